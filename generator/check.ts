@@ -1,0 +1,311 @@
+/**
+ * Semantic checks after the schema: a loaded spec -> a checked SpecModel.
+ * Catches what a JSON Schema cannot: duplicate names and keys, unsafe
+ * identifiers, a unit on a value that is not a number, since after until,
+ * options that do not belong to a type, tokens that cannot follow each other.
+ */
+import type { LoadedSpec } from './load.js';
+import type {
+  EnumValue, FieldModel, KeyedEntry, LayoutModel, RecordModel, Sentinel, SpecModel, TokenModel, ValueModel,
+} from '../runtime/model.js';
+import { compareVersions, isSafeFieldName, isSafeSymbolName, parseNameOf, typeNameOf } from './names.js';
+import { SpecError } from './spec-error.js';
+
+type Path = (string | number)[];
+type Obj = Record<string, unknown>;
+
+const NUMERIC = new Set(['integer', 'u64', 'float']);
+const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs'];
+
+export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
+  const c = new Checker(loaded);
+  const d = loaded.data as Obj;
+  const layout = c.layout(d.layout as Obj, ['layout']);
+  const paths = d.paths as string[];
+  paths.forEach((p, i) => {
+    if (!p.startsWith('/proc/') && !p.startsWith('/sys/')) c.fail(['paths', i], 'a path must start with /proc/ or /sys/');
+    for (const m of p.matchAll(/\[([^\]]*)\]/g)) {
+      if (!/^[a-z]+$/.test(m[1]!)) c.fail(['paths', i], `path parameter [${m[1]}] must be a lower-case word`);
+    }
+  });
+  return {
+    id,
+    typeName: typeNameOf(id),
+    parseName: parseNameOf(id),
+    description: d.description as string,
+    paths,
+    sampling: d.sampling as 'once' | 'sampled',
+    layout,
+    source: `specs/${id}.yaml`,
+  };
+}
+
+class Checker {
+  constructor(private readonly loaded: LoadedSpec) {}
+
+  fail(path: Path, problem: string): never {
+    throw new SpecError(this.loaded.file, this.loaded.lineOf(path), path.join('.'), problem);
+  }
+
+  layout(l: Obj, path: Path): LayoutModel {
+    if (l.line !== undefined) return { kind: 'line', record: this.record(l.line as Obj, [...path, 'line']) };
+    if (l.table !== undefined) {
+      const t = l.table as Obj;
+      return { kind: 'table', skip: (t.skip as number | undefined) ?? 0, row: this.record(t, [...path, 'table']) };
+    }
+    if (l.keyed !== undefined) return this.keyed(l.keyed as Obj, [...path, 'keyed']);
+    const b = l.blocks as Obj;
+    const bp = [...path, 'blocks'];
+    if ((b.blank === undefined) === (b.start === undefined)) this.fail(bp, 'blocks need exactly one of "blank" or "start"');
+    if (b.header !== undefined && b.start === undefined) this.fail([...bp, 'header'], 'a header record needs "start" (the header is the start line)');
+    const body = this.layout(b.body as Obj, [...bp, 'body']);
+    if (body.kind === 'line') this.fail([...bp, 'body'], 'a block body spans lines: use keyed, table or blocks');
+    const header = b.header === undefined ? undefined : this.record(b.header as Obj, [...bp, 'header']);
+    if (header && body.kind === 'keyed') {
+      const names = new Set(this.recordNames(header));
+      body.entries.forEach((e) => {
+        if (names.has(e.field.name)) this.fail([...bp, 'body'], `field name "${e.field.name}" is used by the header too`);
+      });
+    }
+    return {
+      kind: 'blocks',
+      split: b.blank === true ? { blank: true } : { start: b.start as string },
+      ...(header ? { header } : {}),
+      body,
+    };
+  }
+
+  keyed(k: Obj, path: Path): LayoutModel {
+    const entries: KeyedEntry[] = [];
+    const keys = new Set<string>();
+    const names = new Set<string>();
+    const list = k.fields as Obj[];
+    list.forEach((e, i) => {
+      const p = [...path, 'fields', i];
+      const hasKey = e.key !== undefined;
+      const hasLine = e.line !== undefined;
+      if (hasKey === hasLine) this.fail(p, 'an entry needs exactly one of "key" or "line"');
+      const key = (hasKey ? e.key : e.line) as string;
+      if (keys.has(key)) this.fail([...p, hasKey ? 'key' : 'line'], `duplicate key "${key}"`);
+      keys.add(key);
+      if (hasLine) {
+        if (e.section === undefined) this.fail(p, 'a "line" entry opens a section: it needs "section"');
+        if (e.type !== undefined) this.fail([...p, 'type'], 'a section has a layout, not a type');
+        const s = e.section as Obj;
+        const name = this.name(e, p, names);
+        const layout = this.layout(s.layout as Obj, [...p, 'section', 'layout']);
+        const field: FieldModel = {
+          name, raw: key, description: e.description as string, optional: this.optional(e, p),
+          ...this.versions(e, p), value: { kind: 'string' },
+        };
+        entries.push({ key, field, section: { until: (s.until as string[] | undefined) ?? [], layout } });
+        return;
+      }
+      if (e.section !== undefined) this.fail([...p, 'section'], 'a section is opened by a "line" entry, not a "key" entry');
+      if (e.type === undefined) this.fail(p, 'missing required key "type"');
+      if (/\s/.test(key) && k.separator === 'space') this.fail([...p, 'key'], 'with separator "space" a key cannot contain white space');
+      const field = this.field(e, p, names, key);
+      const entry: KeyedEntry = { key, field };
+      if (e.indexed !== undefined) {
+        const ix = e.indexed as Obj;
+        if (!isSafeFieldName(ix.name as string)) this.fail([...p, 'indexed', 'name'], `"${String(ix.name)}" is not a safe camelCase name`);
+        entry.indexed = { name: ix.name as string, description: ix.description as string };
+        if (field.value.kind !== 'record') this.fail([...p, 'indexed'], 'an indexed entry holds a record (its index becomes a field of it)');
+        if (this.recordNames(field.value.record).includes(entry.indexed.name)) this.fail([...p, 'indexed', 'name'], `duplicate name "${entry.indexed.name}"`);
+      }
+      entries.push(entry);
+    });
+    // A key that starts with an indexed key's prefix would be ambiguous only if it ends in digits.
+    for (const e of entries) {
+      if (!e.indexed) continue;
+      for (const o of entries) {
+        if (o !== e && o.key.startsWith(e.key) && /^[0-9]+$/.test(o.key.slice(e.key.length))) {
+          this.fail(path, `key "${o.key}" is also matched by indexed key "${e.key}"`);
+        }
+      }
+    }
+    return { kind: 'keyed', separator: k.separator as 'colon' | 'space' | 'auto', entries, extra: (k.extra as boolean | undefined) ?? true };
+  }
+
+  record(r: Obj, path: Path): RecordModel {
+    const tokens: TokenModel[] = [];
+    const names = new Set<string>();
+    const list = r.tokens as Obj[];
+    let sawOptional = false;
+    list.forEach((t, i) => {
+      const p = [...path, 'tokens', i];
+      if (t.literal !== undefined) {
+        if (sawOptional) this.fail(p, 'a literal cannot follow an optional token');
+        tokens.push({ kind: 'literal', text: t.literal as string });
+        return;
+      }
+      const field = this.field(t, p, names, undefined, true);
+      const repeat = t.repeat === true;
+      const rest = t.rest === true;
+      const last = i === list.length - 1;
+      if ((repeat || rest) && !last) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" takes the remaining tokens: it must be the last token`);
+      if ((repeat || rest) && r.pairs !== undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" leaves nothing for "pairs"`);
+      if (rest && field.value.kind !== 'string') this.fail([...p, 'type'], '"rest" takes text: its type must be string');
+      if (repeat && !['integer', 'u64', 'float', 'string', 'mask'].includes(field.value.kind)) this.fail([...p, 'type'], '"repeat" takes scalar tokens');
+      if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
+      if (t.enclosed !== undefined && field.value.kind === 'list') this.fail([...p, 'enclosed'], 'an enclosed list token is not supported: enclose the list value');
+      if (field.optional) sawOptional = true;
+      else if (sawOptional) this.fail(p, 'a required token cannot follow an optional one (optional tokens are trailing: newer kernels append)');
+      const enclosed = t.enclosed as string | undefined;
+      tokens.push({
+        kind: 'field',
+        field,
+        ...(enclosed ? { enclosed: { open: enclosed[0]!, close: enclosed[1]!, closeAt: (t.closeAt as 'first' | 'last' | 'balanced' | undefined) ?? 'first' } } : {}),
+        ...(t.terminator !== undefined ? { terminator: t.terminator as string } : {}),
+        ...(t.prefix !== undefined ? { prefix: t.prefix as string } : {}),
+        repeat,
+        rest,
+      });
+    });
+    const model: RecordModel = { tokens };
+    if (r.pairs !== undefined) {
+      const pr = r.pairs as Obj;
+      const fields = (pr.fields as Obj[]).map((f, i) => this.field(f, [...path, 'pairs', 'fields', i], names, undefined));
+      const raws = new Set<string>();
+      fields.forEach((f, i) => {
+        if (raws.has(f.raw)) this.fail([...path, 'pairs', 'fields', i], `duplicate key "${f.raw}"`);
+        raws.add(f.raw);
+      });
+      model.pairs = { separator: pr.separator as string, fields };
+    }
+    return model;
+  }
+
+  recordNames(r: RecordModel): string[] {
+    const out: string[] = [];
+    for (const t of r.tokens) if (t.kind === 'field') out.push(t.field.name);
+    for (const f of r.pairs?.fields ?? []) out.push(f.name);
+    return out;
+  }
+
+  name(f: Obj, p: Path, names: Set<string>): string {
+    const name = f.name as string;
+    if (!isSafeFieldName(name)) this.fail([...p, 'name'], `"${name}" is not a safe camelCase name (letters and digits, starting lower case, not a reserved word)`);
+    if (names.has(name)) this.fail([...p, 'name'], `duplicate name "${name}"`);
+    names.add(name);
+    return name;
+  }
+
+  versions(f: Obj, p: Path): { since?: string; until?: string } {
+    const since = f.since as string | undefined;
+    const until = f.until as string | undefined;
+    if (since !== undefined && until !== undefined && compareVersions(since, until) >= 0) {
+      this.fail([...p, 'until'], `"until" ${until} is not after "since" ${since}`);
+    }
+    return { ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) };
+  }
+
+  optional(f: Obj, p: Path): boolean {
+    if (f.optional === false && (f.since !== undefined || f.until !== undefined)) {
+      this.fail([...p, 'optional'], 'a field with "since" or "until" is optional: it is absent on other kernels');
+    }
+    return f.optional === true || f.since !== undefined || f.until !== undefined;
+  }
+
+  field(f: Obj, p: Path, names: Set<string>, key: string | undefined, inToken = false): FieldModel {
+    const name = this.name(f, p, names);
+    const raw = key ?? (f.raw as string | undefined) ?? name;
+    if (key !== undefined && f.raw !== undefined) this.fail([...p, 'raw'], 'the raw name of a keyed field is its key');
+    return {
+      name,
+      raw,
+      description: f.description as string,
+      ...this.versions(f, p),
+      optional: this.optional(f, p),
+      value: this.value(f, p, inToken),
+    };
+  }
+
+  value(v: Obj, p: Path, inToken = false): ValueModel {
+    const type = v.type as string;
+    const allowed: Record<string, string[]> = {
+      integer: ['unit', 'suffix', 'signed', 'hex', 'sentinels'],
+      u64: ['hex', 'sentinels'],
+      float: ['unit', 'suffix'],
+      string: [],
+      enum: ['values'],
+      mask: [],
+      cpulist: [],
+      list: ['of', 'separator', 'enclosed'],
+      pair: ['separator', 'first', 'second'],
+      record: ['tokens', 'pairs'],
+    };
+    for (const k of VALUE_KEYS) {
+      if (v[k] === undefined) continue;
+      if (inToken && k === 'enclosed') continue; // on a token, "enclosed" wraps the token
+      if (!allowed[type]!.includes(k)) {
+        const why = k === 'unit' && !NUMERIC.has(type) ? `a unit needs a number, not ${type}` : `"${k}" does not apply to type ${type}`;
+        this.fail([...p, k], why);
+      }
+    }
+    const sentinels = (): Sentinel[] => this.named(v.sentinels as Obj[] | undefined, [...p, 'sentinels']);
+    switch (type) {
+      case 'integer':
+        if (v.hex === true && v.unit !== undefined) this.fail([...p, 'unit'], 'a hex integer carries no unit');
+        return {
+          kind: 'integer', signed: v.signed === true, hex: v.hex === true, sentinels: sentinels(),
+          ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
+        };
+      case 'u64':
+        return { kind: 'u64', hex: v.hex === true, sentinels: sentinels() };
+      case 'float':
+        return { kind: 'float', ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}) };
+      case 'string':
+        return { kind: 'string' };
+      case 'enum': {
+        if (v.values === undefined) this.fail(p, 'an enum needs "values"');
+        return { kind: 'enum', values: this.named(v.values as Obj[], [...p, 'values']) as EnumValue[] };
+      }
+      case 'mask':
+        return { kind: 'mask' };
+      case 'cpulist':
+        return { kind: 'cpulist' };
+      case 'list': {
+        if (v.of === undefined) this.fail(p, 'a list needs "of"');
+        const of = typeof v.of === 'string' ? this.value({ type: v.of }, [...p, 'of']) : this.value(v.of as Obj, [...p, 'of']);
+        if (!['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(of.kind)) this.fail([...p, 'of'], 'list items are scalars');
+        const enc = inToken ? undefined : (v.enclosed as string | undefined);
+        return {
+          kind: 'list', of, separator: (v.separator as string | undefined) ?? null,
+          ...(enc ? { open: enc[0]!, close: enc[1]! } : {}),
+        };
+      }
+      case 'pair': {
+        if (v.first === undefined || v.second === undefined || v.separator === undefined) this.fail(p, 'a pair needs "separator", "first" and "second"');
+        const names = new Set<string>();
+        const first = this.field(v.first as Obj, [...p, 'first'], names, undefined);
+        const second = this.field(v.second as Obj, [...p, 'second'], names, undefined);
+        for (const [f, k] of [[first, 'first'], [second, 'second']] as const) {
+          if (!['integer', 'u64', 'float', 'string'].includes(f.value.kind)) this.fail([...p, k], 'pair items are numbers or strings');
+        }
+        return { kind: 'pair', separator: v.separator as string, first, second };
+      }
+      case 'record':
+        if (v.tokens === undefined) this.fail(p, 'a record needs "tokens"');
+        return { kind: 'record', record: this.record(v, p) };
+      default:
+        this.fail([...p, 'type'], `unknown type ${type}`);
+    }
+  }
+
+  named(list: Obj[] | undefined, p: Path): Sentinel[] {
+    const out: Sentinel[] = [];
+    const raws = new Set<string>();
+    const names = new Set<string>();
+    (list ?? []).forEach((e, i) => {
+      const name = e.name as string;
+      if (!isSafeSymbolName(name)) this.fail([...p, i, 'name'], `"${name}" is not a safe name (lower case letters, digits and _)`);
+      if (names.has(name)) this.fail([...p, i, 'name'], `duplicate name "${name}"`);
+      if (raws.has(e.raw as string)) this.fail([...p, i, 'raw'], `duplicate raw value "${String(e.raw)}"`);
+      names.add(name);
+      raws.add(e.raw as string);
+      out.push({ raw: e.raw as string, name, description: e.description as string });
+    });
+    return out;
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * The metadata emitter: the checked model of a spec as a typed constant, for
+ * the runtime (paths, sampling), the CLI, the docs and the round-trip tests.
+ */
+import type { SourceFile } from 'ts-morph';
+import { VariableDeclarationKind } from 'ts-morph';
+import type { SpecModel } from '../../runtime/model.js';
+
+export function metadataName(spec: SpecModel): string {
+  return `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`;
+}
+
+export function emitMetadata(file: SourceFile, spec: SpecModel): void {
+  file.addImportDeclaration({
+    moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/model.js',
+    isTypeOnly: true,
+    namedImports: ['SpecModel'],
+  });
+  file.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    docs: [`The checked model of spec ${spec.id}.`],
+    declarations: [{ name: metadataName(spec), type: 'SpecModel', initializer: JSON.stringify(spec, null, 2) }],
+  });
+}

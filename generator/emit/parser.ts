@@ -1,0 +1,447 @@
+/**
+ * The parser emitter: one pure function `(text, context) -> value` per spec,
+ * made of calls to the scanner in runtime/scan.ts in the order the spec
+ * describes. Strings reach the code only through JSON.stringify (a quoted
+ * literal); names are checked identifiers.
+ */
+import type { CodeBlockWriter, SourceFile } from 'ts-morph';
+import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model.js';
+import type { Shapes } from '../shapes.js';
+
+const q = (s: string): string => JSON.stringify(s);
+
+/** Where a value sits: one token among others, or the rest of a keyed line. */
+type Place = 'token' | 'line';
+
+interface Fn {
+  name: string;
+  params: string;
+  returnType: string;
+  body: (w: CodeBlockWriter) => void;
+}
+
+export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, typesModule: string): void {
+  const fns: Fn[] = [];
+  const recordFn = new Map<RecordModel, string>();
+  const layoutFn = new Map<LayoutModel, string>();
+  let counter = 0;
+
+  const scaleExpr = (expr: string, unit: string | undefined): string => {
+    switch (unit) {
+      case 'kB': return `s.scale(${expr}, 1024)`;
+      case 'pages': return `s.scale(${expr}, ctx.pageSize)`;
+      case 'sectors': return `s.scale(${expr}, 512)`;
+      case 'ticks': return `${expr} / ctx.clockTick`;
+      case 'jiffies': return `${expr} / ctx.hz`;
+      case 'ns': return `${expr} / 1e9`;
+      case 'us': return `${expr} / 1e6`;
+      case 'ms': return `${expr} / 1e3`;
+      default: return expr;
+    }
+  };
+
+  /** Statements that read a value at the cursor into `target`. */
+  const value = (w: CodeBlockWriter, v: ValueModel, target: string, place: Place, label: string): void => {
+    switch (v.kind) {
+      case 'integer':
+      case 'u64': {
+        const read = v.kind === 'u64' ? (v.hex ? 's.hex64()' : 's.u64()') : v.hex ? 's.hexNum()' : v.signed ? 's.i()' : 's.u()';
+        const num = v.kind === 'integer' ? scaleExpr(read, v.unit) : read;
+        if (v.sentinels.length > 0) {
+          w.write('switch (s.peek()) ').block(() => {
+            for (const st of v.sentinels) {
+              w.writeLine(`case ${q(st.raw)}: s.pos += ${st.raw.length}; ${target} = ${q(st.name)}; break;`);
+            }
+            w.writeLine(`default: ${target} = ${num};`);
+          });
+        } else {
+          w.writeLine(`${target} = ${num};`);
+        }
+        if (v.kind === 'integer' && v.suffix !== undefined) w.writeLine(`s.lit(${q(v.suffix)});`);
+        return;
+      }
+      case 'float':
+        w.writeLine(`${target} = ${scaleExpr('s.f()', v.unit)};`);
+        if (v.suffix !== undefined) w.writeLine(`s.lit(${q(v.suffix)});`);
+        return;
+      case 'string':
+        w.writeLine(`${target} = ${place === 'line' ? 's.rest()' : 's.word()'};`);
+        return;
+      case 'enum':
+        w.write('switch (s.word()) ').block(() => {
+          for (const e of v.values) w.writeLine(`case ${q(e.raw)}: ${target} = ${q(e.name)}; break;`);
+          w.writeLine(`default: s.fail(${q(`${label}: one of ${v.values.map((e) => e.raw).join(', ')}`)});`);
+        });
+        return;
+      case 'mask':
+        w.writeLine(`${target} = s.mask();`);
+        return;
+      case 'cpulist':
+        w.writeLine(`${target} = s.cpulist();`);
+        return;
+      case 'list': {
+        const arr = `a${counter++}`;
+        const item = `i${counter++}`;
+        w.writeLine(`const ${arr}: ${listItemType(v.of)}[] = [];`);
+        w.writeLine(`let ${item}: ${listItemType(v.of)};`);
+        if (v.open !== undefined) w.writeLine(`s.ws(); s.char(${q(v.open)}); s.ws();`);
+        const stop = v.open !== undefined ? `!s.at(${q(v.close!)})` : 's.more()';
+        if (v.separator === null) {
+          w.write(`while (${stop}) `).block(() => {
+            value(w, v.of, item, 'token', label);
+            w.writeLine(`${arr}.push(${item});`);
+            w.writeLine(v.open !== undefined ? 's.ws();' : 's.sep();');
+          });
+        } else {
+          w.write(`if (${stop}) for (;;) `).block(() => {
+            w.writeLine('s.ws();');
+            value(w, v.of, item, 'token', label);
+            w.writeLine(`${arr}.push(${item});`);
+            w.writeLine('s.ws();');
+            w.writeLine(`if (!s.at(${q(v.separator!)})) break;`);
+            w.writeLine('s.pos++;');
+          });
+        }
+        if (v.close !== undefined) w.writeLine(`s.char(${q(v.close)});`);
+        w.writeLine(`${target} = ${arr};`);
+        return;
+      }
+      case 'pair': {
+        const a = `p${counter++}`;
+        const b = `p${counter++}`;
+        w.writeLine(`let ${a}: ${scalarTsType(v.first.value)};`);
+        w.writeLine(`let ${b}: ${scalarTsType(v.second.value)};`);
+        value(w, v.first.value, a, 'token', v.first.name);
+        w.writeLine(`s.char(${q(v.separator)});`);
+        value(w, v.second.value, b, 'token', v.second.name);
+        w.writeLine(`${target} = { ${v.first.name}: ${a}, ${v.second.name}: ${b} };`);
+        return;
+      }
+      case 'record':
+        w.writeLine(`${target} = ${record(v.record)}(s, ctx);`);
+        return;
+    }
+  };
+
+  const listItemType = (v: ValueModel): string => scalarTsType(v);
+  const scalarTsType = (v: ValueModel): string => {
+    switch (v.kind) {
+      case 'integer': return ['number', ...v.sentinels.map((s) => q(s.name))].join(' | ');
+      case 'u64': return ['bigint', ...v.sentinels.map((s) => q(s.name))].join(' | ');
+      case 'float': return 'number';
+      case 'string': return 'string';
+      case 'enum': return v.values.map((e) => q(e.name)).join(' | ');
+      case 'mask': return 'bigint';
+      default: throw new Error(`not a scalar: ${v.kind}`);
+    }
+  };
+
+  const fieldType = (f: FieldModel, owner: string): string => {
+    const shape = shapes.list.find((s) => s.name === owner);
+    const sf = shape?.fields.find((x) => x.name === f.name);
+    if (!sf) throw new Error(`no shape field ${owner}.${f.name}`);
+    return sf.type;
+  };
+
+  /** Token statements of a record, assigning locals v_<name>. */
+  const tokens = (w: CodeBlockWriter, r: RecordModel, owner: string): void => {
+    let opened = false;
+    for (const t of r.tokens) {
+      if (t.kind === 'literal') {
+        w.writeLine(`s.lit(${q(t.text)}); s.sep();`);
+        continue;
+      }
+      if (t.field.optional && !opened) {
+        w.writeLine('let ok = s.more();');
+        opened = true;
+      }
+      const emitToken = (): void => token(w, t, owner);
+      if (t.field.optional) {
+        w.write('if (ok) ').block(() => {
+          emitToken();
+          w.writeLine('ok = s.more();');
+        });
+      } else {
+        emitToken();
+      }
+    }
+  };
+
+  const token = (w: CodeBlockWriter, t: Extract<TokenModel, { kind: 'field' }>, owner: string): void => {
+    const v = `v_${t.field.name}`;
+    const f = t.field;
+    w.writeLine('s.ws();');
+    if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
+    if (t.repeat) {
+      const item = `r${counter++}`;
+      const itemType = fieldType(f, owner).replace(/^Array<(.*)>$/, '$1').replace(/\[\]$/, '');
+      w.writeLine(`const ${v}: ${itemType}[] = [];`);
+      w.writeLine(`let ${item}: ${itemType};`);
+      w.write('while (s.more()) ').block(() => {
+        value(w, f.value, item, 'token', f.name);
+        w.writeLine(`${v}.push(${item});`);
+        w.writeLine('s.sep();');
+      });
+      return;
+    }
+    if (t.rest) {
+      w.writeLine(`${v} = s.rest();`);
+      return;
+    }
+    if (t.enclosed) {
+      w.writeLine(`${v} = s.enclosed(${q(t.enclosed.open)}, ${q(t.enclosed.close)}, ${q(t.enclosed.closeAt)});`);
+      if (t.terminator !== undefined) w.writeLine(`s.char(${q(t.terminator)});`);
+      else w.writeLine('s.sep();');
+      return;
+    }
+    if (t.terminator !== undefined && f.value.kind === 'string') {
+      w.writeLine(`${v} = s.until(${q(t.terminator)}).trim();`);
+      return;
+    }
+    value(w, f.value, v, 'token', f.name);
+    if (t.terminator !== undefined) w.writeLine(`s.char(${q(t.terminator)});`);
+    else w.writeLine('s.sep();');
+  };
+
+  const recordLocals = (w: CodeBlockWriter, r: RecordModel, owner: string): void => {
+    for (const t of r.tokens) {
+      if (t.kind !== 'field' || t.repeat) continue;
+      w.writeLine(`let v_${t.field.name}: ${fieldType(t.field, owner)}${t.field.optional ? ' | undefined' : ''};`);
+    }
+    for (const f of r.pairs?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
+  };
+
+  /** Reads `key=value` tokens up to the end of the line. */
+  const pairs = (w: CodeBlockWriter, r: RecordModel, owner: string): void => {
+    if (!r.pairs) return;
+    const p = r.pairs;
+    w.writeLine('let extra: Record<string, string> | undefined;');
+    w.write('while (s.more()) ').block(() => {
+      w.writeLine(`const k = s.until(${q(p.separator)});`);
+      w.write('switch (k) ').block(() => {
+        for (const f of p.fields) {
+          w.write(`case ${q(f.raw)}: `).block(() => {
+            w.writeLine(`if (v_${f.name} !== undefined) s.duplicate(k);`);
+            value(w, f.value, `v_${f.name}`, 'token', f.name);
+            w.writeLine('s.sep();');
+            w.writeLine('break;');
+          });
+        }
+        w.write('default: ').block(() => {
+          w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, string>;');
+          w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);');
+          w.writeLine('extra[k] = s.peek();');
+          w.writeLine('s.word();');
+        });
+      });
+    });
+    for (const f of p.fields) {
+      if (!f.optional) w.writeLine(`if (v_${f.name} === undefined) s.missing(${q(`${f.raw}${p.separator}…`)});`);
+    }
+  };
+
+  const recordObject = (w: CodeBlockWriter, r: RecordModel, type: string, lead: string[] = []): void => {
+    const req: string[] = [...lead];
+    const opt: string[] = [];
+    for (const t of r.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
+    for (const f of r.pairs?.fields ?? []) (f.optional ? opt : req).push(f.name);
+    w.writeLine(`const o: ${type} = { ${req.map((n) => `${n}: v_${n}`).join(', ')} };`);
+    for (const n of opt) w.writeLine(`if (v_${n} !== undefined) o.${n} = v_${n};`);
+  };
+
+  const record = (r: RecordModel): string => {
+    const existing = recordFn.get(r);
+    if (existing) return existing;
+    const name = `record${recordFn.size}`;
+    recordFn.set(r, name);
+    const type = shapes.recordType.get(r)!;
+    fns.push({
+      name,
+      params: 's: Scan, ctx: ParseContext',
+      returnType: type,
+      body: (w) => {
+        recordLocals(w, r, type);
+        tokens(w, r, type);
+        pairs(w, r, type);
+        const tail = !r.pairs && !r.tokens.some((t) => t.kind === 'field' && (t.repeat || t.rest));
+        if (tail) w.writeLine('const extraTokens = s.more() ? s.restTokens() : undefined;');
+        else w.writeLine('s.eol();');
+        recordObject(w, r, type);
+        if (tail) w.writeLine('if (extraTokens !== undefined) o.extraTokens = extraTokens;');
+        w.writeLine('return o;');
+      },
+    });
+    return name;
+  };
+
+  const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, owner: string): void => {
+    const v = `v_${e.field.name}`;
+    w.write(`case ${q(e.key)}: `).block(() => {
+      w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
+      w.writeLine('s.ws();');
+      value(w, e.field.value, v, 'line', e.field.name);
+      if (e.field.value.kind !== 'record') w.writeLine('s.eol();');
+      w.writeLine('break;');
+    });
+    void owner;
+  };
+
+  const layout = (l: LayoutModel, header?: RecordModel): string => {
+    const existing = layoutFn.get(l);
+    if (existing) return existing;
+    const name = `layout${layoutFn.size}`;
+    layoutFn.set(l, name);
+    const type = shapes.layoutType.get(l)!;
+    const fn: Fn = { name, params: 's: Scan, ctx: ParseContext, end: number', returnType: type, body: () => undefined };
+    fns.push(fn);
+    switch (l.kind) {
+      case 'line':
+        fn.body = (w) => {
+          w.writeLine('void end;');
+          w.writeLine(`return ${record(l.record)}(s, ctx);`);
+        };
+        break;
+      case 'table':
+        fn.body = (w) => {
+          w.writeLine(`const out: ${type} = [];`);
+          for (let i = 0; i < l.skip; i++) w.writeLine(`if (!s.nextLine(end)) s.missing(${q(`header line ${i + 1}`)});`);
+          w.write('while (s.nextLine(end)) ').block(() => {
+            w.writeLine('if (s.blank()) continue;');
+            w.writeLine(`out.push(${record(l.row)}(s, ctx));`);
+          });
+          w.writeLine('return out;');
+        };
+        break;
+      case 'blocks': {
+        const body = layout(l.body, l.header);
+        fn.body = (w) => {
+          w.writeLine(`const out: ${type} = [];`);
+          w.write('while (s.nextLine(end)) ').block(() => {
+            w.writeLine('if (s.blank()) continue;');
+            if ('blank' in l.split) {
+              w.writeLine('const e = s.blockEndBlank(end);');
+            } else {
+              const start = l.split.start;
+              w.writeLine(`if (!s.lineStartsWith(${q(start)})) { s.ws(); s.ts = s.pos; s.fail(${q(`a line starting with "${start}"`)}); }`);
+              w.writeLine(`const e = s.blockEndStart(end, ${q(start)});`);
+            }
+            w.writeLine('s.again();');
+            w.writeLine(`out.push(${body}(s, ctx, e));`);
+          });
+          w.writeLine('return out;');
+        };
+        break;
+      }
+      case 'keyed': {
+        const sections = l.entries.filter((e) => e.section);
+        const indexed = l.entries.filter((e) => e.indexed);
+        const plain = l.entries.filter((e) => !e.section && !e.indexed);
+        const sectionFns = new Map(sections.map((e) => [e, layout(e.section!.layout)]));
+        for (const e of plain) if (e.field.value.kind === 'record') record(e.field.value.record);
+        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record);
+        fn.body = (w) => {
+          if (header) {
+            recordLocals(w, header, type);
+            w.writeLine(`if (!s.nextLine(end)) s.missing(${q('a header line')});`);
+            tokens(w, header, type);
+            w.writeLine('s.eol();');
+          }
+          for (const e of l.entries) {
+            if (e.indexed) {
+              w.writeLine(`const v_${e.field.name}: ${fieldType(e.field, type)} = [];`);
+            } else {
+              w.writeLine(`let v_${e.field.name}: ${fieldType(e.field, type)} | undefined;`);
+            }
+          }
+          if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
+          w.write('while (s.nextLine(end)) ').block(() => {
+            w.writeLine('if (s.blank()) continue;');
+            if (sections.length > 0) {
+              w.writeLine('const whole = s.trimmedLine();');
+              for (const e of sections) {
+                w.write(`if (whole === ${q(e.key)}) `).block(() => {
+                  w.writeLine(`if (v_${e.field.name} !== undefined) s.duplicate(whole);`);
+                  w.writeLine(`const e = s.sectionEnd(end, ${q(l.separator)}, new Set(${JSON.stringify(e.section!.until)}));`);
+                  w.writeLine(`v_${e.field.name} = ${sectionFns.get(e)}(s, ctx, e);`);
+                  w.writeLine('continue;');
+                });
+              }
+            }
+            w.writeLine(`const key = s.key(${q(l.separator)});`);
+            w.write('switch (key) ').block(() => {
+              for (const e of plain) keyedEntryCase(w, e, type);
+              w.write('default: ').block(() => {
+                for (const e of indexed) {
+                  w.write(`if (Scan.indexed(key, ${q(e.key)})) `).block(() => {
+                    w.writeLine(`const index = s.index(key, ${q(e.key)});`);
+                    w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...${record((e.field.value as { record: RecordModel }).record)}(s, ctx) });`);
+                    w.writeLine('break;');
+                  });
+                }
+                if (l.extra) {
+                  w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
+                  w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
+                  w.writeLine('extra[key] = s.extraValue();');
+                } else {
+                  w.writeLine(`s.ts = s.ls; s.fail(${q(`one of the keys ${l.entries.map((e) => e.key).join(', ')}`)});`);
+                }
+              });
+            });
+          });
+          const required = l.entries.filter((e) => !e.field.optional && !e.indexed);
+          for (const e of required) w.writeLine(`if (v_${e.field.name} === undefined) s.missing(${q(`the key "${e.key}"`)});`);
+          const req: string[] = [];
+          const opt: string[] = [];
+          if (header) for (const t of header.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
+          for (const e of l.entries) (e.field.optional && !e.indexed ? opt : req).push(e.field.name);
+          w.writeLine(`const o: ${type} = { ${req.map((n) => `${n}: v_${n}`).join(', ')} };`);
+          for (const n of opt) w.writeLine(`if (v_${n} !== undefined) o.${n} = v_${n};`);
+          if (l.extra) w.writeLine('if (extra !== undefined) o.extra = extra;');
+          w.writeLine('return o;');
+        };
+        break;
+      }
+    }
+    return name;
+  };
+
+  const top = layout(spec.layout);
+  const typeNames = new Set<string>([...shapes.list.map((s) => s.name), ...shapes.aliases.map((a) => a.name)]);
+  file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/scan.js', namedImports: ['Scan'] });
+  file.addImportDeclaration({
+    moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/context.js',
+    namedImports: ['DEFAULT_CONTEXT'],
+  });
+  file.addImportDeclaration({
+    moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/context.js',
+    isTypeOnly: true,
+    namedImports: ['ParseContext'],
+  });
+  file.addImportDeclaration({ moduleSpecifier: typesModule, isTypeOnly: true, namedImports: [...typeNames].sort() });
+  file.addFunction({
+    isExported: true,
+    name: spec.parseName,
+    docs: [`Parses the text of ${spec.paths[0]} (spec ${spec.id}). Throws ProcfsError with code "parse" when the text does not fit the spec.`],
+    parameters: [
+      { name: 'text', type: 'string' },
+      { name: 'ctx', type: 'ParseContext', initializer: 'DEFAULT_CONTEXT' },
+    ],
+    returnType: spec.typeName,
+    statements: (w) => {
+      w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)});`);
+      if (spec.layout.kind === 'line') w.writeLine('s.wholeLine();');
+      w.writeLine(`return ${top}(s, ctx, text.length);`);
+    },
+  });
+  for (const f of fns) {
+    file.addFunction({
+      name: f.name,
+      parameters: f.params.split(', ').map((p) => {
+        const [n, t] = p.split(': ');
+        return { name: n!, type: t! };
+      }),
+      returnType: f.returnType,
+      statements: f.body,
+    });
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Names the object types of a spec: every record, keyed layout, block, pair
+ * and section becomes one interface, named after the path that leads to it
+ * (ProcStat -> ProcStatCpus). Both the types and the parser emitters use it.
+ */
+import type { FieldModel, LayoutModel, RecordModel, SpecModel, ValueModel } from '../runtime/model.js';
+
+export interface ShapeField {
+  name: string;
+  type: string;
+  optional: boolean;
+  doc: string;
+}
+
+export interface Shape {
+  name: string;
+  fields: ShapeField[];
+  doc: string;
+}
+
+export interface Shapes {
+  /** Interfaces in emission order. */
+  list: Shape[];
+  /** The TypeScript type of what each layout returns. */
+  layoutType: Map<LayoutModel, string>;
+  /** The interface each record is read into. */
+  recordType: Map<RecordModel, string>;
+  /** The interface of each pair value. */
+  pairType: Map<ValueModel, string>;
+  /** Aliases `export type X = Y[]` for table and block layouts. */
+  aliases: { name: string; type: string; doc: string }[];
+}
+
+const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
+
+const UNIT_WORDS: Record<string, string> = {
+  bytes: 'bytes', kB: 'bytes', pages: 'bytes', sectors: 'bytes',
+  ticks: 'seconds', jiffies: 'seconds', ns: 'seconds', us: 'seconds', ms: 'seconds', s: 'seconds', percent: 'percent',
+};
+
+/** The unit a normalised value is in, as a word for docs (`bytes`, `seconds`). */
+export function normalisedUnit(v: ValueModel): string | undefined {
+  if ((v.kind === 'integer' || v.kind === 'float') && v.unit) return UNIT_WORDS[v.unit];
+  return undefined;
+}
+
+/** A field's doc comment: what it means, its unit, its kernel versions and raw name. */
+export function fieldDoc(f: FieldModel): string {
+  const parts = [f.description.replace(/\*\//g, '* /')];
+  const unit = normalisedUnit(f.value);
+  if (unit) parts.push(`Unit: ${unit}${f.value.kind !== 'string' && 'unit' in f.value && f.value.unit && UNIT_WORDS[f.value.unit] !== f.value.unit ? ` (the kernel prints ${f.value.unit})` : ''}.`);
+  if (f.since) parts.push(`Since Linux ${f.since}.`);
+  if (f.until) parts.push(`Removed in Linux ${f.until}.`);
+  parts.push(`Kernel name: \`${f.raw.replace(/\*\//g, '* /')}\`.`);
+  return parts.join(' ');
+}
+
+export function buildShapes(spec: SpecModel): Shapes {
+  const shapes: Shapes = { list: [], layoutType: new Map(), recordType: new Map(), pairType: new Map(), aliases: [] };
+  const used = new Set<string>();
+  const unique = (name: string): string => {
+    let n = name;
+    for (let i = 2; used.has(n); i++) n = `${name}${i}`;
+    used.add(n);
+    return n;
+  };
+
+  const valueType = (v: ValueModel, owner: string, fieldName: string): string => {
+    switch (v.kind) {
+      case 'integer':
+      case 'u64': {
+        const base = v.kind === 'integer' ? 'number' : 'bigint';
+        return [base, ...v.sentinels.map((s) => JSON.stringify(s.name))].join(' | ');
+      }
+      case 'float':
+        return 'number';
+      case 'string':
+        return 'string';
+      case 'enum':
+        return v.values.map((e) => JSON.stringify(e.name)).join(' | ');
+      case 'mask':
+        return 'bigint';
+      case 'cpulist':
+        return 'number[]';
+      case 'list': {
+        const item = valueType(v.of, owner, fieldName);
+        return item.includes('|') ? `Array<${item}>` : `${item}[]`;
+      }
+      case 'pair': {
+        const name = unique(owner + pascal(fieldName));
+        shapes.pairType.set(v, name);
+        const fields = [v.first, v.second].map((f) => fieldOf(f, name));
+        shapes.list.push({ name, fields, doc: `The two parts of ${fieldName}.` });
+        return name;
+      }
+      case 'record':
+        return recordShape(v.record, owner + pascal(fieldName), `The parts of ${fieldName}.`);
+    }
+  };
+
+  const fieldOf = (f: FieldModel, owner: string): ShapeField => ({
+    name: f.name,
+    type: valueType(f.value, owner, f.name),
+    optional: f.optional,
+    doc: fieldDoc(f),
+  });
+
+  const recordShape = (r: RecordModel, wanted: string, doc: string, leading: ShapeField[] = []): string => {
+    const name = unique(wanted);
+    shapes.recordType.set(r, name);
+    const shape: Shape = { name, fields: [...leading], doc };
+    shapes.list.push(shape);
+    for (const t of r.tokens) {
+      if (t.kind !== 'field') continue;
+      const sf = fieldOf(t.field, name);
+      if (t.repeat) sf.type = sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`;
+      shape.fields.push(sf);
+    }
+    for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
+    if (r.pairs) {
+      shape.fields.push({ name: 'extra', type: 'Record<string, string>', optional: true, doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).` });
+    } else if (!r.tokens.some((t) => t.kind === 'field' && (t.repeat || t.rest))) {
+      shape.fields.push({ name: 'extraTokens', type: 'string[]', optional: true, doc: 'Tokens after the last one the spec names (a newer kernel may append fields).' });
+    }
+    return name;
+  };
+
+  const layoutShape = (l: LayoutModel, wanted: string, doc: string, header?: RecordModel): string => {
+    switch (l.kind) {
+      case 'line': {
+        const t = recordShape(l.record, wanted, doc);
+        shapes.layoutType.set(l, t);
+        return t;
+      }
+      case 'table': {
+        const row = recordShape(l.row, `${wanted}Row`, `One row of ${doc.replace(/\.$/, '')}.`);
+        const t = `${row}[]`;
+        shapes.layoutType.set(l, t);
+        return t;
+      }
+      case 'blocks': {
+        const block = layoutShape(l.body, `${wanted}Block`, `One block of ${doc.replace(/\.$/, '')}.`, l.header);
+        const t = `${block}[]`;
+        shapes.layoutType.set(l, t);
+        return t;
+      }
+      case 'keyed': {
+        const name = unique(wanted);
+        const shape: Shape = { name, fields: [], doc };
+        shapes.list.push(shape);
+        if (header) {
+          // The block's header record is read into the same object as its body.
+          shapes.recordType.set(header, name);
+          for (const t of header.tokens) if (t.kind === 'field') shape.fields.push(fieldOf(t.field, name));
+        }
+        for (const e of l.entries) {
+          if (e.section) {
+            const t = layoutShape(e.section.layout, name + pascal(e.field.name), e.field.description);
+            shape.fields.push({ name: e.field.name, type: t, optional: e.field.optional, doc: fieldDoc(e.field) });
+          } else if (e.indexed && e.field.value.kind === 'record') {
+            const ix: ShapeField = { name: e.indexed.name, type: 'number', optional: false, doc: e.indexed.description };
+            const t = recordShape(e.field.value.record, name + pascal(e.field.name), e.field.description, [ix]);
+            shape.fields.push({ name: e.field.name, type: `${t}[]`, optional: false, doc: `${fieldDoc(e.field)} One entry per \`${e.key}N\` line.` });
+          } else {
+            shape.fields.push(fieldOf(e.field, name));
+          }
+        }
+        if (l.extra) {
+          shape.fields.push({
+            name: 'extra', type: 'Record<string, number | string>', optional: true,
+            doc: 'Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text.',
+          });
+        }
+        shapes.layoutType.set(l, name);
+        return name;
+      }
+    }
+  };
+
+  const top = layoutShape(spec.layout, spec.typeName, spec.description);
+  if (top !== spec.typeName) shapes.aliases.push({ name: spec.typeName, type: top, doc: spec.description });
+  return shapes;
+}

@@ -1,0 +1,30 @@
+/** System facts a parser needs to normalise units, and the file name used in errors. */
+export interface ParseContext {
+  /** Name of the file being parsed, used in error messages. */
+  file: string;
+  /** Bytes per page (AT_PAGESZ), for values counted in pages. */
+  pageSize: number;
+  /** Clock ticks per second (USER_HZ, AT_CLKTCK), for values counted in ticks. */
+  clockTick: number;
+  /** Kernel timer interrupts per second (CONFIG_HZ), for values counted in jiffies. */
+  hz: number;
+}
+
+/** Defaults for parsing text from an unknown machine: 4 KiB pages, USER_HZ of 100, HZ 250. */
+export const DEFAULT_CONTEXT: ParseContext = Object.freeze({
+  file: '<text>',
+  pageSize: 4096,
+  clockTick: 100,
+  hz: 250,
+});
+
+/** A full context from a partial one, filling gaps with DEFAULT_CONTEXT. */
+export function contextOf(partial?: Partial<ParseContext>): ParseContext {
+  if (partial === undefined) return DEFAULT_CONTEXT;
+  return {
+    file: partial.file ?? DEFAULT_CONTEXT.file,
+    pageSize: partial.pageSize ?? DEFAULT_CONTEXT.pageSize,
+    clockTick: partial.clockTick ?? DEFAULT_CONTEXT.clockTick,
+    hz: partial.hz ?? DEFAULT_CONTEXT.hz,
+  };
+}

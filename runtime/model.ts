@@ -1,0 +1,124 @@
+/**
+ * The checked model of a spec: what the generator's emitters consume, and what
+ * the metadata emitter writes out for the runtime and the tests. Everything in
+ * it has been validated (schema, then semantic checks), so emitters can trust
+ * names to be safe identifiers and references to resolve.
+ */
+
+/** Units the kernel prints in; the runtime normalises them to bytes or seconds. */
+export type Unit =
+  | 'bytes'
+  | 'kB'
+  | 'pages'
+  | 'sectors'
+  | 'ticks'
+  | 'jiffies'
+  | 'ns'
+  | 'us'
+  | 'ms'
+  | 's'
+  | 'percent';
+
+/** A value as it appears in the text, and the type it becomes. */
+export type ValueModel =
+  | { kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean }
+  | { kind: 'u64'; hex: boolean; sentinels: Sentinel[] }
+  | { kind: 'float'; unit?: Unit; suffix?: string }
+  | { kind: 'string' }
+  | { kind: 'enum'; values: EnumValue[] }
+  | { kind: 'mask' }
+  | { kind: 'cpulist' }
+  | { kind: 'list'; of: ValueModel; separator: string | null; open?: string; close?: string }
+  | { kind: 'pair'; separator: string; first: FieldModel; second: FieldModel }
+  | { kind: 'record'; record: RecordModel };
+
+/** A raw token that stands for something other than a number (`-1`, `unlimited`, u64::MAX). */
+export interface Sentinel {
+  raw: string;
+  name: string;
+  description: string;
+}
+
+export interface EnumValue {
+  raw: string;
+  name: string;
+  description: string;
+}
+
+/** One named value: its TypeScript name, the kernel's name, docs and versions. */
+export interface FieldModel {
+  name: string;
+  raw: string;
+  description: string;
+  since?: string;
+  until?: string;
+  /** Absent from some files (a version-dependent or config-dependent field). */
+  optional: boolean;
+  value: ValueModel;
+}
+
+/** One whitespace-separated token of a record. */
+export type TokenModel =
+  | { kind: 'literal'; text: string }
+  | {
+      kind: 'field';
+      field: FieldModel;
+      /** The token is wrapped in these characters, e.g. `(comm)`. */
+      enclosed?: { open: string; close: string; closeAt: 'first' | 'last' | 'balanced' };
+      /** The token ends at this character (consumed) rather than at white space. */
+      terminator?: string;
+      /** Text the token starts with, not part of the value (`avg10=`). */
+      prefix?: string;
+      /** The field takes every remaining token as a list. */
+      repeat: boolean;
+      /** The field takes the rest of the line as text. */
+      rest: boolean;
+    };
+
+/** A line (or a value) read as positional tokens, then optional key=value tokens. */
+export interface RecordModel {
+  tokens: TokenModel[];
+  pairs?: { separator: string; fields: FieldModel[] };
+}
+
+/** What one key of a keyed layout holds. */
+export interface KeyedEntry {
+  /** The kernel's key, or the fixed start of it when `indexed` is set. */
+  key: string;
+  field: FieldModel;
+  /** The key is `key` followed by an index (`cpu0`, `cpu1`): values collect in a list. */
+  indexed?: { name: string; description: string };
+  /** The key is a whole line opening a nested section, closed by one of `until` keys or the end. */
+  section?: { until: string[]; layout: LayoutModel };
+}
+
+export type KeySeparator = 'colon' | 'space' | 'auto';
+
+export type LayoutModel =
+  | { kind: 'line'; record: RecordModel }
+  | { kind: 'keyed'; separator: KeySeparator; entries: KeyedEntry[]; extra: boolean }
+  | { kind: 'table'; skip: number; row: RecordModel }
+  | {
+      kind: 'blocks';
+      /** Blocks are separated by blank lines, or start at lines beginning with `start`. */
+      split: { blank: true } | { start: string };
+      header?: RecordModel;
+      body: LayoutModel;
+    };
+
+export interface SpecModel {
+  /** Spec id, the path under specs/ without extension: `proc/meminfo`. */
+  id: string;
+  /** Type name derived from the id: `ProcMeminfo`. */
+  typeName: string;
+  /** Parse function name: `parseProcMeminfo`. */
+  parseName: string;
+  description: string;
+  /** Path patterns, with parameters in brackets: `/proc/[pid]/stat`. */
+  paths: string[];
+  /** `once`: the file does not change while the system runs, read it once; `sampled`: read it every time. */
+  sampling: 'once' | 'sampled';
+  layout: LayoutModel;
+  /** Path of the YAML file, relative to the repository. */
+  source: string;
+}

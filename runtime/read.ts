@@ -1,0 +1,171 @@
+/**
+ * The one reader under every read of a /proc (or snapshot) file.
+ *
+ * procfs reports a size of 0 for most files and produces their text as it is
+ * read, so a file is read the only safe way: open, read() into a buffer until
+ * read() returns 0 (end of file), close. Nothing is sized from stat(), and
+ * fs.readFile is not used (it has returned truncated /proc files).
+ */
+import * as fs from 'node:fs';
+import { ioError } from './errors.js';
+
+/** Size in bytes of a fresh read buffer; most /proc files fit in it. */
+const INITIAL_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * Largest buffer (bytes) kept for reuse after a read. A read of a bigger file
+ * grows a buffer by doubling, then lets it go so one huge file does not pin
+ * its memory for the life of the process.
+ */
+const MAX_RETAINED_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** How many idle buffers the async pool keeps (more may exist while reads run). */
+const MAX_POOLED_BUFFERS = 8;
+
+// ---------------------------------------------------------------------------
+// Buffers
+
+/** The buffer of synchronous reads. A sync read runs to completion before any other, so one is enough. */
+let syncBuffer: Buffer = Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
+
+/** Idle buffers for async reads: each running async read owns one, so concurrent reads never share. */
+const asyncPool: Buffer[] = [];
+
+function takeAsyncBuffer(): Buffer {
+  return asyncPool.pop() ?? Buffer.allocUnsafe(INITIAL_BUFFER_BYTES);
+}
+
+function returnAsyncBuffer(buf: Buffer): void {
+  if (buf.length <= MAX_RETAINED_BUFFER_BYTES && asyncPool.length < MAX_POOLED_BUFFERS) asyncPool.push(buf);
+}
+
+/** Returns a buffer twice the size of `buf` holding its first `used` bytes. */
+function grow(buf: Buffer, used: number): Buffer {
+  const bigger = Buffer.allocUnsafe(buf.length * 2);
+  buf.copy(bigger, 0, 0, used);
+  return bigger;
+}
+
+// ---------------------------------------------------------------------------
+// Sync
+
+/**
+ * Reads the whole file into the shared sync buffer and hands the filled part
+ * (valid only until the next sync read) to `take`, whose result is returned.
+ */
+function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T): T {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  let buf = syncBuffer;
+  let length = 0;
+  try {
+    for (;;) {
+      if (length === buf.length) buf = grow(buf, length);
+      const n = fs.readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) break;
+      length += n;
+    }
+  } catch (err) {
+    throw ioError(path, err);
+  } finally {
+    if (buf.length <= MAX_RETAINED_BUFFER_BYTES) syncBuffer = buf;
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Nothing useful to do: the data (or the read error) is what matters.
+    }
+  }
+  return take(buf, length);
+}
+
+/** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Throws ProcfsError. */
+export function readFileSync(path: string): string {
+  return readSyncWith(path, (buf, length) => buf.toString('utf8', 0, length));
+}
+
+/** Reads a whole file as bytes (a fresh Buffer the caller owns), e.g. the binary auxv. Throws ProcfsError. */
+export function readBytesSync(path: string): Buffer {
+  return readSyncWith(path, (buf, length) => Buffer.from(buf.subarray(0, length)));
+}
+
+// ---------------------------------------------------------------------------
+// Async
+
+/** Async counterpart of readSyncWith: the buffer is owned by this read until `take` returns. */
+async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number) => T): Promise<T> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(path, 'r');
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  let buf = takeAsyncBuffer();
+  let length = 0;
+  try {
+    for (;;) {
+      if (length === buf.length) buf = grow(buf, length);
+      const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return take(buf, length);
+  } catch (err) {
+    throw ioError(path, err);
+  } finally {
+    returnAsyncBuffer(buf);
+    try {
+      await handle.close();
+    } catch {
+      // As in the sync reader: a failed close loses nothing already read.
+    }
+  }
+}
+
+/** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Rejects with ProcfsError. */
+export function readFileAsync(path: string): Promise<string> {
+  return readAsyncWith(path, (buf, length) => buf.toString('utf8', 0, length));
+}
+
+/** Reads a whole file as bytes (a fresh Buffer the caller owns). Rejects with ProcfsError. */
+export function readBytesAsync(path: string): Promise<Buffer> {
+  return readAsyncWith(path, (buf, length) => Buffer.from(buf.subarray(0, length)));
+}
+
+// ---------------------------------------------------------------------------
+// Bounded concurrency
+
+/**
+ * Maps `items` through async `fn` with at most `limit` calls running at once;
+ * the results keep the order of `items`. On the first rejection, no further
+ * calls start and the returned promise rejects with that error.
+ */
+export async function mapLimit<T, R>(
+  items: Iterable<T>,
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  if (!(limit >= 1)) throw new RangeError(`mapLimit: limit must be at least 1, got ${limit}`);
+  const list = Array.from(items);
+  const results = new Array<R>(list.length);
+  let next = 0;
+  let failed = false;
+  async function worker(): Promise<void> {
+    while (!failed && next < list.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(list[i] as T, i);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  }
+  const workers: Promise<void>[] = [];
+  for (let w = 0; w < Math.min(Math.floor(limit), list.length); w++) workers.push(worker());
+  await Promise.all(workers);
+  return results;
+}

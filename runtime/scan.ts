@@ -1,0 +1,550 @@
+/**
+ * The scanner under every generated parser: a cursor over lines and tokens
+ * of one /proc file, with charCode scanning (no regular expressions on the
+ * hot path) and precise parse errors (file, line, column, expected, found).
+ * Generated code calls these primitives in the order the spec describes.
+ */
+import { parseError, type ProcfsError } from './errors.js';
+
+const SP = 32;
+const TAB = 9;
+const NL = 10;
+const ZERO = 48;
+const NINE = 57;
+const MINUS = 45;
+const PLUS = 43;
+/** Largest integer a JavaScript number holds exactly. */
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+function isSpace(c: number): boolean {
+  return c === SP || c === TAB;
+}
+
+function hexDigit(c: number): number {
+  if (c >= ZERO && c <= NINE) return c - ZERO;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+export class Scan {
+  /** Start of the current line. */
+  ls = 0;
+  /** End of the current line (index of its newline, or the end of the text). */
+  le = 0;
+  /** Start of the next line. */
+  nl = 0;
+  /** 1-based number of the current line. */
+  line = 0;
+  /** Cursor within the current line. */
+  pos = 0;
+  /** Start of the token read last, for error columns. */
+  ts = 0;
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+    readonly spec: string,
+  ) {}
+
+  // ---- lines -------------------------------------------------------------
+
+  /** Moves to the next line before `end`; false when there is none. */
+  nextLine(end: number): boolean {
+    if (this.nl >= end) return false;
+    const t = this.text;
+    this.ls = this.nl;
+    let e = t.indexOf('\n', this.ls);
+    if (e < 0 || e > end) e = end;
+    this.le = e;
+    this.nl = e < t.length ? e + 1 : e;
+    if (this.nl > end) this.nl = end;
+    this.line++;
+    this.pos = this.ls;
+    this.ts = this.ls;
+    return true;
+  }
+
+  /** Steps back so that the current line is read again by nextLine. */
+  again(): void {
+    this.nl = this.ls;
+    this.line--;
+  }
+
+  /** Treats the whole text, less one final newline, as a single line. */
+  wholeLine(): void {
+    const t = this.text;
+    this.ls = 0;
+    this.le = t.length > 0 && t.charCodeAt(t.length - 1) === NL ? t.length - 1 : t.length;
+    this.nl = t.length;
+    this.line = 1;
+    this.pos = 0;
+    this.ts = 0;
+  }
+
+  /** True when the current line holds only white space. */
+  blank(): boolean {
+    const t = this.text;
+    for (let i = this.ls; i < this.le; i++) if (!isSpace(t.charCodeAt(i))) return false;
+    return true;
+  }
+
+  /** The current line without leading and trailing white space. */
+  trimmedLine(): string {
+    let a = this.ls;
+    let b = this.le;
+    const t = this.text;
+    while (a < b && isSpace(t.charCodeAt(a))) a++;
+    while (b > a && isSpace(t.charCodeAt(b - 1))) b--;
+    return t.slice(a, b);
+  }
+
+  /** True when the current line, after leading white space, starts with `prefix`. */
+  lineStartsWith(prefix: string): boolean {
+    let a = this.ls;
+    while (a < this.le && isSpace(this.text.charCodeAt(a))) a++;
+    return this.text.startsWith(prefix, a) && a + prefix.length <= this.le;
+  }
+
+  /** Index where the block that starts on the current line ends: the next blank line, or `end`. */
+  blockEndBlank(end: number): number {
+    const t = this.text;
+    let i = this.nl;
+    while (i < end) {
+      let j = i;
+      while (j < end && isSpace(t.charCodeAt(j))) j++;
+      if (j >= end || t.charCodeAt(j) === NL) return i;
+      const n = t.indexOf('\n', i);
+      if (n < 0 || n >= end) return end;
+      i = n + 1;
+    }
+    return end;
+  }
+
+  /** Index of the next line (after the current one) that starts with `prefix`, or `end`. */
+  blockEndStart(end: number, prefix: string): number {
+    const t = this.text;
+    let i = this.nl;
+    while (i < end) {
+      let j = i;
+      while (j < end && isSpace(t.charCodeAt(j))) j++;
+      if (t.startsWith(prefix, j) && j + prefix.length <= end) return i;
+      const n = t.indexOf('\n', i);
+      if (n < 0 || n >= end) return end;
+      i = n + 1;
+    }
+    return end;
+  }
+
+  /** Index of the next line (after the current one) whose key is in `until`, or `end`. */
+  sectionEnd(end: number, sep: 'colon' | 'space' | 'auto', until: ReadonlySet<string>): number {
+    if (until.size === 0) return end;
+    const t = this.text;
+    let i = this.nl;
+    while (i < end) {
+      let n = t.indexOf('\n', i);
+      if (n < 0 || n > end) n = end;
+      if (until.has(keyOf(t, i, n, sep))) return i;
+      i = n + 1;
+    }
+    return end;
+  }
+
+  // ---- keys --------------------------------------------------------------
+
+  /** Reads the key of a keyed line and leaves the cursor after its separator. */
+  key(sep: 'colon' | 'space' | 'auto'): string {
+    const t = this.text;
+    if (sep !== 'space') {
+      const c = t.indexOf(':', this.ls);
+      if (c >= 0 && c < this.le) {
+        let a = this.ls;
+        let b = c;
+        while (a < b && isSpace(t.charCodeAt(a))) a++;
+        while (b > a && isSpace(t.charCodeAt(b - 1))) b--;
+        this.ts = a;
+        if (a === b) this.fail('a key before ":"');
+        this.pos = c + 1;
+        return t.slice(a, b);
+      }
+      if (sep === 'colon') {
+        this.ws();
+        this.fail('a key followed by ":"');
+      }
+    }
+    this.ws();
+    if (this.pos >= this.le) this.fail('a key');
+    return this.word();
+  }
+
+  /** True when `key` is `prefix` followed by decimal digits only. */
+  static indexed(key: string, prefix: string): boolean {
+    if (key.length <= prefix.length || !key.startsWith(prefix)) return false;
+    for (let i = prefix.length; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      if (c < ZERO || c > NINE) return false;
+    }
+    return true;
+  }
+
+  /** The index of an indexed key (`cpu12` -> 12). */
+  index(key: string, prefix: string): number {
+    const n = Number(key.slice(prefix.length));
+    if (!Number.isSafeInteger(n)) this.fail(`an index after "${prefix}"`);
+    return n;
+  }
+
+  /** Fails for a key that appears twice where it may appear once. */
+  duplicate(key: string): never {
+    this.ts = this.ls;
+    while (this.ts < this.le && isSpace(this.text.charCodeAt(this.ts))) this.ts++;
+    return this.fail(`each key once, but "${key}" appears again`);
+  }
+
+  /** Fails for a required key that never appeared in [start, end). */
+  missing(what: string): never {
+    return this.fail(what, true);
+  }
+
+  /**
+   * The value of a key the spec does not know: a number when it is a plain
+   * decimal integer (in bytes when followed by `kB`), otherwise the text.
+   */
+  extraValue(): number | string {
+    this.ws();
+    const t = this.text;
+    let b = this.le;
+    while (b > this.pos && isSpace(t.charCodeAt(b - 1))) b--;
+    const a = this.pos;
+    this.pos = b;
+    let i = a;
+    let v = 0;
+    while (i < b) {
+      const c = t.charCodeAt(i);
+      if (c < ZERO || c > NINE) break;
+      v = v * 10 + (c - ZERO);
+      i++;
+    }
+    if (i === a || i - a > 15) return t.slice(a, b);
+    if (i === b) return v;
+    if (b - i === 3 && t.startsWith(' kB', i)) return v * 1024;
+    return t.slice(a, b);
+  }
+
+  // ---- tokens ------------------------------------------------------------
+
+  /** Skips spaces and tabs. */
+  ws(): void {
+    const t = this.text;
+    let p = this.pos;
+    while (p < this.le && isSpace(t.charCodeAt(p))) p++;
+    this.pos = p;
+  }
+
+  /** Skips white space; true when the line has more text. */
+  more(): boolean {
+    this.ws();
+    return this.pos < this.le;
+  }
+
+  /** Requires the end of the line (after white space). */
+  eol(): void {
+    this.ws();
+    if (this.pos < this.le) {
+      this.ts = this.pos;
+      this.fail('end of line');
+    }
+  }
+
+  /** Requires a token boundary: white space or the end of the line. */
+  sep(): void {
+    if (this.pos < this.le && !isSpace(this.text.charCodeAt(this.pos))) {
+      this.ts = this.pos;
+      this.fail('white space');
+    }
+  }
+
+  /** Requires `s` at the cursor (after white space) and steps over it. */
+  lit(s: string): void {
+    this.ws();
+    this.ts = this.pos;
+    if (!this.text.startsWith(s, this.pos) || this.pos + s.length > this.le) this.fail(JSON.stringify(s));
+    this.pos += s.length;
+  }
+
+  /** Requires the character `c` right at the cursor and steps over it. */
+  char(c: string): void {
+    this.ts = this.pos;
+    if (this.pos >= this.le || this.text[this.pos] !== c) this.fail(JSON.stringify(c));
+    this.pos++;
+  }
+
+  /** True when the cursor is at `c` (no white space skipped). */
+  at(c: string): boolean {
+    return this.pos < this.le && this.text[this.pos] === c;
+  }
+
+  /** A token up to white space or the end of the line. */
+  word(): string {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    while (p < this.le && !isSpace(t.charCodeAt(p))) p++;
+    this.ts = a;
+    if (p === a) this.fail('a word');
+    this.pos = p;
+    return t.slice(a, p);
+  }
+
+  /** The token at the cursor, without moving (empty at the end of the line). */
+  peek(): string {
+    const t = this.text;
+    let p = this.pos;
+    while (p < this.le && !isSpace(t.charCodeAt(p))) p++;
+    return t.slice(this.pos, p);
+  }
+
+  /** A token up to the character `c`, which is consumed; white space is allowed inside. */
+  until(c: string): string {
+    const a = this.pos;
+    const e = this.text.indexOf(c, a);
+    this.ts = a;
+    if (e < 0 || e >= this.le) this.fail(`text ending in ${JSON.stringify(c)}`);
+    this.pos = e + 1;
+    return this.text.slice(a, e);
+  }
+
+  /** The text between `open` and `close`; `closeAt` picks the first, the last or the balancing `close`. */
+  enclosed(open: string, close: string, closeAt: 'first' | 'last' | 'balanced'): string {
+    this.char(open);
+    const t = this.text;
+    const a = this.pos;
+    let e = -1;
+    if (closeAt === 'first') {
+      e = t.indexOf(close, a);
+      if (e >= this.le) e = -1;
+    } else if (closeAt === 'last') {
+      e = t.lastIndexOf(close, this.le - 1);
+      if (e < a) e = -1;
+    } else {
+      let depth = 1;
+      for (let i = a; i < this.le; i++) {
+        const ch = t[i];
+        if (ch === open) depth++;
+        else if (ch === close && --depth === 0) {
+          e = i;
+          break;
+        }
+      }
+    }
+    this.ts = a;
+    if (e < 0) this.fail(`${JSON.stringify(close)} closing ${JSON.stringify(open)}`);
+    this.pos = e + 1;
+    return t.slice(a, e);
+  }
+
+  /** The rest of the line, without surrounding white space (may be empty). */
+  rest(): string {
+    this.ws();
+    const t = this.text;
+    let b = this.le;
+    while (b > this.pos && isSpace(t.charCodeAt(b - 1))) b--;
+    const s = t.slice(this.pos, b);
+    this.pos = this.le;
+    return s;
+  }
+
+  /** Every remaining token, for text the spec does not describe. */
+  restTokens(): string[] {
+    const out: string[] = [];
+    while (this.more()) out.push(this.word());
+    return out;
+  }
+
+  // ---- numbers -----------------------------------------------------------
+
+  /** An unsigned decimal integer, exact: beyond 2^53 it is a parse error. */
+  u(): number {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    let v = 0;
+    while (p < this.le) {
+      const c = t.charCodeAt(p);
+      if (c < ZERO || c > NINE) break;
+      v = v * 10 + (c - ZERO);
+      p++;
+    }
+    this.ts = a;
+    if (p === a) this.fail('a decimal integer');
+    if (p - a > 15 && v > SAFE) this.fail('an integer below 2^53 (this value needs a u64 field)');
+    this.pos = p;
+    return v;
+  }
+
+  /** A decimal integer with an optional sign, exact within ±2^53. */
+  i(): number {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === MINUS || c === PLUS) {
+      const a = this.pos;
+      this.pos++;
+      const v = this.u();
+      this.ts = a;
+      return c === MINUS ? -v : v;
+    }
+    return this.u();
+  }
+
+  /** An unsigned hexadecimal integer (optional 0x), exact below 2^53. */
+  hexNum(): number {
+    const big = this.hex64();
+    if (big > BigInt(SAFE)) this.fail('a hexadecimal integer below 2^53');
+    return Number(big);
+  }
+
+  /** An unsigned decimal 64-bit integer as a bigint. */
+  u64(): bigint {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    while (p < this.le) {
+      const c = t.charCodeAt(p);
+      if (c < ZERO || c > NINE) break;
+      p++;
+    }
+    this.ts = a;
+    if (p === a) this.fail('a decimal integer');
+    const v = BigInt(t.slice(a, p));
+    if (v > 0xffffffffffffffffn) this.fail('an integer below 2^64');
+    this.pos = p;
+    return v;
+  }
+
+  /** An unsigned hexadecimal 64-bit integer (optional 0x) as a bigint. */
+  hex64(): bigint {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    if (t.startsWith('0x', p) || t.startsWith('0X', p)) p += 2;
+    const d = p;
+    while (p < this.le && hexDigit(t.charCodeAt(p)) >= 0) p++;
+    this.ts = a;
+    if (p === d) this.fail('a hexadecimal integer');
+    if (p - d > 16) this.fail('a hexadecimal integer below 2^64');
+    this.pos = p;
+    return BigInt(`0x${t.slice(d, p)}`);
+  }
+
+  /** A bit mask in hexadecimal, possibly in comma-separated 32-bit groups, as a bigint. */
+  mask(): bigint {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    let digits = '';
+    let from = a;
+    while (p < this.le) {
+      const c = t.charCodeAt(p);
+      if (c === 44) {
+        if (p === from) break;
+        digits += t.slice(from, p);
+        from = p + 1;
+      } else if (hexDigit(c) < 0) break;
+      p++;
+    }
+    this.ts = a;
+    if (p === from) this.fail('a hexadecimal mask');
+    digits += t.slice(from, p);
+    this.pos = p;
+    return BigInt(`0x${digits}`);
+  }
+
+  /** A decimal number with optional fraction and exponent. */
+  f(): number {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    while (p < this.le) {
+      const c = t.charCodeAt(p);
+      if ((c >= ZERO && c <= NINE) || c === 46 || c === MINUS || c === PLUS || c === 101 || c === 69) p++;
+      else break;
+    }
+    this.ts = a;
+    const v = p === a ? Number.NaN : Number(t.slice(a, p));
+    if (!Number.isFinite(v)) this.fail('a decimal number');
+    this.pos = p;
+    return v;
+  }
+
+  /** A CPU or node list such as `0-3,8,10-11`, expanded to ascending numbers. */
+  cpulist(): number[] {
+    const out: number[] = [];
+    const a = this.pos;
+    if (this.pos >= this.le || isSpace(this.text.charCodeAt(this.pos))) {
+      return out;
+    }
+    for (;;) {
+      const lo = this.u();
+      let hi = lo;
+      if (this.at('-')) {
+        this.pos++;
+        hi = this.u();
+        if (hi < lo) this.fail('a range whose end is not below its start');
+        if (hi - lo > 1 << 20) this.fail('a CPU range of at most 2^20 entries');
+      }
+      for (let c = lo; c <= hi; c++) out.push(c);
+      if (!this.at(',')) break;
+      this.pos++;
+    }
+    this.ts = a;
+    return out;
+  }
+
+  /** Multiplies a count by a unit size, keeping the result exact. */
+  scale(v: number, factor: number): number {
+    const r = v * factor;
+    if (r > SAFE || r < -SAFE) this.fail(`a value whose size in bytes is below 2^53`);
+    return r;
+  }
+
+  // ---- errors ------------------------------------------------------------
+
+  /** Throws the parse error for the token at `ts` (or, with atEnd, for the end of the text). */
+  fail(expected: string, atEnd = false): never {
+    throw this.error(expected, atEnd);
+  }
+
+  error(expected: string, atEnd = false): ProcfsError {
+    const t = this.text;
+    if (atEnd) {
+      return parseError({ file: this.file, line: Math.max(this.line, 1), column: this.le - this.ls + 1, expected, found: '' }, this.spec);
+    }
+    let e = this.ts;
+    while (e < this.le && !isSpace(t.charCodeAt(e))) e++;
+    if (e === this.ts && e < this.le) e++;
+    const found = t.slice(this.ts, Math.min(e, this.le)).replace(/[\r\0]/g, (c) => (c === '\r' ? '\\r' : '\\0'));
+    return parseError(
+      { file: this.file, line: Math.max(this.line, 1), column: this.ts - this.ls + 1, expected, found },
+      this.spec,
+    );
+  }
+}
+
+/** The key of the line [a, b) under a separator rule, without moving any cursor. */
+function keyOf(t: string, a: number, b: number, sep: 'colon' | 'space' | 'auto'): string {
+  if (sep !== 'space') {
+    const c = t.indexOf(':', a);
+    if (c >= 0 && c < b) {
+      let x = a;
+      let y = c;
+      while (x < y && isSpace(t.charCodeAt(x))) x++;
+      while (y > x && isSpace(t.charCodeAt(y - 1))) y--;
+      return t.slice(x, y);
+    }
+    if (sep === 'colon') return '';
+  }
+  while (a < b && isSpace(t.charCodeAt(a))) a++;
+  let e = a;
+  while (e < b && !isSpace(t.charCodeAt(e))) e++;
+  return t.slice(a, e);
+}
+
