@@ -1,6 +1,6 @@
 /**
  * For spec authors: `npx tsx tools/try-spec.ts specs/proc/x.yaml FILE...`
- * checks one spec, generates its parser into .try/ (never into generated/),
+ * checks one spec, generates its parser into .try-PID/ (never into generated/),
  * and prints what it makes of each FILE as JSON (bigints as decimal strings),
  * or the parse error.
  */
@@ -31,7 +31,7 @@ try {
   throw err;
 }
 const out = generate([spec]);
-const dir = join(repo, '.try', String(process.pid));
+const dir = join(repo, `.try-${process.pid}`);
 rmSync(dir, { recursive: true, force: true });
 for (const [p, text] of out) {
   mkdirSync(dirname(join(dir, p)), { recursive: true });
