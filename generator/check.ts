@@ -130,7 +130,8 @@ class Checker {
   record(r: Obj, path: Path): RecordModel {
     const tokens: TokenModel[] = [];
     const names = new Set<string>();
-    const list = r.tokens as Obj[];
+    const list = (r.tokens as Obj[] | undefined) ?? [];
+    if (list.length === 0 && r.pairs === undefined) this.fail(path, 'a record needs "tokens" or "pairs"');
     let sawOptional = false;
     list.forEach((t, i) => {
       const p = [...path, 'tokens', i];
@@ -286,7 +287,7 @@ class Checker {
         return { kind: 'pair', separator: v.separator as string, first, second };
       }
       case 'record':
-        if (v.tokens === undefined) this.fail(p, 'a record needs "tokens"');
+        if (v.tokens === undefined && v.pairs === undefined) this.fail(p, 'a record needs "tokens" or "pairs"');
         return { kind: 'record', record: this.record(v, p) };
       default:
         this.fail([...p, 'type'], `unknown type ${type}`);
