@@ -86,8 +86,9 @@ class Checker {
       const hasLine = e.line !== undefined;
       if (hasKey === hasLine) this.fail(p, 'an entry needs exactly one of "key" or "line"');
       const key = (hasKey ? e.key : e.line) as string;
-      if (keys.has(key)) this.fail([...p, hasKey ? 'key' : 'line'], `duplicate key "${key}"`);
-      keys.add(key);
+      const slot = `${e.indexed !== undefined ? 'indexed:' : hasLine ? 'line:' : 'key:'}${key}`;
+      if (keys.has(slot)) this.fail([...p, hasKey ? 'key' : 'line'], `duplicate key "${key}"`);
+      keys.add(slot);
       if (hasLine) {
         if (e.section === undefined) this.fail(p, 'a "line" entry opens a section: it needs "section"');
         if (e.type !== undefined) this.fail([...p, 'type'], 'a section has a layout, not a type');
@@ -106,6 +107,10 @@ class Checker {
       if (/\s/.test(key) && k.separator === 'space') this.fail([...p, 'key'], 'with separator "space" a key cannot contain white space');
       const field = this.field(e, p, names, key);
       const entry: KeyedEntry = { key, field };
+      if (e.prefix !== undefined) {
+        if (e.indexed !== undefined || field.value.kind === 'record') this.fail([...p, 'prefix'], 'a prefix goes before a single value, not a record');
+        entry.prefix = e.prefix as string;
+      }
       if (e.indexed !== undefined) {
         const ix = e.indexed as Obj;
         if (!isSafeFieldName(ix.name as string)) this.fail([...p, 'indexed', 'name'], `"${String(ix.name)}" is not a safe camelCase name`);
@@ -124,7 +129,14 @@ class Checker {
         }
       }
     }
-    return { kind: 'keyed', separator: k.separator as 'colon' | 'space' | 'auto', entries, extra: (k.extra as boolean | undefined) ?? true };
+    const model: LayoutModel = { kind: 'keyed', separator: k.separator as 'colon' | 'space' | 'auto', entries, extra: (k.extra as boolean | undefined) ?? true };
+    if (k.others !== undefined) {
+      const o = k.others as Obj;
+      this.name(o, [...path, 'others'], names);
+      if (k.extra === false) this.fail([...path, 'others'], '"others" collects unknown keys: it cannot go with "extra: false"');
+      model.others = { name: o.name as string, description: o.description as string };
+    }
+    return model;
   }
 
   record(r: Obj, path: Path): RecordModel {

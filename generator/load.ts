@@ -10,7 +10,7 @@ import { SpecError } from './spec-error.js';
 
 const schemaPath = fileURLToPath(new URL('./spec.schema.json', import.meta.url));
 const schema: unknown = JSON.parse(readFileSync(schemaPath, 'utf8'));
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(schema as object);
 
 /** Largest spec file accepted, in bytes. */
@@ -75,8 +75,20 @@ function pointerToPath(pointer: string): (string | number)[] {
 }
 
 function schemaError(file: string, errors: ErrorObject[], lineOf: LoadedSpec['lineOf']): SpecError {
-  // oneOf failures hide the useful error below them; prefer the deepest error.
-  const best = [...errors].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
+  // A oneOf reports every branch's errors. A branch whose required key is
+  // missing is the wrong branch: drop its errors, then prefer the deepest.
+  const wrongBranch = errors
+    .filter((e) => e.keyword === 'required' && /\/oneOf\/[0-9]+\/required$/.test(e.schemaPath))
+    .map((e) => `${e.instancePath}|${e.schemaPath.replace(/required$/, '')}`);
+  const isWrong = (e: ErrorObject): boolean =>
+    wrongBranch.some((w) => {
+      const [path, schema] = w.split('|') as [string, string];
+      return e.instancePath.startsWith(path) && e.schemaPath.startsWith(schema);
+    });
+  let candidates = errors.filter((e) => e.keyword !== 'oneOf' && !isWrong(e));
+  if (candidates.length === 0) candidates = errors.filter((e) => e.keyword !== 'oneOf');
+  if (candidates.length === 0) candidates = errors;
+  const best = [...candidates].sort((a, b) => b.instancePath.length - a.instancePath.length)[0]!;
   const path = pointerToPath(best.instancePath);
   let key = path.join('.');
   let problem: string;

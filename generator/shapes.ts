@@ -165,7 +165,12 @@ export function buildShapes(spec: SpecModel): Shapes {
             shape.fields.push(fieldOf(e.field, name));
           }
         }
-        if (l.extra) {
+        if (l.others) {
+          shape.fields.push({
+            name: l.others.name, type: 'Record<string, number | string>', optional: false,
+            doc: `${l.others.description} By kernel key (a null-prototype record): a plain integer as a number (a \`kB\` value in bytes), anything else as text.`,
+          });
+        } else if (l.extra) {
           shape.fields.push({
             name: 'extra', type: 'Record<string, number | string>', optional: true,
             doc: 'Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text.',

@@ -88,6 +88,8 @@ export interface KeyedEntry {
   field: FieldModel;
   /** The key is `key` followed by an index (`cpu0`, `cpu1`): values collect in a list. */
   indexed?: { name: string; description: string };
+  /** Text between the separator and the value (`free` in zoneinfo's `pages free 3840`). */
+  prefix?: string;
   /** The key is a whole line opening a nested section, closed by one of `until` keys or the end. */
   section?: { until: string[]; layout: LayoutModel };
 }
@@ -96,7 +98,19 @@ export type KeySeparator = 'colon' | 'space' | 'auto';
 
 export type LayoutModel =
   | { kind: 'line'; record: RecordModel }
-  | { kind: 'keyed'; separator: KeySeparator; entries: KeyedEntry[]; extra: boolean }
+  | {
+      kind: 'keyed';
+      separator: KeySeparator;
+      entries: KeyedEntry[];
+      /** Unknown keys are kept in `extra` (true) or refused (false). */
+      extra: boolean;
+      /**
+       * The layout's keys are open-ended data (counters named by the kernel, such
+       * as zoneinfo's vmstat items): keys the spec does not name are expected and
+       * collected under this field instead of `extra`.
+       */
+      others?: { name: string; description: string };
+    }
   | { kind: 'table'; skip: number; row: RecordModel }
   | {
       kind: 'blocks';

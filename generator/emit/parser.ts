@@ -279,6 +279,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     w.write(`case ${q(e.key)}: `).block(() => {
       w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
       w.writeLine('s.ws();');
+      if (e.prefix !== undefined) w.writeLine(`s.lit(${q(e.prefix)}); s.sep(); s.ws();`);
       value(w, e.field.value, v, 'line', e.field.name);
       if (e.field.value.kind !== 'record') w.writeLine('s.eol();');
       w.writeLine('break;');
@@ -353,7 +354,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               w.writeLine(`let v_${e.field.name}: ${fieldType(e.field, type)} | undefined;`);
             }
           }
-          if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
+          if (l.others) w.writeLine('const others = Object.create(null) as Record<string, number | string>;');
+          else if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
             if (sections.length > 0) {
@@ -378,7 +380,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
                     w.writeLine('break;');
                   });
                 }
-                if (l.extra) {
+                if (l.others) {
+                  w.writeLine('if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);');
+                  w.writeLine('others[key] = s.extraValue();');
+                } else if (l.extra) {
                   w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
                   w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
                   w.writeLine('extra[key] = s.extraValue();');
@@ -394,9 +399,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           const opt: string[] = [];
           if (header) for (const t of header.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
           for (const e of l.entries) (e.field.optional && !e.indexed ? opt : req).push(e.field.name);
-          w.writeLine(`const o: ${type} = { ${req.map((n) => `${n}: v_${n}`).join(', ')} };`);
+          const init = req.map((n) => `${n}: v_${n}`);
+          if (l.others) init.push(`${l.others.name}: others`);
+          w.writeLine(`const o: ${type} = { ${init.join(', ')} };`);
           for (const n of opt) w.writeLine(`if (v_${n} !== undefined) o.${n} = v_${n};`);
-          if (l.extra) w.writeLine('if (extra !== undefined) o.extra = extra;');
+          if (!l.others && l.extra) w.writeLine('if (extra !== undefined) o.extra = extra;');
           w.writeLine('return o;');
         };
         break;
