@@ -68,6 +68,15 @@ export function generate(specs: SpecModel[]): Output {
     index.addExportDeclaration({ moduleSpecifier: `./types/${spec.id}.js`, isTypeOnly: true });
   }
   index.addImportDeclaration({ moduleSpecifier: '../runtime/registry-types.js', isTypeOnly: true, namedImports: ['SpecEntry'] });
+  for (const spec of specs) {
+    index.addImportDeclaration({ moduleSpecifier: `./types/${spec.id}.js`, isTypeOnly: true, namedImports: [`${spec.typeName} as ${spec.typeName}Value`] });
+  }
+  index.addInterface({
+    isExported: true,
+    name: 'SpecTypes',
+    docs: ['The value each spec parses to, by spec id.'],
+    properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value` })),
+  });
   index.addExportDeclaration({ namedExports: specs.flatMap((s) => [s.parseName, metadataName(s)]) });
   index.addStatements((w) => {
     w.writeLine('/** Every spec, sorted by id. */');

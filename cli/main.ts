@@ -1,0 +1,98 @@
+/**
+ * The procspec command: `parse` a /proc file (live or a saved copy) to JSON,
+ * `list` the specs, and `summary`, a readable snapshot of the live machine.
+ * Exit codes: 0 done, 1 a file could not be read or parsed, 2 bad usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { basename } from 'node:path';
+import { ProcFs, ProcfsError, registry, specForPath, toJson } from '../runtime/index.js';
+import { readFileSync } from '../runtime/read.js';
+import { summary } from './summary.js';
+
+function parseCommand(files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string }): number {
+  const fs = new ProcFs({
+    ...(opts.root !== undefined ? { root: opts.root } : {}),
+    ...(opts.pageSize !== undefined ? { pageSize: Number(opts.pageSize) } : {}),
+    ...(opts.clockTick !== undefined ? { clockTick: Number(opts.clockTick) } : {}),
+  });
+  let status = 0;
+  const results: Record<string, unknown> = {};
+  for (const file of files) {
+    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, file);
+    if (entry === undefined) {
+      const near = registry
+        .map((e) => e.id)
+        .filter((id) => id.includes(basename(file)) || basename(file).includes(basename(id)))
+        .slice(0, 5);
+      process.stderr.write(
+        `procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${near.length ? ` (nearest: ${near.join(', ')})` : ''}; use --as SPEC (see \`procspec list\`)\n`,
+      );
+      status = 1;
+      continue;
+    }
+    try {
+      const value = entry.parse(readFileSync(file), fs.context(file));
+      if (files.length === 1) process.stdout.write(`${toJson(value)}\n`);
+      else results[file] = value;
+    } catch (err) {
+      if (!(err instanceof ProcfsError)) throw err;
+      process.stderr.write(`procspec: ${err.message}\n`);
+      status = 1;
+    }
+  }
+  if (files.length > 1) process.stdout.write(`${toJson(results)}\n`);
+  return status;
+}
+
+function listCommand(json: boolean): number {
+  if (json) {
+    process.stdout.write(`${toJson(registry.map((e) => ({ id: e.id, paths: e.model.paths, sampling: e.model.sampling, description: e.model.description })))}\n`);
+    return 0;
+  }
+  const width = Math.max(...registry.map((e) => e.id.length));
+  for (const e of registry) process.stdout.write(`${e.id.padEnd(width)}  ${e.model.sampling.padEnd(7)}  ${e.model.paths.join(' ')}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let status = 0;
+  const program = new Command();
+  program
+    .name('procspec')
+    .description('Typed parsers for Linux /proc files, generated from YAML specs. JSON output writes 64-bit values (bigints) as decimal strings.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program
+    .command('parse')
+    .description('parse /proc files (live or saved copies) and print JSON; sizes in bytes, times in seconds')
+    .argument('<file...>', 'files to parse; the spec is found from the path (…/meminfo, …/1234/stat, …/net/dev)')
+    .option('--as <spec>', 'parse with this spec (see `procspec list`)')
+    .option('--root <dir>', 'procfs root whose units (page size, clock tick) apply', '/proc')
+    .option('--page-size <bytes>', 'bytes per page, for a copy from another machine')
+    .option('--clock-tick <hz>', 'clock ticks per second, for a copy from another machine')
+    .action((files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string }) => {
+      status = parseCommand(files, opts);
+    });
+  program
+    .command('list')
+    .description('list the specs with their paths')
+    .option('--json', 'as JSON')
+    .action((opts: { json?: boolean }) => {
+      status = listCommand(opts.json === true);
+    });
+  program
+    .command('summary')
+    .description('a readable summary of the live machine (or --root)')
+    .option('--root <dir>', 'procfs root', '/proc')
+    .option('--json', 'as JSON')
+    .action((opts: { root: string; json?: boolean }) => {
+      status = summary(new ProcFs({ root: opts.root }), opts.json === true);
+    });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return status;
+}

@@ -1,0 +1,95 @@
+/**
+ * Path patterns of specs (`/proc/[pid]/stat`): filling in parameters to get a
+ * file under a root, and recognising which spec a file path belongs to (so a
+ * saved copy named like the original, `…/1234/stat`, finds its spec).
+ */
+import { join } from 'node:path';
+import type { SpecModel } from './model.js';
+import { ProcfsError } from './errors.js';
+
+/** Values for the bracketed parameters of a path pattern. */
+export type PathParams = Record<string, string | number>;
+
+/** The roots patterns are written under; a spec's file lives below one of them. */
+const ROOTS = ['/proc', '/sys/fs/cgroup'];
+
+function split(pattern: string): { root: string; parts: string[] } {
+  for (const r of ROOTS) {
+    if (pattern.startsWith(`${r}/`)) return { root: r, parts: pattern.slice(r.length + 1).split('/') };
+  }
+  return { root: '', parts: pattern.split('/').filter(Boolean) };
+}
+
+const paramsOf = (pattern: string): string[] => [...pattern.matchAll(/\[([a-z]+)\]/g)].map((m) => m[1]!);
+
+/**
+ * The file of `spec` under `root` (which stands for /proc) for these
+ * parameters. `pid` defaults to `self`; the pattern used is the first /proc
+ * pattern whose parameters are all given, preferring one that uses them all.
+ */
+export function resolvePath(spec: SpecModel, root: string, params: PathParams = {}): string {
+  const given = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
+  const candidates = spec.paths.filter((p) => p.startsWith('/proc/') && !p.startsWith('/proc/self/') && !p.startsWith('/proc/thread-self/'));
+  const usable = candidates.filter((p) => paramsOf(p).every((x) => given.has(x) || x === 'pid'));
+  const best =
+    usable.find((p) => [...given].every((g) => paramsOf(p).includes(g))) ??
+    usable[0];
+  if (best === undefined) {
+    const need = candidates.map((p) => paramsOf(p).join(', ')).join(' or ');
+    throw new ProcfsError('not_found', `spec ${spec.id} needs parameters ${need}`, { spec: spec.id });
+  }
+  const rel = best.slice('/proc/'.length).replace(/\[([a-z]+)\]/g, (_m, name: string) => {
+    const v = params[name] ?? (name === 'pid' ? 'self' : undefined);
+    const text = String(v);
+    if (text.includes('/') || text === '..' || text === '.' || text === '') {
+      throw new ProcfsError('not_found', `parameter ${name}=${JSON.stringify(text)} is not a single path component`, { spec: spec.id });
+    }
+    return text;
+  });
+  return join(root, rel);
+}
+
+const PARAM_TEST: Record<string, (s: string) => boolean> = {
+  pid: (s) => /^[0-9]+$/.test(s) || s === 'self' || s === 'thread-self',
+  tid: (s) => /^[0-9]+$/.test(s),
+  fd: (s) => /^[0-9]+$/.test(s),
+};
+
+/**
+ * How well `file` matches `pattern`: the number of path components matched
+ * from the end (0 when it does not match). A cgroup parameter at the start
+ * of a pattern matches any folder.
+ */
+export function matchScore(pattern: string, file: string): number {
+  const { parts } = split(pattern);
+  const pat = parts[0] === '[cgroup]' ? parts.slice(1) : parts;
+  const comps = file.split('/').filter(Boolean);
+  if (comps.length < pat.length) return 0;
+  const tail = comps.slice(comps.length - pat.length);
+  for (let i = 0; i < pat.length; i++) {
+    const p = pat[i]!;
+    const c = tail[i]!;
+    const m = /^\[([a-z]+)\]$/.exec(p);
+    if (m) {
+      const test = PARAM_TEST[m[1]!];
+      if (test ? !test(c) : c.length === 0) return 0;
+    } else if (p !== c) return 0;
+  }
+  return pat.length;
+}
+
+/** The spec whose path patterns match `file` best, or undefined. */
+export function specForPath<T extends { model: SpecModel }>(entries: readonly T[], file: string): T | undefined {
+  let best: T | undefined;
+  let score = 0;
+  for (const e of entries) {
+    for (const p of e.model.paths) {
+      const s = matchScore(p, file);
+      if (s > score) {
+        score = s;
+        best = e;
+      }
+    }
+  }
+  return best;
+}

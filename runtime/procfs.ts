@@ -1,0 +1,101 @@
+/**
+ * ProcFs: reads and parses the files of one procfs root (the live /proc, a
+ * container's /host/proc, or a saved copy), sync or async, with the units of
+ * that system, caching the files that never change.
+ */
+import { OnceCache } from './cache.js';
+import { contextOf, type ParseContext } from './context.js';
+import { ProcfsError } from './errors.js';
+import { resolvePath, type PathParams } from './paths.js';
+import { readFileAsync, readFileSync } from './read.js';
+import type { SpecEntry } from './registry-types.js';
+import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
+
+export interface ProcFsOptions {
+  /** Folder that stands for /proc. Default `/proc`. */
+  root?: string;
+  /** Bytes per page; default from `<root>/self/auxv`, else 4096. */
+  pageSize?: number;
+  /** Clock ticks per second; default from `<root>/self/auxv`, else 100. */
+  clockTick?: number;
+  /** Kernel timer frequency (CONFIG_HZ) for jiffies; default 250. */
+  hz?: number;
+  /** Kernel release of the root, when it cannot be read from it. */
+  kernel?: string;
+}
+
+const shared = new OnceCache();
+
+export class ProcFs<Types extends { [K in keyof Types]: unknown }> {
+  readonly root: string;
+  private factsCache: SystemFacts | undefined;
+  private readonly byId: Map<string, SpecEntry>;
+
+  constructor(
+    registry: readonly SpecEntry[],
+    private readonly options: ProcFsOptions = {},
+  ) {
+    this.root = options.root ?? '/proc';
+    this.byId = new Map(registry.map((e) => [e.id, e]));
+  }
+
+  /** Page size, clock tick and kernel release of this root (read once). */
+  facts(): SystemFacts {
+    if (this.factsCache === undefined) {
+      const o: { pageSize?: number; clockTick?: number; kernel?: string } = {};
+      if (this.options.pageSize !== undefined) o.pageSize = this.options.pageSize;
+      if (this.options.clockTick !== undefined) o.clockTick = this.options.clockTick;
+      if (this.options.kernel !== undefined) o.kernel = this.options.kernel;
+      this.factsCache = systemFacts(this.root, o);
+    }
+    return this.factsCache;
+  }
+
+  /** The kernel release of this root, or undefined when it cannot be told. */
+  kernel(): KernelRelease | undefined {
+    return this.facts().kernel;
+  }
+
+  /** The parse context for a file of this root. */
+  context(file: string): ParseContext {
+    const f = this.facts();
+    return contextOf({ file, pageSize: f.pageSize, clockTick: f.clockTick, ...(this.options.hz !== undefined ? { hz: this.options.hz } : {}) });
+  }
+
+  entry(id: string): SpecEntry {
+    const e = this.byId.get(id);
+    if (e === undefined) throw new ProcfsError('not_found', `no spec named ${id}`, { spec: id });
+    return e;
+  }
+
+  /** The file a spec reads for these parameters. */
+  path(id: keyof Types & string, params?: PathParams): string {
+    return resolvePath(this.entry(id).model, this.root, params);
+  }
+
+  /** Reads and parses one file. Read-once specs are cached per root until dropCache(). */
+  read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
+    const e = this.entry(id);
+    const file = resolvePath(e.model, this.root, params);
+    const parse = (): Types[K] => e.parse(readFileSync(file), this.context(file)) as Types[K];
+    return e.model.sampling === 'once' ? shared.get({ root: this.root, path: file }, parse) : parse();
+  }
+
+  /** Like read, without blocking the event loop. */
+  readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
+    const e = this.entry(id);
+    const file = resolvePath(e.model, this.root, params);
+    const parse = async (): Promise<Types[K]> => e.parse(await readFileAsync(file), this.context(file)) as Types[K];
+    return e.model.sampling === 'once' ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
+  }
+
+  /** Parses text with a spec, using this root's units. */
+  parse<K extends keyof Types & string>(id: K, text: string, file = '<text>'): Types[K] {
+    return this.entry(id).parse(text, this.context(file)) as Types[K];
+  }
+
+  /** Forgets cached read-once files of this root. */
+  dropCache(): void {
+    shared.drop(this.root);
+  }
+}

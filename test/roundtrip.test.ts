@@ -1,0 +1,26 @@
+/**
+ * Every spec, round-tripped: values drawn from the spec are rendered as the
+ * kernel prints them, parsed back, and must come back equal.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { registry } from '../generated/index.js';
+import { contextOf } from '../runtime/context.js';
+import { Renderer } from './support/render.js';
+
+const runs = Number(process.env.PROCSPEC_ROUNDTRIP_RUNS ?? 200);
+const ctx = contextOf({ file: '<roundtrip>', pageSize: 4096, clockTick: 100, hz: 250 });
+const renderer = new Renderer(ctx);
+
+describe('round trip: render from the spec, parse back', () => {
+  for (const entry of registry) {
+    it(`${entry.id} (${runs} runs)`, () => {
+      fc.assert(
+        fc.property(renderer.file(entry.model), (sample) => {
+          expect(entry.parse(sample.text, ctx)).toEqual(sample.value);
+        }),
+        { numRuns: runs },
+      );
+    });
+  }
+});
