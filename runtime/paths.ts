@@ -49,6 +49,9 @@ export function resolvePath(spec: SpecModel, root: string, params: PathParams = 
   return join(root, rel);
 }
 
+/** Folders of /proc that hold files of their own (a file below one is not a top-level /proc file). */
+const PROC_FOLDERS = new Set(['fs', 'xfs', 'nfsd', 'net', 'sys', 'driver', 'irq', 'bus', 'sysvipc', 'tty', 'pressure', 'stat', 'dev_snmp6', 'fdinfo', 'fd', 'ns', 'attr', 'acpi', 'scsi', 'ipv4', 'ipv6', 'vm', 'kernel']);
+
 const PARAM_TEST: Record<string, (s: string) => boolean> = {
   pid: (s) => /^[0-9]+$/.test(s) || s === 'self' || s === 'thread-self',
   tid: (s) => /^[0-9]+$/.test(s),
@@ -65,6 +68,9 @@ export function matchScore(pattern: string, file: string): number {
   const pat = parts[0] === '[cgroup]' ? parts.slice(1) : parts;
   const comps = file.split('/').filter(Boolean);
   if (comps.length < pat.length) return 0;
+  // `fs/xfs/stat` is not /proc/stat: a match may not sit inside another /proc folder.
+  const parent = comps[comps.length - pat.length - 1];
+  if (parent !== undefined && PROC_FOLDERS.has(parent)) return 0;
   const tail = comps.slice(comps.length - pat.length);
   for (let i = 0; i < pat.length; i++) {
     const p = pat[i]!;

@@ -382,6 +382,40 @@ export class Scan {
     return v;
   }
 
+  /**
+   * A decimal integer of up to 20 digits as a double, for values about to be
+   * divided into seconds (ticks, ns): the result is a float either way, so a
+   * count beyond 2^53 is rounded to the nearest double, not refused.
+   */
+  approx(): number {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    const c0 = t.charCodeAt(p);
+    if (c0 === MINUS || c0 === PLUS) p++;
+    const d = p;
+    while (p < this.le) {
+      const c = t.charCodeAt(p);
+      if (c < ZERO || c > NINE) break;
+      p++;
+    }
+    this.ts = a;
+    if (p === d) this.fail('a decimal integer');
+    if (p - d > 20) this.fail('an integer below 2^64');
+    this.pos = p;
+    return Number(t.slice(a, p));
+  }
+
+  /** Like approx, without a sign. */
+  approxUnsigned(): number {
+    const c = this.text.charCodeAt(this.pos);
+    if (c === MINUS || c === PLUS) {
+      this.ts = this.pos;
+      this.fail('an unsigned decimal integer');
+    }
+    return this.approx();
+  }
+
   /** A decimal integer with an optional sign, exact within ±2^53. */
   i(): number {
     const c = this.text.charCodeAt(this.pos);

@@ -45,7 +45,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     switch (v.kind) {
       case 'integer':
       case 'u64': {
-        const read = v.kind === 'u64' ? (v.hex ? 's.hex64()' : 's.u64()') : v.hex ? 's.hexNum()' : v.signed ? 's.i()' : 's.u()';
+        const toSeconds = v.kind === 'integer' && v.unit !== undefined && ['ticks', 'jiffies', 'ns', 'us', 'ms'].includes(v.unit);
+        const read =
+          v.kind === 'u64' ? (v.hex ? 's.hex64()' : 's.u64()')
+          : v.hex ? 's.hexNum()'
+          : toSeconds ? (v.signed ? 's.approx()' : 's.approxUnsigned()')
+          : v.signed ? 's.i()' : 's.u()';
         const num = v.kind === 'integer' ? scaleExpr(read, v.unit) : read;
         if (v.sentinels.length > 0) {
           w.write('switch (s.peek()) ').block(() => {

@@ -61,7 +61,7 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsRow {
   v_readBytes = s.scale(s.u(), 512);
   s.sep();
   s.ws();
-  v_readTime = s.u() / 1e3;
+  v_readTime = s.approxUnsigned() / 1e3;
   s.sep();
   s.ws();
   v_writesCompleted = s.u();
@@ -73,16 +73,16 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsRow {
   v_writeBytes = s.scale(s.u(), 512);
   s.sep();
   s.ws();
-  v_writeTime = s.u() / 1e3;
+  v_writeTime = s.approxUnsigned() / 1e3;
   s.sep();
   s.ws();
   v_ioInProgress = s.u();
   s.sep();
   s.ws();
-  v_ioTime = s.u() / 1e3;
+  v_ioTime = s.approxUnsigned() / 1e3;
   s.sep();
   s.ws();
-  v_weightedIoTime = s.u() / 1e3;
+  v_weightedIoTime = s.approxUnsigned() / 1e3;
   s.sep();
   let ok = s.more();
   if (ok) {
@@ -105,7 +105,7 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsRow {
   }
   if (ok) {
     s.ws();
-    v_discardTime = s.u() / 1e3;
+    v_discardTime = s.approxUnsigned() / 1e3;
     s.sep();
     ok = s.more();
   }
@@ -117,7 +117,7 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsRow {
   }
   if (ok) {
     s.ws();
-    v_flushTime = s.u() / 1e3;
+    v_flushTime = s.approxUnsigned() / 1e3;
     s.sep();
     ok = s.more();
   }

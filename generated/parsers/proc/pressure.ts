@@ -75,7 +75,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPressureSome {
       }
       case "total": {
         if (v_total !== undefined) s.duplicate(k);
-        v_total = s.u() / 1e6;
+        v_total = s.approxUnsigned() / 1e6;
         s.sep();
         break;
       }
@@ -125,7 +125,7 @@ function record1(s: Scan, ctx: ParseContext): ProcPressureFull {
       }
       case "total": {
         if (v_total !== undefined) s.duplicate(k);
-        v_total = s.u() / 1e6;
+        v_total = s.approxUnsigned() / 1e6;
         s.sep();
         break;
       }

@@ -117,51 +117,51 @@ function record0(s: Scan, ctx: ParseContext): ProcStatCpu {
   let v_guest: number | undefined;
   let v_guestNice: number | undefined;
   s.ws();
-  v_user = s.u() / ctx.clockTick;
+  v_user = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_nice = s.u() / ctx.clockTick;
+  v_nice = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_system = s.u() / ctx.clockTick;
+  v_system = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_idle = s.u() / ctx.clockTick;
+  v_idle = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   let ok = s.more();
   if (ok) {
     s.ws();
-    v_iowait = s.u() / ctx.clockTick;
+    v_iowait = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_irq = s.u() / ctx.clockTick;
+    v_irq = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_softirq = s.u() / ctx.clockTick;
+    v_softirq = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_steal = s.u() / ctx.clockTick;
+    v_steal = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_guest = s.u() / ctx.clockTick;
+    v_guest = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_guestNice = s.u() / ctx.clockTick;
+    v_guestNice = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
@@ -225,51 +225,51 @@ function record3(s: Scan, ctx: ParseContext): ProcStatCpus {
   let v_guest: number | undefined;
   let v_guestNice: number | undefined;
   s.ws();
-  v_user = s.u() / ctx.clockTick;
+  v_user = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_nice = s.u() / ctx.clockTick;
+  v_nice = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_system = s.u() / ctx.clockTick;
+  v_system = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_idle = s.u() / ctx.clockTick;
+  v_idle = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   let ok = s.more();
   if (ok) {
     s.ws();
-    v_iowait = s.u() / ctx.clockTick;
+    v_iowait = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_irq = s.u() / ctx.clockTick;
+    v_irq = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_softirq = s.u() / ctx.clockTick;
+    v_softirq = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_steal = s.u() / ctx.clockTick;
+    v_steal = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_guest = s.u() / ctx.clockTick;
+    v_guest = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_guestNice = s.u() / ctx.clockTick;
+    v_guestNice = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }

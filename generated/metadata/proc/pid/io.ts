@@ -121,7 +121,7 @@ export const procPidIoSpec: SpecModel = {
           "optional": false,
           "value": {
             "kind": "integer",
-            "signed": false,
+            "signed": true,
             "hex": false,
             "sentinels": [],
             "unit": "bytes"

@@ -70,7 +70,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidIo {
       case "cancelled_write_bytes": {
         if (v_cancelledWriteBytes !== undefined) s.duplicate(key);
         s.ws();
-        v_cancelledWriteBytes = s.u();
+        v_cancelledWriteBytes = s.i();
         s.eol();
         break;
       }

@@ -125,16 +125,16 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   v_cmajflt = s.u();
   s.sep();
   s.ws();
-  v_utime = s.u() / ctx.clockTick;
+  v_utime = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_stime = s.u() / ctx.clockTick;
+  v_stime = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_cutime = s.i() / ctx.clockTick;
+  v_cutime = s.approx() / ctx.clockTick;
   s.sep();
   s.ws();
-  v_cstime = s.i() / ctx.clockTick;
+  v_cstime = s.approx() / ctx.clockTick;
   s.sep();
   s.ws();
   v_priority = s.i();
@@ -149,7 +149,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   v_itrealvalue = s.i();
   s.sep();
   s.ws();
-  v_starttime = s.u() / ctx.clockTick;
+  v_starttime = s.approxUnsigned() / ctx.clockTick;
   s.sep();
   s.ws();
   v_vsize = s.u();
@@ -214,19 +214,19 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   let ok = s.more();
   if (ok) {
     s.ws();
-    v_delayacctBlkioTicks = s.u() / ctx.clockTick;
+    v_delayacctBlkioTicks = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_guestTime = s.u() / ctx.clockTick;
+    v_guestTime = s.approxUnsigned() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }
   if (ok) {
     s.ws();
-    v_cguestTime = s.i() / ctx.clockTick;
+    v_cguestTime = s.approx() / ctx.clockTick;
     s.sep();
     ok = s.more();
   }

@@ -1,0 +1,71 @@
+/**
+ * Conformance over real /proc files captured on other machines
+ * (PROCSPEC_CORPUS, set by .ci/run to ../shared/corpus): every file a spec
+ * covers parses, and the files known to be broken give a parse error.
+ */
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { registry } from '../generated/index.js';
+import { contextOf } from '../runtime/context.js';
+import { ProcfsError } from '../runtime/errors.js';
+import { specForPath } from '../runtime/paths.js';
+
+const corpus = process.env.PROCSPEC_CORPUS;
+
+/** Files that must be refused, and why. */
+const REFUSED: Record<string, string> = {
+  'prometheus-procfs/proc/net/udp_broken': 'broken on purpose',
+  'prometheus-procfs/proc/net/softnet_stat.broken': 'broken on purpose',
+  'prometheus-procfs/proc/crypto_corrupted': 'broken on purpose',
+  // statm counts pages: 18446744073709551615 pages is 2^64-1, a counter that wrapped below zero,
+  // beyond 2^53 and so refused rather than rounded.
+  'prometheus-procfs/proc/26231/statm': 'a page count of 2^64-1',
+  // exit_signal (field 38) is printed from an int; -2^63 cannot come from a kernel and is beyond 2^53.
+  'prometheus-procfs/proc/26232/stat': 'an exit_signal of -2^63',
+  // pid/stat is one line; this copy has a second line (`#!/bin/cat /proc/self/stat`) no kernel prints.
+  'prometheus-procfs/proc/584/stat': 'a second line after the stat line',
+};
+
+function walk(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = lstatSync(p);
+    if (st.isSymbolicLink()) continue;
+    if (st.isDirectory()) walk(p, out);
+    else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+describe.skipIf(!corpus)('conformance corpus (PROCSPEC_CORPUS)', () => {
+  const files = corpus ? walk(corpus).sort() : [];
+  const covered = files
+    .map((f) => ({ f, rel: relative(corpus!, f), spec: specForPath(registry, f.replace(/(\.broken|_broken|_corrupted)$/, '')) }))
+    .filter((x) => x.spec !== undefined);
+
+  it('covers files of the corpus', () => {
+    expect(covered.length).toBeGreaterThan(10);
+  });
+
+  for (const { f, rel, spec } of covered) {
+    const refused = REFUSED[rel];
+    it(`${rel} ${refused ? 'is refused' : 'parses'} (${spec!.id})`, () => {
+      const text = readFileSync(f, 'utf8');
+      const ctx = contextOf({ file: rel });
+      if (refused) {
+        let err: unknown;
+        try {
+          spec!.parse(text, ctx);
+        } catch (e) {
+          err = e;
+        }
+        expect(err).toBeInstanceOf(ProcfsError);
+        expect((err as ProcfsError).code).toBe('parse');
+        expect((err as ProcfsError).line).toBeGreaterThan(0);
+      } else {
+        expect(() => spec!.parse(text, ctx)).not.toThrow();
+      }
+    });
+  }
+});
