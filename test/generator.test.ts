@@ -1,0 +1,139 @@
+/** The generator: precise errors for malformed specs, refusal of injection, deterministic output. */
+import { describe, expect, it } from 'vitest';
+import { checkSpec } from '../generator/check.js';
+import { generate } from '../generator/generate.js';
+import { loadSpecText } from '../generator/load.js';
+import { SpecError } from '../generator/spec-error.js';
+
+const base = (field: string): string => `description: test spec
+paths: [/proc/test]
+sampling: sampled
+layout:
+  keyed:
+    separator: colon
+    fields:
+${field}`;
+
+function errorOf(text: string): SpecError {
+  try {
+    checkSpec(loadSpecText('specs/proc/test.yaml', text), 'proc/test');
+  } catch (err) {
+    if (err instanceof SpecError) return err;
+    throw err;
+  }
+  throw new Error('spec was accepted');
+}
+
+describe('spec errors name the file, the YAML line and the key', () => {
+  it('unknown key', () => {
+    const e = errorOf(base('      - { key: A, name: a, type: integer, description: x, colour: red }\n'));
+    expect(e.file).toBe('specs/proc/test.yaml');
+    expect(e.line).toBe(8);
+    expect(e.key).toBe('layout.keyed.fields.0.colour');
+    expect(e.problem).toMatch(/unknown key "colour"/);
+  });
+  it('wrong enum value for a unit, on its own line', () => {
+    const e = errorOf(base('      - key: A\n        name: a\n        type: integer\n        unit: furlongs\n        description: x\n'));
+    expect(e.line).toBe(11);
+    expect(e.key).toBe('layout.keyed.fields.0.unit');
+    expect(e.problem).toMatch(/expected one of/);
+  });
+  it('a unit on a non-number', () => {
+    const e = errorOf(base('      - key: A\n        name: a\n        type: string\n        unit: kB\n        description: x\n'));
+    expect(e.line).toBe(11);
+    expect(e.problem).toMatch(/a unit needs a number, not string/);
+  });
+  it('duplicate names and duplicate keys', () => {
+    expect(errorOf(base('      - { key: A, name: a, type: integer, description: x }\n      - { key: B, name: a, type: integer, description: y }\n')).problem).toMatch(/duplicate name "a"/);
+    const dup = errorOf(base('      - { key: A, name: a, type: integer, description: x }\n      - { key: A, name: b, type: integer, description: y }\n'));
+    expect(dup.problem).toMatch(/duplicate key "A"/);
+    expect(dup.line).toBe(9);
+  });
+  it('since after until', () => {
+    const e = errorOf(base('      - { key: A, name: a, type: integer, description: x, since: "5.4", until: "4.19" }\n'));
+    expect(e.problem).toMatch(/"until" 4.19 is not after "since" 5.4/);
+  });
+  it('a required token after an optional one', () => {
+    const e = errorOf(`description: t
+paths: [/proc/test]
+sampling: sampled
+layout:
+  line:
+    tokens:
+      - { name: a, type: integer, description: x, optional: true }
+      - { name: b, type: integer, description: y }
+`);
+    expect(e.line).toBe(8);
+    expect(e.problem).toMatch(/required token cannot follow an optional one/);
+  });
+  it('a missing required key', () => {
+    const e = errorOf('description: t\npaths: [/proc/test]\nlayout:\n  line: { tokens: [{ literal: x }] }\n');
+    expect(e.problem).toMatch(/missing required key "sampling"/);
+  });
+  it('YAML syntax errors and alias bombs', () => {
+    expect(errorOf('description: [unclosed\n').problem).toMatch(/YAML syntax/);
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`;
+    expect(errorOf(bomb).problem).toMatch(/could not be expanded|alias/i);
+  });
+  it('oversized specs', () => {
+    expect(errorOf(`description: ${'x'.repeat(300 * 1024)}\n`).problem).toMatch(/larger than/);
+  });
+});
+
+describe('a spec cannot inject code', () => {
+  const hostile = [
+    `a'); process.exit(1); //`,
+    '__proto__',
+    'constructor',
+    'extra',
+    'a b',
+    'A',
+  ];
+  for (const name of hostile) {
+    it(`refuses the field name ${JSON.stringify(name)}`, () => {
+      const e = errorOf(base(`      - { key: A, name: ${JSON.stringify(name)}, type: integer, description: x }\n`));
+      expect(e.key).toBe('layout.keyed.fields.0.name');
+      expect(e.problem).toMatch(/safe camelCase name/);
+    });
+  }
+  it('refuses a hostile enum name', () => {
+    const e = errorOf(base(`      - key: A\n        name: a\n        type: enum\n        description: x\n        values: [{ raw: R, name: "x\\"); process.exit(1); //", description: y }]\n`));
+    expect(e.problem).toMatch(/not a safe name/);
+  });
+  it('quotes hostile keys, raw names and descriptions as string literals', () => {
+    const evil = `k"); process.exit(1); //`;
+    const spec = checkSpec(
+      loadSpecText('specs/proc/test.yaml', base(`      - { key: ${JSON.stringify(evil)}, name: a, type: integer, description: "*/ process.exit(1); /*" }\n`)),
+      'proc/test',
+    );
+    const out = generate([spec]);
+    const parser = out.get('parsers/proc/test.ts')!;
+    expect(parser).toContain(`case ${JSON.stringify(evil)}:`);
+    expect(parser).not.toMatch(/^\s*process\.exit/m);
+    const types = out.get('types/proc/test.ts')!;
+    expect(types).not.toContain('*/ process.exit');
+  });
+});
+
+describe('generated code', () => {
+  it('is byte-identical when generated twice', async () => {
+    const { loadSpecs } = await import('../generator/generate.js');
+    const { join } = await import('node:path');
+    const repo = join(import.meta.dirname, '..');
+    const a = generate(loadSpecs(join(repo, 'specs'), repo));
+    const b = generate(loadSpecs(join(repo, 'specs'), repo));
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const [k, v] of a) expect(b.get(k)).toBe(v);
+  });
+  it('starts every file with a header naming its spec and uses no eval', async () => {
+    const { loadSpecs } = await import('../generator/generate.js');
+    const { join } = await import('node:path');
+    const repo = join(import.meta.dirname, '..');
+    for (const [path, text] of generate(loadSpecs(join(repo, 'specs'), repo))) {
+      expect(text.split('\n')[0], path).toMatch(/Code generated by procspec's generator from (specs\/\S+\.yaml|specs\/|every spec)/);
+      if (path.endsWith('.ts')) {
+        expect(text).not.toMatch(/\beval\(|new Function\(/);
+      }
+    }
+  });
+});
