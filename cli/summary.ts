@@ -44,9 +44,9 @@ export function summary(fs: ProcFs, json: boolean): number {
     load: load ? [load.load1, load.load5, load.load15] : undefined,
     cpus: stat?.cpus.length,
     memory: mem ? { totalBytes: mem.memTotal, availableBytes: mem.memAvailable, swapTotalBytes: mem.swapTotal, swapFreeBytes: mem.swapFree } : undefined,
-    pressure: Object.fromEntries(Object.entries(pressure).map(([k, v]) => [k, v ? { someAvg10: v.some.avg10, fullAvg10: v.full?.avg10 } : undefined])),
-    disks: disks?.filter((d) => d.readBytes + d.writtenBytes > 0).map((d) => ({ name: d.device, readBytes: d.readBytes, writtenBytes: d.writtenBytes })),
-    interfaces: net?.map((n) => ({ name: n.interface, receivedBytes: n.rxBytes, sentBytes: n.txBytes })),
+    pressure: Object.fromEntries(Object.entries(pressure).map(([k, v]) => [k, v ? { someAvg10: v.some?.avg10, fullAvg10: v.full?.avg10 } : undefined])),
+    disks: disks?.filter((d) => d.readBytes + d.writeBytes > 0).map((d) => ({ name: d.device, readBytes: d.readBytes, writtenBytes: d.writeBytes })),
+    interfaces: net?.map((n) => ({ name: n.iface, receivedBytes: n.rxBytes, sentBytes: n.txBytes })),
     problems,
   };
   if (json) {
@@ -68,7 +68,7 @@ export function summary(fs: ProcFs, json: boolean): number {
     lines.push(`  swap       ${fmtBytes(mem.swapTotal)} total, ${fmtBytes(mem.swapFree)} free`);
   }
   for (const [r, p] of Object.entries(data.pressure)) {
-    if (p) lines.push(`  pressure   ${r.padEnd(6)} some ${p.someAvg10.toFixed(2)}%${p.fullAvg10 !== undefined ? `, full ${p.fullAvg10.toFixed(2)}%` : ''} (10 s average)`);
+    if (p) lines.push(`  pressure   ${r.padEnd(6)} some ${p.someAvg10?.toFixed(2) ?? '-'}%${p.fullAvg10 !== undefined ? `, full ${p.fullAvg10.toFixed(2)}%` : ''} (10 s average)`);
   }
   for (const d of data.disks ?? []) lines.push(`  disk       ${d.name.padEnd(10)} read ${fmtBytes(d.readBytes)}, written ${fmtBytes(d.writtenBytes)}`);
   for (const n of data.interfaces ?? []) lines.push(`  net        ${n.name.padEnd(10)} received ${fmtBytes(n.receivedBytes)}, sent ${fmtBytes(n.sentBytes)}`);

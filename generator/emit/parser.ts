@@ -254,20 +254,22 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     for (const n of opt) w.writeLine(`if (v_${n} !== undefined) o.${n} = v_${n};`);
   };
 
-  const record = (r: RecordModel): string => {
+  const record = (r: RecordModel, indexName?: string): string => {
     const existing = recordFn.get(r);
     if (existing) return existing;
     const name = `record${recordFn.size}`;
     recordFn.set(r, name);
-    const type = shapes.recordType.get(r)!;
+    const full = shapes.recordType.get(r)!;
+    // An indexed record gets its index from the key, outside the record's own text.
+    const type = indexName === undefined ? full : `Omit<${full}, ${q(indexName)}>`;
     fns.push({
       name,
       params: 's: Scan, ctx: ParseContext',
       returnType: type,
       body: (w) => {
-        recordLocals(w, r, type);
-        tokens(w, r, type);
-        pairs(w, r, type);
+        recordLocals(w, r, full);
+        tokens(w, r, full);
+        pairs(w, r, full);
         const tail = !r.pairs && !r.tokens.some((t) => t.kind === 'field' && (t.repeat || t.rest));
         if (tail) w.writeLine('const extraTokens = s.more() ? s.restTokens() : undefined;');
         else w.writeLine('s.eol();');
@@ -344,7 +346,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const plain = l.entries.filter((e) => !e.section && !e.indexed);
         const sectionFns = new Map(sections.map((e) => [e, layout(e.section!.layout)]));
         for (const e of plain) if (e.field.value.kind === 'record') record(e.field.value.record);
-        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record);
+        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record, e.indexed!.name);
         fn.body = (w) => {
           if (header) {
             recordLocals(w, header, type);

@@ -213,7 +213,7 @@ function record2(s: Scan, ctx: ParseContext): ProcStatSoftirq {
   return o;
 }
 
-function record3(s: Scan, ctx: ParseContext): ProcStatCpus {
+function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
   let v_user: number;
   let v_nice: number;
   let v_system: number;
@@ -274,7 +274,7 @@ function record3(s: Scan, ctx: ParseContext): ProcStatCpus {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcStatCpus = { user: v_user, nice: v_nice, system: v_system, idle: v_idle };
+  const o: Omit<ProcStatCpus, "cpu"> = { user: v_user, nice: v_nice, system: v_system, idle: v_idle };
   if (v_iowait !== undefined) o.iowait = v_iowait;
   if (v_irq !== undefined) o.irq = v_irq;
   if (v_softirq !== undefined) o.softirq = v_softirq;
