@@ -56,6 +56,7 @@ const PARAM_TEST: Record<string, (s: string) => boolean> = {
   pid: (s) => /^[0-9]+$/.test(s) || s === 'self' || s === 'thread-self',
   tid: (s) => /^[0-9]+$/.test(s),
   fd: (s) => /^[0-9]+$/.test(s),
+  resource: (s) => s === 'cpu' || s === 'memory' || s === 'io' || s === 'irq',
 };
 
 /**

@@ -10,10 +10,7 @@ export const procPressureSpec: SpecModel = {
   "parseName": "parseProcPressure",
   "description": "Pressure stall information for one resource, system-wide or for one cgroup v2 group - the share of time tasks stalled waiting for it.",
   "paths": [
-    "/proc/pressure/cpu",
-    "/proc/pressure/memory",
-    "/proc/pressure/io",
-    "/proc/pressure/irq",
+    "/proc/pressure/[resource]",
     "/sys/fs/cgroup/[cgroup]/cpu.pressure",
     "/sys/fs/cgroup/[cgroup]/memory.pressure",
     "/sys/fs/cgroup/[cgroup]/io.pressure",

@@ -6,7 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcPressure, ProcPressureFull, ProcPressureSome } from '../../types/proc/pressure.js';
 
-/** Parses the text of /proc/pressure/cpu (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. */
+/** Parses the text of /proc/pressure/[resource] (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPressure(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPressure {
   const s: Scan = new Scan(text, ctx.file, "proc/pressure");
   return layout0(s, ctx, text.length);
