@@ -10,6 +10,29 @@ export interface ShapeField {
   type: string;
   optional: boolean;
   doc: string;
+  /** The spec field behind it (absent for `extra`, `extraTokens` and index fields). */
+  model?: FieldModel;
+}
+
+/** The TypeScript type of a scalar value (number, bigint, string or a union of names). */
+export function scalarType(v: ValueModel): string {
+  switch (v.kind) {
+    case 'integer':
+    case 'u64':
+      return [v.kind === 'integer' ? 'number' : 'bigint', ...v.sentinels.map((s) => JSON.stringify(s.name))].join(' | ');
+    case 'float':
+      return 'number';
+    case 'string':
+      return 'string';
+    case 'enum':
+      return v.values.map((e) => JSON.stringify(e.name)).join(' | ');
+    case 'mask':
+      return 'bigint';
+    case 'cpulist':
+      return 'number[]';
+    default:
+      throw new Error(`not a scalar: ${v.kind}`);
+  }
 }
 
 export interface Shape {
@@ -67,21 +90,6 @@ export function buildShapes(spec: SpecModel): Shapes {
 
   const valueType = (v: ValueModel, owner: string, fieldName: string): string => {
     switch (v.kind) {
-      case 'integer':
-      case 'u64': {
-        const base = v.kind === 'integer' ? 'number' : 'bigint';
-        return [base, ...v.sentinels.map((s) => JSON.stringify(s.name))].join(' | ');
-      }
-      case 'float':
-        return 'number';
-      case 'string':
-        return 'string';
-      case 'enum':
-        return v.values.map((e) => JSON.stringify(e.name)).join(' | ');
-      case 'mask':
-        return 'bigint';
-      case 'cpulist':
-        return 'number[]';
       case 'list': {
         const item = valueType(v.of, owner, fieldName);
         return item.includes('|') ? `Array<${item}>` : `${item}[]`;
@@ -95,6 +103,8 @@ export function buildShapes(spec: SpecModel): Shapes {
       }
       case 'record':
         return recordShape(v.record, owner + pascal(fieldName), `The parts of ${fieldName}.`);
+      default:
+        return scalarType(v);
     }
   };
 
@@ -103,6 +113,7 @@ export function buildShapes(spec: SpecModel): Shapes {
     type: valueType(f.value, owner, f.name),
     optional: f.optional,
     doc: fieldDoc(f),
+    model: f,
   });
 
   const recordShape = (r: RecordModel, wanted: string, doc: string, leading: ShapeField[] = []): string => {
@@ -156,11 +167,11 @@ export function buildShapes(spec: SpecModel): Shapes {
         for (const e of l.entries) {
           if (e.section) {
             const t = layoutShape(e.section.layout, name + pascal(e.field.name), e.field.description);
-            shape.fields.push({ name: e.field.name, type: t, optional: e.field.optional, doc: fieldDoc(e.field) });
+            shape.fields.push({ name: e.field.name, type: t, optional: e.field.optional, doc: fieldDoc(e.field), model: e.field });
           } else if (e.indexed && e.field.value.kind === 'record') {
             const ix: ShapeField = { name: e.indexed.name, type: 'number', optional: false, doc: e.indexed.description };
             const t = recordShape(e.field.value.record, name + pascal(e.field.name), e.field.description, [ix]);
-            shape.fields.push({ name: e.field.name, type: `${t}[]`, optional: false, doc: `${fieldDoc(e.field)} One entry per \`${e.key}N\` line.` });
+            shape.fields.push({ name: e.field.name, type: `${t}[]`, optional: false, doc: `${fieldDoc(e.field)} One entry per \`${e.key}N\` line.`, model: e.field });
           } else {
             shape.fields.push(fieldOf(e.field, name));
           }

@@ -6,7 +6,7 @@
  */
 import type { CodeBlockWriter, SourceFile } from 'ts-morph';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model.js';
-import type { Shapes } from '../shapes.js';
+import { scalarType, type Shapes } from '../shapes.js';
 
 const q = (s: string): string => JSON.stringify(s);
 
@@ -87,8 +87,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'list': {
         const arr = `a${counter++}`;
         const item = `i${counter++}`;
-        w.writeLine(`const ${arr}: ${listItemType(v.of)}[] = [];`);
-        w.writeLine(`let ${item}: ${listItemType(v.of)};`);
+        w.writeLine(`const ${arr}: ${scalarType(v.of)}[] = [];`);
+        w.writeLine(`let ${item}: ${scalarType(v.of)};`);
         if (v.open !== undefined) w.writeLine(`s.ws(); s.char(${q(v.open)}); s.ws();`);
         const stop = v.open !== undefined ? `!s.at(${q(v.close!)})` : 's.more()';
         if (v.separator === null) {
@@ -114,8 +114,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'pair': {
         const a = `p${counter++}`;
         const b = `p${counter++}`;
-        w.writeLine(`let ${a}: ${scalarTsType(v.first.value)};`);
-        w.writeLine(`let ${b}: ${scalarTsType(v.second.value)};`);
+        w.writeLine(`let ${a}: ${scalarType(v.first.value)};`);
+        w.writeLine(`let ${b}: ${scalarType(v.second.value)};`);
         value(w, v.first.value, a, 'token', v.first.name);
         w.writeLine(`s.char(${q(v.separator)});`);
         value(w, v.second.value, b, 'token', v.second.name);
@@ -125,19 +125,6 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'record':
         w.writeLine(`${target} = ${record(v.record)}(s, ctx);`);
         return;
-    }
-  };
-
-  const listItemType = (v: ValueModel): string => scalarTsType(v);
-  const scalarTsType = (v: ValueModel): string => {
-    switch (v.kind) {
-      case 'integer': return ['number', ...v.sentinels.map((s) => q(s.name))].join(' | ');
-      case 'u64': return ['bigint', ...v.sentinels.map((s) => q(s.name))].join(' | ');
-      case 'float': return 'number';
-      case 'string': return 'string';
-      case 'enum': return v.values.map((e) => q(e.name)).join(' | ');
-      case 'mask': return 'bigint';
-      default: throw new Error(`not a scalar: ${v.kind}`);
     }
   };
 
