@@ -6,7 +6,7 @@
  */
 import type { LoadedSpec } from './load.js';
 import type {
-  EnumValue, FieldModel, KeyedEntry, LayoutModel, RecordModel, Sentinel, SpecModel, TokenModel, ValueModel,
+  EnumValue, FieldModel, KeyedEntry, LayoutModel, RecordModel, Sentinel, SpecModel, TokenModel, ValueModel, Variant,
 } from '../runtime/model.js';
 import { compareVersions, isSafeFieldName, isSafeSymbolName, parseNameOf, typeNameOf } from './names.js';
 import { SpecError } from './spec-error.js';
@@ -15,7 +15,7 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const NUMERIC = new Set(['integer', 'u64', 'float']);
-const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs'];
+const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped'];
 
 export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
   const c = new Checker(loaded);
@@ -48,18 +48,30 @@ class Checker {
   }
 
   layout(l: Obj, path: Path): LayoutModel {
-    if (l.line !== undefined) return { kind: 'line', record: this.record(l.line as Obj, [...path, 'line']) };
-    if (l.table !== undefined) {
-      const t = l.table as Obj;
-      return { kind: 'table', skip: (t.skip as number | undefined) ?? 0, row: this.record(t, [...path, 'table']) };
+    if (l.line !== undefined) {
+      const record = this.record(l.line as Obj, [...path, 'line']);
+      if (record.columns) this.fail([...path, 'line'], '"columns" are named by a header line: use them in a keyed entry');
+      return { kind: 'line', record };
     }
+    if (l.table !== undefined) return this.table(l.table as Obj, [...path, 'table']);
     if (l.keyed !== undefined) return this.keyed(l.keyed as Obj, [...path, 'keyed']);
+    if (l.variants !== undefined) return this.layoutVariants(l.variants as Obj[], [...path, 'variants']);
+    if (l.items !== undefined) return this.items(l.items as Obj, [...path, 'items']);
     const b = l.blocks as Obj;
     const bp = [...path, 'blocks'];
-    if ((b.blank === undefined) === (b.start === undefined)) this.fail(bp, 'blocks need exactly one of "blank" or "start"');
-    if (b.header !== undefined && b.start === undefined) this.fail([...bp, 'header'], 'a header record needs "start" (the header is the start line)');
+    const splits = [b.blank, b.start, b.startAtHeader].filter((x) => x !== undefined).length;
+    if (splits !== 1) this.fail(bp, 'blocks need exactly one of "blank", "start" or "startAtHeader"');
+    if (b.header !== undefined && b.blank !== undefined) this.fail([...bp, 'header'], 'a header record needs "start" or "startAtHeader" (the header is the start line)');
+    if (b.startAtHeader !== undefined) {
+      if (b.header === undefined) this.fail(bp, '"startAtHeader" needs a "header" record');
+      const first = ((b.header as Obj).tokens as Obj[] | undefined)?.[0];
+      if (!first || (first.literal === undefined && !this.recognisable(first))) {
+        this.fail([...bp, 'header', 'tokens', 0], 'with "startAtHeader" the header\'s first token must be recognisable: a literal, or a number (decimal or hex) ended by a "terminator"');
+      }
+    }
     const body = this.layout(b.body as Obj, [...bp, 'body']);
-    if (body.kind === 'line') this.fail([...bp, 'body'], 'a block body spans lines: use keyed, table or blocks');
+    if (body.kind === 'line' || body.kind === 'items') this.fail([...bp, 'body'], 'a block body spans lines: use keyed, table, blocks or variants');
+    if (b.header !== undefined && body.kind !== 'keyed' && body.kind !== 'variants') this.fail([...bp, 'body'], 'a block with a header record has a keyed body (the header\'s fields join its object)');
     const header = b.header === undefined ? undefined : this.record(b.header as Obj, [...bp, 'header']);
     if (header && body.kind === 'keyed') {
       const names = new Set(this.recordNames(header));
@@ -69,10 +81,82 @@ class Checker {
     }
     return {
       kind: 'blocks',
-      split: b.blank === true ? { blank: true } : { start: b.start as string },
+      split: b.blank === true ? { blank: true } : b.start !== undefined ? { start: b.start as string } : { header: true },
       ...(header ? { header } : {}),
       body,
     };
+  }
+
+  /** A first header token whose text can be recognised without reading the line: a number with a terminator. */
+  recognisable(t: Obj): boolean {
+    return t.terminator !== undefined && (t.type === 'integer' || t.type === 'u64') && t.signed !== true;
+  }
+
+  table(t: Obj, path: Path): LayoutModel {
+    const hasTokens = t.tokens !== undefined || t.pairs !== undefined;
+    if (hasTokens === (t.rows !== undefined)) this.fail(path, 'a table needs exactly one of "tokens" (every row alike) or "rows" (variants)');
+    const header = t.header === undefined ? undefined : this.record(t.header as Obj, [...path, 'header']);
+    if (header?.columns) this.fail([...path, 'header'], 'a table header is read as tokens');
+    const headerNames = header ? this.recordNames(header) : [];
+    const checkRow = (r: RecordModel, p: Path): void => {
+      if (r.columns) this.fail(p, '"columns" are named by a header line: use them in a keyed entry');
+      r.tokens.forEach((tok, i) => {
+        if (tok.kind !== 'field' || tok.perColumn === undefined) return;
+        const h = header?.tokens.find((x) => x.kind === 'field' && x.field.name === tok.perColumn);
+        if (!h || h.kind !== 'field' || !h.repeat) this.fail([...p, 'tokens', i, 'perColumn'], `"perColumn" names a repeated token of the table's header, and "${tok.perColumn}" is not one`);
+      });
+      for (const n of this.recordNames(r)) if (headerNames.includes(n)) this.fail(p, `field name "${n}" is used by the header too`);
+    };
+    let rows: { record: RecordModel } | { variants: Variant<RecordModel>[] };
+    if (t.rows !== undefined) {
+      const names = new Set<string>();
+      rows = {
+        variants: (t.rows as Obj[]).map((v, i) => {
+          const p = [...path, 'rows', i];
+          const name = v.variant as string;
+          if (!isSafeFieldName(name)) this.fail([...p, 'variant'], `"${name}" is not a safe camelCase name`);
+          if (names.has(name)) this.fail([...p, 'variant'], `duplicate variant "${name}"`);
+          names.add(name);
+          const record = this.record(v, p);
+          if (this.recordNames(record).includes('kind')) this.fail(p, 'a variant row cannot have a field named "kind": it holds the variant\'s name');
+          checkRow(record, p);
+          return { name, description: v.description as string, shape: record };
+        }),
+      };
+    } else {
+      const record = this.record(t, path);
+      checkRow(record, path);
+      rows = { record };
+    }
+    if (header && headerNames.includes('rows')) this.fail([...path, 'header'], 'a header field cannot be named "rows": it holds the rows');
+    return { kind: 'table', skip: (t.skip as number | undefined) ?? 0, ...(header ? { header } : {}), rows };
+  }
+
+  layoutVariants(list: Obj[], path: Path): LayoutModel {
+    const names = new Set<string>();
+    const variants = list.map((v, i) => {
+      const p = [...path, i];
+      const name = v.variant as string;
+      if (!isSafeFieldName(name)) this.fail([...p, 'variant'], `"${name}" is not a safe camelCase name`);
+      if (names.has(name)) this.fail([...p, 'variant'], `duplicate variant "${name}"`);
+      names.add(name);
+      const shape = this.layout(v.layout as Obj, [...p, 'layout']);
+      if (shape.kind !== 'keyed') this.fail([...p, 'layout'], 'a layout variant is keyed (its value is an object that can carry "kind")');
+      if (shape.entries.some((e) => e.field.name === 'kind') || shape.others?.name === 'kind') this.fail([...p, 'layout'], 'a variant cannot have a field named "kind": it holds the variant\'s name');
+      return { name, description: v.description as string, shape };
+    });
+    return { kind: 'variants', variants };
+  }
+
+  items(it: Obj, path: Path): LayoutModel {
+    const item = this.field(it.item as Obj, [...path, 'item'], new Set(), undefined);
+    const v = item.value;
+    const plain = (x: ValueModel): boolean => ['string', 'integer', 'float', 'u64'].includes(x.kind);
+    if (!(plain(v) || (v.kind === 'pair' && v.first.value.kind === 'string' && v.second.value.kind === 'string'))) {
+      this.fail([...path, 'item'], 'an item is a string, a number, or a pair of strings split at the first separator');
+    }
+    if (v.kind === 'pair' && v.first.optional) this.fail([...path, 'item', 'first'], 'the first part of a pair is always there');
+    return { kind: 'items', separator: '\0', item };
   }
 
   keyed(k: Obj, path: Path): LayoutModel {
@@ -97,7 +181,7 @@ class Checker {
         const layout = this.layout(s.layout as Obj, [...p, 'section', 'layout']);
         const field: FieldModel = {
           name, raw: key, description: e.description as string, optional: this.optional(e, p),
-          ...this.versions(e, p), value: { kind: 'string' },
+          ...this.versions(e, p), value: { kind: 'string', escaped: false },
         };
         entries.push({ key, field, section: { until: (s.until as string[] | undefined) ?? [], layout } });
         return;
@@ -129,6 +213,15 @@ class Checker {
         }
       }
     }
+    // Keys whose values are named by a header line come as two lines each; a layout is all of them or none.
+    const headed = entries.filter((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
+    if (headed.length > 0) {
+      entries.forEach((e, i) => {
+        if (!headed.includes(e)) this.fail([...path, 'fields', i], 'in a layout with "columns" records every key comes as a line of names and a line of values: every entry needs "columns"');
+        if (e.indexed || e.prefix !== undefined) this.fail([...path, 'fields', i], 'a "columns" entry is a plain key');
+      });
+      if (k.others !== undefined) this.fail([...path, 'others'], 'keys of a "columns" layout the spec does not name are kept in "extra"');
+    }
     const model: LayoutModel = { kind: 'keyed', separator: k.separator as 'colon' | 'space' | 'auto', entries, extra: (k.extra as boolean | undefined) ?? true };
     if (k.others !== undefined) {
       const o = k.others as Obj;
@@ -143,6 +236,18 @@ class Checker {
     const tokens: TokenModel[] = [];
     const names = new Set<string>();
     const list = (r.tokens as Obj[] | undefined) ?? [];
+    if (r.columns !== undefined) {
+      if (list.length > 0 || r.pairs !== undefined) this.fail([...path, 'columns'], 'a record of "columns" has no "tokens" or "pairs"');
+      const cols = r.columns as Obj;
+      const fields = (cols.fields as Obj[]).map((f, i) => this.field(f, [...path, 'columns', 'fields', i], names, undefined, true));
+      const raws = new Set<string>();
+      fields.forEach((f, i) => {
+        if (raws.has(f.raw)) this.fail([...path, 'columns', 'fields', i], `duplicate column "${f.raw}"`);
+        raws.add(f.raw);
+        if (!['integer', 'u64', 'float', 'string', 'enum'].includes(f.value.kind)) this.fail([...path, 'columns', 'fields', i, 'type'], 'a column holds one scalar token');
+      });
+      return { tokens: [], columns: { fields } };
+    }
     if (list.length === 0 && r.pairs === undefined) this.fail(path, 'a record needs "tokens" or "pairs"');
     let sawOptional = false;
     list.forEach((t, i) => {
@@ -156,8 +261,18 @@ class Checker {
       const repeat = t.repeat === true;
       const rest = t.rest === true;
       const last = i === list.length - 1;
-      if ((repeat || rest) && !last) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" takes the remaining tokens: it must be the last token`);
-      if ((repeat || rest) && r.pairs !== undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" leaves nothing for "pairs"`);
+      const endsAt = t.endsAt as string | undefined;
+      const perColumn = t.perColumn as string | undefined;
+      const width = t.width as number | undefined;
+      if (endsAt !== undefined && !repeat) this.fail([...p, 'endsAt'], '"endsAt" ends a "repeat" list');
+      if (perColumn !== undefined && (repeat || rest)) this.fail([...p, 'perColumn'], '"perColumn" is its own kind of list: no "repeat" or "rest"');
+      if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask'].includes(field.value.kind)) this.fail([...p, 'type'], '"perColumn" takes scalar tokens');
+      if (width !== undefined && (field.value.kind !== 'string' || repeat || rest || t.enclosed !== undefined || t.terminator !== undefined || t.prefix !== undefined)) {
+        this.fail([...p, 'width'], '"width" reads a padded string column: type string, with no other token option');
+      }
+      if ((repeat || rest) && !last && endsAt === undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" takes the remaining tokens: it must be the last token`);
+      if ((repeat || rest) && r.pairs !== undefined && endsAt === undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" leaves nothing for "pairs"`);
+      if (perColumn !== undefined && field.optional) this.fail([...p, 'optional'], 'a "perColumn" list is always there (it may be short)');
       if (rest && field.value.kind !== 'string') this.fail([...p, 'type'], '"rest" takes text: its type must be string');
       if (repeat && !['integer', 'u64', 'float', 'string', 'mask'].includes(field.value.kind)) this.fail([...p, 'type'], '"repeat" takes scalar tokens');
       if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
@@ -173,6 +288,9 @@ class Checker {
         ...(t.prefix !== undefined ? { prefix: t.prefix as string } : {}),
         repeat,
         rest,
+        ...(endsAt !== undefined ? { endsAt } : {}),
+        ...(perColumn !== undefined ? { perColumn } : {}),
+        ...(width !== undefined ? { width } : {}),
       });
     });
     const model: RecordModel = { tokens };
@@ -193,6 +311,7 @@ class Checker {
     const out: string[] = [];
     for (const t of r.tokens) if (t.kind === 'field') out.push(t.field.name);
     for (const f of r.pairs?.fields ?? []) out.push(f.name);
+    for (const f of r.columns?.fields ?? []) out.push(f.name);
     return out;
   }
 
@@ -240,13 +359,13 @@ class Checker {
       integer: ['unit', 'suffix', 'signed', 'hex', 'sentinels'],
       u64: ['hex', 'sentinels'],
       float: ['unit', 'suffix'],
-      string: [],
+      string: ['escaped'],
       enum: ['values'],
       mask: [],
       cpulist: [],
       list: ['of', 'separator', 'enclosed'],
       pair: ['separator', 'first', 'second'],
-      record: ['tokens', 'pairs'],
+      record: ['tokens', 'pairs', 'columns'],
     };
     for (const k of VALUE_KEYS) {
       if (v[k] === undefined) continue;
@@ -269,7 +388,7 @@ class Checker {
       case 'float':
         return { kind: 'float', ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}) };
       case 'string':
-        return { kind: 'string' };
+        return { kind: 'string', escaped: v.escaped === true };
       case 'enum': {
         if (v.values === undefined) this.fail(p, 'an enum needs "values"');
         return { kind: 'enum', values: this.named(v.values as Obj[], [...p, 'values']) as EnumValue[] };
@@ -299,7 +418,7 @@ class Checker {
         return { kind: 'pair', separator: v.separator as string, first, second };
       }
       case 'record':
-        if (v.tokens === undefined && v.pairs === undefined) this.fail(p, 'a record needs "tokens" or "pairs"');
+        if (v.tokens === undefined && v.pairs === undefined && v.columns === undefined) this.fail(p, 'a record needs "tokens", "pairs" or "columns"');
         return { kind: 'record', record: this.record(v, p) };
       default:
         this.fail([...p, 'type'], `unknown type ${type}`);

@@ -124,19 +124,24 @@ export function buildShapes(spec: SpecModel): Shapes {
     for (const t of r.tokens) {
       if (t.kind !== 'field') continue;
       const sf = fieldOf(t.field, name);
-      if (t.repeat) sf.type = sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`;
+      if (t.repeat || t.perColumn !== undefined) sf.type = sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`;
       shape.fields.push(sf);
     }
     for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
-    if (r.pairs) {
+    for (const f of r.columns?.fields ?? []) shape.fields.push(fieldOf(f, name));
+    if (r.columns) {
+      shape.fields.push({ name: 'extra', type: 'Record<string, number | string>', optional: true, doc: 'Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text.' });
+    } else if (r.pairs) {
       shape.fields.push({ name: 'extra', type: 'Record<string, string>', optional: true, doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).` });
-    } else if (!r.tokens.some((t) => t.kind === 'field' && (t.repeat || t.rest))) {
+    } else if (!r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
       shape.fields.push({ name: 'extraTokens', type: 'string[]', optional: true, doc: 'Tokens after the last one the spec names (a newer kernel may append fields).' });
     }
     return name;
   };
 
-  const layoutShape = (l: LayoutModel, wanted: string, doc: string, header?: RecordModel): string => {
+  const kindField = (name: string): ShapeField => ({ name: 'kind', type: JSON.stringify(name), optional: false, doc: 'Which of the shapes this is.' });
+
+  const layoutShape = (l: LayoutModel, wanted: string, doc: string, header?: RecordModel, leading: ShapeField[] = []): string => {
     switch (l.kind) {
       case 'line': {
         const t = recordShape(l.record, wanted, doc);
@@ -144,8 +149,46 @@ export function buildShapes(spec: SpecModel): Shapes {
         return t;
       }
       case 'table': {
-        const row = recordShape(l.row, `${wanted}Row`, `One row of ${doc.replace(/\.$/, '')}.`);
-        const t = `${row}[]`;
+        const rowDoc = `One row of ${doc.replace(/\.$/, '')}.`;
+        let row: string;
+        if ('record' in l.rows) {
+          row = recordShape(l.rows.record, `${wanted}Row`, rowDoc);
+        } else {
+          const names = l.rows.variants.map((v) => recordShape(v.shape, wanted + pascal(v.name), `${v.description.replace(/\.$/, '')}.`, [kindField(v.name)]));
+          row = unique(`${wanted}Row`);
+          shapes.aliases.push({ name: row, type: names.join(' | '), doc: `${rowDoc} Tell the shapes apart by \`kind\`.` });
+        }
+        if (!l.header) {
+          const t = `${row}[]`;
+          shapes.layoutType.set(l, t);
+          return t;
+        }
+        const name = unique(wanted);
+        const shape: Shape = { name, fields: [], doc };
+        shapes.list.push(shape);
+        shapes.recordType.set(l.header, name);
+        for (const t of l.header.tokens) {
+          if (t.kind !== 'field') continue;
+          const sf = fieldOf(t.field, name);
+          if (t.repeat) sf.type = sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`;
+          shape.fields.push(sf);
+        }
+        if (!l.header.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
+          shape.fields.push({ name: 'extraTokens', type: 'string[]', optional: true, doc: 'Header tokens after the last one the spec names.' });
+        }
+        shape.fields.push({ name: 'rows', type: `${row}[]`, optional: false, doc: 'The rows after the header line, in file order.' });
+        shapes.layoutType.set(l, name);
+        return name;
+      }
+      case 'variants': {
+        const names = l.variants.map((v) => layoutShape(v.shape, wanted + pascal(v.name), `${v.description.replace(/\.$/, '')}.`, header, [kindField(v.name)]));
+        const t = unique(`${wanted}Variant`);
+        shapes.aliases.push({ name: t, type: names.join(' | '), doc: `${doc} Tell the shapes apart by \`kind\`.` });
+        shapes.layoutType.set(l, t);
+        return t;
+      }
+      case 'items': {
+        const t = `${valueType(l.item.value, wanted, l.item.name)}[]`;
         shapes.layoutType.set(l, t);
         return t;
       }
@@ -157,7 +200,7 @@ export function buildShapes(spec: SpecModel): Shapes {
       }
       case 'keyed': {
         const name = unique(wanted);
-        const shape: Shape = { name, fields: [], doc };
+        const shape: Shape = { name, fields: [...leading], doc };
         shapes.list.push(shape);
         if (header) {
           // The block's header record is read into the same object as its body.
@@ -180,6 +223,11 @@ export function buildShapes(spec: SpecModel): Shapes {
           shape.fields.push({
             name: l.others.name, type: 'Record<string, number | string>', optional: false,
             doc: `${l.others.description} By kernel key (a null-prototype record): a plain integer as a number (a \`kB\` value in bytes), anything else as text.`,
+          });
+        } else if (l.extra && l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns)) {
+          shape.fields.push({
+            name: 'extra', type: 'Record<string, Record<string, number | string>>', optional: true,
+            doc: 'Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number, anything else as text.',
           });
         } else if (l.extra) {
           shape.fields.push({

@@ -24,7 +24,7 @@ export type ValueModel =
   | { kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean }
   | { kind: 'u64'; hex: boolean; sentinels: Sentinel[] }
   | { kind: 'float'; unit?: Unit; suffix?: string }
-  | { kind: 'string' }
+  | { kind: 'string'; escaped: boolean }
   | { kind: 'enum'; values: EnumValue[] }
   | { kind: 'mask' }
   | { kind: 'cpulist' }
@@ -73,12 +73,31 @@ export type TokenModel =
       repeat: boolean;
       /** The field takes the rest of the line as text. */
       rest: boolean;
+      /** With repeat: the list ends at a token equal to this marker (consumed), and tokens may follow. */
+      endsAt?: string;
+      /** One value per item of this header field (interrupts' per-CPU counts); a row may end early. */
+      perColumn?: string;
+      /** The token is this many characters wide, padded with spaces (a fixed-width column). */
+      width?: number;
     };
 
-/** A line (or a value) read as positional tokens, then optional key=value tokens. */
+/**
+ * A line (or a value) read as positional tokens, then optional key=value
+ * tokens; or values named by a header line (`columns`).
+ */
 export interface RecordModel {
   tokens: TokenModel[];
   pairs?: { separator: string; fields: FieldModel[] };
+  /** The values are named by the words of a header line (net/snmp's `Tcp: RtoAlgorithm ...`). */
+  columns?: { fields: FieldModel[] };
+}
+
+/** One of several shapes a row or a block may take; the first that reads the text wins. */
+export interface Variant<T> {
+  /** Value of the `kind` field that tells the shapes apart. */
+  name: string;
+  description: string;
+  shape: T;
 }
 
 /** What one key of a keyed layout holds. */
@@ -111,13 +130,30 @@ export type LayoutModel =
        */
       others?: { name: string; description: string };
     }
-  | { kind: 'table'; skip: number; row: RecordModel }
+  | {
+      kind: 'table';
+      skip: number;
+      /** A header line read as a record; the result is then `{...header, rows}`. */
+      header?: RecordModel;
+      /** Every row has one shape (`record`) or one of several (`variants`, tried in order; each row gets `kind`). */
+      rows: { record: RecordModel } | { variants: Variant<RecordModel>[] };
+    }
   | {
       kind: 'blocks';
-      /** Blocks are separated by blank lines, or start at lines beginning with `start`. */
-      split: { blank: true } | { start: string };
+      /**
+       * Blocks are separated by blank lines, start at lines beginning with
+       * `start`, or start at lines that begin the way the header's first token reads.
+       */
+      split: { blank: true } | { start: string } | { header: true };
       header?: RecordModel;
       body: LayoutModel;
+    }
+  | { kind: 'variants'; variants: Variant<LayoutModel>[] }
+  | {
+      kind: 'items';
+      /** Items end at this character instead of a newline (NUL for cmdline and environ). */
+      separator: string;
+      item: FieldModel;
     };
 
 export interface SpecModel {

@@ -4,7 +4,7 @@
  * hot path) and precise parse errors (file, line, column, expected, found).
  * Generated code calls these primitives in the order the spec describes.
  */
-import { parseError, type ProcfsError } from './errors.js';
+import { parseError, ProcfsError } from './errors.js';
 
 const SP = 32;
 const TAB = 9;
@@ -63,6 +63,83 @@ export class Scan {
     this.pos = this.ls;
     this.ts = this.ls;
     return true;
+  }
+
+  /**
+   * Moves to the next item before `end`, items ending at `sep` instead of a
+   * newline (NUL for cmdline and environ); false when there is none. Errors
+   * count items as lines.
+   */
+  nextItem(end: number, sep: string): boolean {
+    if (this.nl >= end) return false;
+    this.ls = this.nl;
+    let e = this.text.indexOf(sep, this.ls);
+    if (e < 0 || e > end) e = end;
+    this.le = e;
+    this.nl = e < end ? e + 1 : e;
+    this.line++;
+    this.pos = this.ls;
+    this.ts = this.ls;
+    return true;
+  }
+
+  /** The current item or line as it is, white space included. */
+  whole(): string {
+    this.pos = this.le;
+    return this.text.slice(this.ls, this.le);
+  }
+
+  /** Splits the current item at the first `sep`: [before, after], or [all] when there is none. */
+  splitItem(sep: string): [string, string | undefined] {
+    const t = this.text;
+    const k = t.indexOf(sep, this.ls);
+    this.pos = this.le;
+    if (k < 0 || k >= this.le) return [t.slice(this.ls, this.le), undefined];
+    return [t.slice(this.ls, k), t.slice(k + 1, this.le)];
+  }
+
+  /** The cursor state, to try one reading of the text and come back for another. */
+  mark(): number[] {
+    return [this.ls, this.le, this.nl, this.line, this.pos, this.ts];
+  }
+
+  /** Returns to a state from mark(). */
+  reset(m: number[]): void {
+    [this.ls, this.le, this.nl, this.line, this.pos, this.ts] = m as [number, number, number, number, number, number];
+  }
+
+  /**
+   * Of two failed readings, the one that got further into the text (its error
+   * is the most telling); anything but a parse error is thrown on.
+   */
+  static furthest(best: ProcfsError | undefined, err: unknown): ProcfsError {
+    if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
+    if (!best) return err;
+    const a = [best.line ?? 0, best.column ?? 0];
+    const b = [err.line ?? 0, err.column ?? 0];
+    return b[0]! > a[0]! || (b[0] === a[0] && b[1]! > a[1]!) ? err : best;
+  }
+
+  /**
+   * True when the current line begins with a number of class `cls` (decimal
+   * or hex digits) directly followed by `terminator`: how a header line is
+   * told from the body lines of a block (smaps' `7f01-7f02 r-xp ...`).
+   */
+  lineLike(cls: 'dec' | 'hex', terminator: string): boolean {
+    return looksLike(this.text, this.ls, this.le, cls, terminator);
+  }
+
+  /** Index of the next line (after the current one) that lineLike accepts, or `end`. */
+  blockEndLike(end: number, cls: 'dec' | 'hex', terminator: string): number {
+    const t = this.text;
+    let i = this.nl;
+    while (i < end) {
+      let n = t.indexOf('\n', i);
+      if (n < 0 || n > end) n = end;
+      if (looksLike(t, i, n, cls, terminator)) return i;
+      i = n + 1;
+    }
+    return end;
   }
 
   /** Steps back so that the current line is read again by nextLine. */
@@ -231,6 +308,42 @@ export class Scan {
     return t.slice(a, b);
   }
 
+  /**
+   * Values of a line named by a header line's words (net/snmp): each as a
+   * number when it is a decimal integer, otherwise as text.
+   */
+  extraColumns(names: readonly string[]): Record<string, number | string> {
+    const out = Object.create(null) as Record<string, number | string>;
+    for (const name of names) {
+      if (!this.more()) {
+        this.ts = this.pos;
+        this.fail(`a value for the column "${name}"`);
+      }
+      if (Object.prototype.hasOwnProperty.call(out, name)) this.duplicate(name);
+      out[name] = this.extraToken();
+    }
+    this.eol();
+    return out;
+  }
+
+  /** One token the spec does not describe: a number when it is a decimal integer within 2^53, otherwise the text. */
+  extraToken(): number | string {
+    const w = this.word();
+    const t = this.text;
+    const a = this.ts;
+    let i = a;
+    const c0 = t.charCodeAt(i);
+    if (c0 === MINUS) i++;
+    const d = i;
+    while (i < this.pos) {
+      const c = t.charCodeAt(i);
+      if (c < ZERO || c > NINE) return w;
+      i++;
+    }
+    if (i === d || i - d > 15) return w;
+    return Number(w);
+  }
+
   // ---- tokens ------------------------------------------------------------
 
   /** Skips spaces and tabs. */
@@ -341,6 +454,55 @@ export class Scan {
     if (e < 0) this.fail(`${JSON.stringify(close)} closing ${JSON.stringify(open)}`);
     this.pos = e + 1;
     return t.slice(a, e);
+  }
+
+  /** A column `width` characters wide (or up to the end of the line), without its padding. */
+  fixed(width: number): string {
+    const t = this.text;
+    const a = this.pos;
+    const b = Math.min(a + width, this.le);
+    this.ts = a;
+    let x = a;
+    let y = b;
+    while (x < y && isSpace(t.charCodeAt(x))) x++;
+    while (y > x && isSpace(t.charCodeAt(y - 1))) y--;
+    if (x === y) this.fail(`a column of ${width} characters`);
+    this.pos = b;
+    return t.slice(x, y);
+  }
+
+  /**
+   * Decodes the kernel's escapes: `\ooo` octal bytes (mountinfo, swaps) and
+   * C-style `\n \t \\ ...` (a task's name). Bytes are read as UTF-8.
+   */
+  static unescape(s: string): string {
+    if (s.indexOf('\\') < 0) return s;
+    const bytes: number[] = [];
+    const enc = new TextEncoder();
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 92 && i + 1 < s.length) {
+        const n = s.charCodeAt(i + 1);
+        if (n >= ZERO && n <= 55 && i + 3 < s.length && isOctal(s.charCodeAt(i + 2)) && isOctal(s.charCodeAt(i + 3))) {
+          bytes.push(((n - ZERO) * 64 + (s.charCodeAt(i + 2) - ZERO) * 8 + (s.charCodeAt(i + 3) - ZERO)) & 255);
+          i += 3;
+          continue;
+        }
+        const letter = C_ESCAPES[s[i + 1]!];
+        if (letter !== undefined) {
+          bytes.push(letter);
+          i += 1;
+          continue;
+        }
+      }
+      if (c < 128) bytes.push(c);
+      else {
+        const cp = s.codePointAt(i)!;
+        for (const b of enc.encode(String.fromCodePoint(cp))) bytes.push(b);
+        if (cp > 0xffff) i++;
+      }
+    }
+    return new TextDecoder().decode(new Uint8Array(bytes));
   }
 
   /** The rest of the line, without surrounding white space (may be empty). */
@@ -561,6 +723,20 @@ export class Scan {
       this.spec,
     );
   }
+}
+
+function isOctal(c: number): boolean {
+  return c >= ZERO && c <= 55;
+}
+
+/** Bytes of the kernel's letter escapes (string_escape_mem's ESCAPE_SPACE and ESCAPE_SPECIAL). */
+const C_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, e: 27, '\\': 92, '"': 34 };
+
+/** True when [a, b) begins with digits of `cls` followed by `terminator`. */
+function looksLike(t: string, a: number, b: number, cls: 'dec' | 'hex', terminator: string): boolean {
+  let i = a;
+  while (i < b && (cls === 'hex' ? hexDigit(t.charCodeAt(i)) >= 0 : t.charCodeAt(i) >= ZERO && t.charCodeAt(i) <= NINE)) i++;
+  return i > a && i < b && t[i] === terminator;
 }
 
 /** The key of the line [a, b) under a separator rule, without moving any cursor. */

@@ -10,8 +10,8 @@ import { scalarType, type Shapes } from '../shapes.js';
 
 const q = (s: string): string => JSON.stringify(s);
 
-/** Where a value sits: one token among others, or the rest of a keyed line. */
-type Place = 'token' | 'line';
+/** Where a value sits: one token among others, the rest of a keyed line, or a whole NUL-separated item. */
+type Place = 'token' | 'line' | 'item';
 
 interface Fn {
   name: string;
@@ -69,9 +69,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         w.writeLine(`${target} = ${scaleExpr('s.f()', v.unit)};`);
         if (v.suffix !== undefined) w.writeLine(`s.lit(${q(v.suffix)});`);
         return;
-      case 'string':
-        w.writeLine(`${target} = ${place === 'line' ? 's.rest()' : 's.word()'};`);
+      case 'string': {
+        const read = place === 'line' ? 's.rest()' : place === 'item' ? 's.whole()' : 's.word()';
+        w.writeLine(`${target} = ${v.escaped ? `Scan.unescape(${read})` : read};`);
         return;
+      }
       case 'enum':
         w.write('switch (s.word()) ').block(() => {
           for (const e of v.values) w.writeLine(`case ${q(e.raw)}: ${target} = ${q(e.name)}; break;`);
@@ -162,32 +164,50 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const token = (w: CodeBlockWriter, t: Extract<TokenModel, { kind: 'field' }>, owner: string): void => {
     const v = `v_${t.field.name}`;
     const f = t.field;
+    const esc = (read: string): string => (f.value.kind === 'string' && f.value.escaped ? `Scan.unescape(${read})` : read);
     w.writeLine('s.ws();');
-    if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
-    if (t.repeat) {
+    if (t.repeat || t.perColumn !== undefined) {
       const item = `r${counter++}`;
       const itemType = fieldType(f, owner).replace(/^Array<(.*)>$/, '$1').replace(/\[\]$/, '');
       w.writeLine(`const ${v}: ${itemType}[] = [];`);
       w.writeLine(`let ${item}: ${itemType};`);
-      w.write('while (s.more()) ').block(() => {
+      const each = (): void => {
+        if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
         value(w, f.value, item, 'token', f.name);
         w.writeLine(`${v}.push(${item});`);
         w.writeLine('s.sep();');
-      });
+      };
+      if (t.perColumn !== undefined) {
+        // One value per header column; a row may stop early at the end of its line (x86's ERR: and MIS:).
+        w.write(`for (let n = h.${t.perColumn}.length; n > 0 && s.more(); n--) `).block(each);
+      } else if (t.endsAt !== undefined) {
+        w.write('for (;;) ').block(() => {
+          w.writeLine(`if (!s.more()) { s.ts = s.pos; s.fail(${q(`a lone "${t.endsAt}" ending ${f.name}`)}); }`);
+          w.writeLine(`if (s.peek() === ${q(t.endsAt!)}) { s.pos += ${t.endsAt!.length}; break; }`);
+          each();
+        });
+      } else {
+        w.write('while (s.more()) ').block(each);
+      }
       return;
     }
+    if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
     if (t.rest) {
-      w.writeLine(`${v} = s.rest();`);
+      w.writeLine(`${v} = ${esc('s.rest()')};`);
+      return;
+    }
+    if (t.width !== undefined) {
+      w.writeLine(`${v} = ${esc(`s.fixed(${t.width})`)};`);
       return;
     }
     if (t.enclosed) {
-      w.writeLine(`${v} = s.enclosed(${q(t.enclosed.open)}, ${q(t.enclosed.close)}, ${q(t.enclosed.closeAt)});`);
+      w.writeLine(`${v} = ${esc(`s.enclosed(${q(t.enclosed.open)}, ${q(t.enclosed.close)}, ${q(t.enclosed.closeAt)})`)};`);
       if (t.terminator !== undefined) w.writeLine(`s.char(${q(t.terminator)});`);
       else w.writeLine('s.sep();');
       return;
     }
     if (t.terminator !== undefined && f.value.kind === 'string') {
-      w.writeLine(`${v} = s.until(${q(t.terminator)}).trim();`);
+      w.writeLine(`${v} = ${esc(`s.until(${q(t.terminator)}).trim()`)};`);
       return;
     }
     value(w, f.value, v, 'token', f.name);
@@ -197,10 +217,39 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
 
   const recordLocals = (w: CodeBlockWriter, r: RecordModel, owner: string): void => {
     for (const t of r.tokens) {
-      if (t.kind !== 'field' || t.repeat) continue;
+      if (t.kind !== 'field' || t.repeat || t.perColumn !== undefined) continue;
       w.writeLine(`let v_${t.field.name}: ${fieldType(t.field, owner)}${t.field.optional ? ' | undefined' : ''};`);
     }
     for (const f of r.pairs?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
+    for (const f of r.columns?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
+  };
+
+  /** Reads one value per header name (`names`), by name: spec fields typed, the others into `extra`. */
+  const columns = (w: CodeBlockWriter, r: RecordModel): void => {
+    if (!r.columns) return;
+    const c = r.columns;
+    w.writeLine('let extra: Record<string, number | string> | undefined;');
+    w.write('for (const k of names) ').block(() => {
+      w.writeLine('if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }');
+      w.write('switch (k) ').block(() => {
+        for (const f of c.fields) {
+          w.write(`case ${q(f.raw)}: `).block(() => {
+            w.writeLine(`if (v_${f.name} !== undefined) s.duplicate(k);`);
+            value(w, f.value, `v_${f.name}`, 'token', f.name);
+            w.writeLine('s.sep();');
+            w.writeLine('break;');
+          });
+        }
+        w.write('default: ').block(() => {
+          w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
+          w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);');
+          w.writeLine('extra[k] = s.extraToken();');
+        });
+      });
+    });
+    for (const f of c.fields) {
+      if (!f.optional) w.writeLine(`if (v_${f.name} === undefined) s.missing(${q(`the column "${f.raw}"`)});`);
+    }
   };
 
   /** Reads `key=value` tokens up to the end of the line. */
@@ -235,53 +284,98 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const recordObject = (w: CodeBlockWriter, r: RecordModel, type: string, lead: string[] = []): void => {
     const req: string[] = [...lead];
     const opt: string[] = [];
-    for (const t of r.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
-    for (const f of r.pairs?.fields ?? []) (f.optional ? opt : req).push(f.name);
-    w.writeLine(`const o: ${type} = { ${req.map((n) => `${n}: v_${n}`).join(', ')} };`);
-    for (const n of opt) w.writeLine(`if (v_${n} !== undefined) o.${n} = v_${n};`);
+    for (const t of r.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(`${t.field.name}: v_${t.field.name}`);
+    for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) (f.optional ? opt : req).push(`${f.name}: v_${f.name}`);
+    w.writeLine(`const o: ${type} = { ${req.join(', ')} };`);
+    for (const n of opt) {
+      const name = n.slice(0, n.indexOf(':'));
+      w.writeLine(`if (v_${name} !== undefined) o.${name} = v_${name};`);
+    }
   };
 
-  const record = (r: RecordModel, indexName?: string): string => {
+  interface RecordOptions {
+    /** A field the caller fills in (an indexed record's index, a table header's rows). */
+    omit?: string;
+    /** The variant name the record's `kind` holds. */
+    kind?: string;
+    /** The type of the table header that `perColumn` tokens count on. */
+    header?: string;
+  }
+
+  const record = (r: RecordModel, opts: RecordOptions = {}): string => {
     const existing = recordFn.get(r);
     if (existing) return existing;
     const name = `record${recordFn.size}`;
     recordFn.set(r, name);
     const full = shapes.recordType.get(r)!;
-    // An indexed record gets its index from the key, outside the record's own text.
-    const type = indexName === undefined ? full : `Omit<${full}, ${q(indexName)}>`;
+    const type = opts.omit === undefined ? full : `Omit<${full}, ${q(opts.omit)}>`;
+    const perColumn = r.tokens.some((t) => t.kind === 'field' && t.perColumn !== undefined);
+    const params = ['s: Scan', 'ctx: ParseContext'];
+    if (r.columns) params.push('names: readonly string[]');
+    if (perColumn) params.push(`h: ${opts.header}`);
     fns.push({
       name,
-      params: 's: Scan, ctx: ParseContext',
+      params: params.join(', '),
       returnType: type,
       body: (w) => {
         recordLocals(w, r, full);
         tokens(w, r, full);
         pairs(w, r, full);
-        const tail = !r.pairs && !r.tokens.some((t) => t.kind === 'field' && (t.repeat || t.rest));
+        columns(w, r);
+        const tail = !r.pairs && !r.columns && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest));
         if (tail) w.writeLine('const extraTokens = s.more() ? s.restTokens() : undefined;');
         else w.writeLine('s.eol();');
-        recordObject(w, r, type);
+        recordObject(w, r, type, opts.kind !== undefined ? [`kind: ${q(opts.kind)}`] : []);
         if (tail) w.writeLine('if (extraTokens !== undefined) o.extraTokens = extraTokens;');
+        if (r.pairs || r.columns) w.writeLine('if (extra !== undefined) o.extra = extra;');
         w.writeLine('return o;');
       },
     });
     return name;
   };
 
-  const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, owner: string): void => {
+  /** Reads the line of values that follows a line of names with the same key. */
+  const valuesLine = (w: CodeBlockWriter, sep: string): void => {
+    w.writeLine('const names = s.restTokens();');
+    w.writeLine('if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);');
+    w.writeLine(`if (s.key(${q(sep)}) !== key) { s.ts = s.ls; s.fail(\`a line of values for "\${key}"\`); }`);
+  };
+
+  const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, sep: string): void => {
     const v = `v_${e.field.name}`;
     w.write(`case ${q(e.key)}: `).block(() => {
       w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
+      if (e.field.value.kind === 'record' && e.field.value.record.columns) {
+        valuesLine(w, sep);
+        w.writeLine(`${v} = ${record(e.field.value.record)}(s, ctx, names);`);
+        w.writeLine('break;');
+        return;
+      }
       w.writeLine('s.ws();');
       if (e.prefix !== undefined) w.writeLine(`s.lit(${q(e.prefix)}); s.sep(); s.ws();`);
       value(w, e.field.value, v, 'line', e.field.name);
       if (e.field.value.kind !== 'record') w.writeLine('s.eol();');
       w.writeLine('break;');
     });
-    void owner;
   };
 
-  const layout = (l: LayoutModel, header?: RecordModel): string => {
+  /** Statements that try each variant in turn, from the same cursor; all failing throws the error that got furthest. */
+  let usesVariants = false;
+  const tryVariants = (w: CodeBlockWriter, calls: string[], use: (call: string) => string): void => {
+    usesVariants = true;
+    w.writeLine('const m = s.mark();');
+    w.writeLine('let best: ProcfsError | undefined;');
+    for (const call of calls) {
+      w.write('try ').block(() => w.writeLine(use(call)));
+      w.write(' catch (err) ').block(() => {
+        w.writeLine('best = Scan.furthest(best, err);');
+        w.writeLine('s.reset(m);');
+      });
+    }
+    w.writeLine('throw best!;');
+  };
+
+  const layout = (l: LayoutModel, header?: RecordModel, kind?: string): string => {
     const existing = layoutFn.get(l);
     if (existing) return existing;
     const name = `layout${layoutFn.size}`;
@@ -296,13 +390,57 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           w.writeLine(`return ${record(l.record)}(s, ctx);`);
         };
         break;
-      case 'table':
+      case 'table': {
+        const headerType = l.header ? `Omit<${type}, "rows">` : undefined;
+        const head = l.header ? record(l.header, { omit: 'rows' }) : undefined;
+        const rowArgs = l.header ? 's, ctx, h' : 's, ctx';
+        const rows = 'record' in l.rows
+          ? [record(l.rows.record, { header: headerType })]
+          : l.rows.variants.map((v) => record(v.shape, { kind: v.name, header: headerType }));
+        const rowType = l.header ? `${type}["rows"]` : type;
         fn.body = (w) => {
-          w.writeLine(`const out: ${type} = [];`);
+          w.writeLine(`const out: ${rowType} = [];`);
           for (let i = 0; i < l.skip; i++) w.writeLine(`if (!s.nextLine(end)) s.missing(${q(`header line ${i + 1}`)});`);
+          if (head) {
+            w.writeLine(`if (!s.nextLine(end)) s.missing(${q('the header line')});`);
+            w.writeLine(`const h = ${head}(s, ctx);`);
+          }
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
-            w.writeLine(`out.push(${record(l.row)}(s, ctx));`);
+            if (rows.length === 1) w.writeLine(`out.push(${rows[0]}(${rowArgs}));`);
+            else tryVariants(w, rows, (fnName) => `out.push(${fnName}(${rowArgs})); continue;`);
+          });
+          w.writeLine(l.header ? 'return { ...h, rows: out };' : 'return out;');
+        };
+        break;
+      }
+      case 'variants': {
+        const bodies = l.variants.map((v) => layout(v.shape, header, v.name));
+        fn.body = (w) => tryVariants(w, bodies, (fnName) => `return ${fnName}(s, ctx, end);`);
+        break;
+      }
+      case 'items':
+        fn.body = (w) => {
+          w.writeLine(`const out: ${type} = [];`);
+          w.writeLine(`let item: ${type}[number];`);
+          w.write(`while (s.nextItem(end, ${q(l.separator)})) `).block(() => {
+            const v = l.item.value;
+            if (v.kind === 'pair') {
+              w.writeLine(`const [a, b] = s.splitItem(${q(v.separator)});`);
+              if (!v.second.optional) w.writeLine(`if (b === undefined) { s.ts = s.ls; s.fail(${q(`an item with "${v.separator}"`)}); }`);
+              const esc = (f: typeof v.first, x: string): string => (f.value.kind === 'string' && f.value.escaped ? `Scan.unescape(${x})` : x);
+              const fields = [`${v.first.name}: ${esc(v.first, 'a')}`];
+              if (v.second.optional) {
+                w.writeLine(`item = { ${fields.join(', ')} };`);
+                w.writeLine(`if (b !== undefined) item.${v.second.name} = ${esc(v.second, 'b')};`);
+              } else {
+                w.writeLine(`item = { ${fields.join(', ')}, ${v.second.name}: ${esc(v.second, 'b')} };`);
+              }
+            } else {
+              value(w, v, 'item', v.kind === 'string' ? 'item' : 'token', l.item.name);
+              w.writeLine('s.eol();');
+            }
+            w.writeLine('out.push(item);');
           });
           w.writeLine('return out;');
         };
@@ -313,10 +451,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           w.writeLine(`const out: ${type} = [];`);
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
+            const first = l.header?.tokens[0];
             if ('blank' in l.split) {
               w.writeLine('const e = s.blockEndBlank(end);');
+            } else if ('header' in l.split && first?.kind === 'field') {
+              const cls = first.field.value.kind === 'u64' && first.field.value.hex ? 'hex' : first.field.value.kind === 'integer' && first.field.value.hex ? 'hex' : 'dec';
+              w.writeLine(`if (!s.lineLike(${q(cls)}, ${q(first.terminator!)})) { s.ws(); s.ts = s.pos; s.fail(${q('a header line')}); }`);
+              w.writeLine(`const e = s.blockEndLike(end, ${q(cls)}, ${q(first.terminator!)});`);
             } else {
-              const start = l.split.start;
+              const start = 'start' in l.split ? l.split.start : (first as { text: string }).text;
               w.writeLine(`if (!s.lineStartsWith(${q(start)})) { s.ws(); s.ts = s.pos; s.fail(${q(`a line starting with "${start}"`)}); }`);
               w.writeLine(`const e = s.blockEndStart(end, ${q(start)});`);
             }
@@ -333,7 +476,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const plain = l.entries.filter((e) => !e.section && !e.indexed);
         const sectionFns = new Map(sections.map((e) => [e, layout(e.section!.layout)]));
         for (const e of plain) if (e.field.value.kind === 'record') record(e.field.value.record);
-        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record, e.indexed!.name);
+        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record, { omit: e.indexed!.name });
         fn.body = (w) => {
           if (header) {
             recordLocals(w, header, type);
@@ -349,7 +492,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             }
           }
           if (l.others) w.writeLine('const others = Object.create(null) as Record<string, number | string>;');
-          else if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
+          else if (l.extra && l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns)) {
+            w.writeLine('let extra: Record<string, Record<string, number | string>> | undefined;');
+          } else if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
             if (sections.length > 0) {
@@ -365,7 +510,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             }
             w.writeLine(`const key = s.key(${q(l.separator)});`);
             w.write('switch (key) ').block(() => {
-              for (const e of plain) keyedEntryCase(w, e, type);
+              for (const e of plain) keyedEntryCase(w, e, l.separator);
               w.write('default: ').block(() => {
                 for (const e of indexed) {
                   w.write(`if (Scan.indexed(key, ${q(e.key)})) `).block(() => {
@@ -374,7 +519,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
                     w.writeLine('break;');
                   });
                 }
-                if (l.others) {
+                const headed = l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
+                if (headed && l.extra) {
+                  w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, number | string>>;');
+                  w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
+                  valuesLine(w, l.separator);
+                  w.writeLine('extra[key] = s.extraColumns(names);');
+                } else if (l.others) {
                   w.writeLine('if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);');
                   w.writeLine('others[key] = s.extraValue();');
                 } else if (l.extra) {
@@ -393,7 +544,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           const opt: string[] = [];
           if (header) for (const t of header.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
           for (const e of l.entries) (e.field.optional && !e.indexed ? opt : req).push(e.field.name);
-          const init = req.map((n) => `${n}: v_${n}`);
+          const init = [...(kind !== undefined ? [`kind: ${q(kind)}`] : []), ...req.map((n) => `${n}: v_${n}`)];
           if (l.others) init.push(`${l.others.name}: others`);
           w.writeLine(`const o: ${type} = { ${init.join(', ')} };`);
           for (const n of opt) w.writeLine(`if (v_${n} !== undefined) o.${n} = v_${n};`);
@@ -443,6 +594,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       }),
       returnType: f.returnType,
       statements: f.body,
+    });
+  }
+  // Known only once the bodies are written; ts-morph puts it after the other imports.
+  if (usesVariants) {
+    file.addImportDeclaration({
+      moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/errors.js',
+      isTypeOnly: true,
+      namedImports: ['ProcfsError'],
     });
   }
 }

@@ -49,8 +49,8 @@ function renderCpuList(cpus: number[]): string {
   return parts.join(',');
 }
 
-/** Text contexts: a token among others, or the whole rest of a keyed line. */
-type Place = 'token' | 'line';
+/** Text contexts: a token among others, the whole rest of a keyed line, or a NUL-separated item. */
+type Place = 'token' | 'line' | 'item';
 
 export class Renderer {
   constructor(private readonly ctx: ParseContext) {}
@@ -82,6 +82,18 @@ export class Renderer {
           return { text: v.suffix !== undefined ? `${text} ${v.suffix}` : text, value: normalise(Number(text), v.unit, ctx) };
         });
       case 'string':
+        if (v.escaped) {
+          // Names with the characters the kernel escapes: the text holds octal escapes, the value the characters.
+          const part = fc.oneof(WORD, fc.constantFrom(' ', '\t', '\\', '\n', 'é'));
+          return fc.array(part, { minLength: 1, maxLength: 5 }).map((ps): Sample => {
+            const value = ps.join('');
+            const text = value.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+            return { text, value };
+          });
+        }
+        if (place === 'item') {
+          return fc.string({ maxLength: 12 }).filter((x) => !x.includes('\0')).map((x): Sample => ({ text: x, value: x }));
+        }
         if (place === 'line') {
           return fc.array(WORD, { minLength: 1, maxLength: 4 }).map((ws): Sample => ({ text: ws.join(' '), value: ws.join(' ') }));
         }
@@ -117,10 +129,22 @@ export class Renderer {
     }
   }
 
-  token(t: Extract<TokenModel, { kind: 'field' }>): Arb<Sample> {
+  token(t: Extract<TokenModel, { kind: 'field' }>, cols = 0): Arb<Sample> {
     const f = t.field;
+    const item = this.value(f.value, 'token').map((x): Sample => ({ text: `${t.prefix ?? ''}${x.text}`, value: x.value }));
+    if (t.perColumn !== undefined) {
+      return fc.array(item, { minLength: cols, maxLength: cols }).map((items): Sample => ({ text: items.map((i) => i.text).join(' '), value: items.map((i) => i.value) }));
+    }
     if (t.repeat) {
-      return fc.array(this.value(f.value, 'token'), { maxLength: 6 }).map((items): Sample => ({ text: items.map((i) => i.text).join(' '), value: items.map((i) => i.value) }));
+      const items = t.endsAt !== undefined ? item.filter((x) => x.text !== t.endsAt) : item;
+      return fc.array(items, { maxLength: 6 }).map((list): Sample => ({
+        text: [...list.map((i) => i.text), ...(t.endsAt !== undefined ? [t.endsAt] : [])].join(' '),
+        value: list.map((i) => i.value),
+      }));
+    }
+    if (t.width !== undefined) {
+      const width = t.width;
+      return fc.array(WORD, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' ').slice(0, width - 1).trim()).filter((x) => x !== '').map((x): Sample => ({ text: x.padEnd(width, ' '), value: x }));
     }
     if (t.rest) return this.value(f.value, 'line');
     if (t.enclosed) {
@@ -137,23 +161,46 @@ export class Renderer {
     return base.map((s): Sample => ({ text: `${t.prefix ?? ''}${s.text}${t.terminator ?? ''}`, value: s.value }));
   }
 
-  record(r: RecordModel, lead: Record<string, unknown> = {}): Arb<Sample> {
+  /**
+   * A record's text and value. `cols` is the column count of a table header
+   * (for `perColumn` tokens); with `short`, a perColumn list may stop early
+   * and end the line, as x86's ERR: row does.
+   */
+  record(r: RecordModel, lead: Record<string, unknown> = {}, cols = 0): Arb<Sample> {
+    if (r.columns) return this.columnsValues(r);
     const fields = r.tokens.filter((t): t is Extract<TokenModel, { kind: 'field' }> => t.kind === 'field');
     const optionalCount = fields.filter((t) => t.field.optional).length;
-    const parts = r.tokens.map((t) => (t.kind === 'literal' ? fc.constant<Sample>({ text: t.text, value: undefined }) : this.token(t)));
+    const parts = r.tokens.map((t) => (t.kind === 'literal' ? fc.constant<Sample>({ text: t.text, value: undefined }) : this.token(t, cols)));
     const pairArbs = (r.pairs?.fields ?? []).map((f) =>
       fc.tuple(fc.boolean(), this.value(f.value, 'token')).map(([present, s]) => ({ f, present: present || !f.optional, s })),
     );
+    const raws = new Set((r.pairs?.fields ?? []).map((f) => f.raw));
+    const unknownPairs = r.pairs
+      ? fc.uniqueArray(fc.tuple(fc.stringMatching(/^x[a-z]{1,6}$/), WORD), { maxLength: 2, selector: ([k]) => k }).map((xs) => xs.filter(([k]) => !raws.has(k)))
+      : fc.constant<[string, string][]>([]);
+    const perColumnAt = r.tokens.findIndex((t) => t.kind === 'field' && t.perColumn !== undefined);
+    const canStop = perColumnAt >= 0 && cols > 1 && r.tokens.slice(perColumnAt + 1).every((t) => t.kind === 'field' && t.field.optional);
+    const stopAt = canStop ? fc.option(fc.integer({ min: 1, max: cols - 1 }), { freq: 3 }) : fc.constant(null);
     return fc
-      .tuple(fc.tuple(...parts), fc.integer({ min: 0, max: optionalCount }), fc.tuple(...pairArbs))
-      .map(([samples, keepOptional, pairs]): Sample => {
+      .tuple(fc.tuple(...parts), fc.integer({ min: 0, max: optionalCount }), fc.tuple(...pairArbs), unknownPairs, stopAt)
+      .map(([samples, keepOptional, pairs, unknown, stop]): Sample => {
         const value: Record<string, unknown> = { ...lead };
         const texts: string[] = [];
         let optionalSeen = 0;
+        let stopped = false;
         r.tokens.forEach((t, i) => {
+          if (stopped) return;
           if (t.kind === 'field' && t.field.optional && ++optionalSeen > keepOptional) return;
           if (optionalSeen > keepOptional) return;
           const s = samples[i]!;
+          if (i === perColumnAt && stop !== null) {
+            // A short row: a few values, then the end of the line.
+            const vs = (s.value as unknown[]).slice(0, stop);
+            texts.push(s.text.split(' ').slice(0, stop).join(' '));
+            value[(t as { field: FieldModel }).field.name] = vs;
+            stopped = true;
+            return;
+          }
           if (s.text !== '') texts.push(s.text);
           if (t.kind === 'field') value[t.field.name] = s.value;
         });
@@ -162,8 +209,40 @@ export class Renderer {
           texts.push(`${p.f.raw}${r.pairs!.separator}${p.s.text}`);
           value[p.f.name] = p.s.value;
         }
+        if (unknown.length > 0) {
+          for (const [k, x] of unknown) texts.push(`${k}${r.pairs!.separator}${x}`);
+          value.extra = Object.fromEntries(unknown);
+        }
         return { text: texts.join(' '), value };
       });
+  }
+
+  /**
+   * A record of `columns`: a line of names (the spec's, shuffled, plus a few
+   * unknown ones) and a line of values, as `names` / `values` text without the key.
+   */
+  columnsValues(r: RecordModel): Arb<Sample> {
+    const fields = r.columns!.fields;
+    const known = fields.map((f) => fc.tuple(fc.boolean(), this.value(f.value, 'token')).map(([p, s]) => ({ f, present: p || !f.optional, s })));
+    const raws = new Set(fields.map((f) => f.raw));
+    const unknown = fc.uniqueArray(fc.tuple(fc.stringMatching(/^X[A-Za-z]{1,8}$/), fc.oneof(fc.integer({ min: -5, max: 10 ** 9 }), WORD)), { maxLength: 3, selector: ([k]) => k })
+      .map((xs) => xs.filter(([k]) => !raws.has(k)));
+    return fc.tuple(fc.tuple(...known), unknown).chain(([ks, us]) => {
+      const cols: { name: string; text: string; key?: string; value: unknown }[] = [
+        ...ks.filter((k) => k.present).map((k) => ({ name: k.f.raw, text: k.s.text, key: k.f.name, value: k.s.value })),
+        ...us.map(([name, v]) => ({ name, text: String(v), value: v })),
+      ];
+      return fc.shuffledSubarray(cols, { minLength: cols.length, maxLength: cols.length }).map((order): Sample => {
+        const value: Record<string, unknown> = {};
+        const extra: Record<string, unknown> = {};
+        for (const c of order) {
+          if (c.key !== undefined) value[c.key] = c.value;
+          else extra[c.name] = c.value;
+        }
+        if (Object.keys(extra).length > 0) value.extra = extra;
+        return { text: `${order.map((c) => c.name).join(' ')}\n${order.map((c) => c.text).join(' ')}`, value };
+      });
+    });
   }
 
   /** Lines of a keyed layout, with some keys the spec does not know. */
@@ -181,6 +260,13 @@ export class Renderer {
           lines: recs.map((r, i) => `${e.key}${i} ${r.text}`),
           value: recs.map((r, i) => ({ [e.indexed!.name]: i, ...(r.value as object) })),
         }));
+      }
+      if (e.field.value.kind === 'record' && e.field.value.record.columns) {
+        return fc.tuple(fc.boolean(), this.columnsValues(e.field.value.record)).map(([p, s]) => {
+          const [names, values] = s.text.split('\n') as [string, string];
+          const sep = l.separator === 'space' ? ' ' : ': ';
+          return { e, present: p || !e.field.optional, lines: [`${e.key}${sep}${names}`.trimEnd(), `${e.key}${sep}${values}`.trimEnd()], value: s.value };
+        });
       }
       return fc.tuple(fc.boolean(), this.value(e.field.value, 'line')).map(([p, s]) => {
         const sep = l.separator === 'space' ? ' ' : ':\t';
@@ -223,9 +309,14 @@ export class Renderer {
           lines.push(...x.lines);
           value[x.e.field.name] = x.value;
         }
-        for (const { key, n } of extraLines) lines.push(l.separator === 'space' ? `${key} ${n}` : `${key}:\t${n}`);
+        const headed = l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
+        for (const { key, n } of extraLines) {
+          // In a layout of columns records an unknown key comes as a line of names and a line of values.
+          if (headed) lines.push(`${key}: Xa Xb`, `${key}: ${n} -${n}`);
+          else lines.push(l.separator === 'space' ? `${key} ${n}` : `${key}:\t${n}`);
+        }
         if (extras.length > 0 || l.others) {
-          const rec = Object.fromEntries(extras.map(([k, n]) => [`xk${k}`, n]));
+          const rec = Object.fromEntries(extras.map(([k, n]) => [`xk${k}`, headed ? { Xa: n, Xb: -n } : n]));
           value[l.others ? l.others.name : 'extra'] = rec;
         }
         return { text: lines.join('\n'), value };
@@ -238,11 +329,29 @@ export class Renderer {
         return this.record(l.record);
       case 'keyed':
         return this.keyed(l, header);
-      case 'table':
-        return fc.array(this.record(l.row), { maxLength: 5 }).map((rows): Sample => {
-          const head = Array.from({ length: l.skip }, (_, i) => `header line ${i + 1} |`);
-          return { text: [...head, ...rows.map((r) => r.text)].join('\n'), value: rows.map((r) => r.value) };
+      case 'table': {
+        const skipped = Array.from({ length: l.skip }, (_, i) => `header line ${i + 1} |`);
+        const header = l.header ? this.record(l.header) : fc.constant<Sample | null>(null);
+        return header.chain((h) => {
+          const counted = l.header?.tokens.find((t) => t.kind === 'field' && t.repeat);
+          const cols = h && counted?.kind === 'field' ? (h.value as Record<string, unknown[]>)[counted.field.name]!.length : 0;
+          const row = 'record' in l.rows
+            ? this.record(l.rows.record, {}, cols)
+            : fc.oneof(...l.rows.variants.map((v) => this.record(v.shape, { kind: v.name }, cols)));
+          return fc.array(row, { maxLength: 5 }).map((rows): Sample => {
+            const text = [...skipped, ...(h ? [h.text] : []), ...rows.map((r) => r.text)].join('\n');
+            const list = rows.map((r) => r.value);
+            return { text, value: h ? { ...(h.value as object), rows: list } : list };
+          });
         });
+      }
+      case 'variants':
+        return fc.oneof(...l.variants.map((v) => this.keyed(v.shape as Extract<LayoutModel, { kind: 'keyed' }>, header).map((x): Sample => ({ text: x.text, value: { kind: v.name, ...(x.value as object) } }))));
+      case 'items':
+        return fc.array(this.item(l.item), { maxLength: 6 }).map((items): Sample => ({
+          text: items.map((i) => `${i.text}\0`).join(''),
+          value: items.map((i) => i.value),
+        }));
       case 'blocks':
         return fc.array(this.layout(l.body, l.header), { maxLength: 4 }).map((blocks): Sample => {
           const nonEmpty = blocks.filter((b) => b.text.trim() !== '');
@@ -251,8 +360,21 @@ export class Renderer {
     }
   }
 
+  /** One NUL-terminated item: a string as it is, or a pair split at its first separator. */
+  item(f: FieldModel): Arb<Sample> {
+    const v = f.value;
+    if (v.kind !== 'pair') return this.value(v, 'item');
+    const raw = fc.string({ maxLength: 10 }).filter((x) => !x.includes('\0'));
+    const first = raw.filter((x) => !x.includes(v.separator));
+    return fc.tuple(first, fc.option(raw)).map(([a, b]): Sample => ({
+      text: b === null ? a : `${a}${v.separator}${b}`,
+      value: b === null ? { [v.first.name]: a } : { [v.first.name]: a, [v.second.name]: b },
+    })).filter((x) => v.second.optional || x.text.includes(v.separator));
+  }
+
   /** A whole file of `spec` and its parsed value. */
   file(spec: SpecModel): Arb<Sample> {
+    if (spec.layout.kind === 'items') return this.layout(spec.layout);
     return this.layout(spec.layout).map((s) => ({ text: s.text === '' ? '' : `${s.text}\n`, value: s.value }));
   }
 }

@@ -16,66 +16,69 @@ export const procBuddyinfoSpec: SpecModel = {
   "layout": {
     "kind": "table",
     "skip": 0,
-    "row": {
-      "tokens": [
-        {
-          "kind": "literal",
-          "text": "Node"
-        },
-        {
-          "kind": "field",
-          "field": {
-            "name": "node",
-            "raw": "node",
-            "description": "NUMA node number",
-            "optional": false,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
+    "rows": {
+      "record": {
+        "tokens": [
+          {
+            "kind": "literal",
+            "text": "Node"
           },
-          "terminator": ",",
-          "repeat": false,
-          "rest": false
-        },
-        {
-          "kind": "literal",
-          "text": "zone"
-        },
-        {
-          "kind": "field",
-          "field": {
-            "name": "zone",
-            "raw": "zone",
-            "description": "Zone name, such as DMA, DMA32, Normal, HighMem or Movable",
-            "optional": false,
-            "value": {
-              "kind": "string"
-            }
+          {
+            "kind": "field",
+            "field": {
+              "name": "node",
+              "raw": "node",
+              "description": "NUMA node number",
+              "optional": false,
+              "value": {
+                "kind": "integer",
+                "signed": false,
+                "hex": false,
+                "sentinels": []
+              }
+            },
+            "terminator": ",",
+            "repeat": false,
+            "rest": false
           },
-          "repeat": false,
-          "rest": false
-        },
-        {
-          "kind": "field",
-          "field": {
-            "name": "freeBlocks",
-            "raw": "nr_free",
-            "description": "Free blocks at each order, starting at order 0; a block of order n is 2^n contiguous pages",
-            "optional": false,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
+          {
+            "kind": "literal",
+            "text": "zone"
           },
-          "repeat": true,
-          "rest": false
-        }
-      ]
+          {
+            "kind": "field",
+            "field": {
+              "name": "zone",
+              "raw": "zone",
+              "description": "Zone name, such as DMA, DMA32, Normal, HighMem or Movable",
+              "optional": false,
+              "value": {
+                "kind": "string",
+                "escaped": false
+              }
+            },
+            "repeat": false,
+            "rest": false
+          },
+          {
+            "kind": "field",
+            "field": {
+              "name": "freeBlocks",
+              "raw": "nr_free",
+              "description": "Free blocks at each order, starting at order 0; a block of order n is 2^n contiguous pages",
+              "optional": false,
+              "value": {
+                "kind": "integer",
+                "signed": false,
+                "hex": false,
+                "sentinels": []
+              }
+            },
+            "repeat": true,
+            "rest": false
+          }
+        ]
+      }
     }
   },
   "source": "specs/proc/buddyinfo.yaml"

@@ -45,7 +45,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "CPU vendor string from CPUID, such as GenuineIntel or AuthenticAMD (also s390x: IBM/S390)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -87,7 +88,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Marketing name of the processor (x86, arm, arm64 compat tasks)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -147,7 +149,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Size of the largest cache as the kernel prints it, such as 1024 KB (x86)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -434,7 +437,8 @@ export const procCpuinfoSpec: SpecModel = {
             "value": {
               "kind": "list",
               "of": {
-                "kind": "string"
+                "kind": "string",
+                "escaped": false
               },
               "separator": null
             }
@@ -451,7 +455,8 @@ export const procCpuinfoSpec: SpecModel = {
             "value": {
               "kind": "list",
               "of": {
-                "kind": "string"
+                "kind": "string",
+                "escaped": false
               },
               "separator": null
             }
@@ -467,7 +472,8 @@ export const procCpuinfoSpec: SpecModel = {
             "value": {
               "kind": "list",
               "of": {
-                "kind": "string"
+                "kind": "string",
+                "escaped": false
               },
               "separator": null
             }
@@ -539,7 +545,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Physical and virtual address widths, as text such as 46 bits physical, 48 bits virtual (x86)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -553,7 +560,8 @@ export const procCpuinfoSpec: SpecModel = {
             "value": {
               "kind": "list",
               "of": {
-                "kind": "string"
+                "kind": "string",
+                "escaped": false
               },
               "separator": null
             }
@@ -581,7 +589,8 @@ export const procCpuinfoSpec: SpecModel = {
             "value": {
               "kind": "list",
               "of": {
-                "kind": "string"
+                "kind": "string",
+                "escaped": false
               },
               "separator": null
             }
@@ -670,7 +679,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Board or SoC name (32-bit arm, in a trailing block after the CPUs)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -697,7 +707,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Board serial number as hex text (32-bit arm, trailing block)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -709,7 +720,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Processor name and mode, such as POWER9 (architected), altivec supported (ppc64)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -734,7 +746,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Processor revision and PVR value, as text (ppc64)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -761,7 +774,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Platform type such as pSeries or PowerNV (ppc64, trailing block)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -773,7 +787,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Machine type: text such as CHRP IBM,9009-22A on ppc64, a hex machine type on s390x",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -785,7 +800,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Memory-management mode, Radix or Hash (ppc64, trailing block)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -797,7 +813,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Firmware interface, such as OPAL (ppc64 PowerNV, trailing block)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -824,7 +841,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "ISA string common to all harts, such as rv64imafdc_zicsr (riscv)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -836,7 +854,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Virtual-memory scheme, such as sv39 or sv48 (riscv)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -848,7 +867,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "Microarchitecture from the device tree compatible string (riscv)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -902,7 +922,8 @@ export const procCpuinfoSpec: SpecModel = {
             "description": "ISA string of this particular hart, which may list more extensions than isa (riscv)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           }
         },
@@ -958,7 +979,8 @@ export const procCpuinfoSpec: SpecModel = {
             "value": {
               "kind": "list",
               "of": {
-                "kind": "string"
+                "kind": "string",
+                "escaped": false
               },
               "separator": null
             }

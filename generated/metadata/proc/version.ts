@@ -25,7 +25,8 @@ export const procVersionSpec: SpecModel = {
             "description": "Kernel name, normally Linux (the same as uname -s)",
             "optional": false,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "repeat": false,
@@ -43,7 +44,8 @@ export const procVersionSpec: SpecModel = {
             "description": "Kernel release, such as 6.1.0-18-amd64 (the same as uname -r)",
             "optional": false,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "repeat": false,
@@ -57,7 +59,8 @@ export const procVersionSpec: SpecModel = {
             "description": "User and host that built the kernel, as user@host without the parentheses",
             "optional": false,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "enclosed": {
@@ -76,7 +79,8 @@ export const procVersionSpec: SpecModel = {
             "description": "Compiler and, since 5.8, linker versions used for the build, without the outer parentheses",
             "optional": false,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "enclosed": {
@@ -95,7 +99,8 @@ export const procVersionSpec: SpecModel = {
             "description": "Build number, configuration flags such as SMP and PREEMPT, and build date (the same as uname -v)",
             "optional": false,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "repeat": false,

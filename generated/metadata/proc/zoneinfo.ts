@@ -54,7 +54,8 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "Zone name (DMA, DMA32, Normal, HighMem, Movable, Device)",
             "optional": false,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "repeat": false,
@@ -75,7 +76,8 @@ export const procZoneinfoSpec: SpecModel = {
             "optional": true,
             "since": "4.8",
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "section": {
@@ -401,7 +403,8 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "Per-CPU page lists of the zone (absent for an empty zone)",
             "optional": true,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "section": {

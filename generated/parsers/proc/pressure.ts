@@ -93,6 +93,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPressureSome {
   if (v_total === undefined) s.missing("total=…");
   s.eol();
   const o: ProcPressureSome = { avg10: v_avg10, avg60: v_avg60, avg300: v_avg300, total: v_total };
+  if (extra !== undefined) o.extra = extra;
   return o;
 }
 
@@ -143,5 +144,6 @@ function record1(s: Scan, ctx: ParseContext): ProcPressureFull {
   if (v_total === undefined) s.missing("total=…");
   s.eol();
   const o: ProcPressureFull = { avg10: v_avg10, avg60: v_avg60, avg300: v_avg300, total: v_total };
+  if (extra !== undefined) o.extra = extra;
   return o;
 }

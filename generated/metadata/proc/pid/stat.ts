@@ -45,7 +45,8 @@ export const procPidStatSpec: SpecModel = {
             "description": "Command name, at most 15 bytes, which may itself hold spaces and parentheses (so it ends at the last closing parenthesis)",
             "optional": false,
             "value": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             }
           },
           "enclosed": {

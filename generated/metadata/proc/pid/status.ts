@@ -26,7 +26,8 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Command name of the task (comm, at most 15 bytes), as the kernel escapes it: backslash, newline and other control characters come out as escape sequences",
           "optional": false,
           "value": {
-            "kind": "string"
+            "kind": "string",
+            "escaped": false
           }
         }
       },
@@ -39,7 +40,8 @@ export const procPidStatusSpec: SpecModel = {
           "since": "4.7",
           "optional": true,
           "value": {
-            "kind": "string"
+            "kind": "string",
+            "escaped": false
           }
         }
       },
@@ -143,7 +145,8 @@ export const procPidStatusSpec: SpecModel = {
                     "description": "Name of the state as printed, with its parentheses, such as (sleeping)",
                     "optional": false,
                     "value": {
-                      "kind": "string"
+                      "kind": "string",
+                      "escaped": false
                     }
                   },
                   "repeat": false,
@@ -896,7 +899,8 @@ export const procPidStatusSpec: SpecModel = {
           "value": {
             "kind": "list",
             "of": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             },
             "separator": null
           }
@@ -912,7 +916,8 @@ export const procPidStatusSpec: SpecModel = {
           "value": {
             "kind": "list",
             "of": {
-              "kind": "string"
+              "kind": "string",
+              "escaped": false
             },
             "separator": null
           }
@@ -1172,7 +1177,8 @@ export const procPidStatusSpec: SpecModel = {
           "since": "4.17",
           "optional": true,
           "value": {
-            "kind": "string"
+            "kind": "string",
+            "escaped": false
           }
         }
       },
@@ -1184,7 +1190,8 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Indirect branch speculation mitigation state for the task, such as conditional enabled",
           "optional": true,
           "value": {
-            "kind": "string"
+            "kind": "string",
+            "escaped": false
           }
         }
       },
