@@ -46,7 +46,7 @@ export function summary(fs: ProcFs, json: boolean): number {
     memory: mem ? { totalBytes: mem.memTotal, availableBytes: mem.memAvailable, swapTotalBytes: mem.swapTotal, swapFreeBytes: mem.swapFree } : undefined,
     pressure: Object.fromEntries(Object.entries(pressure).map(([k, v]) => [k, v ? { someAvg10: v.some?.avg10, fullAvg10: v.full?.avg10 } : undefined])),
     disks: disks?.filter((d) => d.readBytes + d.writeBytes > 0).map((d) => ({ name: d.device, readBytes: d.readBytes, writtenBytes: d.writeBytes })),
-    interfaces: net?.map((n) => ({ name: n.iface, receivedBytes: n.rxBytes, sentBytes: n.txBytes })),
+    interfaces: net?.flatMap((n) => (n.kind === 'stats' ? [{ name: n.iface, receivedBytes: n.rxBytes, sentBytes: n.txBytes }] : [])),
     problems,
   };
   if (json) {

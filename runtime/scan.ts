@@ -115,14 +115,16 @@ export class Scan {
   static furthest(best: ProcfsError | undefined, err: unknown): ProcfsError {
     if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
     if (!best) return err;
-    const a = [best.line ?? 0, best.column ?? 0];
-    const b = [err.line ?? 0, err.column ?? 0];
-    return b[0]! > a[0]! || (b[0] === a[0] && b[1]! > a[1]!) ? err : best;
+    // A required key or token that never came says "not this shape" more than where reading stopped.
+    const a = [MISSING.has(best) ? 0 : 1, best.line ?? 0, best.column ?? 0];
+    const b = [MISSING.has(err) ? 0 : 1, err.line ?? 0, err.column ?? 0];
+    for (let i = 0; i < 3; i++) if (b[i] !== a[i]) return b[i]! > a[i]! ? err : best;
+    return best;
   }
 
   /**
    * True when the current line begins with a number of class `cls` (decimal
-   * or hex digits) directly followed by `terminator`: how a header line is
+   * or hex digits, hex with an optional 0x) directly followed by `terminator`: how a header line is
    * told from the body lines of a block (smaps' `7f01-7f02 r-xp ...`).
    */
   lineLike(cls: 'dec' | 'hex', terminator: string): boolean {
@@ -280,7 +282,9 @@ export class Scan {
 
   /** Fails for a required key that never appeared in [start, end). */
   missing(what: string): never {
-    return this.fail(what, true);
+    const err = this.error(what, true);
+    MISSING.add(err);
+    throw err;
   }
 
   /**
@@ -403,6 +407,23 @@ export class Scan {
     const a = this.pos;
     let p = a;
     while (p < this.le && !isSpace(t.charCodeAt(p))) p++;
+    this.ts = a;
+    if (p === a) this.fail('a word');
+    this.pos = p;
+    return t.slice(a, p);
+  }
+
+  /** A word that also ends at the character `c` (not consumed): an item of a `c`-separated list. */
+  wordTo(c: string): string {
+    const t = this.text;
+    const a = this.pos;
+    const cc = c.charCodeAt(0);
+    let p = a;
+    while (p < this.le) {
+      const x = t.charCodeAt(p);
+      if (x === cc || isSpace(x)) break;
+      p++;
+    }
     this.ts = a;
     if (p === a) this.fail('a word');
     this.pos = p;
@@ -735,9 +756,14 @@ const C_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, a:
 /** True when [a, b) begins with digits of `cls` followed by `terminator`. */
 function looksLike(t: string, a: number, b: number, cls: 'dec' | 'hex', terminator: string): boolean {
   let i = a;
+  if (cls === 'hex' && t.startsWith('0x', i)) i += 2;
+  const d = i;
   while (i < b && (cls === 'hex' ? hexDigit(t.charCodeAt(i)) >= 0 : t.charCodeAt(i) >= ZERO && t.charCodeAt(i) <= NINE)) i++;
-  return i > a && i < b && t[i] === terminator;
+  return i > d && i < b && t[i] === terminator;
 }
+
+/** Errors for something required that never appeared (see Scan.furthest). */
+const MISSING = new WeakSet<ProcfsError>();
 
 /** The key of the line [a, b) under a separator rule, without moving any cursor. */
 function keyOf(t: string, a: number, b: number, sep: 'colon' | 'space' | 'auto'): string {

@@ -102,10 +102,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         } else {
           w.write(`if (${stop}) for (;;) `).block(() => {
             w.writeLine('s.ws();');
-            value(w, v.of, item, 'token', label);
+            if (v.of.kind === 'string' && v.separator!.length === 1) {
+              const read = `s.wordTo(${q(v.separator!)})`;
+              w.writeLine(`${item} = ${v.of.escaped ? `Scan.unescape(${read})` : read};`);
+            } else value(w, v.of, item, 'token', label);
             w.writeLine(`${arr}.push(${item});`);
+            // White space may come before a separator; without one it is the boundary after the list.
+            w.writeLine('const b = s.pos;');
             w.writeLine('s.ws();');
-            w.writeLine(`if (!s.at(${q(v.separator!)})) break;`);
+            w.writeLine(`if (!s.at(${q(v.separator!)})) { s.pos = b; break; }`);
             w.writeLine('s.pos++;');
           });
         }

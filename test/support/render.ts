@@ -257,7 +257,7 @@ export class Renderer {
         const rec = (e.field.value as { record: RecordModel }).record;
         return fc.array(this.record(rec), { maxLength: 3 }).map((recs) => ({
           e, present: true,
-          lines: recs.map((r, i) => `${e.key}${i} ${r.text}`),
+          lines: recs.map((r, i) => `${e.key}${i}${l.separator === 'space' ? '' : ':'} ${r.text}`),
           value: recs.map((r, i) => ({ [e.indexed!.name]: i, ...(r.value as object) })),
         }));
       }
@@ -375,6 +375,8 @@ export class Renderer {
   /** A whole file of `spec` and its parsed value. */
   file(spec: SpecModel): Arb<Sample> {
     if (spec.layout.kind === 'items') return this.layout(spec.layout);
+    // A table with a header has its header line even when the line is empty and no rows follow.
+    if (spec.layout.kind === 'table' && spec.layout.header) return this.layout(spec.layout).map((s) => ({ text: `${s.text}\n`, value: s.value }));
     return this.layout(spec.layout).map((s) => ({ text: s.text === '' ? '' : `${s.text}\n`, value: s.value }));
   }
 }

@@ -19,1129 +19,1453 @@ export const procCpuinfoSpec: SpecModel = {
       "blank": true
     },
     "body": {
-      "kind": "keyed",
-      "separator": "colon",
-      "entries": [
+      "kind": "variants",
+      "variants": [
         {
-          "key": "processor",
-          "field": {
-            "name": "processor",
-            "raw": "processor",
-            "description": "Logical CPU number the kernel gives this CPU (every architecture prints it except s390x)",
-            "optional": false,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "vendor_id",
-          "field": {
-            "name": "vendorId",
-            "raw": "vendor_id",
-            "description": "CPU vendor string from CPUID, such as GenuineIntel or AuthenticAMD (also s390x: IBM/S390)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "cpu family",
-          "field": {
-            "name": "cpuFamily",
-            "raw": "cpu family",
-            "description": "x86 family number from CPUID",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "model",
-          "field": {
-            "name": "model",
-            "raw": "model",
-            "description": "x86 model number from CPUID (on ppc64 this key holds the machine model text, which this type cannot hold)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "model name",
-          "field": {
-            "name": "modelName",
-            "raw": "model name",
-            "description": "Marketing name of the processor (x86, arm, arm64 compat tasks)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "stepping",
-          "field": {
-            "name": "stepping",
-            "raw": "stepping",
-            "description": "x86 stepping (revision) number from CPUID",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": [
-                {
-                  "raw": "unknown",
-                  "name": "unknown",
-                  "description": "The CPU has no CPUID and the stepping is not known"
+          "name": "cpu",
+          "description": "One logical CPU (every architecture but s390x)",
+          "shape": {
+            "kind": "keyed",
+            "separator": "colon",
+            "entries": [
+              {
+                "key": "processor",
+                "field": {
+                  "name": "processor",
+                  "raw": "processor",
+                  "description": "Logical CPU number the kernel gives this CPU (every architecture prints it except s390x)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
                 }
-              ]
-            }
-          }
-        },
-        {
-          "key": "microcode",
-          "field": {
-            "name": "microcode",
-            "raw": "microcode",
-            "description": "Revision of the microcode loaded into the CPU (x86, printed in hex)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "cpu MHz",
-          "field": {
-            "name": "cpuMhz",
-            "raw": "cpu MHz",
-            "description": "Current or nominal clock frequency in MHz (x86; the value stays in MHz, not normalised)",
-            "optional": true,
-            "value": {
-              "kind": "float"
-            }
-          }
-        },
-        {
-          "key": "cache size",
-          "field": {
-            "name": "cacheSize",
-            "raw": "cache size",
-            "description": "Size of the largest cache as the kernel prints it, such as 1024 KB (x86)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "physical id",
-          "field": {
-            "name": "physicalId",
-            "raw": "physical id",
-            "description": "Physical package (socket) number this CPU belongs to",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "siblings",
-          "field": {
-            "name": "siblings",
-            "raw": "siblings",
-            "description": "Logical CPUs in the same physical package",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "core id",
-          "field": {
-            "name": "coreId",
-            "raw": "core id",
-            "description": "Core number within the physical package",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "cpu cores",
-          "field": {
-            "name": "cpuCores",
-            "raw": "cpu cores",
-            "description": "Cores in the same physical package",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "apicid",
-          "field": {
-            "name": "apicid",
-            "raw": "apicid",
-            "description": "Local APIC id of this CPU (x86)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "initial apicid",
-          "field": {
-            "name": "initialApicid",
-            "raw": "initial apicid",
-            "description": "APIC id reported by CPUID at boot (x86)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "fdiv_bug",
-          "field": {
-            "name": "fdivBug",
-            "raw": "fdiv_bug",
-            "description": "Whether the Pentium FDIV division bug is present (32-bit x86 only)",
-            "optional": true,
-            "value": {
-              "kind": "enum",
-              "values": [
-                {
-                  "raw": "yes",
-                  "name": "yes",
-                  "description": "The statement holds"
-                },
-                {
-                  "raw": "no",
-                  "name": "no",
-                  "description": "The statement does not hold"
-                }
-              ]
-            }
-          }
-        },
-        {
-          "key": "hlt_bug",
-          "field": {
-            "name": "hltBug",
-            "raw": "hlt_bug",
-            "description": "Whether the HLT instruction is unreliable (32-bit x86, old kernels)",
-            "optional": true,
-            "value": {
-              "kind": "enum",
-              "values": [
-                {
-                  "raw": "yes",
-                  "name": "yes",
-                  "description": "The statement holds"
-                },
-                {
-                  "raw": "no",
-                  "name": "no",
-                  "description": "The statement does not hold"
-                }
-              ]
-            }
-          }
-        },
-        {
-          "key": "f00f_bug",
-          "field": {
-            "name": "f00fBug",
-            "raw": "f00f_bug",
-            "description": "Whether the Pentium F00F lock-up bug is present (32-bit x86 only)",
-            "optional": true,
-            "value": {
-              "kind": "enum",
-              "values": [
-                {
-                  "raw": "yes",
-                  "name": "yes",
-                  "description": "The statement holds"
-                },
-                {
-                  "raw": "no",
-                  "name": "no",
-                  "description": "The statement does not hold"
-                }
-              ]
-            }
-          }
-        },
-        {
-          "key": "coma_bug",
-          "field": {
-            "name": "comaBug",
-            "raw": "coma_bug",
-            "description": "Whether the Cyrix coma bug is present (32-bit x86 only)",
-            "optional": true,
-            "value": {
-              "kind": "enum",
-              "values": [
-                {
-                  "raw": "yes",
-                  "name": "yes",
-                  "description": "The statement holds"
-                },
-                {
-                  "raw": "no",
-                  "name": "no",
-                  "description": "The statement does not hold"
-                }
-              ]
-            }
-          }
-        },
-        {
-          "key": "fpu",
-          "field": {
-            "name": "fpu",
-            "raw": "fpu",
-            "description": "Whether a floating-point unit is present (x86)",
-            "optional": true,
-            "value": {
-              "kind": "enum",
-              "values": [
-                {
-                  "raw": "yes",
-                  "name": "yes",
-                  "description": "The statement holds"
-                },
-                {
-                  "raw": "no",
-                  "name": "no",
-                  "description": "The statement does not hold"
-                }
-              ]
-            }
-          }
-        },
-        {
-          "key": "fpu_exception",
-          "field": {
-            "name": "fpuException",
-            "raw": "fpu_exception",
-            "description": "Whether FPU errors are reported through exception 16 (x86)",
-            "optional": true,
-            "value": {
-              "kind": "enum",
-              "values": [
-                {
-                  "raw": "yes",
-                  "name": "yes",
-                  "description": "The statement holds"
-                },
-                {
-                  "raw": "no",
-                  "name": "no",
-                  "description": "The statement does not hold"
-                }
-              ]
-            }
-          }
-        },
-        {
-          "key": "cpuid level",
-          "field": {
-            "name": "cpuidLevel",
-            "raw": "cpuid level",
-            "description": "Highest standard CPUID leaf the CPU supports (x86)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "wp",
-          "field": {
-            "name": "wp",
-            "raw": "wp",
-            "description": "Whether the CPU honours write protection in supervisor mode (x86)",
-            "optional": true,
-            "value": {
-              "kind": "enum",
-              "values": [
-                {
-                  "raw": "yes",
-                  "name": "yes",
-                  "description": "The statement holds"
-                },
-                {
-                  "raw": "no",
-                  "name": "no",
-                  "description": "The statement does not hold"
-                }
-              ]
-            }
-          }
-        },
-        {
-          "key": "flags",
-          "field": {
-            "name": "flags",
-            "raw": "flags",
-            "description": "Feature flags the kernel detected (x86)",
-            "optional": true,
-            "value": {
-              "kind": "list",
-              "of": {
-                "kind": "string",
-                "escaped": false
               },
-              "separator": null
-            }
-          }
-        },
-        {
-          "key": "vmx flags",
-          "field": {
-            "name": "vmxFlags",
-            "raw": "vmx flags",
-            "description": "Intel VT-x features the CPU supports, on Intel CPUs with VMX",
-            "since": "5.8",
-            "optional": true,
-            "value": {
-              "kind": "list",
-              "of": {
-                "kind": "string",
-                "escaped": false
+              {
+                "key": "vendor_id",
+                "field": {
+                  "name": "vendorId",
+                  "raw": "vendor_id",
+                  "description": "CPU vendor string from CPUID, such as GenuineIntel or AuthenticAMD (also s390x: IBM/S390)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
               },
-              "separator": null
-            }
-          }
-        },
-        {
-          "key": "bugs",
-          "field": {
-            "name": "bugs",
-            "raw": "bugs",
-            "description": "Hardware bugs and vulnerabilities the kernel detected (x86)",
-            "optional": true,
-            "value": {
-              "kind": "list",
-              "of": {
-                "kind": "string",
-                "escaped": false
+              {
+                "key": "cpu family",
+                "field": {
+                  "name": "cpuFamily",
+                  "raw": "cpu family",
+                  "description": "x86 family number from CPUID",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
               },
-              "separator": null
-            }
-          }
-        },
-        {
-          "key": "bogomips",
-          "field": {
-            "name": "bogomips",
-            "raw": "bogomips",
-            "description": "Rough loop-calibration speed figure, not a benchmark (x86, ppc32)",
-            "optional": true,
-            "value": {
-              "kind": "float"
-            }
-          }
-        },
-        {
-          "key": "TLB size",
-          "field": {
-            "name": "tlbSize",
-            "raw": "TLB size",
-            "description": "Number of TLB entries, counted in 4 KiB pages (AMD x86-64)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": [],
-              "suffix": "4K pages"
-            }
-          }
-        },
-        {
-          "key": "clflush size",
-          "field": {
-            "name": "clflushSize",
-            "raw": "clflush size",
-            "description": "Cache line size flushed by the CLFLUSH instruction, in bytes (x86)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "cache_alignment",
-          "field": {
-            "name": "cacheAlignment",
-            "raw": "cache_alignment",
-            "description": "Cache line alignment the kernel uses, in bytes (x86)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "address sizes",
-          "field": {
-            "name": "addressSizes",
-            "raw": "address sizes",
-            "description": "Physical and virtual address widths, as text such as 46 bits physical, 48 bits virtual (x86)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "power management",
-          "field": {
-            "name": "powerManagement",
-            "raw": "power management",
-            "description": "Power-management features from CPUID, possibly empty (x86)",
-            "optional": true,
-            "value": {
-              "kind": "list",
-              "of": {
-                "kind": "string",
-                "escaped": false
+              {
+                "key": "model",
+                "field": {
+                  "name": "model",
+                  "raw": "model",
+                  "description": "x86 model number from CPUID (on ppc64 this key holds the machine model text, which this type cannot hold)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
               },
-              "separator": null
-            }
-          }
-        },
-        {
-          "key": "BogoMIPS",
-          "field": {
-            "name": "bogoMips",
-            "raw": "BogoMIPS",
-            "description": "Rough loop-calibration speed figure, not a benchmark (arm, arm64)",
-            "optional": true,
-            "value": {
-              "kind": "float"
-            }
-          }
-        },
-        {
-          "key": "Features",
-          "field": {
-            "name": "features",
-            "raw": "Features",
-            "description": "Hardware capabilities the kernel reports to user space (arm, arm64)",
-            "optional": true,
-            "value": {
-              "kind": "list",
-              "of": {
-                "kind": "string",
-                "escaped": false
+              {
+                "key": "model name",
+                "field": {
+                  "name": "modelName",
+                  "raw": "model name",
+                  "description": "Marketing name of the processor (x86, arm, arm64 compat tasks)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
               },
-              "separator": null
-            }
-          }
-        },
-        {
-          "key": "CPU implementer",
-          "field": {
-            "name": "cpuImplementer",
-            "raw": "CPU implementer",
-            "description": "Implementer code from the main ID register, 0x41 meaning Arm (arm, arm64)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "CPU architecture",
-          "field": {
-            "name": "cpuArchitecture",
-            "raw": "CPU architecture",
-            "description": "Architecture version; arm64 always prints 8 (old 32-bit cores print text such as 5TEJ, which this type rejects)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "CPU variant",
-          "field": {
-            "name": "cpuVariant",
-            "raw": "CPU variant",
-            "description": "Major revision (variant) from the main ID register (arm, arm64)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "CPU part",
-          "field": {
-            "name": "cpuPart",
-            "raw": "CPU part",
-            "description": "Part number from the main ID register, identifying the core design (arm, arm64)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "CPU revision",
-          "field": {
-            "name": "cpuRevision",
-            "raw": "CPU revision",
-            "description": "Minor revision from the main ID register (arm, arm64)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "Hardware",
-          "field": {
-            "name": "hardware",
-            "raw": "Hardware",
-            "description": "Board or SoC name (32-bit arm, in a trailing block after the CPUs)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "Revision",
-          "field": {
-            "name": "boardRevision",
-            "raw": "Revision",
-            "description": "Board revision code in hex (32-bit arm, trailing block)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "Serial",
-          "field": {
-            "name": "serial",
-            "raw": "Serial",
-            "description": "Board serial number as hex text (32-bit arm, trailing block)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "cpu",
-          "field": {
-            "name": "cpu",
-            "raw": "cpu",
-            "description": "Processor name and mode, such as POWER9 (architected), altivec supported (ppc64)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "clock",
-          "field": {
-            "name": "clock",
-            "raw": "clock",
-            "description": "Processor clock frequency in MHz (ppc64; kept in MHz)",
-            "optional": true,
-            "value": {
-              "kind": "float",
-              "suffix": "MHz"
-            }
-          }
-        },
-        {
-          "key": "revision",
-          "field": {
-            "name": "revision",
-            "raw": "revision",
-            "description": "Processor revision and PVR value, as text (ppc64)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "timebase",
-          "field": {
-            "name": "timebase",
-            "raw": "timebase",
-            "description": "Frequency of the time-base register in Hz (ppc64, trailing block)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "platform",
-          "field": {
-            "name": "platform",
-            "raw": "platform",
-            "description": "Platform type such as pSeries or PowerNV (ppc64, trailing block)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "machine",
-          "field": {
-            "name": "machine",
-            "raw": "machine",
-            "description": "Machine type: text such as CHRP IBM,9009-22A on ppc64, a hex machine type on s390x",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "MMU",
-          "field": {
-            "name": "mmu",
-            "raw": "MMU",
-            "description": "Memory-management mode, Radix or Hash (ppc64, trailing block)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "firmware",
-          "field": {
-            "name": "firmware",
-            "raw": "firmware",
-            "description": "Firmware interface, such as OPAL (ppc64 PowerNV, trailing block)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "hart",
-          "field": {
-            "name": "hart",
-            "raw": "hart",
-            "description": "Hardware thread id of this CPU (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "isa",
-          "field": {
-            "name": "isa",
-            "raw": "isa",
-            "description": "ISA string common to all harts, such as rv64imafdc_zicsr (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "mmu",
-          "field": {
-            "name": "riscvMmu",
-            "raw": "mmu",
-            "description": "Virtual-memory scheme, such as sv39 or sv48 (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "uarch",
-          "field": {
-            "name": "uarch",
-            "raw": "uarch",
-            "description": "Microarchitecture from the device tree compatible string (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "mvendorid",
-          "field": {
-            "name": "mvendorid",
-            "raw": "mvendorid",
-            "description": "Vendor id CSR, printed in hex (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "u64",
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "marchid",
-          "field": {
-            "name": "marchid",
-            "raw": "marchid",
-            "description": "Architecture id CSR, printed in hex; may use all 64 bits (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "u64",
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "mimpid",
-          "field": {
-            "name": "mimpid",
-            "raw": "mimpid",
-            "description": "Implementation id CSR, printed in hex (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "u64",
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "hart isa",
-          "field": {
-            "name": "hartIsa",
-            "raw": "hart isa",
-            "description": "ISA string of this particular hart, which may list more extensions than isa (riscv)",
-            "optional": true,
-            "value": {
-              "kind": "string",
-              "escaped": false
-            }
-          }
-        },
-        {
-          "key": "# processors",
-          "field": {
-            "name": "numProcessors",
-            "raw": "# processors",
-            "description": "Number of online CPUs (s390x summary block)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "bogomips per cpu",
-          "field": {
-            "name": "bogomipsPerCpu",
-            "raw": "bogomips per cpu",
-            "description": "Loop-calibration speed figure per CPU (s390x summary block)",
-            "optional": true,
-            "value": {
-              "kind": "float"
-            }
-          }
-        },
-        {
-          "key": "max thread id",
-          "field": {
-            "name": "maxThreadId",
-            "raw": "max thread id",
-            "description": "Highest SMT thread id within a core (s390x summary block)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "features",
-          "field": {
-            "name": "s390Features",
-            "raw": "features",
-            "description": "Hardware capabilities reported to user space (s390x summary block)",
-            "optional": true,
-            "value": {
-              "kind": "list",
-              "of": {
-                "kind": "string",
-                "escaped": false
+              {
+                "key": "stepping",
+                "field": {
+                  "name": "stepping",
+                  "raw": "stepping",
+                  "description": "x86 stepping (revision) number from CPUID",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [
+                      {
+                        "raw": "unknown",
+                        "name": "unknown",
+                        "description": "The CPU has no CPUID and the stepping is not known"
+                      }
+                    ]
+                  }
+                }
               },
-              "separator": null
-            }
-          }
-        },
-        {
-          "key": "facilities",
-          "field": {
-            "name": "facilities",
-            "raw": "facilities",
-            "description": "Installed facility bit numbers (s390x summary block)",
-            "optional": true,
-            "value": {
-              "kind": "list",
-              "of": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
+              {
+                "key": "microcode",
+                "field": {
+                  "name": "microcode",
+                  "raw": "microcode",
+                  "description": "Revision of the microcode loaded into the CPU (x86, printed in hex)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
               },
-              "separator": null
-            }
+              {
+                "key": "cpu MHz",
+                "field": {
+                  "name": "cpuMhz",
+                  "raw": "cpu MHz",
+                  "description": "Current or nominal clock frequency in MHz (x86; the value stays in MHz, not normalised)",
+                  "optional": true,
+                  "value": {
+                    "kind": "float"
+                  }
+                }
+              },
+              {
+                "key": "cache size",
+                "field": {
+                  "name": "cacheSize",
+                  "raw": "cache size",
+                  "description": "Size of the largest cache as the kernel prints it, such as 1024 KB (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "physical id",
+                "field": {
+                  "name": "physicalId",
+                  "raw": "physical id",
+                  "description": "Physical package (socket) number this CPU belongs to",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "siblings",
+                "field": {
+                  "name": "siblings",
+                  "raw": "siblings",
+                  "description": "Logical CPUs in the same physical package",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "core id",
+                "field": {
+                  "name": "coreId",
+                  "raw": "core id",
+                  "description": "Core number within the physical package",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "cpu cores",
+                "field": {
+                  "name": "cpuCores",
+                  "raw": "cpu cores",
+                  "description": "Cores in the same physical package",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "apicid",
+                "field": {
+                  "name": "apicid",
+                  "raw": "apicid",
+                  "description": "Local APIC id of this CPU (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "initial apicid",
+                "field": {
+                  "name": "initialApicid",
+                  "raw": "initial apicid",
+                  "description": "APIC id reported by CPUID at boot (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "fdiv_bug",
+                "field": {
+                  "name": "fdivBug",
+                  "raw": "fdiv_bug",
+                  "description": "Whether the Pentium FDIV division bug is present (32-bit x86 only)",
+                  "optional": true,
+                  "value": {
+                    "kind": "enum",
+                    "values": [
+                      {
+                        "raw": "yes",
+                        "name": "yes",
+                        "description": "The statement holds"
+                      },
+                      {
+                        "raw": "no",
+                        "name": "no",
+                        "description": "The statement does not hold"
+                      }
+                    ]
+                  }
+                }
+              },
+              {
+                "key": "hlt_bug",
+                "field": {
+                  "name": "hltBug",
+                  "raw": "hlt_bug",
+                  "description": "Whether the HLT instruction is unreliable (32-bit x86, old kernels)",
+                  "optional": true,
+                  "value": {
+                    "kind": "enum",
+                    "values": [
+                      {
+                        "raw": "yes",
+                        "name": "yes",
+                        "description": "The statement holds"
+                      },
+                      {
+                        "raw": "no",
+                        "name": "no",
+                        "description": "The statement does not hold"
+                      }
+                    ]
+                  }
+                }
+              },
+              {
+                "key": "f00f_bug",
+                "field": {
+                  "name": "f00fBug",
+                  "raw": "f00f_bug",
+                  "description": "Whether the Pentium F00F lock-up bug is present (32-bit x86 only)",
+                  "optional": true,
+                  "value": {
+                    "kind": "enum",
+                    "values": [
+                      {
+                        "raw": "yes",
+                        "name": "yes",
+                        "description": "The statement holds"
+                      },
+                      {
+                        "raw": "no",
+                        "name": "no",
+                        "description": "The statement does not hold"
+                      }
+                    ]
+                  }
+                }
+              },
+              {
+                "key": "coma_bug",
+                "field": {
+                  "name": "comaBug",
+                  "raw": "coma_bug",
+                  "description": "Whether the Cyrix coma bug is present (32-bit x86 only)",
+                  "optional": true,
+                  "value": {
+                    "kind": "enum",
+                    "values": [
+                      {
+                        "raw": "yes",
+                        "name": "yes",
+                        "description": "The statement holds"
+                      },
+                      {
+                        "raw": "no",
+                        "name": "no",
+                        "description": "The statement does not hold"
+                      }
+                    ]
+                  }
+                }
+              },
+              {
+                "key": "fpu",
+                "field": {
+                  "name": "fpu",
+                  "raw": "fpu",
+                  "description": "Whether a floating-point unit is present (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "enum",
+                    "values": [
+                      {
+                        "raw": "yes",
+                        "name": "yes",
+                        "description": "The statement holds"
+                      },
+                      {
+                        "raw": "no",
+                        "name": "no",
+                        "description": "The statement does not hold"
+                      }
+                    ]
+                  }
+                }
+              },
+              {
+                "key": "fpu_exception",
+                "field": {
+                  "name": "fpuException",
+                  "raw": "fpu_exception",
+                  "description": "Whether FPU errors are reported through exception 16 (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "enum",
+                    "values": [
+                      {
+                        "raw": "yes",
+                        "name": "yes",
+                        "description": "The statement holds"
+                      },
+                      {
+                        "raw": "no",
+                        "name": "no",
+                        "description": "The statement does not hold"
+                      }
+                    ]
+                  }
+                }
+              },
+              {
+                "key": "cpuid level",
+                "field": {
+                  "name": "cpuidLevel",
+                  "raw": "cpuid level",
+                  "description": "Highest standard CPUID leaf the CPU supports (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "wp",
+                "field": {
+                  "name": "wp",
+                  "raw": "wp",
+                  "description": "Whether the CPU honours write protection in supervisor mode (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "enum",
+                    "values": [
+                      {
+                        "raw": "yes",
+                        "name": "yes",
+                        "description": "The statement holds"
+                      },
+                      {
+                        "raw": "no",
+                        "name": "no",
+                        "description": "The statement does not hold"
+                      }
+                    ]
+                  }
+                }
+              },
+              {
+                "key": "flags",
+                "field": {
+                  "name": "flags",
+                  "raw": "flags",
+                  "description": "Feature flags the kernel detected (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "list",
+                    "of": {
+                      "kind": "string",
+                      "escaped": false
+                    },
+                    "separator": null
+                  }
+                }
+              },
+              {
+                "key": "vmx flags",
+                "field": {
+                  "name": "vmxFlags",
+                  "raw": "vmx flags",
+                  "description": "Intel VT-x features the CPU supports, on Intel CPUs with VMX",
+                  "since": "5.8",
+                  "optional": true,
+                  "value": {
+                    "kind": "list",
+                    "of": {
+                      "kind": "string",
+                      "escaped": false
+                    },
+                    "separator": null
+                  }
+                }
+              },
+              {
+                "key": "bugs",
+                "field": {
+                  "name": "bugs",
+                  "raw": "bugs",
+                  "description": "Hardware bugs and vulnerabilities the kernel detected (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "list",
+                    "of": {
+                      "kind": "string",
+                      "escaped": false
+                    },
+                    "separator": null
+                  }
+                }
+              },
+              {
+                "key": "bogomips",
+                "field": {
+                  "name": "bogomips",
+                  "raw": "bogomips",
+                  "description": "Rough loop-calibration speed figure, not a benchmark (x86, ppc32)",
+                  "optional": true,
+                  "value": {
+                    "kind": "float"
+                  }
+                }
+              },
+              {
+                "key": "TLB size",
+                "field": {
+                  "name": "tlbSize",
+                  "raw": "TLB size",
+                  "description": "Number of TLB entries, counted in 4 KiB pages (AMD x86-64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "suffix": "4K pages"
+                  }
+                }
+              },
+              {
+                "key": "clflush size",
+                "field": {
+                  "name": "clflushSize",
+                  "raw": "clflush size",
+                  "description": "Cache line size flushed by the CLFLUSH instruction, in bytes (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "cache_alignment",
+                "field": {
+                  "name": "cacheAlignment",
+                  "raw": "cache_alignment",
+                  "description": "Cache line alignment the kernel uses, in bytes (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "address sizes",
+                "field": {
+                  "name": "addressSizes",
+                  "raw": "address sizes",
+                  "description": "Physical and virtual address widths, as text such as 46 bits physical, 48 bits virtual (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "power management",
+                "field": {
+                  "name": "powerManagement",
+                  "raw": "power management",
+                  "description": "Power-management features from CPUID, possibly empty (x86)",
+                  "optional": true,
+                  "value": {
+                    "kind": "list",
+                    "of": {
+                      "kind": "string",
+                      "escaped": false
+                    },
+                    "separator": null
+                  }
+                }
+              },
+              {
+                "key": "BogoMIPS",
+                "field": {
+                  "name": "bogoMips",
+                  "raw": "BogoMIPS",
+                  "description": "Rough loop-calibration speed figure, not a benchmark (arm, arm64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "float"
+                  }
+                }
+              },
+              {
+                "key": "Features",
+                "field": {
+                  "name": "features",
+                  "raw": "Features",
+                  "description": "Hardware capabilities the kernel reports to user space (arm, arm64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "list",
+                    "of": {
+                      "kind": "string",
+                      "escaped": false
+                    },
+                    "separator": null
+                  }
+                }
+              },
+              {
+                "key": "CPU implementer",
+                "field": {
+                  "name": "cpuImplementer",
+                  "raw": "CPU implementer",
+                  "description": "Implementer code from the main ID register, 0x41 meaning Arm (arm, arm64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "CPU architecture",
+                "field": {
+                  "name": "cpuArchitecture",
+                  "raw": "CPU architecture",
+                  "description": "Architecture version; arm64 always prints 8 (old 32-bit cores print text such as 5TEJ, which this type rejects)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "CPU variant",
+                "field": {
+                  "name": "cpuVariant",
+                  "raw": "CPU variant",
+                  "description": "Major revision (variant) from the main ID register (arm, arm64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "CPU part",
+                "field": {
+                  "name": "cpuPart",
+                  "raw": "CPU part",
+                  "description": "Part number from the main ID register, identifying the core design (arm, arm64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "CPU revision",
+                "field": {
+                  "name": "cpuRevision",
+                  "raw": "CPU revision",
+                  "description": "Minor revision from the main ID register (arm, arm64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "cpu",
+                "field": {
+                  "name": "cpu",
+                  "raw": "cpu",
+                  "description": "Processor name and mode, such as POWER9 (architected), altivec supported (ppc64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "clock",
+                "field": {
+                  "name": "clock",
+                  "raw": "clock",
+                  "description": "Processor clock frequency in MHz (ppc64; kept in MHz)",
+                  "optional": true,
+                  "value": {
+                    "kind": "float",
+                    "suffix": "MHz"
+                  }
+                }
+              },
+              {
+                "key": "revision",
+                "field": {
+                  "name": "revision",
+                  "raw": "revision",
+                  "description": "Processor revision and PVR value, as text (ppc64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "hart",
+                "field": {
+                  "name": "hart",
+                  "raw": "hart",
+                  "description": "Hardware thread id of this CPU (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "isa",
+                "field": {
+                  "name": "isa",
+                  "raw": "isa",
+                  "description": "ISA string common to all harts, such as rv64imafdc_zicsr (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "mmu",
+                "field": {
+                  "name": "riscvMmu",
+                  "raw": "mmu",
+                  "description": "Virtual-memory scheme, such as sv39 or sv48 (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "uarch",
+                "field": {
+                  "name": "uarch",
+                  "raw": "uarch",
+                  "description": "Microarchitecture from the device tree compatible string (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "mvendorid",
+                "field": {
+                  "name": "mvendorid",
+                  "raw": "mvendorid",
+                  "description": "Vendor id CSR, printed in hex (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "u64",
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "marchid",
+                "field": {
+                  "name": "marchid",
+                  "raw": "marchid",
+                  "description": "Architecture id CSR, printed in hex; may use all 64 bits (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "u64",
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "mimpid",
+                "field": {
+                  "name": "mimpid",
+                  "raw": "mimpid",
+                  "description": "Implementation id CSR, printed in hex (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "u64",
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "hart isa",
+                "field": {
+                  "name": "hartIsa",
+                  "raw": "hart isa",
+                  "description": "ISA string of this particular hart, which may list more extensions than isa (riscv)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              }
+            ],
+            "extra": true
           }
         },
         {
-          "key": "cpu number",
-          "field": {
-            "name": "cpuNumber",
-            "raw": "cpu number",
-            "description": "Logical CPU number (s390x per-CPU block)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
+          "name": "s390Cpu",
+          "description": "One logical CPU of s390x, whose blocks start with cpu number instead of processor",
+          "shape": {
+            "kind": "keyed",
+            "separator": "colon",
+            "entries": [
+              {
+                "key": "cpu number",
+                "field": {
+                  "name": "cpuNumber",
+                  "raw": "cpu number",
+                  "description": "Logical CPU number (s390x per-CPU block)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "physical id",
+                "field": {
+                  "name": "physicalId",
+                  "raw": "physical id",
+                  "description": "Physical package (socket) number this CPU belongs to",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "core id",
+                "field": {
+                  "name": "coreId",
+                  "raw": "core id",
+                  "description": "Core number within the physical package",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "siblings",
+                "field": {
+                  "name": "siblings",
+                  "raw": "siblings",
+                  "description": "Logical CPUs in the same physical package",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "cpu cores",
+                "field": {
+                  "name": "cpuCores",
+                  "raw": "cpu cores",
+                  "description": "Cores in the same physical package",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "book id",
+                "field": {
+                  "name": "bookId",
+                  "raw": "book id",
+                  "description": "Book number this CPU belongs to (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "drawer id",
+                "field": {
+                  "name": "drawerId",
+                  "raw": "drawer id",
+                  "description": "Drawer number this CPU belongs to (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "dedicated",
+                "field": {
+                  "name": "dedicated",
+                  "raw": "dedicated",
+                  "description": "1 when the CPU is dedicated to this partition, 0 when shared (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "address",
+                "field": {
+                  "name": "address",
+                  "raw": "address",
+                  "description": "CPU address in the machine (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "version",
+                "field": {
+                  "name": "version",
+                  "raw": "version",
+                  "description": "CPU version code, printed in hex (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "identification",
+                "field": {
+                  "name": "identification",
+                  "raw": "identification",
+                  "description": "CPU identification number, printed in hex (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "cpu MHz dynamic",
+                "field": {
+                  "name": "cpuMhzDynamic",
+                  "raw": "cpu MHz dynamic",
+                  "description": "Current CPU frequency in MHz (s390x; kept in MHz)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "cpu MHz static",
+                "field": {
+                  "name": "cpuMhzStatic",
+                  "raw": "cpu MHz static",
+                  "description": "Nominal CPU frequency in MHz (s390x; kept in MHz)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "machine",
+                "field": {
+                  "name": "machine",
+                  "raw": "machine",
+                  "description": "Machine type of the system, printed in hex (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              }
+            ],
+            "extra": true
           }
         },
         {
-          "key": "book id",
-          "field": {
-            "name": "bookId",
-            "raw": "book id",
-            "description": "Book number this CPU belongs to (s390x)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "drawer id",
-          "field": {
-            "name": "drawerId",
-            "raw": "drawer id",
-            "description": "Drawer number this CPU belongs to (s390x)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "dedicated",
-          "field": {
-            "name": "dedicated",
-            "raw": "dedicated",
-            "description": "1 when the CPU is dedicated to this partition, 0 when shared (s390x)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "address",
-          "field": {
-            "name": "address",
-            "raw": "address",
-            "description": "CPU address in the machine (s390x)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "version",
-          "field": {
-            "name": "version",
-            "raw": "version",
-            "description": "CPU version code, printed in hex (s390x)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "identification",
-          "field": {
-            "name": "identification",
-            "raw": "identification",
-            "description": "CPU identification number, printed in hex (s390x)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": true,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "cpu MHz dynamic",
-          "field": {
-            "name": "cpuMhzDynamic",
-            "raw": "cpu MHz dynamic",
-            "description": "Current CPU frequency in MHz (s390x; kept in MHz)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
-          }
-        },
-        {
-          "key": "cpu MHz static",
-          "field": {
-            "name": "cpuMhzStatic",
-            "raw": "cpu MHz static",
-            "description": "Nominal CPU frequency in MHz (s390x; kept in MHz)",
-            "optional": true,
-            "value": {
-              "kind": "integer",
-              "signed": false,
-              "hex": false,
-              "sentinels": []
-            }
+          "name": "system",
+          "description": "A block about the whole machine rather than one CPU: the trailing block of ppc64 and 32-bit arm, the leading summary of s390x",
+          "shape": {
+            "kind": "keyed",
+            "separator": "colon",
+            "entries": [
+              {
+                "key": "Hardware",
+                "field": {
+                  "name": "hardware",
+                  "raw": "Hardware",
+                  "description": "Board or SoC name (32-bit arm, in a trailing block after the CPUs)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "Revision",
+                "field": {
+                  "name": "boardRevision",
+                  "raw": "Revision",
+                  "description": "Board revision code in hex (32-bit arm, trailing block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": true,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "Serial",
+                "field": {
+                  "name": "serial",
+                  "raw": "Serial",
+                  "description": "Board serial number as hex text (32-bit arm, trailing block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "timebase",
+                "field": {
+                  "name": "timebase",
+                  "raw": "timebase",
+                  "description": "Frequency of the time-base register in Hz (ppc64, trailing block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "platform",
+                "field": {
+                  "name": "platform",
+                  "raw": "platform",
+                  "description": "Platform type such as pSeries or PowerNV (ppc64, trailing block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "machine",
+                "field": {
+                  "name": "machine",
+                  "raw": "machine",
+                  "description": "Machine type: text such as CHRP IBM,9009-22A on ppc64, a hex machine type on s390x",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "MMU",
+                "field": {
+                  "name": "mmu",
+                  "raw": "MMU",
+                  "description": "Memory-management mode, Radix or Hash (ppc64, trailing block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "firmware",
+                "field": {
+                  "name": "firmware",
+                  "raw": "firmware",
+                  "description": "Firmware interface, such as OPAL (ppc64 PowerNV, trailing block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "# processors",
+                "field": {
+                  "name": "numProcessors",
+                  "raw": "# processors",
+                  "description": "Number of online CPUs (s390x summary block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "bogomips per cpu",
+                "field": {
+                  "name": "bogomipsPerCpu",
+                  "raw": "bogomips per cpu",
+                  "description": "Loop-calibration speed figure per CPU (s390x summary block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "float"
+                  }
+                }
+              },
+              {
+                "key": "max thread id",
+                "field": {
+                  "name": "maxThreadId",
+                  "raw": "max thread id",
+                  "description": "Highest SMT thread id within a core (s390x summary block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": "features",
+                "field": {
+                  "name": "s390Features",
+                  "raw": "features",
+                  "description": "Hardware capabilities reported to user space (s390x summary block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "list",
+                    "of": {
+                      "kind": "string",
+                      "escaped": false
+                    },
+                    "separator": null
+                  }
+                }
+              },
+              {
+                "key": "facilities",
+                "field": {
+                  "name": "facilities",
+                  "raw": "facilities",
+                  "description": "Installed facility bit numbers (s390x summary block)",
+                  "optional": true,
+                  "value": {
+                    "kind": "list",
+                    "of": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": []
+                    },
+                    "separator": null
+                  }
+                }
+              },
+              {
+                "key": "model",
+                "field": {
+                  "name": "model",
+                  "raw": "model",
+                  "description": "Machine model as text, such as IBM,9009-22A (ppc64)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "vendor_id",
+                "field": {
+                  "name": "vendorId",
+                  "raw": "vendor_id",
+                  "description": "Vendor of the machine, IBM/S390 (s390x)",
+                  "optional": true,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                }
+              },
+              {
+                "key": "cache",
+                "field": {
+                  "name": "caches",
+                  "raw": "cache",
+                  "description": "Caches of the CPUs (s390x), one entry per cacheN line",
+                  "optional": false,
+                  "value": {
+                    "kind": "record",
+                    "record": {
+                      "tokens": [],
+                      "pairs": {
+                        "separator": "=",
+                        "fields": [
+                          {
+                            "name": "level",
+                            "raw": "level",
+                            "description": "Cache level (1 is closest to the core)",
+                            "optional": false,
+                            "value": {
+                              "kind": "integer",
+                              "signed": false,
+                              "hex": false,
+                              "sentinels": []
+                            }
+                          },
+                          {
+                            "name": "type",
+                            "raw": "type",
+                            "description": "What the cache holds: Data, Instruction or Unified",
+                            "optional": false,
+                            "value": {
+                              "kind": "string",
+                              "escaped": false
+                            }
+                          },
+                          {
+                            "name": "scope",
+                            "raw": "scope",
+                            "description": "Private to a core or Shared",
+                            "optional": false,
+                            "value": {
+                              "kind": "string",
+                              "escaped": false
+                            }
+                          },
+                          {
+                            "name": "size",
+                            "raw": "size",
+                            "description": "Size of the cache",
+                            "optional": false,
+                            "value": {
+                              "kind": "integer",
+                              "signed": false,
+                              "hex": false,
+                              "sentinels": [],
+                              "unit": "kB",
+                              "suffix": "K"
+                            }
+                          },
+                          {
+                            "name": "lineSize",
+                            "raw": "line_size",
+                            "description": "Size of a cache line",
+                            "optional": false,
+                            "value": {
+                              "kind": "integer",
+                              "signed": false,
+                              "hex": false,
+                              "sentinels": [],
+                              "unit": "bytes"
+                            }
+                          },
+                          {
+                            "name": "associativity",
+                            "raw": "associativity",
+                            "description": "Number of ways",
+                            "optional": false,
+                            "value": {
+                              "kind": "integer",
+                              "signed": false,
+                              "hex": false,
+                              "sentinels": []
+                            }
+                          }
+                        ]
+                      }
+                    }
+                  }
+                },
+                "indexed": {
+                  "name": "index",
+                  "description": "Cache number as printed after \"cache\""
+                }
+              },
+              {
+                "key": "processor ",
+                "field": {
+                  "name": "processors",
+                  "raw": "processor ",
+                  "description": "Identification of each CPU (s390x summary), one entry per processor N line",
+                  "optional": false,
+                  "value": {
+                    "kind": "record",
+                    "record": {
+                      "tokens": [
+                        {
+                          "kind": "literal",
+                          "text": "version"
+                        },
+                        {
+                          "kind": "literal",
+                          "text": "="
+                        },
+                        {
+                          "kind": "field",
+                          "field": {
+                            "name": "version",
+                            "raw": "version",
+                            "description": "CPU version code in hex",
+                            "optional": false,
+                            "value": {
+                              "kind": "integer",
+                              "signed": false,
+                              "hex": true,
+                              "sentinels": []
+                            }
+                          },
+                          "terminator": ",",
+                          "repeat": false,
+                          "rest": false
+                        },
+                        {
+                          "kind": "literal",
+                          "text": "identification"
+                        },
+                        {
+                          "kind": "literal",
+                          "text": "="
+                        },
+                        {
+                          "kind": "field",
+                          "field": {
+                            "name": "identification",
+                            "raw": "identification",
+                            "description": "CPU identification number in hex",
+                            "optional": false,
+                            "value": {
+                              "kind": "integer",
+                              "signed": false,
+                              "hex": true,
+                              "sentinels": []
+                            }
+                          },
+                          "terminator": ",",
+                          "repeat": false,
+                          "rest": false
+                        },
+                        {
+                          "kind": "literal",
+                          "text": "machine"
+                        },
+                        {
+                          "kind": "literal",
+                          "text": "="
+                        },
+                        {
+                          "kind": "field",
+                          "field": {
+                            "name": "machine",
+                            "raw": "machine",
+                            "description": "Machine type in hex",
+                            "optional": false,
+                            "value": {
+                              "kind": "integer",
+                              "signed": false,
+                              "hex": true,
+                              "sentinels": []
+                            }
+                          },
+                          "repeat": false,
+                          "rest": false
+                        }
+                      ]
+                    }
+                  }
+                },
+                "indexed": {
+                  "name": "cpu",
+                  "description": "CPU number as printed after \"processor\""
+                }
+              }
+            ],
+            "extra": false
           }
         }
-      ],
-      "extra": true
+      ]
     }
   },
   "source": "specs/proc/cpuinfo.yaml"

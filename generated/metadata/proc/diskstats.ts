@@ -17,363 +17,496 @@ export const procDiskstatsSpec: SpecModel = {
     "kind": "table",
     "skip": 0,
     "rows": {
-      "record": {
-        "tokens": [
-          {
-            "kind": "field",
-            "field": {
-              "name": "major",
-              "raw": "major",
-              "description": "Major number of the device",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
+      "variants": [
+        {
+          "name": "full",
+          "description": "A disk, or a partition since 2.6.25: the full set of counters",
+          "shape": {
+            "tokens": [
+              {
+                "kind": "field",
+                "field": {
+                  "name": "major",
+                  "raw": "major",
+                  "description": "Major number of the device",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "minor",
+                  "raw": "minor",
+                  "description": "Minor number of the device",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "device",
+                  "raw": "device name",
+                  "description": "Kernel name of the disk or partition (sda1, nvme0n1, dm-0)",
+                  "optional": false,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "readsCompleted",
+                  "raw": "reads completed successfully",
+                  "description": "Read requests that finished successfully",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "readsMerged",
+                  "raw": "reads merged",
+                  "description": "Read requests merged with an adjacent one before reaching the device",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "readBytes",
+                  "raw": "sectors read",
+                  "description": "Data read; the kernel counts 512-byte sectors whatever the device's block size",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "sectors"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "readTime",
+                  "raw": "time spent reading (ms)",
+                  "description": "Time read requests took from issue to completion, summed over all of them",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "ms"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "writesCompleted",
+                  "raw": "writes completed",
+                  "description": "Write requests that finished successfully",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "writesMerged",
+                  "raw": "writes merged",
+                  "description": "Write requests merged with an adjacent one before reaching the device",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "writeBytes",
+                  "raw": "sectors written",
+                  "description": "Data written; the kernel counts 512-byte sectors",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "sectors"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "writeTime",
+                  "raw": "time spent writing (ms)",
+                  "description": "Time write requests took from issue to completion, summed over all of them",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "ms"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "ioInProgress",
+                  "raw": "I/Os currently in progress",
+                  "description": "Requests handed to the driver and not yet completed when the file was read",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "ioTime",
+                  "raw": "time spent doing I/Os (ms)",
+                  "description": "Wall-clock time with at least one request in flight (the device's busy time)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "ms"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "weightedIoTime",
+                  "raw": "weighted time spent doing I/Os (ms)",
+                  "description": "Busy time weighted by how many requests were in flight, a measure of queueing",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "ms"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "discardsCompleted",
+                  "raw": "discards completed successfully",
+                  "description": "Discard (trim) requests that finished successfully",
+                  "since": "4.18",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "discardsMerged",
+                  "raw": "discards merged",
+                  "description": "Discard requests merged with an adjacent one",
+                  "since": "4.18",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "discardBytes",
+                  "raw": "sectors discarded",
+                  "description": "Data discarded; the kernel counts 512-byte sectors",
+                  "since": "4.18",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "sectors"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "discardTime",
+                  "raw": "time spent discarding",
+                  "description": "Time discard requests took from issue to completion, summed over all of them",
+                  "since": "4.18",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "ms"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "flushesCompleted",
+                  "raw": "flush requests completed successfully",
+                  "description": "Cache flush requests that finished successfully (the block layer does not count them for partitions)",
+                  "since": "5.5",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "flushTime",
+                  "raw": "time spent flushing",
+                  "description": "Time flush requests took from issue to completion, summed over all of them",
+                  "since": "5.5",
+                  "optional": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "ms"
+                  }
+                },
+                "repeat": false,
+                "rest": false
               }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "minor",
-              "raw": "minor",
-              "description": "Minor number of the device",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "device",
-              "raw": "device name",
-              "description": "Kernel name of the disk or partition (sda1, nvme0n1, dm-0)",
-              "optional": false,
-              "value": {
-                "kind": "string",
-                "escaped": false
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "readsCompleted",
-              "raw": "reads completed successfully",
-              "description": "Read requests that finished successfully",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "readsMerged",
-              "raw": "reads merged",
-              "description": "Read requests merged with an adjacent one before reaching the device",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "readBytes",
-              "raw": "sectors read",
-              "description": "Data read; the kernel counts 512-byte sectors whatever the device's block size",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "sectors"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "readTime",
-              "raw": "time spent reading (ms)",
-              "description": "Time read requests took from issue to completion, summed over all of them",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "ms"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "writesCompleted",
-              "raw": "writes completed",
-              "description": "Write requests that finished successfully",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "writesMerged",
-              "raw": "writes merged",
-              "description": "Write requests merged with an adjacent one before reaching the device",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "writeBytes",
-              "raw": "sectors written",
-              "description": "Data written; the kernel counts 512-byte sectors",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "sectors"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "writeTime",
-              "raw": "time spent writing (ms)",
-              "description": "Time write requests took from issue to completion, summed over all of them",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "ms"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "ioInProgress",
-              "raw": "I/Os currently in progress",
-              "description": "Requests handed to the driver and not yet completed when the file was read",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "ioTime",
-              "raw": "time spent doing I/Os (ms)",
-              "description": "Wall-clock time with at least one request in flight (the device's busy time)",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "ms"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "weightedIoTime",
-              "raw": "weighted time spent doing I/Os (ms)",
-              "description": "Busy time weighted by how many requests were in flight, a measure of queueing",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "ms"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "discardsCompleted",
-              "raw": "discards completed successfully",
-              "description": "Discard (trim) requests that finished successfully",
-              "since": "4.18",
-              "optional": true,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "discardsMerged",
-              "raw": "discards merged",
-              "description": "Discard requests merged with an adjacent one",
-              "since": "4.18",
-              "optional": true,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "discardBytes",
-              "raw": "sectors discarded",
-              "description": "Data discarded; the kernel counts 512-byte sectors",
-              "since": "4.18",
-              "optional": true,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "sectors"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "discardTime",
-              "raw": "time spent discarding",
-              "description": "Time discard requests took from issue to completion, summed over all of them",
-              "since": "4.18",
-              "optional": true,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "ms"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "flushesCompleted",
-              "raw": "flush requests completed successfully",
-              "description": "Cache flush requests that finished successfully (the block layer does not count them for partitions)",
-              "since": "5.5",
-              "optional": true,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "flushTime",
-              "raw": "time spent flushing",
-              "description": "Time flush requests took from issue to completion, summed over all of them",
-              "since": "5.5",
-              "optional": true,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "ms"
-              }
-            },
-            "repeat": false,
-            "rest": false
+            ]
           }
-        ]
-      }
+        },
+        {
+          "name": "legacyPartition",
+          "description": "A partition on kernels before 2.6.25, which kept only four counters per partition",
+          "shape": {
+            "tokens": [
+              {
+                "kind": "field",
+                "field": {
+                  "name": "major",
+                  "raw": "major",
+                  "description": "Major number of the device",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "minor",
+                  "raw": "minor",
+                  "description": "Minor number of the device",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "device",
+                  "raw": "device name",
+                  "description": "Kernel name of the partition (sda1)",
+                  "optional": false,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "readsIssued",
+                  "raw": "reads issued",
+                  "description": "Read requests issued to the partition",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "readBytes",
+                  "raw": "sectors read",
+                  "description": "Data read from the partition; the kernel counts 512-byte sectors",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "sectors"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "writesIssued",
+                  "raw": "writes issued",
+                  "description": "Write requests issued to the partition",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "writeBytes",
+                  "raw": "sectors written",
+                  "description": "Data written to the partition; the kernel counts 512-byte sectors",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "sectors"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              }
+            ]
+          }
+        }
+      ]
     }
   },
   "source": "specs/proc/diskstats.yaml"

@@ -4,7 +4,8 @@
 import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcCpuinfo, ProcCpuinfoBlock } from '../../types/proc/cpuinfo.js';
+import type { ProcCpuinfo, ProcCpuinfoBlockCpu, ProcCpuinfoBlockS390Cpu, ProcCpuinfoBlockSystem, ProcCpuinfoBlockSystemCaches, ProcCpuinfoBlockSystemProcessors, ProcCpuinfoBlockVariant } from '../../types/proc/cpuinfo.js';
+import type { ProcfsError } from '../../../runtime/errors.js';
 
 /** Parses the text of /proc/cpuinfo (spec proc/cpuinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcCpuinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcCpuinfo {
@@ -12,8 +13,8 @@ export function parseProcCpuinfo(text: string, ctx: ParseContext = DEFAULT_CONTE
   return layout0(s, ctx, text.length);
 }
 
-function layout0(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock[] {
-  const out: ProcCpuinfoBlock[] = [];
+function layout0(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockVariant[] {
+  const out: ProcCpuinfoBlockVariant[] = [];
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const e = s.blockEndBlank(end);
@@ -23,7 +24,34 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock[] {
   return out;
 }
 
-function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
+function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockVariant {
+  const m = s.mark();
+  let best: ProcfsError | undefined;
+  try {
+    return layout2(s, ctx, end);
+  }
+  catch (err) {
+    best = Scan.furthest(best, err);
+    s.reset(m);
+  }
+  try {
+    return layout3(s, ctx, end);
+  }
+  catch (err) {
+    best = Scan.furthest(best, err);
+    s.reset(m);
+  }
+  try {
+    return layout4(s, ctx, end);
+  }
+  catch (err) {
+    best = Scan.furthest(best, err);
+    s.reset(m);
+  }
+  throw best!;
+}
+
+function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
   let v_processor: number | undefined;
   let v_vendorId: string | undefined;
   let v_cpuFamily: number | undefined;
@@ -63,17 +91,9 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
   let v_cpuVariant: number | undefined;
   let v_cpuPart: number | undefined;
   let v_cpuRevision: number | undefined;
-  let v_hardware: string | undefined;
-  let v_boardRevision: number | undefined;
-  let v_serial: string | undefined;
   let v_cpu: string | undefined;
   let v_clock: number | undefined;
   let v_revision: string | undefined;
-  let v_timebase: number | undefined;
-  let v_platform: string | undefined;
-  let v_machine: string | undefined;
-  let v_mmu: string | undefined;
-  let v_firmware: string | undefined;
   let v_hart: number | undefined;
   let v_isa: string | undefined;
   let v_riscvMmu: string | undefined;
@@ -82,20 +102,6 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
   let v_marchid: bigint | undefined;
   let v_mimpid: bigint | undefined;
   let v_hartIsa: string | undefined;
-  let v_numProcessors: number | undefined;
-  let v_bogomipsPerCpu: number | undefined;
-  let v_maxThreadId: number | undefined;
-  let v_s390Features: string[] | undefined;
-  let v_facilities: number[] | undefined;
-  let v_cpuNumber: number | undefined;
-  let v_bookId: number | undefined;
-  let v_drawerId: number | undefined;
-  let v_dedicated: number | undefined;
-  let v_address: number | undefined;
-  let v_version: number | undefined;
-  let v_identification: number | undefined;
-  let v_cpuMhzDynamic: number | undefined;
-  let v_cpuMhzStatic: number | undefined;
   let extra: Record<string, number | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
@@ -441,27 +447,6 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
         s.eol();
         break;
       }
-      case "Hardware": {
-        if (v_hardware !== undefined) s.duplicate(key);
-        s.ws();
-        v_hardware = s.rest();
-        s.eol();
-        break;
-      }
-      case "Revision": {
-        if (v_boardRevision !== undefined) s.duplicate(key);
-        s.ws();
-        v_boardRevision = s.hexNum();
-        s.eol();
-        break;
-      }
-      case "Serial": {
-        if (v_serial !== undefined) s.duplicate(key);
-        s.ws();
-        v_serial = s.rest();
-        s.eol();
-        break;
-      }
       case "cpu": {
         if (v_cpu !== undefined) s.duplicate(key);
         s.ws();
@@ -481,41 +466,6 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
         if (v_revision !== undefined) s.duplicate(key);
         s.ws();
         v_revision = s.rest();
-        s.eol();
-        break;
-      }
-      case "timebase": {
-        if (v_timebase !== undefined) s.duplicate(key);
-        s.ws();
-        v_timebase = s.u();
-        s.eol();
-        break;
-      }
-      case "platform": {
-        if (v_platform !== undefined) s.duplicate(key);
-        s.ws();
-        v_platform = s.rest();
-        s.eol();
-        break;
-      }
-      case "machine": {
-        if (v_machine !== undefined) s.duplicate(key);
-        s.ws();
-        v_machine = s.rest();
-        s.eol();
-        break;
-      }
-      case "MMU": {
-        if (v_mmu !== undefined) s.duplicate(key);
-        s.ws();
-        v_mmu = s.rest();
-        s.eol();
-        break;
-      }
-      case "firmware": {
-        if (v_firmware !== undefined) s.duplicate(key);
-        s.ws();
-        v_firmware = s.rest();
         s.eol();
         break;
       }
@@ -575,59 +525,120 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
         s.eol();
         break;
       }
-      case "# processors": {
-        if (v_numProcessors !== undefined) s.duplicate(key);
-        s.ws();
-        v_numProcessors = s.u();
-        s.eol();
-        break;
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
+        extra[key] = s.extraValue();
       }
-      case "bogomips per cpu": {
-        if (v_bogomipsPerCpu !== undefined) s.duplicate(key);
-        s.ws();
-        v_bogomipsPerCpu = s.f();
-        s.eol();
-        break;
-      }
-      case "max thread id": {
-        if (v_maxThreadId !== undefined) s.duplicate(key);
-        s.ws();
-        v_maxThreadId = s.u();
-        s.eol();
-        break;
-      }
-      case "features": {
-        if (v_s390Features !== undefined) s.duplicate(key);
-        s.ws();
-        const a10: string[] = [];
-        let i11: string;
-        while (s.more()) {
-          i11 = s.word();
-          a10.push(i11);
-          s.sep();
-        }
-        v_s390Features = a10;
-        s.eol();
-        break;
-      }
-      case "facilities": {
-        if (v_facilities !== undefined) s.duplicate(key);
-        s.ws();
-        const a12: number[] = [];
-        let i13: number;
-        while (s.more()) {
-          i13 = s.u();
-          a12.push(i13);
-          s.sep();
-        }
-        v_facilities = a12;
-        s.eol();
-        break;
-      }
+    }
+  }
+  if (v_processor === undefined) s.missing("the key \"processor\"");
+  const o: ProcCpuinfoBlockCpu = { kind: "cpu", processor: v_processor };
+  if (v_vendorId !== undefined) o.vendorId = v_vendorId;
+  if (v_cpuFamily !== undefined) o.cpuFamily = v_cpuFamily;
+  if (v_model !== undefined) o.model = v_model;
+  if (v_modelName !== undefined) o.modelName = v_modelName;
+  if (v_stepping !== undefined) o.stepping = v_stepping;
+  if (v_microcode !== undefined) o.microcode = v_microcode;
+  if (v_cpuMhz !== undefined) o.cpuMhz = v_cpuMhz;
+  if (v_cacheSize !== undefined) o.cacheSize = v_cacheSize;
+  if (v_physicalId !== undefined) o.physicalId = v_physicalId;
+  if (v_siblings !== undefined) o.siblings = v_siblings;
+  if (v_coreId !== undefined) o.coreId = v_coreId;
+  if (v_cpuCores !== undefined) o.cpuCores = v_cpuCores;
+  if (v_apicid !== undefined) o.apicid = v_apicid;
+  if (v_initialApicid !== undefined) o.initialApicid = v_initialApicid;
+  if (v_fdivBug !== undefined) o.fdivBug = v_fdivBug;
+  if (v_hltBug !== undefined) o.hltBug = v_hltBug;
+  if (v_f00fBug !== undefined) o.f00fBug = v_f00fBug;
+  if (v_comaBug !== undefined) o.comaBug = v_comaBug;
+  if (v_fpu !== undefined) o.fpu = v_fpu;
+  if (v_fpuException !== undefined) o.fpuException = v_fpuException;
+  if (v_cpuidLevel !== undefined) o.cpuidLevel = v_cpuidLevel;
+  if (v_wp !== undefined) o.wp = v_wp;
+  if (v_flags !== undefined) o.flags = v_flags;
+  if (v_vmxFlags !== undefined) o.vmxFlags = v_vmxFlags;
+  if (v_bugs !== undefined) o.bugs = v_bugs;
+  if (v_bogomips !== undefined) o.bogomips = v_bogomips;
+  if (v_tlbSize !== undefined) o.tlbSize = v_tlbSize;
+  if (v_clflushSize !== undefined) o.clflushSize = v_clflushSize;
+  if (v_cacheAlignment !== undefined) o.cacheAlignment = v_cacheAlignment;
+  if (v_addressSizes !== undefined) o.addressSizes = v_addressSizes;
+  if (v_powerManagement !== undefined) o.powerManagement = v_powerManagement;
+  if (v_bogoMips !== undefined) o.bogoMips = v_bogoMips;
+  if (v_features !== undefined) o.features = v_features;
+  if (v_cpuImplementer !== undefined) o.cpuImplementer = v_cpuImplementer;
+  if (v_cpuArchitecture !== undefined) o.cpuArchitecture = v_cpuArchitecture;
+  if (v_cpuVariant !== undefined) o.cpuVariant = v_cpuVariant;
+  if (v_cpuPart !== undefined) o.cpuPart = v_cpuPart;
+  if (v_cpuRevision !== undefined) o.cpuRevision = v_cpuRevision;
+  if (v_cpu !== undefined) o.cpu = v_cpu;
+  if (v_clock !== undefined) o.clock = v_clock;
+  if (v_revision !== undefined) o.revision = v_revision;
+  if (v_hart !== undefined) o.hart = v_hart;
+  if (v_isa !== undefined) o.isa = v_isa;
+  if (v_riscvMmu !== undefined) o.riscvMmu = v_riscvMmu;
+  if (v_uarch !== undefined) o.uarch = v_uarch;
+  if (v_mvendorid !== undefined) o.mvendorid = v_mvendorid;
+  if (v_marchid !== undefined) o.marchid = v_marchid;
+  if (v_mimpid !== undefined) o.mimpid = v_mimpid;
+  if (v_hartIsa !== undefined) o.hartIsa = v_hartIsa;
+  if (extra !== undefined) o.extra = extra;
+  return o;
+}
+
+function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390Cpu {
+  let v_cpuNumber: number | undefined;
+  let v_physicalId: number | undefined;
+  let v_coreId: number | undefined;
+  let v_siblings: number | undefined;
+  let v_cpuCores: number | undefined;
+  let v_bookId: number | undefined;
+  let v_drawerId: number | undefined;
+  let v_dedicated: number | undefined;
+  let v_address: number | undefined;
+  let v_version: number | undefined;
+  let v_identification: number | undefined;
+  let v_cpuMhzDynamic: number | undefined;
+  let v_cpuMhzStatic: number | undefined;
+  let v_machine: number | undefined;
+  let extra: Record<string, number | string> | undefined;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const key = s.key("colon");
+    switch (key) {
       case "cpu number": {
         if (v_cpuNumber !== undefined) s.duplicate(key);
         s.ws();
         v_cpuNumber = s.u();
+        s.eol();
+        break;
+      }
+      case "physical id": {
+        if (v_physicalId !== undefined) s.duplicate(key);
+        s.ws();
+        v_physicalId = s.u();
+        s.eol();
+        break;
+      }
+      case "core id": {
+        if (v_coreId !== undefined) s.duplicate(key);
+        s.ws();
+        v_coreId = s.u();
+        s.eol();
+        break;
+      }
+      case "siblings": {
+        if (v_siblings !== undefined) s.duplicate(key);
+        s.ws();
+        v_siblings = s.u();
+        s.eol();
+        break;
+      }
+      case "cpu cores": {
+        if (v_cpuCores !== undefined) s.duplicate(key);
+        s.ws();
+        v_cpuCores = s.u();
         s.eol();
         break;
       }
@@ -687,6 +698,13 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
         s.eol();
         break;
       }
+      case "machine": {
+        if (v_machine !== undefined) s.duplicate(key);
+        s.ws();
+        v_machine = s.hexNum();
+        s.eol();
+        break;
+      }
       default: {
         if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
@@ -694,71 +712,12 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
       }
     }
   }
-  if (v_processor === undefined) s.missing("the key \"processor\"");
-  const o: ProcCpuinfoBlock = { processor: v_processor };
-  if (v_vendorId !== undefined) o.vendorId = v_vendorId;
-  if (v_cpuFamily !== undefined) o.cpuFamily = v_cpuFamily;
-  if (v_model !== undefined) o.model = v_model;
-  if (v_modelName !== undefined) o.modelName = v_modelName;
-  if (v_stepping !== undefined) o.stepping = v_stepping;
-  if (v_microcode !== undefined) o.microcode = v_microcode;
-  if (v_cpuMhz !== undefined) o.cpuMhz = v_cpuMhz;
-  if (v_cacheSize !== undefined) o.cacheSize = v_cacheSize;
+  if (v_cpuNumber === undefined) s.missing("the key \"cpu number\"");
+  const o: ProcCpuinfoBlockS390Cpu = { kind: "s390Cpu", cpuNumber: v_cpuNumber };
   if (v_physicalId !== undefined) o.physicalId = v_physicalId;
-  if (v_siblings !== undefined) o.siblings = v_siblings;
   if (v_coreId !== undefined) o.coreId = v_coreId;
+  if (v_siblings !== undefined) o.siblings = v_siblings;
   if (v_cpuCores !== undefined) o.cpuCores = v_cpuCores;
-  if (v_apicid !== undefined) o.apicid = v_apicid;
-  if (v_initialApicid !== undefined) o.initialApicid = v_initialApicid;
-  if (v_fdivBug !== undefined) o.fdivBug = v_fdivBug;
-  if (v_hltBug !== undefined) o.hltBug = v_hltBug;
-  if (v_f00fBug !== undefined) o.f00fBug = v_f00fBug;
-  if (v_comaBug !== undefined) o.comaBug = v_comaBug;
-  if (v_fpu !== undefined) o.fpu = v_fpu;
-  if (v_fpuException !== undefined) o.fpuException = v_fpuException;
-  if (v_cpuidLevel !== undefined) o.cpuidLevel = v_cpuidLevel;
-  if (v_wp !== undefined) o.wp = v_wp;
-  if (v_flags !== undefined) o.flags = v_flags;
-  if (v_vmxFlags !== undefined) o.vmxFlags = v_vmxFlags;
-  if (v_bugs !== undefined) o.bugs = v_bugs;
-  if (v_bogomips !== undefined) o.bogomips = v_bogomips;
-  if (v_tlbSize !== undefined) o.tlbSize = v_tlbSize;
-  if (v_clflushSize !== undefined) o.clflushSize = v_clflushSize;
-  if (v_cacheAlignment !== undefined) o.cacheAlignment = v_cacheAlignment;
-  if (v_addressSizes !== undefined) o.addressSizes = v_addressSizes;
-  if (v_powerManagement !== undefined) o.powerManagement = v_powerManagement;
-  if (v_bogoMips !== undefined) o.bogoMips = v_bogoMips;
-  if (v_features !== undefined) o.features = v_features;
-  if (v_cpuImplementer !== undefined) o.cpuImplementer = v_cpuImplementer;
-  if (v_cpuArchitecture !== undefined) o.cpuArchitecture = v_cpuArchitecture;
-  if (v_cpuVariant !== undefined) o.cpuVariant = v_cpuVariant;
-  if (v_cpuPart !== undefined) o.cpuPart = v_cpuPart;
-  if (v_cpuRevision !== undefined) o.cpuRevision = v_cpuRevision;
-  if (v_hardware !== undefined) o.hardware = v_hardware;
-  if (v_boardRevision !== undefined) o.boardRevision = v_boardRevision;
-  if (v_serial !== undefined) o.serial = v_serial;
-  if (v_cpu !== undefined) o.cpu = v_cpu;
-  if (v_clock !== undefined) o.clock = v_clock;
-  if (v_revision !== undefined) o.revision = v_revision;
-  if (v_timebase !== undefined) o.timebase = v_timebase;
-  if (v_platform !== undefined) o.platform = v_platform;
-  if (v_machine !== undefined) o.machine = v_machine;
-  if (v_mmu !== undefined) o.mmu = v_mmu;
-  if (v_firmware !== undefined) o.firmware = v_firmware;
-  if (v_hart !== undefined) o.hart = v_hart;
-  if (v_isa !== undefined) o.isa = v_isa;
-  if (v_riscvMmu !== undefined) o.riscvMmu = v_riscvMmu;
-  if (v_uarch !== undefined) o.uarch = v_uarch;
-  if (v_mvendorid !== undefined) o.mvendorid = v_mvendorid;
-  if (v_marchid !== undefined) o.marchid = v_marchid;
-  if (v_mimpid !== undefined) o.mimpid = v_mimpid;
-  if (v_hartIsa !== undefined) o.hartIsa = v_hartIsa;
-  if (v_numProcessors !== undefined) o.numProcessors = v_numProcessors;
-  if (v_bogomipsPerCpu !== undefined) o.bogomipsPerCpu = v_bogomipsPerCpu;
-  if (v_maxThreadId !== undefined) o.maxThreadId = v_maxThreadId;
-  if (v_s390Features !== undefined) o.s390Features = v_s390Features;
-  if (v_facilities !== undefined) o.facilities = v_facilities;
-  if (v_cpuNumber !== undefined) o.cpuNumber = v_cpuNumber;
   if (v_bookId !== undefined) o.bookId = v_bookId;
   if (v_drawerId !== undefined) o.drawerId = v_drawerId;
   if (v_dedicated !== undefined) o.dedicated = v_dedicated;
@@ -767,6 +726,275 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlock {
   if (v_identification !== undefined) o.identification = v_identification;
   if (v_cpuMhzDynamic !== undefined) o.cpuMhzDynamic = v_cpuMhzDynamic;
   if (v_cpuMhzStatic !== undefined) o.cpuMhzStatic = v_cpuMhzStatic;
+  if (v_machine !== undefined) o.machine = v_machine;
   if (extra !== undefined) o.extra = extra;
+  return o;
+}
+
+function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSystem {
+  let v_hardware: string | undefined;
+  let v_boardRevision: number | undefined;
+  let v_serial: string | undefined;
+  let v_timebase: number | undefined;
+  let v_platform: string | undefined;
+  let v_machine: string | undefined;
+  let v_mmu: string | undefined;
+  let v_firmware: string | undefined;
+  let v_numProcessors: number | undefined;
+  let v_bogomipsPerCpu: number | undefined;
+  let v_maxThreadId: number | undefined;
+  let v_s390Features: string[] | undefined;
+  let v_facilities: number[] | undefined;
+  let v_model: string | undefined;
+  let v_vendorId: string | undefined;
+  const v_caches: ProcCpuinfoBlockSystemCaches[] = [];
+  const v_processors: ProcCpuinfoBlockSystemProcessors[] = [];
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const key = s.key("colon");
+    switch (key) {
+      case "Hardware": {
+        if (v_hardware !== undefined) s.duplicate(key);
+        s.ws();
+        v_hardware = s.rest();
+        s.eol();
+        break;
+      }
+      case "Revision": {
+        if (v_boardRevision !== undefined) s.duplicate(key);
+        s.ws();
+        v_boardRevision = s.hexNum();
+        s.eol();
+        break;
+      }
+      case "Serial": {
+        if (v_serial !== undefined) s.duplicate(key);
+        s.ws();
+        v_serial = s.rest();
+        s.eol();
+        break;
+      }
+      case "timebase": {
+        if (v_timebase !== undefined) s.duplicate(key);
+        s.ws();
+        v_timebase = s.u();
+        s.eol();
+        break;
+      }
+      case "platform": {
+        if (v_platform !== undefined) s.duplicate(key);
+        s.ws();
+        v_platform = s.rest();
+        s.eol();
+        break;
+      }
+      case "machine": {
+        if (v_machine !== undefined) s.duplicate(key);
+        s.ws();
+        v_machine = s.rest();
+        s.eol();
+        break;
+      }
+      case "MMU": {
+        if (v_mmu !== undefined) s.duplicate(key);
+        s.ws();
+        v_mmu = s.rest();
+        s.eol();
+        break;
+      }
+      case "firmware": {
+        if (v_firmware !== undefined) s.duplicate(key);
+        s.ws();
+        v_firmware = s.rest();
+        s.eol();
+        break;
+      }
+      case "# processors": {
+        if (v_numProcessors !== undefined) s.duplicate(key);
+        s.ws();
+        v_numProcessors = s.u();
+        s.eol();
+        break;
+      }
+      case "bogomips per cpu": {
+        if (v_bogomipsPerCpu !== undefined) s.duplicate(key);
+        s.ws();
+        v_bogomipsPerCpu = s.f();
+        s.eol();
+        break;
+      }
+      case "max thread id": {
+        if (v_maxThreadId !== undefined) s.duplicate(key);
+        s.ws();
+        v_maxThreadId = s.u();
+        s.eol();
+        break;
+      }
+      case "features": {
+        if (v_s390Features !== undefined) s.duplicate(key);
+        s.ws();
+        const a10: string[] = [];
+        let i11: string;
+        while (s.more()) {
+          i11 = s.word();
+          a10.push(i11);
+          s.sep();
+        }
+        v_s390Features = a10;
+        s.eol();
+        break;
+      }
+      case "facilities": {
+        if (v_facilities !== undefined) s.duplicate(key);
+        s.ws();
+        const a12: number[] = [];
+        let i13: number;
+        while (s.more()) {
+          i13 = s.u();
+          a12.push(i13);
+          s.sep();
+        }
+        v_facilities = a12;
+        s.eol();
+        break;
+      }
+      case "model": {
+        if (v_model !== undefined) s.duplicate(key);
+        s.ws();
+        v_model = s.rest();
+        s.eol();
+        break;
+      }
+      case "vendor_id": {
+        if (v_vendorId !== undefined) s.duplicate(key);
+        s.ws();
+        v_vendorId = s.rest();
+        s.eol();
+        break;
+      }
+      default: {
+        if (Scan.indexed(key, "cache")) {
+          const index = s.index(key, "cache");
+          v_caches.push({ index: index, ...record0(s, ctx) });
+          break;
+        }
+        if (Scan.indexed(key, "processor ")) {
+          const index = s.index(key, "processor ");
+          v_processors.push({ cpu: index, ...record1(s, ctx) });
+          break;
+        }
+        s.ts = s.ls; s.fail("one of the keys Hardware, Revision, Serial, timebase, platform, machine, MMU, firmware, # processors, bogomips per cpu, max thread id, features, facilities, model, vendor_id, cache, processor ");
+      }
+    }
+  }
+  const o: ProcCpuinfoBlockSystem = { kind: "system", caches: v_caches, processors: v_processors };
+  if (v_hardware !== undefined) o.hardware = v_hardware;
+  if (v_boardRevision !== undefined) o.boardRevision = v_boardRevision;
+  if (v_serial !== undefined) o.serial = v_serial;
+  if (v_timebase !== undefined) o.timebase = v_timebase;
+  if (v_platform !== undefined) o.platform = v_platform;
+  if (v_machine !== undefined) o.machine = v_machine;
+  if (v_mmu !== undefined) o.mmu = v_mmu;
+  if (v_firmware !== undefined) o.firmware = v_firmware;
+  if (v_numProcessors !== undefined) o.numProcessors = v_numProcessors;
+  if (v_bogomipsPerCpu !== undefined) o.bogomipsPerCpu = v_bogomipsPerCpu;
+  if (v_maxThreadId !== undefined) o.maxThreadId = v_maxThreadId;
+  if (v_s390Features !== undefined) o.s390Features = v_s390Features;
+  if (v_facilities !== undefined) o.facilities = v_facilities;
+  if (v_model !== undefined) o.model = v_model;
+  if (v_vendorId !== undefined) o.vendorId = v_vendorId;
+  return o;
+}
+
+function record0(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemCaches, "index"> {
+  let v_level: number | undefined;
+  let v_type: string | undefined;
+  let v_scope: string | undefined;
+  let v_size: number | undefined;
+  let v_lineSize: number | undefined;
+  let v_associativity: number | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "level": {
+        if (v_level !== undefined) s.duplicate(k);
+        v_level = s.u();
+        s.sep();
+        break;
+      }
+      case "type": {
+        if (v_type !== undefined) s.duplicate(k);
+        v_type = s.word();
+        s.sep();
+        break;
+      }
+      case "scope": {
+        if (v_scope !== undefined) s.duplicate(k);
+        v_scope = s.word();
+        s.sep();
+        break;
+      }
+      case "size": {
+        if (v_size !== undefined) s.duplicate(k);
+        v_size = s.scale(s.u(), 1024);
+        s.lit("K");
+        s.sep();
+        break;
+      }
+      case "line_size": {
+        if (v_lineSize !== undefined) s.duplicate(k);
+        v_lineSize = s.u();
+        s.sep();
+        break;
+      }
+      case "associativity": {
+        if (v_associativity !== undefined) s.duplicate(k);
+        v_associativity = s.u();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  if (v_level === undefined) s.missing("level=…");
+  if (v_type === undefined) s.missing("type=…");
+  if (v_scope === undefined) s.missing("scope=…");
+  if (v_size === undefined) s.missing("size=…");
+  if (v_lineSize === undefined) s.missing("line_size=…");
+  if (v_associativity === undefined) s.missing("associativity=…");
+  s.eol();
+  const o: Omit<ProcCpuinfoBlockSystemCaches, "index"> = { level: v_level, type: v_type, scope: v_scope, size: v_size, lineSize: v_lineSize, associativity: v_associativity };
+  if (extra !== undefined) o.extra = extra;
+  return o;
+}
+
+function record1(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemProcessors, "cpu"> {
+  let v_version: number;
+  let v_identification: number;
+  let v_machine: number;
+  s.lit("version"); s.sep();
+  s.lit("="); s.sep();
+  s.ws();
+  v_version = s.hexNum();
+  s.char(",");
+  s.lit("identification"); s.sep();
+  s.lit("="); s.sep();
+  s.ws();
+  v_identification = s.hexNum();
+  s.char(",");
+  s.lit("machine"); s.sep();
+  s.lit("="); s.sep();
+  s.ws();
+  v_machine = s.hexNum();
+  s.sep();
+  const extraTokens = s.more() ? s.restTokens() : undefined;
+  const o: Omit<ProcCpuinfoBlockSystemProcessors, "cpu"> = { version: v_version, identification: v_identification, machine: v_machine };
+  if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }

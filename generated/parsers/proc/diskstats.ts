@@ -4,7 +4,8 @@
 import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcDiskstats, ProcDiskstatsRow } from '../../types/proc/diskstats.js';
+import type { ProcDiskstats, ProcDiskstatsFull, ProcDiskstatsLegacyPartition, ProcDiskstatsRow } from '../../types/proc/diskstats.js';
+import type { ProcfsError } from '../../../runtime/errors.js';
 
 /** Parses the text of /proc/diskstats (spec proc/diskstats). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcDiskstats(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcDiskstats {
@@ -16,12 +17,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcDiskstatsRow[] {
   const out: ProcDiskstatsRow[] = [];
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    out.push(record0(s, ctx));
+    const m = s.mark();
+    let best: ProcfsError | undefined;
+    try {
+      out.push(record0(s, ctx)); continue;
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      out.push(record1(s, ctx)); continue;
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    throw best!;
   }
   return out;
 }
 
-function record0(s: Scan, ctx: ParseContext): ProcDiskstatsRow {
+function record0(s: Scan, ctx: ParseContext): ProcDiskstatsFull {
   let v_major: number;
   let v_minor: number;
   let v_device: string;
@@ -122,13 +139,48 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsRow {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcDiskstatsRow = { major: v_major, minor: v_minor, device: v_device, readsCompleted: v_readsCompleted, readsMerged: v_readsMerged, readBytes: v_readBytes, readTime: v_readTime, writesCompleted: v_writesCompleted, writesMerged: v_writesMerged, writeBytes: v_writeBytes, writeTime: v_writeTime, ioInProgress: v_ioInProgress, ioTime: v_ioTime, weightedIoTime: v_weightedIoTime };
+  const o: ProcDiskstatsFull = { kind: "full", major: v_major, minor: v_minor, device: v_device, readsCompleted: v_readsCompleted, readsMerged: v_readsMerged, readBytes: v_readBytes, readTime: v_readTime, writesCompleted: v_writesCompleted, writesMerged: v_writesMerged, writeBytes: v_writeBytes, writeTime: v_writeTime, ioInProgress: v_ioInProgress, ioTime: v_ioTime, weightedIoTime: v_weightedIoTime };
   if (v_discardsCompleted !== undefined) o.discardsCompleted = v_discardsCompleted;
   if (v_discardsMerged !== undefined) o.discardsMerged = v_discardsMerged;
   if (v_discardBytes !== undefined) o.discardBytes = v_discardBytes;
   if (v_discardTime !== undefined) o.discardTime = v_discardTime;
   if (v_flushesCompleted !== undefined) o.flushesCompleted = v_flushesCompleted;
   if (v_flushTime !== undefined) o.flushTime = v_flushTime;
+  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  return o;
+}
+
+function record1(s: Scan, ctx: ParseContext): ProcDiskstatsLegacyPartition {
+  let v_major: number;
+  let v_minor: number;
+  let v_device: string;
+  let v_readsIssued: number;
+  let v_readBytes: number;
+  let v_writesIssued: number;
+  let v_writeBytes: number;
+  s.ws();
+  v_major = s.u();
+  s.sep();
+  s.ws();
+  v_minor = s.u();
+  s.sep();
+  s.ws();
+  v_device = s.word();
+  s.sep();
+  s.ws();
+  v_readsIssued = s.u();
+  s.sep();
+  s.ws();
+  v_readBytes = s.scale(s.u(), 512);
+  s.sep();
+  s.ws();
+  v_writesIssued = s.u();
+  s.sep();
+  s.ws();
+  v_writeBytes = s.scale(s.u(), 512);
+  s.sep();
+  const extraTokens = s.more() ? s.restTokens() : undefined;
+  const o: ProcDiskstatsLegacyPartition = { kind: "legacyPartition", major: v_major, minor: v_minor, device: v_device, readsIssued: v_readsIssued, readBytes: v_readBytes, writesIssued: v_writesIssued, writeBytes: v_writeBytes };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }

@@ -161,8 +161,9 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
           s.ws();
           i1 = s.scale(s.u(), ctx.pageSize);
           a0.push(i1);
+          const b = s.pos;
           s.ws();
-          if (!s.at(",")) break;
+          if (!s.at(",")) { s.pos = b; break; }
           s.pos++;
         }
         s.char(")");

@@ -19,300 +19,342 @@ export const procNetDevSpec: SpecModel = {
     "kind": "table",
     "skip": 2,
     "rows": {
-      "record": {
-        "tokens": [
-          {
-            "kind": "field",
-            "field": {
-              "name": "iface",
-              "raw": "face",
-              "description": "Interface name; the colon after it may be followed directly by the first number on old kernels",
-              "optional": false,
-              "value": {
-                "kind": "string",
-                "escaped": false
+      "variants": [
+        {
+          "name": "stats",
+          "description": "An interface and its counters",
+          "shape": {
+            "tokens": [
+              {
+                "kind": "field",
+                "field": {
+                  "name": "iface",
+                  "raw": "face",
+                  "description": "Interface name; the colon after it may be followed directly by the first number on old kernels",
+                  "optional": false,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                },
+                "terminator": ":",
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxBytes",
+                  "raw": "receive bytes",
+                  "description": "Bytes received",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "bytes"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxPackets",
+                  "raw": "receive packets",
+                  "description": "Packets received",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxErrors",
+                  "raw": "receive errs",
+                  "description": "Receive errors of any kind reported by the driver",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxDropped",
+                  "raw": "receive drop",
+                  "description": "Received packets dropped (no buffer, filtered, or missed by the NIC)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxFifoErrors",
+                  "raw": "receive fifo",
+                  "description": "Receive FIFO overrun errors",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxFrameErrors",
+                  "raw": "receive frame",
+                  "description": "Length, overrun, CRC and alignment errors on received frames, summed",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxCompressed",
+                  "raw": "receive compressed",
+                  "description": "Compressed packets received (CSLIP, PPP)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "rxMulticast",
+                  "raw": "receive multicast",
+                  "description": "Multicast packets received",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "txBytes",
+                  "raw": "transmit bytes",
+                  "description": "Bytes sent",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": [],
+                    "unit": "bytes"
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "txPackets",
+                  "raw": "transmit packets",
+                  "description": "Packets sent",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "txErrors",
+                  "raw": "transmit errs",
+                  "description": "Transmit errors of any kind reported by the driver",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "txDropped",
+                  "raw": "transmit drop",
+                  "description": "Packets dropped on the way out (no buffer, queue full)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "txFifoErrors",
+                  "raw": "transmit fifo",
+                  "description": "Transmit FIFO underrun errors",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "collisions",
+                  "raw": "transmit colls",
+                  "description": "Collisions detected on the medium while sending",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "txCarrierErrors",
+                  "raw": "transmit carrier",
+                  "description": "Carrier, aborted, window and heartbeat errors while sending, summed",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "field",
+                "field": {
+                  "name": "txCompressed",
+                  "raw": "transmit compressed",
+                  "description": "Compressed packets sent (CSLIP, PPP)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                },
+                "repeat": false,
+                "rest": false
               }
-            },
-            "terminator": ":",
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxBytes",
-              "raw": "receive bytes",
-              "description": "Bytes received",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "bytes"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxPackets",
-              "raw": "receive packets",
-              "description": "Packets received",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxErrors",
-              "raw": "receive errs",
-              "description": "Receive errors of any kind reported by the driver",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxDropped",
-              "raw": "receive drop",
-              "description": "Received packets dropped (no buffer, filtered, or missed by the NIC)",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxFifoErrors",
-              "raw": "receive fifo",
-              "description": "Receive FIFO overrun errors",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxFrameErrors",
-              "raw": "receive frame",
-              "description": "Length, overrun, CRC and alignment errors on received frames, summed",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxCompressed",
-              "raw": "receive compressed",
-              "description": "Compressed packets received (CSLIP, PPP)",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "rxMulticast",
-              "raw": "receive multicast",
-              "description": "Multicast packets received",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "txBytes",
-              "raw": "transmit bytes",
-              "description": "Bytes sent",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": [],
-                "unit": "bytes"
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "txPackets",
-              "raw": "transmit packets",
-              "description": "Packets sent",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "txErrors",
-              "raw": "transmit errs",
-              "description": "Transmit errors of any kind reported by the driver",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "txDropped",
-              "raw": "transmit drop",
-              "description": "Packets dropped on the way out (no buffer, queue full)",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "txFifoErrors",
-              "raw": "transmit fifo",
-              "description": "Transmit FIFO underrun errors",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "collisions",
-              "raw": "transmit colls",
-              "description": "Collisions detected on the medium while sending",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "txCarrierErrors",
-              "raw": "transmit carrier",
-              "description": "Carrier, aborted, window and heartbeat errors while sending, summed",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
-          },
-          {
-            "kind": "field",
-            "field": {
-              "name": "txCompressed",
-              "raw": "transmit compressed",
-              "description": "Compressed packets sent (CSLIP, PPP)",
-              "optional": false,
-              "value": {
-                "kind": "integer",
-                "signed": false,
-                "hex": false,
-                "sentinels": []
-              }
-            },
-            "repeat": false,
-            "rest": false
+            ]
           }
-        ]
-      }
+        },
+        {
+          "name": "noStatistics",
+          "description": "An interface whose driver kept no counters, which old kernels printed as No statistics available.",
+          "shape": {
+            "tokens": [
+              {
+                "kind": "field",
+                "field": {
+                  "name": "iface",
+                  "raw": "face",
+                  "description": "Interface name",
+                  "optional": false,
+                  "value": {
+                    "kind": "string",
+                    "escaped": false
+                  }
+                },
+                "terminator": ":",
+                "repeat": false,
+                "rest": false
+              },
+              {
+                "kind": "literal",
+                "text": "No"
+              },
+              {
+                "kind": "literal",
+                "text": "statistics"
+              },
+              {
+                "kind": "literal",
+                "text": "available."
+              }
+            ]
+          }
+        }
+      ]
     }
   },
   "source": "specs/proc/net/dev.yaml"

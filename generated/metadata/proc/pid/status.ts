@@ -23,11 +23,11 @@ export const procPidStatusSpec: SpecModel = {
         "field": {
           "name": "name",
           "raw": "Name",
-          "description": "Command name of the task (comm, at most 15 bytes), as the kernel escapes it: backslash, newline and other control characters come out as escape sequences",
+          "description": "Command name of the task (comm, at most 15 bytes); the kernel escapes a backslash or newline in it, and the value is decoded",
           "optional": false,
           "value": {
             "kind": "string",
-            "escaped": false
+            "escaped": true
           }
         }
       },

@@ -4,7 +4,8 @@
 import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetDev, ProcNetDevRow } from '../../../types/proc/net/dev.js';
+import type { ProcNetDev, ProcNetDevNoStatistics, ProcNetDevRow, ProcNetDevStats } from '../../../types/proc/net/dev.js';
+import type { ProcfsError } from '../../../../runtime/errors.js';
 
 /** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetDev(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDev {
@@ -18,12 +19,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevRow[] {
   if (!s.nextLine(end)) s.missing("header line 2");
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    out.push(record0(s, ctx));
+    const m = s.mark();
+    let best: ProcfsError | undefined;
+    try {
+      out.push(record0(s, ctx)); continue;
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      out.push(record1(s, ctx)); continue;
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    throw best!;
   }
   return out;
 }
 
-function record0(s: Scan, ctx: ParseContext): ProcNetDevRow {
+function record0(s: Scan, ctx: ParseContext): ProcNetDevStats {
   let v_iface: string;
   let v_rxBytes: number;
   let v_rxPackets: number;
@@ -92,7 +109,20 @@ function record0(s: Scan, ctx: ParseContext): ProcNetDevRow {
   v_txCompressed = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcNetDevRow = { iface: v_iface, rxBytes: v_rxBytes, rxPackets: v_rxPackets, rxErrors: v_rxErrors, rxDropped: v_rxDropped, rxFifoErrors: v_rxFifoErrors, rxFrameErrors: v_rxFrameErrors, rxCompressed: v_rxCompressed, rxMulticast: v_rxMulticast, txBytes: v_txBytes, txPackets: v_txPackets, txErrors: v_txErrors, txDropped: v_txDropped, txFifoErrors: v_txFifoErrors, collisions: v_collisions, txCarrierErrors: v_txCarrierErrors, txCompressed: v_txCompressed };
+  const o: ProcNetDevStats = { kind: "stats", iface: v_iface, rxBytes: v_rxBytes, rxPackets: v_rxPackets, rxErrors: v_rxErrors, rxDropped: v_rxDropped, rxFifoErrors: v_rxFifoErrors, rxFrameErrors: v_rxFrameErrors, rxCompressed: v_rxCompressed, rxMulticast: v_rxMulticast, txBytes: v_txBytes, txPackets: v_txPackets, txErrors: v_txErrors, txDropped: v_txDropped, txFifoErrors: v_txFifoErrors, collisions: v_collisions, txCarrierErrors: v_txCarrierErrors, txCompressed: v_txCompressed };
+  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  return o;
+}
+
+function record1(s: Scan, ctx: ParseContext): ProcNetDevNoStatistics {
+  let v_iface: string;
+  s.ws();
+  v_iface = s.until(":").trim();
+  s.lit("No"); s.sep();
+  s.lit("statistics"); s.sep();
+  s.lit("available."); s.sep();
+  const extraTokens = s.more() ? s.restTokens() : undefined;
+  const o: ProcNetDevNoStatistics = { kind: "noStatistics", iface: v_iface };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }

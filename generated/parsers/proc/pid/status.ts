@@ -85,7 +85,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case "Name": {
         if (v_name !== undefined) s.duplicate(key);
         s.ws();
-        v_name = s.rest();
+        v_name = Scan.unescape(s.rest());
         s.eol();
         break;
       }

@@ -3,7 +3,7 @@
 
 /** Human-readable summary of one process or thread (identity, state, credentials, memory, signals, capabilities, CPU and memory placement). */
 export interface ProcPidStatus {
-  /** Command name of the task (comm, at most 15 bytes), as the kernel escapes it: backslash, newline and other control characters come out as escape sequences Kernel name: `Name`. */
+  /** Command name of the task (comm, at most 15 bytes); the kernel escapes a backslash or newline in it, and the value is decoded Kernel name: `Name`. */
   name: string;
   /** File-mode creation mask, as four octal digits such as 0022 Since Linux 4.7. Kernel name: `Umask`. */
   umask?: string;
