@@ -118,6 +118,10 @@ class Checker {
           if (names.has(name)) this.fail([...p, 'variant'], `duplicate variant "${name}"`);
           names.add(name);
           const record = this.record(v, p);
+          if (v.closed === true) {
+            if (record.tokens.some((x) => x.kind === 'field' && (x.repeat || x.rest || x.field.optional))) this.fail([...p, 'closed'], 'a closed shape has a fixed number of tokens: no optional, repeat or rest tokens');
+            record.closed = true;
+          }
           if (this.recordNames(record).includes('kind')) this.fail(p, 'a variant row cannot have a field named "kind": it holds the variant\'s name');
           checkRow(record, p);
           return { name, description: v.description as string, shape: record };

@@ -133,7 +133,7 @@ export function buildShapes(spec: SpecModel): Shapes {
       shape.fields.push({ name: 'extra', type: 'Record<string, number | string>', optional: true, doc: 'Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text.' });
     } else if (r.pairs) {
       shape.fields.push({ name: 'extra', type: 'Record<string, string>', optional: true, doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).` });
-    } else if (!r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
+    } else if (!r.closed && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
       shape.fields.push({ name: 'extraTokens', type: 'string[]', optional: true, doc: 'Tokens after the last one the spec names (a newer kernel may append fields).' });
     }
     return name;

@@ -88,6 +88,8 @@ export type TokenModel =
 export interface RecordModel {
   tokens: TokenModel[];
   pairs?: { separator: string; fields: FieldModel[] };
+  /** A shape that never grows (an old format): more tokens than it names mean the line is not this shape. */
+  closed?: boolean;
   /** The values are named by the words of a header line (net/snmp's `Tcp: RtoAlgorithm ...`). */
   columns?: { fields: FieldModel[] };
 }

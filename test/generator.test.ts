@@ -75,6 +75,54 @@ layout:
     const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n`;
     expect(errorOf(bomb).problem).toMatch(/could not be expanded|alias/i);
   });
+  it('constructs of the newer shapes are checked where they are used', () => {
+    const spec = (layout: string): string => `description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n${layout}`;
+    const perColumn = errorOf(spec(`  table:
+    header:
+      tokens:
+        - { name: cpus, type: integer, prefix: CPU, repeat: true, description: x }
+    tokens:
+      - { name: irq, type: string, terminator: ":", description: x }
+      - { name: counts, type: integer, perColumn: cpu, description: x }
+`));
+    expect(perColumn.key).toBe('layout.table.tokens.1.perColumn');
+    expect(perColumn.line).toBe(11);
+    expect(perColumn.problem).toMatch(/"cpu" is not one/);
+    const kind = errorOf(spec(`  table:
+    rows:
+      - variant: a
+        description: x
+        tokens: [{ name: kind, type: integer, description: x }]
+      - variant: b
+        description: y
+        tokens: [{ name: v, type: integer, description: x }]
+`));
+    expect(kind.problem).toMatch(/field named "kind"/);
+    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: integer, width: 20, description: x }\n`)).problem).toMatch(/"width" reads a padded string column/);
+    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: string, endsAt: "-", description: x }\n`)).problem).toMatch(/"endsAt" ends a "repeat" list/);
+    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: string, repeat: true, description: x }\n      - { name: b, type: string, description: x }\n`)).problem).toMatch(/must be the last token/);
+    const start = errorOf(spec(`  blocks:
+    startAtHeader: true
+    header:
+      tokens: [{ name: name, type: string, description: x }]
+    body:
+      keyed:
+        separator: colon
+        fields: [{ key: A, name: a, type: integer, description: x }]
+`));
+    expect(start.key).toBe('layout.blocks.header.tokens.0');
+    expect(start.problem).toMatch(/must be recognisable/);
+    expect(errorOf(spec(`  items:\n    separator: nul\n    item: { name: a, type: list, of: integer, description: x }\n`)).problem).toMatch(/an item is a string, a number, or a pair/);
+    const mixed = errorOf(spec(`  keyed:
+    separator: colon
+    fields:
+      - { key: Tcp, name: tcp, type: record, columns: { fields: [] }, description: x }
+      - { key: Udp, name: udp, type: integer, description: x }
+`));
+    expect(mixed.key).toBe('layout.keyed.fields.1');
+    expect(mixed.problem).toMatch(/every entry needs "columns"/);
+    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: integer, escaped: true, description: x }\n`)).problem).toMatch(/"escaped" does not apply to type integer/);
+  });
   it('oversized specs', () => {
     expect(errorOf(`description: ${'x'.repeat(300 * 1024)}\n`).problem).toMatch(/larger than/);
   });

@@ -2,6 +2,7 @@
  * Every spec against this machine's live /proc: the file parses, leaves no
  * key or token the spec does not name, and agrees with another source.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +54,46 @@ describe('live /proc of this machine', () => {
     const sumUser = s.cpus.reduce((a, c) => a + c.user, 0);
     expect(Math.abs(sumUser - s.cpu.user)).toBeLessThan(0.05 * s.cpus.length + 1);
     expect(Math.abs(s.btime - (Date.now() / 1000 - os.uptime()))).toBeLessThan(5);
+  });
+
+  it('interrupts has a count column per online CPU, and softirqs one per possible CPU', () => {
+    const irq = fs.read('proc/interrupts');
+    expect(irq.cpus).toEqual(os.cpus().map((_c, i) => i));
+    const timer = irq.rows.find((r) => r.irq === 'LOC' || r.irq === '0');
+    expect(timer?.counts.length).toBe(os.cpus().length);
+    const soft = fs.read('proc/softirqs');
+    expect(soft.rows.map((r) => r.type)).toContain('TIMER');
+    expect(soft.rows.every((r) => r.counts.length === soft.cpus.length)).toBe(true);
+  });
+
+  it('cmdline and environ of this process match what Node was given', () => {
+    const args = fs.read('proc/pid/cmdline', { pid: process.pid });
+    expect(args[0]).toBe(process.argv0);
+    expect(args.length).toBeGreaterThan(1);
+    const env = fs.read('proc/pid/environ', { pid: process.pid });
+    const home = env.find((v) => v.name === 'HOME');
+    if (process.env.HOME !== undefined && home) expect(home.value).toBe(process.env.HOME);
+    expect(env.length).toBeGreaterThan(0);
+  });
+
+  it('mountinfo has the root mount, and limits agree with the open-files limit the shell reports', () => {
+    const mounts = fs.read('proc/pid/mountinfo', { pid: process.pid });
+    expect(mounts.some((m) => m.mountPoint === '/')).toBe(true);
+    expect(mounts.every((m) => m.mountOptions[0] === 'rw' || m.mountOptions[0] === 'ro')).toBe(true);
+    const limits = fs.read('proc/pid/limits', { pid: process.pid });
+    expect(limits.map((l) => l.limit)).toContain('Max open files');
+    const files = limits.find((l) => l.limit === 'Max open files')!;
+    const shell = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+    expect(String(files.soft)).toBe(shell === 'unlimited' ? 'unlimited' : shell);
+  });
+
+  it('smaps of this process adds up to smaps_rollup', () => {
+    const maps = fs.read('proc/pid/smaps', { pid: process.pid });
+    const [rollup] = fs.read('proc/pid/smaps_rollup', { pid: process.pid });
+    const rss = maps.reduce((a, m) => a + m.rss, 0);
+    // The process keeps running between the two reads: allow a little drift.
+    expect(Math.abs(rss - rollup!.rss) / rollup!.rss).toBeLessThan(0.05);
+    expect(maps.every((m) => m.start < m.end)).toBe(true);
   });
 
   it('loadavg agrees with os.loadavg()', () => {

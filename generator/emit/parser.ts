@@ -327,7 +327,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         tokens(w, r, full);
         pairs(w, r, full);
         columns(w, r);
-        const tail = !r.pairs && !r.columns && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest));
+        const tail = !r.closed && !r.pairs && !r.columns && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest));
         if (tail) w.writeLine('const extraTokens = s.more() ? s.restTokens() : undefined;');
         else w.writeLine('s.eol();');
         recordObject(w, r, type, opts.kind !== undefined ? [`kind: ${q(opts.kind)}`] : []);

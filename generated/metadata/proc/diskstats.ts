@@ -503,7 +503,8 @@ export const procDiskstatsSpec: SpecModel = {
                 "repeat": false,
                 "rest": false
               }
-            ]
+            ],
+            "closed": true
           }
         }
       ]

@@ -179,8 +179,7 @@ function record1(s: Scan, ctx: ParseContext): ProcDiskstatsLegacyPartition {
   s.ws();
   v_writeBytes = s.scale(s.u(), 512);
   s.sep();
-  const extraTokens = s.more() ? s.restTokens() : undefined;
+  s.eol();
   const o: ProcDiskstatsLegacyPartition = { kind: "legacyPartition", major: v_major, minor: v_minor, device: v_device, readsIssued: v_readsIssued, readBytes: v_readBytes, writesIssued: v_writesIssued, writeBytes: v_writeBytes };
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }

@@ -72,6 +72,4 @@ export interface ProcDiskstatsLegacyPartition {
   writesIssued: number;
   /** Data written to the partition; the kernel counts 512-byte sectors Unit: bytes (the kernel prints sectors). Kernel name: `sectors written`. */
   writeBytes: number;
-  /** Tokens after the last one the spec names (a newer kernel may append fields). */
-  extraTokens?: string[];
 }

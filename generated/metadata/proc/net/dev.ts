@@ -351,7 +351,8 @@ export const procNetDevSpec: SpecModel = {
                 "kind": "literal",
                 "text": "available."
               }
-            ]
+            ],
+            "closed": true
           }
         }
       ]

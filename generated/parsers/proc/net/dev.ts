@@ -121,8 +121,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetDevNoStatistics {
   s.lit("No"); s.sep();
   s.lit("statistics"); s.sep();
   s.lit("available."); s.sep();
-  const extraTokens = s.more() ? s.restTokens() : undefined;
+  s.eol();
   const o: ProcNetDevNoStatistics = { kind: "noStatistics", iface: v_iface };
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }

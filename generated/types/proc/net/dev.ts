@@ -54,6 +54,4 @@ export interface ProcNetDevNoStatistics {
   kind: "noStatistics";
   /** Interface name Kernel name: `face`. */
   iface: string;
-  /** Tokens after the last one the spec names (a newer kernel may append fields). */
-  extraTokens?: string[];
 }

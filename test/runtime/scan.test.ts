@@ -1,0 +1,69 @@
+/** Scanner primitives the newer spec shapes rest on: escapes, variants, NUL items. */
+import { describe, expect, it } from 'vitest';
+import { parseProcDiskstats } from '../../generated/parsers/proc/diskstats.js';
+import { parseProcLocks } from '../../generated/parsers/proc/locks.js';
+import { parseProcPidEnviron } from '../../generated/parsers/proc/pid/environ.js';
+import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js';
+import { contextOf } from '../../runtime/context.js';
+import { ProcfsError } from '../../runtime/errors.js';
+import { Scan } from '../../runtime/scan.js';
+
+const ctx = contextOf({ file: 'test-file' });
+
+function parseErrorOf(f: () => unknown): ProcfsError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof ProcfsError) return err;
+    throw err;
+  }
+  throw new Error('parsed without error');
+}
+
+describe('Scan.unescape', () => {
+  it('decodes the octal escapes of mountinfo and swaps', () => {
+    expect(Scan.unescape('/mnt/My\\040Disk')).toBe('/mnt/My Disk');
+    expect(Scan.unescape('tab\\011dir\\012nl')).toBe('tab\tdir\nnl');
+    expect(Scan.unescape('back\\134slash')).toBe('back\\slash');
+  });
+  it('decodes the letter escapes of a task name and reads escaped bytes as UTF-8', () => {
+    expect(Scan.unescape('a\\nb\\\\c')).toBe('a\nb\\c');
+    expect(Scan.unescape('caf\\303\\251')).toBe('café');
+    expect(Scan.unescape('déjà\\040vu')).toBe('déjà vu');
+  });
+  it('leaves text without escapes, and a backslash that starts none, as it is', () => {
+    expect(Scan.unescape('plain')).toBe('plain');
+    expect(Scan.unescape('end\\')).toBe('end\\');
+    expect(Scan.unescape('\\q')).toBe('\\q');
+  });
+});
+
+describe('variants', () => {
+  it('a row that fits no variant reports where the closest one stopped', () => {
+    const text = '1: POSIX  ADVISORY  WRITE 1402 fd:01:1835023 0 EOF\n2: -> POSIX  ADVISORY  SIDEWAYS 1 fd:01:1 0 EOF\n';
+    const e = parseErrorOf(() => parseProcLocks(text, ctx));
+    expect(e.line).toBe(2);
+    expect(e.column).toBe(24);
+    expect(e.message).toMatch(/^test-file:2:24: expected type: one of READ, WRITE/);
+  });
+  it('a disk line cut short is not mistaken for an old partition line', () => {
+    const e = parseErrorOf(() => parseProcDiskstats('   8       0 sda 1 2 3 4 5\n', ctx));
+    expect(e.line).toBe(1);
+    expect(e.message).toMatch(/^test-file:1:/);
+  });
+});
+
+describe('NUL-separated items', () => {
+  it('keeps spaces and empty arguments, and needs no final NUL', () => {
+    expect(parseProcPidCmdline('sleep\0\0a b\0', ctx)).toEqual(['sleep', '', 'a b']);
+    expect(parseProcPidCmdline('nginx: worker process', ctx)).toEqual(['nginx: worker process']);
+    expect(parseProcPidCmdline('', ctx)).toEqual([]);
+  });
+  it('splits environ entries at the first = only', () => {
+    expect(parseProcPidEnviron('A=1\0B=x=y\0NOEQUALS\0', ctx)).toEqual([
+      { name: 'A', value: '1' },
+      { name: 'B', value: 'x=y' },
+      { name: 'NOEQUALS' },
+    ]);
+  });
+});
