@@ -250,6 +250,11 @@ class Checker {
         raws.add(f.raw);
         if (!['integer', 'u64', 'float', 'string', 'enum'].includes(f.value.kind)) this.fail([...path, 'columns', 'fields', i, 'type'], 'a column holds one scalar token');
       });
+      if (cols.others !== undefined) {
+        const o = cols.others as Obj;
+        this.name(o, [...path, 'columns', 'others'], names);
+        return { tokens: [], columns: { fields, others: { name: o.name as string, description: o.description as string } } };
+      }
       return { tokens: [], columns: { fields } };
     }
     if (list.length === 0 && r.pairs === undefined) this.fail(path, 'a record needs "tokens" or "pairs"');

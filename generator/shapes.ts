@@ -129,7 +129,9 @@ export function buildShapes(spec: SpecModel): Shapes {
     }
     for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
     for (const f of r.columns?.fields ?? []) shape.fields.push(fieldOf(f, name));
-    if (r.columns) {
+    if (r.columns?.others) {
+      shape.fields.push({ name: r.columns.others.name, type: 'Record<string, number | string>', optional: false, doc: `${r.columns.others.description} By column name (a null-prototype record): an integer as a number, anything else as text.` });
+    } else if (r.columns) {
       shape.fields.push({ name: 'extra', type: 'Record<string, number | string>', optional: true, doc: 'Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text.' });
     } else if (r.pairs) {
       shape.fields.push({ name: 'extra', type: 'Record<string, string>', optional: true, doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).` });

@@ -91,7 +91,11 @@ export interface RecordModel {
   /** A shape that never grows (an old format): more tokens than it names mean the line is not this shape. */
   closed?: boolean;
   /** The values are named by the words of a header line (net/snmp's `Tcp: RtoAlgorithm ...`). */
-  columns?: { fields: FieldModel[] };
+  columns?: {
+    fields: FieldModel[];
+    /** Columns are open-ended data named by the kernel: those the spec does not name are collected here, not in `extra`. */
+    others?: { name: string; description: string };
+  };
 }
 
 /** One of several shapes a row or a block may take; the first that reads the text wins. */

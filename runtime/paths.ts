@@ -20,7 +20,37 @@ function split(pattern: string): { root: string; parts: string[] } {
   return { root: '', parts: pattern.split('/').filter(Boolean) };
 }
 
-const paramsOf = (pattern: string): string[] => [...pattern.matchAll(/\[([a-z]+)\]/g)].map((m) => m[1]!);
+
+/** A /proc path pattern split once into literal text and parameter names. */
+interface Template {
+  /** Alternating literal text and parameter names: [text, name, text, name, ..., text]. */
+  pieces: string[];
+  params: string[];
+}
+
+const templates = new WeakMap<SpecModel, Template[]>();
+
+/** The spec's /proc patterns (not the /proc/self ones), compiled once per spec. */
+function templatesOf(spec: SpecModel): Template[] {
+  let list = templates.get(spec);
+  if (list === undefined) {
+    list = spec.paths
+      .filter((p) => p.startsWith('/proc/') && !p.startsWith('/proc/self/') && !p.startsWith('/proc/thread-self/'))
+      .map((p) => {
+        const pieces = p.slice('/proc'.length).split(/\[([a-z]+)\]/);
+        return { pieces, params: pieces.filter((_x, i) => i % 2 === 1) };
+      });
+    templates.set(spec, list);
+  }
+  return list;
+}
+
+function checkComponent(spec: SpecModel, name: string, text: string): string {
+  if (text.includes('/') || text === '..' || text === '.' || text === '') {
+    throw new ProcfsError('not_found', `parameter ${name}=${JSON.stringify(text)} is not a single path component`, { spec: spec.id });
+  }
+  return text;
+}
 
 /**
  * The file of `spec` under `root` (which stands for /proc) for these
@@ -28,25 +58,37 @@ const paramsOf = (pattern: string): string[] => [...pattern.matchAll(/\[([a-z]+)
  * pattern whose parameters are all given, preferring one that uses them all.
  */
 export function resolvePath(spec: SpecModel, root: string, params: PathParams = {}): string {
-  const given = new Set(Object.keys(params).filter((k) => params[k] !== undefined));
-  const candidates = spec.paths.filter((p) => p.startsWith('/proc/') && !p.startsWith('/proc/self/') && !p.startsWith('/proc/thread-self/'));
-  const usable = candidates.filter((p) => paramsOf(p).every((x) => given.has(x) || x === 'pid'));
-  const best =
-    usable.find((p) => [...given].every((g) => paramsOf(p).includes(g))) ??
-    usable[0];
+  const list = templatesOf(spec);
+  let best: Template | undefined;
+  let fallback: Template | undefined;
+  for (const t of list) {
+    if (!t.params.every((x) => params[x] !== undefined || x === 'pid')) continue;
+    fallback ??= t;
+    let usesAll = true;
+    for (const k in params) {
+      if (params[k] !== undefined && !t.params.includes(k)) usesAll = false;
+    }
+    if (usesAll) {
+      best = t;
+      break;
+    }
+  }
+  best ??= fallback;
   if (best === undefined) {
-    const need = candidates.map((p) => paramsOf(p).join(', ')).join(' or ');
+    const need = list.map((t) => t.params.join(', ')).join(' or ');
     throw new ProcfsError('not_found', `spec ${spec.id} needs parameters ${need}`, { spec: spec.id });
   }
-  const rel = best.slice('/proc/'.length).replace(/\[([a-z]+)\]/g, (_m, name: string) => {
-    const v = params[name] ?? (name === 'pid' ? 'self' : undefined);
-    const text = String(v);
-    if (text.includes('/') || text === '..' || text === '.' || text === '') {
-      throw new ProcfsError('not_found', `parameter ${name}=${JSON.stringify(text)} is not a single path component`, { spec: spec.id });
+  let out = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root === '/' ? '' : root;
+  const pieces = best.pieces;
+  for (let i = 0; i < pieces.length; i++) {
+    if (i % 2 === 0) out += pieces[i];
+    else {
+      const name = pieces[i]!;
+      const v = params[name] ?? (name === 'pid' ? 'self' : undefined);
+      out += checkComponent(spec, name, String(v));
     }
-    return text;
-  });
-  return join(root, rel);
+  }
+  return out;
 }
 
 /** Folders of /proc that hold files of their own (a file below one is not a top-level /proc file). */

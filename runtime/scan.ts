@@ -330,6 +330,25 @@ export class Scan {
     return out;
   }
 
+  /**
+   * Joins the columns of a key's second pair of lines into those of its
+   * first: a column in both is a duplicate; records of unnamed columns merge.
+   */
+  joinColumns<T extends object>(a: T, b: T): T {
+    const x = a as Record<string, unknown>;
+    for (const [k, v] of Object.entries(b)) {
+      const old = x[k];
+      if (isPlainRecord(old) && isPlainRecord(v)) {
+        for (const [ck, cv] of Object.entries(v)) {
+          if (Object.prototype.hasOwnProperty.call(old, ck)) this.duplicate(ck);
+          old[ck] = cv;
+        }
+      } else if (old !== undefined) this.duplicate(k);
+      else x[k] = v;
+    }
+    return a;
+  }
+
   /** One token the spec does not describe: a number when it is a decimal integer within 2^53, otherwise the text. */
   extraToken(): number | string {
     const w = this.word();
@@ -624,13 +643,20 @@ export class Scan {
     const t = this.text;
     const a = this.pos;
     let p = a;
+    let n = 0;
     while (p < this.le) {
       const c = t.charCodeAt(p);
       if (c < ZERO || c > NINE) break;
+      n = n * 10 + (c - ZERO);
       p++;
     }
     this.ts = a;
     if (p === a) this.fail('a decimal integer');
+    // Up to 15 digits the number is exact, and BigInt(number) is much cheaper than parsing text.
+    if (p - a <= 15) {
+      this.pos = p;
+      return BigInt(n);
+    }
     const v = BigInt(t.slice(a, p));
     if (v > 0xffffffffffffffffn) this.fail('an integer below 2^64');
     this.pos = p;
@@ -649,6 +675,11 @@ export class Scan {
     if (p === d) this.fail('a hexadecimal integer');
     if (p - d > 16) this.fail('a hexadecimal integer below 2^64');
     this.pos = p;
+    if (p - d <= 13) {
+      let n = 0;
+      for (let i = d; i < p; i++) n = n * 16 + hexDigit(t.charCodeAt(i));
+      return BigInt(n);
+    }
     return BigInt(`0x${t.slice(d, p)}`);
   }
 
@@ -657,21 +688,41 @@ export class Scan {
     const t = this.text;
     const a = this.pos;
     let p = a;
-    let digits = '';
     let from = a;
+    // Leading zero digits are skipped (Mems_allowed prints hundreds of them):
+    // `sig` counts significant digits and `n` holds them while they fit a double.
+    let sig = 0;
+    let sigStart = -1;
+    let n = 0;
     while (p < this.le) {
       const c = t.charCodeAt(p);
       if (c === 44) {
         if (p === from) break;
-        digits += t.slice(from, p);
         from = p + 1;
-      } else if (hexDigit(c) < 0) break;
+      } else {
+        const d = hexDigit(c);
+        if (d < 0) break;
+        if (sig > 0 || d > 0) {
+          if (sig === 0) sigStart = p;
+          sig++;
+          if (sig <= 13) n = n * 16 + d;
+        }
+      }
       p++;
     }
     this.ts = a;
     if (p === from) this.fail('a hexadecimal mask');
-    digits += t.slice(from, p);
     this.pos = p;
+    if (sig <= 13) return BigInt(n);
+    let digits = '';
+    let run = sigStart;
+    for (let i = sigStart; i < p; i++) {
+      if (t.charCodeAt(i) === 44) {
+        digits += t.slice(run, i);
+        run = i + 1;
+      }
+    }
+    digits += t.slice(run, p);
     return BigInt(`0x${digits}`);
   }
 
@@ -760,6 +811,10 @@ function looksLike(t: string, a: number, b: number, cls: 'dec' | 'hex', terminat
   const d = i;
   while (i < b && (cls === 'hex' ? hexDigit(t.charCodeAt(i)) >= 0 : t.charCodeAt(i) >= ZERO && t.charCodeAt(i) <= NINE)) i++;
   return i > d && i < b && t[i] === terminator;
+}
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === null;
 }
 
 /** Errors for something required that never appeared (see Scan.furthest). */

@@ -4,7 +4,7 @@
  * describes. Strings reach the code only through JSON.stringify (a quoted
  * literal); names are checked identifiers.
  */
-import type { CodeBlockWriter, SourceFile } from 'ts-morph';
+import { VariableDeclarationKind, type CodeBlockWriter, type SourceFile } from 'ts-morph';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model.js';
 import { scalarType, type Shapes } from '../shapes.js';
 
@@ -233,7 +233,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const columns = (w: CodeBlockWriter, r: RecordModel): void => {
     if (!r.columns) return;
     const c = r.columns;
-    w.writeLine('let extra: Record<string, number | string> | undefined;');
+    if (c.others) w.writeLine('const others = Object.create(null) as Record<string, number | string>;');
+    else w.writeLine('let extra: Record<string, number | string> | undefined;');
     w.write('for (const k of names) ').block(() => {
       w.writeLine('if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }');
       w.write('switch (k) ').block(() => {
@@ -246,9 +247,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           });
         }
         w.write('default: ').block(() => {
-          w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
-          w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);');
-          w.writeLine('extra[k] = s.extraToken();');
+          const into = c.others ? 'others' : 'extra';
+          if (!c.others) w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
+          w.writeLine(`if (Object.prototype.hasOwnProperty.call(${into}, k)) s.duplicate(k);`);
+          w.writeLine(`${into}[k] = s.extraToken();`);
         });
       });
     });
@@ -330,9 +332,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const tail = !r.closed && !r.pairs && !r.columns && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest));
         if (tail) w.writeLine('const extraTokens = s.more() ? s.restTokens() : undefined;');
         else w.writeLine('s.eol();');
-        recordObject(w, r, type, opts.kind !== undefined ? [`kind: ${q(opts.kind)}`] : []);
+        const lead = opts.kind !== undefined ? [`kind: ${q(opts.kind)}`] : [];
+        recordObject(w, r, type, r.columns?.others ? [...lead, `${r.columns.others.name}: others`] : lead);
         if (tail) w.writeLine('if (extraTokens !== undefined) o.extraTokens = extraTokens;');
-        if (r.pairs || r.columns) w.writeLine('if (extra !== undefined) o.extra = extra;');
+        if (r.pairs || (r.columns && !r.columns.others)) w.writeLine('if (extra !== undefined) o.extra = extra;');
         w.writeLine('return o;');
       },
     });
@@ -346,16 +349,26 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     w.writeLine(`if (s.key(${q(sep)}) !== key) { s.ts = s.ls; s.fail(\`a line of values for "\${key}"\`); }`);
   };
 
-  const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, sep: string): void => {
+  /**
+   * Key tables: a switch over many strings compares them one by one, so a
+   * keyed layout with many keys looks the key up in a Map to a small integer
+   * and switches on that (a jump table).
+   */
+  const keyTables: { name: string; keys: string[] }[] = [];
+  const MAP_DISPATCH = 8;
+
+  const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, sep: string, label?: number): void => {
     const v = `v_${e.field.name}`;
-    w.write(`case ${q(e.key)}: `).block(() => {
-      w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
+    w.write(label === undefined ? `case ${q(e.key)}: ` : `case ${label}: /* ${e.key.replace(/\*\//g, '* /')} */ `).block(() => {
       if (e.field.value.kind === 'record' && e.field.value.record.columns) {
+        // A key may come in several pairs of lines (IcmpMsg: 16 columns per pair); their columns join.
         valuesLine(w, sep);
-        w.writeLine(`${v} = ${record(e.field.value.record)}(s, ctx, names);`);
+        const read = `${record(e.field.value.record)}(s, ctx, names)`;
+        w.writeLine(`${v} = ${v} === undefined ? ${read} : s.joinColumns(${v}, ${read});`);
         w.writeLine('break;');
         return;
       }
+      w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
       w.writeLine('s.ws();');
       if (e.prefix !== undefined) w.writeLine(`s.lit(${q(e.prefix)}); s.sep(); s.ws();`);
       value(w, e.field.value, v, 'line', e.field.name);
@@ -514,8 +527,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               }
             }
             w.writeLine(`const key = s.key(${q(l.separator)});`);
-            w.write('switch (key) ').block(() => {
-              for (const e of plain) keyedEntryCase(w, e, l.separator);
+            const table = plain.length >= MAP_DISPATCH ? `KEYS${keyTables.length}` : undefined;
+            if (table) keyTables.push({ name: table, keys: plain.map((e) => e.key) });
+            w.write(table ? `switch (${table}.get(key)) ` : 'switch (key) ').block(() => {
+              plain.forEach((e, i) => keyedEntryCase(w, e, l.separator, table ? i : undefined));
               w.write('default: ').block(() => {
                 for (const e of indexed) {
                   w.write(`if (Scan.indexed(key, ${q(e.key)})) `).block(() => {
@@ -599,6 +614,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       }),
       returnType: f.returnType,
       statements: f.body,
+    });
+  }
+  // Filled in while the bodies are written, so declared after them (read only when a parser runs).
+  for (const t of keyTables) {
+    file.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ['Keys of a keyed layout, numbered for the switch that reads their values.'],
+      declarations: [{ name: t.name, initializer: `new Map<string, number>([${t.keys.map((k, i) => `[${q(k)}, ${i}]`).join(', ')}])` }],
     });
   }
   // Known only once the bodies are written; ts-morph puts it after the other imports.

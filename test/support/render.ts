@@ -239,7 +239,9 @@ export class Renderer {
           if (c.key !== undefined) value[c.key] = c.value;
           else extra[c.name] = c.value;
         }
-        if (Object.keys(extra).length > 0) value.extra = extra;
+        const others = r.columns!.others;
+        if (others) value[others.name] = extra;
+        else if (Object.keys(extra).length > 0) value.extra = extra;
         return { text: `${order.map((c) => c.name).join(' ')}\n${order.map((c) => c.text).join(' ')}`, value };
       });
     });

@@ -106,43 +106,43 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
-    switch (key) {
-      case "processor": {
+    switch (KEYS0.get(key)) {
+      case 0: /* processor */ {
         if (v_processor !== undefined) s.duplicate(key);
         s.ws();
         v_processor = s.u();
         s.eol();
         break;
       }
-      case "vendor_id": {
+      case 1: /* vendor_id */ {
         if (v_vendorId !== undefined) s.duplicate(key);
         s.ws();
         v_vendorId = s.rest();
         s.eol();
         break;
       }
-      case "cpu family": {
+      case 2: /* cpu family */ {
         if (v_cpuFamily !== undefined) s.duplicate(key);
         s.ws();
         v_cpuFamily = s.u();
         s.eol();
         break;
       }
-      case "model": {
+      case 3: /* model */ {
         if (v_model !== undefined) s.duplicate(key);
         s.ws();
         v_model = s.u();
         s.eol();
         break;
       }
-      case "model name": {
+      case 4: /* model name */ {
         if (v_modelName !== undefined) s.duplicate(key);
         s.ws();
         v_modelName = s.rest();
         s.eol();
         break;
       }
-      case "stepping": {
+      case 5: /* stepping */ {
         if (v_stepping !== undefined) s.duplicate(key);
         s.ws();
         switch (s.peek()) {
@@ -152,70 +152,70 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "microcode": {
+      case 6: /* microcode */ {
         if (v_microcode !== undefined) s.duplicate(key);
         s.ws();
         v_microcode = s.hexNum();
         s.eol();
         break;
       }
-      case "cpu MHz": {
+      case 7: /* cpu MHz */ {
         if (v_cpuMhz !== undefined) s.duplicate(key);
         s.ws();
         v_cpuMhz = s.f();
         s.eol();
         break;
       }
-      case "cache size": {
+      case 8: /* cache size */ {
         if (v_cacheSize !== undefined) s.duplicate(key);
         s.ws();
         v_cacheSize = s.rest();
         s.eol();
         break;
       }
-      case "physical id": {
+      case 9: /* physical id */ {
         if (v_physicalId !== undefined) s.duplicate(key);
         s.ws();
         v_physicalId = s.u();
         s.eol();
         break;
       }
-      case "siblings": {
+      case 10: /* siblings */ {
         if (v_siblings !== undefined) s.duplicate(key);
         s.ws();
         v_siblings = s.u();
         s.eol();
         break;
       }
-      case "core id": {
+      case 11: /* core id */ {
         if (v_coreId !== undefined) s.duplicate(key);
         s.ws();
         v_coreId = s.u();
         s.eol();
         break;
       }
-      case "cpu cores": {
+      case 12: /* cpu cores */ {
         if (v_cpuCores !== undefined) s.duplicate(key);
         s.ws();
         v_cpuCores = s.u();
         s.eol();
         break;
       }
-      case "apicid": {
+      case 13: /* apicid */ {
         if (v_apicid !== undefined) s.duplicate(key);
         s.ws();
         v_apicid = s.u();
         s.eol();
         break;
       }
-      case "initial apicid": {
+      case 14: /* initial apicid */ {
         if (v_initialApicid !== undefined) s.duplicate(key);
         s.ws();
         v_initialApicid = s.u();
         s.eol();
         break;
       }
-      case "fdiv_bug": {
+      case 15: /* fdiv_bug */ {
         if (v_fdivBug !== undefined) s.duplicate(key);
         s.ws();
         switch (s.word()) {
@@ -226,7 +226,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "hlt_bug": {
+      case 16: /* hlt_bug */ {
         if (v_hltBug !== undefined) s.duplicate(key);
         s.ws();
         switch (s.word()) {
@@ -237,7 +237,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "f00f_bug": {
+      case 17: /* f00f_bug */ {
         if (v_f00fBug !== undefined) s.duplicate(key);
         s.ws();
         switch (s.word()) {
@@ -248,7 +248,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "coma_bug": {
+      case 18: /* coma_bug */ {
         if (v_comaBug !== undefined) s.duplicate(key);
         s.ws();
         switch (s.word()) {
@@ -259,7 +259,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "fpu": {
+      case 19: /* fpu */ {
         if (v_fpu !== undefined) s.duplicate(key);
         s.ws();
         switch (s.word()) {
@@ -270,7 +270,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "fpu_exception": {
+      case 20: /* fpu_exception */ {
         if (v_fpuException !== undefined) s.duplicate(key);
         s.ws();
         switch (s.word()) {
@@ -281,14 +281,14 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "cpuid level": {
+      case 21: /* cpuid level */ {
         if (v_cpuidLevel !== undefined) s.duplicate(key);
         s.ws();
         v_cpuidLevel = s.u();
         s.eol();
         break;
       }
-      case "wp": {
+      case 22: /* wp */ {
         if (v_wp !== undefined) s.duplicate(key);
         s.ws();
         switch (s.word()) {
@@ -299,7 +299,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "flags": {
+      case 23: /* flags */ {
         if (v_flags !== undefined) s.duplicate(key);
         s.ws();
         const a0: string[] = [];
@@ -313,7 +313,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "vmx flags": {
+      case 24: /* vmx flags */ {
         if (v_vmxFlags !== undefined) s.duplicate(key);
         s.ws();
         const a2: string[] = [];
@@ -327,7 +327,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "bugs": {
+      case 25: /* bugs */ {
         if (v_bugs !== undefined) s.duplicate(key);
         s.ws();
         const a4: string[] = [];
@@ -341,14 +341,14 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "bogomips": {
+      case 26: /* bogomips */ {
         if (v_bogomips !== undefined) s.duplicate(key);
         s.ws();
         v_bogomips = s.f();
         s.eol();
         break;
       }
-      case "TLB size": {
+      case 27: /* TLB size */ {
         if (v_tlbSize !== undefined) s.duplicate(key);
         s.ws();
         v_tlbSize = s.u();
@@ -356,28 +356,28 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "clflush size": {
+      case 28: /* clflush size */ {
         if (v_clflushSize !== undefined) s.duplicate(key);
         s.ws();
         v_clflushSize = s.u();
         s.eol();
         break;
       }
-      case "cache_alignment": {
+      case 29: /* cache_alignment */ {
         if (v_cacheAlignment !== undefined) s.duplicate(key);
         s.ws();
         v_cacheAlignment = s.u();
         s.eol();
         break;
       }
-      case "address sizes": {
+      case 30: /* address sizes */ {
         if (v_addressSizes !== undefined) s.duplicate(key);
         s.ws();
         v_addressSizes = s.rest();
         s.eol();
         break;
       }
-      case "power management": {
+      case 31: /* power management */ {
         if (v_powerManagement !== undefined) s.duplicate(key);
         s.ws();
         const a6: string[] = [];
@@ -391,14 +391,14 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "BogoMIPS": {
+      case 32: /* BogoMIPS */ {
         if (v_bogoMips !== undefined) s.duplicate(key);
         s.ws();
         v_bogoMips = s.f();
         s.eol();
         break;
       }
-      case "Features": {
+      case 33: /* Features */ {
         if (v_features !== undefined) s.duplicate(key);
         s.ws();
         const a8: string[] = [];
@@ -412,49 +412,49 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "CPU implementer": {
+      case 34: /* CPU implementer */ {
         if (v_cpuImplementer !== undefined) s.duplicate(key);
         s.ws();
         v_cpuImplementer = s.hexNum();
         s.eol();
         break;
       }
-      case "CPU architecture": {
+      case 35: /* CPU architecture */ {
         if (v_cpuArchitecture !== undefined) s.duplicate(key);
         s.ws();
         v_cpuArchitecture = s.u();
         s.eol();
         break;
       }
-      case "CPU variant": {
+      case 36: /* CPU variant */ {
         if (v_cpuVariant !== undefined) s.duplicate(key);
         s.ws();
         v_cpuVariant = s.hexNum();
         s.eol();
         break;
       }
-      case "CPU part": {
+      case 37: /* CPU part */ {
         if (v_cpuPart !== undefined) s.duplicate(key);
         s.ws();
         v_cpuPart = s.hexNum();
         s.eol();
         break;
       }
-      case "CPU revision": {
+      case 38: /* CPU revision */ {
         if (v_cpuRevision !== undefined) s.duplicate(key);
         s.ws();
         v_cpuRevision = s.u();
         s.eol();
         break;
       }
-      case "cpu": {
+      case 39: /* cpu */ {
         if (v_cpu !== undefined) s.duplicate(key);
         s.ws();
         v_cpu = s.rest();
         s.eol();
         break;
       }
-      case "clock": {
+      case 40: /* clock */ {
         if (v_clock !== undefined) s.duplicate(key);
         s.ws();
         v_clock = s.f();
@@ -462,63 +462,63 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         s.eol();
         break;
       }
-      case "revision": {
+      case 41: /* revision */ {
         if (v_revision !== undefined) s.duplicate(key);
         s.ws();
         v_revision = s.rest();
         s.eol();
         break;
       }
-      case "hart": {
+      case 42: /* hart */ {
         if (v_hart !== undefined) s.duplicate(key);
         s.ws();
         v_hart = s.u();
         s.eol();
         break;
       }
-      case "isa": {
+      case 43: /* isa */ {
         if (v_isa !== undefined) s.duplicate(key);
         s.ws();
         v_isa = s.rest();
         s.eol();
         break;
       }
-      case "mmu": {
+      case 44: /* mmu */ {
         if (v_riscvMmu !== undefined) s.duplicate(key);
         s.ws();
         v_riscvMmu = s.rest();
         s.eol();
         break;
       }
-      case "uarch": {
+      case 45: /* uarch */ {
         if (v_uarch !== undefined) s.duplicate(key);
         s.ws();
         v_uarch = s.rest();
         s.eol();
         break;
       }
-      case "mvendorid": {
+      case 46: /* mvendorid */ {
         if (v_mvendorid !== undefined) s.duplicate(key);
         s.ws();
         v_mvendorid = s.hex64();
         s.eol();
         break;
       }
-      case "marchid": {
+      case 47: /* marchid */ {
         if (v_marchid !== undefined) s.duplicate(key);
         s.ws();
         v_marchid = s.hex64();
         s.eol();
         break;
       }
-      case "mimpid": {
+      case 48: /* mimpid */ {
         if (v_mimpid !== undefined) s.duplicate(key);
         s.ws();
         v_mimpid = s.hex64();
         s.eol();
         break;
       }
-      case "hart isa": {
+      case 49: /* hart isa */ {
         if (v_hartIsa !== undefined) s.duplicate(key);
         s.ws();
         v_hartIsa = s.rest();
@@ -606,99 +606,99 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
-    switch (key) {
-      case "cpu number": {
+    switch (KEYS1.get(key)) {
+      case 0: /* cpu number */ {
         if (v_cpuNumber !== undefined) s.duplicate(key);
         s.ws();
         v_cpuNumber = s.u();
         s.eol();
         break;
       }
-      case "physical id": {
+      case 1: /* physical id */ {
         if (v_physicalId !== undefined) s.duplicate(key);
         s.ws();
         v_physicalId = s.u();
         s.eol();
         break;
       }
-      case "core id": {
+      case 2: /* core id */ {
         if (v_coreId !== undefined) s.duplicate(key);
         s.ws();
         v_coreId = s.u();
         s.eol();
         break;
       }
-      case "siblings": {
+      case 3: /* siblings */ {
         if (v_siblings !== undefined) s.duplicate(key);
         s.ws();
         v_siblings = s.u();
         s.eol();
         break;
       }
-      case "cpu cores": {
+      case 4: /* cpu cores */ {
         if (v_cpuCores !== undefined) s.duplicate(key);
         s.ws();
         v_cpuCores = s.u();
         s.eol();
         break;
       }
-      case "book id": {
+      case 5: /* book id */ {
         if (v_bookId !== undefined) s.duplicate(key);
         s.ws();
         v_bookId = s.u();
         s.eol();
         break;
       }
-      case "drawer id": {
+      case 6: /* drawer id */ {
         if (v_drawerId !== undefined) s.duplicate(key);
         s.ws();
         v_drawerId = s.u();
         s.eol();
         break;
       }
-      case "dedicated": {
+      case 7: /* dedicated */ {
         if (v_dedicated !== undefined) s.duplicate(key);
         s.ws();
         v_dedicated = s.u();
         s.eol();
         break;
       }
-      case "address": {
+      case 8: /* address */ {
         if (v_address !== undefined) s.duplicate(key);
         s.ws();
         v_address = s.u();
         s.eol();
         break;
       }
-      case "version": {
+      case 9: /* version */ {
         if (v_version !== undefined) s.duplicate(key);
         s.ws();
         v_version = s.hexNum();
         s.eol();
         break;
       }
-      case "identification": {
+      case 10: /* identification */ {
         if (v_identification !== undefined) s.duplicate(key);
         s.ws();
         v_identification = s.hexNum();
         s.eol();
         break;
       }
-      case "cpu MHz dynamic": {
+      case 11: /* cpu MHz dynamic */ {
         if (v_cpuMhzDynamic !== undefined) s.duplicate(key);
         s.ws();
         v_cpuMhzDynamic = s.u();
         s.eol();
         break;
       }
-      case "cpu MHz static": {
+      case 12: /* cpu MHz static */ {
         if (v_cpuMhzStatic !== undefined) s.duplicate(key);
         s.ws();
         v_cpuMhzStatic = s.u();
         s.eol();
         break;
       }
-      case "machine": {
+      case 13: /* machine */ {
         if (v_machine !== undefined) s.duplicate(key);
         s.ws();
         v_machine = s.hexNum();
@@ -752,85 +752,85 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
-    switch (key) {
-      case "Hardware": {
+    switch (KEYS2.get(key)) {
+      case 0: /* Hardware */ {
         if (v_hardware !== undefined) s.duplicate(key);
         s.ws();
         v_hardware = s.rest();
         s.eol();
         break;
       }
-      case "Revision": {
+      case 1: /* Revision */ {
         if (v_boardRevision !== undefined) s.duplicate(key);
         s.ws();
         v_boardRevision = s.hexNum();
         s.eol();
         break;
       }
-      case "Serial": {
+      case 2: /* Serial */ {
         if (v_serial !== undefined) s.duplicate(key);
         s.ws();
         v_serial = s.rest();
         s.eol();
         break;
       }
-      case "timebase": {
+      case 3: /* timebase */ {
         if (v_timebase !== undefined) s.duplicate(key);
         s.ws();
         v_timebase = s.u();
         s.eol();
         break;
       }
-      case "platform": {
+      case 4: /* platform */ {
         if (v_platform !== undefined) s.duplicate(key);
         s.ws();
         v_platform = s.rest();
         s.eol();
         break;
       }
-      case "machine": {
+      case 5: /* machine */ {
         if (v_machine !== undefined) s.duplicate(key);
         s.ws();
         v_machine = s.rest();
         s.eol();
         break;
       }
-      case "MMU": {
+      case 6: /* MMU */ {
         if (v_mmu !== undefined) s.duplicate(key);
         s.ws();
         v_mmu = s.rest();
         s.eol();
         break;
       }
-      case "firmware": {
+      case 7: /* firmware */ {
         if (v_firmware !== undefined) s.duplicate(key);
         s.ws();
         v_firmware = s.rest();
         s.eol();
         break;
       }
-      case "# processors": {
+      case 8: /* # processors */ {
         if (v_numProcessors !== undefined) s.duplicate(key);
         s.ws();
         v_numProcessors = s.u();
         s.eol();
         break;
       }
-      case "bogomips per cpu": {
+      case 9: /* bogomips per cpu */ {
         if (v_bogomipsPerCpu !== undefined) s.duplicate(key);
         s.ws();
         v_bogomipsPerCpu = s.f();
         s.eol();
         break;
       }
-      case "max thread id": {
+      case 10: /* max thread id */ {
         if (v_maxThreadId !== undefined) s.duplicate(key);
         s.ws();
         v_maxThreadId = s.u();
         s.eol();
         break;
       }
-      case "features": {
+      case 11: /* features */ {
         if (v_s390Features !== undefined) s.duplicate(key);
         s.ws();
         const a10: string[] = [];
@@ -844,7 +844,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
         s.eol();
         break;
       }
-      case "facilities": {
+      case 12: /* facilities */ {
         if (v_facilities !== undefined) s.duplicate(key);
         s.ws();
         const a12: number[] = [];
@@ -858,14 +858,14 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
         s.eol();
         break;
       }
-      case "model": {
+      case 13: /* model */ {
         if (v_model !== undefined) s.duplicate(key);
         s.ws();
         v_model = s.rest();
         s.eol();
         break;
       }
-      case "vendor_id": {
+      case 14: /* vendor_id */ {
         if (v_vendorId !== undefined) s.duplicate(key);
         s.ws();
         v_vendorId = s.rest();
@@ -998,3 +998,10 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemProcess
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }
+
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS0 = new Map<string, number>([["processor", 0], ["vendor_id", 1], ["cpu family", 2], ["model", 3], ["model name", 4], ["stepping", 5], ["microcode", 6], ["cpu MHz", 7], ["cache size", 8], ["physical id", 9], ["siblings", 10], ["core id", 11], ["cpu cores", 12], ["apicid", 13], ["initial apicid", 14], ["fdiv_bug", 15], ["hlt_bug", 16], ["f00f_bug", 17], ["coma_bug", 18], ["fpu", 19], ["fpu_exception", 20], ["cpuid level", 21], ["wp", 22], ["flags", 23], ["vmx flags", 24], ["bugs", 25], ["bogomips", 26], ["TLB size", 27], ["clflush size", 28], ["cache_alignment", 29], ["address sizes", 30], ["power management", 31], ["BogoMIPS", 32], ["Features", 33], ["CPU implementer", 34], ["CPU architecture", 35], ["CPU variant", 36], ["CPU part", 37], ["CPU revision", 38], ["cpu", 39], ["clock", 40], ["revision", 41], ["hart", 42], ["isa", 43], ["mmu", 44], ["uarch", 45], ["mvendorid", 46], ["marchid", 47], ["mimpid", 48], ["hart isa", 49]]);
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS1 = new Map<string, number>([["cpu number", 0], ["physical id", 1], ["core id", 2], ["siblings", 3], ["cpu cores", 4], ["book id", 5], ["drawer id", 6], ["dedicated", 7], ["address", 8], ["version", 9], ["identification", 10], ["cpu MHz dynamic", 11], ["cpu MHz static", 12], ["machine", 13]]);
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS2 = new Map<string, number>([["Hardware", 0], ["Revision", 1], ["Serial", 2], ["timebase", 3], ["platform", 4], ["machine", 5], ["MMU", 6], ["firmware", 7], ["# processors", 8], ["bogomips per cpu", 9], ["max thread id", 10], ["features", 11], ["facilities", 12], ["model", 13], ["vendor_id", 14]]);

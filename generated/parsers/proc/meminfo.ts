@@ -83,8 +83,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
-    switch (key) {
-      case "MemTotal": {
+    switch (KEYS0.get(key)) {
+      case 0: /* MemTotal */ {
         if (v_memTotal !== undefined) s.duplicate(key);
         s.ws();
         v_memTotal = s.scale(s.u(), 1024);
@@ -92,7 +92,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "MemFree": {
+      case 1: /* MemFree */ {
         if (v_memFree !== undefined) s.duplicate(key);
         s.ws();
         v_memFree = s.scale(s.u(), 1024);
@@ -100,7 +100,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "MemAvailable": {
+      case 2: /* MemAvailable */ {
         if (v_memAvailable !== undefined) s.duplicate(key);
         s.ws();
         v_memAvailable = s.scale(s.u(), 1024);
@@ -108,7 +108,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Buffers": {
+      case 3: /* Buffers */ {
         if (v_buffers !== undefined) s.duplicate(key);
         s.ws();
         v_buffers = s.scale(s.u(), 1024);
@@ -116,7 +116,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Cached": {
+      case 4: /* Cached */ {
         if (v_cached !== undefined) s.duplicate(key);
         s.ws();
         v_cached = s.scale(s.u(), 1024);
@@ -124,7 +124,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "SwapCached": {
+      case 5: /* SwapCached */ {
         if (v_swapCached !== undefined) s.duplicate(key);
         s.ws();
         v_swapCached = s.scale(s.u(), 1024);
@@ -132,7 +132,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Active": {
+      case 6: /* Active */ {
         if (v_active !== undefined) s.duplicate(key);
         s.ws();
         v_active = s.scale(s.u(), 1024);
@@ -140,7 +140,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Inactive": {
+      case 7: /* Inactive */ {
         if (v_inactive !== undefined) s.duplicate(key);
         s.ws();
         v_inactive = s.scale(s.u(), 1024);
@@ -148,7 +148,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Active(anon)": {
+      case 8: /* Active(anon) */ {
         if (v_activeAnon !== undefined) s.duplicate(key);
         s.ws();
         v_activeAnon = s.scale(s.u(), 1024);
@@ -156,7 +156,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Inactive(anon)": {
+      case 9: /* Inactive(anon) */ {
         if (v_inactiveAnon !== undefined) s.duplicate(key);
         s.ws();
         v_inactiveAnon = s.scale(s.u(), 1024);
@@ -164,7 +164,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Active(file)": {
+      case 10: /* Active(file) */ {
         if (v_activeFile !== undefined) s.duplicate(key);
         s.ws();
         v_activeFile = s.scale(s.u(), 1024);
@@ -172,7 +172,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Inactive(file)": {
+      case 11: /* Inactive(file) */ {
         if (v_inactiveFile !== undefined) s.duplicate(key);
         s.ws();
         v_inactiveFile = s.scale(s.u(), 1024);
@@ -180,7 +180,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Unevictable": {
+      case 12: /* Unevictable */ {
         if (v_unevictable !== undefined) s.duplicate(key);
         s.ws();
         v_unevictable = s.scale(s.u(), 1024);
@@ -188,7 +188,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Mlocked": {
+      case 13: /* Mlocked */ {
         if (v_mlocked !== undefined) s.duplicate(key);
         s.ws();
         v_mlocked = s.scale(s.u(), 1024);
@@ -196,7 +196,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "HighTotal": {
+      case 14: /* HighTotal */ {
         if (v_highTotal !== undefined) s.duplicate(key);
         s.ws();
         v_highTotal = s.scale(s.u(), 1024);
@@ -204,7 +204,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "HighFree": {
+      case 15: /* HighFree */ {
         if (v_highFree !== undefined) s.duplicate(key);
         s.ws();
         v_highFree = s.scale(s.u(), 1024);
@@ -212,7 +212,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "LowTotal": {
+      case 16: /* LowTotal */ {
         if (v_lowTotal !== undefined) s.duplicate(key);
         s.ws();
         v_lowTotal = s.scale(s.u(), 1024);
@@ -220,7 +220,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "LowFree": {
+      case 17: /* LowFree */ {
         if (v_lowFree !== undefined) s.duplicate(key);
         s.ws();
         v_lowFree = s.scale(s.u(), 1024);
@@ -228,7 +228,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "MmapCopy": {
+      case 18: /* MmapCopy */ {
         if (v_mmapCopy !== undefined) s.duplicate(key);
         s.ws();
         v_mmapCopy = s.scale(s.u(), 1024);
@@ -236,7 +236,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "SwapTotal": {
+      case 19: /* SwapTotal */ {
         if (v_swapTotal !== undefined) s.duplicate(key);
         s.ws();
         v_swapTotal = s.scale(s.u(), 1024);
@@ -244,7 +244,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "SwapFree": {
+      case 20: /* SwapFree */ {
         if (v_swapFree !== undefined) s.duplicate(key);
         s.ws();
         v_swapFree = s.scale(s.u(), 1024);
@@ -252,7 +252,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Zswap": {
+      case 21: /* Zswap */ {
         if (v_zswap !== undefined) s.duplicate(key);
         s.ws();
         v_zswap = s.scale(s.u(), 1024);
@@ -260,7 +260,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Zswapped": {
+      case 22: /* Zswapped */ {
         if (v_zswapped !== undefined) s.duplicate(key);
         s.ws();
         v_zswapped = s.scale(s.u(), 1024);
@@ -268,7 +268,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Dirty": {
+      case 23: /* Dirty */ {
         if (v_dirty !== undefined) s.duplicate(key);
         s.ws();
         v_dirty = s.scale(s.u(), 1024);
@@ -276,7 +276,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Writeback": {
+      case 24: /* Writeback */ {
         if (v_writeback !== undefined) s.duplicate(key);
         s.ws();
         v_writeback = s.scale(s.u(), 1024);
@@ -284,7 +284,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "AnonPages": {
+      case 25: /* AnonPages */ {
         if (v_anonPages !== undefined) s.duplicate(key);
         s.ws();
         v_anonPages = s.scale(s.u(), 1024);
@@ -292,7 +292,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Mapped": {
+      case 26: /* Mapped */ {
         if (v_mapped !== undefined) s.duplicate(key);
         s.ws();
         v_mapped = s.scale(s.u(), 1024);
@@ -300,7 +300,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Shmem": {
+      case 27: /* Shmem */ {
         if (v_shmem !== undefined) s.duplicate(key);
         s.ws();
         v_shmem = s.scale(s.u(), 1024);
@@ -308,7 +308,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "KReclaimable": {
+      case 28: /* KReclaimable */ {
         if (v_kReclaimable !== undefined) s.duplicate(key);
         s.ws();
         v_kReclaimable = s.scale(s.u(), 1024);
@@ -316,7 +316,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Slab": {
+      case 29: /* Slab */ {
         if (v_slab !== undefined) s.duplicate(key);
         s.ws();
         v_slab = s.scale(s.u(), 1024);
@@ -324,7 +324,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "SReclaimable": {
+      case 30: /* SReclaimable */ {
         if (v_sReclaimable !== undefined) s.duplicate(key);
         s.ws();
         v_sReclaimable = s.scale(s.u(), 1024);
@@ -332,7 +332,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "SUnreclaim": {
+      case 31: /* SUnreclaim */ {
         if (v_sUnreclaim !== undefined) s.duplicate(key);
         s.ws();
         v_sUnreclaim = s.scale(s.u(), 1024);
@@ -340,7 +340,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "KernelStack": {
+      case 32: /* KernelStack */ {
         if (v_kernelStack !== undefined) s.duplicate(key);
         s.ws();
         v_kernelStack = s.scale(s.u(), 1024);
@@ -348,7 +348,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "ShadowCallStack": {
+      case 33: /* ShadowCallStack */ {
         if (v_shadowCallStack !== undefined) s.duplicate(key);
         s.ws();
         v_shadowCallStack = s.scale(s.u(), 1024);
@@ -356,7 +356,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "PageTables": {
+      case 34: /* PageTables */ {
         if (v_pageTables !== undefined) s.duplicate(key);
         s.ws();
         v_pageTables = s.scale(s.u(), 1024);
@@ -364,7 +364,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "SecPageTables": {
+      case 35: /* SecPageTables */ {
         if (v_secPageTables !== undefined) s.duplicate(key);
         s.ws();
         v_secPageTables = s.scale(s.u(), 1024);
@@ -372,7 +372,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "NFS_Unstable": {
+      case 36: /* NFS_Unstable */ {
         if (v_nfsUnstable !== undefined) s.duplicate(key);
         s.ws();
         v_nfsUnstable = s.scale(s.u(), 1024);
@@ -380,7 +380,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Bounce": {
+      case 37: /* Bounce */ {
         if (v_bounce !== undefined) s.duplicate(key);
         s.ws();
         v_bounce = s.scale(s.u(), 1024);
@@ -388,7 +388,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "WritebackTmp": {
+      case 38: /* WritebackTmp */ {
         if (v_writebackTmp !== undefined) s.duplicate(key);
         s.ws();
         v_writebackTmp = s.scale(s.u(), 1024);
@@ -396,7 +396,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "CommitLimit": {
+      case 39: /* CommitLimit */ {
         if (v_commitLimit !== undefined) s.duplicate(key);
         s.ws();
         v_commitLimit = s.scale(s.u(), 1024);
@@ -404,7 +404,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Committed_AS": {
+      case 40: /* Committed_AS */ {
         if (v_committedAs !== undefined) s.duplicate(key);
         s.ws();
         v_committedAs = s.scale(s.u(), 1024);
@@ -412,7 +412,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "VmallocTotal": {
+      case 41: /* VmallocTotal */ {
         if (v_vmallocTotal !== undefined) s.duplicate(key);
         s.ws();
         v_vmallocTotal = s.scale(s.u(), 1024);
@@ -420,7 +420,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "VmallocUsed": {
+      case 42: /* VmallocUsed */ {
         if (v_vmallocUsed !== undefined) s.duplicate(key);
         s.ws();
         v_vmallocUsed = s.scale(s.u(), 1024);
@@ -428,7 +428,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "VmallocChunk": {
+      case 43: /* VmallocChunk */ {
         if (v_vmallocChunk !== undefined) s.duplicate(key);
         s.ws();
         v_vmallocChunk = s.scale(s.u(), 1024);
@@ -436,7 +436,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Percpu": {
+      case 44: /* Percpu */ {
         if (v_percpu !== undefined) s.duplicate(key);
         s.ws();
         v_percpu = s.scale(s.u(), 1024);
@@ -444,7 +444,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "HardwareCorrupted": {
+      case 45: /* HardwareCorrupted */ {
         if (v_hardwareCorrupted !== undefined) s.duplicate(key);
         s.ws();
         v_hardwareCorrupted = s.scale(s.u(), 1024);
@@ -452,7 +452,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "AnonHugePages": {
+      case 46: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
         s.ws();
         v_anonHugePages = s.scale(s.u(), 1024);
@@ -460,7 +460,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "ShmemHugePages": {
+      case 47: /* ShmemHugePages */ {
         if (v_shmemHugePages !== undefined) s.duplicate(key);
         s.ws();
         v_shmemHugePages = s.scale(s.u(), 1024);
@@ -468,7 +468,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "ShmemPmdMapped": {
+      case 48: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
         s.ws();
         v_shmemPmdMapped = s.scale(s.u(), 1024);
@@ -476,7 +476,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "FileHugePages": {
+      case 49: /* FileHugePages */ {
         if (v_fileHugePages !== undefined) s.duplicate(key);
         s.ws();
         v_fileHugePages = s.scale(s.u(), 1024);
@@ -484,7 +484,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "FilePmdMapped": {
+      case 50: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
         s.ws();
         v_filePmdMapped = s.scale(s.u(), 1024);
@@ -492,7 +492,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "CmaTotal": {
+      case 51: /* CmaTotal */ {
         if (v_cmaTotal !== undefined) s.duplicate(key);
         s.ws();
         v_cmaTotal = s.scale(s.u(), 1024);
@@ -500,7 +500,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "CmaFree": {
+      case 52: /* CmaFree */ {
         if (v_cmaFree !== undefined) s.duplicate(key);
         s.ws();
         v_cmaFree = s.scale(s.u(), 1024);
@@ -508,7 +508,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Unaccepted": {
+      case 53: /* Unaccepted */ {
         if (v_unaccepted !== undefined) s.duplicate(key);
         s.ws();
         v_unaccepted = s.scale(s.u(), 1024);
@@ -516,7 +516,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Balloon": {
+      case 54: /* Balloon */ {
         if (v_balloon !== undefined) s.duplicate(key);
         s.ws();
         v_balloon = s.scale(s.u(), 1024);
@@ -524,7 +524,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Quicklists": {
+      case 55: /* Quicklists */ {
         if (v_quicklists !== undefined) s.duplicate(key);
         s.ws();
         v_quicklists = s.scale(s.u(), 1024);
@@ -532,35 +532,35 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "HugePages_Total": {
+      case 56: /* HugePages_Total */ {
         if (v_hugePagesTotal !== undefined) s.duplicate(key);
         s.ws();
         v_hugePagesTotal = s.u();
         s.eol();
         break;
       }
-      case "HugePages_Free": {
+      case 57: /* HugePages_Free */ {
         if (v_hugePagesFree !== undefined) s.duplicate(key);
         s.ws();
         v_hugePagesFree = s.u();
         s.eol();
         break;
       }
-      case "HugePages_Rsvd": {
+      case 58: /* HugePages_Rsvd */ {
         if (v_hugePagesRsvd !== undefined) s.duplicate(key);
         s.ws();
         v_hugePagesRsvd = s.u();
         s.eol();
         break;
       }
-      case "HugePages_Surp": {
+      case 59: /* HugePages_Surp */ {
         if (v_hugePagesSurp !== undefined) s.duplicate(key);
         s.ws();
         v_hugePagesSurp = s.u();
         s.eol();
         break;
       }
-      case "Hugepagesize": {
+      case 60: /* Hugepagesize */ {
         if (v_hugepagesize !== undefined) s.duplicate(key);
         s.ws();
         v_hugepagesize = s.scale(s.u(), 1024);
@@ -568,7 +568,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "Hugetlb": {
+      case 61: /* Hugetlb */ {
         if (v_hugetlb !== undefined) s.duplicate(key);
         s.ws();
         v_hugetlb = s.scale(s.u(), 1024);
@@ -576,7 +576,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "DirectMap4k": {
+      case 62: /* DirectMap4k */ {
         if (v_directMap4k !== undefined) s.duplicate(key);
         s.ws();
         v_directMap4k = s.scale(s.u(), 1024);
@@ -584,7 +584,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "DirectMap4M": {
+      case 63: /* DirectMap4M */ {
         if (v_directMap4m !== undefined) s.duplicate(key);
         s.ws();
         v_directMap4m = s.scale(s.u(), 1024);
@@ -592,7 +592,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "DirectMap2M": {
+      case 64: /* DirectMap2M */ {
         if (v_directMap2m !== undefined) s.duplicate(key);
         s.ws();
         v_directMap2m = s.scale(s.u(), 1024);
@@ -600,7 +600,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
         s.eol();
         break;
       }
-      case "DirectMap1G": {
+      case 65: /* DirectMap1G */ {
         if (v_directMap1g !== undefined) s.duplicate(key);
         s.ws();
         v_directMap1g = s.scale(s.u(), 1024);
@@ -685,3 +685,6 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
   if (extra !== undefined) o.extra = extra;
   return o;
 }
+
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS0 = new Map<string, number>([["MemTotal", 0], ["MemFree", 1], ["MemAvailable", 2], ["Buffers", 3], ["Cached", 4], ["SwapCached", 5], ["Active", 6], ["Inactive", 7], ["Active(anon)", 8], ["Inactive(anon)", 9], ["Active(file)", 10], ["Inactive(file)", 11], ["Unevictable", 12], ["Mlocked", 13], ["HighTotal", 14], ["HighFree", 15], ["LowTotal", 16], ["LowFree", 17], ["MmapCopy", 18], ["SwapTotal", 19], ["SwapFree", 20], ["Zswap", 21], ["Zswapped", 22], ["Dirty", 23], ["Writeback", 24], ["AnonPages", 25], ["Mapped", 26], ["Shmem", 27], ["KReclaimable", 28], ["Slab", 29], ["SReclaimable", 30], ["SUnreclaim", 31], ["KernelStack", 32], ["ShadowCallStack", 33], ["PageTables", 34], ["SecPageTables", 35], ["NFS_Unstable", 36], ["Bounce", 37], ["WritebackTmp", 38], ["CommitLimit", 39], ["Committed_AS", 40], ["VmallocTotal", 41], ["VmallocUsed", 42], ["VmallocChunk", 43], ["Percpu", 44], ["HardwareCorrupted", 45], ["AnonHugePages", 46], ["ShmemHugePages", 47], ["ShmemPmdMapped", 48], ["FileHugePages", 49], ["FilePmdMapped", 50], ["CmaTotal", 51], ["CmaFree", 52], ["Unaccepted", 53], ["Balloon", 54], ["Quicklists", 55], ["HugePages_Total", 56], ["HugePages_Free", 57], ["HugePages_Rsvd", 58], ["HugePages_Surp", 59], ["Hugepagesize", 60], ["Hugetlb", 61], ["DirectMap4k", 62], ["DirectMap4M", 63], ["DirectMap2M", 64], ["DirectMap1G", 65]]);

@@ -26,55 +26,55 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("space");
-    switch (key) {
-      case "cpu": {
+    switch (KEYS0.get(key)) {
+      case 0: /* cpu */ {
         if (v_cpu !== undefined) s.duplicate(key);
         s.ws();
         v_cpu = record0(s, ctx);
         break;
       }
-      case "intr": {
+      case 1: /* intr */ {
         if (v_intr !== undefined) s.duplicate(key);
         s.ws();
         v_intr = record1(s, ctx);
         break;
       }
-      case "ctxt": {
+      case 2: /* ctxt */ {
         if (v_ctxt !== undefined) s.duplicate(key);
         s.ws();
         v_ctxt = s.u();
         s.eol();
         break;
       }
-      case "btime": {
+      case 3: /* btime */ {
         if (v_btime !== undefined) s.duplicate(key);
         s.ws();
         v_btime = s.u();
         s.eol();
         break;
       }
-      case "processes": {
+      case 4: /* processes */ {
         if (v_processes !== undefined) s.duplicate(key);
         s.ws();
         v_processes = s.u();
         s.eol();
         break;
       }
-      case "procs_running": {
+      case 5: /* procs_running */ {
         if (v_procsRunning !== undefined) s.duplicate(key);
         s.ws();
         v_procsRunning = s.u();
         s.eol();
         break;
       }
-      case "procs_blocked": {
+      case 6: /* procs_blocked */ {
         if (v_procsBlocked !== undefined) s.duplicate(key);
         s.ws();
         v_procsBlocked = s.u();
         s.eol();
         break;
       }
-      case "softirq": {
+      case 7: /* softirq */ {
         if (v_softirq !== undefined) s.duplicate(key);
         s.ws();
         v_softirq = record2(s, ctx);
@@ -284,3 +284,6 @@ function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }
+
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS0 = new Map<string, number>([["cpu", 0], ["intr", 1], ["ctxt", 2], ["btime", 3], ["processes", 4], ["procs_running", 5], ["procs_blocked", 6], ["softirq", 7]]);

@@ -72,8 +72,8 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
       continue;
     }
     const key = s.key("auto");
-    switch (key) {
-      case "pages": {
+    switch (KEYS0.get(key)) {
+      case 0: /* pages */ {
         if (v_free !== undefined) s.duplicate(key);
         s.ws();
         s.lit("free"); s.sep(); s.ws();
@@ -81,77 +81,77 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
         s.eol();
         break;
       }
-      case "boost": {
+      case 1: /* boost */ {
         if (v_boost !== undefined) s.duplicate(key);
         s.ws();
         v_boost = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "min": {
+      case 2: /* min */ {
         if (v_min !== undefined) s.duplicate(key);
         s.ws();
         v_min = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "low": {
+      case 3: /* low */ {
         if (v_low !== undefined) s.duplicate(key);
         s.ws();
         v_low = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "high": {
+      case 4: /* high */ {
         if (v_high !== undefined) s.duplicate(key);
         s.ws();
         v_high = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "promo": {
+      case 5: /* promo */ {
         if (v_promo !== undefined) s.duplicate(key);
         s.ws();
         v_promo = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "scanned": {
+      case 6: /* scanned */ {
         if (v_scanned !== undefined) s.duplicate(key);
         s.ws();
         v_scanned = s.u();
         s.eol();
         break;
       }
-      case "spanned": {
+      case 7: /* spanned */ {
         if (v_spanned !== undefined) s.duplicate(key);
         s.ws();
         v_spanned = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "present": {
+      case 8: /* present */ {
         if (v_present !== undefined) s.duplicate(key);
         s.ws();
         v_present = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "managed": {
+      case 9: /* managed */ {
         if (v_managed !== undefined) s.duplicate(key);
         s.ws();
         v_managed = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "cma": {
+      case 10: /* cma */ {
         if (v_cma !== undefined) s.duplicate(key);
         s.ws();
         v_cma = s.scale(s.u(), ctx.pageSize);
         s.eol();
         break;
       }
-      case "protection": {
+      case 11: /* protection */ {
         if (v_protection !== undefined) s.duplicate(key);
         s.ws();
         const a0: number[] = [];
@@ -171,28 +171,28 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
         s.eol();
         break;
       }
-      case "node_unreclaimable": {
+      case 12: /* node_unreclaimable */ {
         if (v_nodeUnreclaimable !== undefined) s.duplicate(key);
         s.ws();
         v_nodeUnreclaimable = s.u();
         s.eol();
         break;
       }
-      case "all_unreclaimable": {
+      case 13: /* all_unreclaimable */ {
         if (v_allUnreclaimable !== undefined) s.duplicate(key);
         s.ws();
         v_allUnreclaimable = s.u();
         s.eol();
         break;
       }
-      case "start_pfn": {
+      case 14: /* start_pfn */ {
         if (v_startPfn !== undefined) s.duplicate(key);
         s.ws();
         v_startPfn = s.u();
         s.eol();
         break;
       }
-      case "inactive_ratio": {
+      case 15: /* inactive_ratio */ {
         if (v_inactiveRatio !== undefined) s.duplicate(key);
         s.ws();
         v_inactiveRatio = s.u();
@@ -387,3 +387,6 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
   if (extra !== undefined) o.extra = extra;
   return o;
 }
+
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS0 = new Map<string, number>([["pages", 0], ["boost", 1], ["min", 2], ["low", 3], ["high", 4], ["promo", 5], ["scanned", 6], ["spanned", 7], ["present", 8], ["managed", 9], ["cma", 10], ["protection", 11], ["node_unreclaimable", 12], ["all_unreclaimable", 13], ["start_pfn", 14], ["inactive_ratio", 15]]);

@@ -93,8 +93,8 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
-    switch (key) {
-      case "Size": {
+    switch (KEYS0.get(key)) {
+      case 0: /* Size */ {
         if (v_size !== undefined) s.duplicate(key);
         s.ws();
         v_size = s.scale(s.u(), 1024);
@@ -102,7 +102,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "KernelPageSize": {
+      case 1: /* KernelPageSize */ {
         if (v_kernelPageSize !== undefined) s.duplicate(key);
         s.ws();
         v_kernelPageSize = s.scale(s.u(), 1024);
@@ -110,7 +110,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "MMUPageSize": {
+      case 2: /* MMUPageSize */ {
         if (v_mmuPageSize !== undefined) s.duplicate(key);
         s.ws();
         v_mmuPageSize = s.scale(s.u(), 1024);
@@ -118,7 +118,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Rss": {
+      case 3: /* Rss */ {
         if (v_rss !== undefined) s.duplicate(key);
         s.ws();
         v_rss = s.scale(s.u(), 1024);
@@ -126,7 +126,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Pss": {
+      case 4: /* Pss */ {
         if (v_pss !== undefined) s.duplicate(key);
         s.ws();
         v_pss = s.scale(s.u(), 1024);
@@ -134,7 +134,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Pss_Dirty": {
+      case 5: /* Pss_Dirty */ {
         if (v_pssDirty !== undefined) s.duplicate(key);
         s.ws();
         v_pssDirty = s.scale(s.u(), 1024);
@@ -142,7 +142,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Shared_Clean": {
+      case 6: /* Shared_Clean */ {
         if (v_sharedClean !== undefined) s.duplicate(key);
         s.ws();
         v_sharedClean = s.scale(s.u(), 1024);
@@ -150,7 +150,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Shared_Dirty": {
+      case 7: /* Shared_Dirty */ {
         if (v_sharedDirty !== undefined) s.duplicate(key);
         s.ws();
         v_sharedDirty = s.scale(s.u(), 1024);
@@ -158,7 +158,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Private_Clean": {
+      case 8: /* Private_Clean */ {
         if (v_privateClean !== undefined) s.duplicate(key);
         s.ws();
         v_privateClean = s.scale(s.u(), 1024);
@@ -166,7 +166,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Private_Dirty": {
+      case 9: /* Private_Dirty */ {
         if (v_privateDirty !== undefined) s.duplicate(key);
         s.ws();
         v_privateDirty = s.scale(s.u(), 1024);
@@ -174,7 +174,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Referenced": {
+      case 10: /* Referenced */ {
         if (v_referenced !== undefined) s.duplicate(key);
         s.ws();
         v_referenced = s.scale(s.u(), 1024);
@@ -182,7 +182,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Anonymous": {
+      case 11: /* Anonymous */ {
         if (v_anonymous !== undefined) s.duplicate(key);
         s.ws();
         v_anonymous = s.scale(s.u(), 1024);
@@ -190,7 +190,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "KSM": {
+      case 12: /* KSM */ {
         if (v_ksm !== undefined) s.duplicate(key);
         s.ws();
         v_ksm = s.scale(s.u(), 1024);
@@ -198,7 +198,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "LazyFree": {
+      case 13: /* LazyFree */ {
         if (v_lazyFree !== undefined) s.duplicate(key);
         s.ws();
         v_lazyFree = s.scale(s.u(), 1024);
@@ -206,7 +206,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "AnonHugePages": {
+      case 14: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
         s.ws();
         v_anonHugePages = s.scale(s.u(), 1024);
@@ -214,7 +214,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "ShmemPmdMapped": {
+      case 15: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
         s.ws();
         v_shmemPmdMapped = s.scale(s.u(), 1024);
@@ -222,7 +222,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "FilePmdMapped": {
+      case 16: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
         s.ws();
         v_filePmdMapped = s.scale(s.u(), 1024);
@@ -230,7 +230,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Shared_Hugetlb": {
+      case 17: /* Shared_Hugetlb */ {
         if (v_sharedHugetlb !== undefined) s.duplicate(key);
         s.ws();
         v_sharedHugetlb = s.scale(s.u(), 1024);
@@ -238,7 +238,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Private_Hugetlb": {
+      case 18: /* Private_Hugetlb */ {
         if (v_privateHugetlb !== undefined) s.duplicate(key);
         s.ws();
         v_privateHugetlb = s.scale(s.u(), 1024);
@@ -246,7 +246,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Swap": {
+      case 19: /* Swap */ {
         if (v_swap !== undefined) s.duplicate(key);
         s.ws();
         v_swap = s.scale(s.u(), 1024);
@@ -254,7 +254,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "SwapPss": {
+      case 20: /* SwapPss */ {
         if (v_swapPss !== undefined) s.duplicate(key);
         s.ws();
         v_swapPss = s.scale(s.u(), 1024);
@@ -262,7 +262,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Locked": {
+      case 21: /* Locked */ {
         if (v_locked !== undefined) s.duplicate(key);
         s.ws();
         v_locked = s.scale(s.u(), 1024);
@@ -270,7 +270,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "Nonlinear": {
+      case 22: /* Nonlinear */ {
         if (v_nonlinear !== undefined) s.duplicate(key);
         s.ws();
         v_nonlinear = s.scale(s.u(), 1024);
@@ -278,21 +278,21 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
         s.eol();
         break;
       }
-      case "THPeligible": {
+      case 23: /* THPeligible */ {
         if (v_thpEligible !== undefined) s.duplicate(key);
         s.ws();
         v_thpEligible = s.u();
         s.eol();
         break;
       }
-      case "ProtectionKey": {
+      case 24: /* ProtectionKey */ {
         if (v_protectionKey !== undefined) s.duplicate(key);
         s.ws();
         v_protectionKey = s.u();
         s.eol();
         break;
       }
-      case "VmFlags": {
+      case 25: /* VmFlags */ {
         if (v_vmFlags !== undefined) s.duplicate(key);
         s.ws();
         const a2: string[] = [];
@@ -344,3 +344,6 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   if (extra !== undefined) o.extra = extra;
   return o;
 }
+
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS0 = new Map<string, number>([["Size", 0], ["KernelPageSize", 1], ["MMUPageSize", 2], ["Rss", 3], ["Pss", 4], ["Pss_Dirty", 5], ["Shared_Clean", 6], ["Shared_Dirty", 7], ["Private_Clean", 8], ["Private_Dirty", 9], ["Referenced", 10], ["Anonymous", 11], ["KSM", 12], ["LazyFree", 13], ["AnonHugePages", 14], ["ShmemPmdMapped", 15], ["FilePmdMapped", 16], ["Shared_Hugetlb", 17], ["Private_Hugetlb", 18], ["Swap", 19], ["SwapPss", 20], ["Locked", 21], ["Nonlinear", 22], ["THPeligible", 23], ["ProtectionKey", 24], ["VmFlags", 25]]);

@@ -66,8 +66,8 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
-    switch (key) {
-      case "Rss": {
+    switch (KEYS0.get(key)) {
+      case 0: /* Rss */ {
         if (v_rss !== undefined) s.duplicate(key);
         s.ws();
         v_rss = s.scale(s.u(), 1024);
@@ -75,7 +75,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Pss": {
+      case 1: /* Pss */ {
         if (v_pss !== undefined) s.duplicate(key);
         s.ws();
         v_pss = s.scale(s.u(), 1024);
@@ -83,7 +83,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Pss_Dirty": {
+      case 2: /* Pss_Dirty */ {
         if (v_pssDirty !== undefined) s.duplicate(key);
         s.ws();
         v_pssDirty = s.scale(s.u(), 1024);
@@ -91,7 +91,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Pss_Anon": {
+      case 3: /* Pss_Anon */ {
         if (v_pssAnon !== undefined) s.duplicate(key);
         s.ws();
         v_pssAnon = s.scale(s.u(), 1024);
@@ -99,7 +99,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Pss_File": {
+      case 4: /* Pss_File */ {
         if (v_pssFile !== undefined) s.duplicate(key);
         s.ws();
         v_pssFile = s.scale(s.u(), 1024);
@@ -107,7 +107,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Pss_Shmem": {
+      case 5: /* Pss_Shmem */ {
         if (v_pssShmem !== undefined) s.duplicate(key);
         s.ws();
         v_pssShmem = s.scale(s.u(), 1024);
@@ -115,7 +115,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Shared_Clean": {
+      case 6: /* Shared_Clean */ {
         if (v_sharedClean !== undefined) s.duplicate(key);
         s.ws();
         v_sharedClean = s.scale(s.u(), 1024);
@@ -123,7 +123,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Shared_Dirty": {
+      case 7: /* Shared_Dirty */ {
         if (v_sharedDirty !== undefined) s.duplicate(key);
         s.ws();
         v_sharedDirty = s.scale(s.u(), 1024);
@@ -131,7 +131,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Private_Clean": {
+      case 8: /* Private_Clean */ {
         if (v_privateClean !== undefined) s.duplicate(key);
         s.ws();
         v_privateClean = s.scale(s.u(), 1024);
@@ -139,7 +139,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Private_Dirty": {
+      case 9: /* Private_Dirty */ {
         if (v_privateDirty !== undefined) s.duplicate(key);
         s.ws();
         v_privateDirty = s.scale(s.u(), 1024);
@@ -147,7 +147,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Referenced": {
+      case 10: /* Referenced */ {
         if (v_referenced !== undefined) s.duplicate(key);
         s.ws();
         v_referenced = s.scale(s.u(), 1024);
@@ -155,7 +155,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Anonymous": {
+      case 11: /* Anonymous */ {
         if (v_anonymous !== undefined) s.duplicate(key);
         s.ws();
         v_anonymous = s.scale(s.u(), 1024);
@@ -163,7 +163,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "KSM": {
+      case 12: /* KSM */ {
         if (v_ksm !== undefined) s.duplicate(key);
         s.ws();
         v_ksm = s.scale(s.u(), 1024);
@@ -171,7 +171,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "LazyFree": {
+      case 13: /* LazyFree */ {
         if (v_lazyFree !== undefined) s.duplicate(key);
         s.ws();
         v_lazyFree = s.scale(s.u(), 1024);
@@ -179,7 +179,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "AnonHugePages": {
+      case 14: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
         s.ws();
         v_anonHugePages = s.scale(s.u(), 1024);
@@ -187,7 +187,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "ShmemPmdMapped": {
+      case 15: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
         s.ws();
         v_shmemPmdMapped = s.scale(s.u(), 1024);
@@ -195,7 +195,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "FilePmdMapped": {
+      case 16: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
         s.ws();
         v_filePmdMapped = s.scale(s.u(), 1024);
@@ -203,7 +203,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Shared_Hugetlb": {
+      case 17: /* Shared_Hugetlb */ {
         if (v_sharedHugetlb !== undefined) s.duplicate(key);
         s.ws();
         v_sharedHugetlb = s.scale(s.u(), 1024);
@@ -211,7 +211,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Private_Hugetlb": {
+      case 18: /* Private_Hugetlb */ {
         if (v_privateHugetlb !== undefined) s.duplicate(key);
         s.ws();
         v_privateHugetlb = s.scale(s.u(), 1024);
@@ -219,7 +219,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Swap": {
+      case 19: /* Swap */ {
         if (v_swap !== undefined) s.duplicate(key);
         s.ws();
         v_swap = s.scale(s.u(), 1024);
@@ -227,7 +227,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "SwapPss": {
+      case 20: /* SwapPss */ {
         if (v_swapPss !== undefined) s.duplicate(key);
         s.ws();
         v_swapPss = s.scale(s.u(), 1024);
@@ -235,7 +235,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
         s.eol();
         break;
       }
-      case "Locked": {
+      case 21: /* Locked */ {
         if (v_locked !== undefined) s.duplicate(key);
         s.ws();
         v_locked = s.scale(s.u(), 1024);
@@ -276,3 +276,6 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   if (extra !== undefined) o.extra = extra;
   return o;
 }
+
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS0 = new Map<string, number>([["Rss", 0], ["Pss", 1], ["Pss_Dirty", 2], ["Pss_Anon", 3], ["Pss_File", 4], ["Pss_Shmem", 5], ["Shared_Clean", 6], ["Shared_Dirty", 7], ["Private_Clean", 8], ["Private_Dirty", 9], ["Referenced", 10], ["Anonymous", 11], ["KSM", 12], ["LazyFree", 13], ["AnonHugePages", 14], ["ShmemPmdMapped", 15], ["FilePmdMapped", 16], ["Shared_Hugetlb", 17], ["Private_Hugetlb", 18], ["Swap", 19], ["SwapPss", 20], ["Locked", 21]]);

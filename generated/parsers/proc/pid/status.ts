@@ -81,82 +81,82 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
-    switch (key) {
-      case "Name": {
+    switch (KEYS0.get(key)) {
+      case 0: /* Name */ {
         if (v_name !== undefined) s.duplicate(key);
         s.ws();
         v_name = Scan.unescape(s.rest());
         s.eol();
         break;
       }
-      case "Umask": {
+      case 1: /* Umask */ {
         if (v_umask !== undefined) s.duplicate(key);
         s.ws();
         v_umask = s.rest();
         s.eol();
         break;
       }
-      case "State": {
+      case 2: /* State */ {
         if (v_state !== undefined) s.duplicate(key);
         s.ws();
         v_state = record0(s, ctx);
         break;
       }
-      case "Tgid": {
+      case 3: /* Tgid */ {
         if (v_tgid !== undefined) s.duplicate(key);
         s.ws();
         v_tgid = s.u();
         s.eol();
         break;
       }
-      case "Ngid": {
+      case 4: /* Ngid */ {
         if (v_ngid !== undefined) s.duplicate(key);
         s.ws();
         v_ngid = s.u();
         s.eol();
         break;
       }
-      case "Pid": {
+      case 5: /* Pid */ {
         if (v_pid !== undefined) s.duplicate(key);
         s.ws();
         v_pid = s.u();
         s.eol();
         break;
       }
-      case "PPid": {
+      case 6: /* PPid */ {
         if (v_ppid !== undefined) s.duplicate(key);
         s.ws();
         v_ppid = s.u();
         s.eol();
         break;
       }
-      case "TracerPid": {
+      case 7: /* TracerPid */ {
         if (v_tracerPid !== undefined) s.duplicate(key);
         s.ws();
         v_tracerPid = s.u();
         s.eol();
         break;
       }
-      case "Uid": {
+      case 8: /* Uid */ {
         if (v_uid !== undefined) s.duplicate(key);
         s.ws();
         v_uid = record1(s, ctx);
         break;
       }
-      case "Gid": {
+      case 9: /* Gid */ {
         if (v_gid !== undefined) s.duplicate(key);
         s.ws();
         v_gid = record2(s, ctx);
         break;
       }
-      case "FDSize": {
+      case 10: /* FDSize */ {
         if (v_fdSize !== undefined) s.duplicate(key);
         s.ws();
         v_fdSize = s.u();
         s.eol();
         break;
       }
-      case "Groups": {
+      case 11: /* Groups */ {
         if (v_groups !== undefined) s.duplicate(key);
         s.ws();
         const a0: number[] = [];
@@ -170,7 +170,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "NStgid": {
+      case 12: /* NStgid */ {
         if (v_nsTgid !== undefined) s.duplicate(key);
         s.ws();
         const a2: number[] = [];
@@ -184,7 +184,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "NSpid": {
+      case 13: /* NSpid */ {
         if (v_nsPid !== undefined) s.duplicate(key);
         s.ws();
         const a4: number[] = [];
@@ -198,7 +198,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "NSpgid": {
+      case 14: /* NSpgid */ {
         if (v_nsPgid !== undefined) s.duplicate(key);
         s.ws();
         const a6: number[] = [];
@@ -212,7 +212,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "NSsid": {
+      case 15: /* NSsid */ {
         if (v_nsSid !== undefined) s.duplicate(key);
         s.ws();
         const a8: number[] = [];
@@ -226,14 +226,14 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "Kthread": {
+      case 16: /* Kthread */ {
         if (v_kthread !== undefined) s.duplicate(key);
         s.ws();
         v_kthread = s.u();
         s.eol();
         break;
       }
-      case "VmPeak": {
+      case 17: /* VmPeak */ {
         if (v_vmPeak !== undefined) s.duplicate(key);
         s.ws();
         v_vmPeak = s.scale(s.u(), 1024);
@@ -241,7 +241,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmSize": {
+      case 18: /* VmSize */ {
         if (v_vmSize !== undefined) s.duplicate(key);
         s.ws();
         v_vmSize = s.scale(s.u(), 1024);
@@ -249,7 +249,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmLck": {
+      case 19: /* VmLck */ {
         if (v_vmLck !== undefined) s.duplicate(key);
         s.ws();
         v_vmLck = s.scale(s.u(), 1024);
@@ -257,7 +257,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmPin": {
+      case 20: /* VmPin */ {
         if (v_vmPin !== undefined) s.duplicate(key);
         s.ws();
         v_vmPin = s.scale(s.u(), 1024);
@@ -265,7 +265,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmHWM": {
+      case 21: /* VmHWM */ {
         if (v_vmHwm !== undefined) s.duplicate(key);
         s.ws();
         v_vmHwm = s.scale(s.u(), 1024);
@@ -273,7 +273,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmRSS": {
+      case 22: /* VmRSS */ {
         if (v_vmRss !== undefined) s.duplicate(key);
         s.ws();
         v_vmRss = s.scale(s.u(), 1024);
@@ -281,7 +281,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "RssAnon": {
+      case 23: /* RssAnon */ {
         if (v_rssAnon !== undefined) s.duplicate(key);
         s.ws();
         v_rssAnon = s.scale(s.u(), 1024);
@@ -289,7 +289,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "RssFile": {
+      case 24: /* RssFile */ {
         if (v_rssFile !== undefined) s.duplicate(key);
         s.ws();
         v_rssFile = s.scale(s.u(), 1024);
@@ -297,7 +297,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "RssShmem": {
+      case 25: /* RssShmem */ {
         if (v_rssShmem !== undefined) s.duplicate(key);
         s.ws();
         v_rssShmem = s.scale(s.u(), 1024);
@@ -305,7 +305,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmData": {
+      case 26: /* VmData */ {
         if (v_vmData !== undefined) s.duplicate(key);
         s.ws();
         v_vmData = s.scale(s.u(), 1024);
@@ -313,7 +313,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmStk": {
+      case 27: /* VmStk */ {
         if (v_vmStk !== undefined) s.duplicate(key);
         s.ws();
         v_vmStk = s.scale(s.u(), 1024);
@@ -321,7 +321,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmExe": {
+      case 28: /* VmExe */ {
         if (v_vmExe !== undefined) s.duplicate(key);
         s.ws();
         v_vmExe = s.scale(s.u(), 1024);
@@ -329,7 +329,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmLib": {
+      case 29: /* VmLib */ {
         if (v_vmLib !== undefined) s.duplicate(key);
         s.ws();
         v_vmLib = s.scale(s.u(), 1024);
@@ -337,7 +337,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmPTE": {
+      case 30: /* VmPTE */ {
         if (v_vmPte !== undefined) s.duplicate(key);
         s.ws();
         v_vmPte = s.scale(s.u(), 1024);
@@ -345,7 +345,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmPMD": {
+      case 31: /* VmPMD */ {
         if (v_vmPmd !== undefined) s.duplicate(key);
         s.ws();
         v_vmPmd = s.scale(s.u(), 1024);
@@ -353,7 +353,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "VmSwap": {
+      case 32: /* VmSwap */ {
         if (v_vmSwap !== undefined) s.duplicate(key);
         s.ws();
         v_vmSwap = s.scale(s.u(), 1024);
@@ -361,7 +361,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "HugetlbPages": {
+      case 33: /* HugetlbPages */ {
         if (v_hugetlbPages !== undefined) s.duplicate(key);
         s.ws();
         v_hugetlbPages = s.scale(s.u(), 1024);
@@ -369,7 +369,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "Stack usage": {
+      case 34: /* Stack usage */ {
         if (v_stackUsage !== undefined) s.duplicate(key);
         s.ws();
         v_stackUsage = s.scale(s.u(), 1024);
@@ -377,28 +377,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "CoreDumping": {
+      case 35: /* CoreDumping */ {
         if (v_coreDumping !== undefined) s.duplicate(key);
         s.ws();
         v_coreDumping = s.u();
         s.eol();
         break;
       }
-      case "THP_enabled": {
+      case 36: /* THP_enabled */ {
         if (v_thpEnabled !== undefined) s.duplicate(key);
         s.ws();
         v_thpEnabled = s.u();
         s.eol();
         break;
       }
-      case "untag_mask": {
+      case 37: /* untag_mask */ {
         if (v_untagMask !== undefined) s.duplicate(key);
         s.ws();
         v_untagMask = s.hex64();
         s.eol();
         break;
       }
-      case "x86_Thread_features": {
+      case 38: /* x86_Thread_features */ {
         if (v_x86ThreadFeatures !== undefined) s.duplicate(key);
         s.ws();
         const a10: string[] = [];
@@ -412,7 +412,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "x86_Thread_features_locked": {
+      case 39: /* x86_Thread_features_locked */ {
         if (v_x86ThreadFeaturesLocked !== undefined) s.duplicate(key);
         s.ws();
         const a12: string[] = [];
@@ -426,7 +426,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "SleepAVG": {
+      case 40: /* SleepAVG */ {
         if (v_sleepAvg !== undefined) s.duplicate(key);
         s.ws();
         v_sleepAvg = s.u();
@@ -434,14 +434,14 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "Threads": {
+      case 41: /* Threads */ {
         if (v_threads !== undefined) s.duplicate(key);
         s.ws();
         v_threads = s.u();
         s.eol();
         break;
       }
-      case "SigQ": {
+      case 42: /* SigQ */ {
         if (v_sigQ !== undefined) s.duplicate(key);
         s.ws();
         let p14: number;
@@ -456,147 +456,147 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         s.eol();
         break;
       }
-      case "SigPnd": {
+      case 43: /* SigPnd */ {
         if (v_sigPnd !== undefined) s.duplicate(key);
         s.ws();
         v_sigPnd = s.mask();
         s.eol();
         break;
       }
-      case "ShdPnd": {
+      case 44: /* ShdPnd */ {
         if (v_shdPnd !== undefined) s.duplicate(key);
         s.ws();
         v_shdPnd = s.mask();
         s.eol();
         break;
       }
-      case "SigBlk": {
+      case 45: /* SigBlk */ {
         if (v_sigBlk !== undefined) s.duplicate(key);
         s.ws();
         v_sigBlk = s.mask();
         s.eol();
         break;
       }
-      case "SigIgn": {
+      case 46: /* SigIgn */ {
         if (v_sigIgn !== undefined) s.duplicate(key);
         s.ws();
         v_sigIgn = s.mask();
         s.eol();
         break;
       }
-      case "SigCgt": {
+      case 47: /* SigCgt */ {
         if (v_sigCgt !== undefined) s.duplicate(key);
         s.ws();
         v_sigCgt = s.mask();
         s.eol();
         break;
       }
-      case "CapInh": {
+      case 48: /* CapInh */ {
         if (v_capInh !== undefined) s.duplicate(key);
         s.ws();
         v_capInh = s.mask();
         s.eol();
         break;
       }
-      case "CapPrm": {
+      case 49: /* CapPrm */ {
         if (v_capPrm !== undefined) s.duplicate(key);
         s.ws();
         v_capPrm = s.mask();
         s.eol();
         break;
       }
-      case "CapEff": {
+      case 50: /* CapEff */ {
         if (v_capEff !== undefined) s.duplicate(key);
         s.ws();
         v_capEff = s.mask();
         s.eol();
         break;
       }
-      case "CapBnd": {
+      case 51: /* CapBnd */ {
         if (v_capBnd !== undefined) s.duplicate(key);
         s.ws();
         v_capBnd = s.mask();
         s.eol();
         break;
       }
-      case "CapAmb": {
+      case 52: /* CapAmb */ {
         if (v_capAmb !== undefined) s.duplicate(key);
         s.ws();
         v_capAmb = s.mask();
         s.eol();
         break;
       }
-      case "NoNewPrivs": {
+      case 53: /* NoNewPrivs */ {
         if (v_noNewPrivs !== undefined) s.duplicate(key);
         s.ws();
         v_noNewPrivs = s.u();
         s.eol();
         break;
       }
-      case "Seccomp": {
+      case 54: /* Seccomp */ {
         if (v_seccomp !== undefined) s.duplicate(key);
         s.ws();
         v_seccomp = s.u();
         s.eol();
         break;
       }
-      case "Seccomp_filters": {
+      case 55: /* Seccomp_filters */ {
         if (v_seccompFilters !== undefined) s.duplicate(key);
         s.ws();
         v_seccompFilters = s.u();
         s.eol();
         break;
       }
-      case "Speculation_Store_Bypass": {
+      case 56: /* Speculation_Store_Bypass */ {
         if (v_speculationStoreBypass !== undefined) s.duplicate(key);
         s.ws();
         v_speculationStoreBypass = s.rest();
         s.eol();
         break;
       }
-      case "SpeculationIndirectBranch": {
+      case 57: /* SpeculationIndirectBranch */ {
         if (v_speculationIndirectBranch !== undefined) s.duplicate(key);
         s.ws();
         v_speculationIndirectBranch = s.rest();
         s.eol();
         break;
       }
-      case "Cpus_allowed": {
+      case 58: /* Cpus_allowed */ {
         if (v_cpusAllowed !== undefined) s.duplicate(key);
         s.ws();
         v_cpusAllowed = s.mask();
         s.eol();
         break;
       }
-      case "Cpus_allowed_list": {
+      case 59: /* Cpus_allowed_list */ {
         if (v_cpusAllowedList !== undefined) s.duplicate(key);
         s.ws();
         v_cpusAllowedList = s.cpulist();
         s.eol();
         break;
       }
-      case "Mems_allowed": {
+      case 60: /* Mems_allowed */ {
         if (v_memsAllowed !== undefined) s.duplicate(key);
         s.ws();
         v_memsAllowed = s.mask();
         s.eol();
         break;
       }
-      case "Mems_allowed_list": {
+      case 61: /* Mems_allowed_list */ {
         if (v_memsAllowedList !== undefined) s.duplicate(key);
         s.ws();
         v_memsAllowedList = s.cpulist();
         s.eol();
         break;
       }
-      case "voluntary_ctxt_switches": {
+      case 62: /* voluntary_ctxt_switches */ {
         if (v_voluntaryCtxtSwitches !== undefined) s.duplicate(key);
         s.ws();
         v_voluntaryCtxtSwitches = s.u();
         s.eol();
         break;
       }
-      case "nonvoluntary_ctxt_switches": {
+      case 63: /* nonvoluntary_ctxt_switches */ {
         if (v_nonvoluntaryCtxtSwitches !== undefined) s.duplicate(key);
         s.ws();
         v_nonvoluntaryCtxtSwitches = s.u();
@@ -752,3 +752,6 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }
+
+/** Keys of a keyed layout, numbered for the switch that reads their values. */
+const KEYS0 = new Map<string, number>([["Name", 0], ["Umask", 1], ["State", 2], ["Tgid", 3], ["Ngid", 4], ["Pid", 5], ["PPid", 6], ["TracerPid", 7], ["Uid", 8], ["Gid", 9], ["FDSize", 10], ["Groups", 11], ["NStgid", 12], ["NSpid", 13], ["NSpgid", 14], ["NSsid", 15], ["Kthread", 16], ["VmPeak", 17], ["VmSize", 18], ["VmLck", 19], ["VmPin", 20], ["VmHWM", 21], ["VmRSS", 22], ["RssAnon", 23], ["RssFile", 24], ["RssShmem", 25], ["VmData", 26], ["VmStk", 27], ["VmExe", 28], ["VmLib", 29], ["VmPTE", 30], ["VmPMD", 31], ["VmSwap", 32], ["HugetlbPages", 33], ["Stack usage", 34], ["CoreDumping", 35], ["THP_enabled", 36], ["untag_mask", 37], ["x86_Thread_features", 38], ["x86_Thread_features_locked", 39], ["SleepAVG", 40], ["Threads", 41], ["SigQ", 42], ["SigPnd", 43], ["ShdPnd", 44], ["SigBlk", 45], ["SigIgn", 46], ["SigCgt", 47], ["CapInh", 48], ["CapPrm", 49], ["CapEff", 50], ["CapBnd", 51], ["CapAmb", 52], ["NoNewPrivs", 53], ["Seccomp", 54], ["Seccomp_filters", 55], ["Speculation_Store_Bypass", 56], ["SpeculationIndirectBranch", 57], ["Cpus_allowed", 58], ["Cpus_allowed_list", 59], ["Mems_allowed", 60], ["Mems_allowed_list", 61], ["voluntary_ctxt_switches", 62], ["nonvoluntary_ctxt_switches", 63]]);
