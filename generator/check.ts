@@ -73,6 +73,7 @@ class Checker {
     if (body.kind === 'line' || body.kind === 'items') this.fail([...bp, 'body'], 'a block body spans lines: use keyed, table, blocks or variants');
     if (b.header !== undefined && body.kind !== 'keyed' && body.kind !== 'variants') this.fail([...bp, 'body'], 'a block with a header record has a keyed body (the header\'s fields join its object)');
     const header = b.header === undefined ? undefined : this.record(b.header as Obj, [...bp, 'header']);
+    if (header && body.kind === 'keyed' && body.header) this.fail([...bp, 'body', 'keyed', 'header'], 'the block\'s start line is already its header');
     if (header && body.kind === 'keyed') {
       const names = new Set(this.recordNames(header));
       body.entries.forEach((e) => {
@@ -145,8 +146,9 @@ class Checker {
       if (names.has(name)) this.fail([...p, 'variant'], `duplicate variant "${name}"`);
       names.add(name);
       const shape = this.layout(v.layout as Obj, [...p, 'layout']);
-      if (shape.kind !== 'keyed') this.fail([...p, 'layout'], 'a layout variant is keyed (its value is an object that can carry "kind")');
-      if (shape.entries.some((e) => e.field.name === 'kind') || shape.others?.name === 'kind') this.fail([...p, 'layout'], 'a variant cannot have a field named "kind": it holds the variant\'s name');
+      if (shape.kind !== 'keyed' && !(shape.kind === 'table' && shape.header)) this.fail([...p, 'layout'], 'a layout variant is keyed, or a table with a header (its value is an object that can carry "kind")');
+      const fieldNames = shape.kind === 'keyed' ? [...shape.entries.map((e) => e.field.name), shape.others?.name] : this.recordNames(shape.header!);
+      if (fieldNames.includes('kind')) this.fail([...p, 'layout'], 'a variant cannot have a field named "kind": it holds the variant\'s name');
       return { name, description: v.description as string, shape };
     });
     return { kind: 'variants', variants };
@@ -227,6 +229,13 @@ class Checker {
       if (k.others !== undefined) this.fail([...path, 'others'], 'keys of a "columns" layout the spec does not name are kept in "extra"');
     }
     const model: LayoutModel = { kind: 'keyed', separator: k.separator as 'colon' | 'space' | 'auto', entries, extra: (k.extra as boolean | undefined) ?? true };
+    if (k.header !== undefined) {
+      const header = this.record(k.header as Obj, [...path, 'header']);
+      if (header.columns) this.fail([...path, 'header'], 'a header is read as tokens');
+      for (const n of this.recordNames(header)) if (names.has(n)) this.fail([...path, 'header'], `field name "${n}" is used by the entries too`);
+      model.header = header;
+    }
+    if (k.skip !== undefined) model.skip = k.skip as number;
     if (k.others !== undefined) {
       const o = k.others as Obj;
       this.name(o, [...path, 'others'], names);
@@ -273,6 +282,10 @@ class Checker {
       const endsAt = t.endsAt as string | undefined;
       const perColumn = t.perColumn as string | undefined;
       const width = t.width as number | undefined;
+      const untilLast = t.untilLast as string | undefined;
+      if (untilLast !== undefined && (field.value.kind !== 'string' || repeat || rest || t.width !== undefined || t.enclosed !== undefined || t.terminator !== undefined)) {
+        this.fail([...p, 'untilLast'], '"untilLast" reads a string up to the last occurrence of a character: type string, with no other way to end it');
+      }
       if (endsAt !== undefined && !repeat) this.fail([...p, 'endsAt'], '"endsAt" ends a "repeat" list');
       if (perColumn !== undefined && (repeat || rest)) this.fail([...p, 'perColumn'], '"perColumn" is its own kind of list: no "repeat" or "rest"');
       if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask'].includes(field.value.kind)) this.fail([...p, 'type'], '"perColumn" takes scalar tokens');
@@ -300,6 +313,7 @@ class Checker {
         ...(endsAt !== undefined ? { endsAt } : {}),
         ...(perColumn !== undefined ? { perColumn } : {}),
         ...(width !== undefined ? { width } : {}),
+        ...(untilLast !== undefined ? { untilLast } : {}),
       });
     });
     const model: RecordModel = { tokens };

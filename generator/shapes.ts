@@ -166,7 +166,7 @@ export function buildShapes(spec: SpecModel): Shapes {
           return t;
         }
         const name = unique(wanted);
-        const shape: Shape = { name, fields: [], doc };
+        const shape: Shape = { name, fields: [...leading], doc };
         shapes.list.push(shape);
         shapes.recordType.set(l.header, name);
         for (const t of l.header.tokens) {
@@ -204,10 +204,11 @@ export function buildShapes(spec: SpecModel): Shapes {
         const name = unique(wanted);
         const shape: Shape = { name, fields: [...leading], doc };
         shapes.list.push(shape);
-        if (header) {
-          // The block's header record is read into the same object as its body.
-          shapes.recordType.set(header, name);
-          for (const t of header.tokens) if (t.kind === 'field') shape.fields.push(fieldOf(t.field, name));
+        const head = l.header ?? header;
+        if (head) {
+          // The header record (the block's start line, or the layout's first line) is read into the same object.
+          shapes.recordType.set(head, name);
+          for (const t of head.tokens) if (t.kind === 'field') shape.fields.push(fieldOf(t.field, name));
         }
         for (const e of l.entries) {
           if (e.section) {

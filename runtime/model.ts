@@ -79,6 +79,8 @@ export type TokenModel =
       perColumn?: string;
       /** The token is this many characters wide, padded with spaces (a fixed-width column). */
       width?: number;
+      /** The token is the text up to the last `untilLast` character of the line (which is not consumed). */
+      untilLast?: string;
     };
 
 /**
@@ -126,6 +128,10 @@ export type LayoutModel =
   | {
       kind: 'keyed';
       separator: KeySeparator;
+      /** The first line, read as a record whose fields join the object (pid/sched's `comm (pid, #threads: n)`). */
+      header?: RecordModel;
+      /** Lines skipped after the header (or at the start). */
+      skip?: number;
       entries: KeyedEntry[];
       /** Unknown keys are kept in `extra` (true) or refused (false). */
       extra: boolean;
@@ -138,6 +144,7 @@ export type LayoutModel =
     }
   | {
       kind: 'table';
+      /** Lines skipped at the start, after the header line when there is one. */
       skip: number;
       /** A header line read as a record; the result is then `{...header, rows}`. */
       header?: RecordModel;

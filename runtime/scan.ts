@@ -467,6 +467,21 @@ export class Scan {
     return this.text.slice(a, e);
   }
 
+  /** The text up to the last `c` of the line, without surrounding white space; the cursor stops at that `c`. */
+  untilLast(c: string): string {
+    const t = this.text;
+    const a = this.pos;
+    const e = t.lastIndexOf(c, this.le - 1);
+    this.ts = a;
+    if (e < a) this.fail(`text followed by ${JSON.stringify(c)}`);
+    let x = a;
+    let y = e;
+    while (x < y && isSpace(t.charCodeAt(x))) x++;
+    while (y > x && isSpace(t.charCodeAt(y - 1))) y--;
+    this.pos = e;
+    return t.slice(x, y);
+  }
+
   /** The text between `open` and `close`; `closeAt` picks the first, the last or the balancing `close`. */
   enclosed(open: string, close: string, closeAt: 'first' | 'last' | 'balanced'): string {
     this.char(open);

@@ -205,6 +205,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       w.writeLine(`${v} = ${esc(`s.fixed(${t.width})`)};`);
       return;
     }
+    if (t.untilLast !== undefined) {
+      w.writeLine(`${v} = ${esc(`s.untilLast(${q(t.untilLast)})`)};`);
+      return;
+    }
     if (t.enclosed) {
       w.writeLine(`${v} = ${esc(`s.enclosed(${q(t.enclosed.open)}, ${q(t.enclosed.close)}, ${q(t.enclosed.closeAt)})`)};`);
       if (t.terminator !== undefined) w.writeLine(`s.char(${q(t.terminator)});`);
@@ -229,6 +233,18 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     for (const f of r.columns?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
   };
 
+  /** `case "<raw>":` arms reading the value of each named field (of `pairs` or `columns`) into v_<name>. */
+  const namedCases = (w: CodeBlockWriter, fields: FieldModel[]): void => {
+    for (const f of fields) {
+      w.write(`case ${q(f.raw)}: `).block(() => {
+        w.writeLine(`if (v_${f.name} !== undefined) s.duplicate(k);`);
+        value(w, f.value, `v_${f.name}`, 'token', f.name);
+        w.writeLine('s.sep();');
+        w.writeLine('break;');
+      });
+    }
+  };
+
   /** Reads one value per header name (`names`), by name: spec fields typed, the others into `extra`. */
   const columns = (w: CodeBlockWriter, r: RecordModel): void => {
     if (!r.columns) return;
@@ -238,14 +254,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     w.write('for (const k of names) ').block(() => {
       w.writeLine('if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }');
       w.write('switch (k) ').block(() => {
-        for (const f of c.fields) {
-          w.write(`case ${q(f.raw)}: `).block(() => {
-            w.writeLine(`if (v_${f.name} !== undefined) s.duplicate(k);`);
-            value(w, f.value, `v_${f.name}`, 'token', f.name);
-            w.writeLine('s.sep();');
-            w.writeLine('break;');
-          });
-        }
+        namedCases(w, c.fields);
         w.write('default: ').block(() => {
           const into = c.others ? 'others' : 'extra';
           if (!c.others) w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
@@ -267,14 +276,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     w.write('while (s.more()) ').block(() => {
       w.writeLine(`const k = s.until(${q(p.separator)});`);
       w.write('switch (k) ').block(() => {
-        for (const f of p.fields) {
-          w.write(`case ${q(f.raw)}: `).block(() => {
-            w.writeLine(`if (v_${f.name} !== undefined) s.duplicate(k);`);
-            value(w, f.value, `v_${f.name}`, 'token', f.name);
-            w.writeLine('s.sep();');
-            w.writeLine('break;');
-          });
-        }
+        namedCases(w, p.fields);
         w.write('default: ').block(() => {
           w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, string>;');
           w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);');
@@ -302,7 +304,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
 
   interface RecordOptions {
     /** A field the caller fills in (an indexed record's index, a table header's rows). */
-    omit?: string;
+    omit?: string[];
     /** The variant name the record's `kind` holds. */
     kind?: string;
     /** The type of the table header that `perColumn` tokens count on. */
@@ -315,7 +317,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     const name = `record${recordFn.size}`;
     recordFn.set(r, name);
     const full = shapes.recordType.get(r)!;
-    const type = opts.omit === undefined ? full : `Omit<${full}, ${q(opts.omit)}>`;
+    const type = opts.omit === undefined ? full : `Omit<${full}, ${opts.omit.map(q).join(' | ')}>`;
     const perColumn = r.tokens.some((t) => t.kind === 'field' && t.perColumn !== undefined);
     const params = ['s: Scan', 'ctx: ParseContext'];
     if (r.columns) params.push('names: readonly string[]');
@@ -409,26 +411,28 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         };
         break;
       case 'table': {
-        const headerType = l.header ? `Omit<${type}, "rows">` : undefined;
-        const head = l.header ? record(l.header, { omit: 'rows' }) : undefined;
-        const rowArgs = l.header ? 's, ctx, h' : 's, ctx';
+        const headerType = l.header ? `Omit<${type}, ${kind !== undefined ? '"rows" | "kind"' : '"rows"'}>` : undefined;
+        const head = l.header ? record(l.header, { omit: kind !== undefined ? ['rows', 'kind'] : ['rows'] }) : undefined;
+        const perColumn = (r: RecordModel): boolean => r.tokens.some((t) => t.kind === 'field' && t.perColumn !== undefined);
+        const rowArgs = (r: RecordModel): string => (perColumn(r) ? 's, ctx, h' : 's, ctx');
+        const rowRecords = 'record' in l.rows ? [l.rows.record] : l.rows.variants.map((v) => v.shape);
         const rows = 'record' in l.rows
           ? [record(l.rows.record, { header: headerType })]
           : l.rows.variants.map((v) => record(v.shape, { kind: v.name, header: headerType }));
         const rowType = l.header ? `${type}["rows"]` : type;
         fn.body = (w) => {
           w.writeLine(`const out: ${rowType} = [];`);
-          for (let i = 0; i < l.skip; i++) w.writeLine(`if (!s.nextLine(end)) s.missing(${q(`header line ${i + 1}`)});`);
           if (head) {
             w.writeLine(`if (!s.nextLine(end)) s.missing(${q('the header line')});`);
             w.writeLine(`const h = ${head}(s, ctx);`);
           }
+          for (let i = 0; i < l.skip; i++) w.writeLine(`if (!s.nextLine(end)) s.missing(${q(`header line ${i + (head ? 2 : 1)}`)});`);
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
-            if (rows.length === 1) w.writeLine(`out.push(${rows[0]}(${rowArgs}));`);
-            else tryVariants(w, rows, (fnName) => `out.push(${fnName}(${rowArgs})); continue;`);
+            if (rows.length === 1) w.writeLine(`out.push(${rows[0]}(${rowArgs(rowRecords[0]!)}));`);
+            else tryVariants(w, rows.map((fnName, i) => `${fnName}(${rowArgs(rowRecords[i]!)})`), (call) => `out.push(${call}); continue;`);
           });
-          w.writeLine(l.header ? 'return { ...h, rows: out };' : 'return out;');
+          w.writeLine(l.header ? `return { ${kind !== undefined ? `kind: ${q(kind)}, ` : ''}...h, rows: out };` : 'return out;');
         };
         break;
       }
@@ -494,14 +498,16 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const plain = l.entries.filter((e) => !e.section && !e.indexed);
         const sectionFns = new Map(sections.map((e) => [e, layout(e.section!.layout)]));
         for (const e of plain) if (e.field.value.kind === 'record') record(e.field.value.record);
-        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record, { omit: e.indexed!.name });
+        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record, { omit: [e.indexed!.name] });
+        const head = l.header ?? header;
         fn.body = (w) => {
-          if (header) {
-            recordLocals(w, header, type);
+          if (head) {
+            recordLocals(w, head, type);
             w.writeLine(`if (!s.nextLine(end)) s.missing(${q('a header line')});`);
-            tokens(w, header, type);
+            tokens(w, head, type);
             w.writeLine('s.eol();');
           }
+          for (let i = 0; i < (l.skip ?? 0); i++) w.writeLine(`if (!s.nextLine(end)) s.missing(${q(`line ${i + (head ? 2 : 1)}`)});`);
           for (const e of l.entries) {
             if (e.indexed) {
               w.writeLine(`const v_${e.field.name}: ${fieldType(e.field, type)} = [];`);
@@ -562,7 +568,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           for (const e of required) w.writeLine(`if (v_${e.field.name} === undefined) s.missing(${q(`the key "${e.key}"`)});`);
           const req: string[] = [];
           const opt: string[] = [];
-          if (header) for (const t of header.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
+          if (head) for (const t of head.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
           for (const e of l.entries) (e.field.optional && !e.indexed ? opt : req).push(e.field.name);
           const init = [...(kind !== undefined ? [`kind: ${q(kind)}`] : []), ...req.map((n) => `${n}: v_${n}`)];
           if (l.others) init.push(`${l.others.name}: others`);

@@ -142,6 +142,13 @@ export class Renderer {
         value: list.map((i) => i.value),
       }));
     }
+    if (t.untilLast !== undefined) {
+      const c = t.untilLast;
+      return fc.array(fc.oneof(WORD, fc.constantFrom(c, `${c}x`, 'a)')), { minLength: 1, maxLength: 4 })
+        .map((ws) => ws.join(' '))
+        .filter((x) => /^[^ ].*[^ ]$|^[^ ]$/.test(x))
+        .map((x): Sample => ({ text: x, value: x }));
+    }
     if (t.width !== undefined) {
       const width = t.width;
       return fc.array(WORD, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' ').slice(0, width - 1).trim()).filter((x) => x !== '').map((x): Sample => ({ text: x.padEnd(width, ' '), value: x }));
@@ -158,7 +165,9 @@ export class Renderer {
       return inner.map((s): Sample => ({ text: `${open}${s}${close}${t.terminator ?? ''}`, value: s }));
     }
     const base = this.value(f.value, 'token');
-    return base.map((s): Sample => ({ text: `${t.prefix ?? ''}${s.text}${t.terminator ?? ''}`, value: s.value }));
+    // A string ended by a terminator cannot hold that character.
+    const fit = t.terminator !== undefined && f.value.kind === 'string' ? base.filter((s) => !s.text.includes(t.terminator!)) : base;
+    return fit.map((s): Sample => ({ text: `${t.prefix ?? ''}${s.text}${t.terminator ?? ''}`, value: s.value }));
   }
 
   /**
@@ -248,7 +257,8 @@ export class Renderer {
   }
 
   /** Lines of a keyed layout, with some keys the spec does not know. */
-  keyed(l: Extract<LayoutModel, { kind: 'keyed' }>, header?: RecordModel): Arb<Sample> {
+  keyed(l: Extract<LayoutModel, { kind: 'keyed' }>, blockHeader?: RecordModel): Arb<Sample> {
+    const header = l.header ?? blockHeader;
     const entryArb = (e: KeyedEntry): Arb<{ e: KeyedEntry; present: boolean; lines: string[]; value: unknown }> => {
       if (e.section) {
         return fc.tuple(fc.boolean(), this.layout(e.section.layout)).map(([p, s]) => ({
@@ -300,6 +310,7 @@ export class Renderer {
         const lines: string[] = [];
         const value: Record<string, unknown> = { ...(head.value as object) };
         if (header) lines.push(head.text);
+        for (let i = 0; i < (l.skip ?? 0); i++) lines.push(`---- skipped line ${i + 1}`);
         const lastSection = [...list].reverse().find((x) => x.e.section && x.present);
         const extraLines = extras.map(([k, n]) => ({ key: `xk${k}`, n }));
         for (const x of list) {
@@ -341,14 +352,14 @@ export class Renderer {
             ? this.record(l.rows.record, {}, cols)
             : fc.oneof(...l.rows.variants.map((v) => this.record(v.shape, { kind: v.name }, cols)));
           return fc.array(row, { maxLength: 5 }).map((rows): Sample => {
-            const text = [...skipped, ...(h ? [h.text] : []), ...rows.map((r) => r.text)].join('\n');
+            const text = [...(h ? [h.text] : []), ...skipped, ...rows.map((r) => r.text)].join('\n');
             const list = rows.map((r) => r.value);
             return { text, value: h ? { ...(h.value as object), rows: list } : list };
           });
         });
       }
       case 'variants':
-        return fc.oneof(...l.variants.map((v) => this.keyed(v.shape as Extract<LayoutModel, { kind: 'keyed' }>, header).map((x): Sample => ({ text: x.text, value: { kind: v.name, ...(x.value as object) } }))));
+        return fc.oneof(...l.variants.map((v) => this.layout(v.shape, header).map((x): Sample => ({ text: x.text, value: { kind: v.name, ...(x.value as object) } }))));
       case 'items':
         return fc.array(this.item(l.item), { maxLength: 6 }).map((items): Sample => ({
           text: items.map((i) => `${i.text}\0`).join(''),
