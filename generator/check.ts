@@ -181,6 +181,7 @@ class Checker {
       keys.add(slot);
       if (hasLine) {
         if (e.section === undefined) this.fail(p, 'a "line" entry opens a section: it needs "section"');
+        if ((e.section as Obj).name !== undefined) this.fail([...p, 'section', 'name'], 'the section of a "line" entry is the entry\'s own field: name the entry');
         if (e.type !== undefined) this.fail([...p, 'type'], 'a section has a layout, not a type');
         const s = e.section as Obj;
         const name = this.name(e, p, names);
@@ -192,7 +193,7 @@ class Checker {
         entries.push({ key, field, section: { until: (s.until as string[] | undefined) ?? [], layout } });
         return;
       }
-      if (e.section !== undefined) this.fail([...p, 'section'], 'a section is opened by a "line" entry, not a "key" entry');
+      if (e.section !== undefined && e.indexed === undefined) this.fail([...p, 'section'], 'a section is opened by a "line" entry or follows each line of an "indexed" entry, not a plain "key" entry');
       if (e.type === undefined) this.fail(p, 'missing required key "type"');
       if (/\s/.test(key) && k.separator === 'space') this.fail([...p, 'key'], 'with separator "space" a key cannot contain white space');
       const field = this.field(e, p, names, key);
@@ -207,6 +208,19 @@ class Checker {
         entry.indexed = { name: ix.name as string, description: ix.description as string };
         if (field.value.kind !== 'record') this.fail([...p, 'indexed'], 'an indexed entry holds a record (its index becomes a field of it)');
         if (this.recordNames(field.value.record).includes(entry.indexed.name)) this.fail([...p, 'indexed', 'name'], `duplicate name "${entry.indexed.name}"`);
+        if (e.section !== undefined) {
+          const sc = e.section as Obj;
+          const sp = [...p, 'section'];
+          if (sc.name === undefined || sc.description === undefined) this.fail(sp, 'the section of an indexed entry needs "name" and "description" (it becomes a field of each record)');
+          if (!isSafeFieldName(sc.name as string)) this.fail([...sp, 'name'], `"${String(sc.name)}" is not a safe camelCase name`);
+          if ([...this.recordNames(field.value.record), entry.indexed.name].includes(sc.name as string)) this.fail([...sp, 'name'], `duplicate name "${String(sc.name)}"`);
+          entry.section = {
+            until: (sc.until as string[] | undefined) ?? [],
+            layout: this.layout(sc.layout as Obj, [...sp, 'layout']),
+            name: sc.name as string,
+            description: sc.description as string,
+          };
+        }
       }
       entries.push(entry);
     });

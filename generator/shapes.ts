@@ -211,12 +211,17 @@ export function buildShapes(spec: SpecModel): Shapes {
           for (const t of head.tokens) if (t.kind === 'field') shape.fields.push(fieldOf(t.field, name));
         }
         for (const e of l.entries) {
-          if (e.section) {
+          if (e.section && !e.indexed) {
             const t = layoutShape(e.section.layout, name + pascal(e.field.name), e.field.description);
             shape.fields.push({ name: e.field.name, type: t, optional: e.field.optional, doc: fieldDoc(e.field), model: e.field });
           } else if (e.indexed && e.field.value.kind === 'record') {
             const ix: ShapeField = { name: e.indexed.name, type: 'number', optional: false, doc: e.indexed.description };
             const t = recordShape(e.field.value.record, name + pascal(e.field.name), e.field.description, [ix]);
+            if (e.section?.name !== undefined) {
+              const rec = shapes.list.find((x) => x.name === t)!;
+              const st = layoutShape(e.section.layout, t + pascal(e.section.name), e.section.description!);
+              rec.fields.push({ name: e.section.name, type: st, optional: false, doc: e.section.description! });
+            }
             shape.fields.push({ name: e.field.name, type: `${t}[]`, optional: false, doc: `${fieldDoc(e.field)} One entry per \`${e.key}N\` line.`, model: e.field });
           } else {
             shape.fields.push(fieldOf(e.field, name));

@@ -117,8 +117,14 @@ export interface KeyedEntry {
   indexed?: { name: string; description: string };
   /** Text between the separator and the value (`free` in zoneinfo's `pages free 3840`). */
   prefix?: string;
-  /** The key is a whole line opening a nested section, closed by one of `until` keys or the end. */
-  section?: { until: string[]; layout: LayoutModel };
+  /**
+   * The key is a whole line opening a nested section, closed by one of
+   * `until` keys or the end. On an indexed entry the section is the lines
+   * after each indexed line (schedstat's domain lines under each cpu line),
+   * up to the next line of the same indexed key; it becomes field `name` of
+   * that line's record.
+   */
+  section?: { until: string[]; layout: LayoutModel; name?: string; description?: string };
 }
 
 export type KeySeparator = 'colon' | 'space' | 'auto';

@@ -215,15 +215,19 @@ export class Scan {
     return end;
   }
 
-  /** Index of the next line (after the current one) whose key is in `until`, or `end`. */
-  sectionEnd(end: number, sep: 'colon' | 'space' | 'auto', until: ReadonlySet<string>): number {
-    if (until.size === 0) return end;
+  /**
+   * Index of the next line (after the current one) whose key is in `until`,
+   * or is `indexed` followed by digits, or `end`.
+   */
+  sectionEnd(end: number, sep: 'colon' | 'space' | 'auto', until: ReadonlySet<string>, indexed?: string): number {
+    if (until.size === 0 && indexed === undefined) return end;
     const t = this.text;
     let i = this.nl;
     while (i < end) {
       let n = t.indexOf('\n', i);
       if (n < 0 || n > end) n = end;
-      if (until.has(keyOf(t, i, n, sep))) return i;
+      const k = keyOf(t, i, n, sep);
+      if (until.has(k) || (indexed !== undefined && Scan.indexed(k, indexed))) return i;
       i = n + 1;
     }
     return end;

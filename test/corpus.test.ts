@@ -18,6 +18,8 @@ const REFUSED: Record<string, string> = {
   'prometheus-procfs/proc/net/udp_broken': 'broken on purpose',
   'prometheus-procfs/proc/net/softnet_stat.broken': 'broken on purpose',
   'prometheus-procfs/proc/crypto_corrupted': 'broken on purpose',
+  // A cow saying "this is a malformed schedstat file": no three numbers.
+  'prometheus-procfs/proc/26233/schedstat': 'not a schedstat line',
   // statm counts pages: 18446744073709551615 pages is 2^64-1, a counter that wrapped below zero,
   // beyond 2^53 and so refused rather than rounded.
   'prometheus-procfs/proc/26231/statm': 'a page count of 2^64-1',

@@ -493,12 +493,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         break;
       }
       case 'keyed': {
-        const sections = l.entries.filter((e) => e.section);
+        const sections = l.entries.filter((e) => e.section && !e.indexed);
         const indexed = l.entries.filter((e) => e.indexed);
         const plain = l.entries.filter((e) => !e.section && !e.indexed);
         const sectionFns = new Map(sections.map((e) => [e, layout(e.section!.layout)]));
         for (const e of plain) if (e.field.value.kind === 'record') record(e.field.value.record);
-        for (const e of indexed) if (e.field.value.kind === 'record') record(e.field.value.record, { omit: [e.indexed!.name] });
+        for (const e of indexed) {
+          if (e.field.value.kind === 'record') record(e.field.value.record, { omit: e.section?.name !== undefined ? [e.indexed!.name, e.section.name] : [e.indexed!.name] });
+        }
+        const indexedSectionFns = new Map(indexed.filter((e) => e.section).map((e) => [e, layout(e.section!.layout)]));
         const head = l.header ?? header;
         fn.body = (w) => {
           if (head) {
@@ -541,7 +544,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
                 for (const e of indexed) {
                   w.write(`if (Scan.indexed(key, ${q(e.key)})) `).block(() => {
                     w.writeLine(`const index = s.index(key, ${q(e.key)});`);
-                    w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...${record((e.field.value as { record: RecordModel }).record)}(s, ctx) });`);
+                    const read = `${record((e.field.value as { record: RecordModel }).record)}(s, ctx)`;
+                    if (e.section) {
+                      // The lines after this one, up to the next line of the same key, are its section.
+                      w.writeLine(`const r = ${read};`);
+                      w.writeLine(`const e = s.sectionEnd(end, ${q(l.separator)}, new Set(${JSON.stringify(e.section.until)}), ${q(e.key)});`);
+                      w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...r, ${e.section.name}: ${indexedSectionFns.get(e)}(s, ctx, e) });`);
+                    } else {
+                      w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...${read} });`);
+                    }
                     w.writeLine('break;');
                   });
                 }

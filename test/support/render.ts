@@ -260,17 +260,18 @@ export class Renderer {
   keyed(l: Extract<LayoutModel, { kind: 'keyed' }>, blockHeader?: RecordModel): Arb<Sample> {
     const header = l.header ?? blockHeader;
     const entryArb = (e: KeyedEntry): Arb<{ e: KeyedEntry; present: boolean; lines: string[]; value: unknown }> => {
-      if (e.section) {
+      if (e.section && !e.indexed) {
         return fc.tuple(fc.boolean(), this.layout(e.section.layout)).map(([p, s]) => ({
           e, present: p || !e.field.optional, lines: [e.key, ...(s.text === '' ? [] : s.text.split('\n'))], value: s.value,
         }));
       }
       if (e.indexed) {
         const rec = (e.field.value as { record: RecordModel }).record;
-        return fc.array(this.record(rec), { maxLength: 3 }).map((recs) => ({
+        const section = e.section ? this.layout(e.section.layout) : fc.constant<Sample | null>(null);
+        return fc.array(fc.tuple(this.record(rec), section), { maxLength: 3 }).map((recs) => ({
           e, present: true,
-          lines: recs.map((r, i) => `${e.key}${i}${l.separator === 'space' ? '' : ':'} ${r.text}`),
-          value: recs.map((r, i) => ({ [e.indexed!.name]: i, ...(r.value as object) })),
+          lines: recs.flatMap(([r, sec], i) => [`${e.key}${i}${l.separator === 'space' ? '' : ':'} ${r.text}`, ...(sec && sec.text !== '' ? sec.text.split('\n') : [])]),
+          value: recs.map(([r, sec], i) => ({ [e.indexed!.name]: i, ...(r.value as object), ...(sec ? { [e.section!.name!]: sec.value } : {}) })),
         }));
       }
       if (e.field.value.kind === 'record' && e.field.value.record.columns) {
