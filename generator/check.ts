@@ -15,7 +15,7 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const NUMERIC = new Set(['integer', 'u64', 'float']);
-const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped'];
+const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted'];
 
 export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
   const c = new Checker(loaded);
@@ -310,7 +310,7 @@ class Checker {
       if ((repeat || rest) && r.pairs !== undefined && endsAt === undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" leaves nothing for "pairs"`);
       if (perColumn !== undefined && field.optional) this.fail([...p, 'optional'], 'a "perColumn" list is always there (it may be short)');
       if (rest && field.value.kind !== 'string') this.fail([...p, 'type'], '"rest" takes text: its type must be string');
-      if (repeat && !['integer', 'u64', 'float', 'string', 'mask'].includes(field.value.kind)) this.fail([...p, 'type'], '"repeat" takes scalar tokens');
+      if (repeat && !['integer', 'u64', 'float', 'string', 'mask', 'pair'].includes(field.value.kind)) this.fail([...p, 'type'], '"repeat" takes scalar or pair tokens');
       if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
       if (t.enclosed !== undefined && field.value.kind === 'list') this.fail([...p, 'enclosed'], 'an enclosed list token is not supported: enclose the list value');
       if (field.optional) sawOptional = true;
@@ -396,7 +396,7 @@ class Checker {
       integer: ['unit', 'suffix', 'signed', 'hex', 'sentinels'],
       u64: ['hex', 'sentinels'],
       float: ['unit', 'suffix'],
-      string: ['escaped'],
+      string: ['escaped', 'quoted'],
       enum: ['values'],
       mask: [],
       cpulist: [],
@@ -425,7 +425,7 @@ class Checker {
       case 'float':
         return { kind: 'float', ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}) };
       case 'string':
-        return { kind: 'string', escaped: v.escaped === true };
+        return { kind: 'string', escaped: v.escaped === true, ...(v.quoted === true ? { quoted: true } : {}) };
       case 'enum': {
         if (v.values === undefined) this.fail(p, 'an enum needs "values"');
         return { kind: 'enum', values: this.named(v.values as Obj[], [...p, 'values']) as EnumValue[] };
@@ -452,6 +452,8 @@ class Checker {
         for (const [f, k] of [[first, 'first'], [second, 'second']] as const) {
           if (!['integer', 'u64', 'float', 'string'].includes(f.value.kind)) this.fail([...p, k], 'pair items are numbers or strings');
         }
+        if (first.optional) this.fail([...p, 'first'], 'the first part of a pair is always there');
+        if (second.optional && first.value.kind !== 'string') this.fail([...p, 'second'], 'an optional second part needs a string first part (it ends at the separator or the token\'s end)');
         return { kind: 'pair', separator: v.separator as string, first, second };
       }
       case 'record':

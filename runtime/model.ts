@@ -24,7 +24,13 @@ export type ValueModel =
   | { kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean }
   | { kind: 'u64'; hex: boolean; sentinels: Sentinel[] }
   | { kind: 'float'; unit?: Unit; suffix?: string }
-  | { kind: 'string'; escaped: boolean }
+  | {
+      kind: 'string';
+      /** The kernel escapes white space and backslashes (octal or C letters); the value is decoded. */
+      escaped: boolean;
+      /** Double-quoted runs may hold spaces; the quotes are removed (the kernel command line). */
+      quoted?: boolean;
+    }
   | { kind: 'enum'; values: EnumValue[] }
   | { kind: 'mask' }
   | { kind: 'cpulist' }

@@ -453,6 +453,46 @@ export class Scan {
     return t.slice(a, p);
   }
 
+  /** A double quote opened before the `stop` of the last quoted() call, still open for the next one. */
+  quoteOpen = false;
+
+  /**
+   * A word in which double-quoted runs may hold spaces, read the way the
+   * kernel reads its command line (next_arg in kernel/params.c): it ends at
+   * white space outside quotes, or at `stop` (not consumed); a quote that
+   * opens it and one that closes it are dropped, quotes inside are kept. It
+   * may be empty only when `empty` is set (`name=` with nothing after it).
+   */
+  quoted(stop?: string, empty = false): string {
+    const t = this.text;
+    const a = this.pos;
+    const continued = this.quoteOpen;
+    this.quoteOpen = false;
+    let inQuote = continued;
+    let p = a;
+    while (p < this.le) {
+      const c = t.charCodeAt(p);
+      if (stop !== undefined && t[p] === stop) break;
+      if (c === 34) inQuote = !inQuote;
+      else if (!inQuote && isSpace(c)) break;
+      p++;
+    }
+    this.ts = a;
+    if (inQuote) {
+      // `"name=value with spaces"`: the quote opened before the name closes after the value.
+      if (stop !== undefined && t[p] === stop) this.quoteOpen = true;
+      else this.fail('a closing double quote');
+    }
+    if (p === a && !empty) this.fail('a word');
+    this.pos = p;
+    let x = a;
+    let y = p;
+    const opened = x < y && t.charCodeAt(x) === 34;
+    if (opened) x++;
+    if ((opened || continued) && !this.quoteOpen && y > x && t.charCodeAt(y - 1) === 34) y--;
+    return t.slice(x, y);
+  }
+
   /** The token at the cursor, without moving (empty at the end of the line). */
   peek(): string {
     const t = this.text;

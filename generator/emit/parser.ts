@@ -70,7 +70,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         if (v.suffix !== undefined) w.writeLine(`s.lit(${q(v.suffix)});`);
         return;
       case 'string': {
-        const read = place === 'line' ? 's.rest()' : place === 'item' ? 's.whole()' : 's.word()';
+        const read = place === 'line' ? 's.rest()' : place === 'item' ? 's.whole()' : v.quoted ? 's.quoted()' : 's.word()';
         w.writeLine(`${target} = ${v.escaped ? `Scan.unescape(${read})` : read};`);
         return;
       }
@@ -122,11 +122,31 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const a = `p${counter++}`;
         const b = `p${counter++}`;
         w.writeLine(`let ${a}: ${scalarType(v.first.value)};`);
-        w.writeLine(`let ${b}: ${scalarType(v.second.value)};`);
-        value(w, v.first.value, a, 'token', v.first.name);
-        w.writeLine(`s.char(${q(v.separator)});`);
-        value(w, v.second.value, b, 'token', v.second.name);
-        w.writeLine(`${target} = { ${v.first.name}: ${a}, ${v.second.name}: ${b} };`);
+        w.writeLine(`let ${b}: ${scalarType(v.second.value)}${v.second.optional ? ' | undefined' : ''};`);
+        const fv = v.first.value;
+        if (fv.kind === 'string' && v.separator.length === 1) {
+          // A string first part ends at the separator (or, with an optional second part, at the token's end).
+          const read = fv.quoted ? `s.quoted(${q(v.separator)})` : `s.wordTo(${q(v.separator)})`;
+          w.writeLine(`${a} = ${fv.escaped ? `Scan.unescape(${read})` : read};`);
+        } else value(w, fv, a, 'token', v.first.name);
+        const second = (): void => {
+          const sv = v.second.value;
+          if (sv.kind === 'string' && sv.quoted) w.writeLine(`${b} = ${sv.escaped ? 'Scan.unescape(s.quoted(undefined, true))' : 's.quoted(undefined, true)'};`);
+          else value(w, sv, b, 'token', v.second.name);
+        };
+        if (v.second.optional) {
+          w.write(`if (s.at(${q(v.separator)})) `).block(() => {
+            w.writeLine('s.pos++;');
+            second();
+          });
+          if (fv.kind === 'string' && fv.quoted) w.writeLine(`if (s.quoteOpen) { s.quoteOpen = false; s.fail(${q('a closing double quote')}); }`);
+          w.writeLine(`${target} = { ${v.first.name}: ${a} };`);
+          w.writeLine(`if (${b} !== undefined) ${target}.${v.second.name} = ${b};`);
+        } else {
+          w.writeLine(`s.char(${q(v.separator)});`);
+          second();
+          w.writeLine(`${target} = { ${v.first.name}: ${a}, ${v.second.name}: ${b} };`);
+        }
         return;
       }
       case 'record':

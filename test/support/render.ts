@@ -91,6 +91,12 @@ export class Renderer {
             return { text, value };
           });
         }
+        if (v.quoted && place === 'token') {
+          return fc.array(WORD, { minLength: 1, maxLength: 3 }).map((ws): Sample => {
+            const value = ws.join(' ');
+            return { text: value.includes(' ') ? `"${value}"` : value, value };
+          });
+        }
         if (place === 'item') {
           return fc.string({ maxLength: 12 }).filter((x) => !x.includes('\0')).map((x): Sample => ({ text: x, value: x }));
         }
@@ -119,11 +125,14 @@ export class Renderer {
           return { text: enclosed ? `${v.open}${body}${v.close}` : body, value: items.map((i) => i.value) };
         });
       }
-      case 'pair':
-        return fc.tuple(this.value(v.first.value, 'token'), this.value(v.second.value, 'token')).map(([a, b]): Sample => ({
+      case 'pair': {
+        const first = this.value(v.first.value, 'token').filter((a) => !a.text.includes(v.separator));
+        const second = v.second.optional ? fc.option(this.value(v.second.value, 'token')) : this.value(v.second.value, 'token');
+        return fc.tuple(first, second).map(([a, b]): Sample => (b === null ? { text: a.text, value: { [v.first.name]: a.value } } : {
           text: `${a.text}${v.separator}${b.text}`,
           value: { [v.first.name]: a.value, [v.second.name]: b.value },
         }));
+      }
       case 'record':
         return this.record(v.record);
     }
