@@ -15,7 +15,7 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const NUMERIC = new Set(['integer', 'u64', 'float']);
-const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted'];
+const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'order'];
 
 export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
   const c = new Checker(loaded);
@@ -290,6 +290,10 @@ class Checker {
         return;
       }
       const field = this.field(t, p, names, undefined, true);
+      if (field.value.kind === 'inet') {
+        if (names.has(`${field.name}Raw`)) this.fail([...p, 'name'], `"${field.name}Raw" holds the hex of "${field.name}": another field cannot have that name`);
+        names.add(`${field.name}Raw`);
+      }
       const repeat = t.repeat === true;
       const rest = t.rest === true;
       const last = i === list.length - 1;
@@ -400,6 +404,7 @@ class Checker {
       enum: ['values'],
       mask: [],
       cpulist: [],
+      inet: ['order'],
       list: ['of', 'separator', 'enclosed'],
       pair: ['separator', 'first', 'second'],
       record: ['tokens', 'pairs', 'columns'],
@@ -415,7 +420,6 @@ class Checker {
     const sentinels = (): Sentinel[] => this.named(v.sentinels as Obj[] | undefined, [...p, 'sentinels']);
     switch (type) {
       case 'integer':
-        if (v.hex === true && v.unit !== undefined) this.fail([...p, 'unit'], 'a hex integer carries no unit');
         return {
           kind: 'integer', signed: v.signed === true, hex: v.hex === true, sentinels: sentinels(),
           ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
@@ -434,6 +438,10 @@ class Checker {
         return { kind: 'mask' };
       case 'cpulist':
         return { kind: 'cpulist' };
+      case 'inet':
+        if (v.order === undefined) this.fail(p, 'an inet address needs "order": host (32-bit words in the machine\'s byte order, net/tcp) or network (bytes in order, if_inet6)');
+        if (!inToken) this.fail([...p, 'type'], 'an inet address is a token of a record or a part of a pair (its hex is kept beside it)');
+        return { kind: 'inet', order: v.order as 'host' | 'network' };
       case 'list': {
         if (v.of === undefined) this.fail(p, 'a list needs "of"');
         const of = typeof v.of === 'string' ? this.value({ type: v.of }, [...p, 'of']) : this.value(v.of as Obj, [...p, 'of']);
@@ -447,10 +455,11 @@ class Checker {
       case 'pair': {
         if (v.first === undefined || v.second === undefined || v.separator === undefined) this.fail(p, 'a pair needs "separator", "first" and "second"');
         const names = new Set<string>();
-        const first = this.field(v.first as Obj, [...p, 'first'], names, undefined);
-        const second = this.field(v.second as Obj, [...p, 'second'], names, undefined);
+        const first = this.field(v.first as Obj, [...p, 'first'], names, undefined, true);
+        const second = this.field(v.second as Obj, [...p, 'second'], names, undefined, true);
         for (const [f, k] of [[first, 'first'], [second, 'second']] as const) {
-          if (!['integer', 'u64', 'float', 'string'].includes(f.value.kind)) this.fail([...p, k], 'pair items are numbers or strings');
+          if (!['integer', 'u64', 'float', 'string', 'inet'].includes(f.value.kind)) this.fail([...p, k], 'pair items are numbers, strings or inet addresses');
+          if (f.value.kind === 'inet' && names.has(`${f.name}Raw`)) this.fail([...p, k], `"${f.name}Raw" holds the hex of "${f.name}": another field cannot have that name`);
         }
         if (first.optional) this.fail([...p, 'first'], 'the first part of a pair is always there');
         if (second.optional && first.value.kind !== 'string') this.fail([...p, 'second'], 'an optional second part needs a string first part (it ends at the separator or the token\'s end)');

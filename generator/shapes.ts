@@ -30,6 +30,8 @@ export function scalarType(v: ValueModel): string {
       return 'bigint';
     case 'cpulist':
       return 'number[]';
+    case 'inet':
+      return 'string';
     default:
       throw new Error(`not a scalar: ${v.kind}`);
   }
@@ -97,7 +99,7 @@ export function buildShapes(spec: SpecModel): Shapes {
       case 'pair': {
         const name = unique(owner + pascal(fieldName));
         shapes.pairType.set(v, name);
-        const fields = [v.first, v.second].map((f) => fieldOf(f, name));
+        const fields = [v.first, v.second].flatMap((f) => (f.value.kind === 'inet' ? [fieldOf(f, name), rawField(f)] : [fieldOf(f, name)]));
         shapes.list.push({ name, fields, doc: `The two parts of ${fieldName}.` });
         return name;
       }
@@ -107,6 +109,11 @@ export function buildShapes(spec: SpecModel): Shapes {
         return scalarType(v);
     }
   };
+
+  /** The hex an inet address was printed as, kept beside its text form. */
+  const rawField = (f: FieldModel): ShapeField => ({
+    name: `${f.name}Raw`, type: 'string', optional: f.optional, doc: `${f.name} as the kernel printed it (hex digits).`,
+  });
 
   const fieldOf = (f: FieldModel, owner: string): ShapeField => ({
     name: f.name,
@@ -126,6 +133,7 @@ export function buildShapes(spec: SpecModel): Shapes {
       const sf = fieldOf(t.field, name);
       if (t.repeat || t.perColumn !== undefined) sf.type = sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`;
       shape.fields.push(sf);
+      if (t.field.value.kind === 'inet' && !t.repeat) shape.fields.push(rawField(t.field));
     }
     for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
     for (const f of r.columns?.fields ?? []) shape.fields.push(fieldOf(f, name));

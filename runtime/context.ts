@@ -8,14 +8,17 @@ export interface ParseContext {
   clockTick: number;
   /** Kernel timer interrupts per second (CONFIG_HZ), for values counted in jiffies. */
   hz: number;
+  /** Byte order of the machine the file came from, for addresses printed as host-order words (net/tcp). */
+  littleEndian: boolean;
 }
 
-/** Defaults for parsing text from an unknown machine: 4 KiB pages, USER_HZ of 100, HZ 250. */
+/** Defaults for parsing text from an unknown machine: 4 KiB pages, USER_HZ of 100, HZ 250, little-endian. */
 export const DEFAULT_CONTEXT: ParseContext = Object.freeze({
   file: '<text>',
   pageSize: 4096,
   clockTick: 100,
   hz: 250,
+  littleEndian: true,
 });
 
 /** A full context from a partial one, filling gaps with DEFAULT_CONTEXT. */
@@ -26,5 +29,6 @@ export function contextOf(partial?: Partial<ParseContext>): ParseContext {
     pageSize: partial.pageSize ?? DEFAULT_CONTEXT.pageSize,
     clockTick: partial.clockTick ?? DEFAULT_CONTEXT.clockTick,
     hz: partial.hz ?? DEFAULT_CONTEXT.hz,
+    littleEndian: partial.littleEndian ?? DEFAULT_CONTEXT.littleEndian,
   };
 }

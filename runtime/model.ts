@@ -32,6 +32,16 @@ export type ValueModel =
       quoted?: boolean;
     }
   | { kind: 'enum'; values: EnumValue[] }
+  | {
+      kind: 'inet';
+      /**
+       * An IPv4 (8 hex digits) or IPv6 (32 hex digits) address printed in hex:
+       * `host` as 32-bit words in the byte order of the machine (net/tcp), or
+       * `network` as bytes in order (if_inet6). The value is the usual text
+       * form; the hex is kept beside it as `<name>Raw`.
+       */
+      order: 'host' | 'network';
+    }
   | { kind: 'mask' }
   | { kind: 'cpulist' }
   | { kind: 'list'; of: ValueModel; separator: string | null; open?: string; close?: string }

@@ -3,6 +3,7 @@
  * container's /host/proc, or a saved copy), sync or async, with the units of
  * that system, caching the files that never change.
  */
+import { endianness } from 'node:os';
 import { OnceCache } from './cache.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ProcfsError } from './errors.js';
@@ -22,6 +23,8 @@ export interface ProcFsOptions {
   hz?: number;
   /** Kernel release of the root, when it cannot be read from it. */
   kernel?: string;
+  /** Byte order of the machine the files come from (addresses in net/tcp and the like); default: this machine's for /proc, little-endian otherwise. */
+  littleEndian?: boolean;
 }
 
 const shared = new OnceCache();
@@ -59,7 +62,13 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }> {
   /** The parse context for a file of this root. */
   context(file: string): ParseContext {
     const f = this.facts();
-    return contextOf({ file, pageSize: f.pageSize, clockTick: f.clockTick, ...(this.options.hz !== undefined ? { hz: this.options.hz } : {}) });
+    return contextOf({
+      file,
+      pageSize: f.pageSize,
+      clockTick: f.clockTick,
+      ...(this.options.hz !== undefined ? { hz: this.options.hz } : {}),
+      littleEndian: this.options.littleEndian ?? (this.root === '/proc' ? endianness() === 'LE' : true),
+    });
   }
 
   entry(id: string): SpecEntry {

@@ -785,6 +785,37 @@ export class Scan {
     return BigInt(`0x${digits}`);
   }
 
+  /** The text of the token read last (from `ts` to the cursor). */
+  lastToken(): string {
+    return this.text.slice(this.ts, this.pos);
+  }
+
+  /**
+   * An IPv4 (8 hex digits) or IPv6 (32 hex digits) address printed in hex,
+   * as its usual text form. `host`: 32-bit words in the byte order of the
+   * machine that printed them (net/tcp, net/route); `network`: bytes in
+   * order (if_inet6, ipv6_route).
+   */
+  inet(order: 'host' | 'network', littleEndian: boolean): string {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    while (p < this.le && hexDigit(t.charCodeAt(p)) >= 0) p++;
+    this.ts = a;
+    const n = p - a;
+    if (n !== 8 && n !== 32) this.fail('an address of 8 or 32 hex digits');
+    const bytes = new Array<number>(n / 2);
+    for (let w = 0; w < n / 8; w++) {
+      for (let i = 0; i < 4; i++) {
+        // Byte i of word w as printed; in host order on a little-endian machine the word's bytes are reversed.
+        const at = a + w * 8 + (order === 'host' && littleEndian ? (3 - i) * 2 : i * 2);
+        bytes[w * 4 + i] = hexDigit(t.charCodeAt(at)) * 16 + hexDigit(t.charCodeAt(at + 1));
+      }
+    }
+    this.pos = p;
+    return n === 8 ? bytes.join('.') : ipv6Text(bytes);
+  }
+
   /** A decimal number with optional fraction and exponent. */
   f(): number {
     const t = this.text;
@@ -854,6 +885,37 @@ export class Scan {
       this.spec,
     );
   }
+}
+
+/**
+ * RFC 5952 text of an IPv6 address: lower-case groups without leading
+ * zeros, the longest run of two or more zero groups as `::` (the first such
+ * run on a tie), and an IPv4-mapped address as `::ffff:a.b.c.d`.
+ */
+function ipv6Text(b: number[]): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push(b[i]! * 256 + b[i + 1]!);
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+  }
+  let bestAt = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      bestAt = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
+  if (bestAt < 0) return hex(g);
+  return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
 }
 
 function isOctal(c: number): boolean {

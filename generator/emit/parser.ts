@@ -86,6 +86,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'cpulist':
         w.writeLine(`${target} = s.cpulist();`);
         return;
+      case 'inet':
+        w.writeLine(`${target} = s.inet(${q(v.order)}, ctx.littleEndian);`);
+        return;
       case 'list': {
         const arr = `a${counter++}`;
         const item = `i${counter++}`;
@@ -129,10 +132,16 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           const read = fv.quoted ? `s.quoted(${q(v.separator)})` : `s.wordTo(${q(v.separator)})`;
           w.writeLine(`${a} = ${fv.escaped ? `Scan.unescape(${read})` : read};`);
         } else value(w, fv, a, 'token', v.first.name);
+        const aRaw = fv.kind === 'inet' ? `${a}Raw` : undefined;
+        if (aRaw) w.writeLine(`const ${aRaw} = s.lastToken();`);
+        const sRaw = v.second.value.kind === 'inet' ? `${b}Raw` : undefined;
+        if (sRaw) w.writeLine(`let ${sRaw}: string | undefined;`);
+        const firstProps = `${v.first.name}: ${a}${aRaw ? `, ${v.first.name}Raw: ${aRaw}` : ''}`;
         const second = (): void => {
           const sv = v.second.value;
           if (sv.kind === 'string' && sv.quoted) w.writeLine(`${b} = ${sv.escaped ? 'Scan.unescape(s.quoted(undefined, true))' : 's.quoted(undefined, true)'};`);
           else value(w, sv, b, 'token', v.second.name);
+          if (sRaw) w.writeLine(`${sRaw} = s.lastToken();`);
         };
         if (v.second.optional) {
           w.write(`if (s.at(${q(v.separator)})) `).block(() => {
@@ -140,12 +149,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             second();
           });
           if (fv.kind === 'string' && fv.quoted) w.writeLine(`if (s.quoteOpen) { s.quoteOpen = false; s.fail(${q('a closing double quote')}); }`);
-          w.writeLine(`${target} = { ${v.first.name}: ${a} };`);
+          w.writeLine(`${target} = { ${firstProps} };`);
           w.writeLine(`if (${b} !== undefined) ${target}.${v.second.name} = ${b};`);
+          if (sRaw) w.writeLine(`if (${sRaw} !== undefined) ${target}.${v.second.name}Raw = ${sRaw};`);
         } else {
           w.writeLine(`s.char(${q(v.separator)});`);
           second();
-          w.writeLine(`${target} = { ${v.first.name}: ${a}, ${v.second.name}: ${b} };`);
+          w.writeLine(`${target} = { ${firstProps}, ${v.second.name}: ${b}${sRaw ? `, ${v.second.name}Raw: ${sRaw}!` : ''} };`);
         }
         return;
       }
@@ -240,6 +250,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       return;
     }
     value(w, f.value, v, 'token', f.name);
+    if (f.value.kind === 'inet') w.writeLine(`${v}Raw = s.lastToken();`);
     if (t.terminator !== undefined) w.writeLine(`s.char(${q(t.terminator)});`);
     else w.writeLine('s.sep();');
   };
@@ -248,6 +259,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     for (const t of r.tokens) {
       if (t.kind !== 'field' || t.repeat || t.perColumn !== undefined) continue;
       w.writeLine(`let v_${t.field.name}: ${fieldType(t.field, owner)}${t.field.optional ? ' | undefined' : ''};`);
+      if (t.field.value.kind === 'inet') w.writeLine(`let v_${t.field.name}Raw: string${t.field.optional ? ' | undefined' : ''};`);
     }
     for (const f of r.pairs?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
     for (const f of r.columns?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
@@ -313,7 +325,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const recordObject = (w: CodeBlockWriter, r: RecordModel, type: string, lead: string[] = []): void => {
     const req: string[] = [...lead];
     const opt: string[] = [];
-    for (const t of r.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(`${t.field.name}: v_${t.field.name}`);
+    for (const t of r.tokens) {
+      if (t.kind !== 'field') continue;
+      const list = t.field.optional ? opt : req;
+      list.push(`${t.field.name}: v_${t.field.name}`);
+      if (t.field.value.kind === 'inet' && !t.repeat) list.push(`${t.field.name}Raw: v_${t.field.name}Raw`);
+    }
     for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) (f.optional ? opt : req).push(`${f.name}: v_${f.name}`);
     w.writeLine(`const o: ${type} = { ${req.join(', ')} };`);
     for (const n of opt) {

@@ -11,6 +11,16 @@ import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, Token
 export interface Sample {
   text: string;
   value: unknown;
+  /** For an inet address: the hex kept beside the value as `<name>Raw`. */
+  raw?: string;
+}
+
+/** IPv6 text by the WHATWG URL parser (an implementation independent of the scanner's). */
+function ipv6Text(bytes: number[]): string {
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 255 && bytes[11] === 255) return `::ffff:${bytes.slice(12).join('.')}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((bytes[i]! * 256 + bytes[i + 1]!).toString(16));
+  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
 }
 
 type Arb<T> = fc.Arbitrary<T>;
@@ -111,6 +121,20 @@ export class Renderer {
           const text = groups.map((g) => g.toString(16).padStart(8, '0')).join(',');
           return { text, value: BigInt(`0x${text.replace(/,/g, '')}`) };
         });
+      case 'inet': {
+        const hex = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
+        const mapped = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }).map((v4) => [...new Array<number>(10).fill(0), 255, 255, ...v4]);
+        const sparse = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })), { minLength: 16, maxLength: 16 });
+        const addr = fc.oneof(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), sparse, mapped);
+        return addr.map((bytes): Sample => {
+          let text = '';
+          for (let w = 0; w < bytes.length / 4; w++) {
+            const word = bytes.slice(w * 4, w * 4 + 4);
+            text += (v.order === 'host' && ctx.littleEndian ? [...word].reverse() : word).map(hex).join('');
+          }
+          return { text, value: bytes.length === 4 ? bytes.join('.') : ipv6Text(bytes), raw: text };
+        });
+      }
       case 'cpulist':
         return fc.uniqueArray(fc.integer({ min: 0, max: 127 }), { minLength: 1, maxLength: 12 }).map((xs): Sample => {
           const sorted = [...xs].sort((a, b) => a - b);
@@ -128,9 +152,10 @@ export class Renderer {
       case 'pair': {
         const first = this.value(v.first.value, 'token').filter((a) => !a.text.includes(v.separator));
         const second = v.second.optional ? fc.option(this.value(v.second.value, 'token')) : this.value(v.second.value, 'token');
-        return fc.tuple(first, second).map(([a, b]): Sample => (b === null ? { text: a.text, value: { [v.first.name]: a.value } } : {
+        const part = (name: string, x: Sample): Record<string, unknown> => (x.raw !== undefined ? { [name]: x.value, [`${name}Raw`]: x.raw } : { [name]: x.value });
+        return fc.tuple(first, second).map(([a, b]): Sample => (b === null ? { text: a.text, value: part(v.first.name, a) } : {
           text: `${a.text}${v.separator}${b.text}`,
-          value: { [v.first.name]: a.value, [v.second.name]: b.value },
+          value: { ...part(v.first.name, a), ...part(v.second.name, b) },
         }));
       }
       case 'record':
@@ -176,7 +201,7 @@ export class Renderer {
     const base = this.value(f.value, 'token');
     // A string ended by a terminator cannot hold that character.
     const fit = t.terminator !== undefined && f.value.kind === 'string' ? base.filter((s) => !s.text.includes(t.terminator!)) : base;
-    return fit.map((s): Sample => ({ text: `${t.prefix ?? ''}${s.text}${t.terminator ?? ''}`, value: s.value }));
+    return fit.map((s): Sample => ({ ...s, text: `${t.prefix ?? ''}${s.text}${t.terminator ?? ''}` }));
   }
 
   /**
@@ -221,6 +246,7 @@ export class Renderer {
           }
           if (s.text !== '') texts.push(s.text);
           if (t.kind === 'field') value[t.field.name] = s.value;
+          if (t.kind === 'field' && s.raw !== undefined) value[`${t.field.name}Raw`] = s.raw;
         });
         for (const p of pairs) {
           if (!p.present) continue;
