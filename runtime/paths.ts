@@ -3,7 +3,6 @@
  * file under a root, and recognising which spec a file path belongs to (so a
  * saved copy named like the original, `…/1234/stat`, finds its spec).
  */
-import { join } from 'node:path';
 import type { SpecModel } from './model.js';
 import { ProcfsError } from './errors.js';
 
@@ -21,8 +20,24 @@ function split(pattern: string): { root: string; parts: string[] } {
 }
 
 
-/** A /proc path pattern split once into literal text and parameter names. */
+/** Where a spec's files are read from: /proc, and the cgroup v2 hierarchy. */
+export interface Roots {
+  /** Folder that stands for /proc. */
+  proc: string;
+  /** Folder that stands for /sys/fs/cgroup (the cgroup v2 mount). */
+  cgroup: string;
+}
+
+/**
+ * Parameters that stand for a relative path of any depth rather than one
+ * component: a cgroup (`system.slice/ssh.service`, empty for the root
+ * cgroup) and a sysctl (`kernel/pid_max`).
+ */
+const MULTI = new Set(['cgroup', 'sysctl']);
+
+/** A path pattern split once into literal text and parameter names. */
 interface Template {
+  root: keyof Roots;
   /** Alternating literal text and parameter names: [text, name, text, name, ..., text]. */
   pieces: string[];
   params: string[];
@@ -30,34 +45,49 @@ interface Template {
 
 const templates = new WeakMap<SpecModel, Template[]>();
 
-/** The spec's /proc patterns (not the /proc/self ones), compiled once per spec. */
+/** The spec's /proc and cgroup patterns (not the /proc/self ones), compiled once per spec. */
 function templatesOf(spec: SpecModel): Template[] {
   let list = templates.get(spec);
   if (list === undefined) {
-    list = spec.paths
-      .filter((p) => p.startsWith('/proc/') && !p.startsWith('/proc/self/') && !p.startsWith('/proc/thread-self/'))
-      .map((p) => {
-        const pieces = p.slice('/proc'.length).split(/\[([a-z]+)\]/);
-        return { pieces, params: pieces.filter((_x, i) => i % 2 === 1) };
-      });
+    list = [];
+    for (const p of spec.paths) {
+      if (p.startsWith('/proc/self/') || p.startsWith('/proc/thread-self/')) continue;
+      const root: keyof Roots | undefined = p.startsWith('/proc/') ? 'proc' : p.startsWith('/sys/fs/cgroup/') ? 'cgroup' : undefined;
+      if (root === undefined) continue;
+      const pieces = p.slice(root === 'proc' ? '/proc'.length : '/sys/fs/cgroup'.length).split(/\[([a-z]+)\]/);
+      list.push({ root, pieces, params: pieces.filter((_x, i) => i % 2 === 1) });
+    }
     templates.set(spec, list);
   }
   return list;
 }
 
-function checkComponent(spec: SpecModel, name: string, text: string): string {
-  if (text.includes('/') || text === '..' || text === '.' || text === '') {
-    throw new ProcfsError('not_found', `parameter ${name}=${JSON.stringify(text)} is not a single path component`, { spec: spec.id });
-  }
-  return text;
+function badParam(spec: SpecModel, name: string, text: string, why: string): never {
+  throw new ProcfsError('not_found', `parameter ${name}=${JSON.stringify(text)} ${why}`, { spec: spec.id });
 }
 
+/** The text a parameter stands for in a path, checked so that it cannot leave its folder. */
+function paramText(spec: SpecModel, name: string, text: string): string {
+  if (!MULTI.has(name)) {
+    if (text.includes('/') || text === '..' || text === '.' || text === '') badParam(spec, name, text, 'is not a single path component');
+    return text;
+  }
+  const parts = text.split('/').filter((c) => c !== '');
+  if (parts.some((c) => c === '..' || c === '.')) badParam(spec, name, text, 'may not hold . or .. components');
+  if (parts.length === 0 && name !== 'cgroup') badParam(spec, name, text, 'is empty');
+  return parts.join('/');
+}
+
+const trimRoot = (root: string): string => (root === '/' ? '' : root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root);
+
 /**
- * The file of `spec` under `root` (which stands for /proc) for these
- * parameters. `pid` defaults to `self`; the pattern used is the first /proc
- * pattern whose parameters are all given, preferring one that uses them all.
+ * The file of `spec` for these parameters, under `roots` (a string is the
+ * folder that stands for /proc; cgroup files are then under /sys/fs/cgroup).
+ * `pid` defaults to `self`; the pattern used is the first whose parameters
+ * are all given, preferring one that uses them all.
  */
-export function resolvePath(spec: SpecModel, root: string, params: PathParams = {}): string {
+export function resolvePath(spec: SpecModel, roots: string | Roots, params: PathParams = {}): string {
+  const r: Roots = typeof roots === 'string' ? { proc: roots, cgroup: '/sys/fs/cgroup' } : roots;
   const list = templatesOf(spec);
   let best: Template | undefined;
   let fallback: Template | undefined;
@@ -78,14 +108,17 @@ export function resolvePath(spec: SpecModel, root: string, params: PathParams = 
     const need = list.map((t) => t.params.join(', ')).join(' or ');
     throw new ProcfsError('not_found', `spec ${spec.id} needs parameters ${need}`, { spec: spec.id });
   }
-  let out = root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root === '/' ? '' : root;
+  let out = trimRoot(r[best.root]);
   const pieces = best.pieces;
   for (let i = 0; i < pieces.length; i++) {
     if (i % 2 === 0) out += pieces[i];
     else {
       const name = pieces[i]!;
       const v = params[name] ?? (name === 'pid' ? 'self' : undefined);
-      out += checkComponent(spec, name, String(v));
+      const text = paramText(spec, name, String(v));
+      // An empty cgroup is the root cgroup: drop the separator that would double.
+      if (text === '' && out.endsWith('/') && pieces[i + 1]?.startsWith('/')) out = out.slice(0, -1);
+      out += text;
     }
   }
   return out;
@@ -111,6 +144,8 @@ export function matchScore(pattern: string, file: string): number {
   const pat = parts[0] === '[cgroup]' ? parts.slice(1) : parts;
   const comps = file.split('/').filter(Boolean);
   if (comps.length < pat.length) return 0;
+  const multi = pat.findIndex((p) => /^\[([a-z]+)\]$/.test(p) && MULTI.has(p.slice(1, -1)));
+  if (multi >= 0) return multiScore(pat, multi, comps);
   // `fs/xfs/stat` is not /proc/stat: a match may not sit inside another /proc folder.
   const parent = comps[comps.length - pat.length - 1];
   if (parent !== undefined && PROC_FOLDERS.has(parent)) return 0;
@@ -118,13 +153,45 @@ export function matchScore(pattern: string, file: string): number {
   for (let i = 0; i < pat.length; i++) {
     const p = pat[i]!;
     const c = tail[i]!;
-    const m = /^\[([a-z]+)\]$/.exec(p);
-    if (m) {
-      const test = PARAM_TEST[m[1]!];
-      if (test ? !test(c) : c.length === 0) return 0;
-    } else if (p !== c) return 0;
+    if (!componentMatches(p, c)) return 0;
   }
   return pat.length;
+}
+
+/** Whether a file name matches a pattern component, which may hold parameters (`[resource].pressure`). */
+function componentMatches(p: string, c: string): boolean {
+  if (!p.includes('[')) return p === c;
+  const names: string[] = [];
+  const source = p.replace(/\[([a-z]+)\]|[^[]+/g, (m, name: string | undefined) => {
+    if (name === undefined) return m.replace(/[.*+?^${}()|\\]/g, '\\$&');
+    names.push(name);
+    return '([^/]+?)';
+  });
+  const m = new RegExp(`^${source}$`).exec(c);
+  if (!m) return false;
+  return names.every((name, i) => {
+    const test = PARAM_TEST[name];
+    const v = m[i + 1]!;
+    return test ? test(v) : v.length > 0;
+  });
+}
+
+/**
+ * matchScore for a pattern with a parameter of any depth (`sys/[sysctl]`):
+ * the literals after it match the file's last components, the literals
+ * before it match the components just before the rightmost place that
+ * leaves it at least one component.
+ */
+function multiScore(pat: string[], at: number, comps: string[]): number {
+  const before = pat.slice(0, at);
+  const after = pat.slice(at + 1);
+  if (before.some((p) => p.startsWith('[')) || after.some((p) => p.startsWith('['))) return 0;
+  const end = comps.length - after.length;
+  for (let i = 0; i < after.length; i++) if (comps[end + i] !== after[i]) return 0;
+  for (let start = end - 1; start >= before.length; start--) {
+    if (before.every((p, i) => comps[start - before.length + i] === p)) return pat.length;
+  }
+  return 0;
 }
 
 /** The spec whose path patterns match `file` best, or undefined. */

@@ -15,6 +15,8 @@ import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
 export interface ProcFsOptions {
   /** Folder that stands for /proc. Default `/proc`. */
   root?: string;
+  /** Folder that stands for /sys/fs/cgroup, the cgroup v2 mount (cgroup specs). Default `/sys/fs/cgroup`. */
+  cgroupRoot?: string;
   /** Bytes per page; default from `<root>/self/auxv`, else 4096. */
   pageSize?: number;
   /** Clock ticks per second; default from `<root>/self/auxv`, else 100. */
@@ -31,6 +33,7 @@ const shared = new OnceCache();
 
 export class ProcFs<Types extends { [K in keyof Types]: unknown }> {
   readonly root: string;
+  readonly cgroupRoot: string;
   private factsCache: SystemFacts | undefined;
   private readonly byId: Map<string, SpecEntry>;
 
@@ -39,6 +42,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }> {
     private readonly options: ProcFsOptions = {},
   ) {
     this.root = options.root ?? '/proc';
+    this.cgroupRoot = options.cgroupRoot ?? '/sys/fs/cgroup';
     this.byId = new Map(registry.map((e) => [e.id, e]));
   }
 
@@ -79,13 +83,13 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }> {
 
   /** The file a spec reads for these parameters. */
   path(id: keyof Types & string, params?: PathParams): string {
-    return resolvePath(this.entry(id).model, this.root, params);
+    return resolvePath(this.entry(id).model, { proc: this.root, cgroup: this.cgroupRoot }, params);
   }
 
   /** Reads and parses one file. Read-once specs are cached per root until dropCache(). */
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
     const e = this.entry(id);
-    const file = resolvePath(e.model, this.root, params);
+    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
     const parse = (): Types[K] => e.parse(readFileSync(file), this.context(file)) as Types[K];
     return e.model.sampling === 'once' ? shared.get({ root: this.root, path: file }, parse) : parse();
   }
@@ -93,7 +97,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }> {
   /** Like read, without blocking the event loop. */
   readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
     const e = this.entry(id);
-    const file = resolvePath(e.model, this.root, params);
+    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
     const parse = async (): Promise<Types[K]> => e.parse(await readFileAsync(file), this.context(file)) as Types[K];
     return e.model.sampling === 'once' ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
   }

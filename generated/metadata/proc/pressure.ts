@@ -11,10 +11,7 @@ export const procPressureSpec: SpecModel = {
   "description": "Pressure stall information for one resource, system-wide or for one cgroup v2 group - the share of time tasks stalled waiting for it.",
   "paths": [
     "/proc/pressure/[resource]",
-    "/sys/fs/cgroup/[cgroup]/cpu.pressure",
-    "/sys/fs/cgroup/[cgroup]/memory.pressure",
-    "/sys/fs/cgroup/[cgroup]/io.pressure",
-    "/sys/fs/cgroup/[cgroup]/irq.pressure"
+    "/sys/fs/cgroup/[cgroup]/[resource].pressure"
   ],
   "sampling": "sampled",
   "layout": {
