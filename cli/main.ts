@@ -5,15 +5,16 @@
  */
 import { Command, CommanderError } from 'commander';
 import { basename } from 'node:path';
-import { ProcFs, ProcfsError, registry, specForPath, toJson } from '../runtime/index.js';
+import { ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { readFileSync } from '../runtime/read.js';
 import { summary } from './summary.js';
 
-function parseCommand(files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string }): number {
+function parseCommand(files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string; bigEndian?: boolean }): number {
   const fs = new ProcFs({
     ...(opts.root !== undefined ? { root: opts.root } : {}),
     ...(opts.pageSize !== undefined ? { pageSize: Number(opts.pageSize) } : {}),
     ...(opts.clockTick !== undefined ? { clockTick: Number(opts.clockTick) } : {}),
+    ...(opts.bigEndian === true ? { littleEndian: false } : {}),
   });
   let status = 0;
   const results: Record<string, unknown> = {};
@@ -45,12 +46,16 @@ function parseCommand(files: string[], opts: { as?: string; root?: string; pageS
 }
 
 function listCommand(json: boolean): number {
+  const rows = [
+    ...registry.map((e) => ({ id: e.id, paths: e.model.paths, access: e.model.sampling, description: e.model.description })),
+    ...writers.map((e) => ({ id: e.id, paths: e.model.paths, access: 'write', description: e.model.description })),
+  ].sort((a, b) => (a.id < b.id ? -1 : 1));
   if (json) {
-    process.stdout.write(`${toJson(registry.map((e) => ({ id: e.id, paths: e.model.paths, sampling: e.model.sampling, description: e.model.description })))}\n`);
+    process.stdout.write(`${toJson(rows)}\n`);
     return 0;
   }
-  const width = Math.max(...registry.map((e) => e.id.length));
-  for (const e of registry) process.stdout.write(`${e.id.padEnd(width)}  ${e.model.sampling.padEnd(7)}  ${e.model.paths.join(' ')}\n`);
+  const width = Math.max(...rows.map((e) => e.id.length));
+  for (const e of rows) process.stdout.write(`${e.id.padEnd(width)}  ${e.access.padEnd(7)}  ${e.paths.join(' ')}\n`);
   return 0;
 }
 
@@ -70,7 +75,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--root <dir>', 'procfs root whose units (page size, clock tick) apply', '/proc')
     .option('--page-size <bytes>', 'bytes per page, for a copy from another machine')
     .option('--clock-tick <hz>', 'clock ticks per second, for a copy from another machine')
-    .action((files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string }) => {
+    .option('--big-endian', 'the copy comes from a big-endian machine (s390x): addresses in net/tcp and the like')
+    .action((files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string; bigEndian?: boolean }) => {
       status = parseCommand(files, opts);
     });
   program

@@ -6,7 +6,7 @@
  */
 import type { LoadedSpec } from './load.js';
 import type {
-  EnumValue, FieldModel, KeyedEntry, LayoutModel, RecordModel, Sentinel, SpecModel, TokenModel, ValueModel, Variant,
+  EnumValue, FieldModel, KeyedEntry, LayoutModel, RecordModel, Sentinel, SpecModel, TokenModel, ValueModel, Variant, WriteSpecModel,
 } from '../runtime/model.js';
 import { compareVersions, isSafeFieldName, isSafeSymbolName, parseNameOf, typeNameOf } from './names.js';
 import { SpecError } from './spec-error.js';
@@ -15,19 +15,17 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const NUMERIC = new Set(['integer', 'u64', 'float']);
-const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'order'];
+const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'order', 'octal'];
 
+/** A read spec (the usual kind) -> its checked model. */
 export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
   const c = new Checker(loaded);
   const d = loaded.data as Obj;
+  if (d.access === 'write') c.fail(['access'], 'a write-only spec has no parser: it is checked by checkWriteSpec');
+  if (d.write !== undefined) c.fail(['write'], '"write" belongs to a spec with access: write');
+  for (const key of ['sampling', 'layout']) if (d[key] === undefined) c.fail([], `missing required key "${key}"`);
   const layout = c.layout(d.layout as Obj, ['layout']);
-  const paths = d.paths as string[];
-  paths.forEach((p, i) => {
-    if (!p.startsWith('/proc/') && !p.startsWith('/sys/')) c.fail(['paths', i], 'a path must start with /proc/ or /sys/');
-    for (const m of p.matchAll(/\[([^\]]*)\]/g)) {
-      if (!/^[a-z]+$/.test(m[1]!)) c.fail(['paths', i], `path parameter [${m[1]}] must be a lower-case word`);
-    }
-  });
+  const paths = checkPaths(c, d);
   return {
     id,
     typeName: typeNameOf(id),
@@ -36,6 +34,35 @@ export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
     paths,
     sampling: d.sampling as 'once' | 'sampled',
     layout,
+    source: `specs/${id}.yaml`,
+  };
+}
+
+function checkPaths(c: Checker, d: Obj): string[] {
+  const paths = d.paths as string[];
+  paths.forEach((p, i) => {
+    if (!p.startsWith('/proc/') && !p.startsWith('/sys/')) c.fail(['paths', i], 'a path must start with /proc/ or /sys/');
+    for (const m of p.matchAll(/\[([^\]]*)\]/g)) {
+      if (!/^[a-z]+$/.test(m[1]!)) c.fail(['paths', i], `path parameter [${m[1]}] must be a lower-case word`);
+    }
+  });
+  return paths;
+}
+
+/** A write-only spec (`access: write`, a file that takes one of a few values, such as clear_refs) -> its model. */
+export function checkWriteSpec(loaded: LoadedSpec, id: string): WriteSpecModel {
+  const c = new Checker(loaded);
+  const d = loaded.data as Obj;
+  if (d.access !== 'write') c.fail(['access'], 'a write spec says access: write');
+  if (d.write === undefined) c.fail([], 'missing required key "write"');
+  for (const key of ['sampling', 'layout']) if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
+  return {
+    id,
+    typeName: `${typeNameOf(id)}Value`,
+    formatName: `format${typeNameOf(id)}`,
+    description: d.description as string,
+    paths: checkPaths(c, d),
+    values: c.named((d.write as Obj).values as Obj[], ['write', 'values']) as EnumValue[],
     source: `specs/${id}.yaml`,
   };
 }
@@ -202,6 +229,10 @@ class Checker {
         if (e.indexed !== undefined || field.value.kind === 'record') this.fail([...p, 'prefix'], 'a prefix goes before a single value, not a record');
         entry.prefix = e.prefix as string;
       }
+      if (e.repeat === true) {
+        if (e.indexed !== undefined || e.section !== undefined || (field.value.kind === 'record' && field.value.record.columns)) this.fail([...p, 'repeat'], '"repeat" collects the values of a plain key that comes on several lines');
+        entry.repeated = true;
+      }
       if (e.indexed !== undefined) {
         const ix = e.indexed as Obj;
         if (!isSafeFieldName(ix.name as string)) this.fail([...p, 'indexed', 'name'], `"${String(ix.name)}" is not a safe camelCase name`);
@@ -306,7 +337,7 @@ class Checker {
       }
       if (endsAt !== undefined && !repeat) this.fail([...p, 'endsAt'], '"endsAt" ends a "repeat" list');
       if (perColumn !== undefined && (repeat || rest)) this.fail([...p, 'perColumn'], '"perColumn" is its own kind of list: no "repeat" or "rest"');
-      if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask'].includes(field.value.kind)) this.fail([...p, 'type'], '"perColumn" takes scalar tokens');
+      if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(field.value.kind)) this.fail([...p, 'type'], '"perColumn" takes scalar tokens');
       if (width !== undefined && (field.value.kind !== 'string' || repeat || rest || t.enclosed !== undefined || t.terminator !== undefined || t.prefix !== undefined)) {
         this.fail([...p, 'width'], '"width" reads a padded string column: type string, with no other token option');
       }
@@ -397,7 +428,7 @@ class Checker {
   value(v: Obj, p: Path, inToken = false): ValueModel {
     const type = v.type as string;
     const allowed: Record<string, string[]> = {
-      integer: ['unit', 'suffix', 'signed', 'hex', 'sentinels'],
+      integer: ['unit', 'suffix', 'signed', 'hex', 'octal', 'sentinels'],
       u64: ['hex', 'sentinels'],
       float: ['unit', 'suffix'],
       string: ['escaped', 'quoted'],
@@ -420,8 +451,9 @@ class Checker {
     const sentinels = (): Sentinel[] => this.named(v.sentinels as Obj[] | undefined, [...p, 'sentinels']);
     switch (type) {
       case 'integer':
+        if (v.octal === true && (v.hex === true || v.signed === true)) this.fail([...p, 'octal'], 'an octal integer is unsigned and not hex');
         return {
-          kind: 'integer', signed: v.signed === true, hex: v.hex === true, sentinels: sentinels(),
+          kind: 'integer', signed: v.signed === true, hex: v.hex === true, ...(v.octal === true ? { octal: true } : {}), sentinels: sentinels(),
           ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
         };
       case 'u64':

@@ -60,7 +60,7 @@ const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
 
 const UNIT_WORDS: Record<string, string> = {
   bytes: 'bytes', kB: 'bytes', pages: 'bytes', sectors: 'bytes',
-  ticks: 'seconds', jiffies: 'seconds', ns: 'seconds', us: 'seconds', ms: 'seconds', s: 'seconds', percent: 'percent',
+  ticks: 'seconds', jiffies: 'seconds', ns: 'seconds', us: 'seconds', ms: 'seconds', cs: 'seconds', s: 'seconds', percent: 'percent',
 };
 
 /** The unit a normalised value is in, as a word for docs (`bytes`, `seconds`). */
@@ -231,6 +231,9 @@ export function buildShapes(spec: SpecModel): Shapes {
               rec.fields.push({ name: e.section.name, type: st, optional: false, doc: e.section.description! });
             }
             shape.fields.push({ name: e.field.name, type: `${t}[]`, optional: false, doc: `${fieldDoc(e.field)} One entry per \`${e.key}N\` line.`, model: e.field });
+          } else if (e.repeated) {
+            const sf = fieldOf(e.field, name);
+            shape.fields.push({ ...sf, type: sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`, optional: false, doc: `${sf.doc} One entry per \`${e.key}\` line, in order.` });
           } else {
             shape.fields.push(fieldOf(e.field, name));
           }

@@ -1,5 +1,5 @@
 /** procspec's public API: the generated parsers and a ProcFs bound to them. */
-import { registry, type SpecTypes } from '../generated/index.js';
+import { registry, writers, type SpecTypes, type WriterTypes } from '../generated/index.js';
 import { ProcFs as BaseProcFs, type ProcFsOptions } from './procfs.js';
 
 export * from '../generated/index.js';
@@ -13,8 +13,8 @@ export type { SpecModel } from './model.js';
 export type { ProcFsOptions } from './procfs.js';
 
 /** Reads and parses /proc files (or a copy under another root) with every spec of procspec. */
-export class ProcFs extends BaseProcFs<SpecTypes> {
+export class ProcFs extends BaseProcFs<SpecTypes, WriterTypes> {
   constructor(options: ProcFsOptions = {}) {
-    super(registry, options);
+    super(registry, options, writers);
   }
 }

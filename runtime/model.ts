@@ -16,12 +16,13 @@ export type Unit =
   | 'ns'
   | 'us'
   | 'ms'
+  | 'cs'
   | 's'
   | 'percent';
 
 /** A value as it appears in the text, and the type it becomes. */
 export type ValueModel =
-  | { kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean }
+  | { kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean; octal?: boolean }
   | { kind: 'u64'; hex: boolean; sentinels: Sentinel[] }
   | { kind: 'float'; unit?: Unit; suffix?: string }
   | {
@@ -131,6 +132,8 @@ export interface KeyedEntry {
   field: FieldModel;
   /** The key is `key` followed by an index (`cpu0`, `cpu1`): values collect in a list. */
   indexed?: { name: string; description: string };
+  /** The key may come on several lines (fdinfo's `tfd:` per epoll target): every value, in order, in an array. */
+  repeated?: boolean;
   /** Text between the separator and the value (`free` in zoneinfo's `pages free 3840`). */
   prefix?: string;
   /**
@@ -205,5 +208,19 @@ export interface SpecModel {
   sampling: 'once' | 'sampled';
   layout: LayoutModel;
   /** Path of the YAML file, relative to the repository. */
+  source: string;
+}
+
+/** A write-only file that takes one of a few values (pid/clear_refs): a typed write, not a parse. */
+export interface WriteSpecModel {
+  id: string;
+  /** Type name of the values: `ProcPidClearRefsValue`. */
+  typeName: string;
+  /** Name of the function that turns a value into the text to write: `formatProcPidClearRefs`. */
+  formatName: string;
+  description: string;
+  paths: string[];
+  /** What may be written: the kernel's text (`raw`) under a name. */
+  values: EnumValue[];
   source: string;
 }

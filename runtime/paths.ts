@@ -43,10 +43,13 @@ interface Template {
   params: string[];
 }
 
-const templates = new WeakMap<SpecModel, Template[]>();
+/** What path resolution needs of a spec (read or write-only). */
+type PathSpec = Pick<SpecModel, 'id' | 'paths'>;
+
+const templates = new WeakMap<PathSpec, Template[]>();
 
 /** The spec's /proc and cgroup patterns (not the /proc/self ones), compiled once per spec. */
-function templatesOf(spec: SpecModel): Template[] {
+function templatesOf(spec: PathSpec): Template[] {
   let list = templates.get(spec);
   if (list === undefined) {
     list = [];
@@ -62,12 +65,12 @@ function templatesOf(spec: SpecModel): Template[] {
   return list;
 }
 
-function badParam(spec: SpecModel, name: string, text: string, why: string): never {
+function badParam(spec: PathSpec, name: string, text: string, why: string): never {
   throw new ProcfsError('not_found', `parameter ${name}=${JSON.stringify(text)} ${why}`, { spec: spec.id });
 }
 
 /** The text a parameter stands for in a path, checked so that it cannot leave its folder. */
-function paramText(spec: SpecModel, name: string, text: string): string {
+function paramText(spec: PathSpec, name: string, text: string): string {
   if (!MULTI.has(name)) {
     if (text.includes('/') || text === '..' || text === '.' || text === '') badParam(spec, name, text, 'is not a single path component');
     return text;
@@ -86,7 +89,7 @@ const trimRoot = (root: string): string => (root === '/' ? '' : root.length > 1 
  * `pid` defaults to `self`; the pattern used is the first whose parameters
  * are all given, preferring one that uses them all.
  */
-export function resolvePath(spec: SpecModel, roots: string | Roots, params: PathParams = {}): string {
+export function resolvePath(spec: PathSpec, roots: string | Roots, params: PathParams = {}): string {
   const r: Roots = typeof roots === 'string' ? { proc: roots, cgroup: '/sys/fs/cgroup' } : roots;
   const list = templatesOf(spec);
   let best: Template | undefined;

@@ -8,8 +8,8 @@ import { OnceCache } from './cache.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ProcfsError } from './errors.js';
 import { resolvePath, type PathParams } from './paths.js';
-import { readFileAsync, readFileSync } from './read.js';
-import type { SpecEntry } from './registry-types.js';
+import { readFileAsync, readFileSync, writeTextAsync, writeTextSync } from './read.js';
+import type { SpecEntry, WriterEntry } from './registry-types.js';
 import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
 
 export interface ProcFsOptions {
@@ -31,19 +31,46 @@ export interface ProcFsOptions {
 
 const shared = new OnceCache();
 
-export class ProcFs<Types extends { [K in keyof Types]: unknown }> {
+export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extends { [K in keyof Writes]: string } = Record<never, string>> {
   readonly root: string;
   readonly cgroupRoot: string;
   private factsCache: SystemFacts | undefined;
   private readonly byId: Map<string, SpecEntry>;
+  private readonly writersById: Map<string, WriterEntry>;
 
   constructor(
     registry: readonly SpecEntry[],
     private readonly options: ProcFsOptions = {},
+    writers: readonly WriterEntry[] = [],
   ) {
     this.root = options.root ?? '/proc';
     this.cgroupRoot = options.cgroupRoot ?? '/sys/fs/cgroup';
     this.byId = new Map(registry.map((e) => [e.id, e]));
+    this.writersById = new Map(writers.map((e) => [e.id, e]));
+  }
+
+  private writer(id: string): WriterEntry {
+    const e = this.writersById.get(id);
+    if (e === undefined) throw new ProcfsError('not_found', `no write-only spec named ${id}`, { spec: id });
+    return e;
+  }
+
+  /**
+   * Writes one of the values a write-only file takes (pid/clear_refs):
+   * open for writing, one write of the kernel's text, close. Errors are
+   * ProcfsError (permission, not_found, unsupported, io).
+   */
+  write<K extends keyof Writes & string>(id: K, value: Writes[K], params?: PathParams): void {
+    const e = this.writer(id);
+    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    writeTextSync(file, e.format(value));
+  }
+
+  /** write(), without blocking the event loop. */
+  async writeAsync<K extends keyof Writes & string>(id: K, value: Writes[K], params?: PathParams): Promise<void> {
+    const e = this.writer(id);
+    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    await writeTextAsync(file, e.format(value));
   }
 
   /** Page size, clock tick and kernel release of this root (read once). */

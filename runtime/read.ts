@@ -169,3 +169,40 @@ export async function mapLimit<T, R>(
   await Promise.all(workers);
   return results;
 }
+
+/**
+ * Writes `text` to a /proc or /sys file in one write() (the kernel takes a
+ * control file's value from a single write): open, write, close.
+ */
+export function writeTextSync(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'w');
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  try {
+    fs.writeSync(fd, text);
+  } catch (err) {
+    throw ioError(path, err);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** writeTextSync without blocking the event loop. */
+export async function writeTextAsync(path: string, text: string): Promise<void> {
+  let h;
+  try {
+    h = await fs.promises.open(path, 'w');
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  try {
+    await h.write(text);
+  } catch (err) {
+    throw ioError(path, err);
+  } finally {
+    await h.close();
+  }
+}

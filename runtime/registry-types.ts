@@ -1,9 +1,16 @@
 import type { ParseContext } from './context.js';
-import type { SpecModel } from './model.js';
+import type { SpecModel, WriteSpecModel } from './model.js';
 
 /** One spec as the runtime sees it: its id, its generated parser and its model. */
 export interface SpecEntry {
   id: string;
   parse: (text: string, ctx?: ParseContext) => unknown;
   model: SpecModel;
+}
+
+/** One write-only spec: its id, the function that turns a value into the text to write, and its model. */
+export interface WriterEntry {
+  id: string;
+  format: (value: string) => string;
+  model: WriteSpecModel;
 }

@@ -690,6 +690,42 @@ export class Scan {
     return this.u();
   }
 
+  /** An unsigned octal integer (open flags, modes: `02004002`), exact below 2^53. */
+  octNum(): number {
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    let v = 0;
+    while (p < this.le) {
+      const c = t.charCodeAt(p);
+      if (c < ZERO || c > 55) break;
+      v = v * 8 + (c - ZERO);
+      p++;
+    }
+    this.ts = a;
+    if (p === a) this.fail('an octal integer');
+    if (v > SAFE) this.fail('an octal integer below 2^53');
+    this.pos = p;
+    return v;
+  }
+
+  /** A word that ends at white space or at either of two characters (not consumed); it may be empty. */
+  wordBefore(a1: string, a2: string): string {
+    const t = this.text;
+    const a = this.pos;
+    const c1 = a1.charCodeAt(0);
+    const c2 = a2.charCodeAt(0);
+    let p = a;
+    while (p < this.le) {
+      const x = t.charCodeAt(p);
+      if (x === c1 || x === c2 || isSpace(x)) break;
+      p++;
+    }
+    this.ts = a;
+    this.pos = p;
+    return t.slice(a, p);
+  }
+
   /** An unsigned hexadecimal integer (optional 0x), exact below 2^53. */
   hexNum(): number {
     const big = this.hex64();

@@ -18,6 +18,9 @@ const REFUSED: Record<string, string> = {
   'prometheus-procfs/proc/net/udp_broken': 'broken on purpose',
   'prometheus-procfs/proc/net/softnet_stat.broken': 'broken on purpose',
   'prometheus-procfs/proc/crypto_corrupted': 'broken on purpose',
+  // Byte for byte the corpus's net/tcp: a listening socket (state 0A) with TCP's 17 columns,
+  // which no UDP socket prints (UDP sockets are 01 or 07, with a drops column).
+  'prometheus-procfs/proc/net/udp': 'a copy of net/tcp',
   // A cow saying "this is a malformed schedstat file": no three numbers.
   'prometheus-procfs/proc/26233/schedstat': 'not a schedstat line',
   // statm counts pages: 18446744073709551615 pages is 2^64-1, a counter that wrapped below zero,

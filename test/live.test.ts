@@ -2,14 +2,17 @@
  * Every spec against this machine's live /proc: the file parses, leaves no
  * key or token the spec does not name, and agrees with another source.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ProcFs, registry } from '../runtime/index.js';
 import { resolvePath } from '../runtime/paths.js';
 
-const fs = new ProcFs();
+// cgroup v2 files are read under the cgroup2 mount (found with procspec's own mountinfo), for this process's cgroup.
+const cgroup2 = new ProcFs().read('proc/pid/mountinfo', { pid: process.pid }).find((m) => m.fsType === 'cgroup2')?.mountPoint;
+const fs = new ProcFs(cgroup2 !== undefined ? { cgroupRoot: cgroup2 } : {});
+const ownCgroup = /^0::\/(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1] ?? '';
 
 /** Paths of `extra` / `extraTokens` left in a parsed value (others-records are expected content). */
 function leftovers(v: unknown, path = '$'): string[] {
@@ -23,13 +26,24 @@ function leftovers(v: unknown, path = '$'): string[] {
   return out;
 }
 
-const liveParams: Record<string, Record<string, string>> = { 'proc/pressure': { resource: 'cpu' } };
+/** Parameters for every pattern: this process, its main thread, its stdin, the loopback interface, a sysctl every kernel has. */
+const params = { pid: process.pid, tid: process.pid, fd: 0, iface: 'lo', sysctl: 'kernel/ostype', cgroup: ownCgroup, resource: 'cpu' };
+const liveParams: Record<string, Record<string, string | number>> = { 'proc/pressure': { resource: 'cpu' } };
+const paramsOf = (id: string, paths: string[]): Record<string, string | number> => {
+  if (liveParams[id]) return liveParams[id]!;
+  const used = new Set(paths.flatMap((p) => [...p.matchAll(/\[([a-z]+)\]/g)].map((m) => m[1]!)));
+  // The first pattern whose parameters are all given is used: give those of the simplest one.
+  const first = paths.find((p) => p.startsWith('/proc/') || p.startsWith('/sys/'))!;
+  const need = [...first.matchAll(/\[([a-z]+)\]/g)].map((m) => m[1]!);
+  return Object.fromEntries(need.filter((k) => used.has(k)).map((k) => [k, params[k as keyof typeof params]]));
+};
 
 describe('live /proc of this machine', () => {
   for (const e of registry) {
-    const file = resolvePath(e.model, '/proc', liveParams[e.id] ?? {});
+    const p = paramsOf(e.id, e.model.paths);
+    const file = resolvePath(e.model, { proc: '/proc', cgroup: fs.cgroupRoot }, p);
     it.skipIf(!existsSync(file))(`${e.id} parses ${file} with nothing left over`, () => {
-      const v = fs.read(e.id as never, liveParams[e.id]);
+      const v = fs.read(e.id as never, p);
       expect(leftovers(v)).toEqual([]);
     });
   }
@@ -94,6 +108,27 @@ describe('live /proc of this machine', () => {
     // The process keeps running between the two reads: allow a little drift.
     expect(Math.abs(rss - rollup!.rss) / rollup!.rss).toBeLessThan(0.05);
     expect(maps.every((m) => m.start < m.end)).toBe(true);
+  });
+
+  it('writing reset_peak_rss to clear_refs brings a process\'s peak resident size down to its current one', async () => {
+    // A child that touches 192 MiB, frees it (returned to the kernel: large allocations are mmap'd) and waits.
+    const child = spawn('python3', ['-c', 'import sys\nx = bytearray(192 << 20)\ndel x\nprint("ready", flush=True)\nsys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once('data', () => resolve());
+        child.once('error', reject);
+      });
+      const pid = child.pid!;
+      const before = fs.read('proc/pid/status', { pid });
+      expect(before.vmHwm! - before.vmRss!).toBeGreaterThan(100 << 20);
+      fs.write('proc/pid/clear_refs', 'reset_peak_rss', { pid });
+      const after = fs.read('proc/pid/status', { pid });
+      expect(after.vmHwm!).toBeLessThan(before.vmHwm! - (100 << 20));
+      expect(after.vmHwm!).toBeGreaterThanOrEqual(after.vmRss!);
+    } finally {
+      child.stdin.end();
+      child.kill();
+    }
   });
 
   it('loadavg agrees with os.loadavg()', () => {

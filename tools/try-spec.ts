@@ -12,6 +12,7 @@ import { generate } from '../generator/generate.js';
 import { loadSpecFile } from '../generator/load.js';
 import { specIdOf } from '../generator/names.js';
 import { SpecError } from '../generator/spec-error.js';
+import { contextOf } from '../runtime/context.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const [specFile, ...files] = process.argv.slice(2);
@@ -42,7 +43,7 @@ const parse = mod[spec.parseName]!;
 let failed = 0;
 for (const f of files) {
   try {
-    const v = parse(readFileSync(f, 'utf8'), { file: f, pageSize: 4096, clockTick: 100, hz: 250 });
+    const v = parse(readFileSync(f, 'utf8'), contextOf({ file: f }));
     process.stdout.write(`${f}:\n${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2)}\n`);
   } catch (err) {
     failed++;

@@ -36,6 +36,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'ns': return `${expr} / 1e9`;
       case 'us': return `${expr} / 1e6`;
       case 'ms': return `${expr} / 1e3`;
+      case 'cs': return `${expr} / 100`;
       default: return expr;
     }
   };
@@ -45,10 +46,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     switch (v.kind) {
       case 'integer':
       case 'u64': {
-        const toSeconds = v.kind === 'integer' && v.unit !== undefined && ['ticks', 'jiffies', 'ns', 'us', 'ms'].includes(v.unit);
+        const toSeconds = v.kind === 'integer' && v.unit !== undefined && ['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs'].includes(v.unit);
         const read =
           v.kind === 'u64' ? (v.hex ? 's.hex64()' : 's.u64()')
           : v.hex ? 's.hexNum()'
+          : v.octal ? 's.octNum()'
           : toSeconds ? (v.signed ? 's.approx()' : 's.approxUnsigned()')
           : v.signed ? 's.i()' : 's.u()';
         const num = v.kind === 'integer' ? scaleExpr(read, v.unit) : read;
@@ -204,7 +206,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     if (t.repeat || t.perColumn !== undefined) {
       const item = `r${counter++}`;
       const itemType = fieldType(f, owner).replace(/^Array<(.*)>$/, '$1').replace(/\[\]$/, '');
-      w.writeLine(`const ${v}: ${itemType}[] = [];`);
+      w.writeLine(`const ${v}: ${itemType.includes("|") ? `Array<${itemType}>` : `${itemType}[]`} = [];`);
       w.writeLine(`let ${item}: ${itemType};`);
       const each = (): void => {
         if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
@@ -247,6 +249,19 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     }
     if (t.terminator !== undefined && f.value.kind === 'string') {
       w.writeLine(`${v} = ${esc(`s.until(${q(t.terminator)}).trim()`)};`);
+      return;
+    }
+    if (t.terminator !== undefined && f.value.kind === 'list' && f.value.separator !== null && f.value.of.kind === 'string' && f.value.open === undefined) {
+      // A list ended by a terminator (cgroup's `cpu,cpuacct:`): items stop at either character, and it may be empty.
+      const sep = f.value.separator;
+      const item = f.value.of.escaped ? `Scan.unescape(s.wordBefore(${q(sep)}, ${q(t.terminator)}))` : `s.wordBefore(${q(sep)}, ${q(t.terminator)})`;
+      w.writeLine(`${v} = [];`);
+      w.write(`if (!s.at(${q(t.terminator)})) for (;;) `).block(() => {
+        w.writeLine(`${v}.push(${item});`);
+        w.writeLine(`if (!s.at(${q(sep)})) break;`);
+        w.writeLine('s.pos++;');
+      });
+      w.writeLine(`s.char(${q(t.terminator)});`);
       return;
     }
     value(w, f.value, v, 'token', f.name);
@@ -306,7 +321,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     const p = r.pairs;
     w.writeLine('let extra: Record<string, string> | undefined;');
     w.write('while (s.more()) ').block(() => {
-      w.writeLine(`const k = s.until(${q(p.separator)});`);
+      // Word-value pairs (`inuse 5 mem 2`) are separated by white space; otherwise the key ends at the separator.
+      w.writeLine(p.separator === ' ' ? 'const k = s.word(); s.ws();' : `const k = s.until(${q(p.separator)});`);
       w.write('switch (k) ').block(() => {
         namedCases(w, p.fields);
         w.write('default: ').block(() => {
@@ -399,6 +415,18 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, sep: string, label?: number): void => {
     const v = `v_${e.field.name}`;
     w.write(label === undefined ? `case ${q(e.key)}: ` : `case ${label}: /* ${e.key.replace(/\*\//g, '* /')} */ `).block(() => {
+      if (e.repeated) {
+        // Each line of a repeated key adds one value.
+        const item = `r${counter++}`;
+        w.writeLine(`let ${item}: ${e.field.value.kind === 'record' ? shapes.recordType.get(e.field.value.record)! : e.field.value.kind === 'pair' ? shapes.pairType.get(e.field.value)! : scalarType(e.field.value)};`);
+        w.writeLine('s.ws();');
+        if (e.prefix !== undefined) w.writeLine(`s.lit(${q(e.prefix)}); s.sep(); s.ws();`);
+        value(w, e.field.value, item, 'line', e.field.name);
+        if (e.field.value.kind !== 'record') w.writeLine('s.eol();');
+        w.writeLine(`${v}.push(${item});`);
+        w.writeLine('break;');
+        return;
+      }
       if (e.field.value.kind === 'record' && e.field.value.record.columns) {
         // A key may come in several pairs of lines (IcmpMsg: 16 columns per pair); their columns join.
         valuesLine(w, sep);
@@ -549,7 +577,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           }
           for (let i = 0; i < (l.skip ?? 0); i++) w.writeLine(`if (!s.nextLine(end)) s.missing(${q(`line ${i + (head ? 2 : 1)}`)});`);
           for (const e of l.entries) {
-            if (e.indexed) {
+            if (e.indexed || e.repeated) {
               w.writeLine(`const v_${e.field.name}: ${fieldType(e.field, type)} = [];`);
             } else {
               w.writeLine(`let v_${e.field.name}: ${fieldType(e.field, type)} | undefined;`);
@@ -612,12 +640,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               });
             });
           });
-          const required = l.entries.filter((e) => !e.field.optional && !e.indexed);
+          const required = l.entries.filter((e) => !e.field.optional && !e.indexed && !e.repeated);
           for (const e of required) w.writeLine(`if (v_${e.field.name} === undefined) s.missing(${q(`the key "${e.key}"`)});`);
           const req: string[] = [];
           const opt: string[] = [];
           if (head) for (const t of head.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
-          for (const e of l.entries) (e.field.optional && !e.indexed ? opt : req).push(e.field.name);
+          for (const e of l.entries) (e.field.optional && !e.indexed && !e.repeated ? opt : req).push(e.field.name);
           const init = [...(kind !== undefined ? [`kind: ${q(kind)}`] : []), ...req.map((n) => `${n}: v_${n}`)];
           if (l.others) init.push(`${l.others.name}: others`);
           w.writeLine(`const o: ${type} = { ${init.join(', ')} };`);

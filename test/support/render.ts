@@ -37,6 +37,7 @@ function unitFactor(unit: string | undefined, ctx: ParseContext): { mul?: number
     case 'ns': return { div: 1e9 };
     case 'us': return { div: 1e6 };
     case 'ms': return { div: 1e3 };
+    case 'cs': return { div: 100 };
     default: return {};
   }
 }
@@ -73,7 +74,7 @@ export class Renderer {
         const raws = new Set(v.sentinels.map((s) => s.raw));
         const num = (v.signed ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).chain((small) => fc.oneof(fc.constant(small), fc.integer({ min: -max, max }))) : fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max })))
           .filter((n) => !raws.has(String(n)))
-          .map((n): Sample => ({ text: v.hex ? n.toString(16) : String(n), value: normalise(n, v.unit, ctx) }));
+          .map((n): Sample => ({ text: v.hex ? n.toString(16) : v.octal ? `0${n.toString(8)}` : String(n), value: normalise(n, v.unit, ctx) }));
         const withSuffix = num.map((s) => (v.suffix !== undefined ? { text: `${s.text} ${v.suffix}`, value: s.value } : s));
         if (v.sentinels.length === 0) return withSuffix;
         return fc.oneof(withSuffix, fc.constantFrom(...v.sentinels).map((s): Sample => ({ text: v.suffix !== undefined ? `${s.raw} ${v.suffix}` : s.raw, value: s.name })));
@@ -198,6 +199,11 @@ export class Renderer {
             : fc.array(WORD, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' '));
       return inner.map((s): Sample => ({ text: `${open}${s}${close}${t.terminator ?? ''}`, value: s }));
     }
+    if (t.terminator !== undefined && f.value.kind === 'list' && f.value.separator !== null && f.value.of.kind === 'string' && f.value.open === undefined) {
+      const { separator } = f.value;
+      const item = WORD.filter((x) => !x.includes(separator) && !x.includes(t.terminator!));
+      return fc.array(item, { maxLength: 3 }).map((xs): Sample => ({ text: `${xs.join(separator)}${t.terminator}`, value: xs }));
+    }
     const base = this.value(f.value, 'token');
     // A string ended by a terminator cannot hold that character.
     const fit = t.terminator !== undefined && f.value.kind === 'string' ? base.filter((s) => !s.text.includes(t.terminator!)) : base;
@@ -315,6 +321,13 @@ export class Renderer {
           const sep = l.separator === 'space' ? ' ' : ': ';
           return { e, present: p || !e.field.optional, lines: [`${e.key}${sep}${names}`.trimEnd(), `${e.key}${sep}${values}`.trimEnd()], value: s.value };
         });
+      }
+      if (e.repeated) {
+        const sep = l.separator === 'space' ? ' ' : ':\t';
+        const prefix = e.prefix !== undefined ? `${e.prefix} ` : '';
+        return fc.array(this.value(e.field.value, 'line'), { maxLength: 3 }).map((xs) => ({
+          e, present: true, lines: xs.map((x) => `${e.key}${sep}${prefix}${x.text}`.trimEnd()), value: xs.map((x) => x.value),
+        }));
       }
       return fc.tuple(fc.boolean(), this.value(e.field.value, 'line')).map(([p, s]) => {
         const sep = l.separator === 'space' ? ' ' : ':\t';

@@ -446,7 +446,7 @@ export const procNetTcpSpec: SpecModel = {
             "field": {
               "name": "slowStartThreshold",
               "raw": "ssthresh",
-              "description": "Slow start threshold in segments, -1 while still in initial slow start",
+              "description": "Slow start threshold in segments, -1 while still in initial slow start; for a listener, the TCP Fast Open queue limit instead",
               "optional": true,
               "value": {
                 "kind": "integer",

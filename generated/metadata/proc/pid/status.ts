@@ -36,12 +36,15 @@ export const procPidStatusSpec: SpecModel = {
         "field": {
           "name": "umask",
           "raw": "Umask",
-          "description": "File-mode creation mask, as four octal digits such as 0022",
+          "description": "File-mode creation mask (the kernel prints it in octal, such as 0022)",
           "since": "4.7",
           "optional": true,
           "value": {
-            "kind": "string",
-            "escaped": false
+            "kind": "integer",
+            "signed": false,
+            "hex": false,
+            "octal": true,
+            "sentinels": []
           }
         }
       },

@@ -14,7 +14,7 @@ export function parseProcPidStatus(text: string, ctx: ParseContext = DEFAULT_CON
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   let v_name: string | undefined;
-  let v_umask: string | undefined;
+  let v_umask: number | undefined;
   let v_state: ProcPidStatusState | undefined;
   let v_tgid: number | undefined;
   let v_ngid: number | undefined;
@@ -92,7 +92,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 1: /* Umask */ {
         if (v_umask !== undefined) s.duplicate(key);
         s.ws();
-        v_umask = s.rest();
+        v_umask = s.octNum();
         s.eol();
         break;
       }

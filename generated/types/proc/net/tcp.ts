@@ -38,7 +38,7 @@ export interface ProcNetTcpRow {
   quickAckPingpong?: number;
   /** Congestion window in segments Kernel name: `snd_cwnd`. */
   congestionWindow?: number;
-  /** Slow start threshold in segments, -1 while still in initial slow start Kernel name: `ssthresh`. */
+  /** Slow start threshold in segments, -1 while still in initial slow start; for a listener, the TCP Fast Open queue limit instead Kernel name: `ssthresh`. */
   slowStartThreshold?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -5,8 +5,8 @@
 export interface ProcPidStatus {
   /** Command name of the task (comm, at most 15 bytes); the kernel escapes a backslash or newline in it, and the value is decoded Kernel name: `Name`. */
   name: string;
-  /** File-mode creation mask, as four octal digits such as 0022 Since Linux 4.7. Kernel name: `Umask`. */
-  umask?: string;
+  /** File-mode creation mask (the kernel prints it in octal, such as 0022) Since Linux 4.7. Kernel name: `Umask`. */
+  umask?: number;
   /** Scheduler state, as a one-letter code then its name in parentheses Kernel name: `State`. */
   state: ProcPidStatusState;
   /** Thread group ID, that is the process ID Kernel name: `Tgid`. */
