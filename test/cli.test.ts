@@ -1,6 +1,6 @@
 /** The procspec command, run as a user runs it (through tsx, on the sources). */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -46,5 +46,13 @@ describe('procspec CLI', () => {
     const r = run('list');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^proc\/meminfo\s+sampled\s+\/proc\/meminfo$/m);
+  });
+
+  // Root reads everything: the permission error is seen from an unprivileged user (nobody), where setpriv exists.
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  it.skipIf(process.getuid?.() !== 0 || setpriv === undefined)('a root-only file read as nobody is a permission error, not a parse error', () => {
+    const r = spawnSync(setpriv!, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--import', 'tsx', join(repo, 'cli', 'run.ts'), 'parse', '/proc/slabinfo'], { cwd: repo, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\/proc\/slabinfo: permission denied/);
   });
 });
