@@ -228,59 +228,137 @@ export const procSchedstatSpec: SpecModel = {
             "kind": "table",
             "skip": 0,
             "rows": {
-              "record": {
-                "tokens": [
-                  {
-                    "kind": "field",
-                    "field": {
-                      "name": "level",
-                      "raw": "domain",
-                      "description": "Domain level (0 is the smallest)",
-                      "optional": false,
-                      "value": {
-                        "kind": "integer",
-                        "signed": false,
-                        "hex": false,
-                        "sentinels": []
+              "variants": [
+                {
+                  "name": "unnamed",
+                  "description": "A domain line of versions 15 and 16: level, span, counters",
+                  "shape": {
+                    "tokens": [
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "level",
+                          "raw": "domain",
+                          "description": "Domain level (0 is the smallest)",
+                          "optional": false,
+                          "value": {
+                            "kind": "integer",
+                            "signed": false,
+                            "hex": false,
+                            "sentinels": []
+                          }
+                        },
+                        "prefix": "domain",
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "span",
+                          "raw": "span",
+                          "description": "CPUs the domain spans",
+                          "optional": false,
+                          "value": {
+                            "kind": "mask"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "counters",
+                          "raw": "counters",
+                          "description": "Load-balancing counters, whose number and order depend on the file's version (36 in versions 15 and 16)",
+                          "optional": false,
+                          "value": {
+                            "kind": "integer",
+                            "signed": false,
+                            "hex": false,
+                            "sentinels": []
+                          }
+                        },
+                        "repeat": true,
+                        "rest": false
                       }
-                    },
-                    "prefix": "domain",
-                    "repeat": false,
-                    "rest": false
-                  },
-                  {
-                    "kind": "field",
-                    "field": {
-                      "name": "span",
-                      "raw": "span",
-                      "description": "CPUs the domain spans",
-                      "optional": false,
-                      "value": {
-                        "kind": "mask"
-                      }
-                    },
-                    "repeat": false,
-                    "rest": false
-                  },
-                  {
-                    "kind": "field",
-                    "field": {
-                      "name": "counters",
-                      "raw": "counters",
-                      "description": "Load-balancing counters, whose number and order depend on the file's version",
-                      "optional": false,
-                      "value": {
-                        "kind": "integer",
-                        "signed": false,
-                        "hex": false,
-                        "sentinels": []
-                      }
-                    },
-                    "repeat": true,
-                    "rest": false
+                    ]
                   }
-                ]
-              }
+                },
+                {
+                  "name": "named",
+                  "description": "A domain line that names the domain's topology level (SMT, MC, PKG, NUMA) before its span, as version 17 prints it",
+                  "shape": {
+                    "tokens": [
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "level",
+                          "raw": "domain",
+                          "description": "Domain level (0 is the smallest)",
+                          "optional": false,
+                          "value": {
+                            "kind": "integer",
+                            "signed": false,
+                            "hex": false,
+                            "sentinels": []
+                          }
+                        },
+                        "prefix": "domain",
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "name",
+                          "raw": "name",
+                          "description": "Name of the topology level: SMT, CLS, MC, PKG, NUMA...",
+                          "optional": false,
+                          "value": {
+                            "kind": "string",
+                            "escaped": false
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "span",
+                          "raw": "span",
+                          "description": "CPUs the domain spans",
+                          "optional": false,
+                          "value": {
+                            "kind": "mask"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "counters",
+                          "raw": "counters",
+                          "description": "Load-balancing counters, whose number and order depend on the file's version",
+                          "optional": false,
+                          "value": {
+                            "kind": "integer",
+                            "signed": false,
+                            "hex": false,
+                            "sentinels": []
+                          }
+                        },
+                        "repeat": true,
+                        "rest": false
+                      }
+                    ]
+                  }
+                }
+              ]
             }
           },
           "name": "domains",

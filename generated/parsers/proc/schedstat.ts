@@ -4,7 +4,8 @@
 import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcSchedstat, ProcSchedstatCpus, ProcSchedstatCpusDomainsRow } from '../../types/proc/schedstat.js';
+import type { ProcSchedstat, ProcSchedstatCpus, ProcSchedstatCpusDomainsNamed, ProcSchedstatCpusDomainsRow, ProcSchedstatCpusDomainsUnnamed } from '../../types/proc/schedstat.js';
+import type { ProcfsError } from '../../../runtime/errors.js';
 
 /** Parses the text of /proc/schedstat (spec proc/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSchedstat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSchedstat {
@@ -99,12 +100,28 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcSchedstatCpusDoma
   const out: ProcSchedstatCpusDomainsRow[] = [];
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    out.push(record1(s, ctx));
+    const m = s.mark();
+    let best: ProcfsError | undefined;
+    try {
+      out.push(record1(s, ctx)); continue;
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      out.push(record2(s, ctx)); continue;
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    throw best!;
   }
   return out;
 }
 
-function record1(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsRow {
+function record1(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsUnnamed {
   let v_level: number;
   let v_span: bigint;
   s.ws();
@@ -123,6 +140,33 @@ function record1(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsRow {
     s.sep();
   }
   s.eol();
-  const o: ProcSchedstatCpusDomainsRow = { level: v_level, span: v_span, counters: v_counters };
+  const o: ProcSchedstatCpusDomainsUnnamed = { kind: "unnamed", level: v_level, span: v_span, counters: v_counters };
+  return o;
+}
+
+function record2(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsNamed {
+  let v_level: number;
+  let v_name: string;
+  let v_span: bigint;
+  s.ws();
+  s.lit("domain");
+  v_level = s.u();
+  s.sep();
+  s.ws();
+  v_name = s.word();
+  s.sep();
+  s.ws();
+  v_span = s.mask();
+  s.sep();
+  s.ws();
+  const v_counters: number[] = [];
+  let r1: number;
+  while (s.more()) {
+    r1 = s.u();
+    v_counters.push(r1);
+    s.sep();
+  }
+  s.eol();
+  const o: ProcSchedstatCpusDomainsNamed = { kind: "named", level: v_level, name: v_name, span: v_span, counters: v_counters };
   return o;
 }
