@@ -1,5 +1,7 @@
 /** procspec's public API: the generated parsers and a ProcFs bound to them. */
 import { registry, writers, type SpecTypes, type WriterTypes } from '../generated/index.js';
+import { ProcessMonitor, type MonitorOptions } from './monitor.js';
+import { isSameProcess, listProcesses, listProcessesAsync, type Group, type Listing, type ListOptions } from './processes.js';
 import { ProcFs as BaseProcFs, type ProcFsOptions } from './procfs.js';
 
 export * from '../generated/index.js';
@@ -11,10 +13,32 @@ export { readFileSync, readFileAsync } from './read.js';
 export { systemFacts, kernelRelease, compareKernel, type SystemFacts, type KernelRelease } from './system.js';
 export type { SpecModel } from './model.js';
 export type { ProcFsOptions } from './procfs.js';
+export { GROUPS, type Group, type Identity, type Listing, type ListOptions, type ProcessRow, type Selection } from './processes.js';
+export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './monitor.js';
 
 /** Reads and parses /proc files (or a copy under another root) with every spec of procspec. */
 export class ProcFs extends BaseProcFs<SpecTypes, WriterTypes> {
   constructor(options: ProcFsOptions = {}) {
     super(registry, options, writers);
+  }
+
+  /** Lists processes (or threads) with the attribute groups asked for; see runtime/processes.ts. */
+  processes<G extends Group>(opts: ListOptions<G>): Listing<G> {
+    return listProcesses(this.root, (file) => this.context(file), opts);
+  }
+
+  /** processes() without blocking the event loop (at most `concurrency` files read at once, default 32). */
+  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number }): Promise<Listing<G>> {
+    return listProcessesAsync(this.root, (file) => this.context(file), opts);
+  }
+
+  /** A refresh-mode monitor that keeps the watched processes' files open between samples. */
+  monitor<G extends Group>(opts: MonitorOptions<G>): ProcessMonitor<G> {
+    return new ProcessMonitor(this.root, (file) => this.context(file), opts);
+  }
+
+  /** Whether `pid` is still the process incarnation that started at `startTicks` (a row's identity). */
+  isSameProcess(pid: number, startTicks: number): boolean {
+    return isSameProcess(this.root, pid, startTicks, this.facts().clockTick);
   }
 }

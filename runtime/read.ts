@@ -87,6 +87,37 @@ export function readFileSync(path: string): string {
   return readSyncWith(path, (buf, length) => buf.toString('utf8', 0, length));
 }
 
+/**
+ * Re-reads a file kept open, from offset 0 until EOF (pread: procfs makes
+ * the text anew), as UTF-8 text. `path` names it in errors. Throws ProcfsError.
+ */
+export function rereadFdSync(fd: number, path: string): string {
+  let buf = syncBuffer;
+  let length = 0;
+  try {
+    for (;;) {
+      if (length === buf.length) buf = grow(buf, length);
+      const n = fs.readSync(fd, buf, length, buf.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+  } catch (err) {
+    throw ioError(path, err);
+  } finally {
+    if (buf.length <= MAX_RETAINED_BUFFER_BYTES) syncBuffer = buf;
+  }
+  return buf.toString('utf8', 0, length);
+}
+
+/** Opens a file for re-reading with rereadFdSync. Throws ProcfsError. */
+export function openFdSync(path: string): number {
+  try {
+    return fs.openSync(path, 'r');
+  } catch (err) {
+    throw ioError(path, err);
+  }
+}
+
 /** Reads a whole file as bytes (a fresh Buffer the caller owns), e.g. the binary auxv. Throws ProcfsError. */
 export function readBytesSync(path: string): Buffer {
   return readSyncWith(path, (buf, length) => Buffer.from(buf.subarray(0, length)));

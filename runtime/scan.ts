@@ -493,6 +493,34 @@ export class Scan {
     return t.slice(x, y);
   }
 
+  /** Steps over one word (a token not asked for by a pick). */
+  skipWord(): void {
+    const t = this.text;
+    let p = this.pos;
+    while (p < this.le && !isSpace(t.charCodeAt(p))) p++;
+    this.ts = this.pos;
+    if (p === this.pos) this.fail('a word');
+    this.pos = p;
+  }
+
+  /**
+   * Flags of the fields a pick wants, by token number (cached per fields
+   * array). An unknown name is refused rather than silently ignored.
+   */
+  static want(fields: readonly string[], index: ReadonlyMap<string, number>, n: number): Uint8Array {
+    let w = WANT_CACHE.get(fields);
+    if (w === undefined) {
+      w = new Uint8Array(n);
+      for (const f of fields) {
+        const i = index.get(f);
+        if (i === undefined) throw new ProcfsError('not_found', `no field named ${f} to pick`);
+        w[i] = 1;
+      }
+      WANT_CACHE.set(fields, w);
+    }
+    return w;
+  }
+
   /** The token at the cursor, without moving (empty at the end of the line). */
   peek(): string {
     const t = this.text;
@@ -655,15 +683,19 @@ export class Scan {
     const c0 = t.charCodeAt(p);
     if (c0 === MINUS || c0 === PLUS) p++;
     const d = p;
+    let v = 0;
     while (p < this.le) {
       const c = t.charCodeAt(p);
       if (c < ZERO || c > NINE) break;
+      v = v * 10 + (c - ZERO);
       p++;
     }
     this.ts = a;
     if (p === d) this.fail('a decimal integer');
     if (p - d > 20) this.fail('an integer below 2^64');
     this.pos = p;
+    // Up to 15 digits the sum is exact; longer numbers are converted once from the text (correctly rounded).
+    if (p - d <= 15) return c0 === MINUS ? -v : v;
     return Number(t.slice(a, p));
   }
 
@@ -747,10 +779,10 @@ export class Scan {
     }
     this.ts = a;
     if (p === a) this.fail('a decimal integer');
-    // Up to 15 digits the number is exact, and BigInt(number) is much cheaper than parsing text.
+    // Up to 15 digits the number is exact, and BigInt(number) is much cheaper than parsing text; 0n needs no allocation.
     if (p - a <= 15) {
       this.pos = p;
-      return BigInt(n);
+      return n === 0 ? 0n : BigInt(n);
     }
     const v = BigInt(t.slice(a, p));
     if (v > 0xffffffffffffffffn) this.fail('an integer below 2^64');
@@ -973,6 +1005,9 @@ function looksLike(t: string, a: number, b: number, cls: 'dec' | 'hex', terminat
 function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === null;
 }
+
+/** Field flags of pick() calls, per fields array. */
+const WANT_CACHE = new WeakMap<readonly string[], Uint8Array>();
 
 /** Errors for something required that never appeared (see Scan.furthest). */
 const MISSING = new WeakSet<ProcfsError>();

@@ -175,18 +175,32 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   };
 
   /** Token statements of a record, assigning locals v_<name>. */
-  const tokens = (w: CodeBlockWriter, r: RecordModel, owner: string): void => {
+  /** A token a pick can step over without reading its value: one plain word. */
+  const skippable = (t: Extract<TokenModel, { kind: 'field' }>): boolean =>
+    !t.repeat && !t.rest && t.perColumn === undefined && t.enclosed === undefined && t.width === undefined && t.untilLast === undefined &&
+    t.prefix === undefined && t.terminator === undefined && ['integer', 'u64', 'float', 'string', 'enum', 'mask', 'cpulist'].includes(t.field.value.kind);
+
+  /** Token statements of a record; with `pick`, plain tokens whose `want` flag is off are stepped over unread. */
+  const tokens = (w: CodeBlockWriter, r: RecordModel, owner: string, pick = false): void => {
     let opened = false;
+    let index = -1;
     for (const t of r.tokens) {
       if (t.kind === 'literal') {
         w.writeLine(`s.lit(${q(t.text)}); s.sep();`);
         continue;
       }
+      index++;
       if (t.field.optional && !opened) {
         w.writeLine('let ok = s.more();');
         opened = true;
       }
-      const emitToken = (): void => token(w, t, owner);
+      const i = index;
+      const emitToken = (): void => {
+        if (pick && skippable(t)) {
+          w.write(`if (want[${i}] === 1) `).block(() => token(w, t, owner));
+          w.writeLine('else { s.ws(); s.skipWord(); }');
+        } else token(w, t, owner);
+      };
       if (t.field.optional) {
         w.write('if (ok) ').block(() => {
           emitToken();
@@ -270,11 +284,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     else w.writeLine('s.sep();');
   };
 
-  const recordLocals = (w: CodeBlockWriter, r: RecordModel, owner: string): void => {
+  const recordLocals = (w: CodeBlockWriter, r: RecordModel, owner: string, pick = false): void => {
     for (const t of r.tokens) {
       if (t.kind !== 'field' || t.repeat || t.perColumn !== undefined) continue;
-      w.writeLine(`let v_${t.field.name}: ${fieldType(t.field, owner)}${t.field.optional ? ' | undefined' : ''};`);
-      if (t.field.value.kind === 'inet') w.writeLine(`let v_${t.field.name}Raw: string${t.field.optional ? ' | undefined' : ''};`);
+      const maybe = t.field.optional || pick ? ' | undefined' : '';
+      w.writeLine(`let v_${t.field.name}: ${fieldType(t.field, owner)}${maybe}${pick ? ' = undefined' : ''};`);
+      if (t.field.value.kind === 'inet') w.writeLine(`let v_${t.field.name}Raw: string${maybe};`);
     }
     for (const f of r.pairs?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
     for (const f of r.columns?.fields ?? []) w.writeLine(`let v_${f.name}: ${fieldType(f, owner)} | undefined;`);
@@ -687,6 +702,42 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       w.writeLine(`return ${top}(s, ctx, text.length);`);
     },
   });
+  if (spec.layout.kind === 'line' && !spec.layout.record.pairs && spec.layout.record.tokens.some((t) => t.kind === 'field')) {
+    // A pick: the same reading, keeping only the fields asked for (pid/stat for a process table needs a third of them).
+    const r = spec.layout.record;
+    const type = shapes.recordType.get(r)!;
+    const fieldTokens = r.tokens.filter((t): t is Extract<TokenModel, { kind: 'field' }> => t.kind === 'field');
+    const pickName = `pick${spec.typeName}`;
+    file.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Token number of each field, for ${pickName}.`],
+      declarations: [{ name: 'FIELD_INDEX', initializer: `new Map<string, number>([${fieldTokens.map((t, i) => `[${q(t.field.name)}, ${i}]`).join(', ')}])` }],
+    });
+    file.addFunction({
+      isExported: true,
+      name: pickName,
+      typeParameters: [{ name: 'K', constraint: `keyof ${type}` }],
+      docs: [
+        `Reads the text of ${spec.paths[0]} as ${spec.parseName} does, but returns only \`fields\` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once.`,
+      ],
+      parameters: [
+        { name: 'text', type: 'string' },
+        { name: 'fields', type: 'readonly K[]' },
+        { name: 'ctx', type: 'ParseContext', initializer: 'DEFAULT_CONTEXT' },
+      ],
+      returnType: `Pick<${type}, K>`,
+      statements: (w) => {
+        w.writeLine(`const want = Scan.want(fields, FIELD_INDEX, ${fieldTokens.length});`);
+        w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)});`);
+        w.writeLine('s.wholeLine();');
+        recordLocals(w, r, type, true);
+        tokens(w, r, type, true);
+        w.writeLine('const o = {} as Record<string, unknown>;');
+        fieldTokens.forEach((t, i) => w.writeLine(`if (want[${i}] === 1 && v_${t.field.name} !== undefined) o.${t.field.name} = v_${t.field.name};`));
+        w.writeLine(`return o as Pick<${type}, K>;`);
+      },
+    });
+  }
   for (const f of fns) {
     file.addFunction({
       name: f.name,

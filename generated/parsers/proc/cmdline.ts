@@ -13,12 +13,14 @@ export function parseProcCmdline(text: string, ctx: ParseContext = DEFAULT_CONTE
   return layout0(s, ctx, text.length);
 }
 
-function layout0(s: Scan, ctx: ParseContext, end: number): ProcCmdline {
-  void end;
-  return record0(s, ctx);
-}
+/** Token number of each field, for pickProcCmdline. */
+const FIELD_INDEX = new Map<string, number>([["params", 0]]);
 
-function record0(s: Scan, ctx: ParseContext): ProcCmdline {
+/** Reads the text of /proc/cmdline as parseProcCmdline does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcCmdline<K extends keyof ProcCmdline>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcCmdline, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/cmdline");
+  s.wholeLine();
   s.ws();
   const v_params: ProcCmdlineParams[] = [];
   let r0: ProcCmdlineParams;
@@ -34,6 +36,34 @@ function record0(s: Scan, ctx: ParseContext): ProcCmdline {
     r0 = { name: p1 };
     if (p2 !== undefined) r0.value = p2;
     v_params.push(r0);
+    s.sep();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_params !== undefined) o.params = v_params;
+  return o as Pick<ProcCmdline, K>;
+}
+
+function layout0(s: Scan, ctx: ParseContext, end: number): ProcCmdline {
+  void end;
+  return record0(s, ctx);
+}
+
+function record0(s: Scan, ctx: ParseContext): ProcCmdline {
+  s.ws();
+  const v_params: ProcCmdlineParams[] = [];
+  let r3: ProcCmdlineParams;
+  while (s.more()) {
+    let p4: string;
+    let p5: string | undefined;
+    p4 = s.quoted("=");
+    if (s.at("=")) {
+      s.pos++;
+      p5 = s.quoted(undefined, true);
+    }
+    if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
+    r3 = { name: p4 };
+    if (p5 !== undefined) r3.value = p5;
+    v_params.push(r3);
     s.sep();
   }
   s.eol();

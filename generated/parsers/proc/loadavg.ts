@@ -13,6 +13,60 @@ export function parseProcLoadavg(text: string, ctx: ParseContext = DEFAULT_CONTE
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcLoadavg. */
+const FIELD_INDEX = new Map<string, number>([["load1", 0], ["load5", 1], ["load15", 2], ["entities", 3], ["lastPid", 4]]);
+
+/** Reads the text of /proc/loadavg as parseProcLoadavg does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcLoadavg, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 5);
+  const s: Scan = new Scan(text, ctx.file, "proc/loadavg");
+  s.wholeLine();
+  let v_load1: number | undefined = undefined;
+  let v_load5: number | undefined = undefined;
+  let v_load15: number | undefined = undefined;
+  let v_entities: ProcLoadavgEntities | undefined = undefined;
+  let v_lastPid: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_load1 = s.f();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[1] === 1) {
+    s.ws();
+    v_load5 = s.f();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[2] === 1) {
+    s.ws();
+    v_load15 = s.f();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  s.ws();
+  let p0: number;
+  let p1: number;
+  p0 = s.u();
+  s.char("/");
+  p1 = s.u();
+  v_entities = { running: p0, total: p1 };
+  s.sep();
+  if (want[4] === 1) {
+    s.ws();
+    v_lastPid = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_load1 !== undefined) o.load1 = v_load1;
+  if (want[1] === 1 && v_load5 !== undefined) o.load5 = v_load5;
+  if (want[2] === 1 && v_load15 !== undefined) o.load15 = v_load15;
+  if (want[3] === 1 && v_entities !== undefined) o.entities = v_entities;
+  if (want[4] === 1 && v_lastPid !== undefined) o.lastPid = v_lastPid;
+  return o as Pick<ProcLoadavg, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcLoadavg {
   void end;
   return record0(s, ctx);
@@ -34,12 +88,12 @@ function record0(s: Scan, ctx: ParseContext): ProcLoadavg {
   v_load15 = s.f();
   s.sep();
   s.ws();
-  let p0: number;
-  let p1: number;
-  p0 = s.u();
+  let p2: number;
+  let p3: number;
+  p2 = s.u();
   s.char("/");
-  p1 = s.u();
-  v_entities = { running: p0, total: p1 };
+  p3 = s.u();
+  v_entities = { running: p2, total: p3 };
   s.sep();
   s.ws();
   v_lastPid = s.u();

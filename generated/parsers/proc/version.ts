@@ -13,6 +13,49 @@ export function parseProcVersion(text: string, ctx: ParseContext = DEFAULT_CONTE
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcVersion. */
+const FIELD_INDEX = new Map<string, number>([["sysname", 0], ["release", 1], ["builder", 2], ["compiler", 3], ["build", 4]]);
+
+/** Reads the text of /proc/version as parseProcVersion does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcVersion<K extends keyof ProcVersion>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcVersion, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 5);
+  const s: Scan = new Scan(text, ctx.file, "proc/version");
+  s.wholeLine();
+  let v_sysname: string | undefined = undefined;
+  let v_release: string | undefined = undefined;
+  let v_builder: string | undefined = undefined;
+  let v_compiler: string | undefined = undefined;
+  let v_build: string | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_sysname = s.word();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  s.lit("version"); s.sep();
+  if (want[1] === 1) {
+    s.ws();
+    v_release = s.word();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  s.ws();
+  v_builder = s.enclosed("(", ")", "balanced");
+  s.sep();
+  s.ws();
+  v_compiler = s.enclosed("(", ")", "balanced");
+  s.sep();
+  s.ws();
+  v_build = s.rest();
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_sysname !== undefined) o.sysname = v_sysname;
+  if (want[1] === 1 && v_release !== undefined) o.release = v_release;
+  if (want[2] === 1 && v_builder !== undefined) o.builder = v_builder;
+  if (want[3] === 1 && v_compiler !== undefined) o.compiler = v_compiler;
+  if (want[4] === 1 && v_build !== undefined) o.build = v_build;
+  return o as Pick<ProcVersion, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcVersion {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,27 @@ export function parseProcPidChildren(text: string, ctx: ParseContext = DEFAULT_C
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidChildren. */
+const FIELD_INDEX = new Map<string, number>([["pids", 0]]);
+
+/** Reads the text of /proc/[pid]/task/[tid]/children as parseProcPidChildren does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidChildren<K extends keyof ProcPidChildren>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidChildren, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/children");
+  s.wholeLine();
+  s.ws();
+  const v_pids: number[] = [];
+  let r0: number;
+  while (s.more()) {
+    r0 = s.u();
+    v_pids.push(r0);
+    s.sep();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_pids !== undefined) o.pids = v_pids;
+  return o as Pick<ProcPidChildren, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidChildren {
   void end;
   return record0(s, ctx);
@@ -21,10 +42,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidChildren {
 function record0(s: Scan, ctx: ParseContext): ProcPidChildren {
   s.ws();
   const v_pids: number[] = [];
-  let r0: number;
+  let r1: number;
   while (s.more()) {
-    r0 = s.u();
-    v_pids.push(r0);
+    r1 = s.u();
+    v_pids.push(r1);
     s.sep();
   }
   s.eol();

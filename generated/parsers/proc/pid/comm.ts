@@ -13,6 +13,22 @@ export function parseProcPidComm(text: string, ctx: ParseContext = DEFAULT_CONTE
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidComm. */
+const FIELD_INDEX = new Map<string, number>([["name", 0]]);
+
+/** Reads the text of /proc/[pid]/comm as parseProcPidComm does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidComm<K extends keyof ProcPidComm>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidComm, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/comm");
+  s.wholeLine();
+  let v_name: string | undefined = undefined;
+  s.ws();
+  v_name = s.rest();
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_name !== undefined) o.name = v_name;
+  return o as Pick<ProcPidComm, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidComm {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,26 @@ export function parseProcPidOomScore(text: string, ctx: ParseContext = DEFAULT_C
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidOomScore. */
+const FIELD_INDEX = new Map<string, number>([["score", 0]]);
+
+/** Reads the text of /proc/[pid]/oom_score as parseProcPidOomScore does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidOomScore<K extends keyof ProcPidOomScore>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScore, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score");
+  s.wholeLine();
+  let v_score: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_score = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_score !== undefined) o.score = v_score;
+  return o as Pick<ProcPidOomScore, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidOomScore {
   void end;
   return record0(s, ctx);

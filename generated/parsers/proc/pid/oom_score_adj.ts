@@ -13,6 +13,26 @@ export function parseProcPidOomScoreAdj(text: string, ctx: ParseContext = DEFAUL
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidOomScoreAdj. */
+const FIELD_INDEX = new Map<string, number>([["adjustment", 0]]);
+
+/** Reads the text of /proc/[pid]/oom_score_adj as parseProcPidOomScoreAdj does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidOomScoreAdj<K extends keyof ProcPidOomScoreAdj>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScoreAdj, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj");
+  s.wholeLine();
+  let v_adjustment: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_adjustment = s.i();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_adjustment !== undefined) o.adjustment = v_adjustment;
+  return o as Pick<ProcPidOomScoreAdj, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidOomScoreAdj {
   void end;
   return record0(s, ctx);

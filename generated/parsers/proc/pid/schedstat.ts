@@ -13,6 +13,42 @@ export function parseProcPidSchedstat(text: string, ctx: ParseContext = DEFAULT_
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidSchedstat. */
+const FIELD_INDEX = new Map<string, number>([["runTime", 0], ["waitTime", 1], ["timeslices", 2]]);
+
+/** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidSchedstat, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 3);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat");
+  s.wholeLine();
+  let v_runTime: number | undefined = undefined;
+  let v_waitTime: number | undefined = undefined;
+  let v_timeslices: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_runTime = s.approxUnsigned() / 1e9;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[1] === 1) {
+    s.ws();
+    v_waitTime = s.approxUnsigned() / 1e9;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[2] === 1) {
+    s.ws();
+    v_timeslices = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_runTime !== undefined) o.runTime = v_runTime;
+  if (want[1] === 1 && v_waitTime !== undefined) o.waitTime = v_waitTime;
+  if (want[2] === 1 && v_timeslices !== undefined) o.timeslices = v_timeslices;
+  return o as Pick<ProcPidSchedstat, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSchedstat {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,482 @@ export function parseProcPidStat(text: string, ctx: ParseContext = DEFAULT_CONTE
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidStat. */
+const FIELD_INDEX = new Map<string, number>([["pid", 0], ["comm", 1], ["state", 2], ["ppid", 3], ["pgrp", 4], ["session", 5], ["ttyNr", 6], ["tpgid", 7], ["flags", 8], ["minflt", 9], ["cminflt", 10], ["majflt", 11], ["cmajflt", 12], ["utime", 13], ["stime", 14], ["cutime", 15], ["cstime", 16], ["priority", 17], ["nice", 18], ["numThreads", 19], ["itrealvalue", 20], ["starttime", 21], ["vsize", 22], ["rss", 23], ["rsslim", 24], ["startcode", 25], ["endcode", 26], ["startstack", 27], ["kstkesp", 28], ["kstkeip", 29], ["signal", 30], ["blocked", 31], ["sigignore", 32], ["sigcatch", 33], ["wchan", 34], ["nswap", 35], ["cnswap", 36], ["exitSignal", 37], ["processor", 38], ["rtPriority", 39], ["policy", 40], ["delayacctBlkioTicks", 41], ["guestTime", 42], ["cguestTime", 43], ["startData", 44], ["endData", 45], ["startBrk", 46], ["argStart", 47], ["argEnd", 48], ["envStart", 49], ["envEnd", 50], ["exitCode", 51]]);
+
+/** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStat<K extends keyof ProcPidStat>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStat, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 52);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/stat");
+  s.wholeLine();
+  let v_pid: number | undefined = undefined;
+  let v_comm: string | undefined = undefined;
+  let v_state: "running" | "sleeping" | "disk_sleep" | "zombie" | "stopped" | "tracing_stop" | "paging" | "dead" | "dead_task" | "wakekill" | "parked" | "idle" | undefined = undefined;
+  let v_ppid: number | undefined = undefined;
+  let v_pgrp: number | undefined = undefined;
+  let v_session: number | undefined = undefined;
+  let v_ttyNr: number | undefined = undefined;
+  let v_tpgid: number | undefined = undefined;
+  let v_flags: number | undefined = undefined;
+  let v_minflt: number | undefined = undefined;
+  let v_cminflt: number | undefined = undefined;
+  let v_majflt: number | undefined = undefined;
+  let v_cmajflt: number | undefined = undefined;
+  let v_utime: number | undefined = undefined;
+  let v_stime: number | undefined = undefined;
+  let v_cutime: number | undefined = undefined;
+  let v_cstime: number | undefined = undefined;
+  let v_priority: number | undefined = undefined;
+  let v_nice: number | undefined = undefined;
+  let v_numThreads: number | undefined = undefined;
+  let v_itrealvalue: number | undefined = undefined;
+  let v_starttime: number | undefined = undefined;
+  let v_vsize: number | undefined = undefined;
+  let v_rss: number | undefined = undefined;
+  let v_rsslim: number | "unlimited" | undefined = undefined;
+  let v_startcode: bigint | undefined = undefined;
+  let v_endcode: bigint | undefined = undefined;
+  let v_startstack: bigint | undefined = undefined;
+  let v_kstkesp: bigint | undefined = undefined;
+  let v_kstkeip: bigint | undefined = undefined;
+  let v_signal: bigint | undefined = undefined;
+  let v_blocked: bigint | undefined = undefined;
+  let v_sigignore: bigint | undefined = undefined;
+  let v_sigcatch: bigint | undefined = undefined;
+  let v_wchan: bigint | undefined = undefined;
+  let v_nswap: number | undefined = undefined;
+  let v_cnswap: number | undefined = undefined;
+  let v_exitSignal: number | undefined = undefined;
+  let v_processor: number | undefined = undefined;
+  let v_rtPriority: number | undefined = undefined;
+  let v_policy: number | undefined = undefined;
+  let v_delayacctBlkioTicks: number | undefined = undefined;
+  let v_guestTime: number | undefined = undefined;
+  let v_cguestTime: number | undefined = undefined;
+  let v_startData: bigint | undefined = undefined;
+  let v_endData: bigint | undefined = undefined;
+  let v_startBrk: bigint | undefined = undefined;
+  let v_argStart: bigint | undefined = undefined;
+  let v_argEnd: bigint | undefined = undefined;
+  let v_envStart: bigint | undefined = undefined;
+  let v_envEnd: bigint | undefined = undefined;
+  let v_exitCode: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_pid = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  s.ws();
+  v_comm = s.enclosed("(", ")", "last");
+  s.sep();
+  if (want[2] === 1) {
+    s.ws();
+    switch (s.word()) {
+      case "R": v_state = "running"; break;
+      case "S": v_state = "sleeping"; break;
+      case "D": v_state = "disk_sleep"; break;
+      case "Z": v_state = "zombie"; break;
+      case "T": v_state = "stopped"; break;
+      case "t": v_state = "tracing_stop"; break;
+      case "W": v_state = "paging"; break;
+      case "X": v_state = "dead"; break;
+      case "x": v_state = "dead_task"; break;
+      case "K": v_state = "wakekill"; break;
+      case "P": v_state = "parked"; break;
+      case "I": v_state = "idle"; break;
+      default: s.fail("state: one of R, S, D, Z, T, t, W, X, x, K, P, I");
+    }
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[3] === 1) {
+    s.ws();
+    v_ppid = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[4] === 1) {
+    s.ws();
+    v_pgrp = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[5] === 1) {
+    s.ws();
+    v_session = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[6] === 1) {
+    s.ws();
+    v_ttyNr = s.i();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[7] === 1) {
+    s.ws();
+    v_tpgid = s.i();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[8] === 1) {
+    s.ws();
+    v_flags = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[9] === 1) {
+    s.ws();
+    v_minflt = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[10] === 1) {
+    s.ws();
+    v_cminflt = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[11] === 1) {
+    s.ws();
+    v_majflt = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[12] === 1) {
+    s.ws();
+    v_cmajflt = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[13] === 1) {
+    s.ws();
+    v_utime = s.approxUnsigned() / ctx.clockTick;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[14] === 1) {
+    s.ws();
+    v_stime = s.approxUnsigned() / ctx.clockTick;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[15] === 1) {
+    s.ws();
+    v_cutime = s.approx() / ctx.clockTick;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[16] === 1) {
+    s.ws();
+    v_cstime = s.approx() / ctx.clockTick;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[17] === 1) {
+    s.ws();
+    v_priority = s.i();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[18] === 1) {
+    s.ws();
+    v_nice = s.i();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[19] === 1) {
+    s.ws();
+    v_numThreads = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[20] === 1) {
+    s.ws();
+    v_itrealvalue = s.i();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[21] === 1) {
+    s.ws();
+    v_starttime = s.approxUnsigned() / ctx.clockTick;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[22] === 1) {
+    s.ws();
+    v_vsize = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[23] === 1) {
+    s.ws();
+    v_rss = s.scale(s.i(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[24] === 1) {
+    s.ws();
+    switch (s.peek()) {
+      case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
+      default: v_rsslim = s.u();
+    }
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[25] === 1) {
+    s.ws();
+    v_startcode = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[26] === 1) {
+    s.ws();
+    v_endcode = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[27] === 1) {
+    s.ws();
+    v_startstack = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[28] === 1) {
+    s.ws();
+    v_kstkesp = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[29] === 1) {
+    s.ws();
+    v_kstkeip = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[30] === 1) {
+    s.ws();
+    v_signal = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[31] === 1) {
+    s.ws();
+    v_blocked = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[32] === 1) {
+    s.ws();
+    v_sigignore = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[33] === 1) {
+    s.ws();
+    v_sigcatch = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[34] === 1) {
+    s.ws();
+    v_wchan = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[35] === 1) {
+    s.ws();
+    v_nswap = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[36] === 1) {
+    s.ws();
+    v_cnswap = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[37] === 1) {
+    s.ws();
+    v_exitSignal = s.i();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[38] === 1) {
+    s.ws();
+    v_processor = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[39] === 1) {
+    s.ws();
+    v_rtPriority = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[40] === 1) {
+    s.ws();
+    v_policy = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  let ok = s.more();
+  if (ok) {
+    if (want[41] === 1) {
+      s.ws();
+      v_delayacctBlkioTicks = s.approxUnsigned() / ctx.clockTick;
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[42] === 1) {
+      s.ws();
+      v_guestTime = s.approxUnsigned() / ctx.clockTick;
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[43] === 1) {
+      s.ws();
+      v_cguestTime = s.approx() / ctx.clockTick;
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[44] === 1) {
+      s.ws();
+      v_startData = s.u64();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[45] === 1) {
+      s.ws();
+      v_endData = s.u64();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[46] === 1) {
+      s.ws();
+      v_startBrk = s.u64();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[47] === 1) {
+      s.ws();
+      v_argStart = s.u64();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[48] === 1) {
+      s.ws();
+      v_argEnd = s.u64();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[49] === 1) {
+      s.ws();
+      v_envStart = s.u64();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[50] === 1) {
+      s.ws();
+      v_envEnd = s.u64();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    if (want[51] === 1) {
+      s.ws();
+      v_exitCode = s.i();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_pid !== undefined) o.pid = v_pid;
+  if (want[1] === 1 && v_comm !== undefined) o.comm = v_comm;
+  if (want[2] === 1 && v_state !== undefined) o.state = v_state;
+  if (want[3] === 1 && v_ppid !== undefined) o.ppid = v_ppid;
+  if (want[4] === 1 && v_pgrp !== undefined) o.pgrp = v_pgrp;
+  if (want[5] === 1 && v_session !== undefined) o.session = v_session;
+  if (want[6] === 1 && v_ttyNr !== undefined) o.ttyNr = v_ttyNr;
+  if (want[7] === 1 && v_tpgid !== undefined) o.tpgid = v_tpgid;
+  if (want[8] === 1 && v_flags !== undefined) o.flags = v_flags;
+  if (want[9] === 1 && v_minflt !== undefined) o.minflt = v_minflt;
+  if (want[10] === 1 && v_cminflt !== undefined) o.cminflt = v_cminflt;
+  if (want[11] === 1 && v_majflt !== undefined) o.majflt = v_majflt;
+  if (want[12] === 1 && v_cmajflt !== undefined) o.cmajflt = v_cmajflt;
+  if (want[13] === 1 && v_utime !== undefined) o.utime = v_utime;
+  if (want[14] === 1 && v_stime !== undefined) o.stime = v_stime;
+  if (want[15] === 1 && v_cutime !== undefined) o.cutime = v_cutime;
+  if (want[16] === 1 && v_cstime !== undefined) o.cstime = v_cstime;
+  if (want[17] === 1 && v_priority !== undefined) o.priority = v_priority;
+  if (want[18] === 1 && v_nice !== undefined) o.nice = v_nice;
+  if (want[19] === 1 && v_numThreads !== undefined) o.numThreads = v_numThreads;
+  if (want[20] === 1 && v_itrealvalue !== undefined) o.itrealvalue = v_itrealvalue;
+  if (want[21] === 1 && v_starttime !== undefined) o.starttime = v_starttime;
+  if (want[22] === 1 && v_vsize !== undefined) o.vsize = v_vsize;
+  if (want[23] === 1 && v_rss !== undefined) o.rss = v_rss;
+  if (want[24] === 1 && v_rsslim !== undefined) o.rsslim = v_rsslim;
+  if (want[25] === 1 && v_startcode !== undefined) o.startcode = v_startcode;
+  if (want[26] === 1 && v_endcode !== undefined) o.endcode = v_endcode;
+  if (want[27] === 1 && v_startstack !== undefined) o.startstack = v_startstack;
+  if (want[28] === 1 && v_kstkesp !== undefined) o.kstkesp = v_kstkesp;
+  if (want[29] === 1 && v_kstkeip !== undefined) o.kstkeip = v_kstkeip;
+  if (want[30] === 1 && v_signal !== undefined) o.signal = v_signal;
+  if (want[31] === 1 && v_blocked !== undefined) o.blocked = v_blocked;
+  if (want[32] === 1 && v_sigignore !== undefined) o.sigignore = v_sigignore;
+  if (want[33] === 1 && v_sigcatch !== undefined) o.sigcatch = v_sigcatch;
+  if (want[34] === 1 && v_wchan !== undefined) o.wchan = v_wchan;
+  if (want[35] === 1 && v_nswap !== undefined) o.nswap = v_nswap;
+  if (want[36] === 1 && v_cnswap !== undefined) o.cnswap = v_cnswap;
+  if (want[37] === 1 && v_exitSignal !== undefined) o.exitSignal = v_exitSignal;
+  if (want[38] === 1 && v_processor !== undefined) o.processor = v_processor;
+  if (want[39] === 1 && v_rtPriority !== undefined) o.rtPriority = v_rtPriority;
+  if (want[40] === 1 && v_policy !== undefined) o.policy = v_policy;
+  if (want[41] === 1 && v_delayacctBlkioTicks !== undefined) o.delayacctBlkioTicks = v_delayacctBlkioTicks;
+  if (want[42] === 1 && v_guestTime !== undefined) o.guestTime = v_guestTime;
+  if (want[43] === 1 && v_cguestTime !== undefined) o.cguestTime = v_cguestTime;
+  if (want[44] === 1 && v_startData !== undefined) o.startData = v_startData;
+  if (want[45] === 1 && v_endData !== undefined) o.endData = v_endData;
+  if (want[46] === 1 && v_startBrk !== undefined) o.startBrk = v_startBrk;
+  if (want[47] === 1 && v_argStart !== undefined) o.argStart = v_argStart;
+  if (want[48] === 1 && v_argEnd !== undefined) o.argEnd = v_argEnd;
+  if (want[49] === 1 && v_envStart !== undefined) o.envStart = v_envStart;
+  if (want[50] === 1 && v_envEnd !== undefined) o.envEnd = v_envEnd;
+  if (want[51] === 1 && v_exitCode !== undefined) o.exitCode = v_exitCode;
+  return o as Pick<ProcPidStat, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStat {
   void end;
   return record0(s, ctx);

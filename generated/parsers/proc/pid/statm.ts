@@ -13,6 +13,74 @@ export function parseProcPidStatm(text: string, ctx: ParseContext = DEFAULT_CONT
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidStatm. */
+const FIELD_INDEX = new Map<string, number>([["size", 0], ["resident", 1], ["shared", 2], ["text", 3], ["lib", 4], ["data", 5], ["dt", 6]]);
+
+/** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStatm, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 7);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/statm");
+  s.wholeLine();
+  let v_size: number | undefined = undefined;
+  let v_resident: number | undefined = undefined;
+  let v_shared: number | undefined = undefined;
+  let v_text: number | undefined = undefined;
+  let v_lib: number | undefined = undefined;
+  let v_data: number | undefined = undefined;
+  let v_dt: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_size = s.scale(s.u(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[1] === 1) {
+    s.ws();
+    v_resident = s.scale(s.u(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[2] === 1) {
+    s.ws();
+    v_shared = s.scale(s.u(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[3] === 1) {
+    s.ws();
+    v_text = s.scale(s.u(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[4] === 1) {
+    s.ws();
+    v_lib = s.scale(s.u(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[5] === 1) {
+    s.ws();
+    v_data = s.scale(s.u(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[6] === 1) {
+    s.ws();
+    v_dt = s.scale(s.u(), ctx.pageSize);
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_size !== undefined) o.size = v_size;
+  if (want[1] === 1 && v_resident !== undefined) o.resident = v_resident;
+  if (want[2] === 1 && v_shared !== undefined) o.shared = v_shared;
+  if (want[3] === 1 && v_text !== undefined) o.text = v_text;
+  if (want[4] === 1 && v_lib !== undefined) o.lib = v_lib;
+  if (want[5] === 1 && v_data !== undefined) o.data = v_data;
+  if (want[6] === 1 && v_dt !== undefined) o.dt = v_dt;
+  return o as Pick<ProcPidStatm, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatm {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,38 @@ export function parseProcPidWchan(text: string, ctx: ParseContext = DEFAULT_CONT
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcPidWchan. */
+const FIELD_INDEX = new Map<string, number>([["symbol", 0], ["module", 1]]);
+
+/** Reads the text of /proc/[pid]/wchan as parseProcPidWchan does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidWchan<K extends keyof ProcPidWchan>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidWchan, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 2);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/wchan");
+  s.wholeLine();
+  let v_symbol: string | undefined = undefined;
+  let v_module: string | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_symbol = s.word();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  if (ok) {
+    s.ws();
+    v_module = s.enclosed("[", "]", "first");
+    s.sep();
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_symbol !== undefined) o.symbol = v_symbol;
+  if (want[1] === 1 && v_module !== undefined) o.module = v_module;
+  return o as Pick<ProcPidWchan, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidWchan {
   void end;
   return record0(s, ctx);

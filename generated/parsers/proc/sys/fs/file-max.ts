@@ -13,6 +13,26 @@ export function parseProcSysFsFileMax(text: string, ctx: ParseContext = DEFAULT_
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysFsFileMax. */
+const FIELD_INDEX = new Map<string, number>([["fileMax", 0]]);
+
+/** Reads the text of /proc/sys/fs/file-max as parseProcSysFsFileMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysFsFileMax<K extends keyof ProcSysFsFileMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysFsFileMax, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-max");
+  s.wholeLine();
+  let v_fileMax: bigint | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_fileMax = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_fileMax !== undefined) o.fileMax = v_fileMax;
+  return o as Pick<ProcSysFsFileMax, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysFsFileMax {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,42 @@ export function parseProcSysFsFileNr(text: string, ctx: ParseContext = DEFAULT_C
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysFsFileNr. */
+const FIELD_INDEX = new Map<string, number>([["allocated", 0], ["free", 1], ["max", 2]]);
+
+/** Reads the text of /proc/sys/fs/file-nr as parseProcSysFsFileNr does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysFsFileNr<K extends keyof ProcSysFsFileNr>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysFsFileNr, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 3);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-nr");
+  s.wholeLine();
+  let v_allocated: number | undefined = undefined;
+  let v_free: number | undefined = undefined;
+  let v_max: bigint | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_allocated = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[1] === 1) {
+    s.ws();
+    v_free = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  if (want[2] === 1) {
+    s.ws();
+    v_max = s.u64();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_allocated !== undefined) o.allocated = v_allocated;
+  if (want[1] === 1 && v_free !== undefined) o.free = v_free;
+  if (want[2] === 1 && v_max !== undefined) o.max = v_max;
+  return o as Pick<ProcSysFsFileNr, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysFsFileNr {
   void end;
   return record0(s, ctx);

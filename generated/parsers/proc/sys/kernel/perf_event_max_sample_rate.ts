@@ -13,6 +13,26 @@ export function parseProcSysKernelPerfEventMaxSampleRate(text: string, ctx: Pars
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelPerfEventMaxSampleRate. */
+const FIELD_INDEX = new Map<string, number>([["maxSampleRate", 0]]);
+
+/** Reads the text of /proc/sys/kernel/perf_event_max_sample_rate as parseProcSysKernelPerfEventMaxSampleRate does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelPerfEventMaxSampleRate<K extends keyof ProcSysKernelPerfEventMaxSampleRate>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPerfEventMaxSampleRate, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_max_sample_rate");
+  s.wholeLine();
+  let v_maxSampleRate: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_maxSampleRate = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_maxSampleRate !== undefined) o.maxSampleRate = v_maxSampleRate;
+  return o as Pick<ProcSysKernelPerfEventMaxSampleRate, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelPerfEventMaxSampleRate {
   void end;
   return record0(s, ctx);

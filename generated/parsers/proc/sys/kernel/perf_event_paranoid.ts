@@ -13,6 +13,30 @@ export function parseProcSysKernelPerfEventParanoid(text: string, ctx: ParseCont
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelPerfEventParanoid. */
+const FIELD_INDEX = new Map<string, number>([["level", 0]]);
+
+/** Reads the text of /proc/sys/kernel/perf_event_paranoid as parseProcSysKernelPerfEventParanoid does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelPerfEventParanoid<K extends keyof ProcSysKernelPerfEventParanoid>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPerfEventParanoid, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_paranoid");
+  s.wholeLine();
+  let v_level: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_level = s.i();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_level !== undefined) o.level = v_level;
+  return o as Pick<ProcSysKernelPerfEventParanoid, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelPerfEventParanoid {
   void end;
   return record0(s, ctx);

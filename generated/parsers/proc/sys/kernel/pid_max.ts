@@ -13,6 +13,26 @@ export function parseProcSysKernelPidMax(text: string, ctx: ParseContext = DEFAU
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelPidMax. */
+const FIELD_INDEX = new Map<string, number>([["pidMax", 0]]);
+
+/** Reads the text of /proc/sys/kernel/pid_max as parseProcSysKernelPidMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelPidMax<K extends keyof ProcSysKernelPidMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPidMax, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/pid_max");
+  s.wholeLine();
+  let v_pidMax: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_pidMax = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_pidMax !== undefined) o.pidMax = v_pidMax;
+  return o as Pick<ProcSysKernelPidMax, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelPidMax {
   void end;
   return record0(s, ctx);

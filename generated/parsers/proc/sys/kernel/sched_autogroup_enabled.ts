@@ -13,6 +13,34 @@ export function parseProcSysKernelSchedAutogroupEnabled(text: string, ctx: Parse
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedAutogroupEnabled. */
+const FIELD_INDEX = new Map<string, number>([["autogroup", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_autogroup_enabled as parseProcSysKernelSchedAutogroupEnabled does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedAutogroupEnabled<K extends keyof ProcSysKernelSchedAutogroupEnabled>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedAutogroupEnabled, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_autogroup_enabled");
+  s.wholeLine();
+  let v_autogroup: "disabled" | "enabled" | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      switch (s.word()) {
+        case "0": v_autogroup = "disabled"; break;
+        case "1": v_autogroup = "enabled"; break;
+        default: s.fail("autogroup: one of 0, 1");
+      }
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_autogroup !== undefined) o.autogroup = v_autogroup;
+  return o as Pick<ProcSysKernelSchedAutogroupEnabled, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedAutogroupEnabled {
   void end;
   return record0(s, ctx);

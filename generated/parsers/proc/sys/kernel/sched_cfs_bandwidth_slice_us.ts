@@ -13,6 +13,30 @@ export function parseProcSysKernelSchedCfsBandwidthSliceUs(text: string, ctx: Pa
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedCfsBandwidthSliceUs. */
+const FIELD_INDEX = new Map<string, number>([["slice", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us as parseProcSysKernelSchedCfsBandwidthSliceUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSysKernelSchedCfsBandwidthSliceUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us");
+  s.wholeLine();
+  let v_slice: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_slice = s.approxUnsigned() / 1e6;
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_slice !== undefined) o.slice = v_slice;
+  return o as Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedCfsBandwidthSliceUs {
   void end;
   return record0(s, ctx);

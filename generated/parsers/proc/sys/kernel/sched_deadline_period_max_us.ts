@@ -13,6 +13,26 @@ export function parseProcSysKernelSchedDeadlinePeriodMaxUs(text: string, ctx: Pa
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedDeadlinePeriodMaxUs. */
+const FIELD_INDEX = new Map<string, number>([["periodMax", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_deadline_period_max_us as parseProcSysKernelSchedDeadlinePeriodMaxUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedDeadlinePeriodMaxUs<K extends keyof ProcSysKernelSchedDeadlinePeriodMaxUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedDeadlinePeriodMaxUs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_max_us");
+  s.wholeLine();
+  let v_periodMax: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_periodMax = s.approxUnsigned() / 1e6;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_periodMax !== undefined) o.periodMax = v_periodMax;
+  return o as Pick<ProcSysKernelSchedDeadlinePeriodMaxUs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedDeadlinePeriodMaxUs {
   void end;
   return record0(s, ctx);

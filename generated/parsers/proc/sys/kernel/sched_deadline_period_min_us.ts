@@ -13,6 +13,26 @@ export function parseProcSysKernelSchedDeadlinePeriodMinUs(text: string, ctx: Pa
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedDeadlinePeriodMinUs. */
+const FIELD_INDEX = new Map<string, number>([["periodMin", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_deadline_period_min_us as parseProcSysKernelSchedDeadlinePeriodMinUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedDeadlinePeriodMinUs<K extends keyof ProcSysKernelSchedDeadlinePeriodMinUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedDeadlinePeriodMinUs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_min_us");
+  s.wholeLine();
+  let v_periodMin: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_periodMin = s.approxUnsigned() / 1e6;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_periodMin !== undefined) o.periodMin = v_periodMin;
+  return o as Pick<ProcSysKernelSchedDeadlinePeriodMinUs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedDeadlinePeriodMinUs {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,34 @@ export function parseProcSysKernelSchedEnergyAware(text: string, ctx: ParseConte
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedEnergyAware. */
+const FIELD_INDEX = new Map<string, number>([["energyAware", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_energy_aware as parseProcSysKernelSchedEnergyAware does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedEnergyAware<K extends keyof ProcSysKernelSchedEnergyAware>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedEnergyAware, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_energy_aware");
+  s.wholeLine();
+  let v_energyAware: "disabled" | "enabled" | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      switch (s.word()) {
+        case "0": v_energyAware = "disabled"; break;
+        case "1": v_energyAware = "enabled"; break;
+        default: s.fail("energyAware: one of 0, 1");
+      }
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_energyAware !== undefined) o.energyAware = v_energyAware;
+  return o as Pick<ProcSysKernelSchedEnergyAware, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedEnergyAware {
   void end;
   return record0(s, ctx);

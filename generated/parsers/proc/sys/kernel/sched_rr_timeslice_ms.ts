@@ -13,6 +13,30 @@ export function parseProcSysKernelSchedRrTimesliceMs(text: string, ctx: ParseCon
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedRrTimesliceMs. */
+const FIELD_INDEX = new Map<string, number>([["timeslice", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_rr_timeslice_ms as parseProcSysKernelSchedRrTimesliceMs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedRrTimesliceMs<K extends keyof ProcSysKernelSchedRrTimesliceMs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedRrTimesliceMs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rr_timeslice_ms");
+  s.wholeLine();
+  let v_timeslice: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_timeslice = s.approx() / 1e3;
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_timeslice !== undefined) o.timeslice = v_timeslice;
+  return o as Pick<ProcSysKernelSchedRrTimesliceMs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedRrTimesliceMs {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,30 @@ export function parseProcSysKernelSchedRtPeriodUs(text: string, ctx: ParseContex
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedRtPeriodUs. */
+const FIELD_INDEX = new Map<string, number>([["period", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_rt_period_us as parseProcSysKernelSchedRtPeriodUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedRtPeriodUs<K extends keyof ProcSysKernelSchedRtPeriodUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedRtPeriodUs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rt_period_us");
+  s.wholeLine();
+  let v_period: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_period = s.approxUnsigned() / 1e6;
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_period !== undefined) o.period = v_period;
+  return o as Pick<ProcSysKernelSchedRtPeriodUs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedRtPeriodUs {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,33 @@ export function parseProcSysKernelSchedRtRuntimeUs(text: string, ctx: ParseConte
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedRtRuntimeUs. */
+const FIELD_INDEX = new Map<string, number>([["runtime", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_rt_runtime_us as parseProcSysKernelSchedRtRuntimeUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedRtRuntimeUs<K extends keyof ProcSysKernelSchedRtRuntimeUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedRtRuntimeUs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rt_runtime_us");
+  s.wholeLine();
+  let v_runtime: number | "unlimited" | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      switch (s.peek()) {
+        case "-1": s.pos += 2; v_runtime = "unlimited"; break;
+        default: v_runtime = s.approx() / 1e6;
+      }
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_runtime !== undefined) o.runtime = v_runtime;
+  return o as Pick<ProcSysKernelSchedRtRuntimeUs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedRtRuntimeUs {
   void end;
   return record0(s, ctx);

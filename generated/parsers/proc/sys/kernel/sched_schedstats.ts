@@ -13,6 +13,34 @@ export function parseProcSysKernelSchedSchedstats(text: string, ctx: ParseContex
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedSchedstats. */
+const FIELD_INDEX = new Map<string, number>([["schedstats", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_schedstats as parseProcSysKernelSchedSchedstats does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedSchedstats<K extends keyof ProcSysKernelSchedSchedstats>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedSchedstats, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_schedstats");
+  s.wholeLine();
+  let v_schedstats: "disabled" | "enabled" | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      switch (s.word()) {
+        case "0": v_schedstats = "disabled"; break;
+        case "1": v_schedstats = "enabled"; break;
+        default: s.fail("schedstats: one of 0, 1");
+      }
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_schedstats !== undefined) o.schedstats = v_schedstats;
+  return o as Pick<ProcSysKernelSchedSchedstats, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedSchedstats {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,30 @@ export function parseProcSysKernelSchedUtilClampMax(text: string, ctx: ParseCont
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedUtilClampMax. */
+const FIELD_INDEX = new Map<string, number>([["utilClampMax", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_util_clamp_max as parseProcSysKernelSchedUtilClampMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedUtilClampMax<K extends keyof ProcSysKernelSchedUtilClampMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedUtilClampMax, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_max");
+  s.wholeLine();
+  let v_utilClampMax: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_utilClampMax = s.u();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_utilClampMax !== undefined) o.utilClampMax = v_utilClampMax;
+  return o as Pick<ProcSysKernelSchedUtilClampMax, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedUtilClampMax {
   void end;
   return record0(s, ctx);

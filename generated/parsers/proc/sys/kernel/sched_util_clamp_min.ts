@@ -13,6 +13,30 @@ export function parseProcSysKernelSchedUtilClampMin(text: string, ctx: ParseCont
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedUtilClampMin. */
+const FIELD_INDEX = new Map<string, number>([["utilClampMin", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_util_clamp_min as parseProcSysKernelSchedUtilClampMin does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedUtilClampMin<K extends keyof ProcSysKernelSchedUtilClampMin>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedUtilClampMin, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_min");
+  s.wholeLine();
+  let v_utilClampMin: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_utilClampMin = s.u();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_utilClampMin !== undefined) o.utilClampMin = v_utilClampMin;
+  return o as Pick<ProcSysKernelSchedUtilClampMin, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedUtilClampMin {
   void end;
   return record0(s, ctx);

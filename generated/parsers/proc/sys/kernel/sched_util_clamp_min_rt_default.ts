@@ -13,6 +13,30 @@ export function parseProcSysKernelSchedUtilClampMinRtDefault(text: string, ctx: 
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelSchedUtilClampMinRtDefault. */
+const FIELD_INDEX = new Map<string, number>([["utilClampMinRtDefault", 0]]);
+
+/** Reads the text of /proc/sys/kernel/sched_util_clamp_min_rt_default as parseProcSysKernelSchedUtilClampMinRtDefault does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelSchedUtilClampMinRtDefault<K extends keyof ProcSysKernelSchedUtilClampMinRtDefault>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedUtilClampMinRtDefault, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_min_rt_default");
+  s.wholeLine();
+  let v_utilClampMinRtDefault: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_utilClampMinRtDefault = s.u();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_utilClampMinRtDefault !== undefined) o.utilClampMinRtDefault = v_utilClampMinRtDefault;
+  return o as Pick<ProcSysKernelSchedUtilClampMinRtDefault, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedUtilClampMinRtDefault {
   void end;
   return record0(s, ctx);

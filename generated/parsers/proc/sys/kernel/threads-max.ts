@@ -13,6 +13,26 @@ export function parseProcSysKernelThreadsMax(text: string, ctx: ParseContext = D
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysKernelThreadsMax. */
+const FIELD_INDEX = new Map<string, number>([["threadsMax", 0]]);
+
+/** Reads the text of /proc/sys/kernel/threads-max as parseProcSysKernelThreadsMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysKernelThreadsMax<K extends keyof ProcSysKernelThreadsMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelThreadsMax, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/threads-max");
+  s.wholeLine();
+  let v_threadsMax: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_threadsMax = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_threadsMax !== undefined) o.threadsMax = v_threadsMax;
+  return o as Pick<ProcSysKernelThreadsMax, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelThreadsMax {
   void end;
   return record0(s, ctx);

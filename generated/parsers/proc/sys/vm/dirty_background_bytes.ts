@@ -13,6 +13,30 @@ export function parseProcSysVmDirtyBackgroundBytes(text: string, ctx: ParseConte
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmDirtyBackgroundBytes. */
+const FIELD_INDEX = new Map<string, number>([["bytes", 0]]);
+
+/** Reads the text of /proc/sys/vm/dirty_background_bytes as parseProcSysVmDirtyBackgroundBytes does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyBackgroundBytes<K extends keyof ProcSysVmDirtyBackgroundBytes>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyBackgroundBytes, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_background_bytes");
+  s.wholeLine();
+  let v_bytes: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_bytes = s.u();
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_bytes !== undefined) o.bytes = v_bytes;
+  return o as Pick<ProcSysVmDirtyBackgroundBytes, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyBackgroundBytes {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,26 @@ export function parseProcSysVmDirtyBackgroundRatio(text: string, ctx: ParseConte
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmDirtyBackgroundRatio. */
+const FIELD_INDEX = new Map<string, number>([["ratio", 0]]);
+
+/** Reads the text of /proc/sys/vm/dirty_background_ratio as parseProcSysVmDirtyBackgroundRatio does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyBackgroundRatio<K extends keyof ProcSysVmDirtyBackgroundRatio>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyBackgroundRatio, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_background_ratio");
+  s.wholeLine();
+  let v_ratio: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_ratio = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_ratio !== undefined) o.ratio = v_ratio;
+  return o as Pick<ProcSysVmDirtyBackgroundRatio, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyBackgroundRatio {
   void end;
   return record0(s, ctx);

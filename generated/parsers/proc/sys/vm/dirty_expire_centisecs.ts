@@ -13,6 +13,26 @@ export function parseProcSysVmDirtyExpireCentisecs(text: string, ctx: ParseConte
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmDirtyExpireCentisecs. */
+const FIELD_INDEX = new Map<string, number>([["expire", 0]]);
+
+/** Reads the text of /proc/sys/vm/dirty_expire_centisecs as parseProcSysVmDirtyExpireCentisecs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyExpireCentisecs<K extends keyof ProcSysVmDirtyExpireCentisecs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyExpireCentisecs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs");
+  s.wholeLine();
+  let v_expire: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_expire = s.approxUnsigned() / 100;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_expire !== undefined) o.expire = v_expire;
+  return o as Pick<ProcSysVmDirtyExpireCentisecs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyExpireCentisecs {
   void end;
   return record0(s, ctx);

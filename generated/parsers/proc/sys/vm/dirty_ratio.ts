@@ -13,6 +13,26 @@ export function parseProcSysVmDirtyRatio(text: string, ctx: ParseContext = DEFAU
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmDirtyRatio. */
+const FIELD_INDEX = new Map<string, number>([["ratio", 0]]);
+
+/** Reads the text of /proc/sys/vm/dirty_ratio as parseProcSysVmDirtyRatio does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyRatio<K extends keyof ProcSysVmDirtyRatio>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyRatio, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_ratio");
+  s.wholeLine();
+  let v_ratio: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_ratio = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_ratio !== undefined) o.ratio = v_ratio;
+  return o as Pick<ProcSysVmDirtyRatio, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyRatio {
   void end;
   return record0(s, ctx);

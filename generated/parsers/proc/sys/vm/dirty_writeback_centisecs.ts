@@ -13,6 +13,26 @@ export function parseProcSysVmDirtyWritebackCentisecs(text: string, ctx: ParseCo
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmDirtyWritebackCentisecs. */
+const FIELD_INDEX = new Map<string, number>([["interval", 0]]);
+
+/** Reads the text of /proc/sys/vm/dirty_writeback_centisecs as parseProcSysVmDirtyWritebackCentisecs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyWritebackCentisecs<K extends keyof ProcSysVmDirtyWritebackCentisecs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyWritebackCentisecs, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_writeback_centisecs");
+  s.wholeLine();
+  let v_interval: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_interval = s.approxUnsigned() / 100;
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_interval !== undefined) o.interval = v_interval;
+  return o as Pick<ProcSysVmDirtyWritebackCentisecs, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyWritebackCentisecs {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,30 @@ export function parseProcSysVmOvercommitKbytes(text: string, ctx: ParseContext =
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmOvercommitKbytes. */
+const FIELD_INDEX = new Map<string, number>([["size", 0]]);
+
+/** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmOvercommitKbytes, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes");
+  s.wholeLine();
+  let v_size: number | undefined = undefined;
+  let ok = s.more();
+  if (ok) {
+    if (want[0] === 1) {
+      s.ws();
+      v_size = s.scale(s.u(), 1024);
+      s.sep();
+    }
+    else { s.ws(); s.skipWord(); }
+    ok = s.more();
+  }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_size !== undefined) o.size = v_size;
+  return o as Pick<ProcSysVmOvercommitKbytes, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmOvercommitKbytes {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,26 @@ export function parseProcSysVmOvercommitRatio(text: string, ctx: ParseContext = 
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmOvercommitRatio. */
+const FIELD_INDEX = new Map<string, number>([["ratio", 0]]);
+
+/** Reads the text of /proc/sys/vm/overcommit_ratio as parseProcSysVmOvercommitRatio does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmOvercommitRatio<K extends keyof ProcSysVmOvercommitRatio>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmOvercommitRatio, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_ratio");
+  s.wholeLine();
+  let v_ratio: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_ratio = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_ratio !== undefined) o.ratio = v_ratio;
+  return o as Pick<ProcSysVmOvercommitRatio, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmOvercommitRatio {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,26 @@ export function parseProcSysVmSwappiness(text: string, ctx: ParseContext = DEFAU
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickProcSysVmSwappiness. */
+const FIELD_INDEX = new Map<string, number>([["swappiness", 0]]);
+
+/** Reads the text of /proc/sys/vm/swappiness as parseProcSysVmSwappiness does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmSwappiness<K extends keyof ProcSysVmSwappiness>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmSwappiness, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/swappiness");
+  s.wholeLine();
+  let v_swappiness: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_swappiness = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_swappiness !== undefined) o.swappiness = v_swappiness;
+  return o as Pick<ProcSysVmSwappiness, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmSwappiness {
   void end;
   return record0(s, ctx);

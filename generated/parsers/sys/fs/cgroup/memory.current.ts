@@ -13,6 +13,26 @@ export function parseSysFsCgroupMemoryCurrent(text: string, ctx: ParseContext = 
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickSysFsCgroupMemoryCurrent. */
+const FIELD_INDEX = new Map<string, number>([["current", 0]]);
+
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupMemoryCurrent, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current");
+  s.wholeLine();
+  let v_current: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_current = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_current !== undefined) o.current = v_current;
+  return o as Pick<SysFsCgroupMemoryCurrent, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryCurrent {
   void end;
   return record0(s, ctx);

@@ -13,6 +13,26 @@ export function parseSysFsCgroupPidsCurrent(text: string, ctx: ParseContext = DE
   return layout0(s, ctx, text.length);
 }
 
+/** Token number of each field, for pickSysFsCgroupPidsCurrent. */
+const FIELD_INDEX = new Map<string, number>([["current", 0]]);
+
+/** Reads the text of /sys/fs/cgroup/[cgroup]/pids.current as parseSysFsCgroupPidsCurrent does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupPidsCurrent<K extends keyof SysFsCgroupPidsCurrent>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupPidsCurrent, K> {
+  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.current");
+  s.wholeLine();
+  let v_current: number | undefined = undefined;
+  if (want[0] === 1) {
+    s.ws();
+    v_current = s.u();
+    s.sep();
+  }
+  else { s.ws(); s.skipWord(); }
+  const o = {} as Record<string, unknown>;
+  if (want[0] === 1 && v_current !== undefined) o.current = v_current;
+  return o as Pick<SysFsCgroupPidsCurrent, K>;
+}
+
 function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupPidsCurrent {
   void end;
   return record0(s, ctx);

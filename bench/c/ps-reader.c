@@ -1,0 +1,154 @@
+/*
+ * Baseline for the process-table benchmarks: reads /proc the way a careful
+ * C program does (one open, read into a reused buffer, close per file) and
+ * extracts the fields of the `ps` task. Usage:
+ *   ps-reader MODE ROUNDS
+ * MODE: ps (stat + cmdline), stat (stat only), refresh (ps task on files
+ * kept open, re-read with pread at offset 0), meminfo, stat1 (/proc/stat).
+ * Prints one line per round: "<mode> <processes> <nanoseconds>".
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char buf[1 << 16];
+
+struct row {
+  int pid, ppid;
+  char state;
+  char comm[64];
+  unsigned long long utime, stime;
+  long rss;
+  char cmdline[256];
+};
+
+static long long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* Reads a whole file (any size) into buf; returns the length or -1. */
+static ssize_t read_fd(int fd, off_t at) {
+  ssize_t n = 0, r;
+  while ((r = pread(fd, buf + n, sizeof buf - 1 - n, at + n)) > 0) n += r;
+  if (r < 0) return -1;
+  buf[n] = 0;
+  return n;
+}
+
+static ssize_t read_file(const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read_fd(fd, 0);
+  close(fd);
+  return n;
+}
+
+/* Fields of pid/stat: comm ends at the last ')'. */
+static int parse_stat(struct row *r, ssize_t n) {
+  char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+  if (!open || !close || close < open) return -1;
+  size_t len = (size_t)(close - open - 1);
+  if (len >= sizeof r->comm) len = sizeof r->comm - 1;
+  memcpy(r->comm, open + 1, len);
+  r->comm[len] = 0;
+  r->pid = atoi(buf);
+  char *p = close + 2;
+  r->state = *p;
+  p += 2;
+  /* ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime ... rss is field 24 */
+  long long f[22];
+  for (int i = 0; i < 22; i++) f[i] = strtoll(p, &p, 10);
+  r->ppid = (int)f[0];
+  r->utime = (unsigned long long)f[10];
+  r->stime = (unsigned long long)f[11];
+  r->rss = (long)f[20];
+  (void)n;
+  return 0;
+}
+
+static void parse_cmdline(struct row *r, ssize_t n) {
+  size_t len = n < (ssize_t)sizeof r->cmdline - 1 ? (size_t)n : sizeof r->cmdline - 1;
+  for (size_t i = 0; i < len; i++) r->cmdline[i] = buf[i] ? buf[i] : ' ';
+  r->cmdline[len] = 0;
+}
+
+static int pids(int *out, int max) {
+  DIR *d = opendir("/proc");
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d)) && n < max) {
+    if (e->d_name[0] >= '1' && e->d_name[0] <= '9') out[n++] = atoi(e->d_name);
+  }
+  closedir(d);
+  return n;
+}
+
+static volatile long sink;
+
+int main(int argc, char **argv) {
+  const char *mode = argc > 1 ? argv[1] : "ps";
+  int rounds = argc > 2 ? atoi(argv[2]) : 5;
+  static int list[200000];
+  static int statfd[200000], cmdfd[200000];
+  struct row r;
+  char path[64];
+  int refresh = strcmp(mode, "refresh") == 0;
+  if (refresh) {
+    int n = pids(list, 200000);
+    for (int i = 0; i < n; i++) {
+      snprintf(path, sizeof path, "/proc/%d/stat", list[i]);
+      statfd[i] = open(path, O_RDONLY | O_CLOEXEC);
+      snprintf(path, sizeof path, "/proc/%d/cmdline", list[i]);
+      cmdfd[i] = open(path, O_RDONLY | O_CLOEXEC);
+    }
+  }
+  for (int k = 0; k < rounds; k++) {
+    long long t0 = now_ns();
+    int count = 0;
+    if (strcmp(mode, "meminfo") == 0 || strcmp(mode, "stat1") == 0) {
+      for (int i = 0; i < 1000; i++) {
+        ssize_t n = read_file(mode[0] == 'm' ? "/proc/meminfo" : "/proc/stat");
+        /* parse every number of the file, as a parser must */
+        long long total = 0;
+        for (char *p = buf; p < buf + n; p++) {
+          if (*p >= '0' && *p <= '9') total += strtoll(p, &p, 10);
+        }
+        sink += total;
+      }
+      count = 1000;
+    } else {
+      int n = pids(list, 200000);
+      for (int i = 0; i < n; i++) {
+        ssize_t len;
+        if (refresh) {
+          if (statfd[i] < 0) continue;
+          len = read_fd(statfd[i], 0);
+        } else {
+          snprintf(path, sizeof path, "/proc/%d/stat", list[i]);
+          len = read_file(path);
+        }
+        if (len < 0 || parse_stat(&r, len) < 0) continue;
+        if (strcmp(mode, "stat") != 0) {
+          if (refresh) len = cmdfd[i] < 0 ? -1 : read_fd(cmdfd[i], 0);
+          else {
+            snprintf(path, sizeof path, "/proc/%d/cmdline", list[i]);
+            len = read_file(path);
+          }
+          if (len < 0) continue;
+          parse_cmdline(&r, len);
+        }
+        sink += r.pid + r.rss;
+        count++;
+      }
+    }
+    printf("%s %d %lld\n", mode, count, now_ns() - t0);
+  }
+  return 0;
+}

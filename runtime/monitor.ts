@@ -1,0 +1,199 @@
+/**
+ * Refresh mode of the process table, for tools that sample (top-like): the
+ * files of the processes watched stay open between samples (up to a budget
+ * of file descriptors, the least recently used closed first) and are re-read
+ * from offset 0, which costs one read instead of open, read and close. Each
+ * sample picks up new processes, closes the files of those that ended, and
+ * gives per-process rates from the change since the previous sample.
+ */
+import { closeSync } from 'node:fs';
+import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
+import type { ParseContext } from './context.js';
+import { hidepidOf, plan, readTask, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
+import { openFdSync, readFileSync, rereadFdSync } from './read.js';
+
+/** Rates of one process since the previous sample (absent on its first sample). */
+export interface Rates {
+  /** CPU time used per wall-clock time, in percent of one CPU (200 is two CPUs busy). */
+  cpuPercent: number;
+  minorFaultsPerSecond: number;
+  majorFaultsPerSecond: number;
+  /** Bytes per second fetched from storage (with the io group). */
+  readBytesPerSecond?: number;
+  /** Bytes per second sent to storage (with the io group). */
+  writeBytesPerSecond?: number;
+}
+
+export type MonitorRow<G extends Group> = ProcessRow<G> & { rates?: Rates };
+
+export interface MonitorSample<G extends Group> {
+  rows: MonitorRow<G>[];
+  /** Seconds since the previous sample (0 for the first). */
+  interval: number;
+  /** Processes seen for the first time. */
+  started: number;
+  /** Processes watched before that have ended. */
+  ended: number;
+  /** Processes that ended while being read. */
+  gone: number;
+  /** Rows with a group left out for lack of permission or support. */
+  denied: number;
+  /** Files held open for the next sample. */
+  openFiles: number;
+  hidden?: string;
+}
+
+export interface MonitorOptions<G extends Group> extends ListOptions<G> {
+  /** Most files kept open between samples; default 4096. Beyond it the least recently used are closed (and read by path). */
+  maxOpenFiles?: number;
+}
+
+interface Watched {
+  startTicks: number;
+  fds: Map<string, number>;
+  prev?: { at: number; cpu: number; minflt: number; majflt: number; read?: number; write?: number };
+}
+
+export class ProcessMonitor<G extends Group> {
+  private readonly watched = new Map<string, Watched>();
+  private openFiles = 0;
+  private last = 0;
+  private readonly plan: Plan;
+  private readonly maxOpenFiles: number;
+
+  constructor(
+    private readonly root: string,
+    private readonly ctx: (file: string) => ParseContext,
+    private readonly opts: MonitorOptions<G>,
+  ) {
+    this.plan = plan(opts.groups);
+    this.maxOpenFiles = opts.maxOpenFiles ?? 4096;
+  }
+
+  /** Closes every file held open. The monitor may sample again afterwards (it reopens them). */
+  close(): void {
+    for (const w of this.watched.values()) this.closeFiles(w);
+    this.watched.clear();
+  }
+
+  private closeFiles(w: Watched): void {
+    for (const fd of w.fds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already gone: nothing held.
+      }
+    }
+    this.openFiles -= w.fds.size;
+    w.fds.clear();
+  }
+
+  /** Frees one descriptor's worth of budget by closing the files of the least recently read process. */
+  private evict(keep: Watched): boolean {
+    for (const [dir, w] of this.watched) {
+      if (w === keep || w.fds.size === 0) continue;
+      this.closeFiles(w);
+      // Re-insert so that the map's order stays "least recently used first".
+      this.watched.delete(dir);
+      this.watched.set(dir, w);
+      return true;
+    }
+    return false;
+  }
+
+  /** A reader for one task's files through its kept descriptors, opening (within the budget) what is not open. */
+  private reader(w: Watched): (path: string) => string {
+    return (path: string): string => {
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      let fd = w.fds.get(name);
+      if (fd === undefined) {
+        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return readFileSync(path);
+        fd = openFdSync(path);
+        w.fds.set(name, fd);
+        this.openFiles++;
+      }
+      return rereadFdSync(fd, path);
+    };
+  }
+
+  /** Reads every watched process once more, and the new ones. */
+  sample(): MonitorSample<G> {
+    const now = performance.now() / 1000;
+    const interval = this.last === 0 ? 0 : now - this.last;
+    this.last = now;
+    const tasks = tasksOf(this.root, this.opts.select ?? { all: 'processes' });
+    const seenDirs = new Set<string>();
+    const rows: MonitorRow<G>[] = [];
+    let started = 0;
+    let gone = 0;
+    let denied = 0;
+    const ioWanted = this.plan.others.includes('io');
+    for (const t of tasks) {
+      seenDirs.add(t.dir);
+      let w = this.watched.get(t.dir);
+      let row: Parsed | undefined;
+      let stat: ProcPidStat | undefined;
+      const attempt = (x: Watched): Parsed | undefined => readTask(t, this.plan, this.ctx, this.reader(x), (s) => (stat = s));
+      if (w !== undefined) {
+        this.watched.delete(t.dir);
+        this.watched.set(t.dir, w);
+        row = attempt(w);
+        if (row === undefined || row.startTicks !== w.startTicks) {
+          // The watched process ended (its files say so); the pid may now be another process: start afresh.
+          this.closeFiles(w);
+          this.watched.delete(t.dir);
+          w = undefined;
+          row = undefined;
+        }
+      }
+      if (w === undefined) {
+        w = { startTicks: -1, fds: new Map() };
+        this.watched.set(t.dir, w);
+        row = attempt(w);
+        if (row === undefined) {
+          this.closeFiles(w);
+          this.watched.delete(t.dir);
+          gone++;
+          continue;
+        }
+        w.startTicks = row.startTicks as number;
+        started++;
+      }
+      const s = stat!;
+      const cur = {
+        at: now,
+        cpu: s.utime + s.stime,
+        minflt: s.minflt,
+        majflt: s.majflt,
+        ...(ioWanted && row!.io !== undefined ? { read: (row!.io as { readBytes: number }).readBytes, write: (row!.io as { writeBytes: number }).writeBytes } : {}),
+      };
+      const p = w.prev;
+      if (p !== undefined && cur.at > p.at) {
+        const dt = cur.at - p.at;
+        const rates: Rates = {
+          cpuPercent: ((cur.cpu - p.cpu) / dt) * 100,
+          minorFaultsPerSecond: (cur.minflt - p.minflt) / dt,
+          majorFaultsPerSecond: (cur.majflt - p.majflt) / dt,
+        };
+        if (cur.read !== undefined && p.read !== undefined) rates.readBytesPerSecond = (cur.read - p.read) / dt;
+        if (cur.write !== undefined && p.write !== undefined) rates.writeBytesPerSecond = (cur.write - p.write) / dt;
+        row!.rates = rates;
+      }
+      w.prev = cur;
+      if (row!.denied) denied++;
+      rows.push(row as MonitorRow<G>);
+    }
+    let ended = 0;
+    for (const [dir, w] of this.watched) {
+      if (seenDirs.has(dir)) continue;
+      this.closeFiles(w);
+      this.watched.delete(dir);
+      ended++;
+    }
+    const out: MonitorSample<G> = { rows, interval, started, ended, gone, denied, openFiles: this.openFiles };
+    const hidden = hidepidOf(this.root);
+    if (hidden !== undefined) out.hidden = hidden;
+    return out;
+  }
+}
+

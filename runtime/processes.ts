@@ -1,0 +1,462 @@
+/**
+ * The process table: enumerate processes or threads the ways the kernel's
+ * task_diag proposal selects them, and read only the files the requested
+ * attribute groups need (base, cpu and memory all come from one read of
+ * stat). Each row is one process incarnation, identified by its pid and its
+ * start time in clock ticks since boot; a process that ends while it is read
+ * is counted as gone and never half-filled; a group the reader may not see
+ * is left out of that row with the reason.
+ */
+import * as fs from 'node:fs';
+import { parseProcPidCgroup } from '../generated/parsers/proc/pid/cgroup.js';
+import { parseProcPidCmdline } from '../generated/parsers/proc/pid/cmdline.js';
+import { parseProcPidEnviron } from '../generated/parsers/proc/pid/environ.js';
+import { parseProcPidIo } from '../generated/parsers/proc/pid/io.js';
+import { parseProcPidMaps } from '../generated/parsers/proc/pid/maps.js';
+import { parseProcPidSchedstat } from '../generated/parsers/proc/pid/schedstat.js';
+import { parseProcPidSmaps } from '../generated/parsers/proc/pid/smaps.js';
+import { parseProcPidSmapsRollup } from '../generated/parsers/proc/pid/smaps_rollup.js';
+import { parseProcPidStat, pickProcPidStat } from '../generated/parsers/proc/pid/stat.js';
+import { parseProcPidStatm } from '../generated/parsers/proc/pid/statm.js';
+import { parseProcPidStatus } from '../generated/parsers/proc/pid/status.js';
+import type { ProcPidCgroup } from '../generated/types/proc/pid/cgroup.js';
+import type { ProcPidEnviron } from '../generated/types/proc/pid/environ.js';
+import type { ProcPidIo } from '../generated/types/proc/pid/io.js';
+import type { ProcPidMaps } from '../generated/types/proc/pid/maps.js';
+import type { ProcPidSchedstat } from '../generated/types/proc/pid/schedstat.js';
+import type { ProcPidSmaps } from '../generated/types/proc/pid/smaps.js';
+import type { ProcPidSmapsRollup } from '../generated/types/proc/pid/smaps_rollup.js';
+import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
+import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
+import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
+import { contextOf, type ParseContext } from './context.js';
+import { ProcfsError } from './errors.js';
+import { readFileSync, readFileAsync, mapLimit } from './read.js';
+
+/** Attribute groups a listing may ask for; each names the file it needs. */
+export type Group = 'base' | 'cpu' | 'memory' | 'credentials' | 'statm' | 'io' | 'cmdline' | 'environ' | 'cgroup' | 'schedstat' | 'maps' | 'smapsRollup' | 'smaps';
+
+/** Every group, in the order rows are filled. */
+export const GROUPS: readonly Group[] = ['base', 'cpu', 'memory', 'credentials', 'statm', 'io', 'cmdline', 'environ', 'cgroup', 'schedstat', 'maps', 'smapsRollup', 'smaps'];
+
+/** Which processes or threads to list (the selection modes of the kernel's task_diag proposal). */
+export type Selection =
+  | { all: 'processes' }
+  | { all: 'threads' }
+  | { childrenOf: number }
+  | { threadsOf: number }
+  | { pid: number };
+
+/** What identifies one process incarnation: a pid is reused, (pid, startTicks) is not. */
+export interface Identity {
+  /** Process id (for a thread row: the thread's id). */
+  pid: number;
+  /** Thread group (process) id: equal to pid for a process row. */
+  tgid: number;
+  /** Start time in clock ticks since boot (stat field 22), which tells incarnations of a pid apart. */
+  startTicks: number;
+}
+
+/** base: from stat. */
+export interface BaseFields {
+  ppid: number;
+  /** Process group id. */
+  pgid: number;
+  /** Session id. */
+  sid: number;
+  comm: string;
+  state: ProcPidStat['state'];
+}
+
+/** cpu: from stat (times in seconds). */
+export interface CpuFields {
+  utime: number;
+  stime: number;
+  /** User time of waited-for children, in seconds. */
+  cutime: number;
+  /** System time of waited-for children, in seconds. */
+  cstime: number;
+  /** Start time in seconds since boot. */
+  startTime: number;
+  /** CPU the task last ran on. */
+  processor: number;
+  threads: number;
+  priority: number;
+  nice: number;
+}
+
+/** memory: from stat (sizes in bytes). */
+export interface MemoryFields {
+  /** Virtual memory size in bytes. */
+  vsize: number;
+  /** Resident set size in bytes. */
+  rss: number;
+  minorFaults: number;
+  majorFaults: number;
+}
+
+/** credentials: from status. */
+export interface Credentials {
+  uid: ProcPidStatus['uid'];
+  gid: ProcPidStatus['gid'];
+  groups: number[];
+  capabilities: { inheritable: bigint; permitted: bigint; effective: bigint; bounding: bigint; ambient?: bigint };
+}
+
+/** The fields each group adds to a row. */
+export interface GroupFields {
+  base: BaseFields;
+  cpu: CpuFields;
+  memory: MemoryFields;
+  credentials: { credentials: Credentials };
+  statm: { statm: ProcPidStatm };
+  io: { io: ProcPidIo };
+  cmdline: { cmdline: string[] };
+  environ: { environ: ProcPidEnviron };
+  cgroup: { cgroup: ProcPidCgroup };
+  schedstat: { schedstat: ProcPidSchedstat };
+  maps: { maps: ProcPidMaps };
+  smapsRollup: { smapsRollup: ProcPidSmapsRollup };
+  smaps: { smaps: ProcPidSmaps };
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/**
+ * A row of a listing: identity, then the fields of the groups asked for. A
+ * group whose file the reader may not read is absent, with the reason in
+ * `denied` (a row has cmdline only if cmdline was asked for and readable).
+ */
+export type ProcessRow<G extends Group> = Identity &
+  Partial<UnionToIntersection<GroupFields[G]>> &
+  ([G] extends [never] ? unknown : UnionToIntersection<GroupFields[Exclude<G, DeniableGroup>]>) & {
+    /** Groups left out of this row, by reason (`permission`, `unsupported`). */
+    denied?: Partial<Record<G, string>>;
+  };
+
+/** Groups from stat are never denied (the row exists only when stat was read); the others may be. */
+type DeniableGroup = Exclude<Group, 'base' | 'cpu' | 'memory'>;
+
+export interface Listing<G extends Group> {
+  rows: ProcessRow<G>[];
+  /** Processes that ended between being listed and being read (or while being read). */
+  gone: number;
+  /** Rows with a group left out for lack of permission or support. */
+  denied: number;
+  /** When the folder holds fewer processes than exist because /proc is mounted with hidepid: the option. */
+  hidden?: string;
+}
+
+export interface ListOptions<G extends Group> {
+  groups: readonly G[];
+  select?: Selection;
+}
+
+/** Files (relative to a task folder) per group; groups that share a file read it once. */
+const FILE_OF: Record<Group, string> = {
+  base: 'stat', cpu: 'stat', memory: 'stat', credentials: 'status', statm: 'statm', io: 'io', cmdline: 'cmdline',
+  environ: 'environ', cgroup: 'cgroup', schedstat: 'schedstat', maps: 'maps', smapsRollup: 'smaps_rollup', smaps: 'smaps',
+};
+
+export type Parsed = Record<string, unknown>;
+
+/** Fills `row` with the fields of `group` from the parsed text of its file. */
+function fill(row: Parsed, group: Group, text: string, ctx: ParseContext, stat: ProcPidStat): void {
+  switch (group) {
+    case 'base':
+      row.ppid = stat.ppid;
+      row.pgid = stat.pgrp;
+      row.sid = stat.session;
+      row.comm = stat.comm;
+      row.state = stat.state;
+      return;
+    case 'cpu':
+      row.utime = stat.utime;
+      row.stime = stat.stime;
+      row.cutime = stat.cutime;
+      row.cstime = stat.cstime;
+      row.startTime = stat.starttime;
+      row.processor = stat.processor;
+      row.threads = stat.numThreads;
+      row.priority = stat.priority;
+      row.nice = stat.nice;
+      return;
+    case 'memory':
+      row.vsize = stat.vsize;
+      row.rss = stat.rss;
+      row.minorFaults = stat.minflt;
+      row.majorFaults = stat.majflt;
+      return;
+    case 'credentials': {
+      const s = parseProcPidStatus(text, ctx);
+      const capabilities: Credentials['capabilities'] = { inheritable: s.capInh!, permitted: s.capPrm!, effective: s.capEff!, bounding: s.capBnd! };
+      if (s.capAmb !== undefined) capabilities.ambient = s.capAmb;
+      row.credentials = { uid: s.uid, gid: s.gid, groups: s.groups, capabilities } satisfies Credentials;
+      return;
+    }
+    case 'statm': row.statm = parseProcPidStatm(text, ctx); return;
+    case 'io': row.io = parseProcPidIo(text, ctx); return;
+    case 'cmdline': row.cmdline = parseProcPidCmdline(text, ctx); return;
+    case 'environ': row.environ = parseProcPidEnviron(text, ctx); return;
+    case 'cgroup': row.cgroup = parseProcPidCgroup(text, ctx); return;
+    case 'schedstat': row.schedstat = parseProcPidSchedstat(text, ctx); return;
+    case 'maps': row.maps = parseProcPidMaps(text, ctx); return;
+    case 'smapsRollup': row.smapsRollup = parseProcPidSmapsRollup(text, ctx); return;
+    case 'smaps': row.smaps = parseProcPidSmaps(text, ctx); return;
+  }
+}
+
+/** A task folder to read: /proc/<pid> or /proc/<tgid>/task/<tid>. */
+export interface Task {
+  dir: string;
+  pid: number;
+  tgid: number;
+}
+
+const isPid = (name: string): boolean => {
+  const c = name.charCodeAt(0);
+  if (c < 49 || c > 57) return false;
+  for (let i = 1; i < name.length; i++) {
+    const d = name.charCodeAt(i);
+    if (d < 48 || d > 57) return false;
+  }
+  return true;
+};
+
+/** The pid folders of a /proc root. An unreadable root is an error, never an empty listing. */
+export function listPids(root: string): number[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(root);
+  } catch (err) {
+    throw new ProcfsError('io', `${root}: cannot list processes (${(err as { code?: string }).code ?? String(err)})`, { file: root, cause: err });
+  }
+  const out: number[] = [];
+  for (const n of names) if (isPid(n)) out.push(Number(n));
+  if (out.length === 0 && !names.includes('self')) {
+    throw new ProcfsError('unsupported', `${root}: no process folders and no self link: not a procfs root`, { file: root });
+  }
+  return out;
+}
+
+function threadsOf(root: string, tgid: number): Task[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(`${root}/${tgid}/task`);
+  } catch {
+    return [];
+  }
+  const out: Task[] = [];
+  for (const n of names) if (isPid(n)) out.push({ dir: `${root}/${tgid}/task/${n}`, pid: Number(n), tgid });
+  return out;
+}
+
+/** The task folders a selection names (before reading them). */
+export function tasksOf(root: string, select: Selection): Task[] {
+  if ('pid' in select) return [{ dir: `${root}/${select.pid}`, pid: select.pid, tgid: select.pid }];
+  if ('threadsOf' in select) return threadsOf(root, select.threadsOf);
+  const pids = listPids(root);
+  if ('all' in select && select.all === 'processes') return pids.map((pid) => ({ dir: `${root}/${pid}`, pid, tgid: pid }));
+  if ('all' in select) return pids.flatMap((pid) => threadsOf(root, pid));
+  // children: the kernel lists them per thread in task/<tid>/children; fall back to ppid when it does not.
+  const parent = select.childrenOf;
+  const kids = new Set<number>();
+  let hasChildrenFile = false;
+  for (const t of threadsOf(root, parent)) {
+    try {
+      const text = readFileSync(`${t.dir}/children`);
+      hasChildrenFile = true;
+      for (const w of text.split(' ')) if (w.trim() !== '') kids.add(Number(w));
+    } catch {
+      // A thread that ended, or a kernel without CONFIG_PROC_CHILDREN.
+    }
+  }
+  if (!hasChildrenFile) {
+    for (const pid of pids) {
+      try {
+        if (parseProcPidStat(readFileSync(`${root}/${pid}/stat`)).ppid === parent) kids.add(pid);
+      } catch {
+        // gone
+      }
+    }
+  }
+  return [...kids].sort((a, b) => a - b).map((pid) => ({ dir: `${root}/${pid}`, pid, tgid: pid }));
+}
+
+const GONE = new Set(['not_found']);
+
+/** The stat fields each stat group takes; starttime (identity) and the counters rates need are always read. */
+const STAT_FIELDS: Partial<Record<Group, (keyof ProcPidStat)[]>> = {
+  base: ['ppid', 'pgrp', 'session', 'comm', 'state'],
+  cpu: ['cutime', 'cstime', 'processor', 'numThreads', 'priority', 'nice'],
+  memory: ['vsize', 'rss'],
+};
+const ALWAYS: (keyof ProcPidStat)[] = ['starttime', 'utime', 'stime', 'minflt', 'majflt'];
+
+export interface Plan {
+  statGroups: Group[];
+  others: Group[];
+  /** The stat fields to read (one array per plan, so the pick caches its field numbers). */
+  statFields: readonly (keyof ProcPidStat)[];
+}
+
+const plans = new Map<string, Plan>();
+
+/** Groups asked for, in a fixed order, with the files they need (stat first, always: it gives the identity). */
+export function plan(groups: readonly Group[]): Plan {
+  const key = [...groups].sort().join(',');
+  let p = plans.get(key);
+  if (p === undefined) {
+    const wanted = new Set(groups);
+    for (const g of wanted) if (!GROUPS.includes(g)) throw new ProcfsError('not_found', `no attribute group named ${String(g)}`);
+    const statGroups = GROUPS.filter((g) => wanted.has(g) && FILE_OF[g] === 'stat');
+    p = {
+      statGroups,
+      others: GROUPS.filter((g) => wanted.has(g) && FILE_OF[g] !== 'stat'),
+      statFields: [...new Set([...ALWAYS, ...statGroups.flatMap((g) => STAT_FIELDS[g] ?? [])])],
+    };
+    plans.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * Reads one task: the row (and the stat it came from), or undefined when it
+ * ended. Rethrows what is neither "gone" nor a denied group.
+ */
+export function readTask(
+  t: Task,
+  { statGroups, others, statFields }: Plan,
+  ctx: (file: string) => ParseContext,
+  read: (path: string) => string,
+  seen?: (stat: ProcPidStat) => void,
+): Parsed | undefined {
+  let stat: ProcPidStat;
+  try {
+    const file = `${t.dir}/stat`;
+    // Only the fields the groups need: the fields of a pick are those of the full stat type, the others absent.
+    stat = pickProcPidStat(read(file), statFields, ctx(file)) as ProcPidStat;
+  } catch (err) {
+    if (err instanceof ProcfsError && (GONE.has(err.code) || err.errno === 'ESRCH')) return undefined;
+    throw err;
+  }
+  seen?.(stat);
+  const base = ctx(t.dir);
+  const row: Parsed = { pid: t.pid, tgid: t.tgid, startTicks: Math.round(stat.starttime * base.clockTick) };
+  for (const g of statGroups) fill(row, g, '', base, stat);
+  for (const g of others) {
+    const file = `${t.dir}/${FILE_OF[g]}`;
+    let text: string;
+    try {
+      text = read(file);
+    } catch (err) {
+      if (!(err instanceof ProcfsError)) throw err;
+      if (GONE.has(err.code) || err.errno === 'ESRCH') return undefined;
+      if (err.code === 'permission' || err.code === 'unsupported') {
+        ((row.denied ??= {}) as Record<string, string>)[g] = err.code;
+        continue;
+      }
+      throw err;
+    }
+    // A file read after its process ended is empty (cmdline, environ): re-check the incarnation is alive.
+    fill(row, g, text, ctx(file), stat);
+  }
+  return row;
+}
+
+/** hidepid option of the procfs mounted at `root`, from this process's mountinfo, if any. */
+export function hidepidOf(root: string): string | undefined {
+  try {
+    const text = readFileSync('/proc/self/mountinfo');
+    for (const line of text.split('\n')) {
+      const parts = line.split(' ');
+      if (parts[4] !== root) continue;
+      const dash = parts.indexOf('-');
+      if (dash < 0 || parts[dash + 1] !== 'proc') continue;
+      const opt = (parts[dash + 3] ?? '').split(',').find((o) => o.startsWith('hidepid='));
+      if (opt && opt !== 'hidepid=0' && opt !== 'hidepid=off') return opt;
+    }
+  } catch {
+    // Not a live system: nothing to say.
+  }
+  return undefined;
+}
+
+/** Lists processes or threads of a /proc root with the requested groups, synchronously. */
+export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G>): Listing<G> {
+  const p = plan(opts.groups);
+  const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const rows: Parsed[] = [];
+  let gone = 0;
+  let denied = 0;
+  for (const t of tasks) {
+    const row = readTask(t, p, ctx, readFileSync);
+    if (row === undefined) gone++;
+    else {
+      if (row.denied) denied++;
+      rows.push(row);
+    }
+  }
+  const out: Listing<G> = { rows: rows as ProcessRow<G>[], gone, denied };
+  const hidden = hidepidOf(root);
+  if (hidden !== undefined) out.hidden = hidden;
+  return out;
+}
+
+/** listProcesses without blocking the event loop: files are read with at most `concurrency` reads at once. */
+export async function listProcessesAsync<G extends Group>(
+  root: string,
+  ctx: (file: string) => ParseContext,
+  opts: ListOptions<G> & { concurrency?: number },
+): Promise<Listing<G>> {
+  const p = plan(opts.groups);
+  const { others } = p;
+  const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const results = await mapLimit(tasks, opts.concurrency ?? 32, async (t) => {
+    // Read the task's files first (async), then parse them with the sync path over the texts.
+    const files = [...new Set(['stat', ...others.map((g) => FILE_OF[g])])];
+    const texts = new Map<string, string | ProcfsError>();
+    for (const f of files) {
+      try {
+        texts.set(`${t.dir}/${f}`, await readFileAsync(`${t.dir}/${f}`));
+      } catch (err) {
+        if (!(err instanceof ProcfsError)) throw err;
+        texts.set(`${t.dir}/${f}`, err);
+        if (f === 'stat') break;
+      }
+    }
+    return readTask(t, p, ctx, (path) => {
+      const v = texts.get(path);
+      if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${path}: not read`, { file: path });
+      return v;
+    });
+  });
+  const rows: Parsed[] = [];
+  let gone = 0;
+  let denied = 0;
+  for (const row of results) {
+    if (row === undefined) gone++;
+    else {
+      if (row.denied) denied++;
+      rows.push(row);
+    }
+  }
+  const out: Listing<G> = { rows: rows as ProcessRow<G>[], gone, denied };
+  const hidden = hidepidOf(root);
+  if (hidden !== undefined) out.hidden = hidden;
+  return out;
+}
+
+/**
+ * Whether `pid` still names the incarnation that started at `startTicks`
+ * (a pid is reused once its process has been reaped).
+ */
+export function isSameProcess(root: string, pid: number, startTicks: number, clockTick: number): boolean {
+  try {
+    const stat = parseProcPidStat(readFileSync(`${root}/${pid}/stat`), contextOf({ clockTick }));
+    return Math.round(stat.starttime * clockTick) === startTicks;
+  } catch (err) {
+    if (err instanceof ProcfsError && err.code === 'not_found') return false;
+    throw err;
+  }
+}
