@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { basename } from 'node:path';
 import { ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
+import { COLUMNS, psCommand, type PsOptions } from './ps.js';
 import { readFileSync } from '../runtime/read.js';
 import { summary } from './summary.js';
 
@@ -85,6 +86,26 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'as JSON')
     .action((opts: { json?: boolean }) => {
       status = listCommand(opts.json === true);
+    });
+  program
+    .command('ps')
+    .description('list processes, reading only the files the columns need')
+    .option('-o, --columns <list>', `columns: ${Object.keys(COLUMNS).join(', ')}`, 'pid,ppid,state,time,rss,args')
+    .option('--sort <column>', 'sort by a column (-column for descending)')
+    .option('--tree', 'children under their parents')
+    .option('-L, --threads', 'one row per thread')
+    .option('-p, --pid <pid>', 'only this process (with -L: its threads)')
+    .option('--root <dir>', 'procfs root', '/proc')
+    .option('--json', 'as JSON')
+    .action((opts: PsOptions & { root: string }) => {
+      try {
+        status = psCommand(new ProcFs({ root: opts.root }), opts);
+      } catch (err) {
+        if (err instanceof ProcfsError || (err instanceof Error && /^unknown (sort )?column/.test(err.message))) {
+          process.stderr.write(`procspec ps: ${err.message}\n`);
+          status = err instanceof ProcfsError ? 1 : 2;
+        } else throw err;
+      }
     });
   program
     .command('summary')

@@ -3,7 +3,7 @@
 
 import { parseProcBuddyinfo } from './parsers/proc/buddyinfo.js';
 import { procBuddyinfoSpec } from './metadata/proc/buddyinfo.js';
-import { parseProcCmdline } from './parsers/proc/cmdline.js';
+import { parseProcCmdline, pickProcCmdline } from './parsers/proc/cmdline.js';
 import { procCmdlineSpec } from './metadata/proc/cmdline.js';
 import { parseProcCpuinfo } from './parsers/proc/cpuinfo.js';
 import { procCpuinfoSpec } from './metadata/proc/cpuinfo.js';
@@ -17,7 +17,7 @@ import { parseProcFilesystems } from './parsers/proc/filesystems.js';
 import { procFilesystemsSpec } from './metadata/proc/filesystems.js';
 import { parseProcInterrupts } from './parsers/proc/interrupts.js';
 import { procInterruptsSpec } from './metadata/proc/interrupts.js';
-import { parseProcLoadavg } from './parsers/proc/loadavg.js';
+import { parseProcLoadavg, pickProcLoadavg } from './parsers/proc/loadavg.js';
 import { procLoadavgSpec } from './metadata/proc/loadavg.js';
 import { parseProcLocks } from './parsers/proc/locks.js';
 import { procLocksSpec } from './metadata/proc/locks.js';
@@ -87,13 +87,13 @@ import { parseProcPartitions } from './parsers/proc/partitions.js';
 import { procPartitionsSpec } from './metadata/proc/partitions.js';
 import { parseProcPidCgroup } from './parsers/proc/pid/cgroup.js';
 import { procPidCgroupSpec } from './metadata/proc/pid/cgroup.js';
-import { parseProcPidChildren } from './parsers/proc/pid/children.js';
+import { parseProcPidChildren, pickProcPidChildren } from './parsers/proc/pid/children.js';
 import { procPidChildrenSpec } from './metadata/proc/pid/children.js';
 import { parseProcPidCmdline } from './parsers/proc/pid/cmdline.js';
 import { procPidCmdlineSpec } from './metadata/proc/pid/cmdline.js';
-import { parseProcPidComm } from './parsers/proc/pid/comm.js';
+import { parseProcPidComm, pickProcPidComm } from './parsers/proc/pid/comm.js';
 import { procPidCommSpec } from './metadata/proc/pid/comm.js';
-import { parseProcPidCpuset } from './parsers/proc/pid/cpuset.js';
+import { parseProcPidCpuset, pickProcPidCpuset } from './parsers/proc/pid/cpuset.js';
 import { procPidCpusetSpec } from './metadata/proc/pid/cpuset.js';
 import { parseProcPidEnviron } from './parsers/proc/pid/environ.js';
 import { procPidEnvironSpec } from './metadata/proc/pid/environ.js';
@@ -107,27 +107,27 @@ import { parseProcPidMaps } from './parsers/proc/pid/maps.js';
 import { procPidMapsSpec } from './metadata/proc/pid/maps.js';
 import { parseProcPidMountinfo } from './parsers/proc/pid/mountinfo.js';
 import { procPidMountinfoSpec } from './metadata/proc/pid/mountinfo.js';
-import { parseProcPidOomScore } from './parsers/proc/pid/oom_score.js';
+import { parseProcPidOomScore, pickProcPidOomScore } from './parsers/proc/pid/oom_score.js';
 import { procPidOomScoreSpec } from './metadata/proc/pid/oom_score.js';
-import { parseProcPidOomScoreAdj } from './parsers/proc/pid/oom_score_adj.js';
+import { parseProcPidOomScoreAdj, pickProcPidOomScoreAdj } from './parsers/proc/pid/oom_score_adj.js';
 import { procPidOomScoreAdjSpec } from './metadata/proc/pid/oom_score_adj.js';
 import { parseProcPidSched } from './parsers/proc/pid/sched.js';
 import { procPidSchedSpec } from './metadata/proc/pid/sched.js';
-import { parseProcPidSchedstat } from './parsers/proc/pid/schedstat.js';
+import { parseProcPidSchedstat, pickProcPidSchedstat } from './parsers/proc/pid/schedstat.js';
 import { procPidSchedstatSpec } from './metadata/proc/pid/schedstat.js';
 import { parseProcPidSmaps } from './parsers/proc/pid/smaps.js';
 import { procPidSmapsSpec } from './metadata/proc/pid/smaps.js';
 import { parseProcPidSmapsRollup } from './parsers/proc/pid/smaps_rollup.js';
 import { procPidSmapsRollupSpec } from './metadata/proc/pid/smaps_rollup.js';
-import { parseProcPidStat } from './parsers/proc/pid/stat.js';
+import { parseProcPidStat, pickProcPidStat } from './parsers/proc/pid/stat.js';
 import { procPidStatSpec } from './metadata/proc/pid/stat.js';
-import { parseProcPidStatm } from './parsers/proc/pid/statm.js';
+import { parseProcPidStatm, pickProcPidStatm } from './parsers/proc/pid/statm.js';
 import { procPidStatmSpec } from './metadata/proc/pid/statm.js';
 import { parseProcPidStatus } from './parsers/proc/pid/status.js';
 import { procPidStatusSpec } from './metadata/proc/pid/status.js';
 import { parseProcPidTimers } from './parsers/proc/pid/timers.js';
 import { procPidTimersSpec } from './metadata/proc/pid/timers.js';
-import { parseProcPidWchan } from './parsers/proc/pid/wchan.js';
+import { parseProcPidWchan, pickProcPidWchan } from './parsers/proc/pid/wchan.js';
 import { procPidWchanSpec } from './metadata/proc/pid/wchan.js';
 import { parseProcPressure } from './parsers/proc/pressure.js';
 import { procPressureSpec } from './metadata/proc/pressure.js';
@@ -143,63 +143,63 @@ import { parseProcStat } from './parsers/proc/stat.js';
 import { procStatSpec } from './metadata/proc/stat.js';
 import { parseProcSwaps } from './parsers/proc/swaps.js';
 import { procSwapsSpec } from './metadata/proc/swaps.js';
-import { parseProcSys } from './parsers/proc/sys.js';
+import { parseProcSys, pickProcSys } from './parsers/proc/sys.js';
 import { procSysSpec } from './metadata/proc/sys.js';
-import { parseProcSysFsFileMax } from './parsers/proc/sys/fs/file-max.js';
+import { parseProcSysFsFileMax, pickProcSysFsFileMax } from './parsers/proc/sys/fs/file-max.js';
 import { procSysFsFileMaxSpec } from './metadata/proc/sys/fs/file-max.js';
-import { parseProcSysFsFileNr } from './parsers/proc/sys/fs/file-nr.js';
+import { parseProcSysFsFileNr, pickProcSysFsFileNr } from './parsers/proc/sys/fs/file-nr.js';
 import { procSysFsFileNrSpec } from './metadata/proc/sys/fs/file-nr.js';
-import { parseProcSysKernelPerfEventMaxSampleRate } from './parsers/proc/sys/kernel/perf_event_max_sample_rate.js';
+import { parseProcSysKernelPerfEventMaxSampleRate, pickProcSysKernelPerfEventMaxSampleRate } from './parsers/proc/sys/kernel/perf_event_max_sample_rate.js';
 import { procSysKernelPerfEventMaxSampleRateSpec } from './metadata/proc/sys/kernel/perf_event_max_sample_rate.js';
-import { parseProcSysKernelPerfEventParanoid } from './parsers/proc/sys/kernel/perf_event_paranoid.js';
+import { parseProcSysKernelPerfEventParanoid, pickProcSysKernelPerfEventParanoid } from './parsers/proc/sys/kernel/perf_event_paranoid.js';
 import { procSysKernelPerfEventParanoidSpec } from './metadata/proc/sys/kernel/perf_event_paranoid.js';
-import { parseProcSysKernelPidMax } from './parsers/proc/sys/kernel/pid_max.js';
+import { parseProcSysKernelPidMax, pickProcSysKernelPidMax } from './parsers/proc/sys/kernel/pid_max.js';
 import { procSysKernelPidMaxSpec } from './metadata/proc/sys/kernel/pid_max.js';
-import { parseProcSysKernelSchedAutogroupEnabled } from './parsers/proc/sys/kernel/sched_autogroup_enabled.js';
+import { parseProcSysKernelSchedAutogroupEnabled, pickProcSysKernelSchedAutogroupEnabled } from './parsers/proc/sys/kernel/sched_autogroup_enabled.js';
 import { procSysKernelSchedAutogroupEnabledSpec } from './metadata/proc/sys/kernel/sched_autogroup_enabled.js';
-import { parseProcSysKernelSchedCfsBandwidthSliceUs } from './parsers/proc/sys/kernel/sched_cfs_bandwidth_slice_us.js';
+import { parseProcSysKernelSchedCfsBandwidthSliceUs, pickProcSysKernelSchedCfsBandwidthSliceUs } from './parsers/proc/sys/kernel/sched_cfs_bandwidth_slice_us.js';
 import { procSysKernelSchedCfsBandwidthSliceUsSpec } from './metadata/proc/sys/kernel/sched_cfs_bandwidth_slice_us.js';
-import { parseProcSysKernelSchedDeadlinePeriodMaxUs } from './parsers/proc/sys/kernel/sched_deadline_period_max_us.js';
+import { parseProcSysKernelSchedDeadlinePeriodMaxUs, pickProcSysKernelSchedDeadlinePeriodMaxUs } from './parsers/proc/sys/kernel/sched_deadline_period_max_us.js';
 import { procSysKernelSchedDeadlinePeriodMaxUsSpec } from './metadata/proc/sys/kernel/sched_deadline_period_max_us.js';
-import { parseProcSysKernelSchedDeadlinePeriodMinUs } from './parsers/proc/sys/kernel/sched_deadline_period_min_us.js';
+import { parseProcSysKernelSchedDeadlinePeriodMinUs, pickProcSysKernelSchedDeadlinePeriodMinUs } from './parsers/proc/sys/kernel/sched_deadline_period_min_us.js';
 import { procSysKernelSchedDeadlinePeriodMinUsSpec } from './metadata/proc/sys/kernel/sched_deadline_period_min_us.js';
-import { parseProcSysKernelSchedEnergyAware } from './parsers/proc/sys/kernel/sched_energy_aware.js';
+import { parseProcSysKernelSchedEnergyAware, pickProcSysKernelSchedEnergyAware } from './parsers/proc/sys/kernel/sched_energy_aware.js';
 import { procSysKernelSchedEnergyAwareSpec } from './metadata/proc/sys/kernel/sched_energy_aware.js';
-import { parseProcSysKernelSchedRrTimesliceMs } from './parsers/proc/sys/kernel/sched_rr_timeslice_ms.js';
+import { parseProcSysKernelSchedRrTimesliceMs, pickProcSysKernelSchedRrTimesliceMs } from './parsers/proc/sys/kernel/sched_rr_timeslice_ms.js';
 import { procSysKernelSchedRrTimesliceMsSpec } from './metadata/proc/sys/kernel/sched_rr_timeslice_ms.js';
-import { parseProcSysKernelSchedRtPeriodUs } from './parsers/proc/sys/kernel/sched_rt_period_us.js';
+import { parseProcSysKernelSchedRtPeriodUs, pickProcSysKernelSchedRtPeriodUs } from './parsers/proc/sys/kernel/sched_rt_period_us.js';
 import { procSysKernelSchedRtPeriodUsSpec } from './metadata/proc/sys/kernel/sched_rt_period_us.js';
-import { parseProcSysKernelSchedRtRuntimeUs } from './parsers/proc/sys/kernel/sched_rt_runtime_us.js';
+import { parseProcSysKernelSchedRtRuntimeUs, pickProcSysKernelSchedRtRuntimeUs } from './parsers/proc/sys/kernel/sched_rt_runtime_us.js';
 import { procSysKernelSchedRtRuntimeUsSpec } from './metadata/proc/sys/kernel/sched_rt_runtime_us.js';
-import { parseProcSysKernelSchedSchedstats } from './parsers/proc/sys/kernel/sched_schedstats.js';
+import { parseProcSysKernelSchedSchedstats, pickProcSysKernelSchedSchedstats } from './parsers/proc/sys/kernel/sched_schedstats.js';
 import { procSysKernelSchedSchedstatsSpec } from './metadata/proc/sys/kernel/sched_schedstats.js';
-import { parseProcSysKernelSchedUtilClampMax } from './parsers/proc/sys/kernel/sched_util_clamp_max.js';
+import { parseProcSysKernelSchedUtilClampMax, pickProcSysKernelSchedUtilClampMax } from './parsers/proc/sys/kernel/sched_util_clamp_max.js';
 import { procSysKernelSchedUtilClampMaxSpec } from './metadata/proc/sys/kernel/sched_util_clamp_max.js';
-import { parseProcSysKernelSchedUtilClampMin } from './parsers/proc/sys/kernel/sched_util_clamp_min.js';
+import { parseProcSysKernelSchedUtilClampMin, pickProcSysKernelSchedUtilClampMin } from './parsers/proc/sys/kernel/sched_util_clamp_min.js';
 import { procSysKernelSchedUtilClampMinSpec } from './metadata/proc/sys/kernel/sched_util_clamp_min.js';
-import { parseProcSysKernelSchedUtilClampMinRtDefault } from './parsers/proc/sys/kernel/sched_util_clamp_min_rt_default.js';
+import { parseProcSysKernelSchedUtilClampMinRtDefault, pickProcSysKernelSchedUtilClampMinRtDefault } from './parsers/proc/sys/kernel/sched_util_clamp_min_rt_default.js';
 import { procSysKernelSchedUtilClampMinRtDefaultSpec } from './metadata/proc/sys/kernel/sched_util_clamp_min_rt_default.js';
-import { parseProcSysKernelThreadsMax } from './parsers/proc/sys/kernel/threads-max.js';
+import { parseProcSysKernelThreadsMax, pickProcSysKernelThreadsMax } from './parsers/proc/sys/kernel/threads-max.js';
 import { procSysKernelThreadsMaxSpec } from './metadata/proc/sys/kernel/threads-max.js';
-import { parseProcSysVmDirtyBackgroundBytes } from './parsers/proc/sys/vm/dirty_background_bytes.js';
+import { parseProcSysVmDirtyBackgroundBytes, pickProcSysVmDirtyBackgroundBytes } from './parsers/proc/sys/vm/dirty_background_bytes.js';
 import { procSysVmDirtyBackgroundBytesSpec } from './metadata/proc/sys/vm/dirty_background_bytes.js';
-import { parseProcSysVmDirtyBackgroundRatio } from './parsers/proc/sys/vm/dirty_background_ratio.js';
+import { parseProcSysVmDirtyBackgroundRatio, pickProcSysVmDirtyBackgroundRatio } from './parsers/proc/sys/vm/dirty_background_ratio.js';
 import { procSysVmDirtyBackgroundRatioSpec } from './metadata/proc/sys/vm/dirty_background_ratio.js';
-import { parseProcSysVmDirtyBytes } from './parsers/proc/sys/vm/dirty_bytes.js';
+import { parseProcSysVmDirtyBytes, pickProcSysVmDirtyBytes } from './parsers/proc/sys/vm/dirty_bytes.js';
 import { procSysVmDirtyBytesSpec } from './metadata/proc/sys/vm/dirty_bytes.js';
-import { parseProcSysVmDirtyExpireCentisecs } from './parsers/proc/sys/vm/dirty_expire_centisecs.js';
+import { parseProcSysVmDirtyExpireCentisecs, pickProcSysVmDirtyExpireCentisecs } from './parsers/proc/sys/vm/dirty_expire_centisecs.js';
 import { procSysVmDirtyExpireCentisecsSpec } from './metadata/proc/sys/vm/dirty_expire_centisecs.js';
-import { parseProcSysVmDirtyRatio } from './parsers/proc/sys/vm/dirty_ratio.js';
+import { parseProcSysVmDirtyRatio, pickProcSysVmDirtyRatio } from './parsers/proc/sys/vm/dirty_ratio.js';
 import { procSysVmDirtyRatioSpec } from './metadata/proc/sys/vm/dirty_ratio.js';
-import { parseProcSysVmDirtyWritebackCentisecs } from './parsers/proc/sys/vm/dirty_writeback_centisecs.js';
+import { parseProcSysVmDirtyWritebackCentisecs, pickProcSysVmDirtyWritebackCentisecs } from './parsers/proc/sys/vm/dirty_writeback_centisecs.js';
 import { procSysVmDirtyWritebackCentisecsSpec } from './metadata/proc/sys/vm/dirty_writeback_centisecs.js';
-import { parseProcSysVmOvercommitKbytes } from './parsers/proc/sys/vm/overcommit_kbytes.js';
+import { parseProcSysVmOvercommitKbytes, pickProcSysVmOvercommitKbytes } from './parsers/proc/sys/vm/overcommit_kbytes.js';
 import { procSysVmOvercommitKbytesSpec } from './metadata/proc/sys/vm/overcommit_kbytes.js';
-import { parseProcSysVmOvercommitMemory } from './parsers/proc/sys/vm/overcommit_memory.js';
+import { parseProcSysVmOvercommitMemory, pickProcSysVmOvercommitMemory } from './parsers/proc/sys/vm/overcommit_memory.js';
 import { procSysVmOvercommitMemorySpec } from './metadata/proc/sys/vm/overcommit_memory.js';
-import { parseProcSysVmOvercommitRatio } from './parsers/proc/sys/vm/overcommit_ratio.js';
+import { parseProcSysVmOvercommitRatio, pickProcSysVmOvercommitRatio } from './parsers/proc/sys/vm/overcommit_ratio.js';
 import { procSysVmOvercommitRatioSpec } from './metadata/proc/sys/vm/overcommit_ratio.js';
-import { parseProcSysVmSwappiness } from './parsers/proc/sys/vm/swappiness.js';
+import { parseProcSysVmSwappiness, pickProcSysVmSwappiness } from './parsers/proc/sys/vm/swappiness.js';
 import { procSysVmSwappinessSpec } from './metadata/proc/sys/vm/swappiness.js';
 import { parseProcSysvipcMsg } from './parsers/proc/sysvipc/msg.js';
 import { procSysvipcMsgSpec } from './metadata/proc/sysvipc/msg.js';
@@ -209,9 +209,9 @@ import { parseProcSysvipcShm } from './parsers/proc/sysvipc/shm.js';
 import { procSysvipcShmSpec } from './metadata/proc/sysvipc/shm.js';
 import { parseProcTimerList } from './parsers/proc/timer_list.js';
 import { procTimerListSpec } from './metadata/proc/timer_list.js';
-import { parseProcUptime } from './parsers/proc/uptime.js';
+import { parseProcUptime, pickProcUptime } from './parsers/proc/uptime.js';
 import { procUptimeSpec } from './metadata/proc/uptime.js';
-import { parseProcVersion } from './parsers/proc/version.js';
+import { parseProcVersion, pickProcVersion } from './parsers/proc/version.js';
 import { procVersionSpec } from './metadata/proc/version.js';
 import { parseProcVmstat } from './parsers/proc/vmstat.js';
 import { procVmstatSpec } from './metadata/proc/vmstat.js';
@@ -221,15 +221,15 @@ import { parseSysFsCgroupCpuStat } from './parsers/sys/fs/cgroup/cpu.stat.js';
 import { sysFsCgroupCpuStatSpec } from './metadata/sys/fs/cgroup/cpu.stat.js';
 import { parseSysFsCgroupIoStat } from './parsers/sys/fs/cgroup/io.stat.js';
 import { sysFsCgroupIoStatSpec } from './metadata/sys/fs/cgroup/io.stat.js';
-import { parseSysFsCgroupMemoryCurrent } from './parsers/sys/fs/cgroup/memory.current.js';
+import { parseSysFsCgroupMemoryCurrent, pickSysFsCgroupMemoryCurrent } from './parsers/sys/fs/cgroup/memory.current.js';
 import { sysFsCgroupMemoryCurrentSpec } from './metadata/sys/fs/cgroup/memory.current.js';
-import { parseSysFsCgroupMemoryMax } from './parsers/sys/fs/cgroup/memory.max.js';
+import { parseSysFsCgroupMemoryMax, pickSysFsCgroupMemoryMax } from './parsers/sys/fs/cgroup/memory.max.js';
 import { sysFsCgroupMemoryMaxSpec } from './metadata/sys/fs/cgroup/memory.max.js';
 import { parseSysFsCgroupMemoryStat } from './parsers/sys/fs/cgroup/memory.stat.js';
 import { sysFsCgroupMemoryStatSpec } from './metadata/sys/fs/cgroup/memory.stat.js';
-import { parseSysFsCgroupPidsCurrent } from './parsers/sys/fs/cgroup/pids.current.js';
+import { parseSysFsCgroupPidsCurrent, pickSysFsCgroupPidsCurrent } from './parsers/sys/fs/cgroup/pids.current.js';
 import { sysFsCgroupPidsCurrentSpec } from './metadata/sys/fs/cgroup/pids.current.js';
-import { parseSysFsCgroupPidsMax } from './parsers/sys/fs/cgroup/pids.max.js';
+import { parseSysFsCgroupPidsMax, pickSysFsCgroupPidsMax } from './parsers/sys/fs/cgroup/pids.max.js';
 import { sysFsCgroupPidsMaxSpec } from './metadata/sys/fs/cgroup/pids.max.js';
 import { formatProcPidClearRefs, procPidClearRefsValueSpec } from './writers/proc/pid/clear_refs.js';
 import type { SpecEntry, WriterEntry } from '../runtime/registry-types.js';
@@ -591,18 +591,18 @@ export interface SpecTypes {
   "sys/fs/cgroup/pids.max": SysFsCgroupPidsMaxValue;
 }
 
-export { parseProcBuddyinfo, procBuddyinfoSpec, parseProcCmdline, procCmdlineSpec, parseProcCpuinfo, procCpuinfoSpec, parseProcCrypto, procCryptoSpec, parseProcDevices, procDevicesSpec, parseProcDiskstats, procDiskstatsSpec, parseProcFilesystems, procFilesystemsSpec, parseProcInterrupts, procInterruptsSpec, parseProcLoadavg, procLoadavgSpec, parseProcLocks, procLocksSpec, parseProcMdstat, procMdstatSpec, parseProcMeminfo, procMeminfoSpec, parseProcModules, procModulesSpec, parseProcMounts, procMountsSpec, parseProcNetArp, procNetArpSpec, parseProcNetDev, procNetDevSpec, parseProcNetDevSnmp6Iface, procNetDevSnmp6IfaceSpec, parseProcNetIfInet6, procNetIfInet6Spec, parseProcNetIp6MrCache, procNetIp6MrCacheSpec, parseProcNetIp6MrVif, procNetIp6MrVifSpec, parseProcNetIpMrCache, procNetIpMrCacheSpec, parseProcNetIpMrVif, procNetIpMrVifSpec, parseProcNetIpv6Route, procNetIpv6RouteSpec, parseProcNetNetlink, procNetNetlinkSpec, parseProcNetNetstat, procNetNetstatSpec, parseProcNetPacket, procNetPacketSpec, parseProcNetProtocols, procNetProtocolsSpec, parseProcNetRaw, procNetRawSpec, parseProcNetRaw6, procNetRaw6Spec, parseProcNetRoute, procNetRouteSpec, parseProcNetSnmp, procNetSnmpSpec, parseProcNetSnmp6, procNetSnmp6Spec, parseProcNetSockstat, procNetSockstatSpec, parseProcNetSockstat6, procNetSockstat6Spec, parseProcNetSoftnetStat, procNetSoftnetStatSpec, parseProcNetTcp, procNetTcpSpec, parseProcNetTcp6, procNetTcp6Spec, parseProcNetUdp, procNetUdpSpec, parseProcNetUdp6, procNetUdp6Spec, parseProcNetUnix, procNetUnixSpec, parseProcPagetypeinfo, procPagetypeinfoSpec, parseProcPartitions, procPartitionsSpec, parseProcPidCgroup, procPidCgroupSpec, parseProcPidChildren, procPidChildrenSpec, parseProcPidCmdline, procPidCmdlineSpec, parseProcPidComm, procPidCommSpec, parseProcPidCpuset, procPidCpusetSpec, parseProcPidEnviron, procPidEnvironSpec, parseProcPidFdinfo, procPidFdinfoSpec, parseProcPidIo, procPidIoSpec, parseProcPidLimits, procPidLimitsSpec, parseProcPidMaps, procPidMapsSpec, parseProcPidMountinfo, procPidMountinfoSpec, parseProcPidOomScore, procPidOomScoreSpec, parseProcPidOomScoreAdj, procPidOomScoreAdjSpec, parseProcPidSched, procPidSchedSpec, parseProcPidSchedstat, procPidSchedstatSpec, parseProcPidSmaps, procPidSmapsSpec, parseProcPidSmapsRollup, procPidSmapsRollupSpec, parseProcPidStat, procPidStatSpec, parseProcPidStatm, procPidStatmSpec, parseProcPidStatus, procPidStatusSpec, parseProcPidTimers, procPidTimersSpec, parseProcPidWchan, procPidWchanSpec, parseProcPressure, procPressureSpec, parseProcSchedDebug, procSchedDebugSpec, parseProcSchedstat, procSchedstatSpec, parseProcSlabinfo, procSlabinfoSpec, parseProcSoftirqs, procSoftirqsSpec, parseProcStat, procStatSpec, parseProcSwaps, procSwapsSpec, parseProcSys, procSysSpec, parseProcSysFsFileMax, procSysFsFileMaxSpec, parseProcSysFsFileNr, procSysFsFileNrSpec, parseProcSysKernelPerfEventMaxSampleRate, procSysKernelPerfEventMaxSampleRateSpec, parseProcSysKernelPerfEventParanoid, procSysKernelPerfEventParanoidSpec, parseProcSysKernelPidMax, procSysKernelPidMaxSpec, parseProcSysKernelSchedAutogroupEnabled, procSysKernelSchedAutogroupEnabledSpec, parseProcSysKernelSchedCfsBandwidthSliceUs, procSysKernelSchedCfsBandwidthSliceUsSpec, parseProcSysKernelSchedDeadlinePeriodMaxUs, procSysKernelSchedDeadlinePeriodMaxUsSpec, parseProcSysKernelSchedDeadlinePeriodMinUs, procSysKernelSchedDeadlinePeriodMinUsSpec, parseProcSysKernelSchedEnergyAware, procSysKernelSchedEnergyAwareSpec, parseProcSysKernelSchedRrTimesliceMs, procSysKernelSchedRrTimesliceMsSpec, parseProcSysKernelSchedRtPeriodUs, procSysKernelSchedRtPeriodUsSpec, parseProcSysKernelSchedRtRuntimeUs, procSysKernelSchedRtRuntimeUsSpec, parseProcSysKernelSchedSchedstats, procSysKernelSchedSchedstatsSpec, parseProcSysKernelSchedUtilClampMax, procSysKernelSchedUtilClampMaxSpec, parseProcSysKernelSchedUtilClampMin, procSysKernelSchedUtilClampMinSpec, parseProcSysKernelSchedUtilClampMinRtDefault, procSysKernelSchedUtilClampMinRtDefaultSpec, parseProcSysKernelThreadsMax, procSysKernelThreadsMaxSpec, parseProcSysVmDirtyBackgroundBytes, procSysVmDirtyBackgroundBytesSpec, parseProcSysVmDirtyBackgroundRatio, procSysVmDirtyBackgroundRatioSpec, parseProcSysVmDirtyBytes, procSysVmDirtyBytesSpec, parseProcSysVmDirtyExpireCentisecs, procSysVmDirtyExpireCentisecsSpec, parseProcSysVmDirtyRatio, procSysVmDirtyRatioSpec, parseProcSysVmDirtyWritebackCentisecs, procSysVmDirtyWritebackCentisecsSpec, parseProcSysVmOvercommitKbytes, procSysVmOvercommitKbytesSpec, parseProcSysVmOvercommitMemory, procSysVmOvercommitMemorySpec, parseProcSysVmOvercommitRatio, procSysVmOvercommitRatioSpec, parseProcSysVmSwappiness, procSysVmSwappinessSpec, parseProcSysvipcMsg, procSysvipcMsgSpec, parseProcSysvipcSem, procSysvipcSemSpec, parseProcSysvipcShm, procSysvipcShmSpec, parseProcTimerList, procTimerListSpec, parseProcUptime, procUptimeSpec, parseProcVersion, procVersionSpec, parseProcVmstat, procVmstatSpec, parseProcZoneinfo, procZoneinfoSpec, parseSysFsCgroupCpuStat, sysFsCgroupCpuStatSpec, parseSysFsCgroupIoStat, sysFsCgroupIoStatSpec, parseSysFsCgroupMemoryCurrent, sysFsCgroupMemoryCurrentSpec, parseSysFsCgroupMemoryMax, sysFsCgroupMemoryMaxSpec, parseSysFsCgroupMemoryStat, sysFsCgroupMemoryStatSpec, parseSysFsCgroupPidsCurrent, sysFsCgroupPidsCurrentSpec, parseSysFsCgroupPidsMax, sysFsCgroupPidsMaxSpec, formatProcPidClearRefs };
+export { parseProcBuddyinfo, procBuddyinfoSpec, parseProcCmdline, pickProcCmdline, procCmdlineSpec, parseProcCpuinfo, procCpuinfoSpec, parseProcCrypto, procCryptoSpec, parseProcDevices, procDevicesSpec, parseProcDiskstats, procDiskstatsSpec, parseProcFilesystems, procFilesystemsSpec, parseProcInterrupts, procInterruptsSpec, parseProcLoadavg, pickProcLoadavg, procLoadavgSpec, parseProcLocks, procLocksSpec, parseProcMdstat, procMdstatSpec, parseProcMeminfo, procMeminfoSpec, parseProcModules, procModulesSpec, parseProcMounts, procMountsSpec, parseProcNetArp, procNetArpSpec, parseProcNetDev, procNetDevSpec, parseProcNetDevSnmp6Iface, procNetDevSnmp6IfaceSpec, parseProcNetIfInet6, procNetIfInet6Spec, parseProcNetIp6MrCache, procNetIp6MrCacheSpec, parseProcNetIp6MrVif, procNetIp6MrVifSpec, parseProcNetIpMrCache, procNetIpMrCacheSpec, parseProcNetIpMrVif, procNetIpMrVifSpec, parseProcNetIpv6Route, procNetIpv6RouteSpec, parseProcNetNetlink, procNetNetlinkSpec, parseProcNetNetstat, procNetNetstatSpec, parseProcNetPacket, procNetPacketSpec, parseProcNetProtocols, procNetProtocolsSpec, parseProcNetRaw, procNetRawSpec, parseProcNetRaw6, procNetRaw6Spec, parseProcNetRoute, procNetRouteSpec, parseProcNetSnmp, procNetSnmpSpec, parseProcNetSnmp6, procNetSnmp6Spec, parseProcNetSockstat, procNetSockstatSpec, parseProcNetSockstat6, procNetSockstat6Spec, parseProcNetSoftnetStat, procNetSoftnetStatSpec, parseProcNetTcp, procNetTcpSpec, parseProcNetTcp6, procNetTcp6Spec, parseProcNetUdp, procNetUdpSpec, parseProcNetUdp6, procNetUdp6Spec, parseProcNetUnix, procNetUnixSpec, parseProcPagetypeinfo, procPagetypeinfoSpec, parseProcPartitions, procPartitionsSpec, parseProcPidCgroup, procPidCgroupSpec, parseProcPidChildren, pickProcPidChildren, procPidChildrenSpec, parseProcPidCmdline, procPidCmdlineSpec, parseProcPidComm, pickProcPidComm, procPidCommSpec, parseProcPidCpuset, pickProcPidCpuset, procPidCpusetSpec, parseProcPidEnviron, procPidEnvironSpec, parseProcPidFdinfo, procPidFdinfoSpec, parseProcPidIo, procPidIoSpec, parseProcPidLimits, procPidLimitsSpec, parseProcPidMaps, procPidMapsSpec, parseProcPidMountinfo, procPidMountinfoSpec, parseProcPidOomScore, pickProcPidOomScore, procPidOomScoreSpec, parseProcPidOomScoreAdj, pickProcPidOomScoreAdj, procPidOomScoreAdjSpec, parseProcPidSched, procPidSchedSpec, parseProcPidSchedstat, pickProcPidSchedstat, procPidSchedstatSpec, parseProcPidSmaps, procPidSmapsSpec, parseProcPidSmapsRollup, procPidSmapsRollupSpec, parseProcPidStat, pickProcPidStat, procPidStatSpec, parseProcPidStatm, pickProcPidStatm, procPidStatmSpec, parseProcPidStatus, procPidStatusSpec, parseProcPidTimers, procPidTimersSpec, parseProcPidWchan, pickProcPidWchan, procPidWchanSpec, parseProcPressure, procPressureSpec, parseProcSchedDebug, procSchedDebugSpec, parseProcSchedstat, procSchedstatSpec, parseProcSlabinfo, procSlabinfoSpec, parseProcSoftirqs, procSoftirqsSpec, parseProcStat, procStatSpec, parseProcSwaps, procSwapsSpec, parseProcSys, pickProcSys, procSysSpec, parseProcSysFsFileMax, pickProcSysFsFileMax, procSysFsFileMaxSpec, parseProcSysFsFileNr, pickProcSysFsFileNr, procSysFsFileNrSpec, parseProcSysKernelPerfEventMaxSampleRate, pickProcSysKernelPerfEventMaxSampleRate, procSysKernelPerfEventMaxSampleRateSpec, parseProcSysKernelPerfEventParanoid, pickProcSysKernelPerfEventParanoid, procSysKernelPerfEventParanoidSpec, parseProcSysKernelPidMax, pickProcSysKernelPidMax, procSysKernelPidMaxSpec, parseProcSysKernelSchedAutogroupEnabled, pickProcSysKernelSchedAutogroupEnabled, procSysKernelSchedAutogroupEnabledSpec, parseProcSysKernelSchedCfsBandwidthSliceUs, pickProcSysKernelSchedCfsBandwidthSliceUs, procSysKernelSchedCfsBandwidthSliceUsSpec, parseProcSysKernelSchedDeadlinePeriodMaxUs, pickProcSysKernelSchedDeadlinePeriodMaxUs, procSysKernelSchedDeadlinePeriodMaxUsSpec, parseProcSysKernelSchedDeadlinePeriodMinUs, pickProcSysKernelSchedDeadlinePeriodMinUs, procSysKernelSchedDeadlinePeriodMinUsSpec, parseProcSysKernelSchedEnergyAware, pickProcSysKernelSchedEnergyAware, procSysKernelSchedEnergyAwareSpec, parseProcSysKernelSchedRrTimesliceMs, pickProcSysKernelSchedRrTimesliceMs, procSysKernelSchedRrTimesliceMsSpec, parseProcSysKernelSchedRtPeriodUs, pickProcSysKernelSchedRtPeriodUs, procSysKernelSchedRtPeriodUsSpec, parseProcSysKernelSchedRtRuntimeUs, pickProcSysKernelSchedRtRuntimeUs, procSysKernelSchedRtRuntimeUsSpec, parseProcSysKernelSchedSchedstats, pickProcSysKernelSchedSchedstats, procSysKernelSchedSchedstatsSpec, parseProcSysKernelSchedUtilClampMax, pickProcSysKernelSchedUtilClampMax, procSysKernelSchedUtilClampMaxSpec, parseProcSysKernelSchedUtilClampMin, pickProcSysKernelSchedUtilClampMin, procSysKernelSchedUtilClampMinSpec, parseProcSysKernelSchedUtilClampMinRtDefault, pickProcSysKernelSchedUtilClampMinRtDefault, procSysKernelSchedUtilClampMinRtDefaultSpec, parseProcSysKernelThreadsMax, pickProcSysKernelThreadsMax, procSysKernelThreadsMaxSpec, parseProcSysVmDirtyBackgroundBytes, pickProcSysVmDirtyBackgroundBytes, procSysVmDirtyBackgroundBytesSpec, parseProcSysVmDirtyBackgroundRatio, pickProcSysVmDirtyBackgroundRatio, procSysVmDirtyBackgroundRatioSpec, parseProcSysVmDirtyBytes, pickProcSysVmDirtyBytes, procSysVmDirtyBytesSpec, parseProcSysVmDirtyExpireCentisecs, pickProcSysVmDirtyExpireCentisecs, procSysVmDirtyExpireCentisecsSpec, parseProcSysVmDirtyRatio, pickProcSysVmDirtyRatio, procSysVmDirtyRatioSpec, parseProcSysVmDirtyWritebackCentisecs, pickProcSysVmDirtyWritebackCentisecs, procSysVmDirtyWritebackCentisecsSpec, parseProcSysVmOvercommitKbytes, pickProcSysVmOvercommitKbytes, procSysVmOvercommitKbytesSpec, parseProcSysVmOvercommitMemory, pickProcSysVmOvercommitMemory, procSysVmOvercommitMemorySpec, parseProcSysVmOvercommitRatio, pickProcSysVmOvercommitRatio, procSysVmOvercommitRatioSpec, parseProcSysVmSwappiness, pickProcSysVmSwappiness, procSysVmSwappinessSpec, parseProcSysvipcMsg, procSysvipcMsgSpec, parseProcSysvipcSem, procSysvipcSemSpec, parseProcSysvipcShm, procSysvipcShmSpec, parseProcTimerList, procTimerListSpec, parseProcUptime, pickProcUptime, procUptimeSpec, parseProcVersion, pickProcVersion, procVersionSpec, parseProcVmstat, procVmstatSpec, parseProcZoneinfo, procZoneinfoSpec, parseSysFsCgroupCpuStat, sysFsCgroupCpuStatSpec, parseSysFsCgroupIoStat, sysFsCgroupIoStatSpec, parseSysFsCgroupMemoryCurrent, pickSysFsCgroupMemoryCurrent, sysFsCgroupMemoryCurrentSpec, parseSysFsCgroupMemoryMax, pickSysFsCgroupMemoryMax, sysFsCgroupMemoryMaxSpec, parseSysFsCgroupMemoryStat, sysFsCgroupMemoryStatSpec, parseSysFsCgroupPidsCurrent, pickSysFsCgroupPidsCurrent, sysFsCgroupPidsCurrentSpec, parseSysFsCgroupPidsMax, pickSysFsCgroupPidsMax, sysFsCgroupPidsMaxSpec, formatProcPidClearRefs };
 /** Every spec, sorted by id. */
 export const registry: readonly SpecEntry[] = [
   { id: "proc/buddyinfo", parse: parseProcBuddyinfo, model: procBuddyinfoSpec },
-  { id: "proc/cmdline", parse: parseProcCmdline, model: procCmdlineSpec },
+  { id: "proc/cmdline", parse: parseProcCmdline, pick: pickProcCmdline as SpecEntry['pick'], model: procCmdlineSpec },
   { id: "proc/cpuinfo", parse: parseProcCpuinfo, model: procCpuinfoSpec },
   { id: "proc/crypto", parse: parseProcCrypto, model: procCryptoSpec },
   { id: "proc/devices", parse: parseProcDevices, model: procDevicesSpec },
   { id: "proc/diskstats", parse: parseProcDiskstats, model: procDiskstatsSpec },
   { id: "proc/filesystems", parse: parseProcFilesystems, model: procFilesystemsSpec },
   { id: "proc/interrupts", parse: parseProcInterrupts, model: procInterruptsSpec },
-  { id: "proc/loadavg", parse: parseProcLoadavg, model: procLoadavgSpec },
+  { id: "proc/loadavg", parse: parseProcLoadavg, pick: pickProcLoadavg as SpecEntry['pick'], model: procLoadavgSpec },
   { id: "proc/locks", parse: parseProcLocks, model: procLocksSpec },
   { id: "proc/mdstat", parse: parseProcMdstat, model: procMdstatSpec },
   { id: "proc/meminfo", parse: parseProcMeminfo, model: procMeminfoSpec },
@@ -637,27 +637,27 @@ export const registry: readonly SpecEntry[] = [
   { id: "proc/pagetypeinfo", parse: parseProcPagetypeinfo, model: procPagetypeinfoSpec },
   { id: "proc/partitions", parse: parseProcPartitions, model: procPartitionsSpec },
   { id: "proc/pid/cgroup", parse: parseProcPidCgroup, model: procPidCgroupSpec },
-  { id: "proc/pid/children", parse: parseProcPidChildren, model: procPidChildrenSpec },
+  { id: "proc/pid/children", parse: parseProcPidChildren, pick: pickProcPidChildren as SpecEntry['pick'], model: procPidChildrenSpec },
   { id: "proc/pid/cmdline", parse: parseProcPidCmdline, model: procPidCmdlineSpec },
-  { id: "proc/pid/comm", parse: parseProcPidComm, model: procPidCommSpec },
-  { id: "proc/pid/cpuset", parse: parseProcPidCpuset, model: procPidCpusetSpec },
+  { id: "proc/pid/comm", parse: parseProcPidComm, pick: pickProcPidComm as SpecEntry['pick'], model: procPidCommSpec },
+  { id: "proc/pid/cpuset", parse: parseProcPidCpuset, pick: pickProcPidCpuset as SpecEntry['pick'], model: procPidCpusetSpec },
   { id: "proc/pid/environ", parse: parseProcPidEnviron, model: procPidEnvironSpec },
   { id: "proc/pid/fdinfo", parse: parseProcPidFdinfo, model: procPidFdinfoSpec },
   { id: "proc/pid/io", parse: parseProcPidIo, model: procPidIoSpec },
   { id: "proc/pid/limits", parse: parseProcPidLimits, model: procPidLimitsSpec },
   { id: "proc/pid/maps", parse: parseProcPidMaps, model: procPidMapsSpec },
   { id: "proc/pid/mountinfo", parse: parseProcPidMountinfo, model: procPidMountinfoSpec },
-  { id: "proc/pid/oom_score", parse: parseProcPidOomScore, model: procPidOomScoreSpec },
-  { id: "proc/pid/oom_score_adj", parse: parseProcPidOomScoreAdj, model: procPidOomScoreAdjSpec },
+  { id: "proc/pid/oom_score", parse: parseProcPidOomScore, pick: pickProcPidOomScore as SpecEntry['pick'], model: procPidOomScoreSpec },
+  { id: "proc/pid/oom_score_adj", parse: parseProcPidOomScoreAdj, pick: pickProcPidOomScoreAdj as SpecEntry['pick'], model: procPidOomScoreAdjSpec },
   { id: "proc/pid/sched", parse: parseProcPidSched, model: procPidSchedSpec },
-  { id: "proc/pid/schedstat", parse: parseProcPidSchedstat, model: procPidSchedstatSpec },
+  { id: "proc/pid/schedstat", parse: parseProcPidSchedstat, pick: pickProcPidSchedstat as SpecEntry['pick'], model: procPidSchedstatSpec },
   { id: "proc/pid/smaps", parse: parseProcPidSmaps, model: procPidSmapsSpec },
   { id: "proc/pid/smaps_rollup", parse: parseProcPidSmapsRollup, model: procPidSmapsRollupSpec },
-  { id: "proc/pid/stat", parse: parseProcPidStat, model: procPidStatSpec },
-  { id: "proc/pid/statm", parse: parseProcPidStatm, model: procPidStatmSpec },
+  { id: "proc/pid/stat", parse: parseProcPidStat, pick: pickProcPidStat as SpecEntry['pick'], model: procPidStatSpec },
+  { id: "proc/pid/statm", parse: parseProcPidStatm, pick: pickProcPidStatm as SpecEntry['pick'], model: procPidStatmSpec },
   { id: "proc/pid/status", parse: parseProcPidStatus, model: procPidStatusSpec },
   { id: "proc/pid/timers", parse: parseProcPidTimers, model: procPidTimersSpec },
-  { id: "proc/pid/wchan", parse: parseProcPidWchan, model: procPidWchanSpec },
+  { id: "proc/pid/wchan", parse: parseProcPidWchan, pick: pickProcPidWchan as SpecEntry['pick'], model: procPidWchanSpec },
   { id: "proc/pressure", parse: parseProcPressure, model: procPressureSpec },
   { id: "proc/sched_debug", parse: parseProcSchedDebug, model: procSchedDebugSpec },
   { id: "proc/schedstat", parse: parseProcSchedstat, model: procSchedstatSpec },
@@ -665,50 +665,50 @@ export const registry: readonly SpecEntry[] = [
   { id: "proc/softirqs", parse: parseProcSoftirqs, model: procSoftirqsSpec },
   { id: "proc/stat", parse: parseProcStat, model: procStatSpec },
   { id: "proc/swaps", parse: parseProcSwaps, model: procSwapsSpec },
-  { id: "proc/sys", parse: parseProcSys, model: procSysSpec },
-  { id: "proc/sys/fs/file-max", parse: parseProcSysFsFileMax, model: procSysFsFileMaxSpec },
-  { id: "proc/sys/fs/file-nr", parse: parseProcSysFsFileNr, model: procSysFsFileNrSpec },
-  { id: "proc/sys/kernel/perf_event_max_sample_rate", parse: parseProcSysKernelPerfEventMaxSampleRate, model: procSysKernelPerfEventMaxSampleRateSpec },
-  { id: "proc/sys/kernel/perf_event_paranoid", parse: parseProcSysKernelPerfEventParanoid, model: procSysKernelPerfEventParanoidSpec },
-  { id: "proc/sys/kernel/pid_max", parse: parseProcSysKernelPidMax, model: procSysKernelPidMaxSpec },
-  { id: "proc/sys/kernel/sched_autogroup_enabled", parse: parseProcSysKernelSchedAutogroupEnabled, model: procSysKernelSchedAutogroupEnabledSpec },
-  { id: "proc/sys/kernel/sched_cfs_bandwidth_slice_us", parse: parseProcSysKernelSchedCfsBandwidthSliceUs, model: procSysKernelSchedCfsBandwidthSliceUsSpec },
-  { id: "proc/sys/kernel/sched_deadline_period_max_us", parse: parseProcSysKernelSchedDeadlinePeriodMaxUs, model: procSysKernelSchedDeadlinePeriodMaxUsSpec },
-  { id: "proc/sys/kernel/sched_deadline_period_min_us", parse: parseProcSysKernelSchedDeadlinePeriodMinUs, model: procSysKernelSchedDeadlinePeriodMinUsSpec },
-  { id: "proc/sys/kernel/sched_energy_aware", parse: parseProcSysKernelSchedEnergyAware, model: procSysKernelSchedEnergyAwareSpec },
-  { id: "proc/sys/kernel/sched_rr_timeslice_ms", parse: parseProcSysKernelSchedRrTimesliceMs, model: procSysKernelSchedRrTimesliceMsSpec },
-  { id: "proc/sys/kernel/sched_rt_period_us", parse: parseProcSysKernelSchedRtPeriodUs, model: procSysKernelSchedRtPeriodUsSpec },
-  { id: "proc/sys/kernel/sched_rt_runtime_us", parse: parseProcSysKernelSchedRtRuntimeUs, model: procSysKernelSchedRtRuntimeUsSpec },
-  { id: "proc/sys/kernel/sched_schedstats", parse: parseProcSysKernelSchedSchedstats, model: procSysKernelSchedSchedstatsSpec },
-  { id: "proc/sys/kernel/sched_util_clamp_max", parse: parseProcSysKernelSchedUtilClampMax, model: procSysKernelSchedUtilClampMaxSpec },
-  { id: "proc/sys/kernel/sched_util_clamp_min", parse: parseProcSysKernelSchedUtilClampMin, model: procSysKernelSchedUtilClampMinSpec },
-  { id: "proc/sys/kernel/sched_util_clamp_min_rt_default", parse: parseProcSysKernelSchedUtilClampMinRtDefault, model: procSysKernelSchedUtilClampMinRtDefaultSpec },
-  { id: "proc/sys/kernel/threads-max", parse: parseProcSysKernelThreadsMax, model: procSysKernelThreadsMaxSpec },
-  { id: "proc/sys/vm/dirty_background_bytes", parse: parseProcSysVmDirtyBackgroundBytes, model: procSysVmDirtyBackgroundBytesSpec },
-  { id: "proc/sys/vm/dirty_background_ratio", parse: parseProcSysVmDirtyBackgroundRatio, model: procSysVmDirtyBackgroundRatioSpec },
-  { id: "proc/sys/vm/dirty_bytes", parse: parseProcSysVmDirtyBytes, model: procSysVmDirtyBytesSpec },
-  { id: "proc/sys/vm/dirty_expire_centisecs", parse: parseProcSysVmDirtyExpireCentisecs, model: procSysVmDirtyExpireCentisecsSpec },
-  { id: "proc/sys/vm/dirty_ratio", parse: parseProcSysVmDirtyRatio, model: procSysVmDirtyRatioSpec },
-  { id: "proc/sys/vm/dirty_writeback_centisecs", parse: parseProcSysVmDirtyWritebackCentisecs, model: procSysVmDirtyWritebackCentisecsSpec },
-  { id: "proc/sys/vm/overcommit_kbytes", parse: parseProcSysVmOvercommitKbytes, model: procSysVmOvercommitKbytesSpec },
-  { id: "proc/sys/vm/overcommit_memory", parse: parseProcSysVmOvercommitMemory, model: procSysVmOvercommitMemorySpec },
-  { id: "proc/sys/vm/overcommit_ratio", parse: parseProcSysVmOvercommitRatio, model: procSysVmOvercommitRatioSpec },
-  { id: "proc/sys/vm/swappiness", parse: parseProcSysVmSwappiness, model: procSysVmSwappinessSpec },
+  { id: "proc/sys", parse: parseProcSys, pick: pickProcSys as SpecEntry['pick'], model: procSysSpec },
+  { id: "proc/sys/fs/file-max", parse: parseProcSysFsFileMax, pick: pickProcSysFsFileMax as SpecEntry['pick'], model: procSysFsFileMaxSpec },
+  { id: "proc/sys/fs/file-nr", parse: parseProcSysFsFileNr, pick: pickProcSysFsFileNr as SpecEntry['pick'], model: procSysFsFileNrSpec },
+  { id: "proc/sys/kernel/perf_event_max_sample_rate", parse: parseProcSysKernelPerfEventMaxSampleRate, pick: pickProcSysKernelPerfEventMaxSampleRate as SpecEntry['pick'], model: procSysKernelPerfEventMaxSampleRateSpec },
+  { id: "proc/sys/kernel/perf_event_paranoid", parse: parseProcSysKernelPerfEventParanoid, pick: pickProcSysKernelPerfEventParanoid as SpecEntry['pick'], model: procSysKernelPerfEventParanoidSpec },
+  { id: "proc/sys/kernel/pid_max", parse: parseProcSysKernelPidMax, pick: pickProcSysKernelPidMax as SpecEntry['pick'], model: procSysKernelPidMaxSpec },
+  { id: "proc/sys/kernel/sched_autogroup_enabled", parse: parseProcSysKernelSchedAutogroupEnabled, pick: pickProcSysKernelSchedAutogroupEnabled as SpecEntry['pick'], model: procSysKernelSchedAutogroupEnabledSpec },
+  { id: "proc/sys/kernel/sched_cfs_bandwidth_slice_us", parse: parseProcSysKernelSchedCfsBandwidthSliceUs, pick: pickProcSysKernelSchedCfsBandwidthSliceUs as SpecEntry['pick'], model: procSysKernelSchedCfsBandwidthSliceUsSpec },
+  { id: "proc/sys/kernel/sched_deadline_period_max_us", parse: parseProcSysKernelSchedDeadlinePeriodMaxUs, pick: pickProcSysKernelSchedDeadlinePeriodMaxUs as SpecEntry['pick'], model: procSysKernelSchedDeadlinePeriodMaxUsSpec },
+  { id: "proc/sys/kernel/sched_deadline_period_min_us", parse: parseProcSysKernelSchedDeadlinePeriodMinUs, pick: pickProcSysKernelSchedDeadlinePeriodMinUs as SpecEntry['pick'], model: procSysKernelSchedDeadlinePeriodMinUsSpec },
+  { id: "proc/sys/kernel/sched_energy_aware", parse: parseProcSysKernelSchedEnergyAware, pick: pickProcSysKernelSchedEnergyAware as SpecEntry['pick'], model: procSysKernelSchedEnergyAwareSpec },
+  { id: "proc/sys/kernel/sched_rr_timeslice_ms", parse: parseProcSysKernelSchedRrTimesliceMs, pick: pickProcSysKernelSchedRrTimesliceMs as SpecEntry['pick'], model: procSysKernelSchedRrTimesliceMsSpec },
+  { id: "proc/sys/kernel/sched_rt_period_us", parse: parseProcSysKernelSchedRtPeriodUs, pick: pickProcSysKernelSchedRtPeriodUs as SpecEntry['pick'], model: procSysKernelSchedRtPeriodUsSpec },
+  { id: "proc/sys/kernel/sched_rt_runtime_us", parse: parseProcSysKernelSchedRtRuntimeUs, pick: pickProcSysKernelSchedRtRuntimeUs as SpecEntry['pick'], model: procSysKernelSchedRtRuntimeUsSpec },
+  { id: "proc/sys/kernel/sched_schedstats", parse: parseProcSysKernelSchedSchedstats, pick: pickProcSysKernelSchedSchedstats as SpecEntry['pick'], model: procSysKernelSchedSchedstatsSpec },
+  { id: "proc/sys/kernel/sched_util_clamp_max", parse: parseProcSysKernelSchedUtilClampMax, pick: pickProcSysKernelSchedUtilClampMax as SpecEntry['pick'], model: procSysKernelSchedUtilClampMaxSpec },
+  { id: "proc/sys/kernel/sched_util_clamp_min", parse: parseProcSysKernelSchedUtilClampMin, pick: pickProcSysKernelSchedUtilClampMin as SpecEntry['pick'], model: procSysKernelSchedUtilClampMinSpec },
+  { id: "proc/sys/kernel/sched_util_clamp_min_rt_default", parse: parseProcSysKernelSchedUtilClampMinRtDefault, pick: pickProcSysKernelSchedUtilClampMinRtDefault as SpecEntry['pick'], model: procSysKernelSchedUtilClampMinRtDefaultSpec },
+  { id: "proc/sys/kernel/threads-max", parse: parseProcSysKernelThreadsMax, pick: pickProcSysKernelThreadsMax as SpecEntry['pick'], model: procSysKernelThreadsMaxSpec },
+  { id: "proc/sys/vm/dirty_background_bytes", parse: parseProcSysVmDirtyBackgroundBytes, pick: pickProcSysVmDirtyBackgroundBytes as SpecEntry['pick'], model: procSysVmDirtyBackgroundBytesSpec },
+  { id: "proc/sys/vm/dirty_background_ratio", parse: parseProcSysVmDirtyBackgroundRatio, pick: pickProcSysVmDirtyBackgroundRatio as SpecEntry['pick'], model: procSysVmDirtyBackgroundRatioSpec },
+  { id: "proc/sys/vm/dirty_bytes", parse: parseProcSysVmDirtyBytes, pick: pickProcSysVmDirtyBytes as SpecEntry['pick'], model: procSysVmDirtyBytesSpec },
+  { id: "proc/sys/vm/dirty_expire_centisecs", parse: parseProcSysVmDirtyExpireCentisecs, pick: pickProcSysVmDirtyExpireCentisecs as SpecEntry['pick'], model: procSysVmDirtyExpireCentisecsSpec },
+  { id: "proc/sys/vm/dirty_ratio", parse: parseProcSysVmDirtyRatio, pick: pickProcSysVmDirtyRatio as SpecEntry['pick'], model: procSysVmDirtyRatioSpec },
+  { id: "proc/sys/vm/dirty_writeback_centisecs", parse: parseProcSysVmDirtyWritebackCentisecs, pick: pickProcSysVmDirtyWritebackCentisecs as SpecEntry['pick'], model: procSysVmDirtyWritebackCentisecsSpec },
+  { id: "proc/sys/vm/overcommit_kbytes", parse: parseProcSysVmOvercommitKbytes, pick: pickProcSysVmOvercommitKbytes as SpecEntry['pick'], model: procSysVmOvercommitKbytesSpec },
+  { id: "proc/sys/vm/overcommit_memory", parse: parseProcSysVmOvercommitMemory, pick: pickProcSysVmOvercommitMemory as SpecEntry['pick'], model: procSysVmOvercommitMemorySpec },
+  { id: "proc/sys/vm/overcommit_ratio", parse: parseProcSysVmOvercommitRatio, pick: pickProcSysVmOvercommitRatio as SpecEntry['pick'], model: procSysVmOvercommitRatioSpec },
+  { id: "proc/sys/vm/swappiness", parse: parseProcSysVmSwappiness, pick: pickProcSysVmSwappiness as SpecEntry['pick'], model: procSysVmSwappinessSpec },
   { id: "proc/sysvipc/msg", parse: parseProcSysvipcMsg, model: procSysvipcMsgSpec },
   { id: "proc/sysvipc/sem", parse: parseProcSysvipcSem, model: procSysvipcSemSpec },
   { id: "proc/sysvipc/shm", parse: parseProcSysvipcShm, model: procSysvipcShmSpec },
   { id: "proc/timer_list", parse: parseProcTimerList, model: procTimerListSpec },
-  { id: "proc/uptime", parse: parseProcUptime, model: procUptimeSpec },
-  { id: "proc/version", parse: parseProcVersion, model: procVersionSpec },
+  { id: "proc/uptime", parse: parseProcUptime, pick: pickProcUptime as SpecEntry['pick'], model: procUptimeSpec },
+  { id: "proc/version", parse: parseProcVersion, pick: pickProcVersion as SpecEntry['pick'], model: procVersionSpec },
   { id: "proc/vmstat", parse: parseProcVmstat, model: procVmstatSpec },
   { id: "proc/zoneinfo", parse: parseProcZoneinfo, model: procZoneinfoSpec },
   { id: "sys/fs/cgroup/cpu.stat", parse: parseSysFsCgroupCpuStat, model: sysFsCgroupCpuStatSpec },
   { id: "sys/fs/cgroup/io.stat", parse: parseSysFsCgroupIoStat, model: sysFsCgroupIoStatSpec },
-  { id: "sys/fs/cgroup/memory.current", parse: parseSysFsCgroupMemoryCurrent, model: sysFsCgroupMemoryCurrentSpec },
-  { id: "sys/fs/cgroup/memory.max", parse: parseSysFsCgroupMemoryMax, model: sysFsCgroupMemoryMaxSpec },
+  { id: "sys/fs/cgroup/memory.current", parse: parseSysFsCgroupMemoryCurrent, pick: pickSysFsCgroupMemoryCurrent as SpecEntry['pick'], model: sysFsCgroupMemoryCurrentSpec },
+  { id: "sys/fs/cgroup/memory.max", parse: parseSysFsCgroupMemoryMax, pick: pickSysFsCgroupMemoryMax as SpecEntry['pick'], model: sysFsCgroupMemoryMaxSpec },
   { id: "sys/fs/cgroup/memory.stat", parse: parseSysFsCgroupMemoryStat, model: sysFsCgroupMemoryStatSpec },
-  { id: "sys/fs/cgroup/pids.current", parse: parseSysFsCgroupPidsCurrent, model: sysFsCgroupPidsCurrentSpec },
-  { id: "sys/fs/cgroup/pids.max", parse: parseSysFsCgroupPidsMax, model: sysFsCgroupPidsMaxSpec },
+  { id: "sys/fs/cgroup/pids.current", parse: parseSysFsCgroupPidsCurrent, pick: pickSysFsCgroupPidsCurrent as SpecEntry['pick'], model: sysFsCgroupPidsCurrentSpec },
+  { id: "sys/fs/cgroup/pids.max", parse: parseSysFsCgroupPidsMax, pick: pickSysFsCgroupPidsMax as SpecEntry['pick'], model: sysFsCgroupPidsMaxSpec },
 ];
 /** Every write-only spec, sorted by id. */
 export const writers: readonly WriterEntry[] = [

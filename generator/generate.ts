@@ -10,7 +10,7 @@ import type { SpecModel, WriteSpecModel } from '../runtime/model.js';
 import { checkSpec, checkWriteSpec } from './check.js';
 import { renderDocs } from './emit/docs.js';
 import { emitMetadata, metadataName } from './emit/metadata.js';
-import { emitParser } from './emit/parser.js';
+import { emitParser, hasPick, pickNameOf } from './emit/parser.js';
 import { emitTypes } from './emit/types.js';
 import { emitWriter, renderWriterDocs } from './emit/writer.js';
 import { loadSpecFile } from './load.js';
@@ -82,7 +82,7 @@ export function generate(all: Specs | SpecModel[]): Output {
   }
   const index = project.createSourceFile('/index.ts', '');
   for (const spec of specs) {
-    index.addImportDeclaration({ moduleSpecifier: `./parsers/${spec.id}.js`, namedImports: [spec.parseName] });
+    index.addImportDeclaration({ moduleSpecifier: `./parsers/${spec.id}.js`, namedImports: hasPick(spec) ? [spec.parseName, pickNameOf(spec)] : [spec.parseName] });
     index.addImportDeclaration({ moduleSpecifier: `./metadata/${spec.id}.js`, namedImports: [metadataName(spec)] });
     index.addExportDeclaration({ moduleSpecifier: `./types/${spec.id}.js`, isTypeOnly: true });
   }
@@ -109,11 +109,14 @@ export function generate(all: Specs | SpecModel[]): Output {
     docs: ['The value each spec parses to, by spec id.'],
     properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value` })),
   });
-  index.addExportDeclaration({ namedExports: [...specs.flatMap((s) => [s.parseName, metadataName(s)]), ...writes.map((s) => s.formatName)] });
+  index.addExportDeclaration({ namedExports: [...specs.flatMap((s) => [s.parseName, ...(hasPick(s) ? [pickNameOf(s)] : []), metadataName(s)]), ...writes.map((s) => s.formatName)] });
   index.addStatements((w) => {
     w.writeLine('/** Every spec, sorted by id. */');
     w.write('export const registry: readonly SpecEntry[] = [').indent(() => {
-      for (const s of specs) w.writeLine(`{ id: ${JSON.stringify(s.id)}, parse: ${s.parseName}, model: ${metadataName(s)} },`);
+      for (const s of specs) {
+        const pick = hasPick(s) ? `, pick: ${pickNameOf(s)} as SpecEntry['pick']` : '';
+        w.writeLine(`{ id: ${JSON.stringify(s.id)}, parse: ${s.parseName}${pick}, model: ${metadataName(s)} },`);
+      }
     });
     w.writeLine('];');
     w.writeLine('/** Every write-only spec, sorted by id. */');

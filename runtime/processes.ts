@@ -60,10 +60,10 @@ export interface Identity {
 /** base: from stat. */
 export interface BaseFields {
   ppid: number;
-  /** Process group id. */
-  pgid: number;
-  /** Session id. */
-  sid: number;
+  /** Process group id (`none` for a task caught while it is reaped). */
+  pgid: ProcPidStat['pgrp'];
+  /** Session id (`none` for a task caught while it is reaped). */
+  sid: ProcPidStat['session'];
   comm: string;
   state: ProcPidStat['state'];
 }

@@ -5,6 +5,8 @@ import type { SpecModel, WriteSpecModel } from './model.js';
 export interface SpecEntry {
   id: string;
   parse: (text: string, ctx?: ParseContext) => unknown;
+  /** For a one-line file of positional fields: reads only the fields named. */
+  pick?: (text: string, fields: readonly string[], ctx?: ParseContext) => Record<string, unknown>;
   model: SpecModel;
 }
 

@@ -24,3 +24,21 @@ describe('round trip: render from the spec, parse back', () => {
     });
   }
 });
+
+describe('picks: the fields asked for, as the full parse reads them', () => {
+  for (const entry of registry) {
+    const pick = entry.pick;
+    if (pick === undefined) continue;
+    it(`${entry.id} (${runs} runs)`, () => {
+      const names = (entry.model.layout as { record: { tokens: { kind: string; field?: { name: string } }[] } }).record.tokens.flatMap((t) => (t.field ? [t.field.name] : []));
+      fc.assert(
+        fc.property(renderer.file(entry.model), fc.subarray(names), (sample, fields) => {
+          const full = entry.parse(sample.text, ctx) as Record<string, unknown>;
+          const expected = Object.fromEntries(fields.filter((f) => full[f] !== undefined).map((f) => [f, full[f]]));
+          expect(pick(sample.text, fields, ctx)).toEqual(expected);
+        }),
+        { numRuns: runs },
+      );
+    });
+  }
+});

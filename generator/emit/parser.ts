@@ -20,6 +20,14 @@ interface Fn {
   body: (w: CodeBlockWriter) => void;
 }
 
+/** Whether the parser module of `spec` has a pick function (a one-line file of positional fields). */
+export function hasPick(spec: SpecModel): boolean {
+  return spec.layout.kind === 'line' && !spec.layout.record.pairs && spec.layout.record.tokens.some((t) => t.kind === 'field');
+}
+
+/** Name of the pick function of `spec`. */
+export const pickNameOf = (spec: SpecModel): string => `pick${spec.typeName}`;
+
 export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, typesModule: string): void {
   const fns: Fn[] = [];
   const recordFn = new Map<RecordModel, string>();
@@ -702,12 +710,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       w.writeLine(`return ${top}(s, ctx, text.length);`);
     },
   });
-  if (spec.layout.kind === 'line' && !spec.layout.record.pairs && spec.layout.record.tokens.some((t) => t.kind === 'field')) {
+  if (hasPick(spec) && spec.layout.kind === 'line') {
     // A pick: the same reading, keeping only the fields asked for (pid/stat for a process table needs a third of them).
     const r = spec.layout.record;
     const type = shapes.recordType.get(r)!;
     const fieldTokens = r.tokens.filter((t): t is Extract<TokenModel, { kind: 'field' }> => t.kind === 'field');
-    const pickName = `pick${spec.typeName}`;
+    const pickName = pickNameOf(spec);
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
       docs: [`Token number of each field, for ${pickName}.`],

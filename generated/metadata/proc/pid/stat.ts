@@ -161,7 +161,13 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [
+                {
+                  "raw": "-1",
+                  "name": "none",
+                  "description": "The task has exited (state X) and belongs to no process group any more"
+                }
+              ]
             }
           },
           "repeat": false,
@@ -178,7 +184,13 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [
+                {
+                  "raw": "-1",
+                  "name": "none",
+                  "description": "The task has exited (state X) and belongs to no session any more"
+                }
+              ]
             }
           },
           "repeat": false,

@@ -25,8 +25,8 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string, field
   let v_comm: string | undefined = undefined;
   let v_state: "running" | "sleeping" | "disk_sleep" | "zombie" | "stopped" | "tracing_stop" | "paging" | "dead" | "dead_task" | "wakekill" | "parked" | "idle" | undefined = undefined;
   let v_ppid: number | undefined = undefined;
-  let v_pgrp: number | undefined = undefined;
-  let v_session: number | undefined = undefined;
+  let v_pgrp: number | "none" | undefined = undefined;
+  let v_session: number | "none" | undefined = undefined;
   let v_ttyNr: number | undefined = undefined;
   let v_tpgid: number | undefined = undefined;
   let v_flags: number | undefined = undefined;
@@ -110,13 +110,19 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string, field
   else { s.ws(); s.skipWord(); }
   if (want[4] === 1) {
     s.ws();
-    v_pgrp = s.u();
+    switch (s.peek()) {
+      case "-1": s.pos += 2; v_pgrp = "none"; break;
+      default: v_pgrp = s.u();
+    }
     s.sep();
   }
   else { s.ws(); s.skipWord(); }
   if (want[5] === 1) {
     s.ws();
-    v_session = s.u();
+    switch (s.peek()) {
+      case "-1": s.pos += 2; v_session = "none"; break;
+      default: v_session = s.u();
+    }
     s.sep();
   }
   else { s.ws(); s.skipWord(); }
@@ -499,8 +505,8 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   let v_comm: string;
   let v_state: "running" | "sleeping" | "disk_sleep" | "zombie" | "stopped" | "tracing_stop" | "paging" | "dead" | "dead_task" | "wakekill" | "parked" | "idle";
   let v_ppid: number;
-  let v_pgrp: number;
-  let v_session: number;
+  let v_pgrp: number | "none";
+  let v_session: number | "none";
   let v_ttyNr: number;
   let v_tpgid: number;
   let v_flags: number;
@@ -574,10 +580,16 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   v_ppid = s.u();
   s.sep();
   s.ws();
-  v_pgrp = s.u();
+  switch (s.peek()) {
+    case "-1": s.pos += 2; v_pgrp = "none"; break;
+    default: v_pgrp = s.u();
+  }
   s.sep();
   s.ws();
-  v_session = s.u();
+  switch (s.peek()) {
+    case "-1": s.pos += 2; v_session = "none"; break;
+    default: v_session = s.u();
+  }
   s.sep();
   s.ws();
   v_ttyNr = s.i();

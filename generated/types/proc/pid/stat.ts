@@ -12,9 +12,9 @@ export interface ProcPidStat {
   /** Parent process ID Kernel name: `ppid`. */
   ppid: number;
   /** Process group ID Kernel name: `pgrp`. */
-  pgrp: number;
+  pgrp: number | "none";
   /** Session ID Kernel name: `session`. */
-  session: number;
+  session: number | "none";
   /** Controlling terminal as a device number (minor in bits 31-20 and 7-0, major in bits 15-8), 0 for none Kernel name: `tty_nr`. */
   ttyNr: number;
   /** Foreground process group of the controlling terminal, -1 for none Kernel name: `tpgid`. */

@@ -1,0 +1,183 @@
+/**
+ * The process table and its refresh mode on the live kernel: selections,
+ * groups, identity, rates, the descriptor budget, agreement with procps `ps`,
+ * and listing while thousands of short-lived processes come and go.
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProcFs } from '../runtime/index.js';
+
+const fs = new ProcFs();
+const repo = join(import.meta.dirname, '..');
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
+function start(cmd: string, args: string[]): ChildProcess {
+  const c = spawn(cmd, args, { stdio: 'ignore' });
+  children.push(c);
+  return c;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('process table', () => {
+  it('lists this process with the groups asked for, and only those', () => {
+    const { rows, gone } = fs.processes({ groups: ['base', 'memory', 'cmdline'] });
+    expect(gone).toBeGreaterThanOrEqual(0);
+    const me = rows.find((r) => r.pid === process.pid)!;
+    expect(me.ppid).toBe(process.ppid);
+    expect(me.tgid).toBe(process.pid);
+    expect(me.cmdline![0]).toBe(process.argv0);
+    expect(me.rss).toBeGreaterThan(10 << 20);
+    expect(me).not.toHaveProperty('utime');
+    expect(me).not.toHaveProperty('credentials');
+    const stat = fs.read('proc/pid/stat', { pid: process.pid });
+    expect(me.startTicks).toBe(Math.round(stat.starttime * fs.facts().clockTick));
+    expect(me.comm).toBe(stat.comm);
+  });
+
+  it('selects one pid, the threads of a pid, all threads, and the children of a pid', async () => {
+    const child = start('sleep', ['30']);
+    await sleep(100);
+    const one = fs.processes({ groups: ['base'], select: { pid: child.pid! } }).rows;
+    expect(one.map((r) => [r.pid, r.comm])).toEqual([[child.pid, 'sleep']]);
+    const kids = fs.processes({ groups: ['base'], select: { childrenOf: process.pid } }).rows.map((r) => r.pid);
+    expect(kids).toContain(child.pid);
+    const threads = fs.processes({ groups: ['base'], select: { threadsOf: process.pid } }).rows;
+    expect(threads.length).toBeGreaterThan(1);
+    expect(threads.every((t) => t.tgid === process.pid)).toBe(true);
+    expect(threads.map((t) => t.pid)).toContain(process.pid);
+    const all = fs.processes({ groups: [], select: { all: 'threads' } }).rows;
+    expect(all.length).toBeGreaterThan(fs.processes({ groups: [] }).rows.length);
+  });
+
+  it('tells incarnations apart: a row identifies (pid, start ticks)', async () => {
+    const child = start('sleep', ['30']);
+    await sleep(100);
+    const row = fs.processes({ groups: [], select: { pid: child.pid! } }).rows[0]!;
+    expect(fs.isSameProcess(row.pid, row.startTicks)).toBe(true);
+    expect(fs.isSameProcess(row.pid, row.startTicks + 1)).toBe(false);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(fs.isSameProcess(row.pid, row.startTicks)).toBe(false);
+    // A vanished pid is counted as gone, not returned half-filled.
+    const gone = fs.processes({ groups: ['base', 'cmdline'], select: { pid: child.pid! } });
+    expect(gone.rows).toEqual([]);
+    expect(gone.gone).toBe(1);
+  });
+
+  it('reads the same rows asynchronously', async () => {
+    const sync = fs.processes({ groups: ['base'] }).rows.filter((r) => r.pid < process.pid).map((r) => r.pid);
+    const async = (await fs.processesAsync({ groups: ['base'], concurrency: 8 })).rows.filter((r) => r.pid < process.pid).map((r) => r.pid);
+    expect(async).toEqual(sync);
+  });
+
+  it('agrees with procps ps on parent, command name and resident size', () => {
+    const psRun = () => execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,rss=,comm='], { encoding: 'utf8' }).trim().split('\n');
+    const before = new Set(psRun());
+    const ours = JSON.parse(
+      spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--json', '-o', 'pid,ppid,state,comm,rss'], { cwd: repo, encoding: 'utf8' }).stdout,
+    ) as { processes: { pid: number; ppid: number; state: string; comm: string; rss: string }[] };
+    // Processes that did not change between two ps runs around ours (ours and ps's own children come and go).
+    const theirs = psRun()
+      .filter((l) => before.has(l))
+      .map((l) => /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s(.*)$/.exec(l)!)
+      .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), stat: m[3]!, rss: Number(m[4]), comm: m[5]! }));
+    const byPid = new Map(ours.processes.map((p) => [p.pid, p]));
+    const both = theirs.filter((t) => byPid.has(t.pid));
+    expect(both.length).toBeGreaterThan(0.8 * theirs.length);
+    for (const t of both) {
+      const o = byPid.get(t.pid)!;
+      expect([t.pid, o.ppid, o.comm]).toEqual([t.pid, t.ppid, t.comm]);
+      // Sizes move between the two reads; for kernel threads and idle processes they agree to the kilobyte.
+      if (t.stat[0] === 'S' || t.stat[0] === 'I') expect(Math.abs(Number(o.rss) * 1024 - t.rss)).toBeLessThan(4096 + 0.05 * t.rss);
+    }
+  });
+
+  it('lists while thousands of short-lived processes come and go: no exception, no row mixing two processes', async () => {
+    // Each short-lived process is `true` or `sleep 0` under an argv[0] naming the program it runs, so a row whose
+    // command name (from stat) and argv[0] (from cmdline) came from two different processes would show it.
+    const churn = start('bash', ['-c', 'for i in $(seq 1 4000); do if (( i % 2 )); then (exec -a churn-true true); else (exec -a churn-sleep sleep 0); fi; done']);
+    let listings = 0;
+    let gone = 0;
+    let seen = 0;
+    const until = Date.now() + 3000;
+    while (Date.now() < until && churn.exitCode === null) {
+      const l = fs.processes({ groups: ['base', 'cmdline'] });
+      listings++;
+      gone += l.gone;
+      for (const r of l.rows) {
+        const argv0 = r.cmdline?.[0];
+        if (argv0 === undefined || !argv0.startsWith('churn-')) continue;
+        seen++;
+        // Between fork and exec the child is still bash; after exec its comm is the program's.
+        if (r.comm !== 'bash') expect(`churn-${r.comm}`).toBe(argv0);
+      }
+      await sleep(1);
+    }
+    expect(listings).toBeGreaterThan(5);
+    expect(seen + gone).toBeGreaterThan(0);
+  });
+});
+
+describe('refresh mode', () => {
+  it('keeps files open, gives rates from the second sample, and notices processes that end', async () => {
+    const busy = start(process.execPath, ['-e', 'const t = Date.now(); while (Date.now() - t < 20000);']);
+    await sleep(200);
+    const m = fs.monitor({ groups: ['base', 'cpu', 'io'], select: { childrenOf: process.pid } });
+    try {
+      const first = m.sample();
+      expect(first.rows.find((r) => r.pid === busy.pid)?.rates).toBeUndefined();
+      expect(first.openFiles).toBeGreaterThan(0);
+      await sleep(500);
+      const second = m.sample();
+      const row = second.rows.find((r) => r.pid === busy.pid)!;
+      expect(row.rates!.cpuPercent).toBeGreaterThan(50);
+      expect(row.rates!.cpuPercent).toBeLessThan(110);
+      expect(second.started).toBe(0);
+      busy.kill('SIGKILL');
+      await new Promise((r) => busy.once('exit', r));
+      const third = m.sample();
+      expect(third.rows.find((r) => r.pid === busy.pid)).toBeUndefined();
+      expect(third.ended).toBeGreaterThanOrEqual(1);
+    } finally {
+      m.close();
+    }
+  });
+
+  it('stays within its descriptor budget, closing the least recently used', () => {
+    const m = fs.monitor({ groups: ['base', 'cmdline'], maxOpenFiles: 5 });
+    try {
+      const a = m.sample();
+      const b = m.sample();
+      expect(a.openFiles).toBeLessThanOrEqual(5);
+      expect(b.openFiles).toBeLessThanOrEqual(5);
+      expect(b.rows.length).toBeGreaterThan(3);
+      expect(b.rows.filter((r) => r.rates !== undefined).length).toBe(b.rows.length - b.started);
+    } finally {
+      m.close();
+    }
+  });
+});
+
+describe('procspec ps', () => {
+  it('prints a tree and sorts', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--tree', '--sort', 'pid', '-o', 'pid,ppid,comm'], { cwd: repo, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^\s*PID\s+PPID\s+COMMAND$/);
+    expect(lines.some((l) => /\\_ /.test(l))).toBe(true);
+    const bad = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '-o', 'pid,nope'], { cwd: repo, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown column nope/);
+  });
+  it.skipIf(!existsSync('/proc/1/stat'))('reads pid 1 alone', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--json', '-p', '1', '-o', 'pid,comm'], { cwd: repo, encoding: 'utf8' });
+    const out = JSON.parse(r.stdout) as { processes: { pid: number }[] };
+    expect(out.processes.map((p) => p.pid)).toEqual([1]);
+  });
+});
