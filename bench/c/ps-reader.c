@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -100,9 +101,16 @@ int main(int argc, char **argv) {
   struct row r;
   char path[64];
   int refresh = strcmp(mode, "refresh") == 0;
+  int kept = 0;
   if (refresh) {
-    int n = pids(list, 200000);
-    for (int i = 0; i < n; i++) {
+    /* Keep two files per process open: raise the soft descriptor limit to the hard one. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+      rl.rlim_cur = rl.rlim_max;
+      setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    kept = pids(list, 200000);
+    for (int i = 0; i < kept; i++) {
       snprintf(path, sizeof path, "/proc/%d/stat", list[i]);
       statfd[i] = open(path, O_RDONLY | O_CLOEXEC);
       snprintf(path, sizeof path, "/proc/%d/cmdline", list[i]);
@@ -124,7 +132,8 @@ int main(int argc, char **argv) {
       }
       count = 1000;
     } else {
-      int n = pids(list, 200000);
+      /* refresh re-reads the processes it opened; the others list /proc anew each round */
+      int n = refresh ? kept : pids(list, 200000);
       for (int i = 0; i < n; i++) {
         ssize_t len;
         if (refresh) {

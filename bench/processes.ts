@@ -1,0 +1,282 @@
+/**
+ * Process-table benchmarks, in one run: a C reader (bench/c/ps-reader.c,
+ * built with cc), procspec, @stroncium/procfs, pidusage, ps-list and procps
+ * `ps`, at the machine's own process count and with 2,000 and 10,000 idle
+ * processes started for the run (bench/c/idle-procs.c, ended afterwards).
+ * Each figure is the median of rounds that alternate between contenders;
+ * ratios are to the C reader of the same run. Also: refresh mode, single
+ * files, parse cost on large files against a raw read, and heap growth.
+ * Prints a markdown report (and writes it to bench/last-run.md).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync as nodeRead, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { join } from 'node:path';
+import pidusage from 'pidusage';
+import psList from 'ps-list';
+import { ProcFs } from '../runtime/index.js';
+import { readFileSync } from '../runtime/read.js';
+
+const here = import.meta.dirname;
+const require = createRequire(import.meta.url);
+const peer = new (require('@stroncium/procfs') as { Procfs: new () => Record<string, (pid?: number) => unknown> }).Procfs();
+const fs = new ProcFs();
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const SCALES = (process.env.BENCH_SCALES ?? '0,2000,10000').split(',').map(Number);
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (ns: number): string => (ns / 1e6).toFixed(1);
+const us = (ns: number): string => (ns / 1e3).toFixed(1);
+
+// ---------------------------------------------------------------------------
+// Helpers in C
+
+const bin = mkdtempSync(join(os.tmpdir(), 'procspec-bench-'));
+const cc = spawnSync('cc', ['--version']).status === 0;
+function build(name: string): string | undefined {
+  if (!cc) return undefined;
+  const out = join(bin, name);
+  execFileSync('cc', ['-O2', '-o', out, join(here, 'c', `${name}.c`)]);
+  return out;
+}
+const cReader = build('ps-reader');
+const idle = build('idle-procs');
+const makeLoad = build('make-load');
+
+/** Nanoseconds per round of the C reader for `mode`, one round per call (so rounds interleave with ours). */
+function cRound(mode: string): number | undefined {
+  if (!cReader) return undefined;
+  const out = execFileSync(cReader, [mode, '2'], { encoding: 'utf8' }).trim().split('\n');
+  // The first round warms the dentry caches the same way our warm-up does; keep the second.
+  return Number(out[1]!.split(' ')[2]);
+}
+
+/** Starts a helper that prints "ready ..." and waits for stdin to close. */
+async function startHelper(cmd: string, args: string[]): Promise<{ child: ChildProcess; pid: number }> {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve(buf);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
+  });
+  const pid = Number(/ready (\d+)/.exec(line)?.[1] ?? child.pid);
+  return { child, pid };
+}
+
+async function stopHelper(h: { child: ChildProcess }): Promise<void> {
+  const done = new Promise((r) => h.child.once('exit', r));
+  h.child.stdin!.end();
+  await done;
+}
+
+// ---------------------------------------------------------------------------
+// Contenders
+
+const time = (f: () => unknown): number => {
+  const t0 = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t0);
+};
+const timeAsync = async (f: () => Promise<unknown>): Promise<number> => {
+  const t0 = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t0);
+};
+
+const PS_GROUPS = ['base', 'cpu', 'memory', 'cmdline'] as const;
+
+function peerPs(): number {
+  let n = 0;
+  for (const pid of peer.processes!() as number[]) {
+    try {
+      peer.processStat!(pid);
+      peer.processCmdline!(pid);
+      n++;
+    } catch {
+      // gone
+    }
+  }
+  return n;
+}
+
+function procpsPs(): void {
+  execFileSync('ps', ['-eo', 'pid,ppid,stat,comm,utime,stime,rss,args'], { maxBuffer: 1 << 28 });
+}
+
+interface Row {
+  task: string;
+  scale: number;
+  processes: number;
+  figures: { name: string; ns: number }[];
+}
+
+const report: Row[] = [];
+
+async function scaleRun(scale: number): Promise<void> {
+  const helper = scale > 0 && idle ? await startHelper(idle, [String(scale)]) : undefined;
+  try {
+    const count = fs.processes({ groups: [] }).rows.length;
+    const warm = () => fs.processes({ groups: [...PS_GROUPS] });
+    warm();
+    const ps: Record<string, number[]> = { C: [], procspec: [], 'procspec async': [], '@stroncium/procfs': [], 'ps-list': [], 'procps ps -eo': [], pidusage: [] };
+    const stat: Record<string, number[]> = { C: [], procspec: [] };
+    const refresh: Record<string, number[]> = { 'C (reopen)': [], 'C (kept open)': [], 'procspec refresh': [] };
+    const monitor = fs.monitor({ groups: [...PS_GROUPS], maxOpenFiles: 1 << 20 });
+    monitor.sample();
+    const pids = (fs.processes({ groups: [] }).rows as { pid: number }[]).map((r) => r.pid);
+    for (let r = 0; r < ROUNDS; r++) {
+      const c = cRound('ps');
+      if (c !== undefined) ps.C!.push(c);
+      ps.procspec!.push(time(() => fs.processes({ groups: [...PS_GROUPS] })));
+      ps['procspec async']!.push(await timeAsync(() => fs.processesAsync({ groups: [...PS_GROUPS], concurrency: 16 })));
+      ps['@stroncium/procfs']!.push(time(peerPs));
+      if (r < 3) {
+        ps['ps-list']!.push(await timeAsync(() => psList()));
+        ps['procps ps -eo']!.push(time(procpsPs));
+        ps.pidusage!.push(await timeAsync(() => pidusage(pids).catch(() => undefined)));
+      }
+      const cs = cRound('stat');
+      if (cs !== undefined) stat.C!.push(cs);
+      stat.procspec!.push(time(() => fs.processes({ groups: ['base'] })));
+      const cr = cRound('refresh');
+      if (c !== undefined && cr !== undefined) {
+        refresh['C (reopen)']!.push(c);
+        refresh['C (kept open)']!.push(cr);
+      }
+      refresh['procspec refresh']!.push(time(() => monitor.sample()));
+    }
+    monitor.close();
+    const add = (task: string, m: Record<string, number[]>) =>
+      report.push({ task, scale, processes: count, figures: Object.entries(m).filter(([, v]) => v.length > 0).map(([name, v]) => ({ name, ns: median(v) })) });
+    add('ps task (pid, ppid, state, comm, utime, stime, rss, cmdline)', ps);
+    add('stat only', stat);
+    add('refresh of the ps task', refresh);
+  } finally {
+    if (helper) await stopHelper(helper);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Single files and large files
+
+function singleFiles(): void {
+  for (const [mode, id, path] of [['meminfo', 'proc/meminfo', '/proc/meminfo'], ['stat1', 'proc/stat', '/proc/stat']] as const) {
+    const c: number[] = [];
+    const ours: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const x = cRound(mode);
+      if (x !== undefined) c.push(x / 1000);
+      ours.push(time(() => {
+        for (let i = 0; i < 1000; i++) fs.read(id);
+      }) / 1000);
+    }
+    report.push({ task: `read + parse ${path} (per call)`, scale: 0, processes: 1, figures: [...(c.length ? [{ name: 'C', ns: median(c) }] : []), { name: 'procspec', ns: median(ours) }] });
+  }
+}
+
+interface Large {
+  task: string;
+  load: string;
+  file: (pid: number) => string;
+  id: string;
+  params: (pid: number) => Record<string, number>;
+}
+
+const LARGE: Large[] = [
+  { task: 'smaps', load: 'maps', file: (p) => `/proc/${p}/smaps`, id: 'proc/pid/smaps', params: (p) => ({ pid: p }) },
+  { task: 'net/tcp', load: 'sockets', file: () => '/proc/net/tcp', id: 'proc/net/tcp', params: () => ({}) },
+  { task: 'mountinfo', load: 'mounts', file: (p) => `/proc/${p}/mountinfo`, id: 'proc/pid/mountinfo', params: (p) => ({ pid: p }) },
+];
+
+async function largeFiles(): Promise<void> {
+  if (!makeLoad) return;
+  for (const l of LARGE) {
+    const per: Record<number, { raw: number; parsed: number; bytes: number }> = {};
+    for (const n of [1000, 10000]) {
+      const h = await startHelper(makeLoad, [l.load, String(n)]);
+      try {
+        const file = l.file(h.pid);
+        const raw: number[] = [];
+        const parsed: number[] = [];
+        fs.read(l.id as never, l.params(h.pid));
+        for (let r = 0; r < ROUNDS; r++) {
+          raw.push(time(() => readFileSync(file)));
+          parsed.push(time(() => fs.read(l.id as never, l.params(h.pid))));
+        }
+        per[n] = { raw: median(raw), parsed: median(parsed), bytes: nodeRead(file).length };
+      } finally {
+        await stopHelper(h);
+      }
+    }
+    report.push({
+      task: `${l.task}: read only vs read + parse, 1,000 and 10,000 entries (${(per[10000]!.bytes / 1048576).toFixed(1)} MiB)`,
+      scale: 10000,
+      processes: 1,
+      figures: [
+        { name: 'read 1k', ns: per[1000]!.raw },
+        { name: 'read+parse 1k', ns: per[1000]!.parsed },
+        { name: 'read 10k', ns: per[10000]!.raw },
+        { name: 'read+parse 10k', ns: per[10000]!.parsed },
+      ],
+    });
+  }
+}
+
+async function memory(): Promise<string> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc || !idle) return 'memory: needs node --expose-gc and cc';
+  const h = await startHelper(idle, ['10000']);
+  try {
+    fs.processes({ groups: [...PS_GROUPS] });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 100; i++) fs.processes({ groups: [...PS_GROUPS] });
+    gc();
+    const after = process.memoryUsage().heapUsed;
+    return `memory: 100 listings of ${fs.processes({ groups: [] }).rows.length} processes grew the heap by ${((after - before) / 1048576).toFixed(2)} MiB`;
+  } finally {
+    await stopHelper(h);
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+function render(extra: string[]): string {
+  const lines = [
+    `Process-table benchmark, ${new Date().toISOString()}: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${os.release()}, Node ${process.version}; median of ${ROUNDS} interleaved rounds (3 for the tools that spawn ps).`,
+    '',
+    '| task | processes | contender | time | per process | ratio to C |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of report) {
+    const c = r.figures.find((f) => f.name === 'C' || f.name === 'C (reopen)')?.ns;
+    for (const f of r.figures) {
+      const per = r.processes > 1 ? `${us(f.ns / r.processes)} µs` : '';
+      lines.push(`| ${r.task} | ${r.processes} | ${f.name} | ${r.processes > 1 ? `${ms(f.ns)} ms` : `${us(f.ns)} µs`} | ${per} | ${c ? `${(f.ns / c).toFixed(2)}x` : ''} |`);
+    }
+  }
+  return [...lines, '', ...extra].join('\n');
+}
+
+async function main(): Promise<void> {
+  if (!cc) process.stderr.write('note: cc not found, the C reader and the process helpers are skipped\n');
+  for (const s of SCALES) await scaleRun(s);
+  singleFiles();
+  await largeFiles();
+  const extra = [await memory()];
+  const text = render(extra);
+  process.stdout.write(`${text}\n`);
+  writeFileSync(join(here, 'last-run.md'), `${text}\n`);
+}
+
+if (existsSync('/proc/self/stat')) await main();
+else process.stderr.write('no /proc here\n');
