@@ -33,6 +33,7 @@ export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
     description: d.description as string,
     paths,
     sampling: d.sampling as 'once' | 'sampled',
+    ...(d.singleRecord === true ? { singleRecord: true } : {}),
     layout,
     source: `specs/${id}.yaml`,
   };
@@ -55,7 +56,7 @@ export function checkWriteSpec(loaded: LoadedSpec, id: string): WriteSpecModel {
   const d = loaded.data as Obj;
   if (d.access !== 'write') c.fail(['access'], 'a write spec says access: write');
   if (d.write === undefined) c.fail([], 'missing required key "write"');
-  for (const key of ['sampling', 'layout']) if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
+  for (const key of ['sampling', 'layout', 'singleRecord']) if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
   return {
     id,
     typeName: `${typeNameOf(id)}Value`,

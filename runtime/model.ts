@@ -206,6 +206,13 @@ export interface SpecModel {
   paths: string[];
   /** `once`: the file does not change while the system runs, read it once; `sampled`: read it every time. */
   sampling: 'once' | 'sampled';
+  /**
+   * The kernel prints the file in one piece (single_open, or a read function
+   * that fills the buffer as far as the text goes): a read that returns less
+   * than asked for has reached the end, and the reader saves the read that
+   * would return 0.
+   */
+  singleRecord?: boolean;
   layout: LayoutModel;
   /** Path of the YAML file, relative to the repository. */
   source: string;

@@ -9,8 +9,8 @@
 import { closeSync } from 'node:fs';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { hidepidOf, plan, readTask, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
-import { openFdSync, readFileSync, rereadFdSync } from './read.js';
+import { hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
+import { openFdSync, rereadFdSync } from './read.js';
 
 /** Rates of one process since the previous sample (absent on its first sample). */
 export interface Rates {
@@ -107,12 +107,12 @@ export class ProcessMonitor<G extends Group> {
       const name = path.slice(path.lastIndexOf('/') + 1);
       let fd = w.fds.get(name);
       if (fd === undefined) {
-        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return readFileSync(path);
+        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return readTaskFile(path);
         fd = openFdSync(path);
         w.fds.set(name, fd);
         this.openFiles++;
       }
-      return rereadFdSync(fd, path);
+      return rereadFdSync(fd, path, SINGLE_RECORD.has(name));
     };
   }
 

@@ -19,6 +19,7 @@ import { parseProcPidSmapsRollup } from '../generated/parsers/proc/pid/smaps_rol
 import { parseProcPidStat, pickProcPidStat } from '../generated/parsers/proc/pid/stat.js';
 import { parseProcPidStatm } from '../generated/parsers/proc/pid/statm.js';
 import { parseProcPidStatus } from '../generated/parsers/proc/pid/status.js';
+import { registry } from '../generated/index.js';
 import type { ProcPidCgroup } from '../generated/types/proc/pid/cgroup.js';
 import type { ProcPidEnviron } from '../generated/types/proc/pid/environ.js';
 import type { ProcPidIo } from '../generated/types/proc/pid/io.js';
@@ -159,6 +160,14 @@ const FILE_OF: Record<Group, string> = {
 };
 
 export type Parsed = Record<string, unknown>;
+
+/** Task files the kernel prints in one piece (their specs say singleRecord): read without the final empty read. */
+export const SINGLE_RECORD: ReadonlySet<string> = new Set(
+  registry.filter((e) => e.id.startsWith('proc/pid/') && e.model.singleRecord === true).map((e) => e.id.slice('proc/pid/'.length)),
+);
+
+/** The reader of task files for listings: one read for files printed in one piece. */
+export const readTaskFile = (path: string): string => readFileSync(path, SINGLE_RECORD.has(path.slice(path.lastIndexOf('/') + 1)));
 
 /** Fills `row` with the fields of `group` from the parsed text of its file. */
 function fill(row: Parsed, group: Group, text: string, ctx: ParseContext, stat: ProcPidStat): void {
@@ -390,7 +399,7 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   let gone = 0;
   let denied = 0;
   for (const t of tasks) {
-    const row = readTask(t, p, ctx, readFileSync);
+    const row = readTask(t, p, ctx, readTaskFile);
     if (row === undefined) gone++;
     else {
       if (row.denied) denied++;
@@ -418,7 +427,7 @@ export async function listProcessesAsync<G extends Group>(
     const texts = new Map<string, string | ProcfsError>();
     for (const f of files) {
       try {
-        texts.set(`${t.dir}/${f}`, await readFileAsync(`${t.dir}/${f}`));
+        texts.set(`${t.dir}/${f}`, await readFileAsync(`${t.dir}/${f}`, SINGLE_RECORD.has(f)));
       } catch (err) {
         if (!(err instanceof ProcfsError)) throw err;
         texts.set(`${t.dir}/${f}`, err);

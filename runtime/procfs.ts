@@ -117,7 +117,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
     const e = this.entry(id);
     const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
-    const parse = (): Types[K] => e.parse(readFileSync(file), this.context(file)) as Types[K];
+    const parse = (): Types[K] => e.parse(readFileSync(file, e.model.singleRecord === true), this.context(file)) as Types[K];
     return e.model.sampling === 'once' ? shared.get({ root: this.root, path: file }, parse) : parse();
   }
 
@@ -125,7 +125,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
     const e = this.entry(id);
     const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
-    const parse = async (): Promise<Types[K]> => e.parse(await readFileAsync(file), this.context(file)) as Types[K];
+    const parse = async (): Promise<Types[K]> => e.parse(await readFileAsync(file, e.model.singleRecord === true), this.context(file)) as Types[K];
     return e.model.sampling === 'once' ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
   }
 

@@ -53,7 +53,7 @@ function grow(buf: Buffer, used: number): Buffer {
  * Reads the whole file into the shared sync buffer and hands the filled part
  * (valid only until the next sync read) to `take`, whose result is returned.
  */
-function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T): T {
+function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T, single = false): T {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -68,6 +68,8 @@ function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T)
       const n = fs.readSync(fd, buf, length, buf.length - length, null);
       if (n === 0) break;
       length += n;
+      // A file printed in one piece is whole once a read returns less than asked for.
+      if (single && length < buf.length) break;
     }
   } catch (err) {
     throw ioError(path, err);
@@ -83,15 +85,15 @@ function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T)
 }
 
 /** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Throws ProcfsError. */
-export function readFileSync(path: string): string {
-  return readSyncWith(path, (buf, length) => buf.toString('utf8', 0, length));
+export function readFileSync(path: string, singleRecord = false): string {
+  return readSyncWith(path, (buf, length) => buf.toString('utf8', 0, length), singleRecord);
 }
 
 /**
  * Re-reads a file kept open, from offset 0 until EOF (pread: procfs makes
  * the text anew), as UTF-8 text. `path` names it in errors. Throws ProcfsError.
  */
-export function rereadFdSync(fd: number, path: string): string {
+export function rereadFdSync(fd: number, path: string, singleRecord = false): string {
   let buf = syncBuffer;
   let length = 0;
   try {
@@ -100,6 +102,7 @@ export function rereadFdSync(fd: number, path: string): string {
       const n = fs.readSync(fd, buf, length, buf.length - length, length);
       if (n === 0) break;
       length += n;
+      if (singleRecord && length < buf.length) break;
     }
   } catch (err) {
     throw ioError(path, err);
@@ -127,7 +130,7 @@ export function readBytesSync(path: string): Buffer {
 // Async
 
 /** Async counterpart of readSyncWith: the buffer is owned by this read until `take` returns. */
-async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number) => T): Promise<T> {
+async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number) => T, single = false): Promise<T> {
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(path, 'r');
@@ -142,6 +145,7 @@ async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number
       const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
       if (bytesRead === 0) break;
       length += bytesRead;
+      if (single && length < buf.length) break;
     }
     return take(buf, length);
   } catch (err) {
@@ -157,8 +161,8 @@ async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number
 }
 
 /** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Rejects with ProcfsError. */
-export function readFileAsync(path: string): Promise<string> {
-  return readAsyncWith(path, (buf, length) => buf.toString('utf8', 0, length));
+export function readFileAsync(path: string, singleRecord = false): Promise<string> {
+  return readAsyncWith(path, (buf, length) => buf.toString('utf8', 0, length), singleRecord);
 }
 
 /** Reads a whole file as bytes (a fresh Buffer the caller owns). Rejects with ProcfsError. */

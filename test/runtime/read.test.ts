@@ -217,3 +217,25 @@ describe('mapLimit', () => {
     expect(texts).toEqual(files.map((_, i) => `content ${i}\n`));
   });
 });
+
+describe('files printed in one piece (singleRecord)', () => {
+  it('read the same without the final empty read', async () => {
+    for (const p of ['/proc/version', '/proc/self/limits', '/proc/cmdline', '/proc/self/cgroup', '/proc/self/cmdline']) {
+      expect(readFileSync(p, true)).toBe(readFileSync(p));
+      expect(await readFileAsync(p, true)).toBe(await readFileAsync(p));
+    }
+  });
+  it('still read a file larger than the buffer whole (a 300 KiB environment)', async () => {
+    // One variable may hold at most 128 KiB (MAX_ARG_STRLEN): three of 100 KiB.
+    const big = 'x'.repeat(100 * 1024);
+    const child = spawn('sleep', ['30'], { env: { A: big, B: big, C: big }, stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const text = readFileSync(`/proc/${child.pid}/environ`, true);
+      expect(text).toBe(`A=${big}\0B=${big}\0C=${big}\0`);
+      expect(await readFileAsync(`/proc/${child.pid}/environ`, true)).toBe(text);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

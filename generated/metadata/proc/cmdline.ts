@@ -13,6 +13,7 @@ export const procCmdlineSpec: SpecModel = {
     "/proc/cmdline"
   ],
   "sampling": "once",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

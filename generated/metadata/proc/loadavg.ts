@@ -13,6 +13,7 @@ export const procLoadavgSpec: SpecModel = {
     "/proc/loadavg"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

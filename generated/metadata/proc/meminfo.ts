@@ -13,6 +13,7 @@ export const procMeminfoSpec: SpecModel = {
     "/proc/meminfo"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "colon",

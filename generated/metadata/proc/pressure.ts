@@ -14,6 +14,7 @@ export const procPressureSpec: SpecModel = {
     "/sys/fs/cgroup/[cgroup]/[resource].pressure"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "space",

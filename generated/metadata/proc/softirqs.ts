@@ -13,6 +13,7 @@ export const procSoftirqsSpec: SpecModel = {
     "/proc/softirqs"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "table",
     "skip": 0,

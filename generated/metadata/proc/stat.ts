@@ -13,6 +13,7 @@ export const procStatSpec: SpecModel = {
     "/proc/stat"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "space",

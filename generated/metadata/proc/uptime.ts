@@ -13,6 +13,7 @@ export const procUptimeSpec: SpecModel = {
     "/proc/uptime"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

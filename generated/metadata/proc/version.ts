@@ -13,6 +13,7 @@ export const procVersionSpec: SpecModel = {
     "/proc/version"
   ],
   "sampling": "once",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

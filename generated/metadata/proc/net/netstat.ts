@@ -15,6 +15,7 @@ export const procNetNetstatSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/netstat"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "colon",

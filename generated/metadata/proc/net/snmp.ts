@@ -15,6 +15,7 @@ export const procNetSnmpSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/snmp"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "colon",

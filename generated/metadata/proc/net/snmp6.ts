@@ -15,6 +15,7 @@ export const procNetSnmp6Spec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/snmp6"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "space",

@@ -15,6 +15,7 @@ export const procNetSockstatSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/sockstat"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "colon",

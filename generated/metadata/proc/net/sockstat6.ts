@@ -15,6 +15,7 @@ export const procNetSockstat6Spec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/sockstat6"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "colon",

@@ -14,6 +14,7 @@ export const procPidCgroupSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/cgroup"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "table",
     "skip": 0,

@@ -14,6 +14,7 @@ export const procPidCmdlineSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/cmdline"
   ],
   "sampling": "once",
+  "singleRecord": true,
   "layout": {
     "kind": "items",
     "separator": "\u0000",

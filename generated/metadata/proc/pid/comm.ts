@@ -14,6 +14,7 @@ export const procPidCommSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/comm"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

@@ -14,6 +14,7 @@ export const procPidCpusetSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/cpuset"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

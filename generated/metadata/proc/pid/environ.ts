@@ -14,6 +14,7 @@ export const procPidEnvironSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/environ"
   ],
   "sampling": "once",
+  "singleRecord": true,
   "layout": {
     "kind": "items",
     "separator": "\u0000",

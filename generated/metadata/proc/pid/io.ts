@@ -14,6 +14,7 @@ export const procPidIoSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/io"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "colon",

@@ -14,6 +14,7 @@ export const procPidLimitsSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/limits"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "table",
     "skip": 1,

@@ -14,6 +14,7 @@ export const procPidOomScoreSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/oom_score"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

@@ -14,6 +14,7 @@ export const procPidOomScoreAdjSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/oom_score_adj"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

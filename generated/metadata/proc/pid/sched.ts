@@ -14,6 +14,7 @@ export const procPidSchedSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/sched"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "auto",

@@ -14,6 +14,7 @@ export const procPidSchedstatSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/schedstat"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

@@ -16,6 +16,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
     "/proc/thread-self/smaps_rollup"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "blocks",
     "split": {

@@ -16,6 +16,7 @@ export const procPidStatSpec: SpecModel = {
     "/proc/thread-self/stat"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

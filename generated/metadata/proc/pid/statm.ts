@@ -14,6 +14,7 @@ export const procPidStatmSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/statm"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

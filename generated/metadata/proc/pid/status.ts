@@ -14,6 +14,7 @@ export const procPidStatusSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/status"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "colon",

@@ -14,6 +14,7 @@ export const procPidWchanSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/wchan"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "line",
     "record": {

@@ -15,6 +15,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/dev_snmp6/[iface]"
   ],
   "sampling": "sampled",
+  "singleRecord": true,
   "layout": {
     "kind": "keyed",
     "separator": "space",
