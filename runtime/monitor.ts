@@ -51,6 +51,10 @@ export interface MonitorOptions<G extends Group> extends ListOptions<G> {
 interface Watched {
   startTicks: number;
   fds: Map<string, number>;
+  /** Number of the last sample that read this process (for "least recently used" and "ended"). */
+  seen: number;
+  /** Reader through this process's kept descriptors (made once). */
+  read?: (path: string) => string;
   prev?: { at: number; cpu: number; minflt: number; majflt: number; read?: number; write?: number };
 }
 
@@ -88,22 +92,24 @@ export class ProcessMonitor<G extends Group> {
     w.fds.clear();
   }
 
-  /** Frees one descriptor's worth of budget by closing the files of the least recently read process. */
+  private samples = 0;
+
+  /** Frees budget by closing the files of the least recently read process that holds any. */
   private evict(keep: Watched): boolean {
-    for (const [dir, w] of this.watched) {
+    let oldest: Watched | undefined;
+    for (const w of this.watched.values()) {
       if (w === keep || w.fds.size === 0) continue;
-      this.closeFiles(w);
-      // Re-insert so that the map's order stays "least recently used first".
-      this.watched.delete(dir);
-      this.watched.set(dir, w);
-      return true;
+      if (oldest === undefined || w.seen < oldest.seen) oldest = w;
     }
-    return false;
+    if (oldest === undefined) return false;
+    this.closeFiles(oldest);
+    return true;
   }
 
   /** A reader for one task's files through its kept descriptors, opening (within the budget) what is not open. */
   private reader(w: Watched): (path: string) => string {
-    return (path: string): string => {
+    if (w.read !== undefined) return w.read;
+    return (w.read = (path: string): string => {
       const name = path.slice(path.lastIndexOf('/') + 1);
       let fd = w.fds.get(name);
       if (fd === undefined) {
@@ -113,7 +119,7 @@ export class ProcessMonitor<G extends Group> {
         this.openFiles++;
       }
       return rereadFdSync(fd, path, SINGLE_RECORD.has(name));
-    };
+    });
   }
 
   /** Reads every watched process once more, and the new ones. */
@@ -122,21 +128,19 @@ export class ProcessMonitor<G extends Group> {
     const interval = this.last === 0 ? 0 : now - this.last;
     this.last = now;
     const tasks = tasksOf(this.root, this.opts.select ?? { all: 'processes' });
-    const seenDirs = new Set<string>();
+    const stamp = ++this.samples;
     const rows: MonitorRow<G>[] = [];
     let started = 0;
     let gone = 0;
     let denied = 0;
     const ioWanted = this.plan.others.includes('io');
     for (const t of tasks) {
-      seenDirs.add(t.dir);
       let w = this.watched.get(t.dir);
       let row: Parsed | undefined;
       let stat: ProcPidStat | undefined;
       const attempt = (x: Watched): Parsed | undefined => readTask(t, this.plan, this.ctx, this.reader(x), (s) => (stat = s));
       if (w !== undefined) {
-        this.watched.delete(t.dir);
-        this.watched.set(t.dir, w);
+        w.seen = stamp;
         row = attempt(w);
         if (row === undefined || row.startTicks !== w.startTicks) {
           // The watched process ended (its files say so); the pid may now be another process: start afresh.
@@ -147,7 +151,7 @@ export class ProcessMonitor<G extends Group> {
         }
       }
       if (w === undefined) {
-        w = { startTicks: -1, fds: new Map() };
+        w = { startTicks: -1, fds: new Map(), seen: stamp };
         this.watched.set(t.dir, w);
         row = attempt(w);
         if (row === undefined) {
@@ -185,7 +189,7 @@ export class ProcessMonitor<G extends Group> {
     }
     let ended = 0;
     for (const [dir, w] of this.watched) {
-      if (seenDirs.has(dir)) continue;
+      if (w.seen === stamp) continue;
       this.closeFiles(w);
       this.watched.delete(dir);
       ended++;
