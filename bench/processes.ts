@@ -120,6 +120,8 @@ interface Row {
 }
 
 const report: Row[] = [];
+const notes: string[] = [];
+const softLimit = (): string => /^Max open files\s+(\S+)/m.exec(nodeRead('/proc/self/limits', 'utf8'))?.[1] ?? '?';
 
 async function scaleRun(scale: number): Promise<void> {
   const helper = scale > 0 && idle ? await startHelper(idle, [String(scale)]) : undefined;
@@ -130,8 +132,6 @@ async function scaleRun(scale: number): Promise<void> {
     const ps: Record<string, number[]> = { C: [], procspec: [], 'procspec async': [], '@stroncium/procfs': [], 'ps-list': [], 'procps ps -eo': [], pidusage: [] };
     const stat: Record<string, number[]> = { C: [], procspec: [] };
     const refresh: Record<string, number[]> = { 'C (reopen)': [], 'C (kept open)': [], 'procspec refresh': [] };
-    const monitor = fs.monitor({ groups: [...PS_GROUPS], maxOpenFiles: 1 << 20 });
-    monitor.sample();
     const pids = (fs.processes({ groups: [] }).rows as { pid: number }[]).map((r) => r.pid);
     for (let r = 0; r < ROUNDS; r++) {
       const c = cRound('ps');
@@ -142,11 +142,27 @@ async function scaleRun(scale: number): Promise<void> {
       if (r < 3) {
         ps['ps-list']!.push(await timeAsync(() => psList()));
         ps['procps ps -eo']!.push(time(procpsPs));
-        ps.pidusage!.push(await timeAsync(() => pidusage(pids).catch(() => undefined)));
+        // pidusage opens every pid's files at once: in chunks of 500 it stays within the descriptor limit.
+        if (pids.length > 4000) {
+          if (r === 0) notes.push(`pidusage skipped at ${pids.length} processes: it keeps every pid's stat open between calls, which exhausts the descriptor limit (${softLimit()})`);
+        } else ps.pidusage!.push(await timeAsync(async () => {
+          // It also keeps each pid's stat open for its next call: clear() closes them.
+          for (let i = 0; i < pids.length; i += 500) {
+            await pidusage(pids.slice(i, i + 500)).catch(() => undefined);
+            pidusage.clear();
+          }
+        }));
       }
       const cs = cRound('stat');
       if (cs !== undefined) stat.C!.push(cs);
       stat.procspec!.push(time(() => fs.processes({ groups: ['base'] })));
+    }
+    // Refresh rounds come last: the monitor holds most of the descriptors this process may open
+    // (pidusage keeps its own open between calls, so it runs before).
+    const monitor = fs.monitor({ groups: [...PS_GROUPS], maxOpenFiles: 1 << 20 });
+    monitor.sample();
+    for (let r = 0; r < ROUNDS; r++) {
+      const c = cRound('ps');
       const cr = cRound('refresh');
       if (c !== undefined && cr !== undefined) {
         refresh['C (reopen)']!.push(c);
@@ -154,7 +170,9 @@ async function scaleRun(scale: number): Promise<void> {
       }
       refresh['procspec refresh']!.push(time(() => monitor.sample()));
     }
+    const kept = monitor.budget;
     monitor.close();
+    notes.push(`refresh at ${count} processes kept at most ${kept} files open (the soft descriptor limit is ${softLimit()})`);
     const add = (task: string, m: Record<string, number[]>) =>
       report.push({ task, scale, processes: count, figures: Object.entries(m).filter(([, v]) => v.length > 0).map(([name, v]) => ({ name, ns: median(v) })) });
     add('ps task (pid, ppid, state, comm, utime, stime, rss, cmdline)', ps);
@@ -272,7 +290,7 @@ async function main(): Promise<void> {
   for (const s of SCALES) await scaleRun(s);
   singleFiles();
   await largeFiles();
-  const extra = [await memory()];
+  const extra = [await memory(), ...notes];
   const text = render(extra);
   process.stdout.write(`${text}\n`);
   writeFileSync(join(here, 'last-run.md'), `${text}\n`);

@@ -10,7 +10,19 @@ import { closeSync } from 'node:fs';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
 import { hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
-import { openFdSync, rereadFdSync } from './read.js';
+import { ProcfsError } from './errors.js';
+import { openFdSync, readFileSync, rereadFdSync } from './read.js';
+
+/** The soft limit on open files of this process (from its limits file), or 1024 when it cannot be read. */
+function softFileLimit(): number {
+  try {
+    const row = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits'));
+    if (row === null) return 1024;
+    return row[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(row[1]);
+  } catch {
+    return 1024;
+  }
+}
 
 /** Rates of one process since the previous sample (absent on its first sample). */
 export interface Rates {
@@ -63,7 +75,7 @@ export class ProcessMonitor<G extends Group> {
   private openFiles = 0;
   private last = 0;
   private readonly plan: Plan;
-  private readonly maxOpenFiles: number;
+  private maxOpenFiles: number;
 
   constructor(
     private readonly root: string,
@@ -71,7 +83,14 @@ export class ProcessMonitor<G extends Group> {
     private readonly opts: MonitorOptions<G>,
   ) {
     this.plan = plan(opts.groups);
-    this.maxOpenFiles = opts.maxOpenFiles ?? 4096;
+    // Never more than the process may open, with room left for everything else it does.
+    const soft = softFileLimit();
+    this.maxOpenFiles = Math.min(opts.maxOpenFiles ?? 4096, Math.max(0, soft - Math.max(1024, Math.floor(soft / 8))));
+  }
+
+  /** Files kept open at most (the option, bounded by the soft RLIMIT_NOFILE, lowered when the system runs out). */
+  get budget(): number {
+    return this.maxOpenFiles;
   }
 
   /** Closes every file held open. The monitor may sample again afterwards (it reopens them). */
@@ -94,16 +113,33 @@ export class ProcessMonitor<G extends Group> {
 
   private samples = 0;
 
-  /** Frees budget by closing the files of the least recently read process that holds any. */
+  /** Processes whose files are next to close, least recently read first (refilled in batches). */
+  private victims: Watched[] = [];
+
+  /**
+   * Frees budget by closing the files of the least recently read process
+   * that holds any. Candidates are chosen in batches (an eighth of the
+   * budget at a time), so that evicting stays linear in the processes watched.
+   */
   private evict(keep: Watched): boolean {
-    let oldest: Watched | undefined;
-    for (const w of this.watched.values()) {
-      if (w === keep || w.fds.size === 0) continue;
-      if (oldest === undefined || w.seen < oldest.seen) oldest = w;
+    for (;;) {
+      const w = this.victims.pop();
+      if (w === undefined) break;
+      if (w === keep || w.fds.size === 0 || w.seen === this.samples) continue;
+      this.closeFiles(w);
+      return true;
     }
-    if (oldest === undefined) return false;
-    this.closeFiles(oldest);
-    return true;
+    const holders = [...this.watched.values()].filter((w) => w !== keep && w.fds.size > 0 && w.seen !== this.samples);
+    if (holders.length === 0) {
+      // Everything open was read in this sample already: close the oldest of those instead.
+      const any = [...this.watched.values()].find((w) => w !== keep && w.fds.size > 0);
+      if (any === undefined) return false;
+      this.closeFiles(any);
+      return true;
+    }
+    holders.sort((a, b) => b.seen - a.seen);
+    this.victims = holders.slice(Math.max(0, holders.length - Math.max(16, this.maxOpenFiles >> 3)));
+    return this.evict(keep);
   }
 
   /** A reader for one task's files through its kept descriptors, opening (within the budget) what is not open. */
@@ -114,7 +150,17 @@ export class ProcessMonitor<G extends Group> {
       let fd = w.fds.get(name);
       if (fd === undefined) {
         if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return readTaskFile(path);
-        fd = openFdSync(path);
+        try {
+          fd = openFdSync(path);
+        } catch (err) {
+          // Out of descriptors after all (other code holds some): keep fewer from now on, read this one by path.
+          if (err instanceof ProcfsError && (err.errno === 'EMFILE' || err.errno === 'ENFILE')) {
+            this.maxOpenFiles = Math.max(0, this.openFiles - 64);
+            while (this.openFiles > this.maxOpenFiles && this.evict(w));
+            return readTaskFile(path);
+          }
+          throw err;
+        }
         w.fds.set(name, fd);
         this.openFiles++;
       }
