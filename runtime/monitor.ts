@@ -56,7 +56,7 @@ export interface MonitorSample<G extends Group> {
 }
 
 export interface MonitorOptions<G extends Group> extends ListOptions<G> {
-  /** Most files kept open between samples; default 4096. Beyond it the least recently used are closed (and read by path). */
+  /** Most files kept open between samples; default 4096, and never more than the soft descriptor limit allows. Beyond it, files of processes that stopped being read are closed, least recently read first, and the others are read by path. */
   maxOpenFiles?: number;
 }
 
@@ -118,29 +118,32 @@ export class ProcessMonitor<G extends Group> {
 
   /**
    * Frees budget by closing the files of the least recently read process
-   * that holds any. Candidates are chosen in batches (an eighth of the
-   * budget at a time), so that evicting stays linear in the processes watched.
+   * among those not read in this sample nor the one before (a process that
+   * has ended or left the selection). Processes read every sample are never
+   * evicted for one another: that is the cyclic scan on which least-recently-
+   * used thrashes; beyond the budget their files are read by path instead.
+   * Candidates are chosen in batches, so evicting stays linear.
    */
   private evict(keep: Watched): boolean {
+    const stale = this.samples - 1;
     for (;;) {
       const w = this.victims.pop();
       if (w === undefined) break;
-      if (w === keep || w.fds.size === 0 || w.seen === this.samples) continue;
+      if (w === keep || w.fds.size === 0 || w.seen >= stale) continue;
       this.closeFiles(w);
       return true;
     }
-    const holders = [...this.watched.values()].filter((w) => w !== keep && w.fds.size > 0 && w.seen !== this.samples);
-    if (holders.length === 0) {
-      // Everything open was read in this sample already: close the oldest of those instead.
-      const any = [...this.watched.values()].find((w) => w !== keep && w.fds.size > 0);
-      if (any === undefined) return false;
-      this.closeFiles(any);
-      return true;
-    }
+    if (this.refilled === this.samples) return false;
+    this.refilled = this.samples;
+    const holders = [...this.watched.values()].filter((w) => w !== keep && w.fds.size > 0 && w.seen < stale);
+    if (holders.length === 0) return false;
     holders.sort((a, b) => b.seen - a.seen);
-    this.victims = holders.slice(Math.max(0, holders.length - Math.max(16, this.maxOpenFiles >> 3)));
+    this.victims = holders;
     return this.evict(keep);
   }
+
+  /** Sample in which the eviction candidates were last gathered (once per sample is enough). */
+  private refilled = 0;
 
   /** A reader for one task's files through its kept descriptors, opening (within the budget) what is not open. */
   private reader(w: Watched): (path: string) => string {
