@@ -13,6 +13,10 @@ import { hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type G
 import { ProcfsError } from './errors.js';
 import { openFdSync, readFileSync, rereadFdSync } from './read.js';
 
+function outOfDescriptors(err: unknown): boolean {
+  return err instanceof ProcfsError && (err.errno === 'EMFILE' || err.errno === 'ENFILE');
+}
+
 /** The soft limit on open files of this process (from its limits file), or 1024 when it cannot be read. */
 function softFileLimit(): number {
   try {
@@ -152,23 +156,39 @@ export class ProcessMonitor<G extends Group> {
       const name = path.slice(path.lastIndexOf('/') + 1);
       let fd = w.fds.get(name);
       if (fd === undefined) {
-        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return readTaskFile(path);
+        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return this.byPath(w, path);
         try {
           fd = openFdSync(path);
         } catch (err) {
-          // Out of descriptors after all (other code holds some): keep fewer from now on, read this one by path.
-          if (err instanceof ProcfsError && (err.errno === 'EMFILE' || err.errno === 'ENFILE')) {
-            this.maxOpenFiles = Math.max(0, this.openFiles - 64);
-            while (this.openFiles > this.maxOpenFiles && this.evict(w));
-            return readTaskFile(path);
-          }
-          throw err;
+          if (!outOfDescriptors(err)) throw err;
+          this.shed(w);
+          return this.byPath(w, path);
         }
         w.fds.set(name, fd);
         this.openFiles++;
       }
       return rereadFdSync(fd, path, SINGLE_RECORD.has(name));
     });
+  }
+
+  /** Reads a file by path; when the process is out of descriptors (others hold them), keeps fewer and tries again. */
+  private byPath(w: Watched, path: string): string {
+    try {
+      return readTaskFile(path);
+    } catch (err) {
+      if (!outOfDescriptors(err)) throw err;
+      this.shed(w);
+      return readTaskFile(path);
+    }
+  }
+
+  /** Out of descriptors after all (other code holds some): lowers the budget and closes kept files down to it. */
+  private shed(keep: Watched): void {
+    this.maxOpenFiles = Math.max(0, this.openFiles - 256);
+    for (const w of this.watched.values()) {
+      if (this.openFiles <= this.maxOpenFiles) break;
+      if (w !== keep) this.closeFiles(w);
+    }
   }
 
   /** Reads every watched process once more, and the new ones. */
