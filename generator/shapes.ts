@@ -71,7 +71,8 @@ export function normalisedUnit(v: ValueModel): string | undefined {
 
 /** A field's doc comment: what it means, its unit, its kernel versions and raw name. */
 export function fieldDoc(f: FieldModel): string {
-  const parts = [f.description.replace(/\*\//g, '* /')];
+  const d = f.description.replace(/\*\//g, '* /');
+  const parts = [/[.!?]$/.test(d) ? d : `${d}.`];
   const unit = normalisedUnit(f.value);
   if (unit) parts.push(`Unit: ${unit}${f.value.kind !== 'string' && 'unit' in f.value && f.value.unit && UNIT_WORDS[f.value.unit] !== f.value.unit ? ` (the kernel prints ${f.value.unit})` : ''}.`);
   if (f.since) parts.push(`Since Linux ${f.since}.`);

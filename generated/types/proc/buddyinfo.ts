@@ -6,10 +6,10 @@ export type ProcBuddyinfo = ProcBuddyinfoRow[];
 
 /** One row of Free memory blocks of each size order in every memory zone of every NUMA node, from the buddy page allocator. */
 export interface ProcBuddyinfoRow {
-  /** NUMA node number Kernel name: `node`. */
+  /** NUMA node number. Kernel name: `node`. */
   node: number;
-  /** Zone name, such as DMA, DMA32, Normal, HighMem or Movable Kernel name: `zone`. */
+  /** Zone name, such as DMA, DMA32, Normal, HighMem or Movable. Kernel name: `zone`. */
   zone: string;
-  /** Free blocks at each order, starting at order 0; a block of order n is 2^n contiguous pages Kernel name: `nr_free`. */
+  /** Free blocks at each order, starting at order 0; a block of order n is 2^n contiguous pages. Kernel name: `nr_free`. */
   freeBlocks: number[];
 }

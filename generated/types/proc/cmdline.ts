@@ -3,14 +3,14 @@
 
 /** The command line the kernel was booted with, as parameters separated by spaces. */
 export interface ProcCmdline {
-  /** Parameters in the order given (a name may repeat); words after a lone -- are arguments for init Kernel name: `params`. */
+  /** Parameters in the order given (a name may repeat); words after a lone -- are arguments for init. Kernel name: `params`. */
   params: ProcCmdlineParams[];
 }
 
 /** The two parts of params. */
 export interface ProcCmdlineParams {
-  /** Parameter name (dots name a module's parameter: module.param) Kernel name: `name`. */
+  /** Parameter name (dots name a module's parameter: module.param). Kernel name: `name`. */
   name: string;
-  /** Value after the first =, with double quotes removed (may be empty); absent for a flag such as quiet Kernel name: `value`. */
+  /** Value after the first =, with double quotes removed (may be empty); absent for a flag such as quiet. Kernel name: `value`. */
   value?: string;
 }

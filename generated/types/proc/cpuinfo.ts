@@ -10,105 +10,105 @@ export type ProcCpuinfo = ProcCpuinfoBlockVariant[];
 export interface ProcCpuinfoBlockCpu {
   /** Which of the shapes this is. */
   kind: "cpu";
-  /** Logical CPU number the kernel gives this CPU (every architecture prints it except s390x) Kernel name: `processor`. */
+  /** Logical CPU number the kernel gives this CPU (every architecture prints it except s390x). Kernel name: `processor`. */
   processor: number;
-  /** CPU vendor string from CPUID, such as GenuineIntel or AuthenticAMD (also s390x: IBM/S390) Kernel name: `vendor_id`. */
+  /** CPU vendor string from CPUID, such as GenuineIntel or AuthenticAMD (also s390x: IBM/S390). Kernel name: `vendor_id`. */
   vendorId?: string;
-  /** x86 family number from CPUID Kernel name: `cpu family`. */
+  /** x86 family number from CPUID. Kernel name: `cpu family`. */
   cpuFamily?: number;
-  /** x86 model number from CPUID (on ppc64 this key holds the machine model text, which this type cannot hold) Kernel name: `model`. */
+  /** x86 model number from CPUID (on ppc64 this key holds the machine model text, which this type cannot hold). Kernel name: `model`. */
   model?: number;
-  /** Marketing name of the processor (x86, arm, arm64 compat tasks) Kernel name: `model name`. */
+  /** Marketing name of the processor (x86, arm, arm64 compat tasks). Kernel name: `model name`. */
   modelName?: string;
-  /** x86 stepping (revision) number from CPUID Kernel name: `stepping`. */
+  /** x86 stepping (revision) number from CPUID. Kernel name: `stepping`. */
   stepping?: number | "unknown";
-  /** Revision of the microcode loaded into the CPU (x86, printed in hex) Kernel name: `microcode`. */
+  /** Revision of the microcode loaded into the CPU (x86, printed in hex). Kernel name: `microcode`. */
   microcode?: number;
-  /** Current or nominal clock frequency in MHz (x86; the value stays in MHz, not normalised) Kernel name: `cpu MHz`. */
+  /** Current or nominal clock frequency in MHz (x86; the value stays in MHz, not normalised). Kernel name: `cpu MHz`. */
   cpuMhz?: number;
-  /** Size of the largest cache as the kernel prints it, such as 1024 KB (x86) Kernel name: `cache size`. */
+  /** Size of the largest cache as the kernel prints it, such as 1024 KB (x86). Kernel name: `cache size`. */
   cacheSize?: string;
-  /** Physical package (socket) number this CPU belongs to Kernel name: `physical id`. */
+  /** Physical package (socket) number this CPU belongs to. Kernel name: `physical id`. */
   physicalId?: number;
-  /** Logical CPUs in the same physical package Kernel name: `siblings`. */
+  /** Logical CPUs in the same physical package. Kernel name: `siblings`. */
   siblings?: number;
-  /** Core number within the physical package Kernel name: `core id`. */
+  /** Core number within the physical package. Kernel name: `core id`. */
   coreId?: number;
-  /** Cores in the same physical package Kernel name: `cpu cores`. */
+  /** Cores in the same physical package. Kernel name: `cpu cores`. */
   cpuCores?: number;
-  /** Local APIC id of this CPU (x86) Kernel name: `apicid`. */
+  /** Local APIC id of this CPU (x86). Kernel name: `apicid`. */
   apicid?: number;
-  /** APIC id reported by CPUID at boot (x86) Kernel name: `initial apicid`. */
+  /** APIC id reported by CPUID at boot (x86). Kernel name: `initial apicid`. */
   initialApicid?: number;
-  /** Whether the Pentium FDIV division bug is present (32-bit x86 only) Kernel name: `fdiv_bug`. */
+  /** Whether the Pentium FDIV division bug is present (32-bit x86 only). Kernel name: `fdiv_bug`. */
   fdivBug?: "yes" | "no";
-  /** Whether the HLT instruction is unreliable (32-bit x86, old kernels) Kernel name: `hlt_bug`. */
+  /** Whether the HLT instruction is unreliable (32-bit x86, old kernels). Kernel name: `hlt_bug`. */
   hltBug?: "yes" | "no";
-  /** Whether the Pentium F00F lock-up bug is present (32-bit x86 only) Kernel name: `f00f_bug`. */
+  /** Whether the Pentium F00F lock-up bug is present (32-bit x86 only). Kernel name: `f00f_bug`. */
   f00fBug?: "yes" | "no";
-  /** Whether the Cyrix coma bug is present (32-bit x86 only) Kernel name: `coma_bug`. */
+  /** Whether the Cyrix coma bug is present (32-bit x86 only). Kernel name: `coma_bug`. */
   comaBug?: "yes" | "no";
-  /** Whether a floating-point unit is present (x86) Kernel name: `fpu`. */
+  /** Whether a floating-point unit is present (x86). Kernel name: `fpu`. */
   fpu?: "yes" | "no";
-  /** Whether FPU errors are reported through exception 16 (x86) Kernel name: `fpu_exception`. */
+  /** Whether FPU errors are reported through exception 16 (x86). Kernel name: `fpu_exception`. */
   fpuException?: "yes" | "no";
-  /** Highest standard CPUID leaf the CPU supports (x86) Kernel name: `cpuid level`. */
+  /** Highest standard CPUID leaf the CPU supports (x86). Kernel name: `cpuid level`. */
   cpuidLevel?: number;
-  /** Whether the CPU honours write protection in supervisor mode (x86) Kernel name: `wp`. */
+  /** Whether the CPU honours write protection in supervisor mode (x86). Kernel name: `wp`. */
   wp?: "yes" | "no";
-  /** Feature flags the kernel detected (x86) Kernel name: `flags`. */
+  /** Feature flags the kernel detected (x86). Kernel name: `flags`. */
   flags?: string[];
-  /** Intel VT-x features the CPU supports, on Intel CPUs with VMX Since Linux 5.8. Kernel name: `vmx flags`. */
+  /** Intel VT-x features the CPU supports, on Intel CPUs with VMX. Since Linux 5.8. Kernel name: `vmx flags`. */
   vmxFlags?: string[];
-  /** Hardware bugs and vulnerabilities the kernel detected (x86) Kernel name: `bugs`. */
+  /** Hardware bugs and vulnerabilities the kernel detected (x86). Kernel name: `bugs`. */
   bugs?: string[];
-  /** Rough loop-calibration speed figure, not a benchmark (x86, ppc32) Kernel name: `bogomips`. */
+  /** Rough loop-calibration speed figure, not a benchmark (x86, ppc32). Kernel name: `bogomips`. */
   bogomips?: number;
-  /** Number of TLB entries, counted in 4 KiB pages (AMD x86-64) Kernel name: `TLB size`. */
+  /** Number of TLB entries, counted in 4 KiB pages (AMD x86-64). Kernel name: `TLB size`. */
   tlbSize?: number;
-  /** Cache line size flushed by the CLFLUSH instruction, in bytes (x86) Kernel name: `clflush size`. */
+  /** Cache line size flushed by the CLFLUSH instruction, in bytes (x86). Kernel name: `clflush size`. */
   clflushSize?: number;
-  /** Cache line alignment the kernel uses, in bytes (x86) Kernel name: `cache_alignment`. */
+  /** Cache line alignment the kernel uses, in bytes (x86). Kernel name: `cache_alignment`. */
   cacheAlignment?: number;
-  /** Physical and virtual address widths, as text such as 46 bits physical, 48 bits virtual (x86) Kernel name: `address sizes`. */
+  /** Physical and virtual address widths, as text such as 46 bits physical, 48 bits virtual (x86). Kernel name: `address sizes`. */
   addressSizes?: string;
-  /** Power-management features from CPUID, possibly empty (x86) Kernel name: `power management`. */
+  /** Power-management features from CPUID, possibly empty (x86). Kernel name: `power management`. */
   powerManagement?: string[];
-  /** Rough loop-calibration speed figure, not a benchmark (arm, arm64) Kernel name: `BogoMIPS`. */
+  /** Rough loop-calibration speed figure, not a benchmark (arm, arm64). Kernel name: `BogoMIPS`. */
   bogoMips?: number;
-  /** Hardware capabilities the kernel reports to user space (arm, arm64) Kernel name: `Features`. */
+  /** Hardware capabilities the kernel reports to user space (arm, arm64). Kernel name: `Features`. */
   features?: string[];
-  /** Implementer code from the main ID register, 0x41 meaning Arm (arm, arm64) Kernel name: `CPU implementer`. */
+  /** Implementer code from the main ID register, 0x41 meaning Arm (arm, arm64). Kernel name: `CPU implementer`. */
   cpuImplementer?: number;
-  /** Architecture version; arm64 always prints 8 (old 32-bit cores print text such as 5TEJ, which this type rejects) Kernel name: `CPU architecture`. */
+  /** Architecture version; arm64 always prints 8 (old 32-bit cores print text such as 5TEJ, which this type rejects). Kernel name: `CPU architecture`. */
   cpuArchitecture?: number;
-  /** Major revision (variant) from the main ID register (arm, arm64) Kernel name: `CPU variant`. */
+  /** Major revision (variant) from the main ID register (arm, arm64). Kernel name: `CPU variant`. */
   cpuVariant?: number;
-  /** Part number from the main ID register, identifying the core design (arm, arm64) Kernel name: `CPU part`. */
+  /** Part number from the main ID register, identifying the core design (arm, arm64). Kernel name: `CPU part`. */
   cpuPart?: number;
-  /** Minor revision from the main ID register (arm, arm64) Kernel name: `CPU revision`. */
+  /** Minor revision from the main ID register (arm, arm64). Kernel name: `CPU revision`. */
   cpuRevision?: number;
-  /** Processor name and mode, such as POWER9 (architected), altivec supported (ppc64) Kernel name: `cpu`. */
+  /** Processor name and mode, such as POWER9 (architected), altivec supported (ppc64). Kernel name: `cpu`. */
   cpu?: string;
-  /** Processor clock frequency in MHz (ppc64; kept in MHz) Kernel name: `clock`. */
+  /** Processor clock frequency in MHz (ppc64; kept in MHz). Kernel name: `clock`. */
   clock?: number;
-  /** Processor revision and PVR value, as text (ppc64) Kernel name: `revision`. */
+  /** Processor revision and PVR value, as text (ppc64). Kernel name: `revision`. */
   revision?: string;
-  /** Hardware thread id of this CPU (riscv) Kernel name: `hart`. */
+  /** Hardware thread id of this CPU (riscv). Kernel name: `hart`. */
   hart?: number;
-  /** ISA string common to all harts, such as rv64imafdc_zicsr (riscv) Kernel name: `isa`. */
+  /** ISA string common to all harts, such as rv64imafdc_zicsr (riscv). Kernel name: `isa`. */
   isa?: string;
-  /** Virtual-memory scheme, such as sv39 or sv48 (riscv) Kernel name: `mmu`. */
+  /** Virtual-memory scheme, such as sv39 or sv48 (riscv). Kernel name: `mmu`. */
   riscvMmu?: string;
-  /** Microarchitecture from the device tree compatible string (riscv) Kernel name: `uarch`. */
+  /** Microarchitecture from the device tree compatible string (riscv). Kernel name: `uarch`. */
   uarch?: string;
-  /** Vendor id CSR, printed in hex (riscv) Kernel name: `mvendorid`. */
+  /** Vendor id CSR, printed in hex (riscv). Kernel name: `mvendorid`. */
   mvendorid?: bigint;
-  /** Architecture id CSR, printed in hex; may use all 64 bits (riscv) Kernel name: `marchid`. */
+  /** Architecture id CSR, printed in hex; may use all 64 bits (riscv). Kernel name: `marchid`. */
   marchid?: bigint;
-  /** Implementation id CSR, printed in hex (riscv) Kernel name: `mimpid`. */
+  /** Implementation id CSR, printed in hex (riscv). Kernel name: `mimpid`. */
   mimpid?: bigint;
-  /** ISA string of this particular hart, which may list more extensions than isa (riscv) Kernel name: `hart isa`. */
+  /** ISA string of this particular hart, which may list more extensions than isa (riscv). Kernel name: `hart isa`. */
   hartIsa?: string;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -118,33 +118,33 @@ export interface ProcCpuinfoBlockCpu {
 export interface ProcCpuinfoBlockS390Cpu {
   /** Which of the shapes this is. */
   kind: "s390Cpu";
-  /** Logical CPU number (s390x per-CPU block) Kernel name: `cpu number`. */
+  /** Logical CPU number (s390x per-CPU block). Kernel name: `cpu number`. */
   cpuNumber: number;
-  /** Physical package (socket) number this CPU belongs to Kernel name: `physical id`. */
+  /** Physical package (socket) number this CPU belongs to. Kernel name: `physical id`. */
   physicalId?: number;
-  /** Core number within the physical package Kernel name: `core id`. */
+  /** Core number within the physical package. Kernel name: `core id`. */
   coreId?: number;
-  /** Logical CPUs in the same physical package Kernel name: `siblings`. */
+  /** Logical CPUs in the same physical package. Kernel name: `siblings`. */
   siblings?: number;
-  /** Cores in the same physical package Kernel name: `cpu cores`. */
+  /** Cores in the same physical package. Kernel name: `cpu cores`. */
   cpuCores?: number;
-  /** Book number this CPU belongs to (s390x) Kernel name: `book id`. */
+  /** Book number this CPU belongs to (s390x). Kernel name: `book id`. */
   bookId?: number;
-  /** Drawer number this CPU belongs to (s390x) Kernel name: `drawer id`. */
+  /** Drawer number this CPU belongs to (s390x). Kernel name: `drawer id`. */
   drawerId?: number;
-  /** 1 when the CPU is dedicated to this partition, 0 when shared (s390x) Kernel name: `dedicated`. */
+  /** 1 when the CPU is dedicated to this partition, 0 when shared (s390x). Kernel name: `dedicated`. */
   dedicated?: number;
-  /** CPU address in the machine (s390x) Kernel name: `address`. */
+  /** CPU address in the machine (s390x). Kernel name: `address`. */
   address?: number;
-  /** CPU version code, printed in hex (s390x) Kernel name: `version`. */
+  /** CPU version code, printed in hex (s390x). Kernel name: `version`. */
   version?: number;
-  /** CPU identification number, printed in hex (s390x) Kernel name: `identification`. */
+  /** CPU identification number, printed in hex (s390x). Kernel name: `identification`. */
   identification?: number;
-  /** Current CPU frequency in MHz (s390x; kept in MHz) Kernel name: `cpu MHz dynamic`. */
+  /** Current CPU frequency in MHz (s390x; kept in MHz). Kernel name: `cpu MHz dynamic`. */
   cpuMhzDynamic?: number;
-  /** Nominal CPU frequency in MHz (s390x; kept in MHz) Kernel name: `cpu MHz static`. */
+  /** Nominal CPU frequency in MHz (s390x; kept in MHz). Kernel name: `cpu MHz static`. */
   cpuMhzStatic?: number;
-  /** Machine type of the system, printed in hex (s390x) Kernel name: `machine`. */
+  /** Machine type of the system, printed in hex (s390x). Kernel name: `machine`. */
   machine?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -154,39 +154,39 @@ export interface ProcCpuinfoBlockS390Cpu {
 export interface ProcCpuinfoBlockSystem {
   /** Which of the shapes this is. */
   kind: "system";
-  /** Board or SoC name (32-bit arm, in a trailing block after the CPUs) Kernel name: `Hardware`. */
+  /** Board or SoC name (32-bit arm, in a trailing block after the CPUs). Kernel name: `Hardware`. */
   hardware?: string;
-  /** Board revision code in hex (32-bit arm, trailing block) Kernel name: `Revision`. */
+  /** Board revision code in hex (32-bit arm, trailing block). Kernel name: `Revision`. */
   boardRevision?: number;
-  /** Board serial number as hex text (32-bit arm, trailing block) Kernel name: `Serial`. */
+  /** Board serial number as hex text (32-bit arm, trailing block). Kernel name: `Serial`. */
   serial?: string;
-  /** Frequency of the time-base register in Hz (ppc64, trailing block) Kernel name: `timebase`. */
+  /** Frequency of the time-base register in Hz (ppc64, trailing block). Kernel name: `timebase`. */
   timebase?: number;
-  /** Platform type such as pSeries or PowerNV (ppc64, trailing block) Kernel name: `platform`. */
+  /** Platform type such as pSeries or PowerNV (ppc64, trailing block). Kernel name: `platform`. */
   platform?: string;
-  /** Machine type: text such as CHRP IBM,9009-22A on ppc64, a hex machine type on s390x Kernel name: `machine`. */
+  /** Machine type: text such as CHRP IBM,9009-22A on ppc64, a hex machine type on s390x. Kernel name: `machine`. */
   machine?: string;
-  /** Memory-management mode, Radix or Hash (ppc64, trailing block) Kernel name: `MMU`. */
+  /** Memory-management mode, Radix or Hash (ppc64, trailing block). Kernel name: `MMU`. */
   mmu?: string;
-  /** Firmware interface, such as OPAL (ppc64 PowerNV, trailing block) Kernel name: `firmware`. */
+  /** Firmware interface, such as OPAL (ppc64 PowerNV, trailing block). Kernel name: `firmware`. */
   firmware?: string;
-  /** Number of online CPUs (s390x summary block) Kernel name: `# processors`. */
+  /** Number of online CPUs (s390x summary block). Kernel name: `# processors`. */
   numProcessors?: number;
-  /** Loop-calibration speed figure per CPU (s390x summary block) Kernel name: `bogomips per cpu`. */
+  /** Loop-calibration speed figure per CPU (s390x summary block). Kernel name: `bogomips per cpu`. */
   bogomipsPerCpu?: number;
-  /** Highest SMT thread id within a core (s390x summary block) Kernel name: `max thread id`. */
+  /** Highest SMT thread id within a core (s390x summary block). Kernel name: `max thread id`. */
   maxThreadId?: number;
-  /** Hardware capabilities reported to user space (s390x summary block) Kernel name: `features`. */
+  /** Hardware capabilities reported to user space (s390x summary block). Kernel name: `features`. */
   s390Features?: string[];
-  /** Installed facility bit numbers (s390x summary block) Kernel name: `facilities`. */
+  /** Installed facility bit numbers (s390x summary block). Kernel name: `facilities`. */
   facilities?: number[];
-  /** Machine model as text, such as IBM,9009-22A (ppc64) Kernel name: `model`. */
+  /** Machine model as text, such as IBM,9009-22A (ppc64). Kernel name: `model`. */
   model?: string;
-  /** Vendor of the machine, IBM/S390 (s390x) Kernel name: `vendor_id`. */
+  /** Vendor of the machine, IBM/S390 (s390x). Kernel name: `vendor_id`. */
   vendorId?: string;
-  /** Caches of the CPUs (s390x), one entry per cacheN line Kernel name: `cache`. One entry per `cacheN` line. */
+  /** Caches of the CPUs (s390x), one entry per cacheN line. Kernel name: `cache`. One entry per `cacheN` line. */
   caches: ProcCpuinfoBlockSystemCaches[];
-  /** Identification of each CPU (s390x summary), one entry per processor N line Kernel name: `processor `. One entry per `processor N` line. */
+  /** Identification of each CPU (s390x summary), one entry per processor N line. Kernel name: `processor `. One entry per `processor N` line. */
   processors: ProcCpuinfoBlockSystemProcessors[];
 }
 
@@ -194,17 +194,17 @@ export interface ProcCpuinfoBlockSystem {
 export interface ProcCpuinfoBlockSystemCaches {
   /** Cache number as printed after "cache" */
   index: number;
-  /** Cache level (1 is closest to the core) Kernel name: `level`. */
+  /** Cache level (1 is closest to the core). Kernel name: `level`. */
   level: number;
-  /** What the cache holds: Data, Instruction or Unified Kernel name: `type`. */
+  /** What the cache holds: Data, Instruction or Unified. Kernel name: `type`. */
   type: string;
-  /** Private to a core or Shared Kernel name: `scope`. */
+  /** Private to a core or Shared. Kernel name: `scope`. */
   scope: string;
-  /** Size of the cache Unit: bytes (the kernel prints kB). Kernel name: `size`. */
+  /** Size of the cache. Unit: bytes (the kernel prints kB). Kernel name: `size`. */
   size: number;
-  /** Size of a cache line Unit: bytes. Kernel name: `line_size`. */
+  /** Size of a cache line. Unit: bytes. Kernel name: `line_size`. */
   lineSize: number;
-  /** Number of ways Kernel name: `associativity`. */
+  /** Number of ways. Kernel name: `associativity`. */
   associativity: number;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -214,11 +214,11 @@ export interface ProcCpuinfoBlockSystemCaches {
 export interface ProcCpuinfoBlockSystemProcessors {
   /** CPU number as printed after "processor" */
   cpu: number;
-  /** CPU version code in hex Kernel name: `version`. */
+  /** CPU version code in hex. Kernel name: `version`. */
   version: number;
-  /** CPU identification number in hex Kernel name: `identification`. */
+  /** CPU identification number in hex. Kernel name: `identification`. */
   identification: number;
-  /** Machine type in hex Kernel name: `machine`. */
+  /** Machine type in hex. Kernel name: `machine`. */
   machine: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

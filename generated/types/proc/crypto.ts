@@ -6,49 +6,49 @@ export type ProcCrypto = ProcCryptoBlock[];
 
 /** One block of Cryptographic algorithm implementations registered with the kernel crypto API, one block per implementation; the keys after type depend on the algorithm type. */
 export interface ProcCryptoBlock {
-  /** Generic algorithm name users ask for, such as cbc(aes) or sha256; several implementations may share it Kernel name: `name`. */
+  /** Generic algorithm name users ask for, such as cbc(aes) or sha256; several implementations may share it. Kernel name: `name`. */
   name: string;
-  /** Name of this particular implementation, unique among the registered ones, such as sha256-avx2 Kernel name: `driver`. */
+  /** Name of this particular implementation, unique among the registered ones, such as sha256-avx2. Kernel name: `driver`. */
   driver: string;
-  /** Module that provides the implementation, or kernel when it is built in Kernel name: `module`. */
+  /** Module that provides the implementation, or kernel when it is built in. Kernel name: `module`. */
   module: string;
-  /** Rank among implementations of the same name; the highest one is used by default Kernel name: `priority`. */
+  /** Rank among implementations of the same name; the highest one is used by default. Kernel name: `priority`. */
   priority: number;
-  /** References held on the implementation (transforms and templates using it) Kernel name: `refcnt`. */
+  /** References held on the implementation (transforms and templates using it). Kernel name: `refcnt`. */
   refcnt: number;
-  /** Outcome of the crypto self-tests for this implementation Kernel name: `selftest`. */
+  /** Outcome of the crypto self-tests for this implementation. Kernel name: `selftest`. */
   selftest?: "passed" | "unknown";
-  /** Whether the implementation is only a building block for others and cannot be requested directly Since Linux 4.1. Kernel name: `internal`. */
+  /** Whether the implementation is only a building block for others and cannot be requested directly. Since Linux 4.1. Kernel name: `internal`. */
   internal?: "yes" | "no";
-  /** Whether the implementation is allowed in FIPS mode (printed only while fips mode is on) Kernel name: `fips`. */
+  /** Whether the implementation is allowed in FIPS mode (printed only while fips mode is on). Kernel name: `fips`. */
   fips?: "yes" | "no";
-  /** Algorithm type: cipher, skcipher, lskcipher, aead, shash, ahash, rng, akcipher, sig, kpp, scomp, acomp, larval (being registered), or on older kernels compression, blkcipher, ablkcipher, givcipher, nivaead, digest, pcomp Kernel name: `type`. */
+  /** Algorithm type: cipher, skcipher, lskcipher, aead, shash, ahash, rng, akcipher, sig, kpp, scomp, acomp, larval (being registered), or on older kernels compression, blkcipher, ablkcipher, givcipher, nivaead, digest, pcomp. Kernel name: `type`. */
   type: string;
-  /** Raw algorithm flags, printed only for a larval (an algorithm still being instantiated) Kernel name: `flags`. */
+  /** Raw algorithm flags, printed only for a larval (an algorithm still being instantiated). Kernel name: `flags`. */
   flags?: number;
-  /** Whether requests may complete asynchronously, e.g. on hardware (skcipher, aead, ahash, ablkcipher) Kernel name: `async`. */
+  /** Whether requests may complete asynchronously, e.g. on hardware (skcipher, aead, ahash, ablkcipher). Kernel name: `async`. */
   async?: "yes" | "no";
-  /** Block size of the algorithm, 1 for stream-like ones (ciphers, hashes, aead) Unit: bytes. Kernel name: `blocksize`. */
+  /** Block size of the algorithm, 1 for stream-like ones (ciphers, hashes, aead). Unit: bytes. Kernel name: `blocksize`. */
   blockSize?: number;
-  /** Smallest key the implementation accepts (cipher types) Unit: bytes. Kernel name: `min keysize`. */
+  /** Smallest key the implementation accepts (cipher types). Unit: bytes. Kernel name: `min keysize`. */
   minKeySize?: number;
-  /** Largest key the implementation accepts (cipher types) Unit: bytes. Kernel name: `max keysize`. */
+  /** Largest key the implementation accepts (cipher types). Unit: bytes. Kernel name: `max keysize`. */
   maxKeySize?: number;
-  /** Size of the initialisation vector (skcipher, lskcipher, aead and older block cipher types) Unit: bytes. Kernel name: `ivsize`. */
+  /** Size of the initialisation vector (skcipher, lskcipher, aead and older block cipher types). Unit: bytes. Kernel name: `ivsize`. */
   ivSize?: number;
-  /** Unit the data must be fed in, which differs from the block size for stream modes such as ctr (skcipher, lskcipher) Unit: bytes. Kernel name: `chunksize`. */
+  /** Unit the data must be fed in, which differs from the block size for stream modes such as ctr (skcipher, lskcipher). Unit: bytes. Kernel name: `chunksize`. */
   chunkSize?: number;
-  /** Preferred amount of data per step when walking the input, for SIMD implementations (skcipher) Unit: bytes. Kernel name: `walksize`. */
+  /** Preferred amount of data per step when walking the input, for SIMD implementations (skcipher). Unit: bytes. Kernel name: `walksize`. */
   walkSize?: number;
-  /** Size of the state kept between calls when processing data in pieces (skcipher, lskcipher) Unit: bytes. Kernel name: `statesize`. */
+  /** Size of the state kept between calls when processing data in pieces (skcipher, lskcipher). Unit: bytes. Kernel name: `statesize`. */
   stateSize?: number;
-  /** Longest authentication tag the implementation produces (aead) Unit: bytes. Kernel name: `maxauthsize`. */
+  /** Longest authentication tag the implementation produces (aead). Unit: bytes. Kernel name: `maxauthsize`. */
   maxAuthSize?: number;
-  /** IV generator template, or <none> (aead, and the older ablkcipher, givcipher and blkcipher types) Kernel name: `geniv`. */
+  /** IV generator template, or <none> (aead, and the older ablkcipher, givcipher and blkcipher types). Kernel name: `geniv`. */
   geniv?: string;
-  /** Size of the hash output (shash, ahash, older digest) Unit: bytes. Kernel name: `digestsize`. */
+  /** Size of the hash output (shash, ahash, older digest). Unit: bytes. Kernel name: `digestsize`. */
   digestSize?: number;
-  /** Size of the seed the generator takes (rng) Unit: bytes. Kernel name: `seedsize`. */
+  /** Size of the seed the generator takes (rng). Unit: bytes. Kernel name: `seedsize`. */
   seedSize?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;

@@ -3,24 +3,24 @@
 
 /** Major device numbers registered with the kernel, character devices then block devices, with the driver name of each. */
 export interface ProcDevices {
-  /** Character device majors (a major shared by several drivers or minor ranges appears once for each) Kernel name: `Character devices:`. */
+  /** Character device majors (a major shared by several drivers or minor ranges appears once for each). Kernel name: `Character devices:`. */
   character: ProcDevicesCharacterRow[];
-  /** Block device majors (the section is absent on kernels built without the block layer) Kernel name: `Block devices:`. */
+  /** Block device majors (the section is absent on kernels built without the block layer). Kernel name: `Block devices:`. */
   block?: ProcDevicesBlockRow[];
 }
 
 /** One row of Character device majors (a major shared by several drivers or minor ranges appears once for each). */
 export interface ProcDevicesCharacterRow {
-  /** Major device number Kernel name: `major`. */
+  /** Major device number. Kernel name: `major`. */
   major: number;
-  /** Name the driver registered the range under (may be a path such as /dev/vc/0) Kernel name: `name`. */
+  /** Name the driver registered the range under (may be a path such as /dev/vc/0). Kernel name: `name`. */
   name: string;
 }
 
 /** One row of Block device majors (the section is absent on kernels built without the block layer). */
 export interface ProcDevicesBlockRow {
-  /** Major device number Kernel name: `major`. */
+  /** Major device number. Kernel name: `major`. */
   major: number;
-  /** Name the block driver registered the major under Kernel name: `name`. */
+  /** Name the block driver registered the major under. Kernel name: `name`. */
   name: string;
 }

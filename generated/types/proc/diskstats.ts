@@ -10,45 +10,45 @@ export type ProcDiskstats = ProcDiskstatsRow[];
 export interface ProcDiskstatsFull {
   /** Which of the shapes this is. */
   kind: "full";
-  /** Major number of the device Kernel name: `major`. */
+  /** Major number of the device. Kernel name: `major`. */
   major: number;
-  /** Minor number of the device Kernel name: `minor`. */
+  /** Minor number of the device. Kernel name: `minor`. */
   minor: number;
-  /** Kernel name of the disk or partition (sda1, nvme0n1, dm-0) Kernel name: `device name`. */
+  /** Kernel name of the disk or partition (sda1, nvme0n1, dm-0). Kernel name: `device name`. */
   device: string;
-  /** Read requests that finished successfully Kernel name: `reads completed successfully`. */
+  /** Read requests that finished successfully. Kernel name: `reads completed successfully`. */
   readsCompleted: number;
-  /** Read requests merged with an adjacent one before reaching the device Kernel name: `reads merged`. */
+  /** Read requests merged with an adjacent one before reaching the device. Kernel name: `reads merged`. */
   readsMerged: number;
-  /** Data read; the kernel counts 512-byte sectors whatever the device's block size Unit: bytes (the kernel prints sectors). Kernel name: `sectors read`. */
+  /** Data read; the kernel counts 512-byte sectors whatever the device's block size. Unit: bytes (the kernel prints sectors). Kernel name: `sectors read`. */
   readBytes: number;
-  /** Time read requests took from issue to completion, summed over all of them Unit: seconds (the kernel prints ms). Kernel name: `time spent reading (ms)`. */
+  /** Time read requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Kernel name: `time spent reading (ms)`. */
   readTime: number;
-  /** Write requests that finished successfully Kernel name: `writes completed`. */
+  /** Write requests that finished successfully. Kernel name: `writes completed`. */
   writesCompleted: number;
-  /** Write requests merged with an adjacent one before reaching the device Kernel name: `writes merged`. */
+  /** Write requests merged with an adjacent one before reaching the device. Kernel name: `writes merged`. */
   writesMerged: number;
-  /** Data written; the kernel counts 512-byte sectors Unit: bytes (the kernel prints sectors). Kernel name: `sectors written`. */
+  /** Data written; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Kernel name: `sectors written`. */
   writeBytes: number;
-  /** Time write requests took from issue to completion, summed over all of them Unit: seconds (the kernel prints ms). Kernel name: `time spent writing (ms)`. */
+  /** Time write requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Kernel name: `time spent writing (ms)`. */
   writeTime: number;
-  /** Requests handed to the driver and not yet completed when the file was read Kernel name: `I/Os currently in progress`. */
+  /** Requests handed to the driver and not yet completed when the file was read. Kernel name: `I/Os currently in progress`. */
   ioInProgress: number;
-  /** Wall-clock time with at least one request in flight (the device's busy time) Unit: seconds (the kernel prints ms). Kernel name: `time spent doing I/Os (ms)`. */
+  /** Wall-clock time with at least one request in flight (the device's busy time). Unit: seconds (the kernel prints ms). Kernel name: `time spent doing I/Os (ms)`. */
   ioTime: number;
-  /** Busy time weighted by how many requests were in flight, a measure of queueing Unit: seconds (the kernel prints ms). Kernel name: `weighted time spent doing I/Os (ms)`. */
+  /** Busy time weighted by how many requests were in flight, a measure of queueing. Unit: seconds (the kernel prints ms). Kernel name: `weighted time spent doing I/Os (ms)`. */
   weightedIoTime: number;
-  /** Discard (trim) requests that finished successfully Since Linux 4.18. Kernel name: `discards completed successfully`. */
+  /** Discard (trim) requests that finished successfully. Since Linux 4.18. Kernel name: `discards completed successfully`. */
   discardsCompleted?: number;
-  /** Discard requests merged with an adjacent one Since Linux 4.18. Kernel name: `discards merged`. */
+  /** Discard requests merged with an adjacent one. Since Linux 4.18. Kernel name: `discards merged`. */
   discardsMerged?: number;
-  /** Data discarded; the kernel counts 512-byte sectors Unit: bytes (the kernel prints sectors). Since Linux 4.18. Kernel name: `sectors discarded`. */
+  /** Data discarded; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Since Linux 4.18. Kernel name: `sectors discarded`. */
   discardBytes?: number;
-  /** Time discard requests took from issue to completion, summed over all of them Unit: seconds (the kernel prints ms). Since Linux 4.18. Kernel name: `time spent discarding`. */
+  /** Time discard requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Since Linux 4.18. Kernel name: `time spent discarding`. */
   discardTime?: number;
-  /** Cache flush requests that finished successfully (the block layer does not count them for partitions) Since Linux 5.5. Kernel name: `flush requests completed successfully`. */
+  /** Cache flush requests that finished successfully (the block layer does not count them for partitions). Since Linux 5.5. Kernel name: `flush requests completed successfully`. */
   flushesCompleted?: number;
-  /** Time flush requests took from issue to completion, summed over all of them Unit: seconds (the kernel prints ms). Since Linux 5.5. Kernel name: `time spent flushing`. */
+  /** Time flush requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Since Linux 5.5. Kernel name: `time spent flushing`. */
   flushTime?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -58,18 +58,18 @@ export interface ProcDiskstatsFull {
 export interface ProcDiskstatsLegacyPartition {
   /** Which of the shapes this is. */
   kind: "legacyPartition";
-  /** Major number of the device Kernel name: `major`. */
+  /** Major number of the device. Kernel name: `major`. */
   major: number;
-  /** Minor number of the device Kernel name: `minor`. */
+  /** Minor number of the device. Kernel name: `minor`. */
   minor: number;
-  /** Kernel name of the partition (sda1) Kernel name: `device name`. */
+  /** Kernel name of the partition (sda1). Kernel name: `device name`. */
   device: string;
-  /** Read requests issued to the partition Kernel name: `reads issued`. */
+  /** Read requests issued to the partition. Kernel name: `reads issued`. */
   readsIssued: number;
-  /** Data read from the partition; the kernel counts 512-byte sectors Unit: bytes (the kernel prints sectors). Kernel name: `sectors read`. */
+  /** Data read from the partition; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Kernel name: `sectors read`. */
   readBytes: number;
-  /** Write requests issued to the partition Kernel name: `writes issued`. */
+  /** Write requests issued to the partition. Kernel name: `writes issued`. */
   writesIssued: number;
-  /** Data written to the partition; the kernel counts 512-byte sectors Unit: bytes (the kernel prints sectors). Kernel name: `sectors written`. */
+  /** Data written to the partition; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Kernel name: `sectors written`. */
   writeBytes: number;
 }

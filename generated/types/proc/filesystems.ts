@@ -10,7 +10,7 @@ export type ProcFilesystems = ProcFilesystemsRow[];
 export interface ProcFilesystemsVirtual {
   /** Which of the shapes this is. */
   kind: "virtual";
-  /** Filesystem type name as given to mount -t Kernel name: `name`. */
+  /** Filesystem type name as given to mount -t. Kernel name: `name`. */
   name: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -20,7 +20,7 @@ export interface ProcFilesystemsVirtual {
 export interface ProcFilesystemsDevice {
   /** Which of the shapes this is. */
   kind: "device";
-  /** Filesystem type name as given to mount -t Kernel name: `name`. */
+  /** Filesystem type name as given to mount -t. Kernel name: `name`. */
   name: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

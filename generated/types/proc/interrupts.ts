@@ -3,17 +3,17 @@
 
 /** One row of Interrupt counts per CPU for every interrupt line and for the architecture's special interrupts, with the controller and device behind each. */
 export interface ProcInterruptsRow {
-  /** Interrupt number, or the short name of an architecture-specific interrupt such as NMI, LOC or IPI0 Kernel name: `irq`. */
+  /** Interrupt number, or the short name of an architecture-specific interrupt such as NMI, LOC or IPI0. Kernel name: `irq`. */
   irq: string;
-  /** Interrupts taken on each CPU, in the order of the header's cpus; rows such as ERR: and MIS: hold a single total instead Kernel name: `counts`. */
+  /** Interrupts taken on each CPU, in the order of the header's cpus; rows such as ERR: and MIS: hold a single total instead. Kernel name: `counts`. */
   counts: number[];
-  /** Free text after the counts: the interrupt chip, hardware line and trigger type, and the devices using it, or what a special interrupt is Kernel name: `details`. */
+  /** Free text after the counts: the interrupt chip, hardware line and trigger type, and the devices using it, or what a special interrupt is. Kernel name: `details`. */
   details?: string;
 }
 
 /** Interrupt counts per CPU for every interrupt line and for the architecture's special interrupts, with the controller and device behind each. */
 export interface ProcInterrupts {
-  /** Numbers of the online CPUs, one per count column in the rows below (offline CPUs have no column) Kernel name: `CPU`. */
+  /** Numbers of the online CPUs, one per count column in the rows below (offline CPUs have no column). Kernel name: `CPU`. */
   cpus: number[];
   /** The rows after the header line, in file order. */
   rows: ProcInterruptsRow[];

@@ -3,15 +3,15 @@
 
 /** Load averages over 1, 5 and 15 minutes, scheduling entities running and existing, and the last PID used. */
 export interface ProcLoadavg {
-  /** Load average over the last minute (runnable plus uninterruptible tasks) Kernel name: `avg1`. */
+  /** Load average over the last minute (runnable plus uninterruptible tasks). Kernel name: `avg1`. */
   load1: number;
-  /** Load average over the last 5 minutes Kernel name: `avg5`. */
+  /** Load average over the last 5 minutes. Kernel name: `avg5`. */
   load5: number;
-  /** Load average over the last 15 minutes Kernel name: `avg15`. */
+  /** Load average over the last 15 minutes. Kernel name: `avg15`. */
   load15: number;
-  /** Scheduling entities (threads) runnable now, and all that exist Kernel name: `nr_running/nr_threads`. */
+  /** Scheduling entities (threads) runnable now, and all that exist. Kernel name: `nr_running/nr_threads`. */
   entities: ProcLoadavgEntities;
-  /** PID most recently given to a new process or thread Kernel name: `last_pid`. */
+  /** PID most recently given to a new process or thread. Kernel name: `last_pid`. */
   lastPid: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -19,8 +19,8 @@ export interface ProcLoadavg {
 
 /** The two parts of entities. */
 export interface ProcLoadavgEntities {
-  /** Threads that are runnable now Kernel name: `running`. */
+  /** Threads that are runnable now. Kernel name: `running`. */
   running: number;
-  /** Threads that exist Kernel name: `total`. */
+  /** Threads that exist. Kernel name: `total`. */
   total: number;
 }

@@ -10,25 +10,25 @@ export type ProcLocks = ProcLocksRow[];
 export interface ProcLocksWaiter {
   /** Which of the shapes this is. */
   kind: "waiter";
-  /** Ordinal of the lock this request waits on (the lines above with the same number) Kernel name: `id`. */
+  /** Ordinal of the lock this request waits on (the lines above with the same number). Kernel name: `id`. */
   id: number;
-  /** Kind of lock Kernel name: `class`. */
+  /** Kind of lock. Kernel name: `class`. */
   lockClass: "posix" | "ofd" | "access" | "flock" | "lease" | "delegation" | "unknown";
-  /** Whether the lock is advisory or mandatory, or the state of a lease Kernel name: `mode`. */
+  /** Whether the lock is advisory or mandatory, or the state of a lease. Kernel name: `mode`. */
   mode: "advisory" | "mandatory" | "active" | "breaking" | "breaker" | "unknown";
-  /** Access the lock grants or waits for Kernel name: `type`. */
+  /** Access the lock grants or waits for. Kernel name: `type`. */
   type: "read" | "write" | "unlock" | "read_write";
-  /** Process that holds or waits for the lock; -1 for open file description locks, which no process owns Kernel name: `pid`. */
+  /** Process that holds or waits for the lock; -1 for open file description locks, which no process owns. Kernel name: `pid`. */
   pid: number;
-  /** Major number of the device holding the locked file (printed in hex) Kernel name: `MAJOR`. */
+  /** Major number of the device holding the locked file (printed in hex). Kernel name: `MAJOR`. */
   major: number;
-  /** Minor number of the device holding the locked file (printed in hex) Kernel name: `MINOR`. */
+  /** Minor number of the device holding the locked file (printed in hex). Kernel name: `MINOR`. */
   minor: number;
-  /** Inode number of the locked file Kernel name: `inode`. */
+  /** Inode number of the locked file. Kernel name: `inode`. */
   inode: number;
-  /** First byte of the locked range (in bytes from the start of the file) Kernel name: `start`. */
+  /** First byte of the locked range (in bytes from the start of the file). Kernel name: `start`. */
   start: number;
-  /** Last byte of the locked range Kernel name: `end`. */
+  /** Last byte of the locked range. Kernel name: `end`. */
   end: number | "eof";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -38,25 +38,25 @@ export interface ProcLocksWaiter {
 export interface ProcLocksLock {
   /** Which of the shapes this is. */
   kind: "lock";
-  /** Ordinal of the lock in this listing (not stable between reads) Kernel name: `id`. */
+  /** Ordinal of the lock in this listing (not stable between reads). Kernel name: `id`. */
   id: number;
-  /** Kind of lock Kernel name: `class`. */
+  /** Kind of lock. Kernel name: `class`. */
   lockClass: "posix" | "ofd" | "access" | "flock" | "lease" | "delegation" | "unknown";
-  /** Whether the lock is advisory or mandatory, or the state of a lease Kernel name: `mode`. */
+  /** Whether the lock is advisory or mandatory, or the state of a lease. Kernel name: `mode`. */
   mode: "advisory" | "mandatory" | "active" | "breaking" | "breaker" | "unknown";
-  /** Access the lock grants or waits for Kernel name: `type`. */
+  /** Access the lock grants or waits for. Kernel name: `type`. */
   type: "read" | "write" | "unlock" | "read_write";
-  /** Process that holds or waits for the lock; -1 for open file description locks, which no process owns Kernel name: `pid`. */
+  /** Process that holds or waits for the lock; -1 for open file description locks, which no process owns. Kernel name: `pid`. */
   pid: number;
-  /** Major number of the device holding the locked file (printed in hex) Kernel name: `MAJOR`. */
+  /** Major number of the device holding the locked file (printed in hex). Kernel name: `MAJOR`. */
   major: number;
-  /** Minor number of the device holding the locked file (printed in hex) Kernel name: `MINOR`. */
+  /** Minor number of the device holding the locked file (printed in hex). Kernel name: `MINOR`. */
   minor: number;
-  /** Inode number of the locked file Kernel name: `inode`. */
+  /** Inode number of the locked file. Kernel name: `inode`. */
   inode: number;
-  /** First byte of the locked range (in bytes from the start of the file) Kernel name: `start`. */
+  /** First byte of the locked range (in bytes from the start of the file). Kernel name: `start`. */
   start: number;
-  /** Last byte of the locked range Kernel name: `end`. */
+  /** Last byte of the locked range. Kernel name: `end`. */
   end: number | "eof";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -6,11 +6,11 @@ export type ProcMdstatArraysStatusRow = ProcMdstatArraysStatusSizeSuper | ProcMd
 
 /** State of the software RAID (md) arrays: the RAID levels available, then each array with its members, size, redundancy and any resync in progress, then disks not yet in an array. */
 export interface ProcMdstat {
-  /** RAID levels (personalities) registered with the md driver, each in brackets as printed, e.g. [raid1] Kernel name: `Personalities`. */
+  /** RAID levels (personalities) registered with the md driver, each in brackets as printed, e.g. [raid1]. Kernel name: `Personalities`. */
   personalities: string[];
-  /** The arrays, in the order the kernel lists them (newest first) Kernel name: `md`. One entry per `mdN` line. */
+  /** The arrays, in the order the kernel lists them (newest first). Kernel name: `md`. One entry per `mdN` line. */
   arrays: ProcMdstatArrays[];
-  /** Disks with an md superblock that belong to no running array, or the single word <none> Kernel name: `unused devices`. */
+  /** Disks with an md superblock that belong to no running array, or the single word <none>. Kernel name: `unused devices`. */
   unusedDevices: string[];
 }
 
@@ -18,9 +18,9 @@ export interface ProcMdstat {
 export interface ProcMdstatArrays {
   /** Number of the array, N in mdN (arrays with other names, such as md_home, are not covered) */
   unit: number;
-  /** Whether the array is running Kernel name: `state`. */
+  /** Whether the array is running. Kernel name: `state`. */
   state: "active" | "inactive";
-  /** The rest of the line as words: for an active array (read-only) or (auto-read-only) when so, then its level (raid1, raid5, linear...), then each member as name[slot] followed by (W) write-mostly, (J) journal, (F) faulty, (S) spare or (R) replacement Kernel name: `detail`. */
+  /** The rest of the line as words: for an active array (read-only) or (auto-read-only) when so, then its level (raid1, raid5, linear...), then each member as name[slot] followed by (W) write-mostly, (J) journal, (F) faulty, (S) spare or (R) replacement. Kernel name: `detail`. */
   detail: string[];
   /** The indented lines under the array line, each read as one of several shapes */
   status: ProcMdstatArraysStatusRow[];
@@ -30,11 +30,11 @@ export interface ProcMdstatArrays {
 export interface ProcMdstatArraysStatusSizeSuper {
   /** Which of the shapes this is. */
   kind: "sizeSuper";
-  /** Usable size of the array (of its members for an inactive one), in 1 KiB blocks Unit: bytes (the kernel prints kB). Kernel name: `blocks`. */
+  /** Usable size of the array (of its members for an inactive one), in 1 KiB blocks. Unit: bytes (the kernel prints kB). Kernel name: `blocks`. */
   blocks: number;
-  /** Superblock format: a version such as 1.2, external:imsm or external:/md127/0 for externally managed metadata, or non-persistent Kernel name: `superblock`. */
+  /** Superblock format: a version such as 1.2, external:imsm or external:/md127/0 for externally managed metadata, or non-persistent. Kernel name: `superblock`. */
   superblock: string;
-  /** Level-specific text as printed: [members/working] [U_] for raid1, raid4/5/6 and raid10, Nk chunks for raid0, level, chunk and algorithm for raid4/5/6, near, far or offset copies for raid10, Nk rounding for linear Kernel name: `geometry`. */
+  /** Level-specific text as printed: [members/working] [U_] for raid1, raid4/5/6 and raid10, Nk chunks for raid0, level, chunk and algorithm for raid4/5/6, near, far or offset copies for raid10, Nk rounding for linear. Kernel name: `geometry`. */
   geometry?: string;
 }
 
@@ -42,9 +42,9 @@ export interface ProcMdstatArraysStatusSizeSuper {
 export interface ProcMdstatArraysStatusSize {
   /** Which of the shapes this is. */
   kind: "size";
-  /** Usable size of the array (of its members for an inactive one), in 1 KiB blocks Unit: bytes (the kernel prints kB). Kernel name: `blocks`. */
+  /** Usable size of the array (of its members for an inactive one), in 1 KiB blocks. Unit: bytes (the kernel prints kB). Kernel name: `blocks`. */
   blocks: number;
-  /** Level-specific text as printed, as for sizeSuper Kernel name: `geometry`. */
+  /** Level-specific text as printed, as for sizeSuper. Kernel name: `geometry`. */
   geometry?: string;
 }
 
@@ -52,19 +52,19 @@ export interface ProcMdstatArraysStatusSize {
 export interface ProcMdstatArraysStatusProgress {
   /** Which of the shapes this is. */
   kind: "progress";
-  /** Progress bar such as [==>..................] Kernel name: `bar`. */
+  /** Progress bar such as [==>..................]. Kernel name: `bar`. */
   bar: string;
-  /** What the array is doing Kernel name: `action`. */
+  /** What the array is doing. Kernel name: `action`. */
   action: "resync" | "recovery" | "check" | "repair" | "reshape";
-  /** Part of the work done, to a tenth of a percent Unit: percent. Kernel name: `percent`. */
+  /** Part of the work done, to a tenth of a percent. Unit: percent. Kernel name: `percent`. */
   percent: number;
-  /** Amount of the array processed so far (counted in 1 KiB blocks) Unit: bytes (the kernel prints kB). Kernel name: `done`. */
+  /** Amount of the array processed so far (counted in 1 KiB blocks). Unit: bytes (the kernel prints kB). Kernel name: `done`. */
   done: number;
-  /** Amount to process in all (counted in 1 KiB blocks) Unit: bytes (the kernel prints kB). Kernel name: `total`. */
+  /** Amount to process in all (counted in 1 KiB blocks). Unit: bytes (the kernel prints kB). Kernel name: `total`. */
   total: number;
-  /** Estimated minutes left at the current speed (the language has no minutes unit, so kept in minutes) Kernel name: `finish`. */
+  /** Estimated minutes left at the current speed (the language has no minutes unit, so kept in minutes). Kernel name: `finish`. */
   finishMinutes: number;
-  /** Recent speed of the operation, in bytes per second Unit: bytes (the kernel prints kB). Kernel name: `speed`. */
+  /** Recent speed of the operation, in bytes per second. Unit: bytes (the kernel prints kB). Kernel name: `speed`. */
   speed: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -74,9 +74,9 @@ export interface ProcMdstatArraysStatusProgress {
 export interface ProcMdstatArraysStatusWaiting {
   /** Which of the shapes this is. */
   kind: "waiting";
-  /** Operation waiting: resync, recover or reshape Kernel name: `action`. */
+  /** Operation waiting: resync, recover or reshape. Kernel name: `action`. */
   action: string;
-  /** Why it does not run now Kernel name: `reason`. */
+  /** Why it does not run now. Kernel name: `reason`. */
   reason: "delayed" | "pending" | "remote";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -86,21 +86,21 @@ export interface ProcMdstatArraysStatusWaiting {
 export interface ProcMdstatArraysStatusBitmapFile {
   /** Which of the shapes this is. */
   kind: "bitmapFile";
-  /** Bitmap pages in memory, out of the total Kernel name: `pages`. */
+  /** Bitmap pages in memory, out of the total. Kernel name: `pages`. */
   pages: ProcMdstatArraysStatusBitmapFilePages;
-  /** Memory those pages take Unit: bytes (the kernel prints kB). Kernel name: `memory`. */
+  /** Memory those pages take. Unit: bytes (the kernel prints kB). Kernel name: `memory`. */
   memory: number;
-  /** Amount of the array each bitmap bit stands for Unit: bytes (the kernel prints kB). Kernel name: `chunk`. */
+  /** Amount of the array each bitmap bit stands for. Unit: bytes (the kernel prints kB). Kernel name: `chunk`. */
   chunk: number;
-  /** Path of the bitmap file (white space escaped in octal) Kernel name: `file`. */
+  /** Path of the bitmap file (white space escaped in octal). Kernel name: `file`. */
   file: string;
 }
 
 /** The two parts of pages. */
 export interface ProcMdstatArraysStatusBitmapFilePages {
-  /** Bitmap pages allocated in memory Kernel name: `used`. */
+  /** Bitmap pages allocated in memory. Kernel name: `used`. */
   used: number;
-  /** Pages the whole bitmap needs Kernel name: `total`. */
+  /** Pages the whole bitmap needs. Kernel name: `total`. */
   total: number;
 }
 
@@ -108,11 +108,11 @@ export interface ProcMdstatArraysStatusBitmapFilePages {
 export interface ProcMdstatArraysStatusBitmap {
   /** Which of the shapes this is. */
   kind: "bitmap";
-  /** Bitmap pages in memory, out of the total Kernel name: `pages`. */
+  /** Bitmap pages in memory, out of the total. Kernel name: `pages`. */
   pages: ProcMdstatArraysStatusBitmapPages;
-  /** Memory those pages take Unit: bytes (the kernel prints kB). Kernel name: `memory`. */
+  /** Memory those pages take. Unit: bytes (the kernel prints kB). Kernel name: `memory`. */
   memory: number;
-  /** Amount of the array each bitmap bit stands for (a chunk below 1 KiB, printed in B, is not covered) Unit: bytes (the kernel prints kB). Kernel name: `chunk`. */
+  /** Amount of the array each bitmap bit stands for (a chunk below 1 KiB, printed in B, is not covered). Unit: bytes (the kernel prints kB). Kernel name: `chunk`. */
   chunk: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -120,8 +120,8 @@ export interface ProcMdstatArraysStatusBitmap {
 
 /** The two parts of pages. */
 export interface ProcMdstatArraysStatusBitmapPages {
-  /** Bitmap pages allocated in memory Kernel name: `used`. */
+  /** Bitmap pages allocated in memory. Kernel name: `used`. */
   used: number;
-  /** Pages the whole bitmap needs Kernel name: `total`. */
+  /** Pages the whole bitmap needs. Kernel name: `total`. */
   total: number;
 }

@@ -3,137 +3,137 @@
 
 /** System-wide memory use (totals, caches, kernel memory and huge pages) in bytes. */
 export interface ProcMeminfo {
-  /** Usable RAM, that is physical memory less what the kernel reserved at boot Unit: bytes (the kernel prints kB). Kernel name: `MemTotal`. */
+  /** Usable RAM, that is physical memory less what the kernel reserved at boot. Unit: bytes (the kernel prints kB). Kernel name: `MemTotal`. */
   memTotal: number;
-  /** RAM not used for anything Unit: bytes (the kernel prints kB). Kernel name: `MemFree`. */
+  /** RAM not used for anything. Unit: bytes (the kernel prints kB). Kernel name: `MemFree`. */
   memFree: number;
-  /** Estimate of memory that new workloads can get without swapping, counting reclaimable cache Unit: bytes (the kernel prints kB). Since Linux 3.14. Kernel name: `MemAvailable`. */
+  /** Estimate of memory that new workloads can get without swapping, counting reclaimable cache. Unit: bytes (the kernel prints kB). Since Linux 3.14. Kernel name: `MemAvailable`. */
   memAvailable?: number;
-  /** Memory used as temporary storage for raw block-device data Unit: bytes (the kernel prints kB). Kernel name: `Buffers`. */
+  /** Memory used as temporary storage for raw block-device data. Unit: bytes (the kernel prints kB). Kernel name: `Buffers`. */
   buffers: number;
-  /** Page cache of files, not counting swap cache Unit: bytes (the kernel prints kB). Kernel name: `Cached`. */
+  /** Page cache of files, not counting swap cache. Unit: bytes (the kernel prints kB). Kernel name: `Cached`. */
   cached: number;
-  /** Memory that was swapped out and read back but is still in the swap file Unit: bytes (the kernel prints kB). Kernel name: `SwapCached`. */
+  /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Kernel name: `SwapCached`. */
   swapCached: number;
-  /** Memory used recently, not reclaimed unless needed Unit: bytes (the kernel prints kB). Kernel name: `Active`. */
+  /** Memory used recently, not reclaimed unless needed. Unit: bytes (the kernel prints kB). Kernel name: `Active`. */
   active: number;
-  /** Memory used less recently, the first candidate for reclaim Unit: bytes (the kernel prints kB). Kernel name: `Inactive`. */
+  /** Memory used less recently, the first candidate for reclaim. Unit: bytes (the kernel prints kB). Kernel name: `Inactive`. */
   inactive: number;
-  /** Anonymous memory on the active list Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Active(anon)`. */
+  /** Anonymous memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Active(anon)`. */
   activeAnon?: number;
-  /** Anonymous memory on the inactive list Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Inactive(anon)`. */
+  /** Anonymous memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Inactive(anon)`. */
   inactiveAnon?: number;
-  /** File-backed memory on the active list Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Active(file)`. */
+  /** File-backed memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Active(file)`. */
   activeFile?: number;
-  /** File-backed memory on the inactive list Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Inactive(file)`. */
+  /** File-backed memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Inactive(file)`. */
   inactiveFile?: number;
-  /** Memory that cannot be reclaimed, such as mlocked pages and ramfs Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Unevictable`. */
+  /** Memory that cannot be reclaimed, such as mlocked pages and ramfs. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Unevictable`. */
   unevictable?: number;
-  /** Memory locked with mlock() Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Mlocked`. */
+  /** Memory locked with mlock(). Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Mlocked`. */
   mlocked?: number;
-  /** Total high memory (32-bit systems with highmem) Unit: bytes (the kernel prints kB). Kernel name: `HighTotal`. */
+  /** Total high memory (32-bit systems with highmem). Unit: bytes (the kernel prints kB). Kernel name: `HighTotal`. */
   highTotal?: number;
-  /** Free high memory Unit: bytes (the kernel prints kB). Kernel name: `HighFree`. */
+  /** Free high memory. Unit: bytes (the kernel prints kB). Kernel name: `HighFree`. */
   highFree?: number;
-  /** Total low memory (32-bit systems with highmem) Unit: bytes (the kernel prints kB). Kernel name: `LowTotal`. */
+  /** Total low memory (32-bit systems with highmem). Unit: bytes (the kernel prints kB). Kernel name: `LowTotal`. */
   lowTotal?: number;
-  /** Free low memory Unit: bytes (the kernel prints kB). Kernel name: `LowFree`. */
+  /** Free low memory. Unit: bytes (the kernel prints kB). Kernel name: `LowFree`. */
   lowFree?: number;
-  /** Memory copied for private mappings on systems without an MMU Unit: bytes (the kernel prints kB). Kernel name: `MmapCopy`. */
+  /** Memory copied for private mappings on systems without an MMU. Unit: bytes (the kernel prints kB). Kernel name: `MmapCopy`. */
   mmapCopy?: number;
-  /** Total swap space Unit: bytes (the kernel prints kB). Kernel name: `SwapTotal`. */
+  /** Total swap space. Unit: bytes (the kernel prints kB). Kernel name: `SwapTotal`. */
   swapTotal: number;
-  /** Unused swap space Unit: bytes (the kernel prints kB). Kernel name: `SwapFree`. */
+  /** Unused swap space. Unit: bytes (the kernel prints kB). Kernel name: `SwapFree`. */
   swapFree: number;
-  /** Memory used by the zswap compressed cache Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Zswap`. */
+  /** Memory used by the zswap compressed cache. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Zswap`. */
   zswap?: number;
-  /** Amount of anonymous memory held compressed in zswap Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Zswapped`. */
+  /** Amount of anonymous memory held compressed in zswap. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Zswapped`. */
   zswapped?: number;
-  /** Memory waiting to be written back to storage Unit: bytes (the kernel prints kB). Kernel name: `Dirty`. */
+  /** Memory waiting to be written back to storage. Unit: bytes (the kernel prints kB). Kernel name: `Dirty`. */
   dirty: number;
-  /** Memory being written back to storage now Unit: bytes (the kernel prints kB). Kernel name: `Writeback`. */
+  /** Memory being written back to storage now. Unit: bytes (the kernel prints kB). Kernel name: `Writeback`. */
   writeback: number;
-  /** Anonymous pages mapped into user page tables Unit: bytes (the kernel prints kB). Kernel name: `AnonPages`. */
+  /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints kB). Kernel name: `AnonPages`. */
   anonPages: number;
-  /** Files mapped into memory, such as libraries Unit: bytes (the kernel prints kB). Kernel name: `Mapped`. */
+  /** Files mapped into memory, such as libraries. Unit: bytes (the kernel prints kB). Kernel name: `Mapped`. */
   mapped: number;
-  /** Shared memory and tmpfs, including System V shared memory Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `Shmem`. */
+  /** Shared memory and tmpfs, including System V shared memory. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `Shmem`. */
   shmem?: number;
-  /** Kernel allocations the kernel will reclaim under pressure, slab included Unit: bytes (the kernel prints kB). Since Linux 4.20. Kernel name: `KReclaimable`. */
+  /** Kernel allocations the kernel will reclaim under pressure, slab included. Unit: bytes (the kernel prints kB). Since Linux 4.20. Kernel name: `KReclaimable`. */
   kReclaimable?: number;
-  /** Kernel slab allocator memory Unit: bytes (the kernel prints kB). Kernel name: `Slab`. */
+  /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Kernel name: `Slab`. */
   slab: number;
-  /** Part of the slab that can be reclaimed, such as caches Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SReclaimable`. */
+  /** Part of the slab that can be reclaimed, such as caches. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SReclaimable`. */
   sReclaimable?: number;
-  /** Part of the slab that cannot be reclaimed under pressure Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SUnreclaim`. */
+  /** Part of the slab that cannot be reclaimed under pressure. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SUnreclaim`. */
   sUnreclaim?: number;
-  /** Memory used by kernel stacks of all tasks Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `KernelStack`. */
+  /** Memory used by kernel stacks of all tasks. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `KernelStack`. */
   kernelStack?: number;
-  /** Memory used by shadow call stacks (arm64 with CONFIG_SHADOW_CALL_STACK) Unit: bytes (the kernel prints kB). Since Linux 5.8. Kernel name: `ShadowCallStack`. */
+  /** Memory used by shadow call stacks (arm64 with CONFIG_SHADOW_CALL_STACK). Unit: bytes (the kernel prints kB). Since Linux 5.8. Kernel name: `ShadowCallStack`. */
   shadowCallStack?: number;
-  /** Memory used by the lowest level of page tables Unit: bytes (the kernel prints kB). Kernel name: `PageTables`. */
+  /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Kernel name: `PageTables`. */
   pageTables: number;
-  /** Memory used by secondary page tables, such as KVM's and IOMMU's Unit: bytes (the kernel prints kB). Since Linux 6.1. Kernel name: `SecPageTables`. */
+  /** Memory used by secondary page tables, such as KVM's and IOMMU's. Unit: bytes (the kernel prints kB). Since Linux 6.1. Kernel name: `SecPageTables`. */
   secPageTables?: number;
-  /** NFS pages sent to the server but not yet committed (always zero since 5.8) Unit: bytes (the kernel prints kB). Kernel name: `NFS_Unstable`. */
+  /** NFS pages sent to the server but not yet committed (always zero since 5.8). Unit: bytes (the kernel prints kB). Kernel name: `NFS_Unstable`. */
   nfsUnstable?: number;
-  /** Memory used for block-device bounce buffers Unit: bytes (the kernel prints kB). Kernel name: `Bounce`. */
+  /** Memory used for block-device bounce buffers. Unit: bytes (the kernel prints kB). Kernel name: `Bounce`. */
   bounce?: number;
-  /** Memory used by FUSE for temporary writeback buffers Unit: bytes (the kernel prints kB). Since Linux 2.6.26. Kernel name: `WritebackTmp`. */
+  /** Memory used by FUSE for temporary writeback buffers. Unit: bytes (the kernel prints kB). Since Linux 2.6.26. Kernel name: `WritebackTmp`. */
   writebackTmp?: number;
-  /** Total memory that can be allocated under the current overcommit policy Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Kernel name: `CommitLimit`. */
+  /** Total memory that can be allocated under the current overcommit policy. Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Kernel name: `CommitLimit`. */
   commitLimit?: number;
-  /** Memory allocated by all processes, even if not yet used Unit: bytes (the kernel prints kB). Kernel name: `Committed_AS`. */
+  /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Kernel name: `Committed_AS`. */
   committedAs: number;
-  /** Size of the vmalloc address space Unit: bytes (the kernel prints kB). Kernel name: `VmallocTotal`. */
+  /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Kernel name: `VmallocTotal`. */
   vmallocTotal: number;
-  /** Memory allocated through vmalloc Unit: bytes (the kernel prints kB). Kernel name: `VmallocUsed`. */
+  /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Kernel name: `VmallocUsed`. */
   vmallocUsed: number;
-  /** Largest free block of the vmalloc area (zero since 4.4) Unit: bytes (the kernel prints kB). Kernel name: `VmallocChunk`. */
+  /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Kernel name: `VmallocChunk`. */
   vmallocChunk: number;
-  /** Memory used by per-CPU allocations Unit: bytes (the kernel prints kB). Since Linux 4.16. Kernel name: `Percpu`. */
+  /** Memory used by per-CPU allocations. Unit: bytes (the kernel prints kB). Since Linux 4.16. Kernel name: `Percpu`. */
   percpu?: number;
-  /** Memory the kernel took out of use after hardware errors Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `HardwareCorrupted`. */
+  /** Memory the kernel took out of use after hardware errors. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `HardwareCorrupted`. */
   hardwareCorrupted?: number;
-  /** Anonymous memory backed by transparent huge pages Unit: bytes (the kernel prints kB). Since Linux 2.6.38. Kernel name: `AnonHugePages`. */
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 2.6.38. Kernel name: `AnonHugePages`. */
   anonHugePages?: number;
-  /** Shared memory and tmpfs backed by huge pages Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemHugePages`. */
+  /** Shared memory and tmpfs backed by huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemHugePages`. */
   shmemHugePages?: number;
-  /** Shared memory mapped into user space with huge pages Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemPmdMapped`. */
+  /** Shared memory mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemPmdMapped`. */
   shmemPmdMapped?: number;
-  /** Page cache backed by transparent huge pages Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FileHugePages`. */
+  /** Page cache backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FileHugePages`. */
   fileHugePages?: number;
-  /** Page cache mapped into user space with huge pages Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
+  /** Page cache mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
   filePmdMapped?: number;
-  /** Memory reserved for the contiguous memory allocator Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaTotal`. */
+  /** Memory reserved for the contiguous memory allocator. Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaTotal`. */
   cmaTotal?: number;
-  /** Free memory in the contiguous memory allocator reserve Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaFree`. */
+  /** Free memory in the contiguous memory allocator reserve. Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaFree`. */
   cmaFree?: number;
-  /** Memory not yet accepted by a confidential-computing guest Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Unaccepted`. */
+  /** Memory not yet accepted by a confidential-computing guest. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Unaccepted`. */
   unaccepted?: number;
-  /** Memory taken by a virtio balloon driver Unit: bytes (the kernel prints kB). Since Linux 6.12. Kernel name: `Balloon`. */
+  /** Memory taken by a virtio balloon driver. Unit: bytes (the kernel prints kB). Since Linux 6.12. Kernel name: `Balloon`. */
   balloon?: number;
-  /** Memory in page-table quicklists (some architectures, removed in 5.5) Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Kernel name: `Quicklists`. */
+  /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Kernel name: `Quicklists`. */
   quicklists?: number;
-  /** Number of huge pages in the default-size pool Kernel name: `HugePages_Total`. */
+  /** Number of huge pages in the default-size pool. Kernel name: `HugePages_Total`. */
   hugePagesTotal?: number;
-  /** Number of huge pages in the pool not yet allocated Kernel name: `HugePages_Free`. */
+  /** Number of huge pages in the pool not yet allocated. Kernel name: `HugePages_Free`. */
   hugePagesFree?: number;
-  /** Huge pages promised to mappings but not yet faulted in Since Linux 2.6.17. Kernel name: `HugePages_Rsvd`. */
+  /** Huge pages promised to mappings but not yet faulted in. Since Linux 2.6.17. Kernel name: `HugePages_Rsvd`. */
   hugePagesRsvd?: number;
-  /** Huge pages above the pool size, from overcommit Since Linux 2.6.24. Kernel name: `HugePages_Surp`. */
+  /** Huge pages above the pool size, from overcommit. Since Linux 2.6.24. Kernel name: `HugePages_Surp`. */
   hugePagesSurp?: number;
-  /** Size of a default huge page Unit: bytes (the kernel prints kB). Kernel name: `Hugepagesize`. */
+  /** Size of a default huge page. Unit: bytes (the kernel prints kB). Kernel name: `Hugepagesize`. */
   hugepagesize?: number;
-  /** Memory used by huge pages of every size Unit: bytes (the kernel prints kB). Since Linux 4.17. Kernel name: `Hugetlb`. */
+  /** Memory used by huge pages of every size. Unit: bytes (the kernel prints kB). Since Linux 4.17. Kernel name: `Hugetlb`. */
   hugetlb?: number;
-  /** Kernel direct mapping covered by 4 KiB pages (x86) Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4k`. */
+  /** Kernel direct mapping covered by 4 KiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4k`. */
   directMap4k?: number;
-  /** Kernel direct mapping covered by 4 MiB pages (32-bit x86) Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4M`. */
+  /** Kernel direct mapping covered by 4 MiB pages (32-bit x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4M`. */
   directMap4m?: number;
-  /** Kernel direct mapping covered by 2 MiB pages (x86) Unit: bytes (the kernel prints kB). Kernel name: `DirectMap2M`. */
+  /** Kernel direct mapping covered by 2 MiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap2M`. */
   directMap2m?: number;
-  /** Kernel direct mapping covered by 1 GiB pages (x86) Unit: bytes (the kernel prints kB). Kernel name: `DirectMap1G`. */
+  /** Kernel direct mapping covered by 1 GiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap1G`. */
   directMap1g?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;

@@ -6,19 +6,19 @@ export type ProcModules = ProcModulesRow[];
 
 /** One row of Loadable kernel modules currently in memory, one line per module with its size, users and state. */
 export interface ProcModulesRow {
-  /** Module name (dashes in the file name become underscores) Kernel name: `name`. */
+  /** Module name (dashes in the file name become underscores). Kernel name: `name`. */
   name: string;
-  /** Memory the module occupies (code and data; the sum of its memory regions since 6.4) Unit: bytes. Kernel name: `size`. */
+  /** Memory the module occupies (code and data; the sum of its memory regions since 6.4). Unit: bytes. Kernel name: `size`. */
   size: number;
-  /** References held on the module (by other modules and open users); it can be unloaded only at 0 Kernel name: `refcount`. */
+  /** References held on the module (by other modules and open users); it can be unloaded only at 0. Kernel name: `refcount`. */
   refcount: number | "unknown";
-  /** Modules that depend on this one, each followed by a comma (ext4,jbd2,), with [permanent], for a module that cannot be unloaded, or - for none; a list with a trailing separator cannot be typed Kernel name: `deps`. */
+  /** Modules that depend on this one, each followed by a comma (ext4,jbd2,), with [permanent], for a module that cannot be unloaded, or - for none; a list with a trailing separator cannot be typed. Kernel name: `deps`. */
   usedBy: string;
-  /** Load state of the module Kernel name: `state`. */
+  /** Load state of the module. Kernel name: `state`. */
   state: "live" | "loading" | "unloading";
-  /** Address of the module's code; 0 when the reader may not see kernel addresses (kptr_restrict, no CAP_SYSLOG) Kernel name: `address`. */
+  /** Address of the module's code; 0 when the reader may not see kernel addresses (kptr_restrict, no CAP_SYSLOG). Kernel name: `address`. */
   address: bigint;
-  /** Taint letters of the module, e.g. P proprietary, O out of tree, E unsigned, C staging, F forced, N test, followed by + while loading or - while unloading; absent when untainted Kernel name: `taints`. */
+  /** Taint letters of the module, e.g. P proprietary, O out of tree, E unsigned, C staging, F forced, N test, followed by + while loading or - while unloading; absent when untainted. Kernel name: `taints`. */
   taints?: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -6,17 +6,17 @@ export type ProcMounts = ProcMountsRow[];
 
 /** One row of Mounts a process sees in its mount namespace, one line per mount in the fstab format: source, mount point, type, options and two zeros. */
 export interface ProcMountsRow {
-  /** Source of the mount: a device path, a server:/path, or a name such as tmpfs or none; space, tab, newline, backslash (and # on newer kernels) come as octal escapes, decoded here Kernel name: `fs_spec`. */
+  /** Source of the mount: a device path, a server:/path, or a name such as tmpfs or none; space, tab, newline, backslash (and # on newer kernels) come as octal escapes, decoded here. Kernel name: `fs_spec`. */
   device: string;
-  /** Where the mount sits, relative to the reader's root directory; octal escapes decoded Kernel name: `fs_file`. */
+  /** Where the mount sits, relative to the reader's root directory; octal escapes decoded. Kernel name: `fs_file`. */
   mountPoint: string;
-  /** Filesystem type, with a subtype after a dot for FUSE (fuse.sshfs); octal escapes decoded Kernel name: `fs_vfstype`. */
+  /** Filesystem type, with a subtype after a dot for FUSE (fuse.sshfs); octal escapes decoded. Kernel name: `fs_vfstype`. */
   fsType: string;
-  /** rw or ro, then superblock flags, per-mount flags (nosuid, nodev, noexec, relatime...) and filesystem options, each with its escapes decoded Kernel name: `fs_mntops`. */
+  /** rw or ro, then superblock flags, per-mount flags (nosuid, nodev, noexec, relatime...) and filesystem options, each with its escapes decoded. Kernel name: `fs_mntops`. */
   options: string[];
-  /** Dump frequency field of fstab; the kernel always prints 0 Kernel name: `fs_freq`. */
+  /** Dump frequency field of fstab; the kernel always prints 0. Kernel name: `fs_freq`. */
   dump: number;
-  /** fsck pass number field of fstab; the kernel always prints 0 Kernel name: `fs_passno`. */
+  /** fsck pass number field of fstab; the kernel always prints 0. Kernel name: `fs_passno`. */
   pass: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -10,21 +10,21 @@ export type ProcPagetypeinfo = ProcPagetypeinfoBlockVariant[];
 export interface ProcPagetypeinfoBlockSizes {
   /** Which of the shapes this is. */
   kind: "sizes";
-  /** A page block is 2 to this power pages Kernel name: `Page block order`. */
+  /** A page block is 2 to this power pages. Kernel name: `Page block order`. */
   pageBlockOrder: number;
-  /** Pages in one page block Kernel name: `Pages per block`. */
+  /** Pages in one page block. Kernel name: `Pages per block`. */
   pagesPerBlock: number;
 }
 
 /** One row of Free pages per node, zone and migrate type, one column per allocation order. */
 export interface ProcPagetypeinfoBlockFreePagesRow {
-  /** NUMA node Kernel name: `node`. */
+  /** NUMA node. Kernel name: `node`. */
   node: number;
-  /** Memory zone: DMA, DMA32, Normal, HighMem, Movable, Device Kernel name: `zone`. */
+  /** Memory zone: DMA, DMA32, Normal, HighMem, Movable, Device. Kernel name: `zone`. */
   zone: string;
-  /** Migrate type: Unmovable, Movable, Reclaimable, HighAtomic, CMA, Isolate Kernel name: `migrateType`. */
+  /** Migrate type: Unmovable, Movable, Reclaimable, HighAtomic, CMA, Isolate. Kernel name: `migrateType`. */
   migrateType: string;
-  /** Free blocks of each order, in the order of the header's orders Kernel name: `counts`. */
+  /** Free blocks of each order, in the order of the header's orders. Kernel name: `counts`. */
   counts: number[];
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -34,7 +34,7 @@ export interface ProcPagetypeinfoBlockFreePagesRow {
 export interface ProcPagetypeinfoBlockFreePages {
   /** Which of the shapes this is. */
   kind: "freePages";
-  /** Allocation orders of the count columns (a block of order n is 2^n pages) Kernel name: `orders`. */
+  /** Allocation orders of the count columns (a block of order n is 2^n pages). Kernel name: `orders`. */
   orders: number[];
   /** The rows after the header line, in file order. */
   rows: ProcPagetypeinfoBlockFreePagesRow[];
@@ -42,11 +42,11 @@ export interface ProcPagetypeinfoBlockFreePages {
 
 /** One row of Page blocks per node and zone, one column per migrate type. */
 export interface ProcPagetypeinfoBlockBlockCountsRow {
-  /** NUMA node Kernel name: `node`. */
+  /** NUMA node. Kernel name: `node`. */
   node: number;
-  /** Memory zone Kernel name: `zone`. */
+  /** Memory zone. Kernel name: `zone`. */
   zone: string;
-  /** Page blocks of each migrate type, in the order of the header's types Kernel name: `counts`. */
+  /** Page blocks of each migrate type, in the order of the header's types. Kernel name: `counts`. */
   counts: number[];
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -56,7 +56,7 @@ export interface ProcPagetypeinfoBlockBlockCountsRow {
 export interface ProcPagetypeinfoBlockBlockCounts {
   /** Which of the shapes this is. */
   kind: "blockCounts";
-  /** Migrate types of the count columns Kernel name: `migrateTypes`. */
+  /** Migrate types of the count columns. Kernel name: `migrateTypes`. */
   migrateTypes: string[];
   /** The rows after the header line, in file order. */
   rows: ProcPagetypeinfoBlockBlockCountsRow[];
@@ -64,11 +64,11 @@ export interface ProcPagetypeinfoBlockBlockCounts {
 
 /** One row of Page blocks holding pages of other migrate types than their own, per node and zone (kernels with page owner tracking). */
 export interface ProcPagetypeinfoBlockMixedBlockCountsRow {
-  /** NUMA node Kernel name: `node`. */
+  /** NUMA node. Kernel name: `node`. */
   node: number;
-  /** Memory zone Kernel name: `zone`. */
+  /** Memory zone. Kernel name: `zone`. */
   zone: string;
-  /** Page blocks of each migrate type, in the order of the header's types Kernel name: `counts`. */
+  /** Page blocks of each migrate type, in the order of the header's types. Kernel name: `counts`. */
   counts: number[];
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -78,7 +78,7 @@ export interface ProcPagetypeinfoBlockMixedBlockCountsRow {
 export interface ProcPagetypeinfoBlockMixedBlockCounts {
   /** Which of the shapes this is. */
   kind: "mixedBlockCounts";
-  /** Migrate types of the count columns Kernel name: `migrateTypes`. */
+  /** Migrate types of the count columns. Kernel name: `migrateTypes`. */
   migrateTypes: string[];
   /** The rows after the header line, in file order. */
   rows: ProcPagetypeinfoBlockMixedBlockCountsRow[];

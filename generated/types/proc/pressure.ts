@@ -3,9 +3,9 @@
 
 /** Pressure stall information for one resource, system-wide or for one cgroup v2 group - the share of time tasks stalled waiting for it. */
 export interface ProcPressure {
-  /** Stall time during which at least one runnable task waited on the resource (absent from irq files, which only report full) Kernel name: `some`. */
+  /** Stall time during which at least one runnable task waited on the resource (absent from irq files, which only report full). Kernel name: `some`. */
   some?: ProcPressureSome;
-  /** Stall time during which every non-idle task waited on the resource at once (system cpu prints it from 5.13, always zero) Kernel name: `full`. */
+  /** Stall time during which every non-idle task waited on the resource at once (system cpu prints it from 5.13, always zero). Kernel name: `full`. */
   full?: ProcPressureFull;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -13,13 +13,13 @@ export interface ProcPressure {
 
 /** The parts of some. */
 export interface ProcPressureSome {
-  /** Share of wall-clock time stalled, averaged over the last 10 seconds Unit: percent. Kernel name: `avg10`. */
+  /** Share of wall-clock time stalled, averaged over the last 10 seconds. Unit: percent. Kernel name: `avg10`. */
   avg10: number;
-  /** Share of wall-clock time stalled, averaged over the last 60 seconds Unit: percent. Kernel name: `avg60`. */
+  /** Share of wall-clock time stalled, averaged over the last 60 seconds. Unit: percent. Kernel name: `avg60`. */
   avg60: number;
-  /** Share of wall-clock time stalled, averaged over the last 300 seconds Unit: percent. Kernel name: `avg300`. */
+  /** Share of wall-clock time stalled, averaged over the last 300 seconds. Unit: percent. Kernel name: `avg300`. */
   avg300: number;
-  /** Accumulated stall time since boot (or since the cgroup was created) Unit: seconds (the kernel prints us). Kernel name: `total`. */
+  /** Accumulated stall time since boot (or since the cgroup was created). Unit: seconds (the kernel prints us). Kernel name: `total`. */
   total: number;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -27,13 +27,13 @@ export interface ProcPressureSome {
 
 /** The parts of full. */
 export interface ProcPressureFull {
-  /** Share of wall-clock time stalled, averaged over the last 10 seconds Unit: percent. Kernel name: `avg10`. */
+  /** Share of wall-clock time stalled, averaged over the last 10 seconds. Unit: percent. Kernel name: `avg10`. */
   avg10: number;
-  /** Share of wall-clock time stalled, averaged over the last 60 seconds Unit: percent. Kernel name: `avg60`. */
+  /** Share of wall-clock time stalled, averaged over the last 60 seconds. Unit: percent. Kernel name: `avg60`. */
   avg60: number;
-  /** Share of wall-clock time stalled, averaged over the last 300 seconds Unit: percent. Kernel name: `avg300`. */
+  /** Share of wall-clock time stalled, averaged over the last 300 seconds. Unit: percent. Kernel name: `avg300`. */
   avg300: number;
-  /** Accumulated stall time since boot (or since the cgroup was created) Unit: seconds (the kernel prints us). Kernel name: `total`. */
+  /** Accumulated stall time since boot (or since the cgroup was created). Unit: seconds (the kernel prints us). Kernel name: `total`. */
   total: number;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;

@@ -12,17 +12,17 @@ export type ProcSchedDebug = ProcSchedDebugBlockVariant[];
 export interface ProcSchedDebugBlockHeader {
   /** Which of the shapes this is. */
   kind: "header";
-  /** Format version and the kernel that printed it Kernel name: `Sched Debug Version`. */
+  /** Format version and the kernel that printed it. Kernel name: `Sched Debug Version`. */
   version: ProcSchedDebugBlockHeaderVersion;
-  /** Monotonic clock at the reading Unit: seconds (the kernel prints ms). Kernel name: `ktime`. */
+  /** Monotonic clock at the reading. Unit: seconds (the kernel prints ms). Kernel name: `ktime`. */
   ktime: number;
-  /** The scheduler clock (sched_clock) at the reading Unit: seconds (the kernel prints ms). Kernel name: `sched_clk`. */
+  /** The scheduler clock (sched_clock) at the reading. Unit: seconds (the kernel prints ms). Kernel name: `sched_clk`. */
   schedClk: number;
-  /** The local CPU clock at the reading Unit: seconds (the kernel prints ms). Kernel name: `cpu_clk`. */
+  /** The local CPU clock at the reading. Unit: seconds (the kernel prints ms). Kernel name: `cpu_clk`. */
   cpuClk: number;
-  /** Jiffies counter (it starts 5 minutes before wrapping, not at 0) Kernel name: `jiffies`. */
+  /** Jiffies counter (it starts 5 minutes before wrapping, not at 0). Kernel name: `jiffies`. */
   jiffies: number;
-  /** 1 when the scheduler clock is stable across CPUs (architectures with an unstable clock) Kernel name: `sched_clock_stable()`. */
+  /** 1 when the scheduler clock is stable across CPUs (architectures with an unstable clock). Kernel name: `sched_clock_stable()`. */
   schedClockStable?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -30,11 +30,11 @@ export interface ProcSchedDebugBlockHeader {
 
 /** The parts of version. */
 export interface ProcSchedDebugBlockHeaderVersion {
-  /** Version of the format, such as v0.11 Kernel name: `version`. */
+  /** Version of the format, such as v0.11. Kernel name: `version`. */
   version: string;
-  /** Kernel release (as uname -r prints it) Kernel name: `release`. */
+  /** Kernel release (as uname -r prints it). Kernel name: `release`. */
   release: string;
-  /** First word of the kernel's version string, usually the build number such as #1 Kernel name: `build`. */
+  /** First word of the kernel's version string, usually the build number such as #1. Kernel name: `build`. */
   build?: string;
 }
 
@@ -42,17 +42,17 @@ export interface ProcSchedDebugBlockHeaderVersion {
 export interface ProcSchedDebugBlockTunables {
   /** Which of the shapes this is. */
   kind: "tunables";
-  /** Period in which every runnable task should run once Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_latency`. */
+  /** Period in which every runnable task should run once. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_latency`. */
   latency: number;
-  /** Shortest time slice a task gets Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_min_granularity`. */
+  /** Shortest time slice a task gets. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_min_granularity`. */
   minGranularity: number;
-  /** How much less a waking task must have run to preempt the current one Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_wakeup_granularity`. */
+  /** How much less a waking task must have run to preempt the current one. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_wakeup_granularity`. */
   wakeupGranularity: number;
-  /** 1 when a forked child runs before its parent Kernel name: `.sysctl_sched_child_runs_first`. */
+  /** 1 when a forked child runs before its parent. Kernel name: `.sysctl_sched_child_runs_first`. */
   childRunsFirst?: number;
-  /** Bit mask of the scheduler features turned on (names in sched_features) Kernel name: `.sysctl_sched_features`. */
+  /** Bit mask of the scheduler features turned on (names in sched_features). Kernel name: `.sysctl_sched_features`. */
   features?: number;
-  /** How the tunables above grow with the number of CPUs Kernel name: `.sysctl_sched_tunable_scaling`. */
+  /** How the tunables above grow with the number of CPUs. Kernel name: `.sysctl_sched_tunable_scaling`. */
   tunableScaling?: ProcSchedDebugBlockTunablesTunableScaling;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -60,9 +60,9 @@ export interface ProcSchedDebugBlockTunables {
 
 /** The parts of tunableScaling. */
 export interface ProcSchedDebugBlockTunablesTunableScaling {
-  /** 0 none, 1 logarithmic, 2 linear Kernel name: `value`. */
+  /** 0 none, 1 logarithmic, 2 linear. Kernel name: `value`. */
   value: number;
-  /** Name of the setting Kernel name: `label`. */
+  /** Name of the setting. Kernel name: `label`. */
   label: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -72,29 +72,29 @@ export interface ProcSchedDebugBlockTunablesTunableScaling {
 export interface ProcSchedDebugBlockCpuX86 {
   /** Which of the shapes this is. */
   kind: "cpuX86";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Frequency of the time-stamp counter in MHz, as calibrated at boot Kernel name: `mhz`. */
+  /** Frequency of the time-stamp counter in MHz, as calibrated at boot. Kernel name: `mhz`. */
   mhz: number;
-  /** Runnable tasks on the queue Kernel name: `.nr_running`. */
+  /** Runnable tasks on the queue. Kernel name: `.nr_running`. */
   nrRunning: number;
-  /** Context switches on this CPU since boot Kernel name: `.nr_switches`. */
+  /** Context switches on this CPU since boot. Kernel name: `.nr_switches`. */
   nrSwitches: number;
-  /** Load updates of the queue (older kernels) Kernel name: `.nr_load_updates`. */
+  /** Load updates of the queue (older kernels). Kernel name: `.nr_load_updates`. */
   nrLoadUpdates?: number;
-  /** Tasks in uninterruptible sleep counted on this CPU (only the sum over CPUs is meaningful) Kernel name: `.nr_uninterruptible`. */
+  /** Tasks in uninterruptible sleep counted on this CPU (only the sum over CPUs is meaningful). Kernel name: `.nr_uninterruptible`. */
   nrUninterruptible: number;
-  /** Jiffies value of the next load balancing, printed divided by a million Kernel name: `.next_balance`. */
+  /** Jiffies value of the next load balancing, printed divided by a million. Kernel name: `.next_balance`. */
   nextBalance: number;
-  /** Task running now (0 for the idle task) Kernel name: `.curr->pid`. */
+  /** Task running now (0 for the idle task). Kernel name: `.curr->pid`. */
   currPid: number;
-  /** Run-queue clock Unit: seconds (the kernel prints ms). Kernel name: `.clock`. */
+  /** Run-queue clock. Unit: seconds (the kernel prints ms). Kernel name: `.clock`. */
   clock: number;
-  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor Unit: seconds (the kernel prints ms). Kernel name: `.clock_task`. */
+  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor. Unit: seconds (the kernel prints ms). Kernel name: `.clock_task`. */
   clockTask: number;
-  /** Average idle period of the CPU Unit: seconds (the kernel prints ns). Kernel name: `.avg_idle`. */
+  /** Average idle period of the CPU. Unit: seconds (the kernel prints ns). Kernel name: `.avg_idle`. */
   avgIdle?: number;
-  /** Longest time spent balancing when going idle Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
+  /** Longest time spent balancing when going idle. Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
   maxIdleBalanceCost?: number;
   /** Every other line: schedstats counters (yld_count, sched_count, ttwu_count...) and fields of other versions By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   stats: Record<string, number | string>;
@@ -104,27 +104,27 @@ export interface ProcSchedDebugBlockCpuX86 {
 export interface ProcSchedDebugBlockCpu {
   /** Which of the shapes this is. */
   kind: "cpu";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Runnable tasks on the queue Kernel name: `.nr_running`. */
+  /** Runnable tasks on the queue. Kernel name: `.nr_running`. */
   nrRunning: number;
-  /** Context switches on this CPU since boot Kernel name: `.nr_switches`. */
+  /** Context switches on this CPU since boot. Kernel name: `.nr_switches`. */
   nrSwitches: number;
-  /** Load updates of the queue (older kernels) Kernel name: `.nr_load_updates`. */
+  /** Load updates of the queue (older kernels). Kernel name: `.nr_load_updates`. */
   nrLoadUpdates?: number;
-  /** Tasks in uninterruptible sleep counted on this CPU (only the sum over CPUs is meaningful) Kernel name: `.nr_uninterruptible`. */
+  /** Tasks in uninterruptible sleep counted on this CPU (only the sum over CPUs is meaningful). Kernel name: `.nr_uninterruptible`. */
   nrUninterruptible: number;
-  /** Jiffies value of the next load balancing, printed divided by a million Kernel name: `.next_balance`. */
+  /** Jiffies value of the next load balancing, printed divided by a million. Kernel name: `.next_balance`. */
   nextBalance: number;
-  /** Task running now (0 for the idle task) Kernel name: `.curr->pid`. */
+  /** Task running now (0 for the idle task). Kernel name: `.curr->pid`. */
   currPid: number;
-  /** Run-queue clock Unit: seconds (the kernel prints ms). Kernel name: `.clock`. */
+  /** Run-queue clock. Unit: seconds (the kernel prints ms). Kernel name: `.clock`. */
   clock: number;
-  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor Unit: seconds (the kernel prints ms). Kernel name: `.clock_task`. */
+  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor. Unit: seconds (the kernel prints ms). Kernel name: `.clock_task`. */
   clockTask: number;
-  /** Average idle period of the CPU Unit: seconds (the kernel prints ns). Kernel name: `.avg_idle`. */
+  /** Average idle period of the CPU. Unit: seconds (the kernel prints ns). Kernel name: `.avg_idle`. */
   avgIdle?: number;
-  /** Longest time spent balancing when going idle Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
+  /** Longest time spent balancing when going idle. Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
   maxIdleBalanceCost?: number;
   /** Every other line: schedstats counters (yld_count, sched_count, ttwu_count...) and fields of other versions By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   stats: Record<string, number | string>;
@@ -134,27 +134,27 @@ export interface ProcSchedDebugBlockCpu {
 export interface ProcSchedDebugBlockCfsRqGroup {
   /** Which of the shapes this is. */
   kind: "cfsRqGroup";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Task group path, such as / or /user.slice Kernel name: `group`. */
+  /** Task group path, such as / or /user.slice. Kernel name: `group`. */
   group: string;
-  /** Time tasks of this queue ran Unit: seconds (the kernel prints ms). Kernel name: `.exec_clock`. */
+  /** Time tasks of this queue ran. Unit: seconds (the kernel prints ms). Kernel name: `.exec_clock`. */
   execClock?: number;
-  /** Smallest virtual run time among queued tasks (a tiny value when none) Unit: seconds (the kernel prints ms). Kernel name: `.MIN_vruntime`. */
+  /** Smallest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.MIN_vruntime`. */
   minVruntimeQueued: number;
-  /** Virtual run time the queue has reached Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
+  /** Virtual run time the queue has reached. Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
   minVruntime: number;
-  /** Largest virtual run time among queued tasks (a tiny value when none) Unit: seconds (the kernel prints ms). Kernel name: `.max_vruntime`. */
+  /** Largest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.max_vruntime`. */
   maxVruntime: number;
-  /** Difference between the largest and smallest queued virtual run times Unit: seconds (the kernel prints ms). Kernel name: `.spread`. */
+  /** Difference between the largest and smallest queued virtual run times. Unit: seconds (the kernel prints ms). Kernel name: `.spread`. */
   spread: number;
-  /** This queue's minimum virtual run time minus that of CPU 0 Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
+  /** This queue's minimum virtual run time minus that of CPU 0. Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
   spread0: number;
-  /** Times the spread grew past the scheduler's limit Kernel name: `.nr_spread_over`. */
+  /** Times the spread grew past the scheduler's limit. Kernel name: `.nr_spread_over`. */
   nrSpreadOver?: number;
-  /** Runnable entities on the queue Kernel name: `.nr_running`. */
+  /** Runnable entities on the queue. Kernel name: `.nr_running`. */
   nrRunning: number;
-  /** Sum of the load weights on the queue Kernel name: `.load`. */
+  /** Sum of the load weights on the queue. Kernel name: `.load`. */
   load: number;
   /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   stats: Record<string, number | string>;
@@ -164,25 +164,25 @@ export interface ProcSchedDebugBlockCfsRqGroup {
 export interface ProcSchedDebugBlockCfsRq {
   /** Which of the shapes this is. */
   kind: "cfsRq";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Time tasks of this queue ran Unit: seconds (the kernel prints ms). Kernel name: `.exec_clock`. */
+  /** Time tasks of this queue ran. Unit: seconds (the kernel prints ms). Kernel name: `.exec_clock`. */
   execClock?: number;
-  /** Smallest virtual run time among queued tasks (a tiny value when none) Unit: seconds (the kernel prints ms). Kernel name: `.MIN_vruntime`. */
+  /** Smallest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.MIN_vruntime`. */
   minVruntimeQueued: number;
-  /** Virtual run time the queue has reached Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
+  /** Virtual run time the queue has reached. Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
   minVruntime: number;
-  /** Largest virtual run time among queued tasks (a tiny value when none) Unit: seconds (the kernel prints ms). Kernel name: `.max_vruntime`. */
+  /** Largest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.max_vruntime`. */
   maxVruntime: number;
-  /** Difference between the largest and smallest queued virtual run times Unit: seconds (the kernel prints ms). Kernel name: `.spread`. */
+  /** Difference between the largest and smallest queued virtual run times. Unit: seconds (the kernel prints ms). Kernel name: `.spread`. */
   spread: number;
-  /** This queue's minimum virtual run time minus that of CPU 0 Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
+  /** This queue's minimum virtual run time minus that of CPU 0. Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
   spread0: number;
-  /** Times the spread grew past the scheduler's limit Kernel name: `.nr_spread_over`. */
+  /** Times the spread grew past the scheduler's limit. Kernel name: `.nr_spread_over`. */
   nrSpreadOver?: number;
-  /** Runnable entities on the queue Kernel name: `.nr_running`. */
+  /** Runnable entities on the queue. Kernel name: `.nr_running`. */
   nrRunning: number;
-  /** Sum of the load weights on the queue Kernel name: `.load`. */
+  /** Sum of the load weights on the queue. Kernel name: `.load`. */
   load: number;
   /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   stats: Record<string, number | string>;
@@ -192,19 +192,19 @@ export interface ProcSchedDebugBlockCfsRq {
 export interface ProcSchedDebugBlockRtRqGroup {
   /** Which of the shapes this is. */
   kind: "rtRqGroup";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Task group path Kernel name: `group`. */
+  /** Task group path. Kernel name: `group`. */
   group: string;
-  /** Runnable real-time tasks Kernel name: `.rt_nr_running`. */
+  /** Runnable real-time tasks. Kernel name: `.rt_nr_running`. */
   rtNrRunning: number;
-  /** Of those, tasks allowed to run on other CPUs Kernel name: `.rt_nr_migratory`. */
+  /** Of those, tasks allowed to run on other CPUs. Kernel name: `.rt_nr_migratory`. */
   rtNrMigratory?: number;
-  /** 1 while real-time tasks are throttled for exceeding their runtime Kernel name: `.rt_throttled`. */
+  /** 1 while real-time tasks are throttled for exceeding their runtime. Kernel name: `.rt_throttled`. */
   rtThrottled: number;
-  /** Real-time run time used in the current period Unit: seconds (the kernel prints ms). Kernel name: `.rt_time`. */
+  /** Real-time run time used in the current period. Unit: seconds (the kernel prints ms). Kernel name: `.rt_time`. */
   rtTime: number;
-  /** Real-time run time allowed per period Unit: seconds (the kernel prints ms). Kernel name: `.rt_runtime`. */
+  /** Real-time run time allowed per period. Unit: seconds (the kernel prints ms). Kernel name: `.rt_runtime`. */
   rtRuntime: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -214,17 +214,17 @@ export interface ProcSchedDebugBlockRtRqGroup {
 export interface ProcSchedDebugBlockRtRq {
   /** Which of the shapes this is. */
   kind: "rtRq";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Runnable real-time tasks Kernel name: `.rt_nr_running`. */
+  /** Runnable real-time tasks. Kernel name: `.rt_nr_running`. */
   rtNrRunning: number;
-  /** Of those, tasks allowed to run on other CPUs Kernel name: `.rt_nr_migratory`. */
+  /** Of those, tasks allowed to run on other CPUs. Kernel name: `.rt_nr_migratory`. */
   rtNrMigratory?: number;
-  /** 1 while real-time tasks are throttled for exceeding their runtime Kernel name: `.rt_throttled`. */
+  /** 1 while real-time tasks are throttled for exceeding their runtime. Kernel name: `.rt_throttled`. */
   rtThrottled: number;
-  /** Real-time run time used in the current period Unit: seconds (the kernel prints ms). Kernel name: `.rt_time`. */
+  /** Real-time run time used in the current period. Unit: seconds (the kernel prints ms). Kernel name: `.rt_time`. */
   rtTime: number;
-  /** Real-time run time allowed per period Unit: seconds (the kernel prints ms). Kernel name: `.rt_runtime`. */
+  /** Real-time run time allowed per period. Unit: seconds (the kernel prints ms). Kernel name: `.rt_runtime`. */
   rtRuntime: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -234,15 +234,15 @@ export interface ProcSchedDebugBlockRtRq {
 export interface ProcSchedDebugBlockDlRq {
   /** Which of the shapes this is. */
   kind: "dlRq";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Runnable deadline tasks Kernel name: `.dl_nr_running`. */
+  /** Runnable deadline tasks. Kernel name: `.dl_nr_running`. */
   dlNrRunning: number;
-  /** Of those, tasks allowed to run on other CPUs Kernel name: `.dl_nr_migratory`. */
+  /** Of those, tasks allowed to run on other CPUs. Kernel name: `.dl_nr_migratory`. */
   dlNrMigratory?: number;
-  /** Bandwidth deadline tasks may use, as a fraction scaled by 2^20 (-1 for no limit) Kernel name: `.dl_bw->bw`. */
+  /** Bandwidth deadline tasks may use, as a fraction scaled by 2^20 (-1 for no limit). Kernel name: `.dl_bw->bw`. */
   dlBw?: number;
-  /** Bandwidth reserved by admitted deadline tasks, scaled by 2^20 Kernel name: `.dl_bw->total_bw`. */
+  /** Bandwidth reserved by admitted deadline tasks, scaled by 2^20. Kernel name: `.dl_bw->total_bw`. */
   dlTotalBw?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -252,25 +252,25 @@ export interface ProcSchedDebugBlockDlRq {
 export interface ProcSchedDebugBlockTasksTask {
   /** Which of the shapes this is. */
   kind: "task";
-  /** State letter (R running, S sleeping, D disk sleep, I idle...), >R for the task on the CPU now Kernel name: `state`. */
+  /** State letter (R running, S sleeping, D disk sleep, I idle...), >R for the task on the CPU now. Kernel name: `state`. */
   state: string;
-  /** Command name of the task Kernel name: `task`. */
+  /** Command name of the task. Kernel name: `task`. */
   comm: string;
-  /** Task id Kernel name: `PID`. */
+  /** Task id. Kernel name: `PID`. */
   pid: number;
-  /** Virtual run time that orders the task in the fair queue Unit: seconds (the kernel prints ms). Kernel name: `tree-key`. */
+  /** Virtual run time that orders the task in the fair queue. Unit: seconds (the kernel prints ms). Kernel name: `tree-key`. */
   treeKey: number;
-  /** Context switches of the task Kernel name: `switches`. */
+  /** Context switches of the task. Kernel name: `switches`. */
   switches: number;
-  /** Kernel priority (120 is nice 0) Kernel name: `prio`. */
+  /** Kernel priority (120 is nice 0). Kernel name: `prio`. */
   prio: number;
-  /** Time spent waiting to run (0 without schedstats) Unit: seconds (the kernel prints ms). Kernel name: `wait-time`. */
+  /** Time spent waiting to run (0 without schedstats). Unit: seconds (the kernel prints ms). Kernel name: `wait-time`. */
   waitTime: number;
-  /** CPU time used Unit: seconds (the kernel prints ms). Kernel name: `sum-exec`. */
+  /** CPU time used. Unit: seconds (the kernel prints ms). Kernel name: `sum-exec`. */
   sumExec: number;
-  /** Time spent sleeping (0 without schedstats) Unit: seconds (the kernel prints ms). Kernel name: `sum-sleep`. */
+  /** Time spent sleeping (0 without schedstats). Unit: seconds (the kernel prints ms). Kernel name: `sum-sleep`. */
   sumSleep: number;
-  /** Columns that depend on the build: NUMA node and group (NUMA balancing), then the task group path (group scheduling) Kernel name: `more`. */
+  /** Columns that depend on the build: NUMA node and group (NUMA balancing), then the task group path (group scheduling). Kernel name: `more`. */
   more?: string;
 }
 
@@ -278,7 +278,7 @@ export interface ProcSchedDebugBlockTasksTask {
 export interface ProcSchedDebugBlockTasksRaw {
   /** Which of the shapes this is. */
   kind: "raw";
-  /** The line as printed Kernel name: `line`. */
+  /** The line as printed. Kernel name: `line`. */
   line: string;
 }
 

@@ -6,11 +6,11 @@ export type ProcSchedstatCpusDomainsRow = ProcSchedstatCpusDomainsUnnamed | Proc
 
 /** Scheduler statistics per CPU and per scheduling domain (kernels with CONFIG_SCHEDSTATS); the meaning of the domain counters depends on the version line. */
 export interface ProcSchedstat {
-  /** Version of the format: 15 from 2.6.38, 16 and 17 on recent kernels (they change the domain counters) Kernel name: `version`. */
+  /** Version of the format: 15 from 2.6.38, 16 and 17 on recent kernels (they change the domain counters). Kernel name: `version`. */
   version: number;
-  /** Time of the reading, as jiffies since boot Unit: seconds (the kernel prints jiffies). Kernel name: `timestamp`. */
+  /** Time of the reading, as jiffies since boot. Unit: seconds (the kernel prints jiffies). Kernel name: `timestamp`. */
   timestamp: number;
-  /** One entry per CPU line, with its domain lines Kernel name: `cpu`. One entry per `cpuN` line. */
+  /** One entry per CPU line, with its domain lines. Kernel name: `cpu`. One entry per `cpuN` line. */
   cpus: ProcSchedstatCpus[];
 }
 
@@ -18,23 +18,23 @@ export interface ProcSchedstat {
 export interface ProcSchedstatCpus {
   /** CPU number */
   cpu: number;
-  /** Calls of sched_yield() Kernel name: `yld_count`. */
+  /** Calls of sched_yield(). Kernel name: `yld_count`. */
   yieldCount: number;
-  /** Counter of the old O(1) scheduler, always 0 (kept for the format) Kernel name: `array expired`. */
+  /** Counter of the old O(1) scheduler, always 0 (kept for the format). Kernel name: `array expired`. */
   legacyExpired: number;
-  /** Calls of schedule() Kernel name: `sched_count`. */
+  /** Calls of schedule(). Kernel name: `sched_count`. */
   scheduleCount: number;
-  /** Calls of schedule() that left the CPU idle Kernel name: `sched_goidle`. */
+  /** Calls of schedule() that left the CPU idle. Kernel name: `sched_goidle`. */
   scheduleIdle: number;
-  /** Calls of try_to_wake_up() Kernel name: `ttwu_count`. */
+  /** Calls of try_to_wake_up(). Kernel name: `ttwu_count`. */
   wakeups: number;
-  /** Wake-ups of a task on the CPU that woke it Kernel name: `ttwu_local`. */
+  /** Wake-ups of a task on the CPU that woke it. Kernel name: `ttwu_local`. */
   localWakeups: number;
-  /** Time tasks spent running on this CPU Unit: seconds (the kernel prints ns). Kernel name: `rq_cpu_time`. */
+  /** Time tasks spent running on this CPU. Unit: seconds (the kernel prints ns). Kernel name: `rq_cpu_time`. */
   runTime: number;
-  /** Time tasks spent waiting to run on this CPU Unit: seconds (the kernel prints ns). Kernel name: `run_delay`. */
+  /** Time tasks spent waiting to run on this CPU. Unit: seconds (the kernel prints ns). Kernel name: `run_delay`. */
   waitTime: number;
-  /** Time slices run on this CPU Kernel name: `pcount`. */
+  /** Time slices run on this CPU. Kernel name: `pcount`. */
   timeslices: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -46,11 +46,11 @@ export interface ProcSchedstatCpus {
 export interface ProcSchedstatCpusDomainsUnnamed {
   /** Which of the shapes this is. */
   kind: "unnamed";
-  /** Domain level (0 is the smallest) Kernel name: `domain`. */
+  /** Domain level (0 is the smallest). Kernel name: `domain`. */
   level: number;
-  /** CPUs the domain spans Kernel name: `span`. */
+  /** CPUs the domain spans. Kernel name: `span`. */
   span: bigint;
-  /** Load-balancing counters, whose number and order depend on the file's version (36 in versions 15 and 16) Kernel name: `counters`. */
+  /** Load-balancing counters, whose number and order depend on the file's version (36 in versions 15 and 16). Kernel name: `counters`. */
   counters: number[];
 }
 
@@ -58,12 +58,12 @@ export interface ProcSchedstatCpusDomainsUnnamed {
 export interface ProcSchedstatCpusDomainsNamed {
   /** Which of the shapes this is. */
   kind: "named";
-  /** Domain level (0 is the smallest) Kernel name: `domain`. */
+  /** Domain level (0 is the smallest). Kernel name: `domain`. */
   level: number;
   /** Name of the topology level: SMT, CLS, MC, PKG, NUMA... Kernel name: `name`. */
   name: string;
-  /** CPUs the domain spans Kernel name: `span`. */
+  /** CPUs the domain spans. Kernel name: `span`. */
   span: bigint;
-  /** Load-balancing counters, whose number and order depend on the file's version Kernel name: `counters`. */
+  /** Load-balancing counters, whose number and order depend on the file's version. Kernel name: `counters`. */
   counters: number[];
 }

@@ -3,29 +3,29 @@
 
 /** One row of Statistics of the kernel's slab caches, one row per cache; readable by root only. */
 export interface ProcSlabinfoRow {
-  /** Name of the cache Kernel name: `name`. */
+  /** Name of the cache. Kernel name: `name`. */
   name: string;
-  /** Objects in use Kernel name: `active_objs`. */
+  /** Objects in use. Kernel name: `active_objs`. */
   activeObjs: number;
-  /** Objects allocated, in use or free Kernel name: `num_objs`. */
+  /** Objects allocated, in use or free. Kernel name: `num_objs`. */
   numObjs: number;
-  /** Size of one object Unit: bytes. Kernel name: `objsize`. */
+  /** Size of one object. Unit: bytes. Kernel name: `objsize`. */
   objSize: number;
-  /** Objects that fit in one slab Kernel name: `objperslab`. */
+  /** Objects that fit in one slab. Kernel name: `objperslab`. */
   objsPerSlab: number;
-  /** Pages that make up one slab Kernel name: `pagesperslab`. */
+  /** Pages that make up one slab. Kernel name: `pagesperslab`. */
   pagesPerSlab: number;
-  /** Most free objects cached per CPU (SLAB allocator; 0 for SLUB) Kernel name: `limit`. */
+  /** Most free objects cached per CPU (SLAB allocator; 0 for SLUB). Kernel name: `limit`. */
   limit: number;
-  /** Objects moved at once between the per-CPU cache and the slabs (SLAB; 0 for SLUB) Kernel name: `batchcount`. */
+  /** Objects moved at once between the per-CPU cache and the slabs (SLAB; 0 for SLUB). Kernel name: `batchcount`. */
   batchCount: number;
-  /** Size of the shared per-node cache (SLAB; 0 for SLUB) Kernel name: `sharedfactor`. */
+  /** Size of the shared per-node cache (SLAB; 0 for SLUB). Kernel name: `sharedfactor`. */
   sharedFactor: number;
-  /** Slabs holding at least one object in use Kernel name: `active_slabs`. */
+  /** Slabs holding at least one object in use. Kernel name: `active_slabs`. */
   activeSlabs: number;
-  /** Slabs allocated Kernel name: `num_slabs`. */
+  /** Slabs allocated. Kernel name: `num_slabs`. */
   numSlabs: number;
-  /** Objects in the shared per-node cache (SLAB; 0 for SLUB) Kernel name: `sharedavail`. */
+  /** Objects in the shared per-node cache (SLAB; 0 for SLUB). Kernel name: `sharedavail`. */
   sharedAvail: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -33,7 +33,7 @@ export interface ProcSlabinfoRow {
 
 /** Statistics of the kernel's slab caches, one row per cache; readable by root only. */
 export interface ProcSlabinfo {
-  /** Version of the file's format (2.1 since 2.6.12) Kernel name: `version`. */
+  /** Version of the file's format (2.1 since 2.6.12). Kernel name: `version`. */
   version: string;
   /** Header tokens after the last one the spec names. */
   extraTokens?: string[];

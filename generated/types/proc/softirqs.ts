@@ -3,9 +3,9 @@
 
 /** One row of Softirq (deferred interrupt work) counts per CPU, one row per softirq type. */
 export interface ProcSoftirqsRow {
-  /** Softirq type: HI, TIMER, NET_TX, NET_RX, BLOCK, IRQ_POLL (BLOCK_IOPOLL before 4.5), TASKLET, SCHED, HRTIMER or RCU Kernel name: `type`. */
+  /** Softirq type: HI, TIMER, NET_TX, NET_RX, BLOCK, IRQ_POLL (BLOCK_IOPOLL before 4.5), TASKLET, SCHED, HRTIMER or RCU. Kernel name: `type`. */
   type: string;
-  /** Times this softirq was raised and run on each CPU, in the order of the header's cpus Kernel name: `counts`. */
+  /** Times this softirq was raised and run on each CPU, in the order of the header's cpus. Kernel name: `counts`. */
   counts: number[];
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -13,7 +13,7 @@ export interface ProcSoftirqsRow {
 
 /** Softirq (deferred interrupt work) counts per CPU, one row per softirq type. */
 export interface ProcSoftirqs {
-  /** Numbers of the CPUs that are possible on this system, one per count column in the rows below Kernel name: `CPU`. */
+  /** Numbers of the CPUs that are possible on this system, one per count column in the rows below. Kernel name: `CPU`. */
   cpus: number[];
   /** The rows after the header line, in file order. */
   rows: ProcSoftirqsRow[];

@@ -3,23 +3,23 @@
 
 /** Kernel and system activity since boot, one line per kind (CPU time, interrupts, context switches, processes). */
 export interface ProcStat {
-  /** Time all CPUs together spent in each mode Kernel name: `cpu`. */
+  /** Time all CPUs together spent in each mode. Kernel name: `cpu`. */
   cpu: ProcStatCpu;
-  /** Time one CPU spent in each mode Kernel name: `cpu`. One entry per `cpuN` line. */
+  /** Time one CPU spent in each mode. Kernel name: `cpu`. One entry per `cpuN` line. */
   cpus: ProcStatCpus[];
-  /** Interrupts serviced since boot Kernel name: `intr`. */
+  /** Interrupts serviced since boot. Kernel name: `intr`. */
   intr: ProcStatIntr;
-  /** Context switches since boot Kernel name: `ctxt`. */
+  /** Context switches since boot. Kernel name: `ctxt`. */
   ctxt: number;
-  /** Boot time in seconds since the Unix epoch Kernel name: `btime`. */
+  /** Boot time in seconds since the Unix epoch. Kernel name: `btime`. */
   btime: number;
-  /** Processes and threads created since boot (forks) Kernel name: `processes`. */
+  /** Processes and threads created since boot (forks). Kernel name: `processes`. */
   processes: number;
-  /** Threads runnable now Since Linux 2.5.45. Kernel name: `procs_running`. */
+  /** Threads runnable now. Since Linux 2.5.45. Kernel name: `procs_running`. */
   procsRunning?: number;
-  /** Threads blocked waiting for I/O now Since Linux 2.5.45. Kernel name: `procs_blocked`. */
+  /** Threads blocked waiting for I/O now. Since Linux 2.5.45. Kernel name: `procs_blocked`. */
   procsBlocked?: number;
-  /** Software interrupts serviced since boot Since Linux 2.6.31. Kernel name: `softirq`. */
+  /** Software interrupts serviced since boot. Since Linux 2.6.31. Kernel name: `softirq`. */
   softirq?: ProcStatSoftirq;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -27,25 +27,25 @@ export interface ProcStat {
 
 /** The parts of cpu. */
 export interface ProcStatCpu {
-  /** Time in user mode, guest time included Unit: seconds (the kernel prints ticks). Kernel name: `user`. */
+  /** Time in user mode, guest time included. Unit: seconds (the kernel prints ticks). Kernel name: `user`. */
   user: number;
-  /** Time in user mode at a positive nice value, guest_nice included Unit: seconds (the kernel prints ticks). Kernel name: `nice`. */
+  /** Time in user mode at a positive nice value, guest_nice included. Unit: seconds (the kernel prints ticks). Kernel name: `nice`. */
   nice: number;
-  /** Time in kernel mode Unit: seconds (the kernel prints ticks). Kernel name: `system`. */
+  /** Time in kernel mode. Unit: seconds (the kernel prints ticks). Kernel name: `system`. */
   system: number;
-  /** Time idle Unit: seconds (the kernel prints ticks). Kernel name: `idle`. */
+  /** Time idle. Unit: seconds (the kernel prints ticks). Kernel name: `idle`. */
   idle: number;
-  /** Time idle while I/O was outstanding (an unreliable figure) Unit: seconds (the kernel prints ticks). Since Linux 2.5.41. Kernel name: `iowait`. */
+  /** Time idle while I/O was outstanding (an unreliable figure). Unit: seconds (the kernel prints ticks). Since Linux 2.5.41. Kernel name: `iowait`. */
   iowait?: number;
-  /** Time serving hardware interrupts Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `irq`. */
+  /** Time serving hardware interrupts. Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `irq`. */
   irq?: number;
-  /** Time serving software interrupts Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `softirq`. */
+  /** Time serving software interrupts. Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `softirq`. */
   softirq?: number;
-  /** Time a hypervisor ran other guests while this one wanted to run Unit: seconds (the kernel prints ticks). Since Linux 2.6.11. Kernel name: `steal`. */
+  /** Time a hypervisor ran other guests while this one wanted to run. Unit: seconds (the kernel prints ticks). Since Linux 2.6.11. Kernel name: `steal`. */
   steal?: number;
-  /** Time running virtual CPUs of guests Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `guest`. */
+  /** Time running virtual CPUs of guests. Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `guest`. */
   guest?: number;
-  /** Time running niced guest virtual CPUs Unit: seconds (the kernel prints ticks). Since Linux 2.6.33. Kernel name: `guest_nice`. */
+  /** Time running niced guest virtual CPUs. Unit: seconds (the kernel prints ticks). Since Linux 2.6.33. Kernel name: `guest_nice`. */
   guestNice?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -55,25 +55,25 @@ export interface ProcStatCpu {
 export interface ProcStatCpus {
   /** CPU number */
   cpu: number;
-  /** Time in user mode, guest time included Unit: seconds (the kernel prints ticks). Kernel name: `user`. */
+  /** Time in user mode, guest time included. Unit: seconds (the kernel prints ticks). Kernel name: `user`. */
   user: number;
-  /** Time in user mode at a positive nice value, guest_nice included Unit: seconds (the kernel prints ticks). Kernel name: `nice`. */
+  /** Time in user mode at a positive nice value, guest_nice included. Unit: seconds (the kernel prints ticks). Kernel name: `nice`. */
   nice: number;
-  /** Time in kernel mode Unit: seconds (the kernel prints ticks). Kernel name: `system`. */
+  /** Time in kernel mode. Unit: seconds (the kernel prints ticks). Kernel name: `system`. */
   system: number;
-  /** Time idle Unit: seconds (the kernel prints ticks). Kernel name: `idle`. */
+  /** Time idle. Unit: seconds (the kernel prints ticks). Kernel name: `idle`. */
   idle: number;
-  /** Time idle while I/O was outstanding (an unreliable figure) Unit: seconds (the kernel prints ticks). Since Linux 2.5.41. Kernel name: `iowait`. */
+  /** Time idle while I/O was outstanding (an unreliable figure). Unit: seconds (the kernel prints ticks). Since Linux 2.5.41. Kernel name: `iowait`. */
   iowait?: number;
-  /** Time serving hardware interrupts Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `irq`. */
+  /** Time serving hardware interrupts. Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `irq`. */
   irq?: number;
-  /** Time serving software interrupts Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `softirq`. */
+  /** Time serving software interrupts. Unit: seconds (the kernel prints ticks). Since Linux 2.6.0. Kernel name: `softirq`. */
   softirq?: number;
-  /** Time a hypervisor ran other guests while this one wanted to run Unit: seconds (the kernel prints ticks). Since Linux 2.6.11. Kernel name: `steal`. */
+  /** Time a hypervisor ran other guests while this one wanted to run. Unit: seconds (the kernel prints ticks). Since Linux 2.6.11. Kernel name: `steal`. */
   steal?: number;
-  /** Time running virtual CPUs of guests Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `guest`. */
+  /** Time running virtual CPUs of guests. Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `guest`. */
   guest?: number;
-  /** Time running niced guest virtual CPUs Unit: seconds (the kernel prints ticks). Since Linux 2.6.33. Kernel name: `guest_nice`. */
+  /** Time running niced guest virtual CPUs. Unit: seconds (the kernel prints ticks). Since Linux 2.6.33. Kernel name: `guest_nice`. */
   guestNice?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -81,16 +81,16 @@ export interface ProcStatCpus {
 
 /** The parts of intr. */
 export interface ProcStatIntr {
-  /** All interrupts, including unnumbered architecture-specific ones Kernel name: `total`. */
+  /** All interrupts, including unnumbered architecture-specific ones. Kernel name: `total`. */
   total: number;
-  /** Count for each numbered interrupt, from 0 up Kernel name: `counts`. */
+  /** Count for each numbered interrupt, from 0 up. Kernel name: `counts`. */
   counts: number[];
 }
 
 /** The parts of softirq. */
 export interface ProcStatSoftirq {
-  /** All software interrupts Kernel name: `total`. */
+  /** All software interrupts. Kernel name: `total`. */
   total: number;
-  /** Count for each kind (HI, TIMER, NET_TX, NET_RX, BLOCK, IRQ_POLL, TASKLET, SCHED, HRTIMER, RCU) Kernel name: `counts`. */
+  /** Count for each kind (HI, TIMER, NET_TX, NET_RX, BLOCK, IRQ_POLL, TASKLET, SCHED, HRTIMER, RCU). Kernel name: `counts`. */
   counts: number[];
 }

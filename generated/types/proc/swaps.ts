@@ -6,15 +6,15 @@ export type ProcSwaps = ProcSwapsRow[];
 
 /** One row of Swap areas in use, one row per swap partition or swap file, with size, use and priority. */
 export interface ProcSwapsRow {
-  /** Path of the swap partition or file; escapes decoded Kernel name: `filename`. */
+  /** Path of the swap partition or file; escapes decoded. Kernel name: `filename`. */
   filename: string;
-  /** Whether the area is a block device or a file Kernel name: `type`. */
+  /** Whether the area is a block device or a file. Kernel name: `type`. */
   type: "partition" | "file";
-  /** Usable size of the swap area Unit: bytes (the kernel prints kB). Kernel name: `size`. */
+  /** Usable size of the swap area. Unit: bytes (the kernel prints kB). Kernel name: `size`. */
   size: number;
-  /** Part of the area holding swapped-out pages Unit: bytes (the kernel prints kB). Kernel name: `used`. */
+  /** Part of the area holding swapped-out pages. Unit: bytes (the kernel prints kB). Kernel name: `used`. */
   used: number;
-  /** Priority among swap areas (higher is used first; areas without one get decreasing negative values) Kernel name: `priority`. */
+  /** Priority among swap areas (higher is used first; areas without one get decreasing negative values). Kernel name: `priority`. */
   priority: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,6 +3,6 @@
 
 /** Value of any sysctl under /proc/sys as the kernel prints it: usually one line of words separated by tabs or spaces, sometimes several lines. */
 export interface ProcSys {
-  /** The whole text less its final newline, with the separators and any inner newlines kept as printed; empty when the kernel prints nothing or only a newline (an empty string knob) Kernel name: `value`. */
+  /** The whole text less its final newline, with the separators and any inner newlines kept as printed; empty when the kernel prints nothing or only a newline (an empty string knob). Kernel name: `value`. */
   value: string;
 }

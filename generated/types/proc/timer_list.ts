@@ -10,11 +10,11 @@ export type ProcTimerList = ProcTimerListBlockVariant[];
 export interface ProcTimerListBlockHeader {
   /** Which of the shapes this is. */
   kind: "header";
-  /** Version of the format, such as v0.8 (4.x), v0.9 or v0.10 (6.9 on, nohz and highres flags) Kernel name: `Timer List Version`. */
+  /** Version of the format, such as v0.8 (4.x), v0.9 or v0.10 (6.9 on, nohz and highres flags). Kernel name: `Timer List Version`. */
   version: string;
-  /** Clock bases per CPU, so the number of clock sections in each CPU block Kernel name: `HRTIMER_MAX_CLOCK_BASES`. */
+  /** Clock bases per CPU, so the number of clock sections in each CPU block. Kernel name: `HRTIMER_MAX_CLOCK_BASES`. */
   maxClockBases: number;
-  /** Monotonic clock at the time of the reading Unit: seconds (the kernel prints ns). Kernel name: `now`. */
+  /** Monotonic clock at the time of the reading. Unit: seconds (the kernel prints ns). Kernel name: `now`. */
   now: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -24,55 +24,55 @@ export interface ProcTimerListBlockHeader {
 export interface ProcTimerListBlockCpu {
   /** Which of the shapes this is. */
   kind: "cpu";
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** The CPU's clock bases, each with its queued timers Kernel name: `clock `. One entry per `clock N` line. */
+  /** The CPU's clock bases, each with its queued timers. Kernel name: `clock `. One entry per `clock N` line. */
   clocks: ProcTimerListBlockCpuClocks[];
-  /** When the CPU's clock event device is next programmed to fire (high-resolution timers) Unit: seconds (the kernel prints ns). Kernel name: `.expires_next`. */
+  /** When the CPU's clock event device is next programmed to fire (high-resolution timers). Unit: seconds (the kernel prints ns). Kernel name: `.expires_next`. */
   expiresNext?: number;
-  /** 1 when the CPU runs in high-resolution mode Kernel name: `.hres_active`. */
+  /** 1 when the CPU runs in high-resolution mode. Kernel name: `.hres_active`. */
   hresActive?: number;
-  /** Timer interrupts handled by the hrtimer code Kernel name: `.nr_events`. */
+  /** Timer interrupts handled by the hrtimer code. Kernel name: `.nr_events`. */
   nrEvents?: number;
-  /** Times reprogramming the device had to be retried Kernel name: `.nr_retries`. */
+  /** Times reprogramming the device had to be retried. Kernel name: `.nr_retries`. */
   nrRetries?: number;
-  /** Times the interrupt handler gave up after too many retries Kernel name: `.nr_hangs`. */
+  /** Times the interrupt handler gave up after too many retries. Kernel name: `.nr_hangs`. */
   nrHangs?: number;
-  /** Longest delay caused by such a hang Unit: seconds (the kernel prints ns). Kernel name: `.max_hang_time`. */
+  /** Longest delay caused by such a hang. Unit: seconds (the kernel prints ns). Kernel name: `.max_hang_time`. */
   maxHangTime?: number;
-  /** Tick mode: 0 periodic, 1 low-resolution dynticks, 2 high-resolution dynticks Removed in Linux 6.9. Kernel name: `.nohz_mode`. */
+  /** Tick mode: 0 periodic, 1 low-resolution dynticks, 2 high-resolution dynticks. Removed in Linux 6.9. Kernel name: `.nohz_mode`. */
   nohzMode?: number;
-  /** 1 when the tick may be stopped on this CPU (dynticks) Since Linux 6.9. Kernel name: `.nohz`. */
+  /** 1 when the tick may be stopped on this CPU (dynticks). Since Linux 6.9. Kernel name: `.nohz`. */
   nohz?: number;
-  /** 1 when the tick is emulated by a high-resolution timer Since Linux 6.9. Kernel name: `.highres`. */
+  /** 1 when the tick is emulated by a high-resolution timer. Since Linux 6.9. Kernel name: `.highres`. */
   highres?: number;
-  /** Time of the last tick before the tick was stopped Unit: seconds (the kernel prints ns). Kernel name: `.last_tick`. */
+  /** Time of the last tick before the tick was stopped. Unit: seconds (the kernel prints ns). Kernel name: `.last_tick`. */
   lastTick?: number;
-  /** 1 while the periodic tick is stopped Kernel name: `.tick_stopped`. */
+  /** 1 while the periodic tick is stopped. Kernel name: `.tick_stopped`. */
   tickStopped?: number;
-  /** Value of jiffies when the CPU last went idle (a counter, not a duration) Kernel name: `.idle_jiffies`. */
+  /** Value of jiffies when the CPU last went idle (a counter, not a duration). Kernel name: `.idle_jiffies`. */
   idleJiffies?: number;
-  /** Times the CPU entered the idle loop with the tick code involved Kernel name: `.idle_calls`. */
+  /** Times the CPU entered the idle loop with the tick code involved. Kernel name: `.idle_calls`. */
   idleCalls?: number;
-  /** Idle entries during which the tick was actually stopped Kernel name: `.idle_sleeps`. */
+  /** Idle entries during which the tick was actually stopped. Kernel name: `.idle_sleeps`. */
   idleSleeps?: number;
-  /** Time the CPU last entered idle Unit: seconds (the kernel prints ns). Kernel name: `.idle_entrytime`. */
+  /** Time the CPU last entered idle. Unit: seconds (the kernel prints ns). Kernel name: `.idle_entrytime`. */
   idleEntrytime?: number;
-  /** Time the last idle period was interrupted Unit: seconds (the kernel prints ns). Kernel name: `.idle_waketime`. */
+  /** Time the last idle period was interrupted. Unit: seconds (the kernel prints ns). Kernel name: `.idle_waketime`. */
   idleWaketime?: number;
-  /** Time the CPU last left idle Unit: seconds (the kernel prints ns). Kernel name: `.idle_exittime`. */
+  /** Time the CPU last left idle. Unit: seconds (the kernel prints ns). Kernel name: `.idle_exittime`. */
   idleExittime?: number;
-  /** Total time idle with the tick stopped and no I/O waited for Unit: seconds (the kernel prints ns). Kernel name: `.idle_sleeptime`. */
+  /** Total time idle with the tick stopped and no I/O waited for. Unit: seconds (the kernel prints ns). Kernel name: `.idle_sleeptime`. */
   idleSleeptime?: number;
-  /** Total time idle with the tick stopped while I/O was outstanding Unit: seconds (the kernel prints ns). Kernel name: `.iowait_sleeptime`. */
+  /** Total time idle with the tick stopped while I/O was outstanding. Unit: seconds (the kernel prints ns). Kernel name: `.iowait_sleeptime`. */
   iowaitSleeptime?: number;
-  /** Value of jiffies when the next event was last computed Kernel name: `.last_jiffies`. */
+  /** Value of jiffies when the next event was last computed. Kernel name: `.last_jiffies`. */
   lastJiffies?: number;
-  /** Expiry of the next timer seen when the tick was stopped Unit: seconds (the kernel prints ns). Kernel name: `.next_timer`. */
+  /** Expiry of the next timer seen when the tick was stopped. Unit: seconds (the kernel prints ns). Kernel name: `.next_timer`. */
   nextTimer?: number;
-  /** When the tick was due to restart during the last idle period Unit: seconds (the kernel prints ns). Kernel name: `.idle_expires`. */
+  /** When the tick was due to restart during the last idle period. Unit: seconds (the kernel prints ns). Kernel name: `.idle_expires`. */
   idleExpires?: number;
-  /** Jiffies counter at the reading (it starts 5 minutes before wrapping, not at 0) Kernel name: `jiffies`. */
+  /** Jiffies counter at the reading (it starts 5 minutes before wrapping, not at 0). Kernel name: `jiffies`. */
   jiffies?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -82,7 +82,7 @@ export interface ProcTimerListBlockCpu {
 export interface ProcTimerListBlockCpuClocks {
   /** Number of the clock base: 0 monotonic, 1 realtime, 2 boottime, 3 TAI, then the same four for soft-interrupt timers (since 4.16) */
   index: number;
-  /** Text after the colon of the clock line; the kernel prints none (a record needs a token) Kernel name: `note`. */
+  /** Text after the colon of the clock line; the kernel prints none (a record needs a token). Kernel name: `note`. */
   note?: string;
   /** The lines of the clock base, up to the next clock base or the CPU counters */
   clock: ProcTimerListBlockCpuClocksClock;
@@ -90,17 +90,17 @@ export interface ProcTimerListBlockCpuClocks {
 
 /** The lines of the clock base, up to the next clock base or the CPU counters */
 export interface ProcTimerListBlockCpuClocksClock {
-  /** Address of the clock base (hashed since 4.15), only useful to tell bases apart Kernel name: `.base`. */
+  /** Address of the clock base (hashed since 4.15), only useful to tell bases apart. Kernel name: `.base`. */
   address: string;
-  /** Index of the base within the CPU Kernel name: `.index`. */
+  /** Index of the base within the CPU. Kernel name: `.index`. */
   index: number;
-  /** Resolution of the base's timers: 1 ns in high-resolution mode, else the tick period Unit: seconds (the kernel prints ns). Kernel name: `.resolution`. */
+  /** Resolution of the base's timers: 1 ns in high-resolution mode, else the tick period. Unit: seconds (the kernel prints ns). Kernel name: `.resolution`. */
   resolution: number;
-  /** Kernel function that reads this base's clock (no longer printed by recent kernels) Kernel name: `.get_time`. */
+  /** Kernel function that reads this base's clock (no longer printed by recent kernels). Kernel name: `.get_time`. */
   getTime?: string;
-  /** Offset of this clock from the monotonic clock (kernels with high-resolution timers) Unit: seconds (the kernel prints ns). Kernel name: `.offset`. */
+  /** Offset of this clock from the monotonic clock (kernels with high-resolution timers). Unit: seconds (the kernel prints ns). Kernel name: `.offset`. */
   offset?: number;
-  /** The timers queued on this base, soonest first Kernel name: `active timers:`. */
+  /** The timers queued on this base, soonest first. Kernel name: `active timers:`. */
   activeTimers: ProcTimerListBlockCpuClocksClockActiveTimers;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -108,7 +108,7 @@ export interface ProcTimerListBlockCpuClocksClock {
 
 /** The timers queued on this base, soonest first */
 export interface ProcTimerListBlockCpuClocksClockActiveTimers {
-  /** The queued timers, each with its expiry window Kernel name: `#`. One entry per `#N` line. */
+  /** The queued timers, each with its expiry window. Kernel name: `#`. One entry per `#N` line. */
   timers: ProcTimerListBlockCpuClocksClockActiveTimersTimers[];
 }
 
@@ -116,11 +116,11 @@ export interface ProcTimerListBlockCpuClocksClockActiveTimers {
 export interface ProcTimerListBlockCpuClocksClockActiveTimersTimers {
   /** Position of the timer in the queue (0 expires first) */
   index: number;
-  /** Address of the hrtimer in angle brackets (hashed), or its symbol name on old kernels Kernel name: `timer`. */
+  /** Address of the hrtimer in angle brackets (hashed), or its symbol name on old kernels. Kernel name: `timer`. */
   timer: string;
-  /** Kernel function called when the timer expires Kernel name: `callback`. */
+  /** Kernel function called when the timer expires. Kernel name: `callback`. */
   callback: string;
-  /** State bits of the timer in hex (01: queued) Kernel name: `state`. */
+  /** State bits of the timer in hex (01: queued). Kernel name: `state`. */
   state: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -130,19 +130,19 @@ export interface ProcTimerListBlockCpuClocksClockActiveTimersTimers {
 
 /** The expiry line that follows the timer line */
 export interface ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiry {
-  /** When the timer may fire: a window from the soft to the hard expiry Kernel name: `#`. */
+  /** When the timer may fire: a window from the soft to the hard expiry. Kernel name: `#`. */
   window: ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow;
 }
 
 /** The parts of window. */
 export interface ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow {
-  /** Earliest expiry (soft), on this base's clock Unit: seconds (the kernel prints ns). Kernel name: `soft`. */
+  /** Earliest expiry (soft), on this base's clock. Unit: seconds (the kernel prints ns). Kernel name: `soft`. */
   soft: number;
-  /** Latest expiry (hard), on this base's clock Unit: seconds (the kernel prints ns). Kernel name: `hard`. */
+  /** Latest expiry (hard), on this base's clock. Unit: seconds (the kernel prints ns). Kernel name: `hard`. */
   hard: number;
-  /** Time from the reading to the soft expiry (negative once passed) Unit: seconds (the kernel prints ns). Kernel name: `softIn`. */
+  /** Time from the reading to the soft expiry (negative once passed). Unit: seconds (the kernel prints ns). Kernel name: `softIn`. */
   softIn: number;
-  /** Time from the reading to the hard expiry Unit: seconds (the kernel prints ns). Kernel name: `hardIn`. */
+  /** Time from the reading to the hard expiry. Unit: seconds (the kernel prints ns). Kernel name: `hardIn`. */
   hardIn: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -152,43 +152,43 @@ export interface ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow 
 export interface ProcTimerListBlockTickDevice {
   /** Which of the shapes this is. */
   kind: "tickDevice";
-  /** Tick device mode: 0 periodic, 1 one-shot Kernel name: `tickMode`. */
+  /** Tick device mode: 0 periodic, 1 one-shot. Kernel name: `tickMode`. */
   tickMode: number;
-  /** CPU whose own tick device this is Kernel name: `Per CPU device`. */
+  /** CPU whose own tick device this is. Kernel name: `Per CPU device`. */
   perCpuDevice?: number;
-  /** Present on the broadcast device, which wakes CPUs whose local timer stops in deep idle Kernel name: `Broadcast`. */
+  /** Present on the broadcast device, which wakes CPUs whose local timer stops in deep idle. Kernel name: `Broadcast`. */
   broadcast?: "device";
-  /** Name of the clock event device (lapic-deadline, hpet, arch_sys_timer...), or <NULL> when there is none Kernel name: `Clock Event Device`. */
+  /** Name of the clock event device (lapic-deadline, hpet, arch_sys_timer...), or <NULL> when there is none. Kernel name: `Clock Event Device`. */
   clockEventDevice: string;
-  /** Longest time the device can be programmed ahead Unit: seconds (the kernel prints ns). Kernel name: `max_delta_ns`. */
+  /** Longest time the device can be programmed ahead. Unit: seconds (the kernel prints ns). Kernel name: `max_delta_ns`. */
   maxDelta?: number;
-  /** Shortest time the device can be programmed ahead Unit: seconds (the kernel prints ns). Kernel name: `min_delta_ns`. */
+  /** Shortest time the device can be programmed ahead. Unit: seconds (the kernel prints ns). Kernel name: `min_delta_ns`. */
   minDelta?: number;
-  /** Multiplier converting nanoseconds into device cycles (with shift) Kernel name: `mult`. */
+  /** Multiplier converting nanoseconds into device cycles (with shift). Kernel name: `mult`. */
   mult?: number;
-  /** Right shift applied after the multiplier Kernel name: `shift`. */
+  /** Right shift applied after the multiplier. Kernel name: `shift`. */
   shift?: number;
-  /** State of the clock event device: 0 detached, 1 shut down, 2 periodic, 3 one-shot, 4 one-shot stopped Kernel name: `mode`. */
+  /** State of the clock event device: 0 detached, 1 shut down, 2 periodic, 3 one-shot, 4 one-shot stopped. Kernel name: `mode`. */
   state?: number;
-  /** Time the device is programmed to fire next (the largest 64-bit value when not armed) Unit: seconds (the kernel prints ns). Kernel name: `next_event`. */
+  /** Time the device is programmed to fire next (the largest 64-bit value when not armed). Unit: seconds (the kernel prints ns). Kernel name: `next_event`. */
   nextEvent?: number;
-  /** Driver function that programs the next event Kernel name: `set_next_event`. */
+  /** Driver function that programs the next event. Kernel name: `set_next_event`. */
   setNextEvent?: string;
-  /** Driver function that stops the device Kernel name: `shutdown`. */
+  /** Driver function that stops the device. Kernel name: `shutdown`. */
   shutdown?: string;
-  /** Driver function that switches the device to periodic mode Kernel name: `periodic`. */
+  /** Driver function that switches the device to periodic mode. Kernel name: `periodic`. */
   periodic?: string;
-  /** Driver function that switches the device to one-shot mode Kernel name: `oneshot`. */
+  /** Driver function that switches the device to one-shot mode. Kernel name: `oneshot`. */
   oneshot?: string;
-  /** Driver function for the one-shot stopped state Kernel name: `oneshot stopped`. */
+  /** Driver function for the one-shot stopped state. Kernel name: `oneshot stopped`. */
   oneshotStopped?: string;
-  /** Driver function that resumes the tick after suspend Kernel name: `resume`. */
+  /** Driver function that resumes the tick after suspend. Kernel name: `resume`. */
   resume?: string;
-  /** Kernel function that handles the device's interrupts Kernel name: `event_handler`. */
+  /** Kernel function that handles the device's interrupts. Kernel name: `event_handler`. */
   eventHandler?: string;
-  /** CPUs currently relying on the broadcast device (here when the broadcast device is missing) Kernel name: `tick_broadcast_mask`. */
+  /** CPUs currently relying on the broadcast device (here when the broadcast device is missing). Kernel name: `tick_broadcast_mask`. */
   broadcastMask?: bigint;
-  /** CPUs waiting for a one-shot broadcast wake-up Kernel name: `tick_broadcast_oneshot_mask`. */
+  /** CPUs waiting for a one-shot broadcast wake-up. Kernel name: `tick_broadcast_oneshot_mask`. */
   broadcastOneshotMask?: bigint;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -198,9 +198,9 @@ export interface ProcTimerListBlockTickDevice {
 export interface ProcTimerListBlockTickDeviceCounters {
   /** Which of the shapes this is. */
   kind: "tickDeviceCounters";
-  /** Times programming the device had to be retried Kernel name: `retries`. */
+  /** Times programming the device had to be retried. Kernel name: `retries`. */
   retries: number;
-  /** Device that wakes this CPU from deep idle instead of broadcasting, or <NULL> Kernel name: `Wakeup Device`. */
+  /** Device that wakes this CPU from deep idle instead of broadcasting, or <NULL>. Kernel name: `Wakeup Device`. */
   wakeupDevice?: string;
 }
 
@@ -208,8 +208,8 @@ export interface ProcTimerListBlockTickDeviceCounters {
 export interface ProcTimerListBlockBroadcastMasks {
   /** Which of the shapes this is. */
   kind: "broadcastMasks";
-  /** CPUs currently relying on the broadcast device Kernel name: `tick_broadcast_mask`. */
+  /** CPUs currently relying on the broadcast device. Kernel name: `tick_broadcast_mask`. */
   broadcastMask: bigint;
-  /** CPUs waiting for a one-shot broadcast wake-up Kernel name: `tick_broadcast_oneshot_mask`. */
+  /** CPUs waiting for a one-shot broadcast wake-up. Kernel name: `tick_broadcast_oneshot_mask`. */
   broadcastOneshotMask?: bigint;
 }

@@ -3,9 +3,9 @@
 
 /** Time since boot and the idle time accumulated by all CPUs together. */
 export interface ProcUptime {
-  /** Seconds since the system booted, including time spent suspended (boot-time clock) Unit: seconds (the kernel prints s). Kernel name: `uptime`. */
+  /** Seconds since the system booted, including time spent suspended (boot-time clock). Unit: seconds (the kernel prints s). Kernel name: `uptime`. */
   uptime: number;
-  /** Seconds CPUs spent idle, added up over every CPU, so it can exceed the uptime on multi-CPU systems Unit: seconds (the kernel prints s). Kernel name: `idle`. */
+  /** Seconds CPUs spent idle, added up over every CPU, so it can exceed the uptime on multi-CPU systems. Unit: seconds (the kernel prints s). Kernel name: `idle`. */
   idle: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

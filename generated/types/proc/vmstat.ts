@@ -3,453 +3,453 @@
 
 /** Virtual memory statistics as one counter per line (page counts by state, dirty thresholds, and cumulative reclaim, fault, swap, migration and huge-page events). */
 export interface ProcVmstat {
-  /** Free pages in the buddy allocator, all zones together Unit: bytes (the kernel prints pages). Kernel name: `nr_free_pages`. */
+  /** Free pages in the buddy allocator, all zones together. Unit: bytes (the kernel prints pages). Kernel name: `nr_free_pages`. */
   nrFreePages: number;
-  /** Free pages held in free blocks of at least pageblock size (recent kernels) Unit: bytes (the kernel prints pages). Kernel name: `nr_free_pages_blocks`. */
+  /** Free pages held in free blocks of at least pageblock size (recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_free_pages_blocks`. */
   nrFreePagesBlocks?: number;
-  /** Anonymous pages on inactive LRU lists, summed over zones Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_inactive_anon`. */
+  /** Anonymous pages on inactive LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_inactive_anon`. */
   nrZoneInactiveAnon?: number;
-  /** Anonymous pages on active LRU lists, summed over zones Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_active_anon`. */
+  /** Anonymous pages on active LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_active_anon`. */
   nrZoneActiveAnon?: number;
-  /** File-backed pages on inactive LRU lists, summed over zones Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_inactive_file`. */
+  /** File-backed pages on inactive LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_inactive_file`. */
   nrZoneInactiveFile?: number;
-  /** File-backed pages on active LRU lists, summed over zones Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_active_file`. */
+  /** File-backed pages on active LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_active_file`. */
   nrZoneActiveFile?: number;
-  /** Pages on unevictable LRU lists, summed over zones Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_unevictable`. */
+  /** Pages on unevictable LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_unevictable`. */
   nrZoneUnevictable?: number;
-  /** Pages that are dirty, under writeback or waiting to be written, summed over zones Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_write_pending`. */
+  /** Pages that are dirty, under writeback or waiting to be written, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_write_pending`. */
   nrZoneWritePending?: number;
-  /** Pages locked into memory with mlock() Unit: bytes (the kernel prints pages). Kernel name: `nr_mlock`. */
+  /** Pages locked into memory with mlock(). Unit: bytes (the kernel prints pages). Kernel name: `nr_mlock`. */
   nrMlock: number;
-  /** Pages used as bounce buffers for block I/O (gone from recent kernels) Unit: bytes (the kernel prints pages). Kernel name: `nr_bounce`. */
+  /** Pages used as bounce buffers for block I/O (gone from recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_bounce`. */
   nrBounce?: number;
-  /** Pages backing the zsmalloc allocator used by zram and zswap (needs CONFIG_ZSMALLOC) Unit: bytes (the kernel prints pages). Kernel name: `nr_zspages`. */
+  /** Pages backing the zsmalloc allocator used by zram and zswap (needs CONFIG_ZSMALLOC). Unit: bytes (the kernel prints pages). Kernel name: `nr_zspages`. */
   nrZspages?: number;
-  /** Free pages inside contiguous-memory-allocator regions (needs CONFIG_CMA on older kernels) Unit: bytes (the kernel prints pages). Kernel name: `nr_free_cma`. */
+  /** Free pages inside contiguous-memory-allocator regions (needs CONFIG_CMA on older kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_free_cma`. */
   nrFreeCma?: number;
-  /** Pages a confidential-computing guest has not accepted yet (CONFIG_UNACCEPTED_MEMORY, 6.5 and later) Unit: bytes (the kernel prints pages). Kernel name: `nr_unaccepted`. */
+  /** Pages a confidential-computing guest has not accepted yet (CONFIG_UNACCEPTED_MEMORY, 6.5 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_unaccepted`. */
   nrUnaccepted?: number;
-  /** Pages left in the fair zone allocation batch (about 3.12 to 4.7) Unit: bytes (the kernel prints pages). Kernel name: `nr_alloc_batch`. */
+  /** Pages left in the fair zone allocation batch (about 3.12 to 4.7). Unit: bytes (the kernel prints pages). Kernel name: `nr_alloc_batch`. */
   nrAllocBatch?: number;
-  /** Allocations satisfied from the node they were intended for (NUMA kernels) Kernel name: `numa_hit`. */
+  /** Allocations satisfied from the node they were intended for (NUMA kernels). Kernel name: `numa_hit`. */
   numaHit?: number;
-  /** Allocations placed on this node although another node was preferred (NUMA kernels) Kernel name: `numa_miss`. */
+  /** Allocations placed on this node although another node was preferred (NUMA kernels). Kernel name: `numa_miss`. */
   numaMiss?: number;
-  /** Allocations meant for this node that were placed elsewhere (NUMA kernels) Kernel name: `numa_foreign`. */
+  /** Allocations meant for this node that were placed elsewhere (NUMA kernels). Kernel name: `numa_foreign`. */
   numaForeign?: number;
-  /** Allocations placed by the interleave memory policy as intended (NUMA kernels) Kernel name: `numa_interleave`. */
+  /** Allocations placed by the interleave memory policy as intended (NUMA kernels). Kernel name: `numa_interleave`. */
   numaInterleave?: number;
-  /** Allocations served from the node of the CPU that asked (NUMA kernels) Kernel name: `numa_local`. */
+  /** Allocations served from the node of the CPU that asked (NUMA kernels). Kernel name: `numa_local`. */
   numaLocal?: number;
-  /** Allocations served from a node other than the requesting CPU's (NUMA kernels) Kernel name: `numa_other`. */
+  /** Allocations served from a node other than the requesting CPU's (NUMA kernels). Kernel name: `numa_other`. */
   numaOther?: number;
-  /** Anonymous pages on the inactive LRU list Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_anon`. */
+  /** Anonymous pages on the inactive LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_anon`. */
   nrInactiveAnon: number;
-  /** Anonymous pages on the active LRU list Unit: bytes (the kernel prints pages). Kernel name: `nr_active_anon`. */
+  /** Anonymous pages on the active LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_anon`. */
   nrActiveAnon: number;
-  /** Page-cache pages on the inactive LRU list Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_file`. */
+  /** Page-cache pages on the inactive LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_file`. */
   nrInactiveFile: number;
-  /** Page-cache pages on the active LRU list Unit: bytes (the kernel prints pages). Kernel name: `nr_active_file`. */
+  /** Page-cache pages on the active LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_file`. */
   nrActiveFile: number;
-  /** Pages on the unevictable LRU list, such as mlocked or ramfs pages Unit: bytes (the kernel prints pages). Kernel name: `nr_unevictable`. */
+  /** Pages on the unevictable LRU list, such as mlocked or ramfs pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_unevictable`. */
   nrUnevictable: number;
-  /** Slab memory that can be reclaimed under pressure, in pages Unit: bytes (the kernel prints pages). Kernel name: `nr_slab_reclaimable`. */
+  /** Slab memory that can be reclaimed under pressure, in pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_slab_reclaimable`. */
   nrSlabReclaimable: number;
-  /** Slab memory that cannot be reclaimed, in pages Unit: bytes (the kernel prints pages). Kernel name: `nr_slab_unreclaimable`. */
+  /** Slab memory that cannot be reclaimed, in pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_slab_unreclaimable`. */
   nrSlabUnreclaimable: number;
-  /** Anonymous pages temporarily taken off the LRU for reclaim or migration Unit: bytes (the kernel prints pages). Kernel name: `nr_isolated_anon`. */
+  /** Anonymous pages temporarily taken off the LRU for reclaim or migration. Unit: bytes (the kernel prints pages). Kernel name: `nr_isolated_anon`. */
   nrIsolatedAnon: number;
-  /** File pages temporarily taken off the LRU for reclaim or migration Unit: bytes (the kernel prints pages). Kernel name: `nr_isolated_file`. */
+  /** File pages temporarily taken off the LRU for reclaim or migration. Unit: bytes (the kernel prints pages). Kernel name: `nr_isolated_file`. */
   nrIsolatedFile: number;
-  /** Pages scanned since the last successful reclaim on this node (4.8 to about 4.10) Kernel name: `nr_pages_scanned`. */
+  /** Pages scanned since the last successful reclaim on this node (4.8 to about 4.10). Kernel name: `nr_pages_scanned`. */
   nrPagesScanned?: number;
-  /** Radix-tree or xarray nodes holding shadow entries of evicted pages (not pages) Kernel name: `workingset_nodes`. */
+  /** Radix-tree or xarray nodes holding shadow entries of evicted pages (not pages). Kernel name: `workingset_nodes`. */
   workingsetNodes?: number;
-  /** Evicted pages that were faulted back in soon after (3.15 to 5.8, then split into anon and file) Kernel name: `workingset_refault`. */
+  /** Evicted pages that were faulted back in soon after (3.15 to 5.8, then split into anon and file). Kernel name: `workingset_refault`. */
   workingsetRefault?: number;
-  /** Anonymous pages faulted back in soon after eviction Since Linux 5.9. Kernel name: `workingset_refault_anon`. */
+  /** Anonymous pages faulted back in soon after eviction. Since Linux 5.9. Kernel name: `workingset_refault_anon`. */
   workingsetRefaultAnon?: number;
-  /** File pages read back in soon after eviction Since Linux 5.9. Kernel name: `workingset_refault_file`. */
+  /** File pages read back in soon after eviction. Since Linux 5.9. Kernel name: `workingset_refault_file`. */
   workingsetRefaultFile?: number;
-  /** Refaulted pages activated at once because they were part of the working set (3.15 to 5.8) Kernel name: `workingset_activate`. */
+  /** Refaulted pages activated at once because they were part of the working set (3.15 to 5.8). Kernel name: `workingset_activate`. */
   workingsetActivate?: number;
-  /** Refaulted anonymous pages activated at once as part of the working set Since Linux 5.9. Kernel name: `workingset_activate_anon`. */
+  /** Refaulted anonymous pages activated at once as part of the working set. Since Linux 5.9. Kernel name: `workingset_activate_anon`. */
   workingsetActivateAnon?: number;
-  /** Refaulted file pages activated at once as part of the working set Since Linux 5.9. Kernel name: `workingset_activate_file`. */
+  /** Refaulted file pages activated at once as part of the working set. Since Linux 5.9. Kernel name: `workingset_activate_file`. */
   workingsetActivateFile?: number;
-  /** Refaulted pages that had been active before eviction (5.1 to 5.8) Kernel name: `workingset_restore`. */
+  /** Refaulted pages that had been active before eviction (5.1 to 5.8). Kernel name: `workingset_restore`. */
   workingsetRestore?: number;
-  /** Refaulted anonymous pages that had been active before eviction Since Linux 5.9. Kernel name: `workingset_restore_anon`. */
+  /** Refaulted anonymous pages that had been active before eviction. Since Linux 5.9. Kernel name: `workingset_restore_anon`. */
   workingsetRestoreAnon?: number;
-  /** Refaulted file pages that had been active before eviction Since Linux 5.9. Kernel name: `workingset_restore_file`. */
+  /** Refaulted file pages that had been active before eviction. Since Linux 5.9. Kernel name: `workingset_restore_file`. */
   workingsetRestoreFile?: number;
-  /** Shadow-entry nodes freed by the shrinker to bound their memory Since Linux 3.15. Kernel name: `workingset_nodereclaim`. */
+  /** Shadow-entry nodes freed by the shrinker to bound their memory. Since Linux 3.15. Kernel name: `workingset_nodereclaim`. */
   workingsetNodereclaim?: number;
-  /** Anonymous pages mapped into user page tables Unit: bytes (the kernel prints pages). Kernel name: `nr_anon_pages`. */
+  /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints pages). Kernel name: `nr_anon_pages`. */
   nrAnonPages: number;
-  /** Page-cache pages mapped into some process Unit: bytes (the kernel prints pages). Kernel name: `nr_mapped`. */
+  /** Page-cache pages mapped into some process. Unit: bytes (the kernel prints pages). Kernel name: `nr_mapped`. */
   nrMapped: number;
-  /** Pages in the page cache, swap cache and shared memory included Unit: bytes (the kernel prints pages). Kernel name: `nr_file_pages`. */
+  /** Pages in the page cache, swap cache and shared memory included. Unit: bytes (the kernel prints pages). Kernel name: `nr_file_pages`. */
   nrFilePages: number;
-  /** Page-cache pages modified and not yet written back Unit: bytes (the kernel prints pages). Kernel name: `nr_dirty`. */
+  /** Page-cache pages modified and not yet written back. Unit: bytes (the kernel prints pages). Kernel name: `nr_dirty`. */
   nrDirty: number;
-  /** Pages under writeback right now Unit: bytes (the kernel prints pages). Kernel name: `nr_writeback`. */
+  /** Pages under writeback right now. Unit: bytes (the kernel prints pages). Kernel name: `nr_writeback`. */
   nrWriteback: number;
-  /** Temporary buffers used by FUSE writeback (gone from recent kernels) Unit: bytes (the kernel prints pages). Kernel name: `nr_writeback_temp`. */
+  /** Temporary buffers used by FUSE writeback (gone from recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_writeback_temp`. */
   nrWritebackTemp?: number;
-  /** Shared-memory and tmpfs pages Unit: bytes (the kernel prints pages). Kernel name: `nr_shmem`. */
+  /** Shared-memory and tmpfs pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_shmem`. */
   nrShmem: number;
-  /** Shared-memory and tmpfs memory in transparent huge pages, counted in huge pages Since Linux 4.8. Kernel name: `nr_shmem_hugepages`. */
+  /** Shared-memory and tmpfs memory in transparent huge pages, counted in huge pages. Since Linux 4.8. Kernel name: `nr_shmem_hugepages`. */
   nrShmemHugepages?: number;
-  /** Shared-memory huge pages mapped into user space with a PMD, counted in huge pages Since Linux 4.8. Kernel name: `nr_shmem_pmdmapped`. */
+  /** Shared-memory huge pages mapped into user space with a PMD, counted in huge pages. Since Linux 4.8. Kernel name: `nr_shmem_pmdmapped`. */
   nrShmemPmdmapped?: number;
-  /** Page cache held in transparent huge pages, counted in huge pages Since Linux 5.4. Kernel name: `nr_file_hugepages`. */
+  /** Page cache held in transparent huge pages, counted in huge pages. Since Linux 5.4. Kernel name: `nr_file_hugepages`. */
   nrFileHugepages?: number;
-  /** Page-cache huge pages mapped into user space with a PMD, counted in huge pages Since Linux 5.4. Kernel name: `nr_file_pmdmapped`. */
+  /** Page-cache huge pages mapped into user space with a PMD, counted in huge pages. Since Linux 5.4. Kernel name: `nr_file_pmdmapped`. */
   nrFilePmdmapped?: number;
-  /** Anonymous transparent huge pages in use, counted in huge pages Since Linux 2.6.38. Kernel name: `nr_anon_transparent_hugepages`. */
+  /** Anonymous transparent huge pages in use, counted in huge pages. Since Linux 2.6.38. Kernel name: `nr_anon_transparent_hugepages`. */
   nrAnonTransparentHugepages?: number;
-  /** NFS pages sent but not yet committed by the server (always zero since 5.8, printed last for compatibility) Unit: bytes (the kernel prints pages). Kernel name: `nr_unstable`. */
+  /** NFS pages sent but not yet committed by the server (always zero since 5.8, printed last for compatibility). Unit: bytes (the kernel prints pages). Kernel name: `nr_unstable`. */
   nrUnstable: number;
-  /** Pages that reclaim wrote out itself (cumulative) Kernel name: `nr_vmscan_write`. */
+  /** Pages that reclaim wrote out itself (cumulative). Kernel name: `nr_vmscan_write`. */
   nrVmscanWrite: number;
-  /** Pages marked for reclaim as soon as their writeback ends (cumulative) Since Linux 3.2. Kernel name: `nr_vmscan_immediate_reclaim`. */
+  /** Pages marked for reclaim as soon as their writeback ends (cumulative). Since Linux 3.2. Kernel name: `nr_vmscan_immediate_reclaim`. */
   nrVmscanImmediateReclaim?: number;
-  /** Pages ever made dirty (cumulative) Since Linux 2.6.37. Kernel name: `nr_dirtied`. */
+  /** Pages ever made dirty (cumulative). Since Linux 2.6.37. Kernel name: `nr_dirtied`. */
   nrDirtied?: number;
-  /** Pages ever written back (cumulative) Since Linux 2.6.37. Kernel name: `nr_written`. */
+  /** Pages ever written back (cumulative). Since Linux 2.6.37. Kernel name: `nr_written`. */
   nrWritten?: number;
-  /** Pages written while reclaim was throttled waiting on writeback (cumulative) Since Linux 5.16. Kernel name: `nr_throttled_written`. */
+  /** Pages written while reclaim was throttled waiting on writeback (cumulative). Since Linux 5.16. Kernel name: `nr_throttled_written`. */
   nrThrottledWritten?: number;
-  /** Other reclaimable kernel memory that drivers report, in pages Unit: bytes (the kernel prints pages). Since Linux 4.20. Kernel name: `nr_kernel_misc_reclaimable`. */
+  /** Other reclaimable kernel memory that drivers report, in pages. Unit: bytes (the kernel prints pages). Since Linux 4.20. Kernel name: `nr_kernel_misc_reclaimable`. */
   nrKernelMiscReclaimable?: number;
-  /** Page pins taken with FOLL_PIN, such as pin_user_pages() (cumulative) Since Linux 5.7. Kernel name: `nr_foll_pin_acquired`. */
+  /** Page pins taken with FOLL_PIN, such as pin_user_pages() (cumulative). Since Linux 5.7. Kernel name: `nr_foll_pin_acquired`. */
   nrFollPinAcquired?: number;
-  /** Page pins released again (cumulative) Since Linux 5.7. Kernel name: `nr_foll_pin_released`. */
+  /** Page pins released again (cumulative). Since Linux 5.7. Kernel name: `nr_foll_pin_released`. */
   nrFollPinReleased?: number;
-  /** Memory used by kernel stacks; in kB since 4.7 (a count of stacks before) Unit: bytes (the kernel prints kB). Kernel name: `nr_kernel_stack`. */
+  /** Memory used by kernel stacks; in kB since 4.7 (a count of stacks before). Unit: bytes (the kernel prints kB). Kernel name: `nr_kernel_stack`. */
   nrKernelStack: number;
-  /** Memory used by shadow call stacks in kB (CONFIG_SHADOW_CALL_STACK, 5.8 and later) Unit: bytes (the kernel prints kB). Kernel name: `nr_shadow_call_stack`. */
+  /** Memory used by shadow call stacks in kB (CONFIG_SHADOW_CALL_STACK, 5.8 and later). Unit: bytes (the kernel prints kB). Kernel name: `nr_shadow_call_stack`. */
   nrShadowCallStack?: number;
-  /** Pages used for user page tables Unit: bytes (the kernel prints pages). Kernel name: `nr_page_table_pages`. */
+  /** Pages used for user page tables. Unit: bytes (the kernel prints pages). Kernel name: `nr_page_table_pages`. */
   nrPageTablePages: number;
-  /** Pages used for secondary page tables such as KVM's or IOMMU's Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `nr_sec_page_table_pages`. */
+  /** Pages used for secondary page tables such as KVM's or IOMMU's. Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `nr_sec_page_table_pages`. */
   nrSecPageTablePages?: number;
-  /** Pages allocated for IOMMU page tables (CONFIG_IOMMU_SUPPORT, recent kernels) Unit: bytes (the kernel prints pages). Kernel name: `nr_iommu_pages`. */
+  /** Pages allocated for IOMMU page tables (CONFIG_IOMMU_SUPPORT, recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_iommu_pages`. */
   nrIommuPages?: number;
-  /** Pages in the swap cache (CONFIG_SWAP, 5.12 and later) Unit: bytes (the kernel prints pages). Kernel name: `nr_swapcached`. */
+  /** Pages in the swap cache (CONFIG_SWAP, 5.12 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_swapcached`. */
   nrSwapcached?: number;
-  /** Pages promoted to a faster memory tier by NUMA balancing (CONFIG_NUMA_BALANCING, 6.0 and later) Kernel name: `pgpromote_success`. */
+  /** Pages promoted to a faster memory tier by NUMA balancing (CONFIG_NUMA_BALANCING, 6.0 and later). Kernel name: `pgpromote_success`. */
   pgpromoteSuccess?: number;
-  /** Pages found worth promoting to a faster tier (CONFIG_NUMA_BALANCING) Kernel name: `pgpromote_candidate`. */
+  /** Pages found worth promoting to a faster tier (CONFIG_NUMA_BALANCING). Kernel name: `pgpromote_candidate`. */
   pgpromoteCandidate?: number;
-  /** Promotion candidates accepted without the promotion rate limit (recent kernels) Kernel name: `pgpromote_candidate_nrl`. */
+  /** Promotion candidates accepted without the promotion rate limit (recent kernels). Kernel name: `pgpromote_candidate_nrl`. */
   pgpromoteCandidateNrl?: number;
-  /** Pages moved to a slower memory tier by kswapd (5.18 and later) Kernel name: `pgdemote_kswapd`. */
+  /** Pages moved to a slower memory tier by kswapd (5.18 and later). Kernel name: `pgdemote_kswapd`. */
   pgdemoteKswapd?: number;
-  /** Pages moved to a slower memory tier by direct reclaim (5.18 and later) Kernel name: `pgdemote_direct`. */
+  /** Pages moved to a slower memory tier by direct reclaim (5.18 and later). Kernel name: `pgdemote_direct`. */
   pgdemoteDirect?: number;
-  /** Pages moved to a slower memory tier by khugepaged reclaim Kernel name: `pgdemote_khugepaged`. */
+  /** Pages moved to a slower memory tier by khugepaged reclaim. Kernel name: `pgdemote_khugepaged`. */
   pgdemoteKhugepaged?: number;
-  /** Pages moved to a slower memory tier by proactive reclaim (memory.reclaim) Kernel name: `pgdemote_proactive`. */
+  /** Pages moved to a slower memory tier by proactive reclaim (memory.reclaim). Kernel name: `pgdemote_proactive`. */
   pgdemoteProactive?: number;
-  /** Pages held by hugetlb huge pages, in base pages (CONFIG_HUGETLB_PAGE, recent kernels) Unit: bytes (the kernel prints pages). Kernel name: `nr_hugetlb`. */
+  /** Pages held by hugetlb huge pages, in base pages (CONFIG_HUGETLB_PAGE, recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_hugetlb`. */
   nrHugetlb?: number;
-  /** Pages taken from the system by a memory balloon driver Unit: bytes (the kernel prints pages). Since Linux 6.12. Kernel name: `nr_balloon_pages`. */
+  /** Pages taken from the system by a memory balloon driver. Unit: bytes (the kernel prints pages). Since Linux 6.12. Kernel name: `nr_balloon_pages`. */
   nrBalloonPages?: number;
-  /** Page-cache pages allocated for kernel-internal files (recent kernels) Unit: bytes (the kernel prints pages). Kernel name: `nr_kernel_file_pages`. */
+  /** Page-cache pages allocated for kernel-internal files (recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_kernel_file_pages`. */
   nrKernelFilePages?: number;
-  /** Dirty-page level at which writers are throttled Unit: bytes (the kernel prints pages). Since Linux 2.6.37. Kernel name: `nr_dirty_threshold`. */
+  /** Dirty-page level at which writers are throttled. Unit: bytes (the kernel prints pages). Since Linux 2.6.37. Kernel name: `nr_dirty_threshold`. */
   nrDirtyThreshold?: number;
-  /** Dirty-page level at which background writeback starts Unit: bytes (the kernel prints pages). Since Linux 2.6.37. Kernel name: `nr_dirty_background_threshold`. */
+  /** Dirty-page level at which background writeback starts. Unit: bytes (the kernel prints pages). Since Linux 2.6.37. Kernel name: `nr_dirty_background_threshold`. */
   nrDirtyBackgroundThreshold?: number;
-  /** Pages used for struct page arrays allocated after boot (6.11 and later) Unit: bytes (the kernel prints pages). Kernel name: `nr_memmap_pages`. */
+  /** Pages used for struct page arrays allocated after boot (6.11 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_memmap_pages`. */
   nrMemmapPages?: number;
-  /** Pages used for struct page arrays set up at boot (6.11 and later) Unit: bytes (the kernel prints pages). Kernel name: `nr_memmap_boot_pages`. */
+  /** Pages used for struct page arrays set up at boot (6.11 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_memmap_boot_pages`. */
   nrMemmapBootPages?: number;
-  /** Data read in from block devices, in kB (the kernel halves a count of 512-byte sectors) Unit: bytes (the kernel prints kB). Kernel name: `pgpgin`. */
+  /** Data read in from block devices, in kB (the kernel halves a count of 512-byte sectors). Unit: bytes (the kernel prints kB). Kernel name: `pgpgin`. */
   pgpgin: number;
-  /** Data written out to block devices, in kB (the kernel halves a count of 512-byte sectors) Unit: bytes (the kernel prints kB). Kernel name: `pgpgout`. */
+  /** Data written out to block devices, in kB (the kernel halves a count of 512-byte sectors). Unit: bytes (the kernel prints kB). Kernel name: `pgpgout`. */
   pgpgout: number;
-  /** Pages read in from swap Kernel name: `pswpin`. */
+  /** Pages read in from swap. Kernel name: `pswpin`. */
   pswpin: number;
-  /** Pages written out to swap Kernel name: `pswpout`. */
+  /** Pages written out to swap. Kernel name: `pswpout`. */
   pswpout: number;
-  /** Pages allocated from the DMA zone (CONFIG_ZONE_DMA) Kernel name: `pgalloc_dma`. */
+  /** Pages allocated from the DMA zone (CONFIG_ZONE_DMA). Kernel name: `pgalloc_dma`. */
   pgallocDma?: number;
-  /** Pages allocated from the DMA32 zone (CONFIG_ZONE_DMA32) Kernel name: `pgalloc_dma32`. */
+  /** Pages allocated from the DMA32 zone (CONFIG_ZONE_DMA32). Kernel name: `pgalloc_dma32`. */
   pgallocDma32?: number;
-  /** Pages allocated from the Normal zone Kernel name: `pgalloc_normal`. */
+  /** Pages allocated from the Normal zone. Kernel name: `pgalloc_normal`. */
   pgallocNormal: number;
-  /** Pages allocated from the HighMem zone (32-bit CONFIG_HIGHMEM) Kernel name: `pgalloc_high`. */
+  /** Pages allocated from the HighMem zone (32-bit CONFIG_HIGHMEM). Kernel name: `pgalloc_high`. */
   pgallocHigh?: number;
-  /** Pages allocated from the Movable zone Kernel name: `pgalloc_movable`. */
+  /** Pages allocated from the Movable zone. Kernel name: `pgalloc_movable`. */
   pgallocMovable: number;
-  /** Pages allocated from the Device zone (CONFIG_ZONE_DEVICE) Kernel name: `pgalloc_device`. */
+  /** Pages allocated from the Device zone (CONFIG_ZONE_DEVICE). Kernel name: `pgalloc_device`. */
   pgallocDevice?: number;
-  /** Times an allocation entered direct reclaim (before 4.8, then split per zone) Kernel name: `allocstall`. */
+  /** Times an allocation entered direct reclaim (before 4.8, then split per zone). Kernel name: `allocstall`. */
   allocstall?: number;
-  /** Direct reclaim stalls for allocations aimed at the DMA zone (4.8 and later, CONFIG_ZONE_DMA) Kernel name: `allocstall_dma`. */
+  /** Direct reclaim stalls for allocations aimed at the DMA zone (4.8 and later, CONFIG_ZONE_DMA). Kernel name: `allocstall_dma`. */
   allocstallDma?: number;
-  /** Direct reclaim stalls for allocations aimed at the DMA32 zone (4.8 and later, CONFIG_ZONE_DMA32) Kernel name: `allocstall_dma32`. */
+  /** Direct reclaim stalls for allocations aimed at the DMA32 zone (4.8 and later, CONFIG_ZONE_DMA32). Kernel name: `allocstall_dma32`. */
   allocstallDma32?: number;
-  /** Direct reclaim stalls for allocations aimed at the Normal zone Since Linux 4.8. Kernel name: `allocstall_normal`. */
+  /** Direct reclaim stalls for allocations aimed at the Normal zone. Since Linux 4.8. Kernel name: `allocstall_normal`. */
   allocstallNormal?: number;
-  /** Direct reclaim stalls for allocations aimed at the HighMem zone (4.8 and later, CONFIG_HIGHMEM) Kernel name: `allocstall_high`. */
+  /** Direct reclaim stalls for allocations aimed at the HighMem zone (4.8 and later, CONFIG_HIGHMEM). Kernel name: `allocstall_high`. */
   allocstallHigh?: number;
-  /** Direct reclaim stalls for allocations aimed at the Movable zone Since Linux 4.8. Kernel name: `allocstall_movable`. */
+  /** Direct reclaim stalls for allocations aimed at the Movable zone. Since Linux 4.8. Kernel name: `allocstall_movable`. */
   allocstallMovable?: number;
-  /** Direct reclaim stalls for allocations aimed at the Device zone (CONFIG_ZONE_DEVICE) Kernel name: `allocstall_device`. */
+  /** Direct reclaim stalls for allocations aimed at the Device zone (CONFIG_ZONE_DEVICE). Kernel name: `allocstall_device`. */
   allocstallDevice?: number;
-  /** Pages reclaim skipped because they sat in the DMA zone, above the zone it wanted (4.8 and later) Kernel name: `pgskip_dma`. */
+  /** Pages reclaim skipped because they sat in the DMA zone, above the zone it wanted (4.8 and later). Kernel name: `pgskip_dma`. */
   pgskipDma?: number;
-  /** Pages reclaim skipped because they sat in the DMA32 zone (4.8 and later) Kernel name: `pgskip_dma32`. */
+  /** Pages reclaim skipped because they sat in the DMA32 zone (4.8 and later). Kernel name: `pgskip_dma32`. */
   pgskipDma32?: number;
-  /** Pages reclaim skipped because they sat in the Normal zone Since Linux 4.8. Kernel name: `pgskip_normal`. */
+  /** Pages reclaim skipped because they sat in the Normal zone. Since Linux 4.8. Kernel name: `pgskip_normal`. */
   pgskipNormal?: number;
-  /** Pages reclaim skipped because they sat in the HighMem zone (4.8 and later, CONFIG_HIGHMEM) Kernel name: `pgskip_high`. */
+  /** Pages reclaim skipped because they sat in the HighMem zone (4.8 and later, CONFIG_HIGHMEM). Kernel name: `pgskip_high`. */
   pgskipHigh?: number;
-  /** Pages reclaim skipped because they sat in the Movable zone Since Linux 4.8. Kernel name: `pgskip_movable`. */
+  /** Pages reclaim skipped because they sat in the Movable zone. Since Linux 4.8. Kernel name: `pgskip_movable`. */
   pgskipMovable?: number;
-  /** Pages reclaim skipped because they sat in the Device zone (CONFIG_ZONE_DEVICE) Kernel name: `pgskip_device`. */
+  /** Pages reclaim skipped because they sat in the Device zone (CONFIG_ZONE_DEVICE). Kernel name: `pgskip_device`. */
   pgskipDevice?: number;
-  /** Pages freed Kernel name: `pgfree`. */
+  /** Pages freed. Kernel name: `pgfree`. */
   pgfree: number;
-  /** Pages moved from an inactive to an active LRU list Kernel name: `pgactivate`. */
+  /** Pages moved from an inactive to an active LRU list. Kernel name: `pgactivate`. */
   pgactivate: number;
-  /** Pages moved from an active to an inactive LRU list Kernel name: `pgdeactivate`. */
+  /** Pages moved from an active to an inactive LRU list. Kernel name: `pgdeactivate`. */
   pgdeactivate: number;
-  /** Pages marked lazily freeable with MADV_FREE Since Linux 4.12. Kernel name: `pglazyfree`. */
+  /** Pages marked lazily freeable with MADV_FREE. Since Linux 4.12. Kernel name: `pglazyfree`. */
   pglazyfree?: number;
-  /** Page faults of any kind Kernel name: `pgfault`. */
+  /** Page faults of any kind. Kernel name: `pgfault`. */
   pgfault: number;
-  /** Page faults that needed I/O Kernel name: `pgmajfault`. */
+  /** Page faults that needed I/O. Kernel name: `pgmajfault`. */
   pgmajfault: number;
-  /** MADV_FREE pages that reclaim dropped without writing them Since Linux 4.5. Kernel name: `pglazyfreed`. */
+  /** MADV_FREE pages that reclaim dropped without writing them. Since Linux 4.5. Kernel name: `pglazyfreed`. */
   pglazyfreed?: number;
-  /** Pages scanned on active lists to refill inactive lists Since Linux 4.8. Kernel name: `pgrefill`. */
+  /** Pages scanned on active lists to refill inactive lists. Since Linux 4.8. Kernel name: `pgrefill`. */
   pgrefill?: number;
-  /** Write faults that reused the page instead of copying it (about 5.10 and later) Kernel name: `pgreuse`. */
+  /** Write faults that reused the page instead of copying it (about 5.10 and later). Kernel name: `pgreuse`. */
   pgreuse?: number;
-  /** Pages reclaimed by kswapd Since Linux 4.8. Kernel name: `pgsteal_kswapd`. */
+  /** Pages reclaimed by kswapd. Since Linux 4.8. Kernel name: `pgsteal_kswapd`. */
   pgstealKswapd?: number;
-  /** Pages reclaimed by direct reclaim Since Linux 4.8. Kernel name: `pgsteal_direct`. */
+  /** Pages reclaimed by direct reclaim. Since Linux 4.8. Kernel name: `pgsteal_direct`. */
   pgstealDirect?: number;
-  /** Pages reclaimed on behalf of khugepaged Kernel name: `pgsteal_khugepaged`. */
+  /** Pages reclaimed on behalf of khugepaged. Kernel name: `pgsteal_khugepaged`. */
   pgstealKhugepaged?: number;
-  /** Pages reclaimed by proactive reclaim (memory.reclaim, recent kernels) Kernel name: `pgsteal_proactive`. */
+  /** Pages reclaimed by proactive reclaim (memory.reclaim, recent kernels). Kernel name: `pgsteal_proactive`. */
   pgstealProactive?: number;
-  /** Pages scanned by kswapd Since Linux 4.8. Kernel name: `pgscan_kswapd`. */
+  /** Pages scanned by kswapd. Since Linux 4.8. Kernel name: `pgscan_kswapd`. */
   pgscanKswapd?: number;
-  /** Pages scanned by direct reclaim Since Linux 4.8. Kernel name: `pgscan_direct`. */
+  /** Pages scanned by direct reclaim. Since Linux 4.8. Kernel name: `pgscan_direct`. */
   pgscanDirect?: number;
-  /** Pages scanned by reclaim on behalf of khugepaged Kernel name: `pgscan_khugepaged`. */
+  /** Pages scanned by reclaim on behalf of khugepaged. Kernel name: `pgscan_khugepaged`. */
   pgscanKhugepaged?: number;
-  /** Pages scanned by proactive reclaim (memory.reclaim, recent kernels) Kernel name: `pgscan_proactive`. */
+  /** Pages scanned by proactive reclaim (memory.reclaim, recent kernels). Kernel name: `pgscan_proactive`. */
   pgscanProactive?: number;
-  /** Times direct reclaim was throttled for want of reclaim progress (about 3.6 and later) Kernel name: `pgscan_direct_throttle`. */
+  /** Times direct reclaim was throttled for want of reclaim progress (about 3.6 and later). Kernel name: `pgscan_direct_throttle`. */
   pgscanDirectThrottle?: number;
-  /** Anonymous pages scanned by reclaim Since Linux 5.8. Kernel name: `pgscan_anon`. */
+  /** Anonymous pages scanned by reclaim. Since Linux 5.8. Kernel name: `pgscan_anon`. */
   pgscanAnon?: number;
-  /** File pages scanned by reclaim Since Linux 5.8. Kernel name: `pgscan_file`. */
+  /** File pages scanned by reclaim. Since Linux 5.8. Kernel name: `pgscan_file`. */
   pgscanFile?: number;
-  /** Anonymous pages reclaimed Since Linux 5.8. Kernel name: `pgsteal_anon`. */
+  /** Anonymous pages reclaimed. Since Linux 5.8. Kernel name: `pgsteal_anon`. */
   pgstealAnon?: number;
-  /** File pages reclaimed Since Linux 5.8. Kernel name: `pgsteal_file`. */
+  /** File pages reclaimed. Since Linux 5.8. Kernel name: `pgsteal_file`. */
   pgstealFile?: number;
-  /** Node-local zone reclaim attempts that freed enough (NUMA kernels, recent) Kernel name: `zone_reclaim_success`. */
+  /** Node-local zone reclaim attempts that freed enough (NUMA kernels, recent). Kernel name: `zone_reclaim_success`. */
   zoneReclaimSuccess?: number;
-  /** Node-local zone reclaim attempts that failed (NUMA kernels) Kernel name: `zone_reclaim_failed`. */
+  /** Node-local zone reclaim attempts that failed (NUMA kernels). Kernel name: `zone_reclaim_failed`. */
   zoneReclaimFailed?: number;
-  /** Pages freed by reclaiming inodes outside kswapd Kernel name: `pginodesteal`. */
+  /** Pages freed by reclaiming inodes outside kswapd. Kernel name: `pginodesteal`. */
   pginodesteal: number;
-  /** Objects that slab shrinkers were asked to scan Kernel name: `slabs_scanned`. */
+  /** Objects that slab shrinkers were asked to scan. Kernel name: `slabs_scanned`. */
   slabsScanned: number;
-  /** Pages freed by kswapd reclaiming inodes Kernel name: `kswapd_inodesteal`. */
+  /** Pages freed by kswapd reclaiming inodes. Kernel name: `kswapd_inodesteal`. */
   kswapdInodesteal: number;
-  /** Times kswapd hit the low watermark soon after going to sleep (about 2.6.35 and later) Kernel name: `kswapd_low_wmark_hit_quickly`. */
+  /** Times kswapd hit the low watermark soon after going to sleep (about 2.6.35 and later). Kernel name: `kswapd_low_wmark_hit_quickly`. */
   kswapdLowWmarkHitQuickly?: number;
-  /** Times kswapd hit the high watermark soon after going to sleep (about 2.6.35 and later) Kernel name: `kswapd_high_wmark_hit_quickly`. */
+  /** Times kswapd hit the high watermark soon after going to sleep (about 2.6.35 and later). Kernel name: `kswapd_high_wmark_hit_quickly`. */
   kswapdHighWmarkHitQuickly?: number;
-  /** Balancing passes made by kswapd Kernel name: `pageoutrun`. */
+  /** Balancing passes made by kswapd. Kernel name: `pageoutrun`. */
   pageoutrun: number;
-  /** Pages moved to the tail of the inactive list after writeback Kernel name: `pgrotated`. */
+  /** Pages moved to the tail of the inactive list after writeback. Kernel name: `pgrotated`. */
   pgrotated: number;
-  /** Writes of 1 or 3 to /proc/sys/vm/drop_caches Kernel name: `drop_pagecache`. */
+  /** Writes of 1 or 3 to /proc/sys/vm/drop_caches. Kernel name: `drop_pagecache`. */
   dropPagecache?: number;
-  /** Writes of 2 or 3 to /proc/sys/vm/drop_caches Kernel name: `drop_slab`. */
+  /** Writes of 2 or 3 to /proc/sys/vm/drop_caches. Kernel name: `drop_slab`. */
   dropSlab?: number;
-  /** Processes killed by the out-of-memory killer Since Linux 4.13. Kernel name: `oom_kill`. */
+  /** Processes killed by the out-of-memory killer. Since Linux 4.13. Kernel name: `oom_kill`. */
   oomKill?: number;
-  /** Page table entries NUMA balancing marked to trap the next access (CONFIG_NUMA_BALANCING) Kernel name: `numa_pte_updates`. */
+  /** Page table entries NUMA balancing marked to trap the next access (CONFIG_NUMA_BALANCING). Kernel name: `numa_pte_updates`. */
   numaPteUpdates?: number;
-  /** Huge-page table entries NUMA balancing marked (CONFIG_NUMA_BALANCING) Kernel name: `numa_huge_pte_updates`. */
+  /** Huge-page table entries NUMA balancing marked (CONFIG_NUMA_BALANCING). Kernel name: `numa_huge_pte_updates`. */
   numaHugePteUpdates?: number;
-  /** Faults taken on entries marked by NUMA balancing (CONFIG_NUMA_BALANCING) Kernel name: `numa_hint_faults`. */
+  /** Faults taken on entries marked by NUMA balancing (CONFIG_NUMA_BALANCING). Kernel name: `numa_hint_faults`. */
   numaHintFaults?: number;
-  /** NUMA hinting faults where the page was already on the accessing node (CONFIG_NUMA_BALANCING) Kernel name: `numa_hint_faults_local`. */
+  /** NUMA hinting faults where the page was already on the accessing node (CONFIG_NUMA_BALANCING). Kernel name: `numa_hint_faults_local`. */
   numaHintFaultsLocal?: number;
-  /** Pages NUMA balancing moved to another node (CONFIG_NUMA_BALANCING) Kernel name: `numa_pages_migrated`. */
+  /** Pages NUMA balancing moved to another node (CONFIG_NUMA_BALANCING). Kernel name: `numa_pages_migrated`. */
   numaPagesMigrated?: number;
-  /** Pages migrated successfully (CONFIG_MIGRATION) Kernel name: `pgmigrate_success`. */
+  /** Pages migrated successfully (CONFIG_MIGRATION). Kernel name: `pgmigrate_success`. */
   pgmigrateSuccess?: number;
-  /** Pages that failed to migrate (CONFIG_MIGRATION) Kernel name: `pgmigrate_fail`. */
+  /** Pages that failed to migrate (CONFIG_MIGRATION). Kernel name: `pgmigrate_fail`. */
   pgmigrateFail?: number;
-  /** Transparent huge pages migrated whole (CONFIG_MIGRATION, 5.9 and later) Kernel name: `thp_migration_success`. */
+  /** Transparent huge pages migrated whole (CONFIG_MIGRATION, 5.9 and later). Kernel name: `thp_migration_success`. */
   thpMigrationSuccess?: number;
-  /** Transparent huge pages that failed to migrate whole and could not be split (CONFIG_MIGRATION) Kernel name: `thp_migration_fail`. */
+  /** Transparent huge pages that failed to migrate whole and could not be split (CONFIG_MIGRATION). Kernel name: `thp_migration_fail`. */
   thpMigrationFail?: number;
-  /** Transparent huge pages split so that their pieces could migrate (CONFIG_MIGRATION) Kernel name: `thp_migration_split`. */
+  /** Transparent huge pages split so that their pieces could migrate (CONFIG_MIGRATION). Kernel name: `thp_migration_split`. */
   thpMigrationSplit?: number;
-  /** Pages the compaction migration scanner looked at (CONFIG_COMPACTION) Kernel name: `compact_migrate_scanned`. */
+  /** Pages the compaction migration scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_migrate_scanned`. */
   compactMigrateScanned?: number;
-  /** Pages the compaction free scanner looked at (CONFIG_COMPACTION) Kernel name: `compact_free_scanned`. */
+  /** Pages the compaction free scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_free_scanned`. */
   compactFreeScanned?: number;
-  /** Pages compaction isolated for migration or as targets (CONFIG_COMPACTION) Kernel name: `compact_isolated`. */
+  /** Pages compaction isolated for migration or as targets (CONFIG_COMPACTION). Kernel name: `compact_isolated`. */
   compactIsolated?: number;
-  /** Allocations that ran direct compaction (CONFIG_COMPACTION) Kernel name: `compact_stall`. */
+  /** Allocations that ran direct compaction (CONFIG_COMPACTION). Kernel name: `compact_stall`. */
   compactStall?: number;
-  /** Direct compaction runs that did not produce the page asked for (CONFIG_COMPACTION) Kernel name: `compact_fail`. */
+  /** Direct compaction runs that did not produce the page asked for (CONFIG_COMPACTION). Kernel name: `compact_fail`. */
   compactFail?: number;
-  /** Direct compaction runs that produced the page asked for (CONFIG_COMPACTION) Kernel name: `compact_success`. */
+  /** Direct compaction runs that produced the page asked for (CONFIG_COMPACTION). Kernel name: `compact_success`. */
   compactSuccess?: number;
-  /** Times kcompactd woke up (CONFIG_COMPACTION, 4.6 and later) Kernel name: `compact_daemon_wake`. */
+  /** Times kcompactd woke up (CONFIG_COMPACTION, 4.6 and later). Kernel name: `compact_daemon_wake`. */
   compactDaemonWake?: number;
-  /** Pages kcompactd's migration scanner looked at (CONFIG_COMPACTION) Kernel name: `compact_daemon_migrate_scanned`. */
+  /** Pages kcompactd's migration scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_daemon_migrate_scanned`. */
   compactDaemonMigrateScanned?: number;
-  /** Pages kcompactd's free scanner looked at (CONFIG_COMPACTION) Kernel name: `compact_daemon_free_scanned`. */
+  /** Pages kcompactd's free scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_daemon_free_scanned`. */
   compactDaemonFreeScanned?: number;
-  /** Huge pages the hugetlb pool took from the buddy allocator (CONFIG_HUGETLB_PAGE) Kernel name: `htlb_buddy_alloc_success`. */
+  /** Huge pages the hugetlb pool took from the buddy allocator (CONFIG_HUGETLB_PAGE). Kernel name: `htlb_buddy_alloc_success`. */
   htlbBuddyAllocSuccess?: number;
-  /** Failed attempts of the hugetlb pool to take a huge page from the buddy allocator (CONFIG_HUGETLB_PAGE) Kernel name: `htlb_buddy_alloc_fail`. */
+  /** Failed attempts of the hugetlb pool to take a huge page from the buddy allocator (CONFIG_HUGETLB_PAGE). Kernel name: `htlb_buddy_alloc_fail`. */
   htlbBuddyAllocFail?: number;
-  /** Successful contiguous-memory-allocator allocations (CONFIG_CMA) Kernel name: `cma_alloc_success`. */
+  /** Successful contiguous-memory-allocator allocations (CONFIG_CMA). Kernel name: `cma_alloc_success`. */
   cmaAllocSuccess?: number;
-  /** Failed contiguous-memory-allocator allocations (CONFIG_CMA) Kernel name: `cma_alloc_fail`. */
+  /** Failed contiguous-memory-allocator allocations (CONFIG_CMA). Kernel name: `cma_alloc_fail`. */
   cmaAllocFail?: number;
-  /** Pages moved to the unevictable list during reclaim Kernel name: `unevictable_pgs_culled`. */
+  /** Pages moved to the unevictable list during reclaim. Kernel name: `unevictable_pgs_culled`. */
   unevictablePgsCulled: number;
-  /** Pages scanned on the unevictable list Kernel name: `unevictable_pgs_scanned`. */
+  /** Pages scanned on the unevictable list. Kernel name: `unevictable_pgs_scanned`. */
   unevictablePgsScanned: number;
-  /** Pages moved back from the unevictable list to an evictable one Kernel name: `unevictable_pgs_rescued`. */
+  /** Pages moved back from the unevictable list to an evictable one. Kernel name: `unevictable_pgs_rescued`. */
   unevictablePgsRescued: number;
-  /** Pages locked with mlock() Kernel name: `unevictable_pgs_mlocked`. */
+  /** Pages locked with mlock(). Kernel name: `unevictable_pgs_mlocked`. */
   unevictablePgsMlocked: number;
-  /** Pages unlocked with munlock() Kernel name: `unevictable_pgs_munlocked`. */
+  /** Pages unlocked with munlock(). Kernel name: `unevictable_pgs_munlocked`. */
   unevictablePgsMunlocked: number;
-  /** Mlocked pages freed or truncated while still locked Kernel name: `unevictable_pgs_cleared`. */
+  /** Mlocked pages freed or truncated while still locked. Kernel name: `unevictable_pgs_cleared`. */
   unevictablePgsCleared: number;
-  /** Mlocked pages found stranded on a non-mlocked mapping Kernel name: `unevictable_pgs_stranded`. */
+  /** Mlocked pages found stranded on a non-mlocked mapping. Kernel name: `unevictable_pgs_stranded`. */
   unevictablePgsStranded: number;
-  /** Page faults served with a newly allocated transparent huge page (CONFIG_TRANSPARENT_HUGEPAGE) Kernel name: `thp_fault_alloc`. */
+  /** Page faults served with a newly allocated transparent huge page (CONFIG_TRANSPARENT_HUGEPAGE). Kernel name: `thp_fault_alloc`. */
   thpFaultAlloc?: number;
-  /** Page faults that wanted a huge page but fell back to small pages Kernel name: `thp_fault_fallback`. */
+  /** Page faults that wanted a huge page but fell back to small pages. Kernel name: `thp_fault_fallback`. */
   thpFaultFallback?: number;
-  /** Huge-page faults that fell back because the memory cgroup charge failed (5.8 and later) Kernel name: `thp_fault_fallback_charge`. */
+  /** Huge-page faults that fell back because the memory cgroup charge failed (5.8 and later). Kernel name: `thp_fault_fallback_charge`. */
   thpFaultFallbackCharge?: number;
-  /** Huge pages khugepaged allocated to collapse small pages into Kernel name: `thp_collapse_alloc`. */
+  /** Huge pages khugepaged allocated to collapse small pages into. Kernel name: `thp_collapse_alloc`. */
   thpCollapseAlloc?: number;
-  /** Times khugepaged could not allocate a huge page to collapse into Kernel name: `thp_collapse_alloc_failed`. */
+  /** Times khugepaged could not allocate a huge page to collapse into. Kernel name: `thp_collapse_alloc_failed`. */
   thpCollapseAllocFailed?: number;
-  /** Huge pages allocated for the page cache or shmem (4.8 and later) Kernel name: `thp_file_alloc`. */
+  /** Huge pages allocated for the page cache or shmem (4.8 and later). Kernel name: `thp_file_alloc`. */
   thpFileAlloc?: number;
-  /** Page-cache huge-page allocations that fell back to small pages (5.8 and later) Kernel name: `thp_file_fallback`. */
+  /** Page-cache huge-page allocations that fell back to small pages (5.8 and later). Kernel name: `thp_file_fallback`. */
   thpFileFallback?: number;
-  /** Page-cache huge-page allocations that fell back because the cgroup charge failed (5.8 and later) Kernel name: `thp_file_fallback_charge`. */
+  /** Page-cache huge-page allocations that fell back because the cgroup charge failed (5.8 and later). Kernel name: `thp_file_fallback_charge`. */
   thpFileFallbackCharge?: number;
-  /** Page-cache huge pages mapped into user space (4.8 and later) Kernel name: `thp_file_mapped`. */
+  /** Page-cache huge pages mapped into user space (4.8 and later). Kernel name: `thp_file_mapped`. */
   thpFileMapped?: number;
-  /** Transparent huge pages split (before 4.5) Kernel name: `thp_split`. */
+  /** Transparent huge pages split (before 4.5). Kernel name: `thp_split`. */
   thpSplit?: number;
-  /** Huge pages split into small pages (4.5 and later) Kernel name: `thp_split_page`. */
+  /** Huge pages split into small pages (4.5 and later). Kernel name: `thp_split_page`. */
   thpSplitPage?: number;
-  /** Huge-page splits that failed (4.5 and later) Kernel name: `thp_split_page_failed`. */
+  /** Huge-page splits that failed (4.5 and later). Kernel name: `thp_split_page_failed`. */
   thpSplitPageFailed?: number;
-  /** Huge pages queued for splitting later after a partial unmap (4.5 and later) Kernel name: `thp_deferred_split_page`. */
+  /** Huge pages queued for splitting later after a partial unmap (4.5 and later). Kernel name: `thp_deferred_split_page`. */
   thpDeferredSplitPage?: number;
-  /** Huge pages split by the shrinker because they were mostly zero (6.12 and later) Kernel name: `thp_underused_split_page`. */
+  /** Huge pages split by the shrinker because they were mostly zero (6.12 and later). Kernel name: `thp_underused_split_page`. */
   thpUnderusedSplitPage?: number;
-  /** PMD mappings of huge pages split into PTE mappings (4.5 and later) Kernel name: `thp_split_pmd`. */
+  /** PMD mappings of huge pages split into PTE mappings (4.5 and later). Kernel name: `thp_split_pmd`. */
   thpSplitPmd?: number;
-  /** khugepaged collapses skipped for too many empty entries (max_ptes_none) Kernel name: `thp_scan_exceed_none_pte`. */
+  /** khugepaged collapses skipped for too many empty entries (max_ptes_none). Kernel name: `thp_scan_exceed_none_pte`. */
   thpScanExceedNonePte?: number;
-  /** khugepaged collapses skipped for too many swapped-out entries (max_ptes_swap) Kernel name: `thp_scan_exceed_swap_pte`. */
+  /** khugepaged collapses skipped for too many swapped-out entries (max_ptes_swap). Kernel name: `thp_scan_exceed_swap_pte`. */
   thpScanExceedSwapPte?: number;
-  /** khugepaged collapses skipped for too many shared pages (max_ptes_shared) Kernel name: `thp_scan_exceed_share_pte`. */
+  /** khugepaged collapses skipped for too many shared pages (max_ptes_shared). Kernel name: `thp_scan_exceed_share_pte`. */
   thpScanExceedSharePte?: number;
-  /** PUD mappings of huge pages split (architectures with PUD-sized THP) Kernel name: `thp_split_pud`. */
+  /** PUD mappings of huge pages split (architectures with PUD-sized THP). Kernel name: `thp_split_pud`. */
   thpSplitPud?: number;
-  /** Times the huge zero page was allocated Kernel name: `thp_zero_page_alloc`. */
+  /** Times the huge zero page was allocated. Kernel name: `thp_zero_page_alloc`. */
   thpZeroPageAlloc?: number;
-  /** Times allocating the huge zero page failed Kernel name: `thp_zero_page_alloc_failed`. */
+  /** Times allocating the huge zero page failed. Kernel name: `thp_zero_page_alloc_failed`. */
   thpZeroPageAllocFailed?: number;
-  /** Huge pages swapped out whole (4.13 and later) Kernel name: `thp_swpout`. */
+  /** Huge pages swapped out whole (4.13 and later). Kernel name: `thp_swpout`. */
   thpSwpout?: number;
-  /** Huge pages split before being swapped out (4.13 and later) Kernel name: `thp_swpout_fallback`. */
+  /** Huge pages split before being swapped out (4.13 and later). Kernel name: `thp_swpout_fallback`. */
   thpSwpoutFallback?: number;
-  /** Pages a balloon driver took from the system (CONFIG_MEMORY_BALLOON) Kernel name: `balloon_inflate`. */
+  /** Pages a balloon driver took from the system (CONFIG_MEMORY_BALLOON). Kernel name: `balloon_inflate`. */
   balloonInflate?: number;
-  /** Pages a balloon driver gave back (CONFIG_MEMORY_BALLOON) Kernel name: `balloon_deflate`. */
+  /** Pages a balloon driver gave back (CONFIG_MEMORY_BALLOON). Kernel name: `balloon_deflate`. */
   balloonDeflate?: number;
-  /** Balloon pages moved by compaction (CONFIG_BALLOON_COMPACTION) Kernel name: `balloon_migrate`. */
+  /** Balloon pages moved by compaction (CONFIG_BALLOON_COMPACTION). Kernel name: `balloon_migrate`. */
   balloonMigrate?: number;
-  /** TLB flush requests sent to other CPUs (CONFIG_DEBUG_TLBFLUSH) Kernel name: `nr_tlb_remote_flush`. */
+  /** TLB flush requests sent to other CPUs (CONFIG_DEBUG_TLBFLUSH). Kernel name: `nr_tlb_remote_flush`. */
   nrTlbRemoteFlush?: number;
-  /** TLB flush requests received from other CPUs (CONFIG_DEBUG_TLBFLUSH) Kernel name: `nr_tlb_remote_flush_received`. */
+  /** TLB flush requests received from other CPUs (CONFIG_DEBUG_TLBFLUSH). Kernel name: `nr_tlb_remote_flush_received`. */
   nrTlbRemoteFlushReceived?: number;
-  /** Full local TLB flushes (CONFIG_DEBUG_TLBFLUSH) Kernel name: `nr_tlb_local_flush_all`. */
+  /** Full local TLB flushes (CONFIG_DEBUG_TLBFLUSH). Kernel name: `nr_tlb_local_flush_all`. */
   nrTlbLocalFlushAll?: number;
-  /** Single-entry local TLB flushes (CONFIG_DEBUG_TLBFLUSH) Kernel name: `nr_tlb_local_flush_one`. */
+  /** Single-entry local TLB flushes (CONFIG_DEBUG_TLBFLUSH). Kernel name: `nr_tlb_local_flush_one`. */
   nrTlbLocalFlushOne?: number;
-  /** Pages read ahead from swap (CONFIG_SWAP, 4.14 and later) Kernel name: `swap_ra`. */
+  /** Pages read ahead from swap (CONFIG_SWAP, 4.14 and later). Kernel name: `swap_ra`. */
   swapRa?: number;
-  /** Swap readahead pages that were then used (CONFIG_SWAP, 4.14 and later) Kernel name: `swap_ra_hit`. */
+  /** Swap readahead pages that were then used (CONFIG_SWAP, 4.14 and later). Kernel name: `swap_ra_hit`. */
   swapRaHit?: number;
-  /** Swap-ins of pages known to be all zero, served without I/O (CONFIG_SWAP, recent kernels) Kernel name: `swpin_zero`. */
+  /** Swap-ins of pages known to be all zero, served without I/O (CONFIG_SWAP, recent kernels). Kernel name: `swpin_zero`. */
   swpinZero?: number;
-  /** Swap-outs of all-zero pages recorded without I/O (CONFIG_SWAP, recent kernels) Kernel name: `swpout_zero`. */
+  /** Swap-outs of all-zero pages recorded without I/O (CONFIG_SWAP, recent kernels). Kernel name: `swpout_zero`. */
   swpoutZero?: number;
-  /** KSM pages copied on swap-in (CONFIG_SWAP and CONFIG_KSM) Kernel name: `ksm_swpin_copy`. */
+  /** KSM pages copied on swap-in (CONFIG_SWAP and CONFIG_KSM). Kernel name: `ksm_swpin_copy`. */
   ksmSwpinCopy?: number;
-  /** Copy-on-write faults on KSM-merged pages (CONFIG_KSM) Kernel name: `cow_ksm`. */
+  /** Copy-on-write faults on KSM-merged pages (CONFIG_KSM). Kernel name: `cow_ksm`. */
   cowKsm?: number;
-  /** Pages loaded back from zswap (CONFIG_ZSWAP) Kernel name: `zswpin`. */
+  /** Pages loaded back from zswap (CONFIG_ZSWAP). Kernel name: `zswpin`. */
   zswpin?: number;
-  /** Pages stored compressed in zswap (CONFIG_ZSWAP) Kernel name: `zswpout`. */
+  /** Pages stored compressed in zswap (CONFIG_ZSWAP). Kernel name: `zswpout`. */
   zswpout?: number;
-  /** Pages written back from zswap to the swap device (CONFIG_ZSWAP, 6.8 and later) Kernel name: `zswpwb`. */
+  /** Pages written back from zswap to the swap device (CONFIG_ZSWAP, 6.8 and later). Kernel name: `zswpwb`. */
   zswpwb?: number;
-  /** Splits of 2 MiB kernel direct-map pages into smaller ones (x86) Kernel name: `direct_map_level2_splits`. */
+  /** Splits of 2 MiB kernel direct-map pages into smaller ones (x86). Kernel name: `direct_map_level2_splits`. */
   directMapLevel2Splits?: number;
-  /** Splits of 1 GiB kernel direct-map pages into smaller ones (x86) Kernel name: `direct_map_level3_splits`. */
+  /** Splits of 1 GiB kernel direct-map pages into smaller ones (x86). Kernel name: `direct_map_level3_splits`. */
   directMapLevel3Splits?: number;
-  /** Collapses of small kernel direct-map pages back into 2 MiB ones (x86, recent kernels) Kernel name: `direct_map_level2_collapses`. */
+  /** Collapses of small kernel direct-map pages back into 2 MiB ones (x86, recent kernels). Kernel name: `direct_map_level2_collapses`. */
   directMapLevel2Collapses?: number;
-  /** Collapses of kernel direct-map pages back into 1 GiB ones (x86, recent kernels) Kernel name: `direct_map_level3_collapses`. */
+  /** Collapses of kernel direct-map pages back into 1 GiB ones (x86, recent kernels). Kernel name: `direct_map_level3_collapses`. */
   directMapLevel3Collapses?: number;
-  /** Page faults handled under the per-VMA lock (CONFIG_PER_VMA_LOCK_STATS) Kernel name: `vma_lock_success`. */
+  /** Page faults handled under the per-VMA lock (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_success`. */
   vmaLockSuccess?: number;
-  /** Per-VMA-lock faults that fell back to the mmap lock (CONFIG_PER_VMA_LOCK_STATS) Kernel name: `vma_lock_abort`. */
+  /** Per-VMA-lock faults that fell back to the mmap lock (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_abort`. */
   vmaLockAbort?: number;
-  /** Per-VMA-lock faults that had to be retried (CONFIG_PER_VMA_LOCK_STATS) Kernel name: `vma_lock_retry`. */
+  /** Per-VMA-lock faults that had to be retried (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_retry`. */
   vmaLockRetry?: number;
-  /** Per-VMA-lock lookups that found no VMA (CONFIG_PER_VMA_LOCK_STATS) Kernel name: `vma_lock_miss`. */
+  /** Per-VMA-lock lookups that found no VMA (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_miss`. */
   vmaLockMiss?: number;
-  /** Tasks whose peak kernel stack use was under 1 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_1k`. */
+  /** Tasks whose peak kernel stack use was under 1 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_1k`. */
   kstack1k?: number;
-  /** Tasks whose peak kernel stack use was 1 to 2 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_2k`. */
+  /** Tasks whose peak kernel stack use was 1 to 2 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_2k`. */
   kstack2k?: number;
-  /** Tasks whose peak kernel stack use was 2 to 4 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_4k`. */
+  /** Tasks whose peak kernel stack use was 2 to 4 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_4k`. */
   kstack4k?: number;
-  /** Tasks whose peak kernel stack use was 4 to 8 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_8k`. */
+  /** Tasks whose peak kernel stack use was 4 to 8 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_8k`. */
   kstack8k?: number;
-  /** Tasks whose peak kernel stack use was 8 to 16 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_16k`. */
+  /** Tasks whose peak kernel stack use was 8 to 16 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_16k`. */
   kstack16k?: number;
-  /** Tasks whose peak kernel stack use was 16 to 32 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_32k`. */
+  /** Tasks whose peak kernel stack use was 16 to 32 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_32k`. */
   kstack32k?: number;
-  /** Tasks whose peak kernel stack use was 32 to 64 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_64k`. */
+  /** Tasks whose peak kernel stack use was 32 to 64 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_64k`. */
   kstack64k?: number;
-  /** Tasks whose peak kernel stack use was above 64 KiB (CONFIG_DEBUG_STACK_USAGE) Kernel name: `kstack_rest`. */
+  /** Tasks whose peak kernel stack use was above 64 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_rest`. */
   kstackRest?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;

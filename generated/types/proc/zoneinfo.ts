@@ -6,45 +6,45 @@ export type ProcZoneinfo = ProcZoneinfoBlock[];
 
 /** One block of Memory zones of each NUMA node (free pages, watermarks, per-CPU page lists and counters). */
 export interface ProcZoneinfoBlock {
-  /** NUMA node number Kernel name: `node`. */
+  /** NUMA node number. Kernel name: `node`. */
   node: number;
-  /** Zone name (DMA, DMA32, Normal, HighMem, Movable, Device) Kernel name: `zone`. */
+  /** Zone name (DMA, DMA32, Normal, HighMem, Movable, Device). Kernel name: `zone`. */
   zone: string;
-  /** Counters of the whole node, shown with the node's first zone Since Linux 4.8. Kernel name: `per-node stats`. */
+  /** Counters of the whole node, shown with the node's first zone. Since Linux 4.8. Kernel name: `per-node stats`. */
   perNodeStats?: ProcZoneinfoBlockPerNodeStats;
-  /** Free memory in the zone Unit: bytes (the kernel prints pages). Kernel name: `pages`. */
+  /** Free memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `pages`. */
   free: number;
-  /** Temporary raise of the watermarks after fragmentation events Unit: bytes (the kernel prints pages). Since Linux 5.0. Kernel name: `boost`. */
+  /** Temporary raise of the watermarks after fragmentation events. Unit: bytes (the kernel prints pages). Since Linux 5.0. Kernel name: `boost`. */
   boost?: number;
-  /** Minimum watermark; below it only atomic and reclaim allocations succeed Unit: bytes (the kernel prints pages). Kernel name: `min`. */
+  /** Minimum watermark; below it only atomic and reclaim allocations succeed. Unit: bytes (the kernel prints pages). Kernel name: `min`. */
   min: number;
-  /** Low watermark; below it kswapd starts reclaiming Unit: bytes (the kernel prints pages). Kernel name: `low`. */
+  /** Low watermark; below it kswapd starts reclaiming. Unit: bytes (the kernel prints pages). Kernel name: `low`. */
   low: number;
-  /** High watermark; kswapd stops reclaiming above it Unit: bytes (the kernel prints pages). Kernel name: `high`. */
+  /** High watermark; kswapd stops reclaiming above it. Unit: bytes (the kernel prints pages). Kernel name: `high`. */
   high: number;
-  /** Watermark used for memory tiering promotion Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `promo`. */
+  /** Watermark used for memory tiering promotion. Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `promo`. */
   promo?: number;
-  /** Pages scanned since the last reclaim (older kernels) Removed in Linux 4.8. Kernel name: `scanned`. */
+  /** Pages scanned since the last reclaim (older kernels). Removed in Linux 4.8. Kernel name: `scanned`. */
   scanned?: number;
-  /** Size of the zone's physical address range with holes Unit: bytes (the kernel prints pages). Kernel name: `spanned`. */
+  /** Size of the zone's physical address range with holes. Unit: bytes (the kernel prints pages). Kernel name: `spanned`. */
   spanned: number;
-  /** Physical memory in the zone Unit: bytes (the kernel prints pages). Kernel name: `present`. */
+  /** Physical memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `present`. */
   present: number;
-  /** Memory in the zone managed by the page allocator Unit: bytes (the kernel prints pages). Kernel name: `managed`. */
+  /** Memory in the zone managed by the page allocator. Unit: bytes (the kernel prints pages). Kernel name: `managed`. */
   managed: number;
-  /** Memory in the zone reserved for the contiguous memory allocator Unit: bytes (the kernel prints pages). Since Linux 5.13. Kernel name: `cma`. */
+  /** Memory in the zone reserved for the contiguous memory allocator. Unit: bytes (the kernel prints pages). Since Linux 5.13. Kernel name: `cma`. */
   cma?: number;
-  /** Memory kept back from allocations aimed at each higher zone (lowmem reserve) Kernel name: `protection`. */
+  /** Memory kept back from allocations aimed at each higher zone (lowmem reserve). Kernel name: `protection`. */
   protection: number[];
-  /** Per-CPU page lists of the zone (absent for an empty zone) Kernel name: `pagesets`. */
+  /** Per-CPU page lists of the zone (absent for an empty zone). Kernel name: `pagesets`. */
   pagesets?: ProcZoneinfoBlockPagesetsBlock[];
-  /** 1 when reclaim on the node has failed repeatedly, else 0 Since Linux 4.8. Kernel name: `node_unreclaimable`. */
+  /** 1 when reclaim on the node has failed repeatedly, else 0. Since Linux 4.8. Kernel name: `node_unreclaimable`. */
   nodeUnreclaimable?: number;
-  /** 1 when reclaim on the zone has failed repeatedly, else 0 (older kernels) Removed in Linux 4.8. Kernel name: `all_unreclaimable`. */
+  /** 1 when reclaim on the zone has failed repeatedly, else 0 (older kernels). Removed in Linux 4.8. Kernel name: `all_unreclaimable`. */
   allUnreclaimable?: number;
-  /** First page frame number of the zone Kernel name: `start_pfn`. */
+  /** First page frame number of the zone. Kernel name: `start_pfn`. */
   startPfn?: number;
-  /** Target ratio of active to inactive anonymous pages (older kernels) Removed in Linux 4.8. Kernel name: `inactive_ratio`. */
+  /** Target ratio of active to inactive anonymous pages (older kernels). Removed in Linux 4.8. Kernel name: `inactive_ratio`. */
   inactiveRatio?: number;
   /** Zone counters (and per-node counters before 4.8) named as in /proc/vmstat (pages or events) By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   counters: Record<string, number | string>;
@@ -52,17 +52,17 @@ export interface ProcZoneinfoBlock {
 
 /** Counters of the whole node, shown with the node's first zone */
 export interface ProcZoneinfoBlockPerNodeStats {
-  /** Anonymous memory on the node's inactive list Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_anon`. */
+  /** Anonymous memory on the node's inactive list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_anon`. */
   nrInactiveAnon: number;
-  /** Anonymous memory on the node's active list Unit: bytes (the kernel prints pages). Kernel name: `nr_active_anon`. */
+  /** Anonymous memory on the node's active list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_anon`. */
   nrActiveAnon: number;
-  /** File-backed memory on the node's inactive list Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_file`. */
+  /** File-backed memory on the node's inactive list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_file`. */
   nrInactiveFile: number;
-  /** File-backed memory on the node's active list Unit: bytes (the kernel prints pages). Kernel name: `nr_active_file`. */
+  /** File-backed memory on the node's active list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_file`. */
   nrActiveFile: number;
-  /** Page cache on the node Unit: bytes (the kernel prints pages). Kernel name: `nr_file_pages`. */
+  /** Page cache on the node. Unit: bytes (the kernel prints pages). Kernel name: `nr_file_pages`. */
   nrFilePages: number;
-  /** Anonymous memory mapped on the node Unit: bytes (the kernel prints pages). Kernel name: `nr_anon_pages`. */
+  /** Anonymous memory mapped on the node. Unit: bytes (the kernel prints pages). Kernel name: `nr_anon_pages`. */
   nrAnonPages: number;
   /** Node counters named as in /proc/vmstat By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   counters: Record<string, number | string>;
@@ -70,19 +70,19 @@ export interface ProcZoneinfoBlockPerNodeStats {
 
 /** One block of Per-CPU page lists of the zone (absent for an empty zone). */
 export interface ProcZoneinfoBlockPagesetsBlock {
-  /** CPU number Kernel name: `cpu`. */
+  /** CPU number. Kernel name: `cpu`. */
   cpu: number;
-  /** Pages on the CPU's list Unit: bytes (the kernel prints pages). Kernel name: `count`. */
+  /** Pages on the CPU's list. Unit: bytes (the kernel prints pages). Kernel name: `count`. */
   count: number;
-  /** Count above which pages are returned to the zone Unit: bytes (the kernel prints pages). Kernel name: `high`. */
+  /** Count above which pages are returned to the zone. Unit: bytes (the kernel prints pages). Kernel name: `high`. */
   high: number;
-  /** Pages moved to or from the zone at a time Kernel name: `batch`. */
+  /** Pages moved to or from the zone at a time. Kernel name: `batch`. */
   batch: number;
-  /** Lowest value the high mark is tuned to Unit: bytes (the kernel prints pages). Since Linux 6.7. Kernel name: `high_min`. */
+  /** Lowest value the high mark is tuned to. Unit: bytes (the kernel prints pages). Since Linux 6.7. Kernel name: `high_min`. */
   highMin?: number;
-  /** Highest value the high mark is tuned to Unit: bytes (the kernel prints pages). Since Linux 6.7. Kernel name: `high_max`. */
+  /** Highest value the high mark is tuned to. Unit: bytes (the kernel prints pages). Since Linux 6.7. Kernel name: `high_max`. */
   highMax?: number;
-  /** Counter drift allowed per CPU before it is folded into the zone Kernel name: `vm stats threshold`. */
+  /** Counter drift allowed per CPU before it is folded into the zone. Kernel name: `vm stats threshold`. */
   vmStatsThreshold: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;

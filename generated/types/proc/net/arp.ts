@@ -10,15 +10,15 @@ export type ProcNetArp = ProcNetArpRow[];
 export interface ProcNetArpEntry {
   /** Which of the shapes this is. */
   kind: "entry";
-  /** IPv4 address of the neighbour in dotted form Kernel name: `IP address`. */
+  /** IPv4 address of the neighbour in dotted form. Kernel name: `IP address`. */
   ipAddress: string;
-  /** ARPHRD_* hardware type of the device (0x1 Ethernet, 0x304 loopback, 0x30a GRE tunnel, 0xfffe none...) Kernel name: `HW type`. */
+  /** ARPHRD_* hardware type of the device (0x1 Ethernet, 0x304 loopback, 0x30a GRE tunnel, 0xfffe none...). Kernel name: `HW type`. */
   hwType: number;
-  /** ATF_* flags: 0x2 resolved (complete), 0x4 permanent (static), 0x8 published (proxy ARP); 0 while unresolved or failed Kernel name: `Flags`. */
+  /** ATF_* flags: 0x2 resolved (complete), 0x4 permanent (static), 0x8 published (proxy ARP); 0 while unresolved or failed. Kernel name: `Flags`. */
   flags: number;
-  /** Hardware address as colon-separated hex bytes (all zeros while unresolved; an AX.25 callsign on radio links) Kernel name: `HW address`. */
+  /** Hardware address as colon-separated hex bytes (all zeros while unresolved; an AX.25 callsign on radio links). Kernel name: `HW address`. */
   hwAddress: string;
-  /** Interface the entry belongs to, * for a proxy entry on no device Kernel name: `Device`. */
+  /** Interface the entry belongs to, * for a proxy entry on no device. Kernel name: `Device`. */
   device: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -28,12 +28,12 @@ export interface ProcNetArpEntry {
 export interface ProcNetArpNoHwAddress {
   /** Which of the shapes this is. */
   kind: "noHwAddress";
-  /** IPv4 address of the neighbour in dotted form Kernel name: `IP address`. */
+  /** IPv4 address of the neighbour in dotted form. Kernel name: `IP address`. */
   ipAddress: string;
-  /** ARPHRD_* hardware type of the device Kernel name: `HW type`. */
+  /** ARPHRD_* hardware type of the device. Kernel name: `HW type`. */
   hwType: number;
-  /** ATF_* flags, as for an entry with an address Kernel name: `Flags`. */
+  /** ATF_* flags, as for an entry with an address. Kernel name: `Flags`. */
   flags: number;
-  /** Interface the entry belongs to Kernel name: `Device`. */
+  /** Interface the entry belongs to. Kernel name: `Device`. */
   device: string;
 }

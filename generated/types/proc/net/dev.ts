@@ -10,39 +10,39 @@ export type ProcNetDev = ProcNetDevRow[];
 export interface ProcNetDevStats {
   /** Which of the shapes this is. */
   kind: "stats";
-  /** Interface name; the colon after it may be followed directly by the first number on old kernels Kernel name: `face`. */
+  /** Interface name; the colon after it may be followed directly by the first number on old kernels. Kernel name: `face`. */
   iface: string;
-  /** Bytes received Unit: bytes. Kernel name: `receive bytes`. */
+  /** Bytes received. Unit: bytes. Kernel name: `receive bytes`. */
   rxBytes: number;
-  /** Packets received Kernel name: `receive packets`. */
+  /** Packets received. Kernel name: `receive packets`. */
   rxPackets: number;
-  /** Receive errors of any kind reported by the driver Kernel name: `receive errs`. */
+  /** Receive errors of any kind reported by the driver. Kernel name: `receive errs`. */
   rxErrors: number;
-  /** Received packets dropped (no buffer, filtered, or missed by the NIC) Kernel name: `receive drop`. */
+  /** Received packets dropped (no buffer, filtered, or missed by the NIC). Kernel name: `receive drop`. */
   rxDropped: number;
-  /** Receive FIFO overrun errors Kernel name: `receive fifo`. */
+  /** Receive FIFO overrun errors. Kernel name: `receive fifo`. */
   rxFifoErrors: number;
-  /** Length, overrun, CRC and alignment errors on received frames, summed Kernel name: `receive frame`. */
+  /** Length, overrun, CRC and alignment errors on received frames, summed. Kernel name: `receive frame`. */
   rxFrameErrors: number;
-  /** Compressed packets received (CSLIP, PPP) Kernel name: `receive compressed`. */
+  /** Compressed packets received (CSLIP, PPP). Kernel name: `receive compressed`. */
   rxCompressed: number;
-  /** Multicast packets received Kernel name: `receive multicast`. */
+  /** Multicast packets received. Kernel name: `receive multicast`. */
   rxMulticast: number;
-  /** Bytes sent Unit: bytes. Kernel name: `transmit bytes`. */
+  /** Bytes sent. Unit: bytes. Kernel name: `transmit bytes`. */
   txBytes: number;
-  /** Packets sent Kernel name: `transmit packets`. */
+  /** Packets sent. Kernel name: `transmit packets`. */
   txPackets: number;
-  /** Transmit errors of any kind reported by the driver Kernel name: `transmit errs`. */
+  /** Transmit errors of any kind reported by the driver. Kernel name: `transmit errs`. */
   txErrors: number;
-  /** Packets dropped on the way out (no buffer, queue full) Kernel name: `transmit drop`. */
+  /** Packets dropped on the way out (no buffer, queue full). Kernel name: `transmit drop`. */
   txDropped: number;
-  /** Transmit FIFO underrun errors Kernel name: `transmit fifo`. */
+  /** Transmit FIFO underrun errors. Kernel name: `transmit fifo`. */
   txFifoErrors: number;
-  /** Collisions detected on the medium while sending Kernel name: `transmit colls`. */
+  /** Collisions detected on the medium while sending. Kernel name: `transmit colls`. */
   collisions: number;
-  /** Carrier, aborted, window and heartbeat errors while sending, summed Kernel name: `transmit carrier`. */
+  /** Carrier, aborted, window and heartbeat errors while sending, summed. Kernel name: `transmit carrier`. */
   txCarrierErrors: number;
-  /** Compressed packets sent (CSLIP, PPP) Kernel name: `transmit compressed`. */
+  /** Compressed packets sent (CSLIP, PPP). Kernel name: `transmit compressed`. */
   txCompressed: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -52,6 +52,6 @@ export interface ProcNetDevStats {
 export interface ProcNetDevNoStatistics {
   /** Which of the shapes this is. */
   kind: "noStatistics";
-  /** Interface name Kernel name: `face`. */
+  /** Interface name. Kernel name: `face`. */
   iface: string;
 }

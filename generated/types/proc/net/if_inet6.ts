@@ -6,19 +6,19 @@ export type ProcNetIfInet6 = ProcNetIfInet6Row[];
 
 /** One row of IPv6 addresses configured on the interfaces of a network namespace, one row per address with its prefix length, scope and state flags in hex. */
 export interface ProcNetIfInet6Row {
-  /** The IPv6 address Kernel name: `address`. */
+  /** The IPv6 address. Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Index of the interface that holds the address Kernel name: `ifIndex`. */
+  /** Index of the interface that holds the address. Kernel name: `ifIndex`. */
   ifIndex: number;
-  /** Prefix length of the address in bits Kernel name: `prefixLength`. */
+  /** Prefix length of the address in bits. Kernel name: `prefixLength`. */
   prefixLength: number;
-  /** Scope: 0x0 global, 0x10 host (loopback), 0x20 link-local, 0x40 site-local, 0x80 IPv4-compatible Kernel name: `scope`. */
+  /** Scope: 0x0 global, 0x10 host (loopback), 0x20 link-local, 0x40 site-local, 0x80 IPv4-compatible. Kernel name: `scope`. */
   scope: number;
-  /** IFA_F_* flags: 0x1 temporary, 0x2 no duplicate address detection, 0x4 optimistic, 0x8 DAD failed, 0x10 home address, 0x20 deprecated, 0x40 tentative, 0x80 permanent (only the low 8 bits on some kernels) Kernel name: `flags`. */
+  /** IFA_F_* flags: 0x1 temporary, 0x2 no duplicate address detection, 0x4 optimistic, 0x8 DAD failed, 0x10 home address, 0x20 deprecated, 0x40 tentative, 0x80 permanent (only the low 8 bits on some kernels). Kernel name: `flags`. */
   flags: number;
-  /** Name of the interface Kernel name: `device`. */
+  /** Name of the interface. Kernel name: `device`. */
   device: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

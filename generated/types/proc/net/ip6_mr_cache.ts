@@ -6,26 +6,26 @@ export type ProcNetIp6MrCache = ProcNetIp6MrCacheRow[];
 
 /** One row of Multicast forwarding cache of the IPv6 multicast router of a network namespace (default table), one row per (source, group) entry, unresolved entries last. */
 export interface ProcNetIp6MrCacheRow {
-  /** Multicast group address, written out in full (eight groups of four hex digits) Kernel name: `Group`. */
+  /** Multicast group address, written out in full (eight groups of four hex digits). Kernel name: `Group`. */
   group: string;
-  /** Source address written out in full, all zeros for a (*,G) entry Kernel name: `Origin`. */
+  /** Source address written out in full, all zeros for a (*,G) entry. Kernel name: `Origin`. */
   origin: string;
-  /** Multicast interface (see ip6_mr_vif) packets of this entry are expected to arrive on Kernel name: `Iif`. */
+  /** Multicast interface (see ip6_mr_vif) packets of this entry are expected to arrive on. Kernel name: `Iif`. */
   inputMif: number | "none";
-  /** Packets forwarded by this entry (0 while unresolved) Kernel name: `Pkts`. */
+  /** Packets forwarded by this entry (0 while unresolved). Kernel name: `Pkts`. */
   packets: number;
-  /** Bytes forwarded by this entry (0 while unresolved) Unit: bytes. Kernel name: `Bytes`. */
+  /** Bytes forwarded by this entry (0 while unresolved). Unit: bytes. Kernel name: `Bytes`. */
   bytes: number;
-  /** Packets of this entry that arrived on another interface than the input one (0 while unresolved) Kernel name: `Wrong`. */
+  /** Packets of this entry that arrived on another interface than the input one (0 while unresolved). Kernel name: `Wrong`. */
   wrongInterface: number;
-  /** Output interfaces as mif:ttl, none for an unresolved entry Kernel name: `Oifs`. */
+  /** Output interfaces as mif:ttl, none for an unresolved entry. Kernel name: `Oifs`. */
   outputs: ProcNetIp6MrCacheRowOutputs[];
 }
 
 /** The two parts of outputs. */
 export interface ProcNetIp6MrCacheRowOutputs {
-  /** Multicast interface packets are forwarded to Kernel name: `mif`. */
+  /** Multicast interface packets are forwarded to. Kernel name: `mif`. */
   mif: number;
-  /** TTL (hop limit) threshold: only packets with a larger hop limit leave on this interface Kernel name: `ttl`. */
+  /** TTL (hop limit) threshold: only packets with a larger hop limit leave on this interface. Kernel name: `ttl`. */
   ttl: number;
 }

@@ -6,19 +6,19 @@ export type ProcNetIp6MrVif = ProcNetIp6MrVifRow[];
 
 /** One row of Interfaces of the IPv6 multicast router of a network namespace (default table), one row per interface with its traffic counters. */
 export interface ProcNetIp6MrVifRow {
-  /** Index of the multicast interface, as used in ip6_mr_cache (the header has no column name for it) Kernel name: `mif`. */
+  /** Index of the multicast interface, as used in ip6_mr_cache (the header has no column name for it). Kernel name: `mif`. */
   mif: number;
-  /** Device behind the multicast interface, none when it has gone Kernel name: `Interface`. */
+  /** Device behind the multicast interface, none when it has gone. Kernel name: `Interface`. */
   device: string;
-  /** Bytes of multicast packets received on the interface Unit: bytes. Kernel name: `BytesIn`. */
+  /** Bytes of multicast packets received on the interface. Unit: bytes. Kernel name: `BytesIn`. */
   bytesIn: number;
-  /** Multicast packets received on the interface Kernel name: `PktsIn`. */
+  /** Multicast packets received on the interface. Kernel name: `PktsIn`. */
   packetsIn: number;
-  /** Bytes of multicast packets forwarded out of the interface Unit: bytes. Kernel name: `BytesOut`. */
+  /** Bytes of multicast packets forwarded out of the interface. Unit: bytes. Kernel name: `BytesOut`. */
   bytesOut: number;
-  /** Multicast packets forwarded out of the interface Kernel name: `PktsOut`. */
+  /** Multicast packets forwarded out of the interface. Kernel name: `PktsOut`. */
   packetsOut: number;
-  /** MIFF_* flags: 0x1 PIM register interface Kernel name: `Flags`. */
+  /** MIFF_* flags: 0x1 PIM register interface. Kernel name: `Flags`. */
   flags: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -6,30 +6,30 @@ export type ProcNetIpMrCache = ProcNetIpMrCacheRow[];
 
 /** One row of Multicast forwarding cache of the IPv4 multicast router of a network namespace (default table), one row per (source, group) entry, unresolved entries last. */
 export interface ProcNetIpMrCacheRow {
-  /** Multicast group address Kernel name: `Group`. */
+  /** Multicast group address. Kernel name: `Group`. */
   group: string;
   /** group as the kernel printed it (hex digits). */
   groupRaw: string;
-  /** Source address, 0.0.0.0 for a (*,G) entry Kernel name: `Origin`. */
+  /** Source address, 0.0.0.0 for a (*,G) entry. Kernel name: `Origin`. */
   origin: string;
   /** origin as the kernel printed it (hex digits). */
   originRaw: string;
-  /** Virtual interface (see ip_mr_vif) packets of this entry are expected to arrive on Kernel name: `Iif`. */
+  /** Virtual interface (see ip_mr_vif) packets of this entry are expected to arrive on. Kernel name: `Iif`. */
   inputVif: number | "none";
-  /** Packets forwarded by this entry (0 while unresolved) Kernel name: `Pkts`. */
+  /** Packets forwarded by this entry (0 while unresolved). Kernel name: `Pkts`. */
   packets: number;
-  /** Bytes forwarded by this entry (0 while unresolved) Unit: bytes. Kernel name: `Bytes`. */
+  /** Bytes forwarded by this entry (0 while unresolved). Unit: bytes. Kernel name: `Bytes`. */
   bytes: number;
-  /** Packets of this entry that arrived on another interface than the input one (0 while unresolved) Kernel name: `Wrong`. */
+  /** Packets of this entry that arrived on another interface than the input one (0 while unresolved). Kernel name: `Wrong`. */
   wrongInterface: number;
-  /** Output interfaces as vif:ttl, none for an unresolved entry Kernel name: `Oifs`. */
+  /** Output interfaces as vif:ttl, none for an unresolved entry. Kernel name: `Oifs`. */
   outputs: ProcNetIpMrCacheRowOutputs[];
 }
 
 /** The two parts of outputs. */
 export interface ProcNetIpMrCacheRowOutputs {
-  /** Virtual interface packets are forwarded to Kernel name: `vif`. */
+  /** Virtual interface packets are forwarded to. Kernel name: `vif`. */
   vif: number;
-  /** TTL threshold: only packets with a larger TTL leave on this interface Kernel name: `ttl`. */
+  /** TTL threshold: only packets with a larger TTL leave on this interface. Kernel name: `ttl`. */
   ttl: number;
 }

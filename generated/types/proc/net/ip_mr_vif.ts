@@ -6,25 +6,25 @@ export type ProcNetIpMrVif = ProcNetIpMrVifRow[];
 
 /** One row of Virtual interfaces of the IPv4 multicast router of a network namespace (default table), one row per interface with its traffic counters. */
 export interface ProcNetIpMrVifRow {
-  /** Index of the virtual interface, as used in ip_mr_cache (the header has no column name for it) Kernel name: `vif`. */
+  /** Index of the virtual interface, as used in ip_mr_cache (the header has no column name for it). Kernel name: `vif`. */
   vif: number;
-  /** Device behind the virtual interface, none when it has gone Kernel name: `Interface`. */
+  /** Device behind the virtual interface, none when it has gone. Kernel name: `Interface`. */
   device: string;
-  /** Bytes of multicast packets received on the interface Unit: bytes. Kernel name: `BytesIn`. */
+  /** Bytes of multicast packets received on the interface. Unit: bytes. Kernel name: `BytesIn`. */
   bytesIn: number;
-  /** Multicast packets received on the interface Kernel name: `PktsIn`. */
+  /** Multicast packets received on the interface. Kernel name: `PktsIn`. */
   packetsIn: number;
-  /** Bytes of multicast packets forwarded out of the interface Unit: bytes. Kernel name: `BytesOut`. */
+  /** Bytes of multicast packets forwarded out of the interface. Unit: bytes. Kernel name: `BytesOut`. */
   bytesOut: number;
-  /** Multicast packets forwarded out of the interface Kernel name: `PktsOut`. */
+  /** Multicast packets forwarded out of the interface. Kernel name: `PktsOut`. */
   packetsOut: number;
-  /** VIFF_* flags: 0x1 IP-in-IP tunnel, 0x2 source route (unsupported), 0x4 PIM register interface, 0x8 local address given by interface index Kernel name: `Flags`. */
+  /** VIFF_* flags: 0x1 IP-in-IP tunnel, 0x2 source route (unsupported), 0x4 PIM register interface, 0x8 local address given by interface index. Kernel name: `Flags`. */
   flags: number;
-  /** Local address of the interface (tunnel source), 0.0.0.0 when the device was chosen by index Kernel name: `Local`. */
+  /** Local address of the interface (tunnel source), 0.0.0.0 when the device was chosen by index. Kernel name: `Local`. */
   local: string;
   /** local as the kernel printed it (hex digits). */
   localRaw: string;
-  /** Far end of a tunnel, 0.0.0.0 otherwise Kernel name: `Remote`. */
+  /** Far end of a tunnel, 0.0.0.0 otherwise. Kernel name: `Remote`. */
   remote: string;
   /** remote as the kernel printed it (hex digits). */
   remoteRaw: string;

@@ -6,31 +6,31 @@ export type ProcNetIpv6Route = ProcNetIpv6RouteRow[];
 
 /** One row of IPv6 routes of every routing table of a network namespace, one row per route with addresses and prefix lengths in hex. */
 export interface ProcNetIpv6RouteRow {
-  /** Destination network address Kernel name: `destination`. */
+  /** Destination network address. Kernel name: `destination`. */
   destination: string;
   /** destination as the kernel printed it (hex digits). */
   destinationRaw: string;
-  /** Prefix length of the destination in bits Kernel name: `destinationPrefixLength`. */
+  /** Prefix length of the destination in bits. Kernel name: `destinationPrefixLength`. */
   destinationPrefixLength: number;
-  /** Source network of a source-specific route, :: when the route has none or the kernel lacks CONFIG_IPV6_SUBTREES Kernel name: `source`. */
+  /** Source network of a source-specific route, :: when the route has none or the kernel lacks CONFIG_IPV6_SUBTREES. Kernel name: `source`. */
   source: string;
   /** source as the kernel printed it (hex digits). */
   sourceRaw: string;
-  /** Prefix length of the source in bits Kernel name: `sourcePrefixLength`. */
+  /** Prefix length of the source in bits. Kernel name: `sourcePrefixLength`. */
   sourcePrefixLength: number;
-  /** Gateway address, :: for a directly connected route Kernel name: `nextHop`. */
+  /** Gateway address, :: for a directly connected route. Kernel name: `nextHop`. */
   nextHop: string;
   /** nextHop as the kernel printed it (hex digits). */
   nextHopRaw: string;
-  /** Route priority (metric); lower values are preferred Kernel name: `metric`. */
+  /** Route priority (metric); lower values are preferred. Kernel name: `metric`. */
   metric: number;
-  /** References held on the route entry Kernel name: `refCount`. */
+  /** References held on the route entry. Kernel name: `refCount`. */
   refCount: number;
-  /** Times the route was used (always 0 on recent kernels) Kernel name: `use`. */
+  /** Times the route was used (always 0 on recent kernels). Kernel name: `use`. */
   use: number;
-  /** RTF_* flags: 0x1 up, 0x2 gateway, 0x4 host, 0x10 dynamic (redirect), 0x200 reject, 0x10000 default router from an RA, 0x40000 addrconf, 0x80000 prefix route, 0x100000 anycast, 0x200000 no next hop, 0x400000 expires, 0x1000000 cached clone, 0x80000000 local Kernel name: `flags`. */
+  /** RTF_* flags: 0x1 up, 0x2 gateway, 0x4 host, 0x10 dynamic (redirect), 0x200 reject, 0x10000 default router from an RA, 0x40000 addrconf, 0x80000 prefix route, 0x100000 anycast, 0x200000 no next hop, 0x400000 expires, 0x1000000 cached clone, 0x80000000 local. Kernel name: `flags`. */
   flags: number;
-  /** Output device; missing when the route has none Kernel name: `device`. */
+  /** Output device; missing when the route has none. Kernel name: `device`. */
   device?: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -10,25 +10,25 @@ export type ProcNetNetlink = ProcNetNetlinkRow[];
 export interface ProcNetNetlinkSocket {
   /** Which of the shapes this is. */
   kind: "socket";
-  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers) Kernel name: `sk`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `sk`. */
   socket: bigint;
-  /** Netlink family the socket belongs to (0 route, 4 sock_diag, 9 audit, 16 generic) Kernel name: `Eth`. */
+  /** Netlink family the socket belongs to (0 route, 4 sock_diag, 9 audit, 16 generic). Kernel name: `Eth`. */
   family: number;
-  /** Port id the socket is bound to (0 for the kernel's sockets, often the owner's process id; negative for automatically chosen ids on old kernels) Kernel name: `Pid`. */
+  /** Port id the socket is bound to (0 for the kernel's sockets, often the owner's process id; negative for automatically chosen ids on old kernels). Kernel name: `Pid`. */
   portid: number;
-  /** Bit mask of the first 32 multicast groups the socket listens to Kernel name: `Groups`. */
+  /** Bit mask of the first 32 multicast groups the socket listens to. Kernel name: `Groups`. */
   groups: number;
-  /** Receive buffer memory charged for messages not yet read Unit: bytes. Kernel name: `Rmem`. */
+  /** Receive buffer memory charged for messages not yet read. Unit: bytes. Kernel name: `Rmem`. */
   rmem: number;
-  /** Send buffer memory charged to the socket Unit: bytes. Kernel name: `Wmem`. */
+  /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `Wmem`. */
   wmem: number;
-  /** Whether a dump reply is in progress Kernel name: `Dump`. */
+  /** Whether a dump reply is in progress. Kernel name: `Dump`. */
   dumping: "idle" | "running";
-  /** References held on the socket Kernel name: `Locks`. */
+  /** References held on the socket. Kernel name: `Locks`. */
   refcount: number;
-  /** Messages dropped because the receive buffer was full Kernel name: `Drops`. */
+  /** Messages dropped because the receive buffer was full. Kernel name: `Drops`. */
   drops: number;
-  /** Inode of the socket Kernel name: `Inode`. */
+  /** Inode of the socket. Kernel name: `Inode`. */
   inode: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -38,25 +38,25 @@ export interface ProcNetNetlinkSocket {
 export interface ProcNetNetlinkDumpPointer {
   /** Which of the shapes this is. */
   kind: "dumpPointer";
-  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers) Kernel name: `sk`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `sk`. */
   socket: bigint;
-  /** Netlink family the socket belongs to (0 route, 4 sock_diag, 9 audit, 16 generic) Kernel name: `Eth`. */
+  /** Netlink family the socket belongs to (0 route, 4 sock_diag, 9 audit, 16 generic). Kernel name: `Eth`. */
   family: number;
-  /** Port id the socket is bound to (0 for the kernel's sockets, often the owner's process id; negative for automatically chosen ids on old kernels) Kernel name: `Pid`. */
+  /** Port id the socket is bound to (0 for the kernel's sockets, often the owner's process id; negative for automatically chosen ids on old kernels). Kernel name: `Pid`. */
   portid: number;
-  /** Bit mask of the first 32 multicast groups the socket listens to Kernel name: `Groups`. */
+  /** Bit mask of the first 32 multicast groups the socket listens to. Kernel name: `Groups`. */
   groups: number;
-  /** Receive buffer memory charged for messages not yet read Unit: bytes. Kernel name: `Rmem`. */
+  /** Receive buffer memory charged for messages not yet read. Unit: bytes. Kernel name: `Rmem`. */
   rmem: number;
-  /** Send buffer memory charged to the socket Unit: bytes. Kernel name: `Wmem`. */
+  /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `Wmem`. */
   wmem: number;
-  /** Address of the pending dump callback (zeros or (null) when no dump is in progress) Kernel name: `Dump`. */
+  /** Address of the pending dump callback (zeros or (null) when no dump is in progress). Kernel name: `Dump`. */
   dumpCallback: bigint | "none";
-  /** References held on the socket Kernel name: `Locks`. */
+  /** References held on the socket. Kernel name: `Locks`. */
   refcount: number;
-  /** Messages dropped because the receive buffer was full (absent on the oldest kernels) Kernel name: `Drops`. */
+  /** Messages dropped because the receive buffer was full (absent on the oldest kernels). Kernel name: `Drops`. */
   drops?: number;
-  /** Inode of the socket (absent on kernels before the column was added) Kernel name: `Inode`. */
+  /** Inode of the socket (absent on kernels before the column was added). Kernel name: `Inode`. */
   inode?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

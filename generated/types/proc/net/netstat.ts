@@ -3,11 +3,11 @@
 
 /** Linux-specific TCP, IPv4 and MPTCP counters of a network namespace, beyond the SNMP MIB-II set of net/snmp. */
 export interface ProcNetNetstat {
-  /** Linux TCP counters (LINUX_MIB_*): handshakes, losses and recovery, queues, drops and options Kernel name: `TcpExt`. */
+  /** Linux TCP counters (LINUX_MIB_*): handshakes, losses and recovery, queues, drops and options. Kernel name: `TcpExt`. */
   tcpExt: ProcNetNetstatTcpExt;
-  /** IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts Kernel name: `IpExt`. */
+  /** IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts. Kernel name: `IpExt`. */
   ipExt: ProcNetNetstatIpExt;
-  /** Multipath TCP counters; the line is missing when the kernel is built without MPTCP Since Linux 5.7. Kernel name: `MPTcpExt`. */
+  /** Multipath TCP counters; the line is missing when the kernel is built without MPTCP. Since Linux 5.7. Kernel name: `MPTcpExt`. */
   mptcpExt?: ProcNetNetstatMptcpExt;
   /** Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number, anything else as text. */
   extra?: Record<string, Record<string, number | string>>;
@@ -15,275 +15,275 @@ export interface ProcNetNetstat {
 
 /** The parts of tcpExt. */
 export interface ProcNetNetstatTcpExt {
-  /** SYN cookies sent in SYN-ACKs because a listener's SYN queue was full Kernel name: `SyncookiesSent`. */
+  /** SYN cookies sent in SYN-ACKs because a listener's SYN queue was full. Kernel name: `SyncookiesSent`. */
   syncookiesSent: number;
-  /** ACKs received that carried a valid SYN cookie Kernel name: `SyncookiesRecv`. */
+  /** ACKs received that carried a valid SYN cookie. Kernel name: `SyncookiesRecv`. */
   syncookiesRecv: number;
-  /** ACKs received whose SYN cookie did not check out Kernel name: `SyncookiesFailed`. */
+  /** ACKs received whose SYN cookie did not check out. Kernel name: `SyncookiesFailed`. */
   syncookiesFailed: number;
-  /** Resets received for connections still half open (SYN-RECV) Kernel name: `EmbryonicRsts`. */
+  /** Resets received for connections still half open (SYN-RECV). Kernel name: `EmbryonicRsts`. */
   embryonicRsts: number;
-  /** Times a socket's receive queue had to be pruned because it went over its memory budget Kernel name: `PruneCalled`. */
+  /** Times a socket's receive queue had to be pruned because it went over its memory budget. Kernel name: `PruneCalled`. */
   pruneCalled: number;
-  /** Times pruning could not free enough memory and received data had to be dropped Kernel name: `RcvPruned`. */
+  /** Times pruning could not free enough memory and received data had to be dropped. Kernel name: `RcvPruned`. */
   rcvPruned: number;
-  /** Times the out-of-order queue was emptied to reclaim memory Kernel name: `OfoPruned`. */
+  /** Times the out-of-order queue was emptied to reclaim memory. Kernel name: `OfoPruned`. */
   ofoPruned: number;
-  /** ICMP errors ignored because they referred to data outside the current send window Kernel name: `OutOfWindowIcmps`. */
+  /** ICMP errors ignored because they referred to data outside the current send window. Kernel name: `OutOfWindowIcmps`. */
   outOfWindowIcmps: number;
-  /** ICMP errors dropped because the socket was busy (locked by its user) Kernel name: `LockDroppedIcmps`. */
+  /** ICMP errors dropped because the socket was busy (locked by its user). Kernel name: `LockDroppedIcmps`. */
   lockDroppedIcmps: number;
-  /** ARP requests ignored because of the arp_filter setting Kernel name: `ArpFilter`. */
+  /** ARP requests ignored because of the arp_filter setting. Kernel name: `ArpFilter`. */
   arpFilter: number;
-  /** Sockets that left TIME-WAIT after the full waiting period Kernel name: `TW`. */
+  /** Sockets that left TIME-WAIT after the full waiting period. Kernel name: `TW`. */
   timeWaited: number;
-  /** TIME-WAIT sockets reused for a new connection to the same peer Kernel name: `TWRecycled`. */
+  /** TIME-WAIT sockets reused for a new connection to the same peer. Kernel name: `TWRecycled`. */
   timeWaitRecycled: number;
-  /** TIME-WAIT sockets ended before the full waiting period Kernel name: `TWKilled`. */
+  /** TIME-WAIT sockets ended before the full waiting period. Kernel name: `TWKilled`. */
   timeWaitKilled: number;
-  /** SYN-ACKs dropped on outgoing connections because their timestamp failed the PAWS check Kernel name: `PAWSActive`. */
+  /** SYN-ACKs dropped on outgoing connections because their timestamp failed the PAWS check. Kernel name: `PAWSActive`. */
   pawsActive: number;
-  /** Segments dropped on established connections because their timestamp was too old (PAWS) Kernel name: `PAWSEstab`. */
+  /** Segments dropped on established connections because their timestamp was too old (PAWS). Kernel name: `PAWSEstab`. */
   pawsEstab: number;
-  /** Segments dropped because they fell beyond the receive window Since Linux 6.17. Kernel name: `BeyondWindow`. */
+  /** Segments dropped because they fell beyond the receive window. Since Linux 6.17. Kernel name: `BeyondWindow`. */
   beyondWindow?: number;
-  /** ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent Since Linux 6.15. Kernel name: `TSEcrRejected`. */
+  /** ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent. Since Linux 6.15. Kernel name: `TSEcrRejected`. */
   tsEcrRejected?: number;
-  /** Old duplicate ACKs dropped by the PAWS check without answering them Since Linux 6.14. Kernel name: `PAWSOldAck`. */
+  /** Old duplicate ACKs dropped by the PAWS check without answering them. Since Linux 6.14. Kernel name: `PAWSOldAck`. */
   pawsOldAck?: number;
-  /** Segments to TIME-WAIT sockets dropped by the PAWS check Since Linux 6.16. Kernel name: `PAWSTimewait`. */
+  /** Segments to TIME-WAIT sockets dropped by the PAWS check. Since Linux 6.16. Kernel name: `PAWSTimewait`. */
   pawsTimewait?: number;
-  /** ACKs sent when the delayed-ACK timer fired Kernel name: `DelayedACKs`. */
+  /** ACKs sent when the delayed-ACK timer fired. Kernel name: `DelayedACKs`. */
   delayedAcks: number;
-  /** Delayed ACKs postponed because the socket was locked by its user when the timer fired Kernel name: `DelayedACKLocked`. */
+  /** Delayed ACKs postponed because the socket was locked by its user when the timer fired. Kernel name: `DelayedACKLocked`. */
   delayedAckLocked: number;
-  /** Already received data that arrived again, a sign that an ACK of ours was lost Kernel name: `DelayedACKLost`. */
+  /** Already received data that arrived again, a sign that an ACK of ours was lost. Kernel name: `DelayedACKLost`. */
   delayedAckLost: number;
-  /** Connections dropped because a listener's accept queue was full Kernel name: `ListenOverflows`. */
+  /** Connections dropped because a listener's accept queue was full. Kernel name: `ListenOverflows`. */
   listenOverflows: number;
-  /** Connection requests a listener dropped for any reason, overflows included Kernel name: `ListenDrops`. */
+  /** Connection requests a listener dropped for any reason, overflows included. Kernel name: `ListenDrops`. */
   listenDrops: number;
-  /** Data segments handled on the header-prediction fast path Kernel name: `TCPHPHits`. */
+  /** Data segments handled on the header-prediction fast path. Kernel name: `TCPHPHits`. */
   tcpHpHits: number;
-  /** ACKs without data handled on the slow path Kernel name: `TCPPureAcks`. */
+  /** ACKs without data handled on the slow path. Kernel name: `TCPPureAcks`. */
   tcpPureAcks: number;
-  /** ACKs without data handled on the header-prediction fast path Kernel name: `TCPHPAcks`. */
+  /** ACKs without data handled on the header-prediction fast path. Kernel name: `TCPHPAcks`. */
   tcpHpAcks: number;
-  /** Fast recoveries entered without SACK information (NewReno) Kernel name: `TCPRenoRecovery`. */
+  /** Fast recoveries entered without SACK information (NewReno). Kernel name: `TCPRenoRecovery`. */
   tcpRenoRecovery: number;
-  /** Fast recoveries entered with SACK information Kernel name: `TCPSackRecovery`. */
+  /** Fast recoveries entered with SACK information. Kernel name: `TCPSackRecovery`. */
   tcpSackRecovery: number;
-  /** Times the peer threw away data it had already SACKed Kernel name: `TCPSACKReneging`. */
+  /** Times the peer threw away data it had already SACKed. Kernel name: `TCPSACKReneging`. */
   tcpSackReneging: number;
-  /** Packet reorderings detected with SACK Kernel name: `TCPSACKReorder`. */
+  /** Packet reorderings detected with SACK. Kernel name: `TCPSACKReorder`. */
   tcpSackReorder: number;
-  /** Packet reorderings detected from duplicate ACKs without SACK Kernel name: `TCPRenoReorder`. */
+  /** Packet reorderings detected from duplicate ACKs without SACK. Kernel name: `TCPRenoReorder`. */
   tcpRenoReorder: number;
-  /** Packet reorderings detected with timestamps Kernel name: `TCPTSReorder`. */
+  /** Packet reorderings detected with timestamps. Kernel name: `TCPTSReorder`. */
   tcpTsReorder: number;
-  /** Congestion window reductions fully undone because the retransmissions proved unnecessary Kernel name: `TCPFullUndo`. */
+  /** Congestion window reductions fully undone because the retransmissions proved unnecessary. Kernel name: `TCPFullUndo`. */
   tcpFullUndo: number;
-  /** Congestion window reductions partly undone after a partial ACK during recovery Kernel name: `TCPPartialUndo`. */
+  /** Congestion window reductions partly undone after a partial ACK during recovery. Kernel name: `TCPPartialUndo`. */
   tcpPartialUndo: number;
-  /** Congestion window reductions undone thanks to DSACK information Kernel name: `TCPDSACKUndo`. */
+  /** Congestion window reductions undone thanks to DSACK information. Kernel name: `TCPDSACKUndo`. */
   tcpDsackUndo: number;
-  /** Congestion window reductions undone after a retransmission timeout proved spurious Kernel name: `TCPLossUndo`. */
+  /** Congestion window reductions undone after a retransmission timeout proved spurious. Kernel name: `TCPLossUndo`. */
   tcpLossUndo: number;
-  /** Retransmitted segments that were lost again Kernel name: `TCPLostRetransmit`. */
+  /** Retransmitted segments that were lost again. Kernel name: `TCPLostRetransmit`. */
   tcpLostRetransmit: number;
-  /** Retransmission timeouts that hit after duplicate ACKs but before fast recovery, without SACK Kernel name: `TCPRenoFailures`. */
+  /** Retransmission timeouts that hit after duplicate ACKs but before fast recovery, without SACK. Kernel name: `TCPRenoFailures`. */
   tcpRenoFailures: number;
-  /** Retransmission timeouts that hit after SACKs but before fast recovery Kernel name: `TCPSackFailures`. */
+  /** Retransmission timeouts that hit after SACKs but before fast recovery. Kernel name: `TCPSackFailures`. */
   tcpSackFailures: number;
-  /** Retransmission timeouts that hit while already recovering from an earlier timeout Kernel name: `TCPLossFailures`. */
+  /** Retransmission timeouts that hit while already recovering from an earlier timeout. Kernel name: `TCPLossFailures`. */
   tcpLossFailures: number;
-  /** Segments retransmitted by fast retransmit Kernel name: `TCPFastRetrans`. */
+  /** Segments retransmitted by fast retransmit. Kernel name: `TCPFastRetrans`. */
   tcpFastRetrans: number;
-  /** Segments retransmitted in slow start after a timeout Kernel name: `TCPSlowStartRetrans`. */
+  /** Segments retransmitted in slow start after a timeout. Kernel name: `TCPSlowStartRetrans`. */
   tcpSlowStartRetrans: number;
-  /** Retransmission timeouts on connections that were not in any loss recovery Kernel name: `TCPTimeouts`. */
+  /** Retransmission timeouts on connections that were not in any loss recovery. Kernel name: `TCPTimeouts`. */
   tcpTimeouts: number;
-  /** Tail loss probes sent Since Linux 3.10. Kernel name: `TCPLossProbes`. */
+  /** Tail loss probes sent. Since Linux 3.10. Kernel name: `TCPLossProbes`. */
   tcpLossProbes?: number;
-  /** Losses repaired by a tail loss probe Since Linux 3.10. Kernel name: `TCPLossProbeRecovery`. */
+  /** Losses repaired by a tail loss probe. Since Linux 3.10. Kernel name: `TCPLossProbeRecovery`. */
   tcpLossProbeRecovery?: number;
-  /** Retransmission timeouts that hit during fast recovery without SACK Kernel name: `TCPRenoRecoveryFail`. */
+  /** Retransmission timeouts that hit during fast recovery without SACK. Kernel name: `TCPRenoRecoveryFail`. */
   tcpRenoRecoveryFail: number;
-  /** Retransmission timeouts that hit during fast recovery with SACK Kernel name: `TCPSackRecoveryFail`. */
+  /** Retransmission timeouts that hit during fast recovery with SACK. Kernel name: `TCPSackRecoveryFail`. */
   tcpSackRecoveryFail: number;
-  /** Received packets merged with neighbours in the receive queue to save memory Kernel name: `TCPRcvCollapsed`. */
+  /** Received packets merged with neighbours in the receive queue to save memory. Kernel name: `TCPRcvCollapsed`. */
   tcpRcvCollapsed: number;
-  /** Received packets merged into the tail of the socket backlog Since Linux 5.0. Kernel name: `TCPBacklogCoalesce`. */
+  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Kernel name: `TCPBacklogCoalesce`. */
   tcpBacklogCoalesce?: number;
-  /** DSACKs sent for duplicate data below the cumulative ACK Kernel name: `TCPDSACKOldSent`. */
+  /** DSACKs sent for duplicate data below the cumulative ACK. Kernel name: `TCPDSACKOldSent`. */
   tcpDsackOldSent: number;
-  /** DSACKs sent for duplicate out-of-order data Kernel name: `TCPDSACKOfoSent`. */
+  /** DSACKs sent for duplicate out-of-order data. Kernel name: `TCPDSACKOfoSent`. */
   tcpDsackOfoSent: number;
-  /** DSACK blocks received for data below the cumulative ACK Kernel name: `TCPDSACKRecv`. */
+  /** DSACK blocks received for data below the cumulative ACK. Kernel name: `TCPDSACKRecv`. */
   tcpDsackRecv: number;
-  /** DSACK blocks received for out-of-order data Kernel name: `TCPDSACKOfoRecv`. */
+  /** DSACK blocks received for out-of-order data. Kernel name: `TCPDSACKOfoRecv`. */
   tcpDsackOfoRecv: number;
-  /** Connections reset because data arrived after the application closed the socket Kernel name: `TCPAbortOnData`. */
+  /** Connections reset because data arrived after the application closed the socket. Kernel name: `TCPAbortOnData`. */
   tcpAbortOnData: number;
-  /** Connections reset because they were closed with unread data Kernel name: `TCPAbortOnClose`. */
+  /** Connections reset because they were closed with unread data. Kernel name: `TCPAbortOnClose`. */
   tcpAbortOnClose: number;
-  /** Connections reset for lack of memory or because there were too many orphaned sockets Kernel name: `TCPAbortOnMemory`. */
+  /** Connections reset for lack of memory or because there were too many orphaned sockets. Kernel name: `TCPAbortOnMemory`. */
   tcpAbortOnMemory: number;
-  /** Connections reset after running out of retransmissions, keepalive or window probes Kernel name: `TCPAbortOnTimeout`. */
+  /** Connections reset after running out of retransmissions, keepalive or window probes. Kernel name: `TCPAbortOnTimeout`. */
   tcpAbortOnTimeout: number;
-  /** Connections reset in FIN-WAIT-2 because of the TCP_LINGER2 setting Kernel name: `TCPAbortOnLinger`. */
+  /** Connections reset in FIN-WAIT-2 because of the TCP_LINGER2 setting. Kernel name: `TCPAbortOnLinger`. */
   tcpAbortOnLinger: number;
-  /** Resets that could not be sent, for lack of memory Kernel name: `TCPAbortFailed`. */
+  /** Resets that could not be sent, for lack of memory. Kernel name: `TCPAbortFailed`. */
   tcpAbortFailed: number;
-  /** Times TCP entered memory pressure (net.ipv4.tcp_mem) Kernel name: `TCPMemoryPressures`. */
+  /** Times TCP entered memory pressure (net.ipv4.tcp_mem). Kernel name: `TCPMemoryPressures`. */
   tcpMemoryPressures: number;
-  /** Total time TCP has spent in memory pressure Unit: seconds (the kernel prints ms). Kernel name: `TCPMemoryPressuresChrono`. */
+  /** Total time TCP has spent in memory pressure. Unit: seconds (the kernel prints ms). Kernel name: `TCPMemoryPressuresChrono`. */
   tcpMemoryPressuresChrono?: number;
-  /** Received SACK blocks ignored as invalid Kernel name: `TCPSACKDiscard`. */
+  /** Received SACK blocks ignored as invalid. Kernel name: `TCPSACKDiscard`. */
   tcpSackDiscard: number;
-  /** Received DSACK blocks ignored because they were too old to be useful Kernel name: `TCPDSACKIgnoredOld`. */
+  /** Received DSACK blocks ignored because they were too old to be useful. Kernel name: `TCPDSACKIgnoredOld`. */
   tcpDsackIgnoredOld: number;
-  /** Received DSACK blocks ignored because there was nothing to undo Kernel name: `TCPDSACKIgnoredNoUndo`. */
+  /** Received DSACK blocks ignored because there was nothing to undo. Kernel name: `TCPDSACKIgnoredNoUndo`. */
   tcpDsackIgnoredNoUndo: number;
-  /** Retransmission timeouts found spurious by F-RTO Kernel name: `TCPSpuriousRTOs`. */
+  /** Retransmission timeouts found spurious by F-RTO. Kernel name: `TCPSpuriousRTOs`. */
   tcpSpuriousRtos: number;
-  /** Segments dropped because an MD5 signature was expected but absent Kernel name: `TCPMD5NotFound`. */
+  /** Segments dropped because an MD5 signature was expected but absent. Kernel name: `TCPMD5NotFound`. */
   tcpMd5NotFound: number;
-  /** Segments dropped because they carried an MD5 signature the socket did not expect Kernel name: `TCPMD5Unexpected`. */
+  /** Segments dropped because they carried an MD5 signature the socket did not expect. Kernel name: `TCPMD5Unexpected`. */
   tcpMd5Unexpected: number;
-  /** Segments dropped because their MD5 signature did not verify Kernel name: `TCPMD5Failure`. */
+  /** Segments dropped because their MD5 signature did not verify. Kernel name: `TCPMD5Failure`. */
   tcpMd5Failure?: number;
-  /** SACKed data moved into a neighbouring buffer while processing SACKs Since Linux 2.6.29. Kernel name: `TCPSackShifted`. */
+  /** SACKed data moved into a neighbouring buffer while processing SACKs. Since Linux 2.6.29. Kernel name: `TCPSackShifted`. */
   tcpSackShifted?: number;
-  /** SACKed buffers merged into a neighbouring one while processing SACKs Since Linux 2.6.29. Kernel name: `TCPSackMerged`. */
+  /** SACKed buffers merged into a neighbouring one while processing SACKs. Since Linux 2.6.29. Kernel name: `TCPSackMerged`. */
   tcpSackMerged?: number;
-  /** SACK blocks that could not be shifted or merged and took the slower path Since Linux 2.6.29. Kernel name: `TCPSackShiftFallback`. */
+  /** SACK blocks that could not be shifted or merged and took the slower path. Since Linux 2.6.29. Kernel name: `TCPSackShiftFallback`. */
   tcpSackShiftFallback?: number;
-  /** Packets dropped because the socket backlog was full while the socket was locked Since Linux 2.6.34. Kernel name: `TCPBacklogDrop`. */
+  /** Packets dropped because the socket backlog was full while the socket was locked. Since Linux 2.6.34. Kernel name: `TCPBacklogDrop`. */
   tcpBacklogDrop?: number;
-  /** Packets dropped because they used emergency memory reserves a normal socket may not keep Since Linux 3.6. Kernel name: `PFMemallocDrop`. */
+  /** Packets dropped because they used emergency memory reserves a normal socket may not keep. Since Linux 3.6. Kernel name: `PFMemallocDrop`. */
   pfMemallocDrop?: number;
-  /** Segments dropped for a TTL below the socket's IP_MINTTL (RFC 5082) Since Linux 2.6.34. Kernel name: `TCPMinTTLDrop`. */
+  /** Segments dropped for a TTL below the socket's IP_MINTTL (RFC 5082). Since Linux 2.6.34. Kernel name: `TCPMinTTLDrop`. */
   tcpMinTtlDrop?: number;
-  /** ACKs without data dropped by a listener using TCP_DEFER_ACCEPT Kernel name: `TCPDeferAcceptDrop`. */
+  /** ACKs without data dropped by a listener using TCP_DEFER_ACCEPT. Kernel name: `TCPDeferAcceptDrop`. */
   tcpDeferAcceptDrop?: number;
-  /** IPv4 packets dropped by reverse path filtering (rp_filter) Kernel name: `IPReversePathFilter`. */
+  /** IPv4 packets dropped by reverse path filtering (rp_filter). Kernel name: `IPReversePathFilter`. */
   ipReversePathFilter?: number;
-  /** TIME-WAIT sockets not kept because net.ipv4.tcp_max_tw_buckets was reached Kernel name: `TCPTimeWaitOverflow`. */
+  /** TIME-WAIT sockets not kept because net.ipv4.tcp_max_tw_buckets was reached. Kernel name: `TCPTimeWaitOverflow`. */
   tcpTimeWaitOverflow?: number;
-  /** SYNs answered with a SYN cookie because the SYN queue was full Kernel name: `TCPReqQFullDoCookies`. */
+  /** SYNs answered with a SYN cookie because the SYN queue was full. Kernel name: `TCPReqQFullDoCookies`. */
   tcpReqQFullDoCookies?: number;
-  /** SYNs dropped because the SYN queue was full and SYN cookies were off Kernel name: `TCPReqQFullDrop`. */
+  /** SYNs dropped because the SYN queue was full and SYN cookies were off. Kernel name: `TCPReqQFullDrop`. */
   tcpReqQFullDrop?: number;
-  /** Retransmissions the lower layers failed to accept Kernel name: `TCPRetransFail`. */
+  /** Retransmissions the lower layers failed to accept. Kernel name: `TCPRetransFail`. */
   tcpRetransFail?: number;
-  /** Received packets merged into the previous packet of the receive queue Since Linux 3.4. Kernel name: `TCPRcvCoalesce`. */
+  /** Received packets merged into the previous packet of the receive queue. Since Linux 3.4. Kernel name: `TCPRcvCoalesce`. */
   tcpRcvCoalesce?: number;
-  /** Packets placed in the out-of-order queue Kernel name: `TCPOFOQueue`. */
+  /** Packets placed in the out-of-order queue. Kernel name: `TCPOFOQueue`. */
   tcpOfoQueue?: number;
-  /** Out-of-order packets dropped for lack of receive memory Kernel name: `TCPOFODrop`. */
+  /** Out-of-order packets dropped for lack of receive memory. Kernel name: `TCPOFODrop`. */
   tcpOfoDrop?: number;
-  /** Out-of-order packets that overlapped data already in the out-of-order queue Kernel name: `TCPOFOMerge`. */
+  /** Out-of-order packets that overlapped data already in the out-of-order queue. Kernel name: `TCPOFOMerge`. */
   tcpOfoMerge?: number;
-  /** Challenge ACKs sent in answer to suspicious resets or ACKs (RFC 5961) Since Linux 3.6. Kernel name: `TCPChallengeACK`. */
+  /** Challenge ACKs sent in answer to suspicious resets or ACKs (RFC 5961). Since Linux 3.6. Kernel name: `TCPChallengeACK`. */
   tcpChallengeAck?: number;
-  /** Challenge ACKs sent in answer to a SYN on an existing connection Since Linux 3.6. Kernel name: `TCPSYNChallenge`. */
+  /** Challenge ACKs sent in answer to a SYN on an existing connection. Since Linux 3.6. Kernel name: `TCPSYNChallenge`. */
   tcpSynChallenge?: number;
-  /** Outgoing connections that sent data in the SYN with a Fast Open cookie Since Linux 3.6. Kernel name: `TCPFastOpenActive`. */
+  /** Outgoing connections that sent data in the SYN with a Fast Open cookie. Since Linux 3.6. Kernel name: `TCPFastOpenActive`. */
   tcpFastOpenActive?: number;
-  /** Fast Open attempts whose SYN data was not accepted by the peer or timed out Since Linux 3.15. Kernel name: `TCPFastOpenActiveFail`. */
+  /** Fast Open attempts whose SYN data was not accepted by the peer or timed out. Since Linux 3.15. Kernel name: `TCPFastOpenActiveFail`. */
   tcpFastOpenActiveFail?: number;
-  /** Incoming connections accepted with data in the SYN (Fast Open) Since Linux 3.7. Kernel name: `TCPFastOpenPassive`. */
+  /** Incoming connections accepted with data in the SYN (Fast Open). Since Linux 3.7. Kernel name: `TCPFastOpenPassive`. */
   tcpFastOpenPassive?: number;
-  /** Incoming Fast Open SYNs refused, for a bad cookie or a failure to create the socket Since Linux 3.7. Kernel name: `TCPFastOpenPassiveFail`. */
+  /** Incoming Fast Open SYNs refused, for a bad cookie or a failure to create the socket. Since Linux 3.7. Kernel name: `TCPFastOpenPassiveFail`. */
   tcpFastOpenPassiveFail?: number;
-  /** Fast Open SYNs refused because the listener's pending Fast Open limit was reached Since Linux 3.7. Kernel name: `TCPFastOpenListenOverflow`. */
+  /** Fast Open SYNs refused because the listener's pending Fast Open limit was reached. Since Linux 3.7. Kernel name: `TCPFastOpenListenOverflow`. */
   tcpFastOpenListenOverflow?: number;
-  /** SYNs received that asked for a Fast Open cookie Since Linux 3.7. Kernel name: `TCPFastOpenCookieReqd`. */
+  /** SYNs received that asked for a Fast Open cookie. Since Linux 3.7. Kernel name: `TCPFastOpenCookieReqd`. */
   tcpFastOpenCookieReqd?: number;
-  /** Times client Fast Open was switched off after a path seemed to drop Fast Open packets Kernel name: `TCPFastOpenBlackhole`. */
+  /** Times client Fast Open was switched off after a path seemed to drop Fast Open packets. Kernel name: `TCPFastOpenBlackhole`. */
   tcpFastOpenBlackhole?: number;
-  /** Retransmissions skipped because the original packet was still in a local queue Since Linux 3.18. Kernel name: `TCPSpuriousRtxHostQueues`. */
+  /** Retransmissions skipped because the original packet was still in a local queue. Since Linux 3.18. Kernel name: `TCPSpuriousRtxHostQueues`. */
   tcpSpuriousRtxHostQueues?: number;
-  /** Packets received by busy polling the device Since Linux 3.11. Kernel name: `BusyPollRxPackets`. */
+  /** Packets received by busy polling the device. Since Linux 3.11. Kernel name: `BusyPollRxPackets`. */
   busyPollRxPackets?: number;
-  /** Times small writes were held back to be merged with later data (autocorking) Since Linux 3.14. Kernel name: `TCPAutoCorking`. */
+  /** Times small writes were held back to be merged with later data (autocorking). Since Linux 3.14. Kernel name: `TCPAutoCorking`. */
   tcpAutoCorking?: number;
-  /** Times the advertised receive window reopened after being zero Since Linux 3.14. Kernel name: `TCPFromZeroWindowAdv`. */
+  /** Times the advertised receive window reopened after being zero. Since Linux 3.14. Kernel name: `TCPFromZeroWindowAdv`. */
   tcpFromZeroWindowAdv?: number;
-  /** Times the advertised receive window went from open to zero Since Linux 3.14. Kernel name: `TCPToZeroWindowAdv`. */
+  /** Times the advertised receive window went from open to zero. Since Linux 3.14. Kernel name: `TCPToZeroWindowAdv`. */
   tcpToZeroWindowAdv?: number;
-  /** Times the computed receive window was zero, whether or not a zero window was advertised Since Linux 3.14. Kernel name: `TCPWantZeroWindowAdv`. */
+  /** Times the computed receive window was zero, whether or not a zero window was advertised. Since Linux 3.14. Kernel name: `TCPWantZeroWindowAdv`. */
   tcpWantZeroWindowAdv?: number;
-  /** SYN and SYN-ACK retransmissions Since Linux 3.15. Kernel name: `TCPSynRetrans`. */
+  /** SYN and SYN-ACK retransmissions. Since Linux 3.15. Kernel name: `TCPSynRetrans`. */
   tcpSynRetrans?: number;
-  /** Segments sent with new data, retransmissions excluded Since Linux 3.15. Kernel name: `TCPOrigDataSent`. */
+  /** Segments sent with new data, retransmissions excluded. Since Linux 3.15. Kernel name: `TCPOrigDataSent`. */
   tcpOrigDataSent?: number;
-  /** Times CUBIC's HyStart left slow start on its ACK-train test Kernel name: `TCPHystartTrainDetect`. */
+  /** Times CUBIC's HyStart left slow start on its ACK-train test. Kernel name: `TCPHystartTrainDetect`. */
   tcpHystartTrainDetect?: number;
-  /** Sum of the congestion windows, in packets, at which the ACK-train test ended slow start Kernel name: `TCPHystartTrainCwnd`. */
+  /** Sum of the congestion windows, in packets, at which the ACK-train test ended slow start. Kernel name: `TCPHystartTrainCwnd`. */
   tcpHystartTrainCwnd?: number;
-  /** Times CUBIC's HyStart left slow start on its delay-increase test Kernel name: `TCPHystartDelayDetect`. */
+  /** Times CUBIC's HyStart left slow start on its delay-increase test. Kernel name: `TCPHystartDelayDetect`. */
   tcpHystartDelayDetect?: number;
-  /** Sum of the congestion windows, in packets, at which the delay test ended slow start Kernel name: `TCPHystartDelayCwnd`. */
+  /** Sum of the congestion windows, in packets, at which the delay test ended slow start. Kernel name: `TCPHystartDelayCwnd`. */
   tcpHystartDelayCwnd?: number;
-  /** Duplicate ACKs not sent from SYN-RECV because of the out-of-window ACK rate limit Since Linux 4.0. Kernel name: `TCPACKSkippedSynRecv`. */
+  /** Duplicate ACKs not sent from SYN-RECV because of the out-of-window ACK rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedSynRecv`. */
   tcpAckSkippedSynRecv?: number;
-  /** Duplicate ACKs for PAWS-rejected segments not sent because of the rate limit Since Linux 4.0. Kernel name: `TCPACKSkippedPAWS`. */
+  /** Duplicate ACKs for PAWS-rejected segments not sent because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedPAWS`. */
   tcpAckSkippedPaws?: number;
-  /** Duplicate ACKs for out-of-window segments not sent because of the rate limit Since Linux 4.0. Kernel name: `TCPACKSkippedSeq`. */
+  /** Duplicate ACKs for out-of-window segments not sent because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedSeq`. */
   tcpAckSkippedSeq?: number;
-  /** ACKs not sent from FIN-WAIT-2 because of the rate limit Since Linux 4.0. Kernel name: `TCPACKSkippedFinWait2`. */
+  /** ACKs not sent from FIN-WAIT-2 because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedFinWait2`. */
   tcpAckSkippedFinWait2?: number;
-  /** ACKs not sent from TIME-WAIT because of the rate limit Since Linux 4.0. Kernel name: `TCPACKSkippedTimeWait`. */
+  /** ACKs not sent from TIME-WAIT because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedTimeWait`. */
   tcpAckSkippedTimeWait?: number;
-  /** Challenge ACKs not sent because of the per-socket rate limit Kernel name: `TCPACKSkippedChallenge`. */
+  /** Challenge ACKs not sent because of the per-socket rate limit. Kernel name: `TCPACKSkippedChallenge`. */
   tcpAckSkippedChallenge?: number;
-  /** Zero window probes sent Kernel name: `TCPWinProbe`. */
+  /** Zero window probes sent. Kernel name: `TCPWinProbe`. */
   tcpWinProbe?: number;
-  /** Keepalive probes sent Kernel name: `TCPKeepAlive`. */
+  /** Keepalive probes sent. Kernel name: `TCPKeepAlive`. */
   tcpKeepAlive?: number;
-  /** Path MTU probes that were lost Kernel name: `TCPMTUPFail`. */
+  /** Path MTU probes that were lost. Kernel name: `TCPMTUPFail`. */
   tcpMtupFail?: number;
-  /** Path MTU probes that got through and raised the MSS Kernel name: `TCPMTUPSuccess`. */
+  /** Path MTU probes that got through and raised the MSS. Kernel name: `TCPMTUPSuccess`. */
   tcpMtupSuccess?: number;
-  /** Data segments the peer reported received, by ACK or SACK Since Linux 4.18. Kernel name: `TCPDelivered`. */
+  /** Data segments the peer reported received, by ACK or SACK. Since Linux 4.18. Kernel name: `TCPDelivered`. */
   tcpDelivered?: number;
-  /** Delivered data segments the peer reported as congestion-marked (ECN CE) Since Linux 4.18. Kernel name: `TCPDeliveredCE`. */
+  /** Delivered data segments the peer reported as congestion-marked (ECN CE). Since Linux 4.18. Kernel name: `TCPDeliveredCE`. */
   tcpDeliveredCe?: number;
-  /** ACKs not sent because they were folded into a later one (ACK compression) Since Linux 4.18. Kernel name: `TCPAckCompressed`. */
+  /** ACKs not sent because they were folded into a later one (ACK compression). Since Linux 4.18. Kernel name: `TCPAckCompressed`. */
   tcpAckCompressed?: number;
-  /** Incoming segments dropped because the receive window was zero Since Linux 5.1. Kernel name: `TCPZeroWindowDrop`. */
+  /** Incoming segments dropped because the receive window was zero. Since Linux 5.1. Kernel name: `TCPZeroWindowDrop`. */
   tcpZeroWindowDrop?: number;
-  /** Incoming segments dropped because the receive queue could not get more memory Since Linux 5.1. Kernel name: `TCPRcvQDrop`. */
+  /** Incoming segments dropped because the receive queue could not get more memory. Since Linux 5.1. Kernel name: `TCPRcvQDrop`. */
   tcpRcvQDrop?: number;
-  /** Send-queue splits refused because the queue was already too long Since Linux 5.2. Kernel name: `TCPWqueueTooBig`. */
+  /** Send-queue splits refused because the queue was already too long. Since Linux 5.2. Kernel name: `TCPWqueueTooBig`. */
   tcpWqueueTooBig?: number;
-  /** Fast Open connections accepted with a cookie made with the backup key Since Linux 5.3. Kernel name: `TCPFastOpenPassiveAltKey`. */
+  /** Fast Open connections accepted with a cookie made with the backup key. Since Linux 5.3. Kernel name: `TCPFastOpenPassiveAltKey`. */
   tcpFastOpenPassiveAltKey?: number;
-  /** Times the flow hash (IPv6 flow label) was changed after a retransmission timeout Since Linux 5.6. Kernel name: `TcpTimeoutRehash`. */
+  /** Times the flow hash (IPv6 flow label) was changed after a retransmission timeout. Since Linux 5.6. Kernel name: `TcpTimeoutRehash`. */
   tcpTimeoutRehash?: number;
-  /** Times the flow hash was changed after receiving duplicate data Since Linux 5.6. Kernel name: `TcpDuplicateDataRehash`. */
+  /** Times the flow hash was changed after receiving duplicate data. Since Linux 5.6. Kernel name: `TcpDuplicateDataRehash`. */
   tcpDuplicateDataRehash?: number;
-  /** Segments covered by received DSACK blocks, estimated from their length and the MSS Since Linux 5.9. Kernel name: `TCPDSACKRecvSegs`. */
+  /** Segments covered by received DSACK blocks, estimated from their length and the MSS. Since Linux 5.9. Kernel name: `TCPDSACKRecvSegs`. */
   tcpDsackRecvSegs?: number;
-  /** Received DSACK blocks ignored because their range was implausible Since Linux 5.9. Kernel name: `TCPDSACKIgnoredDubious`. */
+  /** Received DSACK blocks ignored because their range was implausible. Since Linux 5.9. Kernel name: `TCPDSACKIgnoredDubious`. */
   tcpDsackIgnoredDubious?: number;
-  /** Pending connection requests moved to another SO_REUSEPORT listener when theirs closed Since Linux 5.14. Kernel name: `TCPMigrateReqSuccess`. */
+  /** Pending connection requests moved to another SO_REUSEPORT listener when theirs closed. Since Linux 5.14. Kernel name: `TCPMigrateReqSuccess`. */
   tcpMigrateReqSuccess?: number;
-  /** Pending connection requests that could not be moved to another listener Since Linux 5.14. Kernel name: `TCPMigrateReqFailure`. */
+  /** Pending connection requests that could not be moved to another listener. Since Linux 5.14. Kernel name: `TCPMigrateReqFailure`. */
   tcpMigrateReqFailure?: number;
-  /** Flow hash changes made by Protective Load Balancing after lasting congestion Since Linux 6.2. Kernel name: `TCPPLBRehash`. */
+  /** Flow hash changes made by Protective Load Balancing after lasting congestion. Since Linux 6.2. Kernel name: `TCPPLBRehash`. */
   tcpPlbRehash?: number;
-  /** Segments dropped because TCP-AO was required but missing Since Linux 6.7. Kernel name: `TCPAORequired`. */
+  /** Segments dropped because TCP-AO was required but missing. Since Linux 6.7. Kernel name: `TCPAORequired`. */
   tcpAoRequired?: number;
-  /** Segments dropped because their TCP-AO MAC did not verify Since Linux 6.7. Kernel name: `TCPAOBad`. */
+  /** Segments dropped because their TCP-AO MAC did not verify. Since Linux 6.7. Kernel name: `TCPAOBad`. */
   tcpAoBad?: number;
-  /** Segments with TCP-AO dropped because no matching key was configured Since Linux 6.7. Kernel name: `TCPAOKeyNotFound`. */
+  /** Segments with TCP-AO dropped because no matching key was configured. Since Linux 6.7. Kernel name: `TCPAOKeyNotFound`. */
   tcpAoKeyNotFound?: number;
-  /** Segments whose TCP-AO MAC verified Since Linux 6.7. Kernel name: `TCPAOGood`. */
+  /** Segments whose TCP-AO MAC verified. Since Linux 6.7. Kernel name: `TCPAOGood`. */
   tcpAoGood?: number;
-  /** ICMP errors ignored on TCP-AO connections Since Linux 6.7. Kernel name: `TCPAODroppedIcmps`. */
+  /** ICMP errors ignored on TCP-AO connections. Since Linux 6.7. Kernel name: `TCPAODroppedIcmps`. */
   tcpAoDroppedIcmps?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;
@@ -291,41 +291,41 @@ export interface ProcNetNetstatTcpExt {
 
 /** The parts of ipExt. */
 export interface ProcNetNetstatIpExt {
-  /** Received packets dropped because no route to their destination existed Kernel name: `InNoRoutes`. */
+  /** Received packets dropped because no route to their destination existed. Kernel name: `InNoRoutes`. */
   inNoRoutes: number;
-  /** Received packets dropped because they were shorter than their header claims Kernel name: `InTruncatedPkts`. */
+  /** Received packets dropped because they were shorter than their header claims. Kernel name: `InTruncatedPkts`. */
   inTruncatedPkts: number;
-  /** Multicast packets received Kernel name: `InMcastPkts`. */
+  /** Multicast packets received. Kernel name: `InMcastPkts`. */
   inMcastPkts: number;
-  /** Multicast packets sent Kernel name: `OutMcastPkts`. */
+  /** Multicast packets sent. Kernel name: `OutMcastPkts`. */
   outMcastPkts: number;
-  /** Broadcast packets received Kernel name: `InBcastPkts`. */
+  /** Broadcast packets received. Kernel name: `InBcastPkts`. */
   inBcastPkts: number;
-  /** Broadcast packets sent Kernel name: `OutBcastPkts`. */
+  /** Broadcast packets sent. Kernel name: `OutBcastPkts`. */
   outBcastPkts: number;
-  /** Bytes of IPv4 packets received, headers included Unit: bytes. Since Linux 2.6.31. Kernel name: `InOctets`. */
+  /** Bytes of IPv4 packets received, headers included. Unit: bytes. Since Linux 2.6.31. Kernel name: `InOctets`. */
   inOctets?: number;
-  /** Bytes of IPv4 packets sent, headers included Unit: bytes. Since Linux 2.6.31. Kernel name: `OutOctets`. */
+  /** Bytes of IPv4 packets sent, headers included. Unit: bytes. Since Linux 2.6.31. Kernel name: `OutOctets`. */
   outOctets?: number;
-  /** Bytes of multicast packets received Unit: bytes. Since Linux 2.6.31. Kernel name: `InMcastOctets`. */
+  /** Bytes of multicast packets received. Unit: bytes. Since Linux 2.6.31. Kernel name: `InMcastOctets`. */
   inMcastOctets?: number;
-  /** Bytes of multicast packets sent Unit: bytes. Since Linux 2.6.31. Kernel name: `OutMcastOctets`. */
+  /** Bytes of multicast packets sent. Unit: bytes. Since Linux 2.6.31. Kernel name: `OutMcastOctets`. */
   outMcastOctets?: number;
-  /** Bytes of broadcast packets received Unit: bytes. Since Linux 2.6.31. Kernel name: `InBcastOctets`. */
+  /** Bytes of broadcast packets received. Unit: bytes. Since Linux 2.6.31. Kernel name: `InBcastOctets`. */
   inBcastOctets?: number;
-  /** Bytes of broadcast packets sent Unit: bytes. Since Linux 2.6.31. Kernel name: `OutBcastOctets`. */
+  /** Bytes of broadcast packets sent. Unit: bytes. Since Linux 2.6.31. Kernel name: `OutBcastOctets`. */
   outBcastOctets?: number;
-  /** Received IPv4 packets with a wrong header checksum Since Linux 3.10. Kernel name: `InCsumErrors`. */
+  /** Received IPv4 packets with a wrong header checksum. Since Linux 3.10. Kernel name: `InCsumErrors`. */
   inCsumErrors?: number;
-  /** Received packets marked as not ECN-capable (ECN field 00) Kernel name: `InNoECTPkts`. */
+  /** Received packets marked as not ECN-capable (ECN field 00). Kernel name: `InNoECTPkts`. */
   inNoEctPkts?: number;
-  /** Received packets marked ECN-capable with ECT(1) Kernel name: `InECT1Pkts`. */
+  /** Received packets marked ECN-capable with ECT(1). Kernel name: `InECT1Pkts`. */
   inEct1Pkts?: number;
-  /** Received packets marked ECN-capable with ECT(0) Kernel name: `InECT0Pkts`. */
+  /** Received packets marked ECN-capable with ECT(0). Kernel name: `InECT0Pkts`. */
   inEct0Pkts?: number;
-  /** Received packets marked Congestion Experienced (ECN CE) Kernel name: `InCEPkts`. */
+  /** Received packets marked Congestion Experienced (ECN CE). Kernel name: `InCEPkts`. */
   inCePkts?: number;
-  /** Fragments dropped because they overlapped fragments already received Since Linux 4.19. Kernel name: `ReasmOverlaps`. */
+  /** Fragments dropped because they overlapped fragments already received. Since Linux 4.19. Kernel name: `ReasmOverlaps`. */
   reasmOverlaps?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;
@@ -333,157 +333,157 @@ export interface ProcNetNetstatIpExt {
 
 /** The parts of mptcpExt. */
 export interface ProcNetNetstatMptcpExt {
-  /** SYNs received with the MP_CAPABLE option Kernel name: `MPCapableSYNRX`. */
+  /** SYNs received with the MP_CAPABLE option. Kernel name: `MPCapableSYNRX`. */
   mpCapableSynRx: number;
-  /** SYNs sent with the MP_CAPABLE option Since Linux 5.13. Kernel name: `MPCapableSYNTX`. */
+  /** SYNs sent with the MP_CAPABLE option. Since Linux 5.13. Kernel name: `MPCapableSYNTX`. */
   mpCapableSynTx?: number;
-  /** SYN-ACKs received with the MP_CAPABLE option Since Linux 5.13. Kernel name: `MPCapableSYNACKRX`. */
+  /** SYN-ACKs received with the MP_CAPABLE option. Since Linux 5.13. Kernel name: `MPCapableSYNACKRX`. */
   mpCapableSynAckRx?: number;
-  /** Third-handshake ACKs received with the MP_CAPABLE option Kernel name: `MPCapableACKRX`. */
+  /** Third-handshake ACKs received with the MP_CAPABLE option. Kernel name: `MPCapableACKRX`. */
   mpCapableAckRx: number;
-  /** Incoming connections that fell back to plain TCP during the handshake Kernel name: `MPCapableFallbackACK`. */
+  /** Incoming connections that fell back to plain TCP during the handshake. Kernel name: `MPCapableFallbackACK`. */
   mpCapableFallbackAck: number;
-  /** Outgoing connections that fell back to plain TCP because the SYN-ACK lacked MP_CAPABLE Kernel name: `MPCapableFallbackSYNACK`. */
+  /** Outgoing connections that fell back to plain TCP because the SYN-ACK lacked MP_CAPABLE. Kernel name: `MPCapableFallbackSYNACK`. */
   mpCapableFallbackSynAck: number;
-  /** Outgoing connections that fell back to TCP after their MP_CAPABLE SYNs were dropped Since Linux 6.12. Kernel name: `MPCapableSYNTXDrop`. */
+  /** Outgoing connections that fell back to TCP after their MP_CAPABLE SYNs were dropped. Since Linux 6.12. Kernel name: `MPCapableSYNTXDrop`. */
   mpCapableSynTxDrop?: number;
-  /** Outgoing connections made without MPTCP because it was disabled after earlier blackholes Since Linux 6.12. Kernel name: `MPCapableSYNTXDisabled`. */
+  /** Outgoing connections made without MPTCP because it was disabled after earlier blackholes. Since Linux 6.12. Kernel name: `MPCapableSYNTXDisabled`. */
   mpCapableSynTxDisabled?: number;
-  /** MP_CAPABLE connection attempts refused on a port reserved for an MP_JOIN endpoint Since Linux 6.12. Kernel name: `MPCapableEndpAttempt`. */
+  /** MP_CAPABLE connection attempts refused on a port reserved for an MP_JOIN endpoint. Since Linux 6.12. Kernel name: `MPCapableEndpAttempt`. */
   mpCapableEndpAttempt?: number;
-  /** Connections that fell back to TCP because no connection token could be allocated Since Linux 5.13. Kernel name: `MPFallbackTokenInit`. */
+  /** Connections that fell back to TCP because no connection token could be allocated. Since Linux 5.13. Kernel name: `MPFallbackTokenInit`. */
   mpFallbackTokenInit?: number;
-  /** Data segments retransmitted at the MPTCP level Kernel name: `MPTCPRetrans`. */
+  /** Data segments retransmitted at the MPTCP level. Kernel name: `MPTCPRetrans`. */
   mptcpRetrans: number;
-  /** MP_JOIN requests dropped because their token matched no connection Kernel name: `MPJoinNoTokenFound`. */
+  /** MP_JOIN requests dropped because their token matched no connection. Kernel name: `MPJoinNoTokenFound`. */
   mpJoinNoTokenFound: number;
-  /** SYNs received with the MP_JOIN option Kernel name: `MPJoinSynRx`. */
+  /** SYNs received with the MP_JOIN option. Kernel name: `MPJoinSynRx`. */
   mpJoinSynRx: number;
-  /** SYNs received with MP_JOIN and the backup flag Since Linux 6.11. Kernel name: `MPJoinSynBackupRx`. */
+  /** SYNs received with MP_JOIN and the backup flag. Since Linux 6.11. Kernel name: `MPJoinSynBackupRx`. */
   mpJoinSynBackupRx?: number;
-  /** SYN-ACKs received with the MP_JOIN option Kernel name: `MPJoinSynAckRx`. */
+  /** SYN-ACKs received with the MP_JOIN option. Kernel name: `MPJoinSynAckRx`. */
   mpJoinSynAckRx: number;
-  /** SYN-ACKs received with MP_JOIN and the backup flag Since Linux 6.11. Kernel name: `MPJoinSynAckBackupRx`. */
+  /** SYN-ACKs received with MP_JOIN and the backup flag. Since Linux 6.11. Kernel name: `MPJoinSynAckBackupRx`. */
   mpJoinSynAckBackupRx?: number;
-  /** MP_JOIN SYN-ACKs whose HMAC was wrong Kernel name: `MPJoinSynAckHMacFailure`. */
+  /** MP_JOIN SYN-ACKs whose HMAC was wrong. Kernel name: `MPJoinSynAckHMacFailure`. */
   mpJoinSynAckHmacFailure: number;
-  /** Third-handshake ACKs received with the MP_JOIN option Kernel name: `MPJoinAckRx`. */
+  /** Third-handshake ACKs received with the MP_JOIN option. Kernel name: `MPJoinAckRx`. */
   mpJoinAckRx: number;
-  /** MP_JOIN ACKs whose HMAC was wrong Kernel name: `MPJoinAckHMacFailure`. */
+  /** MP_JOIN ACKs whose HMAC was wrong. Kernel name: `MPJoinAckHMacFailure`. */
   mpJoinAckHmacFailure: number;
-  /** MP_JOIN requests refused by the path manager Since Linux 6.16. Kernel name: `MPJoinRejected`. */
+  /** MP_JOIN requests refused by the path manager. Since Linux 6.16. Kernel name: `MPJoinRejected`. */
   mpJoinRejected?: number;
-  /** SYNs sent with the MP_JOIN option to open an extra subflow Since Linux 6.12. Kernel name: `MPJoinSynTx`. */
+  /** SYNs sent with the MP_JOIN option to open an extra subflow. Since Linux 6.12. Kernel name: `MPJoinSynTx`. */
   mpJoinSynTx?: number;
-  /** Extra subflows not opened because their socket could not be created Since Linux 6.12. Kernel name: `MPJoinSynTxCreatSkErr`. */
+  /** Extra subflows not opened because their socket could not be created. Since Linux 6.12. Kernel name: `MPJoinSynTxCreatSkErr`. */
   mpJoinSynTxCreatSkErr?: number;
-  /** Extra subflows not opened because binding the local address failed Since Linux 6.12. Kernel name: `MPJoinSynTxBindErr`. */
+  /** Extra subflows not opened because binding the local address failed. Since Linux 6.12. Kernel name: `MPJoinSynTxBindErr`. */
   mpJoinSynTxBindErr?: number;
-  /** Extra subflows not opened because connect() failed Since Linux 6.12. Kernel name: `MPJoinSynTxConnectErr`. */
+  /** Extra subflows not opened because connect() failed. Since Linux 6.12. Kernel name: `MPJoinSynTxConnectErr`. */
   mpJoinSynTxConnectErr?: number;
-  /** Received data mappings (DSS) that did not agree with the previous mapping Kernel name: `DSSNotMatching`. */
+  /** Received data mappings (DSS) that did not agree with the previous mapping. Kernel name: `DSSNotMatching`. */
   dssNotMatching: number;
-  /** Connections that fell back to TCP after a corrupted data mapping was detected Since Linux 6.12. Kernel name: `DSSCorruptionFallback`. */
+  /** Connections that fell back to TCP after a corrupted data mapping was detected. Since Linux 6.12. Kernel name: `DSSCorruptionFallback`. */
   dssCorruptionFallback?: number;
-  /** Join subflows reset after a corrupted data mapping was detected Since Linux 6.12. Kernel name: `DSSCorruptionReset`. */
+  /** Join subflows reset after a corrupted data mapping was detected. Since Linux 6.12. Kernel name: `DSSCorruptionReset`. */
   dssCorruptionReset?: number;
-  /** Infinite mappings sent (the connection falls back to a single TCP flow) Since Linux 5.19. Kernel name: `InfiniteMapTx`. */
+  /** Infinite mappings sent (the connection falls back to a single TCP flow). Since Linux 5.19. Kernel name: `InfiniteMapTx`. */
   infiniteMapTx?: number;
-  /** Infinite mappings received Kernel name: `InfiniteMapRx`. */
+  /** Infinite mappings received. Kernel name: `InfiniteMapRx`. */
   infiniteMapRx: number;
-  /** Data mappings that did not fit the subflow's TCP sequence numbers Since Linux 5.14. Kernel name: `DSSNoMatchTCP`. */
+  /** Data mappings that did not fit the subflow's TCP sequence numbers. Since Linux 5.14. Kernel name: `DSSNoMatchTCP`. */
   dssNoMatchTcp?: number;
-  /** Received data whose MPTCP checksum was wrong Since Linux 5.14. Kernel name: `DataCsumErr`. */
+  /** Received data whose MPTCP checksum was wrong. Since Linux 5.14. Kernel name: `DataCsumErr`. */
   dataCsumErr?: number;
-  /** Segments appended at the tail of the MPTCP out-of-order queue Since Linux 5.10. Kernel name: `OFOQueueTail`. */
+  /** Segments appended at the tail of the MPTCP out-of-order queue. Since Linux 5.10. Kernel name: `OFOQueueTail`. */
   ofoQueueTail?: number;
-  /** Segments put in the MPTCP out-of-order queue Since Linux 5.10. Kernel name: `OFOQueue`. */
+  /** Segments put in the MPTCP out-of-order queue. Since Linux 5.10. Kernel name: `OFOQueue`. */
   ofoQueue?: number;
-  /** Segments merged into others in the MPTCP out-of-order queue Since Linux 5.10. Kernel name: `OFOMerge`. */
+  /** Segments merged into others in the MPTCP out-of-order queue. Since Linux 5.10. Kernel name: `OFOMerge`. */
   ofoMerge?: number;
-  /** Segments dropped because their data fell outside the MPTCP receive window Since Linux 5.10. Kernel name: `NoDSSInWindow`. */
+  /** Segments dropped because their data fell outside the MPTCP receive window. Since Linux 5.10. Kernel name: `NoDSSInWindow`. */
   noDssInWindow?: number;
-  /** Segments dropped because their data had already been received Since Linux 5.10. Kernel name: `DuplicateData`. */
+  /** Segments dropped because their data had already been received. Since Linux 5.10. Kernel name: `DuplicateData`. */
   duplicateData?: number;
-  /** ADD_ADDR announcements received (echo flag clear) Since Linux 5.10. Kernel name: `AddAddr`. */
+  /** ADD_ADDR announcements received (echo flag clear). Since Linux 5.10. Kernel name: `AddAddr`. */
   addAddr?: number;
-  /** ADD_ADDR announcements sent (echo flag clear) Since Linux 6.5. Kernel name: `AddAddrTx`. */
+  /** ADD_ADDR announcements sent (echo flag clear). Since Linux 6.5. Kernel name: `AddAddrTx`. */
   addAddrTx?: number;
-  /** ADD_ADDR announcements not sent for lack of resources Since Linux 6.5. Kernel name: `AddAddrTxDrop`. */
+  /** ADD_ADDR announcements not sent for lack of resources. Since Linux 6.5. Kernel name: `AddAddrTxDrop`. */
   addAddrTxDrop?: number;
-  /** ADD_ADDR echoes received (echo flag set) Since Linux 5.10. Kernel name: `EchoAdd`. */
+  /** ADD_ADDR echoes received (echo flag set). Since Linux 5.10. Kernel name: `EchoAdd`. */
   echoAdd?: number;
-  /** ADD_ADDR echoes sent Since Linux 6.5. Kernel name: `EchoAddTx`. */
+  /** ADD_ADDR echoes sent. Since Linux 6.5. Kernel name: `EchoAddTx`. */
   echoAddTx?: number;
-  /** ADD_ADDR echoes not sent for lack of resources Since Linux 6.5. Kernel name: `EchoAddTxDrop`. */
+  /** ADD_ADDR echoes not sent for lack of resources. Since Linux 6.5. Kernel name: `EchoAddTxDrop`. */
   echoAddTxDrop?: number;
-  /** ADD_ADDR announcements received that carried a port number Since Linux 5.12. Kernel name: `PortAdd`. */
+  /** ADD_ADDR announcements received that carried a port number. Since Linux 5.12. Kernel name: `PortAdd`. */
   portAdd?: number;
-  /** Received ADD_ADDR announcements the path manager dropped Since Linux 5.17. Kernel name: `AddAddrDrop`. */
+  /** Received ADD_ADDR announcements the path manager dropped. Since Linux 5.17. Kernel name: `AddAddrDrop`. */
   addAddrDrop?: number;
-  /** MP_JOIN SYNs received on a port other than the connection's Since Linux 5.12. Kernel name: `MPJoinPortSynRx`. */
+  /** MP_JOIN SYNs received on a port other than the connection's. Since Linux 5.12. Kernel name: `MPJoinPortSynRx`. */
   mpJoinPortSynRx?: number;
-  /** MP_JOIN SYN-ACKs received from a port other than the connection's Since Linux 5.12. Kernel name: `MPJoinPortSynAckRx`. */
+  /** MP_JOIN SYN-ACKs received from a port other than the connection's. Since Linux 5.12. Kernel name: `MPJoinPortSynAckRx`. */
   mpJoinPortSynAckRx?: number;
-  /** MP_JOIN ACKs received on a port other than the connection's Since Linux 5.12. Kernel name: `MPJoinPortAckRx`. */
+  /** MP_JOIN ACKs received on a port other than the connection's. Since Linux 5.12. Kernel name: `MPJoinPortAckRx`. */
   mpJoinPortAckRx?: number;
-  /** MP_JOIN SYNs refused because their port matched no announced address Since Linux 5.12. Kernel name: `MismatchPortSynRx`. */
+  /** MP_JOIN SYNs refused because their port matched no announced address. Since Linux 5.12. Kernel name: `MismatchPortSynRx`. */
   mismatchPortSynRx?: number;
-  /** MP_JOIN ACKs refused because their port matched no announced address Since Linux 5.12. Kernel name: `MismatchPortAckRx`. */
+  /** MP_JOIN ACKs refused because their port matched no announced address. Since Linux 5.12. Kernel name: `MismatchPortAckRx`. */
   mismatchPortAckRx?: number;
-  /** RM_ADDR messages received Since Linux 5.10. Kernel name: `RmAddr`. */
+  /** RM_ADDR messages received. Since Linux 5.10. Kernel name: `RmAddr`. */
   rmAddr?: number;
-  /** Received RM_ADDR messages the path manager dropped Since Linux 5.17. Kernel name: `RmAddrDrop`. */
+  /** Received RM_ADDR messages the path manager dropped. Since Linux 5.17. Kernel name: `RmAddrDrop`. */
   rmAddrDrop?: number;
-  /** Addresses withdrawn in RM_ADDR messages sent Since Linux 6.5. Kernel name: `RmAddrTx`. */
+  /** Addresses withdrawn in RM_ADDR messages sent. Since Linux 6.5. Kernel name: `RmAddrTx`. */
   rmAddrTx?: number;
-  /** Address withdrawals not sent for lack of resources Since Linux 6.5. Kernel name: `RmAddrTxDrop`. */
+  /** Address withdrawals not sent for lack of resources. Since Linux 6.5. Kernel name: `RmAddrTxDrop`. */
   rmAddrTxDrop?: number;
-  /** Subflows removed Since Linux 5.10. Kernel name: `RmSubflow`. */
+  /** Subflows removed. Since Linux 5.10. Kernel name: `RmSubflow`. */
   rmSubflow?: number;
-  /** MP_PRIO options sent (subflow priority changes) Since Linux 5.12. Kernel name: `MPPrioTx`. */
+  /** MP_PRIO options sent (subflow priority changes). Since Linux 5.12. Kernel name: `MPPrioTx`. */
   mpPrioTx?: number;
-  /** MP_PRIO options received Since Linux 5.12. Kernel name: `MPPrioRx`. */
+  /** MP_PRIO options received. Since Linux 5.12. Kernel name: `MPPrioRx`. */
   mpPrioRx?: number;
-  /** MP_FAIL options sent Since Linux 5.15. Kernel name: `MPFailTx`. */
+  /** MP_FAIL options sent. Since Linux 5.15. Kernel name: `MPFailTx`. */
   mpFailTx?: number;
-  /** MP_FAIL options received Since Linux 5.15. Kernel name: `MPFailRx`. */
+  /** MP_FAIL options received. Since Linux 5.15. Kernel name: `MPFailRx`. */
   mpFailRx?: number;
-  /** MP_FASTCLOSE options sent Since Linux 5.18. Kernel name: `MPFastcloseTx`. */
+  /** MP_FASTCLOSE options sent. Since Linux 5.18. Kernel name: `MPFastcloseTx`. */
   mpFastcloseTx?: number;
-  /** MP_FASTCLOSE options received Since Linux 5.18. Kernel name: `MPFastcloseRx`. */
+  /** MP_FASTCLOSE options received. Since Linux 5.18. Kernel name: `MPFastcloseRx`. */
   mpFastcloseRx?: number;
-  /** MP_RST options sent Since Linux 5.18. Kernel name: `MPRstTx`. */
+  /** MP_RST options sent. Since Linux 5.18. Kernel name: `MPRstTx`. */
   mpRstTx?: number;
-  /** MP_RST options received Since Linux 5.18. Kernel name: `MPRstRx`. */
+  /** MP_RST options received. Since Linux 5.18. Kernel name: `MPRstRx`. */
   mpRstRx?: number;
-  /** Times a subflow was marked stale (stopped being used while unresponsive) Since Linux 5.15. Kernel name: `SubflowStale`. */
+  /** Times a subflow was marked stale (stopped being used while unresponsive). Since Linux 5.15. Kernel name: `SubflowStale`. */
   subflowStale?: number;
-  /** Times a stale subflow became active again Since Linux 5.15. Kernel name: `SubflowRecover`. */
+  /** Times a stale subflow became active again. Since Linux 5.15. Kernel name: `SubflowRecover`. */
   subflowRecover?: number;
-  /** Times a subflow's send window was replaced by the connection-level one Since Linux 5.19. Kernel name: `SndWndShared`. */
+  /** Times a subflow's send window was replaced by the connection-level one. Since Linux 5.19. Kernel name: `SndWndShared`. */
   sndWndShared?: number;
-  /** Times a subflow's advertised window was replaced by the connection-level one Since Linux 5.19. Kernel name: `RcvWndShared`. */
+  /** Times a subflow's advertised window was replaced by the connection-level one. Since Linux 5.19. Kernel name: `RcvWndShared`. */
   rcvWndShared?: number;
-  /** Times the connection-level receive window was raised after racing with another subflow's update Since Linux 5.19. Kernel name: `RcvWndConflictUpdate`. */
+  /** Times the connection-level receive window was raised after racing with another subflow's update. Since Linux 5.19. Kernel name: `RcvWndConflictUpdate`. */
   rcvWndConflictUpdate?: number;
-  /** Races with another subflow while updating the connection-level receive window Since Linux 5.19. Kernel name: `RcvWndConflict`. */
+  /** Races with another subflow while updating the connection-level receive window. Since Linux 5.19. Kernel name: `RcvWndConflict`. */
   rcvWndConflict?: number;
-  /** MPTCP connections currently established (a gauge, not a counter) Since Linux 6.8. Kernel name: `MPCurrEstab`. */
+  /** MPTCP connections currently established (a gauge, not a counter). Since Linux 6.8. Kernel name: `MPCurrEstab`. */
   mpCurrEstab?: number;
-  /** Times a path that drops MPTCP packets (a blackhole) was detected Since Linux 6.12. Kernel name: `Blackhole`. */
+  /** Times a path that drops MPTCP packets (a blackhole) was detected. Since Linux 6.12. Kernel name: `Blackhole`. */
   blackhole?: number;
-  /** Connections that fell back to TCP because the first data lacked a mapping or MP_CAPABLE Since Linux 6.17. Kernel name: `MPCapableDataFallback`. */
+  /** Connections that fell back to TCP because the first data lacked a mapping or MP_CAPABLE. Since Linux 6.17. Kernel name: `MPCapableDataFallback`. */
   mpCapableDataFallback?: number;
-  /** Connections that fell back to TCP because a conflicting option (TCP MD5) was set Since Linux 6.17. Kernel name: `MD5SigFallback`. */
+  /** Connections that fell back to TCP because a conflicting option (TCP MD5) was set. Since Linux 6.17. Kernel name: `MD5SigFallback`. */
   md5SigFallback?: number;
-  /** Connections that fell back to TCP because of a bad or missing data mapping Since Linux 6.17. Kernel name: `DssFallback`. */
+  /** Connections that fell back to TCP because of a bad or missing data mapping. Since Linux 6.17. Kernel name: `DssFallback`. */
   dssFallback?: number;
-  /** Connections that fell back to TCP after a simultaneous connect Since Linux 6.17. Kernel name: `SimultConnectFallback`. */
+  /** Connections that fell back to TCP after a simultaneous connect. Since Linux 6.17. Kernel name: `SimultConnectFallback`. */
   simultConnectFallback?: number;
-  /** Required fallbacks to TCP that could not happen because of the connection's state Since Linux 6.17. Kernel name: `FallbackFailed`. */
+  /** Required fallbacks to TCP that could not happen because of the connection's state. Since Linux 6.17. Kernel name: `FallbackFailed`. */
   fallbackFailed?: number;
-  /** Zero window probes sent at the MPTCP level Since Linux 6.18. Kernel name: `WinProbe`. */
+  /** Zero window probes sent at the MPTCP level. Since Linux 6.18. Kernel name: `WinProbe`. */
   winProbe?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;

@@ -6,23 +6,23 @@ export type ProcNetPacket = ProcNetPacketRow[];
 
 /** One row of Packet (AF_PACKET) sockets of a network namespace, one row per socket, as used by packet capture and raw link-layer I/O. */
 export interface ProcNetPacketRow {
-  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers) Kernel name: `sk`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `sk`. */
   socket: bigint;
-  /** References held on the socket Kernel name: `RefCnt`. */
+  /** References held on the socket. Kernel name: `RefCnt`. */
   refcount: number;
-  /** Socket type (decimal) Kernel name: `Type`. */
+  /** Socket type (decimal). Kernel name: `Type`. */
   type: "dgram" | "raw" | "packet";
-  /** EtherType the socket receives, printed in hex (3 every protocol, 0x800 IPv4); 0 when it receives nothing Kernel name: `Proto`. */
+  /** EtherType the socket receives, printed in hex (3 every protocol, 0x800 IPv4); 0 when it receives nothing. Kernel name: `Proto`. */
   protocol: number;
-  /** Index of the interface the socket is bound to (0 for all interfaces) Kernel name: `Iface`. */
+  /** Index of the interface the socket is bound to (0 for all interfaces). Kernel name: `Iface`. */
   ifindex: number;
-  /** Whether the socket is receiving Kernel name: `R`. */
+  /** Whether the socket is receiving. Kernel name: `R`. */
   running: "stopped" | "running";
-  /** Receive buffer memory charged for packets not yet read Unit: bytes. Kernel name: `Rmem`. */
+  /** Receive buffer memory charged for packets not yet read. Unit: bytes. Kernel name: `Rmem`. */
   rmem: number;
-  /** Owner's user id as seen from the reader's user namespace Kernel name: `User`. */
+  /** Owner's user id as seen from the reader's user namespace. Kernel name: `User`. */
   uid: number;
-  /** Inode of the socket Kernel name: `Inode`. */
+  /** Inode of the socket. Kernel name: `Inode`. */
   inode: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

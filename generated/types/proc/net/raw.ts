@@ -6,31 +6,31 @@ export type ProcNetRaw = ProcNetRawRow[];
 
 /** One row of Raw IP sockets of a network namespace over IPv4, one row per socket; the local port column holds the IP protocol number. */
 export interface ProcNetRawRow {
-  /** Slot of the socket's protocol in the raw socket hash table (sockets of one protocol share it) Kernel name: `sl`. */
+  /** Slot of the socket's protocol in the raw socket hash table (sockets of one protocol share it). Kernel name: `sl`. */
   bucket: number;
-  /** Local address and protocol Kernel name: `local_address`. */
+  /** Local address and protocol. Kernel name: `local_address`. */
   local: ProcNetRawRowLocal;
-  /** Address of the connected peer Kernel name: `rem_address`. */
+  /** Address of the connected peer. Kernel name: `rem_address`. */
   remote: ProcNetRawRowRemote;
-  /** Socket state, in the numbering of TCP states (printed in hex) Kernel name: `st`. */
+  /** Socket state, in the numbering of TCP states (printed in hex). Kernel name: `st`. */
   state: "established" | "close";
-  /** Send and receive queue sizes Kernel name: `tx_queue:rx_queue`. */
+  /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
   queues: ProcNetRawRowQueues;
-  /** Timer columns shared with TCP, unused for raw sockets Kernel name: `tr:tm->when`. */
+  /** Timer columns shared with TCP, unused for raw sockets. Kernel name: `tr:tm->when`. */
   timer: ProcNetRawRowTimer;
-  /** Always 0 (raw sockets do not retransmit) Kernel name: `retrnsmt`. */
+  /** Always 0 (raw sockets do not retransmit). Kernel name: `retrnsmt`. */
   retransmits: number;
-  /** Owner's user id as seen from the reader's user namespace Kernel name: `uid`. */
+  /** Owner's user id as seen from the reader's user namespace. Kernel name: `uid`. */
   uid: number;
-  /** Always 0 Kernel name: `timeout`. */
+  /** Always 0. Kernel name: `timeout`. */
   timeouts: number;
-  /** Inode of the socket Kernel name: `inode`. */
+  /** Inode of the socket. Kernel name: `inode`. */
   inode: number;
-  /** References held on the socket Kernel name: `ref`. */
+  /** References held on the socket. Kernel name: `ref`. */
   refcount: number;
-  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers) Kernel name: `pointer`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `pointer`. */
   socket: bigint;
-  /** Packets dropped on receive (buffer full, filter or policy) Kernel name: `drops`. */
+  /** Packets dropped on receive (buffer full, filter or policy). Kernel name: `drops`. */
   drops?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -38,36 +38,36 @@ export interface ProcNetRawRow {
 
 /** The two parts of local. */
 export interface ProcNetRawRowLocal {
-  /** Local IPv4 address (0.0.0.0 unless bound) Kernel name: `address`. */
+  /** Local IPv4 address (0.0.0.0 unless bound). Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** IP protocol the socket was opened for (1 ICMP, 255 raw), printed where ports go Kernel name: `protocol`. */
+  /** IP protocol the socket was opened for (1 ICMP, 255 raw), printed where ports go. Kernel name: `protocol`. */
   protocol: number;
 }
 
 /** The two parts of remote. */
 export interface ProcNetRawRowRemote {
-  /** Peer IPv4 address (0.0.0.0 unless connected) Kernel name: `address`. */
+  /** Peer IPv4 address (0.0.0.0 unless connected). Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Always 0 (raw sockets have no ports) Kernel name: `port`. */
+  /** Always 0 (raw sockets have no ports). Kernel name: `port`. */
   port: number;
 }
 
 /** The two parts of queues. */
 export interface ProcNetRawRowQueues {
-  /** Send buffer memory charged to the socket Unit: bytes. Kernel name: `tx`. */
+  /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `tx`. */
   tx: number;
-  /** Receive buffer memory charged for packets not yet read Unit: bytes. Kernel name: `rx`. */
+  /** Receive buffer memory charged for packets not yet read. Unit: bytes. Kernel name: `rx`. */
   rx: number;
 }
 
 /** The two parts of timer. */
 export interface ProcNetRawRowTimer {
-  /** Always 0 (raw sockets keep no timer) Kernel name: `active`. */
+  /** Always 0 (raw sockets keep no timer). Kernel name: `active`. */
   active: number;
-  /** Always 0 Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
+  /** Always 0. Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
   expires: number;
 }

@@ -6,33 +6,33 @@ export type ProcNetRoute = ProcNetRouteRow[];
 
 /** One row of IPv4 routes of the main routing table of a network namespace, one tab-separated row per route, addresses in hex as stored in memory. */
 export interface ProcNetRouteRow {
-  /** Output device of the route, * when it has none Kernel name: `Iface`. */
+  /** Output device of the route, * when it has none. Kernel name: `Iface`. */
   iface: string;
-  /** Destination network address Kernel name: `Destination`. */
+  /** Destination network address. Kernel name: `Destination`. */
   destination: string;
   /** destination as the kernel printed it (hex digits). */
   destinationRaw: string;
-  /** Next-hop router, 0.0.0.0 for a directly connected network Kernel name: `Gateway`. */
+  /** Next-hop router, 0.0.0.0 for a directly connected network. Kernel name: `Gateway`. */
   gateway: string;
   /** gateway as the kernel printed it (hex digits). */
   gatewayRaw: string;
-  /** Route flags: 0x1 up, 0x2 via a gateway, 0x4 host route (/32), 0x200 reject (unreachable or prohibit) Kernel name: `Flags`. */
+  /** Route flags: 0x1 up, 0x2 via a gateway, 0x4 host route (/32), 0x200 reject (unreachable or prohibit). Kernel name: `Flags`. */
   flags: number;
-  /** Unused; always 0 Kernel name: `RefCnt`. */
+  /** Unused; always 0. Kernel name: `RefCnt`. */
   refCount: number;
-  /** Unused; always 0 Kernel name: `Use`. */
+  /** Unused; always 0. Kernel name: `Use`. */
   use: number;
-  /** Route priority (metric), lower preferred; printed signed, so metrics of 2^31 and above read negative Kernel name: `Metric`. */
+  /** Route priority (metric), lower preferred; printed signed, so metrics of 2^31 and above read negative. Kernel name: `Metric`. */
   metric: number;
-  /** Netmask of the destination network Kernel name: `Mask`. */
+  /** Netmask of the destination network. Kernel name: `Mask`. */
   mask: string;
   /** mask as the kernel printed it (hex digits). */
   maskRaw: string;
-  /** Advertised MSS of the route plus 40 bytes, or 0 when the route sets no advmss Unit: bytes. Kernel name: `MTU`. */
+  /** Advertised MSS of the route plus 40 bytes, or 0 when the route sets no advmss. Unit: bytes. Kernel name: `MTU`. */
   mtu: number;
-  /** TCP window clamp set on the route, 0 when none Unit: bytes. Kernel name: `Window`. */
+  /** TCP window clamp set on the route, 0 when none. Unit: bytes. Kernel name: `Window`. */
   window: number;
-  /** Initial round-trip time set on the route, 0 when none Unit: seconds (the kernel prints ms). Kernel name: `IRTT`. */
+  /** Initial round-trip time set on the route, 0 when none. Unit: seconds (the kernel prints ms). Kernel name: `IRTT`. */
   initialRtt: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,17 +3,17 @@
 
 /** IPv4, ICMP, TCP, UDP and UDP-Lite protocol counters of a network namespace, in the SNMP MIB-II style. */
 export interface ProcNetSnmp {
-  /** IPv4 counters (RFC 1213 / RFC 4293 ipSystemStats) Kernel name: `Ip`. */
+  /** IPv4 counters (RFC 1213 / RFC 4293 ipSystemStats). Kernel name: `Ip`. */
   ip: ProcNetSnmpIp;
-  /** ICMP message counters (RFC 1213 icmp group); In* /Out* count messages by type Kernel name: `Icmp`. */
+  /** ICMP message counters (RFC 1213 icmp group); In* /Out* count messages by type. Kernel name: `Icmp`. */
   icmp: ProcNetSnmpIcmp;
-  /** ICMP messages by type number, only for types seen at least once; the kernel prints at most 16 types per pair of lines and repeats the key for more Kernel name: `IcmpMsg`. */
+  /** ICMP messages by type number, only for types seen at least once; the kernel prints at most 16 types per pair of lines and repeats the key for more. Kernel name: `IcmpMsg`. */
   icmpMsg?: ProcNetSnmpIcmpMsg;
-  /** TCP counters (RFC 1213 / RFC 2012 tcp group) Kernel name: `Tcp`. */
+  /** TCP counters (RFC 1213 / RFC 2012 tcp group). Kernel name: `Tcp`. */
   tcp: ProcNetSnmpTcp;
-  /** UDP counters (RFC 1213 / RFC 2013 udp group) Kernel name: `Udp`. */
+  /** UDP counters (RFC 1213 / RFC 2013 udp group). Kernel name: `Udp`. */
   udp: ProcNetSnmpUdp;
-  /** UDP-Lite counters, same columns as Udp Since Linux 2.6.20. Kernel name: `UdpLite`. */
+  /** UDP-Lite counters, same columns as Udp. Since Linux 2.6.20. Kernel name: `UdpLite`. */
   udpLite?: ProcNetSnmpUdpLite;
   /** Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number, anything else as text. */
   extra?: Record<string, Record<string, number | string>>;
@@ -21,45 +21,45 @@ export interface ProcNetSnmp {
 
 /** The parts of ip. */
 export interface ProcNetSnmpIp {
-  /** Whether the host routes IPv4 packets between interfaces (net.ipv4.conf.all.forwarding) Kernel name: `Forwarding`. */
+  /** Whether the host routes IPv4 packets between interfaces (net.ipv4.conf.all.forwarding). Kernel name: `Forwarding`. */
   forwarding: "forwarding" | "not_forwarding";
-  /** Time-to-live put in the header of locally generated IPv4 packets (net.ipv4.ip_default_ttl) Kernel name: `DefaultTTL`. */
+  /** Time-to-live put in the header of locally generated IPv4 packets (net.ipv4.ip_default_ttl). Kernel name: `DefaultTTL`. */
   defaultTtl: number;
-  /** IPv4 packets received from all interfaces, including those dropped later Kernel name: `InReceives`. */
+  /** IPv4 packets received from all interfaces, including those dropped later. Kernel name: `InReceives`. */
   inReceives: number;
-  /** Received packets dropped for a bad header: checksum, version, length, options or an expired TTL Kernel name: `InHdrErrors`. */
+  /** Received packets dropped for a bad header: checksum, version, length, options or an expired TTL. Kernel name: `InHdrErrors`. */
   inHdrErrors: number;
-  /** Received packets dropped because the destination address was not valid for this host Kernel name: `InAddrErrors`. */
+  /** Received packets dropped because the destination address was not valid for this host. Kernel name: `InAddrErrors`. */
   inAddrErrors: number;
-  /** Packets this host forwarded toward another destination Kernel name: `ForwDatagrams`. */
+  /** Packets this host forwarded toward another destination. Kernel name: `ForwDatagrams`. */
   forwDatagrams: number;
-  /** Packets addressed here whose upper-layer protocol has no handler Kernel name: `InUnknownProtos`. */
+  /** Packets addressed here whose upper-layer protocol has no handler. Kernel name: `InUnknownProtos`. */
   inUnknownProtos: number;
-  /** Received packets without a header problem that were still dropped, for example for lack of memory Kernel name: `InDiscards`. */
+  /** Received packets without a header problem that were still dropped, for example for lack of memory. Kernel name: `InDiscards`. */
   inDiscards: number;
-  /** Received packets handed to an upper-layer protocol such as TCP, UDP or ICMP Kernel name: `InDelivers`. */
+  /** Received packets handed to an upper-layer protocol such as TCP, UDP or ICMP. Kernel name: `InDelivers`. */
   inDelivers: number;
-  /** IPv4 packets that local protocols asked IP to send (forwarded packets are not counted) Kernel name: `OutRequests`. */
+  /** IPv4 packets that local protocols asked IP to send (forwarded packets are not counted). Kernel name: `OutRequests`. */
   outRequests: number;
-  /** Outgoing packets without a routing problem that were still dropped, for example for lack of buffer space Kernel name: `OutDiscards`. */
+  /** Outgoing packets without a routing problem that were still dropped, for example for lack of buffer space. Kernel name: `OutDiscards`. */
   outDiscards: number;
-  /** Outgoing packets dropped because no route to the destination was found Kernel name: `OutNoRoutes`. */
+  /** Outgoing packets dropped because no route to the destination was found. Kernel name: `OutNoRoutes`. */
   outNoRoutes: number;
-  /** Fragment reassemblies given up because their timer ran out (Linux counts events here, not the RFC's timeout value) Kernel name: `ReasmTimeout`. */
+  /** Fragment reassemblies given up because their timer ran out (Linux counts events here, not the RFC's timeout value). Kernel name: `ReasmTimeout`. */
   reasmTimeout: number;
-  /** Received fragments that needed reassembly Kernel name: `ReasmReqds`. */
+  /** Received fragments that needed reassembly. Kernel name: `ReasmReqds`. */
   reasmReqds: number;
-  /** Packets successfully rebuilt from fragments Kernel name: `ReasmOKs`. */
+  /** Packets successfully rebuilt from fragments. Kernel name: `ReasmOKs`. */
   reasmOks: number;
-  /** Reassembly failures of any kind (timeouts, errors, memory limits); not a count of fragments Kernel name: `ReasmFails`. */
+  /** Reassembly failures of any kind (timeouts, errors, memory limits); not a count of fragments. Kernel name: `ReasmFails`. */
   reasmFails: number;
-  /** Outgoing packets that were split into fragments successfully Kernel name: `FragOKs`. */
+  /** Outgoing packets that were split into fragments successfully. Kernel name: `FragOKs`. */
   fragOks: number;
-  /** Outgoing packets dropped because they needed fragmenting but could not be, for instance with Don't Fragment set Kernel name: `FragFails`. */
+  /** Outgoing packets dropped because they needed fragmenting but could not be, for instance with Don't Fragment set. Kernel name: `FragFails`. */
   fragFails: number;
-  /** Fragments generated by splitting outgoing packets Kernel name: `FragCreates`. */
+  /** Fragments generated by splitting outgoing packets. Kernel name: `FragCreates`. */
   fragCreates: number;
-  /** IPv4 packets handed to the link layer for sending, local and forwarded alike Since Linux 6.7. Kernel name: `OutTransmits`. */
+  /** IPv4 packets handed to the link layer for sending, local and forwarded alike. Since Linux 6.7. Kernel name: `OutTransmits`. */
   outTransmits?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;
@@ -67,63 +67,63 @@ export interface ProcNetSnmpIp {
 
 /** The parts of icmp. */
 export interface ProcNetSnmpIcmp {
-  /** ICMP messages received, including the ones counted in inErrors Kernel name: `InMsgs`. */
+  /** ICMP messages received, including the ones counted in inErrors. Kernel name: `InMsgs`. */
   inMsgs: number;
-  /** Received ICMP messages found to be malformed (bad length, checksum and the like) Kernel name: `InErrors`. */
+  /** Received ICMP messages found to be malformed (bad length, checksum and the like). Kernel name: `InErrors`. */
   inErrors: number;
-  /** Received ICMP messages with a wrong checksum Since Linux 3.10. Kernel name: `InCsumErrors`. */
+  /** Received ICMP messages with a wrong checksum. Since Linux 3.10. Kernel name: `InCsumErrors`. */
   inCsumErrors?: number;
-  /** Destination Unreachable messages received Kernel name: `InDestUnreachs`. */
+  /** Destination Unreachable messages received. Kernel name: `InDestUnreachs`. */
   inDestUnreachs: number;
-  /** Time Exceeded messages received Kernel name: `InTimeExcds`. */
+  /** Time Exceeded messages received. Kernel name: `InTimeExcds`. */
   inTimeExcds: number;
-  /** Parameter Problem messages received Kernel name: `InParmProbs`. */
+  /** Parameter Problem messages received. Kernel name: `InParmProbs`. */
   inParmProbs: number;
-  /** Source Quench messages received Kernel name: `InSrcQuenchs`. */
+  /** Source Quench messages received. Kernel name: `InSrcQuenchs`. */
   inSrcQuenchs: number;
-  /** Redirect messages received Kernel name: `InRedirects`. */
+  /** Redirect messages received. Kernel name: `InRedirects`. */
   inRedirects: number;
-  /** Echo (ping) requests received Kernel name: `InEchos`. */
+  /** Echo (ping) requests received. Kernel name: `InEchos`. */
   inEchos: number;
-  /** Echo replies received Kernel name: `InEchoReps`. */
+  /** Echo replies received. Kernel name: `InEchoReps`. */
   inEchoReps: number;
-  /** Timestamp requests received Kernel name: `InTimestamps`. */
+  /** Timestamp requests received. Kernel name: `InTimestamps`. */
   inTimestamps: number;
-  /** Timestamp replies received Kernel name: `InTimestampReps`. */
+  /** Timestamp replies received. Kernel name: `InTimestampReps`. */
   inTimestampReps: number;
-  /** Address Mask requests received Kernel name: `InAddrMasks`. */
+  /** Address Mask requests received. Kernel name: `InAddrMasks`. */
   inAddrMasks: number;
-  /** Address Mask replies received Kernel name: `InAddrMaskReps`. */
+  /** Address Mask replies received. Kernel name: `InAddrMaskReps`. */
   inAddrMaskReps: number;
-  /** ICMP messages this host tried to send, including the ones counted in outErrors Kernel name: `OutMsgs`. */
+  /** ICMP messages this host tried to send, including the ones counted in outErrors. Kernel name: `OutMsgs`. */
   outMsgs: number;
-  /** ICMP messages not sent because of a problem inside ICMP, such as a lack of buffers Kernel name: `OutErrors`. */
+  /** ICMP messages not sent because of a problem inside ICMP, such as a lack of buffers. Kernel name: `OutErrors`. */
   outErrors: number;
-  /** ICMP messages suppressed by the host-wide rate limit (net.ipv4.icmp_msgs_per_sec) Since Linux 6.3. Kernel name: `OutRateLimitGlobal`. */
+  /** ICMP messages suppressed by the host-wide rate limit (net.ipv4.icmp_msgs_per_sec). Since Linux 6.3. Kernel name: `OutRateLimitGlobal`. */
   outRateLimitGlobal?: number;
-  /** ICMP messages suppressed by the per-destination rate limit (net.ipv4.icmp_ratelimit) Since Linux 6.3. Kernel name: `OutRateLimitHost`. */
+  /** ICMP messages suppressed by the per-destination rate limit (net.ipv4.icmp_ratelimit). Since Linux 6.3. Kernel name: `OutRateLimitHost`. */
   outRateLimitHost?: number;
-  /** Destination Unreachable messages sent Kernel name: `OutDestUnreachs`. */
+  /** Destination Unreachable messages sent. Kernel name: `OutDestUnreachs`. */
   outDestUnreachs: number;
-  /** Time Exceeded messages sent Kernel name: `OutTimeExcds`. */
+  /** Time Exceeded messages sent. Kernel name: `OutTimeExcds`. */
   outTimeExcds: number;
-  /** Parameter Problem messages sent Kernel name: `OutParmProbs`. */
+  /** Parameter Problem messages sent. Kernel name: `OutParmProbs`. */
   outParmProbs: number;
-  /** Source Quench messages sent Kernel name: `OutSrcQuenchs`. */
+  /** Source Quench messages sent. Kernel name: `OutSrcQuenchs`. */
   outSrcQuenchs: number;
-  /** Redirect messages sent Kernel name: `OutRedirects`. */
+  /** Redirect messages sent. Kernel name: `OutRedirects`. */
   outRedirects: number;
-  /** Echo (ping) requests sent Kernel name: `OutEchos`. */
+  /** Echo (ping) requests sent. Kernel name: `OutEchos`. */
   outEchos: number;
-  /** Echo replies sent Kernel name: `OutEchoReps`. */
+  /** Echo replies sent. Kernel name: `OutEchoReps`. */
   outEchoReps: number;
-  /** Timestamp requests sent Kernel name: `OutTimestamps`. */
+  /** Timestamp requests sent. Kernel name: `OutTimestamps`. */
   outTimestamps: number;
-  /** Timestamp replies sent Kernel name: `OutTimestampReps`. */
+  /** Timestamp replies sent. Kernel name: `OutTimestampReps`. */
   outTimestampReps: number;
-  /** Address Mask requests sent Kernel name: `OutAddrMasks`. */
+  /** Address Mask requests sent. Kernel name: `OutAddrMasks`. */
   outAddrMasks: number;
-  /** Address Mask replies sent Kernel name: `OutAddrMaskReps`. */
+  /** Address Mask replies sent. Kernel name: `OutAddrMaskReps`. */
   outAddrMaskReps: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;
@@ -137,35 +137,35 @@ export interface ProcNetSnmpIcmpMsg {
 
 /** The parts of tcp. */
 export interface ProcNetSnmpTcp {
-  /** Retransmission timeout algorithm in use, as an RFC 2012 code (Linux always reports 1, other) Kernel name: `RtoAlgorithm`. */
+  /** Retransmission timeout algorithm in use, as an RFC 2012 code (Linux always reports 1, other). Kernel name: `RtoAlgorithm`. */
   rtoAlgorithm: number;
-  /** Smallest retransmission timeout TCP will use Unit: seconds (the kernel prints ms). Kernel name: `RtoMin`. */
+  /** Smallest retransmission timeout TCP will use. Unit: seconds (the kernel prints ms). Kernel name: `RtoMin`. */
   rtoMin: number;
-  /** Largest retransmission timeout TCP will use Unit: seconds (the kernel prints ms). Kernel name: `RtoMax`. */
+  /** Largest retransmission timeout TCP will use. Unit: seconds (the kernel prints ms). Kernel name: `RtoMax`. */
   rtoMax: number;
-  /** Limit on simultaneous TCP connections; -1 means the limit is dynamic (Linux always reports -1) Kernel name: `MaxConn`. */
+  /** Limit on simultaneous TCP connections; -1 means the limit is dynamic (Linux always reports -1). Kernel name: `MaxConn`. */
   maxConn: number;
-  /** Connections this host opened, moving from CLOSED to SYN-SENT Kernel name: `ActiveOpens`. */
+  /** Connections this host opened, moving from CLOSED to SYN-SENT. Kernel name: `ActiveOpens`. */
   activeOpens: number;
-  /** Connections accepted from peers, moving from LISTEN to SYN-RECV Kernel name: `PassiveOpens`. */
+  /** Connections accepted from peers, moving from LISTEN to SYN-RECV. Kernel name: `PassiveOpens`. */
   passiveOpens: number;
-  /** Connection attempts that failed, going back to CLOSED or LISTEN from a SYN state Kernel name: `AttemptFails`. */
+  /** Connection attempts that failed, going back to CLOSED or LISTEN from a SYN state. Kernel name: `AttemptFails`. */
   attemptFails: number;
-  /** Resets of connections that were ESTABLISHED or CLOSE-WAIT Kernel name: `EstabResets`. */
+  /** Resets of connections that were ESTABLISHED or CLOSE-WAIT. Kernel name: `EstabResets`. */
   estabResets: number;
-  /** Connections currently in the ESTABLISHED or CLOSE-WAIT state (a gauge, not a counter) Kernel name: `CurrEstab`. */
+  /** Connections currently in the ESTABLISHED or CLOSE-WAIT state (a gauge, not a counter). Kernel name: `CurrEstab`. */
   currEstab: number;
-  /** TCP segments received, including those with errors Kernel name: `InSegs`. */
+  /** TCP segments received, including those with errors. Kernel name: `InSegs`. */
   inSegs: number;
-  /** TCP segments sent, not counting retransmissions Kernel name: `OutSegs`. */
+  /** TCP segments sent, not counting retransmissions. Kernel name: `OutSegs`. */
   outSegs: number;
-  /** TCP segments sent again because earlier copies were thought lost Kernel name: `RetransSegs`. */
+  /** TCP segments sent again because earlier copies were thought lost. Kernel name: `RetransSegs`. */
   retransSegs: number;
-  /** Received segments dropped as erroneous, for example for a bad checksum or header Kernel name: `InErrs`. */
+  /** Received segments dropped as erroneous, for example for a bad checksum or header. Kernel name: `InErrs`. */
   inErrs: number;
-  /** Segments sent with the RST flag set Kernel name: `OutRsts`. */
+  /** Segments sent with the RST flag set. Kernel name: `OutRsts`. */
   outRsts: number;
-  /** Received TCP segments with a wrong checksum Since Linux 3.10. Kernel name: `InCsumErrors`. */
+  /** Received TCP segments with a wrong checksum. Since Linux 3.10. Kernel name: `InCsumErrors`. */
   inCsumErrors?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;
@@ -173,23 +173,23 @@ export interface ProcNetSnmpTcp {
 
 /** The parts of udp. */
 export interface ProcNetSnmpUdp {
-  /** UDP datagrams delivered to sockets Kernel name: `InDatagrams`. */
+  /** UDP datagrams delivered to sockets. Kernel name: `InDatagrams`. */
   inDatagrams: number;
-  /** UDP datagrams dropped because no socket listened on the destination port Kernel name: `NoPorts`. */
+  /** UDP datagrams dropped because no socket listened on the destination port. Kernel name: `NoPorts`. */
   noPorts: number;
-  /** UDP datagrams that could not be delivered for reasons other than a missing port (errors, full buffers) Kernel name: `InErrors`. */
+  /** UDP datagrams that could not be delivered for reasons other than a missing port (errors, full buffers). Kernel name: `InErrors`. */
   inErrors: number;
-  /** UDP datagrams sent Kernel name: `OutDatagrams`. */
+  /** UDP datagrams sent. Kernel name: `OutDatagrams`. */
   outDatagrams: number;
-  /** UDP datagrams dropped because the socket's receive buffer was full Kernel name: `RcvbufErrors`. */
+  /** UDP datagrams dropped because the socket's receive buffer was full. Kernel name: `RcvbufErrors`. */
   rcvbufErrors: number;
-  /** UDP datagrams not sent because no send buffer space was available Kernel name: `SndbufErrors`. */
+  /** UDP datagrams not sent because no send buffer space was available. Kernel name: `SndbufErrors`. */
   sndbufErrors: number;
-  /** Received UDP datagrams with a wrong checksum Since Linux 3.10. Kernel name: `InCsumErrors`. */
+  /** Received UDP datagrams with a wrong checksum. Since Linux 3.10. Kernel name: `InCsumErrors`. */
   inCsumErrors?: number;
-  /** Multicast or broadcast UDP datagrams ignored because no socket wanted them Since Linux 3.19. Kernel name: `IgnoredMulti`. */
+  /** Multicast or broadcast UDP datagrams ignored because no socket wanted them. Since Linux 3.19. Kernel name: `IgnoredMulti`. */
   ignoredMulti?: number;
-  /** UDP datagrams dropped because the protocol-wide memory limit (net.ipv4.udp_mem) was reached Since Linux 5.11. Kernel name: `MemErrors`. */
+  /** UDP datagrams dropped because the protocol-wide memory limit (net.ipv4.udp_mem) was reached. Since Linux 5.11. Kernel name: `MemErrors`. */
   memErrors?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;
@@ -197,23 +197,23 @@ export interface ProcNetSnmpUdp {
 
 /** The parts of udpLite. */
 export interface ProcNetSnmpUdpLite {
-  /** UDP-Lite datagrams delivered to sockets Kernel name: `InDatagrams`. */
+  /** UDP-Lite datagrams delivered to sockets. Kernel name: `InDatagrams`. */
   inDatagrams: number;
-  /** UDP-Lite datagrams dropped because no socket listened on the destination port Kernel name: `NoPorts`. */
+  /** UDP-Lite datagrams dropped because no socket listened on the destination port. Kernel name: `NoPorts`. */
   noPorts: number;
-  /** UDP-Lite datagrams that could not be delivered for reasons other than a missing port (errors, full buffers) Kernel name: `InErrors`. */
+  /** UDP-Lite datagrams that could not be delivered for reasons other than a missing port (errors, full buffers). Kernel name: `InErrors`. */
   inErrors: number;
-  /** UDP-Lite datagrams sent Kernel name: `OutDatagrams`. */
+  /** UDP-Lite datagrams sent. Kernel name: `OutDatagrams`. */
   outDatagrams: number;
-  /** UDP-Lite datagrams dropped because the socket's receive buffer was full Kernel name: `RcvbufErrors`. */
+  /** UDP-Lite datagrams dropped because the socket's receive buffer was full. Kernel name: `RcvbufErrors`. */
   rcvbufErrors: number;
-  /** UDP-Lite datagrams not sent because no send buffer space was available Kernel name: `SndbufErrors`. */
+  /** UDP-Lite datagrams not sent because no send buffer space was available. Kernel name: `SndbufErrors`. */
   sndbufErrors: number;
-  /** Received UDP-Lite datagrams with a wrong checksum Since Linux 3.10. Kernel name: `InCsumErrors`. */
+  /** Received UDP-Lite datagrams with a wrong checksum. Since Linux 3.10. Kernel name: `InCsumErrors`. */
   inCsumErrors?: number;
-  /** Multicast or broadcast UDP-Lite datagrams ignored because no socket wanted them Since Linux 3.19. Kernel name: `IgnoredMulti`. */
+  /** Multicast or broadcast UDP-Lite datagrams ignored because no socket wanted them. Since Linux 3.19. Kernel name: `IgnoredMulti`. */
   ignoredMulti?: number;
-  /** UDP-Lite datagrams dropped because the protocol-wide memory limit (net.ipv4.udp_mem) was reached Since Linux 5.11. Kernel name: `MemErrors`. */
+  /** UDP-Lite datagrams dropped because the protocol-wide memory limit (net.ipv4.udp_mem) was reached. Since Linux 5.11. Kernel name: `MemErrors`. */
   memErrors?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;

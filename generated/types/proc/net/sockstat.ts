@@ -3,17 +3,17 @@
 
 /** Socket counts and memory use of IPv4 protocols in a network namespace, one protocol per line as word-value pairs. */
 export interface ProcNetSockstat {
-  /** Sockets of every address family Kernel name: `sockets`. */
+  /** Sockets of every address family. Kernel name: `sockets`. */
   sockets: ProcNetSockstatSockets;
-  /** TCP over IPv4 Kernel name: `TCP`. */
+  /** TCP over IPv4. Kernel name: `TCP`. */
   tcp: ProcNetSockstatTcp;
-  /** UDP over IPv4 Kernel name: `UDP`. */
+  /** UDP over IPv4. Kernel name: `UDP`. */
   udp: ProcNetSockstatUdp;
-  /** UDP-Lite over IPv4 Since Linux 2.6.20. Kernel name: `UDPLITE`. */
+  /** UDP-Lite over IPv4. Since Linux 2.6.20. Kernel name: `UDPLITE`. */
   udpLite?: ProcNetSockstatUdpLite;
-  /** Raw IPv4 sockets Kernel name: `RAW`. */
+  /** Raw IPv4 sockets. Kernel name: `RAW`. */
   raw: ProcNetSockstatRaw;
-  /** IPv4 fragment reassembly Kernel name: `FRAG`. */
+  /** IPv4 fragment reassembly. Kernel name: `FRAG`. */
   frag: ProcNetSockstatFrag;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -21,7 +21,7 @@ export interface ProcNetSockstat {
 
 /** The parts of sockets. */
 export interface ProcNetSockstatSockets {
-  /** Sockets of all families currently allocated in this namespace Kernel name: `used`. */
+  /** Sockets of all families currently allocated in this namespace. Kernel name: `used`. */
   used: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -29,15 +29,15 @@ export interface ProcNetSockstatSockets {
 
 /** The parts of tcp. */
 export interface ProcNetSockstatTcp {
-  /** TCP sockets in use (bound or listening, TIME_WAIT excluded) Kernel name: `inuse`. */
+  /** TCP sockets in use (bound or listening, TIME_WAIT excluded). Kernel name: `inuse`. */
   inUse: number;
-  /** TCP sockets no longer attached to a file descriptor but still closing (system-wide) Kernel name: `orphan`. */
+  /** TCP sockets no longer attached to a file descriptor but still closing (system-wide). Kernel name: `orphan`. */
   orphans: number;
-  /** Connections waiting in TIME_WAIT Kernel name: `tw`. */
+  /** Connections waiting in TIME_WAIT. Kernel name: `tw`. */
   timeWait: number;
-  /** TCP sockets allocated, orphans included (system-wide) Kernel name: `alloc`. */
+  /** TCP sockets allocated, orphans included (system-wide). Kernel name: `alloc`. */
   allocated: number;
-  /** Memory charged to TCP socket buffers, compared with net.ipv4.tcp_mem (system-wide) Unit: bytes (the kernel prints pages). Kernel name: `mem`. */
+  /** Memory charged to TCP socket buffers, compared with net.ipv4.tcp_mem (system-wide). Unit: bytes (the kernel prints pages). Kernel name: `mem`. */
   memory: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -45,9 +45,9 @@ export interface ProcNetSockstatTcp {
 
 /** The parts of udp. */
 export interface ProcNetSockstatUdp {
-  /** UDP sockets in use Kernel name: `inuse`. */
+  /** UDP sockets in use. Kernel name: `inuse`. */
   inUse: number;
-  /** Memory charged to UDP socket buffers, compared with net.ipv4.udp_mem (system-wide) Unit: bytes (the kernel prints pages). Since Linux 2.6.25. Kernel name: `mem`. */
+  /** Memory charged to UDP socket buffers, compared with net.ipv4.udp_mem (system-wide). Unit: bytes (the kernel prints pages). Since Linux 2.6.25. Kernel name: `mem`. */
   memory?: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -55,7 +55,7 @@ export interface ProcNetSockstatUdp {
 
 /** The parts of udpLite. */
 export interface ProcNetSockstatUdpLite {
-  /** UDP-Lite sockets in use Kernel name: `inuse`. */
+  /** UDP-Lite sockets in use. Kernel name: `inuse`. */
   inUse: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -63,7 +63,7 @@ export interface ProcNetSockstatUdpLite {
 
 /** The parts of raw. */
 export interface ProcNetSockstatRaw {
-  /** Raw IPv4 sockets in use Kernel name: `inuse`. */
+  /** Raw IPv4 sockets in use. Kernel name: `inuse`. */
   inUse: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -71,9 +71,9 @@ export interface ProcNetSockstatRaw {
 
 /** The parts of frag. */
 export interface ProcNetSockstatFrag {
-  /** IPv4 packets being reassembled from fragments Kernel name: `inuse`. */
+  /** IPv4 packets being reassembled from fragments. Kernel name: `inuse`. */
   inUse: number;
-  /** Memory held by fragments waiting for reassembly Unit: bytes. Kernel name: `memory`. */
+  /** Memory held by fragments waiting for reassembly. Unit: bytes. Kernel name: `memory`. */
   memory: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;

@@ -3,15 +3,15 @@
 
 /** Socket counts of IPv6 protocols and the IPv6 fragment reassembly queue of a network namespace, one protocol per line as word-value pairs. */
 export interface ProcNetSockstat6 {
-  /** TCP over IPv6 Kernel name: `TCP6`. */
+  /** TCP over IPv6. Kernel name: `TCP6`. */
   tcp6: ProcNetSockstat6Tcp6;
-  /** UDP over IPv6 Kernel name: `UDP6`. */
+  /** UDP over IPv6. Kernel name: `UDP6`. */
   udp6: ProcNetSockstat6Udp6;
-  /** UDP-Lite over IPv6 Since Linux 2.6.20. Kernel name: `UDPLITE6`. */
+  /** UDP-Lite over IPv6. Since Linux 2.6.20. Kernel name: `UDPLITE6`. */
   udpLite6?: ProcNetSockstat6UdpLite6;
-  /** Raw IPv6 sockets Kernel name: `RAW6`. */
+  /** Raw IPv6 sockets. Kernel name: `RAW6`. */
   raw6: ProcNetSockstat6Raw6;
-  /** IPv6 fragment reassembly Kernel name: `FRAG6`. */
+  /** IPv6 fragment reassembly. Kernel name: `FRAG6`. */
   frag6: ProcNetSockstat6Frag6;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -19,7 +19,7 @@ export interface ProcNetSockstat6 {
 
 /** The parts of tcp6. */
 export interface ProcNetSockstat6Tcp6 {
-  /** TCP sockets over IPv6 in use (bound or listening, TIME_WAIT excluded) Kernel name: `inuse`. */
+  /** TCP sockets over IPv6 in use (bound or listening, TIME_WAIT excluded). Kernel name: `inuse`. */
   inUse: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -27,7 +27,7 @@ export interface ProcNetSockstat6Tcp6 {
 
 /** The parts of udp6. */
 export interface ProcNetSockstat6Udp6 {
-  /** UDP sockets over IPv6 in use Kernel name: `inuse`. */
+  /** UDP sockets over IPv6 in use. Kernel name: `inuse`. */
   inUse: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -35,7 +35,7 @@ export interface ProcNetSockstat6Udp6 {
 
 /** The parts of udpLite6. */
 export interface ProcNetSockstat6UdpLite6 {
-  /** UDP-Lite sockets over IPv6 in use Kernel name: `inuse`. */
+  /** UDP-Lite sockets over IPv6 in use. Kernel name: `inuse`. */
   inUse: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -43,7 +43,7 @@ export interface ProcNetSockstat6UdpLite6 {
 
 /** The parts of raw6. */
 export interface ProcNetSockstat6Raw6 {
-  /** Raw IPv6 sockets in use Kernel name: `inuse`. */
+  /** Raw IPv6 sockets in use. Kernel name: `inuse`. */
   inUse: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -51,9 +51,9 @@ export interface ProcNetSockstat6Raw6 {
 
 /** The parts of frag6. */
 export interface ProcNetSockstat6Frag6 {
-  /** IPv6 packets being reassembled from fragments Kernel name: `inuse`. */
+  /** IPv6 packets being reassembled from fragments. Kernel name: `inuse`. */
   inUse: number;
-  /** Memory held by fragments waiting for reassembly Unit: bytes. Kernel name: `memory`. */
+  /** Memory held by fragments waiting for reassembly. Unit: bytes. Kernel name: `memory`. */
   memory: number;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;

@@ -6,35 +6,35 @@ export type ProcNetSoftnetStat = ProcNetSoftnetStatRow[];
 
 /** One row of Per-CPU counters of the networking softirq's packet receive backlog, one line of hex columns per online CPU. */
 export interface ProcNetSoftnetStatRow {
-  /** Packets this CPU passed up the network stack on receive (total in old kernels; wraps at 2^32) Kernel name: `processed`. */
+  /** Packets this CPU passed up the network stack on receive (total in old kernels; wraps at 2^32). Kernel name: `processed`. */
   processed: number;
-  /** Packets dropped because this CPU's backlog queue was full (net.core.netdev_max_backlog) Kernel name: `dropped`. */
+  /** Packets dropped because this CPU's backlog queue was full (net.core.netdev_max_backlog). Kernel name: `dropped`. */
   dropped: number;
-  /** Softirq runs that stopped with work left because the budget or time limit ran out (net.core.netdev_budget, netdev_budget_usecs) Kernel name: `time_squeeze`. */
+  /** Softirq runs that stopped with work left because the budget or time limit ran out (net.core.netdev_budget, netdev_budget_usecs). Kernel name: `time_squeeze`. */
   timeSqueeze: number;
-  /** Unused (was the throttled count); always 0 Kernel name: `throttled`. */
+  /** Unused (was the throttled count); always 0. Kernel name: `throttled`. */
   throttled: number;
-  /** Unused (was a fast-route counter); always 0 Kernel name: `fastroute_hit`. */
+  /** Unused (was a fast-route counter); always 0. Kernel name: `fastroute_hit`. */
   fastrouteHit: number;
-  /** Unused (was a fast-route counter); always 0 Kernel name: `fastroute_success`. */
+  /** Unused (was a fast-route counter); always 0. Kernel name: `fastroute_success`. */
   fastrouteSuccess: number;
-  /** Unused (was a fast-route counter); always 0 Kernel name: `fastroute_defer`. */
+  /** Unused (was a fast-route counter); always 0. Kernel name: `fastroute_defer`. */
   fastrouteDefer: number;
-  /** Unused (was a fast-route counter); always 0 Kernel name: `fastroute_deferred_out`. */
+  /** Unused (was a fast-route counter); always 0. Kernel name: `fastroute_deferred_out`. */
   fastrouteDeferredOut: number;
-  /** Times a transmit found the device lock held by another CPU; always 0 on current kernels Kernel name: `cpu_collision`. */
+  /** Times a transmit found the device lock held by another CPU; always 0 on current kernels. Kernel name: `cpu_collision`. */
   cpuCollision: number;
-  /** Times this CPU was woken by another CPU to process packets steered to it (RPS) Since Linux 2.6.35. Kernel name: `received_rps`. */
+  /** Times this CPU was woken by another CPU to process packets steered to it (RPS). Since Linux 2.6.35. Kernel name: `received_rps`. */
   receivedRps?: number;
-  /** Packets dropped by the per-flow backlog limit (net.core.flow_limit_cpu_bitmap); 0 without CONFIG_NET_FLOW_LIMIT Since Linux 3.11. Kernel name: `flow_limit_count`. */
+  /** Packets dropped by the per-flow backlog limit (net.core.flow_limit_cpu_bitmap); 0 without CONFIG_NET_FLOW_LIMIT. Since Linux 3.11. Kernel name: `flow_limit_count`. */
   flowLimitCount?: number;
-  /** Packets waiting in this CPU's input and process queues when read Since Linux 5.10. Kernel name: `backlogLength`. */
+  /** Packets waiting in this CPU's input and process queues when read. Since Linux 5.10. Kernel name: `backlogLength`. */
   backlogLength?: number;
-  /** Number of the CPU this line belongs to (offline CPUs have no line) Since Linux 5.10. Kernel name: `cpu`. */
+  /** Number of the CPU this line belongs to (offline CPUs have no line). Since Linux 5.10. Kernel name: `cpu`. */
   cpu?: number;
-  /** Packets waiting in this CPU's input queue when read Since Linux 6.4. Kernel name: `inputQueueLength`. */
+  /** Packets waiting in this CPU's input queue when read. Since Linux 6.4. Kernel name: `inputQueueLength`. */
   inputQueueLength?: number;
-  /** Packets waiting in this CPU's process queue when read Since Linux 6.4. Kernel name: `processQueueLength`. */
+  /** Packets waiting in this CPU's process queue when read. Since Linux 6.4. Kernel name: `processQueueLength`. */
   processQueueLength?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

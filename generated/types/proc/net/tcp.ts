@@ -6,39 +6,39 @@ export type ProcNetTcp = ProcNetTcpRow[];
 
 /** One row of TCP sockets of a network namespace over IPv4, one row per socket (listening, connected, in TIME_WAIT or a pending connection request). */
 export interface ProcNetTcpRow {
-  /** Row number in this listing Kernel name: `sl`. */
+  /** Row number in this listing. Kernel name: `sl`. */
   slot: number;
-  /** Local address and port Kernel name: `local_address`. */
+  /** Local address and port. Kernel name: `local_address`. */
   local: ProcNetTcpRowLocal;
-  /** Remote address and port Kernel name: `rem_address`. */
+  /** Remote address and port. Kernel name: `rem_address`. */
   remote: ProcNetTcpRowRemote;
-  /** TCP state (the kernel prints the state number in hex) Kernel name: `st`. */
+  /** TCP state (the kernel prints the state number in hex). Kernel name: `st`. */
   state: "established" | "syn_sent" | "syn_recv" | "fin_wait1" | "fin_wait2" | "time_wait" | "close" | "close_wait" | "last_ack" | "listen" | "closing" | "new_syn_recv";
-  /** Send and receive queue sizes Kernel name: `tx_queue:rx_queue`. */
+  /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
   queues: ProcNetTcpRowQueues;
-  /** The socket's pending timer Kernel name: `tr:tm->when`. */
+  /** The socket's pending timer. Kernel name: `tr:tm->when`. */
   timer: ProcNetTcpRowTimer;
-  /** Unrecovered retransmit timeouts (or SYN-ACK retries for a request) Kernel name: `retrnsmt`. */
+  /** Unrecovered retransmit timeouts (or SYN-ACK retries for a request). Kernel name: `retrnsmt`. */
   retransmits: number;
-  /** Owner's user id in the reader's user namespace Kernel name: `uid`. */
+  /** Owner's user id in the reader's user namespace. Kernel name: `uid`. */
   uid: number;
-  /** Unanswered probes (zero window or keepalive) Kernel name: `timeout`. */
+  /** Unanswered probes (zero window or keepalive). Kernel name: `timeout`. */
   timeouts: number;
-  /** Inode of the socket (0 for TIME_WAIT and requests) Kernel name: `inode`. */
+  /** Inode of the socket (0 for TIME_WAIT and requests). Kernel name: `inode`. */
   inode: number;
-  /** References held on the socket Kernel name: `refcount`. */
+  /** References held on the socket. Kernel name: `refcount`. */
   refcount: number;
-  /** Kernel address of the socket (zeros unless the reader may see kernel pointers) Kernel name: `socket`. */
+  /** Kernel address of the socket (zeros unless the reader may see kernel pointers). Kernel name: `socket`. */
   socket: bigint;
-  /** Retransmission timeout (full sockets only) Unit: seconds (the kernel prints ticks). Kernel name: `rto`. */
+  /** Retransmission timeout (full sockets only). Unit: seconds (the kernel prints ticks). Kernel name: `rto`. */
   rto?: number;
-  /** Delayed acknowledgement timeout Unit: seconds (the kernel prints ticks). Kernel name: `ato`. */
+  /** Delayed acknowledgement timeout. Unit: seconds (the kernel prints ticks). Kernel name: `ato`. */
   ato?: number;
-  /** Quick acknowledgements left times two plus 1 when in interactive (ping-pong) mode Kernel name: `(quick<<1)|pingpong`. */
+  /** Quick acknowledgements left times two plus 1 when in interactive (ping-pong) mode. Kernel name: `(quick<<1)|pingpong`. */
   quickAckPingpong?: number;
-  /** Congestion window in segments Kernel name: `snd_cwnd`. */
+  /** Congestion window in segments. Kernel name: `snd_cwnd`. */
   congestionWindow?: number;
-  /** Slow start threshold in segments, -1 while still in initial slow start; for a listener, the TCP Fast Open queue limit instead Kernel name: `ssthresh`. */
+  /** Slow start threshold in segments, -1 while still in initial slow start; for a listener, the TCP Fast Open queue limit instead. Kernel name: `ssthresh`. */
   slowStartThreshold?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -46,36 +46,36 @@ export interface ProcNetTcpRow {
 
 /** The two parts of local. */
 export interface ProcNetTcpRowLocal {
-  /** Local IPv4 address Kernel name: `address`. */
+  /** Local IPv4 address. Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Local port Kernel name: `port`. */
+  /** Local port. Kernel name: `port`. */
   port: number;
 }
 
 /** The two parts of remote. */
 export interface ProcNetTcpRowRemote {
-  /** Remote IPv4 address (0.0.0.0 when not connected) Kernel name: `address`. */
+  /** Remote IPv4 address (0.0.0.0 when not connected). Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Remote port (0 when not connected) Kernel name: `port`. */
+  /** Remote port (0 when not connected). Kernel name: `port`. */
   port: number;
 }
 
 /** The two parts of queues. */
 export interface ProcNetTcpRowQueues {
-  /** Bytes sent but not acknowledged (for a listener: 0) Unit: bytes. Kernel name: `tx`. */
+  /** Bytes sent but not acknowledged (for a listener: 0). Unit: bytes. Kernel name: `tx`. */
   tx: number;
-  /** Bytes received but not read (for a listener: connections waiting in the accept queue) Unit: bytes. Kernel name: `rx`. */
+  /** Bytes received but not read (for a listener: connections waiting in the accept queue). Unit: bytes. Kernel name: `rx`. */
   rx: number;
 }
 
 /** The two parts of timer. */
 export interface ProcNetTcpRowTimer {
-  /** Timer pending: 0 none, 1 retransmit or loss probe, 2 keepalive, 3 TIME_WAIT, 4 zero window probe Kernel name: `active`. */
+  /** Timer pending: 0 none, 1 retransmit or loss probe, 2 keepalive, 3 TIME_WAIT, 4 zero window probe. Kernel name: `active`. */
   active: number;
-  /** Time until the timer fires Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
+  /** Time until the timer fires. Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
   expires: number;
 }

@@ -6,39 +6,39 @@ export type ProcNetTcp6 = ProcNetTcp6Row[];
 
 /** One row of TCP sockets of a network namespace over IPv6 (and IPv4-mapped), one row per socket (listening, connected, in TIME_WAIT or a pending connection request). */
 export interface ProcNetTcp6Row {
-  /** Row number in this listing Kernel name: `sl`. */
+  /** Row number in this listing. Kernel name: `sl`. */
   slot: number;
-  /** Local address and port Kernel name: `local_address`. */
+  /** Local address and port. Kernel name: `local_address`. */
   local: ProcNetTcp6RowLocal;
-  /** Remote address and port Kernel name: `remote_address`. */
+  /** Remote address and port. Kernel name: `remote_address`. */
   remote: ProcNetTcp6RowRemote;
-  /** TCP state number in hex; a timewait entry prints its sub-state (06, or 05 for an orphaned FIN_WAIT2) and a request prints 03 Kernel name: `st`. */
+  /** TCP state number in hex; a timewait entry prints its sub-state (06, or 05 for an orphaned FIN_WAIT2) and a request prints 03. Kernel name: `st`. */
   state: "established" | "syn_sent" | "syn_recv" | "fin_wait1" | "fin_wait2" | "time_wait" | "close" | "close_wait" | "last_ack" | "listen" | "closing" | "new_syn_recv";
-  /** Send and receive queue sizes Kernel name: `tx_queue:rx_queue`. */
+  /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
   queues: ProcNetTcp6RowQueues;
-  /** The socket's pending timer Kernel name: `tr:tm->when`. */
+  /** The socket's pending timer. Kernel name: `tr:tm->when`. */
   timer: ProcNetTcp6RowTimer;
-  /** Retransmit timeouts since the last progress (for a request: SYN-ACK retries) Kernel name: `retrnsmt`. */
+  /** Retransmit timeouts since the last progress (for a request: SYN-ACK retries). Kernel name: `retrnsmt`. */
   retransmits: number;
-  /** Owner's user id as seen from the reader's user namespace (0 for TIME_WAIT) Kernel name: `uid`. */
+  /** Owner's user id as seen from the reader's user namespace (0 for TIME_WAIT). Kernel name: `uid`. */
   uid: number;
-  /** Unanswered zero window or keepalive probes Kernel name: `timeout`. */
+  /** Unanswered zero window or keepalive probes. Kernel name: `timeout`. */
   timeouts: number;
-  /** Inode of the socket (0 for TIME_WAIT and requests) Kernel name: `inode`. */
+  /** Inode of the socket (0 for TIME_WAIT and requests). Kernel name: `inode`. */
   inode: number;
-  /** References held on the socket (0 for requests) Kernel name: `refcount`. */
+  /** References held on the socket (0 for requests). Kernel name: `refcount`. */
   refcount: number;
-  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers) Kernel name: `socket`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `socket`. */
   socket: bigint;
-  /** Retransmission timeout (full sockets only) Unit: seconds (the kernel prints ticks). Kernel name: `rto`. */
+  /** Retransmission timeout (full sockets only). Unit: seconds (the kernel prints ticks). Kernel name: `rto`. */
   rto?: number;
-  /** Delayed acknowledgement timeout Unit: seconds (the kernel prints ticks). Kernel name: `ato`. */
+  /** Delayed acknowledgement timeout. Unit: seconds (the kernel prints ticks). Kernel name: `ato`. */
   ato?: number;
-  /** Quick acknowledgements left times two plus 1 when in interactive (ping-pong) mode Kernel name: `(quick<<1)|pingpong`. */
+  /** Quick acknowledgements left times two plus 1 when in interactive (ping-pong) mode. Kernel name: `(quick<<1)|pingpong`. */
   quickAckPingpong?: number;
-  /** Congestion window in segments Kernel name: `snd_cwnd`. */
+  /** Congestion window in segments. Kernel name: `snd_cwnd`. */
   congestionWindow?: number;
-  /** Slow start threshold in segments (-1 during initial slow start); for a listener, the TCP Fast Open queue limit Kernel name: `ssthresh`. */
+  /** Slow start threshold in segments (-1 during initial slow start); for a listener, the TCP Fast Open queue limit. Kernel name: `ssthresh`. */
   slowStartThreshold?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -46,36 +46,36 @@ export interface ProcNetTcp6Row {
 
 /** The two parts of local. */
 export interface ProcNetTcp6RowLocal {
-  /** Local IPv6 address, printed as four 32-bit words in the machine's byte order Kernel name: `address`. */
+  /** Local IPv6 address, printed as four 32-bit words in the machine's byte order. Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Local port Kernel name: `port`. */
+  /** Local port. Kernel name: `port`. */
   port: number;
 }
 
 /** The two parts of remote. */
 export interface ProcNetTcp6RowRemote {
-  /** Remote IPv6 address, four host-order words (:: when not connected) Kernel name: `address`. */
+  /** Remote IPv6 address, four host-order words (:: when not connected). Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Remote port (0 when not connected) Kernel name: `port`. */
+  /** Remote port (0 when not connected). Kernel name: `port`. */
   port: number;
 }
 
 /** The two parts of queues. */
 export interface ProcNetTcp6RowQueues {
-  /** Bytes written but not yet acknowledged (0 for a listener, TIME_WAIT or a request) Unit: bytes. Kernel name: `tx`. */
+  /** Bytes written but not yet acknowledged (0 for a listener, TIME_WAIT or a request). Unit: bytes. Kernel name: `tx`. */
   tx: number;
-  /** Bytes received but not yet read (for a listener: connections waiting to be accepted) Unit: bytes. Kernel name: `rx`. */
+  /** Bytes received but not yet read (for a listener: connections waiting to be accepted). Unit: bytes. Kernel name: `rx`. */
   rx: number;
 }
 
 /** The two parts of timer. */
 export interface ProcNetTcp6RowTimer {
-  /** Timer pending: 0 none, 1 retransmit, reorder or loss probe (always 1 for a request), 2 keepalive, 3 TIME_WAIT, 4 zero window probe Kernel name: `active`. */
+  /** Timer pending: 0 none, 1 retransmit, reorder or loss probe (always 1 for a request), 2 keepalive, 3 TIME_WAIT, 4 zero window probe. Kernel name: `active`. */
   active: number;
-  /** Time left until the timer fires (0 when none is pending) Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
+  /** Time left until the timer fires (0 when none is pending). Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
   expires: number;
 }

@@ -6,31 +6,31 @@ export type ProcNetUdp = ProcNetUdpRow[];
 
 /** One row of UDP sockets of a network namespace over IPv4, one row per bound or connected socket. */
 export interface ProcNetUdpRow {
-  /** Slot of the socket's local port in the UDP hash table (sockets sharing a port share it) Kernel name: `sl`. */
+  /** Slot of the socket's local port in the UDP hash table (sockets sharing a port share it). Kernel name: `sl`. */
   bucket: number;
-  /** Local address and port Kernel name: `local_address`. */
+  /** Local address and port. Kernel name: `local_address`. */
   local: ProcNetUdpRowLocal;
-  /** Address and port of the connected peer Kernel name: `rem_address`. */
+  /** Address and port of the connected peer. Kernel name: `rem_address`. */
   remote: ProcNetUdpRowRemote;
-  /** Socket state, in the numbering of TCP states (printed in hex) Kernel name: `st`. */
+  /** Socket state, in the numbering of TCP states (printed in hex). Kernel name: `st`. */
   state: "established" | "close";
-  /** Send and receive queue sizes Kernel name: `tx_queue:rx_queue`. */
+  /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
   queues: ProcNetUdpRowQueues;
-  /** Timer columns shared with TCP, unused for UDP Kernel name: `tr:tm->when`. */
+  /** Timer columns shared with TCP, unused for UDP. Kernel name: `tr:tm->when`. */
   timer: ProcNetUdpRowTimer;
-  /** Always 0 (UDP does not retransmit) Kernel name: `retrnsmt`. */
+  /** Always 0 (UDP does not retransmit). Kernel name: `retrnsmt`. */
   retransmits: number;
-  /** Owner's user id as seen from the reader's user namespace Kernel name: `uid`. */
+  /** Owner's user id as seen from the reader's user namespace. Kernel name: `uid`. */
   uid: number;
-  /** Always 0 Kernel name: `timeout`. */
+  /** Always 0. Kernel name: `timeout`. */
   timeouts: number;
-  /** Inode of the socket Kernel name: `inode`. */
+  /** Inode of the socket. Kernel name: `inode`. */
   inode: number;
-  /** References held on the socket Kernel name: `ref`. */
+  /** References held on the socket. Kernel name: `ref`. */
   refcount: number;
-  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers) Kernel name: `pointer`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `pointer`. */
   socket: bigint;
-  /** Datagrams dropped on receive (buffer full, bad checksum or filtered) Kernel name: `drops`. */
+  /** Datagrams dropped on receive (buffer full, bad checksum or filtered). Kernel name: `drops`. */
   drops?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -38,36 +38,36 @@ export interface ProcNetUdpRow {
 
 /** The two parts of local. */
 export interface ProcNetUdpRowLocal {
-  /** Local IPv4 address (0.0.0.0 when bound to any) Kernel name: `address`. */
+  /** Local IPv4 address (0.0.0.0 when bound to any). Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Local port Kernel name: `port`. */
+  /** Local port. Kernel name: `port`. */
   port: number;
 }
 
 /** The two parts of remote. */
 export interface ProcNetUdpRowRemote {
-  /** Peer IPv4 address (0.0.0.0 unless connected) Kernel name: `address`. */
+  /** Peer IPv4 address (0.0.0.0 unless connected). Kernel name: `address`. */
   address: string;
   /** address as the kernel printed it (hex digits). */
   addressRaw: string;
-  /** Peer port (0 unless connected) Kernel name: `port`. */
+  /** Peer port (0 unless connected). Kernel name: `port`. */
   port: number;
 }
 
 /** The two parts of queues. */
 export interface ProcNetUdpRowQueues {
-  /** Send buffer memory charged to the socket Unit: bytes. Kernel name: `tx`. */
+  /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `tx`. */
   tx: number;
-  /** Receive buffer memory charged for datagrams not yet read Unit: bytes. Kernel name: `rx`. */
+  /** Receive buffer memory charged for datagrams not yet read. Unit: bytes. Kernel name: `rx`. */
   rx: number;
 }
 
 /** The two parts of timer. */
 export interface ProcNetUdpRowTimer {
-  /** Always 0 (UDP keeps no timer) Kernel name: `active`. */
+  /** Always 0 (UDP keeps no timer). Kernel name: `active`. */
   active: number;
-  /** Always 0 Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
+  /** Always 0. Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
   expires: number;
 }

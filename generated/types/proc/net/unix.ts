@@ -10,21 +10,21 @@ export type ProcNetUnix = ProcNetUnixRow[];
 export interface ProcNetUnixSocket {
   /** Which of the shapes this is. */
   kind: "socket";
-  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers) Kernel name: `Num`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `Num`. */
   socket: bigint;
-  /** References held on the socket Kernel name: `RefCount`. */
+  /** References held on the socket. Kernel name: `RefCount`. */
   refcount: number;
-  /** Always 0 (unix sockets have no protocols) Kernel name: `Protocol`. */
+  /** Always 0 (unix sockets have no protocols). Kernel name: `Protocol`. */
   protocol: number;
-  /** Socket flags: 0x10000 (__SO_ACCEPTCON) while listening, otherwise 0 on current kernels Kernel name: `Flags`. */
+  /** Socket flags: 0x10000 (__SO_ACCEPTCON) while listening, otherwise 0 on current kernels. Kernel name: `Flags`. */
   flags: number;
-  /** Socket type (printed as 4 hex digits) Kernel name: `Type`. */
+  /** Socket type (printed as 4 hex digits). Kernel name: `Type`. */
   type: "stream" | "dgram" | "seqpacket";
-  /** State of the socket as the socket layer names it (printed as 2 hex digits) Kernel name: `St`. */
+  /** State of the socket as the socket layer names it (printed as 2 hex digits). Kernel name: `St`. */
   state: "free" | "unconnected" | "connecting" | "connected" | "disconnecting";
-  /** Inode of the socket Kernel name: `Inode`. */
+  /** Inode of the socket. Kernel name: `Inode`. */
   inode: number;
-  /** Bound address: a file system path, or @ followed by the name of an abstract socket whose NUL bytes show as @; absent when unbound Kernel name: `Path`. */
+  /** Bound address: a file system path, or @ followed by the name of an abstract socket whose NUL bytes show as @; absent when unbound. Kernel name: `Path`. */
   path?: string;
 }
 
@@ -32,18 +32,18 @@ export interface ProcNetUnixSocket {
 export interface ProcNetUnixWithoutInode {
   /** Which of the shapes this is. */
   kind: "withoutInode";
-  /** Slot number in decimal (1.0 to 1.2) or kernel address of the socket in hex (1.3), as printed Kernel name: `Num`. */
+  /** Slot number in decimal (1.0 to 1.2) or kernel address of the socket in hex (1.3), as printed. Kernel name: `Num`. */
   num: string;
-  /** Reference or lock count of the socket Kernel name: `RefCount`. */
+  /** Reference or lock count of the socket. Kernel name: `RefCount`. */
   refcount: number;
-  /** Protocol number (always 0) Kernel name: `Protocol`. */
+  /** Protocol number (always 0). Kernel name: `Protocol`. */
   protocol: number;
-  /** Flags of the attached BSD socket Kernel name: `Flags`. */
+  /** Flags of the attached BSD socket. Kernel name: `Flags`. */
   flags: number;
-  /** Socket type (printed as 4 hex digits) Kernel name: `Type`. */
+  /** Socket type (printed as 4 hex digits). Kernel name: `Type`. */
   type: "stream" | "dgram" | "seqpacket";
-  /** State of the socket as the socket layer names it (printed as 2 hex digits) Kernel name: `St`. */
+  /** State of the socket as the socket layer names it (printed as 2 hex digits). Kernel name: `St`. */
   state: "free" | "unconnected" | "connecting" | "connected" | "disconnecting";
-  /** Bound address: a file system path, or @ followed by the name of an abstract socket whose NUL bytes show as @; absent when unbound Kernel name: `Path`. */
+  /** Bound address: a file system path, or @ followed by the name of an abstract socket whose NUL bytes show as @; absent when unbound. Kernel name: `Path`. */
   path?: string;
 }

@@ -6,10 +6,10 @@ export type ProcPidCgroup = ProcPidCgroupRow[];
 
 /** One row of Control groups of a process or thread, one line per mounted hierarchy: hierarchy ID, its controllers, and the task's cgroup path in it. */
 export interface ProcPidCgroupRow {
-  /** ID of the hierarchy; 0 for the cgroup v2 unified hierarchy, 1 and up for cgroup v1 hierarchies Kernel name: `hierarchy-ID`. */
+  /** ID of the hierarchy; 0 for the cgroup v2 unified hierarchy, 1 and up for cgroup v1 hierarchies. Kernel name: `hierarchy-ID`. */
   hierarchyId: number;
-  /** Controllers bound to the hierarchy (cpu, cpuacct), with name=NAME for a named v1 hierarchy; empty for cgroup v2 Kernel name: `controller-list`. */
+  /** Controllers bound to the hierarchy (cpu, cpuacct), with name=NAME for a named v1 hierarchy; empty for cgroup v2. Kernel name: `controller-list`. */
   controllers: string[];
-  /** Cgroup of the task in that hierarchy, relative to the reader's cgroup namespace; printed unescaped (may hold spaces and colons), with ' (deleted)' after it when a v2 cgroup was removed under an exiting task Kernel name: `cgroup-path`. */
+  /** Cgroup of the task in that hierarchy, relative to the reader's cgroup namespace; printed unescaped (may hold spaces and colons), with ' (deleted)' after it when a v2 cgroup was removed under an exiting task. Kernel name: `cgroup-path`. */
   path: string;
 }

@@ -3,6 +3,6 @@
 
 /** Process IDs of the children of one thread, separated by spaces; empty when it has none (CONFIG_PROC_CHILDREN, or CONFIG_CHECKPOINT_RESTORE before 4.2). */
 export interface ProcPidChildren {
-  /** IDs, in the reader's PID namespace, of the processes this thread created that are still alive; each is followed by a space and there is no final newline Kernel name: `pids`. */
+  /** IDs, in the reader's PID namespace, of the processes this thread created that are still alive; each is followed by a space and there is no final newline. Kernel name: `pids`. */
   pids: number[];
 }

@@ -3,6 +3,6 @@
 
 /** Command name of a process or thread (its comm, as also shown by ps and in status Name), on one line. */
 export interface ProcPidComm {
-  /** Command name as the kernel stores it, unescaped (at most 15 bytes for user tasks; kernel workers may show a longer name with a +/- suffix); may hold spaces Kernel name: `name`. */
+  /** Command name as the kernel stores it, unescaped (at most 15 bytes for user tasks; kernel workers may show a longer name with a +/- suffix); may hold spaces. Kernel name: `name`. */
   name: string;
 }

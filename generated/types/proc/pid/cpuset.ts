@@ -3,6 +3,6 @@
 
 /** Path of the cpuset cgroup a process or thread belongs to, relative to the reader's cgroup namespace (CONFIG_CPUSETS). */
 export interface ProcPidCpuset {
-  /** Cgroup path of the task's cpuset, such as / or /system.slice/cron.service; printed as it is, so it may hold spaces Kernel name: `path`. */
+  /** Cgroup path of the task's cpuset, such as / or /system.slice/cron.service; printed as it is, so it may hold spaces. Kernel name: `path`. */
   path: string;
 }

@@ -6,8 +6,8 @@ export type ProcPidEnviron = ProcPidEnvironVariable[];
 
 /** The two parts of variable. */
 export interface ProcPidEnvironVariable {
-  /** Variable name (the text before the first =) Kernel name: `name`. */
+  /** Variable name (the text before the first =). Kernel name: `name`. */
   name: string;
-  /** Value (the text after the first =); absent for an entry with no = Kernel name: `value`. */
+  /** Value (the text after the first =); absent for an entry with no =. Kernel name: `value`. */
   value?: string;
 }

@@ -3,53 +3,53 @@
 
 /** State of one open file descriptor of a process: offset, open flags, mount and inode, then lines that depend on the kind of file (eventfd, epoll, signalfd, inotify, fanotify, timerfd, pidfd, locks). */
 export interface ProcPidFdinfo {
-  /** File offset in bytes (the file position a read or write would use next) Kernel name: `pos`. */
+  /** File offset in bytes (the file position a read or write would use next). Kernel name: `pos`. */
   pos: number;
-  /** Open flags (O_ACCMODE, O_NONBLOCK, O_APPEND...) with O_CLOEXEC when close-on-exec is set; the kernel prints them in octal (02004002) Kernel name: `flags`. */
+  /** Open flags (O_ACCMODE, O_NONBLOCK, O_APPEND...) with O_CLOEXEC when close-on-exec is set; the kernel prints them in octal (02004002). Kernel name: `flags`. */
   flags: number;
-  /** ID of the mount holding the file, as in the first field of mountinfo Since Linux 3.15. Kernel name: `mnt_id`. */
+  /** ID of the mount holding the file, as in the first field of mountinfo. Since Linux 3.15. Kernel name: `mnt_id`. */
   mntId?: number;
-  /** Inode number of the file Since Linux 5.14. Kernel name: `ino`. */
+  /** Inode number of the file. Since Linux 5.14. Kernel name: `ino`. */
   ino?: bigint;
-  /** A lock or lease held through this descriptor, in the format of /proc/locks; one entry per lock line Kernel name: `lock`. One entry per `lock` line, in order. */
+  /** A lock or lease held through this descriptor, in the format of /proc/locks; one entry per lock line. Kernel name: `lock`. One entry per `lock` line, in order. */
   lock: ProcPidFdinfoLock[];
-  /** eventfd: current value of the counter (printed in hex, right-aligned in 16 columns) Since Linux 3.8. Kernel name: `eventfd-count`. */
+  /** eventfd: current value of the counter (printed in hex, right-aligned in 16 columns). Since Linux 3.8. Kernel name: `eventfd-count`. */
   eventfdCount?: bigint;
-  /** eventfd: ID of the eventfd, the number shown in its fd link anon_inode:[eventfd:ID] on some kernels Kernel name: `eventfd-id`. */
+  /** eventfd: ID of the eventfd, the number shown in its fd link anon_inode:[eventfd:ID] on some kernels. Kernel name: `eventfd-id`. */
   eventfdId?: number;
-  /** eventfd: 1 when created with EFD_SEMAPHORE (each read takes 1 from the counter), else 0 Kernel name: `eventfd-semaphore`. */
+  /** eventfd: 1 when created with EFD_SEMAPHORE (each read takes 1 from the counter), else 0. Kernel name: `eventfd-semaphore`. */
   eventfdSemaphore?: number;
-  /** epoll: a file descriptor the epoll instance watches; the kernel prints one line per watched descriptor Since Linux 3.8. Kernel name: `tfd`. One entry per `tfd` line, in order. */
+  /** epoll: a file descriptor the epoll instance watches; the kernel prints one line per watched descriptor. Since Linux 3.8. Kernel name: `tfd`. One entry per `tfd` line, in order. */
   epollTarget: ProcPidFdinfoEpollTarget[];
-  /** signalfd: signals the descriptor accepts (bit n-1 for signal n) Since Linux 3.8. Kernel name: `sigmask`. */
+  /** signalfd: signals the descriptor accepts (bit n-1 for signal n). Since Linux 3.8. Kernel name: `sigmask`. */
   sigmask?: bigint;
-  /** inotify: one watch; the kernel prints one line per watch Since Linux 3.8. Kernel name: `inotify wd`. One entry per `inotify wd` line, in order. */
+  /** inotify: one watch; the kernel prints one line per watch. Since Linux 3.8. Kernel name: `inotify wd`. One entry per `inotify wd` line, in order. */
   inotifyWatch: ProcPidFdinfoInotifyWatch[];
-  /** fanotify: flags of the notification group Since Linux 3.8. Kernel name: `fanotify flags`. */
+  /** fanotify: flags of the notification group. Since Linux 3.8. Kernel name: `fanotify flags`. */
   fanotifyGroup?: ProcPidFdinfoFanotifyGroup;
-  /** fanotify: a mark on an inode; the kernel prints one line per mark Since Linux 3.8. Kernel name: `fanotify ino`. One entry per `fanotify ino` line, in order. */
+  /** fanotify: a mark on an inode; the kernel prints one line per mark. Since Linux 3.8. Kernel name: `fanotify ino`. One entry per `fanotify ino` line, in order. */
   fanotifyInodeMark: ProcPidFdinfoFanotifyInodeMark[];
-  /** fanotify: a mark on a mount; one line per mark Since Linux 3.8. Kernel name: `fanotify mnt_id`. One entry per `fanotify mnt_id` line, in order. */
+  /** fanotify: a mark on a mount; one line per mark. Since Linux 3.8. Kernel name: `fanotify mnt_id`. One entry per `fanotify mnt_id` line, in order. */
   fanotifyMountMark: ProcPidFdinfoFanotifyMountMark[];
-  /** fanotify: a mark on a whole filesystem (FAN_MARK_FILESYSTEM); one line per mark Since Linux 4.20. Kernel name: `fanotify sdev`. One entry per `fanotify sdev` line, in order. */
+  /** fanotify: a mark on a whole filesystem (FAN_MARK_FILESYSTEM); one line per mark. Since Linux 4.20. Kernel name: `fanotify sdev`. One entry per `fanotify sdev` line, in order. */
   fanotifyFilesystemMark: ProcPidFdinfoFanotifyFilesystemMark[];
-  /** timerfd: clock the timer runs on (0 CLOCK_REALTIME, 1 CLOCK_MONOTONIC, 7 CLOCK_BOOTTIME, 8 and 9 the ALARM clocks) Since Linux 3.17. Kernel name: `clockid`. */
+  /** timerfd: clock the timer runs on (0 CLOCK_REALTIME, 1 CLOCK_MONOTONIC, 7 CLOCK_BOOTTIME, 8 and 9 the ALARM clocks). Since Linux 3.17. Kernel name: `clockid`. */
   clockid?: number;
-  /** timerfd: expirations since the last read, not yet read Since Linux 3.17. Kernel name: `ticks`. */
+  /** timerfd: expirations since the last read, not yet read. Since Linux 3.17. Kernel name: `ticks`. */
   ticks?: number;
-  /** timerfd: flags of the last timerfd_settime (1 TFD_TIMER_ABSTIME, 2 TFD_TIMER_CANCEL_ON_SET), printed in octal Since Linux 3.17. Kernel name: `settime flags`. */
+  /** timerfd: flags of the last timerfd_settime (1 TFD_TIMER_ABSTIME, 2 TFD_TIMER_CANCEL_ON_SET), printed in octal. Since Linux 3.17. Kernel name: `settime flags`. */
   settimeFlags?: number;
-  /** timerfd: time until the next expiration, 0 when the timer is disarmed Since Linux 3.17. Kernel name: `it_value`. */
+  /** timerfd: time until the next expiration, 0 when the timer is disarmed. Since Linux 3.17. Kernel name: `it_value`. */
   itValue?: ProcPidFdinfoItValue;
-  /** timerfd: period of the timer, 0 for a one-shot timer Since Linux 3.17. Kernel name: `it_interval`. */
+  /** timerfd: period of the timer, 0 for a one-shot timer. Since Linux 3.17. Kernel name: `it_interval`. */
   itInterval?: ProcPidFdinfoItInterval;
-  /** pidfd: process ID the pidfd refers to, in the reader's PID namespace; 0 when it is outside it, -1 once the process has been reaped Kernel name: `Pid`. */
+  /** pidfd: process ID the pidfd refers to, in the reader's PID namespace; 0 when it is outside it, -1 once the process has been reaped. Kernel name: `Pid`. */
   pidfdPid?: number;
-  /** pidfd: the process's ID in each PID namespace from the reader's down to its own (CONFIG_PID_NS) Kernel name: `NSpid`. */
+  /** pidfd: the process's ID in each PID namespace from the reader's down to its own (CONFIG_PID_NS). Kernel name: `NSpid`. */
   pidfdNsPid?: number[];
-  /** pseudo-terminal master (/dev/ptmx): number N of the matching /dev/pts/N Kernel name: `tty-index`. */
+  /** pseudo-terminal master (/dev/ptmx): number N of the matching /dev/pts/N. Kernel name: `tty-index`. */
   ttyIndex?: number;
-  /** Unix socket: file descriptors sent with SCM_RIGHTS that wait in the receive queue Kernel name: `scm_fds`. */
+  /** Unix socket: file descriptors sent with SCM_RIGHTS that wait in the receive queue. Kernel name: `scm_fds`. */
   scmFds?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -57,25 +57,25 @@ export interface ProcPidFdinfo {
 
 /** The parts of lock. */
 export interface ProcPidFdinfoLock {
-  /** Ordinal of the lock among this descriptor's locks, from 1 Kernel name: `id`. */
+  /** Ordinal of the lock among this descriptor's locks, from 1. Kernel name: `id`. */
   id: number;
-  /** Kind of lock Kernel name: `class`. */
+  /** Kind of lock. Kernel name: `class`. */
   lockClass: "posix" | "ofd" | "access" | "flock" | "lease" | "delegation" | "unknown";
-  /** Whether the lock is advisory or mandatory, or the state of a lease Kernel name: `mode`. */
+  /** Whether the lock is advisory or mandatory, or the state of a lease. Kernel name: `mode`. */
   mode: "advisory" | "mandatory" | "msnfs" | "active" | "breaking" | "breaker" | "unknown";
-  /** Access the lock grants Kernel name: `type`. */
+  /** Access the lock grants. Kernel name: `type`. */
   type: "read" | "write" | "unlock" | "read_write" | "none";
-  /** Process that holds the lock; -1 for open file description locks, which no process owns Kernel name: `pid`. */
+  /** Process that holds the lock; -1 for open file description locks, which no process owns. Kernel name: `pid`. */
   pid: number;
-  /** Major number of the device holding the locked file (in hex) Kernel name: `MAJOR`. */
+  /** Major number of the device holding the locked file (in hex). Kernel name: `MAJOR`. */
   major: number;
-  /** Minor number of the device holding the locked file (in hex) Kernel name: `MINOR`. */
+  /** Minor number of the device holding the locked file (in hex). Kernel name: `MINOR`. */
   minor: number;
-  /** Inode number of the locked file Kernel name: `inode`. */
+  /** Inode number of the locked file. Kernel name: `inode`. */
   inode: bigint;
-  /** First byte of the locked range Kernel name: `start`. */
+  /** First byte of the locked range. Kernel name: `start`. */
   start: number;
-  /** Last byte of the locked range Kernel name: `end`. */
+  /** Last byte of the locked range. Kernel name: `end`. */
   end: number | "eof";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -83,17 +83,17 @@ export interface ProcPidFdinfoLock {
 
 /** The parts of epollTarget. */
 export interface ProcPidFdinfoEpollTarget {
-  /** Watched file descriptor number, in the process that added it Kernel name: `tfd`. */
+  /** Watched file descriptor number, in the process that added it. Kernel name: `tfd`. */
   fd: number;
-  /** Event mask requested with epoll_ctl (EPOLLIN 0x1, EPOLLOUT 0x4, EPOLLET 0x80000000...), in hex Kernel name: `events`. */
+  /** Event mask requested with epoll_ctl (EPOLLIN 0x1, EPOLLOUT 0x4, EPOLLET 0x80000000...), in hex. Kernel name: `events`. */
   events: number;
-  /** User data registered with the descriptor (epoll_data), in hex Kernel name: `data`. */
+  /** User data registered with the descriptor (epoll_data), in hex. Kernel name: `data`. */
   data: bigint;
-  /** File offset of the watched file Since Linux 4.12. Kernel name: `pos`. */
+  /** File offset of the watched file. Since Linux 4.12. Kernel name: `pos`. */
   pos?: number;
-  /** Inode number of the watched file, in hex Since Linux 4.12. Kernel name: `ino`. */
+  /** Inode number of the watched file, in hex. Since Linux 4.12. Kernel name: `ino`. */
   ino?: bigint;
-  /** Device of the watched file's filesystem as the kernel's internal dev_t (major << 20 | minor), in hex Since Linux 4.12. Kernel name: `sdev`. */
+  /** Device of the watched file's filesystem as the kernel's internal dev_t (major << 20 | minor), in hex. Since Linux 4.12. Kernel name: `sdev`. */
   sdev?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -101,21 +101,21 @@ export interface ProcPidFdinfoEpollTarget {
 
 /** The parts of inotifyWatch. */
 export interface ProcPidFdinfoInotifyWatch {
-  /** Watch descriptor returned by inotify_add_watch, in hex Kernel name: `wd`. */
+  /** Watch descriptor returned by inotify_add_watch, in hex. Kernel name: `wd`. */
   wd: number;
-  /** Inode number of the watched file, in hex Kernel name: `ino`. */
+  /** Inode number of the watched file, in hex. Kernel name: `ino`. */
   ino: bigint;
-  /** Device of the watched file's filesystem as the kernel's internal dev_t (major << 20 | minor), in hex Kernel name: `sdev`. */
+  /** Device of the watched file's filesystem as the kernel's internal dev_t (major << 20 | minor), in hex. Kernel name: `sdev`. */
   sdev: number;
-  /** Events watched (IN_* bits), in hex Kernel name: `mask`. */
+  /** Events watched (IN_* bits), in hex. Kernel name: `mask`. */
   mask: number;
-  /** Events ignored, in hex (always 0 for inotify) Kernel name: `ignored_mask`. */
+  /** Events ignored, in hex (always 0 for inotify). Kernel name: `ignored_mask`. */
   ignoredMask: number;
-  /** Length of the file handle in bytes, in hex (CONFIG_EXPORTFS) Kernel name: `fhandle-bytes`. */
+  /** Length of the file handle in bytes, in hex (CONFIG_EXPORTFS). Kernel name: `fhandle-bytes`. */
   fhandleBytes?: number;
-  /** Type of the file handle, in hex (CONFIG_EXPORTFS) Kernel name: `fhandle-type`. */
+  /** Type of the file handle, in hex (CONFIG_EXPORTFS). Kernel name: `fhandle-type`. */
   fhandleType?: number;
-  /** File handle bytes as hex digits, for open_by_handle_at (CONFIG_EXPORTFS) Kernel name: `f_handle`. */
+  /** File handle bytes as hex digits, for open_by_handle_at (CONFIG_EXPORTFS). Kernel name: `f_handle`. */
   fHandle?: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -123,9 +123,9 @@ export interface ProcPidFdinfoInotifyWatch {
 
 /** The parts of fanotifyGroup. */
 export interface ProcPidFdinfoFanotifyGroup {
-  /** Flags given to fanotify_init as the kernel keeps them (class, unlimited queue or marks, audit), in hex Kernel name: `flags`. */
+  /** Flags given to fanotify_init as the kernel keeps them (class, unlimited queue or marks, audit), in hex. Kernel name: `flags`. */
   flags: number;
-  /** Open flags for the descriptors of events (event_f_flags of fanotify_init), in hex Kernel name: `event-flags`. */
+  /** Open flags for the descriptors of events (event_f_flags of fanotify_init), in hex. Kernel name: `event-flags`. */
   eventFlags: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -133,21 +133,21 @@ export interface ProcPidFdinfoFanotifyGroup {
 
 /** The parts of fanotifyInodeMark. */
 export interface ProcPidFdinfoFanotifyInodeMark {
-  /** Inode number of the marked file, in hex Kernel name: `ino`. */
+  /** Inode number of the marked file, in hex. Kernel name: `ino`. */
   ino: bigint;
-  /** Device of the marked file's filesystem as the kernel's internal dev_t, in hex Kernel name: `sdev`. */
+  /** Device of the marked file's filesystem as the kernel's internal dev_t, in hex. Kernel name: `sdev`. */
   sdev: number;
-  /** Mark flags (FAN_MARK_IGNORED_SURV_MODIFY...), in hex Kernel name: `mflags`. */
+  /** Mark flags (FAN_MARK_IGNORED_SURV_MODIFY...), in hex. Kernel name: `mflags`. */
   mflags: number;
-  /** Events marked (FAN_* bits), in hex Kernel name: `mask`. */
+  /** Events marked (FAN_* bits), in hex. Kernel name: `mask`. */
   mask: number;
-  /** Events ignored for this mark, in hex Kernel name: `ignored_mask`. */
+  /** Events ignored for this mark, in hex. Kernel name: `ignored_mask`. */
   ignoredMask: number;
-  /** Length of the file handle in bytes, in hex (CONFIG_EXPORTFS) Kernel name: `fhandle-bytes`. */
+  /** Length of the file handle in bytes, in hex (CONFIG_EXPORTFS). Kernel name: `fhandle-bytes`. */
   fhandleBytes?: number;
-  /** Type of the file handle, in hex (CONFIG_EXPORTFS) Kernel name: `fhandle-type`. */
+  /** Type of the file handle, in hex (CONFIG_EXPORTFS). Kernel name: `fhandle-type`. */
   fhandleType?: number;
-  /** File handle bytes as hex digits (CONFIG_EXPORTFS) Kernel name: `f_handle`. */
+  /** File handle bytes as hex digits (CONFIG_EXPORTFS). Kernel name: `f_handle`. */
   fHandle?: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -155,13 +155,13 @@ export interface ProcPidFdinfoFanotifyInodeMark {
 
 /** The parts of fanotifyMountMark. */
 export interface ProcPidFdinfoFanotifyMountMark {
-  /** ID of the marked mount, in hex (the same ID mountinfo shows in decimal) Kernel name: `mnt_id`. */
+  /** ID of the marked mount, in hex (the same ID mountinfo shows in decimal). Kernel name: `mnt_id`. */
   mntId: number;
-  /** Mark flags, in hex Kernel name: `mflags`. */
+  /** Mark flags, in hex. Kernel name: `mflags`. */
   mflags: number;
-  /** Events marked, in hex Kernel name: `mask`. */
+  /** Events marked, in hex. Kernel name: `mask`. */
   mask: number;
-  /** Events ignored for this mark, in hex Kernel name: `ignored_mask`. */
+  /** Events ignored for this mark, in hex. Kernel name: `ignored_mask`. */
   ignoredMask: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -169,13 +169,13 @@ export interface ProcPidFdinfoFanotifyMountMark {
 
 /** The parts of fanotifyFilesystemMark. */
 export interface ProcPidFdinfoFanotifyFilesystemMark {
-  /** Device of the marked filesystem as the kernel's internal dev_t, in hex Kernel name: `sdev`. */
+  /** Device of the marked filesystem as the kernel's internal dev_t, in hex. Kernel name: `sdev`. */
   sdev: number;
-  /** Mark flags, in hex Kernel name: `mflags`. */
+  /** Mark flags, in hex. Kernel name: `mflags`. */
   mflags: number;
-  /** Events marked, in hex Kernel name: `mask`. */
+  /** Events marked, in hex. Kernel name: `mask`. */
   mask: number;
-  /** Events ignored for this mark, in hex Kernel name: `ignored_mask`. */
+  /** Events ignored for this mark, in hex. Kernel name: `ignored_mask`. */
   ignoredMask: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -183,9 +183,9 @@ export interface ProcPidFdinfoFanotifyFilesystemMark {
 
 /** The parts of itValue. */
 export interface ProcPidFdinfoItValue {
-  /** Whole seconds Unit: seconds (the kernel prints s). Kernel name: `tv_sec`. */
+  /** Whole seconds. Unit: seconds (the kernel prints s). Kernel name: `tv_sec`. */
   seconds: number;
-  /** Part below one second, printed in nanoseconds, in seconds Unit: seconds (the kernel prints ns). Kernel name: `tv_nsec`. */
+  /** Part below one second, printed in nanoseconds, in seconds. Unit: seconds (the kernel prints ns). Kernel name: `tv_nsec`. */
   fraction: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -193,9 +193,9 @@ export interface ProcPidFdinfoItValue {
 
 /** The parts of itInterval. */
 export interface ProcPidFdinfoItInterval {
-  /** Whole seconds Unit: seconds (the kernel prints s). Kernel name: `tv_sec`. */
+  /** Whole seconds. Unit: seconds (the kernel prints s). Kernel name: `tv_sec`. */
   seconds: number;
-  /** Part below one second, printed in nanoseconds, in seconds Unit: seconds (the kernel prints ns). Kernel name: `tv_nsec`. */
+  /** Part below one second, printed in nanoseconds, in seconds. Unit: seconds (the kernel prints ns). Kernel name: `tv_nsec`. */
   fraction: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -6,13 +6,13 @@ export type ProcPidLimits = ProcPidLimitsRow[];
 
 /** One row of The soft and hard resource limits of a process, one row per resource, in fixed-width columns. */
 export interface ProcPidLimitsRow {
-  /** Name of the resource, such as Max cpu time or Max open files (a 25-character column that holds spaces) Kernel name: `limit`. */
+  /** Name of the resource, such as Max cpu time or Max open files (a 25-character column that holds spaces). Kernel name: `limit`. */
   limit: string;
-  /** Soft limit: the value the kernel enforces, which the process may raise up to the hard limit; in the row's units (a bigint: limits use all 64 bits) Kernel name: `Soft Limit`. */
+  /** Soft limit: the value the kernel enforces, which the process may raise up to the hard limit; in the row's units (a bigint: limits use all 64 bits). Kernel name: `Soft Limit`. */
   soft: bigint | "unlimited";
-  /** Hard limit, the ceiling for the soft limit that only a privileged process may raise; in the row's units (a bigint) Kernel name: `Hard Limit`. */
+  /** Hard limit, the ceiling for the soft limit that only a privileged process may raise; in the row's units (a bigint). Kernel name: `Hard Limit`. */
   hard: bigint | "unlimited";
-  /** Unit of both limits: seconds, us, bytes, processes, files, locks or signals; absent for the nice and realtime priorities, which are plain numbers Kernel name: `units`. */
+  /** Unit of both limits: seconds, us, bytes, processes, files, locks or signals; absent for the nice and realtime priorities, which are plain numbers. Kernel name: `units`. */
   units?: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

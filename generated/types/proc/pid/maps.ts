@@ -6,26 +6,26 @@ export type ProcPidMaps = ProcPidMapsRow[];
 
 /** One row of Memory mappings of a process, one line per mapping: address range, access, file offset, device, inode and path or name. */
 export interface ProcPidMapsRow {
-  /** First address of the mapping Kernel name: `start`. */
+  /** First address of the mapping. Kernel name: `start`. */
   start: bigint;
-  /** Address just past the end of the mapping (exclusive) Kernel name: `end`. */
+  /** Address just past the end of the mapping (exclusive). Kernel name: `end`. */
   end: bigint;
-  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write) Kernel name: `perms`. */
+  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write). Kernel name: `perms`. */
   perms: string;
-  /** Offset in the mapped file where the mapping starts, 0 for anonymous mappings Kernel name: `offset`. */
+  /** Offset in the mapped file where the mapping starts, 0 for anonymous mappings. Kernel name: `offset`. */
   offset: bigint;
-  /** Device of the mapped file's filesystem as major:minor in hex, 00:00 when there is no file Kernel name: `device`. */
+  /** Device of the mapped file's filesystem as major:minor in hex, 00:00 when there is no file. Kernel name: `device`. */
   device: ProcPidMapsRowDevice;
-  /** Inode of the mapped file, 0 when there is none (a u64 because overlayfs can set high bits) Kernel name: `inode`. */
+  /** Inode of the mapped file, 0 when there is none (a u64 because overlayfs can set high bits). Kernel name: `inode`. */
   inode: bigint;
-  /** File path or a name such as [heap], [stack], [vdso], [anon:name] or, from 3.4 to 4.4, [stack:TID] for a thread's stack; may hold spaces and end in ' (deleted)', a newline shows as \012; absent for plain anonymous memory Kernel name: `pathname`. */
+  /** File path or a name such as [heap], [stack], [vdso], [anon:name] or, from 3.4 to 4.4, [stack:TID] for a thread's stack; may hold spaces and end in ' (deleted)', a newline shows as \012; absent for plain anonymous memory. Kernel name: `pathname`. */
   pathname?: string;
 }
 
 /** The two parts of device. */
 export interface ProcPidMapsRowDevice {
-  /** Major device number Kernel name: `major`. */
+  /** Major device number. Kernel name: `major`. */
   major: number;
-  /** Minor device number Kernel name: `minor`. */
+  /** Minor device number. Kernel name: `minor`. */
   minor: number;
 }

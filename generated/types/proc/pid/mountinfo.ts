@@ -6,25 +6,25 @@ export type ProcPidMountinfo = ProcPidMountinfoRow[];
 
 /** One row of The mounts a process sees in its mount namespace, one line per mount, with propagation and both mount and superblock options. */
 export interface ProcPidMountinfoRow {
-  /** Unique identifier of the mount (may be reused after it is unmounted) Kernel name: `mount ID`. */
+  /** Unique identifier of the mount (may be reused after it is unmounted). Kernel name: `mount ID`. */
   mountId: number;
-  /** Identifier of the parent mount, or of this mount itself at the root of the namespace Kernel name: `parent ID`. */
+  /** Identifier of the parent mount, or of this mount itself at the root of the namespace. Kernel name: `parent ID`. */
   parentId: number;
-  /** Device number of the filesystem as stat() reports it in st_dev Kernel name: `major:minor`. */
+  /** Device number of the filesystem as stat() reports it in st_dev. Kernel name: `major:minor`. */
   device: ProcPidMountinfoRowDevice;
-  /** Directory of the filesystem that is mounted here (/ unless a bind mount of a subdirectory); escapes decoded Kernel name: `root`. */
+  /** Directory of the filesystem that is mounted here (/ unless a bind mount of a subdirectory); escapes decoded. Kernel name: `root`. */
   root: string;
-  /** Where the mount sits relative to the process's root directory; escapes decoded Kernel name: `mount point`. */
+  /** Where the mount sits relative to the process's root directory; escapes decoded. Kernel name: `mount point`. */
   mountPoint: string;
-  /** Per-mount options: rw or ro first, then flags such as nosuid, nodev, noexec, relatime Kernel name: `mount options`. */
+  /** Per-mount options: rw or ro first, then flags such as nosuid, nodev, noexec, relatime. Kernel name: `mount options`. */
   mountOptions: string[];
-  /** Zero or more tag[:value] fields ended by a lone -: shared:N, master:N, propagate_from:N, unbindable Kernel name: `optional fields`. */
+  /** Zero or more tag[:value] fields ended by a lone -: shared:N, master:N, propagate_from:N, unbindable. Kernel name: `optional fields`. */
   optionalFields: string[];
-  /** Filesystem type, with a subtype after a dot for FUSE (fuse.sshfs) Kernel name: `filesystem type`. */
+  /** Filesystem type, with a subtype after a dot for FUSE (fuse.sshfs). Kernel name: `filesystem type`. */
   fsType: string;
-  /** Filesystem-specific source such as a device path, or none; escapes decoded Kernel name: `mount source`. */
+  /** Filesystem-specific source such as a device path, or none; escapes decoded. Kernel name: `mount source`. */
   source: string;
-  /** Options of the filesystem's superblock (shared by every mount of it): rw or ro, then filesystem-specific options Kernel name: `super options`. */
+  /** Options of the filesystem's superblock (shared by every mount of it): rw or ro, then filesystem-specific options. Kernel name: `super options`. */
   superOptions: string[];
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -32,8 +32,8 @@ export interface ProcPidMountinfoRow {
 
 /** The two parts of device. */
 export interface ProcPidMountinfoRowDevice {
-  /** Major device number of the filesystem's st_dev Kernel name: `major`. */
+  /** Major device number of the filesystem's st_dev. Kernel name: `major`. */
   major: number;
-  /** Minor device number of the filesystem's st_dev Kernel name: `minor`. */
+  /** Minor device number of the filesystem's st_dev. Kernel name: `minor`. */
   minor: number;
 }

@@ -3,7 +3,7 @@
 
 /** Current badness score the OOM killer gives a process; the highest score is killed first. */
 export interface ProcPidOomScore {
-  /** Badness from memory use plus oom_score_adj; 0 to 2000 since 5.9 (1000 is neutral), 0 to about 1000 before Kernel name: `score`. */
+  /** Badness from memory use plus oom_score_adj; 0 to 2000 since 5.9 (1000 is neutral), 0 to about 1000 before. Kernel name: `score`. */
   score: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Adjustment added to a process's OOM badness score, from -1000 (never kill) to 1000 (kill first); writable. */
 export interface ProcPidOomScoreAdj {
-  /** Value added to the badness score, -1000 to 1000; -1000 exempts the process from the OOM killer (file since 2.6.36) Kernel name: `adjustment`. */
+  /** Value added to the badness score, -1000 to 1000; -1000 exempts the process from the OOM killer (file since 2.6.36). Kernel name: `adjustment`. */
   adjustment: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

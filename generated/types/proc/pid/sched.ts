@@ -3,33 +3,33 @@
 
 /** Scheduler state and statistics of one task as the scheduler's debug interface prints them; the set of keys depends on the kernel version and its configuration. */
 export interface ProcPidSched {
-  /** Command name of the task (it may hold spaces and parentheses: it ends at the last opening parenthesis) Kernel name: `comm`. */
+  /** Command name of the task (it may hold spaces and parentheses: it ends at the last opening parenthesis). Kernel name: `comm`. */
   comm: string;
-  /** Task id in the reader's pid namespace Kernel name: `pid`. */
+  /** Task id in the reader's pid namespace. Kernel name: `pid`. */
   pid: number;
-  /** Number of threads in the task's thread group Kernel name: `#threads`. */
+  /** Number of threads in the task's thread group. Kernel name: `#threads`. */
   threads: number;
-  /** Run-queue clock when the task last started running (the kernel prints milliseconds with a 6-digit fraction) Unit: seconds (the kernel prints ms). Kernel name: `se.exec_start`. */
+  /** Run-queue clock when the task last started running (the kernel prints milliseconds with a 6-digit fraction). Unit: seconds (the kernel prints ms). Kernel name: `se.exec_start`. */
   execStart: number;
-  /** Virtual run time the fair scheduler orders tasks by Unit: seconds (the kernel prints ms). Kernel name: `se.vruntime`. */
+  /** Virtual run time the fair scheduler orders tasks by. Unit: seconds (the kernel prints ms). Kernel name: `se.vruntime`. */
   vruntime: number;
-  /** Total CPU time the task has used Unit: seconds (the kernel prints ms). Kernel name: `se.sum_exec_runtime`. */
+  /** Total CPU time the task has used. Unit: seconds (the kernel prints ms). Kernel name: `se.sum_exec_runtime`. */
   sumExecRuntime: number;
-  /** Times the task moved from one CPU to another Kernel name: `se.nr_migrations`. */
+  /** Times the task moved from one CPU to another. Kernel name: `se.nr_migrations`. */
   nrMigrations: number;
-  /** Context switches of the task, voluntary and involuntary Kernel name: `nr_switches`. */
+  /** Context switches of the task, voluntary and involuntary. Kernel name: `nr_switches`. */
   nrSwitches: number;
-  /** Times the task gave up the CPU by blocking or yielding Kernel name: `nr_voluntary_switches`. */
+  /** Times the task gave up the CPU by blocking or yielding. Kernel name: `nr_voluntary_switches`. */
   nrVoluntarySwitches: number;
-  /** Times the task was preempted Kernel name: `nr_involuntary_switches`. */
+  /** Times the task was preempted. Kernel name: `nr_involuntary_switches`. */
   nrInvoluntarySwitches: number;
-  /** Load weight of the task from its nice value (scaled by the kernel's fixed-point factor on 64-bit) Kernel name: `se.load.weight`. */
+  /** Load weight of the task from its nice value (scaled by the kernel's fixed-point factor on 64-bit). Kernel name: `se.load.weight`. */
   loadWeight: number;
-  /** Scheduling policy number: 0 normal, 1 FIFO, 2 round robin, 3 batch, 5 idle, 6 deadline Kernel name: `policy`. */
+  /** Scheduling policy number: 0 normal, 1 FIFO, 2 round robin, 3 batch, 5 idle, 6 deadline. Kernel name: `policy`. */
   policy: number;
-  /** Kernel priority of the task (100 to 139 for normal tasks, lower is more urgent) Kernel name: `prio`. */
+  /** Kernel priority of the task (100 to 139 for normal tasks, lower is more urgent). Kernel name: `prio`. */
   prio: number;
-  /** Nanoseconds the reading took between two clock samples (a measure of clock read cost) Unit: seconds (the kernel prints ns). Kernel name: `clock-delta`. */
+  /** Nanoseconds the reading took between two clock samples (a measure of clock read cost). Unit: seconds (the kernel prints ns). Kernel name: `clock-delta`. */
   clockDelta: number;
   /** Every other line: load-tracking averages, schedstats counters, NUMA fields, as the kernel names them By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   stats: Record<string, number | string>;

@@ -6,71 +6,71 @@ export type ProcPidSmaps = ProcPidSmapsBlock[];
 
 /** One block of Memory use of each mapping of a process: one block per mapping, its maps line then page counts and VMA flags. */
 export interface ProcPidSmapsBlock {
-  /** First address of the mapping Kernel name: `start`. */
+  /** First address of the mapping. Kernel name: `start`. */
   start: bigint;
-  /** Address just past the end of the mapping (exclusive) Kernel name: `end`. */
+  /** Address just past the end of the mapping (exclusive). Kernel name: `end`. */
   end: bigint;
-  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write) Kernel name: `perms`. */
+  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write). Kernel name: `perms`. */
   perms: string;
-  /** Offset in the mapped file where the mapping starts, 0 for anonymous mappings Kernel name: `offset`. */
+  /** Offset in the mapped file where the mapping starts, 0 for anonymous mappings. Kernel name: `offset`. */
   offset: bigint;
-  /** Device of the mapped file's filesystem as major:minor in hex, 00:00 when there is no file Kernel name: `device`. */
+  /** Device of the mapped file's filesystem as major:minor in hex, 00:00 when there is no file. Kernel name: `device`. */
   device: ProcPidSmapsBlockDevice;
-  /** Inode of the mapped file, 0 when there is none (a u64 because overlayfs can set high bits) Kernel name: `inode`. */
+  /** Inode of the mapped file, 0 when there is none (a u64 because overlayfs can set high bits). Kernel name: `inode`. */
   inode: bigint;
-  /** File path or a name such as [heap], [stack], [vdso] or [anon:name]; may hold spaces and end in ' (deleted)', a newline shows as \012; absent for plain anonymous memory Kernel name: `pathname`. */
+  /** File path or a name such as [heap], [stack], [vdso] or [anon:name]; may hold spaces and end in ' (deleted)', a newline shows as \012; absent for plain anonymous memory. Kernel name: `pathname`. */
   pathname?: string;
-  /** Virtual size of the mapping Unit: bytes (the kernel prints kB). Kernel name: `Size`. */
+  /** Virtual size of the mapping. Unit: bytes (the kernel prints kB). Kernel name: `Size`. */
   size: number;
-  /** Page size the kernel uses to back the mapping Unit: bytes (the kernel prints kB). Since Linux 2.6.29. Kernel name: `KernelPageSize`. */
+  /** Page size the kernel uses to back the mapping. Unit: bytes (the kernel prints kB). Since Linux 2.6.29. Kernel name: `KernelPageSize`. */
   kernelPageSize?: number;
-  /** Page size the MMU uses for the mapping (differs from the kernel's on some ppc64 setups) Unit: bytes (the kernel prints kB). Since Linux 2.6.29. Kernel name: `MMUPageSize`. */
+  /** Page size the MMU uses for the mapping (differs from the kernel's on some ppc64 setups). Unit: bytes (the kernel prints kB). Since Linux 2.6.29. Kernel name: `MMUPageSize`. */
   mmuPageSize?: number;
-  /** Part of the mapping resident in RAM Unit: bytes (the kernel prints kB). Kernel name: `Rss`. */
+  /** Part of the mapping resident in RAM. Unit: bytes (the kernel prints kB). Kernel name: `Rss`. */
   rss: number;
-  /** Proportional set size: resident memory with each page divided by the number of processes mapping it Unit: bytes (the kernel prints kB). Since Linux 2.6.25. Kernel name: `Pss`. */
+  /** Proportional set size: resident memory with each page divided by the number of processes mapping it. Unit: bytes (the kernel prints kB). Since Linux 2.6.25. Kernel name: `Pss`. */
   pss?: number;
-  /** Share of Pss made of dirty pages Unit: bytes (the kernel prints kB). Since Linux 6.0. Kernel name: `Pss_Dirty`. */
+  /** Share of Pss made of dirty pages. Unit: bytes (the kernel prints kB). Since Linux 6.0. Kernel name: `Pss_Dirty`. */
   pssDirty?: number;
-  /** Clean resident pages also mapped by other processes Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
+  /** Clean resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
   sharedClean: number;
-  /** Dirty resident pages also mapped by other processes Unit: bytes (the kernel prints kB). Kernel name: `Shared_Dirty`. */
+  /** Dirty resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Dirty`. */
   sharedDirty: number;
-  /** Clean resident pages mapped only by this process Unit: bytes (the kernel prints kB). Kernel name: `Private_Clean`. */
+  /** Clean resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Clean`. */
   privateClean: number;
-  /** Dirty resident pages mapped only by this process Unit: bytes (the kernel prints kB). Kernel name: `Private_Dirty`. */
+  /** Dirty resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Dirty`. */
   privateDirty: number;
-  /** Memory currently marked as referenced or accessed Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
+  /** Memory currently marked as referenced or accessed. Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
   referenced: number;
-  /** Memory not backed by a file, including private copies of written file pages Unit: bytes (the kernel prints kB). Kernel name: `Anonymous`. */
+  /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Kernel name: `Anonymous`. */
   anonymous: number;
-  /** Pages merged by kernel samepage merging (KSM zero pages not counted) Unit: bytes (the kernel prints kB). Since Linux 6.6. Kernel name: `KSM`. */
+  /** Pages merged by kernel samepage merging (KSM zero pages not counted). Unit: bytes (the kernel prints kB). Since Linux 6.6. Kernel name: `KSM`. */
   ksm?: number;
-  /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean Unit: bytes (the kernel prints kB). Since Linux 4.12. Kernel name: `LazyFree`. */
+  /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean. Unit: bytes (the kernel prints kB). Since Linux 4.12. Kernel name: `LazyFree`. */
   lazyFree?: number;
-  /** Anonymous memory backed by transparent huge pages Unit: bytes (the kernel prints kB). Kernel name: `AnonHugePages`. */
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Kernel name: `AnonHugePages`. */
   anonHugePages: number;
-  /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemPmdMapped`. */
+  /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemPmdMapped`. */
   shmemPmdMapped?: number;
-  /** File-backed memory mapped with huge pages at PMD level Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
+  /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
   filePmdMapped?: number;
-  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Shared_Hugetlb`. */
+  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Shared_Hugetlb`. */
   sharedHugetlb?: number;
-  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Private_Hugetlb`. */
+  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Private_Hugetlb`. */
   privateHugetlb?: number;
-  /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap) Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
+  /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap). Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
   swap: number;
-  /** Proportional share of swapped-out pages, each divided by the number of its sharers Unit: bytes (the kernel prints kB). Since Linux 4.3. Kernel name: `SwapPss`. */
+  /** Proportional share of swapped-out pages, each divided by the number of its sharers. Unit: bytes (the kernel prints kB). Since Linux 4.3. Kernel name: `SwapPss`. */
   swapPss?: number;
-  /** Memory locked in RAM (mlock), counted proportionally like Pss Unit: bytes (the kernel prints kB). Kernel name: `Locked`. */
+  /** Memory locked in RAM (mlock), counted proportionally like Pss. Unit: bytes (the kernel prints kB). Kernel name: `Locked`. */
   locked: number;
-  /** Pages of a nonlinear mapping made with remap_file_pages (only printed for such mappings, on 3.x kernels) Unit: bytes (the kernel prints kB). Kernel name: `Nonlinear`. */
+  /** Pages of a nonlinear mapping made with remap_file_pages (only printed for such mappings, on 3.x kernels). Unit: bytes (the kernel prints kB). Kernel name: `Nonlinear`. */
   nonlinear?: number;
-  /** 1 when the mapping may get transparent huge pages, else 0 Since Linux 5.0. Kernel name: `THPeligible`. */
+  /** 1 when the mapping may get transparent huge pages, else 0. Since Linux 5.0. Kernel name: `THPeligible`. */
   thpEligible?: number;
-  /** Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6) Since Linux 4.6. Kernel name: `ProtectionKey`. */
+  /** Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6). Since Linux 4.6. Kernel name: `ProtectionKey`. */
   protectionKey?: number;
-  /** VMA flags as two-letter codes, e.g. rd wr ex sh (read, write, exec, shared), mr mw me ms (may-), gd grows down, pf PFN map, io, lo locked, dc/de no copy/expand, ac accounted, nr no reserve, ht hugetlb, dd no dump, sd soft dirty, mm mixed map, hg/nh huge advice, mg mergeable, um/uw userfaultfd, ss shadow stack, sl sealed Since Linux 3.8. Kernel name: `VmFlags`. */
+  /** VMA flags as two-letter codes, e.g. rd wr ex sh (read, write, exec, shared), mr mw me ms (may-), gd grows down, pf PFN map, io, lo locked, dc/de no copy/expand, ac accounted, nr no reserve, ht hugetlb, dd no dump, sd soft dirty, mm mixed map, hg/nh huge advice, mg mergeable, um/uw userfaultfd, ss shadow stack, sl sealed. Since Linux 3.8. Kernel name: `VmFlags`. */
   vmFlags?: string[];
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -78,8 +78,8 @@ export interface ProcPidSmapsBlock {
 
 /** The two parts of device. */
 export interface ProcPidSmapsBlockDevice {
-  /** Major device number Kernel name: `major`. */
+  /** Major device number. Kernel name: `major`. */
   major: number;
-  /** Minor device number Kernel name: `minor`. */
+  /** Minor device number. Kernel name: `minor`. */
   minor: number;
 }

@@ -6,53 +6,53 @@ export type ProcPidSmapsRollup = ProcPidSmapsRollupBlock[];
 
 /** One block of Memory use of a whole process summed over all its mappings, in smaps format: one [rollup] header line then the totals (since 4.14). */
 export interface ProcPidSmapsRollupBlock {
-  /** Start address of the lowest mapping Kernel name: `start`. */
+  /** Start address of the lowest mapping. Kernel name: `start`. */
   start: bigint;
-  /** End address of the highest mapping (the vsyscall page included where there is one) Kernel name: `end`. */
+  /** End address of the highest mapping (the vsyscall page included where there is one). Kernel name: `end`. */
   end: bigint;
-  /** Resident set size of the process Unit: bytes (the kernel prints kB). Kernel name: `Rss`. */
+  /** Resident set size of the process. Unit: bytes (the kernel prints kB). Kernel name: `Rss`. */
   rss: number;
-  /** Proportional set size: resident memory with each page divided by the number of processes mapping it Unit: bytes (the kernel prints kB). Kernel name: `Pss`. */
+  /** Proportional set size: resident memory with each page divided by the number of processes mapping it. Unit: bytes (the kernel prints kB). Kernel name: `Pss`. */
   pss: number;
-  /** Share of Pss made of dirty pages Unit: bytes (the kernel prints kB). Since Linux 6.0. Kernel name: `Pss_Dirty`. */
+  /** Share of Pss made of dirty pages. Unit: bytes (the kernel prints kB). Since Linux 6.0. Kernel name: `Pss_Dirty`. */
   pssDirty?: number;
-  /** Share of Pss made of anonymous pages Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Anon`. */
+  /** Share of Pss made of anonymous pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Anon`. */
   pssAnon?: number;
-  /** Share of Pss made of file-backed pages Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_File`. */
+  /** Share of Pss made of file-backed pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_File`. */
   pssFile?: number;
-  /** Share of Pss made of shared memory (shmem, tmpfs) pages Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Shmem`. */
+  /** Share of Pss made of shared memory (shmem, tmpfs) pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Shmem`. */
   pssShmem?: number;
-  /** Clean resident pages also mapped by other processes Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
+  /** Clean resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
   sharedClean: number;
-  /** Dirty resident pages also mapped by other processes Unit: bytes (the kernel prints kB). Kernel name: `Shared_Dirty`. */
+  /** Dirty resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Dirty`. */
   sharedDirty: number;
-  /** Clean resident pages mapped only by this process Unit: bytes (the kernel prints kB). Kernel name: `Private_Clean`. */
+  /** Clean resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Clean`. */
   privateClean: number;
-  /** Dirty resident pages mapped only by this process Unit: bytes (the kernel prints kB). Kernel name: `Private_Dirty`. */
+  /** Dirty resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Dirty`. */
   privateDirty: number;
-  /** Memory currently marked as referenced or accessed Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
+  /** Memory currently marked as referenced or accessed. Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
   referenced: number;
-  /** Memory not backed by a file, including private copies of written file pages Unit: bytes (the kernel prints kB). Kernel name: `Anonymous`. */
+  /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Kernel name: `Anonymous`. */
   anonymous: number;
-  /** Pages merged by kernel samepage merging (KSM zero pages not counted) Unit: bytes (the kernel prints kB). Since Linux 6.6. Kernel name: `KSM`. */
+  /** Pages merged by kernel samepage merging (KSM zero pages not counted). Unit: bytes (the kernel prints kB). Since Linux 6.6. Kernel name: `KSM`. */
   ksm?: number;
-  /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean Unit: bytes (the kernel prints kB). Kernel name: `LazyFree`. */
+  /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean. Unit: bytes (the kernel prints kB). Kernel name: `LazyFree`. */
   lazyFree: number;
-  /** Anonymous memory backed by transparent huge pages Unit: bytes (the kernel prints kB). Kernel name: `AnonHugePages`. */
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Kernel name: `AnonHugePages`. */
   anonHugePages: number;
-  /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level Unit: bytes (the kernel prints kB). Kernel name: `ShmemPmdMapped`. */
+  /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Kernel name: `ShmemPmdMapped`. */
   shmemPmdMapped: number;
-  /** File-backed memory mapped with huge pages at PMD level Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
+  /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
   filePmdMapped?: number;
-  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines Unit: bytes (the kernel prints kB). Kernel name: `Shared_Hugetlb`. */
+  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Hugetlb`. */
   sharedHugetlb: number;
-  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines Unit: bytes (the kernel prints kB). Kernel name: `Private_Hugetlb`. */
+  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Kernel name: `Private_Hugetlb`. */
   privateHugetlb: number;
-  /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap) Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
+  /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap). Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
   swap: number;
-  /** Proportional share of swapped-out pages, each divided by the number of its sharers Unit: bytes (the kernel prints kB). Kernel name: `SwapPss`. */
+  /** Proportional share of swapped-out pages, each divided by the number of its sharers. Unit: bytes (the kernel prints kB). Kernel name: `SwapPss`. */
   swapPss: number;
-  /** Memory locked in RAM (mlock), counted proportionally like Pss (overcounted in the rollup by kernels before a January 2019 fix) Unit: bytes (the kernel prints kB). Kernel name: `Locked`. */
+  /** Memory locked in RAM (mlock), counted proportionally like Pss (overcounted in the rollup by kernels before a January 2019 fix). Unit: bytes (the kernel prints kB). Kernel name: `Locked`. */
   locked: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;

@@ -3,109 +3,109 @@
 
 /** Status of one process or thread as a single line of positional numbers (what ps and top read). */
 export interface ProcPidStat {
-  /** Process (or thread) ID Kernel name: `pid`. */
+  /** Process (or thread) ID. Kernel name: `pid`. */
   pid: number;
-  /** Command name, at most 15 bytes, which may itself hold spaces and parentheses (so it ends at the last closing parenthesis) Kernel name: `comm`. */
+  /** Command name, at most 15 bytes, which may itself hold spaces and parentheses (so it ends at the last closing parenthesis). Kernel name: `comm`. */
   comm: string;
-  /** Scheduling state Kernel name: `state`. */
+  /** Scheduling state. Kernel name: `state`. */
   state: "running" | "sleeping" | "disk_sleep" | "zombie" | "stopped" | "tracing_stop" | "paging" | "dead" | "dead_task" | "wakekill" | "parked" | "idle";
-  /** Parent process ID Kernel name: `ppid`. */
+  /** Parent process ID. Kernel name: `ppid`. */
   ppid: number;
-  /** Process group ID Kernel name: `pgrp`. */
+  /** Process group ID. Kernel name: `pgrp`. */
   pgrp: number | "none";
-  /** Session ID Kernel name: `session`. */
+  /** Session ID. Kernel name: `session`. */
   session: number | "none";
-  /** Controlling terminal as a device number (minor in bits 31-20 and 7-0, major in bits 15-8), 0 for none Kernel name: `tty_nr`. */
+  /** Controlling terminal as a device number (minor in bits 31-20 and 7-0, major in bits 15-8), 0 for none. Kernel name: `tty_nr`. */
   ttyNr: number;
-  /** Foreground process group of the controlling terminal, -1 for none Kernel name: `tpgid`. */
+  /** Foreground process group of the controlling terminal, -1 for none. Kernel name: `tpgid`. */
   tpgid: number;
-  /** Kernel flags word of the task (PF_* bits) Kernel name: `flags`. */
+  /** Kernel flags word of the task (PF_* bits). Kernel name: `flags`. */
   flags: number;
-  /** Minor page faults (no disk read) Kernel name: `minflt`. */
+  /** Minor page faults (no disk read). Kernel name: `minflt`. */
   minflt: number;
-  /** Minor page faults of waited-for children Kernel name: `cminflt`. */
+  /** Minor page faults of waited-for children. Kernel name: `cminflt`. */
   cminflt: number;
-  /** Major page faults (a page read from disk) Kernel name: `majflt`. */
+  /** Major page faults (a page read from disk). Kernel name: `majflt`. */
   majflt: number;
-  /** Major page faults of waited-for children Kernel name: `cmajflt`. */
+  /** Major page faults of waited-for children. Kernel name: `cmajflt`. */
   cmajflt: number;
-  /** Time spent in user mode, guest time included Unit: seconds (the kernel prints ticks). Kernel name: `utime`. */
+  /** Time spent in user mode, guest time included. Unit: seconds (the kernel prints ticks). Kernel name: `utime`. */
   utime: number;
-  /** Time spent in kernel mode Unit: seconds (the kernel prints ticks). Kernel name: `stime`. */
+  /** Time spent in kernel mode. Unit: seconds (the kernel prints ticks). Kernel name: `stime`. */
   stime: number;
-  /** User time of waited-for children Unit: seconds (the kernel prints ticks). Kernel name: `cutime`. */
+  /** User time of waited-for children. Unit: seconds (the kernel prints ticks). Kernel name: `cutime`. */
   cutime: number;
-  /** Kernel time of waited-for children Unit: seconds (the kernel prints ticks). Kernel name: `cstime`. */
+  /** Kernel time of waited-for children. Unit: seconds (the kernel prints ticks). Kernel name: `cstime`. */
   cstime: number;
-  /** Scheduling priority as the kernel shows it (nice plus 20 for normal tasks, negative for real-time) Kernel name: `priority`. */
+  /** Scheduling priority as the kernel shows it (nice plus 20 for normal tasks, negative for real-time). Kernel name: `priority`. */
   priority: number;
-  /** Nice value, from -20 (favoured) to 19 Kernel name: `nice`. */
+  /** Nice value, from -20 (favoured) to 19. Kernel name: `nice`. */
   nice: number;
-  /** Number of threads in the process Kernel name: `num_threads`. */
+  /** Number of threads in the process. Kernel name: `num_threads`. */
   numThreads: number;
-  /** Obsolete interval timer value, always 0 since 2.6.17 Kernel name: `itrealvalue`. */
+  /** Obsolete interval timer value, always 0 since 2.6.17. Kernel name: `itrealvalue`. */
   itrealvalue: number;
-  /** Time the process started, after system boot Unit: seconds (the kernel prints ticks). Kernel name: `starttime`. */
+  /** Time the process started, after system boot. Unit: seconds (the kernel prints ticks). Kernel name: `starttime`. */
   starttime: number;
-  /** Size of the virtual address space Unit: bytes. Kernel name: `vsize`. */
+  /** Size of the virtual address space. Unit: bytes. Kernel name: `vsize`. */
   vsize: number;
-  /** Resident set size Unit: bytes (the kernel prints pages). Kernel name: `rss`. */
+  /** Resident set size. Unit: bytes (the kernel prints pages). Kernel name: `rss`. */
   rss: number;
-  /** Soft limit on the resident set size (RLIMIT_RSS) Unit: bytes. Kernel name: `rsslim`. */
+  /** Soft limit on the resident set size (RLIMIT_RSS). Unit: bytes. Kernel name: `rsslim`. */
   rsslim: number | "unlimited";
-  /** Address where the program text starts (0 or 1 when hidden) Kernel name: `startcode`. */
+  /** Address where the program text starts (0 or 1 when hidden). Kernel name: `startcode`. */
   startcode: bigint;
-  /** Address where the program text ends (0 or 1 when hidden) Kernel name: `endcode`. */
+  /** Address where the program text ends (0 or 1 when hidden). Kernel name: `endcode`. */
   endcode: bigint;
-  /** Address of the bottom of the main stack (0 when hidden) Kernel name: `startstack`. */
+  /** Address of the bottom of the main stack (0 when hidden). Kernel name: `startstack`. */
   startstack: bigint;
-  /** Saved stack pointer (0 unless the task is a zombie or being dumped) Kernel name: `kstkesp`. */
+  /** Saved stack pointer (0 unless the task is a zombie or being dumped). Kernel name: `kstkesp`. */
   kstkesp: bigint;
-  /** Saved instruction pointer (0 unless the task is a zombie or being dumped) Kernel name: `kstkeip`. */
+  /** Saved instruction pointer (0 unless the task is a zombie or being dumped). Kernel name: `kstkeip`. */
   kstkeip: bigint;
-  /** Pending signals as a decimal bit mask (obsolete, see status) Kernel name: `signal`. */
+  /** Pending signals as a decimal bit mask (obsolete, see status). Kernel name: `signal`. */
   signal: bigint;
-  /** Blocked signals as a decimal bit mask (obsolete, see status) Kernel name: `blocked`. */
+  /** Blocked signals as a decimal bit mask (obsolete, see status). Kernel name: `blocked`. */
   blocked: bigint;
-  /** Ignored signals as a decimal bit mask (obsolete, see status) Kernel name: `sigignore`. */
+  /** Ignored signals as a decimal bit mask (obsolete, see status). Kernel name: `sigignore`. */
   sigignore: bigint;
-  /** Caught signals as a decimal bit mask (obsolete, see status) Kernel name: `sigcatch`. */
+  /** Caught signals as a decimal bit mask (obsolete, see status). Kernel name: `sigcatch`. */
   sigcatch: bigint;
-  /** Nonzero when the task is blocked in the kernel (the address is hidden since 4.4) Kernel name: `wchan`. */
+  /** Nonzero when the task is blocked in the kernel (the address is hidden since 4.4). Kernel name: `wchan`. */
   wchan: bigint;
-  /** Pages swapped, not maintained (always 0) Kernel name: `nswap`. */
+  /** Pages swapped, not maintained (always 0). Kernel name: `nswap`. */
   nswap: number;
-  /** Pages swapped by children, not maintained (always 0) Kernel name: `cnswap`. */
+  /** Pages swapped by children, not maintained (always 0). Kernel name: `cnswap`. */
   cnswap: number;
-  /** Signal sent to the parent when this task dies Kernel name: `exit_signal`. */
+  /** Signal sent to the parent when this task dies. Kernel name: `exit_signal`. */
   exitSignal: number;
-  /** CPU the task last ran on Kernel name: `processor`. */
+  /** CPU the task last ran on. Kernel name: `processor`. */
   processor: number;
-  /** Real-time priority from 1 to 99, 0 for normal tasks Kernel name: `rt_priority`. */
+  /** Real-time priority from 1 to 99, 0 for normal tasks. Kernel name: `rt_priority`. */
   rtPriority: number;
-  /** Scheduling policy number (0 normal, 1 FIFO, 2 round robin, 3 batch, 5 idle, 6 deadline, 7 ext) Kernel name: `policy`. */
+  /** Scheduling policy number (0 normal, 1 FIFO, 2 round robin, 3 batch, 5 idle, 6 deadline, 7 ext). Kernel name: `policy`. */
   policy: number;
-  /** Time spent waiting for block I/O (delay accounting) Unit: seconds (the kernel prints ticks). Since Linux 2.6.18. Kernel name: `delayacct_blkio_ticks`. */
+  /** Time spent waiting for block I/O (delay accounting). Unit: seconds (the kernel prints ticks). Since Linux 2.6.18. Kernel name: `delayacct_blkio_ticks`. */
   delayacctBlkioTicks?: number;
-  /** Time spent running a virtual CPU of a guest Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `guest_time`. */
+  /** Time spent running a virtual CPU of a guest. Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `guest_time`. */
   guestTime?: number;
-  /** Guest time of waited-for children Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `cguest_time`. */
+  /** Guest time of waited-for children. Unit: seconds (the kernel prints ticks). Since Linux 2.6.24. Kernel name: `cguest_time`. */
   cguestTime?: number;
-  /** Address where initialised and uninitialised data start Since Linux 3.3. Kernel name: `start_data`. */
+  /** Address where initialised and uninitialised data start. Since Linux 3.3. Kernel name: `start_data`. */
   startData?: bigint;
-  /** Address where initialised and uninitialised data end Since Linux 3.3. Kernel name: `end_data`. */
+  /** Address where initialised and uninitialised data end. Since Linux 3.3. Kernel name: `end_data`. */
   endData?: bigint;
-  /** Address where the heap starts (brk) Since Linux 3.3. Kernel name: `start_brk`. */
+  /** Address where the heap starts (brk). Since Linux 3.3. Kernel name: `start_brk`. */
   startBrk?: bigint;
-  /** Address where the command-line arguments start Since Linux 3.5. Kernel name: `arg_start`. */
+  /** Address where the command-line arguments start. Since Linux 3.5. Kernel name: `arg_start`. */
   argStart?: bigint;
-  /** Address where the command-line arguments end Since Linux 3.5. Kernel name: `arg_end`. */
+  /** Address where the command-line arguments end. Since Linux 3.5. Kernel name: `arg_end`. */
   argEnd?: bigint;
-  /** Address where the environment starts Since Linux 3.5. Kernel name: `env_start`. */
+  /** Address where the environment starts. Since Linux 3.5. Kernel name: `env_start`. */
   envStart?: bigint;
-  /** Address where the environment ends Since Linux 3.5. Kernel name: `env_end`. */
+  /** Address where the environment ends. Since Linux 3.5. Kernel name: `env_end`. */
   envEnd?: bigint;
-  /** Exit status in the form waitpid reports it (0 while the task runs) Since Linux 3.5. Kernel name: `exit_code`. */
+  /** Exit status in the form waitpid reports it (0 while the task runs). Since Linux 3.5. Kernel name: `exit_code`. */
   exitCode?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,19 +3,19 @@
 
 /** Memory use of one process in pages, on a single line (total, resident, shared, text, data). */
 export interface ProcPidStatm {
-  /** Total virtual memory size, as VmSize in status Unit: bytes (the kernel prints pages). Kernel name: `size`. */
+  /** Total virtual memory size, as VmSize in status. Unit: bytes (the kernel prints pages). Kernel name: `size`. */
   size: number;
-  /** Resident set size, as VmRSS in status Unit: bytes (the kernel prints pages). Kernel name: `resident`. */
+  /** Resident set size, as VmRSS in status. Unit: bytes (the kernel prints pages). Kernel name: `resident`. */
   resident: number;
-  /** Resident file-backed and shared memory pages (RssFile plus RssShmem) Unit: bytes (the kernel prints pages). Kernel name: `shared`. */
+  /** Resident file-backed and shared memory pages (RssFile plus RssShmem). Unit: bytes (the kernel prints pages). Kernel name: `shared`. */
   shared: number;
-  /** Executable code, as VmExe in status Unit: bytes (the kernel prints pages). Kernel name: `text`. */
+  /** Executable code, as VmExe in status. Unit: bytes (the kernel prints pages). Kernel name: `text`. */
   text: number;
-  /** Library pages; always 0 since 2.6 Unit: bytes (the kernel prints pages). Kernel name: `lib`. */
+  /** Library pages; always 0 since 2.6. Unit: bytes (the kernel prints pages). Kernel name: `lib`. */
   lib: number;
-  /** Data and stack, as VmData plus VmStk in status Unit: bytes (the kernel prints pages). Kernel name: `data`. */
+  /** Data and stack, as VmData plus VmStk in status. Unit: bytes (the kernel prints pages). Kernel name: `data`. */
   data: number;
-  /** Dirty pages; always 0 since 2.6 Unit: bytes (the kernel prints pages). Kernel name: `dt`. */
+  /** Dirty pages; always 0 since 2.6. Unit: bytes (the kernel prints pages). Kernel name: `dt`. */
   dt: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

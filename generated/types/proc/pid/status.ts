@@ -3,133 +3,133 @@
 
 /** Human-readable summary of one process or thread (identity, state, credentials, memory, signals, capabilities, CPU and memory placement). */
 export interface ProcPidStatus {
-  /** Command name of the task (comm, at most 15 bytes); the kernel escapes a backslash or newline in it, and the value is decoded Kernel name: `Name`. */
+  /** Command name of the task (comm, at most 15 bytes); the kernel escapes a backslash or newline in it, and the value is decoded. Kernel name: `Name`. */
   name: string;
-  /** File-mode creation mask (the kernel prints it in octal, such as 0022) Since Linux 4.7. Kernel name: `Umask`. */
+  /** File-mode creation mask (the kernel prints it in octal, such as 0022). Since Linux 4.7. Kernel name: `Umask`. */
   umask?: number;
-  /** Scheduler state, as a one-letter code then its name in parentheses Kernel name: `State`. */
+  /** Scheduler state, as a one-letter code then its name in parentheses. Kernel name: `State`. */
   state: ProcPidStatusState;
-  /** Thread group ID, that is the process ID Kernel name: `Tgid`. */
+  /** Thread group ID, that is the process ID. Kernel name: `Tgid`. */
   tgid: number;
-  /** NUMA group ID used by automatic NUMA balancing, 0 when there is none Since Linux 3.13. Kernel name: `Ngid`. */
+  /** NUMA group ID used by automatic NUMA balancing, 0 when there is none. Since Linux 3.13. Kernel name: `Ngid`. */
   ngid?: number;
-  /** ID of this task (a thread ID for a thread) Kernel name: `Pid`. */
+  /** ID of this task (a thread ID for a thread). Kernel name: `Pid`. */
   pid: number;
-  /** Process ID of the parent, 0 when there is none Kernel name: `PPid`. */
+  /** Process ID of the parent, 0 when there is none. Kernel name: `PPid`. */
   ppid: number;
-  /** Process ID of the tracer (ptrace), 0 when not traced Kernel name: `TracerPid`. */
+  /** Process ID of the tracer (ptrace), 0 when not traced. Kernel name: `TracerPid`. */
   tracerPid: number;
-  /** User IDs of the task, real, effective, saved and filesystem Kernel name: `Uid`. */
+  /** User IDs of the task, real, effective, saved and filesystem. Kernel name: `Uid`. */
   uid: ProcPidStatusUid;
-  /** Group IDs of the task, real, effective, saved and filesystem Kernel name: `Gid`. */
+  /** Group IDs of the task, real, effective, saved and filesystem. Kernel name: `Gid`. */
   gid: ProcPidStatusGid;
-  /** Slots allocated in the file-descriptor table (not the number of open files) Kernel name: `FDSize`. */
+  /** Slots allocated in the file-descriptor table (not the number of open files). Kernel name: `FDSize`. */
   fdSize: number;
-  /** Supplementary group IDs (may be empty; older kernels list at most 32) Kernel name: `Groups`. */
+  /** Supplementary group IDs (may be empty; older kernels list at most 32). Kernel name: `Groups`. */
   groups: number[];
-  /** Thread group ID in each PID namespace the task is in, outermost first Since Linux 4.1. Kernel name: `NStgid`. */
+  /** Thread group ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NStgid`. */
   nsTgid?: number[];
-  /** Task ID in each PID namespace the task is in, outermost first Since Linux 4.1. Kernel name: `NSpid`. */
+  /** Task ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NSpid`. */
   nsPid?: number[];
-  /** Process group ID in each PID namespace the task is in, outermost first Since Linux 4.1. Kernel name: `NSpgid`. */
+  /** Process group ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NSpgid`. */
   nsPgid?: number[];
-  /** Session ID in each PID namespace the task is in, outermost first Since Linux 4.1. Kernel name: `NSsid`. */
+  /** Session ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NSsid`. */
   nsSid?: number[];
-  /** 1 for a kernel thread, 0 otherwise (added in 2023) Kernel name: `Kthread`. */
+  /** 1 for a kernel thread, 0 otherwise (added in 2023). Kernel name: `Kthread`. */
   kthread?: number;
-  /** Largest virtual memory size the process has had (absent for kernel threads) Unit: bytes (the kernel prints kB). Kernel name: `VmPeak`. */
+  /** Largest virtual memory size the process has had (absent for kernel threads). Unit: bytes (the kernel prints kB). Kernel name: `VmPeak`. */
   vmPeak?: number;
-  /** Virtual memory size (absent for kernel threads) Unit: bytes (the kernel prints kB). Kernel name: `VmSize`. */
+  /** Virtual memory size (absent for kernel threads). Unit: bytes (the kernel prints kB). Kernel name: `VmSize`. */
   vmSize?: number;
-  /** Memory locked with mlock() Unit: bytes (the kernel prints kB). Kernel name: `VmLck`. */
+  /** Memory locked with mlock(). Unit: bytes (the kernel prints kB). Kernel name: `VmLck`. */
   vmLck?: number;
-  /** Memory pinned so that it cannot move, e.g. for RDMA Unit: bytes (the kernel prints kB). Since Linux 3.2. Kernel name: `VmPin`. */
+  /** Memory pinned so that it cannot move, e.g. for RDMA. Unit: bytes (the kernel prints kB). Since Linux 3.2. Kernel name: `VmPin`. */
   vmPin?: number;
-  /** Peak resident set size (high water mark) Unit: bytes (the kernel prints kB). Kernel name: `VmHWM`. */
+  /** Peak resident set size (high water mark). Unit: bytes (the kernel prints kB). Kernel name: `VmHWM`. */
   vmHwm?: number;
-  /** Resident set size, the sum of RssAnon, RssFile and RssShmem Unit: bytes (the kernel prints kB). Kernel name: `VmRSS`. */
+  /** Resident set size, the sum of RssAnon, RssFile and RssShmem. Unit: bytes (the kernel prints kB). Kernel name: `VmRSS`. */
   vmRss?: number;
-  /** Resident anonymous memory Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssAnon`. */
+  /** Resident anonymous memory. Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssAnon`. */
   rssAnon?: number;
-  /** Resident file mappings Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssFile`. */
+  /** Resident file mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssFile`. */
   rssFile?: number;
-  /** Resident shared memory, including System V shm, tmpfs and shared anonymous mappings Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssShmem`. */
+  /** Resident shared memory, including System V shm, tmpfs and shared anonymous mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssShmem`. */
   rssShmem?: number;
-  /** Size of private data segments (heap and private writable mappings) Unit: bytes (the kernel prints kB). Kernel name: `VmData`. */
+  /** Size of private data segments (heap and private writable mappings). Unit: bytes (the kernel prints kB). Kernel name: `VmData`. */
   vmData?: number;
-  /** Size of the main thread's stack Unit: bytes (the kernel prints kB). Kernel name: `VmStk`. */
+  /** Size of the main thread's stack. Unit: bytes (the kernel prints kB). Kernel name: `VmStk`. */
   vmStk?: number;
-  /** Size of the executable's text Unit: bytes (the kernel prints kB). Kernel name: `VmExe`. */
+  /** Size of the executable's text. Unit: bytes (the kernel prints kB). Kernel name: `VmExe`. */
   vmExe?: number;
-  /** Size of mapped shared-library code Unit: bytes (the kernel prints kB). Kernel name: `VmLib`. */
+  /** Size of mapped shared-library code. Unit: bytes (the kernel prints kB). Kernel name: `VmLib`. */
   vmLib?: number;
-  /** Memory used by the lowest level of the process's page tables Unit: bytes (the kernel prints kB). Kernel name: `VmPTE`. */
+  /** Memory used by the lowest level of the process's page tables. Unit: bytes (the kernel prints kB). Kernel name: `VmPTE`. */
   vmPte?: number;
-  /** Memory used by the second-level page tables Unit: bytes (the kernel prints kB). Since Linux 4.0. Removed in Linux 4.15. Kernel name: `VmPMD`. */
+  /** Memory used by the second-level page tables. Unit: bytes (the kernel prints kB). Since Linux 4.0. Removed in Linux 4.15. Kernel name: `VmPMD`. */
   vmPmd?: number;
-  /** Anonymous private memory swapped out (shared memory not counted) Unit: bytes (the kernel prints kB). Since Linux 2.6.34. Kernel name: `VmSwap`. */
+  /** Anonymous private memory swapped out (shared memory not counted). Unit: bytes (the kernel prints kB). Since Linux 2.6.34. Kernel name: `VmSwap`. */
   vmSwap?: number;
-  /** Memory mapped from hugetlb huge pages Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `HugetlbPages`. */
+  /** Memory mapped from hugetlb huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `HugetlbPages`. */
   hugetlbPages?: number;
-  /** Peak stack use of the task (some distribution 2.6.32 kernels) Unit: bytes (the kernel prints kB). Kernel name: `Stack usage`. */
+  /** Peak stack use of the task (some distribution 2.6.32 kernels). Unit: bytes (the kernel prints kB). Kernel name: `Stack usage`. */
   stackUsage?: number;
-  /** 1 while the process is writing a core dump, 0 otherwise Since Linux 4.15. Kernel name: `CoreDumping`. */
+  /** 1 while the process is writing a core dump, 0 otherwise. Since Linux 4.15. Kernel name: `CoreDumping`. */
   coreDumping?: number;
-  /** 0 when transparent huge pages are disabled for the process with prctl(PR_SET_THP_DISABLE), 1 otherwise Kernel name: `THP_enabled`. */
+  /** 0 when transparent huge pages are disabled for the process with prctl(PR_SET_THP_DISABLE), 1 otherwise. Kernel name: `THP_enabled`. */
   thpEnabled?: number;
-  /** Mask the kernel applies to user pointers to strip tag bits (x86 linear address masking, 6.4 and later) Kernel name: `untag_mask`. */
+  /** Mask the kernel applies to user pointers to strip tag bits (x86 linear address masking, 6.4 and later). Kernel name: `untag_mask`. */
   untagMask?: bigint;
-  /** x86 per-thread features enabled, such as shstk and wrss (user shadow stacks, 6.6 and later) Kernel name: `x86_Thread_features`. */
+  /** x86 per-thread features enabled, such as shstk and wrss (user shadow stacks, 6.6 and later). Kernel name: `x86_Thread_features`. */
   x86ThreadFeatures?: string[];
-  /** x86 per-thread features locked against change Kernel name: `x86_Thread_features_locked`. */
+  /** x86 per-thread features locked against change. Kernel name: `x86_Thread_features_locked`. */
   x86ThreadFeaturesLocked?: string[];
-  /** Share of time the task slept, used by the old O(1) scheduler Unit: percent. Removed in Linux 2.6.23. Kernel name: `SleepAVG`. */
+  /** Share of time the task slept, used by the old O(1) scheduler. Unit: percent. Removed in Linux 2.6.23. Kernel name: `SleepAVG`. */
   sleepAvg?: number;
-  /** Number of threads in the process Kernel name: `Threads`. */
+  /** Number of threads in the process. Kernel name: `Threads`. */
   threads: number;
-  /** Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them Kernel name: `SigQ`. */
+  /** Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them. Kernel name: `SigQ`. */
   sigQ: ProcPidStatusSigQ;
-  /** Signals pending for this thread (bit n-1 for signal n) Kernel name: `SigPnd`. */
+  /** Signals pending for this thread (bit n-1 for signal n). Kernel name: `SigPnd`. */
   sigPnd: bigint;
-  /** Signals pending for the whole process (bit n-1 for signal n) Kernel name: `ShdPnd`. */
+  /** Signals pending for the whole process (bit n-1 for signal n). Kernel name: `ShdPnd`. */
   shdPnd: bigint;
-  /** Signals blocked (bit n-1 for signal n) Kernel name: `SigBlk`. */
+  /** Signals blocked (bit n-1 for signal n). Kernel name: `SigBlk`. */
   sigBlk: bigint;
-  /** Signals ignored (bit n-1 for signal n) Kernel name: `SigIgn`. */
+  /** Signals ignored (bit n-1 for signal n). Kernel name: `SigIgn`. */
   sigIgn: bigint;
-  /** Signals caught by a handler (bit n-1 for signal n) Kernel name: `SigCgt`. */
+  /** Signals caught by a handler (bit n-1 for signal n). Kernel name: `SigCgt`. */
   sigCgt: bigint;
-  /** Inheritable capability set Kernel name: `CapInh`. */
+  /** Inheritable capability set. Kernel name: `CapInh`. */
   capInh: bigint;
-  /** Permitted capability set Kernel name: `CapPrm`. */
+  /** Permitted capability set. Kernel name: `CapPrm`. */
   capPrm: bigint;
-  /** Effective capability set Kernel name: `CapEff`. */
+  /** Effective capability set. Kernel name: `CapEff`. */
   capEff: bigint;
-  /** Capability bounding set Since Linux 2.6.26. Kernel name: `CapBnd`. */
+  /** Capability bounding set. Since Linux 2.6.26. Kernel name: `CapBnd`. */
   capBnd?: bigint;
-  /** Ambient capability set Since Linux 4.3. Kernel name: `CapAmb`. */
+  /** Ambient capability set. Since Linux 4.3. Kernel name: `CapAmb`. */
   capAmb?: bigint;
-  /** 1 when the no_new_privs bit is set, 0 otherwise Since Linux 4.10. Kernel name: `NoNewPrivs`. */
+  /** 1 when the no_new_privs bit is set, 0 otherwise. Since Linux 4.10. Kernel name: `NoNewPrivs`. */
   noNewPrivs?: number;
-  /** Seccomp mode, 0 off, 1 strict, 2 filter (CONFIG_SECCOMP) Since Linux 3.8. Kernel name: `Seccomp`. */
+  /** Seccomp mode, 0 off, 1 strict, 2 filter (CONFIG_SECCOMP). Since Linux 3.8. Kernel name: `Seccomp`. */
   seccomp?: number;
-  /** Number of seccomp filters attached to the task Kernel name: `Seccomp_filters`. */
+  /** Number of seccomp filters attached to the task. Kernel name: `Seccomp_filters`. */
   seccompFilters?: number;
-  /** Speculative Store Bypass mitigation state for the task, such as thread vulnerable Since Linux 4.17. Kernel name: `Speculation_Store_Bypass`. */
+  /** Speculative Store Bypass mitigation state for the task, such as thread vulnerable. Since Linux 4.17. Kernel name: `Speculation_Store_Bypass`. */
   speculationStoreBypass?: string;
-  /** Indirect branch speculation mitigation state for the task, such as conditional enabled Kernel name: `SpeculationIndirectBranch`. */
+  /** Indirect branch speculation mitigation state for the task, such as conditional enabled. Kernel name: `SpeculationIndirectBranch`. */
   speculationIndirectBranch?: string;
-  /** CPUs the task may run on, as a bit mask Kernel name: `Cpus_allowed`. */
+  /** CPUs the task may run on, as a bit mask. Kernel name: `Cpus_allowed`. */
   cpusAllowed: bigint;
-  /** CPUs the task may run on, as a list Since Linux 2.6.26. Kernel name: `Cpus_allowed_list`. */
+  /** CPUs the task may run on, as a list. Since Linux 2.6.26. Kernel name: `Cpus_allowed_list`. */
   cpusAllowedList?: number[];
-  /** Memory nodes the task may allocate from, as a bit mask (CONFIG_CPUSETS) Kernel name: `Mems_allowed`. */
+  /** Memory nodes the task may allocate from, as a bit mask (CONFIG_CPUSETS). Kernel name: `Mems_allowed`. */
   memsAllowed?: bigint;
-  /** Memory nodes the task may allocate from, as a list (CONFIG_CPUSETS) Kernel name: `Mems_allowed_list`. */
+  /** Memory nodes the task may allocate from, as a list (CONFIG_CPUSETS). Kernel name: `Mems_allowed_list`. */
   memsAllowedList?: number[];
-  /** Context switches where the task gave up the CPU, e.g. to wait Since Linux 2.6.23. Kernel name: `voluntary_ctxt_switches`. */
+  /** Context switches where the task gave up the CPU, e.g. to wait. Since Linux 2.6.23. Kernel name: `voluntary_ctxt_switches`. */
   voluntaryCtxtSwitches?: number;
-  /** Context switches where the task was preempted Since Linux 2.6.23. Kernel name: `nonvoluntary_ctxt_switches`. */
+  /** Context switches where the task was preempted. Since Linux 2.6.23. Kernel name: `nonvoluntary_ctxt_switches`. */
   nonvoluntaryCtxtSwitches?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -137,21 +137,21 @@ export interface ProcPidStatus {
 
 /** The parts of state. */
 export interface ProcPidStatusState {
-  /** One-letter state code Kernel name: `code`. */
+  /** One-letter state code. Kernel name: `code`. */
   code: "running" | "sleeping" | "disk_sleep" | "stopped" | "tracing_stop" | "dead" | "zombie" | "parked" | "idle" | "task_dead" | "wakekill" | "waking" | "noload";
-  /** Name of the state as printed, with its parentheses, such as (sleeping) Kernel name: `label`. */
+  /** Name of the state as printed, with its parentheses, such as (sleeping). Kernel name: `label`. */
   label: string;
 }
 
 /** The parts of uid. */
 export interface ProcPidStatusUid {
-  /** Real user ID Kernel name: `real`. */
+  /** Real user ID. Kernel name: `real`. */
   real: number;
-  /** Effective user ID, used for most permission checks Kernel name: `effective`. */
+  /** Effective user ID, used for most permission checks. Kernel name: `effective`. */
   effective: number;
-  /** Saved set-user-ID Kernel name: `saved`. */
+  /** Saved set-user-ID. Kernel name: `saved`. */
   saved: number;
-  /** Filesystem user ID, used for file access checks Kernel name: `fs`. */
+  /** Filesystem user ID, used for file access checks. Kernel name: `fs`. */
   fs: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -159,13 +159,13 @@ export interface ProcPidStatusUid {
 
 /** The parts of gid. */
 export interface ProcPidStatusGid {
-  /** Real group ID Kernel name: `real`. */
+  /** Real group ID. Kernel name: `real`. */
   real: number;
-  /** Effective group ID, used for most permission checks Kernel name: `effective`. */
+  /** Effective group ID, used for most permission checks. Kernel name: `effective`. */
   effective: number;
-  /** Saved set-group-ID Kernel name: `saved`. */
+  /** Saved set-group-ID. Kernel name: `saved`. */
   saved: number;
-  /** Filesystem group ID, used for file access checks Kernel name: `fs`. */
+  /** Filesystem group ID, used for file access checks. Kernel name: `fs`. */
   fs: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -173,8 +173,8 @@ export interface ProcPidStatusGid {
 
 /** The two parts of sigQ. */
 export interface ProcPidStatusSigQ {
-  /** Signals queued now for the real user ID Kernel name: `queued`. */
+  /** Signals queued now for the real user ID. Kernel name: `queued`. */
   queued: number;
-  /** Limit on queued signals (RLIMIT_SIGPENDING) Kernel name: `limit`. */
+  /** Limit on queued signals (RLIMIT_SIGPENDING). Kernel name: `limit`. */
   limit: number | "unlimited";
 }

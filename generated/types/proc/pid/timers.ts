@@ -6,11 +6,11 @@ export type ProcPidTimers = ProcPidTimersBlock[];
 
 /** One block of The POSIX interval timers (timer_create) of a process, one block per timer. */
 export interface ProcPidTimersBlock {
-  /** Timer id returned by timer_create Kernel name: `ID`. */
+  /** Timer id returned by timer_create. Kernel name: `ID`. */
   id: number;
-  /** Signal number and the value that comes with it Kernel name: `signal`. */
+  /** Signal number and the value that comes with it. Kernel name: `signal`. */
   signal: ProcPidTimersBlockSignal;
-  /** Notification method and its target Kernel name: `notify`. */
+  /** Notification method and its target. Kernel name: `notify`. */
   notify: ProcPidTimersBlockNotify;
   /** Clock the timer runs on: 0 realtime, 1 monotonic, 2 process CPU time, 3 thread CPU time, 7 boottime, ... Kernel name: `ClockID`. */
   clockId: number;
@@ -18,19 +18,19 @@ export interface ProcPidTimersBlock {
 
 /** The two parts of signal. */
 export interface ProcPidTimersBlockSignal {
-  /** Signal sent when the timer fires Kernel name: `signo`. */
+  /** Signal sent when the timer fires. Kernel name: `signo`. */
   signo: number;
-  /** Value passed with the signal (sigev_value as a pointer, in hex) Kernel name: `value`. */
+  /** Value passed with the signal (sigev_value as a pointer, in hex). Kernel name: `value`. */
   value: bigint;
 }
 
 /** The parts of notify. */
 export interface ProcPidTimersBlockNotify {
-  /** How expiry is reported: signal, none or thread (SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD) Kernel name: `how`. */
+  /** How expiry is reported: signal, none or thread (SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD). Kernel name: `how`. */
   how: string;
-  /** pid when the process is notified, tid when one thread is (SIGEV_THREAD_ID) Kernel name: `target`. */
+  /** pid when the process is notified, tid when one thread is (SIGEV_THREAD_ID). Kernel name: `target`. */
   target: string;
-  /** Process or thread id notified, in the reader's pid namespace Kernel name: `targetId`. */
+  /** Process or thread id notified, in the reader's pid namespace. Kernel name: `targetId`. */
   targetId: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

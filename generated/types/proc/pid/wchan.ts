@@ -3,9 +3,9 @@
 
 /** Kernel function a sleeping task is blocked in (its wait channel), or 0; the file has no final newline. */
 export interface ProcPidWchan {
-  /** Symbol name such as do_epoll_wait, or 0 when there is none to show (running task, or one the reader may not trace); older kernels print an unresolved address in decimal, and leave the file empty when the reader may not trace the task Kernel name: `symbol`. */
+  /** Symbol name such as do_epoll_wait, or 0 when there is none to show (running task, or one the reader may not trace); older kernels print an unresolved address in decimal, and leave the file empty when the reader may not trace the task. Kernel name: `symbol`. */
   symbol?: string;
-  /** Module holding the symbol, in brackets; only from the kernels of 2021 that formatted the symbol with %ps Kernel name: `module`. */
+  /** Module holding the symbol, in brackets; only from the kernels of 2021 that formatted the symbol with %ps. Kernel name: `module`. */
   module?: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

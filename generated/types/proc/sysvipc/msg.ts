@@ -6,33 +6,33 @@ export type ProcSysvipcMsg = ProcSysvipcMsgRow[];
 
 /** One row of System V message queues of the reader's IPC namespace, one row per queue after a header line. */
 export interface ProcSysvipcMsgRow {
-  /** Key the queue was created with (msgget), printed as a signed int; 0 for IPC_PRIVATE Kernel name: `key`. */
+  /** Key the queue was created with (msgget), printed as a signed int; 0 for IPC_PRIVATE. Kernel name: `key`. */
   key: number;
-  /** Identifier of the queue, as msgsnd and msgrcv take it Kernel name: `msqid`. */
+  /** Identifier of the queue, as msgsnd and msgrcv take it. Kernel name: `msqid`. */
   msqid: number;
-  /** Access mode bits of the object, like a file mode (printed in octal, such as 600) Kernel name: `perms`. */
+  /** Access mode bits of the object, like a file mode (printed in octal, such as 600). Kernel name: `perms`. */
   perms: number;
-  /** Bytes of message text currently on the queue Unit: bytes. Kernel name: `cbytes`. */
+  /** Bytes of message text currently on the queue. Unit: bytes. Kernel name: `cbytes`. */
   cbytes: number;
-  /** Messages currently on the queue Kernel name: `qnum`. */
+  /** Messages currently on the queue. Kernel name: `qnum`. */
   qnum: number;
-  /** Process that sent the last message (0 if none) Kernel name: `lspid`. */
+  /** Process that sent the last message (0 if none). Kernel name: `lspid`. */
   lspid: number;
-  /** Process that received the last message (0 if none) Kernel name: `lrpid`. */
+  /** Process that received the last message (0 if none). Kernel name: `lrpid`. */
   lrpid: number;
-  /** User id of the owner Kernel name: `uid`. */
+  /** User id of the owner. Kernel name: `uid`. */
   uid: number;
-  /** Group id of the owner Kernel name: `gid`. */
+  /** Group id of the owner. Kernel name: `gid`. */
   gid: number;
-  /** User id of the creator Kernel name: `cuid`. */
+  /** User id of the creator. Kernel name: `cuid`. */
   cuid: number;
-  /** Group id of the creator Kernel name: `cgid`. */
+  /** Group id of the creator. Kernel name: `cgid`. */
   cgid: number;
-  /** Time of the last msgsnd, in seconds since the Unix epoch (0 if never) Unit: seconds (the kernel prints s). Kernel name: `stime`. */
+  /** Time of the last msgsnd, in seconds since the Unix epoch (0 if never). Unit: seconds (the kernel prints s). Kernel name: `stime`. */
   stime: number;
-  /** Time of the last msgrcv, in seconds since the Unix epoch (0 if never) Unit: seconds (the kernel prints s). Kernel name: `rtime`. */
+  /** Time of the last msgrcv, in seconds since the Unix epoch (0 if never). Unit: seconds (the kernel prints s). Kernel name: `rtime`. */
   rtime: number;
-  /** Time of creation or of the last change by msgctl, in seconds since the Unix epoch Unit: seconds (the kernel prints s). Kernel name: `ctime`. */
+  /** Time of creation or of the last change by msgctl, in seconds since the Unix epoch. Unit: seconds (the kernel prints s). Kernel name: `ctime`. */
   ctime: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

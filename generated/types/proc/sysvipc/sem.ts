@@ -6,25 +6,25 @@ export type ProcSysvipcSem = ProcSysvipcSemRow[];
 
 /** One row of System V semaphore sets of the reader's IPC namespace, one row per set after a header line. */
 export interface ProcSysvipcSemRow {
-  /** Key the set was created with (semget), printed as a signed int; 0 for IPC_PRIVATE Kernel name: `key`. */
+  /** Key the set was created with (semget), printed as a signed int; 0 for IPC_PRIVATE. Kernel name: `key`. */
   key: number;
-  /** Identifier of the set, as semop and semctl take it Kernel name: `semid`. */
+  /** Identifier of the set, as semop and semctl take it. Kernel name: `semid`. */
   semid: number;
-  /** Access mode bits of the object, like a file mode (printed in octal, such as 600) Kernel name: `perms`. */
+  /** Access mode bits of the object, like a file mode (printed in octal, such as 600). Kernel name: `perms`. */
   perms: number;
-  /** Semaphores in the set Kernel name: `nsems`. */
+  /** Semaphores in the set. Kernel name: `nsems`. */
   nsems: number;
-  /** User id of the owner Kernel name: `uid`. */
+  /** User id of the owner. Kernel name: `uid`. */
   uid: number;
-  /** Group id of the owner Kernel name: `gid`. */
+  /** Group id of the owner. Kernel name: `gid`. */
   gid: number;
-  /** User id of the creator Kernel name: `cuid`. */
+  /** User id of the creator. Kernel name: `cuid`. */
   cuid: number;
-  /** Group id of the creator Kernel name: `cgid`. */
+  /** Group id of the creator. Kernel name: `cgid`. */
   cgid: number;
-  /** Time of the last semop, in seconds since the Unix epoch (0 if never) Unit: seconds (the kernel prints s). Kernel name: `otime`. */
+  /** Time of the last semop, in seconds since the Unix epoch (0 if never). Unit: seconds (the kernel prints s). Kernel name: `otime`. */
   otime: number;
-  /** Time of creation or of the last change by semctl, in seconds since the Unix epoch Unit: seconds (the kernel prints s). Kernel name: `ctime`. */
+  /** Time of creation or of the last change by semctl, in seconds since the Unix epoch. Unit: seconds (the kernel prints s). Kernel name: `ctime`. */
   ctime: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

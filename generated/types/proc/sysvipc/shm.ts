@@ -6,37 +6,37 @@ export type ProcSysvipcShm = ProcSysvipcShmRow[];
 
 /** One row of System V shared memory segments of the reader's IPC namespace, one row per segment after a header line. */
 export interface ProcSysvipcShmRow {
-  /** Key the segment was created with (shmget), printed as a signed int; 0 for IPC_PRIVATE Kernel name: `key`. */
+  /** Key the segment was created with (shmget), printed as a signed int; 0 for IPC_PRIVATE. Kernel name: `key`. */
   key: number;
-  /** Identifier of the segment, as shmat and shmctl take it Kernel name: `shmid`. */
+  /** Identifier of the segment, as shmat and shmctl take it. Kernel name: `shmid`. */
   shmid: number;
-  /** Access mode bits of the object, like a file mode (printed in octal, such as 600) Kernel name: `perms`. */
+  /** Access mode bits of the object, like a file mode (printed in octal, such as 600). Kernel name: `perms`. */
   perms: number;
-  /** Size the segment was created with Unit: bytes. Kernel name: `size`. */
+  /** Size the segment was created with. Unit: bytes. Kernel name: `size`. */
   size: number;
-  /** Process that created the segment Kernel name: `cpid`. */
+  /** Process that created the segment. Kernel name: `cpid`. */
   cpid: number;
-  /** Process that last attached or detached the segment (0 if none) Kernel name: `lpid`. */
+  /** Process that last attached or detached the segment (0 if none). Kernel name: `lpid`. */
   lpid: number;
-  /** Attachments to the segment now Kernel name: `nattch`. */
+  /** Attachments to the segment now. Kernel name: `nattch`. */
   nattch: number;
-  /** User id of the owner Kernel name: `uid`. */
+  /** User id of the owner. Kernel name: `uid`. */
   uid: number;
-  /** Group id of the owner Kernel name: `gid`. */
+  /** Group id of the owner. Kernel name: `gid`. */
   gid: number;
-  /** User id of the creator Kernel name: `cuid`. */
+  /** User id of the creator. Kernel name: `cuid`. */
   cuid: number;
-  /** Group id of the creator Kernel name: `cgid`. */
+  /** Group id of the creator. Kernel name: `cgid`. */
   cgid: number;
-  /** Time of the last shmat, in seconds since the Unix epoch (0 if never) Unit: seconds (the kernel prints s). Kernel name: `atime`. */
+  /** Time of the last shmat, in seconds since the Unix epoch (0 if never). Unit: seconds (the kernel prints s). Kernel name: `atime`. */
   atime: number;
-  /** Time of the last shmdt, in seconds since the Unix epoch (0 if never) Unit: seconds (the kernel prints s). Kernel name: `dtime`. */
+  /** Time of the last shmdt, in seconds since the Unix epoch (0 if never). Unit: seconds (the kernel prints s). Kernel name: `dtime`. */
   dtime: number;
-  /** Time of creation or of the last change by shmctl, in seconds since the Unix epoch Unit: seconds (the kernel prints s). Kernel name: `ctime`. */
+  /** Time of creation or of the last change by shmctl, in seconds since the Unix epoch. Unit: seconds (the kernel prints s). Kernel name: `ctime`. */
   ctime: number;
-  /** Part of the segment resident in memory Unit: bytes. Since Linux 2.6.27. Kernel name: `rss`. */
+  /** Part of the segment resident in memory. Unit: bytes. Since Linux 2.6.27. Kernel name: `rss`. */
   rss?: number;
-  /** Part of the segment swapped out Unit: bytes. Since Linux 2.6.27. Kernel name: `swap`. */
+  /** Part of the segment swapped out. Unit: bytes. Since Linux 2.6.27. Kernel name: `swap`. */
   swap?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,149 +3,149 @@
 
 /** IPv6 and ICMPv6 counters of one network interface, one counter name and its value per line, led by the interface's index. */
 export interface ProcNetDevSnmp6Iface {
-  /** Index of the interface, as in /sys/class/net/<iface>/ifindex Kernel name: `ifIndex`. */
+  /** Index of the interface, as in /sys/class/net/<iface>/ifindex. Kernel name: `ifIndex`. */
   ifIndex: number;
-  /** IPv6 packets received from all interfaces, including those dropped later Kernel name: `Ip6InReceives`. */
+  /** IPv6 packets received from all interfaces, including those dropped later. Kernel name: `Ip6InReceives`. */
   ip6InReceives: number;
-  /** Received packets dropped for a bad header: version, hop limit exceeded, malformed options Kernel name: `Ip6InHdrErrors`. */
+  /** Received packets dropped for a bad header: version, hop limit exceeded, malformed options. Kernel name: `Ip6InHdrErrors`. */
   ip6InHdrErrors: number;
-  /** Packets that could not be forwarded because they exceed the outgoing link's MTU Kernel name: `Ip6InTooBigErrors`. */
+  /** Packets that could not be forwarded because they exceed the outgoing link's MTU. Kernel name: `Ip6InTooBigErrors`. */
   ip6InTooBigErrors: number;
-  /** Received packets dropped because no route to their destination was found Kernel name: `Ip6InNoRoutes`. */
+  /** Received packets dropped because no route to their destination was found. Kernel name: `Ip6InNoRoutes`. */
   ip6InNoRoutes: number;
-  /** Received packets dropped because the destination address was not valid for this host Kernel name: `Ip6InAddrErrors`. */
+  /** Received packets dropped because the destination address was not valid for this host. Kernel name: `Ip6InAddrErrors`. */
   ip6InAddrErrors: number;
-  /** Packets addressed here whose next header has no handler Kernel name: `Ip6InUnknownProtos`. */
+  /** Packets addressed here whose next header has no handler. Kernel name: `Ip6InUnknownProtos`. */
   ip6InUnknownProtos: number;
-  /** Received packets shorter than their header says Kernel name: `Ip6InTruncatedPkts`. */
+  /** Received packets shorter than their header says. Kernel name: `Ip6InTruncatedPkts`. */
   ip6InTruncatedPkts: number;
-  /** Received packets without a header problem that were still dropped, for example for lack of memory Kernel name: `Ip6InDiscards`. */
+  /** Received packets without a header problem that were still dropped, for example for lack of memory. Kernel name: `Ip6InDiscards`. */
   ip6InDiscards: number;
-  /** Received packets handed to an upper-layer protocol, ICMPv6 included Kernel name: `Ip6InDelivers`. */
+  /** Received packets handed to an upper-layer protocol, ICMPv6 included. Kernel name: `Ip6InDelivers`. */
   ip6InDelivers: number;
-  /** Packets this host forwarded toward another destination Kernel name: `Ip6OutForwDatagrams`. */
+  /** Packets this host forwarded toward another destination. Kernel name: `Ip6OutForwDatagrams`. */
   ip6OutForwDatagrams: number;
-  /** IPv6 packets that local protocols asked IPv6 to send (forwarded packets are not counted) Kernel name: `Ip6OutRequests`. */
+  /** IPv6 packets that local protocols asked IPv6 to send (forwarded packets are not counted). Kernel name: `Ip6OutRequests`. */
   ip6OutRequests: number;
-  /** Outgoing packets without a routing problem that were still dropped Kernel name: `Ip6OutDiscards`. */
+  /** Outgoing packets without a routing problem that were still dropped. Kernel name: `Ip6OutDiscards`. */
   ip6OutDiscards: number;
-  /** Outgoing packets dropped because no route to the destination was found Kernel name: `Ip6OutNoRoutes`. */
+  /** Outgoing packets dropped because no route to the destination was found. Kernel name: `Ip6OutNoRoutes`. */
   ip6OutNoRoutes: number;
-  /** Fragment reassemblies abandoned because their timer ran out Kernel name: `Ip6ReasmTimeout`. */
+  /** Fragment reassemblies abandoned because their timer ran out. Kernel name: `Ip6ReasmTimeout`. */
   ip6ReasmTimeout: number;
-  /** Received fragments that needed reassembly Kernel name: `Ip6ReasmReqds`. */
+  /** Received fragments that needed reassembly. Kernel name: `Ip6ReasmReqds`. */
   ip6ReasmReqds: number;
-  /** Packets successfully rebuilt from fragments Kernel name: `Ip6ReasmOKs`. */
+  /** Packets successfully rebuilt from fragments. Kernel name: `Ip6ReasmOKs`. */
   ip6ReasmOks: number;
-  /** Reassembly failures of any kind (timeouts, errors, memory limits) Kernel name: `Ip6ReasmFails`. */
+  /** Reassembly failures of any kind (timeouts, errors, memory limits). Kernel name: `Ip6ReasmFails`. */
   ip6ReasmFails: number;
-  /** Outgoing packets that were split into fragments successfully Kernel name: `Ip6FragOKs`. */
+  /** Outgoing packets that were split into fragments successfully. Kernel name: `Ip6FragOKs`. */
   ip6FragOks: number;
-  /** Outgoing packets dropped because they needed fragmenting but could not be Kernel name: `Ip6FragFails`. */
+  /** Outgoing packets dropped because they needed fragmenting but could not be. Kernel name: `Ip6FragFails`. */
   ip6FragFails: number;
-  /** Fragments generated by splitting outgoing packets Kernel name: `Ip6FragCreates`. */
+  /** Fragments generated by splitting outgoing packets. Kernel name: `Ip6FragCreates`. */
   ip6FragCreates: number;
-  /** Multicast packets received Kernel name: `Ip6InMcastPkts`. */
+  /** Multicast packets received. Kernel name: `Ip6InMcastPkts`. */
   ip6InMcastPkts: number;
-  /** Multicast packets sent Kernel name: `Ip6OutMcastPkts`. */
+  /** Multicast packets sent. Kernel name: `Ip6OutMcastPkts`. */
   ip6OutMcastPkts: number;
-  /** Bytes of IPv6 packets received, headers included Unit: bytes. Kernel name: `Ip6InOctets`. */
+  /** Bytes of IPv6 packets received, headers included. Unit: bytes. Kernel name: `Ip6InOctets`. */
   ip6InOctets?: number;
-  /** Bytes of IPv6 packets sent, headers included Unit: bytes. Kernel name: `Ip6OutOctets`. */
+  /** Bytes of IPv6 packets sent, headers included. Unit: bytes. Kernel name: `Ip6OutOctets`. */
   ip6OutOctets?: number;
-  /** Bytes of multicast packets received Unit: bytes. Kernel name: `Ip6InMcastOctets`. */
+  /** Bytes of multicast packets received. Unit: bytes. Kernel name: `Ip6InMcastOctets`. */
   ip6InMcastOctets?: number;
-  /** Bytes of multicast packets sent Unit: bytes. Kernel name: `Ip6OutMcastOctets`. */
+  /** Bytes of multicast packets sent. Unit: bytes. Kernel name: `Ip6OutMcastOctets`. */
   ip6OutMcastOctets?: number;
-  /** Bytes of link-layer broadcast packets received (IPv6 itself has no broadcast) Unit: bytes. Kernel name: `Ip6InBcastOctets`. */
+  /** Bytes of link-layer broadcast packets received (IPv6 itself has no broadcast). Unit: bytes. Kernel name: `Ip6InBcastOctets`. */
   ip6InBcastOctets?: number;
-  /** Bytes of link-layer broadcast packets sent Unit: bytes. Kernel name: `Ip6OutBcastOctets`. */
+  /** Bytes of link-layer broadcast packets sent. Unit: bytes. Kernel name: `Ip6OutBcastOctets`. */
   ip6OutBcastOctets?: number;
-  /** Received packets whose ECN field says the sender does not support ECN Kernel name: `Ip6InNoECTPkts`. */
+  /** Received packets whose ECN field says the sender does not support ECN. Kernel name: `Ip6InNoECTPkts`. */
   ip6InNoEctPkts?: number;
-  /** Received packets marked ECN-capable with ECT(1) Kernel name: `Ip6InECT1Pkts`. */
+  /** Received packets marked ECN-capable with ECT(1). Kernel name: `Ip6InECT1Pkts`. */
   ip6InEct1Pkts?: number;
-  /** Received packets marked ECN-capable with ECT(0) Kernel name: `Ip6InECT0Pkts`. */
+  /** Received packets marked ECN-capable with ECT(0). Kernel name: `Ip6InECT0Pkts`. */
   ip6InEct0Pkts?: number;
-  /** Received packets marked Congestion Experienced Kernel name: `Ip6InCEPkts`. */
+  /** Received packets marked Congestion Experienced. Kernel name: `Ip6InCEPkts`. */
   ip6InCePkts?: number;
-  /** IPv6 packets handed to the link layer for sending, local and forwarded alike Since Linux 6.7. Kernel name: `Ip6OutTransmits`. */
+  /** IPv6 packets handed to the link layer for sending, local and forwarded alike. Since Linux 6.7. Kernel name: `Ip6OutTransmits`. */
   ip6OutTransmits?: number;
-  /** ICMPv6 messages received, including the ones counted in icmp6InErrors Kernel name: `Icmp6InMsgs`. */
+  /** ICMPv6 messages received, including the ones counted in icmp6InErrors. Kernel name: `Icmp6InMsgs`. */
   icmp6InMsgs: number;
-  /** Received ICMPv6 messages found to be malformed (bad length, checksum and the like) Kernel name: `Icmp6InErrors`. */
+  /** Received ICMPv6 messages found to be malformed (bad length, checksum and the like). Kernel name: `Icmp6InErrors`. */
   icmp6InErrors: number;
-  /** ICMPv6 messages this host tried to send Kernel name: `Icmp6OutMsgs`. */
+  /** ICMPv6 messages this host tried to send. Kernel name: `Icmp6OutMsgs`. */
   icmp6OutMsgs: number;
-  /** ICMPv6 messages not sent because of a problem inside ICMPv6 Kernel name: `Icmp6OutErrors`. */
+  /** ICMPv6 messages not sent because of a problem inside ICMPv6. Kernel name: `Icmp6OutErrors`. */
   icmp6OutErrors?: number;
-  /** Received ICMPv6 messages with a wrong checksum Since Linux 3.10. Kernel name: `Icmp6InCsumErrors`. */
+  /** Received ICMPv6 messages with a wrong checksum. Since Linux 3.10. Kernel name: `Icmp6InCsumErrors`. */
   icmp6InCsumErrors?: number;
-  /** ICMPv6 messages from this interface suppressed by the per-destination rate limit (printed per interface by some kernels only) Kernel name: `Icmp6OutRateLimitHost`. */
+  /** ICMPv6 messages from this interface suppressed by the per-destination rate limit (printed per interface by some kernels only). Kernel name: `Icmp6OutRateLimitHost`. */
   icmp6OutRateLimitHost?: number;
-  /** Destination Unreachable messages received (type 1) Kernel name: `Icmp6InDestUnreachs`. */
+  /** Destination Unreachable messages received (type 1). Kernel name: `Icmp6InDestUnreachs`. */
   icmp6InDestUnreachs: number;
-  /** Packet Too Big messages received (type 2) Kernel name: `Icmp6InPktTooBigs`. */
+  /** Packet Too Big messages received (type 2). Kernel name: `Icmp6InPktTooBigs`. */
   icmp6InPktTooBigs: number;
-  /** Time Exceeded messages received (type 3) Kernel name: `Icmp6InTimeExcds`. */
+  /** Time Exceeded messages received (type 3). Kernel name: `Icmp6InTimeExcds`. */
   icmp6InTimeExcds: number;
-  /** Parameter Problem messages received (type 4) Kernel name: `Icmp6InParmProblems`. */
+  /** Parameter Problem messages received (type 4). Kernel name: `Icmp6InParmProblems`. */
   icmp6InParmProblems: number;
-  /** Echo (ping) requests received (type 128) Kernel name: `Icmp6InEchos`. */
+  /** Echo (ping) requests received (type 128). Kernel name: `Icmp6InEchos`. */
   icmp6InEchos: number;
-  /** Echo replies received (type 129) Kernel name: `Icmp6InEchoReplies`. */
+  /** Echo replies received (type 129). Kernel name: `Icmp6InEchoReplies`. */
   icmp6InEchoReplies: number;
-  /** Multicast Listener Queries received (type 130) Kernel name: `Icmp6InGroupMembQueries`. */
+  /** Multicast Listener Queries received (type 130). Kernel name: `Icmp6InGroupMembQueries`. */
   icmp6InGroupMembQueries: number;
-  /** MLDv1 Multicast Listener Reports received (type 131) Kernel name: `Icmp6InGroupMembResponses`. */
+  /** MLDv1 Multicast Listener Reports received (type 131). Kernel name: `Icmp6InGroupMembResponses`. */
   icmp6InGroupMembResponses: number;
-  /** Multicast Listener Done messages received (type 132) Kernel name: `Icmp6InGroupMembReductions`. */
+  /** Multicast Listener Done messages received (type 132). Kernel name: `Icmp6InGroupMembReductions`. */
   icmp6InGroupMembReductions: number;
-  /** Router Solicitations received (type 133) Kernel name: `Icmp6InRouterSolicits`. */
+  /** Router Solicitations received (type 133). Kernel name: `Icmp6InRouterSolicits`. */
   icmp6InRouterSolicits: number;
-  /** Router Advertisements received (type 134) Kernel name: `Icmp6InRouterAdvertisements`. */
+  /** Router Advertisements received (type 134). Kernel name: `Icmp6InRouterAdvertisements`. */
   icmp6InRouterAdvertisements: number;
-  /** Neighbor Solicitations received (type 135) Kernel name: `Icmp6InNeighborSolicits`. */
+  /** Neighbor Solicitations received (type 135). Kernel name: `Icmp6InNeighborSolicits`. */
   icmp6InNeighborSolicits: number;
-  /** Neighbor Advertisements received (type 136) Kernel name: `Icmp6InNeighborAdvertisements`. */
+  /** Neighbor Advertisements received (type 136). Kernel name: `Icmp6InNeighborAdvertisements`. */
   icmp6InNeighborAdvertisements: number;
-  /** Redirect messages received (type 137) Kernel name: `Icmp6InRedirects`. */
+  /** Redirect messages received (type 137). Kernel name: `Icmp6InRedirects`. */
   icmp6InRedirects: number;
-  /** MLDv2 Multicast Listener Reports received (type 143) Kernel name: `Icmp6InMLDv2Reports`. */
+  /** MLDv2 Multicast Listener Reports received (type 143). Kernel name: `Icmp6InMLDv2Reports`. */
   icmp6InMldv2Reports?: number;
-  /** Destination Unreachable messages sent (type 1) Kernel name: `Icmp6OutDestUnreachs`. */
+  /** Destination Unreachable messages sent (type 1). Kernel name: `Icmp6OutDestUnreachs`. */
   icmp6OutDestUnreachs: number;
-  /** Packet Too Big messages sent (type 2) Kernel name: `Icmp6OutPktTooBigs`. */
+  /** Packet Too Big messages sent (type 2). Kernel name: `Icmp6OutPktTooBigs`. */
   icmp6OutPktTooBigs: number;
-  /** Time Exceeded messages sent (type 3) Kernel name: `Icmp6OutTimeExcds`. */
+  /** Time Exceeded messages sent (type 3). Kernel name: `Icmp6OutTimeExcds`. */
   icmp6OutTimeExcds: number;
-  /** Parameter Problem messages sent (type 4) Kernel name: `Icmp6OutParmProblems`. */
+  /** Parameter Problem messages sent (type 4). Kernel name: `Icmp6OutParmProblems`. */
   icmp6OutParmProblems: number;
-  /** Echo (ping) requests sent (type 128) Kernel name: `Icmp6OutEchos`. */
+  /** Echo (ping) requests sent (type 128). Kernel name: `Icmp6OutEchos`. */
   icmp6OutEchos?: number;
-  /** Echo replies sent (type 129) Kernel name: `Icmp6OutEchoReplies`. */
+  /** Echo replies sent (type 129). Kernel name: `Icmp6OutEchoReplies`. */
   icmp6OutEchoReplies: number;
-  /** Multicast Listener Queries sent (type 130) Kernel name: `Icmp6OutGroupMembQueries`. */
+  /** Multicast Listener Queries sent (type 130). Kernel name: `Icmp6OutGroupMembQueries`. */
   icmp6OutGroupMembQueries?: number;
-  /** MLDv1 Multicast Listener Reports sent (type 131) Kernel name: `Icmp6OutGroupMembResponses`. */
+  /** MLDv1 Multicast Listener Reports sent (type 131). Kernel name: `Icmp6OutGroupMembResponses`. */
   icmp6OutGroupMembResponses: number;
-  /** Multicast Listener Done messages sent (type 132) Kernel name: `Icmp6OutGroupMembReductions`. */
+  /** Multicast Listener Done messages sent (type 132). Kernel name: `Icmp6OutGroupMembReductions`. */
   icmp6OutGroupMembReductions: number;
-  /** Router Solicitations sent (type 133) Kernel name: `Icmp6OutRouterSolicits`. */
+  /** Router Solicitations sent (type 133). Kernel name: `Icmp6OutRouterSolicits`. */
   icmp6OutRouterSolicits: number;
-  /** Router Advertisements sent (type 134) Kernel name: `Icmp6OutRouterAdvertisements`. */
+  /** Router Advertisements sent (type 134). Kernel name: `Icmp6OutRouterAdvertisements`. */
   icmp6OutRouterAdvertisements?: number;
-  /** Neighbor Solicitations sent (type 135) Kernel name: `Icmp6OutNeighborSolicits`. */
+  /** Neighbor Solicitations sent (type 135). Kernel name: `Icmp6OutNeighborSolicits`. */
   icmp6OutNeighborSolicits: number;
-  /** Neighbor Advertisements sent (type 136) Kernel name: `Icmp6OutNeighborAdvertisements`. */
+  /** Neighbor Advertisements sent (type 136). Kernel name: `Icmp6OutNeighborAdvertisements`. */
   icmp6OutNeighborAdvertisements: number;
-  /** Redirect messages sent (type 137) Kernel name: `Icmp6OutRedirects`. */
+  /** Redirect messages sent (type 137). Kernel name: `Icmp6OutRedirects`. */
   icmp6OutRedirects: number;
-  /** MLDv2 Multicast Listener Reports sent (type 143) Kernel name: `Icmp6OutMLDv2Reports`. */
+  /** MLDv2 Multicast Listener Reports sent (type 143). Kernel name: `Icmp6OutMLDv2Reports`. */
   icmp6OutMldv2Reports?: number;
-  /** Messages received per ICMPv6 type number, listed only for types seen at least once Kernel name: `Icmp6InType`. One entry per `Icmp6InTypeN` line. */
+  /** Messages received per ICMPv6 type number, listed only for types seen at least once. Kernel name: `Icmp6InType`. One entry per `Icmp6InTypeN` line. */
   icmp6InTypes: ProcNetDevSnmp6IfaceIcmp6InTypes[];
-  /** Messages sent per ICMPv6 type number, listed only for types sent at least once Kernel name: `Icmp6OutType`. One entry per `Icmp6OutTypeN` line. */
+  /** Messages sent per ICMPv6 type number, listed only for types sent at least once. Kernel name: `Icmp6OutType`. One entry per `Icmp6OutTypeN` line. */
   icmp6OutTypes: ProcNetDevSnmp6IfaceIcmp6OutTypes[];
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;
@@ -155,7 +155,7 @@ export interface ProcNetDevSnmp6Iface {
 export interface ProcNetDevSnmp6IfaceIcmp6InTypes {
   /** ICMPv6 type number */
   type: number;
-  /** Messages of this type received Kernel name: `messages`. */
+  /** Messages of this type received. Kernel name: `messages`. */
   messages: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -165,7 +165,7 @@ export interface ProcNetDevSnmp6IfaceIcmp6InTypes {
 export interface ProcNetDevSnmp6IfaceIcmp6OutTypes {
   /** ICMPv6 type number */
   type: number;
-  /** Messages of this type sent Kernel name: `messages`. */
+  /** Messages of this type sent. Kernel name: `messages`. */
   messages: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Most file handles the kernel allocates across the system; past it, unprivileged opens fail with ENFILE. */
 export interface ProcSysFsFileMax {
-  /** Handle limit, a long, so up to 2^63-1 (what systemd writes at boot to lift the limit); the boot default is one handle per 10 KiB of RAM, at least 8192 Kernel name: `max_files`. */
+  /** Handle limit, a long, so up to 2^63-1 (what systemd writes at boot to lift the limit); the boot default is one handle per 10 KiB of RAM, at least 8192. Kernel name: `max_files`. */
   fileMax: bigint;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

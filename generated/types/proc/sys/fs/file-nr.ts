@@ -3,11 +3,11 @@
 
 /** File handles allocated, allocated but unused, and the system-wide maximum, on one tab-separated line. */
 export interface ProcSysFsFileNr {
-  /** File handles currently allocated, an approximate sum of per-CPU counters Kernel name: `nr_files`. */
+  /** File handles currently allocated, an approximate sum of per-CPU counters. Kernel name: `nr_files`. */
   allocated: number;
-  /** Allocated handles not in use; always 0 since 2.6, as freed handles are returned at once Kernel name: `nr_free_files`. */
+  /** Allocated handles not in use; always 0 since 2.6, as freed handles are returned at once. Kernel name: `nr_free_files`. */
   free: number;
-  /** Most file handles the kernel will allocate, the same as fs/file-max; up to 2^63-1, the value systemd writes at boot Kernel name: `max_files`. */
+  /** Most file handles the kernel will allocate, the same as fs/file-max; up to 2^63-1, the value systemd writes at boot. Kernel name: `max_files`. */
   max: bigint;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Highest sampling frequency a perf event may ask for, which the kernel lowers by itself when handling samples takes too long. */
 export interface ProcSysKernelPerfEventMaxSampleRate {
-  /** Samples per second (hertz) one event may request; 100000 by default, cut automatically (with a kernel log message) when sample handling uses more CPU time than perf_cpu_time_max_percent allows Kernel name: `maxSampleRate`. */
+  /** Samples per second (hertz) one event may request; 100000 by default, cut automatically (with a kernel log message) when sample handling uses more CPU time than perf_cpu_time_max_percent allows. Kernel name: `maxSampleRate`. */
   maxSampleRate: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

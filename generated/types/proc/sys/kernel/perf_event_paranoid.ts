@@ -3,7 +3,7 @@
 
 /** How far the kernel restricts perf_event_open for users without CAP_PERFMON or CAP_SYS_ADMIN: a higher level allows less. */
 export interface ProcSysKernelPerfEventParanoid {
-  /** -1 allows nearly every event; 0 or more blocks raw tracepoint and ftrace function events; 1 or more also blocks CPU-wide events; 2 or more also blocks kernel profiling (the default since 4.6); Debian and Android kernels accept 3 to block unprivileged use entirely Since Linux 2.6.32. Kernel name: `level`. */
+  /** -1 allows nearly every event; 0 or more blocks raw tracepoint and ftrace function events; 1 or more also blocks CPU-wide events; 2 or more also blocks kernel profiling (the default since 4.6); Debian and Android kernels accept 3 to block unprivileged use entirely. Since Linux 2.6.32. Kernel name: `level`. */
   level?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

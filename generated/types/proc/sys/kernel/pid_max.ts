@@ -3,7 +3,7 @@
 
 /** Upper bound on process IDs: IDs are handed out below this number and wrap around to low values once it is reached. */
 export interface ProcSysKernelPidMax {
-  /** One more than the highest PID the kernel allocates; 32768 by default, raised at boot on machines with many CPUs, at most 4194304 on 64-bit kernels Kernel name: `pidMax`. */
+  /** One more than the highest PID the kernel allocates; 32768 by default, raised at boot on machines with many CPUs, at most 4194304 on 64-bit kernels. Kernel name: `pidMax`. */
   pidMax: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

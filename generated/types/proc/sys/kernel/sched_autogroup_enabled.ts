@@ -3,7 +3,7 @@
 
 /** Whether the fair scheduler groups tasks by session automatically, so that each session gets a fair share of CPU against the others. */
 export interface ProcSysKernelSchedAutogroupEnabled {
-  /** Session autogrouping switch; the noautogroup boot option turns it off Since Linux 2.6.38. Kernel name: `autogroup`. */
+  /** Session autogrouping switch; the noautogroup boot option turns it off. Since Linux 2.6.38. Kernel name: `autogroup`. */
   autogroup?: "disabled" | "enabled";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

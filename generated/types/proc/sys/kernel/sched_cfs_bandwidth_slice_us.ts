@@ -3,7 +3,7 @@
 
 /** Amount of CPU time a per-CPU run queue takes at once from its task group's quota when CFS bandwidth control limits the group. */
 export interface ProcSysKernelSchedCfsBandwidthSliceUs {
-  /** Slice of quota handed out per request, 5 ms by default; larger slices mean fewer requests but coarser enforcement Unit: seconds (the kernel prints us). Since Linux 3.2. Kernel name: `slice`. */
+  /** Slice of quota handed out per request, 5 ms by default; larger slices mean fewer requests but coarser enforcement. Unit: seconds (the kernel prints us). Since Linux 3.2. Kernel name: `slice`. */
   slice?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Longest period a SCHED_DEADLINE task may ask for with sched_setattr(). */
 export interface ProcSysKernelSchedDeadlinePeriodMaxUs {
-  /** Upper limit on a deadline task's period; 4194304 us (about 4.2 s) by default, and recent kernels refuse a value below the minimum Unit: seconds (the kernel prints us). Kernel name: `periodMax`. */
+  /** Upper limit on a deadline task's period; 4194304 us (about 4.2 s) by default, and recent kernels refuse a value below the minimum. Unit: seconds (the kernel prints us). Kernel name: `periodMax`. */
   periodMax: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

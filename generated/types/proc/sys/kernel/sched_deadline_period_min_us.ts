@@ -3,7 +3,7 @@
 
 /** Shortest period a SCHED_DEADLINE task may ask for with sched_setattr(). */
 export interface ProcSysKernelSchedDeadlinePeriodMinUs {
-  /** Lower limit on a deadline task's period; 100 us by default, and recent kernels refuse a value above the maximum Unit: seconds (the kernel prints us). Kernel name: `periodMin`. */
+  /** Lower limit on a deadline task's period; 100 us by default, and recent kernels refuse a value above the maximum. Unit: seconds (the kernel prints us). Kernel name: `periodMin`. */
   periodMin: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Whether Energy Aware Scheduling may place tasks by their estimated energy cost, on asymmetric CPU systems that have an energy model and use schedutil. */
 export interface ProcSysKernelSchedEnergyAware {
-  /** EAS switch, 1 by default; absent when the file is empty, as newer kernels leave it on systems where EAS cannot run (symmetric CPUs, no energy model or no schedutil) Since Linux 5.0. Kernel name: `energyAware`. */
+  /** EAS switch, 1 by default; absent when the file is empty, as newer kernels leave it on systems where EAS cannot run (symmetric CPUs, no energy model or no schedutil). Since Linux 5.0. Kernel name: `energyAware`. */
   energyAware?: "disabled" | "enabled";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

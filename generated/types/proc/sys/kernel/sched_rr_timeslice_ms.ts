@@ -3,7 +3,7 @@
 
 /** Time slice a SCHED_RR task runs before yielding to the next task of the same priority. */
 export interface ProcSysKernelSchedRrTimesliceMs {
-  /** Round-robin slice, 100 ms by default; writing 0 or less restores the default slice, though older kernels keep showing the value written, and older kernels built with HZ=300 start at 90 from integer rounding Unit: seconds (the kernel prints ms). Since Linux 3.9. Kernel name: `timeslice`. */
+  /** Round-robin slice, 100 ms by default; writing 0 or less restores the default slice, though older kernels keep showing the value written, and older kernels built with HZ=300 start at 90 from integer rounding. Unit: seconds (the kernel prints ms). Since Linux 3.9. Kernel name: `timeslice`. */
   timeslice?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

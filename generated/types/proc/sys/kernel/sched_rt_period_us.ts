@@ -3,7 +3,7 @@
 
 /** Length of the accounting window over which the CPU time of real-time tasks is capped. */
 export interface ProcSysKernelSchedRtPeriodUs {
-  /** Window length, 1000000 us (1 s) by default; at least 1 Unit: seconds (the kernel prints us). Since Linux 2.6.25. Kernel name: `period`. */
+  /** Window length, 1000000 us (1 s) by default; at least 1. Unit: seconds (the kernel prints us). Since Linux 2.6.25. Kernel name: `period`. */
   period?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** How much of each real-time period SCHED_FIFO and SCHED_RR tasks may use, leaving the rest to other tasks. */
 export interface ProcSysKernelSchedRtRuntimeUs {
-  /** Real-time CPU time allowed per period, 950000 us by default (95% of the default 1 s period); never more than the period Unit: seconds (the kernel prints us). Since Linux 2.6.25. Kernel name: `runtime`. */
+  /** Real-time CPU time allowed per period, 950000 us by default (95% of the default 1 s period); never more than the period. Unit: seconds (the kernel prints us). Since Linux 2.6.25. Kernel name: `runtime`. */
   runtime?: number | "unlimited";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

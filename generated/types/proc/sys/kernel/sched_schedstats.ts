@@ -3,7 +3,7 @@
 
 /** Whether the scheduler collects the statistics shown in /proc/schedstat and the per-task sched files (kernels built with CONFIG_SCHEDSTATS). */
 export interface ProcSysKernelSchedSchedstats {
-  /** Collection switch; off by default, on with the schedstats=enable boot option Since Linux 4.6. Kernel name: `schedstats`. */
+  /** Collection switch; off by default, on with the schedstats=enable boot option. Since Linux 4.6. Kernel name: `schedstats`. */
   schedstats?: "disabled" | "enabled";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Highest maximum utilization clamp that tasks and task groups may request (kernels built with CONFIG_UCLAMP_TASK). */
 export interface ProcSysKernelSchedUtilClampMax {
-  /** Cap on requested maximum utilization, on the scheduler capacity scale of 0 to 1024; 1024 by default (no cap) Since Linux 5.3. Kernel name: `utilClampMax`. */
+  /** Cap on requested maximum utilization, on the scheduler capacity scale of 0 to 1024; 1024 by default (no cap). Since Linux 5.3. Kernel name: `utilClampMax`. */
   utilClampMax?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

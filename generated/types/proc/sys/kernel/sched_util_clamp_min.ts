@@ -3,7 +3,7 @@
 
 /** Highest minimum utilization clamp that tasks and task groups may request (kernels built with CONFIG_UCLAMP_TASK). */
 export interface ProcSysKernelSchedUtilClampMin {
-  /** Cap on requested minimum utilization, on the scheduler capacity scale of 0 to 1024; 1024 by default (no cap), never above sched_util_clamp_max Since Linux 5.3. Kernel name: `utilClampMin`. */
+  /** Cap on requested minimum utilization, on the scheduler capacity scale of 0 to 1024; 1024 by default (no cap), never above sched_util_clamp_max. Since Linux 5.3. Kernel name: `utilClampMin`. */
   utilClampMin?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Minimum utilization clamp given to real-time tasks that did not request one (kernels built with CONFIG_UCLAMP_TASK). */
 export interface ProcSysKernelSchedUtilClampMinRtDefault {
-  /** Default boost for real-time tasks, on the capacity scale of 0 to 1024; 1024 by default, which runs them at the highest CPU frequency Since Linux 5.10. Kernel name: `utilClampMinRtDefault`. */
+  /** Default boost for real-time tasks, on the capacity scale of 0 to 1024; 1024 by default, which runs them at the highest CPU frequency. Since Linux 5.10. Kernel name: `utilClampMinRtDefault`. */
   utilClampMinRtDefault?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

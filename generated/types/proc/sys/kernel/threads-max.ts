@@ -3,7 +3,7 @@
 
 /** Most threads (tasks) that may exist at once across the whole system, the limit fork and clone check against. */
 export interface ProcSysKernelThreadsMax {
-  /** Task limit; the boot default is sized so that thread stacks could fill at most an eighth of RAM, and a write outside 20 to 2^30-1 is refused Kernel name: `threadsMax`. */
+  /** Task limit; the boot default is sized so that thread stacks could fill at most an eighth of RAM, and a write outside 20 to 2^30-1 is refused. Kernel name: `threadsMax`. */
   threadsMax: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

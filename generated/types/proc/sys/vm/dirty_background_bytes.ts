@@ -3,7 +3,7 @@
 
 /** Amount of dirty memory at which background writeback starts, when set in place of dirty_background_ratio. */
 export interface ProcSysVmDirtyBackgroundBytes {
-  /** Background writeback threshold in bytes; 0, the default, while dirty_background_ratio is in use Unit: bytes. Since Linux 2.6.29. Kernel name: `bytes`. */
+  /** Background writeback threshold in bytes; 0, the default, while dirty_background_ratio is in use. Unit: bytes. Since Linux 2.6.29. Kernel name: `bytes`. */
   bytes?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

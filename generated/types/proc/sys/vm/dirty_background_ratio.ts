@@ -3,7 +3,7 @@
 
 /** Share of available memory that may be dirty before the flusher threads start writing pages back in the background. */
 export interface ProcSysVmDirtyBackgroundRatio {
-  /** Percent of free and reclaimable memory; 10 by default; reads 0 while dirty_background_bytes sets the threshold instead Unit: percent. Kernel name: `ratio`. */
+  /** Percent of free and reclaimable memory; 10 by default; reads 0 while dirty_background_bytes sets the threshold instead. Unit: percent. Kernel name: `ratio`. */
   ratio: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Age at which dirty data is old enough for the flusher threads to write it out on their next periodic pass. */
 export interface ProcSysVmDirtyExpireCentisecs {
-  /** Age after which dirty data is written back (the kernel keeps hundredths of a second; 30 s by default) Unit: seconds (the kernel prints cs). Kernel name: `expire`. */
+  /** Age after which dirty data is written back (the kernel keeps hundredths of a second; 30 s by default). Unit: seconds (the kernel prints cs). Kernel name: `expire`. */
   expire: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Share of available memory that may be dirty before a process writing to files must write pages back itself. */
 export interface ProcSysVmDirtyRatio {
-  /** Percent of free and reclaimable memory; 20 by default; reads 0 while dirty_bytes sets the limit instead Unit: percent. Kernel name: `ratio`. */
+  /** Percent of free and reclaimable memory; 20 by default; reads 0 while dirty_bytes sets the limit instead. Unit: percent. Kernel name: `ratio`. */
   ratio: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

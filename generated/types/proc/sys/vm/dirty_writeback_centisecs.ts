@@ -3,7 +3,7 @@
 
 /** Interval at which the flusher threads wake up to write old dirty data back. */
 export interface ProcSysVmDirtyWritebackCentisecs {
-  /** Interval between the flusher threads' periodic wake-ups (the kernel keeps hundredths of a second; 5 s by default; 0 turns periodic writeback off) Unit: seconds (the kernel prints cs). Kernel name: `interval`. */
+  /** Interval between the flusher threads' periodic wake-ups (the kernel keeps hundredths of a second; 5 s by default; 0 turns periodic writeback off). Unit: seconds (the kernel prints cs). Kernel name: `interval`. */
   interval: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Fixed amount of RAM that counts toward the commit limit in strict overcommit mode, in place of overcommit_ratio. */
 export interface ProcSysVmOvercommitKbytes {
-  /** RAM added to swap to make the commit limit, in bytes (printed in kilobytes); 0, the default, while overcommit_ratio is in use Unit: bytes (the kernel prints kB). Since Linux 3.14. Kernel name: `size`. */
+  /** RAM added to swap to make the commit limit, in bytes (printed in kilobytes); 0, the default, while overcommit_ratio is in use. Unit: bytes (the kernel prints kB). Since Linux 3.14. Kernel name: `size`. */
   size?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Policy the kernel follows when a process asks for more virtual memory than could be backed by RAM and swap. */
 export interface ProcSysVmOvercommitMemory {
-  /** Overcommit mode Kernel name: `mode`. */
+  /** Overcommit mode. Kernel name: `mode`. */
   mode: "guess" | "always" | "never";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Share of RAM that counts toward the commit limit in strict overcommit mode (overcommit_memory 2), used while overcommit_kbytes is 0. */
 export interface ProcSysVmOvercommitRatio {
-  /** Percent of RAM, less huge pages, added to swap to make the commit limit; 50 by default; reads 0 after overcommit_kbytes was set Unit: percent. Kernel name: `ratio`. */
+  /** Percent of RAM, less huge pages, added to swap to make the commit limit; 50 by default; reads 0 after overcommit_kbytes was set. Unit: percent. Kernel name: `ratio`. */
   ratio: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

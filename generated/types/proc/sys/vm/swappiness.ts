@@ -3,7 +3,7 @@
 
 /** How readily reclaim swaps out anonymous memory rather than dropping page cache. */
 export interface ProcSysVmSwappiness {
-  /** Relative weight from 0 to 200 (to 100 before 5.8): higher values swap more, 100 weighs both kinds of memory equally; 60 by default Kernel name: `swappiness`. */
+  /** Relative weight from 0 to 200 (to 100 before 5.8): higher values swap more, 100 weighs both kinds of memory equally; 60 by default. Kernel name: `swappiness`. */
   swappiness: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

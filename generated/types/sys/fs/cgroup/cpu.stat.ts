@@ -3,25 +3,25 @@
 
 /** CPU time used by a cgroup v2 group and its descendants and, with the cpu controller enabled, how often bandwidth limits throttled it. */
 export interface SysFsCgroupCpuStat {
-  /** CPU time the group's tasks ran, in user and system mode together Unit: seconds (the kernel prints us). Kernel name: `usage_usec`. */
+  /** CPU time the group's tasks ran, in user and system mode together. Unit: seconds (the kernel prints us). Kernel name: `usage_usec`. */
   usage: number;
-  /** Part of the usage spent in user mode Unit: seconds (the kernel prints us). Kernel name: `user_usec`. */
+  /** Part of the usage spent in user mode. Unit: seconds (the kernel prints us). Kernel name: `user_usec`. */
   user: number;
-  /** Part of the usage spent in the kernel, interrupts included Unit: seconds (the kernel prints us). Kernel name: `system_usec`. */
+  /** Part of the usage spent in the kernel, interrupts included. Unit: seconds (the kernel prints us). Kernel name: `system_usec`. */
   system: number;
-  /** Part of the user time spent by tasks at a positive nice value (newer kernels) Unit: seconds (the kernel prints us). Kernel name: `nice_usec`. */
+  /** Part of the user time spent by tasks at a positive nice value (newer kernels). Unit: seconds (the kernel prints us). Kernel name: `nice_usec`. */
   nice?: number;
-  /** Time sibling CPU threads were kept idle by core scheduling on behalf of the group (kernels built with CONFIG_SCHED_CORE) Unit: seconds (the kernel prints us). Kernel name: `core_sched.force_idle_usec`. */
+  /** Time sibling CPU threads were kept idle by core scheduling on behalf of the group (kernels built with CONFIG_SCHED_CORE). Unit: seconds (the kernel prints us). Kernel name: `core_sched.force_idle_usec`. */
   coreSchedForceIdle?: number;
-  /** Bandwidth enforcement periods that have passed while the group had runnable tasks (cpu controller, CONFIG_CFS_BANDWIDTH) Kernel name: `nr_periods`. */
+  /** Bandwidth enforcement periods that have passed while the group had runnable tasks (cpu controller, CONFIG_CFS_BANDWIDTH). Kernel name: `nr_periods`. */
   nrPeriods?: number;
-  /** Periods in which the group used up its cpu.max quota and was throttled Kernel name: `nr_throttled`. */
+  /** Periods in which the group used up its cpu.max quota and was throttled. Kernel name: `nr_throttled`. */
   nrThrottled?: number;
-  /** Total time the group's run queues spent throttled Unit: seconds (the kernel prints us). Kernel name: `throttled_usec`. */
+  /** Total time the group's run queues spent throttled. Unit: seconds (the kernel prints us). Kernel name: `throttled_usec`. */
   throttled?: number;
-  /** Periods in which the group ran beyond its quota by drawing on cpu.max.burst Since Linux 5.16. Kernel name: `nr_bursts`. */
+  /** Periods in which the group ran beyond its quota by drawing on cpu.max.burst. Since Linux 5.16. Kernel name: `nr_bursts`. */
   nrBursts?: number;
-  /** Total CPU time used beyond the quota from the burst allowance Unit: seconds (the kernel prints us). Since Linux 5.16. Kernel name: `burst_usec`. */
+  /** Total CPU time used beyond the quota from the burst allowance. Unit: seconds (the kernel prints us). Since Linux 5.16. Kernel name: `burst_usec`. */
   burst?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;

@@ -6,43 +6,43 @@ export type SysFsCgroupIoStat = SysFsCgroupIoStatRow[];
 
 /** One row of Block I/O done by a cgroup v2 group and its descendants, one line per device, with extra figures from the io.cost and io.latency controllers when active. */
 export interface SysFsCgroupIoStatRow {
-  /** Device number of the disk, as major:minor Kernel name: `MAJ:MIN`. */
+  /** Device number of the disk, as major:minor. Kernel name: `MAJ:MIN`. */
   device: SysFsCgroupIoStatRowDevice;
-  /** Bytes read; this and the next five are left out when the group did no reads or writes on the device Unit: bytes. Kernel name: `rbytes`. */
+  /** Bytes read; this and the next five are left out when the group did no reads or writes on the device. Unit: bytes. Kernel name: `rbytes`. */
   rbytes?: number;
-  /** Bytes written Unit: bytes. Kernel name: `wbytes`. */
+  /** Bytes written. Unit: bytes. Kernel name: `wbytes`. */
   wbytes?: number;
-  /** Read requests Kernel name: `rios`. */
+  /** Read requests. Kernel name: `rios`. */
   rios?: number;
-  /** Write requests Kernel name: `wios`. */
+  /** Write requests. Kernel name: `wios`. */
   wios?: number;
-  /** Bytes discarded Unit: bytes. Kernel name: `dbytes`. */
+  /** Bytes discarded. Unit: bytes. Kernel name: `dbytes`. */
   dbytes?: number;
-  /** Discard requests Kernel name: `dios`. */
+  /** Discard requests. Kernel name: `dios`. */
   dios?: number;
-  /** Delay state: how many times io.latency asked to slow the group down, or -1 when io.cost set the delay itself; shown with blkcg debug stats while nonzero Kernel name: `use_delay`. */
+  /** Delay state: how many times io.latency asked to slow the group down, or -1 when io.cost set the delay itself; shown with blkcg debug stats while nonzero. Kernel name: `use_delay`. */
   useDelay?: number;
-  /** Throttling delay currently charged to the group's tasks, shown with use_delay Unit: seconds (the kernel prints ns). Kernel name: `delay_nsec`. */
+  /** Throttling delay currently charged to the group's tasks, shown with use_delay. Unit: seconds (the kernel prints ns). Kernel name: `delay_nsec`. */
   delay?: number;
-  /** io.cost: device-wide virtual time rate as a percentage of the configured cost model (root group only) Unit: percent. Kernel name: `cost.vrate`. */
+  /** io.cost: device-wide virtual time rate as a percentage of the configured cost model (root group only). Unit: percent. Kernel name: `cost.vrate`. */
   costVrate?: number;
-  /** io.cost: device time the group consumed according to the cost model Unit: seconds (the kernel prints us). Kernel name: `cost.usage`. */
+  /** io.cost: device time the group consumed according to the cost model. Unit: seconds (the kernel prints us). Kernel name: `cost.usage`. */
   costUsage?: number;
-  /** io.cost: time the group's I/O waited for budget (debug stats only) Unit: seconds (the kernel prints us). Kernel name: `cost.wait`. */
+  /** io.cost: time the group's I/O waited for budget (debug stats only). Unit: seconds (the kernel prints us). Kernel name: `cost.wait`. */
   costWait?: number;
-  /** io.cost: time the group spent in debt for issuing beyond its budget (debug stats only) Unit: seconds (the kernel prints us). Kernel name: `cost.indebt`. */
+  /** io.cost: time the group spent in debt for issuing beyond its budget (debug stats only). Unit: seconds (the kernel prints us). Kernel name: `cost.indebt`. */
   costIndebt?: number;
-  /** io.cost: time the group's tasks spent delayed to repay debt (debug stats only) Unit: seconds (the kernel prints us). Kernel name: `cost.indelay`. */
+  /** io.cost: time the group's tasks spent delayed to repay debt (debug stats only). Unit: seconds (the kernel prints us). Kernel name: `cost.indelay`. */
   costIndelay?: number;
-  /** io.latency: queue depth the group is currently held to (debug stats only) Kernel name: `depth`. */
+  /** io.latency: queue depth the group is currently held to (debug stats only). Kernel name: `depth`. */
   depth?: number | "max";
-  /** io.latency on rotational disks: moving average of completion latency (debug stats only) Unit: seconds (the kernel prints us). Kernel name: `avg_lat`. */
+  /** io.latency on rotational disks: moving average of completion latency (debug stats only). Unit: seconds (the kernel prints us). Kernel name: `avg_lat`. */
   avgLat?: number;
-  /** io.latency on rotational disks: length of the sampling window (debug stats only) Unit: seconds (the kernel prints ms). Kernel name: `win`. */
+  /** io.latency on rotational disks: length of the sampling window (debug stats only). Unit: seconds (the kernel prints ms). Kernel name: `win`. */
   win?: number;
-  /** io.latency on SSDs: requests in the current window that missed the latency target (debug stats only) Kernel name: `missed`. */
+  /** io.latency on SSDs: requests in the current window that missed the latency target (debug stats only). Kernel name: `missed`. */
   missed?: number;
-  /** io.latency on SSDs: requests completed in the current window (debug stats only) Kernel name: `total`. */
+  /** io.latency on SSDs: requests completed in the current window (debug stats only). Kernel name: `total`. */
   total?: number;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
@@ -50,8 +50,8 @@ export interface SysFsCgroupIoStatRow {
 
 /** The two parts of device. */
 export interface SysFsCgroupIoStatRowDevice {
-  /** Major device number Kernel name: `major`. */
+  /** Major device number. Kernel name: `major`. */
   major: number;
-  /** Minor device number Kernel name: `minor`. */
+  /** Minor device number. Kernel name: `minor`. */
   minor: number;
 }

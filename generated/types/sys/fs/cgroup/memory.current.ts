@@ -3,7 +3,7 @@
 
 /** Memory currently charged to a cgroup v2 group and its descendants (not present in the root group). */
 export interface SysFsCgroupMemoryCurrent {
-  /** Bytes charged: page cache, anonymous memory and kernel memory together, swap not included Unit: bytes. Kernel name: `current`. */
+  /** Bytes charged: page cache, anonymous memory and kernel memory together, swap not included. Unit: bytes. Kernel name: `current`. */
   current: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,155 +3,155 @@
 
 /** Memory use of a cgroup v2 group and its descendants by kind, in bytes, followed by reclaim, fault and swap counters. */
 export interface SysFsCgroupMemoryStat {
-  /** Anonymous memory mapped by the group's processes: heap, stacks and private anonymous mappings Unit: bytes. Kernel name: `anon`. */
+  /** Anonymous memory mapped by the group's processes: heap, stacks and private anonymous mappings. Unit: bytes. Kernel name: `anon`. */
   anon: number;
-  /** Page cache: file-backed memory, including tmpfs and shared memory Unit: bytes. Kernel name: `file`. */
+  /** Page cache: file-backed memory, including tmpfs and shared memory. Unit: bytes. Kernel name: `file`. */
   file: number;
-  /** All kernel memory charged to the group (stacks, page tables, slab, per-CPU, sockets and more) Unit: bytes. Kernel name: `kernel`. */
+  /** All kernel memory charged to the group (stacks, page tables, slab, per-CPU, sockets and more). Unit: bytes. Kernel name: `kernel`. */
   kernel?: number;
-  /** Kernel stacks of the group's tasks Unit: bytes. Kernel name: `kernel_stack`. */
+  /** Kernel stacks of the group's tasks. Unit: bytes. Kernel name: `kernel_stack`. */
   kernelStack?: number;
-  /** Page tables of the group's processes Unit: bytes. Kernel name: `pagetables`. */
+  /** Page tables of the group's processes. Unit: bytes. Kernel name: `pagetables`. */
   pageTables?: number;
-  /** Secondary page tables, such as those KVM keeps to map guest memory Unit: bytes. Kernel name: `sec_pagetables`. */
+  /** Secondary page tables, such as those KVM keeps to map guest memory. Unit: bytes. Kernel name: `sec_pagetables`. */
   secondaryPageTables?: number;
-  /** Per-CPU kernel allocations charged to the group Unit: bytes. Since Linux 5.9. Kernel name: `percpu`. */
+  /** Per-CPU kernel allocations charged to the group. Unit: bytes. Since Linux 5.9. Kernel name: `percpu`. */
   percpu?: number;
-  /** Network socket buffers Unit: bytes. Kernel name: `sock`. */
+  /** Network socket buffers. Unit: bytes. Kernel name: `sock`. */
   sock?: number;
-  /** vmalloc and vmap memory charged to the group Unit: bytes. Kernel name: `vmalloc`. */
+  /** vmalloc and vmap memory charged to the group. Unit: bytes. Kernel name: `vmalloc`. */
   vmalloc?: number;
-  /** Swap-backed page cache: tmpfs, shmem segments and shared anonymous mappings Unit: bytes. Kernel name: `shmem`. */
+  /** Swap-backed page cache: tmpfs, shmem segments and shared anonymous mappings. Unit: bytes. Kernel name: `shmem`. */
   shmem?: number;
-  /** Memory zswap uses to hold this group's compressed pages Unit: bytes. Since Linux 5.19. Kernel name: `zswap`. */
+  /** Memory zswap uses to hold this group's compressed pages. Unit: bytes. Since Linux 5.19. Kernel name: `zswap`. */
   zswap?: number;
-  /** Uncompressed size of the group's memory now stored in zswap Unit: bytes. Since Linux 5.19. Kernel name: `zswapped`. */
+  /** Uncompressed size of the group's memory now stored in zswap. Unit: bytes. Since Linux 5.19. Kernel name: `zswapped`. */
   zswapped?: number;
-  /** Part of the zswapped memory that would not compress and is kept as is Unit: bytes. Kernel name: `zswap_incomp`. */
+  /** Part of the zswapped memory that would not compress and is kept as is. Unit: bytes. Kernel name: `zswap_incomp`. */
   zswapIncompressible?: number;
-  /** Page cache mapped into process address spaces with mmap Unit: bytes. Kernel name: `file_mapped`. */
+  /** Page cache mapped into process address spaces with mmap. Unit: bytes. Kernel name: `file_mapped`. */
   fileMapped: number;
-  /** Page cache modified but not yet written back Unit: bytes. Kernel name: `file_dirty`. */
+  /** Page cache modified but not yet written back. Unit: bytes. Kernel name: `file_dirty`. */
   fileDirty: number;
-  /** Page cache being written back now Unit: bytes. Kernel name: `file_writeback`. */
+  /** Page cache being written back now. Unit: bytes. Kernel name: `file_writeback`. */
   fileWriteback: number;
-  /** Swapped memory also held in the swap cache, using both RAM and swap Unit: bytes. Kernel name: `swapcached`. */
+  /** Swapped memory also held in the swap cache, using both RAM and swap. Unit: bytes. Kernel name: `swapcached`. */
   swapCached?: number;
-  /** Anonymous memory backed by transparent huge pages Unit: bytes. Kernel name: `anon_thp`. */
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes. Kernel name: `anon_thp`. */
   anonThp?: number;
-  /** Page cache backed by transparent huge pages Unit: bytes. Kernel name: `file_thp`. */
+  /** Page cache backed by transparent huge pages. Unit: bytes. Kernel name: `file_thp`. */
   fileThp?: number;
-  /** Shared memory backed by transparent huge pages Unit: bytes. Kernel name: `shmem_thp`. */
+  /** Shared memory backed by transparent huge pages. Unit: bytes. Kernel name: `shmem_thp`. */
   shmemThp?: number;
-  /** Anonymous and swap-backed memory on the inactive LRU list, first to be reclaimed Unit: bytes. Kernel name: `inactive_anon`. */
+  /** Anonymous and swap-backed memory on the inactive LRU list, first to be reclaimed. Unit: bytes. Kernel name: `inactive_anon`. */
   inactiveAnon: number;
-  /** Anonymous and swap-backed memory on the active LRU list Unit: bytes. Kernel name: `active_anon`. */
+  /** Anonymous and swap-backed memory on the active LRU list. Unit: bytes. Kernel name: `active_anon`. */
   activeAnon: number;
-  /** File-backed memory on the inactive LRU list Unit: bytes. Kernel name: `inactive_file`. */
+  /** File-backed memory on the inactive LRU list. Unit: bytes. Kernel name: `inactive_file`. */
   inactiveFile: number;
-  /** File-backed memory on the active LRU list Unit: bytes. Kernel name: `active_file`. */
+  /** File-backed memory on the active LRU list. Unit: bytes. Kernel name: `active_file`. */
   activeFile: number;
-  /** Memory reclaim cannot take, such as mlocked pages Unit: bytes. Kernel name: `unevictable`. */
+  /** Memory reclaim cannot take, such as mlocked pages. Unit: bytes. Kernel name: `unevictable`. */
   unevictable: number;
-  /** Slab objects that can be freed under pressure, such as dentries and inodes Unit: bytes. Kernel name: `slab_reclaimable`. */
+  /** Slab objects that can be freed under pressure, such as dentries and inodes. Unit: bytes. Kernel name: `slab_reclaimable`. */
   slabReclaimable?: number;
-  /** Slab objects that cannot be freed under pressure Unit: bytes. Kernel name: `slab_unreclaimable`. */
+  /** Slab objects that cannot be freed under pressure. Unit: bytes. Kernel name: `slab_unreclaimable`. */
   slabUnreclaimable?: number;
-  /** Slab memory in all, reclaimable and not Unit: bytes. Kernel name: `slab`. */
+  /** Slab memory in all, reclaimable and not. Unit: bytes. Kernel name: `slab`. */
   slab?: number;
-  /** HugeTLB pages charged to the group, shown only when cgroup2 is mounted with memory_hugetlb_accounting Unit: bytes. Kernel name: `hugetlb`. */
+  /** HugeTLB pages charged to the group, shown only when cgroup2 is mounted with memory_hugetlb_accounting. Unit: bytes. Kernel name: `hugetlb`. */
   hugetlb?: number;
-  /** Evicted pages faulted back in soon after, before anonymous and file counts were split Removed in Linux 5.9. Kernel name: `workingset_refault`. */
+  /** Evicted pages faulted back in soon after, before anonymous and file counts were split. Removed in Linux 5.9. Kernel name: `workingset_refault`. */
   workingsetRefault?: number;
-  /** Refaulted pages moved straight to the active list, before the anonymous and file split Removed in Linux 5.9. Kernel name: `workingset_activate`. */
+  /** Refaulted pages moved straight to the active list, before the anonymous and file split. Removed in Linux 5.9. Kernel name: `workingset_activate`. */
   workingsetActivate?: number;
-  /** Refaulted pages that had been part of the working set, before the anonymous and file split Removed in Linux 5.9. Kernel name: `workingset_restore`. */
+  /** Refaulted pages that had been part of the working set, before the anonymous and file split. Removed in Linux 5.9. Kernel name: `workingset_restore`. */
   workingsetRestore?: number;
-  /** Count of evicted anonymous pages faulted back in Since Linux 5.9. Kernel name: `workingset_refault_anon`. */
+  /** Count of evicted anonymous pages faulted back in. Since Linux 5.9. Kernel name: `workingset_refault_anon`. */
   workingsetRefaultAnon?: number;
-  /** Count of evicted file pages faulted back in Since Linux 5.9. Kernel name: `workingset_refault_file`. */
+  /** Count of evicted file pages faulted back in. Since Linux 5.9. Kernel name: `workingset_refault_file`. */
   workingsetRefaultFile?: number;
-  /** Count of refaulted anonymous pages activated at once Since Linux 5.9. Kernel name: `workingset_activate_anon`. */
+  /** Count of refaulted anonymous pages activated at once. Since Linux 5.9. Kernel name: `workingset_activate_anon`. */
   workingsetActivateAnon?: number;
-  /** Count of refaulted file pages activated at once Since Linux 5.9. Kernel name: `workingset_activate_file`. */
+  /** Count of refaulted file pages activated at once. Since Linux 5.9. Kernel name: `workingset_activate_file`. */
   workingsetActivateFile?: number;
-  /** Count of refaulted anonymous pages that were in the active working set when evicted Since Linux 5.9. Kernel name: `workingset_restore_anon`. */
+  /** Count of refaulted anonymous pages that were in the active working set when evicted. Since Linux 5.9. Kernel name: `workingset_restore_anon`. */
   workingsetRestoreAnon?: number;
-  /** Count of refaulted file pages that were in the active working set when evicted Since Linux 5.9. Kernel name: `workingset_restore_file`. */
+  /** Count of refaulted file pages that were in the active working set when evicted. Since Linux 5.9. Kernel name: `workingset_restore_file`. */
   workingsetRestoreFile?: number;
-  /** Count of times shadow entries of evicted pages were reclaimed Kernel name: `workingset_nodereclaim`. */
+  /** Count of times shadow entries of evicted pages were reclaimed. Kernel name: `workingset_nodereclaim`. */
   workingsetNodeReclaim?: number;
-  /** Pages kswapd moved to a slower memory tier Kernel name: `pgdemote_kswapd`. */
+  /** Pages kswapd moved to a slower memory tier. Kernel name: `pgdemote_kswapd`. */
   pgdemoteKswapd?: number;
-  /** Pages direct reclaim moved to a slower memory tier Kernel name: `pgdemote_direct`. */
+  /** Pages direct reclaim moved to a slower memory tier. Kernel name: `pgdemote_direct`. */
   pgdemoteDirect?: number;
-  /** Pages khugepaged moved to a slower memory tier Kernel name: `pgdemote_khugepaged`. */
+  /** Pages khugepaged moved to a slower memory tier. Kernel name: `pgdemote_khugepaged`. */
   pgdemoteKhugepaged?: number;
-  /** Pages proactive reclaim (memory.reclaim) moved to a slower memory tier Kernel name: `pgdemote_proactive`. */
+  /** Pages proactive reclaim (memory.reclaim) moved to a slower memory tier. Kernel name: `pgdemote_proactive`. */
   pgdemoteProactive?: number;
-  /** Pages reclaimed by proactive reclaim (memory.reclaim) Kernel name: `pgsteal_proactive`. */
+  /** Pages reclaimed by proactive reclaim (memory.reclaim). Kernel name: `pgsteal_proactive`. */
   pgstealProactive?: number;
-  /** Pages scanned by proactive reclaim (memory.reclaim) Kernel name: `pgscan_proactive`. */
+  /** Pages scanned by proactive reclaim (memory.reclaim). Kernel name: `pgscan_proactive`. */
   pgscanProactive?: number;
-  /** Pages NUMA balancing moved up to a faster memory tier Kernel name: `pgpromote_success`. */
+  /** Pages NUMA balancing moved up to a faster memory tier. Kernel name: `pgpromote_success`. */
   pgpromoteSuccess?: number;
-  /** Pages scanned on the inactive lists by all kinds of reclaim Kernel name: `pgscan`. */
+  /** Pages scanned on the inactive lists by all kinds of reclaim. Kernel name: `pgscan`. */
   pgscan?: number;
-  /** Pages reclaimed by all kinds of reclaim Kernel name: `pgsteal`. */
+  /** Pages reclaimed by all kinds of reclaim. Kernel name: `pgsteal`. */
   pgsteal?: number;
-  /** Pages read in from swap Kernel name: `pswpin`. */
+  /** Pages read in from swap. Kernel name: `pswpin`. */
   pswpin?: number;
-  /** Pages written out to swap Kernel name: `pswpout`. */
+  /** Pages written out to swap. Kernel name: `pswpout`. */
   pswpout?: number;
-  /** Pages scanned by kswapd Kernel name: `pgscan_kswapd`. */
+  /** Pages scanned by kswapd. Kernel name: `pgscan_kswapd`. */
   pgscanKswapd?: number;
-  /** Pages scanned by direct reclaim in allocating tasks Kernel name: `pgscan_direct`. */
+  /** Pages scanned by direct reclaim in allocating tasks. Kernel name: `pgscan_direct`. */
   pgscanDirect?: number;
-  /** Pages scanned by reclaim on behalf of khugepaged Kernel name: `pgscan_khugepaged`. */
+  /** Pages scanned by reclaim on behalf of khugepaged. Kernel name: `pgscan_khugepaged`. */
   pgscanKhugepaged?: number;
-  /** Pages reclaimed by kswapd Kernel name: `pgsteal_kswapd`. */
+  /** Pages reclaimed by kswapd. Kernel name: `pgsteal_kswapd`. */
   pgstealKswapd?: number;
-  /** Pages reclaimed by direct reclaim Kernel name: `pgsteal_direct`. */
+  /** Pages reclaimed by direct reclaim. Kernel name: `pgsteal_direct`. */
   pgstealDirect?: number;
-  /** Pages reclaimed on behalf of khugepaged Kernel name: `pgsteal_khugepaged`. */
+  /** Pages reclaimed on behalf of khugepaged. Kernel name: `pgsteal_khugepaged`. */
   pgstealKhugepaged?: number;
-  /** Page faults taken by the group's tasks Kernel name: `pgfault`. */
+  /** Page faults taken by the group's tasks. Kernel name: `pgfault`. */
   pgfault: number;
-  /** Page faults that needed I/O to complete Kernel name: `pgmajfault`. */
+  /** Page faults that needed I/O to complete. Kernel name: `pgmajfault`. */
   pgmajfault: number;
-  /** Pages scanned on the active lists Kernel name: `pgrefill`. */
+  /** Pages scanned on the active lists. Kernel name: `pgrefill`. */
   pgrefill?: number;
-  /** Pages moved to an active list Kernel name: `pgactivate`. */
+  /** Pages moved to an active list. Kernel name: `pgactivate`. */
   pgactivate?: number;
-  /** Pages moved to an inactive list Kernel name: `pgdeactivate`. */
+  /** Pages moved to an inactive list. Kernel name: `pgdeactivate`. */
   pgdeactivate?: number;
-  /** Pages marked for lazy freeing with MADV_FREE Kernel name: `pglazyfree`. */
+  /** Pages marked for lazy freeing with MADV_FREE. Kernel name: `pglazyfree`. */
   pglazyfree?: number;
-  /** Lazily freed pages that reclaim actually dropped Kernel name: `pglazyfreed`. */
+  /** Lazily freed pages that reclaim actually dropped. Kernel name: `pglazyfreed`. */
   pglazyfreed?: number;
-  /** Pages swapped in as zero-filled without reading swap Kernel name: `swpin_zero`. */
+  /** Pages swapped in as zero-filled without reading swap. Kernel name: `swpin_zero`. */
   swpinZero?: number;
-  /** Zero-filled pages swapped out without writing to swap Kernel name: `swpout_zero`. */
+  /** Zero-filled pages swapped out without writing to swap. Kernel name: `swpout_zero`. */
   swpoutZero?: number;
-  /** Pages loaded back from zswap Since Linux 5.19. Kernel name: `zswpin`. */
+  /** Pages loaded back from zswap. Since Linux 5.19. Kernel name: `zswpin`. */
   zswpin?: number;
-  /** Pages compressed into zswap Since Linux 5.19. Kernel name: `zswpout`. */
+  /** Pages compressed into zswap. Since Linux 5.19. Kernel name: `zswpout`. */
   zswpout?: number;
-  /** Pages written from zswap on to the swap device Since Linux 6.8. Kernel name: `zswpwb`. */
+  /** Pages written from zswap on to the swap device. Since Linux 6.8. Kernel name: `zswpwb`. */
   zswpwb?: number;
-  /** Transparent huge pages allocated to serve a page fault Kernel name: `thp_fault_alloc`. */
+  /** Transparent huge pages allocated to serve a page fault. Kernel name: `thp_fault_alloc`. */
   thpFaultAlloc?: number;
-  /** Transparent huge pages allocated to collapse existing small pages Kernel name: `thp_collapse_alloc`. */
+  /** Transparent huge pages allocated to collapse existing small pages. Kernel name: `thp_collapse_alloc`. */
   thpCollapseAlloc?: number;
-  /** Transparent huge pages swapped out whole Kernel name: `thp_swpout`. */
+  /** Transparent huge pages swapped out whole. Kernel name: `thp_swpout`. */
   thpSwpout?: number;
-  /** Transparent huge pages split before swap-out, usually for want of contiguous swap space Kernel name: `thp_swpout_fallback`. */
+  /** Transparent huge pages split before swap-out, usually for want of contiguous swap space. Kernel name: `thp_swpout_fallback`. */
   thpSwpoutFallback?: number;
-  /** Pages NUMA balancing migrated to another node Kernel name: `numa_pages_migrated`. */
+  /** Pages NUMA balancing migrated to another node. Kernel name: `numa_pages_migrated`. */
   numaPagesMigrated?: number;
-  /** Page table entries NUMA balancing marked to catch the next access Kernel name: `numa_pte_updates`. */
+  /** Page table entries NUMA balancing marked to catch the next access. Kernel name: `numa_pte_updates`. */
   numaPteUpdates?: number;
-  /** NUMA hinting faults taken Kernel name: `numa_hint_faults`. */
+  /** NUMA hinting faults taken. Kernel name: `numa_hint_faults`. */
   numaHintFaults?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   extra?: Record<string, number | string>;

@@ -3,7 +3,7 @@
 
 /** Number of processes and threads now in a cgroup v2 group and its descendants (not present in the root group). */
 export interface SysFsCgroupPidsCurrent {
-  /** Tasks counted against pids.max, threads included Kernel name: `current`. */
+  /** Tasks counted against pids.max, threads included. Kernel name: `current`. */
   current: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

@@ -3,7 +3,7 @@
 
 /** Limit on the number of processes and threads in a cgroup v2 group and its descendants: fork and clone fail once it is reached. */
 export interface SysFsCgroupPidsMax {
-  /** Task limit Kernel name: `max`. */
+  /** Task limit. Kernel name: `max`. */
   max: number | "max";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
