@@ -8,6 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../runtime/index.js';
+import { native } from '../runtime/native.js';
+import { listProcesses } from '../runtime/processes.js';
 
 const fs = new ProcFs();
 const repo = join(import.meta.dirname, '..');
@@ -68,6 +70,18 @@ describe('process table', () => {
     const gone = fs.processes({ groups: ['base', 'cmdline'], select: { pid: child.pid! } });
     expect(gone.rows).toEqual([]);
     expect(gone.gone).toBe(1);
+  });
+
+  it.skipIf(native === undefined)('the native reader and node:fs give the same rows', () => {
+    const ctx = (file: string) => fs.context(file);
+    const opts = { groups: ['base', 'credentials', 'cmdline', 'io'] as const };
+    const pick = (rows: { pid: number; comm?: string; cmdline?: string[]; credentials?: unknown; denied?: unknown }[]) =>
+      rows.filter((r) => r.pid < process.pid).map((r) => [r.pid, r.comm, r.cmdline, r.credentials, r.denied]);
+    const a = listProcesses('/proc', ctx, { groups: [...opts.groups], native: true });
+    const b = listProcesses('/proc', ctx, { groups: [...opts.groups], native: false });
+    expect(pick(a.rows)).toEqual(pick(b.rows));
+    // A pid that does not exist is gone either way.
+    expect(listProcesses('/proc', ctx, { groups: ['base'], select: { pid: 2 ** 30 }, native: true }).gone).toBe(1);
   });
 
   it('reads the same rows asynchronously', async () => {

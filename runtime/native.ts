@@ -1,0 +1,34 @@
+/**
+ * The optional native reader (native/procread.c, built by native/build.sh at
+ * install): many /proc files per call, each costing only its system calls.
+ * Absent (no compiler, or PROCSPEC_NATIVE=0): undefined, and callers read
+ * through node:fs.
+ */
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+
+export interface NativeReader {
+  readPaths(paths: readonly string[], from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
+  preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
+}
+
+function load(): NativeReader | undefined {
+  if (process.env.PROCSPEC_NATIVE === '0') return undefined;
+  const require = createRequire(import.meta.url);
+  // runtime/native.ts runs from the sources (../native) or from dist/runtime (../../native).
+  for (const rel of ['../native/build/procread.node', '../../native/build/procread.node']) {
+    try {
+      return require(new URL(rel, import.meta.url).pathname) as NativeReader;
+    } catch {
+      // Not built there.
+    }
+  }
+  return undefined;
+}
+
+export const native: NativeReader | undefined = load();
+
+const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+
+/** The name of an errno number (ENOENT), as node:fs errors carry it in `code`. */
+export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `E${n}`;
