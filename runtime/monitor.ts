@@ -9,8 +9,9 @@
 import { closeSync } from 'node:fs';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
-import { ProcfsError } from './errors.js';
+import { FILE_OF, hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
+import { ioError, ProcfsError } from './errors.js';
+import { errnoName, native, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -59,7 +60,12 @@ export interface MonitorSample<G extends Group> {
   hidden?: string;
 }
 
+/** Processes re-read per call of the native reader. */
+const BATCH = 256;
+
 export interface MonitorOptions<G extends Group> extends ListOptions<G> {
+  /** Use the native batch reader when it is built (default true). */
+  native?: boolean;
   /** Most files kept open between samples; default 4096, and never more than the soft descriptor limit allows. Beyond it, files of processes that stopped being read are closed, least recently read first, and the others are read by path. */
   maxOpenFiles?: number;
 }
@@ -71,6 +77,8 @@ interface Watched {
   seen: number;
   /** Reader through this process's kept descriptors (made once). */
   read?: (path: string) => string;
+  /** Texts (or errno numbers) read ahead by the native batch for this sample, by file of `files`. */
+  pre?: (string | number)[];
   prev?: { at: number; cpu: number; minflt: number; majflt: number; read?: number; write?: number };
 }
 
@@ -154,6 +162,11 @@ export class ProcessMonitor<G extends Group> {
     if (w.read !== undefined) return w.read;
     return (w.read = (path: string): string => {
       const name = path.slice(path.lastIndexOf('/') + 1);
+      if (w.pre !== undefined) {
+        const v = w.pre[this.files.indexOf(name)];
+        if (typeof v === 'string') return v;
+        if (typeof v === 'number') throw ioError(path, { code: errnoName(v) });
+      }
       let fd = w.fds.get(name);
       if (fd === undefined) {
         if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return this.byPath(w, path);
@@ -191,6 +204,54 @@ export class ProcessMonitor<G extends Group> {
     }
   }
 
+  /** Files each watched process has, in the order the plan reads them. */
+  private get files(): string[] {
+    return (this.filesCache ??= [...new Set(['stat', ...this.plan.others.map((g) => FILE_OF[g])])]);
+  }
+  private filesCache: string[] | undefined;
+
+  /**
+   * With the native reader: re-reads the kept files of every process whose
+   * files are all open in batches (one call per batch, each file one pread),
+   * leaving the texts for the sample's parse.
+   */
+  private readAhead(reader: NativeReader, tasks: readonly { dir: string }[]): void {
+    const files = this.files;
+    const k = files.length;
+    const ready: Watched[] = [];
+    for (const t of tasks) {
+      const w = this.watched.get(t.dir);
+      if (w !== undefined && w.fds.size === k) ready.push(w);
+    }
+    const single = new Uint8Array(BATCH * k);
+    for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
+    const ends = new Int32Array(BATCH * k);
+    const errs = new Int32Array(BATCH * k);
+    for (let b = 0; b < ready.length; b += BATCH) {
+      const batch = ready.slice(b, b + BATCH);
+      const fds = new Int32Array(batch.length * k);
+      batch.forEach((w, i) => files.forEach((f, j) => (fds[i * k + j] = w.fds.get(f)!)));
+      const texts: (string | number)[] = new Array(fds.length);
+      let from = 0;
+      while (from < fds.length) {
+        const next = reader.preadFds(fds, from, single, this.arena, ends, errs);
+        if (next === from) {
+          this.arena = Buffer.allocUnsafe(this.arena.length * 2);
+          continue;
+        }
+        let start = 0;
+        for (let i = from; i < next; i++) {
+          texts[i] = errs[i] !== 0 ? errs[i]! : this.arena.toString('utf8', start, ends[i]);
+          start = ends[i]!;
+        }
+        from = next;
+      }
+      batch.forEach((w, i) => (w.pre = texts.slice(i * k, i * k + k)));
+    }
+  }
+
+  private arena = Buffer.allocUnsafe(1 << 20);
+
   /** Reads every watched process once more, and the new ones. */
   sample(): MonitorSample<G> {
     const now = performance.now() / 1000;
@@ -198,6 +259,7 @@ export class ProcessMonitor<G extends Group> {
     this.last = now;
     const tasks = tasksOf(this.root, this.opts.select ?? { all: 'processes' });
     const stamp = ++this.samples;
+    if (native !== undefined && this.opts.native !== false) this.readAhead(native, tasks);
     const rows: MonitorRow<G>[] = [];
     let started = 0;
     let gone = 0;
@@ -211,6 +273,7 @@ export class ProcessMonitor<G extends Group> {
       if (w !== undefined) {
         w.seen = stamp;
         row = attempt(w);
+        w.pre = undefined;
         if (row === undefined || row.startTicks !== w.startTicks) {
           // The watched process ended (its files say so); the pid may now be another process: start afresh.
           this.closeFiles(w);

@@ -155,7 +155,7 @@ export interface ListOptions<G extends Group> {
 }
 
 /** Files (relative to a task folder) per group; groups that share a file read it once. */
-const FILE_OF: Record<Group, string> = {
+export const FILE_OF: Record<Group, string> = {
   base: 'stat', cpu: 'stat', memory: 'stat', credentials: 'status', statm: 'statm', io: 'io', cmdline: 'cmdline',
   environ: 'environ', cgroup: 'cgroup', schedstat: 'schedstat', maps: 'maps', smapsRollup: 'smaps_rollup', smaps: 'smaps',
 };

@@ -164,6 +164,19 @@ describe('refresh mode', () => {
     }
   });
 
+  it.skipIf(native === undefined)('gives the same rows with the native batch reader as with node:fs', () => {
+    const rows = (nat: boolean) => {
+      const m = fs.monitor({ groups: ['base', 'cmdline'], native: nat });
+      try {
+        m.sample();
+        return m.sample().rows.filter((r) => r.pid < process.pid && !r.comm?.startsWith('kworker')).map((r) => [r.pid, r.startTicks, r.comm, r.cmdline]);
+      } finally {
+        m.close();
+      }
+    };
+    expect(rows(true)).toEqual(rows(false));
+  });
+
   it('stays within its descriptor budget, closing the least recently used', () => {
     const m = fs.monitor({ groups: ['base', 'cmdline'], maxOpenFiles: 5 });
     try {
