@@ -11,7 +11,7 @@ import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
 import { FILE_OF, hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoName, native, type NativeReader } from './native.js';
+import { errnoName, native, readBatch, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -225,32 +225,15 @@ export class ProcessMonitor<G extends Group> {
     }
     const single = new Uint8Array(BATCH * k);
     for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
-    const ends = new Int32Array(BATCH * k);
-    const errs = new Int32Array(BATCH * k);
     for (let b = 0; b < ready.length; b += BATCH) {
       const batch = ready.slice(b, b + BATCH);
       const fds = new Int32Array(batch.length * k);
       batch.forEach((w, i) => files.forEach((f, j) => (fds[i * k + j] = w.fds.get(f)!)));
-      const texts: (string | number)[] = new Array(fds.length);
-      let from = 0;
-      while (from < fds.length) {
-        const next = reader.preadFds(fds, from, single, this.arena, ends, errs);
-        if (next === from) {
-          this.arena = Buffer.allocUnsafe(this.arena.length * 2);
-          continue;
-        }
-        let start = 0;
-        for (let i = from; i < next; i++) {
-          texts[i] = errs[i] !== 0 ? errs[i]! : this.arena.toString('utf8', start, ends[i]);
-          start = ends[i]!;
-        }
-        from = next;
-      }
+      const texts = readBatch(fds.length, (from, arena, ends, errs) => reader.preadFds(fds, from, single, arena, ends, errs));
       batch.forEach((w, i) => (w.pre = texts.slice(i * k, i * k + k)));
     }
   }
 
-  private arena = Buffer.allocUnsafe(1 << 20);
 
   /** Reads every watched process once more, and the new ones. */
   sample(): MonitorSample<G> {

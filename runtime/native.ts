@@ -32,3 +32,35 @@ const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(
 
 /** The name of an errno number (ENOENT), as node:fs errors carry it in `code`. */
 export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `E${n}`;
+
+let arena = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * Runs one batch through the native reader: `call` reads files `from`..
+ * into the shared buffer and returns the first one not read (the buffer
+ * was full); this grows the buffer when even one file does not fit, and
+ * decodes each file's text (UTF-8), or keeps its errno number.
+ */
+export function readBatch(
+  count: number,
+  call: (from: number, arena: Buffer, ends: Int32Array, errs: Int32Array) => number,
+): (string | number)[] {
+  const ends = new Int32Array(count);
+  const errs = new Int32Array(count);
+  const texts: (string | number)[] = new Array(count);
+  let from = 0;
+  while (from < count) {
+    const next = call(from, arena, ends, errs);
+    if (next === from) {
+      arena = Buffer.allocUnsafe(arena.length * 2);
+      continue;
+    }
+    let start = 0;
+    for (let i = from; i < next; i++) {
+      texts[i] = errs[i] !== 0 ? errs[i]! : arena.toString('utf8', start, ends[i]);
+      start = ends[i]!;
+    }
+    from = next;
+  }
+  return texts;
+}

@@ -32,7 +32,7 @@ import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoName, native, type NativeReader } from './native.js';
+import { errnoName, native, readBatch, type NativeReader } from './native.js';
 import { readFileSync, readFileAsync, mapLimit } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
@@ -394,7 +394,6 @@ export function hidepidOf(root: string): string | undefined {
 
 /** Tasks read per call of the native reader: their files are read back to back, then parsed. */
 const NATIVE_BATCH = 256;
-let arena: Buffer | undefined;
 
 /**
  * Reads the files of `tasks` with the native reader, a batch of tasks per
@@ -405,33 +404,14 @@ function readBatches(reader: NativeReader, tasks: Task[], files: string[], each:
   const k = files.length;
   const single = new Uint8Array(NATIVE_BATCH * k);
   for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
-  const ends = new Int32Array(NATIVE_BATCH * k);
-  const errs = new Int32Array(NATIVE_BATCH * k);
   for (let b = 0; b < tasks.length; b += NATIVE_BATCH) {
     const batch = tasks.slice(b, b + NATIVE_BATCH);
     const paths: string[] = [];
     for (const t of batch) for (const f of files) paths.push(`${t.dir}/${f}`);
-    const texts: (string | number)[] = new Array(paths.length);
-    arena ??= Buffer.allocUnsafe(1 << 20);
-    let from = 0;
-    while (from < paths.length) {
-      const next = reader.readPaths(paths, from, single, arena, ends, errs);
-      if (next === from) {
-        // One file larger than the whole buffer: grow it and read that file again.
-        arena = Buffer.allocUnsafe(arena.length * 2);
-        continue;
-      }
-      let start = 0;
-      for (let i = from; i < next; i++) {
-        texts[i] = errs[i] !== 0 ? errs[i]! : arena.toString('utf8', start, ends[i]);
-        start = ends[i]!;
-      }
-      from = next;
-    }
+    const texts = readBatch(paths.length, (from, arena, ends, errs) => reader.readPaths(paths, from, single, arena, ends, errs));
     batch.forEach((t, ti) =>
       each(t, (path) => {
-        const j = files.indexOf(path.slice(path.lastIndexOf('/') + 1));
-        const v = texts[ti * k + j];
+        const v = texts[ti * k + files.indexOf(path.slice(path.lastIndexOf('/') + 1))];
         if (typeof v === 'string') return v;
         throw ioError(path, { code: errnoName(v ?? 2) });
       }),

@@ -174,7 +174,13 @@ describe('refresh mode', () => {
         m.close();
       }
     };
-    expect(rows(true)).toEqual(rows(false));
+    // The two monitors sample at different moments: compare the processes both saw.
+    const a = rows(true);
+    const b = rows(false);
+    const inB = new Map(b.map((r) => [r[0], r]));
+    const both = a.filter((r) => inB.has(r[0]));
+    expect(both.length).toBeGreaterThan(0.9 * Math.max(a.length, b.length));
+    for (const r of both) expect(r).toEqual(inB.get(r[0]));
   });
 
   it('stays within its descriptor budget, closing the least recently used', () => {
