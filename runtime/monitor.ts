@@ -10,6 +10,7 @@ import { closeSync } from 'node:fs';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
 import { FILE_OF, hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
+import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoName, native, readBatch, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync } from './read.js';
@@ -21,9 +22,9 @@ function outOfDescriptors(err: unknown): boolean {
 /** The soft limit on open files of this process (from its limits file), or 1024 when it cannot be read. */
 function softFileLimit(): number {
   try {
-    const row = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits'));
-    if (row === null) return 1024;
-    return row[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(row[1]);
+    const soft = parseProcPidLimits(readFileSync('/proc/self/limits')).find((l) => l.limit === 'Max open files')?.soft;
+    if (soft === undefined) return 1024;
+    return soft === 'unlimited' || soft > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(soft);
   } catch {
     return 1024;
   }
@@ -87,6 +88,8 @@ export class ProcessMonitor<G extends Group> {
   private openFiles = 0;
   private last = 0;
   private readonly plan: Plan;
+  /** hidepid option of the procfs at the root, if any. */
+  private readonly hidden: string | undefined;
   private maxOpenFiles: number;
 
   constructor(
@@ -95,6 +98,8 @@ export class ProcessMonitor<G extends Group> {
     private readonly opts: MonitorOptions<G>,
   ) {
     this.plan = plan(opts.groups);
+    // Mount options do not change between samples: read them once.
+    this.hidden = hidepidOf(root);
     // Never more than the process may open, with room left for everything else it does.
     const soft = softFileLimit();
     this.maxOpenFiles = Math.min(opts.maxOpenFiles ?? 4096, Math.max(0, soft - Math.max(1024, Math.floor(soft / 8))));
@@ -310,8 +315,7 @@ export class ProcessMonitor<G extends Group> {
       ended++;
     }
     const out: MonitorSample<G> = { rows, interval, started, ended, gone, denied, openFiles: this.openFiles };
-    const hidden = hidepidOf(this.root);
-    if (hidden !== undefined) out.hidden = hidden;
+    if (this.hidden !== undefined) out.hidden = this.hidden;
     return out;
   }
 }

@@ -13,6 +13,7 @@ import { parseProcPidCmdline } from '../generated/parsers/proc/pid/cmdline.js';
 import { parseProcPidEnviron } from '../generated/parsers/proc/pid/environ.js';
 import { parseProcPidIo } from '../generated/parsers/proc/pid/io.js';
 import { parseProcPidMaps } from '../generated/parsers/proc/pid/maps.js';
+import { parseProcPidMountinfo } from '../generated/parsers/proc/pid/mountinfo.js';
 import { parseProcPidSchedstat } from '../generated/parsers/proc/pid/schedstat.js';
 import { parseProcPidSmaps } from '../generated/parsers/proc/pid/smaps.js';
 import { parseProcPidSmapsRollup } from '../generated/parsers/proc/pid/smaps_rollup.js';
@@ -376,18 +377,16 @@ export function readTask(
 
 /** hidepid option of the procfs mounted at `root`, from this process's mountinfo, if any. */
 export function hidepidOf(root: string): string | undefined {
+  let mounts;
   try {
-    const text = readFileSync('/proc/self/mountinfo');
-    for (const line of text.split('\n')) {
-      const parts = line.split(' ');
-      if (parts[4] !== root) continue;
-      const dash = parts.indexOf('-');
-      if (dash < 0 || parts[dash + 1] !== 'proc') continue;
-      const opt = (parts[dash + 3] ?? '').split(',').find((o) => o.startsWith('hidepid='));
-      if (opt && opt !== 'hidepid=0' && opt !== 'hidepid=off') return opt;
-    }
+    mounts = parseProcPidMountinfo(readFileSync('/proc/self/mountinfo'));
   } catch {
-    // Not a live system: nothing to say.
+    return undefined; // Not a live system: nothing to say.
+  }
+  for (const m of mounts) {
+    if (m.mountPoint !== root || m.fsType !== 'proc') continue;
+    const opt = m.superOptions.find((o) => o.startsWith('hidepid='));
+    if (opt && opt !== 'hidepid=0' && opt !== 'hidepid=off') return opt;
   }
   return undefined;
 }

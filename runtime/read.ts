@@ -50,38 +50,48 @@ function grow(buf: Buffer, used: number): Buffer {
 // Sync
 
 /**
- * Reads the whole file into the shared sync buffer and hands the filled part
- * (valid only until the next sync read) to `take`, whose result is returned.
+ * Reads an open file until EOF into the shared sync buffer: with `positional`
+ * from offset 0 (pread; procfs makes the text anew), otherwise from the
+ * current offset. A file printed in one piece (`single`) is whole once a read
+ * returns less than asked for. Returns the buffer and the length read (valid
+ * until the next sync read).
  */
-function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T, single = false): T {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (err) {
-    throw ioError(path, err);
-  }
+function readLoop(fd: number, path: string, positional: boolean, single: boolean): [Buffer, number] {
   let buf = syncBuffer;
   let length = 0;
   try {
     for (;;) {
       if (length === buf.length) buf = grow(buf, length);
-      const n = fs.readSync(fd, buf, length, buf.length - length, null);
+      const n = fs.readSync(fd, buf, length, buf.length - length, positional ? length : null);
       if (n === 0) break;
       length += n;
-      // A file printed in one piece is whole once a read returns less than asked for.
       if (single && length < buf.length) break;
     }
   } catch (err) {
     throw ioError(path, err);
   } finally {
     if (buf.length <= MAX_RETAINED_BUFFER_BYTES) syncBuffer = buf;
+  }
+  return [buf, length];
+}
+
+/**
+ * Reads the whole file into the shared sync buffer and hands the filled part
+ * (valid only until the next sync read) to `take`, whose result is returned.
+ */
+function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T, single = false): T {
+  const fd = openFdSync(path);
+  let read: [Buffer, number];
+  try {
+    read = readLoop(fd, path, false, single);
+  } finally {
     try {
       fs.closeSync(fd);
     } catch {
       // Nothing useful to do: the data (or the read error) is what matters.
     }
   }
-  return take(buf, length);
+  return take(read[0], read[1]);
 }
 
 /** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Throws ProcfsError. */
@@ -94,21 +104,7 @@ export function readFileSync(path: string, singleRecord = false): string {
  * the text anew), as UTF-8 text. `path` names it in errors. Throws ProcfsError.
  */
 export function rereadFdSync(fd: number, path: string, singleRecord = false): string {
-  let buf = syncBuffer;
-  let length = 0;
-  try {
-    for (;;) {
-      if (length === buf.length) buf = grow(buf, length);
-      const n = fs.readSync(fd, buf, length, buf.length - length, length);
-      if (n === 0) break;
-      length += n;
-      if (singleRecord && length < buf.length) break;
-    }
-  } catch (err) {
-    throw ioError(path, err);
-  } finally {
-    if (buf.length <= MAX_RETAINED_BUFFER_BYTES) syncBuffer = buf;
-  }
+  const [buf, length] = readLoop(fd, path, true, singleRecord);
   return buf.toString('utf8', 0, length);
 }
 

@@ -438,19 +438,9 @@ export class Scan {
 
   /** A word that also ends at the character `c` (not consumed): an item of a `c`-separated list. */
   wordTo(c: string): string {
-    const t = this.text;
-    const a = this.pos;
-    const cc = c.charCodeAt(0);
-    let p = a;
-    while (p < this.le) {
-      const x = t.charCodeAt(p);
-      if (x === cc || isSpace(x)) break;
-      p++;
-    }
-    this.ts = a;
-    if (p === a) this.fail('a word');
-    this.pos = p;
-    return t.slice(a, p);
+    const w = this.wordBefore(c, c);
+    if (w === '') this.fail('a word');
+    return w;
   }
 
   /** A double quote opened before the `stop` of the last quoted() call, still open for the next one. */
