@@ -314,11 +314,57 @@ export const procSchedstatSpec: SpecModel = {
                         "field": {
                           "name": "name",
                           "raw": "name",
-                          "description": "Name of the topology level: SMT, CLS, MC, PKG, NUMA...",
+                          "description": "Topology level of the domain (an enum: a free word could be read as the span, which is hex)",
                           "optional": false,
                           "value": {
-                            "kind": "string",
-                            "escaped": false
+                            "kind": "enum",
+                            "values": [
+                              {
+                                "raw": "SMT",
+                                "name": "smt",
+                                "description": "Hardware threads of one core"
+                              },
+                              {
+                                "raw": "CLS",
+                                "name": "cls",
+                                "description": "A cluster of cores sharing a cache or tag"
+                              },
+                              {
+                                "raw": "MC",
+                                "name": "mc",
+                                "description": "Cores sharing the last-level cache"
+                              },
+                              {
+                                "raw": "CACHE",
+                                "name": "cache",
+                                "description": "Cores sharing a cache (powerpc)"
+                              },
+                              {
+                                "raw": "PKG",
+                                "name": "pkg",
+                                "description": "A whole package (DIE before 6.8)"
+                              },
+                              {
+                                "raw": "DIE",
+                                "name": "die",
+                                "description": "A whole die (the name of PKG before 6.8)"
+                              },
+                              {
+                                "raw": "BOOK",
+                                "name": "book",
+                                "description": "A book of CPUs (s390x)"
+                              },
+                              {
+                                "raw": "DRAWER",
+                                "name": "drawer",
+                                "description": "A drawer of books (s390x)"
+                              },
+                              {
+                                "raw": "NUMA",
+                                "name": "numa",
+                                "description": "A level of NUMA distance"
+                              }
+                            ]
                           }
                         },
                         "repeat": false,

@@ -146,14 +146,25 @@ function record1(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsUnnamed {
 
 function record2(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsNamed {
   let v_level: number;
-  let v_name: string;
+  let v_name: "smt" | "cls" | "mc" | "cache" | "pkg" | "die" | "book" | "drawer" | "numa";
   let v_span: bigint;
   s.ws();
   s.lit("domain");
   v_level = s.u();
   s.sep();
   s.ws();
-  v_name = s.word();
+  switch (s.word()) {
+    case "SMT": v_name = "smt"; break;
+    case "CLS": v_name = "cls"; break;
+    case "MC": v_name = "mc"; break;
+    case "CACHE": v_name = "cache"; break;
+    case "PKG": v_name = "pkg"; break;
+    case "DIE": v_name = "die"; break;
+    case "BOOK": v_name = "book"; break;
+    case "DRAWER": v_name = "drawer"; break;
+    case "NUMA": v_name = "numa"; break;
+    default: s.fail("name: one of SMT, CLS, MC, CACHE, PKG, DIE, BOOK, DRAWER, NUMA");
+  }
   s.sep();
   s.ws();
   v_span = s.mask();

@@ -60,8 +60,8 @@ export interface ProcSchedstatCpusDomainsNamed {
   kind: "named";
   /** Domain level (0 is the smallest). Kernel name: `domain`. */
   level: number;
-  /** Name of the topology level: SMT, CLS, MC, PKG, NUMA... Kernel name: `name`. */
-  name: string;
+  /** Topology level of the domain (an enum: a free word could be read as the span, which is hex). Kernel name: `name`. */
+  name: "smt" | "cls" | "mc" | "cache" | "pkg" | "die" | "book" | "drawer" | "numa";
   /** CPUs the domain spans. Kernel name: `span`. */
   span: bigint;
   /** Load-balancing counters, whose number and order depend on the file's version. Kernel name: `counters`. */
