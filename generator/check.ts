@@ -224,6 +224,8 @@ class Checker {
       if (e.section !== undefined && e.indexed === undefined) this.fail([...p, 'section'], 'a section is opened by a "line" entry or follows each line of an "indexed" entry, not a plain "key" entry');
       if (e.type === undefined) this.fail(p, 'missing required key "type"');
       if (/\s/.test(key) && k.separator === 'space') this.fail([...p, 'key'], 'with separator "space" a key cannot contain white space');
+      if (key.includes(':') && k.separator !== 'space') this.fail([...p, 'key'], 'a key cannot contain ":" where ":" ends keys');
+      if (e.indexed === undefined && (key.trim() !== key || key === '')) this.fail([...p, 'key'], 'a key is not empty and has no white space at either end');
       const field = this.field(e, p, names, key);
       const entry: KeyedEntry = { key, field };
       if (e.prefix !== undefined) {

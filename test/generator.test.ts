@@ -49,6 +49,10 @@ describe('spec errors name the file, the YAML line and the key', () => {
     expect(dup.problem).toMatch(/duplicate key "A"/);
     expect(dup.line).toBe(9);
   });
+  it('keys a file could not print: ":" inside a colon-ended key, white space at an edge', () => {
+    expect(errorOf(base('      - { key: "A:B", name: a, type: integer, description: x }\n')).problem).toMatch(/cannot contain ":"/);
+    expect(errorOf(base('      - { key: "A ", name: a, type: integer, description: x }\n')).problem).toMatch(/no white space at either end/);
+  });
   it('since after until', () => {
     const e = errorOf(base('      - { key: A, name: a, type: integer, description: x, since: "5.4", until: "4.19" }\n'));
     expect(e.problem).toMatch(/"until" 4.19 is not after "since" 5.4/);

@@ -459,6 +459,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         return;
       }
       w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
+      const val = e.field.value;
+      const factor = val.kind === 'integer' ? ({ kB: '1024', pages: 'ctx.pageSize', sectors: '512', bytes: '1' } as Record<string, string>)[val.unit ?? 'bytes'] : undefined;
+      if (val.kind === 'integer' && factor !== undefined && !val.signed && !val.hex && !val.octal && val.sentinels.length === 0 && e.prefix === undefined) {
+        // An unsigned number alone on its line, with or without a unit suffix: one call.
+        w.writeLine(`${v} = s.uLine(${factor}, ${q(val.suffix ?? '')});`);
+        w.writeLine('break;');
+        return;
+      }
       w.writeLine('s.ws();');
       if (e.prefix !== undefined) w.writeLine(`s.lit(${q(e.prefix)}); s.sep(); s.ws();`);
       value(w, e.field.value, v, 'line', e.field.name);
@@ -610,6 +618,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           else if (l.extra && l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns)) {
             w.writeLine('let extra: Record<string, Record<string, number | string>> | undefined;');
           } else if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
+          if (plain.length >= MAP_DISPATCH && (l.separator === 'colon' || l.separator === 'space')) w.writeLine('let next = 0;');
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
             if (sections.length > 0) {
@@ -623,10 +632,24 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
                 });
               }
             }
-            w.writeLine(`const key = s.key(${q(l.separator)});`);
             const table = plain.length >= MAP_DISPATCH ? `KEYS${keyTables.length}` : undefined;
             if (table) keyTables.push({ name: table, keys: plain.map((e) => e.key) });
-            w.write(table ? `switch (${table}.get(key)) ` : 'switch (key) ').block(() => {
+            // Files print their keys in a fixed order: try the key after the last one matched before cutting the key out and looking it up.
+            const sepCode = l.separator === 'colon' ? 58 : l.separator === 'space' ? 32 : undefined;
+            if (table && sepCode !== undefined) {
+              w.writeLine('let k: number | undefined;');
+              w.writeLine('let key: string;');
+              w.write(`if (next < ${plain.length} && s.keyIs(${table}_ORDER[next]!, ${sepCode})) `).block(() => {
+                w.writeLine('k = next;');
+                w.writeLine(`key = ${table}_ORDER[next]!;`);
+              });
+              w.write('else ').block(() => {
+                w.writeLine(`key = s.key(${q(l.separator)});`);
+                w.writeLine(`k = ${table}.get(key);`);
+              });
+              w.writeLine('if (k !== undefined) next = k + 1;');
+            } else w.writeLine(`const key = s.key(${q(l.separator)});`);
+            w.write(table ? (sepCode !== undefined ? 'switch (k) ' : `switch (${table}.get(key)) `) : 'switch (key) ').block(() => {
               plain.forEach((e, i) => keyedEntryCase(w, e, l.separator, table ? i : undefined));
               w.write('default: ').block(() => {
                 for (const e of indexed) {
@@ -763,6 +786,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       declarationKind: VariableDeclarationKind.Const,
       docs: ['Keys of a keyed layout, numbered for the switch that reads their values.'],
       declarations: [{ name: t.name, initializer: `new Map<string, number>([${t.keys.map((k, i) => `[${q(k)}, ${i}]`).join(', ')}])` }],
+    });
+    file.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ['The same keys in the order files print them.'],
+      declarations: [{ name: `${t.name}_ORDER`, initializer: `[${t.keys.map((k) => q(k)).join(', ')}]` }],
     });
   }
   // Known only once the bodies are written; ts-morph puts it after the other imports.

@@ -1,5 +1,7 @@
 /** Scanner primitives the newer spec shapes rest on: escapes, variants, NUL items. */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseProcMeminfo } from '../../generated/parsers/proc/meminfo.js';
 import { parseProcDiskstats } from '../../generated/parsers/proc/diskstats.js';
 import { parseProcLocks } from '../../generated/parsers/proc/locks.js';
 import { parseProcPidEnviron } from '../../generated/parsers/proc/pid/environ.js';
@@ -65,5 +67,34 @@ describe('NUL-separated items', () => {
       { name: 'B', value: 'x=y' },
       { name: 'NOEQUALS' },
     ]);
+  });
+});
+
+describe('keyed lines: the key expected next and the key looked up agree', () => {
+  const text = readFileSync('/proc/meminfo', 'utf8');
+  const lines = text.trimEnd().split('\n');
+  it('lines in any order, and keys padded before ":", give the same values', () => {
+    const inOrder = parseProcMeminfo(text, ctx);
+    expect(parseProcMeminfo(`${[...lines].reverse().join('\n')}\n`, ctx)).toEqual(inOrder);
+    expect(parseProcMeminfo(`${lines.map((l) => l.replace(':', ' :')).join('\n')}\n`, ctx)).toEqual(inOrder);
+  });
+  it('a key that only starts like the expected one is not taken for it', () => {
+    // "MemTotalX" begins with "MemTotal" but is another key (kept in extra).
+    const r = parseProcMeminfo(`MemTotalX: 1 kB\n${text}`, ctx);
+    expect(r.memTotal).toBe(parseProcMeminfo(text, ctx).memTotal);
+    expect(r.extra?.MemTotalX).toBeDefined();
+  });
+  it('a number line read in one call fails where the separate steps failed', () => {
+    const at = (line: string) => {
+      const e = parseErrorOf(() => parseProcMeminfo(`${line}\n${text}`, ctx));
+      return [e.line, e.column, e.expected];
+    };
+    expect(at('MemTotal:   x kB')).toEqual([1, 13, 'a decimal integer']);
+    expect(at('MemTotal:   12 MB')).toEqual([1, 16, '"kB"']);
+    expect(at('MemTotal:   12 kB 3')).toEqual([1, 19, 'end of line']);
+    expect(at('MemTotal:   9007199254740991 kB')).toEqual([1, 13, 'a value whose size in bytes is below 2^53']);
+  });
+  it('a repeated key is an error on either path', () => {
+    expect(parseErrorOf(() => parseProcMeminfo(`${lines[0]}\n${lines[0]}\n${text}`, ctx)).line).toBe(2);
   });
 });

@@ -103,15 +103,24 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
   let v_mimpid: bigint | undefined;
   let v_hartIsa: string | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 50 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* processor */ {
         if (v_processor !== undefined) s.duplicate(key);
-        s.ws();
-        v_processor = s.u();
-        s.eol();
+        v_processor = s.uLine(1, "");
         break;
       }
       case 1: /* vendor_id */ {
@@ -123,16 +132,12 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 2: /* cpu family */ {
         if (v_cpuFamily !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuFamily = s.u();
-        s.eol();
+        v_cpuFamily = s.uLine(1, "");
         break;
       }
       case 3: /* model */ {
         if (v_model !== undefined) s.duplicate(key);
-        s.ws();
-        v_model = s.u();
-        s.eol();
+        v_model = s.uLine(1, "");
         break;
       }
       case 4: /* model name */ {
@@ -175,44 +180,32 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 9: /* physical id */ {
         if (v_physicalId !== undefined) s.duplicate(key);
-        s.ws();
-        v_physicalId = s.u();
-        s.eol();
+        v_physicalId = s.uLine(1, "");
         break;
       }
       case 10: /* siblings */ {
         if (v_siblings !== undefined) s.duplicate(key);
-        s.ws();
-        v_siblings = s.u();
-        s.eol();
+        v_siblings = s.uLine(1, "");
         break;
       }
       case 11: /* core id */ {
         if (v_coreId !== undefined) s.duplicate(key);
-        s.ws();
-        v_coreId = s.u();
-        s.eol();
+        v_coreId = s.uLine(1, "");
         break;
       }
       case 12: /* cpu cores */ {
         if (v_cpuCores !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuCores = s.u();
-        s.eol();
+        v_cpuCores = s.uLine(1, "");
         break;
       }
       case 13: /* apicid */ {
         if (v_apicid !== undefined) s.duplicate(key);
-        s.ws();
-        v_apicid = s.u();
-        s.eol();
+        v_apicid = s.uLine(1, "");
         break;
       }
       case 14: /* initial apicid */ {
         if (v_initialApicid !== undefined) s.duplicate(key);
-        s.ws();
-        v_initialApicid = s.u();
-        s.eol();
+        v_initialApicid = s.uLine(1, "");
         break;
       }
       case 15: /* fdiv_bug */ {
@@ -283,9 +276,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 21: /* cpuid level */ {
         if (v_cpuidLevel !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuidLevel = s.u();
-        s.eol();
+        v_cpuidLevel = s.uLine(1, "");
         break;
       }
       case 22: /* wp */ {
@@ -350,24 +341,17 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 27: /* TLB size */ {
         if (v_tlbSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_tlbSize = s.u();
-        s.lit("4K pages");
-        s.eol();
+        v_tlbSize = s.uLine(1, "4K pages");
         break;
       }
       case 28: /* clflush size */ {
         if (v_clflushSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_clflushSize = s.u();
-        s.eol();
+        v_clflushSize = s.uLine(1, "");
         break;
       }
       case 29: /* cache_alignment */ {
         if (v_cacheAlignment !== undefined) s.duplicate(key);
-        s.ws();
-        v_cacheAlignment = s.u();
-        s.eol();
+        v_cacheAlignment = s.uLine(1, "");
         break;
       }
       case 30: /* address sizes */ {
@@ -421,9 +405,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 35: /* CPU architecture */ {
         if (v_cpuArchitecture !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuArchitecture = s.u();
-        s.eol();
+        v_cpuArchitecture = s.uLine(1, "");
         break;
       }
       case 36: /* CPU variant */ {
@@ -442,9 +424,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 38: /* CPU revision */ {
         if (v_cpuRevision !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuRevision = s.u();
-        s.eol();
+        v_cpuRevision = s.uLine(1, "");
         break;
       }
       case 39: /* cpu */ {
@@ -471,9 +451,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 42: /* hart */ {
         if (v_hart !== undefined) s.duplicate(key);
-        s.ws();
-        v_hart = s.u();
-        s.eol();
+        v_hart = s.uLine(1, "");
         break;
       }
       case 43: /* isa */ {
@@ -603,71 +581,64 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
   let v_cpuMhzStatic: number | undefined;
   let v_machine: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS1.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 14 && s.keyIs(KEYS1_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS1_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS1.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* cpu number */ {
         if (v_cpuNumber !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuNumber = s.u();
-        s.eol();
+        v_cpuNumber = s.uLine(1, "");
         break;
       }
       case 1: /* physical id */ {
         if (v_physicalId !== undefined) s.duplicate(key);
-        s.ws();
-        v_physicalId = s.u();
-        s.eol();
+        v_physicalId = s.uLine(1, "");
         break;
       }
       case 2: /* core id */ {
         if (v_coreId !== undefined) s.duplicate(key);
-        s.ws();
-        v_coreId = s.u();
-        s.eol();
+        v_coreId = s.uLine(1, "");
         break;
       }
       case 3: /* siblings */ {
         if (v_siblings !== undefined) s.duplicate(key);
-        s.ws();
-        v_siblings = s.u();
-        s.eol();
+        v_siblings = s.uLine(1, "");
         break;
       }
       case 4: /* cpu cores */ {
         if (v_cpuCores !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuCores = s.u();
-        s.eol();
+        v_cpuCores = s.uLine(1, "");
         break;
       }
       case 5: /* book id */ {
         if (v_bookId !== undefined) s.duplicate(key);
-        s.ws();
-        v_bookId = s.u();
-        s.eol();
+        v_bookId = s.uLine(1, "");
         break;
       }
       case 6: /* drawer id */ {
         if (v_drawerId !== undefined) s.duplicate(key);
-        s.ws();
-        v_drawerId = s.u();
-        s.eol();
+        v_drawerId = s.uLine(1, "");
         break;
       }
       case 7: /* dedicated */ {
         if (v_dedicated !== undefined) s.duplicate(key);
-        s.ws();
-        v_dedicated = s.u();
-        s.eol();
+        v_dedicated = s.uLine(1, "");
         break;
       }
       case 8: /* address */ {
         if (v_address !== undefined) s.duplicate(key);
-        s.ws();
-        v_address = s.u();
-        s.eol();
+        v_address = s.uLine(1, "");
         break;
       }
       case 9: /* version */ {
@@ -686,16 +657,12 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
       }
       case 11: /* cpu MHz dynamic */ {
         if (v_cpuMhzDynamic !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuMhzDynamic = s.u();
-        s.eol();
+        v_cpuMhzDynamic = s.uLine(1, "");
         break;
       }
       case 12: /* cpu MHz static */ {
         if (v_cpuMhzStatic !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpuMhzStatic = s.u();
-        s.eol();
+        v_cpuMhzStatic = s.uLine(1, "");
         break;
       }
       case 13: /* machine */ {
@@ -749,10 +716,21 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
   let v_vendorId: string | undefined;
   const v_caches: ProcCpuinfoBlockSystemCaches[] = [];
   const v_processors: ProcCpuinfoBlockSystemProcessors[] = [];
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS2.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 15 && s.keyIs(KEYS2_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS2_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS2.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* Hardware */ {
         if (v_hardware !== undefined) s.duplicate(key);
         s.ws();
@@ -776,9 +754,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
       case 3: /* timebase */ {
         if (v_timebase !== undefined) s.duplicate(key);
-        s.ws();
-        v_timebase = s.u();
-        s.eol();
+        v_timebase = s.uLine(1, "");
         break;
       }
       case 4: /* platform */ {
@@ -811,9 +787,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
       case 8: /* # processors */ {
         if (v_numProcessors !== undefined) s.duplicate(key);
-        s.ws();
-        v_numProcessors = s.u();
-        s.eol();
+        v_numProcessors = s.uLine(1, "");
         break;
       }
       case 9: /* bogomips per cpu */ {
@@ -825,9 +799,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
       case 10: /* max thread id */ {
         if (v_maxThreadId !== undefined) s.duplicate(key);
-        s.ws();
-        v_maxThreadId = s.u();
-        s.eol();
+        v_maxThreadId = s.uLine(1, "");
         break;
       }
       case 11: /* features */ {
@@ -1001,7 +973,13 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemProcess
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["processor", 0], ["vendor_id", 1], ["cpu family", 2], ["model", 3], ["model name", 4], ["stepping", 5], ["microcode", 6], ["cpu MHz", 7], ["cache size", 8], ["physical id", 9], ["siblings", 10], ["core id", 11], ["cpu cores", 12], ["apicid", 13], ["initial apicid", 14], ["fdiv_bug", 15], ["hlt_bug", 16], ["f00f_bug", 17], ["coma_bug", 18], ["fpu", 19], ["fpu_exception", 20], ["cpuid level", 21], ["wp", 22], ["flags", 23], ["vmx flags", 24], ["bugs", 25], ["bogomips", 26], ["TLB size", 27], ["clflush size", 28], ["cache_alignment", 29], ["address sizes", 30], ["power management", 31], ["BogoMIPS", 32], ["Features", 33], ["CPU implementer", 34], ["CPU architecture", 35], ["CPU variant", 36], ["CPU part", 37], ["CPU revision", 38], ["cpu", 39], ["clock", 40], ["revision", 41], ["hart", 42], ["isa", 43], ["mmu", 44], ["uarch", 45], ["mvendorid", 46], ["marchid", 47], ["mimpid", 48], ["hart isa", 49]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS1 = new Map<string, number>([["cpu number", 0], ["physical id", 1], ["core id", 2], ["siblings", 3], ["cpu cores", 4], ["book id", 5], ["drawer id", 6], ["dedicated", 7], ["address", 8], ["version", 9], ["identification", 10], ["cpu MHz dynamic", 11], ["cpu MHz static", 12], ["machine", 13]]);
+/** The same keys in the order files print them. */
+const KEYS1_ORDER = ["cpu number", "physical id", "core id", "siblings", "cpu cores", "book id", "drawer id", "dedicated", "address", "version", "identification", "cpu MHz dynamic", "cpu MHz static", "machine"];
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS2 = new Map<string, number>([["Hardware", 0], ["Revision", 1], ["Serial", 2], ["timebase", 3], ["platform", 4], ["machine", 5], ["MMU", 6], ["firmware", 7], ["# processors", 8], ["bogomips per cpu", 9], ["max thread id", 10], ["features", 11], ["facilities", 12], ["model", 13], ["vendor_id", 14]]);
+/** The same keys in the order files print them. */
+const KEYS2_ORDER = ["Hardware", "Revision", "Serial", "timebase", "platform", "machine", "MMU", "firmware", "# processors", "bogomips per cpu", "max thread id", "features", "facilities", "model", "vendor_id"];

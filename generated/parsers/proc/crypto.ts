@@ -48,10 +48,21 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
   let v_digestSize: number | undefined;
   let v_seedSize: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 22 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* name */ {
         if (v_name !== undefined) s.duplicate(key);
         s.ws();
@@ -147,58 +158,42 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
       }
       case 11: /* blocksize */ {
         if (v_blockSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_blockSize = s.u();
-        s.eol();
+        v_blockSize = s.uLine(1, "");
         break;
       }
       case 12: /* min keysize */ {
         if (v_minKeySize !== undefined) s.duplicate(key);
-        s.ws();
-        v_minKeySize = s.u();
-        s.eol();
+        v_minKeySize = s.uLine(1, "");
         break;
       }
       case 13: /* max keysize */ {
         if (v_maxKeySize !== undefined) s.duplicate(key);
-        s.ws();
-        v_maxKeySize = s.u();
-        s.eol();
+        v_maxKeySize = s.uLine(1, "");
         break;
       }
       case 14: /* ivsize */ {
         if (v_ivSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_ivSize = s.u();
-        s.eol();
+        v_ivSize = s.uLine(1, "");
         break;
       }
       case 15: /* chunksize */ {
         if (v_chunkSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_chunkSize = s.u();
-        s.eol();
+        v_chunkSize = s.uLine(1, "");
         break;
       }
       case 16: /* walksize */ {
         if (v_walkSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_walkSize = s.u();
-        s.eol();
+        v_walkSize = s.uLine(1, "");
         break;
       }
       case 17: /* statesize */ {
         if (v_stateSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_stateSize = s.u();
-        s.eol();
+        v_stateSize = s.uLine(1, "");
         break;
       }
       case 18: /* maxauthsize */ {
         if (v_maxAuthSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_maxAuthSize = s.u();
-        s.eol();
+        v_maxAuthSize = s.uLine(1, "");
         break;
       }
       case 19: /* geniv */ {
@@ -210,16 +205,12 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
       }
       case 20: /* digestsize */ {
         if (v_digestSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_digestSize = s.u();
-        s.eol();
+        v_digestSize = s.uLine(1, "");
         break;
       }
       case 21: /* seedsize */ {
         if (v_seedSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_seedSize = s.u();
-        s.eol();
+        v_seedSize = s.uLine(1, "");
         break;
       }
       default: {
@@ -258,3 +249,5 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["name", 0], ["driver", 1], ["module", 2], ["priority", 3], ["refcnt", 4], ["selftest", 5], ["internal", 6], ["fips", 7], ["type", 8], ["flags", 9], ["async", 10], ["blocksize", 11], ["min keysize", 12], ["max keysize", 13], ["ivsize", 14], ["chunksize", 15], ["walksize", 16], ["statesize", 17], ["maxauthsize", 18], ["geniv", 19], ["digestsize", 20], ["seedsize", 21]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["name", "driver", "module", "priority", "refcnt", "selftest", "internal", "fips", "type", "flags", "async", "blocksize", "min keysize", "max keysize", "ivsize", "chunksize", "walksize", "statesize", "maxauthsize", "geniv", "digestsize", "seedsize"];

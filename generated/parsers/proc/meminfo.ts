@@ -80,532 +80,349 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
   let v_directMap2m: number | undefined;
   let v_directMap1g: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 66 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* MemTotal */ {
         if (v_memTotal !== undefined) s.duplicate(key);
-        s.ws();
-        v_memTotal = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_memTotal = s.uLine(1024, "kB");
         break;
       }
       case 1: /* MemFree */ {
         if (v_memFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_memFree = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_memFree = s.uLine(1024, "kB");
         break;
       }
       case 2: /* MemAvailable */ {
         if (v_memAvailable !== undefined) s.duplicate(key);
-        s.ws();
-        v_memAvailable = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_memAvailable = s.uLine(1024, "kB");
         break;
       }
       case 3: /* Buffers */ {
         if (v_buffers !== undefined) s.duplicate(key);
-        s.ws();
-        v_buffers = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_buffers = s.uLine(1024, "kB");
         break;
       }
       case 4: /* Cached */ {
         if (v_cached !== undefined) s.duplicate(key);
-        s.ws();
-        v_cached = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_cached = s.uLine(1024, "kB");
         break;
       }
       case 5: /* SwapCached */ {
         if (v_swapCached !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapCached = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_swapCached = s.uLine(1024, "kB");
         break;
       }
       case 6: /* Active */ {
         if (v_active !== undefined) s.duplicate(key);
-        s.ws();
-        v_active = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_active = s.uLine(1024, "kB");
         break;
       }
       case 7: /* Inactive */ {
         if (v_inactive !== undefined) s.duplicate(key);
-        s.ws();
-        v_inactive = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_inactive = s.uLine(1024, "kB");
         break;
       }
       case 8: /* Active(anon) */ {
         if (v_activeAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_activeAnon = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_activeAnon = s.uLine(1024, "kB");
         break;
       }
       case 9: /* Inactive(anon) */ {
         if (v_inactiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_inactiveAnon = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_inactiveAnon = s.uLine(1024, "kB");
         break;
       }
       case 10: /* Active(file) */ {
         if (v_activeFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_activeFile = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_activeFile = s.uLine(1024, "kB");
         break;
       }
       case 11: /* Inactive(file) */ {
         if (v_inactiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_inactiveFile = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_inactiveFile = s.uLine(1024, "kB");
         break;
       }
       case 12: /* Unevictable */ {
         if (v_unevictable !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictable = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_unevictable = s.uLine(1024, "kB");
         break;
       }
       case 13: /* Mlocked */ {
         if (v_mlocked !== undefined) s.duplicate(key);
-        s.ws();
-        v_mlocked = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_mlocked = s.uLine(1024, "kB");
         break;
       }
       case 14: /* HighTotal */ {
         if (v_highTotal !== undefined) s.duplicate(key);
-        s.ws();
-        v_highTotal = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_highTotal = s.uLine(1024, "kB");
         break;
       }
       case 15: /* HighFree */ {
         if (v_highFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_highFree = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_highFree = s.uLine(1024, "kB");
         break;
       }
       case 16: /* LowTotal */ {
         if (v_lowTotal !== undefined) s.duplicate(key);
-        s.ws();
-        v_lowTotal = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_lowTotal = s.uLine(1024, "kB");
         break;
       }
       case 17: /* LowFree */ {
         if (v_lowFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_lowFree = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_lowFree = s.uLine(1024, "kB");
         break;
       }
       case 18: /* MmapCopy */ {
         if (v_mmapCopy !== undefined) s.duplicate(key);
-        s.ws();
-        v_mmapCopy = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_mmapCopy = s.uLine(1024, "kB");
         break;
       }
       case 19: /* SwapTotal */ {
         if (v_swapTotal !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapTotal = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_swapTotal = s.uLine(1024, "kB");
         break;
       }
       case 20: /* SwapFree */ {
         if (v_swapFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapFree = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_swapFree = s.uLine(1024, "kB");
         break;
       }
       case 21: /* Zswap */ {
         if (v_zswap !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswap = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_zswap = s.uLine(1024, "kB");
         break;
       }
       case 22: /* Zswapped */ {
         if (v_zswapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_zswapped = s.uLine(1024, "kB");
         break;
       }
       case 23: /* Dirty */ {
         if (v_dirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_dirty = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_dirty = s.uLine(1024, "kB");
         break;
       }
       case 24: /* Writeback */ {
         if (v_writeback !== undefined) s.duplicate(key);
-        s.ws();
-        v_writeback = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_writeback = s.uLine(1024, "kB");
         break;
       }
       case 25: /* AnonPages */ {
         if (v_anonPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_anonPages = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_anonPages = s.uLine(1024, "kB");
         break;
       }
       case 26: /* Mapped */ {
         if (v_mapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_mapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_mapped = s.uLine(1024, "kB");
         break;
       }
       case 27: /* Shmem */ {
         if (v_shmem !== undefined) s.duplicate(key);
-        s.ws();
-        v_shmem = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_shmem = s.uLine(1024, "kB");
         break;
       }
       case 28: /* KReclaimable */ {
         if (v_kReclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_kReclaimable = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_kReclaimable = s.uLine(1024, "kB");
         break;
       }
       case 29: /* Slab */ {
         if (v_slab !== undefined) s.duplicate(key);
-        s.ws();
-        v_slab = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_slab = s.uLine(1024, "kB");
         break;
       }
       case 30: /* SReclaimable */ {
         if (v_sReclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_sReclaimable = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sReclaimable = s.uLine(1024, "kB");
         break;
       }
       case 31: /* SUnreclaim */ {
         if (v_sUnreclaim !== undefined) s.duplicate(key);
-        s.ws();
-        v_sUnreclaim = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sUnreclaim = s.uLine(1024, "kB");
         break;
       }
       case 32: /* KernelStack */ {
         if (v_kernelStack !== undefined) s.duplicate(key);
-        s.ws();
-        v_kernelStack = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_kernelStack = s.uLine(1024, "kB");
         break;
       }
       case 33: /* ShadowCallStack */ {
         if (v_shadowCallStack !== undefined) s.duplicate(key);
-        s.ws();
-        v_shadowCallStack = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_shadowCallStack = s.uLine(1024, "kB");
         break;
       }
       case 34: /* PageTables */ {
         if (v_pageTables !== undefined) s.duplicate(key);
-        s.ws();
-        v_pageTables = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pageTables = s.uLine(1024, "kB");
         break;
       }
       case 35: /* SecPageTables */ {
         if (v_secPageTables !== undefined) s.duplicate(key);
-        s.ws();
-        v_secPageTables = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_secPageTables = s.uLine(1024, "kB");
         break;
       }
       case 36: /* NFS_Unstable */ {
         if (v_nfsUnstable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nfsUnstable = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_nfsUnstable = s.uLine(1024, "kB");
         break;
       }
       case 37: /* Bounce */ {
         if (v_bounce !== undefined) s.duplicate(key);
-        s.ws();
-        v_bounce = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_bounce = s.uLine(1024, "kB");
         break;
       }
       case 38: /* WritebackTmp */ {
         if (v_writebackTmp !== undefined) s.duplicate(key);
-        s.ws();
-        v_writebackTmp = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_writebackTmp = s.uLine(1024, "kB");
         break;
       }
       case 39: /* CommitLimit */ {
         if (v_commitLimit !== undefined) s.duplicate(key);
-        s.ws();
-        v_commitLimit = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_commitLimit = s.uLine(1024, "kB");
         break;
       }
       case 40: /* Committed_AS */ {
         if (v_committedAs !== undefined) s.duplicate(key);
-        s.ws();
-        v_committedAs = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_committedAs = s.uLine(1024, "kB");
         break;
       }
       case 41: /* VmallocTotal */ {
         if (v_vmallocTotal !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmallocTotal = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmallocTotal = s.uLine(1024, "kB");
         break;
       }
       case 42: /* VmallocUsed */ {
         if (v_vmallocUsed !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmallocUsed = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmallocUsed = s.uLine(1024, "kB");
         break;
       }
       case 43: /* VmallocChunk */ {
         if (v_vmallocChunk !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmallocChunk = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmallocChunk = s.uLine(1024, "kB");
         break;
       }
       case 44: /* Percpu */ {
         if (v_percpu !== undefined) s.duplicate(key);
-        s.ws();
-        v_percpu = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_percpu = s.uLine(1024, "kB");
         break;
       }
       case 45: /* HardwareCorrupted */ {
         if (v_hardwareCorrupted !== undefined) s.duplicate(key);
-        s.ws();
-        v_hardwareCorrupted = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_hardwareCorrupted = s.uLine(1024, "kB");
         break;
       }
       case 46: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_anonHugePages = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_anonHugePages = s.uLine(1024, "kB");
         break;
       }
       case 47: /* ShmemHugePages */ {
         if (v_shmemHugePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_shmemHugePages = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_shmemHugePages = s.uLine(1024, "kB");
         break;
       }
       case 48: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_shmemPmdMapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_shmemPmdMapped = s.uLine(1024, "kB");
         break;
       }
       case 49: /* FileHugePages */ {
         if (v_fileHugePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_fileHugePages = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_fileHugePages = s.uLine(1024, "kB");
         break;
       }
       case 50: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_filePmdMapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_filePmdMapped = s.uLine(1024, "kB");
         break;
       }
       case 51: /* CmaTotal */ {
         if (v_cmaTotal !== undefined) s.duplicate(key);
-        s.ws();
-        v_cmaTotal = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_cmaTotal = s.uLine(1024, "kB");
         break;
       }
       case 52: /* CmaFree */ {
         if (v_cmaFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_cmaFree = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_cmaFree = s.uLine(1024, "kB");
         break;
       }
       case 53: /* Unaccepted */ {
         if (v_unaccepted !== undefined) s.duplicate(key);
-        s.ws();
-        v_unaccepted = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_unaccepted = s.uLine(1024, "kB");
         break;
       }
       case 54: /* Balloon */ {
         if (v_balloon !== undefined) s.duplicate(key);
-        s.ws();
-        v_balloon = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_balloon = s.uLine(1024, "kB");
         break;
       }
       case 55: /* Quicklists */ {
         if (v_quicklists !== undefined) s.duplicate(key);
-        s.ws();
-        v_quicklists = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_quicklists = s.uLine(1024, "kB");
         break;
       }
       case 56: /* HugePages_Total */ {
         if (v_hugePagesTotal !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugePagesTotal = s.u();
-        s.eol();
+        v_hugePagesTotal = s.uLine(1, "");
         break;
       }
       case 57: /* HugePages_Free */ {
         if (v_hugePagesFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugePagesFree = s.u();
-        s.eol();
+        v_hugePagesFree = s.uLine(1, "");
         break;
       }
       case 58: /* HugePages_Rsvd */ {
         if (v_hugePagesRsvd !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugePagesRsvd = s.u();
-        s.eol();
+        v_hugePagesRsvd = s.uLine(1, "");
         break;
       }
       case 59: /* HugePages_Surp */ {
         if (v_hugePagesSurp !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugePagesSurp = s.u();
-        s.eol();
+        v_hugePagesSurp = s.uLine(1, "");
         break;
       }
       case 60: /* Hugepagesize */ {
         if (v_hugepagesize !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugepagesize = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_hugepagesize = s.uLine(1024, "kB");
         break;
       }
       case 61: /* Hugetlb */ {
         if (v_hugetlb !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugetlb = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_hugetlb = s.uLine(1024, "kB");
         break;
       }
       case 62: /* DirectMap4k */ {
         if (v_directMap4k !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMap4k = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_directMap4k = s.uLine(1024, "kB");
         break;
       }
       case 63: /* DirectMap4M */ {
         if (v_directMap4m !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMap4m = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_directMap4m = s.uLine(1024, "kB");
         break;
       }
       case 64: /* DirectMap2M */ {
         if (v_directMap2m !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMap2m = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_directMap2m = s.uLine(1024, "kB");
         break;
       }
       case 65: /* DirectMap1G */ {
         if (v_directMap1g !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMap1g = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_directMap1g = s.uLine(1024, "kB");
         break;
       }
       default: {
@@ -688,3 +505,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["MemTotal", 0], ["MemFree", 1], ["MemAvailable", 2], ["Buffers", 3], ["Cached", 4], ["SwapCached", 5], ["Active", 6], ["Inactive", 7], ["Active(anon)", 8], ["Inactive(anon)", 9], ["Active(file)", 10], ["Inactive(file)", 11], ["Unevictable", 12], ["Mlocked", 13], ["HighTotal", 14], ["HighFree", 15], ["LowTotal", 16], ["LowFree", 17], ["MmapCopy", 18], ["SwapTotal", 19], ["SwapFree", 20], ["Zswap", 21], ["Zswapped", 22], ["Dirty", 23], ["Writeback", 24], ["AnonPages", 25], ["Mapped", 26], ["Shmem", 27], ["KReclaimable", 28], ["Slab", 29], ["SReclaimable", 30], ["SUnreclaim", 31], ["KernelStack", 32], ["ShadowCallStack", 33], ["PageTables", 34], ["SecPageTables", 35], ["NFS_Unstable", 36], ["Bounce", 37], ["WritebackTmp", 38], ["CommitLimit", 39], ["Committed_AS", 40], ["VmallocTotal", 41], ["VmallocUsed", 42], ["VmallocChunk", 43], ["Percpu", 44], ["HardwareCorrupted", 45], ["AnonHugePages", 46], ["ShmemHugePages", 47], ["ShmemPmdMapped", 48], ["FileHugePages", 49], ["FilePmdMapped", 50], ["CmaTotal", 51], ["CmaFree", 52], ["Unaccepted", 53], ["Balloon", 54], ["Quicklists", 55], ["HugePages_Total", 56], ["HugePages_Free", 57], ["HugePages_Rsvd", 58], ["HugePages_Surp", 59], ["Hugepagesize", 60], ["Hugetlb", 61], ["DirectMap4k", 62], ["DirectMap4M", 63], ["DirectMap2M", 64], ["DirectMap1G", 65]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "Unevictable", "Mlocked", "HighTotal", "HighFree", "LowTotal", "LowFree", "MmapCopy", "SwapTotal", "SwapFree", "Zswap", "Zswapped", "Dirty", "Writeback", "AnonPages", "Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "ShadowCallStack", "PageTables", "SecPageTables", "NFS_Unstable", "Bounce", "WritebackTmp", "CommitLimit", "Committed_AS", "VmallocTotal", "VmallocUsed", "VmallocChunk", "Percpu", "HardwareCorrupted", "AnonHugePages", "ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped", "CmaTotal", "CmaFree", "Unaccepted", "Balloon", "Quicklists", "HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp", "Hugepagesize", "Hugetlb", "DirectMap4k", "DirectMap4M", "DirectMap2M", "DirectMap1G"];

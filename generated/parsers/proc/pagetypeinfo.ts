@@ -67,16 +67,12 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlock
     switch (key) {
       case "Page block order": {
         if (v_pageBlockOrder !== undefined) s.duplicate(key);
-        s.ws();
-        v_pageBlockOrder = s.u();
-        s.eol();
+        v_pageBlockOrder = s.uLine(1, "");
         break;
       }
       case "Pages per block": {
         if (v_pagesPerBlock !== undefined) s.duplicate(key);
-        s.ws();
-        v_pagesPerBlock = s.u();
-        s.eol();
+        v_pagesPerBlock = s.uLine(1, "");
         break;
       }
       default: {

@@ -141,16 +141,12 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockHe
       }
       case "jiffies": {
         if (v_jiffies !== undefined) s.duplicate(key);
-        s.ws();
-        v_jiffies = s.u();
-        s.eol();
+        v_jiffies = s.uLine(1, "");
         break;
       }
       case "sched_clock_stable()": {
         if (v_schedClockStable !== undefined) s.duplicate(key);
-        s.ws();
-        v_schedClockStable = s.u();
-        s.eol();
+        v_schedClockStable = s.uLine(1, "");
         break;
       }
       default: {
@@ -230,16 +226,12 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
       }
       case ".sysctl_sched_child_runs_first": {
         if (v_childRunsFirst !== undefined) s.duplicate(key);
-        s.ws();
-        v_childRunsFirst = s.u();
-        s.eol();
+        v_childRunsFirst = s.uLine(1, "");
         break;
       }
       case ".sysctl_sched_features": {
         if (v_features !== undefined) s.duplicate(key);
-        s.ws();
-        v_features = s.u();
-        s.eol();
+        v_features = s.uLine(1, "");
         break;
       }
       case ".sysctl_sched_tunable_scaling": {
@@ -305,29 +297,34 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   let v_avgIdle: number | undefined;
   let v_maxIdleBalanceCost: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 10 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrRunning = s.u();
-        s.eol();
+        v_nrRunning = s.uLine(1, "");
         break;
       }
       case 1: /* .nr_switches */ {
         if (v_nrSwitches !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSwitches = s.u();
-        s.eol();
+        v_nrSwitches = s.uLine(1, "");
         break;
       }
       case 2: /* .nr_load_updates */ {
         if (v_nrLoadUpdates !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrLoadUpdates = s.u();
-        s.eol();
+        v_nrLoadUpdates = s.uLine(1, "");
         break;
       }
       case 3: /* .nr_uninterruptible */ {
@@ -346,9 +343,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
       }
       case 5: /* .curr->pid */ {
         if (v_currPid !== undefined) s.duplicate(key);
-        s.ws();
-        v_currPid = s.u();
-        s.eol();
+        v_currPid = s.uLine(1, "");
         break;
       }
       case 6: /* .clock */ {
@@ -418,29 +413,34 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   let v_avgIdle: number | undefined;
   let v_maxIdleBalanceCost: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS1.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 10 && s.keyIs(KEYS1_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS1_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS1.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrRunning = s.u();
-        s.eol();
+        v_nrRunning = s.uLine(1, "");
         break;
       }
       case 1: /* .nr_switches */ {
         if (v_nrSwitches !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSwitches = s.u();
-        s.eol();
+        v_nrSwitches = s.uLine(1, "");
         break;
       }
       case 2: /* .nr_load_updates */ {
         if (v_nrLoadUpdates !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrLoadUpdates = s.u();
-        s.eol();
+        v_nrLoadUpdates = s.uLine(1, "");
         break;
       }
       case 3: /* .nr_uninterruptible */ {
@@ -459,9 +459,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
       }
       case 5: /* .curr->pid */ {
         if (v_currPid !== undefined) s.duplicate(key);
-        s.ws();
-        v_currPid = s.u();
-        s.eol();
+        v_currPid = s.uLine(1, "");
         break;
       }
       case 6: /* .clock */ {
@@ -535,10 +533,21 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_nrRunning: number | undefined;
   let v_load: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS2.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 9 && s.keyIs(KEYS2_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS2_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS2.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* .exec_clock */ {
         if (v_execClock !== undefined) s.duplicate(key);
         s.ws();
@@ -583,23 +592,17 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       }
       case 6: /* .nr_spread_over */ {
         if (v_nrSpreadOver !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSpreadOver = s.u();
-        s.eol();
+        v_nrSpreadOver = s.uLine(1, "");
         break;
       }
       case 7: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrRunning = s.u();
-        s.eol();
+        v_nrRunning = s.uLine(1, "");
         break;
       }
       case 8: /* .load */ {
         if (v_load !== undefined) s.duplicate(key);
-        s.ws();
-        v_load = s.u();
-        s.eol();
+        v_load = s.uLine(1, "");
         break;
       }
       default: {
@@ -640,10 +643,21 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_nrRunning: number | undefined;
   let v_load: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS3.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 9 && s.keyIs(KEYS3_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS3_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS3.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* .exec_clock */ {
         if (v_execClock !== undefined) s.duplicate(key);
         s.ws();
@@ -688,23 +702,17 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       }
       case 6: /* .nr_spread_over */ {
         if (v_nrSpreadOver !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSpreadOver = s.u();
-        s.eol();
+        v_nrSpreadOver = s.uLine(1, "");
         break;
       }
       case 7: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrRunning = s.u();
-        s.eol();
+        v_nrRunning = s.uLine(1, "");
         break;
       }
       case 8: /* .load */ {
         if (v_load !== undefined) s.duplicate(key);
-        s.ws();
-        v_load = s.u();
-        s.eol();
+        v_load = s.uLine(1, "");
         break;
       }
       default: {
@@ -751,23 +759,17 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
     switch (key) {
       case ".rt_nr_running": {
         if (v_rtNrRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_rtNrRunning = s.u();
-        s.eol();
+        v_rtNrRunning = s.uLine(1, "");
         break;
       }
       case ".rt_nr_migratory": {
         if (v_rtNrMigratory !== undefined) s.duplicate(key);
-        s.ws();
-        v_rtNrMigratory = s.u();
-        s.eol();
+        v_rtNrMigratory = s.uLine(1, "");
         break;
       }
       case ".rt_throttled": {
         if (v_rtThrottled !== undefined) s.duplicate(key);
-        s.ws();
-        v_rtThrottled = s.u();
-        s.eol();
+        v_rtThrottled = s.uLine(1, "");
         break;
       }
       case ".rt_time": {
@@ -822,23 +824,17 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
     switch (key) {
       case ".rt_nr_running": {
         if (v_rtNrRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_rtNrRunning = s.u();
-        s.eol();
+        v_rtNrRunning = s.uLine(1, "");
         break;
       }
       case ".rt_nr_migratory": {
         if (v_rtNrMigratory !== undefined) s.duplicate(key);
-        s.ws();
-        v_rtNrMigratory = s.u();
-        s.eol();
+        v_rtNrMigratory = s.uLine(1, "");
         break;
       }
       case ".rt_throttled": {
         if (v_rtThrottled !== undefined) s.duplicate(key);
-        s.ws();
-        v_rtThrottled = s.u();
-        s.eol();
+        v_rtThrottled = s.uLine(1, "");
         break;
       }
       case ".rt_time": {
@@ -892,16 +888,12 @@ function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockD
     switch (key) {
       case ".dl_nr_running": {
         if (v_dlNrRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_dlNrRunning = s.u();
-        s.eol();
+        v_dlNrRunning = s.uLine(1, "");
         break;
       }
       case ".dl_nr_migratory": {
         if (v_dlNrMigratory !== undefined) s.duplicate(key);
-        s.ws();
-        v_dlNrMigratory = s.u();
-        s.eol();
+        v_dlNrMigratory = s.uLine(1, "");
         break;
       }
       case ".dl_bw->bw": {
@@ -913,9 +905,7 @@ function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockD
       }
       case ".dl_bw->total_bw": {
         if (v_dlTotalBw !== undefined) s.duplicate(key);
-        s.ws();
-        v_dlTotalBw = s.u();
-        s.eol();
+        v_dlTotalBw = s.uLine(1, "");
         break;
       }
       default: {
@@ -1033,9 +1023,17 @@ function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([[".nr_running", 0], [".nr_switches", 1], [".nr_load_updates", 2], [".nr_uninterruptible", 3], [".next_balance", 4], [".curr->pid", 5], [".clock", 6], [".clock_task", 7], [".avg_idle", 8], [".max_idle_balance_cost", 9]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS1 = new Map<string, number>([[".nr_running", 0], [".nr_switches", 1], [".nr_load_updates", 2], [".nr_uninterruptible", 3], [".next_balance", 4], [".curr->pid", 5], [".clock", 6], [".clock_task", 7], [".avg_idle", 8], [".max_idle_balance_cost", 9]]);
+/** The same keys in the order files print them. */
+const KEYS1_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS2 = new Map<string, number>([[".exec_clock", 0], [".MIN_vruntime", 1], [".min_vruntime", 2], [".max_vruntime", 3], [".spread", 4], [".spread0", 5], [".nr_spread_over", 6], [".nr_running", 7], [".load", 8]]);
+/** The same keys in the order files print them. */
+const KEYS2_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS3 = new Map<string, number>([[".exec_clock", 0], [".MIN_vruntime", 1], [".min_vruntime", 2], [".max_vruntime", 3], [".spread", 4], [".spread0", 5], [".nr_spread_over", 6], [".nr_running", 7], [".load", 8]]);
+/** The same keys in the order files print them. */
+const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];

@@ -23,9 +23,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSchedstat {
     switch (key) {
       case "version": {
         if (v_version !== undefined) s.duplicate(key);
-        s.ws();
-        v_version = s.u();
-        s.eol();
+        v_version = s.uLine(1, "");
         break;
       }
       case "timestamp": {

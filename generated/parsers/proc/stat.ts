@@ -23,10 +23,21 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
   let v_procsBlocked: number | undefined;
   let v_softirq: ProcStatSoftirq | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("space");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 8 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("space");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* cpu */ {
         if (v_cpu !== undefined) s.duplicate(key);
         s.ws();
@@ -41,37 +52,27 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
       }
       case 2: /* ctxt */ {
         if (v_ctxt !== undefined) s.duplicate(key);
-        s.ws();
-        v_ctxt = s.u();
-        s.eol();
+        v_ctxt = s.uLine(1, "");
         break;
       }
       case 3: /* btime */ {
         if (v_btime !== undefined) s.duplicate(key);
-        s.ws();
-        v_btime = s.u();
-        s.eol();
+        v_btime = s.uLine(1, "");
         break;
       }
       case 4: /* processes */ {
         if (v_processes !== undefined) s.duplicate(key);
-        s.ws();
-        v_processes = s.u();
-        s.eol();
+        v_processes = s.uLine(1, "");
         break;
       }
       case 5: /* procs_running */ {
         if (v_procsRunning !== undefined) s.duplicate(key);
-        s.ws();
-        v_procsRunning = s.u();
-        s.eol();
+        v_procsRunning = s.uLine(1, "");
         break;
       }
       case 6: /* procs_blocked */ {
         if (v_procsBlocked !== undefined) s.duplicate(key);
-        s.ws();
-        v_procsBlocked = s.u();
-        s.eol();
+        v_procsBlocked = s.uLine(1, "");
         break;
       }
       case 7: /* softirq */ {
@@ -287,3 +288,5 @@ function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["cpu", 0], ["intr", 1], ["ctxt", 2], ["btime", 3], ["processes", 4], ["procs_running", 5], ["procs_blocked", 6], ["softirq", 7]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked", "softirq"];

@@ -83,9 +83,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockHea
       }
       case "HRTIMER_MAX_CLOCK_BASES": {
         if (v_maxClockBases !== undefined) s.duplicate(key);
-        s.ws();
-        v_maxClockBases = s.u();
-        s.eol();
+        v_maxClockBases = s.uLine(1, "");
         break;
       }
       case "now": {
@@ -145,9 +143,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
     switch (KEYS0.get(key)) {
       case 0: /* cpu */ {
         if (v_cpu !== undefined) s.duplicate(key);
-        s.ws();
-        v_cpu = s.u();
-        s.eol();
+        v_cpu = s.uLine(1, "");
         break;
       }
       case 1: /* .expires_next */ {
@@ -160,30 +156,22 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
       }
       case 2: /* .hres_active */ {
         if (v_hresActive !== undefined) s.duplicate(key);
-        s.ws();
-        v_hresActive = s.u();
-        s.eol();
+        v_hresActive = s.uLine(1, "");
         break;
       }
       case 3: /* .nr_events */ {
         if (v_nrEvents !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrEvents = s.u();
-        s.eol();
+        v_nrEvents = s.uLine(1, "");
         break;
       }
       case 4: /* .nr_retries */ {
         if (v_nrRetries !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrRetries = s.u();
-        s.eol();
+        v_nrRetries = s.uLine(1, "");
         break;
       }
       case 5: /* .nr_hangs */ {
         if (v_nrHangs !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrHangs = s.u();
-        s.eol();
+        v_nrHangs = s.uLine(1, "");
         break;
       }
       case 6: /* .max_hang_time */ {
@@ -195,23 +183,17 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
       }
       case 7: /* .nohz_mode */ {
         if (v_nohzMode !== undefined) s.duplicate(key);
-        s.ws();
-        v_nohzMode = s.u();
-        s.eol();
+        v_nohzMode = s.uLine(1, "");
         break;
       }
       case 8: /* .nohz */ {
         if (v_nohz !== undefined) s.duplicate(key);
-        s.ws();
-        v_nohz = s.u();
-        s.eol();
+        v_nohz = s.uLine(1, "");
         break;
       }
       case 9: /* .highres */ {
         if (v_highres !== undefined) s.duplicate(key);
-        s.ws();
-        v_highres = s.u();
-        s.eol();
+        v_highres = s.uLine(1, "");
         break;
       }
       case 10: /* .last_tick */ {
@@ -224,30 +206,22 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
       }
       case 11: /* .tick_stopped */ {
         if (v_tickStopped !== undefined) s.duplicate(key);
-        s.ws();
-        v_tickStopped = s.u();
-        s.eol();
+        v_tickStopped = s.uLine(1, "");
         break;
       }
       case 12: /* .idle_jiffies */ {
         if (v_idleJiffies !== undefined) s.duplicate(key);
-        s.ws();
-        v_idleJiffies = s.u();
-        s.eol();
+        v_idleJiffies = s.uLine(1, "");
         break;
       }
       case 13: /* .idle_calls */ {
         if (v_idleCalls !== undefined) s.duplicate(key);
-        s.ws();
-        v_idleCalls = s.u();
-        s.eol();
+        v_idleCalls = s.uLine(1, "");
         break;
       }
       case 14: /* .idle_sleeps */ {
         if (v_idleSleeps !== undefined) s.duplicate(key);
-        s.ws();
-        v_idleSleeps = s.u();
-        s.eol();
+        v_idleSleeps = s.uLine(1, "");
         break;
       }
       case 15: /* .idle_entrytime */ {
@@ -292,9 +266,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
       }
       case 20: /* .last_jiffies */ {
         if (v_lastJiffies !== undefined) s.duplicate(key);
-        s.ws();
-        v_lastJiffies = s.u();
-        s.eol();
+        v_lastJiffies = s.uLine(1, "");
         break;
       }
       case 21: /* .next_timer */ {
@@ -314,9 +286,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
       }
       case 23: /* jiffies */ {
         if (v_jiffies !== undefined) s.duplicate(key);
-        s.ws();
-        v_jiffies = s.u();
-        s.eol();
+        v_jiffies = s.uLine(1, "");
         break;
       }
       default: {
@@ -404,9 +374,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
       }
       case ".index": {
         if (v_index !== undefined) s.duplicate(key);
-        s.ws();
-        v_index = s.u();
-        s.eol();
+        v_index = s.uLine(1, "");
         break;
       }
       case ".resolution": {
@@ -576,9 +544,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
     switch (KEYS1.get(key)) {
       case 0: /* Per CPU device */ {
         if (v_perCpuDevice !== undefined) s.duplicate(key);
-        s.ws();
-        v_perCpuDevice = s.u();
-        s.eol();
+        v_perCpuDevice = s.uLine(1, "");
         break;
       }
       case 1: /* Broadcast */ {
@@ -614,23 +580,17 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
       }
       case 5: /* mult */ {
         if (v_mult !== undefined) s.duplicate(key);
-        s.ws();
-        v_mult = s.u();
-        s.eol();
+        v_mult = s.uLine(1, "");
         break;
       }
       case 6: /* shift */ {
         if (v_shift !== undefined) s.duplicate(key);
-        s.ws();
-        v_shift = s.u();
-        s.eol();
+        v_shift = s.uLine(1, "");
         break;
       }
       case 7: /* mode */ {
         if (v_state !== undefined) s.duplicate(key);
-        s.ws();
-        v_state = s.u();
-        s.eol();
+        v_state = s.uLine(1, "");
         break;
       }
       case 8: /* next_event */ {
@@ -743,9 +703,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
     switch (key) {
       case "retries": {
         if (v_retries !== undefined) s.duplicate(key);
-        s.ws();
-        v_retries = s.u();
-        s.eol();
+        v_retries = s.uLine(1, "");
         break;
       }
       case "Wakeup Device": {
@@ -800,5 +758,9 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockBro
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["cpu", 0], [".expires_next", 1], [".hres_active", 2], [".nr_events", 3], [".nr_retries", 4], [".nr_hangs", 5], [".max_hang_time", 6], [".nohz_mode", 7], [".nohz", 8], [".highres", 9], [".last_tick", 10], [".tick_stopped", 11], [".idle_jiffies", 12], [".idle_calls", 13], [".idle_sleeps", 14], [".idle_entrytime", 15], [".idle_waketime", 16], [".idle_exittime", 17], [".idle_sleeptime", 18], [".iowait_sleeptime", 19], [".last_jiffies", 20], [".next_timer", 21], [".idle_expires", 22], ["jiffies", 23]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["cpu", ".expires_next", ".hres_active", ".nr_events", ".nr_retries", ".nr_hangs", ".max_hang_time", ".nohz_mode", ".nohz", ".highres", ".last_tick", ".tick_stopped", ".idle_jiffies", ".idle_calls", ".idle_sleeps", ".idle_entrytime", ".idle_waketime", ".idle_exittime", ".idle_sleeptime", ".iowait_sleeptime", ".last_jiffies", ".next_timer", ".idle_expires", "jiffies"];
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS1 = new Map<string, number>([["Per CPU device", 0], ["Broadcast", 1], ["Clock Event Device", 2], ["max_delta_ns", 3], ["min_delta_ns", 4], ["mult", 5], ["shift", 6], ["mode", 7], ["next_event", 8], ["set_next_event", 9], ["shutdown", 10], ["periodic", 11], ["oneshot", 12], ["oneshot stopped", 13], ["resume", 14], ["event_handler", 15], ["tick_broadcast_mask", 16], ["tick_broadcast_oneshot_mask", 17]]);
+/** The same keys in the order files print them. */
+const KEYS1_ORDER = ["Per CPU device", "Broadcast", "Clock Event Device", "max_delta_ns", "min_delta_ns", "mult", "shift", "mode", "next_event", "set_next_event", "shutdown", "periodic", "oneshot", "oneshot stopped", "resume", "event_handler", "tick_broadcast_mask", "tick_broadcast_oneshot_mask"];

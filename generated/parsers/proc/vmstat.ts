@@ -238,1576 +238,1139 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
   let v_kstack64k: number | undefined;
   let v_kstackRest: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("space");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 224 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("space");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* nr_free_pages */ {
         if (v_nrFreePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFreePages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrFreePages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 1: /* nr_free_pages_blocks */ {
         if (v_nrFreePagesBlocks !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFreePagesBlocks = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrFreePagesBlocks = s.uLine(ctx.pageSize, "");
         break;
       }
       case 2: /* nr_zone_inactive_anon */ {
         if (v_nrZoneInactiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrZoneInactiveAnon = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrZoneInactiveAnon = s.uLine(ctx.pageSize, "");
         break;
       }
       case 3: /* nr_zone_active_anon */ {
         if (v_nrZoneActiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrZoneActiveAnon = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrZoneActiveAnon = s.uLine(ctx.pageSize, "");
         break;
       }
       case 4: /* nr_zone_inactive_file */ {
         if (v_nrZoneInactiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrZoneInactiveFile = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrZoneInactiveFile = s.uLine(ctx.pageSize, "");
         break;
       }
       case 5: /* nr_zone_active_file */ {
         if (v_nrZoneActiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrZoneActiveFile = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrZoneActiveFile = s.uLine(ctx.pageSize, "");
         break;
       }
       case 6: /* nr_zone_unevictable */ {
         if (v_nrZoneUnevictable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrZoneUnevictable = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrZoneUnevictable = s.uLine(ctx.pageSize, "");
         break;
       }
       case 7: /* nr_zone_write_pending */ {
         if (v_nrZoneWritePending !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrZoneWritePending = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrZoneWritePending = s.uLine(ctx.pageSize, "");
         break;
       }
       case 8: /* nr_mlock */ {
         if (v_nrMlock !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrMlock = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrMlock = s.uLine(ctx.pageSize, "");
         break;
       }
       case 9: /* nr_bounce */ {
         if (v_nrBounce !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrBounce = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrBounce = s.uLine(ctx.pageSize, "");
         break;
       }
       case 10: /* nr_zspages */ {
         if (v_nrZspages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrZspages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrZspages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 11: /* nr_free_cma */ {
         if (v_nrFreeCma !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFreeCma = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrFreeCma = s.uLine(ctx.pageSize, "");
         break;
       }
       case 12: /* nr_unaccepted */ {
         if (v_nrUnaccepted !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrUnaccepted = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrUnaccepted = s.uLine(ctx.pageSize, "");
         break;
       }
       case 13: /* nr_alloc_batch */ {
         if (v_nrAllocBatch !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrAllocBatch = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrAllocBatch = s.uLine(ctx.pageSize, "");
         break;
       }
       case 14: /* numa_hit */ {
         if (v_numaHit !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaHit = s.u();
-        s.eol();
+        v_numaHit = s.uLine(1, "");
         break;
       }
       case 15: /* numa_miss */ {
         if (v_numaMiss !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaMiss = s.u();
-        s.eol();
+        v_numaMiss = s.uLine(1, "");
         break;
       }
       case 16: /* numa_foreign */ {
         if (v_numaForeign !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaForeign = s.u();
-        s.eol();
+        v_numaForeign = s.uLine(1, "");
         break;
       }
       case 17: /* numa_interleave */ {
         if (v_numaInterleave !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaInterleave = s.u();
-        s.eol();
+        v_numaInterleave = s.uLine(1, "");
         break;
       }
       case 18: /* numa_local */ {
         if (v_numaLocal !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaLocal = s.u();
-        s.eol();
+        v_numaLocal = s.uLine(1, "");
         break;
       }
       case 19: /* numa_other */ {
         if (v_numaOther !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaOther = s.u();
-        s.eol();
+        v_numaOther = s.uLine(1, "");
         break;
       }
       case 20: /* nr_inactive_anon */ {
         if (v_nrInactiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrInactiveAnon = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrInactiveAnon = s.uLine(ctx.pageSize, "");
         break;
       }
       case 21: /* nr_active_anon */ {
         if (v_nrActiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrActiveAnon = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrActiveAnon = s.uLine(ctx.pageSize, "");
         break;
       }
       case 22: /* nr_inactive_file */ {
         if (v_nrInactiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrInactiveFile = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrInactiveFile = s.uLine(ctx.pageSize, "");
         break;
       }
       case 23: /* nr_active_file */ {
         if (v_nrActiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrActiveFile = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrActiveFile = s.uLine(ctx.pageSize, "");
         break;
       }
       case 24: /* nr_unevictable */ {
         if (v_nrUnevictable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrUnevictable = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrUnevictable = s.uLine(ctx.pageSize, "");
         break;
       }
       case 25: /* nr_slab_reclaimable */ {
         if (v_nrSlabReclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSlabReclaimable = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrSlabReclaimable = s.uLine(ctx.pageSize, "");
         break;
       }
       case 26: /* nr_slab_unreclaimable */ {
         if (v_nrSlabUnreclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSlabUnreclaimable = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrSlabUnreclaimable = s.uLine(ctx.pageSize, "");
         break;
       }
       case 27: /* nr_isolated_anon */ {
         if (v_nrIsolatedAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrIsolatedAnon = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrIsolatedAnon = s.uLine(ctx.pageSize, "");
         break;
       }
       case 28: /* nr_isolated_file */ {
         if (v_nrIsolatedFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrIsolatedFile = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrIsolatedFile = s.uLine(ctx.pageSize, "");
         break;
       }
       case 29: /* nr_pages_scanned */ {
         if (v_nrPagesScanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrPagesScanned = s.u();
-        s.eol();
+        v_nrPagesScanned = s.uLine(1, "");
         break;
       }
       case 30: /* workingset_nodes */ {
         if (v_workingsetNodes !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetNodes = s.u();
-        s.eol();
+        v_workingsetNodes = s.uLine(1, "");
         break;
       }
       case 31: /* workingset_refault */ {
         if (v_workingsetRefault !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRefault = s.u();
-        s.eol();
+        v_workingsetRefault = s.uLine(1, "");
         break;
       }
       case 32: /* workingset_refault_anon */ {
         if (v_workingsetRefaultAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRefaultAnon = s.u();
-        s.eol();
+        v_workingsetRefaultAnon = s.uLine(1, "");
         break;
       }
       case 33: /* workingset_refault_file */ {
         if (v_workingsetRefaultFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRefaultFile = s.u();
-        s.eol();
+        v_workingsetRefaultFile = s.uLine(1, "");
         break;
       }
       case 34: /* workingset_activate */ {
         if (v_workingsetActivate !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetActivate = s.u();
-        s.eol();
+        v_workingsetActivate = s.uLine(1, "");
         break;
       }
       case 35: /* workingset_activate_anon */ {
         if (v_workingsetActivateAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetActivateAnon = s.u();
-        s.eol();
+        v_workingsetActivateAnon = s.uLine(1, "");
         break;
       }
       case 36: /* workingset_activate_file */ {
         if (v_workingsetActivateFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetActivateFile = s.u();
-        s.eol();
+        v_workingsetActivateFile = s.uLine(1, "");
         break;
       }
       case 37: /* workingset_restore */ {
         if (v_workingsetRestore !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRestore = s.u();
-        s.eol();
+        v_workingsetRestore = s.uLine(1, "");
         break;
       }
       case 38: /* workingset_restore_anon */ {
         if (v_workingsetRestoreAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRestoreAnon = s.u();
-        s.eol();
+        v_workingsetRestoreAnon = s.uLine(1, "");
         break;
       }
       case 39: /* workingset_restore_file */ {
         if (v_workingsetRestoreFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRestoreFile = s.u();
-        s.eol();
+        v_workingsetRestoreFile = s.uLine(1, "");
         break;
       }
       case 40: /* workingset_nodereclaim */ {
         if (v_workingsetNodereclaim !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetNodereclaim = s.u();
-        s.eol();
+        v_workingsetNodereclaim = s.uLine(1, "");
         break;
       }
       case 41: /* nr_anon_pages */ {
         if (v_nrAnonPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrAnonPages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrAnonPages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 42: /* nr_mapped */ {
         if (v_nrMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrMapped = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrMapped = s.uLine(ctx.pageSize, "");
         break;
       }
       case 43: /* nr_file_pages */ {
         if (v_nrFilePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFilePages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrFilePages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 44: /* nr_dirty */ {
         if (v_nrDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrDirty = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrDirty = s.uLine(ctx.pageSize, "");
         break;
       }
       case 45: /* nr_writeback */ {
         if (v_nrWriteback !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrWriteback = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrWriteback = s.uLine(ctx.pageSize, "");
         break;
       }
       case 46: /* nr_writeback_temp */ {
         if (v_nrWritebackTemp !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrWritebackTemp = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrWritebackTemp = s.uLine(ctx.pageSize, "");
         break;
       }
       case 47: /* nr_shmem */ {
         if (v_nrShmem !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrShmem = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrShmem = s.uLine(ctx.pageSize, "");
         break;
       }
       case 48: /* nr_shmem_hugepages */ {
         if (v_nrShmemHugepages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrShmemHugepages = s.u();
-        s.eol();
+        v_nrShmemHugepages = s.uLine(1, "");
         break;
       }
       case 49: /* nr_shmem_pmdmapped */ {
         if (v_nrShmemPmdmapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrShmemPmdmapped = s.u();
-        s.eol();
+        v_nrShmemPmdmapped = s.uLine(1, "");
         break;
       }
       case 50: /* nr_file_hugepages */ {
         if (v_nrFileHugepages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFileHugepages = s.u();
-        s.eol();
+        v_nrFileHugepages = s.uLine(1, "");
         break;
       }
       case 51: /* nr_file_pmdmapped */ {
         if (v_nrFilePmdmapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFilePmdmapped = s.u();
-        s.eol();
+        v_nrFilePmdmapped = s.uLine(1, "");
         break;
       }
       case 52: /* nr_anon_transparent_hugepages */ {
         if (v_nrAnonTransparentHugepages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrAnonTransparentHugepages = s.u();
-        s.eol();
+        v_nrAnonTransparentHugepages = s.uLine(1, "");
         break;
       }
       case 53: /* nr_unstable */ {
         if (v_nrUnstable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrUnstable = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrUnstable = s.uLine(ctx.pageSize, "");
         break;
       }
       case 54: /* nr_vmscan_write */ {
         if (v_nrVmscanWrite !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrVmscanWrite = s.u();
-        s.eol();
+        v_nrVmscanWrite = s.uLine(1, "");
         break;
       }
       case 55: /* nr_vmscan_immediate_reclaim */ {
         if (v_nrVmscanImmediateReclaim !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrVmscanImmediateReclaim = s.u();
-        s.eol();
+        v_nrVmscanImmediateReclaim = s.uLine(1, "");
         break;
       }
       case 56: /* nr_dirtied */ {
         if (v_nrDirtied !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrDirtied = s.u();
-        s.eol();
+        v_nrDirtied = s.uLine(1, "");
         break;
       }
       case 57: /* nr_written */ {
         if (v_nrWritten !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrWritten = s.u();
-        s.eol();
+        v_nrWritten = s.uLine(1, "");
         break;
       }
       case 58: /* nr_throttled_written */ {
         if (v_nrThrottledWritten !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrThrottledWritten = s.u();
-        s.eol();
+        v_nrThrottledWritten = s.uLine(1, "");
         break;
       }
       case 59: /* nr_kernel_misc_reclaimable */ {
         if (v_nrKernelMiscReclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrKernelMiscReclaimable = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrKernelMiscReclaimable = s.uLine(ctx.pageSize, "");
         break;
       }
       case 60: /* nr_foll_pin_acquired */ {
         if (v_nrFollPinAcquired !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFollPinAcquired = s.u();
-        s.eol();
+        v_nrFollPinAcquired = s.uLine(1, "");
         break;
       }
       case 61: /* nr_foll_pin_released */ {
         if (v_nrFollPinReleased !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFollPinReleased = s.u();
-        s.eol();
+        v_nrFollPinReleased = s.uLine(1, "");
         break;
       }
       case 62: /* nr_kernel_stack */ {
         if (v_nrKernelStack !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrKernelStack = s.scale(s.u(), 1024);
-        s.eol();
+        v_nrKernelStack = s.uLine(1024, "");
         break;
       }
       case 63: /* nr_shadow_call_stack */ {
         if (v_nrShadowCallStack !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrShadowCallStack = s.scale(s.u(), 1024);
-        s.eol();
+        v_nrShadowCallStack = s.uLine(1024, "");
         break;
       }
       case 64: /* nr_page_table_pages */ {
         if (v_nrPageTablePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrPageTablePages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrPageTablePages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 65: /* nr_sec_page_table_pages */ {
         if (v_nrSecPageTablePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSecPageTablePages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrSecPageTablePages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 66: /* nr_iommu_pages */ {
         if (v_nrIommuPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrIommuPages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrIommuPages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 67: /* nr_swapcached */ {
         if (v_nrSwapcached !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSwapcached = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrSwapcached = s.uLine(ctx.pageSize, "");
         break;
       }
       case 68: /* pgpromote_success */ {
         if (v_pgpromoteSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgpromoteSuccess = s.u();
-        s.eol();
+        v_pgpromoteSuccess = s.uLine(1, "");
         break;
       }
       case 69: /* pgpromote_candidate */ {
         if (v_pgpromoteCandidate !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgpromoteCandidate = s.u();
-        s.eol();
+        v_pgpromoteCandidate = s.uLine(1, "");
         break;
       }
       case 70: /* pgpromote_candidate_nrl */ {
         if (v_pgpromoteCandidateNrl !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgpromoteCandidateNrl = s.u();
-        s.eol();
+        v_pgpromoteCandidateNrl = s.uLine(1, "");
         break;
       }
       case 71: /* pgdemote_kswapd */ {
         if (v_pgdemoteKswapd !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteKswapd = s.u();
-        s.eol();
+        v_pgdemoteKswapd = s.uLine(1, "");
         break;
       }
       case 72: /* pgdemote_direct */ {
         if (v_pgdemoteDirect !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteDirect = s.u();
-        s.eol();
+        v_pgdemoteDirect = s.uLine(1, "");
         break;
       }
       case 73: /* pgdemote_khugepaged */ {
         if (v_pgdemoteKhugepaged !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteKhugepaged = s.u();
-        s.eol();
+        v_pgdemoteKhugepaged = s.uLine(1, "");
         break;
       }
       case 74: /* pgdemote_proactive */ {
         if (v_pgdemoteProactive !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteProactive = s.u();
-        s.eol();
+        v_pgdemoteProactive = s.uLine(1, "");
         break;
       }
       case 75: /* nr_hugetlb */ {
         if (v_nrHugetlb !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrHugetlb = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrHugetlb = s.uLine(ctx.pageSize, "");
         break;
       }
       case 76: /* nr_balloon_pages */ {
         if (v_nrBalloonPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrBalloonPages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrBalloonPages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 77: /* nr_kernel_file_pages */ {
         if (v_nrKernelFilePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrKernelFilePages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrKernelFilePages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 78: /* nr_dirty_threshold */ {
         if (v_nrDirtyThreshold !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrDirtyThreshold = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrDirtyThreshold = s.uLine(ctx.pageSize, "");
         break;
       }
       case 79: /* nr_dirty_background_threshold */ {
         if (v_nrDirtyBackgroundThreshold !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrDirtyBackgroundThreshold = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrDirtyBackgroundThreshold = s.uLine(ctx.pageSize, "");
         break;
       }
       case 80: /* nr_memmap_pages */ {
         if (v_nrMemmapPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrMemmapPages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrMemmapPages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 81: /* nr_memmap_boot_pages */ {
         if (v_nrMemmapBootPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrMemmapBootPages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrMemmapBootPages = s.uLine(ctx.pageSize, "");
         break;
       }
       case 82: /* pgpgin */ {
         if (v_pgpgin !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgpgin = s.scale(s.u(), 1024);
-        s.eol();
+        v_pgpgin = s.uLine(1024, "");
         break;
       }
       case 83: /* pgpgout */ {
         if (v_pgpgout !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgpgout = s.scale(s.u(), 1024);
-        s.eol();
+        v_pgpgout = s.uLine(1024, "");
         break;
       }
       case 84: /* pswpin */ {
         if (v_pswpin !== undefined) s.duplicate(key);
-        s.ws();
-        v_pswpin = s.u();
-        s.eol();
+        v_pswpin = s.uLine(1, "");
         break;
       }
       case 85: /* pswpout */ {
         if (v_pswpout !== undefined) s.duplicate(key);
-        s.ws();
-        v_pswpout = s.u();
-        s.eol();
+        v_pswpout = s.uLine(1, "");
         break;
       }
       case 86: /* pgalloc_dma */ {
         if (v_pgallocDma !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgallocDma = s.u();
-        s.eol();
+        v_pgallocDma = s.uLine(1, "");
         break;
       }
       case 87: /* pgalloc_dma32 */ {
         if (v_pgallocDma32 !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgallocDma32 = s.u();
-        s.eol();
+        v_pgallocDma32 = s.uLine(1, "");
         break;
       }
       case 88: /* pgalloc_normal */ {
         if (v_pgallocNormal !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgallocNormal = s.u();
-        s.eol();
+        v_pgallocNormal = s.uLine(1, "");
         break;
       }
       case 89: /* pgalloc_high */ {
         if (v_pgallocHigh !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgallocHigh = s.u();
-        s.eol();
+        v_pgallocHigh = s.uLine(1, "");
         break;
       }
       case 90: /* pgalloc_movable */ {
         if (v_pgallocMovable !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgallocMovable = s.u();
-        s.eol();
+        v_pgallocMovable = s.uLine(1, "");
         break;
       }
       case 91: /* pgalloc_device */ {
         if (v_pgallocDevice !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgallocDevice = s.u();
-        s.eol();
+        v_pgallocDevice = s.uLine(1, "");
         break;
       }
       case 92: /* allocstall */ {
         if (v_allocstall !== undefined) s.duplicate(key);
-        s.ws();
-        v_allocstall = s.u();
-        s.eol();
+        v_allocstall = s.uLine(1, "");
         break;
       }
       case 93: /* allocstall_dma */ {
         if (v_allocstallDma !== undefined) s.duplicate(key);
-        s.ws();
-        v_allocstallDma = s.u();
-        s.eol();
+        v_allocstallDma = s.uLine(1, "");
         break;
       }
       case 94: /* allocstall_dma32 */ {
         if (v_allocstallDma32 !== undefined) s.duplicate(key);
-        s.ws();
-        v_allocstallDma32 = s.u();
-        s.eol();
+        v_allocstallDma32 = s.uLine(1, "");
         break;
       }
       case 95: /* allocstall_normal */ {
         if (v_allocstallNormal !== undefined) s.duplicate(key);
-        s.ws();
-        v_allocstallNormal = s.u();
-        s.eol();
+        v_allocstallNormal = s.uLine(1, "");
         break;
       }
       case 96: /* allocstall_high */ {
         if (v_allocstallHigh !== undefined) s.duplicate(key);
-        s.ws();
-        v_allocstallHigh = s.u();
-        s.eol();
+        v_allocstallHigh = s.uLine(1, "");
         break;
       }
       case 97: /* allocstall_movable */ {
         if (v_allocstallMovable !== undefined) s.duplicate(key);
-        s.ws();
-        v_allocstallMovable = s.u();
-        s.eol();
+        v_allocstallMovable = s.uLine(1, "");
         break;
       }
       case 98: /* allocstall_device */ {
         if (v_allocstallDevice !== undefined) s.duplicate(key);
-        s.ws();
-        v_allocstallDevice = s.u();
-        s.eol();
+        v_allocstallDevice = s.uLine(1, "");
         break;
       }
       case 99: /* pgskip_dma */ {
         if (v_pgskipDma !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgskipDma = s.u();
-        s.eol();
+        v_pgskipDma = s.uLine(1, "");
         break;
       }
       case 100: /* pgskip_dma32 */ {
         if (v_pgskipDma32 !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgskipDma32 = s.u();
-        s.eol();
+        v_pgskipDma32 = s.uLine(1, "");
         break;
       }
       case 101: /* pgskip_normal */ {
         if (v_pgskipNormal !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgskipNormal = s.u();
-        s.eol();
+        v_pgskipNormal = s.uLine(1, "");
         break;
       }
       case 102: /* pgskip_high */ {
         if (v_pgskipHigh !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgskipHigh = s.u();
-        s.eol();
+        v_pgskipHigh = s.uLine(1, "");
         break;
       }
       case 103: /* pgskip_movable */ {
         if (v_pgskipMovable !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgskipMovable = s.u();
-        s.eol();
+        v_pgskipMovable = s.uLine(1, "");
         break;
       }
       case 104: /* pgskip_device */ {
         if (v_pgskipDevice !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgskipDevice = s.u();
-        s.eol();
+        v_pgskipDevice = s.uLine(1, "");
         break;
       }
       case 105: /* pgfree */ {
         if (v_pgfree !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgfree = s.u();
-        s.eol();
+        v_pgfree = s.uLine(1, "");
         break;
       }
       case 106: /* pgactivate */ {
         if (v_pgactivate !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgactivate = s.u();
-        s.eol();
+        v_pgactivate = s.uLine(1, "");
         break;
       }
       case 107: /* pgdeactivate */ {
         if (v_pgdeactivate !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdeactivate = s.u();
-        s.eol();
+        v_pgdeactivate = s.uLine(1, "");
         break;
       }
       case 108: /* pglazyfree */ {
         if (v_pglazyfree !== undefined) s.duplicate(key);
-        s.ws();
-        v_pglazyfree = s.u();
-        s.eol();
+        v_pglazyfree = s.uLine(1, "");
         break;
       }
       case 109: /* pgfault */ {
         if (v_pgfault !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgfault = s.u();
-        s.eol();
+        v_pgfault = s.uLine(1, "");
         break;
       }
       case 110: /* pgmajfault */ {
         if (v_pgmajfault !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgmajfault = s.u();
-        s.eol();
+        v_pgmajfault = s.uLine(1, "");
         break;
       }
       case 111: /* pglazyfreed */ {
         if (v_pglazyfreed !== undefined) s.duplicate(key);
-        s.ws();
-        v_pglazyfreed = s.u();
-        s.eol();
+        v_pglazyfreed = s.uLine(1, "");
         break;
       }
       case 112: /* pgrefill */ {
         if (v_pgrefill !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgrefill = s.u();
-        s.eol();
+        v_pgrefill = s.uLine(1, "");
         break;
       }
       case 113: /* pgreuse */ {
         if (v_pgreuse !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgreuse = s.u();
-        s.eol();
+        v_pgreuse = s.uLine(1, "");
         break;
       }
       case 114: /* pgsteal_kswapd */ {
         if (v_pgstealKswapd !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealKswapd = s.u();
-        s.eol();
+        v_pgstealKswapd = s.uLine(1, "");
         break;
       }
       case 115: /* pgsteal_direct */ {
         if (v_pgstealDirect !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealDirect = s.u();
-        s.eol();
+        v_pgstealDirect = s.uLine(1, "");
         break;
       }
       case 116: /* pgsteal_khugepaged */ {
         if (v_pgstealKhugepaged !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealKhugepaged = s.u();
-        s.eol();
+        v_pgstealKhugepaged = s.uLine(1, "");
         break;
       }
       case 117: /* pgsteal_proactive */ {
         if (v_pgstealProactive !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealProactive = s.u();
-        s.eol();
+        v_pgstealProactive = s.uLine(1, "");
         break;
       }
       case 118: /* pgscan_kswapd */ {
         if (v_pgscanKswapd !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanKswapd = s.u();
-        s.eol();
+        v_pgscanKswapd = s.uLine(1, "");
         break;
       }
       case 119: /* pgscan_direct */ {
         if (v_pgscanDirect !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanDirect = s.u();
-        s.eol();
+        v_pgscanDirect = s.uLine(1, "");
         break;
       }
       case 120: /* pgscan_khugepaged */ {
         if (v_pgscanKhugepaged !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanKhugepaged = s.u();
-        s.eol();
+        v_pgscanKhugepaged = s.uLine(1, "");
         break;
       }
       case 121: /* pgscan_proactive */ {
         if (v_pgscanProactive !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanProactive = s.u();
-        s.eol();
+        v_pgscanProactive = s.uLine(1, "");
         break;
       }
       case 122: /* pgscan_direct_throttle */ {
         if (v_pgscanDirectThrottle !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanDirectThrottle = s.u();
-        s.eol();
+        v_pgscanDirectThrottle = s.uLine(1, "");
         break;
       }
       case 123: /* pgscan_anon */ {
         if (v_pgscanAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanAnon = s.u();
-        s.eol();
+        v_pgscanAnon = s.uLine(1, "");
         break;
       }
       case 124: /* pgscan_file */ {
         if (v_pgscanFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanFile = s.u();
-        s.eol();
+        v_pgscanFile = s.uLine(1, "");
         break;
       }
       case 125: /* pgsteal_anon */ {
         if (v_pgstealAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealAnon = s.u();
-        s.eol();
+        v_pgstealAnon = s.uLine(1, "");
         break;
       }
       case 126: /* pgsteal_file */ {
         if (v_pgstealFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealFile = s.u();
-        s.eol();
+        v_pgstealFile = s.uLine(1, "");
         break;
       }
       case 127: /* zone_reclaim_success */ {
         if (v_zoneReclaimSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_zoneReclaimSuccess = s.u();
-        s.eol();
+        v_zoneReclaimSuccess = s.uLine(1, "");
         break;
       }
       case 128: /* zone_reclaim_failed */ {
         if (v_zoneReclaimFailed !== undefined) s.duplicate(key);
-        s.ws();
-        v_zoneReclaimFailed = s.u();
-        s.eol();
+        v_zoneReclaimFailed = s.uLine(1, "");
         break;
       }
       case 129: /* pginodesteal */ {
         if (v_pginodesteal !== undefined) s.duplicate(key);
-        s.ws();
-        v_pginodesteal = s.u();
-        s.eol();
+        v_pginodesteal = s.uLine(1, "");
         break;
       }
       case 130: /* slabs_scanned */ {
         if (v_slabsScanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_slabsScanned = s.u();
-        s.eol();
+        v_slabsScanned = s.uLine(1, "");
         break;
       }
       case 131: /* kswapd_inodesteal */ {
         if (v_kswapdInodesteal !== undefined) s.duplicate(key);
-        s.ws();
-        v_kswapdInodesteal = s.u();
-        s.eol();
+        v_kswapdInodesteal = s.uLine(1, "");
         break;
       }
       case 132: /* kswapd_low_wmark_hit_quickly */ {
         if (v_kswapdLowWmarkHitQuickly !== undefined) s.duplicate(key);
-        s.ws();
-        v_kswapdLowWmarkHitQuickly = s.u();
-        s.eol();
+        v_kswapdLowWmarkHitQuickly = s.uLine(1, "");
         break;
       }
       case 133: /* kswapd_high_wmark_hit_quickly */ {
         if (v_kswapdHighWmarkHitQuickly !== undefined) s.duplicate(key);
-        s.ws();
-        v_kswapdHighWmarkHitQuickly = s.u();
-        s.eol();
+        v_kswapdHighWmarkHitQuickly = s.uLine(1, "");
         break;
       }
       case 134: /* pageoutrun */ {
         if (v_pageoutrun !== undefined) s.duplicate(key);
-        s.ws();
-        v_pageoutrun = s.u();
-        s.eol();
+        v_pageoutrun = s.uLine(1, "");
         break;
       }
       case 135: /* pgrotated */ {
         if (v_pgrotated !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgrotated = s.u();
-        s.eol();
+        v_pgrotated = s.uLine(1, "");
         break;
       }
       case 136: /* drop_pagecache */ {
         if (v_dropPagecache !== undefined) s.duplicate(key);
-        s.ws();
-        v_dropPagecache = s.u();
-        s.eol();
+        v_dropPagecache = s.uLine(1, "");
         break;
       }
       case 137: /* drop_slab */ {
         if (v_dropSlab !== undefined) s.duplicate(key);
-        s.ws();
-        v_dropSlab = s.u();
-        s.eol();
+        v_dropSlab = s.uLine(1, "");
         break;
       }
       case 138: /* oom_kill */ {
         if (v_oomKill !== undefined) s.duplicate(key);
-        s.ws();
-        v_oomKill = s.u();
-        s.eol();
+        v_oomKill = s.uLine(1, "");
         break;
       }
       case 139: /* numa_pte_updates */ {
         if (v_numaPteUpdates !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaPteUpdates = s.u();
-        s.eol();
+        v_numaPteUpdates = s.uLine(1, "");
         break;
       }
       case 140: /* numa_huge_pte_updates */ {
         if (v_numaHugePteUpdates !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaHugePteUpdates = s.u();
-        s.eol();
+        v_numaHugePteUpdates = s.uLine(1, "");
         break;
       }
       case 141: /* numa_hint_faults */ {
         if (v_numaHintFaults !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaHintFaults = s.u();
-        s.eol();
+        v_numaHintFaults = s.uLine(1, "");
         break;
       }
       case 142: /* numa_hint_faults_local */ {
         if (v_numaHintFaultsLocal !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaHintFaultsLocal = s.u();
-        s.eol();
+        v_numaHintFaultsLocal = s.uLine(1, "");
         break;
       }
       case 143: /* numa_pages_migrated */ {
         if (v_numaPagesMigrated !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaPagesMigrated = s.u();
-        s.eol();
+        v_numaPagesMigrated = s.uLine(1, "");
         break;
       }
       case 144: /* pgmigrate_success */ {
         if (v_pgmigrateSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgmigrateSuccess = s.u();
-        s.eol();
+        v_pgmigrateSuccess = s.uLine(1, "");
         break;
       }
       case 145: /* pgmigrate_fail */ {
         if (v_pgmigrateFail !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgmigrateFail = s.u();
-        s.eol();
+        v_pgmigrateFail = s.uLine(1, "");
         break;
       }
       case 146: /* thp_migration_success */ {
         if (v_thpMigrationSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpMigrationSuccess = s.u();
-        s.eol();
+        v_thpMigrationSuccess = s.uLine(1, "");
         break;
       }
       case 147: /* thp_migration_fail */ {
         if (v_thpMigrationFail !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpMigrationFail = s.u();
-        s.eol();
+        v_thpMigrationFail = s.uLine(1, "");
         break;
       }
       case 148: /* thp_migration_split */ {
         if (v_thpMigrationSplit !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpMigrationSplit = s.u();
-        s.eol();
+        v_thpMigrationSplit = s.uLine(1, "");
         break;
       }
       case 149: /* compact_migrate_scanned */ {
         if (v_compactMigrateScanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactMigrateScanned = s.u();
-        s.eol();
+        v_compactMigrateScanned = s.uLine(1, "");
         break;
       }
       case 150: /* compact_free_scanned */ {
         if (v_compactFreeScanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactFreeScanned = s.u();
-        s.eol();
+        v_compactFreeScanned = s.uLine(1, "");
         break;
       }
       case 151: /* compact_isolated */ {
         if (v_compactIsolated !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactIsolated = s.u();
-        s.eol();
+        v_compactIsolated = s.uLine(1, "");
         break;
       }
       case 152: /* compact_stall */ {
         if (v_compactStall !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactStall = s.u();
-        s.eol();
+        v_compactStall = s.uLine(1, "");
         break;
       }
       case 153: /* compact_fail */ {
         if (v_compactFail !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactFail = s.u();
-        s.eol();
+        v_compactFail = s.uLine(1, "");
         break;
       }
       case 154: /* compact_success */ {
         if (v_compactSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactSuccess = s.u();
-        s.eol();
+        v_compactSuccess = s.uLine(1, "");
         break;
       }
       case 155: /* compact_daemon_wake */ {
         if (v_compactDaemonWake !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactDaemonWake = s.u();
-        s.eol();
+        v_compactDaemonWake = s.uLine(1, "");
         break;
       }
       case 156: /* compact_daemon_migrate_scanned */ {
         if (v_compactDaemonMigrateScanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactDaemonMigrateScanned = s.u();
-        s.eol();
+        v_compactDaemonMigrateScanned = s.uLine(1, "");
         break;
       }
       case 157: /* compact_daemon_free_scanned */ {
         if (v_compactDaemonFreeScanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_compactDaemonFreeScanned = s.u();
-        s.eol();
+        v_compactDaemonFreeScanned = s.uLine(1, "");
         break;
       }
       case 158: /* htlb_buddy_alloc_success */ {
         if (v_htlbBuddyAllocSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_htlbBuddyAllocSuccess = s.u();
-        s.eol();
+        v_htlbBuddyAllocSuccess = s.uLine(1, "");
         break;
       }
       case 159: /* htlb_buddy_alloc_fail */ {
         if (v_htlbBuddyAllocFail !== undefined) s.duplicate(key);
-        s.ws();
-        v_htlbBuddyAllocFail = s.u();
-        s.eol();
+        v_htlbBuddyAllocFail = s.uLine(1, "");
         break;
       }
       case 160: /* cma_alloc_success */ {
         if (v_cmaAllocSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_cmaAllocSuccess = s.u();
-        s.eol();
+        v_cmaAllocSuccess = s.uLine(1, "");
         break;
       }
       case 161: /* cma_alloc_fail */ {
         if (v_cmaAllocFail !== undefined) s.duplicate(key);
-        s.ws();
-        v_cmaAllocFail = s.u();
-        s.eol();
+        v_cmaAllocFail = s.uLine(1, "");
         break;
       }
       case 162: /* unevictable_pgs_culled */ {
         if (v_unevictablePgsCulled !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictablePgsCulled = s.u();
-        s.eol();
+        v_unevictablePgsCulled = s.uLine(1, "");
         break;
       }
       case 163: /* unevictable_pgs_scanned */ {
         if (v_unevictablePgsScanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictablePgsScanned = s.u();
-        s.eol();
+        v_unevictablePgsScanned = s.uLine(1, "");
         break;
       }
       case 164: /* unevictable_pgs_rescued */ {
         if (v_unevictablePgsRescued !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictablePgsRescued = s.u();
-        s.eol();
+        v_unevictablePgsRescued = s.uLine(1, "");
         break;
       }
       case 165: /* unevictable_pgs_mlocked */ {
         if (v_unevictablePgsMlocked !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictablePgsMlocked = s.u();
-        s.eol();
+        v_unevictablePgsMlocked = s.uLine(1, "");
         break;
       }
       case 166: /* unevictable_pgs_munlocked */ {
         if (v_unevictablePgsMunlocked !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictablePgsMunlocked = s.u();
-        s.eol();
+        v_unevictablePgsMunlocked = s.uLine(1, "");
         break;
       }
       case 167: /* unevictable_pgs_cleared */ {
         if (v_unevictablePgsCleared !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictablePgsCleared = s.u();
-        s.eol();
+        v_unevictablePgsCleared = s.uLine(1, "");
         break;
       }
       case 168: /* unevictable_pgs_stranded */ {
         if (v_unevictablePgsStranded !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictablePgsStranded = s.u();
-        s.eol();
+        v_unevictablePgsStranded = s.uLine(1, "");
         break;
       }
       case 169: /* thp_fault_alloc */ {
         if (v_thpFaultAlloc !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFaultAlloc = s.u();
-        s.eol();
+        v_thpFaultAlloc = s.uLine(1, "");
         break;
       }
       case 170: /* thp_fault_fallback */ {
         if (v_thpFaultFallback !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFaultFallback = s.u();
-        s.eol();
+        v_thpFaultFallback = s.uLine(1, "");
         break;
       }
       case 171: /* thp_fault_fallback_charge */ {
         if (v_thpFaultFallbackCharge !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFaultFallbackCharge = s.u();
-        s.eol();
+        v_thpFaultFallbackCharge = s.uLine(1, "");
         break;
       }
       case 172: /* thp_collapse_alloc */ {
         if (v_thpCollapseAlloc !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpCollapseAlloc = s.u();
-        s.eol();
+        v_thpCollapseAlloc = s.uLine(1, "");
         break;
       }
       case 173: /* thp_collapse_alloc_failed */ {
         if (v_thpCollapseAllocFailed !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpCollapseAllocFailed = s.u();
-        s.eol();
+        v_thpCollapseAllocFailed = s.uLine(1, "");
         break;
       }
       case 174: /* thp_file_alloc */ {
         if (v_thpFileAlloc !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFileAlloc = s.u();
-        s.eol();
+        v_thpFileAlloc = s.uLine(1, "");
         break;
       }
       case 175: /* thp_file_fallback */ {
         if (v_thpFileFallback !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFileFallback = s.u();
-        s.eol();
+        v_thpFileFallback = s.uLine(1, "");
         break;
       }
       case 176: /* thp_file_fallback_charge */ {
         if (v_thpFileFallbackCharge !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFileFallbackCharge = s.u();
-        s.eol();
+        v_thpFileFallbackCharge = s.uLine(1, "");
         break;
       }
       case 177: /* thp_file_mapped */ {
         if (v_thpFileMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFileMapped = s.u();
-        s.eol();
+        v_thpFileMapped = s.uLine(1, "");
         break;
       }
       case 178: /* thp_split */ {
         if (v_thpSplit !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSplit = s.u();
-        s.eol();
+        v_thpSplit = s.uLine(1, "");
         break;
       }
       case 179: /* thp_split_page */ {
         if (v_thpSplitPage !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSplitPage = s.u();
-        s.eol();
+        v_thpSplitPage = s.uLine(1, "");
         break;
       }
       case 180: /* thp_split_page_failed */ {
         if (v_thpSplitPageFailed !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSplitPageFailed = s.u();
-        s.eol();
+        v_thpSplitPageFailed = s.uLine(1, "");
         break;
       }
       case 181: /* thp_deferred_split_page */ {
         if (v_thpDeferredSplitPage !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpDeferredSplitPage = s.u();
-        s.eol();
+        v_thpDeferredSplitPage = s.uLine(1, "");
         break;
       }
       case 182: /* thp_underused_split_page */ {
         if (v_thpUnderusedSplitPage !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpUnderusedSplitPage = s.u();
-        s.eol();
+        v_thpUnderusedSplitPage = s.uLine(1, "");
         break;
       }
       case 183: /* thp_split_pmd */ {
         if (v_thpSplitPmd !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSplitPmd = s.u();
-        s.eol();
+        v_thpSplitPmd = s.uLine(1, "");
         break;
       }
       case 184: /* thp_scan_exceed_none_pte */ {
         if (v_thpScanExceedNonePte !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpScanExceedNonePte = s.u();
-        s.eol();
+        v_thpScanExceedNonePte = s.uLine(1, "");
         break;
       }
       case 185: /* thp_scan_exceed_swap_pte */ {
         if (v_thpScanExceedSwapPte !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpScanExceedSwapPte = s.u();
-        s.eol();
+        v_thpScanExceedSwapPte = s.uLine(1, "");
         break;
       }
       case 186: /* thp_scan_exceed_share_pte */ {
         if (v_thpScanExceedSharePte !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpScanExceedSharePte = s.u();
-        s.eol();
+        v_thpScanExceedSharePte = s.uLine(1, "");
         break;
       }
       case 187: /* thp_split_pud */ {
         if (v_thpSplitPud !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSplitPud = s.u();
-        s.eol();
+        v_thpSplitPud = s.uLine(1, "");
         break;
       }
       case 188: /* thp_zero_page_alloc */ {
         if (v_thpZeroPageAlloc !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpZeroPageAlloc = s.u();
-        s.eol();
+        v_thpZeroPageAlloc = s.uLine(1, "");
         break;
       }
       case 189: /* thp_zero_page_alloc_failed */ {
         if (v_thpZeroPageAllocFailed !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpZeroPageAllocFailed = s.u();
-        s.eol();
+        v_thpZeroPageAllocFailed = s.uLine(1, "");
         break;
       }
       case 190: /* thp_swpout */ {
         if (v_thpSwpout !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSwpout = s.u();
-        s.eol();
+        v_thpSwpout = s.uLine(1, "");
         break;
       }
       case 191: /* thp_swpout_fallback */ {
         if (v_thpSwpoutFallback !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSwpoutFallback = s.u();
-        s.eol();
+        v_thpSwpoutFallback = s.uLine(1, "");
         break;
       }
       case 192: /* balloon_inflate */ {
         if (v_balloonInflate !== undefined) s.duplicate(key);
-        s.ws();
-        v_balloonInflate = s.u();
-        s.eol();
+        v_balloonInflate = s.uLine(1, "");
         break;
       }
       case 193: /* balloon_deflate */ {
         if (v_balloonDeflate !== undefined) s.duplicate(key);
-        s.ws();
-        v_balloonDeflate = s.u();
-        s.eol();
+        v_balloonDeflate = s.uLine(1, "");
         break;
       }
       case 194: /* balloon_migrate */ {
         if (v_balloonMigrate !== undefined) s.duplicate(key);
-        s.ws();
-        v_balloonMigrate = s.u();
-        s.eol();
+        v_balloonMigrate = s.uLine(1, "");
         break;
       }
       case 195: /* nr_tlb_remote_flush */ {
         if (v_nrTlbRemoteFlush !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrTlbRemoteFlush = s.u();
-        s.eol();
+        v_nrTlbRemoteFlush = s.uLine(1, "");
         break;
       }
       case 196: /* nr_tlb_remote_flush_received */ {
         if (v_nrTlbRemoteFlushReceived !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrTlbRemoteFlushReceived = s.u();
-        s.eol();
+        v_nrTlbRemoteFlushReceived = s.uLine(1, "");
         break;
       }
       case 197: /* nr_tlb_local_flush_all */ {
         if (v_nrTlbLocalFlushAll !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrTlbLocalFlushAll = s.u();
-        s.eol();
+        v_nrTlbLocalFlushAll = s.uLine(1, "");
         break;
       }
       case 198: /* nr_tlb_local_flush_one */ {
         if (v_nrTlbLocalFlushOne !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrTlbLocalFlushOne = s.u();
-        s.eol();
+        v_nrTlbLocalFlushOne = s.uLine(1, "");
         break;
       }
       case 199: /* swap_ra */ {
         if (v_swapRa !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapRa = s.u();
-        s.eol();
+        v_swapRa = s.uLine(1, "");
         break;
       }
       case 200: /* swap_ra_hit */ {
         if (v_swapRaHit !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapRaHit = s.u();
-        s.eol();
+        v_swapRaHit = s.uLine(1, "");
         break;
       }
       case 201: /* swpin_zero */ {
         if (v_swpinZero !== undefined) s.duplicate(key);
-        s.ws();
-        v_swpinZero = s.u();
-        s.eol();
+        v_swpinZero = s.uLine(1, "");
         break;
       }
       case 202: /* swpout_zero */ {
         if (v_swpoutZero !== undefined) s.duplicate(key);
-        s.ws();
-        v_swpoutZero = s.u();
-        s.eol();
+        v_swpoutZero = s.uLine(1, "");
         break;
       }
       case 203: /* ksm_swpin_copy */ {
         if (v_ksmSwpinCopy !== undefined) s.duplicate(key);
-        s.ws();
-        v_ksmSwpinCopy = s.u();
-        s.eol();
+        v_ksmSwpinCopy = s.uLine(1, "");
         break;
       }
       case 204: /* cow_ksm */ {
         if (v_cowKsm !== undefined) s.duplicate(key);
-        s.ws();
-        v_cowKsm = s.u();
-        s.eol();
+        v_cowKsm = s.uLine(1, "");
         break;
       }
       case 205: /* zswpin */ {
         if (v_zswpin !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswpin = s.u();
-        s.eol();
+        v_zswpin = s.uLine(1, "");
         break;
       }
       case 206: /* zswpout */ {
         if (v_zswpout !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswpout = s.u();
-        s.eol();
+        v_zswpout = s.uLine(1, "");
         break;
       }
       case 207: /* zswpwb */ {
         if (v_zswpwb !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswpwb = s.u();
-        s.eol();
+        v_zswpwb = s.uLine(1, "");
         break;
       }
       case 208: /* direct_map_level2_splits */ {
         if (v_directMapLevel2Splits !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMapLevel2Splits = s.u();
-        s.eol();
+        v_directMapLevel2Splits = s.uLine(1, "");
         break;
       }
       case 209: /* direct_map_level3_splits */ {
         if (v_directMapLevel3Splits !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMapLevel3Splits = s.u();
-        s.eol();
+        v_directMapLevel3Splits = s.uLine(1, "");
         break;
       }
       case 210: /* direct_map_level2_collapses */ {
         if (v_directMapLevel2Collapses !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMapLevel2Collapses = s.u();
-        s.eol();
+        v_directMapLevel2Collapses = s.uLine(1, "");
         break;
       }
       case 211: /* direct_map_level3_collapses */ {
         if (v_directMapLevel3Collapses !== undefined) s.duplicate(key);
-        s.ws();
-        v_directMapLevel3Collapses = s.u();
-        s.eol();
+        v_directMapLevel3Collapses = s.uLine(1, "");
         break;
       }
       case 212: /* vma_lock_success */ {
         if (v_vmaLockSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmaLockSuccess = s.u();
-        s.eol();
+        v_vmaLockSuccess = s.uLine(1, "");
         break;
       }
       case 213: /* vma_lock_abort */ {
         if (v_vmaLockAbort !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmaLockAbort = s.u();
-        s.eol();
+        v_vmaLockAbort = s.uLine(1, "");
         break;
       }
       case 214: /* vma_lock_retry */ {
         if (v_vmaLockRetry !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmaLockRetry = s.u();
-        s.eol();
+        v_vmaLockRetry = s.uLine(1, "");
         break;
       }
       case 215: /* vma_lock_miss */ {
         if (v_vmaLockMiss !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmaLockMiss = s.u();
-        s.eol();
+        v_vmaLockMiss = s.uLine(1, "");
         break;
       }
       case 216: /* kstack_1k */ {
         if (v_kstack1k !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstack1k = s.u();
-        s.eol();
+        v_kstack1k = s.uLine(1, "");
         break;
       }
       case 217: /* kstack_2k */ {
         if (v_kstack2k !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstack2k = s.u();
-        s.eol();
+        v_kstack2k = s.uLine(1, "");
         break;
       }
       case 218: /* kstack_4k */ {
         if (v_kstack4k !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstack4k = s.u();
-        s.eol();
+        v_kstack4k = s.uLine(1, "");
         break;
       }
       case 219: /* kstack_8k */ {
         if (v_kstack8k !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstack8k = s.u();
-        s.eol();
+        v_kstack8k = s.uLine(1, "");
         break;
       }
       case 220: /* kstack_16k */ {
         if (v_kstack16k !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstack16k = s.u();
-        s.eol();
+        v_kstack16k = s.uLine(1, "");
         break;
       }
       case 221: /* kstack_32k */ {
         if (v_kstack32k !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstack32k = s.u();
-        s.eol();
+        v_kstack32k = s.uLine(1, "");
         break;
       }
       case 222: /* kstack_64k */ {
         if (v_kstack64k !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstack64k = s.u();
-        s.eol();
+        v_kstack64k = s.uLine(1, "");
         break;
       }
       case 223: /* kstack_rest */ {
         if (v_kstackRest !== undefined) s.duplicate(key);
-        s.ws();
-        v_kstackRest = s.u();
-        s.eol();
+        v_kstackRest = s.uLine(1, "");
         break;
       }
       default: {
@@ -2048,3 +1611,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["nr_free_pages", 0], ["nr_free_pages_blocks", 1], ["nr_zone_inactive_anon", 2], ["nr_zone_active_anon", 3], ["nr_zone_inactive_file", 4], ["nr_zone_active_file", 5], ["nr_zone_unevictable", 6], ["nr_zone_write_pending", 7], ["nr_mlock", 8], ["nr_bounce", 9], ["nr_zspages", 10], ["nr_free_cma", 11], ["nr_unaccepted", 12], ["nr_alloc_batch", 13], ["numa_hit", 14], ["numa_miss", 15], ["numa_foreign", 16], ["numa_interleave", 17], ["numa_local", 18], ["numa_other", 19], ["nr_inactive_anon", 20], ["nr_active_anon", 21], ["nr_inactive_file", 22], ["nr_active_file", 23], ["nr_unevictable", 24], ["nr_slab_reclaimable", 25], ["nr_slab_unreclaimable", 26], ["nr_isolated_anon", 27], ["nr_isolated_file", 28], ["nr_pages_scanned", 29], ["workingset_nodes", 30], ["workingset_refault", 31], ["workingset_refault_anon", 32], ["workingset_refault_file", 33], ["workingset_activate", 34], ["workingset_activate_anon", 35], ["workingset_activate_file", 36], ["workingset_restore", 37], ["workingset_restore_anon", 38], ["workingset_restore_file", 39], ["workingset_nodereclaim", 40], ["nr_anon_pages", 41], ["nr_mapped", 42], ["nr_file_pages", 43], ["nr_dirty", 44], ["nr_writeback", 45], ["nr_writeback_temp", 46], ["nr_shmem", 47], ["nr_shmem_hugepages", 48], ["nr_shmem_pmdmapped", 49], ["nr_file_hugepages", 50], ["nr_file_pmdmapped", 51], ["nr_anon_transparent_hugepages", 52], ["nr_unstable", 53], ["nr_vmscan_write", 54], ["nr_vmscan_immediate_reclaim", 55], ["nr_dirtied", 56], ["nr_written", 57], ["nr_throttled_written", 58], ["nr_kernel_misc_reclaimable", 59], ["nr_foll_pin_acquired", 60], ["nr_foll_pin_released", 61], ["nr_kernel_stack", 62], ["nr_shadow_call_stack", 63], ["nr_page_table_pages", 64], ["nr_sec_page_table_pages", 65], ["nr_iommu_pages", 66], ["nr_swapcached", 67], ["pgpromote_success", 68], ["pgpromote_candidate", 69], ["pgpromote_candidate_nrl", 70], ["pgdemote_kswapd", 71], ["pgdemote_direct", 72], ["pgdemote_khugepaged", 73], ["pgdemote_proactive", 74], ["nr_hugetlb", 75], ["nr_balloon_pages", 76], ["nr_kernel_file_pages", 77], ["nr_dirty_threshold", 78], ["nr_dirty_background_threshold", 79], ["nr_memmap_pages", 80], ["nr_memmap_boot_pages", 81], ["pgpgin", 82], ["pgpgout", 83], ["pswpin", 84], ["pswpout", 85], ["pgalloc_dma", 86], ["pgalloc_dma32", 87], ["pgalloc_normal", 88], ["pgalloc_high", 89], ["pgalloc_movable", 90], ["pgalloc_device", 91], ["allocstall", 92], ["allocstall_dma", 93], ["allocstall_dma32", 94], ["allocstall_normal", 95], ["allocstall_high", 96], ["allocstall_movable", 97], ["allocstall_device", 98], ["pgskip_dma", 99], ["pgskip_dma32", 100], ["pgskip_normal", 101], ["pgskip_high", 102], ["pgskip_movable", 103], ["pgskip_device", 104], ["pgfree", 105], ["pgactivate", 106], ["pgdeactivate", 107], ["pglazyfree", 108], ["pgfault", 109], ["pgmajfault", 110], ["pglazyfreed", 111], ["pgrefill", 112], ["pgreuse", 113], ["pgsteal_kswapd", 114], ["pgsteal_direct", 115], ["pgsteal_khugepaged", 116], ["pgsteal_proactive", 117], ["pgscan_kswapd", 118], ["pgscan_direct", 119], ["pgscan_khugepaged", 120], ["pgscan_proactive", 121], ["pgscan_direct_throttle", 122], ["pgscan_anon", 123], ["pgscan_file", 124], ["pgsteal_anon", 125], ["pgsteal_file", 126], ["zone_reclaim_success", 127], ["zone_reclaim_failed", 128], ["pginodesteal", 129], ["slabs_scanned", 130], ["kswapd_inodesteal", 131], ["kswapd_low_wmark_hit_quickly", 132], ["kswapd_high_wmark_hit_quickly", 133], ["pageoutrun", 134], ["pgrotated", 135], ["drop_pagecache", 136], ["drop_slab", 137], ["oom_kill", 138], ["numa_pte_updates", 139], ["numa_huge_pte_updates", 140], ["numa_hint_faults", 141], ["numa_hint_faults_local", 142], ["numa_pages_migrated", 143], ["pgmigrate_success", 144], ["pgmigrate_fail", 145], ["thp_migration_success", 146], ["thp_migration_fail", 147], ["thp_migration_split", 148], ["compact_migrate_scanned", 149], ["compact_free_scanned", 150], ["compact_isolated", 151], ["compact_stall", 152], ["compact_fail", 153], ["compact_success", 154], ["compact_daemon_wake", 155], ["compact_daemon_migrate_scanned", 156], ["compact_daemon_free_scanned", 157], ["htlb_buddy_alloc_success", 158], ["htlb_buddy_alloc_fail", 159], ["cma_alloc_success", 160], ["cma_alloc_fail", 161], ["unevictable_pgs_culled", 162], ["unevictable_pgs_scanned", 163], ["unevictable_pgs_rescued", 164], ["unevictable_pgs_mlocked", 165], ["unevictable_pgs_munlocked", 166], ["unevictable_pgs_cleared", 167], ["unevictable_pgs_stranded", 168], ["thp_fault_alloc", 169], ["thp_fault_fallback", 170], ["thp_fault_fallback_charge", 171], ["thp_collapse_alloc", 172], ["thp_collapse_alloc_failed", 173], ["thp_file_alloc", 174], ["thp_file_fallback", 175], ["thp_file_fallback_charge", 176], ["thp_file_mapped", 177], ["thp_split", 178], ["thp_split_page", 179], ["thp_split_page_failed", 180], ["thp_deferred_split_page", 181], ["thp_underused_split_page", 182], ["thp_split_pmd", 183], ["thp_scan_exceed_none_pte", 184], ["thp_scan_exceed_swap_pte", 185], ["thp_scan_exceed_share_pte", 186], ["thp_split_pud", 187], ["thp_zero_page_alloc", 188], ["thp_zero_page_alloc_failed", 189], ["thp_swpout", 190], ["thp_swpout_fallback", 191], ["balloon_inflate", 192], ["balloon_deflate", 193], ["balloon_migrate", 194], ["nr_tlb_remote_flush", 195], ["nr_tlb_remote_flush_received", 196], ["nr_tlb_local_flush_all", 197], ["nr_tlb_local_flush_one", 198], ["swap_ra", 199], ["swap_ra_hit", 200], ["swpin_zero", 201], ["swpout_zero", 202], ["ksm_swpin_copy", 203], ["cow_ksm", 204], ["zswpin", 205], ["zswpout", 206], ["zswpwb", 207], ["direct_map_level2_splits", 208], ["direct_map_level3_splits", 209], ["direct_map_level2_collapses", 210], ["direct_map_level3_collapses", 211], ["vma_lock_success", 212], ["vma_lock_abort", 213], ["vma_lock_retry", 214], ["vma_lock_miss", 215], ["kstack_1k", 216], ["kstack_2k", 217], ["kstack_4k", 218], ["kstack_8k", 219], ["kstack_16k", 220], ["kstack_32k", 221], ["kstack_64k", 222], ["kstack_rest", 223]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["nr_free_pages", "nr_free_pages_blocks", "nr_zone_inactive_anon", "nr_zone_active_anon", "nr_zone_inactive_file", "nr_zone_active_file", "nr_zone_unevictable", "nr_zone_write_pending", "nr_mlock", "nr_bounce", "nr_zspages", "nr_free_cma", "nr_unaccepted", "nr_alloc_batch", "numa_hit", "numa_miss", "numa_foreign", "numa_interleave", "numa_local", "numa_other", "nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr_active_file", "nr_unevictable", "nr_slab_reclaimable", "nr_slab_unreclaimable", "nr_isolated_anon", "nr_isolated_file", "nr_pages_scanned", "workingset_nodes", "workingset_refault", "workingset_refault_anon", "workingset_refault_file", "workingset_activate", "workingset_activate_anon", "workingset_activate_file", "workingset_restore", "workingset_restore_anon", "workingset_restore_file", "workingset_nodereclaim", "nr_anon_pages", "nr_mapped", "nr_file_pages", "nr_dirty", "nr_writeback", "nr_writeback_temp", "nr_shmem", "nr_shmem_hugepages", "nr_shmem_pmdmapped", "nr_file_hugepages", "nr_file_pmdmapped", "nr_anon_transparent_hugepages", "nr_unstable", "nr_vmscan_write", "nr_vmscan_immediate_reclaim", "nr_dirtied", "nr_written", "nr_throttled_written", "nr_kernel_misc_reclaimable", "nr_foll_pin_acquired", "nr_foll_pin_released", "nr_kernel_stack", "nr_shadow_call_stack", "nr_page_table_pages", "nr_sec_page_table_pages", "nr_iommu_pages", "nr_swapcached", "pgpromote_success", "pgpromote_candidate", "pgpromote_candidate_nrl", "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged", "pgdemote_proactive", "nr_hugetlb", "nr_balloon_pages", "nr_kernel_file_pages", "nr_dirty_threshold", "nr_dirty_background_threshold", "nr_memmap_pages", "nr_memmap_boot_pages", "pgpgin", "pgpgout", "pswpin", "pswpout", "pgalloc_dma", "pgalloc_dma32", "pgalloc_normal", "pgalloc_high", "pgalloc_movable", "pgalloc_device", "allocstall", "allocstall_dma", "allocstall_dma32", "allocstall_normal", "allocstall_high", "allocstall_movable", "allocstall_device", "pgskip_dma", "pgskip_dma32", "pgskip_normal", "pgskip_high", "pgskip_movable", "pgskip_device", "pgfree", "pgactivate", "pgdeactivate", "pglazyfree", "pgfault", "pgmajfault", "pglazyfreed", "pgrefill", "pgreuse", "pgsteal_kswapd", "pgsteal_direct", "pgsteal_khugepaged", "pgsteal_proactive", "pgscan_kswapd", "pgscan_direct", "pgscan_khugepaged", "pgscan_proactive", "pgscan_direct_throttle", "pgscan_anon", "pgscan_file", "pgsteal_anon", "pgsteal_file", "zone_reclaim_success", "zone_reclaim_failed", "pginodesteal", "slabs_scanned", "kswapd_inodesteal", "kswapd_low_wmark_hit_quickly", "kswapd_high_wmark_hit_quickly", "pageoutrun", "pgrotated", "drop_pagecache", "drop_slab", "oom_kill", "numa_pte_updates", "numa_huge_pte_updates", "numa_hint_faults", "numa_hint_faults_local", "numa_pages_migrated", "pgmigrate_success", "pgmigrate_fail", "thp_migration_success", "thp_migration_fail", "thp_migration_split", "compact_migrate_scanned", "compact_free_scanned", "compact_isolated", "compact_stall", "compact_fail", "compact_success", "compact_daemon_wake", "compact_daemon_migrate_scanned", "compact_daemon_free_scanned", "htlb_buddy_alloc_success", "htlb_buddy_alloc_fail", "cma_alloc_success", "cma_alloc_fail", "unevictable_pgs_culled", "unevictable_pgs_scanned", "unevictable_pgs_rescued", "unevictable_pgs_mlocked", "unevictable_pgs_munlocked", "unevictable_pgs_cleared", "unevictable_pgs_stranded", "thp_fault_alloc", "thp_fault_fallback", "thp_fault_fallback_charge", "thp_collapse_alloc", "thp_collapse_alloc_failed", "thp_file_alloc", "thp_file_fallback", "thp_file_fallback_charge", "thp_file_mapped", "thp_split", "thp_split_page", "thp_split_page_failed", "thp_deferred_split_page", "thp_underused_split_page", "thp_split_pmd", "thp_scan_exceed_none_pte", "thp_scan_exceed_swap_pte", "thp_scan_exceed_share_pte", "thp_split_pud", "thp_zero_page_alloc", "thp_zero_page_alloc_failed", "thp_swpout", "thp_swpout_fallback", "balloon_inflate", "balloon_deflate", "balloon_migrate", "nr_tlb_remote_flush", "nr_tlb_remote_flush_received", "nr_tlb_local_flush_all", "nr_tlb_local_flush_one", "swap_ra", "swap_ra_hit", "swpin_zero", "swpout_zero", "ksm_swpin_copy", "cow_ksm", "zswpin", "zswpout", "zswpwb", "direct_map_level2_splits", "direct_map_level3_splits", "direct_map_level2_collapses", "direct_map_level3_collapses", "vma_lock_success", "vma_lock_abort", "vma_lock_retry", "vma_lock_miss", "kstack_1k", "kstack_2k", "kstack_4k", "kstack_8k", "kstack_16k", "kstack_32k", "kstack_64k", "kstack_rest"];

@@ -83,72 +83,52 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
       }
       case 1: /* boost */ {
         if (v_boost !== undefined) s.duplicate(key);
-        s.ws();
-        v_boost = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_boost = s.uLine(ctx.pageSize, "");
         break;
       }
       case 2: /* min */ {
         if (v_min !== undefined) s.duplicate(key);
-        s.ws();
-        v_min = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_min = s.uLine(ctx.pageSize, "");
         break;
       }
       case 3: /* low */ {
         if (v_low !== undefined) s.duplicate(key);
-        s.ws();
-        v_low = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_low = s.uLine(ctx.pageSize, "");
         break;
       }
       case 4: /* high */ {
         if (v_high !== undefined) s.duplicate(key);
-        s.ws();
-        v_high = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_high = s.uLine(ctx.pageSize, "");
         break;
       }
       case 5: /* promo */ {
         if (v_promo !== undefined) s.duplicate(key);
-        s.ws();
-        v_promo = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_promo = s.uLine(ctx.pageSize, "");
         break;
       }
       case 6: /* scanned */ {
         if (v_scanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_scanned = s.u();
-        s.eol();
+        v_scanned = s.uLine(1, "");
         break;
       }
       case 7: /* spanned */ {
         if (v_spanned !== undefined) s.duplicate(key);
-        s.ws();
-        v_spanned = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_spanned = s.uLine(ctx.pageSize, "");
         break;
       }
       case 8: /* present */ {
         if (v_present !== undefined) s.duplicate(key);
-        s.ws();
-        v_present = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_present = s.uLine(ctx.pageSize, "");
         break;
       }
       case 9: /* managed */ {
         if (v_managed !== undefined) s.duplicate(key);
-        s.ws();
-        v_managed = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_managed = s.uLine(ctx.pageSize, "");
         break;
       }
       case 10: /* cma */ {
         if (v_cma !== undefined) s.duplicate(key);
-        s.ws();
-        v_cma = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_cma = s.uLine(ctx.pageSize, "");
         break;
       }
       case 11: /* protection */ {
@@ -173,30 +153,22 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
       }
       case 12: /* node_unreclaimable */ {
         if (v_nodeUnreclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_nodeUnreclaimable = s.u();
-        s.eol();
+        v_nodeUnreclaimable = s.uLine(1, "");
         break;
       }
       case 13: /* all_unreclaimable */ {
         if (v_allUnreclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_allUnreclaimable = s.u();
-        s.eol();
+        v_allUnreclaimable = s.uLine(1, "");
         break;
       }
       case 14: /* start_pfn */ {
         if (v_startPfn !== undefined) s.duplicate(key);
-        s.ws();
-        v_startPfn = s.u();
-        s.eol();
+        v_startPfn = s.uLine(1, "");
         break;
       }
       case 15: /* inactive_ratio */ {
         if (v_inactiveRatio !== undefined) s.duplicate(key);
-        s.ws();
-        v_inactiveRatio = s.u();
-        s.eol();
+        v_inactiveRatio = s.uLine(1, "");
         break;
       }
       default: {
@@ -241,44 +213,32 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPerN
     switch (key) {
       case "nr_inactive_anon": {
         if (v_nrInactiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrInactiveAnon = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrInactiveAnon = s.uLine(ctx.pageSize, "");
         break;
       }
       case "nr_active_anon": {
         if (v_nrActiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrActiveAnon = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrActiveAnon = s.uLine(ctx.pageSize, "");
         break;
       }
       case "nr_inactive_file": {
         if (v_nrInactiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrInactiveFile = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrInactiveFile = s.uLine(ctx.pageSize, "");
         break;
       }
       case "nr_active_file": {
         if (v_nrActiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrActiveFile = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrActiveFile = s.uLine(ctx.pageSize, "");
         break;
       }
       case "nr_file_pages": {
         if (v_nrFilePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrFilePages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrFilePages = s.uLine(ctx.pageSize, "");
         break;
       }
       case "nr_anon_pages": {
         if (v_nrAnonPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrAnonPages = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_nrAnonPages = s.uLine(ctx.pageSize, "");
         break;
       }
       default: {
@@ -330,44 +290,32 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
     switch (key) {
       case "count": {
         if (v_count !== undefined) s.duplicate(key);
-        s.ws();
-        v_count = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_count = s.uLine(ctx.pageSize, "");
         break;
       }
       case "high": {
         if (v_high !== undefined) s.duplicate(key);
-        s.ws();
-        v_high = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_high = s.uLine(ctx.pageSize, "");
         break;
       }
       case "batch": {
         if (v_batch !== undefined) s.duplicate(key);
-        s.ws();
-        v_batch = s.u();
-        s.eol();
+        v_batch = s.uLine(1, "");
         break;
       }
       case "high_min": {
         if (v_highMin !== undefined) s.duplicate(key);
-        s.ws();
-        v_highMin = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_highMin = s.uLine(ctx.pageSize, "");
         break;
       }
       case "high_max": {
         if (v_highMax !== undefined) s.duplicate(key);
-        s.ws();
-        v_highMax = s.scale(s.u(), ctx.pageSize);
-        s.eol();
+        v_highMax = s.uLine(ctx.pageSize, "");
         break;
       }
       case "vm stats threshold": {
         if (v_vmStatsThreshold !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmStatsThreshold = s.u();
-        s.eol();
+        v_vmStatsThreshold = s.uLine(1, "");
         break;
       }
       default: {
@@ -390,3 +338,5 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["pages", 0], ["boost", 1], ["min", 2], ["low", 3], ["high", 4], ["promo", 5], ["scanned", 6], ["spanned", 7], ["present", 8], ["managed", 9], ["cma", 10], ["protection", 11], ["node_unreclaimable", 12], ["all_unreclaimable", 13], ["start_pfn", 14], ["inactive_ratio", 15]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];

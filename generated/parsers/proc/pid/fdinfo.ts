@@ -38,10 +38,21 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
   let v_ttyIndex: number | undefined;
   let v_scmFds: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 24 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* pos */ {
         if (v_pos !== undefined) s.duplicate(key);
         s.ws();
@@ -58,9 +69,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 2: /* mnt_id */ {
         if (v_mntId !== undefined) s.duplicate(key);
-        s.ws();
-        v_mntId = s.u();
-        s.eol();
+        v_mntId = s.uLine(1, "");
         break;
       }
       case 3: /* ino */ {
@@ -86,16 +95,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 6: /* eventfd-id */ {
         if (v_eventfdId !== undefined) s.duplicate(key);
-        s.ws();
-        v_eventfdId = s.u();
-        s.eol();
+        v_eventfdId = s.uLine(1, "");
         break;
       }
       case 7: /* eventfd-semaphore */ {
         if (v_eventfdSemaphore !== undefined) s.duplicate(key);
-        s.ws();
-        v_eventfdSemaphore = s.u();
-        s.eol();
+        v_eventfdSemaphore = s.uLine(1, "");
         break;
       }
       case 8: /* tfd */ {
@@ -148,16 +153,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 15: /* clockid */ {
         if (v_clockid !== undefined) s.duplicate(key);
-        s.ws();
-        v_clockid = s.u();
-        s.eol();
+        v_clockid = s.uLine(1, "");
         break;
       }
       case 16: /* ticks */ {
         if (v_ticks !== undefined) s.duplicate(key);
-        s.ws();
-        v_ticks = s.u();
-        s.eol();
+        v_ticks = s.uLine(1, "");
         break;
       }
       case 17: /* settime flags */ {
@@ -202,16 +203,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 22: /* tty-index */ {
         if (v_ttyIndex !== undefined) s.duplicate(key);
-        s.ws();
-        v_ttyIndex = s.u();
-        s.eol();
+        v_ttyIndex = s.uLine(1, "");
         break;
       }
       case 23: /* scm_fds */ {
         if (v_scmFds !== undefined) s.duplicate(key);
-        s.ws();
-        v_scmFds = s.u();
-        s.eol();
+        v_scmFds = s.uLine(1, "");
         break;
       }
       default: {
@@ -588,3 +585,5 @@ function record8(s: Scan, ctx: ParseContext): ProcPidFdinfoItInterval {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["pos", 0], ["flags", 1], ["mnt_id", 2], ["ino", 3], ["lock", 4], ["eventfd-count", 5], ["eventfd-id", 6], ["eventfd-semaphore", 7], ["tfd", 8], ["sigmask", 9], ["inotify wd", 10], ["fanotify flags", 11], ["fanotify ino", 12], ["fanotify mnt_id", 13], ["fanotify sdev", 14], ["clockid", 15], ["ticks", 16], ["settime flags", 17], ["it_value", 18], ["it_interval", 19], ["Pid", 20], ["NSpid", 21], ["tty-index", 22], ["scm_fds", 23]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "eventfd-id", "eventfd-semaphore", "tfd", "sigmask", "inotify wd", "fanotify flags", "fanotify ino", "fanotify mnt_id", "fanotify sdev", "clockid", "ticks", "settime flags", "it_value", "it_interval", "Pid", "NSpid", "tty-index", "scm_fds"];

@@ -27,44 +27,32 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidIo {
     switch (key) {
       case "rchar": {
         if (v_rchar !== undefined) s.duplicate(key);
-        s.ws();
-        v_rchar = s.u();
-        s.eol();
+        v_rchar = s.uLine(1, "");
         break;
       }
       case "wchar": {
         if (v_wchar !== undefined) s.duplicate(key);
-        s.ws();
-        v_wchar = s.u();
-        s.eol();
+        v_wchar = s.uLine(1, "");
         break;
       }
       case "syscr": {
         if (v_syscr !== undefined) s.duplicate(key);
-        s.ws();
-        v_syscr = s.u();
-        s.eol();
+        v_syscr = s.uLine(1, "");
         break;
       }
       case "syscw": {
         if (v_syscw !== undefined) s.duplicate(key);
-        s.ws();
-        v_syscw = s.u();
-        s.eol();
+        v_syscw = s.uLine(1, "");
         break;
       }
       case "read_bytes": {
         if (v_readBytes !== undefined) s.duplicate(key);
-        s.ws();
-        v_readBytes = s.u();
-        s.eol();
+        v_readBytes = s.uLine(1, "");
         break;
       }
       case "write_bytes": {
         if (v_writeBytes !== undefined) s.duplicate(key);
-        s.ws();
-        v_writeBytes = s.u();
-        s.eol();
+        v_writeBytes = s.uLine(1, "");
         break;
       }
       case "cancelled_write_bytes": {

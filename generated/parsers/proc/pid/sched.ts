@@ -68,51 +68,37 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
       }
       case 3: /* se.nr_migrations */ {
         if (v_nrMigrations !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrMigrations = s.u();
-        s.eol();
+        v_nrMigrations = s.uLine(1, "");
         break;
       }
       case 4: /* nr_switches */ {
         if (v_nrSwitches !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrSwitches = s.u();
-        s.eol();
+        v_nrSwitches = s.uLine(1, "");
         break;
       }
       case 5: /* nr_voluntary_switches */ {
         if (v_nrVoluntarySwitches !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrVoluntarySwitches = s.u();
-        s.eol();
+        v_nrVoluntarySwitches = s.uLine(1, "");
         break;
       }
       case 6: /* nr_involuntary_switches */ {
         if (v_nrInvoluntarySwitches !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrInvoluntarySwitches = s.u();
-        s.eol();
+        v_nrInvoluntarySwitches = s.uLine(1, "");
         break;
       }
       case 7: /* se.load.weight */ {
         if (v_loadWeight !== undefined) s.duplicate(key);
-        s.ws();
-        v_loadWeight = s.u();
-        s.eol();
+        v_loadWeight = s.uLine(1, "");
         break;
       }
       case 8: /* policy */ {
         if (v_policy !== undefined) s.duplicate(key);
-        s.ws();
-        v_policy = s.u();
-        s.eol();
+        v_policy = s.uLine(1, "");
         break;
       }
       case 9: /* prio */ {
         if (v_prio !== undefined) s.duplicate(key);
-        s.ws();
-        v_prio = s.u();
-        s.eol();
+        v_prio = s.uLine(1, "");
         break;
       }
       case 10: /* clock-delta */ {
@@ -145,3 +131,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["se.exec_start", 0], ["se.vruntime", 1], ["se.sum_exec_runtime", 2], ["se.nr_migrations", 3], ["nr_switches", 4], ["nr_voluntary_switches", 5], ["nr_involuntary_switches", 6], ["se.load.weight", 7], ["policy", 8], ["prio", 9], ["clock-delta", 10]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["se.exec_start", "se.vruntime", "se.sum_exec_runtime", "se.nr_migrations", "nr_switches", "nr_voluntary_switches", "nr_involuntary_switches", "se.load.weight", "policy", "prio", "clock-delta"];

@@ -90,206 +90,144 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   let v_protectionKey: number | undefined;
   let v_vmFlags: string[] | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 26 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* Size */ {
         if (v_size !== undefined) s.duplicate(key);
-        s.ws();
-        v_size = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_size = s.uLine(1024, "kB");
         break;
       }
       case 1: /* KernelPageSize */ {
         if (v_kernelPageSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_kernelPageSize = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_kernelPageSize = s.uLine(1024, "kB");
         break;
       }
       case 2: /* MMUPageSize */ {
         if (v_mmuPageSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_mmuPageSize = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_mmuPageSize = s.uLine(1024, "kB");
         break;
       }
       case 3: /* Rss */ {
         if (v_rss !== undefined) s.duplicate(key);
-        s.ws();
-        v_rss = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_rss = s.uLine(1024, "kB");
         break;
       }
       case 4: /* Pss */ {
         if (v_pss !== undefined) s.duplicate(key);
-        s.ws();
-        v_pss = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pss = s.uLine(1024, "kB");
         break;
       }
       case 5: /* Pss_Dirty */ {
         if (v_pssDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_pssDirty = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pssDirty = s.uLine(1024, "kB");
         break;
       }
       case 6: /* Shared_Clean */ {
         if (v_sharedClean !== undefined) s.duplicate(key);
-        s.ws();
-        v_sharedClean = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sharedClean = s.uLine(1024, "kB");
         break;
       }
       case 7: /* Shared_Dirty */ {
         if (v_sharedDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_sharedDirty = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sharedDirty = s.uLine(1024, "kB");
         break;
       }
       case 8: /* Private_Clean */ {
         if (v_privateClean !== undefined) s.duplicate(key);
-        s.ws();
-        v_privateClean = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_privateClean = s.uLine(1024, "kB");
         break;
       }
       case 9: /* Private_Dirty */ {
         if (v_privateDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_privateDirty = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_privateDirty = s.uLine(1024, "kB");
         break;
       }
       case 10: /* Referenced */ {
         if (v_referenced !== undefined) s.duplicate(key);
-        s.ws();
-        v_referenced = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_referenced = s.uLine(1024, "kB");
         break;
       }
       case 11: /* Anonymous */ {
         if (v_anonymous !== undefined) s.duplicate(key);
-        s.ws();
-        v_anonymous = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_anonymous = s.uLine(1024, "kB");
         break;
       }
       case 12: /* KSM */ {
         if (v_ksm !== undefined) s.duplicate(key);
-        s.ws();
-        v_ksm = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_ksm = s.uLine(1024, "kB");
         break;
       }
       case 13: /* LazyFree */ {
         if (v_lazyFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_lazyFree = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_lazyFree = s.uLine(1024, "kB");
         break;
       }
       case 14: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_anonHugePages = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_anonHugePages = s.uLine(1024, "kB");
         break;
       }
       case 15: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_shmemPmdMapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_shmemPmdMapped = s.uLine(1024, "kB");
         break;
       }
       case 16: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_filePmdMapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_filePmdMapped = s.uLine(1024, "kB");
         break;
       }
       case 17: /* Shared_Hugetlb */ {
         if (v_sharedHugetlb !== undefined) s.duplicate(key);
-        s.ws();
-        v_sharedHugetlb = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sharedHugetlb = s.uLine(1024, "kB");
         break;
       }
       case 18: /* Private_Hugetlb */ {
         if (v_privateHugetlb !== undefined) s.duplicate(key);
-        s.ws();
-        v_privateHugetlb = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_privateHugetlb = s.uLine(1024, "kB");
         break;
       }
       case 19: /* Swap */ {
         if (v_swap !== undefined) s.duplicate(key);
-        s.ws();
-        v_swap = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_swap = s.uLine(1024, "kB");
         break;
       }
       case 20: /* SwapPss */ {
         if (v_swapPss !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapPss = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_swapPss = s.uLine(1024, "kB");
         break;
       }
       case 21: /* Locked */ {
         if (v_locked !== undefined) s.duplicate(key);
-        s.ws();
-        v_locked = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_locked = s.uLine(1024, "kB");
         break;
       }
       case 22: /* Nonlinear */ {
         if (v_nonlinear !== undefined) s.duplicate(key);
-        s.ws();
-        v_nonlinear = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_nonlinear = s.uLine(1024, "kB");
         break;
       }
       case 23: /* THPeligible */ {
         if (v_thpEligible !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpEligible = s.u();
-        s.eol();
+        v_thpEligible = s.uLine(1, "");
         break;
       }
       case 24: /* ProtectionKey */ {
         if (v_protectionKey !== undefined) s.duplicate(key);
-        s.ws();
-        v_protectionKey = s.u();
-        s.eol();
+        v_protectionKey = s.uLine(1, "");
         break;
       }
       case 25: /* VmFlags */ {
@@ -347,3 +285,5 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["Size", 0], ["KernelPageSize", 1], ["MMUPageSize", 2], ["Rss", 3], ["Pss", 4], ["Pss_Dirty", 5], ["Shared_Clean", 6], ["Shared_Dirty", 7], ["Private_Clean", 8], ["Private_Dirty", 9], ["Referenced", 10], ["Anonymous", 11], ["KSM", 12], ["LazyFree", 13], ["AnonHugePages", 14], ["ShmemPmdMapped", 15], ["FilePmdMapped", 16], ["Shared_Hugetlb", 17], ["Private_Hugetlb", 18], ["Swap", 19], ["SwapPss", 20], ["Locked", 21], ["Nonlinear", 22], ["THPeligible", 23], ["ProtectionKey", 24], ["VmFlags", 25]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];

@@ -63,184 +63,129 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   let v_swapPss: number | undefined;
   let v_locked: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 22 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* Rss */ {
         if (v_rss !== undefined) s.duplicate(key);
-        s.ws();
-        v_rss = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_rss = s.uLine(1024, "kB");
         break;
       }
       case 1: /* Pss */ {
         if (v_pss !== undefined) s.duplicate(key);
-        s.ws();
-        v_pss = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pss = s.uLine(1024, "kB");
         break;
       }
       case 2: /* Pss_Dirty */ {
         if (v_pssDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_pssDirty = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pssDirty = s.uLine(1024, "kB");
         break;
       }
       case 3: /* Pss_Anon */ {
         if (v_pssAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_pssAnon = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pssAnon = s.uLine(1024, "kB");
         break;
       }
       case 4: /* Pss_File */ {
         if (v_pssFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_pssFile = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pssFile = s.uLine(1024, "kB");
         break;
       }
       case 5: /* Pss_Shmem */ {
         if (v_pssShmem !== undefined) s.duplicate(key);
-        s.ws();
-        v_pssShmem = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_pssShmem = s.uLine(1024, "kB");
         break;
       }
       case 6: /* Shared_Clean */ {
         if (v_sharedClean !== undefined) s.duplicate(key);
-        s.ws();
-        v_sharedClean = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sharedClean = s.uLine(1024, "kB");
         break;
       }
       case 7: /* Shared_Dirty */ {
         if (v_sharedDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_sharedDirty = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sharedDirty = s.uLine(1024, "kB");
         break;
       }
       case 8: /* Private_Clean */ {
         if (v_privateClean !== undefined) s.duplicate(key);
-        s.ws();
-        v_privateClean = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_privateClean = s.uLine(1024, "kB");
         break;
       }
       case 9: /* Private_Dirty */ {
         if (v_privateDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_privateDirty = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_privateDirty = s.uLine(1024, "kB");
         break;
       }
       case 10: /* Referenced */ {
         if (v_referenced !== undefined) s.duplicate(key);
-        s.ws();
-        v_referenced = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_referenced = s.uLine(1024, "kB");
         break;
       }
       case 11: /* Anonymous */ {
         if (v_anonymous !== undefined) s.duplicate(key);
-        s.ws();
-        v_anonymous = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_anonymous = s.uLine(1024, "kB");
         break;
       }
       case 12: /* KSM */ {
         if (v_ksm !== undefined) s.duplicate(key);
-        s.ws();
-        v_ksm = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_ksm = s.uLine(1024, "kB");
         break;
       }
       case 13: /* LazyFree */ {
         if (v_lazyFree !== undefined) s.duplicate(key);
-        s.ws();
-        v_lazyFree = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_lazyFree = s.uLine(1024, "kB");
         break;
       }
       case 14: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
-        s.ws();
-        v_anonHugePages = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_anonHugePages = s.uLine(1024, "kB");
         break;
       }
       case 15: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_shmemPmdMapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_shmemPmdMapped = s.uLine(1024, "kB");
         break;
       }
       case 16: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_filePmdMapped = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_filePmdMapped = s.uLine(1024, "kB");
         break;
       }
       case 17: /* Shared_Hugetlb */ {
         if (v_sharedHugetlb !== undefined) s.duplicate(key);
-        s.ws();
-        v_sharedHugetlb = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_sharedHugetlb = s.uLine(1024, "kB");
         break;
       }
       case 18: /* Private_Hugetlb */ {
         if (v_privateHugetlb !== undefined) s.duplicate(key);
-        s.ws();
-        v_privateHugetlb = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_privateHugetlb = s.uLine(1024, "kB");
         break;
       }
       case 19: /* Swap */ {
         if (v_swap !== undefined) s.duplicate(key);
-        s.ws();
-        v_swap = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_swap = s.uLine(1024, "kB");
         break;
       }
       case 20: /* SwapPss */ {
         if (v_swapPss !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapPss = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_swapPss = s.uLine(1024, "kB");
         break;
       }
       case 21: /* Locked */ {
         if (v_locked !== undefined) s.duplicate(key);
-        s.ws();
-        v_locked = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_locked = s.uLine(1024, "kB");
         break;
       }
       default: {
@@ -279,3 +224,5 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["Rss", 0], ["Pss", 1], ["Pss_Dirty", 2], ["Pss_Anon", 3], ["Pss_File", 4], ["Pss_Shmem", 5], ["Shared_Clean", 6], ["Shared_Dirty", 7], ["Private_Clean", 8], ["Private_Dirty", 9], ["Referenced", 10], ["Anonymous", 11], ["KSM", 12], ["LazyFree", 13], ["AnonHugePages", 14], ["ShmemPmdMapped", 15], ["FilePmdMapped", 16], ["Shared_Hugetlb", 17], ["Private_Hugetlb", 18], ["Swap", 19], ["SwapPss", 20], ["Locked", 21]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked"];

@@ -78,10 +78,21 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   let v_voluntaryCtxtSwitches: number | undefined;
   let v_nonvoluntaryCtxtSwitches: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("colon");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 64 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("colon");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* Name */ {
         if (v_name !== undefined) s.duplicate(key);
         s.ws();
@@ -104,37 +115,27 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 3: /* Tgid */ {
         if (v_tgid !== undefined) s.duplicate(key);
-        s.ws();
-        v_tgid = s.u();
-        s.eol();
+        v_tgid = s.uLine(1, "");
         break;
       }
       case 4: /* Ngid */ {
         if (v_ngid !== undefined) s.duplicate(key);
-        s.ws();
-        v_ngid = s.u();
-        s.eol();
+        v_ngid = s.uLine(1, "");
         break;
       }
       case 5: /* Pid */ {
         if (v_pid !== undefined) s.duplicate(key);
-        s.ws();
-        v_pid = s.u();
-        s.eol();
+        v_pid = s.uLine(1, "");
         break;
       }
       case 6: /* PPid */ {
         if (v_ppid !== undefined) s.duplicate(key);
-        s.ws();
-        v_ppid = s.u();
-        s.eol();
+        v_ppid = s.uLine(1, "");
         break;
       }
       case 7: /* TracerPid */ {
         if (v_tracerPid !== undefined) s.duplicate(key);
-        s.ws();
-        v_tracerPid = s.u();
-        s.eol();
+        v_tracerPid = s.uLine(1, "");
         break;
       }
       case 8: /* Uid */ {
@@ -151,9 +152,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 10: /* FDSize */ {
         if (v_fdSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_fdSize = s.u();
-        s.eol();
+        v_fdSize = s.uLine(1, "");
         break;
       }
       case 11: /* Groups */ {
@@ -228,167 +227,107 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 16: /* Kthread */ {
         if (v_kthread !== undefined) s.duplicate(key);
-        s.ws();
-        v_kthread = s.u();
-        s.eol();
+        v_kthread = s.uLine(1, "");
         break;
       }
       case 17: /* VmPeak */ {
         if (v_vmPeak !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmPeak = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmPeak = s.uLine(1024, "kB");
         break;
       }
       case 18: /* VmSize */ {
         if (v_vmSize !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmSize = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmSize = s.uLine(1024, "kB");
         break;
       }
       case 19: /* VmLck */ {
         if (v_vmLck !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmLck = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmLck = s.uLine(1024, "kB");
         break;
       }
       case 20: /* VmPin */ {
         if (v_vmPin !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmPin = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmPin = s.uLine(1024, "kB");
         break;
       }
       case 21: /* VmHWM */ {
         if (v_vmHwm !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmHwm = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmHwm = s.uLine(1024, "kB");
         break;
       }
       case 22: /* VmRSS */ {
         if (v_vmRss !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmRss = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmRss = s.uLine(1024, "kB");
         break;
       }
       case 23: /* RssAnon */ {
         if (v_rssAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_rssAnon = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_rssAnon = s.uLine(1024, "kB");
         break;
       }
       case 24: /* RssFile */ {
         if (v_rssFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_rssFile = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_rssFile = s.uLine(1024, "kB");
         break;
       }
       case 25: /* RssShmem */ {
         if (v_rssShmem !== undefined) s.duplicate(key);
-        s.ws();
-        v_rssShmem = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_rssShmem = s.uLine(1024, "kB");
         break;
       }
       case 26: /* VmData */ {
         if (v_vmData !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmData = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmData = s.uLine(1024, "kB");
         break;
       }
       case 27: /* VmStk */ {
         if (v_vmStk !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmStk = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmStk = s.uLine(1024, "kB");
         break;
       }
       case 28: /* VmExe */ {
         if (v_vmExe !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmExe = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmExe = s.uLine(1024, "kB");
         break;
       }
       case 29: /* VmLib */ {
         if (v_vmLib !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmLib = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmLib = s.uLine(1024, "kB");
         break;
       }
       case 30: /* VmPTE */ {
         if (v_vmPte !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmPte = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmPte = s.uLine(1024, "kB");
         break;
       }
       case 31: /* VmPMD */ {
         if (v_vmPmd !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmPmd = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmPmd = s.uLine(1024, "kB");
         break;
       }
       case 32: /* VmSwap */ {
         if (v_vmSwap !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmSwap = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_vmSwap = s.uLine(1024, "kB");
         break;
       }
       case 33: /* HugetlbPages */ {
         if (v_hugetlbPages !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugetlbPages = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_hugetlbPages = s.uLine(1024, "kB");
         break;
       }
       case 34: /* Stack usage */ {
         if (v_stackUsage !== undefined) s.duplicate(key);
-        s.ws();
-        v_stackUsage = s.scale(s.u(), 1024);
-        s.lit("kB");
-        s.eol();
+        v_stackUsage = s.uLine(1024, "kB");
         break;
       }
       case 35: /* CoreDumping */ {
         if (v_coreDumping !== undefined) s.duplicate(key);
-        s.ws();
-        v_coreDumping = s.u();
-        s.eol();
+        v_coreDumping = s.uLine(1, "");
         break;
       }
       case 36: /* THP_enabled */ {
         if (v_thpEnabled !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpEnabled = s.u();
-        s.eol();
+        v_thpEnabled = s.uLine(1, "");
         break;
       }
       case 37: /* untag_mask */ {
@@ -436,9 +375,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 41: /* Threads */ {
         if (v_threads !== undefined) s.duplicate(key);
-        s.ws();
-        v_threads = s.u();
-        s.eol();
+        v_threads = s.uLine(1, "");
         break;
       }
       case 42: /* SigQ */ {
@@ -528,23 +465,17 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 53: /* NoNewPrivs */ {
         if (v_noNewPrivs !== undefined) s.duplicate(key);
-        s.ws();
-        v_noNewPrivs = s.u();
-        s.eol();
+        v_noNewPrivs = s.uLine(1, "");
         break;
       }
       case 54: /* Seccomp */ {
         if (v_seccomp !== undefined) s.duplicate(key);
-        s.ws();
-        v_seccomp = s.u();
-        s.eol();
+        v_seccomp = s.uLine(1, "");
         break;
       }
       case 55: /* Seccomp_filters */ {
         if (v_seccompFilters !== undefined) s.duplicate(key);
-        s.ws();
-        v_seccompFilters = s.u();
-        s.eol();
+        v_seccompFilters = s.uLine(1, "");
         break;
       }
       case 56: /* Speculation_Store_Bypass */ {
@@ -591,16 +522,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 62: /* voluntary_ctxt_switches */ {
         if (v_voluntaryCtxtSwitches !== undefined) s.duplicate(key);
-        s.ws();
-        v_voluntaryCtxtSwitches = s.u();
-        s.eol();
+        v_voluntaryCtxtSwitches = s.uLine(1, "");
         break;
       }
       case 63: /* nonvoluntary_ctxt_switches */ {
         if (v_nonvoluntaryCtxtSwitches !== undefined) s.duplicate(key);
-        s.ws();
-        v_nonvoluntaryCtxtSwitches = s.u();
-        s.eol();
+        v_nonvoluntaryCtxtSwitches = s.uLine(1, "");
         break;
       }
       default: {
@@ -755,3 +682,5 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["Name", 0], ["Umask", 1], ["State", 2], ["Tgid", 3], ["Ngid", 4], ["Pid", 5], ["PPid", 6], ["TracerPid", 7], ["Uid", 8], ["Gid", 9], ["FDSize", 10], ["Groups", 11], ["NStgid", 12], ["NSpid", 13], ["NSpgid", 14], ["NSsid", 15], ["Kthread", 16], ["VmPeak", 17], ["VmSize", 18], ["VmLck", 19], ["VmPin", 20], ["VmHWM", 21], ["VmRSS", 22], ["RssAnon", 23], ["RssFile", 24], ["RssShmem", 25], ["VmData", 26], ["VmStk", 27], ["VmExe", 28], ["VmLib", 29], ["VmPTE", 30], ["VmPMD", 31], ["VmSwap", 32], ["HugetlbPages", 33], ["Stack usage", 34], ["CoreDumping", 35], ["THP_enabled", 36], ["untag_mask", 37], ["x86_Thread_features", 38], ["x86_Thread_features_locked", 39], ["SleepAVG", 40], ["Threads", 41], ["SigQ", 42], ["SigPnd", 43], ["ShdPnd", 44], ["SigBlk", 45], ["SigIgn", 46], ["SigCgt", 47], ["CapInh", 48], ["CapPrm", 49], ["CapEff", 50], ["CapBnd", 51], ["CapAmb", 52], ["NoNewPrivs", 53], ["Seccomp", 54], ["Seccomp_filters", 55], ["Speculation_Store_Bypass", 56], ["SpeculationIndirectBranch", 57], ["Cpus_allowed", 58], ["Cpus_allowed_list", 59], ["Mems_allowed", 60], ["Mems_allowed_list", 61], ["voluntary_ctxt_switches", 62], ["nonvoluntary_ctxt_switches", 63]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["Name", "Umask", "State", "Tgid", "Ngid", "Pid", "PPid", "TracerPid", "Uid", "Gid", "FDSize", "Groups", "NStgid", "NSpid", "NSpgid", "NSsid", "Kthread", "VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmPMD", "VmSwap", "HugetlbPages", "Stack usage", "CoreDumping", "THP_enabled", "untag_mask", "x86_Thread_features", "x86_Thread_features_locked", "SleepAVG", "Threads", "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Speculation_Store_Bypass", "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list", "Mems_allowed", "Mems_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"];

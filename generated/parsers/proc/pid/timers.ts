@@ -35,9 +35,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidTimersBlock {
     switch (key) {
       case "ID": {
         if (v_id !== undefined) s.duplicate(key);
-        s.ws();
-        v_id = s.u();
-        s.eol();
+        v_id = s.uLine(1, "");
         break;
       }
       case "signal": {
@@ -60,9 +58,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidTimersBlock {
       }
       case "ClockID": {
         if (v_clockId !== undefined) s.duplicate(key);
-        s.ws();
-        v_clockId = s.u();
-        s.eol();
+        v_clockId = s.uLine(1, "");
         break;
       }
       default: {

@@ -86,498 +86,369 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
   const v_icmp6InTypes: ProcNetDevSnmp6IfaceIcmp6InTypes[] = [];
   const v_icmp6OutTypes: ProcNetDevSnmp6IfaceIcmp6OutTypes[] = [];
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("space");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 70 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("space");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* ifIndex */ {
         if (v_ifIndex !== undefined) s.duplicate(key);
-        s.ws();
-        v_ifIndex = s.u();
-        s.eol();
+        v_ifIndex = s.uLine(1, "");
         break;
       }
       case 1: /* Ip6InReceives */ {
         if (v_ip6InReceives !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InReceives = s.u();
-        s.eol();
+        v_ip6InReceives = s.uLine(1, "");
         break;
       }
       case 2: /* Ip6InHdrErrors */ {
         if (v_ip6InHdrErrors !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InHdrErrors = s.u();
-        s.eol();
+        v_ip6InHdrErrors = s.uLine(1, "");
         break;
       }
       case 3: /* Ip6InTooBigErrors */ {
         if (v_ip6InTooBigErrors !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InTooBigErrors = s.u();
-        s.eol();
+        v_ip6InTooBigErrors = s.uLine(1, "");
         break;
       }
       case 4: /* Ip6InNoRoutes */ {
         if (v_ip6InNoRoutes !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InNoRoutes = s.u();
-        s.eol();
+        v_ip6InNoRoutes = s.uLine(1, "");
         break;
       }
       case 5: /* Ip6InAddrErrors */ {
         if (v_ip6InAddrErrors !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InAddrErrors = s.u();
-        s.eol();
+        v_ip6InAddrErrors = s.uLine(1, "");
         break;
       }
       case 6: /* Ip6InUnknownProtos */ {
         if (v_ip6InUnknownProtos !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InUnknownProtos = s.u();
-        s.eol();
+        v_ip6InUnknownProtos = s.uLine(1, "");
         break;
       }
       case 7: /* Ip6InTruncatedPkts */ {
         if (v_ip6InTruncatedPkts !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InTruncatedPkts = s.u();
-        s.eol();
+        v_ip6InTruncatedPkts = s.uLine(1, "");
         break;
       }
       case 8: /* Ip6InDiscards */ {
         if (v_ip6InDiscards !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InDiscards = s.u();
-        s.eol();
+        v_ip6InDiscards = s.uLine(1, "");
         break;
       }
       case 9: /* Ip6InDelivers */ {
         if (v_ip6InDelivers !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InDelivers = s.u();
-        s.eol();
+        v_ip6InDelivers = s.uLine(1, "");
         break;
       }
       case 10: /* Ip6OutForwDatagrams */ {
         if (v_ip6OutForwDatagrams !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutForwDatagrams = s.u();
-        s.eol();
+        v_ip6OutForwDatagrams = s.uLine(1, "");
         break;
       }
       case 11: /* Ip6OutRequests */ {
         if (v_ip6OutRequests !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutRequests = s.u();
-        s.eol();
+        v_ip6OutRequests = s.uLine(1, "");
         break;
       }
       case 12: /* Ip6OutDiscards */ {
         if (v_ip6OutDiscards !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutDiscards = s.u();
-        s.eol();
+        v_ip6OutDiscards = s.uLine(1, "");
         break;
       }
       case 13: /* Ip6OutNoRoutes */ {
         if (v_ip6OutNoRoutes !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutNoRoutes = s.u();
-        s.eol();
+        v_ip6OutNoRoutes = s.uLine(1, "");
         break;
       }
       case 14: /* Ip6ReasmTimeout */ {
         if (v_ip6ReasmTimeout !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6ReasmTimeout = s.u();
-        s.eol();
+        v_ip6ReasmTimeout = s.uLine(1, "");
         break;
       }
       case 15: /* Ip6ReasmReqds */ {
         if (v_ip6ReasmReqds !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6ReasmReqds = s.u();
-        s.eol();
+        v_ip6ReasmReqds = s.uLine(1, "");
         break;
       }
       case 16: /* Ip6ReasmOKs */ {
         if (v_ip6ReasmOks !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6ReasmOks = s.u();
-        s.eol();
+        v_ip6ReasmOks = s.uLine(1, "");
         break;
       }
       case 17: /* Ip6ReasmFails */ {
         if (v_ip6ReasmFails !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6ReasmFails = s.u();
-        s.eol();
+        v_ip6ReasmFails = s.uLine(1, "");
         break;
       }
       case 18: /* Ip6FragOKs */ {
         if (v_ip6FragOks !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6FragOks = s.u();
-        s.eol();
+        v_ip6FragOks = s.uLine(1, "");
         break;
       }
       case 19: /* Ip6FragFails */ {
         if (v_ip6FragFails !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6FragFails = s.u();
-        s.eol();
+        v_ip6FragFails = s.uLine(1, "");
         break;
       }
       case 20: /* Ip6FragCreates */ {
         if (v_ip6FragCreates !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6FragCreates = s.u();
-        s.eol();
+        v_ip6FragCreates = s.uLine(1, "");
         break;
       }
       case 21: /* Ip6InMcastPkts */ {
         if (v_ip6InMcastPkts !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InMcastPkts = s.u();
-        s.eol();
+        v_ip6InMcastPkts = s.uLine(1, "");
         break;
       }
       case 22: /* Ip6OutMcastPkts */ {
         if (v_ip6OutMcastPkts !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutMcastPkts = s.u();
-        s.eol();
+        v_ip6OutMcastPkts = s.uLine(1, "");
         break;
       }
       case 23: /* Ip6InOctets */ {
         if (v_ip6InOctets !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InOctets = s.u();
-        s.eol();
+        v_ip6InOctets = s.uLine(1, "");
         break;
       }
       case 24: /* Ip6OutOctets */ {
         if (v_ip6OutOctets !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutOctets = s.u();
-        s.eol();
+        v_ip6OutOctets = s.uLine(1, "");
         break;
       }
       case 25: /* Ip6InMcastOctets */ {
         if (v_ip6InMcastOctets !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InMcastOctets = s.u();
-        s.eol();
+        v_ip6InMcastOctets = s.uLine(1, "");
         break;
       }
       case 26: /* Ip6OutMcastOctets */ {
         if (v_ip6OutMcastOctets !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutMcastOctets = s.u();
-        s.eol();
+        v_ip6OutMcastOctets = s.uLine(1, "");
         break;
       }
       case 27: /* Ip6InBcastOctets */ {
         if (v_ip6InBcastOctets !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InBcastOctets = s.u();
-        s.eol();
+        v_ip6InBcastOctets = s.uLine(1, "");
         break;
       }
       case 28: /* Ip6OutBcastOctets */ {
         if (v_ip6OutBcastOctets !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutBcastOctets = s.u();
-        s.eol();
+        v_ip6OutBcastOctets = s.uLine(1, "");
         break;
       }
       case 29: /* Ip6InNoECTPkts */ {
         if (v_ip6InNoEctPkts !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InNoEctPkts = s.u();
-        s.eol();
+        v_ip6InNoEctPkts = s.uLine(1, "");
         break;
       }
       case 30: /* Ip6InECT1Pkts */ {
         if (v_ip6InEct1Pkts !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InEct1Pkts = s.u();
-        s.eol();
+        v_ip6InEct1Pkts = s.uLine(1, "");
         break;
       }
       case 31: /* Ip6InECT0Pkts */ {
         if (v_ip6InEct0Pkts !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InEct0Pkts = s.u();
-        s.eol();
+        v_ip6InEct0Pkts = s.uLine(1, "");
         break;
       }
       case 32: /* Ip6InCEPkts */ {
         if (v_ip6InCePkts !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6InCePkts = s.u();
-        s.eol();
+        v_ip6InCePkts = s.uLine(1, "");
         break;
       }
       case 33: /* Ip6OutTransmits */ {
         if (v_ip6OutTransmits !== undefined) s.duplicate(key);
-        s.ws();
-        v_ip6OutTransmits = s.u();
-        s.eol();
+        v_ip6OutTransmits = s.uLine(1, "");
         break;
       }
       case 34: /* Icmp6InMsgs */ {
         if (v_icmp6InMsgs !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InMsgs = s.u();
-        s.eol();
+        v_icmp6InMsgs = s.uLine(1, "");
         break;
       }
       case 35: /* Icmp6InErrors */ {
         if (v_icmp6InErrors !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InErrors = s.u();
-        s.eol();
+        v_icmp6InErrors = s.uLine(1, "");
         break;
       }
       case 36: /* Icmp6OutMsgs */ {
         if (v_icmp6OutMsgs !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutMsgs = s.u();
-        s.eol();
+        v_icmp6OutMsgs = s.uLine(1, "");
         break;
       }
       case 37: /* Icmp6OutErrors */ {
         if (v_icmp6OutErrors !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutErrors = s.u();
-        s.eol();
+        v_icmp6OutErrors = s.uLine(1, "");
         break;
       }
       case 38: /* Icmp6InCsumErrors */ {
         if (v_icmp6InCsumErrors !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InCsumErrors = s.u();
-        s.eol();
+        v_icmp6InCsumErrors = s.uLine(1, "");
         break;
       }
       case 39: /* Icmp6OutRateLimitHost */ {
         if (v_icmp6OutRateLimitHost !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutRateLimitHost = s.u();
-        s.eol();
+        v_icmp6OutRateLimitHost = s.uLine(1, "");
         break;
       }
       case 40: /* Icmp6InDestUnreachs */ {
         if (v_icmp6InDestUnreachs !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InDestUnreachs = s.u();
-        s.eol();
+        v_icmp6InDestUnreachs = s.uLine(1, "");
         break;
       }
       case 41: /* Icmp6InPktTooBigs */ {
         if (v_icmp6InPktTooBigs !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InPktTooBigs = s.u();
-        s.eol();
+        v_icmp6InPktTooBigs = s.uLine(1, "");
         break;
       }
       case 42: /* Icmp6InTimeExcds */ {
         if (v_icmp6InTimeExcds !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InTimeExcds = s.u();
-        s.eol();
+        v_icmp6InTimeExcds = s.uLine(1, "");
         break;
       }
       case 43: /* Icmp6InParmProblems */ {
         if (v_icmp6InParmProblems !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InParmProblems = s.u();
-        s.eol();
+        v_icmp6InParmProblems = s.uLine(1, "");
         break;
       }
       case 44: /* Icmp6InEchos */ {
         if (v_icmp6InEchos !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InEchos = s.u();
-        s.eol();
+        v_icmp6InEchos = s.uLine(1, "");
         break;
       }
       case 45: /* Icmp6InEchoReplies */ {
         if (v_icmp6InEchoReplies !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InEchoReplies = s.u();
-        s.eol();
+        v_icmp6InEchoReplies = s.uLine(1, "");
         break;
       }
       case 46: /* Icmp6InGroupMembQueries */ {
         if (v_icmp6InGroupMembQueries !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InGroupMembQueries = s.u();
-        s.eol();
+        v_icmp6InGroupMembQueries = s.uLine(1, "");
         break;
       }
       case 47: /* Icmp6InGroupMembResponses */ {
         if (v_icmp6InGroupMembResponses !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InGroupMembResponses = s.u();
-        s.eol();
+        v_icmp6InGroupMembResponses = s.uLine(1, "");
         break;
       }
       case 48: /* Icmp6InGroupMembReductions */ {
         if (v_icmp6InGroupMembReductions !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InGroupMembReductions = s.u();
-        s.eol();
+        v_icmp6InGroupMembReductions = s.uLine(1, "");
         break;
       }
       case 49: /* Icmp6InRouterSolicits */ {
         if (v_icmp6InRouterSolicits !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InRouterSolicits = s.u();
-        s.eol();
+        v_icmp6InRouterSolicits = s.uLine(1, "");
         break;
       }
       case 50: /* Icmp6InRouterAdvertisements */ {
         if (v_icmp6InRouterAdvertisements !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InRouterAdvertisements = s.u();
-        s.eol();
+        v_icmp6InRouterAdvertisements = s.uLine(1, "");
         break;
       }
       case 51: /* Icmp6InNeighborSolicits */ {
         if (v_icmp6InNeighborSolicits !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InNeighborSolicits = s.u();
-        s.eol();
+        v_icmp6InNeighborSolicits = s.uLine(1, "");
         break;
       }
       case 52: /* Icmp6InNeighborAdvertisements */ {
         if (v_icmp6InNeighborAdvertisements !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InNeighborAdvertisements = s.u();
-        s.eol();
+        v_icmp6InNeighborAdvertisements = s.uLine(1, "");
         break;
       }
       case 53: /* Icmp6InRedirects */ {
         if (v_icmp6InRedirects !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InRedirects = s.u();
-        s.eol();
+        v_icmp6InRedirects = s.uLine(1, "");
         break;
       }
       case 54: /* Icmp6InMLDv2Reports */ {
         if (v_icmp6InMldv2Reports !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6InMldv2Reports = s.u();
-        s.eol();
+        v_icmp6InMldv2Reports = s.uLine(1, "");
         break;
       }
       case 55: /* Icmp6OutDestUnreachs */ {
         if (v_icmp6OutDestUnreachs !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutDestUnreachs = s.u();
-        s.eol();
+        v_icmp6OutDestUnreachs = s.uLine(1, "");
         break;
       }
       case 56: /* Icmp6OutPktTooBigs */ {
         if (v_icmp6OutPktTooBigs !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutPktTooBigs = s.u();
-        s.eol();
+        v_icmp6OutPktTooBigs = s.uLine(1, "");
         break;
       }
       case 57: /* Icmp6OutTimeExcds */ {
         if (v_icmp6OutTimeExcds !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutTimeExcds = s.u();
-        s.eol();
+        v_icmp6OutTimeExcds = s.uLine(1, "");
         break;
       }
       case 58: /* Icmp6OutParmProblems */ {
         if (v_icmp6OutParmProblems !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutParmProblems = s.u();
-        s.eol();
+        v_icmp6OutParmProblems = s.uLine(1, "");
         break;
       }
       case 59: /* Icmp6OutEchos */ {
         if (v_icmp6OutEchos !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutEchos = s.u();
-        s.eol();
+        v_icmp6OutEchos = s.uLine(1, "");
         break;
       }
       case 60: /* Icmp6OutEchoReplies */ {
         if (v_icmp6OutEchoReplies !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutEchoReplies = s.u();
-        s.eol();
+        v_icmp6OutEchoReplies = s.uLine(1, "");
         break;
       }
       case 61: /* Icmp6OutGroupMembQueries */ {
         if (v_icmp6OutGroupMembQueries !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutGroupMembQueries = s.u();
-        s.eol();
+        v_icmp6OutGroupMembQueries = s.uLine(1, "");
         break;
       }
       case 62: /* Icmp6OutGroupMembResponses */ {
         if (v_icmp6OutGroupMembResponses !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutGroupMembResponses = s.u();
-        s.eol();
+        v_icmp6OutGroupMembResponses = s.uLine(1, "");
         break;
       }
       case 63: /* Icmp6OutGroupMembReductions */ {
         if (v_icmp6OutGroupMembReductions !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutGroupMembReductions = s.u();
-        s.eol();
+        v_icmp6OutGroupMembReductions = s.uLine(1, "");
         break;
       }
       case 64: /* Icmp6OutRouterSolicits */ {
         if (v_icmp6OutRouterSolicits !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutRouterSolicits = s.u();
-        s.eol();
+        v_icmp6OutRouterSolicits = s.uLine(1, "");
         break;
       }
       case 65: /* Icmp6OutRouterAdvertisements */ {
         if (v_icmp6OutRouterAdvertisements !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutRouterAdvertisements = s.u();
-        s.eol();
+        v_icmp6OutRouterAdvertisements = s.uLine(1, "");
         break;
       }
       case 66: /* Icmp6OutNeighborSolicits */ {
         if (v_icmp6OutNeighborSolicits !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutNeighborSolicits = s.u();
-        s.eol();
+        v_icmp6OutNeighborSolicits = s.uLine(1, "");
         break;
       }
       case 67: /* Icmp6OutNeighborAdvertisements */ {
         if (v_icmp6OutNeighborAdvertisements !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutNeighborAdvertisements = s.u();
-        s.eol();
+        v_icmp6OutNeighborAdvertisements = s.uLine(1, "");
         break;
       }
       case 68: /* Icmp6OutRedirects */ {
         if (v_icmp6OutRedirects !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutRedirects = s.u();
-        s.eol();
+        v_icmp6OutRedirects = s.uLine(1, "");
         break;
       }
       case 69: /* Icmp6OutMLDv2Reports */ {
         if (v_icmp6OutMldv2Reports !== undefined) s.duplicate(key);
-        s.ws();
-        v_icmp6OutMldv2Reports = s.u();
-        s.eol();
+        v_icmp6OutMldv2Reports = s.uLine(1, "");
         break;
       }
       default: {
@@ -696,3 +567,5 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6OutT
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["ifIndex", 0], ["Ip6InReceives", 1], ["Ip6InHdrErrors", 2], ["Ip6InTooBigErrors", 3], ["Ip6InNoRoutes", 4], ["Ip6InAddrErrors", 5], ["Ip6InUnknownProtos", 6], ["Ip6InTruncatedPkts", 7], ["Ip6InDiscards", 8], ["Ip6InDelivers", 9], ["Ip6OutForwDatagrams", 10], ["Ip6OutRequests", 11], ["Ip6OutDiscards", 12], ["Ip6OutNoRoutes", 13], ["Ip6ReasmTimeout", 14], ["Ip6ReasmReqds", 15], ["Ip6ReasmOKs", 16], ["Ip6ReasmFails", 17], ["Ip6FragOKs", 18], ["Ip6FragFails", 19], ["Ip6FragCreates", 20], ["Ip6InMcastPkts", 21], ["Ip6OutMcastPkts", 22], ["Ip6InOctets", 23], ["Ip6OutOctets", 24], ["Ip6InMcastOctets", 25], ["Ip6OutMcastOctets", 26], ["Ip6InBcastOctets", 27], ["Ip6OutBcastOctets", 28], ["Ip6InNoECTPkts", 29], ["Ip6InECT1Pkts", 30], ["Ip6InECT0Pkts", 31], ["Ip6InCEPkts", 32], ["Ip6OutTransmits", 33], ["Icmp6InMsgs", 34], ["Icmp6InErrors", 35], ["Icmp6OutMsgs", 36], ["Icmp6OutErrors", 37], ["Icmp6InCsumErrors", 38], ["Icmp6OutRateLimitHost", 39], ["Icmp6InDestUnreachs", 40], ["Icmp6InPktTooBigs", 41], ["Icmp6InTimeExcds", 42], ["Icmp6InParmProblems", 43], ["Icmp6InEchos", 44], ["Icmp6InEchoReplies", 45], ["Icmp6InGroupMembQueries", 46], ["Icmp6InGroupMembResponses", 47], ["Icmp6InGroupMembReductions", 48], ["Icmp6InRouterSolicits", 49], ["Icmp6InRouterAdvertisements", 50], ["Icmp6InNeighborSolicits", 51], ["Icmp6InNeighborAdvertisements", 52], ["Icmp6InRedirects", 53], ["Icmp6InMLDv2Reports", 54], ["Icmp6OutDestUnreachs", 55], ["Icmp6OutPktTooBigs", 56], ["Icmp6OutTimeExcds", 57], ["Icmp6OutParmProblems", 58], ["Icmp6OutEchos", 59], ["Icmp6OutEchoReplies", 60], ["Icmp6OutGroupMembQueries", 61], ["Icmp6OutGroupMembResponses", 62], ["Icmp6OutGroupMembReductions", 63], ["Icmp6OutRouterSolicits", 64], ["Icmp6OutRouterAdvertisements", 65], ["Icmp6OutNeighborSolicits", 66], ["Icmp6OutNeighborAdvertisements", 67], ["Icmp6OutRedirects", 68], ["Icmp6OutMLDv2Reports", 69]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["ifIndex", "Ip6InReceives", "Ip6InHdrErrors", "Ip6InTooBigErrors", "Ip6InNoRoutes", "Ip6InAddrErrors", "Ip6InUnknownProtos", "Ip6InTruncatedPkts", "Ip6InDiscards", "Ip6InDelivers", "Ip6OutForwDatagrams", "Ip6OutRequests", "Ip6OutDiscards", "Ip6OutNoRoutes", "Ip6ReasmTimeout", "Ip6ReasmReqds", "Ip6ReasmOKs", "Ip6ReasmFails", "Ip6FragOKs", "Ip6FragFails", "Ip6FragCreates", "Ip6InMcastPkts", "Ip6OutMcastPkts", "Ip6InOctets", "Ip6OutOctets", "Ip6InMcastOctets", "Ip6OutMcastOctets", "Ip6InBcastOctets", "Ip6OutBcastOctets", "Ip6InNoECTPkts", "Ip6InECT1Pkts", "Ip6InECT0Pkts", "Ip6InCEPkts", "Ip6OutTransmits", "Icmp6InMsgs", "Icmp6InErrors", "Icmp6OutMsgs", "Icmp6OutErrors", "Icmp6InCsumErrors", "Icmp6OutRateLimitHost", "Icmp6InDestUnreachs", "Icmp6InPktTooBigs", "Icmp6InTimeExcds", "Icmp6InParmProblems", "Icmp6InEchos", "Icmp6InEchoReplies", "Icmp6InGroupMembQueries", "Icmp6InGroupMembResponses", "Icmp6InGroupMembReductions", "Icmp6InRouterSolicits", "Icmp6InRouterAdvertisements", "Icmp6InNeighborSolicits", "Icmp6InNeighborAdvertisements", "Icmp6InRedirects", "Icmp6InMLDv2Reports", "Icmp6OutDestUnreachs", "Icmp6OutPktTooBigs", "Icmp6OutTimeExcds", "Icmp6OutParmProblems", "Icmp6OutEchos", "Icmp6OutEchoReplies", "Icmp6OutGroupMembQueries", "Icmp6OutGroupMembResponses", "Icmp6OutGroupMembReductions", "Icmp6OutRouterSolicits", "Icmp6OutRouterAdvertisements", "Icmp6OutNeighborSolicits", "Icmp6OutNeighborAdvertisements", "Icmp6OutRedirects", "Icmp6OutMLDv2Reports"];

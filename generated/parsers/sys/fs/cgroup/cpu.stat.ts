@@ -24,10 +24,21 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
   let v_nrBursts: number | undefined;
   let v_burst: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("space");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 10 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("space");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* usage_usec */ {
         if (v_usage !== undefined) s.duplicate(key);
         s.ws();
@@ -65,16 +76,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
       }
       case 5: /* nr_periods */ {
         if (v_nrPeriods !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrPeriods = s.u();
-        s.eol();
+        v_nrPeriods = s.uLine(1, "");
         break;
       }
       case 6: /* nr_throttled */ {
         if (v_nrThrottled !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrThrottled = s.u();
-        s.eol();
+        v_nrThrottled = s.uLine(1, "");
         break;
       }
       case 7: /* throttled_usec */ {
@@ -86,9 +93,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
       }
       case 8: /* nr_bursts */ {
         if (v_nrBursts !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrBursts = s.u();
-        s.eol();
+        v_nrBursts = s.uLine(1, "");
         break;
       }
       case 9: /* burst_usec */ {
@@ -122,3 +127,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["usage_usec", 0], ["user_usec", 1], ["system_usec", 2], ["nice_usec", 3], ["core_sched.force_idle_usec", 4], ["nr_periods", 5], ["nr_throttled", 6], ["throttled_usec", 7], ["nr_bursts", 8], ["burst_usec", 9]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["usage_usec", "user_usec", "system_usec", "nice_usec", "core_sched.force_idle_usec", "nr_periods", "nr_throttled", "throttled_usec", "nr_bursts", "burst_usec"];

@@ -89,533 +89,394 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
   let v_numaPteUpdates: number | undefined;
   let v_numaHintFaults: number | undefined;
   let extra: Record<string, number | string> | undefined;
+  let next = 0;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
-    const key = s.key("space");
-    switch (KEYS0.get(key)) {
+    let k: number | undefined;
+    let key: string;
+    if (next < 75 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+      k = next;
+      key = KEYS0_ORDER[next]!;
+    }
+    else {
+      key = s.key("space");
+      k = KEYS0.get(key);
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
       case 0: /* anon */ {
         if (v_anon !== undefined) s.duplicate(key);
-        s.ws();
-        v_anon = s.u();
-        s.eol();
+        v_anon = s.uLine(1, "");
         break;
       }
       case 1: /* file */ {
         if (v_file !== undefined) s.duplicate(key);
-        s.ws();
-        v_file = s.u();
-        s.eol();
+        v_file = s.uLine(1, "");
         break;
       }
       case 2: /* kernel */ {
         if (v_kernel !== undefined) s.duplicate(key);
-        s.ws();
-        v_kernel = s.u();
-        s.eol();
+        v_kernel = s.uLine(1, "");
         break;
       }
       case 3: /* kernel_stack */ {
         if (v_kernelStack !== undefined) s.duplicate(key);
-        s.ws();
-        v_kernelStack = s.u();
-        s.eol();
+        v_kernelStack = s.uLine(1, "");
         break;
       }
       case 4: /* pagetables */ {
         if (v_pageTables !== undefined) s.duplicate(key);
-        s.ws();
-        v_pageTables = s.u();
-        s.eol();
+        v_pageTables = s.uLine(1, "");
         break;
       }
       case 5: /* sec_pagetables */ {
         if (v_secondaryPageTables !== undefined) s.duplicate(key);
-        s.ws();
-        v_secondaryPageTables = s.u();
-        s.eol();
+        v_secondaryPageTables = s.uLine(1, "");
         break;
       }
       case 6: /* percpu */ {
         if (v_percpu !== undefined) s.duplicate(key);
-        s.ws();
-        v_percpu = s.u();
-        s.eol();
+        v_percpu = s.uLine(1, "");
         break;
       }
       case 7: /* sock */ {
         if (v_sock !== undefined) s.duplicate(key);
-        s.ws();
-        v_sock = s.u();
-        s.eol();
+        v_sock = s.uLine(1, "");
         break;
       }
       case 8: /* vmalloc */ {
         if (v_vmalloc !== undefined) s.duplicate(key);
-        s.ws();
-        v_vmalloc = s.u();
-        s.eol();
+        v_vmalloc = s.uLine(1, "");
         break;
       }
       case 9: /* shmem */ {
         if (v_shmem !== undefined) s.duplicate(key);
-        s.ws();
-        v_shmem = s.u();
-        s.eol();
+        v_shmem = s.uLine(1, "");
         break;
       }
       case 10: /* zswap */ {
         if (v_zswap !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswap = s.u();
-        s.eol();
+        v_zswap = s.uLine(1, "");
         break;
       }
       case 11: /* zswapped */ {
         if (v_zswapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswapped = s.u();
-        s.eol();
+        v_zswapped = s.uLine(1, "");
         break;
       }
       case 12: /* zswap_incomp */ {
         if (v_zswapIncompressible !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswapIncompressible = s.u();
-        s.eol();
+        v_zswapIncompressible = s.uLine(1, "");
         break;
       }
       case 13: /* file_mapped */ {
         if (v_fileMapped !== undefined) s.duplicate(key);
-        s.ws();
-        v_fileMapped = s.u();
-        s.eol();
+        v_fileMapped = s.uLine(1, "");
         break;
       }
       case 14: /* file_dirty */ {
         if (v_fileDirty !== undefined) s.duplicate(key);
-        s.ws();
-        v_fileDirty = s.u();
-        s.eol();
+        v_fileDirty = s.uLine(1, "");
         break;
       }
       case 15: /* file_writeback */ {
         if (v_fileWriteback !== undefined) s.duplicate(key);
-        s.ws();
-        v_fileWriteback = s.u();
-        s.eol();
+        v_fileWriteback = s.uLine(1, "");
         break;
       }
       case 16: /* swapcached */ {
         if (v_swapCached !== undefined) s.duplicate(key);
-        s.ws();
-        v_swapCached = s.u();
-        s.eol();
+        v_swapCached = s.uLine(1, "");
         break;
       }
       case 17: /* anon_thp */ {
         if (v_anonThp !== undefined) s.duplicate(key);
-        s.ws();
-        v_anonThp = s.u();
-        s.eol();
+        v_anonThp = s.uLine(1, "");
         break;
       }
       case 18: /* file_thp */ {
         if (v_fileThp !== undefined) s.duplicate(key);
-        s.ws();
-        v_fileThp = s.u();
-        s.eol();
+        v_fileThp = s.uLine(1, "");
         break;
       }
       case 19: /* shmem_thp */ {
         if (v_shmemThp !== undefined) s.duplicate(key);
-        s.ws();
-        v_shmemThp = s.u();
-        s.eol();
+        v_shmemThp = s.uLine(1, "");
         break;
       }
       case 20: /* inactive_anon */ {
         if (v_inactiveAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_inactiveAnon = s.u();
-        s.eol();
+        v_inactiveAnon = s.uLine(1, "");
         break;
       }
       case 21: /* active_anon */ {
         if (v_activeAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_activeAnon = s.u();
-        s.eol();
+        v_activeAnon = s.uLine(1, "");
         break;
       }
       case 22: /* inactive_file */ {
         if (v_inactiveFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_inactiveFile = s.u();
-        s.eol();
+        v_inactiveFile = s.uLine(1, "");
         break;
       }
       case 23: /* active_file */ {
         if (v_activeFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_activeFile = s.u();
-        s.eol();
+        v_activeFile = s.uLine(1, "");
         break;
       }
       case 24: /* unevictable */ {
         if (v_unevictable !== undefined) s.duplicate(key);
-        s.ws();
-        v_unevictable = s.u();
-        s.eol();
+        v_unevictable = s.uLine(1, "");
         break;
       }
       case 25: /* slab_reclaimable */ {
         if (v_slabReclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_slabReclaimable = s.u();
-        s.eol();
+        v_slabReclaimable = s.uLine(1, "");
         break;
       }
       case 26: /* slab_unreclaimable */ {
         if (v_slabUnreclaimable !== undefined) s.duplicate(key);
-        s.ws();
-        v_slabUnreclaimable = s.u();
-        s.eol();
+        v_slabUnreclaimable = s.uLine(1, "");
         break;
       }
       case 27: /* slab */ {
         if (v_slab !== undefined) s.duplicate(key);
-        s.ws();
-        v_slab = s.u();
-        s.eol();
+        v_slab = s.uLine(1, "");
         break;
       }
       case 28: /* hugetlb */ {
         if (v_hugetlb !== undefined) s.duplicate(key);
-        s.ws();
-        v_hugetlb = s.u();
-        s.eol();
+        v_hugetlb = s.uLine(1, "");
         break;
       }
       case 29: /* workingset_refault */ {
         if (v_workingsetRefault !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRefault = s.u();
-        s.eol();
+        v_workingsetRefault = s.uLine(1, "");
         break;
       }
       case 30: /* workingset_activate */ {
         if (v_workingsetActivate !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetActivate = s.u();
-        s.eol();
+        v_workingsetActivate = s.uLine(1, "");
         break;
       }
       case 31: /* workingset_restore */ {
         if (v_workingsetRestore !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRestore = s.u();
-        s.eol();
+        v_workingsetRestore = s.uLine(1, "");
         break;
       }
       case 32: /* workingset_refault_anon */ {
         if (v_workingsetRefaultAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRefaultAnon = s.u();
-        s.eol();
+        v_workingsetRefaultAnon = s.uLine(1, "");
         break;
       }
       case 33: /* workingset_refault_file */ {
         if (v_workingsetRefaultFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRefaultFile = s.u();
-        s.eol();
+        v_workingsetRefaultFile = s.uLine(1, "");
         break;
       }
       case 34: /* workingset_activate_anon */ {
         if (v_workingsetActivateAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetActivateAnon = s.u();
-        s.eol();
+        v_workingsetActivateAnon = s.uLine(1, "");
         break;
       }
       case 35: /* workingset_activate_file */ {
         if (v_workingsetActivateFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetActivateFile = s.u();
-        s.eol();
+        v_workingsetActivateFile = s.uLine(1, "");
         break;
       }
       case 36: /* workingset_restore_anon */ {
         if (v_workingsetRestoreAnon !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRestoreAnon = s.u();
-        s.eol();
+        v_workingsetRestoreAnon = s.uLine(1, "");
         break;
       }
       case 37: /* workingset_restore_file */ {
         if (v_workingsetRestoreFile !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetRestoreFile = s.u();
-        s.eol();
+        v_workingsetRestoreFile = s.uLine(1, "");
         break;
       }
       case 38: /* workingset_nodereclaim */ {
         if (v_workingsetNodeReclaim !== undefined) s.duplicate(key);
-        s.ws();
-        v_workingsetNodeReclaim = s.u();
-        s.eol();
+        v_workingsetNodeReclaim = s.uLine(1, "");
         break;
       }
       case 39: /* pgdemote_kswapd */ {
         if (v_pgdemoteKswapd !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteKswapd = s.u();
-        s.eol();
+        v_pgdemoteKswapd = s.uLine(1, "");
         break;
       }
       case 40: /* pgdemote_direct */ {
         if (v_pgdemoteDirect !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteDirect = s.u();
-        s.eol();
+        v_pgdemoteDirect = s.uLine(1, "");
         break;
       }
       case 41: /* pgdemote_khugepaged */ {
         if (v_pgdemoteKhugepaged !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteKhugepaged = s.u();
-        s.eol();
+        v_pgdemoteKhugepaged = s.uLine(1, "");
         break;
       }
       case 42: /* pgdemote_proactive */ {
         if (v_pgdemoteProactive !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdemoteProactive = s.u();
-        s.eol();
+        v_pgdemoteProactive = s.uLine(1, "");
         break;
       }
       case 43: /* pgsteal_proactive */ {
         if (v_pgstealProactive !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealProactive = s.u();
-        s.eol();
+        v_pgstealProactive = s.uLine(1, "");
         break;
       }
       case 44: /* pgscan_proactive */ {
         if (v_pgscanProactive !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanProactive = s.u();
-        s.eol();
+        v_pgscanProactive = s.uLine(1, "");
         break;
       }
       case 45: /* pgpromote_success */ {
         if (v_pgpromoteSuccess !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgpromoteSuccess = s.u();
-        s.eol();
+        v_pgpromoteSuccess = s.uLine(1, "");
         break;
       }
       case 46: /* pgscan */ {
         if (v_pgscan !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscan = s.u();
-        s.eol();
+        v_pgscan = s.uLine(1, "");
         break;
       }
       case 47: /* pgsteal */ {
         if (v_pgsteal !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgsteal = s.u();
-        s.eol();
+        v_pgsteal = s.uLine(1, "");
         break;
       }
       case 48: /* pswpin */ {
         if (v_pswpin !== undefined) s.duplicate(key);
-        s.ws();
-        v_pswpin = s.u();
-        s.eol();
+        v_pswpin = s.uLine(1, "");
         break;
       }
       case 49: /* pswpout */ {
         if (v_pswpout !== undefined) s.duplicate(key);
-        s.ws();
-        v_pswpout = s.u();
-        s.eol();
+        v_pswpout = s.uLine(1, "");
         break;
       }
       case 50: /* pgscan_kswapd */ {
         if (v_pgscanKswapd !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanKswapd = s.u();
-        s.eol();
+        v_pgscanKswapd = s.uLine(1, "");
         break;
       }
       case 51: /* pgscan_direct */ {
         if (v_pgscanDirect !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanDirect = s.u();
-        s.eol();
+        v_pgscanDirect = s.uLine(1, "");
         break;
       }
       case 52: /* pgscan_khugepaged */ {
         if (v_pgscanKhugepaged !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgscanKhugepaged = s.u();
-        s.eol();
+        v_pgscanKhugepaged = s.uLine(1, "");
         break;
       }
       case 53: /* pgsteal_kswapd */ {
         if (v_pgstealKswapd !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealKswapd = s.u();
-        s.eol();
+        v_pgstealKswapd = s.uLine(1, "");
         break;
       }
       case 54: /* pgsteal_direct */ {
         if (v_pgstealDirect !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealDirect = s.u();
-        s.eol();
+        v_pgstealDirect = s.uLine(1, "");
         break;
       }
       case 55: /* pgsteal_khugepaged */ {
         if (v_pgstealKhugepaged !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgstealKhugepaged = s.u();
-        s.eol();
+        v_pgstealKhugepaged = s.uLine(1, "");
         break;
       }
       case 56: /* pgfault */ {
         if (v_pgfault !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgfault = s.u();
-        s.eol();
+        v_pgfault = s.uLine(1, "");
         break;
       }
       case 57: /* pgmajfault */ {
         if (v_pgmajfault !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgmajfault = s.u();
-        s.eol();
+        v_pgmajfault = s.uLine(1, "");
         break;
       }
       case 58: /* pgrefill */ {
         if (v_pgrefill !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgrefill = s.u();
-        s.eol();
+        v_pgrefill = s.uLine(1, "");
         break;
       }
       case 59: /* pgactivate */ {
         if (v_pgactivate !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgactivate = s.u();
-        s.eol();
+        v_pgactivate = s.uLine(1, "");
         break;
       }
       case 60: /* pgdeactivate */ {
         if (v_pgdeactivate !== undefined) s.duplicate(key);
-        s.ws();
-        v_pgdeactivate = s.u();
-        s.eol();
+        v_pgdeactivate = s.uLine(1, "");
         break;
       }
       case 61: /* pglazyfree */ {
         if (v_pglazyfree !== undefined) s.duplicate(key);
-        s.ws();
-        v_pglazyfree = s.u();
-        s.eol();
+        v_pglazyfree = s.uLine(1, "");
         break;
       }
       case 62: /* pglazyfreed */ {
         if (v_pglazyfreed !== undefined) s.duplicate(key);
-        s.ws();
-        v_pglazyfreed = s.u();
-        s.eol();
+        v_pglazyfreed = s.uLine(1, "");
         break;
       }
       case 63: /* swpin_zero */ {
         if (v_swpinZero !== undefined) s.duplicate(key);
-        s.ws();
-        v_swpinZero = s.u();
-        s.eol();
+        v_swpinZero = s.uLine(1, "");
         break;
       }
       case 64: /* swpout_zero */ {
         if (v_swpoutZero !== undefined) s.duplicate(key);
-        s.ws();
-        v_swpoutZero = s.u();
-        s.eol();
+        v_swpoutZero = s.uLine(1, "");
         break;
       }
       case 65: /* zswpin */ {
         if (v_zswpin !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswpin = s.u();
-        s.eol();
+        v_zswpin = s.uLine(1, "");
         break;
       }
       case 66: /* zswpout */ {
         if (v_zswpout !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswpout = s.u();
-        s.eol();
+        v_zswpout = s.uLine(1, "");
         break;
       }
       case 67: /* zswpwb */ {
         if (v_zswpwb !== undefined) s.duplicate(key);
-        s.ws();
-        v_zswpwb = s.u();
-        s.eol();
+        v_zswpwb = s.uLine(1, "");
         break;
       }
       case 68: /* thp_fault_alloc */ {
         if (v_thpFaultAlloc !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpFaultAlloc = s.u();
-        s.eol();
+        v_thpFaultAlloc = s.uLine(1, "");
         break;
       }
       case 69: /* thp_collapse_alloc */ {
         if (v_thpCollapseAlloc !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpCollapseAlloc = s.u();
-        s.eol();
+        v_thpCollapseAlloc = s.uLine(1, "");
         break;
       }
       case 70: /* thp_swpout */ {
         if (v_thpSwpout !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSwpout = s.u();
-        s.eol();
+        v_thpSwpout = s.uLine(1, "");
         break;
       }
       case 71: /* thp_swpout_fallback */ {
         if (v_thpSwpoutFallback !== undefined) s.duplicate(key);
-        s.ws();
-        v_thpSwpoutFallback = s.u();
-        s.eol();
+        v_thpSwpoutFallback = s.uLine(1, "");
         break;
       }
       case 72: /* numa_pages_migrated */ {
         if (v_numaPagesMigrated !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaPagesMigrated = s.u();
-        s.eol();
+        v_numaPagesMigrated = s.uLine(1, "");
         break;
       }
       case 73: /* numa_pte_updates */ {
         if (v_numaPteUpdates !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaPteUpdates = s.u();
-        s.eol();
+        v_numaPteUpdates = s.uLine(1, "");
         break;
       }
       case 74: /* numa_hint_faults */ {
         if (v_numaHintFaults !== undefined) s.duplicate(key);
-        s.ws();
-        v_numaHintFaults = s.u();
-        s.eol();
+        v_numaHintFaults = s.uLine(1, "");
         break;
       }
       default: {
@@ -707,3 +568,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
 
 /** Keys of a keyed layout, numbered for the switch that reads their values. */
 const KEYS0 = new Map<string, number>([["anon", 0], ["file", 1], ["kernel", 2], ["kernel_stack", 3], ["pagetables", 4], ["sec_pagetables", 5], ["percpu", 6], ["sock", 7], ["vmalloc", 8], ["shmem", 9], ["zswap", 10], ["zswapped", 11], ["zswap_incomp", 12], ["file_mapped", 13], ["file_dirty", 14], ["file_writeback", 15], ["swapcached", 16], ["anon_thp", 17], ["file_thp", 18], ["shmem_thp", 19], ["inactive_anon", 20], ["active_anon", 21], ["inactive_file", 22], ["active_file", 23], ["unevictable", 24], ["slab_reclaimable", 25], ["slab_unreclaimable", 26], ["slab", 27], ["hugetlb", 28], ["workingset_refault", 29], ["workingset_activate", 30], ["workingset_restore", 31], ["workingset_refault_anon", 32], ["workingset_refault_file", 33], ["workingset_activate_anon", 34], ["workingset_activate_file", 35], ["workingset_restore_anon", 36], ["workingset_restore_file", 37], ["workingset_nodereclaim", 38], ["pgdemote_kswapd", 39], ["pgdemote_direct", 40], ["pgdemote_khugepaged", 41], ["pgdemote_proactive", 42], ["pgsteal_proactive", 43], ["pgscan_proactive", 44], ["pgpromote_success", 45], ["pgscan", 46], ["pgsteal", 47], ["pswpin", 48], ["pswpout", 49], ["pgscan_kswapd", 50], ["pgscan_direct", 51], ["pgscan_khugepaged", 52], ["pgsteal_kswapd", 53], ["pgsteal_direct", 54], ["pgsteal_khugepaged", 55], ["pgfault", 56], ["pgmajfault", 57], ["pgrefill", 58], ["pgactivate", 59], ["pgdeactivate", 60], ["pglazyfree", 61], ["pglazyfreed", 62], ["swpin_zero", 63], ["swpout_zero", 64], ["zswpin", 65], ["zswpout", 66], ["zswpwb", 67], ["thp_fault_alloc", 68], ["thp_collapse_alloc", 69], ["thp_swpout", 70], ["thp_swpout_fallback", 71], ["numa_pages_migrated", 72], ["numa_pte_updates", 73], ["numa_hint_faults", 74]]);
+/** The same keys in the order files print them. */
+const KEYS0_ORDER = ["anon", "file", "kernel", "kernel_stack", "pagetables", "sec_pagetables", "percpu", "sock", "vmalloc", "shmem", "zswap", "zswapped", "zswap_incomp", "file_mapped", "file_dirty", "file_writeback", "swapcached", "anon_thp", "file_thp", "shmem_thp", "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable", "slab_reclaimable", "slab_unreclaimable", "slab", "hugetlb", "workingset_refault", "workingset_activate", "workingset_restore", "workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon", "workingset_activate_file", "workingset_restore_anon", "workingset_restore_file", "workingset_nodereclaim", "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged", "pgdemote_proactive", "pgsteal_proactive", "pgscan_proactive", "pgpromote_success", "pgscan", "pgsteal", "pswpin", "pswpout", "pgscan_kswapd", "pgscan_direct", "pgscan_khugepaged", "pgsteal_kswapd", "pgsteal_direct", "pgsteal_khugepaged", "pgfault", "pgmajfault", "pgrefill", "pgactivate", "pgdeactivate", "pglazyfree", "pglazyfreed", "swpin_zero", "swpout_zero", "zswpin", "zswpout", "zswpwb", "thp_fault_alloc", "thp_collapse_alloc", "thp_swpout", "thp_swpout_fallback", "numa_pages_migrated", "numa_pte_updates", "numa_hint_faults"];
