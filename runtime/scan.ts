@@ -335,7 +335,8 @@ export class Scan {
     }
     if (i === a || i - a > 15) return t.slice(a, b);
     if (i === b) return v;
-    if (b - i === 3 && t.startsWith(' kB', i)) return v * 1024;
+    // In bytes only when exact: beyond 2^53 the text is kept, never a rounded number.
+    if (b - i === 3 && t.startsWith(' kB', i) && v * 1024 <= SAFE) return v * 1024;
     return t.slice(a, b);
   }
 

@@ -1,0 +1,102 @@
+/**
+ * What the fuzzer demands of every parse: the parser returns a value or
+ * throws the typed parse error (code "parse", with the file, a line and a
+ * column inside the text, and what was expected), nothing else; a value
+ * holds no number that was rounded (integers within 2^53, or exact bigints
+ * within 64 bits; no NaN or infinity); and nothing leaks onto
+ * Object.prototype.
+ */
+import type { ParseContext } from '../../runtime/context.js';
+import { ProcfsError } from '../../runtime/errors.js';
+import type { SpecModel, ValueModel } from '../../runtime/model.js';
+import type { SpecEntry } from '../../runtime/registry-types.js';
+
+/** Units whose values are divided into seconds: floats by design. */
+const TIME = new Set(['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs']);
+
+/**
+ * How numbers under a field name may look: 'int' (exact, within 2^53; a
+ * bigint within 64 bits), 'real' (any finite number), 'mask' (a bitmask:
+ * a bigint of any width, 128 CPUs need 128 bits, never negative).
+ */
+type NumberRule = 'int' | 'real' | 'mask';
+
+const rulesCache = new WeakMap<SpecModel, Map<string, NumberRule>>();
+
+/** The number rule of every field name in a spec (a name used for a float anywhere is 'real'). */
+function rulesOf(model: SpecModel): Map<string, NumberRule> {
+  let rules = rulesCache.get(model);
+  if (rules !== undefined) return rules;
+  rules = new Map();
+  const seen = new Set<unknown>();
+  const visit = (x: unknown): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    const o = x as Record<string, unknown>;
+    if (typeof o.name === 'string' && o.value !== null && typeof o.value === 'object') {
+      const v = o.value as ValueModel;
+      const rule: NumberRule = v.kind === 'mask' ? 'mask' : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit)) ? 'real' : 'int';
+      // A name used for several kinds gets the loosest of them.
+      const old = rules!.get(o.name);
+      if (old === undefined || old === 'int') rules!.set(o.name, rule);
+    }
+    for (const y of Object.values(o)) visit(y);
+  };
+  visit(model);
+  rulesCache.set(model, rules);
+  return rules;
+}
+
+/** Problems with the numbers of a parsed value (empty when there are none). */
+export function inexact(model: SpecModel, value: unknown): string[] {
+  const rules = rulesOf(model);
+  const out: string[] = [];
+  const walk = (x: unknown, key: string, path: string): void => {
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x)) out.push(`${path} is ${x}`);
+      else if ((rules.get(key) ?? 'int') === 'int' && Number.isInteger(x) && !Number.isSafeInteger(x)) out.push(`${path} = ${x} is beyond 2^53, so rounded`);
+      else if (rules.get(key) === 'int' && !Number.isInteger(x)) out.push(`${path} = ${x} is not an integer`);
+    } else if (typeof x === 'bigint') {
+      if (rules.get(key) === 'mask') {
+        if (x < 0n) out.push(`${path} = ${x}: a mask is never negative`);
+      } else if (x < -(2n ** 63n) || x >= 2n ** 64n) out.push(`${path} = ${x} does not fit 64 bits`);
+    } else if (Array.isArray(x)) {
+      x.forEach((y, i) => walk(y, key, `${path}[${i}]`));
+    } else if (x !== null && typeof x === 'object') {
+      for (const [k, y] of Object.entries(x)) walk(y, k, `${path}.${k}`);
+    }
+  };
+  walk(value, '', '$');
+  return out;
+}
+
+const protoNames = (): string => Object.getOwnPropertyNames(Object.prototype).sort().join(',');
+const PROTO = protoNames();
+
+/** The outcome of one parse, checked: 'value' or 'error'; throws an Error describing any broken property. */
+export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): 'value' | 'error' {
+  let value: unknown;
+  try {
+    value = entry.parse(text, ctx);
+  } catch (err) {
+    if (!(err instanceof ProcfsError)) throw new Error(`${entry.id}: threw ${String(err)}, not a ProcfsError`, { cause: err });
+    if (err.code !== 'parse') throw new Error(`${entry.id}: error code ${err.code}, not "parse"`, { cause: err });
+    const lineCount = text.split('\n').length;
+    const items = text.split('\0').length;
+    if (err.file !== ctx.file || err.spec !== entry.id) throw new Error(`${entry.id}: error names file ${err.file} spec ${err.spec}`);
+    if (!Number.isInteger(err.line) || err.line! < 1 || err.line! > Math.max(lineCount, items) + 1) throw new Error(`${entry.id}: error line ${err.line} outside the text (${lineCount} lines)`);
+    if (!Number.isInteger(err.column) || err.column! < 1) throw new Error(`${entry.id}: error column ${err.column}`);
+    if (!err.expected) throw new Error(`${entry.id}: error says nothing of what was expected`);
+    if (!err.message.startsWith(`${ctx.file}:${err.line}:${err.column}: expected `)) throw new Error(`${entry.id}: message ${err.message}`);
+    checkPrototype(entry.id);
+    return 'error';
+  }
+  const problems = inexact(entry.model, value);
+  if (problems.length > 0) throw new Error(`${entry.id}: ${problems.slice(0, 3).join('; ')}`);
+  checkPrototype(entry.id);
+  return 'value';
+}
+
+function checkPrototype(id: string): void {
+  if (protoNames() !== PROTO || ({} as Record<string, unknown>).polluted !== undefined) throw new Error(`${id}: Object.prototype changed`);
+}

@@ -1,0 +1,79 @@
+/**
+ * Texts the fuzzer starts from, per spec: the spec's fixtures (other kernels
+ * and architectures), the conformance corpus when PROCSPEC_CORPUS names it,
+ * this machine's live file, and a few files rendered from the spec itself.
+ * Long texts are cut at a line boundary so that one case stays cheap.
+ */
+import fc from 'fast-check';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contextOf } from '../../runtime/context.js';
+import { specForPath } from '../../runtime/paths.js';
+import type { SpecEntry } from '../../runtime/registry-types.js';
+import { FIXTURES } from '../support/fixtures.js';
+import { Renderer } from '../support/render.js';
+
+export interface Seed {
+  /** Where the text came from (for failure reports). */
+  from: string;
+  text: string;
+}
+
+/** Longest seed kept whole; longer ones are cut at the last line end before it. */
+const MAX_SEED = 16 * 1024;
+
+const cut = (text: string): string => {
+  if (text.length <= MAX_SEED) return text;
+  const nl = text.lastIndexOf('\n', MAX_SEED);
+  return nl > 0 ? text.slice(0, nl + 1) : text.slice(0, MAX_SEED);
+};
+
+function files(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = lstatSync(p);
+    if (st.isSymbolicLink()) continue;
+    if (st.isDirectory()) files(p, out);
+    else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+let corpusFiles: string[] | undefined;
+
+/** The live path of a spec on this machine, with this process, its stdin and the loopback interface as parameters. */
+function livePath(entry: SpecEntry): string | undefined {
+  const params: Record<string, string> = { pid: 'self', tid: String(process.pid), fd: '0', iface: 'lo', sysctl: 'kernel/ostype', resource: 'cpu' };
+  for (const p of entry.model.paths) {
+    if (!p.startsWith('/proc/')) continue;
+    const path = p.replace(/\[([a-z]+)\]/g, (_m, k: string) => params[k] ?? '\0');
+    if (!path.includes('\0')) return path;
+  }
+  return undefined;
+}
+
+export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed[] {
+  const out: Seed[] = [];
+  const dir = join(FIXTURES, entry.id);
+  if (existsSync(dir)) {
+    for (const f of readdirSync(dir).sort()) if (f.endsWith('.txt')) out.push({ from: `fixture ${entry.id}/${f}`, text: readFileSync(join(dir, f), 'utf8') });
+  }
+  const corpus = process.env.PROCSPEC_CORPUS;
+  if (corpus !== undefined && existsSync(corpus)) {
+    corpusFiles ??= files(corpus).sort();
+    for (const f of corpusFiles) {
+      if (specForPath(registry, f.replace(/(\.broken|_broken|_corrupted)$/, ''))?.id === entry.id) out.push({ from: `corpus ${f}`, text: readFileSync(f, 'utf8') });
+    }
+  }
+  const live = livePath(entry);
+  if (live !== undefined) {
+    try {
+      out.push({ from: `live ${live}`, text: readFileSync(live, 'utf8') });
+    } catch {
+      // Absent on this kernel, or not readable: the other seeds remain.
+    }
+  }
+  const renderer = new Renderer(contextOf({ file: '<fuzz>' }));
+  fc.sample(renderer.file(entry.model), { numRuns: 3, seed: 7 }).forEach((s, i) => out.push({ from: `rendered #${i}`, text: s.text }));
+  return out.map((s) => ({ from: s.from, text: cut(s.text) }));
+}
