@@ -27,6 +27,32 @@ function hexDigit(c: number): number {
   return -1;
 }
 
+/**
+ * Index of `c` in t[a, b), or -1. Unlike indexOf it never looks past `b`:
+ * an unbounded search for a character a line lacks runs to the next line
+ * that has it, and done on every line, that is quadratic in the text.
+ */
+export function findIn(t: string, c: string, a: number, b: number): number {
+  if (c.length !== 1) {
+    const i = t.indexOf(c, a);
+    return i >= 0 && i + c.length <= b ? i : -1;
+  }
+  const code = c.charCodeAt(0);
+  for (let i = a; i < b; i++) if (t.charCodeAt(i) === code) return i;
+  return -1;
+}
+
+/** Index of the last `c` in t[a, b), or -1 (never looking before `a`). */
+export function findLastIn(t: string, c: string, a: number, b: number): number {
+  if (c.length !== 1) {
+    const i = t.lastIndexOf(c, b - c.length);
+    return i >= a ? i : -1;
+  }
+  const code = c.charCodeAt(0);
+  for (let i = b - 1; i >= a; i--) if (t.charCodeAt(i) === code) return i;
+  return -1;
+}
+
 export class Scan {
   /** Start of the current line. */
   ls = 0;
@@ -92,9 +118,9 @@ export class Scan {
   /** Splits the current item at the first `sep`: [before, after], or [all] when there is none. */
   splitItem(sep: string): [string, string | undefined] {
     const t = this.text;
-    const k = t.indexOf(sep, this.ls);
+    const k = findIn(t, sep, this.ls, this.le);
     this.pos = this.le;
-    if (k < 0 || k >= this.le) return [t.slice(this.ls, this.le), undefined];
+    if (k < 0) return [t.slice(this.ls, this.le), undefined];
     return [t.slice(this.ls, k), t.slice(k + 1, this.le)];
   }
 
@@ -112,12 +138,12 @@ export class Scan {
    * Of two failed readings, the one that got further into the text (its error
    * is the most telling); anything but a parse error is thrown on.
    */
-  static furthest(best: ProcfsError | undefined, err: unknown): ProcfsError {
-    if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
+  static furthest(best: Miss | ProcfsError | undefined, err: unknown): Miss | ProcfsError {
+    if (!(err instanceof Miss) && (!(err instanceof ProcfsError) || err.code !== 'parse')) throw err;
     if (!best) return err;
     // A required key or token that never came says "not this shape" more than where reading stopped.
-    const a = [MISSING.has(best) ? 0 : 1, best.line ?? 0, best.column ?? 0];
-    const b = [MISSING.has(err) ? 0 : 1, err.line ?? 0, err.column ?? 0];
+    const a = rank(best);
+    const b = rank(err);
     for (let i = 0; i < 3; i++) if (b[i] !== a[i]) return b[i]! > a[i]! ? err : best;
     return best;
   }
@@ -239,8 +265,8 @@ export class Scan {
   key(sep: 'colon' | 'space' | 'auto'): string {
     const t = this.text;
     if (sep !== 'space') {
-      const c = t.indexOf(':', this.ls);
-      if (c >= 0 && c < this.le) {
+      const c = findIn(t, ':', this.ls, this.le);
+      if (c >= 0) {
         let a = this.ls;
         let b = c;
         while (a < b && isSpace(t.charCodeAt(a))) a++;
@@ -309,6 +335,7 @@ export class Scan {
 
   /** Fails for a required key that never appeared in [start, end). */
   missing(what: string): never {
+    if (this.trying > 0) throw new Miss(this.ls, this.le, this.ts, this.line, what, true, true);
     const err = this.error(what, true);
     MISSING.add(err);
     throw err;
@@ -546,9 +573,9 @@ export class Scan {
   /** A token up to the character `c`, which is consumed; white space is allowed inside. */
   until(c: string): string {
     const a = this.pos;
-    const e = this.text.indexOf(c, a);
+    const e = findIn(this.text, c, a, this.le);
     this.ts = a;
-    if (e < 0 || e >= this.le) this.fail(`text ending in ${JSON.stringify(c)}`);
+    if (e < 0) this.fail(`text ending in ${JSON.stringify(c)}`);
     this.pos = e + 1;
     return this.text.slice(a, e);
   }
@@ -557,9 +584,9 @@ export class Scan {
   untilLast(c: string): string {
     const t = this.text;
     const a = this.pos;
-    const e = t.lastIndexOf(c, this.le - 1);
+    const e = findLastIn(t, c, a, this.le);
     this.ts = a;
-    if (e < a) this.fail(`text followed by ${JSON.stringify(c)}`);
+    if (e < 0) this.fail(`text followed by ${JSON.stringify(c)}`);
     let x = a;
     let y = e;
     while (x < y && isSpace(t.charCodeAt(x))) x++;
@@ -575,11 +602,9 @@ export class Scan {
     const a = this.pos;
     let e = -1;
     if (closeAt === 'first') {
-      e = t.indexOf(close, a);
-      if (e >= this.le) e = -1;
+      e = findIn(t, close, a, this.le);
     } else if (closeAt === 'last') {
-      e = t.lastIndexOf(close, this.le - 1);
-      if (e < a) e = -1;
+      e = findLastIn(t, close, a, this.le);
     } else {
       let depth = 1;
       for (let i = a; i < this.le; i++) {
@@ -659,8 +684,20 @@ export class Scan {
 
   /** Every remaining token, for text the spec does not describe. */
   restTokens(): string[] {
-    const out: string[] = [];
-    while (this.more()) out.push(this.word());
+    // Counted first, so the array is made once at its size (a line may hold a hundred thousand tokens).
+    const t = this.text;
+    let n = 0;
+    for (let p = this.pos, inWord = false; p < this.le; p++) {
+      const w = !isSpace(t.charCodeAt(p));
+      if (w && !inWord) n++;
+      inWord = w;
+    }
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      this.ws();
+      out[i] = this.word();
+    }
+    this.ws();
     return out;
   }
 
@@ -992,20 +1029,44 @@ export class Scan {
 
   /** Throws the parse error for the token at `ts` (or, with atEnd, for the end of the text). */
   fail(expected: string, atEnd = false): never {
+    if (this.trying > 0) throw new Miss(this.ls, this.le, this.ts, this.line, expected, atEnd, false);
     throw this.error(expected, atEnd);
   }
 
+  /**
+   * Variants being tried around the cursor (nesting depth). A failure inside
+   * an attempt is expected and caught, so it throws a Miss, a plain record
+   * of where and what, not an Error (whose stack trace costs microseconds,
+   * paid on every line a variant does not fit); final() turns the best miss
+   * into the parse error.
+   */
+  trying = 0;
+
+  /** The error to throw when every variant failed: the best miss itself inside an outer attempt, else its parse error. */
+  final(best: Miss | ProcfsError): Miss | ProcfsError {
+    if (this.trying > 0 || best instanceof ProcfsError) return best;
+    const err = this.errorAt(best.ls, best.le, best.ts, best.line, best.expected, best.atEnd);
+    if (best.missing) MISSING.add(err);
+    return err;
+  }
+
   error(expected: string, atEnd = false): ProcfsError {
+    return this.errorAt(this.ls, this.le, this.ts, this.line, expected, atEnd);
+  }
+
+  /** The parse error for the token at `ts` of the line [ls, le) numbered `line` (or, with atEnd, for the line's end). */
+  private errorAt(ls: number, le: number, ts: number, line: number, expected: string, atEnd: boolean): ProcfsError {
     const t = this.text;
     if (atEnd) {
-      return parseError({ file: this.file, line: Math.max(this.line, 1), column: this.le - this.ls + 1, expected, found: '' }, this.spec);
+      return parseError({ file: this.file, line: Math.max(line, 1), column: le - ls + 1, expected, found: '' }, this.spec);
     }
-    let e = this.ts;
-    while (e < this.le && !isSpace(t.charCodeAt(e))) e++;
-    if (e === this.ts && e < this.le) e++;
-    const found = t.slice(this.ts, Math.min(e, this.le)).replace(/[\r\0]/g, (c) => (c === '\r' ? '\\r' : '\\0'));
+    // The token found, up to what the message shows (a token may be a megabyte long).
+    let e = ts;
+    while (e < le && e - ts <= 40 && !isSpace(t.charCodeAt(e))) e++;
+    if (e === ts && e < le) e++;
+    const found = t.slice(ts, Math.min(e, le)).replace(/[\r\0]/g, (c) => (c === '\r' ? '\\r' : '\\0'));
     return parseError(
-      { file: this.file, line: Math.max(this.line, 1), column: this.ts - this.ls + 1, expected, found },
+      { file: this.file, line: Math.max(line, 1), column: ts - ls + 1, expected, found },
       this.spec,
     );
   }
@@ -1068,11 +1129,31 @@ const WANT_CACHE = new WeakMap<readonly string[], Uint8Array>();
 /** Errors for something required that never appeared (see Scan.furthest). */
 const MISSING = new WeakSet<ProcfsError>();
 
+/** A failed attempt at a variant: where the reading stopped and what it expected (made into a ProcfsError only if it is the one reported). */
+export class Miss {
+  constructor(
+    readonly ls: number,
+    readonly le: number,
+    readonly ts: number,
+    readonly line: number,
+    readonly expected: string,
+    readonly atEnd: boolean,
+    /** A required key or token that never came. */
+    readonly missing: boolean,
+  ) {}
+}
+
+/** How far a failed reading got: [not a missing key, line, column]. */
+function rank(e: Miss | ProcfsError): [number, number, number] {
+  if (e instanceof Miss) return [e.missing ? 0 : 1, Math.max(e.line, 1), (e.atEnd ? e.le : e.ts) - e.ls + 1];
+  return [MISSING.has(e) ? 0 : 1, e.line ?? 0, e.column ?? 0];
+}
+
 /** The key of the line [a, b) under a separator rule, without moving any cursor. */
 function keyOf(t: string, a: number, b: number, sep: 'colon' | 'space' | 'auto'): string {
   if (sep !== 'space') {
-    const c = t.indexOf(':', a);
-    if (c >= 0 && c < b) {
+    const c = findIn(t, ':', a, b);
+    if (c >= 0) {
       let x = a;
       let y = c;
       while (x < y && isSpace(t.charCodeAt(x))) x++;

@@ -480,15 +480,20 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const tryVariants = (w: CodeBlockWriter, calls: string[], use: (call: string) => string): void => {
     usesVariants = true;
     w.writeLine('const m = s.mark();');
-    w.writeLine('let best: ProcfsError | undefined;');
-    for (const call of calls) {
-      w.write('try ').block(() => w.writeLine(use(call)));
-      w.write(' catch (err) ').block(() => {
-        w.writeLine('best = Scan.furthest(best, err);');
-        w.writeLine('s.reset(m);');
-      });
-    }
-    w.writeLine('throw best!;');
+    w.writeLine('let best: Miss | ProcfsError | undefined;');
+    // Failures inside the attempts are expected: they throw a Miss, not an Error with a stack trace.
+    w.writeLine('s.trying++;');
+    w.write('try ').block(() => {
+      for (const call of calls) {
+        w.write('try ').block(() => w.writeLine(use(call)));
+        w.write(' catch (err) ').block(() => {
+          w.writeLine('best = Scan.furthest(best, err);');
+          w.writeLine('s.reset(m);');
+        });
+      }
+    });
+    w.write(' finally ').block(() => w.writeLine('s.trying--;'));
+    w.writeLine('throw s.final(best!);');
   };
 
   const layout = (l: LayoutModel, header?: RecordModel, kind?: string): string => {
@@ -799,6 +804,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/errors.js',
       isTypeOnly: true,
       namedImports: ['ProcfsError'],
+    });
+    file.addImportDeclaration({
+      moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/scan.js',
+      isTypeOnly: true,
+      namedImports: ['Miss'],
     });
   }
 }

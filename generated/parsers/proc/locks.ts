@@ -6,6 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcLocks, ProcLocksLock, ProcLocksRow, ProcLocksWaiter } from '../../types/proc/locks.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
+import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/locks (spec proc/locks). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcLocks(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcLocks {
@@ -18,22 +19,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcLocksRow[] {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();
-    let best: ProcfsError | undefined;
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
     try {
-      out.push(record0(s, ctx)); continue;
+      try {
+        out.push(record0(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
     }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
+    finally {
+      s.trying--;
     }
-    try {
-      out.push(record1(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    throw best!;
+    throw s.final(best!);
   }
   return out;
 }

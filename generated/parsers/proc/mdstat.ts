@@ -6,6 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcMdstat, ProcMdstatArrays, ProcMdstatArraysStatusBitmap, ProcMdstatArraysStatusBitmapFile, ProcMdstatArraysStatusBitmapFilePages, ProcMdstatArraysStatusBitmapPages, ProcMdstatArraysStatusProgress, ProcMdstatArraysStatusRow, ProcMdstatArraysStatusSize, ProcMdstatArraysStatusSizeSuper, ProcMdstatArraysStatusWaiting } from '../../types/proc/mdstat.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
+import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/mdstat (spec proc/mdstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcMdstat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcMdstat {
@@ -94,50 +95,56 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcMdstatArraysStatu
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();
-    let best: ProcfsError | undefined;
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
     try {
-      out.push(record1(s, ctx)); continue;
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record2(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record3(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record4(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record5(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record6(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
     }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
+    finally {
+      s.trying--;
     }
-    try {
-      out.push(record2(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    try {
-      out.push(record3(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    try {
-      out.push(record4(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    try {
-      out.push(record5(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    try {
-      out.push(record6(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    throw best!;
+    throw s.final(best!);
   }
   return out;
 }

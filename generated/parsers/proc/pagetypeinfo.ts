@@ -6,6 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcPagetypeinfo, ProcPagetypeinfoBlockBlockCounts, ProcPagetypeinfoBlockBlockCountsRow, ProcPagetypeinfoBlockFreePages, ProcPagetypeinfoBlockFreePagesRow, ProcPagetypeinfoBlockMixedBlockCounts, ProcPagetypeinfoBlockMixedBlockCountsRow, ProcPagetypeinfoBlockSizes, ProcPagetypeinfoBlockVariant } from '../../types/proc/pagetypeinfo.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
+import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/pagetypeinfo (spec proc/pagetypeinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPagetypeinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPagetypeinfo {
@@ -26,36 +27,42 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlock
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlockVariant {
   const m = s.mark();
-  let best: ProcfsError | undefined;
+  let best: Miss | ProcfsError | undefined;
+  s.trying++;
   try {
-    return layout2(s, ctx, end);
+    try {
+      return layout2(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout3(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout4(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout5(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
   }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
+  finally {
+    s.trying--;
   }
-  try {
-    return layout3(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout4(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout5(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  throw best!;
+  throw s.final(best!);
 }
 
 function layout2(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlockSizes {

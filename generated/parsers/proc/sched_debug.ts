@@ -6,6 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSchedDebug, ProcSchedDebugBlockCfsRq, ProcSchedDebugBlockCfsRqGroup, ProcSchedDebugBlockCpu, ProcSchedDebugBlockCpuX86, ProcSchedDebugBlockDlRq, ProcSchedDebugBlockHeader, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq, ProcSchedDebugBlockRtRqGroup, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant } from '../../types/proc/sched_debug.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
+import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/sched_debug (spec proc/sched_debug). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSchedDebug(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSchedDebug {
@@ -26,78 +27,84 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockVa
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockVariant {
   const m = s.mark();
-  let best: ProcfsError | undefined;
+  let best: Miss | ProcfsError | undefined;
+  s.trying++;
   try {
-    return layout2(s, ctx, end);
+    try {
+      return layout2(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout3(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout4(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout5(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout6(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout7(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout8(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout9(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout10(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout11(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
   }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
+  finally {
+    s.trying--;
   }
-  try {
-    return layout3(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout4(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout5(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout6(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout7(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout8(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout9(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout10(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout11(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  throw best!;
+  throw s.final(best!);
 }
 
 function layout2(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockHeader {
@@ -933,22 +940,28 @@ function layout11(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockT
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();
-    let best: ProcfsError | undefined;
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
     try {
-      out.push(record3(s, ctx)); continue;
+      try {
+        out.push(record3(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record4(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
     }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
+    finally {
+      s.trying--;
     }
-    try {
-      out.push(record4(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    throw best!;
+    throw s.final(best!);
   }
   return { kind: "tasks", ...h, rows: out };
 }

@@ -6,6 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSchedstat, ProcSchedstatCpus, ProcSchedstatCpusDomainsNamed, ProcSchedstatCpusDomainsRow, ProcSchedstatCpusDomainsUnnamed } from '../../types/proc/schedstat.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
+import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/schedstat (spec proc/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSchedstat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSchedstat {
@@ -99,22 +100,28 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcSchedstatCpusDoma
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();
-    let best: ProcfsError | undefined;
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
     try {
-      out.push(record1(s, ctx)); continue;
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record2(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
     }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
+    finally {
+      s.trying--;
     }
-    try {
-      out.push(record2(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    throw best!;
+    throw s.final(best!);
   }
   return out;
 }

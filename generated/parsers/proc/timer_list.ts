@@ -6,6 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcTimerList, ProcTimerListBlockBroadcastMasks, ProcTimerListBlockCpu, ProcTimerListBlockCpuClocks, ProcTimerListBlockCpuClocksClock, ProcTimerListBlockCpuClocksClockActiveTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiry, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow, ProcTimerListBlockHeader, ProcTimerListBlockTickDevice, ProcTimerListBlockTickDeviceCounters, ProcTimerListBlockVariant } from '../../types/proc/timer_list.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
+import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/timer_list (spec proc/timer_list). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcTimerList(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcTimerList {
@@ -26,43 +27,49 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockVar
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockVariant {
   const m = s.mark();
-  let best: ProcfsError | undefined;
+  let best: Miss | ProcfsError | undefined;
+  s.trying++;
   try {
-    return layout2(s, ctx, end);
+    try {
+      return layout2(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout3(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout7(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout8(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
+    try {
+      return layout9(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
   }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
+  finally {
+    s.trying--;
   }
-  try {
-    return layout3(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout7(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout8(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  try {
-    return layout9(s, ctx, end);
-  }
-  catch (err) {
-    best = Scan.furthest(best, err);
-    s.reset(m);
-  }
-  throw best!;
+  throw s.final(best!);
 }
 
 function layout2(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockHeader {

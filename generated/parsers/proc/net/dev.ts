@@ -6,6 +6,7 @@ import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetDev, ProcNetDevNoStatistics, ProcNetDevRow, ProcNetDevStats } from '../../../types/proc/net/dev.js';
 import type { ProcfsError } from '../../../../runtime/errors.js';
+import type { Miss } from '../../../../runtime/scan.js';
 
 /** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetDev(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDev {
@@ -20,22 +21,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevRow[] {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();
-    let best: ProcfsError | undefined;
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
     try {
-      out.push(record0(s, ctx)); continue;
+      try {
+        out.push(record0(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
     }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
+    finally {
+      s.trying--;
     }
-    try {
-      out.push(record1(s, ctx)); continue;
-    }
-    catch (err) {
-      best = Scan.furthest(best, err);
-      s.reset(m);
-    }
-    throw best!;
+    throw s.final(best!);
   }
   return out;
 }
