@@ -15,7 +15,7 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const NUMERIC = new Set(['integer', 'u64', 'float']);
-const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'order', 'octal'];
+const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'verbatim', 'order', 'octal'];
 
 /** A read spec (the usual kind) -> its checked model. */
 export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
@@ -348,6 +348,7 @@ class Checker {
       if ((repeat || rest) && r.pairs !== undefined && endsAt === undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" leaves nothing for "pairs"`);
       if (perColumn !== undefined && field.optional) this.fail([...p, 'optional'], 'a "perColumn" list is always there (it may be short)');
       if (rest && field.value.kind !== 'string') this.fail([...p, 'type'], '"rest" takes text: its type must be string');
+      if (field.value.kind === 'string' && field.value.verbatim && !rest && untilLast === undefined) this.fail([...p, 'verbatim'], '"verbatim" keeps the white space at the edges of a value that ends at the line\'s end or at its last given character: a "rest" or "untilLast" token, or a keyed value');
       if (repeat && !['integer', 'u64', 'float', 'string', 'mask', 'pair'].includes(field.value.kind)) this.fail([...p, 'type'], '"repeat" takes scalar or pair tokens');
       if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
       if (t.enclosed !== undefined && field.value.kind === 'list') this.fail([...p, 'enclosed'], 'an enclosed list token is not supported: enclose the list value');
@@ -434,7 +435,7 @@ class Checker {
       integer: ['unit', 'suffix', 'signed', 'hex', 'octal', 'sentinels'],
       u64: ['hex', 'sentinels'],
       float: ['unit', 'suffix'],
-      string: ['escaped', 'quoted'],
+      string: ['escaped', 'quoted', 'verbatim'],
       enum: ['values'],
       mask: [],
       cpulist: [],
@@ -464,7 +465,7 @@ class Checker {
       case 'float':
         return { kind: 'float', ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}) };
       case 'string':
-        return { kind: 'string', escaped: v.escaped === true, ...(v.quoted === true ? { quoted: true } : {}) };
+        return { kind: 'string', escaped: v.escaped === true, ...(v.quoted === true ? { quoted: true } : {}), ...(v.verbatim === true ? { verbatim: true } : {}) };
       case 'enum': {
         if (v.values === undefined) this.fail(p, 'an enum needs "values"');
         return { kind: 'enum', values: this.named(v.values as Obj[], [...p, 'values']) as EnumValue[] };

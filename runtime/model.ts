@@ -31,6 +31,8 @@ export type ValueModel =
       escaped: boolean;
       /** Double-quoted runs may hold spaces; the quotes are removed (the kernel command line). */
       quoted?: boolean;
+      /** The value is the text as printed, white space at its edges included (a task name may begin or end with spaces). */
+      verbatim?: boolean;
     }
   | { kind: 'enum'; values: EnumValue[] }
   | {

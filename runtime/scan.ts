@@ -595,6 +595,17 @@ export class Scan {
     return t.slice(x, y);
   }
 
+  /** The text up to the last `c` of the line, as printed but for the one white-space character before `c` (the separator); the cursor stops at that `c`. */
+  untilLastVerbatim(c: string): string {
+    const t = this.text;
+    const a = this.pos;
+    const e = findLastIn(t, c, a, this.le);
+    this.ts = a;
+    if (e < 0) this.fail(`text followed by ${JSON.stringify(c)}`);
+    this.pos = e;
+    return t.slice(a, e > a && isSpace(t.charCodeAt(e - 1)) ? e - 1 : e);
+  }
+
   /** The text between `open` and `close`; `closeAt` picks the first, the last or the balancing `close`. */
   enclosed(open: string, close: string, closeAt: 'first' | 'last' | 'balanced'): string {
     this.char(open);
@@ -672,6 +683,22 @@ export class Scan {
   }
 
   /** The rest of the line, without surrounding white space (may be empty). */
+  /** The rest of the line exactly as printed, white space included. */
+  restVerbatim(): string {
+    const s = this.text.slice(this.pos, this.le);
+    this.pos = this.le;
+    return s;
+  }
+
+  /**
+   * Steps over one white-space character: the separator before a verbatim
+   * value, whose own leading spaces are kept. At the start of a line there
+   * is no separator, and nothing is stepped over.
+   */
+  oneSpace(): void {
+    if (this.pos > this.ls && this.pos < this.le && isSpace(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+
   rest(): string {
     this.ws();
     const t = this.text;

@@ -81,6 +81,7 @@ layout:
   });
   it('constructs of the newer shapes are checked where they are used', () => {
     const spec = (layout: string): string => `description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n${layout}`;
+    expect(errorOf(spec('  line:\n    tokens:\n      - { name: a, type: string, verbatim: true, description: x }\n      - { name: b, type: integer, description: y }\n')).problem).toMatch(/"verbatim" keeps the white space/);
     const perColumn = errorOf(spec(`  table:
     header:
       tokens:

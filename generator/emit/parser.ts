@@ -80,7 +80,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         if (v.suffix !== undefined) w.writeLine(`s.lit(${q(v.suffix)});`);
         return;
       case 'string': {
-        const read = place === 'line' ? 's.rest()' : place === 'item' ? 's.whole()' : v.quoted ? 's.quoted()' : 's.word()';
+        const read = place === 'line' ? (v.verbatim ? 's.restVerbatim()' : 's.rest()') : place === 'item' ? 's.whole()' : v.quoted ? 's.quoted()' : 's.word()';
         w.writeLine(`${target} = ${v.escaped ? `Scan.unescape(${read})` : read};`);
         return;
       }
@@ -224,7 +224,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     const v = `v_${t.field.name}`;
     const f = t.field;
     const esc = (read: string): string => (f.value.kind === 'string' && f.value.escaped ? `Scan.unescape(${read})` : read);
-    w.writeLine('s.ws();');
+    const verbatim = f.value.kind === 'string' && f.value.verbatim === true;
+    // A verbatim value keeps its leading white space: the separator before it is one character, stepped over by the token before.
+    w.writeLine(verbatim ? 's.oneSpace();' : 's.ws();');
     if (t.repeat || t.perColumn !== undefined) {
       const item = `r${counter++}`;
       const itemType = fieldType(f, owner).replace(/^Array<(.*)>$/, '$1').replace(/\[\]$/, '');
@@ -252,7 +254,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     }
     if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
     if (t.rest) {
-      w.writeLine(`${v} = ${esc('s.rest()')};`);
+      w.writeLine(`${v} = ${esc(verbatim ? 's.restVerbatim()' : 's.rest()')};`);
       return;
     }
     if (t.width !== undefined) {
@@ -260,7 +262,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       return;
     }
     if (t.untilLast !== undefined) {
-      w.writeLine(`${v} = ${esc(`s.untilLast(${q(t.untilLast)})`)};`);
+      w.writeLine(`${v} = ${esc(`s.${verbatim ? "untilLastVerbatim" : "untilLast"}(${q(t.untilLast)})`)};`);
       return;
     }
     if (t.enclosed) {
@@ -467,7 +469,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         w.writeLine('break;');
         return;
       }
-      w.writeLine('s.ws();');
+      w.writeLine(val.kind === 'string' && val.verbatim ? 's.oneSpace();' : 's.ws();');
       if (e.prefix !== undefined) w.writeLine(`s.lit(${q(e.prefix)}); s.sep(); s.ws();`);
       value(w, e.field.value, v, 'line', e.field.name);
       if (e.field.value.kind !== 'record') w.writeLine('s.eol();');

@@ -93,6 +93,11 @@ export class Renderer {
           return { text: v.suffix !== undefined ? `${text} ${v.suffix}` : text, value: normalise(Number(text), v.unit, ctx) };
         });
       case 'string':
+        if (v.verbatim && place === 'line') {
+          // White space at the edges belongs to a verbatim value: draw some.
+          const edge = fc.constantFrom('', ' ', '  ');
+          return fc.tuple(edge, this.value({ ...v, verbatim: false }, place), edge).map(([a, x, b]): Sample => ({ text: `${a}${x.text}${b}`, value: `${a}${x.value as string}${b}` }));
+        }
         if (v.escaped) {
           // Names with the characters the kernel escapes: the text holds octal escapes, the value the characters.
           const part = fc.oneof(WORD, fc.constantFrom(' ', '\t', '\\', '\n', 'é'));
@@ -179,10 +184,15 @@ export class Renderer {
     }
     if (t.untilLast !== undefined) {
       const c = t.untilLast;
-      return fc.array(fc.oneof(WORD, fc.constantFrom(c, `${c}x`, 'a)')), { minLength: 1, maxLength: 4 })
-        .map((ws) => ws.join(' '))
-        .filter((x) => /^[^ ].*[^ ]$|^[^ ]$/.test(x))
-        .map((x): Sample => ({ text: x, value: x }));
+      const verbatim = f.value.kind === 'string' && f.value.verbatim === true;
+      return fc.tuple(
+        fc.array(fc.oneof(WORD, fc.constantFrom(c, `${c}x`, 'a)')), { minLength: 1, maxLength: 4 })
+          .map((ws) => ws.join(' '))
+          .filter((x) => /^[^ ].*[^ ]$|^[^ ]$/.test(x)),
+        // A verbatim value may begin or end with spaces.
+        verbatim ? fc.constantFrom('', ' ') : fc.constant(''),
+        verbatim ? fc.constantFrom('', ' ') : fc.constant(''),
+      ).map(([x, a, b]): Sample => ({ text: `${a}${x}${b}`, value: `${a}${x}${b}` }));
     }
     if (t.width !== undefined) {
       const width = t.width;
@@ -329,10 +339,12 @@ export class Renderer {
           e, present: true, lines: xs.map((x) => `${e.key}${sep}${prefix}${x.text}`.trimEnd()), value: xs.map((x) => x.value),
         }));
       }
+      const verbatim = e.field.value.kind === 'string' && e.field.value.verbatim === true;
       return fc.tuple(fc.boolean(), this.value(e.field.value, 'line')).map(([p, s]) => {
         const sep = l.separator === 'space' ? ' ' : ':\t';
         const prefix = e.prefix !== undefined ? `${e.prefix} ` : '';
-        return { e, present: p || !e.field.optional, lines: [`${e.key}${sep}${prefix}${s.text}`.trimEnd()], value: s.value };
+        const line = `${e.key}${sep}${prefix}${s.text}`;
+        return { e, present: p || !e.field.optional, lines: [verbatim ? line : line.trimEnd()], value: s.value };
       });
     };
     const unknown = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 10 ** 6 })), { maxLength: l.extra || l.others ? 3 : 0, selector: ([k]) => k });

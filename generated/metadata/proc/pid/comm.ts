@@ -28,7 +28,8 @@ export const procPidCommSpec: SpecModel = {
             "optional": false,
             "value": {
               "kind": "string",
-              "escaped": false
+              "escaped": false,
+              "verbatim": true
             }
           },
           "repeat": false,

@@ -192,7 +192,8 @@ export const procPidSchedSpec: SpecModel = {
             "optional": false,
             "value": {
               "kind": "string",
-              "escaped": false
+              "escaped": false,
+              "verbatim": true
             }
           },
           "repeat": false,

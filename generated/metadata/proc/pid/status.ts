@@ -28,7 +28,8 @@ export const procPidStatusSpec: SpecModel = {
           "optional": false,
           "value": {
             "kind": "string",
-            "escaped": true
+            "escaped": true,
+            "verbatim": true
           }
         }
       },

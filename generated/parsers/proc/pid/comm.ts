@@ -22,8 +22,8 @@ export function pickProcPidComm<K extends keyof ProcPidComm>(text: string, field
   const s: Scan = new Scan(text, ctx.file, "proc/pid/comm");
   s.wholeLine();
   let v_name: string | undefined = undefined;
-  s.ws();
-  v_name = s.rest();
+  s.oneSpace();
+  v_name = s.restVerbatim();
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_name !== undefined) o.name = v_name;
   return o as Pick<ProcPidComm, K>;
@@ -36,8 +36,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidComm {
 
 function record0(s: Scan, ctx: ParseContext): ProcPidComm {
   let v_name: string;
-  s.ws();
-  v_name = s.rest();
+  s.oneSpace();
+  v_name = s.restVerbatim();
   s.eol();
   const o: ProcPidComm = { name: v_name };
   return o;

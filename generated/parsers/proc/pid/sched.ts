@@ -17,8 +17,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
   let v_pid: number;
   let v_threads: number;
   if (!s.nextLine(end)) s.missing("a header line");
-  s.ws();
-  v_comm = s.untilLast("(");
+  s.oneSpace();
+  v_comm = s.untilLastVerbatim("(");
   s.ws();
   s.lit("(");
   v_pid = s.u();

@@ -95,8 +95,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
     switch (k) {
       case 0: /* Name */ {
         if (v_name !== undefined) s.duplicate(key);
-        s.ws();
-        v_name = Scan.unescape(s.rest());
+        s.oneSpace();
+        v_name = Scan.unescape(s.restVerbatim());
         s.eol();
         break;
       }
