@@ -96,3 +96,14 @@ export function ioError(file: string, err: unknown): ProcfsError {
       return new ProcfsError('io', `${file}: ${reason}`, { file, errno, cause: err });
   }
 }
+
+/**
+ * What a missing file means: when its folder is there (/proc, /proc/<pid>,
+ * a cgroup), this kernel does not offer the file (no CONFIG_SCHEDSTATS, a
+ * module not loaded, pressure turned off for a cgroup): `unsupported`. With
+ * the folder gone too, the process or cgroup is gone: `not_found` as it was.
+ */
+export function absent(err: unknown, folderExists: boolean): unknown {
+  if (!(err instanceof ProcfsError) || err.code !== 'not_found' || err.errno !== 'ENOENT' || !folderExists || err.file === undefined) return err;
+  return new ProcfsError('unsupported', `${err.file}: not offered by this kernel (ENOENT, though its folder exists)`, { file: err.file, errno: 'ENOENT', cause: err });
+}

@@ -142,6 +142,8 @@ type DeniableGroup = Exclude<Group, 'base' | 'cpu' | 'memory'>;
 
 export interface Listing<G extends Group> {
   rows: ProcessRow<G>[];
+  /** Task folders the root listed: each became a row or was gone by the time it was read (listed = rows + gone). */
+  listed: number;
   /** Processes that ended between being listed and being read (or while being read). */
   gone: number;
   /** Rows with a group left out for lack of permission or support. */
@@ -438,7 +440,7 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   } else {
     for (const t of tasks) take(readTask(t, p, ctx, readTaskFile));
   }
-  const out: Listing<G> = { rows: rows as ProcessRow<G>[], gone, denied };
+  const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
   const hidden = hidepidOf(root);
   if (hidden !== undefined) out.hidden = hidden;
   return out;
@@ -482,7 +484,7 @@ export async function listProcessesAsync<G extends Group>(
       rows.push(row);
     }
   }
-  const out: Listing<G> = { rows: rows as ProcessRow<G>[], gone, denied };
+  const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
   const hidden = hidepidOf(root);
   if (hidden !== undefined) out.hidden = hidden;
   return out;

@@ -3,10 +3,12 @@
  * container's /host/proc, or a saved copy), sync or async, with the units of
  * that system, caching the files that never change.
  */
+import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { dirname } from 'node:path';
 import { OnceCache } from './cache.js';
 import { contextOf, type ParseContext } from './context.js';
-import { ProcfsError } from './errors.js';
+import { absent, ProcfsError } from './errors.js';
 import { resolvePath, type PathParams } from './paths.js';
 import { readFileAsync, readFileSync, writeTextAsync, writeTextSync } from './read.js';
 import type { SpecEntry, WriterEntry } from './registry-types.js';
@@ -117,7 +119,15 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
     const e = this.entry(id);
     const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
-    const parse = (): Types[K] => e.parse(readFileSync(file, e.model.singleRecord === true), this.context(file)) as Types[K];
+    const parse = (): Types[K] => {
+      let text: string;
+      try {
+        text = readFileSync(file, e.model.singleRecord === true);
+      } catch (err) {
+        throw absent(err, existsSync(dirname(file)));
+      }
+      return e.parse(text, this.context(file)) as Types[K];
+    };
     return e.model.sampling === 'once' ? shared.get({ root: this.root, path: file }, parse) : parse();
   }
 
@@ -125,7 +135,15 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
     const e = this.entry(id);
     const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
-    const parse = async (): Promise<Types[K]> => e.parse(await readFileAsync(file, e.model.singleRecord === true), this.context(file)) as Types[K];
+    const parse = async (): Promise<Types[K]> => {
+      let text: string;
+      try {
+        text = await readFileAsync(file, e.model.singleRecord === true);
+      } catch (err) {
+        throw absent(err, existsSync(dirname(file)));
+      }
+      return e.parse(text, this.context(file)) as Types[K];
+    };
     return e.model.sampling === 'once' ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
   }
 

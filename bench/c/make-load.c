@@ -4,6 +4,7 @@
  *   make-load maps N     N separate mappings in this process (its smaps, maps)
  *   make-load sockets N  N listening TCP sockets on 127.0.0.1 (net/tcp)
  *   make-load mounts N   a private mount namespace with N more tmpfs mounts (its mountinfo)
+ *   make-load unix N     N connected Unix-domain sockets, in pairs (net/unix)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -21,7 +22,7 @@
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: make-load maps|sockets|mounts N\n");
+    fprintf(stderr, "usage: make-load maps|sockets|unix|mounts N\n");
     return 2;
   }
   int n = atoi(argv[2]);
@@ -45,6 +46,11 @@ int main(int argc, char **argv) {
       int s = socket(AF_INET, SOCK_STREAM, 0);
       struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
       if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 1) != 0) { perror("socket"); return 1; }
+    }
+  } else if (strcmp(argv[1], "unix") == 0) {
+    for (int i = 0; i < n / 2; i++) {
+      int sv[2];
+      if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) { perror("socketpair"); return 1; }
     }
   } else if (strcmp(argv[1], "mounts") == 0) {
     if (unshare(CLONE_NEWNS) != 0) { perror("unshare"); return 1; }
