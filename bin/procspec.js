@@ -1,4 +1,13 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// The procspec command, run from the built copy in dist/ (built by `prepare` at `npm ci`,
+// by `prepack` in the published package, or by `npm run build`): plain Node, no tsx.
+let main;
+try {
+  ({ main } = await import('../dist/cli/main.js'));
+} catch (err) {
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist/cli/main.js')) throw err;
+  process.stderr.write('procspec: dist/ is not built: run `npm run build` in the procspec folder\n');
+  process.exit(1);
+}
 
 process.exitCode = await main(process.argv);

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 export interface NativeReader {
   readPaths(paths: readonly string[], from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
@@ -15,10 +16,11 @@ export interface NativeReader {
 function load(): NativeReader | undefined {
   if (process.env.PROCSPEC_NATIVE === '0') return undefined;
   const require = createRequire(import.meta.url);
-  // runtime/native.ts runs from the sources (../native) or from dist/runtime (../../native).
+  // runtime/native.ts runs from the sources (../native) or from dist/runtime (../../native), also inside
+  // node_modules/procspec; fileURLToPath, not URL.pathname, so a folder with spaces or non-ASCII names works.
   for (const rel of ['../native/build/procread.node', '../../native/build/procread.node']) {
     try {
-      return require(new URL(rel, import.meta.url).pathname) as NativeReader;
+      return require(fileURLToPath(new URL(rel, import.meta.url))) as NativeReader;
     } catch {
       // Not built there.
     }
