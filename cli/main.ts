@@ -1,16 +1,45 @@
 /**
- * The procspec command: `parse` a /proc file (live or a saved copy) to JSON,
- * `list` the specs, and `summary`, a readable snapshot of the live machine.
- * Exit codes: 0 done, 1 a file could not be read or parsed, 2 bad usage.
+ * The procspec command: `parse` /proc files (live or saved copies) to JSON,
+ * ndjson, CSV or a table; `list` the specs; `summary`, a self-describing
+ * snapshot; `ps` and `top`; `watch` rates and levels; `audit` a kernel
+ * against the specs; `new-spec` to draft a spec from a sample; `docs`.
+ * Exit codes: 0 done, 1 a file could not be read or parsed (or drift, for
+ * audit), 2 bad usage. Errors go to stderr.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { basename } from 'node:path';
 import { ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
 import { readFileSync } from '../runtime/read.js';
 import { summary } from './summary.js';
+import { auditCommand } from './audit.js';
+import { docsCommand } from './docs.js';
+import { topCommand, type TopOptions } from './top.js';
+import { watchCommand, type WatchOptions } from './watch.js';
+import { FORMATS, formatParsed, type Format, type Parsed } from './format.js';
+import { withRaw } from './raw.js';
+import { newSpecCommand, type NewSpecOptions } from './new-spec.js';
 
-function parseCommand(files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string; bigEndian?: boolean }): number {
+/** Options of `procspec parse`. */
+interface ParseOptions {
+  as?: string;
+  root?: string;
+  pageSize?: string;
+  clockTick?: string;
+  bigEndian?: boolean;
+  format: Format;
+  delimiter?: string;
+  raw?: boolean;
+}
+
+/** The CSV delimiter: one character, not a quote or a line break; `tab` or `\t` for a tab. */
+function delimiterOption(text: string): string {
+  const d = text === 'tab' || text === '\\t' ? '\t' : text;
+  if ([...d].length !== 1 || /["\r\n]/.test(d)) throw new InvalidArgumentError('one character other than a quote or a line break ("tab" for a tab)');
+  return d;
+}
+
+function parseCommand(files: string[], opts: ParseOptions): number {
   const fs = new ProcFs({
     ...(opts.root !== undefined ? { root: opts.root } : {}),
     ...(opts.pageSize !== undefined ? { pageSize: Number(opts.pageSize) } : {}),
@@ -18,7 +47,7 @@ function parseCommand(files: string[], opts: { as?: string; root?: string; pageS
     ...(opts.bigEndian === true ? { littleEndian: false } : {}),
   });
   let status = 0;
-  const results: Record<string, unknown> = {};
+  const parsed: Parsed[] = [];
   for (const file of files) {
     const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, file);
     if (entry === undefined) {
@@ -33,16 +62,16 @@ function parseCommand(files: string[], opts: { as?: string; root?: string; pageS
       continue;
     }
     try {
-      const value = entry.parse(readFileSync(file), fs.context(file));
-      if (files.length === 1) process.stdout.write(`${toJson(value)}\n`);
-      else results[file] = value;
+      const ctx = fs.context(file);
+      const value = entry.parse(readFileSync(file), ctx);
+      parsed.push({ file, value: opts.raw === true ? withRaw(value, entry.model, ctx) : value });
     } catch (err) {
       if (!(err instanceof ProcfsError)) throw err;
       process.stderr.write(`procspec: ${err.message}\n`);
       status = 1;
     }
   }
-  if (files.length > 1) process.stdout.write(`${toJson(results)}\n`);
+  process.stdout.write(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1 }));
   return status;
 }
 
@@ -60,7 +89,29 @@ function listCommand(json: boolean): number {
   return 0;
 }
 
+/** Runs a command: a file it cannot read is exit 1, a bad option or unknown spec exit 2, both said on stderr. */
+async function usageOr(name: string, run: () => number | Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof ProcfsError && err.spec === undefined) {
+      process.stderr.write(`procspec ${name}: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof ProcfsError || (err instanceof Error && /^(bad|unknown) /.test(err.message))) {
+      process.stderr.write(`procspec ${name}: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  // Output piped into a reader that stops early (head): end quietly, as other tools do.
+  process.stdout.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   let status = 0;
   const program = new Command();
   program
@@ -70,14 +121,18 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program
     .command('parse')
-    .description('parse /proc files (live or saved copies) and print JSON; sizes in bytes, times in seconds')
+    .description('parse /proc files (live or saved copies) and print JSON, NDJSON, CSV or a table; sizes in bytes, times in seconds')
     .argument('<file...>', 'files to parse; the spec is found from the path (…/meminfo, …/1234/stat, …/net/dev)')
     .option('--as <spec>', 'parse with this spec (see `procspec list`)')
     .option('--root <dir>', 'procfs root whose units (page size, clock tick) apply', '/proc')
     .option('--page-size <bytes>', 'bytes per page, for a copy from another machine')
     .option('--clock-tick <hz>', 'clock ticks per second, for a copy from another machine')
     .option('--big-endian', 'the copy comes from a big-endian machine (s390x): addresses in net/tcp and the like')
-    .action((files: string[], opts: { as?: string; root?: string; pageSize?: string; clockTick?: string; bigEndian?: boolean }) => {
+    .addOption(new Option('--format <format>', 'json, ndjson (one record a line), csv (one record a row) or table (for reading)').choices(FORMATS).default('json'))
+    .option('--delimiter <char>', 'CSV field delimiter (default ","; "tab" for a tab)', delimiterOption)
+    .option('--raw', "add beside each field `<field>.raw`: the kernel's name for it and its value in the kernel's unit")
+    .action((files: string[], opts: ParseOptions, cmd: Command) => {
+      if (opts.delimiter !== undefined && opts.format !== 'csv') cmd.error('error: --delimiter applies to --format csv', { exitCode: 2 });
       status = parseCommand(files, opts);
     });
   program
@@ -109,11 +164,61 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command('summary')
-    .description('a readable summary of the live machine (or --root)')
+    .description('one self-describing snapshot of the machine (or --root): sizes in bytes, times in seconds, a format version, when it was read and from which files')
+    .option('--root <dir>', 'procfs root', '/proc')
+    .option('--json', 'as JSON')
+    .option('--shell', 'as Name=value lines a shell can source')
+    .action((opts: { root: string; json?: boolean; shell?: boolean }) => {
+      status = summary(new ProcFs({ root: opts.root }), opts.shell === true ? 'shell' : opts.json === true ? 'json' : 'text');
+    });
+  program
+    .command('watch')
+    .description('sample files and show counters as rates per second and gauges as levels (a table on a terminal, ndjson when piped)')
+    .argument('[specs...]', 'spec ids, with parameters as id:name=value,... (proc/pid/io:pid=1); `summary` (the default) watches the files of the summary')
+    .option('-i, --interval <time>', 'time between samples: 1s, 500ms, 2m', '1s')
+    .option('-n, --count <n>', 'stop after this many samples (default: until interrupted)')
+    .option('--match <regex>', 'only the values whose path matches')
+    .option('--json', 'ndjson even on a terminal')
+    .option('--root <dir>', 'procfs root', '/proc')
+    .action(async (specs: string[], opts: WatchOptions & { root: string }) => {
+      status = await usageOr('watch', () => watchCommand(new ProcFs({ root: opts.root }), specs, opts));
+    });
+  program
+    .command('top')
+    .description('processes sorted by CPU use, from the refresh mode (a table on a terminal, ndjson when piped)')
+    .option('-i, --interval <time>', 'time between samples: 1s, 500ms, 2m', '1s')
+    .option('-n, --count <n>', 'stop after this many samples (default: until interrupted)')
+    .option('--limit <n>', 'processes shown', '15')
+    .option('--sort <key>', 'cpu, rss or faults', 'cpu')
+    .option('--json', 'ndjson even on a terminal')
+    .option('--root <dir>', 'procfs root', '/proc')
+    .action(async (opts: TopOptions & { root: string }) => {
+      status = await usageOr('top', () => topCommand(new ProcFs({ root: opts.root }), opts));
+    });
+  program
+    .command('audit')
+    .description('compare the kernel (or a captured tree) with the specs: files no spec covers, keys the specs do not name, fields this kernel should print but does not; exit 1 on drift')
     .option('--root <dir>', 'procfs root', '/proc')
     .option('--json', 'as JSON')
     .action((opts: { root: string; json?: boolean }) => {
-      status = summary(new ProcFs({ root: opts.root }), opts.json === true);
+      status = auditCommand(new ProcFs({ root: opts.root }), opts.json === true);
+    });
+  program
+    .command('new-spec')
+    .description('draft a spec from a sample of a /proc file: recognise its shape, type its values, check the draft parses the sample back, and print the YAML (names and descriptions are left for you: TODO)')
+    .argument('<sample>', 'the file, live (/proc/...) or a copy')
+    .option('--path <path>', "the /proc path the spec is for (default: the sample's own path under /proc/, else /proc/<file name>)")
+    .option('--id <id>', 'spec id, its file under specs/ without .yaml (default: from the path)')
+    .option('--no-check', 'skip parsing the sample back with a parser generated from the draft')
+    .action(async (sample: string, opts: NewSpecOptions) => {
+      status = await newSpecCommand(sample, opts);
+    });
+  program
+    .command('docs')
+    .description('the generated documentation as markdown: the index of all specs, or the page of one')
+    .argument('[spec]', 'a spec id (see `procspec list`)')
+    .action((spec: string | undefined) => {
+      status = docsCommand(spec);
     });
   try {
     await program.parseAsync(argv);

@@ -112,7 +112,8 @@ export function psCommand(fs: ProcFs, opts: PsOptions): number {
       if (row.denied) o.denied = row.denied;
       return o;
     });
-    process.stdout.write(`${toJson({ processes: out, gone: listing.gone, denied: listing.denied, ...(listing.hidden ? { hidden: listing.hidden } : {}) })}\n`);
+    const failed = (listing.failed ?? []).map((f) => ({ pid: f.pid, error: f.error.message }));
+    process.stdout.write(`${toJson({ processes: out, gone: listing.gone, denied: listing.denied, ...(failed.length ? { failed } : {}), ...(listing.hidden ? { hidden: listing.hidden } : {}) })}\n`);
     return 0;
   }
   const cells = ordered.map(({ row, depth }) =>
@@ -125,7 +126,8 @@ export function psCommand(fs: ProcFs, opts: PsOptions): number {
   const widths = cols.map((c, i) => Math.max(c.title.length, ...cells.map((r) => r[i]!.length)));
   const line = (parts: string[]): string => parts.map((p, i) => (i === parts.length - 1 ? p : cols[i]!.right ? p.padStart(widths[i]!) : p.padEnd(widths[i]!))).join('  ');
   const lines = [line(cols.map((c) => c.title)), ...cells.map(line)];
-  if (listing.gone > 0) lines.push(`(${listing.gone} processes ended while being read)`);
+  if (listing.gone > 0) lines.push(fs.root === '/proc' ? `(${listing.gone} processes ended while being read)` : `(${listing.gone} process folders without a stat file: not in this copy, or ended while being read)`);
+  for (const f of listing.failed ?? []) lines.push(`(process ${f.pid} left out: ${f.error.message})`);
   if (listing.hidden) lines.push(`(/proc is mounted with ${listing.hidden}: other users' processes are hidden)`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

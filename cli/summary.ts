@@ -1,6 +1,19 @@
-/** `procspec summary`: the live machine at a glance, every size in bytes and time in seconds. */
+/**
+ * `procspec summary`: one snapshot of the system that needs no manual to
+ * read. Names say what they mean; every size is in bytes and every time in
+ * seconds; the snapshot carries its format version, when it started and
+ * ended, the kernel, and the files it was read from (each read once, in a
+ * fixed order). Output: a readable text (default), JSON (--json), or
+ * Name=value lines a shell can `source` (--shell).
+ */
 import type { ProcFs } from '../runtime/index.js';
 import { ProcfsError, toJson } from '../runtime/index.js';
+
+/**
+ * Version of the summary's format: the major number changes only when a
+ * value is removed or changes meaning, the minor when one is added.
+ */
+export const SUMMARY_FORMAT = { name: 'procspec-summary', version: '1.0' } as const;
 
 const GiB = 1024 ** 3;
 const fmtBytes = (n: number): string =>
@@ -12,67 +25,137 @@ const fmtSeconds = (s: number): string => {
   return `${d > 0 ? `${d}d ` : ''}${h}h ${m}m (${s.toFixed(0)} s)`;
 };
 
-/** Reads one part of the summary; a file the kernel does not offer is reported, not fatal. */
-function attempt<T>(what: string, problems: string[], fn: () => T): T | undefined {
-  try {
-    return fn();
-  } catch (err) {
-    if (!(err instanceof ProcfsError)) throw err;
-    problems.push(`${what}: ${err.message}`);
-    return undefined;
-  }
-}
-
-export function summary(fs: ProcFs, json: boolean): number {
-  const problems: string[] = [];
-  const started = new Date();
-  const version = attempt('version', problems, () => fs.read('proc/version'));
-  const uptime = attempt('uptime', problems, () => fs.read('proc/uptime'));
-  const load = attempt('loadavg', problems, () => fs.read('proc/loadavg'));
-  const mem = attempt('meminfo', problems, () => fs.read('proc/meminfo'));
-  const stat = attempt('stat', problems, () => fs.read('proc/stat'));
-  const pressure = Object.fromEntries(
-    ['cpu', 'memory', 'io'].map((r) => [r, attempt(`pressure/${r}`, problems, () => fs.read('proc/pressure', { resource: r }))]),
-  );
-  const disks = attempt('diskstats', problems, () => fs.read('proc/diskstats'));
-  const net = attempt('net/dev', problems, () => fs.read('proc/net/dev'));
-  const data = {
+/** The snapshot: built once, then written in the format asked for. */
+export function snapshot(fs: ProcFs): Record<string, unknown> {
+  const problems: { source: string; code: string; message: string }[] = [];
+  const sources: string[] = [];
+  const startedAt = new Date();
+  const t0 = performance.now();
+  /** Reads one file (once); a file the kernel does not offer is listed under problems, not fatal. */
+  const read = <T>(id: string, params: Record<string, string> = {}): T | undefined => {
+    const path = fs.path(id as never, params);
+    sources.push(path);
+    try {
+      return fs.read(id as never, params) as T;
+    } catch (err) {
+      if (!(err instanceof ProcfsError)) throw err;
+      problems.push({ source: path, code: err.code, message: err.message });
+      return undefined;
+    }
+  };
+  type R = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const version = read<R>('proc/version');
+  const uptime = read<R>('proc/uptime');
+  const load = read<R>('proc/loadavg');
+  const stat = read<R>('proc/stat');
+  const mem = read<R>('proc/meminfo');
+  const pressure = Object.fromEntries(['cpu', 'memory', 'io'].map((r) => [r, read<R>('proc/pressure', { resource: r })]));
+  const disks = read<R[]>('proc/diskstats');
+  const net = read<R[]>('proc/net/dev');
+  const endedAt = new Date();
+  const cpuTimes = (t: R) => ({
+    userSeconds: t.user,
+    niceSeconds: t.nice,
+    systemSeconds: t.system,
+    idleSeconds: t.idle,
+    iowaitSeconds: t.iowait,
+    irqSeconds: t.irq,
+    softirqSeconds: t.softirq,
+    stealSeconds: t.steal,
+  });
+  const psi = (p: R | undefined) =>
+    p && {
+      someAvg10Percent: p.some?.avg10,
+      someAvg60Percent: p.some?.avg60,
+      someAvg300Percent: p.some?.avg300,
+      someStalledSeconds: p.some?.total,
+      ...(p.full ? { fullAvg10Percent: p.full.avg10, fullAvg60Percent: p.full.avg60, fullAvg300Percent: p.full.avg300, fullStalledSeconds: p.full.total } : {}),
+    };
+  return {
+    format: SUMMARY_FORMAT,
+    snapshot: { startedAt: startedAt.toISOString(), endedAt: endedAt.toISOString(), readSeconds: (performance.now() - t0) / 1000 },
     root: fs.root,
-    started: started.toISOString(),
-    kernel: version?.release,
+    sources,
+    kernel: version && { name: version.sysname, release: version.release, build: version.build, builtBy: version.builder, compiler: version.compiler },
     uptimeSeconds: uptime?.uptime,
-    load: load ? [load.load1, load.load5, load.load15] : undefined,
-    cpus: stat?.cpus.length,
-    memory: mem ? { totalBytes: mem.memTotal, availableBytes: mem.memAvailable, swapTotalBytes: mem.swapTotal, swapFreeBytes: mem.swapFree } : undefined,
-    pressure: Object.fromEntries(Object.entries(pressure).map(([k, v]) => [k, v ? { someAvg10: v.some?.avg10, fullAvg10: v.full?.avg10 } : undefined])),
-    disks: disks?.filter((d) => d.readBytes + d.writeBytes > 0).map((d) => ({ name: d.device, readBytes: d.readBytes, writtenBytes: d.writeBytes })),
-    interfaces: net?.flatMap((n) => (n.kind === 'stats' ? [{ name: n.iface, receivedBytes: n.rxBytes, sentBytes: n.txBytes }] : [])),
+    load: load && { average1Minute: load.load1, average5Minutes: load.load5, average15Minutes: load.load15, runnableThreads: load.entities?.running, threads: load.entities?.total },
+    cpu: stat && { count: stat.cpus.length, sinceBoot: cpuTimes(stat.cpu), contextSwitches: stat.ctxt, processesCreated: stat.processes, threadsRunnable: stat.procsRunning, threadsBlockedOnIo: stat.procsBlocked, bootedAt: new Date(stat.btime * 1000).toISOString() },
+    memory: mem && {
+      totalBytes: mem.memTotal,
+      freeBytes: mem.memFree,
+      availableBytes: mem.memAvailable,
+      buffersBytes: mem.buffers,
+      cachedBytes: mem.cached,
+      dirtyBytes: mem.dirty,
+      swapTotalBytes: mem.swapTotal,
+      swapFreeBytes: mem.swapFree,
+    },
+    pressure: Object.fromEntries(Object.entries(pressure).map(([k, v]) => [k, psi(v)])),
+    disks: disks?.filter((d) => d.readBytes + d.writeBytes > 0).map((d) => ({ name: d.device, readBytes: d.readBytes, writtenBytes: d.writeBytes, readsCompleted: d.readsCompleted, writesCompleted: d.writesCompleted, busySeconds: d.ioTime })),
+    networkInterfaces: net?.flatMap((n) => (n.kind === 'stats' ? [{ name: n.iface, receivedBytes: n.rxBytes, sentBytes: n.txBytes, receivedPackets: n.rxPackets, sentPackets: n.txPackets }] : [])),
     problems,
   };
-  if (json) {
+}
+
+/** A shell variable name from a path of keys: letters, digits and underscores, not starting with a digit. */
+const shellName = (path: string[]): string => path.join('_').replace(/[^A-Za-z0-9_]/g, '_').replace(/^([0-9])/, '_$1');
+
+/** A value as a shell word: bare when it is plain, else single-quoted (a quote inside written as '\''). */
+const shellWord = (v: unknown): string => {
+  const s = typeof v === 'string' ? v : String(v);
+  return /^[A-Za-z0-9_.:\/+-]*$/.test(s) && s !== '' ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+};
+
+/** Name=value lines for `source`: nested names joined with underscores, list items by their name or index. */
+export function shellLines(data: unknown): string[] {
+  const out: string[] = [];
+  const walk = (x: unknown, path: string[]): void => {
+    if (x === undefined || x === null) return;
+    if (Array.isArray(x)) {
+      out.push(`${shellName([...path, 'count'])}=${x.length}`);
+      x.forEach((y, i) => {
+        const name = y !== null && typeof y === 'object' && typeof (y as { name?: unknown }).name === 'string' ? (y as { name: string }).name : String(i);
+        walk(y, [...path, name]);
+      });
+    } else if (typeof x === 'object') {
+      for (const [k, y] of Object.entries(x)) walk(y, [...path, k]);
+    } else out.push(`${shellName(path)}=${shellWord(x)}`);
+  };
+  walk(data, []);
+  return out;
+}
+
+export function summary(fs: ProcFs, as: 'text' | 'json' | 'shell'): number {
+  const data = snapshot(fs) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (as === 'json') {
     process.stdout.write(`${toJson(data)}\n`);
     return 0;
   }
+  if (as === 'shell') {
+    process.stdout.write(`${shellLines(data).join('\n')}\n`);
+    return 0;
+  }
   const lines: string[] = [];
-  lines.push(`procspec summary of ${fs.root}`);
-  if (data.kernel) lines.push(`  kernel     ${data.kernel}`);
+  lines.push(`procspec summary of ${data.root} (format ${data.format.version}, read in ${(data.snapshot.readSeconds * 1000).toFixed(1)} ms at ${data.snapshot.startedAt})`);
+  if (data.kernel) lines.push(`  kernel     ${data.kernel.release}`);
   if (data.uptimeSeconds !== undefined) lines.push(`  uptime     ${fmtSeconds(data.uptimeSeconds)}`);
-  if (data.cpus !== undefined && stat) {
-    const t = stat.cpu;
-    const busy = t.user + t.nice + t.system + (t.irq ?? 0) + (t.softirq ?? 0) + (t.steal ?? 0);
-    lines.push(`  cpus       ${data.cpus}, ${((100 * busy) / (busy + t.idle + (t.iowait ?? 0))).toFixed(1)}% busy since boot`);
+  if (data.cpu) {
+    const t = data.cpu.sinceBoot;
+    const busy = t.userSeconds + t.niceSeconds + t.systemSeconds + (t.irqSeconds ?? 0) + (t.softirqSeconds ?? 0) + (t.stealSeconds ?? 0);
+    lines.push(`  cpus       ${data.cpu.count}, ${((100 * busy) / (busy + t.idleSeconds + (t.iowaitSeconds ?? 0))).toFixed(1)}% busy since boot`);
   }
-  if (data.load) lines.push(`  load       ${data.load.map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min)`);
-  if (mem) {
-    lines.push(`  memory     ${fmtBytes(mem.memTotal)} total, ${mem.memAvailable !== undefined ? fmtBytes(mem.memAvailable) : '?'} available`);
-    lines.push(`  swap       ${fmtBytes(mem.swapTotal)} total, ${fmtBytes(mem.swapFree)} free`);
+  if (data.load) lines.push(`  load       ${[data.load.average1Minute, data.load.average5Minutes, data.load.average15Minutes].map((x: number) => x.toFixed(2)).join(' ')} (1, 5, 15 min)`);
+  if (data.memory) {
+    const m = data.memory;
+    lines.push(`  memory     ${fmtBytes(m.totalBytes)} total, ${m.availableBytes !== undefined ? fmtBytes(m.availableBytes) : '?'} available`);
+    lines.push(`  swap       ${fmtBytes(m.swapTotalBytes)} total, ${fmtBytes(m.swapFreeBytes)} free`);
   }
-  for (const [r, p] of Object.entries(data.pressure)) {
-    if (p) lines.push(`  pressure   ${r.padEnd(6)} some ${p.someAvg10?.toFixed(2) ?? '-'}%${p.fullAvg10 !== undefined ? `, full ${p.fullAvg10.toFixed(2)}%` : ''} (10 s average)`);
+  for (const [r, p] of Object.entries(data.pressure as Record<string, Record<string, number> | undefined>)) {
+    if (p) lines.push(`  pressure   ${r.padEnd(6)} some ${p.someAvg10Percent?.toFixed(2) ?? '-'}%${p.fullAvg10Percent !== undefined ? `, full ${p.fullAvg10Percent.toFixed(2)}%` : ''} (10 s average)`);
   }
   for (const d of data.disks ?? []) lines.push(`  disk       ${d.name.padEnd(10)} read ${fmtBytes(d.readBytes)}, written ${fmtBytes(d.writtenBytes)}`);
-  for (const n of data.interfaces ?? []) lines.push(`  net        ${n.name.padEnd(10)} received ${fmtBytes(n.receivedBytes)}, sent ${fmtBytes(n.sentBytes)}`);
-  for (const p of problems) lines.push(`  (not read) ${p}`);
+  for (const n of data.networkInterfaces ?? []) lines.push(`  net        ${n.name.padEnd(10)} received ${fmtBytes(n.receivedBytes)}, sent ${fmtBytes(n.sentBytes)}`);
+  for (const p of data.problems) lines.push(`  (not read) ${p.message}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

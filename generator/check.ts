@@ -34,6 +34,7 @@ export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
     paths,
     sampling: d.sampling as 'once' | 'sampled',
     ...(d.singleRecord === true ? { singleRecord: true } : {}),
+    ...(d.measure !== undefined ? { measure: d.measure as 'counter' | 'gauge' } : {}),
     layout,
     source: `specs/${id}.yaml`,
   };
@@ -69,7 +70,12 @@ export function checkWriteSpec(loaded: LoadedSpec, id: string): WriteSpecModel {
 }
 
 class Checker {
-  constructor(private readonly loaded: LoadedSpec) {}
+  /** The spec's `measure`, given to every number field that does not say its own. */
+  private readonly measure: 'counter' | 'gauge' | undefined;
+
+  constructor(private readonly loaded: LoadedSpec) {
+    this.measure = (loaded.data as Obj | null)?.measure as 'counter' | 'gauge' | undefined;
+  }
 
   fail(path: Path, problem: string): never {
     throw new SpecError(this.loaded.file, this.loaded.lineOf(path), path.join('.'), problem);
@@ -419,13 +425,19 @@ class Checker {
     const name = this.name(f, p, names);
     const raw = key ?? (f.raw as string | undefined) ?? name;
     if (key !== undefined && f.raw !== undefined) this.fail([...p, 'raw'], 'the raw name of a keyed field is its key');
+    const value = this.value(f, p, inToken);
+    const numeric = value.kind === 'integer' || value.kind === 'u64' || value.kind === 'float';
+    if (f.measure !== undefined && !numeric) this.fail([...p, 'measure'], `"measure" says how a number moves: not for a ${value.kind}`);
+    const measure = (f.measure as 'counter' | 'gauge' | undefined) ?? (numeric ? this.measure : undefined);
     return {
       name,
       raw,
       description: f.description as string,
       ...this.versions(f, p),
       optional: this.optional(f, p),
-      value: this.value(f, p, inToken),
+      ...(f.optional === true ? { configDependent: true } : {}),
+      ...(measure !== undefined ? { measure } : {}),
+      value,
     };
   }
 

@@ -2,11 +2,14 @@
  * `npm run generate`: regenerates generated/ from specs/.
  * `--check`: generates in memory and fails when generated/ differs (stale,
  * edited by hand, a file missing or left over).
+ * `--min-kernel X`: generates for kernels X and later (see min-kernel.ts);
+ * the committed generated/ targets every kernel.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadSpecs, type Output } from './generate.js';
+import { forMinKernel } from './min-kernel.js';
 import { SpecError } from './spec-error.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,10 +50,17 @@ function main(): number {
   const check = process.argv.includes('--check');
   let output: Output;
   try {
-    output = generate(loadSpecs(join(repo, 'specs'), repo));
+    const specs = loadSpecs(join(repo, 'specs'), repo);
+    const at = process.argv.indexOf('--min-kernel');
+    if (at >= 0) specs.read = forMinKernel(specs.read, process.argv[at + 1] ?? '');
+    output = generate(specs);
   } catch (err) {
     if (err instanceof SpecError) {
       process.stderr.write(`spec error: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof Error && err.message.startsWith('--min-kernel')) {
+      process.stderr.write(`${err.message}\n`);
       return 2;
     }
     throw err;

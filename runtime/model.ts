@@ -73,6 +73,14 @@ export interface FieldModel {
   until?: string;
   /** Absent from some files (a version-dependent or config-dependent field). */
   optional: boolean;
+  /** The spec says `optional: true`: absent with some configurations even on kernels after `since` (so an audit does not expect it). */
+  configDependent?: boolean;
+  /**
+   * For numbers: `counter`, a total that only grows while the system runs
+   * (its change per second is what a watcher shows), or `gauge`, a level
+   * read as it is. Absent: not classified.
+   */
+  measure?: 'counter' | 'gauge';
   value: ValueModel;
 }
 
@@ -215,6 +223,8 @@ export interface SpecModel {
    * would return 0.
    */
   singleRecord?: boolean;
+  /** How the spec's numbers move, unless a field says otherwise (also for keys and columns no field names). */
+  measure?: 'counter' | 'gauge';
   layout: LayoutModel;
   /** Path of the YAML file, relative to the repository. */
   source: string;

@@ -54,6 +54,8 @@ export interface MonitorSample<G extends Group> {
   ended: number;
   /** Processes that ended while being read. */
   gone: number;
+  /** Processes left out because a file of theirs did not parse (a damaged copy): the pid and the error. */
+  failed?: { pid: number; error: ProcfsError }[];
   /** Rows with a group left out for lack of permission or support. */
   denied: number;
   /** Files held open for the next sample. */
@@ -252,12 +254,21 @@ export class ProcessMonitor<G extends Group> {
     let started = 0;
     let gone = 0;
     let denied = 0;
+    const failed: { pid: number; error: ProcfsError }[] = [];
     const ioWanted = this.plan.others.includes('io');
     for (const t of tasks) {
       let w = this.watched.get(t.dir);
       let row: Parsed | undefined;
       let stat: ProcPidStat | undefined;
-      const attempt = (x: Watched): Parsed | undefined => readTask(t, this.plan, this.ctx, this.reader(x), (s) => (stat = s));
+      const attempt = (x: Watched): Parsed | undefined => {
+        try {
+          return readTask(t, this.plan, this.ctx, this.reader(x), (s) => (stat = s));
+        } catch (err) {
+          if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
+          failed.push({ pid: t.pid, error: err });
+          return undefined;
+        }
+      };
       if (w !== undefined) {
         w.seen = stamp;
         row = attempt(w);
@@ -277,7 +288,7 @@ export class ProcessMonitor<G extends Group> {
         if (row === undefined) {
           this.closeFiles(w);
           this.watched.delete(t.dir);
-          gone++;
+          if (failed.at(-1)?.pid !== t.pid) gone++;
           continue;
         }
         w.startTicks = row.startTicks as number;
@@ -315,6 +326,7 @@ export class ProcessMonitor<G extends Group> {
       ended++;
     }
     const out: MonitorSample<G> = { rows, interval, started, ended, gone, denied, openFiles: this.openFiles };
+    if (failed.length > 0) out.failed = failed;
     if (this.hidden !== undefined) out.hidden = this.hidden;
     return out;
   }

@@ -142,7 +142,7 @@ type DeniableGroup = Exclude<Group, 'base' | 'cpu' | 'memory'>;
 
 export interface Listing<G extends Group> {
   rows: ProcessRow<G>[];
-  /** Task folders the root listed: each became a row or was gone by the time it was read (listed = rows + gone). */
+  /** Task folders the root listed: each became a row, was gone by the time it was read, or failed (listed = rows + gone + failed). */
   listed: number;
   /** Processes that ended between being listed and being read (or while being read). */
   gone: number;
@@ -150,6 +150,19 @@ export interface Listing<G extends Group> {
   denied: number;
   /** When the folder holds fewer processes than exist because /proc is mounted with hidepid: the option. */
   hidden?: string;
+  /** Tasks left out because a file of theirs did not parse (never seen from a kernel; a damaged copy): the pid and the parse error. */
+  failed?: { pid: number; error: ProcfsError }[];
+}
+
+/** Reads a task, turning a parse error into an entry of `failed` (one damaged file does not end the listing). */
+function readOrFail(failed: { pid: number; error: ProcfsError }[], t: Task, read: () => Parsed | undefined): Parsed | undefined | null {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
+    failed.push({ pid: t.pid, error: err });
+    return null;
+  }
 }
 
 export interface ListOptions<G extends Group> {
@@ -425,9 +438,11 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   const p = plan(opts.groups);
   const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
   const rows: Parsed[] = [];
+  const failed: { pid: number; error: ProcfsError }[] = [];
   let gone = 0;
   let denied = 0;
-  const take = (row: Parsed | undefined): void => {
+  const take = (row: Parsed | undefined | null): void => {
+    if (row === null) return;
     if (row === undefined) gone++;
     else {
       if (row.denied) denied++;
@@ -436,11 +451,12 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   };
   if (native !== undefined && opts.native !== false) {
     const files = [...new Set(['stat', ...p.others.map((g) => FILE_OF[g])])];
-    readBatches(native, tasks, files, (t, read) => take(readTask(t, p, ctx, read)));
+    readBatches(native, tasks, files, (t, read) => take(readOrFail(failed, t, () => readTask(t, p, ctx, read))));
   } else {
-    for (const t of tasks) take(readTask(t, p, ctx, readTaskFile));
+    for (const t of tasks) take(readOrFail(failed, t, () => readTask(t, p, ctx, readTaskFile)));
   }
   const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
+  if (failed.length > 0) out.failed = failed;
   const hidden = hidepidOf(root);
   if (hidden !== undefined) out.hidden = hidden;
   return out;
@@ -455,6 +471,7 @@ export async function listProcessesAsync<G extends Group>(
   const p = plan(opts.groups);
   const { others } = p;
   const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const failed: { pid: number; error: ProcfsError }[] = [];
   const results = await mapLimit(tasks, opts.concurrency ?? 32, async (t) => {
     // Read the task's files first (async), then parse them with the sync path over the texts.
     const files = [...new Set(['stat', ...others.map((g) => FILE_OF[g])])];
@@ -468,16 +485,19 @@ export async function listProcessesAsync<G extends Group>(
         if (f === 'stat') break;
       }
     }
-    return readTask(t, p, ctx, (path) => {
-      const v = texts.get(path);
-      if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${path}: not read`, { file: path });
-      return v;
-    });
+    return readOrFail(failed, t, () =>
+      readTask(t, p, ctx, (path) => {
+        const v = texts.get(path);
+        if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${path}: not read`, { file: path });
+        return v;
+      }),
+    );
   });
   const rows: Parsed[] = [];
   let gone = 0;
   let denied = 0;
   for (const row of results) {
+    if (row === null) continue;
     if (row === undefined) gone++;
     else {
       if (row.denied) denied++;
@@ -485,6 +505,7 @@ export async function listProcessesAsync<G extends Group>(
     }
   }
   const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
+  if (failed.length > 0) out.failed = failed;
   const hidden = hidepidOf(root);
   if (hidden !== undefined) out.hidden = hidden;
   return out;

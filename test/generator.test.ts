@@ -1,7 +1,9 @@
 /** The generator: precise errors for malformed specs, refusal of injection, deterministic output. */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSpec } from '../generator/check.js';
-import { generate } from '../generator/generate.js';
+import { generate, loadSpecs } from '../generator/generate.js';
+import { forMinKernel } from '../generator/min-kernel.js';
 import { loadSpecText } from '../generator/load.js';
 import { SpecError } from '../generator/spec-error.js';
 
@@ -188,5 +190,26 @@ describe('generated code', () => {
         expect(text).not.toMatch(/\beval\(|new Function\(/);
       }
     }
+  });
+});
+
+describe('a target kernel (npm run generate -- --min-kernel)', () => {
+  const repo = join(import.meta.dirname, '..');
+  const meminfo = loadSpecs(join(repo, 'specs'), repo).read.filter((s) => s.id === 'proc/meminfo' || s.id === 'proc/pid/stat');
+  it('makes a field every kernel from the target on prints required, in the type and the parser', () => {
+    const every = generate(meminfo);
+    const from54 = generate(forMinKernel(meminfo, '5.4'));
+    // MemAvailable came in 3.14: optional for every kernel, required from 5.4.
+    expect(every.get('types/proc/meminfo.ts')).toMatch(/memAvailable\?: number;/);
+    expect(from54.get('types/proc/meminfo.ts')).toMatch(/memAvailable: number;/);
+    expect(from54.get('parsers/proc/meminfo.ts')).toContain('s.missing("the key \\"MemAvailable\\"")');
+    // A field that depends on the configuration (CmaTotal, CONFIG_CMA) or came later (Unaccepted, 6.5) stays optional.
+    expect(from54.get('types/proc/meminfo.ts')).toMatch(/cmaTotal\?: number;/);
+    expect(from54.get('types/proc/meminfo.ts')).toMatch(/unaccepted\?: number;/);
+    // pid/stat's tokens: those since 2.6.x become required, in order.
+    expect(from54.get('types/proc/pid/stat.ts')).toMatch(/guestTime: number;/);
+  });
+  it('refuses a version that is not one', () => {
+    expect(() => forMinKernel(meminfo, 'latest')).toThrow(/--min-kernel latest/);
   });
 });

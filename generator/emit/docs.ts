@@ -34,7 +34,7 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
   lines.push(`- TypeScript: \`${spec.typeName}\`, parsed by \`${spec.parseName}\``, '');
   for (const s of shapes.list) {
     lines.push(`## ${s.name}`, '', s.doc, '');
-    lines.push('| raw name | TS name | type | unit | kernel | description |', '|---|---|---|---|---|---|');
+    lines.push('| raw name | TS name | type | unit, counter or gauge | kernel | description |', '|---|---|---|---|---|---|');
     for (const f of s.fields) {
       const m = f.model;
       if (!m) {
@@ -45,7 +45,7 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
       const rawUnit = 'unit' in m.value && m.value.unit ? m.value.unit : undefined;
       const kernel = [m.since ? `since ${m.since}` : '', m.until ? `until ${m.until}` : ''].filter(Boolean).join(', ');
       lines.push(
-        `| \`${cell(m.raw)}\` | \`${m.name}\`${m.optional ? '?' : ''} | ${cell(typeText(m.value))} | ${unit ? `${unit}${rawUnit && rawUnit !== unit ? ` (from ${rawUnit})` : ''}` : ''} | ${kernel} | ${cell(m.description)} |`,
+        `| \`${cell(m.raw)}\` | \`${m.name}\`${m.optional ? '?' : ''} | ${cell(typeText(m.value))} | ${unit ? `${unit}${rawUnit && rawUnit !== unit ? ` (from ${rawUnit})` : ''}` : ''}${m.measure ? `${unit ? ', ' : ''}${m.measure}` : ''} | ${kernel} | ${cell(m.description)} |`,
       );
     }
     lines.push('');

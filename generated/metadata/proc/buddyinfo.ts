@@ -13,6 +13,7 @@ export const procBuddyinfoSpec: SpecModel = {
     "/proc/buddyinfo"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "table",
     "skip": 0,
@@ -30,6 +31,7 @@ export const procBuddyinfoSpec: SpecModel = {
               "raw": "node",
               "description": "NUMA node number",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -67,6 +69,7 @@ export const procBuddyinfoSpec: SpecModel = {
               "raw": "nr_free",
               "description": "Free blocks at each order, starting at order 0; a block of order n is 2^n contiguous pages",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,

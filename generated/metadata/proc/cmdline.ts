@@ -44,6 +44,7 @@ export const procCmdlineSpec: SpecModel = {
                 "raw": "value",
                 "description": "Value after the first =, with double quotes removed (may be empty); absent for a flag such as quiet",
                 "optional": true,
+                "configDependent": true,
                 "value": {
                   "kind": "string",
                   "escaped": false,

@@ -50,6 +50,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "vendor_id",
                   "description": "CPU vendor string from CPUID, such as GenuineIntel or AuthenticAMD (also s390x: IBM/S390)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -63,6 +64,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu family",
                   "description": "x86 family number from CPUID",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -78,6 +80,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "model",
                   "description": "x86 model number from CPUID (on ppc64 this key holds the machine model text, which this type cannot hold)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -93,6 +96,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "model name",
                   "description": "Marketing name of the processor (x86, arm, arm64 compat tasks)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -106,6 +110,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "stepping",
                   "description": "x86 stepping (revision) number from CPUID",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -127,6 +132,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "microcode",
                   "description": "Revision of the microcode loaded into the CPU (x86, printed in hex)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -142,6 +148,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu MHz",
                   "description": "Current or nominal clock frequency in MHz (x86; the value stays in MHz, not normalised)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float"
                   }
@@ -154,6 +161,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cache size",
                   "description": "Size of the largest cache as the kernel prints it, such as 1024 KB (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -167,6 +175,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "physical id",
                   "description": "Physical package (socket) number this CPU belongs to",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -182,6 +191,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "siblings",
                   "description": "Logical CPUs in the same physical package",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -197,6 +207,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "core id",
                   "description": "Core number within the physical package",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -212,6 +223,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu cores",
                   "description": "Cores in the same physical package",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -227,6 +239,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "apicid",
                   "description": "Local APIC id of this CPU (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -242,6 +255,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "initial apicid",
                   "description": "APIC id reported by CPUID at boot (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -257,6 +271,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "fdiv_bug",
                   "description": "Whether the Pentium FDIV division bug is present (32-bit x86 only)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -281,6 +296,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "hlt_bug",
                   "description": "Whether the HLT instruction is unreliable (32-bit x86, old kernels)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -305,6 +321,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "f00f_bug",
                   "description": "Whether the Pentium F00F lock-up bug is present (32-bit x86 only)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -329,6 +346,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "coma_bug",
                   "description": "Whether the Cyrix coma bug is present (32-bit x86 only)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -353,6 +371,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "fpu",
                   "description": "Whether a floating-point unit is present (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -377,6 +396,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "fpu_exception",
                   "description": "Whether FPU errors are reported through exception 16 (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -401,6 +421,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpuid level",
                   "description": "Highest standard CPUID leaf the CPU supports (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -416,6 +437,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "wp",
                   "description": "Whether the CPU honours write protection in supervisor mode (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -440,6 +462,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "flags",
                   "description": "Feature flags the kernel detected (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "list",
                     "of": {
@@ -458,6 +481,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "description": "Intel VT-x features the CPU supports, on Intel CPUs with VMX",
                   "since": "5.8",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "list",
                     "of": {
@@ -475,6 +499,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "bugs",
                   "description": "Hardware bugs and vulnerabilities the kernel detected (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "list",
                     "of": {
@@ -492,6 +517,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "bogomips",
                   "description": "Rough loop-calibration speed figure, not a benchmark (x86, ppc32)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float"
                   }
@@ -504,6 +530,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "TLB size",
                   "description": "Number of TLB entries, counted in 4 KiB pages (AMD x86-64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -520,6 +547,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "clflush size",
                   "description": "Cache line size flushed by the CLFLUSH instruction, in bytes (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -535,6 +563,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cache_alignment",
                   "description": "Cache line alignment the kernel uses, in bytes (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -550,6 +579,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "address sizes",
                   "description": "Physical and virtual address widths, as text such as 46 bits physical, 48 bits virtual (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -563,6 +593,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "power management",
                   "description": "Power-management features from CPUID, possibly empty (x86)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "list",
                     "of": {
@@ -580,6 +611,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "BogoMIPS",
                   "description": "Rough loop-calibration speed figure, not a benchmark (arm, arm64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float"
                   }
@@ -592,6 +624,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "Features",
                   "description": "Hardware capabilities the kernel reports to user space (arm, arm64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "list",
                     "of": {
@@ -609,6 +642,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "CPU implementer",
                   "description": "Implementer code from the main ID register, 0x41 meaning Arm (arm, arm64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -624,6 +658,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "CPU architecture",
                   "description": "Architecture version; arm64 always prints 8 (old 32-bit cores print text such as 5TEJ, which this type rejects)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -639,6 +674,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "CPU variant",
                   "description": "Major revision (variant) from the main ID register (arm, arm64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -654,6 +690,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "CPU part",
                   "description": "Part number from the main ID register, identifying the core design (arm, arm64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -669,6 +706,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "CPU revision",
                   "description": "Minor revision from the main ID register (arm, arm64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -684,6 +722,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu",
                   "description": "Processor name and mode, such as POWER9 (architected), altivec supported (ppc64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -697,6 +736,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "clock",
                   "description": "Processor clock frequency in MHz (ppc64; kept in MHz)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float",
                     "suffix": "MHz"
@@ -710,6 +750,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "revision",
                   "description": "Processor revision and PVR value, as text (ppc64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -723,6 +764,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "hart",
                   "description": "Hardware thread id of this CPU (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -738,6 +780,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "isa",
                   "description": "ISA string common to all harts, such as rv64imafdc_zicsr (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -751,6 +794,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "mmu",
                   "description": "Virtual-memory scheme, such as sv39 or sv48 (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -764,6 +808,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "uarch",
                   "description": "Microarchitecture from the device tree compatible string (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -777,6 +822,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "mvendorid",
                   "description": "Vendor id CSR, printed in hex (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "u64",
                     "hex": true,
@@ -791,6 +837,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "marchid",
                   "description": "Architecture id CSR, printed in hex; may use all 64 bits (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "u64",
                     "hex": true,
@@ -805,6 +852,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "mimpid",
                   "description": "Implementation id CSR, printed in hex (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "u64",
                     "hex": true,
@@ -819,6 +867,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "hart isa",
                   "description": "ISA string of this particular hart, which may list more extensions than isa (riscv)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -858,6 +907,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "physical id",
                   "description": "Physical package (socket) number this CPU belongs to",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -873,6 +923,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "core id",
                   "description": "Core number within the physical package",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -888,6 +939,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "siblings",
                   "description": "Logical CPUs in the same physical package",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -903,6 +955,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu cores",
                   "description": "Cores in the same physical package",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -918,6 +971,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "book id",
                   "description": "Book number this CPU belongs to (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -933,6 +987,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "drawer id",
                   "description": "Drawer number this CPU belongs to (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -948,6 +1003,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "dedicated",
                   "description": "1 when the CPU is dedicated to this partition, 0 when shared (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -963,6 +1019,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "address",
                   "description": "CPU address in the machine (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -978,6 +1035,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "version",
                   "description": "CPU version code, printed in hex (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -993,6 +1051,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "identification",
                   "description": "CPU identification number, printed in hex (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1008,6 +1067,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu MHz dynamic",
                   "description": "Current CPU frequency in MHz (s390x; kept in MHz)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1023,6 +1083,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu MHz static",
                   "description": "Nominal CPU frequency in MHz (s390x; kept in MHz)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1038,6 +1099,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "machine",
                   "description": "Machine type of the system, printed in hex (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1064,6 +1126,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "Hardware",
                   "description": "Board or SoC name (32-bit arm, in a trailing block after the CPUs)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1077,6 +1140,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "Revision",
                   "description": "Board revision code in hex (32-bit arm, trailing block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1092,6 +1156,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "Serial",
                   "description": "Board serial number as hex text (32-bit arm, trailing block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1105,6 +1170,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "timebase",
                   "description": "Frequency of the time-base register in Hz (ppc64, trailing block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1120,6 +1186,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "platform",
                   "description": "Platform type such as pSeries or PowerNV (ppc64, trailing block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1133,6 +1200,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "machine",
                   "description": "Machine type: text such as CHRP IBM,9009-22A on ppc64, a hex machine type on s390x",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1146,6 +1214,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "MMU",
                   "description": "Memory-management mode, Radix or Hash (ppc64, trailing block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1159,6 +1228,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "firmware",
                   "description": "Firmware interface, such as OPAL (ppc64 PowerNV, trailing block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1172,6 +1242,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "# processors",
                   "description": "Number of online CPUs (s390x summary block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1187,6 +1258,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "bogomips per cpu",
                   "description": "Loop-calibration speed figure per CPU (s390x summary block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float"
                   }
@@ -1199,6 +1271,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "max thread id",
                   "description": "Highest SMT thread id within a core (s390x summary block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1214,6 +1287,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "features",
                   "description": "Hardware capabilities reported to user space (s390x summary block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "list",
                     "of": {
@@ -1231,6 +1305,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "facilities",
                   "description": "Installed facility bit numbers (s390x summary block)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "list",
                     "of": {
@@ -1250,6 +1325,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "model",
                   "description": "Machine model as text, such as IBM,9009-22A (ppc64)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1263,6 +1339,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "vendor_id",
                   "description": "Vendor of the machine, IBM/S390 (s390x)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false

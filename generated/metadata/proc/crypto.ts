@@ -98,6 +98,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "selftest",
             "description": "Outcome of the crypto self-tests for this implementation",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "enum",
               "values": [
@@ -147,6 +148,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "fips",
             "description": "Whether the implementation is allowed in FIPS mode (printed only while fips mode is on)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "enum",
               "values": [
@@ -184,6 +186,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "flags",
             "description": "Raw algorithm flags, printed only for a larval (an algorithm still being instantiated)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -199,6 +202,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "async",
             "description": "Whether requests may complete asynchronously, e.g. on hardware (skcipher, aead, ahash, ablkcipher)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "enum",
               "values": [
@@ -223,6 +227,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "blocksize",
             "description": "Block size of the algorithm, 1 for stream-like ones (ciphers, hashes, aead)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -239,6 +244,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "min keysize",
             "description": "Smallest key the implementation accepts (cipher types)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -255,6 +261,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "max keysize",
             "description": "Largest key the implementation accepts (cipher types)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -271,6 +278,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "ivsize",
             "description": "Size of the initialisation vector (skcipher, lskcipher, aead and older block cipher types)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -287,6 +295,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "chunksize",
             "description": "Unit the data must be fed in, which differs from the block size for stream modes such as ctr (skcipher, lskcipher)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -303,6 +312,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "walksize",
             "description": "Preferred amount of data per step when walking the input, for SIMD implementations (skcipher)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -319,6 +329,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "statesize",
             "description": "Size of the state kept between calls when processing data in pieces (skcipher, lskcipher)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -335,6 +346,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "maxauthsize",
             "description": "Longest authentication tag the implementation produces (aead)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -351,6 +363,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "geniv",
             "description": "IV generator template, or <none> (aead, and the older ablkcipher, givcipher and blkcipher types)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "string",
               "escaped": false
@@ -364,6 +377,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "digestsize",
             "description": "Size of the hash output (shash, ahash, older digest)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -380,6 +394,7 @@ export const procCryptoSpec: SpecModel = {
             "raw": "seedsize",
             "description": "Size of the seed the generator takes (rng)",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "integer",
               "signed": false,

@@ -13,6 +13,7 @@ export const procDiskstatsSpec: SpecModel = {
     "/proc/diskstats"
   ],
   "sampling": "sampled",
+  "measure": "counter",
   "layout": {
     "kind": "table",
     "skip": 0,
@@ -30,6 +31,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "major",
                   "description": "Major number of the device",
                   "optional": false,
+                  "measure": "gauge",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -47,6 +49,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "minor",
                   "description": "Minor number of the device",
                   "optional": false,
+                  "measure": "gauge",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -79,6 +82,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "reads completed successfully",
                   "description": "Read requests that finished successfully",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -96,6 +100,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "reads merged",
                   "description": "Read requests merged with an adjacent one before reaching the device",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -113,6 +118,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "sectors read",
                   "description": "Data read; the kernel counts 512-byte sectors whatever the device's block size",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -131,6 +137,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "time spent reading (ms)",
                   "description": "Time read requests took from issue to completion, summed over all of them",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -149,6 +156,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "writes completed",
                   "description": "Write requests that finished successfully",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -166,6 +174,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "writes merged",
                   "description": "Write requests merged with an adjacent one before reaching the device",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -183,6 +192,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "sectors written",
                   "description": "Data written; the kernel counts 512-byte sectors",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -201,6 +211,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "time spent writing (ms)",
                   "description": "Time write requests took from issue to completion, summed over all of them",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -219,6 +230,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "I/Os currently in progress",
                   "description": "Requests handed to the driver and not yet completed when the file was read",
                   "optional": false,
+                  "measure": "gauge",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -236,6 +248,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "time spent doing I/Os (ms)",
                   "description": "Wall-clock time with at least one request in flight (the device's busy time)",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -254,6 +267,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "weighted time spent doing I/Os (ms)",
                   "description": "Busy time weighted by how many requests were in flight, a measure of queueing",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -273,6 +287,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "description": "Discard (trim) requests that finished successfully",
                   "since": "4.18",
                   "optional": true,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -291,6 +306,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "description": "Discard requests merged with an adjacent one",
                   "since": "4.18",
                   "optional": true,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -309,6 +325,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "description": "Data discarded; the kernel counts 512-byte sectors",
                   "since": "4.18",
                   "optional": true,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -328,6 +345,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "description": "Time discard requests took from issue to completion, summed over all of them",
                   "since": "4.18",
                   "optional": true,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -347,6 +365,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "description": "Cache flush requests that finished successfully (the block layer does not count them for partitions)",
                   "since": "5.5",
                   "optional": true,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -365,6 +384,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "description": "Time flush requests took from issue to completion, summed over all of them",
                   "since": "5.5",
                   "optional": true,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -391,6 +411,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "major",
                   "description": "Major number of the device",
                   "optional": false,
+                  "measure": "gauge",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -408,6 +429,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "minor",
                   "description": "Minor number of the device",
                   "optional": false,
+                  "measure": "gauge",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -440,6 +462,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "reads issued",
                   "description": "Read requests issued to the partition",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -457,6 +480,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "sectors read",
                   "description": "Data read from the partition; the kernel counts 512-byte sectors",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -475,6 +499,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "writes issued",
                   "description": "Write requests issued to the partition",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -492,6 +517,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "sectors written",
                   "description": "Data written to the partition; the kernel counts 512-byte sectors",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,

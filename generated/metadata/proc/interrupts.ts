@@ -13,6 +13,7 @@ export const procInterruptsSpec: SpecModel = {
     "/proc/interrupts"
   ],
   "sampling": "sampled",
+  "measure": "counter",
   "layout": {
     "kind": "table",
     "skip": 0,
@@ -25,6 +26,7 @@ export const procInterruptsSpec: SpecModel = {
             "raw": "CPU",
             "description": "Numbers of the online CPUs, one per count column in the rows below (offline CPUs have no column)",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -64,6 +66,7 @@ export const procInterruptsSpec: SpecModel = {
               "raw": "counts",
               "description": "Interrupts taken on each CPU, in the order of the header's cpus; rows such as ERR: and MIS: hold a single total instead",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -82,6 +85,7 @@ export const procInterruptsSpec: SpecModel = {
               "raw": "details",
               "description": "Free text after the counts: the interrupt chip, hardware line and trigger type, and the devices using it, or what a special interrupt is",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "string",
                 "escaped": false

@@ -14,6 +14,7 @@ export const procLoadavgSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "line",
     "record": {
@@ -25,6 +26,7 @@ export const procLoadavgSpec: SpecModel = {
             "raw": "avg1",
             "description": "Load average over the last minute (runnable plus uninterruptible tasks)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "float"
             }
@@ -39,6 +41,7 @@ export const procLoadavgSpec: SpecModel = {
             "raw": "avg5",
             "description": "Load average over the last 5 minutes",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "float"
             }
@@ -53,6 +56,7 @@ export const procLoadavgSpec: SpecModel = {
             "raw": "avg15",
             "description": "Load average over the last 15 minutes",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "float"
             }
@@ -75,6 +79,7 @@ export const procLoadavgSpec: SpecModel = {
                 "raw": "running",
                 "description": "Threads that are runnable now",
                 "optional": false,
+                "measure": "gauge",
                 "value": {
                   "kind": "integer",
                   "signed": false,
@@ -87,6 +92,7 @@ export const procLoadavgSpec: SpecModel = {
                 "raw": "total",
                 "description": "Threads that exist",
                 "optional": false,
+                "measure": "gauge",
                 "value": {
                   "kind": "integer",
                   "signed": false,
@@ -106,6 +112,7 @@ export const procLoadavgSpec: SpecModel = {
             "raw": "last_pid",
             "description": "PID most recently given to a new process or thread",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,

@@ -156,6 +156,7 @@ export const procMdstatSpec: SpecModel = {
                           "raw": "geometry",
                           "description": "Level-specific text as printed: [members/working] [U_] for raid1, raid4/5/6 and raid10, Nk chunks for raid0, level, chunk and algorithm for raid4/5/6, near, far or offset copies for raid10, Nk rounding for linear",
                           "optional": true,
+                          "configDependent": true,
                           "value": {
                             "kind": "string",
                             "escaped": false
@@ -201,6 +202,7 @@ export const procMdstatSpec: SpecModel = {
                           "raw": "geometry",
                           "description": "Level-specific text as printed, as for sizeSuper",
                           "optional": true,
+                          "configDependent": true,
                           "value": {
                             "kind": "string",
                             "escaped": false

@@ -14,6 +14,7 @@ export const procMeminfoSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "keyed",
     "separator": "colon",
@@ -25,6 +26,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "MemTotal",
           "description": "Usable RAM, that is physical memory less what the kernel reserved at boot",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -42,6 +44,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "MemFree",
           "description": "RAM not used for anything",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -60,6 +63,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Estimate of memory that new workloads can get without swapping, counting reclaimable cache",
           "since": "3.14",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -77,6 +81,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Buffers",
           "description": "Memory used as temporary storage for raw block-device data",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -94,6 +99,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Cached",
           "description": "Page cache of files, not counting swap cache",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -111,6 +117,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "SwapCached",
           "description": "Memory that was swapped out and read back but is still in the swap file",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -128,6 +135,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Active",
           "description": "Memory used recently, not reclaimed unless needed",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -145,6 +153,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Inactive",
           "description": "Memory used less recently, the first candidate for reclaim",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -163,6 +172,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Anonymous memory on the active list",
           "since": "2.6.28",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -181,6 +191,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Anonymous memory on the inactive list",
           "since": "2.6.28",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -199,6 +210,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "File-backed memory on the active list",
           "since": "2.6.28",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -217,6 +229,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "File-backed memory on the inactive list",
           "since": "2.6.28",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -235,6 +248,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory that cannot be reclaimed, such as mlocked pages and ramfs",
           "since": "2.6.28",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -253,6 +267,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory locked with mlock()",
           "since": "2.6.28",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -270,6 +285,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "HighTotal",
           "description": "Total high memory (32-bit systems with highmem)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -287,6 +304,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "HighFree",
           "description": "Free high memory",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -304,6 +323,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "LowTotal",
           "description": "Total low memory (32-bit systems with highmem)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -321,6 +342,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "LowFree",
           "description": "Free low memory",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -338,6 +361,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "MmapCopy",
           "description": "Memory copied for private mappings on systems without an MMU",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -355,6 +380,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "SwapTotal",
           "description": "Total swap space",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -372,6 +398,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "SwapFree",
           "description": "Unused swap space",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -390,6 +417,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory used by the zswap compressed cache",
           "since": "6.5",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -408,6 +436,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Amount of anonymous memory held compressed in zswap",
           "since": "6.5",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -425,6 +454,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Dirty",
           "description": "Memory waiting to be written back to storage",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -442,6 +472,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Writeback",
           "description": "Memory being written back to storage now",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -459,6 +490,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "AnonPages",
           "description": "Anonymous pages mapped into user page tables",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -476,6 +508,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Mapped",
           "description": "Files mapped into memory, such as libraries",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -494,6 +527,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Shared memory and tmpfs, including System V shared memory",
           "since": "2.6.32",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -512,6 +546,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Kernel allocations the kernel will reclaim under pressure, slab included",
           "since": "4.20",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -529,6 +564,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Slab",
           "description": "Kernel slab allocator memory",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -547,6 +583,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Part of the slab that can be reclaimed, such as caches",
           "since": "2.6.19",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -565,6 +602,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Part of the slab that cannot be reclaimed under pressure",
           "since": "2.6.19",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -583,6 +621,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory used by kernel stacks of all tasks",
           "since": "2.6.32",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -601,6 +640,8 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory used by shadow call stacks (arm64 with CONFIG_SHADOW_CALL_STACK)",
           "since": "5.8",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -618,6 +659,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "PageTables",
           "description": "Memory used by the lowest level of page tables",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -636,6 +678,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory used by secondary page tables, such as KVM's and IOMMU's",
           "since": "6.1",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -653,6 +696,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "NFS_Unstable",
           "description": "NFS pages sent to the server but not yet committed (always zero since 5.8)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -670,6 +715,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Bounce",
           "description": "Memory used for block-device bounce buffers",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -688,6 +735,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory used by FUSE for temporary writeback buffers",
           "since": "2.6.26",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -706,6 +754,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Total memory that can be allocated under the current overcommit policy",
           "since": "2.6.10",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -723,6 +772,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Committed_AS",
           "description": "Memory allocated by all processes, even if not yet used",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -740,6 +790,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "VmallocTotal",
           "description": "Size of the vmalloc address space",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -757,6 +808,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "VmallocUsed",
           "description": "Memory allocated through vmalloc",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -774,6 +826,7 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "VmallocChunk",
           "description": "Largest free block of the vmalloc area (zero since 4.4)",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -792,6 +845,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory used by per-CPU allocations",
           "since": "4.16",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -810,6 +864,8 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory the kernel took out of use after hardware errors",
           "since": "2.6.32",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -828,6 +884,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Anonymous memory backed by transparent huge pages",
           "since": "2.6.38",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -846,6 +903,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Shared memory and tmpfs backed by huge pages",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -864,6 +922,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Shared memory mapped into user space with huge pages",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -882,6 +941,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Page cache backed by transparent huge pages",
           "since": "5.4",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -900,6 +960,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Page cache mapped into user space with huge pages",
           "since": "5.4",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -918,6 +979,8 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory reserved for the contiguous memory allocator",
           "since": "3.19",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -936,6 +999,8 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Free memory in the contiguous memory allocator reserve",
           "since": "3.19",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -954,6 +1019,8 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory not yet accepted by a confidential-computing guest",
           "since": "6.5",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -972,6 +1039,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory taken by a virtio balloon driver",
           "since": "6.12",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -990,6 +1058,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory in page-table quicklists (some architectures, removed in 5.5)",
           "until": "5.5",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1007,6 +1076,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "HugePages_Total",
           "description": "Number of huge pages in the default-size pool",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1022,6 +1093,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "HugePages_Free",
           "description": "Number of huge pages in the pool not yet allocated",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1038,6 +1111,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Huge pages promised to mappings but not yet faulted in",
           "since": "2.6.17",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1054,6 +1128,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Huge pages above the pool size, from overcommit",
           "since": "2.6.24",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1069,6 +1144,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "Hugepagesize",
           "description": "Size of a default huge page",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1087,6 +1164,7 @@ export const procMeminfoSpec: SpecModel = {
           "description": "Memory used by huge pages of every size",
           "since": "4.17",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1104,6 +1182,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "DirectMap4k",
           "description": "Kernel direct mapping covered by 4 KiB pages (x86)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1121,6 +1201,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "DirectMap4M",
           "description": "Kernel direct mapping covered by 4 MiB pages (32-bit x86)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1138,6 +1220,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "DirectMap2M",
           "description": "Kernel direct mapping covered by 2 MiB pages (x86)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1155,6 +1239,8 @@ export const procMeminfoSpec: SpecModel = {
           "raw": "DirectMap1G",
           "description": "Kernel direct mapping covered by 1 GiB pages (x86)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,

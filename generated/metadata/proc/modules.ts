@@ -144,6 +144,7 @@ export const procModulesSpec: SpecModel = {
               "raw": "taints",
               "description": "Taint letters of the module, e.g. P proprietary, O out of tree, E unsigned, C staging, F forced, N test, followed by + while loading or - while unloading; absent when untainted",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "string",
                 "escaped": false

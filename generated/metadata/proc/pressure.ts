@@ -15,6 +15,7 @@ export const procPressureSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "keyed",
     "separator": "space",
@@ -26,6 +27,7 @@ export const procPressureSpec: SpecModel = {
           "raw": "some",
           "description": "Stall time during which at least one runnable task waited on the resource (absent from irq files, which only report full)",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "record",
             "record": {
@@ -38,6 +40,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "avg10",
                     "description": "Share of wall-clock time stalled, averaged over the last 10 seconds",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "float",
                       "unit": "percent"
@@ -48,6 +51,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "avg60",
                     "description": "Share of wall-clock time stalled, averaged over the last 60 seconds",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "float",
                       "unit": "percent"
@@ -58,6 +62,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "avg300",
                     "description": "Share of wall-clock time stalled, averaged over the last 300 seconds",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "float",
                       "unit": "percent"
@@ -68,6 +73,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "total",
                     "description": "Accumulated stall time since boot (or since the cgroup was created)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -89,6 +95,7 @@ export const procPressureSpec: SpecModel = {
           "raw": "full",
           "description": "Stall time during which every non-idle task waited on the resource at once (system cpu prints it from 5.13, always zero)",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "record",
             "record": {
@@ -101,6 +108,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "avg10",
                     "description": "Share of wall-clock time stalled, averaged over the last 10 seconds",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "float",
                       "unit": "percent"
@@ -111,6 +119,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "avg60",
                     "description": "Share of wall-clock time stalled, averaged over the last 60 seconds",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "float",
                       "unit": "percent"
@@ -121,6 +130,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "avg300",
                     "description": "Share of wall-clock time stalled, averaged over the last 300 seconds",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "float",
                       "unit": "percent"
@@ -131,6 +141,7 @@ export const procPressureSpec: SpecModel = {
                     "raw": "total",
                     "description": "Accumulated stall time since boot (or since the cgroup was created)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,

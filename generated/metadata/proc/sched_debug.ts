@@ -77,6 +77,7 @@ export const procSchedDebugSpec: SpecModel = {
                             "raw": "build",
                             "description": "First word of the kernel's version string, usually the build number such as #1",
                             "optional": true,
+                            "configDependent": true,
                             "value": {
                               "kind": "string",
                               "escaped": false
@@ -151,6 +152,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": "sched_clock_stable()",
                   "description": "1 when the scheduler clock is stable across CPUs (architectures with an unstable clock)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -216,6 +218,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".sysctl_sched_child_runs_first",
                   "description": "1 when a forked child runs before its parent",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -231,6 +234,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".sysctl_sched_features",
                   "description": "Bit mask of the scheduler features turned on (names in sched_features)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -246,6 +250,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".sysctl_sched_tunable_scaling",
                   "description": "How the tunables above grow with the number of CPUs",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "record",
                     "record": {
@@ -348,6 +353,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".nr_load_updates",
                   "description": "Load updates of the queue (older kernels)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -431,6 +437,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".avg_idle",
                   "description": "Average idle period of the CPU",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -447,6 +454,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".max_idle_balance_cost",
                   "description": "Longest time spent balancing when going idle",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -546,6 +554,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".nr_load_updates",
                   "description": "Load updates of the queue (older kernels)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -629,6 +638,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".avg_idle",
                   "description": "Average idle period of the CPU",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -645,6 +655,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".max_idle_balance_cost",
                   "description": "Longest time spent balancing when going idle",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -698,6 +709,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".exec_clock",
                   "description": "Time tasks of this queue ran",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -776,6 +788,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".nr_spread_over",
                   "description": "Times the spread grew past the scheduler's limit",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -875,6 +888,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".exec_clock",
                   "description": "Time tasks of this queue ran",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -953,6 +967,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".nr_spread_over",
                   "description": "Times the spread grew past the scheduler's limit",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1055,6 +1070,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".rt_nr_migratory",
                   "description": "Of those, tasks allowed to run on other CPUs",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1176,6 +1192,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".rt_nr_migratory",
                   "description": "Of those, tasks allowed to run on other CPUs",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1285,6 +1302,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".dl_nr_migratory",
                   "description": "Of those, tasks allowed to run on other CPUs",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1300,6 +1318,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".dl_bw->bw",
                   "description": "Bandwidth deadline tasks may use, as a fraction scaled by 2^20 (-1 for no limit)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": true,
@@ -1315,6 +1334,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "raw": ".dl_bw->total_bw",
                   "description": "Bandwidth reserved by admitted deadline tasks, scaled by 2^20",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1527,6 +1547,7 @@ export const procSchedDebugSpec: SpecModel = {
                           "raw": "more",
                           "description": "Columns that depend on the build: NUMA node and group (NUMA balancing), then the task group path (group scheduling)",
                           "optional": true,
+                          "configDependent": true,
                           "value": {
                             "kind": "string",
                             "escaped": false

@@ -13,6 +13,7 @@ export const procSlabinfoSpec: SpecModel = {
     "/proc/slabinfo"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "table",
     "skip": 1,
@@ -72,6 +73,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "active_objs",
               "description": "Objects in use",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -89,6 +91,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "num_objs",
               "description": "Objects allocated, in use or free",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -106,6 +109,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "objsize",
               "description": "Size of one object",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -124,6 +128,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "objperslab",
               "description": "Objects that fit in one slab",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -141,6 +146,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "pagesperslab",
               "description": "Pages that make up one slab",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -166,6 +172,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "limit",
               "description": "Most free objects cached per CPU (SLAB allocator; 0 for SLUB)",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -183,6 +190,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "batchcount",
               "description": "Objects moved at once between the per-CPU cache and the slabs (SLAB; 0 for SLUB)",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -200,6 +208,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "sharedfactor",
               "description": "Size of the shared per-node cache (SLAB; 0 for SLUB)",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -225,6 +234,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "active_slabs",
               "description": "Slabs holding at least one object in use",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -242,6 +252,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "num_slabs",
               "description": "Slabs allocated",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -259,6 +270,7 @@ export const procSlabinfoSpec: SpecModel = {
               "raw": "sharedavail",
               "description": "Objects in the shared per-node cache (SLAB; 0 for SLUB)",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,

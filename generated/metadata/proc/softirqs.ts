@@ -14,6 +14,7 @@ export const procSoftirqsSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "table",
     "skip": 0,
@@ -26,6 +27,7 @@ export const procSoftirqsSpec: SpecModel = {
             "raw": "CPU",
             "description": "Numbers of the CPUs that are possible on this system, one per count column in the rows below",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -65,6 +67,7 @@ export const procSoftirqsSpec: SpecModel = {
               "raw": "counts",
               "description": "Times this softirq was raised and run on each CPU, in the order of the header's cpus",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,

@@ -14,6 +14,7 @@ export const procStatSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "keyed",
     "separator": "space",
@@ -36,6 +37,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "user",
                     "description": "Time in user mode, guest time included",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -54,6 +56,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "nice",
                     "description": "Time in user mode at a positive nice value, guest_nice included",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -72,6 +75,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "system",
                     "description": "Time in kernel mode",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -90,6 +94,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "idle",
                     "description": "Time idle",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -109,6 +114,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time idle while I/O was outstanding (an unreliable figure)",
                     "since": "2.5.41",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -128,6 +134,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time serving hardware interrupts",
                     "since": "2.6.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -147,6 +154,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time serving software interrupts",
                     "since": "2.6.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -166,6 +174,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time a hypervisor ran other guests while this one wanted to run",
                     "since": "2.6.11",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -185,6 +194,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time running virtual CPUs of guests",
                     "since": "2.6.24",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -204,6 +214,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time running niced guest virtual CPUs",
                     "since": "2.6.33",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -238,6 +249,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "user",
                     "description": "Time in user mode, guest time included",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -256,6 +268,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "nice",
                     "description": "Time in user mode at a positive nice value, guest_nice included",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -274,6 +287,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "system",
                     "description": "Time in kernel mode",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -292,6 +306,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "idle",
                     "description": "Time idle",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -311,6 +326,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time idle while I/O was outstanding (an unreliable figure)",
                     "since": "2.5.41",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -330,6 +346,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time serving hardware interrupts",
                     "since": "2.6.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -349,6 +366,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time serving software interrupts",
                     "since": "2.6.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -368,6 +386,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time a hypervisor ran other guests while this one wanted to run",
                     "since": "2.6.11",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -387,6 +406,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time running virtual CPUs of guests",
                     "since": "2.6.24",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -406,6 +426,7 @@ export const procStatSpec: SpecModel = {
                     "description": "Time running niced guest virtual CPUs",
                     "since": "2.6.33",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -444,6 +465,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "total",
                     "description": "All interrupts, including unnumbered architecture-specific ones",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -461,6 +483,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "counts",
                     "description": "Count for each numbered interrupt, from 0 up",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -483,6 +506,7 @@ export const procStatSpec: SpecModel = {
           "raw": "ctxt",
           "description": "Context switches since boot",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -498,6 +522,7 @@ export const procStatSpec: SpecModel = {
           "raw": "btime",
           "description": "Boot time in seconds since the Unix epoch",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -513,6 +538,7 @@ export const procStatSpec: SpecModel = {
           "raw": "processes",
           "description": "Processes and threads created since boot (forks)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -529,6 +555,7 @@ export const procStatSpec: SpecModel = {
           "description": "Threads runnable now",
           "since": "2.5.45",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -545,6 +572,7 @@ export const procStatSpec: SpecModel = {
           "description": "Threads blocked waiting for I/O now",
           "since": "2.5.45",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -572,6 +600,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "total",
                     "description": "All software interrupts",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -589,6 +618,7 @@ export const procStatSpec: SpecModel = {
                     "raw": "counts",
                     "description": "Count for each kind (HI, TIMER, NET_TX, NET_RX, BLOCK, IRQ_POLL, TASKLET, SCHED, HRTIMER, RCU)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,

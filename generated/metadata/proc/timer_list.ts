@@ -118,6 +118,7 @@ export const procTimerListSpec: SpecModel = {
                             "raw": "note",
                             "description": "Text after the colon of the clock line; the kernel prints none (a record needs a token)",
                             "optional": true,
+                            "configDependent": true,
                             "value": {
                               "kind": "string",
                               "escaped": false
@@ -200,6 +201,7 @@ export const procTimerListSpec: SpecModel = {
                           "raw": ".get_time",
                           "description": "Kernel function that reads this base's clock (no longer printed by recent kernels)",
                           "optional": true,
+                          "configDependent": true,
                           "value": {
                             "kind": "string",
                             "escaped": false
@@ -213,6 +215,7 @@ export const procTimerListSpec: SpecModel = {
                           "raw": ".offset",
                           "description": "Offset of this clock from the monotonic clock (kernels with high-resolution timers)",
                           "optional": true,
+                          "configDependent": true,
                           "value": {
                             "kind": "integer",
                             "signed": false,
@@ -455,6 +458,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".expires_next",
                   "description": "When the CPU's clock event device is next programmed to fire (high-resolution timers)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -472,6 +476,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".hres_active",
                   "description": "1 when the CPU runs in high-resolution mode",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -487,6 +492,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".nr_events",
                   "description": "Timer interrupts handled by the hrtimer code",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -502,6 +508,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".nr_retries",
                   "description": "Times reprogramming the device had to be retried",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -517,6 +524,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".nr_hangs",
                   "description": "Times the interrupt handler gave up after too many retries",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -532,6 +540,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".max_hang_time",
                   "description": "Longest delay caused by such a hang",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -596,6 +605,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".last_tick",
                   "description": "Time of the last tick before the tick was stopped",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -613,6 +623,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".tick_stopped",
                   "description": "1 while the periodic tick is stopped",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -628,6 +639,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_jiffies",
                   "description": "Value of jiffies when the CPU last went idle (a counter, not a duration)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -643,6 +655,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_calls",
                   "description": "Times the CPU entered the idle loop with the tick code involved",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -658,6 +671,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_sleeps",
                   "description": "Idle entries during which the tick was actually stopped",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -673,6 +687,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_entrytime",
                   "description": "Time the CPU last entered idle",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -690,6 +705,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_waketime",
                   "description": "Time the last idle period was interrupted",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -707,6 +723,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_exittime",
                   "description": "Time the CPU last left idle",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -724,6 +741,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_sleeptime",
                   "description": "Total time idle with the tick stopped and no I/O waited for",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -741,6 +759,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".iowait_sleeptime",
                   "description": "Total time idle with the tick stopped while I/O was outstanding",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -758,6 +777,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".last_jiffies",
                   "description": "Value of jiffies when the next event was last computed",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -773,6 +793,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".next_timer",
                   "description": "Expiry of the next timer seen when the tick was stopped",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -789,6 +810,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": ".idle_expires",
                   "description": "When the tick was due to restart during the last idle period",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -806,6 +828,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "jiffies",
                   "description": "Jiffies counter at the reading (it starts 5 minutes before wrapping, not at 0)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -832,6 +855,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "Per CPU device",
                   "description": "CPU whose own tick device this is",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -847,6 +871,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "Broadcast",
                   "description": "Present on the broadcast device, which wakes CPUs whose local timer stops in deep idle",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "enum",
                     "values": [
@@ -879,6 +904,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "max_delta_ns",
                   "description": "Longest time the device can be programmed ahead",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -895,6 +921,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "min_delta_ns",
                   "description": "Shortest time the device can be programmed ahead",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -911,6 +938,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "mult",
                   "description": "Multiplier converting nanoseconds into device cycles (with shift)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -926,6 +954,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "shift",
                   "description": "Right shift applied after the multiplier",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -941,6 +970,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "mode",
                   "description": "State of the clock event device: 0 detached, 1 shut down, 2 periodic, 3 one-shot, 4 one-shot stopped",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -956,6 +986,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "next_event",
                   "description": "Time the device is programmed to fire next (the largest 64-bit value when not armed)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": true,
@@ -973,6 +1004,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "set_next_event",
                   "description": "Driver function that programs the next event",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -986,6 +1018,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "shutdown",
                   "description": "Driver function that stops the device",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -999,6 +1032,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "periodic",
                   "description": "Driver function that switches the device to periodic mode",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1012,6 +1046,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "oneshot",
                   "description": "Driver function that switches the device to one-shot mode",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1025,6 +1060,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "oneshot stopped",
                   "description": "Driver function for the one-shot stopped state",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1038,6 +1074,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "resume",
                   "description": "Driver function that resumes the tick after suspend",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1051,6 +1088,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "event_handler",
                   "description": "Kernel function that handles the device's interrupts",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1064,6 +1102,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "tick_broadcast_mask",
                   "description": "CPUs currently relying on the broadcast device (here when the broadcast device is missing)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "mask"
                   }
@@ -1076,6 +1115,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "tick_broadcast_oneshot_mask",
                   "description": "CPUs waiting for a one-shot broadcast wake-up",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "mask"
                   }
@@ -1147,6 +1187,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "Wakeup Device",
                   "description": "Device that wakes this CPU from deep idle instead of broadcasting, or <NULL>",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -1183,6 +1224,7 @@ export const procTimerListSpec: SpecModel = {
                   "raw": "tick_broadcast_oneshot_mask",
                   "description": "CPUs waiting for a one-shot broadcast wake-up",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "mask"
                   }

@@ -14,6 +14,7 @@ export const procUptimeSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "line",
     "record": {
@@ -25,6 +26,7 @@ export const procUptimeSpec: SpecModel = {
             "raw": "uptime",
             "description": "Seconds since the system booted, including time spent suspended (boot-time clock)",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "float",
               "unit": "s"
@@ -40,6 +42,7 @@ export const procUptimeSpec: SpecModel = {
             "raw": "idle",
             "description": "Seconds CPUs spent idle, added up over every CPU, so it can exceed the uptime on multi-CPU systems",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "float",
               "unit": "s"

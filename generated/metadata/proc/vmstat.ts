@@ -13,6 +13,7 @@ export const procVmstatSpec: SpecModel = {
     "/proc/vmstat"
   ],
   "sampling": "sampled",
+  "measure": "counter",
   "layout": {
     "kind": "keyed",
     "separator": "space",
@@ -24,6 +25,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_free_pages",
           "description": "Free pages in the buddy allocator, all zones together",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -40,6 +42,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_free_pages_blocks",
           "description": "Free pages held in free blocks of at least pageblock size (recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -57,6 +61,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Anonymous pages on inactive LRU lists, summed over zones",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -74,6 +79,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Anonymous pages on active LRU lists, summed over zones",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -91,6 +97,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "File-backed pages on inactive LRU lists, summed over zones",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -108,6 +115,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "File-backed pages on active LRU lists, summed over zones",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -125,6 +133,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages on unevictable LRU lists, summed over zones",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -142,6 +151,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages that are dirty, under writeback or waiting to be written, summed over zones",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -158,6 +168,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_mlock",
           "description": "Pages locked into memory with mlock()",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -174,6 +185,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_bounce",
           "description": "Pages used as bounce buffers for block I/O (gone from recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -190,6 +203,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_zspages",
           "description": "Pages backing the zsmalloc allocator used by zram and zswap (needs CONFIG_ZSMALLOC)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -206,6 +221,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_free_cma",
           "description": "Free pages inside contiguous-memory-allocator regions (needs CONFIG_CMA on older kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -222,6 +239,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_unaccepted",
           "description": "Pages a confidential-computing guest has not accepted yet (CONFIG_UNACCEPTED_MEMORY, 6.5 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -238,6 +257,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_alloc_batch",
           "description": "Pages left in the fair zone allocation batch (about 3.12 to 4.7)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -254,6 +275,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_hit",
           "description": "Allocations satisfied from the node they were intended for (NUMA kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -269,6 +292,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_miss",
           "description": "Allocations placed on this node although another node was preferred (NUMA kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -284,6 +309,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_foreign",
           "description": "Allocations meant for this node that were placed elsewhere (NUMA kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -299,6 +326,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_interleave",
           "description": "Allocations placed by the interleave memory policy as intended (NUMA kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -314,6 +343,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_local",
           "description": "Allocations served from the node of the CPU that asked (NUMA kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -329,6 +360,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_other",
           "description": "Allocations served from a node other than the requesting CPU's (NUMA kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -344,6 +377,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_inactive_anon",
           "description": "Anonymous pages on the inactive LRU list",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -360,6 +394,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_active_anon",
           "description": "Anonymous pages on the active LRU list",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -376,6 +411,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_inactive_file",
           "description": "Page-cache pages on the inactive LRU list",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -392,6 +428,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_active_file",
           "description": "Page-cache pages on the active LRU list",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -408,6 +445,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_unevictable",
           "description": "Pages on the unevictable LRU list, such as mlocked or ramfs pages",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -424,6 +462,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_slab_reclaimable",
           "description": "Slab memory that can be reclaimed under pressure, in pages",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -440,6 +479,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_slab_unreclaimable",
           "description": "Slab memory that cannot be reclaimed, in pages",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -456,6 +496,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_isolated_anon",
           "description": "Anonymous pages temporarily taken off the LRU for reclaim or migration",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -472,6 +513,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_isolated_file",
           "description": "File pages temporarily taken off the LRU for reclaim or migration",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -488,6 +530,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_pages_scanned",
           "description": "Pages scanned since the last successful reclaim on this node (4.8 to about 4.10)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -503,6 +547,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "workingset_nodes",
           "description": "Radix-tree or xarray nodes holding shadow entries of evicted pages (not pages)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -518,6 +564,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "workingset_refault",
           "description": "Evicted pages that were faulted back in soon after (3.15 to 5.8, then split into anon and file)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -534,6 +582,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Anonymous pages faulted back in soon after eviction",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -550,6 +599,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "File pages read back in soon after eviction",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -565,6 +615,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "workingset_activate",
           "description": "Refaulted pages activated at once because they were part of the working set (3.15 to 5.8)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -581,6 +633,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Refaulted anonymous pages activated at once as part of the working set",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -597,6 +650,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Refaulted file pages activated at once as part of the working set",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -612,6 +666,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "workingset_restore",
           "description": "Refaulted pages that had been active before eviction (5.1 to 5.8)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -628,6 +684,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Refaulted anonymous pages that had been active before eviction",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -644,6 +701,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Refaulted file pages that had been active before eviction",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -660,6 +718,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Shadow-entry nodes freed by the shrinker to bound their memory",
           "since": "3.15",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -675,6 +734,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_anon_pages",
           "description": "Anonymous pages mapped into user page tables",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -691,6 +751,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_mapped",
           "description": "Page-cache pages mapped into some process",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -707,6 +768,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_file_pages",
           "description": "Pages in the page cache, swap cache and shared memory included",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -723,6 +785,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_dirty",
           "description": "Page-cache pages modified and not yet written back",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -739,6 +802,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_writeback",
           "description": "Pages under writeback right now",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -755,6 +819,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_writeback_temp",
           "description": "Temporary buffers used by FUSE writeback (gone from recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -771,6 +837,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_shmem",
           "description": "Shared-memory and tmpfs pages",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -788,6 +855,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Shared-memory and tmpfs memory in transparent huge pages, counted in huge pages",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -804,6 +872,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Shared-memory huge pages mapped into user space with a PMD, counted in huge pages",
           "since": "4.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -820,6 +889,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Page cache held in transparent huge pages, counted in huge pages",
           "since": "5.4",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -836,6 +906,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Page-cache huge pages mapped into user space with a PMD, counted in huge pages",
           "since": "5.4",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -852,6 +923,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Anonymous transparent huge pages in use, counted in huge pages",
           "since": "2.6.38",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -867,6 +939,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_unstable",
           "description": "NFS pages sent but not yet committed by the server (always zero since 5.8, printed last for compatibility)",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -883,6 +956,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_vmscan_write",
           "description": "Pages that reclaim wrote out itself (cumulative)",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -899,6 +973,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages marked for reclaim as soon as their writeback ends (cumulative)",
           "since": "3.2",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -915,6 +990,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages ever made dirty (cumulative)",
           "since": "2.6.37",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -931,6 +1007,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages ever written back (cumulative)",
           "since": "2.6.37",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -947,6 +1024,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages written while reclaim was throttled waiting on writeback (cumulative)",
           "since": "5.16",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -963,6 +1041,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Other reclaimable kernel memory that drivers report, in pages",
           "since": "4.20",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -980,6 +1059,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Page pins taken with FOLL_PIN, such as pin_user_pages() (cumulative)",
           "since": "5.7",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -996,6 +1076,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Page pins released again (cumulative)",
           "since": "5.7",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1011,6 +1092,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_kernel_stack",
           "description": "Memory used by kernel stacks; in kB since 4.7 (a count of stacks before)",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1027,6 +1109,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_shadow_call_stack",
           "description": "Memory used by shadow call stacks in kB (CONFIG_SHADOW_CALL_STACK, 5.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1043,6 +1127,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_page_table_pages",
           "description": "Pages used for user page tables",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1060,6 +1145,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages used for secondary page tables such as KVM's or IOMMU's",
           "since": "6.1",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1076,6 +1162,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_iommu_pages",
           "description": "Pages allocated for IOMMU page tables (CONFIG_IOMMU_SUPPORT, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1092,6 +1180,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_swapcached",
           "description": "Pages in the swap cache (CONFIG_SWAP, 5.12 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1108,6 +1198,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgpromote_success",
           "description": "Pages promoted to a faster memory tier by NUMA balancing (CONFIG_NUMA_BALANCING, 6.0 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1123,6 +1215,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgpromote_candidate",
           "description": "Pages found worth promoting to a faster tier (CONFIG_NUMA_BALANCING)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1138,6 +1232,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgpromote_candidate_nrl",
           "description": "Promotion candidates accepted without the promotion rate limit (recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1153,6 +1249,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgdemote_kswapd",
           "description": "Pages moved to a slower memory tier by kswapd (5.18 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1168,6 +1266,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgdemote_direct",
           "description": "Pages moved to a slower memory tier by direct reclaim (5.18 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1183,6 +1283,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgdemote_khugepaged",
           "description": "Pages moved to a slower memory tier by khugepaged reclaim",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1198,6 +1300,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgdemote_proactive",
           "description": "Pages moved to a slower memory tier by proactive reclaim (memory.reclaim)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1213,6 +1317,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_hugetlb",
           "description": "Pages held by hugetlb huge pages, in base pages (CONFIG_HUGETLB_PAGE, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1230,6 +1336,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages taken from the system by a memory balloon driver",
           "since": "6.12",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1246,6 +1353,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_kernel_file_pages",
           "description": "Page-cache pages allocated for kernel-internal files (recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1263,6 +1372,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Dirty-page level at which writers are throttled",
           "since": "2.6.37",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1280,6 +1390,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Dirty-page level at which background writeback starts",
           "since": "2.6.37",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1296,6 +1407,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_memmap_pages",
           "description": "Pages used for struct page arrays allocated after boot (6.11 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1312,6 +1425,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_memmap_boot_pages",
           "description": "Pages used for struct page arrays set up at boot (6.11 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1328,6 +1443,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgpgin",
           "description": "Data read in from block devices, in kB (the kernel halves a count of 512-byte sectors)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1344,6 +1460,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgpgout",
           "description": "Data written out to block devices, in kB (the kernel halves a count of 512-byte sectors)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1360,6 +1477,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pswpin",
           "description": "Pages read in from swap",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1375,6 +1493,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pswpout",
           "description": "Pages written out to swap",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1390,6 +1509,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgalloc_dma",
           "description": "Pages allocated from the DMA zone (CONFIG_ZONE_DMA)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1405,6 +1526,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgalloc_dma32",
           "description": "Pages allocated from the DMA32 zone (CONFIG_ZONE_DMA32)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1420,6 +1543,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgalloc_normal",
           "description": "Pages allocated from the Normal zone",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1435,6 +1559,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgalloc_high",
           "description": "Pages allocated from the HighMem zone (32-bit CONFIG_HIGHMEM)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1450,6 +1576,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgalloc_movable",
           "description": "Pages allocated from the Movable zone",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1465,6 +1592,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgalloc_device",
           "description": "Pages allocated from the Device zone (CONFIG_ZONE_DEVICE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1480,6 +1609,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "allocstall",
           "description": "Times an allocation entered direct reclaim (before 4.8, then split per zone)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1495,6 +1626,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "allocstall_dma",
           "description": "Direct reclaim stalls for allocations aimed at the DMA zone (4.8 and later, CONFIG_ZONE_DMA)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1510,6 +1643,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "allocstall_dma32",
           "description": "Direct reclaim stalls for allocations aimed at the DMA32 zone (4.8 and later, CONFIG_ZONE_DMA32)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1526,6 +1661,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Direct reclaim stalls for allocations aimed at the Normal zone",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1541,6 +1677,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "allocstall_high",
           "description": "Direct reclaim stalls for allocations aimed at the HighMem zone (4.8 and later, CONFIG_HIGHMEM)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1557,6 +1695,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Direct reclaim stalls for allocations aimed at the Movable zone",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1572,6 +1711,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "allocstall_device",
           "description": "Direct reclaim stalls for allocations aimed at the Device zone (CONFIG_ZONE_DEVICE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1587,6 +1728,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgskip_dma",
           "description": "Pages reclaim skipped because they sat in the DMA zone, above the zone it wanted (4.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1602,6 +1745,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgskip_dma32",
           "description": "Pages reclaim skipped because they sat in the DMA32 zone (4.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1618,6 +1763,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages reclaim skipped because they sat in the Normal zone",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1633,6 +1779,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgskip_high",
           "description": "Pages reclaim skipped because they sat in the HighMem zone (4.8 and later, CONFIG_HIGHMEM)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1649,6 +1797,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages reclaim skipped because they sat in the Movable zone",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1664,6 +1813,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgskip_device",
           "description": "Pages reclaim skipped because they sat in the Device zone (CONFIG_ZONE_DEVICE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1679,6 +1830,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgfree",
           "description": "Pages freed",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1694,6 +1846,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgactivate",
           "description": "Pages moved from an inactive to an active LRU list",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1709,6 +1862,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgdeactivate",
           "description": "Pages moved from an active to an inactive LRU list",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1725,6 +1879,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages marked lazily freeable with MADV_FREE",
           "since": "4.12",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1740,6 +1895,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgfault",
           "description": "Page faults of any kind",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1755,6 +1911,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgmajfault",
           "description": "Page faults that needed I/O",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1771,6 +1928,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "MADV_FREE pages that reclaim dropped without writing them",
           "since": "4.5",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1787,6 +1945,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages scanned on active lists to refill inactive lists",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1802,6 +1961,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgreuse",
           "description": "Write faults that reused the page instead of copying it (about 5.10 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1818,6 +1979,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages reclaimed by kswapd",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1834,6 +1996,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages reclaimed by direct reclaim",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1849,6 +2012,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgsteal_khugepaged",
           "description": "Pages reclaimed on behalf of khugepaged",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1864,6 +2029,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgsteal_proactive",
           "description": "Pages reclaimed by proactive reclaim (memory.reclaim, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1880,6 +2047,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages scanned by kswapd",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1896,6 +2064,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Pages scanned by direct reclaim",
           "since": "4.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1911,6 +2080,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgscan_khugepaged",
           "description": "Pages scanned by reclaim on behalf of khugepaged",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1926,6 +2097,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgscan_proactive",
           "description": "Pages scanned by proactive reclaim (memory.reclaim, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1941,6 +2114,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgscan_direct_throttle",
           "description": "Times direct reclaim was throttled for want of reclaim progress (about 3.6 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1957,6 +2132,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Anonymous pages scanned by reclaim",
           "since": "5.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1973,6 +2149,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "File pages scanned by reclaim",
           "since": "5.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1989,6 +2166,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Anonymous pages reclaimed",
           "since": "5.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2005,6 +2183,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "File pages reclaimed",
           "since": "5.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2020,6 +2199,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "zone_reclaim_success",
           "description": "Node-local zone reclaim attempts that freed enough (NUMA kernels, recent)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2035,6 +2216,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "zone_reclaim_failed",
           "description": "Node-local zone reclaim attempts that failed (NUMA kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2050,6 +2233,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pginodesteal",
           "description": "Pages freed by reclaiming inodes outside kswapd",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2065,6 +2249,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "slabs_scanned",
           "description": "Objects that slab shrinkers were asked to scan",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2080,6 +2265,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kswapd_inodesteal",
           "description": "Pages freed by kswapd reclaiming inodes",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2095,6 +2281,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kswapd_low_wmark_hit_quickly",
           "description": "Times kswapd hit the low watermark soon after going to sleep (about 2.6.35 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2110,6 +2298,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kswapd_high_wmark_hit_quickly",
           "description": "Times kswapd hit the high watermark soon after going to sleep (about 2.6.35 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2125,6 +2315,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pageoutrun",
           "description": "Balancing passes made by kswapd",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2140,6 +2331,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgrotated",
           "description": "Pages moved to the tail of the inactive list after writeback",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2155,6 +2347,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "drop_pagecache",
           "description": "Writes of 1 or 3 to /proc/sys/vm/drop_caches",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2170,6 +2364,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "drop_slab",
           "description": "Writes of 2 or 3 to /proc/sys/vm/drop_caches",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2186,6 +2382,7 @@ export const procVmstatSpec: SpecModel = {
           "description": "Processes killed by the out-of-memory killer",
           "since": "4.13",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2201,6 +2398,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_pte_updates",
           "description": "Page table entries NUMA balancing marked to trap the next access (CONFIG_NUMA_BALANCING)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2216,6 +2415,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_huge_pte_updates",
           "description": "Huge-page table entries NUMA balancing marked (CONFIG_NUMA_BALANCING)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2231,6 +2432,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_hint_faults",
           "description": "Faults taken on entries marked by NUMA balancing (CONFIG_NUMA_BALANCING)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2246,6 +2449,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_hint_faults_local",
           "description": "NUMA hinting faults where the page was already on the accessing node (CONFIG_NUMA_BALANCING)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2261,6 +2466,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "numa_pages_migrated",
           "description": "Pages NUMA balancing moved to another node (CONFIG_NUMA_BALANCING)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2276,6 +2483,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgmigrate_success",
           "description": "Pages migrated successfully (CONFIG_MIGRATION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2291,6 +2500,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "pgmigrate_fail",
           "description": "Pages that failed to migrate (CONFIG_MIGRATION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2306,6 +2517,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_migration_success",
           "description": "Transparent huge pages migrated whole (CONFIG_MIGRATION, 5.9 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2321,6 +2534,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_migration_fail",
           "description": "Transparent huge pages that failed to migrate whole and could not be split (CONFIG_MIGRATION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2336,6 +2551,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_migration_split",
           "description": "Transparent huge pages split so that their pieces could migrate (CONFIG_MIGRATION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2351,6 +2568,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_migrate_scanned",
           "description": "Pages the compaction migration scanner looked at (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2366,6 +2585,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_free_scanned",
           "description": "Pages the compaction free scanner looked at (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2381,6 +2602,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_isolated",
           "description": "Pages compaction isolated for migration or as targets (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2396,6 +2619,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_stall",
           "description": "Allocations that ran direct compaction (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2411,6 +2636,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_fail",
           "description": "Direct compaction runs that did not produce the page asked for (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2426,6 +2653,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_success",
           "description": "Direct compaction runs that produced the page asked for (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2441,6 +2670,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_daemon_wake",
           "description": "Times kcompactd woke up (CONFIG_COMPACTION, 4.6 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2456,6 +2687,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_daemon_migrate_scanned",
           "description": "Pages kcompactd's migration scanner looked at (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2471,6 +2704,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "compact_daemon_free_scanned",
           "description": "Pages kcompactd's free scanner looked at (CONFIG_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2486,6 +2721,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "htlb_buddy_alloc_success",
           "description": "Huge pages the hugetlb pool took from the buddy allocator (CONFIG_HUGETLB_PAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2501,6 +2738,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "htlb_buddy_alloc_fail",
           "description": "Failed attempts of the hugetlb pool to take a huge page from the buddy allocator (CONFIG_HUGETLB_PAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2516,6 +2755,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "cma_alloc_success",
           "description": "Successful contiguous-memory-allocator allocations (CONFIG_CMA)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2531,6 +2772,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "cma_alloc_fail",
           "description": "Failed contiguous-memory-allocator allocations (CONFIG_CMA)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2546,6 +2789,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "unevictable_pgs_culled",
           "description": "Pages moved to the unevictable list during reclaim",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2561,6 +2805,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "unevictable_pgs_scanned",
           "description": "Pages scanned on the unevictable list",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2576,6 +2821,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "unevictable_pgs_rescued",
           "description": "Pages moved back from the unevictable list to an evictable one",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2591,6 +2837,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "unevictable_pgs_mlocked",
           "description": "Pages locked with mlock()",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2606,6 +2853,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "unevictable_pgs_munlocked",
           "description": "Pages unlocked with munlock()",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2621,6 +2869,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "unevictable_pgs_cleared",
           "description": "Mlocked pages freed or truncated while still locked",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2636,6 +2885,7 @@ export const procVmstatSpec: SpecModel = {
           "raw": "unevictable_pgs_stranded",
           "description": "Mlocked pages found stranded on a non-mlocked mapping",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2651,6 +2901,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_fault_alloc",
           "description": "Page faults served with a newly allocated transparent huge page (CONFIG_TRANSPARENT_HUGEPAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2666,6 +2918,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_fault_fallback",
           "description": "Page faults that wanted a huge page but fell back to small pages",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2681,6 +2935,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_fault_fallback_charge",
           "description": "Huge-page faults that fell back because the memory cgroup charge failed (5.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2696,6 +2952,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_collapse_alloc",
           "description": "Huge pages khugepaged allocated to collapse small pages into",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2711,6 +2969,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_collapse_alloc_failed",
           "description": "Times khugepaged could not allocate a huge page to collapse into",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2726,6 +2986,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_file_alloc",
           "description": "Huge pages allocated for the page cache or shmem (4.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2741,6 +3003,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_file_fallback",
           "description": "Page-cache huge-page allocations that fell back to small pages (5.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2756,6 +3020,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_file_fallback_charge",
           "description": "Page-cache huge-page allocations that fell back because the cgroup charge failed (5.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2771,6 +3037,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_file_mapped",
           "description": "Page-cache huge pages mapped into user space (4.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2786,6 +3054,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_split",
           "description": "Transparent huge pages split (before 4.5)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2801,6 +3071,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_split_page",
           "description": "Huge pages split into small pages (4.5 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2816,6 +3088,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_split_page_failed",
           "description": "Huge-page splits that failed (4.5 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2831,6 +3105,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_deferred_split_page",
           "description": "Huge pages queued for splitting later after a partial unmap (4.5 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2846,6 +3122,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_underused_split_page",
           "description": "Huge pages split by the shrinker because they were mostly zero (6.12 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2861,6 +3139,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_split_pmd",
           "description": "PMD mappings of huge pages split into PTE mappings (4.5 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2876,6 +3156,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_scan_exceed_none_pte",
           "description": "khugepaged collapses skipped for too many empty entries (max_ptes_none)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2891,6 +3173,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_scan_exceed_swap_pte",
           "description": "khugepaged collapses skipped for too many swapped-out entries (max_ptes_swap)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2906,6 +3190,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_scan_exceed_share_pte",
           "description": "khugepaged collapses skipped for too many shared pages (max_ptes_shared)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2921,6 +3207,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_split_pud",
           "description": "PUD mappings of huge pages split (architectures with PUD-sized THP)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2936,6 +3224,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_zero_page_alloc",
           "description": "Times the huge zero page was allocated",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2951,6 +3241,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_zero_page_alloc_failed",
           "description": "Times allocating the huge zero page failed",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2966,6 +3258,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_swpout",
           "description": "Huge pages swapped out whole (4.13 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2981,6 +3275,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "thp_swpout_fallback",
           "description": "Huge pages split before being swapped out (4.13 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -2996,6 +3292,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "balloon_inflate",
           "description": "Pages a balloon driver took from the system (CONFIG_MEMORY_BALLOON)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3011,6 +3309,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "balloon_deflate",
           "description": "Pages a balloon driver gave back (CONFIG_MEMORY_BALLOON)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3026,6 +3326,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "balloon_migrate",
           "description": "Balloon pages moved by compaction (CONFIG_BALLOON_COMPACTION)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3041,6 +3343,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_tlb_remote_flush",
           "description": "TLB flush requests sent to other CPUs (CONFIG_DEBUG_TLBFLUSH)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3056,6 +3360,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_tlb_remote_flush_received",
           "description": "TLB flush requests received from other CPUs (CONFIG_DEBUG_TLBFLUSH)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3071,6 +3377,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_tlb_local_flush_all",
           "description": "Full local TLB flushes (CONFIG_DEBUG_TLBFLUSH)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3086,6 +3394,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "nr_tlb_local_flush_one",
           "description": "Single-entry local TLB flushes (CONFIG_DEBUG_TLBFLUSH)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3101,6 +3411,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "swap_ra",
           "description": "Pages read ahead from swap (CONFIG_SWAP, 4.14 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3116,6 +3428,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "swap_ra_hit",
           "description": "Swap readahead pages that were then used (CONFIG_SWAP, 4.14 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3131,6 +3445,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "swpin_zero",
           "description": "Swap-ins of pages known to be all zero, served without I/O (CONFIG_SWAP, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3146,6 +3462,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "swpout_zero",
           "description": "Swap-outs of all-zero pages recorded without I/O (CONFIG_SWAP, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3161,6 +3479,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "ksm_swpin_copy",
           "description": "KSM pages copied on swap-in (CONFIG_SWAP and CONFIG_KSM)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3176,6 +3496,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "cow_ksm",
           "description": "Copy-on-write faults on KSM-merged pages (CONFIG_KSM)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3191,6 +3513,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "zswpin",
           "description": "Pages loaded back from zswap (CONFIG_ZSWAP)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3206,6 +3530,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "zswpout",
           "description": "Pages stored compressed in zswap (CONFIG_ZSWAP)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3221,6 +3547,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "zswpwb",
           "description": "Pages written back from zswap to the swap device (CONFIG_ZSWAP, 6.8 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3236,6 +3564,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "direct_map_level2_splits",
           "description": "Splits of 2 MiB kernel direct-map pages into smaller ones (x86)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3251,6 +3581,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "direct_map_level3_splits",
           "description": "Splits of 1 GiB kernel direct-map pages into smaller ones (x86)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3266,6 +3598,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "direct_map_level2_collapses",
           "description": "Collapses of small kernel direct-map pages back into 2 MiB ones (x86, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3281,6 +3615,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "direct_map_level3_collapses",
           "description": "Collapses of kernel direct-map pages back into 1 GiB ones (x86, recent kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3296,6 +3632,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "vma_lock_success",
           "description": "Page faults handled under the per-VMA lock (CONFIG_PER_VMA_LOCK_STATS)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3311,6 +3649,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "vma_lock_abort",
           "description": "Per-VMA-lock faults that fell back to the mmap lock (CONFIG_PER_VMA_LOCK_STATS)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3326,6 +3666,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "vma_lock_retry",
           "description": "Per-VMA-lock faults that had to be retried (CONFIG_PER_VMA_LOCK_STATS)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3341,6 +3683,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "vma_lock_miss",
           "description": "Per-VMA-lock lookups that found no VMA (CONFIG_PER_VMA_LOCK_STATS)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3356,6 +3700,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_1k",
           "description": "Tasks whose peak kernel stack use was under 1 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3371,6 +3717,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_2k",
           "description": "Tasks whose peak kernel stack use was 1 to 2 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3386,6 +3734,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_4k",
           "description": "Tasks whose peak kernel stack use was 2 to 4 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3401,6 +3751,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_8k",
           "description": "Tasks whose peak kernel stack use was 4 to 8 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3416,6 +3768,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_16k",
           "description": "Tasks whose peak kernel stack use was 8 to 16 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3431,6 +3785,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_32k",
           "description": "Tasks whose peak kernel stack use was 16 to 32 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3446,6 +3802,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_64k",
           "description": "Tasks whose peak kernel stack use was 32 to 64 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -3461,6 +3819,8 @@ export const procVmstatSpec: SpecModel = {
           "raw": "kstack_rest",
           "description": "Tasks whose peak kernel stack use was above 64 KiB (CONFIG_DEBUG_STACK_USAGE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,

@@ -13,6 +13,7 @@ export const procZoneinfoSpec: SpecModel = {
     "/proc/zoneinfo"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "blocks",
     "split": {
@@ -31,6 +32,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "node",
             "description": "NUMA node number",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -95,6 +97,7 @@ export const procZoneinfoSpec: SpecModel = {
                     "raw": "nr_inactive_anon",
                     "description": "Anonymous memory on the node's inactive list",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -111,6 +114,7 @@ export const procZoneinfoSpec: SpecModel = {
                     "raw": "nr_active_anon",
                     "description": "Anonymous memory on the node's active list",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -127,6 +131,7 @@ export const procZoneinfoSpec: SpecModel = {
                     "raw": "nr_inactive_file",
                     "description": "File-backed memory on the node's inactive list",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -143,6 +148,7 @@ export const procZoneinfoSpec: SpecModel = {
                     "raw": "nr_active_file",
                     "description": "File-backed memory on the node's active list",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -159,6 +165,7 @@ export const procZoneinfoSpec: SpecModel = {
                     "raw": "nr_file_pages",
                     "description": "Page cache on the node",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -175,6 +182,7 @@ export const procZoneinfoSpec: SpecModel = {
                     "raw": "nr_anon_pages",
                     "description": "Anonymous memory mapped on the node",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -200,6 +208,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "pages",
             "description": "Free memory in the zone",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -218,6 +227,7 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "Temporary raise of the watermarks after fragmentation events",
             "since": "5.0",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -234,6 +244,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "min",
             "description": "Minimum watermark; below it only atomic and reclaim allocations succeed",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -250,6 +261,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "low",
             "description": "Low watermark; below it kswapd starts reclaiming",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -266,6 +278,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "high",
             "description": "High watermark; kswapd stops reclaiming above it",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -283,6 +296,7 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "Watermark used for memory tiering promotion",
             "since": "6.1",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -300,6 +314,7 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "Pages scanned since the last reclaim (older kernels)",
             "until": "4.8",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -315,6 +330,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "spanned",
             "description": "Size of the zone's physical address range with holes",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -331,6 +347,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "present",
             "description": "Physical memory in the zone",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -347,6 +364,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "managed",
             "description": "Memory in the zone managed by the page allocator",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -364,6 +382,7 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "Memory in the zone reserved for the contiguous memory allocator",
             "since": "5.13",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -432,6 +451,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "raw": "cpu",
                       "description": "CPU number",
                       "optional": false,
+                      "measure": "gauge",
                       "value": {
                         "kind": "integer",
                         "signed": false,
@@ -455,6 +475,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "raw": "count",
                       "description": "Pages on the CPU's list",
                       "optional": false,
+                      "measure": "gauge",
                       "value": {
                         "kind": "integer",
                         "signed": false,
@@ -471,6 +492,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "raw": "high",
                       "description": "Count above which pages are returned to the zone",
                       "optional": false,
+                      "measure": "gauge",
                       "value": {
                         "kind": "integer",
                         "signed": false,
@@ -487,6 +509,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "raw": "batch",
                       "description": "Pages moved to or from the zone at a time",
                       "optional": false,
+                      "measure": "gauge",
                       "value": {
                         "kind": "integer",
                         "signed": false,
@@ -503,6 +526,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "description": "Lowest value the high mark is tuned to",
                       "since": "6.7",
                       "optional": true,
+                      "measure": "gauge",
                       "value": {
                         "kind": "integer",
                         "signed": false,
@@ -520,6 +544,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "description": "Highest value the high mark is tuned to",
                       "since": "6.7",
                       "optional": true,
+                      "measure": "gauge",
                       "value": {
                         "kind": "integer",
                         "signed": false,
@@ -536,6 +561,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "raw": "vm stats threshold",
                       "description": "Counter drift allowed per CPU before it is folded into the zone",
                       "optional": false,
+                      "measure": "gauge",
                       "value": {
                         "kind": "integer",
                         "signed": false,
@@ -558,6 +584,7 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "1 when reclaim on the node has failed repeatedly, else 0",
             "since": "4.8",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -574,6 +601,7 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "1 when reclaim on the zone has failed repeatedly, else 0 (older kernels)",
             "until": "4.8",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -589,6 +617,8 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "start_pfn",
             "description": "First page frame number of the zone",
             "optional": true,
+            "configDependent": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -605,6 +635,7 @@ export const procZoneinfoSpec: SpecModel = {
             "description": "Target ratio of active to inactive anonymous pages (older kernels)",
             "until": "4.8",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,

@@ -15,6 +15,7 @@ export const procNetDevSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/dev"
   ],
   "sampling": "sampled",
+  "measure": "counter",
   "layout": {
     "kind": "table",
     "skip": 2,
@@ -48,6 +49,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive bytes",
                   "description": "Bytes received",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -66,6 +68,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive packets",
                   "description": "Packets received",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -83,6 +86,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive errs",
                   "description": "Receive errors of any kind reported by the driver",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -100,6 +104,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive drop",
                   "description": "Received packets dropped (no buffer, filtered, or missed by the NIC)",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -117,6 +122,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive fifo",
                   "description": "Receive FIFO overrun errors",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -134,6 +140,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive frame",
                   "description": "Length, overrun, CRC and alignment errors on received frames, summed",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -151,6 +158,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive compressed",
                   "description": "Compressed packets received (CSLIP, PPP)",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -168,6 +176,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "receive multicast",
                   "description": "Multicast packets received",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -185,6 +194,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit bytes",
                   "description": "Bytes sent",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -203,6 +213,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit packets",
                   "description": "Packets sent",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -220,6 +231,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit errs",
                   "description": "Transmit errors of any kind reported by the driver",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -237,6 +249,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit drop",
                   "description": "Packets dropped on the way out (no buffer, queue full)",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -254,6 +267,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit fifo",
                   "description": "Transmit FIFO underrun errors",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -271,6 +285,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit colls",
                   "description": "Collisions detected on the medium while sending",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -288,6 +303,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit carrier",
                   "description": "Carrier, aborted, window and heartbeat errors while sending, summed",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -305,6 +321,7 @@ export const procNetDevSpec: SpecModel = {
                   "raw": "transmit compressed",
                   "description": "Compressed packets sent (CSLIP, PPP)",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,

@@ -175,6 +175,7 @@ export const procNetIpv6RouteSpec: SpecModel = {
               "raw": "device",
               "description": "Output device; missing when the route has none",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "string",
                 "escaped": false

@@ -362,6 +362,7 @@ export const procNetNetlinkSpec: SpecModel = {
                   "raw": "Drops",
                   "description": "Messages dropped because the receive buffer was full (absent on the oldest kernels)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -379,6 +380,7 @@ export const procNetNetlinkSpec: SpecModel = {
                   "raw": "Inode",
                   "description": "Inode of the socket (absent on kernels before the column was added)",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,

@@ -16,6 +16,7 @@ export const procNetNetstatSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "keyed",
     "separator": "colon",
@@ -38,6 +39,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "SyncookiesSent",
                     "description": "SYN cookies sent in SYN-ACKs because a listener's SYN queue was full",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -50,6 +52,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "SyncookiesRecv",
                     "description": "ACKs received that carried a valid SYN cookie",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -62,6 +65,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "SyncookiesFailed",
                     "description": "ACKs received whose SYN cookie did not check out",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -74,6 +78,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "EmbryonicRsts",
                     "description": "Resets received for connections still half open (SYN-RECV)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -86,6 +91,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "PruneCalled",
                     "description": "Times a socket's receive queue had to be pruned because it went over its memory budget",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -98,6 +104,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "RcvPruned",
                     "description": "Times pruning could not free enough memory and received data had to be dropped",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -110,6 +117,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "OfoPruned",
                     "description": "Times the out-of-order queue was emptied to reclaim memory",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -122,6 +130,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "OutOfWindowIcmps",
                     "description": "ICMP errors ignored because they referred to data outside the current send window",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -134,6 +143,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "LockDroppedIcmps",
                     "description": "ICMP errors dropped because the socket was busy (locked by its user)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -146,6 +156,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "ArpFilter",
                     "description": "ARP requests ignored because of the arp_filter setting",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -158,6 +169,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TW",
                     "description": "Sockets that left TIME-WAIT after the full waiting period",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -170,6 +182,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TWRecycled",
                     "description": "TIME-WAIT sockets reused for a new connection to the same peer",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -182,6 +195,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TWKilled",
                     "description": "TIME-WAIT sockets ended before the full waiting period",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -194,6 +208,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "PAWSActive",
                     "description": "SYN-ACKs dropped on outgoing connections because their timestamp failed the PAWS check",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -206,6 +221,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "PAWSEstab",
                     "description": "Segments dropped on established connections because their timestamp was too old (PAWS)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -219,6 +235,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments dropped because they fell beyond the receive window",
                     "since": "6.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -232,6 +249,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent",
                     "since": "6.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -245,6 +263,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Old duplicate ACKs dropped by the PAWS check without answering them",
                     "since": "6.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -258,6 +277,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments to TIME-WAIT sockets dropped by the PAWS check",
                     "since": "6.16",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -270,6 +290,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "DelayedACKs",
                     "description": "ACKs sent when the delayed-ACK timer fired",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -282,6 +303,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "DelayedACKLocked",
                     "description": "Delayed ACKs postponed because the socket was locked by its user when the timer fired",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -294,6 +316,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "DelayedACKLost",
                     "description": "Already received data that arrived again, a sign that an ACK of ours was lost",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -306,6 +329,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "ListenOverflows",
                     "description": "Connections dropped because a listener's accept queue was full",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -318,6 +342,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "ListenDrops",
                     "description": "Connection requests a listener dropped for any reason, overflows included",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -330,6 +355,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPHPHits",
                     "description": "Data segments handled on the header-prediction fast path",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -342,6 +368,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPPureAcks",
                     "description": "ACKs without data handled on the slow path",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -354,6 +381,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPHPAcks",
                     "description": "ACKs without data handled on the header-prediction fast path",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -366,6 +394,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPRenoRecovery",
                     "description": "Fast recoveries entered without SACK information (NewReno)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -378,6 +407,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSackRecovery",
                     "description": "Fast recoveries entered with SACK information",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -390,6 +420,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSACKReneging",
                     "description": "Times the peer threw away data it had already SACKed",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -402,6 +433,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSACKReorder",
                     "description": "Packet reorderings detected with SACK",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -414,6 +446,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPRenoReorder",
                     "description": "Packet reorderings detected from duplicate ACKs without SACK",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -426,6 +459,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPTSReorder",
                     "description": "Packet reorderings detected with timestamps",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -438,6 +472,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPFullUndo",
                     "description": "Congestion window reductions fully undone because the retransmissions proved unnecessary",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -450,6 +485,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPPartialUndo",
                     "description": "Congestion window reductions partly undone after a partial ACK during recovery",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -462,6 +498,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDSACKUndo",
                     "description": "Congestion window reductions undone thanks to DSACK information",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -474,6 +511,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPLossUndo",
                     "description": "Congestion window reductions undone after a retransmission timeout proved spurious",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -486,6 +524,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPLostRetransmit",
                     "description": "Retransmitted segments that were lost again",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -498,6 +537,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPRenoFailures",
                     "description": "Retransmission timeouts that hit after duplicate ACKs but before fast recovery, without SACK",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -510,6 +550,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSackFailures",
                     "description": "Retransmission timeouts that hit after SACKs but before fast recovery",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -522,6 +563,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPLossFailures",
                     "description": "Retransmission timeouts that hit while already recovering from an earlier timeout",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -534,6 +576,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPFastRetrans",
                     "description": "Segments retransmitted by fast retransmit",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -546,6 +589,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSlowStartRetrans",
                     "description": "Segments retransmitted in slow start after a timeout",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -558,6 +602,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPTimeouts",
                     "description": "Retransmission timeouts on connections that were not in any loss recovery",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -571,6 +616,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Tail loss probes sent",
                     "since": "3.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -584,6 +630,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Losses repaired by a tail loss probe",
                     "since": "3.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -596,6 +643,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPRenoRecoveryFail",
                     "description": "Retransmission timeouts that hit during fast recovery without SACK",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -608,6 +656,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSackRecoveryFail",
                     "description": "Retransmission timeouts that hit during fast recovery with SACK",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -620,6 +669,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPRcvCollapsed",
                     "description": "Received packets merged with neighbours in the receive queue to save memory",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -633,6 +683,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Received packets merged into the tail of the socket backlog",
                     "since": "5.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -645,6 +696,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDSACKOldSent",
                     "description": "DSACKs sent for duplicate data below the cumulative ACK",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -657,6 +709,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDSACKOfoSent",
                     "description": "DSACKs sent for duplicate out-of-order data",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -669,6 +722,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDSACKRecv",
                     "description": "DSACK blocks received for data below the cumulative ACK",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -681,6 +735,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDSACKOfoRecv",
                     "description": "DSACK blocks received for out-of-order data",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -693,6 +748,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPAbortOnData",
                     "description": "Connections reset because data arrived after the application closed the socket",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -705,6 +761,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPAbortOnClose",
                     "description": "Connections reset because they were closed with unread data",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -717,6 +774,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPAbortOnMemory",
                     "description": "Connections reset for lack of memory or because there were too many orphaned sockets",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -729,6 +787,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPAbortOnTimeout",
                     "description": "Connections reset after running out of retransmissions, keepalive or window probes",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -741,6 +800,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPAbortOnLinger",
                     "description": "Connections reset in FIN-WAIT-2 because of the TCP_LINGER2 setting",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -753,6 +813,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPAbortFailed",
                     "description": "Resets that could not be sent, for lack of memory",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -765,6 +826,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPMemoryPressures",
                     "description": "Times TCP entered memory pressure (net.ipv4.tcp_mem)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -777,6 +839,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPMemoryPressuresChrono",
                     "description": "Total time TCP has spent in memory pressure",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -790,6 +854,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSACKDiscard",
                     "description": "Received SACK blocks ignored as invalid",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -802,6 +867,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDSACKIgnoredOld",
                     "description": "Received DSACK blocks ignored because they were too old to be useful",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -814,6 +880,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDSACKIgnoredNoUndo",
                     "description": "Received DSACK blocks ignored because there was nothing to undo",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -826,6 +893,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPSpuriousRTOs",
                     "description": "Retransmission timeouts found spurious by F-RTO",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -838,6 +906,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPMD5NotFound",
                     "description": "Segments dropped because an MD5 signature was expected but absent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -850,6 +919,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPMD5Unexpected",
                     "description": "Segments dropped because they carried an MD5 signature the socket did not expect",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -862,6 +932,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPMD5Failure",
                     "description": "Segments dropped because their MD5 signature did not verify",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -875,6 +947,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SACKed data moved into a neighbouring buffer while processing SACKs",
                     "since": "2.6.29",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -888,6 +961,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SACKed buffers merged into a neighbouring one while processing SACKs",
                     "since": "2.6.29",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -901,6 +975,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SACK blocks that could not be shifted or merged and took the slower path",
                     "since": "2.6.29",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -914,6 +989,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Packets dropped because the socket backlog was full while the socket was locked",
                     "since": "2.6.34",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -927,6 +1003,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Packets dropped because they used emergency memory reserves a normal socket may not keep",
                     "since": "3.6",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -940,6 +1017,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments dropped for a TTL below the socket's IP_MINTTL (RFC 5082)",
                     "since": "2.6.34",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -952,6 +1030,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPDeferAcceptDrop",
                     "description": "ACKs without data dropped by a listener using TCP_DEFER_ACCEPT",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -964,6 +1044,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "IPReversePathFilter",
                     "description": "IPv4 packets dropped by reverse path filtering (rp_filter)",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -976,6 +1058,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPTimeWaitOverflow",
                     "description": "TIME-WAIT sockets not kept because net.ipv4.tcp_max_tw_buckets was reached",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -988,6 +1072,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPReqQFullDoCookies",
                     "description": "SYNs answered with a SYN cookie because the SYN queue was full",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1000,6 +1086,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPReqQFullDrop",
                     "description": "SYNs dropped because the SYN queue was full and SYN cookies were off",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1012,6 +1100,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPRetransFail",
                     "description": "Retransmissions the lower layers failed to accept",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1025,6 +1115,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Received packets merged into the previous packet of the receive queue",
                     "since": "3.4",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1037,6 +1128,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPOFOQueue",
                     "description": "Packets placed in the out-of-order queue",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1049,6 +1142,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPOFODrop",
                     "description": "Out-of-order packets dropped for lack of receive memory",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1061,6 +1156,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPOFOMerge",
                     "description": "Out-of-order packets that overlapped data already in the out-of-order queue",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1074,6 +1171,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Challenge ACKs sent in answer to suspicious resets or ACKs (RFC 5961)",
                     "since": "3.6",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1087,6 +1185,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Challenge ACKs sent in answer to a SYN on an existing connection",
                     "since": "3.6",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1100,6 +1199,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Outgoing connections that sent data in the SYN with a Fast Open cookie",
                     "since": "3.6",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1113,6 +1213,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Fast Open attempts whose SYN data was not accepted by the peer or timed out",
                     "since": "3.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1126,6 +1227,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Incoming connections accepted with data in the SYN (Fast Open)",
                     "since": "3.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1139,6 +1241,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Incoming Fast Open SYNs refused, for a bad cookie or a failure to create the socket",
                     "since": "3.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1152,6 +1255,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Fast Open SYNs refused because the listener's pending Fast Open limit was reached",
                     "since": "3.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1165,6 +1269,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SYNs received that asked for a Fast Open cookie",
                     "since": "3.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1177,6 +1282,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPFastOpenBlackhole",
                     "description": "Times client Fast Open was switched off after a path seemed to drop Fast Open packets",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1190,6 +1297,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Retransmissions skipped because the original packet was still in a local queue",
                     "since": "3.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1203,6 +1311,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Packets received by busy polling the device",
                     "since": "3.11",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1216,6 +1325,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times small writes were held back to be merged with later data (autocorking)",
                     "since": "3.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1229,6 +1339,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times the advertised receive window reopened after being zero",
                     "since": "3.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1242,6 +1353,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times the advertised receive window went from open to zero",
                     "since": "3.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1255,6 +1367,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times the computed receive window was zero, whether or not a zero window was advertised",
                     "since": "3.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1268,6 +1381,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SYN and SYN-ACK retransmissions",
                     "since": "3.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1281,6 +1395,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments sent with new data, retransmissions excluded",
                     "since": "3.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1293,6 +1408,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPHystartTrainDetect",
                     "description": "Times CUBIC's HyStart left slow start on its ACK-train test",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1305,6 +1422,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPHystartTrainCwnd",
                     "description": "Sum of the congestion windows, in packets, at which the ACK-train test ended slow start",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1317,6 +1436,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPHystartDelayDetect",
                     "description": "Times CUBIC's HyStart left slow start on its delay-increase test",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1329,6 +1450,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPHystartDelayCwnd",
                     "description": "Sum of the congestion windows, in packets, at which the delay test ended slow start",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1342,6 +1465,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Duplicate ACKs not sent from SYN-RECV because of the out-of-window ACK rate limit",
                     "since": "4.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1355,6 +1479,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Duplicate ACKs for PAWS-rejected segments not sent because of the rate limit",
                     "since": "4.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1368,6 +1493,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Duplicate ACKs for out-of-window segments not sent because of the rate limit",
                     "since": "4.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1381,6 +1507,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ACKs not sent from FIN-WAIT-2 because of the rate limit",
                     "since": "4.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1394,6 +1521,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ACKs not sent from TIME-WAIT because of the rate limit",
                     "since": "4.0",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1406,6 +1534,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPACKSkippedChallenge",
                     "description": "Challenge ACKs not sent because of the per-socket rate limit",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1418,6 +1548,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPWinProbe",
                     "description": "Zero window probes sent",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1430,6 +1562,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPKeepAlive",
                     "description": "Keepalive probes sent",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1442,6 +1576,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPMTUPFail",
                     "description": "Path MTU probes that were lost",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1454,6 +1590,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "TCPMTUPSuccess",
                     "description": "Path MTU probes that got through and raised the MSS",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1467,6 +1605,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Data segments the peer reported received, by ACK or SACK",
                     "since": "4.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1480,6 +1619,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Delivered data segments the peer reported as congestion-marked (ECN CE)",
                     "since": "4.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1493,6 +1633,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ACKs not sent because they were folded into a later one (ACK compression)",
                     "since": "4.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1506,6 +1647,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Incoming segments dropped because the receive window was zero",
                     "since": "5.1",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1519,6 +1661,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Incoming segments dropped because the receive queue could not get more memory",
                     "since": "5.1",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1532,6 +1675,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Send-queue splits refused because the queue was already too long",
                     "since": "5.2",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1545,6 +1689,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Fast Open connections accepted with a cookie made with the backup key",
                     "since": "5.3",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1558,6 +1703,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times the flow hash (IPv6 flow label) was changed after a retransmission timeout",
                     "since": "5.6",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1571,6 +1717,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times the flow hash was changed after receiving duplicate data",
                     "since": "5.6",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1584,6 +1731,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments covered by received DSACK blocks, estimated from their length and the MSS",
                     "since": "5.9",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1597,6 +1745,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Received DSACK blocks ignored because their range was implausible",
                     "since": "5.9",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1610,6 +1759,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Pending connection requests moved to another SO_REUSEPORT listener when theirs closed",
                     "since": "5.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1623,6 +1773,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Pending connection requests that could not be moved to another listener",
                     "since": "5.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1636,6 +1787,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Flow hash changes made by Protective Load Balancing after lasting congestion",
                     "since": "6.2",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1649,6 +1801,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments dropped because TCP-AO was required but missing",
                     "since": "6.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1662,6 +1815,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments dropped because their TCP-AO MAC did not verify",
                     "since": "6.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1675,6 +1829,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments with TCP-AO dropped because no matching key was configured",
                     "since": "6.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1688,6 +1843,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments whose TCP-AO MAC verified",
                     "since": "6.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1701,6 +1857,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ICMP errors ignored on TCP-AO connections",
                     "since": "6.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1732,6 +1889,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InNoRoutes",
                     "description": "Received packets dropped because no route to their destination existed",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1744,6 +1902,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InTruncatedPkts",
                     "description": "Received packets dropped because they were shorter than their header claims",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1756,6 +1915,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InMcastPkts",
                     "description": "Multicast packets received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1768,6 +1928,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "OutMcastPkts",
                     "description": "Multicast packets sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1780,6 +1941,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InBcastPkts",
                     "description": "Broadcast packets received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1792,6 +1954,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "OutBcastPkts",
                     "description": "Broadcast packets sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1805,6 +1968,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Bytes of IPv4 packets received, headers included",
                     "since": "2.6.31",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1819,6 +1983,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Bytes of IPv4 packets sent, headers included",
                     "since": "2.6.31",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1833,6 +1998,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Bytes of multicast packets received",
                     "since": "2.6.31",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1847,6 +2013,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Bytes of multicast packets sent",
                     "since": "2.6.31",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1861,6 +2028,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Bytes of broadcast packets received",
                     "since": "2.6.31",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1875,6 +2043,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Bytes of broadcast packets sent",
                     "since": "2.6.31",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1889,6 +2058,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Received IPv4 packets with a wrong header checksum",
                     "since": "3.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1901,6 +2071,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InNoECTPkts",
                     "description": "Received packets marked as not ECN-capable (ECN field 00)",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1913,6 +2085,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InECT1Pkts",
                     "description": "Received packets marked ECN-capable with ECT(1)",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1925,6 +2099,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InECT0Pkts",
                     "description": "Received packets marked ECN-capable with ECT(0)",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1937,6 +2113,8 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InCEPkts",
                     "description": "Received packets marked Congestion Experienced (ECN CE)",
                     "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1950,6 +2128,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Fragments dropped because they overlapped fragments already received",
                     "since": "4.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1971,6 +2150,7 @@ export const procNetNetstatSpec: SpecModel = {
           "description": "Multipath TCP counters; the line is missing when the kernel is built without MPTCP",
           "since": "5.7",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "record",
             "record": {
@@ -1982,6 +2162,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPCapableSYNRX",
                     "description": "SYNs received with the MP_CAPABLE option",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1995,6 +2176,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SYNs sent with the MP_CAPABLE option",
                     "since": "5.13",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2008,6 +2190,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SYN-ACKs received with the MP_CAPABLE option",
                     "since": "5.13",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2020,6 +2203,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPCapableACKRX",
                     "description": "Third-handshake ACKs received with the MP_CAPABLE option",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2032,6 +2216,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPCapableFallbackACK",
                     "description": "Incoming connections that fell back to plain TCP during the handshake",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2044,6 +2229,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPCapableFallbackSYNACK",
                     "description": "Outgoing connections that fell back to plain TCP because the SYN-ACK lacked MP_CAPABLE",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2057,6 +2243,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Outgoing connections that fell back to TCP after their MP_CAPABLE SYNs were dropped",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2070,6 +2257,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Outgoing connections made without MPTCP because it was disabled after earlier blackholes",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2083,6 +2271,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_CAPABLE connection attempts refused on a port reserved for an MP_JOIN endpoint",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2096,6 +2285,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Connections that fell back to TCP because no connection token could be allocated",
                     "since": "5.13",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2108,6 +2298,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPTCPRetrans",
                     "description": "Data segments retransmitted at the MPTCP level",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2120,6 +2311,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPJoinNoTokenFound",
                     "description": "MP_JOIN requests dropped because their token matched no connection",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2132,6 +2324,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPJoinSynRx",
                     "description": "SYNs received with the MP_JOIN option",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2145,6 +2338,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SYNs received with MP_JOIN and the backup flag",
                     "since": "6.11",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2157,6 +2351,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPJoinSynAckRx",
                     "description": "SYN-ACKs received with the MP_JOIN option",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2170,6 +2365,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SYN-ACKs received with MP_JOIN and the backup flag",
                     "since": "6.11",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2182,6 +2378,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPJoinSynAckHMacFailure",
                     "description": "MP_JOIN SYN-ACKs whose HMAC was wrong",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2194,6 +2391,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPJoinAckRx",
                     "description": "Third-handshake ACKs received with the MP_JOIN option",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2206,6 +2404,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "MPJoinAckHMacFailure",
                     "description": "MP_JOIN ACKs whose HMAC was wrong",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2219,6 +2418,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_JOIN requests refused by the path manager",
                     "since": "6.16",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2232,6 +2432,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "SYNs sent with the MP_JOIN option to open an extra subflow",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2245,6 +2446,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Extra subflows not opened because their socket could not be created",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2258,6 +2460,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Extra subflows not opened because binding the local address failed",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2271,6 +2474,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Extra subflows not opened because connect() failed",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2283,6 +2487,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "DSSNotMatching",
                     "description": "Received data mappings (DSS) that did not agree with the previous mapping",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2296,6 +2501,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Connections that fell back to TCP after a corrupted data mapping was detected",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2309,6 +2515,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Join subflows reset after a corrupted data mapping was detected",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2322,6 +2529,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Infinite mappings sent (the connection falls back to a single TCP flow)",
                     "since": "5.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2334,6 +2542,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "raw": "InfiniteMapRx",
                     "description": "Infinite mappings received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2347,6 +2556,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Data mappings that did not fit the subflow's TCP sequence numbers",
                     "since": "5.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2360,6 +2570,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Received data whose MPTCP checksum was wrong",
                     "since": "5.14",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2373,6 +2584,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments appended at the tail of the MPTCP out-of-order queue",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2386,6 +2598,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments put in the MPTCP out-of-order queue",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2399,6 +2612,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments merged into others in the MPTCP out-of-order queue",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2412,6 +2626,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments dropped because their data fell outside the MPTCP receive window",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2425,6 +2640,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Segments dropped because their data had already been received",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2438,6 +2654,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ADD_ADDR announcements received (echo flag clear)",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2451,6 +2668,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ADD_ADDR announcements sent (echo flag clear)",
                     "since": "6.5",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2464,6 +2682,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ADD_ADDR announcements not sent for lack of resources",
                     "since": "6.5",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2477,6 +2696,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ADD_ADDR echoes received (echo flag set)",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2490,6 +2710,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ADD_ADDR echoes sent",
                     "since": "6.5",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2503,6 +2724,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ADD_ADDR echoes not sent for lack of resources",
                     "since": "6.5",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2516,6 +2738,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "ADD_ADDR announcements received that carried a port number",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2529,6 +2752,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Received ADD_ADDR announcements the path manager dropped",
                     "since": "5.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2542,6 +2766,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_JOIN SYNs received on a port other than the connection's",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2555,6 +2780,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_JOIN SYN-ACKs received from a port other than the connection's",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2568,6 +2794,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_JOIN ACKs received on a port other than the connection's",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2581,6 +2808,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_JOIN SYNs refused because their port matched no announced address",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2594,6 +2822,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_JOIN ACKs refused because their port matched no announced address",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2607,6 +2836,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "RM_ADDR messages received",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2620,6 +2850,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Received RM_ADDR messages the path manager dropped",
                     "since": "5.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2633,6 +2864,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Addresses withdrawn in RM_ADDR messages sent",
                     "since": "6.5",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2646,6 +2878,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Address withdrawals not sent for lack of resources",
                     "since": "6.5",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2659,6 +2892,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Subflows removed",
                     "since": "5.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2672,6 +2906,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_PRIO options sent (subflow priority changes)",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2685,6 +2920,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_PRIO options received",
                     "since": "5.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2698,6 +2934,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_FAIL options sent",
                     "since": "5.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2711,6 +2948,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_FAIL options received",
                     "since": "5.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2724,6 +2962,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_FASTCLOSE options sent",
                     "since": "5.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2737,6 +2976,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_FASTCLOSE options received",
                     "since": "5.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2750,6 +2990,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_RST options sent",
                     "since": "5.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2763,6 +3004,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MP_RST options received",
                     "since": "5.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2776,6 +3018,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times a subflow was marked stale (stopped being used while unresponsive)",
                     "since": "5.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2789,6 +3032,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times a stale subflow became active again",
                     "since": "5.15",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2802,6 +3046,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times a subflow's send window was replaced by the connection-level one",
                     "since": "5.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2815,6 +3060,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times a subflow's advertised window was replaced by the connection-level one",
                     "since": "5.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2828,6 +3074,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times the connection-level receive window was raised after racing with another subflow's update",
                     "since": "5.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2841,6 +3088,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Races with another subflow while updating the connection-level receive window",
                     "since": "5.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2854,6 +3102,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MPTCP connections currently established (a gauge, not a counter)",
                     "since": "6.8",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2867,6 +3116,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Times a path that drops MPTCP packets (a blackhole) was detected",
                     "since": "6.12",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2880,6 +3130,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Connections that fell back to TCP because the first data lacked a mapping or MP_CAPABLE",
                     "since": "6.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2893,6 +3144,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Connections that fell back to TCP because a conflicting option (TCP MD5) was set",
                     "since": "6.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2906,6 +3158,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Connections that fell back to TCP because of a bad or missing data mapping",
                     "since": "6.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2919,6 +3172,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Connections that fell back to TCP after a simultaneous connect",
                     "since": "6.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2932,6 +3186,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Required fallbacks to TCP that could not happen because of the connection's state",
                     "since": "6.17",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -2945,6 +3200,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "Zero window probes sent at the MPTCP level",
                     "since": "6.18",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,

@@ -328,6 +328,7 @@ export const procNetRaw6Spec: SpecModel = {
               "raw": "drops",
               "description": "Packets dropped on receive (buffer full, filter or policy)",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "integer",
                 "signed": false,

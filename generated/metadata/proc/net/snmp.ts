@@ -16,6 +16,7 @@ export const procNetSnmpSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "keyed",
     "separator": "colon",
@@ -59,6 +60,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "DefaultTTL",
                     "description": "Time-to-live put in the header of locally generated IPv4 packets (net.ipv4.ip_default_ttl)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -71,6 +73,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InReceives",
                     "description": "IPv4 packets received from all interfaces, including those dropped later",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -83,6 +86,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InHdrErrors",
                     "description": "Received packets dropped for a bad header: checksum, version, length, options or an expired TTL",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -95,6 +99,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InAddrErrors",
                     "description": "Received packets dropped because the destination address was not valid for this host",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -107,6 +112,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "ForwDatagrams",
                     "description": "Packets this host forwarded toward another destination",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -119,6 +125,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InUnknownProtos",
                     "description": "Packets addressed here whose upper-layer protocol has no handler",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -131,6 +138,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InDiscards",
                     "description": "Received packets without a header problem that were still dropped, for example for lack of memory",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -143,6 +151,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InDelivers",
                     "description": "Received packets handed to an upper-layer protocol such as TCP, UDP or ICMP",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -155,6 +164,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutRequests",
                     "description": "IPv4 packets that local protocols asked IP to send (forwarded packets are not counted)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -167,6 +177,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutDiscards",
                     "description": "Outgoing packets without a routing problem that were still dropped, for example for lack of buffer space",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -179,6 +190,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutNoRoutes",
                     "description": "Outgoing packets dropped because no route to the destination was found",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -191,6 +203,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "ReasmTimeout",
                     "description": "Fragment reassemblies given up because their timer ran out (Linux counts events here, not the RFC's timeout value)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -203,6 +216,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "ReasmReqds",
                     "description": "Received fragments that needed reassembly",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -215,6 +229,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "ReasmOKs",
                     "description": "Packets successfully rebuilt from fragments",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -227,6 +242,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "ReasmFails",
                     "description": "Reassembly failures of any kind (timeouts, errors, memory limits); not a count of fragments",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -239,6 +255,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "FragOKs",
                     "description": "Outgoing packets that were split into fragments successfully",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -251,6 +268,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "FragFails",
                     "description": "Outgoing packets dropped because they needed fragmenting but could not be, for instance with Don't Fragment set",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -263,6 +281,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "FragCreates",
                     "description": "Fragments generated by splitting outgoing packets",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -276,6 +295,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "IPv4 packets handed to the link layer for sending, local and forwarded alike",
                     "since": "6.7",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -307,6 +327,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InMsgs",
                     "description": "ICMP messages received, including the ones counted in inErrors",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -319,6 +340,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InErrors",
                     "description": "Received ICMP messages found to be malformed (bad length, checksum and the like)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -332,6 +354,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "Received ICMP messages with a wrong checksum",
                     "since": "3.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -344,6 +367,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InDestUnreachs",
                     "description": "Destination Unreachable messages received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -356,6 +380,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InTimeExcds",
                     "description": "Time Exceeded messages received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -368,6 +393,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InParmProbs",
                     "description": "Parameter Problem messages received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -380,6 +406,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InSrcQuenchs",
                     "description": "Source Quench messages received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -392,6 +419,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InRedirects",
                     "description": "Redirect messages received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -404,6 +432,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InEchos",
                     "description": "Echo (ping) requests received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -416,6 +445,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InEchoReps",
                     "description": "Echo replies received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -428,6 +458,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InTimestamps",
                     "description": "Timestamp requests received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -440,6 +471,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InTimestampReps",
                     "description": "Timestamp replies received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -452,6 +484,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InAddrMasks",
                     "description": "Address Mask requests received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -464,6 +497,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InAddrMaskReps",
                     "description": "Address Mask replies received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -476,6 +510,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutMsgs",
                     "description": "ICMP messages this host tried to send, including the ones counted in outErrors",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -488,6 +523,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutErrors",
                     "description": "ICMP messages not sent because of a problem inside ICMP, such as a lack of buffers",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -501,6 +537,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "ICMP messages suppressed by the host-wide rate limit (net.ipv4.icmp_msgs_per_sec)",
                     "since": "6.3",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -514,6 +551,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "ICMP messages suppressed by the per-destination rate limit (net.ipv4.icmp_ratelimit)",
                     "since": "6.3",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -526,6 +564,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutDestUnreachs",
                     "description": "Destination Unreachable messages sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -538,6 +577,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutTimeExcds",
                     "description": "Time Exceeded messages sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -550,6 +590,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutParmProbs",
                     "description": "Parameter Problem messages sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -562,6 +603,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutSrcQuenchs",
                     "description": "Source Quench messages sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -574,6 +616,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutRedirects",
                     "description": "Redirect messages sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -586,6 +629,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutEchos",
                     "description": "Echo (ping) requests sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -598,6 +642,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutEchoReps",
                     "description": "Echo replies sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -610,6 +655,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutTimestamps",
                     "description": "Timestamp requests sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -622,6 +668,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutTimestampReps",
                     "description": "Timestamp replies sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -634,6 +681,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutAddrMasks",
                     "description": "Address Mask requests sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -646,6 +694,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutAddrMaskReps",
                     "description": "Address Mask replies sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -666,6 +715,7 @@ export const procNetSnmpSpec: SpecModel = {
           "raw": "IcmpMsg",
           "description": "ICMP messages by type number, only for types seen at least once; the kernel prints at most 16 types per pair of lines and repeats the key for more",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "record",
             "record": {
@@ -699,6 +749,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "RtoAlgorithm",
                     "description": "Retransmission timeout algorithm in use, as an RFC 2012 code (Linux always reports 1, other)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -711,6 +762,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "RtoMin",
                     "description": "Smallest retransmission timeout TCP will use",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -724,6 +776,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "RtoMax",
                     "description": "Largest retransmission timeout TCP will use",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -737,6 +790,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "MaxConn",
                     "description": "Limit on simultaneous TCP connections; -1 means the limit is dynamic (Linux always reports -1)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": true,
@@ -749,6 +803,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "ActiveOpens",
                     "description": "Connections this host opened, moving from CLOSED to SYN-SENT",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -761,6 +816,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "PassiveOpens",
                     "description": "Connections accepted from peers, moving from LISTEN to SYN-RECV",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -773,6 +829,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "AttemptFails",
                     "description": "Connection attempts that failed, going back to CLOSED or LISTEN from a SYN state",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -785,6 +842,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "EstabResets",
                     "description": "Resets of connections that were ESTABLISHED or CLOSE-WAIT",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -797,6 +855,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "CurrEstab",
                     "description": "Connections currently in the ESTABLISHED or CLOSE-WAIT state (a gauge, not a counter)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -809,6 +868,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InSegs",
                     "description": "TCP segments received, including those with errors",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -821,6 +881,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutSegs",
                     "description": "TCP segments sent, not counting retransmissions",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -833,6 +894,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "RetransSegs",
                     "description": "TCP segments sent again because earlier copies were thought lost",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -845,6 +907,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InErrs",
                     "description": "Received segments dropped as erroneous, for example for a bad checksum or header",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -857,6 +920,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutRsts",
                     "description": "Segments sent with the RST flag set",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -870,6 +934,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "Received TCP segments with a wrong checksum",
                     "since": "3.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -901,6 +966,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InDatagrams",
                     "description": "UDP datagrams delivered to sockets",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -913,6 +979,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "NoPorts",
                     "description": "UDP datagrams dropped because no socket listened on the destination port",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -925,6 +992,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InErrors",
                     "description": "UDP datagrams that could not be delivered for reasons other than a missing port (errors, full buffers)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -937,6 +1005,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutDatagrams",
                     "description": "UDP datagrams sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -949,6 +1018,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "RcvbufErrors",
                     "description": "UDP datagrams dropped because the socket's receive buffer was full",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -961,6 +1031,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "SndbufErrors",
                     "description": "UDP datagrams not sent because no send buffer space was available",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -974,6 +1045,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "Received UDP datagrams with a wrong checksum",
                     "since": "3.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -987,6 +1059,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "Multicast or broadcast UDP datagrams ignored because no socket wanted them",
                     "since": "3.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1000,6 +1073,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "UDP datagrams dropped because the protocol-wide memory limit (net.ipv4.udp_mem) was reached",
                     "since": "5.11",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1032,6 +1106,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InDatagrams",
                     "description": "UDP-Lite datagrams delivered to sockets",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1044,6 +1119,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "NoPorts",
                     "description": "UDP-Lite datagrams dropped because no socket listened on the destination port",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1056,6 +1132,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "InErrors",
                     "description": "UDP-Lite datagrams that could not be delivered for reasons other than a missing port (errors, full buffers)",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1068,6 +1145,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "OutDatagrams",
                     "description": "UDP-Lite datagrams sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1080,6 +1158,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "RcvbufErrors",
                     "description": "UDP-Lite datagrams dropped because the socket's receive buffer was full",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1092,6 +1171,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "SndbufErrors",
                     "description": "UDP-Lite datagrams not sent because no send buffer space was available",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1105,6 +1185,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "Received UDP-Lite datagrams with a wrong checksum",
                     "since": "3.10",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1118,6 +1199,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "Multicast or broadcast UDP-Lite datagrams ignored because no socket wanted them",
                     "since": "3.19",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1131,6 +1213,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "description": "UDP-Lite datagrams dropped because the protocol-wide memory limit (net.ipv4.udp_mem) was reached",
                     "since": "5.11",
                     "optional": true,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,

@@ -16,6 +16,7 @@ export const procNetSockstatSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "keyed",
     "separator": "colon",
@@ -39,6 +40,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "used",
                     "description": "Sockets of all families currently allocated in this namespace",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -71,6 +73,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "inuse",
                     "description": "TCP sockets in use (bound or listening, TIME_WAIT excluded)",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -83,6 +86,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "orphan",
                     "description": "TCP sockets no longer attached to a file descriptor but still closing (system-wide)",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -95,6 +99,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "tw",
                     "description": "Connections waiting in TIME_WAIT",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -107,6 +112,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "alloc",
                     "description": "TCP sockets allocated, orphans included (system-wide)",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -119,6 +125,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "mem",
                     "description": "Memory charged to TCP socket buffers, compared with net.ipv4.tcp_mem (system-wide)",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -152,6 +159,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "inuse",
                     "description": "UDP sockets in use",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -165,6 +173,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "description": "Memory charged to UDP socket buffers, compared with net.ipv4.udp_mem (system-wide)",
                     "since": "2.6.25",
                     "optional": true,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -199,6 +208,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "inuse",
                     "description": "UDP-Lite sockets in use",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -231,6 +241,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "inuse",
                     "description": "Raw IPv4 sockets in use",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -263,6 +274,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "inuse",
                     "description": "IPv4 packets being reassembled from fragments",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -275,6 +287,7 @@ export const procNetSockstatSpec: SpecModel = {
                     "raw": "memory",
                     "description": "Memory held by fragments waiting for reassembly",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,

@@ -16,6 +16,7 @@ export const procNetSockstat6Spec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "keyed",
     "separator": "colon",
@@ -39,6 +40,7 @@ export const procNetSockstat6Spec: SpecModel = {
                     "raw": "inuse",
                     "description": "TCP sockets over IPv6 in use (bound or listening, TIME_WAIT excluded)",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -71,6 +73,7 @@ export const procNetSockstat6Spec: SpecModel = {
                     "raw": "inuse",
                     "description": "UDP sockets over IPv6 in use",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -104,6 +107,7 @@ export const procNetSockstat6Spec: SpecModel = {
                     "raw": "inuse",
                     "description": "UDP-Lite sockets over IPv6 in use",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -136,6 +140,7 @@ export const procNetSockstat6Spec: SpecModel = {
                     "raw": "inuse",
                     "description": "Raw IPv6 sockets in use",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -168,6 +173,7 @@ export const procNetSockstat6Spec: SpecModel = {
                     "raw": "inuse",
                     "description": "IPv6 packets being reassembled from fragments",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -180,6 +186,7 @@ export const procNetSockstat6Spec: SpecModel = {
                     "raw": "memory",
                     "description": "Memory held by fragments waiting for reassembly",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,

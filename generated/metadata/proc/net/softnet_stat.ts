@@ -15,6 +15,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
     "/proc/[pid]/task/[tid]/net/softnet_stat"
   ],
   "sampling": "sampled",
+  "measure": "counter",
   "layout": {
     "kind": "table",
     "skip": 0,
@@ -28,6 +29,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "processed",
               "description": "Packets this CPU passed up the network stack on receive (total in old kernels; wraps at 2^32)",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -45,6 +47,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "dropped",
               "description": "Packets dropped because this CPU's backlog queue was full (net.core.netdev_max_backlog)",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -62,6 +65,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "time_squeeze",
               "description": "Softirq runs that stopped with work left because the budget or time limit ran out (net.core.netdev_budget, netdev_budget_usecs)",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -79,6 +83,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "throttled",
               "description": "Unused (was the throttled count); always 0",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -96,6 +101,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "fastroute_hit",
               "description": "Unused (was a fast-route counter); always 0",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -113,6 +119,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "fastroute_success",
               "description": "Unused (was a fast-route counter); always 0",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -130,6 +137,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "fastroute_defer",
               "description": "Unused (was a fast-route counter); always 0",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -147,6 +155,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "fastroute_deferred_out",
               "description": "Unused (was a fast-route counter); always 0",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -164,6 +173,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "raw": "cpu_collision",
               "description": "Times a transmit found the device lock held by another CPU; always 0 on current kernels",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -182,6 +192,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Times this CPU was woken by another CPU to process packets steered to it (RPS)",
               "since": "2.6.35",
               "optional": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -200,6 +211,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Packets dropped by the per-flow backlog limit (net.core.flow_limit_cpu_bitmap); 0 without CONFIG_NET_FLOW_LIMIT",
               "since": "3.11",
               "optional": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -218,6 +230,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Packets waiting in this CPU's input and process queues when read",
               "since": "5.10",
               "optional": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -236,6 +249,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Number of the CPU this line belongs to (offline CPUs have no line)",
               "since": "5.10",
               "optional": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -254,6 +268,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Packets waiting in this CPU's input queue when read",
               "since": "6.4",
               "optional": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -272,6 +287,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Packets waiting in this CPU's process queue when read",
               "since": "6.4",
               "optional": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,

@@ -378,6 +378,7 @@ export const procNetTcp6Spec: SpecModel = {
               "raw": "rto",
               "description": "Retransmission timeout (full sockets only)",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -396,6 +397,7 @@ export const procNetTcp6Spec: SpecModel = {
               "raw": "ato",
               "description": "Delayed acknowledgement timeout",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -414,6 +416,7 @@ export const procNetTcp6Spec: SpecModel = {
               "raw": "(quick<<1)|pingpong",
               "description": "Quick acknowledgements left times two plus 1 when in interactive (ping-pong) mode",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -431,6 +434,7 @@ export const procNetTcp6Spec: SpecModel = {
               "raw": "snd_cwnd",
               "description": "Congestion window in segments",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -448,6 +452,7 @@ export const procNetTcp6Spec: SpecModel = {
               "raw": "ssthresh",
               "description": "Slow start threshold in segments (-1 during initial slow start); for a listener, the TCP Fast Open queue limit",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "integer",
                 "signed": true,

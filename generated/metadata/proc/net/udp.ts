@@ -328,6 +328,7 @@ export const procNetUdpSpec: SpecModel = {
               "raw": "drops",
               "description": "Datagrams dropped on receive (buffer full, bad checksum or filtered)",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "integer",
                 "signed": false,

@@ -189,6 +189,7 @@ export const procNetUnixSpec: SpecModel = {
                   "raw": "Path",
                   "description": "Bound address: a file system path, or @ followed by the name of an abstract socket whose NUL bytes show as @; absent when unbound",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false
@@ -351,6 +352,7 @@ export const procNetUnixSpec: SpecModel = {
                   "raw": "Path",
                   "description": "Bound address: a file system path, or @ followed by the name of an abstract socket whose NUL bytes show as @; absent when unbound",
                   "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "string",
                     "escaped": false

@@ -41,6 +41,7 @@ export const procPidEnvironSpec: SpecModel = {
           "raw": "value",
           "description": "Value (the text after the first =); absent for an entry with no =",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "string",
             "escaped": false

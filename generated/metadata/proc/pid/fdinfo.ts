@@ -375,6 +375,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "eventfd: current value of the counter (printed in hex, right-aligned in 16 columns)",
           "since": "3.8",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "u64",
             "hex": true,
@@ -389,6 +390,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "raw": "eventfd-id",
           "description": "eventfd: ID of the eventfd, the number shown in its fd link anon_inode:[eventfd:ID] on some kernels",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": false,
@@ -404,6 +406,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "raw": "eventfd-semaphore",
           "description": "eventfd: 1 when created with EFD_SEMAPHORE (each read takes 1 from the counter), else 0",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": false,
@@ -552,6 +555,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "signalfd: signals the descriptor accepts (bit n-1 for signal n)",
           "since": "3.8",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "mask"
           }
@@ -664,6 +668,7 @@ export const procPidFdinfoSpec: SpecModel = {
                     "raw": "fhandle-bytes",
                     "description": "Length of the file handle in bytes, in hex (CONFIG_EXPORTFS)",
                     "optional": true,
+                    "configDependent": true,
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -682,6 +687,7 @@ export const procPidFdinfoSpec: SpecModel = {
                     "raw": "fhandle-type",
                     "description": "Type of the file handle, in hex (CONFIG_EXPORTFS)",
                     "optional": true,
+                    "configDependent": true,
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -700,6 +706,7 @@ export const procPidFdinfoSpec: SpecModel = {
                     "raw": "f_handle",
                     "description": "File handle bytes as hex digits, for open_by_handle_at (CONFIG_EXPORTFS)",
                     "optional": true,
+                    "configDependent": true,
                     "value": {
                       "kind": "string",
                       "escaped": false
@@ -723,6 +730,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "fanotify: flags of the notification group",
           "since": "3.8",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "record",
             "record": {
@@ -874,6 +882,7 @@ export const procPidFdinfoSpec: SpecModel = {
                     "raw": "fhandle-bytes",
                     "description": "Length of the file handle in bytes, in hex (CONFIG_EXPORTFS)",
                     "optional": true,
+                    "configDependent": true,
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -892,6 +901,7 @@ export const procPidFdinfoSpec: SpecModel = {
                     "raw": "fhandle-type",
                     "description": "Type of the file handle, in hex (CONFIG_EXPORTFS)",
                     "optional": true,
+                    "configDependent": true,
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -910,6 +920,7 @@ export const procPidFdinfoSpec: SpecModel = {
                     "raw": "f_handle",
                     "description": "File handle bytes as hex digits (CONFIG_EXPORTFS)",
                     "optional": true,
+                    "configDependent": true,
                     "value": {
                       "kind": "string",
                       "escaped": false
@@ -1111,6 +1122,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "timerfd: clock the timer runs on (0 CLOCK_REALTIME, 1 CLOCK_MONOTONIC, 7 CLOCK_BOOTTIME, 8 and 9 the ALARM clocks)",
           "since": "3.17",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1127,6 +1139,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "timerfd: expirations since the last read, not yet read",
           "since": "3.17",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1143,6 +1156,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "timerfd: flags of the last timerfd_settime (1 TFD_TIMER_ABSTIME, 2 TFD_TIMER_CANCEL_ON_SET), printed in octal",
           "since": "3.17",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1160,6 +1174,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "timerfd: time until the next expiration, 0 when the timer is disarmed",
           "since": "3.17",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "record",
             "record": {
@@ -1216,6 +1231,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "description": "timerfd: period of the timer, 0 for a one-shot timer",
           "since": "3.17",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "record",
             "record": {
@@ -1271,6 +1287,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "raw": "Pid",
           "description": "pidfd: process ID the pidfd refers to, in the reader's PID namespace; 0 when it is outside it, -1 once the process has been reaped",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": true,
@@ -1286,6 +1303,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "raw": "NSpid",
           "description": "pidfd: the process's ID in each PID namespace from the reader's down to its own (CONFIG_PID_NS)",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "list",
             "of": {
@@ -1305,6 +1323,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "raw": "tty-index",
           "description": "pseudo-terminal master (/dev/ptmx): number N of the matching /dev/pts/N",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1320,6 +1339,7 @@ export const procPidFdinfoSpec: SpecModel = {
           "raw": "scm_fds",
           "description": "Unix socket: file descriptors sent with SCM_RIGHTS that wait in the receive queue",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "integer",
             "signed": false,

@@ -15,6 +15,7 @@ export const procPidIoSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "keyed",
     "separator": "colon",
@@ -26,6 +27,7 @@ export const procPidIoSpec: SpecModel = {
           "raw": "rchar",
           "description": "Bytes the task asked read() and similar calls for, whether or not they came from storage (cache hits and pipes count)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -42,6 +44,7 @@ export const procPidIoSpec: SpecModel = {
           "raw": "wchar",
           "description": "Bytes the task passed to write() and similar calls, whether or not they reached storage",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -58,6 +61,7 @@ export const procPidIoSpec: SpecModel = {
           "raw": "syscr",
           "description": "Read system calls made (read, pread and the like)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -73,6 +77,7 @@ export const procPidIoSpec: SpecModel = {
           "raw": "syscw",
           "description": "Write system calls made (write, pwrite and the like)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -88,6 +93,7 @@ export const procPidIoSpec: SpecModel = {
           "raw": "read_bytes",
           "description": "Bytes the task caused to be fetched from the storage layer",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -104,6 +110,7 @@ export const procPidIoSpec: SpecModel = {
           "raw": "write_bytes",
           "description": "Bytes the task caused to be sent to the storage layer, counted when pages are dirtied",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -120,6 +127,7 @@ export const procPidIoSpec: SpecModel = {
           "raw": "cancelled_write_bytes",
           "description": "Bytes counted in write_bytes that were never written, for instance because the file was truncated first",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": true,

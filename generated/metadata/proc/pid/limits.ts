@@ -88,6 +88,7 @@ export const procPidLimitsSpec: SpecModel = {
               "raw": "units",
               "description": "Unit of both limits: seconds, us, bytes, processes, files, locks or signals; absent for the nice and realtime priorities, which are plain numbers",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "string",
                 "escaped": false

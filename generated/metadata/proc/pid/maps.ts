@@ -148,6 +148,7 @@ export const procPidMapsSpec: SpecModel = {
               "raw": "pathname",
               "description": "File path or a name such as [heap], [stack], [vdso], [anon:name] or, from 3.4 to 4.4, [stack:TID] for a thread's stack; may hold spaces and end in ' (deleted)', a newline shows as \\012; absent for plain anonymous memory",
               "optional": true,
+              "configDependent": true,
               "value": {
                 "kind": "string",
                 "escaped": false

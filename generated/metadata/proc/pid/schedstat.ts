@@ -15,6 +15,7 @@ export const procPidSchedstatSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "line",
     "record": {
@@ -26,6 +27,7 @@ export const procPidSchedstatSpec: SpecModel = {
             "raw": "sum_exec_runtime",
             "description": "Time the task has spent running on a CPU",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -44,6 +46,7 @@ export const procPidSchedstatSpec: SpecModel = {
             "raw": "run_delay",
             "description": "Time the task has spent runnable but waiting for a CPU",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -62,6 +65,7 @@ export const procPidSchedstatSpec: SpecModel = {
             "raw": "pcount",
             "description": "Time slices the task has run",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,

@@ -16,6 +16,7 @@ export const procPidSmapsSpec: SpecModel = {
     "/proc/thread-self/smaps"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "blocks",
     "split": {
@@ -30,6 +31,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "start",
             "description": "First address of the mapping",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -47,6 +49,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "end",
             "description": "Address just past the end of the mapping (exclusive)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -78,6 +81,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "offset",
             "description": "Offset in the mapped file where the mapping starts, 0 for anonymous mappings",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -102,6 +106,7 @@ export const procPidSmapsSpec: SpecModel = {
                 "raw": "major",
                 "description": "Major device number",
                 "optional": false,
+                "measure": "gauge",
                 "value": {
                   "kind": "integer",
                   "signed": false,
@@ -114,6 +119,7 @@ export const procPidSmapsSpec: SpecModel = {
                 "raw": "minor",
                 "description": "Minor device number",
                 "optional": false,
+                "measure": "gauge",
                 "value": {
                   "kind": "integer",
                   "signed": false,
@@ -133,6 +139,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "inode",
             "description": "Inode of the mapped file, 0 when there is none (a u64 because overlayfs can set high bits)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -149,6 +156,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "pathname",
             "description": "File path or a name such as [heap], [stack], [vdso] or [anon:name]; may hold spaces and end in ' (deleted)', a newline shows as \\012; absent for plain anonymous memory",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "string",
               "escaped": false
@@ -170,6 +178,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Size",
             "description": "Virtual size of the mapping",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -188,6 +197,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Page size the kernel uses to back the mapping",
             "since": "2.6.29",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -206,6 +216,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Page size the MMU uses for the mapping (differs from the kernel's on some ppc64 setups)",
             "since": "2.6.29",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -223,6 +234,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Rss",
             "description": "Part of the mapping resident in RAM",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -241,6 +253,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Proportional set size: resident memory with each page divided by the number of processes mapping it",
             "since": "2.6.25",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -259,6 +272,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Share of Pss made of dirty pages",
             "since": "6.0",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -276,6 +290,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Shared_Clean",
             "description": "Clean resident pages also mapped by other processes",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -293,6 +308,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Shared_Dirty",
             "description": "Dirty resident pages also mapped by other processes",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -310,6 +326,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Private_Clean",
             "description": "Clean resident pages mapped only by this process",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -327,6 +344,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Private_Dirty",
             "description": "Dirty resident pages mapped only by this process",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -344,6 +362,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Referenced",
             "description": "Memory currently marked as referenced or accessed",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -361,6 +380,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Anonymous",
             "description": "Memory not backed by a file, including private copies of written file pages",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -379,6 +399,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Pages merged by kernel samepage merging (KSM zero pages not counted)",
             "since": "6.6",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -397,6 +418,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Memory released with MADV_FREE, reclaimed lazily under pressure if still clean",
             "since": "4.12",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -414,6 +436,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "AnonHugePages",
             "description": "Anonymous memory backed by transparent huge pages",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -432,6 +455,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Shared memory (shmem, tmpfs) mapped with huge pages at PMD level",
             "since": "4.8",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -450,6 +474,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "File-backed memory mapped with huge pages at PMD level",
             "since": "5.4",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -468,6 +493,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines",
             "since": "4.4",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -486,6 +512,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines",
             "since": "4.4",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -503,6 +530,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Swap",
             "description": "Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -521,6 +549,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Proportional share of swapped-out pages, each divided by the number of its sharers",
             "since": "4.3",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -538,6 +567,7 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Locked",
             "description": "Memory locked in RAM (mlock), counted proportionally like Pss",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -555,6 +585,8 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "Nonlinear",
             "description": "Pages of a nonlinear mapping made with remap_file_pages (only printed for such mappings, on 3.x kernels)",
             "optional": true,
+            "configDependent": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -573,6 +605,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "1 when the mapping may get transparent huge pages, else 0",
             "since": "5.0",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -589,6 +622,7 @@ export const procPidSmapsSpec: SpecModel = {
             "description": "Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6)",
             "since": "4.6",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,

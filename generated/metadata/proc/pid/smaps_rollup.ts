@@ -17,6 +17,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "blocks",
     "split": {
@@ -31,6 +32,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "start",
             "description": "Start address of the lowest mapping",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -48,6 +50,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "end",
             "description": "End address of the highest mapping (the vsyscall page included where there is one)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -90,6 +93,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Rss",
             "description": "Resident set size of the process",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -107,6 +111,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Pss",
             "description": "Proportional set size: resident memory with each page divided by the number of processes mapping it",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -125,6 +130,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "description": "Share of Pss made of dirty pages",
             "since": "6.0",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -143,6 +149,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "description": "Share of Pss made of anonymous pages",
             "since": "5.3",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -161,6 +168,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "description": "Share of Pss made of file-backed pages",
             "since": "5.3",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -179,6 +187,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "description": "Share of Pss made of shared memory (shmem, tmpfs) pages",
             "since": "5.3",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -196,6 +205,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Shared_Clean",
             "description": "Clean resident pages also mapped by other processes",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -213,6 +223,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Shared_Dirty",
             "description": "Dirty resident pages also mapped by other processes",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -230,6 +241,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Private_Clean",
             "description": "Clean resident pages mapped only by this process",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -247,6 +259,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Private_Dirty",
             "description": "Dirty resident pages mapped only by this process",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -264,6 +277,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Referenced",
             "description": "Memory currently marked as referenced or accessed",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -281,6 +295,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Anonymous",
             "description": "Memory not backed by a file, including private copies of written file pages",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -299,6 +314,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "description": "Pages merged by kernel samepage merging (KSM zero pages not counted)",
             "since": "6.6",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -316,6 +332,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "LazyFree",
             "description": "Memory released with MADV_FREE, reclaimed lazily under pressure if still clean",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -333,6 +350,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "AnonHugePages",
             "description": "Anonymous memory backed by transparent huge pages",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -350,6 +368,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "ShmemPmdMapped",
             "description": "Shared memory (shmem, tmpfs) mapped with huge pages at PMD level",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -368,6 +387,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "description": "File-backed memory mapped with huge pages at PMD level",
             "since": "5.4",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -385,6 +405,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Shared_Hugetlb",
             "description": "Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -402,6 +423,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Private_Hugetlb",
             "description": "Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -419,6 +441,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Swap",
             "description": "Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -436,6 +459,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "SwapPss",
             "description": "Proportional share of swapped-out pages, each divided by the number of its sharers",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -453,6 +477,7 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "Locked",
             "description": "Memory locked in RAM (mlock), counted proportionally like Pss (overcounted in the rollup by kernels before a January 2019 fix)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,

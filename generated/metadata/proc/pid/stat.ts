@@ -17,6 +17,7 @@ export const procPidStatSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "line",
     "record": {
@@ -28,6 +29,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "pid",
             "description": "Process (or thread) ID",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -141,6 +143,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "ppid",
             "description": "Parent process ID",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -158,6 +161,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "pgrp",
             "description": "Process group ID",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -181,6 +185,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "session",
             "description": "Session ID",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -204,6 +209,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "tty_nr",
             "description": "Controlling terminal as a device number (minor in bits 31-20 and 7-0, major in bits 15-8), 0 for none",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -221,6 +227,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "tpgid",
             "description": "Foreground process group of the controlling terminal, -1 for none",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -238,6 +245,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "flags",
             "description": "Kernel flags word of the task (PF_* bits)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -255,6 +263,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "minflt",
             "description": "Minor page faults (no disk read)",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -272,6 +281,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "cminflt",
             "description": "Minor page faults of waited-for children",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -289,6 +299,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "majflt",
             "description": "Major page faults (a page read from disk)",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -306,6 +317,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "cmajflt",
             "description": "Major page faults of waited-for children",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -323,6 +335,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "utime",
             "description": "Time spent in user mode, guest time included",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -341,6 +354,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "stime",
             "description": "Time spent in kernel mode",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -359,6 +373,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "cutime",
             "description": "User time of waited-for children",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -377,6 +392,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "cstime",
             "description": "Kernel time of waited-for children",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -395,6 +411,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "priority",
             "description": "Scheduling priority as the kernel shows it (nice plus 20 for normal tasks, negative for real-time)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -412,6 +429,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "nice",
             "description": "Nice value, from -20 (favoured) to 19",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -429,6 +447,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "num_threads",
             "description": "Number of threads in the process",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -446,6 +465,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "itrealvalue",
             "description": "Obsolete interval timer value, always 0 since 2.6.17",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -463,6 +483,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "starttime",
             "description": "Time the process started, after system boot",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -481,6 +502,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "vsize",
             "description": "Size of the virtual address space",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -499,6 +521,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "rss",
             "description": "Resident set size",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -517,6 +540,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "rsslim",
             "description": "Soft limit on the resident set size (RLIMIT_RSS)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -541,6 +565,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "startcode",
             "description": "Address where the program text starts (0 or 1 when hidden)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -557,6 +582,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "endcode",
             "description": "Address where the program text ends (0 or 1 when hidden)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -573,6 +599,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "startstack",
             "description": "Address of the bottom of the main stack (0 when hidden)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -589,6 +616,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "kstkesp",
             "description": "Saved stack pointer (0 unless the task is a zombie or being dumped)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -605,6 +633,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "kstkeip",
             "description": "Saved instruction pointer (0 unless the task is a zombie or being dumped)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -621,6 +650,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "signal",
             "description": "Pending signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -637,6 +667,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "blocked",
             "description": "Blocked signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -653,6 +684,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "sigignore",
             "description": "Ignored signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -669,6 +701,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "sigcatch",
             "description": "Caught signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -685,6 +718,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "wchan",
             "description": "Nonzero when the task is blocked in the kernel (the address is hidden since 4.4)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -701,6 +735,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "nswap",
             "description": "Pages swapped, not maintained (always 0)",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -718,6 +753,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "cnswap",
             "description": "Pages swapped by children, not maintained (always 0)",
             "optional": false,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -735,6 +771,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "exit_signal",
             "description": "Signal sent to the parent when this task dies",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -752,6 +789,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "processor",
             "description": "CPU the task last ran on",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -769,6 +807,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "rt_priority",
             "description": "Real-time priority from 1 to 99, 0 for normal tasks",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -786,6 +825,7 @@ export const procPidStatSpec: SpecModel = {
             "raw": "policy",
             "description": "Scheduling policy number (0 normal, 1 FIFO, 2 round robin, 3 batch, 5 idle, 6 deadline, 7 ext)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -804,6 +844,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Time spent waiting for block I/O (delay accounting)",
             "since": "2.6.18",
             "optional": true,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -823,6 +864,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Time spent running a virtual CPU of a guest",
             "since": "2.6.24",
             "optional": true,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -842,6 +884,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Guest time of waited-for children",
             "since": "2.6.24",
             "optional": true,
+            "measure": "counter",
             "value": {
               "kind": "integer",
               "signed": true,
@@ -861,6 +904,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where initialised and uninitialised data start",
             "since": "3.3",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -878,6 +922,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where initialised and uninitialised data end",
             "since": "3.3",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -895,6 +940,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the heap starts (brk)",
             "since": "3.3",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -912,6 +958,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the command-line arguments start",
             "since": "3.5",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -929,6 +976,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the command-line arguments end",
             "since": "3.5",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -946,6 +994,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the environment starts",
             "since": "3.5",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -963,6 +1012,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the environment ends",
             "since": "3.5",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -980,6 +1030,7 @@ export const procPidStatSpec: SpecModel = {
             "description": "Exit status in the form waitpid reports it (0 while the task runs)",
             "since": "3.5",
             "optional": true,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": true,

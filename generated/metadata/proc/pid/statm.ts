@@ -15,6 +15,7 @@ export const procPidStatmSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "line",
     "record": {
@@ -26,6 +27,7 @@ export const procPidStatmSpec: SpecModel = {
             "raw": "size",
             "description": "Total virtual memory size, as VmSize in status",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -44,6 +46,7 @@ export const procPidStatmSpec: SpecModel = {
             "raw": "resident",
             "description": "Resident set size, as VmRSS in status",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -62,6 +65,7 @@ export const procPidStatmSpec: SpecModel = {
             "raw": "shared",
             "description": "Resident file-backed and shared memory pages (RssFile plus RssShmem)",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -80,6 +84,7 @@ export const procPidStatmSpec: SpecModel = {
             "raw": "text",
             "description": "Executable code, as VmExe in status",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -98,6 +103,7 @@ export const procPidStatmSpec: SpecModel = {
             "raw": "lib",
             "description": "Library pages; always 0 since 2.6",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -116,6 +122,7 @@ export const procPidStatmSpec: SpecModel = {
             "raw": "data",
             "description": "Data and stack, as VmData plus VmStk in status",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -134,6 +141,7 @@ export const procPidStatmSpec: SpecModel = {
             "raw": "dt",
             "description": "Dirty pages; always 0 since 2.6",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,

@@ -15,6 +15,7 @@ export const procPidStatusSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "gauge",
   "layout": {
     "kind": "keyed",
     "separator": "colon",
@@ -41,6 +42,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "File-mode creation mask (the kernel prints it in octal, such as 0022)",
           "since": "4.7",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -169,6 +171,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Tgid",
           "description": "Thread group ID, that is the process ID",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -185,6 +188,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "NUMA group ID used by automatic NUMA balancing, 0 when there is none",
           "since": "3.13",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -200,6 +204,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Pid",
           "description": "ID of this task (a thread ID for a thread)",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -215,6 +220,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "PPid",
           "description": "Process ID of the parent, 0 when there is none",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -230,6 +236,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "TracerPid",
           "description": "Process ID of the tracer (ptrace), 0 when not traced",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -256,6 +263,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "real",
                     "description": "Real user ID",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -273,6 +281,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "effective",
                     "description": "Effective user ID, used for most permission checks",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -290,6 +299,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "saved",
                     "description": "Saved set-user-ID",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -307,6 +317,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "fs",
                     "description": "Filesystem user ID, used for file access checks",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -340,6 +351,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "real",
                     "description": "Real group ID",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -357,6 +369,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "effective",
                     "description": "Effective group ID, used for most permission checks",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -374,6 +387,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "saved",
                     "description": "Saved set-group-ID",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -391,6 +405,7 @@ export const procPidStatusSpec: SpecModel = {
                     "raw": "fs",
                     "description": "Filesystem group ID, used for file access checks",
                     "optional": false,
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -413,6 +428,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "FDSize",
           "description": "Slots allocated in the file-descriptor table (not the number of open files)",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -527,6 +543,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Kthread",
           "description": "1 for a kernel thread, 0 otherwise (added in 2023)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -542,6 +560,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmPeak",
           "description": "Largest virtual memory size the process has had (absent for kernel threads)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -559,6 +579,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmSize",
           "description": "Virtual memory size (absent for kernel threads)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -576,6 +598,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmLck",
           "description": "Memory locked with mlock()",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -594,6 +618,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Memory pinned so that it cannot move, e.g. for RDMA",
           "since": "3.2",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -611,6 +636,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmHWM",
           "description": "Peak resident set size (high water mark)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -628,6 +655,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmRSS",
           "description": "Resident set size, the sum of RssAnon, RssFile and RssShmem",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -646,6 +675,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Resident anonymous memory",
           "since": "4.5",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -664,6 +694,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Resident file mappings",
           "since": "4.5",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -682,6 +713,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Resident shared memory, including System V shm, tmpfs and shared anonymous mappings",
           "since": "4.5",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -699,6 +731,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmData",
           "description": "Size of private data segments (heap and private writable mappings)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -716,6 +750,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmStk",
           "description": "Size of the main thread's stack",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -733,6 +769,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmExe",
           "description": "Size of the executable's text",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -750,6 +788,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmLib",
           "description": "Size of mapped shared-library code",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -767,6 +807,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "VmPTE",
           "description": "Memory used by the lowest level of the process's page tables",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -786,6 +828,7 @@ export const procPidStatusSpec: SpecModel = {
           "since": "4.0",
           "until": "4.15",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -804,6 +847,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Anonymous private memory swapped out (shared memory not counted)",
           "since": "2.6.34",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -822,6 +866,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Memory mapped from hugetlb huge pages",
           "since": "4.4",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -839,6 +884,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Stack usage",
           "description": "Peak stack use of the task (some distribution 2.6.32 kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -857,6 +904,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "1 while the process is writing a core dump, 0 otherwise",
           "since": "4.15",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -872,6 +920,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "THP_enabled",
           "description": "0 when transparent huge pages are disabled for the process with prctl(PR_SET_THP_DISABLE), 1 otherwise",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -887,6 +937,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "untag_mask",
           "description": "Mask the kernel applies to user pointers to strip tag bits (x86 linear address masking, 6.4 and later)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "u64",
             "hex": true,
@@ -901,6 +953,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "x86_Thread_features",
           "description": "x86 per-thread features enabled, such as shstk and wrss (user shadow stacks, 6.6 and later)",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "list",
             "of": {
@@ -918,6 +971,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "x86_Thread_features_locked",
           "description": "x86 per-thread features locked against change",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "list",
             "of": {
@@ -936,6 +990,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Share of time the task slept, used by the old O(1) scheduler",
           "until": "2.6.23",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -953,6 +1008,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Threads",
           "description": "Number of threads in the process",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -976,6 +1032,7 @@ export const procPidStatusSpec: SpecModel = {
               "raw": "queued",
               "description": "Signals queued now for the real user ID",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -988,6 +1045,7 @@ export const procPidStatusSpec: SpecModel = {
               "raw": "limit",
               "description": "Limit on queued signals (RLIMIT_SIGPENDING)",
               "optional": false,
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -1134,6 +1192,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "1 when the no_new_privs bit is set, 0 otherwise",
           "since": "4.10",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1150,6 +1209,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Seccomp mode, 0 off, 1 strict, 2 filter (CONFIG_SECCOMP)",
           "since": "3.8",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1165,6 +1225,8 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Seccomp_filters",
           "description": "Number of seccomp filters attached to the task",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1194,6 +1256,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "SpeculationIndirectBranch",
           "description": "Indirect branch speculation mitigation state for the task, such as conditional enabled",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "string",
             "escaped": false
@@ -1232,6 +1295,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Mems_allowed",
           "description": "Memory nodes the task may allocate from, as a bit mask (CONFIG_CPUSETS)",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "mask"
           }
@@ -1244,6 +1308,7 @@ export const procPidStatusSpec: SpecModel = {
           "raw": "Mems_allowed_list",
           "description": "Memory nodes the task may allocate from, as a list (CONFIG_CPUSETS)",
           "optional": true,
+          "configDependent": true,
           "value": {
             "kind": "cpulist"
           }
@@ -1257,6 +1322,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Context switches where the task gave up the CPU, e.g. to wait",
           "since": "2.6.23",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1273,6 +1339,7 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Context switches where the task was preempted",
           "since": "2.6.23",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,

@@ -26,6 +26,7 @@ export const procPidWchanSpec: SpecModel = {
             "raw": "symbol",
             "description": "Symbol name such as do_epoll_wait, or 0 when there is none to show (running task, or one the reader may not trace); older kernels print an unresolved address in decimal, and leave the file empty when the reader may not trace the task",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "string",
               "escaped": false
@@ -41,6 +42,7 @@ export const procPidWchanSpec: SpecModel = {
             "raw": "module",
             "description": "Module holding the symbol, in brackets; only from the kernels of 2021 that formatted the symbol with %ps",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "string",
               "escaped": false

@@ -16,6 +16,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
   ],
   "sampling": "sampled",
   "singleRecord": true,
+  "measure": "counter",
   "layout": {
     "kind": "keyed",
     "separator": "space",
@@ -27,6 +28,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "ifIndex",
           "description": "Index of the interface, as in /sys/class/net/<iface>/ifindex",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -42,6 +44,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InReceives",
           "description": "IPv6 packets received from all interfaces, including those dropped later",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -57,6 +60,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InHdrErrors",
           "description": "Received packets dropped for a bad header: version, hop limit exceeded, malformed options",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -72,6 +76,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InTooBigErrors",
           "description": "Packets that could not be forwarded because they exceed the outgoing link's MTU",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -87,6 +92,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InNoRoutes",
           "description": "Received packets dropped because no route to their destination was found",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -102,6 +108,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InAddrErrors",
           "description": "Received packets dropped because the destination address was not valid for this host",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -117,6 +124,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InUnknownProtos",
           "description": "Packets addressed here whose next header has no handler",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -132,6 +140,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InTruncatedPkts",
           "description": "Received packets shorter than their header says",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -147,6 +156,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InDiscards",
           "description": "Received packets without a header problem that were still dropped, for example for lack of memory",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -162,6 +172,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InDelivers",
           "description": "Received packets handed to an upper-layer protocol, ICMPv6 included",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -177,6 +188,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutForwDatagrams",
           "description": "Packets this host forwarded toward another destination",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -192,6 +204,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutRequests",
           "description": "IPv6 packets that local protocols asked IPv6 to send (forwarded packets are not counted)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -207,6 +220,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutDiscards",
           "description": "Outgoing packets without a routing problem that were still dropped",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -222,6 +236,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutNoRoutes",
           "description": "Outgoing packets dropped because no route to the destination was found",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -237,6 +252,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6ReasmTimeout",
           "description": "Fragment reassemblies abandoned because their timer ran out",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -252,6 +268,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6ReasmReqds",
           "description": "Received fragments that needed reassembly",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -267,6 +284,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6ReasmOKs",
           "description": "Packets successfully rebuilt from fragments",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -282,6 +300,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6ReasmFails",
           "description": "Reassembly failures of any kind (timeouts, errors, memory limits)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -297,6 +316,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6FragOKs",
           "description": "Outgoing packets that were split into fragments successfully",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -312,6 +332,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6FragFails",
           "description": "Outgoing packets dropped because they needed fragmenting but could not be",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -327,6 +348,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6FragCreates",
           "description": "Fragments generated by splitting outgoing packets",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -342,6 +364,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InMcastPkts",
           "description": "Multicast packets received",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -357,6 +380,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutMcastPkts",
           "description": "Multicast packets sent",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -372,6 +396,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InOctets",
           "description": "Bytes of IPv6 packets received, headers included",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -388,6 +414,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutOctets",
           "description": "Bytes of IPv6 packets sent, headers included",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -404,6 +432,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InMcastOctets",
           "description": "Bytes of multicast packets received",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -420,6 +450,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutMcastOctets",
           "description": "Bytes of multicast packets sent",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -436,6 +468,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InBcastOctets",
           "description": "Bytes of link-layer broadcast packets received (IPv6 itself has no broadcast)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -452,6 +486,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6OutBcastOctets",
           "description": "Bytes of link-layer broadcast packets sent",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -468,6 +504,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InNoECTPkts",
           "description": "Received packets whose ECN field says the sender does not support ECN",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -483,6 +521,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InECT1Pkts",
           "description": "Received packets marked ECN-capable with ECT(1)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -498,6 +538,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InECT0Pkts",
           "description": "Received packets marked ECN-capable with ECT(0)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -513,6 +555,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Ip6InCEPkts",
           "description": "Received packets marked Congestion Experienced",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -529,6 +573,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "description": "IPv6 packets handed to the link layer for sending, local and forwarded alike",
           "since": "6.7",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -544,6 +589,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InMsgs",
           "description": "ICMPv6 messages received, including the ones counted in icmp6InErrors",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -559,6 +605,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InErrors",
           "description": "Received ICMPv6 messages found to be malformed (bad length, checksum and the like)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -574,6 +621,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutMsgs",
           "description": "ICMPv6 messages this host tried to send",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -589,6 +637,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutErrors",
           "description": "ICMPv6 messages not sent because of a problem inside ICMPv6",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -605,6 +655,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "description": "Received ICMPv6 messages with a wrong checksum",
           "since": "3.10",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -620,6 +671,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutRateLimitHost",
           "description": "ICMPv6 messages from this interface suppressed by the per-destination rate limit (printed per interface by some kernels only)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -635,6 +688,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InDestUnreachs",
           "description": "Destination Unreachable messages received (type 1)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -650,6 +704,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InPktTooBigs",
           "description": "Packet Too Big messages received (type 2)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -665,6 +720,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InTimeExcds",
           "description": "Time Exceeded messages received (type 3)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -680,6 +736,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InParmProblems",
           "description": "Parameter Problem messages received (type 4)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -695,6 +752,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InEchos",
           "description": "Echo (ping) requests received (type 128)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -710,6 +768,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InEchoReplies",
           "description": "Echo replies received (type 129)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -725,6 +784,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InGroupMembQueries",
           "description": "Multicast Listener Queries received (type 130)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -740,6 +800,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InGroupMembResponses",
           "description": "MLDv1 Multicast Listener Reports received (type 131)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -755,6 +816,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InGroupMembReductions",
           "description": "Multicast Listener Done messages received (type 132)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -770,6 +832,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InRouterSolicits",
           "description": "Router Solicitations received (type 133)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -785,6 +848,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InRouterAdvertisements",
           "description": "Router Advertisements received (type 134)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -800,6 +864,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InNeighborSolicits",
           "description": "Neighbor Solicitations received (type 135)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -815,6 +880,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InNeighborAdvertisements",
           "description": "Neighbor Advertisements received (type 136)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -830,6 +896,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InRedirects",
           "description": "Redirect messages received (type 137)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -845,6 +912,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6InMLDv2Reports",
           "description": "MLDv2 Multicast Listener Reports received (type 143)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -860,6 +929,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutDestUnreachs",
           "description": "Destination Unreachable messages sent (type 1)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -875,6 +945,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutPktTooBigs",
           "description": "Packet Too Big messages sent (type 2)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -890,6 +961,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutTimeExcds",
           "description": "Time Exceeded messages sent (type 3)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -905,6 +977,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutParmProblems",
           "description": "Parameter Problem messages sent (type 4)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -920,6 +993,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutEchos",
           "description": "Echo (ping) requests sent (type 128)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -935,6 +1010,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutEchoReplies",
           "description": "Echo replies sent (type 129)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -950,6 +1026,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutGroupMembQueries",
           "description": "Multicast Listener Queries sent (type 130)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -965,6 +1043,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutGroupMembResponses",
           "description": "MLDv1 Multicast Listener Reports sent (type 131)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -980,6 +1059,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutGroupMembReductions",
           "description": "Multicast Listener Done messages sent (type 132)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -995,6 +1075,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutRouterSolicits",
           "description": "Router Solicitations sent (type 133)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1010,6 +1091,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutRouterAdvertisements",
           "description": "Router Advertisements sent (type 134)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1025,6 +1108,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutNeighborSolicits",
           "description": "Neighbor Solicitations sent (type 135)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1040,6 +1124,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutNeighborAdvertisements",
           "description": "Neighbor Advertisements sent (type 136)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1055,6 +1140,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutRedirects",
           "description": "Redirect messages sent (type 137)",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1070,6 +1156,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
           "raw": "Icmp6OutMLDv2Reports",
           "description": "MLDv2 Multicast Listener Reports sent (type 143)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1096,6 +1184,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
                     "raw": "messages",
                     "description": "Messages of this type received",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -1133,6 +1222,7 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
                     "raw": "messages",
                     "description": "Messages of this type sent",
                     "optional": false,
+                    "measure": "counter",
                     "value": {
                       "kind": "integer",
                       "signed": false,

@@ -13,6 +13,7 @@ export const procSysFsFileNrSpec: SpecModel = {
     "/proc/sys/fs/file-nr"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "line",
     "record": {
@@ -24,6 +25,7 @@ export const procSysFsFileNrSpec: SpecModel = {
             "raw": "nr_files",
             "description": "File handles currently allocated, an approximate sum of per-CPU counters",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -41,6 +43,7 @@ export const procSysFsFileNrSpec: SpecModel = {
             "raw": "nr_free_files",
             "description": "Allocated handles not in use; always 0 since 2.6, as freed handles are returned at once",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,
@@ -58,6 +61,7 @@ export const procSysFsFileNrSpec: SpecModel = {
             "raw": "max_files",
             "description": "Most file handles the kernel will allocate, the same as fs/file-max; up to 2^63-1, the value systemd writes at boot",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,

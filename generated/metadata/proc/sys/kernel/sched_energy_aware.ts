@@ -25,6 +25,7 @@ export const procSysKernelSchedEnergyAwareSpec: SpecModel = {
             "description": "EAS switch, 1 by default; absent when the file is empty, as newer kernels leave it on systems where EAS cannot run (symmetric CPUs, no energy model or no schedutil)",
             "since": "5.0",
             "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "enum",
               "values": [

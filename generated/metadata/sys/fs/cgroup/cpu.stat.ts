@@ -13,6 +13,7 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
     "/sys/fs/cgroup/[cgroup]/cpu.stat"
   ],
   "sampling": "sampled",
+  "measure": "counter",
   "layout": {
     "kind": "keyed",
     "separator": "space",
@@ -24,6 +25,7 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "usage_usec",
           "description": "CPU time the group's tasks ran, in user and system mode together",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -40,6 +42,7 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "user_usec",
           "description": "Part of the usage spent in user mode",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -56,6 +59,7 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "system_usec",
           "description": "Part of the usage spent in the kernel, interrupts included",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -72,6 +76,8 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "nice_usec",
           "description": "Part of the user time spent by tasks at a positive nice value (newer kernels)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -88,6 +94,8 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "core_sched.force_idle_usec",
           "description": "Time sibling CPU threads were kept idle by core scheduling on behalf of the group (kernels built with CONFIG_SCHED_CORE)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -104,6 +112,8 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "nr_periods",
           "description": "Bandwidth enforcement periods that have passed while the group had runnable tasks (cpu controller, CONFIG_CFS_BANDWIDTH)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -119,6 +129,8 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "nr_throttled",
           "description": "Periods in which the group used up its cpu.max quota and was throttled",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -134,6 +146,8 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "raw": "throttled_usec",
           "description": "Total time the group's run queues spent throttled",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -151,6 +165,7 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "description": "Periods in which the group ran beyond its quota by drawing on cpu.max.burst",
           "since": "5.16",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -167,6 +182,7 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
           "description": "Total CPU time used beyond the quota from the burst allowance",
           "since": "5.16",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,

@@ -13,6 +13,7 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
     "/sys/fs/cgroup/[cgroup]/io.stat"
   ],
   "sampling": "sampled",
+  "measure": "counter",
   "layout": {
     "kind": "table",
     "skip": 0,
@@ -34,6 +35,7 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                   "raw": "major",
                   "description": "Major device number",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -46,6 +48,7 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                   "raw": "minor",
                   "description": "Minor device number",
                   "optional": false,
+                  "measure": "counter",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -67,6 +70,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "rbytes",
               "description": "Bytes read; this and the next five are left out when the group did no reads or writes on the device",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -80,6 +85,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "wbytes",
               "description": "Bytes written",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -93,6 +100,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "rios",
               "description": "Read requests",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -105,6 +114,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "wios",
               "description": "Write requests",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -117,6 +128,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "dbytes",
               "description": "Bytes discarded",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -130,6 +143,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "dios",
               "description": "Discard requests",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -142,6 +157,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "use_delay",
               "description": "Delay state: how many times io.latency asked to slow the group down, or -1 when io.cost set the delay itself; shown with blkcg debug stats while nonzero",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": true,
@@ -154,6 +171,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "delay_nsec",
               "description": "Throttling delay currently charged to the group's tasks, shown with use_delay",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -167,6 +186,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "cost.vrate",
               "description": "io.cost: device-wide virtual time rate as a percentage of the configured cost model (root group only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "float",
                 "unit": "percent"
@@ -177,6 +198,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "cost.usage",
               "description": "io.cost: device time the group consumed according to the cost model",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -190,6 +213,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "cost.wait",
               "description": "io.cost: time the group's I/O waited for budget (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -203,6 +228,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "cost.indebt",
               "description": "io.cost: time the group spent in debt for issuing beyond its budget (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -216,6 +243,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "cost.indelay",
               "description": "io.cost: time the group's tasks spent delayed to repay debt (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -229,6 +258,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "depth",
               "description": "io.latency: queue depth the group is currently held to (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -247,6 +278,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "avg_lat",
               "description": "io.latency on rotational disks: moving average of completion latency (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -260,6 +293,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "win",
               "description": "io.latency on rotational disks: length of the sampling window (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -273,6 +308,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "missed",
               "description": "io.latency on SSDs: requests in the current window that missed the latency target (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -285,6 +322,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
               "raw": "total",
               "description": "io.latency on SSDs: requests completed in the current window (debug stats only)",
               "optional": true,
+              "configDependent": true,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,

@@ -13,6 +13,7 @@ export const sysFsCgroupMemoryCurrentSpec: SpecModel = {
     "/sys/fs/cgroup/[cgroup]/memory.current"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "line",
     "record": {
@@ -24,6 +25,7 @@ export const sysFsCgroupMemoryCurrentSpec: SpecModel = {
             "raw": "current",
             "description": "Bytes charged: page cache, anonymous memory and kernel memory together, swap not included",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,

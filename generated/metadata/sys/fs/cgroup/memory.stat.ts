@@ -13,6 +13,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
     "/sys/fs/cgroup/[cgroup]/memory.stat"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "keyed",
     "separator": "space",
@@ -24,6 +25,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "anon",
           "description": "Anonymous memory mapped by the group's processes: heap, stacks and private anonymous mappings",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -40,6 +42,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "file",
           "description": "Page cache: file-backed memory, including tmpfs and shared memory",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -56,6 +59,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "kernel",
           "description": "All kernel memory charged to the group (stacks, page tables, slab, per-CPU, sockets and more)",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -72,6 +77,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "kernel_stack",
           "description": "Kernel stacks of the group's tasks",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -88,6 +95,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pagetables",
           "description": "Page tables of the group's processes",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -104,6 +113,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "sec_pagetables",
           "description": "Secondary page tables, such as those KVM keeps to map guest memory",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -121,6 +132,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Per-CPU kernel allocations charged to the group",
           "since": "5.9",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -137,6 +149,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "sock",
           "description": "Network socket buffers",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -153,6 +167,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "vmalloc",
           "description": "vmalloc and vmap memory charged to the group",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -169,6 +185,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "shmem",
           "description": "Swap-backed page cache: tmpfs, shmem segments and shared anonymous mappings",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -186,6 +204,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Memory zswap uses to hold this group's compressed pages",
           "since": "5.19",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -203,6 +222,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Uncompressed size of the group's memory now stored in zswap",
           "since": "5.19",
           "optional": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -219,6 +239,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "zswap_incomp",
           "description": "Part of the zswapped memory that would not compress and is kept as is",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -235,6 +257,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "file_mapped",
           "description": "Page cache mapped into process address spaces with mmap",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -251,6 +274,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "file_dirty",
           "description": "Page cache modified but not yet written back",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -267,6 +291,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "file_writeback",
           "description": "Page cache being written back now",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -283,6 +308,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "swapcached",
           "description": "Swapped memory also held in the swap cache, using both RAM and swap",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -299,6 +326,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "anon_thp",
           "description": "Anonymous memory backed by transparent huge pages",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -315,6 +344,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "file_thp",
           "description": "Page cache backed by transparent huge pages",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -331,6 +362,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "shmem_thp",
           "description": "Shared memory backed by transparent huge pages",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -347,6 +380,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "inactive_anon",
           "description": "Anonymous and swap-backed memory on the inactive LRU list, first to be reclaimed",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -363,6 +397,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "active_anon",
           "description": "Anonymous and swap-backed memory on the active LRU list",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -379,6 +414,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "inactive_file",
           "description": "File-backed memory on the inactive LRU list",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -395,6 +431,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "active_file",
           "description": "File-backed memory on the active LRU list",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -411,6 +448,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "unevictable",
           "description": "Memory reclaim cannot take, such as mlocked pages",
           "optional": false,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -427,6 +465,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "slab_reclaimable",
           "description": "Slab objects that can be freed under pressure, such as dentries and inodes",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -443,6 +483,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "slab_unreclaimable",
           "description": "Slab objects that cannot be freed under pressure",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -459,6 +501,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "slab",
           "description": "Slab memory in all, reclaimable and not",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -475,6 +519,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "hugetlb",
           "description": "HugeTLB pages charged to the group, shown only when cgroup2 is mounted with memory_hugetlb_accounting",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -492,6 +538,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Evicted pages faulted back in soon after, before anonymous and file counts were split",
           "until": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -508,6 +555,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Refaulted pages moved straight to the active list, before the anonymous and file split",
           "until": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -524,6 +572,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Refaulted pages that had been part of the working set, before the anonymous and file split",
           "until": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -540,6 +589,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Count of evicted anonymous pages faulted back in",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -556,6 +606,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Count of evicted file pages faulted back in",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -572,6 +623,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Count of refaulted anonymous pages activated at once",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -588,6 +640,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Count of refaulted file pages activated at once",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -604,6 +657,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Count of refaulted anonymous pages that were in the active working set when evicted",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -620,6 +674,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Count of refaulted file pages that were in the active working set when evicted",
           "since": "5.9",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -635,6 +690,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "workingset_nodereclaim",
           "description": "Count of times shadow entries of evicted pages were reclaimed",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -650,6 +707,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgdemote_kswapd",
           "description": "Pages kswapd moved to a slower memory tier",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -665,6 +724,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgdemote_direct",
           "description": "Pages direct reclaim moved to a slower memory tier",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -680,6 +741,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgdemote_khugepaged",
           "description": "Pages khugepaged moved to a slower memory tier",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -695,6 +758,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgdemote_proactive",
           "description": "Pages proactive reclaim (memory.reclaim) moved to a slower memory tier",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -710,6 +775,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgsteal_proactive",
           "description": "Pages reclaimed by proactive reclaim (memory.reclaim)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -725,6 +792,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgscan_proactive",
           "description": "Pages scanned by proactive reclaim (memory.reclaim)",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -740,6 +809,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgpromote_success",
           "description": "Pages NUMA balancing moved up to a faster memory tier",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -755,6 +826,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgscan",
           "description": "Pages scanned on the inactive lists by all kinds of reclaim",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -770,6 +843,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgsteal",
           "description": "Pages reclaimed by all kinds of reclaim",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -785,6 +860,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pswpin",
           "description": "Pages read in from swap",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -800,6 +877,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pswpout",
           "description": "Pages written out to swap",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -815,6 +894,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgscan_kswapd",
           "description": "Pages scanned by kswapd",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -830,6 +911,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgscan_direct",
           "description": "Pages scanned by direct reclaim in allocating tasks",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -845,6 +928,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgscan_khugepaged",
           "description": "Pages scanned by reclaim on behalf of khugepaged",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -860,6 +945,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgsteal_kswapd",
           "description": "Pages reclaimed by kswapd",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -875,6 +962,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgsteal_direct",
           "description": "Pages reclaimed by direct reclaim",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -890,6 +979,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgsteal_khugepaged",
           "description": "Pages reclaimed on behalf of khugepaged",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -905,6 +996,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgfault",
           "description": "Page faults taken by the group's tasks",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -920,6 +1012,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgmajfault",
           "description": "Page faults that needed I/O to complete",
           "optional": false,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -935,6 +1028,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgrefill",
           "description": "Pages scanned on the active lists",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -950,6 +1045,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgactivate",
           "description": "Pages moved to an active list",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -965,6 +1062,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pgdeactivate",
           "description": "Pages moved to an inactive list",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -980,6 +1079,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pglazyfree",
           "description": "Pages marked for lazy freeing with MADV_FREE",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -995,6 +1096,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "pglazyfreed",
           "description": "Lazily freed pages that reclaim actually dropped",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1010,6 +1113,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "swpin_zero",
           "description": "Pages swapped in as zero-filled without reading swap",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1025,6 +1130,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "swpout_zero",
           "description": "Zero-filled pages swapped out without writing to swap",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1041,6 +1148,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Pages loaded back from zswap",
           "since": "5.19",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1057,6 +1165,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Pages compressed into zswap",
           "since": "5.19",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1073,6 +1182,7 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "description": "Pages written from zswap on to the swap device",
           "since": "6.8",
           "optional": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1088,6 +1198,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "thp_fault_alloc",
           "description": "Transparent huge pages allocated to serve a page fault",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1103,6 +1215,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "thp_collapse_alloc",
           "description": "Transparent huge pages allocated to collapse existing small pages",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1118,6 +1232,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "thp_swpout",
           "description": "Transparent huge pages swapped out whole",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1133,6 +1249,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "thp_swpout_fallback",
           "description": "Transparent huge pages split before swap-out, usually for want of contiguous swap space",
           "optional": true,
+          "configDependent": true,
+          "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1148,6 +1266,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "numa_pages_migrated",
           "description": "Pages NUMA balancing migrated to another node",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1163,6 +1283,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "numa_pte_updates",
           "description": "Page table entries NUMA balancing marked to catch the next access",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
@@ -1178,6 +1300,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
           "raw": "numa_hint_faults",
           "description": "NUMA hinting faults taken",
           "optional": true,
+          "configDependent": true,
+          "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,

@@ -13,6 +13,7 @@ export const sysFsCgroupPidsCurrentSpec: SpecModel = {
     "/sys/fs/cgroup/[cgroup]/pids.current"
   ],
   "sampling": "sampled",
+  "measure": "gauge",
   "layout": {
     "kind": "line",
     "record": {
@@ -24,6 +25,7 @@ export const sysFsCgroupPidsCurrentSpec: SpecModel = {
             "raw": "current",
             "description": "Tasks counted against pids.max, threads included",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "integer",
               "signed": false,

@@ -1,0 +1,36 @@
+/**
+ * `procspec docs [SPEC]`: the generated documentation, as markdown: the
+ * index of every spec, or the page of one (its fields, their types, units,
+ * counter or gauge, and the kernels that print them).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { registry, writers } from '../runtime/index.js';
+
+/** generated/docs, from the sources (cli/) or from the built package (dist/cli/). */
+function docsFolder(): string | undefined {
+  for (const rel of ['../generated/docs/', '../../generated/docs/']) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(`${dir}README.md`)) return dir;
+  }
+  return undefined;
+}
+
+export function docsCommand(spec: string | undefined): number {
+  const dir = docsFolder();
+  if (dir === undefined) {
+    process.stderr.write('procspec docs: the generated docs folder is not installed with this copy\n');
+    return 1;
+  }
+  if (spec === undefined) {
+    process.stdout.write(readFileSync(`${dir}README.md`, 'utf8'));
+    return 0;
+  }
+  if (![...registry, ...writers].some((e) => e.id === spec)) {
+    const near = [...registry, ...writers].map((e) => e.id).filter((id) => id.includes(spec) || spec.includes(id.split('/').pop()!)).slice(0, 5);
+    process.stderr.write(`procspec docs: no spec named ${spec}${near.length ? ` (nearest: ${near.join(', ')})` : ''}\n`);
+    return 2;
+  }
+  process.stdout.write(readFileSync(`${dir}${spec}.md`, 'utf8'));
+  return 0;
+}

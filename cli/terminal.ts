@@ -1,0 +1,35 @@
+/**
+ * What the commands need to know of where their output goes: a terminal
+ * (tables, redrawn in place, colour unless NO_COLOR is set) or a pipe or
+ * file (ndjson, no colour, no control codes).
+ */
+export const isTerminal = (): boolean => process.stdout.isTTY === true;
+
+/** Colour only on a terminal and never with NO_COLOR (https://no-color.org). */
+export const colourOn = (): boolean => isTerminal() && (process.env.NO_COLOR ?? '') === '';
+
+export const yellow = (s: string): string => (colourOn() ? `\x1b[33m${s}\x1b[0m` : s);
+export const dim = (s: string): string => (colourOn() ? `\x1b[2m${s}\x1b[0m` : s);
+
+/** Clears the terminal before a redraw (nothing when the output is not a terminal). */
+export const clearScreen = (): string => (isTerminal() ? '\x1b[H\x1b[2J' : '');
+
+/** Seconds from `1s`, `500ms`, `2m` or a plain number of seconds; throws on anything else. */
+export function parseInterval(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (m === null) throw new Error(`bad interval ${JSON.stringify(text)}: use 1s, 500ms, 2m or seconds`);
+  const n = Number(m[1]);
+  const s = m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+  if (!(s > 0)) throw new Error(`bad interval ${JSON.stringify(text)}: it must be above zero`);
+  return s;
+}
+
+/** Right-aligned table cells of numbers, left-aligned text, columns two spaces apart. */
+export function table(header: string[], rows: string[][], numeric: boolean[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export const sleep = (seconds: number): Promise<void> => new Promise((r) => setTimeout(r, seconds * 1000));

@@ -1,0 +1,115 @@
+/**
+ * `procspec watch [SPEC... | summary] --interval 1s [--count N]`: samples
+ * files and shows, for each number, its rate per second when the spec says
+ * it is a counter, and its level when it is a gauge. A counter that went
+ * backwards (reset, or a narrow counter that wrapped) is shown as a reset.
+ * On a terminal: a table redrawn each interval; piped: one JSON line per
+ * file per sample.
+ */
+import type { ProcFs } from '../runtime/index.js';
+import { ProcfsError, toJson } from '../runtime/index.js';
+import { changes, leaves, type Change, type Leaf } from '../runtime/measures.js';
+import type { PathParams } from '../runtime/paths.js';
+import { clearScreen, dim, isTerminal, parseInterval, sleep, table, yellow } from './terminal.js';
+
+/** What `summary` watches: the files the summary is made from. */
+export const SUMMARY_SOURCES = ['proc/loadavg', 'proc/meminfo', 'proc/stat', 'proc/pressure:resource=cpu', 'proc/pressure:resource=memory', 'proc/pressure:resource=io', 'proc/diskstats', 'proc/net/dev'];
+
+interface Source {
+  /** As given: `proc/net/dev`, `proc/pid/stat:pid=1`. */
+  label: string;
+  id: string;
+  params: PathParams;
+}
+
+/** `proc/pid/io:pid=1,tid=1` -> the spec id and its path parameters. */
+function source(label: string): Source {
+  const [id, rest] = label.split(':', 2) as [string, string | undefined];
+  const params: Record<string, string | number> = {};
+  for (const kv of rest ? rest.split(',') : []) {
+    const [k, v] = kv.split('=', 2);
+    if (!k || v === undefined) throw new Error(`bad parameter ${JSON.stringify(kv)} in ${label}: use name=value`);
+    params[k] = /^\d+$/.test(v) ? Number(v) : v;
+  }
+  return { label, id, params };
+}
+
+export interface WatchOptions {
+  interval: string;
+  count?: string;
+  match?: string;
+  json?: boolean;
+}
+
+const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(1) : n.toPrecision(4));
+
+function render(label: string, cs: Change[], match: RegExp | undefined): string {
+  const rows: string[][] = [];
+  for (const c of cs) {
+    if (match && !match.test(c.path)) continue;
+    if ('reset' in c) rows.push([c.path, 'counter', fmt(c.value), yellow(`reset (was ${fmt(c.previous)})`)]);
+    else if ('perSecond' in c) rows.push([c.path, 'counter', fmt(c.value), `${fmt(c.perSecond)}/s`]);
+    else rows.push([c.path, c.measure, fmt(c.value), '']);
+  }
+  return `${label}\n${table(['value', 'kind', 'now', 'per second'], rows, [false, false, true, true])}`;
+}
+
+export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOptions): Promise<number> {
+  const sources = (targets.length === 0 || targets.includes('summary') ? SUMMARY_SOURCES : targets).map(source);
+  for (const s of sources) fs.entry(s.id); // an unknown spec fails here, before any sampling
+  const seconds = parseInterval(opts.interval);
+  const count = opts.count === undefined ? Infinity : Number(opts.count);
+  if (!(count > 0) || !Number.isInteger(count === Infinity ? 1 : count)) throw new Error(`bad --count ${opts.count}: a positive whole number`);
+  const match = opts.match !== undefined ? new RegExp(opts.match) : undefined;
+  const json = opts.json === true || !isTerminal();
+
+  const take = (): Map<string, { at: number; leaves: Leaf[] } | ProcfsError> => {
+    const out = new Map<string, { at: number; leaves: Leaf[] } | ProcfsError>();
+    for (const s of sources) {
+      try {
+        const value = fs.read(s.id as never, s.params);
+        out.set(s.label, { at: performance.now() / 1000, leaves: leaves(fs.entry(s.id).model, value) });
+      } catch (err) {
+        if (!(err instanceof ProcfsError)) throw err;
+        out.set(s.label, err);
+      }
+    }
+    return out;
+  };
+
+  let before = take();
+  for (let n = 0; n < count; n++) {
+    await sleep(seconds);
+    const after = take();
+    const time = new Date().toISOString();
+    const screen: string[] = [];
+    for (const s of sources) {
+      const a = before.get(s.label);
+      const b = after.get(s.label)!;
+      if (b instanceof ProcfsError) {
+        if (json) process.stdout.write(`${toJson({ time, source: s.label, error: { code: b.code, message: b.message } }, 0)}\n`);
+        else screen.push(`${s.label}\n  ${b.message}`);
+        continue;
+      }
+      const cs = a === undefined || a instanceof ProcfsError ? changes([], b.leaves, 0) : changes(a.leaves, b.leaves, b.at - a.at);
+      const interval = a === undefined || a instanceof ProcfsError ? 0 : b.at - a.at;
+      if (json) {
+        const rates: Record<string, number> = {};
+        const gauges: Record<string, number> = {};
+        const unclassified: Record<string, number> = {};
+        const resets: { path: string; from: number; to: number }[] = [];
+        for (const c of cs) {
+          if (match && !match.test(c.path)) continue;
+          if ('reset' in c) resets.push({ path: c.path, from: c.previous, to: c.value });
+          else if ('perSecond' in c) rates[c.path] = c.perSecond;
+          else if (c.measure === 'gauge') gauges[c.path] = c.value;
+          else unclassified[c.path] = c.value;
+        }
+        process.stdout.write(`${toJson({ time, source: s.label, interval, rates, gauges, resets, unclassified }, 0)}\n`);
+      } else screen.push(render(s.label, cs, match));
+    }
+    if (!json) process.stdout.write(`${clearScreen()}${dim(`procspec watch, every ${opts.interval}, ${time}`)}\n\n${screen.join('\n\n')}\n`);
+    before = after;
+  }
+  return 0;
+}

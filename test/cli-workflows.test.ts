@@ -1,0 +1,165 @@
+/**
+ * The CLI's workflows, run as a user runs them (spawned, checking stdout,
+ * stderr and exit codes): watching counters and gauges, top, the
+ * self-describing summary, auditing a kernel against the specs, and the
+ * docs; --help on every command; colour and redraws only on a terminal.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { changes, leaves } from '../runtime/measures.js';
+import { registry } from '../runtime/index.js';
+
+const repo = join(import.meta.dirname, '..');
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env } });
+const lines = (s: string): unknown[] => s.trim().split('\n').map((l) => JSON.parse(l));
+const corpus = process.env.PROCSPEC_CORPUS ?? join(repo, '..', 'shared', 'corpus');
+
+describe('watch', () => {
+  it('piped: one JSON line per file per sample, counters as rates, gauges as levels', () => {
+    const r = run(['watch', 'proc/stat', 'proc/meminfo', '-i', '200ms', '-n', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = lines(r.stdout) as { source: string; interval: number; rates: Record<string, number>; gauges: Record<string, number>; resets: unknown[] }[];
+    expect(out.map((o) => o.source)).toEqual(['proc/stat', 'proc/meminfo', 'proc/stat', 'proc/meminfo']);
+    const stat = out[2]!;
+    expect(stat.interval).toBeGreaterThan(0.15);
+    // CPU time is a counter: seconds of CPU per second, between 0 and the number of CPUs.
+    const busy = stat.rates['cpu.user']! + stat.rates['cpu.system']! + stat.rates['cpu.idle']!;
+    expect(busy).toBeGreaterThan(0);
+    expect(busy).toBeLessThanOrEqual(os.cpus().length * 1.5);
+    expect(stat.rates.ctxt).toBeGreaterThan(0);
+    expect(stat.gauges.procsRunning).toBeGreaterThanOrEqual(1);
+    const mem = out[3]!;
+    expect(mem.gauges.memTotal).toBe(os.totalmem());
+    expect(Object.keys(mem.rates)).toEqual([]);
+  });
+
+  it('a counter that went backwards is a reset, never a negative rate', () => {
+    const model = registry.find((e) => e.id === 'proc/net/dev')!.model;
+    const row = (rx: number) => [{ kind: 'stats', iface: 'eth0', rxBytes: rx, txBytes: 10 }];
+    const cs = changes(leaves(model, row(5000)), leaves(model, row(100)), 1);
+    expect(cs.find((c) => c.path === '[eth0].rxBytes')).toEqual({ path: '[eth0].rxBytes', measure: 'counter', reset: true, value: 100, previous: 5000 });
+    expect(cs.find((c) => c.path === '[eth0].txBytes')).toMatchObject({ perSecond: 0 });
+  });
+
+  it('bad usage exits 2 with the reason on stderr', () => {
+    const bad = run(['watch', 'proc/meminfo', '-i', 'soon', '-n', '1']);
+    expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/bad interval "soon"/)]);
+    const unknown = run(['watch', 'proc/nothing', '-n', '1']);
+    expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/no spec named proc\/nothing/)]);
+  });
+});
+
+describe('top', () => {
+  it('piped: one JSON line per sample with the processes using the most CPU first', () => {
+    const r = run(['top', '-i', '200ms', '-n', '2', '--limit', '5']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = lines(r.stdout) as { processes: number; top: { pid: number; cpuPercent: number; rssBytes: number; command: string }[] }[];
+    expect(out).toHaveLength(2);
+    for (const s of out) {
+      expect(s.top.length).toBeGreaterThan(0);
+      expect(s.top.length).toBeLessThanOrEqual(5);
+      expect(s.processes).toBeGreaterThan(s.top.length - 1);
+      const cpu = s.top.map((p) => p.cpuPercent);
+      expect(cpu).toEqual([...cpu].sort((a, b) => b - a));
+    }
+    expect(run(['top', '--sort', 'colour', '-n', '1']).status).toBe(2);
+  });
+});
+
+describe('summary', () => {
+  it('is self-describing: format version, start and end, the kernel, its sources, bytes and seconds', () => {
+    const r = run(['summary', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.format).toEqual({ name: 'procspec-summary', version: expect.stringMatching(/^1\.\d+$/) });
+    expect(Date.parse(s.snapshot.endedAt)).toBeGreaterThanOrEqual(Date.parse(s.snapshot.startedAt));
+    expect(s.kernel.release).toBe(os.release());
+    expect(s.sources).toEqual(['/proc/version', '/proc/uptime', '/proc/loadavg', '/proc/stat', '/proc/meminfo', '/proc/pressure/cpu', '/proc/pressure/memory', '/proc/pressure/io', '/proc/diskstats', '/proc/net/dev']);
+    expect(s.memory.totalBytes).toBe(os.totalmem());
+    expect(s.cpu.count).toBe(os.cpus().length);
+    expect(Math.abs(s.uptimeSeconds - os.uptime())).toBeLessThan(5);
+  });
+
+  it('--shell writes Name=value lines that bash sources', () => {
+    const r = spawnSync('bash', ['-c', `eval "$(${process.execPath} --import tsx cli/run.ts summary --shell)" && echo "$memory_totalBytes|$kernel_release|$format_version|$kernel_build"`], { cwd: repo, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const [total, release, version, build] = r.stdout.trim().split('|');
+    expect([Number(total), release, version]).toEqual([os.totalmem(), os.release(), '1.0']);
+    expect(build).toBe(readFileSync('/proc/version', 'utf8').match(/(#\S+.*?)$/m)?.[1]?.trim() ?? build);
+  });
+
+  it.skipIf(!readFileSafe(join(corpus, 'prometheus-procfs', 'proc', 'meminfo')))('reads a captured tree, and says which files it could not read', () => {
+    const r = run(['summary', '--json', '--root', join(corpus, 'prometheus-procfs', 'proc')]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.memory.totalBytes).toBeGreaterThan(0);
+    expect(s.problems.length).toBeGreaterThanOrEqual(0);
+  });
+});
+
+function readFileSafe(p: string): boolean {
+  try {
+    readFileSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('audit', () => {
+  it('on the live kernel: lists files no spec covers and exits 1, as JSON too', () => {
+    const r = run(['audit', '--json']);
+    expect(r.status).toBe(1);
+    const a = JSON.parse(r.stdout);
+    expect(a.checked).toBeGreaterThan(50);
+    expect(a.unspecified.length).toBeGreaterThan(0);
+    expect(a.unspecified).not.toContain('meminfo');
+    expect(a.kernel).toBe(os.release());
+  });
+
+  it('a captured tree the specs cover is no drift (exit 0); a key the spec does not name is (exit 1)', () => {
+    const root = mkdtempSync(join(os.tmpdir(), 'procspec-audit-'));
+    // /proc files report size 0: copied by reading them, as copyFileSync would copy nothing.
+    for (const f of ['meminfo', 'stat', 'loadavg', 'uptime', 'version']) writeFileSync(join(root, f), readFileSync(`/proc/${f}`));
+    mkdirSync(join(root, 'sys', 'kernel'), { recursive: true });
+    const clean = run(['audit', '--root', root]);
+    expect([clean.status, clean.stdout]).toEqual([0, expect.stringMatching(/drift: none/)]);
+    appendFileSync(join(root, 'meminfo'), 'NewCounter:      42 kB\n');
+    const drift = run(['audit', '--root', root]);
+    expect(drift.status).toBe(1);
+    expect(drift.stdout).toMatch(/proc\/meminfo: extra\.NewCounter/);
+  });
+});
+
+describe('docs, --help, and terminals', () => {
+  it('docs prints the index or one spec page; an unknown spec exits 2', () => {
+    expect(run(['docs']).stdout).toMatch(/\[proc\/meminfo\]\(proc\/meminfo\.md\)/);
+    expect(run(['docs', 'proc/stat']).stdout).toMatch(/\| `ctxt` \| `ctxt` \| integer \| counter \|/);
+    expect(run(['docs', 'proc/nothing']).status).toBe(2);
+  });
+
+  it('every command has --help', () => {
+    for (const cmd of ['parse', 'list', 'ps', 'summary', 'watch', 'top', 'audit', 'docs']) {
+      const r = run([cmd, '--help']);
+      expect([cmd, r.status]).toEqual([cmd, 0]);
+      expect(r.stdout).toMatch(new RegExp(`Usage: procspec ${cmd}`));
+    }
+  });
+
+  // `script` gives the command a terminal: a redrawn table there; colour only without NO_COLOR.
+  it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table, redrawn; piped: no control codes', () => {
+    const onTty = (env: string) =>
+      spawnSync('script', ['-qec', `${env} ${process.execPath} --import tsx cli/run.ts watch proc/loadavg -i 200ms -n 1 --match load1`, '/dev/null'], { cwd: repo, encoding: 'utf8' });
+    const tty = onTty('');
+    expect(tty.status, tty.stderr).toBe(0);
+    expect(tty.stdout).toContain('\x1b[2J');
+    expect(tty.stdout).toMatch(/load1\s+gauge/);
+    expect(tty.stdout).toContain('\x1b[2m');
+    expect(onTty('NO_COLOR=1').stdout).not.toContain('\x1b[2m');
+    expect(run(['watch', 'proc/loadavg', '-i', '200ms', '-n', '1']).stdout).not.toContain('\x1b');
+  });
+});
