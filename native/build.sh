@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
-# Builds the optional native reader (native/procread.c) against Node's own
-# headers. procspec works without it (node:fs is used instead), so a machine
-# without a C compiler or headers only loses speed: this script never fails
-# the install.
+# Builds the optional native modules (native/*.c: the batch reader of the
+# process table, and the kernel interfaces Node has no API for) against
+# Node's own headers, one native/build/<name>.node per source. procspec works
+# without them (node:fs is used instead, and the APIs that need one say they
+# are unavailable), so a machine without a C compiler or headers only loses
+# those: this script never fails the install.
 cd "$(dirname "$0")/.."
-out=native/build/procread.node
 inc="$(node -p 'require("path").join(process.execPath, "..", "..", "include", "node")')"
 [ -f "$inc/node_api.h" ] || inc=/usr/include/node
-if command -v cc >/dev/null && [ -f "$inc/node_api.h" ]; then
-  mkdir -p native/build
-  if cc -O2 -Wall -shared -fPIC -I"$inc" -o "$out" native/procread.c 2>native/build/log.txt; then
-    echo "native reader built: $out"
-    exit 0
-  fi
-  echo "native reader not built (see native/build/log.txt): procspec reads through node:fs"
-else
-  echo "native reader not built (no cc or Node headers): procspec reads through node:fs"
+if ! command -v cc >/dev/null || [ ! -f "$inc/node_api.h" ]; then
+  echo "native modules not built (no cc or Node headers): procspec reads through node:fs"
+  exit 0
 fi
+mkdir -p native/build
+for src in native/*.c; do
+  name="$(basename "$src" .c)"
+  out="native/build/$name.node"
+  if cc -O2 -Wall -shared -fPIC -I"$inc" -o "$out" "$src" 2>"native/build/$name.log"; then
+    echo "native module built: $out"
+  else
+    echo "native module $name not built (see native/build/$name.log)"
+  fi
+done
 exit 0
