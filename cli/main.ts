@@ -19,6 +19,7 @@ import { watchCommand, type WatchOptions } from './watch.js';
 import { FORMATS, formatParsed, type Format, type Parsed } from './format.js';
 import { withRaw } from './raw.js';
 import { newSpecCommand, type NewSpecOptions } from './new-spec.js';
+import { delaysCommand, type DelaysOptions } from './delays.js';
 
 /** Options of `procspec parse`. */
 interface ParseOptions {
@@ -219,6 +220,17 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[spec]', 'a spec id (see `procspec list`)')
     .action((spec: string | undefined) => {
       status = docsCommand(spec);
+    });
+  program
+    .command('delays')
+    .description("a task's delays (CPU, block I/O, swap-in, reclaim, thrashing, compaction, wpcopy, IRQ) from taskstats, like getdelays: `delays -- COMMAND [ARGS...]` runs the command and prints them when it exits; needs CAP_NET_ADMIN")
+    .argument('[command...]', 'the command to run and its arguments (after --)')
+    .option('-p, --pid <pid>', 'a live thread instead')
+    .option('-t, --tgid <tgid>', 'a live process (thread group) instead')
+    .option('--json', 'as JSON')
+    .allowUnknownOption()
+    .action(async (command: string[], opts: DelaysOptions) => {
+      status = await delaysCommand(command, opts);
     });
   try {
     await program.parseAsync(argv);

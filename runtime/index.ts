@@ -15,6 +15,7 @@ export type { SpecModel } from './model.js';
 export type { ProcFsOptions } from './procfs.js';
 export { GROUPS, type Group, type Identity, type Listing, type ListOptions, type ProcessRow, type Selection } from './processes.js';
 export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './monitor.js';
+export { TaskstatsClient, ExitListener, decodeTaskstats, taskstatsOfPid, taskstatsOfTgid, taskstatsSize, delayAccountingEnabled, onlineCpus, TASKSTATS_FIELDS, cgroupstats, cgroupV1Mounts, type CgroupStats, type Taskstats, type TaskstatsFields, type DelayStats, type TaskRecord, type LostRecords, type ExitListenerOptions } from './taskstats.js';
 export { watchPressure, PressureWatcher, type PressureTriggerOptions, type PressureEvent, type PressureGone, type PressureResource, type PressureKind } from './pressure-triggers.js';
 
 /** Reads and parses /proc files (or a copy under another root) with every spec of procspec. */
