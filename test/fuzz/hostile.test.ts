@@ -35,7 +35,6 @@ describe('keys named after Object.prototype members never reach a prototype', ()
   for (const entry of registry) {
     it(entry.id, () => {
       const seeds = seedsFor(registry, entry).slice(0, 3);
-      let values = 0;
       for (const seed of seeds) {
         const lines = seed.text.split('\n');
         for (const key of HOSTILE_KEYS) {
@@ -49,7 +48,6 @@ describe('keys named after Object.prototype members never reach a prototype', ()
                 if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
                 continue;
               }
-              values++;
               expect(oddPrototypes(value), `${seed.from} with ${JSON.stringify(line)}`).toEqual([]);
             }
           }
@@ -57,8 +55,6 @@ describe('keys named after Object.prototype members never reach a prototype', ()
       }
       expect(protoNames()).toEqual(PROTO);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      // Parsed or refused, both are fine; the count only tells a reader of the report how many were kept.
-      expect(values).toBeGreaterThanOrEqual(0);
     });
   }
 
