@@ -29,28 +29,25 @@ function hexDigit(c: number): number {
 
 /**
  * Index of `c` in t[a, b), or -1. Unlike indexOf it never looks past `b`:
- * an unbounded search for a character a line lacks runs to the next line
- * that has it, and done on every line, that is quadratic in the text.
+ * an unbounded search for a character a line lacks runs on to the next line
+ * that has it, and done on every line, that is quadratic in the text. A
+ * short range is scanned directly; a long one is searched in a slice of the
+ * text (a view, not a copy), as fast as indexOf and bounded.
  */
 export function findIn(t: string, c: string, a: number, b: number): number {
-  if (c.length !== 1) {
-    const i = t.indexOf(c, a);
-    return i >= 0 && i + c.length <= b ? i : -1;
+  if (b - a > 32 || c.length !== 1) {
+    const i = t.slice(a, b).indexOf(c);
+    return i < 0 ? -1 : a + i;
   }
   const code = c.charCodeAt(0);
   for (let i = a; i < b; i++) if (t.charCodeAt(i) === code) return i;
   return -1;
 }
 
-/** Index of the last `c` in t[a, b), or -1 (never looking before `a`). */
+/** Index of the last `c` in t[a, b), or -1 (never looking before `a`; searched in a slice, see findIn). */
 export function findLastIn(t: string, c: string, a: number, b: number): number {
-  if (c.length !== 1) {
-    const i = t.lastIndexOf(c, b - c.length);
-    return i >= a ? i : -1;
-  }
-  const code = c.charCodeAt(0);
-  for (let i = b - 1; i >= a; i--) if (t.charCodeAt(i) === code) return i;
-  return -1;
+  const i = t.slice(a, b).lastIndexOf(c);
+  return i < 0 ? -1 : a + i;
 }
 
 export class Scan {
