@@ -4,13 +4,14 @@
  * the same text, in the same process, plus procspec's reader against
  * fs.readFileSync, and heap retained per parsed value. Prints medians and
  * ratios (peer time / procspec time: above 1 means procspec is faster).
+ * procspec is imported from dist/ (built by bench/run.sh): the package as it ships.
  */
 import { readFileSync as nodeReadFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { registry } from '../generated/index.js';
-import type { ParseContext } from '../runtime/context.js';
-import { ProcFs } from '../runtime/index.js';
-import { readFileSync } from '../runtime/read.js';
+import { registry } from '../dist/generated/index.js';
+import type { ParseContext } from '../dist/runtime/context.js';
+import { ProcFs } from '../dist/runtime/index.js';
+import { readFileSync } from '../dist/runtime/read.js';
 import { compare, retainedBytes } from './measure.js';
 
 type PeerParsers = Record<string, (text: string) => unknown>;

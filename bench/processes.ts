@@ -7,6 +7,7 @@
  * ratios are to the C reader of the same run. Also: refresh mode, single
  * files, parse cost on large files against a raw read, and heap growth.
  * Prints a markdown report (and writes it to bench/last-run.md).
+ * procspec is imported from dist/ (built by bench/run.sh): the package as it ships.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync as nodeRead, writeFileSync } from 'node:fs';
@@ -15,8 +16,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import pidusage from 'pidusage';
 import psList from 'ps-list';
-import { ProcFs } from '../runtime/index.js';
-import { readFileSync } from '../runtime/read.js';
+import { ProcFs } from '../dist/runtime/index.js';
+import { readFileSync } from '../dist/runtime/read.js';
 
 const here = import.meta.dirname;
 const require = createRequire(import.meta.url);
