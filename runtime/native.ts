@@ -13,19 +13,30 @@ export interface NativeReader {
   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
 }
 
-function load(): NativeReader | undefined {
-  if (process.env.PROCSPEC_NATIVE === '0') return undefined;
+/**
+ * Loads native/build/<name>.node, built by native/build.sh: the module, or
+ * the error of the last place tried when it is not built. runtime/*.ts runs
+ * from the sources (../native) or from dist/runtime (../../native), also
+ * inside node_modules/procspec; fileURLToPath, not URL.pathname, so a folder
+ * with spaces or non-ASCII names works.
+ */
+export function loadNativeModule<T>(name: string): T | Error {
   const require = createRequire(import.meta.url);
-  // runtime/native.ts runs from the sources (../native) or from dist/runtime (../../native), also inside
-  // node_modules/procspec; fileURLToPath, not URL.pathname, so a folder with spaces or non-ASCII names works.
-  for (const rel of ['../native/build/procread.node', '../../native/build/procread.node']) {
+  let error = new Error(`native/build/${name}.node not found`);
+  for (const rel of [`../native/build/${name}.node`, `../../native/build/${name}.node`]) {
     try {
-      return require(fileURLToPath(new URL(rel, import.meta.url))) as NativeReader;
-    } catch {
-      // Not built there.
+      return require(fileURLToPath(new URL(rel, import.meta.url))) as T;
+    } catch (err) {
+      error = err as Error;
     }
   }
-  return undefined;
+  return error;
+}
+
+function load(): NativeReader | undefined {
+  if (process.env.PROCSPEC_NATIVE === '0') return undefined;
+  const m = loadNativeModule<NativeReader>('procread');
+  return m instanceof Error ? undefined : m;
 }
 
 export const native: NativeReader | undefined = load();

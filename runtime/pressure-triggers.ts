@@ -10,15 +10,13 @@
  */
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseProcPidMountinfo } from '../generated/parsers/proc/pid/mountinfo.js';
 import { parseProcPressure } from '../generated/parsers/proc/pressure.js';
 import type { ProcPressure } from '../generated/types/proc/pressure.js';
 import { DEFAULT_CONTEXT } from './context.js';
 import { absent, ioError, ProcfsError } from './errors.js';
-import { errnoName } from './native.js';
+import { errnoName, loadNativeModule } from './native.js';
 
 /** A resource PSI tracks. `irq` exists only with CONFIG_IRQ_TIME_ACCOUNTING and has only `full`. */
 export type PressureResource = 'cpu' | 'memory' | 'io' | 'irq';
@@ -171,16 +169,8 @@ interface PsiNative {
 let psiModule: PsiNative | null | undefined;
 
 function loadPsi(): PsiNative | null {
-  const require = createRequire(import.meta.url);
-  // From the sources (../native) or from dist/runtime (../../native), as runtime/native.ts.
-  for (const rel of ['../native/build/psi.node', '../../native/build/psi.node']) {
-    try {
-      return require(fileURLToPath(new URL(rel, import.meta.url))) as PsiNative;
-    } catch {
-      // Not built there.
-    }
-  }
-  return null;
+  const m = loadNativeModule<PsiNative>('psi');
+  return m instanceof Error ? null : m;
 }
 
 /** The native poller, or undefined when it is not built or PROCSPEC_NATIVE=0. */

@@ -8,10 +8,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { fstatSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { ProcfsError } from './errors.js';
-import { errnoName } from './native.js';
+import { errnoName, loadNativeModule } from './native.js';
 import {
   CTRL_ATTR_FAMILY_ID,
   CTRL_ATTR_FAMILY_NAME,
@@ -59,18 +57,7 @@ let loaded: NetlinkNative | Error | undefined;
 
 /** Loads native/build/taskstats.node on first use; its absence is ProcfsError 'unsupported'. */
 function nativeModule(): NetlinkNative {
-  if (loaded === undefined) {
-    const require = createRequire(import.meta.url);
-    loaded = new Error('not found');
-    for (const rel of ['../native/build/taskstats.node', '../../native/build/taskstats.node']) {
-      try {
-        loaded = require(fileURLToPath(new URL(rel, import.meta.url))) as NetlinkNative;
-        break;
-      } catch (err) {
-        loaded = err as Error;
-      }
-    }
-  }
+  loaded ??= loadNativeModule<NetlinkNative>('taskstats');
   if (loaded instanceof Error) {
     throw new ProcfsError('unsupported', `taskstats needs the native module native/build/taskstats.node, which is not built (run \`bash native/build.sh\`; needs cc and Node's headers): ${loaded.message.split('\n')[0]}`, { cause: loaded });
   }
