@@ -3,13 +3,13 @@
  * (PROCSPEC_CORPUS, set by .ci/run to ../shared/corpus): every file a spec
  * covers parses, and the files known to be broken give a parse error.
  */
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../generated/index.js';
 import { contextOf } from '../runtime/context.js';
 import { ProcfsError } from '../runtime/errors.js';
-import { specForPath } from '../runtime/paths.js';
+import { corpusFiles, corpusSpec } from './support/corpus.js';
 
 const corpus = process.env.PROCSPEC_CORPUS;
 
@@ -32,21 +32,10 @@ const REFUSED: Record<string, string> = {
   'prometheus-procfs/proc/584/stat': 'a second line after the stat line',
 };
 
-function walk(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) continue;
-    if (st.isDirectory()) walk(p, out);
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
-
 describe.skipIf(!corpus)('conformance corpus (PROCSPEC_CORPUS)', () => {
-  const files = corpus ? walk(corpus).sort() : [];
+  const files = corpus ? corpusFiles(corpus) : [];
   const covered = files
-    .map((f) => ({ f, rel: relative(corpus!, f), spec: specForPath(registry, f.replace(/(\.broken|_broken|_corrupted)$/, '')) }))
+    .map((f) => ({ f, rel: relative(corpus!, f), spec: corpusSpec(registry, f) }))
     .filter((x) => x.spec !== undefined);
 
   it('covers files of the corpus', () => {

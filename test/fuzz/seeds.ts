@@ -5,10 +5,10 @@
  * Long texts are cut at a line boundary so that one case stays cheap.
  */
 import fc from 'fast-check';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { contextOf } from '../../runtime/context.js';
-import { specForPath } from '../../runtime/paths.js';
+import { corpusFiles, corpusSpec } from '../support/corpus.js';
 import type { SpecEntry } from '../../runtime/registry-types.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { Renderer } from '../support/render.js';
@@ -28,18 +28,7 @@ const cut = (text: string): string => {
   return nl > 0 ? text.slice(0, nl + 1) : text.slice(0, MAX_SEED);
 };
 
-function files(dir: string, out: string[] = []): string[] {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const st = lstatSync(p);
-    if (st.isSymbolicLink()) continue;
-    if (st.isDirectory()) files(p, out);
-    else if (st.isFile()) out.push(p);
-  }
-  return out;
-}
-
-let corpusFiles: string[] | undefined;
+let corpusList: string[] | undefined;
 
 /** The live path of a spec on this machine, with this process, its stdin and the loopback interface as parameters. */
 function livePath(entry: SpecEntry): string | undefined {
@@ -60,9 +49,9 @@ export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed
   }
   const corpus = process.env.PROCSPEC_CORPUS;
   if (corpus !== undefined && existsSync(corpus)) {
-    corpusFiles ??= files(corpus).sort();
-    for (const f of corpusFiles) {
-      if (specForPath(registry, f.replace(/(\.broken|_broken|_corrupted)$/, ''))?.id === entry.id) out.push({ from: `corpus ${f}`, text: readFileSync(f, 'utf8') });
+    corpusList ??= corpusFiles(corpus);
+    for (const f of corpusList) {
+      if (corpusSpec(registry, f)?.id === entry.id) out.push({ from: `corpus ${f}`, text: readFileSync(f, 'utf8') });
     }
   }
   const live = livePath(entry);
