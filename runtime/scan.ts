@@ -750,43 +750,18 @@ export class Scan {
    * The rest of a keyed line when it is an unsigned decimal integer (after
    * white space) times `factor`, then `suffix` when it is not empty, then
    * the end of the line: the commonest value of keyed files, read in one
-   * call (a parser's big dispatch function is not inlined into, so fewer
-   * calls per line is what makes it fast). Errors are those of u, scale,
-   * lit and eol.
+   * call from the parser's big dispatch function, which is not inlined
+   * into (the steps inline into this small one). Errors are those of u,
+   * scale, lit and eol.
    */
   uLine(factor: number, suffix: string): number {
-    const t = this.text;
-    const le = this.le;
-    let p = this.pos;
-    while (p < le && isSpace(t.charCodeAt(p))) p++;
-    const a = p;
-    let v = 0;
-    while (p < le) {
-      const c = t.charCodeAt(p);
-      if (c < ZERO || c > NINE) break;
-      v = v * 10 + (c - ZERO);
-      p++;
-    }
-    this.pos = a;
-    this.ts = a;
-    if (p === a) this.fail('a decimal integer');
-    if (p - a > 15 && v > SAFE) this.fail('an integer below 2^53 (this value needs a u64 field)');
-    if (factor !== 1) {
-      v *= factor;
-      if (v > SAFE) this.fail('a value whose size in bytes is below 2^53');
-    }
-    this.pos = p;
+    this.ws();
+    const v = factor === 1 ? this.u() : this.scale(this.u(), factor);
     if (suffix !== '') this.lit(suffix);
-    p = this.pos;
-    while (p < le && isSpace(t.charCodeAt(p))) p++;
-    if (p < le) {
-      this.pos = p;
-      this.ts = p;
-      this.fail('end of line');
-    }
-    this.pos = p;
+    this.eol();
     return v;
   }
+
 
   /**
    * A decimal integer of up to 20 digits as a double, for values about to be
