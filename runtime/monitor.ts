@@ -9,7 +9,7 @@
 import { closeSync } from 'node:fs';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { FILE_OF, hidepidOf, plan, readTask, readTaskFile, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
+import { FILE_OF, hidepidOf, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoName, native, readBatch, type NativeReader } from './native.js';
@@ -258,22 +258,15 @@ export class ProcessMonitor<G extends Group> {
     const ioWanted = this.plan.others.includes('io');
     for (const t of tasks) {
       let w = this.watched.get(t.dir);
-      let row: Parsed | undefined;
+      let row: Parsed | undefined | null;
       let stat: ProcPidStat | undefined;
-      const attempt = (x: Watched): Parsed | undefined => {
-        try {
-          return readTask(t, this.plan, this.ctx, this.reader(x), (s) => (stat = s));
-        } catch (err) {
-          if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
-          failed.push({ pid: t.pid, error: err });
-          return undefined;
-        }
-      };
+      // null: a file of the task did not parse (it is in `failed`); undefined: the task ended.
+      const attempt = (x: Watched): Parsed | undefined | null => readTaskOrFail(failed, t, this.plan, this.ctx, this.reader(x), (s) => (stat = s));
       if (w !== undefined) {
         w.seen = stamp;
         row = attempt(w);
         w.pre = undefined;
-        if (row === undefined || row.startTicks !== w.startTicks) {
+        if (row == null || row.startTicks !== w.startTicks) {
           // The watched process ended (its files say so); the pid may now be another process: start afresh.
           this.closeFiles(w);
           this.watched.delete(t.dir);
@@ -285,10 +278,10 @@ export class ProcessMonitor<G extends Group> {
         w = { startTicks: -1, fds: new Map(), seen: stamp };
         this.watched.set(t.dir, w);
         row = attempt(w);
-        if (row === undefined) {
+        if (row == null) {
           this.closeFiles(w);
           this.watched.delete(t.dir);
-          if (failed.at(-1)?.pid !== t.pid) gone++;
+          if (row === undefined) gone++;
           continue;
         }
         w.startTicks = row.startTicks as number;

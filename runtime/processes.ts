@@ -154,17 +154,6 @@ export interface Listing<G extends Group> {
   failed?: { pid: number; error: ProcfsError }[];
 }
 
-/** Reads a task, turning a parse error into an entry of `failed` (one damaged file does not end the listing). */
-function readOrFail(failed: { pid: number; error: ProcfsError }[], t: Task, read: () => Parsed | undefined): Parsed | undefined | null {
-  try {
-    return read();
-  } catch (err) {
-    if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
-    failed.push({ pid: t.pid, error: err });
-    return null;
-  }
-}
-
 export interface ListOptions<G extends Group> {
   groups: readonly G[];
   select?: Selection;
@@ -390,6 +379,28 @@ export function readTask(
   return row;
 }
 
+/**
+ * readTask for a listing: a task one of whose files does not parse (never
+ * seen from a kernel; a damaged copy) goes into `failed` with its error,
+ * returned as null, so that one damaged file does not end the listing.
+ */
+export function readTaskOrFail(
+  failed: { pid: number; error: ProcfsError }[],
+  t: Task,
+  p: Plan,
+  ctx: (file: string) => ParseContext,
+  read: (path: string) => string,
+  seen?: (stat: ProcPidStat) => void,
+): Parsed | undefined | null {
+  try {
+    return readTask(t, p, ctx, read, seen);
+  } catch (err) {
+    if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
+    failed.push({ pid: t.pid, error: err });
+    return null;
+  }
+}
+
 /** hidepid option of the procfs mounted at `root`, from this process's mountinfo, if any. */
 export function hidepidOf(root: string): string | undefined {
   let mounts;
@@ -451,9 +462,9 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   };
   if (native !== undefined && opts.native !== false) {
     const files = [...new Set(['stat', ...p.others.map((g) => FILE_OF[g])])];
-    readBatches(native, tasks, files, (t, read) => take(readOrFail(failed, t, () => readTask(t, p, ctx, read))));
+    readBatches(native, tasks, files, (t, read) => take(readTaskOrFail(failed, t, p, ctx, read)));
   } else {
-    for (const t of tasks) take(readOrFail(failed, t, () => readTask(t, p, ctx, readTaskFile)));
+    for (const t of tasks) take(readTaskOrFail(failed, t, p, ctx, readTaskFile));
   }
   const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
   if (failed.length > 0) out.failed = failed;
@@ -485,13 +496,11 @@ export async function listProcessesAsync<G extends Group>(
         if (f === 'stat') break;
       }
     }
-    return readOrFail(failed, t, () =>
-      readTask(t, p, ctx, (path) => {
-        const v = texts.get(path);
-        if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${path}: not read`, { file: path });
-        return v;
-      }),
-    );
+    return readTaskOrFail(failed, t, p, ctx, (path) => {
+      const v = texts.get(path);
+      if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${path}: not read`, { file: path });
+      return v;
+    });
   });
   const rows: Parsed[] = [];
   let gone = 0;
