@@ -22,6 +22,7 @@
  */
 import { toJson } from '../runtime/json.js';
 import { isObject, recordsOf, withShared, type Records } from './records.js';
+import { alignedLines } from './terminal.js';
 
 export const FORMATS = ['json', 'ndjson', 'csv', 'table'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -148,10 +149,7 @@ function columnLines(flats: Record<string, string>[], pad: string): string[] {
   return runs.flatMap((run, i) => {
     const names = Object.keys(run[0]!);
     const cells = run.map((f) => Object.values(f));
-    const widths = names.map((n, c) => Math.max(n.length, ...cells.map((row) => row[c]!.length)));
     const right = names.map((_, c) => cells.every((row) => row[c] === '' || NUMERIC.test(row[c]!)));
-    const line = (texts: string[]): string =>
-      `${pad}${texts.map((t, c) => (right[c] ? t.padStart(widths[c]!) : t.padEnd(widths[c]!))).join('  ')}`.trimEnd();
-    return [...(i > 0 ? [''] : []), line(names), ...cells.map(line)];
+    return [...(i > 0 ? [''] : []), ...alignedLines(names, cells, right).map((l) => `${pad}${l}`)];
   });
 }

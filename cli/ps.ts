@@ -4,6 +4,7 @@
  * columns need are read.
  */
 import { toJson, type Group, type ProcFs, type ProcessRow } from '../runtime/index.js';
+import { alignedLines } from './terminal.js';
 
 type Row = ProcessRow<Group>;
 
@@ -123,9 +124,7 @@ export function psCommand(fs: ProcFs, opts: PsOptions): number {
       return opts.tree && (names[i] === 'comm' || names[i] === 'args') ? `${'  '.repeat(depth)}${depth > 0 ? '\\_ ' : ''}${text}` : text;
     }),
   );
-  const widths = cols.map((c, i) => Math.max(c.title.length, ...cells.map((r) => r[i]!.length)));
-  const line = (parts: string[]): string => parts.map((p, i) => (i === parts.length - 1 ? p : cols[i]!.right ? p.padStart(widths[i]!) : p.padEnd(widths[i]!))).join('  ');
-  const lines = [line(cols.map((c) => c.title)), ...cells.map(line)];
+  const lines = alignedLines(cols.map((c) => c.title), cells, cols.map((c) => c.right === true));
   if (listing.gone > 0) lines.push(fs.root === '/proc' ? `(${listing.gone} processes ended while being read)` : `(${listing.gone} process folders without a stat file: not in this copy, or ended while being read)`);
   for (const f of listing.failed ?? []) lines.push(`(process ${f.pid} left out: ${f.error.message})`);
   if (listing.hidden) lines.push(`(/proc is mounted with ${listing.hidden}: other users' processes are hidden)`);

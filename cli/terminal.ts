@@ -24,12 +24,15 @@ export function parseInterval(text: string): number {
   return s;
 }
 
-/** Right-aligned table cells of numbers, left-aligned text, columns two spaces apart. */
-export function table(header: string[], rows: string[][], numeric: boolean[]): string {
+/** Lines of aligned columns two spaces apart: `right` columns (numbers) padded on the left, the others on the right (the last not at all). */
+export function alignedLines(header: string[], rows: string[][], right: boolean[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
+    cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(header), ...rows.map(line)];
 }
+
+/** A table as one string (see alignedLines). */
+export const table = (header: string[], rows: string[][], right: boolean[]): string => alignedLines(header, rows, right).join('\n');
 
 export const sleep = (seconds: number): Promise<void> => new Promise((r) => setTimeout(r, seconds * 1000));
