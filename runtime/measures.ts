@@ -6,7 +6,7 @@
  * kernel restarted it, a 32-bit counter rolled over, a device came back):
  * that is reported as such, never as a huge negative rate.
  */
-import type { SpecModel } from './model.js';
+import { fieldsOf, type SpecModel } from './model.js';
 
 export type Measure = 'counter' | 'gauge';
 
@@ -26,15 +26,7 @@ function measuresOf(model: SpecModel): Map<string, Measure> {
   let out = measuresCache.get(model);
   if (out !== undefined) return out;
   out = new Map();
-  const seen = new Set<unknown>();
-  const visit = (x: unknown): void => {
-    if (x === null || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    const o = x as Record<string, unknown>;
-    if (typeof o.name === 'string' && (o.measure === 'counter' || o.measure === 'gauge') && !out!.has(o.name)) out!.set(o.name, o.measure);
-    for (const y of Object.values(o)) visit(y);
-  };
-  visit(model.layout);
+  for (const f of fieldsOf(model)) if (f.measure !== undefined && !out.has(f.name)) out.set(f.name, f.measure);
   measuresCache.set(model, out);
   return out;
 }

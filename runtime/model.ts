@@ -243,3 +243,18 @@ export interface WriteSpecModel {
   values: EnumValue[];
   source: string;
 }
+
+/** Every field of a spec's model (of its layout, its records, pairs and sections), each once, in the order they appear. */
+export function fieldsOf(model: SpecModel): FieldModel[] {
+  const out: FieldModel[] = [];
+  const seen = new Set<unknown>();
+  const visit = (x: unknown): void => {
+    if (x === null || typeof x !== 'object' || seen.has(x)) return;
+    seen.add(x);
+    const o = x as Record<string, unknown>;
+    if (typeof o.name === 'string' && typeof o.optional === 'boolean' && o.value !== null && typeof o.value === 'object') out.push(o as unknown as FieldModel);
+    for (const y of Object.values(o)) visit(y);
+  };
+  visit(model.layout);
+  return out;
+}

@@ -8,7 +8,7 @@
  */
 import type { ParseContext } from '../../runtime/context.js';
 import { ProcfsError } from '../../runtime/errors.js';
-import type { SpecModel, ValueModel } from '../../runtime/model.js';
+import { fieldsOf, type SpecModel } from '../../runtime/model.js';
 import type { SpecEntry } from '../../runtime/registry-types.js';
 
 /** Units whose values are divided into seconds: floats by design. */
@@ -28,21 +28,13 @@ function rulesOf(model: SpecModel): Map<string, NumberRule> {
   let rules = rulesCache.get(model);
   if (rules !== undefined) return rules;
   rules = new Map();
-  const seen = new Set<unknown>();
-  const visit = (x: unknown): void => {
-    if (x === null || typeof x !== 'object' || seen.has(x)) return;
-    seen.add(x);
-    const o = x as Record<string, unknown>;
-    if (typeof o.name === 'string' && o.value !== null && typeof o.value === 'object') {
-      const v = o.value as ValueModel;
-      const rule: NumberRule = v.kind === 'mask' ? 'mask' : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit)) ? 'real' : 'int';
-      // A name used for several kinds gets the loosest of them.
-      const old = rules!.get(o.name);
-      if (old === undefined || old === 'int') rules!.set(o.name, rule);
-    }
-    for (const y of Object.values(o)) visit(y);
-  };
-  visit(model);
+  for (const f of fieldsOf(model)) {
+    const v = f.value;
+    const rule: NumberRule = v.kind === 'mask' ? 'mask' : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit)) ? 'real' : 'int';
+    // A name used for several kinds gets the loosest of them.
+    const old = rules.get(f.name);
+    if (old === undefined || old === 'int') rules.set(f.name, rule);
+  }
   rulesCache.set(model, rules);
   return rules;
 }
