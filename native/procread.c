@@ -1,32 +1,42 @@
 /*
- * Optional native reader for the process table: reads many /proc files in
- * one call from JavaScript, so that each file costs only its system calls
- * (open, read until the end, close; or pread on a kept descriptor), as in C.
- * The text lands in one caller-owned buffer; JavaScript parses it. When this
- * module is not built, procspec reads through node:fs instead.
+ * Optional native reader: reads /proc files from JavaScript at the cost of
+ * their system calls only (open, read until the end, close; or pread on a
+ * kept descriptor), as in C, with no per-call work of node:fs around them.
+ * JavaScript parses the text.
  *
- *   readPaths(paths: string[], from: number, single: Uint8Array, arena: Buffer,
- *             ends: Int32Array, errs: Int32Array) -> next index
+ *   readFile(path: string, buf: Buffer, single: boolean) -> number | Buffer
+ *   preadFd(fd: number, buf: Buffer, single: boolean) -> number | Buffer
+ *     One file into `buf`: its length, or -errno; a text longer than `buf`
+ *     comes back whole in a new Buffer (read once, never restarted).
+ *   readTaskFiles(dirs: string[], files: string[], from: number, single: Uint8Array,
+ *                 arena: Buffer, ends: Int32Array, errs: Int32Array) -> next index
  *   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer,
  *            ends: Int32Array, errs: Int32Array) -> next index
+ *     Many files in order from `from` (readTaskFiles: file j of folder d is
+ *     index d * files.length + j, path "<dir>/<file>"); file i's text ends at
+ *     ends[i] (it starts where file i-1's ended, or 0 for the first one of
+ *     the call); errs[i] is 0 or the errno. A call stops early, returning the
+ *     index of the first file not read, when the arena has no room left: the
+ *     caller grows it and calls again from there.
  *
- * Files are read in order from `from`; file i's text ends at ends[i] (it
- * starts where file i-1's ended, or 0 for the first one of the call);
- * errs[i] is 0 or the errno. A call stops early, returning the index of the
- * first file not read, when the arena has no room left: the caller grows it
- * and calls again from there. single[i] set: the kernel prints the file in
- * one piece, so a short read is the end (no final empty read).
+ * single set: the kernel prints the file in one piece, so a short read is
+ * the end (no final empty read).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Reads fd from offset 0 into buf[0..cap); returns the length, -errno on error, or -ENOBUFS when full. */
-static ssize_t read_all(int fd, char *buf, size_t cap, int positional, int single) {
-  size_t n = 0;
+/*
+ * Reads fd until the end into buf, which holds `n` bytes already: at file
+ * offset n with pread (a kept descriptor, re-read from 0), else from the
+ * current offset. Returns the total length, -errno, or -ENOBUFS when buf is
+ * full before the end.
+ */
+static ssize_t read_on(int fd, char *buf, size_t n, size_t cap, int positional, int single) {
   for (;;) {
     if (n == cap) return -ENOBUFS;
     ssize_t r = positional ? pread(fd, buf + n, cap - n, (off_t)n) : read(fd, buf + n, cap - n);
@@ -38,6 +48,10 @@ static ssize_t read_all(int fd, char *buf, size_t cap, int positional, int singl
     n += (size_t)r;
     if (single && n < cap) return (ssize_t)n;
   }
+}
+
+static ssize_t read_all(int fd, char *buf, size_t cap, int positional, int single) {
+  return read_on(fd, buf, 0, cap, positional, single);
 }
 
 struct args {
@@ -81,23 +95,40 @@ static napi_value fail(napi_env env, const char *msg) {
   return NULL;
 }
 
-static napi_value read_paths(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+static napi_value read_task_files(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 6) return fail(env, "readPaths: 6 arguments");
+  if (argc != 7) return fail(env, "readTaskFiles: 7 arguments");
+  uint32_t ndirs, nfiles;
+  if (napi_get_array_length(env, argv[0], &ndirs) != napi_ok) return fail(env, "readTaskFiles: dirs must be an array");
+  if (napi_get_array_length(env, argv[1], &nfiles) != napi_ok || nfiles == 0 || nfiles > 16) return fail(env, "readTaskFiles: 1 to 16 file names");
+  char names[16][64];
+  size_t namelen[16];
+  for (uint32_t j = 0; j < nfiles; j++) {
+    napi_value f;
+    if (napi_get_element(env, argv[1], j, &f) != napi_ok || napi_get_value_string_utf8(env, f, names[j], sizeof names[j], &namelen[j]) != napi_ok) {
+      return fail(env, "readTaskFiles: file names must be strings");
+    }
+    if (namelen[j] >= sizeof names[j] - 1) return fail(env, "readTaskFiles: file name too long");
+  }
   struct args a;
-  if (napi_get_array_length(env, argv[0], &a.count) != napi_ok) return fail(env, "readPaths: paths must be an array");
-  if (get_args(env, argv, &a) != 0) return fail(env, "readPaths: bad arguments");
+  a.count = ndirs * nfiles;
+  if (get_args(env, argv + 1, &a) != 0) return fail(env, "readTaskFiles: bad arguments");
   size_t at = 0;
   char path[4096];
+  size_t dirlen = 0;
   for (uint32_t i = a.from; i < a.count; i++) {
-    napi_value p;
-    size_t plen;
-    if (napi_get_element(env, argv[0], i, &p) != napi_ok || napi_get_value_string_utf8(env, p, path, sizeof path, &plen) != napi_ok) {
-      return fail(env, "readPaths: paths must be strings");
+    uint32_t j = i % nfiles;
+    if (i == a.from || j == 0) {
+      napi_value d;
+      if (napi_get_element(env, argv[0], i / nfiles, &d) != napi_ok || napi_get_value_string_utf8(env, d, path, sizeof path - 80, &dirlen) != napi_ok) {
+        return fail(env, "readTaskFiles: dirs must be strings");
+      }
+      if (dirlen >= sizeof path - 81) return fail(env, "readTaskFiles: folder name too long");
+      path[dirlen] = '/';
     }
-    if (plen >= sizeof path - 1) return fail(env, "readPaths: path too long");
+    memcpy(path + dirlen + 1, names[j], namelen[j] + 1);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       a.errs[i] = errno;
@@ -150,10 +181,99 @@ static napi_value pread_fds(napi_env env, napi_callback_info info) {
   return result(env, a.count);
 }
 
+/*
+ * Reads fd until the end into buf[0..cap); when the text does not fit, goes
+ * on into a growing heap copy and returns it as a new Buffer. Returns the
+ * length as a number, a Buffer, or -errno as a number.
+ */
+static napi_value read_one(napi_env env, int fd, char *buf, size_t cap, int positional, int single) {
+  napi_value v;
+  ssize_t n = read_all(fd, buf, cap, positional, single);
+  if (n != -ENOBUFS) {
+    napi_create_int64(env, n, &v);
+    return v;
+  }
+  size_t size = cap;
+  char *big = NULL;
+  for (;;) {
+    size_t len = size;
+    size = size < 65536 ? 131072 : size * 2;
+    char *more = realloc(big, size);
+    if (more == NULL) {
+      free(big);
+      napi_create_int64(env, -ENOMEM, &v);
+      return v;
+    }
+    if (big == NULL) memcpy(more, buf, len);
+    big = more;
+    n = read_on(fd, big, len, size, positional, single);
+    if (n != -ENOBUFS) break;
+  }
+  if (n < 0) {
+    free(big);
+    napi_create_int64(env, n, &v);
+    return v;
+  }
+  napi_status st = napi_create_buffer_copy(env, (size_t)n, big, NULL, &v);
+  free(big);
+  if (st != napi_ok) return fail(env, "readFile: out of memory");
+  return v;
+}
+
+static int buffer_arg(napi_env env, napi_value b, char **data, size_t *cap) {
+  void *d;
+  if (napi_get_buffer_info(env, b, &d, cap) != napi_ok) return -1;
+  *data = d;
+  return 0;
+}
+
+static napi_value read_file(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char path[4096];
+  size_t plen;
+  char *buf;
+  size_t cap;
+  bool single;
+  if (argc != 3 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &plen) != napi_ok || plen >= sizeof path - 1 ||
+      buffer_arg(env, argv[1], &buf, &cap) != 0 || napi_get_value_bool(env, argv[2], &single) != napi_ok) {
+    return fail(env, "readFile(path, buffer, single)");
+  }
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    napi_value v;
+    napi_create_int64(env, -errno, &v);
+    return v;
+  }
+  napi_value v = read_one(env, fd, buf, cap, 0, single);
+  close(fd);
+  return v;
+}
+
+static napi_value pread_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  char *buf;
+  size_t cap;
+  bool single;
+  if (argc != 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || buffer_arg(env, argv[1], &buf, &cap) != 0 ||
+      napi_get_value_bool(env, argv[2], &single) != napi_ok) {
+    return fail(env, "preadFd(fd, buffer, single)");
+  }
+  return read_one(env, fd, buf, cap, 1, single);
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value f;
-  napi_create_function(env, "readPaths", NAPI_AUTO_LENGTH, read_paths, NULL, &f);
-  napi_set_named_property(env, exports, "readPaths", f);
+  napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &f);
+  napi_set_named_property(env, exports, "readFile", f);
+  napi_create_function(env, "preadFd", NAPI_AUTO_LENGTH, pread_fd, NULL, &f);
+  napi_set_named_property(env, exports, "preadFd", f);
+  napi_create_function(env, "readTaskFiles", NAPI_AUTO_LENGTH, read_task_files, NULL, &f);
+  napi_set_named_property(env, exports, "readTaskFiles", f);
   napi_create_function(env, "preadFds", NAPI_AUTO_LENGTH, pread_fds, NULL, &f);
   napi_set_named_property(env, exports, "preadFds", f);
   return exports;

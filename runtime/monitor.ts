@@ -9,10 +9,10 @@
 import { closeSync } from 'node:fs';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { FILE_OF, hidepidOf, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow } from './processes.js';
+import { filesOf, hidepidOf, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoName, native, readBatch, type NativeReader } from './native.js';
+import { errnoError, native, readBatch, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -79,7 +79,7 @@ interface Watched {
   /** Number of the last sample that read this process (for "least recently used" and "ended"). */
   seen: number;
   /** Reader through this process's kept descriptors (made once). */
-  read?: (path: string) => string;
+  read?: TaskRead;
   /** Texts (or errno numbers) read ahead by the native batch for this sample, by file of `files`. */
   pre?: (string | number)[];
   prev?: { at: number; cpu: number; minflt: number; majflt: number; read?: number; write?: number };
@@ -165,24 +165,27 @@ export class ProcessMonitor<G extends Group> {
   private refilled = 0;
 
   /** A reader for one task's files through its kept descriptors, opening (within the budget) what is not open. */
-  private reader(w: Watched): (path: string) => string {
+  private reader(w: Watched): TaskRead {
     if (w.read !== undefined) return w.read;
-    return (w.read = (path: string): string => {
-      const name = path.slice(path.lastIndexOf('/') + 1);
+    return (w.read = (dir: string, name: string): string => {
       if (w.pre !== undefined) {
         const v = w.pre[this.files.indexOf(name)];
         if (typeof v === 'string') return v;
-        if (typeof v === 'number') throw ioError(path, { code: errnoName(v) });
+        if (typeof v === 'number') {
+          const path = `${dir}/${name}`;
+          throw ioError(path, errnoError(v, path));
+        }
       }
       let fd = w.fds.get(name);
+      const path = `${dir}/${name}`;
       if (fd === undefined) {
-        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return this.byPath(w, path);
+        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return this.byPath(w, dir, name);
         try {
           fd = openFdSync(path);
         } catch (err) {
           if (!outOfDescriptors(err)) throw err;
           this.shed(w);
-          return this.byPath(w, path);
+          return this.byPath(w, dir, name);
         }
         w.fds.set(name, fd);
         this.openFiles++;
@@ -192,13 +195,13 @@ export class ProcessMonitor<G extends Group> {
   }
 
   /** Reads a file by path; when the process is out of descriptors (others hold them), keeps fewer and tries again. */
-  private byPath(w: Watched, path: string): string {
+  private byPath(w: Watched, dir: string, name: string): string {
     try {
-      return readTaskFile(path);
+      return readTaskFile(dir, name);
     } catch (err) {
       if (!outOfDescriptors(err)) throw err;
       this.shed(w);
-      return readTaskFile(path);
+      return readTaskFile(dir, name);
     }
   }
 
@@ -213,7 +216,7 @@ export class ProcessMonitor<G extends Group> {
 
   /** Files each watched process has, in the order the plan reads them. */
   private get files(): string[] {
-    return (this.filesCache ??= [...new Set(['stat', ...this.plan.others.map((g) => FILE_OF[g])])]);
+    return (this.filesCache ??= filesOf(this.plan));
   }
   private filesCache: string[] | undefined;
 
@@ -249,6 +252,7 @@ export class ProcessMonitor<G extends Group> {
     this.last = now;
     const tasks = tasksOf(this.root, this.opts.select ?? { all: 'processes' });
     const stamp = ++this.samples;
+    const c = listingContext(this.root, this.ctx);
     if (native !== undefined && this.opts.native !== false) this.readAhead(native, tasks);
     const rows: MonitorRow<G>[] = [];
     let started = 0;
@@ -261,7 +265,7 @@ export class ProcessMonitor<G extends Group> {
       let row: Parsed | undefined | null;
       let stat: ProcPidStat | undefined;
       // null: a file of the task did not parse (it is in `failed`); undefined: the task ended.
-      const attempt = (x: Watched): Parsed | undefined | null => readTaskOrFail(failed, t, this.plan, this.ctx, this.reader(x), (s) => (stat = s));
+      const attempt = (x: Watched): Parsed | undefined | null => readTaskOrFail(failed, t, this.plan, c, this.reader(x), (s) => (stat = s));
       if (w !== undefined) {
         w.seen = stamp;
         row = attempt(w);

@@ -1,6 +1,6 @@
 /**
  * The optional native reader (native/procread.c, built by native/build.sh at
- * install): many /proc files per call, each costing only its system calls.
+ * install): one file, or many per call, each costing only its system calls.
  * Absent (no compiler, or PROCSPEC_NATIVE=0): undefined, and callers read
  * through node:fs.
  */
@@ -9,7 +9,12 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export interface NativeReader {
-  readPaths(paths: readonly string[], from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
+  /** One file into `buf`: its length, -errno, or a new Buffer when the text is longer than `buf`. */
+  readFile(path: string, buf: Buffer, single: boolean): number | Buffer;
+  /** readFile on a kept descriptor, from offset 0. */
+  preadFd(fd: number, buf: Buffer, single: boolean): number | Buffer;
+  /** The files `files` of every folder of `dirs` (file j of folder d is index d * files.length + j). */
+  readTaskFiles(dirs: readonly string[], files: readonly string[], from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
 }
 
@@ -45,6 +50,12 @@ const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(
 
 /** The name of an errno number (ENOENT), as node:fs errors carry it in `code`. */
 export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `E${n}`;
+
+/** An error shaped like node:fs's for an errno number from the native reader (for ioError). */
+export function errnoError(n: number, path: string): Error & { code: string; errno: number } {
+  const code = errnoName(n);
+  return Object.assign(new Error(`${code} (errno ${n}) reading ${path}`), { code, errno: -n });
+}
 
 let arena = Buffer.allocUnsafe(1 << 20);
 

@@ -33,7 +33,7 @@ import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoName, native, readBatch, type NativeReader } from './native.js';
+import { errnoError, native, readBatch, type NativeReader } from './native.js';
 import { readFileSync, readFileAsync, mapLimit } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
@@ -172,8 +172,15 @@ export const SINGLE_RECORD: ReadonlySet<string> = new Set(
   registry.filter((e) => e.id.startsWith('proc/pid/') && e.model.singleRecord === true).map((e) => e.id.slice('proc/pid/'.length)),
 );
 
-/** The reader of task files for listings: one read for files printed in one piece. */
-export const readTaskFile = (path: string): string => readFileSync(path, SINGLE_RECORD.has(path.slice(path.lastIndexOf('/') + 1)));
+/**
+ * Reads one file of a task folder (`file` is a name of FILE_OF): its text,
+ * or a ProcfsError naming the path. The listing, the native batch and the
+ * refresh mode each give readTask their own.
+ */
+export type TaskRead = (dir: string, file: string) => string;
+
+/** The reader of task files by path: one read for files printed in one piece. */
+export const readTaskFile: TaskRead = (dir, file) => readFileSync(`${dir}/${file}`, SINGLE_RECORD.has(file));
 
 /** Fills `row` with the fields of `group` from the parsed text of its file. */
 function fill(row: Parsed, group: Group, text: string, ctx: ParseContext, stat: ProcPidStat): void {
@@ -219,6 +226,29 @@ function fill(row: Parsed, group: Group, text: string, ctx: ParseContext, stat: 
     case 'smapsRollup': row.smapsRollup = parseProcPidSmapsRollup(text, ctx); return;
     case 'smaps': row.smaps = parseProcPidSmaps(text, ctx); return;
   }
+}
+
+/**
+ * A row with the identity and the stat groups of a plan. The plans of ps and
+ * top (base, cpu and memory) and base alone are built as one object literal,
+ * the fields in the order fill() adds them: one allocation of the final
+ * size instead of a property store, and a grown property array, per field.
+ */
+function statRow(t: Task, s: ProcPidStat, startTicks: number, statGroups: readonly Group[], c: ParseContext): Parsed {
+  if (statGroups.length === 3) {
+    return {
+      pid: t.pid, tgid: t.tgid, startTicks,
+      ppid: s.ppid, pgid: s.pgrp, sid: s.session, comm: s.comm, state: s.state,
+      utime: s.utime, stime: s.stime, cutime: s.cutime, cstime: s.cstime, startTime: s.starttime, processor: s.processor, threads: s.numThreads, priority: s.priority, nice: s.nice,
+      vsize: s.vsize, rss: s.rss, minorFaults: s.minflt, majorFaults: s.majflt,
+    };
+  }
+  if (statGroups.length === 1 && statGroups[0] === 'base') {
+    return { pid: t.pid, tgid: t.tgid, startTicks, ppid: s.ppid, pgid: s.pgrp, sid: s.session, comm: s.comm, state: s.state };
+  }
+  const row: Parsed = { pid: t.pid, tgid: t.tgid, startTicks };
+  for (const g of statGroups) fill(row, g, '', c, s);
+  return row;
 }
 
 /** A task folder to read: /proc/<pid> or /proc/<tgid>/task/<tid>. */
@@ -337,33 +367,34 @@ export function plan(groups: readonly Group[]): Plan {
 
 /**
  * Reads one task: the row (and the stat it came from), or undefined when it
- * ended. Rethrows what is neither "gone" nor a denied group.
+ * ended. Rethrows what is neither "gone" nor a denied group. `c` is the
+ * listing's parse context, whose `file` is set to each file before it is
+ * parsed (one context per listing, not one per file).
  */
 export function readTask(
   t: Task,
   { statGroups, others, statFields }: Plan,
-  ctx: (file: string) => ParseContext,
-  read: (path: string) => string,
+  c: ParseContext,
+  read: TaskRead,
   seen?: (stat: ProcPidStat) => void,
 ): Parsed | undefined {
   let stat: ProcPidStat;
   try {
-    const file = `${t.dir}/stat`;
+    const text = read(t.dir, 'stat');
+    c.file = `${t.dir}/stat`;
     // Only the fields the groups need: the fields of a pick are those of the full stat type, the others absent.
-    stat = pickProcPidStat(read(file), statFields, ctx(file)) as ProcPidStat;
+    stat = pickProcPidStat(text, statFields, c) as ProcPidStat;
   } catch (err) {
     if (err instanceof ProcfsError && (GONE.has(err.code) || err.errno === 'ESRCH')) return undefined;
     throw err;
   }
   seen?.(stat);
-  const base = ctx(t.dir);
-  const row: Parsed = { pid: t.pid, tgid: t.tgid, startTicks: Math.round(stat.starttime * base.clockTick) };
-  for (const g of statGroups) fill(row, g, '', base, stat);
+  const row = statRow(t, stat, Math.round(stat.starttime * c.clockTick), statGroups, c);
   for (const g of others) {
-    const file = `${t.dir}/${FILE_OF[g]}`;
+    const name = FILE_OF[g];
     let text: string;
     try {
-      text = read(file);
+      text = read(t.dir, name);
     } catch (err) {
       if (!(err instanceof ProcfsError)) throw err;
       if (GONE.has(err.code) || err.errno === 'ESRCH') return undefined;
@@ -373,8 +404,8 @@ export function readTask(
       }
       throw err;
     }
-    // A file read after its process ended is empty (cmdline, environ): re-check the incarnation is alive.
-    fill(row, g, text, ctx(file), stat);
+    c.file = `${t.dir}/${name}`;
+    fill(row, g, text, c, stat);
   }
   return row;
 }
@@ -388,18 +419,24 @@ export function readTaskOrFail(
   failed: { pid: number; error: ProcfsError }[],
   t: Task,
   p: Plan,
-  ctx: (file: string) => ParseContext,
-  read: (path: string) => string,
+  c: ParseContext,
+  read: TaskRead,
   seen?: (stat: ProcPidStat) => void,
 ): Parsed | undefined | null {
   try {
-    return readTask(t, p, ctx, read, seen);
+    return readTask(t, p, c, read, seen);
   } catch (err) {
     if (!(err instanceof ProcfsError) || err.code !== 'parse') throw err;
     failed.push({ pid: t.pid, error: err });
     return null;
   }
 }
+
+/** A parse context of its own for one listing (readTask sets its `file`). */
+export const listingContext = (root: string, ctx: (file: string) => ParseContext): ParseContext => ({ ...ctx(root) });
+
+/** The files a plan reads in each task folder, stat first. */
+export const filesOf = (p: Plan): string[] => [...new Set(['stat', ...p.others.map((g) => FILE_OF[g])])];
 
 /** hidepid option of the procfs mounted at `root`, from this process's mountinfo, if any. */
 export function hidepidOf(root: string): string | undefined {
@@ -423,24 +460,33 @@ const NATIVE_BATCH = 256;
 /**
  * Reads the files of `tasks` with the native reader, a batch of tasks per
  * call (each task's files one after another, as the fs path does), and hands
- * each task's texts to `each`.
+ * each task with a reader of its texts to `each`.
  */
-function readBatches(reader: NativeReader, tasks: Task[], files: string[], each: (t: Task, read: (path: string) => string) => void): void {
+function readBatches(reader: NativeReader, tasks: Task[], files: string[], each: (t: Task, read: TaskRead) => void): void {
   const k = files.length;
   const single = new Uint8Array(NATIVE_BATCH * k);
   for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
+  let texts: (string | number)[] = [];
+  let at = 0;
+  // One reader for the whole listing: `at` is the first text of the task being parsed.
+  const read: TaskRead = (dir, file) => {
+    let j = 0;
+    while (j < k && files[j] !== file) j++;
+    const v = texts[at + j];
+    if (typeof v === 'string') return v;
+    const path = `${dir}/${file}`;
+    throw ioError(path, errnoError(v ?? 2, path));
+  };
+  const dirs: string[] = new Array(Math.min(NATIVE_BATCH, tasks.length));
   for (let b = 0; b < tasks.length; b += NATIVE_BATCH) {
-    const batch = tasks.slice(b, b + NATIVE_BATCH);
-    const paths: string[] = [];
-    for (const t of batch) for (const f of files) paths.push(`${t.dir}/${f}`);
-    const texts = readBatch(paths.length, (from, arena, ends, errs) => reader.readPaths(paths, from, single, arena, ends, errs));
-    batch.forEach((t, ti) =>
-      each(t, (path) => {
-        const v = texts[ti * k + files.indexOf(path.slice(path.lastIndexOf('/') + 1))];
-        if (typeof v === 'string') return v;
-        throw ioError(path, { code: errnoName(v ?? 2) });
-      }),
-    );
+    const n = Math.min(NATIVE_BATCH, tasks.length - b);
+    dirs.length = n;
+    for (let i = 0; i < n; i++) dirs[i] = tasks[b + i]!.dir;
+    texts = readBatch(n * k, (from, arena, ends, errs) => reader.readTaskFiles(dirs, files, from, single, arena, ends, errs));
+    for (let i = 0; i < n; i++) {
+      at = i * k;
+      each(tasks[b + i]!, read);
+    }
   }
 }
 
@@ -448,6 +494,7 @@ function readBatches(reader: NativeReader, tasks: Task[], files: string[], each:
 export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G> & { native?: boolean }): Listing<G> {
   const p = plan(opts.groups);
   const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const c = listingContext(root, ctx);
   const rows: Parsed[] = [];
   const failed: { pid: number; error: ProcfsError }[] = [];
   let gone = 0;
@@ -461,10 +508,9 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
     }
   };
   if (native !== undefined && opts.native !== false) {
-    const files = [...new Set(['stat', ...p.others.map((g) => FILE_OF[g])])];
-    readBatches(native, tasks, files, (t, read) => take(readTaskOrFail(failed, t, p, ctx, read)));
+    readBatches(native, tasks, filesOf(p), (t, read) => take(readTaskOrFail(failed, t, p, c, read)));
   } else {
-    for (const t of tasks) take(readTaskOrFail(failed, t, p, ctx, readTaskFile));
+    for (const t of tasks) take(readTaskOrFail(failed, t, p, c, readTaskFile));
   }
   const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
   if (failed.length > 0) out.failed = failed;
@@ -480,25 +526,25 @@ export async function listProcessesAsync<G extends Group>(
   opts: ListOptions<G> & { concurrency?: number },
 ): Promise<Listing<G>> {
   const p = plan(opts.groups);
-  const { others } = p;
+  const files = filesOf(p);
   const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const c = listingContext(root, ctx);
   const failed: { pid: number; error: ProcfsError }[] = [];
   const results = await mapLimit(tasks, opts.concurrency ?? 32, async (t) => {
     // Read the task's files first (async), then parse them with the sync path over the texts.
-    const files = [...new Set(['stat', ...others.map((g) => FILE_OF[g])])];
     const texts = new Map<string, string | ProcfsError>();
     for (const f of files) {
       try {
-        texts.set(`${t.dir}/${f}`, await readFileAsync(`${t.dir}/${f}`, SINGLE_RECORD.has(f)));
+        texts.set(f, await readFileAsync(`${t.dir}/${f}`, SINGLE_RECORD.has(f)));
       } catch (err) {
         if (!(err instanceof ProcfsError)) throw err;
-        texts.set(`${t.dir}/${f}`, err);
+        texts.set(f, err);
         if (f === 'stat') break;
       }
     }
-    return readTaskOrFail(failed, t, p, ctx, (path) => {
-      const v = texts.get(path);
-      if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${path}: not read`, { file: path });
+    return readTaskOrFail(failed, t, p, c, (dir, file) => {
+      const v = texts.get(file);
+      if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${dir}/${file}: not read`, { file: `${dir}/${file}` });
       return v;
     });
   });

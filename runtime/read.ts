@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { ioError } from './errors.js';
+import { errnoError, native } from './native.js';
 
 /** Size in bytes of a fresh read buffer; most /proc files fit in it. */
 const INITIAL_BUFFER_BYTES = 64 * 1024;
@@ -94,8 +95,20 @@ function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T,
   return take(read[0], read[1]);
 }
 
+/**
+ * The text of a native read into the sync buffer: its length, a Buffer
+ * holding a text longer than the buffer, or -errno.
+ */
+function nativeText(r: number | Buffer, path: string): string {
+  if (typeof r !== 'number') return r.toString('utf8');
+  if (r < 0) throw ioError(path, errnoError(-r, path));
+  return syncBuffer.toString('utf8', 0, r);
+}
+
 /** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Throws ProcfsError. */
 export function readFileSync(path: string, singleRecord = false): string {
+  // The native reader does open, read and close in one call, without node:fs's work around each.
+  if (native !== undefined) return nativeText(native.readFile(path, syncBuffer, singleRecord), path);
   return readSyncWith(path, (buf, length) => buf.toString('utf8', 0, length), singleRecord);
 }
 
@@ -104,6 +117,7 @@ export function readFileSync(path: string, singleRecord = false): string {
  * the text anew), as UTF-8 text. `path` names it in errors. Throws ProcfsError.
  */
 export function rereadFdSync(fd: number, path: string, singleRecord = false): string {
+  if (native !== undefined) return nativeText(native.preadFd(fd, syncBuffer, singleRecord), path);
   const [buf, length] = readLoop(fd, path, true, singleRecord);
   return buf.toString('utf8', 0, length);
 }

@@ -542,21 +542,89 @@ export class Scan {
   }
 
   /**
-   * Flags of the fields a pick wants, by token number (cached per fields
-   * array). An unknown name is refused rather than silently ignored.
+   * What a pick reads, by token number (cached per fields array and spec):
+   * want[i] is 1 for a field asked for; want[n + i], at the first token of
+   * a run of plain tokens not asked for, is the length of the run, stepped
+   * over in one skipWords call (0 elsewhere); want[2n] is the number of the
+   * last token asked for, after which the pick stops reading. plain[i] is 1 for a plain
+   * token (one word, always present), 2 for one that cannot continue the run
+   * before it (a literal comes between), 0 for any other. An unknown name is
+   * refused rather than silently ignored.
    */
-  static want(fields: readonly string[], index: ReadonlyMap<string, number>, n: number): Uint8Array {
-    let w = WANT_CACHE.get(fields);
+  static want(fields: readonly string[], index: ReadonlyMap<string, number>, plain: readonly number[]): Int32Array {
+    let bySpec = WANT_CACHE.get(index);
+    if (bySpec === undefined) WANT_CACHE.set(index, (bySpec = new WeakMap()));
+    let w = bySpec.get(fields);
     if (w === undefined) {
-      w = new Uint8Array(n);
+      const n = plain.length;
+      w = new Int32Array(2 * n + 1);
+      w[2 * n] = -1;
       for (const f of fields) {
         const i = index.get(f);
         if (i === undefined) throw new ProcfsError('not_found', `no field named ${f} to pick`);
         w[i] = 1;
+        if (i > w[2 * n]!) w[2 * n] = i;
       }
-      WANT_CACHE.set(fields, w);
+      const skipped = (i: number): boolean => w![i] === 0 && plain[i] !== 0;
+      for (let i = 0; i < n; i++) {
+        if (!skipped(i) || (i > 0 && skipped(i - 1) && plain[i] === 1)) continue;
+        let j = i + 1;
+        while (j < n && skipped(j) && plain[j] === 1) j++;
+        w[n + i] = j - i;
+      }
+      bySpec.set(fields, w);
     }
     return w;
+  }
+
+  /** Steps over `n` words, each after white space (a pick's run of fields not asked for). */
+  skipWords(n: number): void {
+    const t = this.text;
+    const le = this.le;
+    let p = this.pos;
+    for (let k = 0; k < n; k++) {
+      while (p < le && isSpace(t.charCodeAt(p))) p++;
+      const a = p;
+      while (p < le && !isSpace(t.charCodeAt(p))) p++;
+      if (p === a) {
+        this.pos = p;
+        this.ts = p;
+        this.fail('a word');
+      }
+    }
+    this.pos = p;
+  }
+
+  /** A token that is an unsigned decimal integer (u(), after white space, before a boundary). */
+  tokU(): number {
+    this.ws();
+    const v = this.u();
+    this.sep();
+    return v;
+  }
+
+  /** A token that is a signed decimal integer (i()). */
+  tokI(): number {
+    this.ws();
+    const v = this.i();
+    this.sep();
+    return v;
+  }
+
+  /** A token read with approx() (a count about to become seconds). */
+  tokApprox(): number {
+    this.ws();
+    const v = this.approx();
+    this.sep();
+    return v;
+  }
+
+  /** A token read with approxUnsigned(). */
+  tokApproxUnsigned(): number {
+    this.ws();
+    const v = this.approxUnsigned();
+    this.sep();
+    return v;
   }
 
   /** The token at the cursor, without moving (empty at the end of the line). */
@@ -1122,8 +1190,8 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === null;
 }
 
-/** Field flags of pick() calls, per fields array. */
-const WANT_CACHE = new WeakMap<readonly string[], Uint8Array>();
+/** What pick() calls read (see Scan.want), per spec (its field index) and fields array. */
+const WANT_CACHE = new WeakMap<ReadonlyMap<string, number>, WeakMap<readonly string[], Int32Array>>();
 
 /** Errors for something required that never appeared (see Scan.furthest). */
 const MISSING = new WeakSet<ProcfsError>();

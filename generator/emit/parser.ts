@@ -188,10 +188,31 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     !t.repeat && !t.rest && t.perColumn === undefined && t.enclosed === undefined && t.width === undefined && t.untilLast === undefined &&
     t.prefix === undefined && t.terminator === undefined && ['integer', 'u64', 'float', 'string', 'enum', 'mask', 'cpulist'].includes(t.field.value.kind);
 
-  /** Token statements of a record; with `pick`, plain tokens whose `want` flag is off are stepped over unread. */
+  /**
+   * Per field token of a pick's record: 1 for a plain token (one word that
+   * is always there), 2 for a plain one with a literal before it (a run of
+   * skipped tokens cannot reach over the literal), 0 for any other (read
+   * whether asked for or not, or optional). See Scan.want.
+   */
+  const plainTokens = (r: RecordModel): number[] => {
+    const out: number[] = [];
+    let literal = false;
+    for (const t of r.tokens) {
+      if (t.kind === 'literal') {
+        literal = true;
+        continue;
+      }
+      out.push(skippable(t) && !t.field.optional ? (literal ? 2 : 1) : 0);
+      literal = false;
+    }
+    return out;
+  };
+
+  /** Token statements of a record; with `pick`, plain tokens whose `want` flag is off are stepped over unread, a run of them in one call. */
   const tokens = (w: CodeBlockWriter, r: RecordModel, owner: string, pick = false): void => {
     let opened = false;
     let index = -1;
+    const plain = plainTokens(r);
     for (const t of r.tokens) {
       if (t.kind === 'literal') {
         w.writeLine(`s.lit(${q(t.text)}); s.sep();`);
@@ -205,9 +226,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       const i = index;
       const emitToken = (): void => {
         if (pick && skippable(t)) {
-          w.write(`if (want[${i}] === 1) `).block(() => token(w, t, owner));
-          w.writeLine('else { s.ws(); s.skipWord(); }');
-        } else token(w, t, owner);
+          w.write(`if (want[${i}] === 1) `).block(() => token(w, t, owner, true));
+          // A plain token starts a run (want[n + i] > 0) or lies inside one already stepped over.
+          if (plain[i] !== 0) w.writeLine(`else if (want[${plain.length + i}] !== 0) s.skipWords(want[${plain.length + i}]!);`);
+          else w.writeLine('else s.skipWords(1);');
+        } else token(w, t, owner, pick);
       };
       if (t.field.optional) {
         w.write('if (ok) ').block(() => {
@@ -217,20 +240,36 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       } else {
         emitToken();
       }
+      // A pick reads no further than the last field asked for.
+      if (pick) w.writeLine(`if (want[${2 * plain.length}] === ${i}) break tokens;`);
     }
   };
 
-  const token = (w: CodeBlockWriter, t: Extract<TokenModel, { kind: 'field' }>, owner: string): void => {
+  /** Statements reading one field token into v_<name> (declared already with `predeclared`: a pick's locals are declared before its tokens). */
+  const token = (w: CodeBlockWriter, t: Extract<TokenModel, { kind: 'field' }>, owner: string, predeclared = false): void => {
     const v = `v_${t.field.name}`;
     const f = t.field;
     const esc = (read: string): string => (f.value.kind === 'string' && f.value.escaped ? `Scan.unescape(${read})` : read);
     const verbatim = f.value.kind === 'string' && f.value.verbatim === true;
+    const fv = f.value;
+    if (
+      fv.kind === 'integer' && !fv.hex && !fv.octal && fv.sentinels.length === 0 && fv.suffix === undefined &&
+      !t.repeat && t.perColumn === undefined && t.prefix === undefined && !t.rest && t.width === undefined &&
+      t.untilLast === undefined && t.enclosed === undefined && t.terminator === undefined
+    ) {
+      // The commonest token, a decimal integer: white space, the number and the boundary after it in one call.
+      const toSeconds = fv.unit !== undefined && ['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs'].includes(fv.unit);
+      const read = toSeconds ? (fv.signed ? 's.tokApprox()' : 's.tokApproxUnsigned()') : fv.signed ? 's.tokI()' : 's.tokU()';
+      w.writeLine(`${v} = ${scaleExpr(read, fv.unit)};`);
+      return;
+    }
     // A verbatim value keeps its leading white space: the separator before it is one character, stepped over by the token before.
     w.writeLine(verbatim ? 's.oneSpace();' : 's.ws();');
     if (t.repeat || t.perColumn !== undefined) {
       const item = `r${counter++}`;
       const itemType = fieldType(f, owner).replace(/^Array<(.*)>$/, '$1').replace(/\[\]$/, '');
-      w.writeLine(`const ${v}: ${itemType.includes("|") ? `Array<${itemType}>` : `${itemType}[]`} = [];`);
+      const arrayType = itemType.includes('|') ? `Array<${itemType}>` : `${itemType}[]`;
+      w.writeLine(predeclared ? `${v} = [] as ${arrayType};` : `const ${v}: ${arrayType} = [];`);
       w.writeLine(`let ${item}: ${itemType};`);
       const each = (): void => {
         if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
@@ -296,7 +335,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
 
   const recordLocals = (w: CodeBlockWriter, r: RecordModel, owner: string, pick = false): void => {
     for (const t of r.tokens) {
-      if (t.kind !== 'field' || t.repeat || t.perColumn !== undefined) continue;
+      // Repeated tokens declare their array where they are read, except in a pick (its tokens are in a block it may leave early).
+      if (t.kind !== 'field' || ((t.repeat || t.perColumn !== undefined) && !pick)) continue;
       const maybe = t.field.optional || pick ? ' | undefined' : '';
       w.writeLine(`let v_${t.field.name}: ${fieldType(t.field, owner)}${maybe}${pick ? ' = undefined' : ''};`);
       if (t.field.value.kind === 'inet') w.writeLine(`let v_${t.field.name}Raw: string${maybe};`);
@@ -751,12 +791,17 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       docs: [`Token number of each field, for ${pickName}.`],
       declarations: [{ name: 'FIELD_INDEX', initializer: `new Map<string, number>([${fieldTokens.map((t, i) => `[${q(t.field.name)}, ${i}]`).join(', ')}])` }],
     });
+    file.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Which tokens ${pickName} may step over in runs (see Scan.want).`],
+      declarations: [{ name: 'PLAIN_TOKENS', initializer: `[${plainTokens(r).join(', ')}]` }],
+    });
     file.addFunction({
       isExported: true,
       name: pickName,
       typeParameters: [{ name: 'K', constraint: `keyof ${type}` }],
       docs: [
-        `Reads the text of ${spec.paths[0]} as ${spec.parseName} does, but returns only \`fields\` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once.`,
+        `Reads the text of ${spec.paths[0]} as ${spec.parseName} does, but returns only \`fields\`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once.`,
       ],
       parameters: [
         { name: 'text', type: 'string' },
@@ -765,11 +810,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       ],
       returnType: `Pick<${type}, K>`,
       statements: (w) => {
-        w.writeLine(`const want = Scan.want(fields, FIELD_INDEX, ${fieldTokens.length});`);
+        w.writeLine('const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);');
         w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)});`);
         w.writeLine('s.wholeLine();');
         recordLocals(w, r, type, true);
-        tokens(w, r, type, true);
+        w.write('tokens: ').block(() => tokens(w, r, type, true));
         w.writeLine('const o = {} as Record<string, unknown>;');
         fieldTokens.forEach((t, i) => w.writeLine(`if (want[${i}] === 1 && v_${t.field.name} !== undefined) o.${t.field.name} = v_${t.field.name};`));
         w.writeLine(`return o as Pick<${type}, K>;`);

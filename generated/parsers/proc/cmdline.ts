@@ -15,28 +15,34 @@ export function parseProcCmdline(text: string, ctx: ParseContext = DEFAULT_CONTE
 
 /** Token number of each field, for pickProcCmdline. */
 const FIELD_INDEX = new Map<string, number>([["params", 0]]);
+/** Which tokens pickProcCmdline may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/cmdline as parseProcCmdline does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/cmdline as parseProcCmdline does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcCmdline<K extends keyof ProcCmdline>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcCmdline, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/cmdline");
   s.wholeLine();
-  s.ws();
-  const v_params: ProcCmdlineParams[] = [];
-  let r0: ProcCmdlineParams;
-  while (s.more()) {
-    let p1: string;
-    let p2: string | undefined;
-    p1 = s.quoted("=");
-    if (s.at("=")) {
-      s.pos++;
-      p2 = s.quoted(undefined, true);
+  let v_params: ProcCmdlineParams[] | undefined = undefined;
+  tokens: {
+    s.ws();
+    v_params = [] as ProcCmdlineParams[];
+    let r0: ProcCmdlineParams;
+    while (s.more()) {
+      let p1: string;
+      let p2: string | undefined;
+      p1 = s.quoted("=");
+      if (s.at("=")) {
+        s.pos++;
+        p2 = s.quoted(undefined, true);
+      }
+      if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
+      r0 = { name: p1 };
+      if (p2 !== undefined) r0.value = p2;
+      v_params.push(r0);
+      s.sep();
     }
-    if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
-    r0 = { name: p1 };
-    if (p2 !== undefined) r0.value = p2;
-    v_params.push(r0);
-    s.sep();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_params !== undefined) o.params = v_params;

@@ -55,9 +55,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcDevicesCharacterR
 function record0(s: Scan, ctx: ParseContext): ProcDevicesCharacterRow {
   let v_major: number;
   let v_name: string;
-  s.ws();
-  v_major = s.u();
-  s.sep();
+  v_major = s.tokU();
   s.ws();
   v_name = s.rest();
   s.eol();
@@ -77,9 +75,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcDevicesBlockRow[]
 function record1(s: Scan, ctx: ParseContext): ProcDevicesBlockRow {
   let v_major: number;
   let v_name: string;
-  s.ws();
-  v_major = s.u();
-  s.sep();
+  v_major = s.tokU();
   s.ws();
   v_name = s.rest();
   s.eol();

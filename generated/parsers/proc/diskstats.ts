@@ -66,83 +66,45 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsFull {
   let v_discardTime: number | undefined;
   let v_flushesCompleted: number | undefined;
   let v_flushTime: number | undefined;
-  s.ws();
-  v_major = s.u();
-  s.sep();
-  s.ws();
-  v_minor = s.u();
-  s.sep();
+  v_major = s.tokU();
+  v_minor = s.tokU();
   s.ws();
   v_device = s.word();
   s.sep();
-  s.ws();
-  v_readsCompleted = s.u();
-  s.sep();
-  s.ws();
-  v_readsMerged = s.u();
-  s.sep();
-  s.ws();
-  v_readBytes = s.scale(s.u(), 512);
-  s.sep();
-  s.ws();
-  v_readTime = s.approxUnsigned() / 1e3;
-  s.sep();
-  s.ws();
-  v_writesCompleted = s.u();
-  s.sep();
-  s.ws();
-  v_writesMerged = s.u();
-  s.sep();
-  s.ws();
-  v_writeBytes = s.scale(s.u(), 512);
-  s.sep();
-  s.ws();
-  v_writeTime = s.approxUnsigned() / 1e3;
-  s.sep();
-  s.ws();
-  v_ioInProgress = s.u();
-  s.sep();
-  s.ws();
-  v_ioTime = s.approxUnsigned() / 1e3;
-  s.sep();
-  s.ws();
-  v_weightedIoTime = s.approxUnsigned() / 1e3;
-  s.sep();
+  v_readsCompleted = s.tokU();
+  v_readsMerged = s.tokU();
+  v_readBytes = s.scale(s.tokU(), 512);
+  v_readTime = s.tokApproxUnsigned() / 1e3;
+  v_writesCompleted = s.tokU();
+  v_writesMerged = s.tokU();
+  v_writeBytes = s.scale(s.tokU(), 512);
+  v_writeTime = s.tokApproxUnsigned() / 1e3;
+  v_ioInProgress = s.tokU();
+  v_ioTime = s.tokApproxUnsigned() / 1e3;
+  v_weightedIoTime = s.tokApproxUnsigned() / 1e3;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_discardsCompleted = s.u();
-    s.sep();
+    v_discardsCompleted = s.tokU();
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_discardsMerged = s.u();
-    s.sep();
+    v_discardsMerged = s.tokU();
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_discardBytes = s.scale(s.u(), 512);
-    s.sep();
+    v_discardBytes = s.scale(s.tokU(), 512);
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_discardTime = s.approxUnsigned() / 1e3;
-    s.sep();
+    v_discardTime = s.tokApproxUnsigned() / 1e3;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_flushesCompleted = s.u();
-    s.sep();
+    v_flushesCompleted = s.tokU();
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_flushTime = s.approxUnsigned() / 1e3;
-    s.sep();
+    v_flushTime = s.tokApproxUnsigned() / 1e3;
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
@@ -165,27 +127,15 @@ function record1(s: Scan, ctx: ParseContext): ProcDiskstatsLegacyPartition {
   let v_readBytes: number;
   let v_writesIssued: number;
   let v_writeBytes: number;
-  s.ws();
-  v_major = s.u();
-  s.sep();
-  s.ws();
-  v_minor = s.u();
-  s.sep();
+  v_major = s.tokU();
+  v_minor = s.tokU();
   s.ws();
   v_device = s.word();
   s.sep();
-  s.ws();
-  v_readsIssued = s.u();
-  s.sep();
-  s.ws();
-  v_readBytes = s.scale(s.u(), 512);
-  s.sep();
-  s.ws();
-  v_writesIssued = s.u();
-  s.sep();
-  s.ws();
-  v_writeBytes = s.scale(s.u(), 512);
-  s.sep();
+  v_readsIssued = s.tokU();
+  v_readBytes = s.scale(s.tokU(), 512);
+  v_writesIssued = s.tokU();
+  v_writeBytes = s.scale(s.tokU(), 512);
   s.eol();
   const o: ProcDiskstatsLegacyPartition = { kind: "legacyPartition", major: v_major, minor: v_minor, device: v_device, readsIssued: v_readsIssued, readBytes: v_readBytes, writesIssued: v_writesIssued, writeBytes: v_writeBytes };
   return o;

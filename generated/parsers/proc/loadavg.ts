@@ -15,10 +15,12 @@ export function parseProcLoadavg(text: string, ctx: ParseContext = DEFAULT_CONTE
 
 /** Token number of each field, for pickProcLoadavg. */
 const FIELD_INDEX = new Map<string, number>([["load1", 0], ["load5", 1], ["load15", 2], ["entities", 3], ["lastPid", 4]]);
+/** Which tokens pickProcLoadavg may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1, 1, 1, 0, 1];
 
-/** Reads the text of /proc/loadavg as parseProcLoadavg does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/loadavg as parseProcLoadavg does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcLoadavg, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 5);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/loadavg");
   s.wholeLine();
   let v_load1: number | undefined = undefined;
@@ -26,38 +28,43 @@ export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string, field
   let v_load15: number | undefined = undefined;
   let v_entities: ProcLoadavgEntities | undefined = undefined;
   let v_lastPid: number | undefined = undefined;
-  if (want[0] === 1) {
+  tokens: {
+    if (want[0] === 1) {
+      s.ws();
+      v_load1 = s.f();
+      s.sep();
+    }
+    else if (want[5] !== 0) s.skipWords(want[5]!);
+    if (want[10] === 0) break tokens;
+    if (want[1] === 1) {
+      s.ws();
+      v_load5 = s.f();
+      s.sep();
+    }
+    else if (want[6] !== 0) s.skipWords(want[6]!);
+    if (want[10] === 1) break tokens;
+    if (want[2] === 1) {
+      s.ws();
+      v_load15 = s.f();
+      s.sep();
+    }
+    else if (want[7] !== 0) s.skipWords(want[7]!);
+    if (want[10] === 2) break tokens;
     s.ws();
-    v_load1 = s.f();
+    let p0: number;
+    let p1: number;
+    p0 = s.u();
+    s.char("/");
+    p1 = s.u();
+    v_entities = { running: p0, total: p1 };
     s.sep();
+    if (want[10] === 3) break tokens;
+    if (want[4] === 1) {
+      v_lastPid = s.tokU();
+    }
+    else if (want[9] !== 0) s.skipWords(want[9]!);
+    if (want[10] === 4) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
-  if (want[1] === 1) {
-    s.ws();
-    v_load5 = s.f();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[2] === 1) {
-    s.ws();
-    v_load15 = s.f();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  s.ws();
-  let p0: number;
-  let p1: number;
-  p0 = s.u();
-  s.char("/");
-  p1 = s.u();
-  v_entities = { running: p0, total: p1 };
-  s.sep();
-  if (want[4] === 1) {
-    s.ws();
-    v_lastPid = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_load1 !== undefined) o.load1 = v_load1;
   if (want[1] === 1 && v_load5 !== undefined) o.load5 = v_load5;
@@ -95,9 +102,7 @@ function record0(s: Scan, ctx: ParseContext): ProcLoadavg {
   p3 = s.u();
   v_entities = { running: p2, total: p3 };
   s.sep();
-  s.ws();
-  v_lastPid = s.u();
-  s.sep();
+  v_lastPid = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcLoadavg = { load1: v_load1, load5: v_load5, load15: v_load15, entities: v_entities, lastPid: v_lastPid };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

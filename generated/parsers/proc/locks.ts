@@ -92,21 +92,15 @@ function record0(s: Scan, ctx: ParseContext): ProcLocksWaiter {
     default: s.fail("type: one of READ, WRITE, UNLCK, RW");
   }
   s.sep();
-  s.ws();
-  v_pid = s.i();
-  s.sep();
+  v_pid = s.tokI();
   s.ws();
   v_major = s.hexNum();
   s.char(":");
   s.ws();
   v_minor = s.hexNum();
   s.char(":");
-  s.ws();
-  v_inode = s.u();
-  s.sep();
-  s.ws();
-  v_start = s.u();
-  s.sep();
+  v_inode = s.tokU();
+  v_start = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "EOF": s.pos += 3; v_end = "eof"; break;
@@ -165,21 +159,15 @@ function record1(s: Scan, ctx: ParseContext): ProcLocksLock {
     default: s.fail("type: one of READ, WRITE, UNLCK, RW");
   }
   s.sep();
-  s.ws();
-  v_pid = s.i();
-  s.sep();
+  v_pid = s.tokI();
   s.ws();
   v_major = s.hexNum();
   s.char(":");
   s.ws();
   v_minor = s.hexNum();
   s.char(":");
-  s.ws();
-  v_inode = s.u();
-  s.sep();
-  s.ws();
-  v_start = s.u();
-  s.sep();
+  v_inode = s.tokU();
+  v_start = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "EOF": s.pos += 3; v_end = "eof"; break;

@@ -153,9 +153,7 @@ function record1(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSizeSuper {
   let v_blocks: number;
   let v_superblock: string;
   let v_geometry: string | undefined;
-  s.ws();
-  v_blocks = s.scale(s.u(), 1024);
-  s.sep();
+  v_blocks = s.scale(s.tokU(), 1024);
   s.lit("blocks"); s.sep();
   s.lit("super"); s.sep();
   s.ws();
@@ -176,9 +174,7 @@ function record1(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSizeSuper {
 function record2(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSize {
   let v_blocks: number;
   let v_geometry: string | undefined;
-  s.ws();
-  v_blocks = s.scale(s.u(), 1024);
-  s.sep();
+  v_blocks = s.scale(s.tokU(), 1024);
   s.lit("blocks"); s.sep();
   let ok = s.more();
   if (ok) {

@@ -32,9 +32,7 @@ function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
   s.ws();
   v_name = s.word();
   s.sep();
-  s.ws();
-  v_size = s.u();
-  s.sep();
+  v_size = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "-": s.pos += 1; v_refcount = "unknown"; break;

@@ -51,12 +51,8 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   }
   v_options = a0;
   s.sep();
-  s.ws();
-  v_dump = s.u();
-  s.sep();
-  s.ws();
-  v_pass = s.u();
-  s.sep();
+  v_dump = s.tokU();
+  v_pass = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcMountsRow = { device: v_device, mountPoint: v_mountPoint, fsType: v_fsType, options: v_options, dump: v_dump, pass: v_pass };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -27,15 +27,9 @@ function record0(s: Scan, ctx: ParseContext): ProcPartitionsRow {
   let v_minor: number;
   let v_size: number;
   let v_name: string;
-  s.ws();
-  v_major = s.u();
-  s.sep();
-  s.ws();
-  v_minor = s.u();
-  s.sep();
-  s.ws();
-  v_size = s.scale(s.u(), 1024);
-  s.sep();
+  v_major = s.tokU();
+  v_minor = s.tokU();
+  v_size = s.scale(s.tokU(), 1024);
   s.ws();
   v_name = s.word();
   s.sep();

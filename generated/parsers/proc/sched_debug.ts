@@ -268,9 +268,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
 function record1(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTunablesTunableScaling {
   let v_value: number;
   let v_label: string;
-  s.ws();
-  v_value = s.u();
-  s.sep();
+  v_value = s.tokU();
   s.ws();
   v_label = s.enclosed("(", ")", "first");
   s.sep();
@@ -992,18 +990,12 @@ function record3(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksTask {
   s.ws();
   v_comm = s.word();
   s.sep();
-  s.ws();
-  v_pid = s.u();
-  s.sep();
+  v_pid = s.tokU();
   s.ws();
   v_treeKey = s.f() / 1e3;
   s.sep();
-  s.ws();
-  v_switches = s.u();
-  s.sep();
-  s.ws();
-  v_prio = s.u();
-  s.sep();
+  v_switches = s.tokU();
+  v_prio = s.tokU();
   s.ws();
   v_waitTime = s.f() / 1e3;
   s.sep();

@@ -117,53 +117,33 @@ function record0(s: Scan, ctx: ParseContext): ProcStatCpu {
   let v_steal: number | undefined;
   let v_guest: number | undefined;
   let v_guestNice: number | undefined;
-  s.ws();
-  v_user = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_nice = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_system = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_idle = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
+  v_user = s.tokApproxUnsigned() / ctx.clockTick;
+  v_nice = s.tokApproxUnsigned() / ctx.clockTick;
+  v_system = s.tokApproxUnsigned() / ctx.clockTick;
+  v_idle = s.tokApproxUnsigned() / ctx.clockTick;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_iowait = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_iowait = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_irq = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_irq = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_softirq = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_softirq = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_steal = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_steal = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_guest = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_guest = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_guestNice = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_guestNice = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
@@ -180,9 +160,7 @@ function record0(s: Scan, ctx: ParseContext): ProcStatCpu {
 
 function record1(s: Scan, ctx: ParseContext): ProcStatIntr {
   let v_total: number;
-  s.ws();
-  v_total = s.u();
-  s.sep();
+  v_total = s.tokU();
   s.ws();
   const v_counts: number[] = [];
   let r0: number;
@@ -198,9 +176,7 @@ function record1(s: Scan, ctx: ParseContext): ProcStatIntr {
 
 function record2(s: Scan, ctx: ParseContext): ProcStatSoftirq {
   let v_total: number;
-  s.ws();
-  v_total = s.u();
-  s.sep();
+  v_total = s.tokU();
   s.ws();
   const v_counts: number[] = [];
   let r1: number;
@@ -225,53 +201,33 @@ function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
   let v_steal: number | undefined;
   let v_guest: number | undefined;
   let v_guestNice: number | undefined;
-  s.ws();
-  v_user = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_nice = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_system = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_idle = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
+  v_user = s.tokApproxUnsigned() / ctx.clockTick;
+  v_nice = s.tokApproxUnsigned() / ctx.clockTick;
+  v_system = s.tokApproxUnsigned() / ctx.clockTick;
+  v_idle = s.tokApproxUnsigned() / ctx.clockTick;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_iowait = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_iowait = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_irq = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_irq = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_softirq = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_softirq = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_steal = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_steal = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_guest = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_guest = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_guestNice = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_guestNice = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -38,15 +38,9 @@ function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
     default: s.fail("type: one of partition, file");
   }
   s.sep();
-  s.ws();
-  v_size = s.scale(s.u(), 1024);
-  s.sep();
-  s.ws();
-  v_used = s.scale(s.u(), 1024);
-  s.sep();
-  s.ws();
-  v_priority = s.i();
-  s.sep();
+  v_size = s.scale(s.tokU(), 1024);
+  v_used = s.scale(s.tokU(), 1024);
+  v_priority = s.tokI();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSwapsRow = { filename: v_filename, type: v_type, size: v_size, used: v_used, priority: v_priority };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -15,15 +15,20 @@ export function parseProcSys(text: string, ctx: ParseContext = DEFAULT_CONTEXT):
 
 /** Token number of each field, for pickProcSys. */
 const FIELD_INDEX = new Map<string, number>([["value", 0]]);
+/** Which tokens pickProcSys may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/[sysctl] as parseProcSys does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/[sysctl] as parseProcSys does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSys<K extends keyof ProcSys>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSys, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys");
   s.wholeLine();
   let v_value: string | undefined = undefined;
-  s.ws();
-  v_value = s.rest();
+  tokens: {
+    s.ws();
+    v_value = s.rest();
+    if (want[2] === 0) break tokens;
+  }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_value !== undefined) o.value = v_value;
   return o as Pick<ProcSys, K>;

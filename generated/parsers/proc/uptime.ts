@@ -15,26 +15,32 @@ export function parseProcUptime(text: string, ctx: ParseContext = DEFAULT_CONTEX
 
 /** Token number of each field, for pickProcUptime. */
 const FIELD_INDEX = new Map<string, number>([["uptime", 0], ["idle", 1]]);
+/** Which tokens pickProcUptime may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1, 1];
 
-/** Reads the text of /proc/uptime as parseProcUptime does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/uptime as parseProcUptime does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcUptime<K extends keyof ProcUptime>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcUptime, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 2);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/uptime");
   s.wholeLine();
   let v_uptime: number | undefined = undefined;
   let v_idle: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_uptime = s.f();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      s.ws();
+      v_uptime = s.f();
+      s.sep();
+    }
+    else if (want[2] !== 0) s.skipWords(want[2]!);
+    if (want[4] === 0) break tokens;
+    if (want[1] === 1) {
+      s.ws();
+      v_idle = s.f();
+      s.sep();
+    }
+    else if (want[3] !== 0) s.skipWords(want[3]!);
+    if (want[4] === 1) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
-  if (want[1] === 1) {
-    s.ws();
-    v_idle = s.f();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_uptime !== undefined) o.uptime = v_uptime;
   if (want[1] === 1 && v_idle !== undefined) o.idle = v_idle;

@@ -15,10 +15,12 @@ export function parseProcVersion(text: string, ctx: ParseContext = DEFAULT_CONTE
 
 /** Token number of each field, for pickProcVersion. */
 const FIELD_INDEX = new Map<string, number>([["sysname", 0], ["release", 1], ["builder", 2], ["compiler", 3], ["build", 4]]);
+/** Which tokens pickProcVersion may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1, 2, 0, 0, 0];
 
-/** Reads the text of /proc/version as parseProcVersion does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/version as parseProcVersion does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcVersion<K extends keyof ProcVersion>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcVersion, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 5);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/version");
   s.wholeLine();
   let v_sysname: string | undefined = undefined;
@@ -26,27 +28,34 @@ export function pickProcVersion<K extends keyof ProcVersion>(text: string, field
   let v_builder: string | undefined = undefined;
   let v_compiler: string | undefined = undefined;
   let v_build: string | undefined = undefined;
-  if (want[0] === 1) {
+  tokens: {
+    if (want[0] === 1) {
+      s.ws();
+      v_sysname = s.word();
+      s.sep();
+    }
+    else if (want[5] !== 0) s.skipWords(want[5]!);
+    if (want[10] === 0) break tokens;
+    s.lit("version"); s.sep();
+    if (want[1] === 1) {
+      s.ws();
+      v_release = s.word();
+      s.sep();
+    }
+    else if (want[6] !== 0) s.skipWords(want[6]!);
+    if (want[10] === 1) break tokens;
     s.ws();
-    v_sysname = s.word();
+    v_builder = s.enclosed("(", ")", "balanced");
     s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  s.lit("version"); s.sep();
-  if (want[1] === 1) {
+    if (want[10] === 2) break tokens;
     s.ws();
-    v_release = s.word();
+    v_compiler = s.enclosed("(", ")", "balanced");
     s.sep();
+    if (want[10] === 3) break tokens;
+    s.ws();
+    v_build = s.rest();
+    if (want[10] === 4) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
-  s.ws();
-  v_builder = s.enclosed("(", ")", "balanced");
-  s.sep();
-  s.ws();
-  v_compiler = s.enclosed("(", ")", "balanced");
-  s.sep();
-  s.ws();
-  v_build = s.rest();
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_sysname !== undefined) o.sysname = v_sysname;
   if (want[1] === 1 && v_release !== undefined) o.release = v_release;

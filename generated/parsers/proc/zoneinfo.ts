@@ -273,9 +273,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
   let v_cpu: number;
   if (!s.nextLine(end)) s.missing("a header line");
   s.lit("cpu:"); s.sep();
-  s.ws();
-  v_cpu = s.u();
-  s.sep();
+  v_cpu = s.tokU();
   s.eol();
   let v_count: number | undefined;
   let v_high: number | undefined;

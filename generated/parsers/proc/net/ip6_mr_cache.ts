@@ -41,15 +41,9 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
     default: v_inputMif = s.i();
   }
   s.sep();
-  s.ws();
-  v_packets = s.u();
-  s.sep();
-  s.ws();
-  v_bytes = s.u();
-  s.sep();
-  s.ws();
-  v_wrongInterface = s.u();
-  s.sep();
+  v_packets = s.tokU();
+  v_bytes = s.tokU();
+  v_wrongInterface = s.tokU();
   s.ws();
   const v_outputs: ProcNetIp6MrCacheRowOutputs[] = [];
   let r0: ProcNetIp6MrCacheRowOutputs;

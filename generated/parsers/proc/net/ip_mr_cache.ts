@@ -45,15 +45,9 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
     default: v_inputVif = s.i();
   }
   s.sep();
-  s.ws();
-  v_packets = s.u();
-  s.sep();
-  s.ws();
-  v_bytes = s.u();
-  s.sep();
-  s.ws();
-  v_wrongInterface = s.u();
-  s.sep();
+  v_packets = s.tokU();
+  v_bytes = s.tokU();
+  v_wrongInterface = s.tokU();
   s.ws();
   const v_outputs: ProcNetIpMrCacheRowOutputs[] = [];
   let r0: ProcNetIpMrCacheRowOutputs;

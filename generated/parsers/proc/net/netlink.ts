@@ -60,21 +60,13 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNetlinkSocket {
   s.ws();
   v_socket = s.hex64();
   s.sep();
-  s.ws();
-  v_family = s.u();
-  s.sep();
-  s.ws();
-  v_portid = s.i();
-  s.sep();
+  v_family = s.tokU();
+  v_portid = s.tokI();
   s.ws();
   v_groups = s.hexNum();
   s.sep();
-  s.ws();
-  v_rmem = s.u();
-  s.sep();
-  s.ws();
-  v_wmem = s.u();
-  s.sep();
+  v_rmem = s.tokU();
+  v_wmem = s.tokU();
   s.ws();
   switch (s.word()) {
     case "0": v_dumping = "idle"; break;
@@ -82,15 +74,9 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNetlinkSocket {
     default: s.fail("dumping: one of 0, 1");
   }
   s.sep();
-  s.ws();
-  v_refcount = s.u();
-  s.sep();
-  s.ws();
-  v_drops = s.u();
-  s.sep();
-  s.ws();
-  v_inode = s.u();
-  s.sep();
+  v_refcount = s.tokU();
+  v_drops = s.tokU();
+  v_inode = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetNetlinkSocket = { kind: "socket", socket: v_socket, family: v_family, portid: v_portid, groups: v_groups, rmem: v_rmem, wmem: v_wmem, dumping: v_dumping, refcount: v_refcount, drops: v_drops, inode: v_inode };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -111,41 +97,27 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNetlinkDumpPointer {
   s.ws();
   v_socket = s.hex64();
   s.sep();
-  s.ws();
-  v_family = s.u();
-  s.sep();
-  s.ws();
-  v_portid = s.i();
-  s.sep();
+  v_family = s.tokU();
+  v_portid = s.tokI();
   s.ws();
   v_groups = s.hexNum();
   s.sep();
-  s.ws();
-  v_rmem = s.u();
-  s.sep();
-  s.ws();
-  v_wmem = s.u();
-  s.sep();
+  v_rmem = s.tokU();
+  v_wmem = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "(null)": s.pos += 6; v_dumpCallback = "none"; break;
     default: v_dumpCallback = s.hex64();
   }
   s.sep();
-  s.ws();
-  v_refcount = s.u();
-  s.sep();
+  v_refcount = s.tokU();
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_drops = s.u();
-    s.sep();
+    v_drops = s.tokU();
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_inode = s.u();
-    s.sep();
+    v_inode = s.tokU();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -35,9 +35,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetPacketRow {
   s.ws();
   v_socket = s.hex64();
   s.sep();
-  s.ws();
-  v_refcount = s.u();
-  s.sep();
+  v_refcount = s.tokU();
   s.ws();
   switch (s.word()) {
     case "2": v_type = "dgram"; break;
@@ -49,9 +47,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetPacketRow {
   s.ws();
   v_protocol = s.hexNum();
   s.sep();
-  s.ws();
-  v_ifindex = s.u();
-  s.sep();
+  v_ifindex = s.tokU();
   s.ws();
   switch (s.word()) {
     case "0": v_running = "stopped"; break;
@@ -59,15 +55,9 @@ function record0(s: Scan, ctx: ParseContext): ProcNetPacketRow {
     default: s.fail("running: one of 0, 1");
   }
   s.sep();
-  s.ws();
-  v_rmem = s.u();
-  s.sep();
-  s.ws();
-  v_uid = s.u();
-  s.sep();
-  s.ws();
-  v_inode = s.u();
-  s.sep();
+  v_rmem = s.tokU();
+  v_uid = s.tokU();
+  v_inode = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetPacketRow = { socket: v_socket, refcount: v_refcount, type: v_type, protocol: v_protocol, ifindex: v_ifindex, running: v_running, rmem: v_rmem, uid: v_uid, inode: v_inode };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

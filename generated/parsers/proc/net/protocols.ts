@@ -57,12 +57,8 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
   s.ws();
   v_protocol = s.word();
   s.sep();
-  s.ws();
-  v_size = s.u();
-  s.sep();
-  s.ws();
-  v_sockets = s.u();
-  s.sep();
+  v_size = s.tokU();
+  v_sockets = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "-1": s.pos += 2; v_memory = "not_tracked"; break;
@@ -77,9 +73,7 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
     default: s.fail("pressure: one of yes, no, NI");
   }
   s.sep();
-  s.ws();
-  v_maxHeader = s.u();
-  s.sep();
+  v_maxHeader = s.tokU();
   s.ws();
   switch (s.word()) {
     case "yes": v_slab = "yes"; break;

@@ -83,26 +83,16 @@ function record0(s: Scan, ctx: ParseContext): ProcNetRaw6Row {
   s.ws();
   v_retransmits = s.hexNum();
   s.sep();
-  s.ws();
-  v_uid = s.u();
-  s.sep();
-  s.ws();
-  v_timeouts = s.u();
-  s.sep();
-  s.ws();
-  v_inode = s.u();
-  s.sep();
-  s.ws();
-  v_refcount = s.u();
-  s.sep();
+  v_uid = s.tokU();
+  v_timeouts = s.tokU();
+  v_inode = s.tokU();
+  v_refcount = s.tokU();
   s.ws();
   v_socket = s.hex64();
   s.sep();
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_drops = s.u();
-    s.sep();
+    v_drops = s.tokU();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -657,9 +657,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp6 {
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcNetSnmp6Icmp6InTypes, "type"> {
   let v_messages: number;
-  s.ws();
-  v_messages = s.u();
-  s.sep();
+  v_messages = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetSnmp6Icmp6InTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -668,9 +666,7 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetSnmp6Icmp6InTypes, "ty
 
 function record1(s: Scan, ctx: ParseContext): Omit<ProcNetSnmp6Icmp6OutTypes, "type"> {
   let v_messages: number;
-  s.ws();
-  v_messages = s.u();
-  s.sep();
+  v_messages = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetSnmp6Icmp6OutTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

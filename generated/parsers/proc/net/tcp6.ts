@@ -97,50 +97,32 @@ function record0(s: Scan, ctx: ParseContext): ProcNetTcp6Row {
   s.ws();
   v_retransmits = s.hexNum();
   s.sep();
-  s.ws();
-  v_uid = s.u();
-  s.sep();
-  s.ws();
-  v_timeouts = s.u();
-  s.sep();
-  s.ws();
-  v_inode = s.u();
-  s.sep();
-  s.ws();
-  v_refcount = s.u();
-  s.sep();
+  v_uid = s.tokU();
+  v_timeouts = s.tokU();
+  v_inode = s.tokU();
+  v_refcount = s.tokU();
   s.ws();
   v_socket = s.hex64();
   s.sep();
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_rto = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_rto = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_ato = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_ato = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_quickAckPingpong = s.u();
-    s.sep();
+    v_quickAckPingpong = s.tokU();
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_congestionWindow = s.u();
-    s.sep();
+    v_congestionWindow = s.tokU();
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_slowStartThreshold = s.i();
-    s.sep();
+    v_slowStartThreshold = s.tokI();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

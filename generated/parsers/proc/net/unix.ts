@@ -85,9 +85,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetUnixSocket {
     default: s.fail("state: one of 00, 01, 02, 03, 04");
   }
   s.sep();
-  s.ws();
-  v_inode = s.u();
-  s.sep();
+  v_inode = s.tokU();
   let ok = s.more();
   if (ok) {
     s.ws();

@@ -15,19 +15,25 @@ export function parseProcPidChildren(text: string, ctx: ParseContext = DEFAULT_C
 
 /** Token number of each field, for pickProcPidChildren. */
 const FIELD_INDEX = new Map<string, number>([["pids", 0]]);
+/** Which tokens pickProcPidChildren may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/[pid]/task/[tid]/children as parseProcPidChildren does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/task/[tid]/children as parseProcPidChildren does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidChildren<K extends keyof ProcPidChildren>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidChildren, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/children");
   s.wholeLine();
-  s.ws();
-  const v_pids: number[] = [];
-  let r0: number;
-  while (s.more()) {
-    r0 = s.u();
-    v_pids.push(r0);
-    s.sep();
+  let v_pids: number[] | undefined = undefined;
+  tokens: {
+    s.ws();
+    v_pids = [] as number[];
+    let r0: number;
+    while (s.more()) {
+      r0 = s.u();
+      v_pids.push(r0);
+      s.sep();
+    }
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_pids !== undefined) o.pids = v_pids;

@@ -15,15 +15,20 @@ export function parseProcPidComm(text: string, ctx: ParseContext = DEFAULT_CONTE
 
 /** Token number of each field, for pickProcPidComm. */
 const FIELD_INDEX = new Map<string, number>([["name", 0]]);
+/** Which tokens pickProcPidComm may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/[pid]/comm as parseProcPidComm does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/comm as parseProcPidComm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidComm<K extends keyof ProcPidComm>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidComm, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/comm");
   s.wholeLine();
   let v_name: string | undefined = undefined;
-  s.oneSpace();
-  v_name = s.restVerbatim();
+  tokens: {
+    s.oneSpace();
+    v_name = s.restVerbatim();
+    if (want[2] === 0) break tokens;
+  }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_name !== undefined) o.name = v_name;
   return o as Pick<ProcPidComm, K>;

@@ -15,15 +15,20 @@ export function parseProcPidCpuset(text: string, ctx: ParseContext = DEFAULT_CON
 
 /** Token number of each field, for pickProcPidCpuset. */
 const FIELD_INDEX = new Map<string, number>([["path", 0]]);
+/** Which tokens pickProcPidCpuset may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/[pid]/cpuset as parseProcPidCpuset does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/cpuset as parseProcPidCpuset does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidCpuset<K extends keyof ProcPidCpuset>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidCpuset, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/cpuset");
   s.wholeLine();
   let v_path: string | undefined = undefined;
-  s.ws();
-  v_path = s.rest();
+  tokens: {
+    s.ws();
+    v_path = s.rest();
+    if (want[2] === 0) break tokens;
+  }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_path !== undefined) o.path = v_path;
   return o as Pick<ProcPidCpuset, K>;

@@ -289,9 +289,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidFdinfoLock {
     default: s.fail("type: one of READ, WRITE, UNLCK, RW, NONE");
   }
   s.sep();
-  s.ws();
-  v_pid = s.i();
-  s.sep();
+  v_pid = s.tokI();
   s.ws();
   v_major = s.hexNum();
   s.char(":");
@@ -301,9 +299,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidFdinfoLock {
   s.ws();
   v_inode = s.u64();
   s.sep();
-  s.ws();
-  v_start = s.u();
-  s.sep();
+  v_start = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "EOF": s.pos += 3; v_end = "eof"; break;
@@ -323,9 +319,7 @@ function record1(s: Scan, ctx: ParseContext): ProcPidFdinfoEpollTarget {
   let v_pos: number | undefined;
   let v_ino: bigint | undefined;
   let v_sdev: number | undefined;
-  s.ws();
-  v_fd = s.u();
-  s.sep();
+  v_fd = s.tokU();
   s.lit("events:"); s.sep();
   s.ws();
   v_events = s.hexNum();

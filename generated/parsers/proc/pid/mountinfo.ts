@@ -31,12 +31,8 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   let v_fsType: string;
   let v_source: string;
   let v_superOptions: string[];
-  s.ws();
-  v_mountId = s.u();
-  s.sep();
-  s.ws();
-  v_parentId = s.u();
-  s.sep();
+  v_mountId = s.tokU();
+  v_parentId = s.tokU();
   s.ws();
   let p0: number;
   let p1: number;

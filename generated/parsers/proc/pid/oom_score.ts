@@ -15,19 +15,22 @@ export function parseProcPidOomScore(text: string, ctx: ParseContext = DEFAULT_C
 
 /** Token number of each field, for pickProcPidOomScore. */
 const FIELD_INDEX = new Map<string, number>([["score", 0]]);
+/** Which tokens pickProcPidOomScore may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/[pid]/oom_score as parseProcPidOomScore does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/oom_score as parseProcPidOomScore does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidOomScore<K extends keyof ProcPidOomScore>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScore, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score");
   s.wholeLine();
   let v_score: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_score = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_score = s.tokU();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_score !== undefined) o.score = v_score;
   return o as Pick<ProcPidOomScore, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidOomScore {
 
 function record0(s: Scan, ctx: ParseContext): ProcPidOomScore {
   let v_score: number;
-  s.ws();
-  v_score = s.u();
-  s.sep();
+  v_score = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidOomScore = { score: v_score };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

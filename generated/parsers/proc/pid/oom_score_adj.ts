@@ -15,19 +15,22 @@ export function parseProcPidOomScoreAdj(text: string, ctx: ParseContext = DEFAUL
 
 /** Token number of each field, for pickProcPidOomScoreAdj. */
 const FIELD_INDEX = new Map<string, number>([["adjustment", 0]]);
+/** Which tokens pickProcPidOomScoreAdj may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/[pid]/oom_score_adj as parseProcPidOomScoreAdj does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/oom_score_adj as parseProcPidOomScoreAdj does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidOomScoreAdj<K extends keyof ProcPidOomScoreAdj>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScoreAdj, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj");
   s.wholeLine();
   let v_adjustment: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_adjustment = s.i();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_adjustment = s.tokI();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_adjustment !== undefined) o.adjustment = v_adjustment;
   return o as Pick<ProcPidOomScoreAdj, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidOomScoreAdj {
 
 function record0(s: Scan, ctx: ParseContext): ProcPidOomScoreAdj {
   let v_adjustment: number;
-  s.ws();
-  v_adjustment = s.i();
-  s.sep();
+  v_adjustment = s.tokI();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidOomScoreAdj = { adjustment: v_adjustment };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -15,33 +15,34 @@ export function parseProcPidSchedstat(text: string, ctx: ParseContext = DEFAULT_
 
 /** Token number of each field, for pickProcPidSchedstat. */
 const FIELD_INDEX = new Map<string, number>([["runTime", 0], ["waitTime", 1], ["timeslices", 2]]);
+/** Which tokens pickProcPidSchedstat may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1, 1, 1];
 
-/** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidSchedstat, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 3);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat");
   s.wholeLine();
   let v_runTime: number | undefined = undefined;
   let v_waitTime: number | undefined = undefined;
   let v_timeslices: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_runTime = s.approxUnsigned() / 1e9;
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_runTime = s.tokApproxUnsigned() / 1e9;
+    }
+    else if (want[3] !== 0) s.skipWords(want[3]!);
+    if (want[6] === 0) break tokens;
+    if (want[1] === 1) {
+      v_waitTime = s.tokApproxUnsigned() / 1e9;
+    }
+    else if (want[4] !== 0) s.skipWords(want[4]!);
+    if (want[6] === 1) break tokens;
+    if (want[2] === 1) {
+      v_timeslices = s.tokU();
+    }
+    else if (want[5] !== 0) s.skipWords(want[5]!);
+    if (want[6] === 2) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
-  if (want[1] === 1) {
-    s.ws();
-    v_waitTime = s.approxUnsigned() / 1e9;
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[2] === 1) {
-    s.ws();
-    v_timeslices = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_runTime !== undefined) o.runTime = v_runTime;
   if (want[1] === 1 && v_waitTime !== undefined) o.waitTime = v_waitTime;
@@ -58,15 +59,9 @@ function record0(s: Scan, ctx: ParseContext): ProcPidSchedstat {
   let v_runTime: number;
   let v_waitTime: number;
   let v_timeslices: number;
-  s.ws();
-  v_runTime = s.approxUnsigned() / 1e9;
-  s.sep();
-  s.ws();
-  v_waitTime = s.approxUnsigned() / 1e9;
-  s.sep();
-  s.ws();
-  v_timeslices = s.u();
-  s.sep();
+  v_runTime = s.tokApproxUnsigned() / 1e9;
+  v_waitTime = s.tokApproxUnsigned() / 1e9;
+  v_timeslices = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidSchedstat = { runTime: v_runTime, waitTime: v_waitTime, timeslices: v_timeslices };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

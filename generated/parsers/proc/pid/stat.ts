@@ -15,10 +15,12 @@ export function parseProcPidStat(text: string, ctx: ParseContext = DEFAULT_CONTE
 
 /** Token number of each field, for pickProcPidStat. */
 const FIELD_INDEX = new Map<string, number>([["pid", 0], ["comm", 1], ["state", 2], ["ppid", 3], ["pgrp", 4], ["session", 5], ["ttyNr", 6], ["tpgid", 7], ["flags", 8], ["minflt", 9], ["cminflt", 10], ["majflt", 11], ["cmajflt", 12], ["utime", 13], ["stime", 14], ["cutime", 15], ["cstime", 16], ["priority", 17], ["nice", 18], ["numThreads", 19], ["itrealvalue", 20], ["starttime", 21], ["vsize", 22], ["rss", 23], ["rsslim", 24], ["startcode", 25], ["endcode", 26], ["startstack", 27], ["kstkesp", 28], ["kstkeip", 29], ["signal", 30], ["blocked", 31], ["sigignore", 32], ["sigcatch", 33], ["wchan", 34], ["nswap", 35], ["cnswap", 36], ["exitSignal", 37], ["processor", 38], ["rtPriority", 39], ["policy", 40], ["delayacctBlkioTicks", 41], ["guestTime", 42], ["cguestTime", 43], ["startData", 44], ["endData", 45], ["startBrk", 46], ["argStart", 47], ["argEnd", 48], ["envStart", 49], ["envEnd", 50], ["exitCode", 51]]);
+/** Which tokens pickProcPidStat may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
-/** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidStat<K extends keyof ProcPidStat>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStat, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 52);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/stat");
   s.wholeLine();
   let v_pid: number | undefined = undefined;
@@ -73,371 +75,365 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string, field
   let v_envStart: bigint | undefined = undefined;
   let v_envEnd: bigint | undefined = undefined;
   let v_exitCode: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_pid = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  s.ws();
-  v_comm = s.enclosed("(", ")", "last");
-  s.sep();
-  if (want[2] === 1) {
-    s.ws();
-    switch (s.word()) {
-      case "R": v_state = "running"; break;
-      case "S": v_state = "sleeping"; break;
-      case "D": v_state = "disk_sleep"; break;
-      case "Z": v_state = "zombie"; break;
-      case "T": v_state = "stopped"; break;
-      case "t": v_state = "tracing_stop"; break;
-      case "W": v_state = "paging"; break;
-      case "X": v_state = "dead"; break;
-      case "x": v_state = "dead_task"; break;
-      case "K": v_state = "wakekill"; break;
-      case "P": v_state = "parked"; break;
-      case "I": v_state = "idle"; break;
-      default: s.fail("state: one of R, S, D, Z, T, t, W, X, x, K, P, I");
+  tokens: {
+    if (want[0] === 1) {
+      v_pid = s.tokU();
     }
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[3] === 1) {
+    else if (want[52] !== 0) s.skipWords(want[52]!);
+    if (want[104] === 0) break tokens;
     s.ws();
-    v_ppid = s.u();
+    v_comm = s.enclosed("(", ")", "last");
     s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[4] === 1) {
-    s.ws();
-    switch (s.peek()) {
-      case "-1": s.pos += 2; v_pgrp = "none"; break;
-      default: v_pgrp = s.u();
-    }
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[5] === 1) {
-    s.ws();
-    switch (s.peek()) {
-      case "-1": s.pos += 2; v_session = "none"; break;
-      default: v_session = s.u();
-    }
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[6] === 1) {
-    s.ws();
-    v_ttyNr = s.i();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[7] === 1) {
-    s.ws();
-    v_tpgid = s.i();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[8] === 1) {
-    s.ws();
-    v_flags = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[9] === 1) {
-    s.ws();
-    v_minflt = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[10] === 1) {
-    s.ws();
-    v_cminflt = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[11] === 1) {
-    s.ws();
-    v_majflt = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[12] === 1) {
-    s.ws();
-    v_cmajflt = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[13] === 1) {
-    s.ws();
-    v_utime = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[14] === 1) {
-    s.ws();
-    v_stime = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[15] === 1) {
-    s.ws();
-    v_cutime = s.approx() / ctx.clockTick;
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[16] === 1) {
-    s.ws();
-    v_cstime = s.approx() / ctx.clockTick;
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[17] === 1) {
-    s.ws();
-    v_priority = s.i();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[18] === 1) {
-    s.ws();
-    v_nice = s.i();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[19] === 1) {
-    s.ws();
-    v_numThreads = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[20] === 1) {
-    s.ws();
-    v_itrealvalue = s.i();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[21] === 1) {
-    s.ws();
-    v_starttime = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[22] === 1) {
-    s.ws();
-    v_vsize = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[23] === 1) {
-    s.ws();
-    v_rss = s.scale(s.i(), ctx.pageSize);
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[24] === 1) {
-    s.ws();
-    switch (s.peek()) {
-      case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
-      default: v_rsslim = s.u();
-    }
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[25] === 1) {
-    s.ws();
-    v_startcode = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[26] === 1) {
-    s.ws();
-    v_endcode = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[27] === 1) {
-    s.ws();
-    v_startstack = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[28] === 1) {
-    s.ws();
-    v_kstkesp = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[29] === 1) {
-    s.ws();
-    v_kstkeip = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[30] === 1) {
-    s.ws();
-    v_signal = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[31] === 1) {
-    s.ws();
-    v_blocked = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[32] === 1) {
-    s.ws();
-    v_sigignore = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[33] === 1) {
-    s.ws();
-    v_sigcatch = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[34] === 1) {
-    s.ws();
-    v_wchan = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[35] === 1) {
-    s.ws();
-    v_nswap = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[36] === 1) {
-    s.ws();
-    v_cnswap = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[37] === 1) {
-    s.ws();
-    v_exitSignal = s.i();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[38] === 1) {
-    s.ws();
-    v_processor = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[39] === 1) {
-    s.ws();
-    v_rtPriority = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[40] === 1) {
-    s.ws();
-    v_policy = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  let ok = s.more();
-  if (ok) {
-    if (want[41] === 1) {
+    if (want[104] === 1) break tokens;
+    if (want[2] === 1) {
       s.ws();
-      v_delayacctBlkioTicks = s.approxUnsigned() / ctx.clockTick;
+      switch (s.word()) {
+        case "R": v_state = "running"; break;
+        case "S": v_state = "sleeping"; break;
+        case "D": v_state = "disk_sleep"; break;
+        case "Z": v_state = "zombie"; break;
+        case "T": v_state = "stopped"; break;
+        case "t": v_state = "tracing_stop"; break;
+        case "W": v_state = "paging"; break;
+        case "X": v_state = "dead"; break;
+        case "x": v_state = "dead_task"; break;
+        case "K": v_state = "wakekill"; break;
+        case "P": v_state = "parked"; break;
+        case "I": v_state = "idle"; break;
+        default: s.fail("state: one of R, S, D, Z, T, t, W, X, x, K, P, I");
+      }
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[42] === 1) {
+    else if (want[54] !== 0) s.skipWords(want[54]!);
+    if (want[104] === 2) break tokens;
+    if (want[3] === 1) {
+      v_ppid = s.tokU();
+    }
+    else if (want[55] !== 0) s.skipWords(want[55]!);
+    if (want[104] === 3) break tokens;
+    if (want[4] === 1) {
       s.ws();
-      v_guestTime = s.approxUnsigned() / ctx.clockTick;
+      switch (s.peek()) {
+        case "-1": s.pos += 2; v_pgrp = "none"; break;
+        default: v_pgrp = s.u();
+      }
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[43] === 1) {
+    else if (want[56] !== 0) s.skipWords(want[56]!);
+    if (want[104] === 4) break tokens;
+    if (want[5] === 1) {
       s.ws();
-      v_cguestTime = s.approx() / ctx.clockTick;
+      switch (s.peek()) {
+        case "-1": s.pos += 2; v_session = "none"; break;
+        default: v_session = s.u();
+      }
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[44] === 1) {
+    else if (want[57] !== 0) s.skipWords(want[57]!);
+    if (want[104] === 5) break tokens;
+    if (want[6] === 1) {
+      v_ttyNr = s.tokI();
+    }
+    else if (want[58] !== 0) s.skipWords(want[58]!);
+    if (want[104] === 6) break tokens;
+    if (want[7] === 1) {
+      v_tpgid = s.tokI();
+    }
+    else if (want[59] !== 0) s.skipWords(want[59]!);
+    if (want[104] === 7) break tokens;
+    if (want[8] === 1) {
+      v_flags = s.tokU();
+    }
+    else if (want[60] !== 0) s.skipWords(want[60]!);
+    if (want[104] === 8) break tokens;
+    if (want[9] === 1) {
+      v_minflt = s.tokU();
+    }
+    else if (want[61] !== 0) s.skipWords(want[61]!);
+    if (want[104] === 9) break tokens;
+    if (want[10] === 1) {
+      v_cminflt = s.tokU();
+    }
+    else if (want[62] !== 0) s.skipWords(want[62]!);
+    if (want[104] === 10) break tokens;
+    if (want[11] === 1) {
+      v_majflt = s.tokU();
+    }
+    else if (want[63] !== 0) s.skipWords(want[63]!);
+    if (want[104] === 11) break tokens;
+    if (want[12] === 1) {
+      v_cmajflt = s.tokU();
+    }
+    else if (want[64] !== 0) s.skipWords(want[64]!);
+    if (want[104] === 12) break tokens;
+    if (want[13] === 1) {
+      v_utime = s.tokApproxUnsigned() / ctx.clockTick;
+    }
+    else if (want[65] !== 0) s.skipWords(want[65]!);
+    if (want[104] === 13) break tokens;
+    if (want[14] === 1) {
+      v_stime = s.tokApproxUnsigned() / ctx.clockTick;
+    }
+    else if (want[66] !== 0) s.skipWords(want[66]!);
+    if (want[104] === 14) break tokens;
+    if (want[15] === 1) {
+      v_cutime = s.tokApprox() / ctx.clockTick;
+    }
+    else if (want[67] !== 0) s.skipWords(want[67]!);
+    if (want[104] === 15) break tokens;
+    if (want[16] === 1) {
+      v_cstime = s.tokApprox() / ctx.clockTick;
+    }
+    else if (want[68] !== 0) s.skipWords(want[68]!);
+    if (want[104] === 16) break tokens;
+    if (want[17] === 1) {
+      v_priority = s.tokI();
+    }
+    else if (want[69] !== 0) s.skipWords(want[69]!);
+    if (want[104] === 17) break tokens;
+    if (want[18] === 1) {
+      v_nice = s.tokI();
+    }
+    else if (want[70] !== 0) s.skipWords(want[70]!);
+    if (want[104] === 18) break tokens;
+    if (want[19] === 1) {
+      v_numThreads = s.tokU();
+    }
+    else if (want[71] !== 0) s.skipWords(want[71]!);
+    if (want[104] === 19) break tokens;
+    if (want[20] === 1) {
+      v_itrealvalue = s.tokI();
+    }
+    else if (want[72] !== 0) s.skipWords(want[72]!);
+    if (want[104] === 20) break tokens;
+    if (want[21] === 1) {
+      v_starttime = s.tokApproxUnsigned() / ctx.clockTick;
+    }
+    else if (want[73] !== 0) s.skipWords(want[73]!);
+    if (want[104] === 21) break tokens;
+    if (want[22] === 1) {
+      v_vsize = s.tokU();
+    }
+    else if (want[74] !== 0) s.skipWords(want[74]!);
+    if (want[104] === 22) break tokens;
+    if (want[23] === 1) {
+      v_rss = s.scale(s.tokI(), ctx.pageSize);
+    }
+    else if (want[75] !== 0) s.skipWords(want[75]!);
+    if (want[104] === 23) break tokens;
+    if (want[24] === 1) {
       s.ws();
-      v_startData = s.u64();
+      switch (s.peek()) {
+        case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
+        default: v_rsslim = s.u();
+      }
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[45] === 1) {
+    else if (want[76] !== 0) s.skipWords(want[76]!);
+    if (want[104] === 24) break tokens;
+    if (want[25] === 1) {
       s.ws();
-      v_endData = s.u64();
+      v_startcode = s.u64();
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[46] === 1) {
+    else if (want[77] !== 0) s.skipWords(want[77]!);
+    if (want[104] === 25) break tokens;
+    if (want[26] === 1) {
       s.ws();
-      v_startBrk = s.u64();
+      v_endcode = s.u64();
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[47] === 1) {
+    else if (want[78] !== 0) s.skipWords(want[78]!);
+    if (want[104] === 26) break tokens;
+    if (want[27] === 1) {
       s.ws();
-      v_argStart = s.u64();
+      v_startstack = s.u64();
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[48] === 1) {
+    else if (want[79] !== 0) s.skipWords(want[79]!);
+    if (want[104] === 27) break tokens;
+    if (want[28] === 1) {
       s.ws();
-      v_argEnd = s.u64();
+      v_kstkesp = s.u64();
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[49] === 1) {
+    else if (want[80] !== 0) s.skipWords(want[80]!);
+    if (want[104] === 28) break tokens;
+    if (want[29] === 1) {
       s.ws();
-      v_envStart = s.u64();
+      v_kstkeip = s.u64();
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[50] === 1) {
+    else if (want[81] !== 0) s.skipWords(want[81]!);
+    if (want[104] === 29) break tokens;
+    if (want[30] === 1) {
       s.ws();
-      v_envEnd = s.u64();
+      v_signal = s.u64();
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    if (want[51] === 1) {
+    else if (want[82] !== 0) s.skipWords(want[82]!);
+    if (want[104] === 30) break tokens;
+    if (want[31] === 1) {
       s.ws();
-      v_exitCode = s.i();
+      v_blocked = s.u64();
       s.sep();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    else if (want[83] !== 0) s.skipWords(want[83]!);
+    if (want[104] === 31) break tokens;
+    if (want[32] === 1) {
+      s.ws();
+      v_sigignore = s.u64();
+      s.sep();
+    }
+    else if (want[84] !== 0) s.skipWords(want[84]!);
+    if (want[104] === 32) break tokens;
+    if (want[33] === 1) {
+      s.ws();
+      v_sigcatch = s.u64();
+      s.sep();
+    }
+    else if (want[85] !== 0) s.skipWords(want[85]!);
+    if (want[104] === 33) break tokens;
+    if (want[34] === 1) {
+      s.ws();
+      v_wchan = s.u64();
+      s.sep();
+    }
+    else if (want[86] !== 0) s.skipWords(want[86]!);
+    if (want[104] === 34) break tokens;
+    if (want[35] === 1) {
+      v_nswap = s.tokU();
+    }
+    else if (want[87] !== 0) s.skipWords(want[87]!);
+    if (want[104] === 35) break tokens;
+    if (want[36] === 1) {
+      v_cnswap = s.tokU();
+    }
+    else if (want[88] !== 0) s.skipWords(want[88]!);
+    if (want[104] === 36) break tokens;
+    if (want[37] === 1) {
+      v_exitSignal = s.tokI();
+    }
+    else if (want[89] !== 0) s.skipWords(want[89]!);
+    if (want[104] === 37) break tokens;
+    if (want[38] === 1) {
+      v_processor = s.tokU();
+    }
+    else if (want[90] !== 0) s.skipWords(want[90]!);
+    if (want[104] === 38) break tokens;
+    if (want[39] === 1) {
+      v_rtPriority = s.tokU();
+    }
+    else if (want[91] !== 0) s.skipWords(want[91]!);
+    if (want[104] === 39) break tokens;
+    if (want[40] === 1) {
+      v_policy = s.tokU();
+    }
+    else if (want[92] !== 0) s.skipWords(want[92]!);
+    if (want[104] === 40) break tokens;
+    let ok = s.more();
+    if (ok) {
+      if (want[41] === 1) {
+        v_delayacctBlkioTicks = s.tokApproxUnsigned() / ctx.clockTick;
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 41) break tokens;
+    if (ok) {
+      if (want[42] === 1) {
+        v_guestTime = s.tokApproxUnsigned() / ctx.clockTick;
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 42) break tokens;
+    if (ok) {
+      if (want[43] === 1) {
+        v_cguestTime = s.tokApprox() / ctx.clockTick;
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 43) break tokens;
+    if (ok) {
+      if (want[44] === 1) {
+        s.ws();
+        v_startData = s.u64();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 44) break tokens;
+    if (ok) {
+      if (want[45] === 1) {
+        s.ws();
+        v_endData = s.u64();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 45) break tokens;
+    if (ok) {
+      if (want[46] === 1) {
+        s.ws();
+        v_startBrk = s.u64();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 46) break tokens;
+    if (ok) {
+      if (want[47] === 1) {
+        s.ws();
+        v_argStart = s.u64();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 47) break tokens;
+    if (ok) {
+      if (want[48] === 1) {
+        s.ws();
+        v_argEnd = s.u64();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 48) break tokens;
+    if (ok) {
+      if (want[49] === 1) {
+        s.ws();
+        v_envStart = s.u64();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 49) break tokens;
+    if (ok) {
+      if (want[50] === 1) {
+        s.ws();
+        v_envEnd = s.u64();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 50) break tokens;
+    if (ok) {
+      if (want[51] === 1) {
+        v_exitCode = s.tokI();
+      }
+      else s.skipWords(1);
+      ok = s.more();
+    }
+    if (want[104] === 51) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_pid !== undefined) o.pid = v_pid;
@@ -553,9 +549,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   let v_envStart: bigint | undefined;
   let v_envEnd: bigint | undefined;
   let v_exitCode: number | undefined;
-  s.ws();
-  v_pid = s.u();
-  s.sep();
+  v_pid = s.tokU();
   s.ws();
   v_comm = s.enclosed("(", ")", "last");
   s.sep();
@@ -576,9 +570,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
     default: s.fail("state: one of R, S, D, Z, T, t, W, X, x, K, P, I");
   }
   s.sep();
-  s.ws();
-  v_ppid = s.u();
-  s.sep();
+  v_ppid = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "-1": s.pos += 2; v_pgrp = "none"; break;
@@ -591,60 +583,24 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
     default: v_session = s.u();
   }
   s.sep();
-  s.ws();
-  v_ttyNr = s.i();
-  s.sep();
-  s.ws();
-  v_tpgid = s.i();
-  s.sep();
-  s.ws();
-  v_flags = s.u();
-  s.sep();
-  s.ws();
-  v_minflt = s.u();
-  s.sep();
-  s.ws();
-  v_cminflt = s.u();
-  s.sep();
-  s.ws();
-  v_majflt = s.u();
-  s.sep();
-  s.ws();
-  v_cmajflt = s.u();
-  s.sep();
-  s.ws();
-  v_utime = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_stime = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_cutime = s.approx() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_cstime = s.approx() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_priority = s.i();
-  s.sep();
-  s.ws();
-  v_nice = s.i();
-  s.sep();
-  s.ws();
-  v_numThreads = s.u();
-  s.sep();
-  s.ws();
-  v_itrealvalue = s.i();
-  s.sep();
-  s.ws();
-  v_starttime = s.approxUnsigned() / ctx.clockTick;
-  s.sep();
-  s.ws();
-  v_vsize = s.u();
-  s.sep();
-  s.ws();
-  v_rss = s.scale(s.i(), ctx.pageSize);
-  s.sep();
+  v_ttyNr = s.tokI();
+  v_tpgid = s.tokI();
+  v_flags = s.tokU();
+  v_minflt = s.tokU();
+  v_cminflt = s.tokU();
+  v_majflt = s.tokU();
+  v_cmajflt = s.tokU();
+  v_utime = s.tokApproxUnsigned() / ctx.clockTick;
+  v_stime = s.tokApproxUnsigned() / ctx.clockTick;
+  v_cutime = s.tokApprox() / ctx.clockTick;
+  v_cstime = s.tokApprox() / ctx.clockTick;
+  v_priority = s.tokI();
+  v_nice = s.tokI();
+  v_numThreads = s.tokU();
+  v_itrealvalue = s.tokI();
+  v_starttime = s.tokApproxUnsigned() / ctx.clockTick;
+  v_vsize = s.tokU();
+  v_rss = s.scale(s.tokI(), ctx.pageSize);
   s.ws();
   switch (s.peek()) {
     case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
@@ -681,41 +637,23 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   s.ws();
   v_wchan = s.u64();
   s.sep();
-  s.ws();
-  v_nswap = s.u();
-  s.sep();
-  s.ws();
-  v_cnswap = s.u();
-  s.sep();
-  s.ws();
-  v_exitSignal = s.i();
-  s.sep();
-  s.ws();
-  v_processor = s.u();
-  s.sep();
-  s.ws();
-  v_rtPriority = s.u();
-  s.sep();
-  s.ws();
-  v_policy = s.u();
-  s.sep();
+  v_nswap = s.tokU();
+  v_cnswap = s.tokU();
+  v_exitSignal = s.tokI();
+  v_processor = s.tokU();
+  v_rtPriority = s.tokU();
+  v_policy = s.tokU();
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_delayacctBlkioTicks = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_delayacctBlkioTicks = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_guestTime = s.approxUnsigned() / ctx.clockTick;
-    s.sep();
+    v_guestTime = s.tokApproxUnsigned() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_cguestTime = s.approx() / ctx.clockTick;
-    s.sep();
+    v_cguestTime = s.tokApprox() / ctx.clockTick;
     ok = s.more();
   }
   if (ok) {
@@ -761,9 +699,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
     ok = s.more();
   }
   if (ok) {
-    s.ws();
-    v_exitCode = s.i();
-    s.sep();
+    v_exitCode = s.tokI();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

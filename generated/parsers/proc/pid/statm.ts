@@ -15,10 +15,12 @@ export function parseProcPidStatm(text: string, ctx: ParseContext = DEFAULT_CONT
 
 /** Token number of each field, for pickProcPidStatm. */
 const FIELD_INDEX = new Map<string, number>([["size", 0], ["resident", 1], ["shared", 2], ["text", 3], ["lib", 4], ["data", 5], ["dt", 6]]);
+/** Which tokens pickProcPidStatm may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1, 1, 1, 1, 1, 1, 1];
 
-/** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStatm, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 7);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/statm");
   s.wholeLine();
   let v_size: number | undefined = undefined;
@@ -28,48 +30,43 @@ export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string, fie
   let v_lib: number | undefined = undefined;
   let v_data: number | undefined = undefined;
   let v_dt: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_size = s.scale(s.u(), ctx.pageSize);
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_size = s.scale(s.tokU(), ctx.pageSize);
+    }
+    else if (want[7] !== 0) s.skipWords(want[7]!);
+    if (want[14] === 0) break tokens;
+    if (want[1] === 1) {
+      v_resident = s.scale(s.tokU(), ctx.pageSize);
+    }
+    else if (want[8] !== 0) s.skipWords(want[8]!);
+    if (want[14] === 1) break tokens;
+    if (want[2] === 1) {
+      v_shared = s.scale(s.tokU(), ctx.pageSize);
+    }
+    else if (want[9] !== 0) s.skipWords(want[9]!);
+    if (want[14] === 2) break tokens;
+    if (want[3] === 1) {
+      v_text = s.scale(s.tokU(), ctx.pageSize);
+    }
+    else if (want[10] !== 0) s.skipWords(want[10]!);
+    if (want[14] === 3) break tokens;
+    if (want[4] === 1) {
+      v_lib = s.scale(s.tokU(), ctx.pageSize);
+    }
+    else if (want[11] !== 0) s.skipWords(want[11]!);
+    if (want[14] === 4) break tokens;
+    if (want[5] === 1) {
+      v_data = s.scale(s.tokU(), ctx.pageSize);
+    }
+    else if (want[12] !== 0) s.skipWords(want[12]!);
+    if (want[14] === 5) break tokens;
+    if (want[6] === 1) {
+      v_dt = s.scale(s.tokU(), ctx.pageSize);
+    }
+    else if (want[13] !== 0) s.skipWords(want[13]!);
+    if (want[14] === 6) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
-  if (want[1] === 1) {
-    s.ws();
-    v_resident = s.scale(s.u(), ctx.pageSize);
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[2] === 1) {
-    s.ws();
-    v_shared = s.scale(s.u(), ctx.pageSize);
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[3] === 1) {
-    s.ws();
-    v_text = s.scale(s.u(), ctx.pageSize);
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[4] === 1) {
-    s.ws();
-    v_lib = s.scale(s.u(), ctx.pageSize);
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[5] === 1) {
-    s.ws();
-    v_data = s.scale(s.u(), ctx.pageSize);
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[6] === 1) {
-    s.ws();
-    v_dt = s.scale(s.u(), ctx.pageSize);
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_size !== undefined) o.size = v_size;
   if (want[1] === 1 && v_resident !== undefined) o.resident = v_resident;
@@ -94,27 +91,13 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStatm {
   let v_lib: number;
   let v_data: number;
   let v_dt: number;
-  s.ws();
-  v_size = s.scale(s.u(), ctx.pageSize);
-  s.sep();
-  s.ws();
-  v_resident = s.scale(s.u(), ctx.pageSize);
-  s.sep();
-  s.ws();
-  v_shared = s.scale(s.u(), ctx.pageSize);
-  s.sep();
-  s.ws();
-  v_text = s.scale(s.u(), ctx.pageSize);
-  s.sep();
-  s.ws();
-  v_lib = s.scale(s.u(), ctx.pageSize);
-  s.sep();
-  s.ws();
-  v_data = s.scale(s.u(), ctx.pageSize);
-  s.sep();
-  s.ws();
-  v_dt = s.scale(s.u(), ctx.pageSize);
-  s.sep();
+  v_size = s.scale(s.tokU(), ctx.pageSize);
+  v_resident = s.scale(s.tokU(), ctx.pageSize);
+  v_shared = s.scale(s.tokU(), ctx.pageSize);
+  v_text = s.scale(s.tokU(), ctx.pageSize);
+  v_lib = s.scale(s.tokU(), ctx.pageSize);
+  v_data = s.scale(s.tokU(), ctx.pageSize);
+  v_dt = s.scale(s.tokU(), ctx.pageSize);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidStatm = { size: v_size, resident: v_resident, shared: v_shared, text: v_text, lib: v_lib, data: v_data, dt: v_dt };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

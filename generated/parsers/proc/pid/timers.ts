@@ -82,9 +82,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidTimersBlockNotify {
   v_how = s.until("/").trim();
   s.ws();
   v_target = s.until(".").trim();
-  s.ws();
-  v_targetId = s.u();
-  s.sep();
+  v_targetId = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidTimersBlockNotify = { how: v_how, target: v_target, targetId: v_targetId };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

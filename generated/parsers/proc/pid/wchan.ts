@@ -15,29 +15,35 @@ export function parseProcPidWchan(text: string, ctx: ParseContext = DEFAULT_CONT
 
 /** Token number of each field, for pickProcPidWchan. */
 const FIELD_INDEX = new Map<string, number>([["symbol", 0], ["module", 1]]);
+/** Which tokens pickProcPidWchan may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0, 0];
 
-/** Reads the text of /proc/[pid]/wchan as parseProcPidWchan does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/[pid]/wchan as parseProcPidWchan does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidWchan<K extends keyof ProcPidWchan>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidWchan, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 2);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/wchan");
   s.wholeLine();
   let v_symbol: string | undefined = undefined;
   let v_module: string | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_symbol = s.word();
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        s.ws();
+        v_symbol = s.word();
+        s.sep();
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
-  }
-  if (ok) {
-    s.ws();
-    v_module = s.enclosed("[", "]", "first");
-    s.sep();
-    ok = s.more();
+    if (want[4] === 0) break tokens;
+    if (ok) {
+      s.ws();
+      v_module = s.enclosed("[", "]", "first");
+      s.sep();
+      ok = s.more();
+    }
+    if (want[4] === 1) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_symbol !== undefined) o.symbol = v_symbol;

@@ -545,9 +545,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6InTypes, "type"> {
   let v_messages: number;
-  s.ws();
-  v_messages = s.u();
-  s.sep();
+  v_messages = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetDevSnmp6IfaceIcmp6InTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -556,9 +554,7 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6InTy
 
 function record1(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6OutTypes, "type"> {
   let v_messages: number;
-  s.ws();
-  v_messages = s.u();
-  s.sep();
+  v_messages = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetDevSnmp6IfaceIcmp6OutTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -15,19 +15,24 @@ export function parseProcSysFsFileMax(text: string, ctx: ParseContext = DEFAULT_
 
 /** Token number of each field, for pickProcSysFsFileMax. */
 const FIELD_INDEX = new Map<string, number>([["fileMax", 0]]);
+/** Which tokens pickProcSysFsFileMax may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/fs/file-max as parseProcSysFsFileMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/fs/file-max as parseProcSysFsFileMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysFsFileMax<K extends keyof ProcSysFsFileMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysFsFileMax, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-max");
   s.wholeLine();
   let v_fileMax: bigint | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_fileMax = s.u64();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      s.ws();
+      v_fileMax = s.u64();
+      s.sep();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_fileMax !== undefined) o.fileMax = v_fileMax;
   return o as Pick<ProcSysFsFileMax, K>;

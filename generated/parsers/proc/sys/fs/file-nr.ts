@@ -15,33 +15,36 @@ export function parseProcSysFsFileNr(text: string, ctx: ParseContext = DEFAULT_C
 
 /** Token number of each field, for pickProcSysFsFileNr. */
 const FIELD_INDEX = new Map<string, number>([["allocated", 0], ["free", 1], ["max", 2]]);
+/** Which tokens pickProcSysFsFileNr may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1, 1, 1];
 
-/** Reads the text of /proc/sys/fs/file-nr as parseProcSysFsFileNr does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/fs/file-nr as parseProcSysFsFileNr does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysFsFileNr<K extends keyof ProcSysFsFileNr>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysFsFileNr, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 3);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-nr");
   s.wholeLine();
   let v_allocated: number | undefined = undefined;
   let v_free: number | undefined = undefined;
   let v_max: bigint | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_allocated = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_allocated = s.tokU();
+    }
+    else if (want[3] !== 0) s.skipWords(want[3]!);
+    if (want[6] === 0) break tokens;
+    if (want[1] === 1) {
+      v_free = s.tokU();
+    }
+    else if (want[4] !== 0) s.skipWords(want[4]!);
+    if (want[6] === 1) break tokens;
+    if (want[2] === 1) {
+      s.ws();
+      v_max = s.u64();
+      s.sep();
+    }
+    else if (want[5] !== 0) s.skipWords(want[5]!);
+    if (want[6] === 2) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
-  if (want[1] === 1) {
-    s.ws();
-    v_free = s.u();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
-  if (want[2] === 1) {
-    s.ws();
-    v_max = s.u64();
-    s.sep();
-  }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_allocated !== undefined) o.allocated = v_allocated;
   if (want[1] === 1 && v_free !== undefined) o.free = v_free;
@@ -58,12 +61,8 @@ function record0(s: Scan, ctx: ParseContext): ProcSysFsFileNr {
   let v_allocated: number;
   let v_free: number;
   let v_max: bigint;
-  s.ws();
-  v_allocated = s.u();
-  s.sep();
-  s.ws();
-  v_free = s.u();
-  s.sep();
+  v_allocated = s.tokU();
+  v_free = s.tokU();
   s.ws();
   v_max = s.u64();
   s.sep();

@@ -15,19 +15,22 @@ export function parseProcSysKernelPerfEventMaxSampleRate(text: string, ctx: Pars
 
 /** Token number of each field, for pickProcSysKernelPerfEventMaxSampleRate. */
 const FIELD_INDEX = new Map<string, number>([["maxSampleRate", 0]]);
+/** Which tokens pickProcSysKernelPerfEventMaxSampleRate may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/kernel/perf_event_max_sample_rate as parseProcSysKernelPerfEventMaxSampleRate does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/perf_event_max_sample_rate as parseProcSysKernelPerfEventMaxSampleRate does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelPerfEventMaxSampleRate<K extends keyof ProcSysKernelPerfEventMaxSampleRate>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPerfEventMaxSampleRate, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_max_sample_rate");
   s.wholeLine();
   let v_maxSampleRate: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_maxSampleRate = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_maxSampleRate = s.tokU();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_maxSampleRate !== undefined) o.maxSampleRate = v_maxSampleRate;
   return o as Pick<ProcSysKernelPerfEventMaxSampleRate, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelPerfEven
 
 function record0(s: Scan, ctx: ParseContext): ProcSysKernelPerfEventMaxSampleRate {
   let v_maxSampleRate: number;
-  s.ws();
-  v_maxSampleRate = s.u();
-  s.sep();
+  v_maxSampleRate = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysKernelPerfEventMaxSampleRate = { maxSampleRate: v_maxSampleRate };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

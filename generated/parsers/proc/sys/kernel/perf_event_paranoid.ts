@@ -15,22 +15,25 @@ export function parseProcSysKernelPerfEventParanoid(text: string, ctx: ParseCont
 
 /** Token number of each field, for pickProcSysKernelPerfEventParanoid. */
 const FIELD_INDEX = new Map<string, number>([["level", 0]]);
+/** Which tokens pickProcSysKernelPerfEventParanoid may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/perf_event_paranoid as parseProcSysKernelPerfEventParanoid does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/perf_event_paranoid as parseProcSysKernelPerfEventParanoid does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelPerfEventParanoid<K extends keyof ProcSysKernelPerfEventParanoid>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPerfEventParanoid, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_paranoid");
   s.wholeLine();
   let v_level: number | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_level = s.i();
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        v_level = s.tokI();
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_level !== undefined) o.level = v_level;
@@ -46,9 +49,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelPerfEventParanoid {
   let v_level: number | undefined;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_level = s.i();
-    s.sep();
+    v_level = s.tokI();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

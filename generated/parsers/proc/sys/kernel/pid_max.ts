@@ -15,19 +15,22 @@ export function parseProcSysKernelPidMax(text: string, ctx: ParseContext = DEFAU
 
 /** Token number of each field, for pickProcSysKernelPidMax. */
 const FIELD_INDEX = new Map<string, number>([["pidMax", 0]]);
+/** Which tokens pickProcSysKernelPidMax may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/kernel/pid_max as parseProcSysKernelPidMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/pid_max as parseProcSysKernelPidMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelPidMax<K extends keyof ProcSysKernelPidMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPidMax, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/pid_max");
   s.wholeLine();
   let v_pidMax: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_pidMax = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_pidMax = s.tokU();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_pidMax !== undefined) o.pidMax = v_pidMax;
   return o as Pick<ProcSysKernelPidMax, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelPidMax {
 
 function record0(s: Scan, ctx: ParseContext): ProcSysKernelPidMax {
   let v_pidMax: number;
-  s.ws();
-  v_pidMax = s.u();
-  s.sep();
+  v_pidMax = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysKernelPidMax = { pidMax: v_pidMax };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -15,26 +15,31 @@ export function parseProcSysKernelSchedAutogroupEnabled(text: string, ctx: Parse
 
 /** Token number of each field, for pickProcSysKernelSchedAutogroupEnabled. */
 const FIELD_INDEX = new Map<string, number>([["autogroup", 0]]);
+/** Which tokens pickProcSysKernelSchedAutogroupEnabled may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/sched_autogroup_enabled as parseProcSysKernelSchedAutogroupEnabled does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_autogroup_enabled as parseProcSysKernelSchedAutogroupEnabled does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedAutogroupEnabled<K extends keyof ProcSysKernelSchedAutogroupEnabled>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedAutogroupEnabled, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_autogroup_enabled");
   s.wholeLine();
   let v_autogroup: "disabled" | "enabled" | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      switch (s.word()) {
-        case "0": v_autogroup = "disabled"; break;
-        case "1": v_autogroup = "enabled"; break;
-        default: s.fail("autogroup: one of 0, 1");
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        s.ws();
+        switch (s.word()) {
+          case "0": v_autogroup = "disabled"; break;
+          case "1": v_autogroup = "enabled"; break;
+          default: s.fail("autogroup: one of 0, 1");
+        }
+        s.sep();
       }
-      s.sep();
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_autogroup !== undefined) o.autogroup = v_autogroup;

@@ -15,22 +15,25 @@ export function parseProcSysKernelSchedCfsBandwidthSliceUs(text: string, ctx: Pa
 
 /** Token number of each field, for pickProcSysKernelSchedCfsBandwidthSliceUs. */
 const FIELD_INDEX = new Map<string, number>([["slice", 0]]);
+/** Which tokens pickProcSysKernelSchedCfsBandwidthSliceUs may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us as parseProcSysKernelSchedCfsBandwidthSliceUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us as parseProcSysKernelSchedCfsBandwidthSliceUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSysKernelSchedCfsBandwidthSliceUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us");
   s.wholeLine();
   let v_slice: number | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_slice = s.approxUnsigned() / 1e6;
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        v_slice = s.tokApproxUnsigned() / 1e6;
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_slice !== undefined) o.slice = v_slice;
@@ -46,9 +49,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedCfsBandwidthSlic
   let v_slice: number | undefined;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_slice = s.approxUnsigned() / 1e6;
-    s.sep();
+    v_slice = s.tokApproxUnsigned() / 1e6;
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -15,19 +15,22 @@ export function parseProcSysKernelSchedDeadlinePeriodMaxUs(text: string, ctx: Pa
 
 /** Token number of each field, for pickProcSysKernelSchedDeadlinePeriodMaxUs. */
 const FIELD_INDEX = new Map<string, number>([["periodMax", 0]]);
+/** Which tokens pickProcSysKernelSchedDeadlinePeriodMaxUs may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/kernel/sched_deadline_period_max_us as parseProcSysKernelSchedDeadlinePeriodMaxUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_deadline_period_max_us as parseProcSysKernelSchedDeadlinePeriodMaxUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedDeadlinePeriodMaxUs<K extends keyof ProcSysKernelSchedDeadlinePeriodMaxUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedDeadlinePeriodMaxUs, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_max_us");
   s.wholeLine();
   let v_periodMax: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_periodMax = s.approxUnsigned() / 1e6;
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_periodMax = s.tokApproxUnsigned() / 1e6;
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_periodMax !== undefined) o.periodMax = v_periodMax;
   return o as Pick<ProcSysKernelSchedDeadlinePeriodMaxUs, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelSchedDea
 
 function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedDeadlinePeriodMaxUs {
   let v_periodMax: number;
-  s.ws();
-  v_periodMax = s.approxUnsigned() / 1e6;
-  s.sep();
+  v_periodMax = s.tokApproxUnsigned() / 1e6;
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysKernelSchedDeadlinePeriodMaxUs = { periodMax: v_periodMax };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -15,22 +15,25 @@ export function parseProcSysKernelSchedRrTimesliceMs(text: string, ctx: ParseCon
 
 /** Token number of each field, for pickProcSysKernelSchedRrTimesliceMs. */
 const FIELD_INDEX = new Map<string, number>([["timeslice", 0]]);
+/** Which tokens pickProcSysKernelSchedRrTimesliceMs may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/sched_rr_timeslice_ms as parseProcSysKernelSchedRrTimesliceMs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_rr_timeslice_ms as parseProcSysKernelSchedRrTimesliceMs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedRrTimesliceMs<K extends keyof ProcSysKernelSchedRrTimesliceMs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedRrTimesliceMs, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rr_timeslice_ms");
   s.wholeLine();
   let v_timeslice: number | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_timeslice = s.approx() / 1e3;
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        v_timeslice = s.tokApprox() / 1e3;
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_timeslice !== undefined) o.timeslice = v_timeslice;
@@ -46,9 +49,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRrTimesliceMs {
   let v_timeslice: number | undefined;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_timeslice = s.approx() / 1e3;
-    s.sep();
+    v_timeslice = s.tokApprox() / 1e3;
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

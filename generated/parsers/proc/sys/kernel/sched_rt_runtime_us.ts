@@ -15,25 +15,30 @@ export function parseProcSysKernelSchedRtRuntimeUs(text: string, ctx: ParseConte
 
 /** Token number of each field, for pickProcSysKernelSchedRtRuntimeUs. */
 const FIELD_INDEX = new Map<string, number>([["runtime", 0]]);
+/** Which tokens pickProcSysKernelSchedRtRuntimeUs may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/sched_rt_runtime_us as parseProcSysKernelSchedRtRuntimeUs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_rt_runtime_us as parseProcSysKernelSchedRtRuntimeUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedRtRuntimeUs<K extends keyof ProcSysKernelSchedRtRuntimeUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedRtRuntimeUs, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rt_runtime_us");
   s.wholeLine();
   let v_runtime: number | "unlimited" | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      switch (s.peek()) {
-        case "-1": s.pos += 2; v_runtime = "unlimited"; break;
-        default: v_runtime = s.approx() / 1e6;
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        s.ws();
+        switch (s.peek()) {
+          case "-1": s.pos += 2; v_runtime = "unlimited"; break;
+          default: v_runtime = s.approx() / 1e6;
+        }
+        s.sep();
       }
-      s.sep();
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_runtime !== undefined) o.runtime = v_runtime;

@@ -15,22 +15,25 @@ export function parseProcSysKernelSchedUtilClampMax(text: string, ctx: ParseCont
 
 /** Token number of each field, for pickProcSysKernelSchedUtilClampMax. */
 const FIELD_INDEX = new Map<string, number>([["utilClampMax", 0]]);
+/** Which tokens pickProcSysKernelSchedUtilClampMax may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/sched_util_clamp_max as parseProcSysKernelSchedUtilClampMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_util_clamp_max as parseProcSysKernelSchedUtilClampMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedUtilClampMax<K extends keyof ProcSysKernelSchedUtilClampMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedUtilClampMax, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_max");
   s.wholeLine();
   let v_utilClampMax: number | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_utilClampMax = s.u();
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        v_utilClampMax = s.tokU();
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_utilClampMax !== undefined) o.utilClampMax = v_utilClampMax;
@@ -46,9 +49,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMax {
   let v_utilClampMax: number | undefined;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_utilClampMax = s.u();
-    s.sep();
+    v_utilClampMax = s.tokU();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

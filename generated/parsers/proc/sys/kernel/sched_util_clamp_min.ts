@@ -15,22 +15,25 @@ export function parseProcSysKernelSchedUtilClampMin(text: string, ctx: ParseCont
 
 /** Token number of each field, for pickProcSysKernelSchedUtilClampMin. */
 const FIELD_INDEX = new Map<string, number>([["utilClampMin", 0]]);
+/** Which tokens pickProcSysKernelSchedUtilClampMin may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/sched_util_clamp_min as parseProcSysKernelSchedUtilClampMin does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_util_clamp_min as parseProcSysKernelSchedUtilClampMin does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedUtilClampMin<K extends keyof ProcSysKernelSchedUtilClampMin>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedUtilClampMin, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_min");
   s.wholeLine();
   let v_utilClampMin: number | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_utilClampMin = s.u();
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        v_utilClampMin = s.tokU();
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_utilClampMin !== undefined) o.utilClampMin = v_utilClampMin;
@@ -46,9 +49,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMin {
   let v_utilClampMin: number | undefined;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_utilClampMin = s.u();
-    s.sep();
+    v_utilClampMin = s.tokU();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -15,22 +15,25 @@ export function parseProcSysKernelSchedUtilClampMinRtDefault(text: string, ctx: 
 
 /** Token number of each field, for pickProcSysKernelSchedUtilClampMinRtDefault. */
 const FIELD_INDEX = new Map<string, number>([["utilClampMinRtDefault", 0]]);
+/** Which tokens pickProcSysKernelSchedUtilClampMinRtDefault may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/kernel/sched_util_clamp_min_rt_default as parseProcSysKernelSchedUtilClampMinRtDefault does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/sched_util_clamp_min_rt_default as parseProcSysKernelSchedUtilClampMinRtDefault does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedUtilClampMinRtDefault<K extends keyof ProcSysKernelSchedUtilClampMinRtDefault>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedUtilClampMinRtDefault, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_min_rt_default");
   s.wholeLine();
   let v_utilClampMinRtDefault: number | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_utilClampMinRtDefault = s.u();
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        v_utilClampMinRtDefault = s.tokU();
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_utilClampMinRtDefault !== undefined) o.utilClampMinRtDefault = v_utilClampMinRtDefault;
@@ -46,9 +49,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMinRtDe
   let v_utilClampMinRtDefault: number | undefined;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_utilClampMinRtDefault = s.u();
-    s.sep();
+    v_utilClampMinRtDefault = s.tokU();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -15,19 +15,22 @@ export function parseProcSysKernelThreadsMax(text: string, ctx: ParseContext = D
 
 /** Token number of each field, for pickProcSysKernelThreadsMax. */
 const FIELD_INDEX = new Map<string, number>([["threadsMax", 0]]);
+/** Which tokens pickProcSysKernelThreadsMax may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/kernel/threads-max as parseProcSysKernelThreadsMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/kernel/threads-max as parseProcSysKernelThreadsMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelThreadsMax<K extends keyof ProcSysKernelThreadsMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelThreadsMax, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/threads-max");
   s.wholeLine();
   let v_threadsMax: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_threadsMax = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_threadsMax = s.tokU();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_threadsMax !== undefined) o.threadsMax = v_threadsMax;
   return o as Pick<ProcSysKernelThreadsMax, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysKernelThreadsM
 
 function record0(s: Scan, ctx: ParseContext): ProcSysKernelThreadsMax {
   let v_threadsMax: number;
-  s.ws();
-  v_threadsMax = s.u();
-  s.sep();
+  v_threadsMax = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysKernelThreadsMax = { threadsMax: v_threadsMax };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -15,19 +15,22 @@ export function parseProcSysVmDirtyBackgroundRatio(text: string, ctx: ParseConte
 
 /** Token number of each field, for pickProcSysVmDirtyBackgroundRatio. */
 const FIELD_INDEX = new Map<string, number>([["ratio", 0]]);
+/** Which tokens pickProcSysVmDirtyBackgroundRatio may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/vm/dirty_background_ratio as parseProcSysVmDirtyBackgroundRatio does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/vm/dirty_background_ratio as parseProcSysVmDirtyBackgroundRatio does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmDirtyBackgroundRatio<K extends keyof ProcSysVmDirtyBackgroundRatio>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyBackgroundRatio, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_background_ratio");
   s.wholeLine();
   let v_ratio: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_ratio = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_ratio = s.tokU();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_ratio !== undefined) o.ratio = v_ratio;
   return o as Pick<ProcSysVmDirtyBackgroundRatio, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyBackgro
 
 function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyBackgroundRatio {
   let v_ratio: number;
-  s.ws();
-  v_ratio = s.u();
-  s.sep();
+  v_ratio = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysVmDirtyBackgroundRatio = { ratio: v_ratio };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

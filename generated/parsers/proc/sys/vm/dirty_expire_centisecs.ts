@@ -15,19 +15,22 @@ export function parseProcSysVmDirtyExpireCentisecs(text: string, ctx: ParseConte
 
 /** Token number of each field, for pickProcSysVmDirtyExpireCentisecs. */
 const FIELD_INDEX = new Map<string, number>([["expire", 0]]);
+/** Which tokens pickProcSysVmDirtyExpireCentisecs may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/vm/dirty_expire_centisecs as parseProcSysVmDirtyExpireCentisecs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/vm/dirty_expire_centisecs as parseProcSysVmDirtyExpireCentisecs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmDirtyExpireCentisecs<K extends keyof ProcSysVmDirtyExpireCentisecs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyExpireCentisecs, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs");
   s.wholeLine();
   let v_expire: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_expire = s.approxUnsigned() / 100;
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_expire = s.tokApproxUnsigned() / 100;
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_expire !== undefined) o.expire = v_expire;
   return o as Pick<ProcSysVmDirtyExpireCentisecs, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyExpireC
 
 function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyExpireCentisecs {
   let v_expire: number;
-  s.ws();
-  v_expire = s.approxUnsigned() / 100;
-  s.sep();
+  v_expire = s.tokApproxUnsigned() / 100;
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysVmDirtyExpireCentisecs = { expire: v_expire };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

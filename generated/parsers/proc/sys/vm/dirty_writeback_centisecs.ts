@@ -15,19 +15,22 @@ export function parseProcSysVmDirtyWritebackCentisecs(text: string, ctx: ParseCo
 
 /** Token number of each field, for pickProcSysVmDirtyWritebackCentisecs. */
 const FIELD_INDEX = new Map<string, number>([["interval", 0]]);
+/** Which tokens pickProcSysVmDirtyWritebackCentisecs may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/vm/dirty_writeback_centisecs as parseProcSysVmDirtyWritebackCentisecs does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/vm/dirty_writeback_centisecs as parseProcSysVmDirtyWritebackCentisecs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmDirtyWritebackCentisecs<K extends keyof ProcSysVmDirtyWritebackCentisecs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyWritebackCentisecs, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_writeback_centisecs");
   s.wholeLine();
   let v_interval: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_interval = s.approxUnsigned() / 100;
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_interval = s.tokApproxUnsigned() / 100;
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_interval !== undefined) o.interval = v_interval;
   return o as Pick<ProcSysVmDirtyWritebackCentisecs, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyWriteba
 
 function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyWritebackCentisecs {
   let v_interval: number;
-  s.ws();
-  v_interval = s.approxUnsigned() / 100;
-  s.sep();
+  v_interval = s.tokApproxUnsigned() / 100;
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysVmDirtyWritebackCentisecs = { interval: v_interval };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

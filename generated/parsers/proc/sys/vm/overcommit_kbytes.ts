@@ -15,22 +15,25 @@ export function parseProcSysVmOvercommitKbytes(text: string, ctx: ParseContext =
 
 /** Token number of each field, for pickProcSysVmOvercommitKbytes. */
 const FIELD_INDEX = new Map<string, number>([["size", 0]]);
+/** Which tokens pickProcSysVmOvercommitKbytes may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [0];
 
-/** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmOvercommitKbytes, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes");
   s.wholeLine();
   let v_size: number | undefined = undefined;
-  let ok = s.more();
-  if (ok) {
-    if (want[0] === 1) {
-      s.ws();
-      v_size = s.scale(s.u(), 1024);
-      s.sep();
+  tokens: {
+    let ok = s.more();
+    if (ok) {
+      if (want[0] === 1) {
+        v_size = s.scale(s.tokU(), 1024);
+      }
+      else s.skipWords(1);
+      ok = s.more();
     }
-    else { s.ws(); s.skipWord(); }
-    ok = s.more();
+    if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_size !== undefined) o.size = v_size;
@@ -46,9 +49,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmOvercommitKbytes {
   let v_size: number | undefined;
   let ok = s.more();
   if (ok) {
-    s.ws();
-    v_size = s.scale(s.u(), 1024);
-    s.sep();
+    v_size = s.scale(s.tokU(), 1024);
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

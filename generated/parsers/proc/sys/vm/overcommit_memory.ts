@@ -15,24 +15,29 @@ export function parseProcSysVmOvercommitMemory(text: string, ctx: ParseContext =
 
 /** Token number of each field, for pickProcSysVmOvercommitMemory. */
 const FIELD_INDEX = new Map<string, number>([["mode", 0]]);
+/** Which tokens pickProcSysVmOvercommitMemory may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/vm/overcommit_memory as parseProcSysVmOvercommitMemory does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/vm/overcommit_memory as parseProcSysVmOvercommitMemory does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmOvercommitMemory<K extends keyof ProcSysVmOvercommitMemory>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmOvercommitMemory, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_memory");
   s.wholeLine();
   let v_mode: "guess" | "always" | "never" | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    switch (s.word()) {
-      case "0": v_mode = "guess"; break;
-      case "1": v_mode = "always"; break;
-      case "2": v_mode = "never"; break;
-      default: s.fail("mode: one of 0, 1, 2");
+  tokens: {
+    if (want[0] === 1) {
+      s.ws();
+      switch (s.word()) {
+        case "0": v_mode = "guess"; break;
+        case "1": v_mode = "always"; break;
+        case "2": v_mode = "never"; break;
+        default: s.fail("mode: one of 0, 1, 2");
+      }
+      s.sep();
     }
-    s.sep();
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_mode !== undefined) o.mode = v_mode;
   return o as Pick<ProcSysVmOvercommitMemory, K>;

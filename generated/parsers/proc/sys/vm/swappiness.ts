@@ -15,19 +15,22 @@ export function parseProcSysVmSwappiness(text: string, ctx: ParseContext = DEFAU
 
 /** Token number of each field, for pickProcSysVmSwappiness. */
 const FIELD_INDEX = new Map<string, number>([["swappiness", 0]]);
+/** Which tokens pickProcSysVmSwappiness may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /proc/sys/vm/swappiness as parseProcSysVmSwappiness does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /proc/sys/vm/swappiness as parseProcSysVmSwappiness does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmSwappiness<K extends keyof ProcSysVmSwappiness>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmSwappiness, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/swappiness");
   s.wholeLine();
   let v_swappiness: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_swappiness = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_swappiness = s.tokU();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_swappiness !== undefined) o.swappiness = v_swappiness;
   return o as Pick<ProcSysVmSwappiness, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmSwappiness {
 
 function record0(s: Scan, ctx: ParseContext): ProcSysVmSwappiness {
   let v_swappiness: number;
-  s.ws();
-  v_swappiness = s.u();
-  s.sep();
+  v_swappiness = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSysVmSwappiness = { swappiness: v_swappiness };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -15,19 +15,22 @@ export function parseSysFsCgroupMemoryCurrent(text: string, ctx: ParseContext = 
 
 /** Token number of each field, for pickSysFsCgroupMemoryCurrent. */
 const FIELD_INDEX = new Map<string, number>([["current", 0]]);
+/** Which tokens pickSysFsCgroupMemoryCurrent may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupMemoryCurrent, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current");
   s.wholeLine();
   let v_current: number | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    v_current = s.u();
-    s.sep();
+  tokens: {
+    if (want[0] === 1) {
+      v_current = s.tokU();
+    }
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_current !== undefined) o.current = v_current;
   return o as Pick<SysFsCgroupMemoryCurrent, K>;
@@ -40,9 +43,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryCurr
 
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupMemoryCurrent {
   let v_current: number;
-  s.ws();
-  v_current = s.u();
-  s.sep();
+  v_current = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysFsCgroupMemoryCurrent = { current: v_current };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

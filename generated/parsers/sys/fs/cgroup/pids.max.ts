@@ -15,22 +15,27 @@ export function parseSysFsCgroupPidsMax(text: string, ctx: ParseContext = DEFAUL
 
 /** Token number of each field, for pickSysFsCgroupPidsMax. */
 const FIELD_INDEX = new Map<string, number>([["max", 0]]);
+/** Which tokens pickSysFsCgroupPidsMax may step over in runs (see Scan.want). */
+const PLAIN_TOKENS = [1];
 
-/** Reads the text of /sys/fs/cgroup/[cgroup]/pids.max as parseSysFsCgroupPidsMax does, but returns only `fields` (the others are stepped over, not converted). Pass the same array each time: its field numbers are computed once. */
+/** Reads the text of /sys/fs/cgroup/[cgroup]/pids.max as parseSysFsCgroupPidsMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickSysFsCgroupPidsMax<K extends keyof SysFsCgroupPidsMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupPidsMax, K> {
-  const want = Scan.want(fields, FIELD_INDEX, 1);
+  const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.max");
   s.wholeLine();
   let v_max: number | "max" | undefined = undefined;
-  if (want[0] === 1) {
-    s.ws();
-    switch (s.peek()) {
-      case "max": s.pos += 3; v_max = "max"; break;
-      default: v_max = s.u();
+  tokens: {
+    if (want[0] === 1) {
+      s.ws();
+      switch (s.peek()) {
+        case "max": s.pos += 3; v_max = "max"; break;
+        default: v_max = s.u();
+      }
+      s.sep();
     }
-    s.sep();
+    else if (want[1] !== 0) s.skipWords(want[1]!);
+    if (want[2] === 0) break tokens;
   }
-  else { s.ws(); s.skipWord(); }
   const o = {} as Record<string, unknown>;
   if (want[0] === 1 && v_max !== undefined) o.max = v_max;
   return o as Pick<SysFsCgroupPidsMax, K>;
