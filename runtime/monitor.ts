@@ -6,10 +6,11 @@
  * sample picks up new processes, closes the files of those that ended, and
  * gives per-process rates from the change since the previous sample.
  */
-import { closeSync } from 'node:fs';
+import { closeSync, statfsSync } from 'node:fs';
+import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { filesOf, hidepidOf, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type TaskRead } from './processes.js';
+import { filesOf, hidepidOf, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, readBatch, type NativeReader } from './native.js';
@@ -27,6 +28,17 @@ function softFileLimit(): number {
     return soft === 'unlimited' || soft > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(soft);
   } catch {
     return 1024;
+  }
+}
+
+/** Magic number of a procfs mount (statfs f_type). */
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+function isProcfs(root: string): boolean {
+  try {
+    return statfsSync(root).type === PROC_SUPER_MAGIC;
+  } catch {
+    return false;
   }
 }
 
@@ -75,18 +87,29 @@ export interface MonitorOptions<G extends Group> extends ListOptions<G> {
 
 interface Watched {
   startTicks: number;
-  fds: Map<string, number>;
+  /** Descriptor of each file of the plan (by position in `files`), -1 when not open. */
+  fds: number[];
+  /** How many of `fds` are open. */
+  open: number;
   /** Number of the last sample that read this process (for "least recently used" and "ended"). */
   seen: number;
   /** Reader through this process's kept descriptors (made once). */
   read?: TaskRead;
-  /** Texts (or errno numbers) read ahead by the native batch for this sample, by file of `files`. */
-  pre?: (string | number)[];
-  prev?: { at: number; cpu: number; minflt: number; majflt: number; read?: number; write?: number };
+  /** Texts (or errno numbers) read ahead by the native batch for this sample: this process's files start at `preAt`. */
+  pre: (string | number)[] | undefined;
+  preAt: number;
+  /** Counters of the previous sample (at < 0: none yet), for rates. */
+  at: number;
+  cpu: number;
+  minflt: number;
+  majflt: number;
+  readBytes: number | undefined;
+  writeBytes: number | undefined;
 }
 
 export class ProcessMonitor<G extends Group> {
-  private readonly watched = new Map<string, Watched>();
+  /** Watched tasks by task id (a pid, or a tid for thread rows: unique within one selection). */
+  private readonly watched = new Map<number, Watched>();
   private openFiles = 0;
   private last = 0;
   private readonly plan: Plan;
@@ -119,15 +142,18 @@ export class ProcessMonitor<G extends Group> {
   }
 
   private closeFiles(w: Watched): void {
-    for (const fd of w.fds.values()) {
+    for (let j = 0; j < w.fds.length; j++) {
+      const fd = w.fds[j]!;
+      if (fd < 0) continue;
       try {
         closeSync(fd);
       } catch {
         // Already gone: nothing held.
       }
+      w.fds[j] = -1;
     }
-    this.openFiles -= w.fds.size;
-    w.fds.clear();
+    this.openFiles -= w.open;
+    w.open = 0;
   }
 
   private samples = 0;
@@ -148,13 +174,13 @@ export class ProcessMonitor<G extends Group> {
     for (;;) {
       const w = this.victims.pop();
       if (w === undefined) break;
-      if (w === keep || w.fds.size === 0 || w.seen >= stale) continue;
+      if (w === keep || w.open === 0 || w.seen >= stale) continue;
       this.closeFiles(w);
       return true;
     }
     if (this.refilled === this.samples) return false;
     this.refilled = this.samples;
-    const holders = [...this.watched.values()].filter((w) => w !== keep && w.fds.size > 0 && w.seen < stale);
+    const holders = [...this.watched.values()].filter((w) => w !== keep && w.open > 0 && w.seen < stale);
     if (holders.length === 0) return false;
     holders.sort((a, b) => b.seen - a.seen);
     this.victims = holders;
@@ -167,18 +193,18 @@ export class ProcessMonitor<G extends Group> {
   /** A reader for one task's files through its kept descriptors, opening (within the budget) what is not open. */
   private reader(w: Watched): TaskRead {
     if (w.read !== undefined) return w.read;
+    const files = this.files;
     return (w.read = (dir: string, name: string): string => {
+      const j = files.indexOf(name);
       if (w.pre !== undefined) {
-        const v = w.pre[this.files.indexOf(name)];
+        const v = w.pre[w.preAt + j];
         if (typeof v === 'string') return v;
-        if (typeof v === 'number') {
-          const path = `${dir}/${name}`;
-          throw ioError(path, errnoError(v, path));
-        }
+        const path = `${dir}/${name}`;
+        throw ioError(path, errnoError(v!, path));
       }
-      let fd = w.fds.get(name);
+      let fd = w.fds[j]!;
       const path = `${dir}/${name}`;
-      if (fd === undefined) {
+      if (fd < 0) {
         if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return this.byPath(w, dir, name);
         try {
           fd = openFdSync(path);
@@ -187,7 +213,8 @@ export class ProcessMonitor<G extends Group> {
           this.shed(w);
           return this.byPath(w, dir, name);
         }
-        w.fds.set(name, fd);
+        w.fds[j] = fd;
+        w.open++;
         this.openFiles++;
       }
       return rereadFdSync(fd, path, SINGLE_RECORD.has(name));
@@ -225,32 +252,85 @@ export class ProcessMonitor<G extends Group> {
    * files are all open in batches (one call per batch, each file one pread),
    * leaving the texts for the sample's parse.
    */
-  private readAhead(reader: NativeReader, tasks: readonly { dir: string }[]): void {
-    const files = this.files;
-    const k = files.length;
+  private readAhead(reader: NativeReader, tasks: readonly Task[]): void {
+    const k = this.files.length;
     const ready: Watched[] = [];
     for (const t of tasks) {
-      const w = this.watched.get(t.dir);
-      if (w !== undefined && w.fds.size === k) ready.push(w);
+      const w = this.watched.get(t.pid);
+      if (w !== undefined && w.open === k) ready.push(w);
     }
     const single = new Uint8Array(BATCH * k);
-    for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
+    for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(this.files[i % k]!) ? 1 : 0;
+    const fds = new Int32Array(BATCH * k);
     for (let b = 0; b < ready.length; b += BATCH) {
-      const batch = ready.slice(b, b + BATCH);
-      const fds = new Int32Array(batch.length * k);
-      batch.forEach((w, i) => files.forEach((f, j) => (fds[i * k + j] = w.fds.get(f)!)));
-      const texts = readBatch(fds.length, (from, arena, ends, errs) => reader.preadFds(fds, from, single, arena, ends, errs));
-      batch.forEach((w, i) => (w.pre = texts.slice(i * k, i * k + k)));
+      const n = Math.min(BATCH, ready.length - b);
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[b + i]!.fds[j]!;
+      const batch = n === BATCH ? fds : fds.subarray(0, n * k);
+      const texts = readBatch(n * k, (from, arena, ends, errs) => reader.preadFds(batch, from, single, arena, ends, errs));
+      for (let i = 0; i < n; i++) {
+        const w = ready[b + i]!;
+        w.pre = texts;
+        w.preAt = i * k;
+      }
     }
   }
 
+  /** The stat of the task read last (set by readTask through `seen`). */
+  private stat: ProcPidStat | undefined;
+  private readonly seen = (s: ProcPidStat): void => {
+    this.stat = s;
+  };
+
+  /** The selection, and whether a task can join it only by being created (see forks). */
+  private get select(): Selection {
+    return this.opts.select ?? { all: 'processes' };
+  }
+
+  /** The tasks of the last sample that gave rows, for a sample that need not list the root again. */
+  private tasks: Task[] | undefined;
+  /** Tasks created since boot when the root was last listed. */
+  private listedAtForks: number | undefined;
+  /** Whether this root is a live procfs (its task counter moves with the folders), checked once. */
+  private live: boolean | undefined;
+
+  /**
+   * The number of tasks (processes and threads) the kernel has created since
+   * boot, from the root's stat: while it stays the same, no task folder can
+   * have appeared, so a sample re-reads the tasks it has instead of listing
+   * the root (the costliest part of a sample after the reads). Undefined,
+   * and the root is listed every time, when that does not hold: a root that
+   * is not a live procfs (a captured copy), or a selection that a task can
+   * join without being created (the children of a subreaper gain orphans).
+   */
+  private forks(): number | undefined {
+    if ('childrenOf' in this.select) return undefined;
+    this.live ??= isProcfs(this.root);
+    if (!this.live) return undefined;
+    try {
+      return parseProcStat(readFileSync(`${this.root}/stat`, true)).processes;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A new watched task, with no file open and no previous counters. */
+  private watch(stamp: number): Watched {
+    return {
+      startTicks: -1, fds: this.files.map(() => -1), open: 0, seen: stamp, pre: undefined, preAt: 0,
+      at: -1, cpu: 0, minflt: 0, majflt: 0, readBytes: undefined, writeBytes: undefined,
+    };
+  }
 
   /** Reads every watched process once more, and the new ones. */
   sample(): MonitorSample<G> {
     const now = performance.now() / 1000;
     const interval = this.last === 0 ? 0 : now - this.last;
     this.last = now;
-    const tasks = tasksOf(this.root, this.opts.select ?? { all: 'processes' });
+    const forks = this.forks();
+    // No task was created since the last listing: its tasks are still all there are (some may have ended).
+    const relist = forks === undefined || forks !== this.listedAtForks || this.tasks === undefined;
+    const tasks = relist ? tasksOf(this.root, this.select) : this.tasks!;
+    const kept: Task[] = [];
     const stamp = ++this.samples;
     const c = listingContext(this.root, this.ctx);
     if (native !== undefined && this.opts.native !== false) this.readAhead(native, tasks);
@@ -261,65 +341,72 @@ export class ProcessMonitor<G extends Group> {
     const failed: { pid: number; error: ProcfsError }[] = [];
     const ioWanted = this.plan.others.includes('io');
     for (const t of tasks) {
-      let w = this.watched.get(t.dir);
+      let w = this.watched.get(t.pid);
       let row: Parsed | undefined | null;
-      let stat: ProcPidStat | undefined;
       // null: a file of the task did not parse (it is in `failed`); undefined: the task ended.
-      const attempt = (x: Watched): Parsed | undefined | null => readTaskOrFail(failed, t, this.plan, c, this.reader(x), (s) => (stat = s));
       if (w !== undefined) {
         w.seen = stamp;
-        row = attempt(w);
+        row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
         w.pre = undefined;
+        if (row === undefined && !relist) {
+          // Gone from the listing of an earlier sample: it ended (counted below, as a process a new listing lacks).
+          w.seen = 0;
+          continue;
+        }
         if (row == null || row.startTicks !== w.startTicks) {
           // The watched process ended (its files say so); the pid may now be another process: start afresh.
           this.closeFiles(w);
-          this.watched.delete(t.dir);
+          this.watched.delete(t.pid);
           w = undefined;
           row = undefined;
         }
       }
       if (w === undefined) {
-        w = { startTicks: -1, fds: new Map(), seen: stamp };
-        this.watched.set(t.dir, w);
-        row = attempt(w);
+        w = this.watch(stamp);
+        this.watched.set(t.pid, w);
+        row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
         if (row == null) {
           this.closeFiles(w);
-          this.watched.delete(t.dir);
+          this.watched.delete(t.pid);
           if (row === undefined) gone++;
+          // A task whose file did not parse is tried again (and reported again) next time, as a new listing would.
+          else kept.push(t);
           continue;
         }
         w.startTicks = row.startTicks as number;
         started++;
       }
-      const s = stat!;
-      const cur = {
-        at: now,
-        cpu: s.utime + s.stime,
-        minflt: s.minflt,
-        majflt: s.majflt,
-        ...(ioWanted && row!.io !== undefined ? { read: (row!.io as { readBytes: number }).readBytes, write: (row!.io as { writeBytes: number }).writeBytes } : {}),
-      };
-      const p = w.prev;
-      if (p !== undefined && cur.at > p.at) {
-        const dt = cur.at - p.at;
+      const s = this.stat!;
+      const cpu = s.utime + s.stime;
+      const io = ioWanted ? (row!.io as { readBytes: number; writeBytes: number } | undefined) : undefined;
+      if (w.at >= 0 && now > w.at) {
+        const dt = now - w.at;
         const rates: Rates = {
-          cpuPercent: ((cur.cpu - p.cpu) / dt) * 100,
-          minorFaultsPerSecond: (cur.minflt - p.minflt) / dt,
-          majorFaultsPerSecond: (cur.majflt - p.majflt) / dt,
+          cpuPercent: ((cpu - w.cpu) / dt) * 100,
+          minorFaultsPerSecond: (s.minflt - w.minflt) / dt,
+          majorFaultsPerSecond: (s.majflt - w.majflt) / dt,
         };
-        if (cur.read !== undefined && p.read !== undefined) rates.readBytesPerSecond = (cur.read - p.read) / dt;
-        if (cur.write !== undefined && p.write !== undefined) rates.writeBytesPerSecond = (cur.write - p.write) / dt;
+        if (io !== undefined && w.readBytes !== undefined) rates.readBytesPerSecond = (io.readBytes - w.readBytes) / dt;
+        if (io !== undefined && w.writeBytes !== undefined) rates.writeBytesPerSecond = (io.writeBytes - w.writeBytes) / dt;
         row!.rates = rates;
       }
-      w.prev = cur;
+      w.at = now;
+      w.cpu = cpu;
+      w.minflt = s.minflt;
+      w.majflt = s.majflt;
+      w.readBytes = io?.readBytes;
+      w.writeBytes = io?.writeBytes;
       if (row!.denied) denied++;
       rows.push(row as MonitorRow<G>);
+      kept.push(t);
     }
+    this.tasks = kept;
+    if (relist) this.listedAtForks = forks;
     let ended = 0;
-    for (const [dir, w] of this.watched) {
+    for (const [id, w] of this.watched) {
       if (w.seen === stamp) continue;
       this.closeFiles(w);
-      this.watched.delete(dir);
+      this.watched.delete(id);
       ended++;
     }
     const out: MonitorSample<G> = { rows, interval, started, ended, gone, denied, openFiles: this.openFiles };

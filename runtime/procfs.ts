@@ -115,26 +115,45 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     return resolvePath(this.entry(id).model, { proc: this.root, cgroup: this.cgroupRoot }, params);
   }
 
+  /** Path and parse context of each spec read without parameters (a fixed file such as /proc/meminfo), made once. */
+  private readonly fixed = new Map<string, { file: string; ctx: ParseContext }>();
+
+  /** The file a read names and its parse context. */
+  private target(e: SpecEntry, params: PathParams | undefined): { file: string; ctx: ParseContext } {
+    if (params === undefined) {
+      let t = this.fixed.get(e.id);
+      if (t === undefined) {
+        const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot });
+        this.fixed.set(e.id, (t = { file, ctx: this.context(file) }));
+      }
+      return t;
+    }
+    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    return { file, ctx: this.context(file) };
+  }
+
   /** Reads and parses one file. Read-once specs are cached per root until dropCache(). */
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
     const e = this.entry(id);
-    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
-    const parse = (): Types[K] => {
-      let text: string;
-      try {
-        text = readFileSync(file, e.model.singleRecord === true);
-      } catch (err) {
-        throw absent(err, existsSync(dirname(file)));
-      }
-      return e.parse(text, this.context(file)) as Types[K];
-    };
-    return e.model.sampling === 'once' ? shared.get({ root: this.root, path: file }, parse) : parse();
+    const { file, ctx } = this.target(e, params);
+    if (e.model.sampling === 'once') return shared.get({ root: this.root, path: file }, () => this.readNow(e, file, ctx)) as Types[K];
+    return this.readNow(e, file, ctx) as Types[K];
+  }
+
+  private readNow(e: SpecEntry, file: string, ctx: ParseContext): unknown {
+    let text: string;
+    try {
+      text = readFileSync(file, e.model.singleRecord === true);
+    } catch (err) {
+      throw absent(err, existsSync(dirname(file)));
+    }
+    return e.parse(text, ctx);
   }
 
   /** Like read, without blocking the event loop. */
   readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
     const e = this.entry(id);
-    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    const { file, ctx } = this.target(e, params);
     const parse = async (): Promise<Types[K]> => {
       let text: string;
       try {
@@ -142,7 +161,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
       } catch (err) {
         throw absent(err, existsSync(dirname(file)));
       }
-      return e.parse(text, this.context(file)) as Types[K];
+      return e.parse(text, ctx) as Types[K];
     };
     return e.model.sampling === 'once' ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
   }
