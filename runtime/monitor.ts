@@ -72,6 +72,8 @@ export interface MonitorSample<G extends Group> {
   denied: number;
   /** Files held open for the next sample. */
   openFiles: number;
+  /** Whether the root was listed for this sample; false when no task had been created since the last listing, so the tasks it had were re-read. */
+  listed: boolean;
   hidden?: string;
 }
 
@@ -409,7 +411,7 @@ export class ProcessMonitor<G extends Group> {
       this.watched.delete(id);
       ended++;
     }
-    const out: MonitorSample<G> = { rows, interval, started, ended, gone, denied, openFiles: this.openFiles };
+    const out: MonitorSample<G> = { rows, interval, started, ended, gone, denied, openFiles: this.openFiles, listed: relist };
     if (failed.length > 0) out.failed = failed;
     if (this.hidden !== undefined) out.hidden = this.hidden;
     return out;

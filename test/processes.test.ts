@@ -197,6 +197,50 @@ describe('refresh mode', () => {
     }
   });
 
+  it('re-reads its tasks without listing while no task is created, and still counts each one that ends once', async () => {
+    const kids = [0, 1, 2].map(() => start('sleep', ['60']));
+    await sleep(100);
+    const pids = new Set(kids.map((k) => k.pid!));
+    const m = fs.monitor({ groups: ['base'] });
+    let unlisted = 0;
+    const endedSeen: number[] = [];
+    try {
+      let before = m.sample().rows.filter((r) => pids.has(r.pid)).length;
+      expect(before).toBe(3);
+      for (let i = 0; i < 40; i++) {
+        if (i % 10 === 5 && i < 30) {
+          const k = kids[(i - 5) / 10]!;
+          k.kill('SIGKILL');
+          await new Promise((r) => k.once('exit', r));
+        } else await sleep(20);
+        const late = i === 20 ? start('sleep', ['60']) : undefined;
+        if (late) await sleep(50);
+        const s = m.sample();
+        if (!s.listed) unlisted++;
+        if (late) {
+          // A task created since the last listing: the sample lists the root and finds it.
+          expect(s.listed).toBe(true);
+          expect(s.rows.some((r) => r.pid === late.pid)).toBe(true);
+          late.kill('SIGKILL');
+        }
+        const now = s.rows.filter((r) => pids.has(r.pid)).length;
+        // A child that ended is gone from this sample on, and the sample says one process ended.
+        if (now < before) {
+          endedSeen.push(before - now);
+          expect(s.ended).toBeGreaterThanOrEqual(before - now);
+        }
+        expect(now).toBeLessThanOrEqual(before);
+        before = now;
+      }
+      expect(endedSeen.reduce((a, b) => a + b, 0)).toBe(3);
+      expect(before).toBe(0);
+    } finally {
+      m.close();
+    }
+    // On a quiet machine most samples re-read without listing; other tests running beside this one create processes, so this is reported, not required.
+    console.log(`refresh: ${unlisted} of 40 samples re-read their tasks without listing the root`);
+  });
+
   it.skipIf(native === undefined)('gives the same rows with the native batch reader as with node:fs', () => {
     const rows = (nat: boolean) => {
       const m = fs.monitor({ groups: ['base', 'cmdline'], native: nat });
