@@ -10,7 +10,7 @@
  * procspec is imported from dist/ (built by bench/run.sh): the package as it ships.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync as nodeRead, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, readdirSync, readFileSync as nodeRead, readlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,25 @@ function peerPs(): number {
   return n;
 }
 
+/** Closes descriptors opened since `before` that name a /proc/<pid>/stat file; returns how many. */
+function closeLeftStats(before: Set<string>): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    if (before.has(fd)) continue;
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    if (/^\/proc\/\d+\/stat$/.test(target)) {
+      closeSync(Number(fd));
+      n++;
+    }
+  }
+  return n;
+}
+
 function procpsPs(): void {
   execFileSync('ps', ['-eo', 'pid,ppid,stat,comm,utime,stime,rss,args'], { maxBuffer: 1 << 28 });
 }
@@ -146,13 +165,19 @@ async function scaleRun(scale: number): Promise<void> {
         // pidusage opens every pid's files at once: in chunks of 500 it stays within the descriptor limit.
         if (pids.length > 4000) {
           if (r === 0) notes.push(`pidusage skipped at ${pids.length} processes: it keeps every pid's stat open between calls, which exhausts the descriptor limit (${softLimit()})`);
-        } else ps.pidusage!.push(await timeAsync(async () => {
-          // It also keeps each pid's stat open for its next call: clear() closes them.
-          for (let i = 0; i < pids.length; i += 500) {
-            await pidusage(pids.slice(i, i + 500)).catch(() => undefined);
-            pidusage.clear();
-          }
-        }));
+        } else {
+          const before = new Set(readdirSync('/proc/self/fd'));
+          ps.pidusage!.push(await timeAsync(async () => {
+            for (let i = 0; i < pids.length; i += 500) {
+              await pidusage(pids.slice(i, i + 500)).catch(() => undefined);
+              pidusage.clear();
+            }
+          }));
+          // pidusage keeps each pid's stat open for its next call, and clear() leaves them open: close them, or
+          // the contenders after it (the refresh mode above all) run short of descriptors.
+          const left = closeLeftStats(before);
+          if (r === 0 && left > 0) notes.push(`pidusage left ${left} descriptors of /proc/<pid>/stat open after clear() at ${pids.length} processes; the benchmark closes them after each of its rounds`);
+        }
       }
       const cs = cRound('stat');
       if (cs !== undefined) stat.C!.push(cs);
@@ -191,6 +216,8 @@ function singleFiles(): void {
   for (const [mode, id, path] of [['meminfo', 'proc/meminfo', '/proc/meminfo'], ['stat1', 'proc/stat', '/proc/stat']] as const) {
     const c: number[] = [];
     const ours: number[] = [];
+    // A warm-up round, as the C reader runs one before the round it reports.
+    for (let i = 0; i < 1000; i++) fs.read(id);
     for (let r = 0; r < ROUNDS; r++) {
       const x = cRound(mode);
       if (x !== undefined) c.push(x / 1000);
