@@ -157,7 +157,7 @@ async function scaleRun(scale: number): Promise<void> {
       const c = cRound('ps');
       if (c !== undefined) ps.C!.push(c);
       ps.procspec!.push(time(() => fs.processes({ groups: [...PS_GROUPS] })));
-      ps['procspec async']!.push(await timeAsync(() => fs.processesAsync({ groups: [...PS_GROUPS], concurrency: 16 })));
+      ps['procspec async']!.push(await timeAsync(() => fs.processesAsync({ groups: [...PS_GROUPS] })));
       ps['@stroncium/procfs']!.push(time(peerPs));
       if (r < 3) {
         ps['ps-list']!.push(await timeAsync(() => psList()));

@@ -266,6 +266,193 @@ static napi_value pread_fd(napi_env env, napi_callback_info info) {
   return read_one(env, fd, buf, cap, 1, single);
 }
 
+/*
+ * readTaskFilesAsync(dirs, files, single: Uint8Array, done(err, texts: Buffer, ends: Int32Array, errs: Int32Array))
+ * readTaskFiles in libuv's thread pool, for listings that must not block
+ * the event loop: the paths are copied when called, the files are read on a
+ * pool thread into a buffer of its own (grown as needed), and `done` gets
+ * the texts, where each file ends, and its errno (0 when read).
+ */
+struct batch {
+  napi_async_work work;
+  napi_ref done;
+  char *paths;     /* count NUL-terminated paths, one after another */
+  uint8_t *single; /* count flags */
+  uint32_t count;
+  char *arena;
+  size_t cap;
+  int32_t *ends;
+  int32_t *errs;
+  int failed;      /* ENOMEM while growing the arena */
+};
+
+static void batch_execute(napi_env env, void *data) {
+  (void)env;
+  struct batch *b = data;
+  size_t at = 0;
+  const char *path = b->paths;
+  for (uint32_t i = 0; i < b->count; i++, path += strlen(path) + 1) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      b->errs[i] = errno;
+      b->ends[i] = (int32_t)at;
+      continue;
+    }
+    size_t start = at;
+    ssize_t n = read_on(fd, b->arena, at, b->cap, 0, b->single[i]);
+    while (n == -ENOBUFS) {
+      /* Full: grow and go on reading from where the text stopped (never restarted). */
+      size_t full = b->cap;
+      char *more = full * 2 > 0x7fffffff ? NULL : realloc(b->arena, full * 2);
+      if (more == NULL) {
+        n = -ENOMEM;
+        b->failed = 1;
+        break;
+      }
+      b->arena = more;
+      b->cap = full * 2;
+      n = read_on(fd, b->arena, full, b->cap, 0, b->single[i]);
+    }
+    close(fd);
+    if (n < 0) {
+      /* A file cut short by an error keeps nothing: it ends where it started. */
+      b->errs[i] = (int32_t)-n;
+      b->ends[i] = (int32_t)start;
+      at = start;
+      continue;
+    }
+    at = (size_t)n;
+    b->errs[i] = 0;
+    b->ends[i] = (int32_t)at;
+  }
+}
+
+static void batch_free(struct batch *b) {
+  free(b->paths);
+  free(b->single);
+  free(b->arena);
+  free(b->ends);
+  free(b->errs);
+  free(b);
+}
+
+static napi_value int32_array(napi_env env, const int32_t *data, uint32_t count) {
+  void *mem;
+  napi_value ab, arr;
+  if (napi_create_arraybuffer(env, (size_t)count * 4, &mem, &ab) != napi_ok) return NULL;
+  memcpy(mem, data, (size_t)count * 4);
+  if (napi_create_typedarray(env, napi_int32_array, count, ab, 0, &arr) != napi_ok) return NULL;
+  return arr;
+}
+
+static void batch_complete(napi_env env, napi_status status, void *data) {
+  struct batch *b = data;
+  napi_value done, undef, argv[4];
+  napi_get_reference_value(env, b->done, &done);
+  napi_get_undefined(env, &undef);
+  if (status != napi_ok || b->failed) {
+    napi_value msg;
+    napi_create_string_utf8(env, b->failed ? "readTaskFilesAsync: out of memory" : "readTaskFilesAsync: cancelled", NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, NULL, msg, &argv[0]);
+    napi_call_function(env, undef, done, 1, argv, NULL);
+  } else {
+    size_t len = b->count == 0 ? 0 : (size_t)b->ends[b->count - 1];
+    napi_get_null(env, &argv[0]);
+    napi_create_buffer_copy(env, len, b->arena, NULL, &argv[1]);
+    argv[2] = int32_array(env, b->ends, b->count);
+    argv[3] = int32_array(env, b->errs, b->count);
+    napi_call_function(env, undef, done, 4, argv, NULL);
+  }
+  napi_delete_reference(env, b->done);
+  napi_delete_async_work(env, b->work);
+  batch_free(b);
+}
+
+static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t ndirs, nfiles;
+  if (argc != 4 || napi_get_array_length(env, argv[0], &ndirs) != napi_ok || napi_get_array_length(env, argv[1], &nfiles) != napi_ok ||
+      nfiles == 0 || nfiles > 16) {
+    return fail(env, "readTaskFilesAsync(dirs, files, single, done)");
+  }
+  size_t slen;
+  void *sdata;
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t off;
+  uint32_t count = ndirs * nfiles;
+  if (napi_get_typedarray_info(env, argv[2], &type, &slen, &sdata, &ab, &off) != napi_ok || type != napi_uint8_array || slen < count) {
+    return fail(env, "readTaskFilesAsync: single must be a Uint8Array with a flag per file");
+  }
+  struct batch *b = calloc(1, sizeof *b);
+  if (b == NULL) return fail(env, "readTaskFilesAsync: out of memory");
+  b->count = count;
+  b->cap = 65536;
+  b->arena = malloc(b->cap);
+  b->single = malloc(count ? count : 1);
+  b->ends = malloc((size_t)(count ? count : 1) * 4);
+  b->errs = malloc((size_t)(count ? count : 1) * 4);
+  char names[16][64];
+  size_t namelen[16];
+  size_t total = 0;
+  for (uint32_t j = 0; j < nfiles; j++) {
+    napi_value f;
+    if (napi_get_element(env, argv[1], j, &f) != napi_ok || napi_get_value_string_utf8(env, f, names[j], sizeof names[j], &namelen[j]) != napi_ok ||
+        namelen[j] >= sizeof names[j] - 1) {
+      batch_free(b);
+      return fail(env, "readTaskFilesAsync: file names must be short strings");
+    }
+  }
+  /* Paths: "<dir>/<file>\0" for every folder and file, in order. */
+  size_t room = 0;
+  char *paths = NULL;
+  for (uint32_t d = 0; d < ndirs; d++) {
+    napi_value v;
+    char dir[4096];
+    size_t dirlen;
+    if (napi_get_element(env, argv[0], d, &v) != napi_ok || napi_get_value_string_utf8(env, v, dir, sizeof dir, &dirlen) != napi_ok ||
+        dirlen >= sizeof dir - 1) {
+      free(paths);
+      batch_free(b);
+      return fail(env, "readTaskFilesAsync: dirs must be strings");
+    }
+    for (uint32_t j = 0; j < nfiles; j++) {
+      size_t need = dirlen + 1 + namelen[j] + 1;
+      if (total + need > room) {
+        room = (total + need) * 2 + 4096;
+        char *more = realloc(paths, room);
+        if (more == NULL) {
+          free(paths);
+          batch_free(b);
+          return fail(env, "readTaskFilesAsync: out of memory");
+        }
+        paths = more;
+      }
+      memcpy(paths + total, dir, dirlen);
+      paths[total + dirlen] = '/';
+      memcpy(paths + total + dirlen + 1, names[j], namelen[j] + 1);
+      total += need;
+    }
+  }
+  b->paths = paths;
+  if (b->arena == NULL || b->single == NULL || b->ends == NULL || b->errs == NULL || (count > 0 && paths == NULL)) {
+    batch_free(b);
+    return fail(env, "readTaskFilesAsync: out of memory");
+  }
+  memcpy(b->single, sdata, count);
+  napi_value name;
+  napi_create_string_utf8(env, "procspec.readTaskFiles", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[3], 1, &b->done) != napi_ok ||
+      napi_create_async_work(env, NULL, name, batch_execute, batch_complete, b, &b->work) != napi_ok ||
+      napi_queue_async_work(env, b->work) != napi_ok) {
+    batch_free(b);
+    return fail(env, "readTaskFilesAsync: cannot queue the work");
+  }
+  return NULL;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value f;
   napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &f);
@@ -276,5 +463,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "readTaskFiles", f);
   napi_create_function(env, "preadFds", NAPI_AUTO_LENGTH, pread_fds, NULL, &f);
   napi_set_named_property(env, exports, "preadFds", f);
+  napi_create_function(env, "readTaskFilesAsync", NAPI_AUTO_LENGTH, read_task_files_async, NULL, &f);
+  napi_set_named_property(env, exports, "readTaskFilesAsync", f);
   return exports;
 }

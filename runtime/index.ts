@@ -29,8 +29,8 @@ export class ProcFs extends BaseProcFs<SpecTypes, WriterTypes> {
     return listProcesses(this.root, (file) => this.context(file), opts);
   }
 
-  /** processes() without blocking the event loop (at most `concurrency` files read at once, default 32). */
-  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number }): Promise<Listing<G>> {
+  /** processes() without blocking the event loop (`concurrency` default 32; see listProcessesAsync). */
+  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number; native?: boolean }): Promise<Listing<G>> {
     return listProcessesAsync(this.root, (file) => this.context(file), opts);
   }
 

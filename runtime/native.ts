@@ -15,6 +15,13 @@ export interface NativeReader {
   preadFd(fd: number, buf: Buffer, single: boolean): number | Buffer;
   /** The files `files` of every folder of `dirs` (file j of folder d is index d * files.length + j). */
   readTaskFiles(dirs: readonly string[], files: readonly string[], from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
+  /** readTaskFiles in libuv's thread pool: `done` gets the texts, where each file ends, and each file's errno (0: read). */
+  readTaskFilesAsync(
+    dirs: readonly string[],
+    files: readonly string[],
+    single: Uint8Array,
+    done: (err: Error | null, texts: Buffer, ends: Int32Array, errs: Int32Array) => void,
+  ): void;
   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
 }
 
@@ -87,4 +94,15 @@ export function readBatch(
     from = next;
   }
   return texts;
+}
+
+/** The texts of a batch read by readTaskFilesAsync: each file's text (UTF-8), or its errno number. */
+export function textsOf(texts: Buffer, ends: Int32Array, errs: Int32Array): (string | number)[] {
+  const out: (string | number)[] = new Array(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    out[i] = errs[i] !== 0 ? errs[i]! : texts.toString('utf8', start, ends[i]);
+    start = ends[i]!;
+  }
+  return out;
 }

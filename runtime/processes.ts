@@ -33,7 +33,7 @@ import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoError, native, readBatch, type NativeReader } from './native.js';
+import { errnoError, native, readBatch, textsOf, type NativeReader } from './native.js';
 import { readFileSync, readFileAsync, mapLimit } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
@@ -519,19 +519,14 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   return out;
 }
 
-/** listProcesses without blocking the event loop: files are read with at most `concurrency` reads at once. */
-export async function listProcessesAsync<G extends Group>(
-  root: string,
-  ctx: (file: string) => ParseContext,
-  opts: ListOptions<G> & { concurrency?: number },
-): Promise<Listing<G>> {
-  const p = plan(opts.groups);
-  const files = filesOf(p);
-  const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
-  const c = listingContext(root, ctx);
-  const failed: { pid: number; error: ProcfsError }[] = [];
-  const results = await mapLimit(tasks, opts.concurrency ?? 32, async (t) => {
-    // Read the task's files first (async), then parse them with the sync path over the texts.
+type TaskResult = Parsed | undefined | null;
+
+/**
+ * The async listing through node:fs: each task's files read with at most
+ * `concurrency` reads at once, then parsed with the sync path over the texts.
+ */
+async function readEachAsync(tasks: Task[], files: string[], concurrency: number, each: (t: Task, read: TaskRead) => TaskResult): Promise<TaskResult[]> {
+  return mapLimit(tasks, concurrency, async (t) => {
     const texts = new Map<string, string | ProcfsError>();
     for (const f of files) {
       try {
@@ -542,12 +537,75 @@ export async function listProcessesAsync<G extends Group>(
         if (f === 'stat') break;
       }
     }
-    return readTaskOrFail(failed, t, p, c, (dir, file) => {
+    return each(t, (dir, file) => {
       const v = texts.get(file);
       if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${dir}/${file}: not read`, { file: `${dir}/${file}` });
       return v;
     });
   });
+}
+
+/**
+ * The async listing through the native reader: batches of tasks read in
+ * libuv's thread pool (a batch per `concurrency` / 16 in flight, at least
+ * one, at most four: the pool's size), each parsed on the main thread as it
+ * arrives. Rows keep the order of the tasks.
+ */
+async function readBatchesAsync(
+  reader: NativeReader,
+  tasks: Task[],
+  files: string[],
+  concurrency: number,
+  each: (t: Task, read: TaskRead) => TaskResult,
+): Promise<TaskResult[]> {
+  const k = files.length;
+  const single = new Uint8Array(NATIVE_BATCH * k);
+  for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
+  const starts: number[] = [];
+  for (let b = 0; b < tasks.length; b += NATIVE_BATCH) starts.push(b);
+  const inFlight = Math.max(1, Math.min(4, Math.floor(concurrency / 16)));
+  const parts = await mapLimit(starts, inFlight, async (b) => {
+    const batch = tasks.slice(b, b + NATIVE_BATCH);
+    const texts = await new Promise<(string | number)[]>((resolve, reject) =>
+      reader.readTaskFilesAsync(batch.map((t) => t.dir), files, single, (err, buf, ends, errs) => (err ? reject(err) : resolve(textsOf(buf, ends, errs)))),
+    );
+    let at = 0;
+    const read: TaskRead = (dir, file) => {
+      let j = 0;
+      while (j < k && files[j] !== file) j++;
+      const v = texts[at + j];
+      if (typeof v === 'string') return v;
+      const path = `${dir}/${file}`;
+      throw ioError(path, errnoError(v ?? 2, path));
+    };
+    return batch.map((t, i) => {
+      at = i * k;
+      return each(t, read);
+    });
+  });
+  return parts.flat();
+}
+
+/**
+ * listProcesses without blocking the event loop: with the native reader,
+ * batches of tasks are read in libuv's thread pool (concurrency / 16
+ * batches at once, 1 to 4); through node:fs, at most `concurrency` files
+ * are read at once.
+ */
+export async function listProcessesAsync<G extends Group>(
+  root: string,
+  ctx: (file: string) => ParseContext,
+  opts: ListOptions<G> & { concurrency?: number; native?: boolean },
+): Promise<Listing<G>> {
+  const p = plan(opts.groups);
+  const files = filesOf(p);
+  const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const c = listingContext(root, ctx);
+  const failed: { pid: number; error: ProcfsError }[] = [];
+  const results =
+    native !== undefined && opts.native !== false
+      ? await readBatchesAsync(native, tasks, files, opts.concurrency ?? 32, (t, read) => readTaskOrFail(failed, t, p, c, read))
+      : await readEachAsync(tasks, files, opts.concurrency ?? 32, (t, read) => readTaskOrFail(failed, t, p, c, read));
   const rows: Parsed[] = [];
   let gone = 0;
   let denied = 0;

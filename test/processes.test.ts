@@ -121,6 +121,32 @@ describe('process table', () => {
     expect(async).toEqual(sync);
   });
 
+  it('reads asynchronously through the native reader (in the thread pool) and through node:fs alike, the event loop running meanwhile', async () => {
+    const groups = ['base', 'cmdline', 'io'] as const;
+    const stable = (rows: { pid: number; comm?: string; cmdline?: string[]; denied?: unknown }[]) =>
+      rows.filter((r) => r.pid < process.pid && !r.comm?.startsWith('kworker')).map((r) => [r.pid, r.comm, r.cmdline, r.denied]);
+    let turns = 0;
+    let spinning = true;
+    const spin = (): void => {
+      turns++;
+      if (spinning) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const viaNative = await fs.processesAsync({ groups: [...groups], native: true });
+    spinning = false;
+    const viaFs = await fs.processesAsync({ groups: [...groups], native: false });
+    const a = stable(viaNative.rows);
+    const inB = new Map(stable(viaFs.rows).map((r) => [r[0], r]));
+    const both = a.filter((r) => inB.has(r[0]));
+    expect(both.length).toBeGreaterThan(0.9 * Math.max(a.length, inB.size) - 5);
+    for (const r of both) expect(r).toEqual(inB.get(r[0]));
+    expect(viaNative.rows.length + viaNative.gone + (viaNative.failed?.length ?? 0)).toBe(viaNative.listed);
+    // The listing awaited its reads: other callbacks ran in between.
+    if (native !== undefined) expect(turns).toBeGreaterThan(0);
+    // A pid that does not exist is gone either way.
+    for (const nat of [true, false]) expect((await fs.processesAsync({ groups: ['base'], select: { pid: 2 ** 30 }, native: nat })).gone).toBe(1);
+  });
+
   it('agrees with procps ps on parent, command name and resident size', () => {
     const psRun = () => execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,rss=,comm='], { encoding: 'utf8' }).trim().split('\n');
     const before = new Set(psRun());
