@@ -12,6 +12,7 @@ const NL = 10;
 const ZERO = 48;
 const NINE = 57;
 const MINUS = 45;
+const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 const PLUS = 43;
 /** Largest integer a JavaScript number holds exactly. */
 const SAFE = Number.MAX_SAFE_INTEGER;
@@ -931,9 +932,28 @@ export class Scan {
 
   /** An unsigned hexadecimal integer (optional 0x), exact below 2^53. */
   hexNum(): number {
-    const big = this.hex64();
-    if (big > BigInt(SAFE)) this.fail('a hexadecimal integer below 2^53');
-    return Number(big);
+    const t = this.text;
+    const a = this.pos;
+    let p = a;
+    if (t.startsWith('0x', p) || t.startsWith('0X', p)) p += 2;
+    const d = p;
+    let n = 0;
+    while (p < this.le) {
+      const h = hexDigit(t.charCodeAt(p));
+      if (h < 0) break;
+      n = n * 16 + h;
+      p++;
+    }
+    if (p - d > 13) {
+      // Beyond 13 digits (52 bits) the sum may be rounded: decide on the exact value.
+      const big = this.hex64();
+      if (big > SAFE_BIG) this.fail('a hexadecimal integer below 2^53');
+      return Number(big);
+    }
+    this.ts = a;
+    if (p === d) this.fail('a hexadecimal integer');
+    this.pos = p;
+    return n;
   }
 
   /** An unsigned decimal 64-bit integer as a bigint. */
@@ -1052,7 +1072,7 @@ export class Scan {
       }
     }
     this.pos = p;
-    return n === 8 ? bytes.join('.') : ipv6Text(bytes);
+    return n === 8 ? `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}` : ipv6Text(bytes);
   }
 
   /** A decimal number with optional fraction and exponent. */

@@ -98,3 +98,34 @@ describe('keyed lines: the key expected next and the key looked up agree', () =>
     expect(parseErrorOf(() => parseProcMeminfo(`${lines[0]}\n${lines[0]}\n${text}`, ctx)).line).toBe(2);
   });
 });
+
+describe('Scan numbers at their limits', () => {
+  const read = (text: string, f: (s: Scan) => unknown) => {
+    const s = new Scan(text, 'test-file', 'test');
+    s.wholeLine();
+    return f(s);
+  };
+
+  it('hexNum: exact up to 2^53 - 1 in any number of digits, refused above, with or without 0x', () => {
+    expect(read('fffffffffffff', (s) => s.hexNum())).toBe(2 ** 52 - 1);
+    expect(read('0x1fffffffffffff', (s) => s.hexNum())).toBe(Number.MAX_SAFE_INTEGER);
+    expect(read('0000000000000001', (s) => s.hexNum())).toBe(1);
+    expect(parseErrorOf(() => read('20000000000000', (s) => s.hexNum())).expected).toBe('a hexadecimal integer below 2^53');
+    expect(parseErrorOf(() => read('0x', (s) => s.hexNum())).expected).toBe('a hexadecimal integer');
+    expect(parseErrorOf(() => read('xyz', (s) => s.hexNum())).column).toBe(1);
+  });
+
+  it('skipWords steps over words and fails where one is missing', () => {
+    expect(read('a  bb\tccc d', (s) => (s.skipWords(3), s.pos))).toBe(9);
+    const err = parseErrorOf(() => read('a b   ', (s) => s.skipWords(3)));
+    expect([err.expected, err.column]).toEqual(['a word', 7]);
+  });
+
+  it('findLastIn finds the last match inside the range only', async () => {
+    const { findLastIn } = await import('../../runtime/scan.js');
+    expect(findLastIn('1 (a) b) c) d', ')', 0, 13)).toBe(10);
+    expect(findLastIn('1 (a) b) c) d', ')', 0, 9)).toBe(7);
+    expect(findLastIn('))x', ')', 2, 3)).toBe(-1);
+    expect(findLastIn('abab', 'ab', 0, 4)).toBe(2);
+  });
+});
