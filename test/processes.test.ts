@@ -147,6 +147,21 @@ describe('process table', () => {
     for (const nat of [true, false]) expect((await fs.processesAsync({ groups: ['base'], select: { pid: 2 ** 30 }, native: nat })).gone).toBe(1);
   });
 
+  it('reads a task file larger than the batch buffer whole, sync and async (a 300 KiB environment)', async () => {
+    // One string may be at most 128 KiB (MAX_ARG_STRLEN): three of 100 KiB.
+    const big = 'x'.repeat(100 * 1024);
+    const child = spawn('sleep', ['30'], { stdio: 'ignore', env: { BIG1: big, BIG2: big, BIG3: big } });
+    children.push(child);
+    await sleep(100);
+    const select = { pid: child.pid! };
+    const rows = [fs.processes({ groups: ['environ'], select }), await fs.processesAsync({ groups: ['environ'], select }), await fs.processesAsync({ groups: ['environ'], select, native: false })];
+    for (const l of rows) {
+      const env = l.rows[0]?.environ as { name: string; value: string }[] | undefined;
+      expect(env?.filter((e) => e.name.startsWith('BIG') && e.value === big).length).toBe(3);
+    }
+    child.kill('SIGKILL');
+  });
+
   it('agrees with procps ps on parent, command name and resident size', () => {
     const psRun = () => execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,rss=,comm='], { encoding: 'utf8' }).trim().split('\n');
     const before = new Set(psRun());

@@ -1,11 +1,12 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcfsError } from '../../runtime/errors.js';
-import { mapLimit, readBytesAsync, readBytesSync, readFileAsync, readFileSync } from '../../runtime/read.js';
+import { mapLimit, openFdSync, readBytesAsync, readBytesSync, readFileAsync, readFileSync, rereadFdSync } from '../../runtime/read.js';
+import { native } from '../../runtime/native.js';
 
 let dir: string;
 beforeAll(() => {
@@ -107,6 +108,37 @@ describe('reading regular files', () => {
       expect(readBytesSync(file).equals(data), `sync ${size}`).toBe(true);
       expect((await readBytesAsync(file)).equals(data), `async ${size}`).toBe(true);
     }
+  });
+
+  it('text of any size around the buffer boundaries, by path and re-read on a kept descriptor, the same with the native reader and node:fs', () => {
+    const sizes = [0, 1, 65535, 65536, 65537, 131072, 131073, 1 << 20, 3 << 20];
+    const files = sizes.map((size) => {
+      const text = Array.from({ length: size }, (_, i) => String.fromCharCode(97 + ((i * 7) % 26))).join('');
+      return { size, file: write(`text-${size}.txt`, text), text };
+    });
+    for (const { size, file, text } of files) {
+      for (const single of [false, true]) expect(readFileSync(file, single) === text, `path ${size} single=${single}`).toBe(true);
+      const fd = openFdSync(file);
+      try {
+        // Twice: the second re-read starts again at offset 0 after the buffer grew.
+        expect(rereadFdSync(fd, file) === text, `kept ${size}`).toBe(true);
+        expect(rereadFdSync(fd, file, true) === text, `kept again ${size}`).toBe(true);
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    // The same files through the other reader, in a process where the choice is made the other way.
+    const script = `const r = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/read.ts'))});
+      const fs = await import('node:fs');
+      const { createHash } = await import('node:crypto');
+      const h = (t) => createHash('sha1').update(t).digest('hex');
+      const out = [];
+      for (const f of ${JSON.stringify(files.map((f) => f.file))}) { const fd = r.openFdSync(f); out.push(h(r.readFileSync(f)), h(r.rereadFdSync(fd, f))); fs.closeSync(fd); }
+      console.log(JSON.stringify(out));`;
+    const env = { ...process.env, PROCSPEC_NATIVE: native === undefined ? '1' : '0' };
+    const other = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' })) as string[];
+    const sha1 = (t: string) => createHash('sha1').update(t).digest('hex');
+    expect(other).toEqual(files.flatMap((f) => [sha1(f.text), sha1(f.text)]));
   });
 
   it('decodes UTF-8, including multi-byte characters across buffer boundaries', async () => {
