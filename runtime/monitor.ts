@@ -10,7 +10,7 @@ import { closeSync, statfsSync } from 'node:fs';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { filesOf, hidepidOf, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import { filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, readBatch, type NativeReader } from './native.js';
@@ -261,8 +261,7 @@ export class ProcessMonitor<G extends Group> {
       const w = this.watched.get(t.pid);
       if (w !== undefined && w.open === k) ready.push(w);
     }
-    const single = new Uint8Array(BATCH * k);
-    for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(this.files[i % k]!) ? 1 : 0;
+    const single = singleFlags(this.files, BATCH);
     const fds = new Int32Array(BATCH * k);
     for (let b = 0; b < ready.length; b += BATCH) {
       const n = Math.min(BATCH, ready.length - b);

@@ -464,30 +464,50 @@ const NATIVE_BATCH = 256;
  */
 function readBatches(reader: NativeReader, tasks: Task[], files: string[], each: (t: Task, read: TaskRead) => void): void {
   const k = files.length;
-  const single = new Uint8Array(NATIVE_BATCH * k);
-  for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
-  let texts: (string | number)[] = [];
-  let at = 0;
-  // One reader for the whole listing: `at` is the first text of the task being parsed.
-  const read: TaskRead = (dir, file) => {
-    let j = 0;
-    while (j < k && files[j] !== file) j++;
-    const v = texts[at + j];
-    if (typeof v === 'string') return v;
-    const path = `${dir}/${file}`;
-    throw ioError(path, errnoError(v ?? 2, path));
-  };
+  const single = singleFlags(files, NATIVE_BATCH);
+  const texts = new BatchTexts(files);
   const dirs: string[] = new Array(Math.min(NATIVE_BATCH, tasks.length));
   for (let b = 0; b < tasks.length; b += NATIVE_BATCH) {
     const n = Math.min(NATIVE_BATCH, tasks.length - b);
     dirs.length = n;
     for (let i = 0; i < n; i++) dirs[i] = tasks[b + i]!.dir;
-    texts = readBatch(n * k, (from, arena, ends, errs) => reader.readTaskFiles(dirs, files, from, single, arena, ends, errs));
+    const batch = readBatch(n * k, (from, arena, ends, errs) => reader.readTaskFiles(dirs, files, from, single, arena, ends, errs));
     for (let i = 0; i < n; i++) {
-      at = i * k;
-      each(tasks[b + i]!, read);
+      texts.point(batch, i * k);
+      each(tasks[b + i]!, texts.read);
     }
   }
+}
+
+/** Flags for the native reader, `files` repeated for `tasks` tasks: 1 for a file the kernel prints in one piece. */
+export function singleFlags(files: readonly string[], tasks: number): Uint8Array {
+  const k = files.length;
+  const single = new Uint8Array(tasks * k);
+  for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
+  return single;
+}
+
+/** A reader over the texts of a batch (each task's files in the order of `files`), pointed at one task after another. */
+class BatchTexts {
+  private texts: (string | number)[] = [];
+  private at = 0;
+  constructor(private readonly files: readonly string[]) {}
+
+  /** Makes `read` give the texts of the task whose first file is texts[first]. */
+  point(texts: (string | number)[], first: number): void {
+    this.texts = texts;
+    this.at = first;
+  }
+
+  readonly read: TaskRead = (dir, file) => {
+    const files = this.files;
+    let j = 0;
+    while (j < files.length && files[j] !== file) j++;
+    const v = this.texts[this.at + j];
+    if (typeof v === 'string') return v;
+    const path = `${dir}/${file}`;
+    throw ioError(path, errnoError(v ?? 2, path));
+  };
 }
 
 /** Lists processes or threads of a /proc root with the requested groups, synchronously. */
@@ -559,8 +579,7 @@ async function readBatchesAsync(
   each: (t: Task, read: TaskRead) => TaskResult,
 ): Promise<TaskResult[]> {
   const k = files.length;
-  const single = new Uint8Array(NATIVE_BATCH * k);
-  for (let i = 0; i < single.length; i++) single[i] = SINGLE_RECORD.has(files[i % k]!) ? 1 : 0;
+  const single = singleFlags(files, NATIVE_BATCH);
   const starts: number[] = [];
   for (let b = 0; b < tasks.length; b += NATIVE_BATCH) starts.push(b);
   const inFlight = Math.max(1, Math.min(4, Math.floor(concurrency / 16)));
@@ -569,18 +588,10 @@ async function readBatchesAsync(
     const texts = await new Promise<(string | number)[]>((resolve, reject) =>
       reader.readTaskFilesAsync(batch.map((t) => t.dir), files, single, (err, buf, ends, errs) => (err ? reject(err) : resolve(textsOf(buf, ends, errs)))),
     );
-    let at = 0;
-    const read: TaskRead = (dir, file) => {
-      let j = 0;
-      while (j < k && files[j] !== file) j++;
-      const v = texts[at + j];
-      if (typeof v === 'string') return v;
-      const path = `${dir}/${file}`;
-      throw ioError(path, errnoError(v ?? 2, path));
-    };
+    const view = new BatchTexts(files);
     return batch.map((t, i) => {
-      at = i * k;
-      return each(t, read);
+      view.point(texts, i * k);
+      return each(t, view.read);
     });
   });
   return parts.flat();
