@@ -354,7 +354,14 @@ export class ProcessMonitor<G extends Group> {
           w.seen = 0;
           continue;
         }
-        if (row == null || row.startTicks !== w.startTicks) {
+        if (row === null) {
+          // A file of it stopped parsing (a damaged copy): reported once in `failed`, not watched, tried again next sample.
+          this.closeFiles(w);
+          this.watched.delete(t.pid);
+          kept.push(t);
+          continue;
+        }
+        if (row === undefined || row.startTicks !== w.startTicks) {
           // The watched process ended (its files say so); the pid may now be another process: start afresh.
           this.closeFiles(w);
           this.watched.delete(t.pid);

@@ -4,7 +4,8 @@
  * and listing while thousands of short-lived processes come and go.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../runtime/index.js';
@@ -280,6 +281,28 @@ describe('refresh mode', () => {
     }
     // On a quiet machine most samples re-read without listing; other tests running beside this one create processes, so this is reported, not required.
     console.log(`refresh: ${unlisted} of 40 samples re-read their tasks without listing the root`);
+  });
+
+  it('names a task whose file stops parsing once in `failed`, and tries it again the next sample', () => {
+    // A copy of the captured tree (its 26232/stat is damaged already), so one more file can be damaged between samples.
+    const root = mkdtempSync(join(tmpdir(), 'procspec-monitor-'));
+    cpSync(join(repo, '..', 'shared', 'corpus', 'prometheus-procfs', 'proc'), root, { recursive: true });
+    const m = new ProcFs({ root }).monitor({ groups: ['base', 'cpu', 'memory'] });
+    try {
+      const first = m.sample();
+      expect(first.failed?.map((f) => f.pid)).toEqual([26232]);
+      const watched = first.rows.map((r) => r.pid);
+      expect(watched).toContain(26231);
+      writeFileSync(join(root, '26231', 'stat'), '26231 (x) S 1 garbage\n');
+      const second = m.sample();
+      expect(second.failed?.map((f) => f.pid).sort()).toEqual([26231, 26232]);
+      expect(second.rows.map((r) => r.pid)).toEqual(watched.filter((p) => p !== 26231));
+      const third = m.sample();
+      expect(third.failed?.map((f) => f.pid).sort()).toEqual([26231, 26232]);
+    } finally {
+      m.close();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it.skipIf(native === undefined)('gives the same rows with the native batch reader as with node:fs', () => {
