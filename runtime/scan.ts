@@ -543,16 +543,6 @@ export class Scan {
     return t.slice(x, y);
   }
 
-  /** Steps over one word (a token not asked for by a pick). */
-  skipWord(): void {
-    const t = this.text;
-    let p = this.pos;
-    while (p < this.le && !isSpace(t.charCodeAt(p))) p++;
-    this.ts = this.pos;
-    if (p === this.pos) this.fail('a word');
-    this.pos = p;
-  }
-
   /**
    * What a pick reads, by token number (cached per fields array and spec):
    * want[i] is 1 for a field asked for; want[n + i], at the first token of
@@ -657,30 +647,24 @@ export class Scan {
     return this.text.slice(a, e);
   }
 
-  /** The text up to the last `c` of the line, without surrounding white space; the cursor stops at that `c`. */
-  untilLast(c: string): string {
+  /**
+   * The text up to the last `c` of the line, without surrounding white
+   * space; `verbatim`: as printed but for the one white-space character
+   * before `c` (the separator). The cursor stops at that `c`.
+   */
+  untilLast(c: string, verbatim = false): string {
     const t = this.text;
     const a = this.pos;
     const e = findLastIn(t, c, a, this.le);
     this.ts = a;
     if (e < 0) this.fail(`text followed by ${JSON.stringify(c)}`);
+    this.pos = e;
+    if (verbatim) return t.slice(a, e > a && isSpace(t.charCodeAt(e - 1)) ? e - 1 : e);
     let x = a;
     let y = e;
     while (x < y && isSpace(t.charCodeAt(x))) x++;
     while (y > x && isSpace(t.charCodeAt(y - 1))) y--;
-    this.pos = e;
     return t.slice(x, y);
-  }
-
-  /** The text up to the last `c` of the line, as printed but for the one white-space character before `c` (the separator); the cursor stops at that `c`. */
-  untilLastVerbatim(c: string): string {
-    const t = this.text;
-    const a = this.pos;
-    const e = findLastIn(t, c, a, this.le);
-    this.ts = a;
-    if (e < 0) this.fail(`text followed by ${JSON.stringify(c)}`);
-    this.pos = e;
-    return t.slice(a, e > a && isSpace(t.charCodeAt(e - 1)) ? e - 1 : e);
   }
 
   /** The text between `open` and `close`; `closeAt` picks the first, the last or the balancing `close`. */
@@ -841,7 +825,6 @@ export class Scan {
     this.eol();
     return v;
   }
-
 
   /**
    * A decimal integer of up to 20 digits as a double, for values about to be

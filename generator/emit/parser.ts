@@ -20,6 +20,12 @@ interface Fn {
   body: (w: CodeBlockWriter) => void;
 }
 
+/** Units counted in something other than bytes, and the expression of bytes per unit (`bytes` itself: 1). */
+const BYTE_FACTORS: Record<string, string> = { bytes: '1', kB: '1024', pages: 'ctx.pageSize', sectors: '512' };
+
+/** Units of time, which a value is divided into seconds from (read as a double: approx). */
+const TIME_UNITS: ReadonlySet<string> = new Set(['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs']);
+
 /** Whether the parser module of `spec` has a pick function (a one-line file of positional fields). */
 export function hasPick(spec: SpecModel): boolean {
   return spec.layout.kind === 'line' && !spec.layout.record.pairs && spec.layout.record.tokens.some((t) => t.kind === 'field');
@@ -35,10 +41,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   let counter = 0;
 
   const scaleExpr = (expr: string, unit: string | undefined): string => {
+    const factor = unit === undefined || unit === 'bytes' ? undefined : BYTE_FACTORS[unit];
+    if (factor !== undefined) return `s.scale(${expr}, ${factor})`;
     switch (unit) {
-      case 'kB': return `s.scale(${expr}, 1024)`;
-      case 'pages': return `s.scale(${expr}, ctx.pageSize)`;
-      case 'sectors': return `s.scale(${expr}, 512)`;
       case 'ticks': return `${expr} / ctx.clockTick`;
       case 'jiffies': return `${expr} / ctx.hz`;
       case 'ns': return `${expr} / 1e9`;
@@ -54,7 +59,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     switch (v.kind) {
       case 'integer':
       case 'u64': {
-        const toSeconds = v.kind === 'integer' && v.unit !== undefined && ['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs'].includes(v.unit);
+        const toSeconds = v.kind === 'integer' && v.unit !== undefined && TIME_UNITS.has(v.unit);
         const read =
           v.kind === 'u64' ? (v.hex ? 's.hex64()' : 's.u64()')
           : v.hex ? 's.hexNum()'
@@ -258,7 +263,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       t.untilLast === undefined && t.enclosed === undefined && t.terminator === undefined
     ) {
       // The commonest token, a decimal integer: white space, the number and the boundary after it in one call.
-      const toSeconds = fv.unit !== undefined && ['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs'].includes(fv.unit);
+      const toSeconds = fv.unit !== undefined && TIME_UNITS.has(fv.unit);
       const read = toSeconds ? (fv.signed ? 's.tokApprox()' : 's.tokApproxUnsigned()') : fv.signed ? 's.tokI()' : 's.tokU()';
       w.writeLine(`${v} = ${scaleExpr(read, fv.unit)};`);
       return;
@@ -301,7 +306,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       return;
     }
     if (t.untilLast !== undefined) {
-      w.writeLine(`${v} = ${esc(`s.${verbatim ? "untilLastVerbatim" : "untilLast"}(${q(t.untilLast)})`)};`);
+      w.writeLine(`${v} = ${esc(`s.untilLast(${q(t.untilLast)}${verbatim ? ', true' : ''})`)};`);
       return;
     }
     if (t.enclosed) {
@@ -502,7 +507,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       }
       w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
       const val = e.field.value;
-      const factor = val.kind === 'integer' ? ({ kB: '1024', pages: 'ctx.pageSize', sectors: '512', bytes: '1' } as Record<string, string>)[val.unit ?? 'bytes'] : undefined;
+      const factor = val.kind === 'integer' ? BYTE_FACTORS[val.unit ?? 'bytes'] : undefined;
       if (val.kind === 'integer' && factor !== undefined && !val.signed && !val.hex && !val.octal && val.sentinels.length === 0 && e.prefix === undefined) {
         // An unsigned number alone on its line, with or without a unit suffix: one call.
         w.writeLine(`${v} = s.uLine(${factor}, ${q(val.suffix ?? '')});`);
@@ -836,13 +841,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   for (const t of keyTables) {
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
-      docs: ['Keys of a keyed layout, numbered for the switch that reads their values.'],
-      declarations: [{ name: t.name, initializer: `new Map<string, number>([${t.keys.map((k, i) => `[${q(k)}, ${i}]`).join(', ')}])` }],
+      docs: ['Keys of a keyed layout in the order files print them.'],
+      declarations: [{ name: `${t.name}_ORDER`, initializer: `[${t.keys.map((k) => q(k)).join(', ')}]` }],
     });
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
-      docs: ['The same keys in the order files print them.'],
-      declarations: [{ name: `${t.name}_ORDER`, initializer: `[${t.keys.map((k) => q(k)).join(', ')}]` }],
+      docs: ['The same keys numbered, for the switch that reads their values.'],
+      declarations: [{ name: t.name, initializer: `new Map<string, number>(${t.name}_ORDER.map((k, i) => [k, i]))` }],
     });
   }
   // Known only once the bodies are written; ts-morph puts it after the other imports.

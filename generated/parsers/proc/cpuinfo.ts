@@ -978,15 +978,15 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemProcess
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["processor", 0], ["vendor_id", 1], ["cpu family", 2], ["model", 3], ["model name", 4], ["stepping", 5], ["microcode", 6], ["cpu MHz", 7], ["cache size", 8], ["physical id", 9], ["siblings", 10], ["core id", 11], ["cpu cores", 12], ["apicid", 13], ["initial apicid", 14], ["fdiv_bug", 15], ["hlt_bug", 16], ["f00f_bug", 17], ["coma_bug", 18], ["fpu", 19], ["fpu_exception", 20], ["cpuid level", 21], ["wp", 22], ["flags", 23], ["vmx flags", 24], ["bugs", 25], ["bogomips", 26], ["TLB size", 27], ["clflush size", 28], ["cache_alignment", 29], ["address sizes", 30], ["power management", 31], ["BogoMIPS", 32], ["Features", 33], ["CPU implementer", 34], ["CPU architecture", 35], ["CPU variant", 36], ["CPU part", 37], ["CPU revision", 38], ["cpu", 39], ["clock", 40], ["revision", 41], ["hart", 42], ["isa", 43], ["mmu", 44], ["uarch", 45], ["mvendorid", 46], ["marchid", 47], ["mimpid", 48], ["hart isa", 49]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS1 = new Map<string, number>([["cpu number", 0], ["physical id", 1], ["core id", 2], ["siblings", 3], ["cpu cores", 4], ["book id", 5], ["drawer id", 6], ["dedicated", 7], ["address", 8], ["version", 9], ["identification", 10], ["cpu MHz dynamic", 11], ["cpu MHz static", 12], ["machine", 13]]);
-/** The same keys in the order files print them. */
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = ["cpu number", "physical id", "core id", "siblings", "cpu cores", "book id", "drawer id", "dedicated", "address", "version", "identification", "cpu MHz dynamic", "cpu MHz static", "machine"];
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS2 = new Map<string, number>([["Hardware", 0], ["Revision", 1], ["Serial", 2], ["timebase", 3], ["platform", 4], ["machine", 5], ["MMU", 6], ["firmware", 7], ["# processors", 8], ["bogomips per cpu", 9], ["max thread id", 10], ["features", 11], ["facilities", 12], ["model", 13], ["vendor_id", 14]]);
-/** The same keys in the order files print them. */
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
 const KEYS2_ORDER = ["Hardware", "Revision", "Serial", "timebase", "platform", "machine", "MMU", "firmware", "# processors", "bogomips per cpu", "max thread id", "features", "facilities", "model", "vendor_id"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));

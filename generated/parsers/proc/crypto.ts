@@ -247,7 +247,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["name", 0], ["driver", 1], ["module", 2], ["priority", 3], ["refcnt", 4], ["selftest", 5], ["internal", 6], ["fips", 7], ["type", 8], ["flags", 9], ["async", 10], ["blocksize", 11], ["min keysize", 12], ["max keysize", 13], ["ivsize", 14], ["chunksize", 15], ["walksize", 16], ["statesize", 17], ["maxauthsize", 18], ["geniv", 19], ["digestsize", 20], ["seedsize", 21]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["name", "driver", "module", "priority", "refcnt", "selftest", "internal", "fips", "type", "flags", "async", "blocksize", "min keysize", "max keysize", "ivsize", "chunksize", "walksize", "statesize", "maxauthsize", "geniv", "digestsize", "seedsize"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -1026,19 +1026,19 @@ function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([[".nr_running", 0], [".nr_switches", 1], [".nr_load_updates", 2], [".nr_uninterruptible", 3], [".next_balance", 4], [".curr->pid", 5], [".clock", 6], [".clock_task", 7], [".avg_idle", 8], [".max_idle_balance_cost", 9]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS1 = new Map<string, number>([[".nr_running", 0], [".nr_switches", 1], [".nr_load_updates", 2], [".nr_uninterruptible", 3], [".next_balance", 4], [".curr->pid", 5], [".clock", 6], [".clock_task", 7], [".avg_idle", 8], [".max_idle_balance_cost", 9]]);
-/** The same keys in the order files print them. */
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS2 = new Map<string, number>([[".exec_clock", 0], [".MIN_vruntime", 1], [".min_vruntime", 2], [".max_vruntime", 3], [".spread", 4], [".spread0", 5], [".nr_spread_over", 6], [".nr_running", 7], [".load", 8]]);
-/** The same keys in the order files print them. */
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
 const KEYS2_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS3 = new Map<string, number>([[".exec_clock", 0], [".MIN_vruntime", 1], [".min_vruntime", 2], [".max_vruntime", 3], [".spread", 4], [".spread0", 5], [".nr_spread_over", 6], [".nr_running", 7], [".load", 8]]);
-/** The same keys in the order files print them. */
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
 const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS3 = new Map<string, number>(KEYS3_ORDER.map((k, i) => [k, i]));

@@ -242,7 +242,7 @@ function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["cpu", 0], ["intr", 1], ["ctxt", 2], ["btime", 3], ["processes", 4], ["procs_running", 5], ["procs_blocked", 6], ["softirq", 7]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked", "softirq"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -755,11 +755,11 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockBro
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["cpu", 0], [".expires_next", 1], [".hres_active", 2], [".nr_events", 3], [".nr_retries", 4], [".nr_hangs", 5], [".max_hang_time", 6], [".nohz_mode", 7], [".nohz", 8], [".highres", 9], [".last_tick", 10], [".tick_stopped", 11], [".idle_jiffies", 12], [".idle_calls", 13], [".idle_sleeps", 14], [".idle_entrytime", 15], [".idle_waketime", 16], [".idle_exittime", 17], [".idle_sleeptime", 18], [".iowait_sleeptime", 19], [".last_jiffies", 20], [".next_timer", 21], [".idle_expires", 22], ["jiffies", 23]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["cpu", ".expires_next", ".hres_active", ".nr_events", ".nr_retries", ".nr_hangs", ".max_hang_time", ".nohz_mode", ".nohz", ".highres", ".last_tick", ".tick_stopped", ".idle_jiffies", ".idle_calls", ".idle_sleeps", ".idle_entrytime", ".idle_waketime", ".idle_exittime", ".idle_sleeptime", ".iowait_sleeptime", ".last_jiffies", ".next_timer", ".idle_expires", "jiffies"];
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS1 = new Map<string, number>([["Per CPU device", 0], ["Broadcast", 1], ["Clock Event Device", 2], ["max_delta_ns", 3], ["min_delta_ns", 4], ["mult", 5], ["shift", 6], ["mode", 7], ["next_event", 8], ["set_next_event", 9], ["shutdown", 10], ["periodic", 11], ["oneshot", 12], ["oneshot stopped", 13], ["resume", 14], ["event_handler", 15], ["tick_broadcast_mask", 16], ["tick_broadcast_oneshot_mask", 17]]);
-/** The same keys in the order files print them. */
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = ["Per CPU device", "Broadcast", "Clock Event Device", "max_delta_ns", "min_delta_ns", "mult", "shift", "mode", "next_event", "set_next_event", "shutdown", "periodic", "oneshot", "oneshot stopped", "resume", "event_handler", "tick_broadcast_mask", "tick_broadcast_oneshot_mask"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));

@@ -334,7 +334,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["pages", 0], ["boost", 1], ["min", 2], ["low", 3], ["high", 4], ["promo", 5], ["scanned", 6], ["spanned", 7], ["present", 8], ["managed", 9], ["cma", 10], ["protection", 11], ["node_unreclaimable", 12], ["all_unreclaimable", 13], ["start_pfn", 14], ["inactive_ratio", 15]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -577,7 +577,7 @@ function record8(s: Scan, ctx: ParseContext): ProcPidFdinfoItInterval {
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["pos", 0], ["flags", 1], ["mnt_id", 2], ["ino", 3], ["lock", 4], ["eventfd-count", 5], ["eventfd-id", 6], ["eventfd-semaphore", 7], ["tfd", 8], ["sigmask", 9], ["inotify wd", 10], ["fanotify flags", 11], ["fanotify ino", 12], ["fanotify mnt_id", 13], ["fanotify sdev", 14], ["clockid", 15], ["ticks", 16], ["settime flags", 17], ["it_value", 18], ["it_interval", 19], ["Pid", 20], ["NSpid", 21], ["tty-index", 22], ["scm_fds", 23]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "eventfd-id", "eventfd-semaphore", "tfd", "sigmask", "inotify wd", "fanotify flags", "fanotify ino", "fanotify mnt_id", "fanotify sdev", "clockid", "ticks", "settime flags", "it_value", "it_interval", "Pid", "NSpid", "tty-index", "scm_fds"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

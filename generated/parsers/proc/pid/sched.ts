@@ -18,7 +18,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
   let v_threads: number;
   if (!s.nextLine(end)) s.missing("a header line");
   s.oneSpace();
-  v_comm = s.untilLastVerbatim("(");
+  v_comm = s.untilLast("(", true);
   s.ws();
   s.lit("(");
   v_pid = s.u();
@@ -129,7 +129,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["se.exec_start", 0], ["se.vruntime", 1], ["se.sum_exec_runtime", 2], ["se.nr_migrations", 3], ["nr_switches", 4], ["nr_voluntary_switches", 5], ["nr_involuntary_switches", 6], ["se.load.weight", 7], ["policy", 8], ["prio", 9], ["clock-delta", 10]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["se.exec_start", "se.vruntime", "se.sum_exec_runtime", "se.nr_migrations", "nr_switches", "nr_voluntary_switches", "nr_involuntary_switches", "se.load.weight", "policy", "prio", "clock-delta"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

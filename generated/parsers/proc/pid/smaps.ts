@@ -283,7 +283,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["Size", 0], ["KernelPageSize", 1], ["MMUPageSize", 2], ["Rss", 3], ["Pss", 4], ["Pss_Dirty", 5], ["Shared_Clean", 6], ["Shared_Dirty", 7], ["Private_Clean", 8], ["Private_Dirty", 9], ["Referenced", 10], ["Anonymous", 11], ["KSM", 12], ["LazyFree", 13], ["AnonHugePages", 14], ["ShmemPmdMapped", 15], ["FilePmdMapped", 16], ["Shared_Hugetlb", 17], ["Private_Hugetlb", 18], ["Swap", 19], ["SwapPss", 20], ["Locked", 21], ["Nonlinear", 22], ["THPeligible", 23], ["ProtectionKey", 24], ["VmFlags", 25]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

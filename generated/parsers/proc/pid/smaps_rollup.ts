@@ -222,7 +222,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["Rss", 0], ["Pss", 1], ["Pss_Dirty", 2], ["Pss_Anon", 3], ["Pss_File", 4], ["Pss_Shmem", 5], ["Shared_Clean", 6], ["Shared_Dirty", 7], ["Private_Clean", 8], ["Private_Dirty", 9], ["Referenced", 10], ["Anonymous", 11], ["KSM", 12], ["LazyFree", 13], ["AnonHugePages", 14], ["ShmemPmdMapped", 15], ["FilePmdMapped", 16], ["Shared_Hugetlb", 17], ["Private_Hugetlb", 18], ["Swap", 19], ["SwapPss", 20], ["Locked", 21]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -125,7 +125,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
   return o;
 }
 
-/** Keys of a keyed layout, numbered for the switch that reads their values. */
-const KEYS0 = new Map<string, number>([["usage_usec", 0], ["user_usec", 1], ["system_usec", 2], ["nice_usec", 3], ["core_sched.force_idle_usec", 4], ["nr_periods", 5], ["nr_throttled", 6], ["throttled_usec", 7], ["nr_bursts", 8], ["burst_usec", 9]]);
-/** The same keys in the order files print them. */
+/** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["usage_usec", "user_usec", "system_usec", "nice_usec", "core_sched.force_idle_usec", "nr_periods", "nr_throttled", "throttled_usec", "nr_bursts", "burst_usec"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
