@@ -95,23 +95,41 @@ static napi_value fail(napi_env env, const char *msg) {
   return NULL;
 }
 
+/* Notes file i of a batch: n bytes of text after *at, or the errno -n (no text). */
+static void record(int32_t *ends, int32_t *errs, uint32_t i, ssize_t n, size_t *at) {
+  if (n < 0) {
+    errs[i] = (int32_t)-n;
+  } else {
+    errs[i] = 0;
+    *at += (size_t)n;
+  }
+  ends[i] = (int32_t)*at;
+}
+
+/* The file names of a batch (1 to 16, each shorter than 63 bytes) into names; returns their count, or 0 when arr is not that. */
+static uint32_t get_names(napi_env env, napi_value arr, char names[16][64], size_t namelen[16]) {
+  uint32_t n;
+  if (napi_get_array_length(env, arr, &n) != napi_ok || n == 0 || n > 16) return 0;
+  for (uint32_t j = 0; j < n; j++) {
+    napi_value f;
+    if (napi_get_element(env, arr, j, &f) != napi_ok || napi_get_value_string_utf8(env, f, names[j], 64, &namelen[j]) != napi_ok || namelen[j] >= 63) {
+      return 0;
+    }
+  }
+  return n;
+}
+
 static napi_value read_task_files(napi_env env, napi_callback_info info) {
   size_t argc = 7;
   napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc != 7) return fail(env, "readTaskFiles: 7 arguments");
-  uint32_t ndirs, nfiles;
+  uint32_t ndirs;
   if (napi_get_array_length(env, argv[0], &ndirs) != napi_ok) return fail(env, "readTaskFiles: dirs must be an array");
-  if (napi_get_array_length(env, argv[1], &nfiles) != napi_ok || nfiles == 0 || nfiles > 16) return fail(env, "readTaskFiles: 1 to 16 file names");
   char names[16][64];
   size_t namelen[16];
-  for (uint32_t j = 0; j < nfiles; j++) {
-    napi_value f;
-    if (napi_get_element(env, argv[1], j, &f) != napi_ok || napi_get_value_string_utf8(env, f, names[j], sizeof names[j], &namelen[j]) != napi_ok) {
-      return fail(env, "readTaskFiles: file names must be strings");
-    }
-    if (namelen[j] >= sizeof names[j] - 1) return fail(env, "readTaskFiles: file name too long");
-  }
+  uint32_t nfiles = get_names(env, argv[1], names, namelen);
+  if (nfiles == 0) return fail(env, "readTaskFiles: 1 to 16 short file names");
   struct args a;
   a.count = ndirs * nfiles;
   if (get_args(env, argv + 1, &a) != 0) return fail(env, "readTaskFiles: bad arguments");
@@ -131,21 +149,13 @@ static napi_value read_task_files(napi_env env, napi_callback_info info) {
     memcpy(path + dirlen + 1, names[j], namelen[j] + 1);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      a.errs[i] = errno;
-      a.ends[i] = (int32_t)at;
+      record(a.ends, a.errs, i, -errno, &at);
       continue;
     }
     ssize_t n = read_all(fd, a.arena + at, a.cap - at, 0, a.single[i]);
     close(fd);
     if (n == -ENOBUFS) return result(env, i);
-    if (n < 0) {
-      a.errs[i] = (int32_t)-n;
-      a.ends[i] = (int32_t)at;
-      continue;
-    }
-    at += (size_t)n;
-    a.errs[i] = 0;
-    a.ends[i] = (int32_t)at;
+    record(a.ends, a.errs, i, n, &at);
   }
   return result(env, a.count);
 }
@@ -169,14 +179,7 @@ static napi_value pread_fds(napi_env env, napi_callback_info info) {
   for (uint32_t i = a.from; i < a.count; i++) {
     ssize_t n = read_all(fds[i], a.arena + at, a.cap - at, 1, a.single[i]);
     if (n == -ENOBUFS) return result(env, i);
-    if (n < 0) {
-      a.errs[i] = (int32_t)-n;
-      a.ends[i] = (int32_t)at;
-      continue;
-    }
-    at += (size_t)n;
-    a.errs[i] = 0;
-    a.ends[i] = (int32_t)at;
+    record(a.ends, a.errs, i, n, &at);
   }
   return result(env, a.count);
 }
@@ -294,8 +297,7 @@ static void batch_execute(napi_env env, void *data) {
   for (uint32_t i = 0; i < b->count; i++, path += strlen(path) + 1) {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      b->errs[i] = errno;
-      b->ends[i] = (int32_t)at;
+      record(b->ends, b->errs, i, -errno, &at);
       continue;
     }
     size_t start = at;
@@ -314,16 +316,9 @@ static void batch_execute(napi_env env, void *data) {
       n = read_on(fd, b->arena, full, b->cap, 0, b->single[i]);
     }
     close(fd);
-    if (n < 0) {
-      /* A file cut short by an error keeps nothing: it ends where it started. */
-      b->errs[i] = (int32_t)-n;
-      b->ends[i] = (int32_t)start;
-      at = start;
-      continue;
-    }
-    at = (size_t)n;
-    b->errs[i] = 0;
-    b->ends[i] = (int32_t)at;
+    /* A file cut short by an error keeps nothing: it ends where it started. */
+    record(b->ends, b->errs, i, n < 0 ? n : n - (ssize_t)start, &at);
+    if (b->failed) break; /* out of memory: the batch is dropped, read no more */
   }
 }
 
@@ -373,9 +368,10 @@ static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t ndirs, nfiles;
-  if (argc != 4 || napi_get_array_length(env, argv[0], &ndirs) != napi_ok || napi_get_array_length(env, argv[1], &nfiles) != napi_ok ||
-      nfiles == 0 || nfiles > 16) {
-    return fail(env, "readTaskFilesAsync(dirs, files, single, done)");
+  char names[16][64];
+  size_t namelen[16];
+  if (argc != 4 || napi_get_array_length(env, argv[0], &ndirs) != napi_ok || (nfiles = get_names(env, argv[1], names, namelen)) == 0) {
+    return fail(env, "readTaskFilesAsync(dirs, files: 1 to 16 short names, single, done)");
   }
   size_t slen;
   void *sdata;
@@ -394,17 +390,7 @@ static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   b->single = malloc(count ? count : 1);
   b->ends = malloc((size_t)(count ? count : 1) * 4);
   b->errs = malloc((size_t)(count ? count : 1) * 4);
-  char names[16][64];
-  size_t namelen[16];
   size_t total = 0;
-  for (uint32_t j = 0; j < nfiles; j++) {
-    napi_value f;
-    if (napi_get_element(env, argv[1], j, &f) != napi_ok || napi_get_value_string_utf8(env, f, names[j], sizeof names[j], &namelen[j]) != napi_ok ||
-        namelen[j] >= sizeof names[j] - 1) {
-      batch_free(b);
-      return fail(env, "readTaskFilesAsync: file names must be short strings");
-    }
-  }
   /* Paths: "<dir>/<file>\0" for every folder and file, in order. */
   size_t room = 0;
   char *paths = NULL;
@@ -444,9 +430,18 @@ static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   memcpy(b->single, sdata, count);
   napi_value name;
   napi_create_string_utf8(env, "procspec.readTaskFiles", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, argv[3], 1, &b->done) != napi_ok ||
-      napi_create_async_work(env, NULL, name, batch_execute, batch_complete, b, &b->work) != napi_ok ||
-      napi_queue_async_work(env, b->work) != napi_ok) {
+  if (napi_create_reference(env, argv[3], 1, &b->done) != napi_ok) {
+    batch_free(b);
+    return fail(env, "readTaskFilesAsync: cannot hold the callback");
+  }
+  if (napi_create_async_work(env, NULL, name, batch_execute, batch_complete, b, &b->work) != napi_ok) {
+    napi_delete_reference(env, b->done);
+    batch_free(b);
+    return fail(env, "readTaskFilesAsync: cannot queue the work");
+  }
+  if (napi_queue_async_work(env, b->work) != napi_ok) {
+    napi_delete_async_work(env, b->work);
+    napi_delete_reference(env, b->done);
     batch_free(b);
     return fail(env, "readTaskFilesAsync: cannot queue the work");
   }

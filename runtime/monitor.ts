@@ -10,7 +10,7 @@ import { closeSync, statfsSync } from 'node:fs';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import { batchText, filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, readBatch, type NativeReader } from './native.js';
@@ -197,13 +197,8 @@ export class ProcessMonitor<G extends Group> {
     if (w.read !== undefined) return w.read;
     const files = this.files;
     return (w.read = (dir: string, name: string): string => {
+      if (w.pre !== undefined) return batchText(w.pre, w.preAt, files, dir, name);
       const j = files.indexOf(name);
-      if (w.pre !== undefined) {
-        const v = w.pre[w.preAt + j];
-        if (typeof v === 'string') return v;
-        const path = `${dir}/${name}`;
-        throw ioError(path, errnoError(v!, path));
-      }
       let fd = w.fds[j]!;
       const path = `${dir}/${name}`;
       if (fd < 0) {

@@ -65,6 +65,9 @@ export function errnoError(n: number, path: string): Error & { code: string; err
 }
 
 let arena = Buffer.allocUnsafe(1 << 20);
+/** Where each file of a batch ends in `arena`, and its errno: grown as batches grow, reused. */
+let ends = new Int32Array(1024);
+let errs = new Int32Array(1024);
 
 /**
  * Runs one batch through the native reader: `call` reads files `from`..
@@ -76,8 +79,10 @@ export function readBatch(
   count: number,
   call: (from: number, arena: Buffer, ends: Int32Array, errs: Int32Array) => number,
 ): (string | number)[] {
-  const ends = new Int32Array(count);
-  const errs = new Int32Array(count);
+  if (ends.length < count) {
+    ends = new Int32Array(count);
+    errs = new Int32Array(count);
+  }
   const texts: (string | number)[] = new Array(count);
   let from = 0;
   while (from < count) {
@@ -86,11 +91,7 @@ export function readBatch(
       arena = Buffer.allocUnsafe(arena.length * 2);
       continue;
     }
-    let start = 0;
-    for (let i = from; i < next; i++) {
-      texts[i] = errs[i] !== 0 ? errs[i]! : arena.toString('utf8', start, ends[i]);
-      start = ends[i]!;
-    }
+    decode(arena, ends, errs, from, next, texts);
     from = next;
   }
   return texts;
@@ -98,10 +99,14 @@ export function readBatch(
 
 /** The texts of a batch read by readTaskFilesAsync: each file's text (UTF-8), or its errno number. */
 export function textsOf(texts: Buffer, ends: Int32Array, errs: Int32Array): (string | number)[] {
-  const out: (string | number)[] = new Array(ends.length);
+  return decode(texts, ends, errs, 0, ends.length, new Array(ends.length));
+}
+
+/** Files from..to of a batch into `out`: the text of each (it starts where the one before ended, the first at 0), or its errno. */
+function decode(buf: Buffer, ends: Int32Array, errs: Int32Array, from: number, to: number, out: (string | number)[]): (string | number)[] {
   let start = 0;
-  for (let i = 0; i < ends.length; i++) {
-    out[i] = errs[i] !== 0 ? errs[i]! : texts.toString('utf8', start, ends[i]);
+  for (let i = from; i < to; i++) {
+    out[i] = errs[i] !== 0 ? errs[i]! : buf.toString('utf8', start, ends[i]);
     start = ends[i]!;
   }
   return out;

@@ -499,47 +499,59 @@ class BatchTexts {
     this.at = first;
   }
 
-  readonly read: TaskRead = (dir, file) => {
-    const files = this.files;
-    let j = 0;
-    while (j < files.length && files[j] !== file) j++;
-    const v = this.texts[this.at + j];
-    if (typeof v === 'string') return v;
-    const path = `${dir}/${file}`;
-    throw ioError(path, errnoError(v ?? 2, path));
-  };
+  readonly read: TaskRead = (dir, file) => batchText(this.texts, this.at, this.files, dir, file);
 }
+
+/**
+ * The text of `file` of the task whose files start at texts[at] (in the
+ * order of `files`), or the ProcfsError of the errno read in its place.
+ */
+export function batchText(texts: readonly (string | number)[], at: number, files: readonly string[], dir: string, file: string): string {
+  const j = files.indexOf(file);
+  if (j < 0) throw new Error(`${file} is not one of the files read for ${dir}`);
+  const v = texts[at + j]!;
+  if (typeof v === 'string') return v;
+  const path = `${dir}/${file}`;
+  throw ioError(path, errnoError(v, path));
+}
+
+/** What reading one task gives: its row, undefined when it ended, null when a file of it did not parse. */
+type TaskResult = Parsed | undefined | null;
 
 /** Lists processes or threads of a /proc root with the requested groups, synchronously. */
 export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G> & { native?: boolean }): Listing<G> {
   const p = plan(opts.groups);
   const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
   const c = listingContext(root, ctx);
-  const rows: Parsed[] = [];
   const failed: { pid: number; error: ProcfsError }[] = [];
+  const results: TaskResult[] = [];
+  if (native !== undefined && opts.native !== false) {
+    readBatches(native, tasks, filesOf(p), (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
+  } else {
+    for (const t of tasks) results.push(readTaskOrFail(failed, t, p, c, readTaskFile));
+  }
+  return listingOf<G>(root, tasks.length, results, failed);
+}
+
+/** A listing from the result of each listed task (a row, undefined: gone, null: failed to parse). */
+function listingOf<G extends Group>(root: string, listed: number, results: readonly TaskResult[], failed: { pid: number; error: ProcfsError }[]): Listing<G> {
+  const rows: Parsed[] = [];
   let gone = 0;
   let denied = 0;
-  const take = (row: Parsed | undefined | null): void => {
-    if (row === null) return;
+  for (const row of results) {
+    if (row === null) continue;
     if (row === undefined) gone++;
     else {
       if (row.denied) denied++;
       rows.push(row);
     }
-  };
-  if (native !== undefined && opts.native !== false) {
-    readBatches(native, tasks, filesOf(p), (t, read) => take(readTaskOrFail(failed, t, p, c, read)));
-  } else {
-    for (const t of tasks) take(readTaskOrFail(failed, t, p, c, readTaskFile));
   }
-  const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
+  const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed, gone, denied };
   if (failed.length > 0) out.failed = failed;
   const hidden = hidepidOf(root);
   if (hidden !== undefined) out.hidden = hidden;
   return out;
 }
-
-type TaskResult = Parsed | undefined | null;
 
 /**
  * The async listing through node:fs: each task's files read with at most
@@ -617,22 +629,7 @@ export async function listProcessesAsync<G extends Group>(
     native !== undefined && opts.native !== false
       ? await readBatchesAsync(native, tasks, files, opts.concurrency ?? 32, (t, read) => readTaskOrFail(failed, t, p, c, read))
       : await readEachAsync(tasks, files, opts.concurrency ?? 32, (t, read) => readTaskOrFail(failed, t, p, c, read));
-  const rows: Parsed[] = [];
-  let gone = 0;
-  let denied = 0;
-  for (const row of results) {
-    if (row === null) continue;
-    if (row === undefined) gone++;
-    else {
-      if (row.denied) denied++;
-      rows.push(row);
-    }
-  }
-  const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed: tasks.length, gone, denied };
-  if (failed.length > 0) out.failed = failed;
-  const hidden = hidepidOf(root);
-  if (hidden !== undefined) out.hidden = hidden;
-  return out;
+  return listingOf<G>(root, tasks.length, results, failed);
 }
 
 /**

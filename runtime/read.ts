@@ -100,7 +100,11 @@ function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T,
  * holding a text longer than the buffer, or -errno.
  */
 function nativeText(r: number | Buffer, path: string): string {
-  if (typeof r !== 'number') return r.toString('utf8');
+  if (typeof r !== 'number') {
+    // Keep a buffer that holds such a text next time (room beyond it: a short read must still mean the end).
+    if (r.length < MAX_RETAINED_BUFFER_BYTES) syncBuffer = Buffer.allocUnsafe(Math.max(syncBuffer.length, 2 ** Math.ceil(Math.log2(r.length + 1))));
+    return r.toString('utf8');
+  }
   if (r < 0) throw ioError(path, errnoError(-r, path));
   return syncBuffer.toString('utf8', 0, r);
 }
