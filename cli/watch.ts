@@ -60,7 +60,7 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
   const seconds = parseInterval(opts.interval);
   const count = opts.count === undefined ? Infinity : Number(opts.count);
   if (!(count > 0) || !Number.isInteger(count === Infinity ? 1 : count)) throw new Error(`bad --count ${opts.count}: a positive whole number`);
-  const match = opts.match !== undefined ? new RegExp(opts.match) : undefined;
+  const match = opts.match !== undefined ? pattern(opts.match) : undefined;
   const json = opts.json === true || !isTerminal();
 
   const take = (): Map<string, { at: number; leaves: Leaf[] } | ProcfsError> => {
@@ -112,4 +112,13 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
     before = after;
   }
   return 0;
+}
+
+/** The --match pattern; one that is not a regular expression is a bad option (exit 2), not a crash. */
+function pattern(text: string): RegExp {
+  try {
+    return new RegExp(text);
+  } catch (err) {
+    throw new Error(`bad --match ${JSON.stringify(text)}: ${(err as Error).message}`);
+  }
 }

@@ -17,6 +17,7 @@ import type { ProcPressure } from '../generated/types/proc/pressure.js';
 import { DEFAULT_CONTEXT } from './context.js';
 import { absent, ioError, ProcfsError } from './errors.js';
 import { errnoName, loadNativeModule } from './native.js';
+import { rereadFdSync } from './read.js';
 
 /** A resource PSI tracks. `irq` exists only with CONFIG_IRQ_TIME_ACCOUNTING and has only `full`. */
 export type PressureResource = 'cpu' | 'memory' | 'io' | 'irq';
@@ -209,20 +210,6 @@ export function registerTrigger(fd: number, file: string, text: string): void {
   }
 }
 
-/** Reads a pressure file from offset 0 through an open descriptor. */
-function preadText(fd: number): string {
-  const chunks: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const buf = Buffer.allocUnsafe(512);
-    const n = fs.readSync(fd, buf, 0, buf.length, at);
-    if (n === 0) break;
-    chunks.push(buf.subarray(0, n));
-    at += n;
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 export interface PressureWatcherEvents {
   /** The stall time in a window crossed the threshold (at most one per window). */
   trigger: [event: PressureEvent];
@@ -271,13 +258,7 @@ export class PressureWatcher extends EventEmitter<PressureWatcherEvents> {
   /** The pressure file's values now (percent, seconds), read through the watcher's descriptor. */
   read(): ProcPressure {
     if (this.fd < 0) throw new ProcfsError('io', `${this.file}: the watcher is closed`, { file: this.file });
-    let text: string;
-    try {
-      text = preadText(this.fd);
-    } catch (err) {
-      throw ioError(this.file, err);
-    }
-    return parseProcPressure(text, { ...DEFAULT_CONTEXT, file: this.file });
+    return parseProcPressure(rereadFdSync(this.fd, this.file), { ...DEFAULT_CONTEXT, file: this.file });
   }
 
   /** Stops watching, deregisters the trigger and closes the descriptor. Idempotent; emits 'close' the first time. */

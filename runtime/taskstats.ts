@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { fstatSync, readFileSync } from 'node:fs';
+import { parseProcNetNetlink } from '../generated/parsers/proc/net/netlink.js';
 import { ProcfsError } from './errors.js';
 import { errnoName, loadNativeModule } from './native.js';
 import {
@@ -150,11 +151,14 @@ export function genlFamily(sock: GenlSocket, name: string): number {
 const SIZES: Record<FieldType, number> = { u8: 1, u16: 2, u32: 4, u64: 8, 'char[32]': 32, 'u8[3]': 3 };
 const ALIGNS: Record<FieldType, number> = { u8: 1, u16: 2, u32: 4, u64: 8, 'char[32]': 1, 'u8[3]': 1 };
 
-/** A field with its byte offset. */
+/** A field with its byte offset, and its name in the decoded value (camelCase). */
 export interface PlacedField extends LayoutField {
   offset: number;
   size: number;
+  key: string;
 }
+
+const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** Places the fields one after another with C's alignment (natural, or an explicit aligned(N)). */
 export function placeFields(layout: readonly LayoutField[]): PlacedField[] {
@@ -163,12 +167,15 @@ export function placeFields(layout: readonly LayoutField[]): PlacedField[] {
     const align = Math.max(ALIGNS[f.type], f.align ?? 1);
     const offset = Math.ceil(at / align) * align;
     at = offset + SIZES[f.type];
-    return { ...f, offset, size: SIZES[f.type] };
+    return { ...f, offset, size: SIZES[f.type], key: camel(f.name) };
   });
 }
 
 /** Every field of struct taskstats with its offset. */
 export const TASKSTATS_FIELDS: readonly PlacedField[] = placeFields(TASKSTATS_LAYOUT);
+
+/** taskstatsSize of each version of this layout, worked out once per version decoded. */
+const SIZE_OF_VERSION: number[] = [];
 
 /** sizeof(struct taskstats) of a version: its last field's end, rounded up to the struct's 8-byte alignment. */
 export function taskstatsSize(version: number, fields: readonly PlacedField[] = TASKSTATS_FIELDS): number {
@@ -221,8 +228,6 @@ export interface Taskstats {
   delayAccountingOff?: boolean;
 }
 
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
 const SECONDS: Partial<Record<string, number>> = { ns: 1e-9, us: 1e-6, 'MiB*us': 1048576e-6 };
 
 /** A u64 that must be exact as a number: beyond 2^53 it is a parse error, never a rounded value. */
@@ -273,12 +278,12 @@ export function decodeTaskstats(bytes: Uint8Array, opts: { delayAccountingOff?: 
   if (version === 0) throw fail('a version of 1 or more', 'version 0');
   if (BROKEN_VERSIONS.includes(version)) throw fail('a struct version other than 15 (its layout inserted fields mid-struct and was replaced by version 16)', `version ${version}`);
   const known = Math.min(version, LAYOUT_VERSION);
-  const size = taskstatsSize(known);
+  const size = (SIZE_OF_VERSION[known] ??= taskstatsSize(known));
   if (bytes.length < size) throw fail(`${size} bytes for version ${version}`, `${bytes.length} bytes`);
   const fields: Record<string, number | bigint | string> = {};
   for (const f of TASKSTATS_FIELDS) {
     if (f.since > known || f.unit === 'padding') continue;
-    fields[camel(f.name)] = readField(dv, f);
+    fields[f.key] = readField(dv, f);
   }
   const delays: Partial<Record<DelayKind, DelayStats>> = {};
   for (const kind of Object.keys(DELAY_KINDS) as DelayKind[]) {
@@ -438,18 +443,11 @@ export interface ExitListenerOptions {
 /** The socket's drop counter, from the row of /proc/net/netlink whose inode is the socket's. */
 function socketDrops(inode: number): number | null {
   try {
-    const rows = readFileSync('/proc/net/netlink', 'utf8').trim().split('\n');
-    const head = rows[0]!.trim().split(/\s+/);
-    const di = head.indexOf('Drops');
-    const ii = head.indexOf('Inode');
-    for (const row of rows.slice(1)) {
-      const cols = row.trim().split(/\s+/);
-      if (Number(cols[ii]) === inode) return Number(cols[di]);
-    }
+    return parseProcNetNetlink(readFileSync('/proc/net/netlink', 'utf8')).find((r) => r.inode === inode)?.drops ?? null;
   } catch {
     // Not readable: unknown.
+    return null;
   }
-  return null;
 }
 
 /**

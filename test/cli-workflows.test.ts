@@ -48,6 +48,8 @@ describe('watch', () => {
   it('bad usage exits 2 with the reason on stderr', () => {
     const bad = run(['watch', 'proc/meminfo', '-i', 'soon', '-n', '1']);
     expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/bad interval "soon"/)]);
+    const pattern = run(['watch', 'proc/loadavg', '--match', '(', '-n', '1']);
+    expect([pattern.status, pattern.stderr]).toEqual([2, expect.stringMatching(/bad --match "\("/)]);
     const unknown = run(['watch', 'proc/nothing', '-n', '1']);
     expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/no spec named proc\/nothing/)]);
   });
