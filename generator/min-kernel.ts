@@ -24,6 +24,9 @@ function visit(x: unknown, target: string, seen: Set<unknown>): void {
       if (t.kind !== 'field') continue;
       if (allRequired && alwaysFrom(t.field, target)) t.field.optional = false;
       if (t.field.optional) allRequired = false;
+      // Decided here: the walk below must not make a token after an optional one required. Its value may hold records.
+      seen.add(t.field);
+      visit(t.field.value, target, seen);
     }
   } else if (typeof o.name === 'string' && typeof o.optional === 'boolean' && 'value' in o && alwaysFrom(o as unknown as FieldModel, target)) {
     (o as unknown as FieldModel).optional = false;

@@ -209,6 +209,20 @@ describe('a target kernel (npm run generate -- --min-kernel)', () => {
     // pid/stat's tokens: those since 2.6.x become required, in order.
     expect(from54.get('types/proc/pid/stat.ts')).toMatch(/guestTime: number;/);
   });
+  it('never makes a token required after one that stays optional', () => {
+    const stat = structuredClone(meminfo.find((s) => s.id === 'proc/pid/stat')!);
+    const tokens = (stat.layout as { record: { tokens: { kind: string; field?: { name: string; optional: boolean; since?: string } }[] } }).record.tokens;
+    const fields = tokens.flatMap((t) => (t.field ? [t.field] : []));
+    const guest = fields.findIndex((f) => f.name === 'guestTime');
+    // A token before guest_time that no target makes required (optional, with no kernel version).
+    const before = fields[guest - 1]!;
+    before.optional = true;
+    delete before.since;
+    const [from54] = forMinKernel([stat], '5.4');
+    const after = (from54!.layout as typeof stat.layout & { record: { tokens: typeof tokens } }).record.tokens.flatMap((t) => (t.field ? [t.field] : []));
+    expect(after[guest - 1]!.optional).toBe(true);
+    expect(after[guest]!.optional).toBe(true);
+  });
   it('refuses a version that is not one', () => {
     expect(() => forMinKernel(meminfo, 'latest')).toThrow(/--min-kernel latest/);
   });
