@@ -242,7 +242,7 @@ function singleFiles(): void {
         for (let i = 0; i < 1000; i++) fs.read(id);
       }) / 1000);
     }
-    report.push({ task: `read + parse ${path} (per call)`, scale: 0, processes: 1, figures: figuresOf(c.length ? { C: c, procspec: ours } : { procspec: ours }) });
+    report.push({ task: `read + parse ${path} (per call)`, scale: 0, processes: 1, figures: figuresOf({ C: c, procspec: ours }) });
   }
 }
 

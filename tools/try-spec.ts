@@ -16,6 +16,7 @@ import { loadSpecFile } from '../generator/load.js';
 import { specIdOf } from '../generator/names.js';
 import { SpecError } from '../generator/spec-error.js';
 import { contextOf, type ParseContext } from '../runtime/context.js';
+import { toJson } from '../runtime/json.js';
 import type { SpecModel } from '../runtime/model.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -70,7 +71,7 @@ async function main(args: string[]): Promise<number> {
   for (const f of files) {
     try {
       const v = parse(readFileSync(f, 'utf8'), contextOf({ file: f }));
-      process.stdout.write(`${f}:\n${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x), 2)}\n`);
+      process.stdout.write(`${f}:\n${toJson(v)}\n`);
     } catch (err) {
       failed++;
       process.stdout.write(`${f}: ${String(err)}\n`);

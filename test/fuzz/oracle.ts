@@ -65,6 +65,9 @@ export function inexact(model: SpecModel, value: unknown): string[] {
 const protoNames = (): string => Object.getOwnPropertyNames(Object.prototype).sort().join(',');
 const PROTO = protoNames();
 
+/** Whether Object.prototype is as it was when the fuzz began (no member added, none polluted). */
+export const prototypeUntouched = (): boolean => protoNames() === PROTO && ({} as Record<string, unknown>).polluted === undefined;
+
 /** The outcome of one parse, checked: 'value' or 'error'; throws an Error describing any broken property. */
 export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): 'value' | 'error' {
   let value: unknown;
@@ -90,5 +93,5 @@ export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): '
 }
 
 function checkPrototype(id: string): void {
-  if (protoNames() !== PROTO || ({} as Record<string, unknown>).polluted !== undefined) throw new Error(`${id}: Object.prototype changed`);
+  if (!prototypeUntouched()) throw new Error(`${id}: Object.prototype changed`);
 }

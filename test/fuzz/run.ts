@@ -16,7 +16,8 @@ import { mutation, randomText } from './mutate.js';
 import { checkParse } from './oracle.js';
 import { seedsFor } from './seeds.js';
 
-const RUNS = Number(process.env.PROCSPEC_FUZZ_RUNS ?? 300);
+/** Cases per spec (and per hostile pattern). */
+export const RUNS = Number(process.env.PROCSPEC_FUZZ_RUNS ?? 300);
 export const SEED = Number(process.env.PROCSPEC_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const REPORT = process.env.PROCSPEC_FUZZ_REPORT;
 
