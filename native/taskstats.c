@@ -144,6 +144,9 @@ struct watcher {
 /* The memory goes when both uv and the JavaScript handle are done with it. */
 static void on_closed(uv_handle_t *h) {
   struct watcher *w = h->data;
+  /* Let go of the callback only now: stop() may run inside it (unwatch from the callback), as psi.c does. */
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->context);
   w->closed = 1;
   if (w->finalized) free(w);
 }
@@ -172,8 +175,6 @@ static void stop(struct watcher *w) {
   if (w->stopped) return;
   w->stopped = 1;
   uv_poll_stop(&w->poll);
-  napi_delete_reference(w->env, w->callback);
-  napi_async_destroy(w->env, w->context);
   uv_close((uv_handle_t *)&w->poll, on_closed);
 }
 
