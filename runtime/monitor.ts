@@ -6,7 +6,8 @@
  * sample picks up new processes, closes the files of those that ended, and
  * gives per-process rates from the change since the previous sample.
  */
-import { closeSync, statfsSync } from 'node:fs';
+import { closeSync } from 'node:fs';
+import { isLiveProcfs } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
@@ -31,16 +32,6 @@ function softFileLimit(): number {
   }
 }
 
-/** Magic number of a procfs mount (statfs f_type). */
-const PROC_SUPER_MAGIC = 0x9fa0;
-
-function isProcfs(root: string): boolean {
-  try {
-    return statfsSync(root).type === PROC_SUPER_MAGIC;
-  } catch {
-    return false;
-  }
-}
 
 /** Rates of one process since the previous sample (absent on its first sample). */
 export interface Rates {
@@ -300,7 +291,7 @@ export class ProcessMonitor<G extends Group> {
    */
   private forks(): number | undefined {
     if ('childrenOf' in this.select) return undefined;
-    this.live ??= isProcfs(this.root);
+    this.live ??= isLiveProcfs(this.root);
     if (!this.live) return undefined;
     try {
       return parseProcStat(readFileSync(`${this.root}/stat`, true)).processes;

@@ -4,7 +4,8 @@
  * extracts the fields of the `ps` task. Usage:
  *   ps-reader MODE ROUNDS
  * MODE: ps (stat + cmdline), stat (stat only), refresh (ps task on files
- * kept open, re-read with pread at offset 0), meminfo, stat1 (/proc/stat).
+ * kept open, re-read with pread at offset 0), meminfo, stat1 (/proc/stat),
+ * meminfo-kept, stat1-kept (the file opened once, re-read with pread).
  * Prints one line per round: "<mode> <processes> <nanoseconds>".
  */
 #define _GNU_SOURCE
@@ -117,12 +118,17 @@ int main(int argc, char **argv) {
       cmdfd[i] = open(path, O_RDONLY | O_CLOEXEC);
     }
   }
+  /* Single files: meminfo and stat1 open, read and close per call; with
+     "-kept" the descriptor is opened once and re-read with pread at 0. */
+  int single_file = strncmp(mode, "meminfo", 7) == 0 || strncmp(mode, "stat1", 5) == 0;
+  const char *single_path = mode[0] == 'm' ? "/proc/meminfo" : "/proc/stat";
+  int single_fd = single_file && strstr(mode, "-kept") ? open(single_path, O_RDONLY | O_CLOEXEC) : -1;
   for (int k = 0; k < rounds; k++) {
     long long t0 = now_ns();
     int count = 0;
-    if (strcmp(mode, "meminfo") == 0 || strcmp(mode, "stat1") == 0) {
+    if (single_file) {
       for (int i = 0; i < 1000; i++) {
-        ssize_t n = read_file(mode[0] == 'm' ? "/proc/meminfo" : "/proc/stat");
+        ssize_t n = single_fd >= 0 ? read_fd(single_fd, 0) : read_file(single_path);
         /* parse every number of the file, as a parser must */
         long long total = 0;
         for (char *p = buf; p < buf + n; p++) {

@@ -1,0 +1,121 @@
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ProcFs } from '../../runtime/index.js';
+import { ProcfsError } from '../../runtime/errors.js';
+import { closeKeptFiles, isLiveProcfs, keptCount, MAX_KEPT, readKeptSync } from '../../runtime/kept-files.js';
+
+const live = isLiveProcfs('/proc');
+
+/** Paths the descriptors of this process point at. */
+function openPaths(): string[] {
+  const out: string[] = [];
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      out.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // The descriptor of the readdir itself is gone by now.
+    }
+  }
+  return out;
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'procspec-kept-'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => closeKeptFiles());
+
+describe.skipIf(!live)('kept descriptors on the live /proc', () => {
+  it('re-reads /proc/stat through one kept descriptor and sees what changed since', () => {
+    const p = new ProcFs();
+    const before = p.read('proc/stat').processes;
+    expect(openPaths().filter((f) => f === '/proc/stat')).toHaveLength(1);
+    // Two forks: the kernel's count of created tasks must move, and a stale text would not show it.
+    spawnSync('true');
+    spawnSync('true');
+    const after = p.read('proc/stat').processes;
+    expect(after).toBeGreaterThanOrEqual(before + 2);
+    expect(openPaths().filter((f) => f === '/proc/stat')).toHaveLength(1);
+    expect(keptCount()).toBe(1);
+  });
+
+  it('gives the same values as a read by path', () => {
+    const kept = new ProcFs();
+    const byPath = new ProcFs({ keepOpen: false });
+    for (const id of ['proc/version', 'proc/filesystems', 'proc/swaps', 'proc/cmdline'] as const) {
+      expect(kept.read(id)).toEqual(byPath.read(id));
+    }
+    expect(keptCount()).toBeGreaterThan(0);
+  });
+
+  it('keeps nothing with keepOpen: false, and dropCache closes the descriptors of its root', () => {
+    new ProcFs({ keepOpen: false }).read('proc/meminfo');
+    expect(keptCount()).toBe(0);
+    const p = new ProcFs();
+    p.read('proc/meminfo');
+    p.read('proc/loadavg');
+    expect(keptCount()).toBe(2);
+    p.dropCache();
+    expect(keptCount()).toBe(0);
+    expect(openPaths()).not.toContain('/proc/meminfo');
+  });
+
+  it('keeps at most MAX_KEPT descriptors, closing the one read longest ago', () => {
+    const files = fs
+      .readdirSync('/proc/sys/kernel')
+      .map((f) => `/proc/sys/kernel/${f}`)
+      .filter((f) => {
+        try {
+          fs.accessSync(f, fs.constants.R_OK);
+          return fs.statSync(f).isFile() && fs.readFileSync(f).length > 0;
+        } catch {
+          return false;
+        }
+      })
+      .slice(0, MAX_KEPT + 10);
+    expect(files.length).toBe(MAX_KEPT + 10);
+    const fds = openPaths().length;
+    for (const f of files) expect(readKeptSync(f, false)).toBe(fs.readFileSync(f, 'utf8'));
+    expect(keptCount()).toBe(MAX_KEPT);
+    expect(openPaths().length - fds).toBe(MAX_KEPT);
+    const open = new Set(openPaths());
+    for (const f of files.slice(0, 10)) expect(open.has(f)).toBe(false);
+    for (const f of files.slice(10)) expect(open.has(f)).toBe(true);
+  });
+
+  it('reports a process that ended as gone, not the text its kept descriptor read before', async () => {
+    const child = spawn('sleep', ['30']);
+    const file = `/proc/${child.pid}/stat`;
+    expect(readKeptSync(file, true)).toMatch(new RegExp(`^${child.pid} \\(sleep\\)`));
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    let err: unknown;
+    try {
+      readKeptSync(file, true);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ProcfsError);
+    expect((err as ProcfsError).code).toBe('not_found');
+    expect(openPaths()).not.toContain(file);
+  });
+});
+
+describe('saved copies', () => {
+  it('reads a file of a copy anew after it is replaced (nothing kept)', () => {
+    fs.mkdirSync(path.join(dir, 'proc'), { recursive: true });
+    const file = path.join(dir, 'proc', 'loadavg');
+    fs.writeFileSync(file, '0.10 0.20 0.30 1/100 42\n');
+    const p = new ProcFs({ root: path.join(dir, 'proc') });
+    expect(p.read('proc/loadavg').lastPid).toBe(42);
+    fs.writeFileSync(`${file}.new`, '0.10 0.20 0.30 1/100 43\n');
+    fs.renameSync(`${file}.new`, file);
+    expect(p.read('proc/loadavg').lastPid).toBe(43);
+    expect(keptCount()).toBe(0);
+  });
+});
