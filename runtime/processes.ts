@@ -581,9 +581,11 @@ async function readEachAsync(tasks: Task[], files: string[], concurrency: number
  * The async listing through the native reader: batches of tasks read in
  * libuv's thread pool (a batch per `concurrency` / 16 in flight, at least
  * one, at most four: the pool's size), each parsed on the main thread as it
- * arrives. Rows keep the order of the tasks.
+ * arrives. When a batch arrives the next one is queued before it is parsed,
+ * so the pool keeps reading while the main thread parses. Rows keep the
+ * order of the tasks.
  */
-async function readBatchesAsync(
+function readBatchesAsync(
   reader: NativeReader,
   tasks: Task[],
   files: string[],
@@ -592,21 +594,50 @@ async function readBatchesAsync(
 ): Promise<TaskResult[]> {
   const k = files.length;
   const single = singleFlags(files, NATIVE_BATCH);
-  const starts: number[] = [];
-  for (let b = 0; b < tasks.length; b += NATIVE_BATCH) starts.push(b);
+  const count = Math.ceil(tasks.length / NATIVE_BATCH);
   const inFlight = Math.max(1, Math.min(4, Math.floor(concurrency / 16)));
-  const parts = await mapLimit(starts, inFlight, async (b) => {
-    const batch = tasks.slice(b, b + NATIVE_BATCH);
-    const texts = await new Promise<(string | number)[]>((resolve, reject) =>
-      reader.readTaskFilesAsync(batch.map((t) => t.dir), files, single, (err, buf, ends, errs) => (err ? reject(err) : resolve(textsOf(buf, ends, errs)))),
-    );
-    const view = new BatchTexts(files);
-    return batch.map((t, i) => {
-      view.point(texts, i * k);
-      return each(t, view.read);
-    });
+  const parts: TaskResult[][] = new Array(count);
+  const view = new BatchTexts(files);
+  return new Promise((resolve, reject) => {
+    let queued = 0;
+    let running = 0;
+    let failed = false;
+    const fail = (err: unknown): void => {
+      failed = true;
+      reject(err);
+    };
+    const parse = (index: number, texts: (string | number)[]): void => {
+      const at = index * NATIVE_BATCH;
+      const n = Math.min(NATIVE_BATCH, tasks.length - at);
+      const out: TaskResult[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        view.point(texts, i * k);
+        out[i] = each(tasks[at + i]!, view.read);
+      }
+      parts[index] = out;
+    };
+    const queue = (): void => {
+      while (running < inFlight && queued < count) {
+        const index = queued++;
+        const batch = tasks.slice(index * NATIVE_BATCH, (index + 1) * NATIVE_BATCH);
+        running++;
+        reader.readTaskFilesAsync(batch.map((t) => t.dir), files, batch.length === NATIVE_BATCH ? single : single.subarray(0, batch.length * k), (err, buf, ends, errs) => {
+          running--;
+          if (failed) return;
+          if (err) return fail(err);
+          queue();
+          try {
+            parse(index, textsOf(buf, ends, errs));
+          } catch (e) {
+            return fail(e);
+          }
+          if (running === 0 && queued === count) resolve(parts.flat());
+        });
+      }
+    };
+    if (count === 0) resolve([]);
+    else queue();
   });
-  return parts.flat();
 }
 
 /**
