@@ -7,7 +7,7 @@
  * gives per-process rates from the change since the previous sample.
  */
 import { closeSync } from 'node:fs';
-import { isLiveProcfs } from './kept-files.js';
+import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
@@ -294,7 +294,7 @@ export class ProcessMonitor<G extends Group> {
     this.live ??= isLiveProcfs(this.root);
     if (!this.live) return undefined;
     try {
-      return parseProcStat(readFileSync(`${this.root}/stat`, true)).processes;
+      return parseProcStat(readKeptSync(`${this.root}/stat`, true)).processes;
     } catch {
       return undefined;
     }
