@@ -24,6 +24,14 @@ export function parseInterval(text: string): number {
   return s;
 }
 
+/** The number of samples of --count: a positive whole number, or Infinity when the option is absent. */
+export function parseCount(text: string | undefined): number {
+  if (text === undefined) return Infinity;
+  const n = Number(text);
+  if (!(n > 0) || !Number.isInteger(n)) throw new Error(`bad --count ${text}: a positive whole number`);
+  return n;
+}
+
 /** Lines of aligned columns two spaces apart: `right` columns (numbers) padded on the left, the others on the right (the last not at all). */
 export function alignedLines(header: string[], rows: string[][], right: boolean[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

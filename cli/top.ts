@@ -5,8 +5,8 @@
  * sample.
  */
 import type { ProcFs } from '../runtime/index.js';
-import { toJson } from '../runtime/index.js';
-import { clearScreen, dim, isTerminal, parseInterval, sleep, table } from './terminal.js';
+import { ProcfsError, toJson } from '../runtime/index.js';
+import { clearScreen, dim, isTerminal, parseCount, parseInterval, sleep, table } from './terminal.js';
 
 export interface TopOptions {
   interval: string;
@@ -20,13 +20,13 @@ const SORTS = ['cpu', 'rss', 'faults'] as const;
 
 export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> {
   const seconds = parseInterval(opts.interval);
-  const count = opts.count === undefined ? Infinity : Number(opts.count);
-  if (!(count > 0)) throw new Error(`bad --count ${opts.count}: a positive whole number`);
+  const count = parseCount(opts.count);
   const limit = Number(opts.limit);
   if (!Number.isInteger(limit) || limit <= 0) throw new Error(`bad --limit ${opts.limit}: a positive whole number`);
   if (!SORTS.includes(opts.sort as (typeof SORTS)[number])) throw new Error(`unknown sort ${opts.sort}: one of ${SORTS.join(', ')}`);
   const json = opts.json === true || !isTerminal();
-  const monitor = fs.monitor({ groups: ['base', 'cpu', 'memory', 'cmdline'] });
+  // Only stat is re-read for every process; the command line only for the rows shown.
+  const monitor = fs.monitor({ groups: ['base', 'cpu', 'memory'] });
   try {
     monitor.sample();
     for (let n = 0; n < count; n++) {
@@ -43,11 +43,11 @@ export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> 
           minorFaultsPerSecond: r.rates!.minorFaultsPerSecond,
           majorFaultsPerSecond: r.rates!.majorFaultsPerSecond,
           threads: r.threads,
-          command: r.cmdline && r.cmdline.length > 0 ? r.cmdline.join(' ') : `[${r.comm}]`,
+          startTicks: r.startTicks,
         }));
       const key = opts.sort === 'rss' ? (x: (typeof rows)[number]) => x.rssBytes : opts.sort === 'faults' ? (x: (typeof rows)[number]) => x.minorFaultsPerSecond + x.majorFaultsPerSecond : (x: (typeof rows)[number]) => x.cpuPercent;
       rows.sort((a, b) => key(b) - key(a) || a.pid - b.pid);
-      const top = rows.slice(0, limit);
+      const top = rows.slice(0, limit).map(({ startTicks, ...r }) => ({ ...r, command: commandOf(fs, r.pid, startTicks, r.comm) }));
       const time = new Date().toISOString();
       const total = rows.reduce((t, r) => t + r.cpuPercent, 0);
       if (json) {
@@ -66,4 +66,19 @@ export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> 
     monitor.close();
   }
   return 0;
+}
+
+/**
+ * The command line of a process shown, read when it is shown: `[comm]` for a
+ * kernel thread or a process without one, and for a process that ended or
+ * whose pid names another process by the time it is read.
+ */
+function commandOf(fs: ProcFs, pid: number, startTicks: number, comm: string): string {
+  try {
+    const argv = fs.read('proc/pid/cmdline', { pid });
+    if (argv.length > 0 && fs.isSameProcess(pid, startTicks)) return argv.join(' ');
+  } catch (err) {
+    if (!(err instanceof ProcfsError)) throw err;
+  }
+  return `[${comm}]`;
 }

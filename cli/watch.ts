@@ -10,7 +10,7 @@ import type { ProcFs } from '../runtime/index.js';
 import { ProcfsError, toJson } from '../runtime/index.js';
 import { changes, leaves, type Change, type Leaf } from '../runtime/measures.js';
 import type { PathParams } from '../runtime/paths.js';
-import { clearScreen, dim, isTerminal, parseInterval, sleep, table, yellow } from './terminal.js';
+import { clearScreen, dim, isTerminal, parseCount, parseInterval, sleep, table, yellow } from './terminal.js';
 
 /** What `summary` watches: the files the summary is made from. */
 export const SUMMARY_SOURCES = ['proc/loadavg', 'proc/meminfo', 'proc/stat', 'proc/pressure:resource=cpu', 'proc/pressure:resource=memory', 'proc/pressure:resource=io', 'proc/diskstats', 'proc/net/dev'];
@@ -58,8 +58,7 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
   const sources = (targets.length === 0 || targets.includes('summary') ? SUMMARY_SOURCES : targets).map(source);
   for (const s of sources) fs.entry(s.id); // an unknown spec fails here, before any sampling
   const seconds = parseInterval(opts.interval);
-  const count = opts.count === undefined ? Infinity : Number(opts.count);
-  if (!(count > 0) || !Number.isInteger(count === Infinity ? 1 : count)) throw new Error(`bad --count ${opts.count}: a positive whole number`);
+  const count = parseCount(opts.count);
   const match = opts.match !== undefined ? pattern(opts.match) : undefined;
   const json = opts.json === true || !isTerminal();
 

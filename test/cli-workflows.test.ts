@@ -4,7 +4,7 @@
  * self-describing summary, auditing a kernel against the specs, and the
  * docs; --help on every command; colour and redraws only on a terminal.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -57,11 +57,21 @@ describe('watch', () => {
 
 describe('top', () => {
   it('piped: one JSON line per sample with the processes using the most CPU first', () => {
-    const r = run(['top', '-i', '200ms', '-n', '2', '--limit', '5']);
+    // A process that spins is among the five busiest, shown with its command line.
+    const busy = spawn(process.execPath, ['-e', 'for (;;) {}', 'procspec-top-spinner']);
+    let r: ReturnType<typeof run>;
+    try {
+      r = run(['top', '-i', '200ms', '-n', '2', '--limit', '5']);
+    } finally {
+      busy.kill('SIGKILL');
+    }
     expect(r.status, r.stderr).toBe(0);
     const out = lines(r.stdout) as { processes: number; top: { pid: number; cpuPercent: number; rssBytes: number; command: string }[] }[];
     expect(out).toHaveLength(2);
+    const spinner = out[1]!.top.find((p) => p.pid === busy.pid);
+    expect(spinner?.command).toBe(`${process.execPath} -e for (;;) {} procspec-top-spinner`);
     for (const s of out) {
+      for (const p of s.top) expect(p.command.length).toBeGreaterThan(0);
       expect(s.top.length).toBeGreaterThan(0);
       expect(s.top.length).toBeLessThanOrEqual(5);
       expect(s.processes).toBeGreaterThan(s.top.length - 1);
@@ -69,6 +79,11 @@ describe('top', () => {
       expect(cpu).toEqual([...cpu].sort((a, b) => b - a));
     }
     expect(run(['top', '--sort', 'colour', '-n', '1']).status).toBe(2);
+    // A fractional count is refused, as watch refuses it (it used to run three samples).
+    const frac = run(['top', '-i', '100ms', '-n', '2.5']);
+    expect(frac.status).toBe(2);
+    expect(frac.stdout).toBe('');
+    expect(frac.stderr).toMatch(/bad --count 2\.5/);
   });
 });
 
