@@ -20,6 +20,15 @@ function split(pattern: string): { root: string; parts: string[] } {
 }
 
 
+/**
+ * Whether a spec's file belongs to one process (its paths name a [pid]):
+ * such a file read once is once per process, never cached by path, since
+ * the pid may later name another process.
+ */
+export function isPerProcess(spec: Pick<SpecModel, 'paths'>): boolean {
+  return spec.paths.some((p) => p.includes('[pid]'));
+}
+
 /** Where a spec's files are read from: /proc, and the cgroup v2 hierarchy. */
 export interface Roots {
   /** Folder that stands for /proc. */

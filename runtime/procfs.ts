@@ -10,7 +10,7 @@ import { OnceCache } from './cache.js';
 import { closeKeptFiles, isLiveProcfs, readKeptSync } from './kept-files.js';
 import { contextOf, type ParseContext } from './context.js';
 import { absent, ProcfsError } from './errors.js';
-import { resolvePath, type PathParams } from './paths.js';
+import { isPerProcess, resolvePath, type PathParams } from './paths.js';
 import { readFileAsync, readFileSync, writeTextAsync, writeTextSync } from './read.js';
 import type { SpecEntry, WriterEntry } from './registry-types.js';
 import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
@@ -148,11 +148,15 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     return { file, ctx: this.context(file), keep: false };
   }
 
-  /** Reads and parses one file. Read-once specs are cached per root until dropCache(). */
+  /**
+   * Reads and parses one file. Read-once specs of the system are cached per
+   * root until dropCache(); a read-once file of a process (pid/cmdline) is
+   * read each time, as the pid may name another process by then.
+   */
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
     const e = this.entry(id);
     const t = this.target(e, params);
-    if (e.model.sampling === 'once') return shared.get({ root: this.root, path: t.file }, () => this.readNow(e, t)) as Types[K];
+    if (cachedOnce(e)) return shared.get({ root: this.root, path: t.file }, () => this.readNow(e, t)) as Types[K];
     return this.readNow(e, t) as Types[K];
   }
 
@@ -180,7 +184,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
       }
       return e.parse(text, ctx) as Types[K];
     };
-    return e.model.sampling === 'once' ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
+    return cachedOnce(e) ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
   }
 
   /** Parses text with a spec, using this root's units. */
@@ -193,6 +197,11 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     shared.drop(this.root);
     closeKeptFiles(this.root);
   }
+}
+
+/** Whether reads of a spec are cached per root: files read once that belong to the system, not to one process. */
+function cachedOnce(e: SpecEntry): boolean {
+  return e.model.sampling === 'once' && !isPerProcess(e.model);
 }
 
 /** Where a read goes: the file, its parse context, and whether it is read through a kept descriptor. */

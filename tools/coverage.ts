@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registry, writers } from '../generated/index.js';
+import { isPerProcess } from '../runtime/paths.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const START = '<!-- coverage:start (npx tsx tools/coverage.ts --write) -->';
@@ -35,7 +36,7 @@ const code = (s: string): string => `\`${s.replace(/\|/g, '\\|')}\``;
 
 export function coverageTable(): string {
   const rows = [
-    ...registry.map((e) => ({ id: e.id, paths: e.model.paths, access: e.model.sampling === 'once' ? 'read once' : 'sampled' })),
+    ...registry.map((e) => ({ id: e.id, paths: e.model.paths, access: e.model.sampling === 'once' ? (isPerProcess(e.model) ? 'read once per process' : 'read once') : 'sampled' })),
     ...writers.map((e) => ({ id: e.id, paths: e.model.paths, access: 'write-only' })),
   ].sort((a, b) => (a.id < b.id ? -1 : 1));
   const lines = [

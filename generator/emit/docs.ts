@@ -1,5 +1,6 @@
 /** The docs emitter: a markdown page per spec, one table per object type. */
 import type { SpecModel, ValueModel } from '../../runtime/model.js';
+import { isPerProcess } from '../../runtime/paths.js';
 import { normalisedUnit, type Shapes } from '../shapes.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -29,7 +30,8 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
   lines.push(`# ${spec.paths[0]}`, '', spec.description, '');
   lines.push(`- Spec: \`${spec.id}\` (${spec.source})`);
   lines.push(`- Paths: ${spec.paths.map((p) => `\`${p}\``).join(', ')}`);
-  lines.push(`- Sampling: ${spec.sampling === 'once' ? 'read once (the content does not change while the system runs)' : 'sampled (read it each time)'}`);
+  const once = isPerProcess(spec) ? 'read once per process (the content does not change while the process runs)' : 'read once (the content does not change while the system runs)';
+  lines.push(`- Sampling: ${spec.sampling === 'once' ? once : 'sampled (read it each time)'}`);
   lines.push(`- Layout: ${spec.layout.kind}`);
   lines.push(`- TypeScript: \`${spec.typeName}\`, parsed by \`${spec.parseName}\``, '');
   for (const s of shapes.list) {

@@ -1,3 +1,4 @@
+/** ProcFs reads: kept descriptors for sampled system-wide files, and what is cached for files read once. */
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -117,5 +118,33 @@ describe('saved copies', () => {
     fs.renameSync(`${file}.new`, file);
     expect(p.read('proc/loadavg').lastPid).toBe(43);
     expect(keptCount()).toBe(0);
+  });
+});
+
+describe.skipIf(!live)('files read once', () => {
+  it('reads the cmdline of a process anew each time: a process that ended is gone, not served from a cache', async () => {
+    const p = new ProcFs();
+    const child = spawn('sleep', ['30']);
+    expect(p.read('proc/pid/cmdline', { pid: child.pid! })).toEqual(['sleep', '30']);
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    let err: unknown;
+    try {
+      p.read('proc/pid/cmdline', { pid: child.pid! });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ProcfsError).code).toBe('not_found');
+    await expect(p.readAsync('proc/pid/cmdline', { pid: child.pid! })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('caches a file of the system read once until dropCache', () => {
+    const p = new ProcFs();
+    expect(p.read('proc/version')).toBe(p.read('proc/version'));
+    const first = p.read('proc/version');
+    p.dropCache();
+    expect(p.read('proc/version')).not.toBe(first);
+    expect(p.read('proc/version')).toEqual(first);
   });
 });
