@@ -32,11 +32,19 @@ export function parseCount(text: string | undefined): number {
   return n;
 }
 
+/** Colour and style codes (SGR escape sequences), which take no room on the screen. */
+const SGR = /\x1b\[[0-9;]*m/g;
+
+/** How many columns a cell takes on the screen: its length without colour codes. */
+const visibleLength = (cell: string): number => (cell.includes('\x1b') ? cell.replace(SGR, '').length : cell.length);
+
 /** Lines of aligned columns two spaces apart: `right` columns (numbers) padded on the left, the others on the right (the last not at all). */
 export function alignedLines(header: string[], rows: string[][], right: boolean[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const widths = header.map(visibleLength);
+  for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, visibleLength(r[i]!));
+  const pad = (c: string, i: number): string => ' '.repeat(widths[i]! - visibleLength(c));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    cells.map((c, i) => (right[i] ? pad(c, i) + c : i === cells.length - 1 ? c : c + pad(c, i))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)];
 }
 
