@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registry, writers } from '../runtime/index.js';
+import { nearestNote } from './suggest.js';
 
 /** generated/docs, from the sources (cli/) or from the built package (dist/cli/). */
 function docsFolder(): string | undefined {
@@ -27,8 +28,7 @@ export function docsCommand(spec: string | undefined): number {
     return 0;
   }
   if (![...registry, ...writers].some((e) => e.id === spec)) {
-    const near = [...registry, ...writers].map((e) => e.id).filter((id) => id.includes(spec) || spec.includes(id.split('/').pop()!)).slice(0, 5);
-    process.stderr.write(`procspec docs: no spec named ${spec}${near.length ? ` (nearest: ${near.join(', ')})` : ''}\n`);
+    process.stderr.write(`procspec docs: no spec named ${spec}${nearestNote(spec, [...registry, ...writers].map((e) => e.id))}\n`);
     return 2;
   }
   process.stdout.write(readFileSync(`${dir}${spec}.md`, 'utf8'));

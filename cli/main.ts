@@ -20,6 +20,7 @@ import { FORMATS, formatParsed, type Format, type Parsed } from './format.js';
 import { withRaw } from './raw.js';
 import { newSpecCommand, type NewSpecOptions } from './new-spec.js';
 import { delaysCommand, type DelaysOptions } from './delays.js';
+import { nearestNote } from './suggest.js';
 
 /** Options of `procspec parse`. */
 interface ParseOptions {
@@ -52,13 +53,8 @@ function parseCommand(files: string[], opts: ParseOptions): number {
   for (const file of files) {
     const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, file);
     if (entry === undefined) {
-      const near = registry
-        .map((e) => e.id)
-        .filter((id) => id.includes(basename(file)) || basename(file).includes(basename(id)))
-        .slice(0, 5);
-      process.stderr.write(
-        `procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${near.length ? ` (nearest: ${near.join(', ')})` : ''}; use --as SPEC (see \`procspec list\`)\n`,
-      );
+      const near = nearestNote(opts.as ?? basename(file), registry.map((e) => e.id));
+      process.stderr.write(`procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${near}; use --as SPEC (see \`procspec list\`)\n`);
       status = 1;
       continue;
     }

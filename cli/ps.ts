@@ -4,7 +4,7 @@
  * columns need are read.
  */
 import { toJson, type Group, type ProcFs, type ProcessRow } from '../runtime/index.js';
-import { alignedLines } from './terminal.js';
+import { alignedLines, mib } from './terminal.js';
 
 type Row = ProcessRow<Group>;
 
@@ -22,7 +22,7 @@ const STATE: Record<string, string> = {
   running: 'R', sleeping: 'S', disk_sleep: 'D', zombie: 'Z', stopped: 'T', tracing_stop: 't', paging: 'W', dead: 'X', dead_task: 'x', wakekill: 'K', parked: 'P', idle: 'I',
 };
 
-const mib = (bytes: number | undefined): string | undefined => (bytes === undefined ? undefined : (bytes / 1048576).toFixed(1));
+const mibOf = (bytes: number | undefined): string | undefined => (bytes === undefined ? undefined : mib(bytes));
 
 /** The columns `--columns` may name. */
 export const COLUMNS: Record<string, Column> = {
@@ -39,8 +39,8 @@ export const COLUMNS: Record<string, Column> = {
   time: { title: 'TIME(s)', groups: ['cpu'], value: (r) => (r.utime === undefined || r.stime === undefined ? undefined : (r.utime + r.stime).toFixed(2)), right: true },
   threads: { title: 'THR', groups: ['cpu'], value: (r) => r.threads, right: true },
   nice: { title: 'NI', groups: ['cpu'], value: (r) => r.nice, right: true },
-  rss: { title: 'RSS(MiB)', groups: ['memory'], value: (r) => mib(r.rss), right: true },
-  vsz: { title: 'VSZ(MiB)', groups: ['memory'], value: (r) => mib(r.vsize), right: true },
+  rss: { title: 'RSS(MiB)', groups: ['memory'], value: (r) => mibOf(r.rss), right: true },
+  vsz: { title: 'VSZ(MiB)', groups: ['memory'], value: (r) => mibOf(r.vsize), right: true },
   uid: { title: 'UID', groups: ['credentials'], value: (r) => r.credentials?.uid.effective, right: true },
   args: { title: 'ARGS', groups: ['cmdline'], value: (r) => (r.cmdline === undefined ? undefined : r.cmdline.length > 0 ? r.cmdline.join(' ') : `[${r.comm ?? ''}]`) },
 };

@@ -32,6 +32,9 @@ export function parseCount(text: string | undefined): number {
   return n;
 }
 
+/** Bytes as MiB with one decimal, for table cells. */
+export const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+
 /** Colour and style codes (SGR escape sequences), which take no room on the screen. */
 const SGR = /\x1b\[[0-9;]*m/g;
 

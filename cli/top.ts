@@ -6,7 +6,7 @@
  */
 import type { ProcFs } from '../runtime/index.js';
 import { ProcfsError, toJson } from '../runtime/index.js';
-import { clearScreen, dim, isTerminal, parseCount, parseInterval, sleep, table } from './terminal.js';
+import { clearScreen, dim, isTerminal, mib, parseCount, parseInterval, sleep, table } from './terminal.js';
 
 export interface TopOptions {
   interval: string;
@@ -56,7 +56,7 @@ export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> 
       }
       const body = table(
         ['PID', 'CPU%', 'RSS MiB', 'MINFLT/s', 'THR', 'S', 'COMMAND'],
-        top.map((r) => [String(r.pid), r.cpuPercent.toFixed(1), (r.rssBytes / 1048576).toFixed(1), r.minorFaultsPerSecond.toFixed(0), String(r.threads), r.state, r.command.slice(0, 80)]),
+        top.map((r) => [String(r.pid), r.cpuPercent.toFixed(1), mib(r.rssBytes), r.minorFaultsPerSecond.toFixed(0), String(r.threads), r.state, r.command.slice(0, 80)]),
         [true, true, true, true, true, false, false],
       );
       const head = dim(`procspec top, every ${opts.interval}, ${time}: ${s.rows.length} processes (${s.started} started, ${s.ended} ended), all together ${total.toFixed(1)}% of one CPU`);

@@ -1,5 +1,6 @@
-/** Output helpers of the CLI: aligned tables (colour codes take no room), --interval and --count. */
+/** Output helpers of the CLI: aligned tables (colour codes take no room), --interval and --count, spec suggestions. */
 import { describe, expect, it } from 'vitest';
+import { nearestNote, nearestSpecIds } from '../cli/suggest.js';
 import { alignedLines, parseCount, parseInterval } from '../cli/terminal.js';
 
 const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
@@ -34,5 +35,16 @@ describe('parseInterval and parseCount', () => {
     expect(parseCount(undefined)).toBe(Infinity);
     expect(parseCount('3')).toBe(3);
     for (const bad of ['0', '-1', '2.5', 'x', '']) expect(() => parseCount(bad), bad).toThrow(/bad --count/);
+  });
+});
+
+describe('nearestSpecIds', () => {
+  it('names specs that contain the word, or whose last part the word contains', () => {
+    const ids = ['proc/meminfo', 'proc/pid/stat', 'proc/stat', 'proc/pid/status', 'proc/vmstat'];
+    expect(nearestSpecIds('meminf', ids)).toEqual(['proc/meminfo']);
+    expect(nearestSpecIds('saved-1234-stat', ids)).toEqual(['proc/pid/stat', 'proc/stat']);
+    expect(nearestSpecIds('xyz', ids)).toEqual([]);
+    expect(nearestNote('xyz', ids)).toBe('');
+    expect(nearestNote('meminf', ids)).toBe(' (nearest: proc/meminfo)');
   });
 });
