@@ -21,6 +21,7 @@ import { withRaw } from './raw.js';
 import { newSpecCommand, type NewSpecOptions } from './new-spec.js';
 import { delaysCommand, type DelaysOptions } from './delays.js';
 import { nearestNote } from './suggest.js';
+import { usageOr } from './usage.js';
 
 /** Options of `procspec parse`. */
 interface ParseOptions {
@@ -86,23 +87,6 @@ function listCommand(json: boolean): number {
   return 0;
 }
 
-/** Runs a command: a file it cannot read is exit 1, a bad option or unknown spec exit 2, both said on stderr. */
-async function usageOr(name: string, run: () => number | Promise<number>): Promise<number> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof ProcfsError && err.spec === undefined) {
-      process.stderr.write(`procspec ${name}: ${err.message}\n`);
-      return 1;
-    }
-    if (err instanceof ProcfsError || (err instanceof Error && /^(bad|unknown) /.test(err.message))) {
-      process.stderr.write(`procspec ${name}: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
-}
-
 export async function main(argv: string[]): Promise<number> {
   // Output piped into a reader that stops early (head): end quietly, as other tools do.
   process.stdout.once('error', (err: NodeJS.ErrnoException) => {
@@ -149,15 +133,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('-p, --pid <pid>', 'only this process (with -L: its threads)')
     .option('--root <dir>', 'procfs root', '/proc')
     .option('--json', 'as JSON')
-    .action((opts: PsOptions & { root: string }) => {
-      try {
-        status = psCommand(new ProcFs({ root: opts.root }), opts);
-      } catch (err) {
-        if (err instanceof ProcfsError || (err instanceof Error && /^unknown (sort )?column/.test(err.message))) {
-          process.stderr.write(`procspec ps: ${err.message}\n`);
-          status = err instanceof ProcfsError ? 1 : 2;
-        } else throw err;
-      }
+    .action(async (opts: PsOptions & { root: string }) => {
+      status = await usageOr('ps', () => psCommand(new ProcFs({ root: opts.root }), opts));
     });
   program
     .command('summary')

@@ -5,6 +5,7 @@
  */
 import { toJson, type Group, type ProcFs, type ProcessRow } from '../runtime/index.js';
 import { alignedLines, mib } from './terminal.js';
+import { UsageError } from './usage.js';
 
 type Row = ProcessRow<Group>;
 
@@ -58,7 +59,7 @@ export interface PsOptions {
 function sorter(spec: string): (a: Row, b: Row) => number {
   const desc = spec.startsWith('-');
   const col = COLUMNS[desc ? spec.slice(1) : spec];
-  if (!col) throw new Error(`unknown sort column ${spec}`);
+  if (!col) throw new UsageError(`unknown sort column ${spec}`);
   return (a, b) => {
     const x = col.value(a);
     const y = col.value(b);
@@ -95,7 +96,7 @@ export function psCommand(fs: ProcFs, opts: PsOptions): number {
   const names = opts.columns.split(',').map((c) => c.trim()).filter(Boolean);
   const cols = names.map((n) => {
     const c = COLUMNS[n];
-    if (!c) throw new Error(`unknown column ${n} (one of ${Object.keys(COLUMNS).join(', ')})`);
+    if (!c) throw new UsageError(`unknown column ${n} (one of ${Object.keys(COLUMNS).join(', ')})`);
     return c;
   });
   const groups = new Set<Group>(cols.flatMap((c) => c.groups));

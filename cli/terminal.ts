@@ -3,6 +3,8 @@
  * (tables, redrawn in place, colour unless NO_COLOR is set) or a pipe or
  * file (ndjson, no colour, no control codes).
  */
+import { UsageError } from './usage.js';
+
 export const isTerminal = (): boolean => process.stdout.isTTY === true;
 
 /** Colour only on a terminal and never with NO_COLOR (https://no-color.org). */
@@ -17,10 +19,10 @@ export const clearScreen = (): string => (isTerminal() ? '\x1b[H\x1b[2J' : '');
 /** Seconds from `1s`, `500ms`, `2m` or a plain number of seconds; throws on anything else. */
 export function parseInterval(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (m === null) throw new Error(`bad interval ${JSON.stringify(text)}: use 1s, 500ms, 2m or seconds`);
+  if (m === null) throw new UsageError(`bad interval ${JSON.stringify(text)}: use 1s, 500ms, 2m or seconds`);
   const n = Number(m[1]);
   const s = m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
-  if (!(s > 0)) throw new Error(`bad interval ${JSON.stringify(text)}: it must be above zero`);
+  if (!(s > 0)) throw new UsageError(`bad interval ${JSON.stringify(text)}: it must be above zero`);
   return s;
 }
 
@@ -28,7 +30,7 @@ export function parseInterval(text: string): number {
 export function parseCount(text: string | undefined): number {
   if (text === undefined) return Infinity;
   const n = Number(text);
-  if (!(n > 0) || !Number.isInteger(n)) throw new Error(`bad --count ${text}: a positive whole number`);
+  if (!(n > 0) || !Number.isInteger(n)) throw new UsageError(`bad --count ${text}: a positive whole number`);
   return n;
 }
 

@@ -7,6 +7,7 @@
 import type { ProcFs } from '../runtime/index.js';
 import { ProcfsError, toJson } from '../runtime/index.js';
 import { clearScreen, dim, isTerminal, mib, parseCount, parseInterval, sleep, table } from './terminal.js';
+import { UsageError } from './usage.js';
 
 export interface TopOptions {
   interval: string;
@@ -22,8 +23,8 @@ export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> 
   const seconds = parseInterval(opts.interval);
   const count = parseCount(opts.count);
   const limit = Number(opts.limit);
-  if (!Number.isInteger(limit) || limit <= 0) throw new Error(`bad --limit ${opts.limit}: a positive whole number`);
-  if (!SORTS.includes(opts.sort as (typeof SORTS)[number])) throw new Error(`unknown sort ${opts.sort}: one of ${SORTS.join(', ')}`);
+  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`bad --limit ${opts.limit}: a positive whole number`);
+  if (!SORTS.includes(opts.sort as (typeof SORTS)[number])) throw new UsageError(`unknown sort ${opts.sort}: one of ${SORTS.join(', ')}`);
   const json = opts.json === true || !isTerminal();
   // Only stat is re-read for every process; the command line only for the rows shown.
   const monitor = fs.monitor({ groups: ['base', 'cpu', 'memory'] });

@@ -11,6 +11,7 @@ import { ProcfsError, toJson } from '../runtime/index.js';
 import { changes, leaves, type Change, type Leaf } from '../runtime/measures.js';
 import type { PathParams } from '../runtime/paths.js';
 import { clearScreen, dim, isTerminal, parseCount, parseInterval, sleep, table, yellow } from './terminal.js';
+import { UsageError } from './usage.js';
 
 /** What `summary` watches: the files the summary is made from. */
 export const SUMMARY_SOURCES = ['proc/loadavg', 'proc/meminfo', 'proc/stat', 'proc/pressure:resource=cpu', 'proc/pressure:resource=memory', 'proc/pressure:resource=io', 'proc/diskstats', 'proc/net/dev'];
@@ -28,7 +29,7 @@ function source(label: string): Source {
   const params: Record<string, string | number> = {};
   for (const kv of rest ? rest.split(',') : []) {
     const [k, v] = kv.split('=', 2);
-    if (!k || v === undefined) throw new Error(`bad parameter ${JSON.stringify(kv)} in ${label}: use name=value`);
+    if (!k || v === undefined) throw new UsageError(`bad parameter ${JSON.stringify(kv)} in ${label}: use name=value`);
     params[k] = /^\d+$/.test(v) ? Number(v) : v;
   }
   return { label, id, params };
@@ -118,6 +119,6 @@ function pattern(text: string): RegExp {
   try {
     return new RegExp(text);
   } catch (err) {
-    throw new Error(`bad --match ${JSON.stringify(text)}: ${(err as Error).message}`);
+    throw new UsageError(`bad --match ${JSON.stringify(text)}: ${(err as Error).message}`);
   }
 }

@@ -53,6 +53,16 @@ describe('watch', () => {
     const unknown = run(['watch', 'proc/nothing', '-n', '1']);
     expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/no spec named proc\/nothing/)]);
   });
+
+  it('a file whose text does not fit its spec is an error record of that sample, naming file, line and column; watching goes on', () => {
+    const root = mkdtempSync(join(os.tmpdir(), 'procspec-watch-'));
+    writeFileSync(join(root, 'loadavg'), '0.10 0.20 zero 1/100 42\n');
+    const r = run(['watch', 'proc/loadavg', '--root', root, '-i', '100ms', '-n', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    const out = lines(r.stdout) as { source: string; error?: { code: string; message: string } }[];
+    expect(out).toHaveLength(2);
+    for (const o of out) expect(o.error).toEqual({ code: 'parse', message: `${root}/loadavg:1:11: expected a decimal number, found "zero"` });
+  });
 });
 
 describe('top', () => {

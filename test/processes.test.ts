@@ -349,6 +349,12 @@ describe('procspec ps', () => {
     const bad = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '-o', 'pid,nope'], { cwd: repo, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown column nope/);
+    // A folder that is not a procfs is a failure to read (1), not bad usage.
+    const empty = mkdtempSync(join(tmpdir(), 'procspec-ps-'));
+    const none = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--root', empty], { cwd: repo, encoding: 'utf8' });
+    rmSync(empty, { recursive: true });
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/^procspec ps: .*not a procfs root/);
   });
   it.skipIf(!existsSync('/proc/1/stat'))('reads pid 1 alone', () => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--json', '-p', '1', '-o', 'pid,comm'], { cwd: repo, encoding: 'utf8' });
