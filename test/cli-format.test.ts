@@ -3,15 +3,13 @@
  * run as a user runs them, on live files and on saved copies from the
  * conformance corpus (PROCSPEC_CORPUS, else ../shared/corpus).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repo, runCli } from './support/cli.js';
 
-const repo = join(import.meta.dirname, '..');
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), ...args], { cwd: repo, encoding: 'utf8' });
+const run = (...args: string[]) => runCli(args);
 const corpus = process.env.PROCSPEC_CORPUS ?? join(repo, '..', 'shared', 'corpus');
 const saved = join(corpus, 'prometheus-procfs', 'proc');
 const hasCorpus = existsSync(saved);

@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changes, leaves } from '../runtime/measures.js';
 import { registry } from '../runtime/index.js';
+import { repo, runCli } from './support/cli.js';
 
-const repo = join(import.meta.dirname, '..');
-const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
+const run = runCli;
 const lines = (s: string): unknown[] => s.trim().split('\n').map((l) => JSON.parse(l));
 const corpus = process.env.PROCSPEC_CORPUS ?? join(repo, '..', 'shared', 'corpus');
 

@@ -4,10 +4,9 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repo, runCli } from './support/cli.js';
 
-const repo = join(import.meta.dirname, '..');
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), ...args], { cwd: repo, encoding: 'utf8' });
+const run = (...args: string[]) => runCli(args);
 
 describe('procspec CLI', () => {
   it('parse /proc/meminfo prints byte-normalised JSON', () => {

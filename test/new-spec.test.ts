@@ -14,8 +14,8 @@ import { parse as parseYaml } from 'yaml';
 import { checkSpec } from '../generator/check.js';
 import { loadSpecText } from '../generator/load.js';
 import type { SpecModel } from '../runtime/model.js';
+import { CLI, repo } from './support/cli.js';
 
-const repo = join(import.meta.dirname, '..');
 const samples = join(repo, 'test', 'new-spec-samples');
 
 interface Run {
@@ -27,7 +27,7 @@ interface Run {
 /** The command as test/cli.test.ts runs it; asynchronous, so that the cases of this file run side by side. */
 function run(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), ...args], { cwd: repo });
+    const child = spawn(CLI[0], [...CLI.slice(1), ...args], { cwd: repo });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -3,7 +3,7 @@
  * groups, identity, rates, the descriptor budget, agreement with procps `ps`,
  * and listing while thousands of short-lived processes come and go.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +11,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../runtime/index.js';
 import { native } from '../runtime/native.js';
 import { listProcesses } from '../runtime/processes.js';
+import { repo, runCli } from './support/cli.js';
 
 const fs = new ProcFs();
-const repo = join(import.meta.dirname, '..');
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
@@ -167,7 +167,7 @@ describe('process table', () => {
     const psRun = () => execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,rss=,comm='], { encoding: 'utf8' }).trim().split('\n');
     const before = new Set(psRun());
     const ours = JSON.parse(
-      spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--json', '-o', 'pid,ppid,state,comm,rss'], { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout,
+      runCli(['ps', '--json', '-o', 'pid,ppid,state,comm,rss']).stdout,
     ) as { processes: { pid: number; ppid: number; state: string; comm: string; rss: string }[] };
     // Processes that did not change between two ps runs around ours (ours and ps's own children come and go).
     const theirs = psRun()
@@ -341,23 +341,23 @@ describe('refresh mode', () => {
 
 describe('procspec ps', () => {
   it('prints a tree and sorts', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--tree', '--sort', 'pid', '-o', 'pid,ppid,comm'], { cwd: repo, encoding: 'utf8' });
+    const r = runCli(['ps', '--tree', '--sort', 'pid', '-o', 'pid,ppid,comm']);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^\s*PID\s+PPID\s+COMMAND$/);
     expect(lines.some((l) => /\\_ /.test(l))).toBe(true);
-    const bad = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '-o', 'pid,nope'], { cwd: repo, encoding: 'utf8' });
+    const bad = runCli(['ps', '-o', 'pid,nope']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown column nope/);
     // A folder that is not a procfs is a failure to read (1), not bad usage.
     const empty = mkdtempSync(join(tmpdir(), 'procspec-ps-'));
-    const none = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--root', empty], { cwd: repo, encoding: 'utf8' });
+    const none = runCli(['ps', '--root', empty]);
     rmSync(empty, { recursive: true });
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/^procspec ps: .*not a procfs root/);
   });
   it.skipIf(!existsSync('/proc/1/stat'))('reads pid 1 alone', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'ps', '--json', '-p', '1', '-o', 'pid,comm'], { cwd: repo, encoding: 'utf8' });
+    const r = runCli(['ps', '--json', '-p', '1', '-o', 'pid,comm']);
     const out = JSON.parse(r.stdout) as { processes: { pid: number }[] };
     expect(out.processes.map((p) => p.pid)).toEqual([1]);
   });

@@ -1,5 +1,5 @@
 /** taskstats over generic netlink: the wire format, the versioned struct, live statistics, exit records, cgroupstats, `procspec delays`. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,8 @@ import { cgroupstats, cgroupstatsProcfs, cgroupV1Mounts } from '../runtime/cgrou
 import { decodeAttrs, decodeGenl, decodeMessages, encodeAttrs, encodeGenl, findAttr, attrUint, stringAttr, u32Attr, LITTLE_ENDIAN } from '../runtime/netlink.js';
 import { ExitListener, TASKSTATS_FIELDS, TaskstatsClient, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/taskstats.js';
 import { LAYOUT_VERSION } from '../runtime/taskstats-layout.js';
+import { repo, runCli } from './support/cli.js';
 
-const repo = join(import.meta.dirname, '..');
 const root = process.getuid?.() === 0;
 const built = existsSync(join(repo, 'native', 'build', 'taskstats.node'));
 const live = root && built && existsSync('/proc/sys/kernel/task_delayacct');
@@ -246,13 +246,13 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
   });
 
   it('`procspec delays -- sleep 1` prints the delays and exits 0', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'delays', '--', 'sleep', '1'], { cwd: repo, encoding: 'utf8' });
+    const r = runCli(['delays', '--', 'sleep', '1']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^sleep 1 \(pid \d+\): taskstats version \d+, exit status 0$/m);
     expect(r.stdout).toMatch(/elapsed 1\.\d{3} s/);
     for (const row of ['CPU', 'block I/O', 'swap-in', 'reclaim', 'thrashing', 'compaction', 'wpcopy', 'IRQ']) expect(r.stdout).toMatch(new RegExp(`^${row.replace('/', '\\/')}\\s+\\d+\\s+\\d+\\.\\d{6}\\s+\\d+\\.\\d{3}$`, 'm'));
-    const j = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'cli', 'run.ts'), 'delays', '--json', '--', 'sh', '-c', 'exit 3'], { cwd: repo, encoding: 'utf8' });
+    const j = runCli(['delays', '--json', '--', 'sh', '-c', 'exit 3']);
     expect(j.status).toBe(3);
     const v = JSON.parse(j.stdout) as { exitStatus: number; stats: { delays: { cpu: { count: number } }; delayAccountingOff: boolean } };
     expect(v.exitStatus).toBe(3);
