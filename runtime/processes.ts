@@ -625,8 +625,8 @@ function readBatchesAsync(
           running--;
           if (failed) return;
           if (err) return fail(err);
-          queue();
           try {
+            queue();
             parse(index, textsOf(buf, ends, errs));
           } catch (e) {
             return fail(e);
