@@ -44,6 +44,15 @@ describe.skipIf(!live)('kept descriptors on the live /proc', () => {
     expect(keptCount()).toBe(1);
   });
 
+  it('does not hand its kept descriptors to the processes it starts', () => {
+    new ProcFs().read('proc/meminfo');
+    expect(openPaths()).toContain('/proc/meminfo');
+    const child = spawnSync('ls', ['-l', '/proc/self/fd/'], { encoding: 'utf8' });
+    expect(child.status).toBe(0);
+    expect(child.stdout).toMatch(/-> \/proc\/\d+\/fd$/m);
+    expect(child.stdout).not.toContain('/proc/meminfo');
+  });
+
   it('gives the same values as a read by path', () => {
     const kept = new ProcFs();
     const byPath = new ProcFs({ keepOpen: false });
