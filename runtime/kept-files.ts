@@ -11,7 +11,7 @@
  * that file is not kept again.
  */
 import { closeSync, statfsSync } from 'node:fs';
-import { openFdSync, readFileSync, rereadFdSync } from './read.js';
+import { openFdSync, readViewSync, rereadFdSync } from './read.js';
 
 /** Magic number of a procfs mount (statfs f_type). */
 const PROC_SUPER_MAGIC = 0x9fa0;
@@ -34,26 +34,27 @@ const kept = new Map<string, number>();
 const refused = new Set<string>();
 
 /**
- * The text of `path`, a file of a live procfs, read through a kept
- * descriptor (opened on the first read). Throws ProcfsError as readFileSync.
+ * The bytes of `path`, a file of a live procfs, read through a kept
+ * descriptor (opened on the first read): a view valid until the next
+ * synchronous read, as readViewSync's. Throws ProcfsError as readViewSync.
  */
-export function readKeptSync(path: string, single: boolean): string {
+export function readKeptSync(path: string, single: boolean): Buffer {
   let fd = kept.get(path);
   if (fd === undefined) {
-    if (refused.has(path)) return readFileSync(path, single);
+    if (refused.has(path)) return readViewSync(path, single);
     fd = openFdSync(path);
     if (kept.size >= MAX_KEPT) closeKept(kept.keys().next().value as string);
   } else {
     // Move to the end: the order of the map is the order of last use.
     kept.delete(path);
   }
-  let text: string;
+  let text: Buffer;
   try {
     text = rereadFdSync(fd, path, single);
   } catch {
     closeQuietly(fd);
     refused.add(path);
-    return readFileSync(path, single);
+    return readViewSync(path, single);
   }
   kept.set(path, fd);
   return text;

@@ -15,7 +15,7 @@ import { batchText, filesOf, hidepidOf, singleFlags, listingContext, plan, readT
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, readBatch, type NativeReader } from './native.js';
-import { openFdSync, readFileSync, rereadFdSync } from './read.js';
+import { openFdSync, readFileSync, rereadFdSync, type FileText } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
   return err instanceof ProcfsError && (err.errno === 'EMFILE' || err.errno === 'ENFILE');
@@ -89,7 +89,7 @@ interface Watched {
   /** Reader through this process's kept descriptors (made once). */
   read?: TaskRead;
   /** Texts (or errno numbers) read ahead by the native batch for this sample: this process's files start at `preAt`. */
-  pre: (string | number)[] | undefined;
+  pre: (Uint8Array | number)[] | undefined;
   preAt: number;
   /** Counters of the previous sample (at < 0: none yet), for rates. */
   at: number;
@@ -187,7 +187,7 @@ export class ProcessMonitor<G extends Group> {
   private reader(w: Watched): TaskRead {
     if (w.read !== undefined) return w.read;
     const files = this.files;
-    return (w.read = (dir: string, name: string): string => {
+    return (w.read = (dir: string, name: string): FileText => {
       if (w.pre !== undefined) return batchText(w.pre, w.preAt, files, dir, name);
       const j = files.indexOf(name);
       let fd = w.fds[j]!;
@@ -210,7 +210,7 @@ export class ProcessMonitor<G extends Group> {
   }
 
   /** Reads a file by path; when the process is out of descriptors (others hold them), keeps fewer and tries again. */
-  private byPath(w: Watched, dir: string, name: string): string {
+  private byPath(w: Watched, dir: string, name: string): FileText {
     try {
       return readTaskFile(dir, name);
     } catch (err) {

@@ -72,18 +72,21 @@ let errs = new Int32Array(1024);
 /**
  * Runs one batch through the native reader: `call` reads files `from`..
  * into the shared buffer and returns the first one not read (the buffer
- * was full); this grows the buffer when even one file does not fit, and
- * decodes each file's text (UTF-8), or keeps its errno number.
+ * was full); this grows the buffer when even one file does not fit. Gives
+ * each file's bytes, or its errno number. The bytes are views of a copy
+ * made for this batch (one copy of the filled part per call, far cheaper
+ * than decoding each file): the shared buffer is free for the next batch
+ * while these are parsed.
  */
 export function readBatch(
   count: number,
   call: (from: number, arena: Buffer, ends: Int32Array, errs: Int32Array) => number,
-): (string | number)[] {
+): (Uint8Array | number)[] {
   if (ends.length < count) {
     ends = new Int32Array(count);
     errs = new Int32Array(count);
   }
-  const texts: (string | number)[] = new Array(count);
+  const texts: (Uint8Array | number)[] = new Array(count);
   let from = 0;
   while (from < count) {
     const next = call(from, arena, ends, errs);
@@ -91,22 +94,22 @@ export function readBatch(
       arena = Buffer.allocUnsafe(arena.length * 2);
       continue;
     }
-    decode(arena, ends, errs, from, next, texts);
+    views(Buffer.from(arena.subarray(0, ends[next - 1])), ends, errs, from, next, texts);
     from = next;
   }
   return texts;
 }
 
-/** The texts of a batch read by readTaskFilesAsync: each file's text (UTF-8), or its errno number. */
-export function textsOf(texts: Buffer, ends: Int32Array, errs: Int32Array): (string | number)[] {
-  return decode(texts, ends, errs, 0, ends.length, new Array(ends.length));
+/** The files of a batch read by readTaskFilesAsync (into a buffer of its own): each file's bytes, or its errno number. */
+export function textsOf(texts: Buffer, ends: Int32Array, errs: Int32Array): (Uint8Array | number)[] {
+  return views(texts, ends, errs, 0, ends.length, new Array(ends.length));
 }
 
-/** Files from..to of a batch into `out`: the text of each (it starts where the one before ended, the first at 0), or its errno. */
-function decode(buf: Buffer, ends: Int32Array, errs: Int32Array, from: number, to: number, out: (string | number)[]): (string | number)[] {
+/** Files from..to of a batch into `out`: a view of each one's bytes (it starts where the one before ended, the first at 0), or its errno. */
+function views(buf: Buffer, ends: Int32Array, errs: Int32Array, from: number, to: number, out: (Uint8Array | number)[]): (Uint8Array | number)[] {
   let start = 0;
   for (let i = from; i < to; i++) {
-    out[i] = errs[i] !== 0 ? errs[i]! : buf.toString('utf8', start, ends[i]);
+    out[i] = errs[i] !== 0 ? errs[i]! : buf.subarray(start, ends[i]);
     start = ends[i]!;
   }
   return out;

@@ -34,7 +34,7 @@ import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, readBatch, textsOf, type NativeReader } from './native.js';
-import { readFileSync, readFileAsync, mapLimit } from './read.js';
+import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
 export type Group = 'base' | 'cpu' | 'memory' | 'credentials' | 'statm' | 'io' | 'cmdline' | 'environ' | 'cgroup' | 'schedstat' | 'maps' | 'smapsRollup' | 'smaps';
@@ -173,17 +173,18 @@ export const SINGLE_RECORD: ReadonlySet<string> = new Set(
 );
 
 /**
- * Reads one file of a task folder (`file` is a name of FILE_OF): its text,
- * or a ProcfsError naming the path. The listing, the native batch and the
- * refresh mode each give readTask their own.
+ * Reads one file of a task folder (`file` is a name of FILE_OF): its bytes
+ * (valid until the next read: readTask parses each file before reading the
+ * next) or text, or a ProcfsError naming the path. The listing, the native
+ * batch and the refresh mode each give readTask their own.
  */
-export type TaskRead = (dir: string, file: string) => string;
+export type TaskRead = (dir: string, file: string) => FileText;
 
 /** The reader of task files by path: one read for files printed in one piece. */
-export const readTaskFile: TaskRead = (dir, file) => readFileSync(`${dir}/${file}`, SINGLE_RECORD.has(file));
+export const readTaskFile: TaskRead = (dir, file) => readViewSync(`${dir}/${file}`, SINGLE_RECORD.has(file));
 
 /** Fills `row` with the fields of `group` from the parsed text of its file. */
-function fill(row: Parsed, group: Group, text: string, ctx: ParseContext, stat: ProcPidStat): void {
+function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContext, stat: ProcPidStat): void {
   switch (group) {
     case 'base':
       row.ppid = stat.ppid;
@@ -392,7 +393,7 @@ export function readTask(
   const row = statRow(t, stat, Math.round(stat.starttime * c.clockTick), statGroups, c);
   for (const g of others) {
     const name = FILE_OF[g];
-    let text: string;
+    let text: FileText;
     try {
       text = read(t.dir, name);
     } catch (err) {
@@ -489,12 +490,12 @@ export function singleFlags(files: readonly string[], tasks: number): Uint8Array
 
 /** A reader over the texts of a batch (each task's files in the order of `files`), pointed at one task after another. */
 class BatchTexts {
-  private texts: (string | number)[] = [];
+  private texts: (Uint8Array | number)[] = [];
   private at = 0;
   constructor(private readonly files: readonly string[]) {}
 
   /** Makes `read` give the texts of the task whose first file is texts[first]. */
-  point(texts: (string | number)[], first: number): void {
+  point(texts: (Uint8Array | number)[], first: number): void {
     this.texts = texts;
     this.at = first;
   }
@@ -506,11 +507,11 @@ class BatchTexts {
  * The text of `file` of the task whose files start at texts[at] (in the
  * order of `files`), or the ProcfsError of the errno read in its place.
  */
-export function batchText(texts: readonly (string | number)[], at: number, files: readonly string[], dir: string, file: string): string {
+export function batchText(texts: readonly (Uint8Array | number)[], at: number, files: readonly string[], dir: string, file: string): Uint8Array {
   const j = files.indexOf(file);
   if (j < 0) throw new Error(`${file} is not one of the files read for ${dir}`);
   const v = texts[at + j]!;
-  if (typeof v === 'string') return v;
+  if (typeof v !== 'number') return v;
   const path = `${dir}/${file}`;
   throw ioError(path, errnoError(v, path));
 }
@@ -606,7 +607,7 @@ function readBatchesAsync(
       failed = true;
       reject(err);
     };
-    const parse = (index: number, texts: (string | number)[]): void => {
+    const parse = (index: number, texts: (Uint8Array | number)[]): void => {
       const at = index * NATIVE_BATCH;
       const n = Math.min(NATIVE_BATCH, tasks.length - at);
       const out: TaskResult[] = new Array(n);

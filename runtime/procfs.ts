@@ -11,7 +11,7 @@ import { closeKeptFiles, isLiveProcfs, readKeptSync } from './kept-files.js';
 import { contextOf, type ParseContext } from './context.js';
 import { absent, ProcfsError } from './errors.js';
 import { isPerProcess, resolvePath, type PathParams } from './paths.js';
-import { readFileAsync, readFileSync, writeTextAsync, writeTextSync } from './read.js';
+import { readBytesAsync, readViewSync, writeTextAsync, writeTextSync, type FileText } from './read.js';
 import type { SpecEntry, WriterEntry } from './registry-types.js';
 import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
 
@@ -161,10 +161,10 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   }
 
   private readNow(e: SpecEntry, { file, ctx, keep }: Target): unknown {
-    let text: string;
+    let text: Buffer;
     try {
       const single = e.model.singleRecord === true;
-      text = keep ? readKeptSync(file, single) : readFileSync(file, single);
+      text = keep ? readKeptSync(file, single) : readViewSync(file, single);
     } catch (err) {
       throw absent(err, existsSync(dirname(file)));
     }
@@ -176,9 +176,9 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     const e = this.entry(id);
     const { file, ctx } = this.target(e, params);
     const parse = async (): Promise<Types[K]> => {
-      let text: string;
+      let text: Buffer;
       try {
-        text = await readFileAsync(file, e.model.singleRecord === true);
+        text = await readBytesAsync(file, e.model.singleRecord === true);
       } catch (err) {
         throw absent(err, existsSync(dirname(file)));
       }
@@ -188,7 +188,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   }
 
   /** Parses text with a spec, using this root's units. */
-  parse<K extends keyof Types & string>(id: K, text: string, file = '<text>'): Types[K] {
+  parse<K extends keyof Types & string>(id: K, text: FileText, file = '<text>'): Types[K] {
     return this.entry(id).parse(text, this.context(file)) as Types[K];
   }
 

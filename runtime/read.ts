@@ -96,34 +96,50 @@ function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T,
 }
 
 /**
- * The text of a native read into the sync buffer: its length, a Buffer
- * holding a text longer than the buffer, or -errno.
+ * What a parser reads: a file's bytes as read (a view that may be valid only
+ * until the next read, see readViewSync), or text given as a string.
  */
-function nativeText(r: number | Buffer, path: string): string {
+export type FileText = string | Uint8Array;
+
+/**
+ * The bytes of a native read into the sync buffer: its length (a view of
+ * the buffer), a Buffer holding a text longer than the buffer, or -errno.
+ */
+function nativeView(r: number | Buffer, path: string): Buffer {
   if (typeof r !== 'number') {
     // Keep a buffer that holds such a text next time (room beyond it: a short read must still mean the end).
     if (r.length < MAX_RETAINED_BUFFER_BYTES) syncBuffer = Buffer.allocUnsafe(Math.max(syncBuffer.length, 2 ** Math.ceil(Math.log2(r.length + 1))));
-    return r.toString('utf8');
+    return r;
   }
   if (r < 0) throw ioError(path, errnoError(-r, path));
-  return syncBuffer.toString('utf8', 0, r);
+  return syncBuffer.subarray(0, r);
+}
+
+/**
+ * Reads a whole file into the shared sync buffer and returns a view of its
+ * bytes, valid until the next synchronous read (parse it, or copy it, before
+ * reading again). Throws ProcfsError.
+ */
+export function readViewSync(path: string, singleRecord = false): Buffer {
+  // The native reader does open, read and close in one call, without node:fs's work around each.
+  if (native !== undefined) return nativeView(native.readFile(path, syncBuffer, singleRecord), path);
+  return readSyncWith(path, (buf, length) => buf.subarray(0, length), singleRecord);
 }
 
 /** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Throws ProcfsError. */
 export function readFileSync(path: string, singleRecord = false): string {
-  // The native reader does open, read and close in one call, without node:fs's work around each.
-  if (native !== undefined) return nativeText(native.readFile(path, syncBuffer, singleRecord), path);
-  return readSyncWith(path, (buf, length) => buf.toString('utf8', 0, length), singleRecord);
+  return readViewSync(path, singleRecord).toString('utf8');
 }
 
 /**
  * Re-reads a file kept open, from offset 0 until EOF (pread: procfs makes
- * the text anew), as UTF-8 text. `path` names it in errors. Throws ProcfsError.
+ * the text anew), into the shared sync buffer: a view of its bytes, valid
+ * until the next synchronous read. `path` names it in errors. Throws ProcfsError.
  */
-export function rereadFdSync(fd: number, path: string, singleRecord = false): string {
-  if (native !== undefined) return nativeText(native.preadFd(fd, syncBuffer, singleRecord), path);
+export function rereadFdSync(fd: number, path: string, singleRecord = false): Buffer {
+  if (native !== undefined) return nativeView(native.preadFd(fd, syncBuffer, singleRecord), path);
   const [buf, length] = readLoop(fd, path, true, singleRecord);
-  return buf.toString('utf8', 0, length);
+  return buf.subarray(0, length);
 }
 
 /** Opens a file for re-reading with rereadFdSync. Throws ProcfsError. */
@@ -180,8 +196,8 @@ export function readFileAsync(path: string, singleRecord = false): Promise<strin
 }
 
 /** Reads a whole file as bytes (a fresh Buffer the caller owns). Rejects with ProcfsError. */
-export function readBytesAsync(path: string): Promise<Buffer> {
-  return readAsyncWith(path, (buf, length) => Buffer.from(buf.subarray(0, length)));
+export function readBytesAsync(path: string, singleRecord = false): Promise<Buffer> {
+  return readAsyncWith(path, (buf, length) => Buffer.from(buf.subarray(0, length)), singleRecord);
 }
 
 // ---------------------------------------------------------------------------

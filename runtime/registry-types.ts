@@ -4,9 +4,9 @@ import type { SpecModel, WriteSpecModel } from './model.js';
 /** One spec as the runtime sees it: its id, its generated parser and its model. */
 export interface SpecEntry {
   id: string;
-  parse: (text: string, ctx?: ParseContext) => unknown;
+  parse: (text: string | Uint8Array, ctx?: ParseContext) => unknown;
   /** For a one-line file of positional fields: reads only the fields named. */
-  pick?: (text: string, fields: readonly string[], ctx?: ParseContext) => Record<string, unknown>;
+  pick?: (text: string | Uint8Array, fields: readonly string[], ctx?: ParseContext) => Record<string, unknown>;
   model: SpecModel;
 }
 

@@ -1,9 +1,19 @@
 /**
  * The scanner under every generated parser: a cursor over lines and tokens
- * of one /proc file, with charCode scanning (no regular expressions on the
- * hot path) and precise parse errors (file, line, column, expected, found).
- * Generated code calls these primitives in the order the spec describes.
+ * of one /proc file, with precise parse errors (file, line, column,
+ * expected, found). Generated code calls these primitives in the order the
+ * spec describes.
+ *
+ * It takes the file's bytes, as the readers hand them over (no UTF-8
+ * decoding of the whole file), and keeps two views of them with the same
+ * indices: the bytes, for the loops over digits and white space (a loop
+ * over a byte array costs a third of one over a string's char codes in V8),
+ * and a Latin-1 string, for what V8's string builtins do faster than any
+ * loop (finding a newline, matching a key) and for cutting out the strings
+ * a parser returns; a string with bytes beyond ASCII is decoded as UTF-8.
+ * Positions are byte offsets; error columns count characters.
  */
+import { isAscii } from 'node:buffer';
 import { parseError, ProcfsError } from './errors.js';
 
 const SP = 32;
@@ -26,6 +36,11 @@ function hexDigit(c: number): number {
   if (c >= 97 && c <= 102) return c - 87;
   if (c >= 65 && c <= 70) return c - 55;
   return -1;
+}
+
+/** Code of a one-character ASCII argument (a separator or terminator named by a spec). */
+function codeOf(c: string): number {
+  return c.charCodeAt(0);
 }
 
 /**
@@ -62,6 +77,33 @@ export function findLastIn(t: string, c: string, a: number, b: number): number {
   }
 }
 
+/** True when t[p, p + s.length) is `s` and ends by `limit`. */
+function startsAt(t: string, p: number, limit: number, s: string): boolean {
+  return p + s.length <= limit && t.startsWith(s, p);
+}
+
+/** Bytes of a text given as a string, reused by each such parse (a parse never runs inside another). */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Largest scratch buffer kept after a parse of a long string. */
+const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Buffer's codec methods without the argument handling of toString and
+ * write around them (tens of nanoseconds a call, paid per string cut out of
+ * a text): Node's own code calls them, but its type declarations omit them.
+ */
+interface CodecBuffer extends Buffer {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+  utf8Write(text: string, offset: number): number;
+}
+
+/** A Buffer over the same memory as `u` (Buffer methods decode slices natively). */
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+}
+
 export class Scan {
   /** Start of the current line. */
   ls = 0;
@@ -75,28 +117,83 @@ export class Scan {
   pos = 0;
   /** Start of the token read last, for error columns. */
   ts = 0;
+  /** The text's bytes (exactly those). */
+  readonly b: Buffer;
+  /** Length of the text in bytes (the end of the last line). */
+  readonly end: number;
+  /**
+   * The text as Latin-1, one character per byte, so that its indices are
+   * the bytes': searched with V8's string builtins (indexOf, startsWith,
+   * far faster than a loop), and sliced for the strings a parser returns.
+   */
+  readonly text: string;
+  /** True when every byte is known to be ASCII: no slice needs checking. */
+  private readonly ascii: boolean;
 
+  /**
+   * `text`: the file's bytes (what the readers hand over), or its text as a
+   * string, encoded as UTF-8 here.
+   */
   constructor(
-    readonly text: string,
+    text: string | Uint8Array,
     readonly file: string,
     readonly spec: string,
-  ) {}
+  ) {
+    if (typeof text === 'string') {
+      let buf = scratch;
+      if (text.length * 3 > buf.length) {
+        const need = Buffer.byteLength(text);
+        if (need > buf.length) {
+          buf = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(need + 1)));
+          if (buf.length <= MAX_SCRATCH_BYTES) scratch = buf;
+        }
+      }
+      this.end = (buf as CodecBuffer).utf8Write(text, 0);
+      this.b = buf.subarray(0, this.end);
+      // As many bytes as characters: all of them ASCII, and the string is its own Latin-1 view.
+      this.ascii = this.end === text.length;
+      this.text = this.ascii ? text : (this.b as CodecBuffer).latin1Slice(0, this.end);
+    } else {
+      this.b = asBuffer(text);
+      this.end = text.length;
+      this.text = (this.b as CodecBuffer).latin1Slice(0, this.end);
+      // A long text is checked at once (by the runtime, at gigabytes a second); a short one slice by slice.
+      this.ascii = this.end > 1024 && isAscii(this.b);
+    }
+  }
+
+  /** The text of b[a, e): a slice of the Latin-1 view when it is ASCII, else decoded as UTF-8 (invalid bytes become U+FFFD). */
+  str(a: number, e: number): string {
+    if (!this.ascii) {
+      const b = this.b;
+      for (let i = a; i < e; i++) if (b[i]! > 127) return (b as CodecBuffer).utf8Slice(a, e);
+    }
+    return this.text.slice(a, e);
+  }
+
+  /**
+   * Index of the newline ending the line that starts at `i`, or `end` (the
+   * text ends at its last byte, so the search stops there at the latest).
+   */
+  lineEnd(i: number, end: number): number {
+    const e = this.text.indexOf('\n', i);
+    return e < 0 || e > end ? end : e;
+  }
 
   // ---- lines -------------------------------------------------------------
 
   /** Moves to the next line before `end`; false when there is none. */
   nextLine(end: number): boolean {
     if (this.nl >= end) return false;
-    const t = this.text;
-    this.ls = this.nl;
-    let e = t.indexOf('\n', this.ls);
-    if (e < 0 || e > end) e = end;
+    const ls = this.nl;
+    const e = this.lineEnd(ls, end);
+    this.ls = ls;
     this.le = e;
-    this.nl = e < t.length ? e + 1 : e;
+    this.nl = e < this.end ? e + 1 : e;
     if (this.nl > end) this.nl = end;
     this.line++;
-    this.pos = this.ls;
-    this.ts = this.ls;
+    this.pos = ls;
+    this.ts = ls;
     return true;
   }
 
@@ -108,8 +205,8 @@ export class Scan {
   nextItem(end: number, sep: string): boolean {
     if (this.nl >= end) return false;
     this.ls = this.nl;
-    let e = this.text.indexOf(sep, this.ls);
-    if (e < 0 || e > end) e = end;
+    let e = findIn(this.text, sep, this.ls, end);
+    if (e < 0) e = end;
     this.le = e;
     this.nl = e < end ? e + 1 : e;
     this.line++;
@@ -121,16 +218,15 @@ export class Scan {
   /** The current item or line as it is, white space included. */
   whole(): string {
     this.pos = this.le;
-    return this.text.slice(this.ls, this.le);
+    return this.str(this.ls, this.le);
   }
 
   /** Splits the current item at the first `sep`: [before, after], or [all] when there is none. */
   splitItem(sep: string): [string, string | undefined] {
-    const t = this.text;
-    const k = findIn(t, sep, this.ls, this.le);
+    const k = findIn(this.text, sep, this.ls, this.le);
     this.pos = this.le;
-    if (k < 0) return [t.slice(this.ls, this.le), undefined];
-    return [t.slice(this.ls, k), t.slice(k + 1, this.le)];
+    if (k < 0) return [this.str(this.ls, this.le), undefined];
+    return [this.str(this.ls, k), this.str(k + 1, this.le)];
   }
 
   /** The cursor state, to try one reading of the text and come back for another. */
@@ -163,17 +259,17 @@ export class Scan {
    * told from the body lines of a block (smaps' `7f01-7f02 r-xp ...`).
    */
   lineLike(cls: 'dec' | 'hex', terminator: string): boolean {
-    return looksLike(this.text, this.ls, this.le, cls, terminator);
+    return looksLike(this.b, this.ls, this.le, cls, codeOf(terminator));
   }
 
   /** Index of the next line (after the current one) that lineLike accepts, or `end`. */
   blockEndLike(end: number, cls: 'dec' | 'hex', terminator: string): number {
-    const t = this.text;
+    const b = this.b;
+    const term = codeOf(terminator);
     let i = this.nl;
     while (i < end) {
-      let n = t.indexOf('\n', i);
-      if (n < 0 || n > end) n = end;
-      if (looksLike(t, i, n, cls, terminator)) return i;
+      const n = this.lineEnd(i, end);
+      if (looksLike(b, i, n, cls, term)) return i;
       i = n + 1;
     }
     return end;
@@ -187,10 +283,10 @@ export class Scan {
 
   /** Treats the whole text, less one final newline, as a single line. */
   wholeLine(): void {
-    const t = this.text;
+    const n = this.end;
     this.ls = 0;
-    this.le = t.length > 0 && t.charCodeAt(t.length - 1) === NL ? t.length - 1 : t.length;
-    this.nl = t.length;
+    this.le = n > 0 && this.b[n - 1] === NL ? n - 1 : n;
+    this.nl = n;
     this.line = 1;
     this.pos = 0;
     this.ts = 0;
@@ -198,54 +294,51 @@ export class Scan {
 
   /** True when the current line holds only white space. */
   blank(): boolean {
-    const t = this.text;
-    for (let i = this.ls; i < this.le; i++) if (!isSpace(t.charCodeAt(i))) return false;
+    const b = this.b;
+    for (let i = this.ls; i < this.le; i++) if (!isSpace(b[i]!)) return false;
     return true;
   }
 
   /** The current line without leading and trailing white space. */
   trimmedLine(): string {
     let a = this.ls;
-    let b = this.le;
-    const t = this.text;
-    while (a < b && isSpace(t.charCodeAt(a))) a++;
-    while (b > a && isSpace(t.charCodeAt(b - 1))) b--;
-    return t.slice(a, b);
+    let e = this.le;
+    const b = this.b;
+    while (a < e && isSpace(b[a]!)) a++;
+    while (e > a && isSpace(b[e - 1]!)) e--;
+    return this.str(a, e);
   }
 
   /** True when the current line, after leading white space, starts with `prefix`. */
   lineStartsWith(prefix: string): boolean {
+    const b = this.b;
     let a = this.ls;
-    while (a < this.le && isSpace(this.text.charCodeAt(a))) a++;
-    return this.text.startsWith(prefix, a) && a + prefix.length <= this.le;
+    while (a < this.le && isSpace(b[a]!)) a++;
+    return startsAt(this.text, a, this.le, prefix);
   }
 
   /** Index where the block that starts on the current line ends: the next blank line, or `end`. */
   blockEndBlank(end: number): number {
-    const t = this.text;
+    const b = this.b;
     let i = this.nl;
     while (i < end) {
       let j = i;
-      while (j < end && isSpace(t.charCodeAt(j))) j++;
-      if (j >= end || t.charCodeAt(j) === NL) return i;
-      const n = t.indexOf('\n', i);
-      if (n < 0 || n >= end) return end;
-      i = n + 1;
+      while (j < end && isSpace(b[j]!)) j++;
+      if (j >= end || b[j] === NL) return i;
+      i = this.lineEnd(j, end) + 1;
     }
     return end;
   }
 
   /** Index of the next line (after the current one) that starts with `prefix`, or `end`. */
   blockEndStart(end: number, prefix: string): number {
-    const t = this.text;
+    const b = this.b;
     let i = this.nl;
     while (i < end) {
       let j = i;
-      while (j < end && isSpace(t.charCodeAt(j))) j++;
-      if (t.startsWith(prefix, j) && j + prefix.length <= end) return i;
-      const n = t.indexOf('\n', i);
-      if (n < 0 || n >= end) return end;
-      i = n + 1;
+      while (j < end && isSpace(b[j]!)) j++;
+      if (startsAt(this.text, j, end, prefix)) return i;
+      i = this.lineEnd(j, end) + 1;
     }
     return end;
   }
@@ -256,34 +349,53 @@ export class Scan {
    */
   sectionEnd(end: number, sep: 'colon' | 'space' | 'auto', until: ReadonlySet<string>, indexed?: string): number {
     if (until.size === 0 && indexed === undefined) return end;
-    const t = this.text;
+    const b = this.b;
     let i = this.nl;
     while (i < end) {
-      let n = t.indexOf('\n', i);
-      if (n < 0 || n > end) n = end;
-      const k = keyOf(t, i, n, sep);
+      const n = this.lineEnd(i, end);
+      const k = this.keyOf(i, n, sep);
       if (until.has(k) || (indexed !== undefined && Scan.indexed(k, indexed))) return i;
       i = n + 1;
     }
     return end;
   }
 
+  /** The key of the line [a, e) under a separator rule, without moving the cursor. */
+  private keyOf(a: number, e: number, sep: 'colon' | 'space' | 'auto'): string {
+    const b = this.b;
+    if (sep !== 'space') {
+      const c = findIn(this.text, ':', a, e);
+      if (c >= 0) {
+        let x = a;
+        let y = c;
+        while (x < y && isSpace(b[x]!)) x++;
+        while (y > x && isSpace(b[y - 1]!)) y--;
+        return this.str(x, y);
+      }
+      if (sep === 'colon') return '';
+    }
+    while (a < e && isSpace(b[a]!)) a++;
+    let k = a;
+    while (k < e && !isSpace(b[k]!)) k++;
+    return this.str(a, k);
+  }
+
   // ---- keys --------------------------------------------------------------
 
   /** Reads the key of a keyed line and leaves the cursor after its separator. */
   key(sep: 'colon' | 'space' | 'auto'): string {
-    const t = this.text;
+    const b = this.b;
     if (sep !== 'space') {
-      const c = findIn(t, ':', this.ls, this.le);
+      const c = findIn(this.text, ':', this.ls, this.le);
       if (c >= 0) {
         let a = this.ls;
-        let b = c;
-        while (a < b && isSpace(t.charCodeAt(a))) a++;
-        while (b > a && isSpace(t.charCodeAt(b - 1))) b--;
+        let e = c;
+        while (a < e && isSpace(b[a]!)) a++;
+        while (e > a && isSpace(b[e - 1]!)) e--;
         this.ts = a;
-        if (a === b) this.fail('a key before ":"');
+        if (a === e) this.fail('a key before ":"');
         this.pos = c + 1;
-        return t.slice(a, b);
+        return this.str(a, e);
       }
       if (sep === 'colon') {
         this.ws();
@@ -303,16 +415,16 @@ export class Scan {
    * of the text and looking it up.
    */
   keyIs(expect: string, sep: number): boolean {
-    const t = this.text;
+    const b = this.b;
     const a = this.ls;
-    const b = a + expect.length;
-    if (b > this.le || !t.startsWith(expect, a)) return false;
+    const e = a + expect.length;
+    if (!startsAt(this.text, a, this.le, expect)) return false;
     if (sep === 58) {
-      if (b === this.le || t.charCodeAt(b) !== 58) return false;
-      this.pos = b + 1;
+      if (e === this.le || b[e] !== 58) return false;
+      this.pos = e + 1;
     } else {
-      if (b < this.le && !isSpace(t.charCodeAt(b))) return false;
-      this.pos = b;
+      if (e < this.le && !isSpace(b[e]!)) return false;
+      this.pos = e;
     }
     this.ts = a;
     return true;
@@ -338,7 +450,7 @@ export class Scan {
   /** Fails for a key that appears twice where it may appear once. */
   duplicate(key: string): never {
     this.ts = this.ls;
-    while (this.ts < this.le && isSpace(this.text.charCodeAt(this.ts))) this.ts++;
+    while (this.ts < this.le && isSpace(this.b[this.ts]!)) this.ts++;
     return this.fail(`each key once, but "${key}" appears again`);
   }
 
@@ -356,24 +468,24 @@ export class Scan {
    */
   extraValue(): number | string {
     this.ws();
-    const t = this.text;
-    let b = this.le;
-    while (b > this.pos && isSpace(t.charCodeAt(b - 1))) b--;
+    const b = this.b;
+    let e = this.le;
+    while (e > this.pos && isSpace(b[e - 1]!)) e--;
     const a = this.pos;
-    this.pos = b;
+    this.pos = e;
     let i = a;
     let v = 0;
-    while (i < b) {
-      const c = t.charCodeAt(i);
+    while (i < e) {
+      const c = b[i]!;
       if (c < ZERO || c > NINE) break;
       v = v * 10 + (c - ZERO);
       i++;
     }
-    if (i === a || i - a > 15) return t.slice(a, b);
-    if (i === b) return v;
+    if (i === a || i - a > 15) return this.str(a, e);
+    if (i === e) return v;
     // In bytes only when exact: beyond 2^53 the text is kept, never a rounded number.
-    if (b - i === 3 && t.startsWith(' kB', i) && v * 1024 <= SAFE) return v * 1024;
-    return t.slice(a, b);
+    if (e - i === 3 && startsAt(this.text, i, e, ' kB') && v * 1024 <= SAFE) return v * 1024;
+    return this.str(a, e);
   }
 
   /**
@@ -416,14 +528,13 @@ export class Scan {
   /** One token the spec does not describe: a number when it is a decimal integer within 2^53, otherwise the text. */
   extraToken(): number | string {
     const w = this.word();
-    const t = this.text;
+    const b = this.b;
     const a = this.ts;
     let i = a;
-    const c0 = t.charCodeAt(i);
-    if (c0 === MINUS) i++;
+    if (b[i] === MINUS) i++;
     const d = i;
     while (i < this.pos) {
-      const c = t.charCodeAt(i);
+      const c = b[i]!;
       if (c < ZERO || c > NINE) return w;
       i++;
     }
@@ -435,9 +546,9 @@ export class Scan {
 
   /** Skips spaces and tabs. */
   ws(): void {
-    const t = this.text;
+    const b = this.b;
     let p = this.pos;
-    while (p < this.le && isSpace(t.charCodeAt(p))) p++;
+    while (p < this.le && isSpace(b[p]!)) p++;
     this.pos = p;
   }
 
@@ -458,7 +569,7 @@ export class Scan {
 
   /** Requires a token boundary: white space or the end of the line. */
   sep(): void {
-    if (this.pos < this.le && !isSpace(this.text.charCodeAt(this.pos))) {
+    if (this.pos < this.le && !isSpace(this.b[this.pos]!)) {
       this.ts = this.pos;
       this.fail('white space');
     }
@@ -468,32 +579,32 @@ export class Scan {
   lit(s: string): void {
     this.ws();
     this.ts = this.pos;
-    if (!this.text.startsWith(s, this.pos) || this.pos + s.length > this.le) this.fail(JSON.stringify(s));
+    if (!startsAt(this.text, this.pos, this.le, s)) this.fail(JSON.stringify(s));
     this.pos += s.length;
   }
 
   /** Requires the character `c` right at the cursor and steps over it. */
   char(c: string): void {
     this.ts = this.pos;
-    if (this.pos >= this.le || this.text[this.pos] !== c) this.fail(JSON.stringify(c));
+    if (this.pos >= this.le || this.b[this.pos] !== codeOf(c)) this.fail(JSON.stringify(c));
     this.pos++;
   }
 
   /** True when the cursor is at `c` (no white space skipped). */
   at(c: string): boolean {
-    return this.pos < this.le && this.text[this.pos] === c;
+    return this.pos < this.le && this.b[this.pos] === codeOf(c);
   }
 
   /** A token up to white space or the end of the line. */
   word(): string {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
-    while (p < this.le && !isSpace(t.charCodeAt(p))) p++;
+    while (p < this.le && !isSpace(b[p]!)) p++;
     this.ts = a;
     if (p === a) this.fail('a word');
     this.pos = p;
-    return t.slice(a, p);
+    return this.str(a, p);
   }
 
   /** A word that also ends at the character `c` (not consumed): an item of a `c`-separated list. */
@@ -514,15 +625,16 @@ export class Scan {
    * may be empty only when `empty` is set (`name=` with nothing after it).
    */
   quoted(stop?: string, empty = false): string {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
+    const stopCode = stop === undefined ? -1 : codeOf(stop);
     const continued = this.quoteOpen;
     this.quoteOpen = false;
     let inQuote = continued;
     let p = a;
     while (p < this.le) {
-      const c = t.charCodeAt(p);
-      if (stop !== undefined && t[p] === stop) break;
+      const c = b[p]!;
+      if (c === stopCode) break;
       if (c === 34) inQuote = !inQuote;
       else if (!inQuote && isSpace(c)) break;
       p++;
@@ -530,17 +642,17 @@ export class Scan {
     this.ts = a;
     if (inQuote) {
       // `"name=value with spaces"`: the quote opened before the name closes after the value.
-      if (stop !== undefined && t[p] === stop) this.quoteOpen = true;
+      if (p < this.le && b[p] === stopCode) this.quoteOpen = true;
       else this.fail('a closing double quote');
     }
     if (p === a && !empty) this.fail('a word');
     this.pos = p;
     let x = a;
     let y = p;
-    const opened = x < y && t.charCodeAt(x) === 34;
+    const opened = x < y && b[x] === 34;
     if (opened) x++;
-    if ((opened || continued) && !this.quoteOpen && y > x && t.charCodeAt(y - 1) === 34) y--;
-    return t.slice(x, y);
+    if ((opened || continued) && !this.quoteOpen && y > x && b[y - 1] === 34) y--;
+    return this.str(x, y);
   }
 
   /**
@@ -581,13 +693,13 @@ export class Scan {
 
   /** Steps over `n` words, each after white space (a pick's run of fields not asked for). */
   skipWords(n: number): void {
-    const t = this.text;
+    const b = this.b;
     const le = this.le;
     let p = this.pos;
     for (let k = 0; k < n; k++) {
-      while (p < le && isSpace(t.charCodeAt(p))) p++;
+      while (p < le && isSpace(b[p]!)) p++;
       const a = p;
-      while (p < le && !isSpace(t.charCodeAt(p))) p++;
+      while (p < le && !isSpace(b[p]!)) p++;
       if (p === a) {
         this.pos = p;
         this.ts = p;
@@ -631,10 +743,10 @@ export class Scan {
 
   /** The token at the cursor, without moving (empty at the end of the line). */
   peek(): string {
-    const t = this.text;
+    const b = this.b;
     let p = this.pos;
-    while (p < this.le && !isSpace(t.charCodeAt(p))) p++;
-    return t.slice(this.pos, p);
+    while (p < this.le && !isSpace(b[p]!)) p++;
+    return this.str(this.pos, p);
   }
 
   /** A token up to the character `c`, which is consumed; white space is allowed inside. */
@@ -644,7 +756,7 @@ export class Scan {
     this.ts = a;
     if (e < 0) this.fail(`text ending in ${JSON.stringify(c)}`);
     this.pos = e + 1;
-    return this.text.slice(a, e);
+    return this.str(a, e);
   }
 
   /**
@@ -653,36 +765,38 @@ export class Scan {
    * before `c` (the separator). The cursor stops at that `c`.
    */
   untilLast(c: string, verbatim = false): string {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
-    const e = findLastIn(t, c, a, this.le);
+    const e = findLastIn(this.text, c, a, this.le);
     this.ts = a;
     if (e < 0) this.fail(`text followed by ${JSON.stringify(c)}`);
     this.pos = e;
-    if (verbatim) return t.slice(a, e > a && isSpace(t.charCodeAt(e - 1)) ? e - 1 : e);
+    if (verbatim) return this.str(a, e > a && isSpace(b[e - 1]!) ? e - 1 : e);
     let x = a;
     let y = e;
-    while (x < y && isSpace(t.charCodeAt(x))) x++;
-    while (y > x && isSpace(t.charCodeAt(y - 1))) y--;
-    return t.slice(x, y);
+    while (x < y && isSpace(b[x]!)) x++;
+    while (y > x && isSpace(b[y - 1]!)) y--;
+    return this.str(x, y);
   }
 
   /** The text between `open` and `close`; `closeAt` picks the first, the last or the balancing `close`. */
   enclosed(open: string, close: string, closeAt: 'first' | 'last' | 'balanced'): string {
     this.char(open);
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
+    const o = codeOf(open);
+    const c = codeOf(close);
     let e = -1;
     if (closeAt === 'first') {
-      e = findIn(t, close, a, this.le);
+      e = findIn(this.text, close, a, this.le);
     } else if (closeAt === 'last') {
-      e = findLastIn(t, close, a, this.le);
+      e = findLastIn(this.text, close, a, this.le);
     } else {
       let depth = 1;
       for (let i = a; i < this.le; i++) {
-        const ch = t[i];
-        if (ch === open) depth++;
-        else if (ch === close && --depth === 0) {
+        const ch = b[i];
+        if (ch === o) depth++;
+        else if (ch === c && --depth === 0) {
           e = i;
           break;
         }
@@ -691,22 +805,22 @@ export class Scan {
     this.ts = a;
     if (e < 0) this.fail(`${JSON.stringify(close)} closing ${JSON.stringify(open)}`);
     this.pos = e + 1;
-    return t.slice(a, e);
+    return this.str(a, e);
   }
 
-  /** A column `width` characters wide (or up to the end of the line), without its padding. */
+  /** A column `width` bytes wide (the kernel pads with printf widths, which count bytes), or up to the end of the line, without its padding. */
   fixed(width: number): string {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
-    const b = Math.min(a + width, this.le);
+    const e = Math.min(a + width, this.le);
     this.ts = a;
     let x = a;
-    let y = b;
-    while (x < y && isSpace(t.charCodeAt(x))) x++;
-    while (y > x && isSpace(t.charCodeAt(y - 1))) y--;
+    let y = e;
+    while (x < y && isSpace(b[x]!)) x++;
+    while (y > x && isSpace(b[y - 1]!)) y--;
     if (x === y) this.fail(`a column of ${width} characters`);
-    this.pos = b;
-    return t.slice(x, y);
+    this.pos = e;
+    return this.str(x, y);
   }
 
   /**
@@ -743,10 +857,9 @@ export class Scan {
     return new TextDecoder().decode(new Uint8Array(bytes));
   }
 
-  /** The rest of the line, without surrounding white space (may be empty). */
   /** The rest of the line exactly as printed, white space included. */
   restVerbatim(): string {
-    const s = this.text.slice(this.pos, this.le);
+    const s = this.str(this.pos, this.le);
     this.pos = this.le;
     return s;
   }
@@ -757,15 +870,16 @@ export class Scan {
    * is no separator, and nothing is stepped over.
    */
   oneSpace(): void {
-    if (this.pos > this.ls && this.pos < this.le && isSpace(this.text.charCodeAt(this.pos))) this.pos++;
+    if (this.pos > this.ls && this.pos < this.le && isSpace(this.b[this.pos]!)) this.pos++;
   }
 
+  /** The rest of the line, without surrounding white space (may be empty). */
   rest(): string {
     this.ws();
-    const t = this.text;
-    let b = this.le;
-    while (b > this.pos && isSpace(t.charCodeAt(b - 1))) b--;
-    const s = t.slice(this.pos, b);
+    const b = this.b;
+    let e = this.le;
+    while (e > this.pos && isSpace(b[e - 1]!)) e--;
+    const s = this.str(this.pos, e);
     this.pos = this.le;
     return s;
   }
@@ -773,10 +887,10 @@ export class Scan {
   /** Every remaining token, for text the spec does not describe. */
   restTokens(): string[] {
     // Counted first, so the array is made once at its size (a line may hold a hundred thousand tokens).
-    const t = this.text;
+    const b = this.b;
     let n = 0;
     for (let p = this.pos, inWord = false; p < this.le; p++) {
-      const w = !isSpace(t.charCodeAt(p));
+      const w = !isSpace(b[p]!);
       if (w && !inWord) n++;
       inWord = w;
     }
@@ -793,12 +907,12 @@ export class Scan {
 
   /** An unsigned decimal integer, exact: beyond 2^53 it is a parse error. */
   u(): number {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
     let v = 0;
     while (p < this.le) {
-      const c = t.charCodeAt(p);
+      const c = b[p]!;
       if (c < ZERO || c > NINE) break;
       v = v * 10 + (c - ZERO);
       p++;
@@ -832,15 +946,15 @@ export class Scan {
    * count beyond 2^53 is rounded to the nearest double, not refused.
    */
   approx(): number {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
-    const c0 = t.charCodeAt(p);
+    const c0 = p < this.le ? b[p]! : -1;
     if (c0 === MINUS || c0 === PLUS) p++;
     const d = p;
     let v = 0;
     while (p < this.le) {
-      const c = t.charCodeAt(p);
+      const c = b[p]!;
       if (c < ZERO || c > NINE) break;
       v = v * 10 + (c - ZERO);
       p++;
@@ -851,12 +965,12 @@ export class Scan {
     this.pos = p;
     // Up to 15 digits the sum is exact; longer numbers are converted once from the text (correctly rounded).
     if (p - d <= 15) return c0 === MINUS ? -v : v;
-    return Number(t.slice(a, p));
+    return Number(this.text.slice(a, p));
   }
 
   /** Like approx, without a sign. */
   approxUnsigned(): number {
-    const c = this.text.charCodeAt(this.pos);
+    const c = this.pos < this.le ? this.b[this.pos] : -1;
     if (c === MINUS || c === PLUS) {
       this.ts = this.pos;
       this.fail('an unsigned decimal integer');
@@ -866,7 +980,7 @@ export class Scan {
 
   /** A decimal integer with an optional sign, exact within ±2^53. */
   i(): number {
-    const c = this.text.charCodeAt(this.pos);
+    const c = this.pos < this.le ? this.b[this.pos] : -1;
     if (c === MINUS || c === PLUS) {
       const a = this.pos;
       this.pos++;
@@ -879,12 +993,12 @@ export class Scan {
 
   /** An unsigned octal integer (open flags, modes: `02004002`), exact below 2^53. */
   octNum(): number {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
     let v = 0;
     while (p < this.le) {
-      const c = t.charCodeAt(p);
+      const c = b[p]!;
       if (c < ZERO || c > 55) break;
       v = v * 8 + (c - ZERO);
       p++;
@@ -898,31 +1012,36 @@ export class Scan {
 
   /** A word that ends at white space or at either of two characters (not consumed); it may be empty. */
   wordBefore(a1: string, a2: string): string {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
-    const c1 = a1.charCodeAt(0);
-    const c2 = a2.charCodeAt(0);
+    const c1 = codeOf(a1);
+    const c2 = codeOf(a2);
     let p = a;
     while (p < this.le) {
-      const x = t.charCodeAt(p);
+      const x = b[p]!;
       if (x === c1 || x === c2 || isSpace(x)) break;
       p++;
     }
     this.ts = a;
     this.pos = p;
-    return t.slice(a, p);
+    return this.str(a, p);
+  }
+
+  /** Index after an optional `0x` or `0X` at p (before `le`). */
+  private hexStart(p: number): number {
+    const b = this.b;
+    return p + 1 < this.le && b[p] === ZERO && (b[p + 1] === 120 || b[p + 1] === 88) ? p + 2 : p;
   }
 
   /** An unsigned hexadecimal integer (optional 0x), exact below 2^53. */
   hexNum(): number {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
-    let p = a;
-    if (t.startsWith('0x', p) || t.startsWith('0X', p)) p += 2;
+    let p = this.hexStart(a);
     const d = p;
     let n = 0;
     while (p < this.le) {
-      const h = hexDigit(t.charCodeAt(p));
+      const h = hexDigit(b[p]!);
       if (h < 0) break;
       n = n * 16 + h;
       p++;
@@ -941,12 +1060,12 @@ export class Scan {
 
   /** An unsigned decimal 64-bit integer as a bigint. */
   u64(): bigint {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
     let n = 0;
     while (p < this.le) {
-      const c = t.charCodeAt(p);
+      const c = b[p]!;
       if (c < ZERO || c > NINE) break;
       n = n * 10 + (c - ZERO);
       p++;
@@ -958,7 +1077,7 @@ export class Scan {
       this.pos = p;
       return n === 0 ? 0n : BigInt(n);
     }
-    const v = BigInt(t.slice(a, p));
+    const v = BigInt(this.text.slice(a, p));
     if (v > 0xffffffffffffffffn) this.fail('an integer below 2^64');
     this.pos = p;
     return v;
@@ -966,27 +1085,32 @@ export class Scan {
 
   /** An unsigned hexadecimal 64-bit integer (optional 0x) as a bigint. */
   hex64(): bigint {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
-    let p = a;
-    if (t.startsWith('0x', p) || t.startsWith('0X', p)) p += 2;
+    let p = this.hexStart(a);
     const d = p;
-    while (p < this.le && hexDigit(t.charCodeAt(p)) >= 0) p++;
+    while (p < this.le && hexDigit(b[p]!) >= 0) p++;
     this.ts = a;
     if (p === d) this.fail('a hexadecimal integer');
     if (p - d > 16) this.fail('a hexadecimal integer below 2^64');
     this.pos = p;
     if (p - d <= 13) {
       let n = 0;
-      for (let i = d; i < p; i++) n = n * 16 + hexDigit(t.charCodeAt(i));
+      for (let i = d; i < p; i++) n = n * 16 + hexDigit(b[i]!);
       return BigInt(n);
     }
-    return BigInt(`0x${t.slice(d, p)}`);
+    // Two exact halves of at most 8 digits each (32 bits), joined as bigints: no text to parse.
+    let hi = 0;
+    let lo = 0;
+    const m = p - 8;
+    for (let i = d; i < m; i++) hi = hi * 16 + hexDigit(b[i]!);
+    for (let i = m; i < p; i++) lo = lo * 16 + hexDigit(b[i]!);
+    return (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   /** A bit mask in hexadecimal, possibly in comma-separated 32-bit groups, as a bigint. */
   mask(): bigint {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
     let from = a;
@@ -996,7 +1120,7 @@ export class Scan {
     let sigStart = -1;
     let n = 0;
     while (p < this.le) {
-      const c = t.charCodeAt(p);
+      const c = b[p]!;
       if (c === 44) {
         if (p === from) break;
         from = p + 1;
@@ -1015,10 +1139,11 @@ export class Scan {
     if (p === from) this.fail('a hexadecimal mask');
     this.pos = p;
     if (sig <= 13) return BigInt(n);
+    const t = this.text;
     let digits = '';
     let run = sigStart;
     for (let i = sigStart; i < p; i++) {
-      if (t.charCodeAt(i) === 44) {
+      if (b[i] === 44) {
         digits += t.slice(run, i);
         run = i + 1;
       }
@@ -1029,7 +1154,7 @@ export class Scan {
 
   /** The text of the token read last (from `ts` to the cursor). */
   lastToken(): string {
-    return this.text.slice(this.ts, this.pos);
+    return this.str(this.ts, this.pos);
   }
 
   /**
@@ -1039,37 +1164,43 @@ export class Scan {
    * order (if_inet6, ipv6_route).
    */
   inet(order: 'host' | 'network', littleEndian: boolean): string {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
-    while (p < this.le && hexDigit(t.charCodeAt(p)) >= 0) p++;
+    while (p < this.le && hexDigit(b[p]!) >= 0) p++;
     this.ts = a;
     const n = p - a;
     if (n !== 8 && n !== 32) this.fail('an address of 8 or 32 hex digits');
-    const bytes = new Array<number>(n / 2);
-    for (let w = 0; w < n / 8; w++) {
+    const swap = order === 'host' && littleEndian;
+    this.pos = p;
+    if (n === 8) {
+      // Byte i as printed; in host order on a little-endian machine the word's bytes are reversed.
+      const at = (i: number): number => a + (swap ? (3 - i) * 2 : i * 2);
+      const x = (i: number): number => hexDigit(b[at(i)]!) * 16 + hexDigit(b[at(i) + 1]!);
+      return `${x(0)}.${x(1)}.${x(2)}.${x(3)}`;
+    }
+    const bytes = new Array<number>(16);
+    for (let w = 0; w < 4; w++) {
       for (let i = 0; i < 4; i++) {
-        // Byte i of word w as printed; in host order on a little-endian machine the word's bytes are reversed.
-        const at = a + w * 8 + (order === 'host' && littleEndian ? (3 - i) * 2 : i * 2);
-        bytes[w * 4 + i] = hexDigit(t.charCodeAt(at)) * 16 + hexDigit(t.charCodeAt(at + 1));
+        const at = a + w * 8 + (swap ? (3 - i) * 2 : i * 2);
+        bytes[w * 4 + i] = hexDigit(b[at]!) * 16 + hexDigit(b[at + 1]!);
       }
     }
-    this.pos = p;
-    return n === 8 ? `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}` : ipv6Text(bytes);
+    return ipv6Text(bytes);
   }
 
   /** A decimal number with optional fraction and exponent. */
   f(): number {
-    const t = this.text;
+    const b = this.b;
     const a = this.pos;
     let p = a;
     while (p < this.le) {
-      const c = t.charCodeAt(p);
+      const c = b[p]!;
       if ((c >= ZERO && c <= NINE) || c === 46 || c === MINUS || c === PLUS || c === 101 || c === 69) p++;
       else break;
     }
     this.ts = a;
-    const v = p === a ? Number.NaN : Number(t.slice(a, p));
+    const v = p === a ? Number.NaN : Number(this.text.slice(a, p));
     if (!Number.isFinite(v)) this.fail('a decimal number');
     this.pos = p;
     return v;
@@ -1079,7 +1210,7 @@ export class Scan {
   cpulist(): number[] {
     const out: number[] = [];
     const a = this.pos;
-    if (this.pos >= this.le || isSpace(this.text.charCodeAt(this.pos))) {
+    if (this.pos >= this.le || isSpace(this.b[this.pos]!)) {
       return out;
     }
     for (;;) {
@@ -1135,21 +1266,24 @@ export class Scan {
     return this.errorAt(this.ls, this.le, this.ts, this.line, expected, atEnd);
   }
 
+  /** 1-based column, in characters, of byte offset `at` of the line starting at `ls`. */
+  private column(ls: number, at: number): number {
+    return this.str(ls, at).length + 1;
+  }
+
   /** The parse error for the token at `ts` of the line [ls, le) numbered `line` (or, with atEnd, for the line's end). */
   private errorAt(ls: number, le: number, ts: number, line: number, expected: string, atEnd: boolean): ProcfsError {
-    const t = this.text;
+    const b = this.b;
     if (atEnd) {
-      return parseError({ file: this.file, line: Math.max(line, 1), column: le - ls + 1, expected, found: '' }, this.spec);
+      return parseError({ file: this.file, line: Math.max(line, 1), column: this.column(ls, le), expected, found: '' }, this.spec);
     }
-    // The token found, up to what the message shows (a token may be a megabyte long).
+    // The token found, up to what the message shows (a token may be a megabyte long), not cutting a UTF-8 sequence.
     let e = ts;
-    while (e < le && e - ts <= 40 && !isSpace(t.charCodeAt(e))) e++;
+    while (e < le && e - ts <= 40 && !isSpace(b[e]!)) e++;
     if (e === ts && e < le) e++;
-    const found = t.slice(ts, Math.min(e, le)).replace(/[\r\0]/g, (c) => (c === '\r' ? '\\r' : '\\0'));
-    return parseError(
-      { file: this.file, line: Math.max(line, 1), column: ts - ls + 1, expected, found },
-      this.spec,
-    );
+    while (e < le && (b[e]! & 0xc0) === 0x80) e++;
+    const found = this.str(ts, Math.min(e, le)).replace(/[\r\0]/g, (c) => (c === '\r' ? '\\r' : '\\0'));
+    return parseError({ file: this.file, line: Math.max(line, 1), column: this.column(ls, ts), expected, found }, this.spec);
   }
 }
 
@@ -1191,13 +1325,13 @@ function isOctal(c: number): boolean {
 /** Bytes of the kernel's letter escapes (string_escape_mem's ESCAPE_SPACE and ESCAPE_SPECIAL). */
 const C_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, e: 27, '\\': 92, '"': 34 };
 
-/** True when [a, b) begins with digits of `cls` followed by `terminator`. */
-function looksLike(t: string, a: number, b: number, cls: 'dec' | 'hex', terminator: string): boolean {
+/** True when b[a, e) begins with digits of `cls` followed by the byte `terminator`. */
+function looksLike(b: Buffer, a: number, e: number, cls: 'dec' | 'hex', terminator: number): boolean {
   let i = a;
-  if (cls === 'hex' && t.startsWith('0x', i)) i += 2;
+  if (cls === 'hex' && i + 1 < e && b[i] === ZERO && b[i + 1] === 120) i += 2;
   const d = i;
-  while (i < b && (cls === 'hex' ? hexDigit(t.charCodeAt(i)) >= 0 : t.charCodeAt(i) >= ZERO && t.charCodeAt(i) <= NINE)) i++;
-  return i > d && i < b && t[i] === terminator;
+  while (i < e && (cls === 'hex' ? hexDigit(b[i]!) >= 0 : b[i]! >= ZERO && b[i]! <= NINE)) i++;
+  return i > d && i < e && b[i] === terminator;
 }
 
 function isPlainRecord(v: unknown): v is Record<string, unknown> {
@@ -1229,23 +1363,3 @@ function rank(e: Miss | ProcfsError): [number, number, number] {
   if (e instanceof Miss) return [e.missing ? 0 : 1, Math.max(e.line, 1), (e.atEnd ? e.le : e.ts) - e.ls + 1];
   return [MISSING.has(e) ? 0 : 1, e.line ?? 0, e.column ?? 0];
 }
-
-/** The key of the line [a, b) under a separator rule, without moving any cursor. */
-function keyOf(t: string, a: number, b: number, sep: 'colon' | 'space' | 'auto'): string {
-  if (sep !== 'space') {
-    const c = findIn(t, ':', a, b);
-    if (c >= 0) {
-      let x = a;
-      let y = c;
-      while (x < y && isSpace(t.charCodeAt(x))) x++;
-      while (y > x && isSpace(t.charCodeAt(y - 1))) y--;
-      return t.slice(x, y);
-    }
-    if (sep === 'colon') return '';
-  }
-  while (a < b && isSpace(t.charCodeAt(a))) a++;
-  let e = a;
-  while (e < b && !isSpace(t.charCodeAt(e))) e++;
-  return t.slice(a, e);
-}
-

@@ -775,14 +775,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     name: spec.parseName,
     docs: [`Parses the text of ${spec.paths[0]} (spec ${spec.id}). Throws ProcfsError with code "parse" when the text does not fit the spec.`],
     parameters: [
-      { name: 'text', type: 'string' },
+      { name: 'text', type: 'string | Uint8Array' },
       { name: 'ctx', type: 'ParseContext', initializer: 'DEFAULT_CONTEXT' },
     ],
     returnType: spec.typeName,
     statements: (w) => {
       w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)});`);
       if (spec.layout.kind === 'line') w.writeLine('s.wholeLine();');
-      w.writeLine(`return ${top}(s, ctx, text.length);`);
+      w.writeLine(`return ${top}(s, ctx, s.end);`);
     },
   });
   if (hasPick(spec) && spec.layout.kind === 'line') {
@@ -809,7 +809,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         `Reads the text of ${spec.paths[0]} as ${spec.parseName} does, but returns only \`fields\`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once.`,
       ],
       parameters: [
-        { name: 'text', type: 'string' },
+        { name: 'text', type: 'string | Uint8Array' },
         { name: 'fields', type: 'readonly K[]' },
         { name: 'ctx', type: 'ParseContext', initializer: 'DEFAULT_CONTEXT' },
       ],

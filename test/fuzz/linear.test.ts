@@ -1,9 +1,10 @@
 /**
  * Parse time grows linearly with the input, for hostile inputs too: for
  * every spec and every pattern of linear-measure.ts, the parser's time on a
- * 1 MiB input is at most 12 times its time on a 100 KiB one (measured in
+ * 1 MiB input is at most 16 times its time on a 100 KiB one, measured in
  * one run of that script, garbage-collection pauses left out; a millisecond
- * of slack absorbs timer noise on inputs refused at once).
+ * of slack absorbs timer noise on inputs refused at once. A quadratic parser
+ * takes 100 times; LIMIT in linear-measure.ts says why the bound is not 10.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { registry } from '../../generated/index.js';
 
 type Figures = { id: string; rows: [string, number, number, number, number][] };
 
-describe('parse time is linear in the input (1 MiB at most 12x 100 KiB)', () => {
+describe('parse time is linear in the input (1 MiB at most 16x 100 KiB)', () => {
   const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'linear-measure.ts')], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
@@ -25,7 +26,7 @@ describe('parse time is linear in the input (1 MiB at most 12x 100 KiB)', () => 
       expect(rows.length).toBeGreaterThan(0);
       for (const [name, wallSmall, wallBig, small, big] of rows) {
         const say = `${name}: parser 100 KiB ${small.toFixed(2)} ms, 1 MiB ${big.toFixed(2)} ms (with GC ${wallSmall.toFixed(2)} and ${wallBig.toFixed(2)} ms)`;
-        expect(big, say).toBeLessThanOrEqual(12 * small + 1);
+        expect(big, say).toBeLessThanOrEqual(16 * small + 1);
       }
     });
   }

@@ -89,7 +89,7 @@ describe.skipIf(!live)('kept descriptors on the live /proc', () => {
       .slice(0, MAX_KEPT + 10);
     expect(files.length).toBe(MAX_KEPT + 10);
     const fds = openPaths().length;
-    for (const f of files) expect(readKeptSync(f, false)).toBe(fs.readFileSync(f, 'utf8'));
+    for (const f of files) expect(readKeptSync(f, false).toString()).toBe(fs.readFileSync(f, 'utf8'));
     expect(keptCount()).toBe(MAX_KEPT);
     expect(openPaths().length - fds).toBe(MAX_KEPT);
     const open = new Set(openPaths());
@@ -100,7 +100,7 @@ describe.skipIf(!live)('kept descriptors on the live /proc', () => {
   it('reports a process that ended as gone, not the text its kept descriptor read before', async () => {
     const child = spawn('sleep', ['30']);
     const file = `/proc/${child.pid}/stat`;
-    expect(readKeptSync(file, true)).toMatch(new RegExp(`^${child.pid} \\(sleep\\)`));
+    expect(readKeptSync(file, true).toString()).toMatch(new RegExp(`^${child.pid} \\(sleep\\)`));
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await exited;

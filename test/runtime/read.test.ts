@@ -121,8 +121,8 @@ describe('reading regular files', () => {
       const fd = openFdSync(file);
       try {
         // Twice: the second re-read starts again at offset 0 after the buffer grew.
-        expect(rereadFdSync(fd, file) === text, `kept ${size}`).toBe(true);
-        expect(rereadFdSync(fd, file, true) === text, `kept again ${size}`).toBe(true);
+        expect(rereadFdSync(fd, file).toString() === text, `kept ${size}`).toBe(true);
+        expect(rereadFdSync(fd, file, true).toString() === text, `kept again ${size}`).toBe(true);
       } finally {
         fs.closeSync(fd);
       }

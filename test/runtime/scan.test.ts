@@ -121,11 +121,56 @@ describe('Scan numbers at their limits', () => {
     expect([err.expected, err.column]).toEqual(['a word', 7]);
   });
 
-  it('findLastIn finds the last match inside the range only', async () => {
-    const { findLastIn } = await import('../../runtime/scan.js');
+  it('findIn and findLastIn find a character inside the range only, short or long', async () => {
+    const { findIn, findLastIn } = await import('../../runtime/scan.js');
     expect(findLastIn('1 (a) b) c) d', ')', 0, 13)).toBe(10);
     expect(findLastIn('1 (a) b) c) d', ')', 0, 9)).toBe(7);
     expect(findLastIn('))x', ')', 2, 3)).toBe(-1);
     expect(findLastIn('abab', 'ab', 0, 4)).toBe(2);
+    expect(findIn('1 (a) b) c) d', ')', 5, 13)).toBe(7);
+    expect(findIn('1 (a) b) c) d', ')', 8, 10)).toBe(-1);
+    // A long range is searched by indexOf in a slice: still bounded by the range.
+    const long = `${'x'.repeat(1000)}:${'y'.repeat(10)}`;
+    expect(findIn(long, ':', 0, 1000)).toBe(-1);
+    expect(findIn(long, ':', 0, 1001)).toBe(1000);
+    expect(findIn(long, ':', 700, 1011)).toBe(1000);
+  });
+});
+
+describe('Scan over bytes', () => {
+  const first = (text: string | Uint8Array, f: (s: Scan) => unknown) => {
+    const s = new Scan(text, 'test-file', 'test');
+    s.nextLine(s.end);
+    return f(s);
+  };
+
+  it('reads the same from a string and from its UTF-8 bytes', () => {
+    const text = 'café  42 naïve\t7 plain\n';
+    const read = (s: Scan) => [s.word(), (s.ws(), s.u()), (s.ws(), s.word()), (s.ws(), s.u()), (s.ws(), s.word())];
+    expect(first(text, read)).toEqual(['café', 42, 'naïve', 7, 'plain']);
+    expect(first(new TextEncoder().encode(text), read)).toEqual(['café', 42, 'naïve', 7, 'plain']);
+    expect(first(Buffer.from(text), read)).toEqual(['café', 42, 'naïve', 7, 'plain']);
+  });
+
+  it('decodes invalid UTF-8 as U+FFFD, as the readers did', () => {
+    const bytes = Buffer.from([0x61, 0xff, 0x62, 0x20, 0x31, 0x0a]);
+    expect(first(bytes, (s) => [s.word(), (s.ws(), s.u())])).toEqual(['a\ufffdb', 1]);
+  });
+
+  it('counts error columns in characters, not bytes', () => {
+    const at = (text: string | Uint8Array) => parseErrorOf(() => first(text, (s) => (s.word(), s.ws(), s.u())));
+    for (const text of ['née x\n', Buffer.from('née x\n')]) {
+      const err = at(text);
+      expect([err.line, err.column, err.found]).toEqual([1, 5, 'x']);
+    }
+    // The token shown is cut at 40 bytes or so, never inside a character.
+    const err = parseErrorOf(() => first(`a ${'é'.repeat(30)}\n`, (s) => (s.word(), s.ws(), s.u())));
+    expect((err.found ?? '').replace('…', '')).toMatch(/^é+$/);
+  });
+
+  it('reads a Uint8Array view with an offset (a slice of a bigger buffer)', () => {
+    const all = Buffer.from('junk 1 2 3\nMemTotal: 5 kB\n');
+    const view = new Uint8Array(all.buffer, all.byteOffset + 11, all.length - 11);
+    expect(first(view, (s) => [s.key('colon'), s.uLine(1024, 'kB')])).toEqual(['MemTotal', 5120]);
   });
 });

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcBuddyinfo, ProcBuddyinfoRow } from '../../types/proc/buddyinfo.js';
 
 /** Parses the text of /proc/buddyinfo (spec proc/buddyinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcBuddyinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcBuddyinfo {
+export function parseProcBuddyinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcBuddyinfo {
   const s: Scan = new Scan(text, ctx.file, "proc/buddyinfo");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcBuddyinfoRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcCrypto, ProcCryptoBlock } from '../../types/proc/crypto.js';
 
 /** Parses the text of /proc/crypto (spec proc/crypto). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcCrypto(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcCrypto {
+export function parseProcCrypto(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcCrypto {
   const s: Scan = new Scan(text, ctx.file, "proc/crypto");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcDevices, ProcDevicesBlockRow, ProcDevicesCharacterRow } from '../../types/proc/devices.js';
 
 /** Parses the text of /proc/devices (spec proc/devices). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcDevices(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcDevices {
+export function parseProcDevices(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcDevices {
   const s: Scan = new Scan(text, ctx.file, "proc/devices");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcDevices {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcInterrupts, ProcInterruptsRow } from '../../types/proc/interrupts.js';
 
 /** Parses the text of /proc/interrupts (spec proc/interrupts). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcInterrupts(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcInterrupts {
+export function parseProcInterrupts(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcInterrupts {
   const s: Scan = new Scan(text, ctx.file, "proc/interrupts");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcInterrupts {

@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcLoadavg, ProcLoadavgEntities } from '../../types/proc/loadavg.js';
 
 /** Parses the text of /proc/loadavg (spec proc/loadavg). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcLoadavg(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcLoadavg {
+export function parseProcLoadavg(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcLoadavg {
   const s: Scan = new Scan(text, ctx.file, "proc/loadavg");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcLoadavg. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["load1", 0], ["load5", 1], ["load1
 const PLAIN_TOKENS = [1, 1, 1, 0, 1];
 
 /** Reads the text of /proc/loadavg as parseProcLoadavg does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcLoadavg, K> {
+export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcLoadavg, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/loadavg");
   s.wholeLine();

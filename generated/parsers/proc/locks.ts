@@ -9,9 +9,9 @@ import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/locks (spec proc/locks). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcLocks(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcLocks {
+export function parseProcLocks(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcLocks {
   const s: Scan = new Scan(text, ctx.file, "proc/locks");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcLocksRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcMeminfo } from '../../types/proc/meminfo.js';
 
 /** Parses the text of /proc/meminfo (spec proc/meminfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcMeminfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcMeminfo {
+export function parseProcMeminfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcMeminfo {
   const s: Scan = new Scan(text, ctx.file, "proc/meminfo");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcModules, ProcModulesRow } from '../../types/proc/modules.js';
 
 /** Parses the text of /proc/modules (spec proc/modules). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcModules(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcModules {
+export function parseProcModules(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcModules {
   const s: Scan = new Scan(text, ctx.file, "proc/modules");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcModulesRow[] {

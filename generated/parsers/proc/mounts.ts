@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcMounts, ProcMountsRow } from '../../types/proc/mounts.js';
 
 /** Parses the text of /proc/mounts (spec proc/mounts). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcMounts(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcMounts {
+export function parseProcMounts(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcMounts {
   const s: Scan = new Scan(text, ctx.file, "proc/mounts");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcMountsRow[] {

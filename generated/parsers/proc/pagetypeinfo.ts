@@ -9,9 +9,9 @@ import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/pagetypeinfo (spec proc/pagetypeinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPagetypeinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPagetypeinfo {
+export function parseProcPagetypeinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPagetypeinfo {
   const s: Scan = new Scan(text, ctx.file, "proc/pagetypeinfo");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlockVariant[] {

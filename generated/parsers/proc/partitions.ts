@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcPartitions, ProcPartitionsRow } from '../../types/proc/partitions.js';
 
 /** Parses the text of /proc/partitions (spec proc/partitions). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPartitions(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPartitions {
+export function parseProcPartitions(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPartitions {
   const s: Scan = new Scan(text, ctx.file, "proc/partitions");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPartitionsRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcPressure, ProcPressureFull, ProcPressureSome } from '../../types/proc/pressure.js';
 
 /** Parses the text of /proc/pressure/[resource] (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPressure(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPressure {
+export function parseProcPressure(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPressure {
   const s: Scan = new Scan(text, ctx.file, "proc/pressure");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPressure {

@@ -9,9 +9,9 @@ import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/sched_debug (spec proc/sched_debug). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSchedDebug(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSchedDebug {
+export function parseProcSchedDebug(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSchedDebug {
   const s: Scan = new Scan(text, ctx.file, "proc/sched_debug");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockVariant[] {

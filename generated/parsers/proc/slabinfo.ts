@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSlabinfo, ProcSlabinfoRow } from '../../types/proc/slabinfo.js';
 
 /** Parses the text of /proc/slabinfo (spec proc/slabinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSlabinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSlabinfo {
+export function parseProcSlabinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSlabinfo {
   const s: Scan = new Scan(text, ctx.file, "proc/slabinfo");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSlabinfo {

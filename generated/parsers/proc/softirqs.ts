@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSoftirqs, ProcSoftirqsRow } from '../../types/proc/softirqs.js';
 
 /** Parses the text of /proc/softirqs (spec proc/softirqs). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSoftirqs(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSoftirqs {
+export function parseProcSoftirqs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSoftirqs {
   const s: Scan = new Scan(text, ctx.file, "proc/softirqs");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSoftirqs {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcStat, ProcStatCpu, ProcStatCpus, ProcStatIntr, ProcStatSoftirq } from '../../types/proc/stat.js';
 
 /** Parses the text of /proc/stat (spec proc/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcStat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcStat {
+export function parseProcStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcStat {
   const s: Scan = new Scan(text, ctx.file, "proc/stat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {

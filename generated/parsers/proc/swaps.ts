@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSwaps, ProcSwapsRow } from '../../types/proc/swaps.js';
 
 /** Parses the text of /proc/swaps (spec proc/swaps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSwaps(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSwaps {
+export function parseProcSwaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSwaps {
   const s: Scan = new Scan(text, ctx.file, "proc/swaps");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSwapsRow[] {

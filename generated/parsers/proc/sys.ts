@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSys } from '../../types/proc/sys.js';
 
 /** Parses the text of /proc/sys/[sysctl] (spec proc/sys). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSys(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSys {
+export function parseProcSys(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSys {
   const s: Scan = new Scan(text, ctx.file, "proc/sys");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcSys. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["value", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/[sysctl] as parseProcSys does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSys<K extends keyof ProcSys>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSys, K> {
+export function pickProcSys<K extends keyof ProcSys>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSys, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys");
   s.wholeLine();

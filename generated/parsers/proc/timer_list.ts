@@ -9,9 +9,9 @@ import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/timer_list (spec proc/timer_list). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcTimerList(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcTimerList {
+export function parseProcTimerList(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcTimerList {
   const s: Scan = new Scan(text, ctx.file, "proc/timer_list");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockVariant[] {

@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcUptime } from '../../types/proc/uptime.js';
 
 /** Parses the text of /proc/uptime (spec proc/uptime). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcUptime(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcUptime {
+export function parseProcUptime(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcUptime {
   const s: Scan = new Scan(text, ctx.file, "proc/uptime");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcUptime. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["uptime", 0], ["idle", 1]]);
 const PLAIN_TOKENS = [1, 1];
 
 /** Reads the text of /proc/uptime as parseProcUptime does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcUptime<K extends keyof ProcUptime>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcUptime, K> {
+export function pickProcUptime<K extends keyof ProcUptime>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcUptime, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/uptime");
   s.wholeLine();

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcVmstat } from '../../types/proc/vmstat.js';
 
 /** Parses the text of /proc/vmstat (spec proc/vmstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcVmstat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcVmstat {
+export function parseProcVmstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcVmstat {
   const s: Scan = new Scan(text, ctx.file, "proc/vmstat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcZoneinfo, ProcZoneinfoBlock, ProcZoneinfoBlockPagesetsBlock, ProcZoneinfoBlockPerNodeStats } from '../../types/proc/zoneinfo.js';
 
 /** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcZoneinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcZoneinfo {
+export function parseProcZoneinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcZoneinfo {
   const s: Scan = new Scan(text, ctx.file, "proc/zoneinfo");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock[] {

@@ -9,9 +9,9 @@ import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
 /** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetDev(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDev {
+export function parseProcNetDev(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDev {
   const s: Scan = new Scan(text, ctx.file, "proc/net/dev");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevRow[] {

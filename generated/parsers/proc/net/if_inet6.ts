@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIfInet6, ProcNetIfInet6Row } from '../../../types/proc/net/if_inet6.js';
 
 /** Parses the text of /proc/net/if_inet6 (spec proc/net/if_inet6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIfInet6(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIfInet6 {
+export function parseProcNetIfInet6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIfInet6 {
   const s: Scan = new Scan(text, ctx.file, "proc/net/if_inet6");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIfInet6Row[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIp6MrCache, ProcNetIp6MrCacheRow, ProcNetIp6MrCacheRowOutputs } from '../../../types/proc/net/ip6_mr_cache.js';
 
 /** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIp6MrCache(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrCache {
+export function parseProcNetIp6MrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrCache {
   const s: Scan = new Scan(text, ctx.file, "proc/net/ip6_mr_cache");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIp6MrCacheRow[] {

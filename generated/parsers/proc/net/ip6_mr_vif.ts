@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIp6MrVif, ProcNetIp6MrVifRow } from '../../../types/proc/net/ip6_mr_vif.js';
 
 /** Parses the text of /proc/net/ip6_mr_vif (spec proc/net/ip6_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIp6MrVif(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrVif {
+export function parseProcNetIp6MrVif(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrVif {
   const s: Scan = new Scan(text, ctx.file, "proc/net/ip6_mr_vif");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIp6MrVifRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIpMrCache, ProcNetIpMrCacheRow, ProcNetIpMrCacheRowOutputs } from '../../../types/proc/net/ip_mr_cache.js';
 
 /** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIpMrCache(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrCache {
+export function parseProcNetIpMrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrCache {
   const s: Scan = new Scan(text, ctx.file, "proc/net/ip_mr_cache");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIpMrCacheRow[] {

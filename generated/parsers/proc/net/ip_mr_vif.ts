@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIpMrVif, ProcNetIpMrVifRow } from '../../../types/proc/net/ip_mr_vif.js';
 
 /** Parses the text of /proc/net/ip_mr_vif (spec proc/net/ip_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIpMrVif(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrVif {
+export function parseProcNetIpMrVif(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrVif {
   const s: Scan = new Scan(text, ctx.file, "proc/net/ip_mr_vif");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIpMrVifRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIpv6Route, ProcNetIpv6RouteRow } from '../../../types/proc/net/ipv6_route.js';
 
 /** Parses the text of /proc/net/ipv6_route (spec proc/net/ipv6_route). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIpv6Route(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpv6Route {
+export function parseProcNetIpv6Route(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpv6Route {
   const s: Scan = new Scan(text, ctx.file, "proc/net/ipv6_route");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIpv6RouteRow[] {

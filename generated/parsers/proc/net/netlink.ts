@@ -9,9 +9,9 @@ import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
 /** Parses the text of /proc/net/netlink (spec proc/net/netlink). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetNetlink(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetNetlink {
+export function parseProcNetNetlink(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetNetlink {
   const s: Scan = new Scan(text, ctx.file, "proc/net/netlink");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetlinkRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetNetstat, ProcNetNetstatIpExt, ProcNetNetstatMptcpExt, ProcNetNetstatTcpExt } from '../../../types/proc/net/netstat.js';
 
 /** Parses the text of /proc/net/netstat (spec proc/net/netstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetNetstat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetNetstat {
+export function parseProcNetNetstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetNetstat {
   const s: Scan = new Scan(text, ctx.file, "proc/net/netstat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetstat {

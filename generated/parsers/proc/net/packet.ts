@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetPacket, ProcNetPacketRow } from '../../../types/proc/net/packet.js';
 
 /** Parses the text of /proc/net/packet (spec proc/net/packet). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetPacket(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetPacket {
+export function parseProcNetPacket(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetPacket {
   const s: Scan = new Scan(text, ctx.file, "proc/net/packet");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetPacketRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetProtocols, ProcNetProtocolsRow } from '../../../types/proc/net/protocols.js';
 
 /** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetProtocols(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetProtocols {
+export function parseProcNetProtocols(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetProtocols {
   const s: Scan = new Scan(text, ctx.file, "proc/net/protocols");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetProtocols {

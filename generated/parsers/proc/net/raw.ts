@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetRaw, ProcNetRawRow, ProcNetRawRowLocal, ProcNetRawRowQueues, ProcNetRawRowRemote, ProcNetRawRowTimer } from '../../../types/proc/net/raw.js';
 
 /** Parses the text of /proc/net/raw (spec proc/net/raw). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetRaw(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRaw {
+export function parseProcNetRaw(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRaw {
   const s: Scan = new Scan(text, ctx.file, "proc/net/raw");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetRawRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetRaw6, ProcNetRaw6Row, ProcNetRaw6RowLocal, ProcNetRaw6RowQueues, ProcNetRaw6RowRemote, ProcNetRaw6RowTimer } from '../../../types/proc/net/raw6.js';
 
 /** Parses the text of /proc/net/raw6 (spec proc/net/raw6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetRaw6(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRaw6 {
+export function parseProcNetRaw6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRaw6 {
   const s: Scan = new Scan(text, ctx.file, "proc/net/raw6");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetRaw6Row[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetRoute, ProcNetRouteRow } from '../../../types/proc/net/route.js';
 
 /** Parses the text of /proc/net/route (spec proc/net/route). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetRoute(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRoute {
+export function parseProcNetRoute(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRoute {
   const s: Scan = new Scan(text, ctx.file, "proc/net/route");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetRouteRow[] {

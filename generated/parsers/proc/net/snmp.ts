@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetSnmp, ProcNetSnmpIcmp, ProcNetSnmpIcmpMsg, ProcNetSnmpIp, ProcNetSnmpTcp, ProcNetSnmpUdp, ProcNetSnmpUdpLite } from '../../../types/proc/net/snmp.js';
 
 /** Parses the text of /proc/net/snmp (spec proc/net/snmp). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSnmp(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSnmp {
+export function parseProcNetSnmp(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSnmp {
   const s: Scan = new Scan(text, ctx.file, "proc/net/snmp");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetSnmp6, ProcNetSnmp6Icmp6InTypes, ProcNetSnmp6Icmp6OutTypes } from '../../../types/proc/net/snmp6.js';
 
 /** Parses the text of /proc/net/snmp6 (spec proc/net/snmp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSnmp6(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSnmp6 {
+export function parseProcNetSnmp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSnmp6 {
   const s: Scan = new Scan(text, ctx.file, "proc/net/snmp6");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp6 {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetSockstat, ProcNetSockstatFrag, ProcNetSockstatRaw, ProcNetSockstatSockets, ProcNetSockstatTcp, ProcNetSockstatUdp, ProcNetSockstatUdpLite } from '../../../types/proc/net/sockstat.js';
 
 /** Parses the text of /proc/net/sockstat (spec proc/net/sockstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSockstat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSockstat {
+export function parseProcNetSockstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSockstat {
   const s: Scan = new Scan(text, ctx.file, "proc/net/sockstat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat {

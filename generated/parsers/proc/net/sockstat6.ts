@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetSockstat6, ProcNetSockstat6Frag6, ProcNetSockstat6Raw6, ProcNetSockstat6Tcp6, ProcNetSockstat6Udp6, ProcNetSockstat6UdpLite6 } from '../../../types/proc/net/sockstat6.js';
 
 /** Parses the text of /proc/net/sockstat6 (spec proc/net/sockstat6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSockstat6(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSockstat6 {
+export function parseProcNetSockstat6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSockstat6 {
   const s: Scan = new Scan(text, ctx.file, "proc/net/sockstat6");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat6 {

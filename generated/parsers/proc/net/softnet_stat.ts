@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetSoftnetStat, ProcNetSoftnetStatRow } from '../../../types/proc/net/softnet_stat.js';
 
 /** Parses the text of /proc/net/softnet_stat (spec proc/net/softnet_stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSoftnetStat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSoftnetStat {
+export function parseProcNetSoftnetStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSoftnetStat {
   const s: Scan = new Scan(text, ctx.file, "proc/net/softnet_stat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSoftnetStatRow[] {

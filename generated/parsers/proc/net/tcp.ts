@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetTcp, ProcNetTcpRow, ProcNetTcpRowLocal, ProcNetTcpRowQueues, ProcNetTcpRowRemote, ProcNetTcpRowTimer } from '../../../types/proc/net/tcp.js';
 
 /** Parses the text of /proc/net/tcp (spec proc/net/tcp). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetTcp(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetTcp {
+export function parseProcNetTcp(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetTcp {
   const s: Scan = new Scan(text, ctx.file, "proc/net/tcp");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetTcpRow[] {

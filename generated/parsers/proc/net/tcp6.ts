@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetTcp6, ProcNetTcp6Row, ProcNetTcp6RowLocal, ProcNetTcp6RowQueues, ProcNetTcp6RowRemote, ProcNetTcp6RowTimer } from '../../../types/proc/net/tcp6.js';
 
 /** Parses the text of /proc/net/tcp6 (spec proc/net/tcp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetTcp6(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetTcp6 {
+export function parseProcNetTcp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetTcp6 {
   const s: Scan = new Scan(text, ctx.file, "proc/net/tcp6");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetTcp6Row[] {

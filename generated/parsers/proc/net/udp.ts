@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetUdp, ProcNetUdpRow, ProcNetUdpRowLocal, ProcNetUdpRowQueues, ProcNetUdpRowRemote, ProcNetUdpRowTimer } from '../../../types/proc/net/udp.js';
 
 /** Parses the text of /proc/net/udp (spec proc/net/udp). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetUdp(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUdp {
+export function parseProcNetUdp(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUdp {
   const s: Scan = new Scan(text, ctx.file, "proc/net/udp");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetUdpRow[] {

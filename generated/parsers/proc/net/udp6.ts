@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetUdp6, ProcNetUdp6Row, ProcNetUdp6RowLocal, ProcNetUdp6RowQueues, ProcNetUdp6RowRemote, ProcNetUdp6RowTimer } from '../../../types/proc/net/udp6.js';
 
 /** Parses the text of /proc/net/udp6 (spec proc/net/udp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetUdp6(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUdp6 {
+export function parseProcNetUdp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUdp6 {
   const s: Scan = new Scan(text, ctx.file, "proc/net/udp6");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetUdp6Row[] {

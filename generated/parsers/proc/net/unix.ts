@@ -9,9 +9,9 @@ import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
 /** Parses the text of /proc/net/unix (spec proc/net/unix). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetUnix(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUnix {
+export function parseProcNetUnix(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUnix {
   const s: Scan = new Scan(text, ctx.file, "proc/net/unix");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetUnixRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidCgroup, ProcPidCgroupRow } from '../../../types/proc/pid/cgroup.js';
 
 /** Parses the text of /proc/[pid]/cgroup (spec proc/pid/cgroup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidCgroup(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCgroup {
+export function parseProcPidCgroup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCgroup {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/cgroup");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidCgroupRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidCmdline } from '../../../types/proc/pid/cmdline.js';
 
 /** Parses the text of /proc/[pid]/cmdline (spec proc/pid/cmdline). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidCmdline(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCmdline {
+export function parseProcPidCmdline(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCmdline {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/cmdline");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): string[] {

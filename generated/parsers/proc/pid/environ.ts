@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidEnviron, ProcPidEnvironVariable } from '../../../types/proc/pid/environ.js';
 
 /** Parses the text of /proc/[pid]/environ (spec proc/pid/environ). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidEnviron(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidEnviron {
+export function parseProcPidEnviron(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidEnviron {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/environ");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidEnvironVariable[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidFdinfo, ProcPidFdinfoEpollTarget, ProcPidFdinfoFanotifyFilesystemMark, ProcPidFdinfoFanotifyGroup, ProcPidFdinfoFanotifyInodeMark, ProcPidFdinfoFanotifyMountMark, ProcPidFdinfoInotifyWatch, ProcPidFdinfoItInterval, ProcPidFdinfoItValue, ProcPidFdinfoLock } from '../../../types/proc/pid/fdinfo.js';
 
 /** Parses the text of /proc/[pid]/fdinfo/[fd] (spec proc/pid/fdinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidFdinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidFdinfo {
+export function parseProcPidFdinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidFdinfo {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/fdinfo");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidIo } from '../../../types/proc/pid/io.js';
 
 /** Parses the text of /proc/[pid]/io (spec proc/pid/io). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidIo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidIo {
+export function parseProcPidIo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidIo {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/io");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidIo {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidLimits, ProcPidLimitsRow } from '../../../types/proc/pid/limits.js';
 
 /** Parses the text of /proc/[pid]/limits (spec proc/pid/limits). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidLimits(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidLimits {
+export function parseProcPidLimits(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidLimits {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/limits");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidLimitsRow[] {

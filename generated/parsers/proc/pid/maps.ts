@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidMaps, ProcPidMapsRow, ProcPidMapsRowDevice } from '../../../types/proc/pid/maps.js';
 
 /** Parses the text of /proc/[pid]/maps (spec proc/pid/maps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidMaps(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMaps {
+export function parseProcPidMaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMaps {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/maps");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidMapsRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidMountinfo, ProcPidMountinfoRow, ProcPidMountinfoRowDevice } from '../../../types/proc/pid/mountinfo.js';
 
 /** Parses the text of /proc/[pid]/mountinfo (spec proc/pid/mountinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidMountinfo(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMountinfo {
+export function parseProcPidMountinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMountinfo {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/mountinfo");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidMountinfoRow[] {

@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidOomScoreAdj } from '../../../types/proc/pid/oom_score_adj.js';
 
 /** Parses the text of /proc/[pid]/oom_score_adj (spec proc/pid/oom_score_adj). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidOomScoreAdj(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidOomScoreAdj {
+export function parseProcPidOomScoreAdj(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidOomScoreAdj {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcPidOomScoreAdj. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["adjustment", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/[pid]/oom_score_adj as parseProcPidOomScoreAdj does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidOomScoreAdj<K extends keyof ProcPidOomScoreAdj>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScoreAdj, K> {
+export function pickProcPidOomScoreAdj<K extends keyof ProcPidOomScoreAdj>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScoreAdj, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj");
   s.wholeLine();

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidSched } from '../../../types/proc/pid/sched.js';
 
 /** Parses the text of /proc/[pid]/sched (spec proc/pid/sched). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidSched(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSched {
+export function parseProcPidSched(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSched {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/sched");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {

@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidSchedstat } from '../../../types/proc/pid/schedstat.js';
 
 /** Parses the text of /proc/[pid]/schedstat (spec proc/pid/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidSchedstat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSchedstat {
+export function parseProcPidSchedstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSchedstat {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcPidSchedstat. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["runTime", 0], ["waitTime", 1], ["
 const PLAIN_TOKENS = [1, 1, 1];
 
 /** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidSchedstat, K> {
+export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidSchedstat, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat");
   s.wholeLine();

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidSmaps, ProcPidSmapsBlock, ProcPidSmapsBlockDevice } from '../../../types/proc/pid/smaps.js';
 
 /** Parses the text of /proc/[pid]/smaps (spec proc/pid/smaps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidSmaps(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmaps {
+export function parseProcPidSmaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmaps {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/smaps");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidSmapsRollup, ProcPidSmapsRollupBlock } from '../../../types/proc/pid/smaps_rollup.js';
 
 /** Parses the text of /proc/[pid]/smaps_rollup (spec proc/pid/smaps_rollup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidSmapsRollup(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmapsRollup {
+export function parseProcPidSmapsRollup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmapsRollup {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/smaps_rollup");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlock[] {

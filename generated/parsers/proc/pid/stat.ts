@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidStat } from '../../../types/proc/pid/stat.js';
 
 /** Parses the text of /proc/[pid]/stat (spec proc/pid/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidStat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStat {
+export function parseProcPidStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStat {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/stat");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcPidStat. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["pid", 0], ["comm", 1], ["state", 
 const PLAIN_TOKENS = [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidStat<K extends keyof ProcPidStat>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStat, K> {
+export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStat, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/stat");
   s.wholeLine();

@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidStatm } from '../../../types/proc/pid/statm.js';
 
 /** Parses the text of /proc/[pid]/statm (spec proc/pid/statm). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidStatm(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStatm {
+export function parseProcPidStatm(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStatm {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/statm");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcPidStatm. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["size", 0], ["resident", 1], ["sha
 const PLAIN_TOKENS = [1, 1, 1, 1, 1, 1, 1];
 
 /** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStatm, K> {
+export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStatm, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/statm");
   s.wholeLine();

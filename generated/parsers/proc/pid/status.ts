@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidStatus, ProcPidStatusGid, ProcPidStatusSigQ, ProcPidStatusState, ProcPidStatusUid } from '../../../types/proc/pid/status.js';
 
 /** Parses the text of /proc/[pid]/status (spec proc/pid/status). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidStatus(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStatus {
+export function parseProcPidStatus(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStatus {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/status");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {

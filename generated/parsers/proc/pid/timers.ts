@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidTimers, ProcPidTimersBlock, ProcPidTimersBlockNotify, ProcPidTimersBlockSignal } from '../../../types/proc/pid/timers.js';
 
 /** Parses the text of /proc/[pid]/timers (spec proc/pid/timers). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidTimers(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidTimers {
+export function parseProcPidTimers(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidTimers {
   const s: Scan = new Scan(text, ctx.file, "proc/pid/timers");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidTimersBlock[] {

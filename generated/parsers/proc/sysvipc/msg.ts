@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcSysvipcMsg, ProcSysvipcMsgRow } from '../../../types/proc/sysvipc/msg.js';
 
 /** Parses the text of /proc/sysvipc/msg (spec proc/sysvipc/msg). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysvipcMsg(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcMsg {
+export function parseProcSysvipcMsg(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcMsg {
   const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/msg");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysvipcMsgRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcSysvipcSem, ProcSysvipcSemRow } from '../../../types/proc/sysvipc/sem.js';
 
 /** Parses the text of /proc/sysvipc/sem (spec proc/sysvipc/sem). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysvipcSem(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcSem {
+export function parseProcSysvipcSem(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcSem {
   const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/sem");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysvipcSemRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcSysvipcShm, ProcSysvipcShmRow } from '../../../types/proc/sysvipc/shm.js';
 
 /** Parses the text of /proc/sysvipc/shm (spec proc/sysvipc/shm). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysvipcShm(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcShm {
+export function parseProcSysvipcShm(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcShm {
   const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/shm");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysvipcShmRow[] {

@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { ProcNetDevSnmp6Iface, ProcNetDevSnmp6IfaceIcmp6InTypes, ProcNetDevSnmp6IfaceIcmp6OutTypes } from '../../../../types/proc/net/dev_snmp6/iface.js';
 
 /** Parses the text of /proc/net/dev_snmp6/[iface] (spec proc/net/dev_snmp6/iface). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetDevSnmp6Iface(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDevSnmp6Iface {
+export function parseProcNetDevSnmp6Iface(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDevSnmp6Iface {
   const s: Scan = new Scan(text, ctx.file, "proc/net/dev_snmp6/iface");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface {

@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { ProcSysKernelSchedCfsBandwidthSliceUs } from '../../../../types/proc/sys/kernel/sched_cfs_bandwidth_slice_us.js';
 
 /** Parses the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us (spec proc/sys/kernel/sched_cfs_bandwidth_slice_us). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysKernelSchedCfsBandwidthSliceUs(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysKernelSchedCfsBandwidthSliceUs {
+export function parseProcSysKernelSchedCfsBandwidthSliceUs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysKernelSchedCfsBandwidthSliceUs {
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcSysKernelSchedCfsBandwidthSliceUs. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["slice", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us as parseProcSysKernelSchedCfsBandwidthSliceUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSysKernelSchedCfsBandwidthSliceUs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K> {
+export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSysKernelSchedCfsBandwidthSliceUs>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us");
   s.wholeLine();

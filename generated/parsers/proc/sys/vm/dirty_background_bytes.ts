@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { ProcSysVmDirtyBackgroundBytes } from '../../../../types/proc/sys/vm/dirty_background_bytes.js';
 
 /** Parses the text of /proc/sys/vm/dirty_background_bytes (spec proc/sys/vm/dirty_background_bytes). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmDirtyBackgroundBytes(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmDirtyBackgroundBytes {
+export function parseProcSysVmDirtyBackgroundBytes(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmDirtyBackgroundBytes {
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_background_bytes");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcSysVmDirtyBackgroundBytes. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["bytes", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/vm/dirty_background_bytes as parseProcSysVmDirtyBackgroundBytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmDirtyBackgroundBytes<K extends keyof ProcSysVmDirtyBackgroundBytes>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyBackgroundBytes, K> {
+export function pickProcSysVmDirtyBackgroundBytes<K extends keyof ProcSysVmDirtyBackgroundBytes>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyBackgroundBytes, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_background_bytes");
   s.wholeLine();

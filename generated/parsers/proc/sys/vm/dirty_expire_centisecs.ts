@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { ProcSysVmDirtyExpireCentisecs } from '../../../../types/proc/sys/vm/dirty_expire_centisecs.js';
 
 /** Parses the text of /proc/sys/vm/dirty_expire_centisecs (spec proc/sys/vm/dirty_expire_centisecs). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmDirtyExpireCentisecs(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmDirtyExpireCentisecs {
+export function parseProcSysVmDirtyExpireCentisecs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmDirtyExpireCentisecs {
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcSysVmDirtyExpireCentisecs. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["expire", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/vm/dirty_expire_centisecs as parseProcSysVmDirtyExpireCentisecs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmDirtyExpireCentisecs<K extends keyof ProcSysVmDirtyExpireCentisecs>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyExpireCentisecs, K> {
+export function pickProcSysVmDirtyExpireCentisecs<K extends keyof ProcSysVmDirtyExpireCentisecs>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyExpireCentisecs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs");
   s.wholeLine();

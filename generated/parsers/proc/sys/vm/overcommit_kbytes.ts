@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { ProcSysVmOvercommitKbytes } from '../../../../types/proc/sys/vm/overcommit_kbytes.js';
 
 /** Parses the text of /proc/sys/vm/overcommit_kbytes (spec proc/sys/vm/overcommit_kbytes). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmOvercommitKbytes(text: string, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmOvercommitKbytes {
+export function parseProcSysVmOvercommitKbytes(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmOvercommitKbytes {
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickProcSysVmOvercommitKbytes. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["size", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmOvercommitKbytes, K> {
+export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmOvercommitKbytes, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes");
   s.wholeLine();

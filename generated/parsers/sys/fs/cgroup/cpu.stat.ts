@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { SysFsCgroupCpuStat } from '../../../../types/sys/fs/cgroup/cpu.stat.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/cpu.stat (spec sys/fs/cgroup/cpu.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupCpuStat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupCpuStat {
+export function parseSysFsCgroupCpuStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupCpuStat {
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/cpu.stat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {

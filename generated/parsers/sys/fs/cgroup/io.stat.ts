@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { SysFsCgroupIoStat, SysFsCgroupIoStatRow, SysFsCgroupIoStatRowDevice } from '../../../../types/sys/fs/cgroup/io.stat.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/io.stat (spec sys/fs/cgroup/io.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupIoStat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupIoStat {
+export function parseSysFsCgroupIoStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupIoStat {
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/io.stat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupIoStatRow[] {

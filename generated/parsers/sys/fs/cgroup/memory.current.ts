@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { SysFsCgroupMemoryCurrent } from '../../../../types/sys/fs/cgroup/memory.current.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/memory.current (spec sys/fs/cgroup/memory.current). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupMemoryCurrent(text: string, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupMemoryCurrent {
+export function parseSysFsCgroupMemoryCurrent(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupMemoryCurrent {
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickSysFsCgroupMemoryCurrent. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["current", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupMemoryCurrent, K> {
+export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupMemoryCurrent, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current");
   s.wholeLine();

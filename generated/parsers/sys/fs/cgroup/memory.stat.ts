@@ -7,9 +7,9 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { SysFsCgroupMemoryStat } from '../../../../types/sys/fs/cgroup/memory.stat.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/memory.stat (spec sys/fs/cgroup/memory.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupMemoryStat(text: string, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupMemoryStat {
+export function parseSysFsCgroupMemoryStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupMemoryStat {
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.stat");
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat {

@@ -7,10 +7,10 @@ import type { ParseContext } from '../../../../../runtime/context.js';
 import type { SysFsCgroupPidsMax } from '../../../../types/sys/fs/cgroup/pids.max.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/pids.max (spec sys/fs/cgroup/pids.max). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupPidsMax(text: string, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupPidsMax {
+export function parseSysFsCgroupPidsMax(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupPidsMax {
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.max");
   s.wholeLine();
-  return layout0(s, ctx, text.length);
+  return layout0(s, ctx, s.end);
 }
 
 /** Token number of each field, for pickSysFsCgroupPidsMax. */
@@ -19,7 +19,7 @@ const FIELD_INDEX = new Map<string, number>([["max", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /sys/fs/cgroup/[cgroup]/pids.max as parseSysFsCgroupPidsMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickSysFsCgroupPidsMax<K extends keyof SysFsCgroupPidsMax>(text: string, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupPidsMax, K> {
+export function pickSysFsCgroupPidsMax<K extends keyof SysFsCgroupPidsMax>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupPidsMax, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.max");
   s.wholeLine();
