@@ -71,10 +71,20 @@ export interface MonitorSample<G extends Group> {
 /** Processes re-read per call of the native reader. */
 const BATCH = 256;
 
+/** Descriptors a budget the caller sets leaves free: reads by path, and the system files kept open (at most 64). */
+const OWN_DESCRIPTORS = 128;
+
 export interface MonitorOptions<G extends Group> extends ListOptions<G> {
   /** Use the native batch reader when it is built (default true). */
   native?: boolean;
-  /** Most files kept open between samples; default 4096, and never more than the soft descriptor limit allows. Beyond it, files of processes that stopped being read are closed, least recently read first, and the others are read by path. */
+  /**
+   * Most files kept open between samples. Default 4096, at most the soft
+   * descriptor limit less an eighth of it (at least 1024 left for the rest of
+   * the program); a number given here may go up to the soft limit less 128
+   * (room for the reads by path and the kept system files). Beyond it, files
+   * of processes that stopped being read are closed, least recently read
+   * first, and the others are read by path.
+   */
   maxOpenFiles?: number;
 }
 
@@ -118,9 +128,13 @@ export class ProcessMonitor<G extends Group> {
     this.plan = plan(opts.groups);
     // Mount options do not change between samples: read them once.
     this.hidden = hidepidOf(root);
-    // Never more than the process may open, with room left for everything else it does.
+    // Never more than the process may open, with room left for everything else it does:
+    // by default a generous share, when the caller names a number only what procspec's own reads need.
     const soft = softFileLimit();
-    this.maxOpenFiles = Math.min(opts.maxOpenFiles ?? 4096, Math.max(0, soft - Math.max(1024, Math.floor(soft / 8))));
+    this.maxOpenFiles =
+      opts.maxOpenFiles === undefined
+        ? Math.min(4096, Math.max(0, soft - Math.max(1024, Math.floor(soft / 8))))
+        : Math.min(opts.maxOpenFiles, Math.max(0, soft - OWN_DESCRIPTORS));
   }
 
   /** Files kept open at most (the option, bounded by the soft RLIMIT_NOFILE, lowered when the system runs out). */

@@ -4,7 +4,7 @@
  * and listing while thousands of short-lived processes come and go.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -322,6 +322,18 @@ describe('refresh mode', () => {
     const both = a.filter((r) => inB.has(r[0]));
     expect(both.length).toBeGreaterThan(0.9 * Math.max(a.length, b.length));
     for (const r of both) expect(r).toEqual(inB.get(r[0]));
+  });
+
+  it('takes a budget it is given up to the soft descriptor limit less 128, and a smaller one by default', () => {
+    const soft = Number(readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\d+)/m)![1]);
+    const budgetOf = (maxOpenFiles?: number) => {
+      const m = fs.monitor({ groups: ['base'], ...(maxOpenFiles === undefined ? {} : { maxOpenFiles }) });
+      m.close();
+      return m.budget;
+    };
+    expect(budgetOf(1 << 30)).toBe(soft - 128);
+    expect(budgetOf(100)).toBe(100);
+    expect(budgetOf()).toBe(Math.min(4096, soft - Math.max(1024, Math.floor(soft / 8))));
   });
 
   it('stays within its descriptor budget, closing the least recently used', () => {
