@@ -99,6 +99,15 @@ interface CodecBuffer extends Buffer {
   utf8Write(text: string, offset: number): number;
 }
 
+/** One 64-bit word seen as two 32-bit halves, for hex64: the halves go in, one bigint comes out. */
+const WORD64 = new BigUint64Array(1);
+const WORD32 = new Uint32Array(WORD64.buffer);
+/** Index in WORD32 of the word's low half (0 on a little-endian machine). */
+const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/** Texts of IPv4 addresses read lately, by value (plus 2^32 when read byte-swapped); cleared when it fills. */
+const IPV4_TEXT = new Map<number, string>();
+
 /** A Buffer over the same memory as `u` (Buffer methods decode slices natively). */
 function asBuffer(u: Uint8Array): Buffer {
   return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
@@ -1099,13 +1108,16 @@ export class Scan {
       for (let i = d; i < p; i++) n = n * 16 + hexDigit(b[i]!);
       return BigInt(n);
     }
-    // Two exact halves of at most 8 digits each (32 bits), joined as bigints: no text to parse.
+    // Two exact halves of at most 8 digits each (32 bits), read as one 64-bit word: one bigint made, no text parsed.
     let hi = 0;
     let lo = 0;
     const m = p - 8;
     for (let i = d; i < m; i++) hi = hi * 16 + hexDigit(b[i]!);
     for (let i = m; i < p; i++) lo = lo * 16 + hexDigit(b[i]!);
-    return (BigInt(hi) << 32n) | BigInt(lo);
+    if (hi === 0 && lo === 0) return 0n;
+    WORD32[LOW] = lo;
+    WORD32[1 - LOW] = hi;
+    return WORD64[0]!;
   }
 
   /** A bit mask in hexadecimal, possibly in comma-separated 32-bit groups, as a bigint. */
@@ -1174,10 +1186,20 @@ export class Scan {
     const swap = order === 'host' && littleEndian;
     this.pos = p;
     if (n === 8) {
-      // Byte i as printed; in host order on a little-endian machine the word's bytes are reversed.
-      const at = (i: number): number => a + (swap ? (3 - i) * 2 : i * 2);
-      const x = (i: number): number => hexDigit(b[at(i)]!) * 16 + hexDigit(b[at(i) + 1]!);
-      return `${x(0)}.${x(1)}.${x(2)}.${x(3)}`;
+      // The four bytes as printed; in host order on a little-endian machine the word's bytes are reversed.
+      const b0 = hexDigit(b[a]!) * 16 + hexDigit(b[a + 1]!);
+      const b1 = hexDigit(b[a + 2]!) * 16 + hexDigit(b[a + 3]!);
+      const b2 = hexDigit(b[a + 4]!) * 16 + hexDigit(b[a + 5]!);
+      const b3 = hexDigit(b[a + 6]!) * 16 + hexDigit(b[a + 7]!);
+      // A table's addresses repeat (the local ones, 0.0.0.0 of listeners): each text is made once.
+      const key = (swap ? 2 ** 32 : 0) + ((b0 << 24) >>> 0) + (b1 << 16) + (b2 << 8) + b3;
+      let text = IPV4_TEXT.get(key);
+      if (text === undefined) {
+        text = swap ? `${b3}.${b2}.${b1}.${b0}` : `${b0}.${b1}.${b2}.${b3}`;
+        if (IPV4_TEXT.size >= 4096) IPV4_TEXT.clear();
+        IPV4_TEXT.set(key, text);
+      }
+      return text;
     }
     const bytes = new Array<number>(16);
     for (let w = 0; w < 4; w++) {

@@ -121,6 +121,31 @@ describe('Scan numbers at their limits', () => {
     expect([err.expected, err.column]).toEqual(['a word', 7]);
   });
 
+  it('hex64: every width up to 16 digits exact, zero, 2^64 - 1, refused at 17 digits', () => {
+    expect(read('ffffffffffffffff', (s) => s.hex64())).toBe(2n ** 64n - 1n);
+    expect(read('0000000000000000', (s) => s.hex64())).toBe(0n);
+    expect(read('0x8000000000000000', (s) => s.hex64())).toBe(2n ** 63n);
+    expect(read('00000000a7aa4fd3', (s) => s.hex64())).toBe(0xa7aa4fd3n);
+    expect(read('ffff8f3a12345678', (s) => s.hex64())).toBe(0xffff8f3a12345678n);
+    for (let digits = 1; digits <= 16; digits++) {
+      const text = 'fedcba9876543210'.slice(0, digits);
+      expect(read(text, (s) => s.hex64()), text).toBe(BigInt(`0x${text}`));
+    }
+    expect(parseErrorOf(() => read('10000000000000000', (s) => s.hex64())).expected).toBe('a hexadecimal integer below 2^64');
+  });
+
+  it('inet: IPv4 in host order (little-endian) and network order, the same text when read again', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(read('0100007F', (s) => s.inet('host', true))).toBe('127.0.0.1');
+      expect(read('0100007F', (s) => s.inet('network', true))).toBe('1.0.0.127');
+      expect(read('0100007F', (s) => s.inet('host', false))).toBe('1.0.0.127');
+      expect(read('FFFFFFFF', (s) => s.inet('host', true))).toBe('255.255.255.255');
+      expect(read('00000000', (s) => s.inet('host', true))).toBe('0.0.0.0');
+    }
+    expect(read('0000000000000000FFFF00000100007F', (s) => s.inet('host', true))).toBe('::ffff:127.0.0.1');
+    expect(parseErrorOf(() => read('0100007', (s) => s.inet('host', true))).expected).toBe('an address of 8 or 32 hex digits');
+  });
+
   it('findIn and findLastIn find a character inside the range only, short or long', async () => {
     const { findIn, findLastIn } = await import('../../runtime/scan.js');
     expect(findLastIn('1 (a) b) c) d', ')', 0, 13)).toBe(10);
