@@ -77,6 +77,12 @@ export function findLastIn(t: string, c: string, a: number, b: number): number {
   }
 }
 
+/** True when b[p, p + s.length) holds the ASCII text `s` (a short suffix: compared byte by byte, no call). */
+function bytesAre(b: Buffer, p: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (b[p + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
 /** True when t[p, p + s.length) is `s` and ends by `limit`. */
 function startsAt(t: string, p: number, limit: number, s: string): boolean {
   return p + s.length <= limit && t.startsWith(s, p);
@@ -937,16 +943,38 @@ export class Scan {
    * The rest of a keyed line when it is an unsigned decimal integer (after
    * white space) times `factor`, then `suffix` when it is not empty, then
    * the end of the line: the commonest value of keyed files, read in one
-   * call from the parser's big dispatch function, which is not inlined
-   * into (the steps inline into this small one). Errors are those of u,
-   * scale, lit and eol.
+   * call from the parser's big dispatch function and, as printed, in one
+   * pass over its bytes. Errors are those of u, scale, lit and eol.
    */
   uLine(factor: number, suffix: string): number {
-    this.ws();
-    const v = factor === 1 ? this.u() : this.scale(this.u(), factor);
-    if (suffix !== '') this.lit(suffix);
+    const b = this.b;
+    const le = this.le;
+    let p = this.pos;
+    while (p < le && isSpace(b[p]!)) p++;
+    const a = p;
+    let v = 0;
+    while (p < le) {
+      const c = b[p]!;
+      if (c < ZERO || c > NINE) break;
+      v = v * 10 + (c - ZERO);
+      p++;
+    }
+    // As the kernel prints it (digits, then one space and the suffix, then the end of the line): read in the one pass.
+    const n = suffix.length;
+    if (p > a && p - a <= 15 && (n === 0 ? p === le : p + 1 + n === le && b[p] === SP && bytesAre(b, p + 1, suffix))) {
+      const r = v * factor;
+      if (r <= SAFE) {
+        this.ts = n === 0 ? a : p + 1;
+        this.pos = le;
+        return r;
+      }
+    }
+    // Anything else (more white space, an error) is read again step by step, for the exact error.
+    this.pos = a;
+    const x = factor === 1 ? this.u() : this.scale(this.u(), factor);
+    if (n !== 0) this.lit(suffix);
     this.eol();
-    return v;
+    return x;
   }
 
   /**
