@@ -686,7 +686,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             }
             const table = plain.length >= MAP_DISPATCH ? `KEYS${keyTables.length}` : undefined;
             if (table) keyTables.push({ name: table, keys: plain.map((e) => e.key) });
-            // Files print their keys in a fixed order: try the key after the last one matched before cutting the key out and looking it up.
+            // Files print their keys in a fixed order: try the key after the last one matched, then the one after it
+            // (a key this kernel does not print), before cutting the key out and looking it up.
             const sepCode = l.separator === 'colon' ? 58 : l.separator === 'space' ? 32 : undefined;
             if (table && sepCode !== undefined) {
               w.writeLine('let k: number | undefined;');
@@ -694,6 +695,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               w.write(`if (next < ${plain.length} && s.keyIs(${table}_ORDER[next]!, ${sepCode})) `).block(() => {
                 w.writeLine('k = next;');
                 w.writeLine(`key = ${table}_ORDER[next]!;`);
+              });
+              w.write(`else if (next + 1 < ${plain.length} && s.keyIs(${table}_ORDER[next + 1]!, ${sepCode})) `).block(() => {
+                w.writeLine('k = next + 1;');
+                w.writeLine(`key = ${table}_ORDER[next + 1]!;`);
               });
               w.write('else ').block(() => {
                 w.writeLine(`key = s.key(${q(l.separator)});`);

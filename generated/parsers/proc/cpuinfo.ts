@@ -119,6 +119,10 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
+    else if (next + 1 < 50 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS0_ORDER[next + 1]!;
+    }
     else {
       key = s.key("colon");
       k = KEYS0.get(key);
@@ -597,6 +601,10 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
       k = next;
       key = KEYS1_ORDER[next]!;
     }
+    else if (next + 1 < 14 && s.keyIs(KEYS1_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS1_ORDER[next + 1]!;
+    }
     else {
       key = s.key("colon");
       k = KEYS1.get(key);
@@ -731,6 +739,10 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
     if (next < 15 && s.keyIs(KEYS2_ORDER[next]!, 58)) {
       k = next;
       key = KEYS2_ORDER[next]!;
+    }
+    else if (next + 1 < 15 && s.keyIs(KEYS2_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS2_ORDER[next + 1]!;
     }
     else {
       key = s.key("colon");

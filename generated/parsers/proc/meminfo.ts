@@ -89,6 +89,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
+    else if (next + 1 < 66 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS0_ORDER[next + 1]!;
+    }
     else {
       key = s.key("colon");
       k = KEYS0.get(key);

@@ -311,6 +311,10 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
       k = next;
       key = KEYS0_ORDER[next]!;
     }
+    else if (next + 1 < 10 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS0_ORDER[next + 1]!;
+    }
     else {
       key = s.key("colon");
       k = KEYS0.get(key);
@@ -426,6 +430,10 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
     if (next < 10 && s.keyIs(KEYS1_ORDER[next]!, 58)) {
       k = next;
       key = KEYS1_ORDER[next]!;
+    }
+    else if (next + 1 < 10 && s.keyIs(KEYS1_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS1_ORDER[next + 1]!;
     }
     else {
       key = s.key("colon");
@@ -547,6 +555,10 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       k = next;
       key = KEYS2_ORDER[next]!;
     }
+    else if (next + 1 < 9 && s.keyIs(KEYS2_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS2_ORDER[next + 1]!;
+    }
     else {
       key = s.key("colon");
       k = KEYS2.get(key);
@@ -656,6 +668,10 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
     if (next < 9 && s.keyIs(KEYS3_ORDER[next]!, 58)) {
       k = next;
       key = KEYS3_ORDER[next]!;
+    }
+    else if (next + 1 < 9 && s.keyIs(KEYS3_ORDER[next + 1]!, 58)) {
+      k = next + 1;
+      key = KEYS3_ORDER[next + 1]!;
     }
     else {
       key = s.key("colon");

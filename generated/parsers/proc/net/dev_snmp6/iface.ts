@@ -95,6 +95,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
       k = next;
       key = KEYS0_ORDER[next]!;
     }
+    else if (next + 1 < 70 && s.keyIs(KEYS0_ORDER[next + 1]!, 32)) {
+      k = next + 1;
+      key = KEYS0_ORDER[next + 1]!;
+    }
     else {
       key = s.key("space");
       k = KEYS0.get(key);

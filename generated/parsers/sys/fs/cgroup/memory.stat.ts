@@ -98,6 +98,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
       k = next;
       key = KEYS0_ORDER[next]!;
     }
+    else if (next + 1 < 75 && s.keyIs(KEYS0_ORDER[next + 1]!, 32)) {
+      k = next + 1;
+      key = KEYS0_ORDER[next + 1]!;
+    }
     else {
       key = s.key("space");
       k = KEYS0.get(key);
