@@ -128,6 +128,24 @@ describe('saved copies', () => {
     expect(p.read('proc/loadavg').lastPid).toBe(43);
     expect(keptCount()).toBe(0);
   });
+
+  it('parses the bytes it read as the decoded text, and a value outlives the read buffer it came from', () => {
+    const root = path.join(dir, 'utf8', 'proc');
+    fs.mkdirSync(path.join(root, '7'), { recursive: true });
+    const line = (name: string) => `7 (${name}) S 1 7 7 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 1 0 100 1000 50 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n`;
+    fs.writeFileSync(path.join(root, '7', 'stat'), line('tâche-进程'));
+    fs.writeFileSync(path.join(root, '7', 'comm'), 'other name\n');
+    const p = new ProcFs({ root });
+    const stat = p.read('proc/pid/stat', { pid: 7 });
+    expect(stat.comm).toBe('tâche-进程');
+    // The next read fills the same buffer: the first value must not change.
+    expect(p.read('proc/pid/comm', { pid: 7 }).name).toBe('other name');
+    expect(stat.comm).toBe('tâche-进程');
+    const text = fs.readFileSync(path.join(root, '7', 'stat'), 'utf8');
+    expect(p.parse('proc/pid/stat', text)).toEqual(stat);
+    expect(p.parse('proc/pid/stat', Buffer.from(text))).toEqual(stat);
+    expect(p.parse('proc/pid/stat', new TextEncoder().encode(text))).toEqual(stat);
+  });
 });
 
 describe.skipIf(!live)('files read once', () => {
