@@ -423,17 +423,20 @@ export class Scan {
   }
 
   /**
-   * Whether the line starts with the key `expect` (no white space before it)
-   * followed by `sep` (58 for ":", 32 for white space or the end of the
-   * line); if so, steps past the separator, as key() would. Lets a keyed
-   * parser try the key that usually comes next without cutting the key out
-   * of the text and looking it up.
+   * Whether the line starts with the key `expect` (its bytes, from
+   * Scan.keyBytes; no white space before it) followed by `sep` (58 for ":",
+   * 32 for white space or the end of the line); if so, steps past the
+   * separator, as key() would. Lets a keyed parser try the key that usually
+   * comes next without cutting the key out of the text and looking it up;
+   * compared byte by byte, a short key costs less than a startsWith call.
    */
-  keyIs(expect: string, sep: number): boolean {
+  keyIs(expect: Uint8Array, sep: number): boolean {
     const b = this.b;
     const a = this.ls;
-    const e = a + expect.length;
-    if (!startsAt(this.text, a, this.le, expect)) return false;
+    const n = expect.length;
+    const e = a + n;
+    if (e > this.le) return false;
+    for (let i = 0; i < n; i++) if (b[a + i] !== expect[i]) return false;
     if (sep === 58) {
       if (e === this.le || b[e] !== 58) return false;
       this.pos = e + 1;
@@ -443,6 +446,11 @@ export class Scan {
     }
     this.ts = a;
     return true;
+  }
+
+  /** The UTF-8 bytes of each key, for keyIs. */
+  static keyBytes(keys: readonly string[]): Uint8Array[] {
+    return keys.map((k) => Buffer.from(k, 'utf8'));
   }
 
   /** True when `key` is `prefix` followed by decimal digits only. */

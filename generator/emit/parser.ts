@@ -692,11 +692,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             if (table && sepCode !== undefined) {
               w.writeLine('let k: number | undefined;');
               w.writeLine('let key: string;');
-              w.write(`if (next < ${plain.length} && s.keyIs(${table}_ORDER[next]!, ${sepCode})) `).block(() => {
+              w.write(`if (next < ${plain.length} && s.keyIs(${table}_BYTES[next]!, ${sepCode})) `).block(() => {
                 w.writeLine('k = next;');
                 w.writeLine(`key = ${table}_ORDER[next]!;`);
               });
-              w.write(`else if (next + 1 < ${plain.length} && s.keyIs(${table}_ORDER[next + 1]!, ${sepCode})) `).block(() => {
+              w.write(`else if (next + 1 < ${plain.length} && s.keyIs(${table}_BYTES[next + 1]!, ${sepCode})) `).block(() => {
                 w.writeLine('k = next + 1;');
                 w.writeLine(`key = ${table}_ORDER[next + 1]!;`);
               });
@@ -853,6 +853,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       declarationKind: VariableDeclarationKind.Const,
       docs: ['The same keys numbered, for the switch that reads their values.'],
       declarations: [{ name: t.name, initializer: `new Map<string, number>(${t.name}_ORDER.map((k, i) => [k, i]))` }],
+    });
+    file.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      docs: ['Their bytes, for Scan.keyIs.'],
+      declarations: [{ name: `${t.name}_BYTES`, initializer: `Scan.keyBytes(${t.name}_ORDER)` }],
     });
   }
   // Known only once the bodies are written; ts-morph puts it after the other imports.

@@ -115,11 +115,11 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 50 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+    if (next < 50 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 50 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 50 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -597,11 +597,11 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 14 && s.keyIs(KEYS1_ORDER[next]!, 58)) {
+    if (next < 14 && s.keyIs(KEYS1_BYTES[next]!, 58)) {
       k = next;
       key = KEYS1_ORDER[next]!;
     }
-    else if (next + 1 < 14 && s.keyIs(KEYS1_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 14 && s.keyIs(KEYS1_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS1_ORDER[next + 1]!;
     }
@@ -736,11 +736,11 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 15 && s.keyIs(KEYS2_ORDER[next]!, 58)) {
+    if (next < 15 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
       k = next;
       key = KEYS2_ORDER[next]!;
     }
-    else if (next + 1 < 15 && s.keyIs(KEYS2_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 15 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS2_ORDER[next + 1]!;
     }
@@ -994,11 +994,17 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemProcess
 const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
 /** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = ["cpu number", "physical id", "core id", "siblings", "cpu cores", "book id", "drawer id", "dedicated", "address", "version", "identification", "cpu MHz dynamic", "cpu MHz static", "machine"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS1_BYTES = Scan.keyBytes(KEYS1_ORDER);
 /** Keys of a keyed layout in the order files print them. */
 const KEYS2_ORDER = ["Hardware", "Revision", "Serial", "timebase", "platform", "machine", "MMU", "firmware", "# processors", "bogomips per cpu", "max thread id", "features", "facilities", "model", "vendor_id"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS2_BYTES = Scan.keyBytes(KEYS2_ORDER);

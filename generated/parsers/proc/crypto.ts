@@ -53,11 +53,11 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 22 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+    if (next < 22 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 22 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 22 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -255,3 +255,5 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
 const KEYS0_ORDER = ["name", "driver", "module", "priority", "refcnt", "selftest", "internal", "fips", "type", "flags", "async", "blocksize", "min keysize", "max keysize", "ivsize", "chunksize", "walksize", "statesize", "maxauthsize", "geniv", "digestsize", "seedsize"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);

@@ -85,11 +85,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 66 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+    if (next < 66 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 66 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 66 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -511,3 +511,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
 const KEYS0_ORDER = ["MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached", "SwapCached", "Active", "Inactive", "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)", "Unevictable", "Mlocked", "HighTotal", "HighFree", "LowTotal", "LowFree", "MmapCopy", "SwapTotal", "SwapFree", "Zswap", "Zswapped", "Dirty", "Writeback", "AnonPages", "Mapped", "Shmem", "KReclaimable", "Slab", "SReclaimable", "SUnreclaim", "KernelStack", "ShadowCallStack", "PageTables", "SecPageTables", "NFS_Unstable", "Bounce", "WritebackTmp", "CommitLimit", "Committed_AS", "VmallocTotal", "VmallocUsed", "VmallocChunk", "Percpu", "HardwareCorrupted", "AnonHugePages", "ShmemHugePages", "ShmemPmdMapped", "FileHugePages", "FilePmdMapped", "CmaTotal", "CmaFree", "Unaccepted", "Balloon", "Quicklists", "HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp", "Hugepagesize", "Hugetlb", "DirectMap4k", "DirectMap4M", "DirectMap2M", "DirectMap1G"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);

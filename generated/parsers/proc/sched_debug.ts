@@ -307,11 +307,11 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 10 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+    if (next < 10 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 10 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 10 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -427,11 +427,11 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 10 && s.keyIs(KEYS1_ORDER[next]!, 58)) {
+    if (next < 10 && s.keyIs(KEYS1_BYTES[next]!, 58)) {
       k = next;
       key = KEYS1_ORDER[next]!;
     }
-    else if (next + 1 < 10 && s.keyIs(KEYS1_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 10 && s.keyIs(KEYS1_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS1_ORDER[next + 1]!;
     }
@@ -551,11 +551,11 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 9 && s.keyIs(KEYS2_ORDER[next]!, 58)) {
+    if (next < 9 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
       k = next;
       key = KEYS2_ORDER[next]!;
     }
-    else if (next + 1 < 9 && s.keyIs(KEYS2_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 9 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS2_ORDER[next + 1]!;
     }
@@ -665,11 +665,11 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 9 && s.keyIs(KEYS3_ORDER[next]!, 58)) {
+    if (next < 9 && s.keyIs(KEYS3_BYTES[next]!, 58)) {
       k = next;
       key = KEYS3_ORDER[next]!;
     }
-    else if (next + 1 < 9 && s.keyIs(KEYS3_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 9 && s.keyIs(KEYS3_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS3_ORDER[next + 1]!;
     }
@@ -1046,15 +1046,23 @@ function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
 const KEYS0_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
 /** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS1_BYTES = Scan.keyBytes(KEYS1_ORDER);
 /** Keys of a keyed layout in the order files print them. */
 const KEYS2_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS2_BYTES = Scan.keyBytes(KEYS2_ORDER);
 /** Keys of a keyed layout in the order files print them. */
 const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS3 = new Map<string, number>(KEYS3_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS3_BYTES = Scan.keyBytes(KEYS3_ORDER);

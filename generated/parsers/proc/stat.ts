@@ -28,11 +28,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 8 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+    if (next < 8 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 8 && s.keyIs(KEYS0_ORDER[next + 1]!, 32)) {
+    else if (next + 1 < 8 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -250,3 +250,5 @@ function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
 const KEYS0_ORDER = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked", "softirq"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);

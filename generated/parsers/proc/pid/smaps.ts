@@ -95,11 +95,11 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 26 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+    if (next < 26 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 26 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 26 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -291,3 +291,5 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
 const KEYS0_ORDER = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);

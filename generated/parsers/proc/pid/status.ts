@@ -83,11 +83,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 64 && s.keyIs(KEYS0_ORDER[next]!, 58)) {
+    if (next < 64 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 64 && s.keyIs(KEYS0_ORDER[next + 1]!, 58)) {
+    else if (next + 1 < 64 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -672,3 +672,5 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
 const KEYS0_ORDER = ["Name", "Umask", "State", "Tgid", "Ngid", "Pid", "PPid", "TracerPid", "Uid", "Gid", "FDSize", "Groups", "NStgid", "NSpid", "NSpgid", "NSsid", "Kthread", "VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmPMD", "VmSwap", "HugetlbPages", "Stack usage", "CoreDumping", "THP_enabled", "untag_mask", "x86_Thread_features", "x86_Thread_features_locked", "SleepAVG", "Threads", "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Speculation_Store_Bypass", "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list", "Mems_allowed", "Mems_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);

@@ -29,11 +29,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 10 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+    if (next < 10 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 10 && s.keyIs(KEYS0_ORDER[next + 1]!, 32)) {
+    else if (next + 1 < 10 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -133,3 +133,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
 const KEYS0_ORDER = ["usage_usec", "user_usec", "system_usec", "nice_usec", "core_sched.force_idle_usec", "nr_periods", "nr_throttled", "throttled_usec", "nr_bursts", "burst_usec"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);

@@ -94,11 +94,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
     if (s.blank()) continue;
     let k: number | undefined;
     let key: string;
-    if (next < 75 && s.keyIs(KEYS0_ORDER[next]!, 32)) {
+    if (next < 75 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 75 && s.keyIs(KEYS0_ORDER[next + 1]!, 32)) {
+    else if (next + 1 < 75 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
       k = next + 1;
       key = KEYS0_ORDER[next + 1]!;
     }
@@ -574,3 +574,5 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
 const KEYS0_ORDER = ["anon", "file", "kernel", "kernel_stack", "pagetables", "sec_pagetables", "percpu", "sock", "vmalloc", "shmem", "zswap", "zswapped", "zswap_incomp", "file_mapped", "file_dirty", "file_writeback", "swapcached", "anon_thp", "file_thp", "shmem_thp", "inactive_anon", "active_anon", "inactive_file", "active_file", "unevictable", "slab_reclaimable", "slab_unreclaimable", "slab", "hugetlb", "workingset_refault", "workingset_activate", "workingset_restore", "workingset_refault_anon", "workingset_refault_file", "workingset_activate_anon", "workingset_activate_file", "workingset_restore_anon", "workingset_restore_file", "workingset_nodereclaim", "pgdemote_kswapd", "pgdemote_direct", "pgdemote_khugepaged", "pgdemote_proactive", "pgsteal_proactive", "pgscan_proactive", "pgpromote_success", "pgscan", "pgsteal", "pswpin", "pswpout", "pgscan_kswapd", "pgscan_direct", "pgscan_khugepaged", "pgsteal_kswapd", "pgsteal_direct", "pgsteal_khugepaged", "pgfault", "pgmajfault", "pgrefill", "pgactivate", "pgdeactivate", "pglazyfree", "pglazyfreed", "swpin_zero", "swpout_zero", "zswpin", "zswpout", "zswpwb", "thp_fault_alloc", "thp_collapse_alloc", "thp_swpout", "thp_swpout_fallback", "numa_pages_migrated", "numa_pte_updates", "numa_hint_faults"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
