@@ -948,6 +948,49 @@ export class Scan {
   }
 
   /**
+   * Unsigned decimal integers up to the end of the line, each after white
+   * space and ending at white space or the line's end: a repeated integer
+   * token (interrupt counts, a pid list) in one loop over the bytes. The
+   * tokens are counted first, so the array is made once at its size (a line
+   * may hold a hundred thousand). A token that is not such a number is read
+   * again by u and sep, for their errors.
+   */
+  uList(): number[] {
+    const b = this.b;
+    const le = this.le;
+    let n = 0;
+    for (let p = this.pos, inWord = false; p < le; p++) {
+      const w = !isSpace(b[p]!);
+      if (w && !inWord) n++;
+      inWord = w;
+    }
+    const out = new Array<number>(n);
+    let p = this.pos;
+    for (let k = 0; k < n; k++) {
+      while (p < le && isSpace(b[p]!)) p++;
+      const a = p;
+      let v = 0;
+      while (p < le) {
+        const c = b[p]!;
+        if (c < ZERO || c > NINE) break;
+        v = v * 10 + (c - ZERO);
+        p++;
+      }
+      this.ts = a;
+      if (p === a || p - a > 15 || (p < le && !isSpace(b[p]!))) {
+        this.pos = a;
+        v = this.u();
+        this.sep();
+        p = this.pos;
+      }
+      out[k] = v;
+    }
+    while (p < le && isSpace(b[p]!)) p++;
+    this.pos = p;
+    return out;
+  }
+
+  /**
    * The rest of a keyed line when it is an unsigned decimal integer (after
    * white space) times `factor`, then `suffix` when it is not empty, then
    * the end of the line: the commonest value of keyed files, read in one

@@ -26,6 +26,17 @@ const BYTE_FACTORS: Record<string, string> = { bytes: '1', kB: '1024', pages: 'c
 /** Units of time, which a value is divided into seconds from (read as a double: approx). */
 const TIME_UNITS: ReadonlySet<string> = new Set(['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs']);
 
+/**
+ * Whether value() reads `v` as a bare s.u(): an unsigned decimal integer with
+ * no sentinel, suffix, hex or octal form, and a unit that needs no scaling
+ * (none, bytes, or one that is neither a byte multiple nor a time). A repeated
+ * token of such values is read by Scan.uList in one loop.
+ */
+function isPlainUnsigned(v: ValueModel): boolean {
+  if (v.kind !== 'integer' || v.hex || v.octal || v.signed || v.sentinels.length > 0 || v.suffix !== undefined) return false;
+  return v.unit === undefined || v.unit === 'bytes' || (BYTE_FACTORS[v.unit] === undefined && !TIME_UNITS.has(v.unit));
+}
+
 /** Whether the parser module of `spec` has a pick function (a one-line file of positional fields). */
 export function hasPick(spec: SpecModel): boolean {
   return spec.layout.kind === 'line' && !spec.layout.record.pairs && spec.layout.record.tokens.some((t) => t.kind === 'field');
@@ -274,6 +285,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       const item = `r${counter++}`;
       const itemType = fieldType(f, owner).replace(/^Array<(.*)>$/, '$1').replace(/\[\]$/, '');
       const arrayType = itemType.includes('|') ? `Array<${itemType}>` : `${itemType}[]`;
+      const plainList = t.perColumn === undefined && t.endsAt === undefined && t.prefix === undefined && isPlainUnsigned(f.value);
+      if (plainList) {
+        w.writeLine(predeclared ? `${v} = s.uList();` : `const ${v}: ${arrayType} = s.uList();`);
+        return;
+      }
       w.writeLine(predeclared ? `${v} = [] as ${arrayType};` : `const ${v}: ${arrayType} = [];`);
       w.writeLine(`let ${item}: ${itemType};`);
       const each = (): void => {

@@ -146,6 +146,21 @@ describe('Scan numbers at their limits', () => {
     expect(parseErrorOf(() => read('0100007', (s) => s.inet('host', true))).expected).toBe('an address of 8 or 32 hex digits');
   });
 
+  it('uList reads a line of unsigned integers, with the errors of u and sep', () => {
+    expect(read('1 22\t333   4444  ', (s) => s.uList())).toEqual([1, 22, 333, 4444]);
+    expect(read('', (s) => s.uList())).toEqual([]);
+    expect(read('   ', (s) => s.uList())).toEqual([]);
+    expect(read('7 9007199254740991', (s) => s.uList())).toEqual([7, 9007199254740991]);
+    const at = (text: string) => {
+      const err = parseErrorOf(() => read(text, (s) => s.uList()));
+      return [err.column, err.expected];
+    };
+    expect(at('1 x 3')).toEqual([3, 'a decimal integer']);
+    expect(at('1 2x 3')).toEqual([4, 'white space']);
+    expect(at('1 -2')).toEqual([3, 'a decimal integer']);
+    expect(at('1 9007199254740993')).toEqual([3, 'an integer below 2^53 (this value needs a u64 field)']);
+  });
+
   it('findIn and findLastIn find a character inside the range only, short or long', async () => {
     const { findIn, findLastIn } = await import('../../runtime/scan.js');
     expect(findLastIn('1 (a) b) c) d', ')', 0, 13)).toBe(10);

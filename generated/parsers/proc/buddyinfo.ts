@@ -33,13 +33,7 @@ function record0(s: Scan, ctx: ParseContext): ProcBuddyinfoRow {
   v_zone = s.word();
   s.sep();
   s.ws();
-  const v_freeBlocks: number[] = [];
-  let r0: number;
-  while (s.more()) {
-    r0 = s.u();
-    v_freeBlocks.push(r0);
-    s.sep();
-  }
+  const v_freeBlocks: number[] = s.uList();
   s.eol();
   const o: ProcBuddyinfoRow = { node: v_node, zone: v_zone, freeBlocks: v_freeBlocks };
   return o;

@@ -114,13 +114,7 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockFreePage
   s.lit("at"); s.sep();
   s.lit("order"); s.sep();
   s.ws();
-  const v_orders: number[] = [];
-  let r0: number;
-  while (s.more()) {
-    r0 = s.u();
-    v_orders.push(r0);
-    s.sep();
-  }
+  const v_orders: number[] = s.uList();
   s.eol();
   const o: Omit<ProcPagetypeinfoBlockFreePages, "rows" | "kind"> = { orders: v_orders };
   return o;

@@ -119,13 +119,7 @@ function record1(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsUnnamed {
   v_span = s.mask();
   s.sep();
   s.ws();
-  const v_counters: number[] = [];
-  let r0: number;
-  while (s.more()) {
-    r0 = s.u();
-    v_counters.push(r0);
-    s.sep();
-  }
+  const v_counters: number[] = s.uList();
   s.eol();
   const o: ProcSchedstatCpusDomainsUnnamed = { kind: "unnamed", level: v_level, span: v_span, counters: v_counters };
   return o;
@@ -157,13 +151,7 @@ function record2(s: Scan, ctx: ParseContext): ProcSchedstatCpusDomainsNamed {
   v_span = s.mask();
   s.sep();
   s.ws();
-  const v_counters: number[] = [];
-  let r1: number;
-  while (s.more()) {
-    r1 = s.u();
-    v_counters.push(r1);
-    s.sep();
-  }
+  const v_counters: number[] = s.uList();
   s.eol();
   const o: ProcSchedstatCpusDomainsNamed = { kind: "named", level: v_level, name: v_name, span: v_span, counters: v_counters };
   return o;

@@ -166,13 +166,7 @@ function record1(s: Scan, ctx: ParseContext): ProcStatIntr {
   let v_total: number;
   v_total = s.tokU();
   s.ws();
-  const v_counts: number[] = [];
-  let r0: number;
-  while (s.more()) {
-    r0 = s.u();
-    v_counts.push(r0);
-    s.sep();
-  }
+  const v_counts: number[] = s.uList();
   s.eol();
   const o: ProcStatIntr = { total: v_total, counts: v_counts };
   return o;
@@ -182,13 +176,7 @@ function record2(s: Scan, ctx: ParseContext): ProcStatSoftirq {
   let v_total: number;
   v_total = s.tokU();
   s.ws();
-  const v_counts: number[] = [];
-  let r1: number;
-  while (s.more()) {
-    r1 = s.u();
-    v_counts.push(r1);
-    s.sep();
-  }
+  const v_counts: number[] = s.uList();
   s.eol();
   const o: ProcStatSoftirq = { total: v_total, counts: v_counts };
   return o;

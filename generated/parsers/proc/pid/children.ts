@@ -26,13 +26,7 @@ export function pickProcPidChildren<K extends keyof ProcPidChildren>(text: strin
   let v_pids: number[] | undefined = undefined;
   tokens: {
     s.ws();
-    v_pids = [] as number[];
-    let r0: number;
-    while (s.more()) {
-      r0 = s.u();
-      v_pids.push(r0);
-      s.sep();
-    }
+    v_pids = s.uList();
     if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
@@ -47,13 +41,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidChildren {
 
 function record0(s: Scan, ctx: ParseContext): ProcPidChildren {
   s.ws();
-  const v_pids: number[] = [];
-  let r1: number;
-  while (s.more()) {
-    r1 = s.u();
-    v_pids.push(r1);
-    s.sep();
-  }
+  const v_pids: number[] = s.uList();
   s.eol();
   const o: ProcPidChildren = { pids: v_pids };
   return o;
