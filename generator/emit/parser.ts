@@ -495,7 +495,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
    * keyed layout with many keys looks the key up in a Map to a small integer
    * and switches on that (a jump table).
    */
-  const keyTables: { name: string; keys: string[] }[] = [];
+  /** Key tables to declare; `bytes`: the layout matches keys by their bytes (Scan.keyIs). */
+  const keyTables: { name: string; keys: string[]; bytes: boolean }[] = [];
   const MAP_DISPATCH = 8;
 
   const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, sep: string, label?: number): void => {
@@ -700,11 +701,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
                 });
               }
             }
-            const table = plain.length >= MAP_DISPATCH ? `KEYS${keyTables.length}` : undefined;
-            if (table) keyTables.push({ name: table, keys: plain.map((e) => e.key) });
             // Files print their keys in a fixed order: try the key after the last one matched, then the one after it
             // (a key this kernel does not print), before cutting the key out and looking it up.
             const sepCode = l.separator === 'colon' ? 58 : l.separator === 'space' ? 32 : undefined;
+            const table = plain.length >= MAP_DISPATCH ? `KEYS${keyTables.length}` : undefined;
+            if (table) keyTables.push({ name: table, keys: plain.map((e) => e.key), bytes: sepCode !== undefined });
             if (table && sepCode !== undefined) {
               w.writeLine('let k: number | undefined;');
               w.writeLine('let key: string;');
@@ -870,11 +871,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       docs: ['The same keys numbered, for the switch that reads their values.'],
       declarations: [{ name: t.name, initializer: `new Map<string, number>(${t.name}_ORDER.map((k, i) => [k, i]))` }],
     });
-    file.addVariableStatement({
-      declarationKind: VariableDeclarationKind.Const,
-      docs: ['Their bytes, for Scan.keyIs.'],
-      declarations: [{ name: `${t.name}_BYTES`, initializer: `Scan.keyBytes(${t.name}_ORDER)` }],
-    });
+    if (t.bytes) {
+      file.addVariableStatement({
+        declarationKind: VariableDeclarationKind.Const,
+        docs: ['Their bytes, for Scan.keyIs.'],
+        declarations: [{ name: `${t.name}_BYTES`, initializer: `Scan.keyBytes(${t.name}_ORDER)` }],
+      });
+    }
   }
   // Known only once the bodies are written; ts-morph puts it after the other imports.
   if (usesVariants) {

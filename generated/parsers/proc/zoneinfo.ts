@@ -338,5 +338,3 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
 const KEYS0_ORDER = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
-/** Their bytes, for Scan.keyIs. */
-const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);

@@ -133,5 +133,3 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
 const KEYS0_ORDER = ["se.exec_start", "se.vruntime", "se.sum_exec_runtime", "se.nr_migrations", "nr_switches", "nr_voluntary_switches", "nr_involuntary_switches", "se.load.weight", "policy", "prio", "clock-delta"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
-/** Their bytes, for Scan.keyIs. */
-const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
