@@ -928,7 +928,11 @@ export class Scan {
 
   // ---- numbers -----------------------------------------------------------
 
-  /** An unsigned decimal integer, exact: beyond 2^53 it is a parse error. */
+  /**
+   * An unsigned decimal integer, exact: beyond 2^53 it is a parse error.
+   * (uLine and uList write out its digit loop, and uList restTokens' count:
+   * through shared methods /proc/stat parsed 2-11% slower.)
+   */
   u(): number {
     const b = this.b;
     const a = this.pos;
