@@ -267,7 +267,7 @@ export class ProcessMonitor<G extends Group> {
       const n = Math.min(BATCH, ready.length - b);
       for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[b + i]!.fds[j]!;
       const batch = n === BATCH ? fds : fds.subarray(0, n * k);
-      const texts = readBatch(n * k, (from, arena, ends, errs) => reader.preadFds(batch, from, single, arena, ends, errs));
+      const texts = readBatch(n * k, (from, arena, ends, errs) => reader.preadFds(batch, from, single, arena, ends, errs), true);
       for (let i = 0; i < n; i++) {
         const w = ready[b + i]!;
         w.pre = texts;

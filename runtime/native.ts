@@ -73,14 +73,17 @@ let errs = new Int32Array(1024);
  * Runs one batch through the native reader: `call` reads files `from`..
  * into the shared buffer and returns the first one not read (the buffer
  * was full); this grows the buffer when even one file does not fit. Gives
- * each file's bytes, or its errno number. The bytes are views of a copy
- * made for this batch (one copy of the filled part per call, far cheaper
- * than decoding each file): the shared buffer is free for the next batch
- * while these are parsed.
+ * each file's bytes, or its errno number. The bytes are views of the
+ * shared buffer, valid until the next batch is read, for a caller that
+ * parses them first (the listing); with `owned`, of a copy made for this
+ * batch (the refresh reads every batch before parsing). A batch read in
+ * more than one call is copied either way: each call reads into the buffer
+ * from its start.
  */
 export function readBatch(
   count: number,
   call: (from: number, arena: Buffer, ends: Int32Array, errs: Int32Array) => number,
+  owned = false,
 ): (Uint8Array | number)[] {
   if (ends.length < count) {
     ends = new Int32Array(count);
@@ -94,7 +97,8 @@ export function readBatch(
       arena = Buffer.allocUnsafe(arena.length * 2);
       continue;
     }
-    views(Buffer.from(arena.subarray(0, ends[next - 1])), ends, errs, from, next, texts);
+    const shared = next === count && !owned;
+    views(shared ? arena : Buffer.from(arena.subarray(0, ends[next - 1])), ends, errs, from, next, texts);
     from = next;
   }
   return texts;

@@ -1,12 +1,13 @@
 import type { ParseContext } from './context.js';
 import type { SpecModel, WriteSpecModel } from './model.js';
+import type { FileText } from './read.js';
 
 /** One spec as the runtime sees it: its id, its generated parser and its model. */
 export interface SpecEntry {
   id: string;
-  parse: (text: string | Uint8Array, ctx?: ParseContext) => unknown;
+  parse: (text: FileText, ctx?: ParseContext) => unknown;
   /** For a one-line file of positional fields: reads only the fields named. */
-  pick?: (text: string | Uint8Array, fields: readonly string[], ctx?: ParseContext) => Record<string, unknown>;
+  pick?: (text: FileText, fields: readonly string[], ctx?: ParseContext) => Record<string, unknown>;
   model: SpecModel;
 }
 

@@ -163,6 +163,25 @@ describe('process table', () => {
     child.kill('SIGKILL');
   });
 
+  it('reads a batch bigger than the batch buffer in several calls, each task with its own text (6 x 300 KiB environments)', async () => {
+    // Each task's environment is its own letter: a part of the batch read over by the next call would show another's.
+    const letters = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const kids = letters.map((l) => {
+      const big = l.repeat(100 * 1024);
+      const child = spawn('sleep', ['30'], { stdio: 'ignore', env: { BIG1: big, BIG2: big, BIG3: big } });
+      children.push(child);
+      return child;
+    });
+    await sleep(100);
+    const listing = fs.processes({ groups: ['environ'], select: { childrenOf: process.pid } });
+    for (const [i, child] of kids.entries()) {
+      const row = listing.rows.find((r) => r.pid === child.pid);
+      const env = row?.environ as { name: string; value: string }[] | undefined;
+      expect(env?.filter((e) => e.name.startsWith('BIG') && e.value === letters[i]!.repeat(100 * 1024)).length, letters[i]).toBe(3);
+      child.kill('SIGKILL');
+    }
+  });
+
   it('agrees with procps ps on parent, command name and resident size', () => {
     const psRun = () => execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,rss=,comm='], { encoding: 'utf8' }).trim().split('\n');
     const before = new Set(psRun());
