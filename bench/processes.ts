@@ -184,7 +184,7 @@ async function scaleRun(scale: number): Promise<void> {
     warm();
     const ps: Record<string, number[]> = { C: [], procspec: [], 'procspec async': [], '@stroncium/procfs': [], 'ps-list': [], 'procps ps -eo': [], pidusage: [] };
     const stat: Record<string, number[]> = { C: [], procspec: [] };
-    const refresh: Record<string, number[]> = { 'C (reopen)': [], 'C (kept open)': [], 'procspec refresh': [], 'procspec refresh, first sample after the C readers': [] };
+    const refresh: Record<string, number[]> = { 'C (reopen)': [], 'C (kept open)': [], 'procspec refresh': [], 'procspec refresh async': [], 'procspec refresh, first sample after the C readers': [] };
     const pids = (fs.processes({ groups: [] }).rows as { pid: number }[]).map((r) => r.pid);
     for (let r = 0; r < ROUNDS; r++) {
       const c = cRound('ps');
@@ -221,6 +221,14 @@ async function scaleRun(scale: number): Promise<void> {
     const monitor = fs.monitor({ groups: [...PS_GROUPS], maxOpenFiles: 1 << 20 });
     monitor.sample();
     let relisted = 0;
+    // CPU time of the process (all its threads) in the sync and the async samples: the async one overlaps reading and parsing on two threads.
+    const cpu = { sync: [] as number[], async: [] as number[] };
+    const cpuOf = async (f: () => unknown): Promise<number> => {
+      const c = process.cpuUsage();
+      await f();
+      const d = process.cpuUsage(c);
+      return (d.user + d.system) * 1000;
+    };
     for (let r = 0; r < ROUNDS; r++) {
       const c = cRound('ps');
       const cr = cRound('refresh');
@@ -234,8 +242,16 @@ async function scaleRun(scale: number): Promise<void> {
       let listed = false;
       refresh['procspec refresh']!.push(time(() => (listed = monitor.sample().listed)));
       if (listed) relisted++;
+      // The same monitor, its kept files re-read in the thread pool while the main thread parses.
+      refresh['procspec refresh async']!.push(await timeAsync(async () => (listed = (await monitor.sampleAsync()).listed)));
+      if (listed) relisted++;
+      cpu.sync.push(await cpuOf(() => monitor.sample()));
+      cpu.async.push(await cpuOf(() => monitor.sampleAsync()));
     }
-    notes.push(`refresh at ${count} processes: ${relisted} of ${ROUNDS} timed samples listed /proc (a task was created since the sample before)`);
+    notes.push(
+      `refresh at ${count} processes: CPU time of a sample (every thread of the process) ${ms(median(cpu.sync))} ms sync, ${ms(median(cpu.async))} ms async`,
+    );
+    notes.push(`refresh at ${count} processes: ${relisted} of ${2 * ROUNDS} timed samples (sync and async) listed /proc (a task was created since the sample before)`);
     const kept = monitor.budget;
     monitor.close();
     notes.push(`refresh at ${count} processes kept at most ${kept} files open (the soft descriptor limit is ${softLimit()})`);

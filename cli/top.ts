@@ -32,7 +32,7 @@ export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> 
     monitor.sample();
     for (let n = 0; n < count; n++) {
       await sleep(seconds);
-      const s = monitor.sample();
+      const s = await monitor.sampleAsync();
       const rows = s.rows
         .filter((r) => r.rates !== undefined)
         .map((r) => ({

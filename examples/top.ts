@@ -28,7 +28,7 @@ try {
   top.sample(); // the baseline: rates need a previous sample
   for (let i = 0; i < samples; i++) {
     await sleep(1000);
-    const s = top.sample();
+    const s = await top.sampleAsync(); // the kept files are re-read in the thread pool
     const load = proc.read('proc/loadavg');
     const busiest = s.rows
       .filter((r): r is Row & { rates: Rates } => r.rates !== undefined)

@@ -12,6 +12,7 @@
  *                 arena: Buffer, ends: Int32Array, errs: Int32Array) -> next index
  *   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer,
  *            ends: Int32Array, errs: Int32Array) -> next index
+ *   readTaskFilesAsync, preadFdsAsync: the same in libuv's thread pool (below).
  *     Many files in order from `from` (readTaskFiles: file j of folder d is
  *     index d * files.length + j, path "<dir>/<file>"); file i's text ends at
  *     ends[i] (it starts where file i-1's ended, or 0 for the first one of
@@ -279,7 +280,8 @@ static napi_value pread_fd(napi_env env, napi_callback_info info) {
 struct batch {
   napi_async_work work;
   napi_ref done;
-  char *paths;     /* count NUL-terminated paths, one after another */
+  char *paths;     /* count NUL-terminated paths, one after another (readTaskFilesAsync) */
+  int32_t *fds;    /* count kept descriptors, read from offset 0 (preadFdsAsync) */
   uint8_t *single; /* count flags */
   uint32_t count;
   char *arena;
@@ -294,14 +296,21 @@ static void batch_execute(napi_env env, void *data) {
   struct batch *b = data;
   size_t at = 0;
   const char *path = b->paths;
-  for (uint32_t i = 0; i < b->count; i++, path += strlen(path) + 1) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      record(b->ends, b->errs, i, -errno, &at);
-      continue;
+  int positional = b->fds != NULL;
+  for (uint32_t i = 0; i < b->count; i++) {
+    int fd;
+    if (positional) {
+      fd = b->fds[i];
+    } else {
+      fd = open(path, O_RDONLY | O_CLOEXEC);
+      path += strlen(path) + 1;
+      if (fd < 0) {
+        record(b->ends, b->errs, i, -errno, &at);
+        continue;
+      }
     }
     size_t start = at;
-    ssize_t n = read_on(fd, b->arena, at, b->cap, 0, b->single[i]);
+    ssize_t n = read_on(fd, b->arena + start, 0, b->cap - start, positional, b->single[i]);
     while (n == -ENOBUFS) {
       /* Full: grow and go on reading from where the text stopped (never restarted). */
       size_t full = b->cap;
@@ -313,23 +322,25 @@ static void batch_execute(napi_env env, void *data) {
       }
       b->arena = more;
       b->cap = full * 2;
-      n = read_on(fd, b->arena, full, b->cap, 0, b->single[i]);
+      n = read_on(fd, b->arena + start, full - start, b->cap - start, positional, b->single[i]);
     }
-    close(fd);
+    if (!positional) close(fd);
     /* A file cut short by an error keeps nothing: it ends where it started. */
-    record(b->ends, b->errs, i, n < 0 ? n : n - (ssize_t)start, &at);
+    record(b->ends, b->errs, i, n, &at);
     if (b->failed) break; /* out of memory: the batch is dropped, read no more */
   }
 }
 
 static void batch_free(struct batch *b) {
   free(b->paths);
+  free(b->fds);
   free(b->single);
   free(b->arena);
   free(b->ends);
   free(b->errs);
   free(b);
 }
+
 
 static napi_value int32_array(napi_env env, const int32_t *data, uint32_t count) {
   void *mem;
@@ -347,7 +358,7 @@ static void batch_complete(napi_env env, napi_status status, void *data) {
   napi_get_undefined(env, &undef);
   if (status != napi_ok || b->failed) {
     napi_value msg;
-    napi_create_string_utf8(env, b->failed ? "readTaskFilesAsync: out of memory" : "readTaskFilesAsync: cancelled", NAPI_AUTO_LENGTH, &msg);
+    napi_create_string_utf8(env, b->failed ? "procread: out of memory" : "procread: cancelled", NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, NULL, msg, &argv[0]);
     napi_call_function(env, undef, done, 1, argv, NULL);
   } else {
@@ -361,6 +372,46 @@ static void batch_complete(napi_env env, napi_status status, void *data) {
   napi_delete_reference(env, b->done);
   napi_delete_async_work(env, b->work);
   batch_free(b);
+}
+
+/* Allocates a batch of `count` files with its flags copied from `single` (the caller fills paths or fds). */
+static struct batch *batch_new(uint32_t count, const void *single) {
+  struct batch *b = calloc(1, sizeof *b);
+  if (b == NULL) return NULL;
+  b->count = count;
+  b->cap = 65536;
+  b->arena = malloc(b->cap);
+  b->single = malloc(count ? count : 1);
+  b->ends = malloc((size_t)(count ? count : 1) * 4);
+  b->errs = malloc((size_t)(count ? count : 1) * 4);
+  if (b->arena == NULL || b->single == NULL || b->ends == NULL || b->errs == NULL) {
+    batch_free(b);
+    return NULL;
+  }
+  memcpy(b->single, single, count);
+  return b;
+}
+
+/* Queues a filled batch in the thread pool with `done` as its callback; frees it and throws on failure. */
+static napi_value batch_queue(napi_env env, struct batch *b, napi_value done, const char *what) {
+  napi_value name;
+  napi_create_string_utf8(env, what, NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, done, 1, &b->done) != napi_ok) {
+    batch_free(b);
+    return fail(env, "procread: cannot hold the callback");
+  }
+  if (napi_create_async_work(env, NULL, name, batch_execute, batch_complete, b, &b->work) != napi_ok) {
+    napi_delete_reference(env, b->done);
+    batch_free(b);
+    return fail(env, "procread: cannot queue the work");
+  }
+  if (napi_queue_async_work(env, b->work) != napi_ok) {
+    napi_delete_async_work(env, b->work);
+    napi_delete_reference(env, b->done);
+    batch_free(b);
+    return fail(env, "procread: cannot queue the work");
+  }
+  return NULL;
 }
 
 static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
@@ -382,14 +433,8 @@ static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   if (napi_get_typedarray_info(env, argv[2], &type, &slen, &sdata, &ab, &off) != napi_ok || type != napi_uint8_array || slen < count) {
     return fail(env, "readTaskFilesAsync: single must be a Uint8Array with a flag per file");
   }
-  struct batch *b = calloc(1, sizeof *b);
+  struct batch *b = batch_new(count, sdata);
   if (b == NULL) return fail(env, "readTaskFilesAsync: out of memory");
-  b->count = count;
-  b->cap = 65536;
-  b->arena = malloc(b->cap);
-  b->single = malloc(count ? count : 1);
-  b->ends = malloc((size_t)(count ? count : 1) * 4);
-  b->errs = malloc((size_t)(count ? count : 1) * 4);
   size_t total = 0;
   /* Paths: "<dir>/<file>\0" for every folder and file, in order. */
   size_t room = 0;
@@ -423,29 +468,39 @@ static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
     }
   }
   b->paths = paths;
-  if (b->arena == NULL || b->single == NULL || b->ends == NULL || b->errs == NULL || (count > 0 && paths == NULL)) {
+  if (count > 0 && paths == NULL) {
     batch_free(b);
     return fail(env, "readTaskFilesAsync: out of memory");
   }
-  memcpy(b->single, sdata, count);
-  napi_value name;
-  napi_create_string_utf8(env, "procspec.readTaskFiles", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, argv[3], 1, &b->done) != napi_ok) {
-    batch_free(b);
-    return fail(env, "readTaskFilesAsync: cannot hold the callback");
+  return batch_queue(env, b, argv[3], "procspec.readTaskFiles");
+}
+
+/*
+ * preadFdsAsync(fds: Int32Array, single: Uint8Array, done(err, texts, ends, errs))
+ * preadFds in the thread pool: the descriptors are copied when called and
+ * must stay open until `done` runs (the caller holds them).
+ */
+static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t len, slen, off;
+  void *data, *sdata;
+  napi_typedarray_type type;
+  napi_value ab;
+  if (argc != 3 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array) {
+    return fail(env, "preadFdsAsync(fds: Int32Array, single, done)");
   }
-  if (napi_create_async_work(env, NULL, name, batch_execute, batch_complete, b, &b->work) != napi_ok) {
-    napi_delete_reference(env, b->done);
-    batch_free(b);
-    return fail(env, "readTaskFilesAsync: cannot queue the work");
+  if (napi_get_typedarray_info(env, argv[1], &type, &slen, &sdata, &ab, &off) != napi_ok || type != napi_uint8_array || slen < len) {
+    return fail(env, "preadFdsAsync: single must be a Uint8Array with a flag per descriptor");
   }
-  if (napi_queue_async_work(env, b->work) != napi_ok) {
-    napi_delete_async_work(env, b->work);
-    napi_delete_reference(env, b->done);
-    batch_free(b);
-    return fail(env, "readTaskFilesAsync: cannot queue the work");
+  struct batch *b = batch_new((uint32_t)len, sdata);
+  if (b == NULL || (b->fds = malloc(len ? len * 4 : 4)) == NULL) {
+    if (b != NULL) batch_free(b);
+    return fail(env, "preadFdsAsync: out of memory");
   }
-  return NULL;
+  memcpy(b->fds, data, len * 4);
+  return batch_queue(env, b, argv[2], "procspec.preadFds");
 }
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
@@ -460,5 +515,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "preadFds", f);
   napi_create_function(env, "readTaskFilesAsync", NAPI_AUTO_LENGTH, read_task_files_async, NULL, &f);
   napi_set_named_property(env, exports, "readTaskFilesAsync", f);
+  napi_create_function(env, "preadFdsAsync", NAPI_AUTO_LENGTH, pread_fds_async, NULL, &f);
+  napi_set_named_property(env, exports, "preadFdsAsync", f);
   return exports;
 }

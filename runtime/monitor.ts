@@ -14,7 +14,7 @@ import type { ParseContext } from './context.js';
 import { batchText, filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoError, native, readBatch, type NativeReader } from './native.js';
+import { errnoError, native, readBatch, textsOf, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync, type FileText } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -71,6 +71,9 @@ export interface MonitorSample<G extends Group> {
 /** Processes re-read per call of the native reader. */
 const BATCH = 256;
 
+/** Batches sampleAsync has in the thread pool at once. */
+const IN_FLIGHT = 2;
+
 /** Descriptors a budget the caller sets leaves free: reads by path, and the system files kept open (at most 64). */
 const OWN_DESCRIPTORS = 128;
 
@@ -101,6 +104,8 @@ interface Watched {
   /** Texts (or errno numbers) read ahead by the native batch for this sample: this process's files start at `preAt`. */
   pre: (Uint8Array | number)[] | undefined;
   preAt: number;
+  /** True while a batch of sampleAsync reads this process's descriptors: they must stay open. */
+  inFlight: boolean;
   /** Counters of the previous sample (at < 0: none yet), for rates. */
   at: number;
   cpu: number;
@@ -144,6 +149,11 @@ export class ProcessMonitor<G extends Group> {
 
   /** Closes every file held open. The monitor may sample again afterwards (it reopens them). */
   close(): void {
+    if (this.busy) {
+      // A sampleAsync is reading some of them: closed when it settles.
+      this.closing = true;
+      return;
+    }
     for (const w of this.watched.values()) this.closeFiles(w);
     this.watched.clear();
   }
@@ -181,13 +191,13 @@ export class ProcessMonitor<G extends Group> {
     for (;;) {
       const w = this.victims.pop();
       if (w === undefined) break;
-      if (w === keep || w.open === 0 || w.seen >= stale) continue;
+      if (w === keep || w.open === 0 || w.seen >= stale || w.inFlight) continue;
       this.closeFiles(w);
       return true;
     }
     if (this.refilled === this.samples) return false;
     this.refilled = this.samples;
-    const holders = [...this.watched.values()].filter((w) => w !== keep && w.open > 0 && w.seen < stale);
+    const holders = [...this.watched.values()].filter((w) => w !== keep && w.open > 0 && w.seen < stale && !w.inFlight);
     if (holders.length === 0) return false;
     holders.sort((a, b) => b.seen - a.seen);
     this.victims = holders;
@@ -239,7 +249,7 @@ export class ProcessMonitor<G extends Group> {
     this.maxOpenFiles = Math.max(0, this.openFiles - 256);
     for (const w of this.watched.values()) {
       if (this.openFiles <= this.maxOpenFiles) break;
-      if (w !== keep) this.closeFiles(w);
+      if (w !== keep && !w.inFlight) this.closeFiles(w);
     }
   }
 
@@ -317,13 +327,14 @@ export class ProcessMonitor<G extends Group> {
   /** A new watched task, with no file open and no previous counters. */
   private watch(stamp: number): Watched {
     return {
-      startTicks: -1, fds: this.files.map(() => -1), open: 0, seen: stamp, pre: undefined, preAt: 0,
+      startTicks: -1, fds: this.files.map(() => -1), open: 0, seen: stamp, pre: undefined, preAt: 0, inFlight: false,
       at: -1, cpu: 0, minflt: 0, majflt: 0, readBytes: undefined, writeBytes: undefined,
     };
   }
 
-  /** Reads every watched process once more, and the new ones. */
-  sample(): MonitorSample<G> {
+  /** State of the sample being taken: what sample() and sampleAsync() share. */
+  private begin(): Round<G> {
+    if (this.busy) throw new ProcfsError('unsupported', 'monitor: a sample is already being taken (wait for sampleAsync to settle)');
     const now = performance.now() / 1000;
     const interval = this.last === 0 ? 0 : now - this.last;
     this.last = now;
@@ -331,96 +342,239 @@ export class ProcessMonitor<G extends Group> {
     // No task was created since the last listing: its tasks are still all there are (some may have ended).
     const relist = forks === undefined || forks !== this.listedAtForks || this.tasks === undefined;
     const tasks = relist ? tasksOf(this.root, this.select) : this.tasks!;
-    const kept: Task[] = [];
-    const stamp = ++this.samples;
-    const c = listingContext(this.root, this.ctx);
-    if (native !== undefined && this.opts.native !== false) this.readAhead(native, tasks);
+    return {
+      now, interval, forks, relist, tasks, stamp: ++this.samples, c: listingContext(this.root, this.ctx),
+      rows: new Array(tasks.length), keep: new Uint8Array(tasks.length), started: 0, gone: 0, denied: 0, failed: [],
+    };
+  }
+
+  /** Reads every watched process once more, and the new ones. */
+  sample(): MonitorSample<G> {
+    const r = this.begin();
+    if (native !== undefined && this.opts.native !== false) this.readAhead(native, r.tasks);
+    for (let i = 0; i < r.tasks.length; i++) this.step(r, i);
+    return this.finish(r);
+  }
+
+  /**
+   * sample() without blocking the event loop on the kept files: with the
+   * native reader, they are re-read in libuv's thread pool, a batch at a
+   * time, and each batch is parsed on this thread while the pool reads the
+   * next. Files not yet open (a process seen for the first time, and every
+   * process on the first sample) are opened and read here, as sample() does.
+   * Without the native reader it is sample(). One sample at a time: another
+   * sample() or sampleAsync() before this one settles throws, and close()
+   * waits for it.
+   */
+  async sampleAsync(): Promise<MonitorSample<G>> {
+    const r = this.begin();
+    if (native === undefined || this.opts.native === false) {
+      for (let i = 0; i < r.tasks.length; i++) this.step(r, i);
+      return this.finish(r);
+    }
+    this.busy = true;
+    try {
+      const done = await this.readAsync(native, r);
+      for (let i = 0; i < r.tasks.length; i++) if (done[i] === 0) this.step(r, i);
+    } finally {
+      this.busy = false;
+      if (this.closing) {
+        this.closing = false;
+        this.close();
+      }
+    }
+    return this.finish(r);
+  }
+
+  /** Whether a sampleAsync is reading, and whether close() was called meanwhile. */
+  private busy = false;
+  private closing = false;
+
+  /**
+   * Re-reads the kept files of every process whose files are all open in
+   * the thread pool (BATCH processes per batch, IN_FLIGHT batches at once)
+   * and takes each batch's step as it arrives. Those processes' descriptors
+   * are marked in flight: nothing closes them until their batch is back.
+   * Settles once no batch is out, with the tasks stepped (1 at their index),
+   * or the first error.
+   */
+  private readAsync(reader: NativeReader, r: Round<G>): Promise<Uint8Array> {
+    const k = this.files.length;
+    const done = new Uint8Array(r.tasks.length);
+    const at: number[] = [];
+    const ready: Watched[] = [];
+    for (let i = 0; i < r.tasks.length; i++) {
+      const w = this.watched.get(r.tasks[i]!.pid);
+      if (w === undefined || w.open !== k) continue;
+      w.inFlight = true;
+      at.push(i);
+      ready.push(w);
+    }
+    const count = Math.ceil(ready.length / BATCH);
+    const single = singleFlags(this.files, BATCH);
+    return new Promise((resolve, reject) => {
+      let queued = 0;
+      let running = 0;
+      let error: unknown;
+      const settle = (): void => {
+        if (running > 0 || (error === undefined && queued < count)) return;
+        for (const w of ready) w.inFlight = false;
+        if (error !== undefined) reject(error);
+        else resolve(done);
+      };
+      const queue = (): void => {
+        while (error === undefined && running < IN_FLIGHT && queued < count) {
+          const from = queued++ * BATCH;
+          const n = Math.min(BATCH, ready.length - from);
+          const fds = new Int32Array(n * k);
+          for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[from + i]!.fds[j]!;
+          running++;
+          reader.preadFdsAsync(fds, n === BATCH ? single : single.subarray(0, n * k), (err, buf, ends, errs) => {
+            running--;
+            try {
+              if (err) throw err;
+              queue();
+              const texts = textsOf(buf, ends, errs);
+              for (let i = 0; i < n; i++) {
+                const w = ready[from + i]!;
+                w.inFlight = false;
+                w.pre = texts;
+                w.preAt = i * k;
+                if (error === undefined) {
+                  this.step(r, at[from + i]!);
+                  done[at[from + i]!] = 1;
+                }
+              }
+            } catch (e) {
+              error ??= e;
+            }
+            settle();
+          });
+        }
+      };
+      queue();
+      settle();
+    });
+  }
+
+  /** Reads task `i` of the round: its row (with rates) at rows[i], keep[i] set when it stays listed. */
+  private step(r: Round<G>, i: number): void {
+    const t = r.tasks[i]!;
+    const { stamp, c, failed } = r;
+    let w = this.watched.get(t.pid);
+    let row: Parsed | undefined | null;
+    // null: a file of the task did not parse (it is in `failed`); undefined: the task ended.
+    if (w !== undefined) {
+      w.seen = stamp;
+      row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
+      w.pre = undefined;
+      if (row === undefined && !r.relist) {
+        // Gone from the listing of an earlier sample: it ended (counted below, as a process a new listing lacks).
+        w.seen = 0;
+        return;
+      }
+      if (row === null) {
+        // A file of it stopped parsing (a damaged copy): reported once in `failed`, not watched, tried again next sample.
+        this.closeFiles(w);
+        this.watched.delete(t.pid);
+        r.keep[i] = 1;
+        return;
+      }
+      if (row === undefined || row.startTicks !== w.startTicks) {
+        // The watched process ended (its files say so); the pid may now be another process: start afresh.
+        this.closeFiles(w);
+        this.watched.delete(t.pid);
+        w = undefined;
+        row = undefined;
+      }
+    }
+    if (w === undefined) {
+      w = this.watch(stamp);
+      this.watched.set(t.pid, w);
+      row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
+      if (row == null) {
+        this.closeFiles(w);
+        this.watched.delete(t.pid);
+        if (row === undefined) r.gone++;
+        // A task whose file did not parse is tried again (and reported again) next time, as a new listing would.
+        else r.keep[i] = 1;
+        return;
+      }
+      w.startTicks = row.startTicks as number;
+      r.started++;
+    }
+    const s = this.stat!;
+    const now = r.now;
+    const cpu = s.utime + s.stime;
+    const io = this.ioWanted ? (row!.io as { readBytes: number; writeBytes: number } | undefined) : undefined;
+    if (w.at >= 0 && now > w.at) {
+      const dt = now - w.at;
+      const rates: Rates = {
+        cpuPercent: ((cpu - w.cpu) / dt) * 100,
+        minorFaultsPerSecond: (s.minflt - w.minflt) / dt,
+        majorFaultsPerSecond: (s.majflt - w.majflt) / dt,
+      };
+      if (io !== undefined && w.readBytes !== undefined) rates.readBytesPerSecond = (io.readBytes - w.readBytes) / dt;
+      if (io !== undefined && w.writeBytes !== undefined) rates.writeBytesPerSecond = (io.writeBytes - w.writeBytes) / dt;
+      row!.rates = rates;
+    }
+    w.at = now;
+    w.cpu = cpu;
+    w.minflt = s.minflt;
+    w.majflt = s.majflt;
+    w.readBytes = io?.readBytes;
+    w.writeBytes = io?.writeBytes;
+    if (row!.denied) r.denied++;
+    r.rows[i] = row as MonitorRow<G>;
+    r.keep[i] = 1;
+  }
+
+  /** Whether rows have the io group (for its rates). */
+  private get ioWanted(): boolean {
+    return (this.ioWantedCache ??= this.plan.others.includes('io'));
+  }
+  private ioWantedCache: boolean | undefined;
+
+  /** The sample from a round whose tasks have all been stepped: rows in the order of the tasks; closes the files of processes that ended. */
+  private finish(r: Round<G>): MonitorSample<G> {
     const rows: MonitorRow<G>[] = [];
-    let started = 0;
-    let gone = 0;
-    let denied = 0;
-    const failed: { pid: number; error: ProcfsError }[] = [];
-    const ioWanted = this.plan.others.includes('io');
-    for (const t of tasks) {
-      let w = this.watched.get(t.pid);
-      let row: Parsed | undefined | null;
-      // null: a file of the task did not parse (it is in `failed`); undefined: the task ended.
-      if (w !== undefined) {
-        w.seen = stamp;
-        row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
-        w.pre = undefined;
-        if (row === undefined && !relist) {
-          // Gone from the listing of an earlier sample: it ended (counted below, as a process a new listing lacks).
-          w.seen = 0;
-          continue;
-        }
-        if (row === null) {
-          // A file of it stopped parsing (a damaged copy): reported once in `failed`, not watched, tried again next sample.
-          this.closeFiles(w);
-          this.watched.delete(t.pid);
-          kept.push(t);
-          continue;
-        }
-        if (row === undefined || row.startTicks !== w.startTicks) {
-          // The watched process ended (its files say so); the pid may now be another process: start afresh.
-          this.closeFiles(w);
-          this.watched.delete(t.pid);
-          w = undefined;
-          row = undefined;
-        }
-      }
-      if (w === undefined) {
-        w = this.watch(stamp);
-        this.watched.set(t.pid, w);
-        row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
-        if (row == null) {
-          this.closeFiles(w);
-          this.watched.delete(t.pid);
-          if (row === undefined) gone++;
-          // A task whose file did not parse is tried again (and reported again) next time, as a new listing would.
-          else kept.push(t);
-          continue;
-        }
-        w.startTicks = row.startTicks as number;
-        started++;
-      }
-      const s = this.stat!;
-      const cpu = s.utime + s.stime;
-      const io = ioWanted ? (row!.io as { readBytes: number; writeBytes: number } | undefined) : undefined;
-      if (w.at >= 0 && now > w.at) {
-        const dt = now - w.at;
-        const rates: Rates = {
-          cpuPercent: ((cpu - w.cpu) / dt) * 100,
-          minorFaultsPerSecond: (s.minflt - w.minflt) / dt,
-          majorFaultsPerSecond: (s.majflt - w.majflt) / dt,
-        };
-        if (io !== undefined && w.readBytes !== undefined) rates.readBytesPerSecond = (io.readBytes - w.readBytes) / dt;
-        if (io !== undefined && w.writeBytes !== undefined) rates.writeBytesPerSecond = (io.writeBytes - w.writeBytes) / dt;
-        row!.rates = rates;
-      }
-      w.at = now;
-      w.cpu = cpu;
-      w.minflt = s.minflt;
-      w.majflt = s.majflt;
-      w.readBytes = io?.readBytes;
-      w.writeBytes = io?.writeBytes;
-      if (row!.denied) denied++;
-      rows.push(row as MonitorRow<G>);
-      kept.push(t);
+    const kept: Task[] = [];
+    for (let i = 0; i < r.tasks.length; i++) {
+      const row = r.rows[i];
+      if (row !== undefined) rows.push(row);
+      if (r.keep[i] === 1) kept.push(r.tasks[i]!);
     }
     this.tasks = kept;
-    if (relist) this.listedAtForks = forks;
+    if (r.relist) this.listedAtForks = r.forks;
     let ended = 0;
     for (const [id, w] of this.watched) {
-      if (w.seen === stamp) continue;
+      if (w.seen === r.stamp) continue;
       this.closeFiles(w);
       this.watched.delete(id);
       ended++;
     }
-    const out: MonitorSample<G> = { rows, interval, started, ended, gone, denied, openFiles: this.openFiles, listed: relist };
-    if (failed.length > 0) out.failed = failed;
+    const out: MonitorSample<G> = { rows, interval: r.interval, started: r.started, ended, gone: r.gone, denied: r.denied, openFiles: this.openFiles, listed: r.relist };
+    if (r.failed.length > 0) out.failed = r.failed;
     if (this.hidden !== undefined) out.hidden = this.hidden;
     return out;
   }
 }
 
+/** One sample being taken. */
+interface Round<G extends Group> {
+  now: number;
+  interval: number;
+  forks: number | undefined;
+  relist: boolean;
+  tasks: Task[];
+  stamp: number;
+  c: ParseContext;
+  /** Each task's row, by its index in `tasks` (none: gone, failed or ended). */
+  rows: (MonitorRow<G> | undefined)[];
+  /** 1 for a task the next sample may re-read without listing the root. */
+  keep: Uint8Array;
+  started: number;
+  gone: number;
+  denied: number;
+  failed: { pid: number; error: ProcfsError }[];
+}

@@ -23,6 +23,8 @@ export interface NativeReader {
     done: (err: Error | null, texts: Buffer, ends: Int32Array, errs: Int32Array) => void,
   ): void;
   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
+  /** preadFds of every descriptor in the thread pool (they must stay open until `done` runs). */
+  preadFdsAsync(fds: Int32Array, single: Uint8Array, done: (err: Error | null, texts: Buffer, ends: Int32Array, errs: Int32Array) => void): void;
 }
 
 /**

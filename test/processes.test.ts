@@ -343,6 +343,48 @@ describe('refresh mode', () => {
     for (const r of both) expect(r).toEqual(inB.get(r[0]));
   });
 
+  it.skipIf(native === undefined)('sampleAsync reads the kept files in the thread pool and gives the rows sample() gives', async () => {
+    // 300 sleeping children of one shell: more than one batch of the native reader, with two batches in flight.
+    const sh = start('sh', ['-c', 'i=0; while [ $i -lt 300 ]; do sleep 60 & i=$((i+1)); done; wait']);
+    const select = { childrenOf: sh.pid! };
+    const rowsOf = (s: { rows: { pid: number; startTicks: number; comm?: string; state?: string; cmdline?: string[]; rates?: unknown }[] }) =>
+      s.rows.map((r) => [r.pid, r.startTicks, r.comm, r.state, r.cmdline]);
+    const sync = fs.monitor({ groups: ['base', 'cpu', 'cmdline'], select });
+    const async = fs.monitor({ groups: ['base', 'cpu', 'cmdline'], select });
+    // A budget far below the 600 files: evictions and reads by path while batches are in flight.
+    const small = fs.monitor({ groups: ['base', 'cpu', 'cmdline'], select, maxOpenFiles: 100 });
+    try {
+      for (let i = 0; i < 100 && sync.sample().rows.length < 300; i++) await sleep(50);
+      const first = await async.sampleAsync();
+      expect(first.rows.length).toBe(300);
+      expect(first.started).toBe(300);
+      await small.sampleAsync();
+      const [a, b, c] = [await async.sampleAsync(), sync.sample(), await small.sampleAsync()];
+      expect(a.started).toBe(0);
+      expect(a.openFiles).toBe(600);
+      expect(c.openFiles).toBeLessThanOrEqual(100);
+      expect(rowsOf(a)).toEqual(rowsOf(b));
+      expect(rowsOf(c)).toEqual(rowsOf(b));
+      expect(a.rows.every((r) => r.rates !== undefined && r.rates.cpuPercent >= 0)).toBe(true);
+      // One sample at a time; close() while one is reading waits for it.
+      const pending = async.sampleAsync();
+      expect(() => async.sample()).toThrow(/already being taken/);
+      async.close();
+      expect((await pending).rows.length).toBe(300);
+      const reopened = await async.sampleAsync();
+      expect(reopened.started).toBe(300);
+      // Processes that end between samples are counted once and have no row.
+      execFileSync('pkill', ['-KILL', '-P', String(sh.pid)]);
+      for (let i = 0; i < 100 && (await async.sampleAsync()).rows.length > 0; i++) await sleep(20);
+      expect((await async.sampleAsync()).rows).toEqual([]);
+    } finally {
+      sync.close();
+      async.close();
+      small.close();
+      sh.kill('SIGKILL');
+    }
+  });
+
   it('takes a budget it is given up to the soft descriptor limit less 128, and a smaller one by default', () => {
     const soft = Number(readFileSync('/proc/self/limits', 'utf8').match(/^Max open files\s+(\d+)/m)![1]);
     const budgetOf = (maxOpenFiles?: number) => {
