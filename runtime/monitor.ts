@@ -71,8 +71,6 @@ export interface MonitorSample<G extends Group> {
 /** Processes re-read per call of the native reader. */
 const BATCH = 256;
 
-/** Batches sampleAsync has in the thread pool at once. */
-const IN_FLIGHT = 2;
 
 /** Descriptors a budget the caller sets leaves free: reads by path, and the system files kept open (at most 64). */
 const OWN_DESCRIPTORS = 128;
@@ -89,6 +87,12 @@ export interface MonitorOptions<G extends Group> extends ListOptions<G> {
    * first, and the others are read by path.
    */
   maxOpenFiles?: number;
+  /**
+   * sampleAsync: files read at once, as for processesAsync (default 32). With
+   * the native reader, batches of 256 processes are read `concurrency / 16`
+   * at a time (1 to 4: the size of libuv's thread pool).
+   */
+  concurrency?: number;
 }
 
 interface Watched {
@@ -392,7 +396,7 @@ export class ProcessMonitor<G extends Group> {
 
   /**
    * Re-reads the kept files of every process whose files are all open in
-   * the thread pool (BATCH processes per batch, IN_FLIGHT batches at once)
+   * the thread pool (BATCH processes per batch, `concurrency` / 16 batches at once)
    * and takes each batch's step as it arrives. Those processes' descriptors
    * are marked in flight: nothing closes them until their batch is back.
    * Settles once no batch is out, with the tasks stepped (1 at their index),
@@ -412,6 +416,7 @@ export class ProcessMonitor<G extends Group> {
     }
     const count = Math.ceil(ready.length / BATCH);
     const single = singleFlags(this.files, BATCH);
+    const inFlight = Math.max(1, Math.min(4, Math.floor((this.opts.concurrency ?? 32) / 16)));
     return new Promise((resolve, reject) => {
       let queued = 0;
       let running = 0;
@@ -423,7 +428,7 @@ export class ProcessMonitor<G extends Group> {
         else resolve(done);
       };
       const queue = (): void => {
-        while (error === undefined && running < IN_FLIGHT && queued < count) {
+        while (error === undefined && running < inFlight && queued < count) {
           const from = queued++ * BATCH;
           const n = Math.min(BATCH, ready.length - from);
           const fds = new Int32Array(n * k);
