@@ -163,7 +163,7 @@ describe('process table', () => {
     child.kill('SIGKILL');
   });
 
-  it('reads a batch bigger than the batch buffer in several calls, each task with its own text (6 x 300 KiB environments)', async () => {
+  it('reads a batch bigger than the batch buffer, each task with its own text, sync, async and in the refresh (6 x 300 KiB environments)', async () => {
     // Each task's environment is its own letter: a part of the batch read over by the next call would show another's.
     const letters = ['a', 'b', 'c', 'd', 'e', 'f'];
     const kids = letters.map((l) => {
@@ -173,13 +173,21 @@ describe('process table', () => {
       return child;
     });
     await sleep(100);
-    const listing = fs.processes({ groups: ['environ'], select: { childrenOf: process.pid } });
-    for (const [i, child] of kids.entries()) {
-      const row = listing.rows.find((r) => r.pid === child.pid);
-      const env = row?.environ as { name: string; value: string }[] | undefined;
-      expect(env?.filter((e) => e.name.startsWith('BIG') && e.value === letters[i]!.repeat(100 * 1024)).length, letters[i]).toBe(3);
-      child.kill('SIGKILL');
+    const select = { childrenOf: process.pid };
+    // The sync batch, the async batch (one buffer grown as it fills) and the refresh's async re-read of kept descriptors.
+    const monitor = fs.monitor({ groups: ['environ'], select });
+    await monitor.sampleAsync();
+    const listings = { sync: fs.processes({ groups: ['environ'], select }), async: await fs.processesAsync({ groups: ['environ'], select }), refresh: await monitor.sampleAsync() };
+    monitor.close();
+    for (const [how, listing] of Object.entries(listings)) {
+      for (const [i, child] of kids.entries()) {
+        const row = listing.rows.find((r) => r.pid === child.pid);
+        const env = row?.environ as { name: string; value: string }[] | undefined;
+        expect(env?.filter((e) => e.name.startsWith('BIG') && e.value === letters[i]!.repeat(100 * 1024)).length, `${how} ${letters[i]}`).toBe(3);
+      }
     }
+    expect(listings.refresh.started).toBe(0);
+    for (const child of kids) child.kill('SIGKILL');
   });
 
   it('agrees with procps ps on parent, command name and resident size', () => {
