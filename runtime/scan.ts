@@ -19,6 +19,7 @@ import { parseError, ProcfsError } from './errors.js';
 const SP = 32;
 const TAB = 9;
 const NL = 10;
+const BACKSLASH = 92;
 const ZERO = 48;
 const NINE = 57;
 const MINUS = 45;
@@ -635,6 +636,46 @@ export class Scan {
     const w = this.wordBefore(c, c);
     if (w === '') this.fail('a word');
     return w;
+  }
+
+  /**
+   * word() of a field the kernel escapes (mangle(): octal \040 for a space,
+   * C escapes), decoded. The backslash is looked for in the same pass over
+   * the bytes, so a word without one costs what word() does (a separate
+   * search of each word took a tenth of a mountinfo parse).
+   */
+  wordUnescaped(): string {
+    return this.unescapedBefore(-1, -1, true);
+  }
+
+  /** wordTo() of an escaped field, decoded (see wordUnescaped). */
+  wordToUnescaped(c: string): string {
+    const code = codeOf(c);
+    return this.unescapedBefore(code, code, true);
+  }
+
+  /** wordBefore() of an escaped field, decoded (see wordUnescaped). */
+  wordBeforeUnescaped(a1: string, a2: string): string {
+    return this.unescapedBefore(codeOf(a1), codeOf(a2), false);
+  }
+
+  /** The text up to white space, the byte c1 or c2 (-1: none), decoded when it holds a backslash; `nonEmpty`: an empty one is an error. */
+  private unescapedBefore(c1: number, c2: number, nonEmpty: boolean): string {
+    const b = this.b;
+    const a = this.pos;
+    let p = a;
+    let escaped = false;
+    while (p < this.le) {
+      const x = b[p]!;
+      if (x === c1 || x === c2 || isSpace(x)) break;
+      if (x === BACKSLASH) escaped = true;
+      p++;
+    }
+    this.ts = a;
+    if (nonEmpty && p === a) this.fail('a word');
+    this.pos = p;
+    const w = this.str(a, p);
+    return escaped ? Scan.unescape(w) : w;
   }
 
   /** A double quote opened before the `stop` of the last quoted() call, still open for the next one. */

@@ -20,6 +20,20 @@ interface Fn {
   body: (w: CodeBlockWriter) => void;
 }
 
+/**
+ * The read of an escaped string: the word readers have variants that look
+ * for the backslash while they read (no second search of each word); other
+ * reads are decoded by Scan.unescape.
+ */
+function unescaped(read: string): string {
+  if (read === 's.word()') return 's.wordUnescaped()';
+  const to = /^s\.wordTo\((".*")\)$/.exec(read);
+  if (to) return `s.wordToUnescaped(${to[1]})`;
+  const before = /^s\.wordBefore\((".*"), (".*")\)$/.exec(read);
+  if (before) return `s.wordBeforeUnescaped(${before[1]}, ${before[2]})`;
+  return `Scan.unescape(${read})`;
+}
+
 /** Units counted in something other than bytes, and the expression of bytes per unit (`bytes` itself: 1). */
 const BYTE_FACTORS: Record<string, string> = { bytes: '1', kB: '1024', pages: 'ctx.pageSize', sectors: '512' };
 
@@ -97,7 +111,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         return;
       case 'string': {
         const read = place === 'line' ? (v.verbatim ? 's.restVerbatim()' : 's.rest()') : place === 'item' ? 's.whole()' : v.quoted ? 's.quoted()' : 's.word()';
-        w.writeLine(`${target} = ${v.escaped ? `Scan.unescape(${read})` : read};`);
+        w.writeLine(`${target} = ${v.escaped ? unescaped(read) : read};`);
         return;
       }
       case 'enum':
@@ -133,7 +147,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             w.writeLine('s.ws();');
             if (v.of.kind === 'string' && v.separator!.length === 1) {
               const read = `s.wordTo(${q(v.separator!)})`;
-              w.writeLine(`${item} = ${v.of.escaped ? `Scan.unescape(${read})` : read};`);
+              w.writeLine(`${item} = ${v.of.escaped ? unescaped(read) : read};`);
             } else value(w, v.of, item, 'token', label);
             w.writeLine(`${arr}.push(${item});`);
             // White space may come before a separator; without one it is the boundary after the list.
@@ -156,7 +170,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         if (fv.kind === 'string' && v.separator.length === 1) {
           // A string first part ends at the separator (or, with an optional second part, at the token's end).
           const read = fv.quoted ? `s.quoted(${q(v.separator)})` : `s.wordTo(${q(v.separator)})`;
-          w.writeLine(`${a} = ${fv.escaped ? `Scan.unescape(${read})` : read};`);
+          w.writeLine(`${a} = ${fv.escaped ? unescaped(read) : read};`);
         } else value(w, fv, a, 'token', v.first.name);
         const aRaw = fv.kind === 'inet' ? `${a}Raw` : undefined;
         if (aRaw) w.writeLine(`const ${aRaw} = s.lastToken();`);
@@ -265,7 +279,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const token = (w: CodeBlockWriter, t: Extract<TokenModel, { kind: 'field' }>, owner: string, predeclared = false): void => {
     const v = `v_${t.field.name}`;
     const f = t.field;
-    const esc = (read: string): string => (f.value.kind === 'string' && f.value.escaped ? `Scan.unescape(${read})` : read);
+    const esc = (read: string): string => (f.value.kind === 'string' && f.value.escaped ? unescaped(read) : read);
     const verbatim = f.value.kind === 'string' && f.value.verbatim === true;
     const fv = f.value;
     if (
@@ -338,7 +352,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     if (t.terminator !== undefined && f.value.kind === 'list' && f.value.separator !== null && f.value.of.kind === 'string' && f.value.open === undefined) {
       // A list ended by a terminator (cgroup's `cpu,cpuacct:`): items stop at either character, and it may be empty.
       const sep = f.value.separator;
-      const item = f.value.of.escaped ? `Scan.unescape(s.wordBefore(${q(sep)}, ${q(t.terminator)}))` : `s.wordBefore(${q(sep)}, ${q(t.terminator)})`;
+      const item = f.value.of.escaped ? unescaped(`s.wordBefore(${q(sep)}, ${q(t.terminator)})`) : `s.wordBefore(${q(sep)}, ${q(t.terminator)})`;
       w.writeLine(`${v} = [];`);
       w.write(`if (!s.at(${q(t.terminator)})) for (;;) `).block(() => {
         w.writeLine(`${v}.push(${item});`);
@@ -615,7 +629,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             if (v.kind === 'pair') {
               w.writeLine(`const [a, b] = s.splitItem(${q(v.separator)});`);
               if (!v.second.optional) w.writeLine(`if (b === undefined) { s.ts = s.ls; s.fail(${q(`an item with "${v.separator}"`)}); }`);
-              const esc = (f: typeof v.first, x: string): string => (f.value.kind === 'string' && f.value.escaped ? `Scan.unescape(${x})` : x);
+              const esc = (f: typeof v.first, x: string): string => (f.value.kind === 'string' && f.value.escaped ? unescaped(x) : x);
               const fields = [`${v.first.name}: ${esc(v.first, 'a')}`];
               if (v.second.optional) {
                 w.writeLine(`item = { ${fields.join(', ')} };`);

@@ -38,6 +38,25 @@ describe('Scan.unescape', () => {
     expect(Scan.unescape('end\\')).toBe('end\\');
     expect(Scan.unescape('\\q')).toBe('\\q');
   });
+  it('word readers that decode as they read give what unescape of the plain read gives, and the same errors', () => {
+    const lines = ['/mnt/My\\040Disk rest', 'plain,rw,x\\054y next', 'caf\\303\\251\tz', 'end\\', 'déjà\\040vu', ',lead', ' gap'];
+    const run = (line: string, read: (s: Scan) => string): string => {
+      const s = new Scan(Buffer.from(`${line}\n`), 'f', 'spec');
+      s.nextLine(s.end);
+      try {
+        return `${read(s)}|${s.pos}`;
+      } catch (e) {
+        return `error ${(e as ProcfsError).message}`;
+      }
+    };
+    for (const line of lines) {
+      expect(run(line, (s) => s.wordUnescaped()), line).toBe(run(line, (s) => Scan.unescape(s.word())));
+      expect(run(line, (s) => s.wordToUnescaped(',')), line).toBe(run(line, (s) => Scan.unescape(s.wordTo(','))));
+      expect(run(line, (s) => s.wordBeforeUnescaped(',', '='))).toBe(run(line, (s) => Scan.unescape(s.wordBefore(',', '='))));
+    }
+    expect(run('/mnt/My\\040Disk rest', (s) => s.wordUnescaped())).toBe('/mnt/My Disk|15');
+    expect(run(' gap', (s) => s.wordUnescaped())).toMatch(/^error .*a word/);
+  });
 });
 
 describe('variants', () => {

@@ -29,20 +29,20 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   let v_dump: number;
   let v_pass: number;
   s.ws();
-  v_device = Scan.unescape(s.word());
+  v_device = s.wordUnescaped();
   s.sep();
   s.ws();
-  v_mountPoint = Scan.unescape(s.word());
+  v_mountPoint = s.wordUnescaped();
   s.sep();
   s.ws();
-  v_fsType = Scan.unescape(s.word());
+  v_fsType = s.wordUnescaped();
   s.sep();
   s.ws();
   const a0: string[] = [];
   let i1: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i1 = Scan.unescape(s.wordTo(","));
+    i1 = s.wordToUnescaped(",");
     a0.push(i1);
     const b = s.pos;
     s.ws();

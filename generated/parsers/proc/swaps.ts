@@ -29,7 +29,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
   let v_used: number;
   let v_priority: number;
   s.ws();
-  v_filename = Scan.unescape(s.word());
+  v_filename = s.wordUnescaped();
   s.sep();
   s.ws();
   switch (s.word()) {

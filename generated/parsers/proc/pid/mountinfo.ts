@@ -42,17 +42,17 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_device = { major: p0, minor: p1 };
   s.sep();
   s.ws();
-  v_root = Scan.unescape(s.word());
+  v_root = s.wordUnescaped();
   s.sep();
   s.ws();
-  v_mountPoint = Scan.unescape(s.word());
+  v_mountPoint = s.wordUnescaped();
   s.sep();
   s.ws();
   const a2: string[] = [];
   let i3: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i3 = Scan.unescape(s.wordTo(","));
+    i3 = s.wordToUnescaped(",");
     a2.push(i3);
     const b = s.pos;
     s.ws();
@@ -72,17 +72,17 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
     s.sep();
   }
   s.ws();
-  v_fsType = Scan.unescape(s.word());
+  v_fsType = s.wordUnescaped();
   s.sep();
   s.ws();
-  v_source = Scan.unescape(s.word());
+  v_source = s.wordUnescaped();
   s.sep();
   s.ws();
   const a5: string[] = [];
   let i6: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i6 = Scan.unescape(s.wordTo(","));
+    i6 = s.wordToUnescaped(",");
     a5.push(i6);
     const b = s.pos;
     s.ws();
