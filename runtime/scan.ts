@@ -19,6 +19,7 @@ import { parseError, ProcfsError } from './errors.js';
 const SP = 32;
 const TAB = 9;
 const NL = 10;
+const COLON = 58;
 const BACKSLASH = 92;
 const ZERO = 48;
 const NINE = 57;
@@ -447,6 +448,58 @@ export class Scan {
     }
     this.ts = a;
     return true;
+  }
+
+  /**
+   * The next line, read whole in one pass when it is exactly `key`, the
+   * separator (58: a colon; 32: white space), white space, an unsigned
+   * decimal number of up to 15 digits, and ` suffix` when there is one, up to
+   * its newline or `end`: the cursor moves past the line and the value times
+   * `factor` comes back. Anything else (another key, more white space, a
+   * number too long, a factor of 0) gives -1 with the cursor where it was,
+   * for the caller to read the line step by step (nextLine, keyIs, uLine) and
+   * report any error exactly. Spares the search for the newline before the
+   * line is read: most lines of a keyed file are such lines.
+   */
+  keyedNumber(end: number, key: Uint8Array, sep: number, factor: number, suffix: string): number {
+    const b = this.b;
+    const ls = this.nl;
+    const n = key.length;
+    let p = ls + n;
+    if (factor <= 0 || p >= end) return -1;
+    for (let i = 0; i < n; i++) if (b[ls + i] !== key[i]) return -1;
+    if (sep === COLON) {
+      if (b[p] !== COLON) return -1;
+      p++;
+    } else if (!isSpace(b[p]!)) return -1;
+    while (p < end && isSpace(b[p]!)) p++;
+    const a = p;
+    let v = 0;
+    while (p < end) {
+      const c = b[p]!;
+      if (c < ZERO || c > NINE) break;
+      v = v * 10 + (c - ZERO);
+      p++;
+    }
+    if (p === a || p - a > 15) return -1;
+    const m = suffix.length;
+    let ts = a;
+    if (m > 0) {
+      if (p + 1 + m > end || b[p] !== SP || !bytesAre(b, p + 1, suffix)) return -1;
+      ts = p + 1;
+      p += 1 + m;
+    }
+    if (p < end && b[p] !== NL) return -1;
+    const r = v * factor;
+    if (r > SAFE) return -1;
+    this.ls = ls;
+    this.le = p;
+    this.nl = p < this.end ? p + 1 : p;
+    if (this.nl > end) this.nl = end;
+    this.line++;
+    this.pos = p;
+    this.ts = ts;
+    return r;
   }
 
   /** The UTF-8 bytes of each key, for keyIs. */

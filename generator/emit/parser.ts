@@ -40,6 +40,24 @@ const BYTE_FACTORS: Record<string, string> = { bytes: '1', kB: '1024', pages: 'c
 /** Units of time, which a value is divided into seconds from (read as a double: approx). */
 const TIME_UNITS: ReadonlySet<string> = new Set(['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs']);
 
+/** How a keyed entry whose value is an unsigned number alone on its line is read (Scan.uLine): the factor to bytes and the unit after it. */
+interface LineNumber {
+  /** Code of the factor (a number, or ctx.pageSize). */
+  factor: string;
+  /** Whether the factor is a number known when the parser is generated (Scan.keyedNumber takes those). */
+  constant: boolean;
+  suffix: string;
+}
+
+/** The LineNumber of a keyed entry, or undefined when its value is anything else. */
+function lineNumber(e: KeyedEntry): LineNumber | undefined {
+  const val = e.field.value;
+  if (e.repeated || e.prefix !== undefined || val.kind !== 'integer') return undefined;
+  const factor = BYTE_FACTORS[val.unit ?? 'bytes'];
+  if (factor === undefined || val.signed || val.hex || val.octal || val.sentinels.length > 0) return undefined;
+  return { factor, constant: /^\d+$/.test(factor), suffix: val.suffix ?? '' };
+}
+
 /**
  * Whether value() reads `v` as a bare s.u(): an unsigned decimal integer with
  * no sentinel, suffix, hex or octal form, and a unit that needs no scaling
@@ -510,8 +528,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
    * and switches on that (a jump table).
    */
   /** Key tables to declare; `bytes`: the layout matches keys by their bytes (Scan.keyIs). */
-  const keyTables: { name: string; keys: string[]; bytes: boolean }[] = [];
+  const keyTables: { name: string; keys: string[]; bytes: boolean; numbers?: (LineNumber | undefined)[] }[] = [];
   const MAP_DISPATCH = 8;
+
+  /** Whether the loop of the keyed layout being written reads plain number lines itself (Scan.keyedNumber), leaving the value in `fast`. */
+  let fastRead = false;
 
   const keyedEntryCase = (w: CodeBlockWriter, e: KeyedEntry, sep: string, label?: number): void => {
     const v = `v_${e.field.name}`;
@@ -537,14 +558,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         return;
       }
       w.writeLine(`if (${v} !== undefined) s.duplicate(key);`);
-      const val = e.field.value;
-      const factor = val.kind === 'integer' ? BYTE_FACTORS[val.unit ?? 'bytes'] : undefined;
-      if (val.kind === 'integer' && factor !== undefined && !val.signed && !val.hex && !val.octal && val.sentinels.length === 0 && e.prefix === undefined) {
-        // An unsigned number alone on its line, with or without a unit suffix: one call.
-        w.writeLine(`${v} = s.uLine(${factor}, ${q(val.suffix ?? '')});`);
+      const line = lineNumber(e);
+      if (line !== undefined) {
+        // An unsigned number alone on its line, with or without a unit suffix: one call (none when the loop read it already).
+        const read = `s.uLine(${line.factor}, ${q(line.suffix)})`;
+        w.writeLine(`${v} = ${fastRead ? `fast >= 0 ? fast : ${read}` : read};`);
         w.writeLine('break;');
         return;
       }
+      const val = e.field.value;
       w.writeLine(val.kind === 'string' && val.verbatim ? 's.oneSpace();' : 's.ws();');
       if (e.prefix !== undefined) w.writeLine(`s.lit(${q(e.prefix)}); s.sep(); s.ws();`);
       value(w, e.field.value, v, 'line', e.field.name);
@@ -682,6 +704,95 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         }
         const indexedSectionFns = new Map(indexed.filter((e) => e.section).map((e) => [e, layout(e.section!.layout)]));
         const head = l.header ?? header;
+        /** One line of the keyed loop; `fast`: the expected key's plain number line is tried first, in one pass. */
+        const loopBody = (w: CodeBlockWriter, fast: boolean): void => {
+          const open = (): void => {
+            if (fast) w.writeLine('if (!s.nextLine(end)) break;');
+            w.writeLine('if (s.blank()) continue;');
+          };
+          if (!fast) open();
+          if (sections.length > 0) {
+            w.writeLine('const whole = s.trimmedLine();');
+            for (const e of sections) {
+              w.write(`if (whole === ${q(e.key)}) `).block(() => {
+                w.writeLine(`if (v_${e.field.name} !== undefined) s.duplicate(whole);`);
+                w.writeLine(`const e = s.sectionEnd(end, ${q(l.separator)}, new Set(${JSON.stringify(e.section!.until)}));`);
+                w.writeLine(`v_${e.field.name} = ${sectionFns.get(e)}(s, ctx, e);`);
+                w.writeLine('continue;');
+              });
+            }
+          }
+          // Files print their keys in a fixed order: try the key after the last one matched, then the one after it
+          // (a key this kernel does not print), before cutting the key out and looking it up.
+          const sepCode = l.separator === 'colon' ? 58 : l.separator === 'space' ? 32 : undefined;
+          const table = plain.length >= MAP_DISPATCH ? `KEYS${keyTables.length}` : undefined;
+          if (table) keyTables.push({ name: table, keys: plain.map((e) => e.key), bytes: sepCode !== undefined, numbers: fast ? plain.map((e) => lineNumber(e)) : undefined });
+          if (table && sepCode !== undefined) {
+            w.writeLine('let k: number | undefined;');
+            w.writeLine('let key: string;');
+            const match = (): void => {
+              w.write(`if (next < ${plain.length} && s.keyIs(${table}_BYTES[next]!, ${sepCode})) `).block(() => {
+                w.writeLine('k = next;');
+                w.writeLine(`key = ${table}_ORDER[next]!;`);
+              });
+              w.write(`else if (next + 1 < ${plain.length} && s.keyIs(${table}_BYTES[next + 1]!, ${sepCode})) `).block(() => {
+                w.writeLine('k = next + 1;');
+                w.writeLine(`key = ${table}_ORDER[next + 1]!;`);
+              });
+              w.write('else ').block(() => {
+                w.writeLine(`key = s.key(${q(l.separator)});`);
+                w.writeLine(`k = ${table}.get(key);`);
+              });
+            };
+            if (fast) {
+              w.write(`if (next < ${plain.length} && (fast = s.keyedNumber(end, ${table}_BYTES[next]!, ${sepCode}, ${table}_FACTOR[next]!, ${table}_SUFFIX[next]!)) >= 0) `).block(() => {
+                w.writeLine('k = next;');
+                w.writeLine(`key = ${table}_ORDER[next]!;`);
+              });
+              w.write('else ').block(() => {
+                open();
+                match();
+              });
+            } else match();
+            w.writeLine('if (k !== undefined) next = k + 1;');
+          } else w.writeLine(`const key = s.key(${q(l.separator)});`);
+          w.write(table ? (sepCode !== undefined ? 'switch (k) ' : `switch (${table}.get(key)) `) : 'switch (key) ').block(() => {
+            plain.forEach((e, i) => keyedEntryCase(w, e, l.separator, table ? i : undefined));
+            w.write('default: ').block(() => {
+              for (const e of indexed) {
+                w.write(`if (Scan.indexed(key, ${q(e.key)})) `).block(() => {
+                  w.writeLine(`const index = s.index(key, ${q(e.key)});`);
+                  const read = `${record((e.field.value as { record: RecordModel }).record)}(s, ctx)`;
+                  if (e.section) {
+                    // The lines after this one, up to the next line of the same key, are its section.
+                    w.writeLine(`const r = ${read};`);
+                    w.writeLine(`const e = s.sectionEnd(end, ${q(l.separator)}, new Set(${JSON.stringify(e.section.until)}), ${q(e.key)});`);
+                    w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...r, ${e.section.name}: ${indexedSectionFns.get(e)}(s, ctx, e) });`);
+                  } else {
+                    w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...${read} });`);
+                  }
+                  w.writeLine('break;');
+                });
+              }
+              const headed = l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
+              if (headed && l.extra) {
+                w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, number | string>>;');
+                w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
+                valuesLine(w, l.separator);
+                w.writeLine('extra[key] = s.extraColumns(names);');
+              } else if (l.others) {
+                w.writeLine('if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);');
+                w.writeLine('others[key] = s.extraValue();');
+              } else if (l.extra) {
+                w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
+                w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
+                w.writeLine('extra[key] = s.extraValue();');
+              } else {
+                w.writeLine(`s.ts = s.ls; s.fail(${q(`one of the keys ${l.entries.map((e) => e.key).join(', ')}`)});`);
+              }
+            });
+          });
+                  };
         fn.body = (w) => {
           if (head) {
             recordLocals(w, head, type);
@@ -702,78 +813,20 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             w.writeLine('let extra: Record<string, Record<string, number | string>> | undefined;');
           } else if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
           if (plain.length >= MAP_DISPATCH && (l.separator === 'colon' || l.separator === 'space')) w.writeLine('let next = 0;');
-          w.write('while (s.nextLine(end)) ').block(() => {
-            w.writeLine('if (s.blank()) continue;');
-            if (sections.length > 0) {
-              w.writeLine('const whole = s.trimmedLine();');
-              for (const e of sections) {
-                w.write(`if (whole === ${q(e.key)}) `).block(() => {
-                  w.writeLine(`if (v_${e.field.name} !== undefined) s.duplicate(whole);`);
-                  w.writeLine(`const e = s.sectionEnd(end, ${q(l.separator)}, new Set(${JSON.stringify(e.section!.until)}));`);
-                  w.writeLine(`v_${e.field.name} = ${sectionFns.get(e)}(s, ctx, e);`);
-                  w.writeLine('continue;');
-                });
-              }
-            }
-            // Files print their keys in a fixed order: try the key after the last one matched, then the one after it
-            // (a key this kernel does not print), before cutting the key out and looking it up.
-            const sepCode = l.separator === 'colon' ? 58 : l.separator === 'space' ? 32 : undefined;
-            const table = plain.length >= MAP_DISPATCH ? `KEYS${keyTables.length}` : undefined;
-            if (table) keyTables.push({ name: table, keys: plain.map((e) => e.key), bytes: sepCode !== undefined });
-            if (table && sepCode !== undefined) {
-              w.writeLine('let k: number | undefined;');
-              w.writeLine('let key: string;');
-              w.write(`if (next < ${plain.length} && s.keyIs(${table}_BYTES[next]!, ${sepCode})) `).block(() => {
-                w.writeLine('k = next;');
-                w.writeLine(`key = ${table}_ORDER[next]!;`);
-              });
-              w.write(`else if (next + 1 < ${plain.length} && s.keyIs(${table}_BYTES[next + 1]!, ${sepCode})) `).block(() => {
-                w.writeLine('k = next + 1;');
-                w.writeLine(`key = ${table}_ORDER[next + 1]!;`);
-              });
-              w.write('else ').block(() => {
-                w.writeLine(`key = s.key(${q(l.separator)});`);
-                w.writeLine(`k = ${table}.get(key);`);
-              });
-              w.writeLine('if (k !== undefined) next = k + 1;');
-            } else w.writeLine(`const key = s.key(${q(l.separator)});`);
-            w.write(table ? (sepCode !== undefined ? 'switch (k) ' : `switch (${table}.get(key)) `) : 'switch (key) ').block(() => {
-              plain.forEach((e, i) => keyedEntryCase(w, e, l.separator, table ? i : undefined));
-              w.write('default: ').block(() => {
-                for (const e of indexed) {
-                  w.write(`if (Scan.indexed(key, ${q(e.key)})) `).block(() => {
-                    w.writeLine(`const index = s.index(key, ${q(e.key)});`);
-                    const read = `${record((e.field.value as { record: RecordModel }).record)}(s, ctx)`;
-                    if (e.section) {
-                      // The lines after this one, up to the next line of the same key, are its section.
-                      w.writeLine(`const r = ${read};`);
-                      w.writeLine(`const e = s.sectionEnd(end, ${q(l.separator)}, new Set(${JSON.stringify(e.section.until)}), ${q(e.key)});`);
-                      w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...r, ${e.section.name}: ${indexedSectionFns.get(e)}(s, ctx, e) });`);
-                    } else {
-                      w.writeLine(`v_${e.field.name}.push({ ${e.indexed!.name}: index, ...${read} });`);
-                    }
-                    w.writeLine('break;');
-                  });
-                }
-                const headed = l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
-                if (headed && l.extra) {
-                  w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, number | string>>;');
-                  w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
-                  valuesLine(w, l.separator);
-                  w.writeLine('extra[key] = s.extraColumns(names);');
-                } else if (l.others) {
-                  w.writeLine('if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);');
-                  w.writeLine('others[key] = s.extraValue();');
-                } else if (l.extra) {
-                  w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
-                  w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
-                  w.writeLine('extra[key] = s.extraValue();');
-                } else {
-                  w.writeLine(`s.ts = s.ls; s.fail(${q(`one of the keys ${l.entries.map((e) => e.key).join(', ')}`)});`);
-                }
-              });
+          // Keys in a table matched by their bytes, no section lines, and some keys whose value is a plain number:
+          // the loop tries the expected key's whole line in one pass (no search for the newline first).
+          const fastKeys = plain.length >= MAP_DISPATCH && (l.separator === 'colon' || l.separator === 'space') && sections.length === 0 && plain.some((e) => lineNumber(e)?.constant);
+          fastRead = fastKeys;
+          if (fastKeys) {
+            w.writeLine('let fast = -1;');
+            w.write('for (;;) ').block(() => {
+              w.writeLine('fast = -1;');
+              loopBody(w, true);
             });
-          });
+          } else {
+            w.write('while (s.nextLine(end)) ').block(() => loopBody(w, false));
+          }
+          fastRead = false;
           const required = l.entries.filter((e) => !e.field.optional && !e.indexed && !e.repeated);
           for (const e of required) w.writeLine(`if (v_${e.field.name} === undefined) s.missing(${q(`the key "${e.key}"`)});`);
           const req: string[] = [];
@@ -890,6 +943,19 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         declarationKind: VariableDeclarationKind.Const,
         docs: ['Their bytes, for Scan.keyIs.'],
         declarations: [{ name: `${t.name}_BYTES`, initializer: `Scan.keyBytes(${t.name}_ORDER)` }],
+      });
+    }
+    if (t.numbers) {
+      const factors = t.numbers.map((n) => (n?.constant ? n.factor : '0'));
+      file.addVariableStatement({
+        declarationKind: VariableDeclarationKind.Const,
+        docs: ['For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber.'],
+        declarations: [{ name: `${t.name}_FACTOR`, initializer: `[${factors.join(', ')}]` }],
+      });
+      file.addVariableStatement({
+        declarationKind: VariableDeclarationKind.Const,
+        docs: ['And the unit printed after it (empty: none).'],
+        declarations: [{ name: `${t.name}_SUFFIX`, initializer: `[${t.numbers.map((n) => q(n?.suffix ?? '')).join(', ')}]` }],
       });
     }
   }

@@ -113,6 +113,38 @@ describe('keyed lines: the key expected next and the key looked up agree', () =>
     expect(at('MemTotal:   12 kB 3')).toEqual([1, 19, 'end of line']);
     expect(at('MemTotal:   9007199254740991 kB')).toEqual([1, 13, 'a value whose size in bytes is below 2^53']);
   });
+  it('a number line read whole in one pass (keyedNumber) gives what the steps give, and leaves any other line to them', () => {
+    const inOrder = parseProcMeminfo(text, ctx);
+    // Tabs, more spaces, a trailing space, no newline at the end: each value as before.
+    const variants = [
+      lines.map((l) => l.replace(/:\s+/, ':\t\t')).join('\n'),
+      `${lines.map((l) => l.replace(' kB', ' kB ')).join('\n')}\n`,
+      lines.join('\n'),
+    ];
+    for (const v of variants) expect(parseProcMeminfo(v, ctx)).toEqual(inOrder);
+    const scan = (t: string) => {
+      const sc = new Scan(Buffer.from(t), 'f', 'spec');
+      return sc;
+    };
+    const key = Scan.keyBytes(['MemFree'])[0]!;
+    const ok = scan('MemFree:   12 kB\nX: 1\n');
+    expect(ok.keyedNumber(ok.end, key, 58, 1024, 'kB')).toBe(12 * 1024);
+    expect([ok.line, ok.ls, ok.le, ok.nl, ok.pos]).toEqual([1, 0, 16, 17, 16]);
+    // Refused, with the cursor where it was: another key, a longer key, no unit, another unit, 16 digits, a factor of 0, past `end`.
+    for (const [t, end] of [
+      ['MemFreeX: 12 kB\n', 0], ['MemFree: 12\n', 0], ['MemFree: 12 MB\n', 0], ['MemFree: 1234567890123456 kB\n', 0], ['MemFree: 12 kB\n', 10],
+    ] as const) {
+      const sc = scan(t);
+      expect(sc.keyedNumber(end || sc.end, key, 58, 1024, 'kB'), t).toBe(-1);
+      expect([sc.line, sc.nl, sc.pos]).toEqual([0, 0, 0]);
+    }
+    const z = scan('MemFree: 12 kB\n');
+    expect(z.keyedNumber(z.end, key, 58, 0, 'kB')).toBe(-1);
+    // A space-separated key (vmstat) and a value with no unit.
+    const vm = scan('nr_free_pages 4242');
+    expect(vm.keyedNumber(vm.end, Scan.keyBytes(['nr_free_pages'])[0]!, 32, 1, '')).toBe(4242);
+    expect(vm.keyedNumber(vm.end, Scan.keyBytes(['nr_free_pages'])[0]!, 32, 1, '')).toBe(-1);
+  });
   it('a repeated key is an error on either path', () => {
     expect(parseErrorOf(() => parseProcMeminfo(`${lines[0]}\n${lines[0]}\n${text}`, ctx)).line).toBe(2);
   });

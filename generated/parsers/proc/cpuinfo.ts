@@ -111,27 +111,36 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
   let v_hartIsa: string | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 50 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+    if (next < 50 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 50 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 50 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 50 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* processor */ {
         if (v_processor !== undefined) s.duplicate(key);
-        v_processor = s.uLine(1, "");
+        v_processor = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 1: /* vendor_id */ {
@@ -143,12 +152,12 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 2: /* cpu family */ {
         if (v_cpuFamily !== undefined) s.duplicate(key);
-        v_cpuFamily = s.uLine(1, "");
+        v_cpuFamily = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* model */ {
         if (v_model !== undefined) s.duplicate(key);
-        v_model = s.uLine(1, "");
+        v_model = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 4: /* model name */ {
@@ -191,32 +200,32 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 9: /* physical id */ {
         if (v_physicalId !== undefined) s.duplicate(key);
-        v_physicalId = s.uLine(1, "");
+        v_physicalId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 10: /* siblings */ {
         if (v_siblings !== undefined) s.duplicate(key);
-        v_siblings = s.uLine(1, "");
+        v_siblings = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 11: /* core id */ {
         if (v_coreId !== undefined) s.duplicate(key);
-        v_coreId = s.uLine(1, "");
+        v_coreId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 12: /* cpu cores */ {
         if (v_cpuCores !== undefined) s.duplicate(key);
-        v_cpuCores = s.uLine(1, "");
+        v_cpuCores = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 13: /* apicid */ {
         if (v_apicid !== undefined) s.duplicate(key);
-        v_apicid = s.uLine(1, "");
+        v_apicid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 14: /* initial apicid */ {
         if (v_initialApicid !== undefined) s.duplicate(key);
-        v_initialApicid = s.uLine(1, "");
+        v_initialApicid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 15: /* fdiv_bug */ {
@@ -287,7 +296,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 21: /* cpuid level */ {
         if (v_cpuidLevel !== undefined) s.duplicate(key);
-        v_cpuidLevel = s.uLine(1, "");
+        v_cpuidLevel = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 22: /* wp */ {
@@ -352,17 +361,17 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 27: /* TLB size */ {
         if (v_tlbSize !== undefined) s.duplicate(key);
-        v_tlbSize = s.uLine(1, "4K pages");
+        v_tlbSize = fast >= 0 ? fast : s.uLine(1, "4K pages");
         break;
       }
       case 28: /* clflush size */ {
         if (v_clflushSize !== undefined) s.duplicate(key);
-        v_clflushSize = s.uLine(1, "");
+        v_clflushSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 29: /* cache_alignment */ {
         if (v_cacheAlignment !== undefined) s.duplicate(key);
-        v_cacheAlignment = s.uLine(1, "");
+        v_cacheAlignment = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 30: /* address sizes */ {
@@ -416,7 +425,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 35: /* CPU architecture */ {
         if (v_cpuArchitecture !== undefined) s.duplicate(key);
-        v_cpuArchitecture = s.uLine(1, "");
+        v_cpuArchitecture = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 36: /* CPU variant */ {
@@ -435,7 +444,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 38: /* CPU revision */ {
         if (v_cpuRevision !== undefined) s.duplicate(key);
-        v_cpuRevision = s.uLine(1, "");
+        v_cpuRevision = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 39: /* cpu */ {
@@ -462,7 +471,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       }
       case 42: /* hart */ {
         if (v_hart !== undefined) s.duplicate(key);
-        v_hart = s.uLine(1, "");
+        v_hart = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 43: /* isa */ {
@@ -593,67 +602,76 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
   let v_machine: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 14 && s.keyIs(KEYS1_BYTES[next]!, 58)) {
+    if (next < 14 && (fast = s.keyedNumber(end, KEYS1_BYTES[next]!, 58, KEYS1_FACTOR[next]!, KEYS1_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS1_ORDER[next]!;
     }
-    else if (next + 1 < 14 && s.keyIs(KEYS1_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS1_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS1.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 14 && s.keyIs(KEYS1_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS1_ORDER[next]!;
+      }
+      else if (next + 1 < 14 && s.keyIs(KEYS1_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS1_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS1.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* cpu number */ {
         if (v_cpuNumber !== undefined) s.duplicate(key);
-        v_cpuNumber = s.uLine(1, "");
+        v_cpuNumber = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 1: /* physical id */ {
         if (v_physicalId !== undefined) s.duplicate(key);
-        v_physicalId = s.uLine(1, "");
+        v_physicalId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 2: /* core id */ {
         if (v_coreId !== undefined) s.duplicate(key);
-        v_coreId = s.uLine(1, "");
+        v_coreId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* siblings */ {
         if (v_siblings !== undefined) s.duplicate(key);
-        v_siblings = s.uLine(1, "");
+        v_siblings = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 4: /* cpu cores */ {
         if (v_cpuCores !== undefined) s.duplicate(key);
-        v_cpuCores = s.uLine(1, "");
+        v_cpuCores = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 5: /* book id */ {
         if (v_bookId !== undefined) s.duplicate(key);
-        v_bookId = s.uLine(1, "");
+        v_bookId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* drawer id */ {
         if (v_drawerId !== undefined) s.duplicate(key);
-        v_drawerId = s.uLine(1, "");
+        v_drawerId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* dedicated */ {
         if (v_dedicated !== undefined) s.duplicate(key);
-        v_dedicated = s.uLine(1, "");
+        v_dedicated = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 8: /* address */ {
         if (v_address !== undefined) s.duplicate(key);
-        v_address = s.uLine(1, "");
+        v_address = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 9: /* version */ {
@@ -672,12 +690,12 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
       }
       case 11: /* cpu MHz dynamic */ {
         if (v_cpuMhzDynamic !== undefined) s.duplicate(key);
-        v_cpuMhzDynamic = s.uLine(1, "");
+        v_cpuMhzDynamic = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 12: /* cpu MHz static */ {
         if (v_cpuMhzStatic !== undefined) s.duplicate(key);
-        v_cpuMhzStatic = s.uLine(1, "");
+        v_cpuMhzStatic = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 13: /* machine */ {
@@ -732,21 +750,30 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
   const v_caches: ProcCpuinfoBlockSystemCaches[] = [];
   const v_processors: ProcCpuinfoBlockSystemProcessors[] = [];
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 15 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
+    if (next < 15 && (fast = s.keyedNumber(end, KEYS2_BYTES[next]!, 58, KEYS2_FACTOR[next]!, KEYS2_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS2_ORDER[next]!;
     }
-    else if (next + 1 < 15 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS2_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS2.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 15 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS2_ORDER[next]!;
+      }
+      else if (next + 1 < 15 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS2_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS2.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -773,7 +800,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
       case 3: /* timebase */ {
         if (v_timebase !== undefined) s.duplicate(key);
-        v_timebase = s.uLine(1, "");
+        v_timebase = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 4: /* platform */ {
@@ -806,7 +833,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
       case 8: /* # processors */ {
         if (v_numProcessors !== undefined) s.duplicate(key);
-        v_numProcessors = s.uLine(1, "");
+        v_numProcessors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 9: /* bogomips per cpu */ {
@@ -818,7 +845,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
       case 10: /* max thread id */ {
         if (v_maxThreadId !== undefined) s.duplicate(key);
-        v_maxThreadId = s.uLine(1, "");
+        v_maxThreadId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 11: /* features */ {
@@ -996,15 +1023,27 @@ const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model nam
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "4K pages", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = ["cpu number", "physical id", "core id", "siblings", "cpu cores", "book id", "drawer id", "dedicated", "address", "version", "identification", "cpu MHz dynamic", "cpu MHz static", "machine"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS1_BYTES = Scan.keyBytes(KEYS1_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS1_FACTOR = [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0];
+/** And the unit printed after it (empty: none). */
+const KEYS1_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
 const KEYS2_ORDER = ["Hardware", "Revision", "Serial", "timebase", "platform", "machine", "MMU", "firmware", "# processors", "bogomips per cpu", "max thread id", "features", "facilities", "model", "vendor_id"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS2_BYTES = Scan.keyBytes(KEYS2_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS2_FACTOR = [0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0];
+/** And the unit printed after it (empty: none). */
+const KEYS2_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];

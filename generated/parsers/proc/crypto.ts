@@ -49,21 +49,30 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
   let v_seedSize: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 22 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+    if (next < 22 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 22 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 22 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 22 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -162,42 +171,42 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
       }
       case 11: /* blocksize */ {
         if (v_blockSize !== undefined) s.duplicate(key);
-        v_blockSize = s.uLine(1, "");
+        v_blockSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 12: /* min keysize */ {
         if (v_minKeySize !== undefined) s.duplicate(key);
-        v_minKeySize = s.uLine(1, "");
+        v_minKeySize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 13: /* max keysize */ {
         if (v_maxKeySize !== undefined) s.duplicate(key);
-        v_maxKeySize = s.uLine(1, "");
+        v_maxKeySize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 14: /* ivsize */ {
         if (v_ivSize !== undefined) s.duplicate(key);
-        v_ivSize = s.uLine(1, "");
+        v_ivSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 15: /* chunksize */ {
         if (v_chunkSize !== undefined) s.duplicate(key);
-        v_chunkSize = s.uLine(1, "");
+        v_chunkSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 16: /* walksize */ {
         if (v_walkSize !== undefined) s.duplicate(key);
-        v_walkSize = s.uLine(1, "");
+        v_walkSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 17: /* statesize */ {
         if (v_stateSize !== undefined) s.duplicate(key);
-        v_stateSize = s.uLine(1, "");
+        v_stateSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 18: /* maxauthsize */ {
         if (v_maxAuthSize !== undefined) s.duplicate(key);
-        v_maxAuthSize = s.uLine(1, "");
+        v_maxAuthSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 19: /* geniv */ {
@@ -209,12 +218,12 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
       }
       case 20: /* digestsize */ {
         if (v_digestSize !== undefined) s.duplicate(key);
-        v_digestSize = s.uLine(1, "");
+        v_digestSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 21: /* seedsize */ {
         if (v_seedSize !== undefined) s.duplicate(key);
-        v_seedSize = s.uLine(1, "");
+        v_seedSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -257,3 +266,7 @@ const KEYS0_ORDER = ["name", "driver", "module", "priority", "refcnt", "selftest
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];

@@ -81,352 +81,361 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
   let v_directMap1g: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 66 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+    if (next < 66 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 66 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 66 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 66 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* MemTotal */ {
         if (v_memTotal !== undefined) s.duplicate(key);
-        v_memTotal = s.uLine(1024, "kB");
+        v_memTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 1: /* MemFree */ {
         if (v_memFree !== undefined) s.duplicate(key);
-        v_memFree = s.uLine(1024, "kB");
+        v_memFree = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 2: /* MemAvailable */ {
         if (v_memAvailable !== undefined) s.duplicate(key);
-        v_memAvailable = s.uLine(1024, "kB");
+        v_memAvailable = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 3: /* Buffers */ {
         if (v_buffers !== undefined) s.duplicate(key);
-        v_buffers = s.uLine(1024, "kB");
+        v_buffers = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 4: /* Cached */ {
         if (v_cached !== undefined) s.duplicate(key);
-        v_cached = s.uLine(1024, "kB");
+        v_cached = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 5: /* SwapCached */ {
         if (v_swapCached !== undefined) s.duplicate(key);
-        v_swapCached = s.uLine(1024, "kB");
+        v_swapCached = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 6: /* Active */ {
         if (v_active !== undefined) s.duplicate(key);
-        v_active = s.uLine(1024, "kB");
+        v_active = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 7: /* Inactive */ {
         if (v_inactive !== undefined) s.duplicate(key);
-        v_inactive = s.uLine(1024, "kB");
+        v_inactive = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 8: /* Active(anon) */ {
         if (v_activeAnon !== undefined) s.duplicate(key);
-        v_activeAnon = s.uLine(1024, "kB");
+        v_activeAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 9: /* Inactive(anon) */ {
         if (v_inactiveAnon !== undefined) s.duplicate(key);
-        v_inactiveAnon = s.uLine(1024, "kB");
+        v_inactiveAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 10: /* Active(file) */ {
         if (v_activeFile !== undefined) s.duplicate(key);
-        v_activeFile = s.uLine(1024, "kB");
+        v_activeFile = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 11: /* Inactive(file) */ {
         if (v_inactiveFile !== undefined) s.duplicate(key);
-        v_inactiveFile = s.uLine(1024, "kB");
+        v_inactiveFile = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 12: /* Unevictable */ {
         if (v_unevictable !== undefined) s.duplicate(key);
-        v_unevictable = s.uLine(1024, "kB");
+        v_unevictable = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 13: /* Mlocked */ {
         if (v_mlocked !== undefined) s.duplicate(key);
-        v_mlocked = s.uLine(1024, "kB");
+        v_mlocked = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 14: /* HighTotal */ {
         if (v_highTotal !== undefined) s.duplicate(key);
-        v_highTotal = s.uLine(1024, "kB");
+        v_highTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 15: /* HighFree */ {
         if (v_highFree !== undefined) s.duplicate(key);
-        v_highFree = s.uLine(1024, "kB");
+        v_highFree = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 16: /* LowTotal */ {
         if (v_lowTotal !== undefined) s.duplicate(key);
-        v_lowTotal = s.uLine(1024, "kB");
+        v_lowTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 17: /* LowFree */ {
         if (v_lowFree !== undefined) s.duplicate(key);
-        v_lowFree = s.uLine(1024, "kB");
+        v_lowFree = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 18: /* MmapCopy */ {
         if (v_mmapCopy !== undefined) s.duplicate(key);
-        v_mmapCopy = s.uLine(1024, "kB");
+        v_mmapCopy = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 19: /* SwapTotal */ {
         if (v_swapTotal !== undefined) s.duplicate(key);
-        v_swapTotal = s.uLine(1024, "kB");
+        v_swapTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 20: /* SwapFree */ {
         if (v_swapFree !== undefined) s.duplicate(key);
-        v_swapFree = s.uLine(1024, "kB");
+        v_swapFree = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 21: /* Zswap */ {
         if (v_zswap !== undefined) s.duplicate(key);
-        v_zswap = s.uLine(1024, "kB");
+        v_zswap = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 22: /* Zswapped */ {
         if (v_zswapped !== undefined) s.duplicate(key);
-        v_zswapped = s.uLine(1024, "kB");
+        v_zswapped = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 23: /* Dirty */ {
         if (v_dirty !== undefined) s.duplicate(key);
-        v_dirty = s.uLine(1024, "kB");
+        v_dirty = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 24: /* Writeback */ {
         if (v_writeback !== undefined) s.duplicate(key);
-        v_writeback = s.uLine(1024, "kB");
+        v_writeback = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 25: /* AnonPages */ {
         if (v_anonPages !== undefined) s.duplicate(key);
-        v_anonPages = s.uLine(1024, "kB");
+        v_anonPages = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 26: /* Mapped */ {
         if (v_mapped !== undefined) s.duplicate(key);
-        v_mapped = s.uLine(1024, "kB");
+        v_mapped = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 27: /* Shmem */ {
         if (v_shmem !== undefined) s.duplicate(key);
-        v_shmem = s.uLine(1024, "kB");
+        v_shmem = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 28: /* KReclaimable */ {
         if (v_kReclaimable !== undefined) s.duplicate(key);
-        v_kReclaimable = s.uLine(1024, "kB");
+        v_kReclaimable = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 29: /* Slab */ {
         if (v_slab !== undefined) s.duplicate(key);
-        v_slab = s.uLine(1024, "kB");
+        v_slab = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 30: /* SReclaimable */ {
         if (v_sReclaimable !== undefined) s.duplicate(key);
-        v_sReclaimable = s.uLine(1024, "kB");
+        v_sReclaimable = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 31: /* SUnreclaim */ {
         if (v_sUnreclaim !== undefined) s.duplicate(key);
-        v_sUnreclaim = s.uLine(1024, "kB");
+        v_sUnreclaim = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 32: /* KernelStack */ {
         if (v_kernelStack !== undefined) s.duplicate(key);
-        v_kernelStack = s.uLine(1024, "kB");
+        v_kernelStack = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 33: /* ShadowCallStack */ {
         if (v_shadowCallStack !== undefined) s.duplicate(key);
-        v_shadowCallStack = s.uLine(1024, "kB");
+        v_shadowCallStack = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 34: /* PageTables */ {
         if (v_pageTables !== undefined) s.duplicate(key);
-        v_pageTables = s.uLine(1024, "kB");
+        v_pageTables = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 35: /* SecPageTables */ {
         if (v_secPageTables !== undefined) s.duplicate(key);
-        v_secPageTables = s.uLine(1024, "kB");
+        v_secPageTables = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 36: /* NFS_Unstable */ {
         if (v_nfsUnstable !== undefined) s.duplicate(key);
-        v_nfsUnstable = s.uLine(1024, "kB");
+        v_nfsUnstable = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 37: /* Bounce */ {
         if (v_bounce !== undefined) s.duplicate(key);
-        v_bounce = s.uLine(1024, "kB");
+        v_bounce = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 38: /* WritebackTmp */ {
         if (v_writebackTmp !== undefined) s.duplicate(key);
-        v_writebackTmp = s.uLine(1024, "kB");
+        v_writebackTmp = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 39: /* CommitLimit */ {
         if (v_commitLimit !== undefined) s.duplicate(key);
-        v_commitLimit = s.uLine(1024, "kB");
+        v_commitLimit = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 40: /* Committed_AS */ {
         if (v_committedAs !== undefined) s.duplicate(key);
-        v_committedAs = s.uLine(1024, "kB");
+        v_committedAs = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 41: /* VmallocTotal */ {
         if (v_vmallocTotal !== undefined) s.duplicate(key);
-        v_vmallocTotal = s.uLine(1024, "kB");
+        v_vmallocTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 42: /* VmallocUsed */ {
         if (v_vmallocUsed !== undefined) s.duplicate(key);
-        v_vmallocUsed = s.uLine(1024, "kB");
+        v_vmallocUsed = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 43: /* VmallocChunk */ {
         if (v_vmallocChunk !== undefined) s.duplicate(key);
-        v_vmallocChunk = s.uLine(1024, "kB");
+        v_vmallocChunk = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 44: /* Percpu */ {
         if (v_percpu !== undefined) s.duplicate(key);
-        v_percpu = s.uLine(1024, "kB");
+        v_percpu = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 45: /* HardwareCorrupted */ {
         if (v_hardwareCorrupted !== undefined) s.duplicate(key);
-        v_hardwareCorrupted = s.uLine(1024, "kB");
+        v_hardwareCorrupted = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 46: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
-        v_anonHugePages = s.uLine(1024, "kB");
+        v_anonHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 47: /* ShmemHugePages */ {
         if (v_shmemHugePages !== undefined) s.duplicate(key);
-        v_shmemHugePages = s.uLine(1024, "kB");
+        v_shmemHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 48: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
-        v_shmemPmdMapped = s.uLine(1024, "kB");
+        v_shmemPmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 49: /* FileHugePages */ {
         if (v_fileHugePages !== undefined) s.duplicate(key);
-        v_fileHugePages = s.uLine(1024, "kB");
+        v_fileHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 50: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
-        v_filePmdMapped = s.uLine(1024, "kB");
+        v_filePmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 51: /* CmaTotal */ {
         if (v_cmaTotal !== undefined) s.duplicate(key);
-        v_cmaTotal = s.uLine(1024, "kB");
+        v_cmaTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 52: /* CmaFree */ {
         if (v_cmaFree !== undefined) s.duplicate(key);
-        v_cmaFree = s.uLine(1024, "kB");
+        v_cmaFree = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 53: /* Unaccepted */ {
         if (v_unaccepted !== undefined) s.duplicate(key);
-        v_unaccepted = s.uLine(1024, "kB");
+        v_unaccepted = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 54: /* Balloon */ {
         if (v_balloon !== undefined) s.duplicate(key);
-        v_balloon = s.uLine(1024, "kB");
+        v_balloon = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 55: /* Quicklists */ {
         if (v_quicklists !== undefined) s.duplicate(key);
-        v_quicklists = s.uLine(1024, "kB");
+        v_quicklists = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 56: /* HugePages_Total */ {
         if (v_hugePagesTotal !== undefined) s.duplicate(key);
-        v_hugePagesTotal = s.uLine(1, "");
+        v_hugePagesTotal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 57: /* HugePages_Free */ {
         if (v_hugePagesFree !== undefined) s.duplicate(key);
-        v_hugePagesFree = s.uLine(1, "");
+        v_hugePagesFree = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 58: /* HugePages_Rsvd */ {
         if (v_hugePagesRsvd !== undefined) s.duplicate(key);
-        v_hugePagesRsvd = s.uLine(1, "");
+        v_hugePagesRsvd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 59: /* HugePages_Surp */ {
         if (v_hugePagesSurp !== undefined) s.duplicate(key);
-        v_hugePagesSurp = s.uLine(1, "");
+        v_hugePagesSurp = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 60: /* Hugepagesize */ {
         if (v_hugepagesize !== undefined) s.duplicate(key);
-        v_hugepagesize = s.uLine(1024, "kB");
+        v_hugepagesize = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 61: /* Hugetlb */ {
         if (v_hugetlb !== undefined) s.duplicate(key);
-        v_hugetlb = s.uLine(1024, "kB");
+        v_hugetlb = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 62: /* DirectMap4k */ {
         if (v_directMap4k !== undefined) s.duplicate(key);
-        v_directMap4k = s.uLine(1024, "kB");
+        v_directMap4k = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 63: /* DirectMap4M */ {
         if (v_directMap4m !== undefined) s.duplicate(key);
-        v_directMap4m = s.uLine(1024, "kB");
+        v_directMap4m = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 64: /* DirectMap2M */ {
         if (v_directMap2m !== undefined) s.duplicate(key);
-        v_directMap2m = s.uLine(1024, "kB");
+        v_directMap2m = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 65: /* DirectMap1G */ {
         if (v_directMap1g !== undefined) s.duplicate(key);
-        v_directMap1g = s.uLine(1024, "kB");
+        v_directMap1g = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       default: {
@@ -513,3 +522,7 @@ const KEYS0_ORDER = ["MemTotal", "MemFree", "MemAvailable", "Buffers", "Cached",
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1, 1, 1, 1, 1024, 1024, 1024, 1024, 1024, 1024];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "", "", "", "", "kB", "kB", "kB", "kB", "kB", "kB"];

@@ -303,37 +303,46 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   let v_maxIdleBalanceCost: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 10 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+    if (next < 10 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 10 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 10 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 10 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        v_nrRunning = s.uLine(1, "");
+        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 1: /* .nr_switches */ {
         if (v_nrSwitches !== undefined) s.duplicate(key);
-        v_nrSwitches = s.uLine(1, "");
+        v_nrSwitches = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 2: /* .nr_load_updates */ {
         if (v_nrLoadUpdates !== undefined) s.duplicate(key);
-        v_nrLoadUpdates = s.uLine(1, "");
+        v_nrLoadUpdates = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* .nr_uninterruptible */ {
@@ -352,7 +361,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
       }
       case 5: /* .curr->pid */ {
         if (v_currPid !== undefined) s.duplicate(key);
-        v_currPid = s.uLine(1, "");
+        v_currPid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* .clock */ {
@@ -423,37 +432,46 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   let v_maxIdleBalanceCost: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 10 && s.keyIs(KEYS1_BYTES[next]!, 58)) {
+    if (next < 10 && (fast = s.keyedNumber(end, KEYS1_BYTES[next]!, 58, KEYS1_FACTOR[next]!, KEYS1_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS1_ORDER[next]!;
     }
-    else if (next + 1 < 10 && s.keyIs(KEYS1_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS1_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS1.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 10 && s.keyIs(KEYS1_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS1_ORDER[next]!;
+      }
+      else if (next + 1 < 10 && s.keyIs(KEYS1_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS1_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS1.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        v_nrRunning = s.uLine(1, "");
+        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 1: /* .nr_switches */ {
         if (v_nrSwitches !== undefined) s.duplicate(key);
-        v_nrSwitches = s.uLine(1, "");
+        v_nrSwitches = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 2: /* .nr_load_updates */ {
         if (v_nrLoadUpdates !== undefined) s.duplicate(key);
-        v_nrLoadUpdates = s.uLine(1, "");
+        v_nrLoadUpdates = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* .nr_uninterruptible */ {
@@ -472,7 +490,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
       }
       case 5: /* .curr->pid */ {
         if (v_currPid !== undefined) s.duplicate(key);
-        v_currPid = s.uLine(1, "");
+        v_currPid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* .clock */ {
@@ -547,21 +565,30 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_load: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 9 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
+    if (next < 9 && (fast = s.keyedNumber(end, KEYS2_BYTES[next]!, 58, KEYS2_FACTOR[next]!, KEYS2_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS2_ORDER[next]!;
     }
-    else if (next + 1 < 9 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS2_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS2.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 9 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS2_ORDER[next]!;
+      }
+      else if (next + 1 < 9 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS2_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS2.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -609,17 +636,17 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       }
       case 6: /* .nr_spread_over */ {
         if (v_nrSpreadOver !== undefined) s.duplicate(key);
-        v_nrSpreadOver = s.uLine(1, "");
+        v_nrSpreadOver = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        v_nrRunning = s.uLine(1, "");
+        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 8: /* .load */ {
         if (v_load !== undefined) s.duplicate(key);
-        v_load = s.uLine(1, "");
+        v_load = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -661,21 +688,30 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_load: number | undefined;
   const others = Object.create(null) as Record<string, number | string>;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 9 && s.keyIs(KEYS3_BYTES[next]!, 58)) {
+    if (next < 9 && (fast = s.keyedNumber(end, KEYS3_BYTES[next]!, 58, KEYS3_FACTOR[next]!, KEYS3_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS3_ORDER[next]!;
     }
-    else if (next + 1 < 9 && s.keyIs(KEYS3_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS3_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS3.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 9 && s.keyIs(KEYS3_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS3_ORDER[next]!;
+      }
+      else if (next + 1 < 9 && s.keyIs(KEYS3_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS3_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS3.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -723,17 +759,17 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       }
       case 6: /* .nr_spread_over */ {
         if (v_nrSpreadOver !== undefined) s.duplicate(key);
-        v_nrSpreadOver = s.uLine(1, "");
+        v_nrSpreadOver = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* .nr_running */ {
         if (v_nrRunning !== undefined) s.duplicate(key);
-        v_nrRunning = s.uLine(1, "");
+        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 8: /* .load */ {
         if (v_load !== undefined) s.duplicate(key);
-        v_load = s.uLine(1, "");
+        v_load = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -1048,21 +1084,37 @@ const KEYS0_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uni
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS1_BYTES = Scan.keyBytes(KEYS1_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS1_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
+/** And the unit printed after it (empty: none). */
+const KEYS1_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
 const KEYS2_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS2_BYTES = Scan.keyBytes(KEYS2_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS2_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS2_SUFFIX = ["", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
 const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS3 = new Map<string, number>(KEYS3_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS3_BYTES = Scan.keyBytes(KEYS3_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS3_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS3_SUFFIX = ["", "", "", "", "", "", "", "", ""];

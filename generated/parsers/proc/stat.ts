@@ -24,21 +24,30 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
   let v_softirq: ProcStatSoftirq | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 8 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+    if (next < 8 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 32, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 8 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("space");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 8 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 8 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("space");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -56,27 +65,27 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
       }
       case 2: /* ctxt */ {
         if (v_ctxt !== undefined) s.duplicate(key);
-        v_ctxt = s.uLine(1, "");
+        v_ctxt = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* btime */ {
         if (v_btime !== undefined) s.duplicate(key);
-        v_btime = s.uLine(1, "");
+        v_btime = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 4: /* processes */ {
         if (v_processes !== undefined) s.duplicate(key);
-        v_processes = s.uLine(1, "");
+        v_processes = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 5: /* procs_running */ {
         if (v_procsRunning !== undefined) s.duplicate(key);
-        v_procsRunning = s.uLine(1, "");
+        v_procsRunning = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* procs_blocked */ {
         if (v_procsBlocked !== undefined) s.duplicate(key);
-        v_procsBlocked = s.uLine(1, "");
+        v_procsBlocked = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* softirq */ {
@@ -240,3 +249,7 @@ const KEYS0_ORDER = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [0, 0, 1, 1, 1, 1, 1, 0];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", ""];

@@ -239,1142 +239,1151 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
   let v_kstackRest: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 224 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+    if (next < 224 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 32, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 224 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("space");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 224 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 224 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("space");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* nr_free_pages */ {
         if (v_nrFreePages !== undefined) s.duplicate(key);
-        v_nrFreePages = s.uLine(ctx.pageSize, "");
+        v_nrFreePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 1: /* nr_free_pages_blocks */ {
         if (v_nrFreePagesBlocks !== undefined) s.duplicate(key);
-        v_nrFreePagesBlocks = s.uLine(ctx.pageSize, "");
+        v_nrFreePagesBlocks = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 2: /* nr_zone_inactive_anon */ {
         if (v_nrZoneInactiveAnon !== undefined) s.duplicate(key);
-        v_nrZoneInactiveAnon = s.uLine(ctx.pageSize, "");
+        v_nrZoneInactiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 3: /* nr_zone_active_anon */ {
         if (v_nrZoneActiveAnon !== undefined) s.duplicate(key);
-        v_nrZoneActiveAnon = s.uLine(ctx.pageSize, "");
+        v_nrZoneActiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 4: /* nr_zone_inactive_file */ {
         if (v_nrZoneInactiveFile !== undefined) s.duplicate(key);
-        v_nrZoneInactiveFile = s.uLine(ctx.pageSize, "");
+        v_nrZoneInactiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 5: /* nr_zone_active_file */ {
         if (v_nrZoneActiveFile !== undefined) s.duplicate(key);
-        v_nrZoneActiveFile = s.uLine(ctx.pageSize, "");
+        v_nrZoneActiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 6: /* nr_zone_unevictable */ {
         if (v_nrZoneUnevictable !== undefined) s.duplicate(key);
-        v_nrZoneUnevictable = s.uLine(ctx.pageSize, "");
+        v_nrZoneUnevictable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 7: /* nr_zone_write_pending */ {
         if (v_nrZoneWritePending !== undefined) s.duplicate(key);
-        v_nrZoneWritePending = s.uLine(ctx.pageSize, "");
+        v_nrZoneWritePending = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 8: /* nr_mlock */ {
         if (v_nrMlock !== undefined) s.duplicate(key);
-        v_nrMlock = s.uLine(ctx.pageSize, "");
+        v_nrMlock = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 9: /* nr_bounce */ {
         if (v_nrBounce !== undefined) s.duplicate(key);
-        v_nrBounce = s.uLine(ctx.pageSize, "");
+        v_nrBounce = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 10: /* nr_zspages */ {
         if (v_nrZspages !== undefined) s.duplicate(key);
-        v_nrZspages = s.uLine(ctx.pageSize, "");
+        v_nrZspages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 11: /* nr_free_cma */ {
         if (v_nrFreeCma !== undefined) s.duplicate(key);
-        v_nrFreeCma = s.uLine(ctx.pageSize, "");
+        v_nrFreeCma = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 12: /* nr_unaccepted */ {
         if (v_nrUnaccepted !== undefined) s.duplicate(key);
-        v_nrUnaccepted = s.uLine(ctx.pageSize, "");
+        v_nrUnaccepted = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 13: /* nr_alloc_batch */ {
         if (v_nrAllocBatch !== undefined) s.duplicate(key);
-        v_nrAllocBatch = s.uLine(ctx.pageSize, "");
+        v_nrAllocBatch = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 14: /* numa_hit */ {
         if (v_numaHit !== undefined) s.duplicate(key);
-        v_numaHit = s.uLine(1, "");
+        v_numaHit = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 15: /* numa_miss */ {
         if (v_numaMiss !== undefined) s.duplicate(key);
-        v_numaMiss = s.uLine(1, "");
+        v_numaMiss = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 16: /* numa_foreign */ {
         if (v_numaForeign !== undefined) s.duplicate(key);
-        v_numaForeign = s.uLine(1, "");
+        v_numaForeign = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 17: /* numa_interleave */ {
         if (v_numaInterleave !== undefined) s.duplicate(key);
-        v_numaInterleave = s.uLine(1, "");
+        v_numaInterleave = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 18: /* numa_local */ {
         if (v_numaLocal !== undefined) s.duplicate(key);
-        v_numaLocal = s.uLine(1, "");
+        v_numaLocal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 19: /* numa_other */ {
         if (v_numaOther !== undefined) s.duplicate(key);
-        v_numaOther = s.uLine(1, "");
+        v_numaOther = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 20: /* nr_inactive_anon */ {
         if (v_nrInactiveAnon !== undefined) s.duplicate(key);
-        v_nrInactiveAnon = s.uLine(ctx.pageSize, "");
+        v_nrInactiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 21: /* nr_active_anon */ {
         if (v_nrActiveAnon !== undefined) s.duplicate(key);
-        v_nrActiveAnon = s.uLine(ctx.pageSize, "");
+        v_nrActiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 22: /* nr_inactive_file */ {
         if (v_nrInactiveFile !== undefined) s.duplicate(key);
-        v_nrInactiveFile = s.uLine(ctx.pageSize, "");
+        v_nrInactiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 23: /* nr_active_file */ {
         if (v_nrActiveFile !== undefined) s.duplicate(key);
-        v_nrActiveFile = s.uLine(ctx.pageSize, "");
+        v_nrActiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 24: /* nr_unevictable */ {
         if (v_nrUnevictable !== undefined) s.duplicate(key);
-        v_nrUnevictable = s.uLine(ctx.pageSize, "");
+        v_nrUnevictable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 25: /* nr_slab_reclaimable */ {
         if (v_nrSlabReclaimable !== undefined) s.duplicate(key);
-        v_nrSlabReclaimable = s.uLine(ctx.pageSize, "");
+        v_nrSlabReclaimable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 26: /* nr_slab_unreclaimable */ {
         if (v_nrSlabUnreclaimable !== undefined) s.duplicate(key);
-        v_nrSlabUnreclaimable = s.uLine(ctx.pageSize, "");
+        v_nrSlabUnreclaimable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 27: /* nr_isolated_anon */ {
         if (v_nrIsolatedAnon !== undefined) s.duplicate(key);
-        v_nrIsolatedAnon = s.uLine(ctx.pageSize, "");
+        v_nrIsolatedAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 28: /* nr_isolated_file */ {
         if (v_nrIsolatedFile !== undefined) s.duplicate(key);
-        v_nrIsolatedFile = s.uLine(ctx.pageSize, "");
+        v_nrIsolatedFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 29: /* nr_pages_scanned */ {
         if (v_nrPagesScanned !== undefined) s.duplicate(key);
-        v_nrPagesScanned = s.uLine(1, "");
+        v_nrPagesScanned = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 30: /* workingset_nodes */ {
         if (v_workingsetNodes !== undefined) s.duplicate(key);
-        v_workingsetNodes = s.uLine(1, "");
+        v_workingsetNodes = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 31: /* workingset_refault */ {
         if (v_workingsetRefault !== undefined) s.duplicate(key);
-        v_workingsetRefault = s.uLine(1, "");
+        v_workingsetRefault = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 32: /* workingset_refault_anon */ {
         if (v_workingsetRefaultAnon !== undefined) s.duplicate(key);
-        v_workingsetRefaultAnon = s.uLine(1, "");
+        v_workingsetRefaultAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 33: /* workingset_refault_file */ {
         if (v_workingsetRefaultFile !== undefined) s.duplicate(key);
-        v_workingsetRefaultFile = s.uLine(1, "");
+        v_workingsetRefaultFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 34: /* workingset_activate */ {
         if (v_workingsetActivate !== undefined) s.duplicate(key);
-        v_workingsetActivate = s.uLine(1, "");
+        v_workingsetActivate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 35: /* workingset_activate_anon */ {
         if (v_workingsetActivateAnon !== undefined) s.duplicate(key);
-        v_workingsetActivateAnon = s.uLine(1, "");
+        v_workingsetActivateAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 36: /* workingset_activate_file */ {
         if (v_workingsetActivateFile !== undefined) s.duplicate(key);
-        v_workingsetActivateFile = s.uLine(1, "");
+        v_workingsetActivateFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 37: /* workingset_restore */ {
         if (v_workingsetRestore !== undefined) s.duplicate(key);
-        v_workingsetRestore = s.uLine(1, "");
+        v_workingsetRestore = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 38: /* workingset_restore_anon */ {
         if (v_workingsetRestoreAnon !== undefined) s.duplicate(key);
-        v_workingsetRestoreAnon = s.uLine(1, "");
+        v_workingsetRestoreAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 39: /* workingset_restore_file */ {
         if (v_workingsetRestoreFile !== undefined) s.duplicate(key);
-        v_workingsetRestoreFile = s.uLine(1, "");
+        v_workingsetRestoreFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 40: /* workingset_nodereclaim */ {
         if (v_workingsetNodereclaim !== undefined) s.duplicate(key);
-        v_workingsetNodereclaim = s.uLine(1, "");
+        v_workingsetNodereclaim = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 41: /* nr_anon_pages */ {
         if (v_nrAnonPages !== undefined) s.duplicate(key);
-        v_nrAnonPages = s.uLine(ctx.pageSize, "");
+        v_nrAnonPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 42: /* nr_mapped */ {
         if (v_nrMapped !== undefined) s.duplicate(key);
-        v_nrMapped = s.uLine(ctx.pageSize, "");
+        v_nrMapped = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 43: /* nr_file_pages */ {
         if (v_nrFilePages !== undefined) s.duplicate(key);
-        v_nrFilePages = s.uLine(ctx.pageSize, "");
+        v_nrFilePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 44: /* nr_dirty */ {
         if (v_nrDirty !== undefined) s.duplicate(key);
-        v_nrDirty = s.uLine(ctx.pageSize, "");
+        v_nrDirty = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 45: /* nr_writeback */ {
         if (v_nrWriteback !== undefined) s.duplicate(key);
-        v_nrWriteback = s.uLine(ctx.pageSize, "");
+        v_nrWriteback = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 46: /* nr_writeback_temp */ {
         if (v_nrWritebackTemp !== undefined) s.duplicate(key);
-        v_nrWritebackTemp = s.uLine(ctx.pageSize, "");
+        v_nrWritebackTemp = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 47: /* nr_shmem */ {
         if (v_nrShmem !== undefined) s.duplicate(key);
-        v_nrShmem = s.uLine(ctx.pageSize, "");
+        v_nrShmem = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 48: /* nr_shmem_hugepages */ {
         if (v_nrShmemHugepages !== undefined) s.duplicate(key);
-        v_nrShmemHugepages = s.uLine(1, "");
+        v_nrShmemHugepages = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 49: /* nr_shmem_pmdmapped */ {
         if (v_nrShmemPmdmapped !== undefined) s.duplicate(key);
-        v_nrShmemPmdmapped = s.uLine(1, "");
+        v_nrShmemPmdmapped = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 50: /* nr_file_hugepages */ {
         if (v_nrFileHugepages !== undefined) s.duplicate(key);
-        v_nrFileHugepages = s.uLine(1, "");
+        v_nrFileHugepages = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 51: /* nr_file_pmdmapped */ {
         if (v_nrFilePmdmapped !== undefined) s.duplicate(key);
-        v_nrFilePmdmapped = s.uLine(1, "");
+        v_nrFilePmdmapped = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 52: /* nr_anon_transparent_hugepages */ {
         if (v_nrAnonTransparentHugepages !== undefined) s.duplicate(key);
-        v_nrAnonTransparentHugepages = s.uLine(1, "");
+        v_nrAnonTransparentHugepages = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 53: /* nr_unstable */ {
         if (v_nrUnstable !== undefined) s.duplicate(key);
-        v_nrUnstable = s.uLine(ctx.pageSize, "");
+        v_nrUnstable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 54: /* nr_vmscan_write */ {
         if (v_nrVmscanWrite !== undefined) s.duplicate(key);
-        v_nrVmscanWrite = s.uLine(1, "");
+        v_nrVmscanWrite = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 55: /* nr_vmscan_immediate_reclaim */ {
         if (v_nrVmscanImmediateReclaim !== undefined) s.duplicate(key);
-        v_nrVmscanImmediateReclaim = s.uLine(1, "");
+        v_nrVmscanImmediateReclaim = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 56: /* nr_dirtied */ {
         if (v_nrDirtied !== undefined) s.duplicate(key);
-        v_nrDirtied = s.uLine(1, "");
+        v_nrDirtied = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 57: /* nr_written */ {
         if (v_nrWritten !== undefined) s.duplicate(key);
-        v_nrWritten = s.uLine(1, "");
+        v_nrWritten = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 58: /* nr_throttled_written */ {
         if (v_nrThrottledWritten !== undefined) s.duplicate(key);
-        v_nrThrottledWritten = s.uLine(1, "");
+        v_nrThrottledWritten = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 59: /* nr_kernel_misc_reclaimable */ {
         if (v_nrKernelMiscReclaimable !== undefined) s.duplicate(key);
-        v_nrKernelMiscReclaimable = s.uLine(ctx.pageSize, "");
+        v_nrKernelMiscReclaimable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 60: /* nr_foll_pin_acquired */ {
         if (v_nrFollPinAcquired !== undefined) s.duplicate(key);
-        v_nrFollPinAcquired = s.uLine(1, "");
+        v_nrFollPinAcquired = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 61: /* nr_foll_pin_released */ {
         if (v_nrFollPinReleased !== undefined) s.duplicate(key);
-        v_nrFollPinReleased = s.uLine(1, "");
+        v_nrFollPinReleased = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 62: /* nr_kernel_stack */ {
         if (v_nrKernelStack !== undefined) s.duplicate(key);
-        v_nrKernelStack = s.uLine(1024, "");
+        v_nrKernelStack = fast >= 0 ? fast : s.uLine(1024, "");
         break;
       }
       case 63: /* nr_shadow_call_stack */ {
         if (v_nrShadowCallStack !== undefined) s.duplicate(key);
-        v_nrShadowCallStack = s.uLine(1024, "");
+        v_nrShadowCallStack = fast >= 0 ? fast : s.uLine(1024, "");
         break;
       }
       case 64: /* nr_page_table_pages */ {
         if (v_nrPageTablePages !== undefined) s.duplicate(key);
-        v_nrPageTablePages = s.uLine(ctx.pageSize, "");
+        v_nrPageTablePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 65: /* nr_sec_page_table_pages */ {
         if (v_nrSecPageTablePages !== undefined) s.duplicate(key);
-        v_nrSecPageTablePages = s.uLine(ctx.pageSize, "");
+        v_nrSecPageTablePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 66: /* nr_iommu_pages */ {
         if (v_nrIommuPages !== undefined) s.duplicate(key);
-        v_nrIommuPages = s.uLine(ctx.pageSize, "");
+        v_nrIommuPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 67: /* nr_swapcached */ {
         if (v_nrSwapcached !== undefined) s.duplicate(key);
-        v_nrSwapcached = s.uLine(ctx.pageSize, "");
+        v_nrSwapcached = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 68: /* pgpromote_success */ {
         if (v_pgpromoteSuccess !== undefined) s.duplicate(key);
-        v_pgpromoteSuccess = s.uLine(1, "");
+        v_pgpromoteSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 69: /* pgpromote_candidate */ {
         if (v_pgpromoteCandidate !== undefined) s.duplicate(key);
-        v_pgpromoteCandidate = s.uLine(1, "");
+        v_pgpromoteCandidate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 70: /* pgpromote_candidate_nrl */ {
         if (v_pgpromoteCandidateNrl !== undefined) s.duplicate(key);
-        v_pgpromoteCandidateNrl = s.uLine(1, "");
+        v_pgpromoteCandidateNrl = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 71: /* pgdemote_kswapd */ {
         if (v_pgdemoteKswapd !== undefined) s.duplicate(key);
-        v_pgdemoteKswapd = s.uLine(1, "");
+        v_pgdemoteKswapd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 72: /* pgdemote_direct */ {
         if (v_pgdemoteDirect !== undefined) s.duplicate(key);
-        v_pgdemoteDirect = s.uLine(1, "");
+        v_pgdemoteDirect = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 73: /* pgdemote_khugepaged */ {
         if (v_pgdemoteKhugepaged !== undefined) s.duplicate(key);
-        v_pgdemoteKhugepaged = s.uLine(1, "");
+        v_pgdemoteKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 74: /* pgdemote_proactive */ {
         if (v_pgdemoteProactive !== undefined) s.duplicate(key);
-        v_pgdemoteProactive = s.uLine(1, "");
+        v_pgdemoteProactive = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 75: /* nr_hugetlb */ {
         if (v_nrHugetlb !== undefined) s.duplicate(key);
-        v_nrHugetlb = s.uLine(ctx.pageSize, "");
+        v_nrHugetlb = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 76: /* nr_balloon_pages */ {
         if (v_nrBalloonPages !== undefined) s.duplicate(key);
-        v_nrBalloonPages = s.uLine(ctx.pageSize, "");
+        v_nrBalloonPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 77: /* nr_kernel_file_pages */ {
         if (v_nrKernelFilePages !== undefined) s.duplicate(key);
-        v_nrKernelFilePages = s.uLine(ctx.pageSize, "");
+        v_nrKernelFilePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 78: /* nr_dirty_threshold */ {
         if (v_nrDirtyThreshold !== undefined) s.duplicate(key);
-        v_nrDirtyThreshold = s.uLine(ctx.pageSize, "");
+        v_nrDirtyThreshold = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 79: /* nr_dirty_background_threshold */ {
         if (v_nrDirtyBackgroundThreshold !== undefined) s.duplicate(key);
-        v_nrDirtyBackgroundThreshold = s.uLine(ctx.pageSize, "");
+        v_nrDirtyBackgroundThreshold = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 80: /* nr_memmap_pages */ {
         if (v_nrMemmapPages !== undefined) s.duplicate(key);
-        v_nrMemmapPages = s.uLine(ctx.pageSize, "");
+        v_nrMemmapPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 81: /* nr_memmap_boot_pages */ {
         if (v_nrMemmapBootPages !== undefined) s.duplicate(key);
-        v_nrMemmapBootPages = s.uLine(ctx.pageSize, "");
+        v_nrMemmapBootPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
         break;
       }
       case 82: /* pgpgin */ {
         if (v_pgpgin !== undefined) s.duplicate(key);
-        v_pgpgin = s.uLine(1024, "");
+        v_pgpgin = fast >= 0 ? fast : s.uLine(1024, "");
         break;
       }
       case 83: /* pgpgout */ {
         if (v_pgpgout !== undefined) s.duplicate(key);
-        v_pgpgout = s.uLine(1024, "");
+        v_pgpgout = fast >= 0 ? fast : s.uLine(1024, "");
         break;
       }
       case 84: /* pswpin */ {
         if (v_pswpin !== undefined) s.duplicate(key);
-        v_pswpin = s.uLine(1, "");
+        v_pswpin = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 85: /* pswpout */ {
         if (v_pswpout !== undefined) s.duplicate(key);
-        v_pswpout = s.uLine(1, "");
+        v_pswpout = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 86: /* pgalloc_dma */ {
         if (v_pgallocDma !== undefined) s.duplicate(key);
-        v_pgallocDma = s.uLine(1, "");
+        v_pgallocDma = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 87: /* pgalloc_dma32 */ {
         if (v_pgallocDma32 !== undefined) s.duplicate(key);
-        v_pgallocDma32 = s.uLine(1, "");
+        v_pgallocDma32 = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 88: /* pgalloc_normal */ {
         if (v_pgallocNormal !== undefined) s.duplicate(key);
-        v_pgallocNormal = s.uLine(1, "");
+        v_pgallocNormal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 89: /* pgalloc_high */ {
         if (v_pgallocHigh !== undefined) s.duplicate(key);
-        v_pgallocHigh = s.uLine(1, "");
+        v_pgallocHigh = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 90: /* pgalloc_movable */ {
         if (v_pgallocMovable !== undefined) s.duplicate(key);
-        v_pgallocMovable = s.uLine(1, "");
+        v_pgallocMovable = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 91: /* pgalloc_device */ {
         if (v_pgallocDevice !== undefined) s.duplicate(key);
-        v_pgallocDevice = s.uLine(1, "");
+        v_pgallocDevice = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 92: /* allocstall */ {
         if (v_allocstall !== undefined) s.duplicate(key);
-        v_allocstall = s.uLine(1, "");
+        v_allocstall = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 93: /* allocstall_dma */ {
         if (v_allocstallDma !== undefined) s.duplicate(key);
-        v_allocstallDma = s.uLine(1, "");
+        v_allocstallDma = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 94: /* allocstall_dma32 */ {
         if (v_allocstallDma32 !== undefined) s.duplicate(key);
-        v_allocstallDma32 = s.uLine(1, "");
+        v_allocstallDma32 = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 95: /* allocstall_normal */ {
         if (v_allocstallNormal !== undefined) s.duplicate(key);
-        v_allocstallNormal = s.uLine(1, "");
+        v_allocstallNormal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 96: /* allocstall_high */ {
         if (v_allocstallHigh !== undefined) s.duplicate(key);
-        v_allocstallHigh = s.uLine(1, "");
+        v_allocstallHigh = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 97: /* allocstall_movable */ {
         if (v_allocstallMovable !== undefined) s.duplicate(key);
-        v_allocstallMovable = s.uLine(1, "");
+        v_allocstallMovable = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 98: /* allocstall_device */ {
         if (v_allocstallDevice !== undefined) s.duplicate(key);
-        v_allocstallDevice = s.uLine(1, "");
+        v_allocstallDevice = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 99: /* pgskip_dma */ {
         if (v_pgskipDma !== undefined) s.duplicate(key);
-        v_pgskipDma = s.uLine(1, "");
+        v_pgskipDma = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 100: /* pgskip_dma32 */ {
         if (v_pgskipDma32 !== undefined) s.duplicate(key);
-        v_pgskipDma32 = s.uLine(1, "");
+        v_pgskipDma32 = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 101: /* pgskip_normal */ {
         if (v_pgskipNormal !== undefined) s.duplicate(key);
-        v_pgskipNormal = s.uLine(1, "");
+        v_pgskipNormal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 102: /* pgskip_high */ {
         if (v_pgskipHigh !== undefined) s.duplicate(key);
-        v_pgskipHigh = s.uLine(1, "");
+        v_pgskipHigh = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 103: /* pgskip_movable */ {
         if (v_pgskipMovable !== undefined) s.duplicate(key);
-        v_pgskipMovable = s.uLine(1, "");
+        v_pgskipMovable = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 104: /* pgskip_device */ {
         if (v_pgskipDevice !== undefined) s.duplicate(key);
-        v_pgskipDevice = s.uLine(1, "");
+        v_pgskipDevice = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 105: /* pgfree */ {
         if (v_pgfree !== undefined) s.duplicate(key);
-        v_pgfree = s.uLine(1, "");
+        v_pgfree = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 106: /* pgactivate */ {
         if (v_pgactivate !== undefined) s.duplicate(key);
-        v_pgactivate = s.uLine(1, "");
+        v_pgactivate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 107: /* pgdeactivate */ {
         if (v_pgdeactivate !== undefined) s.duplicate(key);
-        v_pgdeactivate = s.uLine(1, "");
+        v_pgdeactivate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 108: /* pglazyfree */ {
         if (v_pglazyfree !== undefined) s.duplicate(key);
-        v_pglazyfree = s.uLine(1, "");
+        v_pglazyfree = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 109: /* pgfault */ {
         if (v_pgfault !== undefined) s.duplicate(key);
-        v_pgfault = s.uLine(1, "");
+        v_pgfault = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 110: /* pgmajfault */ {
         if (v_pgmajfault !== undefined) s.duplicate(key);
-        v_pgmajfault = s.uLine(1, "");
+        v_pgmajfault = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 111: /* pglazyfreed */ {
         if (v_pglazyfreed !== undefined) s.duplicate(key);
-        v_pglazyfreed = s.uLine(1, "");
+        v_pglazyfreed = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 112: /* pgrefill */ {
         if (v_pgrefill !== undefined) s.duplicate(key);
-        v_pgrefill = s.uLine(1, "");
+        v_pgrefill = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 113: /* pgreuse */ {
         if (v_pgreuse !== undefined) s.duplicate(key);
-        v_pgreuse = s.uLine(1, "");
+        v_pgreuse = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 114: /* pgsteal_kswapd */ {
         if (v_pgstealKswapd !== undefined) s.duplicate(key);
-        v_pgstealKswapd = s.uLine(1, "");
+        v_pgstealKswapd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 115: /* pgsteal_direct */ {
         if (v_pgstealDirect !== undefined) s.duplicate(key);
-        v_pgstealDirect = s.uLine(1, "");
+        v_pgstealDirect = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 116: /* pgsteal_khugepaged */ {
         if (v_pgstealKhugepaged !== undefined) s.duplicate(key);
-        v_pgstealKhugepaged = s.uLine(1, "");
+        v_pgstealKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 117: /* pgsteal_proactive */ {
         if (v_pgstealProactive !== undefined) s.duplicate(key);
-        v_pgstealProactive = s.uLine(1, "");
+        v_pgstealProactive = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 118: /* pgscan_kswapd */ {
         if (v_pgscanKswapd !== undefined) s.duplicate(key);
-        v_pgscanKswapd = s.uLine(1, "");
+        v_pgscanKswapd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 119: /* pgscan_direct */ {
         if (v_pgscanDirect !== undefined) s.duplicate(key);
-        v_pgscanDirect = s.uLine(1, "");
+        v_pgscanDirect = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 120: /* pgscan_khugepaged */ {
         if (v_pgscanKhugepaged !== undefined) s.duplicate(key);
-        v_pgscanKhugepaged = s.uLine(1, "");
+        v_pgscanKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 121: /* pgscan_proactive */ {
         if (v_pgscanProactive !== undefined) s.duplicate(key);
-        v_pgscanProactive = s.uLine(1, "");
+        v_pgscanProactive = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 122: /* pgscan_direct_throttle */ {
         if (v_pgscanDirectThrottle !== undefined) s.duplicate(key);
-        v_pgscanDirectThrottle = s.uLine(1, "");
+        v_pgscanDirectThrottle = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 123: /* pgscan_anon */ {
         if (v_pgscanAnon !== undefined) s.duplicate(key);
-        v_pgscanAnon = s.uLine(1, "");
+        v_pgscanAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 124: /* pgscan_file */ {
         if (v_pgscanFile !== undefined) s.duplicate(key);
-        v_pgscanFile = s.uLine(1, "");
+        v_pgscanFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 125: /* pgsteal_anon */ {
         if (v_pgstealAnon !== undefined) s.duplicate(key);
-        v_pgstealAnon = s.uLine(1, "");
+        v_pgstealAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 126: /* pgsteal_file */ {
         if (v_pgstealFile !== undefined) s.duplicate(key);
-        v_pgstealFile = s.uLine(1, "");
+        v_pgstealFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 127: /* zone_reclaim_success */ {
         if (v_zoneReclaimSuccess !== undefined) s.duplicate(key);
-        v_zoneReclaimSuccess = s.uLine(1, "");
+        v_zoneReclaimSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 128: /* zone_reclaim_failed */ {
         if (v_zoneReclaimFailed !== undefined) s.duplicate(key);
-        v_zoneReclaimFailed = s.uLine(1, "");
+        v_zoneReclaimFailed = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 129: /* pginodesteal */ {
         if (v_pginodesteal !== undefined) s.duplicate(key);
-        v_pginodesteal = s.uLine(1, "");
+        v_pginodesteal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 130: /* slabs_scanned */ {
         if (v_slabsScanned !== undefined) s.duplicate(key);
-        v_slabsScanned = s.uLine(1, "");
+        v_slabsScanned = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 131: /* kswapd_inodesteal */ {
         if (v_kswapdInodesteal !== undefined) s.duplicate(key);
-        v_kswapdInodesteal = s.uLine(1, "");
+        v_kswapdInodesteal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 132: /* kswapd_low_wmark_hit_quickly */ {
         if (v_kswapdLowWmarkHitQuickly !== undefined) s.duplicate(key);
-        v_kswapdLowWmarkHitQuickly = s.uLine(1, "");
+        v_kswapdLowWmarkHitQuickly = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 133: /* kswapd_high_wmark_hit_quickly */ {
         if (v_kswapdHighWmarkHitQuickly !== undefined) s.duplicate(key);
-        v_kswapdHighWmarkHitQuickly = s.uLine(1, "");
+        v_kswapdHighWmarkHitQuickly = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 134: /* pageoutrun */ {
         if (v_pageoutrun !== undefined) s.duplicate(key);
-        v_pageoutrun = s.uLine(1, "");
+        v_pageoutrun = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 135: /* pgrotated */ {
         if (v_pgrotated !== undefined) s.duplicate(key);
-        v_pgrotated = s.uLine(1, "");
+        v_pgrotated = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 136: /* drop_pagecache */ {
         if (v_dropPagecache !== undefined) s.duplicate(key);
-        v_dropPagecache = s.uLine(1, "");
+        v_dropPagecache = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 137: /* drop_slab */ {
         if (v_dropSlab !== undefined) s.duplicate(key);
-        v_dropSlab = s.uLine(1, "");
+        v_dropSlab = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 138: /* oom_kill */ {
         if (v_oomKill !== undefined) s.duplicate(key);
-        v_oomKill = s.uLine(1, "");
+        v_oomKill = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 139: /* numa_pte_updates */ {
         if (v_numaPteUpdates !== undefined) s.duplicate(key);
-        v_numaPteUpdates = s.uLine(1, "");
+        v_numaPteUpdates = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 140: /* numa_huge_pte_updates */ {
         if (v_numaHugePteUpdates !== undefined) s.duplicate(key);
-        v_numaHugePteUpdates = s.uLine(1, "");
+        v_numaHugePteUpdates = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 141: /* numa_hint_faults */ {
         if (v_numaHintFaults !== undefined) s.duplicate(key);
-        v_numaHintFaults = s.uLine(1, "");
+        v_numaHintFaults = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 142: /* numa_hint_faults_local */ {
         if (v_numaHintFaultsLocal !== undefined) s.duplicate(key);
-        v_numaHintFaultsLocal = s.uLine(1, "");
+        v_numaHintFaultsLocal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 143: /* numa_pages_migrated */ {
         if (v_numaPagesMigrated !== undefined) s.duplicate(key);
-        v_numaPagesMigrated = s.uLine(1, "");
+        v_numaPagesMigrated = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 144: /* pgmigrate_success */ {
         if (v_pgmigrateSuccess !== undefined) s.duplicate(key);
-        v_pgmigrateSuccess = s.uLine(1, "");
+        v_pgmigrateSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 145: /* pgmigrate_fail */ {
         if (v_pgmigrateFail !== undefined) s.duplicate(key);
-        v_pgmigrateFail = s.uLine(1, "");
+        v_pgmigrateFail = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 146: /* thp_migration_success */ {
         if (v_thpMigrationSuccess !== undefined) s.duplicate(key);
-        v_thpMigrationSuccess = s.uLine(1, "");
+        v_thpMigrationSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 147: /* thp_migration_fail */ {
         if (v_thpMigrationFail !== undefined) s.duplicate(key);
-        v_thpMigrationFail = s.uLine(1, "");
+        v_thpMigrationFail = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 148: /* thp_migration_split */ {
         if (v_thpMigrationSplit !== undefined) s.duplicate(key);
-        v_thpMigrationSplit = s.uLine(1, "");
+        v_thpMigrationSplit = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 149: /* compact_migrate_scanned */ {
         if (v_compactMigrateScanned !== undefined) s.duplicate(key);
-        v_compactMigrateScanned = s.uLine(1, "");
+        v_compactMigrateScanned = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 150: /* compact_free_scanned */ {
         if (v_compactFreeScanned !== undefined) s.duplicate(key);
-        v_compactFreeScanned = s.uLine(1, "");
+        v_compactFreeScanned = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 151: /* compact_isolated */ {
         if (v_compactIsolated !== undefined) s.duplicate(key);
-        v_compactIsolated = s.uLine(1, "");
+        v_compactIsolated = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 152: /* compact_stall */ {
         if (v_compactStall !== undefined) s.duplicate(key);
-        v_compactStall = s.uLine(1, "");
+        v_compactStall = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 153: /* compact_fail */ {
         if (v_compactFail !== undefined) s.duplicate(key);
-        v_compactFail = s.uLine(1, "");
+        v_compactFail = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 154: /* compact_success */ {
         if (v_compactSuccess !== undefined) s.duplicate(key);
-        v_compactSuccess = s.uLine(1, "");
+        v_compactSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 155: /* compact_daemon_wake */ {
         if (v_compactDaemonWake !== undefined) s.duplicate(key);
-        v_compactDaemonWake = s.uLine(1, "");
+        v_compactDaemonWake = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 156: /* compact_daemon_migrate_scanned */ {
         if (v_compactDaemonMigrateScanned !== undefined) s.duplicate(key);
-        v_compactDaemonMigrateScanned = s.uLine(1, "");
+        v_compactDaemonMigrateScanned = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 157: /* compact_daemon_free_scanned */ {
         if (v_compactDaemonFreeScanned !== undefined) s.duplicate(key);
-        v_compactDaemonFreeScanned = s.uLine(1, "");
+        v_compactDaemonFreeScanned = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 158: /* htlb_buddy_alloc_success */ {
         if (v_htlbBuddyAllocSuccess !== undefined) s.duplicate(key);
-        v_htlbBuddyAllocSuccess = s.uLine(1, "");
+        v_htlbBuddyAllocSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 159: /* htlb_buddy_alloc_fail */ {
         if (v_htlbBuddyAllocFail !== undefined) s.duplicate(key);
-        v_htlbBuddyAllocFail = s.uLine(1, "");
+        v_htlbBuddyAllocFail = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 160: /* cma_alloc_success */ {
         if (v_cmaAllocSuccess !== undefined) s.duplicate(key);
-        v_cmaAllocSuccess = s.uLine(1, "");
+        v_cmaAllocSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 161: /* cma_alloc_fail */ {
         if (v_cmaAllocFail !== undefined) s.duplicate(key);
-        v_cmaAllocFail = s.uLine(1, "");
+        v_cmaAllocFail = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 162: /* unevictable_pgs_culled */ {
         if (v_unevictablePgsCulled !== undefined) s.duplicate(key);
-        v_unevictablePgsCulled = s.uLine(1, "");
+        v_unevictablePgsCulled = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 163: /* unevictable_pgs_scanned */ {
         if (v_unevictablePgsScanned !== undefined) s.duplicate(key);
-        v_unevictablePgsScanned = s.uLine(1, "");
+        v_unevictablePgsScanned = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 164: /* unevictable_pgs_rescued */ {
         if (v_unevictablePgsRescued !== undefined) s.duplicate(key);
-        v_unevictablePgsRescued = s.uLine(1, "");
+        v_unevictablePgsRescued = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 165: /* unevictable_pgs_mlocked */ {
         if (v_unevictablePgsMlocked !== undefined) s.duplicate(key);
-        v_unevictablePgsMlocked = s.uLine(1, "");
+        v_unevictablePgsMlocked = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 166: /* unevictable_pgs_munlocked */ {
         if (v_unevictablePgsMunlocked !== undefined) s.duplicate(key);
-        v_unevictablePgsMunlocked = s.uLine(1, "");
+        v_unevictablePgsMunlocked = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 167: /* unevictable_pgs_cleared */ {
         if (v_unevictablePgsCleared !== undefined) s.duplicate(key);
-        v_unevictablePgsCleared = s.uLine(1, "");
+        v_unevictablePgsCleared = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 168: /* unevictable_pgs_stranded */ {
         if (v_unevictablePgsStranded !== undefined) s.duplicate(key);
-        v_unevictablePgsStranded = s.uLine(1, "");
+        v_unevictablePgsStranded = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 169: /* thp_fault_alloc */ {
         if (v_thpFaultAlloc !== undefined) s.duplicate(key);
-        v_thpFaultAlloc = s.uLine(1, "");
+        v_thpFaultAlloc = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 170: /* thp_fault_fallback */ {
         if (v_thpFaultFallback !== undefined) s.duplicate(key);
-        v_thpFaultFallback = s.uLine(1, "");
+        v_thpFaultFallback = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 171: /* thp_fault_fallback_charge */ {
         if (v_thpFaultFallbackCharge !== undefined) s.duplicate(key);
-        v_thpFaultFallbackCharge = s.uLine(1, "");
+        v_thpFaultFallbackCharge = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 172: /* thp_collapse_alloc */ {
         if (v_thpCollapseAlloc !== undefined) s.duplicate(key);
-        v_thpCollapseAlloc = s.uLine(1, "");
+        v_thpCollapseAlloc = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 173: /* thp_collapse_alloc_failed */ {
         if (v_thpCollapseAllocFailed !== undefined) s.duplicate(key);
-        v_thpCollapseAllocFailed = s.uLine(1, "");
+        v_thpCollapseAllocFailed = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 174: /* thp_file_alloc */ {
         if (v_thpFileAlloc !== undefined) s.duplicate(key);
-        v_thpFileAlloc = s.uLine(1, "");
+        v_thpFileAlloc = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 175: /* thp_file_fallback */ {
         if (v_thpFileFallback !== undefined) s.duplicate(key);
-        v_thpFileFallback = s.uLine(1, "");
+        v_thpFileFallback = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 176: /* thp_file_fallback_charge */ {
         if (v_thpFileFallbackCharge !== undefined) s.duplicate(key);
-        v_thpFileFallbackCharge = s.uLine(1, "");
+        v_thpFileFallbackCharge = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 177: /* thp_file_mapped */ {
         if (v_thpFileMapped !== undefined) s.duplicate(key);
-        v_thpFileMapped = s.uLine(1, "");
+        v_thpFileMapped = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 178: /* thp_split */ {
         if (v_thpSplit !== undefined) s.duplicate(key);
-        v_thpSplit = s.uLine(1, "");
+        v_thpSplit = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 179: /* thp_split_page */ {
         if (v_thpSplitPage !== undefined) s.duplicate(key);
-        v_thpSplitPage = s.uLine(1, "");
+        v_thpSplitPage = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 180: /* thp_split_page_failed */ {
         if (v_thpSplitPageFailed !== undefined) s.duplicate(key);
-        v_thpSplitPageFailed = s.uLine(1, "");
+        v_thpSplitPageFailed = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 181: /* thp_deferred_split_page */ {
         if (v_thpDeferredSplitPage !== undefined) s.duplicate(key);
-        v_thpDeferredSplitPage = s.uLine(1, "");
+        v_thpDeferredSplitPage = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 182: /* thp_underused_split_page */ {
         if (v_thpUnderusedSplitPage !== undefined) s.duplicate(key);
-        v_thpUnderusedSplitPage = s.uLine(1, "");
+        v_thpUnderusedSplitPage = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 183: /* thp_split_pmd */ {
         if (v_thpSplitPmd !== undefined) s.duplicate(key);
-        v_thpSplitPmd = s.uLine(1, "");
+        v_thpSplitPmd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 184: /* thp_scan_exceed_none_pte */ {
         if (v_thpScanExceedNonePte !== undefined) s.duplicate(key);
-        v_thpScanExceedNonePte = s.uLine(1, "");
+        v_thpScanExceedNonePte = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 185: /* thp_scan_exceed_swap_pte */ {
         if (v_thpScanExceedSwapPte !== undefined) s.duplicate(key);
-        v_thpScanExceedSwapPte = s.uLine(1, "");
+        v_thpScanExceedSwapPte = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 186: /* thp_scan_exceed_share_pte */ {
         if (v_thpScanExceedSharePte !== undefined) s.duplicate(key);
-        v_thpScanExceedSharePte = s.uLine(1, "");
+        v_thpScanExceedSharePte = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 187: /* thp_split_pud */ {
         if (v_thpSplitPud !== undefined) s.duplicate(key);
-        v_thpSplitPud = s.uLine(1, "");
+        v_thpSplitPud = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 188: /* thp_zero_page_alloc */ {
         if (v_thpZeroPageAlloc !== undefined) s.duplicate(key);
-        v_thpZeroPageAlloc = s.uLine(1, "");
+        v_thpZeroPageAlloc = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 189: /* thp_zero_page_alloc_failed */ {
         if (v_thpZeroPageAllocFailed !== undefined) s.duplicate(key);
-        v_thpZeroPageAllocFailed = s.uLine(1, "");
+        v_thpZeroPageAllocFailed = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 190: /* thp_swpout */ {
         if (v_thpSwpout !== undefined) s.duplicate(key);
-        v_thpSwpout = s.uLine(1, "");
+        v_thpSwpout = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 191: /* thp_swpout_fallback */ {
         if (v_thpSwpoutFallback !== undefined) s.duplicate(key);
-        v_thpSwpoutFallback = s.uLine(1, "");
+        v_thpSwpoutFallback = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 192: /* balloon_inflate */ {
         if (v_balloonInflate !== undefined) s.duplicate(key);
-        v_balloonInflate = s.uLine(1, "");
+        v_balloonInflate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 193: /* balloon_deflate */ {
         if (v_balloonDeflate !== undefined) s.duplicate(key);
-        v_balloonDeflate = s.uLine(1, "");
+        v_balloonDeflate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 194: /* balloon_migrate */ {
         if (v_balloonMigrate !== undefined) s.duplicate(key);
-        v_balloonMigrate = s.uLine(1, "");
+        v_balloonMigrate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 195: /* nr_tlb_remote_flush */ {
         if (v_nrTlbRemoteFlush !== undefined) s.duplicate(key);
-        v_nrTlbRemoteFlush = s.uLine(1, "");
+        v_nrTlbRemoteFlush = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 196: /* nr_tlb_remote_flush_received */ {
         if (v_nrTlbRemoteFlushReceived !== undefined) s.duplicate(key);
-        v_nrTlbRemoteFlushReceived = s.uLine(1, "");
+        v_nrTlbRemoteFlushReceived = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 197: /* nr_tlb_local_flush_all */ {
         if (v_nrTlbLocalFlushAll !== undefined) s.duplicate(key);
-        v_nrTlbLocalFlushAll = s.uLine(1, "");
+        v_nrTlbLocalFlushAll = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 198: /* nr_tlb_local_flush_one */ {
         if (v_nrTlbLocalFlushOne !== undefined) s.duplicate(key);
-        v_nrTlbLocalFlushOne = s.uLine(1, "");
+        v_nrTlbLocalFlushOne = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 199: /* swap_ra */ {
         if (v_swapRa !== undefined) s.duplicate(key);
-        v_swapRa = s.uLine(1, "");
+        v_swapRa = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 200: /* swap_ra_hit */ {
         if (v_swapRaHit !== undefined) s.duplicate(key);
-        v_swapRaHit = s.uLine(1, "");
+        v_swapRaHit = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 201: /* swpin_zero */ {
         if (v_swpinZero !== undefined) s.duplicate(key);
-        v_swpinZero = s.uLine(1, "");
+        v_swpinZero = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 202: /* swpout_zero */ {
         if (v_swpoutZero !== undefined) s.duplicate(key);
-        v_swpoutZero = s.uLine(1, "");
+        v_swpoutZero = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 203: /* ksm_swpin_copy */ {
         if (v_ksmSwpinCopy !== undefined) s.duplicate(key);
-        v_ksmSwpinCopy = s.uLine(1, "");
+        v_ksmSwpinCopy = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 204: /* cow_ksm */ {
         if (v_cowKsm !== undefined) s.duplicate(key);
-        v_cowKsm = s.uLine(1, "");
+        v_cowKsm = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 205: /* zswpin */ {
         if (v_zswpin !== undefined) s.duplicate(key);
-        v_zswpin = s.uLine(1, "");
+        v_zswpin = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 206: /* zswpout */ {
         if (v_zswpout !== undefined) s.duplicate(key);
-        v_zswpout = s.uLine(1, "");
+        v_zswpout = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 207: /* zswpwb */ {
         if (v_zswpwb !== undefined) s.duplicate(key);
-        v_zswpwb = s.uLine(1, "");
+        v_zswpwb = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 208: /* direct_map_level2_splits */ {
         if (v_directMapLevel2Splits !== undefined) s.duplicate(key);
-        v_directMapLevel2Splits = s.uLine(1, "");
+        v_directMapLevel2Splits = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 209: /* direct_map_level3_splits */ {
         if (v_directMapLevel3Splits !== undefined) s.duplicate(key);
-        v_directMapLevel3Splits = s.uLine(1, "");
+        v_directMapLevel3Splits = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 210: /* direct_map_level2_collapses */ {
         if (v_directMapLevel2Collapses !== undefined) s.duplicate(key);
-        v_directMapLevel2Collapses = s.uLine(1, "");
+        v_directMapLevel2Collapses = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 211: /* direct_map_level3_collapses */ {
         if (v_directMapLevel3Collapses !== undefined) s.duplicate(key);
-        v_directMapLevel3Collapses = s.uLine(1, "");
+        v_directMapLevel3Collapses = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 212: /* vma_lock_success */ {
         if (v_vmaLockSuccess !== undefined) s.duplicate(key);
-        v_vmaLockSuccess = s.uLine(1, "");
+        v_vmaLockSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 213: /* vma_lock_abort */ {
         if (v_vmaLockAbort !== undefined) s.duplicate(key);
-        v_vmaLockAbort = s.uLine(1, "");
+        v_vmaLockAbort = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 214: /* vma_lock_retry */ {
         if (v_vmaLockRetry !== undefined) s.duplicate(key);
-        v_vmaLockRetry = s.uLine(1, "");
+        v_vmaLockRetry = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 215: /* vma_lock_miss */ {
         if (v_vmaLockMiss !== undefined) s.duplicate(key);
-        v_vmaLockMiss = s.uLine(1, "");
+        v_vmaLockMiss = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 216: /* kstack_1k */ {
         if (v_kstack1k !== undefined) s.duplicate(key);
-        v_kstack1k = s.uLine(1, "");
+        v_kstack1k = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 217: /* kstack_2k */ {
         if (v_kstack2k !== undefined) s.duplicate(key);
-        v_kstack2k = s.uLine(1, "");
+        v_kstack2k = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 218: /* kstack_4k */ {
         if (v_kstack4k !== undefined) s.duplicate(key);
-        v_kstack4k = s.uLine(1, "");
+        v_kstack4k = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 219: /* kstack_8k */ {
         if (v_kstack8k !== undefined) s.duplicate(key);
-        v_kstack8k = s.uLine(1, "");
+        v_kstack8k = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 220: /* kstack_16k */ {
         if (v_kstack16k !== undefined) s.duplicate(key);
-        v_kstack16k = s.uLine(1, "");
+        v_kstack16k = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 221: /* kstack_32k */ {
         if (v_kstack32k !== undefined) s.duplicate(key);
-        v_kstack32k = s.uLine(1, "");
+        v_kstack32k = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 222: /* kstack_64k */ {
         if (v_kstack64k !== undefined) s.duplicate(key);
-        v_kstack64k = s.uLine(1, "");
+        v_kstack64k = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 223: /* kstack_rest */ {
         if (v_kstackRest !== undefined) s.duplicate(key);
-        v_kstackRest = s.uLine(1, "");
+        v_kstackRest = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -1619,3 +1628,7 @@ const KEYS0_ORDER = ["nr_free_pages", "nr_free_pages_blocks", "nr_zone_inactive_
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1024, 1024, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1024, 1024, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];

@@ -103,452 +103,461 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp6 {
   let v_udpLite6MemErrors: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 86 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+    if (next < 86 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 32, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 86 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("space");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 86 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 86 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("space");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* Ip6InReceives */ {
         if (v_ip6InReceives !== undefined) s.duplicate(key);
-        v_ip6InReceives = s.uLine(1, "");
+        v_ip6InReceives = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 1: /* Ip6InHdrErrors */ {
         if (v_ip6InHdrErrors !== undefined) s.duplicate(key);
-        v_ip6InHdrErrors = s.uLine(1, "");
+        v_ip6InHdrErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 2: /* Ip6InTooBigErrors */ {
         if (v_ip6InTooBigErrors !== undefined) s.duplicate(key);
-        v_ip6InTooBigErrors = s.uLine(1, "");
+        v_ip6InTooBigErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* Ip6InNoRoutes */ {
         if (v_ip6InNoRoutes !== undefined) s.duplicate(key);
-        v_ip6InNoRoutes = s.uLine(1, "");
+        v_ip6InNoRoutes = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 4: /* Ip6InAddrErrors */ {
         if (v_ip6InAddrErrors !== undefined) s.duplicate(key);
-        v_ip6InAddrErrors = s.uLine(1, "");
+        v_ip6InAddrErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 5: /* Ip6InUnknownProtos */ {
         if (v_ip6InUnknownProtos !== undefined) s.duplicate(key);
-        v_ip6InUnknownProtos = s.uLine(1, "");
+        v_ip6InUnknownProtos = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* Ip6InTruncatedPkts */ {
         if (v_ip6InTruncatedPkts !== undefined) s.duplicate(key);
-        v_ip6InTruncatedPkts = s.uLine(1, "");
+        v_ip6InTruncatedPkts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* Ip6InDiscards */ {
         if (v_ip6InDiscards !== undefined) s.duplicate(key);
-        v_ip6InDiscards = s.uLine(1, "");
+        v_ip6InDiscards = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 8: /* Ip6InDelivers */ {
         if (v_ip6InDelivers !== undefined) s.duplicate(key);
-        v_ip6InDelivers = s.uLine(1, "");
+        v_ip6InDelivers = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 9: /* Ip6OutForwDatagrams */ {
         if (v_ip6OutForwDatagrams !== undefined) s.duplicate(key);
-        v_ip6OutForwDatagrams = s.uLine(1, "");
+        v_ip6OutForwDatagrams = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 10: /* Ip6OutRequests */ {
         if (v_ip6OutRequests !== undefined) s.duplicate(key);
-        v_ip6OutRequests = s.uLine(1, "");
+        v_ip6OutRequests = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 11: /* Ip6OutDiscards */ {
         if (v_ip6OutDiscards !== undefined) s.duplicate(key);
-        v_ip6OutDiscards = s.uLine(1, "");
+        v_ip6OutDiscards = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 12: /* Ip6OutNoRoutes */ {
         if (v_ip6OutNoRoutes !== undefined) s.duplicate(key);
-        v_ip6OutNoRoutes = s.uLine(1, "");
+        v_ip6OutNoRoutes = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 13: /* Ip6ReasmTimeout */ {
         if (v_ip6ReasmTimeout !== undefined) s.duplicate(key);
-        v_ip6ReasmTimeout = s.uLine(1, "");
+        v_ip6ReasmTimeout = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 14: /* Ip6ReasmReqds */ {
         if (v_ip6ReasmReqds !== undefined) s.duplicate(key);
-        v_ip6ReasmReqds = s.uLine(1, "");
+        v_ip6ReasmReqds = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 15: /* Ip6ReasmOKs */ {
         if (v_ip6ReasmOks !== undefined) s.duplicate(key);
-        v_ip6ReasmOks = s.uLine(1, "");
+        v_ip6ReasmOks = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 16: /* Ip6ReasmFails */ {
         if (v_ip6ReasmFails !== undefined) s.duplicate(key);
-        v_ip6ReasmFails = s.uLine(1, "");
+        v_ip6ReasmFails = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 17: /* Ip6FragOKs */ {
         if (v_ip6FragOks !== undefined) s.duplicate(key);
-        v_ip6FragOks = s.uLine(1, "");
+        v_ip6FragOks = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 18: /* Ip6FragFails */ {
         if (v_ip6FragFails !== undefined) s.duplicate(key);
-        v_ip6FragFails = s.uLine(1, "");
+        v_ip6FragFails = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 19: /* Ip6FragCreates */ {
         if (v_ip6FragCreates !== undefined) s.duplicate(key);
-        v_ip6FragCreates = s.uLine(1, "");
+        v_ip6FragCreates = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 20: /* Ip6InMcastPkts */ {
         if (v_ip6InMcastPkts !== undefined) s.duplicate(key);
-        v_ip6InMcastPkts = s.uLine(1, "");
+        v_ip6InMcastPkts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 21: /* Ip6OutMcastPkts */ {
         if (v_ip6OutMcastPkts !== undefined) s.duplicate(key);
-        v_ip6OutMcastPkts = s.uLine(1, "");
+        v_ip6OutMcastPkts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 22: /* Ip6InOctets */ {
         if (v_ip6InOctets !== undefined) s.duplicate(key);
-        v_ip6InOctets = s.uLine(1, "");
+        v_ip6InOctets = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 23: /* Ip6OutOctets */ {
         if (v_ip6OutOctets !== undefined) s.duplicate(key);
-        v_ip6OutOctets = s.uLine(1, "");
+        v_ip6OutOctets = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 24: /* Ip6InMcastOctets */ {
         if (v_ip6InMcastOctets !== undefined) s.duplicate(key);
-        v_ip6InMcastOctets = s.uLine(1, "");
+        v_ip6InMcastOctets = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 25: /* Ip6OutMcastOctets */ {
         if (v_ip6OutMcastOctets !== undefined) s.duplicate(key);
-        v_ip6OutMcastOctets = s.uLine(1, "");
+        v_ip6OutMcastOctets = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 26: /* Ip6InBcastOctets */ {
         if (v_ip6InBcastOctets !== undefined) s.duplicate(key);
-        v_ip6InBcastOctets = s.uLine(1, "");
+        v_ip6InBcastOctets = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 27: /* Ip6OutBcastOctets */ {
         if (v_ip6OutBcastOctets !== undefined) s.duplicate(key);
-        v_ip6OutBcastOctets = s.uLine(1, "");
+        v_ip6OutBcastOctets = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 28: /* Ip6InNoECTPkts */ {
         if (v_ip6InNoEctPkts !== undefined) s.duplicate(key);
-        v_ip6InNoEctPkts = s.uLine(1, "");
+        v_ip6InNoEctPkts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 29: /* Ip6InECT1Pkts */ {
         if (v_ip6InEct1Pkts !== undefined) s.duplicate(key);
-        v_ip6InEct1Pkts = s.uLine(1, "");
+        v_ip6InEct1Pkts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 30: /* Ip6InECT0Pkts */ {
         if (v_ip6InEct0Pkts !== undefined) s.duplicate(key);
-        v_ip6InEct0Pkts = s.uLine(1, "");
+        v_ip6InEct0Pkts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 31: /* Ip6InCEPkts */ {
         if (v_ip6InCePkts !== undefined) s.duplicate(key);
-        v_ip6InCePkts = s.uLine(1, "");
+        v_ip6InCePkts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 32: /* Ip6OutTransmits */ {
         if (v_ip6OutTransmits !== undefined) s.duplicate(key);
-        v_ip6OutTransmits = s.uLine(1, "");
+        v_ip6OutTransmits = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 33: /* Icmp6InMsgs */ {
         if (v_icmp6InMsgs !== undefined) s.duplicate(key);
-        v_icmp6InMsgs = s.uLine(1, "");
+        v_icmp6InMsgs = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 34: /* Icmp6InErrors */ {
         if (v_icmp6InErrors !== undefined) s.duplicate(key);
-        v_icmp6InErrors = s.uLine(1, "");
+        v_icmp6InErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 35: /* Icmp6OutMsgs */ {
         if (v_icmp6OutMsgs !== undefined) s.duplicate(key);
-        v_icmp6OutMsgs = s.uLine(1, "");
+        v_icmp6OutMsgs = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 36: /* Icmp6OutErrors */ {
         if (v_icmp6OutErrors !== undefined) s.duplicate(key);
-        v_icmp6OutErrors = s.uLine(1, "");
+        v_icmp6OutErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 37: /* Icmp6InCsumErrors */ {
         if (v_icmp6InCsumErrors !== undefined) s.duplicate(key);
-        v_icmp6InCsumErrors = s.uLine(1, "");
+        v_icmp6InCsumErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 38: /* Icmp6OutRateLimitHost */ {
         if (v_icmp6OutRateLimitHost !== undefined) s.duplicate(key);
-        v_icmp6OutRateLimitHost = s.uLine(1, "");
+        v_icmp6OutRateLimitHost = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 39: /* Icmp6InDestUnreachs */ {
         if (v_icmp6InDestUnreachs !== undefined) s.duplicate(key);
-        v_icmp6InDestUnreachs = s.uLine(1, "");
+        v_icmp6InDestUnreachs = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 40: /* Icmp6InPktTooBigs */ {
         if (v_icmp6InPktTooBigs !== undefined) s.duplicate(key);
-        v_icmp6InPktTooBigs = s.uLine(1, "");
+        v_icmp6InPktTooBigs = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 41: /* Icmp6InTimeExcds */ {
         if (v_icmp6InTimeExcds !== undefined) s.duplicate(key);
-        v_icmp6InTimeExcds = s.uLine(1, "");
+        v_icmp6InTimeExcds = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 42: /* Icmp6InParmProblems */ {
         if (v_icmp6InParmProblems !== undefined) s.duplicate(key);
-        v_icmp6InParmProblems = s.uLine(1, "");
+        v_icmp6InParmProblems = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 43: /* Icmp6InEchos */ {
         if (v_icmp6InEchos !== undefined) s.duplicate(key);
-        v_icmp6InEchos = s.uLine(1, "");
+        v_icmp6InEchos = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 44: /* Icmp6InEchoReplies */ {
         if (v_icmp6InEchoReplies !== undefined) s.duplicate(key);
-        v_icmp6InEchoReplies = s.uLine(1, "");
+        v_icmp6InEchoReplies = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 45: /* Icmp6InGroupMembQueries */ {
         if (v_icmp6InGroupMembQueries !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembQueries = s.uLine(1, "");
+        v_icmp6InGroupMembQueries = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 46: /* Icmp6InGroupMembResponses */ {
         if (v_icmp6InGroupMembResponses !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembResponses = s.uLine(1, "");
+        v_icmp6InGroupMembResponses = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 47: /* Icmp6InGroupMembReductions */ {
         if (v_icmp6InGroupMembReductions !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembReductions = s.uLine(1, "");
+        v_icmp6InGroupMembReductions = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 48: /* Icmp6InRouterSolicits */ {
         if (v_icmp6InRouterSolicits !== undefined) s.duplicate(key);
-        v_icmp6InRouterSolicits = s.uLine(1, "");
+        v_icmp6InRouterSolicits = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 49: /* Icmp6InRouterAdvertisements */ {
         if (v_icmp6InRouterAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6InRouterAdvertisements = s.uLine(1, "");
+        v_icmp6InRouterAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 50: /* Icmp6InNeighborSolicits */ {
         if (v_icmp6InNeighborSolicits !== undefined) s.duplicate(key);
-        v_icmp6InNeighborSolicits = s.uLine(1, "");
+        v_icmp6InNeighborSolicits = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 51: /* Icmp6InNeighborAdvertisements */ {
         if (v_icmp6InNeighborAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6InNeighborAdvertisements = s.uLine(1, "");
+        v_icmp6InNeighborAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 52: /* Icmp6InRedirects */ {
         if (v_icmp6InRedirects !== undefined) s.duplicate(key);
-        v_icmp6InRedirects = s.uLine(1, "");
+        v_icmp6InRedirects = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 53: /* Icmp6InMLDv2Reports */ {
         if (v_icmp6InMldv2Reports !== undefined) s.duplicate(key);
-        v_icmp6InMldv2Reports = s.uLine(1, "");
+        v_icmp6InMldv2Reports = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 54: /* Icmp6OutDestUnreachs */ {
         if (v_icmp6OutDestUnreachs !== undefined) s.duplicate(key);
-        v_icmp6OutDestUnreachs = s.uLine(1, "");
+        v_icmp6OutDestUnreachs = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 55: /* Icmp6OutPktTooBigs */ {
         if (v_icmp6OutPktTooBigs !== undefined) s.duplicate(key);
-        v_icmp6OutPktTooBigs = s.uLine(1, "");
+        v_icmp6OutPktTooBigs = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 56: /* Icmp6OutTimeExcds */ {
         if (v_icmp6OutTimeExcds !== undefined) s.duplicate(key);
-        v_icmp6OutTimeExcds = s.uLine(1, "");
+        v_icmp6OutTimeExcds = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 57: /* Icmp6OutParmProblems */ {
         if (v_icmp6OutParmProblems !== undefined) s.duplicate(key);
-        v_icmp6OutParmProblems = s.uLine(1, "");
+        v_icmp6OutParmProblems = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 58: /* Icmp6OutEchos */ {
         if (v_icmp6OutEchos !== undefined) s.duplicate(key);
-        v_icmp6OutEchos = s.uLine(1, "");
+        v_icmp6OutEchos = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 59: /* Icmp6OutEchoReplies */ {
         if (v_icmp6OutEchoReplies !== undefined) s.duplicate(key);
-        v_icmp6OutEchoReplies = s.uLine(1, "");
+        v_icmp6OutEchoReplies = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 60: /* Icmp6OutGroupMembQueries */ {
         if (v_icmp6OutGroupMembQueries !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembQueries = s.uLine(1, "");
+        v_icmp6OutGroupMembQueries = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 61: /* Icmp6OutGroupMembResponses */ {
         if (v_icmp6OutGroupMembResponses !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembResponses = s.uLine(1, "");
+        v_icmp6OutGroupMembResponses = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 62: /* Icmp6OutGroupMembReductions */ {
         if (v_icmp6OutGroupMembReductions !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembReductions = s.uLine(1, "");
+        v_icmp6OutGroupMembReductions = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 63: /* Icmp6OutRouterSolicits */ {
         if (v_icmp6OutRouterSolicits !== undefined) s.duplicate(key);
-        v_icmp6OutRouterSolicits = s.uLine(1, "");
+        v_icmp6OutRouterSolicits = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 64: /* Icmp6OutRouterAdvertisements */ {
         if (v_icmp6OutRouterAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6OutRouterAdvertisements = s.uLine(1, "");
+        v_icmp6OutRouterAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 65: /* Icmp6OutNeighborSolicits */ {
         if (v_icmp6OutNeighborSolicits !== undefined) s.duplicate(key);
-        v_icmp6OutNeighborSolicits = s.uLine(1, "");
+        v_icmp6OutNeighborSolicits = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 66: /* Icmp6OutNeighborAdvertisements */ {
         if (v_icmp6OutNeighborAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6OutNeighborAdvertisements = s.uLine(1, "");
+        v_icmp6OutNeighborAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 67: /* Icmp6OutRedirects */ {
         if (v_icmp6OutRedirects !== undefined) s.duplicate(key);
-        v_icmp6OutRedirects = s.uLine(1, "");
+        v_icmp6OutRedirects = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 68: /* Icmp6OutMLDv2Reports */ {
         if (v_icmp6OutMldv2Reports !== undefined) s.duplicate(key);
-        v_icmp6OutMldv2Reports = s.uLine(1, "");
+        v_icmp6OutMldv2Reports = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 69: /* Udp6InDatagrams */ {
         if (v_udp6InDatagrams !== undefined) s.duplicate(key);
-        v_udp6InDatagrams = s.uLine(1, "");
+        v_udp6InDatagrams = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 70: /* Udp6NoPorts */ {
         if (v_udp6NoPorts !== undefined) s.duplicate(key);
-        v_udp6NoPorts = s.uLine(1, "");
+        v_udp6NoPorts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 71: /* Udp6InErrors */ {
         if (v_udp6InErrors !== undefined) s.duplicate(key);
-        v_udp6InErrors = s.uLine(1, "");
+        v_udp6InErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 72: /* Udp6OutDatagrams */ {
         if (v_udp6OutDatagrams !== undefined) s.duplicate(key);
-        v_udp6OutDatagrams = s.uLine(1, "");
+        v_udp6OutDatagrams = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 73: /* Udp6RcvbufErrors */ {
         if (v_udp6RcvbufErrors !== undefined) s.duplicate(key);
-        v_udp6RcvbufErrors = s.uLine(1, "");
+        v_udp6RcvbufErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 74: /* Udp6SndbufErrors */ {
         if (v_udp6SndbufErrors !== undefined) s.duplicate(key);
-        v_udp6SndbufErrors = s.uLine(1, "");
+        v_udp6SndbufErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 75: /* Udp6InCsumErrors */ {
         if (v_udp6InCsumErrors !== undefined) s.duplicate(key);
-        v_udp6InCsumErrors = s.uLine(1, "");
+        v_udp6InCsumErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 76: /* Udp6IgnoredMulti */ {
         if (v_udp6IgnoredMulti !== undefined) s.duplicate(key);
-        v_udp6IgnoredMulti = s.uLine(1, "");
+        v_udp6IgnoredMulti = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 77: /* Udp6MemErrors */ {
         if (v_udp6MemErrors !== undefined) s.duplicate(key);
-        v_udp6MemErrors = s.uLine(1, "");
+        v_udp6MemErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 78: /* UdpLite6InDatagrams */ {
         if (v_udpLite6InDatagrams !== undefined) s.duplicate(key);
-        v_udpLite6InDatagrams = s.uLine(1, "");
+        v_udpLite6InDatagrams = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 79: /* UdpLite6NoPorts */ {
         if (v_udpLite6NoPorts !== undefined) s.duplicate(key);
-        v_udpLite6NoPorts = s.uLine(1, "");
+        v_udpLite6NoPorts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 80: /* UdpLite6InErrors */ {
         if (v_udpLite6InErrors !== undefined) s.duplicate(key);
-        v_udpLite6InErrors = s.uLine(1, "");
+        v_udpLite6InErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 81: /* UdpLite6OutDatagrams */ {
         if (v_udpLite6OutDatagrams !== undefined) s.duplicate(key);
-        v_udpLite6OutDatagrams = s.uLine(1, "");
+        v_udpLite6OutDatagrams = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 82: /* UdpLite6RcvbufErrors */ {
         if (v_udpLite6RcvbufErrors !== undefined) s.duplicate(key);
-        v_udpLite6RcvbufErrors = s.uLine(1, "");
+        v_udpLite6RcvbufErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 83: /* UdpLite6SndbufErrors */ {
         if (v_udpLite6SndbufErrors !== undefined) s.duplicate(key);
-        v_udpLite6SndbufErrors = s.uLine(1, "");
+        v_udpLite6SndbufErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 84: /* UdpLite6InCsumErrors */ {
         if (v_udpLite6InCsumErrors !== undefined) s.duplicate(key);
-        v_udpLite6InCsumErrors = s.uLine(1, "");
+        v_udpLite6InCsumErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 85: /* UdpLite6MemErrors */ {
         if (v_udpLite6MemErrors !== undefined) s.duplicate(key);
-        v_udpLite6MemErrors = s.uLine(1, "");
+        v_udpLite6MemErrors = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -683,3 +692,7 @@ const KEYS0_ORDER = ["Ip6InReceives", "Ip6InHdrErrors", "Ip6InTooBigErrors", "Ip
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];

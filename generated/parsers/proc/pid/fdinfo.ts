@@ -39,21 +39,30 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
   let v_scmFds: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 24 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+    if (next < 24 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 24 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 24 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 24 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -73,7 +82,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 2: /* mnt_id */ {
         if (v_mntId !== undefined) s.duplicate(key);
-        v_mntId = s.uLine(1, "");
+        v_mntId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* ino */ {
@@ -99,12 +108,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 6: /* eventfd-id */ {
         if (v_eventfdId !== undefined) s.duplicate(key);
-        v_eventfdId = s.uLine(1, "");
+        v_eventfdId = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* eventfd-semaphore */ {
         if (v_eventfdSemaphore !== undefined) s.duplicate(key);
-        v_eventfdSemaphore = s.uLine(1, "");
+        v_eventfdSemaphore = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 8: /* tfd */ {
@@ -157,12 +166,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 15: /* clockid */ {
         if (v_clockid !== undefined) s.duplicate(key);
-        v_clockid = s.uLine(1, "");
+        v_clockid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 16: /* ticks */ {
         if (v_ticks !== undefined) s.duplicate(key);
-        v_ticks = s.uLine(1, "");
+        v_ticks = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 17: /* settime flags */ {
@@ -207,12 +216,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       }
       case 22: /* tty-index */ {
         if (v_ttyIndex !== undefined) s.duplicate(key);
-        v_ttyIndex = s.uLine(1, "");
+        v_ttyIndex = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 23: /* scm_fds */ {
         if (v_scmFds !== undefined) s.duplicate(key);
-        v_scmFds = s.uLine(1, "");
+        v_scmFds = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -587,3 +596,7 @@ const KEYS0_ORDER = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];

@@ -64,132 +64,141 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   let v_locked: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 22 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+    if (next < 22 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 22 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 22 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 22 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* Rss */ {
         if (v_rss !== undefined) s.duplicate(key);
-        v_rss = s.uLine(1024, "kB");
+        v_rss = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 1: /* Pss */ {
         if (v_pss !== undefined) s.duplicate(key);
-        v_pss = s.uLine(1024, "kB");
+        v_pss = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 2: /* Pss_Dirty */ {
         if (v_pssDirty !== undefined) s.duplicate(key);
-        v_pssDirty = s.uLine(1024, "kB");
+        v_pssDirty = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 3: /* Pss_Anon */ {
         if (v_pssAnon !== undefined) s.duplicate(key);
-        v_pssAnon = s.uLine(1024, "kB");
+        v_pssAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 4: /* Pss_File */ {
         if (v_pssFile !== undefined) s.duplicate(key);
-        v_pssFile = s.uLine(1024, "kB");
+        v_pssFile = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 5: /* Pss_Shmem */ {
         if (v_pssShmem !== undefined) s.duplicate(key);
-        v_pssShmem = s.uLine(1024, "kB");
+        v_pssShmem = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 6: /* Shared_Clean */ {
         if (v_sharedClean !== undefined) s.duplicate(key);
-        v_sharedClean = s.uLine(1024, "kB");
+        v_sharedClean = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 7: /* Shared_Dirty */ {
         if (v_sharedDirty !== undefined) s.duplicate(key);
-        v_sharedDirty = s.uLine(1024, "kB");
+        v_sharedDirty = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 8: /* Private_Clean */ {
         if (v_privateClean !== undefined) s.duplicate(key);
-        v_privateClean = s.uLine(1024, "kB");
+        v_privateClean = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 9: /* Private_Dirty */ {
         if (v_privateDirty !== undefined) s.duplicate(key);
-        v_privateDirty = s.uLine(1024, "kB");
+        v_privateDirty = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 10: /* Referenced */ {
         if (v_referenced !== undefined) s.duplicate(key);
-        v_referenced = s.uLine(1024, "kB");
+        v_referenced = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 11: /* Anonymous */ {
         if (v_anonymous !== undefined) s.duplicate(key);
-        v_anonymous = s.uLine(1024, "kB");
+        v_anonymous = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 12: /* KSM */ {
         if (v_ksm !== undefined) s.duplicate(key);
-        v_ksm = s.uLine(1024, "kB");
+        v_ksm = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 13: /* LazyFree */ {
         if (v_lazyFree !== undefined) s.duplicate(key);
-        v_lazyFree = s.uLine(1024, "kB");
+        v_lazyFree = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 14: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
-        v_anonHugePages = s.uLine(1024, "kB");
+        v_anonHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 15: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
-        v_shmemPmdMapped = s.uLine(1024, "kB");
+        v_shmemPmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 16: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
-        v_filePmdMapped = s.uLine(1024, "kB");
+        v_filePmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 17: /* Shared_Hugetlb */ {
         if (v_sharedHugetlb !== undefined) s.duplicate(key);
-        v_sharedHugetlb = s.uLine(1024, "kB");
+        v_sharedHugetlb = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 18: /* Private_Hugetlb */ {
         if (v_privateHugetlb !== undefined) s.duplicate(key);
-        v_privateHugetlb = s.uLine(1024, "kB");
+        v_privateHugetlb = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 19: /* Swap */ {
         if (v_swap !== undefined) s.duplicate(key);
-        v_swap = s.uLine(1024, "kB");
+        v_swap = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 20: /* SwapPss */ {
         if (v_swapPss !== undefined) s.duplicate(key);
-        v_swapPss = s.uLine(1024, "kB");
+        v_swapPss = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 21: /* Locked */ {
         if (v_locked !== undefined) s.duplicate(key);
-        v_locked = s.uLine(1024, "kB");
+        v_locked = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       default: {
@@ -232,3 +241,7 @@ const KEYS0_ORDER = ["Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shm
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB"];

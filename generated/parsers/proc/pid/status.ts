@@ -79,21 +79,30 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   let v_nonvoluntaryCtxtSwitches: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 64 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+    if (next < 64 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 64 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("colon");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 64 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 64 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -119,27 +128,27 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 3: /* Tgid */ {
         if (v_tgid !== undefined) s.duplicate(key);
-        v_tgid = s.uLine(1, "");
+        v_tgid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 4: /* Ngid */ {
         if (v_ngid !== undefined) s.duplicate(key);
-        v_ngid = s.uLine(1, "");
+        v_ngid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 5: /* Pid */ {
         if (v_pid !== undefined) s.duplicate(key);
-        v_pid = s.uLine(1, "");
+        v_pid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* PPid */ {
         if (v_ppid !== undefined) s.duplicate(key);
-        v_ppid = s.uLine(1, "");
+        v_ppid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* TracerPid */ {
         if (v_tracerPid !== undefined) s.duplicate(key);
-        v_tracerPid = s.uLine(1, "");
+        v_tracerPid = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 8: /* Uid */ {
@@ -156,7 +165,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 10: /* FDSize */ {
         if (v_fdSize !== undefined) s.duplicate(key);
-        v_fdSize = s.uLine(1, "");
+        v_fdSize = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 11: /* Groups */ {
@@ -231,107 +240,107 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 16: /* Kthread */ {
         if (v_kthread !== undefined) s.duplicate(key);
-        v_kthread = s.uLine(1, "");
+        v_kthread = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 17: /* VmPeak */ {
         if (v_vmPeak !== undefined) s.duplicate(key);
-        v_vmPeak = s.uLine(1024, "kB");
+        v_vmPeak = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 18: /* VmSize */ {
         if (v_vmSize !== undefined) s.duplicate(key);
-        v_vmSize = s.uLine(1024, "kB");
+        v_vmSize = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 19: /* VmLck */ {
         if (v_vmLck !== undefined) s.duplicate(key);
-        v_vmLck = s.uLine(1024, "kB");
+        v_vmLck = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 20: /* VmPin */ {
         if (v_vmPin !== undefined) s.duplicate(key);
-        v_vmPin = s.uLine(1024, "kB");
+        v_vmPin = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 21: /* VmHWM */ {
         if (v_vmHwm !== undefined) s.duplicate(key);
-        v_vmHwm = s.uLine(1024, "kB");
+        v_vmHwm = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 22: /* VmRSS */ {
         if (v_vmRss !== undefined) s.duplicate(key);
-        v_vmRss = s.uLine(1024, "kB");
+        v_vmRss = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 23: /* RssAnon */ {
         if (v_rssAnon !== undefined) s.duplicate(key);
-        v_rssAnon = s.uLine(1024, "kB");
+        v_rssAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 24: /* RssFile */ {
         if (v_rssFile !== undefined) s.duplicate(key);
-        v_rssFile = s.uLine(1024, "kB");
+        v_rssFile = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 25: /* RssShmem */ {
         if (v_rssShmem !== undefined) s.duplicate(key);
-        v_rssShmem = s.uLine(1024, "kB");
+        v_rssShmem = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 26: /* VmData */ {
         if (v_vmData !== undefined) s.duplicate(key);
-        v_vmData = s.uLine(1024, "kB");
+        v_vmData = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 27: /* VmStk */ {
         if (v_vmStk !== undefined) s.duplicate(key);
-        v_vmStk = s.uLine(1024, "kB");
+        v_vmStk = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 28: /* VmExe */ {
         if (v_vmExe !== undefined) s.duplicate(key);
-        v_vmExe = s.uLine(1024, "kB");
+        v_vmExe = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 29: /* VmLib */ {
         if (v_vmLib !== undefined) s.duplicate(key);
-        v_vmLib = s.uLine(1024, "kB");
+        v_vmLib = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 30: /* VmPTE */ {
         if (v_vmPte !== undefined) s.duplicate(key);
-        v_vmPte = s.uLine(1024, "kB");
+        v_vmPte = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 31: /* VmPMD */ {
         if (v_vmPmd !== undefined) s.duplicate(key);
-        v_vmPmd = s.uLine(1024, "kB");
+        v_vmPmd = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 32: /* VmSwap */ {
         if (v_vmSwap !== undefined) s.duplicate(key);
-        v_vmSwap = s.uLine(1024, "kB");
+        v_vmSwap = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 33: /* HugetlbPages */ {
         if (v_hugetlbPages !== undefined) s.duplicate(key);
-        v_hugetlbPages = s.uLine(1024, "kB");
+        v_hugetlbPages = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 34: /* Stack usage */ {
         if (v_stackUsage !== undefined) s.duplicate(key);
-        v_stackUsage = s.uLine(1024, "kB");
+        v_stackUsage = fast >= 0 ? fast : s.uLine(1024, "kB");
         break;
       }
       case 35: /* CoreDumping */ {
         if (v_coreDumping !== undefined) s.duplicate(key);
-        v_coreDumping = s.uLine(1, "");
+        v_coreDumping = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 36: /* THP_enabled */ {
         if (v_thpEnabled !== undefined) s.duplicate(key);
-        v_thpEnabled = s.uLine(1, "");
+        v_thpEnabled = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 37: /* untag_mask */ {
@@ -379,7 +388,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 41: /* Threads */ {
         if (v_threads !== undefined) s.duplicate(key);
-        v_threads = s.uLine(1, "");
+        v_threads = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 42: /* SigQ */ {
@@ -469,17 +478,17 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 53: /* NoNewPrivs */ {
         if (v_noNewPrivs !== undefined) s.duplicate(key);
-        v_noNewPrivs = s.uLine(1, "");
+        v_noNewPrivs = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 54: /* Seccomp */ {
         if (v_seccomp !== undefined) s.duplicate(key);
-        v_seccomp = s.uLine(1, "");
+        v_seccomp = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 55: /* Seccomp_filters */ {
         if (v_seccompFilters !== undefined) s.duplicate(key);
-        v_seccompFilters = s.uLine(1, "");
+        v_seccompFilters = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 56: /* Speculation_Store_Bypass */ {
@@ -526,12 +535,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 62: /* voluntary_ctxt_switches */ {
         if (v_voluntaryCtxtSwitches !== undefined) s.duplicate(key);
-        v_voluntaryCtxtSwitches = s.uLine(1, "");
+        v_voluntaryCtxtSwitches = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 63: /* nonvoluntary_ctxt_switches */ {
         if (v_nonvoluntaryCtxtSwitches !== undefined) s.duplicate(key);
-        v_nonvoluntaryCtxtSwitches = s.uLine(1, "");
+        v_nonvoluntaryCtxtSwitches = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -674,3 +683,7 @@ const KEYS0_ORDER = ["Name", "Umask", "State", "Tgid", "Ngid", "Pid", "PPid", "T
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1024, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "kB", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];

@@ -25,21 +25,30 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
   let v_burst: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 10 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+    if (next < 10 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 32, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 10 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("space");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 10 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 10 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("space");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
@@ -80,12 +89,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
       }
       case 5: /* nr_periods */ {
         if (v_nrPeriods !== undefined) s.duplicate(key);
-        v_nrPeriods = s.uLine(1, "");
+        v_nrPeriods = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* nr_throttled */ {
         if (v_nrThrottled !== undefined) s.duplicate(key);
-        v_nrThrottled = s.uLine(1, "");
+        v_nrThrottled = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* throttled_usec */ {
@@ -97,7 +106,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
       }
       case 8: /* nr_bursts */ {
         if (v_nrBursts !== undefined) s.duplicate(key);
-        v_nrBursts = s.uLine(1, "");
+        v_nrBursts = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 9: /* burst_usec */ {
@@ -135,3 +144,7 @@ const KEYS0_ORDER = ["usage_usec", "user_usec", "system_usec", "nice_usec", "cor
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [0, 0, 0, 0, 0, 1, 1, 0, 1, 0];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];

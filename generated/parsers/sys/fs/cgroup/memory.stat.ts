@@ -90,397 +90,406 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
   let v_numaHintFaults: number | undefined;
   let extra: Record<string, number | string> | undefined;
   let next = 0;
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 75 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+    if (next < 75 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 32, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 75 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
-      key = s.key("space");
-      k = KEYS0.get(key);
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 75 && s.keyIs(KEYS0_BYTES[next]!, 32)) {
+        k = next;
+        key = KEYS0_ORDER[next]!;
+      }
+      else if (next + 1 < 75 && s.keyIs(KEYS0_BYTES[next + 1]!, 32)) {
+        k = next + 1;
+        key = KEYS0_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("space");
+        k = KEYS0.get(key);
+      }
     }
     if (k !== undefined) next = k + 1;
     switch (k) {
       case 0: /* anon */ {
         if (v_anon !== undefined) s.duplicate(key);
-        v_anon = s.uLine(1, "");
+        v_anon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 1: /* file */ {
         if (v_file !== undefined) s.duplicate(key);
-        v_file = s.uLine(1, "");
+        v_file = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 2: /* kernel */ {
         if (v_kernel !== undefined) s.duplicate(key);
-        v_kernel = s.uLine(1, "");
+        v_kernel = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 3: /* kernel_stack */ {
         if (v_kernelStack !== undefined) s.duplicate(key);
-        v_kernelStack = s.uLine(1, "");
+        v_kernelStack = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 4: /* pagetables */ {
         if (v_pageTables !== undefined) s.duplicate(key);
-        v_pageTables = s.uLine(1, "");
+        v_pageTables = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 5: /* sec_pagetables */ {
         if (v_secondaryPageTables !== undefined) s.duplicate(key);
-        v_secondaryPageTables = s.uLine(1, "");
+        v_secondaryPageTables = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 6: /* percpu */ {
         if (v_percpu !== undefined) s.duplicate(key);
-        v_percpu = s.uLine(1, "");
+        v_percpu = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 7: /* sock */ {
         if (v_sock !== undefined) s.duplicate(key);
-        v_sock = s.uLine(1, "");
+        v_sock = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 8: /* vmalloc */ {
         if (v_vmalloc !== undefined) s.duplicate(key);
-        v_vmalloc = s.uLine(1, "");
+        v_vmalloc = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 9: /* shmem */ {
         if (v_shmem !== undefined) s.duplicate(key);
-        v_shmem = s.uLine(1, "");
+        v_shmem = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 10: /* zswap */ {
         if (v_zswap !== undefined) s.duplicate(key);
-        v_zswap = s.uLine(1, "");
+        v_zswap = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 11: /* zswapped */ {
         if (v_zswapped !== undefined) s.duplicate(key);
-        v_zswapped = s.uLine(1, "");
+        v_zswapped = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 12: /* zswap_incomp */ {
         if (v_zswapIncompressible !== undefined) s.duplicate(key);
-        v_zswapIncompressible = s.uLine(1, "");
+        v_zswapIncompressible = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 13: /* file_mapped */ {
         if (v_fileMapped !== undefined) s.duplicate(key);
-        v_fileMapped = s.uLine(1, "");
+        v_fileMapped = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 14: /* file_dirty */ {
         if (v_fileDirty !== undefined) s.duplicate(key);
-        v_fileDirty = s.uLine(1, "");
+        v_fileDirty = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 15: /* file_writeback */ {
         if (v_fileWriteback !== undefined) s.duplicate(key);
-        v_fileWriteback = s.uLine(1, "");
+        v_fileWriteback = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 16: /* swapcached */ {
         if (v_swapCached !== undefined) s.duplicate(key);
-        v_swapCached = s.uLine(1, "");
+        v_swapCached = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 17: /* anon_thp */ {
         if (v_anonThp !== undefined) s.duplicate(key);
-        v_anonThp = s.uLine(1, "");
+        v_anonThp = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 18: /* file_thp */ {
         if (v_fileThp !== undefined) s.duplicate(key);
-        v_fileThp = s.uLine(1, "");
+        v_fileThp = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 19: /* shmem_thp */ {
         if (v_shmemThp !== undefined) s.duplicate(key);
-        v_shmemThp = s.uLine(1, "");
+        v_shmemThp = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 20: /* inactive_anon */ {
         if (v_inactiveAnon !== undefined) s.duplicate(key);
-        v_inactiveAnon = s.uLine(1, "");
+        v_inactiveAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 21: /* active_anon */ {
         if (v_activeAnon !== undefined) s.duplicate(key);
-        v_activeAnon = s.uLine(1, "");
+        v_activeAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 22: /* inactive_file */ {
         if (v_inactiveFile !== undefined) s.duplicate(key);
-        v_inactiveFile = s.uLine(1, "");
+        v_inactiveFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 23: /* active_file */ {
         if (v_activeFile !== undefined) s.duplicate(key);
-        v_activeFile = s.uLine(1, "");
+        v_activeFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 24: /* unevictable */ {
         if (v_unevictable !== undefined) s.duplicate(key);
-        v_unevictable = s.uLine(1, "");
+        v_unevictable = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 25: /* slab_reclaimable */ {
         if (v_slabReclaimable !== undefined) s.duplicate(key);
-        v_slabReclaimable = s.uLine(1, "");
+        v_slabReclaimable = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 26: /* slab_unreclaimable */ {
         if (v_slabUnreclaimable !== undefined) s.duplicate(key);
-        v_slabUnreclaimable = s.uLine(1, "");
+        v_slabUnreclaimable = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 27: /* slab */ {
         if (v_slab !== undefined) s.duplicate(key);
-        v_slab = s.uLine(1, "");
+        v_slab = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 28: /* hugetlb */ {
         if (v_hugetlb !== undefined) s.duplicate(key);
-        v_hugetlb = s.uLine(1, "");
+        v_hugetlb = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 29: /* workingset_refault */ {
         if (v_workingsetRefault !== undefined) s.duplicate(key);
-        v_workingsetRefault = s.uLine(1, "");
+        v_workingsetRefault = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 30: /* workingset_activate */ {
         if (v_workingsetActivate !== undefined) s.duplicate(key);
-        v_workingsetActivate = s.uLine(1, "");
+        v_workingsetActivate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 31: /* workingset_restore */ {
         if (v_workingsetRestore !== undefined) s.duplicate(key);
-        v_workingsetRestore = s.uLine(1, "");
+        v_workingsetRestore = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 32: /* workingset_refault_anon */ {
         if (v_workingsetRefaultAnon !== undefined) s.duplicate(key);
-        v_workingsetRefaultAnon = s.uLine(1, "");
+        v_workingsetRefaultAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 33: /* workingset_refault_file */ {
         if (v_workingsetRefaultFile !== undefined) s.duplicate(key);
-        v_workingsetRefaultFile = s.uLine(1, "");
+        v_workingsetRefaultFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 34: /* workingset_activate_anon */ {
         if (v_workingsetActivateAnon !== undefined) s.duplicate(key);
-        v_workingsetActivateAnon = s.uLine(1, "");
+        v_workingsetActivateAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 35: /* workingset_activate_file */ {
         if (v_workingsetActivateFile !== undefined) s.duplicate(key);
-        v_workingsetActivateFile = s.uLine(1, "");
+        v_workingsetActivateFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 36: /* workingset_restore_anon */ {
         if (v_workingsetRestoreAnon !== undefined) s.duplicate(key);
-        v_workingsetRestoreAnon = s.uLine(1, "");
+        v_workingsetRestoreAnon = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 37: /* workingset_restore_file */ {
         if (v_workingsetRestoreFile !== undefined) s.duplicate(key);
-        v_workingsetRestoreFile = s.uLine(1, "");
+        v_workingsetRestoreFile = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 38: /* workingset_nodereclaim */ {
         if (v_workingsetNodeReclaim !== undefined) s.duplicate(key);
-        v_workingsetNodeReclaim = s.uLine(1, "");
+        v_workingsetNodeReclaim = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 39: /* pgdemote_kswapd */ {
         if (v_pgdemoteKswapd !== undefined) s.duplicate(key);
-        v_pgdemoteKswapd = s.uLine(1, "");
+        v_pgdemoteKswapd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 40: /* pgdemote_direct */ {
         if (v_pgdemoteDirect !== undefined) s.duplicate(key);
-        v_pgdemoteDirect = s.uLine(1, "");
+        v_pgdemoteDirect = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 41: /* pgdemote_khugepaged */ {
         if (v_pgdemoteKhugepaged !== undefined) s.duplicate(key);
-        v_pgdemoteKhugepaged = s.uLine(1, "");
+        v_pgdemoteKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 42: /* pgdemote_proactive */ {
         if (v_pgdemoteProactive !== undefined) s.duplicate(key);
-        v_pgdemoteProactive = s.uLine(1, "");
+        v_pgdemoteProactive = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 43: /* pgsteal_proactive */ {
         if (v_pgstealProactive !== undefined) s.duplicate(key);
-        v_pgstealProactive = s.uLine(1, "");
+        v_pgstealProactive = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 44: /* pgscan_proactive */ {
         if (v_pgscanProactive !== undefined) s.duplicate(key);
-        v_pgscanProactive = s.uLine(1, "");
+        v_pgscanProactive = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 45: /* pgpromote_success */ {
         if (v_pgpromoteSuccess !== undefined) s.duplicate(key);
-        v_pgpromoteSuccess = s.uLine(1, "");
+        v_pgpromoteSuccess = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 46: /* pgscan */ {
         if (v_pgscan !== undefined) s.duplicate(key);
-        v_pgscan = s.uLine(1, "");
+        v_pgscan = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 47: /* pgsteal */ {
         if (v_pgsteal !== undefined) s.duplicate(key);
-        v_pgsteal = s.uLine(1, "");
+        v_pgsteal = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 48: /* pswpin */ {
         if (v_pswpin !== undefined) s.duplicate(key);
-        v_pswpin = s.uLine(1, "");
+        v_pswpin = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 49: /* pswpout */ {
         if (v_pswpout !== undefined) s.duplicate(key);
-        v_pswpout = s.uLine(1, "");
+        v_pswpout = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 50: /* pgscan_kswapd */ {
         if (v_pgscanKswapd !== undefined) s.duplicate(key);
-        v_pgscanKswapd = s.uLine(1, "");
+        v_pgscanKswapd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 51: /* pgscan_direct */ {
         if (v_pgscanDirect !== undefined) s.duplicate(key);
-        v_pgscanDirect = s.uLine(1, "");
+        v_pgscanDirect = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 52: /* pgscan_khugepaged */ {
         if (v_pgscanKhugepaged !== undefined) s.duplicate(key);
-        v_pgscanKhugepaged = s.uLine(1, "");
+        v_pgscanKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 53: /* pgsteal_kswapd */ {
         if (v_pgstealKswapd !== undefined) s.duplicate(key);
-        v_pgstealKswapd = s.uLine(1, "");
+        v_pgstealKswapd = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 54: /* pgsteal_direct */ {
         if (v_pgstealDirect !== undefined) s.duplicate(key);
-        v_pgstealDirect = s.uLine(1, "");
+        v_pgstealDirect = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 55: /* pgsteal_khugepaged */ {
         if (v_pgstealKhugepaged !== undefined) s.duplicate(key);
-        v_pgstealKhugepaged = s.uLine(1, "");
+        v_pgstealKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 56: /* pgfault */ {
         if (v_pgfault !== undefined) s.duplicate(key);
-        v_pgfault = s.uLine(1, "");
+        v_pgfault = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 57: /* pgmajfault */ {
         if (v_pgmajfault !== undefined) s.duplicate(key);
-        v_pgmajfault = s.uLine(1, "");
+        v_pgmajfault = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 58: /* pgrefill */ {
         if (v_pgrefill !== undefined) s.duplicate(key);
-        v_pgrefill = s.uLine(1, "");
+        v_pgrefill = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 59: /* pgactivate */ {
         if (v_pgactivate !== undefined) s.duplicate(key);
-        v_pgactivate = s.uLine(1, "");
+        v_pgactivate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 60: /* pgdeactivate */ {
         if (v_pgdeactivate !== undefined) s.duplicate(key);
-        v_pgdeactivate = s.uLine(1, "");
+        v_pgdeactivate = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 61: /* pglazyfree */ {
         if (v_pglazyfree !== undefined) s.duplicate(key);
-        v_pglazyfree = s.uLine(1, "");
+        v_pglazyfree = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 62: /* pglazyfreed */ {
         if (v_pglazyfreed !== undefined) s.duplicate(key);
-        v_pglazyfreed = s.uLine(1, "");
+        v_pglazyfreed = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 63: /* swpin_zero */ {
         if (v_swpinZero !== undefined) s.duplicate(key);
-        v_swpinZero = s.uLine(1, "");
+        v_swpinZero = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 64: /* swpout_zero */ {
         if (v_swpoutZero !== undefined) s.duplicate(key);
-        v_swpoutZero = s.uLine(1, "");
+        v_swpoutZero = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 65: /* zswpin */ {
         if (v_zswpin !== undefined) s.duplicate(key);
-        v_zswpin = s.uLine(1, "");
+        v_zswpin = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 66: /* zswpout */ {
         if (v_zswpout !== undefined) s.duplicate(key);
-        v_zswpout = s.uLine(1, "");
+        v_zswpout = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 67: /* zswpwb */ {
         if (v_zswpwb !== undefined) s.duplicate(key);
-        v_zswpwb = s.uLine(1, "");
+        v_zswpwb = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 68: /* thp_fault_alloc */ {
         if (v_thpFaultAlloc !== undefined) s.duplicate(key);
-        v_thpFaultAlloc = s.uLine(1, "");
+        v_thpFaultAlloc = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 69: /* thp_collapse_alloc */ {
         if (v_thpCollapseAlloc !== undefined) s.duplicate(key);
-        v_thpCollapseAlloc = s.uLine(1, "");
+        v_thpCollapseAlloc = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 70: /* thp_swpout */ {
         if (v_thpSwpout !== undefined) s.duplicate(key);
-        v_thpSwpout = s.uLine(1, "");
+        v_thpSwpout = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 71: /* thp_swpout_fallback */ {
         if (v_thpSwpoutFallback !== undefined) s.duplicate(key);
-        v_thpSwpoutFallback = s.uLine(1, "");
+        v_thpSwpoutFallback = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 72: /* numa_pages_migrated */ {
         if (v_numaPagesMigrated !== undefined) s.duplicate(key);
-        v_numaPagesMigrated = s.uLine(1, "");
+        v_numaPagesMigrated = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 73: /* numa_pte_updates */ {
         if (v_numaPteUpdates !== undefined) s.duplicate(key);
-        v_numaPteUpdates = s.uLine(1, "");
+        v_numaPteUpdates = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       case 74: /* numa_hint_faults */ {
         if (v_numaHintFaults !== undefined) s.duplicate(key);
-        v_numaHintFaults = s.uLine(1, "");
+        v_numaHintFaults = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
       default: {
@@ -576,3 +585,7 @@ const KEYS0_ORDER = ["anon", "file", "kernel", "kernel_stack", "pagetables", "se
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS0_FACTOR = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];
