@@ -1024,7 +1024,7 @@ export class Scan {
 
   /**
    * An unsigned decimal integer, exact: beyond 2^53 it is a parse error.
-   * (uLine and uList write out its digit loop, and uList restTokens' count:
+   * (uLine, uList and keyedNumber write out its digit loop, and uList restTokens' count:
    * through shared methods /proc/stat parsed 2-11% slower.)
    */
   u(): number {
