@@ -29,7 +29,7 @@ export class ProcFs extends BaseProcFs<SpecTypes, WriterTypes> {
     return listProcesses(this.root, (file) => this.context(file), opts);
   }
 
-  /** processes() without blocking the event loop (`concurrency` default 32; see listProcessesAsync). */
+  /** processes() without blocking the event loop (`concurrency` default 64; see listProcessesAsync). */
   processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number; native?: boolean }): Promise<Listing<G>> {
     return listProcessesAsync(this.root, (file) => this.context(file), opts);
   }

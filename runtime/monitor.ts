@@ -11,7 +11,7 @@ import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { batchText, filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import { batchText, DEFAULT_CONCURRENCY, filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, readBatch, textsOf, type NativeReader } from './native.js';
@@ -88,9 +88,10 @@ export interface MonitorOptions<G extends Group> extends ListOptions<G> {
    */
   maxOpenFiles?: number;
   /**
-   * sampleAsync: files read at once, as for processesAsync (default 32). With
+   * sampleAsync: files read at once, as for processesAsync (default 64). With
    * the native reader, batches of 256 processes are read `concurrency / 16`
-   * at a time (1 to 4: the size of libuv's thread pool).
+   * at a time (1 to 4: the size of libuv's thread pool; the default takes
+   * all four of its threads while a sample reads, 32 leaves two).
    */
   concurrency?: number;
 }
@@ -416,7 +417,7 @@ export class ProcessMonitor<G extends Group> {
     }
     const count = Math.ceil(ready.length / BATCH);
     const single = singleFlags(this.files, BATCH);
-    const inFlight = Math.max(1, Math.min(4, Math.floor((this.opts.concurrency ?? 32) / 16)));
+    const inFlight = Math.max(1, Math.min(4, Math.floor((this.opts.concurrency ?? DEFAULT_CONCURRENCY) / 16)));
     return new Promise((resolve, reject) => {
       let queued = 0;
       let running = 0;
