@@ -71,7 +71,6 @@ export interface MonitorSample<G extends Group> {
 /** Processes re-read per call of the native reader. */
 const BATCH = 256;
 
-
 /** Descriptors a budget the caller sets leaves free: reads by path, and the system files kept open (at most 64). */
 const OWN_DESCRIPTORS = 128;
 
@@ -106,9 +105,10 @@ interface Watched {
   seen: number;
   /** Reader through this process's kept descriptors (made once). */
   read?: TaskRead;
-  /** Texts (or errno numbers) read ahead by the native batch for this sample: this process's files start at `preAt`. */
+  /** Texts (or errno numbers) read ahead by the native batch: this process's files start at `preAt`; valid in sample `preSample` only. */
   pre: (Uint8Array | number)[] | undefined;
   preAt: number;
+  preSample: number;
   /** True while a batch of sampleAsync reads this process's descriptors: they must stay open. */
   inFlight: boolean;
   /** Counters of the previous sample (at < 0: none yet), for rates. */
@@ -217,7 +217,8 @@ export class ProcessMonitor<G extends Group> {
     if (w.read !== undefined) return w.read;
     const files = this.files;
     return (w.read = (dir: string, name: string): FileText => {
-      if (w.pre !== undefined) return batchText(w.pre, w.preAt, files, dir, name);
+      // Texts read ahead for this sample; never those of an earlier one (a sample that threw before reading this task).
+      if (w.pre !== undefined && w.preSample === this.samples) return batchText(w.pre, w.preAt, files, dir, name);
       const j = files.indexOf(name);
       let fd = w.fds[j]!;
       const path = `${dir}/${name}`;
@@ -287,6 +288,7 @@ export class ProcessMonitor<G extends Group> {
         const w = ready[b + i]!;
         w.pre = texts;
         w.preAt = i * k;
+        w.preSample = this.samples;
       }
     }
   }
@@ -332,7 +334,7 @@ export class ProcessMonitor<G extends Group> {
   /** A new watched task, with no file open and no previous counters. */
   private watch(stamp: number): Watched {
     return {
-      startTicks: -1, fds: this.files.map(() => -1), open: 0, seen: stamp, pre: undefined, preAt: 0, inFlight: false,
+      startTicks: -1, fds: this.files.map(() => -1), open: 0, seen: stamp, pre: undefined, preAt: 0, preSample: 0, inFlight: false,
       at: -1, cpu: 0, minflt: 0, majflt: 0, readBytes: undefined, writeBytes: undefined,
     };
   }
@@ -435,27 +437,34 @@ export class ProcessMonitor<G extends Group> {
           const fds = new Int32Array(n * k);
           for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[from + i]!.fds[j]!;
           running++;
-          reader.preadFdsAsync(fds, n === BATCH ? single : single.subarray(0, n * k), (err, buf, ends, errs) => {
-            running--;
-            try {
-              if (err) throw err;
-              queue();
-              const texts = textsOf(buf, ends, errs);
-              for (let i = 0; i < n; i++) {
-                const w = ready[from + i]!;
-                w.inFlight = false;
-                w.pre = texts;
-                w.preAt = i * k;
-                if (error === undefined) {
-                  this.step(r, at[from + i]!);
-                  done[at[from + i]!] = 1;
+          try {
+            reader.preadFdsAsync(fds, n === BATCH ? single : single.subarray(0, n * k), (err, buf, ends, errs) => {
+              running--;
+              try {
+                if (err) throw err;
+                queue();
+                const texts = textsOf(buf, ends, errs);
+                for (let i = 0; i < n; i++) {
+                  const w = ready[from + i]!;
+                  w.inFlight = false;
+                  if (error === undefined) {
+                    w.pre = texts;
+                    w.preAt = i * k;
+                    w.preSample = r.stamp;
+                    this.step(r, at[from + i]!);
+                    done[at[from + i]!] = 1;
+                  }
                 }
+              } catch (e) {
+                error ??= e;
               }
-            } catch (e) {
-              error ??= e;
-            }
-            settle();
-          });
+              settle();
+            });
+          } catch (e) {
+            // Not queued (bad arguments, out of memory): nothing reads these descriptors.
+            running--;
+            error ??= e;
+          }
         }
       };
       queue();
