@@ -1,6 +1,8 @@
 /** Scanner primitives the newer spec shapes rest on: escapes, variants, NUL items. */
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseProcMeminfo } from '../../generated/parsers/proc/meminfo.js';
 import { parseProcDiskstats } from '../../generated/parsers/proc/diskstats.js';
 import { parseProcLocks } from '../../generated/parsers/proc/locks.js';
@@ -263,5 +265,22 @@ describe('Scan over bytes', () => {
     const all = Buffer.from('junk 1 2 3\nMemTotal: 5 kB\n');
     const view = new Uint8Array(all.buffer, all.byteOffset + 11, all.length - 11);
     expect(first(view, (s) => [s.key('colon'), s.uLine(1024, 'kB')])).toEqual(['MemTotal', 5120]);
+  });
+});
+
+describe('values kept from a large text', () => {
+  it('do not keep the text alive (V8 slices of 13 characters or more would)', () => {
+    const run = (count: number, what: string) =>
+      JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, '..', 'support', 'retained.ts'), String(count), what], { encoding: 'utf8' })) as {
+        kept: number;
+        length: number;
+        grew: number;
+        text: number;
+      };
+    const mounts = run(30, 'mountPoint');
+    const none = run(30, 'none');
+    expect(mounts.length).toBeGreaterThanOrEqual(13);
+    // Thirty texts of 1.1 MB kept alive would be 33 MB more; thirty strings of 33 characters are a few kB.
+    expect(mounts.grew - none.grew, JSON.stringify({ mounts, none })).toBeLessThan(mounts.text);
   });
 });
