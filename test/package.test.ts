@@ -1,6 +1,6 @@
 /**
  * The published package, installed as a user installs it: `npm pack` (which
- * builds dist/ in prepack), `npm install <tarball>` into an empty folder
+ * builds dist/ in prepare), `npm install <tarball>` into an empty folder
  * from the registry, then the installed bin, the exports map from plain
  * Node ESM, the declarations from tsc, and the optional native reader built
  * inside node_modules. No dev dependency (tsx, typescript) is installed there.
