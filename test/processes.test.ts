@@ -214,26 +214,34 @@ describe('process table', () => {
     }
   });
 
-  it('lists while thousands of short-lived processes come and go: no exception, no row mixing two processes', async () => {
+  it('lists and samples while thousands of short-lived processes come and go: no exception, no row mixing two processes', async () => {
     // Each short-lived process is `true` or `sleep 0` under an argv[0] naming the program it runs, so a row whose
     // command name (from stat) and argv[0] (from cmdline) came from two different processes would show it.
     const churn = start('bash', ['-c', 'for i in $(seq 1 4000); do if (( i % 2 )); then (exec -a churn-true true); else (exec -a churn-sleep sleep 0); fi; done']);
     let listings = 0;
     let gone = 0;
     let seen = 0;
+    // The refresh mode too, sync and async: kept descriptors of processes that end, and new ones every sample.
+    const monitor = fs.monitor({ groups: ['base', 'cmdline'] });
     const until = Date.now() + 3000;
-    while (Date.now() < until && churn.exitCode === null) {
-      const l = fs.processes({ groups: ['base', 'cmdline'] });
-      listings++;
-      gone += l.gone;
-      for (const r of l.rows) {
-        const argv0 = r.cmdline?.[0];
-        if (argv0 === undefined || !argv0.startsWith('churn-')) continue;
-        seen++;
-        // Between fork and exec the child is still bash; after exec its comm is the program's.
-        if (r.comm !== 'bash') expect(`churn-${r.comm}`).toBe(argv0);
+    try {
+      while (Date.now() < until && churn.exitCode === null) {
+        const samples = [fs.processes({ groups: ['base', 'cmdline'] }), listings % 2 ? monitor.sample() : await monitor.sampleAsync()];
+        listings++;
+        for (const l of samples) {
+          gone += l.gone;
+          for (const r of l.rows) {
+            const argv0 = r.cmdline?.[0];
+            if (argv0 === undefined || !argv0.startsWith('churn-')) continue;
+            seen++;
+            // Between fork and exec the child is still bash; after exec its comm is the program's.
+            if (r.comm !== 'bash') expect(`churn-${r.comm}`).toBe(argv0);
+          }
+        }
+        await sleep(1);
       }
-      await sleep(1);
+    } finally {
+      monitor.close();
     }
     expect(listings).toBeGreaterThan(5);
     expect(seen + gone).toBeGreaterThan(0);
