@@ -369,18 +369,23 @@ describe('refresh mode', () => {
     const async = fs.monitor({ groups: ['base', 'cpu', 'cmdline'], select });
     // A budget far below the 600 files: evictions and reads by path while batches are in flight.
     const small = fs.monitor({ groups: ['base', 'cpu', 'cmdline'], select, maxOpenFiles: 100 });
+    // Without the native reader sampleAsync is sample().
+    const plain = fs.monitor({ groups: ['base', 'cpu', 'cmdline'], select, native: false });
     try {
       for (let i = 0; i < 100 && sync.sample().rows.length < 300; i++) await sleep(50);
       const first = await async.sampleAsync();
       expect(first.rows.length).toBe(300);
       expect(first.started).toBe(300);
       await small.sampleAsync();
-      const [a, b, c] = [await async.sampleAsync(), sync.sample(), await small.sampleAsync()];
+      await plain.sampleAsync();
+      const [a, b, c, d] = [await async.sampleAsync(), sync.sample(), await small.sampleAsync(), await plain.sampleAsync()];
       expect(a.started).toBe(0);
       expect(a.openFiles).toBe(600);
       expect(c.openFiles).toBeLessThanOrEqual(100);
       expect(rowsOf(a)).toEqual(rowsOf(b));
       expect(rowsOf(c)).toEqual(rowsOf(b));
+      expect(rowsOf(d)).toEqual(rowsOf(b));
+      expect(d.started).toBe(0);
       expect(a.rows.every((r) => r.rates !== undefined && r.rates.cpuPercent >= 0)).toBe(true);
       // One sample at a time; close() while one is reading waits for it.
       const pending = async.sampleAsync();
@@ -397,6 +402,7 @@ describe('refresh mode', () => {
       sync.close();
       async.close();
       small.close();
+      plain.close();
       sh.kill('SIGKILL');
     }
   });
