@@ -14,7 +14,7 @@ import type { ParseContext } from './context.js';
 import { batchText, DEFAULT_CONCURRENCY, filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoError, native, readBatch, textsOf, type NativeReader } from './native.js';
+import { errnoError, native, poolBatches, readBatch, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync, type FileText } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -405,7 +405,7 @@ export class ProcessMonitor<G extends Group> {
    * Settles once no batch is out, with the tasks stepped (1 at their index),
    * or the first error.
    */
-  private readAsync(reader: NativeReader, r: Round<G>): Promise<Uint8Array> {
+  private async readAsync(reader: NativeReader, r: Round<G>): Promise<Uint8Array> {
     const k = this.files.length;
     const done = new Uint8Array(r.tasks.length);
     const at: number[] = [];
@@ -417,59 +417,37 @@ export class ProcessMonitor<G extends Group> {
       at.push(i);
       ready.push(w);
     }
-    const count = Math.ceil(ready.length / BATCH);
     const single = singleFlags(this.files, BATCH);
-    const inFlight = Math.max(1, Math.min(4, Math.floor((this.opts.concurrency ?? DEFAULT_CONCURRENCY) / 16)));
-    return new Promise((resolve, reject) => {
-      let queued = 0;
-      let running = 0;
-      let error: unknown;
-      const settle = (): void => {
-        if (running > 0 || (error === undefined && queued < count)) return;
-        for (const w of ready) w.inFlight = false;
-        if (error !== undefined) reject(error);
-        else resolve(done);
-      };
-      const queue = (): void => {
-        while (error === undefined && running < inFlight && queued < count) {
-          const from = queued++ * BATCH;
+    try {
+      await poolBatches(
+        Math.ceil(ready.length / BATCH),
+        this.opts.concurrency ?? DEFAULT_CONCURRENCY,
+        (index, read) => {
+          const from = index * BATCH;
           const n = Math.min(BATCH, ready.length - from);
           const fds = new Int32Array(n * k);
           for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[from + i]!.fds[j]!;
-          running++;
-          try {
-            reader.preadFdsAsync(fds, n === BATCH ? single : single.subarray(0, n * k), (err, buf, ends, errs) => {
-              running--;
-              try {
-                if (err) throw err;
-                queue();
-                const texts = textsOf(buf, ends, errs);
-                for (let i = 0; i < n; i++) {
-                  const w = ready[from + i]!;
-                  w.inFlight = false;
-                  if (error === undefined) {
-                    w.pre = texts;
-                    w.preAt = i * k;
-                    w.preSample = r.stamp;
-                    this.step(r, at[from + i]!);
-                    done[at[from + i]!] = 1;
-                  }
-                }
-              } catch (e) {
-                error ??= e;
-              }
-              settle();
-            });
-          } catch (e) {
-            // Not queued (bad arguments, out of memory): nothing reads these descriptors.
-            running--;
-            error ??= e;
+          reader.preadFdsAsync(fds, n === BATCH ? single : single.subarray(0, n * k), read);
+        },
+        (index, texts) => {
+          const from = index * BATCH;
+          const n = Math.min(BATCH, ready.length - from);
+          for (let i = 0; i < n; i++) {
+            const w = ready[from + i]!;
+            w.inFlight = false;
+            w.pre = texts;
+            w.preAt = i * k;
+            w.preSample = r.stamp;
+            this.step(r, at[from + i]!);
+            done[at[from + i]!] = 1;
           }
-        }
-      };
-      queue();
-      settle();
-    });
+        },
+      );
+    } finally {
+      // Every batch is back (poolBatches settles only then): none of these descriptors is being read.
+      for (const w of ready) w.inFlight = false;
+    }
+    return done;
   }
 
   /** Reads task `i` of the round: its row (with rates) at rows[i], keep[i] set when it stays listed. */

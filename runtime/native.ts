@@ -16,15 +16,10 @@ export interface NativeReader {
   /** The files `files` of every folder of `dirs` (file j of folder d is index d * files.length + j). */
   readTaskFiles(dirs: readonly string[], files: readonly string[], from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
   /** readTaskFiles in libuv's thread pool: `done` gets the texts, where each file ends, and each file's errno (0: read). */
-  readTaskFilesAsync(
-    dirs: readonly string[],
-    files: readonly string[],
-    single: Uint8Array,
-    done: (err: Error | null, texts: Buffer, ends: Int32Array, errs: Int32Array) => void,
-  ): void;
+  readTaskFilesAsync(dirs: readonly string[], files: readonly string[], single: Uint8Array, done: BatchDone): void;
   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
   /** preadFds of every descriptor in the thread pool (they must stay open until `done` runs). */
-  preadFdsAsync(fds: Int32Array, single: Uint8Array, done: (err: Error | null, texts: Buffer, ends: Int32Array, errs: Int32Array) => void): void;
+  preadFdsAsync(fds: Int32Array, single: Uint8Array, done: BatchDone): void;
 }
 
 /**
@@ -104,6 +99,71 @@ export function readBatch(
     from = next;
   }
   return texts;
+}
+
+/** What a native batch in the thread pool calls when it is read: the texts, where each file ends, and each file's errno (0: read). */
+export type BatchDone = (err: Error | null, texts: Buffer, ends: Int32Array, errs: Int32Array) => void;
+
+/**
+ * Runs `count` batches in libuv's thread pool, `concurrency / 16` at once
+ * (1 to 4: the pool's size). `start(index, done)` queues batch `index` (a
+ * native call that calls `done`); `each(index, texts)` takes its texts on
+ * the main thread as it comes back, after the next batch is queued, so the
+ * pool reads while this thread parses. Settles once no batch is out: with
+ * the first error (a batch's, or one thrown by `start` or `each`, after
+ * which `each` is not called again), or when every batch is back. The
+ * async listing and the refresh's sampleAsync both read this way.
+ */
+export function poolBatches(
+  count: number,
+  concurrency: number,
+  start: (index: number, done: BatchDone) => void,
+  each: (index: number, texts: (Uint8Array | number)[]) => void,
+): Promise<void> {
+  const inFlight = Math.max(1, Math.min(4, Math.floor(concurrency / 16)));
+  return new Promise((resolve, reject) => {
+    let queued = 0;
+    let running = 0;
+    let failed = false;
+    let error: unknown;
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      error = e;
+    };
+    const settle = (): void => {
+      if (running > 0 || (!failed && queued < count)) return;
+      if (failed) reject(error);
+      else resolve();
+    };
+    const queue = (): void => {
+      while (!failed && running < inFlight && queued < count) {
+        const index = queued++;
+        running++;
+        try {
+          start(index, (err, buf, ends, errs) => {
+            running--;
+            if (!failed) {
+              try {
+                if (err) throw err;
+                queue();
+                each(index, textsOf(buf, ends, errs));
+              } catch (e) {
+                fail(e);
+              }
+            }
+            settle();
+          });
+        } catch (e) {
+          // Not queued (bad arguments, out of memory): nothing of it is out.
+          running--;
+          fail(e);
+        }
+      }
+    };
+    queue();
+    settle();
+  });
 }
 
 /** The files of a batch read by readTaskFilesAsync (into a buffer of its own): each file's bytes, or its errno number. */

@@ -33,7 +33,7 @@ import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoError, native, readBatch, textsOf, type NativeReader } from './native.js';
+import { errnoError, native, poolBatches, readBatch, type NativeReader } from './native.js';
 import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
@@ -580,13 +580,10 @@ async function readEachAsync(tasks: Task[], files: string[], concurrency: number
 
 /**
  * The async listing through the native reader: batches of tasks read in
- * libuv's thread pool (a batch per `concurrency` / 16 in flight, at least
- * one, at most four: the pool's size), each parsed on the main thread as it
- * arrives. When a batch arrives the next one is queued before it is parsed,
- * so the pool keeps reading while the main thread parses. Rows keep the
- * order of the tasks.
+ * libuv's thread pool (poolBatches), each parsed on the main thread as it
+ * arrives while the pool reads the next. Rows keep the order of the tasks.
  */
-function readBatchesAsync(
+async function readBatchesAsync(
   reader: NativeReader,
   tasks: Task[],
   files: string[],
@@ -595,50 +592,26 @@ function readBatchesAsync(
 ): Promise<TaskResult[]> {
   const k = files.length;
   const single = singleFlags(files, NATIVE_BATCH);
-  const count = Math.ceil(tasks.length / NATIVE_BATCH);
-  const inFlight = Math.max(1, Math.min(4, Math.floor(concurrency / 16)));
-  const parts: TaskResult[][] = new Array(count);
+  const parts: TaskResult[][] = new Array(Math.ceil(tasks.length / NATIVE_BATCH));
   const view = new BatchTexts(files);
-  return new Promise((resolve, reject) => {
-    let queued = 0;
-    let running = 0;
-    let failed = false;
-    const fail = (err: unknown): void => {
-      failed = true;
-      reject(err);
-    };
-    const parse = (index: number, texts: (Uint8Array | number)[]): void => {
+  await poolBatches(
+    parts.length,
+    concurrency,
+    (index, done) => {
+      const batch = tasks.slice(index * NATIVE_BATCH, (index + 1) * NATIVE_BATCH);
+      reader.readTaskFilesAsync(batch.map((t) => t.dir), files, batch.length === NATIVE_BATCH ? single : single.subarray(0, batch.length * k), done);
+    },
+    (index, texts) => {
       const at = index * NATIVE_BATCH;
-      const n = Math.min(NATIVE_BATCH, tasks.length - at);
-      const out: TaskResult[] = new Array(n);
-      for (let i = 0; i < n; i++) {
+      const out: TaskResult[] = new Array(Math.min(NATIVE_BATCH, tasks.length - at));
+      for (let i = 0; i < out.length; i++) {
         view.point(texts, i * k);
         out[i] = each(tasks[at + i]!, view.read);
       }
       parts[index] = out;
-    };
-    const queue = (): void => {
-      while (running < inFlight && queued < count) {
-        const index = queued++;
-        const batch = tasks.slice(index * NATIVE_BATCH, (index + 1) * NATIVE_BATCH);
-        running++;
-        reader.readTaskFilesAsync(batch.map((t) => t.dir), files, batch.length === NATIVE_BATCH ? single : single.subarray(0, batch.length * k), (err, buf, ends, errs) => {
-          running--;
-          if (failed) return;
-          if (err) return fail(err);
-          try {
-            queue();
-            parse(index, textsOf(buf, ends, errs));
-          } catch (e) {
-            return fail(e);
-          }
-          if (running === 0 && queued === count) resolve(parts.flat());
-        });
-      }
-    };
-    if (count === 0) resolve([]);
-    else queue();
-  });
+    },
+  );
+  return parts.flat();
 }
 
 /**
