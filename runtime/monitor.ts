@@ -11,7 +11,7 @@ import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { batchText, DEFAULT_CONCURRENCY, filesOf, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import { batchText, DEFAULT_CONCURRENCY, filesOf, NATIVE_BATCH, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, poolBatches, readBatch, type NativeReader } from './native.js';
@@ -67,9 +67,6 @@ export interface MonitorSample<G extends Group> {
   listed: boolean;
   hidden?: string;
 }
-
-/** Processes re-read per call of the native reader. */
-const BATCH = 256;
 
 /** Descriptors a budget the caller sets leaves free: reads by path, and the system files kept open (at most 64). */
 const OWN_DESCRIPTORS = 128;
@@ -277,12 +274,12 @@ export class ProcessMonitor<G extends Group> {
       const w = this.watched.get(t.pid);
       if (w !== undefined && w.open === k) ready.push(w);
     }
-    const single = singleFlags(this.files, BATCH);
-    const fds = new Int32Array(BATCH * k);
-    for (let b = 0; b < ready.length; b += BATCH) {
-      const n = Math.min(BATCH, ready.length - b);
+    const single = singleFlags(this.files, NATIVE_BATCH);
+    const fds = new Int32Array(NATIVE_BATCH * k);
+    for (let b = 0; b < ready.length; b += NATIVE_BATCH) {
+      const n = Math.min(NATIVE_BATCH, ready.length - b);
       for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[b + i]!.fds[j]!;
-      const batch = n === BATCH ? fds : fds.subarray(0, n * k);
+      const batch = n === NATIVE_BATCH ? fds : fds.subarray(0, n * k);
       const texts = readBatch(n * k, (from, arena, ends, errs) => reader.preadFds(batch, from, single, arena, ends, errs), true);
       for (let i = 0; i < n; i++) {
         const w = ready[b + i]!;
@@ -399,7 +396,7 @@ export class ProcessMonitor<G extends Group> {
 
   /**
    * Re-reads the kept files of every process whose files are all open in
-   * the thread pool (BATCH processes per batch, `concurrency` / 16 batches at once)
+   * the thread pool (NATIVE_BATCH processes per batch, `concurrency` / 16 batches at once)
    * and takes each batch's step as it arrives. Those processes' descriptors
    * are marked in flight: nothing closes them until their batch is back.
    * Settles once no batch is out, with the tasks stepped (1 at their index),
@@ -417,21 +414,21 @@ export class ProcessMonitor<G extends Group> {
       at.push(i);
       ready.push(w);
     }
-    const single = singleFlags(this.files, BATCH);
+    const single = singleFlags(this.files, NATIVE_BATCH);
     try {
       await poolBatches(
-        Math.ceil(ready.length / BATCH),
+        Math.ceil(ready.length / NATIVE_BATCH),
         this.opts.concurrency ?? DEFAULT_CONCURRENCY,
         (index, read) => {
-          const from = index * BATCH;
-          const n = Math.min(BATCH, ready.length - from);
+          const from = index * NATIVE_BATCH;
+          const n = Math.min(NATIVE_BATCH, ready.length - from);
           const fds = new Int32Array(n * k);
           for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[from + i]!.fds[j]!;
-          reader.preadFdsAsync(fds, n === BATCH ? single : single.subarray(0, n * k), read);
+          reader.preadFdsAsync(fds, n === NATIVE_BATCH ? single : single.subarray(0, n * k), read);
         },
         (index, texts) => {
-          const from = index * BATCH;
-          const n = Math.min(BATCH, ready.length - from);
+          const from = index * NATIVE_BATCH;
+          const n = Math.min(NATIVE_BATCH, ready.length - from);
           for (let i = 0; i < n; i++) {
             const w = ready[from + i]!;
             w.inFlight = false;

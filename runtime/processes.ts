@@ -455,8 +455,8 @@ export function hidepidOf(root: string): string | undefined {
   return undefined;
 }
 
-/** Tasks read per call of the native reader: their files are read back to back, then parsed. */
-const NATIVE_BATCH = 256;
+/** Tasks read per call of the native reader (the listing's and the refresh's): their files are read back to back, then parsed. */
+export const NATIVE_BATCH = 256;
 
 /**
  * Reads the files of `tasks` with the native reader, a batch of tasks per
