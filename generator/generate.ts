@@ -10,7 +10,12 @@ import type { SpecModel, WriteSpecModel } from '../runtime/model.js';
 import { checkSpec, checkWriteSpec } from './check.js';
 import { renderDocs } from './emit/docs.js';
 import { emitMetadata, metadataName } from './emit/metadata.js';
-import { emitParser, hasPick, pickNameOf } from './emit/parser.js';
+import { emitParser, hasPick, hasPieces, piecesNameOf, pickNameOf } from './emit/parser.js';
+
+/** What a parser module exports: parse<Name>, and pick<Name> and pieces<Name> when it has them. */
+function parserExports(spec: SpecModel): string[] {
+  return [spec.parseName, ...(hasPick(spec) ? [pickNameOf(spec)] : []), ...(hasPieces(spec) ? [piecesNameOf(spec)] : [])];
+}
 import { emitTypes } from './emit/types.js';
 import { emitWriter, renderWriterDocs } from './emit/writer.js';
 import { loadSpecFile } from './load.js';
@@ -82,7 +87,7 @@ export function generate(all: Specs | SpecModel[]): Output {
   }
   const index = project.createSourceFile('/index.ts', '');
   for (const spec of specs) {
-    index.addImportDeclaration({ moduleSpecifier: `./parsers/${spec.id}.js`, namedImports: hasPick(spec) ? [spec.parseName, pickNameOf(spec)] : [spec.parseName] });
+    index.addImportDeclaration({ moduleSpecifier: `./parsers/${spec.id}.js`, namedImports: parserExports(spec) });
     index.addImportDeclaration({ moduleSpecifier: `./metadata/${spec.id}.js`, namedImports: [metadataName(spec)] });
     index.addExportDeclaration({ moduleSpecifier: `./types/${spec.id}.js`, isTypeOnly: true });
   }
@@ -91,6 +96,7 @@ export function generate(all: Specs | SpecModel[]): Output {
     index.addExportDeclaration({ moduleSpecifier: `./writers/${spec.id}.js`, isTypeOnly: true, namedExports: [spec.typeName] });
   }
   index.addImportDeclaration({ moduleSpecifier: '../runtime/registry-types.js', isTypeOnly: true, namedImports: ['SpecEntry', 'WriterEntry'] });
+  index.addImportDeclaration({ moduleSpecifier: '../runtime/pieces.js', isTypeOnly: true, namedImports: ['Pieces'] });
   for (const spec of writes) {
     index.addImportDeclaration({ moduleSpecifier: `./writers/${spec.id}.js`, isTypeOnly: true, namedImports: [`${spec.typeName} as ${spec.typeName}Type`] });
   }
@@ -109,13 +115,14 @@ export function generate(all: Specs | SpecModel[]): Output {
     docs: ['The value each spec parses to, by spec id.'],
     properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value` })),
   });
-  index.addExportDeclaration({ namedExports: [...specs.flatMap((s) => [s.parseName, ...(hasPick(s) ? [pickNameOf(s)] : []), metadataName(s)]), ...writes.map((s) => s.formatName)] });
+  index.addExportDeclaration({ namedExports: [...specs.flatMap((s) => [...parserExports(s), metadataName(s)]), ...writes.map((s) => s.formatName)] });
   index.addStatements((w) => {
     w.writeLine('/** Every spec, sorted by id. */');
     w.write('export const registry: readonly SpecEntry[] = [').indent(() => {
       for (const s of specs) {
         const pick = hasPick(s) ? `, pick: ${pickNameOf(s)} as SpecEntry['pick']` : '';
-        w.writeLine(`{ id: ${JSON.stringify(s.id)}, parse: ${s.parseName}${pick}, model: ${metadataName(s)} },`);
+        const pieces = hasPieces(s) ? `, pieces: ${piecesNameOf(s)} as Pieces<unknown>` : '';
+        w.writeLine(`{ id: ${JSON.stringify(s.id)}, parse: ${s.parseName}${pick}${pieces}, model: ${metadataName(s)} },`);
       }
     });
     w.writeLine('];');

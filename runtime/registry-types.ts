@@ -1,6 +1,7 @@
 import type { ParseContext } from './context.js';
 import type { SpecModel, WriteSpecModel } from './model.js';
 import type { FileText } from './read.js';
+import type { Pieces } from './pieces.js';
 
 /** One spec as the runtime sees it: its id, its generated parser and its model. */
 export interface SpecEntry {
@@ -8,6 +9,8 @@ export interface SpecEntry {
   parse: (text: FileText, ctx?: ParseContext) => unknown;
   /** For a one-line file of positional fields: reads only the fields named. */
   pick?: (text: FileText, fields: readonly string[], ctx?: ParseContext) => Record<string, unknown>;
+  /** For a file that is one table or one list of blocks: the parser a piece at a time (runtime/pieces.ts). */
+  pieces?: Pieces<unknown>;
   model: SpecModel;
 }
 

@@ -1540,7 +1540,7 @@ function isOctal(c: number): boolean {
 const C_ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, a: 7, e: 27, '\\': 92, '"': 34 };
 
 /** True when b[a, e) begins with digits of `cls` followed by the byte `terminator`. */
-function looksLike(b: Buffer, a: number, e: number, cls: 'dec' | 'hex', terminator: number): boolean {
+export function looksLike(b: Uint8Array, a: number, e: number, cls: 'dec' | 'hex', terminator: number): boolean {
   let i = a;
   if (cls === 'hex' && i + 1 < e && b[i] === ZERO && b[i + 1] === 120) i += 2;
   const d = i;

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../generated/index.js';
 import { contextOf } from '../runtime/context.js';
+import { parseInPieces } from './fuzz/oracle.js';
 import { Renderer } from './support/render.js';
 
 const runs = Number(process.env.PROCSPEC_ROUNDTRIP_RUNS ?? 200);
@@ -36,6 +37,20 @@ describe('picks: the fields asked for, as the full parse reads them', () => {
           const full = entry.parse(sample.text, ctx) as Record<string, unknown>;
           const expected = Object.fromEntries(fields.filter((f) => full[f] !== undefined).map((f) => [f, full[f]]));
           expect(pick(sample.text, fields, ctx)).toEqual(expected);
+        }),
+        { numRuns: runs },
+      );
+    });
+  }
+});
+
+describe('pieces: a file of records parsed as it arrives, as the whole text parses', () => {
+  for (const entry of registry) {
+    if (entry.pieces === undefined) continue;
+    it(`${entry.id} (${runs} runs)`, () => {
+      fc.assert(
+        fc.property(renderer.file(entry.model), fc.integer({ min: 1, max: 4096 }), (sample, step) => {
+          expect(parseInPieces(entry, sample.text, ctx, step)).toEqual({ value: sample.value });
         }),
         { numRuns: runs },
       );

@@ -74,6 +74,16 @@ export function hasPick(spec: SpecModel): boolean {
   return spec.layout.kind === 'line' && !spec.layout.record.pairs && spec.layout.record.tokens.some((t) => t.kind === 'field');
 }
 
+/** Whether the parser module of `spec` exports a pieces reader (a file that is one table or one list of blocks). */
+export function hasPieces(spec: SpecModel): boolean {
+  return spec.layout.kind === 'table' || spec.layout.kind === 'blocks';
+}
+
+/** Name of the pieces reader of `spec`. */
+export function piecesNameOf(spec: SpecModel): string {
+  return spec.parseName.replace(/^parse/, 'pieces');
+}
+
 /** Name of the pick function of `spec`. */
 export const pickNameOf = (spec: SpecModel): string => `pick${spec.typeName}`;
 
@@ -596,6 +606,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     w.writeLine('throw s.final(best!);');
   };
 
+  /** The pieces reader of a file that is one table or one list of blocks (runtime/pieces.ts): its functions' names and types. */
+  let pieces: { layout: string; lead: number; cut: string; head: string; rows: string; result: string } | undefined;
+  /** Functions of a top layout read in pieces: <layout>First (lead lines, then records) and <layout>Rows (records into `out`). */
+  const piecesFns = (name: string, head: string, rows: string, firstBody: (w: CodeBlockWriter) => void, rowsBody: (w: CodeBlockWriter) => void): void => {
+    fns.push({ name: `${name}First`, params: 's: Scan, ctx: ParseContext, end: number', returnType: `Piece<${head}, ${rows}>`, body: firstBody });
+    fns.push({ name: `${name}Rows`, params: `s: Scan, ctx: ParseContext, end: number, out: ${rows}, h: ${head}`, returnType: 'void', body: rowsBody });
+  };
+
   const layout = (l: LayoutModel, header?: RecordModel, kind?: string): string => {
     const existing = layoutFn.get(l);
     if (existing) return existing;
@@ -621,18 +639,43 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           ? [record(l.rows.record, { header: headerType })]
           : l.rows.variants.map((v) => record(v.shape, { kind: v.name, header: headerType }));
         const rowType = l.header ? `${type}["rows"]` : type;
-        fn.body = (w) => {
-          w.writeLine(`const out: ${rowType} = [];`);
+        const lead = (w: CodeBlockWriter): void => {
           if (head) {
             w.writeLine(`if (!s.nextLine(end)) s.missing(${q('the header line')});`);
             w.writeLine(`const h = ${head}(s, ctx);`);
           }
           for (let i = 0; i < l.skip; i++) w.writeLine(`if (!s.nextLine(end)) s.missing(${q(`header line ${i + (head ? 2 : 1)}`)});`);
+        };
+        const loop = (w: CodeBlockWriter): void => {
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
             if (rows.length === 1) w.writeLine(`out.push(${rows[0]}(${rowArgs(rowRecords[0]!)}));`);
             else tryVariants(w, rows.map((fnName, i) => `${fnName}(${rowArgs(rowRecords[i]!)})`), (call) => `out.push(${call}); continue;`);
           });
+        };
+        if (l === spec.layout) {
+          // The whole file is this table: also readable in pieces (see runtime/pieces.ts).
+          const result = l.header ? '{ ...p.h, rows: p.out }' : 'p.out';
+          pieces = { layout: name, lead: (head ? 1 : 0) + l.skip, cut: 'lastLine(b, from, to)', head: headerType ?? 'undefined', rows: rowType, result };
+          fn.body = (w) => {
+            w.writeLine(`const p = ${name}First(s, ctx, end);`);
+            w.writeLine(`return ${result};`);
+          };
+          piecesFns(name, headerType ?? 'undefined', rowType, (w) => {
+            lead(w);
+            w.writeLine(`const out: ${rowType} = [];`);
+            w.writeLine(`${name}Rows(s, ctx, end, out${head ? ', h' : ', undefined'});`);
+            w.writeLine(`return { h: ${head ? 'h' : 'undefined'}, out };`);
+          }, (w) => {
+            if (!rowRecords.some(perColumn)) w.writeLine('void h;');
+            loop(w);
+          });
+          break;
+        }
+        fn.body = (w) => {
+          w.writeLine(`const out: ${rowType} = [];`);
+          lead(w);
+          loop(w);
           w.writeLine(l.header ? `return { ${kind !== undefined ? `kind: ${q(kind)}, ` : ''}...h, rows: out };` : 'return out;');
         };
         break;
@@ -670,11 +713,11 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         break;
       case 'blocks': {
         const body = layout(l.body, l.header);
-        fn.body = (w) => {
-          w.writeLine(`const out: ${type} = [];`);
+        const first = l.header?.tokens[0];
+        let cut: string;
+        const loop = (w: CodeBlockWriter): void => {
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
-            const first = l.header?.tokens[0];
             if ('blank' in l.split) {
               w.writeLine('const e = s.blockEndBlank(end);');
             } else if ('header' in l.split && first?.kind === 'field') {
@@ -689,6 +732,32 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
             w.writeLine('s.again();');
             w.writeLine(`out.push(${body}(s, ctx, e));`);
           });
+        };
+        if ('blank' in l.split) {
+          cut = 'lastAfterBlank(b, from, to)';
+        } else if ('header' in l.split && first?.kind === 'field') {
+          const cls = first.field.value.kind === 'u64' && first.field.value.hex ? 'hex' : first.field.value.kind === 'integer' && first.field.value.hex ? 'hex' : 'dec';
+          cut = `lastLike(b, from, to, ${q(cls)}, ${q(first.terminator!)})`;
+        } else {
+          cut = `lastStarting(b, from, to, ${q('start' in l.split ? l.split.start : (first as { text: string }).text)})`;
+        }
+        if (l === spec.layout) {
+          // The whole file is these blocks: also readable in pieces (see runtime/pieces.ts).
+          pieces = { layout: name, lead: 0, cut, head: 'undefined', rows: type, result: 'p.out' };
+          fn.body = (w) => w.writeLine(`return ${name}First(s, ctx, end).out;`);
+          piecesFns(name, 'undefined', type, (w) => {
+            w.writeLine(`const out: ${type} = [];`);
+            w.writeLine(`${name}Rows(s, ctx, end, out, undefined);`);
+            w.writeLine('return { h: undefined, out };');
+          }, (w) => {
+            w.writeLine('void h;');
+            loop(w);
+          });
+          break;
+        }
+        fn.body = (w) => {
+          w.writeLine(`const out: ${type} = [];`);
+          loop(w);
           w.writeLine('return out;');
         };
         break;
@@ -874,6 +943,31 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       w.writeLine(`return ${top}(s, ctx, s.end);`);
     },
   });
+  if (pieces) {
+    const p = pieces;
+    const helper = /^(\w+)\(/.exec(p.cut)![1]!;
+    file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/pieces.js', namedImports: [helper] });
+    file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/pieces.js', isTypeOnly: true, namedImports: ['Piece', 'Pieces'] });
+    file.addVariableStatement({
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [`Reads the text of ${spec.paths[0]} a piece at a time, each piece ending where a record begins, with ${spec.parseName}'s result (see runtime/pieces.ts).`],
+      declarations: [
+        {
+          name: piecesNameOf(spec),
+          type: `Pieces<${spec.typeName}, Piece<${p.head}, ${p.rows}>>`,
+          initializer: (w) =>
+            w.block(() => {
+              w.writeLine(`lead: ${p.lead},`);
+              w.writeLine(`cut: (b, from, to) => ${p.cut},`);
+              w.writeLine(`first: (s, ctx) => ${p.layout}First(s, ctx, s.end),`);
+              w.writeLine(`next: (s, ctx, p) => ${p.layout}Rows(s, ctx, s.end, p.out, p.h),`);
+              w.writeLine(`done: (p) => ${p.result.startsWith('{') ? `(${p.result})` : p.result},`);
+            }),
+        },
+      ],
+    });
+  }
   if (hasPick(spec) && spec.layout.kind === 'line') {
     // A pick: the same reading, keeping only the fields asked for (pid/stat for a process table needs a third of them).
     const r = spec.layout.record;

@@ -3,12 +3,15 @@
  * throws the typed parse error (code "parse", with the file, a line and a
  * column inside the text, and what was expected), nothing else; a value
  * holds no number that was rounded (integers within 2^53, or exact bigints
- * within 64 bits; no NaN or infinity); and nothing leaks onto
- * Object.prototype.
+ * within 64 bits; no NaN or infinity); nothing leaks onto
+ * Object.prototype; and a file of records parsed in pieces, as a streamed
+ * read parses it, gives the same value or the same error.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { ParseContext } from '../../runtime/context.js';
 import { ProcfsError } from '../../runtime/errors.js';
 import { fieldsOf, type SpecModel } from '../../runtime/model.js';
+import { PieceParser } from '../../runtime/pieces.js';
 import type { SpecEntry } from '../../runtime/registry-types.js';
 
 /** Units whose values are divided into seconds: floats by design. */
@@ -68,12 +71,46 @@ const PROTO = protoNames();
 /** Whether Object.prototype is as it was when the fuzz began (no member added, none polluted). */
 export const prototypeUntouched = (): boolean => protoNames() === PROTO && ({} as Record<string, unknown>).polluted === undefined;
 
+/**
+ * The text parsed in pieces as a streamed read parses it (runtime/pieces.ts),
+ * the bytes arriving `step` at a time: the value, or the error thrown.
+ */
+export function parseInPieces(entry: SpecEntry, text: string, ctx: ParseContext, step: number): { value: unknown } | { error: unknown } {
+  const b = Buffer.from(text, 'utf8');
+  const parser = new PieceParser(entry.pieces!, entry.id, ctx);
+  try {
+    for (let have = Math.min(step, b.length); ; have = Math.min(have + step, b.length)) {
+      parser.feed(b, have, have === b.length);
+      if (have === b.length) return { value: parser.done() };
+    }
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** Throws unless parsing in pieces gives what the whole parse gave (the value, or an error with the same message). */
+function checkPieces(entry: SpecEntry, text: string, ctx: ParseContext, whole: { value: unknown } | { error: unknown }): void {
+  if (entry.pieces === undefined) return;
+  // A step from the text itself: cuts land everywhere over the cases, and in many places within one.
+  const step = 1 + (text.length % 61);
+  const got = parseInPieces(entry, text, ctx, step);
+  if ('error' in whole) {
+    const want = (whole.error as Error).message;
+    if (!('error' in got) || (got.error as Error).message !== want) {
+      throw new Error(`${entry.id}: in pieces of ${step} bytes: ${'error' in got ? String((got.error as Error).message) : 'a value'}, whole: ${want}`);
+    }
+  } else if (!('value' in got) || !isDeepStrictEqual(got.value, whole.value)) {
+    throw new Error(`${entry.id}: in pieces of ${step} bytes: ${'error' in got ? String((got.error as Error).message) : 'another value'} than the whole text gives`);
+  }
+}
+
 /** The outcome of one parse, checked: 'value' or 'error'; throws an Error describing any broken property. */
 export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): 'value' | 'error' {
   let value: unknown;
   try {
     value = entry.parse(text, ctx);
   } catch (err) {
+    checkPieces(entry, text, ctx, { error: err });
     if (!(err instanceof ProcfsError)) throw new Error(`${entry.id}: threw ${String(err)}, not a ProcfsError`, { cause: err });
     if (err.code !== 'parse') throw new Error(`${entry.id}: error code ${err.code}, not "parse"`, { cause: err });
     const lineCount = text.split('\n').length;
@@ -88,6 +125,7 @@ export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): '
   }
   const problems = inexact(entry.model, value);
   if (problems.length > 0) throw new Error(`${entry.id}: ${problems.slice(0, 3).join('; ')}`);
+  checkPieces(entry, text, ctx, { value });
   checkPrototype(entry.id);
   return 'value';
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcBuddyinfo, ProcBuddyinfoRow } from '../../types/proc/buddyinfo.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/buddyinfo (spec proc/buddyinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcBuddyinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcBuddyinfo {
@@ -12,13 +14,18 @@ export function parseProcBuddyinfo(text: string | Uint8Array, ctx: ParseContext 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/buddyinfo a piece at a time, each piece ending where a record begins, with parseProcBuddyinfo's result (see runtime/pieces.ts). */
+export const piecesProcBuddyinfo: Pieces<ProcBuddyinfo, Piece<undefined, ProcBuddyinfoRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcBuddyinfoRow[] {
-  const out: ProcBuddyinfoRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcBuddyinfoRow {
@@ -37,4 +44,18 @@ function record0(s: Scan, ctx: ParseContext): ProcBuddyinfoRow {
   s.eol();
   const o: ProcBuddyinfoRow = { node: v_node, zone: v_zone, freeBlocks: v_freeBlocks };
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcBuddyinfoRow[]> {
+  const out: ProcBuddyinfoRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcBuddyinfoRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcCpuinfo, ProcCpuinfoBlockCpu, ProcCpuinfoBlockS390Cpu, ProcCpuinfoBlockSystem, ProcCpuinfoBlockSystemCaches, ProcCpuinfoBlockSystemProcessors, ProcCpuinfoBlockVariant } from '../../types/proc/cpuinfo.js';
+import { lastAfterBlank } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -14,15 +16,17 @@ export function parseProcCpuinfo(text: string | Uint8Array, ctx: ParseContext = 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/cpuinfo a piece at a time, each piece ending where a record begins, with parseProcCpuinfo's result (see runtime/pieces.ts). */
+export const piecesProcCpuinfo: Pieces<ProcCpuinfo, Piece<undefined, ProcCpuinfoBlockVariant[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastAfterBlank(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockVariant[] {
-  const out: ProcCpuinfoBlockVariant[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const e = s.blockEndBlank(end);
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockVariant {
@@ -1015,6 +1019,22 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemProcess
   const o: Omit<ProcCpuinfoBlockSystemProcessors, "cpu"> = { version: v_version, identification: v_identification, machine: v_machine };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcCpuinfoBlockVariant[]> {
+  const out: ProcCpuinfoBlockVariant[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCpuinfoBlockVariant[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const e = s.blockEndBlank(end);
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }
 
 /** Keys of a keyed layout in the order files print them. */

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcCrypto, ProcCryptoBlock } from '../../types/proc/crypto.js';
+import { lastStarting } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/crypto (spec proc/crypto). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcCrypto(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcCrypto {
@@ -12,16 +14,17 @@ export function parseProcCrypto(text: string | Uint8Array, ctx: ParseContext = D
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/crypto a piece at a time, each piece ending where a record begins, with parseProcCrypto's result (see runtime/pieces.ts). */
+export const piecesProcCrypto: Pieces<ProcCrypto, Piece<undefined, ProcCryptoBlock[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastStarting(b, from, to, "name"),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock[] {
-  const out: ProcCryptoBlock[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    if (!s.lineStartsWith("name")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"name\""); }
-    const e = s.blockEndStart(end, "name");
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
@@ -258,6 +261,23 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
   if (v_seedSize !== undefined) o.seedSize = v_seedSize;
   if (extra !== undefined) o.extra = extra;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcCryptoBlock[]> {
+  const out: ProcCryptoBlock[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCryptoBlock[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    if (!s.lineStartsWith("name")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"name\""); }
+    const e = s.blockEndStart(end, "name");
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }
 
 /** Keys of a keyed layout in the order files print them. */

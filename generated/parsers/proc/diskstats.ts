@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcDiskstats, ProcDiskstatsFull, ProcDiskstatsLegacyPartition, ProcDiskstatsRow } from '../../types/proc/diskstats.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -14,35 +16,18 @@ export function parseProcDiskstats(text: string | Uint8Array, ctx: ParseContext 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/diskstats a piece at a time, each piece ending where a record begins, with parseProcDiskstats's result (see runtime/pieces.ts). */
+export const piecesProcDiskstats: Pieces<ProcDiskstats, Piece<undefined, ProcDiskstatsRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcDiskstatsRow[] {
-  const out: ProcDiskstatsRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const m = s.mark();
-    let best: Miss | ProcfsError | undefined;
-    s.trying++;
-    try {
-      try {
-        out.push(record0(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-      try {
-        out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-    }
-    finally {
-      s.trying--;
-    }
-    throw s.final(best!);
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcDiskstatsFull {
@@ -139,4 +124,40 @@ function record1(s: Scan, ctx: ParseContext): ProcDiskstatsLegacyPartition {
   s.eol();
   const o: ProcDiskstatsLegacyPartition = { kind: "legacyPartition", major: v_major, minor: v_minor, device: v_device, readsIssued: v_readsIssued, readBytes: v_readBytes, writesIssued: v_writesIssued, writeBytes: v_writeBytes };
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcDiskstatsRow[]> {
+  const out: ProcDiskstatsRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcDiskstatsRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const m = s.mark();
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
+    try {
+      try {
+        out.push(record0(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+    }
+    finally {
+      s.trying--;
+    }
+    throw s.final(best!);
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcFilesystems, ProcFilesystemsDevice, ProcFilesystemsRow, ProcFilesystemsVirtual } from '../../types/proc/filesystems.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -14,8 +16,51 @@ export function parseProcFilesystems(text: string | Uint8Array, ctx: ParseContex
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/filesystems a piece at a time, each piece ending where a record begins, with parseProcFilesystems's result (see runtime/pieces.ts). */
+export const piecesProcFilesystems: Pieces<ProcFilesystems, Piece<undefined, ProcFilesystemsRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcFilesystemsRow[] {
+  const p = layout0First(s, ctx, end);
+  return p.out;
+}
+
+function record0(s: Scan, ctx: ParseContext): ProcFilesystemsVirtual {
+  let v_name: string;
+  s.lit("nodev"); s.sep();
+  s.ws();
+  v_name = s.word();
+  s.sep();
+  const extraTokens = s.more() ? s.restTokens() : undefined;
+  const o: ProcFilesystemsVirtual = { kind: "virtual", name: v_name };
+  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  return o;
+}
+
+function record1(s: Scan, ctx: ParseContext): ProcFilesystemsDevice {
+  let v_name: string;
+  s.ws();
+  v_name = s.word();
+  s.sep();
+  const extraTokens = s.more() ? s.restTokens() : undefined;
+  const o: ProcFilesystemsDevice = { kind: "device", name: v_name };
+  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcFilesystemsRow[]> {
   const out: ProcFilesystemsRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcFilesystemsRow[], h: undefined): void {
+  void h;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();
@@ -42,28 +87,4 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcFilesystemsRow[] 
     }
     throw s.final(best!);
   }
-  return out;
-}
-
-function record0(s: Scan, ctx: ParseContext): ProcFilesystemsVirtual {
-  let v_name: string;
-  s.lit("nodev"); s.sep();
-  s.ws();
-  v_name = s.word();
-  s.sep();
-  const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcFilesystemsVirtual = { kind: "virtual", name: v_name };
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
-  return o;
-}
-
-function record1(s: Scan, ctx: ParseContext): ProcFilesystemsDevice {
-  let v_name: string;
-  s.ws();
-  v_name = s.word();
-  s.sep();
-  const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcFilesystemsDevice = { kind: "device", name: v_name };
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
-  return o;
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcInterrupts, ProcInterruptsRow } from '../../types/proc/interrupts.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/interrupts (spec proc/interrupts). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcInterrupts(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcInterrupts {
@@ -12,15 +14,18 @@ export function parseProcInterrupts(text: string | Uint8Array, ctx: ParseContext
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/interrupts a piece at a time, each piece ending where a record begins, with parseProcInterrupts's result (see runtime/pieces.ts). */
+export const piecesProcInterrupts: Pieces<ProcInterrupts, Piece<Omit<ProcInterrupts, "rows">, ProcInterrupts["rows"]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => ({ ...p.h, rows: p.out }),
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcInterrupts {
-  const out: ProcInterrupts["rows"] = [];
-  if (!s.nextLine(end)) s.missing("the header line");
-  const h = record0(s, ctx);
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record1(s, ctx, h));
-  }
-  return { ...h, rows: out };
+  const p = layout0First(s, ctx, end);
+  return { ...p.h, rows: p.out };
 }
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcInterrupts, "rows"> {
@@ -61,4 +66,19 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcInterrupts, "rows">): P
   const o: ProcInterruptsRow = { irq: v_irq, counts: v_counts };
   if (v_details !== undefined) o.details = v_details;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<Omit<ProcInterrupts, "rows">, ProcInterrupts["rows"]> {
+  if (!s.nextLine(end)) s.missing("the header line");
+  const h = record0(s, ctx);
+  const out: ProcInterrupts["rows"] = [];
+  layout0Rows(s, ctx, end, out, h);
+  return { h: h, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcInterrupts["rows"], h: Omit<ProcInterrupts, "rows">): void {
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record1(s, ctx, h));
+  }
 }

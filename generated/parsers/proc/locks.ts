@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcLocks, ProcLocksLock, ProcLocksRow, ProcLocksWaiter } from '../../types/proc/locks.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -14,35 +16,18 @@ export function parseProcLocks(text: string | Uint8Array, ctx: ParseContext = DE
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/locks a piece at a time, each piece ending where a record begins, with parseProcLocks's result (see runtime/pieces.ts). */
+export const piecesProcLocks: Pieces<ProcLocks, Piece<undefined, ProcLocksRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcLocksRow[] {
-  const out: ProcLocksRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const m = s.mark();
-    let best: Miss | ProcfsError | undefined;
-    s.trying++;
-    try {
-      try {
-        out.push(record0(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-      try {
-        out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-    }
-    finally {
-      s.trying--;
-    }
-    throw s.final(best!);
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcLocksWaiter {
@@ -178,4 +163,40 @@ function record1(s: Scan, ctx: ParseContext): ProcLocksLock {
   const o: ProcLocksLock = { kind: "lock", id: v_id, lockClass: v_lockClass, mode: v_mode, type: v_type, pid: v_pid, major: v_major, minor: v_minor, inode: v_inode, start: v_start, end: v_end };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcLocksRow[]> {
+  const out: ProcLocksRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcLocksRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const m = s.mark();
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
+    try {
+      try {
+        out.push(record0(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+    }
+    finally {
+      s.trying--;
+    }
+    throw s.final(best!);
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcModules, ProcModulesRow } from '../../types/proc/modules.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/modules (spec proc/modules). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcModules(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcModules {
@@ -12,13 +14,18 @@ export function parseProcModules(text: string | Uint8Array, ctx: ParseContext = 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/modules a piece at a time, each piece ending where a record begins, with parseProcModules's result (see runtime/pieces.ts). */
+export const piecesProcModules: Pieces<ProcModules, Piece<undefined, ProcModulesRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcModulesRow[] {
-  const out: ProcModulesRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
@@ -65,4 +72,18 @@ function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
   if (v_taints !== undefined) o.taints = v_taints;
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcModulesRow[]> {
+  const out: ProcModulesRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcModulesRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcMounts, ProcMountsRow } from '../../types/proc/mounts.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/mounts (spec proc/mounts). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcMounts(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcMounts {
@@ -12,13 +14,18 @@ export function parseProcMounts(text: string | Uint8Array, ctx: ParseContext = D
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/mounts a piece at a time, each piece ending where a record begins, with parseProcMounts's result (see runtime/pieces.ts). */
+export const piecesProcMounts: Pieces<ProcMounts, Piece<undefined, ProcMountsRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcMountsRow[] {
-  const out: ProcMountsRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
@@ -57,4 +64,18 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   const o: ProcMountsRow = { device: v_device, mountPoint: v_mountPoint, fsType: v_fsType, options: v_options, dump: v_dump, pass: v_pass };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcMountsRow[]> {
+  const out: ProcMountsRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcMountsRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcPagetypeinfo, ProcPagetypeinfoBlockBlockCounts, ProcPagetypeinfoBlockBlockCountsRow, ProcPagetypeinfoBlockFreePages, ProcPagetypeinfoBlockFreePagesRow, ProcPagetypeinfoBlockMixedBlockCounts, ProcPagetypeinfoBlockMixedBlockCountsRow, ProcPagetypeinfoBlockSizes, ProcPagetypeinfoBlockVariant } from '../../types/proc/pagetypeinfo.js';
+import { lastAfterBlank } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -14,15 +16,17 @@ export function parseProcPagetypeinfo(text: string | Uint8Array, ctx: ParseConte
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/pagetypeinfo a piece at a time, each piece ending where a record begins, with parseProcPagetypeinfo's result (see runtime/pieces.ts). */
+export const piecesProcPagetypeinfo: Pieces<ProcPagetypeinfo, Piece<undefined, ProcPagetypeinfoBlockVariant[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastAfterBlank(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlockVariant[] {
-  const out: ProcPagetypeinfoBlockVariant[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const e = s.blockEndBlank(end);
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlockVariant {
@@ -256,4 +260,20 @@ function record5(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockMixedB
   const o: ProcPagetypeinfoBlockMixedBlockCountsRow = { node: v_node, zone: v_zone, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPagetypeinfoBlockVariant[]> {
+  const out: ProcPagetypeinfoBlockVariant[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPagetypeinfoBlockVariant[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const e = s.blockEndBlank(end);
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }

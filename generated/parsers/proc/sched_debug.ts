@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSchedDebug, ProcSchedDebugBlockCfsRq, ProcSchedDebugBlockCfsRqGroup, ProcSchedDebugBlockCpu, ProcSchedDebugBlockCpuX86, ProcSchedDebugBlockDlRq, ProcSchedDebugBlockHeader, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq, ProcSchedDebugBlockRtRqGroup, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant } from '../../types/proc/sched_debug.js';
+import { lastAfterBlank } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -14,15 +16,17 @@ export function parseProcSchedDebug(text: string | Uint8Array, ctx: ParseContext
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/sched_debug a piece at a time, each piece ending where a record begins, with parseProcSchedDebug's result (see runtime/pieces.ts). */
+export const piecesProcSchedDebug: Pieces<ProcSchedDebug, Piece<undefined, ProcSchedDebugBlockVariant[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastAfterBlank(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockVariant[] {
-  const out: ProcSchedDebugBlockVariant[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const e = s.blockEndBlank(end);
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockVariant {
@@ -1076,6 +1080,22 @@ function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
   s.eol();
   const o: ProcSchedDebugBlockTasksRaw = { kind: "raw", line: v_line };
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcSchedDebugBlockVariant[]> {
+  const out: ProcSchedDebugBlockVariant[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSchedDebugBlockVariant[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const e = s.blockEndBlank(end);
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }
 
 /** Keys of a keyed layout in the order files print them. */

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSlabinfo, ProcSlabinfoRow } from '../../types/proc/slabinfo.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/slabinfo (spec proc/slabinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSlabinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSlabinfo {
@@ -12,16 +14,18 @@ export function parseProcSlabinfo(text: string | Uint8Array, ctx: ParseContext =
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/slabinfo a piece at a time, each piece ending where a record begins, with parseProcSlabinfo's result (see runtime/pieces.ts). */
+export const piecesProcSlabinfo: Pieces<ProcSlabinfo, Piece<Omit<ProcSlabinfo, "rows">, ProcSlabinfo["rows"]>> = {
+  lead: 2,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => ({ ...p.h, rows: p.out }),
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSlabinfo {
-  const out: ProcSlabinfo["rows"] = [];
-  if (!s.nextLine(end)) s.missing("the header line");
-  const h = record0(s, ctx);
-  if (!s.nextLine(end)) s.missing("header line 2");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record1(s, ctx));
-  }
-  return { ...h, rows: out };
+  const p = layout0First(s, ctx, end);
+  return { ...p.h, rows: p.out };
 }
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcSlabinfo, "rows"> {
@@ -73,4 +77,21 @@ function record1(s: Scan, ctx: ParseContext): ProcSlabinfoRow {
   const o: ProcSlabinfoRow = { name: v_name, activeObjs: v_activeObjs, numObjs: v_numObjs, objSize: v_objSize, objsPerSlab: v_objsPerSlab, pagesPerSlab: v_pagesPerSlab, limit: v_limit, batchCount: v_batchCount, sharedFactor: v_sharedFactor, activeSlabs: v_activeSlabs, numSlabs: v_numSlabs, sharedAvail: v_sharedAvail };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<Omit<ProcSlabinfo, "rows">, ProcSlabinfo["rows"]> {
+  if (!s.nextLine(end)) s.missing("the header line");
+  const h = record0(s, ctx);
+  if (!s.nextLine(end)) s.missing("header line 2");
+  const out: ProcSlabinfo["rows"] = [];
+  layout0Rows(s, ctx, end, out, h);
+  return { h: h, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSlabinfo["rows"], h: Omit<ProcSlabinfo, "rows">): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record1(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSoftirqs, ProcSoftirqsRow } from '../../types/proc/softirqs.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/softirqs (spec proc/softirqs). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSoftirqs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSoftirqs {
@@ -12,15 +14,18 @@ export function parseProcSoftirqs(text: string | Uint8Array, ctx: ParseContext =
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/softirqs a piece at a time, each piece ending where a record begins, with parseProcSoftirqs's result (see runtime/pieces.ts). */
+export const piecesProcSoftirqs: Pieces<ProcSoftirqs, Piece<Omit<ProcSoftirqs, "rows">, ProcSoftirqs["rows"]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => ({ ...p.h, rows: p.out }),
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSoftirqs {
-  const out: ProcSoftirqs["rows"] = [];
-  if (!s.nextLine(end)) s.missing("the header line");
-  const h = record0(s, ctx);
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record1(s, ctx, h));
-  }
-  return { ...h, rows: out };
+  const p = layout0First(s, ctx, end);
+  return { ...p.h, rows: p.out };
 }
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcSoftirqs, "rows"> {
@@ -54,4 +59,19 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcSoftirqs, "rows">): Pro
   const o: ProcSoftirqsRow = { type: v_type, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<Omit<ProcSoftirqs, "rows">, ProcSoftirqs["rows"]> {
+  if (!s.nextLine(end)) s.missing("the header line");
+  const h = record0(s, ctx);
+  const out: ProcSoftirqs["rows"] = [];
+  layout0Rows(s, ctx, end, out, h);
+  return { h: h, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSoftirqs["rows"], h: Omit<ProcSoftirqs, "rows">): void {
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record1(s, ctx, h));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSwaps, ProcSwapsRow } from '../../types/proc/swaps.js';
+import { lastLine } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/swaps (spec proc/swaps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSwaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSwaps {
@@ -12,14 +14,18 @@ export function parseProcSwaps(text: string | Uint8Array, ctx: ParseContext = DE
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/swaps a piece at a time, each piece ending where a record begins, with parseProcSwaps's result (see runtime/pieces.ts). */
+export const piecesProcSwaps: Pieces<ProcSwaps, Piece<undefined, ProcSwapsRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSwapsRow[] {
-  const out: ProcSwapsRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
@@ -45,4 +51,19 @@ function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
   const o: ProcSwapsRow = { filename: v_filename, type: v_type, size: v_size, used: v_used, priority: v_priority };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcSwapsRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcSwapsRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSwapsRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

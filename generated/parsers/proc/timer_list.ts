@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcTimerList, ProcTimerListBlockBroadcastMasks, ProcTimerListBlockCpu, ProcTimerListBlockCpuClocks, ProcTimerListBlockCpuClocksClock, ProcTimerListBlockCpuClocksClockActiveTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiry, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow, ProcTimerListBlockHeader, ProcTimerListBlockTickDevice, ProcTimerListBlockTickDeviceCounters, ProcTimerListBlockVariant } from '../../types/proc/timer_list.js';
+import { lastAfterBlank } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -14,15 +16,17 @@ export function parseProcTimerList(text: string | Uint8Array, ctx: ParseContext 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/timer_list a piece at a time, each piece ending where a record begins, with parseProcTimerList's result (see runtime/pieces.ts). */
+export const piecesProcTimerList: Pieces<ProcTimerList, Piece<undefined, ProcTimerListBlockVariant[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastAfterBlank(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockVariant[] {
-  const out: ProcTimerListBlockVariant[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const e = s.blockEndBlank(end);
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockVariant {
@@ -753,6 +757,22 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockBro
   const o: ProcTimerListBlockBroadcastMasks = { kind: "broadcastMasks", broadcastMask: v_broadcastMask };
   if (v_broadcastOneshotMask !== undefined) o.broadcastOneshotMask = v_broadcastOneshotMask;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcTimerListBlockVariant[]> {
+  const out: ProcTimerListBlockVariant[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcTimerListBlockVariant[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const e = s.blockEndBlank(end);
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }
 
 /** Keys of a keyed layout in the order files print them. */

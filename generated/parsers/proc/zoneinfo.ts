@@ -5,6 +5,8 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcZoneinfo, ProcZoneinfoBlock, ProcZoneinfoBlockPagesetsBlock, ProcZoneinfoBlockPerNodeStats } from '../../types/proc/zoneinfo.js';
+import { lastStarting } from '../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcZoneinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcZoneinfo {
@@ -12,16 +14,17 @@ export function parseProcZoneinfo(text: string | Uint8Array, ctx: ParseContext =
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/zoneinfo a piece at a time, each piece ending where a record begins, with parseProcZoneinfo's result (see runtime/pieces.ts). */
+export const piecesProcZoneinfo: Pieces<ProcZoneinfo, Piece<undefined, ProcZoneinfoBlock[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastStarting(b, from, to, "Node "),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock[] {
-  const out: ProcZoneinfoBlock[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    if (!s.lineStartsWith("Node ")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"Node \""); }
-    const e = s.blockEndStart(end, "Node ");
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
@@ -332,6 +335,23 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
   if (v_highMax !== undefined) o.highMax = v_highMax;
   if (extra !== undefined) o.extra = extra;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcZoneinfoBlock[]> {
+  const out: ProcZoneinfoBlock[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcZoneinfoBlock[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    if (!s.lineStartsWith("Node ")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"Node \""); }
+    const e = s.blockEndStart(end, "Node ");
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }
 
 /** Keys of a keyed layout in the order files print them. */

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetDev, ProcNetDevNoStatistics, ProcNetDevRow, ProcNetDevStats } from '../../../types/proc/net/dev.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
@@ -14,37 +16,18 @@ export function parseProcNetDev(text: string | Uint8Array, ctx: ParseContext = D
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/dev a piece at a time, each piece ending where a record begins, with parseProcNetDev's result (see runtime/pieces.ts). */
+export const piecesProcNetDev: Pieces<ProcNetDev, Piece<undefined, ProcNetDevRow[]>> = {
+  lead: 2,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevRow[] {
-  const out: ProcNetDevRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  if (!s.nextLine(end)) s.missing("header line 2");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const m = s.mark();
-    let best: Miss | ProcfsError | undefined;
-    s.trying++;
-    try {
-      try {
-        out.push(record0(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-      try {
-        out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-    }
-    finally {
-      s.trying--;
-    }
-    throw s.final(best!);
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetDevStats {
@@ -99,4 +82,42 @@ function record1(s: Scan, ctx: ParseContext): ProcNetDevNoStatistics {
   s.eol();
   const o: ProcNetDevNoStatistics = { kind: "noStatistics", iface: v_iface };
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetDevRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  if (!s.nextLine(end)) s.missing("header line 2");
+  const out: ProcNetDevRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetDevRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const m = s.mark();
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
+    try {
+      try {
+        out.push(record0(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+    }
+    finally {
+      s.trying--;
+    }
+    throw s.final(best!);
+  }
 }

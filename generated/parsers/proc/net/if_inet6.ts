@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIfInet6, ProcNetIfInet6Row } from '../../../types/proc/net/if_inet6.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/if_inet6 (spec proc/net/if_inet6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIfInet6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIfInet6 {
@@ -12,13 +14,18 @@ export function parseProcNetIfInet6(text: string | Uint8Array, ctx: ParseContext
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/if_inet6 a piece at a time, each piece ending where a record begins, with parseProcNetIfInet6's result (see runtime/pieces.ts). */
+export const piecesProcNetIfInet6: Pieces<ProcNetIfInet6, Piece<undefined, ProcNetIfInet6Row[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIfInet6Row[] {
-  const out: ProcNetIfInet6Row[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetIfInet6Row {
@@ -52,4 +59,18 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIfInet6Row {
   const o: ProcNetIfInet6Row = { address: v_address, addressRaw: v_addressRaw, ifIndex: v_ifIndex, prefixLength: v_prefixLength, scope: v_scope, flags: v_flags, device: v_device };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIfInet6Row[]> {
+  const out: ProcNetIfInet6Row[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIfInet6Row[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

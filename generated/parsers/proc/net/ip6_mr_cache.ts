@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIp6MrCache, ProcNetIp6MrCacheRow, ProcNetIp6MrCacheRowOutputs } from '../../../types/proc/net/ip6_mr_cache.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIp6MrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrCache {
@@ -12,14 +14,18 @@ export function parseProcNetIp6MrCache(text: string | Uint8Array, ctx: ParseCont
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/ip6_mr_cache a piece at a time, each piece ending where a record begins, with parseProcNetIp6MrCache's result (see runtime/pieces.ts). */
+export const piecesProcNetIp6MrCache: Pieces<ProcNetIp6MrCache, Piece<undefined, ProcNetIp6MrCacheRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIp6MrCacheRow[] {
-  const out: ProcNetIp6MrCacheRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
@@ -60,4 +66,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
   s.eol();
   const o: ProcNetIp6MrCacheRow = { group: v_group, origin: v_origin, inputMif: v_inputMif, packets: v_packets, bytes: v_bytes, wrongInterface: v_wrongInterface, outputs: v_outputs };
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIp6MrCacheRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetIp6MrCacheRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIp6MrCacheRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

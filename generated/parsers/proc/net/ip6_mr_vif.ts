@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIp6MrVif, ProcNetIp6MrVifRow } from '../../../types/proc/net/ip6_mr_vif.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/ip6_mr_vif (spec proc/net/ip6_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIp6MrVif(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrVif {
@@ -12,14 +14,18 @@ export function parseProcNetIp6MrVif(text: string | Uint8Array, ctx: ParseContex
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/ip6_mr_vif a piece at a time, each piece ending where a record begins, with parseProcNetIp6MrVif's result (see runtime/pieces.ts). */
+export const piecesProcNetIp6MrVif: Pieces<ProcNetIp6MrVif, Piece<undefined, ProcNetIp6MrVifRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIp6MrVifRow[] {
-  const out: ProcNetIp6MrVifRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrVifRow {
@@ -45,4 +51,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrVifRow {
   const o: ProcNetIp6MrVifRow = { mif: v_mif, device: v_device, bytesIn: v_bytesIn, packetsIn: v_packetsIn, bytesOut: v_bytesOut, packetsOut: v_packetsOut, flags: v_flags };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIp6MrVifRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetIp6MrVifRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIp6MrVifRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIpMrCache, ProcNetIpMrCacheRow, ProcNetIpMrCacheRowOutputs } from '../../../types/proc/net/ip_mr_cache.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIpMrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrCache {
@@ -12,14 +14,18 @@ export function parseProcNetIpMrCache(text: string | Uint8Array, ctx: ParseConte
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/ip_mr_cache a piece at a time, each piece ending where a record begins, with parseProcNetIpMrCache's result (see runtime/pieces.ts). */
+export const piecesProcNetIpMrCache: Pieces<ProcNetIpMrCache, Piece<undefined, ProcNetIpMrCacheRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIpMrCacheRow[] {
-  const out: ProcNetIpMrCacheRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
@@ -64,4 +70,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
   s.eol();
   const o: ProcNetIpMrCacheRow = { group: v_group, groupRaw: v_groupRaw, origin: v_origin, originRaw: v_originRaw, inputVif: v_inputVif, packets: v_packets, bytes: v_bytes, wrongInterface: v_wrongInterface, outputs: v_outputs };
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIpMrCacheRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetIpMrCacheRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIpMrCacheRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

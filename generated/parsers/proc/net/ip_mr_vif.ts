@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIpMrVif, ProcNetIpMrVifRow } from '../../../types/proc/net/ip_mr_vif.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/ip_mr_vif (spec proc/net/ip_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIpMrVif(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrVif {
@@ -12,14 +14,18 @@ export function parseProcNetIpMrVif(text: string | Uint8Array, ctx: ParseContext
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/ip_mr_vif a piece at a time, each piece ending where a record begins, with parseProcNetIpMrVif's result (see runtime/pieces.ts). */
+export const piecesProcNetIpMrVif: Pieces<ProcNetIpMrVif, Piece<undefined, ProcNetIpMrVifRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIpMrVifRow[] {
-  const out: ProcNetIpMrVifRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetIpMrVifRow {
@@ -57,4 +63,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrVifRow {
   const o: ProcNetIpMrVifRow = { vif: v_vif, device: v_device, bytesIn: v_bytesIn, packetsIn: v_packetsIn, bytesOut: v_bytesOut, packetsOut: v_packetsOut, flags: v_flags, local: v_local, localRaw: v_localRaw, remote: v_remote, remoteRaw: v_remoteRaw };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIpMrVifRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetIpMrVifRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIpMrVifRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIpv6Route, ProcNetIpv6RouteRow } from '../../../types/proc/net/ipv6_route.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/ipv6_route (spec proc/net/ipv6_route). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIpv6Route(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpv6Route {
@@ -12,13 +14,18 @@ export function parseProcNetIpv6Route(text: string | Uint8Array, ctx: ParseConte
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/ipv6_route a piece at a time, each piece ending where a record begins, with parseProcNetIpv6Route's result (see runtime/pieces.ts). */
+export const piecesProcNetIpv6Route: Pieces<ProcNetIpv6Route, Piece<undefined, ProcNetIpv6RouteRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIpv6RouteRow[] {
-  const out: ProcNetIpv6RouteRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetIpv6RouteRow {
@@ -77,4 +84,18 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpv6RouteRow {
   if (v_device !== undefined) o.device = v_device;
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIpv6RouteRow[]> {
+  const out: ProcNetIpv6RouteRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIpv6RouteRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetPacket, ProcNetPacketRow } from '../../../types/proc/net/packet.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/packet (spec proc/net/packet). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetPacket(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetPacket {
@@ -12,14 +14,18 @@ export function parseProcNetPacket(text: string | Uint8Array, ctx: ParseContext 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/packet a piece at a time, each piece ending where a record begins, with parseProcNetPacket's result (see runtime/pieces.ts). */
+export const piecesProcNetPacket: Pieces<ProcNetPacket, Piece<undefined, ProcNetPacketRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetPacketRow[] {
-  const out: ProcNetPacketRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetPacketRow {
@@ -62,4 +68,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetPacketRow {
   const o: ProcNetPacketRow = { socket: v_socket, refcount: v_refcount, type: v_type, protocol: v_protocol, ifindex: v_ifindex, running: v_running, rmem: v_rmem, uid: v_uid, inode: v_inode };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetPacketRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetPacketRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetPacketRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

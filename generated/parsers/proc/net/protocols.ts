@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetProtocols, ProcNetProtocolsRow } from '../../../types/proc/net/protocols.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetProtocols(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetProtocols {
@@ -12,15 +14,18 @@ export function parseProcNetProtocols(text: string | Uint8Array, ctx: ParseConte
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/protocols a piece at a time, each piece ending where a record begins, with parseProcNetProtocols's result (see runtime/pieces.ts). */
+export const piecesProcNetProtocols: Pieces<ProcNetProtocols, Piece<Omit<ProcNetProtocols, "rows">, ProcNetProtocols["rows"]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => ({ ...p.h, rows: p.out }),
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetProtocols {
-  const out: ProcNetProtocols["rows"] = [];
-  if (!s.nextLine(end)) s.missing("the header line");
-  const h = record0(s, ctx);
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record1(s, ctx, h));
-  }
-  return { ...h, rows: out };
+  const p = layout0First(s, ctx, end);
+  return { ...p.h, rows: p.out };
 }
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcNetProtocols, "rows"> {
@@ -100,4 +105,19 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
   const o: ProcNetProtocolsRow = { protocol: v_protocol, size: v_size, sockets: v_sockets, memory: v_memory, pressure: v_pressure, maxHeader: v_maxHeader, slab: v_slab, module: v_module, implemented: v_implemented };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<Omit<ProcNetProtocols, "rows">, ProcNetProtocols["rows"]> {
+  if (!s.nextLine(end)) s.missing("the header line");
+  const h = record0(s, ctx);
+  const out: ProcNetProtocols["rows"] = [];
+  layout0Rows(s, ctx, end, out, h);
+  return { h: h, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetProtocols["rows"], h: Omit<ProcNetProtocols, "rows">): void {
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record1(s, ctx, h));
+  }
 }

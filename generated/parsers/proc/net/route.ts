@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetRoute, ProcNetRouteRow } from '../../../types/proc/net/route.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/route (spec proc/net/route). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetRoute(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRoute {
@@ -12,14 +14,18 @@ export function parseProcNetRoute(text: string | Uint8Array, ctx: ParseContext =
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/route a piece at a time, each piece ending where a record begins, with parseProcNetRoute's result (see runtime/pieces.ts). */
+export const piecesProcNetRoute: Pieces<ProcNetRoute, Piece<undefined, ProcNetRouteRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetRouteRow[] {
-  const out: ProcNetRouteRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetRouteRow {
@@ -65,4 +71,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetRouteRow {
   const o: ProcNetRouteRow = { iface: v_iface, destination: v_destination, destinationRaw: v_destinationRaw, gateway: v_gateway, gatewayRaw: v_gatewayRaw, flags: v_flags, refCount: v_refCount, use: v_use, metric: v_metric, mask: v_mask, maskRaw: v_maskRaw, mtu: v_mtu, window: v_window, initialRtt: v_initialRtt };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetRouteRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetRouteRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetRouteRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

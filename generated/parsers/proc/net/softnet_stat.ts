@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetSoftnetStat, ProcNetSoftnetStatRow } from '../../../types/proc/net/softnet_stat.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/softnet_stat (spec proc/net/softnet_stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetSoftnetStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSoftnetStat {
@@ -12,13 +14,18 @@ export function parseProcNetSoftnetStat(text: string | Uint8Array, ctx: ParseCon
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/softnet_stat a piece at a time, each piece ending where a record begins, with parseProcNetSoftnetStat's result (see runtime/pieces.ts). */
+export const piecesProcNetSoftnetStat: Pieces<ProcNetSoftnetStat, Piece<undefined, ProcNetSoftnetStatRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSoftnetStatRow[] {
-  const out: ProcNetSoftnetStatRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetSoftnetStatRow {
@@ -111,4 +118,18 @@ function record0(s: Scan, ctx: ParseContext): ProcNetSoftnetStatRow {
   if (v_processQueueLength !== undefined) o.processQueueLength = v_processQueueLength;
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetSoftnetStatRow[]> {
+  const out: ProcNetSoftnetStatRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetSoftnetStatRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

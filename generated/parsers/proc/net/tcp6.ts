@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetTcp6, ProcNetTcp6Row, ProcNetTcp6RowLocal, ProcNetTcp6RowQueues, ProcNetTcp6RowRemote, ProcNetTcp6RowTimer } from '../../../types/proc/net/tcp6.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/tcp6 (spec proc/net/tcp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetTcp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetTcp6 {
@@ -12,14 +14,18 @@ export function parseProcNetTcp6(text: string | Uint8Array, ctx: ParseContext = 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/tcp6 a piece at a time, each piece ending where a record begins, with parseProcNetTcp6's result (see runtime/pieces.ts). */
+export const piecesProcNetTcp6: Pieces<ProcNetTcp6, Piece<undefined, ProcNetTcp6Row[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetTcp6Row[] {
-  const out: ProcNetTcp6Row[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetTcp6Row {
@@ -134,4 +140,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetTcp6Row {
   if (v_slowStartThreshold !== undefined) o.slowStartThreshold = v_slowStartThreshold;
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetTcp6Row[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetTcp6Row[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetTcp6Row[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetUdp6, ProcNetUdp6Row, ProcNetUdp6RowLocal, ProcNetUdp6RowQueues, ProcNetUdp6RowRemote, ProcNetUdp6RowTimer } from '../../../types/proc/net/udp6.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/udp6 (spec proc/net/udp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetUdp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUdp6 {
@@ -12,14 +14,18 @@ export function parseProcNetUdp6(text: string | Uint8Array, ctx: ParseContext = 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/udp6 a piece at a time, each piece ending where a record begins, with parseProcNetUdp6's result (see runtime/pieces.ts). */
+export const piecesProcNetUdp6: Pieces<ProcNetUdp6, Piece<undefined, ProcNetUdp6Row[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetUdp6Row[] {
-  const out: ProcNetUdp6Row[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetUdp6Row {
@@ -100,4 +106,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetUdp6Row {
   if (v_drops !== undefined) o.drops = v_drops;
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetUdp6Row[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetUdp6Row[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetUdp6Row[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetUnix, ProcNetUnixRow, ProcNetUnixSocket, ProcNetUnixWithoutInode } from '../../../types/proc/net/unix.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
@@ -14,36 +16,18 @@ export function parseProcNetUnix(text: string | Uint8Array, ctx: ParseContext = 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/net/unix a piece at a time, each piece ending where a record begins, with parseProcNetUnix's result (see runtime/pieces.ts). */
+export const piecesProcNetUnix: Pieces<ProcNetUnix, Piece<undefined, ProcNetUnixRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetUnixRow[] {
-  const out: ProcNetUnixRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    const m = s.mark();
-    let best: Miss | ProcfsError | undefined;
-    s.trying++;
-    try {
-      try {
-        out.push(record0(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-      try {
-        out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
-        best = Scan.furthest(best, err);
-        s.reset(m);
-      }
-    }
-    finally {
-      s.trying--;
-    }
-    throw s.final(best!);
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcNetUnixSocket {
@@ -145,4 +129,41 @@ function record1(s: Scan, ctx: ParseContext): ProcNetUnixWithoutInode {
   const o: ProcNetUnixWithoutInode = { kind: "withoutInode", num: v_num, refcount: v_refcount, protocol: v_protocol, flags: v_flags, type: v_type, state: v_state };
   if (v_path !== undefined) o.path = v_path;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetUnixRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcNetUnixRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetUnixRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const m = s.mark();
+    let best: Miss | ProcfsError | undefined;
+    s.trying++;
+    try {
+      try {
+        out.push(record0(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+      try {
+        out.push(record1(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
+    }
+    finally {
+      s.trying--;
+    }
+    throw s.final(best!);
+  }
 }

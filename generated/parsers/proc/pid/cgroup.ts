@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidCgroup, ProcPidCgroupRow } from '../../../types/proc/pid/cgroup.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/cgroup (spec proc/pid/cgroup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidCgroup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCgroup {
@@ -12,13 +14,18 @@ export function parseProcPidCgroup(text: string | Uint8Array, ctx: ParseContext 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/[pid]/cgroup a piece at a time, each piece ending where a record begins, with parseProcPidCgroup's result (see runtime/pieces.ts). */
+export const piecesProcPidCgroup: Pieces<ProcPidCgroup, Piece<undefined, ProcPidCgroupRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidCgroupRow[] {
-  const out: ProcPidCgroupRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcPidCgroupRow {
@@ -41,4 +48,18 @@ function record0(s: Scan, ctx: ParseContext): ProcPidCgroupRow {
   s.eol();
   const o: ProcPidCgroupRow = { hierarchyId: v_hierarchyId, controllers: v_controllers, path: v_path };
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidCgroupRow[]> {
+  const out: ProcPidCgroupRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidCgroupRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidLimits, ProcPidLimitsRow } from '../../../types/proc/pid/limits.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/limits (spec proc/pid/limits). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidLimits(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidLimits {
@@ -12,14 +14,18 @@ export function parseProcPidLimits(text: string | Uint8Array, ctx: ParseContext 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/[pid]/limits a piece at a time, each piece ending where a record begins, with parseProcPidLimits's result (see runtime/pieces.ts). */
+export const piecesProcPidLimits: Pieces<ProcPidLimits, Piece<undefined, ProcPidLimitsRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidLimitsRow[] {
-  const out: ProcPidLimitsRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcPidLimitsRow {
@@ -53,4 +59,19 @@ function record0(s: Scan, ctx: ParseContext): ProcPidLimitsRow {
   if (v_units !== undefined) o.units = v_units;
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidLimitsRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcPidLimitsRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidLimitsRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidMaps, ProcPidMapsRow, ProcPidMapsRowDevice } from '../../../types/proc/pid/maps.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/maps (spec proc/pid/maps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidMaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMaps {
@@ -12,13 +14,18 @@ export function parseProcPidMaps(text: string | Uint8Array, ctx: ParseContext = 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/[pid]/maps a piece at a time, each piece ending where a record begins, with parseProcPidMaps's result (see runtime/pieces.ts). */
+export const piecesProcPidMaps: Pieces<ProcPidMaps, Piece<undefined, ProcPidMapsRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidMapsRow[] {
-  const out: ProcPidMapsRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcPidMapsRow {
@@ -62,4 +69,18 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMapsRow {
   const o: ProcPidMapsRow = { start: v_start, end: v_end, perms: v_perms, offset: v_offset, device: v_device, inode: v_inode };
   if (v_pathname !== undefined) o.pathname = v_pathname;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidMapsRow[]> {
+  const out: ProcPidMapsRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMapsRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidMountinfo, ProcPidMountinfoRow, ProcPidMountinfoRowDevice } from '../../../types/proc/pid/mountinfo.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/mountinfo (spec proc/pid/mountinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidMountinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMountinfo {
@@ -12,13 +14,18 @@ export function parseProcPidMountinfo(text: string | Uint8Array, ctx: ParseConte
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/[pid]/mountinfo a piece at a time, each piece ending where a record begins, with parseProcPidMountinfo's result (see runtime/pieces.ts). */
+export const piecesProcPidMountinfo: Pieces<ProcPidMountinfo, Piece<undefined, ProcPidMountinfoRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidMountinfoRow[] {
-  const out: ProcPidMountinfoRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
@@ -95,4 +102,18 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   const o: ProcPidMountinfoRow = { mountId: v_mountId, parentId: v_parentId, device: v_device, root: v_root, mountPoint: v_mountPoint, mountOptions: v_mountOptions, optionalFields: v_optionalFields, fsType: v_fsType, source: v_source, superOptions: v_superOptions };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidMountinfoRow[]> {
+  const out: ProcPidMountinfoRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMountinfoRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

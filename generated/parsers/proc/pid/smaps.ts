@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidSmaps, ProcPidSmapsBlock, ProcPidSmapsBlockDevice } from '../../../types/proc/pid/smaps.js';
+import { lastLike } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/smaps (spec proc/pid/smaps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidSmaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmaps {
@@ -12,16 +14,17 @@ export function parseProcPidSmaps(text: string | Uint8Array, ctx: ParseContext =
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/[pid]/smaps a piece at a time, each piece ending where a record begins, with parseProcPidSmaps's result (see runtime/pieces.ts). */
+export const piecesProcPidSmaps: Pieces<ProcPidSmaps, Piece<undefined, ProcPidSmapsBlock[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLike(b, from, to, "hex", "-"),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock[] {
-  const out: ProcPidSmapsBlock[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    if (!s.lineLike("hex", "-")) { s.ws(); s.ts = s.pos; s.fail("a header line"); }
-    const e = s.blockEndLike(end, "hex", "-");
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
@@ -294,6 +297,23 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   if (v_vmFlags !== undefined) o.vmFlags = v_vmFlags;
   if (extra !== undefined) o.extra = extra;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidSmapsBlock[]> {
+  const out: ProcPidSmapsBlock[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsBlock[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    if (!s.lineLike("hex", "-")) { s.ws(); s.ts = s.pos; s.fail("a header line"); }
+    const e = s.blockEndLike(end, "hex", "-");
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }
 
 /** Keys of a keyed layout in the order files print them. */

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidSmapsRollup, ProcPidSmapsRollupBlock } from '../../../types/proc/pid/smaps_rollup.js';
+import { lastLike } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/smaps_rollup (spec proc/pid/smaps_rollup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidSmapsRollup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmapsRollup {
@@ -12,16 +14,17 @@ export function parseProcPidSmapsRollup(text: string | Uint8Array, ctx: ParseCon
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/[pid]/smaps_rollup a piece at a time, each piece ending where a record begins, with parseProcPidSmapsRollup's result (see runtime/pieces.ts). */
+export const piecesProcPidSmapsRollup: Pieces<ProcPidSmapsRollup, Piece<undefined, ProcPidSmapsRollupBlock[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLike(b, from, to, "hex", "-"),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlock[] {
-  const out: ProcPidSmapsRollupBlock[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    if (!s.lineLike("hex", "-")) { s.ws(); s.ts = s.pos; s.fail("a header line"); }
-    const e = s.blockEndLike(end, "hex", "-");
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlock {
@@ -233,6 +236,23 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   if (v_filePmdMapped !== undefined) o.filePmdMapped = v_filePmdMapped;
   if (extra !== undefined) o.extra = extra;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidSmapsRollupBlock[]> {
+  const out: ProcPidSmapsRollupBlock[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsRollupBlock[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    if (!s.lineLike("hex", "-")) { s.ws(); s.ts = s.pos; s.fail("a header line"); }
+    const e = s.blockEndLike(end, "hex", "-");
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }
 
 /** Keys of a keyed layout in the order files print them. */

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidTimers, ProcPidTimersBlock, ProcPidTimersBlockNotify, ProcPidTimersBlockSignal } from '../../../types/proc/pid/timers.js';
+import { lastStarting } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/timers (spec proc/pid/timers). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidTimers(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidTimers {
@@ -12,16 +14,17 @@ export function parseProcPidTimers(text: string | Uint8Array, ctx: ParseContext 
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/[pid]/timers a piece at a time, each piece ending where a record begins, with parseProcPidTimers's result (see runtime/pieces.ts). */
+export const piecesProcPidTimers: Pieces<ProcPidTimers, Piece<undefined, ProcPidTimersBlock[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastStarting(b, from, to, "ID:"),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidTimersBlock[] {
-  const out: ProcPidTimersBlock[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    if (!s.lineStartsWith("ID:")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"ID:\""); }
-    const e = s.blockEndStart(end, "ID:");
-    s.again();
-    out.push(layout1(s, ctx, e));
-  }
-  return out;
+  return layout0First(s, ctx, end).out;
 }
 
 function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidTimersBlock {
@@ -87,4 +90,21 @@ function record0(s: Scan, ctx: ParseContext): ProcPidTimersBlockNotify {
   const o: ProcPidTimersBlockNotify = { how: v_how, target: v_target, targetId: v_targetId };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidTimersBlock[]> {
+  const out: ProcPidTimersBlock[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidTimersBlock[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    if (!s.lineStartsWith("ID:")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"ID:\""); }
+    const e = s.blockEndStart(end, "ID:");
+    s.again();
+    out.push(layout1(s, ctx, e));
+  }
 }

@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcSysvipcMsg, ProcSysvipcMsgRow } from '../../../types/proc/sysvipc/msg.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/sysvipc/msg (spec proc/sysvipc/msg). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSysvipcMsg(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcMsg {
@@ -12,14 +14,18 @@ export function parseProcSysvipcMsg(text: string | Uint8Array, ctx: ParseContext
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/sysvipc/msg a piece at a time, each piece ending where a record begins, with parseProcSysvipcMsg's result (see runtime/pieces.ts). */
+export const piecesProcSysvipcMsg: Pieces<ProcSysvipcMsg, Piece<undefined, ProcSysvipcMsgRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysvipcMsgRow[] {
-  const out: ProcSysvipcMsgRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcSysvipcMsgRow {
@@ -57,4 +63,19 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcMsgRow {
   const o: ProcSysvipcMsgRow = { key: v_key, msqid: v_msqid, perms: v_perms, cbytes: v_cbytes, qnum: v_qnum, lspid: v_lspid, lrpid: v_lrpid, uid: v_uid, gid: v_gid, cuid: v_cuid, cgid: v_cgid, stime: v_stime, rtime: v_rtime, ctime: v_ctime };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcSysvipcMsgRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcSysvipcMsgRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSysvipcMsgRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

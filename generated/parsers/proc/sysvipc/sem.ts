@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcSysvipcSem, ProcSysvipcSemRow } from '../../../types/proc/sysvipc/sem.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/sysvipc/sem (spec proc/sysvipc/sem). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSysvipcSem(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcSem {
@@ -12,14 +14,18 @@ export function parseProcSysvipcSem(text: string | Uint8Array, ctx: ParseContext
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/sysvipc/sem a piece at a time, each piece ending where a record begins, with parseProcSysvipcSem's result (see runtime/pieces.ts). */
+export const piecesProcSysvipcSem: Pieces<ProcSysvipcSem, Piece<undefined, ProcSysvipcSemRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysvipcSemRow[] {
-  const out: ProcSysvipcSemRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcSysvipcSemRow {
@@ -49,4 +55,19 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcSemRow {
   const o: ProcSysvipcSemRow = { key: v_key, semid: v_semid, perms: v_perms, nsems: v_nsems, uid: v_uid, gid: v_gid, cuid: v_cuid, cgid: v_cgid, otime: v_otime, ctime: v_ctime };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcSysvipcSemRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcSysvipcSemRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSysvipcSemRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

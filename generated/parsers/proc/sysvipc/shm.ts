@@ -5,6 +5,8 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcSysvipcShm, ProcSysvipcShmRow } from '../../../types/proc/sysvipc/shm.js';
+import { lastLine } from '../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/sysvipc/shm (spec proc/sysvipc/shm). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSysvipcShm(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcShm {
@@ -12,14 +14,18 @@ export function parseProcSysvipcShm(text: string | Uint8Array, ctx: ParseContext
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /proc/sysvipc/shm a piece at a time, each piece ending where a record begins, with parseProcSysvipcShm's result (see runtime/pieces.ts). */
+export const piecesProcSysvipcShm: Pieces<ProcSysvipcShm, Piece<undefined, ProcSysvipcShmRow[]>> = {
+  lead: 1,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysvipcShmRow[] {
-  const out: ProcSysvipcShmRow[] = [];
-  if (!s.nextLine(end)) s.missing("header line 1");
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcSysvipcShmRow {
@@ -70,4 +76,19 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcShmRow {
   if (v_swap !== undefined) o.swap = v_swap;
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcSysvipcShmRow[]> {
+  if (!s.nextLine(end)) s.missing("header line 1");
+  const out: ProcSysvipcShmRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSysvipcShmRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }

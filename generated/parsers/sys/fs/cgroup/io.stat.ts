@@ -5,6 +5,8 @@ import { Scan } from '../../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
 import type { ParseContext } from '../../../../../runtime/context.js';
 import type { SysFsCgroupIoStat, SysFsCgroupIoStatRow, SysFsCgroupIoStatRowDevice } from '../../../../types/sys/fs/cgroup/io.stat.js';
+import { lastLine } from '../../../../../runtime/pieces.js';
+import type { Piece, Pieces } from '../../../../../runtime/pieces.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/io.stat (spec sys/fs/cgroup/io.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseSysFsCgroupIoStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupIoStat {
@@ -12,13 +14,18 @@ export function parseSysFsCgroupIoStat(text: string | Uint8Array, ctx: ParseCont
   return layout0(s, ctx, s.end);
 }
 
+/** Reads the text of /sys/fs/cgroup/[cgroup]/io.stat a piece at a time, each piece ending where a record begins, with parseSysFsCgroupIoStat's result (see runtime/pieces.ts). */
+export const piecesSysFsCgroupIoStat: Pieces<SysFsCgroupIoStat, Piece<undefined, SysFsCgroupIoStatRow[]>> = {
+  lead: 0,
+  cut: (b, from, to) => lastLine(b, from, to),
+  first: (s, ctx) => layout0First(s, ctx, s.end),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  done: (p) => p.out,
+};
+
 function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupIoStatRow[] {
-  const out: SysFsCgroupIoStatRow[] = [];
-  while (s.nextLine(end)) {
-    if (s.blank()) continue;
-    out.push(record0(s, ctx));
-  }
-  return out;
+  const p = layout0First(s, ctx, end);
+  return p.out;
 }
 
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
@@ -194,4 +201,18 @@ function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
   if (v_total !== undefined) o.total = v_total;
   if (extra !== undefined) o.extra = extra;
   return o;
+}
+
+function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, SysFsCgroupIoStatRow[]> {
+  const out: SysFsCgroupIoStatRow[] = [];
+  layout0Rows(s, ctx, end, out, undefined);
+  return { h: undefined, out };
+}
+
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: SysFsCgroupIoStatRow[], h: undefined): void {
+  void h;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    out.push(record0(s, ctx));
+  }
 }
