@@ -16,7 +16,7 @@ mkdir -p native/build
 for src in native/*.c; do
   name="$(basename "$src" .c)"
   out="native/build/$name.node"
-  if cc -O2 -Wall -shared -fPIC -I"$inc" -o "$out" "$src" 2>"native/build/$name.log"; then
+  if cc -O2 -Wall -pthread -shared -fPIC -I"$inc" -o "$out" "$src" 2>"native/build/$name.log"; then
     echo "native module built: $out"
   else
     echo "native module $name not built (see native/build/$name.log)"

@@ -34,30 +34,44 @@ const kept = new Map<string, number>();
 const refused = new Set<string>();
 
 /**
+ * The kept descriptor of `path`, a file of a live procfs (opened now if it
+ * is not kept yet, and marked as used last), or undefined when the file is
+ * read by path. Throws ProcfsError when it cannot be opened.
+ */
+export function keptDescriptor(path: string): number | undefined {
+  if (refused.has(path)) return undefined;
+  let fd = kept.get(path);
+  if (fd === undefined) {
+    fd = openFdSync(path);
+    if (kept.size >= MAX_KEPT) closeKept(kept.keys().next().value as string);
+  } else {
+    // Moved to the end: the order of the map is the order of last use.
+    kept.delete(path);
+  }
+  kept.set(path, fd);
+  return fd;
+}
+
+/** Closes the kept descriptor of `path` after a read through it failed: the file is read by path from then on. */
+export function refuseKept(path: string): void {
+  closeKept(path);
+  refused.add(path);
+}
+
+/**
  * The bytes of `path`, a file of a live procfs, read through a kept
  * descriptor (opened on the first read): a view valid until the next
  * synchronous read, as readViewSync's. Throws ProcfsError as readViewSync.
  */
 export function readKeptSync(path: string, single: boolean): Buffer {
-  let fd = kept.get(path);
-  if (fd === undefined) {
-    if (refused.has(path)) return readViewSync(path, single);
-    fd = openFdSync(path);
-    if (kept.size >= MAX_KEPT) closeKept(kept.keys().next().value as string);
-  } else {
-    // Move to the end: the order of the map is the order of last use.
-    kept.delete(path);
-  }
-  let text: Buffer;
+  const fd = keptDescriptor(path);
+  if (fd === undefined) return readViewSync(path, single);
   try {
-    text = rereadFdSync(fd, path, single);
+    return rereadFdSync(fd, path, single);
   } catch {
-    closeQuietly(fd);
-    refused.add(path);
+    refuseKept(path);
     return readViewSync(path, single);
   }
-  kept.set(path, fd);
-  return text;
 }
 
 function closeKept(path: string): void {

@@ -7,12 +7,13 @@ import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 import { OnceCache } from './cache.js';
-import { closeKeptFiles, isLiveProcfs, readKeptSync } from './kept-files.js';
+import { closeKeptFiles, isLiveProcfs, keptDescriptor, readKeptSync, refuseKept } from './kept-files.js';
 import { contextOf, type ParseContext } from './context.js';
 import { absent, ProcfsError } from './errors.js';
 import { isPerProcess, resolvePath, type PathParams } from './paths.js';
 import { readBytesAsync, readViewSync, writeTextAsync, writeTextSync, type FileText } from './read.js';
 import type { SpecEntry, WriterEntry } from './registry-types.js';
+import { readParsedSync, streamedReads } from './streamed-read.js';
 import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
 
 export interface ProcFsOptions {
@@ -161,9 +162,16 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   }
 
   private readNow(e: SpecEntry, { file, ctx, keep }: Target): unknown {
+    const single = e.model.singleRecord === true;
     let text: Buffer;
     try {
-      const single = e.model.singleRecord === true;
+      if (e.pieces !== undefined && streamedReads && !single) {
+        // A file of records: a long one is parsed while the rest of it is read.
+        const fd = keep ? keptDescriptor(file) : undefined;
+        const value = readParsedSync(fd ?? file, file, e.id, e.pieces, e.parse, ctx);
+        if (value !== undefined) return value;
+        if (fd !== undefined) refuseKept(file);
+      }
       text = keep ? readKeptSync(file, single) : readViewSync(file, single);
     } catch (err) {
       throw absent(err, existsSync(dirname(file)));

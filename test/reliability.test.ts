@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../runtime/index.js';
 import { ProcfsError } from '../runtime/errors.js';
+import { readViewSync } from '../runtime/read.js';
+import { streamCounts, streamedReads } from '../runtime/streamed-read.js';
 
 const fs = new ProcFs();
 const repo = join(import.meta.dirname, '..');
@@ -120,6 +122,10 @@ describe('files larger than any fixed buffer parse whole', () => {
       const wc = Number(execFileSync('sh', ['-c', `wc -l < /proc/${pid}/maps`], { encoding: 'utf8' }).trim());
       expect(maps.length).toBeGreaterThanOrEqual(10000);
       expect(maps.length).toBe(wc);
+      // Read on a thread of its own while parsed in pieces: what parsing the whole text gives (the process is idle, its maps do not change).
+      const handedOver = streamCounts.handedOver;
+      expect(fs.read('proc/pid/maps', { pid })).toEqual(fs.parse('proc/pid/maps', Buffer.from(readViewSync(`/proc/${pid}/maps`))));
+      if (streamedReads) expect(streamCounts.handedOver).toBe(handedOver + 1);
       const smaps = fs.read('proc/pid/smaps', { pid });
       expect(smaps.length).toBe(wc);
     });
@@ -131,6 +137,7 @@ describe('files larger than any fixed buffer parse whole', () => {
       const findmnt = execFileSync('findmnt', ['--task', String(pid), '--raw', '--noheadings', '--output', 'TARGET'], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n').length;
       expect(mounts.length).toBeGreaterThan(10000);
       expect(mounts.length).toBe(findmnt);
+      expect(fs.read('proc/pid/mountinfo', { pid })).toEqual(fs.parse('proc/pid/mountinfo', Buffer.from(readViewSync(`/proc/${pid}/mountinfo`))));
     });
   }, 120_000);
 });
