@@ -7,6 +7,8 @@
  * ratios are to the C reader of the same run. Also: refresh mode, single
  * files, parse cost on large files against a raw read, and heap growth.
  * Prints a markdown report (and writes it to bench/last-run.md).
+ * BENCH_SCALES (0,2000,10000) chooses the process counts and BENCH_PARTS
+ * (processes,single,large,memory) the parts, for a partial run.
  * procspec is imported from dist/ (built by bench/run.sh): the package as it ships.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -27,6 +29,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 /** Rounds of the large-file figures: three times as many (a round takes milliseconds, and the collector's pauses are a large share of a parse's time). */
 const LARGE_ROUNDS = 3 * ROUNDS;
 const SCALES = (process.env.BENCH_SCALES ?? '0,2000,10000').split(',').map(Number);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'processes,single,large,memory').split(','));
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -83,6 +86,14 @@ async function stopHelper(h: { child: ChildProcess }): Promise<void> {
 
 // ---------------------------------------------------------------------------
 // Contenders
+
+/** CPU time (user and system, all threads of this process) of f, in nanoseconds. */
+const cpuTime = (f: () => unknown): number => {
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) * 1000;
+};
 
 const time = (f: () => unknown): number => {
   const t0 = process.hrtime.bigint();
@@ -308,7 +319,7 @@ const LARGE: Large[] = [
 async function largeFiles(): Promise<void> {
   if (!makeLoad) return;
   for (const l of LARGE) {
-    const per: Record<number, { raw: number; parsed: number; parseOnly: number; bytes: number; added: number }> = {};
+    const per: Record<number, { raw: number; parsed: number; parseOnly: number; bytes: number; added: number; cpuAdded: number }> = {};
     for (const n of [1000, 10000]) {
       const h = await startHelper(makeLoad, [l.load, String(n)]);
       try {
@@ -319,10 +330,12 @@ async function largeFiles(): Promise<void> {
         const saved = nodeRead(file);
         const parse = fs.entry(l.id).parse;
         fs.read(l.id as never, l.params(h.pid));
+        const rawCpu: number[] = [];
+        const parsedCpu: number[] = [];
         for (let r = 0; r < LARGE_ROUNDS; r++) {
           // The raw read is the bytes alone, as the parsers get them (no decoding).
-          raw.push(time(() => readViewSync(file)));
-          parsed.push(time(() => fs.read(l.id as never, l.params(h.pid))));
+          raw.push(time(() => rawCpu.push(cpuTime(() => readViewSync(file)))));
+          parsed.push(time(() => parsedCpu.push(cpuTime(() => fs.read(l.id as never, l.params(h.pid))))));
           parseOnly.push(time(() => parse(saved)));
         }
         per[n] = {
@@ -332,6 +345,7 @@ async function largeFiles(): Promise<void> {
           bytes: saved.length,
           // Per round, as the other ratios: read + parse over the read of the same round.
           added: median(parsed.map((p, i) => p / raw[i]! - 1)),
+          cpuAdded: median(parsedCpu.map((p, i) => p / rawCpu[i]! - 1)),
         };
       } finally {
         await stopHelper(h);
@@ -352,7 +366,7 @@ async function largeFiles(): Promise<void> {
     });
     const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
     notes.push(
-      `${l.task}: parsing adds ${(100 * per[10000]!.added).toFixed(0)}% to the read at 10,000 entries (median of the rounds' read + parse over read; parse alone is ${(100 * (per[10000]!.parseOnly / per[10000]!.raw)).toFixed(0)}% of the read's median); 10x the entries: read ${ratio(per[10000]!.raw, per[1000]!.raw)}, read + parse ${ratio(per[10000]!.parsed, per[1000]!.parsed)}, parse alone ${ratio(per[10000]!.parseOnly, per[1000]!.parseOnly)}`,
+      `${l.task}: parsing adds ${(100 * per[10000]!.added).toFixed(0)}% to the read at 10,000 entries (median of the rounds' read + parse over read; parse alone is ${(100 * (per[10000]!.parseOnly / per[10000]!.raw)).toFixed(0)}% of the read's median; in CPU time of all threads, read + parse is ${(100 * per[10000]!.cpuAdded).toFixed(0)}% over the read); 10x the entries: read ${ratio(per[10000]!.raw, per[1000]!.raw)}, read + parse ${ratio(per[10000]!.parsed, per[1000]!.parsed)}, parse alone ${ratio(per[10000]!.parseOnly, per[1000]!.parseOnly)}`,
     );
   }
 }
@@ -394,10 +408,10 @@ function render(extra: string[]): string {
 
 async function main(): Promise<void> {
   if (!cc) process.stderr.write('note: cc not found, the C reader and the process helpers are skipped\n');
-  for (const s of SCALES) await scaleRun(s);
-  singleFiles();
-  await largeFiles();
-  const extra = [await memory(), ...notes];
+  if (PARTS.has('processes')) for (const s of SCALES) await scaleRun(s);
+  if (PARTS.has('single')) singleFiles();
+  if (PARTS.has('large')) await largeFiles();
+  const extra = [...(PARTS.has('memory') ? [await memory()] : []), ...notes];
   const text = render(extra);
   process.stdout.write(`${text}\n`);
   writeFileSync(join(here, 'last-run.md'), `${text}\n`);
