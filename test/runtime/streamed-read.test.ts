@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
 import { ProcFs } from '../../runtime/index.js';
@@ -122,4 +123,27 @@ describe.skipIf(!streamedReads)('streamed reads of long files', () => {
     const p = new ProcFs();
     expect(p.read('proc/pid/mountinfo', { pid: 'self' })).toEqual(p.parse('proc/pid/mountinfo', fs.readFileSync('/proc/self/mountinfo')));
   });
+});
+
+describe.skipIf(!streamedReads)('streamed reads from two threads at once', () => {
+  it('a worker thread and the main thread each get the whole file (one reads through the reading thread, the other by itself)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const text = mountinfo(30000);
+    fs.writeFileSync(path.join(root, '7', 'mountinfo'), text);
+    const expected = entry('proc/pid/mountinfo').parse(Buffer.from(text), contextOf({ file: '<text>' }));
+    // The worker loads the TypeScript sources through tsx's loader, registered in the worker itself.
+    const script = fileURLToPath(new URL('../support/read-in-worker.ts', import.meta.url));
+    const w = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`, {
+      eval: true,
+      workerData: { root, id: 'proc/pid/mountinfo', params: { pid: 7 }, times: 20 },
+    });
+    const fromWorker = new Promise<number[]>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+    const p = new ProcFs({ root });
+    for (let i = 0; i < 20; i++) expect(p.read('proc/pid/mountinfo', { pid: 7 })).toEqual(expected);
+    expect(await fromWorker).toEqual(new Array(20).fill(30000));
+    await w.terminate();
+  }, 60_000);
 });
