@@ -319,7 +319,7 @@ const LARGE: Large[] = [
 async function largeFiles(): Promise<void> {
   if (!makeLoad) return;
   for (const l of LARGE) {
-    const per: Record<number, { raw: number; parsed: number; parseOnly: number; bytes: number; added: number; cpuAdded: number }> = {};
+    const per: Record<number, { raw: number; parsed: number; parseOnly: number; bytes: number; added: number; cpuAdded: number; asyncAdded: number }> = {};
     for (const n of [1000, 10000]) {
       const h = await startHelper(makeLoad, [l.load, String(n)]);
       try {
@@ -332,11 +332,13 @@ async function largeFiles(): Promise<void> {
         fs.read(l.id as never, l.params(h.pid));
         const rawCpu: number[] = [];
         const parsedCpu: number[] = [];
+        const parsedAsync: number[] = [];
         for (let r = 0; r < LARGE_ROUNDS; r++) {
           // The raw read is the bytes alone, as the parsers get them (no decoding).
           raw.push(time(() => rawCpu.push(cpuTime(() => readViewSync(file)))));
           parsed.push(time(() => parsedCpu.push(cpuTime(() => fs.read(l.id as never, l.params(h.pid))))));
           parseOnly.push(time(() => parse(saved)));
+          parsedAsync.push(await timeAsync(() => fs.readAsync(l.id as never, l.params(h.pid))));
         }
         per[n] = {
           raw: median(raw),
@@ -346,6 +348,7 @@ async function largeFiles(): Promise<void> {
           // Per round, as the other ratios: read + parse over the read of the same round.
           added: median(parsed.map((p, i) => p / raw[i]! - 1)),
           cpuAdded: median(parsedCpu.map((p, i) => p / rawCpu[i]! - 1)),
+          asyncAdded: median(parsedAsync.map((p, i) => p / raw[i]! - 1)),
         };
       } finally {
         await stopHelper(h);
@@ -366,7 +369,7 @@ async function largeFiles(): Promise<void> {
     });
     const ratio = (a: number, b: number): string => `${(a / b).toFixed(1)}x`;
     notes.push(
-      `${l.task}: parsing adds ${(100 * per[10000]!.added).toFixed(0)}% to the read at 10,000 entries (median of the rounds' read + parse over read; parse alone is ${(100 * (per[10000]!.parseOnly / per[10000]!.raw)).toFixed(0)}% of the read's median; in CPU time of all threads, read + parse is ${(100 * per[10000]!.cpuAdded).toFixed(0)}% over the read); 10x the entries: read ${ratio(per[10000]!.raw, per[1000]!.raw)}, read + parse ${ratio(per[10000]!.parsed, per[1000]!.parsed)}, parse alone ${ratio(per[10000]!.parseOnly, per[1000]!.parseOnly)}`,
+      `${l.task}: parsing adds ${(100 * per[10000]!.added).toFixed(0)}% to the read at 10,000 entries (median of the rounds' read + parse over read; parse alone is ${(100 * (per[10000]!.parseOnly / per[10000]!.raw)).toFixed(0)}% of the read's median; in CPU time of all threads, read + parse is ${(100 * per[10000]!.cpuAdded).toFixed(0)}% over the read; readAsync takes ${(100 * per[10000]!.asyncAdded).toFixed(0)}% more than the sync read); 10x the entries: read ${ratio(per[10000]!.raw, per[1000]!.raw)}, read + parse ${ratio(per[10000]!.parsed, per[1000]!.parsed)}, parse alone ${ratio(per[10000]!.parseOnly, per[1000]!.parseOnly)}`,
     );
   }
 }

@@ -18,6 +18,14 @@
  *     Ends the reading (after the read() under way returns) and closes the
  *     file if start opened it.
  *
+ *   readAsync(fd, buf, at, want, done(err, bytes, end))
+ *     In libuv's thread pool: reads fd (from its offset) into buf from
+ *     index `at` until `want` bytes are in, the end of the file, or the
+ *     end of buf; `done` gets the bytes read and whether the end came.
+ *     procfs hands some files out a page per read() (smaps, mountinfo):
+ *     one call gathers many of those reads, where a read of node:fs per
+ *     page costs a trip through the pool each.
+ *
  * state[0] is the number of bytes in buf, state[1] the status: RUNNING (0),
  * END (1: the end of the file was read), FULL (2: buf has no room left, the
  * file still open), or -errno (the read failed; -EBUSY from start: another
@@ -30,6 +38,7 @@
 #include <node_api.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -288,6 +297,85 @@ static napi_value stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+struct chunk {
+  napi_async_work work;
+  napi_ref done, held;
+  int fd;
+  char *buf;
+  size_t at, want, cap, got;
+  int end, err;
+};
+
+static void chunk_execute(napi_env env, void *data) {
+  (void)env;
+  struct chunk *c = data;
+  while (c->got < c->want && c->at + c->got < c->cap) {
+    ssize_t r = read(c->fd, c->buf + c->at + c->got, c->cap - c->at - c->got);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      c->err = errno;
+      return;
+    }
+    if (r == 0) {
+      c->end = 1;
+      return;
+    }
+    c->got += (size_t)r;
+  }
+}
+
+static void chunk_complete(napi_env env, napi_status st, void *data) {
+  struct chunk *c = data;
+  napi_value done, undef, argv[3];
+  napi_get_reference_value(env, c->done, &done);
+  napi_get_undefined(env, &undef);
+  if (st != napi_ok || c->err != 0) {
+    napi_value code;
+    napi_create_int32(env, st != napi_ok ? ECANCELED : c->err, &code);
+    argv[0] = code;
+  } else {
+    napi_get_null(env, &argv[0]);
+  }
+  argv[1] = number(env, (double)c->got);
+  napi_get_boolean(env, c->end != 0, &argv[2]);
+  napi_delete_reference(env, c->done);
+  napi_delete_reference(env, c->held);
+  napi_delete_async_work(env, c->work);
+  free(c);
+  napi_call_function(env, undef, done, 3, argv, NULL);
+}
+
+static napi_value read_async(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t f;
+  char *b;
+  size_t bcap;
+  double at, want;
+  napi_valuetype kind = napi_undefined;
+  if (argc == 5) napi_typeof(env, argv[4], &kind);
+  if (argc != 5 || napi_get_value_int32(env, argv[0], &f) != napi_ok || f < 0 || buffer_arg(env, argv[1], &b, &bcap) != 0 ||
+      napi_get_value_double(env, argv[2], &at) != napi_ok || napi_get_value_double(env, argv[3], &want) != napi_ok || at < 0 || at > (double)bcap ||
+      want < 0 || kind != napi_function) {
+    return fail(env, "readAsync(fd, buffer, at, want, done)");
+  }
+  struct chunk *c = calloc(1, sizeof *c);
+  if (c == NULL) return fail(env, "readAsync: out of memory");
+  c->fd = f;
+  c->buf = b;
+  c->cap = bcap;
+  c->at = (size_t)at;
+  c->want = (size_t)want;
+  napi_value name;
+  napi_create_string_utf8(env, "procspec.readAsync", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[4], 1, &c->done) != napi_ok || napi_create_reference(env, argv[1], 1, &c->held) != napi_ok ||
+      napi_create_async_work(env, NULL, name, chunk_execute, chunk_complete, c, &c->work) != napi_ok || napi_queue_async_work(env, c->work) != napi_ok) {
+    return fail(env, "readAsync: cannot queue the work");
+  }
+  return NULL;
+}
+
 /* A worker thread's environment torn down during a read: the reading thread must not write into its memory. */
 static void cleanup(void *arg) {
   napi_env env = arg;
@@ -307,5 +395,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "resume", f);
   napi_create_function(env, "stop", NAPI_AUTO_LENGTH, stop, NULL, &f);
   napi_set_named_property(env, exports, "stop", f);
+  napi_create_function(env, "readAsync", NAPI_AUTO_LENGTH, read_async, NULL, &f);
+  napi_set_named_property(env, exports, "readAsync", f);
   return exports;
 }

@@ -13,7 +13,7 @@ import { absent, ProcfsError } from './errors.js';
 import { isPerProcess, resolvePath, type PathParams } from './paths.js';
 import { readBytesAsync, readViewSync, writeTextAsync, writeTextSync, type FileText } from './read.js';
 import type { SpecEntry, WriterEntry } from './registry-types.js';
-import { readParsedSync, streamedReads } from './streamed-read.js';
+import { readParsedAsync, readParsedSync, streamedReads } from './streamed-read.js';
 import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
 
 export interface ProcFsOptions {
@@ -183,10 +183,13 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
     const e = this.entry(id);
     const { file, ctx } = this.target(e, params);
+    const single = e.model.singleRecord === true;
     const parse = async (): Promise<Types[K]> => {
       let text: Buffer;
       try {
-        text = await readBytesAsync(file, e.model.singleRecord === true);
+        // A file of records is parsed as it arrives, while the rest of it is read.
+        if (e.pieces !== undefined && !single) return (await readParsedAsync(file, e.id, e.pieces, ctx)) as Types[K];
+        text = await readBytesAsync(file, single);
       } catch (err) {
         throw absent(err, existsSync(dirname(file)));
       }

@@ -4,8 +4,11 @@
  * parses it a piece at a time (runtime/pieces.ts), so that a file of
  * megabytes (smaps of a large process, net/tcp of a busy server) takes about
  * as long as its read. A file shorter than HAND_OVER_BYTES is read and
- * parsed whole, as by readViewSync and the parser.
+ * parsed whole, as by readViewSync and the parser. The async counterpart
+ * needs no native code: each read of the file runs in libuv's thread pool
+ * while the pieces of the one before are parsed.
  */
+import { promises as fsp } from 'node:fs';
 import type { ParseContext } from './context.js';
 import { ioError } from './errors.js';
 import { errnoError, loadNativeModule } from './native.js';
@@ -16,6 +19,7 @@ interface StreamModule {
   wait(target: number, state: Float64Array): number;
   resume(buf: Buffer, state: Float64Array): number;
   stop(): void;
+  readAsync(fd: number, buf: Buffer, at: number, want: number, done: (errno: number | null, bytes: number, end: boolean) => void): void;
 }
 
 const RUNNING = 0;
@@ -101,6 +105,78 @@ export function readParsedSync(
     streamCounts.pieces += parser.count;
     stream.stop();
     if (buf.length <= MAX_RETAINED_BUFFER_BYTES) retained = buf;
+  }
+  return parser.done();
+}
+
+/**
+ * Bytes gathered by each read of readParsedAsync after the first (which
+ * asks for HAND_OVER_BYTES, all of most files): one read at a time can be
+ * under way on a file, so larger steps mean fewer trips through the pool
+ * (smaps of 10,000 mappings: 54 ms in steps of 128 KiB, 48 of 256, 45 of 512).
+ */
+const ASYNC_STEP = 512 * 1024;
+
+/** Reads into buf from `at`: [bytes read, whether the end of the file came]. */
+type ReadInto = (buf: Buffer, at: number, want: number) => Promise<[number, boolean]>;
+
+/**
+ * readParsedSync without blocking the event loop: the file is read in
+ * libuv's thread pool ASYNC_STEP bytes at a time (with the native module,
+ * one trip through the pool for many of the page-sized reads procfs answers
+ * with), and while one read runs the records that have arrived are parsed.
+ * Rejects with ProcfsError as readParsedSync throws.
+ */
+export async function readParsedAsync(path: string, spec: string, pieces: Pieces<unknown>, ctx: ParseContext): Promise<unknown> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(path, 'r');
+  } catch (err) {
+    throw ioError(path, err);
+  }
+  const fd = handle.fd;
+  const readInto: ReadInto =
+    stream !== undefined
+      ? (buf, at, want) =>
+          new Promise((resolve, reject) =>
+            stream.readAsync(fd, buf, at, want, (errno, n, end) => (errno === null ? resolve([n, end]) : reject(errnoError(errno, path)))),
+          )
+      : async (buf, at, want) => {
+          const { bytesRead } = await handle.read(buf, at, want, null);
+          return [bytesRead, bytesRead === 0];
+        };
+  const parser = new PieceParser(pieces, spec, ctx);
+  let buf = Buffer.allocUnsafe(HAND_OVER_BYTES);
+  let have = 0;
+  let pending: Promise<[number, boolean]> | undefined = readInto(buf, 0, HAND_OVER_BYTES);
+  try {
+    for (;;) {
+      let got: [number, boolean];
+      try {
+        got = await pending;
+      } catch (err) {
+        throw ioError(path, err);
+      } finally {
+        pending = undefined;
+      }
+      have += got[0];
+      if (got[1]) break;
+      if (buf.length - have < ASYNC_STEP) {
+        let size = buf.length * 2;
+        while (size - have < ASYNC_STEP) size *= 2;
+        const bigger = Buffer.allocUnsafe(size);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      // The next read fills the buffer after `have` while the records before it are parsed.
+      pending = readInto(buf, have, ASYNC_STEP);
+      if (have - parser.parsed >= PIECE_BYTES) parser.feed(buf, have, false);
+    }
+    parser.feed(buf, have, true);
+  } finally {
+    // A parse error leaves a read under way: it must end before the file is closed.
+    if (pending !== undefined) await pending.catch(() => undefined);
+    await handle.close().catch(() => undefined);
   }
   return parser.done();
 }

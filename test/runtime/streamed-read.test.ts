@@ -1,4 +1,5 @@
 /** Long files of records read on a thread of their own while they are parsed (runtime/streamed-read.ts). */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +9,7 @@ import { registry } from '../../generated/index.js';
 import { ProcFs } from '../../runtime/index.js';
 import { ProcfsError } from '../../runtime/errors.js';
 import { contextOf } from '../../runtime/context.js';
-import { readParsedSync, streamCounts, streamedReads } from '../../runtime/streamed-read.js';
+import { readParsedAsync, readParsedSync, streamCounts, streamedReads } from '../../runtime/streamed-read.js';
 
 let root: string;
 beforeAll(() => {
@@ -146,4 +147,41 @@ describe.skipIf(!streamedReads)('streamed reads from two threads at once', () =>
     expect(await fromWorker).toEqual(new Array(20).fill(30000));
     await w.terminate();
   }, 60_000);
+});
+
+describe('async reads of long files, parsed while the next part is read', () => {
+  it('give what the whole text parses to (mountinfo, smaps), and the error of a bad line at its place', async () => {
+    const p = new ProcFs({ root });
+    const cases = [
+      { id: 'proc/pid/mountinfo', file: 'mountinfo', text: mountinfo(20000) },
+      { id: 'proc/pid/smaps', file: 'smaps', text: smaps(10000) },
+      { id: 'proc/pid/mountinfo', file: 'mountinfo', text: mountinfo(3) },
+    ] as const;
+    for (const c of cases) {
+      fs.writeFileSync(path.join(root, '7', c.file), c.text);
+      expect(await p.readAsync(c.id, { pid: 7 })).toEqual(entry(c.id).parse(Buffer.from(c.text), contextOf({ file: '<text>' })));
+    }
+    const lines = mountinfo(30000).split('\n');
+    lines[25000] = lines[25000]!.replace(/^\d+/, 'x1');
+    const file = path.join(root, '7', 'mountinfo');
+    fs.writeFileSync(file, lines.join('\n'));
+    await expect(p.readAsync('proc/pid/mountinfo', { pid: 7 })).rejects.toMatchObject({ code: 'parse', file, line: 25001, column: 1, found: 'x1' });
+    await expect(p.readAsync('proc/pid/mountinfo', { pid: 8 })).rejects.toMatchObject({ code: 'not_found' });
+    // Empty: the whole parse of an empty text.
+    fs.writeFileSync(file, '');
+    const e = entry('proc/pid/mountinfo');
+    expect(await readParsedAsync(file, e.id, e.pieces!, contextOf({ file }))).toEqual(e.parse('', contextOf({ file })));
+  });
+
+  it('give the same values through node:fs alone (no native module), in a process of their own', () => {
+    const text = mountinfo(20000);
+    fs.writeFileSync(path.join(root, '7', 'mountinfo'), text);
+    const script = `const { ProcFs } = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/index.ts'))});
+      const { streamedReads } = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/streamed-read.ts'))});
+      const rows = await new ProcFs({ root: ${JSON.stringify(root)} }).readAsync('proc/pid/mountinfo', { pid: 7 });
+      console.log(JSON.stringify({ streamedReads, rows }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, PROCSPEC_NATIVE: '0' }, encoding: 'utf8', maxBuffer: 1 << 28 })) as { streamedReads: boolean; rows: unknown };
+    expect(out.streamedReads).toBe(false);
+    expect(out.rows).toEqual(JSON.parse(JSON.stringify(entry('proc/pid/mountinfo').parse(Buffer.from(text), contextOf({ file: '<text>' })))));
+  });
 });
