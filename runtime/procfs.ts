@@ -168,9 +168,15 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
       if (e.pieces !== undefined && streamedReads && !single) {
         // A file of records: a long one is parsed while the rest of it is read.
         const fd = keep ? keptDescriptor(file) : undefined;
-        const value = readParsedSync(fd ?? file, file, e.id, e.pieces, e.parse, ctx);
+        let value: unknown;
+        try {
+          value = readParsedSync(fd ?? file, file, e.id, e.pieces, e.parse, ctx);
+        } catch (err) {
+          // As readKeptSync: a kept read that fails is done again by path (below), which gives the error a caller would see.
+          if (fd === undefined || (err instanceof ProcfsError && err.code === 'parse')) throw err;
+          refuseKept(file);
+        }
         if (value !== undefined) return value;
-        if (fd !== undefined) refuseKept(file);
       }
       text = keep ? readKeptSync(file, single) : readViewSync(file, single);
     } catch (err) {

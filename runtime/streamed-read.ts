@@ -5,10 +5,11 @@
  * megabytes (smaps of a large process, net/tcp of a busy server) takes about
  * as long as its read. A file shorter than HAND_OVER_BYTES is read and
  * parsed whole, as by readViewSync and the parser. The async counterpart
- * needs no native code: each read of the file runs in libuv's thread pool
- * while the pieces of the one before are parsed.
+ * reads in libuv's thread pool (through the same module, or node:fs
+ * without it) while the pieces of the read before are parsed.
  */
 import { promises as fsp } from 'node:fs';
+import { constants } from 'node:os';
 import type { ParseContext } from './context.js';
 import { ioError } from './errors.js';
 import { errnoError, loadNativeModule } from './native.js';
@@ -25,7 +26,7 @@ interface StreamModule {
 const RUNNING = 0;
 const END = 1;
 const FULL = 2;
-const EBUSY = 16;
+const EBUSY = constants.errno.EBUSY;
 
 /** Bytes read on the calling thread before the reading thread takes over; a shorter file is read and parsed whole. */
 const HAND_OVER_BYTES = 64 * 1024;
@@ -58,9 +59,8 @@ export const streamCounts = { handedOver: 0, pieces: 0, grown: 0 };
  * it with `pieces` (whole with `parse` when it is short). `path` names it in
  * errors. Returns undefined, having read nothing, when the reading thread is
  * not available (no native module, or a read of another worker thread under
- * way), and for a kept descriptor whose read failed (the caller reads it its
- * own way); throws ProcfsError for a path that cannot be read and for text
- * that does not parse.
+ * way): the caller reads the file its own way. Throws ProcfsError when the
+ * file cannot be read and when its text does not parse.
  */
 export function readParsedSync(
   file: string | number,
@@ -75,26 +75,22 @@ export function readParsedSync(
   let status = stream.start(file, buf, HAND_OVER_BYTES, state);
   if (status === END) return parse(buf.subarray(0, state[0]!), ctx);
   if (status === -EBUSY) return undefined;
-  if (status < 0) {
-    if (typeof file === 'number') return undefined;
-    throw ioError(path, errnoError(-status, path));
-  }
+  if (status < 0) throw ioError(path, errnoError(-status, path));
   streamCounts.handedOver++;
   const parser = new PieceParser(pieces, spec, ctx);
   try {
     for (;;) {
       const have = state[0]!;
       status = state[1]!;
-      if (status < 0) {
-        if (typeof file === 'number') return undefined;
-        throw ioError(path, errnoError(-status, path));
-      }
+      if (status < 0) throw ioError(path, errnoError(-status, path));
       parser.feed(buf, have, status === END);
       if (status === END) break;
       if (status === FULL) {
         streamCounts.grown++;
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, have);
+        // The largest buffer within the limit is kept for the next read, which then grows at most once more.
+        if (buf.length <= MAX_RETAINED_BUFFER_BYTES) retained = buf;
         buf = bigger;
         stream.resume(buf, state);
       } else {
