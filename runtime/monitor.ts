@@ -11,7 +11,7 @@ import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { batchText, DEFAULT_CONCURRENCY, filesOf, NATIVE_BATCH, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import { asyncBatchSize, batchText, DEFAULT_CONCURRENCY, filesOf, NATIVE_BATCH, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, poolBatches, readBatch, type NativeReader } from './native.js';
@@ -396,7 +396,7 @@ export class ProcessMonitor<G extends Group> {
 
   /**
    * Re-reads the kept files of every process whose files are all open in
-   * the thread pool (NATIVE_BATCH processes per batch, `concurrency` / 16 batches at once)
+   * the thread pool (asyncBatchSize processes per batch, `concurrency` / 16 batches at once)
    * and takes each batch's step as it arrives. Those processes' descriptors
    * are marked in flight: nothing closes them until their batch is back.
    * Settles once no batch is out, with the tasks stepped (1 at their index),
@@ -414,21 +414,22 @@ export class ProcessMonitor<G extends Group> {
       at.push(i);
       ready.push(w);
     }
-    const single = singleFlags(this.files, NATIVE_BATCH);
+    const size = asyncBatchSize(ready.length);
+    const single = singleFlags(this.files, size);
     try {
       await poolBatches(
-        Math.ceil(ready.length / NATIVE_BATCH),
+        Math.ceil(ready.length / size),
         this.opts.concurrency ?? DEFAULT_CONCURRENCY,
         (index, read) => {
-          const from = index * NATIVE_BATCH;
-          const n = Math.min(NATIVE_BATCH, ready.length - from);
+          const from = index * size;
+          const n = Math.min(size, ready.length - from);
           const fds = new Int32Array(n * k);
           for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[from + i]!.fds[j]!;
-          reader.preadFdsAsync(fds, n === NATIVE_BATCH ? single : single.subarray(0, n * k), read);
+          reader.preadFdsAsync(fds, n === size ? single : single.subarray(0, n * k), read);
         },
         (index, texts) => {
-          const from = index * NATIVE_BATCH;
-          const n = Math.min(NATIVE_BATCH, ready.length - from);
+          const from = index * size;
+          const n = Math.min(size, ready.length - from);
           for (let i = 0; i < n; i++) {
             const w = ready[from + i]!;
             w.inFlight = false;
