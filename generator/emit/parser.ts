@@ -607,7 +607,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   };
 
   /** The pieces reader of a file that is one table or one list of blocks (runtime/pieces.ts): its functions' names and types. */
-  let pieces: { layout: string; lead: number; cut: string; head: string; rows: string; result: string } | undefined;
+  let pieces: { layout: string; lead: number; cut: { fn: string; args: string }; head: string; rows: string; result: string } | undefined;
   /** Functions of a top layout read in pieces: <layout>First (lead lines, then records) and <layout>Rows (records into `out`). */
   const piecesFns = (name: string, head: string, rows: string, firstBody: (w: CodeBlockWriter) => void, rowsBody: (w: CodeBlockWriter) => void): void => {
     fns.push({ name: `${name}First`, params: 's: Scan, ctx: ParseContext, end: number', returnType: `Piece<${head}, ${rows}>`, body: firstBody });
@@ -656,7 +656,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         if (l === spec.layout) {
           // The whole file is this table: also readable in pieces (see runtime/pieces.ts).
           const result = l.header ? '{ ...p.h, rows: p.out }' : 'p.out';
-          pieces = { layout: name, lead: (head ? 1 : 0) + l.skip, cut: 'lastLine(b, from, to)', head: headerType ?? 'undefined', rows: rowType, result };
+          pieces = { layout: name, lead: (head ? 1 : 0) + l.skip, cut: { fn: 'lastLine', args: '' }, head: headerType ?? 'undefined', rows: rowType, result };
           fn.body = (w) => {
             w.writeLine(`const p = ${name}First(s, ctx, end);`);
             w.writeLine(`return ${result};`);
@@ -714,33 +714,27 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'blocks': {
         const body = layout(l.body, l.header);
         const first = l.header?.tokens[0];
-        let cut: string;
+        // How a block's first line is told: after a blank line, by a number and its terminator (smaps' address range), or by a start word.
+        const v = first?.kind === 'field' ? first.field.value : undefined;
+        const like = 'header' in l.split && first?.kind === 'field' ? { cls: (v?.kind === 'u64' || v?.kind === 'integer') && v.hex ? 'hex' : 'dec', terminator: first.terminator! } : undefined;
+        const start = 'blank' in l.split || like ? undefined : 'start' in l.split ? l.split.start : (first as { text: string }).text;
         const loop = (w: CodeBlockWriter): void => {
           w.write('while (s.nextLine(end)) ').block(() => {
             w.writeLine('if (s.blank()) continue;');
-            if ('blank' in l.split) {
-              w.writeLine('const e = s.blockEndBlank(end);');
-            } else if ('header' in l.split && first?.kind === 'field') {
-              const cls = first.field.value.kind === 'u64' && first.field.value.hex ? 'hex' : first.field.value.kind === 'integer' && first.field.value.hex ? 'hex' : 'dec';
-              w.writeLine(`if (!s.lineLike(${q(cls)}, ${q(first.terminator!)})) { s.ws(); s.ts = s.pos; s.fail(${q('a header line')}); }`);
-              w.writeLine(`const e = s.blockEndLike(end, ${q(cls)}, ${q(first.terminator!)});`);
-            } else {
-              const start = 'start' in l.split ? l.split.start : (first as { text: string }).text;
+            if (like) {
+              w.writeLine(`if (!s.lineLike(${q(like.cls)}, ${q(like.terminator)})) { s.ws(); s.ts = s.pos; s.fail(${q('a header line')}); }`);
+              w.writeLine(`const e = s.blockEndLike(end, ${q(like.cls)}, ${q(like.terminator)});`);
+            } else if (start !== undefined) {
               w.writeLine(`if (!s.lineStartsWith(${q(start)})) { s.ws(); s.ts = s.pos; s.fail(${q(`a line starting with "${start}"`)}); }`);
               w.writeLine(`const e = s.blockEndStart(end, ${q(start)});`);
+            } else {
+              w.writeLine('const e = s.blockEndBlank(end);');
             }
             w.writeLine('s.again();');
             w.writeLine(`out.push(${body}(s, ctx, e));`);
           });
         };
-        if ('blank' in l.split) {
-          cut = 'lastAfterBlank(b, from, to)';
-        } else if ('header' in l.split && first?.kind === 'field') {
-          const cls = first.field.value.kind === 'u64' && first.field.value.hex ? 'hex' : first.field.value.kind === 'integer' && first.field.value.hex ? 'hex' : 'dec';
-          cut = `lastLike(b, from, to, ${q(cls)}, ${q(first.terminator!)})`;
-        } else {
-          cut = `lastStarting(b, from, to, ${q('start' in l.split ? l.split.start : (first as { text: string }).text)})`;
-        }
+        const cut = like ? { fn: 'lastLike', args: `, ${q(like.cls)}, ${q(like.terminator)}` } : start !== undefined ? { fn: 'lastStarting', args: `, ${q(start)}` } : { fn: 'lastAfterBlank', args: '' };
         if (l === spec.layout) {
           // The whole file is these blocks: also readable in pieces (see runtime/pieces.ts).
           pieces = { layout: name, lead: 0, cut, head: 'undefined', rows: type, result: 'p.out' };
@@ -945,8 +939,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   });
   if (pieces) {
     const p = pieces;
-    const helper = /^(\w+)\(/.exec(p.cut)![1]!;
-    file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/pieces.js', namedImports: [helper] });
+    file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/pieces.js', namedImports: [p.cut.fn] });
     file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/pieces.js', isTypeOnly: true, namedImports: ['Piece', 'Pieces'] });
     file.addVariableStatement({
       isExported: true,
@@ -959,7 +952,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           initializer: (w) =>
             w.block(() => {
               w.writeLine(`lead: ${p.lead},`);
-              w.writeLine(`cut: (b, from, to) => ${p.cut},`);
+              w.writeLine(`cut: (b, from, to) => ${p.cut.fn}(b, from, to${p.cut.args}),`);
               w.writeLine(`first: (s, ctx) => ${p.layout}First(s, ctx, s.end),`);
               w.writeLine(`next: (s, ctx, p) => ${p.layout}Rows(s, ctx, s.end, p.out, p.h),`);
               w.writeLine(`done: (p) => ${p.result.startsWith('{') ? `(${p.result})` : p.result},`);
