@@ -87,12 +87,12 @@ async function stopHelper(h: { child: ChildProcess }): Promise<void> {
 // ---------------------------------------------------------------------------
 // Contenders
 
-/** CPU time (user and system, all threads of this process) of f, in nanoseconds. */
-const cpuTime = (f: () => unknown): number => {
-  const c0 = process.cpuUsage();
-  f();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) * 1000;
+/** CPU time (user and system, every thread of this process) of f, sync or async, in nanoseconds. */
+const cpuOf = async (f: () => unknown): Promise<number> => {
+  const c = process.cpuUsage();
+  await f();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) * 1000;
 };
 
 const time = (f: () => unknown): number => {
@@ -236,12 +236,6 @@ async function scaleRun(scale: number): Promise<void> {
     let relisted = 0;
     // CPU time of the process (all its threads) in the sync and the async samples: the async one overlaps reading and parsing on two threads.
     const cpu = { sync: [] as number[], async: [] as number[] };
-    const cpuOf = async (f: () => unknown): Promise<number> => {
-      const c = process.cpuUsage();
-      await f();
-      const d = process.cpuUsage(c);
-      return (d.user + d.system) * 1000;
-    };
     for (let r = 0; r < ROUNDS; r++) {
       const c = cRound('ps');
       const cr = cRound('refresh');
@@ -341,9 +335,9 @@ async function largeFiles(): Promise<void> {
         for (let r = 0; r < LARGE_ROUNDS; r++) {
           // The raw read is the bytes alone, as the parsers get them (no decoding).
           await turn();
-          raw.push(time(() => rawCpu.push(cpuTime(() => readViewSync(file)))));
+          rawCpu.push(await cpuOf(() => raw.push(time(() => readViewSync(file)))));
           await turn();
-          parsed.push(time(() => parsedCpu.push(cpuTime(() => fs.read(l.id as never, l.params(h.pid))))));
+          parsedCpu.push(await cpuOf(() => parsed.push(time(() => fs.read(l.id as never, l.params(h.pid))))));
           await turn();
           parseOnly.push(time(() => parse(saved)));
           await turn();

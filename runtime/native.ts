@@ -42,13 +42,14 @@ export function loadNativeModule<T>(name: string): T | Error {
   return error;
 }
 
-function load(): NativeReader | undefined {
+/** A native module for a speed-up that has a fallback: undefined when it is not built or PROCSPEC_NATIVE=0. */
+export function loadOptionalModule<T>(name: string): T | undefined {
   if (process.env.PROCSPEC_NATIVE === '0') return undefined;
-  const m = loadNativeModule<NativeReader>('procread');
+  const m = loadNativeModule<T>(name);
   return m instanceof Error ? undefined : m;
 }
 
-export const native: NativeReader | undefined = load();
+export const native: NativeReader | undefined = loadOptionalModule<NativeReader>('procread');
 
 const ERRNO_NAMES = new Map<number, string>(Object.entries(constants.errno).map(([name, n]) => [n, name]));
 

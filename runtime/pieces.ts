@@ -7,7 +7,7 @@
  */
 import type { ParseContext } from './context.js';
 import { parseError, ProcfsError } from './errors.js';
-import { looksLike, Scan } from './scan.js';
+import { bytesAre, isSpace, looksLike, Scan } from './scan.js';
 
 /** The parser of a record file, a piece at a time (generated: `pieces<Name>` beside `parse<Name>`). */
 export interface Pieces<T, S = unknown> {
@@ -111,8 +111,6 @@ function inWholeText(err: unknown, b: Uint8Array, from: number): unknown {
   );
 }
 
-const isSpace = (c: number): boolean => c === 32 || c === 9;
-
 /** Start of the last line that begins in b(from, to) (lines are independent records), or `from`. */
 export function lastLine(b: Uint8Array, from: number, to: number): number {
   const i = to > from ? b.lastIndexOf(NL, to - 1) : -1;
@@ -146,9 +144,7 @@ export function lastStarting(b: Uint8Array, from: number, to: number, prefix: st
   return lastStart(b, from, to, (ls, le) => {
     let a = ls;
     while (a < le && isSpace(b[a]!)) a++;
-    if (a + prefix.length > le) return false;
-    for (let k = 0; k < prefix.length; k++) if (b[a + k] !== prefix.charCodeAt(k)) return false;
-    return true;
+    return a + prefix.length <= le && bytesAre(b, a, prefix);
   });
 }
 

@@ -18,7 +18,7 @@ const INITIAL_BUFFER_BYTES = 64 * 1024;
  * grows a buffer by doubling, then lets it go so one huge file does not pin
  * its memory for the life of the process.
  */
-const MAX_RETAINED_BUFFER_BYTES = 4 * 1024 * 1024;
+export const MAX_RETAINED_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** How many idle buffers the async pool keeps (more may exist while reads run). */
 const MAX_POOLED_BUFFERS = 8;
@@ -41,7 +41,7 @@ function returnAsyncBuffer(buf: Buffer): void {
 }
 
 /** Returns a buffer twice the size of `buf` holding its first `used` bytes. */
-function grow(buf: Buffer, used: number): Buffer {
+export function grow(buf: Buffer, used: number): Buffer {
   const bigger = Buffer.allocUnsafe(buf.length * 2);
   buf.copy(bigger, 0, 0, used);
   return bigger;

@@ -29,7 +29,7 @@ const PLUS = 43;
 /** Largest integer a JavaScript number holds exactly. */
 const SAFE = Number.MAX_SAFE_INTEGER;
 
-function isSpace(c: number): boolean {
+export function isSpace(c: number): boolean {
   return c === SP || c === TAB;
 }
 
@@ -80,7 +80,7 @@ export function findLastIn(t: string, c: string, a: number, b: number): number {
 }
 
 /** True when b[p, p + s.length) holds the ASCII text `s` (a short suffix: compared byte by byte, no call). */
-function bytesAre(b: Buffer, p: number, s: string): boolean {
+export function bytesAre(b: Uint8Array, p: number, s: string): boolean {
   for (let i = 0; i < s.length; i++) if (b[p + i] !== s.charCodeAt(i)) return false;
   return true;
 }

@@ -12,8 +12,9 @@ import { promises as fsp } from 'node:fs';
 import { constants } from 'node:os';
 import type { ParseContext } from './context.js';
 import { ioError } from './errors.js';
-import { errnoError, loadNativeModule } from './native.js';
+import { errnoError, loadOptionalModule } from './native.js';
 import { PieceParser, type Pieces } from './pieces.js';
+import { grow, MAX_RETAINED_BUFFER_BYTES } from './read.js';
 
 interface StreamModule {
   start(file: string | number, buf: Buffer, threshold: number, state: Float64Array): number;
@@ -34,21 +35,12 @@ const HAND_OVER_BYTES = 64 * 1024;
 /** Bytes a piece holds at least (the last one excepted): each piece costs a Scan and a string of its text. */
 const PIECE_BYTES = 64 * 1024;
 
-/** Largest buffer kept for the next read (as read.ts's): a larger one is let go after its read. */
-const MAX_RETAINED_BUFFER_BYTES = 4 * 1024 * 1024;
-
-function load(): StreamModule | undefined {
-  if (process.env.PROCSPEC_NATIVE === '0') return undefined;
-  const m = loadNativeModule<StreamModule>('stream');
-  return m instanceof Error ? undefined : m;
-}
-
-const stream = load();
+const stream = loadOptionalModule<StreamModule>('stream');
 
 /** Whether long files are read on a thread of their own while being parsed. */
 export const streamedReads = stream !== undefined;
 
-let retained = Buffer.allocUnsafe(4 * HAND_OVER_BYTES);
+let retained: Buffer = Buffer.allocUnsafe(4 * HAND_OVER_BYTES);
 const state = new Float64Array(2);
 
 /** What the streamed reads of this process did (for tests and benchmarks): reads handed to the reading thread, pieces parsed, buffers grown. */
@@ -87,11 +79,9 @@ export function readParsedSync(
       if (status === END) break;
       if (status === FULL) {
         streamCounts.grown++;
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, have);
         // The largest buffer within the limit is kept for the next read, which then grows at most once more.
         if (buf.length <= MAX_RETAINED_BUFFER_BYTES) retained = buf;
-        buf = bigger;
+        buf = grow(buf, have);
         stream.resume(buf, state);
       } else {
         stream.wait(Math.max(have + 1, parser.parsed + PIECE_BYTES), state);
@@ -142,7 +132,7 @@ export async function readParsedAsync(path: string, spec: string, pieces: Pieces
           return [bytesRead, bytesRead === 0];
         };
   const parser = new PieceParser(pieces, spec, ctx);
-  let buf = Buffer.allocUnsafe(HAND_OVER_BYTES);
+  let buf: Buffer = Buffer.allocUnsafe(HAND_OVER_BYTES);
   let have = 0;
   let pending: Promise<[number, boolean]> | undefined = readInto(buf, 0, HAND_OVER_BYTES);
   try {
@@ -157,13 +147,7 @@ export async function readParsedAsync(path: string, spec: string, pieces: Pieces
       }
       have += got[0];
       if (got[1]) break;
-      if (buf.length - have < ASYNC_STEP) {
-        let size = buf.length * 2;
-        while (size - have < ASYNC_STEP) size *= 2;
-        const bigger = Buffer.allocUnsafe(size);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
+      while (buf.length - have < ASYNC_STEP) buf = grow(buf, have);
       // The next read fills the buffer after `have` while the records before it are parsed.
       pending = readInto(buf, have, ASYNC_STEP);
       if (have - parser.parsed >= PIECE_BYTES) parser.feed(buf, have, false);
