@@ -607,11 +607,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   };
 
   /** The pieces reader of a file that is one table or one list of blocks (runtime/pieces.ts): its functions' names and types. */
-  let pieces: { layout: string; lead: number; cut: { fn: string; args: string }; head: string; rows: string; result: string } | undefined;
-  /** Functions of a top layout read in pieces: <layout>First (lead lines, then records) and <layout>Rows (records into `out`). */
-  const piecesFns = (name: string, head: string, rows: string, firstBody: (w: CodeBlockWriter) => void, rowsBody: (w: CodeBlockWriter) => void): void => {
+  let pieces: { layout: string; lead: number; cut: { fn: string; args: string }; head: string; rows: string; result: string; rowsUseHead: boolean } | undefined;
+  /**
+   * Functions of a top layout read in pieces: <layout>First (lead lines, then
+   * records) and <layout>Rows (records into `out`; given the header record
+   * `h` only when rows are read by its columns).
+   */
+  const piecesFns = (name: string, head: string, rows: string, rowsUseHead: boolean, firstBody: (w: CodeBlockWriter) => void, rowsBody: (w: CodeBlockWriter) => void): void => {
     fns.push({ name: `${name}First`, params: 's: Scan, ctx: ParseContext, end: number', returnType: `Piece<${head}, ${rows}>`, body: firstBody });
-    fns.push({ name: `${name}Rows`, params: `s: Scan, ctx: ParseContext, end: number, out: ${rows}, h: ${head}`, returnType: 'void', body: rowsBody });
+    fns.push({ name: `${name}Rows`, params: `s: Scan, ctx: ParseContext, end: number, out: ${rows}${rowsUseHead ? `, h: ${head}` : ''}`, returnType: 'void', body: rowsBody });
   };
 
   const layout = (l: LayoutModel, header?: RecordModel, kind?: string): string => {
@@ -656,20 +660,18 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         if (l === spec.layout) {
           // The whole file is this table: also readable in pieces (see runtime/pieces.ts).
           const result = l.header ? '{ ...p.h, rows: p.out }' : 'p.out';
-          pieces = { layout: name, lead: (head ? 1 : 0) + l.skip, cut: { fn: 'lastLine', args: '' }, head: headerType ?? 'undefined', rows: rowType, result };
+          const rowsUseHead = rowRecords.some(perColumn);
+          pieces = { layout: name, lead: (head ? 1 : 0) + l.skip, cut: { fn: 'lastLine', args: '' }, head: headerType ?? 'undefined', rows: rowType, result, rowsUseHead };
           fn.body = (w) => {
             w.writeLine(`const p = ${name}First(s, ctx, end);`);
             w.writeLine(`return ${result};`);
           };
-          piecesFns(name, headerType ?? 'undefined', rowType, (w) => {
+          piecesFns(name, headerType ?? 'undefined', rowType, rowsUseHead, (w) => {
             lead(w);
             w.writeLine(`const out: ${rowType} = [];`);
-            w.writeLine(`${name}Rows(s, ctx, end, out${head ? ', h' : ', undefined'});`);
+            w.writeLine(`${name}Rows(s, ctx, end, out${rowsUseHead ? ', h' : ''});`);
             w.writeLine(`return { h: ${head ? 'h' : 'undefined'}, out };`);
-          }, (w) => {
-            if (!rowRecords.some(perColumn)) w.writeLine('void h;');
-            loop(w);
-          });
+          }, loop);
           break;
         }
         fn.body = (w) => {
@@ -737,16 +739,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const cut = like ? { fn: 'lastLike', args: `, ${q(like.cls)}, ${q(like.terminator)}` } : start !== undefined ? { fn: 'lastStarting', args: `, ${q(start)}` } : { fn: 'lastAfterBlank', args: '' };
         if (l === spec.layout) {
           // The whole file is these blocks: also readable in pieces (see runtime/pieces.ts).
-          pieces = { layout: name, lead: 0, cut, head: 'undefined', rows: type, result: 'p.out' };
+          pieces = { layout: name, lead: 0, cut, head: 'undefined', rows: type, result: 'p.out', rowsUseHead: false };
           fn.body = (w) => w.writeLine(`return ${name}First(s, ctx, end).out;`);
-          piecesFns(name, 'undefined', type, (w) => {
+          piecesFns(name, 'undefined', type, false, (w) => {
             w.writeLine(`const out: ${type} = [];`);
-            w.writeLine(`${name}Rows(s, ctx, end, out, undefined);`);
+            w.writeLine(`${name}Rows(s, ctx, end, out);`);
             w.writeLine('return { h: undefined, out };');
-          }, (w) => {
-            w.writeLine('void h;');
-            loop(w);
-          });
+          }, loop);
           break;
         }
         fn.body = (w) => {
@@ -954,7 +953,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               w.writeLine(`lead: ${p.lead},`);
               w.writeLine(`cut: (b, from, to) => ${p.cut.fn}(b, from, to${p.cut.args}),`);
               w.writeLine(`first: (s, ctx) => ${p.layout}First(s, ctx, s.end),`);
-              w.writeLine(`next: (s, ctx, p) => ${p.layout}Rows(s, ctx, s.end, p.out, p.h),`);
+              w.writeLine(`next: (s, ctx, p) => ${p.layout}Rows(s, ctx, s.end, p.out${p.rowsUseHead ? ', p.h' : ''}),`);
               w.writeLine(`done: (p) => ${p.result.startsWith('{') ? `(${p.result})` : p.result},`);
             }),
         },

@@ -21,7 +21,7 @@ export const piecesProcCpuinfo: Pieces<ProcCpuinfo, Piece<undefined, ProcCpuinfo
   lead: 0,
   cut: (b, from, to) => lastAfterBlank(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -1023,12 +1023,11 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemProcess
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcCpuinfoBlockVariant[]> {
   const out: ProcCpuinfoBlockVariant[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCpuinfoBlockVariant[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCpuinfoBlockVariant[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const e = s.blockEndBlank(end);

@@ -19,7 +19,7 @@ export const piecesProcCrypto: Pieces<ProcCrypto, Piece<undefined, ProcCryptoBlo
   lead: 0,
   cut: (b, from, to) => lastStarting(b, from, to, "name"),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -265,12 +265,11 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcCryptoBlock[]> {
   const out: ProcCryptoBlock[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCryptoBlock[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCryptoBlock[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     if (!s.lineStartsWith("name")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"name\""); }

@@ -21,7 +21,7 @@ export const piecesProcDiskstats: Pieces<ProcDiskstats, Piece<undefined, ProcDis
   lead: 0,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -128,12 +128,11 @@ function record1(s: Scan, ctx: ParseContext): ProcDiskstatsLegacyPartition {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcDiskstatsRow[]> {
   const out: ProcDiskstatsRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcDiskstatsRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcDiskstatsRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();

@@ -21,7 +21,7 @@ export const piecesProcFilesystems: Pieces<ProcFilesystems, Piece<undefined, Pro
   lead: 0,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -55,12 +55,11 @@ function record1(s: Scan, ctx: ParseContext): ProcFilesystemsDevice {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcFilesystemsRow[]> {
   const out: ProcFilesystemsRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcFilesystemsRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcFilesystemsRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();

@@ -21,7 +21,7 @@ export const piecesProcLocks: Pieces<ProcLocks, Piece<undefined, ProcLocksRow[]>
   lead: 0,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -167,12 +167,11 @@ function record1(s: Scan, ctx: ParseContext): ProcLocksLock {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcLocksRow[]> {
   const out: ProcLocksRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcLocksRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcLocksRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();

@@ -19,7 +19,7 @@ export const piecesProcModules: Pieces<ProcModules, Piece<undefined, ProcModules
   lead: 0,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -76,12 +76,11 @@ function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcModulesRow[]> {
   const out: ProcModulesRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcModulesRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcModulesRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     out.push(record0(s, ctx));

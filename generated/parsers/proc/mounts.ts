@@ -19,7 +19,7 @@ export const piecesProcMounts: Pieces<ProcMounts, Piece<undefined, ProcMountsRow
   lead: 0,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -68,12 +68,11 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcMountsRow[]> {
   const out: ProcMountsRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcMountsRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcMountsRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     out.push(record0(s, ctx));

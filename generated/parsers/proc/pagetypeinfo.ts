@@ -21,7 +21,7 @@ export const piecesProcPagetypeinfo: Pieces<ProcPagetypeinfo, Piece<undefined, P
   lead: 0,
   cut: (b, from, to) => lastAfterBlank(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -264,12 +264,11 @@ function record5(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockMixedB
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPagetypeinfoBlockVariant[]> {
   const out: ProcPagetypeinfoBlockVariant[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPagetypeinfoBlockVariant[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPagetypeinfoBlockVariant[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const e = s.blockEndBlank(end);

@@ -21,7 +21,7 @@ export const piecesProcSchedDebug: Pieces<ProcSchedDebug, Piece<undefined, ProcS
   lead: 0,
   cut: (b, from, to) => lastAfterBlank(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -1084,12 +1084,11 @@ function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcSchedDebugBlockVariant[]> {
   const out: ProcSchedDebugBlockVariant[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSchedDebugBlockVariant[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSchedDebugBlockVariant[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const e = s.blockEndBlank(end);

@@ -19,7 +19,7 @@ export const piecesProcSlabinfo: Pieces<ProcSlabinfo, Piece<Omit<ProcSlabinfo, "
   lead: 2,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => ({ ...p.h, rows: p.out }),
 };
 
@@ -84,12 +84,11 @@ function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<Omit<ProcS
   const h = record0(s, ctx);
   if (!s.nextLine(end)) s.missing("header line 2");
   const out: ProcSlabinfo["rows"] = [];
-  layout0Rows(s, ctx, end, out, h);
+  layout0Rows(s, ctx, end, out);
   return { h: h, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSlabinfo["rows"], h: Omit<ProcSlabinfo, "rows">): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSlabinfo["rows"]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     out.push(record1(s, ctx));

@@ -21,7 +21,7 @@ export const piecesProcTimerList: Pieces<ProcTimerList, Piece<undefined, ProcTim
   lead: 0,
   cut: (b, from, to) => lastAfterBlank(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -761,12 +761,11 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockBro
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcTimerListBlockVariant[]> {
   const out: ProcTimerListBlockVariant[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcTimerListBlockVariant[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcTimerListBlockVariant[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const e = s.blockEndBlank(end);

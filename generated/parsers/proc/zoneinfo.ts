@@ -19,7 +19,7 @@ export const piecesProcZoneinfo: Pieces<ProcZoneinfo, Piece<undefined, ProcZonei
   lead: 0,
   cut: (b, from, to) => lastStarting(b, from, to, "Node "),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -339,12 +339,11 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcZoneinfoBlock[]> {
   const out: ProcZoneinfoBlock[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcZoneinfoBlock[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcZoneinfoBlock[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     if (!s.lineStartsWith("Node ")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"Node \""); }

@@ -21,7 +21,7 @@ export const piecesProcNetArp: Pieces<ProcNetArp, Piece<undefined, ProcNetArpRow
   lead: 1,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -84,12 +84,11 @@ function record1(s: Scan, ctx: ParseContext): ProcNetArpNoHwAddress {
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetArpRow[]> {
   if (!s.nextLine(end)) s.missing("header line 1");
   const out: ProcNetArpRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetArpRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetArpRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();

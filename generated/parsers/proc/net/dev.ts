@@ -21,7 +21,7 @@ export const piecesProcNetDev: Pieces<ProcNetDev, Piece<undefined, ProcNetDevRow
   lead: 2,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -88,12 +88,11 @@ function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined,
   if (!s.nextLine(end)) s.missing("header line 1");
   if (!s.nextLine(end)) s.missing("header line 2");
   const out: ProcNetDevRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetDevRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetDevRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const m = s.mark();

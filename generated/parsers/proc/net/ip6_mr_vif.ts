@@ -19,7 +19,7 @@ export const piecesProcNetIp6MrVif: Pieces<ProcNetIp6MrVif, Piece<undefined, Pro
   lead: 1,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -56,12 +56,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrVifRow {
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIp6MrVifRow[]> {
   if (!s.nextLine(end)) s.missing("header line 1");
   const out: ProcNetIp6MrVifRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIp6MrVifRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIp6MrVifRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     out.push(record0(s, ctx));

@@ -19,7 +19,7 @@ export const piecesProcNetIpv6Route: Pieces<ProcNetIpv6Route, Piece<undefined, P
   lead: 0,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -88,12 +88,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpv6RouteRow {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcNetIpv6RouteRow[]> {
   const out: ProcNetIpv6RouteRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIpv6RouteRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIpv6RouteRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     out.push(record0(s, ctx));

@@ -19,7 +19,7 @@ export const piecesProcPidCgroup: Pieces<ProcPidCgroup, Piece<undefined, ProcPid
   lead: 0,
   cut: (b, from, to) => lastLine(b, from, to),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -52,12 +52,11 @@ function record0(s: Scan, ctx: ParseContext): ProcPidCgroupRow {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidCgroupRow[]> {
   const out: ProcPidCgroupRow[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidCgroupRow[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidCgroupRow[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     out.push(record0(s, ctx));

@@ -19,7 +19,7 @@ export const piecesProcPidSmapsRollup: Pieces<ProcPidSmapsRollup, Piece<undefine
   lead: 0,
   cut: (b, from, to) => lastLike(b, from, to, "hex", "-"),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -240,12 +240,11 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidSmapsRollupBlock[]> {
   const out: ProcPidSmapsRollupBlock[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsRollupBlock[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsRollupBlock[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     if (!s.lineLike("hex", "-")) { s.ws(); s.ts = s.pos; s.fail("a header line"); }

@@ -19,7 +19,7 @@ export const piecesProcPidTimers: Pieces<ProcPidTimers, Piece<undefined, ProcPid
   lead: 0,
   cut: (b, from, to) => lastStarting(b, from, to, "ID:"),
   first: (s, ctx) => layout0First(s, ctx, s.end),
-  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out, p.h),
+  next: (s, ctx, p) => layout0Rows(s, ctx, s.end, p.out),
   done: (p) => p.out,
 };
 
@@ -94,12 +94,11 @@ function record0(s: Scan, ctx: ParseContext): ProcPidTimersBlockNotify {
 
 function layout0First(s: Scan, ctx: ParseContext, end: number): Piece<undefined, ProcPidTimersBlock[]> {
   const out: ProcPidTimersBlock[] = [];
-  layout0Rows(s, ctx, end, out, undefined);
+  layout0Rows(s, ctx, end, out);
   return { h: undefined, out };
 }
 
-function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidTimersBlock[], h: undefined): void {
-  void h;
+function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidTimersBlock[]): void {
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     if (!s.lineStartsWith("ID:")) { s.ws(); s.ts = s.pos; s.fail("a line starting with \"ID:\""); }
