@@ -26,7 +26,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <node_api.h>
+#include "napi-args.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,11 +89,6 @@ static napi_value result(napi_env env, uint32_t next) {
   napi_value v;
   napi_create_uint32(env, next, &v);
   return v;
-}
-
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_type_error(env, NULL, msg);
-  return NULL;
 }
 
 /* Notes file i of a batch: n bytes of text after *at, or the errno -n (no text). */
@@ -222,13 +217,6 @@ static napi_value read_one(napi_env env, int fd, char *buf, size_t cap, int posi
   free(big);
   if (st != napi_ok) return fail(env, "readFile: out of memory");
   return v;
-}
-
-static int buffer_arg(napi_env env, napi_value b, char **data, size_t *cap) {
-  void *d;
-  if (napi_get_buffer_info(env, b, &d, cap) != napi_ok) return -1;
-  *data = d;
-  return 0;
 }
 
 static napi_value read_file(napi_env env, napi_callback_info info) {

@@ -18,7 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <node_api.h>
+#include "napi-args.h"
 #include <poll.h>
 #include <stdlib.h>
 #include <uv.h>
@@ -40,11 +40,6 @@ struct watch {
 struct box {
   struct watch *w;
 };
-
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_type_error(env, NULL, msg);
-  return NULL;
-}
 
 static void report(struct watch *w, int outcome) {
   napi_env env = w->env;

@@ -35,7 +35,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <node_api.h>
+#include "napi-args.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,17 +108,6 @@ static napi_value number(napi_env env, double x) {
   napi_value v;
   napi_create_double(env, x, &v);
   return v;
-}
-
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_type_error(env, NULL, msg);
-  return NULL;
-}
-
-static int buffer_arg(napi_env env, napi_value v, char **data, size_t *len) {
-  bool is;
-  if (napi_is_buffer(env, v, &is) != napi_ok || !is) return -1;
-  return napi_get_buffer_info(env, v, (void **)data, len) == napi_ok ? 0 : -1;
 }
 
 static int state_arg(napi_env env, napi_value v, double **state) {

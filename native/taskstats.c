@@ -19,7 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/netlink.h>
-#include <node_api.h>
+#include "napi-args.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -30,11 +30,6 @@ static napi_value num(napi_env env, int64_t v) {
   napi_value r;
   napi_create_int64(env, v, &r);
   return r;
-}
-
-static napi_value fail(napi_env env, const char *msg) {
-  napi_throw_type_error(env, NULL, msg);
-  return NULL;
 }
 
 static int get_int(napi_env env, napi_value v, int32_t *out) {
