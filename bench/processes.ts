@@ -195,14 +195,16 @@ async function scaleRun(scale: number): Promise<void> {
     const count = fs.processes({ groups: [] }).rows.length;
     const warm = () => fs.processes({ groups: [...PS_GROUPS] });
     warm();
-    const ps: Record<string, number[]> = { C: [], procspec: [], 'procspec async': [], '@stroncium/procfs': [], 'ps-list': [], 'procps ps -eo': [], pidusage: [] };
-    const stat: Record<string, number[]> = { C: [], procspec: [] };
+    const ps: Record<string, number[]> = { C: [], procspec: [], 'procspec, threads: 0': [], 'procspec async': [], '@stroncium/procfs': [], 'ps-list': [], 'procps ps -eo': [], pidusage: [] };
+    const stat: Record<string, number[]> = { C: [], procspec: [], 'procspec, threads: 0': [] };
     const refresh: Record<string, number[]> = { 'C (reopen)': [], 'C (kept open)': [], 'procspec refresh': [], 'procspec refresh async': [], 'procspec refresh, first sample after the C readers': [] };
     const pids = (fs.processes({ groups: [] }).rows as { pid: number }[]).map((r) => r.pid);
     for (let r = 0; r < ROUNDS; r++) {
       const c = cRound('ps');
       if (c !== undefined) ps.C!.push(c);
       ps.procspec!.push(timeWarm(() => fs.processes({ groups: [...PS_GROUPS] })));
+      // The sync listing on the calling thread alone (by default it has DEFAULT_THREADS threads reading beside it).
+      ps['procspec, threads: 0']!.push(timeWarm(() => fs.processes({ groups: [...PS_GROUPS], threads: 0 })));
       ps['procspec async']!.push(await timeWarmAsync(() => fs.processesAsync({ groups: [...PS_GROUPS] })));
       ps['@stroncium/procfs']!.push(timeWarm(peerPs));
       if (r < 3) {
@@ -228,13 +230,14 @@ async function scaleRun(scale: number): Promise<void> {
       const cs = cRound('stat');
       if (cs !== undefined) stat.C!.push(cs);
       stat.procspec!.push(timeWarm(() => fs.processes({ groups: ['base'] })));
+      stat['procspec, threads: 0']!.push(timeWarm(() => fs.processes({ groups: ['base'], threads: 0 })));
     }
     // Refresh rounds come last: the monitor holds most of the descriptors this process may open
     // (pidusage keeps its own open between calls, so it runs before).
     const monitor = fs.monitor({ groups: [...PS_GROUPS], maxOpenFiles: 1 << 20 });
     monitor.sample();
     let relisted = 0;
-    // CPU time of the process (all its threads) in the sync and the async samples: the async one overlaps reading and parsing on two threads.
+    // CPU time of the process (all its threads) in the sync and the async samples: both read on more threads than the one that parses.
     const cpu = { sync: [] as number[], async: [] as number[] };
     for (let r = 0; r < ROUNDS; r++) {
       const c = cRound('ps');

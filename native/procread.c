@@ -8,17 +8,14 @@
  *   preadFd(fd: number, buf: Buffer, single: boolean) -> number | Buffer
  *     One file into `buf`: its length, or -errno; a text longer than `buf`
  *     comes back whole in a new Buffer (read once, never restarted).
- *   readTaskFiles(dirs: string[], files: string[], from: number, single: Uint8Array,
- *                 arena: Buffer, ends: Int32Array, errs: Int32Array) -> next index
- *   preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer,
- *            ends: Int32Array, errs: Int32Array) -> next index
- *   readTaskFilesAsync, preadFdsAsync: the same in libuv's thread pool (below).
- *     Many files in order from `from` (readTaskFiles: file j of folder d is
- *     index d * files.length + j, path "<dir>/<file>"); file i's text ends at
- *     ends[i] (it starts where file i-1's ended, or 0 for the first one of
- *     the call); errs[i] is 0 or the errno. A call stops early, returning the
- *     index of the first file not read, when the arena has no room left: the
- *     caller grows it and calls again from there.
+ *   readTaskFilesEach, preadFdsEach (below): many files, synchronously, by
+ *     the calling thread and threads of the call's own, in batches handed
+ *     to a callback in order.
+ *   readTaskFilesAsync, preadFdsAsync (below): one batch in libuv's thread pool.
+ *     A batch is many files, read in order (file j of folder d is index
+ *     d * files.length + j, path "<dir>/<file>"), into a buffer of its own:
+ *     file i's text ends at ends[i] (it starts where file i-1's ended, or 0),
+ *     errs[i] is 0 or the errno.
  *
  * single set: the kernel prints the file in one piece, so a short read is
  * the end (no final empty read).
@@ -26,7 +23,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include "napi-args.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,42 +54,6 @@ static ssize_t read_all(int fd, char *buf, size_t cap, int positional, int singl
   return read_on(fd, buf, 0, cap, positional, single);
 }
 
-struct args {
-  uint32_t count;
-  uint32_t from;
-  uint8_t *single;
-  char *arena;
-  size_t cap;
-  int32_t *ends;
-  int32_t *errs;
-};
-
-static int get_args(napi_env env, napi_value *argv, struct args *a) {
-  size_t len;
-  void *data;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_value_uint32(env, argv[1], &a->from) != napi_ok) return -1;
-  if (napi_get_typedarray_info(env, argv[2], &type, &len, &data, &ab, &off) != napi_ok || type != napi_uint8_array) return -1;
-  a->single = data;
-  if (len < a->count) return -1;
-  if (napi_get_buffer_info(env, argv[3], &data, &a->cap) != napi_ok) return -1;
-  a->arena = data;
-  if (napi_get_typedarray_info(env, argv[4], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array || len < a->count) return -1;
-  a->ends = data;
-  if (napi_get_typedarray_info(env, argv[5], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array || len < a->count) return -1;
-  a->errs = data;
-  if (a->cap > 0x7fffffff) a->cap = 0x7fffffff;
-  return 0;
-}
-
-static napi_value result(napi_env env, uint32_t next) {
-  napi_value v;
-  napi_create_uint32(env, next, &v);
-  return v;
-}
-
 /* Notes file i of a batch: n bytes of text after *at, or the errno -n (no text). */
 static void record(int32_t *ends, int32_t *errs, uint32_t i, ssize_t n, size_t *at) {
   if (n < 0) {
@@ -113,71 +76,6 @@ static uint32_t get_names(napi_env env, napi_value arr, char names[16][64], size
     }
   }
   return n;
-}
-
-static napi_value read_task_files(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 7) return fail(env, "readTaskFiles: 7 arguments");
-  uint32_t ndirs;
-  if (napi_get_array_length(env, argv[0], &ndirs) != napi_ok) return fail(env, "readTaskFiles: dirs must be an array");
-  char names[16][64];
-  size_t namelen[16];
-  uint32_t nfiles = get_names(env, argv[1], names, namelen);
-  if (nfiles == 0) return fail(env, "readTaskFiles: 1 to 16 short file names");
-  struct args a;
-  a.count = ndirs * nfiles;
-  if (get_args(env, argv + 1, &a) != 0) return fail(env, "readTaskFiles: bad arguments");
-  size_t at = 0;
-  char path[4096];
-  size_t dirlen = 0;
-  for (uint32_t i = a.from; i < a.count; i++) {
-    uint32_t j = i % nfiles;
-    if (i == a.from || j == 0) {
-      napi_value d;
-      if (napi_get_element(env, argv[0], i / nfiles, &d) != napi_ok || napi_get_value_string_utf8(env, d, path, sizeof path - 80, &dirlen) != napi_ok) {
-        return fail(env, "readTaskFiles: dirs must be strings");
-      }
-      if (dirlen >= sizeof path - 81) return fail(env, "readTaskFiles: folder name too long");
-      path[dirlen] = '/';
-    }
-    memcpy(path + dirlen + 1, names[j], namelen[j] + 1);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      record(a.ends, a.errs, i, -errno, &at);
-      continue;
-    }
-    ssize_t n = read_all(fd, a.arena + at, a.cap - at, 0, a.single[i]);
-    close(fd);
-    if (n == -ENOBUFS) return result(env, i);
-    record(a.ends, a.errs, i, n, &at);
-  }
-  return result(env, a.count);
-}
-
-static napi_value pread_fds(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 6) return fail(env, "preadFds: 6 arguments");
-  size_t len;
-  void *data;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
-  if (napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array) return fail(env, "preadFds: fds must be an Int32Array");
-  int32_t *fds = data;
-  struct args a;
-  a.count = (uint32_t)len;
-  if (get_args(env, argv, &a) != 0) return fail(env, "preadFds: bad arguments");
-  size_t at = 0;
-  for (uint32_t i = a.from; i < a.count; i++) {
-    ssize_t n = read_all(fds[i], a.arena + at, a.cap - at, 1, a.single[i]);
-    if (n == -ENOBUFS) return result(env, i);
-    record(a.ends, a.errs, i, n, &at);
-  }
-  return result(env, a.count);
 }
 
 /*
@@ -260,7 +158,7 @@ static napi_value pread_fd(napi_env env, napi_callback_info info) {
 
 /*
  * readTaskFilesAsync(dirs, files, single: Uint8Array, done(err, texts: Buffer, ends: Int32Array, errs: Int32Array))
- * readTaskFiles in libuv's thread pool, for listings that must not block
+ * The files of task folders in libuv's thread pool, for listings that must not block
  * the event loop: the paths are copied when called, the files are read on a
  * pool thread into a buffer of its own (grown as needed), and `done` gets
  * the texts, where each file ends, and its errno (0 when read).
@@ -339,6 +237,14 @@ static napi_value int32_array(napi_env env, const int32_t *data, uint32_t count)
   return arr;
 }
 
+/* A read batch as JavaScript values: its texts (a copy), where each file ends, and each file's errno. */
+static void batch_values(napi_env env, const struct batch *b, napi_value out[3]) {
+  size_t len = b->count == 0 ? 0 : (size_t)b->ends[b->count - 1];
+  napi_create_buffer_copy(env, len, b->arena, NULL, &out[0]);
+  out[1] = int32_array(env, b->ends, b->count);
+  out[2] = int32_array(env, b->errs, b->count);
+}
+
 static void batch_complete(napi_env env, napi_status status, void *data) {
   struct batch *b = data;
   napi_value done, undef, argv[4];
@@ -350,11 +256,8 @@ static void batch_complete(napi_env env, napi_status status, void *data) {
     napi_create_error(env, NULL, msg, &argv[0]);
     napi_call_function(env, undef, done, 1, argv, NULL);
   } else {
-    size_t len = b->count == 0 ? 0 : (size_t)b->ends[b->count - 1];
     napi_get_null(env, &argv[0]);
-    napi_create_buffer_copy(env, len, b->arena, NULL, &argv[1]);
-    argv[2] = int32_array(env, b->ends, b->count);
-    argv[3] = int32_array(env, b->errs, b->count);
+    batch_values(env, b, argv + 1);
     napi_call_function(env, undef, done, 4, argv, NULL);
   }
   napi_delete_reference(env, b->done);
@@ -402,6 +305,62 @@ static napi_value batch_queue(napi_env env, struct batch *b, napi_value done, co
   return NULL;
 }
 
+/*
+ * The paths "<dir>/<file>\0" of folders [d0, d1) of `dirs` and every file
+ * name, one after another, in a new allocation (*out; NULL for no folders).
+ * Returns NULL on success, else the message to throw.
+ */
+static const char *task_paths(napi_env env, napi_value dirs, uint32_t d0, uint32_t d1, char names[16][64], size_t namelen[16],
+                              uint32_t nfiles, char **out) {
+  size_t total = 0, room = 0;
+  char *paths = NULL;
+  *out = NULL;
+  for (uint32_t d = d0; d < d1; d++) {
+    napi_value v;
+    char dir[4096];
+    size_t dirlen;
+    if (napi_get_element(env, dirs, d, &v) != napi_ok || napi_get_value_string_utf8(env, v, dir, sizeof dir, &dirlen) != napi_ok ||
+        dirlen >= sizeof dir - 1) {
+      free(paths);
+      return "dirs must be strings";
+    }
+    for (uint32_t j = 0; j < nfiles; j++) {
+      size_t need = dirlen + 1 + namelen[j] + 1;
+      if (total + need > room) {
+        room = (total + need) * 2 + 4096;
+        char *more = realloc(paths, room);
+        if (more == NULL) {
+          free(paths);
+          return "out of memory";
+        }
+        paths = more;
+      }
+      memcpy(paths + total, dir, dirlen);
+      paths[total + dirlen] = '/';
+      memcpy(paths + total + dirlen + 1, names[j], namelen[j] + 1);
+      total += need;
+    }
+  }
+  *out = paths;
+  return NULL;
+}
+
+/* Throws a TypeError "<call>: <why>". */
+static napi_value failed_with(napi_env env, const char *call, const char *why) {
+  char msg[128];
+  snprintf(msg, sizeof msg, "%s: %s", call, why);
+  return fail(env, msg);
+}
+
+/* The flags of `count` files from Uint8Array v into *data; -1 when v is not that. */
+static int single_arg(napi_env env, napi_value v, size_t count, void **data) {
+  size_t len, off;
+  napi_typedarray_type type;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, v, &type, &len, data, &ab, &off) != napi_ok || type != napi_uint8_array || len < count) return -1;
+  return 0;
+}
+
 static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -412,74 +371,39 @@ static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   if (argc != 4 || napi_get_array_length(env, argv[0], &ndirs) != napi_ok || (nfiles = get_names(env, argv[1], names, namelen)) == 0) {
     return fail(env, "readTaskFilesAsync(dirs, files: 1 to 16 short names, single, done)");
   }
-  size_t slen;
   void *sdata;
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t off;
   uint32_t count = ndirs * nfiles;
-  if (napi_get_typedarray_info(env, argv[2], &type, &slen, &sdata, &ab, &off) != napi_ok || type != napi_uint8_array || slen < count) {
+  if (single_arg(env, argv[2], count, &sdata) != 0) {
     return fail(env, "readTaskFilesAsync: single must be a Uint8Array with a flag per file");
   }
   struct batch *b = batch_new(count, sdata);
   if (b == NULL) return fail(env, "readTaskFilesAsync: out of memory");
-  size_t total = 0;
-  /* Paths: "<dir>/<file>\0" for every folder and file, in order. */
-  size_t room = 0;
-  char *paths = NULL;
-  for (uint32_t d = 0; d < ndirs; d++) {
-    napi_value v;
-    char dir[4096];
-    size_t dirlen;
-    if (napi_get_element(env, argv[0], d, &v) != napi_ok || napi_get_value_string_utf8(env, v, dir, sizeof dir, &dirlen) != napi_ok ||
-        dirlen >= sizeof dir - 1) {
-      free(paths);
-      batch_free(b);
-      return fail(env, "readTaskFilesAsync: dirs must be strings");
-    }
-    for (uint32_t j = 0; j < nfiles; j++) {
-      size_t need = dirlen + 1 + namelen[j] + 1;
-      if (total + need > room) {
-        room = (total + need) * 2 + 4096;
-        char *more = realloc(paths, room);
-        if (more == NULL) {
-          free(paths);
-          batch_free(b);
-          return fail(env, "readTaskFilesAsync: out of memory");
-        }
-        paths = more;
-      }
-      memcpy(paths + total, dir, dirlen);
-      paths[total + dirlen] = '/';
-      memcpy(paths + total + dirlen + 1, names[j], namelen[j] + 1);
-      total += need;
-    }
-  }
-  b->paths = paths;
-  if (count > 0 && paths == NULL) {
+  const char *wrong = task_paths(env, argv[0], 0, ndirs, names, namelen, nfiles, &b->paths);
+  if (wrong != NULL) {
     batch_free(b);
-    return fail(env, "readTaskFilesAsync: out of memory");
+    return failed_with(env, "readTaskFilesAsync", wrong);
   }
   return batch_queue(env, b, argv[3], "procspec.readTaskFiles");
 }
 
 /*
  * preadFdsAsync(fds: Int32Array, single: Uint8Array, done(err, texts, ends, errs))
- * preadFds in the thread pool: the descriptors are copied when called and
- * must stay open until `done` runs (the caller holds them).
+ * A batch of kept descriptors (each re-read from offset 0) in the thread
+ * pool: the descriptors are copied when called and must stay open until
+ * `done` runs (the caller holds them).
  */
 static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  size_t len, slen, off;
+  size_t len, off;
   void *data, *sdata;
   napi_typedarray_type type;
   napi_value ab;
   if (argc != 3 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array) {
     return fail(env, "preadFdsAsync(fds: Int32Array, single, done)");
   }
-  if (napi_get_typedarray_info(env, argv[1], &type, &slen, &sdata, &ab, &off) != napi_ok || type != napi_uint8_array || slen < len) {
+  if (single_arg(env, argv[1], len, &sdata) != 0) {
     return fail(env, "preadFdsAsync: single must be a Uint8Array with a flag per descriptor");
   }
   struct batch *b = batch_new((uint32_t)len, sdata);
@@ -491,19 +415,197 @@ static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
   return batch_queue(env, b, argv[2], "procspec.preadFds");
 }
 
+/*
+ * readTaskFilesEach(dirs, files, per, single, helpers, each(first, texts, ends, errs))
+ * preadFdsEach(fds: Int32Array, per, single, helpers, each(first, texts, ends, errs))
+ *   Synchronous reads of many files by the calling thread and `helpers`
+ *   threads of the call's own (0 to 8), for a caller that may block but
+ *   should not wait on one core: the files (readTaskFilesEach: file j of
+ *   folder d is index d * files.length + j) are cut into batches of `per`
+ *   (a multiple of files.length), and `each` gets every batch in order, on
+ *   the calling thread, as soon as it is read: the index of its first file
+ *   and what a batch of readTaskFilesAsync gives. The caller reads batches
+ *   from the first on, the helpers from the last back, until they meet; the
+ *   caller's `each` parses a batch while the helpers read others. `single`
+ *   holds the flags of one batch (the same for every batch). An exception
+ *   thrown by `each` ends the call (helpers stop after the batch they are
+ *   reading) and is thrown on.
+ */
+struct run {
+  pthread_mutex_t lock;
+  pthread_cond_t read;  /* a helper has read a batch */
+  struct batch **b;
+  uint8_t *state;       /* per batch: 0 waiting, 1 being read, 2 read */
+  uint32_t count;
+  uint32_t front;       /* batches before it are the caller's */
+  uint32_t back;        /* batches from it on are the helpers' */
+  int stop;
+};
+
+static void *run_helper(void *arg) {
+  struct run *r = arg;
+  pthread_mutex_lock(&r->lock);
+  while (!r->stop && r->back > r->front) {
+    uint32_t i = --r->back;
+    r->state[i] = 1;
+    pthread_mutex_unlock(&r->lock);
+    batch_execute(NULL, r->b[i]);
+    pthread_mutex_lock(&r->lock);
+    r->state[i] = 2;
+    pthread_cond_broadcast(&r->read);
+  }
+  pthread_mutex_unlock(&r->lock);
+  return NULL;
+}
+
+static void run_free(struct run *r) {
+  for (uint32_t i = 0; i < r->count; i++) {
+    if (r->b[i] != NULL) batch_free(r->b[i]);
+  }
+  free(r->b);
+  free(r->state);
+}
+
+/* Reads the batches of r with up to `helpers` threads beside this one, handing each to `each` in order; frees them. */
+static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_t helpers, napi_value each) {
+  pthread_t threads[8];
+  uint32_t started = 0;
+  int oom = 0;
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_cond_init(&r->read, NULL);
+  r->front = 0;
+  r->back = r->count;
+  r->stop = 0;
+  if (helpers > 8) helpers = 8;
+  if (r->count < 2) helpers = 0;
+  for (; started < helpers; started++) {
+    if (pthread_create(&threads[started], NULL, run_helper, r) != 0) break;
+  }
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  for (uint32_t i = 0; i < r->count; i++) {
+    pthread_mutex_lock(&r->lock);
+    int mine = i < r->back;
+    if (mine) {
+      r->front = i + 1;
+      r->state[i] = 1;
+    } else {
+      while (r->state[i] != 2) pthread_cond_wait(&r->read, &r->lock);
+    }
+    pthread_mutex_unlock(&r->lock);
+    if (mine) batch_execute(NULL, r->b[i]);
+    if (r->b[i]->failed) {
+      oom = 1;
+      break;
+    }
+    napi_value argv[4];
+    napi_create_uint32(env, i * per, &argv[0]);
+    batch_values(env, r->b[i], argv + 1);
+    batch_free(r->b[i]);
+    r->b[i] = NULL;
+    if (napi_call_function(env, undef, each, 4, argv, NULL) != napi_ok) break; /* each threw: thrown on */
+  }
+  pthread_mutex_lock(&r->lock);
+  r->stop = 1;
+  pthread_mutex_unlock(&r->lock);
+  for (uint32_t j = 0; j < started; j++) pthread_join(threads[j], NULL);
+  pthread_cond_destroy(&r->read);
+  pthread_mutex_destroy(&r->lock);
+  run_free(r);
+  if (oom) napi_throw_error(env, NULL, "procread: out of memory");
+  return NULL;
+}
+
+/* Allocates the batch list of a run of `files` files in batches of `per`; -1 when out of memory. */
+static int run_new(struct run *r, uint32_t files, uint32_t per) {
+  r->count = files == 0 ? 0 : (files - 1) / per + 1;
+  r->b = calloc(r->count ? r->count : 1, sizeof *r->b);
+  r->state = calloc(r->count ? r->count : 1, 1);
+  if (r->b == NULL || r->state == NULL) {
+    free(r->b);
+    free(r->state);
+    return -1;
+  }
+  return 0;
+}
+
+/* Files in batch i of a run of `files` files in batches of `per`. */
+static uint32_t batch_size(uint32_t files, uint32_t per, uint32_t i) {
+  uint32_t left = files - i * per;
+  return left < per ? left : per;
+}
+
+static napi_value read_task_files_each(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t ndirs, nfiles, per, helpers;
+  char names[16][64];
+  size_t namelen[16];
+  void *sdata;
+  if (argc != 6 || napi_get_array_length(env, argv[0], &ndirs) != napi_ok || (nfiles = get_names(env, argv[1], names, namelen)) == 0 ||
+      napi_get_value_uint32(env, argv[2], &per) != napi_ok || per == 0 || per % nfiles != 0 ||
+      napi_get_value_uint32(env, argv[4], &helpers) != napi_ok) {
+    return fail(env, "readTaskFilesEach(dirs, files: 1 to 16 short names, per: a multiple of files.length, single, helpers, each)");
+  }
+  if (single_arg(env, argv[3], per, &sdata) != 0) return fail(env, "readTaskFilesEach: single must be a Uint8Array with a flag per file of a batch");
+  struct run r;
+  uint32_t files = ndirs * nfiles;
+  if (run_new(&r, files, per) != 0) return failed_with(env, "readTaskFilesEach", "out of memory");
+  for (uint32_t i = 0; i < r.count; i++) {
+    uint32_t n = batch_size(files, per, i);
+    const char *wrong = (r.b[i] = batch_new(n, sdata)) == NULL
+                            ? "out of memory"
+                            : task_paths(env, argv[0], i * per / nfiles, (i * per + n) / nfiles, names, namelen, nfiles, &r.b[i]->paths);
+    if (wrong != NULL) {
+      run_free(&r);
+      return failed_with(env, "readTaskFilesEach", wrong);
+    }
+  }
+  return run_batches(env, &r, per, helpers, argv[5]);
+}
+
+static napi_value pread_fds_each(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t len, off;
+  void *data, *sdata;
+  napi_typedarray_type type;
+  napi_value ab;
+  uint32_t per, helpers;
+  if (argc != 5 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array ||
+      len > 0x7fffffff || napi_get_value_uint32(env, argv[1], &per) != napi_ok || per == 0 ||
+      napi_get_value_uint32(env, argv[3], &helpers) != napi_ok) {
+    return fail(env, "preadFdsEach(fds: Int32Array, per, single, helpers, each)");
+  }
+  if (single_arg(env, argv[2], per, &sdata) != 0) return fail(env, "preadFdsEach: single must be a Uint8Array with a flag per file of a batch");
+  struct run r;
+  if (run_new(&r, (uint32_t)len, per) != 0) return failed_with(env, "preadFdsEach", "out of memory");
+  for (uint32_t i = 0; i < r.count; i++) {
+    uint32_t n = batch_size((uint32_t)len, per, i);
+    if ((r.b[i] = batch_new(n, sdata)) == NULL || (r.b[i]->fds = malloc((size_t)n * 4)) == NULL) {
+      run_free(&r);
+      return failed_with(env, "preadFdsEach", "out of memory");
+    }
+    memcpy(r.b[i]->fds, (int32_t *)data + (size_t)i * per, (size_t)n * 4);
+  }
+  return run_batches(env, &r, per, helpers, argv[4]);
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value f;
   napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &f);
   napi_set_named_property(env, exports, "readFile", f);
   napi_create_function(env, "preadFd", NAPI_AUTO_LENGTH, pread_fd, NULL, &f);
   napi_set_named_property(env, exports, "preadFd", f);
-  napi_create_function(env, "readTaskFiles", NAPI_AUTO_LENGTH, read_task_files, NULL, &f);
-  napi_set_named_property(env, exports, "readTaskFiles", f);
-  napi_create_function(env, "preadFds", NAPI_AUTO_LENGTH, pread_fds, NULL, &f);
-  napi_set_named_property(env, exports, "preadFds", f);
   napi_create_function(env, "readTaskFilesAsync", NAPI_AUTO_LENGTH, read_task_files_async, NULL, &f);
   napi_set_named_property(env, exports, "readTaskFilesAsync", f);
   napi_create_function(env, "preadFdsAsync", NAPI_AUTO_LENGTH, pread_fds_async, NULL, &f);
   napi_set_named_property(env, exports, "preadFdsAsync", f);
+  napi_create_function(env, "readTaskFilesEach", NAPI_AUTO_LENGTH, read_task_files_each, NULL, &f);
+  napi_set_named_property(env, exports, "readTaskFilesEach", f);
+  napi_create_function(env, "preadFdsEach", NAPI_AUTO_LENGTH, pread_fds_each, NULL, &f);
+  napi_set_named_property(env, exports, "preadFdsEach", f);
   return exports;
 }

@@ -30,7 +30,7 @@ export class ProcFs extends BaseProcFs<SpecTypes, WriterTypes> {
   }
 
   /** processes() without blocking the event loop (`concurrency` default 64; see listProcessesAsync). */
-  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number; native?: boolean }): Promise<Listing<G>> {
+  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number }): Promise<Listing<G>> {
     return listProcessesAsync(this.root, (file) => this.context(file), opts);
   }
 

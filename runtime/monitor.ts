@@ -11,10 +11,10 @@ import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { asyncBatchSize, batchText, DEFAULT_CONCURRENCY, filesOf, NATIVE_BATCH, hidepidOf, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import { batchText, DEFAULT_CONCURRENCY, filesOf, hidepidOf, tasksPerBatch, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoError, native, poolBatches, readBatch, type NativeReader } from './native.js';
+import { DEFAULT_THREADS, errnoError, native, poolBatches, textsOf, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync, type FileText } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -72,8 +72,6 @@ export interface MonitorSample<G extends Group> {
 const OWN_DESCRIPTORS = 128;
 
 export interface MonitorOptions<G extends Group> extends ListOptions<G> {
-  /** Use the native batch reader when it is built (default true). */
-  native?: boolean;
   /**
    * Most files kept open between samples. Default 4096, at most the soft
    * descriptor limit less an eighth of it (at least 1024 left for the rest of
@@ -262,34 +260,6 @@ export class ProcessMonitor<G extends Group> {
   }
   private filesCache: string[] | undefined;
 
-  /**
-   * With the native reader: re-reads the kept files of every process whose
-   * files are all open in batches (one call per batch, each file one pread),
-   * leaving the texts for the sample's parse.
-   */
-  private readAhead(reader: NativeReader, tasks: readonly Task[]): void {
-    const k = this.files.length;
-    const ready: Watched[] = [];
-    for (const t of tasks) {
-      const w = this.watched.get(t.pid);
-      if (w !== undefined && w.open === k) ready.push(w);
-    }
-    const single = singleFlags(this.files, NATIVE_BATCH);
-    const fds = new Int32Array(NATIVE_BATCH * k);
-    for (let b = 0; b < ready.length; b += NATIVE_BATCH) {
-      const n = Math.min(NATIVE_BATCH, ready.length - b);
-      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[b + i]!.fds[j]!;
-      const batch = n === NATIVE_BATCH ? fds : fds.subarray(0, n * k);
-      const texts = readBatch(n * k, (from, arena, ends, errs) => reader.preadFds(batch, from, single, arena, ends, errs), true);
-      for (let i = 0; i < n; i++) {
-        const w = ready[b + i]!;
-        w.pre = texts;
-        w.preAt = i * k;
-        w.preSample = this.samples;
-      }
-    }
-  }
-
   /** The stat of the task read last (set by readTask through `seen`). */
   private stat: ProcPidStat | undefined;
   private readonly seen = (s: ProcPidStat): void => {
@@ -348,15 +318,15 @@ export class ProcessMonitor<G extends Group> {
     const tasks = relist ? tasksOf(this.root, this.select) : this.tasks!;
     return {
       now, interval, forks, relist, tasks, stamp: ++this.samples, c: listingContext(this.root, this.ctx),
-      rows: new Array(tasks.length), keep: new Uint8Array(tasks.length), started: 0, gone: 0, denied: 0, failed: [],
+      rows: new Array(tasks.length), keep: new Uint8Array(tasks.length), stepped: new Uint8Array(tasks.length), started: 0, gone: 0, denied: 0, failed: [],
     };
   }
 
   /** Reads every watched process once more, and the new ones. */
   sample(): MonitorSample<G> {
     const r = this.begin();
-    if (native !== undefined && this.opts.native !== false) this.readAhead(native, r.tasks);
-    for (let i = 0; i < r.tasks.length; i++) this.step(r, i);
+    if (native !== undefined && this.opts.native !== false) this.readKept(native, r);
+    for (let i = 0; i < r.tasks.length; i++) if (r.stepped[i] === 0) this.step(r, i);
     return this.finish(r);
   }
 
@@ -371,15 +341,12 @@ export class ProcessMonitor<G extends Group> {
    * waits for it.
    */
   async sampleAsync(): Promise<MonitorSample<G>> {
+    if (native === undefined || this.opts.native === false) return this.sample();
     const r = this.begin();
-    if (native === undefined || this.opts.native === false) {
-      for (let i = 0; i < r.tasks.length; i++) this.step(r, i);
-      return this.finish(r);
-    }
     this.busy = true;
     try {
-      const done = await this.readAsync(native, r);
-      for (let i = 0; i < r.tasks.length; i++) if (done[i] === 0) this.step(r, i);
+      await this.readAsync(native, r);
+      for (let i = 0; i < r.tasks.length; i++) if (r.stepped[i] === 0) this.step(r, i);
     } finally {
       this.busy = false;
       if (this.closing) {
@@ -395,16 +362,13 @@ export class ProcessMonitor<G extends Group> {
   private closing = false;
 
   /**
-   * Re-reads the kept files of every process whose files are all open in
-   * the thread pool (asyncBatchSize processes per batch, `concurrency` / 16 batches at once)
-   * and takes each batch's step as it arrives. Those processes' descriptors
-   * are marked in flight: nothing closes them until their batch is back.
-   * Settles once no batch is out, with the tasks stepped (1 at their index),
-   * or the first error.
+   * The processes of the round whose files are all open (their kept files
+   * are re-read in batches) and the index of each in the round's tasks.
+   * Their descriptors are marked in flight: nothing closes them until their
+   * batch has been read and stepped.
    */
-  private async readAsync(reader: NativeReader, r: Round<G>): Promise<Uint8Array> {
+  private kept(r: Round<G>): { ready: Watched[]; at: number[] } {
     const k = this.files.length;
-    const done = new Uint8Array(r.tasks.length);
     const at: number[] = [];
     const ready: Watched[] = [];
     for (let i = 0; i < r.tasks.length; i++) {
@@ -414,7 +378,58 @@ export class ProcessMonitor<G extends Group> {
       at.push(i);
       ready.push(w);
     }
-    const size = asyncBatchSize(ready.length);
+    return { ready, at };
+  }
+
+  /** The descriptors of ready[from..to), each process's files in the order of the plan. */
+  private fdsOf(ready: readonly Watched[], from: number, to: number): Int32Array {
+    const k = this.files.length;
+    const fds = new Int32Array((to - from) * k);
+    for (let i = from; i < to; i++) for (let j = 0; j < k; j++) fds[(i - from) * k + j] = ready[i]!.fds[j]!;
+    return fds;
+  }
+
+  /** Steps the processes of a batch read from their kept files, ready[from] first, with the batch's texts. */
+  private stepBatch(r: Round<G>, ready: readonly Watched[], at: readonly number[], from: number, texts: (Uint8Array | number)[]): void {
+    const k = this.files.length;
+    for (let i = 0; i * k < texts.length; i++) {
+      const w = ready[from + i]!;
+      w.inFlight = false;
+      w.pre = texts;
+      w.preAt = i * k;
+      w.preSample = r.stamp;
+      this.step(r, at[from + i]!);
+    }
+  }
+
+  /**
+   * sample()'s reads: the kept files re-read on this thread and `threads`
+   * more (preadFdsEach), each batch stepped here as soon as it is read.
+   */
+  private readKept(reader: NativeReader, r: Round<G>): void {
+    const { ready, at } = this.kept(r);
+    const k = this.files.length;
+    const size = tasksPerBatch(ready.length);
+    try {
+      reader.preadFdsEach(this.fdsOf(ready, 0, ready.length), size * k, singleFlags(this.files, size), this.opts.threads ?? DEFAULT_THREADS, (first, texts, ends, errs) =>
+        this.stepBatch(r, ready, at, first / k, textsOf(texts, ends, errs)),
+      );
+    } finally {
+      // The call has returned: none of these descriptors is being read.
+      for (const w of ready) w.inFlight = false;
+    }
+  }
+
+  /**
+   * sampleAsync's reads: the kept files re-read in the thread pool
+   * (tasksPerBatch processes per batch, `concurrency` / 16 batches at once),
+   * each batch stepped as it arrives. Settles once no batch is out, with
+   * the tasks stepped, or the first error.
+   */
+  private async readAsync(reader: NativeReader, r: Round<G>): Promise<void> {
+    const { ready, at } = this.kept(r);
+    const k = this.files.length;
+    const size = tasksPerBatch(ready.length);
     const single = singleFlags(this.files, size);
     try {
       await poolBatches(
@@ -423,33 +438,19 @@ export class ProcessMonitor<G extends Group> {
         (index, read) => {
           const from = index * size;
           const n = Math.min(size, ready.length - from);
-          const fds = new Int32Array(n * k);
-          for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) fds[i * k + j] = ready[from + i]!.fds[j]!;
-          reader.preadFdsAsync(fds, n === size ? single : single.subarray(0, n * k), read);
+          reader.preadFdsAsync(this.fdsOf(ready, from, from + n), n === size ? single : single.subarray(0, n * k), read);
         },
-        (index, texts) => {
-          const from = index * size;
-          const n = Math.min(size, ready.length - from);
-          for (let i = 0; i < n; i++) {
-            const w = ready[from + i]!;
-            w.inFlight = false;
-            w.pre = texts;
-            w.preAt = i * k;
-            w.preSample = r.stamp;
-            this.step(r, at[from + i]!);
-            done[at[from + i]!] = 1;
-          }
-        },
+        (index, texts) => this.stepBatch(r, ready, at, index * size, texts),
       );
     } finally {
       // Every batch is back (poolBatches settles only then): none of these descriptors is being read.
       for (const w of ready) w.inFlight = false;
     }
-    return done;
   }
 
   /** Reads task `i` of the round: its row (with rates) at rows[i], keep[i] set when it stays listed. */
   private step(r: Round<G>, i: number): void {
+    r.stepped[i] = 1;
     const t = r.tasks[i]!;
     const { stamp, c, failed } = r;
     let w = this.watched.get(t.pid);
@@ -564,6 +565,8 @@ interface Round<G extends Group> {
   rows: (MonitorRow<G> | undefined)[];
   /** 1 for a task the next sample may re-read without listing the root. */
   keep: Uint8Array;
+  /** 1 for a task read in this round (its step taken). */
+  stepped: Uint8Array;
   started: number;
   gone: number;
   denied: number;

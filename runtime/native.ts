@@ -5,7 +5,7 @@
  * through node:fs.
  */
 import { createRequire } from 'node:module';
-import { constants } from 'node:os';
+import { availableParallelism, constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export interface NativeReader {
@@ -13,14 +13,32 @@ export interface NativeReader {
   readFile(path: string, buf: Buffer, single: boolean): number | Buffer;
   /** readFile on a kept descriptor, from offset 0. */
   preadFd(fd: number, buf: Buffer, single: boolean): number | Buffer;
-  /** The files `files` of every folder of `dirs` (file j of folder d is index d * files.length + j). */
-  readTaskFiles(dirs: readonly string[], files: readonly string[], from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
-  /** readTaskFiles in libuv's thread pool: `done` gets the texts, where each file ends, and each file's errno (0: read). */
+  /**
+   * The files `files` of every folder of `dirs` (file j of folder d is index
+   * d * files.length + j), read on this thread and `helpers` threads of the
+   * call, in batches of `per` files (a multiple of files.length; `single`
+   * has the flags of one batch): `each` gets every batch in order, on this
+   * thread, as soon as it is read, while the helpers read the others.
+   */
+  readTaskFilesEach(dirs: readonly string[], files: readonly string[], per: number, single: Uint8Array, helpers: number, each: BatchEach): void;
+  /** readTaskFilesEach of kept descriptors, each re-read from offset 0. */
+  preadFdsEach(fds: Int32Array, per: number, single: Uint8Array, helpers: number, each: BatchEach): void;
+  /** One batch of readTaskFilesEach in libuv's thread pool: `done` gets its texts, where each file ends, and each file's errno (0: read). */
   readTaskFilesAsync(dirs: readonly string[], files: readonly string[], single: Uint8Array, done: BatchDone): void;
-  preadFds(fds: Int32Array, from: number, single: Uint8Array, arena: Buffer, ends: Int32Array, errs: Int32Array): number;
-  /** preadFds of every descriptor in the thread pool (they must stay open until `done` runs). */
+  /** One batch of preadFdsEach in the thread pool (the descriptors must stay open until `done` runs). */
   preadFdsAsync(fds: Int32Array, single: Uint8Array, done: BatchDone): void;
 }
+
+/** What a batch of readTaskFilesEach or preadFdsEach gives: the index of its first file, the texts, where each file ends, each file's errno (0: read). */
+export type BatchEach = (first: number, texts: Buffer, ends: Int32Array, errs: Int32Array) => void;
+
+/**
+ * Threads that read beside the calling one in a sync listing or sample
+ * (the `threads` option's default): one fewer than the cores this process
+ * may use, at most 3 (each added thread reads more slowly, as the kernel's
+ * printing of the files shares the machine's caches and memory).
+ */
+export const DEFAULT_THREADS = Math.max(0, Math.min(3, availableParallelism() - 1));
 
 /**
  * Loads native/build/<name>.node, built by native/build.sh: the module, or
@@ -60,46 +78,6 @@ export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `E${n}`;
 export function errnoError(n: number, path: string): Error & { code: string; errno: number } {
   const code = errnoName(n);
   return Object.assign(new Error(`${code} (errno ${n}) reading ${path}`), { code, errno: -n });
-}
-
-let arena = Buffer.allocUnsafe(1 << 20);
-/** Where each file of a batch ends in `arena`, and its errno: grown as batches grow, reused. */
-let ends = new Int32Array(1024);
-let errs = new Int32Array(1024);
-
-/**
- * Runs one batch through the native reader: `call` reads files `from`..
- * into the shared buffer and returns the first one not read (the buffer
- * was full); this grows the buffer when even one file does not fit. Gives
- * each file's bytes, or its errno number. The bytes are views of the
- * shared buffer, valid until the next batch is read, for a caller that
- * parses them first (the listing); with `owned`, of a copy made for this
- * batch (the refresh reads every batch before parsing). A batch read in
- * more than one call is copied either way: each call reads into the buffer
- * from its start.
- */
-export function readBatch(
-  count: number,
-  call: (from: number, arena: Buffer, ends: Int32Array, errs: Int32Array) => number,
-  owned = false,
-): (Uint8Array | number)[] {
-  if (ends.length < count) {
-    ends = new Int32Array(count);
-    errs = new Int32Array(count);
-  }
-  const texts: (Uint8Array | number)[] = new Array(count);
-  let from = 0;
-  while (from < count) {
-    const next = call(from, arena, ends, errs);
-    if (next === from) {
-      arena = Buffer.allocUnsafe(arena.length * 2);
-      continue;
-    }
-    const shared = next === count && !owned;
-    views(shared ? arena : Buffer.from(arena.subarray(0, ends[next - 1])), ends, errs, from, next, texts);
-    from = next;
-  }
-  return texts;
 }
 
 /** What a native batch in the thread pool calls when it is read: the texts, where each file ends, and each file's errno (0: read). */
@@ -167,16 +145,12 @@ export function poolBatches(
   });
 }
 
-/** The files of a batch read by readTaskFilesAsync (into a buffer of its own): each file's bytes, or its errno number. */
+/** The files of a native batch (read into a buffer of its own): each file's bytes, or its errno number. */
 export function textsOf(texts: Buffer, ends: Int32Array, errs: Int32Array): (Uint8Array | number)[] {
-  return views(texts, ends, errs, 0, ends.length, new Array(ends.length));
-}
-
-/** Files from..to of a batch into `out`: a view of each one's bytes (it starts where the one before ended, the first at 0), or its errno. */
-function views(buf: Buffer, ends: Int32Array, errs: Int32Array, from: number, to: number, out: (Uint8Array | number)[]): (Uint8Array | number)[] {
+  const out: (Uint8Array | number)[] = new Array(ends.length);
   let start = 0;
-  for (let i = from; i < to; i++) {
-    out[i] = errs[i] !== 0 ? errs[i]! : buf.subarray(start, ends[i]);
+  for (let i = 0; i < ends.length; i++) {
+    out[i] = errs[i] !== 0 ? errs[i]! : texts.subarray(start, ends[i]);
     start = ends[i]!;
   }
   return out;

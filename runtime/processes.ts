@@ -33,7 +33,7 @@ import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
-import { errnoError, native, poolBatches, readBatch, type NativeReader } from './native.js';
+import { DEFAULT_THREADS, errnoError, native, poolBatches, textsOf, type NativeReader } from './native.js';
 import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
@@ -157,6 +157,15 @@ export interface Listing<G extends Group> {
 export interface ListOptions<G extends Group> {
   groups: readonly G[];
   select?: Selection;
+  /** Use the native reader when it is built (default true); false reads through node:fs. */
+  native?: boolean;
+  /**
+   * Sync reads with the native reader: threads that read files beside the
+   * calling one (default DEFAULT_THREADS: one fewer than the cores, at most
+   * 3; 0 reads on the calling thread alone). The calling thread still parses
+   * every file, in order, while they read.
+   */
+  threads?: number;
 }
 
 /** Files (relative to a task folder) per group; groups that share a file read it once. */
@@ -455,38 +464,42 @@ export function hidepidOf(root: string): string | undefined {
   return undefined;
 }
 
-/** Tasks read per call of the native reader (the listing's and the refresh's): their files are read back to back, then parsed. */
+/** Most tasks in a batch of the native reader (the listing's and the refresh's). */
 export const NATIVE_BATCH = 256;
 
 /**
- * Tasks per batch of an async read of `n` tasks: NATIVE_BATCH, or fewer for
- * a small set, so that it still makes 16 batches and the pool's threads stay
- * busy to its end (9 batches of 256 at 2,000 processes left one thread
- * reading the last; the async listing took 0.64x of C's time instead of
- * 0.66x, in alternating runs).
+ * Tasks per batch when reading `n` tasks with the native reader: NATIVE_BATCH,
+ * or fewer for a small set, so that it still makes 16 batches and every
+ * thread stays busy to its end (9 batches of 256 at 2,000 processes left
+ * one thread of the pool reading the last; the async listing took 0.64x of
+ * C's time instead of 0.66x, in alternating runs).
  */
-export const asyncBatchSize = (n: number): number => Math.max(32, Math.min(NATIVE_BATCH, Math.ceil(n / 16)));
+export const tasksPerBatch = (n: number): number => Math.max(32, Math.min(NATIVE_BATCH, Math.ceil(n / 16)));
 
 /**
- * Reads the files of `tasks` with the native reader, a batch of tasks per
- * call (each task's files one after another, as the fs path does), and hands
- * each task with a reader of its texts to `each`.
+ * Reads the files of `tasks` with the native reader, on this thread and
+ * `threads` more (readTaskFilesEach), and hands each task with a reader of
+ * its texts to `each`, in order, batch by batch as they are read.
  */
-function readBatches(reader: NativeReader, tasks: Task[], files: string[], each: (t: Task, read: TaskRead) => void): void {
+function readBatches(reader: NativeReader, tasks: Task[], files: string[], threads: number, each: (t: Task, read: TaskRead) => void): void {
   const k = files.length;
-  const single = singleFlags(files, NATIVE_BATCH);
-  const texts = new BatchTexts(files);
-  const dirs: string[] = new Array(Math.min(NATIVE_BATCH, tasks.length));
-  for (let b = 0; b < tasks.length; b += NATIVE_BATCH) {
-    const n = Math.min(NATIVE_BATCH, tasks.length - b);
-    dirs.length = n;
-    for (let i = 0; i < n; i++) dirs[i] = tasks[b + i]!.dir;
-    const batch = readBatch(n * k, (from, arena, ends, errs) => reader.readTaskFiles(dirs, files, from, single, arena, ends, errs));
-    for (let i = 0; i < n; i++) {
-      texts.point(batch, i * k);
-      each(tasks[b + i]!, texts.read);
-    }
-  }
+  const size = tasksPerBatch(tasks.length);
+  const view = new BatchTexts(files);
+  reader.readTaskFilesEach(
+    tasks.map((t) => t.dir),
+    files,
+    size * k,
+    singleFlags(files, size),
+    threads,
+    (first, buf, ends, errs) => {
+      const texts = textsOf(buf, ends, errs);
+      const at = first / k;
+      for (let i = 0; i * k < texts.length; i++) {
+        view.point(texts, i * k);
+        each(tasks[at + i]!, view.read);
+      }
+    },
+  );
 }
 
 /** Flags for the native reader, `files` repeated for `tasks` tasks: 1 for a file the kernel prints in one piece. */
@@ -529,14 +542,14 @@ export function batchText(texts: readonly (Uint8Array | number)[], at: number, f
 type TaskResult = Parsed | undefined | null;
 
 /** Lists processes or threads of a /proc root with the requested groups, synchronously. */
-export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G> & { native?: boolean }): Listing<G> {
+export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G>): Listing<G> {
   const p = plan(opts.groups);
   const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
   const c = listingContext(root, ctx);
   const failed: { pid: number; error: ProcfsError }[] = [];
   const results: TaskResult[] = [];
   if (native !== undefined && opts.native !== false) {
-    readBatches(native, tasks, filesOf(p), (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
+    readBatches(native, tasks, filesOf(p), opts.threads ?? DEFAULT_THREADS, (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
   } else {
     for (const t of tasks) results.push(readTaskOrFail(failed, t, p, c, readTaskFile));
   }
@@ -600,7 +613,7 @@ async function readBatchesAsync(
   each: (t: Task, read: TaskRead) => TaskResult,
 ): Promise<TaskResult[]> {
   const k = files.length;
-  const size = asyncBatchSize(tasks.length);
+  const size = tasksPerBatch(tasks.length);
   const single = singleFlags(files, size);
   const parts: TaskResult[][] = new Array(Math.ceil(tasks.length / size));
   const view = new BatchTexts(files);
@@ -641,7 +654,7 @@ export const DEFAULT_CONCURRENCY = 64;
 export async function listProcessesAsync<G extends Group>(
   root: string,
   ctx: (file: string) => ParseContext,
-  opts: ListOptions<G> & { concurrency?: number; native?: boolean },
+  opts: ListOptions<G> & { concurrency?: number },
 ): Promise<Listing<G>> {
   const p = plan(opts.groups);
   const files = filesOf(p);

@@ -191,7 +191,7 @@ describe('the packed package', () => {
       console.warn('native reader not built here; the node:fs reader was checked instead');
       return;
     }
-    writeFileSync(join(app, 'native.mjs'), "const { native } = await import('./node_modules/procspec/dist/runtime/native.js');\nconsole.log(typeof native?.readTaskFiles);\n");
+    writeFileSync(join(app, 'native.mjs'), "const { native } = await import('./node_modules/procspec/dist/runtime/native.js');\nconsole.log(typeof native?.readTaskFilesEach);\n");
     expect(run(process.execPath, ['native.mjs'], app).stdout.trim()).toBe('function');
     const ps = spawnSync(join(app, 'node_modules', '.bin', 'procspec'), ['ps', '-p', String(process.pid), '--json'], { cwd: app, env, encoding: 'utf8' });
     expect(ps.status).toBe(0);

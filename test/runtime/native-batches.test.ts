@@ -1,0 +1,107 @@
+/**
+ * The native reader's synchronous batches (readTaskFilesEach, preadFdsEach):
+ * every file of every batch, in order, whatever the number of threads that
+ * read beside the caller; texts that outgrow a batch's buffer; errors per
+ * file; an exception thrown by the caller's callback ends the call.
+ */
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { native, textsOf } from '../../runtime/native.js';
+
+const FILES = ['a', 'b'];
+const DIRS = 300;
+let root = '';
+let dirs: string[] = [];
+
+/** What file `name` of folder d holds (b is missing from every 17th folder, and 150 KiB in every 40th). */
+function content(d: number, name: string): string | undefined {
+  if (name === 'a') return `folder ${d} file a\n`;
+  if (d % 17 === 5) return undefined;
+  return d % 40 === 7 ? String(d % 10).repeat(150 * 1024) : `b of ${d}: ${'x'.repeat(d)}`;
+}
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'procspec-batches-'));
+  dirs = [];
+  for (let d = 0; d < DIRS; d++) {
+    const dir = join(root, String(d));
+    mkdirSync(dir);
+    for (const f of FILES) {
+      const text = content(d, f);
+      if (text !== undefined) writeFileSync(join(dir, f), text);
+    }
+    dirs.push(dir);
+  }
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Runs `read` and gathers each batch's first index and its texts as strings (or errno numbers). */
+function gather(read: (each: (first: number, texts: Buffer, ends: Int32Array, errs: Int32Array) => void) => void): { firsts: number[]; texts: (string | number)[] } {
+  const firsts: number[] = [];
+  const texts: (string | number)[] = [];
+  read((first, buf, ends, errs) => {
+    firsts.push(first);
+    for (const t of textsOf(buf, ends, errs)) texts.push(typeof t === 'number' ? t : Buffer.from(t).toString('latin1'));
+  });
+  return { firsts, texts };
+}
+
+const expected = (): (string | number)[] => dirs.flatMap((_, d) => FILES.map((f) => content(d, f) ?? 2 /* ENOENT */));
+const single = (n: number) => new Uint8Array(n);
+
+describe.skipIf(native === undefined)('native batches read synchronously', () => {
+  it('gives every file of every folder, batch after batch in order, on 0 to 3 threads beside the caller', () => {
+    for (const helpers of [0, 1, 3]) {
+      for (const per of [2, 16, 128, 1000]) {
+        const got = gather((each) => native!.readTaskFilesEach(dirs, FILES, per, single(per), helpers, each));
+        expect(got.firsts, `${helpers} ${per}`).toEqual(Array.from({ length: Math.ceil((DIRS * 2) / per) }, (_, i) => i * per));
+        expect(got.texts, `${helpers} ${per}`).toEqual(expected());
+      }
+    }
+  });
+
+  it('re-reads kept descriptors from their start, as many times as asked', () => {
+    const paths = dirs.flatMap((dir, d) => FILES.filter((f) => content(d, f) !== undefined).map((f) => join(dir, f)));
+    const fds = new Int32Array(paths.map((p) => openSync(p, 'r')));
+    try {
+      for (const helpers of [0, 1, 3]) {
+        for (let round = 0; round < 2; round++) {
+          const got = gather((each) => native!.preadFdsEach(fds, 64, single(64), helpers, each));
+          expect(got.texts).toEqual(paths.map((p) => readFileSync(p, 'latin1')));
+          expect(got.firsts.length).toBe(Math.ceil(paths.length / 64));
+        }
+      }
+      // A descriptor that is not open gives its errno in its place.
+      const bad = gather((each) => native!.preadFdsEach(new Int32Array([fds[0]!, 1 << 30]), 2, single(2), 1, each));
+      expect(bad.texts).toEqual([readFileSync(paths[0]!, 'latin1'), 9 /* EBADF */]);
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+  });
+
+  it('stops at an exception thrown by the callback and throws it on; the next call reads as usual', () => {
+    for (const helpers of [0, 2]) {
+      let calls = 0;
+      const boom = new Error('stop here');
+      expect(() =>
+        native!.readTaskFilesEach(dirs, FILES, 20, single(20), helpers, () => {
+          if (++calls === 3) throw boom;
+        }),
+      ).toThrow(boom);
+      expect(calls).toBe(3);
+      expect(gather((each) => native!.readTaskFilesEach(dirs, FILES, 20, single(20), helpers, each)).texts).toEqual(expected());
+    }
+  });
+
+  it('refuses a batch size that splits a folder, and flags shorter than a batch', () => {
+    expect(() => native!.readTaskFilesEach(dirs, FILES, 3, single(3), 0, () => {})).toThrow(TypeError);
+    expect(() => native!.readTaskFilesEach(dirs, FILES, 4, single(2), 0, () => {})).toThrow(/flag per file/);
+    expect(() => native!.preadFdsEach(new Int32Array(4), 0, single(4), 0, () => {})).toThrow(TypeError);
+    // Nothing to read: no call of the callback.
+    let calls = 0;
+    native!.readTaskFilesEach([], FILES, 2, single(2), 1, () => calls++);
+    expect(calls).toBe(0);
+  });
+});
