@@ -424,35 +424,41 @@ static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
  *   folder d is index d * files.length + j) are cut into batches of `per`
  *   (a multiple of files.length), and `each` gets every batch in order, on
  *   the calling thread, as soon as it is read: the index of its first file
- *   and what a batch of readTaskFilesAsync gives. The caller reads batches
- *   from the first on, the helpers from the last back, until they meet; the
- *   caller's `each` parses a batch while the helpers read others. `single`
+ *   and what a batch of readTaskFilesAsync gives. Every thread reads the
+ *   first batch nobody has taken yet; the caller, until the batch it hands
+ *   on next is read, and then its `each` parses that batch while the
+ *   helpers read others. `single`
  *   holds the flags of one batch (the same for every batch). An exception
  *   thrown by `each` ends the call (helpers stop after the batch they are
  *   reading) and is thrown on.
  */
 struct run {
   pthread_mutex_t lock;
-  pthread_cond_t read;  /* a helper has read a batch */
+  pthread_cond_t read;  /* a batch has been read */
   struct batch **b;
   uint8_t *state;       /* per batch: 0 waiting, 1 being read, 2 read */
   uint32_t count;
-  uint32_t front;       /* batches before it are the caller's */
-  uint32_t back;        /* batches from it on are the helpers' */
+  uint32_t next;        /* the first batch nobody has taken */
   int stop;
 };
+
+/* With r locked: takes the next batch and reads it (unlocked meanwhile); 0 when none is left. */
+static int read_next(struct run *r) {
+  if (r->stop || r->next == r->count) return 0;
+  uint32_t i = r->next++;
+  r->state[i] = 1;
+  pthread_mutex_unlock(&r->lock);
+  batch_execute(NULL, r->b[i]);
+  pthread_mutex_lock(&r->lock);
+  r->state[i] = 2;
+  pthread_cond_broadcast(&r->read);
+  return 1;
+}
 
 static void *run_helper(void *arg) {
   struct run *r = arg;
   pthread_mutex_lock(&r->lock);
-  while (!r->stop && r->back > r->front) {
-    uint32_t i = --r->back;
-    r->state[i] = 1;
-    pthread_mutex_unlock(&r->lock);
-    batch_execute(NULL, r->b[i]);
-    pthread_mutex_lock(&r->lock);
-    r->state[i] = 2;
-    pthread_cond_broadcast(&r->read);
+  while (read_next(r)) {
   }
   pthread_mutex_unlock(&r->lock);
   return NULL;
@@ -473,8 +479,7 @@ static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_
   int oom = 0;
   pthread_mutex_init(&r->lock, NULL);
   pthread_cond_init(&r->read, NULL);
-  r->front = 0;
-  r->back = r->count;
+  r->next = 0;
   r->stop = 0;
   if (helpers > 8) helpers = 8;
   if (r->count < 2) helpers = 0;
@@ -484,16 +489,12 @@ static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_
   napi_value undef;
   napi_get_undefined(env, &undef);
   for (uint32_t i = 0; i < r->count; i++) {
+    /* Until batch i is read: read the next batch nobody has taken (i itself when it is that one), else wait. */
     pthread_mutex_lock(&r->lock);
-    int mine = i < r->back;
-    if (mine) {
-      r->front = i + 1;
-      r->state[i] = 1;
-    } else {
-      while (r->state[i] != 2) pthread_cond_wait(&r->read, &r->lock);
+    while (r->state[i] != 2) {
+      if (!read_next(r)) pthread_cond_wait(&r->read, &r->lock);
     }
     pthread_mutex_unlock(&r->lock);
-    if (mine) batch_execute(NULL, r->b[i]);
     if (r->b[i]->failed) {
       oom = 1;
       break;
