@@ -418,19 +418,18 @@ static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
 /*
  * readTaskFilesEach(dirs, files, per, single, helpers, each(first, texts, ends, errs))
  * preadFdsEach(fds: Int32Array, per, single, helpers, each(first, texts, ends, errs))
- *   Synchronous reads of many files by the calling thread and `helpers`
- *   threads of the call's own (0 to 8), for a caller that may block but
- *   should not wait on one core: the files (readTaskFilesEach: file j of
- *   folder d is index d * files.length + j) are cut into batches of `per`
- *   (a multiple of files.length), and `each` gets every batch in order, on
- *   the calling thread, as soon as it is read: the index of its first file
- *   and what a batch of readTaskFilesAsync gives. Every thread reads the
- *   first batch nobody has taken yet; the caller, until the batch it hands
- *   on next is read, and then its `each` parses that batch while the
- *   helpers read others. `single`
- *   holds the flags of one batch (the same for every batch). An exception
- *   thrown by `each` ends the call (helpers stop after the batch they are
- *   reading) and is thrown on.
+ *   Synchronous reads of many files by the calling thread and up to
+ *   `helpers` helper threads (0 to 8, see pool below), for a caller that
+ *   may block but should not wait on one core: the files (readTaskFilesEach:
+ *   file j of folder d is index d * files.length + j) are cut into batches
+ *   of `per` (a multiple of files.length), and `each` gets every batch in
+ *   order, on the calling thread, as soon as it is read: the index of its
+ *   first file and what a batch of readTaskFilesAsync gives. Every thread
+ *   reads the first batch nobody has taken yet; the caller does so until
+ *   the batch it hands on next is read, then its `each` parses that batch
+ *   while the helpers read others. `single` holds the flags of one batch
+ *   (the same for every batch). An exception thrown by `each` ends the call
+ *   (helpers stop after the batch they are reading) and is thrown on.
  */
 struct run {
   pthread_mutex_t lock;
@@ -440,7 +439,26 @@ struct run {
   uint32_t count;
   uint32_t next;        /* the first batch nobody has taken */
   int stop;
+  uint32_t seats;       /* helpers that may still join (pool.lock) */
+  uint32_t aboard;      /* helpers reading for it now (pool.lock) */
 };
+
+/*
+ * The helpers: threads started on first use and kept for the life of the
+ * process, waiting for a run, so that a call starts no thread (a thread is
+ * a task the kernel counts in /proc/stat's `processes`, which the refresh
+ * mode watches for new processes). One run at a time has them: a call
+ * made while another run has them (another worker thread's) reads on its
+ * caller's thread alone.
+ */
+static struct {
+  pthread_mutex_t lock;
+  pthread_cond_t work;  /* a run wants helpers */
+  pthread_cond_t left;  /* a helper has left its run */
+  struct run *run;      /* the run that has the helpers, or NULL */
+  uint64_t gen;         /* runs given to the helpers so far */
+  uint32_t started;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, 0};
 
 /* With r locked: takes the next batch and reads it (unlocked meanwhile); 0 when none is left. */
 static int read_next(struct run *r) {
@@ -455,13 +473,59 @@ static int read_next(struct run *r) {
   return 1;
 }
 
-static void *run_helper(void *arg) {
-  struct run *r = arg;
-  pthread_mutex_lock(&r->lock);
-  while (read_next(r)) {
+/* A helper: joins each run once while it has seats, reads batches until none is left, leaves. */
+static void *helper(void *arg) {
+  (void)arg;
+  uint64_t seen = 0;
+  pthread_mutex_lock(&pool.lock);
+  for (;;) {
+    while (pool.run == NULL || pool.gen == seen) pthread_cond_wait(&pool.work, &pool.lock);
+    seen = pool.gen;
+    struct run *r = pool.run;
+    if (r->seats == 0) continue;
+    r->seats--;
+    r->aboard++;
+    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_lock(&r->lock);
+    while (read_next(r)) {
+    }
+    pthread_mutex_unlock(&r->lock);
+    pthread_mutex_lock(&pool.lock);
+    r->aboard--;
+    pthread_cond_broadcast(&pool.left);
   }
-  pthread_mutex_unlock(&r->lock);
   return NULL;
+}
+
+/* Gives the helpers (up to `helpers`, started as needed) to r; 0 when another run has them. */
+static int pool_take(struct run *r, uint32_t helpers) {
+  pthread_mutex_lock(&pool.lock);
+  if (pool.run != NULL) {
+    pthread_mutex_unlock(&pool.lock);
+    return 0;
+  }
+  while (pool.started < helpers) {
+    pthread_t t;
+    if (pthread_create(&t, NULL, helper, NULL) != 0) break;
+    pthread_detach(t);
+    pool.started++;
+  }
+  r->seats = helpers;
+  r->aboard = 0;
+  pool.run = r;
+  pool.gen++;
+  pthread_cond_broadcast(&pool.work);
+  pthread_mutex_unlock(&pool.lock);
+  return 1;
+}
+
+/* Takes the helpers back from r (stopped: they take no more batches) once none of them is reading for it. */
+static void pool_give_back(struct run *r) {
+  pthread_mutex_lock(&pool.lock);
+  r->seats = 0;
+  while (r->aboard > 0) pthread_cond_wait(&pool.left, &pool.lock);
+  pool.run = NULL;
+  pthread_mutex_unlock(&pool.lock);
 }
 
 static void run_free(struct run *r) {
@@ -472,20 +536,15 @@ static void run_free(struct run *r) {
   free(r->state);
 }
 
-/* Reads the batches of r with up to `helpers` threads beside this one, handing each to `each` in order; frees them. */
+/* Reads the batches of r with up to `helpers` helpers beside this thread, handing each to `each` in order; frees them. */
 static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_t helpers, napi_value each) {
-  pthread_t threads[8];
-  uint32_t started = 0;
   int oom = 0;
   pthread_mutex_init(&r->lock, NULL);
   pthread_cond_init(&r->read, NULL);
   r->next = 0;
   r->stop = 0;
   if (helpers > 8) helpers = 8;
-  if (r->count < 2) helpers = 0;
-  for (; started < helpers; started++) {
-    if (pthread_create(&threads[started], NULL, run_helper, r) != 0) break;
-  }
+  int helped = r->count >= 2 && helpers > 0 && pool_take(r, helpers);
   napi_value undef;
   napi_get_undefined(env, &undef);
   for (uint32_t i = 0; i < r->count; i++) {
@@ -509,7 +568,7 @@ static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_
   pthread_mutex_lock(&r->lock);
   r->stop = 1;
   pthread_mutex_unlock(&r->lock);
-  for (uint32_t j = 0; j < started; j++) pthread_join(threads[j], NULL);
+  if (helped) pool_give_back(r);
   pthread_cond_destroy(&r->read);
   pthread_mutex_destroy(&r->lock);
   run_free(r);

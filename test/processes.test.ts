@@ -3,7 +3,7 @@
  * groups, identity, rates, the descriptor budget, agreement with procps `ps`,
  * and listing while thousands of short-lived processes come and go.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -318,6 +318,21 @@ describe('refresh mode', () => {
     console.log(`refresh: ${unlisted} of 40 samples re-read their tasks without listing the root`);
   });
 
+  it.skipIf(native === undefined || spawnSync('sh', ['-c', 'command -v unshare']).status !== 0)(
+    'creates no task when it lists or samples on threads (in a pid namespace of its own), so a sample need not list the root',
+    () => {
+      const r = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', join(repo, 'test', 'support', 'own-tasks.ts')], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { created: number; unlisted: number; sleeping: number };
+      expect(out.sleeping).toBe(40);
+      expect(out.created).toBe(0);
+      expect(out.unlisted).toBe(10);
+    },
+  );
+
   it('names a task whose file stops parsing once in `failed`, and tries it again the next sample', () => {
     // A copy of the captured tree (its 26232/stat is damaged already), so one more file can be damaged between samples.
     const root = mkdtempSync(join(tmpdir(), 'procspec-monitor-'));
@@ -415,7 +430,9 @@ describe('refresh mode', () => {
     // Without the native reader sampleAsync is sample().
     const plain = fs.monitor({ groups: ['base', 'cpu', 'cmdline'], select, native: false });
     try {
-      for (let i = 0; i < 100 && sync.sample().rows.length < 300; i++) await sleep(50);
+      // Until every child has executed sleep and sleeps (a child still in sh, or running, would change between samples).
+      const settled = () => sync.sample().rows.filter((r) => r.comm === 'sleep' && r.state === 'sleeping').length === 300;
+      for (let i = 0; i < 100 && !settled(); i++) await sleep(50);
       const first = await async.sampleAsync();
       expect(first.rows.length).toBe(300);
       expect(first.started).toBe(300);
