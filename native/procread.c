@@ -361,6 +361,17 @@ static int single_arg(napi_env env, napi_value v, size_t count, void **data) {
   return 0;
 }
 
+/* The descriptors of Int32Array v into *data and *len; -1 when v is not that. */
+static int fds_arg(napi_env env, napi_value v, int32_t **data, size_t *len) {
+  size_t off;
+  napi_typedarray_type type;
+  napi_value ab;
+  void *d;
+  if (napi_get_typedarray_info(env, v, &type, len, &d, &ab, &off) != napi_ok || type != napi_int32_array || *len > 0x7fffffff) return -1;
+  *data = d;
+  return 0;
+}
+
 static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -396,13 +407,10 @@ static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  size_t len, off;
-  void *data, *sdata;
-  napi_typedarray_type type;
-  napi_value ab;
-  if (argc != 3 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array) {
-    return fail(env, "preadFdsAsync(fds: Int32Array, single, done)");
-  }
+  size_t len;
+  int32_t *data;
+  void *sdata;
+  if (argc != 3 || fds_arg(env, argv[0], &data, &len) != 0) return fail(env, "preadFdsAsync(fds: Int32Array, single, done)");
   if (single_arg(env, argv[1], len, &sdata) != 0) {
     return fail(env, "preadFdsAsync: single must be a Uint8Array with a flag per descriptor");
   }
@@ -629,13 +637,11 @@ static napi_value pread_fds_each(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  size_t len, off;
-  void *data, *sdata;
-  napi_typedarray_type type;
-  napi_value ab;
+  size_t len;
+  int32_t *data;
+  void *sdata;
   uint32_t per, helpers;
-  if (argc != 5 || napi_get_typedarray_info(env, argv[0], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array ||
-      len > 0x7fffffff || napi_get_value_uint32(env, argv[1], &per) != napi_ok || per == 0 ||
+  if (argc != 5 || fds_arg(env, argv[0], &data, &len) != 0 || napi_get_value_uint32(env, argv[1], &per) != napi_ok || per == 0 ||
       napi_get_value_uint32(env, argv[3], &helpers) != napi_ok) {
     return fail(env, "preadFdsEach(fds: Int32Array, per, single, helpers, each)");
   }
@@ -648,7 +654,7 @@ static napi_value pread_fds_each(napi_env env, napi_callback_info info) {
       run_free(&r);
       return failed_with(env, "preadFdsEach", "out of memory");
     }
-    memcpy(r.b[i]->fds, (int32_t *)data + (size_t)i * per, (size_t)n * 4);
+    memcpy(r.b[i]->fds, data + (size_t)i * per, (size_t)n * 4);
   }
   return run_batches(env, &r, per, helpers, argv[4]);
 }
