@@ -5,6 +5,7 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcCmdline, ProcCmdlineParams } from '../../types/proc/cmdline.js';
+import { ListBuffer } from '../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/cmdline (spec proc/cmdline). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcCmdline(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcCmdline {
@@ -26,22 +27,23 @@ export function pickProcCmdline<K extends keyof ProcCmdline>(text: string | Uint
   let v_params: ProcCmdlineParams[] | undefined = undefined;
   tokens: {
     s.ws();
-    v_params = [] as ProcCmdlineParams[];
+    const g1 = LIST0.start();
     let r0: ProcCmdlineParams;
     while (s.more()) {
-      let p1: string;
-      let p2: string | undefined;
-      p1 = s.quoted("=");
+      let p2: string;
+      let p3: string | undefined;
+      p2 = s.quoted("=");
       if (s.at("=")) {
         s.pos++;
-        p2 = s.quoted(undefined, true);
+        p3 = s.quoted(undefined, true);
       }
       if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
-      r0 = { name: p1 };
-      if (p2 !== undefined) r0.value = p2;
-      v_params.push(r0);
+      r0 = { name: p2 };
+      if (p3 !== undefined) r0.value = p3;
+      g1.add(r0);
       s.sep();
     }
+    v_params = g1.take() as ProcCmdlineParams[];
     if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
@@ -56,23 +58,29 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcCmdline {
 
 function record0(s: Scan, ctx: ParseContext): ProcCmdline {
   s.ws();
-  const v_params: ProcCmdlineParams[] = [];
-  let r3: ProcCmdlineParams;
+  const g5 = LIST1.start();
+  let r4: ProcCmdlineParams;
   while (s.more()) {
-    let p4: string;
-    let p5: string | undefined;
-    p4 = s.quoted("=");
+    let p6: string;
+    let p7: string | undefined;
+    p6 = s.quoted("=");
     if (s.at("=")) {
       s.pos++;
-      p5 = s.quoted(undefined, true);
+      p7 = s.quoted(undefined, true);
     }
     if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
-    r3 = { name: p4 };
-    if (p5 !== undefined) r3.value = p5;
-    v_params.push(r3);
+    r4 = { name: p6 };
+    if (p7 !== undefined) r4.value = p7;
+    g5.add(r4);
     s.sep();
   }
+  const v_params: ProcCmdlineParams[] = g5.take();
   s.eol();
   const o: ProcCmdline = { params: v_params };
   return o;
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<ProcCmdlineParams>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST1 = new ListBuffer<ProcCmdlineParams>();

@@ -7,6 +7,7 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcInterrupts, ProcInterruptsRow } from '../../types/proc/interrupts.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
+import { ListBuffer } from '../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/interrupts (spec proc/interrupts). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcInterrupts(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcInterrupts {
@@ -30,14 +31,15 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcInterrupts {
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcInterrupts, "rows"> {
   s.ws();
-  const v_cpus: number[] = [];
+  const g1 = LIST0.start();
   let r0: number;
   while (s.more()) {
     s.lit("CPU");
     r0 = s.u();
-    v_cpus.push(r0);
+    g1.add(r0);
     s.sep();
   }
+  const v_cpus: number[] = g1.take();
   s.eol();
   const o: Omit<ProcInterrupts, "rows"> = { cpus: v_cpus };
   return o;
@@ -49,13 +51,14 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcInterrupts, "rows">): P
   s.ws();
   v_irq = s.until(":").trim();
   s.ws();
-  const v_counts: number[] = [];
-  let r1: number;
+  const g3 = LIST1.start();
+  let r2: number;
   for (let n = h.cpus.length; n > 0 && s.more(); n--) {
-    r1 = s.u();
-    v_counts.push(r1);
+    r2 = s.u();
+    g3.add(r2);
     s.sep();
   }
+  const v_counts: number[] = g3.take();
   let ok = s.more();
   if (ok) {
     s.ws();
@@ -82,3 +85,8 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcInterrupt
     out.push(record1(s, ctx, h));
   }
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<number>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST1 = new ListBuffer<number>();

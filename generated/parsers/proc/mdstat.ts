@@ -5,6 +5,7 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcMdstat, ProcMdstatArrays, ProcMdstatArraysStatusBitmap, ProcMdstatArraysStatusBitmapFile, ProcMdstatArraysStatusBitmapFilePages, ProcMdstatArraysStatusBitmapPages, ProcMdstatArraysStatusProgress, ProcMdstatArraysStatusRow, ProcMdstatArraysStatusSize, ProcMdstatArraysStatusSizeSuper, ProcMdstatArraysStatusWaiting } from '../../types/proc/mdstat.js';
+import { ListBuffer } from '../../../runtime/list-buffer.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -25,28 +26,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMdstat {
       case "Personalities": {
         if (v_personalities !== undefined) s.duplicate(key);
         s.ws();
-        const a0: string[] = [];
+        const a0 = LIST0.start();
         let i1: string;
         while (s.more()) {
           i1 = s.word();
-          a0.push(i1);
+          a0.add(i1);
           s.sep();
         }
-        v_personalities = a0;
+        v_personalities = a0.take();
         s.eol();
         break;
       }
       case "unused devices": {
         if (v_unusedDevices !== undefined) s.duplicate(key);
         s.ws();
-        const a2: string[] = [];
+        const a2 = LIST1.start();
         let i3: string;
         while (s.more()) {
           i3 = s.word();
-          a2.push(i3);
+          a2.add(i3);
           s.sep();
         }
-        v_unusedDevices = a2;
+        v_unusedDevices = a2.take();
         s.eol();
         break;
       }
@@ -78,13 +79,14 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcMdstatArrays, "unit" | "s
   }
   s.sep();
   s.ws();
-  const v_detail: string[] = [];
+  const g5 = LIST2.start();
   let r4: string;
   while (s.more()) {
     r4 = s.word();
-    v_detail.push(r4);
+    g5.add(r4);
     s.sep();
   }
+  const v_detail: string[] = g5.take();
   s.eol();
   const o: Omit<ProcMdstatArrays, "unit" | "status"> = { state: v_state, detail: v_detail };
   return o;
@@ -263,12 +265,12 @@ function record5(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmapFile {
   let v_file: string;
   s.lit("bitmap:"); s.sep();
   s.ws();
-  let p5: number;
   let p6: number;
-  p5 = s.u();
-  s.char("/");
+  let p7: number;
   p6 = s.u();
-  v_pages = { used: p5, total: p6 };
+  s.char("/");
+  p7 = s.u();
+  v_pages = { used: p6, total: p7 };
   s.sep();
   s.lit("pages"); s.sep();
   s.ws();
@@ -295,12 +297,12 @@ function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   let v_chunk: number;
   s.lit("bitmap:"); s.sep();
   s.ws();
-  let p7: number;
   let p8: number;
-  p7 = s.u();
-  s.char("/");
+  let p9: number;
   p8 = s.u();
-  v_pages = { used: p7, total: p8 };
+  s.char("/");
+  p9 = s.u();
+  v_pages = { used: p8, total: p9 };
   s.sep();
   s.lit("pages"); s.sep();
   s.ws();
@@ -318,3 +320,10 @@ function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<string>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST1 = new ListBuffer<string>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST2 = new ListBuffer<string>();

@@ -7,6 +7,7 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcPagetypeinfo, ProcPagetypeinfoBlockBlockCounts, ProcPagetypeinfoBlockBlockCountsRow, ProcPagetypeinfoBlockFreePages, ProcPagetypeinfoBlockFreePagesRow, ProcPagetypeinfoBlockMixedBlockCounts, ProcPagetypeinfoBlockMixedBlockCountsRow, ProcPagetypeinfoBlockSizes, ProcPagetypeinfoBlockVariant } from '../../types/proc/pagetypeinfo.js';
 import { lastAfterBlank } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
+import { ListBuffer } from '../../../runtime/list-buffer.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -140,13 +141,14 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockFreePa
   v_migrateType = s.word();
   s.sep();
   s.ws();
-  const v_counts: number[] = [];
+  const g2 = LIST0.start();
   let r1: number;
   for (let n = h.orders.length; n > 0 && s.more(); n--) {
     r1 = s.u();
-    v_counts.push(r1);
+    g2.add(r1);
     s.sep();
   }
+  const v_counts: number[] = g2.take();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockFreePagesRow = { node: v_node, zone: v_zone, migrateType: v_migrateType, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -170,13 +172,14 @@ function record2(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockBlockCou
   s.lit("blocks"); s.sep();
   s.lit("type"); s.sep();
   s.ws();
-  const v_migrateTypes: string[] = [];
-  let r2: string;
+  const g4 = LIST1.start();
+  let r3: string;
   while (s.more()) {
-    r2 = s.word();
-    v_migrateTypes.push(r2);
+    r3 = s.word();
+    g4.add(r3);
     s.sep();
   }
+  const v_migrateTypes: string[] = g4.take();
   s.eol();
   const o: Omit<ProcPagetypeinfoBlockBlockCounts, "rows" | "kind"> = { migrateTypes: v_migrateTypes };
   return o;
@@ -194,13 +197,14 @@ function record3(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockBlockC
   v_zone = s.word();
   s.sep();
   s.ws();
-  const v_counts: number[] = [];
-  let r3: number;
+  const g6 = LIST2.start();
+  let r5: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
-    r3 = s.u();
-    v_counts.push(r3);
+    r5 = s.u();
+    g6.add(r5);
     s.sep();
   }
+  const v_counts: number[] = g6.take();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockBlockCountsRow = { node: v_node, zone: v_zone, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -225,13 +229,14 @@ function record4(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockMixedBlo
   s.lit("blocks"); s.sep();
   s.lit("type"); s.sep();
   s.ws();
-  const v_migrateTypes: string[] = [];
-  let r4: string;
+  const g8 = LIST3.start();
+  let r7: string;
   while (s.more()) {
-    r4 = s.word();
-    v_migrateTypes.push(r4);
+    r7 = s.word();
+    g8.add(r7);
     s.sep();
   }
+  const v_migrateTypes: string[] = g8.take();
   s.eol();
   const o: Omit<ProcPagetypeinfoBlockMixedBlockCounts, "rows" | "kind"> = { migrateTypes: v_migrateTypes };
   return o;
@@ -249,13 +254,14 @@ function record5(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockMixedB
   v_zone = s.word();
   s.sep();
   s.ws();
-  const v_counts: number[] = [];
-  let r5: number;
+  const g10 = LIST4.start();
+  let r9: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
-    r5 = s.u();
-    v_counts.push(r5);
+    r9 = s.u();
+    g10.add(r9);
     s.sep();
   }
+  const v_counts: number[] = g10.take();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockMixedBlockCountsRow = { node: v_node, zone: v_zone, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -276,3 +282,14 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPagetypei
     out.push(layout1(s, ctx, e));
   }
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<number>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST1 = new ListBuffer<string>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST2 = new ListBuffer<number>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST3 = new ListBuffer<string>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST4 = new ListBuffer<number>();

@@ -7,6 +7,7 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIp6MrCache, ProcNetIp6MrCacheRow, ProcNetIp6MrCacheRowOutputs } from '../../../types/proc/net/ip6_mr_cache.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
+import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIp6MrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrCache {
@@ -51,18 +52,19 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
   v_bytes = s.tokU();
   v_wrongInterface = s.tokU();
   s.ws();
-  const v_outputs: ProcNetIp6MrCacheRowOutputs[] = [];
+  const g1 = LIST0.start();
   let r0: ProcNetIp6MrCacheRowOutputs;
   while (s.more()) {
-    let p1: number;
     let p2: number;
-    p1 = s.u();
-    s.char(":");
+    let p3: number;
     p2 = s.u();
-    r0 = { mif: p1, ttl: p2 };
-    v_outputs.push(r0);
+    s.char(":");
+    p3 = s.u();
+    r0 = { mif: p2, ttl: p3 };
+    g1.add(r0);
     s.sep();
   }
+  const v_outputs: ProcNetIp6MrCacheRowOutputs[] = g1.take();
   s.eol();
   const o: ProcNetIp6MrCacheRow = { group: v_group, origin: v_origin, inputMif: v_inputMif, packets: v_packets, bytes: v_bytes, wrongInterface: v_wrongInterface, outputs: v_outputs };
   return o;
@@ -81,3 +83,6 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIp6MrC
     out.push(record0(s, ctx));
   }
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<ProcNetIp6MrCacheRowOutputs>();

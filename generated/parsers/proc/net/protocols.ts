@@ -7,6 +7,7 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetProtocols, ProcNetProtocolsRow } from '../../../types/proc/net/protocols.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
+import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetProtocols(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetProtocols {
@@ -38,13 +39,14 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetProtocols, "rows"> {
   s.lit("slab"); s.sep();
   s.lit("module"); s.sep();
   s.ws();
-  const v_methods: string[] = [];
+  const g1 = LIST0.start();
   let r0: string;
   while (s.more()) {
     r0 = s.word();
-    v_methods.push(r0);
+    g1.add(r0);
     s.sep();
   }
+  const v_methods: string[] = g1.take();
   s.eol();
   const o: Omit<ProcNetProtocols, "rows"> = { methods: v_methods };
   return o;
@@ -90,17 +92,18 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
   v_module = s.word();
   s.sep();
   s.ws();
-  const v_implemented: Array<"yes" | "no"> = [];
-  let r1: "yes" | "no";
+  const g3 = LIST1.start();
+  let r2: "yes" | "no";
   for (let n = h.methods.length; n > 0 && s.more(); n--) {
     switch (s.word()) {
-      case "y": r1 = "yes"; break;
-      case "n": r1 = "no"; break;
+      case "y": r2 = "yes"; break;
+      case "n": r2 = "no"; break;
       default: s.fail("implemented: one of y, n");
     }
-    v_implemented.push(r1);
+    g3.add(r2);
     s.sep();
   }
+  const v_implemented: Array<"yes" | "no"> = g3.take();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetProtocolsRow = { protocol: v_protocol, size: v_size, sockets: v_sockets, memory: v_memory, pressure: v_pressure, maxHeader: v_maxHeader, slab: v_slab, module: v_module, implemented: v_implemented };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -121,3 +124,8 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetProtoc
     out.push(record1(s, ctx, h));
   }
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<string>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST1 = new ListBuffer<"yes" | "no">();

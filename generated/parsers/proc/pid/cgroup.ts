@@ -7,6 +7,7 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidCgroup, ProcPidCgroupRow } from '../../../types/proc/pid/cgroup.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
+import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/[pid]/cgroup (spec proc/pid/cgroup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidCgroup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCgroup {
@@ -36,12 +37,13 @@ function record0(s: Scan, ctx: ParseContext): ProcPidCgroupRow {
   v_hierarchyId = s.u();
   s.char(":");
   s.ws();
-  v_controllers = [];
+  const g0 = LIST0.start();
   if (!s.at(":")) for (; ;) {
-    v_controllers.push(s.wordBefore(",", ":"));
+    g0.add(s.wordBefore(",", ":"));
     if (!s.at(",")) break;
     s.pos++;
   }
+  v_controllers = g0.take();
   s.char(":");
   s.ws();
   v_path = s.rest();
@@ -62,3 +64,6 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidCgroup
     out.push(record0(s, ctx));
   }
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<string>();

@@ -7,6 +7,7 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidMountinfo, ProcPidMountinfoRow, ProcPidMountinfoRowDevice } from '../../../types/proc/pid/mountinfo.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
+import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/[pid]/mountinfo (spec proc/pid/mountinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidMountinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMountinfo {
@@ -55,29 +56,30 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_mountPoint = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a2: string[] = [];
+  const a2 = LIST0.start();
   let i3: string;
   if (s.more()) for (; ;) {
     s.ws();
     i3 = s.wordToUnescaped(",");
-    a2.push(i3);
+    a2.add(i3);
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_mountOptions = a2;
+  v_mountOptions = a2.take();
   s.sep();
   s.ws();
-  const v_optionalFields: string[] = [];
+  const g5 = LIST1.start();
   let r4: string;
   for (; ;) {
     if (!s.more()) { s.ts = s.pos; s.fail("a lone \"-\" ending optionalFields"); }
     if (s.peek() === "-") { s.pos += 1; break; }
     r4 = s.word();
-    v_optionalFields.push(r4);
+    g5.add(r4);
     s.sep();
   }
+  const v_optionalFields: string[] = g5.take();
   s.ws();
   v_fsType = s.wordUnescaped();
   s.sep();
@@ -85,18 +87,18 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_source = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a5: string[] = [];
-  let i6: string;
+  const a6 = LIST2.start();
+  let i7: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i6 = s.wordToUnescaped(",");
-    a5.push(i6);
+    i7 = s.wordToUnescaped(",");
+    a6.add(i7);
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_superOptions = a5;
+  v_superOptions = a6.take();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidMountinfoRow = { mountId: v_mountId, parentId: v_parentId, device: v_device, root: v_root, mountPoint: v_mountPoint, mountOptions: v_mountOptions, optionalFields: v_optionalFields, fsType: v_fsType, source: v_source, superOptions: v_superOptions };
@@ -116,3 +118,10 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMounti
     out.push(record0(s, ctx));
   }
 }
+
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST0 = new ListBuffer<string>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST1 = new ListBuffer<string>();
+/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
+const LIST2 = new ListBuffer<string>();
