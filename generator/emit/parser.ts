@@ -92,13 +92,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const recordFn = new Map<RecordModel, string>();
   const layoutFn = new Map<LayoutModel, string>();
   let counter = 0;
-  /** The ListBuffer of each place that reads a list, declared at the end of the module: name and item type. */
-  const lists: { name: string; type: string }[] = [];
-  const listBuffer = (type: string): string => {
-    const name = `LIST${lists.length}`;
-    lists.push({ name, type });
-    return name;
-  };
+
 
   const scaleExpr = (expr: string, unit: string | undefined): string => {
     const factor = unit === undefined || unit === 'bytes' ? undefined : BYTE_FACTORS[unit];
@@ -167,14 +161,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'list': {
         const arr = `a${counter++}`;
         const item = `i${counter++}`;
-        w.writeLine(`const ${arr} = ${listBuffer(scalarType(v.of))}.start();`);
+        w.writeLine(`const ${arr}: ${scalarType(v.of)}[] = [];`);
         w.writeLine(`let ${item}: ${scalarType(v.of)};`);
         if (v.open !== undefined) w.writeLine(`s.ws(); s.char(${q(v.open)}); s.ws();`);
         const stop = v.open !== undefined ? `!s.at(${q(v.close!)})` : 's.more()';
         if (v.separator === null) {
           w.write(`while (${stop}) `).block(() => {
             value(w, v.of, item, 'token', label);
-            w.writeLine(`${arr}.add(${item});`);
+            w.writeLine(`${arr}.push(${item});`);
             w.writeLine(v.open !== undefined ? 's.ws();' : 's.sep();');
           });
         } else {
@@ -184,7 +178,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               const read = `s.wordTo(${q(v.separator!)})`;
               w.writeLine(`${item} = ${v.of.escaped ? unescaped(read) : read};`);
             } else value(w, v.of, item, 'token', label);
-            w.writeLine(`${arr}.add(${item});`);
+            w.writeLine(`${arr}.push(${item});`);
             // White space may come before a separator; without one it is the boundary after the list.
             w.writeLine('const b = s.pos;');
             w.writeLine('s.ws();');
@@ -193,7 +187,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           });
         }
         if (v.close !== undefined) w.writeLine(`s.char(${q(v.close)});`);
-        w.writeLine(`${target} = ${arr}.take();`);
+        w.writeLine(`${target} = s.fit(${arr});`);
         return;
       }
       case 'pair': {
@@ -340,12 +334,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         return;
       }
       const items = `g${counter++}`;
-      w.writeLine(`const ${items} = ${listBuffer(itemType)}.start();`);
+      w.writeLine(`const ${items}: ${arrayType} = [];`);
       w.writeLine(`let ${item}: ${itemType};`);
       const each = (): void => {
         if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
         value(w, f.value, item, 'token', f.name);
-        w.writeLine(`${items}.add(${item});`);
+        w.writeLine(`${items}.push(${item});`);
         w.writeLine('s.sep();');
       };
       if (t.perColumn !== undefined) {
@@ -360,7 +354,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       } else {
         w.write('while (s.more()) ').block(each);
       }
-      w.writeLine(predeclared ? `${v} = ${items}.take() as ${arrayType};` : `const ${v}: ${arrayType} = ${items}.take();`);
+      w.writeLine(predeclared ? `${v} = s.fit(${items});` : `const ${v}: ${arrayType} = s.fit(${items});`);
       return;
     }
     if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
@@ -391,13 +385,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       const sep = f.value.separator;
       const item = f.value.of.escaped ? unescaped(`s.wordBefore(${q(sep)}, ${q(t.terminator)})`) : `s.wordBefore(${q(sep)}, ${q(t.terminator)})`;
       const items = `g${counter++}`;
-      w.writeLine(`const ${items} = ${listBuffer('string')}.start();`);
+      w.writeLine(`const ${items}: string[] = [];`);
       w.write(`if (!s.at(${q(t.terminator)})) for (;;) `).block(() => {
-        w.writeLine(`${items}.add(${item});`);
+        w.writeLine(`${items}.push(${item});`);
         w.writeLine(`if (!s.at(${q(sep)})) break;`);
         w.writeLine('s.pos++;');
       });
-      w.writeLine(`${v} = ${items}.take();`);
+      w.writeLine(`${v} = s.fit(${items});`);
       w.writeLine(`s.char(${q(t.terminator)});`);
       return;
     }
@@ -1021,16 +1015,6 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       }),
       returnType: f.returnType,
       statements: f.body,
-    });
-  }
-  if (lists.length > 0) {
-    file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/list-buffer.js', namedImports: ['ListBuffer'] });
-  }
-  for (const l of lists) {
-    file.addVariableStatement({
-      declarationKind: VariableDeclarationKind.Const,
-      docs: ['Gathers the items of a list read above (see runtime/list-buffer.ts).'],
-      declarations: [{ name: l.name, initializer: `new ListBuffer<${l.type}>()` }],
     });
   }
   // Filled in while the bodies are written, so declared after them (read only when a parser runs).

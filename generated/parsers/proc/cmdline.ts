@@ -5,7 +5,6 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcCmdline, ProcCmdlineParams } from '../../types/proc/cmdline.js';
-import { ListBuffer } from '../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/cmdline (spec proc/cmdline). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcCmdline(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcCmdline {
@@ -27,7 +26,7 @@ export function pickProcCmdline<K extends keyof ProcCmdline>(text: string | Uint
   let v_params: ProcCmdlineParams[] | undefined = undefined;
   tokens: {
     s.ws();
-    const g1 = LIST0.start();
+    const g1: ProcCmdlineParams[] = [];
     let r0: ProcCmdlineParams;
     while (s.more()) {
       let p2: string;
@@ -40,10 +39,10 @@ export function pickProcCmdline<K extends keyof ProcCmdline>(text: string | Uint
       if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
       r0 = { name: p2 };
       if (p3 !== undefined) r0.value = p3;
-      g1.add(r0);
+      g1.push(r0);
       s.sep();
     }
-    v_params = g1.take() as ProcCmdlineParams[];
+    v_params = s.fit(g1);
     if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
@@ -58,7 +57,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcCmdline {
 
 function record0(s: Scan, ctx: ParseContext): ProcCmdline {
   s.ws();
-  const g5 = LIST1.start();
+  const g5: ProcCmdlineParams[] = [];
   let r4: ProcCmdlineParams;
   while (s.more()) {
     let p6: string;
@@ -71,16 +70,11 @@ function record0(s: Scan, ctx: ParseContext): ProcCmdline {
     if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
     r4 = { name: p6 };
     if (p7 !== undefined) r4.value = p7;
-    g5.add(r4);
+    g5.push(r4);
     s.sep();
   }
-  const v_params: ProcCmdlineParams[] = g5.take();
+  const v_params: ProcCmdlineParams[] = s.fit(g5);
   s.eol();
   const o: ProcCmdline = { params: v_params };
   return o;
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<ProcCmdlineParams>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<ProcCmdlineParams>();

@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcCpuinfo, ProcCpuinfoBlockCpu, ProcCpuinfoBlockS390Cpu, ProcCpuinfoBlockSystem, ProcCpuinfoBlockSystemCaches, ProcCpuinfoBlockSystemProcessors, ProcCpuinfoBlockVariant } from '../../types/proc/cpuinfo.js';
 import { lastAfterBlank } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
-import { ListBuffer } from '../../../runtime/list-buffer.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -318,42 +317,42 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 23: /* flags */ {
         if (v_flags !== undefined) s.duplicate(key);
         s.ws();
-        const a0 = LIST0.start();
+        const a0: string[] = [];
         let i1: string;
         while (s.more()) {
           i1 = s.word();
-          a0.add(i1);
+          a0.push(i1);
           s.sep();
         }
-        v_flags = a0.take();
+        v_flags = s.fit(a0);
         s.eol();
         break;
       }
       case 24: /* vmx flags */ {
         if (v_vmxFlags !== undefined) s.duplicate(key);
         s.ws();
-        const a2 = LIST1.start();
+        const a2: string[] = [];
         let i3: string;
         while (s.more()) {
           i3 = s.word();
-          a2.add(i3);
+          a2.push(i3);
           s.sep();
         }
-        v_vmxFlags = a2.take();
+        v_vmxFlags = s.fit(a2);
         s.eol();
         break;
       }
       case 25: /* bugs */ {
         if (v_bugs !== undefined) s.duplicate(key);
         s.ws();
-        const a4 = LIST2.start();
+        const a4: string[] = [];
         let i5: string;
         while (s.more()) {
           i5 = s.word();
-          a4.add(i5);
+          a4.push(i5);
           s.sep();
         }
-        v_bugs = a4.take();
+        v_bugs = s.fit(a4);
         s.eol();
         break;
       }
@@ -389,14 +388,14 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 31: /* power management */ {
         if (v_powerManagement !== undefined) s.duplicate(key);
         s.ws();
-        const a6 = LIST3.start();
+        const a6: string[] = [];
         let i7: string;
         while (s.more()) {
           i7 = s.word();
-          a6.add(i7);
+          a6.push(i7);
           s.sep();
         }
-        v_powerManagement = a6.take();
+        v_powerManagement = s.fit(a6);
         s.eol();
         break;
       }
@@ -410,14 +409,14 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 33: /* Features */ {
         if (v_features !== undefined) s.duplicate(key);
         s.ws();
-        const a8 = LIST4.start();
+        const a8: string[] = [];
         let i9: string;
         while (s.more()) {
           i9 = s.word();
-          a8.add(i9);
+          a8.push(i9);
           s.sep();
         }
-        v_features = a8.take();
+        v_features = s.fit(a8);
         s.eol();
         break;
       }
@@ -856,28 +855,28 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       case 11: /* features */ {
         if (v_s390Features !== undefined) s.duplicate(key);
         s.ws();
-        const a10 = LIST5.start();
+        const a10: string[] = [];
         let i11: string;
         while (s.more()) {
           i11 = s.word();
-          a10.add(i11);
+          a10.push(i11);
           s.sep();
         }
-        v_s390Features = a10.take();
+        v_s390Features = s.fit(a10);
         s.eol();
         break;
       }
       case 12: /* facilities */ {
         if (v_facilities !== undefined) s.duplicate(key);
         s.ws();
-        const a12 = LIST6.start();
+        const a12: number[] = [];
         let i13: number;
         while (s.more()) {
           i13 = s.u();
-          a12.add(i13);
+          a12.push(i13);
           s.sep();
         }
-        v_facilities = a12.take();
+        v_facilities = s.fit(a12);
         s.eol();
         break;
       }
@@ -1037,20 +1036,6 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCpuinfoBl
   }
 }
 
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST2 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST3 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST4 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST5 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST6 = new ListBuffer<number>();
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];
 /** The same keys numbered, for the switch that reads their values. */

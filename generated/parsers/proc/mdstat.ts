@@ -5,7 +5,6 @@ import { Scan } from '../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
 import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcMdstat, ProcMdstatArrays, ProcMdstatArraysStatusBitmap, ProcMdstatArraysStatusBitmapFile, ProcMdstatArraysStatusBitmapFilePages, ProcMdstatArraysStatusBitmapPages, ProcMdstatArraysStatusProgress, ProcMdstatArraysStatusRow, ProcMdstatArraysStatusSize, ProcMdstatArraysStatusSizeSuper, ProcMdstatArraysStatusWaiting } from '../../types/proc/mdstat.js';
-import { ListBuffer } from '../../../runtime/list-buffer.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -26,28 +25,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMdstat {
       case "Personalities": {
         if (v_personalities !== undefined) s.duplicate(key);
         s.ws();
-        const a0 = LIST0.start();
+        const a0: string[] = [];
         let i1: string;
         while (s.more()) {
           i1 = s.word();
-          a0.add(i1);
+          a0.push(i1);
           s.sep();
         }
-        v_personalities = a0.take();
+        v_personalities = s.fit(a0);
         s.eol();
         break;
       }
       case "unused devices": {
         if (v_unusedDevices !== undefined) s.duplicate(key);
         s.ws();
-        const a2 = LIST1.start();
+        const a2: string[] = [];
         let i3: string;
         while (s.more()) {
           i3 = s.word();
-          a2.add(i3);
+          a2.push(i3);
           s.sep();
         }
-        v_unusedDevices = a2.take();
+        v_unusedDevices = s.fit(a2);
         s.eol();
         break;
       }
@@ -79,14 +78,14 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcMdstatArrays, "unit" | "s
   }
   s.sep();
   s.ws();
-  const g5 = LIST2.start();
+  const g5: string[] = [];
   let r4: string;
   while (s.more()) {
     r4 = s.word();
-    g5.add(r4);
+    g5.push(r4);
     s.sep();
   }
-  const v_detail: string[] = g5.take();
+  const v_detail: string[] = s.fit(g5);
   s.eol();
   const o: Omit<ProcMdstatArrays, "unit" | "status"> = { state: v_state, detail: v_detail };
   return o;
@@ -320,10 +319,3 @@ function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST2 = new ListBuffer<string>();

@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcMounts, ProcMountsRow } from '../../types/proc/mounts.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
-import { ListBuffer } from '../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/mounts (spec proc/mounts). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcMounts(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcMounts {
@@ -46,18 +45,18 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   v_fsType = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a0 = LIST0.start();
+  const a0: string[] = [];
   let i1: string;
   if (s.more()) for (; ;) {
     s.ws();
     i1 = s.wordToUnescaped(",");
-    a0.add(i1);
+    a0.push(i1);
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_options = a0.take();
+  v_options = s.fit(a0);
   s.sep();
   v_dump = s.tokU();
   v_pass = s.tokU();
@@ -79,6 +78,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcMountsRow
     out.push(record0(s, ctx));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<string>();

@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcPagetypeinfo, ProcPagetypeinfoBlockBlockCounts, ProcPagetypeinfoBlockBlockCountsRow, ProcPagetypeinfoBlockFreePages, ProcPagetypeinfoBlockFreePagesRow, ProcPagetypeinfoBlockMixedBlockCounts, ProcPagetypeinfoBlockMixedBlockCountsRow, ProcPagetypeinfoBlockSizes, ProcPagetypeinfoBlockVariant } from '../../types/proc/pagetypeinfo.js';
 import { lastAfterBlank } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
-import { ListBuffer } from '../../../runtime/list-buffer.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
@@ -141,14 +140,14 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockFreePa
   v_migrateType = s.word();
   s.sep();
   s.ws();
-  const g2 = LIST0.start();
+  const g2: number[] = [];
   let r1: number;
   for (let n = h.orders.length; n > 0 && s.more(); n--) {
     r1 = s.u();
-    g2.add(r1);
+    g2.push(r1);
     s.sep();
   }
-  const v_counts: number[] = g2.take();
+  const v_counts: number[] = s.fit(g2);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockFreePagesRow = { node: v_node, zone: v_zone, migrateType: v_migrateType, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -172,14 +171,14 @@ function record2(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockBlockCou
   s.lit("blocks"); s.sep();
   s.lit("type"); s.sep();
   s.ws();
-  const g4 = LIST1.start();
+  const g4: string[] = [];
   let r3: string;
   while (s.more()) {
     r3 = s.word();
-    g4.add(r3);
+    g4.push(r3);
     s.sep();
   }
-  const v_migrateTypes: string[] = g4.take();
+  const v_migrateTypes: string[] = s.fit(g4);
   s.eol();
   const o: Omit<ProcPagetypeinfoBlockBlockCounts, "rows" | "kind"> = { migrateTypes: v_migrateTypes };
   return o;
@@ -197,14 +196,14 @@ function record3(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockBlockC
   v_zone = s.word();
   s.sep();
   s.ws();
-  const g6 = LIST2.start();
+  const g6: number[] = [];
   let r5: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
     r5 = s.u();
-    g6.add(r5);
+    g6.push(r5);
     s.sep();
   }
-  const v_counts: number[] = g6.take();
+  const v_counts: number[] = s.fit(g6);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockBlockCountsRow = { node: v_node, zone: v_zone, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -229,14 +228,14 @@ function record4(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockMixedBlo
   s.lit("blocks"); s.sep();
   s.lit("type"); s.sep();
   s.ws();
-  const g8 = LIST3.start();
+  const g8: string[] = [];
   let r7: string;
   while (s.more()) {
     r7 = s.word();
-    g8.add(r7);
+    g8.push(r7);
     s.sep();
   }
-  const v_migrateTypes: string[] = g8.take();
+  const v_migrateTypes: string[] = s.fit(g8);
   s.eol();
   const o: Omit<ProcPagetypeinfoBlockMixedBlockCounts, "rows" | "kind"> = { migrateTypes: v_migrateTypes };
   return o;
@@ -254,14 +253,14 @@ function record5(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockMixedB
   v_zone = s.word();
   s.sep();
   s.ws();
-  const g10 = LIST4.start();
+  const g10: number[] = [];
   let r9: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
     r9 = s.u();
-    g10.add(r9);
+    g10.push(r9);
     s.sep();
   }
-  const v_counts: number[] = g10.take();
+  const v_counts: number[] = s.fit(g10);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockMixedBlockCountsRow = { node: v_node, zone: v_zone, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -282,14 +281,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPagetypei
     out.push(layout1(s, ctx, e));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST2 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST3 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST4 = new ListBuffer<number>();

@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcSoftirqs, ProcSoftirqsRow } from '../../types/proc/softirqs.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
-import { ListBuffer } from '../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/softirqs (spec proc/softirqs). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcSoftirqs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSoftirqs {
@@ -31,15 +30,15 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSoftirqs {
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcSoftirqs, "rows"> {
   s.ws();
-  const g1 = LIST0.start();
+  const g1: number[] = [];
   let r0: number;
   while (s.more()) {
     s.lit("CPU");
     r0 = s.u();
-    g1.add(r0);
+    g1.push(r0);
     s.sep();
   }
-  const v_cpus: number[] = g1.take();
+  const v_cpus: number[] = s.fit(g1);
   s.eol();
   const o: Omit<ProcSoftirqs, "rows"> = { cpus: v_cpus };
   return o;
@@ -50,14 +49,14 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcSoftirqs, "rows">): Pro
   s.ws();
   v_type = s.until(":").trim();
   s.ws();
-  const g3 = LIST1.start();
+  const g3: number[] = [];
   let r2: number;
   for (let n = h.cpus.length; n > 0 && s.more(); n--) {
     r2 = s.u();
-    g3.add(r2);
+    g3.push(r2);
     s.sep();
   }
-  const v_counts: number[] = g3.take();
+  const v_counts: number[] = s.fit(g3);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSoftirqsRow = { type: v_type, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -78,8 +77,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSoftirqs[
     out.push(record1(s, ctx, h));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<number>();

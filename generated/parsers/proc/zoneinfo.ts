@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../runtime/context.js';
 import type { ProcZoneinfo, ProcZoneinfoBlock, ProcZoneinfoBlockPagesetsBlock, ProcZoneinfoBlockPerNodeStats } from '../../types/proc/zoneinfo.js';
 import { lastStarting } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
-import { ListBuffer } from '../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcZoneinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcZoneinfo {
@@ -138,20 +137,20 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
       case 11: /* protection */ {
         if (v_protection !== undefined) s.duplicate(key);
         s.ws();
-        const a0 = LIST0.start();
+        const a0: number[] = [];
         let i1: number;
         s.ws(); s.char("("); s.ws();
         if (!s.at(")")) for (; ;) {
           s.ws();
           i1 = s.scale(s.u(), ctx.pageSize);
-          a0.add(i1);
+          a0.push(i1);
           const b = s.pos;
           s.ws();
           if (!s.at(",")) { s.pos = b; break; }
           s.pos++;
         }
         s.char(")");
-        v_protection = a0.take();
+        v_protection = s.fit(a0);
         s.eol();
         break;
       }
@@ -354,8 +353,6 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcZoneinfoB
   }
 }
 
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<number>();
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];
 /** The same keys numbered, for the switch that reads their values. */

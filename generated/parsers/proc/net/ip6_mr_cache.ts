@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIp6MrCache, ProcNetIp6MrCacheRow, ProcNetIp6MrCacheRowOutputs } from '../../../types/proc/net/ip6_mr_cache.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIp6MrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrCache {
@@ -52,7 +51,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
   v_bytes = s.tokU();
   v_wrongInterface = s.tokU();
   s.ws();
-  const g1 = LIST0.start();
+  const g1: ProcNetIp6MrCacheRowOutputs[] = [];
   let r0: ProcNetIp6MrCacheRowOutputs;
   while (s.more()) {
     let p2: number;
@@ -61,10 +60,10 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
     s.char(":");
     p3 = s.u();
     r0 = { mif: p2, ttl: p3 };
-    g1.add(r0);
+    g1.push(r0);
     s.sep();
   }
-  const v_outputs: ProcNetIp6MrCacheRowOutputs[] = g1.take();
+  const v_outputs: ProcNetIp6MrCacheRowOutputs[] = s.fit(g1);
   s.eol();
   const o: ProcNetIp6MrCacheRow = { group: v_group, origin: v_origin, inputMif: v_inputMif, packets: v_packets, bytes: v_bytes, wrongInterface: v_wrongInterface, outputs: v_outputs };
   return o;
@@ -83,6 +82,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIp6MrC
     out.push(record0(s, ctx));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<ProcNetIp6MrCacheRowOutputs>();

@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetIpMrCache, ProcNetIpMrCacheRow, ProcNetIpMrCacheRowOutputs } from '../../../types/proc/net/ip_mr_cache.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetIpMrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrCache {
@@ -56,7 +55,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
   v_bytes = s.tokU();
   v_wrongInterface = s.tokU();
   s.ws();
-  const g1 = LIST0.start();
+  const g1: ProcNetIpMrCacheRowOutputs[] = [];
   let r0: ProcNetIpMrCacheRowOutputs;
   while (s.more()) {
     let p2: number;
@@ -65,10 +64,10 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
     s.char(":");
     p3 = s.u();
     r0 = { vif: p2, ttl: p3 };
-    g1.add(r0);
+    g1.push(r0);
     s.sep();
   }
-  const v_outputs: ProcNetIpMrCacheRowOutputs[] = g1.take();
+  const v_outputs: ProcNetIpMrCacheRowOutputs[] = s.fit(g1);
   s.eol();
   const o: ProcNetIpMrCacheRow = { group: v_group, groupRaw: v_groupRaw, origin: v_origin, originRaw: v_originRaw, inputVif: v_inputVif, packets: v_packets, bytes: v_bytes, wrongInterface: v_wrongInterface, outputs: v_outputs };
   return o;
@@ -87,6 +86,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIpMrCa
     out.push(record0(s, ctx));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<ProcNetIpMrCacheRowOutputs>();

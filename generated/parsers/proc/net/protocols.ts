@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcNetProtocols, ProcNetProtocolsRow } from '../../../types/proc/net/protocols.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetProtocols(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetProtocols {
@@ -39,14 +38,14 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetProtocols, "rows"> {
   s.lit("slab"); s.sep();
   s.lit("module"); s.sep();
   s.ws();
-  const g1 = LIST0.start();
+  const g1: string[] = [];
   let r0: string;
   while (s.more()) {
     r0 = s.word();
-    g1.add(r0);
+    g1.push(r0);
     s.sep();
   }
-  const v_methods: string[] = g1.take();
+  const v_methods: string[] = s.fit(g1);
   s.eol();
   const o: Omit<ProcNetProtocols, "rows"> = { methods: v_methods };
   return o;
@@ -92,7 +91,7 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
   v_module = s.word();
   s.sep();
   s.ws();
-  const g3 = LIST1.start();
+  const g3: Array<"yes" | "no"> = [];
   let r2: "yes" | "no";
   for (let n = h.methods.length; n > 0 && s.more(); n--) {
     switch (s.word()) {
@@ -100,10 +99,10 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
       case "n": r2 = "no"; break;
       default: s.fail("implemented: one of y, n");
     }
-    g3.add(r2);
+    g3.push(r2);
     s.sep();
   }
-  const v_implemented: Array<"yes" | "no"> = g3.take();
+  const v_implemented: Array<"yes" | "no"> = s.fit(g3);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetProtocolsRow = { protocol: v_protocol, size: v_size, sockets: v_sockets, memory: v_memory, pressure: v_pressure, maxHeader: v_maxHeader, slab: v_slab, module: v_module, implemented: v_implemented };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -124,8 +123,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetProtoc
     out.push(record1(s, ctx, h));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<"yes" | "no">();

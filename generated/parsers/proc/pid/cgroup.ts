@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidCgroup, ProcPidCgroupRow } from '../../../types/proc/pid/cgroup.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/[pid]/cgroup (spec proc/pid/cgroup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidCgroup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCgroup {
@@ -37,13 +36,13 @@ function record0(s: Scan, ctx: ParseContext): ProcPidCgroupRow {
   v_hierarchyId = s.u();
   s.char(":");
   s.ws();
-  const g0 = LIST0.start();
+  const g0: string[] = [];
   if (!s.at(":")) for (; ;) {
-    g0.add(s.wordBefore(",", ":"));
+    g0.push(s.wordBefore(",", ":"));
     if (!s.at(",")) break;
     s.pos++;
   }
-  v_controllers = g0.take();
+  v_controllers = s.fit(g0);
   s.char(":");
   s.ws();
   v_path = s.rest();
@@ -64,6 +63,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidCgroup
     out.push(record0(s, ctx));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<string>();

@@ -5,7 +5,6 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidFdinfo, ProcPidFdinfoEpollTarget, ProcPidFdinfoFanotifyFilesystemMark, ProcPidFdinfoFanotifyGroup, ProcPidFdinfoFanotifyInodeMark, ProcPidFdinfoFanotifyMountMark, ProcPidFdinfoInotifyWatch, ProcPidFdinfoItInterval, ProcPidFdinfoItValue, ProcPidFdinfoLock } from '../../../types/proc/pid/fdinfo.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/[pid]/fdinfo/[fd] (spec proc/pid/fdinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidFdinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidFdinfo {
@@ -204,14 +203,14 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       case 21: /* NSpid */ {
         if (v_pidfdNsPid !== undefined) s.duplicate(key);
         s.ws();
-        const a6 = LIST0.start();
+        const a6: number[] = [];
         let i7: number;
         while (s.more()) {
           i7 = s.i();
-          a6.add(i7);
+          a6.push(i7);
           s.sep();
         }
-        v_pidfdNsPid = a6.take();
+        v_pidfdNsPid = s.fit(a6);
         s.eol();
         break;
       }
@@ -591,8 +590,6 @@ function record8(s: Scan, ctx: ParseContext): ProcPidFdinfoItInterval {
   return o;
 }
 
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<number>();
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "eventfd-id", "eventfd-semaphore", "tfd", "sigmask", "inotify wd", "fanotify flags", "fanotify ino", "fanotify mnt_id", "fanotify sdev", "clockid", "ticks", "settime flags", "it_value", "it_interval", "Pid", "NSpid", "tty-index", "scm_fds"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidMountinfo, ProcPidMountinfoRow, ProcPidMountinfoRowDevice } from '../../../types/proc/pid/mountinfo.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/[pid]/mountinfo (spec proc/pid/mountinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidMountinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMountinfo {
@@ -56,30 +55,30 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_mountPoint = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a2 = LIST0.start();
+  const a2: string[] = [];
   let i3: string;
   if (s.more()) for (; ;) {
     s.ws();
     i3 = s.wordToUnescaped(",");
-    a2.add(i3);
+    a2.push(i3);
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_mountOptions = a2.take();
+  v_mountOptions = s.fit(a2);
   s.sep();
   s.ws();
-  const g5 = LIST1.start();
+  const g5: string[] = [];
   let r4: string;
   for (; ;) {
     if (!s.more()) { s.ts = s.pos; s.fail("a lone \"-\" ending optionalFields"); }
     if (s.peek() === "-") { s.pos += 1; break; }
     r4 = s.word();
-    g5.add(r4);
+    g5.push(r4);
     s.sep();
   }
-  const v_optionalFields: string[] = g5.take();
+  const v_optionalFields: string[] = s.fit(g5);
   s.ws();
   v_fsType = s.wordUnescaped();
   s.sep();
@@ -87,18 +86,18 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_source = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a6 = LIST2.start();
+  const a6: string[] = [];
   let i7: string;
   if (s.more()) for (; ;) {
     s.ws();
     i7 = s.wordToUnescaped(",");
-    a6.add(i7);
+    a6.push(i7);
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_superOptions = a6.take();
+  v_superOptions = s.fit(a6);
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidMountinfoRow = { mountId: v_mountId, parentId: v_parentId, device: v_device, root: v_root, mountPoint: v_mountPoint, mountOptions: v_mountOptions, optionalFields: v_optionalFields, fsType: v_fsType, source: v_source, superOptions: v_superOptions };
@@ -118,10 +117,3 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMounti
     out.push(record0(s, ctx));
   }
 }
-
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST2 = new ListBuffer<string>();

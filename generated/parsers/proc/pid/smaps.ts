@@ -7,7 +7,6 @@ import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidSmaps, ProcPidSmapsBlock, ProcPidSmapsBlockDevice } from '../../../types/proc/pid/smaps.js';
 import { lastLike } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/[pid]/smaps (spec proc/pid/smaps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidSmaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmaps {
@@ -250,14 +249,14 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
       case 25: /* VmFlags */ {
         if (v_vmFlags !== undefined) s.duplicate(key);
         s.ws();
-        const a2 = LIST0.start();
+        const a2: string[] = [];
         let i3: string;
         while (s.more()) {
           i3 = s.word();
-          a2.add(i3);
+          a2.push(i3);
           s.sep();
         }
-        v_vmFlags = a2.take();
+        v_vmFlags = s.fit(a2);
         s.eol();
         break;
       }
@@ -316,8 +315,6 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsB
   }
 }
 
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<string>();
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];
 /** The same keys numbered, for the switch that reads their values. */

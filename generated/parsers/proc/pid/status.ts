@@ -5,7 +5,6 @@ import { Scan } from '../../../../runtime/scan.js';
 import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
 import type { ParseContext } from '../../../../runtime/context.js';
 import type { ProcPidStatus, ProcPidStatusGid, ProcPidStatusSigQ, ProcPidStatusState, ProcPidStatusUid } from '../../../types/proc/pid/status.js';
-import { ListBuffer } from '../../../../runtime/list-buffer.js';
 
 /** Parses the text of /proc/[pid]/status (spec proc/pid/status). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcPidStatus(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStatus {
@@ -172,70 +171,70 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 11: /* Groups */ {
         if (v_groups !== undefined) s.duplicate(key);
         s.ws();
-        const a0 = LIST0.start();
+        const a0: number[] = [];
         let i1: number;
         while (s.more()) {
           i1 = s.u();
-          a0.add(i1);
+          a0.push(i1);
           s.sep();
         }
-        v_groups = a0.take();
+        v_groups = s.fit(a0);
         s.eol();
         break;
       }
       case 12: /* NStgid */ {
         if (v_nsTgid !== undefined) s.duplicate(key);
         s.ws();
-        const a2 = LIST1.start();
+        const a2: number[] = [];
         let i3: number;
         while (s.more()) {
           i3 = s.u();
-          a2.add(i3);
+          a2.push(i3);
           s.sep();
         }
-        v_nsTgid = a2.take();
+        v_nsTgid = s.fit(a2);
         s.eol();
         break;
       }
       case 13: /* NSpid */ {
         if (v_nsPid !== undefined) s.duplicate(key);
         s.ws();
-        const a4 = LIST2.start();
+        const a4: number[] = [];
         let i5: number;
         while (s.more()) {
           i5 = s.u();
-          a4.add(i5);
+          a4.push(i5);
           s.sep();
         }
-        v_nsPid = a4.take();
+        v_nsPid = s.fit(a4);
         s.eol();
         break;
       }
       case 14: /* NSpgid */ {
         if (v_nsPgid !== undefined) s.duplicate(key);
         s.ws();
-        const a6 = LIST3.start();
+        const a6: number[] = [];
         let i7: number;
         while (s.more()) {
           i7 = s.u();
-          a6.add(i7);
+          a6.push(i7);
           s.sep();
         }
-        v_nsPgid = a6.take();
+        v_nsPgid = s.fit(a6);
         s.eol();
         break;
       }
       case 15: /* NSsid */ {
         if (v_nsSid !== undefined) s.duplicate(key);
         s.ws();
-        const a8 = LIST4.start();
+        const a8: number[] = [];
         let i9: number;
         while (s.more()) {
           i9 = s.u();
-          a8.add(i9);
+          a8.push(i9);
           s.sep();
         }
-        v_nsSid = a8.take();
+        v_nsSid = s.fit(a8);
         s.eol();
         break;
       }
@@ -354,28 +353,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 38: /* x86_Thread_features */ {
         if (v_x86ThreadFeatures !== undefined) s.duplicate(key);
         s.ws();
-        const a10 = LIST5.start();
+        const a10: string[] = [];
         let i11: string;
         while (s.more()) {
           i11 = s.word();
-          a10.add(i11);
+          a10.push(i11);
           s.sep();
         }
-        v_x86ThreadFeatures = a10.take();
+        v_x86ThreadFeatures = s.fit(a10);
         s.eol();
         break;
       }
       case 39: /* x86_Thread_features_locked */ {
         if (v_x86ThreadFeaturesLocked !== undefined) s.duplicate(key);
         s.ws();
-        const a12 = LIST6.start();
+        const a12: string[] = [];
         let i13: string;
         while (s.more()) {
           i13 = s.word();
-          a12.add(i13);
+          a12.push(i13);
           s.sep();
         }
-        v_x86ThreadFeaturesLocked = a12.take();
+        v_x86ThreadFeaturesLocked = s.fit(a12);
         s.eol();
         break;
       }
@@ -678,20 +677,6 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
   return o;
 }
 
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST0 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST1 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST2 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST3 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST4 = new ListBuffer<number>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST5 = new ListBuffer<string>();
-/** Gathers the items of a list read above (see runtime/list-buffer.ts). */
-const LIST6 = new ListBuffer<string>();
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Name", "Umask", "State", "Tgid", "Ngid", "Pid", "PPid", "TracerPid", "Uid", "Gid", "FDSize", "Groups", "NStgid", "NSpid", "NSpgid", "NSsid", "Kthread", "VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmPMD", "VmSwap", "HugetlbPages", "Stack usage", "CoreDumping", "THP_enabled", "untag_mask", "x86_Thread_features", "x86_Thread_features_locked", "SleepAVG", "Threads", "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Speculation_Store_Bypass", "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list", "Mems_allowed", "Mems_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"];
 /** The same keys numbered, for the switch that reads their values. */
