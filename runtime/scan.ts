@@ -204,18 +204,6 @@ export class Scan {
   }
 
   /**
-   * A list read from this text, as the value keeps it: from a text longer
-   * than OWN_TEXT_ABOVE, a copy of exactly its length. An array grown by
-   * push keeps spare slots (room for 16 items after its first push), and
-   * the many lists of a long file live as long as its value: mountinfo of
-   * 10,000 mounts kept 7.2 MB with pushed lists and 4.9 MB with copies (a
-   * short file's few lists are kept as they are, which is faster).
-   */
-  fit<T>(list: T[]): T[] {
-    return this.end > OWN_TEXT_ABOVE && list.length > 0 ? list.slice() : list;
-  }
-
-  /**
    * Index of the newline ending the line that starts at `i`, or `end` (the
    * text ends at its last byte, so the search stops there at the latest).
    */

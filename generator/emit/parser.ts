@@ -93,7 +93,6 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const layoutFn = new Map<LayoutModel, string>();
   let counter = 0;
 
-
   const scaleExpr = (expr: string, unit: string | undefined): string => {
     const factor = unit === undefined || unit === 'bytes' ? undefined : BYTE_FACTORS[unit];
     if (factor !== undefined) return `s.scale(${expr}, ${factor})`;
@@ -187,7 +186,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           });
         }
         if (v.close !== undefined) w.writeLine(`s.char(${q(v.close)});`);
-        w.writeLine(`${target} = s.fit(${arr});`);
+        w.writeLine(`${target} = ${arr};`);
         return;
       }
       case 'pair': {
@@ -333,13 +332,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         w.writeLine(predeclared ? `${v} = s.uList();` : `const ${v}: ${arrayType} = s.uList();`);
         return;
       }
-      const items = `g${counter++}`;
-      w.writeLine(`const ${items}: ${arrayType} = [];`);
+      w.writeLine(predeclared ? `${v} = [] as ${arrayType};` : `const ${v}: ${arrayType} = [];`);
       w.writeLine(`let ${item}: ${itemType};`);
       const each = (): void => {
         if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
         value(w, f.value, item, 'token', f.name);
-        w.writeLine(`${items}.push(${item});`);
+        w.writeLine(`${v}.push(${item});`);
         w.writeLine('s.sep();');
       };
       if (t.perColumn !== undefined) {
@@ -354,7 +352,6 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       } else {
         w.write('while (s.more()) ').block(each);
       }
-      w.writeLine(predeclared ? `${v} = s.fit(${items});` : `const ${v}: ${arrayType} = s.fit(${items});`);
       return;
     }
     if (t.prefix !== undefined) w.writeLine(`s.lit(${q(t.prefix)});`);
@@ -384,14 +381,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       // A list ended by a terminator (cgroup's `cpu,cpuacct:`): items stop at either character, and it may be empty.
       const sep = f.value.separator;
       const item = f.value.of.escaped ? unescaped(`s.wordBefore(${q(sep)}, ${q(t.terminator)})`) : `s.wordBefore(${q(sep)}, ${q(t.terminator)})`;
-      const items = `g${counter++}`;
-      w.writeLine(`const ${items}: string[] = [];`);
+      w.writeLine(`${v} = [];`);
       w.write(`if (!s.at(${q(t.terminator)})) for (;;) `).block(() => {
-        w.writeLine(`${items}.push(${item});`);
+        w.writeLine(`${v}.push(${item});`);
         w.writeLine(`if (!s.at(${q(sep)})) break;`);
         w.writeLine('s.pos++;');
       });
-      w.writeLine(`${v} = s.fit(${items});`);
       w.writeLine(`s.char(${q(t.terminator)});`);
       return;
     }

@@ -26,23 +26,22 @@ export function pickProcCmdline<K extends keyof ProcCmdline>(text: string | Uint
   let v_params: ProcCmdlineParams[] | undefined = undefined;
   tokens: {
     s.ws();
-    const g1: ProcCmdlineParams[] = [];
+    v_params = [] as ProcCmdlineParams[];
     let r0: ProcCmdlineParams;
     while (s.more()) {
-      let p2: string;
-      let p3: string | undefined;
-      p2 = s.quoted("=");
+      let p1: string;
+      let p2: string | undefined;
+      p1 = s.quoted("=");
       if (s.at("=")) {
         s.pos++;
-        p3 = s.quoted(undefined, true);
+        p2 = s.quoted(undefined, true);
       }
       if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
-      r0 = { name: p2 };
-      if (p3 !== undefined) r0.value = p3;
-      g1.push(r0);
+      r0 = { name: p1 };
+      if (p2 !== undefined) r0.value = p2;
+      v_params.push(r0);
       s.sep();
     }
-    v_params = s.fit(g1);
     if (want[2] === 0) break tokens;
   }
   const o = {} as Record<string, unknown>;
@@ -57,23 +56,22 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcCmdline {
 
 function record0(s: Scan, ctx: ParseContext): ProcCmdline {
   s.ws();
-  const g5: ProcCmdlineParams[] = [];
-  let r4: ProcCmdlineParams;
+  const v_params: ProcCmdlineParams[] = [];
+  let r3: ProcCmdlineParams;
   while (s.more()) {
-    let p6: string;
-    let p7: string | undefined;
-    p6 = s.quoted("=");
+    let p4: string;
+    let p5: string | undefined;
+    p4 = s.quoted("=");
     if (s.at("=")) {
       s.pos++;
-      p7 = s.quoted(undefined, true);
+      p5 = s.quoted(undefined, true);
     }
     if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
-    r4 = { name: p6 };
-    if (p7 !== undefined) r4.value = p7;
-    g5.push(r4);
+    r3 = { name: p4 };
+    if (p5 !== undefined) r3.value = p5;
+    v_params.push(r3);
     s.sep();
   }
-  const v_params: ProcCmdlineParams[] = s.fit(g5);
   s.eol();
   const o: ProcCmdline = { params: v_params };
   return o;

@@ -324,7 +324,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
           a0.push(i1);
           s.sep();
         }
-        v_flags = s.fit(a0);
+        v_flags = a0;
         s.eol();
         break;
       }
@@ -338,7 +338,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
           a2.push(i3);
           s.sep();
         }
-        v_vmxFlags = s.fit(a2);
+        v_vmxFlags = a2;
         s.eol();
         break;
       }
@@ -352,7 +352,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
           a4.push(i5);
           s.sep();
         }
-        v_bugs = s.fit(a4);
+        v_bugs = a4;
         s.eol();
         break;
       }
@@ -395,7 +395,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
           a6.push(i7);
           s.sep();
         }
-        v_powerManagement = s.fit(a6);
+        v_powerManagement = a6;
         s.eol();
         break;
       }
@@ -416,7 +416,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
           a8.push(i9);
           s.sep();
         }
-        v_features = s.fit(a8);
+        v_features = a8;
         s.eol();
         break;
       }
@@ -862,7 +862,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
           a10.push(i11);
           s.sep();
         }
-        v_s390Features = s.fit(a10);
+        v_s390Features = a10;
         s.eol();
         break;
       }
@@ -876,7 +876,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
           a12.push(i13);
           s.sep();
         }
-        v_facilities = s.fit(a12);
+        v_facilities = a12;
         s.eol();
         break;
       }

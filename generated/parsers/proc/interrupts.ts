@@ -30,15 +30,14 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcInterrupts {
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcInterrupts, "rows"> {
   s.ws();
-  const g1: number[] = [];
+  const v_cpus: number[] = [];
   let r0: number;
   while (s.more()) {
     s.lit("CPU");
     r0 = s.u();
-    g1.push(r0);
+    v_cpus.push(r0);
     s.sep();
   }
-  const v_cpus: number[] = s.fit(g1);
   s.eol();
   const o: Omit<ProcInterrupts, "rows"> = { cpus: v_cpus };
   return o;
@@ -50,14 +49,13 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcInterrupts, "rows">): P
   s.ws();
   v_irq = s.until(":").trim();
   s.ws();
-  const g3: number[] = [];
-  let r2: number;
+  const v_counts: number[] = [];
+  let r1: number;
   for (let n = h.cpus.length; n > 0 && s.more(); n--) {
-    r2 = s.u();
-    g3.push(r2);
+    r1 = s.u();
+    v_counts.push(r1);
     s.sep();
   }
-  const v_counts: number[] = s.fit(g3);
   let ok = s.more();
   if (ok) {
     s.ws();

@@ -32,7 +32,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMdstat {
           a0.push(i1);
           s.sep();
         }
-        v_personalities = s.fit(a0);
+        v_personalities = a0;
         s.eol();
         break;
       }
@@ -46,7 +46,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMdstat {
           a2.push(i3);
           s.sep();
         }
-        v_unusedDevices = s.fit(a2);
+        v_unusedDevices = a2;
         s.eol();
         break;
       }
@@ -78,14 +78,13 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcMdstatArrays, "unit" | "s
   }
   s.sep();
   s.ws();
-  const g5: string[] = [];
+  const v_detail: string[] = [];
   let r4: string;
   while (s.more()) {
     r4 = s.word();
-    g5.push(r4);
+    v_detail.push(r4);
     s.sep();
   }
-  const v_detail: string[] = s.fit(g5);
   s.eol();
   const o: Omit<ProcMdstatArrays, "unit" | "status"> = { state: v_state, detail: v_detail };
   return o;
@@ -264,12 +263,12 @@ function record5(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmapFile {
   let v_file: string;
   s.lit("bitmap:"); s.sep();
   s.ws();
+  let p5: number;
   let p6: number;
-  let p7: number;
-  p6 = s.u();
+  p5 = s.u();
   s.char("/");
-  p7 = s.u();
-  v_pages = { used: p6, total: p7 };
+  p6 = s.u();
+  v_pages = { used: p5, total: p6 };
   s.sep();
   s.lit("pages"); s.sep();
   s.ws();
@@ -296,12 +295,12 @@ function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   let v_chunk: number;
   s.lit("bitmap:"); s.sep();
   s.ws();
+  let p7: number;
   let p8: number;
-  let p9: number;
-  p8 = s.u();
+  p7 = s.u();
   s.char("/");
-  p9 = s.u();
-  v_pages = { used: p8, total: p9 };
+  p8 = s.u();
+  v_pages = { used: p7, total: p8 };
   s.sep();
   s.lit("pages"); s.sep();
   s.ws();

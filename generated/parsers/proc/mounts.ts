@@ -56,7 +56,7 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_options = s.fit(a0);
+  v_options = a0;
   s.sep();
   v_dump = s.tokU();
   v_pass = s.tokU();

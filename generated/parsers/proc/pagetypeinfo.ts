@@ -140,14 +140,13 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockFreePa
   v_migrateType = s.word();
   s.sep();
   s.ws();
-  const g2: number[] = [];
+  const v_counts: number[] = [];
   let r1: number;
   for (let n = h.orders.length; n > 0 && s.more(); n--) {
     r1 = s.u();
-    g2.push(r1);
+    v_counts.push(r1);
     s.sep();
   }
-  const v_counts: number[] = s.fit(g2);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockFreePagesRow = { node: v_node, zone: v_zone, migrateType: v_migrateType, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -171,14 +170,13 @@ function record2(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockBlockCou
   s.lit("blocks"); s.sep();
   s.lit("type"); s.sep();
   s.ws();
-  const g4: string[] = [];
-  let r3: string;
+  const v_migrateTypes: string[] = [];
+  let r2: string;
   while (s.more()) {
-    r3 = s.word();
-    g4.push(r3);
+    r2 = s.word();
+    v_migrateTypes.push(r2);
     s.sep();
   }
-  const v_migrateTypes: string[] = s.fit(g4);
   s.eol();
   const o: Omit<ProcPagetypeinfoBlockBlockCounts, "rows" | "kind"> = { migrateTypes: v_migrateTypes };
   return o;
@@ -196,14 +194,13 @@ function record3(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockBlockC
   v_zone = s.word();
   s.sep();
   s.ws();
-  const g6: number[] = [];
-  let r5: number;
+  const v_counts: number[] = [];
+  let r3: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
-    r5 = s.u();
-    g6.push(r5);
+    r3 = s.u();
+    v_counts.push(r3);
     s.sep();
   }
-  const v_counts: number[] = s.fit(g6);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockBlockCountsRow = { node: v_node, zone: v_zone, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -228,14 +225,13 @@ function record4(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockMixedBlo
   s.lit("blocks"); s.sep();
   s.lit("type"); s.sep();
   s.ws();
-  const g8: string[] = [];
-  let r7: string;
+  const v_migrateTypes: string[] = [];
+  let r4: string;
   while (s.more()) {
-    r7 = s.word();
-    g8.push(r7);
+    r4 = s.word();
+    v_migrateTypes.push(r4);
     s.sep();
   }
-  const v_migrateTypes: string[] = s.fit(g8);
   s.eol();
   const o: Omit<ProcPagetypeinfoBlockMixedBlockCounts, "rows" | "kind"> = { migrateTypes: v_migrateTypes };
   return o;
@@ -253,14 +249,13 @@ function record5(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockMixedB
   v_zone = s.word();
   s.sep();
   s.ws();
-  const g10: number[] = [];
-  let r9: number;
+  const v_counts: number[] = [];
+  let r5: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
-    r9 = s.u();
-    g10.push(r9);
+    r5 = s.u();
+    v_counts.push(r5);
     s.sep();
   }
-  const v_counts: number[] = s.fit(g10);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPagetypeinfoBlockMixedBlockCountsRow = { node: v_node, zone: v_zone, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

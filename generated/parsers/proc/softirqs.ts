@@ -30,15 +30,14 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSoftirqs {
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcSoftirqs, "rows"> {
   s.ws();
-  const g1: number[] = [];
+  const v_cpus: number[] = [];
   let r0: number;
   while (s.more()) {
     s.lit("CPU");
     r0 = s.u();
-    g1.push(r0);
+    v_cpus.push(r0);
     s.sep();
   }
-  const v_cpus: number[] = s.fit(g1);
   s.eol();
   const o: Omit<ProcSoftirqs, "rows"> = { cpus: v_cpus };
   return o;
@@ -49,14 +48,13 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcSoftirqs, "rows">): Pro
   s.ws();
   v_type = s.until(":").trim();
   s.ws();
-  const g3: number[] = [];
-  let r2: number;
+  const v_counts: number[] = [];
+  let r1: number;
   for (let n = h.cpus.length; n > 0 && s.more(); n--) {
-    r2 = s.u();
-    g3.push(r2);
+    r1 = s.u();
+    v_counts.push(r1);
     s.sep();
   }
-  const v_counts: number[] = s.fit(g3);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSoftirqsRow = { type: v_type, counts: v_counts };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

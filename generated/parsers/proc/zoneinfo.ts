@@ -150,7 +150,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
           s.pos++;
         }
         s.char(")");
-        v_protection = s.fit(a0);
+        v_protection = a0;
         s.eol();
         break;
       }

@@ -51,19 +51,18 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
   v_bytes = s.tokU();
   v_wrongInterface = s.tokU();
   s.ws();
-  const g1: ProcNetIp6MrCacheRowOutputs[] = [];
+  const v_outputs: ProcNetIp6MrCacheRowOutputs[] = [];
   let r0: ProcNetIp6MrCacheRowOutputs;
   while (s.more()) {
+    let p1: number;
     let p2: number;
-    let p3: number;
-    p2 = s.u();
+    p1 = s.u();
     s.char(":");
-    p3 = s.u();
-    r0 = { mif: p2, ttl: p3 };
-    g1.push(r0);
+    p2 = s.u();
+    r0 = { mif: p1, ttl: p2 };
+    v_outputs.push(r0);
     s.sep();
   }
-  const v_outputs: ProcNetIp6MrCacheRowOutputs[] = s.fit(g1);
   s.eol();
   const o: ProcNetIp6MrCacheRow = { group: v_group, origin: v_origin, inputMif: v_inputMif, packets: v_packets, bytes: v_bytes, wrongInterface: v_wrongInterface, outputs: v_outputs };
   return o;

@@ -55,19 +55,18 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
   v_bytes = s.tokU();
   v_wrongInterface = s.tokU();
   s.ws();
-  const g1: ProcNetIpMrCacheRowOutputs[] = [];
+  const v_outputs: ProcNetIpMrCacheRowOutputs[] = [];
   let r0: ProcNetIpMrCacheRowOutputs;
   while (s.more()) {
+    let p1: number;
     let p2: number;
-    let p3: number;
-    p2 = s.u();
+    p1 = s.u();
     s.char(":");
-    p3 = s.u();
-    r0 = { vif: p2, ttl: p3 };
-    g1.push(r0);
+    p2 = s.u();
+    r0 = { vif: p1, ttl: p2 };
+    v_outputs.push(r0);
     s.sep();
   }
-  const v_outputs: ProcNetIpMrCacheRowOutputs[] = s.fit(g1);
   s.eol();
   const o: ProcNetIpMrCacheRow = { group: v_group, groupRaw: v_groupRaw, origin: v_origin, originRaw: v_originRaw, inputVif: v_inputVif, packets: v_packets, bytes: v_bytes, wrongInterface: v_wrongInterface, outputs: v_outputs };
   return o;

@@ -38,14 +38,13 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetProtocols, "rows"> {
   s.lit("slab"); s.sep();
   s.lit("module"); s.sep();
   s.ws();
-  const g1: string[] = [];
+  const v_methods: string[] = [];
   let r0: string;
   while (s.more()) {
     r0 = s.word();
-    g1.push(r0);
+    v_methods.push(r0);
     s.sep();
   }
-  const v_methods: string[] = s.fit(g1);
   s.eol();
   const o: Omit<ProcNetProtocols, "rows"> = { methods: v_methods };
   return o;
@@ -91,18 +90,17 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
   v_module = s.word();
   s.sep();
   s.ws();
-  const g3: Array<"yes" | "no"> = [];
-  let r2: "yes" | "no";
+  const v_implemented: Array<"yes" | "no"> = [];
+  let r1: "yes" | "no";
   for (let n = h.methods.length; n > 0 && s.more(); n--) {
     switch (s.word()) {
-      case "y": r2 = "yes"; break;
-      case "n": r2 = "no"; break;
+      case "y": r1 = "yes"; break;
+      case "n": r1 = "no"; break;
       default: s.fail("implemented: one of y, n");
     }
-    g3.push(r2);
+    v_implemented.push(r1);
     s.sep();
   }
-  const v_implemented: Array<"yes" | "no"> = s.fit(g3);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetProtocolsRow = { protocol: v_protocol, size: v_size, sockets: v_sockets, memory: v_memory, pressure: v_pressure, maxHeader: v_maxHeader, slab: v_slab, module: v_module, implemented: v_implemented };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -36,13 +36,12 @@ function record0(s: Scan, ctx: ParseContext): ProcPidCgroupRow {
   v_hierarchyId = s.u();
   s.char(":");
   s.ws();
-  const g0: string[] = [];
+  v_controllers = [];
   if (!s.at(":")) for (; ;) {
-    g0.push(s.wordBefore(",", ":"));
+    v_controllers.push(s.wordBefore(",", ":"));
     if (!s.at(",")) break;
     s.pos++;
   }
-  v_controllers = s.fit(g0);
   s.char(":");
   s.ws();
   v_path = s.rest();

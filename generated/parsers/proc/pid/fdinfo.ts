@@ -210,7 +210,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
           a6.push(i7);
           s.sep();
         }
-        v_pidfdNsPid = s.fit(a6);
+        v_pidfdNsPid = a6;
         s.eol();
         break;
       }

@@ -66,19 +66,18 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_mountOptions = s.fit(a2);
+  v_mountOptions = a2;
   s.sep();
   s.ws();
-  const g5: string[] = [];
+  const v_optionalFields: string[] = [];
   let r4: string;
   for (; ;) {
     if (!s.more()) { s.ts = s.pos; s.fail("a lone \"-\" ending optionalFields"); }
     if (s.peek() === "-") { s.pos += 1; break; }
     r4 = s.word();
-    g5.push(r4);
+    v_optionalFields.push(r4);
     s.sep();
   }
-  const v_optionalFields: string[] = s.fit(g5);
   s.ws();
   v_fsType = s.wordUnescaped();
   s.sep();
@@ -86,18 +85,18 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_source = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a6: string[] = [];
-  let i7: string;
+  const a5: string[] = [];
+  let i6: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i7 = s.wordToUnescaped(",");
-    a6.push(i7);
+    i6 = s.wordToUnescaped(",");
+    a5.push(i6);
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
-  v_superOptions = s.fit(a6);
+  v_superOptions = a5;
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidMountinfoRow = { mountId: v_mountId, parentId: v_parentId, device: v_device, root: v_root, mountPoint: v_mountPoint, mountOptions: v_mountOptions, optionalFields: v_optionalFields, fsType: v_fsType, source: v_source, superOptions: v_superOptions };

@@ -256,7 +256,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
           a2.push(i3);
           s.sep();
         }
-        v_vmFlags = s.fit(a2);
+        v_vmFlags = a2;
         s.eol();
         break;
       }

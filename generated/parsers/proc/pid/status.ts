@@ -178,7 +178,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
           a0.push(i1);
           s.sep();
         }
-        v_groups = s.fit(a0);
+        v_groups = a0;
         s.eol();
         break;
       }
@@ -192,7 +192,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
           a2.push(i3);
           s.sep();
         }
-        v_nsTgid = s.fit(a2);
+        v_nsTgid = a2;
         s.eol();
         break;
       }
@@ -206,7 +206,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
           a4.push(i5);
           s.sep();
         }
-        v_nsPid = s.fit(a4);
+        v_nsPid = a4;
         s.eol();
         break;
       }
@@ -220,7 +220,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
           a6.push(i7);
           s.sep();
         }
-        v_nsPgid = s.fit(a6);
+        v_nsPgid = a6;
         s.eol();
         break;
       }
@@ -234,7 +234,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
           a8.push(i9);
           s.sep();
         }
-        v_nsSid = s.fit(a8);
+        v_nsSid = a8;
         s.eol();
         break;
       }
@@ -360,7 +360,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
           a10.push(i11);
           s.sep();
         }
-        v_x86ThreadFeatures = s.fit(a10);
+        v_x86ThreadFeatures = a10;
         s.eol();
         break;
       }
@@ -374,7 +374,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
           a12.push(i13);
           s.sep();
         }
-        v_x86ThreadFeaturesLocked = s.fit(a12);
+        v_x86ThreadFeaturesLocked = a12;
         s.eol();
         break;
       }
