@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include "napi-args.h"
+#include "quiet-thread.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -484,6 +485,7 @@ static int read_next(struct run *r) {
 /* A helper: joins each run once while it has seats, reads batches until none is left, leaves. */
 static void *helper(void *arg) {
   (void)arg;
+  pthread_setname_np(pthread_self(), "procspec-read");
   uint64_t seen = 0;
   pthread_mutex_lock(&pool.lock);
   for (;;) {
@@ -512,12 +514,7 @@ static int pool_take(struct run *r, uint32_t helpers) {
     pthread_mutex_unlock(&pool.lock);
     return 0;
   }
-  while (pool.started < helpers) {
-    pthread_t t;
-    if (pthread_create(&t, NULL, helper, NULL) != 0) break;
-    pthread_detach(t);
-    pool.started++;
-  }
+  while (pool.started < helpers && start_quiet_thread(helper) == 0) pool.started++;
   r->seats = helpers;
   r->aboard = 0;
   pool.run = r;

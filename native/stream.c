@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include "napi-args.h"
+#include "quiet-thread.h"
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -71,6 +72,7 @@ static napi_ref held;   /* the buffer being filled, kept alive until stop() or r
 
 static void *reader(void *arg) {
   (void)arg;
+  pthread_setname_np(pthread_self(), "procspec-stream");
   pthread_mutex_lock(&mu);
   for (;;) {
     while (!job) pthread_cond_wait(&work_cv, &mu);
@@ -130,13 +132,7 @@ static napi_value report(napi_env env, double *state) {
 /* Hands the reading to the thread (mu held); false when it cannot be started. */
 static bool go(void) {
   if (!thread_started) {
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    int e = pthread_create(&t, &attr, reader, NULL);
-    pthread_attr_destroy(&attr);
-    if (e != 0) return false;
+    if (start_quiet_thread(reader) != 0) return false;
     thread_started = true;
   }
   job = true;

@@ -4,10 +4,11 @@
  * read beside the caller; texts that outgrow a batch's buffer; errors per
  * file; an exception thrown by the caller's callback ends the call.
  */
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProcFs } from '../../runtime/index.js';
 import { native, textsOf } from '../../runtime/native.js';
 
 const FILES = ['a', 'b'];
@@ -103,5 +104,21 @@ describe.skipIf(native === undefined)('native batches read synchronously', () =>
     let calls = 0;
     native!.readTaskFilesEach([], FILES, 2, single(2), 1, () => calls++);
     expect(calls).toBe(0);
+  });
+});
+
+describe.skipIf(native === undefined)('the native modules\' own threads', () => {
+  it('are named and block every signal (signals go to Node\'s threads, and never interrupt their reads)', () => {
+    // A listing of this machine's processes makes more than one batch: the helpers start.
+    expect(new ProcFs().processes({ groups: ['base'], threads: 1 }).rows.length).toBeGreaterThan(33);
+    const ours = readdirSync('/proc/self/task')
+      .map((tid) => ({ comm: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), status: readFileSync(`/proc/self/task/${tid}/status`, 'utf8') }))
+      .filter((t) => t.comm.startsWith('procspec-'));
+    expect(ours.map((t) => t.comm)).toContain('procspec-read');
+    for (const t of ours) {
+      const blocked = BigInt(`0x${/^SigBlk:\s*([0-9a-f]+)/m.exec(t.status)![1]}`);
+      // SIGINT, SIGTERM, SIGCHLD, SIGPIPE and SIGUSR1 (numbers 2, 15, 17, 13, 10): bit n-1.
+      for (const n of [2, 15, 17, 13, 10]) expect((blocked >> BigInt(n - 1)) & 1n, `${t.comm} signal ${n}`).toBe(1n);
+    }
   });
 });
