@@ -11,10 +11,10 @@ import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ParseContext } from './context.js';
-import { batchText, DEFAULT_CONCURRENCY, filesOf, hidepidOf, tasksPerBatch, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import { batchText, DEFAULT_CONCURRENCY, filesOf, helpersOf, hidepidOf, tasksPerBatch, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
-import { DEFAULT_THREADS, errnoError, native, poolBatches, textsOf, type NativeReader } from './native.js';
+import { errnoError, native, poolBatches, textsOf, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync, type FileText } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -411,7 +411,7 @@ export class ProcessMonitor<G extends Group> {
     const k = this.files.length;
     const size = tasksPerBatch(ready.length);
     try {
-      reader.preadFdsEach(this.fdsOf(ready, 0, ready.length), size * k, singleFlags(this.files, size), this.opts.threads ?? DEFAULT_THREADS, (first, texts, ends, errs) =>
+      reader.preadFdsEach(this.fdsOf(ready, 0, ready.length), size * k, singleFlags(this.files, size), helpersOf(this.opts), (first, texts, ends, errs) =>
         this.stepBatch(r, ready, at, first / k, textsOf(texts, ends, errs)),
       );
     } finally {

@@ -161,9 +161,9 @@ export interface ListOptions<G extends Group> {
   native?: boolean;
   /**
    * Sync reads with the native reader: threads that read files beside the
-   * calling one (default DEFAULT_THREADS: one fewer than the cores, at most
-   * 3; 0 reads on the calling thread alone). The calling thread still parses
-   * every file, in order, while they read.
+   * calling one, 0 to 8 (default DEFAULT_THREADS: one fewer than the cores,
+   * at most 3; 0 reads on the calling thread alone). The calling thread
+   * still parses every file, in order, while they read.
    */
   threads?: number;
 }
@@ -483,6 +483,13 @@ function hidepidNow(root: string): string | undefined {
   return undefined;
 }
 
+/** Helper threads for a sync read with these options: `threads` as a whole number from 0 to 8, or DEFAULT_THREADS. */
+export function helpersOf(opts: { threads?: number }): number {
+  const t = opts.threads;
+  if (t === undefined) return DEFAULT_THREADS;
+  return Number.isFinite(t) ? Math.max(0, Math.min(8, Math.floor(t))) : 0;
+}
+
 /** Most tasks in a batch of the native reader (the listing's and the refresh's). */
 export const NATIVE_BATCH = 256;
 
@@ -568,7 +575,7 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   const failed: { pid: number; error: ProcfsError }[] = [];
   const results: TaskResult[] = [];
   if (native !== undefined && opts.native !== false) {
-    readBatches(native, tasks, filesOf(p), opts.threads ?? DEFAULT_THREADS, (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
+    readBatches(native, tasks, filesOf(p), helpersOf(opts), (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
   } else {
     for (const t of tasks) results.push(readTaskOrFail(failed, t, p, c, readTaskFile));
   }

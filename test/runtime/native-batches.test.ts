@@ -5,11 +5,12 @@
  * file; an exception thrown by the caller's callback ends the call.
  */
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
-import { native, textsOf } from '../../runtime/native.js';
+import { DEFAULT_THREADS, native, textsOf } from '../../runtime/native.js';
+import { helpersOf } from '../../runtime/processes.js';
 
 const FILES = ['a', 'b'];
 const DIRS = 300;
@@ -120,5 +121,13 @@ describe.skipIf(native === undefined)('the native modules\' own threads', () => 
       // SIGINT, SIGTERM, SIGCHLD, SIGPIPE and SIGUSR1 (numbers 2, 15, 17, 13, 10): bit n-1.
       for (const n of [2, 15, 17, 13, 10]) expect((blocked >> BigInt(n - 1)) & 1n, `${t.comm} signal ${n}`).toBe(1n);
     }
+  });
+});
+
+describe('the threads option', () => {
+  it('is a whole number of helpers from 0 to 8, the default when absent', () => {
+    expect([-1, 0, 2.7, 100, Number.NaN, Number.POSITIVE_INFINITY].map((threads) => helpersOf({ threads }))).toEqual([0, 0, 2, 8, 0, 0]);
+    expect(helpersOf({})).toBe(DEFAULT_THREADS);
+    expect(DEFAULT_THREADS).toBe(Math.max(0, Math.min(3, availableParallelism() - 1)));
   });
 });
