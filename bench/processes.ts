@@ -265,6 +265,15 @@ async function scaleRun(scale: number): Promise<void> {
     const kept = monitor.budget;
     monitor.close();
     notes.push(`refresh at ${count} processes kept at most ${kept} files open (the soft descriptor limit is ${softLimit()})`);
+    // The peers against procspec directly: each round's times are taken moments apart (ps -eo ran in the first rounds only).
+    const against = (peer: string, ours: string): string => {
+      const p = ps[peer]!;
+      const o = ps[ours]!;
+      return `${median(p.map((x, i) => x / o[i]!)).toFixed(2)}x`;
+    };
+    notes.push(
+      `ps task at ${count} processes, medians of per-round ratios: @stroncium/procfs took ${against('@stroncium/procfs', 'procspec')} the time of procspec and ${against('@stroncium/procfs', 'procspec async')} that of procspec async; procps ps -eo ${against('procps ps -eo', 'procspec')} and ${against('procps ps -eo', 'procspec async')}`,
+    );
     const add = (task: string, m: Record<string, number[]>) =>
       report.push({ task, scale, processes: count, figures: figuresOf(m) });
     add('ps task (pid, ppid, state, comm, utime, stime, rss, cmdline)', ps);
