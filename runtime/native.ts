@@ -15,10 +15,11 @@ export interface NativeReader {
   preadFd(fd: number, buf: Buffer, single: boolean): number | Buffer;
   /**
    * The files `files` of every folder of `dirs` (file j of folder d is index
-   * d * files.length + j), read on this thread and `helpers` threads of the
-   * call, in batches of `per` files (a multiple of files.length; `single`
-   * has the flags of one batch): `each` gets every batch in order, on this
-   * thread, as soon as it is read, while the helpers read the others.
+   * d * files.length + j), read on this thread and up to `helpers` helper
+   * threads (kept by the module for the life of the process), in batches of
+   * `per` files (a multiple of files.length; `single` has the flags of one
+   * batch): `each` gets every batch in order, on this thread, as soon as it
+   * is read, while the helpers read the others.
    */
   readTaskFilesEach(dirs: readonly string[], files: readonly string[], per: number, single: Uint8Array, helpers: number, each: BatchEach): void;
   /** readTaskFilesEach of kept descriptors, each re-read from offset 0. */
@@ -35,8 +36,8 @@ export type BatchEach = (first: number, texts: Buffer, ends: Int32Array, errs: I
 /**
  * Threads that read beside the calling one in a sync listing or sample
  * (the `threads` option's default): one fewer than the cores this process
- * may use, at most 3 (each added thread reads more slowly, as the kernel's
- * printing of the files shares the machine's caches and memory).
+ * may use, at most 3 (on this project's two-core machine 2 and 3 helpers
+ * took as long as 1; more cores than that were not measured).
  */
 export const DEFAULT_THREADS = Math.max(0, Math.min(3, availableParallelism() - 1));
 
