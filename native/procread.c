@@ -8,6 +8,7 @@
  *   preadFd(fd: number, buf: Buffer, single: boolean) -> number | Buffer
  *     One file into `buf`: its length, or -errno; a text longer than `buf`
  *     comes back whole in a new Buffer (read once, never restarted).
+ *   listPids(root) (below): the pid folders of a root.
  *   readTaskFilesEach, preadFdsEach (below): many files, synchronously, by
  *     the calling thread and threads of the call's own, in batches handed
  *     to a callback in order.
@@ -26,9 +27,11 @@
 #include <pthread.h>
 #include "napi-args.h"
 #include "quiet-thread.h"
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -656,6 +659,84 @@ static napi_value pread_fds_each(napi_env env, napi_callback_info info) {
   return run_batches(env, &r, per, helpers, argv[4]);
 }
 
+/*
+ * listPids(root: string) -> Int32Array | number
+ *   The pid folders of a procfs root (names of digits, the first not 0), in
+ *   the order getdents gives them (ascending pids on procfs), without the
+ *   strings and the sorting by name of a readdir through libuv; -errno when
+ *   the root cannot be listed, 0 when a name is a number too long for a pid
+ *   (the caller lists the root its own way).
+ */
+static napi_value number(napi_env env, int64_t n) {
+  napi_value v;
+  napi_create_int64(env, n, &v);
+  return v;
+}
+
+static napi_value list_pids(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char root[4096];
+  size_t rootlen;
+  if (argc != 1 || napi_get_value_string_utf8(env, argv[0], root, sizeof root, &rootlen) != napi_ok || rootlen >= sizeof root - 1) {
+    return fail(env, "listPids(root: string)");
+  }
+  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return number(env, -errno);
+  static __thread char dents[65536];
+  size_t count = 0, room = 4096;
+  int32_t *pids = malloc(room * sizeof *pids);
+  int err = pids == NULL ? ENOMEM : 0, too_long = 0;
+  while (err == 0) {
+    long n = syscall(SYS_getdents64, fd, dents, sizeof dents);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      break;
+    }
+    if (n == 0) break;
+    for (long at = 0; at < n;) {
+      struct dirent64 *d = (struct dirent64 *)(dents + at);
+      at += d->d_reclen;
+      const char *name = d->d_name;
+      if (name[0] < '1' || name[0] > '9') continue;
+      int32_t pid = 0;
+      size_t len = 0;
+      while (name[len] >= '0' && name[len] <= '9') {
+        if (len == 9) break;
+        pid = pid * 10 + (name[len] - '0');
+        len++;
+      }
+      if (name[len] != '\0') {
+        /* Not all digits, or longer than nine of them. */
+        const char *c = name + len;
+        while (*c >= '0' && *c <= '9') c++;
+        if (*c == '\0') too_long = 1;
+        continue;
+      }
+      if (count == room) {
+        int32_t *more = realloc(pids, room * 2 * sizeof *pids);
+        if (more == NULL) {
+          err = ENOMEM;
+          break;
+        }
+        pids = more;
+        room *= 2;
+      }
+      pids[count++] = pid;
+    }
+  }
+  close(fd);
+  if (err != 0 || too_long) {
+    free(pids);
+    return number(env, err != 0 ? -err : 0);
+  }
+  napi_value out = int32_array(env, pids, (uint32_t)count);
+  free(pids);
+  return out;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value f;
   napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &f);
@@ -670,5 +751,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "readTaskFilesEach", f);
   napi_create_function(env, "preadFdsEach", NAPI_AUTO_LENGTH, pread_fds_each, NULL, &f);
   napi_set_named_property(env, exports, "preadFdsEach", f);
+  napi_create_function(env, "listPids", NAPI_AUTO_LENGTH, list_pids, NULL, &f);
+  napi_set_named_property(env, exports, "listPids", f);
   return exports;
 }

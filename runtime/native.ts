@@ -24,6 +24,8 @@ export interface NativeReader {
   readTaskFilesEach(dirs: readonly string[], files: readonly string[], per: number, single: Uint8Array, helpers: number, each: BatchEach): void;
   /** readTaskFilesEach of kept descriptors, each re-read from offset 0. */
   preadFdsEach(fds: Int32Array, per: number, single: Uint8Array, helpers: number, each: BatchEach): void;
+  /** The pid folders of a procfs root in getdents' order; -errno when it cannot be listed, 0 when a name of digits is too long for a pid. */
+  listPids(root: string): Int32Array | number;
   /** One batch of readTaskFilesEach in libuv's thread pool: `done` gets its texts, where each file ends, and each file's errno (0: read). */
   readTaskFilesAsync(dirs: readonly string[], files: readonly string[], single: Uint8Array, done: BatchDone): void;
   /** One batch of preadFdsEach in the thread pool (the descriptors must stay open until `done` runs). */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
 import { DEFAULT_THREADS, native, textsOf } from '../../runtime/native.js';
-import { helpersOf } from '../../runtime/processes.js';
+import { helpersOf, listPids } from '../../runtime/processes.js';
 
 const FILES = ['a', 'b'];
 const DIRS = 300;
@@ -129,5 +129,25 @@ describe('the threads option', () => {
     expect([-1, 0, 2.7, 100, Number.NaN, Number.POSITIVE_INFINITY].map((threads) => helpersOf({ threads }))).toEqual([0, 0, 2, 8, 0, 0]);
     expect(helpersOf({})).toBe(DEFAULT_THREADS);
     expect(DEFAULT_THREADS).toBe(Math.max(0, Math.min(3, availableParallelism() - 1)));
+  });
+});
+
+describe('listing the pid folders of a root', () => {
+  it('finds the folders named by a pid, in ascending order, natively and through node:fs alike', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procspec-pids-'));
+    try {
+      for (const name of ['3', '1', '20', '0', '01', 'x1', '5a', 'self']) mkdirSync(join(dir, name));
+      if (native !== undefined) expect([...(native.listPids(dir) as Int32Array)].sort((a, b) => a - b)).toEqual([1, 3, 20]);
+      expect(listPids(dir)).toEqual([1, 3, 20]);
+      // A name of digits too long for a pid: the native lister leaves the root to node:fs, which keeps it.
+      mkdirSync(join(dir, '12345678901'));
+      if (native !== undefined) expect(native.listPids(dir)).toBe(0);
+      expect(listPids(dir)).toEqual([1, 3, 20, 12345678901]);
+      if (native !== undefined) expect(native.listPids(join(dir, 'missing'))).toBe(-2);
+      expect(() => listPids(join(dir, 'missing'))).toThrow(/cannot list processes \(ENOENT\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(listPids('/proc')).toContain(process.pid);
   });
 });
