@@ -288,15 +288,7 @@ const isPid = (name: string): boolean => {
 export function listPids(root: string): number[] {
   if (native !== undefined) {
     const got = native.listPids(root);
-    if (typeof got !== 'number' && got.length > 0) {
-      for (let i = 1; i < got.length; i++) {
-        if (got[i]! < got[i - 1]!) {
-          got.sort();
-          break;
-        }
-      }
-      return Array.from(got);
-    }
+    if (typeof got !== 'number' && got.length > 0) return Array.from(ascending(got));
   }
   let names: string[];
   try {
@@ -312,16 +304,34 @@ export function listPids(root: string): number[] {
   return out.sort((a, b) => a - b);
 }
 
+/** The threads of process `tgid` (none when it has ended), in ascending order of their ids. */
 function threadsOf(root: string, tgid: number): Task[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(`${root}/${tgid}/task`);
-  } catch {
-    return [];
+  const dir = `${root}/${tgid}/task`;
+  let tids: ArrayLike<number> | undefined;
+  if (native !== undefined) {
+    // A task folder lists its threads as the root lists processes (getdents alone, see listPids).
+    const got = native.listPids(dir);
+    if (typeof got !== 'number') tids = got.length > 1 ? ascending(got) : got;
+    else if (got < 0) return [];
   }
-  const out: Task[] = [];
-  for (const n of names) if (isPid(n)) out.push({ dir: `${root}/${tgid}/task/${n}`, pid: Number(n), tgid });
+  if (tids === undefined) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    tids = names.filter(isPid).map(Number).sort((a, b) => a - b);
+  }
+  const out: Task[] = new Array(tids.length);
+  for (let i = 0; i < tids.length; i++) out[i] = { dir: `${dir}/${tids[i]}`, pid: tids[i]!, tgid };
   return out;
+}
+
+/** Ids from getdents in ascending order (procfs gives them so; a copy on another file system may not). */
+function ascending(ids: Int32Array): Int32Array {
+  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return ids.sort();
+  return ids;
 }
 
 /** The task folders a selection names (before reading them). */
