@@ -315,7 +315,7 @@ export class ProcessMonitor<G extends Group> {
     const forks = this.forks();
     // No task was created since the last listing: its tasks are still all there are (some may have ended).
     const relist = forks === undefined || forks !== this.listedAtForks || this.tasks === undefined;
-    const tasks = relist ? tasksOf(this.root, this.select) : this.tasks!;
+    const tasks = relist ? tasksOf(this.root, this.select, this.opts.native !== false) : this.tasks!;
     return {
       now, interval, forks, relist, tasks, stamp: ++this.samples, c: listingContext(this.root, this.ctx),
       rows: new Array(tasks.length), keep: new Uint8Array(tasks.length), stepped: new Uint8Array(tasks.length), started: 0, gone: 0, denied: 0, failed: [],

@@ -283,10 +283,11 @@ const isPid = (name: string): boolean => {
  * is an error, never an empty listing. The native reader lists them with
  * getdents alone (10.1 ms for 10,068 pids here, where readdirSync and the
  * checks of the names took 13.6 ms: libuv sorts the names and Node makes a
- * string of each); without it, or when it cannot, node:fs does.
+ * string of each); without it (or with `viaNative` false), or when it
+ * cannot, node:fs does.
  */
-export function listPids(root: string): number[] {
-  if (native !== undefined) {
+export function listPids(root: string, viaNative = true): number[] {
+  if (viaNative && native !== undefined) {
     const got = native.listPids(root);
     if (typeof got !== 'number' && got.length > 0) return Array.from(ascending(got));
   }
@@ -305,10 +306,10 @@ export function listPids(root: string): number[] {
 }
 
 /** The threads of process `tgid` (none when it has ended), in ascending order of their ids. */
-function threadsOf(root: string, tgid: number): Task[] {
+function threadsOf(root: string, tgid: number, viaNative: boolean): Task[] {
   const dir = `${root}/${tgid}/task`;
   let tids: ArrayLike<number> | undefined;
-  if (native !== undefined) {
+  if (viaNative && native !== undefined) {
     // A task folder lists its threads as the root lists processes (getdents alone, see listPids).
     const got = native.listPids(dir);
     if (typeof got !== 'number') tids = got.length > 1 ? ascending(got) : got;
@@ -334,18 +335,18 @@ function ascending(ids: Int32Array): Int32Array {
   return ids;
 }
 
-/** The task folders a selection names (before reading them). */
-export function tasksOf(root: string, select: Selection): Task[] {
+/** The task folders a selection names (before reading them), listed by the native reader or, with `viaNative` false, node:fs. */
+export function tasksOf(root: string, select: Selection, viaNative = true): Task[] {
   if ('pid' in select) return [{ dir: `${root}/${select.pid}`, pid: select.pid, tgid: select.pid }];
-  if ('threadsOf' in select) return threadsOf(root, select.threadsOf);
-  const pids = listPids(root);
+  if ('threadsOf' in select) return threadsOf(root, select.threadsOf, viaNative);
+  const pids = listPids(root, viaNative);
   if ('all' in select && select.all === 'processes') return pids.map((pid) => ({ dir: `${root}/${pid}`, pid, tgid: pid }));
-  if ('all' in select) return pids.flatMap((pid) => threadsOf(root, pid));
+  if ('all' in select) return pids.flatMap((pid) => threadsOf(root, pid, viaNative));
   // children: the kernel lists them per thread in task/<tid>/children; fall back to ppid when it does not.
   const parent = select.childrenOf;
   const kids = new Set<number>();
   let hasChildrenFile = false;
-  for (const t of threadsOf(root, parent)) {
+  for (const t of threadsOf(root, parent, viaNative)) {
     try {
       const text = readFileSync(`${t.dir}/children`);
       hasChildrenFile = true;
@@ -598,7 +599,7 @@ type TaskResult = Parsed | undefined | null;
 /** Lists processes or threads of a /proc root with the requested groups, synchronously. */
 export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G>): Listing<G> {
   const p = plan(opts.groups);
-  const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const tasks = tasksOf(root, opts.select ?? { all: 'processes' }, opts.native !== false);
   const c = listingContext(root, ctx);
   const failed: { pid: number; error: ProcfsError }[] = [];
   const results: TaskResult[] = [];
@@ -712,7 +713,7 @@ export async function listProcessesAsync<G extends Group>(
 ): Promise<Listing<G>> {
   const p = plan(opts.groups);
   const files = filesOf(p);
-  const tasks = tasksOf(root, opts.select ?? { all: 'processes' });
+  const tasks = tasksOf(root, opts.select ?? { all: 'processes' }, opts.native !== false);
   const c = listingContext(root, ctx);
   const failed: { pid: number; error: ProcfsError }[] = [];
   const results =

@@ -366,7 +366,7 @@ describe('refresh mode', () => {
       f[13] = String(utime);
       writeFileSync(join(root, String(pid), 'stat'), f.join(' '));
     };
-    const pids = Array.from({ length: 700 }, (_, i) => 1000 + i);
+    const pids = Array.from({ length: 700 }, (_, i) => 950 + i);
     for (const pid of pids) {
       mkdirSync(join(root, String(pid)));
       // Tasks without stat are gone; every 50th has a 100 KiB argument (batches outgrow their first buffer).
@@ -380,6 +380,8 @@ describe('refresh mode', () => {
       expect(alone.rows.length).toBe(pids.filter((p) => p % 97 !== 3).length);
       expect(alone.gone).toBe(700 - alone.rows.length);
       expect(alone.rows.find((r) => r.pid === 1050)?.cmdline).toEqual(['prog', 'y'.repeat(100 * 1024)]);
+      // In ascending order of pid (as names, 1000 and up would sort before 950).
+      expect(alone.rows.map((r) => r.pid)).toEqual(pids.filter((p) => p % 97 !== 3));
       for (const threads of [1, 3]) expect(tree.processes({ groups: [...groups], threads })).toEqual(alone);
       expect(tree.processes({ groups: [...groups], native: false })).toEqual(alone);
       // The refresh: two samples each, times moved in between; rows (less their rates) alike.

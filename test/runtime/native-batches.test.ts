@@ -139,6 +139,7 @@ describe('listing the pid folders of a root', () => {
       for (const name of ['3', '1', '20', '0', '01', 'x1', '5a', 'self']) mkdirSync(join(dir, name));
       if (native !== undefined) expect([...(native.listPids(dir) as Int32Array)].sort((a, b) => a - b)).toEqual([1, 3, 20]);
       expect(listPids(dir)).toEqual([1, 3, 20]);
+      expect(listPids(dir, false)).toEqual([1, 3, 20]);
       // A name of digits too long for a pid: the native lister leaves the root to node:fs, which keeps it.
       mkdirSync(join(dir, '12345678901'));
       if (native !== undefined) expect(native.listPids(dir)).toBe(0);
