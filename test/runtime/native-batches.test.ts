@@ -152,3 +152,38 @@ describe('listing the pid folders of a root', () => {
     expect(listPids('/proc')).toContain(process.pid);
   });
 });
+
+describe.skipIf(native === undefined)('sync listings from two threads at once', () => {
+  it('a worker thread and the main thread each list every task (one has the helpers, the other reads alone)', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const root = mkdtempSync(join(tmpdir(), 'procspec-two-listings-'));
+    const template = readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'prometheus-procfs', 'proc', '26231', 'stat'), 'latin1').split(' ');
+    try {
+      for (let pid = 100; pid < 500; pid++) {
+        mkdirSync(join(root, String(pid)));
+        const f = [...template];
+        f[0] = String(pid);
+        f[1] = `(t${pid})`;
+        writeFileSync(join(root, String(pid), 'stat'), f.join(' '));
+        writeFileSync(join(root, String(pid), 'cmdline'), `prog\0${pid}\0`);
+      }
+      const p = new ProcFs({ root });
+      const expected = JSON.stringify(p.processes({ groups: ['base', 'cpu', 'cmdline'], threads: 0 }).rows);
+      expect(JSON.parse(expected)).toHaveLength(400);
+      const script = join(import.meta.dirname, '..', 'support', 'list-in-worker.ts');
+      const w = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); });`, {
+        eval: true,
+        workerData: { root, times: 30 },
+      });
+      const fromWorker = new Promise<string[]>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      });
+      for (let i = 0; i < 30; i++) expect(JSON.stringify(p.processes({ groups: ['base', 'cpu', 'cmdline'], threads: 1 }).rows)).toBe(expected);
+      expect(await fromWorker).toEqual(new Array(30).fill(expected));
+      await w.terminate();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
