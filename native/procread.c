@@ -10,8 +10,8 @@
  *     comes back whole in a new Buffer (read once, never restarted).
  *   listPids(root) (below): the pid folders of a root.
  *   readTaskFilesEach, preadFdsEach (below): many files, synchronously, by
- *     the calling thread and threads of the call's own, in batches handed
- *     to a callback in order.
+ *     the calling thread and helper threads the module keeps, in batches
+ *     handed to a callback in order.
  *   readTaskFilesAsync, preadFdsAsync (below): one batch in libuv's thread pool.
  *     A batch is many files, read in order (file j of folder d is index
  *     d * files.length + j, path "<dir>/<file>"), into a buffer of its own:
@@ -349,10 +349,14 @@ static const char *task_paths(napi_env env, napi_value dirs, uint32_t d0, uint32
   return NULL;
 }
 
-/* Throws a TypeError "<call>: <why>". */
+/* Throws "<call>: <why>": an Error when memory ran out, else a TypeError (the arguments are wrong). */
 static napi_value failed_with(napi_env env, const char *call, const char *why) {
   char msg[128];
   snprintf(msg, sizeof msg, "%s: %s", call, why);
+  if (strcmp(why, "out of memory") == 0) {
+    napi_throw_error(env, NULL, msg);
+    return NULL;
+  }
   return fail(env, msg);
 }
 
