@@ -88,12 +88,8 @@ static uint32_t get_names(napi_env env, napi_value arr, char names[16][64], size
  * length as a number, a Buffer, or -errno as a number.
  */
 static napi_value read_one(napi_env env, int fd, char *buf, size_t cap, int positional, int single) {
-  napi_value v;
   ssize_t n = read_all(fd, buf, cap, positional, single);
-  if (n != -ENOBUFS) {
-    napi_create_int64(env, n, &v);
-    return v;
-  }
+  if (n != -ENOBUFS) return number(env, (double)n);
   size_t size = cap;
   char *big = NULL;
   for (;;) {
@@ -102,8 +98,7 @@ static napi_value read_one(napi_env env, int fd, char *buf, size_t cap, int posi
     char *more = realloc(big, size);
     if (more == NULL) {
       free(big);
-      napi_create_int64(env, -ENOMEM, &v);
-      return v;
+      return number(env, -ENOMEM);
     }
     if (big == NULL) memcpy(more, buf, len);
     big = more;
@@ -112,9 +107,9 @@ static napi_value read_one(napi_env env, int fd, char *buf, size_t cap, int posi
   }
   if (n < 0) {
     free(big);
-    napi_create_int64(env, n, &v);
-    return v;
+    return number(env, (double)n);
   }
+  napi_value v;
   napi_status st = napi_create_buffer_copy(env, (size_t)n, big, NULL, &v);
   free(big);
   if (st != napi_ok) return fail(env, "readFile: out of memory");
@@ -126,20 +121,15 @@ static napi_value read_file(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char path[4096];
-  size_t plen;
   char *buf;
   size_t cap;
   bool single;
-  if (argc != 3 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &plen) != napi_ok || plen >= sizeof path - 1 ||
+  if (argc != 3 || path_arg(env, argv[0], path, sizeof path) < 0 ||
       buffer_arg(env, argv[1], &buf, &cap) != 0 || napi_get_value_bool(env, argv[2], &single) != napi_ok) {
     return fail(env, "readFile(path, buffer, single)");
   }
   int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    napi_value v;
-    napi_create_int64(env, -errno, &v);
-    return v;
-  }
+  if (fd < 0) return number(env, -errno);
   napi_value v = read_one(env, fd, buf, cap, 0, single);
   close(fd);
   return v;
@@ -322,12 +312,12 @@ static const char *task_paths(napi_env env, napi_value dirs, uint32_t d0, uint32
   for (uint32_t d = d0; d < d1; d++) {
     napi_value v;
     char dir[4096];
-    size_t dirlen;
-    if (napi_get_element(env, dirs, d, &v) != napi_ok || napi_get_value_string_utf8(env, v, dir, sizeof dir, &dirlen) != napi_ok ||
-        dirlen >= sizeof dir - 1) {
+    long got;
+    if (napi_get_element(env, dirs, d, &v) != napi_ok || (got = path_arg(env, v, dir, sizeof dir)) < 0) {
       free(paths);
       return "dirs must be strings";
     }
+    size_t dirlen = (size_t)got;
     for (uint32_t j = 0; j < nfiles; j++) {
       size_t need = dirlen + 1 + namelen[j] + 1;
       if (total + need > room) {
@@ -671,19 +661,12 @@ static napi_value pread_fds_each(napi_env env, napi_callback_info info) {
  *   the root cannot be listed, 0 when a name is a number too long for a pid
  *   (the caller lists the root its own way).
  */
-static napi_value number(napi_env env, int64_t n) {
-  napi_value v;
-  napi_create_int64(env, n, &v);
-  return v;
-}
-
 static napi_value list_pids(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char root[4096];
-  size_t rootlen;
-  if (argc != 1 || napi_get_value_string_utf8(env, argv[0], root, sizeof root, &rootlen) != napi_ok || rootlen >= sizeof root - 1) {
+  if (argc != 1 || path_arg(env, argv[0], root, sizeof root) < 0) {
     return fail(env, "listPids(root: string)");
   }
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -106,12 +106,6 @@ static void *reader(void *arg) {
   return NULL;
 }
 
-static napi_value number(napi_env env, double x) {
-  napi_value v;
-  napi_create_double(env, x, &v);
-  return v;
-}
-
 static int state_arg(napi_env env, napi_value v, double **state) {
   napi_typedarray_type type;
   size_t len, off;
@@ -157,7 +151,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   char path[4096];
-  size_t plen, bcap;
+  size_t bcap;
   char *b;
   double threshold;
   double *state;
@@ -165,7 +159,7 @@ static napi_value start(napi_env env, napi_callback_info info) {
   int32_t kept = -1;
   if (argc == 4) napi_typeof(env, argv[0], &kind);
   bool by_path = kind == napi_string;
-  if (argc != 4 || (by_path ? napi_get_value_string_utf8(env, argv[0], path, sizeof path, &plen) != napi_ok || plen >= sizeof path - 1
+  if (argc != 4 || (by_path ? path_arg(env, argv[0], path, sizeof path) < 0
                             : kind != napi_number || napi_get_value_int32(env, argv[0], &kept) != napi_ok || kept < 0) ||
       buffer_arg(env, argv[1], &b, &bcap) != 0 || napi_get_value_double(env, argv[2], &threshold) != napi_ok || state_arg(env, argv[3], &state) != 0) {
     return fail(env, "start(path or descriptor, buffer, threshold, state)");

@@ -26,12 +26,6 @@
 #include <unistd.h>
 #include <uv.h>
 
-static napi_value num(napi_env env, int64_t v) {
-  napi_value r;
-  napi_create_int64(env, v, &r);
-  return r;
-}
-
 static int get_int(napi_env env, napi_value v, int32_t *out) {
   return napi_get_value_int32(env, v, out) == napi_ok ? 0 : -1;
 }
@@ -47,16 +41,16 @@ static int get_bytes(napi_env env, napi_value v, void **data, size_t *len) {
 static napi_value nl_open(napi_env env, napi_callback_info info) {
   (void)info;
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_GENERIC);
-  if (fd < 0) return num(env, -errno);
+  if (fd < 0) return number(env, -errno);
   struct sockaddr_nl sa;
   memset(&sa, 0, sizeof sa);
   sa.nl_family = AF_NETLINK;
   if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
     int e = errno;
     close(fd);
-    return num(env, -e);
+    return number(env, -e);
   }
-  return num(env, fd);
+  return number(env, fd);
 }
 
 static napi_value nl_send(napi_env env, napi_callback_info info) {
@@ -73,7 +67,7 @@ static napi_value nl_send(napi_env env, napi_callback_info info) {
   ssize_t r;
   do r = sendto(fd, data, len, 0, (struct sockaddr *)&sa, sizeof sa);
   while (r < 0 && errno == EINTR);
-  return num(env, r < 0 ? -errno : r);
+  return number(env, r < 0 ? -errno : r);
 }
 
 static napi_value nl_recv(napi_env env, napi_callback_info info) {
@@ -87,7 +81,7 @@ static napi_value nl_recv(napi_env env, napi_callback_info info) {
   ssize_t r;
   do r = recv(fd, data, len, MSG_TRUNC);
   while (r < 0 && errno == EINTR);
-  return num(env, r < 0 ? -errno : r);
+  return number(env, r < 0 ? -errno : r);
 }
 
 static napi_value nl_set_rcvbuf(napi_env env, napi_callback_info info) {
@@ -101,7 +95,7 @@ static napi_value nl_set_rcvbuf(napi_env env, napi_callback_info info) {
   }
   int v = bytes;
   int r = setsockopt(fd, SOL_SOCKET, force ? SO_RCVBUFFORCE : SO_RCVBUF, &v, sizeof v);
-  return num(env, r < 0 ? -errno : 0);
+  return number(env, r < 0 ? -errno : 0);
 }
 
 static napi_value nl_get_rcvbuf(napi_env env, napi_callback_info info) {
@@ -113,7 +107,7 @@ static napi_value nl_get_rcvbuf(napi_env env, napi_callback_info info) {
   int v = 0;
   socklen_t l = sizeof v;
   int r = getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, &l);
-  return num(env, r < 0 ? -errno : v);
+  return number(env, r < 0 ? -errno : v);
 }
 
 static napi_value nl_close(napi_env env, napi_callback_info info) {
@@ -122,7 +116,7 @@ static napi_value nl_close(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int32_t fd;
   if (argc != 1 || get_int(env, argv[0], &fd)) return fail(env, "close(fd)");
-  return num(env, close(fd) < 0 ? -errno : 0);
+  return number(env, close(fd) < 0 ? -errno : 0);
 }
 
 /* A readability watcher: the uv handle, and the JavaScript callback it calls. */
@@ -202,7 +196,7 @@ static napi_value nl_watch(napi_env env, napi_callback_info info) {
   int r = uv_poll_init(loop, &w->poll, fd);
   if (r < 0) {
     free(w);
-    return num(env, r);
+    return number(env, r);
   }
   w->poll.data = w;
   w->env = env;
@@ -215,7 +209,7 @@ static napi_value nl_watch(napi_env env, napi_callback_info info) {
   napi_create_external(env, w, finalize_handle, NULL, &handle);
   if (r < 0) {
     stop(w);
-    return num(env, r);
+    return number(env, r);
   }
   return handle;
 }
