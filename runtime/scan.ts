@@ -28,6 +28,8 @@ const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 const PLUS = 43;
 /** Largest integer a JavaScript number holds exactly. */
 const SAFE = Number.MAX_SAFE_INTEGER;
+/** The most slots Scan.listRoom makes room for (V8 gives an array made at a great length slow dictionary elements). */
+const LIST_ROOM = 1024;
 
 export function isSpace(c: number): boolean {
   return c === SP || c === TAB;
@@ -1019,13 +1021,7 @@ export class Scan {
   /** Every remaining token, for text the spec does not describe. */
   restTokens(): string[] {
     // Counted first, so the array is made once at its size (a line may hold a hundred thousand tokens).
-    const b = this.b;
-    let n = 0;
-    for (let p = this.pos, inWord = false; p < this.le; p++) {
-      const w = !isSpace(b[p]!);
-      if (w && !inWord) n++;
-      inWord = w;
-    }
+    const n = this.tokensLeft();
     const out = new Array<string>(n);
     for (let i = 0; i < n; i++) {
       this.ws();
@@ -1033,6 +1029,43 @@ export class Scan {
     }
     this.ws();
     return out;
+  }
+
+  /** The number of tokens from the cursor to the end of the line. */
+  tokensLeft(): number {
+    const b = this.b;
+    let n = 0;
+    for (let p = this.pos, inWord = false; p < this.le; p++) {
+      const w = !isSpace(b[p]!);
+      if (w && !inWord) n++;
+      inWord = w;
+    }
+    return n;
+  }
+
+  /**
+   * The room to make for a list read from the cursor: the items of one
+   * token separated by the byte `sep` (mountinfo's `rw,relatime`: 2), or
+   * the tokens left on the line when `sep` is -1; at most LIST_ROOM. A
+   * generated parser makes its array at this length and fills it in place,
+   * so it holds no unused slots (an array grown by push keeps room for 17
+   * or more: in mountinfo's records, a third of their memory), and adds to
+   * it by push when the items run on past the estimate (white space around
+   * a separator).
+   */
+  listRoom(sep: number): number {
+    if (sep < 0) return Math.min(this.tokensLeft(), LIST_ROOM);
+    const b = this.b;
+    let p = this.pos;
+    while (p < this.le && isSpace(b[p]!)) p++;
+    if (p === this.le) return 0;
+    let n = 1;
+    for (; p < this.le && n < LIST_ROOM; p++) {
+      const x = b[p]!;
+      if (x === sep) n++;
+      else if (isSpace(x)) break;
+    }
+    return n;
   }
 
   // ---- numbers -----------------------------------------------------------

@@ -10,6 +10,25 @@ import { scalarType, type Shapes } from '../shapes.js';
 
 const q = (s: string): string => JSON.stringify(s);
 
+/**
+ * A list made at the length `room` (an expression) and filled in place:
+ * listStart, then listAdd per item (push once the room is used up), then
+ * listEnd (cuts the length to the items read, when there were fewer).
+ */
+function listStart(w: CodeBlockWriter, arr: string, type: string, room: string): void {
+  w.writeLine(`const ${arr} = new Array<${type}>(${room});`);
+  w.writeLine(`let ${arr}n = 0;`);
+}
+
+function listAdd(w: CodeBlockWriter, arr: string, item: string): void {
+  w.writeLine(`if (${arr}n < ${arr}.length) ${arr}[${arr}n] = ${item}; else ${arr}.push(${item});`);
+  w.writeLine(`${arr}n++;`);
+}
+
+function listEnd(w: CodeBlockWriter, arr: string): void {
+  w.writeLine(`if (${arr}n < ${arr}.length) ${arr}.length = ${arr}n;`);
+}
+
 /** Where a value sits: one token among others, the rest of a keyed line, or a whole NUL-separated item. */
 type Place = 'token' | 'line' | 'item';
 
@@ -160,14 +179,22 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'list': {
         const arr = `a${counter++}`;
         const item = `i${counter++}`;
-        w.writeLine(`const ${arr}: ${scalarType(v.of)}[] = [];`);
-        w.writeLine(`let ${item}: ${scalarType(v.of)};`);
+        const type = scalarType(v.of);
+        // The items of one token (`rw,relatime`) are counted first and go into an array made at that length (Scan.listRoom).
+        const room = v.open === undefined && v.separator !== null && v.separator.length === 1;
+        if (room) listStart(w, arr, type, `s.listRoom(${v.separator!.charCodeAt(0)})`);
+        else w.writeLine(`const ${arr}: ${type}[] = [];`);
+        const add = (): void => {
+          if (room) listAdd(w, arr, item);
+          else w.writeLine(`${arr}.push(${item});`);
+        };
+        w.writeLine(`let ${item}: ${type};`);
         if (v.open !== undefined) w.writeLine(`s.ws(); s.char(${q(v.open)}); s.ws();`);
         const stop = v.open !== undefined ? `!s.at(${q(v.close!)})` : 's.more()';
         if (v.separator === null) {
           w.write(`while (${stop}) `).block(() => {
             value(w, v.of, item, 'token', label);
-            w.writeLine(`${arr}.push(${item});`);
+            add();
             w.writeLine(v.open !== undefined ? 's.ws();' : 's.sep();');
           });
         } else {
@@ -177,7 +204,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               const read = `s.wordTo(${q(v.separator!)})`;
               w.writeLine(`${item} = ${v.of.escaped ? unescaped(read) : read};`);
             } else value(w, v.of, item, 'token', label);
-            w.writeLine(`${arr}.push(${item});`);
+            add();
             // White space may come before a separator; without one it is the boundary after the list.
             w.writeLine('const b = s.pos;');
             w.writeLine('s.ws();');
@@ -186,6 +213,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           });
         }
         if (v.close !== undefined) w.writeLine(`s.char(${q(v.close)});`);
+        if (room) listEnd(w, arr);
         w.writeLine(`${target} = ${arr};`);
         return;
       }
@@ -466,21 +494,51 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     }
   };
 
-  const recordObject = (w: CodeBlockWriter, r: RecordModel, type: string, lead: string[] = []): void => {
-    const req: string[] = [...lead];
-    const opt: string[] = [];
+  /** Record types whose objects are made by a constructor (see objectOf), with the field order of their parameters. */
+  const builders: { name: string; type: string; fields: string[]; optional: string[] }[] = [];
+
+  /**
+   * Writes `const o` = an object of `type` holding the fields `req` (name,
+   * expression) and those of `opt` and `catchAll` whose value is not
+   * undefined (absent fields stay absent). With no optional field it is a
+   * literal, and the catch-alls (extra, extraTokens: text the spec does not
+   * describe, seldom there) are added to it. Otherwise a constructor of the
+   * file makes it: the keys of a literal are all V8 keeps inside the object,
+   * and each optional key added to it after would land in a property array
+   * grown (and copied) a few keys at a time; a constructor's objects get
+   * room inside for every key it may set.
+   */
+  const objectOf = (w: CodeBlockWriter, type: string, req: [string, string][], opt: [string, string][], catchAll: [string, string][]): void => {
+    if (opt.length === 0) {
+      w.writeLine(`const o: ${type} = { ${req.map(([n, e]) => `${n}: ${e}`).join(', ')} };`);
+      for (const [n, e] of catchAll) w.writeLine(`if (${e} !== undefined) o.${n} = ${e};`);
+      return;
+    }
+    opt = [...opt, ...catchAll];
+    const fields = req.map(([n]) => n);
+    const optional = opt.map(([n]) => n);
+    const key = (b: { type: string; fields: string[]; optional: string[] }): string => `${b.type}|${b.fields.join()}|${b.optional.join()}`;
+    let b = builders.find((x) => key(x) === key({ type, fields, optional }));
+    if (!b) {
+      const base = /^(?:Omit<)?(\w+)/.exec(type)![1]!;
+      const taken = builders.filter((x) => x.name.startsWith(`${base}Object`)).length;
+      b = { name: `${base}Object${taken === 0 ? '' : taken}`, type, fields, optional };
+      builders.push(b);
+    }
+    w.writeLine(`const o = new ${b.name}New(${[...req, ...opt].map(([, e]) => e).join(', ')});`);
+  };
+
+  const recordObject = (w: CodeBlockWriter, r: RecordModel, type: string, lead: [string, string][], more: [string, string][]): void => {
+    const req: [string, string][] = [...lead];
+    const opt: [string, string][] = [];
     for (const t of r.tokens) {
       if (t.kind !== 'field') continue;
       const list = t.field.optional ? opt : req;
-      list.push(`${t.field.name}: v_${t.field.name}`);
-      if (t.field.value.kind === 'inet' && !t.repeat) list.push(`${t.field.name}Raw: v_${t.field.name}Raw`);
+      list.push([t.field.name, `v_${t.field.name}`]);
+      if (t.field.value.kind === 'inet' && !t.repeat) list.push([`${t.field.name}Raw`, `v_${t.field.name}Raw`]);
     }
-    for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) (f.optional ? opt : req).push(`${f.name}: v_${f.name}`);
-    w.writeLine(`const o: ${type} = { ${req.join(', ')} };`);
-    for (const n of opt) {
-      const name = n.slice(0, n.indexOf(':'));
-      w.writeLine(`if (v_${name} !== undefined) o.${name} = v_${name};`);
-    }
+    for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) (f.optional ? opt : req).push([f.name, `v_${f.name}`]);
+    objectOf(w, type, req, opt, more);
   };
 
   interface RecordOptions {
@@ -515,10 +573,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const tail = !r.closed && !r.pairs && !r.columns && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest));
         if (tail) w.writeLine('const extraTokens = s.more() ? s.restTokens() : undefined;');
         else w.writeLine('s.eol();');
-        const lead = opts.kind !== undefined ? [`kind: ${q(opts.kind)}`] : [];
-        recordObject(w, r, type, r.columns?.others ? [...lead, `${r.columns.others.name}: others`] : lead);
-        if (tail) w.writeLine('if (extraTokens !== undefined) o.extraTokens = extraTokens;');
-        if (r.pairs || (r.columns && !r.columns.others)) w.writeLine('if (extra !== undefined) o.extra = extra;');
+        const lead: [string, string][] = opts.kind !== undefined ? [['kind', q(opts.kind)]] : [];
+        if (r.columns?.others) lead.push([r.columns.others.name, 'others']);
+        const more: [string, string][] = [];
+        if (tail) more.push(['extraTokens', 'extraTokens']);
+        if (r.pairs || (r.columns && !r.columns.others)) more.push(['extra', 'extra']);
+        recordObject(w, r, type, lead, more);
         w.writeLine('return o;');
       },
     });
@@ -895,11 +955,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           const opt: string[] = [];
           if (head) for (const t of head.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
           for (const e of l.entries) (e.field.optional && !e.indexed && !e.repeated ? opt : req).push(e.field.name);
-          const init = [...(kind !== undefined ? [`kind: ${q(kind)}`] : []), ...req.map((n) => `${n}: v_${n}`)];
-          if (l.others) init.push(`${l.others.name}: others`);
-          w.writeLine(`const o: ${type} = { ${init.join(', ')} };`);
-          for (const n of opt) w.writeLine(`if (v_${n} !== undefined) o.${n} = v_${n};`);
-          if (!l.others && l.extra) w.writeLine('if (extra !== undefined) o.extra = extra;');
+          const init: [string, string][] = [...(kind !== undefined ? [['kind', q(kind)] as [string, string]] : []), ...req.map((n): [string, string] => [n, `v_${n}`])];
+          if (l.others) init.push([l.others.name, 'others']);
+          objectOf(
+            w,
+            type,
+            init,
+            opt.map((n): [string, string] => [n, `v_${n}`]),
+            !l.others && l.extra ? [['extra', 'extra']] : [],
+          );
           w.writeLine('return o;');
         };
         break;
@@ -1013,6 +1077,27 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     });
   }
   // Filled in while the bodies are written, so declared after them (read only when a parser runs).
+  for (const b of builders) {
+    const all = [...b.fields, ...b.optional];
+    file.addFunction({
+      name: b.name,
+      docs: [`The constructor behind ${b.name}New.`],
+      parameters: [{ name: 'this', type: b.type }, ...all.map((n) => ({ name: `v_${n}`, type: `${b.type}[${q(n)}]` }))],
+      returnType: 'void',
+      statements: (w) => {
+        for (const n of b.fields) w.writeLine(`this.${n} = v_${n};`);
+        for (const n of b.optional) w.writeLine(`if (v_${n} !== undefined) this.${n} = v_${n};`);
+      },
+    });
+    file.addStatements(`${b.name}.prototype = Object.prototype;`);
+    file.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      docs: [
+        `Makes a plain ${b.type} (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time.`,
+      ],
+      declarations: [{ name: `${b.name}New`, initializer: `${b.name} as unknown as new (...values: Parameters<typeof ${b.name}>) => ${b.type}` }],
+    });
+  }
   for (const t of keyTables) {
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,

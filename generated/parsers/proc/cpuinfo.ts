@@ -535,57 +535,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
     }
   }
   if (v_processor === undefined) s.missing("the key \"processor\"");
-  const o: ProcCpuinfoBlockCpu = { kind: "cpu", processor: v_processor };
-  if (v_vendorId !== undefined) o.vendorId = v_vendorId;
-  if (v_cpuFamily !== undefined) o.cpuFamily = v_cpuFamily;
-  if (v_model !== undefined) o.model = v_model;
-  if (v_modelName !== undefined) o.modelName = v_modelName;
-  if (v_stepping !== undefined) o.stepping = v_stepping;
-  if (v_microcode !== undefined) o.microcode = v_microcode;
-  if (v_cpuMhz !== undefined) o.cpuMhz = v_cpuMhz;
-  if (v_cacheSize !== undefined) o.cacheSize = v_cacheSize;
-  if (v_physicalId !== undefined) o.physicalId = v_physicalId;
-  if (v_siblings !== undefined) o.siblings = v_siblings;
-  if (v_coreId !== undefined) o.coreId = v_coreId;
-  if (v_cpuCores !== undefined) o.cpuCores = v_cpuCores;
-  if (v_apicid !== undefined) o.apicid = v_apicid;
-  if (v_initialApicid !== undefined) o.initialApicid = v_initialApicid;
-  if (v_fdivBug !== undefined) o.fdivBug = v_fdivBug;
-  if (v_hltBug !== undefined) o.hltBug = v_hltBug;
-  if (v_f00fBug !== undefined) o.f00fBug = v_f00fBug;
-  if (v_comaBug !== undefined) o.comaBug = v_comaBug;
-  if (v_fpu !== undefined) o.fpu = v_fpu;
-  if (v_fpuException !== undefined) o.fpuException = v_fpuException;
-  if (v_cpuidLevel !== undefined) o.cpuidLevel = v_cpuidLevel;
-  if (v_wp !== undefined) o.wp = v_wp;
-  if (v_flags !== undefined) o.flags = v_flags;
-  if (v_vmxFlags !== undefined) o.vmxFlags = v_vmxFlags;
-  if (v_bugs !== undefined) o.bugs = v_bugs;
-  if (v_bogomips !== undefined) o.bogomips = v_bogomips;
-  if (v_tlbSize !== undefined) o.tlbSize = v_tlbSize;
-  if (v_clflushSize !== undefined) o.clflushSize = v_clflushSize;
-  if (v_cacheAlignment !== undefined) o.cacheAlignment = v_cacheAlignment;
-  if (v_addressSizes !== undefined) o.addressSizes = v_addressSizes;
-  if (v_powerManagement !== undefined) o.powerManagement = v_powerManagement;
-  if (v_bogoMips !== undefined) o.bogoMips = v_bogoMips;
-  if (v_features !== undefined) o.features = v_features;
-  if (v_cpuImplementer !== undefined) o.cpuImplementer = v_cpuImplementer;
-  if (v_cpuArchitecture !== undefined) o.cpuArchitecture = v_cpuArchitecture;
-  if (v_cpuVariant !== undefined) o.cpuVariant = v_cpuVariant;
-  if (v_cpuPart !== undefined) o.cpuPart = v_cpuPart;
-  if (v_cpuRevision !== undefined) o.cpuRevision = v_cpuRevision;
-  if (v_cpu !== undefined) o.cpu = v_cpu;
-  if (v_clock !== undefined) o.clock = v_clock;
-  if (v_revision !== undefined) o.revision = v_revision;
-  if (v_hart !== undefined) o.hart = v_hart;
-  if (v_isa !== undefined) o.isa = v_isa;
-  if (v_riscvMmu !== undefined) o.riscvMmu = v_riscvMmu;
-  if (v_uarch !== undefined) o.uarch = v_uarch;
-  if (v_mvendorid !== undefined) o.mvendorid = v_mvendorid;
-  if (v_marchid !== undefined) o.marchid = v_marchid;
-  if (v_mimpid !== undefined) o.mimpid = v_mimpid;
-  if (v_hartIsa !== undefined) o.hartIsa = v_hartIsa;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcCpuinfoBlockCpuObjectNew("cpu", v_processor, v_vendorId, v_cpuFamily, v_model, v_modelName, v_stepping, v_microcode, v_cpuMhz, v_cacheSize, v_physicalId, v_siblings, v_coreId, v_cpuCores, v_apicid, v_initialApicid, v_fdivBug, v_hltBug, v_f00fBug, v_comaBug, v_fpu, v_fpuException, v_cpuidLevel, v_wp, v_flags, v_vmxFlags, v_bugs, v_bogomips, v_tlbSize, v_clflushSize, v_cacheAlignment, v_addressSizes, v_powerManagement, v_bogoMips, v_features, v_cpuImplementer, v_cpuArchitecture, v_cpuVariant, v_cpuPart, v_cpuRevision, v_cpu, v_clock, v_revision, v_hart, v_isa, v_riscvMmu, v_uarch, v_mvendorid, v_marchid, v_mimpid, v_hartIsa, extra);
   return o;
 }
 
@@ -717,21 +667,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
     }
   }
   if (v_cpuNumber === undefined) s.missing("the key \"cpu number\"");
-  const o: ProcCpuinfoBlockS390Cpu = { kind: "s390Cpu", cpuNumber: v_cpuNumber };
-  if (v_physicalId !== undefined) o.physicalId = v_physicalId;
-  if (v_coreId !== undefined) o.coreId = v_coreId;
-  if (v_siblings !== undefined) o.siblings = v_siblings;
-  if (v_cpuCores !== undefined) o.cpuCores = v_cpuCores;
-  if (v_bookId !== undefined) o.bookId = v_bookId;
-  if (v_drawerId !== undefined) o.drawerId = v_drawerId;
-  if (v_dedicated !== undefined) o.dedicated = v_dedicated;
-  if (v_address !== undefined) o.address = v_address;
-  if (v_version !== undefined) o.version = v_version;
-  if (v_identification !== undefined) o.identification = v_identification;
-  if (v_cpuMhzDynamic !== undefined) o.cpuMhzDynamic = v_cpuMhzDynamic;
-  if (v_cpuMhzStatic !== undefined) o.cpuMhzStatic = v_cpuMhzStatic;
-  if (v_machine !== undefined) o.machine = v_machine;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcCpuinfoBlockS390CpuObjectNew("s390Cpu", v_cpuNumber, v_physicalId, v_coreId, v_siblings, v_cpuCores, v_bookId, v_drawerId, v_dedicated, v_address, v_version, v_identification, v_cpuMhzDynamic, v_cpuMhzStatic, v_machine, extra);
   return o;
 }
 
@@ -909,22 +845,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
     }
   }
-  const o: ProcCpuinfoBlockSystem = { kind: "system", caches: v_caches, processors: v_processors };
-  if (v_hardware !== undefined) o.hardware = v_hardware;
-  if (v_boardRevision !== undefined) o.boardRevision = v_boardRevision;
-  if (v_serial !== undefined) o.serial = v_serial;
-  if (v_timebase !== undefined) o.timebase = v_timebase;
-  if (v_platform !== undefined) o.platform = v_platform;
-  if (v_machine !== undefined) o.machine = v_machine;
-  if (v_mmu !== undefined) o.mmu = v_mmu;
-  if (v_firmware !== undefined) o.firmware = v_firmware;
-  if (v_numProcessors !== undefined) o.numProcessors = v_numProcessors;
-  if (v_bogomipsPerCpu !== undefined) o.bogomipsPerCpu = v_bogomipsPerCpu;
-  if (v_maxThreadId !== undefined) o.maxThreadId = v_maxThreadId;
-  if (v_s390Features !== undefined) o.s390Features = v_s390Features;
-  if (v_facilities !== undefined) o.facilities = v_facilities;
-  if (v_model !== undefined) o.model = v_model;
-  if (v_vendorId !== undefined) o.vendorId = v_vendorId;
+  const o = new ProcCpuinfoBlockSystemObjectNew("system", v_caches, v_processors, v_hardware, v_boardRevision, v_serial, v_timebase, v_platform, v_machine, v_mmu, v_firmware, v_numProcessors, v_bogomipsPerCpu, v_maxThreadId, v_s390Features, v_facilities, v_model, v_vendorId);
   return o;
 }
 
@@ -1036,6 +957,115 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCpuinfoBl
   }
 }
 
+/** The constructor behind ProcCpuinfoBlockCpuObjectNew. */
+function ProcCpuinfoBlockCpuObject(this: ProcCpuinfoBlockCpu, v_kind: ProcCpuinfoBlockCpu["kind"], v_processor: ProcCpuinfoBlockCpu["processor"], v_vendorId: ProcCpuinfoBlockCpu["vendorId"], v_cpuFamily: ProcCpuinfoBlockCpu["cpuFamily"], v_model: ProcCpuinfoBlockCpu["model"], v_modelName: ProcCpuinfoBlockCpu["modelName"], v_stepping: ProcCpuinfoBlockCpu["stepping"], v_microcode: ProcCpuinfoBlockCpu["microcode"], v_cpuMhz: ProcCpuinfoBlockCpu["cpuMhz"], v_cacheSize: ProcCpuinfoBlockCpu["cacheSize"], v_physicalId: ProcCpuinfoBlockCpu["physicalId"], v_siblings: ProcCpuinfoBlockCpu["siblings"], v_coreId: ProcCpuinfoBlockCpu["coreId"], v_cpuCores: ProcCpuinfoBlockCpu["cpuCores"], v_apicid: ProcCpuinfoBlockCpu["apicid"], v_initialApicid: ProcCpuinfoBlockCpu["initialApicid"], v_fdivBug: ProcCpuinfoBlockCpu["fdivBug"], v_hltBug: ProcCpuinfoBlockCpu["hltBug"], v_f00fBug: ProcCpuinfoBlockCpu["f00fBug"], v_comaBug: ProcCpuinfoBlockCpu["comaBug"], v_fpu: ProcCpuinfoBlockCpu["fpu"], v_fpuException: ProcCpuinfoBlockCpu["fpuException"], v_cpuidLevel: ProcCpuinfoBlockCpu["cpuidLevel"], v_wp: ProcCpuinfoBlockCpu["wp"], v_flags: ProcCpuinfoBlockCpu["flags"], v_vmxFlags: ProcCpuinfoBlockCpu["vmxFlags"], v_bugs: ProcCpuinfoBlockCpu["bugs"], v_bogomips: ProcCpuinfoBlockCpu["bogomips"], v_tlbSize: ProcCpuinfoBlockCpu["tlbSize"], v_clflushSize: ProcCpuinfoBlockCpu["clflushSize"], v_cacheAlignment: ProcCpuinfoBlockCpu["cacheAlignment"], v_addressSizes: ProcCpuinfoBlockCpu["addressSizes"], v_powerManagement: ProcCpuinfoBlockCpu["powerManagement"], v_bogoMips: ProcCpuinfoBlockCpu["bogoMips"], v_features: ProcCpuinfoBlockCpu["features"], v_cpuImplementer: ProcCpuinfoBlockCpu["cpuImplementer"], v_cpuArchitecture: ProcCpuinfoBlockCpu["cpuArchitecture"], v_cpuVariant: ProcCpuinfoBlockCpu["cpuVariant"], v_cpuPart: ProcCpuinfoBlockCpu["cpuPart"], v_cpuRevision: ProcCpuinfoBlockCpu["cpuRevision"], v_cpu: ProcCpuinfoBlockCpu["cpu"], v_clock: ProcCpuinfoBlockCpu["clock"], v_revision: ProcCpuinfoBlockCpu["revision"], v_hart: ProcCpuinfoBlockCpu["hart"], v_isa: ProcCpuinfoBlockCpu["isa"], v_riscvMmu: ProcCpuinfoBlockCpu["riscvMmu"], v_uarch: ProcCpuinfoBlockCpu["uarch"], v_mvendorid: ProcCpuinfoBlockCpu["mvendorid"], v_marchid: ProcCpuinfoBlockCpu["marchid"], v_mimpid: ProcCpuinfoBlockCpu["mimpid"], v_hartIsa: ProcCpuinfoBlockCpu["hartIsa"], v_extra: ProcCpuinfoBlockCpu["extra"]): void {
+  this.kind = v_kind;
+  this.processor = v_processor;
+  if (v_vendorId !== undefined) this.vendorId = v_vendorId;
+  if (v_cpuFamily !== undefined) this.cpuFamily = v_cpuFamily;
+  if (v_model !== undefined) this.model = v_model;
+  if (v_modelName !== undefined) this.modelName = v_modelName;
+  if (v_stepping !== undefined) this.stepping = v_stepping;
+  if (v_microcode !== undefined) this.microcode = v_microcode;
+  if (v_cpuMhz !== undefined) this.cpuMhz = v_cpuMhz;
+  if (v_cacheSize !== undefined) this.cacheSize = v_cacheSize;
+  if (v_physicalId !== undefined) this.physicalId = v_physicalId;
+  if (v_siblings !== undefined) this.siblings = v_siblings;
+  if (v_coreId !== undefined) this.coreId = v_coreId;
+  if (v_cpuCores !== undefined) this.cpuCores = v_cpuCores;
+  if (v_apicid !== undefined) this.apicid = v_apicid;
+  if (v_initialApicid !== undefined) this.initialApicid = v_initialApicid;
+  if (v_fdivBug !== undefined) this.fdivBug = v_fdivBug;
+  if (v_hltBug !== undefined) this.hltBug = v_hltBug;
+  if (v_f00fBug !== undefined) this.f00fBug = v_f00fBug;
+  if (v_comaBug !== undefined) this.comaBug = v_comaBug;
+  if (v_fpu !== undefined) this.fpu = v_fpu;
+  if (v_fpuException !== undefined) this.fpuException = v_fpuException;
+  if (v_cpuidLevel !== undefined) this.cpuidLevel = v_cpuidLevel;
+  if (v_wp !== undefined) this.wp = v_wp;
+  if (v_flags !== undefined) this.flags = v_flags;
+  if (v_vmxFlags !== undefined) this.vmxFlags = v_vmxFlags;
+  if (v_bugs !== undefined) this.bugs = v_bugs;
+  if (v_bogomips !== undefined) this.bogomips = v_bogomips;
+  if (v_tlbSize !== undefined) this.tlbSize = v_tlbSize;
+  if (v_clflushSize !== undefined) this.clflushSize = v_clflushSize;
+  if (v_cacheAlignment !== undefined) this.cacheAlignment = v_cacheAlignment;
+  if (v_addressSizes !== undefined) this.addressSizes = v_addressSizes;
+  if (v_powerManagement !== undefined) this.powerManagement = v_powerManagement;
+  if (v_bogoMips !== undefined) this.bogoMips = v_bogoMips;
+  if (v_features !== undefined) this.features = v_features;
+  if (v_cpuImplementer !== undefined) this.cpuImplementer = v_cpuImplementer;
+  if (v_cpuArchitecture !== undefined) this.cpuArchitecture = v_cpuArchitecture;
+  if (v_cpuVariant !== undefined) this.cpuVariant = v_cpuVariant;
+  if (v_cpuPart !== undefined) this.cpuPart = v_cpuPart;
+  if (v_cpuRevision !== undefined) this.cpuRevision = v_cpuRevision;
+  if (v_cpu !== undefined) this.cpu = v_cpu;
+  if (v_clock !== undefined) this.clock = v_clock;
+  if (v_revision !== undefined) this.revision = v_revision;
+  if (v_hart !== undefined) this.hart = v_hart;
+  if (v_isa !== undefined) this.isa = v_isa;
+  if (v_riscvMmu !== undefined) this.riscvMmu = v_riscvMmu;
+  if (v_uarch !== undefined) this.uarch = v_uarch;
+  if (v_mvendorid !== undefined) this.mvendorid = v_mvendorid;
+  if (v_marchid !== undefined) this.marchid = v_marchid;
+  if (v_mimpid !== undefined) this.mimpid = v_mimpid;
+  if (v_hartIsa !== undefined) this.hartIsa = v_hartIsa;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcCpuinfoBlockCpuObject.prototype = Object.prototype;
+
+/** Makes a plain ProcCpuinfoBlockCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcCpuinfoBlockCpuObjectNew = ProcCpuinfoBlockCpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockCpuObject>) => ProcCpuinfoBlockCpu;
+
+/** The constructor behind ProcCpuinfoBlockS390CpuObjectNew. */
+function ProcCpuinfoBlockS390CpuObject(this: ProcCpuinfoBlockS390Cpu, v_kind: ProcCpuinfoBlockS390Cpu["kind"], v_cpuNumber: ProcCpuinfoBlockS390Cpu["cpuNumber"], v_physicalId: ProcCpuinfoBlockS390Cpu["physicalId"], v_coreId: ProcCpuinfoBlockS390Cpu["coreId"], v_siblings: ProcCpuinfoBlockS390Cpu["siblings"], v_cpuCores: ProcCpuinfoBlockS390Cpu["cpuCores"], v_bookId: ProcCpuinfoBlockS390Cpu["bookId"], v_drawerId: ProcCpuinfoBlockS390Cpu["drawerId"], v_dedicated: ProcCpuinfoBlockS390Cpu["dedicated"], v_address: ProcCpuinfoBlockS390Cpu["address"], v_version: ProcCpuinfoBlockS390Cpu["version"], v_identification: ProcCpuinfoBlockS390Cpu["identification"], v_cpuMhzDynamic: ProcCpuinfoBlockS390Cpu["cpuMhzDynamic"], v_cpuMhzStatic: ProcCpuinfoBlockS390Cpu["cpuMhzStatic"], v_machine: ProcCpuinfoBlockS390Cpu["machine"], v_extra: ProcCpuinfoBlockS390Cpu["extra"]): void {
+  this.kind = v_kind;
+  this.cpuNumber = v_cpuNumber;
+  if (v_physicalId !== undefined) this.physicalId = v_physicalId;
+  if (v_coreId !== undefined) this.coreId = v_coreId;
+  if (v_siblings !== undefined) this.siblings = v_siblings;
+  if (v_cpuCores !== undefined) this.cpuCores = v_cpuCores;
+  if (v_bookId !== undefined) this.bookId = v_bookId;
+  if (v_drawerId !== undefined) this.drawerId = v_drawerId;
+  if (v_dedicated !== undefined) this.dedicated = v_dedicated;
+  if (v_address !== undefined) this.address = v_address;
+  if (v_version !== undefined) this.version = v_version;
+  if (v_identification !== undefined) this.identification = v_identification;
+  if (v_cpuMhzDynamic !== undefined) this.cpuMhzDynamic = v_cpuMhzDynamic;
+  if (v_cpuMhzStatic !== undefined) this.cpuMhzStatic = v_cpuMhzStatic;
+  if (v_machine !== undefined) this.machine = v_machine;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcCpuinfoBlockS390CpuObject.prototype = Object.prototype;
+
+/** Makes a plain ProcCpuinfoBlockS390Cpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcCpuinfoBlockS390CpuObjectNew = ProcCpuinfoBlockS390CpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockS390CpuObject>) => ProcCpuinfoBlockS390Cpu;
+
+/** The constructor behind ProcCpuinfoBlockSystemObjectNew. */
+function ProcCpuinfoBlockSystemObject(this: ProcCpuinfoBlockSystem, v_kind: ProcCpuinfoBlockSystem["kind"], v_caches: ProcCpuinfoBlockSystem["caches"], v_processors: ProcCpuinfoBlockSystem["processors"], v_hardware: ProcCpuinfoBlockSystem["hardware"], v_boardRevision: ProcCpuinfoBlockSystem["boardRevision"], v_serial: ProcCpuinfoBlockSystem["serial"], v_timebase: ProcCpuinfoBlockSystem["timebase"], v_platform: ProcCpuinfoBlockSystem["platform"], v_machine: ProcCpuinfoBlockSystem["machine"], v_mmu: ProcCpuinfoBlockSystem["mmu"], v_firmware: ProcCpuinfoBlockSystem["firmware"], v_numProcessors: ProcCpuinfoBlockSystem["numProcessors"], v_bogomipsPerCpu: ProcCpuinfoBlockSystem["bogomipsPerCpu"], v_maxThreadId: ProcCpuinfoBlockSystem["maxThreadId"], v_s390Features: ProcCpuinfoBlockSystem["s390Features"], v_facilities: ProcCpuinfoBlockSystem["facilities"], v_model: ProcCpuinfoBlockSystem["model"], v_vendorId: ProcCpuinfoBlockSystem["vendorId"]): void {
+  this.kind = v_kind;
+  this.caches = v_caches;
+  this.processors = v_processors;
+  if (v_hardware !== undefined) this.hardware = v_hardware;
+  if (v_boardRevision !== undefined) this.boardRevision = v_boardRevision;
+  if (v_serial !== undefined) this.serial = v_serial;
+  if (v_timebase !== undefined) this.timebase = v_timebase;
+  if (v_platform !== undefined) this.platform = v_platform;
+  if (v_machine !== undefined) this.machine = v_machine;
+  if (v_mmu !== undefined) this.mmu = v_mmu;
+  if (v_firmware !== undefined) this.firmware = v_firmware;
+  if (v_numProcessors !== undefined) this.numProcessors = v_numProcessors;
+  if (v_bogomipsPerCpu !== undefined) this.bogomipsPerCpu = v_bogomipsPerCpu;
+  if (v_maxThreadId !== undefined) this.maxThreadId = v_maxThreadId;
+  if (v_s390Features !== undefined) this.s390Features = v_s390Features;
+  if (v_facilities !== undefined) this.facilities = v_facilities;
+  if (v_model !== undefined) this.model = v_model;
+  if (v_vendorId !== undefined) this.vendorId = v_vendorId;
+}
+ProcCpuinfoBlockSystemObject.prototype = Object.prototype;
+
+/** Makes a plain ProcCpuinfoBlockSystem (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcCpuinfoBlockSystemObjectNew = ProcCpuinfoBlockSystemObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockSystemObject>) => ProcCpuinfoBlockSystem;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -242,24 +242,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
   if (v_priority === undefined) s.missing("the key \"priority\"");
   if (v_refcnt === undefined) s.missing("the key \"refcnt\"");
   if (v_type === undefined) s.missing("the key \"type\"");
-  const o: ProcCryptoBlock = { name: v_name, driver: v_driver, module: v_module, priority: v_priority, refcnt: v_refcnt, type: v_type };
-  if (v_selftest !== undefined) o.selftest = v_selftest;
-  if (v_internal !== undefined) o.internal = v_internal;
-  if (v_fips !== undefined) o.fips = v_fips;
-  if (v_flags !== undefined) o.flags = v_flags;
-  if (v_async !== undefined) o.async = v_async;
-  if (v_blockSize !== undefined) o.blockSize = v_blockSize;
-  if (v_minKeySize !== undefined) o.minKeySize = v_minKeySize;
-  if (v_maxKeySize !== undefined) o.maxKeySize = v_maxKeySize;
-  if (v_ivSize !== undefined) o.ivSize = v_ivSize;
-  if (v_chunkSize !== undefined) o.chunkSize = v_chunkSize;
-  if (v_walkSize !== undefined) o.walkSize = v_walkSize;
-  if (v_stateSize !== undefined) o.stateSize = v_stateSize;
-  if (v_maxAuthSize !== undefined) o.maxAuthSize = v_maxAuthSize;
-  if (v_geniv !== undefined) o.geniv = v_geniv;
-  if (v_digestSize !== undefined) o.digestSize = v_digestSize;
-  if (v_seedSize !== undefined) o.seedSize = v_seedSize;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcCryptoBlockObjectNew(v_name, v_driver, v_module, v_priority, v_refcnt, v_type, v_selftest, v_internal, v_fips, v_flags, v_async, v_blockSize, v_minKeySize, v_maxKeySize, v_ivSize, v_chunkSize, v_walkSize, v_stateSize, v_maxAuthSize, v_geniv, v_digestSize, v_seedSize, extra);
   return o;
 }
 
@@ -279,6 +262,36 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCryptoBlo
   }
 }
 
+/** The constructor behind ProcCryptoBlockObjectNew. */
+function ProcCryptoBlockObject(this: ProcCryptoBlock, v_name: ProcCryptoBlock["name"], v_driver: ProcCryptoBlock["driver"], v_module: ProcCryptoBlock["module"], v_priority: ProcCryptoBlock["priority"], v_refcnt: ProcCryptoBlock["refcnt"], v_type: ProcCryptoBlock["type"], v_selftest: ProcCryptoBlock["selftest"], v_internal: ProcCryptoBlock["internal"], v_fips: ProcCryptoBlock["fips"], v_flags: ProcCryptoBlock["flags"], v_async: ProcCryptoBlock["async"], v_blockSize: ProcCryptoBlock["blockSize"], v_minKeySize: ProcCryptoBlock["minKeySize"], v_maxKeySize: ProcCryptoBlock["maxKeySize"], v_ivSize: ProcCryptoBlock["ivSize"], v_chunkSize: ProcCryptoBlock["chunkSize"], v_walkSize: ProcCryptoBlock["walkSize"], v_stateSize: ProcCryptoBlock["stateSize"], v_maxAuthSize: ProcCryptoBlock["maxAuthSize"], v_geniv: ProcCryptoBlock["geniv"], v_digestSize: ProcCryptoBlock["digestSize"], v_seedSize: ProcCryptoBlock["seedSize"], v_extra: ProcCryptoBlock["extra"]): void {
+  this.name = v_name;
+  this.driver = v_driver;
+  this.module = v_module;
+  this.priority = v_priority;
+  this.refcnt = v_refcnt;
+  this.type = v_type;
+  if (v_selftest !== undefined) this.selftest = v_selftest;
+  if (v_internal !== undefined) this.internal = v_internal;
+  if (v_fips !== undefined) this.fips = v_fips;
+  if (v_flags !== undefined) this.flags = v_flags;
+  if (v_async !== undefined) this.async = v_async;
+  if (v_blockSize !== undefined) this.blockSize = v_blockSize;
+  if (v_minKeySize !== undefined) this.minKeySize = v_minKeySize;
+  if (v_maxKeySize !== undefined) this.maxKeySize = v_maxKeySize;
+  if (v_ivSize !== undefined) this.ivSize = v_ivSize;
+  if (v_chunkSize !== undefined) this.chunkSize = v_chunkSize;
+  if (v_walkSize !== undefined) this.walkSize = v_walkSize;
+  if (v_stateSize !== undefined) this.stateSize = v_stateSize;
+  if (v_maxAuthSize !== undefined) this.maxAuthSize = v_maxAuthSize;
+  if (v_geniv !== undefined) this.geniv = v_geniv;
+  if (v_digestSize !== undefined) this.digestSize = v_digestSize;
+  if (v_seedSize !== undefined) this.seedSize = v_seedSize;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcCryptoBlockObject.prototype = Object.prototype;
+
+/** Makes a plain ProcCryptoBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcCryptoBlockObjectNew = ProcCryptoBlockObject as unknown as new (...values: Parameters<typeof ProcCryptoBlockObject>) => ProcCryptoBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["name", "driver", "module", "priority", "refcnt", "selftest", "internal", "fips", "type", "flags", "async", "blocksize", "min keysize", "max keysize", "ivsize", "chunksize", "walksize", "statesize", "maxauthsize", "geniv", "digestsize", "seedsize"];
 /** The same keys numbered, for the switch that reads their values. */

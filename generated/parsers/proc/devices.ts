@@ -38,8 +38,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcDevices {
     }
   }
   if (v_character === undefined) s.missing("the key \"Character devices:\"");
-  const o: ProcDevices = { character: v_character };
-  if (v_block !== undefined) o.block = v_block;
+  const o = new ProcDevicesObjectNew(v_character, v_block);
   return o;
 }
 
@@ -82,3 +81,13 @@ function record1(s: Scan, ctx: ParseContext): ProcDevicesBlockRow {
   const o: ProcDevicesBlockRow = { major: v_major, name: v_name };
   return o;
 }
+
+/** The constructor behind ProcDevicesObjectNew. */
+function ProcDevicesObject(this: ProcDevices, v_character: ProcDevices["character"], v_block: ProcDevices["block"]): void {
+  this.character = v_character;
+  if (v_block !== undefined) this.block = v_block;
+}
+ProcDevicesObject.prototype = Object.prototype;
+
+/** Makes a plain ProcDevices (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcDevicesObjectNew = ProcDevicesObject as unknown as new (...values: Parameters<typeof ProcDevicesObject>) => ProcDevices;

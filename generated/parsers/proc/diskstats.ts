@@ -93,14 +93,7 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsFull {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcDiskstatsFull = { kind: "full", major: v_major, minor: v_minor, device: v_device, readsCompleted: v_readsCompleted, readsMerged: v_readsMerged, readBytes: v_readBytes, readTime: v_readTime, writesCompleted: v_writesCompleted, writesMerged: v_writesMerged, writeBytes: v_writeBytes, writeTime: v_writeTime, ioInProgress: v_ioInProgress, ioTime: v_ioTime, weightedIoTime: v_weightedIoTime };
-  if (v_discardsCompleted !== undefined) o.discardsCompleted = v_discardsCompleted;
-  if (v_discardsMerged !== undefined) o.discardsMerged = v_discardsMerged;
-  if (v_discardBytes !== undefined) o.discardBytes = v_discardBytes;
-  if (v_discardTime !== undefined) o.discardTime = v_discardTime;
-  if (v_flushesCompleted !== undefined) o.flushesCompleted = v_flushesCompleted;
-  if (v_flushTime !== undefined) o.flushTime = v_flushTime;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcDiskstatsFullObjectNew("full", v_major, v_minor, v_device, v_readsCompleted, v_readsMerged, v_readBytes, v_readTime, v_writesCompleted, v_writesMerged, v_writeBytes, v_writeTime, v_ioInProgress, v_ioTime, v_weightedIoTime, v_discardsCompleted, v_discardsMerged, v_discardBytes, v_discardTime, v_flushesCompleted, v_flushTime, extraTokens);
   return o;
 }
 
@@ -160,3 +153,33 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcDiskstats
     throw s.final(best!);
   }
 }
+
+/** The constructor behind ProcDiskstatsFullObjectNew. */
+function ProcDiskstatsFullObject(this: ProcDiskstatsFull, v_kind: ProcDiskstatsFull["kind"], v_major: ProcDiskstatsFull["major"], v_minor: ProcDiskstatsFull["minor"], v_device: ProcDiskstatsFull["device"], v_readsCompleted: ProcDiskstatsFull["readsCompleted"], v_readsMerged: ProcDiskstatsFull["readsMerged"], v_readBytes: ProcDiskstatsFull["readBytes"], v_readTime: ProcDiskstatsFull["readTime"], v_writesCompleted: ProcDiskstatsFull["writesCompleted"], v_writesMerged: ProcDiskstatsFull["writesMerged"], v_writeBytes: ProcDiskstatsFull["writeBytes"], v_writeTime: ProcDiskstatsFull["writeTime"], v_ioInProgress: ProcDiskstatsFull["ioInProgress"], v_ioTime: ProcDiskstatsFull["ioTime"], v_weightedIoTime: ProcDiskstatsFull["weightedIoTime"], v_discardsCompleted: ProcDiskstatsFull["discardsCompleted"], v_discardsMerged: ProcDiskstatsFull["discardsMerged"], v_discardBytes: ProcDiskstatsFull["discardBytes"], v_discardTime: ProcDiskstatsFull["discardTime"], v_flushesCompleted: ProcDiskstatsFull["flushesCompleted"], v_flushTime: ProcDiskstatsFull["flushTime"], v_extraTokens: ProcDiskstatsFull["extraTokens"]): void {
+  this.kind = v_kind;
+  this.major = v_major;
+  this.minor = v_minor;
+  this.device = v_device;
+  this.readsCompleted = v_readsCompleted;
+  this.readsMerged = v_readsMerged;
+  this.readBytes = v_readBytes;
+  this.readTime = v_readTime;
+  this.writesCompleted = v_writesCompleted;
+  this.writesMerged = v_writesMerged;
+  this.writeBytes = v_writeBytes;
+  this.writeTime = v_writeTime;
+  this.ioInProgress = v_ioInProgress;
+  this.ioTime = v_ioTime;
+  this.weightedIoTime = v_weightedIoTime;
+  if (v_discardsCompleted !== undefined) this.discardsCompleted = v_discardsCompleted;
+  if (v_discardsMerged !== undefined) this.discardsMerged = v_discardsMerged;
+  if (v_discardBytes !== undefined) this.discardBytes = v_discardBytes;
+  if (v_discardTime !== undefined) this.discardTime = v_discardTime;
+  if (v_flushesCompleted !== undefined) this.flushesCompleted = v_flushesCompleted;
+  if (v_flushTime !== undefined) this.flushTime = v_flushTime;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcDiskstatsFullObject.prototype = Object.prototype;
+
+/** Makes a plain ProcDiskstatsFull (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcDiskstatsFullObjectNew = ProcDiskstatsFullObject as unknown as new (...values: Parameters<typeof ProcDiskstatsFullObject>) => ProcDiskstatsFull;

@@ -63,8 +63,7 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcInterrupts, "rows">): P
     ok = s.more();
   }
   s.eol();
-  const o: ProcInterruptsRow = { irq: v_irq, counts: v_counts };
-  if (v_details !== undefined) o.details = v_details;
+  const o = new ProcInterruptsRowObjectNew(v_irq, v_counts, v_details);
   return o;
 }
 
@@ -82,3 +81,14 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcInterrupt
     out.push(record1(s, ctx, h));
   }
 }
+
+/** The constructor behind ProcInterruptsRowObjectNew. */
+function ProcInterruptsRowObject(this: ProcInterruptsRow, v_irq: ProcInterruptsRow["irq"], v_counts: ProcInterruptsRow["counts"], v_details: ProcInterruptsRow["details"]): void {
+  this.irq = v_irq;
+  this.counts = v_counts;
+  if (v_details !== undefined) this.details = v_details;
+}
+ProcInterruptsRowObject.prototype = Object.prototype;
+
+/** Makes a plain ProcInterruptsRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcInterruptsRowObjectNew = ProcInterruptsRowObject as unknown as new (...values: Parameters<typeof ProcInterruptsRowObject>) => ProcInterruptsRow;

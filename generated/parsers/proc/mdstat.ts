@@ -166,8 +166,7 @@ function record1(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSizeSuper {
     ok = s.more();
   }
   s.eol();
-  const o: ProcMdstatArraysStatusSizeSuper = { kind: "sizeSuper", blocks: v_blocks, superblock: v_superblock };
-  if (v_geometry !== undefined) o.geometry = v_geometry;
+  const o = new ProcMdstatArraysStatusSizeSuperObjectNew("sizeSuper", v_blocks, v_superblock, v_geometry);
   return o;
 }
 
@@ -183,8 +182,7 @@ function record2(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSize {
     ok = s.more();
   }
   s.eol();
-  const o: ProcMdstatArraysStatusSize = { kind: "size", blocks: v_blocks };
-  if (v_geometry !== undefined) o.geometry = v_geometry;
+  const o = new ProcMdstatArraysStatusSizeObjectNew("size", v_blocks, v_geometry);
   return o;
 }
 
@@ -318,3 +316,26 @@ function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }
+
+/** The constructor behind ProcMdstatArraysStatusSizeSuperObjectNew. */
+function ProcMdstatArraysStatusSizeSuperObject(this: ProcMdstatArraysStatusSizeSuper, v_kind: ProcMdstatArraysStatusSizeSuper["kind"], v_blocks: ProcMdstatArraysStatusSizeSuper["blocks"], v_superblock: ProcMdstatArraysStatusSizeSuper["superblock"], v_geometry: ProcMdstatArraysStatusSizeSuper["geometry"]): void {
+  this.kind = v_kind;
+  this.blocks = v_blocks;
+  this.superblock = v_superblock;
+  if (v_geometry !== undefined) this.geometry = v_geometry;
+}
+ProcMdstatArraysStatusSizeSuperObject.prototype = Object.prototype;
+
+/** Makes a plain ProcMdstatArraysStatusSizeSuper (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcMdstatArraysStatusSizeSuperObjectNew = ProcMdstatArraysStatusSizeSuperObject as unknown as new (...values: Parameters<typeof ProcMdstatArraysStatusSizeSuperObject>) => ProcMdstatArraysStatusSizeSuper;
+
+/** The constructor behind ProcMdstatArraysStatusSizeObjectNew. */
+function ProcMdstatArraysStatusSizeObject(this: ProcMdstatArraysStatusSize, v_kind: ProcMdstatArraysStatusSize["kind"], v_blocks: ProcMdstatArraysStatusSize["blocks"], v_geometry: ProcMdstatArraysStatusSize["geometry"]): void {
+  this.kind = v_kind;
+  this.blocks = v_blocks;
+  if (v_geometry !== undefined) this.geometry = v_geometry;
+}
+ProcMdstatArraysStatusSizeObject.prototype = Object.prototype;
+
+/** Makes a plain ProcMdstatArraysStatusSize (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcMdstatArraysStatusSizeObjectNew = ProcMdstatArraysStatusSizeObject as unknown as new (...values: Parameters<typeof ProcMdstatArraysStatusSizeObject>) => ProcMdstatArraysStatusSize;

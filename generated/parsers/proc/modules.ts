@@ -68,9 +68,7 @@ function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcModulesRow = { name: v_name, size: v_size, refcount: v_refcount, usedBy: v_usedBy, state: v_state, address: v_address };
-  if (v_taints !== undefined) o.taints = v_taints;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcModulesRowObjectNew(v_name, v_size, v_refcount, v_usedBy, v_state, v_address, v_taints, extraTokens);
   return o;
 }
 
@@ -86,3 +84,19 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcModulesRo
     out.push(record0(s, ctx));
   }
 }
+
+/** The constructor behind ProcModulesRowObjectNew. */
+function ProcModulesRowObject(this: ProcModulesRow, v_name: ProcModulesRow["name"], v_size: ProcModulesRow["size"], v_refcount: ProcModulesRow["refcount"], v_usedBy: ProcModulesRow["usedBy"], v_state: ProcModulesRow["state"], v_address: ProcModulesRow["address"], v_taints: ProcModulesRow["taints"], v_extraTokens: ProcModulesRow["extraTokens"]): void {
+  this.name = v_name;
+  this.size = v_size;
+  this.refcount = v_refcount;
+  this.usedBy = v_usedBy;
+  this.state = v_state;
+  this.address = v_address;
+  if (v_taints !== undefined) this.taints = v_taints;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcModulesRowObject.prototype = Object.prototype;
+
+/** Makes a plain ProcModulesRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcModulesRowObjectNew = ProcModulesRowObject as unknown as new (...values: Parameters<typeof ProcModulesRowObject>) => ProcModulesRow;

@@ -45,17 +45,20 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   v_fsType = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a0: string[] = [];
+  const a0 = new Array<string>(s.listRoom(44));
+  let a0n = 0;
   let i1: string;
   if (s.more()) for (; ;) {
     s.ws();
     i1 = s.wordToUnescaped(",");
-    a0.push(i1);
+    if (a0n < a0.length) a0[a0n] = i1; else a0.push(i1);
+    a0n++;
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
+  if (a0n < a0.length) a0.length = a0n;
   v_options = a0;
   s.sep();
   v_dump = s.tokU();

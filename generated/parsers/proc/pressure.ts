@@ -39,10 +39,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPressure {
       }
     }
   }
-  const o: ProcPressure = {};
-  if (v_some !== undefined) o.some = v_some;
-  if (v_full !== undefined) o.full = v_full;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcPressureObjectNew(v_some, v_full, extra);
   return o;
 }
 
@@ -147,3 +144,14 @@ function record1(s: Scan, ctx: ParseContext): ProcPressureFull {
   if (extra !== undefined) o.extra = extra;
   return o;
 }
+
+/** The constructor behind ProcPressureObjectNew. */
+function ProcPressureObject(this: ProcPressure, v_some: ProcPressure["some"], v_full: ProcPressure["full"], v_extra: ProcPressure["extra"]): void {
+  if (v_some !== undefined) this.some = v_some;
+  if (v_full !== undefined) this.full = v_full;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcPressureObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPressure (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPressureObjectNew = ProcPressureObject as unknown as new (...values: Parameters<typeof ProcPressureObject>) => ProcPressure;

@@ -172,9 +172,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockHe
   if (v_schedClk === undefined) s.missing("the key \"sched_clk\"");
   if (v_cpuClk === undefined) s.missing("the key \"cpu_clk\"");
   if (v_jiffies === undefined) s.missing("the key \"jiffies\"");
-  const o: ProcSchedDebugBlockHeader = { kind: "header", version: v_version, ktime: v_ktime, schedClk: v_schedClk, cpuClk: v_cpuClk, jiffies: v_jiffies };
-  if (v_schedClockStable !== undefined) o.schedClockStable = v_schedClockStable;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcSchedDebugBlockHeaderObjectNew("header", v_version, v_ktime, v_schedClk, v_cpuClk, v_jiffies, v_schedClockStable, extra);
   return o;
 }
 
@@ -194,8 +192,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSchedDebugBlockHeaderVersion {
     ok = s.more();
   }
   s.eol();
-  const o: ProcSchedDebugBlockHeaderVersion = { version: v_version, release: v_release };
-  if (v_build !== undefined) o.build = v_build;
+  const o = new ProcSchedDebugBlockHeaderVersionObjectNew(v_version, v_release, v_build);
   return o;
 }
 
@@ -261,11 +258,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
   if (v_latency === undefined) s.missing("the key \".sysctl_sched_latency\"");
   if (v_minGranularity === undefined) s.missing("the key \".sysctl_sched_min_granularity\"");
   if (v_wakeupGranularity === undefined) s.missing("the key \".sysctl_sched_wakeup_granularity\"");
-  const o: ProcSchedDebugBlockTunables = { kind: "tunables", latency: v_latency, minGranularity: v_minGranularity, wakeupGranularity: v_wakeupGranularity };
-  if (v_childRunsFirst !== undefined) o.childRunsFirst = v_childRunsFirst;
-  if (v_features !== undefined) o.features = v_features;
-  if (v_tunableScaling !== undefined) o.tunableScaling = v_tunableScaling;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcSchedDebugBlockTunablesObjectNew("tunables", v_latency, v_minGranularity, v_wakeupGranularity, v_childRunsFirst, v_features, v_tunableScaling, extra);
   return o;
 }
 
@@ -409,10 +402,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
   if (v_clock === undefined) s.missing("the key \".clock\"");
   if (v_clockTask === undefined) s.missing("the key \".clock_task\"");
-  const o: ProcSchedDebugBlockCpuX86 = { kind: "cpuX86", cpu: v_cpu, mhz: v_mhz, nrRunning: v_nrRunning, nrSwitches: v_nrSwitches, nrUninterruptible: v_nrUninterruptible, nextBalance: v_nextBalance, currPid: v_currPid, clock: v_clock, clockTask: v_clockTask, stats: others };
-  if (v_nrLoadUpdates !== undefined) o.nrLoadUpdates = v_nrLoadUpdates;
-  if (v_avgIdle !== undefined) o.avgIdle = v_avgIdle;
-  if (v_maxIdleBalanceCost !== undefined) o.maxIdleBalanceCost = v_maxIdleBalanceCost;
+  const o = new ProcSchedDebugBlockCpuX86ObjectNew("cpuX86", v_cpu, v_mhz, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, v_clockTask, others, v_nrLoadUpdates, v_avgIdle, v_maxIdleBalanceCost);
   return o;
 }
 
@@ -538,10 +528,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
   if (v_clock === undefined) s.missing("the key \".clock\"");
   if (v_clockTask === undefined) s.missing("the key \".clock_task\"");
-  const o: ProcSchedDebugBlockCpu = { kind: "cpu", cpu: v_cpu, nrRunning: v_nrRunning, nrSwitches: v_nrSwitches, nrUninterruptible: v_nrUninterruptible, nextBalance: v_nextBalance, currPid: v_currPid, clock: v_clock, clockTask: v_clockTask, stats: others };
-  if (v_nrLoadUpdates !== undefined) o.nrLoadUpdates = v_nrLoadUpdates;
-  if (v_avgIdle !== undefined) o.avgIdle = v_avgIdle;
-  if (v_maxIdleBalanceCost !== undefined) o.maxIdleBalanceCost = v_maxIdleBalanceCost;
+  const o = new ProcSchedDebugBlockCpuObjectNew("cpu", v_cpu, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, v_clockTask, others, v_nrLoadUpdates, v_avgIdle, v_maxIdleBalanceCost);
   return o;
 }
 
@@ -666,9 +653,7 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   if (v_spread0 === undefined) s.missing("the key \".spread0\"");
   if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
   if (v_load === undefined) s.missing("the key \".load\"");
-  const o: ProcSchedDebugBlockCfsRqGroup = { kind: "cfsRqGroup", cpu: v_cpu, group: v_group, minVruntimeQueued: v_minVruntimeQueued, minVruntime: v_minVruntime, maxVruntime: v_maxVruntime, spread: v_spread, spread0: v_spread0, nrRunning: v_nrRunning, load: v_load, stats: others };
-  if (v_execClock !== undefined) o.execClock = v_execClock;
-  if (v_nrSpreadOver !== undefined) o.nrSpreadOver = v_nrSpreadOver;
+  const o = new ProcSchedDebugBlockCfsRqGroupObjectNew("cfsRqGroup", v_cpu, v_group, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrRunning, v_load, others, v_execClock, v_nrSpreadOver);
   return o;
 }
 
@@ -789,9 +774,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   if (v_spread0 === undefined) s.missing("the key \".spread0\"");
   if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
   if (v_load === undefined) s.missing("the key \".load\"");
-  const o: ProcSchedDebugBlockCfsRq = { kind: "cfsRq", cpu: v_cpu, minVruntimeQueued: v_minVruntimeQueued, minVruntime: v_minVruntime, maxVruntime: v_maxVruntime, spread: v_spread, spread0: v_spread0, nrRunning: v_nrRunning, load: v_load, stats: others };
-  if (v_execClock !== undefined) o.execClock = v_execClock;
-  if (v_nrSpreadOver !== undefined) o.nrSpreadOver = v_nrSpreadOver;
+  const o = new ProcSchedDebugBlockCfsRqObjectNew("cfsRq", v_cpu, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrRunning, v_load, others, v_execClock, v_nrSpreadOver);
   return o;
 }
 
@@ -858,9 +841,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
   if (v_rtThrottled === undefined) s.missing("the key \".rt_throttled\"");
   if (v_rtTime === undefined) s.missing("the key \".rt_time\"");
   if (v_rtRuntime === undefined) s.missing("the key \".rt_runtime\"");
-  const o: ProcSchedDebugBlockRtRqGroup = { kind: "rtRqGroup", cpu: v_cpu, group: v_group, rtNrRunning: v_rtNrRunning, rtThrottled: v_rtThrottled, rtTime: v_rtTime, rtRuntime: v_rtRuntime };
-  if (v_rtNrMigratory !== undefined) o.rtNrMigratory = v_rtNrMigratory;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcSchedDebugBlockRtRqGroupObjectNew("rtRqGroup", v_cpu, v_group, v_rtNrRunning, v_rtThrottled, v_rtTime, v_rtRuntime, v_rtNrMigratory, extra);
   return o;
 }
 
@@ -923,9 +904,7 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
   if (v_rtThrottled === undefined) s.missing("the key \".rt_throttled\"");
   if (v_rtTime === undefined) s.missing("the key \".rt_time\"");
   if (v_rtRuntime === undefined) s.missing("the key \".rt_runtime\"");
-  const o: ProcSchedDebugBlockRtRq = { kind: "rtRq", cpu: v_cpu, rtNrRunning: v_rtNrRunning, rtThrottled: v_rtThrottled, rtTime: v_rtTime, rtRuntime: v_rtRuntime };
-  if (v_rtNrMigratory !== undefined) o.rtNrMigratory = v_rtNrMigratory;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcSchedDebugBlockRtRqObjectNew("rtRq", v_cpu, v_rtNrRunning, v_rtThrottled, v_rtTime, v_rtRuntime, v_rtNrMigratory, extra);
   return o;
 }
 
@@ -977,11 +956,7 @@ function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockD
     }
   }
   if (v_dlNrRunning === undefined) s.missing("the key \".dl_nr_running\"");
-  const o: ProcSchedDebugBlockDlRq = { kind: "dlRq", cpu: v_cpu, dlNrRunning: v_dlNrRunning };
-  if (v_dlNrMigratory !== undefined) o.dlNrMigratory = v_dlNrMigratory;
-  if (v_dlBw !== undefined) o.dlBw = v_dlBw;
-  if (v_dlTotalBw !== undefined) o.dlTotalBw = v_dlTotalBw;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcSchedDebugBlockDlRqObjectNew("dlRq", v_cpu, v_dlNrRunning, v_dlNrMigratory, v_dlBw, v_dlTotalBw, extra);
   return o;
 }
 
@@ -1068,8 +1043,7 @@ function record3(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksTask {
     ok = s.more();
   }
   s.eol();
-  const o: ProcSchedDebugBlockTasksTask = { kind: "task", state: v_state, comm: v_comm, pid: v_pid, treeKey: v_treeKey, switches: v_switches, prio: v_prio, waitTime: v_waitTime, sumExec: v_sumExec, sumSleep: v_sumSleep };
-  if (v_more !== undefined) o.more = v_more;
+  const o = new ProcSchedDebugBlockTasksTaskObjectNew("task", v_state, v_comm, v_pid, v_treeKey, v_switches, v_prio, v_waitTime, v_sumExec, v_sumSleep, v_more);
   return o;
 }
 
@@ -1097,6 +1071,199 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSchedDebu
   }
 }
 
+/** The constructor behind ProcSchedDebugBlockHeaderObjectNew. */
+function ProcSchedDebugBlockHeaderObject(this: ProcSchedDebugBlockHeader, v_kind: ProcSchedDebugBlockHeader["kind"], v_version: ProcSchedDebugBlockHeader["version"], v_ktime: ProcSchedDebugBlockHeader["ktime"], v_schedClk: ProcSchedDebugBlockHeader["schedClk"], v_cpuClk: ProcSchedDebugBlockHeader["cpuClk"], v_jiffies: ProcSchedDebugBlockHeader["jiffies"], v_schedClockStable: ProcSchedDebugBlockHeader["schedClockStable"], v_extra: ProcSchedDebugBlockHeader["extra"]): void {
+  this.kind = v_kind;
+  this.version = v_version;
+  this.ktime = v_ktime;
+  this.schedClk = v_schedClk;
+  this.cpuClk = v_cpuClk;
+  this.jiffies = v_jiffies;
+  if (v_schedClockStable !== undefined) this.schedClockStable = v_schedClockStable;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcSchedDebugBlockHeaderObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockHeader (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockHeaderObjectNew = ProcSchedDebugBlockHeaderObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderObject>) => ProcSchedDebugBlockHeader;
+
+/** The constructor behind ProcSchedDebugBlockHeaderVersionObjectNew. */
+function ProcSchedDebugBlockHeaderVersionObject(this: ProcSchedDebugBlockHeaderVersion, v_version: ProcSchedDebugBlockHeaderVersion["version"], v_release: ProcSchedDebugBlockHeaderVersion["release"], v_build: ProcSchedDebugBlockHeaderVersion["build"]): void {
+  this.version = v_version;
+  this.release = v_release;
+  if (v_build !== undefined) this.build = v_build;
+}
+ProcSchedDebugBlockHeaderVersionObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockHeaderVersion (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockHeaderVersionObjectNew = ProcSchedDebugBlockHeaderVersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderVersionObject>) => ProcSchedDebugBlockHeaderVersion;
+
+/** The constructor behind ProcSchedDebugBlockTunablesObjectNew. */
+function ProcSchedDebugBlockTunablesObject(this: ProcSchedDebugBlockTunables, v_kind: ProcSchedDebugBlockTunables["kind"], v_latency: ProcSchedDebugBlockTunables["latency"], v_minGranularity: ProcSchedDebugBlockTunables["minGranularity"], v_wakeupGranularity: ProcSchedDebugBlockTunables["wakeupGranularity"], v_childRunsFirst: ProcSchedDebugBlockTunables["childRunsFirst"], v_features: ProcSchedDebugBlockTunables["features"], v_tunableScaling: ProcSchedDebugBlockTunables["tunableScaling"], v_extra: ProcSchedDebugBlockTunables["extra"]): void {
+  this.kind = v_kind;
+  this.latency = v_latency;
+  this.minGranularity = v_minGranularity;
+  this.wakeupGranularity = v_wakeupGranularity;
+  if (v_childRunsFirst !== undefined) this.childRunsFirst = v_childRunsFirst;
+  if (v_features !== undefined) this.features = v_features;
+  if (v_tunableScaling !== undefined) this.tunableScaling = v_tunableScaling;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcSchedDebugBlockTunablesObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockTunables (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockTunablesObjectNew = ProcSchedDebugBlockTunablesObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTunablesObject>) => ProcSchedDebugBlockTunables;
+
+/** The constructor behind ProcSchedDebugBlockCpuX86ObjectNew. */
+function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind: ProcSchedDebugBlockCpuX86["kind"], v_cpu: ProcSchedDebugBlockCpuX86["cpu"], v_mhz: ProcSchedDebugBlockCpuX86["mhz"], v_nrRunning: ProcSchedDebugBlockCpuX86["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpuX86["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpuX86["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpuX86["nextBalance"], v_currPid: ProcSchedDebugBlockCpuX86["currPid"], v_clock: ProcSchedDebugBlockCpuX86["clock"], v_clockTask: ProcSchedDebugBlockCpuX86["clockTask"], v_stats: ProcSchedDebugBlockCpuX86["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpuX86["nrLoadUpdates"], v_avgIdle: ProcSchedDebugBlockCpuX86["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpuX86["maxIdleBalanceCost"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.mhz = v_mhz;
+  this.nrRunning = v_nrRunning;
+  this.nrSwitches = v_nrSwitches;
+  this.nrUninterruptible = v_nrUninterruptible;
+  this.nextBalance = v_nextBalance;
+  this.currPid = v_currPid;
+  this.clock = v_clock;
+  this.clockTask = v_clockTask;
+  this.stats = v_stats;
+  if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
+  if (v_avgIdle !== undefined) this.avgIdle = v_avgIdle;
+  if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
+}
+ProcSchedDebugBlockCpuX86Object.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockCpuX86 (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockCpuX86ObjectNew = ProcSchedDebugBlockCpuX86Object as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuX86Object>) => ProcSchedDebugBlockCpuX86;
+
+/** The constructor behind ProcSchedDebugBlockCpuObjectNew. */
+function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: ProcSchedDebugBlockCpu["kind"], v_cpu: ProcSchedDebugBlockCpu["cpu"], v_nrRunning: ProcSchedDebugBlockCpu["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpu["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpu["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpu["nextBalance"], v_currPid: ProcSchedDebugBlockCpu["currPid"], v_clock: ProcSchedDebugBlockCpu["clock"], v_clockTask: ProcSchedDebugBlockCpu["clockTask"], v_stats: ProcSchedDebugBlockCpu["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpu["nrLoadUpdates"], v_avgIdle: ProcSchedDebugBlockCpu["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpu["maxIdleBalanceCost"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.nrRunning = v_nrRunning;
+  this.nrSwitches = v_nrSwitches;
+  this.nrUninterruptible = v_nrUninterruptible;
+  this.nextBalance = v_nextBalance;
+  this.currPid = v_currPid;
+  this.clock = v_clock;
+  this.clockTask = v_clockTask;
+  this.stats = v_stats;
+  if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
+  if (v_avgIdle !== undefined) this.avgIdle = v_avgIdle;
+  if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
+}
+ProcSchedDebugBlockCpuObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockCpuObjectNew = ProcSchedDebugBlockCpuObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuObject>) => ProcSchedDebugBlockCpu;
+
+/** The constructor behind ProcSchedDebugBlockCfsRqGroupObjectNew. */
+function ProcSchedDebugBlockCfsRqGroupObject(this: ProcSchedDebugBlockCfsRqGroup, v_kind: ProcSchedDebugBlockCfsRqGroup["kind"], v_cpu: ProcSchedDebugBlockCfsRqGroup["cpu"], v_group: ProcSchedDebugBlockCfsRqGroup["group"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRqGroup["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRqGroup["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRqGroup["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRqGroup["spread"], v_spread0: ProcSchedDebugBlockCfsRqGroup["spread0"], v_nrRunning: ProcSchedDebugBlockCfsRqGroup["nrRunning"], v_load: ProcSchedDebugBlockCfsRqGroup["load"], v_stats: ProcSchedDebugBlockCfsRqGroup["stats"], v_execClock: ProcSchedDebugBlockCfsRqGroup["execClock"], v_nrSpreadOver: ProcSchedDebugBlockCfsRqGroup["nrSpreadOver"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.group = v_group;
+  this.minVruntimeQueued = v_minVruntimeQueued;
+  this.minVruntime = v_minVruntime;
+  this.maxVruntime = v_maxVruntime;
+  this.spread = v_spread;
+  this.spread0 = v_spread0;
+  this.nrRunning = v_nrRunning;
+  this.load = v_load;
+  this.stats = v_stats;
+  if (v_execClock !== undefined) this.execClock = v_execClock;
+  if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
+}
+ProcSchedDebugBlockCfsRqGroupObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockCfsRqGroup (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockCfsRqGroupObjectNew = ProcSchedDebugBlockCfsRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqGroupObject>) => ProcSchedDebugBlockCfsRqGroup;
+
+/** The constructor behind ProcSchedDebugBlockCfsRqObjectNew. */
+function ProcSchedDebugBlockCfsRqObject(this: ProcSchedDebugBlockCfsRq, v_kind: ProcSchedDebugBlockCfsRq["kind"], v_cpu: ProcSchedDebugBlockCfsRq["cpu"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRq["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRq["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRq["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRq["spread"], v_spread0: ProcSchedDebugBlockCfsRq["spread0"], v_nrRunning: ProcSchedDebugBlockCfsRq["nrRunning"], v_load: ProcSchedDebugBlockCfsRq["load"], v_stats: ProcSchedDebugBlockCfsRq["stats"], v_execClock: ProcSchedDebugBlockCfsRq["execClock"], v_nrSpreadOver: ProcSchedDebugBlockCfsRq["nrSpreadOver"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.minVruntimeQueued = v_minVruntimeQueued;
+  this.minVruntime = v_minVruntime;
+  this.maxVruntime = v_maxVruntime;
+  this.spread = v_spread;
+  this.spread0 = v_spread0;
+  this.nrRunning = v_nrRunning;
+  this.load = v_load;
+  this.stats = v_stats;
+  if (v_execClock !== undefined) this.execClock = v_execClock;
+  if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
+}
+ProcSchedDebugBlockCfsRqObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockCfsRq (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockCfsRqObjectNew = ProcSchedDebugBlockCfsRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqObject>) => ProcSchedDebugBlockCfsRq;
+
+/** The constructor behind ProcSchedDebugBlockRtRqGroupObjectNew. */
+function ProcSchedDebugBlockRtRqGroupObject(this: ProcSchedDebugBlockRtRqGroup, v_kind: ProcSchedDebugBlockRtRqGroup["kind"], v_cpu: ProcSchedDebugBlockRtRqGroup["cpu"], v_group: ProcSchedDebugBlockRtRqGroup["group"], v_rtNrRunning: ProcSchedDebugBlockRtRqGroup["rtNrRunning"], v_rtThrottled: ProcSchedDebugBlockRtRqGroup["rtThrottled"], v_rtTime: ProcSchedDebugBlockRtRqGroup["rtTime"], v_rtRuntime: ProcSchedDebugBlockRtRqGroup["rtRuntime"], v_rtNrMigratory: ProcSchedDebugBlockRtRqGroup["rtNrMigratory"], v_extra: ProcSchedDebugBlockRtRqGroup["extra"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.group = v_group;
+  this.rtNrRunning = v_rtNrRunning;
+  this.rtThrottled = v_rtThrottled;
+  this.rtTime = v_rtTime;
+  this.rtRuntime = v_rtRuntime;
+  if (v_rtNrMigratory !== undefined) this.rtNrMigratory = v_rtNrMigratory;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcSchedDebugBlockRtRqGroupObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockRtRqGroup (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockRtRqGroupObjectNew = ProcSchedDebugBlockRtRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqGroupObject>) => ProcSchedDebugBlockRtRqGroup;
+
+/** The constructor behind ProcSchedDebugBlockRtRqObjectNew. */
+function ProcSchedDebugBlockRtRqObject(this: ProcSchedDebugBlockRtRq, v_kind: ProcSchedDebugBlockRtRq["kind"], v_cpu: ProcSchedDebugBlockRtRq["cpu"], v_rtNrRunning: ProcSchedDebugBlockRtRq["rtNrRunning"], v_rtThrottled: ProcSchedDebugBlockRtRq["rtThrottled"], v_rtTime: ProcSchedDebugBlockRtRq["rtTime"], v_rtRuntime: ProcSchedDebugBlockRtRq["rtRuntime"], v_rtNrMigratory: ProcSchedDebugBlockRtRq["rtNrMigratory"], v_extra: ProcSchedDebugBlockRtRq["extra"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.rtNrRunning = v_rtNrRunning;
+  this.rtThrottled = v_rtThrottled;
+  this.rtTime = v_rtTime;
+  this.rtRuntime = v_rtRuntime;
+  if (v_rtNrMigratory !== undefined) this.rtNrMigratory = v_rtNrMigratory;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcSchedDebugBlockRtRqObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockRtRq (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockRtRqObjectNew = ProcSchedDebugBlockRtRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqObject>) => ProcSchedDebugBlockRtRq;
+
+/** The constructor behind ProcSchedDebugBlockDlRqObjectNew. */
+function ProcSchedDebugBlockDlRqObject(this: ProcSchedDebugBlockDlRq, v_kind: ProcSchedDebugBlockDlRq["kind"], v_cpu: ProcSchedDebugBlockDlRq["cpu"], v_dlNrRunning: ProcSchedDebugBlockDlRq["dlNrRunning"], v_dlNrMigratory: ProcSchedDebugBlockDlRq["dlNrMigratory"], v_dlBw: ProcSchedDebugBlockDlRq["dlBw"], v_dlTotalBw: ProcSchedDebugBlockDlRq["dlTotalBw"], v_extra: ProcSchedDebugBlockDlRq["extra"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.dlNrRunning = v_dlNrRunning;
+  if (v_dlNrMigratory !== undefined) this.dlNrMigratory = v_dlNrMigratory;
+  if (v_dlBw !== undefined) this.dlBw = v_dlBw;
+  if (v_dlTotalBw !== undefined) this.dlTotalBw = v_dlTotalBw;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcSchedDebugBlockDlRqObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockDlRq (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockDlRqObjectNew = ProcSchedDebugBlockDlRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockDlRqObject>) => ProcSchedDebugBlockDlRq;
+
+/** The constructor behind ProcSchedDebugBlockTasksTaskObjectNew. */
+function ProcSchedDebugBlockTasksTaskObject(this: ProcSchedDebugBlockTasksTask, v_kind: ProcSchedDebugBlockTasksTask["kind"], v_state: ProcSchedDebugBlockTasksTask["state"], v_comm: ProcSchedDebugBlockTasksTask["comm"], v_pid: ProcSchedDebugBlockTasksTask["pid"], v_treeKey: ProcSchedDebugBlockTasksTask["treeKey"], v_switches: ProcSchedDebugBlockTasksTask["switches"], v_prio: ProcSchedDebugBlockTasksTask["prio"], v_waitTime: ProcSchedDebugBlockTasksTask["waitTime"], v_sumExec: ProcSchedDebugBlockTasksTask["sumExec"], v_sumSleep: ProcSchedDebugBlockTasksTask["sumSleep"], v_more: ProcSchedDebugBlockTasksTask["more"]): void {
+  this.kind = v_kind;
+  this.state = v_state;
+  this.comm = v_comm;
+  this.pid = v_pid;
+  this.treeKey = v_treeKey;
+  this.switches = v_switches;
+  this.prio = v_prio;
+  this.waitTime = v_waitTime;
+  this.sumExec = v_sumExec;
+  this.sumSleep = v_sumSleep;
+  if (v_more !== undefined) this.more = v_more;
+}
+ProcSchedDebugBlockTasksTaskObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockTasksTask (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSchedDebugBlockTasksTaskObjectNew = ProcSchedDebugBlockTasksTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksTaskObject>) => ProcSchedDebugBlockTasksTask;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */

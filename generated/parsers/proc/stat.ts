@@ -111,11 +111,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
   if (v_ctxt === undefined) s.missing("the key \"ctxt\"");
   if (v_btime === undefined) s.missing("the key \"btime\"");
   if (v_processes === undefined) s.missing("the key \"processes\"");
-  const o: ProcStat = { cpu: v_cpu, cpus: v_cpus, intr: v_intr, ctxt: v_ctxt, btime: v_btime, processes: v_processes };
-  if (v_procsRunning !== undefined) o.procsRunning = v_procsRunning;
-  if (v_procsBlocked !== undefined) o.procsBlocked = v_procsBlocked;
-  if (v_softirq !== undefined) o.softirq = v_softirq;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcStatObjectNew(v_cpu, v_cpus, v_intr, v_ctxt, v_btime, v_processes, v_procsRunning, v_procsBlocked, v_softirq, extra);
   return o;
 }
 
@@ -160,14 +156,7 @@ function record0(s: Scan, ctx: ParseContext): ProcStatCpu {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcStatCpu = { user: v_user, nice: v_nice, system: v_system, idle: v_idle };
-  if (v_iowait !== undefined) o.iowait = v_iowait;
-  if (v_irq !== undefined) o.irq = v_irq;
-  if (v_softirq !== undefined) o.softirq = v_softirq;
-  if (v_steal !== undefined) o.steal = v_steal;
-  if (v_guest !== undefined) o.guest = v_guest;
-  if (v_guestNice !== undefined) o.guestNice = v_guestNice;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcStatCpuObjectNew(v_user, v_nice, v_system, v_idle, v_iowait, v_irq, v_softirq, v_steal, v_guest, v_guestNice, extraTokens);
   return o;
 }
 
@@ -232,17 +221,65 @@ function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: Omit<ProcStatCpus, "cpu"> = { user: v_user, nice: v_nice, system: v_system, idle: v_idle };
-  if (v_iowait !== undefined) o.iowait = v_iowait;
-  if (v_irq !== undefined) o.irq = v_irq;
-  if (v_softirq !== undefined) o.softirq = v_softirq;
-  if (v_steal !== undefined) o.steal = v_steal;
-  if (v_guest !== undefined) o.guest = v_guest;
-  if (v_guestNice !== undefined) o.guestNice = v_guestNice;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcStatCpusObjectNew(v_user, v_nice, v_system, v_idle, v_iowait, v_irq, v_softirq, v_steal, v_guest, v_guestNice, extraTokens);
   return o;
 }
 
+/** The constructor behind ProcStatObjectNew. */
+function ProcStatObject(this: ProcStat, v_cpu: ProcStat["cpu"], v_cpus: ProcStat["cpus"], v_intr: ProcStat["intr"], v_ctxt: ProcStat["ctxt"], v_btime: ProcStat["btime"], v_processes: ProcStat["processes"], v_procsRunning: ProcStat["procsRunning"], v_procsBlocked: ProcStat["procsBlocked"], v_softirq: ProcStat["softirq"], v_extra: ProcStat["extra"]): void {
+  this.cpu = v_cpu;
+  this.cpus = v_cpus;
+  this.intr = v_intr;
+  this.ctxt = v_ctxt;
+  this.btime = v_btime;
+  this.processes = v_processes;
+  if (v_procsRunning !== undefined) this.procsRunning = v_procsRunning;
+  if (v_procsBlocked !== undefined) this.procsBlocked = v_procsBlocked;
+  if (v_softirq !== undefined) this.softirq = v_softirq;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcStatObject.prototype = Object.prototype;
+
+/** Makes a plain ProcStat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcStatObjectNew = ProcStatObject as unknown as new (...values: Parameters<typeof ProcStatObject>) => ProcStat;
+
+/** The constructor behind ProcStatCpuObjectNew. */
+function ProcStatCpuObject(this: ProcStatCpu, v_user: ProcStatCpu["user"], v_nice: ProcStatCpu["nice"], v_system: ProcStatCpu["system"], v_idle: ProcStatCpu["idle"], v_iowait: ProcStatCpu["iowait"], v_irq: ProcStatCpu["irq"], v_softirq: ProcStatCpu["softirq"], v_steal: ProcStatCpu["steal"], v_guest: ProcStatCpu["guest"], v_guestNice: ProcStatCpu["guestNice"], v_extraTokens: ProcStatCpu["extraTokens"]): void {
+  this.user = v_user;
+  this.nice = v_nice;
+  this.system = v_system;
+  this.idle = v_idle;
+  if (v_iowait !== undefined) this.iowait = v_iowait;
+  if (v_irq !== undefined) this.irq = v_irq;
+  if (v_softirq !== undefined) this.softirq = v_softirq;
+  if (v_steal !== undefined) this.steal = v_steal;
+  if (v_guest !== undefined) this.guest = v_guest;
+  if (v_guestNice !== undefined) this.guestNice = v_guestNice;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcStatCpuObject.prototype = Object.prototype;
+
+/** Makes a plain ProcStatCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcStatCpuObjectNew = ProcStatCpuObject as unknown as new (...values: Parameters<typeof ProcStatCpuObject>) => ProcStatCpu;
+
+/** The constructor behind ProcStatCpusObjectNew. */
+function ProcStatCpusObject(this: Omit<ProcStatCpus, "cpu">, v_user: Omit<ProcStatCpus, "cpu">["user"], v_nice: Omit<ProcStatCpus, "cpu">["nice"], v_system: Omit<ProcStatCpus, "cpu">["system"], v_idle: Omit<ProcStatCpus, "cpu">["idle"], v_iowait: Omit<ProcStatCpus, "cpu">["iowait"], v_irq: Omit<ProcStatCpus, "cpu">["irq"], v_softirq: Omit<ProcStatCpus, "cpu">["softirq"], v_steal: Omit<ProcStatCpus, "cpu">["steal"], v_guest: Omit<ProcStatCpus, "cpu">["guest"], v_guestNice: Omit<ProcStatCpus, "cpu">["guestNice"], v_extraTokens: Omit<ProcStatCpus, "cpu">["extraTokens"]): void {
+  this.user = v_user;
+  this.nice = v_nice;
+  this.system = v_system;
+  this.idle = v_idle;
+  if (v_iowait !== undefined) this.iowait = v_iowait;
+  if (v_irq !== undefined) this.irq = v_irq;
+  if (v_softirq !== undefined) this.softirq = v_softirq;
+  if (v_steal !== undefined) this.steal = v_steal;
+  if (v_guest !== undefined) this.guest = v_guest;
+  if (v_guestNice !== undefined) this.guestNice = v_guestNice;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcStatCpusObject.prototype = Object.prototype;
+
+/** Makes a plain Omit<ProcStatCpus, "cpu"> (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcStatCpusObjectNew = ProcStatCpusObject as unknown as new (...values: Parameters<typeof ProcStatCpusObject>) => Omit<ProcStatCpus, "cpu">;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked", "softirq"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -315,31 +315,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
     }
   }
   if (v_cpu === undefined) s.missing("the key \"cpu\"");
-  const o: ProcTimerListBlockCpu = { kind: "cpu", cpu: v_cpu, clocks: v_clocks };
-  if (v_expiresNext !== undefined) o.expiresNext = v_expiresNext;
-  if (v_hresActive !== undefined) o.hresActive = v_hresActive;
-  if (v_nrEvents !== undefined) o.nrEvents = v_nrEvents;
-  if (v_nrRetries !== undefined) o.nrRetries = v_nrRetries;
-  if (v_nrHangs !== undefined) o.nrHangs = v_nrHangs;
-  if (v_maxHangTime !== undefined) o.maxHangTime = v_maxHangTime;
-  if (v_nohzMode !== undefined) o.nohzMode = v_nohzMode;
-  if (v_nohz !== undefined) o.nohz = v_nohz;
-  if (v_highres !== undefined) o.highres = v_highres;
-  if (v_lastTick !== undefined) o.lastTick = v_lastTick;
-  if (v_tickStopped !== undefined) o.tickStopped = v_tickStopped;
-  if (v_idleJiffies !== undefined) o.idleJiffies = v_idleJiffies;
-  if (v_idleCalls !== undefined) o.idleCalls = v_idleCalls;
-  if (v_idleSleeps !== undefined) o.idleSleeps = v_idleSleeps;
-  if (v_idleEntrytime !== undefined) o.idleEntrytime = v_idleEntrytime;
-  if (v_idleWaketime !== undefined) o.idleWaketime = v_idleWaketime;
-  if (v_idleExittime !== undefined) o.idleExittime = v_idleExittime;
-  if (v_idleSleeptime !== undefined) o.idleSleeptime = v_idleSleeptime;
-  if (v_iowaitSleeptime !== undefined) o.iowaitSleeptime = v_iowaitSleeptime;
-  if (v_lastJiffies !== undefined) o.lastJiffies = v_lastJiffies;
-  if (v_nextTimer !== undefined) o.nextTimer = v_nextTimer;
-  if (v_idleExpires !== undefined) o.idleExpires = v_idleExpires;
-  if (v_jiffies !== undefined) o.jiffies = v_jiffies;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcTimerListBlockCpuObjectNew("cpu", v_cpu, v_clocks, v_expiresNext, v_hresActive, v_nrEvents, v_nrRetries, v_nrHangs, v_maxHangTime, v_nohzMode, v_nohz, v_highres, v_lastTick, v_tickStopped, v_idleJiffies, v_idleCalls, v_idleSleeps, v_idleEntrytime, v_idleWaketime, v_idleExittime, v_idleSleeptime, v_iowaitSleeptime, v_lastJiffies, v_nextTimer, v_idleExpires, v_jiffies, extra);
   return o;
 }
 
@@ -352,8 +328,7 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcTimerListBlockCpuClocks, 
     ok = s.more();
   }
   s.eol();
-  const o: Omit<ProcTimerListBlockCpuClocks, "index" | "clock"> = {};
-  if (v_note !== undefined) o.note = v_note;
+  const o = new ProcTimerListBlockCpuClocksObjectNew(v_note);
   return o;
 }
 
@@ -422,10 +397,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
   if (v_index === undefined) s.missing("the key \".index\"");
   if (v_resolution === undefined) s.missing("the key \".resolution\"");
   if (v_activeTimers === undefined) s.missing("the key \"active timers:\"");
-  const o: ProcTimerListBlockCpuClocksClock = { address: v_address, index: v_index, resolution: v_resolution, activeTimers: v_activeTimers };
-  if (v_getTime !== undefined) o.getTime = v_getTime;
-  if (v_offset !== undefined) o.offset = v_offset;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcTimerListBlockCpuClocksClockObjectNew(v_address, v_index, v_resolution, v_activeTimers, v_getTime, v_offset, extra);
   return o;
 }
 
@@ -675,25 +647,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
     }
   }
   if (v_clockEventDevice === undefined) s.missing("the key \"Clock Event Device\"");
-  const o: ProcTimerListBlockTickDevice = { kind: "tickDevice", tickMode: v_tickMode, clockEventDevice: v_clockEventDevice };
-  if (v_perCpuDevice !== undefined) o.perCpuDevice = v_perCpuDevice;
-  if (v_broadcast !== undefined) o.broadcast = v_broadcast;
-  if (v_maxDelta !== undefined) o.maxDelta = v_maxDelta;
-  if (v_minDelta !== undefined) o.minDelta = v_minDelta;
-  if (v_mult !== undefined) o.mult = v_mult;
-  if (v_shift !== undefined) o.shift = v_shift;
-  if (v_state !== undefined) o.state = v_state;
-  if (v_nextEvent !== undefined) o.nextEvent = v_nextEvent;
-  if (v_setNextEvent !== undefined) o.setNextEvent = v_setNextEvent;
-  if (v_shutdown !== undefined) o.shutdown = v_shutdown;
-  if (v_periodic !== undefined) o.periodic = v_periodic;
-  if (v_oneshot !== undefined) o.oneshot = v_oneshot;
-  if (v_oneshotStopped !== undefined) o.oneshotStopped = v_oneshotStopped;
-  if (v_resume !== undefined) o.resume = v_resume;
-  if (v_eventHandler !== undefined) o.eventHandler = v_eventHandler;
-  if (v_broadcastMask !== undefined) o.broadcastMask = v_broadcastMask;
-  if (v_broadcastOneshotMask !== undefined) o.broadcastOneshotMask = v_broadcastOneshotMask;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcTimerListBlockTickDeviceObjectNew("tickDevice", v_tickMode, v_clockEventDevice, v_perCpuDevice, v_broadcast, v_maxDelta, v_minDelta, v_mult, v_shift, v_state, v_nextEvent, v_setNextEvent, v_shutdown, v_periodic, v_oneshot, v_oneshotStopped, v_resume, v_eventHandler, v_broadcastMask, v_broadcastOneshotMask, extra);
   return o;
 }
 
@@ -722,8 +676,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
     }
   }
   if (v_retries === undefined) s.missing("the key \"retries\"");
-  const o: ProcTimerListBlockTickDeviceCounters = { kind: "tickDeviceCounters", retries: v_retries };
-  if (v_wakeupDevice !== undefined) o.wakeupDevice = v_wakeupDevice;
+  const o = new ProcTimerListBlockTickDeviceCountersObjectNew("tickDeviceCounters", v_retries, v_wakeupDevice);
   return o;
 }
 
@@ -754,8 +707,7 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockBro
     }
   }
   if (v_broadcastMask === undefined) s.missing("the key \"tick_broadcast_mask\"");
-  const o: ProcTimerListBlockBroadcastMasks = { kind: "broadcastMasks", broadcastMask: v_broadcastMask };
-  if (v_broadcastOneshotMask !== undefined) o.broadcastOneshotMask = v_broadcastOneshotMask;
+  const o = new ProcTimerListBlockBroadcastMasksObjectNew("broadcastMasks", v_broadcastMask, v_broadcastOneshotMask);
   return o;
 }
 
@@ -774,6 +726,115 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcTimerList
   }
 }
 
+/** The constructor behind ProcTimerListBlockCpuObjectNew. */
+function ProcTimerListBlockCpuObject(this: ProcTimerListBlockCpu, v_kind: ProcTimerListBlockCpu["kind"], v_cpu: ProcTimerListBlockCpu["cpu"], v_clocks: ProcTimerListBlockCpu["clocks"], v_expiresNext: ProcTimerListBlockCpu["expiresNext"], v_hresActive: ProcTimerListBlockCpu["hresActive"], v_nrEvents: ProcTimerListBlockCpu["nrEvents"], v_nrRetries: ProcTimerListBlockCpu["nrRetries"], v_nrHangs: ProcTimerListBlockCpu["nrHangs"], v_maxHangTime: ProcTimerListBlockCpu["maxHangTime"], v_nohzMode: ProcTimerListBlockCpu["nohzMode"], v_nohz: ProcTimerListBlockCpu["nohz"], v_highres: ProcTimerListBlockCpu["highres"], v_lastTick: ProcTimerListBlockCpu["lastTick"], v_tickStopped: ProcTimerListBlockCpu["tickStopped"], v_idleJiffies: ProcTimerListBlockCpu["idleJiffies"], v_idleCalls: ProcTimerListBlockCpu["idleCalls"], v_idleSleeps: ProcTimerListBlockCpu["idleSleeps"], v_idleEntrytime: ProcTimerListBlockCpu["idleEntrytime"], v_idleWaketime: ProcTimerListBlockCpu["idleWaketime"], v_idleExittime: ProcTimerListBlockCpu["idleExittime"], v_idleSleeptime: ProcTimerListBlockCpu["idleSleeptime"], v_iowaitSleeptime: ProcTimerListBlockCpu["iowaitSleeptime"], v_lastJiffies: ProcTimerListBlockCpu["lastJiffies"], v_nextTimer: ProcTimerListBlockCpu["nextTimer"], v_idleExpires: ProcTimerListBlockCpu["idleExpires"], v_jiffies: ProcTimerListBlockCpu["jiffies"], v_extra: ProcTimerListBlockCpu["extra"]): void {
+  this.kind = v_kind;
+  this.cpu = v_cpu;
+  this.clocks = v_clocks;
+  if (v_expiresNext !== undefined) this.expiresNext = v_expiresNext;
+  if (v_hresActive !== undefined) this.hresActive = v_hresActive;
+  if (v_nrEvents !== undefined) this.nrEvents = v_nrEvents;
+  if (v_nrRetries !== undefined) this.nrRetries = v_nrRetries;
+  if (v_nrHangs !== undefined) this.nrHangs = v_nrHangs;
+  if (v_maxHangTime !== undefined) this.maxHangTime = v_maxHangTime;
+  if (v_nohzMode !== undefined) this.nohzMode = v_nohzMode;
+  if (v_nohz !== undefined) this.nohz = v_nohz;
+  if (v_highres !== undefined) this.highres = v_highres;
+  if (v_lastTick !== undefined) this.lastTick = v_lastTick;
+  if (v_tickStopped !== undefined) this.tickStopped = v_tickStopped;
+  if (v_idleJiffies !== undefined) this.idleJiffies = v_idleJiffies;
+  if (v_idleCalls !== undefined) this.idleCalls = v_idleCalls;
+  if (v_idleSleeps !== undefined) this.idleSleeps = v_idleSleeps;
+  if (v_idleEntrytime !== undefined) this.idleEntrytime = v_idleEntrytime;
+  if (v_idleWaketime !== undefined) this.idleWaketime = v_idleWaketime;
+  if (v_idleExittime !== undefined) this.idleExittime = v_idleExittime;
+  if (v_idleSleeptime !== undefined) this.idleSleeptime = v_idleSleeptime;
+  if (v_iowaitSleeptime !== undefined) this.iowaitSleeptime = v_iowaitSleeptime;
+  if (v_lastJiffies !== undefined) this.lastJiffies = v_lastJiffies;
+  if (v_nextTimer !== undefined) this.nextTimer = v_nextTimer;
+  if (v_idleExpires !== undefined) this.idleExpires = v_idleExpires;
+  if (v_jiffies !== undefined) this.jiffies = v_jiffies;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcTimerListBlockCpuObject.prototype = Object.prototype;
+
+/** Makes a plain ProcTimerListBlockCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcTimerListBlockCpuObjectNew = ProcTimerListBlockCpuObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuObject>) => ProcTimerListBlockCpu;
+
+/** The constructor behind ProcTimerListBlockCpuClocksObjectNew. */
+function ProcTimerListBlockCpuClocksObject(this: Omit<ProcTimerListBlockCpuClocks, "index" | "clock">, v_note: Omit<ProcTimerListBlockCpuClocks, "index" | "clock">["note"]): void {
+  if (v_note !== undefined) this.note = v_note;
+}
+ProcTimerListBlockCpuClocksObject.prototype = Object.prototype;
+
+/** Makes a plain Omit<ProcTimerListBlockCpuClocks, "index" | "clock"> (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcTimerListBlockCpuClocksObjectNew = ProcTimerListBlockCpuClocksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksObject>) => Omit<ProcTimerListBlockCpuClocks, "index" | "clock">;
+
+/** The constructor behind ProcTimerListBlockCpuClocksClockObjectNew. */
+function ProcTimerListBlockCpuClocksClockObject(this: ProcTimerListBlockCpuClocksClock, v_address: ProcTimerListBlockCpuClocksClock["address"], v_index: ProcTimerListBlockCpuClocksClock["index"], v_resolution: ProcTimerListBlockCpuClocksClock["resolution"], v_activeTimers: ProcTimerListBlockCpuClocksClock["activeTimers"], v_getTime: ProcTimerListBlockCpuClocksClock["getTime"], v_offset: ProcTimerListBlockCpuClocksClock["offset"], v_extra: ProcTimerListBlockCpuClocksClock["extra"]): void {
+  this.address = v_address;
+  this.index = v_index;
+  this.resolution = v_resolution;
+  this.activeTimers = v_activeTimers;
+  if (v_getTime !== undefined) this.getTime = v_getTime;
+  if (v_offset !== undefined) this.offset = v_offset;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcTimerListBlockCpuClocksClockObject.prototype = Object.prototype;
+
+/** Makes a plain ProcTimerListBlockCpuClocksClock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcTimerListBlockCpuClocksClockObjectNew = ProcTimerListBlockCpuClocksClockObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockObject>) => ProcTimerListBlockCpuClocksClock;
+
+/** The constructor behind ProcTimerListBlockTickDeviceObjectNew. */
+function ProcTimerListBlockTickDeviceObject(this: ProcTimerListBlockTickDevice, v_kind: ProcTimerListBlockTickDevice["kind"], v_tickMode: ProcTimerListBlockTickDevice["tickMode"], v_clockEventDevice: ProcTimerListBlockTickDevice["clockEventDevice"], v_perCpuDevice: ProcTimerListBlockTickDevice["perCpuDevice"], v_broadcast: ProcTimerListBlockTickDevice["broadcast"], v_maxDelta: ProcTimerListBlockTickDevice["maxDelta"], v_minDelta: ProcTimerListBlockTickDevice["minDelta"], v_mult: ProcTimerListBlockTickDevice["mult"], v_shift: ProcTimerListBlockTickDevice["shift"], v_state: ProcTimerListBlockTickDevice["state"], v_nextEvent: ProcTimerListBlockTickDevice["nextEvent"], v_setNextEvent: ProcTimerListBlockTickDevice["setNextEvent"], v_shutdown: ProcTimerListBlockTickDevice["shutdown"], v_periodic: ProcTimerListBlockTickDevice["periodic"], v_oneshot: ProcTimerListBlockTickDevice["oneshot"], v_oneshotStopped: ProcTimerListBlockTickDevice["oneshotStopped"], v_resume: ProcTimerListBlockTickDevice["resume"], v_eventHandler: ProcTimerListBlockTickDevice["eventHandler"], v_broadcastMask: ProcTimerListBlockTickDevice["broadcastMask"], v_broadcastOneshotMask: ProcTimerListBlockTickDevice["broadcastOneshotMask"], v_extra: ProcTimerListBlockTickDevice["extra"]): void {
+  this.kind = v_kind;
+  this.tickMode = v_tickMode;
+  this.clockEventDevice = v_clockEventDevice;
+  if (v_perCpuDevice !== undefined) this.perCpuDevice = v_perCpuDevice;
+  if (v_broadcast !== undefined) this.broadcast = v_broadcast;
+  if (v_maxDelta !== undefined) this.maxDelta = v_maxDelta;
+  if (v_minDelta !== undefined) this.minDelta = v_minDelta;
+  if (v_mult !== undefined) this.mult = v_mult;
+  if (v_shift !== undefined) this.shift = v_shift;
+  if (v_state !== undefined) this.state = v_state;
+  if (v_nextEvent !== undefined) this.nextEvent = v_nextEvent;
+  if (v_setNextEvent !== undefined) this.setNextEvent = v_setNextEvent;
+  if (v_shutdown !== undefined) this.shutdown = v_shutdown;
+  if (v_periodic !== undefined) this.periodic = v_periodic;
+  if (v_oneshot !== undefined) this.oneshot = v_oneshot;
+  if (v_oneshotStopped !== undefined) this.oneshotStopped = v_oneshotStopped;
+  if (v_resume !== undefined) this.resume = v_resume;
+  if (v_eventHandler !== undefined) this.eventHandler = v_eventHandler;
+  if (v_broadcastMask !== undefined) this.broadcastMask = v_broadcastMask;
+  if (v_broadcastOneshotMask !== undefined) this.broadcastOneshotMask = v_broadcastOneshotMask;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcTimerListBlockTickDeviceObject.prototype = Object.prototype;
+
+/** Makes a plain ProcTimerListBlockTickDevice (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcTimerListBlockTickDeviceObjectNew = ProcTimerListBlockTickDeviceObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceObject>) => ProcTimerListBlockTickDevice;
+
+/** The constructor behind ProcTimerListBlockTickDeviceCountersObjectNew. */
+function ProcTimerListBlockTickDeviceCountersObject(this: ProcTimerListBlockTickDeviceCounters, v_kind: ProcTimerListBlockTickDeviceCounters["kind"], v_retries: ProcTimerListBlockTickDeviceCounters["retries"], v_wakeupDevice: ProcTimerListBlockTickDeviceCounters["wakeupDevice"]): void {
+  this.kind = v_kind;
+  this.retries = v_retries;
+  if (v_wakeupDevice !== undefined) this.wakeupDevice = v_wakeupDevice;
+}
+ProcTimerListBlockTickDeviceCountersObject.prototype = Object.prototype;
+
+/** Makes a plain ProcTimerListBlockTickDeviceCounters (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcTimerListBlockTickDeviceCountersObjectNew = ProcTimerListBlockTickDeviceCountersObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceCountersObject>) => ProcTimerListBlockTickDeviceCounters;
+
+/** The constructor behind ProcTimerListBlockBroadcastMasksObjectNew. */
+function ProcTimerListBlockBroadcastMasksObject(this: ProcTimerListBlockBroadcastMasks, v_kind: ProcTimerListBlockBroadcastMasks["kind"], v_broadcastMask: ProcTimerListBlockBroadcastMasks["broadcastMask"], v_broadcastOneshotMask: ProcTimerListBlockBroadcastMasks["broadcastOneshotMask"]): void {
+  this.kind = v_kind;
+  this.broadcastMask = v_broadcastMask;
+  if (v_broadcastOneshotMask !== undefined) this.broadcastOneshotMask = v_broadcastOneshotMask;
+}
+ProcTimerListBlockBroadcastMasksObject.prototype = Object.prototype;
+
+/** Makes a plain ProcTimerListBlockBroadcastMasks (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcTimerListBlockBroadcastMasksObjectNew = ProcTimerListBlockBroadcastMasksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockBroadcastMasksObject>) => ProcTimerListBlockBroadcastMasks;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["cpu", ".expires_next", ".hres_active", ".nr_events", ".nr_retries", ".nr_hangs", ".max_hang_time", ".nohz_mode", ".nohz", ".highres", ".last_tick", ".tick_stopped", ".idle_jiffies", ".idle_calls", ".idle_sleeps", ".idle_entrytime", ".idle_waketime", ".idle_exittime", ".idle_sleeptime", ".iowait_sleeptime", ".last_jiffies", ".next_timer", ".idle_expires", "jiffies"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -188,17 +188,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
   if (v_present === undefined) s.missing("the key \"present\"");
   if (v_managed === undefined) s.missing("the key \"managed\"");
   if (v_protection === undefined) s.missing("the key \"protection\"");
-  const o: ProcZoneinfoBlock = { node: v_node, zone: v_zone, free: v_free, min: v_min, low: v_low, high: v_high, spanned: v_spanned, present: v_present, managed: v_managed, protection: v_protection, counters: others };
-  if (v_perNodeStats !== undefined) o.perNodeStats = v_perNodeStats;
-  if (v_boost !== undefined) o.boost = v_boost;
-  if (v_promo !== undefined) o.promo = v_promo;
-  if (v_scanned !== undefined) o.scanned = v_scanned;
-  if (v_cma !== undefined) o.cma = v_cma;
-  if (v_pagesets !== undefined) o.pagesets = v_pagesets;
-  if (v_nodeUnreclaimable !== undefined) o.nodeUnreclaimable = v_nodeUnreclaimable;
-  if (v_allUnreclaimable !== undefined) o.allUnreclaimable = v_allUnreclaimable;
-  if (v_startPfn !== undefined) o.startPfn = v_startPfn;
-  if (v_inactiveRatio !== undefined) o.inactiveRatio = v_inactiveRatio;
+  const o = new ProcZoneinfoBlockObjectNew(v_node, v_zone, v_free, v_min, v_low, v_high, v_spanned, v_present, v_managed, v_protection, others, v_perNodeStats, v_boost, v_promo, v_scanned, v_cma, v_pagesets, v_nodeUnreclaimable, v_allUnreclaimable, v_startPfn, v_inactiveRatio);
   return o;
 }
 
@@ -330,10 +320,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
   if (v_high === undefined) s.missing("the key \"high\"");
   if (v_batch === undefined) s.missing("the key \"batch\"");
   if (v_vmStatsThreshold === undefined) s.missing("the key \"vm stats threshold\"");
-  const o: ProcZoneinfoBlockPagesetsBlock = { cpu: v_cpu, count: v_count, high: v_high, batch: v_batch, vmStatsThreshold: v_vmStatsThreshold };
-  if (v_highMin !== undefined) o.highMin = v_highMin;
-  if (v_highMax !== undefined) o.highMax = v_highMax;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcZoneinfoBlockPagesetsBlockObjectNew(v_cpu, v_count, v_high, v_batch, v_vmStatsThreshold, v_highMin, v_highMax, extra);
   return o;
 }
 
@@ -353,6 +340,50 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcZoneinfoB
   }
 }
 
+/** The constructor behind ProcZoneinfoBlockObjectNew. */
+function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBlock["node"], v_zone: ProcZoneinfoBlock["zone"], v_free: ProcZoneinfoBlock["free"], v_min: ProcZoneinfoBlock["min"], v_low: ProcZoneinfoBlock["low"], v_high: ProcZoneinfoBlock["high"], v_spanned: ProcZoneinfoBlock["spanned"], v_present: ProcZoneinfoBlock["present"], v_managed: ProcZoneinfoBlock["managed"], v_protection: ProcZoneinfoBlock["protection"], v_counters: ProcZoneinfoBlock["counters"], v_perNodeStats: ProcZoneinfoBlock["perNodeStats"], v_boost: ProcZoneinfoBlock["boost"], v_promo: ProcZoneinfoBlock["promo"], v_scanned: ProcZoneinfoBlock["scanned"], v_cma: ProcZoneinfoBlock["cma"], v_pagesets: ProcZoneinfoBlock["pagesets"], v_nodeUnreclaimable: ProcZoneinfoBlock["nodeUnreclaimable"], v_allUnreclaimable: ProcZoneinfoBlock["allUnreclaimable"], v_startPfn: ProcZoneinfoBlock["startPfn"], v_inactiveRatio: ProcZoneinfoBlock["inactiveRatio"]): void {
+  this.node = v_node;
+  this.zone = v_zone;
+  this.free = v_free;
+  this.min = v_min;
+  this.low = v_low;
+  this.high = v_high;
+  this.spanned = v_spanned;
+  this.present = v_present;
+  this.managed = v_managed;
+  this.protection = v_protection;
+  this.counters = v_counters;
+  if (v_perNodeStats !== undefined) this.perNodeStats = v_perNodeStats;
+  if (v_boost !== undefined) this.boost = v_boost;
+  if (v_promo !== undefined) this.promo = v_promo;
+  if (v_scanned !== undefined) this.scanned = v_scanned;
+  if (v_cma !== undefined) this.cma = v_cma;
+  if (v_pagesets !== undefined) this.pagesets = v_pagesets;
+  if (v_nodeUnreclaimable !== undefined) this.nodeUnreclaimable = v_nodeUnreclaimable;
+  if (v_allUnreclaimable !== undefined) this.allUnreclaimable = v_allUnreclaimable;
+  if (v_startPfn !== undefined) this.startPfn = v_startPfn;
+  if (v_inactiveRatio !== undefined) this.inactiveRatio = v_inactiveRatio;
+}
+ProcZoneinfoBlockObject.prototype = Object.prototype;
+
+/** Makes a plain ProcZoneinfoBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcZoneinfoBlockObjectNew = ProcZoneinfoBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockObject>) => ProcZoneinfoBlock;
+
+/** The constructor behind ProcZoneinfoBlockPagesetsBlockObjectNew. */
+function ProcZoneinfoBlockPagesetsBlockObject(this: ProcZoneinfoBlockPagesetsBlock, v_cpu: ProcZoneinfoBlockPagesetsBlock["cpu"], v_count: ProcZoneinfoBlockPagesetsBlock["count"], v_high: ProcZoneinfoBlockPagesetsBlock["high"], v_batch: ProcZoneinfoBlockPagesetsBlock["batch"], v_vmStatsThreshold: ProcZoneinfoBlockPagesetsBlock["vmStatsThreshold"], v_highMin: ProcZoneinfoBlockPagesetsBlock["highMin"], v_highMax: ProcZoneinfoBlockPagesetsBlock["highMax"], v_extra: ProcZoneinfoBlockPagesetsBlock["extra"]): void {
+  this.cpu = v_cpu;
+  this.count = v_count;
+  this.high = v_high;
+  this.batch = v_batch;
+  this.vmStatsThreshold = v_vmStatsThreshold;
+  if (v_highMin !== undefined) this.highMin = v_highMin;
+  if (v_highMax !== undefined) this.highMax = v_highMax;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcZoneinfoBlockPagesetsBlockObject.prototype = Object.prototype;
+
+/** Makes a plain ProcZoneinfoBlockPagesetsBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcZoneinfoBlockPagesetsBlockObjectNew = ProcZoneinfoBlockPagesetsBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockPagesetsBlockObject>) => ProcZoneinfoBlockPagesetsBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -105,10 +105,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNetlinkDumpPointer {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcNetNetlinkDumpPointer = { kind: "dumpPointer", socket: v_socket, family: v_family, portid: v_portid, groups: v_groups, rmem: v_rmem, wmem: v_wmem, dumpCallback: v_dumpCallback, refcount: v_refcount };
-  if (v_drops !== undefined) o.drops = v_drops;
-  if (v_inode !== undefined) o.inode = v_inode;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcNetNetlinkDumpPointerObjectNew("dumpPointer", v_socket, v_family, v_portid, v_groups, v_rmem, v_wmem, v_dumpCallback, v_refcount, v_drops, v_inode, extraTokens);
   return o;
 }
 
@@ -147,3 +144,23 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetNetlin
     throw s.final(best!);
   }
 }
+
+/** The constructor behind ProcNetNetlinkDumpPointerObjectNew. */
+function ProcNetNetlinkDumpPointerObject(this: ProcNetNetlinkDumpPointer, v_kind: ProcNetNetlinkDumpPointer["kind"], v_socket: ProcNetNetlinkDumpPointer["socket"], v_family: ProcNetNetlinkDumpPointer["family"], v_portid: ProcNetNetlinkDumpPointer["portid"], v_groups: ProcNetNetlinkDumpPointer["groups"], v_rmem: ProcNetNetlinkDumpPointer["rmem"], v_wmem: ProcNetNetlinkDumpPointer["wmem"], v_dumpCallback: ProcNetNetlinkDumpPointer["dumpCallback"], v_refcount: ProcNetNetlinkDumpPointer["refcount"], v_drops: ProcNetNetlinkDumpPointer["drops"], v_inode: ProcNetNetlinkDumpPointer["inode"], v_extraTokens: ProcNetNetlinkDumpPointer["extraTokens"]): void {
+  this.kind = v_kind;
+  this.socket = v_socket;
+  this.family = v_family;
+  this.portid = v_portid;
+  this.groups = v_groups;
+  this.rmem = v_rmem;
+  this.wmem = v_wmem;
+  this.dumpCallback = v_dumpCallback;
+  this.refcount = v_refcount;
+  if (v_drops !== undefined) this.drops = v_drops;
+  if (v_inode !== undefined) this.inode = v_inode;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcNetNetlinkDumpPointerObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetNetlinkDumpPointer (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetNetlinkDumpPointerObjectNew = ProcNetNetlinkDumpPointerObject as unknown as new (...values: Parameters<typeof ProcNetNetlinkDumpPointerObject>) => ProcNetNetlinkDumpPointer;

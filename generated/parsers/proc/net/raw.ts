@@ -102,9 +102,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetRawRow {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcNetRawRow = { bucket: v_bucket, local: v_local, remote: v_remote, state: v_state, queues: v_queues, timer: v_timer, retransmits: v_retransmits, uid: v_uid, timeouts: v_timeouts, inode: v_inode, refcount: v_refcount, socket: v_socket };
-  if (v_drops !== undefined) o.drops = v_drops;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcNetRawRowObjectNew(v_bucket, v_local, v_remote, v_state, v_queues, v_timer, v_retransmits, v_uid, v_timeouts, v_inode, v_refcount, v_socket, v_drops, extraTokens);
   return o;
 }
 
@@ -121,3 +119,25 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetRawRow
     out.push(record0(s, ctx));
   }
 }
+
+/** The constructor behind ProcNetRawRowObjectNew. */
+function ProcNetRawRowObject(this: ProcNetRawRow, v_bucket: ProcNetRawRow["bucket"], v_local: ProcNetRawRow["local"], v_remote: ProcNetRawRow["remote"], v_state: ProcNetRawRow["state"], v_queues: ProcNetRawRow["queues"], v_timer: ProcNetRawRow["timer"], v_retransmits: ProcNetRawRow["retransmits"], v_uid: ProcNetRawRow["uid"], v_timeouts: ProcNetRawRow["timeouts"], v_inode: ProcNetRawRow["inode"], v_refcount: ProcNetRawRow["refcount"], v_socket: ProcNetRawRow["socket"], v_drops: ProcNetRawRow["drops"], v_extraTokens: ProcNetRawRow["extraTokens"]): void {
+  this.bucket = v_bucket;
+  this.local = v_local;
+  this.remote = v_remote;
+  this.state = v_state;
+  this.queues = v_queues;
+  this.timer = v_timer;
+  this.retransmits = v_retransmits;
+  this.uid = v_uid;
+  this.timeouts = v_timeouts;
+  this.inode = v_inode;
+  this.refcount = v_refcount;
+  this.socket = v_socket;
+  if (v_drops !== undefined) this.drops = v_drops;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcNetRawRowObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetRawRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetRawRowObjectNew = ProcNetRawRowObject as unknown as new (...values: Parameters<typeof ProcNetRawRowObject>) => ProcNetRawRow;

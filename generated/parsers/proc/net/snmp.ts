@@ -80,10 +80,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
   if (v_icmp === undefined) s.missing("the key \"Icmp\"");
   if (v_tcp === undefined) s.missing("the key \"Tcp\"");
   if (v_udp === undefined) s.missing("the key \"Udp\"");
-  const o: ProcNetSnmp = { ip: v_ip, icmp: v_icmp, tcp: v_tcp, udp: v_udp };
-  if (v_icmpMsg !== undefined) o.icmpMsg = v_icmpMsg;
-  if (v_udpLite !== undefined) o.udpLite = v_udpLite;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSnmpObjectNew(v_ip, v_icmp, v_tcp, v_udp, v_icmpMsg, v_udpLite, extra);
   return o;
 }
 
@@ -263,9 +260,7 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   if (v_fragFails === undefined) s.missing("the column \"FragFails\"");
   if (v_fragCreates === undefined) s.missing("the column \"FragCreates\"");
   s.eol();
-  const o: ProcNetSnmpIp = { forwarding: v_forwarding, defaultTtl: v_defaultTtl, inReceives: v_inReceives, inHdrErrors: v_inHdrErrors, inAddrErrors: v_inAddrErrors, forwDatagrams: v_forwDatagrams, inUnknownProtos: v_inUnknownProtos, inDiscards: v_inDiscards, inDelivers: v_inDelivers, outRequests: v_outRequests, outDiscards: v_outDiscards, outNoRoutes: v_outNoRoutes, reasmTimeout: v_reasmTimeout, reasmReqds: v_reasmReqds, reasmOks: v_reasmOks, reasmFails: v_reasmFails, fragOks: v_fragOks, fragFails: v_fragFails, fragCreates: v_fragCreates };
-  if (v_outTransmits !== undefined) o.outTransmits = v_outTransmits;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSnmpIpObjectNew(v_forwarding, v_defaultTtl, v_inReceives, v_inHdrErrors, v_inAddrErrors, v_forwDatagrams, v_inUnknownProtos, v_inDiscards, v_inDelivers, v_outRequests, v_outDiscards, v_outNoRoutes, v_reasmTimeout, v_reasmReqds, v_reasmOks, v_reasmFails, v_fragOks, v_fragFails, v_fragCreates, v_outTransmits, extra);
   return o;
 }
 
@@ -511,11 +506,7 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   if (v_outAddrMasks === undefined) s.missing("the column \"OutAddrMasks\"");
   if (v_outAddrMaskReps === undefined) s.missing("the column \"OutAddrMaskReps\"");
   s.eol();
-  const o: ProcNetSnmpIcmp = { inMsgs: v_inMsgs, inErrors: v_inErrors, inDestUnreachs: v_inDestUnreachs, inTimeExcds: v_inTimeExcds, inParmProbs: v_inParmProbs, inSrcQuenchs: v_inSrcQuenchs, inRedirects: v_inRedirects, inEchos: v_inEchos, inEchoReps: v_inEchoReps, inTimestamps: v_inTimestamps, inTimestampReps: v_inTimestampReps, inAddrMasks: v_inAddrMasks, inAddrMaskReps: v_inAddrMaskReps, outMsgs: v_outMsgs, outErrors: v_outErrors, outDestUnreachs: v_outDestUnreachs, outTimeExcds: v_outTimeExcds, outParmProbs: v_outParmProbs, outSrcQuenchs: v_outSrcQuenchs, outRedirects: v_outRedirects, outEchos: v_outEchos, outEchoReps: v_outEchoReps, outTimestamps: v_outTimestamps, outTimestampReps: v_outTimestampReps, outAddrMasks: v_outAddrMasks, outAddrMaskReps: v_outAddrMaskReps };
-  if (v_inCsumErrors !== undefined) o.inCsumErrors = v_inCsumErrors;
-  if (v_outRateLimitGlobal !== undefined) o.outRateLimitGlobal = v_outRateLimitGlobal;
-  if (v_outRateLimitHost !== undefined) o.outRateLimitHost = v_outRateLimitHost;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSnmpIcmpObjectNew(v_inMsgs, v_inErrors, v_inDestUnreachs, v_inTimeExcds, v_inParmProbs, v_inSrcQuenchs, v_inRedirects, v_inEchos, v_inEchoReps, v_inTimestamps, v_inTimestampReps, v_inAddrMasks, v_inAddrMaskReps, v_outMsgs, v_outErrors, v_outDestUnreachs, v_outTimeExcds, v_outParmProbs, v_outSrcQuenchs, v_outRedirects, v_outEchos, v_outEchoReps, v_outTimestamps, v_outTimestampReps, v_outAddrMasks, v_outAddrMaskReps, v_inCsumErrors, v_outRateLimitGlobal, v_outRateLimitHost, extra);
   return o;
 }
 
@@ -667,9 +658,7 @@ function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   if (v_inErrs === undefined) s.missing("the column \"InErrs\"");
   if (v_outRsts === undefined) s.missing("the column \"OutRsts\"");
   s.eol();
-  const o: ProcNetSnmpTcp = { rtoAlgorithm: v_rtoAlgorithm, rtoMin: v_rtoMin, rtoMax: v_rtoMax, maxConn: v_maxConn, activeOpens: v_activeOpens, passiveOpens: v_passiveOpens, attemptFails: v_attemptFails, estabResets: v_estabResets, currEstab: v_currEstab, inSegs: v_inSegs, outSegs: v_outSegs, retransSegs: v_retransSegs, inErrs: v_inErrs, outRsts: v_outRsts };
-  if (v_inCsumErrors !== undefined) o.inCsumErrors = v_inCsumErrors;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSnmpTcpObjectNew(v_rtoAlgorithm, v_rtoMin, v_rtoMax, v_maxConn, v_activeOpens, v_passiveOpens, v_attemptFails, v_estabResets, v_currEstab, v_inSegs, v_outSegs, v_retransSegs, v_inErrs, v_outRsts, v_inCsumErrors, extra);
   return o;
 }
 
@@ -755,11 +744,7 @@ function record4(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   if (v_rcvbufErrors === undefined) s.missing("the column \"RcvbufErrors\"");
   if (v_sndbufErrors === undefined) s.missing("the column \"SndbufErrors\"");
   s.eol();
-  const o: ProcNetSnmpUdp = { inDatagrams: v_inDatagrams, noPorts: v_noPorts, inErrors: v_inErrors, outDatagrams: v_outDatagrams, rcvbufErrors: v_rcvbufErrors, sndbufErrors: v_sndbufErrors };
-  if (v_inCsumErrors !== undefined) o.inCsumErrors = v_inCsumErrors;
-  if (v_ignoredMulti !== undefined) o.ignoredMulti = v_ignoredMulti;
-  if (v_memErrors !== undefined) o.memErrors = v_memErrors;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSnmpUdpObjectNew(v_inDatagrams, v_noPorts, v_inErrors, v_outDatagrams, v_rcvbufErrors, v_sndbufErrors, v_inCsumErrors, v_ignoredMulti, v_memErrors, extra);
   return o;
 }
 
@@ -845,10 +830,148 @@ function record5(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   if (v_rcvbufErrors === undefined) s.missing("the column \"RcvbufErrors\"");
   if (v_sndbufErrors === undefined) s.missing("the column \"SndbufErrors\"");
   s.eol();
-  const o: ProcNetSnmpUdpLite = { inDatagrams: v_inDatagrams, noPorts: v_noPorts, inErrors: v_inErrors, outDatagrams: v_outDatagrams, rcvbufErrors: v_rcvbufErrors, sndbufErrors: v_sndbufErrors };
-  if (v_inCsumErrors !== undefined) o.inCsumErrors = v_inCsumErrors;
-  if (v_ignoredMulti !== undefined) o.ignoredMulti = v_ignoredMulti;
-  if (v_memErrors !== undefined) o.memErrors = v_memErrors;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSnmpUdpLiteObjectNew(v_inDatagrams, v_noPorts, v_inErrors, v_outDatagrams, v_rcvbufErrors, v_sndbufErrors, v_inCsumErrors, v_ignoredMulti, v_memErrors, extra);
   return o;
 }
+
+/** The constructor behind ProcNetSnmpObjectNew. */
+function ProcNetSnmpObject(this: ProcNetSnmp, v_ip: ProcNetSnmp["ip"], v_icmp: ProcNetSnmp["icmp"], v_tcp: ProcNetSnmp["tcp"], v_udp: ProcNetSnmp["udp"], v_icmpMsg: ProcNetSnmp["icmpMsg"], v_udpLite: ProcNetSnmp["udpLite"], v_extra: ProcNetSnmp["extra"]): void {
+  this.ip = v_ip;
+  this.icmp = v_icmp;
+  this.tcp = v_tcp;
+  this.udp = v_udp;
+  if (v_icmpMsg !== undefined) this.icmpMsg = v_icmpMsg;
+  if (v_udpLite !== undefined) this.udpLite = v_udpLite;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSnmpObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSnmp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSnmpObjectNew = ProcNetSnmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpObject>) => ProcNetSnmp;
+
+/** The constructor behind ProcNetSnmpIpObjectNew. */
+function ProcNetSnmpIpObject(this: ProcNetSnmpIp, v_forwarding: ProcNetSnmpIp["forwarding"], v_defaultTtl: ProcNetSnmpIp["defaultTtl"], v_inReceives: ProcNetSnmpIp["inReceives"], v_inHdrErrors: ProcNetSnmpIp["inHdrErrors"], v_inAddrErrors: ProcNetSnmpIp["inAddrErrors"], v_forwDatagrams: ProcNetSnmpIp["forwDatagrams"], v_inUnknownProtos: ProcNetSnmpIp["inUnknownProtos"], v_inDiscards: ProcNetSnmpIp["inDiscards"], v_inDelivers: ProcNetSnmpIp["inDelivers"], v_outRequests: ProcNetSnmpIp["outRequests"], v_outDiscards: ProcNetSnmpIp["outDiscards"], v_outNoRoutes: ProcNetSnmpIp["outNoRoutes"], v_reasmTimeout: ProcNetSnmpIp["reasmTimeout"], v_reasmReqds: ProcNetSnmpIp["reasmReqds"], v_reasmOks: ProcNetSnmpIp["reasmOks"], v_reasmFails: ProcNetSnmpIp["reasmFails"], v_fragOks: ProcNetSnmpIp["fragOks"], v_fragFails: ProcNetSnmpIp["fragFails"], v_fragCreates: ProcNetSnmpIp["fragCreates"], v_outTransmits: ProcNetSnmpIp["outTransmits"], v_extra: ProcNetSnmpIp["extra"]): void {
+  this.forwarding = v_forwarding;
+  this.defaultTtl = v_defaultTtl;
+  this.inReceives = v_inReceives;
+  this.inHdrErrors = v_inHdrErrors;
+  this.inAddrErrors = v_inAddrErrors;
+  this.forwDatagrams = v_forwDatagrams;
+  this.inUnknownProtos = v_inUnknownProtos;
+  this.inDiscards = v_inDiscards;
+  this.inDelivers = v_inDelivers;
+  this.outRequests = v_outRequests;
+  this.outDiscards = v_outDiscards;
+  this.outNoRoutes = v_outNoRoutes;
+  this.reasmTimeout = v_reasmTimeout;
+  this.reasmReqds = v_reasmReqds;
+  this.reasmOks = v_reasmOks;
+  this.reasmFails = v_reasmFails;
+  this.fragOks = v_fragOks;
+  this.fragFails = v_fragFails;
+  this.fragCreates = v_fragCreates;
+  if (v_outTransmits !== undefined) this.outTransmits = v_outTransmits;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSnmpIpObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSnmpIp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSnmpIpObjectNew = ProcNetSnmpIpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIpObject>) => ProcNetSnmpIp;
+
+/** The constructor behind ProcNetSnmpIcmpObjectNew. */
+function ProcNetSnmpIcmpObject(this: ProcNetSnmpIcmp, v_inMsgs: ProcNetSnmpIcmp["inMsgs"], v_inErrors: ProcNetSnmpIcmp["inErrors"], v_inDestUnreachs: ProcNetSnmpIcmp["inDestUnreachs"], v_inTimeExcds: ProcNetSnmpIcmp["inTimeExcds"], v_inParmProbs: ProcNetSnmpIcmp["inParmProbs"], v_inSrcQuenchs: ProcNetSnmpIcmp["inSrcQuenchs"], v_inRedirects: ProcNetSnmpIcmp["inRedirects"], v_inEchos: ProcNetSnmpIcmp["inEchos"], v_inEchoReps: ProcNetSnmpIcmp["inEchoReps"], v_inTimestamps: ProcNetSnmpIcmp["inTimestamps"], v_inTimestampReps: ProcNetSnmpIcmp["inTimestampReps"], v_inAddrMasks: ProcNetSnmpIcmp["inAddrMasks"], v_inAddrMaskReps: ProcNetSnmpIcmp["inAddrMaskReps"], v_outMsgs: ProcNetSnmpIcmp["outMsgs"], v_outErrors: ProcNetSnmpIcmp["outErrors"], v_outDestUnreachs: ProcNetSnmpIcmp["outDestUnreachs"], v_outTimeExcds: ProcNetSnmpIcmp["outTimeExcds"], v_outParmProbs: ProcNetSnmpIcmp["outParmProbs"], v_outSrcQuenchs: ProcNetSnmpIcmp["outSrcQuenchs"], v_outRedirects: ProcNetSnmpIcmp["outRedirects"], v_outEchos: ProcNetSnmpIcmp["outEchos"], v_outEchoReps: ProcNetSnmpIcmp["outEchoReps"], v_outTimestamps: ProcNetSnmpIcmp["outTimestamps"], v_outTimestampReps: ProcNetSnmpIcmp["outTimestampReps"], v_outAddrMasks: ProcNetSnmpIcmp["outAddrMasks"], v_outAddrMaskReps: ProcNetSnmpIcmp["outAddrMaskReps"], v_inCsumErrors: ProcNetSnmpIcmp["inCsumErrors"], v_outRateLimitGlobal: ProcNetSnmpIcmp["outRateLimitGlobal"], v_outRateLimitHost: ProcNetSnmpIcmp["outRateLimitHost"], v_extra: ProcNetSnmpIcmp["extra"]): void {
+  this.inMsgs = v_inMsgs;
+  this.inErrors = v_inErrors;
+  this.inDestUnreachs = v_inDestUnreachs;
+  this.inTimeExcds = v_inTimeExcds;
+  this.inParmProbs = v_inParmProbs;
+  this.inSrcQuenchs = v_inSrcQuenchs;
+  this.inRedirects = v_inRedirects;
+  this.inEchos = v_inEchos;
+  this.inEchoReps = v_inEchoReps;
+  this.inTimestamps = v_inTimestamps;
+  this.inTimestampReps = v_inTimestampReps;
+  this.inAddrMasks = v_inAddrMasks;
+  this.inAddrMaskReps = v_inAddrMaskReps;
+  this.outMsgs = v_outMsgs;
+  this.outErrors = v_outErrors;
+  this.outDestUnreachs = v_outDestUnreachs;
+  this.outTimeExcds = v_outTimeExcds;
+  this.outParmProbs = v_outParmProbs;
+  this.outSrcQuenchs = v_outSrcQuenchs;
+  this.outRedirects = v_outRedirects;
+  this.outEchos = v_outEchos;
+  this.outEchoReps = v_outEchoReps;
+  this.outTimestamps = v_outTimestamps;
+  this.outTimestampReps = v_outTimestampReps;
+  this.outAddrMasks = v_outAddrMasks;
+  this.outAddrMaskReps = v_outAddrMaskReps;
+  if (v_inCsumErrors !== undefined) this.inCsumErrors = v_inCsumErrors;
+  if (v_outRateLimitGlobal !== undefined) this.outRateLimitGlobal = v_outRateLimitGlobal;
+  if (v_outRateLimitHost !== undefined) this.outRateLimitHost = v_outRateLimitHost;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSnmpIcmpObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSnmpIcmp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSnmpIcmpObjectNew = ProcNetSnmpIcmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIcmpObject>) => ProcNetSnmpIcmp;
+
+/** The constructor behind ProcNetSnmpTcpObjectNew. */
+function ProcNetSnmpTcpObject(this: ProcNetSnmpTcp, v_rtoAlgorithm: ProcNetSnmpTcp["rtoAlgorithm"], v_rtoMin: ProcNetSnmpTcp["rtoMin"], v_rtoMax: ProcNetSnmpTcp["rtoMax"], v_maxConn: ProcNetSnmpTcp["maxConn"], v_activeOpens: ProcNetSnmpTcp["activeOpens"], v_passiveOpens: ProcNetSnmpTcp["passiveOpens"], v_attemptFails: ProcNetSnmpTcp["attemptFails"], v_estabResets: ProcNetSnmpTcp["estabResets"], v_currEstab: ProcNetSnmpTcp["currEstab"], v_inSegs: ProcNetSnmpTcp["inSegs"], v_outSegs: ProcNetSnmpTcp["outSegs"], v_retransSegs: ProcNetSnmpTcp["retransSegs"], v_inErrs: ProcNetSnmpTcp["inErrs"], v_outRsts: ProcNetSnmpTcp["outRsts"], v_inCsumErrors: ProcNetSnmpTcp["inCsumErrors"], v_extra: ProcNetSnmpTcp["extra"]): void {
+  this.rtoAlgorithm = v_rtoAlgorithm;
+  this.rtoMin = v_rtoMin;
+  this.rtoMax = v_rtoMax;
+  this.maxConn = v_maxConn;
+  this.activeOpens = v_activeOpens;
+  this.passiveOpens = v_passiveOpens;
+  this.attemptFails = v_attemptFails;
+  this.estabResets = v_estabResets;
+  this.currEstab = v_currEstab;
+  this.inSegs = v_inSegs;
+  this.outSegs = v_outSegs;
+  this.retransSegs = v_retransSegs;
+  this.inErrs = v_inErrs;
+  this.outRsts = v_outRsts;
+  if (v_inCsumErrors !== undefined) this.inCsumErrors = v_inCsumErrors;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSnmpTcpObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSnmpTcp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSnmpTcpObjectNew = ProcNetSnmpTcpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpTcpObject>) => ProcNetSnmpTcp;
+
+/** The constructor behind ProcNetSnmpUdpObjectNew. */
+function ProcNetSnmpUdpObject(this: ProcNetSnmpUdp, v_inDatagrams: ProcNetSnmpUdp["inDatagrams"], v_noPorts: ProcNetSnmpUdp["noPorts"], v_inErrors: ProcNetSnmpUdp["inErrors"], v_outDatagrams: ProcNetSnmpUdp["outDatagrams"], v_rcvbufErrors: ProcNetSnmpUdp["rcvbufErrors"], v_sndbufErrors: ProcNetSnmpUdp["sndbufErrors"], v_inCsumErrors: ProcNetSnmpUdp["inCsumErrors"], v_ignoredMulti: ProcNetSnmpUdp["ignoredMulti"], v_memErrors: ProcNetSnmpUdp["memErrors"], v_extra: ProcNetSnmpUdp["extra"]): void {
+  this.inDatagrams = v_inDatagrams;
+  this.noPorts = v_noPorts;
+  this.inErrors = v_inErrors;
+  this.outDatagrams = v_outDatagrams;
+  this.rcvbufErrors = v_rcvbufErrors;
+  this.sndbufErrors = v_sndbufErrors;
+  if (v_inCsumErrors !== undefined) this.inCsumErrors = v_inCsumErrors;
+  if (v_ignoredMulti !== undefined) this.ignoredMulti = v_ignoredMulti;
+  if (v_memErrors !== undefined) this.memErrors = v_memErrors;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSnmpUdpObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSnmpUdp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSnmpUdpObjectNew = ProcNetSnmpUdpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpObject>) => ProcNetSnmpUdp;
+
+/** The constructor behind ProcNetSnmpUdpLiteObjectNew. */
+function ProcNetSnmpUdpLiteObject(this: ProcNetSnmpUdpLite, v_inDatagrams: ProcNetSnmpUdpLite["inDatagrams"], v_noPorts: ProcNetSnmpUdpLite["noPorts"], v_inErrors: ProcNetSnmpUdpLite["inErrors"], v_outDatagrams: ProcNetSnmpUdpLite["outDatagrams"], v_rcvbufErrors: ProcNetSnmpUdpLite["rcvbufErrors"], v_sndbufErrors: ProcNetSnmpUdpLite["sndbufErrors"], v_inCsumErrors: ProcNetSnmpUdpLite["inCsumErrors"], v_ignoredMulti: ProcNetSnmpUdpLite["ignoredMulti"], v_memErrors: ProcNetSnmpUdpLite["memErrors"], v_extra: ProcNetSnmpUdpLite["extra"]): void {
+  this.inDatagrams = v_inDatagrams;
+  this.noPorts = v_noPorts;
+  this.inErrors = v_inErrors;
+  this.outDatagrams = v_outDatagrams;
+  this.rcvbufErrors = v_rcvbufErrors;
+  this.sndbufErrors = v_sndbufErrors;
+  if (v_inCsumErrors !== undefined) this.inCsumErrors = v_inCsumErrors;
+  if (v_ignoredMulti !== undefined) this.ignoredMulti = v_ignoredMulti;
+  if (v_memErrors !== undefined) this.memErrors = v_memErrors;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSnmpUdpLiteObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSnmpUdpLite (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSnmpUdpLiteObjectNew = ProcNetSnmpUdpLiteObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpLiteObject>) => ProcNetSnmpUdpLite;

@@ -72,9 +72,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat {
   if (v_udp === undefined) s.missing("the key \"UDP\"");
   if (v_raw === undefined) s.missing("the key \"RAW\"");
   if (v_frag === undefined) s.missing("the key \"FRAG\"");
-  const o: ProcNetSockstat = { sockets: v_sockets, tcp: v_tcp, udp: v_udp, raw: v_raw, frag: v_frag };
-  if (v_udpLite !== undefined) o.udpLite = v_udpLite;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSockstatObjectNew(v_sockets, v_tcp, v_udp, v_raw, v_frag, v_udpLite, extra);
   return o;
 }
 
@@ -193,9 +191,7 @@ function record2(s: Scan, ctx: ParseContext): ProcNetSockstatUdp {
   }
   if (v_inUse === undefined) s.missing("inuse …");
   s.eol();
-  const o: ProcNetSockstatUdp = { inUse: v_inUse };
-  if (v_memory !== undefined) o.memory = v_memory;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetSockstatUdpObjectNew(v_inUse, v_memory, extra);
   return o;
 }
 
@@ -287,3 +283,29 @@ function record5(s: Scan, ctx: ParseContext): ProcNetSockstatFrag {
   if (extra !== undefined) o.extra = extra;
   return o;
 }
+
+/** The constructor behind ProcNetSockstatObjectNew. */
+function ProcNetSockstatObject(this: ProcNetSockstat, v_sockets: ProcNetSockstat["sockets"], v_tcp: ProcNetSockstat["tcp"], v_udp: ProcNetSockstat["udp"], v_raw: ProcNetSockstat["raw"], v_frag: ProcNetSockstat["frag"], v_udpLite: ProcNetSockstat["udpLite"], v_extra: ProcNetSockstat["extra"]): void {
+  this.sockets = v_sockets;
+  this.tcp = v_tcp;
+  this.udp = v_udp;
+  this.raw = v_raw;
+  this.frag = v_frag;
+  if (v_udpLite !== undefined) this.udpLite = v_udpLite;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSockstatObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSockstat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSockstatObjectNew = ProcNetSockstatObject as unknown as new (...values: Parameters<typeof ProcNetSockstatObject>) => ProcNetSockstat;
+
+/** The constructor behind ProcNetSockstatUdpObjectNew. */
+function ProcNetSockstatUdpObject(this: ProcNetSockstatUdp, v_inUse: ProcNetSockstatUdp["inUse"], v_memory: ProcNetSockstatUdp["memory"], v_extra: ProcNetSockstatUdp["extra"]): void {
+  this.inUse = v_inUse;
+  if (v_memory !== undefined) this.memory = v_memory;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetSockstatUdpObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetSockstatUdp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetSockstatUdpObjectNew = ProcNetSockstatUdpObject as unknown as new (...values: Parameters<typeof ProcNetSockstatUdpObject>) => ProcNetSockstatUdp;

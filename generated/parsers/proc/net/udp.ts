@@ -102,9 +102,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetUdpRow {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcNetUdpRow = { bucket: v_bucket, local: v_local, remote: v_remote, state: v_state, queues: v_queues, timer: v_timer, retransmits: v_retransmits, uid: v_uid, timeouts: v_timeouts, inode: v_inode, refcount: v_refcount, socket: v_socket };
-  if (v_drops !== undefined) o.drops = v_drops;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcNetUdpRowObjectNew(v_bucket, v_local, v_remote, v_state, v_queues, v_timer, v_retransmits, v_uid, v_timeouts, v_inode, v_refcount, v_socket, v_drops, extraTokens);
   return o;
 }
 
@@ -121,3 +119,25 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetUdpRow
     out.push(record0(s, ctx));
   }
 }
+
+/** The constructor behind ProcNetUdpRowObjectNew. */
+function ProcNetUdpRowObject(this: ProcNetUdpRow, v_bucket: ProcNetUdpRow["bucket"], v_local: ProcNetUdpRow["local"], v_remote: ProcNetUdpRow["remote"], v_state: ProcNetUdpRow["state"], v_queues: ProcNetUdpRow["queues"], v_timer: ProcNetUdpRow["timer"], v_retransmits: ProcNetUdpRow["retransmits"], v_uid: ProcNetUdpRow["uid"], v_timeouts: ProcNetUdpRow["timeouts"], v_inode: ProcNetUdpRow["inode"], v_refcount: ProcNetUdpRow["refcount"], v_socket: ProcNetUdpRow["socket"], v_drops: ProcNetUdpRow["drops"], v_extraTokens: ProcNetUdpRow["extraTokens"]): void {
+  this.bucket = v_bucket;
+  this.local = v_local;
+  this.remote = v_remote;
+  this.state = v_state;
+  this.queues = v_queues;
+  this.timer = v_timer;
+  this.retransmits = v_retransmits;
+  this.uid = v_uid;
+  this.timeouts = v_timeouts;
+  this.inode = v_inode;
+  this.refcount = v_refcount;
+  this.socket = v_socket;
+  if (v_drops !== undefined) this.drops = v_drops;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcNetUdpRowObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetUdpRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetUdpRowObjectNew = ProcNetUdpRowObject as unknown as new (...values: Parameters<typeof ProcNetUdpRowObject>) => ProcNetUdpRow;

@@ -77,8 +77,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetUnixSocket {
     ok = s.more();
   }
   s.eol();
-  const o: ProcNetUnixSocket = { kind: "socket", socket: v_socket, refcount: v_refcount, protocol: v_protocol, flags: v_flags, type: v_type, state: v_state, inode: v_inode };
-  if (v_path !== undefined) o.path = v_path;
+  const o = new ProcNetUnixSocketObjectNew("socket", v_socket, v_refcount, v_protocol, v_flags, v_type, v_state, v_inode, v_path);
   return o;
 }
 
@@ -126,8 +125,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetUnixWithoutInode {
     ok = s.more();
   }
   s.eol();
-  const o: ProcNetUnixWithoutInode = { kind: "withoutInode", num: v_num, refcount: v_refcount, protocol: v_protocol, flags: v_flags, type: v_type, state: v_state };
-  if (v_path !== undefined) o.path = v_path;
+  const o = new ProcNetUnixWithoutInodeObjectNew("withoutInode", v_num, v_refcount, v_protocol, v_flags, v_type, v_state, v_path);
   return o;
 }
 
@@ -166,3 +164,36 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetUnixRo
     throw s.final(best!);
   }
 }
+
+/** The constructor behind ProcNetUnixSocketObjectNew. */
+function ProcNetUnixSocketObject(this: ProcNetUnixSocket, v_kind: ProcNetUnixSocket["kind"], v_socket: ProcNetUnixSocket["socket"], v_refcount: ProcNetUnixSocket["refcount"], v_protocol: ProcNetUnixSocket["protocol"], v_flags: ProcNetUnixSocket["flags"], v_type: ProcNetUnixSocket["type"], v_state: ProcNetUnixSocket["state"], v_inode: ProcNetUnixSocket["inode"], v_path: ProcNetUnixSocket["path"]): void {
+  this.kind = v_kind;
+  this.socket = v_socket;
+  this.refcount = v_refcount;
+  this.protocol = v_protocol;
+  this.flags = v_flags;
+  this.type = v_type;
+  this.state = v_state;
+  this.inode = v_inode;
+  if (v_path !== undefined) this.path = v_path;
+}
+ProcNetUnixSocketObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetUnixSocket (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetUnixSocketObjectNew = ProcNetUnixSocketObject as unknown as new (...values: Parameters<typeof ProcNetUnixSocketObject>) => ProcNetUnixSocket;
+
+/** The constructor behind ProcNetUnixWithoutInodeObjectNew. */
+function ProcNetUnixWithoutInodeObject(this: ProcNetUnixWithoutInode, v_kind: ProcNetUnixWithoutInode["kind"], v_num: ProcNetUnixWithoutInode["num"], v_refcount: ProcNetUnixWithoutInode["refcount"], v_protocol: ProcNetUnixWithoutInode["protocol"], v_flags: ProcNetUnixWithoutInode["flags"], v_type: ProcNetUnixWithoutInode["type"], v_state: ProcNetUnixWithoutInode["state"], v_path: ProcNetUnixWithoutInode["path"]): void {
+  this.kind = v_kind;
+  this.num = v_num;
+  this.refcount = v_refcount;
+  this.protocol = v_protocol;
+  this.flags = v_flags;
+  this.type = v_type;
+  this.state = v_state;
+  if (v_path !== undefined) this.path = v_path;
+}
+ProcNetUnixWithoutInodeObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetUnixWithoutInode (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetUnixWithoutInodeObjectNew = ProcNetUnixWithoutInodeObject as unknown as new (...values: Parameters<typeof ProcNetUnixWithoutInodeObject>) => ProcNetUnixWithoutInode;

@@ -233,24 +233,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
   }
   if (v_pos === undefined) s.missing("the key \"pos\"");
   if (v_flags === undefined) s.missing("the key \"flags\"");
-  const o: ProcPidFdinfo = { pos: v_pos, flags: v_flags, lock: v_lock, epollTarget: v_epollTarget, inotifyWatch: v_inotifyWatch, fanotifyInodeMark: v_fanotifyInodeMark, fanotifyMountMark: v_fanotifyMountMark, fanotifyFilesystemMark: v_fanotifyFilesystemMark };
-  if (v_mntId !== undefined) o.mntId = v_mntId;
-  if (v_ino !== undefined) o.ino = v_ino;
-  if (v_eventfdCount !== undefined) o.eventfdCount = v_eventfdCount;
-  if (v_eventfdId !== undefined) o.eventfdId = v_eventfdId;
-  if (v_eventfdSemaphore !== undefined) o.eventfdSemaphore = v_eventfdSemaphore;
-  if (v_sigmask !== undefined) o.sigmask = v_sigmask;
-  if (v_fanotifyGroup !== undefined) o.fanotifyGroup = v_fanotifyGroup;
-  if (v_clockid !== undefined) o.clockid = v_clockid;
-  if (v_ticks !== undefined) o.ticks = v_ticks;
-  if (v_settimeFlags !== undefined) o.settimeFlags = v_settimeFlags;
-  if (v_itValue !== undefined) o.itValue = v_itValue;
-  if (v_itInterval !== undefined) o.itInterval = v_itInterval;
-  if (v_pidfdPid !== undefined) o.pidfdPid = v_pidfdPid;
-  if (v_pidfdNsPid !== undefined) o.pidfdNsPid = v_pidfdNsPid;
-  if (v_ttyIndex !== undefined) o.ttyIndex = v_ttyIndex;
-  if (v_scmFds !== undefined) o.scmFds = v_scmFds;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcPidFdinfoObjectNew(v_pos, v_flags, v_lock, v_epollTarget, v_inotifyWatch, v_fanotifyInodeMark, v_fanotifyMountMark, v_fanotifyFilesystemMark, v_mntId, v_ino, v_eventfdCount, v_eventfdId, v_eventfdSemaphore, v_sigmask, v_fanotifyGroup, v_clockid, v_ticks, v_settimeFlags, v_itValue, v_itInterval, v_pidfdPid, v_pidfdNsPid, v_ttyIndex, v_scmFds, extra);
   return o;
 }
 
@@ -364,11 +347,7 @@ function record1(s: Scan, ctx: ParseContext): ProcPidFdinfoEpollTarget {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcPidFdinfoEpollTarget = { fd: v_fd, events: v_events, data: v_data };
-  if (v_pos !== undefined) o.pos = v_pos;
-  if (v_ino !== undefined) o.ino = v_ino;
-  if (v_sdev !== undefined) o.sdev = v_sdev;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcPidFdinfoEpollTargetObjectNew(v_fd, v_events, v_data, v_pos, v_ino, v_sdev, extraTokens);
   return o;
 }
 
@@ -423,11 +402,7 @@ function record2(s: Scan, ctx: ParseContext): ProcPidFdinfoInotifyWatch {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcPidFdinfoInotifyWatch = { wd: v_wd, ino: v_ino, sdev: v_sdev, mask: v_mask, ignoredMask: v_ignoredMask };
-  if (v_fhandleBytes !== undefined) o.fhandleBytes = v_fhandleBytes;
-  if (v_fhandleType !== undefined) o.fhandleType = v_fhandleType;
-  if (v_fHandle !== undefined) o.fHandle = v_fHandle;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcPidFdinfoInotifyWatchObjectNew(v_wd, v_ino, v_sdev, v_mask, v_ignoredMask, v_fhandleBytes, v_fhandleType, v_fHandle, extraTokens);
   return o;
 }
 
@@ -498,11 +473,7 @@ function record4(s: Scan, ctx: ParseContext): ProcPidFdinfoFanotifyInodeMark {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcPidFdinfoFanotifyInodeMark = { ino: v_ino, sdev: v_sdev, mflags: v_mflags, mask: v_mask, ignoredMask: v_ignoredMask };
-  if (v_fhandleBytes !== undefined) o.fhandleBytes = v_fhandleBytes;
-  if (v_fhandleType !== undefined) o.fhandleType = v_fhandleType;
-  if (v_fHandle !== undefined) o.fHandle = v_fHandle;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcPidFdinfoFanotifyInodeMarkObjectNew(v_ino, v_sdev, v_mflags, v_mask, v_ignoredMask, v_fhandleBytes, v_fhandleType, v_fHandle, extraTokens);
   return o;
 }
 
@@ -590,6 +561,87 @@ function record8(s: Scan, ctx: ParseContext): ProcPidFdinfoItInterval {
   return o;
 }
 
+/** The constructor behind ProcPidFdinfoObjectNew. */
+function ProcPidFdinfoObject(this: ProcPidFdinfo, v_pos: ProcPidFdinfo["pos"], v_flags: ProcPidFdinfo["flags"], v_lock: ProcPidFdinfo["lock"], v_epollTarget: ProcPidFdinfo["epollTarget"], v_inotifyWatch: ProcPidFdinfo["inotifyWatch"], v_fanotifyInodeMark: ProcPidFdinfo["fanotifyInodeMark"], v_fanotifyMountMark: ProcPidFdinfo["fanotifyMountMark"], v_fanotifyFilesystemMark: ProcPidFdinfo["fanotifyFilesystemMark"], v_mntId: ProcPidFdinfo["mntId"], v_ino: ProcPidFdinfo["ino"], v_eventfdCount: ProcPidFdinfo["eventfdCount"], v_eventfdId: ProcPidFdinfo["eventfdId"], v_eventfdSemaphore: ProcPidFdinfo["eventfdSemaphore"], v_sigmask: ProcPidFdinfo["sigmask"], v_fanotifyGroup: ProcPidFdinfo["fanotifyGroup"], v_clockid: ProcPidFdinfo["clockid"], v_ticks: ProcPidFdinfo["ticks"], v_settimeFlags: ProcPidFdinfo["settimeFlags"], v_itValue: ProcPidFdinfo["itValue"], v_itInterval: ProcPidFdinfo["itInterval"], v_pidfdPid: ProcPidFdinfo["pidfdPid"], v_pidfdNsPid: ProcPidFdinfo["pidfdNsPid"], v_ttyIndex: ProcPidFdinfo["ttyIndex"], v_scmFds: ProcPidFdinfo["scmFds"], v_extra: ProcPidFdinfo["extra"]): void {
+  this.pos = v_pos;
+  this.flags = v_flags;
+  this.lock = v_lock;
+  this.epollTarget = v_epollTarget;
+  this.inotifyWatch = v_inotifyWatch;
+  this.fanotifyInodeMark = v_fanotifyInodeMark;
+  this.fanotifyMountMark = v_fanotifyMountMark;
+  this.fanotifyFilesystemMark = v_fanotifyFilesystemMark;
+  if (v_mntId !== undefined) this.mntId = v_mntId;
+  if (v_ino !== undefined) this.ino = v_ino;
+  if (v_eventfdCount !== undefined) this.eventfdCount = v_eventfdCount;
+  if (v_eventfdId !== undefined) this.eventfdId = v_eventfdId;
+  if (v_eventfdSemaphore !== undefined) this.eventfdSemaphore = v_eventfdSemaphore;
+  if (v_sigmask !== undefined) this.sigmask = v_sigmask;
+  if (v_fanotifyGroup !== undefined) this.fanotifyGroup = v_fanotifyGroup;
+  if (v_clockid !== undefined) this.clockid = v_clockid;
+  if (v_ticks !== undefined) this.ticks = v_ticks;
+  if (v_settimeFlags !== undefined) this.settimeFlags = v_settimeFlags;
+  if (v_itValue !== undefined) this.itValue = v_itValue;
+  if (v_itInterval !== undefined) this.itInterval = v_itInterval;
+  if (v_pidfdPid !== undefined) this.pidfdPid = v_pidfdPid;
+  if (v_pidfdNsPid !== undefined) this.pidfdNsPid = v_pidfdNsPid;
+  if (v_ttyIndex !== undefined) this.ttyIndex = v_ttyIndex;
+  if (v_scmFds !== undefined) this.scmFds = v_scmFds;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcPidFdinfoObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidFdinfo (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidFdinfoObjectNew = ProcPidFdinfoObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoObject>) => ProcPidFdinfo;
+
+/** The constructor behind ProcPidFdinfoEpollTargetObjectNew. */
+function ProcPidFdinfoEpollTargetObject(this: ProcPidFdinfoEpollTarget, v_fd: ProcPidFdinfoEpollTarget["fd"], v_events: ProcPidFdinfoEpollTarget["events"], v_data: ProcPidFdinfoEpollTarget["data"], v_pos: ProcPidFdinfoEpollTarget["pos"], v_ino: ProcPidFdinfoEpollTarget["ino"], v_sdev: ProcPidFdinfoEpollTarget["sdev"], v_extraTokens: ProcPidFdinfoEpollTarget["extraTokens"]): void {
+  this.fd = v_fd;
+  this.events = v_events;
+  this.data = v_data;
+  if (v_pos !== undefined) this.pos = v_pos;
+  if (v_ino !== undefined) this.ino = v_ino;
+  if (v_sdev !== undefined) this.sdev = v_sdev;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcPidFdinfoEpollTargetObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidFdinfoEpollTarget (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidFdinfoEpollTargetObjectNew = ProcPidFdinfoEpollTargetObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoEpollTargetObject>) => ProcPidFdinfoEpollTarget;
+
+/** The constructor behind ProcPidFdinfoInotifyWatchObjectNew. */
+function ProcPidFdinfoInotifyWatchObject(this: ProcPidFdinfoInotifyWatch, v_wd: ProcPidFdinfoInotifyWatch["wd"], v_ino: ProcPidFdinfoInotifyWatch["ino"], v_sdev: ProcPidFdinfoInotifyWatch["sdev"], v_mask: ProcPidFdinfoInotifyWatch["mask"], v_ignoredMask: ProcPidFdinfoInotifyWatch["ignoredMask"], v_fhandleBytes: ProcPidFdinfoInotifyWatch["fhandleBytes"], v_fhandleType: ProcPidFdinfoInotifyWatch["fhandleType"], v_fHandle: ProcPidFdinfoInotifyWatch["fHandle"], v_extraTokens: ProcPidFdinfoInotifyWatch["extraTokens"]): void {
+  this.wd = v_wd;
+  this.ino = v_ino;
+  this.sdev = v_sdev;
+  this.mask = v_mask;
+  this.ignoredMask = v_ignoredMask;
+  if (v_fhandleBytes !== undefined) this.fhandleBytes = v_fhandleBytes;
+  if (v_fhandleType !== undefined) this.fhandleType = v_fhandleType;
+  if (v_fHandle !== undefined) this.fHandle = v_fHandle;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcPidFdinfoInotifyWatchObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidFdinfoInotifyWatch (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidFdinfoInotifyWatchObjectNew = ProcPidFdinfoInotifyWatchObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoInotifyWatchObject>) => ProcPidFdinfoInotifyWatch;
+
+/** The constructor behind ProcPidFdinfoFanotifyInodeMarkObjectNew. */
+function ProcPidFdinfoFanotifyInodeMarkObject(this: ProcPidFdinfoFanotifyInodeMark, v_ino: ProcPidFdinfoFanotifyInodeMark["ino"], v_sdev: ProcPidFdinfoFanotifyInodeMark["sdev"], v_mflags: ProcPidFdinfoFanotifyInodeMark["mflags"], v_mask: ProcPidFdinfoFanotifyInodeMark["mask"], v_ignoredMask: ProcPidFdinfoFanotifyInodeMark["ignoredMask"], v_fhandleBytes: ProcPidFdinfoFanotifyInodeMark["fhandleBytes"], v_fhandleType: ProcPidFdinfoFanotifyInodeMark["fhandleType"], v_fHandle: ProcPidFdinfoFanotifyInodeMark["fHandle"], v_extraTokens: ProcPidFdinfoFanotifyInodeMark["extraTokens"]): void {
+  this.ino = v_ino;
+  this.sdev = v_sdev;
+  this.mflags = v_mflags;
+  this.mask = v_mask;
+  this.ignoredMask = v_ignoredMask;
+  if (v_fhandleBytes !== undefined) this.fhandleBytes = v_fhandleBytes;
+  if (v_fhandleType !== undefined) this.fhandleType = v_fhandleType;
+  if (v_fHandle !== undefined) this.fHandle = v_fHandle;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcPidFdinfoFanotifyInodeMarkObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidFdinfoFanotifyInodeMark (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidFdinfoFanotifyInodeMarkObjectNew = ProcPidFdinfoFanotifyInodeMarkObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoFanotifyInodeMarkObject>) => ProcPidFdinfoFanotifyInodeMark;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "eventfd-id", "eventfd-semaphore", "tfd", "sigmask", "inotify wd", "fanotify flags", "fanotify ino", "fanotify mnt_id", "fanotify sdev", "clockid", "ticks", "settime flags", "it_value", "it_interval", "Pid", "NSpid", "tty-index", "scm_fds"];
 /** The same keys numbered, for the switch that reads their values. */

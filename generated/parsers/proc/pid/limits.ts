@@ -55,9 +55,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidLimitsRow {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcPidLimitsRow = { limit: v_limit, soft: v_soft, hard: v_hard };
-  if (v_units !== undefined) o.units = v_units;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcPidLimitsRowObjectNew(v_limit, v_soft, v_hard, v_units, extraTokens);
   return o;
 }
 
@@ -74,3 +72,16 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidLimits
     out.push(record0(s, ctx));
   }
 }
+
+/** The constructor behind ProcPidLimitsRowObjectNew. */
+function ProcPidLimitsRowObject(this: ProcPidLimitsRow, v_limit: ProcPidLimitsRow["limit"], v_soft: ProcPidLimitsRow["soft"], v_hard: ProcPidLimitsRow["hard"], v_units: ProcPidLimitsRow["units"], v_extraTokens: ProcPidLimitsRow["extraTokens"]): void {
+  this.limit = v_limit;
+  this.soft = v_soft;
+  this.hard = v_hard;
+  if (v_units !== undefined) this.units = v_units;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcPidLimitsRowObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidLimitsRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidLimitsRowObjectNew = ProcPidLimitsRowObject as unknown as new (...values: Parameters<typeof ProcPidLimitsRowObject>) => ProcPidLimitsRow;

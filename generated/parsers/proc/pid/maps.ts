@@ -66,8 +66,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMapsRow {
     ok = s.more();
   }
   s.eol();
-  const o: ProcPidMapsRow = { start: v_start, end: v_end, perms: v_perms, offset: v_offset, device: v_device, inode: v_inode };
-  if (v_pathname !== undefined) o.pathname = v_pathname;
+  const o = new ProcPidMapsRowObjectNew(v_start, v_end, v_perms, v_offset, v_device, v_inode, v_pathname);
   return o;
 }
 
@@ -83,3 +82,18 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMapsRo
     out.push(record0(s, ctx));
   }
 }
+
+/** The constructor behind ProcPidMapsRowObjectNew. */
+function ProcPidMapsRowObject(this: ProcPidMapsRow, v_start: ProcPidMapsRow["start"], v_end: ProcPidMapsRow["end"], v_perms: ProcPidMapsRow["perms"], v_offset: ProcPidMapsRow["offset"], v_device: ProcPidMapsRow["device"], v_inode: ProcPidMapsRow["inode"], v_pathname: ProcPidMapsRow["pathname"]): void {
+  this.start = v_start;
+  this.end = v_end;
+  this.perms = v_perms;
+  this.offset = v_offset;
+  this.device = v_device;
+  this.inode = v_inode;
+  if (v_pathname !== undefined) this.pathname = v_pathname;
+}
+ProcPidMapsRowObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidMapsRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidMapsRowObjectNew = ProcPidMapsRowObject as unknown as new (...values: Parameters<typeof ProcPidMapsRowObject>) => ProcPidMapsRow;

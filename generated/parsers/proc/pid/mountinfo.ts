@@ -55,17 +55,20 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_mountPoint = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a2: string[] = [];
+  const a2 = new Array<string>(s.listRoom(44));
+  let a2n = 0;
   let i3: string;
   if (s.more()) for (; ;) {
     s.ws();
     i3 = s.wordToUnescaped(",");
-    a2.push(i3);
+    if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
+    a2n++;
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
+  if (a2n < a2.length) a2.length = a2n;
   v_mountOptions = a2;
   s.sep();
   s.ws();
@@ -85,17 +88,20 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   v_source = s.wordUnescaped();
   s.sep();
   s.ws();
-  const a5: string[] = [];
+  const a5 = new Array<string>(s.listRoom(44));
+  let a5n = 0;
   let i6: string;
   if (s.more()) for (; ;) {
     s.ws();
     i6 = s.wordToUnescaped(",");
-    a5.push(i6);
+    if (a5n < a5.length) a5[a5n] = i6; else a5.push(i6);
+    a5n++;
     const b = s.pos;
     s.ws();
     if (!s.at(",")) { s.pos = b; break; }
     s.pos++;
   }
+  if (a5n < a5.length) a5.length = a5n;
   v_superOptions = a5;
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;

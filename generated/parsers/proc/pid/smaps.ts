@@ -278,24 +278,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   if (v_anonHugePages === undefined) s.missing("the key \"AnonHugePages\"");
   if (v_swap === undefined) s.missing("the key \"Swap\"");
   if (v_locked === undefined) s.missing("the key \"Locked\"");
-  const o: ProcPidSmapsBlock = { start: v_start, end: v_end, perms: v_perms, offset: v_offset, device: v_device, inode: v_inode, size: v_size, rss: v_rss, sharedClean: v_sharedClean, sharedDirty: v_sharedDirty, privateClean: v_privateClean, privateDirty: v_privateDirty, referenced: v_referenced, anonymous: v_anonymous, anonHugePages: v_anonHugePages, swap: v_swap, locked: v_locked };
-  if (v_pathname !== undefined) o.pathname = v_pathname;
-  if (v_kernelPageSize !== undefined) o.kernelPageSize = v_kernelPageSize;
-  if (v_mmuPageSize !== undefined) o.mmuPageSize = v_mmuPageSize;
-  if (v_pss !== undefined) o.pss = v_pss;
-  if (v_pssDirty !== undefined) o.pssDirty = v_pssDirty;
-  if (v_ksm !== undefined) o.ksm = v_ksm;
-  if (v_lazyFree !== undefined) o.lazyFree = v_lazyFree;
-  if (v_shmemPmdMapped !== undefined) o.shmemPmdMapped = v_shmemPmdMapped;
-  if (v_filePmdMapped !== undefined) o.filePmdMapped = v_filePmdMapped;
-  if (v_sharedHugetlb !== undefined) o.sharedHugetlb = v_sharedHugetlb;
-  if (v_privateHugetlb !== undefined) o.privateHugetlb = v_privateHugetlb;
-  if (v_swapPss !== undefined) o.swapPss = v_swapPss;
-  if (v_nonlinear !== undefined) o.nonlinear = v_nonlinear;
-  if (v_thpEligible !== undefined) o.thpEligible = v_thpEligible;
-  if (v_protectionKey !== undefined) o.protectionKey = v_protectionKey;
-  if (v_vmFlags !== undefined) o.vmFlags = v_vmFlags;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcPidSmapsBlockObjectNew(v_start, v_end, v_perms, v_offset, v_device, v_inode, v_size, v_rss, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_anonymous, v_anonHugePages, v_swap, v_locked, v_pathname, v_kernelPageSize, v_mmuPageSize, v_pss, v_pssDirty, v_ksm, v_lazyFree, v_shmemPmdMapped, v_filePmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swapPss, v_nonlinear, v_thpEligible, v_protectionKey, v_vmFlags, extra);
   return o;
 }
 
@@ -315,6 +298,47 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsB
   }
 }
 
+/** The constructor behind ProcPidSmapsBlockObjectNew. */
+function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsBlock["start"], v_end: ProcPidSmapsBlock["end"], v_perms: ProcPidSmapsBlock["perms"], v_offset: ProcPidSmapsBlock["offset"], v_device: ProcPidSmapsBlock["device"], v_inode: ProcPidSmapsBlock["inode"], v_size: ProcPidSmapsBlock["size"], v_rss: ProcPidSmapsBlock["rss"], v_sharedClean: ProcPidSmapsBlock["sharedClean"], v_sharedDirty: ProcPidSmapsBlock["sharedDirty"], v_privateClean: ProcPidSmapsBlock["privateClean"], v_privateDirty: ProcPidSmapsBlock["privateDirty"], v_referenced: ProcPidSmapsBlock["referenced"], v_anonymous: ProcPidSmapsBlock["anonymous"], v_anonHugePages: ProcPidSmapsBlock["anonHugePages"], v_swap: ProcPidSmapsBlock["swap"], v_locked: ProcPidSmapsBlock["locked"], v_pathname: ProcPidSmapsBlock["pathname"], v_kernelPageSize: ProcPidSmapsBlock["kernelPageSize"], v_mmuPageSize: ProcPidSmapsBlock["mmuPageSize"], v_pss: ProcPidSmapsBlock["pss"], v_pssDirty: ProcPidSmapsBlock["pssDirty"], v_ksm: ProcPidSmapsBlock["ksm"], v_lazyFree: ProcPidSmapsBlock["lazyFree"], v_shmemPmdMapped: ProcPidSmapsBlock["shmemPmdMapped"], v_filePmdMapped: ProcPidSmapsBlock["filePmdMapped"], v_sharedHugetlb: ProcPidSmapsBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsBlock["privateHugetlb"], v_swapPss: ProcPidSmapsBlock["swapPss"], v_nonlinear: ProcPidSmapsBlock["nonlinear"], v_thpEligible: ProcPidSmapsBlock["thpEligible"], v_protectionKey: ProcPidSmapsBlock["protectionKey"], v_vmFlags: ProcPidSmapsBlock["vmFlags"], v_extra: ProcPidSmapsBlock["extra"]): void {
+  this.start = v_start;
+  this.end = v_end;
+  this.perms = v_perms;
+  this.offset = v_offset;
+  this.device = v_device;
+  this.inode = v_inode;
+  this.size = v_size;
+  this.rss = v_rss;
+  this.sharedClean = v_sharedClean;
+  this.sharedDirty = v_sharedDirty;
+  this.privateClean = v_privateClean;
+  this.privateDirty = v_privateDirty;
+  this.referenced = v_referenced;
+  this.anonymous = v_anonymous;
+  this.anonHugePages = v_anonHugePages;
+  this.swap = v_swap;
+  this.locked = v_locked;
+  if (v_pathname !== undefined) this.pathname = v_pathname;
+  if (v_kernelPageSize !== undefined) this.kernelPageSize = v_kernelPageSize;
+  if (v_mmuPageSize !== undefined) this.mmuPageSize = v_mmuPageSize;
+  if (v_pss !== undefined) this.pss = v_pss;
+  if (v_pssDirty !== undefined) this.pssDirty = v_pssDirty;
+  if (v_ksm !== undefined) this.ksm = v_ksm;
+  if (v_lazyFree !== undefined) this.lazyFree = v_lazyFree;
+  if (v_shmemPmdMapped !== undefined) this.shmemPmdMapped = v_shmemPmdMapped;
+  if (v_filePmdMapped !== undefined) this.filePmdMapped = v_filePmdMapped;
+  if (v_sharedHugetlb !== undefined) this.sharedHugetlb = v_sharedHugetlb;
+  if (v_privateHugetlb !== undefined) this.privateHugetlb = v_privateHugetlb;
+  if (v_swapPss !== undefined) this.swapPss = v_swapPss;
+  if (v_nonlinear !== undefined) this.nonlinear = v_nonlinear;
+  if (v_thpEligible !== undefined) this.thpEligible = v_thpEligible;
+  if (v_protectionKey !== undefined) this.protectionKey = v_protectionKey;
+  if (v_vmFlags !== undefined) this.vmFlags = v_vmFlags;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcPidSmapsBlockObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidSmapsBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidSmapsBlockObjectNew = ProcPidSmapsBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsBlockObject>) => ProcPidSmapsBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -227,14 +227,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   if (v_swap === undefined) s.missing("the key \"Swap\"");
   if (v_swapPss === undefined) s.missing("the key \"SwapPss\"");
   if (v_locked === undefined) s.missing("the key \"Locked\"");
-  const o: ProcPidSmapsRollupBlock = { start: v_start, end: v_end, rss: v_rss, pss: v_pss, sharedClean: v_sharedClean, sharedDirty: v_sharedDirty, privateClean: v_privateClean, privateDirty: v_privateDirty, referenced: v_referenced, anonymous: v_anonymous, lazyFree: v_lazyFree, anonHugePages: v_anonHugePages, shmemPmdMapped: v_shmemPmdMapped, sharedHugetlb: v_sharedHugetlb, privateHugetlb: v_privateHugetlb, swap: v_swap, swapPss: v_swapPss, locked: v_locked };
-  if (v_pssDirty !== undefined) o.pssDirty = v_pssDirty;
-  if (v_pssAnon !== undefined) o.pssAnon = v_pssAnon;
-  if (v_pssFile !== undefined) o.pssFile = v_pssFile;
-  if (v_pssShmem !== undefined) o.pssShmem = v_pssShmem;
-  if (v_ksm !== undefined) o.ksm = v_ksm;
-  if (v_filePmdMapped !== undefined) o.filePmdMapped = v_filePmdMapped;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcPidSmapsRollupBlockObjectNew(v_start, v_end, v_rss, v_pss, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_anonymous, v_lazyFree, v_anonHugePages, v_shmemPmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swap, v_swapPss, v_locked, v_pssDirty, v_pssAnon, v_pssFile, v_pssShmem, v_ksm, v_filePmdMapped, extra);
   return o;
 }
 
@@ -254,6 +247,38 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsR
   }
 }
 
+/** The constructor behind ProcPidSmapsRollupBlockObjectNew. */
+function ProcPidSmapsRollupBlockObject(this: ProcPidSmapsRollupBlock, v_start: ProcPidSmapsRollupBlock["start"], v_end: ProcPidSmapsRollupBlock["end"], v_rss: ProcPidSmapsRollupBlock["rss"], v_pss: ProcPidSmapsRollupBlock["pss"], v_sharedClean: ProcPidSmapsRollupBlock["sharedClean"], v_sharedDirty: ProcPidSmapsRollupBlock["sharedDirty"], v_privateClean: ProcPidSmapsRollupBlock["privateClean"], v_privateDirty: ProcPidSmapsRollupBlock["privateDirty"], v_referenced: ProcPidSmapsRollupBlock["referenced"], v_anonymous: ProcPidSmapsRollupBlock["anonymous"], v_lazyFree: ProcPidSmapsRollupBlock["lazyFree"], v_anonHugePages: ProcPidSmapsRollupBlock["anonHugePages"], v_shmemPmdMapped: ProcPidSmapsRollupBlock["shmemPmdMapped"], v_sharedHugetlb: ProcPidSmapsRollupBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsRollupBlock["privateHugetlb"], v_swap: ProcPidSmapsRollupBlock["swap"], v_swapPss: ProcPidSmapsRollupBlock["swapPss"], v_locked: ProcPidSmapsRollupBlock["locked"], v_pssDirty: ProcPidSmapsRollupBlock["pssDirty"], v_pssAnon: ProcPidSmapsRollupBlock["pssAnon"], v_pssFile: ProcPidSmapsRollupBlock["pssFile"], v_pssShmem: ProcPidSmapsRollupBlock["pssShmem"], v_ksm: ProcPidSmapsRollupBlock["ksm"], v_filePmdMapped: ProcPidSmapsRollupBlock["filePmdMapped"], v_extra: ProcPidSmapsRollupBlock["extra"]): void {
+  this.start = v_start;
+  this.end = v_end;
+  this.rss = v_rss;
+  this.pss = v_pss;
+  this.sharedClean = v_sharedClean;
+  this.sharedDirty = v_sharedDirty;
+  this.privateClean = v_privateClean;
+  this.privateDirty = v_privateDirty;
+  this.referenced = v_referenced;
+  this.anonymous = v_anonymous;
+  this.lazyFree = v_lazyFree;
+  this.anonHugePages = v_anonHugePages;
+  this.shmemPmdMapped = v_shmemPmdMapped;
+  this.sharedHugetlb = v_sharedHugetlb;
+  this.privateHugetlb = v_privateHugetlb;
+  this.swap = v_swap;
+  this.swapPss = v_swapPss;
+  this.locked = v_locked;
+  if (v_pssDirty !== undefined) this.pssDirty = v_pssDirty;
+  if (v_pssAnon !== undefined) this.pssAnon = v_pssAnon;
+  if (v_pssFile !== undefined) this.pssFile = v_pssFile;
+  if (v_pssShmem !== undefined) this.pssShmem = v_pssShmem;
+  if (v_ksm !== undefined) this.ksm = v_ksm;
+  if (v_filePmdMapped !== undefined) this.filePmdMapped = v_filePmdMapped;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcPidSmapsRollupBlockObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidSmapsRollupBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidSmapsRollupBlockObjectNew = ProcPidSmapsRollupBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsRollupBlockObject>) => ProcPidSmapsRollupBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked"];
 /** The same keys numbered, for the switch that reads their values. */

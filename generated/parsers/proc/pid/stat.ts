@@ -703,18 +703,67 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcPidStat = { pid: v_pid, comm: v_comm, state: v_state, ppid: v_ppid, pgrp: v_pgrp, session: v_session, ttyNr: v_ttyNr, tpgid: v_tpgid, flags: v_flags, minflt: v_minflt, cminflt: v_cminflt, majflt: v_majflt, cmajflt: v_cmajflt, utime: v_utime, stime: v_stime, cutime: v_cutime, cstime: v_cstime, priority: v_priority, nice: v_nice, numThreads: v_numThreads, itrealvalue: v_itrealvalue, starttime: v_starttime, vsize: v_vsize, rss: v_rss, rsslim: v_rsslim, startcode: v_startcode, endcode: v_endcode, startstack: v_startstack, kstkesp: v_kstkesp, kstkeip: v_kstkeip, signal: v_signal, blocked: v_blocked, sigignore: v_sigignore, sigcatch: v_sigcatch, wchan: v_wchan, nswap: v_nswap, cnswap: v_cnswap, exitSignal: v_exitSignal, processor: v_processor, rtPriority: v_rtPriority, policy: v_policy };
-  if (v_delayacctBlkioTicks !== undefined) o.delayacctBlkioTicks = v_delayacctBlkioTicks;
-  if (v_guestTime !== undefined) o.guestTime = v_guestTime;
-  if (v_cguestTime !== undefined) o.cguestTime = v_cguestTime;
-  if (v_startData !== undefined) o.startData = v_startData;
-  if (v_endData !== undefined) o.endData = v_endData;
-  if (v_startBrk !== undefined) o.startBrk = v_startBrk;
-  if (v_argStart !== undefined) o.argStart = v_argStart;
-  if (v_argEnd !== undefined) o.argEnd = v_argEnd;
-  if (v_envStart !== undefined) o.envStart = v_envStart;
-  if (v_envEnd !== undefined) o.envEnd = v_envEnd;
-  if (v_exitCode !== undefined) o.exitCode = v_exitCode;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcPidStatObjectNew(v_pid, v_comm, v_state, v_ppid, v_pgrp, v_session, v_ttyNr, v_tpgid, v_flags, v_minflt, v_cminflt, v_majflt, v_cmajflt, v_utime, v_stime, v_cutime, v_cstime, v_priority, v_nice, v_numThreads, v_itrealvalue, v_starttime, v_vsize, v_rss, v_rsslim, v_startcode, v_endcode, v_startstack, v_kstkesp, v_kstkeip, v_signal, v_blocked, v_sigignore, v_sigcatch, v_wchan, v_nswap, v_cnswap, v_exitSignal, v_processor, v_rtPriority, v_policy, v_delayacctBlkioTicks, v_guestTime, v_cguestTime, v_startData, v_endData, v_startBrk, v_argStart, v_argEnd, v_envStart, v_envEnd, v_exitCode, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcPidStatObjectNew. */
+function ProcPidStatObject(this: ProcPidStat, v_pid: ProcPidStat["pid"], v_comm: ProcPidStat["comm"], v_state: ProcPidStat["state"], v_ppid: ProcPidStat["ppid"], v_pgrp: ProcPidStat["pgrp"], v_session: ProcPidStat["session"], v_ttyNr: ProcPidStat["ttyNr"], v_tpgid: ProcPidStat["tpgid"], v_flags: ProcPidStat["flags"], v_minflt: ProcPidStat["minflt"], v_cminflt: ProcPidStat["cminflt"], v_majflt: ProcPidStat["majflt"], v_cmajflt: ProcPidStat["cmajflt"], v_utime: ProcPidStat["utime"], v_stime: ProcPidStat["stime"], v_cutime: ProcPidStat["cutime"], v_cstime: ProcPidStat["cstime"], v_priority: ProcPidStat["priority"], v_nice: ProcPidStat["nice"], v_numThreads: ProcPidStat["numThreads"], v_itrealvalue: ProcPidStat["itrealvalue"], v_starttime: ProcPidStat["starttime"], v_vsize: ProcPidStat["vsize"], v_rss: ProcPidStat["rss"], v_rsslim: ProcPidStat["rsslim"], v_startcode: ProcPidStat["startcode"], v_endcode: ProcPidStat["endcode"], v_startstack: ProcPidStat["startstack"], v_kstkesp: ProcPidStat["kstkesp"], v_kstkeip: ProcPidStat["kstkeip"], v_signal: ProcPidStat["signal"], v_blocked: ProcPidStat["blocked"], v_sigignore: ProcPidStat["sigignore"], v_sigcatch: ProcPidStat["sigcatch"], v_wchan: ProcPidStat["wchan"], v_nswap: ProcPidStat["nswap"], v_cnswap: ProcPidStat["cnswap"], v_exitSignal: ProcPidStat["exitSignal"], v_processor: ProcPidStat["processor"], v_rtPriority: ProcPidStat["rtPriority"], v_policy: ProcPidStat["policy"], v_delayacctBlkioTicks: ProcPidStat["delayacctBlkioTicks"], v_guestTime: ProcPidStat["guestTime"], v_cguestTime: ProcPidStat["cguestTime"], v_startData: ProcPidStat["startData"], v_endData: ProcPidStat["endData"], v_startBrk: ProcPidStat["startBrk"], v_argStart: ProcPidStat["argStart"], v_argEnd: ProcPidStat["argEnd"], v_envStart: ProcPidStat["envStart"], v_envEnd: ProcPidStat["envEnd"], v_exitCode: ProcPidStat["exitCode"], v_extraTokens: ProcPidStat["extraTokens"]): void {
+  this.pid = v_pid;
+  this.comm = v_comm;
+  this.state = v_state;
+  this.ppid = v_ppid;
+  this.pgrp = v_pgrp;
+  this.session = v_session;
+  this.ttyNr = v_ttyNr;
+  this.tpgid = v_tpgid;
+  this.flags = v_flags;
+  this.minflt = v_minflt;
+  this.cminflt = v_cminflt;
+  this.majflt = v_majflt;
+  this.cmajflt = v_cmajflt;
+  this.utime = v_utime;
+  this.stime = v_stime;
+  this.cutime = v_cutime;
+  this.cstime = v_cstime;
+  this.priority = v_priority;
+  this.nice = v_nice;
+  this.numThreads = v_numThreads;
+  this.itrealvalue = v_itrealvalue;
+  this.starttime = v_starttime;
+  this.vsize = v_vsize;
+  this.rss = v_rss;
+  this.rsslim = v_rsslim;
+  this.startcode = v_startcode;
+  this.endcode = v_endcode;
+  this.startstack = v_startstack;
+  this.kstkesp = v_kstkesp;
+  this.kstkeip = v_kstkeip;
+  this.signal = v_signal;
+  this.blocked = v_blocked;
+  this.sigignore = v_sigignore;
+  this.sigcatch = v_sigcatch;
+  this.wchan = v_wchan;
+  this.nswap = v_nswap;
+  this.cnswap = v_cnswap;
+  this.exitSignal = v_exitSignal;
+  this.processor = v_processor;
+  this.rtPriority = v_rtPriority;
+  this.policy = v_policy;
+  if (v_delayacctBlkioTicks !== undefined) this.delayacctBlkioTicks = v_delayacctBlkioTicks;
+  if (v_guestTime !== undefined) this.guestTime = v_guestTime;
+  if (v_cguestTime !== undefined) this.cguestTime = v_cguestTime;
+  if (v_startData !== undefined) this.startData = v_startData;
+  if (v_endData !== undefined) this.endData = v_endData;
+  if (v_startBrk !== undefined) this.startBrk = v_startBrk;
+  if (v_argStart !== undefined) this.argStart = v_argStart;
+  if (v_argEnd !== undefined) this.argEnd = v_argEnd;
+  if (v_envStart !== undefined) this.envStart = v_envStart;
+  if (v_envEnd !== undefined) this.envEnd = v_envEnd;
+  if (v_exitCode !== undefined) this.exitCode = v_exitCode;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcPidStatObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidStat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidStatObjectNew = ProcPidStatObject as unknown as new (...values: Parameters<typeof ProcPidStatObject>) => ProcPidStat;

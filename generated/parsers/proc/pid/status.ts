@@ -571,51 +571,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   if (v_capPrm === undefined) s.missing("the key \"CapPrm\"");
   if (v_capEff === undefined) s.missing("the key \"CapEff\"");
   if (v_cpusAllowed === undefined) s.missing("the key \"Cpus_allowed\"");
-  const o: ProcPidStatus = { name: v_name, state: v_state, tgid: v_tgid, pid: v_pid, ppid: v_ppid, tracerPid: v_tracerPid, uid: v_uid, gid: v_gid, fdSize: v_fdSize, groups: v_groups, threads: v_threads, sigQ: v_sigQ, sigPnd: v_sigPnd, shdPnd: v_shdPnd, sigBlk: v_sigBlk, sigIgn: v_sigIgn, sigCgt: v_sigCgt, capInh: v_capInh, capPrm: v_capPrm, capEff: v_capEff, cpusAllowed: v_cpusAllowed };
-  if (v_umask !== undefined) o.umask = v_umask;
-  if (v_ngid !== undefined) o.ngid = v_ngid;
-  if (v_nsTgid !== undefined) o.nsTgid = v_nsTgid;
-  if (v_nsPid !== undefined) o.nsPid = v_nsPid;
-  if (v_nsPgid !== undefined) o.nsPgid = v_nsPgid;
-  if (v_nsSid !== undefined) o.nsSid = v_nsSid;
-  if (v_kthread !== undefined) o.kthread = v_kthread;
-  if (v_vmPeak !== undefined) o.vmPeak = v_vmPeak;
-  if (v_vmSize !== undefined) o.vmSize = v_vmSize;
-  if (v_vmLck !== undefined) o.vmLck = v_vmLck;
-  if (v_vmPin !== undefined) o.vmPin = v_vmPin;
-  if (v_vmHwm !== undefined) o.vmHwm = v_vmHwm;
-  if (v_vmRss !== undefined) o.vmRss = v_vmRss;
-  if (v_rssAnon !== undefined) o.rssAnon = v_rssAnon;
-  if (v_rssFile !== undefined) o.rssFile = v_rssFile;
-  if (v_rssShmem !== undefined) o.rssShmem = v_rssShmem;
-  if (v_vmData !== undefined) o.vmData = v_vmData;
-  if (v_vmStk !== undefined) o.vmStk = v_vmStk;
-  if (v_vmExe !== undefined) o.vmExe = v_vmExe;
-  if (v_vmLib !== undefined) o.vmLib = v_vmLib;
-  if (v_vmPte !== undefined) o.vmPte = v_vmPte;
-  if (v_vmPmd !== undefined) o.vmPmd = v_vmPmd;
-  if (v_vmSwap !== undefined) o.vmSwap = v_vmSwap;
-  if (v_hugetlbPages !== undefined) o.hugetlbPages = v_hugetlbPages;
-  if (v_stackUsage !== undefined) o.stackUsage = v_stackUsage;
-  if (v_coreDumping !== undefined) o.coreDumping = v_coreDumping;
-  if (v_thpEnabled !== undefined) o.thpEnabled = v_thpEnabled;
-  if (v_untagMask !== undefined) o.untagMask = v_untagMask;
-  if (v_x86ThreadFeatures !== undefined) o.x86ThreadFeatures = v_x86ThreadFeatures;
-  if (v_x86ThreadFeaturesLocked !== undefined) o.x86ThreadFeaturesLocked = v_x86ThreadFeaturesLocked;
-  if (v_sleepAvg !== undefined) o.sleepAvg = v_sleepAvg;
-  if (v_capBnd !== undefined) o.capBnd = v_capBnd;
-  if (v_capAmb !== undefined) o.capAmb = v_capAmb;
-  if (v_noNewPrivs !== undefined) o.noNewPrivs = v_noNewPrivs;
-  if (v_seccomp !== undefined) o.seccomp = v_seccomp;
-  if (v_seccompFilters !== undefined) o.seccompFilters = v_seccompFilters;
-  if (v_speculationStoreBypass !== undefined) o.speculationStoreBypass = v_speculationStoreBypass;
-  if (v_speculationIndirectBranch !== undefined) o.speculationIndirectBranch = v_speculationIndirectBranch;
-  if (v_cpusAllowedList !== undefined) o.cpusAllowedList = v_cpusAllowedList;
-  if (v_memsAllowed !== undefined) o.memsAllowed = v_memsAllowed;
-  if (v_memsAllowedList !== undefined) o.memsAllowedList = v_memsAllowedList;
-  if (v_voluntaryCtxtSwitches !== undefined) o.voluntaryCtxtSwitches = v_voluntaryCtxtSwitches;
-  if (v_nonvoluntaryCtxtSwitches !== undefined) o.nonvoluntaryCtxtSwitches = v_nonvoluntaryCtxtSwitches;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcPidStatusObjectNew(v_name, v_state, v_tgid, v_pid, v_ppid, v_tracerPid, v_uid, v_gid, v_fdSize, v_groups, v_threads, v_sigQ, v_sigPnd, v_shdPnd, v_sigBlk, v_sigIgn, v_sigCgt, v_capInh, v_capPrm, v_capEff, v_cpusAllowed, v_umask, v_ngid, v_nsTgid, v_nsPid, v_nsPgid, v_nsSid, v_kthread, v_vmPeak, v_vmSize, v_vmLck, v_vmPin, v_vmHwm, v_vmRss, v_rssAnon, v_rssFile, v_rssShmem, v_vmData, v_vmStk, v_vmExe, v_vmLib, v_vmPte, v_vmPmd, v_vmSwap, v_hugetlbPages, v_stackUsage, v_coreDumping, v_thpEnabled, v_untagMask, v_x86ThreadFeatures, v_x86ThreadFeaturesLocked, v_sleepAvg, v_capBnd, v_capAmb, v_noNewPrivs, v_seccomp, v_seccompFilters, v_speculationStoreBypass, v_speculationIndirectBranch, v_cpusAllowedList, v_memsAllowed, v_memsAllowedList, v_voluntaryCtxtSwitches, v_nonvoluntaryCtxtSwitches, extra);
   return o;
 }
 
@@ -677,6 +633,78 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
   return o;
 }
 
+/** The constructor behind ProcPidStatusObjectNew. */
+function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"], v_state: ProcPidStatus["state"], v_tgid: ProcPidStatus["tgid"], v_pid: ProcPidStatus["pid"], v_ppid: ProcPidStatus["ppid"], v_tracerPid: ProcPidStatus["tracerPid"], v_uid: ProcPidStatus["uid"], v_gid: ProcPidStatus["gid"], v_fdSize: ProcPidStatus["fdSize"], v_groups: ProcPidStatus["groups"], v_threads: ProcPidStatus["threads"], v_sigQ: ProcPidStatus["sigQ"], v_sigPnd: ProcPidStatus["sigPnd"], v_shdPnd: ProcPidStatus["shdPnd"], v_sigBlk: ProcPidStatus["sigBlk"], v_sigIgn: ProcPidStatus["sigIgn"], v_sigCgt: ProcPidStatus["sigCgt"], v_capInh: ProcPidStatus["capInh"], v_capPrm: ProcPidStatus["capPrm"], v_capEff: ProcPidStatus["capEff"], v_cpusAllowed: ProcPidStatus["cpusAllowed"], v_umask: ProcPidStatus["umask"], v_ngid: ProcPidStatus["ngid"], v_nsTgid: ProcPidStatus["nsTgid"], v_nsPid: ProcPidStatus["nsPid"], v_nsPgid: ProcPidStatus["nsPgid"], v_nsSid: ProcPidStatus["nsSid"], v_kthread: ProcPidStatus["kthread"], v_vmPeak: ProcPidStatus["vmPeak"], v_vmSize: ProcPidStatus["vmSize"], v_vmLck: ProcPidStatus["vmLck"], v_vmPin: ProcPidStatus["vmPin"], v_vmHwm: ProcPidStatus["vmHwm"], v_vmRss: ProcPidStatus["vmRss"], v_rssAnon: ProcPidStatus["rssAnon"], v_rssFile: ProcPidStatus["rssFile"], v_rssShmem: ProcPidStatus["rssShmem"], v_vmData: ProcPidStatus["vmData"], v_vmStk: ProcPidStatus["vmStk"], v_vmExe: ProcPidStatus["vmExe"], v_vmLib: ProcPidStatus["vmLib"], v_vmPte: ProcPidStatus["vmPte"], v_vmPmd: ProcPidStatus["vmPmd"], v_vmSwap: ProcPidStatus["vmSwap"], v_hugetlbPages: ProcPidStatus["hugetlbPages"], v_stackUsage: ProcPidStatus["stackUsage"], v_coreDumping: ProcPidStatus["coreDumping"], v_thpEnabled: ProcPidStatus["thpEnabled"], v_untagMask: ProcPidStatus["untagMask"], v_x86ThreadFeatures: ProcPidStatus["x86ThreadFeatures"], v_x86ThreadFeaturesLocked: ProcPidStatus["x86ThreadFeaturesLocked"], v_sleepAvg: ProcPidStatus["sleepAvg"], v_capBnd: ProcPidStatus["capBnd"], v_capAmb: ProcPidStatus["capAmb"], v_noNewPrivs: ProcPidStatus["noNewPrivs"], v_seccomp: ProcPidStatus["seccomp"], v_seccompFilters: ProcPidStatus["seccompFilters"], v_speculationStoreBypass: ProcPidStatus["speculationStoreBypass"], v_speculationIndirectBranch: ProcPidStatus["speculationIndirectBranch"], v_cpusAllowedList: ProcPidStatus["cpusAllowedList"], v_memsAllowed: ProcPidStatus["memsAllowed"], v_memsAllowedList: ProcPidStatus["memsAllowedList"], v_voluntaryCtxtSwitches: ProcPidStatus["voluntaryCtxtSwitches"], v_nonvoluntaryCtxtSwitches: ProcPidStatus["nonvoluntaryCtxtSwitches"], v_extra: ProcPidStatus["extra"]): void {
+  this.name = v_name;
+  this.state = v_state;
+  this.tgid = v_tgid;
+  this.pid = v_pid;
+  this.ppid = v_ppid;
+  this.tracerPid = v_tracerPid;
+  this.uid = v_uid;
+  this.gid = v_gid;
+  this.fdSize = v_fdSize;
+  this.groups = v_groups;
+  this.threads = v_threads;
+  this.sigQ = v_sigQ;
+  this.sigPnd = v_sigPnd;
+  this.shdPnd = v_shdPnd;
+  this.sigBlk = v_sigBlk;
+  this.sigIgn = v_sigIgn;
+  this.sigCgt = v_sigCgt;
+  this.capInh = v_capInh;
+  this.capPrm = v_capPrm;
+  this.capEff = v_capEff;
+  this.cpusAllowed = v_cpusAllowed;
+  if (v_umask !== undefined) this.umask = v_umask;
+  if (v_ngid !== undefined) this.ngid = v_ngid;
+  if (v_nsTgid !== undefined) this.nsTgid = v_nsTgid;
+  if (v_nsPid !== undefined) this.nsPid = v_nsPid;
+  if (v_nsPgid !== undefined) this.nsPgid = v_nsPgid;
+  if (v_nsSid !== undefined) this.nsSid = v_nsSid;
+  if (v_kthread !== undefined) this.kthread = v_kthread;
+  if (v_vmPeak !== undefined) this.vmPeak = v_vmPeak;
+  if (v_vmSize !== undefined) this.vmSize = v_vmSize;
+  if (v_vmLck !== undefined) this.vmLck = v_vmLck;
+  if (v_vmPin !== undefined) this.vmPin = v_vmPin;
+  if (v_vmHwm !== undefined) this.vmHwm = v_vmHwm;
+  if (v_vmRss !== undefined) this.vmRss = v_vmRss;
+  if (v_rssAnon !== undefined) this.rssAnon = v_rssAnon;
+  if (v_rssFile !== undefined) this.rssFile = v_rssFile;
+  if (v_rssShmem !== undefined) this.rssShmem = v_rssShmem;
+  if (v_vmData !== undefined) this.vmData = v_vmData;
+  if (v_vmStk !== undefined) this.vmStk = v_vmStk;
+  if (v_vmExe !== undefined) this.vmExe = v_vmExe;
+  if (v_vmLib !== undefined) this.vmLib = v_vmLib;
+  if (v_vmPte !== undefined) this.vmPte = v_vmPte;
+  if (v_vmPmd !== undefined) this.vmPmd = v_vmPmd;
+  if (v_vmSwap !== undefined) this.vmSwap = v_vmSwap;
+  if (v_hugetlbPages !== undefined) this.hugetlbPages = v_hugetlbPages;
+  if (v_stackUsage !== undefined) this.stackUsage = v_stackUsage;
+  if (v_coreDumping !== undefined) this.coreDumping = v_coreDumping;
+  if (v_thpEnabled !== undefined) this.thpEnabled = v_thpEnabled;
+  if (v_untagMask !== undefined) this.untagMask = v_untagMask;
+  if (v_x86ThreadFeatures !== undefined) this.x86ThreadFeatures = v_x86ThreadFeatures;
+  if (v_x86ThreadFeaturesLocked !== undefined) this.x86ThreadFeaturesLocked = v_x86ThreadFeaturesLocked;
+  if (v_sleepAvg !== undefined) this.sleepAvg = v_sleepAvg;
+  if (v_capBnd !== undefined) this.capBnd = v_capBnd;
+  if (v_capAmb !== undefined) this.capAmb = v_capAmb;
+  if (v_noNewPrivs !== undefined) this.noNewPrivs = v_noNewPrivs;
+  if (v_seccomp !== undefined) this.seccomp = v_seccomp;
+  if (v_seccompFilters !== undefined) this.seccompFilters = v_seccompFilters;
+  if (v_speculationStoreBypass !== undefined) this.speculationStoreBypass = v_speculationStoreBypass;
+  if (v_speculationIndirectBranch !== undefined) this.speculationIndirectBranch = v_speculationIndirectBranch;
+  if (v_cpusAllowedList !== undefined) this.cpusAllowedList = v_cpusAllowedList;
+  if (v_memsAllowed !== undefined) this.memsAllowed = v_memsAllowed;
+  if (v_memsAllowedList !== undefined) this.memsAllowedList = v_memsAllowedList;
+  if (v_voluntaryCtxtSwitches !== undefined) this.voluntaryCtxtSwitches = v_voluntaryCtxtSwitches;
+  if (v_nonvoluntaryCtxtSwitches !== undefined) this.nonvoluntaryCtxtSwitches = v_nonvoluntaryCtxtSwitches;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcPidStatusObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidStatus (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidStatusObjectNew = ProcPidStatusObject as unknown as new (...values: Parameters<typeof ProcPidStatusObject>) => ProcPidStatus;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Name", "Umask", "State", "Tgid", "Ngid", "Pid", "PPid", "TracerPid", "Uid", "Gid", "FDSize", "Groups", "NStgid", "NSpid", "NSpgid", "NSsid", "Kthread", "VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmPMD", "VmSwap", "HugetlbPages", "Stack usage", "CoreDumping", "THP_enabled", "untag_mask", "x86_Thread_features", "x86_Thread_features_locked", "SleepAVG", "Threads", "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Speculation_Store_Bypass", "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list", "Mems_allowed", "Mems_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -73,9 +73,17 @@ function record0(s: Scan, ctx: ParseContext): ProcPidWchan {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcPidWchan = {};
-  if (v_symbol !== undefined) o.symbol = v_symbol;
-  if (v_module !== undefined) o.module = v_module;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcPidWchanObjectNew(v_symbol, v_module, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcPidWchanObjectNew. */
+function ProcPidWchanObject(this: ProcPidWchan, v_symbol: ProcPidWchan["symbol"], v_module: ProcPidWchan["module"], v_extraTokens: ProcPidWchan["extraTokens"]): void {
+  if (v_symbol !== undefined) this.symbol = v_symbol;
+  if (v_module !== undefined) this.module = v_module;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcPidWchanObject.prototype = Object.prototype;
+
+/** Makes a plain ProcPidWchan (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcPidWchanObjectNew = ProcPidWchanObject as unknown as new (...values: Parameters<typeof ProcPidWchanObject>) => ProcPidWchan;

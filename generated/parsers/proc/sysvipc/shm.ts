@@ -71,10 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcShmRow {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysvipcShmRow = { key: v_key, shmid: v_shmid, perms: v_perms, size: v_size, cpid: v_cpid, lpid: v_lpid, nattch: v_nattch, uid: v_uid, gid: v_gid, cuid: v_cuid, cgid: v_cgid, atime: v_atime, dtime: v_dtime, ctime: v_ctime };
-  if (v_rss !== undefined) o.rss = v_rss;
-  if (v_swap !== undefined) o.swap = v_swap;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysvipcShmRowObjectNew(v_key, v_shmid, v_perms, v_size, v_cpid, v_lpid, v_nattch, v_uid, v_gid, v_cuid, v_cgid, v_atime, v_dtime, v_ctime, v_rss, v_swap, extraTokens);
   return o;
 }
 
@@ -91,3 +88,28 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSysvipcSh
     out.push(record0(s, ctx));
   }
 }
+
+/** The constructor behind ProcSysvipcShmRowObjectNew. */
+function ProcSysvipcShmRowObject(this: ProcSysvipcShmRow, v_key: ProcSysvipcShmRow["key"], v_shmid: ProcSysvipcShmRow["shmid"], v_perms: ProcSysvipcShmRow["perms"], v_size: ProcSysvipcShmRow["size"], v_cpid: ProcSysvipcShmRow["cpid"], v_lpid: ProcSysvipcShmRow["lpid"], v_nattch: ProcSysvipcShmRow["nattch"], v_uid: ProcSysvipcShmRow["uid"], v_gid: ProcSysvipcShmRow["gid"], v_cuid: ProcSysvipcShmRow["cuid"], v_cgid: ProcSysvipcShmRow["cgid"], v_atime: ProcSysvipcShmRow["atime"], v_dtime: ProcSysvipcShmRow["dtime"], v_ctime: ProcSysvipcShmRow["ctime"], v_rss: ProcSysvipcShmRow["rss"], v_swap: ProcSysvipcShmRow["swap"], v_extraTokens: ProcSysvipcShmRow["extraTokens"]): void {
+  this.key = v_key;
+  this.shmid = v_shmid;
+  this.perms = v_perms;
+  this.size = v_size;
+  this.cpid = v_cpid;
+  this.lpid = v_lpid;
+  this.nattch = v_nattch;
+  this.uid = v_uid;
+  this.gid = v_gid;
+  this.cuid = v_cuid;
+  this.cgid = v_cgid;
+  this.atime = v_atime;
+  this.dtime = v_dtime;
+  this.ctime = v_ctime;
+  if (v_rss !== undefined) this.rss = v_rss;
+  if (v_swap !== undefined) this.swap = v_swap;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysvipcShmRowObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysvipcShmRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysvipcShmRowObjectNew = ProcSysvipcShmRowObject as unknown as new (...values: Parameters<typeof ProcSysvipcShmRowObject>) => ProcSysvipcShmRow;

@@ -532,27 +532,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
   if (v_icmp6OutNeighborSolicits === undefined) s.missing("the key \"Icmp6OutNeighborSolicits\"");
   if (v_icmp6OutNeighborAdvertisements === undefined) s.missing("the key \"Icmp6OutNeighborAdvertisements\"");
   if (v_icmp6OutRedirects === undefined) s.missing("the key \"Icmp6OutRedirects\"");
-  const o: ProcNetDevSnmp6Iface = { ifIndex: v_ifIndex, ip6InReceives: v_ip6InReceives, ip6InHdrErrors: v_ip6InHdrErrors, ip6InTooBigErrors: v_ip6InTooBigErrors, ip6InNoRoutes: v_ip6InNoRoutes, ip6InAddrErrors: v_ip6InAddrErrors, ip6InUnknownProtos: v_ip6InUnknownProtos, ip6InTruncatedPkts: v_ip6InTruncatedPkts, ip6InDiscards: v_ip6InDiscards, ip6InDelivers: v_ip6InDelivers, ip6OutForwDatagrams: v_ip6OutForwDatagrams, ip6OutRequests: v_ip6OutRequests, ip6OutDiscards: v_ip6OutDiscards, ip6OutNoRoutes: v_ip6OutNoRoutes, ip6ReasmTimeout: v_ip6ReasmTimeout, ip6ReasmReqds: v_ip6ReasmReqds, ip6ReasmOks: v_ip6ReasmOks, ip6ReasmFails: v_ip6ReasmFails, ip6FragOks: v_ip6FragOks, ip6FragFails: v_ip6FragFails, ip6FragCreates: v_ip6FragCreates, ip6InMcastPkts: v_ip6InMcastPkts, ip6OutMcastPkts: v_ip6OutMcastPkts, icmp6InMsgs: v_icmp6InMsgs, icmp6InErrors: v_icmp6InErrors, icmp6OutMsgs: v_icmp6OutMsgs, icmp6InDestUnreachs: v_icmp6InDestUnreachs, icmp6InPktTooBigs: v_icmp6InPktTooBigs, icmp6InTimeExcds: v_icmp6InTimeExcds, icmp6InParmProblems: v_icmp6InParmProblems, icmp6InEchos: v_icmp6InEchos, icmp6InEchoReplies: v_icmp6InEchoReplies, icmp6InGroupMembQueries: v_icmp6InGroupMembQueries, icmp6InGroupMembResponses: v_icmp6InGroupMembResponses, icmp6InGroupMembReductions: v_icmp6InGroupMembReductions, icmp6InRouterSolicits: v_icmp6InRouterSolicits, icmp6InRouterAdvertisements: v_icmp6InRouterAdvertisements, icmp6InNeighborSolicits: v_icmp6InNeighborSolicits, icmp6InNeighborAdvertisements: v_icmp6InNeighborAdvertisements, icmp6InRedirects: v_icmp6InRedirects, icmp6OutDestUnreachs: v_icmp6OutDestUnreachs, icmp6OutPktTooBigs: v_icmp6OutPktTooBigs, icmp6OutTimeExcds: v_icmp6OutTimeExcds, icmp6OutParmProblems: v_icmp6OutParmProblems, icmp6OutEchoReplies: v_icmp6OutEchoReplies, icmp6OutGroupMembResponses: v_icmp6OutGroupMembResponses, icmp6OutGroupMembReductions: v_icmp6OutGroupMembReductions, icmp6OutRouterSolicits: v_icmp6OutRouterSolicits, icmp6OutNeighborSolicits: v_icmp6OutNeighborSolicits, icmp6OutNeighborAdvertisements: v_icmp6OutNeighborAdvertisements, icmp6OutRedirects: v_icmp6OutRedirects, icmp6InTypes: v_icmp6InTypes, icmp6OutTypes: v_icmp6OutTypes };
-  if (v_ip6InOctets !== undefined) o.ip6InOctets = v_ip6InOctets;
-  if (v_ip6OutOctets !== undefined) o.ip6OutOctets = v_ip6OutOctets;
-  if (v_ip6InMcastOctets !== undefined) o.ip6InMcastOctets = v_ip6InMcastOctets;
-  if (v_ip6OutMcastOctets !== undefined) o.ip6OutMcastOctets = v_ip6OutMcastOctets;
-  if (v_ip6InBcastOctets !== undefined) o.ip6InBcastOctets = v_ip6InBcastOctets;
-  if (v_ip6OutBcastOctets !== undefined) o.ip6OutBcastOctets = v_ip6OutBcastOctets;
-  if (v_ip6InNoEctPkts !== undefined) o.ip6InNoEctPkts = v_ip6InNoEctPkts;
-  if (v_ip6InEct1Pkts !== undefined) o.ip6InEct1Pkts = v_ip6InEct1Pkts;
-  if (v_ip6InEct0Pkts !== undefined) o.ip6InEct0Pkts = v_ip6InEct0Pkts;
-  if (v_ip6InCePkts !== undefined) o.ip6InCePkts = v_ip6InCePkts;
-  if (v_ip6OutTransmits !== undefined) o.ip6OutTransmits = v_ip6OutTransmits;
-  if (v_icmp6OutErrors !== undefined) o.icmp6OutErrors = v_icmp6OutErrors;
-  if (v_icmp6InCsumErrors !== undefined) o.icmp6InCsumErrors = v_icmp6InCsumErrors;
-  if (v_icmp6OutRateLimitHost !== undefined) o.icmp6OutRateLimitHost = v_icmp6OutRateLimitHost;
-  if (v_icmp6InMldv2Reports !== undefined) o.icmp6InMldv2Reports = v_icmp6InMldv2Reports;
-  if (v_icmp6OutEchos !== undefined) o.icmp6OutEchos = v_icmp6OutEchos;
-  if (v_icmp6OutGroupMembQueries !== undefined) o.icmp6OutGroupMembQueries = v_icmp6OutGroupMembQueries;
-  if (v_icmp6OutRouterAdvertisements !== undefined) o.icmp6OutRouterAdvertisements = v_icmp6OutRouterAdvertisements;
-  if (v_icmp6OutMldv2Reports !== undefined) o.icmp6OutMldv2Reports = v_icmp6OutMldv2Reports;
-  if (extra !== undefined) o.extra = extra;
+  const o = new ProcNetDevSnmp6IfaceObjectNew(v_ifIndex, v_ip6InReceives, v_ip6InHdrErrors, v_ip6InTooBigErrors, v_ip6InNoRoutes, v_ip6InAddrErrors, v_ip6InUnknownProtos, v_ip6InTruncatedPkts, v_ip6InDiscards, v_ip6InDelivers, v_ip6OutForwDatagrams, v_ip6OutRequests, v_ip6OutDiscards, v_ip6OutNoRoutes, v_ip6ReasmTimeout, v_ip6ReasmReqds, v_ip6ReasmOks, v_ip6ReasmFails, v_ip6FragOks, v_ip6FragFails, v_ip6FragCreates, v_ip6InMcastPkts, v_ip6OutMcastPkts, v_icmp6InMsgs, v_icmp6InErrors, v_icmp6OutMsgs, v_icmp6InDestUnreachs, v_icmp6InPktTooBigs, v_icmp6InTimeExcds, v_icmp6InParmProblems, v_icmp6InEchos, v_icmp6InEchoReplies, v_icmp6InGroupMembQueries, v_icmp6InGroupMembResponses, v_icmp6InGroupMembReductions, v_icmp6InRouterSolicits, v_icmp6InRouterAdvertisements, v_icmp6InNeighborSolicits, v_icmp6InNeighborAdvertisements, v_icmp6InRedirects, v_icmp6OutDestUnreachs, v_icmp6OutPktTooBigs, v_icmp6OutTimeExcds, v_icmp6OutParmProblems, v_icmp6OutEchoReplies, v_icmp6OutGroupMembResponses, v_icmp6OutGroupMembReductions, v_icmp6OutRouterSolicits, v_icmp6OutNeighborSolicits, v_icmp6OutNeighborAdvertisements, v_icmp6OutRedirects, v_icmp6InTypes, v_icmp6OutTypes, v_ip6InOctets, v_ip6OutOctets, v_ip6InMcastOctets, v_ip6OutMcastOctets, v_ip6InBcastOctets, v_ip6OutBcastOctets, v_ip6InNoEctPkts, v_ip6InEct1Pkts, v_ip6InEct0Pkts, v_ip6InCePkts, v_ip6OutTransmits, v_icmp6OutErrors, v_icmp6InCsumErrors, v_icmp6OutRateLimitHost, v_icmp6InMldv2Reports, v_icmp6OutEchos, v_icmp6OutGroupMembQueries, v_icmp6OutRouterAdvertisements, v_icmp6OutMldv2Reports, extra);
   return o;
 }
 
@@ -574,6 +554,86 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6OutT
   return o;
 }
 
+/** The constructor behind ProcNetDevSnmp6IfaceObjectNew. */
+function ProcNetDevSnmp6IfaceObject(this: ProcNetDevSnmp6Iface, v_ifIndex: ProcNetDevSnmp6Iface["ifIndex"], v_ip6InReceives: ProcNetDevSnmp6Iface["ip6InReceives"], v_ip6InHdrErrors: ProcNetDevSnmp6Iface["ip6InHdrErrors"], v_ip6InTooBigErrors: ProcNetDevSnmp6Iface["ip6InTooBigErrors"], v_ip6InNoRoutes: ProcNetDevSnmp6Iface["ip6InNoRoutes"], v_ip6InAddrErrors: ProcNetDevSnmp6Iface["ip6InAddrErrors"], v_ip6InUnknownProtos: ProcNetDevSnmp6Iface["ip6InUnknownProtos"], v_ip6InTruncatedPkts: ProcNetDevSnmp6Iface["ip6InTruncatedPkts"], v_ip6InDiscards: ProcNetDevSnmp6Iface["ip6InDiscards"], v_ip6InDelivers: ProcNetDevSnmp6Iface["ip6InDelivers"], v_ip6OutForwDatagrams: ProcNetDevSnmp6Iface["ip6OutForwDatagrams"], v_ip6OutRequests: ProcNetDevSnmp6Iface["ip6OutRequests"], v_ip6OutDiscards: ProcNetDevSnmp6Iface["ip6OutDiscards"], v_ip6OutNoRoutes: ProcNetDevSnmp6Iface["ip6OutNoRoutes"], v_ip6ReasmTimeout: ProcNetDevSnmp6Iface["ip6ReasmTimeout"], v_ip6ReasmReqds: ProcNetDevSnmp6Iface["ip6ReasmReqds"], v_ip6ReasmOks: ProcNetDevSnmp6Iface["ip6ReasmOks"], v_ip6ReasmFails: ProcNetDevSnmp6Iface["ip6ReasmFails"], v_ip6FragOks: ProcNetDevSnmp6Iface["ip6FragOks"], v_ip6FragFails: ProcNetDevSnmp6Iface["ip6FragFails"], v_ip6FragCreates: ProcNetDevSnmp6Iface["ip6FragCreates"], v_ip6InMcastPkts: ProcNetDevSnmp6Iface["ip6InMcastPkts"], v_ip6OutMcastPkts: ProcNetDevSnmp6Iface["ip6OutMcastPkts"], v_icmp6InMsgs: ProcNetDevSnmp6Iface["icmp6InMsgs"], v_icmp6InErrors: ProcNetDevSnmp6Iface["icmp6InErrors"], v_icmp6OutMsgs: ProcNetDevSnmp6Iface["icmp6OutMsgs"], v_icmp6InDestUnreachs: ProcNetDevSnmp6Iface["icmp6InDestUnreachs"], v_icmp6InPktTooBigs: ProcNetDevSnmp6Iface["icmp6InPktTooBigs"], v_icmp6InTimeExcds: ProcNetDevSnmp6Iface["icmp6InTimeExcds"], v_icmp6InParmProblems: ProcNetDevSnmp6Iface["icmp6InParmProblems"], v_icmp6InEchos: ProcNetDevSnmp6Iface["icmp6InEchos"], v_icmp6InEchoReplies: ProcNetDevSnmp6Iface["icmp6InEchoReplies"], v_icmp6InGroupMembQueries: ProcNetDevSnmp6Iface["icmp6InGroupMembQueries"], v_icmp6InGroupMembResponses: ProcNetDevSnmp6Iface["icmp6InGroupMembResponses"], v_icmp6InGroupMembReductions: ProcNetDevSnmp6Iface["icmp6InGroupMembReductions"], v_icmp6InRouterSolicits: ProcNetDevSnmp6Iface["icmp6InRouterSolicits"], v_icmp6InRouterAdvertisements: ProcNetDevSnmp6Iface["icmp6InRouterAdvertisements"], v_icmp6InNeighborSolicits: ProcNetDevSnmp6Iface["icmp6InNeighborSolicits"], v_icmp6InNeighborAdvertisements: ProcNetDevSnmp6Iface["icmp6InNeighborAdvertisements"], v_icmp6InRedirects: ProcNetDevSnmp6Iface["icmp6InRedirects"], v_icmp6OutDestUnreachs: ProcNetDevSnmp6Iface["icmp6OutDestUnreachs"], v_icmp6OutPktTooBigs: ProcNetDevSnmp6Iface["icmp6OutPktTooBigs"], v_icmp6OutTimeExcds: ProcNetDevSnmp6Iface["icmp6OutTimeExcds"], v_icmp6OutParmProblems: ProcNetDevSnmp6Iface["icmp6OutParmProblems"], v_icmp6OutEchoReplies: ProcNetDevSnmp6Iface["icmp6OutEchoReplies"], v_icmp6OutGroupMembResponses: ProcNetDevSnmp6Iface["icmp6OutGroupMembResponses"], v_icmp6OutGroupMembReductions: ProcNetDevSnmp6Iface["icmp6OutGroupMembReductions"], v_icmp6OutRouterSolicits: ProcNetDevSnmp6Iface["icmp6OutRouterSolicits"], v_icmp6OutNeighborSolicits: ProcNetDevSnmp6Iface["icmp6OutNeighborSolicits"], v_icmp6OutNeighborAdvertisements: ProcNetDevSnmp6Iface["icmp6OutNeighborAdvertisements"], v_icmp6OutRedirects: ProcNetDevSnmp6Iface["icmp6OutRedirects"], v_icmp6InTypes: ProcNetDevSnmp6Iface["icmp6InTypes"], v_icmp6OutTypes: ProcNetDevSnmp6Iface["icmp6OutTypes"], v_ip6InOctets: ProcNetDevSnmp6Iface["ip6InOctets"], v_ip6OutOctets: ProcNetDevSnmp6Iface["ip6OutOctets"], v_ip6InMcastOctets: ProcNetDevSnmp6Iface["ip6InMcastOctets"], v_ip6OutMcastOctets: ProcNetDevSnmp6Iface["ip6OutMcastOctets"], v_ip6InBcastOctets: ProcNetDevSnmp6Iface["ip6InBcastOctets"], v_ip6OutBcastOctets: ProcNetDevSnmp6Iface["ip6OutBcastOctets"], v_ip6InNoEctPkts: ProcNetDevSnmp6Iface["ip6InNoEctPkts"], v_ip6InEct1Pkts: ProcNetDevSnmp6Iface["ip6InEct1Pkts"], v_ip6InEct0Pkts: ProcNetDevSnmp6Iface["ip6InEct0Pkts"], v_ip6InCePkts: ProcNetDevSnmp6Iface["ip6InCePkts"], v_ip6OutTransmits: ProcNetDevSnmp6Iface["ip6OutTransmits"], v_icmp6OutErrors: ProcNetDevSnmp6Iface["icmp6OutErrors"], v_icmp6InCsumErrors: ProcNetDevSnmp6Iface["icmp6InCsumErrors"], v_icmp6OutRateLimitHost: ProcNetDevSnmp6Iface["icmp6OutRateLimitHost"], v_icmp6InMldv2Reports: ProcNetDevSnmp6Iface["icmp6InMldv2Reports"], v_icmp6OutEchos: ProcNetDevSnmp6Iface["icmp6OutEchos"], v_icmp6OutGroupMembQueries: ProcNetDevSnmp6Iface["icmp6OutGroupMembQueries"], v_icmp6OutRouterAdvertisements: ProcNetDevSnmp6Iface["icmp6OutRouterAdvertisements"], v_icmp6OutMldv2Reports: ProcNetDevSnmp6Iface["icmp6OutMldv2Reports"], v_extra: ProcNetDevSnmp6Iface["extra"]): void {
+  this.ifIndex = v_ifIndex;
+  this.ip6InReceives = v_ip6InReceives;
+  this.ip6InHdrErrors = v_ip6InHdrErrors;
+  this.ip6InTooBigErrors = v_ip6InTooBigErrors;
+  this.ip6InNoRoutes = v_ip6InNoRoutes;
+  this.ip6InAddrErrors = v_ip6InAddrErrors;
+  this.ip6InUnknownProtos = v_ip6InUnknownProtos;
+  this.ip6InTruncatedPkts = v_ip6InTruncatedPkts;
+  this.ip6InDiscards = v_ip6InDiscards;
+  this.ip6InDelivers = v_ip6InDelivers;
+  this.ip6OutForwDatagrams = v_ip6OutForwDatagrams;
+  this.ip6OutRequests = v_ip6OutRequests;
+  this.ip6OutDiscards = v_ip6OutDiscards;
+  this.ip6OutNoRoutes = v_ip6OutNoRoutes;
+  this.ip6ReasmTimeout = v_ip6ReasmTimeout;
+  this.ip6ReasmReqds = v_ip6ReasmReqds;
+  this.ip6ReasmOks = v_ip6ReasmOks;
+  this.ip6ReasmFails = v_ip6ReasmFails;
+  this.ip6FragOks = v_ip6FragOks;
+  this.ip6FragFails = v_ip6FragFails;
+  this.ip6FragCreates = v_ip6FragCreates;
+  this.ip6InMcastPkts = v_ip6InMcastPkts;
+  this.ip6OutMcastPkts = v_ip6OutMcastPkts;
+  this.icmp6InMsgs = v_icmp6InMsgs;
+  this.icmp6InErrors = v_icmp6InErrors;
+  this.icmp6OutMsgs = v_icmp6OutMsgs;
+  this.icmp6InDestUnreachs = v_icmp6InDestUnreachs;
+  this.icmp6InPktTooBigs = v_icmp6InPktTooBigs;
+  this.icmp6InTimeExcds = v_icmp6InTimeExcds;
+  this.icmp6InParmProblems = v_icmp6InParmProblems;
+  this.icmp6InEchos = v_icmp6InEchos;
+  this.icmp6InEchoReplies = v_icmp6InEchoReplies;
+  this.icmp6InGroupMembQueries = v_icmp6InGroupMembQueries;
+  this.icmp6InGroupMembResponses = v_icmp6InGroupMembResponses;
+  this.icmp6InGroupMembReductions = v_icmp6InGroupMembReductions;
+  this.icmp6InRouterSolicits = v_icmp6InRouterSolicits;
+  this.icmp6InRouterAdvertisements = v_icmp6InRouterAdvertisements;
+  this.icmp6InNeighborSolicits = v_icmp6InNeighborSolicits;
+  this.icmp6InNeighborAdvertisements = v_icmp6InNeighborAdvertisements;
+  this.icmp6InRedirects = v_icmp6InRedirects;
+  this.icmp6OutDestUnreachs = v_icmp6OutDestUnreachs;
+  this.icmp6OutPktTooBigs = v_icmp6OutPktTooBigs;
+  this.icmp6OutTimeExcds = v_icmp6OutTimeExcds;
+  this.icmp6OutParmProblems = v_icmp6OutParmProblems;
+  this.icmp6OutEchoReplies = v_icmp6OutEchoReplies;
+  this.icmp6OutGroupMembResponses = v_icmp6OutGroupMembResponses;
+  this.icmp6OutGroupMembReductions = v_icmp6OutGroupMembReductions;
+  this.icmp6OutRouterSolicits = v_icmp6OutRouterSolicits;
+  this.icmp6OutNeighborSolicits = v_icmp6OutNeighborSolicits;
+  this.icmp6OutNeighborAdvertisements = v_icmp6OutNeighborAdvertisements;
+  this.icmp6OutRedirects = v_icmp6OutRedirects;
+  this.icmp6InTypes = v_icmp6InTypes;
+  this.icmp6OutTypes = v_icmp6OutTypes;
+  if (v_ip6InOctets !== undefined) this.ip6InOctets = v_ip6InOctets;
+  if (v_ip6OutOctets !== undefined) this.ip6OutOctets = v_ip6OutOctets;
+  if (v_ip6InMcastOctets !== undefined) this.ip6InMcastOctets = v_ip6InMcastOctets;
+  if (v_ip6OutMcastOctets !== undefined) this.ip6OutMcastOctets = v_ip6OutMcastOctets;
+  if (v_ip6InBcastOctets !== undefined) this.ip6InBcastOctets = v_ip6InBcastOctets;
+  if (v_ip6OutBcastOctets !== undefined) this.ip6OutBcastOctets = v_ip6OutBcastOctets;
+  if (v_ip6InNoEctPkts !== undefined) this.ip6InNoEctPkts = v_ip6InNoEctPkts;
+  if (v_ip6InEct1Pkts !== undefined) this.ip6InEct1Pkts = v_ip6InEct1Pkts;
+  if (v_ip6InEct0Pkts !== undefined) this.ip6InEct0Pkts = v_ip6InEct0Pkts;
+  if (v_ip6InCePkts !== undefined) this.ip6InCePkts = v_ip6InCePkts;
+  if (v_ip6OutTransmits !== undefined) this.ip6OutTransmits = v_ip6OutTransmits;
+  if (v_icmp6OutErrors !== undefined) this.icmp6OutErrors = v_icmp6OutErrors;
+  if (v_icmp6InCsumErrors !== undefined) this.icmp6InCsumErrors = v_icmp6InCsumErrors;
+  if (v_icmp6OutRateLimitHost !== undefined) this.icmp6OutRateLimitHost = v_icmp6OutRateLimitHost;
+  if (v_icmp6InMldv2Reports !== undefined) this.icmp6InMldv2Reports = v_icmp6InMldv2Reports;
+  if (v_icmp6OutEchos !== undefined) this.icmp6OutEchos = v_icmp6OutEchos;
+  if (v_icmp6OutGroupMembQueries !== undefined) this.icmp6OutGroupMembQueries = v_icmp6OutGroupMembQueries;
+  if (v_icmp6OutRouterAdvertisements !== undefined) this.icmp6OutRouterAdvertisements = v_icmp6OutRouterAdvertisements;
+  if (v_icmp6OutMldv2Reports !== undefined) this.icmp6OutMldv2Reports = v_icmp6OutMldv2Reports;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcNetDevSnmp6IfaceObject.prototype = Object.prototype;
+
+/** Makes a plain ProcNetDevSnmp6Iface (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcNetDevSnmp6IfaceObjectNew = ProcNetDevSnmp6IfaceObject as unknown as new (...values: Parameters<typeof ProcNetDevSnmp6IfaceObject>) => ProcNetDevSnmp6Iface;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["ifIndex", "Ip6InReceives", "Ip6InHdrErrors", "Ip6InTooBigErrors", "Ip6InNoRoutes", "Ip6InAddrErrors", "Ip6InUnknownProtos", "Ip6InTruncatedPkts", "Ip6InDiscards", "Ip6InDelivers", "Ip6OutForwDatagrams", "Ip6OutRequests", "Ip6OutDiscards", "Ip6OutNoRoutes", "Ip6ReasmTimeout", "Ip6ReasmReqds", "Ip6ReasmOKs", "Ip6ReasmFails", "Ip6FragOKs", "Ip6FragFails", "Ip6FragCreates", "Ip6InMcastPkts", "Ip6OutMcastPkts", "Ip6InOctets", "Ip6OutOctets", "Ip6InMcastOctets", "Ip6OutMcastOctets", "Ip6InBcastOctets", "Ip6OutBcastOctets", "Ip6InNoECTPkts", "Ip6InECT1Pkts", "Ip6InECT0Pkts", "Ip6InCEPkts", "Ip6OutTransmits", "Icmp6InMsgs", "Icmp6InErrors", "Icmp6OutMsgs", "Icmp6OutErrors", "Icmp6InCsumErrors", "Icmp6OutRateLimitHost", "Icmp6InDestUnreachs", "Icmp6InPktTooBigs", "Icmp6InTimeExcds", "Icmp6InParmProblems", "Icmp6InEchos", "Icmp6InEchoReplies", "Icmp6InGroupMembQueries", "Icmp6InGroupMembResponses", "Icmp6InGroupMembReductions", "Icmp6InRouterSolicits", "Icmp6InRouterAdvertisements", "Icmp6InNeighborSolicits", "Icmp6InNeighborAdvertisements", "Icmp6InRedirects", "Icmp6InMLDv2Reports", "Icmp6OutDestUnreachs", "Icmp6OutPktTooBigs", "Icmp6OutTimeExcds", "Icmp6OutParmProblems", "Icmp6OutEchos", "Icmp6OutEchoReplies", "Icmp6OutGroupMembQueries", "Icmp6OutGroupMembResponses", "Icmp6OutGroupMembReductions", "Icmp6OutRouterSolicits", "Icmp6OutRouterAdvertisements", "Icmp6OutNeighborSolicits", "Icmp6OutNeighborAdvertisements", "Icmp6OutRedirects", "Icmp6OutMLDv2Reports"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelPerfEventParanoid {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelPerfEventParanoid = {};
-  if (v_level !== undefined) o.level = v_level;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelPerfEventParanoidObjectNew(v_level, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelPerfEventParanoidObjectNew. */
+function ProcSysKernelPerfEventParanoidObject(this: ProcSysKernelPerfEventParanoid, v_level: ProcSysKernelPerfEventParanoid["level"], v_extraTokens: ProcSysKernelPerfEventParanoid["extraTokens"]): void {
+  if (v_level !== undefined) this.level = v_level;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelPerfEventParanoidObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelPerfEventParanoid (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelPerfEventParanoidObjectNew = ProcSysKernelPerfEventParanoidObject as unknown as new (...values: Parameters<typeof ProcSysKernelPerfEventParanoidObject>) => ProcSysKernelPerfEventParanoid;

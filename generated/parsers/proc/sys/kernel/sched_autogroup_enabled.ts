@@ -65,8 +65,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedAutogroupEnabled
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedAutogroupEnabled = {};
-  if (v_autogroup !== undefined) o.autogroup = v_autogroup;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedAutogroupEnabledObjectNew(v_autogroup, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedAutogroupEnabledObjectNew. */
+function ProcSysKernelSchedAutogroupEnabledObject(this: ProcSysKernelSchedAutogroupEnabled, v_autogroup: ProcSysKernelSchedAutogroupEnabled["autogroup"], v_extraTokens: ProcSysKernelSchedAutogroupEnabled["extraTokens"]): void {
+  if (v_autogroup !== undefined) this.autogroup = v_autogroup;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedAutogroupEnabledObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedAutogroupEnabled (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedAutogroupEnabledObjectNew = ProcSysKernelSchedAutogroupEnabledObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedAutogroupEnabledObject>) => ProcSysKernelSchedAutogroupEnabled;

@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedCfsBandwidthSlic
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedCfsBandwidthSliceUs = {};
-  if (v_slice !== undefined) o.slice = v_slice;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedCfsBandwidthSliceUsObjectNew(v_slice, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedCfsBandwidthSliceUsObjectNew. */
+function ProcSysKernelSchedCfsBandwidthSliceUsObject(this: ProcSysKernelSchedCfsBandwidthSliceUs, v_slice: ProcSysKernelSchedCfsBandwidthSliceUs["slice"], v_extraTokens: ProcSysKernelSchedCfsBandwidthSliceUs["extraTokens"]): void {
+  if (v_slice !== undefined) this.slice = v_slice;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedCfsBandwidthSliceUsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedCfsBandwidthSliceUs (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedCfsBandwidthSliceUsObjectNew = ProcSysKernelSchedCfsBandwidthSliceUsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedCfsBandwidthSliceUsObject>) => ProcSysKernelSchedCfsBandwidthSliceUs;

@@ -65,8 +65,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedEnergyAware {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedEnergyAware = {};
-  if (v_energyAware !== undefined) o.energyAware = v_energyAware;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedEnergyAwareObjectNew(v_energyAware, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedEnergyAwareObjectNew. */
+function ProcSysKernelSchedEnergyAwareObject(this: ProcSysKernelSchedEnergyAware, v_energyAware: ProcSysKernelSchedEnergyAware["energyAware"], v_extraTokens: ProcSysKernelSchedEnergyAware["extraTokens"]): void {
+  if (v_energyAware !== undefined) this.energyAware = v_energyAware;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedEnergyAwareObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedEnergyAware (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedEnergyAwareObjectNew = ProcSysKernelSchedEnergyAwareObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedEnergyAwareObject>) => ProcSysKernelSchedEnergyAware;

@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRrTimesliceMs {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedRrTimesliceMs = {};
-  if (v_timeslice !== undefined) o.timeslice = v_timeslice;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedRrTimesliceMsObjectNew(v_timeslice, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedRrTimesliceMsObjectNew. */
+function ProcSysKernelSchedRrTimesliceMsObject(this: ProcSysKernelSchedRrTimesliceMs, v_timeslice: ProcSysKernelSchedRrTimesliceMs["timeslice"], v_extraTokens: ProcSysKernelSchedRrTimesliceMs["extraTokens"]): void {
+  if (v_timeslice !== undefined) this.timeslice = v_timeslice;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedRrTimesliceMsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedRrTimesliceMs (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedRrTimesliceMsObjectNew = ProcSysKernelSchedRrTimesliceMsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedRrTimesliceMsObject>) => ProcSysKernelSchedRrTimesliceMs;

@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRtPeriodUs {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedRtPeriodUs = {};
-  if (v_period !== undefined) o.period = v_period;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedRtPeriodUsObjectNew(v_period, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedRtPeriodUsObjectNew. */
+function ProcSysKernelSchedRtPeriodUsObject(this: ProcSysKernelSchedRtPeriodUs, v_period: ProcSysKernelSchedRtPeriodUs["period"], v_extraTokens: ProcSysKernelSchedRtPeriodUs["extraTokens"]): void {
+  if (v_period !== undefined) this.period = v_period;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedRtPeriodUsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedRtPeriodUs (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedRtPeriodUsObjectNew = ProcSysKernelSchedRtPeriodUsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedRtPeriodUsObject>) => ProcSysKernelSchedRtPeriodUs;

@@ -63,8 +63,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRtRuntimeUs {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedRtRuntimeUs = {};
-  if (v_runtime !== undefined) o.runtime = v_runtime;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedRtRuntimeUsObjectNew(v_runtime, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedRtRuntimeUsObjectNew. */
+function ProcSysKernelSchedRtRuntimeUsObject(this: ProcSysKernelSchedRtRuntimeUs, v_runtime: ProcSysKernelSchedRtRuntimeUs["runtime"], v_extraTokens: ProcSysKernelSchedRtRuntimeUs["extraTokens"]): void {
+  if (v_runtime !== undefined) this.runtime = v_runtime;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedRtRuntimeUsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedRtRuntimeUs (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedRtRuntimeUsObjectNew = ProcSysKernelSchedRtRuntimeUsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedRtRuntimeUsObject>) => ProcSysKernelSchedRtRuntimeUs;

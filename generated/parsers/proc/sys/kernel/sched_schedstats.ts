@@ -65,8 +65,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedSchedstats {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedSchedstats = {};
-  if (v_schedstats !== undefined) o.schedstats = v_schedstats;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedSchedstatsObjectNew(v_schedstats, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedSchedstatsObjectNew. */
+function ProcSysKernelSchedSchedstatsObject(this: ProcSysKernelSchedSchedstats, v_schedstats: ProcSysKernelSchedSchedstats["schedstats"], v_extraTokens: ProcSysKernelSchedSchedstats["extraTokens"]): void {
+  if (v_schedstats !== undefined) this.schedstats = v_schedstats;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedSchedstatsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedSchedstats (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedSchedstatsObjectNew = ProcSysKernelSchedSchedstatsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedSchedstatsObject>) => ProcSysKernelSchedSchedstats;

@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMax {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedUtilClampMax = {};
-  if (v_utilClampMax !== undefined) o.utilClampMax = v_utilClampMax;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedUtilClampMaxObjectNew(v_utilClampMax, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedUtilClampMaxObjectNew. */
+function ProcSysKernelSchedUtilClampMaxObject(this: ProcSysKernelSchedUtilClampMax, v_utilClampMax: ProcSysKernelSchedUtilClampMax["utilClampMax"], v_extraTokens: ProcSysKernelSchedUtilClampMax["extraTokens"]): void {
+  if (v_utilClampMax !== undefined) this.utilClampMax = v_utilClampMax;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedUtilClampMaxObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedUtilClampMax (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedUtilClampMaxObjectNew = ProcSysKernelSchedUtilClampMaxObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedUtilClampMaxObject>) => ProcSysKernelSchedUtilClampMax;

@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMin {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedUtilClampMin = {};
-  if (v_utilClampMin !== undefined) o.utilClampMin = v_utilClampMin;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedUtilClampMinObjectNew(v_utilClampMin, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedUtilClampMinObjectNew. */
+function ProcSysKernelSchedUtilClampMinObject(this: ProcSysKernelSchedUtilClampMin, v_utilClampMin: ProcSysKernelSchedUtilClampMin["utilClampMin"], v_extraTokens: ProcSysKernelSchedUtilClampMin["extraTokens"]): void {
+  if (v_utilClampMin !== undefined) this.utilClampMin = v_utilClampMin;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedUtilClampMinObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedUtilClampMin (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedUtilClampMinObjectNew = ProcSysKernelSchedUtilClampMinObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedUtilClampMinObject>) => ProcSysKernelSchedUtilClampMin;

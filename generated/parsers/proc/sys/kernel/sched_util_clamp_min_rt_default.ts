@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMinRtDe
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysKernelSchedUtilClampMinRtDefault = {};
-  if (v_utilClampMinRtDefault !== undefined) o.utilClampMinRtDefault = v_utilClampMinRtDefault;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysKernelSchedUtilClampMinRtDefaultObjectNew(v_utilClampMinRtDefault, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysKernelSchedUtilClampMinRtDefaultObjectNew. */
+function ProcSysKernelSchedUtilClampMinRtDefaultObject(this: ProcSysKernelSchedUtilClampMinRtDefault, v_utilClampMinRtDefault: ProcSysKernelSchedUtilClampMinRtDefault["utilClampMinRtDefault"], v_extraTokens: ProcSysKernelSchedUtilClampMinRtDefault["extraTokens"]): void {
+  if (v_utilClampMinRtDefault !== undefined) this.utilClampMinRtDefault = v_utilClampMinRtDefault;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysKernelSchedUtilClampMinRtDefaultObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysKernelSchedUtilClampMinRtDefault (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysKernelSchedUtilClampMinRtDefaultObjectNew = ProcSysKernelSchedUtilClampMinRtDefaultObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedUtilClampMinRtDefaultObject>) => ProcSysKernelSchedUtilClampMinRtDefault;

@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyBackgroundBytes {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysVmDirtyBackgroundBytes = {};
-  if (v_bytes !== undefined) o.bytes = v_bytes;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysVmDirtyBackgroundBytesObjectNew(v_bytes, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysVmDirtyBackgroundBytesObjectNew. */
+function ProcSysVmDirtyBackgroundBytesObject(this: ProcSysVmDirtyBackgroundBytes, v_bytes: ProcSysVmDirtyBackgroundBytes["bytes"], v_extraTokens: ProcSysVmDirtyBackgroundBytes["extraTokens"]): void {
+  if (v_bytes !== undefined) this.bytes = v_bytes;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysVmDirtyBackgroundBytesObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysVmDirtyBackgroundBytes (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysVmDirtyBackgroundBytesObjectNew = ProcSysVmDirtyBackgroundBytesObject as unknown as new (...values: Parameters<typeof ProcSysVmDirtyBackgroundBytesObject>) => ProcSysVmDirtyBackgroundBytes;

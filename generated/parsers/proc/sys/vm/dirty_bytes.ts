@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyBytes {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysVmDirtyBytes = {};
-  if (v_bytes !== undefined) o.bytes = v_bytes;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysVmDirtyBytesObjectNew(v_bytes, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysVmDirtyBytesObjectNew. */
+function ProcSysVmDirtyBytesObject(this: ProcSysVmDirtyBytes, v_bytes: ProcSysVmDirtyBytes["bytes"], v_extraTokens: ProcSysVmDirtyBytes["extraTokens"]): void {
+  if (v_bytes !== undefined) this.bytes = v_bytes;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysVmDirtyBytesObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysVmDirtyBytes (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysVmDirtyBytesObjectNew = ProcSysVmDirtyBytesObject as unknown as new (...values: Parameters<typeof ProcSysVmDirtyBytesObject>) => ProcSysVmDirtyBytes;

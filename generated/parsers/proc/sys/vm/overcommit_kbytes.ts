@@ -53,8 +53,16 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmOvercommitKbytes {
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcSysVmOvercommitKbytes = {};
-  if (v_size !== undefined) o.size = v_size;
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcSysVmOvercommitKbytesObjectNew(v_size, extraTokens);
   return o;
 }
+
+/** The constructor behind ProcSysVmOvercommitKbytesObjectNew. */
+function ProcSysVmOvercommitKbytesObject(this: ProcSysVmOvercommitKbytes, v_size: ProcSysVmOvercommitKbytes["size"], v_extraTokens: ProcSysVmOvercommitKbytes["extraTokens"]): void {
+  if (v_size !== undefined) this.size = v_size;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcSysVmOvercommitKbytesObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSysVmOvercommitKbytes (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const ProcSysVmOvercommitKbytesObjectNew = ProcSysVmOvercommitKbytesObject as unknown as new (...values: Parameters<typeof ProcSysVmOvercommitKbytesObject>) => ProcSysVmOvercommitKbytes;

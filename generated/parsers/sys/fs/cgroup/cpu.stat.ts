@@ -126,18 +126,28 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
   if (v_usage === undefined) s.missing("the key \"usage_usec\"");
   if (v_user === undefined) s.missing("the key \"user_usec\"");
   if (v_system === undefined) s.missing("the key \"system_usec\"");
-  const o: SysFsCgroupCpuStat = { usage: v_usage, user: v_user, system: v_system };
-  if (v_nice !== undefined) o.nice = v_nice;
-  if (v_coreSchedForceIdle !== undefined) o.coreSchedForceIdle = v_coreSchedForceIdle;
-  if (v_nrPeriods !== undefined) o.nrPeriods = v_nrPeriods;
-  if (v_nrThrottled !== undefined) o.nrThrottled = v_nrThrottled;
-  if (v_throttled !== undefined) o.throttled = v_throttled;
-  if (v_nrBursts !== undefined) o.nrBursts = v_nrBursts;
-  if (v_burst !== undefined) o.burst = v_burst;
-  if (extra !== undefined) o.extra = extra;
+  const o = new SysFsCgroupCpuStatObjectNew(v_usage, v_user, v_system, v_nice, v_coreSchedForceIdle, v_nrPeriods, v_nrThrottled, v_throttled, v_nrBursts, v_burst, extra);
   return o;
 }
 
+/** The constructor behind SysFsCgroupCpuStatObjectNew. */
+function SysFsCgroupCpuStatObject(this: SysFsCgroupCpuStat, v_usage: SysFsCgroupCpuStat["usage"], v_user: SysFsCgroupCpuStat["user"], v_system: SysFsCgroupCpuStat["system"], v_nice: SysFsCgroupCpuStat["nice"], v_coreSchedForceIdle: SysFsCgroupCpuStat["coreSchedForceIdle"], v_nrPeriods: SysFsCgroupCpuStat["nrPeriods"], v_nrThrottled: SysFsCgroupCpuStat["nrThrottled"], v_throttled: SysFsCgroupCpuStat["throttled"], v_nrBursts: SysFsCgroupCpuStat["nrBursts"], v_burst: SysFsCgroupCpuStat["burst"], v_extra: SysFsCgroupCpuStat["extra"]): void {
+  this.usage = v_usage;
+  this.user = v_user;
+  this.system = v_system;
+  if (v_nice !== undefined) this.nice = v_nice;
+  if (v_coreSchedForceIdle !== undefined) this.coreSchedForceIdle = v_coreSchedForceIdle;
+  if (v_nrPeriods !== undefined) this.nrPeriods = v_nrPeriods;
+  if (v_nrThrottled !== undefined) this.nrThrottled = v_nrThrottled;
+  if (v_throttled !== undefined) this.throttled = v_throttled;
+  if (v_nrBursts !== undefined) this.nrBursts = v_nrBursts;
+  if (v_burst !== undefined) this.burst = v_burst;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+SysFsCgroupCpuStatObject.prototype = Object.prototype;
+
+/** Makes a plain SysFsCgroupCpuStat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const SysFsCgroupCpuStatObjectNew = SysFsCgroupCpuStatObject as unknown as new (...values: Parameters<typeof SysFsCgroupCpuStatObject>) => SysFsCgroupCpuStat;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["usage_usec", "user_usec", "system_usec", "nice_usec", "core_sched.force_idle_usec", "nr_periods", "nr_throttled", "throttled_usec", "nr_bursts", "burst_usec"];
 /** The same keys numbered, for the switch that reads their values. */

@@ -180,26 +180,7 @@ function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
     }
   }
   s.eol();
-  const o: SysFsCgroupIoStatRow = { device: v_device };
-  if (v_rbytes !== undefined) o.rbytes = v_rbytes;
-  if (v_wbytes !== undefined) o.wbytes = v_wbytes;
-  if (v_rios !== undefined) o.rios = v_rios;
-  if (v_wios !== undefined) o.wios = v_wios;
-  if (v_dbytes !== undefined) o.dbytes = v_dbytes;
-  if (v_dios !== undefined) o.dios = v_dios;
-  if (v_useDelay !== undefined) o.useDelay = v_useDelay;
-  if (v_delay !== undefined) o.delay = v_delay;
-  if (v_costVrate !== undefined) o.costVrate = v_costVrate;
-  if (v_costUsage !== undefined) o.costUsage = v_costUsage;
-  if (v_costWait !== undefined) o.costWait = v_costWait;
-  if (v_costIndebt !== undefined) o.costIndebt = v_costIndebt;
-  if (v_costIndelay !== undefined) o.costIndelay = v_costIndelay;
-  if (v_depth !== undefined) o.depth = v_depth;
-  if (v_avgLat !== undefined) o.avgLat = v_avgLat;
-  if (v_win !== undefined) o.win = v_win;
-  if (v_missed !== undefined) o.missed = v_missed;
-  if (v_total !== undefined) o.total = v_total;
-  if (extra !== undefined) o.extra = extra;
+  const o = new SysFsCgroupIoStatRowObjectNew(v_device, v_rbytes, v_wbytes, v_rios, v_wios, v_dbytes, v_dios, v_useDelay, v_delay, v_costVrate, v_costUsage, v_costWait, v_costIndebt, v_costIndelay, v_depth, v_avgLat, v_win, v_missed, v_total, extra);
   return o;
 }
 
@@ -215,3 +196,31 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: SysFsCgroupIo
     out.push(record0(s, ctx));
   }
 }
+
+/** The constructor behind SysFsCgroupIoStatRowObjectNew. */
+function SysFsCgroupIoStatRowObject(this: SysFsCgroupIoStatRow, v_device: SysFsCgroupIoStatRow["device"], v_rbytes: SysFsCgroupIoStatRow["rbytes"], v_wbytes: SysFsCgroupIoStatRow["wbytes"], v_rios: SysFsCgroupIoStatRow["rios"], v_wios: SysFsCgroupIoStatRow["wios"], v_dbytes: SysFsCgroupIoStatRow["dbytes"], v_dios: SysFsCgroupIoStatRow["dios"], v_useDelay: SysFsCgroupIoStatRow["useDelay"], v_delay: SysFsCgroupIoStatRow["delay"], v_costVrate: SysFsCgroupIoStatRow["costVrate"], v_costUsage: SysFsCgroupIoStatRow["costUsage"], v_costWait: SysFsCgroupIoStatRow["costWait"], v_costIndebt: SysFsCgroupIoStatRow["costIndebt"], v_costIndelay: SysFsCgroupIoStatRow["costIndelay"], v_depth: SysFsCgroupIoStatRow["depth"], v_avgLat: SysFsCgroupIoStatRow["avgLat"], v_win: SysFsCgroupIoStatRow["win"], v_missed: SysFsCgroupIoStatRow["missed"], v_total: SysFsCgroupIoStatRow["total"], v_extra: SysFsCgroupIoStatRow["extra"]): void {
+  this.device = v_device;
+  if (v_rbytes !== undefined) this.rbytes = v_rbytes;
+  if (v_wbytes !== undefined) this.wbytes = v_wbytes;
+  if (v_rios !== undefined) this.rios = v_rios;
+  if (v_wios !== undefined) this.wios = v_wios;
+  if (v_dbytes !== undefined) this.dbytes = v_dbytes;
+  if (v_dios !== undefined) this.dios = v_dios;
+  if (v_useDelay !== undefined) this.useDelay = v_useDelay;
+  if (v_delay !== undefined) this.delay = v_delay;
+  if (v_costVrate !== undefined) this.costVrate = v_costVrate;
+  if (v_costUsage !== undefined) this.costUsage = v_costUsage;
+  if (v_costWait !== undefined) this.costWait = v_costWait;
+  if (v_costIndebt !== undefined) this.costIndebt = v_costIndebt;
+  if (v_costIndelay !== undefined) this.costIndelay = v_costIndelay;
+  if (v_depth !== undefined) this.depth = v_depth;
+  if (v_avgLat !== undefined) this.avgLat = v_avgLat;
+  if (v_win !== undefined) this.win = v_win;
+  if (v_missed !== undefined) this.missed = v_missed;
+  if (v_total !== undefined) this.total = v_total;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+SysFsCgroupIoStatRowObject.prototype = Object.prototype;
+
+/** Makes a plain SysFsCgroupIoStatRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+const SysFsCgroupIoStatRowObjectNew = SysFsCgroupIoStatRowObject as unknown as new (...values: Parameters<typeof SysFsCgroupIoStatRowObject>) => SysFsCgroupIoStatRow;
