@@ -249,6 +249,18 @@ export class Scan {
     return true;
   }
 
+  /** How many items nextItem(end, sep) has left to give, at most LIST_ROOM (a generated parser makes its array at this length). */
+  itemsLeft(end: number, sep: string): number {
+    const t = this.text;
+    let n = 0;
+    for (let i = this.nl; i < end && n < LIST_ROOM; n++) {
+      const e = t.indexOf(sep, i);
+      if (e < 0 || e >= end) return n + 1;
+      i = e + 1;
+    }
+    return n;
+  }
+
   /** The current item or line as it is, white space included. */
   whole(): string {
     this.pos = this.le;

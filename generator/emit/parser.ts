@@ -749,7 +749,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       }
       case 'items':
         fn.body = (w) => {
-          w.writeLine(`const out: ${type} = [];`);
+          // Made at the number of items (cmdline's arguments), as the lists of a token are.
+          listStart(w, 'out', `${type}[number]`, `s.itemsLeft(end, ${q(l.separator)})`);
           w.writeLine(`let item: ${type}[number];`);
           w.write(`while (s.nextItem(end, ${q(l.separator)})) `).block(() => {
             const v = l.item.value;
@@ -768,8 +769,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               value(w, v, 'item', v.kind === 'string' ? 'item' : 'token', l.item.name);
               w.writeLine('s.eol();');
             }
-            w.writeLine('out.push(item);');
+            listAdd(w, 'out', 'item');
           });
+          listEnd(w, 'out');
           w.writeLine('return out;');
         };
         break;

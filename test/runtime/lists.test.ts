@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
+import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js';
 import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
 import { parseProcPidSmaps } from '../../generated/parsers/proc/pid/smaps.js';
 import { contextOf } from '../../runtime/context.js';
@@ -61,6 +62,24 @@ describe('lists in parsed values', () => {
     expect(row!.mountOptions.length).toBe(4);
     expect(flaw(row)).toBeUndefined();
     expect(row!.superOptions).toEqual(['a', 'b']);
+  });
+});
+
+describe('items counted before they are read', () => {
+  it('come out exactly, with and without a last separator', () => {
+    for (const [text, items] of [
+      ['', []],
+      ['a', ['a']],
+      ['a\0', ['a']],
+      ['a\0b\0', ['a', 'b']],
+      ['a\0b', ['a', 'b']],
+      ['a\0\0b\0', ['a', '', 'b']],
+      [`${'x\0'.repeat(3000)}`, new Array<string>(3000).fill('x')],
+    ] as const) {
+      const got = parseProcPidCmdline(Buffer.from(text, 'latin1'));
+      expect(got).toEqual(items);
+      expect(flaw(got)).toBeUndefined();
+    }
   });
 });
 

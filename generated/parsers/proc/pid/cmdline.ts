@@ -13,12 +13,15 @@ export function parseProcPidCmdline(text: string | Uint8Array, ctx: ParseContext
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): string[] {
-  const out: string[] = [];
+  const out = new Array<string[][number]>(s.itemsLeft(end, "\u0000"));
+  let outn = 0;
   let item: string[][number];
   while (s.nextItem(end, "\u0000")) {
     item = s.whole();
     s.eol();
-    out.push(item);
+    if (outn < out.length) out[outn] = item; else out.push(item);
+    outn++;
   }
+  if (outn < out.length) out.length = outn;
   return out;
 }

@@ -13,13 +13,16 @@ export function parseProcPidEnviron(text: string | Uint8Array, ctx: ParseContext
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidEnvironVariable[] {
-  const out: ProcPidEnvironVariable[] = [];
+  const out = new Array<ProcPidEnvironVariable[][number]>(s.itemsLeft(end, "\u0000"));
+  let outn = 0;
   let item: ProcPidEnvironVariable[][number];
   while (s.nextItem(end, "\u0000")) {
     const [a, b] = s.splitItem("=");
     item = { name: a };
     if (b !== undefined) item.value = b;
-    out.push(item);
+    if (outn < out.length) out[outn] = item; else out.push(item);
+    outn++;
   }
+  if (outn < out.length) out.length = outn;
   return out;
 }
