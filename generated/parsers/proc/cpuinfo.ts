@@ -1014,7 +1014,7 @@ function ProcCpuinfoBlockCpuObject(this: ProcCpuinfoBlockCpu, v_kind: ProcCpuinf
 }
 ProcCpuinfoBlockCpuObject.prototype = Object.prototype;
 
-/** Makes a plain ProcCpuinfoBlockCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcCpuinfoBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockCpuObjectNew = ProcCpuinfoBlockCpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockCpuObject>) => ProcCpuinfoBlockCpu;
 
 /** The constructor behind ProcCpuinfoBlockS390CpuObjectNew. */
@@ -1038,7 +1038,7 @@ function ProcCpuinfoBlockS390CpuObject(this: ProcCpuinfoBlockS390Cpu, v_kind: Pr
 }
 ProcCpuinfoBlockS390CpuObject.prototype = Object.prototype;
 
-/** Makes a plain ProcCpuinfoBlockS390Cpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcCpuinfoBlockS390Cpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockS390CpuObjectNew = ProcCpuinfoBlockS390CpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockS390CpuObject>) => ProcCpuinfoBlockS390Cpu;
 
 /** The constructor behind ProcCpuinfoBlockSystemObjectNew. */
@@ -1064,7 +1064,7 @@ function ProcCpuinfoBlockSystemObject(this: ProcCpuinfoBlockSystem, v_kind: Proc
 }
 ProcCpuinfoBlockSystemObject.prototype = Object.prototype;
 
-/** Makes a plain ProcCpuinfoBlockSystem (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcCpuinfoBlockSystem (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockSystemObjectNew = ProcCpuinfoBlockSystemObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockSystemObject>) => ProcCpuinfoBlockSystem;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];

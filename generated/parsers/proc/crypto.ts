@@ -290,7 +290,7 @@ function ProcCryptoBlockObject(this: ProcCryptoBlock, v_name: ProcCryptoBlock["n
 }
 ProcCryptoBlockObject.prototype = Object.prototype;
 
-/** Makes a plain ProcCryptoBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcCryptoBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCryptoBlockObjectNew = ProcCryptoBlockObject as unknown as new (...values: Parameters<typeof ProcCryptoBlockObject>) => ProcCryptoBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["name", "driver", "module", "priority", "refcnt", "selftest", "internal", "fips", "type", "flags", "async", "blocksize", "min keysize", "max keysize", "ivsize", "chunksize", "walksize", "statesize", "maxauthsize", "geniv", "digestsize", "seedsize"];

@@ -326,7 +326,7 @@ function ProcMdstatArraysStatusSizeSuperObject(this: ProcMdstatArraysStatusSizeS
 }
 ProcMdstatArraysStatusSizeSuperObject.prototype = Object.prototype;
 
-/** Makes a plain ProcMdstatArraysStatusSizeSuper (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcMdstatArraysStatusSizeSuper (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcMdstatArraysStatusSizeSuperObjectNew = ProcMdstatArraysStatusSizeSuperObject as unknown as new (...values: Parameters<typeof ProcMdstatArraysStatusSizeSuperObject>) => ProcMdstatArraysStatusSizeSuper;
 
 /** The constructor behind ProcMdstatArraysStatusSizeObjectNew. */
@@ -337,5 +337,5 @@ function ProcMdstatArraysStatusSizeObject(this: ProcMdstatArraysStatusSize, v_ki
 }
 ProcMdstatArraysStatusSizeObject.prototype = Object.prototype;
 
-/** Makes a plain ProcMdstatArraysStatusSize (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcMdstatArraysStatusSize (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcMdstatArraysStatusSizeObjectNew = ProcMdstatArraysStatusSizeObject as unknown as new (...values: Parameters<typeof ProcMdstatArraysStatusSizeObject>) => ProcMdstatArraysStatusSize;

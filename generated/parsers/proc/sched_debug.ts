@@ -1084,7 +1084,7 @@ function ProcSchedDebugBlockHeaderObject(this: ProcSchedDebugBlockHeader, v_kind
 }
 ProcSchedDebugBlockHeaderObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockHeader (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockHeader (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderObjectNew = ProcSchedDebugBlockHeaderObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderObject>) => ProcSchedDebugBlockHeader;
 
 /** The constructor behind ProcSchedDebugBlockHeaderVersionObjectNew. */
@@ -1095,7 +1095,7 @@ function ProcSchedDebugBlockHeaderVersionObject(this: ProcSchedDebugBlockHeaderV
 }
 ProcSchedDebugBlockHeaderVersionObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockHeaderVersion (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockHeaderVersion (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderVersionObjectNew = ProcSchedDebugBlockHeaderVersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderVersionObject>) => ProcSchedDebugBlockHeaderVersion;
 
 /** The constructor behind ProcSchedDebugBlockTunablesObjectNew. */
@@ -1111,7 +1111,7 @@ function ProcSchedDebugBlockTunablesObject(this: ProcSchedDebugBlockTunables, v_
 }
 ProcSchedDebugBlockTunablesObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockTunables (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockTunables (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTunablesObjectNew = ProcSchedDebugBlockTunablesObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTunablesObject>) => ProcSchedDebugBlockTunables;
 
 /** The constructor behind ProcSchedDebugBlockCpuX86ObjectNew. */
@@ -1133,7 +1133,7 @@ function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind
 }
 ProcSchedDebugBlockCpuX86Object.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockCpuX86 (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockCpuX86 (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCpuX86ObjectNew = ProcSchedDebugBlockCpuX86Object as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuX86Object>) => ProcSchedDebugBlockCpuX86;
 
 /** The constructor behind ProcSchedDebugBlockCpuObjectNew. */
@@ -1154,7 +1154,7 @@ function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: Proc
 }
 ProcSchedDebugBlockCpuObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCpuObjectNew = ProcSchedDebugBlockCpuObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuObject>) => ProcSchedDebugBlockCpu;
 
 /** The constructor behind ProcSchedDebugBlockCfsRqGroupObjectNew. */
@@ -1175,7 +1175,7 @@ function ProcSchedDebugBlockCfsRqGroupObject(this: ProcSchedDebugBlockCfsRqGroup
 }
 ProcSchedDebugBlockCfsRqGroupObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockCfsRqGroup (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockCfsRqGroup (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCfsRqGroupObjectNew = ProcSchedDebugBlockCfsRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqGroupObject>) => ProcSchedDebugBlockCfsRqGroup;
 
 /** The constructor behind ProcSchedDebugBlockCfsRqObjectNew. */
@@ -1195,7 +1195,7 @@ function ProcSchedDebugBlockCfsRqObject(this: ProcSchedDebugBlockCfsRq, v_kind: 
 }
 ProcSchedDebugBlockCfsRqObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockCfsRq (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockCfsRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCfsRqObjectNew = ProcSchedDebugBlockCfsRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqObject>) => ProcSchedDebugBlockCfsRq;
 
 /** The constructor behind ProcSchedDebugBlockRtRqGroupObjectNew. */
@@ -1212,7 +1212,7 @@ function ProcSchedDebugBlockRtRqGroupObject(this: ProcSchedDebugBlockRtRqGroup, 
 }
 ProcSchedDebugBlockRtRqGroupObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockRtRqGroup (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockRtRqGroup (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockRtRqGroupObjectNew = ProcSchedDebugBlockRtRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqGroupObject>) => ProcSchedDebugBlockRtRqGroup;
 
 /** The constructor behind ProcSchedDebugBlockRtRqObjectNew. */
@@ -1228,7 +1228,7 @@ function ProcSchedDebugBlockRtRqObject(this: ProcSchedDebugBlockRtRq, v_kind: Pr
 }
 ProcSchedDebugBlockRtRqObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockRtRq (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockRtRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockRtRqObjectNew = ProcSchedDebugBlockRtRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqObject>) => ProcSchedDebugBlockRtRq;
 
 /** The constructor behind ProcSchedDebugBlockDlRqObjectNew. */
@@ -1243,7 +1243,7 @@ function ProcSchedDebugBlockDlRqObject(this: ProcSchedDebugBlockDlRq, v_kind: Pr
 }
 ProcSchedDebugBlockDlRqObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockDlRq (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockDlRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockDlRqObjectNew = ProcSchedDebugBlockDlRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockDlRqObject>) => ProcSchedDebugBlockDlRq;
 
 /** The constructor behind ProcSchedDebugBlockTasksTaskObjectNew. */
@@ -1262,7 +1262,7 @@ function ProcSchedDebugBlockTasksTaskObject(this: ProcSchedDebugBlockTasksTask, 
 }
 ProcSchedDebugBlockTasksTaskObject.prototype = Object.prototype;
 
-/** Makes a plain ProcSchedDebugBlockTasksTask (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcSchedDebugBlockTasksTask (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTasksTaskObjectNew = ProcSchedDebugBlockTasksTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksTaskObject>) => ProcSchedDebugBlockTasksTask;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];

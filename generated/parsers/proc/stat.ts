@@ -240,7 +240,7 @@ function ProcStatObject(this: ProcStat, v_cpu: ProcStat["cpu"], v_cpus: ProcStat
 }
 ProcStatObject.prototype = Object.prototype;
 
-/** Makes a plain ProcStat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatObjectNew = ProcStatObject as unknown as new (...values: Parameters<typeof ProcStatObject>) => ProcStat;
 
 /** The constructor behind ProcStatCpuObjectNew. */
@@ -259,7 +259,7 @@ function ProcStatCpuObject(this: ProcStatCpu, v_user: ProcStatCpu["user"], v_nic
 }
 ProcStatCpuObject.prototype = Object.prototype;
 
-/** Makes a plain ProcStatCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcStatCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatCpuObjectNew = ProcStatCpuObject as unknown as new (...values: Parameters<typeof ProcStatCpuObject>) => ProcStatCpu;
 
 /** The constructor behind ProcStatCpusObjectNew. */
@@ -278,7 +278,7 @@ function ProcStatCpusObject(this: Omit<ProcStatCpus, "cpu">, v_user: Omit<ProcSt
 }
 ProcStatCpusObject.prototype = Object.prototype;
 
-/** Makes a plain Omit<ProcStatCpus, "cpu"> (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain Omit<ProcStatCpus, "cpu"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatCpusObjectNew = ProcStatCpusObject as unknown as new (...values: Parameters<typeof ProcStatCpusObject>) => Omit<ProcStatCpus, "cpu">;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked", "softirq"];

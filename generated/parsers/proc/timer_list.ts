@@ -758,7 +758,7 @@ function ProcTimerListBlockCpuObject(this: ProcTimerListBlockCpu, v_kind: ProcTi
 }
 ProcTimerListBlockCpuObject.prototype = Object.prototype;
 
-/** Makes a plain ProcTimerListBlockCpu (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcTimerListBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuObjectNew = ProcTimerListBlockCpuObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuObject>) => ProcTimerListBlockCpu;
 
 /** The constructor behind ProcTimerListBlockCpuClocksObjectNew. */
@@ -767,7 +767,7 @@ function ProcTimerListBlockCpuClocksObject(this: Omit<ProcTimerListBlockCpuClock
 }
 ProcTimerListBlockCpuClocksObject.prototype = Object.prototype;
 
-/** Makes a plain Omit<ProcTimerListBlockCpuClocks, "index" | "clock"> (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain Omit<ProcTimerListBlockCpuClocks, "index" | "clock"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksObjectNew = ProcTimerListBlockCpuClocksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksObject>) => Omit<ProcTimerListBlockCpuClocks, "index" | "clock">;
 
 /** The constructor behind ProcTimerListBlockCpuClocksClockObjectNew. */
@@ -782,7 +782,7 @@ function ProcTimerListBlockCpuClocksClockObject(this: ProcTimerListBlockCpuClock
 }
 ProcTimerListBlockCpuClocksClockObject.prototype = Object.prototype;
 
-/** Makes a plain ProcTimerListBlockCpuClocksClock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcTimerListBlockCpuClocksClock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksClockObjectNew = ProcTimerListBlockCpuClocksClockObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockObject>) => ProcTimerListBlockCpuClocksClock;
 
 /** The constructor behind ProcTimerListBlockTickDeviceObjectNew. */
@@ -811,7 +811,7 @@ function ProcTimerListBlockTickDeviceObject(this: ProcTimerListBlockTickDevice, 
 }
 ProcTimerListBlockTickDeviceObject.prototype = Object.prototype;
 
-/** Makes a plain ProcTimerListBlockTickDevice (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcTimerListBlockTickDevice (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockTickDeviceObjectNew = ProcTimerListBlockTickDeviceObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceObject>) => ProcTimerListBlockTickDevice;
 
 /** The constructor behind ProcTimerListBlockTickDeviceCountersObjectNew. */
@@ -822,7 +822,7 @@ function ProcTimerListBlockTickDeviceCountersObject(this: ProcTimerListBlockTick
 }
 ProcTimerListBlockTickDeviceCountersObject.prototype = Object.prototype;
 
-/** Makes a plain ProcTimerListBlockTickDeviceCounters (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcTimerListBlockTickDeviceCounters (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockTickDeviceCountersObjectNew = ProcTimerListBlockTickDeviceCountersObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceCountersObject>) => ProcTimerListBlockTickDeviceCounters;
 
 /** The constructor behind ProcTimerListBlockBroadcastMasksObjectNew. */
@@ -833,7 +833,7 @@ function ProcTimerListBlockBroadcastMasksObject(this: ProcTimerListBlockBroadcas
 }
 ProcTimerListBlockBroadcastMasksObject.prototype = Object.prototype;
 
-/** Makes a plain ProcTimerListBlockBroadcastMasks (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcTimerListBlockBroadcastMasks (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockBroadcastMasksObjectNew = ProcTimerListBlockBroadcastMasksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockBroadcastMasksObject>) => ProcTimerListBlockBroadcastMasks;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["cpu", ".expires_next", ".hres_active", ".nr_events", ".nr_retries", ".nr_hangs", ".max_hang_time", ".nohz_mode", ".nohz", ".highres", ".last_tick", ".tick_stopped", ".idle_jiffies", ".idle_calls", ".idle_sleeps", ".idle_entrytime", ".idle_waketime", ".idle_exittime", ".idle_sleeptime", ".iowait_sleeptime", ".last_jiffies", ".next_timer", ".idle_expires", "jiffies"];

@@ -366,7 +366,7 @@ function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBl
 }
 ProcZoneinfoBlockObject.prototype = Object.prototype;
 
-/** Makes a plain ProcZoneinfoBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcZoneinfoBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcZoneinfoBlockObjectNew = ProcZoneinfoBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockObject>) => ProcZoneinfoBlock;
 
 /** The constructor behind ProcZoneinfoBlockPagesetsBlockObjectNew. */
@@ -382,7 +382,7 @@ function ProcZoneinfoBlockPagesetsBlockObject(this: ProcZoneinfoBlockPagesetsBlo
 }
 ProcZoneinfoBlockPagesetsBlockObject.prototype = Object.prototype;
 
-/** Makes a plain ProcZoneinfoBlockPagesetsBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcZoneinfoBlockPagesetsBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcZoneinfoBlockPagesetsBlockObjectNew = ProcZoneinfoBlockPagesetsBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockPagesetsBlockObject>) => ProcZoneinfoBlockPagesetsBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];

@@ -1800,7 +1800,7 @@ function ProcNetNetstatObject(this: ProcNetNetstat, v_tcpExt: ProcNetNetstat["tc
 }
 ProcNetNetstatObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetNetstat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetNetstat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatObjectNew = ProcNetNetstatObject as unknown as new (...values: Parameters<typeof ProcNetNetstatObject>) => ProcNetNetstat;
 
 /** The constructor behind ProcNetNetstatTcpExtObjectNew. */
@@ -1944,7 +1944,7 @@ function ProcNetNetstatTcpExtObject(this: ProcNetNetstatTcpExt, v_syncookiesSent
 }
 ProcNetNetstatTcpExtObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetNetstatTcpExt (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetNetstatTcpExt (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatTcpExtObjectNew = ProcNetNetstatTcpExtObject as unknown as new (...values: Parameters<typeof ProcNetNetstatTcpExtObject>) => ProcNetNetstatTcpExt;
 
 /** The constructor behind ProcNetNetstatIpExtObjectNew. */
@@ -1971,7 +1971,7 @@ function ProcNetNetstatIpExtObject(this: ProcNetNetstatIpExt, v_inNoRoutes: Proc
 }
 ProcNetNetstatIpExtObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetNetstatIpExt (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetNetstatIpExt (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatIpExtObjectNew = ProcNetNetstatIpExtObject as unknown as new (...values: Parameters<typeof ProcNetNetstatIpExtObject>) => ProcNetNetstatIpExt;
 
 /** The constructor behind ProcNetNetstatMptcpExtObjectNew. */
@@ -2056,5 +2056,5 @@ function ProcNetNetstatMptcpExtObject(this: ProcNetNetstatMptcpExt, v_mpCapableS
 }
 ProcNetNetstatMptcpExtObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetNetstatMptcpExt (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetNetstatMptcpExt (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatMptcpExtObjectNew = ProcNetNetstatMptcpExtObject as unknown as new (...values: Parameters<typeof ProcNetNetstatMptcpExtObject>) => ProcNetNetstatMptcpExt;

@@ -139,5 +139,5 @@ function ProcNetRawRowObject(this: ProcNetRawRow, v_bucket: ProcNetRawRow["bucke
 }
 ProcNetRawRowObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetRawRow (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetRawRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetRawRowObjectNew = ProcNetRawRowObject as unknown as new (...values: Parameters<typeof ProcNetRawRowObject>) => ProcNetRawRow;

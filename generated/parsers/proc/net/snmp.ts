@@ -846,7 +846,7 @@ function ProcNetSnmpObject(this: ProcNetSnmp, v_ip: ProcNetSnmp["ip"], v_icmp: P
 }
 ProcNetSnmpObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSnmp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSnmp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpObjectNew = ProcNetSnmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpObject>) => ProcNetSnmp;
 
 /** The constructor behind ProcNetSnmpIpObjectNew. */
@@ -875,7 +875,7 @@ function ProcNetSnmpIpObject(this: ProcNetSnmpIp, v_forwarding: ProcNetSnmpIp["f
 }
 ProcNetSnmpIpObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSnmpIp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSnmpIp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpIpObjectNew = ProcNetSnmpIpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIpObject>) => ProcNetSnmpIp;
 
 /** The constructor behind ProcNetSnmpIcmpObjectNew. */
@@ -913,7 +913,7 @@ function ProcNetSnmpIcmpObject(this: ProcNetSnmpIcmp, v_inMsgs: ProcNetSnmpIcmp[
 }
 ProcNetSnmpIcmpObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSnmpIcmp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSnmpIcmp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpIcmpObjectNew = ProcNetSnmpIcmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIcmpObject>) => ProcNetSnmpIcmp;
 
 /** The constructor behind ProcNetSnmpTcpObjectNew. */
@@ -937,7 +937,7 @@ function ProcNetSnmpTcpObject(this: ProcNetSnmpTcp, v_rtoAlgorithm: ProcNetSnmpT
 }
 ProcNetSnmpTcpObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSnmpTcp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSnmpTcp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpTcpObjectNew = ProcNetSnmpTcpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpTcpObject>) => ProcNetSnmpTcp;
 
 /** The constructor behind ProcNetSnmpUdpObjectNew. */
@@ -955,7 +955,7 @@ function ProcNetSnmpUdpObject(this: ProcNetSnmpUdp, v_inDatagrams: ProcNetSnmpUd
 }
 ProcNetSnmpUdpObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSnmpUdp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSnmpUdp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpUdpObjectNew = ProcNetSnmpUdpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpObject>) => ProcNetSnmpUdp;
 
 /** The constructor behind ProcNetSnmpUdpLiteObjectNew. */
@@ -973,5 +973,5 @@ function ProcNetSnmpUdpLiteObject(this: ProcNetSnmpUdpLite, v_inDatagrams: ProcN
 }
 ProcNetSnmpUdpLiteObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSnmpUdpLite (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSnmpUdpLite (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpUdpLiteObjectNew = ProcNetSnmpUdpLiteObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpLiteObject>) => ProcNetSnmpUdpLite;

@@ -296,7 +296,7 @@ function ProcNetSockstatObject(this: ProcNetSockstat, v_sockets: ProcNetSockstat
 }
 ProcNetSockstatObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSockstat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSockstat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSockstatObjectNew = ProcNetSockstatObject as unknown as new (...values: Parameters<typeof ProcNetSockstatObject>) => ProcNetSockstat;
 
 /** The constructor behind ProcNetSockstatUdpObjectNew. */
@@ -307,5 +307,5 @@ function ProcNetSockstatUdpObject(this: ProcNetSockstatUdp, v_inUse: ProcNetSock
 }
 ProcNetSockstatUdpObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetSockstatUdp (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetSockstatUdp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSockstatUdpObjectNew = ProcNetSockstatUdpObject as unknown as new (...values: Parameters<typeof ProcNetSockstatUdpObject>) => ProcNetSockstatUdp;

@@ -179,7 +179,7 @@ function ProcNetUnixSocketObject(this: ProcNetUnixSocket, v_kind: ProcNetUnixSoc
 }
 ProcNetUnixSocketObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetUnixSocket (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetUnixSocket (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUnixSocketObjectNew = ProcNetUnixSocketObject as unknown as new (...values: Parameters<typeof ProcNetUnixSocketObject>) => ProcNetUnixSocket;
 
 /** The constructor behind ProcNetUnixWithoutInodeObjectNew. */
@@ -195,5 +195,5 @@ function ProcNetUnixWithoutInodeObject(this: ProcNetUnixWithoutInode, v_kind: Pr
 }
 ProcNetUnixWithoutInodeObject.prototype = Object.prototype;
 
-/** Makes a plain ProcNetUnixWithoutInode (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcNetUnixWithoutInode (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUnixWithoutInodeObjectNew = ProcNetUnixWithoutInodeObject as unknown as new (...values: Parameters<typeof ProcNetUnixWithoutInodeObject>) => ProcNetUnixWithoutInode;

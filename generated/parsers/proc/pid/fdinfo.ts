@@ -591,7 +591,7 @@ function ProcPidFdinfoObject(this: ProcPidFdinfo, v_pos: ProcPidFdinfo["pos"], v
 }
 ProcPidFdinfoObject.prototype = Object.prototype;
 
-/** Makes a plain ProcPidFdinfo (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcPidFdinfo (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoObjectNew = ProcPidFdinfoObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoObject>) => ProcPidFdinfo;
 
 /** The constructor behind ProcPidFdinfoEpollTargetObjectNew. */
@@ -606,7 +606,7 @@ function ProcPidFdinfoEpollTargetObject(this: ProcPidFdinfoEpollTarget, v_fd: Pr
 }
 ProcPidFdinfoEpollTargetObject.prototype = Object.prototype;
 
-/** Makes a plain ProcPidFdinfoEpollTarget (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcPidFdinfoEpollTarget (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoEpollTargetObjectNew = ProcPidFdinfoEpollTargetObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoEpollTargetObject>) => ProcPidFdinfoEpollTarget;
 
 /** The constructor behind ProcPidFdinfoInotifyWatchObjectNew. */
@@ -623,7 +623,7 @@ function ProcPidFdinfoInotifyWatchObject(this: ProcPidFdinfoInotifyWatch, v_wd: 
 }
 ProcPidFdinfoInotifyWatchObject.prototype = Object.prototype;
 
-/** Makes a plain ProcPidFdinfoInotifyWatch (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcPidFdinfoInotifyWatch (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoInotifyWatchObjectNew = ProcPidFdinfoInotifyWatchObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoInotifyWatchObject>) => ProcPidFdinfoInotifyWatch;
 
 /** The constructor behind ProcPidFdinfoFanotifyInodeMarkObjectNew. */
@@ -640,7 +640,7 @@ function ProcPidFdinfoFanotifyInodeMarkObject(this: ProcPidFdinfoFanotifyInodeMa
 }
 ProcPidFdinfoFanotifyInodeMarkObject.prototype = Object.prototype;
 
-/** Makes a plain ProcPidFdinfoFanotifyInodeMark (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcPidFdinfoFanotifyInodeMark (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoFanotifyInodeMarkObjectNew = ProcPidFdinfoFanotifyInodeMarkObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoFanotifyInodeMarkObject>) => ProcPidFdinfoFanotifyInodeMark;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "eventfd-id", "eventfd-semaphore", "tfd", "sigmask", "inotify wd", "fanotify flags", "fanotify ino", "fanotify mnt_id", "fanotify sdev", "clockid", "ticks", "settime flags", "it_value", "it_interval", "Pid", "NSpid", "tty-index", "scm_fds"];

@@ -337,7 +337,7 @@ function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsB
 }
 ProcPidSmapsBlockObject.prototype = Object.prototype;
 
-/** Makes a plain ProcPidSmapsBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcPidSmapsBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidSmapsBlockObjectNew = ProcPidSmapsBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsBlockObject>) => ProcPidSmapsBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];

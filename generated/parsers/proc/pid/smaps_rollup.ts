@@ -277,7 +277,7 @@ function ProcPidSmapsRollupBlockObject(this: ProcPidSmapsRollupBlock, v_start: P
 }
 ProcPidSmapsRollupBlockObject.prototype = Object.prototype;
 
-/** Makes a plain ProcPidSmapsRollupBlock (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcPidSmapsRollupBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidSmapsRollupBlockObjectNew = ProcPidSmapsRollupBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsRollupBlockObject>) => ProcPidSmapsRollupBlock;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked"];

@@ -703,7 +703,7 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
 }
 ProcPidStatusObject.prototype = Object.prototype;
 
-/** Makes a plain ProcPidStatus (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain ProcPidStatus (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidStatusObjectNew = ProcPidStatusObject as unknown as new (...values: Parameters<typeof ProcPidStatusObject>) => ProcPidStatus;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Name", "Umask", "State", "Tgid", "Ngid", "Pid", "PPid", "TracerPid", "Uid", "Gid", "FDSize", "Groups", "NStgid", "NSpid", "NSpgid", "NSsid", "Kthread", "VmPeak", "VmSize", "VmLck", "VmPin", "VmHWM", "VmRSS", "RssAnon", "RssFile", "RssShmem", "VmData", "VmStk", "VmExe", "VmLib", "VmPTE", "VmPMD", "VmSwap", "HugetlbPages", "Stack usage", "CoreDumping", "THP_enabled", "untag_mask", "x86_Thread_features", "x86_Thread_features_locked", "SleepAVG", "Threads", "SigQ", "SigPnd", "ShdPnd", "SigBlk", "SigIgn", "SigCgt", "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp", "Seccomp_filters", "Speculation_Store_Bypass", "SpeculationIndirectBranch", "Cpus_allowed", "Cpus_allowed_list", "Mems_allowed", "Mems_allowed_list", "voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"];

@@ -146,7 +146,7 @@ function SysFsCgroupCpuStatObject(this: SysFsCgroupCpuStat, v_usage: SysFsCgroup
 }
 SysFsCgroupCpuStatObject.prototype = Object.prototype;
 
-/** Makes a plain SysFsCgroupCpuStat (prototype Object.prototype), its optional fields left out when undefined. A constructor, not a literal with the optional keys added to it: V8 gives a constructor's objects room inside for every key it may set, where keys added to a literal go to a property array that grows, and is copied, a few keys at a time. */
+/** Makes a plain SysFsCgroupCpuStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysFsCgroupCpuStatObjectNew = SysFsCgroupCpuStatObject as unknown as new (...values: Parameters<typeof SysFsCgroupCpuStatObject>) => SysFsCgroupCpuStat;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["usage_usec", "user_usec", "system_usec", "nice_usec", "core_sched.force_idle_usec", "nr_periods", "nr_throttled", "throttled_usec", "nr_bursts", "burst_usec"];
