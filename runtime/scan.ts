@@ -30,6 +30,12 @@ const PLUS = 43;
 const SAFE = Number.MAX_SAFE_INTEGER;
 /** The most slots Scan.listRoom makes room for (V8 gives an array made at a great length slow dictionary elements). */
 const LIST_ROOM = 1024;
+/**
+ * The longest rest of a line whose tokens Scan.listRoom counts (smaps'
+ * VmFlags): the tokens of a longer one (cpuinfo's flags, a thousand
+ * characters) cost more to count than the array grown by push costs.
+ */
+const SHORT_LIST_LINE = 256;
 
 export function isSpace(c: number): boolean {
   return c === SP || c === TAB;
@@ -1057,8 +1063,9 @@ export class Scan {
 
   /**
    * The room to make for a list read from the cursor: the items of one
-   * token separated by the byte `sep` (mountinfo's `rw,relatime`: 2), or
-   * the tokens left on the line when `sep` is -1; at most LIST_ROOM. A
+   * token separated by the byte `sep` (mountinfo's `rw,relatime`: 2), at
+   * most LIST_ROOM, or, when `sep` is -1, the tokens left on a line whose
+   * rest is at most SHORT_LIST_LINE long (0 for a longer one). A
    * generated parser makes its array at this length and fills it in place,
    * so it holds no unused slots (an array grown by push keeps room for 17
    * or more: in mountinfo's records, a third of their memory), and adds to
@@ -1066,7 +1073,7 @@ export class Scan {
    * a separator).
    */
   listRoom(sep: number): number {
-    if (sep < 0) return Math.min(this.tokensLeft(), LIST_ROOM);
+    if (sep < 0) return this.le - this.pos <= SHORT_LIST_LINE ? this.tokensLeft() : 0;
     const b = this.b;
     let p = this.pos;
     while (p < this.le && isSpace(b[p]!)) p++;

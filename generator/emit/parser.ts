@@ -180,9 +180,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         const arr = `a${counter++}`;
         const item = `i${counter++}`;
         const type = scalarType(v.of);
-        // The items of one token (`rw,relatime`) are counted first and go into an array made at that length (Scan.listRoom).
-        const room = v.open === undefined && v.separator !== null && v.separator.length === 1;
-        if (room) listStart(w, arr, type, `s.listRoom(${v.separator!.charCodeAt(0)})`);
+        // The items of one token (`rw,relatime`), or the tokens of a short rest of a line (VmFlags), are counted first
+        // and go into an array made at that length (Scan.listRoom).
+        const room = v.open === undefined && (v.separator === null || v.separator.length === 1);
+        if (room) listStart(w, arr, type, `s.listRoom(${v.separator === null ? -1 : v.separator.charCodeAt(0)})`);
         else w.writeLine(`const ${arr}: ${type}[] = [];`);
         const add = (): void => {
           if (room) listAdd(w, arr, item);

@@ -96,6 +96,16 @@ describe('fields a text lacks', () => {
     expect(Object.keys(bare!)).toEqual(Object.keys(full!).filter((k) => k !== 'pathname' && k !== 'vmFlags'));
   });
 
+  it('a list of tokens to the end of a short line and of a long one holds exactly its tokens', () => {
+    const head = '00400000-00401000 r-xp 00000000 fd:00 123 /bin/x\nSize: 4 kB\nRss: 4 kB\nShared_Clean: 0 kB\nShared_Dirty: 0 kB\nPrivate_Clean: 4 kB\nPrivate_Dirty: 0 kB\nReferenced: 4 kB\nAnonymous: 0 kB\nAnonHugePages: 0 kB\nSwap: 0 kB\nLocked: 0 kB\n';
+    // Counted first on a short line; grown by push on one of more than 256 characters.
+    for (const flags of [['rd', 'ex', 'mr'], Array.from({ length: 120 }, (_, i) => `f${i}`)]) {
+      const [block] = parseProcPidSmaps(`${head}VmFlags: ${flags.join(' ')}  \n`);
+      expect(block!.vmFlags).toEqual(flags);
+      expect(flaw(block)).toBeUndefined();
+    }
+  });
+
   it('leave no key holding undefined and no hole in any fixture of any spec', () => {
     let checked = 0;
     for (const f of findFixtures(registry)) {

@@ -317,13 +317,16 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 23: /* flags */ {
         if (v_flags !== undefined) s.duplicate(key);
         s.ws();
-        const a0: string[] = [];
+        const a0 = new Array<string>(s.listRoom(-1));
+        let a0n = 0;
         let i1: string;
         while (s.more()) {
           i1 = s.word();
-          a0.push(i1);
+          if (a0n < a0.length) a0[a0n] = i1; else a0.push(i1);
+          a0n++;
           s.sep();
         }
+        if (a0n < a0.length) a0.length = a0n;
         v_flags = a0;
         s.eol();
         break;
@@ -331,13 +334,16 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 24: /* vmx flags */ {
         if (v_vmxFlags !== undefined) s.duplicate(key);
         s.ws();
-        const a2: string[] = [];
+        const a2 = new Array<string>(s.listRoom(-1));
+        let a2n = 0;
         let i3: string;
         while (s.more()) {
           i3 = s.word();
-          a2.push(i3);
+          if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
+          a2n++;
           s.sep();
         }
+        if (a2n < a2.length) a2.length = a2n;
         v_vmxFlags = a2;
         s.eol();
         break;
@@ -345,13 +351,16 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 25: /* bugs */ {
         if (v_bugs !== undefined) s.duplicate(key);
         s.ws();
-        const a4: string[] = [];
+        const a4 = new Array<string>(s.listRoom(-1));
+        let a4n = 0;
         let i5: string;
         while (s.more()) {
           i5 = s.word();
-          a4.push(i5);
+          if (a4n < a4.length) a4[a4n] = i5; else a4.push(i5);
+          a4n++;
           s.sep();
         }
+        if (a4n < a4.length) a4.length = a4n;
         v_bugs = a4;
         s.eol();
         break;
@@ -388,13 +397,16 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 31: /* power management */ {
         if (v_powerManagement !== undefined) s.duplicate(key);
         s.ws();
-        const a6: string[] = [];
+        const a6 = new Array<string>(s.listRoom(-1));
+        let a6n = 0;
         let i7: string;
         while (s.more()) {
           i7 = s.word();
-          a6.push(i7);
+          if (a6n < a6.length) a6[a6n] = i7; else a6.push(i7);
+          a6n++;
           s.sep();
         }
+        if (a6n < a6.length) a6.length = a6n;
         v_powerManagement = a6;
         s.eol();
         break;
@@ -409,13 +421,16 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 33: /* Features */ {
         if (v_features !== undefined) s.duplicate(key);
         s.ws();
-        const a8: string[] = [];
+        const a8 = new Array<string>(s.listRoom(-1));
+        let a8n = 0;
         let i9: string;
         while (s.more()) {
           i9 = s.word();
-          a8.push(i9);
+          if (a8n < a8.length) a8[a8n] = i9; else a8.push(i9);
+          a8n++;
           s.sep();
         }
+        if (a8n < a8.length) a8.length = a8n;
         v_features = a8;
         s.eol();
         break;
@@ -791,13 +806,16 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       case 11: /* features */ {
         if (v_s390Features !== undefined) s.duplicate(key);
         s.ws();
-        const a10: string[] = [];
+        const a10 = new Array<string>(s.listRoom(-1));
+        let a10n = 0;
         let i11: string;
         while (s.more()) {
           i11 = s.word();
-          a10.push(i11);
+          if (a10n < a10.length) a10[a10n] = i11; else a10.push(i11);
+          a10n++;
           s.sep();
         }
+        if (a10n < a10.length) a10.length = a10n;
         v_s390Features = a10;
         s.eol();
         break;
@@ -805,13 +823,16 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       case 12: /* facilities */ {
         if (v_facilities !== undefined) s.duplicate(key);
         s.ws();
-        const a12: number[] = [];
+        const a12 = new Array<number>(s.listRoom(-1));
+        let a12n = 0;
         let i13: number;
         while (s.more()) {
           i13 = s.u();
-          a12.push(i13);
+          if (a12n < a12.length) a12[a12n] = i13; else a12.push(i13);
+          a12n++;
           s.sep();
         }
+        if (a12n < a12.length) a12.length = a12n;
         v_facilities = a12;
         s.eol();
         break;

@@ -25,13 +25,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMdstat {
       case "Personalities": {
         if (v_personalities !== undefined) s.duplicate(key);
         s.ws();
-        const a0: string[] = [];
+        const a0 = new Array<string>(s.listRoom(-1));
+        let a0n = 0;
         let i1: string;
         while (s.more()) {
           i1 = s.word();
-          a0.push(i1);
+          if (a0n < a0.length) a0[a0n] = i1; else a0.push(i1);
+          a0n++;
           s.sep();
         }
+        if (a0n < a0.length) a0.length = a0n;
         v_personalities = a0;
         s.eol();
         break;
@@ -39,13 +42,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMdstat {
       case "unused devices": {
         if (v_unusedDevices !== undefined) s.duplicate(key);
         s.ws();
-        const a2: string[] = [];
+        const a2 = new Array<string>(s.listRoom(-1));
+        let a2n = 0;
         let i3: string;
         while (s.more()) {
           i3 = s.word();
-          a2.push(i3);
+          if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
+          a2n++;
           s.sep();
         }
+        if (a2n < a2.length) a2.length = a2n;
         v_unusedDevices = a2;
         s.eol();
         break;

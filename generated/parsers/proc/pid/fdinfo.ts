@@ -203,13 +203,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
       case 21: /* NSpid */ {
         if (v_pidfdNsPid !== undefined) s.duplicate(key);
         s.ws();
-        const a6: number[] = [];
+        const a6 = new Array<number>(s.listRoom(-1));
+        let a6n = 0;
         let i7: number;
         while (s.more()) {
           i7 = s.i();
-          a6.push(i7);
+          if (a6n < a6.length) a6[a6n] = i7; else a6.push(i7);
+          a6n++;
           s.sep();
         }
+        if (a6n < a6.length) a6.length = a6n;
         v_pidfdNsPid = a6;
         s.eol();
         break;

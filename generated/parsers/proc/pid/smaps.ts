@@ -249,13 +249,16 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
       case 25: /* VmFlags */ {
         if (v_vmFlags !== undefined) s.duplicate(key);
         s.ws();
-        const a2: string[] = [];
+        const a2 = new Array<string>(s.listRoom(-1));
+        let a2n = 0;
         let i3: string;
         while (s.more()) {
           i3 = s.word();
-          a2.push(i3);
+          if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
+          a2n++;
           s.sep();
         }
+        if (a2n < a2.length) a2.length = a2n;
         v_vmFlags = a2;
         s.eol();
         break;

@@ -171,13 +171,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 11: /* Groups */ {
         if (v_groups !== undefined) s.duplicate(key);
         s.ws();
-        const a0: number[] = [];
+        const a0 = new Array<number>(s.listRoom(-1));
+        let a0n = 0;
         let i1: number;
         while (s.more()) {
           i1 = s.u();
-          a0.push(i1);
+          if (a0n < a0.length) a0[a0n] = i1; else a0.push(i1);
+          a0n++;
           s.sep();
         }
+        if (a0n < a0.length) a0.length = a0n;
         v_groups = a0;
         s.eol();
         break;
@@ -185,13 +188,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 12: /* NStgid */ {
         if (v_nsTgid !== undefined) s.duplicate(key);
         s.ws();
-        const a2: number[] = [];
+        const a2 = new Array<number>(s.listRoom(-1));
+        let a2n = 0;
         let i3: number;
         while (s.more()) {
           i3 = s.u();
-          a2.push(i3);
+          if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
+          a2n++;
           s.sep();
         }
+        if (a2n < a2.length) a2.length = a2n;
         v_nsTgid = a2;
         s.eol();
         break;
@@ -199,13 +205,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 13: /* NSpid */ {
         if (v_nsPid !== undefined) s.duplicate(key);
         s.ws();
-        const a4: number[] = [];
+        const a4 = new Array<number>(s.listRoom(-1));
+        let a4n = 0;
         let i5: number;
         while (s.more()) {
           i5 = s.u();
-          a4.push(i5);
+          if (a4n < a4.length) a4[a4n] = i5; else a4.push(i5);
+          a4n++;
           s.sep();
         }
+        if (a4n < a4.length) a4.length = a4n;
         v_nsPid = a4;
         s.eol();
         break;
@@ -213,13 +222,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 14: /* NSpgid */ {
         if (v_nsPgid !== undefined) s.duplicate(key);
         s.ws();
-        const a6: number[] = [];
+        const a6 = new Array<number>(s.listRoom(-1));
+        let a6n = 0;
         let i7: number;
         while (s.more()) {
           i7 = s.u();
-          a6.push(i7);
+          if (a6n < a6.length) a6[a6n] = i7; else a6.push(i7);
+          a6n++;
           s.sep();
         }
+        if (a6n < a6.length) a6.length = a6n;
         v_nsPgid = a6;
         s.eol();
         break;
@@ -227,13 +239,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 15: /* NSsid */ {
         if (v_nsSid !== undefined) s.duplicate(key);
         s.ws();
-        const a8: number[] = [];
+        const a8 = new Array<number>(s.listRoom(-1));
+        let a8n = 0;
         let i9: number;
         while (s.more()) {
           i9 = s.u();
-          a8.push(i9);
+          if (a8n < a8.length) a8[a8n] = i9; else a8.push(i9);
+          a8n++;
           s.sep();
         }
+        if (a8n < a8.length) a8.length = a8n;
         v_nsSid = a8;
         s.eol();
         break;
@@ -353,13 +368,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 38: /* x86_Thread_features */ {
         if (v_x86ThreadFeatures !== undefined) s.duplicate(key);
         s.ws();
-        const a10: string[] = [];
+        const a10 = new Array<string>(s.listRoom(-1));
+        let a10n = 0;
         let i11: string;
         while (s.more()) {
           i11 = s.word();
-          a10.push(i11);
+          if (a10n < a10.length) a10[a10n] = i11; else a10.push(i11);
+          a10n++;
           s.sep();
         }
+        if (a10n < a10.length) a10.length = a10n;
         v_x86ThreadFeatures = a10;
         s.eol();
         break;
@@ -367,13 +385,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       case 39: /* x86_Thread_features_locked */ {
         if (v_x86ThreadFeaturesLocked !== undefined) s.duplicate(key);
         s.ws();
-        const a12: string[] = [];
+        const a12 = new Array<string>(s.listRoom(-1));
+        let a12n = 0;
         let i13: string;
         while (s.more()) {
           i13 = s.word();
-          a12.push(i13);
+          if (a12n < a12.length) a12[a12n] = i13; else a12.push(i13);
+          a12n++;
           s.sep();
         }
+        if (a12n < a12.length) a12.length = a12n;
         v_x86ThreadFeaturesLocked = a12;
         s.eol();
         break;
