@@ -260,8 +260,8 @@ export class Scan {
     const t = this.text;
     let n = 0;
     for (let i = this.nl; i < end && n < LIST_ROOM; n++) {
-      const e = t.indexOf(sep, i);
-      if (e < 0 || e >= end) return n + 1;
+      const e = findIn(t, sep, i, end);
+      if (e < 0) return n + 1;
       i = e + 1;
     }
     return n;
