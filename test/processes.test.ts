@@ -326,10 +326,12 @@ describe('refresh mode', () => {
         encoding: 'utf8',
       });
       expect(r.status, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout) as { created: number; unlisted: number; sleeping: number };
+      const out = JSON.parse(r.stdout) as { created: number; still: number; listedWhenStill: number; sleeping: number };
       expect(out.sleeping).toBe(40);
       expect(out.created).toBe(0);
-      expect(out.unlisted).toBe(10);
+      // The machine's task counter moves with every test beside this one: only the samples it did not move for count.
+      expect(out.still).toBeGreaterThanOrEqual(1);
+      expect(out.listedWhenStill).toBe(0);
     },
   );
 
