@@ -370,6 +370,36 @@ static int fds_arg(napi_env env, napi_value v, int32_t **data, size_t *len) {
   return 0;
 }
 
+/* A batch of the descriptors data[0, n) (copied) with the flags `single`; NULL when out of memory. */
+static struct batch *fds_batch(const int32_t *data, uint32_t n, const void *single) {
+  struct batch *b = batch_new(n, single);
+  if (b == NULL) return NULL;
+  if ((b->fds = malloc(n ? (size_t)n * 4 : 4)) == NULL) {
+    batch_free(b);
+    return NULL;
+  }
+  memcpy(b->fds, data, (size_t)n * 4);
+  return b;
+}
+
+/*
+ * A batch of the files of folders [d0, d1) of `dirs` (see task_paths) with
+ * the flags `single`, into *out: NULL on success, else the message to throw.
+ */
+static const char *paths_batch(napi_env env, napi_value dirs, uint32_t d0, uint32_t d1, char names[16][64], size_t namelen[16],
+                               uint32_t nfiles, const void *single, struct batch **out) {
+  struct batch *b = batch_new((d1 - d0) * nfiles, single);
+  *out = NULL;
+  if (b == NULL) return "out of memory";
+  const char *wrong = task_paths(env, dirs, d0, d1, names, namelen, nfiles, &b->paths);
+  if (wrong != NULL) {
+    batch_free(b);
+    return wrong;
+  }
+  *out = b;
+  return NULL;
+}
+
 static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -385,13 +415,9 @@ static napi_value read_task_files_async(napi_env env, napi_callback_info info) {
   if (single_arg(env, argv[2], count, &sdata) != 0) {
     return fail(env, "readTaskFilesAsync: single must be a Uint8Array with a flag per file");
   }
-  struct batch *b = batch_new(count, sdata);
-  if (b == NULL) return fail(env, "readTaskFilesAsync: out of memory");
-  const char *wrong = task_paths(env, argv[0], 0, ndirs, names, namelen, nfiles, &b->paths);
-  if (wrong != NULL) {
-    batch_free(b);
-    return failed_with(env, "readTaskFilesAsync", wrong);
-  }
+  struct batch *b;
+  const char *wrong = paths_batch(env, argv[0], 0, ndirs, names, namelen, nfiles, sdata, &b);
+  if (wrong != NULL) return failed_with(env, "readTaskFilesAsync", wrong);
   return batch_queue(env, b, argv[3], "procspec.readTaskFiles");
 }
 
@@ -412,12 +438,8 @@ static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
   if (single_arg(env, argv[1], len, &sdata) != 0) {
     return fail(env, "preadFdsAsync: single must be a Uint8Array with a flag per descriptor");
   }
-  struct batch *b = batch_new((uint32_t)len, sdata);
-  if (b == NULL || (b->fds = malloc(len ? len * 4 : 4)) == NULL) {
-    if (b != NULL) batch_free(b);
-    return fail(env, "preadFdsAsync: out of memory");
-  }
-  memcpy(b->fds, data, len * 4);
+  struct batch *b = fds_batch(data, (uint32_t)len, sdata);
+  if (b == NULL) return failed_with(env, "preadFdsAsync", "out of memory");
   return batch_queue(env, b, argv[2], "procspec.preadFds");
 }
 
@@ -616,9 +638,7 @@ static napi_value read_task_files_each(napi_env env, napi_callback_info info) {
   if (run_new(&r, files, per) != 0) return failed_with(env, "readTaskFilesEach", "out of memory");
   for (uint32_t i = 0; i < r.count; i++) {
     uint32_t n = batch_size(files, per, i);
-    const char *wrong = (r.b[i] = batch_new(n, sdata)) == NULL
-                            ? "out of memory"
-                            : task_paths(env, argv[0], i * per / nfiles, (i * per + n) / nfiles, names, namelen, nfiles, &r.b[i]->paths);
+    const char *wrong = paths_batch(env, argv[0], i * per / nfiles, (i * per + n) / nfiles, names, namelen, nfiles, sdata, &r.b[i]);
     if (wrong != NULL) {
       run_free(&r);
       return failed_with(env, "readTaskFilesEach", wrong);
@@ -643,12 +663,10 @@ static napi_value pread_fds_each(napi_env env, napi_callback_info info) {
   struct run r;
   if (run_new(&r, (uint32_t)len, per) != 0) return failed_with(env, "preadFdsEach", "out of memory");
   for (uint32_t i = 0; i < r.count; i++) {
-    uint32_t n = batch_size((uint32_t)len, per, i);
-    if ((r.b[i] = batch_new(n, sdata)) == NULL || (r.b[i]->fds = malloc((size_t)n * 4)) == NULL) {
+    if ((r.b[i] = fds_batch(data + (size_t)i * per, batch_size((uint32_t)len, per, i), sdata)) == NULL) {
       run_free(&r);
       return failed_with(env, "preadFdsEach", "out of memory");
     }
-    memcpy(r.b[i]->fds, data + (size_t)i * per, (size_t)n * 4);
   }
   return run_batches(env, &r, per, helpers, argv[4]);
 }

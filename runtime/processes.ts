@@ -287,53 +287,55 @@ const isPid = (name: string): boolean => {
  * cannot, node:fs does.
  */
 export function listPids(root: string, viaNative = true): number[] {
-  if (viaNative && native !== undefined) {
-    const got = native.listPids(root);
-    if (typeof got !== 'number' && got.length > 0) return Array.from(ascending(got));
-  }
+  const got = nativeIds(root, viaNative);
+  if (typeof got === 'object' && got.length > 0) return Array.from(got);
   let names: string[];
   try {
     names = fs.readdirSync(root);
   } catch (err) {
     throw new ProcfsError('io', `${root}: cannot list processes (${(err as { code?: string }).code ?? String(err)})`, { file: root, cause: err });
   }
-  const out: number[] = [];
-  for (const n of names) if (isPid(n)) out.push(Number(n));
+  const out = idsAmong(names);
   if (out.length === 0 && !names.includes('self')) {
     throw new ProcfsError('unsupported', `${root}: no process folders and no self link: not a procfs root`, { file: root });
   }
-  return out.sort((a, b) => a - b);
+  return out;
 }
 
 /** The threads of process `tgid` (none when it has ended), in ascending order of their ids. */
 function threadsOf(root: string, tgid: number, viaNative: boolean): Task[] {
   const dir = `${root}/${tgid}/task`;
-  let tids: ArrayLike<number> | undefined;
-  if (viaNative && native !== undefined) {
-    // A task folder lists its threads as the root lists processes (getdents alone, see listPids).
-    const got = native.listPids(dir);
-    if (typeof got !== 'number') tids = got.length > 1 ? ascending(got) : got;
-    else if (got < 0) return [];
-  }
-  if (tids === undefined) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return [];
-    }
-    tids = names.filter(isPid).map(Number).sort((a, b) => a - b);
+  // A task folder lists its threads as the root lists processes.
+  const got = nativeIds(dir, viaNative);
+  if (typeof got === 'number') return [];
+  let tids: ArrayLike<number>;
+  try {
+    tids = got ?? idsAmong(fs.readdirSync(dir));
+  } catch {
+    return [];
   }
   const out: Task[] = new Array(tids.length);
   for (let i = 0; i < tids.length; i++) out[i] = { dir: `${dir}/${tids[i]}`, pid: tids[i]!, tgid };
   return out;
 }
 
-/** Ids from getdents in ascending order (procfs gives them so; a copy on another file system may not). */
-function ascending(ids: Int32Array): Int32Array {
-  for (let i = 1; i < ids.length; i++) if (ids[i]! < ids[i - 1]!) return ids.sort();
-  return ids;
+/**
+ * The ids (names of digits) of the folders in `dir`, listed with getdents
+ * alone by the native reader, in ascending order; -errno when `dir` cannot
+ * be listed; undefined without the native reader (or with `viaNative`
+ * false) and when a name of digits is too long for an id (node:fs lists it).
+ */
+function nativeIds(dir: string, viaNative: boolean): Int32Array | number | undefined {
+  if (!viaNative || native === undefined) return undefined;
+  const got = native.listPids(dir);
+  if (typeof got === 'number') return got < 0 ? got : undefined;
+  // procfs gives them in ascending order; a copy on another file system may not.
+  for (let i = 1; i < got.length; i++) if (got[i]! < got[i - 1]!) return got.sort();
+  return got;
 }
+
+/** The names of digits among `names` (not starting with 0), as numbers in ascending order. */
+const idsAmong = (names: readonly string[]): number[] => names.filter(isPid).map(Number).sort((a, b) => a - b);
 
 /** The task folders a selection names (before reading them), listed by the native reader or, with `viaNative` false, node:fs. */
 export function tasksOf(root: string, select: Selection, viaNative = true): Task[] {
@@ -546,15 +548,19 @@ function readBatches(reader: NativeReader, tasks: Task[], files: string[], threa
     size * k,
     singleFlags(files, size),
     threads,
-    (first, buf, ends, errs) => {
-      const texts = textsOf(buf, ends, errs);
-      const at = first / k;
-      for (let i = 0; i * k < texts.length; i++) {
-        view.point(texts, i * k);
-        each(tasks[at + i]!, view.read);
-      }
-    },
+    (first, buf, ends, errs) => eachOfBatch(tasks, first / k, textsOf(buf, ends, errs), view, each),
   );
+}
+
+/** Hands each task of a batch (tasks[at] first) with a reader of its texts to `each`; their results, in order. */
+function eachOfBatch<R>(tasks: readonly Task[], at: number, texts: readonly (Uint8Array | number)[], view: BatchTexts, each: (t: Task, read: TaskRead) => R): R[] {
+  const k = view.files.length;
+  const out: R[] = new Array(texts.length / k);
+  for (let i = 0; i < out.length; i++) {
+    view.point(texts, i * k);
+    out[i] = each(tasks[at + i]!, view.read);
+  }
+  return out;
 }
 
 /** Flags for the native reader, `files` repeated for `tasks` tasks: 1 for a file the kernel prints in one piece. */
@@ -567,12 +573,12 @@ export function singleFlags(files: readonly string[], tasks: number): Uint8Array
 
 /** A reader over the texts of a batch (each task's files in the order of `files`), pointed at one task after another. */
 class BatchTexts {
-  private texts: (Uint8Array | number)[] = [];
+  private texts: readonly (Uint8Array | number)[] = [];
   private at = 0;
-  constructor(private readonly files: readonly string[]) {}
+  constructor(readonly files: readonly string[]) {}
 
   /** Makes `read` give the texts of the task whose first file is texts[first]. */
-  point(texts: (Uint8Array | number)[], first: number): void {
+  point(texts: readonly (Uint8Array | number)[], first: number): void {
     this.texts = texts;
     this.at = first;
   }
@@ -680,13 +686,7 @@ async function readBatchesAsync(
       reader.readTaskFilesAsync(batch.map((t) => t.dir), files, batch.length === size ? single : single.subarray(0, batch.length * k), done);
     },
     (index, texts) => {
-      const at = index * size;
-      const out: TaskResult[] = new Array(Math.min(size, tasks.length - at));
-      for (let i = 0; i < out.length; i++) {
-        view.point(texts, i * k);
-        out[i] = each(tasks[at + i]!, view.read);
-      }
-      parts[index] = out;
+      parts[index] = eachOfBatch(tasks, index * size, texts, view, each);
     },
   );
   return parts.flat();
