@@ -4,10 +4,11 @@
  * and listing while thousands of short-lived processes come and go.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { madeUpRoot, writeStat } from './support/made-up-root.js';
 import { ProcFs } from '../runtime/index.js';
 import { native } from '../runtime/native.js';
 import { listProcesses } from '../runtime/processes.js';
@@ -358,23 +359,12 @@ describe('refresh mode', () => {
   });
 
   it('reads a root of 700 tasks alike on the calling thread alone, with 1 or 3 threads beside it, and through node:fs: listings and samples', async () => {
-    // A made-up root (values cannot move between reads): stat from a captured task with its pid, name and times changed.
-    const root = mkdtempSync(join(tmpdir(), 'procspec-threads-'));
-    const template = readFileSync(join(repo, '..', 'shared', 'corpus', 'prometheus-procfs', 'proc', '26231', 'stat'), 'latin1').split(' ');
-    const writeStat = (pid: number, utime: number) => {
-      const f = [...template];
-      f[0] = String(pid);
-      f[1] = `(t${pid})`;
-      f[13] = String(utime);
-      writeFileSync(join(root, String(pid), 'stat'), f.join(' '));
-    };
     const pids = Array.from({ length: 700 }, (_, i) => 950 + i);
-    for (const pid of pids) {
-      mkdirSync(join(root, String(pid)));
+    const root = madeUpRoot('procspec-threads-', pids, (dir, pid) => {
       // Tasks without stat are gone; every 50th has a 100 KiB argument (batches outgrow their first buffer).
-      if (pid % 97 !== 3) writeStat(pid, pid % 300);
-      writeFileSync(join(root, String(pid), 'cmdline'), `prog\0${pid % 50 === 0 ? 'y'.repeat(100 * 1024) : pid}\0`);
-    }
+      if (pid % 97 !== 3) writeStat(dir, pid, pid % 300);
+      writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid % 50 === 0 ? 'y'.repeat(100 * 1024) : pid}\0`);
+    });
     try {
       const tree = new ProcFs({ root });
       const groups = ['base', 'cpu', 'cmdline'] as const;
@@ -390,7 +380,7 @@ describe('refresh mode', () => {
       const monitors = [tree.monitor({ groups: [...groups], threads: 0 }), tree.monitor({ groups: [...groups], threads: 3 }), tree.monitor({ groups: [...groups], native: false })];
       const firsts = monitors.map((m) => m.sample());
       for (const s of firsts) expect(s.rows).toEqual(alone.rows);
-      for (const pid of pids) if (pid % 97 !== 3 && pid % 3 === 0) writeStat(pid, pid % 300 + 7);
+      for (const pid of pids) if (pid % 97 !== 3 && pid % 3 === 0) writeStat(root, pid, pid % 300 + 7);
       const seconds = [monitors[0]!.sample(), monitors[1]!.sample(), await monitors[1]!.sampleAsync(), monitors[2]!.sample()];
       const plain = (rows: object[]) => rows.map((r) => ({ ...r, rates: undefined }));
       expect(seconds[0]!.rows.find((r) => r.pid === 1002)?.utime).toBeCloseTo(((1002 % 300) + 7) / 100);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
 import { DEFAULT_THREADS, native, textsOf } from '../../runtime/native.js';
 import { helpersOf, listPids } from '../../runtime/processes.js';
+import { madeUpRoot, writeStat } from '../support/made-up-root.js';
 
 const FILES = ['a', 'b'];
 const DIRS = 300;
@@ -156,17 +157,11 @@ describe('listing the pid folders of a root', () => {
 describe.skipIf(native === undefined)('sync listings from two threads at once', () => {
   it('a worker thread and the main thread each list every task (one has the helpers, the other reads alone)', async () => {
     const { Worker } = await import('node:worker_threads');
-    const root = mkdtempSync(join(tmpdir(), 'procspec-two-listings-'));
-    const template = readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'prometheus-procfs', 'proc', '26231', 'stat'), 'latin1').split(' ');
+    const root = madeUpRoot('procspec-two-listings-', Array.from({ length: 400 }, (_, i) => 100 + i), (dir, pid) => {
+      writeStat(dir, pid);
+      writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid}\0`);
+    });
     try {
-      for (let pid = 100; pid < 500; pid++) {
-        mkdirSync(join(root, String(pid)));
-        const f = [...template];
-        f[0] = String(pid);
-        f[1] = `(t${pid})`;
-        writeFileSync(join(root, String(pid), 'stat'), f.join(' '));
-        writeFileSync(join(root, String(pid), 'cmdline'), `prog\0${pid}\0`);
-      }
       const p = new ProcFs({ root });
       const expected = JSON.stringify(p.processes({ groups: ['base', 'cpu', 'cmdline'], threads: 0 }).rows);
       expect(JSON.parse(expected)).toHaveLength(400);

@@ -1,0 +1,29 @@
+/**
+ * A made-up /proc root for listing tests (values cannot move between reads):
+ * a folder per task whose stat is a task captured from another kernel with
+ * its pid, name and user time changed, and a cmdline.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const TEMPLATE = readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'prometheus-procfs', 'proc', '26231', 'stat'), 'latin1').split(' ');
+
+/** Writes the stat of task `pid` of `root`: named t<pid>, with `utime` clock ticks of user time (the template's when not given). */
+export function writeStat(root: string, pid: number, utime?: number): void {
+  const f = [...TEMPLATE];
+  f[0] = String(pid);
+  f[1] = `(t${pid})`;
+  if (utime !== undefined) f[13] = String(utime);
+  writeFileSync(join(root, String(pid), 'stat'), f.join(' '));
+}
+
+/** A new root (under the temporary folder, named after `prefix`) with a folder for every pid of `pids`; `fill` writes each one's files. */
+export function madeUpRoot(prefix: string, pids: readonly number[], fill: (root: string, pid: number) => void): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  for (const pid of pids) {
+    mkdirSync(join(root, String(pid)));
+    fill(root, pid);
+  }
+  return root;
+}
