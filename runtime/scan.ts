@@ -104,6 +104,21 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
 /** Length from which V8 makes a slice of a string a view into it (SlicedString::kMinLength). */
 const SLICE_VIEW_MIN = 13;
 
+/** Slots of the table of short strings (a power of two; see Scan.str). */
+const SHORT_BITS = 12;
+const SHORT_SLOTS = 1 << SHORT_BITS;
+
+/**
+ * Strings of 2 to 12 characters made before, by a hash of their bytes: a
+ * token a file repeats on every line (rw, relatime, tmpfs, VmFlags' rd and
+ * mr, a process name) is one string, not one per line. Each slot holds the
+ * last string made for it, so the table stays 4,096 short strings.
+ */
+const shortStrings: string[] = new Array<string>(SHORT_SLOTS).fill('');
+
+/** The bytes of each slot's string, four to a word, and its length (0: an empty slot). */
+const shortKeys = new Int32Array(SHORT_SLOTS * 4);
+
 /** Texts longer than this give strings of their own (see Scan.str): a view may keep at most this much alive. */
 const OWN_TEXT_ABOVE = 4096;
 
@@ -200,15 +215,44 @@ export class Scan {
    * is held: from a text longer than OWN_TEXT_ABOVE such a string is made
    * from the bytes instead, so that a value kept from a large file does not
    * keep the file (20 mount points kept from 868 KB mountinfo texts held
-   * 23.6 MiB).
+   * 23.6 MiB). A short string of such a text is shared (see shortStr).
    */
   str(a: number, e: number): string {
     if (!this.ascii) {
       const b = this.b;
       for (let i = a; i < e; i++) if (b[i]! > 127) return (b as CodecBuffer).utf8Slice(a, e);
     }
-    if (e - a >= SLICE_VIEW_MIN && this.end > OWN_TEXT_ABOVE) return (this.b as CodecBuffer).latin1Slice(a, e);
-    return this.text.slice(a, e);
+    const n = e - a;
+    if (n >= SLICE_VIEW_MIN) return this.end > OWN_TEXT_ABOVE ? (this.b as CodecBuffer).latin1Slice(a, e) : this.text.slice(a, e);
+    return n < 2 || this.end <= OWN_TEXT_ABOVE ? this.text.slice(a, e) : this.shortStr(a, e, n);
+  }
+
+  /**
+   * A string of 2 to 12 ASCII bytes b[a, e) of a large text: the one made
+   * before for the same bytes when the slot of their hash still holds it
+   * (see shortStrings), else a new one that takes the slot.
+   */
+  private shortStr(a: number, e: number, n: number): string {
+    let w0 = 0;
+    let w1 = 0;
+    let w2 = 0;
+    const b = this.b;
+    for (let i = 0; i < n; i++) {
+      const c = b[a + i]!;
+      if (i < 4) w0 |= c << (i << 3);
+      else if (i < 8) w1 |= c << ((i - 4) << 3);
+      else w2 |= c << ((i - 8) << 3);
+    }
+    const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2 ^ n, 0xc2b2ae35), 0x9e3779b1) >>> (32 - SHORT_BITS);
+    const k = slot << 2;
+    if (shortKeys[k] === w0 && shortKeys[k + 1] === w1 && shortKeys[k + 2] === w2 && shortKeys[k + 3] === n) return shortStrings[slot]!;
+    const made = this.text.slice(a, e);
+    shortKeys[k] = w0;
+    shortKeys[k + 1] = w1;
+    shortKeys[k + 2] = w2;
+    shortKeys[k + 3] = n;
+    shortStrings[slot] = made;
+    return made;
   }
 
   /**
