@@ -462,11 +462,14 @@ static napi_value pread_fds_async(napi_env env, napi_callback_info info) {
 struct run {
   pthread_mutex_t lock;
   pthread_cond_t read;  /* a batch has been read */
-  struct batch **b;
+  pthread_cond_t more;  /* a batch has been added, or the listing ended */
+  struct batch **b;     /* grown while listing (readProcessesEach): taken with lock held */
   uint8_t *state;       /* per batch: 0 waiting, 1 being read, 2 read */
   uint32_t count;
+  uint32_t room;        /* batches b and state have room for */
   uint32_t next;        /* the first batch nobody has taken */
   int stop;
+  int listing;          /* batches are still being added: helpers wait for them */
   uint32_t seats;       /* helpers that may still join (pool.lock) */
   uint32_t aboard;      /* helpers reading for it now (pool.lock) */
 };
@@ -492,16 +495,17 @@ static struct {
 static int read_next(struct run *r) {
   if (r->stop || r->next == r->count) return 0;
   uint32_t i = r->next++;
+  struct batch *b = r->b[i];
   r->state[i] = 1;
   pthread_mutex_unlock(&r->lock);
-  batch_execute(NULL, r->b[i]);
+  batch_execute(NULL, b);
   pthread_mutex_lock(&r->lock);
   r->state[i] = 2;
   pthread_cond_broadcast(&r->read);
   return 1;
 }
 
-/* A helper: joins each run once while it has seats, reads batches until none is left, leaves. */
+/* A helper: joins each run once while it has seats, reads batches until none is left (and none is coming), leaves. */
 static void *helper(void *arg) {
   (void)arg;
   pthread_setname_np(pthread_self(), "procspec-read");
@@ -516,7 +520,10 @@ static void *helper(void *arg) {
     r->aboard++;
     pthread_mutex_unlock(&pool.lock);
     pthread_mutex_lock(&r->lock);
-    while (read_next(r)) {
+    for (;;) {
+      if (read_next(r)) continue;
+      if (!r->listing || r->stop) break;
+      pthread_cond_wait(&r->more, &r->lock);
     }
     pthread_mutex_unlock(&r->lock);
     pthread_mutex_lock(&pool.lock);
@@ -560,15 +567,19 @@ static void run_free(struct run *r) {
   free(r->state);
 }
 
-/* Reads the batches of r with up to `helpers` helpers beside this thread, handing each to `each` in order; frees them. */
-static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_t helpers, napi_value each) {
-  int oom = 0;
+/* Readies r (its batches in r->b, or added while r->listing) and gives it up to `helpers` helpers; whether it has them. */
+static int run_start(struct run *r, uint32_t helpers) {
   pthread_mutex_init(&r->lock, NULL);
   pthread_cond_init(&r->read, NULL);
+  pthread_cond_init(&r->more, NULL);
   r->next = 0;
   r->stop = 0;
   if (helpers > 8) helpers = 8;
-  int helped = r->count >= 2 && helpers > 0 && pool_take(r, helpers);
+  return (r->listing || r->count >= 2) && helpers > 0 && pool_take(r, helpers);
+}
+
+/* Hands every batch of r to `each` in order, on this thread, reading those nobody has taken; 0, or -1 when one ran out of memory (thrown) or `each` threw. */
+static int run_hand_on(napi_env env, struct run *r, uint32_t per, napi_value each) {
   napi_value undef;
   napi_get_undefined(env, &undef);
   for (uint32_t i = 0; i < r->count; i++) {
@@ -579,30 +590,46 @@ static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_
     }
     pthread_mutex_unlock(&r->lock);
     if (r->b[i]->failed) {
-      oom = 1;
-      break;
+      napi_throw_error(env, NULL, "procread: out of memory");
+      return -1;
     }
     napi_value argv[4];
     napi_create_uint32(env, i * per, &argv[0]);
     batch_values(env, r->b[i], argv + 1);
     batch_free(r->b[i]);
     r->b[i] = NULL;
-    if (napi_call_function(env, undef, each, 4, argv, NULL) != napi_ok) break; /* each threw: thrown on */
+    if (napi_call_function(env, undef, each, 4, argv, NULL) != napi_ok) return -1; /* each threw: thrown on */
   }
+  return 0;
+}
+
+/* Stops r (helpers take no more batches), takes the helpers back once none is reading for it, and frees it. */
+static void run_end(struct run *r, int helped) {
   pthread_mutex_lock(&r->lock);
   r->stop = 1;
+  r->listing = 0;
+  pthread_cond_broadcast(&r->more);
   pthread_mutex_unlock(&r->lock);
   if (helped) pool_give_back(r);
+  pthread_cond_destroy(&r->more);
   pthread_cond_destroy(&r->read);
   pthread_mutex_destroy(&r->lock);
   run_free(r);
-  if (oom) napi_throw_error(env, NULL, "procread: out of memory");
+}
+
+/* Reads the batches of r with up to `helpers` helpers beside this thread, handing each to `each` in order; frees them. */
+static napi_value run_batches(napi_env env, struct run *r, uint32_t per, uint32_t helpers, napi_value each) {
+  int helped = run_start(r, helpers);
+  run_hand_on(env, r, per, each);
+  run_end(r, helped);
   return NULL;
 }
 
 /* Allocates the batch list of a run of `files` files in batches of `per`; -1 when out of memory. */
 static int run_new(struct run *r, uint32_t files, uint32_t per) {
+  r->listing = 0;
   r->count = files == 0 ? 0 : (files - 1) / per + 1;
+  r->room = r->count;
   r->b = calloc(r->count ? r->count : 1, sizeof *r->b);
   r->state = calloc(r->count ? r->count : 1, 1);
   if (r->b == NULL || r->state == NULL) {
@@ -671,6 +698,23 @@ static napi_value pread_fds_each(napi_env env, napi_callback_info info) {
   return run_batches(env, &r, per, helpers, argv[4]);
 }
 
+/* The pid a folder name gives (digits, the first not 0): 0 when it is not one, -1 when it is digits too many for a pid. */
+static int32_t pid_of(const char *name) {
+  if (name[0] < '1' || name[0] > '9') return 0;
+  int32_t pid = 0;
+  size_t len = 0;
+  while (name[len] >= '0' && name[len] <= '9') {
+    if (len == 9) break;
+    pid = pid * 10 + (name[len] - '0');
+    len++;
+  }
+  if (name[len] == '\0') return pid;
+  /* Not all digits, or longer than nine of them. */
+  const char *c = name + len;
+  while (*c >= '0' && *c <= '9') c++;
+  return *c == '\0' ? -1 : 0;
+}
+
 /*
  * listPids(root: string) -> Int32Array | number
  *   The pid folders of a procfs root (names of digits, the first not 0), in
@@ -704,20 +748,9 @@ static napi_value list_pids(napi_env env, napi_callback_info info) {
     for (long at = 0; at < n;) {
       struct dirent64 *d = (struct dirent64 *)(dents + at);
       at += d->d_reclen;
-      const char *name = d->d_name;
-      if (name[0] < '1' || name[0] > '9') continue;
-      int32_t pid = 0;
-      size_t len = 0;
-      while (name[len] >= '0' && name[len] <= '9') {
-        if (len == 9) break;
-        pid = pid * 10 + (name[len] - '0');
-        len++;
-      }
-      if (name[len] != '\0') {
-        /* Not all digits, or longer than nine of them. */
-        const char *c = name + len;
-        while (*c >= '0' && *c <= '9') c++;
-        if (*c == '\0') too_long = 1;
+      int32_t pid = pid_of(d->d_name);
+      if (pid <= 0) {
+        if (pid < 0) too_long = 1;
         continue;
       }
       if (count == room) {
@@ -742,6 +775,157 @@ static napi_value list_pids(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * Adds a batch of the files of pids[0, n) (paths "<root>/<pid>/<file>") to
+ * the end of r, growing its lists, and wakes a helper; -1 when out of memory.
+ */
+static int run_add(struct run *r, const char *root, size_t rootlen, const int32_t *pids, uint32_t n, char names[16][64],
+                   size_t namelen[16], uint32_t nfiles, const void *single) {
+  struct batch *b = batch_new(n * nfiles, single);
+  if (b == NULL) return -1;
+  size_t each = rootlen + 12, longest = 0;
+  for (uint32_t j = 0; j < nfiles; j++) longest = namelen[j] > longest ? namelen[j] : longest;
+  char *paths = malloc((size_t)n * nfiles * (each + longest + 2));
+  if (paths == NULL) {
+    batch_free(b);
+    return -1;
+  }
+  char *at = paths;
+  for (uint32_t t = 0; t < n; t++) {
+    for (uint32_t j = 0; j < nfiles; j++) {
+      memcpy(at, root, rootlen);
+      at += rootlen;
+      at += sprintf(at, "/%d/", pids[t]);
+      memcpy(at, names[j], namelen[j] + 1);
+      at += namelen[j] + 1;
+    }
+  }
+  b->paths = paths;
+  pthread_mutex_lock(&r->lock);
+  if (r->count == r->room) {
+    uint32_t room = r->room * 2 + 16;
+    struct batch **more = realloc(r->b, room * sizeof *more);
+    if (more != NULL) r->b = more;
+    uint8_t *state = more == NULL ? NULL : realloc(r->state, room);
+    if (state != NULL) r->state = state;
+    if (more == NULL || state == NULL) {
+      pthread_mutex_unlock(&r->lock);
+      batch_free(b);
+      return -1;
+    }
+    r->room = room;
+  }
+  r->b[r->count] = b;
+  r->state[r->count] = 0;
+  r->count++;
+  pthread_cond_signal(&r->more);
+  pthread_mutex_unlock(&r->lock);
+  return 0;
+}
+
+/*
+ * readProcessesEach(root, files, per, single, helpers, listed(pids: Int32Array), each) -> number
+ *   readTaskFilesEach over the pid folders of a procfs root, read while the
+ *   root is still being listed: each time getdents has given the pids of a
+ *   batch, the batch goes to the helpers, so that they read from the first
+ *   pids on instead of waiting for the whole listing (10 ms at 10,000
+ *   processes). When the listing has ended, `listed` gets every pid in
+ *   order, then `each` every batch as readTaskFilesEach gives them. Returns
+ *   1; -errno when the root cannot be listed, 0 when a name of digits is too
+ *   long for a pid or the pids are not in ascending order (a copy of /proc
+ *   on another file system): then nothing was handed on and the caller
+ *   lists the root its own way.
+ */
+static napi_value read_processes_each(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char root[4096];
+  long rootlen;
+  uint32_t nfiles, per, helpers;
+  char names[16][64];
+  size_t namelen[16];
+  void *sdata;
+  if (argc != 7 || (rootlen = path_arg(env, argv[0], root, sizeof root)) < 0 || (nfiles = get_names(env, argv[1], names, namelen)) == 0 ||
+      napi_get_value_uint32(env, argv[2], &per) != napi_ok || per == 0 || per % nfiles != 0 ||
+      napi_get_value_uint32(env, argv[4], &helpers) != napi_ok) {
+    return fail(env, "readProcessesEach(root, files: 1 to 16 short names, per: a multiple of files.length, single, helpers, listed, each)");
+  }
+  if (single_arg(env, argv[3], per, &sdata) != 0) return fail(env, "readProcessesEach: single must be a Uint8Array with a flag per file of a batch");
+  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return number(env, -errno);
+  uint32_t tasks_per = per / nfiles;
+  struct run r;
+  size_t count = 0, queued = 0, room = 4096;
+  int32_t *pids = malloc(room * sizeof *pids);
+  if (pids == NULL || run_new(&r, 0, per) != 0) {
+    free(pids);
+    close(fd);
+    return failed_with(env, "readProcessesEach", "out of memory");
+  }
+  r.listing = 1;
+  int helped = run_start(&r, helpers);
+  /* Small pieces of the listing, so that the first batch goes out early. */
+  static __thread char dents[8192];
+  int err = 0, other = 0;
+  while (err == 0 && !other) {
+    long n = syscall(SYS_getdents64, fd, dents, sizeof dents);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      break;
+    }
+    if (n == 0) break;
+    for (long at = 0; at < n && !other;) {
+      struct dirent64 *d = (struct dirent64 *)(dents + at);
+      at += d->d_reclen;
+      int32_t pid = pid_of(d->d_name);
+      if (pid == 0) continue;
+      if (pid < 0 || (count > 0 && pid <= pids[count - 1])) {
+        other = 1;
+        break;
+      }
+      if (count == room) {
+        int32_t *more = realloc(pids, room * 2 * sizeof *pids);
+        if (more == NULL) {
+          err = ENOMEM;
+          break;
+        }
+        pids = more;
+        room *= 2;
+      }
+      pids[count++] = pid;
+    }
+    while (err == 0 && !other && count - queued >= tasks_per) {
+      if (run_add(&r, root, (size_t)rootlen, pids + queued, tasks_per, names, namelen, nfiles, sdata) != 0) err = ENOMEM;
+      queued += tasks_per;
+    }
+  }
+  close(fd);
+  if (err == 0 && !other && count > queued && run_add(&r, root, (size_t)rootlen, pids + queued, (uint32_t)(count - queued), names, namelen, nfiles, sdata) != 0) {
+    err = ENOMEM;
+  }
+  pthread_mutex_lock(&r.lock);
+  r.listing = 0;
+  pthread_cond_broadcast(&r.more);
+  pthread_mutex_unlock(&r.lock);
+  if (err != 0 || other) {
+    run_end(&r, helped);
+    free(pids);
+    if (err == ENOMEM) return failed_with(env, "readProcessesEach", "out of memory");
+    return number(env, other ? 0 : -err);
+  }
+  napi_value list = int32_array(env, pids, (uint32_t)count), undef;
+  free(pids);
+  napi_get_undefined(env, &undef);
+  if (list == NULL || napi_call_function(env, undef, argv[5], 1, &list, NULL) != napi_ok || run_hand_on(env, &r, per, argv[6]) != 0) {
+    run_end(&r, helped);
+    return NULL;
+  }
+  run_end(&r, helped);
+  return number(env, 1);
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value f;
   napi_create_function(env, "readFile", NAPI_AUTO_LENGTH, read_file, NULL, &f);
@@ -756,6 +940,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "readTaskFilesEach", f);
   napi_create_function(env, "preadFdsEach", NAPI_AUTO_LENGTH, pread_fds_each, NULL, &f);
   napi_set_named_property(env, exports, "preadFdsEach", f);
+  napi_create_function(env, "readProcessesEach", NAPI_AUTO_LENGTH, read_processes_each, NULL, &f);
+  napi_set_named_property(env, exports, "readProcessesEach", f);
   napi_create_function(env, "listPids", NAPI_AUTO_LENGTH, list_pids, NULL, &f);
   napi_set_named_property(env, exports, "listPids", f);
   return exports;

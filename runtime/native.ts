@@ -24,6 +24,14 @@ export interface NativeReader {
   readTaskFilesEach(dirs: readonly string[], files: readonly string[], per: number, single: Uint8Array, helpers: number, each: BatchEach): void;
   /** readTaskFilesEach of kept descriptors, each re-read from offset 0. */
   preadFdsEach(fds: Int32Array, per: number, single: Uint8Array, helpers: number, each: BatchEach): void;
+  /**
+   * readTaskFilesEach over the pid folders of a procfs root, reading from
+   * the first pids listed on: `listed` gets every pid in order once the
+   * listing has ended, then `each` every batch. 1 when done; -errno when the
+   * root cannot be listed, 0 when its names are not those of procfs (a name
+   * of digits too long for a pid, pids out of order): nothing handed on.
+   */
+  readProcessesEach(root: string, files: readonly string[], per: number, single: Uint8Array, helpers: number, listed: (pids: Int32Array) => void, each: BatchEach): number;
   /** The pid folders of a procfs root in getdents' order; -errno when it cannot be listed, 0 when a name of digits is too long for a pid. */
   listPids(root: string): Int32Array | number;
   /** One batch of readTaskFilesEach in libuv's thread pool: `done` gets its texts, where each file ends, and each file's errno (0: read). */

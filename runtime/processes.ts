@@ -552,6 +552,40 @@ function readBatches(reader: NativeReader, tasks: Task[], files: string[], threa
   );
 }
 
+/**
+ * The processes of a procfs root read as readBatches does, the reading
+ * started while the root is still being listed (readProcessesEach): how
+ * many were listed, or -1 when the native reader cannot list this root
+ * that way or found no pid in it (nothing was handed to `each`; the caller
+ * lists it as usual).
+ */
+function readWhileListing(reader: NativeReader, root: string, files: string[], threads: number, each: (t: Task, read: TaskRead) => void): number {
+  const k = files.length;
+  // The batch size tasksPerBatch would choose for as many processes as the last listing of this root found.
+  const size = tasksPerBatch(lastListed.get(root) ?? NATIVE_BATCH * 16);
+  const view = new BatchTexts(files);
+  let tasks: Task[] = [];
+  const done = reader.readProcessesEach(
+    root,
+    files,
+    size * k,
+    singleFlags(files, size),
+    threads,
+    (pids) => {
+      tasks = new Array<Task>(pids.length);
+      for (let i = 0; i < pids.length; i++) tasks[i] = { dir: `${root}/${pids[i]}`, pid: pids[i]!, tgid: pids[i]! };
+    },
+    (first, buf, ends, errs) => eachOfBatch(tasks, first / k, textsOf(buf, ends, errs), view, each),
+  );
+  // No pid at all: the usual listing tells an empty root from one that is not a procfs.
+  if (done !== 1 || tasks.length === 0) return -1;
+  lastListed.set(root, tasks.length);
+  return tasks.length;
+}
+
+/** How many processes the last listing of each root found (readWhileListing sizes its batches by it). */
+const lastListed = new Map<string, number>();
+
 /** Hands each task of a batch (tasks[at] first) with a reader of its texts to `each`; their results, in order. */
 function eachOfBatch<R>(tasks: readonly Task[], at: number, texts: readonly (Uint8Array | number)[], view: BatchTexts, each: (t: Task, read: TaskRead) => R): R[] {
   const k = view.files.length;
@@ -605,10 +639,15 @@ type TaskResult = Parsed | undefined | null;
 /** Lists processes or threads of a /proc root with the requested groups, synchronously. */
 export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G>): Listing<G> {
   const p = plan(opts.groups);
-  const tasks = tasksOf(root, opts.select ?? { all: 'processes' }, opts.native !== false);
+  const select = opts.select ?? { all: 'processes' };
   const c = listingContext(root, ctx);
   const failed: { pid: number; error: ProcfsError }[] = [];
   const results: TaskResult[] = [];
+  if (native !== undefined && opts.native !== false && 'all' in select && select.all === 'processes') {
+    const listed = readWhileListing(native, root, filesOf(p), helpersOf(opts), (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
+    if (listed >= 0) return listingOf<G>(root, listed, results, failed);
+  }
+  const tasks = tasksOf(root, select, opts.native !== false);
   if (native !== undefined && opts.native !== false) {
     readBatches(native, tasks, filesOf(p), helpersOf(opts), (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
   } else {

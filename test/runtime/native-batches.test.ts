@@ -7,11 +7,11 @@
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
 import { DEFAULT_THREADS, native, textsOf } from '../../runtime/native.js';
 import { helpersOf, listPids } from '../../runtime/processes.js';
-import { madeUpRoot, writeStat } from '../support/made-up-root.js';
+import { ascendingRoot, madeUpRoot, writeStat } from '../support/made-up-root.js';
 
 const FILES = ['a', 'b'];
 const DIRS = 300;
@@ -151,6 +151,103 @@ describe('listing the pid folders of a root', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(listPids('/proc')).toContain(process.pid);
+  });
+});
+
+describe.skipIf(native === undefined)('reading processes while listing them (readProcessesEach)', () => {
+  const PIDS = Array.from({ length: 700 }, (_, i) => 950 + i);
+  /** What file `name` of task `pid` holds: a stat from writeStat, a cmdline (missing for every 31st, 120 KiB for every 100th). */
+  const file = (pid: number, name: string): string | undefined =>
+    name === 'stat' ? readFileSync(join(up, String(pid), 'stat'), 'latin1') : pid % 31 === 4 ? undefined : pid % 100 === 0 ? 'z'.repeat(120 * 1024) : `prog\0${pid}\0`;
+  let up = '';
+  beforeAll(() => {
+    up = ascendingRoot('procspec-ascending-', PIDS, (dir, pid) => {
+      writeStat(dir, pid);
+      const cmdline = file(pid, 'cmdline');
+      if (cmdline !== undefined) writeFileSync(join(dir, String(pid), 'cmdline'), cmdline);
+    }, (dir) => native!.listPids(dir) as Int32Array);
+  });
+  afterAll(() => rmSync(up, { recursive: true, force: true }));
+
+  /** readProcessesEach of `root`: what it returned, the pids `listed` got (and how many calls), and each batch as gather gives it. */
+  function run(root: string, tasks: number, helpers: number) {
+    const calls: string[] = [];
+    let pids: number[] = [];
+    let done = 0;
+    const got = gather((each) => {
+      done = native!.readProcessesEach(root, ['stat', 'cmdline'], tasks * 2, single(tasks * 2), helpers, (p) => {
+        calls.push('listed');
+        pids = [...p];
+      }, (first, buf, ends, errs) => {
+        calls.push('each');
+        each(first, buf, ends, errs);
+      });
+    });
+    return { done, pids, calls, ...got };
+  }
+
+  it('lists every pid, then gives every file of every task in order, on 0 to 3 threads beside the caller, in batches of 1 to 1,000 tasks', () => {
+    const want = PIDS.flatMap((pid) => ['stat', 'cmdline'].map((f) => file(pid, f) ?? 2 /* ENOENT */));
+    for (const helpers of [0, 1, 3]) {
+      for (const tasks of [1, 16, 256, 1000]) {
+        const r = run(up, tasks, helpers);
+        expect(r.done).toBe(1);
+        expect(r.pids).toEqual(PIDS);
+        expect(r.calls[0]).toBe('listed');
+        expect(r.calls.filter((c) => c === 'listed')).toHaveLength(1);
+        expect(r.firsts).toEqual(Array.from({ length: Math.ceil(700 / tasks) }, (_, i) => i * tasks * 2));
+        expect(r.texts).toEqual(want);
+      }
+    }
+  });
+
+  it('hands nothing on and leaves the root to the caller when its pids are out of order or a name is too long, and gives -errno for a missing root', () => {
+    const shuffled = madeUpRoot('procspec-unordered-', [5, 300, 12, 7000, 41, 2, 999, 13], (dir, pid) => writeStat(dir, pid));
+    try {
+      const order = [...(native!.listPids(shuffled) as Int32Array)];
+      expect(order).not.toEqual([...order].sort((a, b) => a - b));
+      expect(run(shuffled, 2, 1)).toMatchObject({ done: 0, calls: [], texts: [] });
+      expect(new ProcFs({ root: shuffled }).processes({ groups: ['base'] }).rows.map((r) => r.pid)).toEqual([2, 5, 12, 13, 41, 300, 999, 7000]);
+    } finally {
+      rmSync(shuffled, { recursive: true, force: true });
+    }
+    mkdirSync(join(up, '12345678901'));
+    try {
+      expect(run(up, 16, 1)).toMatchObject({ done: 0, calls: [], texts: [] });
+    } finally {
+      rmSync(join(up, '12345678901'), { recursive: true });
+    }
+    expect(run(join(up, 'missing'), 16, 1)).toMatchObject({ done: -2, calls: [] });
+  });
+
+  it('throws on an exception of either callback; the next call reads as usual', () => {
+    const call = (listed: () => void, each: () => void) => native!.readProcessesEach(up, ['stat'], 16, single(16), 1, listed, each);
+    expect(() => call(() => { throw new Error('from listed'); }, () => {})).toThrow('from listed');
+    let batches = 0;
+    expect(() => call(() => {}, () => { if (++batches === 3) throw new Error('from each'); })).toThrow('from each');
+    expect(batches).toBe(3);
+    expect(run(up, 16, 1).pids).toEqual(PIDS);
+  });
+
+  it('is how a sync listing of all processes reads, with the rows of node:fs and of the calling thread alone', () => {
+    const tree = new ProcFs({ root: up });
+    const spy = vi.spyOn(native!, 'readProcessesEach');
+    try {
+      const rows = tree.processes({ groups: ['base', 'cmdline'] }).rows;
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(spy.mock.results[0]!.value).toBe(1);
+      // A task without its cmdline has ended between its reads.
+      expect(rows.map((r) => r.pid)).toEqual(PIDS.filter((p) => p % 31 !== 4));
+      expect(rows.find((r) => r.pid === 1000)?.cmdline).toEqual(['z'.repeat(120 * 1024)]);
+      expect(tree.processes({ groups: ['base', 'cmdline'], threads: 0 }).rows).toEqual(rows);
+      expect(spy).toHaveBeenCalledTimes(2);
+      expect(tree.processes({ groups: ['base', 'cmdline'], native: false }).rows).toEqual(rows);
+      // Other selections list first, as before.
+      expect(tree.processes({ groups: ['base'], select: { all: 'threads' } }).rows).toHaveLength(0);
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

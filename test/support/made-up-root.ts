@@ -3,7 +3,7 @@
  * a folder per task whose stat is a task captured from another kernel with
  * its pid, name and user time changed, and a cmdline.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,4 +26,26 @@ export function madeUpRoot(prefix: string, pids: readonly number[], fill: (root:
     fill(root, pid);
   }
   return root;
+}
+
+/**
+ * madeUpRoot on a file system that lists a folder's entries in the order
+ * they were made or its reverse (tmpfs, /dev/shm), with the folders made in
+ * the order that getdents gives in ascending order of pid, as procfs does:
+ * the native reader reads such a root while listing it. Throws when neither
+ * order lists ascending.
+ */
+export function ascendingRoot(prefix: string, pids: readonly number[], fill: (root: string, pid: number) => void, listed: (root: string) => ArrayLike<number>): string {
+  const up = [...pids].sort((a, b) => a - b);
+  for (const order of [up, [...up].reverse()]) {
+    const root = mkdtempSync(join('/dev/shm', prefix));
+    for (const pid of order) mkdirSync(join(root, String(pid)));
+    const got = Array.from(listed(root));
+    if (got.every((p, i) => p === up[i]) && got.length === up.length) {
+      for (const pid of up) fill(root, pid);
+      return root;
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+  throw new Error('/dev/shm lists its folders in neither the order they were made nor its reverse');
 }
