@@ -776,6 +776,48 @@ static napi_value list_pids(napi_env env, napi_callback_info info) {
 }
 
 /*
+ * listPidsAt(fd: number, out: Int32Array) -> number
+ *   The next pids of a folder open at fd, for a listing that goes piece by
+ *   piece (the async listing queues the batches of the pids it has while it
+ *   lists the rest): getdents until a piece holds a pid or the folder ends,
+ *   its pids written to `out` (room for 512). Returns how many, 0 at the
+ *   end, -errno, or -EOVERFLOW for a name of digits too long for a pid.
+ */
+static napi_value list_pids_at(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd;
+  size_t len, off;
+  napi_typedarray_type type;
+  napi_value ab;
+  void *data;
+  if (argc != 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_typedarray_info(env, argv[1], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array || len < 512) {
+    return fail(env, "listPidsAt(fd, out: Int32Array of 512 or more)");
+  }
+  int32_t *out = data;
+  static __thread char dents[8192];
+  for (;;) {
+    long n = syscall(SYS_getdents64, fd, dents, sizeof dents);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return number(env, -errno);
+    }
+    if (n == 0) return number(env, 0);
+    uint32_t count = 0;
+    for (long at = 0; at < n;) {
+      struct dirent64 *d = (struct dirent64 *)(dents + at);
+      at += d->d_reclen;
+      int32_t pid = pid_of(d->d_name);
+      if (pid < 0) return number(env, -EOVERFLOW);
+      if (pid > 0) out[count++] = pid;
+    }
+    if (count > 0) return number(env, count);
+  }
+}
+
+/*
  * Adds a batch of the files of pids[0, n) (paths "<root>/<pid>/<file>") to
  * the end of r, growing its lists, and wakes a helper; -1 when out of memory.
  */
@@ -942,6 +984,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_set_named_property(env, exports, "preadFdsEach", f);
   napi_create_function(env, "readProcessesEach", NAPI_AUTO_LENGTH, read_processes_each, NULL, &f);
   napi_set_named_property(env, exports, "readProcessesEach", f);
+  napi_create_function(env, "listPidsAt", NAPI_AUTO_LENGTH, list_pids_at, NULL, &f);
+  napi_set_named_property(env, exports, "listPidsAt", f);
   napi_create_function(env, "listPids", NAPI_AUTO_LENGTH, list_pids, NULL, &f);
   napi_set_named_property(env, exports, "listPids", f);
   return exports;

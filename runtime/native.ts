@@ -32,6 +32,8 @@ export interface NativeReader {
    * of digits too long for a pid, pids out of order): nothing handed on.
    */
   readProcessesEach(root: string, files: readonly string[], per: number, single: Uint8Array, helpers: number, listed: (pids: Int32Array) => void, each: BatchEach): number;
+  /** The next pids of a folder open at `fd` into `out` (room for 512): how many, 0 at its end, -errno, or -EOVERFLOW for a name of digits too long for a pid. */
+  listPidsAt(fd: number, out: Int32Array): number;
   /** The pid folders of a procfs root in getdents' order; -errno when it cannot be listed, 0 when a name of digits is too long for a pid. */
   listPids(root: string): Int32Array | number;
   /** One batch of readTaskFilesEach in libuv's thread pool: `done` gets its texts, where each file ends, and each file's errno (0: read). */
@@ -110,50 +112,89 @@ export function poolBatches(
   start: (index: number, done: BatchDone) => void,
   each: (index: number, texts: (Uint8Array | number)[]) => void,
 ): Promise<void> {
+  const pool = openPool(concurrency, start, each);
+  pool.add(count);
+  pool.close();
+  return pool.done;
+}
+
+/** poolBatches whose batches are added as they become known (the async listing adds them while it lists). */
+export interface OpenPool {
+  /** Makes `n` more batches known (their indices follow those before); they are queued as the pool has room. */
+  add(n: number): void;
+  /** No more batches: `done` settles once every batch is back. */
+  close(): void;
+  /** Queues nothing more and makes `done` reject with `why` once no batch is out. */
+  cancel(why: unknown): void;
+  readonly done: Promise<void>;
+}
+
+/** An open-ended poolBatches: batches are added with `add` until `close` (see poolBatches). */
+export function openPool(concurrency: number, start: (index: number, done: BatchDone) => void, each: (index: number, texts: (Uint8Array | number)[]) => void): OpenPool {
   const inFlight = Math.max(1, Math.min(4, Math.floor(concurrency / 16)));
-  return new Promise((resolve, reject) => {
-    let queued = 0;
-    let running = 0;
-    let failed = false;
-    let error: unknown;
-    const fail = (e: unknown): void => {
-      if (failed) return;
-      failed = true;
-      error = e;
-    };
-    const settle = (): void => {
-      if (running > 0 || (!failed && queued < count)) return;
-      if (failed) reject(error);
-      else resolve();
-    };
-    const queue = (): void => {
-      while (!failed && running < inFlight && queued < count) {
-        const index = queued++;
-        running++;
-        try {
-          start(index, (err, buf, ends, errs) => {
-            running--;
-            if (!failed) {
-              try {
-                if (err) throw err;
-                queue();
-                each(index, textsOf(buf, ends, errs));
-              } catch (e) {
-                fail(e);
-              }
-            }
-            settle();
-          });
-        } catch (e) {
-          // Not queued (bad arguments, out of memory): nothing of it is out.
-          running--;
-          fail(e);
-        }
-      }
-    };
-    queue();
-    settle();
+  let count = 0;
+  let closed = false;
+  let queued = 0;
+  let running = 0;
+  let failed = false;
+  let error: unknown;
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
   });
+  const fail = (e: unknown): void => {
+    if (failed) return;
+    failed = true;
+    error = e;
+  };
+  const settle = (): void => {
+    if (running > 0 || (!failed && (!closed || queued < count))) return;
+    if (failed) reject(error);
+    else resolve();
+  };
+  const queue = (): void => {
+    while (!failed && running < inFlight && queued < count) {
+      const index = queued++;
+      running++;
+      try {
+        start(index, (err, buf, ends, errs) => {
+          running--;
+          if (!failed) {
+            try {
+              if (err) throw err;
+              queue();
+              each(index, textsOf(buf, ends, errs));
+            } catch (e) {
+              fail(e);
+            }
+          }
+          settle();
+        });
+      } catch (e) {
+        // Not queued (bad arguments, out of memory): nothing of it is out.
+        running--;
+        fail(e);
+      }
+    }
+  };
+  return {
+    add(n) {
+      count += n;
+      queue();
+      settle();
+    },
+    close() {
+      closed = true;
+      settle();
+    },
+    cancel(why) {
+      fail(why);
+      settle();
+    },
+    done,
+  };
 }
 
 /** The files of a native batch (read into a buffer of its own): each file's bytes, or its errno number. */

@@ -33,7 +33,7 @@ import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
-import { DEFAULT_THREADS, errnoError, native, poolBatches, textsOf, type NativeReader } from './native.js';
+import { DEFAULT_THREADS, errnoError, native, openPool, poolBatches, textsOf, type NativeReader } from './native.js';
 import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
@@ -732,6 +732,90 @@ async function readBatchesAsync(
 }
 
 /**
+ * readBatchesAsync over the processes of a procfs root, each batch queued
+ * to the thread pool as soon as the listing has found its pids (the root is
+ * listed a getdents piece at a time, with a turn of the event loop between
+ * pieces, in which the batches back are parsed and more are queued): how
+ * many were listed and each one's result, or undefined when the root cannot
+ * be listed this way (not opened, out of order as no procfs lists, a name
+ * too long for a pid, or no pid at all), after every batch queued is back;
+ * the caller then lists it as usual, and `each` has been given nothing
+ * that counts (its results are dropped).
+ */
+async function readWhileListingAsync(
+  reader: NativeReader,
+  root: string,
+  files: string[],
+  concurrency: number,
+  each: (t: Task, read: TaskRead) => TaskResult,
+): Promise<{ listed: number; results: TaskResult[] } | undefined> {
+  let fd: number;
+  try {
+    fd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch {
+    return undefined;
+  }
+  const k = files.length;
+  const size = tasksPerBatch(lastListed.get(root) ?? NATIVE_BATCH * 16);
+  const single = singleFlags(files, size);
+  const tasks: Task[] = [];
+  const parts: TaskResult[][] = [];
+  const view = new BatchTexts(files);
+  const pool = openPool(
+    concurrency,
+    (index, done) => {
+      const batch = tasks.slice(index * size, (index + 1) * size);
+      reader.readTaskFilesAsync(batch.map((t) => t.dir), files, batch.length === size ? single : single.subarray(0, batch.length * k), done);
+    },
+    (index, texts) => {
+      parts[index] = eachOfBatch(tasks, index * size, texts, view, each);
+    },
+  );
+  // Handled here as well, so that a batch failing while the listing goes on is not an unhandled rejection; awaited below.
+  pool.done.catch(() => undefined);
+  const pids = new Int32Array(512);
+  let batches = 0;
+  let usable = true;
+  try {
+    for (;;) {
+      const n = reader.listPidsAt(fd, pids);
+      if (n <= 0) {
+        usable = n === 0;
+        break;
+      }
+      for (let i = 0; i < n && usable; i++) {
+        const pid = pids[i]!;
+        if (tasks.length > 0 && pid <= tasks[tasks.length - 1]!.pid) usable = false;
+        else tasks.push({ dir: `${root}/${pid}`, pid, tgid: pid });
+      }
+      if (!usable) break;
+      const full = Math.floor(tasks.length / size);
+      if (full > batches) {
+        pool.add(full - batches);
+        batches = full;
+      }
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  } catch (err) {
+    pool.cancel(err);
+    await pool.done.catch(() => undefined);
+    throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!usable || tasks.length === 0) {
+    pool.cancel(new Error('listed another way'));
+    await pool.done.catch(() => undefined);
+    return undefined;
+  }
+  pool.add(Math.ceil(tasks.length / size) - batches);
+  pool.close();
+  await pool.done;
+  lastListed.set(root, tasks.length);
+  return { listed: tasks.length, results: parts.flat() };
+}
+
+/**
  * Default `concurrency` of the async listing and of sampleAsync: with the
  * native reader, four batches at once, the whole of libuv's default thread
  * pool while a listing reads (on two cores four batches took 0.56-0.64 of
@@ -752,8 +836,14 @@ export async function listProcessesAsync<G extends Group>(
 ): Promise<Listing<G>> {
   const p = plan(opts.groups);
   const files = filesOf(p);
-  const tasks = tasksOf(root, opts.select ?? { all: 'processes' }, opts.native !== false);
+  const select = opts.select ?? { all: 'processes' };
   const c = listingContext(root, ctx);
+  if (native !== undefined && opts.native !== false && 'all' in select && select.all === 'processes') {
+    const failedWhile: { pid: number; error: ProcfsError }[] = [];
+    const got = await readWhileListingAsync(native, root, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) => readTaskOrFail(failedWhile, t, p, c, read));
+    if (got !== undefined) return listingOf<G>(root, got.listed, got.results, failedWhile);
+  }
+  const tasks = tasksOf(root, select, opts.native !== false);
   const failed: { pid: number; error: ProcfsError }[] = [];
   const results =
     native !== undefined && opts.native !== false

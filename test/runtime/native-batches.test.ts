@@ -251,6 +251,88 @@ describe.skipIf(native === undefined)('reading processes while listing them (rea
   });
 });
 
+describe.skipIf(native === undefined)('the async listing of all processes, queued while it lists (listPidsAt)', () => {
+  const PIDS = Array.from({ length: 700 }, (_, i) => 950 + i);
+  let up = '';
+  beforeAll(() => {
+    up = ascendingRoot('procspec-ascending-async-', PIDS, (dir, pid) => {
+      writeStat(dir, pid);
+      writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid % 100 === 0 ? 'y'.repeat(100 * 1024) : pid}\0`);
+    }, (dir) => native!.listPids(dir) as Int32Array);
+  });
+  afterAll(() => rmSync(up, { recursive: true, force: true }));
+  const openFds = () => readdirSync('/proc/self/fd').length;
+
+  it('gives the pids of a folder piece by piece, 0 at its end, and -EOVERFLOW for a name too long for a pid', () => {
+    const fd = openSync(up, 'r');
+    const out = new Int32Array(512);
+    const got: number[] = [];
+    let pieces = 0;
+    try {
+      for (let n = native!.listPidsAt(fd, out); n !== 0; n = native!.listPidsAt(fd, out)) {
+        expect(n).toBeGreaterThan(0);
+        got.push(...out.subarray(0, n));
+        pieces++;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    expect(got).toEqual(PIDS);
+    expect(pieces).toBeGreaterThan(1);
+    expect(() => native!.listPidsAt(0, new Int32Array(100))).toThrow(TypeError);
+    mkdirSync(join(up, '12345678901'));
+    const fd2 = openSync(up, 'r');
+    try {
+      let n = 1;
+      while (n > 0) n = native!.listPidsAt(fd2, out);
+      expect(n).toBe(-75);
+    } finally {
+      closeSync(fd2);
+      rmSync(join(up, '12345678901'), { recursive: true });
+    }
+  });
+
+  it('reads the rows the sync listing reads, listing with listPidsAt; a root out of order is listed as before', async () => {
+    const tree = new ProcFs({ root: up });
+    const spy = vi.spyOn(native!, 'listPidsAt');
+    try {
+      const fds = openFds();
+      const rows = (await tree.processesAsync({ groups: ['base', 'cpu', 'cmdline'] })).rows;
+      expect(spy).toHaveBeenCalled();
+      expect(openFds()).toBe(fds);
+      expect(rows.map((r) => r.pid)).toEqual(PIDS);
+      expect(rows).toEqual(tree.processes({ groups: ['base', 'cpu', 'cmdline'], threads: 0 }).rows);
+    } finally {
+      spy.mockRestore();
+    }
+    const shuffled = madeUpRoot('procspec-unordered-async-', [5, 300, 12, 7000, 41, 2, 999, 13], (dir, pid) => writeStat(dir, pid));
+    try {
+      expect((await new ProcFs({ root: shuffled }).processesAsync({ groups: ['base'] })).rows.map((r) => r.pid)).toEqual([2, 5, 12, 13, 41, 300, 999, 7000]);
+    } finally {
+      rmSync(shuffled, { recursive: true, force: true });
+    }
+    await expect(new ProcFs({ root: join(up, 'missing') }).processesAsync({ groups: ['base'] })).rejects.toThrow(/cannot list processes \(ENOENT\)/);
+  });
+
+  it('rejects with the error of a batch that fails while the listing goes on, once every batch is back, and closes the folder', async () => {
+    const tree = new ProcFs({ root: up });
+    const real = native!.readTaskFilesAsync.bind(native);
+    let calls = 0;
+    const spy = vi.spyOn(native!, 'readTaskFilesAsync').mockImplementation((dirs, files, single, done) => {
+      if (++calls === 1) throw new Error('batch 1 refused');
+      real(dirs, files, single, done);
+    });
+    try {
+      const fds = openFds();
+      await expect(tree.processesAsync({ groups: ['base', 'cmdline'] })).rejects.toThrow('batch 1 refused');
+      expect(openFds()).toBe(fds);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await tree.processesAsync({ groups: ['base'] })).rows).toHaveLength(700);
+  });
+});
+
 describe.skipIf(native === undefined)('sync listings from two threads at once', () => {
   it('a worker thread and the main thread each list every task (one has the helpers, the other reads alone)', async () => {
     const { Worker } = await import('node:worker_threads');
