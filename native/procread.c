@@ -715,6 +715,44 @@ static int32_t pid_of(const char *name) {
   return *c == '\0' ? -1 : 0;
 }
 
+/* Most pids one piece of a listing gives (8 KiB of entries of 24 bytes or more). */
+#define PIECE_PIDS 512
+
+/*
+ * One piece of the listing of the folder open at fd (one getdents call of
+ * 8 KiB): its pids into out (room for PIECE_PIDS), *ended set at the end
+ * of the folder. Returns how many (0 for a piece without any), -errno, or
+ * -EOVERFLOW for a name of digits too long for a pid.
+ */
+static long piece_pids(int fd, int32_t *out, int *ended) {
+  static __thread char dents[8192];
+  long n;
+  do {
+    n = syscall(SYS_getdents64, fd, dents, sizeof dents);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return -errno;
+  *ended = n == 0;
+  long count = 0;
+  for (long at = 0; at < n;) {
+    struct dirent64 *d = (struct dirent64 *)(dents + at);
+    at += d->d_reclen;
+    int32_t pid = pid_of(d->d_name);
+    if (pid < 0) return -EOVERFLOW;
+    if (pid > 0) out[count++] = pid;
+  }
+  return count;
+}
+
+/* Room for a piece more after `count` pids in *pids (of *room); -1 when out of memory. */
+static int room_for_piece(int32_t **pids, size_t *room, size_t count) {
+  if (*room - count >= PIECE_PIDS) return 0;
+  int32_t *more = realloc(*pids, *room * 2 * sizeof **pids);
+  if (more == NULL) return -1;
+  *pids = more;
+  *room *= 2;
+  return 0;
+}
+
 /*
  * listPids(root: string) -> Int32Array | number
  *   The pid folders of a procfs root (names of digits, the first not 0), in
@@ -733,42 +771,20 @@ static napi_value list_pids(napi_env env, napi_callback_info info) {
   }
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return number(env, -errno);
-  static __thread char dents[65536];
   size_t count = 0, room = 4096;
   int32_t *pids = malloc(room * sizeof *pids);
-  int err = pids == NULL ? ENOMEM : 0, too_long = 0;
-  while (err == 0) {
-    long n = syscall(SYS_getdents64, fd, dents, sizeof dents);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      break;
-    }
-    if (n == 0) break;
-    for (long at = 0; at < n;) {
-      struct dirent64 *d = (struct dirent64 *)(dents + at);
-      at += d->d_reclen;
-      int32_t pid = pid_of(d->d_name);
-      if (pid <= 0) {
-        if (pid < 0) too_long = 1;
-        continue;
-      }
-      if (count == room) {
-        int32_t *more = realloc(pids, room * 2 * sizeof *pids);
-        if (more == NULL) {
-          err = ENOMEM;
-          break;
-        }
-        pids = more;
-        room *= 2;
-      }
-      pids[count++] = pid;
-    }
+  long err = pids == NULL ? -ENOMEM : 0;
+  for (int ended = 0; err == 0 && !ended;) {
+    if (room_for_piece(&pids, &room, count) != 0) err = -ENOMEM;
+    long n = err != 0 ? err : piece_pids(fd, pids + count, &ended);
+    if (n < 0) err = n;
+    else count += (size_t)n;
   }
   close(fd);
-  if (err != 0 || too_long) {
+  if (err != 0) {
     free(pids);
-    return number(env, err != 0 ? -err : 0);
+    /* A name too long for a pid: the caller lists the root its own way. */
+    return number(env, err == -EOVERFLOW ? 0 : (double)err);
   }
   napi_value out = int32_array(env, pids, (uint32_t)count);
   free(pids);
@@ -793,27 +809,13 @@ static napi_value list_pids_at(napi_env env, napi_callback_info info) {
   napi_value ab;
   void *data;
   if (argc != 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
-      napi_get_typedarray_info(env, argv[1], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array || len < 512) {
+      napi_get_typedarray_info(env, argv[1], &type, &len, &data, &ab, &off) != napi_ok || type != napi_int32_array || len < PIECE_PIDS) {
     return fail(env, "listPidsAt(fd, out: Int32Array of 512 or more)");
   }
-  int32_t *out = data;
-  static __thread char dents[8192];
+  int ended = 0;
   for (;;) {
-    long n = syscall(SYS_getdents64, fd, dents, sizeof dents);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return number(env, -errno);
-    }
-    if (n == 0) return number(env, 0);
-    uint32_t count = 0;
-    for (long at = 0; at < n;) {
-      struct dirent64 *d = (struct dirent64 *)(dents + at);
-      at += d->d_reclen;
-      int32_t pid = pid_of(d->d_name);
-      if (pid < 0) return number(env, -EOVERFLOW);
-      if (pid > 0) out[count++] = pid;
-    }
-    if (count > 0) return number(env, count);
+    long n = piece_pids(fd, data, &ended);
+    if (n != 0 || ended) return number(env, (double)n);
   }
 }
 
@@ -906,39 +908,32 @@ static napi_value read_processes_each(napi_env env, napi_callback_info info) {
     return failed_with(env, "readProcessesEach", "out of memory");
   }
   r.listing = 1;
-  int helped = run_start(&r, helpers);
-  /* Small pieces of the listing, so that the first batch goes out early. */
-  static __thread char dents[8192];
+  /*
+   * The helpers are woken when batches wait and the listing goes on; a root
+   * listed in one piece is read as readTaskFilesEach reads, this thread
+   * taking the first batch (a helper's wake-up can take longer than the
+   * reads of a small batch).
+   */
+  run_start(&r, 0);
+  int helped = 0;
+  if (helpers > 8) helpers = 8;
   int err = 0, other = 0;
-  while (err == 0 && !other) {
-    long n = syscall(SYS_getdents64, fd, dents, sizeof dents);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
+  for (int ended = 0; err == 0 && !other && !ended;) {
+    if (room_for_piece(&pids, &room, count) != 0) {
+      err = ENOMEM;
       break;
     }
-    if (n == 0) break;
-    for (long at = 0; at < n && !other;) {
-      struct dirent64 *d = (struct dirent64 *)(dents + at);
-      at += d->d_reclen;
-      int32_t pid = pid_of(d->d_name);
-      if (pid == 0) continue;
-      if (pid < 0 || (count > 0 && pid <= pids[count - 1])) {
-        other = 1;
-        break;
-      }
-      if (count == room) {
-        int32_t *more = realloc(pids, room * 2 * sizeof *pids);
-        if (more == NULL) {
-          err = ENOMEM;
-          break;
-        }
-        pids = more;
-        room *= 2;
-      }
-      pids[count++] = pid;
+    long n = piece_pids(fd, pids + count, &ended);
+    if (n < 0) {
+      if (n == -EOVERFLOW) other = 1;
+      else err = (int)-n;
+      break;
     }
-    while (err == 0 && !other && count - queued >= tasks_per) {
+    if (!ended && !helped && r.count > 0 && helpers > 0) helped = pool_take(&r, helpers);
+    /* procfs lists pids in ascending order; a copy on another file system may not. */
+    for (long i = 0; i < n && !other; i++) other = count + i > 0 && pids[count + i] <= pids[count + i - 1];
+    count += (size_t)n;
+    while (!other && err == 0 && count - queued >= tasks_per) {
       if (run_add(&r, root, (size_t)rootlen, pids + queued, tasks_per, names, namelen, nfiles, sdata) != 0) err = ENOMEM;
       queued += tasks_per;
     }
@@ -960,7 +955,12 @@ static napi_value read_processes_each(napi_env env, napi_callback_info info) {
   napi_value list = int32_array(env, pids, (uint32_t)count), undef;
   free(pids);
   napi_get_undefined(env, &undef);
-  if (list == NULL || napi_call_function(env, undef, argv[5], 1, &list, NULL) != napi_ok || run_hand_on(env, &r, per, argv[6]) != 0) {
+  if (list == NULL || napi_call_function(env, undef, argv[5], 1, &list, NULL) != napi_ok) {
+    run_end(&r, helped);
+    return NULL;
+  }
+  if (!helped && r.count >= 2 && helpers > 0) helped = pool_take(&r, helpers);
+  if (run_hand_on(env, &r, per, argv[6]) != 0) {
     run_end(&r, helped);
     return NULL;
   }

@@ -33,7 +33,7 @@ import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
 import { contextOf, type ParseContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
-import { DEFAULT_THREADS, errnoError, native, openPool, poolBatches, textsOf, type NativeReader } from './native.js';
+import { DEFAULT_THREADS, errnoError, native, openPool, textsOf, type NativeReader, type OpenPool } from './native.js';
 import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
@@ -702,7 +702,7 @@ async function readEachAsync(tasks: Task[], files: string[], concurrency: number
 
 /**
  * The async listing through the native reader: batches of tasks read in
- * libuv's thread pool (poolBatches), each parsed on the main thread as it
+ * libuv's thread pool (taskPool), each parsed on the main thread as it
  * arrives while the pool reads the next. Rows keep the order of the tasks.
  */
 async function readBatchesAsync(
@@ -712,13 +712,33 @@ async function readBatchesAsync(
   concurrency: number,
   each: (t: Task, read: TaskRead) => TaskResult,
 ): Promise<TaskResult[]> {
-  const k = files.length;
   const size = tasksPerBatch(tasks.length);
+  const { pool, parts } = taskPool(reader, tasks, files, size, concurrency, each);
+  pool.add(Math.ceil(tasks.length / size));
+  pool.close();
+  await pool.done;
+  return parts.flat();
+}
+
+/**
+ * An open pool (see openPool) reading batch i of `tasks` (tasks[i * size]
+ * to the next `size`, as far as `tasks` has them when it is queued) with the
+ * native reader in libuv's thread pool, and its results by batch: each
+ * batch back is handed task by task to `each` into parts[i].
+ */
+function taskPool(
+  reader: NativeReader,
+  tasks: readonly Task[],
+  files: string[],
+  size: number,
+  concurrency: number,
+  each: (t: Task, read: TaskRead) => TaskResult,
+): { pool: OpenPool; parts: TaskResult[][] } {
+  const k = files.length;
   const single = singleFlags(files, size);
-  const parts: TaskResult[][] = new Array(Math.ceil(tasks.length / size));
+  const parts: TaskResult[][] = [];
   const view = new BatchTexts(files);
-  await poolBatches(
-    parts.length,
+  const pool = openPool(
     concurrency,
     (index, done) => {
       const batch = tasks.slice(index * size, (index + 1) * size);
@@ -728,7 +748,7 @@ async function readBatchesAsync(
       parts[index] = eachOfBatch(tasks, index * size, texts, view, each);
     },
   );
-  return parts.flat();
+  return { pool, parts };
 }
 
 /**
@@ -755,22 +775,9 @@ async function readWhileListingAsync(
   } catch {
     return undefined;
   }
-  const k = files.length;
   const size = tasksPerBatch(lastListed.get(root) ?? NATIVE_BATCH * 16);
-  const single = singleFlags(files, size);
   const tasks: Task[] = [];
-  const parts: TaskResult[][] = [];
-  const view = new BatchTexts(files);
-  const pool = openPool(
-    concurrency,
-    (index, done) => {
-      const batch = tasks.slice(index * size, (index + 1) * size);
-      reader.readTaskFilesAsync(batch.map((t) => t.dir), files, batch.length === size ? single : single.subarray(0, batch.length * k), done);
-    },
-    (index, texts) => {
-      parts[index] = eachOfBatch(tasks, index * size, texts, view, each);
-    },
-  );
+  const { pool, parts } = taskPool(reader, tasks, files, size, concurrency, each);
   // Handled here as well, so that a batch failing while the listing goes on is not an unhandled rejection; awaited below.
   pool.done.catch(() => undefined);
   const pids = new Int32Array(512);
