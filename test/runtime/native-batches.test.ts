@@ -334,12 +334,12 @@ describe.skipIf(native === undefined)('the async listing of all processes, queue
 });
 
 describe.skipIf(native === undefined)('sync listings from two threads at once', () => {
-  it('a worker thread and the main thread each list every task (one has the helpers, the other reads alone)', async () => {
+  it('a worker thread and the main thread each list every task (one has the helpers, the other reads alone), both reading while they list', async () => {
     const { Worker } = await import('node:worker_threads');
-    const root = madeUpRoot('procspec-two-listings-', Array.from({ length: 400 }, (_, i) => 100 + i), (dir, pid) => {
+    const root = ascendingRoot('procspec-two-listings-', Array.from({ length: 400 }, (_, i) => 100 + i), (dir, pid) => {
       writeStat(dir, pid);
       writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid}\0`);
-    });
+    }, (dir) => native!.listPids(dir) as Int32Array);
     try {
       const p = new ProcFs({ root });
       const expected = JSON.stringify(p.processes({ groups: ['base', 'cpu', 'cmdline'], threads: 0 }).rows);
