@@ -104,7 +104,7 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
 /** Length from which V8 makes a slice of a string a view into it (SlicedString::kMinLength). */
 const SLICE_VIEW_MIN = 13;
 
-/** Slots of the table of short strings (a power of two; see Scan.str). */
+/** Slots of the table of short strings (a power of two; see Scan.shortStr). */
 const SHORT_BITS = 12;
 const SHORT_SLOTS = 1 << SHORT_BITS;
 
