@@ -77,6 +77,7 @@ export function fieldDoc(f: FieldModel): string {
   if (unit) parts.push(`Unit: ${unit}${f.value.kind !== 'string' && 'unit' in f.value && f.value.unit && UNIT_WORDS[f.value.unit] !== f.value.unit ? ` (the kernel prints ${f.value.unit})` : ''}.`);
   if (f.since) parts.push(`Since Linux ${f.since}.`);
   if (f.until) parts.push(`Removed in Linux ${f.until}.`);
+  if (f.absentIn) parts.push(`Not printed by ${f.absentIn.join(', ')}.`);
   parts.push(`Kernel name: \`${f.raw.replace(/\*\//g, '* /')}\`.`);
   return parts.join(' ');
 }

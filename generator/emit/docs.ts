@@ -45,7 +45,7 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
       }
       const unit = normalisedUnit(m.value);
       const rawUnit = 'unit' in m.value && m.value.unit ? m.value.unit : undefined;
-      const kernel = [m.since ? `since ${m.since}` : '', m.until ? `until ${m.until}` : ''].filter(Boolean).join(', ');
+      const kernel = [m.since ? `since ${m.since}` : '', m.until ? `until ${m.until}` : '', m.absentIn ? `not printed by ${m.absentIn.join(', ')}` : ''].filter(Boolean).join(', ');
       lines.push(
         `| \`${cell(m.raw)}\` | \`${m.name}\`${m.optional ? '?' : ''} | ${cell(typeText(m.value))} | ${unit ? `${unit}${rawUnit && rawUnit !== unit ? ` (from ${rawUnit})` : ''}` : ''}${m.measure ? `${unit ? ', ' : ''}${m.measure}` : ''} | ${kernel} | ${cell(m.description)} |`,
       );
