@@ -116,7 +116,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "swapCached",
           "raw": "SwapCached",
           "description": "Memory that was swapped out and read back but is still in the swap file",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -125,7 +125,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -134,7 +137,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "active",
           "raw": "Active",
           "description": "Memory used recently, not reclaimed unless needed",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -143,7 +146,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -152,7 +158,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "inactive",
           "raw": "Inactive",
           "description": "Memory used less recently, the first candidate for reclaim",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -161,7 +167,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -453,7 +462,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "dirty",
           "raw": "Dirty",
           "description": "Memory waiting to be written back to storage",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -462,7 +471,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -471,7 +483,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "writeback",
           "raw": "Writeback",
           "description": "Memory being written back to storage now",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -480,7 +492,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -489,7 +504,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "anonPages",
           "raw": "AnonPages",
           "description": "Anonymous pages mapped into user page tables",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -498,7 +513,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -507,7 +525,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "mapped",
           "raw": "Mapped",
           "description": "Files mapped into memory, such as libraries",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -516,7 +534,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -563,7 +584,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "slab",
           "raw": "Slab",
           "description": "Kernel slab allocator memory",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -572,7 +593,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -658,7 +682,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "pageTables",
           "raw": "PageTables",
           "description": "Memory used by the lowest level of page tables",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -667,7 +691,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -771,7 +798,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "committedAs",
           "raw": "Committed_AS",
           "description": "Memory allocated by all processes, even if not yet used",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -780,7 +807,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -789,7 +819,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "vmallocTotal",
           "raw": "VmallocTotal",
           "description": "Size of the vmalloc address space",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -798,7 +828,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -807,7 +840,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "vmallocUsed",
           "raw": "VmallocUsed",
           "description": "Memory allocated through vmalloc",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -816,7 +849,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -825,7 +861,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "vmallocChunk",
           "raw": "VmallocChunk",
           "description": "Largest free block of the vmalloc area (zero since 4.4)",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -834,7 +870,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {

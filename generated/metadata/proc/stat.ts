@@ -537,14 +537,17 @@ export const procStatSpec: SpecModel = {
           "name": "processes",
           "raw": "processes",
           "description": "Processes and threads created since boot (forks)",
-          "optional": false,
+          "optional": true,
           "measure": "counter",
           "value": {
             "kind": "integer",
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {

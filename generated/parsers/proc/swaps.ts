@@ -30,7 +30,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSwapsRow[] {
 
 function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
   let v_filename: string;
-  let v_type: "partition" | "file";
+  let v_type: "partition" | "file" | "unknown" | "virtual";
   let v_size: number;
   let v_used: number;
   let v_priority: number;
@@ -41,7 +41,9 @@ function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
   switch (s.word()) {
     case "partition": v_type = "partition"; break;
     case "file": v_type = "file"; break;
-    default: s.fail("type: one of partition, file");
+    case "unknown": v_type = "unknown"; break;
+    case "virtual": v_type = "virtual"; break;
+    default: s.fail("type: one of partition, file, unknown, virtual");
   }
   s.sep();
   v_size = s.scale(s.tokU(), 1024);

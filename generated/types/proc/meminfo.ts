@@ -13,12 +13,12 @@ export interface ProcMeminfo {
   buffers: number;
   /** Page cache of files, not counting swap cache. Unit: bytes (the kernel prints kB). Kernel name: `Cached`. */
   cached: number;
-  /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Kernel name: `SwapCached`. */
-  swapCached: number;
-  /** Memory used recently, not reclaimed unless needed. Unit: bytes (the kernel prints kB). Kernel name: `Active`. */
-  active: number;
-  /** Memory used less recently, the first candidate for reclaim. Unit: bytes (the kernel prints kB). Kernel name: `Inactive`. */
-  inactive: number;
+  /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `SwapCached`. */
+  swapCached?: number;
+  /** Memory used recently, not reclaimed unless needed. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Active`. */
+  active?: number;
+  /** Memory used less recently, the first candidate for reclaim. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Inactive`. */
+  inactive?: number;
   /** Anonymous memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Active(anon)`. */
   activeAnon?: number;
   /** Anonymous memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Inactive(anon)`. */
@@ -49,20 +49,20 @@ export interface ProcMeminfo {
   zswap?: number;
   /** Amount of anonymous memory held compressed in zswap. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Zswapped`. */
   zswapped?: number;
-  /** Memory waiting to be written back to storage. Unit: bytes (the kernel prints kB). Kernel name: `Dirty`. */
-  dirty: number;
-  /** Memory being written back to storage now. Unit: bytes (the kernel prints kB). Kernel name: `Writeback`. */
-  writeback: number;
-  /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints kB). Kernel name: `AnonPages`. */
-  anonPages: number;
-  /** Files mapped into memory, such as libraries. Unit: bytes (the kernel prints kB). Kernel name: `Mapped`. */
-  mapped: number;
+  /** Memory waiting to be written back to storage. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Dirty`. */
+  dirty?: number;
+  /** Memory being written back to storage now. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Writeback`. */
+  writeback?: number;
+  /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `AnonPages`. */
+  anonPages?: number;
+  /** Files mapped into memory, such as libraries. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Mapped`. */
+  mapped?: number;
   /** Shared memory and tmpfs, including System V shared memory. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `Shmem`. */
   shmem?: number;
   /** Kernel allocations the kernel will reclaim under pressure, slab included. Unit: bytes (the kernel prints kB). Since Linux 4.20. Kernel name: `KReclaimable`. */
   kReclaimable?: number;
-  /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Kernel name: `Slab`. */
-  slab: number;
+  /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Slab`. */
+  slab?: number;
   /** Part of the slab that can be reclaimed, such as caches. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SReclaimable`. */
   sReclaimable?: number;
   /** Part of the slab that cannot be reclaimed under pressure. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SUnreclaim`. */
@@ -71,8 +71,8 @@ export interface ProcMeminfo {
   kernelStack?: number;
   /** Memory used by shadow call stacks (arm64 with CONFIG_SHADOW_CALL_STACK). Unit: bytes (the kernel prints kB). Since Linux 5.8. Kernel name: `ShadowCallStack`. */
   shadowCallStack?: number;
-  /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Kernel name: `PageTables`. */
-  pageTables: number;
+  /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `PageTables`. */
+  pageTables?: number;
   /** Memory used by secondary page tables, such as KVM's and IOMMU's. Unit: bytes (the kernel prints kB). Since Linux 6.1. Kernel name: `SecPageTables`. */
   secPageTables?: number;
   /** NFS pages sent to the server but not yet committed (always zero since 5.8). Unit: bytes (the kernel prints kB). Kernel name: `NFS_Unstable`. */
@@ -83,14 +83,14 @@ export interface ProcMeminfo {
   writebackTmp?: number;
   /** Total memory that can be allocated under the current overcommit policy. Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Kernel name: `CommitLimit`. */
   commitLimit?: number;
-  /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Kernel name: `Committed_AS`. */
-  committedAs: number;
-  /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Kernel name: `VmallocTotal`. */
-  vmallocTotal: number;
-  /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Kernel name: `VmallocUsed`. */
-  vmallocUsed: number;
-  /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Kernel name: `VmallocChunk`. */
-  vmallocChunk: number;
+  /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Committed_AS`. */
+  committedAs?: number;
+  /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `VmallocTotal`. */
+  vmallocTotal?: number;
+  /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `VmallocUsed`. */
+  vmallocUsed?: number;
+  /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `VmallocChunk`. */
+  vmallocChunk?: number;
   /** Memory used by per-CPU allocations. Unit: bytes (the kernel prints kB). Since Linux 4.16. Kernel name: `Percpu`. */
   percpu?: number;
   /** Memory the kernel took out of use after hardware errors. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `HardwareCorrupted`. */

@@ -13,8 +13,8 @@ export interface ProcStat {
   ctxt: number;
   /** Boot time in seconds since the Unix epoch. Kernel name: `btime`. */
   btime: number;
-  /** Processes and threads created since boot (forks). Kernel name: `processes`. */
-  processes: number;
+  /** Processes and threads created since boot (forks). Not printed by linprocfs. Kernel name: `processes`. */
+  processes?: number;
   /** Threads runnable now. Since Linux 2.5.45. Kernel name: `procs_running`. */
   procsRunning?: number;
   /** Threads blocked waiting for I/O now. Since Linux 2.5.45. Kernel name: `procs_blocked`. */

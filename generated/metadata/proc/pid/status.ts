@@ -427,14 +427,17 @@ export const procPidStatusSpec: SpecModel = {
           "name": "fdSize",
           "raw": "FDSize",
           "description": "Slots allocated in the file-descriptor table (not the number of open files)",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1007,14 +1010,17 @@ export const procPidStatusSpec: SpecModel = {
           "name": "threads",
           "raw": "Threads",
           "description": "Number of threads in the process",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1023,7 +1029,7 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigQ",
           "raw": "SigQ",
           "description": "Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "pair",
             "separator": "/",
@@ -1059,7 +1065,10 @@ export const procPidStatusSpec: SpecModel = {
                 ]
               }
             }
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1080,10 +1089,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "shdPnd",
           "raw": "ShdPnd",
           "description": "Signals pending for the whole process (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1269,10 +1281,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "cpusAllowed",
           "raw": "Cpus_allowed",
           "description": "CPUs the task may run on, as a bit mask",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {

@@ -23,8 +23,8 @@ export interface ProcPidStatus {
   uid: ProcPidStatusUid;
   /** Group IDs of the task, real, effective, saved and filesystem. Kernel name: `Gid`. */
   gid: ProcPidStatusGid;
-  /** Slots allocated in the file-descriptor table (not the number of open files). Kernel name: `FDSize`. */
-  fdSize: number;
+  /** Slots allocated in the file-descriptor table (not the number of open files). Not printed by linprocfs. Kernel name: `FDSize`. */
+  fdSize?: number;
   /** Supplementary group IDs (may be empty; older kernels list at most 32). Kernel name: `Groups`. */
   groups: number[];
   /** Thread group ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NStgid`. */
@@ -85,14 +85,14 @@ export interface ProcPidStatus {
   x86ThreadFeaturesLocked?: string[];
   /** Share of time the task slept, used by the old O(1) scheduler. Unit: percent. Removed in Linux 2.6.23. Kernel name: `SleepAVG`. */
   sleepAvg?: number;
-  /** Number of threads in the process. Kernel name: `Threads`. */
-  threads: number;
-  /** Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them. Kernel name: `SigQ`. */
-  sigQ: ProcPidStatusSigQ;
+  /** Number of threads in the process. Not printed by linprocfs. Kernel name: `Threads`. */
+  threads?: number;
+  /** Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them. Not printed by linprocfs. Kernel name: `SigQ`. */
+  sigQ?: ProcPidStatusSigQ;
   /** Signals pending for this thread (bit n-1 for signal n). Kernel name: `SigPnd`. */
   sigPnd: bigint;
-  /** Signals pending for the whole process (bit n-1 for signal n). Kernel name: `ShdPnd`. */
-  shdPnd: bigint;
+  /** Signals pending for the whole process (bit n-1 for signal n). Not printed by linprocfs. Kernel name: `ShdPnd`. */
+  shdPnd?: bigint;
   /** Signals blocked (bit n-1 for signal n). Kernel name: `SigBlk`. */
   sigBlk: bigint;
   /** Signals ignored (bit n-1 for signal n). Kernel name: `SigIgn`. */
@@ -119,8 +119,8 @@ export interface ProcPidStatus {
   speculationStoreBypass?: string;
   /** Indirect branch speculation mitigation state for the task, such as conditional enabled. Kernel name: `SpeculationIndirectBranch`. */
   speculationIndirectBranch?: string;
-  /** CPUs the task may run on, as a bit mask. Kernel name: `Cpus_allowed`. */
-  cpusAllowed: bigint;
+  /** CPUs the task may run on, as a bit mask. Not printed by linprocfs. Kernel name: `Cpus_allowed`. */
+  cpusAllowed?: bigint;
   /** CPUs the task may run on, as a list. Since Linux 2.6.26. Kernel name: `Cpus_allowed_list`. */
   cpusAllowedList?: number[];
   /** Memory nodes the task may allocate from, as a bit mask (CONFIG_CPUSETS). Kernel name: `Mems_allowed`. */
