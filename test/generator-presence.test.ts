@@ -61,3 +61,10 @@ describe('presence pass', () => {
     expect(field(byId(forMinKernel(linuxOnly, '5.4'), 'proc/meminfo'), 'memAvailable').optional).toBe(false);
   });
 });
+
+describe('presence pass on empty files', () => {
+  it('takes an empty file (a kernel thread\'s smaps) as saying nothing of the keys of its records', () => {
+    const out = applyPresence(specs, [{ producer: 'alpha', path: '/proc/2/smaps', text: '' }]);
+    expect(byId(out, 'proc/pid/smaps')).toBe(byId(specs, 'proc/pid/smaps'));
+  });
+});

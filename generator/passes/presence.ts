@@ -3,9 +3,9 @@
  * producers print, not guessed. producers/<producer>/ holds, for each
  * producer of /proc procspec knows (Linux at several versions, gVisor,
  * lxcfs, FreeBSD's linprocfs), the files it prints, written from its source
- * code. A key that some producer's file of a spec does not print makes that
- * field optional, and the field records which producers leave it out (its
- * doc comment and docs say so). A required key missing from a file stays a
+ * code. A key that some producer's file of a spec does not print makes its
+ * field optional, and the field records which producers leave it out (for
+ * the doc comment and docs, see absenceNote, and for --min-kernel). A required key missing from a file stays a
  * parse error: no known producer prints such a file.
  *
  * Keys are read from the text the way a keyed layout reads them (the words
@@ -27,7 +27,7 @@ export interface ProducerFile {
 /** Files of a producer folder that are notes about it, not files it prints. */
 const NOTES = /^(PROVENANCE|README)(\.md)?$/;
 
-/** Every file under `dir`/<producer>/ (links, such as proc/self, and notes left out), sorted. */
+/** Every file under `dir`/<producer>/ (links, such as proc/self, and notes left out), sorted by producer and path. */
 export function loadProducerFiles(dir: string): ProducerFile[] {
   const out: ProducerFile[] = [];
   let producers: string[];
@@ -36,19 +36,21 @@ export function loadProducerFiles(dir: string): ProducerFile[] {
   } catch {
     return out;
   }
+  const walk = (producer: string, top: string, d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) continue;
+      // producers/<p>/variants/<v>/ is the producer `<p>/<v>`: the same one run with other options or at another version.
+      if (st.isDirectory() && d === top && name === 'variants') {
+        for (const v of readdirSync(p).sort()) walk(`${producer}/${v}`, join(p, v), join(p, v));
+      } else if (st.isDirectory()) walk(producer, top, p);
+      else if (st.isFile() && !NOTES.test(name)) out.push({ producer, path: `/${relative(top, p).split(sep).join('/')}`, text: readFileSync(p, 'latin1') });
+    }
+  };
   for (const producer of producers) {
     const top = join(dir, producer);
-    if (!lstatSync(top).isDirectory()) continue;
-    const walk = (d: string): void => {
-      for (const name of readdirSync(d).sort()) {
-        const p = join(d, name);
-        const st = lstatSync(p);
-        if (st.isSymbolicLink()) continue;
-        if (st.isDirectory()) walk(p);
-        else if (st.isFile() && !NOTES.test(name)) out.push({ producer, path: `/${relative(top, p).split(sep).join('/')}`, text: readFileSync(p, 'latin1') });
-      }
-    };
-    walk(top);
+    if (lstatSync(top).isDirectory()) walk(producer, top, top);
   }
   return out;
 }
@@ -106,9 +108,7 @@ function* keyedFields(l: LayoutModel): Generator<{ field: FieldModel; key: strin
     case 'blocks':
       yield* keyedFields(l.body);
       return;
-    case 'variants':
-      for (const v of l.variants) yield* keyedFields(v.shape);
-      return;
+    // The keys of a variant are what tell it from the others (cpuinfo's x86 and s390x blocks): left as they are.
     default:
   }
 }
@@ -135,7 +135,8 @@ export function applyPresence(specs: SpecModel[], files: readonly ProducerFile[]
     list.push(f);
   }
   return specs.map((spec) => {
-    const printed = (bySpec.get(spec.id) ?? []).map((f) => ({ producer: f.producer, seen: new Printed(f.text) }));
+    // An empty file (a kernel thread's smaps, an empty table) prints no record, so it says nothing of their keys.
+    const printed = (bySpec.get(spec.id) ?? []).filter((f) => f.text.trim() !== '').map((f) => ({ producer: f.producer, seen: new Printed(f.text) }));
     if (printed.length === 0) return spec;
     const replace = new Map<FieldModel, FieldModel>();
     for (const { field, key, separator, plain } of keyedFields(spec.layout)) {

@@ -138,7 +138,11 @@ export const procCryptoSpec: SpecModel = {
                   "description": "The statement does not hold"
                 }
               ]
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -163,7 +167,11 @@ export const procCryptoSpec: SpecModel = {
                   "description": "The statement does not hold"
                 }
               ]
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -192,7 +200,11 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": true,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -217,7 +229,11 @@ export const procCryptoSpec: SpecModel = {
                   "description": "The statement does not hold"
                 }
               ]
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -285,7 +301,11 @@ export const procCryptoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "bytes"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -302,7 +322,11 @@ export const procCryptoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "bytes"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -319,7 +343,11 @@ export const procCryptoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "bytes"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -336,7 +364,11 @@ export const procCryptoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "bytes"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -353,7 +385,11 @@ export const procCryptoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "bytes"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -367,7 +403,11 @@ export const procCryptoSpec: SpecModel = {
             "value": {
               "kind": "string",
               "escaped": false
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -401,7 +441,11 @@ export const procCryptoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "bytes"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         }
       ],

@@ -71,7 +71,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -189,7 +194,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -208,7 +216,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -227,7 +238,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -246,7 +260,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -265,7 +282,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -284,7 +304,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -303,7 +326,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -322,7 +353,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -341,7 +380,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -360,7 +407,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -379,7 +434,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -434,7 +497,13 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -453,7 +522,13 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -556,7 +631,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -575,7 +653,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -615,7 +698,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -634,7 +720,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -653,7 +742,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -673,7 +765,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -713,7 +813,13 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -732,7 +838,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -751,7 +860,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -770,7 +882,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -789,7 +904,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -892,7 +1010,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -912,7 +1035,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -931,7 +1059,11 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -950,7 +1082,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -969,7 +1106,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -988,7 +1130,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1007,7 +1154,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1027,7 +1179,14 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1047,7 +1206,14 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1067,7 +1233,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1086,7 +1260,13 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -1105,7 +1285,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1122,7 +1310,10 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1139,7 +1330,10 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1156,7 +1350,10 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1173,7 +1370,10 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1192,7 +1392,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1211,7 +1414,12 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1230,7 +1438,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1249,7 +1460,15 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1268,7 +1487,10 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1287,7 +1509,14 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       }
     ],

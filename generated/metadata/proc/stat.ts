@@ -564,7 +564,10 @@ export const procStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -581,7 +584,10 @@ export const procStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -634,7 +640,10 @@ export const procStatSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       }
     ],

@@ -80,7 +80,11 @@ export const procZoneinfoSpec: SpecModel = {
             "value": {
               "kind": "string",
               "escaped": false
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           },
           "section": {
             "until": [
@@ -234,7 +238,11 @@ export const procZoneinfoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "pages"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -303,7 +311,11 @@ export const procZoneinfoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "pages"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -363,7 +375,7 @@ export const procZoneinfoSpec: SpecModel = {
             "name": "managed",
             "raw": "managed",
             "description": "Memory in the zone managed by the page allocator",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -371,7 +383,10 @@ export const procZoneinfoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "pages"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -389,7 +404,11 @@ export const procZoneinfoSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "pages"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -533,7 +552,11 @@ export const procZoneinfoSpec: SpecModel = {
                         "hex": false,
                         "sentinels": [],
                         "unit": "pages"
-                      }
+                      },
+                      "absentIn": [
+                        "linux-2.6.32",
+                        "linux-3.10"
+                      ]
                     }
                   },
                   {
@@ -551,7 +574,11 @@ export const procZoneinfoSpec: SpecModel = {
                         "hex": false,
                         "sentinels": [],
                         "unit": "pages"
-                      }
+                      },
+                      "absentIn": [
+                        "linux-2.6.32",
+                        "linux-3.10"
+                      ]
                     }
                   },
                   {
@@ -590,7 +617,11 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {

@@ -30,8 +30,8 @@ export interface ProcZoneinfoBlock {
   spanned: number;
   /** Physical memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `present`. */
   present: number;
-  /** Memory in the zone managed by the page allocator. Unit: bytes (the kernel prints pages). Kernel name: `managed`. */
-  managed: number;
+  /** Memory in the zone managed by the page allocator. Unit: bytes (the kernel prints pages). Not printed by linux-2.6.32. Kernel name: `managed`. */
+  managed?: number;
   /** Memory in the zone reserved for the contiguous memory allocator. Unit: bytes (the kernel prints pages). Since Linux 5.13. Kernel name: `cma`. */
   cma?: number;
   /** Memory kept back from allocations aimed at each higher zone (lowmem reserve). Kernel name: `protection`. */

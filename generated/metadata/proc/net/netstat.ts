@@ -241,7 +241,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tsEcrRejected",
@@ -255,7 +259,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "pawsOldAck",
@@ -269,7 +277,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "pawsTimewait",
@@ -283,7 +295,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "delayedAcks",
@@ -622,7 +638,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpLossProbeRecovery",
@@ -636,7 +655,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpRenoRecoveryFail",
@@ -689,7 +711,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpDsackOldSent",
@@ -847,7 +873,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "unit": "ms"
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpSackDiscard",
@@ -939,7 +969,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpSackShifted",
@@ -995,7 +1029,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "pfMemallocDrop",
@@ -1009,7 +1046,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpMinTtlDrop",
@@ -1023,7 +1063,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpDeferAcceptDrop",
@@ -1037,7 +1080,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "ipReversePathFilter",
@@ -1051,7 +1097,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpTimeWaitOverflow",
@@ -1065,7 +1114,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpReqQFullDoCookies",
@@ -1079,7 +1131,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpReqQFullDrop",
@@ -1093,7 +1148,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpRetransFail",
@@ -1107,7 +1165,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpRcvCoalesce",
@@ -1121,7 +1182,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpOfoQueue",
@@ -1135,7 +1199,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpOfoDrop",
@@ -1149,7 +1216,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpOfoMerge",
@@ -1163,7 +1233,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpChallengeAck",
@@ -1177,7 +1250,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpSynChallenge",
@@ -1191,7 +1267,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenActive",
@@ -1205,7 +1284,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenActiveFail",
@@ -1219,7 +1301,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenPassive",
@@ -1233,7 +1319,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenPassiveFail",
@@ -1247,7 +1336,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenListenOverflow",
@@ -1261,7 +1353,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenCookieReqd",
@@ -1275,7 +1370,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenBlackhole",
@@ -1289,7 +1387,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpSpuriousRtxHostQueues",
@@ -1303,7 +1405,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "busyPollRxPackets",
@@ -1317,7 +1423,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAutoCorking",
@@ -1331,7 +1441,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpFromZeroWindowAdv",
@@ -1345,7 +1459,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpToZeroWindowAdv",
@@ -1359,7 +1477,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpWantZeroWindowAdv",
@@ -1373,7 +1495,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpSynRetrans",
@@ -1387,7 +1513,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpOrigDataSent",
@@ -1401,7 +1531,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartTrainDetect",
@@ -1415,7 +1549,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartTrainCwnd",
@@ -1429,7 +1567,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartDelayDetect",
@@ -1443,7 +1585,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartDelayCwnd",
@@ -1457,7 +1603,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedSynRecv",
@@ -1471,7 +1621,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedPaws",
@@ -1485,7 +1639,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedSeq",
@@ -1499,7 +1657,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedFinWait2",
@@ -1513,7 +1675,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedTimeWait",
@@ -1527,7 +1693,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedChallenge",
@@ -1541,7 +1711,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpWinProbe",
@@ -1555,7 +1729,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpKeepAlive",
@@ -1569,7 +1747,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpMtupFail",
@@ -1583,7 +1765,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpMtupSuccess",
@@ -1597,7 +1783,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpDelivered",
@@ -1611,7 +1801,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpDeliveredCe",
@@ -1625,7 +1819,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckCompressed",
@@ -1639,7 +1837,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpZeroWindowDrop",
@@ -1653,7 +1855,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpRcvQDrop",
@@ -1667,7 +1873,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpWqueueTooBig",
@@ -1681,7 +1891,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenPassiveAltKey",
@@ -1695,7 +1909,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpTimeoutRehash",
@@ -1709,7 +1927,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpDuplicateDataRehash",
@@ -1723,7 +1945,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpDsackRecvSegs",
@@ -1737,7 +1963,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpDsackIgnoredDubious",
@@ -1751,7 +1981,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpMigrateReqSuccess",
@@ -1765,7 +1999,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpMigrateReqFailure",
@@ -1779,7 +2017,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpPlbRehash",
@@ -1793,7 +2035,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAoRequired",
@@ -1807,7 +2053,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAoBad",
@@ -1821,7 +2071,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAoKeyNotFound",
@@ -1835,7 +2089,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAoGood",
@@ -1849,7 +2107,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAoDroppedIcmps",
@@ -1863,7 +2125,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   }
                 ]
               }
@@ -2064,7 +2330,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "inNoEctPkts",
@@ -2078,7 +2347,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "inEct1Pkts",
@@ -2092,7 +2365,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "inEct0Pkts",
@@ -2106,7 +2383,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "inCePkts",
@@ -2120,7 +2401,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "reasmOverlaps",
@@ -2134,7 +2419,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   }
                 ]
               }
@@ -3211,7 +3500,11 @@ export const procNetNetstatSpec: SpecModel = {
                 ]
               }
             }
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       }
     ],

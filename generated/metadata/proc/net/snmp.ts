@@ -301,7 +301,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   }
                 ]
               }
@@ -360,7 +364,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "inDestUnreachs",
@@ -543,7 +550,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "outRateLimitHost",
@@ -557,7 +568,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "outDestUnreachs",
@@ -940,7 +955,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   }
                 ]
               }
@@ -1051,7 +1069,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "ignoredMulti",
@@ -1065,7 +1086,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "memErrors",
@@ -1079,7 +1104,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   }
                 ]
               }
@@ -1191,7 +1220,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "ignoredMulti",
@@ -1205,7 +1237,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "memErrors",
@@ -1219,7 +1255,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": []
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   }
                 ]
               }

@@ -62,7 +62,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -77,7 +81,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "kind": "u64",
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -380,7 +388,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "kind": "u64",
             "hex": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -396,7 +408,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -412,7 +428,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -558,7 +578,11 @@ export const procPidFdinfoSpec: SpecModel = {
           "configDependent": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -772,7 +796,11 @@ export const procPidFdinfoSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1128,7 +1156,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1145,7 +1177,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1163,7 +1199,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "hex": false,
             "octal": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1220,7 +1260,11 @@ export const procPidFdinfoSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1277,7 +1321,11 @@ export const procPidFdinfoSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1293,7 +1341,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": true,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1313,7 +1365,11 @@ export const procPidFdinfoSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1329,7 +1385,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1345,7 +1405,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       }
     ],

@@ -280,7 +280,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -379,7 +383,7 @@ export const procPidSmapsSpec: SpecModel = {
             "name": "anonymous",
             "raw": "Anonymous",
             "description": "Memory not backed by a file, including private copies of written file pages",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -388,7 +392,10 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -407,7 +414,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -426,7 +437,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -435,7 +450,7 @@ export const procPidSmapsSpec: SpecModel = {
             "name": "anonHugePages",
             "raw": "AnonHugePages",
             "description": "Anonymous memory backed by transparent huge pages",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -444,7 +459,10 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -463,7 +481,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -482,7 +504,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -501,7 +527,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -520,7 +550,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -557,7 +591,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -566,7 +604,7 @@ export const procPidSmapsSpec: SpecModel = {
             "name": "locked",
             "raw": "Locked",
             "description": "Memory locked in RAM (mlock), counted proportionally like Pss",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -575,7 +613,10 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -594,7 +635,11 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -611,7 +656,11 @@ export const procPidSmapsSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -628,7 +677,11 @@ export const procPidSmapsSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -646,7 +699,10 @@ export const procPidSmapsSpec: SpecModel = {
                 "escaped": false
               },
               "separator": null
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         }
       ],

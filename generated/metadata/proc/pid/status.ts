@@ -49,7 +49,12 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "octal": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -194,7 +199,12 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -476,7 +486,12 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -496,7 +511,12 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -516,7 +536,12 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -536,7 +561,12 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -553,7 +583,12 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -572,7 +607,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -591,7 +631,11 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -610,7 +654,11 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -629,7 +677,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -648,7 +701,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -667,7 +725,11 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -686,7 +748,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -705,7 +772,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -724,7 +796,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -743,7 +820,11 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -762,7 +843,11 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -781,7 +866,11 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -800,7 +889,11 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -819,7 +912,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -839,7 +937,13 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -858,7 +962,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -877,7 +986,12 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -896,7 +1010,13 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "suffix": "kB"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -913,7 +1033,12 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -930,7 +1055,12 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -946,7 +1076,12 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "u64",
             "hex": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -964,7 +1099,13 @@ export const procPidStatusSpec: SpecModel = {
               "escaped": false
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -982,7 +1123,13 @@ export const procPidStatusSpec: SpecModel = {
               "escaped": false
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -1001,7 +1148,13 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "percent",
             "suffix": "%"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -1180,7 +1333,10 @@ export const procPidStatusSpec: SpecModel = {
           "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1193,7 +1349,12 @@ export const procPidStatusSpec: SpecModel = {
           "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1210,7 +1371,12 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1227,7 +1393,11 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1244,7 +1414,12 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1258,7 +1433,12 @@ export const procPidStatusSpec: SpecModel = {
           "value": {
             "kind": "string",
             "escaped": false
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1272,7 +1452,12 @@ export const procPidStatusSpec: SpecModel = {
           "value": {
             "kind": "string",
             "escaped": false
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1300,7 +1485,10 @@ export const procPidStatusSpec: SpecModel = {
           "optional": true,
           "value": {
             "kind": "cpulist"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1313,7 +1501,10 @@ export const procPidStatusSpec: SpecModel = {
           "configDependent": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1326,7 +1517,10 @@ export const procPidStatusSpec: SpecModel = {
           "configDependent": true,
           "value": {
             "kind": "cpulist"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1343,7 +1537,10 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1360,7 +1557,10 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       }
     ],

@@ -42,14 +42,14 @@ export interface ProcPidSmapsBlock {
   privateDirty: number;
   /** Memory currently marked as referenced or accessed. Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
   referenced: number;
-  /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Kernel name: `Anonymous`. */
-  anonymous: number;
+  /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `Anonymous`. */
+  anonymous?: number;
   /** Pages merged by kernel samepage merging (KSM zero pages not counted). Unit: bytes (the kernel prints kB). Since Linux 6.6. Kernel name: `KSM`. */
   ksm?: number;
   /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean. Unit: bytes (the kernel prints kB). Since Linux 4.12. Kernel name: `LazyFree`. */
   lazyFree?: number;
-  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Kernel name: `AnonHugePages`. */
-  anonHugePages: number;
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `AnonHugePages`. */
+  anonHugePages?: number;
   /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemPmdMapped`. */
   shmemPmdMapped?: number;
   /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
@@ -62,8 +62,8 @@ export interface ProcPidSmapsBlock {
   swap: number;
   /** Proportional share of swapped-out pages, each divided by the number of its sharers. Unit: bytes (the kernel prints kB). Since Linux 4.3. Kernel name: `SwapPss`. */
   swapPss?: number;
-  /** Memory locked in RAM (mlock), counted proportionally like Pss. Unit: bytes (the kernel prints kB). Kernel name: `Locked`. */
-  locked: number;
+  /** Memory locked in RAM (mlock), counted proportionally like Pss. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `Locked`. */
+  locked?: number;
   /** Pages of a nonlinear mapping made with remap_file_pages (only printed for such mappings, on 3.x kernels). Unit: bytes (the kernel prints kB). Kernel name: `Nonlinear`. */
   nonlinear?: number;
   /** 1 when the mapping may get transparent huge pages, else 0. Since Linux 5.0. Kernel name: `THPeligible`. */
