@@ -331,6 +331,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -358,6 +361,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -385,6 +391,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -412,6 +421,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -439,6 +451,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -502,6 +517,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs/cgroup1-lxcfs-6.0.6"
           ]
         }
@@ -527,6 +545,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs/cgroup1-lxcfs-6.0.6"
           ]
         }
@@ -657,7 +678,9 @@ export const procMeminfoSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -770,6 +793,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -818,6 +844,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs/cgroup1-lxcfs-6.0.6"
           ]
         }
@@ -1014,7 +1043,8 @@ export const procMeminfoSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1086,7 +1116,8 @@ export const procMeminfoSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1110,7 +1141,8 @@ export const procMeminfoSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1134,7 +1166,9 @@ export const procMeminfoSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -1158,7 +1192,9 @@ export const procMeminfoSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -1238,6 +1274,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -1265,6 +1304,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs/cgroup1-lxcfs-6.0.6"
           ]
         }
@@ -1290,6 +1332,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"
@@ -1418,7 +1463,8 @@ export const procMeminfoSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1465,6 +1511,9 @@ export const procMeminfoSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs",
             "lxcfs/cgroup1-lxcfs-6.0.6",
             "lxcfs/disable-swap"

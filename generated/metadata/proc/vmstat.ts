@@ -53,7 +53,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -75,7 +78,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -97,7 +101,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -119,7 +124,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -141,7 +147,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -163,7 +170,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -185,7 +193,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -242,7 +251,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -285,7 +295,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -307,7 +320,9 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-5.4"
           ]
         }
       },
@@ -583,7 +598,9 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-5.4"
           ]
         }
       },
@@ -604,7 +621,9 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -646,7 +665,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -667,7 +689,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -709,7 +734,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -730,7 +758,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -751,7 +782,9 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -772,7 +805,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -793,7 +829,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -955,7 +994,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -976,7 +1016,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -997,7 +1038,9 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -1018,7 +1061,9 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -1152,7 +1197,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1174,7 +1222,9 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -1195,7 +1245,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1216,7 +1269,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1255,7 +1311,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1294,7 +1353,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1316,7 +1378,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1338,7 +1403,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1359,7 +1427,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1380,7 +1451,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1401,7 +1475,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1422,7 +1499,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1443,7 +1523,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1464,7 +1547,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1485,7 +1571,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1507,7 +1596,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1529,7 +1621,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1551,7 +1646,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1615,7 +1713,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1637,7 +1738,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1774,7 +1878,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1811,7 +1918,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1829,7 +1939,11 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1849,7 +1963,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1870,7 +1985,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1891,7 +2007,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1912,7 +2029,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1933,7 +2053,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1954,7 +2075,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1975,7 +2099,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1996,7 +2121,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2017,7 +2143,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2038,7 +2165,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2059,7 +2189,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2080,7 +2211,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2149,7 +2283,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2202,7 +2337,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2223,7 +2359,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2244,7 +2381,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2265,7 +2405,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2286,7 +2427,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2307,7 +2449,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2328,7 +2473,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2349,7 +2497,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2370,7 +2519,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2391,7 +2541,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2412,7 +2565,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2453,7 +2609,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2474,7 +2633,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2495,7 +2657,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2516,7 +2681,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2537,7 +2705,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2737,7 +2908,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -2899,7 +3071,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2920,7 +3095,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -2941,7 +3119,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3082,7 +3263,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3103,7 +3285,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3124,7 +3307,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3179,7 +3363,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3200,7 +3387,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3373,7 +3563,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3434,7 +3627,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3455,7 +3649,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3476,7 +3673,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3497,7 +3697,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3517,7 +3718,9 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
-            "linux-2.6.32"
+            "linux-2.6.32",
+            "linux-4.19",
+            "linux-5.4"
           ]
         }
       },
@@ -3538,7 +3741,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3559,7 +3763,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3580,7 +3785,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3601,7 +3807,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3622,7 +3831,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3643,7 +3853,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3664,7 +3877,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3685,7 +3901,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3706,7 +3925,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3767,7 +3987,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3788,7 +4009,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3872,7 +4094,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3893,7 +4118,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3914,7 +4142,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3935,7 +4166,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -3956,7 +4190,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3977,7 +4212,8 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -3998,7 +4234,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4019,7 +4258,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4040,7 +4282,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4061,7 +4306,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4082,7 +4330,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4103,7 +4354,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4124,7 +4378,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4145,7 +4402,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4166,7 +4426,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4187,7 +4450,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4208,7 +4474,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4229,7 +4498,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4250,7 +4522,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4271,7 +4546,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4292,7 +4570,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4313,7 +4594,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4334,7 +4618,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4355,7 +4642,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4376,7 +4666,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4397,7 +4690,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4418,7 +4714,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4439,7 +4738,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -4460,7 +4762,10 @@ export const procVmstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       }

@@ -83,7 +83,8 @@ export const procZoneinfoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.4"
             ]
           },
           "section": {
@@ -241,7 +242,10 @@ export const procZoneinfoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -314,7 +318,10 @@ export const procZoneinfoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -332,7 +339,11 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -407,7 +418,10 @@ export const procZoneinfoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -555,7 +569,10 @@ export const procZoneinfoSpec: SpecModel = {
                       },
                       "absentIn": [
                         "linux-2.6.32",
-                        "linux-3.10"
+                        "linux-3.10",
+                        "linux-4.19",
+                        "linux-4.4",
+                        "linux-5.4"
                       ]
                     }
                   },
@@ -577,7 +594,10 @@ export const procZoneinfoSpec: SpecModel = {
                       },
                       "absentIn": [
                         "linux-2.6.32",
-                        "linux-3.10"
+                        "linux-3.10",
+                        "linux-4.19",
+                        "linux-4.4",
+                        "linux-5.4"
                       ]
                     }
                   },
@@ -620,7 +640,8 @@ export const procZoneinfoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.4"
             ]
           }
         },
@@ -638,7 +659,11 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -672,7 +697,11 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         }
       ],

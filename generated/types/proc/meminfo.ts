@@ -113,7 +113,7 @@ export interface ProcMeminfo {
   unaccepted?: number;
   /** Memory taken by a virtio balloon driver. Unit: bytes (the kernel prints kB). Since Linux 6.12. Not printed by linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Balloon`. */
   balloon?: number;
-  /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Not printed by linprocfs, linux-2.6.32, linux-3.10, lxcfs, lxcfs/cgroup1-lxcfs-6.0.6, lxcfs/disable-swap. Kernel name: `Quicklists`. */
+  /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Not printed by linprocfs, linux-2.6.32, linux-3.10, linux-4.19, linux-4.4, linux-5.4, lxcfs, lxcfs/cgroup1-lxcfs-6.0.6, lxcfs/disable-swap. Kernel name: `Quicklists`. */
   quicklists?: number;
   /** Number of huge pages in the default-size pool. Kernel name: `HugePages_Total`. */
   hugePagesTotal?: number;

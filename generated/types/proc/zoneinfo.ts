@@ -14,7 +14,7 @@ export interface ProcZoneinfoBlock {
   perNodeStats?: ProcZoneinfoBlockPerNodeStats;
   /** Free memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `pages`. */
   free: number;
-  /** Temporary raise of the watermarks after fragmentation events. Unit: bytes (the kernel prints pages). Since Linux 5.0. Kernel name: `boost`. */
+  /** Temporary raise of the watermarks after fragmentation events. Unit: bytes (the kernel prints pages). Since Linux 5.0. Not printed by linux-5.4. Kernel name: `boost`. */
   boost?: number;
   /** Minimum watermark; below it only atomic and reclaim allocations succeed. Unit: bytes (the kernel prints pages). Kernel name: `min`. */
   min: number;
@@ -24,7 +24,7 @@ export interface ProcZoneinfoBlock {
   high: number;
   /** Watermark used for memory tiering promotion. Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `promo`. */
   promo?: number;
-  /** Pages scanned since the last reclaim (older kernels). Removed in Linux 4.8. Kernel name: `scanned`. */
+  /** Pages scanned since the last reclaim (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `scanned`. */
   scanned?: number;
   /** Size of the zone's physical address range with holes. Unit: bytes (the kernel prints pages). Kernel name: `spanned`. */
   spanned: number;
@@ -40,11 +40,11 @@ export interface ProcZoneinfoBlock {
   pagesets?: ProcZoneinfoBlockPagesetsBlock[];
   /** 1 when reclaim on the node has failed repeatedly, else 0. Since Linux 4.8. Kernel name: `node_unreclaimable`. */
   nodeUnreclaimable?: number;
-  /** 1 when reclaim on the zone has failed repeatedly, else 0 (older kernels). Removed in Linux 4.8. Kernel name: `all_unreclaimable`. */
+  /** 1 when reclaim on the zone has failed repeatedly, else 0 (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `all_unreclaimable`. */
   allUnreclaimable?: number;
   /** First page frame number of the zone. Kernel name: `start_pfn`. */
   startPfn?: number;
-  /** Target ratio of active to inactive anonymous pages (older kernels). Removed in Linux 4.8. Kernel name: `inactive_ratio`. */
+  /** Target ratio of active to inactive anonymous pages (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `inactive_ratio`. */
   inactiveRatio?: number;
   /** Zone counters (and per-node counters before 4.8) named as in /proc/vmstat (pages or events) By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
   counters: Record<string, number | string>;

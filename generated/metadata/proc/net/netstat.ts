@@ -244,7 +244,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -262,7 +265,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -280,7 +286,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -298,7 +307,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -714,7 +726,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -876,7 +891,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -972,7 +988,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1390,7 +1407,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1732,7 +1750,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1750,7 +1769,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1768,7 +1788,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1786,7 +1807,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1804,7 +1826,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1822,7 +1845,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1840,7 +1864,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1858,7 +1883,9 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1876,7 +1903,9 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1912,7 +1941,9 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1930,7 +1961,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -1948,7 +1982,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -1966,7 +2003,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -1984,7 +2024,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2002,7 +2045,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2020,7 +2066,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2038,7 +2087,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2056,7 +2108,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2074,7 +2129,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2092,7 +2150,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2110,7 +2171,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -2128,7 +2192,10 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   }
                 ]
@@ -2422,7 +2489,8 @@ export const procNetNetstatSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   }
                 ]
@@ -3503,7 +3571,10 @@ export const procNetNetstatSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       }

@@ -304,7 +304,10 @@ export const procNetSnmpSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   }
                 ]
@@ -553,7 +556,10 @@ export const procNetSnmpSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -571,7 +577,10 @@ export const procNetSnmpSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   },
                   {
@@ -1107,7 +1116,10 @@ export const procNetSnmpSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   }
                 ]
@@ -1258,7 +1270,10 @@ export const procNetSnmpSpec: SpecModel = {
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10"
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
                     ]
                   }
                 ]

@@ -84,7 +84,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -391,7 +394,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -411,7 +417,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -431,7 +440,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -581,7 +593,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -799,7 +814,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1159,7 +1177,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1180,7 +1201,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1202,7 +1226,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1263,7 +1290,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1324,7 +1354,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1344,7 +1377,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1368,7 +1404,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1388,7 +1427,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1408,7 +1450,10 @@ export const procPidFdinfoSpec: SpecModel = {
           },
           "absentIn": [
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       }

@@ -283,7 +283,10 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -417,7 +420,10 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -440,7 +446,8 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.4"
             ]
           }
         },
@@ -484,7 +491,8 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.4"
             ]
           }
         },
@@ -507,7 +515,9 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4"
             ]
           }
         },
@@ -530,7 +540,8 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.4"
             ]
           }
         },
@@ -553,7 +564,8 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.4"
             ]
           }
         },
@@ -638,7 +650,10 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -659,7 +674,9 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4"
             ]
           }
         },
@@ -680,7 +697,10 @@ export const procPidSmapsSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },

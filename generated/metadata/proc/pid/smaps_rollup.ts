@@ -138,7 +138,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -157,7 +161,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -176,7 +184,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -195,7 +207,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -322,7 +338,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -395,7 +415,10 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "sentinels": [],
               "unit": "kB",
               "suffix": "kB"
-            }
+            },
+            "absentIn": [
+              "linux-4.19"
+            ]
           }
         },
         {

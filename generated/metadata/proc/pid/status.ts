@@ -53,7 +53,8 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -587,7 +588,10 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -752,7 +756,8 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -776,7 +781,8 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -800,7 +806,8 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -942,6 +949,8 @@ export const procPidStatusSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-5.4",
             "lxcfs"
           ]
         }
@@ -990,7 +999,8 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1015,6 +1025,9 @@ export const procPidStatusSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs"
           ]
         }
@@ -1037,7 +1050,8 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1059,7 +1073,9 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
           ]
         }
       },
@@ -1080,7 +1096,10 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1104,6 +1123,9 @@ export const procPidStatusSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs"
           ]
         }
@@ -1128,6 +1150,9 @@ export const procPidStatusSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs"
           ]
         }
@@ -1153,6 +1178,9 @@ export const procPidStatusSpec: SpecModel = {
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
             "lxcfs"
           ]
         }
@@ -1375,7 +1403,8 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.4"
           ]
         }
       },
@@ -1418,7 +1447,10 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },
@@ -1456,7 +1488,10 @@ export const procPidStatusSpec: SpecModel = {
           "absentIn": [
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10"
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
           ]
         }
       },

@@ -113,7 +113,7 @@ export interface ProcNetNetstatTcpExt {
   tcpSackRecoveryFail: number;
   /** Received packets merged with neighbours in the receive queue to save memory. Kernel name: `TCPRcvCollapsed`. */
   tcpRcvCollapsed: number;
-  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Kernel name: `TCPBacklogCoalesce`. */
+  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Not printed by linux-5.4. Kernel name: `TCPBacklogCoalesce`. */
   tcpBacklogCoalesce?: number;
   /** DSACKs sent for duplicate data below the cumulative ACK. Kernel name: `TCPDSACKOldSent`. */
   tcpDsackOldSent: number;

@@ -54,9 +54,9 @@ export interface ProcPidSmapsBlock {
   shmemPmdMapped?: number;
   /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
   filePmdMapped?: number;
-  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Shared_Hugetlb`. */
+  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linux-4.4. Kernel name: `Shared_Hugetlb`. */
   sharedHugetlb?: number;
-  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Private_Hugetlb`. */
+  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linux-4.4. Kernel name: `Private_Hugetlb`. */
   privateHugetlb?: number;
   /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap). Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
   swap: number;
@@ -68,7 +68,7 @@ export interface ProcPidSmapsBlock {
   nonlinear?: number;
   /** 1 when the mapping may get transparent huge pages, else 0. Since Linux 5.0. Kernel name: `THPeligible`. */
   thpEligible?: number;
-  /** Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6). Since Linux 4.6. Kernel name: `ProtectionKey`. */
+  /** Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6). Since Linux 4.6. Not printed by linux-4.19, linux-5.4. Kernel name: `ProtectionKey`. */
   protectionKey?: number;
   /** VMA flags as two-letter codes, e.g. rd wr ex sh (read, write, exec, shared), mr mw me ms (may-), gd grows down, pf PFN map, io, lo locked, dc/de no copy/expand, ac accounted, nr no reserve, ht hugetlb, dd no dump, sd soft dirty, mm mixed map, hg/nh huge advice, mg mergeable, um/uw userfaultfd, ss shadow stack, sl sealed. Since Linux 3.8. Kernel name: `VmFlags`. */
   vmFlags?: string[];

@@ -65,11 +65,11 @@ export interface ProcPidStatus {
   vmLib?: number;
   /** Memory used by the lowest level of the process's page tables. Unit: bytes (the kernel prints kB). Kernel name: `VmPTE`. */
   vmPte?: number;
-  /** Memory used by the second-level page tables. Unit: bytes (the kernel prints kB). Since Linux 4.0. Removed in Linux 4.15. Not printed by linprocfs, lxcfs. Kernel name: `VmPMD`. */
+  /** Memory used by the second-level page tables. Unit: bytes (the kernel prints kB). Since Linux 4.0. Removed in Linux 4.15. Not printed by linprocfs, linux-4.19, linux-5.4, lxcfs. Kernel name: `VmPMD`. */
   vmPmd?: number;
   /** Anonymous private memory swapped out (shared memory not counted). Unit: bytes (the kernel prints kB). Since Linux 2.6.34. Not printed by linprocfs, linux-3.10. Kernel name: `VmSwap`. */
   vmSwap?: number;
-  /** Memory mapped from hugetlb huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linprocfs. Kernel name: `HugetlbPages`. */
+  /** Memory mapped from hugetlb huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linprocfs, linux-4.4. Kernel name: `HugetlbPages`. */
   hugetlbPages?: number;
   /** Peak stack use of the task (some distribution 2.6.32 kernels). Unit: bytes (the kernel prints kB). Kernel name: `Stack usage`. */
   stackUsage?: number;
@@ -83,7 +83,7 @@ export interface ProcPidStatus {
   x86ThreadFeatures?: string[];
   /** x86 per-thread features locked against change. Kernel name: `x86_Thread_features_locked`. */
   x86ThreadFeaturesLocked?: string[];
-  /** Share of time the task slept, used by the old O(1) scheduler. Unit: percent. Removed in Linux 2.6.23. Not printed by linprocfs, linux-2.6.32, linux-3.10, lxcfs. Kernel name: `SleepAVG`. */
+  /** Share of time the task slept, used by the old O(1) scheduler. Unit: percent. Removed in Linux 2.6.23. Not printed by linprocfs, linux-2.6.32, linux-3.10, linux-4.19, linux-4.4, linux-5.4, lxcfs. Kernel name: `SleepAVG`. */
   sleepAvg?: number;
   /** Number of threads in the process. Not printed by linprocfs. Kernel name: `Threads`. */
   threads?: number;
