@@ -132,6 +132,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -328,6 +329,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -358,6 +360,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -388,6 +391,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -418,6 +422,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -448,6 +453,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -514,6 +520,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -542,6 +549,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -676,6 +684,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -701,6 +710,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -723,6 +733,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -745,6 +756,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -767,6 +779,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -790,6 +803,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -819,6 +833,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -841,6 +856,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -869,6 +885,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -891,6 +908,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -913,6 +931,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -935,6 +954,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -956,6 +976,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -977,6 +998,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -998,6 +1020,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1019,6 +1042,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1041,6 +1065,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1067,6 +1092,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "lxcfs",
             "lxcfs/disable-swap"
@@ -1091,6 +1117,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32"
           ]
@@ -1114,6 +1141,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1139,6 +1167,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1164,6 +1193,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1190,6 +1220,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1217,6 +1248,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1244,6 +1276,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1271,6 +1304,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1301,6 +1335,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1329,6 +1364,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1357,6 +1393,7 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1377,6 +1414,7 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1397,6 +1435,7 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1417,6 +1456,7 @@ export const procMeminfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1439,6 +1479,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1461,6 +1502,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1486,6 +1528,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1508,6 +1551,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1538,6 +1582,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1560,6 +1605,7 @@ export const procMeminfoSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",

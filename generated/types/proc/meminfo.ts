@@ -13,7 +13,7 @@ export interface ProcMeminfo {
   buffers: number;
   /** Page cache of files, not counting swap cache. Unit: bytes (the kernel prints kB). Kernel name: `Cached`. */
   cached: number;
-  /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `SwapCached`. */
+  /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `SwapCached`. */
   swapCached?: number;
   /** Memory used recently, not reclaimed unless needed. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Active`. */
   active?: number;
@@ -45,9 +45,9 @@ export interface ProcMeminfo {
   swapTotal: number;
   /** Unused swap space. Unit: bytes (the kernel prints kB). Kernel name: `SwapFree`. */
   swapFree: number;
-  /** Memory used by the zswap compressed cache. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswap`. */
+  /** Memory used by the zswap compressed cache. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswap`. */
   zswap?: number;
-  /** Amount of anonymous memory held compressed in zswap. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswapped`. */
+  /** Amount of anonymous memory held compressed in zswap. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswapped`. */
   zswapped?: number;
   /** Memory waiting to be written back to storage. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Dirty`. */
   dirty?: number;
@@ -59,51 +59,51 @@ export interface ProcMeminfo {
   mapped?: number;
   /** Shared memory and tmpfs, including System V shared memory. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Not printed by linprocfs. Kernel name: `Shmem`. */
   shmem?: number;
-  /** Kernel allocations the kernel will reclaim under pressure, slab included. Unit: bytes (the kernel prints kB). Since Linux 4.20. Not printed by linprocfs. Kernel name: `KReclaimable`. */
+  /** Kernel allocations the kernel will reclaim under pressure, slab included. Unit: bytes (the kernel prints kB). Since Linux 4.20. Not printed by gvisor, linprocfs. Kernel name: `KReclaimable`. */
   kReclaimable?: number;
-  /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Slab`. */
+  /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `Slab`. */
   slab?: number;
-  /** Part of the slab that can be reclaimed, such as caches. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by linprocfs. Kernel name: `SReclaimable`. */
+  /** Part of the slab that can be reclaimed, such as caches. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by gvisor, linprocfs. Kernel name: `SReclaimable`. */
   sReclaimable?: number;
-  /** Part of the slab that cannot be reclaimed under pressure. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by linprocfs. Kernel name: `SUnreclaim`. */
+  /** Part of the slab that cannot be reclaimed under pressure. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by gvisor, linprocfs. Kernel name: `SUnreclaim`. */
   sUnreclaim?: number;
-  /** Memory used by kernel stacks of all tasks. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Not printed by linprocfs. Kernel name: `KernelStack`. */
+  /** Memory used by kernel stacks of all tasks. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Not printed by gvisor, linprocfs. Kernel name: `KernelStack`. */
   kernelStack?: number;
   /** Memory used by shadow call stacks (arm64 with CONFIG_SHADOW_CALL_STACK). Unit: bytes (the kernel prints kB). Since Linux 5.8. Kernel name: `ShadowCallStack`. */
   shadowCallStack?: number;
-  /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `PageTables`. */
+  /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `PageTables`. */
   pageTables?: number;
-  /** Memory used by secondary page tables, such as KVM's and IOMMU's. Unit: bytes (the kernel prints kB). Since Linux 6.1. Not printed by linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `SecPageTables`. */
+  /** Memory used by secondary page tables, such as KVM's and IOMMU's. Unit: bytes (the kernel prints kB). Since Linux 6.1. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `SecPageTables`. */
   secPageTables?: number;
   /** NFS pages sent to the server but not yet committed (always zero since 5.8). Unit: bytes (the kernel prints kB). Kernel name: `NFS_Unstable`. */
   nfsUnstable?: number;
   /** Memory used for block-device bounce buffers. Unit: bytes (the kernel prints kB). Kernel name: `Bounce`. */
   bounce?: number;
-  /** Memory used by FUSE for temporary writeback buffers. Unit: bytes (the kernel prints kB). Since Linux 2.6.26. Not printed by linprocfs. Kernel name: `WritebackTmp`. */
+  /** Memory used by FUSE for temporary writeback buffers. Unit: bytes (the kernel prints kB). Since Linux 2.6.26. Not printed by gvisor, linprocfs. Kernel name: `WritebackTmp`. */
   writebackTmp?: number;
-  /** Total memory that can be allocated under the current overcommit policy. Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Not printed by linprocfs. Kernel name: `CommitLimit`. */
+  /** Total memory that can be allocated under the current overcommit policy. Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Not printed by gvisor, linprocfs. Kernel name: `CommitLimit`. */
   commitLimit?: number;
-  /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Committed_AS`. */
+  /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `Committed_AS`. */
   committedAs?: number;
-  /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `VmallocTotal`. */
+  /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocTotal`. */
   vmallocTotal?: number;
-  /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `VmallocUsed`. */
+  /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocUsed`. */
   vmallocUsed?: number;
-  /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `VmallocChunk`. */
+  /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocChunk`. */
   vmallocChunk?: number;
-  /** Memory used by per-CPU allocations. Unit: bytes (the kernel prints kB). Since Linux 4.16. Not printed by linprocfs. Kernel name: `Percpu`. */
+  /** Memory used by per-CPU allocations. Unit: bytes (the kernel prints kB). Since Linux 4.16. Not printed by gvisor, linprocfs. Kernel name: `Percpu`. */
   percpu?: number;
   /** Memory the kernel took out of use after hardware errors. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `HardwareCorrupted`. */
   hardwareCorrupted?: number;
-  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 2.6.38. Not printed by linprocfs. Kernel name: `AnonHugePages`. */
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 2.6.38. Not printed by gvisor, linprocfs. Kernel name: `AnonHugePages`. */
   anonHugePages?: number;
-  /** Shared memory and tmpfs backed by huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by linprocfs. Kernel name: `ShmemHugePages`. */
+  /** Shared memory and tmpfs backed by huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor, linprocfs. Kernel name: `ShmemHugePages`. */
   shmemHugePages?: number;
-  /** Shared memory mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by linprocfs. Kernel name: `ShmemPmdMapped`. */
+  /** Shared memory mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor, linprocfs. Kernel name: `ShmemPmdMapped`. */
   shmemPmdMapped?: number;
-  /** Page cache backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by linprocfs. Kernel name: `FileHugePages`. */
+  /** Page cache backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor, linprocfs. Kernel name: `FileHugePages`. */
   fileHugePages?: number;
-  /** Page cache mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by linprocfs. Kernel name: `FilePmdMapped`. */
+  /** Page cache mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor, linprocfs. Kernel name: `FilePmdMapped`. */
   filePmdMapped?: number;
   /** Memory reserved for the contiguous memory allocator. Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaTotal`. */
   cmaTotal?: number;
@@ -111,21 +111,21 @@ export interface ProcMeminfo {
   cmaFree?: number;
   /** Memory not yet accepted by a confidential-computing guest. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Unaccepted`. */
   unaccepted?: number;
-  /** Memory taken by a virtio balloon driver. Unit: bytes (the kernel prints kB). Since Linux 6.12. Not printed by linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Balloon`. */
+  /** Memory taken by a virtio balloon driver. Unit: bytes (the kernel prints kB). Since Linux 6.12. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Balloon`. */
   balloon?: number;
-  /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Not printed by linprocfs, linux-2.6.32, linux-3.10, linux-4.19, linux-4.4, linux-5.4, lxcfs, lxcfs/cgroup1-lxcfs-6.0.6, lxcfs/disable-swap. Kernel name: `Quicklists`. */
+  /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Not printed by gvisor, linprocfs, linux-2.6.32, linux-3.10, linux-4.19, linux-4.4, linux-5.4, lxcfs, lxcfs/cgroup1-lxcfs-6.0.6, lxcfs/disable-swap. Kernel name: `Quicklists`. */
   quicklists?: number;
   /** Number of huge pages in the default-size pool. Kernel name: `HugePages_Total`. */
   hugePagesTotal?: number;
   /** Number of huge pages in the pool not yet allocated. Kernel name: `HugePages_Free`. */
   hugePagesFree?: number;
-  /** Huge pages promised to mappings but not yet faulted in. Since Linux 2.6.17. Not printed by linprocfs. Kernel name: `HugePages_Rsvd`. */
+  /** Huge pages promised to mappings but not yet faulted in. Since Linux 2.6.17. Not printed by gvisor, linprocfs. Kernel name: `HugePages_Rsvd`. */
   hugePagesRsvd?: number;
-  /** Huge pages above the pool size, from overcommit. Since Linux 2.6.24. Not printed by linprocfs. Kernel name: `HugePages_Surp`. */
+  /** Huge pages above the pool size, from overcommit. Since Linux 2.6.24. Not printed by gvisor, linprocfs. Kernel name: `HugePages_Surp`. */
   hugePagesSurp?: number;
   /** Size of a default huge page. Unit: bytes (the kernel prints kB). Kernel name: `Hugepagesize`. */
   hugepagesize?: number;
-  /** Memory used by huge pages of every size. Unit: bytes (the kernel prints kB). Since Linux 4.17. Not printed by linprocfs. Kernel name: `Hugetlb`. */
+  /** Memory used by huge pages of every size. Unit: bytes (the kernel prints kB). Since Linux 4.17. Not printed by gvisor, linprocfs. Kernel name: `Hugetlb`. */
   hugetlb?: number;
   /** Kernel direct mapping covered by 4 KiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4k`. */
   directMap4k?: number;

@@ -243,6 +243,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -264,6 +265,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -285,6 +287,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -306,6 +309,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -725,6 +729,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -890,6 +895,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "unit": "ms"
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.4"
@@ -1065,6 +1071,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32"
                     ]
                   },
@@ -1406,6 +1413,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.4"
@@ -1825,6 +1833,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.4"
@@ -1844,6 +1853,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.4"
@@ -1863,6 +1873,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.4"
@@ -1882,6 +1893,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -1902,6 +1914,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -1922,6 +1935,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10"
                     ]
@@ -1940,6 +1954,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -1960,6 +1975,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -1981,6 +1997,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2002,6 +2019,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2023,6 +2041,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2044,6 +2063,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2065,6 +2085,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2086,6 +2107,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2107,6 +2129,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2128,6 +2151,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2149,6 +2173,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2170,6 +2195,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2191,6 +2217,7 @@ export const procNetNetstatSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -2210,7 +2237,7 @@ export const procNetNetstatSpec: SpecModel = {
           "name": "ipExt",
           "raw": "IpExt",
           "description": "IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "record",
             "record": {
@@ -2496,7 +2523,10 @@ export const procNetNetstatSpec: SpecModel = {
                 ]
               }
             }
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -3570,6 +3600,7 @@ export const procNetNetstatSpec: SpecModel = {
             }
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",

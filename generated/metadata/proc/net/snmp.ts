@@ -51,6 +51,11 @@ export const procNetSnmpSpec: SpecModel = {
                           "raw": "2",
                           "name": "not_forwarding",
                           "description": "The host does not forward packets"
+                        },
+                        {
+                          "raw": "0",
+                          "name": "unknown",
+                          "description": "Not said: gVisor's network stack prints 0 here"
                         }
                       ]
                     }
@@ -303,6 +308,7 @@ export const procNetSnmpSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -555,6 +561,7 @@ export const procNetSnmpSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -576,6 +583,7 @@ export const procNetSnmpSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -1115,6 +1123,7 @@ export const procNetSnmpSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
@@ -1269,6 +1278,7 @@ export const procNetSnmpSpec: SpecModel = {
                       "sentinels": []
                     },
                     "absentIn": [
+                      "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",

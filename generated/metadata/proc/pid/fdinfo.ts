@@ -83,6 +83,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -393,6 +394,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -416,6 +418,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -439,6 +442,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -592,6 +596,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "kind": "mask"
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -813,6 +818,7 @@ export const procPidFdinfoSpec: SpecModel = {
             }
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1176,6 +1182,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1200,6 +1207,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1225,6 +1233,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1289,6 +1298,7 @@ export const procPidFdinfoSpec: SpecModel = {
             }
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1353,6 +1363,7 @@ export const procPidFdinfoSpec: SpecModel = {
             }
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1376,6 +1387,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1403,6 +1415,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "separator": null
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1426,6 +1439,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",
@@ -1449,6 +1463,7 @@ export const procPidFdinfoSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10",
             "linux-4.19",

@@ -282,6 +282,7 @@ export const procPidSmapsSpec: SpecModel = {
               "suffix": "kB"
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.19",
@@ -419,6 +420,7 @@ export const procPidSmapsSpec: SpecModel = {
               "suffix": "kB"
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.19",
@@ -445,6 +447,7 @@ export const procPidSmapsSpec: SpecModel = {
               "suffix": "kB"
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.4"
@@ -490,6 +493,7 @@ export const procPidSmapsSpec: SpecModel = {
               "suffix": "kB"
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.4"
@@ -514,6 +518,7 @@ export const procPidSmapsSpec: SpecModel = {
               "suffix": "kB"
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.19",
@@ -649,6 +654,7 @@ export const procPidSmapsSpec: SpecModel = {
               "suffix": "kB"
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.19",
@@ -673,6 +679,7 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": []
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.19",
@@ -696,6 +703,7 @@ export const procPidSmapsSpec: SpecModel = {
               "sentinels": []
             },
             "absentIn": [
+              "gvisor",
               "linux-2.6.32",
               "linux-3.10",
               "linux-4.19",

@@ -51,6 +51,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -202,6 +203,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -489,6 +491,7 @@ export const procPidStatusSpec: SpecModel = {
             "separator": null
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -514,6 +517,7 @@ export const procPidStatusSpec: SpecModel = {
             "separator": null
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -539,6 +543,7 @@ export const procPidStatusSpec: SpecModel = {
             "separator": null
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -564,6 +569,7 @@ export const procPidStatusSpec: SpecModel = {
             "separator": null
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -586,6 +592,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -613,6 +620,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -660,6 +668,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10"
           ]
@@ -683,6 +692,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -707,6 +717,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -754,6 +765,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -779,6 +791,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -804,6 +817,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -852,6 +866,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10"
           ]
@@ -875,6 +890,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10"
           ]
@@ -898,6 +914,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linux-2.6.32",
             "linux-3.10"
           ]
@@ -921,6 +938,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -946,6 +964,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -973,6 +992,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -997,6 +1017,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1022,6 +1043,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "kB"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1048,6 +1070,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1071,6 +1094,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1094,6 +1118,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1120,6 +1145,7 @@ export const procPidStatusSpec: SpecModel = {
             "separator": null
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1147,6 +1173,7 @@ export const procPidStatusSpec: SpecModel = {
             "separator": null
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1175,6 +1202,7 @@ export const procPidStatusSpec: SpecModel = {
             "suffix": "%"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1248,6 +1276,7 @@ export const procPidStatusSpec: SpecModel = {
             }
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1258,10 +1287,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigPnd",
           "raw": "SigPnd",
           "description": "Signals pending for this thread (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1275,6 +1307,7 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "mask"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1285,10 +1318,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigBlk",
           "raw": "SigBlk",
           "description": "Signals blocked (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1297,10 +1333,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigIgn",
           "raw": "SigIgn",
           "description": "Signals ignored (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1309,10 +1348,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigCgt",
           "raw": "SigCgt",
           "description": "Signals caught by a handler (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1401,6 +1443,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1445,6 +1488,7 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": []
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1467,6 +1511,7 @@ export const procPidStatusSpec: SpecModel = {
             "escaped": false
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10"
@@ -1486,6 +1531,7 @@ export const procPidStatusSpec: SpecModel = {
             "escaped": false
           },
           "absentIn": [
+            "gvisor",
             "linprocfs",
             "linux-2.6.32",
             "linux-3.10",
@@ -1506,6 +1552,7 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "mask"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }
@@ -1522,6 +1569,7 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "cpulist"
           },
           "absentIn": [
+            "gvisor",
             "linprocfs"
           ]
         }

@@ -580,14 +580,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   if (v_uid === undefined) s.missing("the key \"Uid\"");
   if (v_gid === undefined) s.missing("the key \"Gid\"");
   if (v_groups === undefined) s.missing("the key \"Groups\"");
-  if (v_sigPnd === undefined) s.missing("the key \"SigPnd\"");
-  if (v_sigBlk === undefined) s.missing("the key \"SigBlk\"");
-  if (v_sigIgn === undefined) s.missing("the key \"SigIgn\"");
-  if (v_sigCgt === undefined) s.missing("the key \"SigCgt\"");
   if (v_capInh === undefined) s.missing("the key \"CapInh\"");
   if (v_capPrm === undefined) s.missing("the key \"CapPrm\"");
   if (v_capEff === undefined) s.missing("the key \"CapEff\"");
-  const o = new ProcPidStatusObjectNew(v_name, v_state, v_tgid, v_pid, v_ppid, v_tracerPid, v_uid, v_gid, v_groups, v_sigPnd, v_sigBlk, v_sigIgn, v_sigCgt, v_capInh, v_capPrm, v_capEff, v_umask, v_ngid, v_fdSize, v_nsTgid, v_nsPid, v_nsPgid, v_nsSid, v_kthread, v_vmPeak, v_vmSize, v_vmLck, v_vmPin, v_vmHwm, v_vmRss, v_rssAnon, v_rssFile, v_rssShmem, v_vmData, v_vmStk, v_vmExe, v_vmLib, v_vmPte, v_vmPmd, v_vmSwap, v_hugetlbPages, v_stackUsage, v_coreDumping, v_thpEnabled, v_untagMask, v_x86ThreadFeatures, v_x86ThreadFeaturesLocked, v_sleepAvg, v_threads, v_sigQ, v_shdPnd, v_capBnd, v_capAmb, v_noNewPrivs, v_seccomp, v_seccompFilters, v_speculationStoreBypass, v_speculationIndirectBranch, v_cpusAllowed, v_cpusAllowedList, v_memsAllowed, v_memsAllowedList, v_voluntaryCtxtSwitches, v_nonvoluntaryCtxtSwitches, extra);
+  const o = new ProcPidStatusObjectNew(v_name, v_state, v_tgid, v_pid, v_ppid, v_tracerPid, v_uid, v_gid, v_groups, v_capInh, v_capPrm, v_capEff, v_umask, v_ngid, v_fdSize, v_nsTgid, v_nsPid, v_nsPgid, v_nsSid, v_kthread, v_vmPeak, v_vmSize, v_vmLck, v_vmPin, v_vmHwm, v_vmRss, v_rssAnon, v_rssFile, v_rssShmem, v_vmData, v_vmStk, v_vmExe, v_vmLib, v_vmPte, v_vmPmd, v_vmSwap, v_hugetlbPages, v_stackUsage, v_coreDumping, v_thpEnabled, v_untagMask, v_x86ThreadFeatures, v_x86ThreadFeaturesLocked, v_sleepAvg, v_threads, v_sigQ, v_sigPnd, v_shdPnd, v_sigBlk, v_sigIgn, v_sigCgt, v_capBnd, v_capAmb, v_noNewPrivs, v_seccomp, v_seccompFilters, v_speculationStoreBypass, v_speculationIndirectBranch, v_cpusAllowed, v_cpusAllowedList, v_memsAllowed, v_memsAllowedList, v_voluntaryCtxtSwitches, v_nonvoluntaryCtxtSwitches, extra);
   return o;
 }
 
@@ -650,7 +646,7 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
 }
 
 /** The constructor behind ProcPidStatusObjectNew. */
-function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"], v_state: ProcPidStatus["state"], v_tgid: ProcPidStatus["tgid"], v_pid: ProcPidStatus["pid"], v_ppid: ProcPidStatus["ppid"], v_tracerPid: ProcPidStatus["tracerPid"], v_uid: ProcPidStatus["uid"], v_gid: ProcPidStatus["gid"], v_groups: ProcPidStatus["groups"], v_sigPnd: ProcPidStatus["sigPnd"], v_sigBlk: ProcPidStatus["sigBlk"], v_sigIgn: ProcPidStatus["sigIgn"], v_sigCgt: ProcPidStatus["sigCgt"], v_capInh: ProcPidStatus["capInh"], v_capPrm: ProcPidStatus["capPrm"], v_capEff: ProcPidStatus["capEff"], v_umask: ProcPidStatus["umask"], v_ngid: ProcPidStatus["ngid"], v_fdSize: ProcPidStatus["fdSize"], v_nsTgid: ProcPidStatus["nsTgid"], v_nsPid: ProcPidStatus["nsPid"], v_nsPgid: ProcPidStatus["nsPgid"], v_nsSid: ProcPidStatus["nsSid"], v_kthread: ProcPidStatus["kthread"], v_vmPeak: ProcPidStatus["vmPeak"], v_vmSize: ProcPidStatus["vmSize"], v_vmLck: ProcPidStatus["vmLck"], v_vmPin: ProcPidStatus["vmPin"], v_vmHwm: ProcPidStatus["vmHwm"], v_vmRss: ProcPidStatus["vmRss"], v_rssAnon: ProcPidStatus["rssAnon"], v_rssFile: ProcPidStatus["rssFile"], v_rssShmem: ProcPidStatus["rssShmem"], v_vmData: ProcPidStatus["vmData"], v_vmStk: ProcPidStatus["vmStk"], v_vmExe: ProcPidStatus["vmExe"], v_vmLib: ProcPidStatus["vmLib"], v_vmPte: ProcPidStatus["vmPte"], v_vmPmd: ProcPidStatus["vmPmd"], v_vmSwap: ProcPidStatus["vmSwap"], v_hugetlbPages: ProcPidStatus["hugetlbPages"], v_stackUsage: ProcPidStatus["stackUsage"], v_coreDumping: ProcPidStatus["coreDumping"], v_thpEnabled: ProcPidStatus["thpEnabled"], v_untagMask: ProcPidStatus["untagMask"], v_x86ThreadFeatures: ProcPidStatus["x86ThreadFeatures"], v_x86ThreadFeaturesLocked: ProcPidStatus["x86ThreadFeaturesLocked"], v_sleepAvg: ProcPidStatus["sleepAvg"], v_threads: ProcPidStatus["threads"], v_sigQ: ProcPidStatus["sigQ"], v_shdPnd: ProcPidStatus["shdPnd"], v_capBnd: ProcPidStatus["capBnd"], v_capAmb: ProcPidStatus["capAmb"], v_noNewPrivs: ProcPidStatus["noNewPrivs"], v_seccomp: ProcPidStatus["seccomp"], v_seccompFilters: ProcPidStatus["seccompFilters"], v_speculationStoreBypass: ProcPidStatus["speculationStoreBypass"], v_speculationIndirectBranch: ProcPidStatus["speculationIndirectBranch"], v_cpusAllowed: ProcPidStatus["cpusAllowed"], v_cpusAllowedList: ProcPidStatus["cpusAllowedList"], v_memsAllowed: ProcPidStatus["memsAllowed"], v_memsAllowedList: ProcPidStatus["memsAllowedList"], v_voluntaryCtxtSwitches: ProcPidStatus["voluntaryCtxtSwitches"], v_nonvoluntaryCtxtSwitches: ProcPidStatus["nonvoluntaryCtxtSwitches"], v_extra: ProcPidStatus["extra"]): void {
+function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"], v_state: ProcPidStatus["state"], v_tgid: ProcPidStatus["tgid"], v_pid: ProcPidStatus["pid"], v_ppid: ProcPidStatus["ppid"], v_tracerPid: ProcPidStatus["tracerPid"], v_uid: ProcPidStatus["uid"], v_gid: ProcPidStatus["gid"], v_groups: ProcPidStatus["groups"], v_capInh: ProcPidStatus["capInh"], v_capPrm: ProcPidStatus["capPrm"], v_capEff: ProcPidStatus["capEff"], v_umask: ProcPidStatus["umask"], v_ngid: ProcPidStatus["ngid"], v_fdSize: ProcPidStatus["fdSize"], v_nsTgid: ProcPidStatus["nsTgid"], v_nsPid: ProcPidStatus["nsPid"], v_nsPgid: ProcPidStatus["nsPgid"], v_nsSid: ProcPidStatus["nsSid"], v_kthread: ProcPidStatus["kthread"], v_vmPeak: ProcPidStatus["vmPeak"], v_vmSize: ProcPidStatus["vmSize"], v_vmLck: ProcPidStatus["vmLck"], v_vmPin: ProcPidStatus["vmPin"], v_vmHwm: ProcPidStatus["vmHwm"], v_vmRss: ProcPidStatus["vmRss"], v_rssAnon: ProcPidStatus["rssAnon"], v_rssFile: ProcPidStatus["rssFile"], v_rssShmem: ProcPidStatus["rssShmem"], v_vmData: ProcPidStatus["vmData"], v_vmStk: ProcPidStatus["vmStk"], v_vmExe: ProcPidStatus["vmExe"], v_vmLib: ProcPidStatus["vmLib"], v_vmPte: ProcPidStatus["vmPte"], v_vmPmd: ProcPidStatus["vmPmd"], v_vmSwap: ProcPidStatus["vmSwap"], v_hugetlbPages: ProcPidStatus["hugetlbPages"], v_stackUsage: ProcPidStatus["stackUsage"], v_coreDumping: ProcPidStatus["coreDumping"], v_thpEnabled: ProcPidStatus["thpEnabled"], v_untagMask: ProcPidStatus["untagMask"], v_x86ThreadFeatures: ProcPidStatus["x86ThreadFeatures"], v_x86ThreadFeaturesLocked: ProcPidStatus["x86ThreadFeaturesLocked"], v_sleepAvg: ProcPidStatus["sleepAvg"], v_threads: ProcPidStatus["threads"], v_sigQ: ProcPidStatus["sigQ"], v_sigPnd: ProcPidStatus["sigPnd"], v_shdPnd: ProcPidStatus["shdPnd"], v_sigBlk: ProcPidStatus["sigBlk"], v_sigIgn: ProcPidStatus["sigIgn"], v_sigCgt: ProcPidStatus["sigCgt"], v_capBnd: ProcPidStatus["capBnd"], v_capAmb: ProcPidStatus["capAmb"], v_noNewPrivs: ProcPidStatus["noNewPrivs"], v_seccomp: ProcPidStatus["seccomp"], v_seccompFilters: ProcPidStatus["seccompFilters"], v_speculationStoreBypass: ProcPidStatus["speculationStoreBypass"], v_speculationIndirectBranch: ProcPidStatus["speculationIndirectBranch"], v_cpusAllowed: ProcPidStatus["cpusAllowed"], v_cpusAllowedList: ProcPidStatus["cpusAllowedList"], v_memsAllowed: ProcPidStatus["memsAllowed"], v_memsAllowedList: ProcPidStatus["memsAllowedList"], v_voluntaryCtxtSwitches: ProcPidStatus["voluntaryCtxtSwitches"], v_nonvoluntaryCtxtSwitches: ProcPidStatus["nonvoluntaryCtxtSwitches"], v_extra: ProcPidStatus["extra"]): void {
   this.name = v_name;
   this.state = v_state;
   this.tgid = v_tgid;
@@ -660,10 +656,6 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
   this.uid = v_uid;
   this.gid = v_gid;
   this.groups = v_groups;
-  this.sigPnd = v_sigPnd;
-  this.sigBlk = v_sigBlk;
-  this.sigIgn = v_sigIgn;
-  this.sigCgt = v_sigCgt;
   this.capInh = v_capInh;
   this.capPrm = v_capPrm;
   this.capEff = v_capEff;
@@ -701,7 +693,11 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
   if (v_sleepAvg !== undefined) this.sleepAvg = v_sleepAvg;
   if (v_threads !== undefined) this.threads = v_threads;
   if (v_sigQ !== undefined) this.sigQ = v_sigQ;
+  if (v_sigPnd !== undefined) this.sigPnd = v_sigPnd;
   if (v_shdPnd !== undefined) this.shdPnd = v_shdPnd;
+  if (v_sigBlk !== undefined) this.sigBlk = v_sigBlk;
+  if (v_sigIgn !== undefined) this.sigIgn = v_sigIgn;
+  if (v_sigCgt !== undefined) this.sigCgt = v_sigCgt;
   if (v_capBnd !== undefined) this.capBnd = v_capBnd;
   if (v_capAmb !== undefined) this.capAmb = v_capAmb;
   if (v_noNewPrivs !== undefined) this.noNewPrivs = v_noNewPrivs;

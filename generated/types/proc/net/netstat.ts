@@ -5,8 +5,8 @@
 export interface ProcNetNetstat {
   /** Linux TCP counters (LINUX_MIB_*): handshakes, losses and recovery, queues, drops and options. Kernel name: `TcpExt`. */
   tcpExt: ProcNetNetstatTcpExt;
-  /** IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts. Kernel name: `IpExt`. */
-  ipExt: ProcNetNetstatIpExt;
+  /** IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts. Not printed by gvisor. Kernel name: `IpExt`. */
+  ipExt?: ProcNetNetstatIpExt;
   /** Multipath TCP counters; the line is missing when the kernel is built without MPTCP. Since Linux 5.7. Kernel name: `MPTcpExt`. */
   mptcpExt?: ProcNetNetstatMptcpExt;
   /** Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number, anything else as text. */
@@ -45,13 +45,13 @@ export interface ProcNetNetstatTcpExt {
   pawsActive: number;
   /** Segments dropped on established connections because their timestamp was too old (PAWS). Kernel name: `PAWSEstab`. */
   pawsEstab: number;
-  /** Segments dropped because they fell beyond the receive window. Since Linux 6.17. Kernel name: `BeyondWindow`. */
+  /** Segments dropped because they fell beyond the receive window. Since Linux 6.17. Not printed by gvisor. Kernel name: `BeyondWindow`. */
   beyondWindow?: number;
-  /** ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent. Since Linux 6.15. Kernel name: `TSEcrRejected`. */
+  /** ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent. Since Linux 6.15. Not printed by gvisor. Kernel name: `TSEcrRejected`. */
   tsEcrRejected?: number;
-  /** Old duplicate ACKs dropped by the PAWS check without answering them. Since Linux 6.14. Kernel name: `PAWSOldAck`. */
+  /** Old duplicate ACKs dropped by the PAWS check without answering them. Since Linux 6.14. Not printed by gvisor. Kernel name: `PAWSOldAck`. */
   pawsOldAck?: number;
-  /** Segments to TIME-WAIT sockets dropped by the PAWS check. Since Linux 6.16. Kernel name: `PAWSTimewait`. */
+  /** Segments to TIME-WAIT sockets dropped by the PAWS check. Since Linux 6.16. Not printed by gvisor. Kernel name: `PAWSTimewait`. */
   pawsTimewait?: number;
   /** ACKs sent when the delayed-ACK timer fired. Kernel name: `DelayedACKs`. */
   delayedAcks: number;
@@ -113,7 +113,7 @@ export interface ProcNetNetstatTcpExt {
   tcpSackRecoveryFail: number;
   /** Received packets merged with neighbours in the receive queue to save memory. Kernel name: `TCPRcvCollapsed`. */
   tcpRcvCollapsed: number;
-  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Not printed by linux-5.4. Kernel name: `TCPBacklogCoalesce`. */
+  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Not printed by gvisor, linux-5.4. Kernel name: `TCPBacklogCoalesce`. */
   tcpBacklogCoalesce?: number;
   /** DSACKs sent for duplicate data below the cumulative ACK. Kernel name: `TCPDSACKOldSent`. */
   tcpDsackOldSent: number;
@@ -161,7 +161,7 @@ export interface ProcNetNetstatTcpExt {
   tcpSackShiftFallback?: number;
   /** Packets dropped because the socket backlog was full while the socket was locked. Since Linux 2.6.34. Kernel name: `TCPBacklogDrop`. */
   tcpBacklogDrop?: number;
-  /** Packets dropped because they used emergency memory reserves a normal socket may not keep. Since Linux 3.6. Kernel name: `PFMemallocDrop`. */
+  /** Packets dropped because they used emergency memory reserves a normal socket may not keep. Since Linux 3.6. Not printed by gvisor. Kernel name: `PFMemallocDrop`. */
   pfMemallocDrop?: number;
   /** Segments dropped for a TTL below the socket's IP_MINTTL (RFC 5082). Since Linux 2.6.34. Kernel name: `TCPMinTTLDrop`. */
   tcpMinTtlDrop?: number;
@@ -247,43 +247,43 @@ export interface ProcNetNetstatTcpExt {
   tcpMtupFail?: number;
   /** Path MTU probes that got through and raised the MSS. Kernel name: `TCPMTUPSuccess`. */
   tcpMtupSuccess?: number;
-  /** Data segments the peer reported received, by ACK or SACK. Since Linux 4.18. Kernel name: `TCPDelivered`. */
+  /** Data segments the peer reported received, by ACK or SACK. Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPDelivered`. */
   tcpDelivered?: number;
-  /** Delivered data segments the peer reported as congestion-marked (ECN CE). Since Linux 4.18. Kernel name: `TCPDeliveredCE`. */
+  /** Delivered data segments the peer reported as congestion-marked (ECN CE). Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPDeliveredCE`. */
   tcpDeliveredCe?: number;
-  /** ACKs not sent because they were folded into a later one (ACK compression). Since Linux 4.18. Kernel name: `TCPAckCompressed`. */
+  /** ACKs not sent because they were folded into a later one (ACK compression). Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPAckCompressed`. */
   tcpAckCompressed?: number;
-  /** Incoming segments dropped because the receive window was zero. Since Linux 5.1. Kernel name: `TCPZeroWindowDrop`. */
+  /** Incoming segments dropped because the receive window was zero. Since Linux 5.1. Not printed by gvisor. Kernel name: `TCPZeroWindowDrop`. */
   tcpZeroWindowDrop?: number;
-  /** Incoming segments dropped because the receive queue could not get more memory. Since Linux 5.1. Kernel name: `TCPRcvQDrop`. */
+  /** Incoming segments dropped because the receive queue could not get more memory. Since Linux 5.1. Not printed by gvisor. Kernel name: `TCPRcvQDrop`. */
   tcpRcvQDrop?: number;
-  /** Send-queue splits refused because the queue was already too long. Since Linux 5.2. Kernel name: `TCPWqueueTooBig`. */
+  /** Send-queue splits refused because the queue was already too long. Since Linux 5.2. Not printed by gvisor. Kernel name: `TCPWqueueTooBig`. */
   tcpWqueueTooBig?: number;
-  /** Fast Open connections accepted with a cookie made with the backup key. Since Linux 5.3. Kernel name: `TCPFastOpenPassiveAltKey`. */
+  /** Fast Open connections accepted with a cookie made with the backup key. Since Linux 5.3. Not printed by gvisor. Kernel name: `TCPFastOpenPassiveAltKey`. */
   tcpFastOpenPassiveAltKey?: number;
-  /** Times the flow hash (IPv6 flow label) was changed after a retransmission timeout. Since Linux 5.6. Kernel name: `TcpTimeoutRehash`. */
+  /** Times the flow hash (IPv6 flow label) was changed after a retransmission timeout. Since Linux 5.6. Not printed by gvisor. Kernel name: `TcpTimeoutRehash`. */
   tcpTimeoutRehash?: number;
-  /** Times the flow hash was changed after receiving duplicate data. Since Linux 5.6. Kernel name: `TcpDuplicateDataRehash`. */
+  /** Times the flow hash was changed after receiving duplicate data. Since Linux 5.6. Not printed by gvisor. Kernel name: `TcpDuplicateDataRehash`. */
   tcpDuplicateDataRehash?: number;
-  /** Segments covered by received DSACK blocks, estimated from their length and the MSS. Since Linux 5.9. Kernel name: `TCPDSACKRecvSegs`. */
+  /** Segments covered by received DSACK blocks, estimated from their length and the MSS. Since Linux 5.9. Not printed by gvisor. Kernel name: `TCPDSACKRecvSegs`. */
   tcpDsackRecvSegs?: number;
-  /** Received DSACK blocks ignored because their range was implausible. Since Linux 5.9. Kernel name: `TCPDSACKIgnoredDubious`. */
+  /** Received DSACK blocks ignored because their range was implausible. Since Linux 5.9. Not printed by gvisor. Kernel name: `TCPDSACKIgnoredDubious`. */
   tcpDsackIgnoredDubious?: number;
-  /** Pending connection requests moved to another SO_REUSEPORT listener when theirs closed. Since Linux 5.14. Kernel name: `TCPMigrateReqSuccess`. */
+  /** Pending connection requests moved to another SO_REUSEPORT listener when theirs closed. Since Linux 5.14. Not printed by gvisor. Kernel name: `TCPMigrateReqSuccess`. */
   tcpMigrateReqSuccess?: number;
-  /** Pending connection requests that could not be moved to another listener. Since Linux 5.14. Kernel name: `TCPMigrateReqFailure`. */
+  /** Pending connection requests that could not be moved to another listener. Since Linux 5.14. Not printed by gvisor. Kernel name: `TCPMigrateReqFailure`. */
   tcpMigrateReqFailure?: number;
-  /** Flow hash changes made by Protective Load Balancing after lasting congestion. Since Linux 6.2. Kernel name: `TCPPLBRehash`. */
+  /** Flow hash changes made by Protective Load Balancing after lasting congestion. Since Linux 6.2. Not printed by gvisor. Kernel name: `TCPPLBRehash`. */
   tcpPlbRehash?: number;
-  /** Segments dropped because TCP-AO was required but missing. Since Linux 6.7. Kernel name: `TCPAORequired`. */
+  /** Segments dropped because TCP-AO was required but missing. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAORequired`. */
   tcpAoRequired?: number;
-  /** Segments dropped because their TCP-AO MAC did not verify. Since Linux 6.7. Kernel name: `TCPAOBad`. */
+  /** Segments dropped because their TCP-AO MAC did not verify. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOBad`. */
   tcpAoBad?: number;
-  /** Segments with TCP-AO dropped because no matching key was configured. Since Linux 6.7. Kernel name: `TCPAOKeyNotFound`. */
+  /** Segments with TCP-AO dropped because no matching key was configured. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOKeyNotFound`. */
   tcpAoKeyNotFound?: number;
-  /** Segments whose TCP-AO MAC verified. Since Linux 6.7. Kernel name: `TCPAOGood`. */
+  /** Segments whose TCP-AO MAC verified. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOGood`. */
   tcpAoGood?: number;
-  /** ICMP errors ignored on TCP-AO connections. Since Linux 6.7. Kernel name: `TCPAODroppedIcmps`. */
+  /** ICMP errors ignored on TCP-AO connections. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAODroppedIcmps`. */
   tcpAoDroppedIcmps?: number;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
   extra?: Record<string, number | string>;
