@@ -27,7 +27,8 @@ const mibOf = (bytes: number | undefined): string | undefined => (bytes === unde
 
 /** The columns `--columns` may name. */
 export const COLUMNS: Record<string, Column> = {
-  pid: { title: 'PID', groups: [], value: (r) => r.pid, right: true },
+  // As procps: PID is the process (thread group), TID the thread, the same on a process's own row.
+  pid: { title: 'PID', groups: [], value: (r) => r.tgid, right: true },
   tid: { title: 'TID', groups: [], value: (r) => r.pid, right: true },
   tgid: { title: 'TGID', groups: [], value: (r) => r.tgid, right: true },
   ppid: { title: 'PPID', groups: ['base'], value: (r) => r.ppid, right: true },

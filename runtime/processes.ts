@@ -314,6 +314,8 @@ function threadsOf(root: string, tgid: number, viaNative: boolean): Task[] {
   } catch {
     return [];
   }
+  // A task folder that lists no thread (FreeBSD's linprocfs holds only a .dummy file there): the process is its one task.
+  if (tids.length === 0) return [{ dir: `${root}/${tgid}`, pid: tgid, tgid }];
   const out: Task[] = new Array(tids.length);
   for (let i = 0; i < tids.length; i++) out[i] = { dir: `${dir}/${tids[i]}`, pid: tids[i]!, tgid };
   return out;

@@ -48,6 +48,17 @@ for (const producer of producersOf(fixtures)) {
       const listed = (JSON.parse(r.stdout) as { processes: { pid: number }[] }).processes.map((p) => p.pid).sort((a, b) => a - b);
       expect(listed).toEqual(pids);
     });
+    it('ps -L lists a row per thread of its tree (a process without thread folders is one thread)', () => {
+      const r = runCli(['ps', '-L', '--root', root, '--json', '-o', 'pid,tid']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const rows = (JSON.parse(r.stdout) as { processes: { pid: number; tid: number }[] }).processes.map((p) => `${p.pid}/${p.tid}`).sort();
+      const expected = pids.flatMap((pid) => {
+        const tids = existsSync(join(root, String(pid), 'task')) ? readdirSync(join(root, String(pid), 'task')).filter((n) => /^\d+$/.test(n)) : [];
+        return (tids.length > 0 ? tids : [String(pid)]).map((tid) => `${pid}/${tid}`);
+      });
+      expect(rows).toEqual(expected.sort());
+    });
     it('top samples its tree', () => {
       const r = runCli(['top', '--root', root, '--json', '-n', '1', '-i', '10ms']);
       expect(r.stderr).toBe('');
