@@ -106,7 +106,7 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
   it('a child that read 20 MB and burned CPU: read bytes, CPU time within 10% of /proc/PID/stat', async () => {
     const file = join(dir, 'data');
     writeFileSync(file, Buffer.alloc(20 << 20, 7));
-    const script = `const fs=require('fs');fs.readFileSync(${JSON.stringify(file)});const end=Date.now()+1000;let x=0;while(Date.now()<end)x+=Math.sqrt(x+1);process.stdout.write('ready\\n');setInterval(()=>{},1000);`;
+    const script = `const fs=require('fs');fs.readFileSync(${JSON.stringify(file)});const t=process.cpuUsage();let x=0;while(process.cpuUsage(t).user<1.2e6)x+=Math.sqrt(x+1);process.stdout.write('ready\\n');setInterval(()=>{},1000);`;
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
