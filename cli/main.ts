@@ -7,10 +7,11 @@
  * audit), 2 bad usage. Errors go to stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { basename } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
 import { readFileSync } from '../runtime/read.js';
+import { cgroupMounts } from '../runtime/cgroup-root.js';
 import { summary } from './summary.js';
 import { auditCommand } from './audit.js';
 import { docsCommand } from './docs.js';
@@ -42,6 +43,26 @@ function delimiterOption(text: string): string {
   return d;
 }
 
+/**
+ * Where cgroup2 is mounted on this machine (null: nowhere), so that a live
+ * cgroup path is matched below that mount; undefined when no file is an
+ * absolute path or the mount table cannot be read.
+ */
+function liveCgroup2(files: string[]): string | null | undefined {
+  if (!files.some((f) => isAbsolute(f))) return undefined;
+  try {
+    return cgroupMounts('/proc').v2;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a live /sys/fs/cgroup file outside the cgroup2 mount has no spec: it is a cgroup v1 file. */
+function cgroupV1Note(file: string, cgroup2: string | null | undefined): string {
+  if (cgroup2 === undefined || !/^\/sys\/fs\/cgroup\//.test(file) || (cgroup2 !== null && file.startsWith(`${cgroup2}/`))) return '';
+  return cgroup2 === null ? ' (no cgroup2 file system is mounted: a cgroup v1 file, which no spec reads)' : ` (outside the cgroup2 mount ${cgroup2}: a cgroup v1 file, which no spec reads)`;
+}
+
 function parseCommand(files: string[], opts: ParseOptions): number {
   const fs = new ProcFs({
     ...(opts.root !== undefined ? { root: opts.root } : {}),
@@ -51,11 +72,13 @@ function parseCommand(files: string[], opts: ParseOptions): number {
   });
   let status = 0;
   const parsed: Parsed[] = [];
+  const cgroup2 = liveCgroup2(files);
   for (const file of files) {
-    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, file);
+    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, file, { cgroup2 });
     if (entry === undefined) {
       const near = nearestNote(opts.as ?? basename(file), registry.map((e) => e.id));
-      process.stderr.write(`procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${near}; use --as SPEC (see \`procspec list\`)\n`);
+      const why = opts.as === undefined ? cgroupV1Note(file, cgroup2) : '';
+      process.stderr.write(`procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${why}${near}; use --as SPEC (see \`procspec list\`)\n`);
       status = 1;
       continue;
     }

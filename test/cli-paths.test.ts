@@ -1,0 +1,36 @@
+/** `procspec parse` finds the spec of a live /sys path: cgroup files below the cgroup2 mount, nothing for other /sys files. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+
+/** This machine's cgroup2 and cgroup v1 mount points, read from the mount table without procspec. */
+const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+  .split('\n')
+  .filter((l) => l.includes(' - '))
+  .map((l) => ({ point: l.split(' ')[4]!, type: l.split(' - ')[1]!.split(' ')[0]! }));
+const cgroup2 = mounts.find((m) => m.type === 'cgroup2')?.point;
+const cpuV1 = mounts.find((m) => m.type === 'cgroup' && /(^|,)cpu(,|$)/.test(m.point.split('/').pop()!))?.point;
+
+describe('procspec parse of /sys paths', () => {
+  it.skipIf(cgroup2 === undefined)('parses cpu.stat of the cgroup2 root with its spec, wherever cgroup2 is mounted', () => {
+    const r = runCli(['parse', `${cgroup2}/cpu.stat`]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const v = JSON.parse(r.stdout) as { usage: number; user: number };
+    expect(v.usage).toBeGreaterThan(0);
+    expect(v.user).toBeGreaterThanOrEqual(0);
+  });
+
+  it('finds no spec for a /sys file none describes, rather than the sysctl spec', () => {
+    const r = runCli(['parse', '/sys/kernel/mm/transparent_hugepage/enabled']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no spec matches \/sys\/kernel\/mm\/transparent_hugepage\/enabled/);
+  });
+
+  it.skipIf(cgroup2 === undefined || cpuV1 === undefined)('says a cgroup v1 file is outside the cgroup2 mount', () => {
+    const r = runCli(['parse', `${cpuV1}/cpu.stat`]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`outside the cgroup2 mount ${cgroup2}: a cgroup v1 file`);
+  });
+});
