@@ -8,9 +8,9 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { basename, isAbsolute } from 'node:path';
-import { ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
+import { bytesOf, ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
-import { readFileSync } from '../runtime/read.js';
+import { readViewSync } from '../runtime/read.js';
 import { cgroupMounts } from '../runtime/cgroup-root.js';
 import { summary } from './summary.js';
 import { auditCommand } from './audit.js';
@@ -84,7 +84,8 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     }
     try {
       const ctx = fs.context(file);
-      const value = entry.parse(readFileSync(file), ctx);
+      // The bytes, not a UTF-8 decode of the whole file: a byte that is not UTF-8 stays in the value (see runtime/bytes.ts).
+      const value = entry.parse(readViewSync(file), ctx);
       parsed.push({ file, value: opts.raw === true ? withRaw(value, entry.model, ctx) : value });
     } catch (err) {
       if (!(err instanceof ProcfsError)) throw err;
@@ -92,7 +93,8 @@ function parseCommand(files: string[], opts: ParseOptions): number {
       status = 1;
     }
   }
-  process.stdout.write(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1 }));
+  // JSON escapes such bytes (\udcXX, read back by JSON.parse); CSV and tables print the bytes themselves.
+  process.stdout.write(bytesOf(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1 })));
   return status;
 }
 

@@ -8,6 +8,7 @@ export * from '../generated/index.js';
 export { ProcfsError, type ProcfsErrorCode } from './errors.js';
 export { DEFAULT_CONTEXT, contextOf, type ParseContext } from './context.js';
 export { toJson } from './json.js';
+export { bytesOf, decodeBytes } from './bytes.js';
 export { specForPath, resolvePath, type PathParams, type MatchOptions } from './paths.js';
 export { cgroupMounts, cgroupMountsOf, cgroup2Root, type CgroupMounts } from './cgroup-root.js';
 export { readFileSync, readFileAsync } from './read.js';
