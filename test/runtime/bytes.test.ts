@@ -1,9 +1,11 @@
 /** Strings of bytes that need not be UTF-8: decoded as Python's surrogateescape does, and given back byte for byte. */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesOf, decodeBytes, parseProcPidCmdline, parseProcPidMaps, parseProcPidMountinfo, parseProcNetUnix, ProcFs, toJson } from '../../runtime/index.js';
+import { bytesOf, decodeBytes, parseProcPidCmdline, parseProcPidMaps, parseProcPidMountinfo, parseProcNetUnix, ProcFs, readFileAsync as readTextAsync, readFileSync as readTextSync, toJson } from '../../runtime/index.js';
 
 const b = (...xs: number[]): Buffer => Buffer.from(xs);
 /** The escape of byte x. */
@@ -119,6 +121,19 @@ describe('strings of parsed files', () => {
     const point = parseProcPidMountinfo(mountinfo)[0]!.mountPoint;
     expect(bytesOf(point)).toEqual(Buffer.concat([Buffer.from('/mnt/a b'), b(0xff, 0xff)]));
     expect(point).toBe(`/mnt/a b${esc(0xff, 0xff)}`);
+  });
+
+  it('keeps them in the text readFileSync and readFileAsync return, which parses as the bytes do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procspec-bytes-'));
+    try {
+      writeFileSync(join(dir, 'cmdline'), cmdline);
+      const sync = readTextSync(join(dir, 'cmdline'));
+      expect(bytesOf(sync)).toEqual(cmdline);
+      expect(bytesOf(await readTextAsync(join(dir, 'cmdline')))).toEqual(cmdline);
+      expect(parseProcPidCmdline(sync).map(bytesOf)).toEqual(args);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps such strings through JSON: toJson writes \\udcXX, which JSON.parse reads back', () => {
