@@ -7,7 +7,7 @@
  * audit), 2 bad usage. Errors go to stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { basename, isAbsolute } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import { bytesOf, ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
 import { readViewSync } from '../runtime/read.js';
@@ -44,6 +44,17 @@ function delimiterOption(text: string): string {
 }
 
 /**
+ * The path a file's spec is found from: a relative path that names a file in
+ * /proc or /sys (`stat` in /sys/block/sda) as that absolute path, so that it
+ * is matched as the kernel's file it is; any other path as given.
+ */
+function matchedPath(file: string): string {
+  if (isAbsolute(file)) return file;
+  const abs = resolve(file);
+  return /^\/(proc|sys)\//.test(abs) ? abs : file;
+}
+
+/**
  * Where cgroup2 is mounted on this machine (null: nowhere), so that a live
  * cgroup path is matched below that mount; undefined when no file is an
  * absolute path or the mount table cannot be read.
@@ -72,12 +83,12 @@ function parseCommand(files: string[], opts: ParseOptions): number {
   });
   let status = 0;
   const parsed: Parsed[] = [];
-  const cgroup2 = liveCgroup2(files);
+  const cgroup2 = liveCgroup2(files.map(matchedPath));
   for (const file of files) {
-    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, file, { cgroup2 });
+    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, matchedPath(file), { cgroup2 });
     if (entry === undefined) {
       const near = nearestNote(opts.as ?? basename(file), registry.map((e) => e.id));
-      const why = opts.as === undefined ? cgroupV1Note(file, cgroup2) : '';
+      const why = opts.as === undefined ? cgroupV1Note(matchedPath(file), cgroup2) : '';
       process.stderr.write(`procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${why}${near}; use --as SPEC (see \`procspec list\`)\n`);
       status = 1;
       continue;

@@ -1,7 +1,8 @@
 /**
  * Path patterns of specs (`/proc/[pid]/stat`): filling in parameters to get a
- * file under a root, and recognising which spec a file path belongs to (so a
- * saved copy named like the original, `…/1234/stat`, finds its spec).
+ * file under a root, and recognising which spec a file path belongs to: a
+ * live /proc or /sys path, or a saved copy named like the original
+ * (`…/1234/stat`). The rule is at specForPath.
  */
 import type { SpecModel } from './model.js';
 import { ProcfsError } from './errors.js';

@@ -39,6 +39,12 @@ describe('procspec parse of /sys paths', () => {
     const r = runCli(['parse', `${cpuV1}/cpu.stat`]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`outside the cgroup2 mount ${cgroup2}: a cgroup v1 file`);
+    // Named from the folder it is in, it is the same file.
+    // tsx is named by its file: the working folder is not the repository.
+    const tsx = join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+    const here = spawnSync(process.execPath, ['--import', tsx, join(repo, 'cli', 'run.ts'), 'parse', 'cpu.stat'], { cwd: cpuV1, encoding: 'utf8' });
+    expect(here.status).toBe(1);
+    expect(here.stderr).toContain('no spec matches cpu.stat (outside the cgroup2 mount');
   });
 });
 
