@@ -7,10 +7,11 @@
  * audit), 2 bad usage. Errors go to stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { basename } from 'node:path';
-import { ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { bytesOf, ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
-import { readFileSync } from '../runtime/read.js';
+import { readViewSync } from '../runtime/read.js';
+import { cgroupMounts } from '../runtime/cgroup-root.js';
 import { summary } from './summary.js';
 import { auditCommand } from './audit.js';
 import { docsCommand } from './docs.js';
@@ -42,6 +43,37 @@ function delimiterOption(text: string): string {
   return d;
 }
 
+/**
+ * The path a file's spec is found from: a relative path that names a file in
+ * /proc or /sys (`stat` in /sys/block/sda) as that absolute path, so that it
+ * is matched as the kernel's file it is; any other path as given.
+ */
+function matchedPath(file: string): string {
+  if (isAbsolute(file)) return file;
+  const abs = resolve(file);
+  return /^\/(proc|sys)\//.test(abs) ? abs : file;
+}
+
+/**
+ * Where cgroup2 is mounted on this machine (null: nowhere), so that a live
+ * cgroup path is matched below that mount; undefined when no file is an
+ * absolute path or the mount table cannot be read.
+ */
+function liveCgroup2(files: string[]): string | null | undefined {
+  if (!files.some((f) => isAbsolute(f))) return undefined;
+  try {
+    return cgroupMounts('/proc').v2;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a live /sys/fs/cgroup file outside the cgroup2 mount has no spec: it is a cgroup v1 file. */
+function cgroupV1Note(file: string, cgroup2: string | null | undefined): string {
+  if (cgroup2 === undefined || !/^\/sys\/fs\/cgroup\//.test(file) || (cgroup2 !== null && file.startsWith(`${cgroup2}/`))) return '';
+  return cgroup2 === null ? ' (no cgroup2 file system is mounted: a cgroup v1 file, which no spec reads)' : ` (outside the cgroup2 mount ${cgroup2}: a cgroup v1 file, which no spec reads)`;
+}
+
 function parseCommand(files: string[], opts: ParseOptions): number {
   const fs = new ProcFs({
     ...(opts.root !== undefined ? { root: opts.root } : {}),
@@ -51,17 +83,20 @@ function parseCommand(files: string[], opts: ParseOptions): number {
   });
   let status = 0;
   const parsed: Parsed[] = [];
+  const cgroup2 = liveCgroup2(files.map(matchedPath));
   for (const file of files) {
-    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, file);
+    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, matchedPath(file), { cgroup2 });
     if (entry === undefined) {
       const near = nearestNote(opts.as ?? basename(file), registry.map((e) => e.id));
-      process.stderr.write(`procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${near}; use --as SPEC (see \`procspec list\`)\n`);
+      const why = opts.as === undefined ? cgroupV1Note(matchedPath(file), cgroup2) : '';
+      process.stderr.write(`procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${why}${near}; use --as SPEC (see \`procspec list\`)\n`);
       status = 1;
       continue;
     }
     try {
       const ctx = fs.context(file);
-      const value = entry.parse(readFileSync(file), ctx);
+      // The bytes, not a UTF-8 decode of the whole file: a byte that is not UTF-8 stays in the value (see runtime/bytes.ts).
+      const value = entry.parse(readViewSync(file), ctx);
       parsed.push({ file, value: opts.raw === true ? withRaw(value, entry.model, ctx) : value });
     } catch (err) {
       if (!(err instanceof ProcfsError)) throw err;
@@ -69,7 +104,8 @@ function parseCommand(files: string[], opts: ParseOptions): number {
       status = 1;
     }
   }
-  process.stdout.write(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1 }));
+  // JSON escapes such bytes (\udcXX, read back by JSON.parse); CSV and tables print the bytes themselves.
+  process.stdout.write(bytesOf(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1 })));
   return status;
 }
 

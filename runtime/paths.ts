@@ -1,7 +1,8 @@
 /**
  * Path patterns of specs (`/proc/[pid]/stat`): filling in parameters to get a
- * file under a root, and recognising which spec a file path belongs to (so a
- * saved copy named like the original, `…/1234/stat`, finds its spec).
+ * file under a root, and recognising which spec a file path belongs to: a
+ * live /proc or /sys path, or a saved copy named like the original
+ * (`…/1234/stat`). The rule is at specForPath.
  */
 import type { SpecModel } from './model.js';
 import { ProcfsError } from './errors.js';
@@ -11,14 +12,6 @@ export type PathParams = Record<string, string | number>;
 
 /** The roots patterns are written under; a spec's file lives below one of them. */
 const ROOTS = ['/proc', '/sys/fs/cgroup'];
-
-function split(pattern: string): { root: string; parts: string[] } {
-  for (const r of ROOTS) {
-    if (pattern.startsWith(`${r}/`)) return { root: r, parts: pattern.slice(r.length + 1).split('/') };
-  }
-  return { root: '', parts: pattern.split('/').filter(Boolean) };
-}
-
 
 /**
  * Whether a spec's file belongs to one process (its paths name a [pid]):
@@ -33,8 +26,8 @@ export function isPerProcess(spec: Pick<SpecModel, 'paths'>): boolean {
 export interface Roots {
   /** Folder that stands for /proc. */
   proc: string;
-  /** Folder that stands for /sys/fs/cgroup (the cgroup v2 mount). */
-  cgroup: string;
+  /** Folder that stands for /sys/fs/cgroup (the cgroup v2 mount), or a function that finds it, called only for a cgroup file. */
+  cgroup: string | (() => string);
 }
 
 /**
@@ -120,7 +113,8 @@ export function resolvePath(spec: PathSpec, roots: string | Roots, params: PathP
     const need = list.map((t) => t.params.join(', ')).join(' or ');
     throw new ProcfsError('not_found', `spec ${spec.id} needs parameters ${need}`, { spec: spec.id });
   }
-  let out = trimRoot(r[best.root]);
+  const base = best.root === 'proc' ? r.proc : typeof r.cgroup === 'string' ? r.cgroup : r.cgroup();
+  let out = trimRoot(base);
   const pieces = best.pieces;
   for (let i = 0; i < pieces.length; i++) {
     if (i % 2 === 0) out += pieces[i];
@@ -136,6 +130,9 @@ export function resolvePath(spec: PathSpec, roots: string | Roots, params: PathP
   return out;
 }
 
+// ---------------------------------------------------------------------------
+// The spec of a file path
+
 /** Folders of /proc that hold files of their own (a file below one is not a top-level /proc file). */
 const PROC_FOLDERS = new Set(['fs', 'xfs', 'nfsd', 'net', 'sys', 'driver', 'irq', 'bus', 'sysvipc', 'tty', 'pressure', 'stat', 'dev_snmp6', 'fdinfo', 'fd', 'ns', 'attr', 'acpi', 'scsi', 'ipv4', 'ipv6', 'vm', 'kernel']);
 
@@ -146,74 +143,207 @@ const PARAM_TEST: Record<string, (s: string) => boolean> = {
   resource: (s) => s === 'cpu' || s === 'memory' || s === 'io' || s === 'irq',
 };
 
-/**
- * How well `file` matches `pattern`: the number of path components matched
- * from the end (0 when it does not match). A cgroup parameter at the start
- * of a pattern matches any folder.
- */
-export function matchScore(pattern: string, file: string): number {
-  const { parts } = split(pattern);
-  const pat = parts[0] === '[cgroup]' ? parts.slice(1) : parts;
-  const comps = file.split('/').filter(Boolean);
-  if (comps.length < pat.length) return 0;
-  const multi = pat.findIndex((p) => /^\[([a-z]+)\]$/.test(p) && MULTI.has(p.slice(1, -1)));
-  if (multi >= 0) return multiScore(pat, multi, comps);
-  // `fs/xfs/stat` is not /proc/stat: a match may not sit inside another /proc folder.
-  const parent = comps[comps.length - pat.length - 1];
-  if (parent !== undefined && PROC_FOLDERS.has(parent)) return 0;
-  const tail = comps.slice(comps.length - pat.length);
-  for (let i = 0; i < pat.length; i++) {
-    const p = pat[i]!;
-    const c = tail[i]!;
-    if (!componentMatches(p, c)) return 0;
-  }
-  return pat.length;
+/** One component of a path pattern. */
+type Part =
+  /** A fixed name: `stat`, `net`, the root's `proc`. */
+  | { kind: 'fixed'; text: string }
+  /** A name holding parameters: `[pid]`, `[resource].pressure`. */
+  | { kind: 'named'; re: RegExp; names: string[] }
+  /** A parameter of any depth (`[cgroup]`, which may be empty, and `[sysctl]`). */
+  | { kind: 'deep'; empty: boolean };
+
+interface Compiled {
+  parts: Part[];
+  /** How many leading parts are the root (/proc: 1, /sys/fs/cgroup: 3), which a saved copy need not keep. */
+  root: number;
+  /** A /proc pattern. */
+  proc: boolean;
+  /** A cgroup pattern: its /sys/fs/cgroup stands for the cgroup2 mount. */
+  cgroup: boolean;
 }
 
-/** Whether a file name matches a pattern component, which may hold parameters (`[resource].pressure`). */
-function componentMatches(p: string, c: string): boolean {
-  if (!p.includes('[')) return p === c;
+const compiled = new Map<string, Compiled>();
+
+function compile(pattern: string): Compiled {
+  let c = compiled.get(pattern);
+  if (c === undefined) {
+    const root = ROOTS.find((r) => pattern.startsWith(`${r}/`));
+    c = {
+      parts: pattern.split('/').filter(Boolean).map(partOf),
+      root: root === undefined ? 0 : root.split('/').length - 1,
+      proc: root === '/proc',
+      cgroup: root === '/sys/fs/cgroup',
+    };
+    compiled.set(pattern, c);
+  }
+  return c;
+}
+
+function partOf(comp: string): Part {
+  if (!comp.includes('[')) return { kind: 'fixed', text: comp };
+  const whole = /^\[([a-z]+)\]$/.exec(comp)?.[1];
+  if (whole !== undefined && MULTI.has(whole)) return { kind: 'deep', empty: whole === 'cgroup' };
   const names: string[] = [];
-  const source = p.replace(/\[([a-z]+)\]|[^[]+/g, (m, name: string | undefined) => {
+  const source = comp.replace(/\[([a-z]+)\]|[^[]+/g, (m, name: string | undefined) => {
     if (name === undefined) return m.replace(/[.*+?^${}()|\\]/g, '\\$&');
     names.push(name);
     return '([^/]+?)';
   });
-  const m = new RegExp(`^${source}$`).exec(c);
+  return { kind: 'named', re: new RegExp(`^${source}$`), names };
+}
+
+/** Whether a file name matches a fixed or named part. */
+function partMatches(p: Exclude<Part, { kind: 'deep' }>, c: string): boolean {
+  if (p.kind === 'fixed') return p.text === c;
+  const m = p.re.exec(c);
   if (!m) return false;
-  return names.every((name, i) => {
+  return p.names.every((name, i) => {
     const test = PARAM_TEST[name];
     const v = m[i + 1]!;
     return test ? test(v) : v.length > 0;
   });
 }
 
-/**
- * matchScore for a pattern with a parameter of any depth (`sys/[sysctl]`):
- * the literals after it match the file's last components, the literals
- * before it match the components just before the rightmost place that
- * leaves it at least one component.
- */
-function multiScore(pat: string[], at: number, comps: string[]): number {
-  const before = pat.slice(0, at);
-  const after = pat.slice(at + 1);
-  if (before.some((p) => p.startsWith('[')) || after.some((p) => p.startsWith('['))) return 0;
-  const end = comps.length - after.length;
-  for (let i = 0; i < after.length; i++) if (comps[end + i] !== after[i]) return 0;
-  for (let start = end - 1; start >= before.length; start--) {
-    if (before.every((p, i) => comps[start - before.length + i] === p)) return pat.length;
-  }
-  return 0;
+/** How specific a match of a path by a pattern is (see specForPath). */
+export interface MatchScore {
+  /** Components matched by a fixed name. */
+  fixed: number;
+  /** Components matched by a name holding a parameter. */
+  named: number;
+  /** Components taken by a parameter of any depth. */
+  deep: number;
 }
 
-/** The spec whose path patterns match `file` best, or undefined. */
-export function specForPath<T extends { model: SpecModel }>(entries: readonly T[], file: string): T | undefined {
+/** Whether match `a` is more specific than `b`: more fixed names, then more named ones, then less taken by a parameter of any depth. */
+export function moreSpecific(a: MatchScore, b: MatchScore): boolean {
+  if (a.fixed !== b.fixed) return a.fixed > b.fixed;
+  if (a.named !== b.named) return a.named > b.named;
+  return a.deep < b.deep;
+}
+
+/** The best match of parts[i..] with all of comps[j..], or undefined. */
+function matchWhole(parts: Part[], i: number, comps: string[], j: number, s: MatchScore): MatchScore | undefined {
+  if (i === parts.length) return j === comps.length ? s : undefined;
+  const p = parts[i]!;
+  if (p.kind === 'deep') {
+    let best: MatchScore | undefined;
+    for (let k = p.empty ? 0 : 1; j + k <= comps.length; k++) {
+      const m = matchWhole(parts, i + 1, comps, j + k, { ...s, deep: s.deep + k });
+      if (m !== undefined && (best === undefined || moreSpecific(m, best))) best = m;
+    }
+    return best;
+  }
+  if (j >= comps.length || !partMatches(p, comps[j]!)) return undefined;
+  return matchWhole(parts, i + 1, comps, j + 1, p.kind === 'fixed' ? { ...s, fixed: s.fixed + 1 } : { ...s, named: s.named + 1 });
+}
+
+/** A match of a saved copy's last components with every part of the pattern below its root, or undefined. */
+function matchTail(c: Compiled, comps: string[]): MatchScore | undefined {
+  const s: MatchScore = { fixed: 0, named: 0, deep: 0 };
+  let j = comps.length - 1;
+  for (let i = c.parts.length - 1; i >= c.root; i--) {
+    const p = c.parts[i]!;
+    if (p.kind === 'deep') {
+      // A cgroup right below the root takes the folders left (copies of cgroup files are kept under any folder);
+      // a parameter after a fixed name (sys/[sysctl]) needs that name, which only a path that keeps its root has.
+      if (i !== c.root || (j < 0 && !p.empty)) return undefined;
+      s.deep = j + 1;
+      return s;
+    }
+    if (j < 0 || !partMatches(p, comps[j]!)) return undefined;
+    if (p.kind === 'fixed') s.fixed++;
+    else s.named++;
+    j--;
+  }
+  // `fs/xfs/stat` is not /proc/stat: a match may not sit inside another /proc folder.
+  if (c.proc && j >= 0 && PROC_FOLDERS.has(comps[j]!)) return undefined;
+  return s;
+}
+
+/** What matching needs to know of the machine a path is from. */
+export interface MatchOptions {
+  /**
+   * Where cgroup2 is mounted on this machine (a live path is read there),
+   * or null when it is not (cgroup v1 only). Given, an absolute path below
+   * it is matched to the cgroup patterns, and one below /sys/fs/cgroup but
+   * outside it (a cgroup v1 file) matches none. Absent: /sys/fs/cgroup/… is
+   * taken as the cgroup2 hierarchy, a folder below it (`unified`) as a cgroup.
+   */
+  cgroup2?: string | null;
+}
+
+/** A file path split once for matching against every pattern. */
+interface Reading {
+  comps: string[];
+  /** Indices of `proc` and `sys` components, where the kernel's path may begin. */
+  anchors: number[];
+  /** A live cgroup path: the components below the cgroup2 mount, or null for one outside it. */
+  live?: string[] | null;
+}
+
+const isUnder = (comps: string[], dir: string[]): boolean => comps.length > dir.length && dir.every((x, i) => comps[i] === x);
+
+function readingOf(file: string, opts: MatchOptions): Reading {
+  const comps = file.split('/').filter((x) => x !== '' && x !== '.');
+  if (file.startsWith('/') && opts.cgroup2 !== undefined) {
+    const mount = opts.cgroup2?.split('/').filter(Boolean);
+    if (mount !== undefined && mount.length > 0 && isUnder(comps, mount)) return { comps, anchors: [], live: comps.slice(mount.length) };
+    if (isUnder(comps, ['sys', 'fs', 'cgroup'])) return { comps, anchors: [], live: null };
+  }
+  const anchors: number[] = [];
+  comps.forEach((x, i) => {
+    if (x === 'proc' || x === 'sys') anchors.push(i);
+  });
+  return { comps, anchors };
+}
+
+function scoreOf(c: Compiled, r: Reading): MatchScore | undefined {
+  if (r.live !== undefined) {
+    if (r.live === null || !c.cgroup) return undefined;
+    return matchWhole(c.parts, c.root, r.live, 0, { fixed: c.root, named: 0, deep: 0 });
+  }
+  if (r.anchors.length === 0) return matchTail(c, r.comps);
+  let best: MatchScore | undefined;
+  for (const a of r.anchors) {
+    const m = matchWhole(c.parts, 0, r.comps, a, { fixed: 0, named: 0, deep: 0 });
+    if (m !== undefined && (best === undefined || moreSpecific(m, best))) best = m;
+  }
+  return best;
+}
+
+/** How specifically `pattern` matches `file` (see specForPath), or undefined when it does not. */
+export function matchScore(pattern: string, file: string, opts: MatchOptions = {}): MatchScore | undefined {
+  return scoreOf(compile(pattern), readingOf(file, opts));
+}
+
+/**
+ * The spec whose path patterns match `file` most specifically, or undefined.
+ *
+ * - A path with a `proc` or `sys` component is read from there as the
+ *   kernel's /proc/… or /sys/… path (`/proc/1/stat`, `copy/proc/net/dev`):
+ *   a pattern must match all of it. So a /sys file no spec names
+ *   (/sys/block/sda/stat) matches none, rather than the spec of a /proc file
+ *   with the same last components.
+ * - A live cgroup path, when `opts.cgroup2` is given, is matched below the
+ *   cgroup2 mount (see MatchOptions).
+ * - Any other path (a saved copy: `saved/1234/stat`) is matched by its last
+ *   components, which must match every part of a pattern below its root
+ *   (`/proc`, `/sys/fs/cgroup`); a cgroup there takes the folders left
+ *   (`cg/user.slice/io.pressure`).
+ *
+ * Of several matches the most specific wins: more components matched by a
+ * fixed name (`/proc/sys/kernel/pid_max` beats `/proc/sys/[sysctl]`), then
+ * more by a name holding a parameter (`saved/1234/stat` is `[pid]/stat`
+ * rather than `stat`), then fewer taken by a parameter of any depth.
+ */
+export function specForPath<T extends { model: Pick<SpecModel, 'paths'> }>(entries: readonly T[], file: string, opts: MatchOptions = {}): T | undefined {
+  const r = readingOf(file, opts);
   let best: T | undefined;
-  let score = 0;
+  let score: MatchScore | undefined;
   for (const e of entries) {
     for (const p of e.model.paths) {
-      const s = matchScore(p, file);
-      if (s > score) {
+      const s = scoreOf(compile(p), r);
+      if (s !== undefined && (score === undefined || moreSpecific(s, score))) {
         score = s;
         best = e;
       }

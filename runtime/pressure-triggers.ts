@@ -11,9 +11,9 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
-import { parseProcPidMountinfo } from '../generated/parsers/proc/pid/mountinfo.js';
 import { parseProcPressure } from '../generated/parsers/proc/pressure.js';
 import type { ProcPressure } from '../generated/types/proc/pressure.js';
+import { cgroup2Root } from './cgroup-root.js';
 import { DEFAULT_CONTEXT } from './context.js';
 import { absent, ioError, ProcfsError } from './errors.js';
 import { errnoName, loadNativeModule } from './native.js';
@@ -137,16 +137,7 @@ export function hasCapSysResource(root = '/proc'): boolean | undefined {
 
 /** Where cgroup2 is mounted, from `<root>/self/mountinfo`; ProcfsError 'unsupported' when it is not mounted. */
 export function cgroup2Mount(root = '/proc'): string {
-  const file = `${root}/self/mountinfo`;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw ioError(file, err);
-  }
-  const row = parseProcPidMountinfo(text, { ...DEFAULT_CONTEXT, file }).find((r) => r.fsType === 'cgroup2');
-  if (row === undefined) throw new ProcfsError('unsupported', `${file}: no cgroup2 filesystem is mounted`, { file });
-  return row.mountPoint;
+  return cgroup2Root(root);
 }
 
 /** The pressure file of a trigger: /proc/pressure/<resource>, or <mount>/<cgroup>/<resource>.pressure. */

@@ -10,7 +10,8 @@ import { OnceCache } from './cache.js';
 import { closeKeptFiles, isLiveProcfs, keptDescriptor, readKeptSync, refuseKept } from './kept-files.js';
 import { contextOf, type ParseContext } from './context.js';
 import { absent, ProcfsError } from './errors.js';
-import { isPerProcess, resolvePath, type PathParams } from './paths.js';
+import { cgroup2Root } from './cgroup-root.js';
+import { isPerProcess, resolvePath, type PathParams, type Roots } from './paths.js';
 import { readBytesAsync, readViewSync, writeTextAsync, writeTextSync, type FileText } from './read.js';
 import type { SpecEntry, WriterEntry } from './registry-types.js';
 import { readParsedAsync, readParsedSync, streamedReads } from './streamed-read.js';
@@ -19,7 +20,12 @@ import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
 export interface ProcFsOptions {
   /** Folder that stands for /proc. Default `/proc`. */
   root?: string;
-  /** Folder that stands for /sys/fs/cgroup, the cgroup v2 mount (cgroup specs). Default `/sys/fs/cgroup`. */
+  /**
+   * Folder that stands for /sys/fs/cgroup in cgroup specs: the cgroup v2
+   * mount. Default: the cgroup2 mount in `<root>/self/mountinfo`, looked up
+   * on the first read of a cgroup file (/sys/fs/cgroup/unified on a hybrid
+   * host; none on a cgroup v1-only host, where such reads are 'unsupported').
+   */
   cgroupRoot?: string;
   /** Bytes per page; default from `<root>/self/auxv`, else 4096. */
   pageSize?: number;
@@ -44,7 +50,9 @@ const shared = new OnceCache();
 
 export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extends { [K in keyof Writes]: string } = Record<never, string>> {
   readonly root: string;
-  readonly cgroupRoot: string;
+  private cgroupRootCache: string | undefined;
+  /** The roots paths resolve under; the cgroup root is looked up only for a cgroup file. */
+  private readonly roots: Roots;
   private factsCache: SystemFacts | undefined;
   private readonly byId: Map<string, SpecEntry>;
   private readonly writersById: Map<string, WriterEntry>;
@@ -55,9 +63,18 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     writers: readonly WriterEntry[] = [],
   ) {
     this.root = options.root ?? '/proc';
-    this.cgroupRoot = options.cgroupRoot ?? '/sys/fs/cgroup';
+    this.roots = { proc: this.root, cgroup: () => this.cgroupRoot };
     this.byId = new Map(registry.map((e) => [e.id, e]));
     this.writersById = new Map(writers.map((e) => [e.id, e]));
+  }
+
+  /**
+   * Folder that stands for /sys/fs/cgroup (see ProcFsOptions.cgroupRoot).
+   * Throws ProcfsError 'unsupported' when no cgroup2 is mounted, or the
+   * error of reading the mount table (a saved copy without self/mountinfo).
+   */
+  get cgroupRoot(): string {
+    return (this.cgroupRootCache ??= this.options.cgroupRoot ?? cgroup2Root(this.root));
   }
 
   private writer(id: string): WriterEntry {
@@ -73,14 +90,14 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
    */
   write<K extends keyof Writes & string>(id: K, value: Writes[K], params?: PathParams): void {
     const e = this.writer(id);
-    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    const file = resolvePath(e.model, this.roots, params);
     writeTextSync(file, e.format(value));
   }
 
   /** write(), without blocking the event loop. */
   async writeAsync<K extends keyof Writes & string>(id: K, value: Writes[K], params?: PathParams): Promise<void> {
     const e = this.writer(id);
-    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    const file = resolvePath(e.model, this.roots, params);
     await writeTextAsync(file, e.format(value));
   }
 
@@ -121,7 +138,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
 
   /** The file a spec reads for these parameters. */
   path(id: keyof Types & string, params?: PathParams): string {
-    return resolvePath(this.entry(id).model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    return resolvePath(this.entry(id).model, this.roots, params);
   }
 
   /** Path, parse context and way of reading of each spec read without parameters (a fixed file such as /proc/meminfo), made once. */
@@ -139,13 +156,13 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     if (params === undefined) {
       let t = this.fixed.get(e.id);
       if (t === undefined) {
-        const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot });
+        const file = resolvePath(e.model, this.roots);
         const keep = e.model.sampling === 'sampled' && file.startsWith(`${this.root}/`) && this.keeps();
         this.fixed.set(e.id, (t = { file, ctx: this.context(file), keep }));
       }
       return t;
     }
-    const file = resolvePath(e.model, { proc: this.root, cgroup: this.cgroupRoot }, params);
+    const file = resolvePath(e.model, this.roots, params);
     return { file, ctx: this.context(file), keep: false };
   }
 
@@ -209,8 +226,9 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     return this.entry(id).parse(text, this.context(file)) as Types[K];
   }
 
-  /** Forgets cached read-once files of this root and closes the descriptors kept for its sampled ones. */
+  /** Forgets cached read-once files of this root (and the cgroup2 mount looked up) and closes the descriptors kept for its sampled ones. */
   dropCache(): void {
+    this.cgroupRootCache = undefined;
     shared.drop(this.root);
     closeKeptFiles(this.root);
   }

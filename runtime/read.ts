@@ -7,6 +7,7 @@
  * fs.readFile is not used (it has returned truncated /proc files).
  */
 import * as fs from 'node:fs';
+import { utf8Text } from './bytes.js';
 import { ioError } from './errors.js';
 import { errnoError, native } from './native.js';
 
@@ -126,9 +127,10 @@ export function readViewSync(path: string, singleRecord = false): Buffer {
   return readSyncWith(path, (buf, length) => buf.subarray(0, length), singleRecord);
 }
 
-/** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Throws ProcfsError. */
+/** Reads a whole file as UTF-8 text, a byte that is not UTF-8 kept (see bytes.ts: bytesOf gives it back). Throws ProcfsError. */
 export function readFileSync(path: string, singleRecord = false): string {
-  return readViewSync(path, singleRecord).toString('utf8');
+  const view = readViewSync(path, singleRecord);
+  return utf8Text(view, 0, view.length);
 }
 
 /**
@@ -190,9 +192,9 @@ async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number
   }
 }
 
-/** Reads a whole file as UTF-8 text (invalid bytes become U+FFFD). Rejects with ProcfsError. */
+/** Reads a whole file as UTF-8 text, a byte that is not UTF-8 kept (see readFileSync). Rejects with ProcfsError. */
 export function readFileAsync(path: string, singleRecord = false): Promise<string> {
-  return readAsyncWith(path, (buf, length) => buf.toString('utf8', 0, length), singleRecord);
+  return readAsyncWith(path, (buf, length) => utf8Text(buf, 0, length), singleRecord);
 }
 
 /** Reads a whole file as bytes (a fresh Buffer the caller owns). Rejects with ProcfsError. */

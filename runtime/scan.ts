@@ -10,10 +10,12 @@
  * over a byte array costs a third of one over a string's char codes in V8),
  * and a Latin-1 string, for what V8's string builtins do faster than any
  * loop (finding a newline, matching a key) and for cutting out the strings
- * a parser returns; a string with bytes beyond ASCII is decoded as UTF-8.
+ * a parser returns; a string with bytes beyond ASCII is decoded as UTF-8,
+ * any byte that is not UTF-8 kept as a lone surrogate (runtime/bytes.ts).
  * Positions are byte offsets; error columns count characters.
  */
 import { isAscii } from 'node:buffer';
+import { bytesOf, hasEscapedBytes, utf8Text } from './bytes.js';
 import { parseError, ProcfsError } from './errors.js';
 
 const SP = 32;
@@ -131,7 +133,6 @@ const MAX_SCRATCH_BYTES = 4 * 1024 * 1024;
  * a text): Node's own code calls them, but its type declarations omit them.
  */
 interface CodecBuffer extends Buffer {
-  utf8Slice(start: number, end: number): string;
   latin1Slice(start: number, end: number): string;
   utf8Write(text: string, offset: number): number;
 }
@@ -178,7 +179,8 @@ export class Scan {
 
   /**
    * `text`: the file's bytes (what the readers hand over), or its text as a
-   * string, encoded as UTF-8 here.
+   * string, encoded as UTF-8 here (a byte a decode escaped, U+DC80..U+DCFF
+   * alone, as that byte: see runtime/bytes.ts).
    */
   constructor(
     text: string | Uint8Array,
@@ -194,10 +196,14 @@ export class Scan {
           if (buf.length <= MAX_SCRATCH_BYTES) scratch = buf;
         }
       }
-      this.end = (buf as CodecBuffer).utf8Write(text, 0);
+      let end = (buf as CodecBuffer).utf8Write(text, 0);
+      // Such a byte is one byte, not U+FFFD's three: it fits where utf8Write wrote.
+      const escaped = end !== text.length && hasEscapedBytes(text);
+      if (escaped) end = bytesOf(text).copy(buf, 0);
+      this.end = end;
       this.b = buf.subarray(0, this.end);
       // As many bytes as characters: all of them ASCII, and the string is its own Latin-1 view.
-      this.ascii = this.end === text.length;
+      this.ascii = !escaped && this.end === text.length;
       this.text = this.ascii ? text : (this.b as CodecBuffer).latin1Slice(0, this.end);
     } else {
       this.b = asBuffer(text);
@@ -210,7 +216,8 @@ export class Scan {
 
   /**
    * The text of b[a, e): a slice of the Latin-1 view when it is ASCII, else
-   * decoded as UTF-8 (invalid bytes become U+FFFD). V8 makes a slice of 13
+   * decoded as UTF-8, a byte that is not UTF-8 kept as U+DC80 + (byte - 0x80)
+   * (see runtime/bytes.ts; bytesOf gives the bytes back). V8 makes a slice of 13
    * characters or more a view that keeps the whole text alive as long as it
    * is held: from a text longer than OWN_TEXT_ABOVE such a string is made
    * from the bytes instead, so that a value kept from a large file does not
@@ -220,7 +227,7 @@ export class Scan {
   str(a: number, e: number): string {
     if (!this.ascii) {
       const b = this.b;
-      for (let i = a; i < e; i++) if (b[i]! > 127) return (b as CodecBuffer).utf8Slice(a, e);
+      for (let i = a; i < e; i++) if (b[i]! > 127) return utf8Text(b, a, e);
     }
     const n = e - a;
     if (n >= SLICE_VIEW_MIN) return this.end > OWN_TEXT_ABOVE ? (this.b as CodecBuffer).latin1Slice(a, e) : this.text.slice(a, e);
@@ -1021,36 +1028,34 @@ export class Scan {
 
   /**
    * Decodes the kernel's escapes: `\ooo` octal bytes (mountinfo, swaps) and
-   * C-style `\n \t \\ ...` (a task's name). Bytes are read as UTF-8.
+   * C-style `\n \t \\ ...` (a task's name). The escapes are undone on the
+   * bytes the string stands for (bytesOf), which are then decoded as str()
+   * decodes, so a byte that is not UTF-8 is kept whether it came escaped or not.
    */
   static unescape(s: string): string {
     if (s.indexOf('\\') < 0) return s;
-    const bytes: number[] = [];
-    const enc = new TextEncoder();
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 92 && i + 1 < s.length) {
-        const n = s.charCodeAt(i + 1);
-        if (n >= ZERO && n <= 55 && i + 3 < s.length && isOctal(s.charCodeAt(i + 2)) && isOctal(s.charCodeAt(i + 3))) {
-          bytes.push(((n - ZERO) * 64 + (s.charCodeAt(i + 2) - ZERO) * 8 + (s.charCodeAt(i + 3) - ZERO)) & 255);
+    const raw = bytesOf(s);
+    const out = Buffer.allocUnsafe(raw.length);
+    let n = 0;
+    for (let i = 0; i < raw.length; i++) {
+      const c = raw[i]!;
+      if (c === BACKSLASH && i + 1 < raw.length) {
+        const d = raw[i + 1]!;
+        if (d >= ZERO && d <= 55 && i + 3 < raw.length && isOctal(raw[i + 2]!) && isOctal(raw[i + 3]!)) {
+          out[n++] = ((d - ZERO) * 64 + (raw[i + 2]! - ZERO) * 8 + (raw[i + 3]! - ZERO)) & 255;
           i += 3;
           continue;
         }
-        const letter = C_ESCAPES[s[i + 1]!];
+        const letter = C_ESCAPES[String.fromCharCode(d)];
         if (letter !== undefined) {
-          bytes.push(letter);
+          out[n++] = letter;
           i += 1;
           continue;
         }
       }
-      if (c < 128) bytes.push(c);
-      else {
-        const cp = s.codePointAt(i)!;
-        for (const b of enc.encode(String.fromCodePoint(cp))) bytes.push(b);
-        if (cp > 0xffff) i++;
-      }
+      out[n++] = c;
     }
-    return new TextDecoder().decode(new Uint8Array(bytes));
+    return utf8Text(out, 0, n);
   }
 
   /** The rest of the line exactly as printed, white space included. */
