@@ -233,7 +233,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -250,7 +251,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -267,7 +269,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -284,7 +287,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -301,7 +305,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -318,7 +323,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -335,7 +341,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -352,7 +359,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -383,7 +391,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -400,7 +409,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         }

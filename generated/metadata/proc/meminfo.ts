@@ -33,7 +33,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -51,7 +52,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -70,7 +72,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -88,7 +91,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -106,7 +110,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -124,7 +129,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -142,7 +148,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -160,7 +167,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -179,7 +187,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -198,7 +207,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -217,7 +227,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -236,7 +247,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -255,7 +267,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -274,7 +287,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -293,7 +307,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -312,7 +327,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -331,7 +347,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -350,7 +367,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -369,7 +387,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -387,7 +406,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -405,7 +425,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -424,7 +445,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -443,7 +465,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -461,7 +484,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -479,7 +503,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -497,7 +522,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -515,7 +541,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -534,7 +561,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -553,7 +581,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -571,7 +600,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -590,7 +620,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -609,7 +640,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -628,7 +660,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -648,7 +681,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -666,7 +700,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -685,7 +720,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -704,7 +740,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -723,7 +760,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -742,7 +780,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -761,7 +800,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -779,7 +819,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -797,7 +838,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -815,7 +857,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -833,7 +876,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -852,7 +896,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -872,7 +917,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -891,7 +937,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -910,7 +957,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -929,7 +977,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -948,7 +997,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -967,7 +1017,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -987,7 +1038,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1007,7 +1059,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1027,7 +1080,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1046,7 +1100,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1065,7 +1120,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1152,7 +1208,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1171,7 +1228,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1190,7 +1248,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1209,7 +1268,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1228,7 +1288,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1247,7 +1308,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       }

@@ -470,7 +470,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": false,
@@ -488,7 +489,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": true,
@@ -511,7 +513,8 @@ export const procStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -543,7 +546,8 @@ export const procStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -605,7 +609,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": false,
@@ -623,7 +628,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": true,

@@ -72,7 +72,8 @@ export const procSwapsSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "kB"
+                "unit": "kB",
+                "wide": true
               }
             },
             "repeat": false,
@@ -90,7 +91,8 @@ export const procSwapsSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "kB"
+                "unit": "kB",
+                "wide": true
               }
             },
             "repeat": false,

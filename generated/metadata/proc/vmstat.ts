@@ -31,7 +31,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -49,7 +50,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -67,7 +69,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -85,7 +88,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -103,7 +107,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -121,7 +126,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -139,7 +145,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -157,7 +164,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -174,7 +182,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -192,7 +201,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -210,7 +220,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -228,7 +239,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -246,7 +258,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -264,7 +277,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -281,7 +295,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -298,7 +313,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -315,7 +331,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -332,7 +349,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -349,7 +367,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -366,7 +385,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -383,7 +403,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -400,7 +421,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -417,7 +439,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -434,7 +457,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -451,7 +475,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -468,7 +493,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -485,7 +511,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -502,7 +529,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -519,7 +547,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -570,7 +599,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -587,7 +617,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -604,7 +635,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -621,7 +653,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -638,7 +671,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -655,7 +689,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -672,7 +707,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -689,7 +725,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -706,7 +743,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -723,7 +761,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -740,7 +779,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -757,7 +797,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -774,7 +815,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -791,7 +833,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -808,7 +851,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -826,7 +870,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -843,7 +888,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -945,7 +991,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1047,7 +1094,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1098,7 +1146,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           }
         }
       },
@@ -1116,7 +1165,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           }
         }
       },
@@ -1133,7 +1183,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1151,7 +1202,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1169,7 +1221,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1187,7 +1240,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1204,7 +1258,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1221,7 +1276,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1238,7 +1294,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1255,7 +1312,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1272,7 +1330,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1289,7 +1348,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1306,7 +1366,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1324,7 +1385,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1342,7 +1404,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1360,7 +1423,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1378,7 +1442,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1396,7 +1461,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1414,7 +1480,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1432,7 +1499,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1449,7 +1517,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           }
         }
       },
@@ -1466,7 +1535,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           }
         }
       },
@@ -1482,7 +1552,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1498,7 +1569,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1515,7 +1587,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1532,7 +1605,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1548,7 +1622,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1565,7 +1640,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1581,7 +1657,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1598,7 +1675,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1615,7 +1693,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1632,7 +1711,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1649,7 +1729,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1666,7 +1747,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1683,7 +1765,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1700,7 +1783,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1717,7 +1801,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1734,7 +1819,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1751,7 +1837,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1768,7 +1855,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1785,7 +1873,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1802,7 +1891,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1819,7 +1909,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1835,7 +1926,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1851,7 +1943,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1867,7 +1960,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1884,7 +1978,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1900,7 +1995,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1916,7 +2012,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1933,7 +2030,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1950,7 +2048,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1967,7 +2066,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1984,7 +2084,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2001,7 +2102,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2018,7 +2120,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2035,7 +2138,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2052,7 +2156,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2069,7 +2174,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2086,7 +2192,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2103,7 +2210,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2120,7 +2228,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2137,7 +2246,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2154,7 +2264,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2171,7 +2282,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2188,7 +2300,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2205,7 +2318,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2222,7 +2336,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2238,7 +2353,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2254,7 +2370,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2270,7 +2387,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2287,7 +2405,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2304,7 +2423,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2320,7 +2440,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2336,7 +2457,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2353,7 +2475,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2370,7 +2493,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2387,7 +2511,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2404,7 +2529,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2421,7 +2547,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2438,7 +2565,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2455,7 +2583,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2472,7 +2601,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2489,7 +2619,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2506,7 +2637,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2523,7 +2655,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2540,7 +2673,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2557,7 +2691,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2574,7 +2709,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2591,7 +2727,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2608,7 +2745,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2625,7 +2763,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2642,7 +2781,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2659,7 +2799,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2676,7 +2817,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2693,7 +2835,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2710,7 +2853,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2727,7 +2871,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2744,7 +2889,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2761,7 +2907,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2778,7 +2925,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2794,7 +2942,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2810,7 +2959,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2826,7 +2976,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2842,7 +2993,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2858,7 +3010,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2874,7 +3027,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2890,7 +3044,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2907,7 +3062,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2924,7 +3080,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2941,7 +3098,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2958,7 +3116,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2975,7 +3134,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2992,7 +3152,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3009,7 +3170,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3026,7 +3188,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3043,7 +3206,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3060,7 +3224,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3077,7 +3242,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3094,7 +3260,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3111,7 +3278,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3128,7 +3296,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3145,7 +3314,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3162,7 +3332,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3179,7 +3350,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3196,7 +3368,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3213,7 +3386,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3230,7 +3404,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3247,7 +3422,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3264,7 +3440,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3281,7 +3458,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3298,7 +3476,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3315,7 +3494,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3332,7 +3512,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3417,7 +3598,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3434,7 +3616,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3451,7 +3634,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3468,7 +3652,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3485,7 +3670,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3502,7 +3688,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3519,7 +3706,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3536,7 +3724,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3553,7 +3742,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3570,7 +3760,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3587,7 +3778,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3604,7 +3796,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3621,7 +3814,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3638,7 +3832,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3655,7 +3850,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3672,7 +3868,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3689,7 +3886,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3706,7 +3904,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3723,7 +3922,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3740,7 +3940,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3757,7 +3958,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3774,7 +3976,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3791,7 +3994,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3808,7 +4012,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3825,7 +4030,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       }

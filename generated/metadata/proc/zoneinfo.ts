@@ -103,7 +103,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -120,7 +121,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -137,7 +139,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -154,7 +157,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -171,7 +175,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -188,7 +193,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 }
@@ -214,7 +220,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "prefix": "free"
@@ -233,7 +240,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -250,7 +258,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -267,7 +276,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -284,7 +294,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -302,7 +313,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -336,7 +348,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -353,7 +366,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -370,7 +384,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -388,7 +403,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -406,7 +422,8 @@ export const procZoneinfoSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "pages"
+                "unit": "pages",
+                "wide": true
               },
               "separator": ",",
               "open": "(",
@@ -481,7 +498,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       }
                     }
                   },
@@ -498,7 +516,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       }
                     }
                   },
@@ -532,7 +551,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       }
                     }
                   },
@@ -550,7 +570,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       }
                     }
                   },

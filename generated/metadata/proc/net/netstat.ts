@@ -44,7 +44,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -57,7 +58,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -70,7 +72,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -83,7 +86,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -96,7 +100,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -109,7 +114,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -122,7 +128,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -135,7 +142,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -148,7 +156,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -161,7 +170,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -174,7 +184,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -187,7 +198,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -200,7 +212,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -213,7 +226,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -226,7 +240,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -240,7 +255,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -254,7 +270,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -268,7 +285,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -282,7 +300,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -295,7 +314,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -308,7 +328,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -321,7 +342,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -334,7 +356,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -347,7 +370,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -360,7 +384,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -373,7 +398,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -386,7 +412,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -399,7 +426,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -412,7 +440,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -425,7 +454,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -438,7 +468,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -451,7 +482,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -464,7 +496,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -477,7 +510,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -490,7 +524,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -503,7 +538,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -516,7 +552,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -529,7 +566,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -542,7 +580,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -555,7 +594,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -568,7 +608,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -581,7 +622,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -594,7 +636,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -607,7 +650,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -621,7 +665,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -635,7 +680,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -648,7 +694,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -661,7 +708,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -674,7 +722,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -688,7 +737,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -701,7 +751,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -714,7 +765,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -727,7 +779,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -740,7 +793,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -753,7 +807,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -766,7 +821,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -779,7 +835,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -792,7 +849,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -805,7 +863,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -818,7 +877,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -831,7 +891,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -859,7 +920,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -872,7 +934,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -885,7 +948,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -898,7 +962,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -911,7 +976,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -924,7 +990,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -938,7 +1005,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -952,7 +1020,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -966,7 +1035,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -980,7 +1050,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -994,7 +1065,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1008,7 +1080,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1022,7 +1095,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1036,7 +1110,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1050,7 +1125,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1064,7 +1140,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1078,7 +1155,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1092,7 +1170,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1106,7 +1185,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1120,7 +1200,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1134,7 +1215,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1148,7 +1230,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1162,7 +1245,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1176,7 +1260,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1190,7 +1275,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1204,7 +1290,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1218,7 +1305,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1232,7 +1320,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1246,7 +1335,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1260,7 +1350,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1274,7 +1365,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1288,7 +1380,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1302,7 +1395,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1316,7 +1410,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1330,7 +1425,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1344,7 +1440,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1358,7 +1455,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1372,7 +1470,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1386,7 +1485,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1400,7 +1500,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1414,7 +1515,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1428,7 +1530,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1442,7 +1545,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1456,7 +1560,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1470,7 +1575,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1484,7 +1590,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1498,7 +1605,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1512,7 +1620,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1526,7 +1635,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1540,7 +1650,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1554,7 +1665,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1568,7 +1680,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1582,7 +1695,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1596,7 +1710,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1610,7 +1725,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1624,7 +1740,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1638,7 +1755,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1652,7 +1770,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1666,7 +1785,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1680,7 +1800,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1694,7 +1815,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1708,7 +1830,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1722,7 +1845,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1736,7 +1860,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1750,7 +1875,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1764,7 +1890,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1778,7 +1905,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1792,7 +1920,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1806,7 +1935,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1820,7 +1950,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1834,7 +1965,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1848,7 +1980,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1862,7 +1995,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]
@@ -1894,7 +2028,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1907,7 +2042,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1920,7 +2056,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1933,7 +2070,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1946,7 +2084,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1959,7 +2098,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1974,7 +2114,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -1989,7 +2130,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2004,7 +2146,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2019,7 +2162,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2034,7 +2178,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2049,7 +2194,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2063,7 +2209,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2077,7 +2224,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2091,7 +2239,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2105,7 +2254,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2119,7 +2269,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2133,7 +2284,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]
@@ -2167,7 +2319,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2181,7 +2334,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2195,7 +2349,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2208,7 +2363,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2221,7 +2377,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2234,7 +2391,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2248,7 +2406,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2262,7 +2421,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2276,7 +2436,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2290,7 +2451,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2303,7 +2465,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2316,7 +2479,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2329,7 +2493,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2343,7 +2508,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2356,7 +2522,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2370,7 +2537,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2383,7 +2551,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2396,7 +2565,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2409,7 +2579,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2423,7 +2594,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2437,7 +2609,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2451,7 +2624,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2465,7 +2639,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2479,7 +2654,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2492,7 +2668,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2506,7 +2683,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2520,7 +2698,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2534,7 +2713,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2547,7 +2727,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2561,7 +2742,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2575,7 +2757,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2589,7 +2772,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2603,7 +2787,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2617,7 +2802,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2631,7 +2817,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2645,7 +2832,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2659,7 +2847,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2673,7 +2862,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2687,7 +2877,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2701,7 +2892,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2715,7 +2907,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2729,7 +2922,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2743,7 +2937,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2757,7 +2952,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2771,7 +2967,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2785,7 +2982,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2799,7 +2997,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2813,7 +3012,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2827,7 +3027,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2841,7 +3042,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2855,7 +3057,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2869,7 +3072,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2883,7 +3087,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2897,7 +3102,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2911,7 +3117,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2925,7 +3132,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2939,7 +3147,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2953,7 +3162,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2967,7 +3177,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2981,7 +3192,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2995,7 +3207,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3009,7 +3222,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3023,7 +3237,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3037,7 +3252,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3051,7 +3267,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3065,7 +3282,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3079,7 +3297,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3093,7 +3312,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3121,7 +3341,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3135,7 +3356,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3149,7 +3371,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3163,7 +3386,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3177,7 +3401,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3191,7 +3416,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3205,7 +3431,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]

@@ -78,7 +78,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -91,7 +92,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -104,7 +106,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -117,7 +120,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -130,7 +134,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -143,7 +148,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -156,7 +162,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -169,7 +176,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -182,7 +190,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -195,7 +204,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -208,7 +218,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -221,7 +232,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -234,7 +246,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -247,7 +260,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -260,7 +274,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -273,7 +288,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -286,7 +302,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -300,7 +317,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]
@@ -332,7 +350,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -345,7 +364,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -359,7 +379,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -372,7 +393,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -385,7 +407,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -398,7 +421,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -411,7 +435,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -424,7 +449,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -437,7 +463,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -450,7 +477,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -463,7 +491,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -476,7 +505,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -489,7 +519,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -502,7 +533,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -515,7 +547,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -528,7 +561,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -542,7 +576,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -556,7 +591,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -569,7 +605,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -582,7 +619,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -595,7 +633,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -608,7 +647,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -621,7 +661,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -634,7 +675,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -647,7 +689,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -660,7 +703,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -673,7 +717,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -686,7 +731,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -699,7 +745,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]
@@ -808,7 +855,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -821,7 +869,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -834,7 +883,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -847,7 +897,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -873,7 +924,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -886,7 +938,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -899,7 +952,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -912,7 +966,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -925,7 +980,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -939,7 +995,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]
@@ -971,7 +1028,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -984,7 +1042,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -997,7 +1056,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1010,7 +1070,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1023,7 +1084,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1036,7 +1098,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1050,7 +1113,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1064,7 +1128,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1078,7 +1143,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]
@@ -1111,7 +1177,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1124,7 +1191,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1137,7 +1205,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1150,7 +1219,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1163,7 +1233,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1176,7 +1247,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1190,7 +1262,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1204,7 +1277,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1218,7 +1292,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]

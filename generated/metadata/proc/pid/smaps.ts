@@ -185,7 +185,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -204,7 +205,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -223,7 +225,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -241,7 +244,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -260,7 +264,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -279,7 +284,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -297,7 +303,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -315,7 +322,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -333,7 +341,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -351,7 +360,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -369,7 +379,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -387,7 +398,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -406,7 +418,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -425,7 +438,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -443,7 +457,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -462,7 +477,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -481,7 +497,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -500,7 +517,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -519,7 +537,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -537,7 +556,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -556,7 +576,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -574,7 +595,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -593,7 +615,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },

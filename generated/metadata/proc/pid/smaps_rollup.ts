@@ -100,7 +100,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -118,7 +119,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -137,7 +139,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -156,7 +159,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -175,7 +179,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -194,7 +199,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -212,7 +218,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -230,7 +237,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -248,7 +256,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -266,7 +275,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -284,7 +294,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -302,7 +313,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -321,7 +333,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -339,7 +352,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -357,7 +371,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -375,7 +390,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -394,7 +410,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -412,7 +429,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -430,7 +448,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -448,7 +467,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -466,7 +486,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -484,7 +505,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         }

@@ -568,7 +568,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -587,7 +588,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -606,7 +608,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -625,7 +628,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -644,7 +648,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -663,7 +668,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -682,7 +688,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -701,7 +708,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -720,7 +728,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -739,7 +748,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -758,7 +768,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -777,7 +788,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -796,7 +808,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -815,7 +828,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -835,7 +849,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -854,7 +869,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -873,7 +889,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -892,7 +909,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -1327,7 +1345,8 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1344,7 +1363,8 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       }
