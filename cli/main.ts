@@ -33,6 +33,7 @@ interface ParseOptions {
   format: Format;
   delimiter?: string;
   raw?: boolean;
+  bigint?: boolean;
 }
 
 /** The CSV delimiter: one character, not a quote or a line break; `tab` or `\t` for a tab. */
@@ -49,6 +50,7 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     ...(opts.clockTick !== undefined ? { clockTick: Number(opts.clockTick) } : {}),
     ...(opts.bigEndian === true ? { littleEndian: false } : {}),
   });
+  const digits = opts.bigint === true;
   let status = 0;
   const parsed: Parsed[] = [];
   for (const file of files) {
@@ -61,7 +63,7 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     }
     try {
       const ctx = fs.context(file);
-      const value = entry.parse(readFileSync(file), ctx);
+      const value = entry.parse(readFileSync(file), digits ? { ...ctx, bigint: true } : ctx);
       parsed.push({ file, value: opts.raw === true ? withRaw(value, entry.model, ctx) : value });
     } catch (err) {
       if (!(err instanceof ProcfsError)) throw err;
@@ -69,7 +71,7 @@ function parseCommand(files: string[], opts: ParseOptions): number {
       status = 1;
     }
   }
-  process.stdout.write(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1 }));
+  process.stdout.write(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1, digits }));
   return status;
 }
 
@@ -97,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name('procspec')
-    .description('Typed parsers for Linux /proc files, generated from YAML specs. JSON output writes 64-bit values (bigints) as decimal strings.')
+    .description('Typed parsers for Linux /proc files, generated from YAML specs. JSON output writes 64-bit values (bigints) as decimal strings; with --bigint, as JSON numbers with all their digits.')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program
@@ -112,6 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'json, ndjson (one record a line), csv (one record a row) or table (for reading)').choices(FORMATS).default('json'))
     .option('--delimiter <char>', 'CSV field delimiter (default ","; "tab" for a tab)', delimiterOption)
     .option('--raw', "add beside each field `<field>.raw`: the kernel's name for it and its value in the kernel's unit")
+    .option('--bigint', 'exact mode: 64-bit counters and sizes as exact integers, written in JSON as numbers with all their digits (default: numbers, exact up to 2^53)')
     .action((files: string[], opts: ParseOptions, cmd: Command) => {
       if (opts.delimiter !== undefined && opts.format !== 'csv') cmd.error('error: --delimiter applies to --format csv', { exitCode: 2 });
       status = parseCommand(files, opts);
@@ -154,8 +157,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--match <regex>', 'only the values whose path matches')
     .option('--json', 'ndjson even on a terminal')
     .option('--root <dir>', 'procfs root', '/proc')
+    .option('--bigint', 'exact mode: 64-bit counters subtracted exactly, levels written with all their digits')
     .action(async (specs: string[], opts: WatchOptions & { root: string }) => {
-      status = await usageOr('watch', () => watchCommand(new ProcFs({ root: opts.root }), specs, opts));
+      status = await usageOr('watch', () => watchCommand(new ProcFs({ root: opts.root, bigint: opts.bigint === true }), specs, opts));
     });
   program
     .command('top')

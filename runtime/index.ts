@@ -1,12 +1,12 @@
 /** procspec's public API: the generated parsers and a ProcFs bound to them. */
-import { registry, writers, type SpecTypes, type WriterTypes } from '../generated/index.js';
+import { registry, writers, type BigintSpecTypes, type SpecTypes, type WriterTypes } from '../generated/index.js';
 import { ProcessMonitor, type MonitorOptions } from './monitor.js';
 import { isSameProcess, listProcesses, listProcessesAsync, type Group, type Listing, type ListOptions } from './processes.js';
 import { ProcFs as BaseProcFs, type ProcFsOptions } from './procfs.js';
 
 export * from '../generated/index.js';
 export { ProcfsError, type ProcfsErrorCode } from './errors.js';
-export { DEFAULT_CONTEXT, contextOf, type ParseContext } from './context.js';
+export { DEFAULT_CONTEXT, contextOf, type ParseContext, type ParseOptions } from './context.js';
 export { toJson } from './json.js';
 export { specForPath, resolvePath, type PathParams } from './paths.js';
 export { readFileSync, readFileAsync } from './read.js';
@@ -18,9 +18,13 @@ export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSampl
 export { TaskstatsClient, ExitListener, decodeTaskstats, taskstatsOfPid, taskstatsOfTgid, taskstatsSize, delayAccountingEnabled, onlineCpus, TASKSTATS_FIELDS, cgroupstats, cgroupV1Mounts, type CgroupStats, type Taskstats, type TaskstatsFields, type DelayStats, type TaskRecord, type LostRecords, type ExitListenerOptions } from './taskstats.js';
 export { watchPressure, PressureWatcher, type PressureTriggerOptions, type PressureEvent, type PressureGone, type PressureResource, type PressureKind } from './pressure-triggers.js';
 
-/** Reads and parses /proc files (or a copy under another root) with every spec of procspec. */
-export class ProcFs extends BaseProcFs<SpecTypes, WriterTypes> {
-  constructor(options: ProcFsOptions = {}) {
+/**
+ * Reads and parses /proc files (or a copy under another root) with every
+ * spec of procspec. `new ProcFs({ bigint: true })` reads in exact mode: its
+ * reads are typed with BigintSpecTypes (wide integers bigint) with no cast.
+ */
+export class ProcFs<B extends boolean = false> extends BaseProcFs<B extends true ? BigintSpecTypes : SpecTypes, WriterTypes> {
+  constructor(options: ProcFsOptions & { bigint?: B } = {}) {
     super(registry, options, writers);
   }
 
