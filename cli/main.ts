@@ -170,8 +170,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--sort <key>', 'cpu, rss or faults', 'cpu')
     .option('--json', 'ndjson even on a terminal')
     .option('--root <dir>', 'procfs root', '/proc')
+    .option('--bigint', 'exact mode: counters subtracted exactly, rssBytes written with all its digits')
     .action(async (opts: TopOptions & { root: string }) => {
-      status = await usageOr('top', () => topCommand(new ProcFs({ root: opts.root }), opts));
+      status = await usageOr('top', () => topCommand(new ProcFs({ root: opts.root, bigint: opts.bigint === true }), opts));
     });
   program
     .command('audit')

@@ -141,7 +141,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   }
 
   /** The parse context of a read of `file`, in this root's mode (exact with `bigint: true`). */
-  private readContext(file: string): ReadContext {
+  readContext(file: string): ReadContext {
     const ctx = this.context(file);
     return this.options.bigint === true ? { ...ctx, bigint: true } : ctx;
   }

@@ -28,6 +28,7 @@ import {
 } from '../runtime/index.js';
 import { changes, difference, leaves } from '../runtime/measures.js';
 import { runCli } from './support/cli.js';
+import { madeUpRoot, writeStat } from './support/made-up-root.js';
 
 /** 2^53 - 1, 2^53, 2^53 + 1, 2^63 and 2^64 - 1 as the kernel prints them. */
 const VALUES = ['9007199254740991', '9007199254740992', '9007199254740993', '9223372036854775808', '18446744073709551615'];
@@ -201,6 +202,35 @@ describe('ProcFs and rates in exact mode', () => {
     expect(rchar).toEqual({ path: 'rchar', measure: 'counter', perSecond: 1, value: 18446744073709551001n });
     expect(difference(18446744073709551001n, 18446744073709551000n)).toBe(1);
     expect(difference(5, 3)).toBe(2);
+  });
+
+  it('the process table in exact mode: rows carry bigints, and the refresh mode subtracts them exactly for its rates', () => {
+    const proc = madeUpRoot('procspec-numbers-tasks-', [7], (r, pid) => {
+      writeStat(r, pid);
+      writeFileSync(join(r, String(pid), 'io'), pidIo('18446744073709551000'));
+    });
+    try {
+      const big = new ProcFs({ root: proc, bigint: true });
+      const listing = big.processes({ groups: ['memory', 'io'] });
+      expectTypeOf(listing.rows[0]!.rss).toEqualTypeOf<bigint>();
+      expectTypeOf(listing.rows[0]!.io!.readBytes).toEqualTypeOf<bigint>();
+      expect(typeof listing.rows[0]!.rss).toBe('bigint');
+      expect(listing.rows[0]!.io!.readBytes).toBe(18446744073709551000n);
+      expectTypeOf(new ProcFs({ root: proc }).processes({ groups: ['memory'] }).rows[0]!.rss).toEqualTypeOf<number>();
+      const m = big.monitor({ groups: ['base', 'cpu', 'memory', 'io'] });
+      try {
+        m.sample();
+        writeFileSync(join(proc, '7', 'io'), pidIo('18446744073709551001'));
+        const s = m.sample();
+        const rates = s.rows[0]!.rates!;
+        // 1 byte over the interval: as doubles the two readings are equal (they are 4096 apart there).
+        expect(rates.readBytesPerSecond! * s.interval).toBeCloseTo(1, 6);
+      } finally {
+        m.close();
+      }
+    } finally {
+      rmSync(proc, { recursive: true, force: true });
+    }
   });
 
   it('toJson: bigints as strings by default, as JSON numbers with all their digits when asked', () => {

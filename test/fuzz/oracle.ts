@@ -42,10 +42,11 @@ function rulesOf(model: SpecModel): Map<string, NumberRule> {
   rules = new Map();
   for (const f of fieldsOf(model)) {
     const v = f.value;
+    const item = v.kind === 'list' ? v.of : v;
     const rule: NumberRule =
       v.kind === 'mask' ? 'mask'
       : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit)) ? 'real'
-      : (v.kind === 'integer' || (v.kind === 'list' && v.of.kind === 'integer')) && BYTES.has((v.kind === 'list' ? v.of : v).unit ?? '') ? 'bytes'
+      : item.kind === 'integer' && BYTES.has(item.unit ?? '') ? 'bytes'
       : 'int';
     // A name used for several kinds gets the loosest of them.
     const old = rules.get(f.name);
