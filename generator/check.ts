@@ -361,8 +361,10 @@ class Checker {
       if (repeat && !['integer', 'u64', 'float', 'string', 'mask', 'pair'].includes(field.value.kind)) this.fail([...p, 'type'], '"repeat" takes scalar or pair tokens');
       if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
       if (t.enclosed !== undefined && field.value.kind === 'list') this.fail([...p, 'enclosed'], 'an enclosed list token is not supported: enclose the list value');
-      if (field.optional) sawOptional = true;
-      else if (sawOptional) this.fail(p, 'a required token cannot follow an optional one (optional tokens are trailing: newer kernels append)');
+      // An optional token inside delimiters is recognised by its opening character, so required ones may follow it.
+      const recognisable = field.optional && t.enclosed !== undefined;
+      if (field.optional && !recognisable) sawOptional = true;
+      else if (!field.optional && sawOptional) this.fail(p, 'a required token cannot follow an optional one (optional tokens are trailing, unless "enclosed": newer kernels append)');
       const enclosed = t.enclosed as string | undefined;
       tokens.push({
         kind: 'field',

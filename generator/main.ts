@@ -1,5 +1,7 @@
 /**
- * `npm run generate`: regenerates generated/ from specs/.
+ * `npm run generate`: regenerates generated/ from specs/, with the keyed
+ * fields that a producer's file under producers/ leaves out made optional
+ * (passes/presence.ts).
  * `--check`: generates in memory and fails when generated/ differs (stale,
  * edited by hand, a file missing or left over).
  * `--min-kernel X`: generates for kernels X and later (see min-kernel.ts);
@@ -10,6 +12,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadSpecs, type Output } from './generate.js';
 import { forMinKernel } from './min-kernel.js';
+import { applyPresence, loadProducerFiles } from './passes/presence.js';
 import { SpecError } from './spec-error.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,6 +54,7 @@ function main(): number {
   let output: Output;
   try {
     const specs = loadSpecs(join(repo, 'specs'), repo);
+    specs.read = applyPresence(specs.read, loadProducerFiles(join(repo, 'producers')));
     const at = process.argv.indexOf('--min-kernel');
     if (at >= 0) specs.read = forMinKernel(specs.read, process.argv[at + 1] ?? '');
     output = generate(specs);

@@ -4,14 +4,20 @@
  * or before the target, no `until`, not dependent on the configuration)
  * becomes required, in the types and in the parsers, which then refuse a
  * file from an older kernel that lacks it. The default target is every
- * kernel: such fields stay optional.
+ * kernel: such fields stay optional. A field some other producer leaves out
+ * stays optional too.
  */
 import type { FieldModel, RecordModel, SpecModel, TokenModel } from '../runtime/model.js';
 import { compareVersions } from './names.js';
 
-/** Whether a kernel at or after `target` always prints `f`. */
+/**
+ * Whether a kernel at or after `target` always prints `f`, and no producer
+ * that is not Linux (gVisor, lxcfs, linprocfs) and no Linux from the target
+ * on leaves it out (see passes/presence.ts).
+ */
 const alwaysFrom = (f: FieldModel, target: string): boolean =>
-  f.optional && f.since !== undefined && f.until === undefined && !f.configDependent && compareVersions(f.since, target) <= 0;
+  f.optional && f.since !== undefined && f.until === undefined && !f.configDependent && compareVersions(f.since, target) <= 0
+  && !(f.absentIn ?? []).some((p) => !/^linux-\d/.test(p) || compareVersions(p.slice('linux-'.length), target) >= 0);
 
 /** Makes the fields required in place; in a record's tokens only while every token before is required (a required token never follows an optional one). */
 function visit(x: unknown, target: string, seen: Set<unknown>): void {

@@ -4,6 +4,7 @@
  * (ProcStat -> ProcStatCpus). Both the types and the parser emitters use it.
  */
 import type { FieldModel, LayoutModel, RecordModel, SpecModel, ValueModel } from '../runtime/model.js';
+import { compareVersions } from './names.js';
 
 export interface ShapeField {
   name: string;
@@ -99,6 +100,19 @@ export function normalisedUnit(v: ValueModel): string | undefined {
   return undefined;
 }
 
+/**
+ * The producers a field's docs name as leaving it out (see
+ * passes/presence.ts): none for a field the spec says depends on the
+ * configuration (absent anywhere), and no Linux older than its `since`
+ * (that says itself).
+ */
+export function absenceNote(f: FieldModel): string | undefined {
+  if (!f.absentIn || f.configDependent) return undefined;
+  const since = f.since;
+  const named = f.absentIn.filter((p) => !(since !== undefined && /^linux-\d/.test(p) && compareVersions(p.slice('linux-'.length), since) < 0));
+  return named.length > 0 ? named.join(', ') : undefined;
+}
+
 /** A field's doc comment: what it means, its unit, its kernel versions and raw name. */
 export function fieldDoc(f: FieldModel): string {
   const d = f.description.replace(/\*\//g, '* /');
@@ -107,6 +121,8 @@ export function fieldDoc(f: FieldModel): string {
   if (unit) parts.push(`Unit: ${unit}${f.value.kind !== 'string' && 'unit' in f.value && f.value.unit && UNIT_WORDS[f.value.unit] !== f.value.unit ? ` (the kernel prints ${f.value.unit})` : ''}.`);
   if (f.since) parts.push(`Since Linux ${f.since}.`);
   if (f.until) parts.push(`Removed in Linux ${f.until}.`);
+  const absent = absenceNote(f);
+  if (absent) parts.push(`Not printed by ${absent}.`);
   parts.push(`Kernel name: \`${f.raw.replace(/\*\//g, '* /')}\`.`);
   return parts.join(' ');
 }

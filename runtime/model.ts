@@ -83,6 +83,8 @@ export interface FieldModel {
   optional: boolean;
   /** The spec says `optional: true`: absent with some configurations even on kernels after `since` (so an audit does not expect it). */
   configDependent?: boolean;
+  /** Producers whose file leaves this key out (folders of producers/: `gvisor`, `linux-2.6.32`, ...), found by the generator's presence pass. */
+  absentIn?: string[];
   /**
    * For numbers: `counter`, a total that only grows while the system runs
    * (its change per second is what a watcher shows), or `gauge`, a level

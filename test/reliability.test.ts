@@ -114,7 +114,7 @@ describe('files larger than any fixed buffer parse whole', () => {
       const ss = execFileSync('ss', ['-xaH'], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').filter((l) => mine.has(Number(l.trim().split(/\s+/)[5]))).length;
       expect([parsed, ss]).toEqual([mine.size, mine.size]);
     });
-  }, 60_000);
+  });
 
   it.skipIf(!cc)('maps of a process with 10,000 mappings: as many as wc -l counts', async () => {
     await withLoad('maps', 10000, (pid) => {
@@ -129,7 +129,7 @@ describe('files larger than any fixed buffer parse whole', () => {
       const smaps = fs.read('proc/pid/smaps', { pid });
       expect(smaps.length).toBe(wc);
     });
-  }, 60_000);
+  });
 
   it.skipIf(!cc || !root || !has('findmnt'))('mountinfo of a private mount namespace with 10,000 mounts: as many as findmnt lists', async () => {
     await withLoad('mounts', 10000, (pid) => {
@@ -139,7 +139,7 @@ describe('files larger than any fixed buffer parse whole', () => {
       expect(mounts.length).toBe(findmnt);
       expect(fs.read('proc/pid/mountinfo', { pid })).toEqual(fs.parse('proc/pid/mountinfo', Buffer.from(readViewSync(`/proc/${pid}/mountinfo`))));
     });
-  }, 120_000);
+  });
 });
 
 describe.skipIf(!root)('permissions', () => {

@@ -1,7 +1,7 @@
 /** The docs emitter: a markdown page per spec, one table per object type. */
 import type { SpecModel, ValueModel } from '../../runtime/model.js';
 import { isPerProcess } from '../../runtime/paths.js';
-import { normalisedUnit, type Shapes } from '../shapes.js';
+import { absenceNote, normalisedUnit, type Shapes } from '../shapes.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -45,7 +45,7 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
       }
       const unit = normalisedUnit(m.value);
       const rawUnit = 'unit' in m.value && m.value.unit ? m.value.unit : undefined;
-      const kernel = [m.since ? `since ${m.since}` : '', m.until ? `until ${m.until}` : ''].filter(Boolean).join(', ');
+      const kernel = [m.since ? `since ${m.since}` : '', m.until ? `until ${m.until}` : '', absenceNote(m) ? `not printed by ${absenceNote(m)}` : ''].filter(Boolean).join(', ');
       lines.push(
         `| \`${cell(m.raw)}\` | \`${m.name}\`${m.optional ? '?' : ''} | ${cell(typeText(m.value))} | ${unit ? `${unit}${rawUnit && rawUnit !== unit ? ` (from ${rawUnit})` : ''}` : ''}${m.measure ? `${unit ? ', ' : ''}${m.measure}` : ''} | ${kernel} | ${cell(m.description)} |`,
       );

@@ -205,7 +205,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           w.write(`if (${stop}) for (;;) `).block(() => {
             w.writeLine('s.ws();');
             if (v.of.kind === 'string' && v.separator!.length === 1) {
-              const read = `s.wordTo(${q(v.separator!)})`;
+              // An item may be empty (gVisor prints a mount's options as ",noatime,..."): kept as "".
+              const read = `s.wordBefore(${q(v.separator!)}, ${q(v.separator!)})`;
               w.writeLine(`${item} = ${v.of.escaped ? unescaped(read) : read};`);
             } else value(w, v.of, item, 'token', label);
             add();
@@ -298,6 +299,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     return out;
   };
 
+  /** Whether optional token `t` of `r` is read where it stands, by its opening character (see checkTokens), not as a trailing one. */
+  const recognised = (r: RecordModel, t: TokenModel): boolean => r.tokens.slice(r.tokens.indexOf(t) + 1).some((x) => x.kind === 'field' && !x.field.optional);
+
   /** Token statements of a record; with `pick`, plain tokens whose `want` flag is off are stepped over unread, a run of them in one call. */
   const tokens = (w: CodeBlockWriter, r: RecordModel, owner: string, pick = false): void => {
     let opened = false;
@@ -309,6 +313,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         continue;
       }
       index++;
+      if (t.field.optional && t.enclosed && recognised(r, t)) {
+        // An optional token inside delimiters before required ones is there when its opening character is.
+        w.writeLine('s.ws();');
+        w.write(`if (s.at(${q(t.enclosed.open)})) `).block(() => token(w, t, owner, pick));
+        continue;
+      }
       if (t.field.optional && !opened) {
         w.writeLine('let ok = s.more();');
         opened = true;

@@ -359,5 +359,5 @@ describe.skipIf(native === undefined)('sync listings from two threads at once', 
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 });

@@ -228,7 +228,9 @@ export class Renderer {
   record(r: RecordModel, lead: Record<string, unknown> = {}, cols = 0): Arb<Sample> {
     if (r.columns) return this.columnsValues(r);
     const fields = r.tokens.filter((t): t is Extract<TokenModel, { kind: 'field' }> => t.kind === 'field');
-    const optionalCount = fields.filter((t) => t.field.optional).length;
+    // An optional token in delimiters with a required one after it stands or not on its own (not a trailing one).
+    const own = new Set(fields.filter((t, i) => t.field.optional && t.enclosed && fields.slice(i + 1).some((x) => !x.field.optional)));
+    const optionalCount = fields.filter((t) => t.field.optional && !own.has(t)).length;
     const parts = r.tokens.map((t) => (t.kind === 'literal' ? fc.constant<Sample>({ text: t.text, value: undefined }) : this.token(t, cols)));
     const pairArbs = (r.pairs?.fields ?? []).map((f) =>
       fc.tuple(fc.boolean(), this.value(f.value, 'token')).map(([present, s]) => ({ f, present: present || !f.optional, s })),
@@ -241,15 +243,20 @@ export class Renderer {
     const canStop = perColumnAt >= 0 && cols > 1 && r.tokens.slice(perColumnAt + 1).every((t) => t.kind === 'field' && t.field.optional);
     const stopAt = canStop ? fc.option(fc.integer({ min: 1, max: cols - 1 }), { freq: 3 }) : fc.constant(null);
     return fc
-      .tuple(fc.tuple(...parts), fc.integer({ min: 0, max: optionalCount }), fc.tuple(...pairArbs), unknownPairs, stopAt)
-      .map(([samples, keepOptional, pairs, unknown, stop]): Sample => {
+      .tuple(fc.tuple(...parts), fc.integer({ min: 0, max: optionalCount }), fc.tuple(...pairArbs), unknownPairs, stopAt, fc.array(fc.boolean(), { minLength: r.tokens.length, maxLength: r.tokens.length }))
+      .map(([samples, keepOptional, pairs, unknown, stop, ownPresent]): Sample => {
         const value: Record<string, unknown> = { ...lead };
         const texts: string[] = [];
         let optionalSeen = 0;
         let stopped = false;
         r.tokens.forEach((t, i) => {
           if (stopped) return;
-          if (t.kind === 'field' && t.field.optional && ++optionalSeen > keepOptional) return;
+          if (t.kind === 'field' && own.has(t)) {
+            // Of two such tokens in a row with the same delimiters the first is read first: the second only after it.
+            const before = r.tokens[i - 1];
+            const afterAbsent = before?.kind === 'field' && own.has(before) && before.enclosed!.open === t.enclosed!.open && !(before.field.name in value);
+            if (!ownPresent[i] || afterAbsent) return;
+          } else if (t.kind === 'field' && t.field.optional && ++optionalSeen > keepOptional) return;
           if (optionalSeen > keepOptional) return;
           const s = samples[i]!;
           if (i === perColumnAt && stop !== null) {

@@ -138,7 +138,11 @@ export const procCryptoSpec: SpecModel = {
                   "description": "The statement does not hold"
                 }
               ]
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -163,7 +167,11 @@ export const procCryptoSpec: SpecModel = {
                   "description": "The statement does not hold"
                 }
               ]
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -192,7 +200,11 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": true,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -217,7 +229,11 @@ export const procCryptoSpec: SpecModel = {
                   "description": "The statement does not hold"
                 }
               ]
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -289,7 +305,11 @@ export const procCryptoSpec: SpecModel = {
               "sentinels": [],
               "unit": "bytes",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -307,7 +327,11 @@ export const procCryptoSpec: SpecModel = {
               "sentinels": [],
               "unit": "bytes",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -325,7 +349,11 @@ export const procCryptoSpec: SpecModel = {
               "sentinels": [],
               "unit": "bytes",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -343,7 +371,11 @@ export const procCryptoSpec: SpecModel = {
               "sentinels": [],
               "unit": "bytes",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -361,7 +393,11 @@ export const procCryptoSpec: SpecModel = {
               "sentinels": [],
               "unit": "bytes",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -375,7 +411,11 @@ export const procCryptoSpec: SpecModel = {
             "value": {
               "kind": "string",
               "escaped": false
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -411,7 +451,11 @@ export const procCryptoSpec: SpecModel = {
               "sentinels": [],
               "unit": "bytes",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         }
       ],

@@ -74,7 +74,12 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -121,7 +126,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "swapCached",
           "raw": "SwapCached",
           "description": "Memory that was swapped out and read back but is still in the swap file",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -131,7 +136,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -140,7 +149,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "active",
           "raw": "Active",
           "description": "Memory used recently, not reclaimed unless needed",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -150,7 +159,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -159,7 +171,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "inactive",
           "raw": "Inactive",
           "description": "Memory used less recently, the first candidate for reclaim",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -169,7 +181,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -189,7 +204,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -209,7 +227,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -229,7 +250,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -249,7 +273,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -269,7 +296,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -289,7 +319,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -309,7 +342,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -329,7 +374,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -349,7 +406,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -369,7 +438,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -389,7 +470,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -447,7 +540,17 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -467,7 +570,17 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -476,7 +589,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "dirty",
           "raw": "Dirty",
           "description": "Memory waiting to be written back to storage",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -486,7 +599,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -495,7 +611,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "writeback",
           "raw": "Writeback",
           "description": "Memory being written back to storage now",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -505,7 +621,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -514,7 +633,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "anonPages",
           "raw": "AnonPages",
           "description": "Anonymous pages mapped into user page tables",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -524,7 +643,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -533,7 +655,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "mapped",
           "raw": "Mapped",
           "description": "Files mapped into memory, such as libraries",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -543,7 +665,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -563,7 +688,10 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -583,7 +711,15 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -592,7 +728,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "slab",
           "raw": "Slab",
           "description": "Kernel slab allocator memory",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -602,7 +738,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -622,7 +762,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -642,7 +786,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -662,7 +810,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -683,7 +835,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -692,7 +856,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "pageTables",
           "raw": "PageTables",
           "description": "Memory used by the lowest level of page tables",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -702,7 +866,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -722,7 +890,17 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -742,7 +920,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -762,7 +944,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -782,7 +968,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -802,7 +992,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -811,7 +1005,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "committedAs",
           "raw": "Committed_AS",
           "description": "Memory allocated by all processes, even if not yet used",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -821,7 +1015,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -830,7 +1028,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "vmallocTotal",
           "raw": "VmallocTotal",
           "description": "Size of the vmalloc address space",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -840,7 +1038,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -849,7 +1051,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "vmallocUsed",
           "raw": "VmallocUsed",
           "description": "Memory allocated through vmalloc",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -859,7 +1061,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -868,7 +1074,7 @@ export const procMeminfoSpec: SpecModel = {
           "name": "vmallocChunk",
           "raw": "VmallocChunk",
           "description": "Largest free block of the vmalloc area (zero since 4.4)",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
@@ -878,7 +1084,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -898,7 +1108,14 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -919,7 +1136,13 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -939,7 +1162,12 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -959,7 +1187,14 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -979,7 +1214,14 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -999,7 +1241,15 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1019,7 +1269,15 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1040,7 +1298,15 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1061,7 +1327,15 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1082,7 +1356,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1102,7 +1388,17 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs/cgroup1-lxcfs-6.0.6"
+          ]
         }
       },
       {
@@ -1122,7 +1418,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1139,7 +1447,11 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1156,7 +1468,11 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1173,7 +1489,11 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1190,7 +1510,11 @@ export const procMeminfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1210,7 +1534,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1230,7 +1558,14 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1250,7 +1585,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1270,7 +1609,19 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs",
+            "lxcfs/cgroup1-lxcfs-6.0.6",
+            "lxcfs/disable-swap"
+          ]
         }
       },
       {
@@ -1290,7 +1641,11 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1310,7 +1665,15 @@ export const procMeminfoSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "lxcfs",
+            "lxcfs/disable-swap"
+          ]
         }
       }
     ],

@@ -153,7 +153,10 @@ export const procPressureSpec: SpecModel = {
                 ]
               }
             }
-          }
+          },
+          "absentIn": [
+            "linux-5.4"
+          ]
         }
       }
     ],

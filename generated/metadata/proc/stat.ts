@@ -540,7 +540,7 @@ export const procStatSpec: SpecModel = {
           "name": "processes",
           "raw": "processes",
           "description": "Processes and threads created since boot (forks)",
-          "optional": false,
+          "optional": true,
           "measure": "counter",
           "value": {
             "kind": "integer",
@@ -548,7 +548,10 @@ export const procStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -565,7 +568,10 @@ export const procStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -582,7 +588,10 @@ export const procStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -637,7 +646,10 @@ export const procStatSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       }
     ],

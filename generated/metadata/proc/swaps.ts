@@ -53,6 +53,16 @@ export const procSwapsSpec: SpecModel = {
                     "raw": "file",
                     "name": "file",
                     "description": "A regular file"
+                  },
+                  {
+                    "raw": "unknown",
+                    "name": "unknown",
+                    "description": "A device whose kind FreeBSD's linprocfs does not tell (it prints this for every swap device)"
+                  },
+                  {
+                    "raw": "virtual",
+                    "name": "virtual",
+                    "description": "The swap allowance lxcfs shows a container (its file is none): not a device of the host"
                   }
                 ]
               }

@@ -57,8 +57,9 @@ export const procVersionSpec: SpecModel = {
           "field": {
             "name": "builder",
             "raw": "LINUX_COMPILE_BY@LINUX_COMPILE_HOST",
-            "description": "User and host that built the kernel, as user@host without the parentheses",
-            "optional": false,
+            "description": "User and host that built the kernel, as user@host without the parentheses (gVisor prints none)",
+            "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "string",
               "escaped": false
@@ -77,8 +78,9 @@ export const procVersionSpec: SpecModel = {
           "field": {
             "name": "compiler",
             "raw": "LINUX_COMPILER",
-            "description": "Compiler and, since 5.8, linker versions used for the build, without the outer parentheses",
-            "optional": false,
+            "description": "Compiler and, since 5.8, linker versions used for the build, without the outer parentheses (gVisor prints none)",
+            "optional": true,
+            "configDependent": true,
             "value": {
               "kind": "string",
               "escaped": false

@@ -52,7 +52,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -71,7 +78,12 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -90,7 +102,12 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -109,7 +126,12 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -128,7 +150,12 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -147,7 +174,12 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -166,7 +198,12 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -222,7 +259,12 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -241,7 +283,10 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -260,7 +305,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -279,7 +331,13 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -566,7 +624,13 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -583,7 +647,13 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -601,7 +671,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -619,7 +693,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -637,7 +718,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -655,7 +743,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -673,7 +765,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -691,7 +790,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -709,7 +815,13 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -727,7 +839,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -745,7 +864,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -763,7 +889,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -907,7 +1037,12 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -924,7 +1059,12 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -941,7 +1081,13 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -958,7 +1104,13 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -975,7 +1127,10 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1026,7 +1181,10 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1043,7 +1201,10 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1060,7 +1221,10 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1077,7 +1241,14 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1096,7 +1267,13 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1113,7 +1290,14 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1130,7 +1314,14 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1167,7 +1358,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1204,7 +1402,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1223,7 +1428,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1242,7 +1454,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1260,7 +1479,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1278,7 +1504,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1296,7 +1529,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1314,7 +1554,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1332,7 +1579,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1350,7 +1604,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1368,7 +1629,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1387,7 +1655,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1406,7 +1681,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1425,7 +1707,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1444,7 +1733,10 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1463,7 +1755,10 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1482,7 +1777,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1501,7 +1803,14 @@ export const procVmstatSpec: SpecModel = {
             "sentinels": [],
             "unit": "pages",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1642,7 +1951,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1677,7 +1993,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1695,7 +2018,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1713,7 +2040,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1731,7 +2063,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1749,7 +2086,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1767,7 +2109,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1785,7 +2134,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1803,7 +2157,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1821,7 +2182,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1839,7 +2205,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1857,7 +2228,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1875,7 +2251,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1893,7 +2276,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1911,7 +2299,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1980,7 +2375,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2032,7 +2432,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2050,7 +2455,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2068,7 +2478,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2086,7 +2503,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2104,7 +2526,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2122,7 +2549,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2140,7 +2574,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2158,7 +2599,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2176,7 +2622,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2194,7 +2645,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2212,7 +2670,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2230,7 +2695,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2248,7 +2716,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2266,7 +2741,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2284,7 +2766,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2302,7 +2791,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2320,7 +2816,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2407,7 +2910,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2425,7 +2931,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2477,7 +2986,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -2495,7 +3008,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -2513,7 +3030,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2531,7 +3053,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2549,7 +3074,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -2567,7 +3096,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2585,7 +3117,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2603,7 +3138,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2621,7 +3159,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2639,7 +3180,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2657,7 +3201,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2675,7 +3226,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2693,7 +3251,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2711,7 +3276,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2729,7 +3297,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2747,7 +3318,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2765,7 +3339,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2783,7 +3360,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2801,7 +3381,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -2819,7 +3402,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2837,7 +3425,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2855,7 +3448,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -2909,7 +3507,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -2927,7 +3532,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3064,7 +3676,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -3082,7 +3697,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -3100,7 +3718,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3118,7 +3743,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -3136,7 +3764,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -3154,7 +3785,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3172,7 +3808,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3190,7 +3833,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3208,7 +3858,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3226,7 +3881,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3244,7 +3904,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3262,7 +3927,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3280,7 +3950,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3298,7 +3973,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3316,7 +3998,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3334,7 +4021,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3352,7 +4046,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3370,7 +4071,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3388,7 +4096,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3406,7 +4119,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -3424,7 +4140,10 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -3442,7 +4161,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3460,7 +4184,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3478,7 +4207,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -3496,7 +4229,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -3514,7 +4251,11 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -3531,7 +4272,14 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3548,7 +4296,14 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3565,7 +4320,14 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3582,7 +4344,14 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3600,7 +4369,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3618,7 +4392,12 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -3636,7 +4415,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3654,7 +4440,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3672,7 +4465,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3690,7 +4490,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3708,7 +4515,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3726,7 +4540,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3744,7 +4565,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3762,7 +4590,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3780,7 +4615,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3798,7 +4640,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3816,7 +4665,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3834,7 +4690,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3852,7 +4715,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3870,7 +4740,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3888,7 +4765,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3906,7 +4790,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3924,7 +4815,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3942,7 +4840,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3960,7 +4865,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3978,7 +4890,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -3996,7 +4915,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -4014,7 +4940,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -4032,7 +4965,14 @@ export const procVmstatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       }
     ],

@@ -80,7 +80,12 @@ export const procZoneinfoSpec: SpecModel = {
             "value": {
               "kind": "string",
               "escaped": false
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.4"
+            ]
           },
           "section": {
             "until": [
@@ -242,7 +247,14 @@ export const procZoneinfoSpec: SpecModel = {
               "sentinels": [],
               "unit": "pages",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -315,7 +327,14 @@ export const procZoneinfoSpec: SpecModel = {
               "sentinels": [],
               "unit": "pages",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -332,7 +351,11 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -377,7 +400,7 @@ export const procZoneinfoSpec: SpecModel = {
             "name": "managed",
             "raw": "managed",
             "description": "Memory in the zone managed by the page allocator",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -386,7 +409,10 @@ export const procZoneinfoSpec: SpecModel = {
               "sentinels": [],
               "unit": "pages",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -405,7 +431,14 @@ export const procZoneinfoSpec: SpecModel = {
               "sentinels": [],
               "unit": "pages",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -553,7 +586,14 @@ export const procZoneinfoSpec: SpecModel = {
                         "sentinels": [],
                         "unit": "pages",
                         "wide": true
-                      }
+                      },
+                      "absentIn": [
+                        "linux-2.6.32",
+                        "linux-3.10",
+                        "linux-4.19",
+                        "linux-4.4",
+                        "linux-5.4"
+                      ]
                     }
                   },
                   {
@@ -572,7 +612,14 @@ export const procZoneinfoSpec: SpecModel = {
                         "sentinels": [],
                         "unit": "pages",
                         "wide": true
-                      }
+                      },
+                      "absentIn": [
+                        "linux-2.6.32",
+                        "linux-3.10",
+                        "linux-4.19",
+                        "linux-4.4",
+                        "linux-5.4"
+                      ]
                     }
                   },
                   {
@@ -611,7 +658,12 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.4"
+            ]
           }
         },
         {
@@ -628,7 +680,11 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -662,7 +718,11 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         }
       ],

@@ -51,7 +51,7 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   let i1: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i1 = s.wordToUnescaped(",");
+    i1 = s.wordBeforeUnescaped(",", ",");
     if (a0n < a0.length) a0[a0n] = i1; else a0.push(i1);
     a0n++;
     const b = s.pos;

@@ -123,7 +123,6 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
   if (v_intr === undefined) s.missing("the key \"intr\"");
   if (v_ctxt === undefined) s.missing("the key \"ctxt\"");
   if (v_btime === undefined) s.missing("the key \"btime\"");
-  if (v_processes === undefined) s.missing("the key \"processes\"");
   const o = new ProcStatObjectNew(v_cpu, v_cpus, v_intr, v_ctxt, v_btime, v_processes, v_procsRunning, v_procsBlocked, v_softirq, extra);
   return o;
 }
@@ -245,7 +244,7 @@ function ProcStatObject(this: ProcStat, v_cpu: ProcStat["cpu"], v_cpus: ProcStat
   this.intr = v_intr;
   this.ctxt = v_ctxt;
   this.btime = v_btime;
-  this.processes = v_processes;
+  if (v_processes !== undefined) this.processes = v_processes;
   if (v_procsRunning !== undefined) this.procsRunning = v_procsRunning;
   if (v_procsBlocked !== undefined) this.procsBlocked = v_procsBlocked;
   if (v_softirq !== undefined) this.softirq = v_softirq;

@@ -42,7 +42,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSwapsRow[] {
 
 function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
   let v_filename: string;
-  let v_type: "partition" | "file";
+  let v_type: "partition" | "file" | "unknown" | "virtual";
   let v_size: N;
   let v_used: N;
   let v_priority: number;
@@ -53,7 +53,9 @@ function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
   switch (s.word()) {
     case "partition": v_type = "partition"; break;
     case "file": v_type = "file"; break;
-    default: s.fail("type: one of partition, file");
+    case "unknown": v_type = "unknown"; break;
+    case "virtual": v_type = "virtual"; break;
+    default: s.fail("type: one of partition, file, unknown, virtual");
   }
   s.sep();
   v_size = s.scaleW(s.tokW(), 1024);

@@ -47,13 +47,17 @@ export function pickProcVersion<K extends keyof ProcVersion>(text: string | Uint
     else if (want[6] !== 0) s.skipWords(want[6]!);
     if (want[10] === 1) break tokens;
     s.ws();
-    v_builder = s.enclosed("(", ")", "balanced");
-    s.sep();
-    if (want[10] === 2) break tokens;
+    if (s.at("(")) {
+      s.ws();
+      v_builder = s.enclosed("(", ")", "balanced");
+      s.sep();
+    }
     s.ws();
-    v_compiler = s.enclosed("(", ")", "balanced");
-    s.sep();
-    if (want[10] === 3) break tokens;
+    if (s.at("(")) {
+      s.ws();
+      v_compiler = s.enclosed("(", ")", "balanced");
+      s.sep();
+    }
     s.ws();
     v_build = s.rest();
     if (want[10] === 4) break tokens;
@@ -75,8 +79,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVersion {
 function record0(s: Scan, ctx: ParseContext): ProcVersion {
   let v_sysname: string;
   let v_release: string;
-  let v_builder: string;
-  let v_compiler: string;
+  let v_builder: string | undefined;
+  let v_compiler: string | undefined;
   let v_build: string;
   s.ws();
   v_sysname = s.word();
@@ -86,14 +90,33 @@ function record0(s: Scan, ctx: ParseContext): ProcVersion {
   v_release = s.word();
   s.sep();
   s.ws();
-  v_builder = s.enclosed("(", ")", "balanced");
-  s.sep();
+  if (s.at("(")) {
+    s.ws();
+    v_builder = s.enclosed("(", ")", "balanced");
+    s.sep();
+  }
   s.ws();
-  v_compiler = s.enclosed("(", ")", "balanced");
-  s.sep();
+  if (s.at("(")) {
+    s.ws();
+    v_compiler = s.enclosed("(", ")", "balanced");
+    s.sep();
+  }
   s.ws();
   v_build = s.rest();
   s.eol();
-  const o: ProcVersion = { sysname: v_sysname, release: v_release, builder: v_builder, compiler: v_compiler, build: v_build };
+  const o = new ProcVersionObjectNew(v_sysname, v_release, v_build, v_builder, v_compiler);
   return o;
 }
+
+/** The constructor behind ProcVersionObjectNew. */
+function ProcVersionObject(this: ProcVersion, v_sysname: ProcVersion["sysname"], v_release: ProcVersion["release"], v_build: ProcVersion["build"], v_builder: ProcVersion["builder"], v_compiler: ProcVersion["compiler"]): void {
+  this.sysname = v_sysname;
+  this.release = v_release;
+  this.build = v_build;
+  if (v_builder !== undefined) this.builder = v_builder;
+  if (v_compiler !== undefined) this.compiler = v_compiler;
+}
+ProcVersionObject.prototype = Object.prototype;
+
+/** Makes a plain ProcVersion (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcVersionObjectNew = ProcVersionObject as unknown as new (...values: Parameters<typeof ProcVersionObject>) => ProcVersion;

@@ -200,9 +200,8 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
   if (v_high === undefined) s.missing("the key \"high\"");
   if (v_spanned === undefined) s.missing("the key \"spanned\"");
   if (v_present === undefined) s.missing("the key \"present\"");
-  if (v_managed === undefined) s.missing("the key \"managed\"");
   if (v_protection === undefined) s.missing("the key \"protection\"");
-  const o = new ProcZoneinfoBlockObjectNew(v_node, v_zone, v_free, v_min, v_low, v_high, v_spanned, v_present, v_managed, v_protection, others, v_perNodeStats, v_boost, v_promo, v_scanned, v_cma, v_pagesets, v_nodeUnreclaimable, v_allUnreclaimable, v_startPfn, v_inactiveRatio);
+  const o = new ProcZoneinfoBlockObjectNew(v_node, v_zone, v_free, v_min, v_low, v_high, v_spanned, v_present, v_protection, others, v_perNodeStats, v_boost, v_promo, v_scanned, v_managed, v_cma, v_pagesets, v_nodeUnreclaimable, v_allUnreclaimable, v_startPfn, v_inactiveRatio);
   return o;
 }
 
@@ -355,7 +354,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcZoneinfoB
 }
 
 /** The constructor behind ProcZoneinfoBlockObjectNew. */
-function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBlock["node"], v_zone: ProcZoneinfoBlock["zone"], v_free: ProcZoneinfoBlock["free"], v_min: ProcZoneinfoBlock["min"], v_low: ProcZoneinfoBlock["low"], v_high: ProcZoneinfoBlock["high"], v_spanned: ProcZoneinfoBlock["spanned"], v_present: ProcZoneinfoBlock["present"], v_managed: ProcZoneinfoBlock["managed"], v_protection: ProcZoneinfoBlock["protection"], v_counters: ProcZoneinfoBlock["counters"], v_perNodeStats: ProcZoneinfoBlock["perNodeStats"], v_boost: ProcZoneinfoBlock["boost"], v_promo: ProcZoneinfoBlock["promo"], v_scanned: ProcZoneinfoBlock["scanned"], v_cma: ProcZoneinfoBlock["cma"], v_pagesets: ProcZoneinfoBlock["pagesets"], v_nodeUnreclaimable: ProcZoneinfoBlock["nodeUnreclaimable"], v_allUnreclaimable: ProcZoneinfoBlock["allUnreclaimable"], v_startPfn: ProcZoneinfoBlock["startPfn"], v_inactiveRatio: ProcZoneinfoBlock["inactiveRatio"]): void {
+function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBlock["node"], v_zone: ProcZoneinfoBlock["zone"], v_free: ProcZoneinfoBlock["free"], v_min: ProcZoneinfoBlock["min"], v_low: ProcZoneinfoBlock["low"], v_high: ProcZoneinfoBlock["high"], v_spanned: ProcZoneinfoBlock["spanned"], v_present: ProcZoneinfoBlock["present"], v_protection: ProcZoneinfoBlock["protection"], v_counters: ProcZoneinfoBlock["counters"], v_perNodeStats: ProcZoneinfoBlock["perNodeStats"], v_boost: ProcZoneinfoBlock["boost"], v_promo: ProcZoneinfoBlock["promo"], v_scanned: ProcZoneinfoBlock["scanned"], v_managed: ProcZoneinfoBlock["managed"], v_cma: ProcZoneinfoBlock["cma"], v_pagesets: ProcZoneinfoBlock["pagesets"], v_nodeUnreclaimable: ProcZoneinfoBlock["nodeUnreclaimable"], v_allUnreclaimable: ProcZoneinfoBlock["allUnreclaimable"], v_startPfn: ProcZoneinfoBlock["startPfn"], v_inactiveRatio: ProcZoneinfoBlock["inactiveRatio"]): void {
   this.node = v_node;
   this.zone = v_zone;
   this.free = v_free;
@@ -364,13 +363,13 @@ function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBl
   this.high = v_high;
   this.spanned = v_spanned;
   this.present = v_present;
-  this.managed = v_managed;
   this.protection = v_protection;
   this.counters = v_counters;
   if (v_perNodeStats !== undefined) this.perNodeStats = v_perNodeStats;
   if (v_boost !== undefined) this.boost = v_boost;
   if (v_promo !== undefined) this.promo = v_promo;
   if (v_scanned !== undefined) this.scanned = v_scanned;
+  if (v_managed !== undefined) this.managed = v_managed;
   if (v_cma !== undefined) this.cma = v_cma;
   if (v_pagesets !== undefined) this.pagesets = v_pagesets;
   if (v_nodeUnreclaimable !== undefined) this.nodeUnreclaimable = v_nodeUnreclaimable;

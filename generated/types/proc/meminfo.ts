@@ -7,29 +7,29 @@ export interface ProcMeminfo<N extends number | bigint = number> {
   memTotal: N;
   /** RAM not used for anything. Unit: bytes (the kernel prints kB). Kernel name: `MemFree`. */
   memFree: N;
-  /** Estimate of memory that new workloads can get without swapping, counting reclaimable cache. Unit: bytes (the kernel prints kB). Since Linux 3.14. Kernel name: `MemAvailable`. */
+  /** Estimate of memory that new workloads can get without swapping, counting reclaimable cache. Unit: bytes (the kernel prints kB). Since Linux 3.14. Not printed by linprocfs. Kernel name: `MemAvailable`. */
   memAvailable?: N;
   /** Memory used as temporary storage for raw block-device data. Unit: bytes (the kernel prints kB). Kernel name: `Buffers`. */
   buffers: N;
   /** Page cache of files, not counting swap cache. Unit: bytes (the kernel prints kB). Kernel name: `Cached`. */
   cached: N;
-  /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Kernel name: `SwapCached`. */
-  swapCached: N;
-  /** Memory used recently, not reclaimed unless needed. Unit: bytes (the kernel prints kB). Kernel name: `Active`. */
-  active: N;
-  /** Memory used less recently, the first candidate for reclaim. Unit: bytes (the kernel prints kB). Kernel name: `Inactive`. */
-  inactive: N;
-  /** Anonymous memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Active(anon)`. */
+  /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `SwapCached`. */
+  swapCached?: N;
+  /** Memory used recently, not reclaimed unless needed. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Active`. */
+  active?: N;
+  /** Memory used less recently, the first candidate for reclaim. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Inactive`. */
+  inactive?: N;
+  /** Anonymous memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Active(anon)`. */
   activeAnon?: N;
-  /** Anonymous memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Inactive(anon)`. */
+  /** Anonymous memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Inactive(anon)`. */
   inactiveAnon?: N;
-  /** File-backed memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Active(file)`. */
+  /** File-backed memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Active(file)`. */
   activeFile?: N;
-  /** File-backed memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Inactive(file)`. */
+  /** File-backed memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Inactive(file)`. */
   inactiveFile?: N;
-  /** Memory that cannot be reclaimed, such as mlocked pages and ramfs. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Unevictable`. */
+  /** Memory that cannot be reclaimed, such as mlocked pages and ramfs. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Unevictable`. */
   unevictable?: N;
-  /** Memory locked with mlock(). Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Kernel name: `Mlocked`. */
+  /** Memory locked with mlock(). Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Mlocked`. */
   mlocked?: N;
   /** Total high memory (32-bit systems with highmem). Unit: bytes (the kernel prints kB). Kernel name: `HighTotal`. */
   highTotal?: N;
@@ -45,65 +45,65 @@ export interface ProcMeminfo<N extends number | bigint = number> {
   swapTotal: N;
   /** Unused swap space. Unit: bytes (the kernel prints kB). Kernel name: `SwapFree`. */
   swapFree: N;
-  /** Memory used by the zswap compressed cache. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Zswap`. */
+  /** Memory used by the zswap compressed cache. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswap`. */
   zswap?: N;
-  /** Amount of anonymous memory held compressed in zswap. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Zswapped`. */
+  /** Amount of anonymous memory held compressed in zswap. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswapped`. */
   zswapped?: N;
-  /** Memory waiting to be written back to storage. Unit: bytes (the kernel prints kB). Kernel name: `Dirty`. */
-  dirty: N;
-  /** Memory being written back to storage now. Unit: bytes (the kernel prints kB). Kernel name: `Writeback`. */
-  writeback: N;
-  /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints kB). Kernel name: `AnonPages`. */
-  anonPages: N;
-  /** Files mapped into memory, such as libraries. Unit: bytes (the kernel prints kB). Kernel name: `Mapped`. */
-  mapped: N;
-  /** Shared memory and tmpfs, including System V shared memory. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `Shmem`. */
+  /** Memory waiting to be written back to storage. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Dirty`. */
+  dirty?: N;
+  /** Memory being written back to storage now. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Writeback`. */
+  writeback?: N;
+  /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `AnonPages`. */
+  anonPages?: N;
+  /** Files mapped into memory, such as libraries. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Mapped`. */
+  mapped?: N;
+  /** Shared memory and tmpfs, including System V shared memory. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Not printed by linprocfs. Kernel name: `Shmem`. */
   shmem?: N;
-  /** Kernel allocations the kernel will reclaim under pressure, slab included. Unit: bytes (the kernel prints kB). Since Linux 4.20. Kernel name: `KReclaimable`. */
+  /** Kernel allocations the kernel will reclaim under pressure, slab included. Unit: bytes (the kernel prints kB). Since Linux 4.20. Not printed by gvisor, linprocfs. Kernel name: `KReclaimable`. */
   kReclaimable?: N;
-  /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Kernel name: `Slab`. */
-  slab: N;
-  /** Part of the slab that can be reclaimed, such as caches. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SReclaimable`. */
+  /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `Slab`. */
+  slab?: N;
+  /** Part of the slab that can be reclaimed, such as caches. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by gvisor, linprocfs. Kernel name: `SReclaimable`. */
   sReclaimable?: N;
-  /** Part of the slab that cannot be reclaimed under pressure. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Kernel name: `SUnreclaim`. */
+  /** Part of the slab that cannot be reclaimed under pressure. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by gvisor, linprocfs. Kernel name: `SUnreclaim`. */
   sUnreclaim?: N;
-  /** Memory used by kernel stacks of all tasks. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `KernelStack`. */
+  /** Memory used by kernel stacks of all tasks. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Not printed by gvisor, linprocfs. Kernel name: `KernelStack`. */
   kernelStack?: N;
   /** Memory used by shadow call stacks (arm64 with CONFIG_SHADOW_CALL_STACK). Unit: bytes (the kernel prints kB). Since Linux 5.8. Kernel name: `ShadowCallStack`. */
   shadowCallStack?: N;
-  /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Kernel name: `PageTables`. */
-  pageTables: N;
-  /** Memory used by secondary page tables, such as KVM's and IOMMU's. Unit: bytes (the kernel prints kB). Since Linux 6.1. Kernel name: `SecPageTables`. */
+  /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `PageTables`. */
+  pageTables?: N;
+  /** Memory used by secondary page tables, such as KVM's and IOMMU's. Unit: bytes (the kernel prints kB). Since Linux 6.1. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `SecPageTables`. */
   secPageTables?: N;
   /** NFS pages sent to the server but not yet committed (always zero since 5.8). Unit: bytes (the kernel prints kB). Kernel name: `NFS_Unstable`. */
   nfsUnstable?: N;
   /** Memory used for block-device bounce buffers. Unit: bytes (the kernel prints kB). Kernel name: `Bounce`. */
   bounce?: N;
-  /** Memory used by FUSE for temporary writeback buffers. Unit: bytes (the kernel prints kB). Since Linux 2.6.26. Kernel name: `WritebackTmp`. */
+  /** Memory used by FUSE for temporary writeback buffers. Unit: bytes (the kernel prints kB). Since Linux 2.6.26. Not printed by gvisor, linprocfs. Kernel name: `WritebackTmp`. */
   writebackTmp?: N;
-  /** Total memory that can be allocated under the current overcommit policy. Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Kernel name: `CommitLimit`. */
+  /** Total memory that can be allocated under the current overcommit policy. Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Not printed by gvisor, linprocfs. Kernel name: `CommitLimit`. */
   commitLimit?: N;
-  /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Kernel name: `Committed_AS`. */
-  committedAs: N;
-  /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Kernel name: `VmallocTotal`. */
-  vmallocTotal: N;
-  /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Kernel name: `VmallocUsed`. */
-  vmallocUsed: N;
-  /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Kernel name: `VmallocChunk`. */
-  vmallocChunk: N;
-  /** Memory used by per-CPU allocations. Unit: bytes (the kernel prints kB). Since Linux 4.16. Kernel name: `Percpu`. */
+  /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `Committed_AS`. */
+  committedAs?: N;
+  /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocTotal`. */
+  vmallocTotal?: N;
+  /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocUsed`. */
+  vmallocUsed?: N;
+  /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocChunk`. */
+  vmallocChunk?: N;
+  /** Memory used by per-CPU allocations. Unit: bytes (the kernel prints kB). Since Linux 4.16. Not printed by gvisor, linprocfs. Kernel name: `Percpu`. */
   percpu?: N;
   /** Memory the kernel took out of use after hardware errors. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `HardwareCorrupted`. */
   hardwareCorrupted?: N;
-  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 2.6.38. Kernel name: `AnonHugePages`. */
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 2.6.38. Not printed by gvisor, linprocfs. Kernel name: `AnonHugePages`. */
   anonHugePages?: N;
-  /** Shared memory and tmpfs backed by huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemHugePages`. */
+  /** Shared memory and tmpfs backed by huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor, linprocfs. Kernel name: `ShmemHugePages`. */
   shmemHugePages?: N;
-  /** Shared memory mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemPmdMapped`. */
+  /** Shared memory mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor, linprocfs. Kernel name: `ShmemPmdMapped`. */
   shmemPmdMapped?: N;
-  /** Page cache backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FileHugePages`. */
+  /** Page cache backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor, linprocfs. Kernel name: `FileHugePages`. */
   fileHugePages?: N;
-  /** Page cache mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
+  /** Page cache mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor, linprocfs. Kernel name: `FilePmdMapped`. */
   filePmdMapped?: N;
   /** Memory reserved for the contiguous memory allocator. Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaTotal`. */
   cmaTotal?: N;
@@ -111,21 +111,21 @@ export interface ProcMeminfo<N extends number | bigint = number> {
   cmaFree?: N;
   /** Memory not yet accepted by a confidential-computing guest. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Unaccepted`. */
   unaccepted?: N;
-  /** Memory taken by a virtio balloon driver. Unit: bytes (the kernel prints kB). Since Linux 6.12. Kernel name: `Balloon`. */
+  /** Memory taken by a virtio balloon driver. Unit: bytes (the kernel prints kB). Since Linux 6.12. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Balloon`. */
   balloon?: N;
-  /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Kernel name: `Quicklists`. */
+  /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Not printed by gvisor, linprocfs, linux-2.6.32, linux-3.10, linux-4.19, linux-4.4, linux-5.4, lxcfs, lxcfs/cgroup1-lxcfs-6.0.6, lxcfs/disable-swap. Kernel name: `Quicklists`. */
   quicklists?: N;
   /** Number of huge pages in the default-size pool. Kernel name: `HugePages_Total`. */
   hugePagesTotal?: number;
   /** Number of huge pages in the pool not yet allocated. Kernel name: `HugePages_Free`. */
   hugePagesFree?: number;
-  /** Huge pages promised to mappings but not yet faulted in. Since Linux 2.6.17. Kernel name: `HugePages_Rsvd`. */
+  /** Huge pages promised to mappings but not yet faulted in. Since Linux 2.6.17. Not printed by gvisor, linprocfs. Kernel name: `HugePages_Rsvd`. */
   hugePagesRsvd?: number;
-  /** Huge pages above the pool size, from overcommit. Since Linux 2.6.24. Kernel name: `HugePages_Surp`. */
+  /** Huge pages above the pool size, from overcommit. Since Linux 2.6.24. Not printed by gvisor, linprocfs. Kernel name: `HugePages_Surp`. */
   hugePagesSurp?: number;
   /** Size of a default huge page. Unit: bytes (the kernel prints kB). Kernel name: `Hugepagesize`. */
   hugepagesize?: N;
-  /** Memory used by huge pages of every size. Unit: bytes (the kernel prints kB). Since Linux 4.17. Kernel name: `Hugetlb`. */
+  /** Memory used by huge pages of every size. Unit: bytes (the kernel prints kB). Since Linux 4.17. Not printed by gvisor, linprocfs. Kernel name: `Hugetlb`. */
   hugetlb?: N;
   /** Kernel direct mapping covered by 4 KiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4k`. */
   directMap4k?: N;

@@ -13,13 +13,13 @@ export interface ProcStat<N extends number | bigint = number> {
   ctxt: N;
   /** Boot time in seconds since the Unix epoch. Kernel name: `btime`. */
   btime: number;
-  /** Processes and threads created since boot (forks). Kernel name: `processes`. */
-  processes: N;
-  /** Threads runnable now. Since Linux 2.5.45. Kernel name: `procs_running`. */
+  /** Processes and threads created since boot (forks). Not printed by linprocfs. Kernel name: `processes`. */
+  processes?: N;
+  /** Threads runnable now. Since Linux 2.5.45. Not printed by linprocfs. Kernel name: `procs_running`. */
   procsRunning?: number;
-  /** Threads blocked waiting for I/O now. Since Linux 2.5.45. Kernel name: `procs_blocked`. */
+  /** Threads blocked waiting for I/O now. Since Linux 2.5.45. Not printed by linprocfs. Kernel name: `procs_blocked`. */
   procsBlocked?: number;
-  /** Software interrupts serviced since boot. Since Linux 2.6.31. Kernel name: `softirq`. */
+  /** Software interrupts serviced since boot. Since Linux 2.6.31. Not printed by linprocfs. Kernel name: `softirq`. */
   softirq?: ProcStatSoftirq<N>;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
   extra?: Record<string, N | string>;

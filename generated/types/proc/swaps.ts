@@ -9,7 +9,7 @@ export interface ProcSwapsRow<N extends number | bigint = number> {
   /** Path of the swap partition or file; escapes decoded. Kernel name: `filename`. */
   filename: string;
   /** Whether the area is a block device or a file. Kernel name: `type`. */
-  type: "partition" | "file";
+  type: "partition" | "file" | "unknown" | "virtual";
   /** Usable size of the swap area. Unit: bytes (the kernel prints kB). Kernel name: `size`. */
   size: N;
   /** Part of the area holding swapped-out pages. Unit: bytes (the kernel prints kB). Kernel name: `used`. */

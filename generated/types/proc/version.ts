@@ -7,10 +7,10 @@ export interface ProcVersion {
   sysname: string;
   /** Kernel release, such as 6.1.0-18-amd64 (the same as uname -r). Kernel name: `release`. */
   release: string;
-  /** User and host that built the kernel, as user@host without the parentheses. Kernel name: `LINUX_COMPILE_BY@LINUX_COMPILE_HOST`. */
-  builder: string;
-  /** Compiler and, since 5.8, linker versions used for the build, without the outer parentheses. Kernel name: `LINUX_COMPILER`. */
-  compiler: string;
+  /** User and host that built the kernel, as user@host without the parentheses (gVisor prints none). Kernel name: `LINUX_COMPILE_BY@LINUX_COMPILE_HOST`. */
+  builder?: string;
+  /** Compiler and, since 5.8, linker versions used for the build, without the outer parentheses (gVisor prints none). Kernel name: `LINUX_COMPILER`. */
+  compiler?: string;
   /** Build number, configuration flags such as SMP and PREEMPT, and build date (the same as uname -v). Kernel name: `utsname version`. */
   build: string;
 }

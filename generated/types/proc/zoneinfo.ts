@@ -14,7 +14,7 @@ export interface ProcZoneinfoBlock<N extends number | bigint = number> {
   perNodeStats?: ProcZoneinfoBlockPerNodeStats<N>;
   /** Free memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `pages`. */
   free: N;
-  /** Temporary raise of the watermarks after fragmentation events. Unit: bytes (the kernel prints pages). Since Linux 5.0. Kernel name: `boost`. */
+  /** Temporary raise of the watermarks after fragmentation events. Unit: bytes (the kernel prints pages). Since Linux 5.0. Not printed by linux-5.4. Kernel name: `boost`. */
   boost?: N;
   /** Minimum watermark; below it only atomic and reclaim allocations succeed. Unit: bytes (the kernel prints pages). Kernel name: `min`. */
   min: N;
@@ -24,14 +24,14 @@ export interface ProcZoneinfoBlock<N extends number | bigint = number> {
   high: N;
   /** Watermark used for memory tiering promotion. Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `promo`. */
   promo?: N;
-  /** Pages scanned since the last reclaim (older kernels). Removed in Linux 4.8. Kernel name: `scanned`. */
+  /** Pages scanned since the last reclaim (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `scanned`. */
   scanned?: number;
   /** Size of the zone's physical address range with holes. Unit: bytes (the kernel prints pages). Kernel name: `spanned`. */
   spanned: N;
   /** Physical memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `present`. */
   present: N;
-  /** Memory in the zone managed by the page allocator. Unit: bytes (the kernel prints pages). Kernel name: `managed`. */
-  managed: N;
+  /** Memory in the zone managed by the page allocator. Unit: bytes (the kernel prints pages). Not printed by linux-2.6.32. Kernel name: `managed`. */
+  managed?: N;
   /** Memory in the zone reserved for the contiguous memory allocator. Unit: bytes (the kernel prints pages). Since Linux 5.13. Kernel name: `cma`. */
   cma?: N;
   /** Memory kept back from allocations aimed at each higher zone (lowmem reserve). Kernel name: `protection`. */
@@ -40,11 +40,11 @@ export interface ProcZoneinfoBlock<N extends number | bigint = number> {
   pagesets?: ProcZoneinfoBlockPagesetsBlock<N>[];
   /** 1 when reclaim on the node has failed repeatedly, else 0. Since Linux 4.8. Kernel name: `node_unreclaimable`. */
   nodeUnreclaimable?: number;
-  /** 1 when reclaim on the zone has failed repeatedly, else 0 (older kernels). Removed in Linux 4.8. Kernel name: `all_unreclaimable`. */
+  /** 1 when reclaim on the zone has failed repeatedly, else 0 (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `all_unreclaimable`. */
   allUnreclaimable?: number;
   /** First page frame number of the zone. Kernel name: `start_pfn`. */
   startPfn?: number;
-  /** Target ratio of active to inactive anonymous pages (older kernels). Removed in Linux 4.8. Kernel name: `inactive_ratio`. */
+  /** Target ratio of active to inactive anonymous pages (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `inactive_ratio`. */
   inactiveRatio?: number;
   /** Zone counters (and per-node counters before 4.8) named as in /proc/vmstat (pages or events) By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
   counters: Record<string, N | string>;

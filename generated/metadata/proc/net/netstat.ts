@@ -257,7 +257,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tsEcrRejected",
@@ -272,7 +280,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "pawsOldAck",
@@ -287,7 +303,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "pawsTimewait",
@@ -302,7 +326,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "delayedAcks",
@@ -667,7 +699,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpLossProbeRecovery",
@@ -682,7 +717,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpRenoRecoveryFail",
@@ -739,7 +777,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpDsackOldSent",
@@ -908,7 +954,13 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "unit": "ms"
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpSackDiscard",
@@ -1007,7 +1059,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpSackShifted",
@@ -1067,7 +1124,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "pfMemallocDrop",
@@ -1082,7 +1142,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpMinTtlDrop",
@@ -1097,7 +1161,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpDeferAcceptDrop",
@@ -1112,7 +1179,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "ipReversePathFilter",
@@ -1127,7 +1197,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpTimeWaitOverflow",
@@ -1142,7 +1215,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpReqQFullDoCookies",
@@ -1157,7 +1233,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpReqQFullDrop",
@@ -1172,7 +1251,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpRetransFail",
@@ -1187,7 +1269,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpRcvCoalesce",
@@ -1202,7 +1287,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpOfoQueue",
@@ -1217,7 +1305,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpOfoDrop",
@@ -1232,7 +1323,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpOfoMerge",
@@ -1247,7 +1341,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpChallengeAck",
@@ -1262,7 +1359,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpSynChallenge",
@@ -1277,7 +1377,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenActive",
@@ -1292,7 +1395,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenActiveFail",
@@ -1307,7 +1413,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenPassive",
@@ -1322,7 +1432,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenPassiveFail",
@@ -1337,7 +1450,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenListenOverflow",
@@ -1352,7 +1468,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenCookieReqd",
@@ -1367,7 +1486,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenBlackhole",
@@ -1382,7 +1504,13 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpSpuriousRtxHostQueues",
@@ -1397,7 +1525,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "busyPollRxPackets",
@@ -1412,7 +1544,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAutoCorking",
@@ -1427,7 +1563,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpFromZeroWindowAdv",
@@ -1442,7 +1582,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpToZeroWindowAdv",
@@ -1457,7 +1601,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpWantZeroWindowAdv",
@@ -1472,7 +1620,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpSynRetrans",
@@ -1487,7 +1639,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpOrigDataSent",
@@ -1502,7 +1658,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartTrainDetect",
@@ -1517,7 +1677,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartTrainCwnd",
@@ -1532,7 +1696,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartDelayDetect",
@@ -1547,7 +1715,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpHystartDelayCwnd",
@@ -1562,7 +1734,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedSynRecv",
@@ -1577,7 +1753,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedPaws",
@@ -1592,7 +1772,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedSeq",
@@ -1607,7 +1791,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedFinWait2",
@@ -1622,7 +1810,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedTimeWait",
@@ -1637,7 +1829,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpAckSkippedChallenge",
@@ -1652,7 +1848,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpWinProbe",
@@ -1667,7 +1867,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpKeepAlive",
@@ -1682,7 +1887,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpMtupFail",
@@ -1697,7 +1907,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpMtupSuccess",
@@ -1712,7 +1927,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpDelivered",
@@ -1727,7 +1947,13 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpDeliveredCe",
@@ -1742,7 +1968,13 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpAckCompressed",
@@ -1757,7 +1989,13 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpZeroWindowDrop",
@@ -1772,7 +2010,14 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpRcvQDrop",
@@ -1787,7 +2032,14 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpWqueueTooBig",
@@ -1802,7 +2054,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "tcpFastOpenPassiveAltKey",
@@ -1817,7 +2074,14 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4"
+                    ]
                   },
                   {
                     "name": "tcpTimeoutRehash",
@@ -1832,7 +2096,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpDuplicateDataRehash",
@@ -1847,7 +2119,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpDsackRecvSegs",
@@ -1862,7 +2142,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpDsackIgnoredDubious",
@@ -1877,7 +2165,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpMigrateReqSuccess",
@@ -1892,7 +2188,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpMigrateReqFailure",
@@ -1907,7 +2211,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpPlbRehash",
@@ -1922,7 +2234,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpAoRequired",
@@ -1937,7 +2257,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpAoBad",
@@ -1952,7 +2280,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpAoKeyNotFound",
@@ -1967,7 +2303,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpAoGood",
@@ -1982,7 +2326,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "tcpAoDroppedIcmps",
@@ -1997,7 +2349,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   }
                 ]
               }
@@ -2011,7 +2371,7 @@ export const procNetNetstatSpec: SpecModel = {
           "name": "ipExt",
           "raw": "IpExt",
           "description": "IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "record",
             "record": {
@@ -2211,7 +2571,10 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "inNoEctPkts",
@@ -2226,7 +2589,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "inEct1Pkts",
@@ -2241,7 +2608,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "inEct0Pkts",
@@ -2256,7 +2627,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "inCePkts",
@@ -2271,7 +2646,11 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "reasmOverlaps",
@@ -2286,12 +2665,20 @@ export const procNetNetstatSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
+                    ]
                   }
                 ]
               }
             }
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -3438,7 +3825,15 @@ export const procNetNetstatSpec: SpecModel = {
                 ]
               }
             }
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       }
     ],

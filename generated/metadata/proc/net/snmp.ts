@@ -51,6 +51,11 @@ export const procNetSnmpSpec: SpecModel = {
                           "raw": "2",
                           "name": "not_forwarding",
                           "description": "The host does not forward packets"
+                        },
+                        {
+                          "raw": "0",
+                          "name": "unknown",
+                          "description": "Not said: gVisor's network stack prints 0 here"
                         }
                       ]
                     }
@@ -319,7 +324,15 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   }
                 ]
               }
@@ -381,7 +394,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "inDestUnreachs",
@@ -578,7 +594,15 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "outRateLimitHost",
@@ -593,7 +617,15 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   },
                   {
                     "name": "outDestUnreachs",
@@ -997,7 +1029,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   }
                 ]
               }
@@ -1115,7 +1150,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "ignoredMulti",
@@ -1130,7 +1168,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "memErrors",
@@ -1145,7 +1187,15 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   }
                 ]
               }
@@ -1264,7 +1314,10 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32"
+                    ]
                   },
                   {
                     "name": "ignoredMulti",
@@ -1279,7 +1332,11 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "linux-2.6.32",
+                      "linux-3.10"
+                    ]
                   },
                   {
                     "name": "memErrors",
@@ -1294,7 +1351,15 @@ export const procNetSnmpSpec: SpecModel = {
                       "hex": false,
                       "sentinels": [],
                       "wide": true
-                    }
+                    },
+                    "absentIn": [
+                      "gvisor",
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.19",
+                      "linux-4.4",
+                      "linux-5.4"
+                    ]
                   }
                 ]
               }

@@ -62,7 +62,11 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -77,7 +81,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "kind": "u64",
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -380,7 +392,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "kind": "u64",
             "hex": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -396,7 +416,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -412,7 +440,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -558,7 +594,15 @@ export const procPidFdinfoSpec: SpecModel = {
           "configDependent": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -772,7 +816,15 @@ export const procPidFdinfoSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1128,7 +1180,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1145,7 +1205,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1163,7 +1231,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "hex": false,
             "octal": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1220,7 +1296,15 @@ export const procPidFdinfoSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1277,7 +1361,15 @@ export const procPidFdinfoSpec: SpecModel = {
                 }
               ]
             }
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1293,7 +1385,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": true,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1313,7 +1413,15 @@ export const procPidFdinfoSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1329,7 +1437,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1345,7 +1461,15 @@ export const procPidFdinfoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       }
     ],

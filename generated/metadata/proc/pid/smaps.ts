@@ -286,7 +286,15 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -390,7 +398,7 @@ export const procPidSmapsSpec: SpecModel = {
             "name": "anonymous",
             "raw": "Anonymous",
             "description": "Memory not backed by a file, including private copies of written file pages",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -400,7 +408,10 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -420,7 +431,15 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -440,7 +459,13 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.4"
+            ]
           }
         },
         {
@@ -449,7 +474,7 @@ export const procPidSmapsSpec: SpecModel = {
             "name": "anonHugePages",
             "raw": "AnonHugePages",
             "description": "Anonymous memory backed by transparent huge pages",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -459,7 +484,10 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -479,7 +507,13 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.4"
+            ]
           }
         },
         {
@@ -499,7 +533,14 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4"
+            ]
           }
         },
         {
@@ -519,7 +560,12 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.4"
+            ]
           }
         },
         {
@@ -539,7 +585,12 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.4"
+            ]
           }
         },
         {
@@ -578,7 +629,11 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32",
+              "linux-3.10"
+            ]
           }
         },
         {
@@ -587,7 +642,7 @@ export const procPidSmapsSpec: SpecModel = {
             "name": "locked",
             "raw": "Locked",
             "description": "Memory locked in RAM (mlock), counted proportionally like Pss",
-            "optional": false,
+            "optional": true,
             "measure": "gauge",
             "value": {
               "kind": "integer",
@@ -597,7 +652,10 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         },
         {
@@ -617,7 +675,15 @@ export const procPidSmapsSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -634,7 +700,14 @@ export const procPidSmapsSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4"
+            ]
           }
         },
         {
@@ -651,7 +724,15 @@ export const procPidSmapsSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
-            }
+            },
+            "absentIn": [
+              "gvisor",
+              "linux-2.6.32",
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -669,7 +750,10 @@ export const procPidSmapsSpec: SpecModel = {
                 "escaped": false
               },
               "separator": null
-            }
+            },
+            "absentIn": [
+              "linux-2.6.32"
+            ]
           }
         }
       ],

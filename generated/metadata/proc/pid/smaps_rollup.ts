@@ -141,7 +141,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -161,7 +165,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -181,7 +189,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -201,7 +213,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -335,7 +351,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-4.19",
+              "linux-5.4"
+            ]
           }
         },
         {
@@ -412,7 +432,10 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "unit": "kB",
               "suffix": "kB",
               "wide": true
-            }
+            },
+            "absentIn": [
+              "linux-4.19"
+            ]
           }
         },
         {

@@ -49,7 +49,14 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "octal": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -194,7 +201,13 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -427,14 +440,17 @@ export const procPidStatusSpec: SpecModel = {
           "name": "fdSize",
           "raw": "FDSize",
           "description": "Slots allocated in the file-descriptor table (not the number of open files)",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -473,7 +489,13 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -493,7 +515,13 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -513,7 +541,13 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -533,7 +567,13 @@ export const procPidStatusSpec: SpecModel = {
               "sentinels": []
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -550,7 +590,16 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -570,7 +619,13 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -590,7 +645,11 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -610,7 +669,12 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -630,7 +694,13 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -650,7 +720,13 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -670,7 +746,11 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -690,7 +770,14 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -710,7 +797,14 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -730,7 +824,14 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -750,7 +851,11 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -770,7 +875,12 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -790,7 +900,12 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -810,7 +925,12 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -830,7 +950,13 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -851,7 +977,16 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-5.4",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -871,7 +1006,13 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -891,7 +1032,14 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -911,7 +1059,17 @@ export const procPidStatusSpec: SpecModel = {
             "unit": "kB",
             "suffix": "kB",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -928,7 +1086,14 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -945,7 +1110,15 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -961,7 +1134,16 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "u64",
             "hex": true,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -979,7 +1161,17 @@ export const procPidStatusSpec: SpecModel = {
               "escaped": false
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -997,7 +1189,17 @@ export const procPidStatusSpec: SpecModel = {
               "escaped": false
             },
             "separator": null
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -1016,7 +1218,17 @@ export const procPidStatusSpec: SpecModel = {
             "sentinels": [],
             "unit": "percent",
             "suffix": "%"
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4",
+            "lxcfs"
+          ]
         }
       },
       {
@@ -1025,14 +1237,17 @@ export const procPidStatusSpec: SpecModel = {
           "name": "threads",
           "raw": "Threads",
           "description": "Number of threads in the process",
-          "optional": false,
+          "optional": true,
           "measure": "gauge",
           "value": {
             "kind": "integer",
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1041,7 +1256,7 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigQ",
           "raw": "SigQ",
           "description": "Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "pair",
             "separator": "/",
@@ -1077,7 +1292,11 @@ export const procPidStatusSpec: SpecModel = {
                 ]
               }
             }
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1086,10 +1305,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigPnd",
           "raw": "SigPnd",
           "description": "Signals pending for this thread (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1098,10 +1320,14 @@ export const procPidStatusSpec: SpecModel = {
           "name": "shdPnd",
           "raw": "ShdPnd",
           "description": "Signals pending for the whole process (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1110,10 +1336,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigBlk",
           "raw": "SigBlk",
           "description": "Signals blocked (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1122,10 +1351,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigIgn",
           "raw": "SigIgn",
           "description": "Signals ignored (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1134,10 +1366,13 @@ export const procPidStatusSpec: SpecModel = {
           "name": "sigCgt",
           "raw": "SigCgt",
           "description": "Signals caught by a handler (bit n-1 for signal n)",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor"
+          ]
         }
       },
       {
@@ -1186,7 +1421,10 @@ export const procPidStatusSpec: SpecModel = {
           "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1199,7 +1437,12 @@ export const procPidStatusSpec: SpecModel = {
           "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1216,7 +1459,14 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.4"
+          ]
         }
       },
       {
@@ -1233,7 +1483,11 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linprocfs",
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1250,7 +1504,16 @@ export const procPidStatusSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1264,7 +1527,13 @@ export const procPidStatusSpec: SpecModel = {
           "value": {
             "kind": "string",
             "escaped": false
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1278,7 +1547,16 @@ export const procPidStatusSpec: SpecModel = {
           "value": {
             "kind": "string",
             "escaped": false
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs",
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1287,10 +1565,14 @@ export const procPidStatusSpec: SpecModel = {
           "name": "cpusAllowed",
           "raw": "Cpus_allowed",
           "description": "CPUs the task may run on, as a bit mask",
-          "optional": false,
+          "optional": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1303,7 +1585,11 @@ export const procPidStatusSpec: SpecModel = {
           "optional": true,
           "value": {
             "kind": "cpulist"
-          }
+          },
+          "absentIn": [
+            "gvisor",
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1316,7 +1602,10 @@ export const procPidStatusSpec: SpecModel = {
           "configDependent": true,
           "value": {
             "kind": "mask"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1329,7 +1618,10 @@ export const procPidStatusSpec: SpecModel = {
           "configDependent": true,
           "value": {
             "kind": "cpulist"
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1347,7 +1639,10 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       },
       {
@@ -1365,7 +1660,10 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linprocfs"
+          ]
         }
       }
     ],

@@ -67,7 +67,6 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetstat {
     }
   }
   if (v_tcpExt === undefined) s.missing("the key \"TcpExt\"");
-  if (v_ipExt === undefined) s.missing("the key \"IpExt\"");
   const o = new ProcNetNetstatObjectNew(v_tcpExt, v_ipExt, v_mptcpExt, extra);
   return o;
 }
@@ -1808,7 +1807,7 @@ function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
 /** The constructor behind ProcNetNetstatObjectNew. */
 function ProcNetNetstatObject(this: ProcNetNetstat, v_tcpExt: ProcNetNetstat["tcpExt"], v_ipExt: ProcNetNetstat["ipExt"], v_mptcpExt: ProcNetNetstat["mptcpExt"], v_extra: ProcNetNetstat["extra"]): void {
   this.tcpExt = v_tcpExt;
-  this.ipExt = v_ipExt;
+  if (v_ipExt !== undefined) this.ipExt = v_ipExt;
   if (v_mptcpExt !== undefined) this.mptcpExt = v_mptcpExt;
   if (v_extra !== undefined) this.extra = v_extra;
 }

@@ -102,7 +102,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
 }
 
 function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpIp {
-  let v_forwarding: "forwarding" | "not_forwarding" | undefined;
+  let v_forwarding: "forwarding" | "not_forwarding" | "unknown" | undefined;
   let v_defaultTtl: number | undefined;
   let v_inReceives: N | undefined;
   let v_inHdrErrors: N | undefined;
@@ -131,7 +131,8 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
         switch (s.word()) {
           case "1": v_forwarding = "forwarding"; break;
           case "2": v_forwarding = "not_forwarding"; break;
-          default: s.fail("forwarding: one of 1, 2");
+          case "0": v_forwarding = "unknown"; break;
+          default: s.fail("forwarding: one of 1, 2, 0");
         }
         s.sep();
         break;

@@ -61,7 +61,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   let i3: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i3 = s.wordToUnescaped(",");
+    i3 = s.wordBeforeUnescaped(",", ",");
     if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
     a2n++;
     const b = s.pos;
@@ -94,7 +94,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   let i6: string;
   if (s.more()) for (; ;) {
     s.ws();
-    i6 = s.wordToUnescaped(",");
+    i6 = s.wordBeforeUnescaped(",", ",");
     if (a5n < a5.length) a5[a5n] = i6; else a5.push(i6);
     a5n++;
     const b = s.pos;

@@ -590,20 +590,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   if (v_tracerPid === undefined) s.missing("the key \"TracerPid\"");
   if (v_uid === undefined) s.missing("the key \"Uid\"");
   if (v_gid === undefined) s.missing("the key \"Gid\"");
-  if (v_fdSize === undefined) s.missing("the key \"FDSize\"");
   if (v_groups === undefined) s.missing("the key \"Groups\"");
-  if (v_threads === undefined) s.missing("the key \"Threads\"");
-  if (v_sigQ === undefined) s.missing("the key \"SigQ\"");
-  if (v_sigPnd === undefined) s.missing("the key \"SigPnd\"");
-  if (v_shdPnd === undefined) s.missing("the key \"ShdPnd\"");
-  if (v_sigBlk === undefined) s.missing("the key \"SigBlk\"");
-  if (v_sigIgn === undefined) s.missing("the key \"SigIgn\"");
-  if (v_sigCgt === undefined) s.missing("the key \"SigCgt\"");
   if (v_capInh === undefined) s.missing("the key \"CapInh\"");
   if (v_capPrm === undefined) s.missing("the key \"CapPrm\"");
   if (v_capEff === undefined) s.missing("the key \"CapEff\"");
-  if (v_cpusAllowed === undefined) s.missing("the key \"Cpus_allowed\"");
-  const o = new ProcPidStatusObjectNew(v_name, v_state, v_tgid, v_pid, v_ppid, v_tracerPid, v_uid, v_gid, v_fdSize, v_groups, v_threads, v_sigQ, v_sigPnd, v_shdPnd, v_sigBlk, v_sigIgn, v_sigCgt, v_capInh, v_capPrm, v_capEff, v_cpusAllowed, v_umask, v_ngid, v_nsTgid, v_nsPid, v_nsPgid, v_nsSid, v_kthread, v_vmPeak, v_vmSize, v_vmLck, v_vmPin, v_vmHwm, v_vmRss, v_rssAnon, v_rssFile, v_rssShmem, v_vmData, v_vmStk, v_vmExe, v_vmLib, v_vmPte, v_vmPmd, v_vmSwap, v_hugetlbPages, v_stackUsage, v_coreDumping, v_thpEnabled, v_untagMask, v_x86ThreadFeatures, v_x86ThreadFeaturesLocked, v_sleepAvg, v_capBnd, v_capAmb, v_noNewPrivs, v_seccomp, v_seccompFilters, v_speculationStoreBypass, v_speculationIndirectBranch, v_cpusAllowedList, v_memsAllowed, v_memsAllowedList, v_voluntaryCtxtSwitches, v_nonvoluntaryCtxtSwitches, extra);
+  const o = new ProcPidStatusObjectNew(v_name, v_state, v_tgid, v_pid, v_ppid, v_tracerPid, v_uid, v_gid, v_groups, v_capInh, v_capPrm, v_capEff, v_umask, v_ngid, v_fdSize, v_nsTgid, v_nsPid, v_nsPgid, v_nsSid, v_kthread, v_vmPeak, v_vmSize, v_vmLck, v_vmPin, v_vmHwm, v_vmRss, v_rssAnon, v_rssFile, v_rssShmem, v_vmData, v_vmStk, v_vmExe, v_vmLib, v_vmPte, v_vmPmd, v_vmSwap, v_hugetlbPages, v_stackUsage, v_coreDumping, v_thpEnabled, v_untagMask, v_x86ThreadFeatures, v_x86ThreadFeaturesLocked, v_sleepAvg, v_threads, v_sigQ, v_sigPnd, v_shdPnd, v_sigBlk, v_sigIgn, v_sigCgt, v_capBnd, v_capAmb, v_noNewPrivs, v_seccomp, v_seccompFilters, v_speculationStoreBypass, v_speculationIndirectBranch, v_cpusAllowed, v_cpusAllowedList, v_memsAllowed, v_memsAllowedList, v_voluntaryCtxtSwitches, v_nonvoluntaryCtxtSwitches, extra);
   return o;
 }
 
@@ -666,7 +657,7 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
 }
 
 /** The constructor behind ProcPidStatusObjectNew. */
-function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"], v_state: ProcPidStatus["state"], v_tgid: ProcPidStatus["tgid"], v_pid: ProcPidStatus["pid"], v_ppid: ProcPidStatus["ppid"], v_tracerPid: ProcPidStatus["tracerPid"], v_uid: ProcPidStatus["uid"], v_gid: ProcPidStatus["gid"], v_fdSize: ProcPidStatus["fdSize"], v_groups: ProcPidStatus["groups"], v_threads: ProcPidStatus["threads"], v_sigQ: ProcPidStatus["sigQ"], v_sigPnd: ProcPidStatus["sigPnd"], v_shdPnd: ProcPidStatus["shdPnd"], v_sigBlk: ProcPidStatus["sigBlk"], v_sigIgn: ProcPidStatus["sigIgn"], v_sigCgt: ProcPidStatus["sigCgt"], v_capInh: ProcPidStatus["capInh"], v_capPrm: ProcPidStatus["capPrm"], v_capEff: ProcPidStatus["capEff"], v_cpusAllowed: ProcPidStatus["cpusAllowed"], v_umask: ProcPidStatus["umask"], v_ngid: ProcPidStatus["ngid"], v_nsTgid: ProcPidStatus["nsTgid"], v_nsPid: ProcPidStatus["nsPid"], v_nsPgid: ProcPidStatus["nsPgid"], v_nsSid: ProcPidStatus["nsSid"], v_kthread: ProcPidStatus["kthread"], v_vmPeak: ProcPidStatus["vmPeak"], v_vmSize: ProcPidStatus["vmSize"], v_vmLck: ProcPidStatus["vmLck"], v_vmPin: ProcPidStatus["vmPin"], v_vmHwm: ProcPidStatus["vmHwm"], v_vmRss: ProcPidStatus["vmRss"], v_rssAnon: ProcPidStatus["rssAnon"], v_rssFile: ProcPidStatus["rssFile"], v_rssShmem: ProcPidStatus["rssShmem"], v_vmData: ProcPidStatus["vmData"], v_vmStk: ProcPidStatus["vmStk"], v_vmExe: ProcPidStatus["vmExe"], v_vmLib: ProcPidStatus["vmLib"], v_vmPte: ProcPidStatus["vmPte"], v_vmPmd: ProcPidStatus["vmPmd"], v_vmSwap: ProcPidStatus["vmSwap"], v_hugetlbPages: ProcPidStatus["hugetlbPages"], v_stackUsage: ProcPidStatus["stackUsage"], v_coreDumping: ProcPidStatus["coreDumping"], v_thpEnabled: ProcPidStatus["thpEnabled"], v_untagMask: ProcPidStatus["untagMask"], v_x86ThreadFeatures: ProcPidStatus["x86ThreadFeatures"], v_x86ThreadFeaturesLocked: ProcPidStatus["x86ThreadFeaturesLocked"], v_sleepAvg: ProcPidStatus["sleepAvg"], v_capBnd: ProcPidStatus["capBnd"], v_capAmb: ProcPidStatus["capAmb"], v_noNewPrivs: ProcPidStatus["noNewPrivs"], v_seccomp: ProcPidStatus["seccomp"], v_seccompFilters: ProcPidStatus["seccompFilters"], v_speculationStoreBypass: ProcPidStatus["speculationStoreBypass"], v_speculationIndirectBranch: ProcPidStatus["speculationIndirectBranch"], v_cpusAllowedList: ProcPidStatus["cpusAllowedList"], v_memsAllowed: ProcPidStatus["memsAllowed"], v_memsAllowedList: ProcPidStatus["memsAllowedList"], v_voluntaryCtxtSwitches: ProcPidStatus["voluntaryCtxtSwitches"], v_nonvoluntaryCtxtSwitches: ProcPidStatus["nonvoluntaryCtxtSwitches"], v_extra: ProcPidStatus["extra"]): void {
+function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"], v_state: ProcPidStatus["state"], v_tgid: ProcPidStatus["tgid"], v_pid: ProcPidStatus["pid"], v_ppid: ProcPidStatus["ppid"], v_tracerPid: ProcPidStatus["tracerPid"], v_uid: ProcPidStatus["uid"], v_gid: ProcPidStatus["gid"], v_groups: ProcPidStatus["groups"], v_capInh: ProcPidStatus["capInh"], v_capPrm: ProcPidStatus["capPrm"], v_capEff: ProcPidStatus["capEff"], v_umask: ProcPidStatus["umask"], v_ngid: ProcPidStatus["ngid"], v_fdSize: ProcPidStatus["fdSize"], v_nsTgid: ProcPidStatus["nsTgid"], v_nsPid: ProcPidStatus["nsPid"], v_nsPgid: ProcPidStatus["nsPgid"], v_nsSid: ProcPidStatus["nsSid"], v_kthread: ProcPidStatus["kthread"], v_vmPeak: ProcPidStatus["vmPeak"], v_vmSize: ProcPidStatus["vmSize"], v_vmLck: ProcPidStatus["vmLck"], v_vmPin: ProcPidStatus["vmPin"], v_vmHwm: ProcPidStatus["vmHwm"], v_vmRss: ProcPidStatus["vmRss"], v_rssAnon: ProcPidStatus["rssAnon"], v_rssFile: ProcPidStatus["rssFile"], v_rssShmem: ProcPidStatus["rssShmem"], v_vmData: ProcPidStatus["vmData"], v_vmStk: ProcPidStatus["vmStk"], v_vmExe: ProcPidStatus["vmExe"], v_vmLib: ProcPidStatus["vmLib"], v_vmPte: ProcPidStatus["vmPte"], v_vmPmd: ProcPidStatus["vmPmd"], v_vmSwap: ProcPidStatus["vmSwap"], v_hugetlbPages: ProcPidStatus["hugetlbPages"], v_stackUsage: ProcPidStatus["stackUsage"], v_coreDumping: ProcPidStatus["coreDumping"], v_thpEnabled: ProcPidStatus["thpEnabled"], v_untagMask: ProcPidStatus["untagMask"], v_x86ThreadFeatures: ProcPidStatus["x86ThreadFeatures"], v_x86ThreadFeaturesLocked: ProcPidStatus["x86ThreadFeaturesLocked"], v_sleepAvg: ProcPidStatus["sleepAvg"], v_threads: ProcPidStatus["threads"], v_sigQ: ProcPidStatus["sigQ"], v_sigPnd: ProcPidStatus["sigPnd"], v_shdPnd: ProcPidStatus["shdPnd"], v_sigBlk: ProcPidStatus["sigBlk"], v_sigIgn: ProcPidStatus["sigIgn"], v_sigCgt: ProcPidStatus["sigCgt"], v_capBnd: ProcPidStatus["capBnd"], v_capAmb: ProcPidStatus["capAmb"], v_noNewPrivs: ProcPidStatus["noNewPrivs"], v_seccomp: ProcPidStatus["seccomp"], v_seccompFilters: ProcPidStatus["seccompFilters"], v_speculationStoreBypass: ProcPidStatus["speculationStoreBypass"], v_speculationIndirectBranch: ProcPidStatus["speculationIndirectBranch"], v_cpusAllowed: ProcPidStatus["cpusAllowed"], v_cpusAllowedList: ProcPidStatus["cpusAllowedList"], v_memsAllowed: ProcPidStatus["memsAllowed"], v_memsAllowedList: ProcPidStatus["memsAllowedList"], v_voluntaryCtxtSwitches: ProcPidStatus["voluntaryCtxtSwitches"], v_nonvoluntaryCtxtSwitches: ProcPidStatus["nonvoluntaryCtxtSwitches"], v_extra: ProcPidStatus["extra"]): void {
   this.name = v_name;
   this.state = v_state;
   this.tgid = v_tgid;
@@ -675,21 +666,13 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
   this.tracerPid = v_tracerPid;
   this.uid = v_uid;
   this.gid = v_gid;
-  this.fdSize = v_fdSize;
   this.groups = v_groups;
-  this.threads = v_threads;
-  this.sigQ = v_sigQ;
-  this.sigPnd = v_sigPnd;
-  this.shdPnd = v_shdPnd;
-  this.sigBlk = v_sigBlk;
-  this.sigIgn = v_sigIgn;
-  this.sigCgt = v_sigCgt;
   this.capInh = v_capInh;
   this.capPrm = v_capPrm;
   this.capEff = v_capEff;
-  this.cpusAllowed = v_cpusAllowed;
   if (v_umask !== undefined) this.umask = v_umask;
   if (v_ngid !== undefined) this.ngid = v_ngid;
+  if (v_fdSize !== undefined) this.fdSize = v_fdSize;
   if (v_nsTgid !== undefined) this.nsTgid = v_nsTgid;
   if (v_nsPid !== undefined) this.nsPid = v_nsPid;
   if (v_nsPgid !== undefined) this.nsPgid = v_nsPgid;
@@ -719,6 +702,13 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
   if (v_x86ThreadFeatures !== undefined) this.x86ThreadFeatures = v_x86ThreadFeatures;
   if (v_x86ThreadFeaturesLocked !== undefined) this.x86ThreadFeaturesLocked = v_x86ThreadFeaturesLocked;
   if (v_sleepAvg !== undefined) this.sleepAvg = v_sleepAvg;
+  if (v_threads !== undefined) this.threads = v_threads;
+  if (v_sigQ !== undefined) this.sigQ = v_sigQ;
+  if (v_sigPnd !== undefined) this.sigPnd = v_sigPnd;
+  if (v_shdPnd !== undefined) this.shdPnd = v_shdPnd;
+  if (v_sigBlk !== undefined) this.sigBlk = v_sigBlk;
+  if (v_sigIgn !== undefined) this.sigIgn = v_sigIgn;
+  if (v_sigCgt !== undefined) this.sigCgt = v_sigCgt;
   if (v_capBnd !== undefined) this.capBnd = v_capBnd;
   if (v_capAmb !== undefined) this.capAmb = v_capAmb;
   if (v_noNewPrivs !== undefined) this.noNewPrivs = v_noNewPrivs;
@@ -726,6 +716,7 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
   if (v_seccompFilters !== undefined) this.seccompFilters = v_seccompFilters;
   if (v_speculationStoreBypass !== undefined) this.speculationStoreBypass = v_speculationStoreBypass;
   if (v_speculationIndirectBranch !== undefined) this.speculationIndirectBranch = v_speculationIndirectBranch;
+  if (v_cpusAllowed !== undefined) this.cpusAllowed = v_cpusAllowed;
   if (v_cpusAllowedList !== undefined) this.cpusAllowedList = v_cpusAllowedList;
   if (v_memsAllowed !== undefined) this.memsAllowed = v_memsAllowed;
   if (v_memsAllowedList !== undefined) this.memsAllowedList = v_memsAllowedList;

@@ -5,8 +5,8 @@
 export interface ProcNetNetstat<N extends number | bigint = number> {
   /** Linux TCP counters (LINUX_MIB_*): handshakes, losses and recovery, queues, drops and options. Kernel name: `TcpExt`. */
   tcpExt: ProcNetNetstatTcpExt<N>;
-  /** IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts. Kernel name: `IpExt`. */
-  ipExt: ProcNetNetstatIpExt<N>;
+  /** IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts. Not printed by gvisor. Kernel name: `IpExt`. */
+  ipExt?: ProcNetNetstatIpExt<N>;
   /** Multipath TCP counters; the line is missing when the kernel is built without MPTCP. Since Linux 5.7. Kernel name: `MPTcpExt`. */
   mptcpExt?: ProcNetNetstatMptcpExt<N>;
   /** Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number (a bigint when parsed with `bigint: true`), anything else as text. */
@@ -45,13 +45,13 @@ export interface ProcNetNetstatTcpExt<N extends number | bigint = number> {
   pawsActive: N;
   /** Segments dropped on established connections because their timestamp was too old (PAWS). Kernel name: `PAWSEstab`. */
   pawsEstab: N;
-  /** Segments dropped because they fell beyond the receive window. Since Linux 6.17. Kernel name: `BeyondWindow`. */
+  /** Segments dropped because they fell beyond the receive window. Since Linux 6.17. Not printed by gvisor. Kernel name: `BeyondWindow`. */
   beyondWindow?: N;
-  /** ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent. Since Linux 6.15. Kernel name: `TSEcrRejected`. */
+  /** ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent. Since Linux 6.15. Not printed by gvisor. Kernel name: `TSEcrRejected`. */
   tsEcrRejected?: N;
-  /** Old duplicate ACKs dropped by the PAWS check without answering them. Since Linux 6.14. Kernel name: `PAWSOldAck`. */
+  /** Old duplicate ACKs dropped by the PAWS check without answering them. Since Linux 6.14. Not printed by gvisor. Kernel name: `PAWSOldAck`. */
   pawsOldAck?: N;
-  /** Segments to TIME-WAIT sockets dropped by the PAWS check. Since Linux 6.16. Kernel name: `PAWSTimewait`. */
+  /** Segments to TIME-WAIT sockets dropped by the PAWS check. Since Linux 6.16. Not printed by gvisor. Kernel name: `PAWSTimewait`. */
   pawsTimewait?: N;
   /** ACKs sent when the delayed-ACK timer fired. Kernel name: `DelayedACKs`. */
   delayedAcks: N;
@@ -113,7 +113,7 @@ export interface ProcNetNetstatTcpExt<N extends number | bigint = number> {
   tcpSackRecoveryFail: N;
   /** Received packets merged with neighbours in the receive queue to save memory. Kernel name: `TCPRcvCollapsed`. */
   tcpRcvCollapsed: N;
-  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Kernel name: `TCPBacklogCoalesce`. */
+  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Not printed by gvisor, linux-5.4. Kernel name: `TCPBacklogCoalesce`. */
   tcpBacklogCoalesce?: N;
   /** DSACKs sent for duplicate data below the cumulative ACK. Kernel name: `TCPDSACKOldSent`. */
   tcpDsackOldSent: N;
@@ -161,7 +161,7 @@ export interface ProcNetNetstatTcpExt<N extends number | bigint = number> {
   tcpSackShiftFallback?: N;
   /** Packets dropped because the socket backlog was full while the socket was locked. Since Linux 2.6.34. Kernel name: `TCPBacklogDrop`. */
   tcpBacklogDrop?: N;
-  /** Packets dropped because they used emergency memory reserves a normal socket may not keep. Since Linux 3.6. Kernel name: `PFMemallocDrop`. */
+  /** Packets dropped because they used emergency memory reserves a normal socket may not keep. Since Linux 3.6. Not printed by gvisor. Kernel name: `PFMemallocDrop`. */
   pfMemallocDrop?: N;
   /** Segments dropped for a TTL below the socket's IP_MINTTL (RFC 5082). Since Linux 2.6.34. Kernel name: `TCPMinTTLDrop`. */
   tcpMinTtlDrop?: N;
@@ -247,43 +247,43 @@ export interface ProcNetNetstatTcpExt<N extends number | bigint = number> {
   tcpMtupFail?: N;
   /** Path MTU probes that got through and raised the MSS. Kernel name: `TCPMTUPSuccess`. */
   tcpMtupSuccess?: N;
-  /** Data segments the peer reported received, by ACK or SACK. Since Linux 4.18. Kernel name: `TCPDelivered`. */
+  /** Data segments the peer reported received, by ACK or SACK. Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPDelivered`. */
   tcpDelivered?: N;
-  /** Delivered data segments the peer reported as congestion-marked (ECN CE). Since Linux 4.18. Kernel name: `TCPDeliveredCE`. */
+  /** Delivered data segments the peer reported as congestion-marked (ECN CE). Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPDeliveredCE`. */
   tcpDeliveredCe?: N;
-  /** ACKs not sent because they were folded into a later one (ACK compression). Since Linux 4.18. Kernel name: `TCPAckCompressed`. */
+  /** ACKs not sent because they were folded into a later one (ACK compression). Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPAckCompressed`. */
   tcpAckCompressed?: N;
-  /** Incoming segments dropped because the receive window was zero. Since Linux 5.1. Kernel name: `TCPZeroWindowDrop`. */
+  /** Incoming segments dropped because the receive window was zero. Since Linux 5.1. Not printed by gvisor. Kernel name: `TCPZeroWindowDrop`. */
   tcpZeroWindowDrop?: N;
-  /** Incoming segments dropped because the receive queue could not get more memory. Since Linux 5.1. Kernel name: `TCPRcvQDrop`. */
+  /** Incoming segments dropped because the receive queue could not get more memory. Since Linux 5.1. Not printed by gvisor. Kernel name: `TCPRcvQDrop`. */
   tcpRcvQDrop?: N;
-  /** Send-queue splits refused because the queue was already too long. Since Linux 5.2. Kernel name: `TCPWqueueTooBig`. */
+  /** Send-queue splits refused because the queue was already too long. Since Linux 5.2. Not printed by gvisor. Kernel name: `TCPWqueueTooBig`. */
   tcpWqueueTooBig?: N;
-  /** Fast Open connections accepted with a cookie made with the backup key. Since Linux 5.3. Kernel name: `TCPFastOpenPassiveAltKey`. */
+  /** Fast Open connections accepted with a cookie made with the backup key. Since Linux 5.3. Not printed by gvisor. Kernel name: `TCPFastOpenPassiveAltKey`. */
   tcpFastOpenPassiveAltKey?: N;
-  /** Times the flow hash (IPv6 flow label) was changed after a retransmission timeout. Since Linux 5.6. Kernel name: `TcpTimeoutRehash`. */
+  /** Times the flow hash (IPv6 flow label) was changed after a retransmission timeout. Since Linux 5.6. Not printed by gvisor. Kernel name: `TcpTimeoutRehash`. */
   tcpTimeoutRehash?: N;
-  /** Times the flow hash was changed after receiving duplicate data. Since Linux 5.6. Kernel name: `TcpDuplicateDataRehash`. */
+  /** Times the flow hash was changed after receiving duplicate data. Since Linux 5.6. Not printed by gvisor. Kernel name: `TcpDuplicateDataRehash`. */
   tcpDuplicateDataRehash?: N;
-  /** Segments covered by received DSACK blocks, estimated from their length and the MSS. Since Linux 5.9. Kernel name: `TCPDSACKRecvSegs`. */
+  /** Segments covered by received DSACK blocks, estimated from their length and the MSS. Since Linux 5.9. Not printed by gvisor. Kernel name: `TCPDSACKRecvSegs`. */
   tcpDsackRecvSegs?: N;
-  /** Received DSACK blocks ignored because their range was implausible. Since Linux 5.9. Kernel name: `TCPDSACKIgnoredDubious`. */
+  /** Received DSACK blocks ignored because their range was implausible. Since Linux 5.9. Not printed by gvisor. Kernel name: `TCPDSACKIgnoredDubious`. */
   tcpDsackIgnoredDubious?: N;
-  /** Pending connection requests moved to another SO_REUSEPORT listener when theirs closed. Since Linux 5.14. Kernel name: `TCPMigrateReqSuccess`. */
+  /** Pending connection requests moved to another SO_REUSEPORT listener when theirs closed. Since Linux 5.14. Not printed by gvisor. Kernel name: `TCPMigrateReqSuccess`. */
   tcpMigrateReqSuccess?: N;
-  /** Pending connection requests that could not be moved to another listener. Since Linux 5.14. Kernel name: `TCPMigrateReqFailure`. */
+  /** Pending connection requests that could not be moved to another listener. Since Linux 5.14. Not printed by gvisor. Kernel name: `TCPMigrateReqFailure`. */
   tcpMigrateReqFailure?: N;
-  /** Flow hash changes made by Protective Load Balancing after lasting congestion. Since Linux 6.2. Kernel name: `TCPPLBRehash`. */
+  /** Flow hash changes made by Protective Load Balancing after lasting congestion. Since Linux 6.2. Not printed by gvisor. Kernel name: `TCPPLBRehash`. */
   tcpPlbRehash?: N;
-  /** Segments dropped because TCP-AO was required but missing. Since Linux 6.7. Kernel name: `TCPAORequired`. */
+  /** Segments dropped because TCP-AO was required but missing. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAORequired`. */
   tcpAoRequired?: N;
-  /** Segments dropped because their TCP-AO MAC did not verify. Since Linux 6.7. Kernel name: `TCPAOBad`. */
+  /** Segments dropped because their TCP-AO MAC did not verify. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOBad`. */
   tcpAoBad?: N;
-  /** Segments with TCP-AO dropped because no matching key was configured. Since Linux 6.7. Kernel name: `TCPAOKeyNotFound`. */
+  /** Segments with TCP-AO dropped because no matching key was configured. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOKeyNotFound`. */
   tcpAoKeyNotFound?: N;
-  /** Segments whose TCP-AO MAC verified. Since Linux 6.7. Kernel name: `TCPAOGood`. */
+  /** Segments whose TCP-AO MAC verified. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOGood`. */
   tcpAoGood?: N;
-  /** ICMP errors ignored on TCP-AO connections. Since Linux 6.7. Kernel name: `TCPAODroppedIcmps`. */
+  /** ICMP errors ignored on TCP-AO connections. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAODroppedIcmps`. */
   tcpAoDroppedIcmps?: N;
   /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number (a bigint when parsed with `bigint: true`), anything else as text. */
   extra?: Record<string, N | string>;

@@ -9,7 +9,7 @@ export interface ProcPidFdinfo<N extends number | bigint = number> {
   flags: number;
   /** ID of the mount holding the file, as in the first field of mountinfo. Since Linux 3.15. Kernel name: `mnt_id`. */
   mntId?: number;
-  /** Inode number of the file. Since Linux 5.14. Kernel name: `ino`. */
+  /** Inode number of the file. Since Linux 5.14. Not printed by gvisor. Kernel name: `ino`. */
   ino?: bigint;
   /** A lock or lease held through this descriptor, in the format of /proc/locks; one entry per lock line. Kernel name: `lock`. One entry per `lock` line, in order. */
   lock: ProcPidFdinfoLock[];

@@ -30,7 +30,7 @@ export interface ProcPidSmapsBlock<N extends number | bigint = number> {
   rss: N;
   /** Proportional set size: resident memory with each page divided by the number of processes mapping it. Unit: bytes (the kernel prints kB). Since Linux 2.6.25. Kernel name: `Pss`. */
   pss?: N;
-  /** Share of Pss made of dirty pages. Unit: bytes (the kernel prints kB). Since Linux 6.0. Kernel name: `Pss_Dirty`. */
+  /** Share of Pss made of dirty pages. Unit: bytes (the kernel prints kB). Since Linux 6.0. Not printed by gvisor. Kernel name: `Pss_Dirty`. */
   pssDirty?: N;
   /** Clean resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
   sharedClean: N;
@@ -42,33 +42,33 @@ export interface ProcPidSmapsBlock<N extends number | bigint = number> {
   privateDirty: N;
   /** Memory currently marked as referenced or accessed. Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
   referenced: N;
-  /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Kernel name: `Anonymous`. */
-  anonymous: N;
-  /** Pages merged by kernel samepage merging (KSM zero pages not counted). Unit: bytes (the kernel prints kB). Since Linux 6.6. Kernel name: `KSM`. */
+  /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `Anonymous`. */
+  anonymous?: N;
+  /** Pages merged by kernel samepage merging (KSM zero pages not counted). Unit: bytes (the kernel prints kB). Since Linux 6.6. Not printed by gvisor. Kernel name: `KSM`. */
   ksm?: N;
-  /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean. Unit: bytes (the kernel prints kB). Since Linux 4.12. Kernel name: `LazyFree`. */
+  /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean. Unit: bytes (the kernel prints kB). Since Linux 4.12. Not printed by gvisor. Kernel name: `LazyFree`. */
   lazyFree?: N;
-  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Kernel name: `AnonHugePages`. */
-  anonHugePages: N;
-  /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 4.8. Kernel name: `ShmemPmdMapped`. */
+  /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `AnonHugePages`. */
+  anonHugePages?: N;
+  /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor. Kernel name: `ShmemPmdMapped`. */
   shmemPmdMapped?: N;
-  /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
+  /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor. Kernel name: `FilePmdMapped`. */
   filePmdMapped?: N;
-  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Shared_Hugetlb`. */
+  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linux-4.4. Kernel name: `Shared_Hugetlb`. */
   sharedHugetlb?: N;
-  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Private_Hugetlb`. */
+  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linux-4.4. Kernel name: `Private_Hugetlb`. */
   privateHugetlb?: N;
   /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap). Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
   swap: N;
   /** Proportional share of swapped-out pages, each divided by the number of its sharers. Unit: bytes (the kernel prints kB). Since Linux 4.3. Kernel name: `SwapPss`. */
   swapPss?: N;
-  /** Memory locked in RAM (mlock), counted proportionally like Pss. Unit: bytes (the kernel prints kB). Kernel name: `Locked`. */
-  locked: N;
+  /** Memory locked in RAM (mlock), counted proportionally like Pss. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `Locked`. */
+  locked?: N;
   /** Pages of a nonlinear mapping made with remap_file_pages (only printed for such mappings, on 3.x kernels). Unit: bytes (the kernel prints kB). Kernel name: `Nonlinear`. */
   nonlinear?: N;
-  /** 1 when the mapping may get transparent huge pages, else 0. Since Linux 5.0. Kernel name: `THPeligible`. */
+  /** 1 when the mapping may get transparent huge pages, else 0. Since Linux 5.0. Not printed by gvisor. Kernel name: `THPeligible`. */
   thpEligible?: number;
-  /** Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6). Since Linux 4.6. Kernel name: `ProtectionKey`. */
+  /** Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6). Since Linux 4.6. Not printed by gvisor, linux-4.19, linux-5.4. Kernel name: `ProtectionKey`. */
   protectionKey?: number;
   /** VMA flags as two-letter codes, e.g. rd wr ex sh (read, write, exec, shared), mr mw me ms (may-), gd grows down, pf PFN map, io, lo locked, dc/de no copy/expand, ac accounted, nr no reserve, ht hugetlb, dd no dump, sd soft dirty, mm mixed map, hg/nh huge advice, mg mergeable, um/uw userfaultfd, ss shadow stack, sl sealed. Since Linux 3.8. Kernel name: `VmFlags`. */
   vmFlags?: string[];

@@ -16,11 +16,11 @@ export interface ProcPidSmapsRollupBlock<N extends number | bigint = number> {
   pss: N;
   /** Share of Pss made of dirty pages. Unit: bytes (the kernel prints kB). Since Linux 6.0. Kernel name: `Pss_Dirty`. */
   pssDirty?: N;
-  /** Share of Pss made of anonymous pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Anon`. */
+  /** Share of Pss made of anonymous pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Not printed by linux-5.4. Kernel name: `Pss_Anon`. */
   pssAnon?: N;
-  /** Share of Pss made of file-backed pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_File`. */
+  /** Share of Pss made of file-backed pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Not printed by linux-5.4. Kernel name: `Pss_File`. */
   pssFile?: N;
-  /** Share of Pss made of shared memory (shmem, tmpfs) pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Shmem`. */
+  /** Share of Pss made of shared memory (shmem, tmpfs) pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Not printed by linux-5.4. Kernel name: `Pss_Shmem`. */
   pssShmem?: N;
   /** Clean resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
   sharedClean: N;

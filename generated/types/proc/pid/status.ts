@@ -5,13 +5,13 @@
 export interface ProcPidStatus<N extends number | bigint = number> {
   /** Command name of the task (comm, at most 15 bytes); the kernel escapes a backslash or newline in it, and the value is decoded. Kernel name: `Name`. */
   name: string;
-  /** File-mode creation mask (the kernel prints it in octal, such as 0022). Since Linux 4.7. Kernel name: `Umask`. */
+  /** File-mode creation mask (the kernel prints it in octal, such as 0022). Since Linux 4.7. Not printed by gvisor, linprocfs. Kernel name: `Umask`. */
   umask?: number;
   /** Scheduler state, as a one-letter code then its name in parentheses. Kernel name: `State`. */
   state: ProcPidStatusState;
   /** Thread group ID, that is the process ID. Kernel name: `Tgid`. */
   tgid: number;
-  /** NUMA group ID used by automatic NUMA balancing, 0 when there is none. Since Linux 3.13. Kernel name: `Ngid`. */
+  /** NUMA group ID used by automatic NUMA balancing, 0 when there is none. Since Linux 3.13. Not printed by gvisor, linprocfs. Kernel name: `Ngid`. */
   ngid?: number;
   /** ID of this task (a thread ID for a thread). Kernel name: `Pid`. */
   pid: number;
@@ -23,17 +23,17 @@ export interface ProcPidStatus<N extends number | bigint = number> {
   uid: ProcPidStatusUid;
   /** Group IDs of the task, real, effective, saved and filesystem. Kernel name: `Gid`. */
   gid: ProcPidStatusGid;
-  /** Slots allocated in the file-descriptor table (not the number of open files). Kernel name: `FDSize`. */
-  fdSize: number;
+  /** Slots allocated in the file-descriptor table (not the number of open files). Not printed by linprocfs. Kernel name: `FDSize`. */
+  fdSize?: number;
   /** Supplementary group IDs (may be empty; older kernels list at most 32). Kernel name: `Groups`. */
   groups: number[];
-  /** Thread group ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NStgid`. */
+  /** Thread group ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Not printed by gvisor, linprocfs. Kernel name: `NStgid`. */
   nsTgid?: number[];
-  /** Task ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NSpid`. */
+  /** Task ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Not printed by gvisor, linprocfs. Kernel name: `NSpid`. */
   nsPid?: number[];
-  /** Process group ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NSpgid`. */
+  /** Process group ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Not printed by gvisor, linprocfs. Kernel name: `NSpgid`. */
   nsPgid?: number[];
-  /** Session ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Kernel name: `NSsid`. */
+  /** Session ID in each PID namespace the task is in, outermost first. Since Linux 4.1. Not printed by gvisor, linprocfs. Kernel name: `NSsid`. */
   nsSid?: number[];
   /** 1 for a kernel thread, 0 otherwise (added in 2023). Kernel name: `Kthread`. */
   kthread?: number;
@@ -43,17 +43,17 @@ export interface ProcPidStatus<N extends number | bigint = number> {
   vmSize?: N;
   /** Memory locked with mlock(). Unit: bytes (the kernel prints kB). Kernel name: `VmLck`. */
   vmLck?: N;
-  /** Memory pinned so that it cannot move, e.g. for RDMA. Unit: bytes (the kernel prints kB). Since Linux 3.2. Kernel name: `VmPin`. */
+  /** Memory pinned so that it cannot move, e.g. for RDMA. Unit: bytes (the kernel prints kB). Since Linux 3.2. Not printed by gvisor, linprocfs, linux-3.10. Kernel name: `VmPin`. */
   vmPin?: N;
   /** Peak resident set size (high water mark). Unit: bytes (the kernel prints kB). Kernel name: `VmHWM`. */
   vmHwm?: N;
   /** Resident set size, the sum of RssAnon, RssFile and RssShmem. Unit: bytes (the kernel prints kB). Kernel name: `VmRSS`. */
   vmRss?: N;
-  /** Resident anonymous memory. Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssAnon`. */
+  /** Resident anonymous memory. Unit: bytes (the kernel prints kB). Since Linux 4.5. Not printed by gvisor, linprocfs. Kernel name: `RssAnon`. */
   rssAnon?: N;
-  /** Resident file mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssFile`. */
+  /** Resident file mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Not printed by gvisor, linprocfs. Kernel name: `RssFile`. */
   rssFile?: N;
-  /** Resident shared memory, including System V shm, tmpfs and shared anonymous mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Kernel name: `RssShmem`. */
+  /** Resident shared memory, including System V shm, tmpfs and shared anonymous mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Not printed by gvisor, linprocfs. Kernel name: `RssShmem`. */
   rssShmem?: N;
   /** Size of private data segments (heap and private writable mappings). Unit: bytes (the kernel prints kB). Kernel name: `VmData`. */
   vmData?: N;
@@ -65,15 +65,15 @@ export interface ProcPidStatus<N extends number | bigint = number> {
   vmLib?: N;
   /** Memory used by the lowest level of the process's page tables. Unit: bytes (the kernel prints kB). Kernel name: `VmPTE`. */
   vmPte?: N;
-  /** Memory used by the second-level page tables. Unit: bytes (the kernel prints kB). Since Linux 4.0. Removed in Linux 4.15. Kernel name: `VmPMD`. */
+  /** Memory used by the second-level page tables. Unit: bytes (the kernel prints kB). Since Linux 4.0. Removed in Linux 4.15. Not printed by gvisor, linprocfs, linux-4.19, linux-5.4, lxcfs. Kernel name: `VmPMD`. */
   vmPmd?: N;
-  /** Anonymous private memory swapped out (shared memory not counted). Unit: bytes (the kernel prints kB). Since Linux 2.6.34. Kernel name: `VmSwap`. */
+  /** Anonymous private memory swapped out (shared memory not counted). Unit: bytes (the kernel prints kB). Since Linux 2.6.34. Not printed by gvisor, linprocfs, linux-3.10. Kernel name: `VmSwap`. */
   vmSwap?: N;
-  /** Memory mapped from hugetlb huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `HugetlbPages`. */
+  /** Memory mapped from hugetlb huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by gvisor, linprocfs, linux-4.4. Kernel name: `HugetlbPages`. */
   hugetlbPages?: N;
   /** Peak stack use of the task (some distribution 2.6.32 kernels). Unit: bytes (the kernel prints kB). Kernel name: `Stack usage`. */
   stackUsage?: N;
-  /** 1 while the process is writing a core dump, 0 otherwise. Since Linux 4.15. Kernel name: `CoreDumping`. */
+  /** 1 while the process is writing a core dump, 0 otherwise. Since Linux 4.15. Not printed by gvisor, linprocfs. Kernel name: `CoreDumping`. */
   coreDumping?: number;
   /** 0 when transparent huge pages are disabled for the process with prctl(PR_SET_THP_DISABLE), 1 otherwise. Kernel name: `THP_enabled`. */
   thpEnabled?: number;
@@ -83,53 +83,53 @@ export interface ProcPidStatus<N extends number | bigint = number> {
   x86ThreadFeatures?: string[];
   /** x86 per-thread features locked against change. Kernel name: `x86_Thread_features_locked`. */
   x86ThreadFeaturesLocked?: string[];
-  /** Share of time the task slept, used by the old O(1) scheduler. Unit: percent. Removed in Linux 2.6.23. Kernel name: `SleepAVG`. */
+  /** Share of time the task slept, used by the old O(1) scheduler. Unit: percent. Removed in Linux 2.6.23. Not printed by gvisor, linprocfs, linux-2.6.32, linux-3.10, linux-4.19, linux-4.4, linux-5.4, lxcfs. Kernel name: `SleepAVG`. */
   sleepAvg?: number;
-  /** Number of threads in the process. Kernel name: `Threads`. */
-  threads: number;
-  /** Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them. Kernel name: `SigQ`. */
-  sigQ: ProcPidStatusSigQ;
-  /** Signals pending for this thread (bit n-1 for signal n). Kernel name: `SigPnd`. */
-  sigPnd: bigint;
-  /** Signals pending for the whole process (bit n-1 for signal n). Kernel name: `ShdPnd`. */
-  shdPnd: bigint;
-  /** Signals blocked (bit n-1 for signal n). Kernel name: `SigBlk`. */
-  sigBlk: bigint;
-  /** Signals ignored (bit n-1 for signal n). Kernel name: `SigIgn`. */
-  sigIgn: bigint;
-  /** Signals caught by a handler (bit n-1 for signal n). Kernel name: `SigCgt`. */
-  sigCgt: bigint;
+  /** Number of threads in the process. Not printed by linprocfs. Kernel name: `Threads`. */
+  threads?: number;
+  /** Signals queued for the task's real user ID, and the RLIMIT_SIGPENDING limit on them. Not printed by gvisor, linprocfs. Kernel name: `SigQ`. */
+  sigQ?: ProcPidStatusSigQ;
+  /** Signals pending for this thread (bit n-1 for signal n). Not printed by gvisor. Kernel name: `SigPnd`. */
+  sigPnd?: bigint;
+  /** Signals pending for the whole process (bit n-1 for signal n). Not printed by gvisor, linprocfs. Kernel name: `ShdPnd`. */
+  shdPnd?: bigint;
+  /** Signals blocked (bit n-1 for signal n). Not printed by gvisor. Kernel name: `SigBlk`. */
+  sigBlk?: bigint;
+  /** Signals ignored (bit n-1 for signal n). Not printed by gvisor. Kernel name: `SigIgn`. */
+  sigIgn?: bigint;
+  /** Signals caught by a handler (bit n-1 for signal n). Not printed by gvisor. Kernel name: `SigCgt`. */
+  sigCgt?: bigint;
   /** Inheritable capability set. Kernel name: `CapInh`. */
   capInh: bigint;
   /** Permitted capability set. Kernel name: `CapPrm`. */
   capPrm: bigint;
   /** Effective capability set. Kernel name: `CapEff`. */
   capEff: bigint;
-  /** Capability bounding set. Since Linux 2.6.26. Kernel name: `CapBnd`. */
+  /** Capability bounding set. Since Linux 2.6.26. Not printed by linprocfs. Kernel name: `CapBnd`. */
   capBnd?: bigint;
-  /** Ambient capability set. Since Linux 4.3. Kernel name: `CapAmb`. */
+  /** Ambient capability set. Since Linux 4.3. Not printed by linprocfs. Kernel name: `CapAmb`. */
   capAmb?: bigint;
-  /** 1 when the no_new_privs bit is set, 0 otherwise. Since Linux 4.10. Kernel name: `NoNewPrivs`. */
+  /** 1 when the no_new_privs bit is set, 0 otherwise. Since Linux 4.10. Not printed by gvisor, linprocfs. Kernel name: `NoNewPrivs`. */
   noNewPrivs?: number;
-  /** Seccomp mode, 0 off, 1 strict, 2 filter (CONFIG_SECCOMP). Since Linux 3.8. Kernel name: `Seccomp`. */
+  /** Seccomp mode, 0 off, 1 strict, 2 filter (CONFIG_SECCOMP). Since Linux 3.8. Not printed by linprocfs. Kernel name: `Seccomp`. */
   seccomp?: number;
   /** Number of seccomp filters attached to the task. Kernel name: `Seccomp_filters`. */
   seccompFilters?: number;
-  /** Speculative Store Bypass mitigation state for the task, such as thread vulnerable. Since Linux 4.17. Kernel name: `Speculation_Store_Bypass`. */
+  /** Speculative Store Bypass mitigation state for the task, such as thread vulnerable. Since Linux 4.17. Not printed by gvisor, linprocfs. Kernel name: `Speculation_Store_Bypass`. */
   speculationStoreBypass?: string;
   /** Indirect branch speculation mitigation state for the task, such as conditional enabled. Kernel name: `SpeculationIndirectBranch`. */
   speculationIndirectBranch?: string;
-  /** CPUs the task may run on, as a bit mask. Kernel name: `Cpus_allowed`. */
-  cpusAllowed: bigint;
-  /** CPUs the task may run on, as a list. Since Linux 2.6.26. Kernel name: `Cpus_allowed_list`. */
+  /** CPUs the task may run on, as a bit mask. Not printed by gvisor, linprocfs. Kernel name: `Cpus_allowed`. */
+  cpusAllowed?: bigint;
+  /** CPUs the task may run on, as a list. Since Linux 2.6.26. Not printed by gvisor, linprocfs. Kernel name: `Cpus_allowed_list`. */
   cpusAllowedList?: number[];
   /** Memory nodes the task may allocate from, as a bit mask (CONFIG_CPUSETS). Kernel name: `Mems_allowed`. */
   memsAllowed?: bigint;
   /** Memory nodes the task may allocate from, as a list (CONFIG_CPUSETS). Kernel name: `Mems_allowed_list`. */
   memsAllowedList?: number[];
-  /** Context switches where the task gave up the CPU, e.g. to wait. Since Linux 2.6.23. Kernel name: `voluntary_ctxt_switches`. */
+  /** Context switches where the task gave up the CPU, e.g. to wait. Since Linux 2.6.23. Not printed by linprocfs. Kernel name: `voluntary_ctxt_switches`. */
   voluntaryCtxtSwitches?: N;
-  /** Context switches where the task was preempted. Since Linux 2.6.23. Kernel name: `nonvoluntary_ctxt_switches`. */
+  /** Context switches where the task was preempted. Since Linux 2.6.23. Not printed by linprocfs. Kernel name: `nonvoluntary_ctxt_switches`. */
   nonvoluntaryCtxtSwitches?: N;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
   extra?: Record<string, N | string>;

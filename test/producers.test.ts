@@ -1,0 +1,58 @@
+/**
+ * Every file of every producer under producers/ (Linux at several versions,
+ * gVisor, lxcfs, FreeBSD's linprocfs: written from their source code) finds
+ * its spec, parses without an error, and gives its reviewed value; the
+ * commands a monitoring user runs first (summary, ps, top) work on each
+ * producer's tree.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { registry } from '../generated/index.js';
+import { runCli } from './support/cli.js';
+import { findProducerFixtures, producerOutcome, producersOf } from './support/producers.js';
+
+const fixtures = findProducerFixtures(registry);
+
+describe('producer fixtures', () => {
+  it('are there, several producers of them', () => expect(producersOf(fixtures).length).toBeGreaterThanOrEqual(3));
+});
+
+for (const producer of producersOf(fixtures)) {
+  describe(`producer ${producer}`, () => {
+    const mine = fixtures.filter((f) => f.producer === producer);
+    // Files no spec covers (linprocfs' empty task/.dummy) are part of the tree, not of this test.
+    for (const f of mine.filter((x) => x.spec !== undefined)) {
+      it(f.path, () => {
+        const got = producerOutcome(f);
+        expect(JSON.parse(got), `producers/${producer}${f.path} is refused`).not.toHaveProperty('error');
+        expect(existsSync(f.expectedFile), `missing ${f.expectedFile}: run npm run fixtures:update and review it`).toBe(true);
+        expect(got).toBe(readFileSync(f.expectedFile, 'utf8'));
+      });
+    }
+
+    // A variant's tree holds only the files that differ from its producer's: the commands run on whole trees.
+    if (producer.includes('/')) return;
+    const root = join(mine[0]!.tree, 'proc');
+    const pids = readdirSync(root).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+    it('summary runs on its tree', () => {
+      const r = runCli(['summary', '--root', root, '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout)).toHaveProperty('format');
+    });
+    it('ps lists the processes of its tree', () => {
+      const r = runCli(['ps', '--root', root, '--json']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const listed = (JSON.parse(r.stdout) as { processes: { pid: number }[] }).processes.map((p) => p.pid).sort((a, b) => a - b);
+      expect(listed).toEqual(pids);
+    });
+    it('top samples its tree', () => {
+      const r = runCli(['top', '--root', root, '--json', '-n', '1', '-i', '10ms']);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    });
+  });
+}
