@@ -145,8 +145,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--root <dir>', 'procfs root', '/proc')
     .option('--json', 'as JSON')
     .option('--shell', 'as Name=value lines a shell can source')
-    .action((opts: { root: string; json?: boolean; shell?: boolean }) => {
-      status = summary(new ProcFs({ root: opts.root }), opts.shell === true ? 'shell' : opts.json === true ? 'json' : 'text');
+    .option('--bigint', 'exact mode: 64-bit counters and sizes exact, written in JSON as numbers with all their digits')
+    .action((opts: { root: string; json?: boolean; shell?: boolean; bigint?: boolean }) => {
+      const exact = opts.bigint === true;
+      status = summary(new ProcFs({ root: opts.root, bigint: exact }), opts.shell === true ? 'shell' : opts.json === true ? 'json' : 'text', exact);
     });
   program
     .command('watch')

@@ -251,6 +251,16 @@ describe('ProcFs and rates in exact mode', () => {
     expect(csv.stdout.split('\n')[1]).toBe('stats,eth0,18446744073709551615,18446744073709551615,0,0,0,0,0,0,7,1,0,0,0,0,0,0');
   });
 
+  it('procspec summary --bigint --json writes the network counters with all their digits, and reads as text', () => {
+    const json = runCli(['summary', '--root', root, '--json', '--bigint']);
+    expect(json.stdout).toMatch(/"receivedBytes": 18446744073709551615,/);
+    expect(json.stdout).toMatch(/"sentBytes": 7,/);
+    const plain = runCli(['summary', '--root', root, '--json']);
+    expect(plain.stdout).toMatch(/"receivedBytes": 18446744073709552000,/);
+    const text = runCli(['summary', '--root', root, '--bigint']);
+    expect(text.stdout).toMatch(/net +eth0 +received 17179869184\.00 GiB, sent 0 KiB/);
+  });
+
   it('procspec watch --bigint prints levels with all their digits and rates as numbers', () => {
     const r = runCli(['watch', 'proc/pid/io:pid=42', '--root', root, '-i', '50ms', '-n', '1', '--json', '--bigint']);
     expect(r.status, r.stderr).toBe(0);
