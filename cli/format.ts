@@ -38,6 +38,8 @@ export interface FormatOptions {
   format: Format;
   delimiter: string;
   several: boolean;
+  /** Bigints as JSON numbers with all their digits (parse --bigint), not as strings. */
+  digits?: boolean;
 }
 
 /** The output of `procspec parse` for the files that parsed, ending in a newline when not empty. */
@@ -45,10 +47,10 @@ export function formatParsed(parsed: Parsed[], opts: FormatOptions): string {
   switch (opts.format) {
     case 'json': {
       const value = opts.several ? Object.fromEntries(parsed.map((p) => [p.file, p.value])) : parsed[0]?.value;
-      return opts.several || parsed.length > 0 ? `${toJson(value)}\n` : '';
+      return opts.several || parsed.length > 0 ? `${toJson(value, 2, opts.digits === true)}\n` : '';
     }
     case 'ndjson':
-      return rowsOf(parsed, opts.several).map((r) => `${toJson(r, 0)}\n`).join('');
+      return rowsOf(parsed, opts.several).map((r) => `${toJson(r, 0, opts.digits === true)}\n`).join('');
     case 'csv':
       return toCsv(rowsOf(parsed, opts.several), opts.delimiter);
     case 'table':

@@ -34,6 +34,7 @@ interface ParseOptions {
   format: Format;
   delimiter?: string;
   raw?: boolean;
+  bigint?: boolean;
 }
 
 /** The CSV delimiter: one character, not a quote or a line break; `tab` or `\t` for a tab. */
@@ -81,6 +82,7 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     ...(opts.clockTick !== undefined ? { clockTick: Number(opts.clockTick) } : {}),
     ...(opts.bigEndian === true ? { littleEndian: false } : {}),
   });
+  const digits = opts.bigint === true;
   let status = 0;
   const parsed: Parsed[] = [];
   const cgroup2 = liveCgroup2(files.map(matchedPath));
@@ -96,7 +98,7 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     try {
       const ctx = fs.context(file);
       // The bytes, not a UTF-8 decode of the whole file: a byte that is not UTF-8 stays in the value (see runtime/bytes.ts).
-      const value = entry.parse(readViewSync(file), ctx);
+      const value = entry.parse(readViewSync(file), digits ? { ...ctx, bigint: true } : ctx);
       parsed.push({ file, value: opts.raw === true ? withRaw(value, entry.model, ctx) : value });
     } catch (err) {
       if (!(err instanceof ProcfsError)) throw err;
@@ -105,7 +107,7 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     }
   }
   // JSON escapes such bytes (\udcXX, read back by JSON.parse); CSV and tables print the bytes themselves.
-  process.stdout.write(bytesOf(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1 })));
+  process.stdout.write(bytesOf(formatParsed(parsed, { format: opts.format, delimiter: opts.delimiter ?? ',', several: files.length > 1, digits })));
   return status;
 }
 
@@ -133,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name('procspec')
-    .description('Typed parsers for Linux /proc files, generated from YAML specs. JSON output writes 64-bit values (bigints) as decimal strings.')
+    .description('Typed parsers for Linux /proc files, generated from YAML specs. JSON output writes 64-bit values (bigints) as decimal strings; with --bigint, as JSON numbers with all their digits.')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program
@@ -148,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--format <format>', 'json, ndjson (one record a line), csv (one record a row) or table (for reading)').choices(FORMATS).default('json'))
     .option('--delimiter <char>', 'CSV field delimiter (default ","; "tab" for a tab)', delimiterOption)
     .option('--raw', "add beside each field `<field>.raw`: the kernel's name for it and its value in the kernel's unit")
+    .option('--bigint', 'exact mode: 64-bit counters and sizes as exact integers, written in JSON as numbers with all their digits (default: numbers, exact up to 2^53)')
     .action((files: string[], opts: ParseOptions, cmd: Command) => {
       if (opts.delimiter !== undefined && opts.format !== 'csv') cmd.error('error: --delimiter applies to --format csv', { exitCode: 2 });
       status = parseCommand(files, opts);
@@ -178,8 +181,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--root <dir>', 'procfs root', '/proc')
     .option('--json', 'as JSON')
     .option('--shell', 'as Name=value lines a shell can source')
-    .action((opts: { root: string; json?: boolean; shell?: boolean }) => {
-      status = summary(new ProcFs({ root: opts.root }), opts.shell === true ? 'shell' : opts.json === true ? 'json' : 'text');
+    .option('--bigint', 'exact mode: 64-bit counters and sizes exact, written in JSON as numbers with all their digits')
+    .action((opts: { root: string; json?: boolean; shell?: boolean; bigint?: boolean }) => {
+      const exact = opts.bigint === true;
+      status = summary(new ProcFs({ root: opts.root, bigint: exact }), opts.shell === true ? 'shell' : opts.json === true ? 'json' : 'text', exact);
     });
   program
     .command('watch')
@@ -190,8 +195,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--match <regex>', 'only the values whose path matches')
     .option('--json', 'ndjson even on a terminal')
     .option('--root <dir>', 'procfs root', '/proc')
+    .option('--bigint', 'exact mode: 64-bit counters subtracted exactly, levels written with all their digits')
     .action(async (specs: string[], opts: WatchOptions & { root: string }) => {
-      status = await usageOr('watch', () => watchCommand(new ProcFs({ root: opts.root }), specs, opts));
+      status = await usageOr('watch', () => watchCommand(new ProcFs({ root: opts.root, bigint: opts.bigint === true }), specs, opts));
     });
   program
     .command('top')
@@ -202,8 +208,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--sort <key>', 'cpu, rss or faults', 'cpu')
     .option('--json', 'ndjson even on a terminal')
     .option('--root <dir>', 'procfs root', '/proc')
+    .option('--bigint', 'exact mode: counters subtracted exactly, rssBytes written with all its digits')
     .action(async (opts: TopOptions & { root: string }) => {
-      status = await usageOr('top', () => topCommand(new ProcFs({ root: opts.root }), opts));
+      status = await usageOr('top', () => topCommand(new ProcFs({ root: opts.root, bigint: opts.bigint === true }), opts));
     });
   program
     .command('audit')

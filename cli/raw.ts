@@ -129,8 +129,14 @@ function kernelValue(v: ValueModel, x: unknown, ctx: ParseContext): unknown {
     case 'u64': {
       const sentinel = v.sentinels.find((s) => s.name === x);
       if (sentinel) return sentinel.raw;
-      if (v.kind === 'u64' || typeof x !== 'number') return x;
+      if (v.kind === 'u64') return x;
       const factor = kernelPerNormalised(v.unit, ctx);
+      if (typeof x === 'bigint') {
+        // A size read in exact mode: divided back by the bytes per unit, exactly.
+        const per = 1 / factor;
+        return factor === 1 || !Number.isInteger(per) ? x : x / BigInt(per);
+      }
+      if (typeof x !== 'number') return x;
       return factor === 1 ? x : Math.round(x * factor);
     }
     case 'float': {

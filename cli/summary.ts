@@ -16,8 +16,11 @@ import { ProcfsError, toJson } from '../runtime/index.js';
 export const SUMMARY_FORMAT = { name: 'procspec-summary', version: '1.0' } as const;
 
 const GiB = 1024 ** 3;
-const fmtBytes = (n: number): string =>
-  n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
+/** A size for reading (a bigint of exact mode too: rounded to a double here, for display). */
+const fmtBytes = (size: number | bigint): string => {
+  const n = Number(size);
+  return n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
+};
 const fmtSeconds = (s: number): string => {
   const d = Math.floor(s / 86400);
   const h = Math.floor((s % 86400) / 3600);
@@ -26,7 +29,7 @@ const fmtSeconds = (s: number): string => {
 };
 
 /** The snapshot: built once, then written in the format asked for. */
-export function snapshot(fs: ProcFs): Record<string, unknown> {
+export function snapshot(fs: ProcFs<boolean>): Record<string, unknown> {
   const problems: { source: string; code: string; message: string }[] = [];
   const sources: string[] = [];
   const startedAt = new Date();
@@ -125,10 +128,11 @@ export function shellLines(data: unknown): string[] {
   return out;
 }
 
-export function summary(fs: ProcFs, as: 'text' | 'json' | 'shell'): number {
+/** Writes the snapshot; with `digits` (summary --bigint, a ProcFs in exact mode) JSON writes its bigints as numbers with all their digits. */
+export function summary(fs: ProcFs<boolean>, as: 'text' | 'json' | 'shell', digits = false): number {
   const data = snapshot(fs) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   if (as === 'json') {
-    process.stdout.write(`${toJson(data)}\n`);
+    process.stdout.write(`${toJson(data, 2, digits)}\n`);
     return 0;
   }
   if (as === 'shell') {

@@ -15,11 +15,13 @@ export interface TopOptions {
   limit: string;
   sort: string;
   json?: boolean;
+  /** Exact mode: rss and the fault counters read as bigints (rates still numbers), rssBytes written with all its digits. */
+  bigint?: boolean;
 }
 
 const SORTS = ['cpu', 'rss', 'faults'] as const;
 
-export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> {
+export async function topCommand(fs: ProcFs<boolean>, opts: TopOptions): Promise<number> {
   const seconds = parseInterval(opts.interval);
   const count = parseCount(opts.count);
   const limit = Number(opts.limit);
@@ -46,18 +48,18 @@ export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> 
           threads: r.threads,
           startTicks: r.startTicks,
         }));
-      const key = opts.sort === 'rss' ? (x: (typeof rows)[number]) => x.rssBytes : opts.sort === 'faults' ? (x: (typeof rows)[number]) => x.minorFaultsPerSecond + x.majorFaultsPerSecond : (x: (typeof rows)[number]) => x.cpuPercent;
+      const key = opts.sort === 'rss' ? (x: (typeof rows)[number]) => Number(x.rssBytes) : opts.sort === 'faults' ? (x: (typeof rows)[number]) => x.minorFaultsPerSecond + x.majorFaultsPerSecond : (x: (typeof rows)[number]) => x.cpuPercent;
       rows.sort((a, b) => key(b) - key(a) || a.pid - b.pid);
       const top = rows.slice(0, limit).map(({ startTicks, ...r }) => ({ ...r, command: commandOf(fs, r.pid, startTicks, r.comm) }));
       const time = new Date().toISOString();
       const total = rows.reduce((t, r) => t + r.cpuPercent, 0);
       if (json) {
-        process.stdout.write(`${toJson({ time, interval: s.interval, processes: s.rows.length, started: s.started, ended: s.ended, cpuPercentAll: total, top }, 0)}\n`);
+        process.stdout.write(`${toJson({ time, interval: s.interval, processes: s.rows.length, started: s.started, ended: s.ended, cpuPercentAll: total, top }, 0, opts.bigint === true)}\n`);
         continue;
       }
       const body = table(
         ['PID', 'CPU%', 'RSS MiB', 'MINFLT/s', 'THR', 'S', 'COMMAND'],
-        top.map((r) => [String(r.pid), r.cpuPercent.toFixed(1), mib(r.rssBytes), r.minorFaultsPerSecond.toFixed(0), String(r.threads), r.state, r.command.slice(0, 80)]),
+        top.map((r) => [String(r.pid), r.cpuPercent.toFixed(1), mib(Number(r.rssBytes)), r.minorFaultsPerSecond.toFixed(0), String(r.threads), r.state, r.command.slice(0, 80)]),
         [true, true, true, true, true, false, false],
       );
       const head = dim(`procspec top, every ${opts.interval}, ${time}: ${s.rows.length} processes (${s.started} started, ${s.ended} ended), all together ${total.toFixed(1)}% of one CPU`);
@@ -74,7 +76,7 @@ export async function topCommand(fs: ProcFs, opts: TopOptions): Promise<number> 
  * kernel thread or a process without one, and for a process that ended or
  * whose pid names another process by the time it is read.
  */
-function commandOf(fs: ProcFs, pid: number, startTicks: number, comm: string): string {
+function commandOf(fs: ProcFs<boolean>, pid: number, startTicks: number, comm: string): string {
   try {
     const argv = fs.read('proc/pid/cmdline', { pid });
     if (argv.length > 0 && fs.isSameProcess(pid, startTicks)) return argv.join(' ');

@@ -40,9 +40,11 @@ export interface WatchOptions {
   count?: string;
   match?: string;
   json?: boolean;
+  /** Read in exact mode: 64-bit counters and sizes as bigints, printed with all their digits. */
+  bigint?: boolean;
 }
 
-const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(1) : n.toPrecision(4));
+const fmt = (n: number | bigint): string => (typeof n === 'bigint' || Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(1) : n.toPrecision(4));
 
 function render(label: string, cs: Change[], match: RegExp | undefined): string {
   const rows: string[][] = [];
@@ -62,6 +64,7 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
   const count = parseCount(opts.count);
   const match = opts.match !== undefined ? pattern(opts.match) : undefined;
   const json = opts.json === true || !isTerminal();
+  const digits = opts.bigint === true;
 
   const take = (): Map<string, { at: number; leaves: Leaf[] } | ProcfsError> => {
     const out = new Map<string, { at: number; leaves: Leaf[] } | ProcfsError>();
@@ -87,7 +90,7 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
       const a = before.get(s.label);
       const b = after.get(s.label)!;
       if (b instanceof ProcfsError) {
-        if (json) process.stdout.write(`${toJson({ time, source: s.label, error: { code: b.code, message: b.message } }, 0)}\n`);
+        if (json) process.stdout.write(`${toJson({ time, source: s.label, error: { code: b.code, message: b.message } }, 0, digits)}\n`);
         else screen.push(`${s.label}\n  ${b.message}`);
         continue;
       }
@@ -95,9 +98,9 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
       const interval = a === undefined || a instanceof ProcfsError ? 0 : b.at - a.at;
       if (json) {
         const rates: Record<string, number> = {};
-        const gauges: Record<string, number> = {};
-        const unclassified: Record<string, number> = {};
-        const resets: { path: string; from: number; to: number }[] = [];
+        const gauges: Record<string, number | bigint> = {};
+        const unclassified: Record<string, number | bigint> = {};
+        const resets: { path: string; from: number | bigint; to: number | bigint }[] = [];
         for (const c of cs) {
           if (match && !match.test(c.path)) continue;
           if ('reset' in c) resets.push({ path: c.path, from: c.previous, to: c.value });
@@ -105,7 +108,7 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
           else if (c.measure === 'gauge') gauges[c.path] = c.value;
           else unclassified[c.path] = c.value;
         }
-        process.stdout.write(`${toJson({ time, source: s.label, interval, rates, gauges, resets, unclassified }, 0)}\n`);
+        process.stdout.write(`${toJson({ time, source: s.label, interval, rates, gauges, resets, unclassified }, 0, digits)}\n`);
       } else screen.push(render(s.label, cs, match));
     }
     if (!json) process.stdout.write(`${clearScreen()}${dim(`procspec watch, every ${opts.interval}, ${time}`)}\n\n${screen.join('\n\n')}\n`);

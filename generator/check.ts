@@ -72,9 +72,12 @@ export function checkWriteSpec(loaded: LoadedSpec, id: string): WriteSpecModel {
 class Checker {
   /** The spec's `measure`, given to every number field that does not say its own. */
   private readonly measure: 'counter' | 'gauge' | undefined;
+  /** The spec says `narrow: true`: the kernel keeps every number of the file in 32 bits, so none is wide. */
+  private readonly narrow: boolean;
 
   constructor(private readonly loaded: LoadedSpec) {
     this.measure = (loaded.data as Obj | null)?.measure as 'counter' | 'gauge' | undefined;
+    this.narrow = (loaded.data as Obj | null)?.narrow === true;
   }
 
   fail(path: Path, problem: string): never {
@@ -431,6 +434,14 @@ class Checker {
     const numeric = value.kind === 'integer' || value.kind === 'u64' || value.kind === 'float';
     if (f.measure !== undefined && !numeric) this.fail([...p, 'measure'], `"measure" says how a number moves: not for a ${value.kind}`);
     const measure = (f.measure as 'counter' | 'gauge' | undefined) ?? (numeric ? this.measure : undefined);
+    const wide = !this.narrow && wideRule(value, measure);
+    if (f.narrow === true) {
+      if (this.narrow) this.fail([...p, 'narrow'], 'the spec says "narrow: true": every field is narrow already');
+      if (!wide) this.fail([...p, 'narrow'], '"narrow" is for an integer that would be wide (a counter, or a value in a byte unit): this one is narrow already');
+    } else if (wide) {
+      if (value.kind === 'list') value.of = { ...(value.of as Extract<ValueModel, { kind: 'integer' }>), wide: true };
+      else (value as Extract<ValueModel, { kind: 'integer' }>).wide = true;
+    }
     return {
       name,
       raw,
@@ -538,4 +549,20 @@ class Checker {
     });
     return out;
   }
+}
+
+const BYTE_UNITS: ReadonlySet<string> = new Set(['bytes', 'kB', 'pages', 'sectors']);
+
+/**
+ * Whether an integer is wide by the rule of docs/numbers.md: a decimal,
+ * hex or octal integer in a byte unit, or one whose measure is counter and
+ * that is not turned into seconds (ticks, jiffies, ns: those stay numbers).
+ * A list is wide when its items are in a byte unit. Pids, ids and levels
+ * that the rule catches are marked `narrow` in their spec.
+ */
+export function wideRule(value: ValueModel, measure: 'counter' | 'gauge' | undefined): boolean {
+  const v = value.kind === 'list' ? value.of : value;
+  if (v.kind !== 'integer') return false;
+  if (v.unit !== undefined && BYTE_UNITS.has(v.unit)) return true;
+  return value.kind === 'integer' && measure === 'counter' && (v.unit === undefined || v.unit === 'percent');
 }

@@ -67,8 +67,11 @@ export function generate(all: Specs | SpecModel[]): Output {
   });
   const out: Output = new Map();
   const files: [string, SourceFile, string][] = [];
+  /** Specs whose type takes the parameter N (it holds wide integers). */
+  const wide = new Set<string>();
   for (const spec of specs) {
     const shapes = buildShapes(spec);
+    if (shapes.generic.has(spec.typeName)) wide.add(spec.id);
     const typesFile = project.createSourceFile(`/types/${spec.id}.ts`, '');
     emitTypes(typesFile, shapes);
     const parserFile = project.createSourceFile(`/parsers/${spec.id}.ts`, '');
@@ -114,6 +117,12 @@ export function generate(all: Specs | SpecModel[]): Output {
     name: 'SpecTypes',
     docs: ['The value each spec parses to, by spec id.'],
     properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value` })),
+  });
+  index.addInterface({
+    isExported: true,
+    name: 'BigintSpecTypes',
+    docs: ['The value each spec parses to with `bigint: true` (its wide integers bigints), by spec id.'],
+    properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value${wide.has(s.id) ? '<bigint>' : ''}` })),
   });
   index.addExportDeclaration({ namedExports: [...specs.flatMap((s) => [...parserExports(s), metadataName(s)]), ...writes.map((s) => s.formatName)] });
   index.addStatements((w) => {

@@ -20,7 +20,8 @@ export function scalarType(v: ValueModel): string {
   switch (v.kind) {
     case 'integer':
     case 'u64':
-      return [v.kind === 'integer' ? 'number' : 'bigint', ...v.sentinels.map((s) => JSON.stringify(s.name))].join(' | ');
+      // A wide integer is N: number by default, bigint when parsed with `bigint: true`.
+      return [v.kind === 'u64' ? 'bigint' : v.wide ? 'N' : 'number', ...v.sentinels.map((s) => JSON.stringify(s.name))].join(' | ');
     case 'float':
       return 'number';
     case 'string':
@@ -55,6 +56,35 @@ export interface Shapes {
   pairType: Map<ValueModel, string>;
   /** Aliases `export type X = Y[]` for table and block layouts. */
   aliases: { name: string; type: string; doc: string }[];
+  /**
+   * Names of the shapes and aliases that hold a wide integer (type N), here
+   * or in a shape they name: the types module gives them a parameter
+   * `N extends number | bigint = number`.
+   */
+  generic: Set<string>;
+}
+
+/** `type` with each name of `generic` it mentions given the argument `<N>`. */
+export function withN(type: string, generic: ReadonlySet<string>): string {
+  if (generic.size === 0) return type;
+  const names = [...generic].sort((a, b) => b.length - a.length).join('|');
+  return type.replace(new RegExp(`\\b(${names})\\b(?!<)`, 'g'), '$1<N>');
+}
+
+/** The names of `shapes` that hold N, directly or through another shape (to a fixed point). */
+function genericNames(shapes: Shapes): Set<string> {
+  const out = new Set<string>();
+  const mentions = (type: string): boolean => /(?<!["\w])N(?!["\w])/.test(type) || [...out].some((n) => new RegExp(`\\b${n}\\b`).test(type));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of shapes.list) {
+      if (!out.has(s.name) && s.fields.some((f) => mentions(f.type))) out.add(s.name), (grew = true);
+    }
+    for (const a of shapes.aliases) {
+      if (!out.has(a.name) && mentions(a.type)) out.add(a.name), (grew = true);
+    }
+  }
+  return out;
 }
 
 const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
@@ -98,7 +128,7 @@ export function fieldDoc(f: FieldModel): string {
 }
 
 export function buildShapes(spec: SpecModel): Shapes {
-  const shapes: Shapes = { list: [], layoutType: new Map(), recordType: new Map(), pairType: new Map(), aliases: [] };
+  const shapes: Shapes = { list: [], layoutType: new Map(), recordType: new Map(), pairType: new Map(), aliases: [], generic: new Set() };
   const used = new Set<string>();
   const unique = (name: string): string => {
     let n = name;
@@ -155,9 +185,9 @@ export function buildShapes(spec: SpecModel): Shapes {
     for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
     for (const f of r.columns?.fields ?? []) shape.fields.push(fieldOf(f, name));
     if (r.columns?.others) {
-      shape.fields.push({ name: r.columns.others.name, type: 'Record<string, number | string>', optional: false, doc: `${r.columns.others.description} By column name (a null-prototype record): an integer as a number, anything else as text.` });
+      shape.fields.push({ name: r.columns.others.name, type: 'Record<string, N | string>', optional: false, doc: `${r.columns.others.description} By column name (a null-prototype record): an integer as a number (a bigint when parsed with \`bigint: true\`), anything else as text.` });
     } else if (r.columns) {
-      shape.fields.push({ name: 'extra', type: 'Record<string, number | string>', optional: true, doc: 'Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text.' });
+      shape.fields.push({ name: 'extra', type: 'Record<string, N | string>', optional: true, doc: 'Columns the spec does not name, by header name (a null-prototype record): an integer as a number (a bigint when parsed with `bigint: true`), anything else as text.' });
     } else if (r.pairs) {
       shape.fields.push({ name: 'extra', type: 'Record<string, string>', optional: true, doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).` });
     } else if (!r.closed && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
@@ -257,18 +287,18 @@ export function buildShapes(spec: SpecModel): Shapes {
         }
         if (l.others) {
           shape.fields.push({
-            name: l.others.name, type: 'Record<string, number | string>', optional: false,
-            doc: `${l.others.description} By kernel key (a null-prototype record): a plain integer as a number (a \`kB\` value in bytes), anything else as text.`,
+            name: l.others.name, type: 'Record<string, N | string>', optional: false,
+            doc: `${l.others.description} By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with \`bigint: true\`; a \`kB\` value in bytes), anything else as text.`,
           });
         } else if (l.extra && l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns)) {
           shape.fields.push({
-            name: 'extra', type: 'Record<string, Record<string, number | string>>', optional: true,
-            doc: 'Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number, anything else as text.',
+            name: 'extra', type: 'Record<string, Record<string, N | string>>', optional: true,
+            doc: 'Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number (a bigint when parsed with `bigint: true`), anything else as text.',
           });
         } else if (l.extra) {
           shape.fields.push({
-            name: 'extra', type: 'Record<string, number | string>', optional: true,
-            doc: 'Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text.',
+            name: 'extra', type: 'Record<string, N | string>', optional: true,
+            doc: 'Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text.',
           });
         }
         shapes.layoutType.set(l, name);
@@ -279,5 +309,6 @@ export function buildShapes(spec: SpecModel): Shapes {
 
   const top = layoutShape(spec.layout, spec.typeName, spec.description);
   if (top !== spec.typeName) shapes.aliases.push({ name: spec.typeName, type: top, doc: spec.description });
+  shapes.generic = genericNames(shapes);
   return shapes;
 }

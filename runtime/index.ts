@@ -1,12 +1,12 @@
 /** procspec's public API: the generated parsers and a ProcFs bound to them. */
-import { registry, writers, type SpecTypes, type WriterTypes } from '../generated/index.js';
+import { registry, writers, type BigintSpecTypes, type SpecTypes, type WriterTypes } from '../generated/index.js';
 import { ProcessMonitor, type MonitorOptions } from './monitor.js';
 import { isSameProcess, listProcesses, listProcessesAsync, type Group, type Listing, type ListOptions } from './processes.js';
 import { ProcFs as BaseProcFs, type ProcFsOptions } from './procfs.js';
 
 export * from '../generated/index.js';
 export { ProcfsError, type ProcfsErrorCode } from './errors.js';
-export { DEFAULT_CONTEXT, contextOf, type ParseContext } from './context.js';
+export { DEFAULT_CONTEXT, contextOf, type ParseContext, type ParseOptions } from './context.js';
 export { toJson } from './json.js';
 export { bytesOf, decodeBytes } from './bytes.js';
 export { specForPath, resolvePath, type PathParams, type MatchOptions } from './paths.js';
@@ -20,25 +20,32 @@ export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSampl
 export { TaskstatsClient, ExitListener, decodeTaskstats, taskstatsOfPid, taskstatsOfTgid, taskstatsSize, delayAccountingEnabled, onlineCpus, TASKSTATS_FIELDS, cgroupstats, cgroupV1Mounts, type CgroupStats, type Taskstats, type TaskstatsFields, type DelayStats, type TaskRecord, type LostRecords, type ExitListenerOptions } from './taskstats.js';
 export { watchPressure, PressureWatcher, type PressureTriggerOptions, type PressureEvent, type PressureGone, type PressureResource, type PressureKind } from './pressure-triggers.js';
 
-/** Reads and parses /proc files (or a copy under another root) with every spec of procspec. */
-export class ProcFs extends BaseProcFs<SpecTypes, WriterTypes> {
-  constructor(options: ProcFsOptions = {}) {
+/** How a ProcFs reads wide integers: bigint in exact mode. */
+type Wide<B extends boolean> = B extends true ? bigint : number;
+
+/**
+ * Reads and parses /proc files (or a copy under another root) with every
+ * spec of procspec. `new ProcFs({ bigint: true })` reads in exact mode: its
+ * reads are typed with BigintSpecTypes (wide integers bigint) with no cast.
+ */
+export class ProcFs<B extends boolean = false> extends BaseProcFs<B extends true ? BigintSpecTypes : SpecTypes, WriterTypes> {
+  constructor(options: ProcFsOptions & { bigint?: B } = {}) {
     super(registry, options, writers);
   }
 
-  /** Lists processes (or threads) with the attribute groups asked for; see runtime/processes.ts. */
-  processes<G extends Group>(opts: ListOptions<G>): Listing<G> {
-    return listProcesses(this.root, (file) => this.context(file), opts);
+  /** Lists processes (or threads) with the attribute groups asked for; see runtime/processes.ts. In exact mode the wide fields are bigints. */
+  processes<G extends Group>(opts: ListOptions<G>): Listing<G, Wide<B>> {
+    return listProcesses<G, Wide<B>>(this.root, (file) => this.readContext(file), opts);
   }
 
   /** processes() without blocking the event loop (`concurrency` default 64; see listProcessesAsync). */
-  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number }): Promise<Listing<G>> {
-    return listProcessesAsync(this.root, (file) => this.context(file), opts);
+  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number }): Promise<Listing<G, Wide<B>>> {
+    return listProcessesAsync<G, Wide<B>>(this.root, (file) => this.readContext(file), opts);
   }
 
-  /** A refresh-mode monitor that keeps the watched processes' files open between samples. */
-  monitor<G extends Group>(opts: MonitorOptions<G>): ProcessMonitor<G> {
-    return new ProcessMonitor(this.root, (file) => this.context(file), opts);
+  /** A refresh-mode monitor that keeps the watched processes' files open between samples; in exact mode its counters are bigints, its rates numbers. */
+  monitor<G extends Group>(opts: MonitorOptions<G>): ProcessMonitor<G, Wide<B>> {
+    return new ProcessMonitor<G, Wide<B>>(this.root, (file) => this.readContext(file), opts);
   }
 
   /** Whether `pid` is still the process incarnation that started at `startTicks` (a row's identity). */

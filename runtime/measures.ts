@@ -14,7 +14,8 @@ export type Measure = 'counter' | 'gauge';
 export interface Leaf {
   /** Where it is: `memTotal`, `cpus[3].user`, `rows[eth0].rxBytes`. */
   path: string;
-  value: number;
+  /** The value as parsed: a bigint for a wide integer read in exact mode. */
+  value: number | bigint;
   /** Absent when neither the field nor the spec says. */
   measure?: Measure;
 }
@@ -40,7 +41,11 @@ function elementName(x: unknown, i: number): string {
   return String(i);
 }
 
-/** Every number of `value` (bigints within 2^53 included), with its path and measure. */
+/**
+ * Every number of `value`, with its path and measure: bigints with a
+ * measure (wide integers read in exact mode) as they are, other bigints
+ * (addresses, masks) when within 2^53, as numbers.
+ */
 export function leaves(model: SpecModel, value: unknown): Leaf[] {
   const measures = measuresOf(model);
   const out: Leaf[] = [];
@@ -49,7 +54,8 @@ export function leaves(model: SpecModel, value: unknown): Leaf[] {
     if (typeof x === 'number') {
       out.push(own !== undefined ? { path, value: x, measure: own } : { path, value: x });
     } else if (typeof x === 'bigint') {
-      if (x <= BigInt(Number.MAX_SAFE_INTEGER) && x >= -BigInt(Number.MAX_SAFE_INTEGER)) out.push(own !== undefined ? { path, value: Number(x), measure: own } : { path, value: Number(x) });
+      if (own !== undefined) out.push({ path, value: x, measure: own });
+      else if (x <= BigInt(Number.MAX_SAFE_INTEGER) && x >= -BigInt(Number.MAX_SAFE_INTEGER)) out.push({ path, value: Number(x) });
     } else if (Array.isArray(x)) {
       x.forEach((y, i) => walk(y, `${path}[${elementName(y, i)}]`, key, own));
     } else if (x !== null && typeof x === 'object') {
@@ -63,9 +69,19 @@ export function leaves(model: SpecModel, value: unknown): Leaf[] {
 
 /** What a number did between two samples. */
 export type Change =
-  | { path: string; measure: 'counter'; perSecond: number; value: number }
-  | { path: string; measure: 'counter'; reset: true; value: number; previous: number }
-  | { path: string; measure: 'gauge' | 'unclassified'; value: number };
+  | { path: string; measure: 'counter'; perSecond: number; value: number | bigint }
+  | { path: string; measure: 'counter'; reset: true; value: number | bigint; previous: number | bigint }
+  | { path: string; measure: 'gauge' | 'unclassified'; value: number | bigint };
+
+/**
+ * `after - before` as a number: two bigints are subtracted exactly and only
+ * the difference becomes a double (a counter near 2^64 that moved by 1
+ * moved by 1, where doubles 2^64 apart differ by 0 or 4096).
+ */
+export function difference(after: number | bigint, before: number | bigint): number {
+  if (typeof after === 'bigint' && typeof before === 'bigint') return Number(after - before);
+  return Number(after) - Number(before);
+}
 
 /**
  * The change of each number from `before` to `after`, `seconds` apart.
@@ -82,8 +98,9 @@ export function changes(before: readonly Leaf[], after: readonly Leaf[], seconds
     }
     const p = prev.get(l.path);
     if (p === undefined || seconds <= 0) continue;
-    if (l.value < p) out.push({ path: l.path, measure: 'counter', reset: true, value: l.value, previous: p });
-    else out.push({ path: l.path, measure: 'counter', perSecond: (l.value - p) / seconds, value: l.value });
+    const d = difference(l.value, p);
+    if (d < 0) out.push({ path: l.path, measure: 'counter', reset: true, value: l.value, previous: p });
+    else out.push({ path: l.path, measure: 'counter', perSecond: d / seconds, value: l.value });
   }
   return out;
 }

@@ -22,7 +22,15 @@ export type Unit =
 
 /** A value as it appears in the text, and the type it becomes. */
 export type ValueModel =
-  | { kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean; octal?: boolean }
+  | {
+      kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean; octal?: boolean;
+      /**
+       * A count or size the kernel keeps in 64 bits: with `bigint: true` it is
+       * read as a bigint (see docs/numbers.md). Set by the generator: a
+       * counter, or a value in a byte unit, that the spec does not mark `narrow`.
+       */
+      wide?: boolean;
+    }
   | { kind: 'u64'; hex: boolean; sentinels: Sentinel[] }
   | { kind: 'float'; unit?: Unit; suffix?: string }
   | {

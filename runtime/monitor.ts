@@ -9,9 +9,9 @@
 import { closeSync } from 'node:fs';
 import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
-import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
-import type { ParseContext } from './context.js';
-import { batchText, DEFAULT_CONCURRENCY, filesOf, helpersOf, hidepidOf, tasksPerBatch, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Task, type TaskRead } from './processes.js';
+import type { ReadContext } from './context.js';
+import { difference } from './measures.js';
+import { batchText, DEFAULT_CONCURRENCY, filesOf, helpersOf, hidepidOf, tasksPerBatch, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Stat, type Task, type TaskRead } from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
 import { ioError, ProcfsError } from './errors.js';
 import { errnoError, native, poolBatches, textsOf, type NativeReader } from './native.js';
@@ -45,10 +45,10 @@ export interface Rates {
   writeBytesPerSecond?: number;
 }
 
-export type MonitorRow<G extends Group> = ProcessRow<G> & { rates?: Rates };
+export type MonitorRow<G extends Group, N extends number | bigint = number> = ProcessRow<G, N> & { rates?: Rates };
 
-export interface MonitorSample<G extends Group> {
-  rows: MonitorRow<G>[];
+export interface MonitorSample<G extends Group, N extends number | bigint = number> {
+  rows: MonitorRow<G, N>[];
   /** Seconds since the previous sample (0 for the first). */
   interval: number;
   /** Processes seen for the first time. */
@@ -106,16 +106,16 @@ interface Watched {
   preSample: number;
   /** True while a batch of sampleAsync reads this process's descriptors: they must stay open. */
   inFlight: boolean;
-  /** Counters of the previous sample (at < 0: none yet), for rates. */
+  /** Counters of the previous sample (at < 0: none yet), for rates; bigints in exact mode, subtracted exactly. */
   at: number;
   cpu: number;
-  minflt: number;
-  majflt: number;
-  readBytes: number | undefined;
-  writeBytes: number | undefined;
+  minflt: number | bigint;
+  majflt: number | bigint;
+  readBytes: number | bigint | undefined;
+  writeBytes: number | bigint | undefined;
 }
 
-export class ProcessMonitor<G extends Group> {
+export class ProcessMonitor<G extends Group, N extends number | bigint = number> {
   /** Watched tasks by task id (a pid, or a tid for thread rows: unique within one selection). */
   private readonly watched = new Map<number, Watched>();
   private openFiles = 0;
@@ -127,7 +127,7 @@ export class ProcessMonitor<G extends Group> {
 
   constructor(
     private readonly root: string,
-    private readonly ctx: (file: string) => ParseContext,
+    private readonly ctx: (file: string) => ReadContext,
     private readonly opts: MonitorOptions<G>,
   ) {
     this.plan = plan(opts.groups);
@@ -261,8 +261,8 @@ export class ProcessMonitor<G extends Group> {
   private filesCache: string[] | undefined;
 
   /** The stat of the task read last (set by readTask through `seen`). */
-  private stat: ProcPidStat | undefined;
-  private readonly seen = (s: ProcPidStat): void => {
+  private stat: Stat | undefined;
+  private readonly seen = (s: Stat): void => {
     this.stat = s;
   };
 
@@ -307,7 +307,7 @@ export class ProcessMonitor<G extends Group> {
   }
 
   /** State of the sample being taken: what sample() and sampleAsync() share. */
-  private begin(): Round<G> {
+  private begin(): Round<G, N> {
     if (this.busy) throw new ProcfsError('unsupported', 'monitor: a sample is already being taken (wait for sampleAsync to settle)');
     const now = performance.now() / 1000;
     const interval = this.last === 0 ? 0 : now - this.last;
@@ -323,7 +323,7 @@ export class ProcessMonitor<G extends Group> {
   }
 
   /** Reads every watched process once more, and the new ones. */
-  sample(): MonitorSample<G> {
+  sample(): MonitorSample<G, N> {
     const r = this.begin();
     if (native !== undefined && this.opts.native !== false) this.readKept(native, r);
     for (let i = 0; i < r.tasks.length; i++) if (r.stepped[i] === 0) this.step(r, i);
@@ -340,7 +340,7 @@ export class ProcessMonitor<G extends Group> {
    * sample() or sampleAsync() before this one settles throws, and close()
    * waits for it.
    */
-  async sampleAsync(): Promise<MonitorSample<G>> {
+  async sampleAsync(): Promise<MonitorSample<G, N>> {
     if (native === undefined || this.opts.native === false) return this.sample();
     const r = this.begin();
     this.busy = true;
@@ -367,7 +367,7 @@ export class ProcessMonitor<G extends Group> {
    * Their descriptors are marked in flight: nothing closes them until their
    * batch has been read and stepped.
    */
-  private kept(r: Round<G>): { ready: Watched[]; at: number[] } {
+  private kept(r: Round<G, N>): { ready: Watched[]; at: number[] } {
     const k = this.files.length;
     const at: number[] = [];
     const ready: Watched[] = [];
@@ -390,7 +390,7 @@ export class ProcessMonitor<G extends Group> {
   }
 
   /** Steps the processes of a batch read from their kept files, ready[from] first, with the batch's texts. */
-  private stepBatch(r: Round<G>, ready: readonly Watched[], at: readonly number[], from: number, texts: (Uint8Array | number)[]): void {
+  private stepBatch(r: Round<G, N>, ready: readonly Watched[], at: readonly number[], from: number, texts: (Uint8Array | number)[]): void {
     const k = this.files.length;
     for (let i = 0; i * k < texts.length; i++) {
       const w = ready[from + i]!;
@@ -406,7 +406,7 @@ export class ProcessMonitor<G extends Group> {
    * sample()'s reads: the kept files re-read on this thread and `threads`
    * more (preadFdsEach), each batch stepped here as soon as it is read.
    */
-  private readKept(reader: NativeReader, r: Round<G>): void {
+  private readKept(reader: NativeReader, r: Round<G, N>): void {
     const { ready, at } = this.kept(r);
     const k = this.files.length;
     const size = tasksPerBatch(ready.length);
@@ -426,7 +426,7 @@ export class ProcessMonitor<G extends Group> {
    * each batch stepped as it arrives. Settles once no batch is out, with
    * the tasks stepped, or the first error.
    */
-  private async readAsync(reader: NativeReader, r: Round<G>): Promise<void> {
+  private async readAsync(reader: NativeReader, r: Round<G, N>): Promise<void> {
     const { ready, at } = this.kept(r);
     const k = this.files.length;
     const size = tasksPerBatch(ready.length);
@@ -449,7 +449,7 @@ export class ProcessMonitor<G extends Group> {
   }
 
   /** Reads task `i` of the round: its row (with rates) at rows[i], keep[i] set when it stays listed. */
-  private step(r: Round<G>, i: number): void {
+  private step(r: Round<G, N>, i: number): void {
     r.stepped[i] = 1;
     const t = r.tasks[i]!;
     const { stamp, c, failed } = r;
@@ -498,16 +498,17 @@ export class ProcessMonitor<G extends Group> {
     const s = this.stat!;
     const now = r.now;
     const cpu = s.utime + s.stime;
-    const io = this.ioWanted ? (row!.io as { readBytes: number; writeBytes: number } | undefined) : undefined;
+    const io = this.ioWanted ? (row!.io as { readBytes: number | bigint; writeBytes: number | bigint } | undefined) : undefined;
     if (w.at >= 0 && now > w.at) {
       const dt = now - w.at;
+      // Counters read as bigints are subtracted as bigints; only the difference becomes a number.
       const rates: Rates = {
         cpuPercent: ((cpu - w.cpu) / dt) * 100,
-        minorFaultsPerSecond: (s.minflt - w.minflt) / dt,
-        majorFaultsPerSecond: (s.majflt - w.majflt) / dt,
+        minorFaultsPerSecond: difference(s.minflt, w.minflt) / dt,
+        majorFaultsPerSecond: difference(s.majflt, w.majflt) / dt,
       };
-      if (io !== undefined && w.readBytes !== undefined) rates.readBytesPerSecond = (io.readBytes - w.readBytes) / dt;
-      if (io !== undefined && w.writeBytes !== undefined) rates.writeBytesPerSecond = (io.writeBytes - w.writeBytes) / dt;
+      if (io !== undefined && w.readBytes !== undefined) rates.readBytesPerSecond = difference(io.readBytes, w.readBytes) / dt;
+      if (io !== undefined && w.writeBytes !== undefined) rates.writeBytesPerSecond = difference(io.writeBytes, w.writeBytes) / dt;
       row!.rates = rates;
     }
     w.at = now;
@@ -517,7 +518,7 @@ export class ProcessMonitor<G extends Group> {
     w.readBytes = io?.readBytes;
     w.writeBytes = io?.writeBytes;
     if (row!.denied) r.denied++;
-    r.rows[i] = row as MonitorRow<G>;
+    r.rows[i] = row as MonitorRow<G, N>;
     r.keep[i] = 1;
   }
 
@@ -528,8 +529,8 @@ export class ProcessMonitor<G extends Group> {
   private ioWantedCache: boolean | undefined;
 
   /** The sample from a round whose tasks have all been stepped: rows in the order of the tasks; closes the files of processes that ended. */
-  private finish(r: Round<G>): MonitorSample<G> {
-    const rows: MonitorRow<G>[] = [];
+  private finish(r: Round<G, N>): MonitorSample<G, N> {
+    const rows: MonitorRow<G, N>[] = [];
     const kept: Task[] = [];
     for (let i = 0; i < r.tasks.length; i++) {
       const row = r.rows[i];
@@ -545,7 +546,7 @@ export class ProcessMonitor<G extends Group> {
       this.watched.delete(id);
       ended++;
     }
-    const out: MonitorSample<G> = { rows, interval: r.interval, started: r.started, ended, gone: r.gone, denied: r.denied, openFiles: this.openFiles, listed: r.relist };
+    const out: MonitorSample<G, N> = { rows, interval: r.interval, started: r.started, ended, gone: r.gone, denied: r.denied, openFiles: this.openFiles, listed: r.relist };
     if (r.failed.length > 0) out.failed = r.failed;
     if (this.hidden !== undefined) out.hidden = this.hidden;
     return out;
@@ -553,16 +554,16 @@ export class ProcessMonitor<G extends Group> {
 }
 
 /** One sample being taken. */
-interface Round<G extends Group> {
+interface Round<G extends Group, N extends number | bigint> {
   now: number;
   interval: number;
   forks: number | undefined;
   relist: boolean;
   tasks: Task[];
   stamp: number;
-  c: ParseContext;
+  c: ReadContext;
   /** Each task's row, by its index in `tasks` (none: gone, failed or ended). */
-  rows: (MonitorRow<G> | undefined)[];
+  rows: (MonitorRow<G, N> | undefined)[];
   /** 1 for a task the next sample may re-read without listing the root. */
   keep: Uint8Array;
   /** 1 for a task read in this round (its step taken). */

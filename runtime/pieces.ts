@@ -5,7 +5,7 @@
  * whole text. runtime/streamed-read.ts uses it to parse the start of a long
  * file while the rest is still being read.
  */
-import type { ParseContext } from './context.js';
+import type { ParseContext, ReadContext } from './context.js';
 import { parseError, ProcfsError } from './errors.js';
 import { bytesAre, isSpace, looksLike, Scan } from './scan.js';
 
@@ -50,7 +50,8 @@ export class PieceParser<T> {
   constructor(
     private readonly pieces: Pieces<T>,
     private readonly spec: string,
-    private readonly ctx: ParseContext,
+    /** The context of the read; with `bigint: true` each piece is read in exact mode. */
+    private readonly ctx: ReadContext,
   ) {}
 
   /** Pieces parsed so far. */
@@ -71,7 +72,7 @@ export class PieceParser<T> {
       cut = min < 0 ? from : this.pieces.cut(view, min, have);
     }
     if (cut <= from && !(end && !this.started)) return;
-    const s = new Scan(b.subarray(from, cut), this.ctx.file, this.spec);
+    const s = new Scan(b.subarray(from, cut), this.ctx.file, this.spec, this.ctx.bigint === true);
     try {
       if (this.started) this.pieces.next(s, this.ctx, this.state);
       else this.state = this.pieces.first(s, this.ctx);

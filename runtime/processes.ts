@@ -31,7 +31,7 @@ import type { ProcPidSmapsRollup } from '../generated/types/proc/pid/smaps_rollu
 import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
 import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
 import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
-import { contextOf, type ParseContext } from './context.js';
+import { contextOf, type ParseContext, type ParseOptions, type ReadContext } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
 import { DEFAULT_THREADS, errnoError, native, openPool, textsOf, type NativeReader, type OpenPool } from './native.js';
 import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
@@ -88,14 +88,14 @@ export interface CpuFields {
   nice: number;
 }
 
-/** memory: from stat (sizes in bytes). */
-export interface MemoryFields {
+/** memory: from stat (sizes in bytes); N is bigint for a ProcFs in exact mode (`bigint: true`). */
+export interface MemoryFields<N extends number | bigint = number> {
   /** Virtual memory size in bytes. */
-  vsize: number;
+  vsize: N;
   /** Resident set size in bytes. */
-  rss: number;
-  minorFaults: number;
-  majorFaults: number;
+  rss: N;
+  minorFaults: N;
+  majorFaults: N;
 }
 
 /** credentials: from status. */
@@ -106,21 +106,21 @@ export interface Credentials {
   capabilities: { inheritable: bigint; permitted: bigint; effective: bigint; bounding: bigint; ambient?: bigint };
 }
 
-/** The fields each group adds to a row. */
-export interface GroupFields {
+/** The fields each group adds to a row (N: how wide integers are read, see docs/numbers.md). */
+export interface GroupFields<N extends number | bigint = number> {
   base: BaseFields;
   cpu: CpuFields;
-  memory: MemoryFields;
+  memory: MemoryFields<N>;
   credentials: { credentials: Credentials };
-  statm: { statm: ProcPidStatm };
-  io: { io: ProcPidIo };
+  statm: { statm: ProcPidStatm<N> };
+  io: { io: ProcPidIo<N> };
   cmdline: { cmdline: string[] };
   environ: { environ: ProcPidEnviron };
   cgroup: { cgroup: ProcPidCgroup };
-  schedstat: { schedstat: ProcPidSchedstat };
+  schedstat: { schedstat: ProcPidSchedstat<N> };
   maps: { maps: ProcPidMaps };
-  smapsRollup: { smapsRollup: ProcPidSmapsRollup };
-  smaps: { smaps: ProcPidSmaps };
+  smapsRollup: { smapsRollup: ProcPidSmapsRollup<N> };
+  smaps: { smaps: ProcPidSmaps<N> };
 }
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
@@ -130,9 +130,9 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
  * group whose file the reader may not read is absent, with the reason in
  * `denied` (a row has cmdline only if cmdline was asked for and readable).
  */
-export type ProcessRow<G extends Group> = Identity &
-  Partial<UnionToIntersection<GroupFields[G]>> &
-  ([G] extends [never] ? unknown : UnionToIntersection<GroupFields[Exclude<G, DeniableGroup>]>) & {
+export type ProcessRow<G extends Group, N extends number | bigint = number> = Identity &
+  Partial<UnionToIntersection<GroupFields<N>[G]>> &
+  ([G] extends [never] ? unknown : UnionToIntersection<GroupFields<N>[Exclude<G, DeniableGroup>]>) & {
     /** Groups left out of this row, by reason (`permission`, `unsupported`). */
     denied?: Partial<Record<G, string>>;
   };
@@ -140,8 +140,8 @@ export type ProcessRow<G extends Group> = Identity &
 /** Groups from stat are never denied (the row exists only when stat was read); the others may be. */
 type DeniableGroup = Exclude<Group, 'base' | 'cpu' | 'memory'>;
 
-export interface Listing<G extends Group> {
-  rows: ProcessRow<G>[];
+export interface Listing<G extends Group, N extends number | bigint = number> {
+  rows: ProcessRow<G, N>[];
   /** Task folders the root listed: each became a row, was gone by the time it was read, or failed (listed = rows + gone + failed). */
   listed: number;
   /** Processes that ended between being listed and being read (or while being read). */
@@ -176,6 +176,9 @@ export const FILE_OF: Record<Group, string> = {
 
 export type Parsed = Record<string, unknown>;
 
+/** A task's stat as the process table reads it: wide fields are bigints when the listing's context asks for exact mode. */
+export type Stat = ProcPidStat<number | bigint>;
+
 /** Task files the kernel prints in one piece (their specs say singleRecord): read without the final empty read. */
 export const SINGLE_RECORD: ReadonlySet<string> = new Set(
   registry.filter((e) => e.id.startsWith('proc/pid/') && e.model.singleRecord === true).map((e) => e.id.slice('proc/pid/'.length)),
@@ -193,7 +196,7 @@ export type TaskRead = (dir: string, file: string) => FileText;
 export const readTaskFile: TaskRead = (dir, file) => readViewSync(`${dir}/${file}`, SINGLE_RECORD.has(file));
 
 /** Fills `row` with the fields of `group` from the parsed text of its file. */
-function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContext, stat: ProcPidStat): void {
+function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContext, stat: Stat): void {
   switch (group) {
     case 'base':
       row.ppid = stat.ppid;
@@ -244,7 +247,7 @@ function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContext, stat
  * the fields in the order fill() adds them: one allocation of the final
  * size instead of a property store, and a grown property array, per field.
  */
-function statRow(t: Task, s: ProcPidStat, startTicks: number, statGroups: readonly Group[], c: ParseContext): Parsed {
+function statRow(t: Task, s: Stat, startTicks: number, statGroups: readonly Group[], c: ParseContext): Parsed {
   if (statGroups.length === 3) {
     return {
       pid: t.pid, tgid: t.tgid, startTicks,
@@ -419,14 +422,14 @@ export function readTask(
   { statGroups, others, statFields }: Plan,
   c: ParseContext,
   read: TaskRead,
-  seen?: (stat: ProcPidStat) => void,
+  seen?: (stat: Stat) => void,
 ): Parsed | undefined {
-  let stat: ProcPidStat;
+  let stat: Stat;
   try {
     const text = read(t.dir, 'stat');
     c.file = `${t.dir}/stat`;
     // Only the fields the groups need: the fields of a pick are those of the full stat type, the others absent.
-    stat = pickProcPidStat(text, statFields, c) as ProcPidStat;
+    stat = pickProcPidStat(text, statFields, c as ParseOptions) as Stat;
   } catch (err) {
     if (err instanceof ProcfsError && (GONE.has(err.code) || err.errno === 'ESRCH')) return undefined;
     throw err;
@@ -464,7 +467,7 @@ export function readTaskOrFail(
   p: Plan,
   c: ParseContext,
   read: TaskRead,
-  seen?: (stat: ProcPidStat) => void,
+  seen?: (stat: Stat) => void,
 ): Parsed | undefined | null {
   try {
     return readTask(t, p, c, read, seen);
@@ -475,8 +478,8 @@ export function readTaskOrFail(
   }
 }
 
-/** A parse context of its own for one listing (readTask sets its `file`). */
-export const listingContext = (root: string, ctx: (file: string) => ParseContext): ParseContext => ({ ...ctx(root) });
+/** A parse context of its own for one listing (readTask sets its `file`), in the mode of `ctx` (exact with `bigint: true`). */
+export const listingContext = (root: string, ctx: (file: string) => ReadContext): ReadContext => ({ ...ctx(root) });
 
 /** The files a plan reads in each task folder, stat first. */
 export const filesOf = (p: Plan): string[] => [...new Set(['stat', ...p.others.map((g) => FILE_OF[g])])];
@@ -639,7 +642,7 @@ export function batchText(texts: readonly (Uint8Array | number)[], at: number, f
 type TaskResult = Parsed | undefined | null;
 
 /** Lists processes or threads of a /proc root with the requested groups, synchronously. */
-export function listProcesses<G extends Group>(root: string, ctx: (file: string) => ParseContext, opts: ListOptions<G>): Listing<G> {
+export function listProcesses<G extends Group, N extends number | bigint = number>(root: string, ctx: (file: string) => ReadContext, opts: ListOptions<G>): Listing<G, N> {
   const p = plan(opts.groups);
   const select = opts.select ?? { all: 'processes' };
   const c = listingContext(root, ctx);
@@ -647,7 +650,7 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   const results: TaskResult[] = [];
   if (native !== undefined && opts.native !== false && 'all' in select && select.all === 'processes') {
     const listed = readWhileListing(native, root, filesOf(p), helpersOf(opts), (t, read) => results.push(readTaskOrFail(failed, t, p, c, read)));
-    if (listed >= 0) return listingOf<G>(root, listed, results, failed);
+    if (listed >= 0) return listingOf<G, N>(root, listed, results, failed);
   }
   const tasks = tasksOf(root, select, opts.native !== false);
   if (native !== undefined && opts.native !== false) {
@@ -655,11 +658,11 @@ export function listProcesses<G extends Group>(root: string, ctx: (file: string)
   } else {
     for (const t of tasks) results.push(readTaskOrFail(failed, t, p, c, readTaskFile));
   }
-  return listingOf<G>(root, tasks.length, results, failed);
+  return listingOf<G, N>(root, tasks.length, results, failed);
 }
 
 /** A listing from the result of each listed task (a row, undefined: gone, null: failed to parse). */
-function listingOf<G extends Group>(root: string, listed: number, results: readonly TaskResult[], failed: { pid: number; error: ProcfsError }[]): Listing<G> {
+function listingOf<G extends Group, N extends number | bigint>(root: string, listed: number, results: readonly TaskResult[], failed: { pid: number; error: ProcfsError }[]): Listing<G, N> {
   const rows: Parsed[] = [];
   let gone = 0;
   let denied = 0;
@@ -671,7 +674,7 @@ function listingOf<G extends Group>(root: string, listed: number, results: reado
       rows.push(row);
     }
   }
-  const out: Listing<G> = { rows: rows as ProcessRow<G>[], listed, gone, denied };
+  const out: Listing<G, N> = { rows: rows as ProcessRow<G, N>[], listed, gone, denied };
   if (failed.length > 0) out.failed = failed;
   const hidden = hidepidOf(root);
   if (hidden !== undefined) out.hidden = hidden;
@@ -838,11 +841,11 @@ export const DEFAULT_CONCURRENCY = 64;
  * batches at once, 1 to 4); through node:fs, at most `concurrency` files
  * are read at once.
  */
-export async function listProcessesAsync<G extends Group>(
+export async function listProcessesAsync<G extends Group, N extends number | bigint = number>(
   root: string,
-  ctx: (file: string) => ParseContext,
+  ctx: (file: string) => ReadContext,
   opts: ListOptions<G> & { concurrency?: number },
-): Promise<Listing<G>> {
+): Promise<Listing<G, N>> {
   const p = plan(opts.groups);
   const files = filesOf(p);
   const select = opts.select ?? { all: 'processes' };
@@ -850,7 +853,7 @@ export async function listProcessesAsync<G extends Group>(
   if (native !== undefined && opts.native !== false && 'all' in select && select.all === 'processes') {
     const failedWhile: { pid: number; error: ProcfsError }[] = [];
     const got = await readWhileListingAsync(native, root, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) => readTaskOrFail(failedWhile, t, p, c, read));
-    if (got !== undefined) return listingOf<G>(root, got.listed, got.results, failedWhile);
+    if (got !== undefined) return listingOf<G, N>(root, got.listed, got.results, failedWhile);
   }
   const tasks = tasksOf(root, select, opts.native !== false);
   const failed: { pid: number; error: ProcfsError }[] = [];
@@ -858,7 +861,7 @@ export async function listProcessesAsync<G extends Group>(
     native !== undefined && opts.native !== false
       ? await readBatchesAsync(native, tasks, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) => readTaskOrFail(failed, t, p, c, read))
       : await readEachAsync(tasks, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) => readTaskOrFail(failed, t, p, c, read));
-  return listingOf<G>(root, tasks.length, results, failed);
+  return listingOf<G, N>(root, tasks.length, results, failed);
 }
 
 /**

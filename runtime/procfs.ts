@@ -8,7 +8,7 @@ import { endianness } from 'node:os';
 import { dirname } from 'node:path';
 import { OnceCache } from './cache.js';
 import { closeKeptFiles, isLiveProcfs, keptDescriptor, readKeptSync, refuseKept } from './kept-files.js';
-import { contextOf, type ParseContext } from './context.js';
+import { contextOf, type ParseContext, type ReadContext } from './context.js';
 import { absent, ProcfsError } from './errors.js';
 import { cgroup2Root } from './cgroup-root.js';
 import { isPerProcess, resolvePath, type PathParams, type Roots } from './paths.js';
@@ -44,6 +44,12 @@ export interface ProcFsOptions {
    * dropCache() closes this root's. Default true.
    */
   keepOpen?: boolean;
+  /**
+   * Exact mode: read every counter and size the kernel keeps in 64 bits as a
+   * bigint (small values too), scaled to bytes exactly. Default false:
+   * numbers, exact up to 2^53 and the nearest double beyond (docs/numbers.md).
+   */
+  bigint?: boolean;
 }
 
 const shared = new OnceCache();
@@ -151,6 +157,12 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     return this.liveCache;
   }
 
+  /** The parse context of a read of `file`, in this root's mode (exact with `bigint: true`). */
+  readContext(file: string): ReadContext {
+    const ctx = this.context(file);
+    return this.options.bigint === true ? { ...ctx, bigint: true } : ctx;
+  }
+
   /** The file a read names and its parse context. */
   private target(e: SpecEntry, params: PathParams | undefined): Target {
     if (params === undefined) {
@@ -158,12 +170,17 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
       if (t === undefined) {
         const file = resolvePath(e.model, this.roots);
         const keep = e.model.sampling === 'sampled' && file.startsWith(`${this.root}/`) && this.keeps();
-        this.fixed.set(e.id, (t = { file, ctx: this.context(file), keep }));
+        this.fixed.set(e.id, (t = { file, ctx: this.readContext(file), keep }));
       }
       return t;
     }
     const file = resolvePath(e.model, this.roots, params);
-    return { file, ctx: this.context(file), keep: false };
+    return { file, ctx: this.readContext(file), keep: false };
+  }
+
+  /** The key of a read-once file in the cache shared by the ProcFs of a root: the two modes keep their own values. */
+  private onceKey(path: string): string {
+    return this.options.bigint === true ? `bigint:${path}` : path;
   }
 
   /**
@@ -174,7 +191,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
     const e = this.entry(id);
     const t = this.target(e, params);
-    if (cachedOnce(e)) return shared.get({ root: this.root, path: t.file }, () => this.readNow(e, t)) as Types[K];
+    if (cachedOnce(e)) return shared.get({ root: this.root, path: this.onceKey(t.file) }, () => this.readNow(e, t)) as Types[K];
     return this.readNow(e, t) as Types[K];
   }
 
@@ -218,12 +235,12 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
       }
       return e.parse(text, ctx) as Types[K];
     };
-    return cachedOnce(e) ? shared.get({ root: this.root, path: `async:${file}` }, parse) : parse();
+    return cachedOnce(e) ? shared.get({ root: this.root, path: this.onceKey(`async:${file}`) }, parse) : parse();
   }
 
   /** Parses text with a spec, using this root's units. */
   parse<K extends keyof Types & string>(id: K, text: FileText, file = '<text>'): Types[K] {
-    return this.entry(id).parse(text, this.context(file)) as Types[K];
+    return this.entry(id).parse(text, this.readContext(file)) as Types[K];
   }
 
   /** Forgets cached read-once files of this root (and the cgroup2 mount looked up) and closes the descriptors kept for its sampled ones. */
@@ -242,6 +259,6 @@ function cachedOnce(e: SpecEntry): boolean {
 /** Where a read goes: the file, its parse context, and whether it is read through a kept descriptor. */
 interface Target {
   file: string;
-  ctx: ParseContext;
+  ctx: ReadContext;
   keep: boolean;
 }

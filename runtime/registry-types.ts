@@ -1,4 +1,4 @@
-import type { ParseContext } from './context.js';
+import type { ParseOptions } from './context.js';
 import type { SpecModel, WriteSpecModel } from './model.js';
 import type { FileText } from './read.js';
 import type { Pieces } from './pieces.js';
@@ -6,9 +6,9 @@ import type { Pieces } from './pieces.js';
 /** One spec as the runtime sees it: its id, its generated parser and its model. */
 export interface SpecEntry {
   id: string;
-  parse: (text: FileText, ctx?: ParseContext) => unknown;
+  parse: (text: FileText, options?: ParseOptions) => unknown;
   /** For a one-line file of positional fields: reads only the fields named. */
-  pick?: (text: FileText, fields: readonly string[], ctx?: ParseContext) => Record<string, unknown>;
+  pick?: (text: FileText, fields: readonly string[], options?: ParseOptions) => Record<string, unknown>;
   /** For a file that is one table or one list of blocks: the parser a piece at a time (runtime/pieces.ts). */
   pieces?: Pieces<unknown>;
   model: SpecModel;

@@ -26,8 +26,11 @@ const BACKSLASH = 92;
 const ZERO = 48;
 const NINE = 57;
 const MINUS = 45;
-const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 const PLUS = 43;
+/** Digits of the largest unsigned 64-bit integer (2^64 - 1) and of 2^63, the magnitude of the most negative signed one. */
+const U64_MAX_DIGITS = '18446744073709551615';
+const I64_MIN_DIGITS = '9223372036854775808';
+const U64_MAX = 0xffffffffffffffffn;
 /** Largest integer a JavaScript number holds exactly. */
 const SAFE = Number.MAX_SAFE_INTEGER;
 /** The most slots Scan.listRoom makes room for (V8 gives an array made at a great length slow dictionary elements). */
@@ -186,6 +189,8 @@ export class Scan {
     text: string | Uint8Array,
     readonly file: string,
     readonly spec: string,
+    /** Wide integers (counters and sizes, see docs/numbers.md) are read as bigints: a parse with `bigint: true`. */
+    readonly big = false,
   ) {
     if (typeof text === 'string') {
       let buf = scratch;
@@ -629,7 +634,7 @@ export class Scan {
    * The value of a key the spec does not know: a number when it is a plain
    * decimal integer (in bytes when followed by `kB`), otherwise the text.
    */
-  extraValue(): number | string {
+  extraValue(): number | bigint | string {
     this.ws();
     const b = this.b;
     let e = this.le;
@@ -644,19 +649,36 @@ export class Scan {
       v = v * 10 + (c - ZERO);
       i++;
     }
-    if (i === a || i - a > 15) return this.str(a, e);
-    if (i === e) return v;
-    // In bytes only when exact: beyond 2^53 the text is kept, never a rounded number.
-    if (e - i === 3 && startsAt(this.text, i, e, ' kB') && v * 1024 <= SAFE) return v * 1024;
-    return this.str(a, e);
+    const kB = i < e && e - i === 3 && startsAt(this.text, i, e, ' kB');
+    // Text beyond 64 bits is no integer the kernel prints: it is kept as text.
+    if (i === a || (i !== e && !kB) || (i - a > 15 && !this.within(a, i, U64_MAX_DIGITS))) return this.str(a, e);
+    if (this.big) {
+      const x = i - a <= 15 ? BigInt(v) : BigInt(this.text.slice(a, i));
+      return kB ? x * 1024n : x;
+    }
+    const n = i - a <= 15 ? v : Number(this.text.slice(a, i));
+    return kB ? n * 1024 : n;
+  }
+
+  /**
+   * True when the decimal digits b[a, p) stand for at most the number whose
+   * digits are `limit` (no leading zero): exact, where a double could not
+   * tell 2^64 - 1 from 2^64.
+   */
+  private within(a: number, p: number, limit: string): boolean {
+    const b = this.b;
+    while (p - a > 1 && b[a] === ZERO) a++;
+    if (p - a !== limit.length) return p - a < limit.length;
+    const digits = this.text.slice(a, p);
+    return digits <= limit;
   }
 
   /**
    * Values of a line named by a header line's words (net/snmp): each as a
    * number when it is a decimal integer, otherwise as text.
    */
-  extraColumns(names: readonly string[]): Record<string, number | string> {
-    const out = Object.create(null) as Record<string, number | string>;
+  extraColumns(names: readonly string[]): Record<string, number | bigint | string> {
+    const out = Object.create(null) as Record<string, number | bigint | string>;
     for (const name of names) {
       if (!this.more()) {
         this.ts = this.pos;
@@ -688,8 +710,12 @@ export class Scan {
     return a;
   }
 
-  /** One token the spec does not describe: a number when it is a decimal integer within 2^53, otherwise the text. */
-  extraToken(): number | string {
+  /**
+   * One token the spec does not describe: a number when it is a decimal
+   * integer the kernel may print (within 64 bits; a bigint in exact mode),
+   * otherwise the text.
+   */
+  extraToken(): number | bigint | string {
     const w = this.word();
     const b = this.b;
     const a = this.ts;
@@ -701,8 +727,9 @@ export class Scan {
       if (c < ZERO || c > NINE) return w;
       i++;
     }
-    if (i === d || i - d > 15) return w;
-    return Number(w);
+    if (i === d) return w;
+    if (i - d > 15 && !this.within(d, i, d > a ? I64_MIN_DIGITS : U64_MAX_DIGITS)) return w;
+    return this.big ? BigInt(w) : Number(w);
   }
 
   // ---- tokens ------------------------------------------------------------
@@ -1139,7 +1166,11 @@ export class Scan {
   // ---- numbers -----------------------------------------------------------
 
   /**
-   * An unsigned decimal integer, exact: beyond 2^53 it is a parse error.
+   * An unsigned decimal integer of at most 2^64 - 1: exact up to 2^53,
+   * beyond it the double nearest the text (docs/numbers.md). Up to 15
+   * digits the sum of the loop is exact; a longer number is converted once
+   * from its text, correctly rounded (a sum of more digits in doubles would
+   * round at each step).
    * (uLine, uList and keyedNumber write out its digit loop, and uList restTokens' count:
    * through shared methods /proc/stat parsed 2-11% slower.)
    */
@@ -1156,9 +1187,16 @@ export class Scan {
     }
     this.ts = a;
     if (p === a) this.fail('a decimal integer');
-    if (p - a > 15 && v > SAFE) this.fail('an integer below 2^53 (this value needs a u64 field)');
+    if (p - a > 15) return this.long(a, p, U64_MAX_DIGITS);
     this.pos = p;
     return v;
+  }
+
+  /** The decimal integer b[a, p) of more than 15 digits as the nearest double, when it is at most `limit`. */
+  private long(a: number, p: number, limit: string): number {
+    if (!this.within(a, p, limit)) this.fail(limit === U64_MAX_DIGITS ? 'an integer below 2^64' : 'an integer of at least -2^63');
+    this.pos = p;
+    return Number(this.text.slice(a, p));
   }
 
   /**
@@ -1280,20 +1318,25 @@ export class Scan {
     return this.approx();
   }
 
-  /** A decimal integer with an optional sign, exact within ±2^53. */
+  /** A decimal integer with an optional sign, from -2^63 to 2^64 - 1: exact within ±2^53, else the nearest double. */
   i(): number {
     const c = this.pos < this.le ? this.b[this.pos] : -1;
     if (c === MINUS || c === PLUS) {
       const a = this.pos;
       this.pos++;
+      const d = this.pos;
       const v = this.u();
+      if (c === MINUS && this.pos - d > 15 && !this.within(d, this.pos, I64_MIN_DIGITS)) {
+        this.ts = a;
+        this.fail('an integer of at least -2^63');
+      }
       this.ts = a;
       return c === MINUS ? -v : v;
     }
     return this.u();
   }
 
-  /** An unsigned octal integer (open flags, modes: `02004002`), exact below 2^53. */
+  /** An unsigned octal integer (open flags, modes: `02004002`) of at most 2^64 - 1: exact below 2^53, else the nearest double. */
   octNum(): number {
     const b = this.b;
     const a = this.pos;
@@ -1307,9 +1350,26 @@ export class Scan {
     }
     this.ts = a;
     if (p === a) this.fail('an octal integer');
-    if (v > SAFE) this.fail('an octal integer below 2^53');
     this.pos = p;
-    return v;
+    // Beyond 2^53 the sum may be rounded: convert the digits at once.
+    return v > SAFE ? Number(this.octBig(a, p)) : v;
+  }
+
+  /** The octal digits b[a, p) as a bigint, at most 2^64 - 1. */
+  private octBig(a: number, p: number): bigint {
+    const x = BigInt(`0o${this.text.slice(a, p)}`);
+    if (x > U64_MAX) {
+      this.ts = a;
+      this.fail('an octal integer below 2^64');
+    }
+    return x;
+  }
+
+  /** An unsigned octal integer of at most 2^64 - 1 as a bigint. */
+  oct64(): bigint {
+    const a = this.pos;
+    const v = this.octNum();
+    return v <= SAFE ? BigInt(v) : this.octBig(a, this.pos);
   }
 
   /** A word that ends at white space or at either of two characters (not consumed); it may be empty. */
@@ -1335,7 +1395,7 @@ export class Scan {
     return p + 1 < this.le && b[p] === ZERO && (b[p + 1] === 120 || b[p + 1] === 88) ? p + 2 : p;
   }
 
-  /** An unsigned hexadecimal integer (optional 0x), exact below 2^53. */
+  /** An unsigned hexadecimal integer (optional 0x) of at most 16 digits: exact below 2^53, else the nearest double. */
   hexNum(): number {
     const b = this.b;
     const a = this.pos;
@@ -1349,10 +1409,8 @@ export class Scan {
       p++;
     }
     if (p - d > 13) {
-      // Beyond 13 digits (52 bits) the sum may be rounded: decide on the exact value.
-      const big = this.hex64();
-      if (big > SAFE_BIG) this.fail('a hexadecimal integer below 2^53');
-      return Number(big);
+      // Beyond 13 digits (52 bits) the sum may be rounded: the exact value, rounded once (Number of a bigint is the nearest double).
+      return Number(this.hex64());
     }
     this.ts = a;
     if (p === d) this.fail('a hexadecimal integer');
@@ -1545,11 +1603,98 @@ export class Scan {
     return out;
   }
 
-  /** Multiplies a count by a unit size, keeping the result exact. */
+  /**
+   * A count times a unit size (bytes per kB, page or sector): exact while
+   * the product is below 2^53, else the double nearest it (the factors of
+   * kB, sectors and pages are powers of two: the product of a double by
+   * them is exact).
+   */
   scale(v: number, factor: number): number {
-    const r = v * factor;
-    if (r > SAFE || r < -SAFE) this.fail(`a value whose size in bytes is below 2^53`);
-    return r;
+    return v * factor;
+  }
+
+  // ---- wide integers: a number by default, a bigint in exact mode (docs/numbers.md) ----
+
+  /** An unsigned wide integer: u(), or in exact mode u64(). */
+  w(): number | bigint {
+    return this.big ? this.u64() : this.u();
+  }
+
+  /** A signed wide integer: i(), or in exact mode i64(). */
+  wi(): number | bigint {
+    return this.big ? this.i64() : this.i();
+  }
+
+  /** A hexadecimal wide integer: hexNum(), or in exact mode hex64(). */
+  wHex(): number | bigint {
+    return this.big ? this.hex64() : this.hexNum();
+  }
+
+  /** An octal wide integer: octNum(), or in exact mode oct64(). */
+  wOct(): number | bigint {
+    return this.big ? this.oct64() : this.octNum();
+  }
+
+  /** A token that is an unsigned wide integer (w(), after white space, before a boundary). */
+  tokW(): number | bigint {
+    this.ws();
+    const v = this.big ? this.u64() : this.u();
+    this.sep();
+    return v;
+  }
+
+  /** A token that is a signed wide integer (wi()). */
+  tokWI(): number | bigint {
+    this.ws();
+    const v = this.big ? this.i64() : this.i();
+    this.sep();
+    return v;
+  }
+
+  /** The wide value of a number read exactly by keyedNumber (at most 2^53): itself, or in exact mode its bigint. */
+  wide(v: number): number | bigint {
+    return this.big ? BigInt(v) : v;
+  }
+
+  /** scale() of a wide value: a bigint is multiplied exactly. */
+  scaleW(v: number | bigint, factor: number): number | bigint {
+    return typeof v === 'bigint' ? v * BigInt(factor) : v * factor;
+  }
+
+  /** uList() of wide integers: in exact mode each a bigint. */
+  wList(): Array<number | bigint> {
+    if (!this.big) return this.uList();
+    const out: bigint[] = [];
+    while (this.more()) {
+      out.push(this.u64());
+      this.sep();
+    }
+    return out;
+  }
+
+  /** uLine() of a wide integer: in exact mode the value is a bigint, scaled exactly. */
+  uLineW(factor: number, suffix: string): number | bigint {
+    if (!this.big) return this.uLine(factor, suffix);
+    this.ws();
+    const v = this.u64();
+    const x = factor === 1 ? v : v * BigInt(factor);
+    if (suffix.length !== 0) this.lit(suffix);
+    this.eol();
+    return x;
+  }
+
+  /** A signed decimal 64-bit integer as a bigint, from -2^63 to 2^64 - 1 (a kernel s64 or u64 printed as is). */
+  i64(): bigint {
+    const c = this.pos < this.le ? this.b[this.pos] : -1;
+    if (c !== MINUS && c !== PLUS) return this.u64();
+    const a = this.pos;
+    this.pos++;
+    const d = this.pos;
+    const v = this.u64();
+    this.ts = a;
+    if (c === PLUS) return v;
+    if (this.pos - d > 15 && !this.within(d, this.pos, I64_MIN_DIGITS)) this.fail('an integer of at least -2^63');
+    return -v;
   }
 
   // ---- errors ------------------------------------------------------------

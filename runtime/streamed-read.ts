@@ -10,7 +10,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { constants } from 'node:os';
-import type { ParseContext } from './context.js';
+import type { ReadContext } from './context.js';
 import { ioError } from './errors.js';
 import { errnoError, loadOptionalModule } from './native.js';
 import { PieceParser, type Pieces } from './pieces.js';
@@ -59,8 +59,8 @@ export function readParsedSync(
   path: string,
   spec: string,
   pieces: Pieces<unknown>,
-  parse: (text: Uint8Array, ctx: ParseContext) => unknown,
-  ctx: ParseContext,
+  parse: (text: Uint8Array, ctx: ReadContext) => unknown,
+  ctx: ReadContext,
 ): unknown {
   if (stream === undefined) return undefined;
   let buf = retained;
@@ -113,7 +113,7 @@ type ReadInto = (buf: Buffer, at: number, want: number) => Promise<[number, bool
  * with), and while one read runs the records that have arrived are parsed.
  * Rejects with ProcfsError as readParsedSync throws.
  */
-export async function readParsedAsync(path: string, spec: string, pieces: Pieces<unknown>, ctx: ParseContext): Promise<unknown> {
+export async function readParsedAsync(path: string, spec: string, pieces: Pieces<unknown>, ctx: ReadContext): Promise<unknown> {
   let handle: fsp.FileHandle;
   try {
     handle = await fsp.open(path, 'r');

@@ -23,11 +23,6 @@ const REFUSED: Record<string, string> = {
   'prometheus-procfs/proc/net/udp': 'a copy of net/tcp',
   // A cow saying "this is a malformed schedstat file": no three numbers.
   'prometheus-procfs/proc/26233/schedstat': 'not a schedstat line',
-  // statm counts pages: 18446744073709551615 pages is 2^64-1, a counter that wrapped below zero,
-  // beyond 2^53 and so refused rather than rounded.
-  'prometheus-procfs/proc/26231/statm': 'a page count of 2^64-1',
-  // exit_signal (field 38) is printed from an int; -2^63 cannot come from a kernel and is beyond 2^53.
-  'prometheus-procfs/proc/26232/stat': 'an exit_signal of -2^63',
   // pid/stat is one line; this copy has a second line (`#!/bin/cat /proc/self/stat`) no kernel prints.
   'prometheus-procfs/proc/584/stat': 'a second line after the stat line',
 };

@@ -25,9 +25,9 @@ describe('presence pass', () => {
     expect(field(out, 'memTotal').optional).toBe(false);
     expect(field(out, 'memTotal').absentIn).toBeUndefined();
     const types = generate([out]).get('types/proc/meminfo.ts')!;
-    expect(types).toMatch(/buffers\?: number;/);
+    expect(types).toMatch(/buffers\?: N;/);
     expect(types).toMatch(/Not printed by alpha, beta\./);
-    expect(types).toMatch(/memTotal: number;/);
+    expect(types).toMatch(/memTotal: N;/);
   });
 
   it('leaves a spec no producer file matches as it was (the same object)', () => {

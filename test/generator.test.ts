@@ -55,6 +55,28 @@ describe('spec errors name the file, the YAML line and the key', () => {
     expect(errorOf(base('      - { key: "A:B", name: a, type: integer, description: x }\n')).problem).toMatch(/cannot contain ":"/);
     expect(errorOf(base('      - { key: "A ", name: a, type: integer, description: x }\n')).problem).toMatch(/no white space at either end/);
   });
+  it('wide and narrow integers: a byte unit or a counter is wide, unless marked narrow; narrow where nothing is wide is refused', () => {
+    const wide = (field: string, top = ''): boolean | undefined => {
+      const spec = checkSpec(loadSpecText('specs/proc/test.yaml', base(field).replace('sampling: sampled\n', `sampling: sampled\n${top}`)), 'proc/test');
+      const f = spec.layout.kind === 'keyed' ? spec.layout.entries[0]!.field.value : undefined;
+      return f?.kind === 'integer' ? f.wide === true : undefined;
+    };
+    expect(wide('      - { key: A, name: a, type: integer, unit: kB, description: x }\n')).toBe(true);
+    expect(wide('      - { key: A, name: a, type: integer, measure: counter, description: x }\n')).toBe(true);
+    expect(wide('      - { key: A, name: a, type: integer, description: x }\n', 'measure: counter\n')).toBe(true);
+    expect(wide('      - { key: A, name: a, type: integer, description: x }\n')).toBe(false);
+    expect(wide('      - { key: A, name: a, type: integer, measure: gauge, description: x }\n', 'measure: counter\n')).toBe(false);
+    // A counter turned into seconds stays a number.
+    expect(wide('      - { key: A, name: a, type: integer, unit: ticks, measure: counter, description: x }\n')).toBe(false);
+    expect(wide('      - { key: A, name: a, type: integer, narrow: true, description: x }\n', 'measure: counter\n')).toBe(false);
+    expect(wide('      - { key: A, name: a, type: integer, unit: kB, description: x }\n', 'narrow: true\n')).toBe(false);
+    const already = errorOf(base('      - { key: A, name: a, type: integer, narrow: true, description: x }\n'));
+    expect(already.key).toBe('layout.keyed.fields.0.narrow');
+    expect(already.problem).toMatch(/narrow already/);
+    expect(errorOf(base('      - { key: A, name: a, type: string, narrow: true, description: x }\n')).problem).toMatch(/narrow already/);
+    const both = errorOf(base('      - { key: A, name: a, type: integer, unit: kB, narrow: true, description: x }\n').replace('sampling: sampled\n', 'sampling: sampled\nnarrow: true\n'));
+    expect(both.problem).toMatch(/every field is narrow already/);
+  });
   it('since after until', () => {
     const e = errorOf(base('      - { key: A, name: a, type: integer, description: x, since: "5.4", until: "4.19" }\n'));
     expect(e.problem).toMatch(/"until" 4.19 is not after "since" 5.4/);
@@ -200,12 +222,12 @@ describe('a target kernel (npm run generate -- --min-kernel)', () => {
     const every = generate(meminfo);
     const from54 = generate(forMinKernel(meminfo, '5.4'));
     // MemAvailable came in 3.14: optional for every kernel, required from 5.4.
-    expect(every.get('types/proc/meminfo.ts')).toMatch(/memAvailable\?: number;/);
-    expect(from54.get('types/proc/meminfo.ts')).toMatch(/memAvailable: number;/);
+    expect(every.get('types/proc/meminfo.ts')).toMatch(/memAvailable\?: N;/);
+    expect(from54.get('types/proc/meminfo.ts')).toMatch(/memAvailable: N;/);
     expect(from54.get('parsers/proc/meminfo.ts')).toContain('s.missing("the key \\"MemAvailable\\"")');
     // A field that depends on the configuration (CmaTotal, CONFIG_CMA) or came later (Unaccepted, 6.5) stays optional.
-    expect(from54.get('types/proc/meminfo.ts')).toMatch(/cmaTotal\?: number;/);
-    expect(from54.get('types/proc/meminfo.ts')).toMatch(/unaccepted\?: number;/);
+    expect(from54.get('types/proc/meminfo.ts')).toMatch(/cmaTotal\?: N;/);
+    expect(from54.get('types/proc/meminfo.ts')).toMatch(/unaccepted\?: N;/);
     // pid/stat's tokens: those since 2.6.x become required, in order.
     expect(from54.get('types/proc/pid/stat.ts')).toMatch(/guestTime: number;/);
   });

@@ -66,6 +66,8 @@ interface LineNumber {
   /** Whether the factor is a number known when the parser is generated (Scan.keyedNumber takes those). */
   constant: boolean;
   suffix: string;
+  /** A wide integer: a bigint in exact mode (Scan.uLineW). */
+  wide: boolean;
 }
 
 /** The LineNumber of a keyed entry, or undefined when its value is anything else. */
@@ -74,7 +76,7 @@ function lineNumber(e: KeyedEntry): LineNumber | undefined {
   if (e.repeated || e.prefix !== undefined || val.kind !== 'integer') return undefined;
   const factor = BYTE_FACTORS[val.unit ?? 'bytes'];
   if (factor === undefined || val.signed || val.hex || val.octal || val.sentinels.length > 0) return undefined;
-  return { factor, constant: /^\d+$/.test(factor), suffix: val.suffix ?? '' };
+  return { factor, constant: /^\d+$/.test(factor), suffix: val.suffix ?? '', wide: val.wide === true };
 }
 
 /**
@@ -112,9 +114,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const layoutFn = new Map<LayoutModel, string>();
   let counter = 0;
 
-  const scaleExpr = (expr: string, unit: string | undefined): string => {
+  const scaleExpr = (expr: string, unit: string | undefined, wide = false): string => {
     const factor = unit === undefined || unit === 'bytes' ? undefined : BYTE_FACTORS[unit];
-    if (factor !== undefined) return `s.scale(${expr}, ${factor})`;
+    if (factor !== undefined) return `s.${wide ? 'scaleW' : 'scale'}(${expr}, ${factor})`;
     switch (unit) {
       case 'ticks': return `${expr} / ctx.clockTick`;
       case 'jiffies': return `${expr} / ctx.hz`;
@@ -132,13 +134,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       case 'integer':
       case 'u64': {
         const toSeconds = v.kind === 'integer' && v.unit !== undefined && TIME_UNITS.has(v.unit);
+        const wide = v.kind === 'integer' && v.wide === true;
         const read =
           v.kind === 'u64' ? (v.hex ? 's.hex64()' : 's.u64()')
-          : v.hex ? 's.hexNum()'
-          : v.octal ? 's.octNum()'
+          : v.hex ? (wide ? 's.wHex()' : 's.hexNum()')
+          : v.octal ? (wide ? 's.wOct()' : 's.octNum()')
           : toSeconds ? (v.signed ? 's.approx()' : 's.approxUnsigned()')
-          : v.signed ? 's.i()' : 's.u()';
-        const num = v.kind === 'integer' ? scaleExpr(read, v.unit) : read;
+          : v.signed ? (wide ? 's.wi()' : 's.i()') : wide ? 's.w()' : 's.u()';
+        const num = v.kind === 'integer' ? scaleExpr(read, v.unit, wide) : read;
         if (v.sentinels.length > 0) {
           w.write('switch (s.peek()) ').block(() => {
             for (const st of v.sentinels) {
@@ -356,8 +359,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     ) {
       // The commonest token, a decimal integer: white space, the number and the boundary after it in one call.
       const toSeconds = fv.unit !== undefined && TIME_UNITS.has(fv.unit);
-      const read = toSeconds ? (fv.signed ? 's.tokApprox()' : 's.tokApproxUnsigned()') : fv.signed ? 's.tokI()' : 's.tokU()';
-      w.writeLine(`${v} = ${scaleExpr(read, fv.unit)};`);
+      const wide = fv.wide === true;
+      const read = toSeconds ? (fv.signed ? 's.tokApprox()' : 's.tokApproxUnsigned()') : fv.signed ? (wide ? 's.tokWI()' : 's.tokI()') : wide ? 's.tokW()' : 's.tokU()';
+      w.writeLine(`${v} = ${scaleExpr(read, fv.unit, wide)};`);
       return;
     }
     // A verbatim value keeps its leading white space: the separator before it is one character, stepped over by the token before.
@@ -368,7 +372,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       const arrayType = itemType.includes('|') ? `Array<${itemType}>` : `${itemType}[]`;
       const plainList = t.perColumn === undefined && t.endsAt === undefined && t.prefix === undefined && isPlainUnsigned(f.value);
       if (plainList) {
-        w.writeLine(predeclared ? `${v} = s.uList();` : `const ${v}: ${arrayType} = s.uList();`);
+        const list = f.value.kind === 'integer' && f.value.wide ? 's.wList()' : 's.uList()';
+        w.writeLine(predeclared ? `${v} = ${list};` : `const ${v}: ${arrayType} = ${list};`);
         return;
       }
       w.writeLine(predeclared ? `${v} = [] as ${arrayType};` : `const ${v}: ${arrayType} = [];`);
@@ -463,15 +468,15 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const columns = (w: CodeBlockWriter, r: RecordModel): void => {
     if (!r.columns) return;
     const c = r.columns;
-    if (c.others) w.writeLine('const others = Object.create(null) as Record<string, number | string>;');
-    else w.writeLine('let extra: Record<string, number | string> | undefined;');
+    if (c.others) w.writeLine('const others = Object.create(null) as Record<string, N | string>;');
+    else w.writeLine('let extra: Record<string, N | string> | undefined;');
     w.write('for (const k of names) ').block(() => {
       w.writeLine('if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }');
       w.write('switch (k) ').block(() => {
         namedCases(w, c.fields);
         w.write('default: ').block(() => {
           const into = c.others ? 'others' : 'extra';
-          if (!c.others) w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
+          if (!c.others) w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;');
           w.writeLine(`if (Object.prototype.hasOwnProperty.call(${into}, k)) s.duplicate(k);`);
           w.writeLine(`${into}[k] = s.extraToken();`);
         });
@@ -642,8 +647,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       const line = lineNumber(e);
       if (line !== undefined) {
         // An unsigned number alone on its line, with or without a unit suffix: one call (none when the loop read it already).
-        const read = `s.uLine(${line.factor}, ${q(line.suffix)})`;
-        w.writeLine(`${v} = ${fastRead ? `fast >= 0 ? fast : ${read}` : read};`);
+        const read = `s.${line.wide ? 'uLineW' : 'uLine'}(${line.factor}, ${q(line.suffix)})`;
+        w.writeLine(`${v} = ${fastRead ? `fast >= 0 ? ${line.wide ? 's.wide(fast)' : 'fast'} : ${read}` : read};`);
         w.writeLine('break;');
         return;
       }
@@ -911,7 +916,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               }
               const headed = l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
               if (headed && l.extra) {
-                w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, number | string>>;');
+                w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, N | string>>;');
                 w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
                 valuesLine(w, l.separator);
                 w.writeLine('extra[key] = s.extraColumns(names);');
@@ -919,7 +924,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
                 w.writeLine('if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);');
                 w.writeLine('others[key] = s.extraValue();');
               } else if (l.extra) {
-                w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;');
+                w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;');
                 w.writeLine('if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);');
                 w.writeLine('extra[key] = s.extraValue();');
               } else {
@@ -943,10 +948,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
               w.writeLine(`let v_${e.field.name}: ${fieldType(e.field, type)} | undefined;`);
             }
           }
-          if (l.others) w.writeLine('const others = Object.create(null) as Record<string, number | string>;');
+          if (l.others) w.writeLine('const others = Object.create(null) as Record<string, N | string>;');
           else if (l.extra && l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns)) {
-            w.writeLine('let extra: Record<string, Record<string, number | string>> | undefined;');
-          } else if (l.extra) w.writeLine('let extra: Record<string, number | string> | undefined;');
+            w.writeLine('let extra: Record<string, Record<string, N | string>> | undefined;');
+          } else if (l.extra) w.writeLine('let extra: Record<string, N | string> | undefined;');
           if (plain.length >= MAP_DISPATCH && (l.separator === 'colon' || l.separator === 'space')) w.writeLine('let next = 0;');
           // Keys in a table matched by their bytes, no section lines, and some keys whose value is a plain number:
           // the loop tries the expected key's whole line in one pass (no search for the newline first).
@@ -990,25 +995,45 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/scan.js', namedImports: ['Scan'] });
   file.addImportDeclaration({
     moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/context.js',
-    namedImports: ['DEFAULT_CONTEXT'],
+    namedImports: ['contextOf'],
   });
   file.addImportDeclaration({
     moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/context.js',
     isTypeOnly: true,
-    namedImports: ['ParseContext'],
+    namedImports: ['ParseContext', 'ParseOptions'],
   });
-  file.addImportDeclaration({ moduleSpecifier: typesModule, isTypeOnly: true, namedImports: [...typeNames].sort() });
+  // A type with wide integers is imported as <Name>Of and used here as <Name>Of<number | bigint>: the code reads either.
+  const generic = shapes.generic;
+  const of = (name: string): string => (generic.has(name) ? `${name}Of` : name);
+  file.addImportDeclaration({
+    moduleSpecifier: typesModule,
+    isTypeOnly: true,
+    namedImports: [...typeNames].sort().map((n) => (generic.has(n) ? { name: n, alias: of(n) } : n)),
+  });
+  if (generic.size > 0) {
+    file.addTypeAlias({ name: 'N', type: 'number | bigint', docs: ['A wide integer as the code reads it: a number, or with `bigint: true` a bigint.'] });
+    for (const n of [...generic].sort()) file.addTypeAlias({ name: n, type: `${of(n)}<N>` });
+  }
+  const text = { name: 'text', type: 'string | Uint8Array' };
+  /** Signatures by mode: the default gives numbers, `bigint: true` bigints, an option not known when compiled either. */
+  const overloads = (params: { name: string; type: string }[], result: (n: string) => string, doc: string): { docs: string[]; parameters: { name: string; type: string; hasQuestionToken?: boolean }[]; returnType: string }[] =>
+    generic.size === 0 ? [] : [
+      { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions & { bigint?: false }', hasQuestionToken: true }], returnType: result('number') },
+      { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions & { bigint: true }' }], returnType: result('bigint') },
+      { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions', hasQuestionToken: true }], returnType: result('number | bigint') },
+    ];
+  const parseDoc = `Parses the text of ${spec.paths[0]} (spec ${spec.id}). Throws ProcfsError with code "parse" when the text does not fit the spec.${generic.size > 0 ? ' With `bigint: true` its wide integers (counters and sizes) are bigints.' : ''}`;
+  const typeIn = (t: string, n: string): string => (generic.has(t) ? `${of(t)}<${n}>` : t);
   file.addFunction({
     isExported: true,
     name: spec.parseName,
-    docs: [`Parses the text of ${spec.paths[0]} (spec ${spec.id}). Throws ProcfsError with code "parse" when the text does not fit the spec.`],
-    parameters: [
-      { name: 'text', type: 'string | Uint8Array' },
-      { name: 'ctx', type: 'ParseContext', initializer: 'DEFAULT_CONTEXT' },
-    ],
+    docs: [parseDoc],
+    overloads: overloads([text], (n) => typeIn(spec.typeName, n), parseDoc),
+    parameters: [text, { name: 'options', type: 'ParseOptions', hasQuestionToken: true }],
     returnType: spec.typeName,
     statements: (w) => {
-      w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)});`);
+      w.writeLine('const ctx: ParseContext = contextOf(options);');
+      w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
       if (spec.layout.kind === 'line') w.writeLine('s.wholeLine();');
       w.writeLine(`return ${top}(s, ctx, s.end);`);
     },
@@ -1043,6 +1068,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     const type = shapes.recordType.get(r)!;
     const fieldTokens = r.tokens.filter((t): t is Extract<TokenModel, { kind: 'field' }> => t.kind === 'field');
     const pickName = pickNameOf(spec);
+    const pickDoc = `Reads the text of ${spec.paths[0]} as ${spec.parseName} does, but returns only \`fields\`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once.`;
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
       docs: [`Token number of each field, for ${pickName}.`],
@@ -1056,19 +1082,19 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     file.addFunction({
       isExported: true,
       name: pickName,
+      overloads: overloads([text, { name: 'fields', type: 'readonly K[]' }], (n) => `Pick<${typeIn(type, n)}, K>`, pickDoc).map((o) => ({ ...o, typeParameters: [{ name: 'K', constraint: `keyof ${type}` }] })),
       typeParameters: [{ name: 'K', constraint: `keyof ${type}` }],
-      docs: [
-        `Reads the text of ${spec.paths[0]} as ${spec.parseName} does, but returns only \`fields\`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once.`,
-      ],
+      docs: [pickDoc],
       parameters: [
         { name: 'text', type: 'string | Uint8Array' },
         { name: 'fields', type: 'readonly K[]' },
-        { name: 'ctx', type: 'ParseContext', initializer: 'DEFAULT_CONTEXT' },
+        { name: 'options', type: 'ParseOptions', hasQuestionToken: true },
       ],
       returnType: `Pick<${type}, K>`,
       statements: (w) => {
         w.writeLine('const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);');
-        w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)});`);
+        w.writeLine('const ctx: ParseContext = contextOf(options);');
+        w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
         w.writeLine('s.wholeLine();');
         recordLocals(w, r, type, true);
         w.write('tokens: ').block(() => tokens(w, r, type, true));

@@ -1,11 +1,15 @@
 /**
  * What the fuzzer demands of every parse: the parser returns a value or
  * throws the typed parse error (code "parse", with the file, a line and a
- * column inside the text, and what was expected), nothing else; a value
- * holds no number that was rounded (integers within 2^53, or exact bigints
- * within 64 bits; no NaN or infinity); nothing leaks onto
- * Object.prototype; and a file of records parsed in pieces, as a streamed
- * read parses it, gives the same value or the same error.
+ * column inside the text, and what was expected), nothing else; integer
+ * fields hold integers (exact up to 2^53, the nearest double beyond; no
+ * NaN or infinity) and bigints within 64 bits; the exact mode
+ * (`bigint: true`) fails where the default fails, with the same error, or
+ * gives the same value with each wide integer a bigint whose nearest
+ * double is the default's number (the exact mode reads it with BigInt of
+ * its text, so the default is the nearest double of the text); nothing
+ * leaks onto Object.prototype; and a file of records parsed in pieces, as
+ * a streamed read parses it, gives the same value or the same error.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { ParseContext } from '../../runtime/context.js';
@@ -18,11 +22,16 @@ import type { SpecEntry } from '../../runtime/registry-types.js';
 const TIME = new Set(['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs']);
 
 /**
- * How numbers under a field name may look: 'int' (exact, within 2^53; a
- * bigint within 64 bits), 'real' (any finite number), 'mask' (a bitmask:
- * a bigint of any width, 128 CPUs need 128 bits, never negative).
+ * How numbers under a field name may look: 'int' (an integer: exact within
+ * 2^53, the nearest double beyond; a bigint within 64 bits), 'real' (any
+ * finite number), 'mask' (a bitmask: a bigint of any width, 128 CPUs need
+ * 128 bits, never negative).
  */
-type NumberRule = 'int' | 'real' | 'mask';
+type NumberRule = 'int' | 'real' | 'mask' | 'bytes';
+
+/** Units a count is multiplied into bytes from: the exact value may be 64 bits times a page (at most 64 KiB here). */
+const BYTES = new Set(['kB', 'pages', 'sectors']);
+const SCALED_LIMIT = 2n ** 80n;
 
 const rulesCache = new WeakMap<SpecModel, Map<string, NumberRule>>();
 
@@ -33,10 +42,15 @@ function rulesOf(model: SpecModel): Map<string, NumberRule> {
   rules = new Map();
   for (const f of fieldsOf(model)) {
     const v = f.value;
-    const rule: NumberRule = v.kind === 'mask' ? 'mask' : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit)) ? 'real' : 'int';
+    const item = v.kind === 'list' ? v.of : v;
+    const rule: NumberRule =
+      v.kind === 'mask' ? 'mask'
+      : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit)) ? 'real'
+      : item.kind === 'integer' && BYTES.has(item.unit ?? '') ? 'bytes'
+      : 'int';
     // A name used for several kinds gets the loosest of them.
     const old = rules.get(f.name);
-    if (old === undefined || old === 'int') rules.set(f.name, rule);
+    if (old === undefined || old === 'int' || (old === 'bytes' && rule !== 'int')) rules.set(f.name, rule);
   }
   rulesCache.set(model, rules);
   return rules;
@@ -49,11 +63,14 @@ export function inexact(model: SpecModel, value: unknown): string[] {
   const walk = (x: unknown, key: string, path: string): void => {
     if (typeof x === 'number') {
       if (!Number.isFinite(x)) out.push(`${path} is ${x}`);
-      else if ((rules.get(key) ?? 'int') === 'int' && Number.isInteger(x) && !Number.isSafeInteger(x)) out.push(`${path} = ${x} is beyond 2^53, so rounded`);
-      else if (rules.get(key) === 'int' && !Number.isInteger(x)) out.push(`${path} = ${x} is not an integer`);
+      else if ((rules.get(key) === 'int' || rules.get(key) === 'bytes') && !Number.isInteger(x)) out.push(`${path} = ${x} is not an integer`);
     } else if (typeof x === 'bigint') {
-      if (rules.get(key) === 'mask') {
+      const rule = rules.get(key);
+      if (rule === 'mask') {
         if (x < 0n) out.push(`${path} = ${x}: a mask is never negative`);
+      } else if (rule === 'bytes' || rule === undefined) {
+        // A count in kB, pages or sectors (or an extra value in kB) times its unit, exactly.
+        if (x <= -SCALED_LIMIT || x >= SCALED_LIMIT) out.push(`${path} = ${x} is more than 64 bits times a unit`);
       } else if (x < -(2n ** 63n) || x >= 2n ** 64n) out.push(`${path} = ${x} does not fit 64 bits`);
     } else if (Array.isArray(x)) {
       x.forEach((y, i) => walk(y, key, `${path}[${i}]`));
@@ -63,6 +80,47 @@ export function inexact(model: SpecModel, value: unknown): string[] {
   };
   walk(value, '', '$');
   return out;
+}
+
+/**
+ * Differences between a value parsed by default (`d`) and in exact mode
+ * (`e`): the same shape and the same values, except that a number of the
+ * default may be a bigint in exact mode, whose nearest double it must be.
+ */
+export function modeDifferences(d: unknown, e: unknown, path = '$'): string[] {
+  if (typeof e === 'bigint' && typeof d === 'number') return Number(e) === d ? [] : [`${path}: ${d} by default, ${e}n exactly, whose nearest double is ${Number(e)}`];
+  if (Array.isArray(d) && Array.isArray(e)) {
+    if (d.length !== e.length) return [`${path}: ${d.length} items by default, ${e.length} exactly`];
+    return d.flatMap((x, i) => modeDifferences(x, e[i], `${path}[${i}]`));
+  }
+  if (d !== null && e !== null && typeof d === 'object' && typeof e === 'object' && !Array.isArray(d) && !Array.isArray(e)) {
+    const dk = Object.keys(d).sort().join(',');
+    if (dk !== Object.keys(e).sort().join(',')) return [`${path}: keys ${dk} by default, ${Object.keys(e).sort().join(',')} exactly`];
+    return Object.keys(d).flatMap((k) => modeDifferences((d as Record<string, unknown>)[k], (e as Record<string, unknown>)[k], `${path}.${k}`));
+  }
+  return Object.is(d, e) ? [] : [`${path}: ${String(d)} by default, ${String(e)} exactly`];
+}
+
+/** The exact-mode parse of `text`, checked against the default's outcome. */
+function checkExact(entry: SpecEntry, text: string, ctx: ParseContext, whole: { value: unknown } | { error: unknown }): void {
+  let exact: { value: unknown } | { error: unknown };
+  try {
+    exact = { value: entry.parse(text, { ...ctx, bigint: true } as ParseContext) };
+  } catch (error) {
+    exact = { error };
+  }
+  if ('error' in whole) {
+    const want = (whole.error as Error).message;
+    if (!('error' in exact) || (exact.error as Error).message !== want) {
+      throw new Error(`${entry.id}: with bigint: true ${'error' in exact ? String((exact.error as Error).message) : 'a value'}, by default: ${want}`);
+    }
+    return;
+  }
+  if ('error' in exact) throw new Error(`${entry.id}: with bigint: true ${String((exact.error as Error).message)}, by default a value`);
+  const problems = modeDifferences(whole.value, exact.value);
+  if (problems.length > 0) throw new Error(`${entry.id}: ${problems.slice(0, 3).join('; ')}`);
+  const bigProblems = inexact(entry.model, exact.value);
+  if (bigProblems.length > 0) throw new Error(`${entry.id} with bigint: true: ${bigProblems.slice(0, 3).join('; ')}`);
 }
 
 const protoNames = (): string => Object.getOwnPropertyNames(Object.prototype).sort().join(',');
@@ -111,6 +169,7 @@ export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): '
     value = entry.parse(text, ctx);
   } catch (err) {
     checkPieces(entry, text, ctx, { error: err });
+    checkExact(entry, text, ctx, { error: err });
     if (!(err instanceof ProcfsError)) throw new Error(`${entry.id}: threw ${String(err)}, not a ProcfsError`, { cause: err });
     if (err.code !== 'parse') throw new Error(`${entry.id}: error code ${err.code}, not "parse"`, { cause: err });
     const lineCount = text.split('\n').length;
@@ -126,6 +185,7 @@ export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): '
   const problems = inexact(entry.model, value);
   if (problems.length > 0) throw new Error(`${entry.id}: ${problems.slice(0, 3).join('; ')}`);
   checkPieces(entry, text, ctx, { value });
+  checkExact(entry, text, ctx, { value });
   checkPrototype(entry.id);
   return 'value';
 }

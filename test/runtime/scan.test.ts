@@ -113,7 +113,9 @@ describe('keyed lines: the key expected next and the key looked up agree', () =>
     expect(at('MemTotal:   x kB')).toEqual([1, 13, 'a decimal integer']);
     expect(at('MemTotal:   12 MB')).toEqual([1, 16, '"kB"']);
     expect(at('MemTotal:   12 kB 3')).toEqual([1, 19, 'end of line']);
-    expect(at('MemTotal:   9007199254740991 kB')).toEqual([1, 13, 'a value whose size in bytes is below 2^53']);
+    expect(at('MemTotal:   18446744073709551616 kB')).toEqual([1, 13, 'an integer below 2^64']);
+    // Beyond 2^53 bytes the size is the nearest double of the count times 1024, not an error.
+    expect(parseProcMeminfo(`${text}`.replace(/^MemTotal:.*$/m, 'MemTotal:   9007199254740991 kB'), ctx).memTotal).toBe(Number('9007199254740991') * 1024);
   });
   it('a number line read whole in one pass (keyedNumber) gives what the steps give, and leaves any other line to them', () => {
     const inOrder = parseProcMeminfo(text, ctx);
@@ -159,11 +161,13 @@ describe('Scan numbers at their limits', () => {
     return f(s);
   };
 
-  it('hexNum: exact up to 2^53 - 1 in any number of digits, refused above, with or without 0x', () => {
+  it('hexNum: exact up to 2^53 - 1 in any number of digits, the nearest double above up to 16 digits, with or without 0x', () => {
     expect(read('fffffffffffff', (s) => s.hexNum())).toBe(2 ** 52 - 1);
     expect(read('0x1fffffffffffff', (s) => s.hexNum())).toBe(Number.MAX_SAFE_INTEGER);
     expect(read('0000000000000001', (s) => s.hexNum())).toBe(1);
-    expect(parseErrorOf(() => read('20000000000000', (s) => s.hexNum())).expected).toBe('a hexadecimal integer below 2^53');
+    expect(read('20000000000001', (s) => s.hexNum())).toBe(Number(0x20000000000001n));
+    expect(read('ffffffffffffffff', (s) => s.hexNum())).toBe(Number(2n ** 64n - 1n));
+    expect(parseErrorOf(() => read('10000000000000000', (s) => s.hexNum())).expected).toBe('a hexadecimal integer below 2^64');
     expect(parseErrorOf(() => read('0x', (s) => s.hexNum())).expected).toBe('a hexadecimal integer');
     expect(parseErrorOf(() => read('xyz', (s) => s.hexNum())).column).toBe(1);
   });
@@ -211,7 +215,8 @@ describe('Scan numbers at their limits', () => {
     expect(at('1 x 3')).toEqual([3, 'a decimal integer']);
     expect(at('1 2x 3')).toEqual([4, 'white space']);
     expect(at('1 -2')).toEqual([3, 'a decimal integer']);
-    expect(at('1 9007199254740993')).toEqual([3, 'an integer below 2^53 (this value needs a u64 field)']);
+    expect(read('1 9007199254740993', (s) => s.uList())).toEqual([1, Number('9007199254740993')]);
+    expect(at('1 18446744073709551616')).toEqual([3, 'an integer below 2^64']);
   });
 
   it('findIn and findLastIn find a character inside the range only, short or long', async () => {

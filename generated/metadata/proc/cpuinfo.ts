@@ -1403,7 +1403,8 @@ export const procCpuinfoSpec: SpecModel = {
                               "hex": false,
                               "sentinels": [],
                               "unit": "kB",
-                              "suffix": "K"
+                              "suffix": "K",
+                              "wide": true
                             }
                           },
                           {
@@ -1416,7 +1417,8 @@ export const procCpuinfoSpec: SpecModel = {
                               "signed": false,
                               "hex": false,
                               "sentinels": [],
-                              "unit": "bytes"
+                              "unit": "bytes",
+                              "wide": true
                             }
                           },
                           {

@@ -249,7 +249,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -266,7 +267,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -283,7 +285,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -300,7 +303,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -321,7 +325,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -342,7 +347,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -363,7 +369,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -384,7 +391,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -423,7 +431,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           }
         },
@@ -440,7 +449,8 @@ export const procCryptoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",

@@ -87,7 +87,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -105,7 +106,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -124,7 +126,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "sectors"
+                    "unit": "sectors",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -161,7 +164,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -179,7 +183,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -198,7 +203,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "sectors"
+                    "unit": "sectors",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -292,7 +298,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -311,7 +318,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -331,7 +339,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "sectors"
+                    "unit": "sectors",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -370,7 +379,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -467,7 +477,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -486,7 +497,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "sectors"
+                    "unit": "sectors",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -504,7 +516,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -523,7 +536,8 @@ export const procDiskstatsSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "sectors"
+                    "unit": "sectors",
+                    "wide": true
                   }
                 },
                 "repeat": false,

@@ -120,7 +120,8 @@ export const procMdstatSpec: SpecModel = {
                             "signed": false,
                             "hex": false,
                             "sentinels": [],
-                            "unit": "kB"
+                            "unit": "kB",
+                            "wide": true
                           }
                         },
                         "repeat": false,
@@ -185,7 +186,8 @@ export const procMdstatSpec: SpecModel = {
                             "signed": false,
                             "hex": false,
                             "sentinels": [],
-                            "unit": "kB"
+                            "unit": "kB",
+                            "wide": true
                           }
                         },
                         "repeat": false,
@@ -307,7 +309,8 @@ export const procMdstatSpec: SpecModel = {
                             "signed": false,
                             "hex": false,
                             "sentinels": [],
-                            "unit": "kB"
+                            "unit": "kB",
+                            "wide": true
                           }
                         },
                         "terminator": "/",
@@ -327,7 +330,8 @@ export const procMdstatSpec: SpecModel = {
                             "signed": false,
                             "hex": false,
                             "sentinels": [],
-                            "unit": "kB"
+                            "unit": "kB",
+                            "wide": true
                           }
                         },
                         "terminator": ")",
@@ -363,7 +367,8 @@ export const procMdstatSpec: SpecModel = {
                             "hex": false,
                             "sentinels": [],
                             "unit": "kB",
-                            "suffix": "K/sec"
+                            "suffix": "K/sec",
+                            "wide": true
                           }
                         },
                         "prefix": "speed=",
@@ -493,7 +498,8 @@ export const procMdstatSpec: SpecModel = {
                             "hex": false,
                             "sentinels": [],
                             "unit": "kB",
-                            "suffix": "KB],"
+                            "suffix": "KB],",
+                            "wide": true
                           }
                         },
                         "prefix": "[",
@@ -513,7 +519,8 @@ export const procMdstatSpec: SpecModel = {
                             "hex": false,
                             "sentinels": [],
                             "unit": "kB",
-                            "suffix": "KB"
+                            "suffix": "KB",
+                            "wide": true
                           }
                         },
                         "repeat": false,
@@ -610,7 +617,8 @@ export const procMdstatSpec: SpecModel = {
                             "hex": false,
                             "sentinels": [],
                             "unit": "kB",
-                            "suffix": "KB],"
+                            "suffix": "KB],",
+                            "wide": true
                           }
                         },
                         "prefix": "[",
@@ -630,7 +638,8 @@ export const procMdstatSpec: SpecModel = {
                             "hex": false,
                             "sentinels": [],
                             "unit": "kB",
-                            "suffix": "KB"
+                            "suffix": "KB",
+                            "wide": true
                           }
                         },
                         "repeat": false,

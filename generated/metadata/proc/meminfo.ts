@@ -33,7 +33,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -51,7 +52,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -70,7 +72,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs",
@@ -93,7 +96,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -111,7 +115,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -129,7 +134,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -151,7 +157,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -172,7 +179,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -194,7 +202,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -216,7 +225,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -238,7 +248,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -260,7 +271,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -282,7 +294,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -304,7 +317,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -326,7 +340,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -357,7 +372,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -388,7 +404,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -419,7 +436,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -450,7 +468,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -480,7 +499,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -498,7 +518,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           }
         }
       },
@@ -517,7 +538,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -546,7 +568,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -574,7 +597,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -595,7 +619,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -616,7 +641,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -637,7 +663,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -659,7 +686,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -681,7 +709,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -707,7 +736,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -730,7 +760,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -753,7 +784,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -776,7 +808,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -800,7 +833,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -830,7 +864,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -853,7 +888,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -882,7 +918,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -905,7 +942,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -928,7 +966,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -951,7 +990,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -973,7 +1013,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -995,7 +1036,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1017,7 +1059,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1039,7 +1082,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1062,7 +1106,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1089,7 +1134,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1114,7 +1160,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1138,7 +1185,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1164,7 +1212,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1190,7 +1239,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1217,7 +1267,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1245,7 +1296,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1273,7 +1325,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1301,7 +1354,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1332,7 +1386,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1361,7 +1416,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1476,7 +1532,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1499,7 +1556,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1525,7 +1583,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1548,7 +1607,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1579,7 +1639,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1602,7 +1663,8 @@ export const procMeminfoSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",

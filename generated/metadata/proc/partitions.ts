@@ -65,7 +65,8 @@ export const procPartitionsSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "kB"
+                "unit": "kB",
+                "wide": true
               }
             },
             "repeat": false,

@@ -115,7 +115,8 @@ export const procSlabinfoSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,

@@ -470,7 +470,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": false,
@@ -488,7 +489,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": true,
@@ -511,7 +513,8 @@ export const procStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -543,7 +546,8 @@ export const procStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -614,7 +618,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": false,
@@ -632,7 +637,8 @@ export const procStatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": true,

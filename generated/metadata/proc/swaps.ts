@@ -82,7 +82,8 @@ export const procSwapsSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "kB"
+                "unit": "kB",
+                "wide": true
               }
             },
             "repeat": false,
@@ -100,7 +101,8 @@ export const procSwapsSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "kB"
+                "unit": "kB",
+                "wide": true
               }
             },
             "repeat": false,

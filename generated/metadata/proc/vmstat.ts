@@ -31,7 +31,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -49,7 +50,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -74,7 +76,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -97,7 +100,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -120,7 +124,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -143,7 +148,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -166,7 +172,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -189,7 +196,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -211,7 +219,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -229,7 +238,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -247,7 +257,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -270,7 +281,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -291,7 +303,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -316,7 +329,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -339,7 +353,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -356,7 +371,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -373,7 +389,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -390,7 +407,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -407,7 +425,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -424,7 +443,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -441,7 +461,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -458,7 +479,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -475,7 +497,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -492,7 +515,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -509,7 +533,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -526,7 +551,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -543,7 +569,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -560,7 +587,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -577,7 +605,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -640,7 +669,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -661,7 +691,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -685,7 +716,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -709,7 +741,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -730,7 +763,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -754,7 +788,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -778,7 +813,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -801,7 +837,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -825,7 +862,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -849,7 +887,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -870,7 +909,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -887,7 +927,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -904,7 +945,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -921,7 +963,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -938,7 +981,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -956,7 +1000,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -973,7 +1018,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1100,7 +1146,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1218,7 +1265,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1289,7 +1337,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           }
         }
       },
@@ -1307,7 +1356,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1331,7 +1381,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           }
         }
       },
@@ -1349,7 +1400,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1374,7 +1426,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1399,7 +1452,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1423,7 +1477,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1447,7 +1502,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1471,7 +1527,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1495,7 +1552,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1519,7 +1577,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1543,7 +1602,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1567,7 +1627,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1592,7 +1653,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1617,7 +1679,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1642,7 +1705,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1667,7 +1731,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -1688,7 +1753,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -1709,7 +1775,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1734,7 +1801,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "pages"
+            "unit": "pages",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1758,7 +1826,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           }
         }
       },
@@ -1775,7 +1844,8 @@ export const procVmstatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "kB"
+            "unit": "kB",
+            "wide": true
           }
         }
       },
@@ -1791,7 +1861,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1807,7 +1878,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1824,7 +1896,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1841,7 +1914,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1857,7 +1931,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1874,7 +1949,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1897,7 +1973,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1914,7 +1991,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1938,7 +2016,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-4.19",
@@ -1959,7 +2038,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -1981,7 +2061,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2003,7 +2084,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2025,7 +2107,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2049,7 +2132,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2071,7 +2155,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2095,7 +2180,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2117,7 +2203,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2139,7 +2226,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2161,7 +2249,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2185,7 +2274,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2207,7 +2297,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2230,7 +2321,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2246,7 +2338,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2262,7 +2355,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2279,7 +2373,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2300,7 +2395,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2316,7 +2412,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2333,7 +2430,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2355,7 +2453,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2377,7 +2476,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2401,7 +2501,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2423,7 +2524,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2445,7 +2547,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2469,7 +2572,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2493,7 +2597,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2515,7 +2620,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2537,7 +2643,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2561,7 +2668,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2585,7 +2693,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -2605,7 +2714,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2629,7 +2739,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2653,7 +2764,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2677,7 +2789,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2701,7 +2814,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2725,7 +2839,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2741,7 +2856,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2757,7 +2873,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2773,7 +2890,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2790,7 +2908,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -2810,7 +2929,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -2829,7 +2949,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2845,7 +2966,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -2862,7 +2984,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2883,7 +3006,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2904,7 +3028,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2926,7 +3051,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -2946,7 +3072,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -2967,7 +3094,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -2987,7 +3115,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3007,7 +3136,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3027,7 +3157,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3047,7 +3178,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3067,7 +3199,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3091,7 +3224,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3115,7 +3249,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3139,7 +3274,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3159,7 +3295,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3179,7 +3316,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3199,7 +3337,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3219,7 +3358,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3239,7 +3379,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3259,7 +3400,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3281,7 +3423,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3303,7 +3446,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3325,7 +3469,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3342,7 +3487,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3359,7 +3505,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3383,7 +3530,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3406,7 +3554,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3422,7 +3571,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3438,7 +3588,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3454,7 +3605,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3470,7 +3622,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3486,7 +3639,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3502,7 +3656,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -3519,7 +3674,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3539,7 +3695,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3559,7 +3716,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3583,7 +3741,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3603,7 +3762,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3623,7 +3783,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3645,7 +3806,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3669,7 +3831,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3693,7 +3856,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3715,7 +3879,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3737,7 +3902,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3759,7 +3925,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3781,7 +3948,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3803,7 +3971,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3827,7 +3996,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3849,7 +4019,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3873,7 +4044,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3897,7 +4069,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3921,7 +4094,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -3943,7 +4117,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3963,7 +4138,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32"
@@ -3983,7 +4159,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4005,7 +4182,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4027,7 +4205,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4048,7 +4227,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4069,7 +4249,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4186,7 +4367,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4208,7 +4390,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4230,7 +4413,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4254,7 +4438,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4278,7 +4463,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4302,7 +4488,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4326,7 +4513,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4350,7 +4538,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4374,7 +4563,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4398,7 +4588,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4422,7 +4613,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4446,7 +4638,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4470,7 +4663,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4494,7 +4688,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4518,7 +4713,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4542,7 +4738,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4566,7 +4763,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4590,7 +4788,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4614,7 +4813,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4638,7 +4838,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4662,7 +4863,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4686,7 +4888,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4710,7 +4913,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4734,7 +4938,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -4758,7 +4963,8 @@ export const procVmstatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",

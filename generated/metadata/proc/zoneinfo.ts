@@ -108,7 +108,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -125,7 +126,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -142,7 +144,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -159,7 +162,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -176,7 +180,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 },
@@ -193,7 +198,8 @@ export const procZoneinfoSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 }
@@ -219,7 +225,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "prefix": "free"
@@ -238,7 +245,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -262,7 +270,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -279,7 +288,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -296,7 +306,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -314,7 +325,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -359,7 +371,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -376,7 +389,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           }
         },
@@ -393,7 +407,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32"
@@ -414,7 +429,8 @@ export const procZoneinfoSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -439,7 +455,8 @@ export const procZoneinfoSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "pages"
+                "unit": "pages",
+                "wide": true
               },
               "separator": ",",
               "open": "(",
@@ -514,7 +531,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       }
                     }
                   },
@@ -531,7 +549,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       }
                     }
                   },
@@ -565,7 +584,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       },
                       "absentIn": [
                         "linux-2.6.32",
@@ -590,7 +610,8 @@ export const procZoneinfoSpec: SpecModel = {
                         "signed": false,
                         "hex": false,
                         "sentinels": [],
-                        "unit": "pages"
+                        "unit": "pages",
+                        "wide": true
                       },
                       "absentIn": [
                         "linux-2.6.32",

@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcBuddyinfo, ProcBuddyinfoRow } from '../../types/proc/buddyinfo.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/buddyinfo (spec proc/buddyinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcBuddyinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcBuddyinfo {
-  const s: Scan = new Scan(text, ctx.file, "proc/buddyinfo");
+export function parseProcBuddyinfo(text: string | Uint8Array, options?: ParseOptions): ProcBuddyinfo {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/buddyinfo", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,17 +2,33 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcCpuinfo, ProcCpuinfoBlockCpu, ProcCpuinfoBlockS390Cpu, ProcCpuinfoBlockSystem, ProcCpuinfoBlockSystemCaches, ProcCpuinfoBlockSystemProcessors, ProcCpuinfoBlockVariant } from '../../types/proc/cpuinfo.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcCpuinfo as ProcCpuinfoOf, ProcCpuinfoBlockCpu as ProcCpuinfoBlockCpuOf, ProcCpuinfoBlockS390Cpu as ProcCpuinfoBlockS390CpuOf, ProcCpuinfoBlockSystem as ProcCpuinfoBlockSystemOf, ProcCpuinfoBlockSystemCaches as ProcCpuinfoBlockSystemCachesOf, ProcCpuinfoBlockSystemProcessors, ProcCpuinfoBlockVariant as ProcCpuinfoBlockVariantOf } from '../../types/proc/cpuinfo.js';
 import { lastAfterBlank } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
-/** Parses the text of /proc/cpuinfo (spec proc/cpuinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcCpuinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcCpuinfo {
-  const s: Scan = new Scan(text, ctx.file, "proc/cpuinfo");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcCpuinfo = ProcCpuinfoOf<N>;
+type ProcCpuinfoBlockCpu = ProcCpuinfoBlockCpuOf<N>;
+type ProcCpuinfoBlockS390Cpu = ProcCpuinfoBlockS390CpuOf<N>;
+type ProcCpuinfoBlockSystem = ProcCpuinfoBlockSystemOf<N>;
+type ProcCpuinfoBlockSystemCaches = ProcCpuinfoBlockSystemCachesOf<N>;
+type ProcCpuinfoBlockVariant = ProcCpuinfoBlockVariantOf<N>;
+
+/** Parses the text of /proc/cpuinfo (spec proc/cpuinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCpuinfo(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcCpuinfoOf<number>;
+/** Parses the text of /proc/cpuinfo (spec proc/cpuinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCpuinfo(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcCpuinfoOf<bigint>;
+/** Parses the text of /proc/cpuinfo (spec proc/cpuinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCpuinfo(text: string | Uint8Array, options?: ParseOptions): ProcCpuinfoOf<number | bigint>;
+/** Parses the text of /proc/cpuinfo (spec proc/cpuinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCpuinfo(text: string | Uint8Array, options?: ParseOptions): ProcCpuinfo {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/cpuinfo", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -113,7 +129,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
   let v_marchid: bigint | undefined;
   let v_mimpid: bigint | undefined;
   let v_hartIsa: string | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -543,7 +559,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -569,7 +585,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
   let v_cpuMhzDynamic: number | undefined;
   let v_cpuMhzStatic: number | undefined;
   let v_machine: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -675,7 +691,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -874,8 +890,8 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemCaches,
   let v_level: number | undefined;
   let v_type: string | undefined;
   let v_scope: string | undefined;
-  let v_size: number | undefined;
-  let v_lineSize: number | undefined;
+  let v_size: N | undefined;
+  let v_lineSize: N | undefined;
   let v_associativity: number | undefined;
   let extra: Record<string, string> | undefined;
   while (s.more()) {
@@ -901,14 +917,14 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcCpuinfoBlockSystemCaches,
       }
       case "size": {
         if (v_size !== undefined) s.duplicate(k);
-        v_size = s.scale(s.u(), 1024);
+        v_size = s.scaleW(s.w(), 1024);
         s.lit("K");
         s.sep();
         break;
       }
       case "line_size": {
         if (v_lineSize !== undefined) s.duplicate(k);
-        v_lineSize = s.u();
+        v_lineSize = s.w();
         s.sep();
         break;
       }

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcCrypto, ProcCryptoBlock } from '../../types/proc/crypto.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcCrypto as ProcCryptoOf, ProcCryptoBlock as ProcCryptoBlockOf } from '../../types/proc/crypto.js';
 import { lastStarting } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
-/** Parses the text of /proc/crypto (spec proc/crypto). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcCrypto(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcCrypto {
-  const s: Scan = new Scan(text, ctx.file, "proc/crypto");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcCrypto = ProcCryptoOf<N>;
+type ProcCryptoBlock = ProcCryptoBlockOf<N>;
+
+/** Parses the text of /proc/crypto (spec proc/crypto). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCrypto(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcCryptoOf<number>;
+/** Parses the text of /proc/crypto (spec proc/crypto). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCrypto(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcCryptoOf<bigint>;
+/** Parses the text of /proc/crypto (spec proc/crypto). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCrypto(text: string | Uint8Array, options?: ParseOptions): ProcCryptoOf<number | bigint>;
+/** Parses the text of /proc/crypto (spec proc/crypto). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcCrypto(text: string | Uint8Array, options?: ParseOptions): ProcCrypto {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/crypto", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -39,18 +51,18 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
   let v_type: string | undefined;
   let v_flags: number | undefined;
   let v_async: "yes" | "no" | undefined;
-  let v_blockSize: number | undefined;
-  let v_minKeySize: number | undefined;
-  let v_maxKeySize: number | undefined;
-  let v_ivSize: number | undefined;
-  let v_chunkSize: number | undefined;
-  let v_walkSize: number | undefined;
-  let v_stateSize: number | undefined;
-  let v_maxAuthSize: number | undefined;
+  let v_blockSize: N | undefined;
+  let v_minKeySize: N | undefined;
+  let v_maxKeySize: N | undefined;
+  let v_ivSize: N | undefined;
+  let v_chunkSize: N | undefined;
+  let v_walkSize: N | undefined;
+  let v_stateSize: N | undefined;
+  let v_maxAuthSize: N | undefined;
   let v_geniv: string | undefined;
-  let v_digestSize: number | undefined;
-  let v_seedSize: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_digestSize: N | undefined;
+  let v_seedSize: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -174,42 +186,42 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
       }
       case 11: /* blocksize */ {
         if (v_blockSize !== undefined) s.duplicate(key);
-        v_blockSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_blockSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 12: /* min keysize */ {
         if (v_minKeySize !== undefined) s.duplicate(key);
-        v_minKeySize = fast >= 0 ? fast : s.uLine(1, "");
+        v_minKeySize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 13: /* max keysize */ {
         if (v_maxKeySize !== undefined) s.duplicate(key);
-        v_maxKeySize = fast >= 0 ? fast : s.uLine(1, "");
+        v_maxKeySize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 14: /* ivsize */ {
         if (v_ivSize !== undefined) s.duplicate(key);
-        v_ivSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_ivSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 15: /* chunksize */ {
         if (v_chunkSize !== undefined) s.duplicate(key);
-        v_chunkSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_chunkSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 16: /* walksize */ {
         if (v_walkSize !== undefined) s.duplicate(key);
-        v_walkSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_walkSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 17: /* statesize */ {
         if (v_stateSize !== undefined) s.duplicate(key);
-        v_stateSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_stateSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 18: /* maxauthsize */ {
         if (v_maxAuthSize !== undefined) s.duplicate(key);
-        v_maxAuthSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_maxAuthSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 19: /* geniv */ {
@@ -221,16 +233,16 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
       }
       case 20: /* digestsize */ {
         if (v_digestSize !== undefined) s.duplicate(key);
-        v_digestSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_digestSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 21: /* seedsize */ {
         if (v_seedSize !== undefined) s.duplicate(key);
-        v_seedSize = fast >= 0 ? fast : s.uLine(1, "");
+        v_seedSize = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

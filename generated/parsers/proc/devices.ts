@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcDevices, ProcDevicesBlockRow, ProcDevicesCharacterRow } from '../../types/proc/devices.js';
 
 /** Parses the text of /proc/devices (spec proc/devices). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcDevices(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcDevices {
-  const s: Scan = new Scan(text, ctx.file, "proc/devices");
+export function parseProcDevices(text: string | Uint8Array, options?: ParseOptions): ProcDevices {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/devices", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,17 +2,31 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcDiskstats, ProcDiskstatsFull, ProcDiskstatsLegacyPartition, ProcDiskstatsRow } from '../../types/proc/diskstats.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcDiskstats as ProcDiskstatsOf, ProcDiskstatsFull as ProcDiskstatsFullOf, ProcDiskstatsLegacyPartition as ProcDiskstatsLegacyPartitionOf, ProcDiskstatsRow as ProcDiskstatsRowOf } from '../../types/proc/diskstats.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
-/** Parses the text of /proc/diskstats (spec proc/diskstats). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcDiskstats(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcDiskstats {
-  const s: Scan = new Scan(text, ctx.file, "proc/diskstats");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcDiskstats = ProcDiskstatsOf<N>;
+type ProcDiskstatsFull = ProcDiskstatsFullOf<N>;
+type ProcDiskstatsLegacyPartition = ProcDiskstatsLegacyPartitionOf<N>;
+type ProcDiskstatsRow = ProcDiskstatsRowOf<N>;
+
+/** Parses the text of /proc/diskstats (spec proc/diskstats). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcDiskstats(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcDiskstatsOf<number>;
+/** Parses the text of /proc/diskstats (spec proc/diskstats). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcDiskstats(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcDiskstatsOf<bigint>;
+/** Parses the text of /proc/diskstats (spec proc/diskstats). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcDiskstats(text: string | Uint8Array, options?: ParseOptions): ProcDiskstatsOf<number | bigint>;
+/** Parses the text of /proc/diskstats (spec proc/diskstats). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcDiskstats(text: string | Uint8Array, options?: ParseOptions): ProcDiskstats {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/diskstats", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -34,50 +48,50 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsFull {
   let v_major: number;
   let v_minor: number;
   let v_device: string;
-  let v_readsCompleted: number;
-  let v_readsMerged: number;
-  let v_readBytes: number;
+  let v_readsCompleted: N;
+  let v_readsMerged: N;
+  let v_readBytes: N;
   let v_readTime: number;
-  let v_writesCompleted: number;
-  let v_writesMerged: number;
-  let v_writeBytes: number;
+  let v_writesCompleted: N;
+  let v_writesMerged: N;
+  let v_writeBytes: N;
   let v_writeTime: number;
   let v_ioInProgress: number;
   let v_ioTime: number;
   let v_weightedIoTime: number;
-  let v_discardsCompleted: number | undefined;
-  let v_discardsMerged: number | undefined;
-  let v_discardBytes: number | undefined;
+  let v_discardsCompleted: N | undefined;
+  let v_discardsMerged: N | undefined;
+  let v_discardBytes: N | undefined;
   let v_discardTime: number | undefined;
-  let v_flushesCompleted: number | undefined;
+  let v_flushesCompleted: N | undefined;
   let v_flushTime: number | undefined;
   v_major = s.tokU();
   v_minor = s.tokU();
   s.ws();
   v_device = s.word();
   s.sep();
-  v_readsCompleted = s.tokU();
-  v_readsMerged = s.tokU();
-  v_readBytes = s.scale(s.tokU(), 512);
+  v_readsCompleted = s.tokW();
+  v_readsMerged = s.tokW();
+  v_readBytes = s.scaleW(s.tokW(), 512);
   v_readTime = s.tokApproxUnsigned() / 1e3;
-  v_writesCompleted = s.tokU();
-  v_writesMerged = s.tokU();
-  v_writeBytes = s.scale(s.tokU(), 512);
+  v_writesCompleted = s.tokW();
+  v_writesMerged = s.tokW();
+  v_writeBytes = s.scaleW(s.tokW(), 512);
   v_writeTime = s.tokApproxUnsigned() / 1e3;
   v_ioInProgress = s.tokU();
   v_ioTime = s.tokApproxUnsigned() / 1e3;
   v_weightedIoTime = s.tokApproxUnsigned() / 1e3;
   let ok = s.more();
   if (ok) {
-    v_discardsCompleted = s.tokU();
+    v_discardsCompleted = s.tokW();
     ok = s.more();
   }
   if (ok) {
-    v_discardsMerged = s.tokU();
+    v_discardsMerged = s.tokW();
     ok = s.more();
   }
   if (ok) {
-    v_discardBytes = s.scale(s.tokU(), 512);
+    v_discardBytes = s.scaleW(s.tokW(), 512);
     ok = s.more();
   }
   if (ok) {
@@ -85,7 +99,7 @@ function record0(s: Scan, ctx: ParseContext): ProcDiskstatsFull {
     ok = s.more();
   }
   if (ok) {
-    v_flushesCompleted = s.tokU();
+    v_flushesCompleted = s.tokW();
     ok = s.more();
   }
   if (ok) {
@@ -101,19 +115,19 @@ function record1(s: Scan, ctx: ParseContext): ProcDiskstatsLegacyPartition {
   let v_major: number;
   let v_minor: number;
   let v_device: string;
-  let v_readsIssued: number;
-  let v_readBytes: number;
-  let v_writesIssued: number;
-  let v_writeBytes: number;
+  let v_readsIssued: N;
+  let v_readBytes: N;
+  let v_writesIssued: N;
+  let v_writeBytes: N;
   v_major = s.tokU();
   v_minor = s.tokU();
   s.ws();
   v_device = s.word();
   s.sep();
-  v_readsIssued = s.tokU();
-  v_readBytes = s.scale(s.tokU(), 512);
-  v_writesIssued = s.tokU();
-  v_writeBytes = s.scale(s.tokU(), 512);
+  v_readsIssued = s.tokW();
+  v_readBytes = s.scaleW(s.tokW(), 512);
+  v_writesIssued = s.tokW();
+  v_writeBytes = s.scaleW(s.tokW(), 512);
   s.eol();
   const o: ProcDiskstatsLegacyPartition = { kind: "legacyPartition", major: v_major, minor: v_minor, device: v_device, readsIssued: v_readsIssued, readBytes: v_readBytes, writesIssued: v_writesIssued, writeBytes: v_writeBytes };
   return o;

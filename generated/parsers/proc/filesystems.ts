@@ -2,8 +2,8 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcFilesystems, ProcFilesystemsDevice, ProcFilesystemsRow, ProcFilesystemsVirtual } from '../../types/proc/filesystems.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
@@ -11,8 +11,9 @@ import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/filesystems (spec proc/filesystems). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcFilesystems(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcFilesystems {
-  const s: Scan = new Scan(text, ctx.file, "proc/filesystems");
+export function parseProcFilesystems(text: string | Uint8Array, options?: ParseOptions): ProcFilesystems {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/filesystems", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcInterrupts, ProcInterruptsRow } from '../../types/proc/interrupts.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
 /** Parses the text of /proc/interrupts (spec proc/interrupts). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcInterrupts(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcInterrupts {
-  const s: Scan = new Scan(text, ctx.file, "proc/interrupts");
+export function parseProcInterrupts(text: string | Uint8Array, options?: ParseOptions): ProcInterrupts {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/interrupts", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcLoadavg, ProcLoadavgEntities } from '../../types/proc/loadavg.js';
 
 /** Parses the text of /proc/loadavg (spec proc/loadavg). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcLoadavg(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcLoadavg {
-  const s: Scan = new Scan(text, ctx.file, "proc/loadavg");
+export function parseProcLoadavg(text: string | Uint8Array, options?: ParseOptions): ProcLoadavg {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/loadavg", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["load1", 0], ["load5", 1], ["load1
 const PLAIN_TOKENS = [1, 1, 1, 0, 1];
 
 /** Reads the text of /proc/loadavg as parseProcLoadavg does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcLoadavg, K> {
+export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcLoadavg, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/loadavg");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/loadavg", options?.bigint === true);
   s.wholeLine();
   let v_load1: number | undefined = undefined;
   let v_load5: number | undefined = undefined;

@@ -2,15 +2,33 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcMdstat, ProcMdstatArrays, ProcMdstatArraysStatusBitmap, ProcMdstatArraysStatusBitmapFile, ProcMdstatArraysStatusBitmapFilePages, ProcMdstatArraysStatusBitmapPages, ProcMdstatArraysStatusProgress, ProcMdstatArraysStatusRow, ProcMdstatArraysStatusSize, ProcMdstatArraysStatusSizeSuper, ProcMdstatArraysStatusWaiting } from '../../types/proc/mdstat.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcMdstat as ProcMdstatOf, ProcMdstatArrays as ProcMdstatArraysOf, ProcMdstatArraysStatusBitmap as ProcMdstatArraysStatusBitmapOf, ProcMdstatArraysStatusBitmapFile as ProcMdstatArraysStatusBitmapFileOf, ProcMdstatArraysStatusBitmapFilePages, ProcMdstatArraysStatusBitmapPages, ProcMdstatArraysStatusProgress as ProcMdstatArraysStatusProgressOf, ProcMdstatArraysStatusRow as ProcMdstatArraysStatusRowOf, ProcMdstatArraysStatusSize as ProcMdstatArraysStatusSizeOf, ProcMdstatArraysStatusSizeSuper as ProcMdstatArraysStatusSizeSuperOf, ProcMdstatArraysStatusWaiting } from '../../types/proc/mdstat.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
-/** Parses the text of /proc/mdstat (spec proc/mdstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcMdstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcMdstat {
-  const s: Scan = new Scan(text, ctx.file, "proc/mdstat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcMdstat = ProcMdstatOf<N>;
+type ProcMdstatArrays = ProcMdstatArraysOf<N>;
+type ProcMdstatArraysStatusBitmap = ProcMdstatArraysStatusBitmapOf<N>;
+type ProcMdstatArraysStatusBitmapFile = ProcMdstatArraysStatusBitmapFileOf<N>;
+type ProcMdstatArraysStatusProgress = ProcMdstatArraysStatusProgressOf<N>;
+type ProcMdstatArraysStatusRow = ProcMdstatArraysStatusRowOf<N>;
+type ProcMdstatArraysStatusSize = ProcMdstatArraysStatusSizeOf<N>;
+type ProcMdstatArraysStatusSizeSuper = ProcMdstatArraysStatusSizeSuperOf<N>;
+
+/** Parses the text of /proc/mdstat (spec proc/mdstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMdstat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcMdstatOf<number>;
+/** Parses the text of /proc/mdstat (spec proc/mdstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMdstat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcMdstatOf<bigint>;
+/** Parses the text of /proc/mdstat (spec proc/mdstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMdstat(text: string | Uint8Array, options?: ParseOptions): ProcMdstatOf<number | bigint>;
+/** Parses the text of /proc/mdstat (spec proc/mdstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMdstat(text: string | Uint8Array, options?: ParseOptions): ProcMdstat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/mdstat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -156,10 +174,10 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcMdstatArraysStatu
 }
 
 function record1(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSizeSuper {
-  let v_blocks: number;
+  let v_blocks: N;
   let v_superblock: string;
   let v_geometry: string | undefined;
-  v_blocks = s.scale(s.tokU(), 1024);
+  v_blocks = s.scaleW(s.tokW(), 1024);
   s.lit("blocks"); s.sep();
   s.lit("super"); s.sep();
   s.ws();
@@ -177,9 +195,9 @@ function record1(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSizeSuper {
 }
 
 function record2(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusSize {
-  let v_blocks: number;
+  let v_blocks: N;
   let v_geometry: string | undefined;
-  v_blocks = s.scale(s.tokU(), 1024);
+  v_blocks = s.scaleW(s.tokW(), 1024);
   s.lit("blocks"); s.sep();
   let ok = s.more();
   if (ok) {
@@ -196,10 +214,10 @@ function record3(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusProgress {
   let v_bar: string;
   let v_action: "resync" | "recovery" | "check" | "repair" | "reshape";
   let v_percent: number;
-  let v_done: number;
-  let v_total: number;
+  let v_done: N;
+  let v_total: N;
   let v_finishMinutes: number;
-  let v_speed: number;
+  let v_speed: N;
   s.ws();
   v_bar = s.word();
   s.sep();
@@ -220,10 +238,10 @@ function record3(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusProgress {
   s.sep();
   s.ws();
   s.lit("(");
-  v_done = s.scale(s.u(), 1024);
+  v_done = s.scaleW(s.w(), 1024);
   s.char("/");
   s.ws();
-  v_total = s.scale(s.u(), 1024);
+  v_total = s.scaleW(s.w(), 1024);
   s.char(")");
   s.ws();
   s.lit("finish=");
@@ -232,7 +250,7 @@ function record3(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusProgress {
   s.sep();
   s.ws();
   s.lit("speed=");
-  v_speed = s.scale(s.u(), 1024);
+  v_speed = s.scaleW(s.w(), 1024);
   s.lit("K/sec");
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
@@ -262,8 +280,8 @@ function record4(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusWaiting {
 
 function record5(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmapFile {
   let v_pages: ProcMdstatArraysStatusBitmapFilePages;
-  let v_memory: number;
-  let v_chunk: number;
+  let v_memory: N;
+  let v_chunk: N;
   let v_file: string;
   s.lit("bitmap:"); s.sep();
   s.ws();
@@ -277,11 +295,11 @@ function record5(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmapFile {
   s.lit("pages"); s.sep();
   s.ws();
   s.lit("[");
-  v_memory = s.scale(s.u(), 1024);
+  v_memory = s.scaleW(s.w(), 1024);
   s.lit("KB],");
   s.sep();
   s.ws();
-  v_chunk = s.scale(s.u(), 1024);
+  v_chunk = s.scaleW(s.w(), 1024);
   s.lit("KB");
   s.sep();
   s.lit("chunk,"); s.sep();
@@ -295,8 +313,8 @@ function record5(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmapFile {
 
 function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   let v_pages: ProcMdstatArraysStatusBitmapPages;
-  let v_memory: number;
-  let v_chunk: number;
+  let v_memory: N;
+  let v_chunk: N;
   s.lit("bitmap:"); s.sep();
   s.ws();
   let p7: number;
@@ -309,11 +327,11 @@ function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   s.lit("pages"); s.sep();
   s.ws();
   s.lit("[");
-  v_memory = s.scale(s.u(), 1024);
+  v_memory = s.scaleW(s.w(), 1024);
   s.lit("KB],");
   s.sep();
   s.ws();
-  v_chunk = s.scale(s.u(), 1024);
+  v_chunk = s.scaleW(s.w(), 1024);
   s.lit("KB");
   s.sep();
   s.lit("chunk"); s.sep();

@@ -2,84 +2,95 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcMeminfo } from '../../types/proc/meminfo.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcMeminfo as ProcMeminfoOf } from '../../types/proc/meminfo.js';
 
-/** Parses the text of /proc/meminfo (spec proc/meminfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcMeminfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcMeminfo {
-  const s: Scan = new Scan(text, ctx.file, "proc/meminfo");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcMeminfo = ProcMeminfoOf<N>;
+
+/** Parses the text of /proc/meminfo (spec proc/meminfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMeminfo(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcMeminfoOf<number>;
+/** Parses the text of /proc/meminfo (spec proc/meminfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMeminfo(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcMeminfoOf<bigint>;
+/** Parses the text of /proc/meminfo (spec proc/meminfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMeminfo(text: string | Uint8Array, options?: ParseOptions): ProcMeminfoOf<number | bigint>;
+/** Parses the text of /proc/meminfo (spec proc/meminfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcMeminfo(text: string | Uint8Array, options?: ParseOptions): ProcMeminfo {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/meminfo", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
-  let v_memTotal: number | undefined;
-  let v_memFree: number | undefined;
-  let v_memAvailable: number | undefined;
-  let v_buffers: number | undefined;
-  let v_cached: number | undefined;
-  let v_swapCached: number | undefined;
-  let v_active: number | undefined;
-  let v_inactive: number | undefined;
-  let v_activeAnon: number | undefined;
-  let v_inactiveAnon: number | undefined;
-  let v_activeFile: number | undefined;
-  let v_inactiveFile: number | undefined;
-  let v_unevictable: number | undefined;
-  let v_mlocked: number | undefined;
-  let v_highTotal: number | undefined;
-  let v_highFree: number | undefined;
-  let v_lowTotal: number | undefined;
-  let v_lowFree: number | undefined;
-  let v_mmapCopy: number | undefined;
-  let v_swapTotal: number | undefined;
-  let v_swapFree: number | undefined;
-  let v_zswap: number | undefined;
-  let v_zswapped: number | undefined;
-  let v_dirty: number | undefined;
-  let v_writeback: number | undefined;
-  let v_anonPages: number | undefined;
-  let v_mapped: number | undefined;
-  let v_shmem: number | undefined;
-  let v_kReclaimable: number | undefined;
-  let v_slab: number | undefined;
-  let v_sReclaimable: number | undefined;
-  let v_sUnreclaim: number | undefined;
-  let v_kernelStack: number | undefined;
-  let v_shadowCallStack: number | undefined;
-  let v_pageTables: number | undefined;
-  let v_secPageTables: number | undefined;
-  let v_nfsUnstable: number | undefined;
-  let v_bounce: number | undefined;
-  let v_writebackTmp: number | undefined;
-  let v_commitLimit: number | undefined;
-  let v_committedAs: number | undefined;
-  let v_vmallocTotal: number | undefined;
-  let v_vmallocUsed: number | undefined;
-  let v_vmallocChunk: number | undefined;
-  let v_percpu: number | undefined;
-  let v_hardwareCorrupted: number | undefined;
-  let v_anonHugePages: number | undefined;
-  let v_shmemHugePages: number | undefined;
-  let v_shmemPmdMapped: number | undefined;
-  let v_fileHugePages: number | undefined;
-  let v_filePmdMapped: number | undefined;
-  let v_cmaTotal: number | undefined;
-  let v_cmaFree: number | undefined;
-  let v_unaccepted: number | undefined;
-  let v_balloon: number | undefined;
-  let v_quicklists: number | undefined;
+  let v_memTotal: N | undefined;
+  let v_memFree: N | undefined;
+  let v_memAvailable: N | undefined;
+  let v_buffers: N | undefined;
+  let v_cached: N | undefined;
+  let v_swapCached: N | undefined;
+  let v_active: N | undefined;
+  let v_inactive: N | undefined;
+  let v_activeAnon: N | undefined;
+  let v_inactiveAnon: N | undefined;
+  let v_activeFile: N | undefined;
+  let v_inactiveFile: N | undefined;
+  let v_unevictable: N | undefined;
+  let v_mlocked: N | undefined;
+  let v_highTotal: N | undefined;
+  let v_highFree: N | undefined;
+  let v_lowTotal: N | undefined;
+  let v_lowFree: N | undefined;
+  let v_mmapCopy: N | undefined;
+  let v_swapTotal: N | undefined;
+  let v_swapFree: N | undefined;
+  let v_zswap: N | undefined;
+  let v_zswapped: N | undefined;
+  let v_dirty: N | undefined;
+  let v_writeback: N | undefined;
+  let v_anonPages: N | undefined;
+  let v_mapped: N | undefined;
+  let v_shmem: N | undefined;
+  let v_kReclaimable: N | undefined;
+  let v_slab: N | undefined;
+  let v_sReclaimable: N | undefined;
+  let v_sUnreclaim: N | undefined;
+  let v_kernelStack: N | undefined;
+  let v_shadowCallStack: N | undefined;
+  let v_pageTables: N | undefined;
+  let v_secPageTables: N | undefined;
+  let v_nfsUnstable: N | undefined;
+  let v_bounce: N | undefined;
+  let v_writebackTmp: N | undefined;
+  let v_commitLimit: N | undefined;
+  let v_committedAs: N | undefined;
+  let v_vmallocTotal: N | undefined;
+  let v_vmallocUsed: N | undefined;
+  let v_vmallocChunk: N | undefined;
+  let v_percpu: N | undefined;
+  let v_hardwareCorrupted: N | undefined;
+  let v_anonHugePages: N | undefined;
+  let v_shmemHugePages: N | undefined;
+  let v_shmemPmdMapped: N | undefined;
+  let v_fileHugePages: N | undefined;
+  let v_filePmdMapped: N | undefined;
+  let v_cmaTotal: N | undefined;
+  let v_cmaFree: N | undefined;
+  let v_unaccepted: N | undefined;
+  let v_balloon: N | undefined;
+  let v_quicklists: N | undefined;
   let v_hugePagesTotal: number | undefined;
   let v_hugePagesFree: number | undefined;
   let v_hugePagesRsvd: number | undefined;
   let v_hugePagesSurp: number | undefined;
-  let v_hugepagesize: number | undefined;
-  let v_hugetlb: number | undefined;
-  let v_directMap4k: number | undefined;
-  let v_directMap4m: number | undefined;
-  let v_directMap2m: number | undefined;
-  let v_directMap1g: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_hugepagesize: N | undefined;
+  let v_hugetlb: N | undefined;
+  let v_directMap4k: N | undefined;
+  let v_directMap4m: N | undefined;
+  let v_directMap2m: N | undefined;
+  let v_directMap1g: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -110,282 +121,282 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
     switch (k) {
       case 0: /* MemTotal */ {
         if (v_memTotal !== undefined) s.duplicate(key);
-        v_memTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_memTotal = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 1: /* MemFree */ {
         if (v_memFree !== undefined) s.duplicate(key);
-        v_memFree = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_memFree = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 2: /* MemAvailable */ {
         if (v_memAvailable !== undefined) s.duplicate(key);
-        v_memAvailable = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_memAvailable = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 3: /* Buffers */ {
         if (v_buffers !== undefined) s.duplicate(key);
-        v_buffers = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_buffers = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 4: /* Cached */ {
         if (v_cached !== undefined) s.duplicate(key);
-        v_cached = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_cached = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 5: /* SwapCached */ {
         if (v_swapCached !== undefined) s.duplicate(key);
-        v_swapCached = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_swapCached = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 6: /* Active */ {
         if (v_active !== undefined) s.duplicate(key);
-        v_active = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_active = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 7: /* Inactive */ {
         if (v_inactive !== undefined) s.duplicate(key);
-        v_inactive = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_inactive = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 8: /* Active(anon) */ {
         if (v_activeAnon !== undefined) s.duplicate(key);
-        v_activeAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_activeAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 9: /* Inactive(anon) */ {
         if (v_inactiveAnon !== undefined) s.duplicate(key);
-        v_inactiveAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_inactiveAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 10: /* Active(file) */ {
         if (v_activeFile !== undefined) s.duplicate(key);
-        v_activeFile = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_activeFile = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 11: /* Inactive(file) */ {
         if (v_inactiveFile !== undefined) s.duplicate(key);
-        v_inactiveFile = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_inactiveFile = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 12: /* Unevictable */ {
         if (v_unevictable !== undefined) s.duplicate(key);
-        v_unevictable = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_unevictable = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 13: /* Mlocked */ {
         if (v_mlocked !== undefined) s.duplicate(key);
-        v_mlocked = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_mlocked = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 14: /* HighTotal */ {
         if (v_highTotal !== undefined) s.duplicate(key);
-        v_highTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_highTotal = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 15: /* HighFree */ {
         if (v_highFree !== undefined) s.duplicate(key);
-        v_highFree = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_highFree = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 16: /* LowTotal */ {
         if (v_lowTotal !== undefined) s.duplicate(key);
-        v_lowTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_lowTotal = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 17: /* LowFree */ {
         if (v_lowFree !== undefined) s.duplicate(key);
-        v_lowFree = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_lowFree = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 18: /* MmapCopy */ {
         if (v_mmapCopy !== undefined) s.duplicate(key);
-        v_mmapCopy = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_mmapCopy = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 19: /* SwapTotal */ {
         if (v_swapTotal !== undefined) s.duplicate(key);
-        v_swapTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_swapTotal = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 20: /* SwapFree */ {
         if (v_swapFree !== undefined) s.duplicate(key);
-        v_swapFree = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_swapFree = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 21: /* Zswap */ {
         if (v_zswap !== undefined) s.duplicate(key);
-        v_zswap = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_zswap = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 22: /* Zswapped */ {
         if (v_zswapped !== undefined) s.duplicate(key);
-        v_zswapped = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_zswapped = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 23: /* Dirty */ {
         if (v_dirty !== undefined) s.duplicate(key);
-        v_dirty = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_dirty = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 24: /* Writeback */ {
         if (v_writeback !== undefined) s.duplicate(key);
-        v_writeback = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_writeback = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 25: /* AnonPages */ {
         if (v_anonPages !== undefined) s.duplicate(key);
-        v_anonPages = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_anonPages = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 26: /* Mapped */ {
         if (v_mapped !== undefined) s.duplicate(key);
-        v_mapped = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_mapped = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 27: /* Shmem */ {
         if (v_shmem !== undefined) s.duplicate(key);
-        v_shmem = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_shmem = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 28: /* KReclaimable */ {
         if (v_kReclaimable !== undefined) s.duplicate(key);
-        v_kReclaimable = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_kReclaimable = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 29: /* Slab */ {
         if (v_slab !== undefined) s.duplicate(key);
-        v_slab = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_slab = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 30: /* SReclaimable */ {
         if (v_sReclaimable !== undefined) s.duplicate(key);
-        v_sReclaimable = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_sReclaimable = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 31: /* SUnreclaim */ {
         if (v_sUnreclaim !== undefined) s.duplicate(key);
-        v_sUnreclaim = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_sUnreclaim = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 32: /* KernelStack */ {
         if (v_kernelStack !== undefined) s.duplicate(key);
-        v_kernelStack = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_kernelStack = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 33: /* ShadowCallStack */ {
         if (v_shadowCallStack !== undefined) s.duplicate(key);
-        v_shadowCallStack = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_shadowCallStack = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 34: /* PageTables */ {
         if (v_pageTables !== undefined) s.duplicate(key);
-        v_pageTables = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_pageTables = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 35: /* SecPageTables */ {
         if (v_secPageTables !== undefined) s.duplicate(key);
-        v_secPageTables = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_secPageTables = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 36: /* NFS_Unstable */ {
         if (v_nfsUnstable !== undefined) s.duplicate(key);
-        v_nfsUnstable = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_nfsUnstable = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 37: /* Bounce */ {
         if (v_bounce !== undefined) s.duplicate(key);
-        v_bounce = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_bounce = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 38: /* WritebackTmp */ {
         if (v_writebackTmp !== undefined) s.duplicate(key);
-        v_writebackTmp = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_writebackTmp = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 39: /* CommitLimit */ {
         if (v_commitLimit !== undefined) s.duplicate(key);
-        v_commitLimit = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_commitLimit = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 40: /* Committed_AS */ {
         if (v_committedAs !== undefined) s.duplicate(key);
-        v_committedAs = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_committedAs = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 41: /* VmallocTotal */ {
         if (v_vmallocTotal !== undefined) s.duplicate(key);
-        v_vmallocTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmallocTotal = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 42: /* VmallocUsed */ {
         if (v_vmallocUsed !== undefined) s.duplicate(key);
-        v_vmallocUsed = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmallocUsed = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 43: /* VmallocChunk */ {
         if (v_vmallocChunk !== undefined) s.duplicate(key);
-        v_vmallocChunk = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmallocChunk = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 44: /* Percpu */ {
         if (v_percpu !== undefined) s.duplicate(key);
-        v_percpu = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_percpu = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 45: /* HardwareCorrupted */ {
         if (v_hardwareCorrupted !== undefined) s.duplicate(key);
-        v_hardwareCorrupted = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_hardwareCorrupted = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 46: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
-        v_anonHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_anonHugePages = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 47: /* ShmemHugePages */ {
         if (v_shmemHugePages !== undefined) s.duplicate(key);
-        v_shmemHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_shmemHugePages = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 48: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
-        v_shmemPmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_shmemPmdMapped = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 49: /* FileHugePages */ {
         if (v_fileHugePages !== undefined) s.duplicate(key);
-        v_fileHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_fileHugePages = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 50: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
-        v_filePmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_filePmdMapped = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 51: /* CmaTotal */ {
         if (v_cmaTotal !== undefined) s.duplicate(key);
-        v_cmaTotal = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_cmaTotal = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 52: /* CmaFree */ {
         if (v_cmaFree !== undefined) s.duplicate(key);
-        v_cmaFree = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_cmaFree = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 53: /* Unaccepted */ {
         if (v_unaccepted !== undefined) s.duplicate(key);
-        v_unaccepted = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_unaccepted = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 54: /* Balloon */ {
         if (v_balloon !== undefined) s.duplicate(key);
-        v_balloon = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_balloon = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 55: /* Quicklists */ {
         if (v_quicklists !== undefined) s.duplicate(key);
-        v_quicklists = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_quicklists = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 56: /* HugePages_Total */ {
@@ -410,36 +421,36 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
       }
       case 60: /* Hugepagesize */ {
         if (v_hugepagesize !== undefined) s.duplicate(key);
-        v_hugepagesize = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_hugepagesize = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 61: /* Hugetlb */ {
         if (v_hugetlb !== undefined) s.duplicate(key);
-        v_hugetlb = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_hugetlb = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 62: /* DirectMap4k */ {
         if (v_directMap4k !== undefined) s.duplicate(key);
-        v_directMap4k = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_directMap4k = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 63: /* DirectMap4M */ {
         if (v_directMap4m !== undefined) s.duplicate(key);
-        v_directMap4m = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_directMap4m = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 64: /* DirectMap2M */ {
         if (v_directMap2m !== undefined) s.duplicate(key);
-        v_directMap2m = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_directMap2m = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 65: /* DirectMap1G */ {
         if (v_directMap1g !== undefined) s.duplicate(key);
-        v_directMap1g = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_directMap1g = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

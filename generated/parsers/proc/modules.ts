@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcModules, ProcModulesRow } from '../../types/proc/modules.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcModules as ProcModulesOf, ProcModulesRow as ProcModulesRowOf } from '../../types/proc/modules.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
-/** Parses the text of /proc/modules (spec proc/modules). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcModules(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcModules {
-  const s: Scan = new Scan(text, ctx.file, "proc/modules");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcModules = ProcModulesOf<N>;
+type ProcModulesRow = ProcModulesRowOf<N>;
+
+/** Parses the text of /proc/modules (spec proc/modules). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcModules(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcModulesOf<number>;
+/** Parses the text of /proc/modules (spec proc/modules). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcModules(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcModulesOf<bigint>;
+/** Parses the text of /proc/modules (spec proc/modules). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcModules(text: string | Uint8Array, options?: ParseOptions): ProcModulesOf<number | bigint>;
+/** Parses the text of /proc/modules (spec proc/modules). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcModules(text: string | Uint8Array, options?: ParseOptions): ProcModules {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/modules", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -30,7 +42,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcModulesRow[] {
 
 function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
   let v_name: string;
-  let v_size: number;
+  let v_size: N;
   let v_refcount: number | "unknown";
   let v_usedBy: string;
   let v_state: "live" | "loading" | "unloading";
@@ -39,7 +51,7 @@ function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
   s.ws();
   v_name = s.word();
   s.sep();
-  v_size = s.tokU();
+  v_size = s.tokW();
   s.ws();
   switch (s.peek()) {
     case "-": s.pos += 1; v_refcount = "unknown"; break;

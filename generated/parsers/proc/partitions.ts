@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcPartitions, ProcPartitionsRow } from '../../types/proc/partitions.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcPartitions as ProcPartitionsOf, ProcPartitionsRow as ProcPartitionsRowOf } from '../../types/proc/partitions.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
-/** Parses the text of /proc/partitions (spec proc/partitions). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPartitions(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPartitions {
-  const s: Scan = new Scan(text, ctx.file, "proc/partitions");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPartitions = ProcPartitionsOf<N>;
+type ProcPartitionsRow = ProcPartitionsRowOf<N>;
+
+/** Parses the text of /proc/partitions (spec proc/partitions). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPartitions(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPartitionsOf<number>;
+/** Parses the text of /proc/partitions (spec proc/partitions). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPartitions(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPartitionsOf<bigint>;
+/** Parses the text of /proc/partitions (spec proc/partitions). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPartitions(text: string | Uint8Array, options?: ParseOptions): ProcPartitionsOf<number | bigint>;
+/** Parses the text of /proc/partitions (spec proc/partitions). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPartitions(text: string | Uint8Array, options?: ParseOptions): ProcPartitions {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/partitions", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -31,11 +43,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPartitionsRow[] {
 function record0(s: Scan, ctx: ParseContext): ProcPartitionsRow {
   let v_major: number;
   let v_minor: number;
-  let v_size: number;
+  let v_size: N;
   let v_name: string;
   v_major = s.tokU();
   v_minor = s.tokU();
-  v_size = s.scale(s.tokU(), 1024);
+  v_size = s.scaleW(s.tokW(), 1024);
   s.ws();
   v_name = s.word();
   s.sep();

@@ -2,20 +2,31 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcPressure, ProcPressureFull, ProcPressureSome } from '../../types/proc/pressure.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcPressure as ProcPressureOf, ProcPressureFull, ProcPressureSome } from '../../types/proc/pressure.js';
 
-/** Parses the text of /proc/pressure/[resource] (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPressure(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPressure {
-  const s: Scan = new Scan(text, ctx.file, "proc/pressure");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPressure = ProcPressureOf<N>;
+
+/** Parses the text of /proc/pressure/[resource] (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPressure(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPressureOf<number>;
+/** Parses the text of /proc/pressure/[resource] (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPressure(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPressureOf<bigint>;
+/** Parses the text of /proc/pressure/[resource] (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPressure(text: string | Uint8Array, options?: ParseOptions): ProcPressureOf<number | bigint>;
+/** Parses the text of /proc/pressure/[resource] (spec proc/pressure). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPressure(text: string | Uint8Array, options?: ParseOptions): ProcPressure {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pressure", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPressure {
   let v_some: ProcPressureSome | undefined;
   let v_full: ProcPressureFull | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("space");
@@ -33,7 +44,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPressure {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

@@ -2,17 +2,38 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcSchedDebug, ProcSchedDebugBlockCfsRq, ProcSchedDebugBlockCfsRqGroup, ProcSchedDebugBlockCpu, ProcSchedDebugBlockCpuX86, ProcSchedDebugBlockDlRq, ProcSchedDebugBlockHeader, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq, ProcSchedDebugBlockRtRqGroup, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant } from '../../types/proc/sched_debug.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcSchedDebug as ProcSchedDebugOf, ProcSchedDebugBlockCfsRq as ProcSchedDebugBlockCfsRqOf, ProcSchedDebugBlockCfsRqGroup as ProcSchedDebugBlockCfsRqGroupOf, ProcSchedDebugBlockCpu as ProcSchedDebugBlockCpuOf, ProcSchedDebugBlockCpuX86 as ProcSchedDebugBlockCpuX86Of, ProcSchedDebugBlockDlRq as ProcSchedDebugBlockDlRqOf, ProcSchedDebugBlockHeader as ProcSchedDebugBlockHeaderOf, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq as ProcSchedDebugBlockRtRqOf, ProcSchedDebugBlockRtRqGroup as ProcSchedDebugBlockRtRqGroupOf, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables as ProcSchedDebugBlockTunablesOf, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant as ProcSchedDebugBlockVariantOf } from '../../types/proc/sched_debug.js';
 import { lastAfterBlank } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
-/** Parses the text of /proc/sched_debug (spec proc/sched_debug). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSchedDebug(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSchedDebug {
-  const s: Scan = new Scan(text, ctx.file, "proc/sched_debug");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcSchedDebug = ProcSchedDebugOf<N>;
+type ProcSchedDebugBlockCfsRq = ProcSchedDebugBlockCfsRqOf<N>;
+type ProcSchedDebugBlockCfsRqGroup = ProcSchedDebugBlockCfsRqGroupOf<N>;
+type ProcSchedDebugBlockCpu = ProcSchedDebugBlockCpuOf<N>;
+type ProcSchedDebugBlockCpuX86 = ProcSchedDebugBlockCpuX86Of<N>;
+type ProcSchedDebugBlockDlRq = ProcSchedDebugBlockDlRqOf<N>;
+type ProcSchedDebugBlockHeader = ProcSchedDebugBlockHeaderOf<N>;
+type ProcSchedDebugBlockRtRq = ProcSchedDebugBlockRtRqOf<N>;
+type ProcSchedDebugBlockRtRqGroup = ProcSchedDebugBlockRtRqGroupOf<N>;
+type ProcSchedDebugBlockTunables = ProcSchedDebugBlockTunablesOf<N>;
+type ProcSchedDebugBlockVariant = ProcSchedDebugBlockVariantOf<N>;
+
+/** Parses the text of /proc/sched_debug (spec proc/sched_debug). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSchedDebug(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcSchedDebugOf<number>;
+/** Parses the text of /proc/sched_debug (spec proc/sched_debug). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSchedDebug(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcSchedDebugOf<bigint>;
+/** Parses the text of /proc/sched_debug (spec proc/sched_debug). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSchedDebug(text: string | Uint8Array, options?: ParseOptions): ProcSchedDebugOf<number | bigint>;
+/** Parses the text of /proc/sched_debug (spec proc/sched_debug). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSchedDebug(text: string | Uint8Array, options?: ParseOptions): ProcSchedDebug {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sched_debug", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -118,7 +139,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockHe
   let v_cpuClk: number | undefined;
   let v_jiffies: number | undefined;
   let v_schedClockStable: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -161,7 +182,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockHe
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -206,7 +227,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
   let v_childRunsFirst: number | undefined;
   let v_features: number | undefined;
   let v_tunableScaling: ProcSchedDebugBlockTunablesTunableScaling | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -249,7 +270,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -298,7 +319,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   let v_clockTask: number | undefined;
   let v_avgIdle: number | undefined;
   let v_maxIdleBalanceCost: number | undefined;
-  const others = Object.create(null) as Record<string, number | string>;
+  const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -424,7 +445,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   let v_clockTask: number | undefined;
   let v_avgIdle: number | undefined;
   let v_maxIdleBalanceCost: number | undefined;
-  const others = Object.create(null) as Record<string, number | string>;
+  const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -554,7 +575,7 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_nrSpreadOver: number | undefined;
   let v_nrRunning: number | undefined;
   let v_load: number | undefined;
-  const others = Object.create(null) as Record<string, number | string>;
+  const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -675,7 +696,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_nrSpreadOver: number | undefined;
   let v_nrRunning: number | undefined;
   let v_load: number | undefined;
-  const others = Object.create(null) as Record<string, number | string>;
+  const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -796,7 +817,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
   let v_rtThrottled: number | undefined;
   let v_rtTime: number | undefined;
   let v_rtRuntime: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -831,7 +852,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -859,7 +880,7 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
   let v_rtThrottled: number | undefined;
   let v_rtTime: number | undefined;
   let v_rtRuntime: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -894,7 +915,7 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -921,7 +942,7 @@ function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockD
   let v_dlNrMigratory: number | undefined;
   let v_dlBw: number | undefined;
   let v_dlTotalBw: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -949,7 +970,7 @@ function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockD
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcSchedstat, ProcSchedstatCpus, ProcSchedstatCpusDomainsNamed, ProcSchedstatCpusDomainsRow, ProcSchedstatCpusDomainsUnnamed } from '../../types/proc/schedstat.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
 /** Parses the text of /proc/schedstat (spec proc/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSchedstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSchedstat {
-  const s: Scan = new Scan(text, ctx.file, "proc/schedstat");
+export function parseProcSchedstat(text: string | Uint8Array, options?: ParseOptions): ProcSchedstat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/schedstat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

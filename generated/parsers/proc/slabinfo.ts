@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcSlabinfo, ProcSlabinfoRow } from '../../types/proc/slabinfo.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcSlabinfo as ProcSlabinfoOf, ProcSlabinfoRow as ProcSlabinfoRowOf } from '../../types/proc/slabinfo.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
-/** Parses the text of /proc/slabinfo (spec proc/slabinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSlabinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSlabinfo {
-  const s: Scan = new Scan(text, ctx.file, "proc/slabinfo");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcSlabinfo = ProcSlabinfoOf<N>;
+type ProcSlabinfoRow = ProcSlabinfoRowOf<N>;
+
+/** Parses the text of /proc/slabinfo (spec proc/slabinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSlabinfo(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcSlabinfoOf<number>;
+/** Parses the text of /proc/slabinfo (spec proc/slabinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSlabinfo(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcSlabinfoOf<bigint>;
+/** Parses the text of /proc/slabinfo (spec proc/slabinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSlabinfo(text: string | Uint8Array, options?: ParseOptions): ProcSlabinfoOf<number | bigint>;
+/** Parses the text of /proc/slabinfo (spec proc/slabinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSlabinfo(text: string | Uint8Array, options?: ParseOptions): ProcSlabinfo {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/slabinfo", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -46,7 +58,7 @@ function record1(s: Scan, ctx: ParseContext): ProcSlabinfoRow {
   let v_name: string;
   let v_activeObjs: number;
   let v_numObjs: number;
-  let v_objSize: number;
+  let v_objSize: N;
   let v_objsPerSlab: number;
   let v_pagesPerSlab: number;
   let v_limit: number;
@@ -60,7 +72,7 @@ function record1(s: Scan, ctx: ParseContext): ProcSlabinfoRow {
   s.sep();
   v_activeObjs = s.tokU();
   v_numObjs = s.tokU();
-  v_objSize = s.tokU();
+  v_objSize = s.tokW();
   v_objsPerSlab = s.tokU();
   v_pagesPerSlab = s.tokU();
   s.lit(":"); s.sep();

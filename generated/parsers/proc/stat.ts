@@ -2,13 +2,26 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcStat, ProcStatCpu, ProcStatCpus, ProcStatIntr, ProcStatSoftirq } from '../../types/proc/stat.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcStat as ProcStatOf, ProcStatCpu, ProcStatCpus, ProcStatIntr as ProcStatIntrOf, ProcStatSoftirq as ProcStatSoftirqOf } from '../../types/proc/stat.js';
 
-/** Parses the text of /proc/stat (spec proc/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcStat {
-  const s: Scan = new Scan(text, ctx.file, "proc/stat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcStat = ProcStatOf<N>;
+type ProcStatIntr = ProcStatIntrOf<N>;
+type ProcStatSoftirq = ProcStatSoftirqOf<N>;
+
+/** Parses the text of /proc/stat (spec proc/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcStat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcStatOf<number>;
+/** Parses the text of /proc/stat (spec proc/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcStat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcStatOf<bigint>;
+/** Parses the text of /proc/stat (spec proc/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcStat(text: string | Uint8Array, options?: ParseOptions): ProcStatOf<number | bigint>;
+/** Parses the text of /proc/stat (spec proc/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcStat(text: string | Uint8Array, options?: ParseOptions): ProcStat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/stat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -16,13 +29,13 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
   let v_cpu: ProcStatCpu | undefined;
   const v_cpus: ProcStatCpus[] = [];
   let v_intr: ProcStatIntr | undefined;
-  let v_ctxt: number | undefined;
+  let v_ctxt: N | undefined;
   let v_btime: number | undefined;
-  let v_processes: number | undefined;
+  let v_processes: N | undefined;
   let v_procsRunning: number | undefined;
   let v_procsBlocked: number | undefined;
   let v_softirq: ProcStatSoftirq | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -65,7 +78,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
       }
       case 2: /* ctxt */ {
         if (v_ctxt !== undefined) s.duplicate(key);
-        v_ctxt = fast >= 0 ? fast : s.uLine(1, "");
+        v_ctxt = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 3: /* btime */ {
@@ -75,7 +88,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
       }
       case 4: /* processes */ {
         if (v_processes !== undefined) s.duplicate(key);
-        v_processes = fast >= 0 ? fast : s.uLine(1, "");
+        v_processes = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 5: /* procs_running */ {
@@ -100,7 +113,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcStat {
           v_cpus.push({ cpu: index, ...record3(s, ctx) });
           break;
         }
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -160,20 +173,20 @@ function record0(s: Scan, ctx: ParseContext): ProcStatCpu {
 }
 
 function record1(s: Scan, ctx: ParseContext): ProcStatIntr {
-  let v_total: number;
-  v_total = s.tokU();
+  let v_total: N;
+  v_total = s.tokW();
   s.ws();
-  const v_counts: number[] = s.uList();
+  const v_counts: N[] = s.wList();
   s.eol();
   const o: ProcStatIntr = { total: v_total, counts: v_counts };
   return o;
 }
 
 function record2(s: Scan, ctx: ParseContext): ProcStatSoftirq {
-  let v_total: number;
-  v_total = s.tokU();
+  let v_total: N;
+  v_total = s.tokW();
   s.ws();
-  const v_counts: number[] = s.uList();
+  const v_counts: N[] = s.wList();
   s.eol();
   const o: ProcStatSoftirq = { total: v_total, counts: v_counts };
   return o;

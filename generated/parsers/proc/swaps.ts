@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcSwaps, ProcSwapsRow } from '../../types/proc/swaps.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcSwaps as ProcSwapsOf, ProcSwapsRow as ProcSwapsRowOf } from '../../types/proc/swaps.js';
 import { lastLine } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
-/** Parses the text of /proc/swaps (spec proc/swaps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSwaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSwaps {
-  const s: Scan = new Scan(text, ctx.file, "proc/swaps");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcSwaps = ProcSwapsOf<N>;
+type ProcSwapsRow = ProcSwapsRowOf<N>;
+
+/** Parses the text of /proc/swaps (spec proc/swaps). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSwaps(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcSwapsOf<number>;
+/** Parses the text of /proc/swaps (spec proc/swaps). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSwaps(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcSwapsOf<bigint>;
+/** Parses the text of /proc/swaps (spec proc/swaps). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSwaps(text: string | Uint8Array, options?: ParseOptions): ProcSwapsOf<number | bigint>;
+/** Parses the text of /proc/swaps (spec proc/swaps). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSwaps(text: string | Uint8Array, options?: ParseOptions): ProcSwaps {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/swaps", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -31,8 +43,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSwapsRow[] {
 function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
   let v_filename: string;
   let v_type: "partition" | "file" | "unknown" | "virtual";
-  let v_size: number;
-  let v_used: number;
+  let v_size: N;
+  let v_used: N;
   let v_priority: number;
   s.ws();
   v_filename = s.wordUnescaped();
@@ -46,8 +58,8 @@ function record0(s: Scan, ctx: ParseContext): ProcSwapsRow {
     default: s.fail("type: one of partition, file, unknown, virtual");
   }
   s.sep();
-  v_size = s.scale(s.tokU(), 1024);
-  v_used = s.scale(s.tokU(), 1024);
+  v_size = s.scaleW(s.tokW(), 1024);
+  v_used = s.scaleW(s.tokW(), 1024);
   v_priority = s.tokI();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcSwapsRow = { filename: v_filename, type: v_type, size: v_size, used: v_used, priority: v_priority };

@@ -2,17 +2,34 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcTimerList, ProcTimerListBlockBroadcastMasks, ProcTimerListBlockCpu, ProcTimerListBlockCpuClocks, ProcTimerListBlockCpuClocksClock, ProcTimerListBlockCpuClocksClockActiveTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiry, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow, ProcTimerListBlockHeader, ProcTimerListBlockTickDevice, ProcTimerListBlockTickDeviceCounters, ProcTimerListBlockVariant } from '../../types/proc/timer_list.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcTimerList as ProcTimerListOf, ProcTimerListBlockBroadcastMasks, ProcTimerListBlockCpu as ProcTimerListBlockCpuOf, ProcTimerListBlockCpuClocks as ProcTimerListBlockCpuClocksOf, ProcTimerListBlockCpuClocksClock as ProcTimerListBlockCpuClocksClockOf, ProcTimerListBlockCpuClocksClockActiveTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimers, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiry, ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow, ProcTimerListBlockHeader as ProcTimerListBlockHeaderOf, ProcTimerListBlockTickDevice as ProcTimerListBlockTickDeviceOf, ProcTimerListBlockTickDeviceCounters, ProcTimerListBlockVariant as ProcTimerListBlockVariantOf } from '../../types/proc/timer_list.js';
 import { lastAfterBlank } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
 import type { Miss } from '../../../runtime/scan.js';
 
-/** Parses the text of /proc/timer_list (spec proc/timer_list). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcTimerList(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcTimerList {
-  const s: Scan = new Scan(text, ctx.file, "proc/timer_list");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcTimerList = ProcTimerListOf<N>;
+type ProcTimerListBlockCpu = ProcTimerListBlockCpuOf<N>;
+type ProcTimerListBlockCpuClocks = ProcTimerListBlockCpuClocksOf<N>;
+type ProcTimerListBlockCpuClocksClock = ProcTimerListBlockCpuClocksClockOf<N>;
+type ProcTimerListBlockHeader = ProcTimerListBlockHeaderOf<N>;
+type ProcTimerListBlockTickDevice = ProcTimerListBlockTickDeviceOf<N>;
+type ProcTimerListBlockVariant = ProcTimerListBlockVariantOf<N>;
+
+/** Parses the text of /proc/timer_list (spec proc/timer_list). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcTimerList(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcTimerListOf<number>;
+/** Parses the text of /proc/timer_list (spec proc/timer_list). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcTimerList(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcTimerListOf<bigint>;
+/** Parses the text of /proc/timer_list (spec proc/timer_list). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcTimerList(text: string | Uint8Array, options?: ParseOptions): ProcTimerListOf<number | bigint>;
+/** Parses the text of /proc/timer_list (spec proc/timer_list). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcTimerList(text: string | Uint8Array, options?: ParseOptions): ProcTimerList {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/timer_list", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -80,7 +97,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockHea
   let v_version: string | undefined;
   let v_maxClockBases: number | undefined;
   let v_now: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("auto");
@@ -107,7 +124,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockHea
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -147,7 +164,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
   let v_nextTimer: number | undefined;
   let v_idleExpires: number | undefined;
   let v_jiffies: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("auto");
@@ -308,7 +325,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
           v_clocks.push({ index: index, ...r, clock: layout4(s, ctx, e) });
           break;
         }
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -339,7 +356,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
   let v_getTime: string | undefined;
   let v_offset: number | undefined;
   let v_activeTimers: ProcTimerListBlockCpuClocksClockActiveTimers | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const whole = s.trimmedLine();
@@ -387,7 +404,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -512,7 +529,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
   let v_eventHandler: string | undefined;
   let v_broadcastMask: bigint | undefined;
   let v_broadcastOneshotMask: bigint | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("auto");
@@ -640,7 +657,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcUptime } from '../../types/proc/uptime.js';
 
 /** Parses the text of /proc/uptime (spec proc/uptime). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcUptime(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcUptime {
-  const s: Scan = new Scan(text, ctx.file, "proc/uptime");
+export function parseProcUptime(text: string | Uint8Array, options?: ParseOptions): ProcUptime {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/uptime", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["uptime", 0], ["idle", 1]]);
 const PLAIN_TOKENS = [1, 1];
 
 /** Reads the text of /proc/uptime as parseProcUptime does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcUptime<K extends keyof ProcUptime>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcUptime, K> {
+export function pickProcUptime<K extends keyof ProcUptime>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcUptime, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/uptime");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/uptime", options?.bigint === true);
   s.wholeLine();
   let v_uptime: number | undefined = undefined;
   let v_idle: number | undefined = undefined;

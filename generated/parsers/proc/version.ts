@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
 import type { ProcVersion } from '../../types/proc/version.js';
 
 /** Parses the text of /proc/version (spec proc/version). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcVersion(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcVersion {
-  const s: Scan = new Scan(text, ctx.file, "proc/version");
+export function parseProcVersion(text: string | Uint8Array, options?: ParseOptions): ProcVersion {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/version", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["sysname", 0], ["release", 1], ["b
 const PLAIN_TOKENS = [1, 2, 0, 0, 0];
 
 /** Reads the text of /proc/version as parseProcVersion does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcVersion<K extends keyof ProcVersion>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcVersion, K> {
+export function pickProcVersion<K extends keyof ProcVersion>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcVersion, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/version");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/version", options?.bigint === true);
   s.wholeLine();
   let v_sysname: string | undefined = undefined;
   let v_release: string | undefined = undefined;

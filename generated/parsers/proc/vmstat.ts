@@ -2,242 +2,253 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcVmstat } from '../../types/proc/vmstat.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcVmstat as ProcVmstatOf } from '../../types/proc/vmstat.js';
 
-/** Parses the text of /proc/vmstat (spec proc/vmstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcVmstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcVmstat {
-  const s: Scan = new Scan(text, ctx.file, "proc/vmstat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcVmstat = ProcVmstatOf<N>;
+
+/** Parses the text of /proc/vmstat (spec proc/vmstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcVmstat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcVmstatOf<number>;
+/** Parses the text of /proc/vmstat (spec proc/vmstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcVmstat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcVmstatOf<bigint>;
+/** Parses the text of /proc/vmstat (spec proc/vmstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcVmstat(text: string | Uint8Array, options?: ParseOptions): ProcVmstatOf<number | bigint>;
+/** Parses the text of /proc/vmstat (spec proc/vmstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcVmstat(text: string | Uint8Array, options?: ParseOptions): ProcVmstat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/vmstat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
-  let v_nrFreePages: number | undefined;
-  let v_nrFreePagesBlocks: number | undefined;
-  let v_nrZoneInactiveAnon: number | undefined;
-  let v_nrZoneActiveAnon: number | undefined;
-  let v_nrZoneInactiveFile: number | undefined;
-  let v_nrZoneActiveFile: number | undefined;
-  let v_nrZoneUnevictable: number | undefined;
-  let v_nrZoneWritePending: number | undefined;
-  let v_nrMlock: number | undefined;
-  let v_nrBounce: number | undefined;
-  let v_nrZspages: number | undefined;
-  let v_nrFreeCma: number | undefined;
-  let v_nrUnaccepted: number | undefined;
-  let v_nrAllocBatch: number | undefined;
-  let v_numaHit: number | undefined;
-  let v_numaMiss: number | undefined;
-  let v_numaForeign: number | undefined;
-  let v_numaInterleave: number | undefined;
-  let v_numaLocal: number | undefined;
-  let v_numaOther: number | undefined;
-  let v_nrInactiveAnon: number | undefined;
-  let v_nrActiveAnon: number | undefined;
-  let v_nrInactiveFile: number | undefined;
-  let v_nrActiveFile: number | undefined;
-  let v_nrUnevictable: number | undefined;
-  let v_nrSlabReclaimable: number | undefined;
-  let v_nrSlabUnreclaimable: number | undefined;
-  let v_nrIsolatedAnon: number | undefined;
-  let v_nrIsolatedFile: number | undefined;
+  let v_nrFreePages: N | undefined;
+  let v_nrFreePagesBlocks: N | undefined;
+  let v_nrZoneInactiveAnon: N | undefined;
+  let v_nrZoneActiveAnon: N | undefined;
+  let v_nrZoneInactiveFile: N | undefined;
+  let v_nrZoneActiveFile: N | undefined;
+  let v_nrZoneUnevictable: N | undefined;
+  let v_nrZoneWritePending: N | undefined;
+  let v_nrMlock: N | undefined;
+  let v_nrBounce: N | undefined;
+  let v_nrZspages: N | undefined;
+  let v_nrFreeCma: N | undefined;
+  let v_nrUnaccepted: N | undefined;
+  let v_nrAllocBatch: N | undefined;
+  let v_numaHit: N | undefined;
+  let v_numaMiss: N | undefined;
+  let v_numaForeign: N | undefined;
+  let v_numaInterleave: N | undefined;
+  let v_numaLocal: N | undefined;
+  let v_numaOther: N | undefined;
+  let v_nrInactiveAnon: N | undefined;
+  let v_nrActiveAnon: N | undefined;
+  let v_nrInactiveFile: N | undefined;
+  let v_nrActiveFile: N | undefined;
+  let v_nrUnevictable: N | undefined;
+  let v_nrSlabReclaimable: N | undefined;
+  let v_nrSlabUnreclaimable: N | undefined;
+  let v_nrIsolatedAnon: N | undefined;
+  let v_nrIsolatedFile: N | undefined;
   let v_nrPagesScanned: number | undefined;
   let v_workingsetNodes: number | undefined;
-  let v_workingsetRefault: number | undefined;
-  let v_workingsetRefaultAnon: number | undefined;
-  let v_workingsetRefaultFile: number | undefined;
-  let v_workingsetActivate: number | undefined;
-  let v_workingsetActivateAnon: number | undefined;
-  let v_workingsetActivateFile: number | undefined;
-  let v_workingsetRestore: number | undefined;
-  let v_workingsetRestoreAnon: number | undefined;
-  let v_workingsetRestoreFile: number | undefined;
-  let v_workingsetNodereclaim: number | undefined;
-  let v_nrAnonPages: number | undefined;
-  let v_nrMapped: number | undefined;
-  let v_nrFilePages: number | undefined;
-  let v_nrDirty: number | undefined;
-  let v_nrWriteback: number | undefined;
-  let v_nrWritebackTemp: number | undefined;
-  let v_nrShmem: number | undefined;
+  let v_workingsetRefault: N | undefined;
+  let v_workingsetRefaultAnon: N | undefined;
+  let v_workingsetRefaultFile: N | undefined;
+  let v_workingsetActivate: N | undefined;
+  let v_workingsetActivateAnon: N | undefined;
+  let v_workingsetActivateFile: N | undefined;
+  let v_workingsetRestore: N | undefined;
+  let v_workingsetRestoreAnon: N | undefined;
+  let v_workingsetRestoreFile: N | undefined;
+  let v_workingsetNodereclaim: N | undefined;
+  let v_nrAnonPages: N | undefined;
+  let v_nrMapped: N | undefined;
+  let v_nrFilePages: N | undefined;
+  let v_nrDirty: N | undefined;
+  let v_nrWriteback: N | undefined;
+  let v_nrWritebackTemp: N | undefined;
+  let v_nrShmem: N | undefined;
   let v_nrShmemHugepages: number | undefined;
   let v_nrShmemPmdmapped: number | undefined;
   let v_nrFileHugepages: number | undefined;
   let v_nrFilePmdmapped: number | undefined;
   let v_nrAnonTransparentHugepages: number | undefined;
-  let v_nrUnstable: number | undefined;
+  let v_nrUnstable: N | undefined;
   let v_nrVmscanWrite: number | undefined;
   let v_nrVmscanImmediateReclaim: number | undefined;
   let v_nrDirtied: number | undefined;
   let v_nrWritten: number | undefined;
   let v_nrThrottledWritten: number | undefined;
-  let v_nrKernelMiscReclaimable: number | undefined;
+  let v_nrKernelMiscReclaimable: N | undefined;
   let v_nrFollPinAcquired: number | undefined;
   let v_nrFollPinReleased: number | undefined;
-  let v_nrKernelStack: number | undefined;
-  let v_nrShadowCallStack: number | undefined;
-  let v_nrPageTablePages: number | undefined;
-  let v_nrSecPageTablePages: number | undefined;
-  let v_nrIommuPages: number | undefined;
-  let v_nrSwapcached: number | undefined;
-  let v_pgpromoteSuccess: number | undefined;
-  let v_pgpromoteCandidate: number | undefined;
-  let v_pgpromoteCandidateNrl: number | undefined;
-  let v_pgdemoteKswapd: number | undefined;
-  let v_pgdemoteDirect: number | undefined;
-  let v_pgdemoteKhugepaged: number | undefined;
-  let v_pgdemoteProactive: number | undefined;
-  let v_nrHugetlb: number | undefined;
-  let v_nrBalloonPages: number | undefined;
-  let v_nrKernelFilePages: number | undefined;
-  let v_nrDirtyThreshold: number | undefined;
-  let v_nrDirtyBackgroundThreshold: number | undefined;
-  let v_nrMemmapPages: number | undefined;
-  let v_nrMemmapBootPages: number | undefined;
-  let v_pgpgin: number | undefined;
-  let v_pgpgout: number | undefined;
-  let v_pswpin: number | undefined;
-  let v_pswpout: number | undefined;
-  let v_pgallocDma: number | undefined;
-  let v_pgallocDma32: number | undefined;
-  let v_pgallocNormal: number | undefined;
-  let v_pgallocHigh: number | undefined;
-  let v_pgallocMovable: number | undefined;
-  let v_pgallocDevice: number | undefined;
-  let v_allocstall: number | undefined;
-  let v_allocstallDma: number | undefined;
-  let v_allocstallDma32: number | undefined;
-  let v_allocstallNormal: number | undefined;
-  let v_allocstallHigh: number | undefined;
-  let v_allocstallMovable: number | undefined;
-  let v_allocstallDevice: number | undefined;
-  let v_pgskipDma: number | undefined;
-  let v_pgskipDma32: number | undefined;
-  let v_pgskipNormal: number | undefined;
-  let v_pgskipHigh: number | undefined;
-  let v_pgskipMovable: number | undefined;
-  let v_pgskipDevice: number | undefined;
-  let v_pgfree: number | undefined;
-  let v_pgactivate: number | undefined;
-  let v_pgdeactivate: number | undefined;
-  let v_pglazyfree: number | undefined;
-  let v_pgfault: number | undefined;
-  let v_pgmajfault: number | undefined;
-  let v_pglazyfreed: number | undefined;
-  let v_pgrefill: number | undefined;
-  let v_pgreuse: number | undefined;
-  let v_pgstealKswapd: number | undefined;
-  let v_pgstealDirect: number | undefined;
-  let v_pgstealKhugepaged: number | undefined;
-  let v_pgstealProactive: number | undefined;
-  let v_pgscanKswapd: number | undefined;
-  let v_pgscanDirect: number | undefined;
-  let v_pgscanKhugepaged: number | undefined;
-  let v_pgscanProactive: number | undefined;
-  let v_pgscanDirectThrottle: number | undefined;
-  let v_pgscanAnon: number | undefined;
-  let v_pgscanFile: number | undefined;
-  let v_pgstealAnon: number | undefined;
-  let v_pgstealFile: number | undefined;
-  let v_zoneReclaimSuccess: number | undefined;
-  let v_zoneReclaimFailed: number | undefined;
-  let v_pginodesteal: number | undefined;
-  let v_slabsScanned: number | undefined;
-  let v_kswapdInodesteal: number | undefined;
-  let v_kswapdLowWmarkHitQuickly: number | undefined;
-  let v_kswapdHighWmarkHitQuickly: number | undefined;
-  let v_pageoutrun: number | undefined;
-  let v_pgrotated: number | undefined;
-  let v_dropPagecache: number | undefined;
-  let v_dropSlab: number | undefined;
-  let v_oomKill: number | undefined;
-  let v_numaPteUpdates: number | undefined;
-  let v_numaHugePteUpdates: number | undefined;
-  let v_numaHintFaults: number | undefined;
-  let v_numaHintFaultsLocal: number | undefined;
-  let v_numaPagesMigrated: number | undefined;
-  let v_pgmigrateSuccess: number | undefined;
-  let v_pgmigrateFail: number | undefined;
-  let v_thpMigrationSuccess: number | undefined;
-  let v_thpMigrationFail: number | undefined;
-  let v_thpMigrationSplit: number | undefined;
-  let v_compactMigrateScanned: number | undefined;
-  let v_compactFreeScanned: number | undefined;
-  let v_compactIsolated: number | undefined;
-  let v_compactStall: number | undefined;
-  let v_compactFail: number | undefined;
-  let v_compactSuccess: number | undefined;
-  let v_compactDaemonWake: number | undefined;
-  let v_compactDaemonMigrateScanned: number | undefined;
-  let v_compactDaemonFreeScanned: number | undefined;
-  let v_htlbBuddyAllocSuccess: number | undefined;
-  let v_htlbBuddyAllocFail: number | undefined;
-  let v_cmaAllocSuccess: number | undefined;
-  let v_cmaAllocFail: number | undefined;
-  let v_unevictablePgsCulled: number | undefined;
-  let v_unevictablePgsScanned: number | undefined;
-  let v_unevictablePgsRescued: number | undefined;
-  let v_unevictablePgsMlocked: number | undefined;
-  let v_unevictablePgsMunlocked: number | undefined;
-  let v_unevictablePgsCleared: number | undefined;
-  let v_unevictablePgsStranded: number | undefined;
-  let v_thpFaultAlloc: number | undefined;
-  let v_thpFaultFallback: number | undefined;
-  let v_thpFaultFallbackCharge: number | undefined;
-  let v_thpCollapseAlloc: number | undefined;
-  let v_thpCollapseAllocFailed: number | undefined;
-  let v_thpFileAlloc: number | undefined;
-  let v_thpFileFallback: number | undefined;
-  let v_thpFileFallbackCharge: number | undefined;
-  let v_thpFileMapped: number | undefined;
-  let v_thpSplit: number | undefined;
-  let v_thpSplitPage: number | undefined;
-  let v_thpSplitPageFailed: number | undefined;
-  let v_thpDeferredSplitPage: number | undefined;
-  let v_thpUnderusedSplitPage: number | undefined;
-  let v_thpSplitPmd: number | undefined;
-  let v_thpScanExceedNonePte: number | undefined;
-  let v_thpScanExceedSwapPte: number | undefined;
-  let v_thpScanExceedSharePte: number | undefined;
-  let v_thpSplitPud: number | undefined;
-  let v_thpZeroPageAlloc: number | undefined;
-  let v_thpZeroPageAllocFailed: number | undefined;
-  let v_thpSwpout: number | undefined;
-  let v_thpSwpoutFallback: number | undefined;
-  let v_balloonInflate: number | undefined;
-  let v_balloonDeflate: number | undefined;
-  let v_balloonMigrate: number | undefined;
+  let v_nrKernelStack: N | undefined;
+  let v_nrShadowCallStack: N | undefined;
+  let v_nrPageTablePages: N | undefined;
+  let v_nrSecPageTablePages: N | undefined;
+  let v_nrIommuPages: N | undefined;
+  let v_nrSwapcached: N | undefined;
+  let v_pgpromoteSuccess: N | undefined;
+  let v_pgpromoteCandidate: N | undefined;
+  let v_pgpromoteCandidateNrl: N | undefined;
+  let v_pgdemoteKswapd: N | undefined;
+  let v_pgdemoteDirect: N | undefined;
+  let v_pgdemoteKhugepaged: N | undefined;
+  let v_pgdemoteProactive: N | undefined;
+  let v_nrHugetlb: N | undefined;
+  let v_nrBalloonPages: N | undefined;
+  let v_nrKernelFilePages: N | undefined;
+  let v_nrDirtyThreshold: N | undefined;
+  let v_nrDirtyBackgroundThreshold: N | undefined;
+  let v_nrMemmapPages: N | undefined;
+  let v_nrMemmapBootPages: N | undefined;
+  let v_pgpgin: N | undefined;
+  let v_pgpgout: N | undefined;
+  let v_pswpin: N | undefined;
+  let v_pswpout: N | undefined;
+  let v_pgallocDma: N | undefined;
+  let v_pgallocDma32: N | undefined;
+  let v_pgallocNormal: N | undefined;
+  let v_pgallocHigh: N | undefined;
+  let v_pgallocMovable: N | undefined;
+  let v_pgallocDevice: N | undefined;
+  let v_allocstall: N | undefined;
+  let v_allocstallDma: N | undefined;
+  let v_allocstallDma32: N | undefined;
+  let v_allocstallNormal: N | undefined;
+  let v_allocstallHigh: N | undefined;
+  let v_allocstallMovable: N | undefined;
+  let v_allocstallDevice: N | undefined;
+  let v_pgskipDma: N | undefined;
+  let v_pgskipDma32: N | undefined;
+  let v_pgskipNormal: N | undefined;
+  let v_pgskipHigh: N | undefined;
+  let v_pgskipMovable: N | undefined;
+  let v_pgskipDevice: N | undefined;
+  let v_pgfree: N | undefined;
+  let v_pgactivate: N | undefined;
+  let v_pgdeactivate: N | undefined;
+  let v_pglazyfree: N | undefined;
+  let v_pgfault: N | undefined;
+  let v_pgmajfault: N | undefined;
+  let v_pglazyfreed: N | undefined;
+  let v_pgrefill: N | undefined;
+  let v_pgreuse: N | undefined;
+  let v_pgstealKswapd: N | undefined;
+  let v_pgstealDirect: N | undefined;
+  let v_pgstealKhugepaged: N | undefined;
+  let v_pgstealProactive: N | undefined;
+  let v_pgscanKswapd: N | undefined;
+  let v_pgscanDirect: N | undefined;
+  let v_pgscanKhugepaged: N | undefined;
+  let v_pgscanProactive: N | undefined;
+  let v_pgscanDirectThrottle: N | undefined;
+  let v_pgscanAnon: N | undefined;
+  let v_pgscanFile: N | undefined;
+  let v_pgstealAnon: N | undefined;
+  let v_pgstealFile: N | undefined;
+  let v_zoneReclaimSuccess: N | undefined;
+  let v_zoneReclaimFailed: N | undefined;
+  let v_pginodesteal: N | undefined;
+  let v_slabsScanned: N | undefined;
+  let v_kswapdInodesteal: N | undefined;
+  let v_kswapdLowWmarkHitQuickly: N | undefined;
+  let v_kswapdHighWmarkHitQuickly: N | undefined;
+  let v_pageoutrun: N | undefined;
+  let v_pgrotated: N | undefined;
+  let v_dropPagecache: N | undefined;
+  let v_dropSlab: N | undefined;
+  let v_oomKill: N | undefined;
+  let v_numaPteUpdates: N | undefined;
+  let v_numaHugePteUpdates: N | undefined;
+  let v_numaHintFaults: N | undefined;
+  let v_numaHintFaultsLocal: N | undefined;
+  let v_numaPagesMigrated: N | undefined;
+  let v_pgmigrateSuccess: N | undefined;
+  let v_pgmigrateFail: N | undefined;
+  let v_thpMigrationSuccess: N | undefined;
+  let v_thpMigrationFail: N | undefined;
+  let v_thpMigrationSplit: N | undefined;
+  let v_compactMigrateScanned: N | undefined;
+  let v_compactFreeScanned: N | undefined;
+  let v_compactIsolated: N | undefined;
+  let v_compactStall: N | undefined;
+  let v_compactFail: N | undefined;
+  let v_compactSuccess: N | undefined;
+  let v_compactDaemonWake: N | undefined;
+  let v_compactDaemonMigrateScanned: N | undefined;
+  let v_compactDaemonFreeScanned: N | undefined;
+  let v_htlbBuddyAllocSuccess: N | undefined;
+  let v_htlbBuddyAllocFail: N | undefined;
+  let v_cmaAllocSuccess: N | undefined;
+  let v_cmaAllocFail: N | undefined;
+  let v_unevictablePgsCulled: N | undefined;
+  let v_unevictablePgsScanned: N | undefined;
+  let v_unevictablePgsRescued: N | undefined;
+  let v_unevictablePgsMlocked: N | undefined;
+  let v_unevictablePgsMunlocked: N | undefined;
+  let v_unevictablePgsCleared: N | undefined;
+  let v_unevictablePgsStranded: N | undefined;
+  let v_thpFaultAlloc: N | undefined;
+  let v_thpFaultFallback: N | undefined;
+  let v_thpFaultFallbackCharge: N | undefined;
+  let v_thpCollapseAlloc: N | undefined;
+  let v_thpCollapseAllocFailed: N | undefined;
+  let v_thpFileAlloc: N | undefined;
+  let v_thpFileFallback: N | undefined;
+  let v_thpFileFallbackCharge: N | undefined;
+  let v_thpFileMapped: N | undefined;
+  let v_thpSplit: N | undefined;
+  let v_thpSplitPage: N | undefined;
+  let v_thpSplitPageFailed: N | undefined;
+  let v_thpDeferredSplitPage: N | undefined;
+  let v_thpUnderusedSplitPage: N | undefined;
+  let v_thpSplitPmd: N | undefined;
+  let v_thpScanExceedNonePte: N | undefined;
+  let v_thpScanExceedSwapPte: N | undefined;
+  let v_thpScanExceedSharePte: N | undefined;
+  let v_thpSplitPud: N | undefined;
+  let v_thpZeroPageAlloc: N | undefined;
+  let v_thpZeroPageAllocFailed: N | undefined;
+  let v_thpSwpout: N | undefined;
+  let v_thpSwpoutFallback: N | undefined;
+  let v_balloonInflate: N | undefined;
+  let v_balloonDeflate: N | undefined;
+  let v_balloonMigrate: N | undefined;
   let v_nrTlbRemoteFlush: number | undefined;
   let v_nrTlbRemoteFlushReceived: number | undefined;
   let v_nrTlbLocalFlushAll: number | undefined;
   let v_nrTlbLocalFlushOne: number | undefined;
-  let v_swapRa: number | undefined;
-  let v_swapRaHit: number | undefined;
-  let v_swpinZero: number | undefined;
-  let v_swpoutZero: number | undefined;
-  let v_ksmSwpinCopy: number | undefined;
-  let v_cowKsm: number | undefined;
-  let v_zswpin: number | undefined;
-  let v_zswpout: number | undefined;
-  let v_zswpwb: number | undefined;
-  let v_directMapLevel2Splits: number | undefined;
-  let v_directMapLevel3Splits: number | undefined;
-  let v_directMapLevel2Collapses: number | undefined;
-  let v_directMapLevel3Collapses: number | undefined;
-  let v_vmaLockSuccess: number | undefined;
-  let v_vmaLockAbort: number | undefined;
-  let v_vmaLockRetry: number | undefined;
-  let v_vmaLockMiss: number | undefined;
-  let v_kstack1k: number | undefined;
-  let v_kstack2k: number | undefined;
-  let v_kstack4k: number | undefined;
-  let v_kstack8k: number | undefined;
-  let v_kstack16k: number | undefined;
-  let v_kstack32k: number | undefined;
-  let v_kstack64k: number | undefined;
-  let v_kstackRest: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_swapRa: N | undefined;
+  let v_swapRaHit: N | undefined;
+  let v_swpinZero: N | undefined;
+  let v_swpoutZero: N | undefined;
+  let v_ksmSwpinCopy: N | undefined;
+  let v_cowKsm: N | undefined;
+  let v_zswpin: N | undefined;
+  let v_zswpout: N | undefined;
+  let v_zswpwb: N | undefined;
+  let v_directMapLevel2Splits: N | undefined;
+  let v_directMapLevel3Splits: N | undefined;
+  let v_directMapLevel2Collapses: N | undefined;
+  let v_directMapLevel3Collapses: N | undefined;
+  let v_vmaLockSuccess: N | undefined;
+  let v_vmaLockAbort: N | undefined;
+  let v_vmaLockRetry: N | undefined;
+  let v_vmaLockMiss: N | undefined;
+  let v_kstack1k: N | undefined;
+  let v_kstack2k: N | undefined;
+  let v_kstack4k: N | undefined;
+  let v_kstack8k: N | undefined;
+  let v_kstack16k: N | undefined;
+  let v_kstack32k: N | undefined;
+  let v_kstack64k: N | undefined;
+  let v_kstackRest: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -268,147 +279,147 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
     switch (k) {
       case 0: /* nr_free_pages */ {
         if (v_nrFreePages !== undefined) s.duplicate(key);
-        v_nrFreePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrFreePages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 1: /* nr_free_pages_blocks */ {
         if (v_nrFreePagesBlocks !== undefined) s.duplicate(key);
-        v_nrFreePagesBlocks = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrFreePagesBlocks = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 2: /* nr_zone_inactive_anon */ {
         if (v_nrZoneInactiveAnon !== undefined) s.duplicate(key);
-        v_nrZoneInactiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrZoneInactiveAnon = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 3: /* nr_zone_active_anon */ {
         if (v_nrZoneActiveAnon !== undefined) s.duplicate(key);
-        v_nrZoneActiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrZoneActiveAnon = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 4: /* nr_zone_inactive_file */ {
         if (v_nrZoneInactiveFile !== undefined) s.duplicate(key);
-        v_nrZoneInactiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrZoneInactiveFile = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 5: /* nr_zone_active_file */ {
         if (v_nrZoneActiveFile !== undefined) s.duplicate(key);
-        v_nrZoneActiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrZoneActiveFile = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 6: /* nr_zone_unevictable */ {
         if (v_nrZoneUnevictable !== undefined) s.duplicate(key);
-        v_nrZoneUnevictable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrZoneUnevictable = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 7: /* nr_zone_write_pending */ {
         if (v_nrZoneWritePending !== undefined) s.duplicate(key);
-        v_nrZoneWritePending = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrZoneWritePending = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 8: /* nr_mlock */ {
         if (v_nrMlock !== undefined) s.duplicate(key);
-        v_nrMlock = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrMlock = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 9: /* nr_bounce */ {
         if (v_nrBounce !== undefined) s.duplicate(key);
-        v_nrBounce = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrBounce = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 10: /* nr_zspages */ {
         if (v_nrZspages !== undefined) s.duplicate(key);
-        v_nrZspages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrZspages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 11: /* nr_free_cma */ {
         if (v_nrFreeCma !== undefined) s.duplicate(key);
-        v_nrFreeCma = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrFreeCma = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 12: /* nr_unaccepted */ {
         if (v_nrUnaccepted !== undefined) s.duplicate(key);
-        v_nrUnaccepted = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrUnaccepted = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 13: /* nr_alloc_batch */ {
         if (v_nrAllocBatch !== undefined) s.duplicate(key);
-        v_nrAllocBatch = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrAllocBatch = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 14: /* numa_hit */ {
         if (v_numaHit !== undefined) s.duplicate(key);
-        v_numaHit = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaHit = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 15: /* numa_miss */ {
         if (v_numaMiss !== undefined) s.duplicate(key);
-        v_numaMiss = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaMiss = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 16: /* numa_foreign */ {
         if (v_numaForeign !== undefined) s.duplicate(key);
-        v_numaForeign = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaForeign = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 17: /* numa_interleave */ {
         if (v_numaInterleave !== undefined) s.duplicate(key);
-        v_numaInterleave = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaInterleave = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 18: /* numa_local */ {
         if (v_numaLocal !== undefined) s.duplicate(key);
-        v_numaLocal = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaLocal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 19: /* numa_other */ {
         if (v_numaOther !== undefined) s.duplicate(key);
-        v_numaOther = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaOther = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 20: /* nr_inactive_anon */ {
         if (v_nrInactiveAnon !== undefined) s.duplicate(key);
-        v_nrInactiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrInactiveAnon = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 21: /* nr_active_anon */ {
         if (v_nrActiveAnon !== undefined) s.duplicate(key);
-        v_nrActiveAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrActiveAnon = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 22: /* nr_inactive_file */ {
         if (v_nrInactiveFile !== undefined) s.duplicate(key);
-        v_nrInactiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrInactiveFile = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 23: /* nr_active_file */ {
         if (v_nrActiveFile !== undefined) s.duplicate(key);
-        v_nrActiveFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrActiveFile = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 24: /* nr_unevictable */ {
         if (v_nrUnevictable !== undefined) s.duplicate(key);
-        v_nrUnevictable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrUnevictable = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 25: /* nr_slab_reclaimable */ {
         if (v_nrSlabReclaimable !== undefined) s.duplicate(key);
-        v_nrSlabReclaimable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrSlabReclaimable = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 26: /* nr_slab_unreclaimable */ {
         if (v_nrSlabUnreclaimable !== undefined) s.duplicate(key);
-        v_nrSlabUnreclaimable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrSlabUnreclaimable = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 27: /* nr_isolated_anon */ {
         if (v_nrIsolatedAnon !== undefined) s.duplicate(key);
-        v_nrIsolatedAnon = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrIsolatedAnon = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 28: /* nr_isolated_file */ {
         if (v_nrIsolatedFile !== undefined) s.duplicate(key);
-        v_nrIsolatedFile = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrIsolatedFile = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 29: /* nr_pages_scanned */ {
@@ -423,87 +434,87 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
       }
       case 31: /* workingset_refault */ {
         if (v_workingsetRefault !== undefined) s.duplicate(key);
-        v_workingsetRefault = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRefault = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 32: /* workingset_refault_anon */ {
         if (v_workingsetRefaultAnon !== undefined) s.duplicate(key);
-        v_workingsetRefaultAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRefaultAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 33: /* workingset_refault_file */ {
         if (v_workingsetRefaultFile !== undefined) s.duplicate(key);
-        v_workingsetRefaultFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRefaultFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 34: /* workingset_activate */ {
         if (v_workingsetActivate !== undefined) s.duplicate(key);
-        v_workingsetActivate = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetActivate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 35: /* workingset_activate_anon */ {
         if (v_workingsetActivateAnon !== undefined) s.duplicate(key);
-        v_workingsetActivateAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetActivateAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 36: /* workingset_activate_file */ {
         if (v_workingsetActivateFile !== undefined) s.duplicate(key);
-        v_workingsetActivateFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetActivateFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 37: /* workingset_restore */ {
         if (v_workingsetRestore !== undefined) s.duplicate(key);
-        v_workingsetRestore = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRestore = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 38: /* workingset_restore_anon */ {
         if (v_workingsetRestoreAnon !== undefined) s.duplicate(key);
-        v_workingsetRestoreAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRestoreAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 39: /* workingset_restore_file */ {
         if (v_workingsetRestoreFile !== undefined) s.duplicate(key);
-        v_workingsetRestoreFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRestoreFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 40: /* workingset_nodereclaim */ {
         if (v_workingsetNodereclaim !== undefined) s.duplicate(key);
-        v_workingsetNodereclaim = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetNodereclaim = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 41: /* nr_anon_pages */ {
         if (v_nrAnonPages !== undefined) s.duplicate(key);
-        v_nrAnonPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrAnonPages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 42: /* nr_mapped */ {
         if (v_nrMapped !== undefined) s.duplicate(key);
-        v_nrMapped = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrMapped = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 43: /* nr_file_pages */ {
         if (v_nrFilePages !== undefined) s.duplicate(key);
-        v_nrFilePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrFilePages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 44: /* nr_dirty */ {
         if (v_nrDirty !== undefined) s.duplicate(key);
-        v_nrDirty = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrDirty = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 45: /* nr_writeback */ {
         if (v_nrWriteback !== undefined) s.duplicate(key);
-        v_nrWriteback = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrWriteback = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 46: /* nr_writeback_temp */ {
         if (v_nrWritebackTemp !== undefined) s.duplicate(key);
-        v_nrWritebackTemp = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrWritebackTemp = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 47: /* nr_shmem */ {
         if (v_nrShmem !== undefined) s.duplicate(key);
-        v_nrShmem = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrShmem = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 48: /* nr_shmem_hugepages */ {
@@ -533,7 +544,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
       }
       case 53: /* nr_unstable */ {
         if (v_nrUnstable !== undefined) s.duplicate(key);
-        v_nrUnstable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrUnstable = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 54: /* nr_vmscan_write */ {
@@ -563,7 +574,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
       }
       case 59: /* nr_kernel_misc_reclaimable */ {
         if (v_nrKernelMiscReclaimable !== undefined) s.duplicate(key);
-        v_nrKernelMiscReclaimable = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrKernelMiscReclaimable = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 60: /* nr_foll_pin_acquired */ {
@@ -578,667 +589,667 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
       }
       case 62: /* nr_kernel_stack */ {
         if (v_nrKernelStack !== undefined) s.duplicate(key);
-        v_nrKernelStack = fast >= 0 ? fast : s.uLine(1024, "");
+        v_nrKernelStack = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "");
         break;
       }
       case 63: /* nr_shadow_call_stack */ {
         if (v_nrShadowCallStack !== undefined) s.duplicate(key);
-        v_nrShadowCallStack = fast >= 0 ? fast : s.uLine(1024, "");
+        v_nrShadowCallStack = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "");
         break;
       }
       case 64: /* nr_page_table_pages */ {
         if (v_nrPageTablePages !== undefined) s.duplicate(key);
-        v_nrPageTablePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrPageTablePages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 65: /* nr_sec_page_table_pages */ {
         if (v_nrSecPageTablePages !== undefined) s.duplicate(key);
-        v_nrSecPageTablePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrSecPageTablePages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 66: /* nr_iommu_pages */ {
         if (v_nrIommuPages !== undefined) s.duplicate(key);
-        v_nrIommuPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrIommuPages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 67: /* nr_swapcached */ {
         if (v_nrSwapcached !== undefined) s.duplicate(key);
-        v_nrSwapcached = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrSwapcached = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 68: /* pgpromote_success */ {
         if (v_pgpromoteSuccess !== undefined) s.duplicate(key);
-        v_pgpromoteSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgpromoteSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 69: /* pgpromote_candidate */ {
         if (v_pgpromoteCandidate !== undefined) s.duplicate(key);
-        v_pgpromoteCandidate = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgpromoteCandidate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 70: /* pgpromote_candidate_nrl */ {
         if (v_pgpromoteCandidateNrl !== undefined) s.duplicate(key);
-        v_pgpromoteCandidateNrl = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgpromoteCandidateNrl = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 71: /* pgdemote_kswapd */ {
         if (v_pgdemoteKswapd !== undefined) s.duplicate(key);
-        v_pgdemoteKswapd = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteKswapd = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 72: /* pgdemote_direct */ {
         if (v_pgdemoteDirect !== undefined) s.duplicate(key);
-        v_pgdemoteDirect = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteDirect = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 73: /* pgdemote_khugepaged */ {
         if (v_pgdemoteKhugepaged !== undefined) s.duplicate(key);
-        v_pgdemoteKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteKhugepaged = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 74: /* pgdemote_proactive */ {
         if (v_pgdemoteProactive !== undefined) s.duplicate(key);
-        v_pgdemoteProactive = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteProactive = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 75: /* nr_hugetlb */ {
         if (v_nrHugetlb !== undefined) s.duplicate(key);
-        v_nrHugetlb = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrHugetlb = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 76: /* nr_balloon_pages */ {
         if (v_nrBalloonPages !== undefined) s.duplicate(key);
-        v_nrBalloonPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrBalloonPages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 77: /* nr_kernel_file_pages */ {
         if (v_nrKernelFilePages !== undefined) s.duplicate(key);
-        v_nrKernelFilePages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrKernelFilePages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 78: /* nr_dirty_threshold */ {
         if (v_nrDirtyThreshold !== undefined) s.duplicate(key);
-        v_nrDirtyThreshold = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrDirtyThreshold = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 79: /* nr_dirty_background_threshold */ {
         if (v_nrDirtyBackgroundThreshold !== undefined) s.duplicate(key);
-        v_nrDirtyBackgroundThreshold = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrDirtyBackgroundThreshold = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 80: /* nr_memmap_pages */ {
         if (v_nrMemmapPages !== undefined) s.duplicate(key);
-        v_nrMemmapPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrMemmapPages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 81: /* nr_memmap_boot_pages */ {
         if (v_nrMemmapBootPages !== undefined) s.duplicate(key);
-        v_nrMemmapBootPages = fast >= 0 ? fast : s.uLine(ctx.pageSize, "");
+        v_nrMemmapBootPages = fast >= 0 ? s.wide(fast) : s.uLineW(ctx.pageSize, "");
         break;
       }
       case 82: /* pgpgin */ {
         if (v_pgpgin !== undefined) s.duplicate(key);
-        v_pgpgin = fast >= 0 ? fast : s.uLine(1024, "");
+        v_pgpgin = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "");
         break;
       }
       case 83: /* pgpgout */ {
         if (v_pgpgout !== undefined) s.duplicate(key);
-        v_pgpgout = fast >= 0 ? fast : s.uLine(1024, "");
+        v_pgpgout = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "");
         break;
       }
       case 84: /* pswpin */ {
         if (v_pswpin !== undefined) s.duplicate(key);
-        v_pswpin = fast >= 0 ? fast : s.uLine(1, "");
+        v_pswpin = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 85: /* pswpout */ {
         if (v_pswpout !== undefined) s.duplicate(key);
-        v_pswpout = fast >= 0 ? fast : s.uLine(1, "");
+        v_pswpout = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 86: /* pgalloc_dma */ {
         if (v_pgallocDma !== undefined) s.duplicate(key);
-        v_pgallocDma = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgallocDma = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 87: /* pgalloc_dma32 */ {
         if (v_pgallocDma32 !== undefined) s.duplicate(key);
-        v_pgallocDma32 = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgallocDma32 = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 88: /* pgalloc_normal */ {
         if (v_pgallocNormal !== undefined) s.duplicate(key);
-        v_pgallocNormal = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgallocNormal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 89: /* pgalloc_high */ {
         if (v_pgallocHigh !== undefined) s.duplicate(key);
-        v_pgallocHigh = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgallocHigh = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 90: /* pgalloc_movable */ {
         if (v_pgallocMovable !== undefined) s.duplicate(key);
-        v_pgallocMovable = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgallocMovable = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 91: /* pgalloc_device */ {
         if (v_pgallocDevice !== undefined) s.duplicate(key);
-        v_pgallocDevice = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgallocDevice = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 92: /* allocstall */ {
         if (v_allocstall !== undefined) s.duplicate(key);
-        v_allocstall = fast >= 0 ? fast : s.uLine(1, "");
+        v_allocstall = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 93: /* allocstall_dma */ {
         if (v_allocstallDma !== undefined) s.duplicate(key);
-        v_allocstallDma = fast >= 0 ? fast : s.uLine(1, "");
+        v_allocstallDma = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 94: /* allocstall_dma32 */ {
         if (v_allocstallDma32 !== undefined) s.duplicate(key);
-        v_allocstallDma32 = fast >= 0 ? fast : s.uLine(1, "");
+        v_allocstallDma32 = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 95: /* allocstall_normal */ {
         if (v_allocstallNormal !== undefined) s.duplicate(key);
-        v_allocstallNormal = fast >= 0 ? fast : s.uLine(1, "");
+        v_allocstallNormal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 96: /* allocstall_high */ {
         if (v_allocstallHigh !== undefined) s.duplicate(key);
-        v_allocstallHigh = fast >= 0 ? fast : s.uLine(1, "");
+        v_allocstallHigh = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 97: /* allocstall_movable */ {
         if (v_allocstallMovable !== undefined) s.duplicate(key);
-        v_allocstallMovable = fast >= 0 ? fast : s.uLine(1, "");
+        v_allocstallMovable = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 98: /* allocstall_device */ {
         if (v_allocstallDevice !== undefined) s.duplicate(key);
-        v_allocstallDevice = fast >= 0 ? fast : s.uLine(1, "");
+        v_allocstallDevice = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 99: /* pgskip_dma */ {
         if (v_pgskipDma !== undefined) s.duplicate(key);
-        v_pgskipDma = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgskipDma = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 100: /* pgskip_dma32 */ {
         if (v_pgskipDma32 !== undefined) s.duplicate(key);
-        v_pgskipDma32 = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgskipDma32 = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 101: /* pgskip_normal */ {
         if (v_pgskipNormal !== undefined) s.duplicate(key);
-        v_pgskipNormal = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgskipNormal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 102: /* pgskip_high */ {
         if (v_pgskipHigh !== undefined) s.duplicate(key);
-        v_pgskipHigh = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgskipHigh = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 103: /* pgskip_movable */ {
         if (v_pgskipMovable !== undefined) s.duplicate(key);
-        v_pgskipMovable = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgskipMovable = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 104: /* pgskip_device */ {
         if (v_pgskipDevice !== undefined) s.duplicate(key);
-        v_pgskipDevice = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgskipDevice = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 105: /* pgfree */ {
         if (v_pgfree !== undefined) s.duplicate(key);
-        v_pgfree = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgfree = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 106: /* pgactivate */ {
         if (v_pgactivate !== undefined) s.duplicate(key);
-        v_pgactivate = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgactivate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 107: /* pgdeactivate */ {
         if (v_pgdeactivate !== undefined) s.duplicate(key);
-        v_pgdeactivate = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdeactivate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 108: /* pglazyfree */ {
         if (v_pglazyfree !== undefined) s.duplicate(key);
-        v_pglazyfree = fast >= 0 ? fast : s.uLine(1, "");
+        v_pglazyfree = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 109: /* pgfault */ {
         if (v_pgfault !== undefined) s.duplicate(key);
-        v_pgfault = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgfault = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 110: /* pgmajfault */ {
         if (v_pgmajfault !== undefined) s.duplicate(key);
-        v_pgmajfault = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgmajfault = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 111: /* pglazyfreed */ {
         if (v_pglazyfreed !== undefined) s.duplicate(key);
-        v_pglazyfreed = fast >= 0 ? fast : s.uLine(1, "");
+        v_pglazyfreed = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 112: /* pgrefill */ {
         if (v_pgrefill !== undefined) s.duplicate(key);
-        v_pgrefill = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgrefill = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 113: /* pgreuse */ {
         if (v_pgreuse !== undefined) s.duplicate(key);
-        v_pgreuse = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgreuse = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 114: /* pgsteal_kswapd */ {
         if (v_pgstealKswapd !== undefined) s.duplicate(key);
-        v_pgstealKswapd = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealKswapd = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 115: /* pgsteal_direct */ {
         if (v_pgstealDirect !== undefined) s.duplicate(key);
-        v_pgstealDirect = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealDirect = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 116: /* pgsteal_khugepaged */ {
         if (v_pgstealKhugepaged !== undefined) s.duplicate(key);
-        v_pgstealKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealKhugepaged = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 117: /* pgsteal_proactive */ {
         if (v_pgstealProactive !== undefined) s.duplicate(key);
-        v_pgstealProactive = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealProactive = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 118: /* pgscan_kswapd */ {
         if (v_pgscanKswapd !== undefined) s.duplicate(key);
-        v_pgscanKswapd = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanKswapd = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 119: /* pgscan_direct */ {
         if (v_pgscanDirect !== undefined) s.duplicate(key);
-        v_pgscanDirect = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanDirect = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 120: /* pgscan_khugepaged */ {
         if (v_pgscanKhugepaged !== undefined) s.duplicate(key);
-        v_pgscanKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanKhugepaged = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 121: /* pgscan_proactive */ {
         if (v_pgscanProactive !== undefined) s.duplicate(key);
-        v_pgscanProactive = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanProactive = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 122: /* pgscan_direct_throttle */ {
         if (v_pgscanDirectThrottle !== undefined) s.duplicate(key);
-        v_pgscanDirectThrottle = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanDirectThrottle = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 123: /* pgscan_anon */ {
         if (v_pgscanAnon !== undefined) s.duplicate(key);
-        v_pgscanAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 124: /* pgscan_file */ {
         if (v_pgscanFile !== undefined) s.duplicate(key);
-        v_pgscanFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 125: /* pgsteal_anon */ {
         if (v_pgstealAnon !== undefined) s.duplicate(key);
-        v_pgstealAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 126: /* pgsteal_file */ {
         if (v_pgstealFile !== undefined) s.duplicate(key);
-        v_pgstealFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 127: /* zone_reclaim_success */ {
         if (v_zoneReclaimSuccess !== undefined) s.duplicate(key);
-        v_zoneReclaimSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_zoneReclaimSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 128: /* zone_reclaim_failed */ {
         if (v_zoneReclaimFailed !== undefined) s.duplicate(key);
-        v_zoneReclaimFailed = fast >= 0 ? fast : s.uLine(1, "");
+        v_zoneReclaimFailed = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 129: /* pginodesteal */ {
         if (v_pginodesteal !== undefined) s.duplicate(key);
-        v_pginodesteal = fast >= 0 ? fast : s.uLine(1, "");
+        v_pginodesteal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 130: /* slabs_scanned */ {
         if (v_slabsScanned !== undefined) s.duplicate(key);
-        v_slabsScanned = fast >= 0 ? fast : s.uLine(1, "");
+        v_slabsScanned = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 131: /* kswapd_inodesteal */ {
         if (v_kswapdInodesteal !== undefined) s.duplicate(key);
-        v_kswapdInodesteal = fast >= 0 ? fast : s.uLine(1, "");
+        v_kswapdInodesteal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 132: /* kswapd_low_wmark_hit_quickly */ {
         if (v_kswapdLowWmarkHitQuickly !== undefined) s.duplicate(key);
-        v_kswapdLowWmarkHitQuickly = fast >= 0 ? fast : s.uLine(1, "");
+        v_kswapdLowWmarkHitQuickly = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 133: /* kswapd_high_wmark_hit_quickly */ {
         if (v_kswapdHighWmarkHitQuickly !== undefined) s.duplicate(key);
-        v_kswapdHighWmarkHitQuickly = fast >= 0 ? fast : s.uLine(1, "");
+        v_kswapdHighWmarkHitQuickly = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 134: /* pageoutrun */ {
         if (v_pageoutrun !== undefined) s.duplicate(key);
-        v_pageoutrun = fast >= 0 ? fast : s.uLine(1, "");
+        v_pageoutrun = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 135: /* pgrotated */ {
         if (v_pgrotated !== undefined) s.duplicate(key);
-        v_pgrotated = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgrotated = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 136: /* drop_pagecache */ {
         if (v_dropPagecache !== undefined) s.duplicate(key);
-        v_dropPagecache = fast >= 0 ? fast : s.uLine(1, "");
+        v_dropPagecache = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 137: /* drop_slab */ {
         if (v_dropSlab !== undefined) s.duplicate(key);
-        v_dropSlab = fast >= 0 ? fast : s.uLine(1, "");
+        v_dropSlab = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 138: /* oom_kill */ {
         if (v_oomKill !== undefined) s.duplicate(key);
-        v_oomKill = fast >= 0 ? fast : s.uLine(1, "");
+        v_oomKill = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 139: /* numa_pte_updates */ {
         if (v_numaPteUpdates !== undefined) s.duplicate(key);
-        v_numaPteUpdates = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaPteUpdates = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 140: /* numa_huge_pte_updates */ {
         if (v_numaHugePteUpdates !== undefined) s.duplicate(key);
-        v_numaHugePteUpdates = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaHugePteUpdates = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 141: /* numa_hint_faults */ {
         if (v_numaHintFaults !== undefined) s.duplicate(key);
-        v_numaHintFaults = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaHintFaults = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 142: /* numa_hint_faults_local */ {
         if (v_numaHintFaultsLocal !== undefined) s.duplicate(key);
-        v_numaHintFaultsLocal = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaHintFaultsLocal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 143: /* numa_pages_migrated */ {
         if (v_numaPagesMigrated !== undefined) s.duplicate(key);
-        v_numaPagesMigrated = fast >= 0 ? fast : s.uLine(1, "");
+        v_numaPagesMigrated = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 144: /* pgmigrate_success */ {
         if (v_pgmigrateSuccess !== undefined) s.duplicate(key);
-        v_pgmigrateSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgmigrateSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 145: /* pgmigrate_fail */ {
         if (v_pgmigrateFail !== undefined) s.duplicate(key);
-        v_pgmigrateFail = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgmigrateFail = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 146: /* thp_migration_success */ {
         if (v_thpMigrationSuccess !== undefined) s.duplicate(key);
-        v_thpMigrationSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpMigrationSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 147: /* thp_migration_fail */ {
         if (v_thpMigrationFail !== undefined) s.duplicate(key);
-        v_thpMigrationFail = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpMigrationFail = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 148: /* thp_migration_split */ {
         if (v_thpMigrationSplit !== undefined) s.duplicate(key);
-        v_thpMigrationSplit = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpMigrationSplit = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 149: /* compact_migrate_scanned */ {
         if (v_compactMigrateScanned !== undefined) s.duplicate(key);
-        v_compactMigrateScanned = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactMigrateScanned = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 150: /* compact_free_scanned */ {
         if (v_compactFreeScanned !== undefined) s.duplicate(key);
-        v_compactFreeScanned = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactFreeScanned = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 151: /* compact_isolated */ {
         if (v_compactIsolated !== undefined) s.duplicate(key);
-        v_compactIsolated = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactIsolated = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 152: /* compact_stall */ {
         if (v_compactStall !== undefined) s.duplicate(key);
-        v_compactStall = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactStall = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 153: /* compact_fail */ {
         if (v_compactFail !== undefined) s.duplicate(key);
-        v_compactFail = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactFail = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 154: /* compact_success */ {
         if (v_compactSuccess !== undefined) s.duplicate(key);
-        v_compactSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 155: /* compact_daemon_wake */ {
         if (v_compactDaemonWake !== undefined) s.duplicate(key);
-        v_compactDaemonWake = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactDaemonWake = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 156: /* compact_daemon_migrate_scanned */ {
         if (v_compactDaemonMigrateScanned !== undefined) s.duplicate(key);
-        v_compactDaemonMigrateScanned = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactDaemonMigrateScanned = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 157: /* compact_daemon_free_scanned */ {
         if (v_compactDaemonFreeScanned !== undefined) s.duplicate(key);
-        v_compactDaemonFreeScanned = fast >= 0 ? fast : s.uLine(1, "");
+        v_compactDaemonFreeScanned = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 158: /* htlb_buddy_alloc_success */ {
         if (v_htlbBuddyAllocSuccess !== undefined) s.duplicate(key);
-        v_htlbBuddyAllocSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_htlbBuddyAllocSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 159: /* htlb_buddy_alloc_fail */ {
         if (v_htlbBuddyAllocFail !== undefined) s.duplicate(key);
-        v_htlbBuddyAllocFail = fast >= 0 ? fast : s.uLine(1, "");
+        v_htlbBuddyAllocFail = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 160: /* cma_alloc_success */ {
         if (v_cmaAllocSuccess !== undefined) s.duplicate(key);
-        v_cmaAllocSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_cmaAllocSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 161: /* cma_alloc_fail */ {
         if (v_cmaAllocFail !== undefined) s.duplicate(key);
-        v_cmaAllocFail = fast >= 0 ? fast : s.uLine(1, "");
+        v_cmaAllocFail = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 162: /* unevictable_pgs_culled */ {
         if (v_unevictablePgsCulled !== undefined) s.duplicate(key);
-        v_unevictablePgsCulled = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictablePgsCulled = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 163: /* unevictable_pgs_scanned */ {
         if (v_unevictablePgsScanned !== undefined) s.duplicate(key);
-        v_unevictablePgsScanned = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictablePgsScanned = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 164: /* unevictable_pgs_rescued */ {
         if (v_unevictablePgsRescued !== undefined) s.duplicate(key);
-        v_unevictablePgsRescued = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictablePgsRescued = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 165: /* unevictable_pgs_mlocked */ {
         if (v_unevictablePgsMlocked !== undefined) s.duplicate(key);
-        v_unevictablePgsMlocked = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictablePgsMlocked = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 166: /* unevictable_pgs_munlocked */ {
         if (v_unevictablePgsMunlocked !== undefined) s.duplicate(key);
-        v_unevictablePgsMunlocked = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictablePgsMunlocked = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 167: /* unevictable_pgs_cleared */ {
         if (v_unevictablePgsCleared !== undefined) s.duplicate(key);
-        v_unevictablePgsCleared = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictablePgsCleared = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 168: /* unevictable_pgs_stranded */ {
         if (v_unevictablePgsStranded !== undefined) s.duplicate(key);
-        v_unevictablePgsStranded = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictablePgsStranded = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 169: /* thp_fault_alloc */ {
         if (v_thpFaultAlloc !== undefined) s.duplicate(key);
-        v_thpFaultAlloc = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFaultAlloc = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 170: /* thp_fault_fallback */ {
         if (v_thpFaultFallback !== undefined) s.duplicate(key);
-        v_thpFaultFallback = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFaultFallback = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 171: /* thp_fault_fallback_charge */ {
         if (v_thpFaultFallbackCharge !== undefined) s.duplicate(key);
-        v_thpFaultFallbackCharge = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFaultFallbackCharge = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 172: /* thp_collapse_alloc */ {
         if (v_thpCollapseAlloc !== undefined) s.duplicate(key);
-        v_thpCollapseAlloc = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpCollapseAlloc = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 173: /* thp_collapse_alloc_failed */ {
         if (v_thpCollapseAllocFailed !== undefined) s.duplicate(key);
-        v_thpCollapseAllocFailed = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpCollapseAllocFailed = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 174: /* thp_file_alloc */ {
         if (v_thpFileAlloc !== undefined) s.duplicate(key);
-        v_thpFileAlloc = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFileAlloc = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 175: /* thp_file_fallback */ {
         if (v_thpFileFallback !== undefined) s.duplicate(key);
-        v_thpFileFallback = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFileFallback = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 176: /* thp_file_fallback_charge */ {
         if (v_thpFileFallbackCharge !== undefined) s.duplicate(key);
-        v_thpFileFallbackCharge = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFileFallbackCharge = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 177: /* thp_file_mapped */ {
         if (v_thpFileMapped !== undefined) s.duplicate(key);
-        v_thpFileMapped = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFileMapped = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 178: /* thp_split */ {
         if (v_thpSplit !== undefined) s.duplicate(key);
-        v_thpSplit = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSplit = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 179: /* thp_split_page */ {
         if (v_thpSplitPage !== undefined) s.duplicate(key);
-        v_thpSplitPage = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSplitPage = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 180: /* thp_split_page_failed */ {
         if (v_thpSplitPageFailed !== undefined) s.duplicate(key);
-        v_thpSplitPageFailed = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSplitPageFailed = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 181: /* thp_deferred_split_page */ {
         if (v_thpDeferredSplitPage !== undefined) s.duplicate(key);
-        v_thpDeferredSplitPage = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpDeferredSplitPage = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 182: /* thp_underused_split_page */ {
         if (v_thpUnderusedSplitPage !== undefined) s.duplicate(key);
-        v_thpUnderusedSplitPage = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpUnderusedSplitPage = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 183: /* thp_split_pmd */ {
         if (v_thpSplitPmd !== undefined) s.duplicate(key);
-        v_thpSplitPmd = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSplitPmd = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 184: /* thp_scan_exceed_none_pte */ {
         if (v_thpScanExceedNonePte !== undefined) s.duplicate(key);
-        v_thpScanExceedNonePte = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpScanExceedNonePte = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 185: /* thp_scan_exceed_swap_pte */ {
         if (v_thpScanExceedSwapPte !== undefined) s.duplicate(key);
-        v_thpScanExceedSwapPte = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpScanExceedSwapPte = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 186: /* thp_scan_exceed_share_pte */ {
         if (v_thpScanExceedSharePte !== undefined) s.duplicate(key);
-        v_thpScanExceedSharePte = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpScanExceedSharePte = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 187: /* thp_split_pud */ {
         if (v_thpSplitPud !== undefined) s.duplicate(key);
-        v_thpSplitPud = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSplitPud = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 188: /* thp_zero_page_alloc */ {
         if (v_thpZeroPageAlloc !== undefined) s.duplicate(key);
-        v_thpZeroPageAlloc = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpZeroPageAlloc = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 189: /* thp_zero_page_alloc_failed */ {
         if (v_thpZeroPageAllocFailed !== undefined) s.duplicate(key);
-        v_thpZeroPageAllocFailed = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpZeroPageAllocFailed = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 190: /* thp_swpout */ {
         if (v_thpSwpout !== undefined) s.duplicate(key);
-        v_thpSwpout = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSwpout = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 191: /* thp_swpout_fallback */ {
         if (v_thpSwpoutFallback !== undefined) s.duplicate(key);
-        v_thpSwpoutFallback = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSwpoutFallback = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 192: /* balloon_inflate */ {
         if (v_balloonInflate !== undefined) s.duplicate(key);
-        v_balloonInflate = fast >= 0 ? fast : s.uLine(1, "");
+        v_balloonInflate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 193: /* balloon_deflate */ {
         if (v_balloonDeflate !== undefined) s.duplicate(key);
-        v_balloonDeflate = fast >= 0 ? fast : s.uLine(1, "");
+        v_balloonDeflate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 194: /* balloon_migrate */ {
         if (v_balloonMigrate !== undefined) s.duplicate(key);
-        v_balloonMigrate = fast >= 0 ? fast : s.uLine(1, "");
+        v_balloonMigrate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 195: /* nr_tlb_remote_flush */ {
@@ -1263,131 +1274,131 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcVmstat {
       }
       case 199: /* swap_ra */ {
         if (v_swapRa !== undefined) s.duplicate(key);
-        v_swapRa = fast >= 0 ? fast : s.uLine(1, "");
+        v_swapRa = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 200: /* swap_ra_hit */ {
         if (v_swapRaHit !== undefined) s.duplicate(key);
-        v_swapRaHit = fast >= 0 ? fast : s.uLine(1, "");
+        v_swapRaHit = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 201: /* swpin_zero */ {
         if (v_swpinZero !== undefined) s.duplicate(key);
-        v_swpinZero = fast >= 0 ? fast : s.uLine(1, "");
+        v_swpinZero = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 202: /* swpout_zero */ {
         if (v_swpoutZero !== undefined) s.duplicate(key);
-        v_swpoutZero = fast >= 0 ? fast : s.uLine(1, "");
+        v_swpoutZero = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 203: /* ksm_swpin_copy */ {
         if (v_ksmSwpinCopy !== undefined) s.duplicate(key);
-        v_ksmSwpinCopy = fast >= 0 ? fast : s.uLine(1, "");
+        v_ksmSwpinCopy = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 204: /* cow_ksm */ {
         if (v_cowKsm !== undefined) s.duplicate(key);
-        v_cowKsm = fast >= 0 ? fast : s.uLine(1, "");
+        v_cowKsm = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 205: /* zswpin */ {
         if (v_zswpin !== undefined) s.duplicate(key);
-        v_zswpin = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswpin = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 206: /* zswpout */ {
         if (v_zswpout !== undefined) s.duplicate(key);
-        v_zswpout = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswpout = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 207: /* zswpwb */ {
         if (v_zswpwb !== undefined) s.duplicate(key);
-        v_zswpwb = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswpwb = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 208: /* direct_map_level2_splits */ {
         if (v_directMapLevel2Splits !== undefined) s.duplicate(key);
-        v_directMapLevel2Splits = fast >= 0 ? fast : s.uLine(1, "");
+        v_directMapLevel2Splits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 209: /* direct_map_level3_splits */ {
         if (v_directMapLevel3Splits !== undefined) s.duplicate(key);
-        v_directMapLevel3Splits = fast >= 0 ? fast : s.uLine(1, "");
+        v_directMapLevel3Splits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 210: /* direct_map_level2_collapses */ {
         if (v_directMapLevel2Collapses !== undefined) s.duplicate(key);
-        v_directMapLevel2Collapses = fast >= 0 ? fast : s.uLine(1, "");
+        v_directMapLevel2Collapses = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 211: /* direct_map_level3_collapses */ {
         if (v_directMapLevel3Collapses !== undefined) s.duplicate(key);
-        v_directMapLevel3Collapses = fast >= 0 ? fast : s.uLine(1, "");
+        v_directMapLevel3Collapses = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 212: /* vma_lock_success */ {
         if (v_vmaLockSuccess !== undefined) s.duplicate(key);
-        v_vmaLockSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_vmaLockSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 213: /* vma_lock_abort */ {
         if (v_vmaLockAbort !== undefined) s.duplicate(key);
-        v_vmaLockAbort = fast >= 0 ? fast : s.uLine(1, "");
+        v_vmaLockAbort = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 214: /* vma_lock_retry */ {
         if (v_vmaLockRetry !== undefined) s.duplicate(key);
-        v_vmaLockRetry = fast >= 0 ? fast : s.uLine(1, "");
+        v_vmaLockRetry = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 215: /* vma_lock_miss */ {
         if (v_vmaLockMiss !== undefined) s.duplicate(key);
-        v_vmaLockMiss = fast >= 0 ? fast : s.uLine(1, "");
+        v_vmaLockMiss = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 216: /* kstack_1k */ {
         if (v_kstack1k !== undefined) s.duplicate(key);
-        v_kstack1k = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstack1k = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 217: /* kstack_2k */ {
         if (v_kstack2k !== undefined) s.duplicate(key);
-        v_kstack2k = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstack2k = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 218: /* kstack_4k */ {
         if (v_kstack4k !== undefined) s.duplicate(key);
-        v_kstack4k = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstack4k = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 219: /* kstack_8k */ {
         if (v_kstack8k !== undefined) s.duplicate(key);
-        v_kstack8k = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstack8k = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 220: /* kstack_16k */ {
         if (v_kstack16k !== undefined) s.duplicate(key);
-        v_kstack16k = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstack16k = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 221: /* kstack_32k */ {
         if (v_kstack32k !== undefined) s.duplicate(key);
-        v_kstack32k = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstack32k = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 222: /* kstack_64k */ {
         if (v_kstack64k !== undefined) s.duplicate(key);
-        v_kstack64k = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstack64k = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 223: /* kstack_rest */ {
         if (v_kstackRest !== undefined) s.duplicate(key);
-        v_kstackRest = fast >= 0 ? fast : s.uLine(1, "");
+        v_kstackRest = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

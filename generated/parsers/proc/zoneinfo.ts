@@ -2,15 +2,29 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../runtime/context.js';
-import type { ParseContext } from '../../../runtime/context.js';
-import type { ProcZoneinfo, ProcZoneinfoBlock, ProcZoneinfoBlockPagesetsBlock, ProcZoneinfoBlockPerNodeStats } from '../../types/proc/zoneinfo.js';
+import { contextOf } from '../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
+import type { ProcZoneinfo as ProcZoneinfoOf, ProcZoneinfoBlock as ProcZoneinfoBlockOf, ProcZoneinfoBlockPagesetsBlock as ProcZoneinfoBlockPagesetsBlockOf, ProcZoneinfoBlockPerNodeStats as ProcZoneinfoBlockPerNodeStatsOf } from '../../types/proc/zoneinfo.js';
 import { lastStarting } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 
-/** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcZoneinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcZoneinfo {
-  const s: Scan = new Scan(text, ctx.file, "proc/zoneinfo");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcZoneinfo = ProcZoneinfoOf<N>;
+type ProcZoneinfoBlock = ProcZoneinfoBlockOf<N>;
+type ProcZoneinfoBlockPagesetsBlock = ProcZoneinfoBlockPagesetsBlockOf<N>;
+type ProcZoneinfoBlockPerNodeStats = ProcZoneinfoBlockPerNodeStatsOf<N>;
+
+/** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcZoneinfo(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcZoneinfoOf<number>;
+/** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcZoneinfo(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcZoneinfoOf<bigint>;
+/** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcZoneinfo(text: string | Uint8Array, options?: ParseOptions): ProcZoneinfoOf<number | bigint>;
+/** Parses the text of /proc/zoneinfo (spec proc/zoneinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcZoneinfo(text: string | Uint8Array, options?: ParseOptions): ProcZoneinfo {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/zoneinfo", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -41,24 +55,24 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
   s.sep();
   s.eol();
   let v_perNodeStats: ProcZoneinfoBlockPerNodeStats | undefined;
-  let v_free: number | undefined;
-  let v_boost: number | undefined;
-  let v_min: number | undefined;
-  let v_low: number | undefined;
-  let v_high: number | undefined;
-  let v_promo: number | undefined;
+  let v_free: N | undefined;
+  let v_boost: N | undefined;
+  let v_min: N | undefined;
+  let v_low: N | undefined;
+  let v_high: N | undefined;
+  let v_promo: N | undefined;
   let v_scanned: number | undefined;
-  let v_spanned: number | undefined;
-  let v_present: number | undefined;
-  let v_managed: number | undefined;
-  let v_cma: number | undefined;
-  let v_protection: number[] | undefined;
+  let v_spanned: N | undefined;
+  let v_present: N | undefined;
+  let v_managed: N | undefined;
+  let v_cma: N | undefined;
+  let v_protection: N[] | undefined;
   let v_pagesets: ProcZoneinfoBlockPagesetsBlock[] | undefined;
   let v_nodeUnreclaimable: number | undefined;
   let v_allUnreclaimable: number | undefined;
   let v_startPfn: number | undefined;
   let v_inactiveRatio: number | undefined;
-  const others = Object.create(null) as Record<string, number | string>;
+  const others = Object.create(null) as Record<string, N | string>;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const whole = s.trimmedLine();
@@ -80,33 +94,33 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
         if (v_free !== undefined) s.duplicate(key);
         s.ws();
         s.lit("free"); s.sep(); s.ws();
-        v_free = s.scale(s.u(), ctx.pageSize);
+        v_free = s.scaleW(s.w(), ctx.pageSize);
         s.eol();
         break;
       }
       case 1: /* boost */ {
         if (v_boost !== undefined) s.duplicate(key);
-        v_boost = s.uLine(ctx.pageSize, "");
+        v_boost = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 2: /* min */ {
         if (v_min !== undefined) s.duplicate(key);
-        v_min = s.uLine(ctx.pageSize, "");
+        v_min = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 3: /* low */ {
         if (v_low !== undefined) s.duplicate(key);
-        v_low = s.uLine(ctx.pageSize, "");
+        v_low = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 4: /* high */ {
         if (v_high !== undefined) s.duplicate(key);
-        v_high = s.uLine(ctx.pageSize, "");
+        v_high = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 5: /* promo */ {
         if (v_promo !== undefined) s.duplicate(key);
-        v_promo = s.uLine(ctx.pageSize, "");
+        v_promo = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 6: /* scanned */ {
@@ -116,33 +130,33 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
       }
       case 7: /* spanned */ {
         if (v_spanned !== undefined) s.duplicate(key);
-        v_spanned = s.uLine(ctx.pageSize, "");
+        v_spanned = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 8: /* present */ {
         if (v_present !== undefined) s.duplicate(key);
-        v_present = s.uLine(ctx.pageSize, "");
+        v_present = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 9: /* managed */ {
         if (v_managed !== undefined) s.duplicate(key);
-        v_managed = s.uLine(ctx.pageSize, "");
+        v_managed = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 10: /* cma */ {
         if (v_cma !== undefined) s.duplicate(key);
-        v_cma = s.uLine(ctx.pageSize, "");
+        v_cma = s.uLineW(ctx.pageSize, "");
         break;
       }
       case 11: /* protection */ {
         if (v_protection !== undefined) s.duplicate(key);
         s.ws();
-        const a0: number[] = [];
-        let i1: number;
+        const a0: N[] = [];
+        let i1: N;
         s.ws(); s.char("("); s.ws();
         if (!s.at(")")) for (; ;) {
           s.ws();
-          i1 = s.scale(s.u(), ctx.pageSize);
+          i1 = s.scaleW(s.w(), ctx.pageSize);
           a0.push(i1);
           const b = s.pos;
           s.ws();
@@ -192,45 +206,45 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
 }
 
 function layout2(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPerNodeStats {
-  let v_nrInactiveAnon: number | undefined;
-  let v_nrActiveAnon: number | undefined;
-  let v_nrInactiveFile: number | undefined;
-  let v_nrActiveFile: number | undefined;
-  let v_nrFilePages: number | undefined;
-  let v_nrAnonPages: number | undefined;
-  const others = Object.create(null) as Record<string, number | string>;
+  let v_nrInactiveAnon: N | undefined;
+  let v_nrActiveAnon: N | undefined;
+  let v_nrInactiveFile: N | undefined;
+  let v_nrActiveFile: N | undefined;
+  let v_nrFilePages: N | undefined;
+  let v_nrAnonPages: N | undefined;
+  const others = Object.create(null) as Record<string, N | string>;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("space");
     switch (key) {
       case "nr_inactive_anon": {
         if (v_nrInactiveAnon !== undefined) s.duplicate(key);
-        v_nrInactiveAnon = s.uLine(ctx.pageSize, "");
+        v_nrInactiveAnon = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "nr_active_anon": {
         if (v_nrActiveAnon !== undefined) s.duplicate(key);
-        v_nrActiveAnon = s.uLine(ctx.pageSize, "");
+        v_nrActiveAnon = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "nr_inactive_file": {
         if (v_nrInactiveFile !== undefined) s.duplicate(key);
-        v_nrInactiveFile = s.uLine(ctx.pageSize, "");
+        v_nrInactiveFile = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "nr_active_file": {
         if (v_nrActiveFile !== undefined) s.duplicate(key);
-        v_nrActiveFile = s.uLine(ctx.pageSize, "");
+        v_nrActiveFile = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "nr_file_pages": {
         if (v_nrFilePages !== undefined) s.duplicate(key);
-        v_nrFilePages = s.uLine(ctx.pageSize, "");
+        v_nrFilePages = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "nr_anon_pages": {
         if (v_nrAnonPages !== undefined) s.duplicate(key);
-        v_nrAnonPages = s.uLine(ctx.pageSize, "");
+        v_nrAnonPages = s.uLineW(ctx.pageSize, "");
         break;
       }
       default: {
@@ -267,25 +281,25 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
   s.lit("cpu:"); s.sep();
   v_cpu = s.tokU();
   s.eol();
-  let v_count: number | undefined;
-  let v_high: number | undefined;
+  let v_count: N | undefined;
+  let v_high: N | undefined;
   let v_batch: number | undefined;
-  let v_highMin: number | undefined;
-  let v_highMax: number | undefined;
+  let v_highMin: N | undefined;
+  let v_highMax: N | undefined;
   let v_vmStatsThreshold: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
     switch (key) {
       case "count": {
         if (v_count !== undefined) s.duplicate(key);
-        v_count = s.uLine(ctx.pageSize, "");
+        v_count = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "high": {
         if (v_high !== undefined) s.duplicate(key);
-        v_high = s.uLine(ctx.pageSize, "");
+        v_high = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "batch": {
@@ -295,12 +309,12 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
       }
       case "high_min": {
         if (v_highMin !== undefined) s.duplicate(key);
-        v_highMin = s.uLine(ctx.pageSize, "");
+        v_highMin = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "high_max": {
         if (v_highMax !== undefined) s.duplicate(key);
-        v_highMax = s.uLine(ctx.pageSize, "");
+        v_highMax = s.uLineW(ctx.pageSize, "");
         break;
       }
       case "vm stats threshold": {
@@ -309,7 +323,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

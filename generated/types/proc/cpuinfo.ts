@@ -2,12 +2,12 @@
 // Change the spec and run `npm run generate`.
 
 /** One block of Per-CPU identification, features and topology as each architecture reports them, one block per logical CPU. Tell the shapes apart by `kind`. */
-export type ProcCpuinfoBlockVariant = ProcCpuinfoBlockCpu | ProcCpuinfoBlockS390Cpu | ProcCpuinfoBlockSystem;
+export type ProcCpuinfoBlockVariant<N extends number | bigint = number> = ProcCpuinfoBlockCpu<N> | ProcCpuinfoBlockS390Cpu<N> | ProcCpuinfoBlockSystem<N>;
 /** Per-CPU identification, features and topology as each architecture reports them, one block per logical CPU. */
-export type ProcCpuinfo = ProcCpuinfoBlockVariant[];
+export type ProcCpuinfo<N extends number | bigint = number> = ProcCpuinfoBlockVariant<N>[];
 
 /** One logical CPU (every architecture but s390x). */
-export interface ProcCpuinfoBlockCpu {
+export interface ProcCpuinfoBlockCpu<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "cpu";
   /** Logical CPU number the kernel gives this CPU (every architecture prints it except s390x). Kernel name: `processor`. */
@@ -110,12 +110,12 @@ export interface ProcCpuinfoBlockCpu {
   mimpid?: bigint;
   /** ISA string of this particular hart, which may list more extensions than isa (riscv). Kernel name: `hart isa`. */
   hartIsa?: string;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** One logical CPU of s390x, whose blocks start with cpu number instead of processor. */
-export interface ProcCpuinfoBlockS390Cpu {
+export interface ProcCpuinfoBlockS390Cpu<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "s390Cpu";
   /** Logical CPU number (s390x per-CPU block). Kernel name: `cpu number`. */
@@ -146,12 +146,12 @@ export interface ProcCpuinfoBlockS390Cpu {
   cpuMhzStatic?: number;
   /** Machine type of the system, printed in hex (s390x). Kernel name: `machine`. */
   machine?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** A block about the whole machine rather than one CPU: the trailing block of ppc64 and 32-bit arm, the leading summary of s390x. */
-export interface ProcCpuinfoBlockSystem {
+export interface ProcCpuinfoBlockSystem<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "system";
   /** Board or SoC name (32-bit arm, in a trailing block after the CPUs). Kernel name: `Hardware`. */
@@ -185,13 +185,13 @@ export interface ProcCpuinfoBlockSystem {
   /** Vendor of the machine, IBM/S390 (s390x). Kernel name: `vendor_id`. */
   vendorId?: string;
   /** Caches of the CPUs (s390x), one entry per cacheN line. Kernel name: `cache`. One entry per `cacheN` line. */
-  caches: ProcCpuinfoBlockSystemCaches[];
+  caches: ProcCpuinfoBlockSystemCaches<N>[];
   /** Identification of each CPU (s390x summary), one entry per processor N line. Kernel name: `processor `. One entry per `processor N` line. */
   processors: ProcCpuinfoBlockSystemProcessors[];
 }
 
 /** Caches of the CPUs (s390x), one entry per cacheN line */
-export interface ProcCpuinfoBlockSystemCaches {
+export interface ProcCpuinfoBlockSystemCaches<N extends number | bigint = number> {
   /** Cache number as printed after "cache" */
   index: number;
   /** Cache level (1 is closest to the core). Kernel name: `level`. */
@@ -201,9 +201,9 @@ export interface ProcCpuinfoBlockSystemCaches {
   /** Private to a core or Shared. Kernel name: `scope`. */
   scope: string;
   /** Size of the cache. Unit: bytes (the kernel prints kB). Kernel name: `size`. */
-  size: number;
+  size: N;
   /** Size of a cache line. Unit: bytes. Kernel name: `line_size`. */
-  lineSize: number;
+  lineSize: N;
   /** Number of ways. Kernel name: `associativity`. */
   associativity: number;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */

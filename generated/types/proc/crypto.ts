@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** Cryptographic algorithm implementations registered with the kernel crypto API, one block per implementation; the keys after type depend on the algorithm type. */
-export type ProcCrypto = ProcCryptoBlock[];
+export type ProcCrypto<N extends number | bigint = number> = ProcCryptoBlock<N>[];
 
 /** One block of Cryptographic algorithm implementations registered with the kernel crypto API, one block per implementation; the keys after type depend on the algorithm type. */
-export interface ProcCryptoBlock {
+export interface ProcCryptoBlock<N extends number | bigint = number> {
   /** Generic algorithm name users ask for, such as cbc(aes) or sha256; several implementations may share it. Kernel name: `name`. */
   name: string;
   /** Name of this particular implementation, unique among the registered ones, such as sha256-avx2. Kernel name: `driver`. */
@@ -29,27 +29,27 @@ export interface ProcCryptoBlock {
   /** Whether requests may complete asynchronously, e.g. on hardware (skcipher, aead, ahash, ablkcipher). Kernel name: `async`. */
   async?: "yes" | "no";
   /** Block size of the algorithm, 1 for stream-like ones (ciphers, hashes, aead). Unit: bytes. Kernel name: `blocksize`. */
-  blockSize?: number;
+  blockSize?: N;
   /** Smallest key the implementation accepts (cipher types). Unit: bytes. Kernel name: `min keysize`. */
-  minKeySize?: number;
+  minKeySize?: N;
   /** Largest key the implementation accepts (cipher types). Unit: bytes. Kernel name: `max keysize`. */
-  maxKeySize?: number;
+  maxKeySize?: N;
   /** Size of the initialisation vector (skcipher, lskcipher, aead and older block cipher types). Unit: bytes. Kernel name: `ivsize`. */
-  ivSize?: number;
+  ivSize?: N;
   /** Unit the data must be fed in, which differs from the block size for stream modes such as ctr (skcipher, lskcipher). Unit: bytes. Kernel name: `chunksize`. */
-  chunkSize?: number;
+  chunkSize?: N;
   /** Preferred amount of data per step when walking the input, for SIMD implementations (skcipher). Unit: bytes. Kernel name: `walksize`. */
-  walkSize?: number;
+  walkSize?: N;
   /** Size of the state kept between calls when processing data in pieces (skcipher, lskcipher). Unit: bytes. Kernel name: `statesize`. */
-  stateSize?: number;
+  stateSize?: N;
   /** Longest authentication tag the implementation produces (aead). Unit: bytes. Kernel name: `maxauthsize`. */
-  maxAuthSize?: number;
+  maxAuthSize?: N;
   /** IV generator template, or <none> (aead, and the older ablkcipher, givcipher and blkcipher types). Kernel name: `geniv`. */
   geniv?: string;
   /** Size of the hash output (shash, ahash, older digest). Unit: bytes. Kernel name: `digestsize`. */
-  digestSize?: number;
+  digestSize?: N;
   /** Size of the seed the generator takes (rng). Unit: bytes. Kernel name: `seedsize`. */
-  seedSize?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  seedSize?: N;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }

@@ -2,12 +2,12 @@
 // Change the spec and run `npm run generate`.
 
 /** One row of I/O counters of every block device and partition since boot, one line per device. Tell the shapes apart by `kind`. */
-export type ProcDiskstatsRow = ProcDiskstatsFull | ProcDiskstatsLegacyPartition;
+export type ProcDiskstatsRow<N extends number | bigint = number> = ProcDiskstatsFull<N> | ProcDiskstatsLegacyPartition<N>;
 /** I/O counters of every block device and partition since boot, one line per device. */
-export type ProcDiskstats = ProcDiskstatsRow[];
+export type ProcDiskstats<N extends number | bigint = number> = ProcDiskstatsRow<N>[];
 
 /** A disk, or a partition since 2.6.25: the full set of counters. */
-export interface ProcDiskstatsFull {
+export interface ProcDiskstatsFull<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "full";
   /** Major number of the device. Kernel name: `major`. */
@@ -17,19 +17,19 @@ export interface ProcDiskstatsFull {
   /** Kernel name of the disk or partition (sda1, nvme0n1, dm-0). Kernel name: `device name`. */
   device: string;
   /** Read requests that finished successfully. Kernel name: `reads completed successfully`. */
-  readsCompleted: number;
+  readsCompleted: N;
   /** Read requests merged with an adjacent one before reaching the device. Kernel name: `reads merged`. */
-  readsMerged: number;
+  readsMerged: N;
   /** Data read; the kernel counts 512-byte sectors whatever the device's block size. Unit: bytes (the kernel prints sectors). Kernel name: `sectors read`. */
-  readBytes: number;
+  readBytes: N;
   /** Time read requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Kernel name: `time spent reading (ms)`. */
   readTime: number;
   /** Write requests that finished successfully. Kernel name: `writes completed`. */
-  writesCompleted: number;
+  writesCompleted: N;
   /** Write requests merged with an adjacent one before reaching the device. Kernel name: `writes merged`. */
-  writesMerged: number;
+  writesMerged: N;
   /** Data written; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Kernel name: `sectors written`. */
-  writeBytes: number;
+  writeBytes: N;
   /** Time write requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Kernel name: `time spent writing (ms)`. */
   writeTime: number;
   /** Requests handed to the driver and not yet completed when the file was read. Kernel name: `I/Os currently in progress`. */
@@ -39,15 +39,15 @@ export interface ProcDiskstatsFull {
   /** Busy time weighted by how many requests were in flight, a measure of queueing. Unit: seconds (the kernel prints ms). Kernel name: `weighted time spent doing I/Os (ms)`. */
   weightedIoTime: number;
   /** Discard (trim) requests that finished successfully. Since Linux 4.18. Kernel name: `discards completed successfully`. */
-  discardsCompleted?: number;
+  discardsCompleted?: N;
   /** Discard requests merged with an adjacent one. Since Linux 4.18. Kernel name: `discards merged`. */
-  discardsMerged?: number;
+  discardsMerged?: N;
   /** Data discarded; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Since Linux 4.18. Kernel name: `sectors discarded`. */
-  discardBytes?: number;
+  discardBytes?: N;
   /** Time discard requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Since Linux 4.18. Kernel name: `time spent discarding`. */
   discardTime?: number;
   /** Cache flush requests that finished successfully (the block layer does not count them for partitions). Since Linux 5.5. Kernel name: `flush requests completed successfully`. */
-  flushesCompleted?: number;
+  flushesCompleted?: N;
   /** Time flush requests took from issue to completion, summed over all of them. Unit: seconds (the kernel prints ms). Since Linux 5.5. Kernel name: `time spent flushing`. */
   flushTime?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
@@ -55,7 +55,7 @@ export interface ProcDiskstatsFull {
 }
 
 /** A partition on kernels before 2.6.25, which kept only four counters per partition. */
-export interface ProcDiskstatsLegacyPartition {
+export interface ProcDiskstatsLegacyPartition<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "legacyPartition";
   /** Major number of the device. Kernel name: `major`. */
@@ -65,11 +65,11 @@ export interface ProcDiskstatsLegacyPartition {
   /** Kernel name of the partition (sda1). Kernel name: `device name`. */
   device: string;
   /** Read requests issued to the partition. Kernel name: `reads issued`. */
-  readsIssued: number;
+  readsIssued: N;
   /** Data read from the partition; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Kernel name: `sectors read`. */
-  readBytes: number;
+  readBytes: N;
   /** Write requests issued to the partition. Kernel name: `writes issued`. */
-  writesIssued: number;
+  writesIssued: N;
   /** Data written to the partition; the kernel counts 512-byte sectors. Unit: bytes (the kernel prints sectors). Kernel name: `sectors written`. */
-  writeBytes: number;
+  writeBytes: N;
 }

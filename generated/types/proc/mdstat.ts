@@ -2,20 +2,20 @@
 // Change the spec and run `npm run generate`.
 
 /** One row of The indented lines under the array line, each read as one of several shapes. Tell the shapes apart by `kind`. */
-export type ProcMdstatArraysStatusRow = ProcMdstatArraysStatusSizeSuper | ProcMdstatArraysStatusSize | ProcMdstatArraysStatusProgress | ProcMdstatArraysStatusWaiting | ProcMdstatArraysStatusBitmapFile | ProcMdstatArraysStatusBitmap;
+export type ProcMdstatArraysStatusRow<N extends number | bigint = number> = ProcMdstatArraysStatusSizeSuper<N> | ProcMdstatArraysStatusSize<N> | ProcMdstatArraysStatusProgress<N> | ProcMdstatArraysStatusWaiting | ProcMdstatArraysStatusBitmapFile<N> | ProcMdstatArraysStatusBitmap<N>;
 
 /** State of the software RAID (md) arrays: the RAID levels available, then each array with its members, size, redundancy and any resync in progress, then disks not yet in an array. */
-export interface ProcMdstat {
+export interface ProcMdstat<N extends number | bigint = number> {
   /** RAID levels (personalities) registered with the md driver, each in brackets as printed, e.g. [raid1]. Kernel name: `Personalities`. */
   personalities: string[];
   /** The arrays, in the order the kernel lists them (newest first). Kernel name: `md`. One entry per `mdN` line. */
-  arrays: ProcMdstatArrays[];
+  arrays: ProcMdstatArrays<N>[];
   /** Disks with an md superblock that belong to no running array, or the single word <none>. Kernel name: `unused devices`. */
   unusedDevices: string[];
 }
 
 /** The arrays, in the order the kernel lists them (newest first) */
-export interface ProcMdstatArrays {
+export interface ProcMdstatArrays<N extends number | bigint = number> {
   /** Number of the array, N in mdN (arrays with other names, such as md_home, are not covered) */
   unit: number;
   /** Whether the array is running. Kernel name: `state`. */
@@ -23,15 +23,15 @@ export interface ProcMdstatArrays {
   /** The rest of the line as words: for an active array (read-only) or (auto-read-only) when so, then its level (raid1, raid5, linear...), then each member as name[slot] followed by (W) write-mostly, (J) journal, (F) faulty, (S) spare or (R) replacement. Kernel name: `detail`. */
   detail: string[];
   /** The indented lines under the array line, each read as one of several shapes */
-  status: ProcMdstatArraysStatusRow[];
+  status: ProcMdstatArraysStatusRow<N>[];
 }
 
 /** Size of the array and the superblock format, then the level's own geometry and member status. */
-export interface ProcMdstatArraysStatusSizeSuper {
+export interface ProcMdstatArraysStatusSizeSuper<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "sizeSuper";
   /** Usable size of the array (of its members for an inactive one), in 1 KiB blocks. Unit: bytes (the kernel prints kB). Kernel name: `blocks`. */
-  blocks: number;
+  blocks: N;
   /** Superblock format: a version such as 1.2, external:imsm or external:/md127/0 for externally managed metadata, or non-persistent. Kernel name: `superblock`. */
   superblock: string;
   /** Level-specific text as printed: [members/working] [U_] for raid1, raid4/5/6 and raid10, Nk chunks for raid0, level, chunk and algorithm for raid4/5/6, near, far or offset copies for raid10, Nk rounding for linear. Kernel name: `geometry`. */
@@ -39,17 +39,17 @@ export interface ProcMdstatArraysStatusSizeSuper {
 }
 
 /** Size of an array with a version 0.90 superblock (the format is then not printed), then the level's geometry. */
-export interface ProcMdstatArraysStatusSize {
+export interface ProcMdstatArraysStatusSize<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "size";
   /** Usable size of the array (of its members for an inactive one), in 1 KiB blocks. Unit: bytes (the kernel prints kB). Kernel name: `blocks`. */
-  blocks: number;
+  blocks: N;
   /** Level-specific text as printed, as for sizeSuper. Kernel name: `geometry`. */
   geometry?: string;
 }
 
 /** A resync, recovery, check, repair or reshape in progress. */
-export interface ProcMdstatArraysStatusProgress {
+export interface ProcMdstatArraysStatusProgress<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "progress";
   /** Progress bar such as [==>..................]. Kernel name: `bar`. */
@@ -59,13 +59,13 @@ export interface ProcMdstatArraysStatusProgress {
   /** Part of the work done, to a tenth of a percent. Unit: percent. Kernel name: `percent`. */
   percent: number;
   /** Amount of the array processed so far (counted in 1 KiB blocks). Unit: bytes (the kernel prints kB). Kernel name: `done`. */
-  done: number;
+  done: N;
   /** Amount to process in all (counted in 1 KiB blocks). Unit: bytes (the kernel prints kB). Kernel name: `total`. */
-  total: number;
+  total: N;
   /** Estimated minutes left at the current speed (the language has no minutes unit, so kept in minutes). Kernel name: `finish`. */
   finishMinutes: number;
   /** Recent speed of the operation, in bytes per second. Unit: bytes (the kernel prints kB). Kernel name: `speed`. */
-  speed: number;
+  speed: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }
@@ -83,15 +83,15 @@ export interface ProcMdstatArraysStatusWaiting {
 }
 
 /** A write-intent bitmap kept in a file. */
-export interface ProcMdstatArraysStatusBitmapFile {
+export interface ProcMdstatArraysStatusBitmapFile<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "bitmapFile";
   /** Bitmap pages in memory, out of the total. Kernel name: `pages`. */
   pages: ProcMdstatArraysStatusBitmapFilePages;
   /** Memory those pages take. Unit: bytes (the kernel prints kB). Kernel name: `memory`. */
-  memory: number;
+  memory: N;
   /** Amount of the array each bitmap bit stands for. Unit: bytes (the kernel prints kB). Kernel name: `chunk`. */
-  chunk: number;
+  chunk: N;
   /** Path of the bitmap file (white space escaped in octal). Kernel name: `file`. */
   file: string;
 }
@@ -105,15 +105,15 @@ export interface ProcMdstatArraysStatusBitmapFilePages {
 }
 
 /** A write-intent bitmap stored with the members' superblocks. */
-export interface ProcMdstatArraysStatusBitmap {
+export interface ProcMdstatArraysStatusBitmap<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "bitmap";
   /** Bitmap pages in memory, out of the total. Kernel name: `pages`. */
   pages: ProcMdstatArraysStatusBitmapPages;
   /** Memory those pages take. Unit: bytes (the kernel prints kB). Kernel name: `memory`. */
-  memory: number;
+  memory: N;
   /** Amount of the array each bitmap bit stands for (a chunk below 1 KiB, printed in B, is not covered). Unit: bytes (the kernel prints kB). Kernel name: `chunk`. */
-  chunk: number;
+  chunk: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

@@ -2,119 +2,119 @@
 // Change the spec and run `npm run generate`.
 
 /** System-wide memory use (totals, caches, kernel memory and huge pages) in bytes. */
-export interface ProcMeminfo {
+export interface ProcMeminfo<N extends number | bigint = number> {
   /** Usable RAM, that is physical memory less what the kernel reserved at boot. Unit: bytes (the kernel prints kB). Kernel name: `MemTotal`. */
-  memTotal: number;
+  memTotal: N;
   /** RAM not used for anything. Unit: bytes (the kernel prints kB). Kernel name: `MemFree`. */
-  memFree: number;
+  memFree: N;
   /** Estimate of memory that new workloads can get without swapping, counting reclaimable cache. Unit: bytes (the kernel prints kB). Since Linux 3.14. Not printed by linprocfs. Kernel name: `MemAvailable`. */
-  memAvailable?: number;
+  memAvailable?: N;
   /** Memory used as temporary storage for raw block-device data. Unit: bytes (the kernel prints kB). Kernel name: `Buffers`. */
-  buffers: number;
+  buffers: N;
   /** Page cache of files, not counting swap cache. Unit: bytes (the kernel prints kB). Kernel name: `Cached`. */
-  cached: number;
+  cached: N;
   /** Memory that was swapped out and read back but is still in the swap file. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `SwapCached`. */
-  swapCached?: number;
+  swapCached?: N;
   /** Memory used recently, not reclaimed unless needed. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Active`. */
-  active?: number;
+  active?: N;
   /** Memory used less recently, the first candidate for reclaim. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Inactive`. */
-  inactive?: number;
+  inactive?: N;
   /** Anonymous memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Active(anon)`. */
-  activeAnon?: number;
+  activeAnon?: N;
   /** Anonymous memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Inactive(anon)`. */
-  inactiveAnon?: number;
+  inactiveAnon?: N;
   /** File-backed memory on the active list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Active(file)`. */
-  activeFile?: number;
+  activeFile?: N;
   /** File-backed memory on the inactive list. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Inactive(file)`. */
-  inactiveFile?: number;
+  inactiveFile?: N;
   /** Memory that cannot be reclaimed, such as mlocked pages and ramfs. Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Unevictable`. */
-  unevictable?: number;
+  unevictable?: N;
   /** Memory locked with mlock(). Unit: bytes (the kernel prints kB). Since Linux 2.6.28. Not printed by linprocfs. Kernel name: `Mlocked`. */
-  mlocked?: number;
+  mlocked?: N;
   /** Total high memory (32-bit systems with highmem). Unit: bytes (the kernel prints kB). Kernel name: `HighTotal`. */
-  highTotal?: number;
+  highTotal?: N;
   /** Free high memory. Unit: bytes (the kernel prints kB). Kernel name: `HighFree`. */
-  highFree?: number;
+  highFree?: N;
   /** Total low memory (32-bit systems with highmem). Unit: bytes (the kernel prints kB). Kernel name: `LowTotal`. */
-  lowTotal?: number;
+  lowTotal?: N;
   /** Free low memory. Unit: bytes (the kernel prints kB). Kernel name: `LowFree`. */
-  lowFree?: number;
+  lowFree?: N;
   /** Memory copied for private mappings on systems without an MMU. Unit: bytes (the kernel prints kB). Kernel name: `MmapCopy`. */
-  mmapCopy?: number;
+  mmapCopy?: N;
   /** Total swap space. Unit: bytes (the kernel prints kB). Kernel name: `SwapTotal`. */
-  swapTotal: number;
+  swapTotal: N;
   /** Unused swap space. Unit: bytes (the kernel prints kB). Kernel name: `SwapFree`. */
-  swapFree: number;
+  swapFree: N;
   /** Memory used by the zswap compressed cache. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswap`. */
-  zswap?: number;
+  zswap?: N;
   /** Amount of anonymous memory held compressed in zswap. Unit: bytes (the kernel prints kB). Since Linux 6.5. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Zswapped`. */
-  zswapped?: number;
+  zswapped?: N;
   /** Memory waiting to be written back to storage. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Dirty`. */
-  dirty?: number;
+  dirty?: N;
   /** Memory being written back to storage now. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Writeback`. */
-  writeback?: number;
+  writeback?: N;
   /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `AnonPages`. */
-  anonPages?: number;
+  anonPages?: N;
   /** Files mapped into memory, such as libraries. Unit: bytes (the kernel prints kB). Not printed by linprocfs. Kernel name: `Mapped`. */
-  mapped?: number;
+  mapped?: N;
   /** Shared memory and tmpfs, including System V shared memory. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Not printed by linprocfs. Kernel name: `Shmem`. */
-  shmem?: number;
+  shmem?: N;
   /** Kernel allocations the kernel will reclaim under pressure, slab included. Unit: bytes (the kernel prints kB). Since Linux 4.20. Not printed by gvisor, linprocfs. Kernel name: `KReclaimable`. */
-  kReclaimable?: number;
+  kReclaimable?: N;
   /** Kernel slab allocator memory. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `Slab`. */
-  slab?: number;
+  slab?: N;
   /** Part of the slab that can be reclaimed, such as caches. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by gvisor, linprocfs. Kernel name: `SReclaimable`. */
-  sReclaimable?: number;
+  sReclaimable?: N;
   /** Part of the slab that cannot be reclaimed under pressure. Unit: bytes (the kernel prints kB). Since Linux 2.6.19. Not printed by gvisor, linprocfs. Kernel name: `SUnreclaim`. */
-  sUnreclaim?: number;
+  sUnreclaim?: N;
   /** Memory used by kernel stacks of all tasks. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Not printed by gvisor, linprocfs. Kernel name: `KernelStack`. */
-  kernelStack?: number;
+  kernelStack?: N;
   /** Memory used by shadow call stacks (arm64 with CONFIG_SHADOW_CALL_STACK). Unit: bytes (the kernel prints kB). Since Linux 5.8. Kernel name: `ShadowCallStack`. */
-  shadowCallStack?: number;
+  shadowCallStack?: N;
   /** Memory used by the lowest level of page tables. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `PageTables`. */
-  pageTables?: number;
+  pageTables?: N;
   /** Memory used by secondary page tables, such as KVM's and IOMMU's. Unit: bytes (the kernel prints kB). Since Linux 6.1. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `SecPageTables`. */
-  secPageTables?: number;
+  secPageTables?: N;
   /** NFS pages sent to the server but not yet committed (always zero since 5.8). Unit: bytes (the kernel prints kB). Kernel name: `NFS_Unstable`. */
-  nfsUnstable?: number;
+  nfsUnstable?: N;
   /** Memory used for block-device bounce buffers. Unit: bytes (the kernel prints kB). Kernel name: `Bounce`. */
-  bounce?: number;
+  bounce?: N;
   /** Memory used by FUSE for temporary writeback buffers. Unit: bytes (the kernel prints kB). Since Linux 2.6.26. Not printed by gvisor, linprocfs. Kernel name: `WritebackTmp`. */
-  writebackTmp?: number;
+  writebackTmp?: N;
   /** Total memory that can be allocated under the current overcommit policy. Unit: bytes (the kernel prints kB). Since Linux 2.6.10. Not printed by gvisor, linprocfs. Kernel name: `CommitLimit`. */
-  commitLimit?: number;
+  commitLimit?: N;
   /** Memory allocated by all processes, even if not yet used. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `Committed_AS`. */
-  committedAs?: number;
+  committedAs?: N;
   /** Size of the vmalloc address space. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocTotal`. */
-  vmallocTotal?: number;
+  vmallocTotal?: N;
   /** Memory allocated through vmalloc. Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocUsed`. */
-  vmallocUsed?: number;
+  vmallocUsed?: N;
   /** Largest free block of the vmalloc area (zero since 4.4). Unit: bytes (the kernel prints kB). Not printed by gvisor, linprocfs. Kernel name: `VmallocChunk`. */
-  vmallocChunk?: number;
+  vmallocChunk?: N;
   /** Memory used by per-CPU allocations. Unit: bytes (the kernel prints kB). Since Linux 4.16. Not printed by gvisor, linprocfs. Kernel name: `Percpu`. */
-  percpu?: number;
+  percpu?: N;
   /** Memory the kernel took out of use after hardware errors. Unit: bytes (the kernel prints kB). Since Linux 2.6.32. Kernel name: `HardwareCorrupted`. */
-  hardwareCorrupted?: number;
+  hardwareCorrupted?: N;
   /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 2.6.38. Not printed by gvisor, linprocfs. Kernel name: `AnonHugePages`. */
-  anonHugePages?: number;
+  anonHugePages?: N;
   /** Shared memory and tmpfs backed by huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor, linprocfs. Kernel name: `ShmemHugePages`. */
-  shmemHugePages?: number;
+  shmemHugePages?: N;
   /** Shared memory mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor, linprocfs. Kernel name: `ShmemPmdMapped`. */
-  shmemPmdMapped?: number;
+  shmemPmdMapped?: N;
   /** Page cache backed by transparent huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor, linprocfs. Kernel name: `FileHugePages`. */
-  fileHugePages?: number;
+  fileHugePages?: N;
   /** Page cache mapped into user space with huge pages. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor, linprocfs. Kernel name: `FilePmdMapped`. */
-  filePmdMapped?: number;
+  filePmdMapped?: N;
   /** Memory reserved for the contiguous memory allocator. Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaTotal`. */
-  cmaTotal?: number;
+  cmaTotal?: N;
   /** Free memory in the contiguous memory allocator reserve. Unit: bytes (the kernel prints kB). Since Linux 3.19. Kernel name: `CmaFree`. */
-  cmaFree?: number;
+  cmaFree?: N;
   /** Memory not yet accepted by a confidential-computing guest. Unit: bytes (the kernel prints kB). Since Linux 6.5. Kernel name: `Unaccepted`. */
-  unaccepted?: number;
+  unaccepted?: N;
   /** Memory taken by a virtio balloon driver. Unit: bytes (the kernel prints kB). Since Linux 6.12. Not printed by gvisor, linprocfs, lxcfs/cgroup1-lxcfs-6.0.6. Kernel name: `Balloon`. */
-  balloon?: number;
+  balloon?: N;
   /** Memory in page-table quicklists (some architectures, removed in 5.5). Unit: bytes (the kernel prints kB). Removed in Linux 5.5. Not printed by gvisor, linprocfs, linux-2.6.32, linux-3.10, linux-4.19, linux-4.4, linux-5.4, lxcfs, lxcfs/cgroup1-lxcfs-6.0.6, lxcfs/disable-swap. Kernel name: `Quicklists`. */
-  quicklists?: number;
+  quicklists?: N;
   /** Number of huge pages in the default-size pool. Kernel name: `HugePages_Total`. */
   hugePagesTotal?: number;
   /** Number of huge pages in the pool not yet allocated. Kernel name: `HugePages_Free`. */
@@ -124,17 +124,17 @@ export interface ProcMeminfo {
   /** Huge pages above the pool size, from overcommit. Since Linux 2.6.24. Not printed by gvisor, linprocfs. Kernel name: `HugePages_Surp`. */
   hugePagesSurp?: number;
   /** Size of a default huge page. Unit: bytes (the kernel prints kB). Kernel name: `Hugepagesize`. */
-  hugepagesize?: number;
+  hugepagesize?: N;
   /** Memory used by huge pages of every size. Unit: bytes (the kernel prints kB). Since Linux 4.17. Not printed by gvisor, linprocfs. Kernel name: `Hugetlb`. */
-  hugetlb?: number;
+  hugetlb?: N;
   /** Kernel direct mapping covered by 4 KiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4k`. */
-  directMap4k?: number;
+  directMap4k?: N;
   /** Kernel direct mapping covered by 4 MiB pages (32-bit x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap4M`. */
-  directMap4m?: number;
+  directMap4m?: N;
   /** Kernel direct mapping covered by 2 MiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap2M`. */
-  directMap2m?: number;
+  directMap2m?: N;
   /** Kernel direct mapping covered by 1 GiB pages (x86). Unit: bytes (the kernel prints kB). Kernel name: `DirectMap1G`. */
-  directMap1g?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  directMap1g?: N;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }

@@ -2,14 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 /** Loadable kernel modules currently in memory, one line per module with its size, users and state. */
-export type ProcModules = ProcModulesRow[];
+export type ProcModules<N extends number | bigint = number> = ProcModulesRow<N>[];
 
 /** One row of Loadable kernel modules currently in memory, one line per module with its size, users and state. */
-export interface ProcModulesRow {
+export interface ProcModulesRow<N extends number | bigint = number> {
   /** Module name (dashes in the file name become underscores). Kernel name: `name`. */
   name: string;
   /** Memory the module occupies (code and data; the sum of its memory regions since 6.4). Unit: bytes. Kernel name: `size`. */
-  size: number;
+  size: N;
   /** References held on the module (by other modules and open users); it can be unloaded only at 0. Kernel name: `refcount`. */
   refcount: number | "unknown";
   /** Modules that depend on this one, each followed by a comma (ext4,jbd2,), with [permanent], for a module that cannot be unloaded, or - for none; a list with a trailing separator cannot be typed. Kernel name: `deps`. */

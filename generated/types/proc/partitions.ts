@@ -2,16 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 /** Block devices and their partitions with a non-zero size, with major and minor numbers and size. */
-export type ProcPartitions = ProcPartitionsRow[];
+export type ProcPartitions<N extends number | bigint = number> = ProcPartitionsRow<N>[];
 
 /** One row of Block devices and their partitions with a non-zero size, with major and minor numbers and size. */
-export interface ProcPartitionsRow {
+export interface ProcPartitionsRow<N extends number | bigint = number> {
   /** Major device number. Kernel name: `major`. */
   major: number;
   /** Minor device number. Kernel name: `minor`. */
   minor: number;
   /** Size of the device, counted in 1 KiB blocks (half the 512-byte sector count). Unit: bytes (the kernel prints kB). Kernel name: `#blocks`. */
-  size: number;
+  size: N;
   /** Kernel name of the disk or partition (sda, sda1, nvme0n1p2, dm-0). Kernel name: `name`. */
   name: string;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */

@@ -2,13 +2,13 @@
 // Change the spec and run `npm run generate`.
 
 /** Pressure stall information for one resource, system-wide or for one cgroup v2 group - the share of time tasks stalled waiting for it. */
-export interface ProcPressure {
+export interface ProcPressure<N extends number | bigint = number> {
   /** Stall time during which at least one runnable task waited on the resource (absent from irq files, which only report full). Kernel name: `some`. */
   some?: ProcPressureSome;
   /** Stall time during which every non-idle task waited on the resource at once (system cpu prints it from 5.13, always zero). Kernel name: `full`. */
   full?: ProcPressureFull;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of some. */

@@ -4,12 +4,12 @@
 /** One row of The tasks whose CPU is this one, after two header lines. Tell the shapes apart by `kind`. */
 export type ProcSchedDebugBlockTasksRow = ProcSchedDebugBlockTasksTask | ProcSchedDebugBlockTasksRaw;
 /** One block of The scheduler's debug dump (kernels up to 5.12; later kernels moved it to debugfs): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. Tell the shapes apart by `kind`. */
-export type ProcSchedDebugBlockVariant = ProcSchedDebugBlockHeader | ProcSchedDebugBlockTunables | ProcSchedDebugBlockCpuX86 | ProcSchedDebugBlockCpu | ProcSchedDebugBlockCfsRqGroup | ProcSchedDebugBlockCfsRq | ProcSchedDebugBlockRtRqGroup | ProcSchedDebugBlockRtRq | ProcSchedDebugBlockDlRq | ProcSchedDebugBlockTasks;
+export type ProcSchedDebugBlockVariant<N extends number | bigint = number> = ProcSchedDebugBlockHeader<N> | ProcSchedDebugBlockTunables<N> | ProcSchedDebugBlockCpuX86<N> | ProcSchedDebugBlockCpu<N> | ProcSchedDebugBlockCfsRqGroup<N> | ProcSchedDebugBlockCfsRq<N> | ProcSchedDebugBlockRtRqGroup<N> | ProcSchedDebugBlockRtRq<N> | ProcSchedDebugBlockDlRq<N> | ProcSchedDebugBlockTasks;
 /** The scheduler's debug dump (kernels up to 5.12; later kernels moved it to debugfs): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. */
-export type ProcSchedDebug = ProcSchedDebugBlockVariant[];
+export type ProcSchedDebug<N extends number | bigint = number> = ProcSchedDebugBlockVariant<N>[];
 
 /** The version line and the clocks at the time of the reading. */
-export interface ProcSchedDebugBlockHeader {
+export interface ProcSchedDebugBlockHeader<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "header";
   /** Format version and the kernel that printed it. Kernel name: `Sched Debug Version`. */
@@ -24,8 +24,8 @@ export interface ProcSchedDebugBlockHeader {
   jiffies: number;
   /** 1 when the scheduler clock is stable across CPUs (architectures with an unstable clock). Kernel name: `sched_clock_stable()`. */
   schedClockStable?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of version. */
@@ -39,7 +39,7 @@ export interface ProcSchedDebugBlockHeaderVersion {
 }
 
 /** The scheduler's tunables. */
-export interface ProcSchedDebugBlockTunables {
+export interface ProcSchedDebugBlockTunables<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "tunables";
   /** Period in which every runnable task should run once. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_latency`. */
@@ -54,8 +54,8 @@ export interface ProcSchedDebugBlockTunables {
   features?: number;
   /** How the tunables above grow with the number of CPUs. Kernel name: `.sysctl_sched_tunable_scaling`. */
   tunableScaling?: ProcSchedDebugBlockTunablesTunableScaling;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of tunableScaling. */
@@ -69,7 +69,7 @@ export interface ProcSchedDebugBlockTunablesTunableScaling {
 }
 
 /** A CPU's run queue, on x86, whose header also gives the CPU frequency. */
-export interface ProcSchedDebugBlockCpuX86 {
+export interface ProcSchedDebugBlockCpuX86<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "cpuX86";
   /** CPU number. Kernel name: `cpu`. */
@@ -96,12 +96,12 @@ export interface ProcSchedDebugBlockCpuX86 {
   avgIdle?: number;
   /** Longest time spent balancing when going idle. Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
   maxIdleBalanceCost?: number;
-  /** Every other line: schedstats counters (yld_count, sched_count, ttwu_count...) and fields of other versions By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  stats: Record<string, number | string>;
+  /** Every other line: schedstats counters (yld_count, sched_count, ttwu_count...) and fields of other versions By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  stats: Record<string, N | string>;
 }
 
 /** A CPU's run queue (other architectures). */
-export interface ProcSchedDebugBlockCpu {
+export interface ProcSchedDebugBlockCpu<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "cpu";
   /** CPU number. Kernel name: `cpu`. */
@@ -126,12 +126,12 @@ export interface ProcSchedDebugBlockCpu {
   avgIdle?: number;
   /** Longest time spent balancing when going idle. Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
   maxIdleBalanceCost?: number;
-  /** Every other line: schedstats counters (yld_count, sched_count, ttwu_count...) and fields of other versions By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  stats: Record<string, number | string>;
+  /** Every other line: schedstats counters (yld_count, sched_count, ttwu_count...) and fields of other versions By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  stats: Record<string, N | string>;
 }
 
 /** A fair-scheduling (CFS) queue of the CPU for one task group (kernels with group scheduling print one per group). */
-export interface ProcSchedDebugBlockCfsRqGroup {
+export interface ProcSchedDebugBlockCfsRqGroup<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "cfsRqGroup";
   /** CPU number. Kernel name: `cpu`. */
@@ -156,12 +156,12 @@ export interface ProcSchedDebugBlockCfsRqGroup {
   nrRunning: number;
   /** Sum of the load weights on the queue. Kernel name: `.load`. */
   load: number;
-  /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  stats: Record<string, number | string>;
+  /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  stats: Record<string, N | string>;
 }
 
 /** The fair-scheduling (CFS) queue of the CPU on a kernel without group scheduling. */
-export interface ProcSchedDebugBlockCfsRq {
+export interface ProcSchedDebugBlockCfsRq<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "cfsRq";
   /** CPU number. Kernel name: `cpu`. */
@@ -184,12 +184,12 @@ export interface ProcSchedDebugBlockCfsRq {
   nrRunning: number;
   /** Sum of the load weights on the queue. Kernel name: `.load`. */
   load: number;
-  /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  stats: Record<string, number | string>;
+  /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  stats: Record<string, N | string>;
 }
 
 /** The real-time queue of the CPU for one task group (kernels with real-time group scheduling). */
-export interface ProcSchedDebugBlockRtRqGroup {
+export interface ProcSchedDebugBlockRtRqGroup<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "rtRqGroup";
   /** CPU number. Kernel name: `cpu`. */
@@ -206,12 +206,12 @@ export interface ProcSchedDebugBlockRtRqGroup {
   rtTime: number;
   /** Real-time run time allowed per period. Unit: seconds (the kernel prints ms). Kernel name: `.rt_runtime`. */
   rtRuntime: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The real-time queue of the CPU. */
-export interface ProcSchedDebugBlockRtRq {
+export interface ProcSchedDebugBlockRtRq<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "rtRq";
   /** CPU number. Kernel name: `cpu`. */
@@ -226,12 +226,12 @@ export interface ProcSchedDebugBlockRtRq {
   rtTime: number;
   /** Real-time run time allowed per period. Unit: seconds (the kernel prints ms). Kernel name: `.rt_runtime`. */
   rtRuntime: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The deadline queue of the CPU. */
-export interface ProcSchedDebugBlockDlRq {
+export interface ProcSchedDebugBlockDlRq<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "dlRq";
   /** CPU number. Kernel name: `cpu`. */
@@ -244,8 +244,8 @@ export interface ProcSchedDebugBlockDlRq {
   dlBw?: number;
   /** Bandwidth reserved by admitted deadline tasks, scaled by 2^20. Kernel name: `.dl_bw->total_bw`. */
   dlTotalBw?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** A task, read as typed columns when its name has no spaces and does not touch the state column. */

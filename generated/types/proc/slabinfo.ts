@@ -2,7 +2,7 @@
 // Change the spec and run `npm run generate`.
 
 /** One row of Statistics of the kernel's slab caches, one row per cache; readable by root only. */
-export interface ProcSlabinfoRow {
+export interface ProcSlabinfoRow<N extends number | bigint = number> {
   /** Name of the cache. Kernel name: `name`. */
   name: string;
   /** Objects in use. Kernel name: `active_objs`. */
@@ -10,7 +10,7 @@ export interface ProcSlabinfoRow {
   /** Objects allocated, in use or free. Kernel name: `num_objs`. */
   numObjs: number;
   /** Size of one object. Unit: bytes. Kernel name: `objsize`. */
-  objSize: number;
+  objSize: N;
   /** Objects that fit in one slab. Kernel name: `objperslab`. */
   objsPerSlab: number;
   /** Pages that make up one slab. Kernel name: `pagesperslab`. */
@@ -32,11 +32,11 @@ export interface ProcSlabinfoRow {
 }
 
 /** Statistics of the kernel's slab caches, one row per cache; readable by root only. */
-export interface ProcSlabinfo {
+export interface ProcSlabinfo<N extends number | bigint = number> {
   /** Version of the file's format (2.1 since 2.6.12). Kernel name: `version`. */
   version: string;
   /** Header tokens after the last one the spec names. */
   extraTokens?: string[];
   /** The rows after the header line, in file order. */
-  rows: ProcSlabinfoRow[];
+  rows: ProcSlabinfoRow<N>[];
 }

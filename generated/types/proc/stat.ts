@@ -2,27 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 /** Kernel and system activity since boot, one line per kind (CPU time, interrupts, context switches, processes). */
-export interface ProcStat {
+export interface ProcStat<N extends number | bigint = number> {
   /** Time all CPUs together spent in each mode. Kernel name: `cpu`. */
   cpu: ProcStatCpu;
   /** Time one CPU spent in each mode. Kernel name: `cpu`. One entry per `cpuN` line. */
   cpus: ProcStatCpus[];
   /** Interrupts serviced since boot. Kernel name: `intr`. */
-  intr: ProcStatIntr;
+  intr: ProcStatIntr<N>;
   /** Context switches since boot. Kernel name: `ctxt`. */
-  ctxt: number;
+  ctxt: N;
   /** Boot time in seconds since the Unix epoch. Kernel name: `btime`. */
   btime: number;
   /** Processes and threads created since boot (forks). Not printed by linprocfs. Kernel name: `processes`. */
-  processes?: number;
+  processes?: N;
   /** Threads runnable now. Since Linux 2.5.45. Not printed by linprocfs. Kernel name: `procs_running`. */
   procsRunning?: number;
   /** Threads blocked waiting for I/O now. Since Linux 2.5.45. Not printed by linprocfs. Kernel name: `procs_blocked`. */
   procsBlocked?: number;
   /** Software interrupts serviced since boot. Since Linux 2.6.31. Not printed by linprocfs. Kernel name: `softirq`. */
-  softirq?: ProcStatSoftirq;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  softirq?: ProcStatSoftirq<N>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of cpu. */
@@ -80,17 +80,17 @@ export interface ProcStatCpus {
 }
 
 /** The parts of intr. */
-export interface ProcStatIntr {
+export interface ProcStatIntr<N extends number | bigint = number> {
   /** All interrupts, including unnumbered architecture-specific ones. Kernel name: `total`. */
-  total: number;
+  total: N;
   /** Count for each numbered interrupt, from 0 up. Kernel name: `counts`. */
-  counts: number[];
+  counts: N[];
 }
 
 /** The parts of softirq. */
-export interface ProcStatSoftirq {
+export interface ProcStatSoftirq<N extends number | bigint = number> {
   /** All software interrupts. Kernel name: `total`. */
-  total: number;
+  total: N;
   /** Count for each kind (HI, TIMER, NET_TX, NET_RX, BLOCK, IRQ_POLL, TASKLET, SCHED, HRTIMER, RCU). Kernel name: `counts`. */
-  counts: number[];
+  counts: N[];
 }

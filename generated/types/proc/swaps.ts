@@ -2,18 +2,18 @@
 // Change the spec and run `npm run generate`.
 
 /** Swap areas in use, one row per swap partition or swap file, with size, use and priority. */
-export type ProcSwaps = ProcSwapsRow[];
+export type ProcSwaps<N extends number | bigint = number> = ProcSwapsRow<N>[];
 
 /** One row of Swap areas in use, one row per swap partition or swap file, with size, use and priority. */
-export interface ProcSwapsRow {
+export interface ProcSwapsRow<N extends number | bigint = number> {
   /** Path of the swap partition or file; escapes decoded. Kernel name: `filename`. */
   filename: string;
   /** Whether the area is a block device or a file. Kernel name: `type`. */
   type: "partition" | "file" | "unknown" | "virtual";
   /** Usable size of the swap area. Unit: bytes (the kernel prints kB). Kernel name: `size`. */
-  size: number;
+  size: N;
   /** Part of the area holding swapped-out pages. Unit: bytes (the kernel prints kB). Kernel name: `used`. */
-  used: number;
+  used: N;
   /** Priority among swap areas (higher is used first; areas without one get decreasing negative values). Kernel name: `priority`. */
   priority: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */

@@ -2,12 +2,12 @@
 // Change the spec and run `npm run generate`.
 
 /** One block of High-resolution timers queued on each CPU, per-CPU tick state, and the clock event devices behind the tick; root only. Lines the spec does not name are kept in extra. Tell the shapes apart by `kind`. */
-export type ProcTimerListBlockVariant = ProcTimerListBlockHeader | ProcTimerListBlockCpu | ProcTimerListBlockTickDevice | ProcTimerListBlockTickDeviceCounters | ProcTimerListBlockBroadcastMasks;
+export type ProcTimerListBlockVariant<N extends number | bigint = number> = ProcTimerListBlockHeader<N> | ProcTimerListBlockCpu<N> | ProcTimerListBlockTickDevice<N> | ProcTimerListBlockTickDeviceCounters | ProcTimerListBlockBroadcastMasks;
 /** High-resolution timers queued on each CPU, per-CPU tick state, and the clock event devices behind the tick; root only. Lines the spec does not name are kept in extra. */
-export type ProcTimerList = ProcTimerListBlockVariant[];
+export type ProcTimerList<N extends number | bigint = number> = ProcTimerListBlockVariant<N>[];
 
 /** The version line, the number of clock bases and the time of the reading. */
-export interface ProcTimerListBlockHeader {
+export interface ProcTimerListBlockHeader<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "header";
   /** Version of the format, such as v0.8 (4.x), v0.9 or v0.10 (6.9 on, nohz and highres flags). Kernel name: `Timer List Version`. */
@@ -16,18 +16,18 @@ export interface ProcTimerListBlockHeader {
   maxClockBases: number;
   /** Monotonic clock at the time of the reading. Unit: seconds (the kernel prints ns). Kernel name: `now`. */
   now: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** One CPU's clock bases with their queued timers, then its hrtimer and tick counters. */
-export interface ProcTimerListBlockCpu {
+export interface ProcTimerListBlockCpu<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "cpu";
   /** CPU number. Kernel name: `cpu`. */
   cpu: number;
   /** The CPU's clock bases, each with its queued timers. Kernel name: `clock `. One entry per `clock N` line. */
-  clocks: ProcTimerListBlockCpuClocks[];
+  clocks: ProcTimerListBlockCpuClocks<N>[];
   /** When the CPU's clock event device is next programmed to fire (high-resolution timers). Unit: seconds (the kernel prints ns). Kernel name: `.expires_next`. */
   expiresNext?: number;
   /** 1 when the CPU runs in high-resolution mode. Kernel name: `.hres_active`. */
@@ -74,22 +74,22 @@ export interface ProcTimerListBlockCpu {
   idleExpires?: number;
   /** Jiffies counter at the reading (it starts 5 minutes before wrapping, not at 0). Kernel name: `jiffies`. */
   jiffies?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The CPU's clock bases, each with its queued timers */
-export interface ProcTimerListBlockCpuClocks {
+export interface ProcTimerListBlockCpuClocks<N extends number | bigint = number> {
   /** Number of the clock base: 0 monotonic, 1 realtime, 2 boottime, 3 TAI, then the same four for soft-interrupt timers (since 4.16) */
   index: number;
   /** Text after the colon of the clock line; the kernel prints none (a record needs a token). Kernel name: `note`. */
   note?: string;
   /** The lines of the clock base, up to the next clock base or the CPU counters */
-  clock: ProcTimerListBlockCpuClocksClock;
+  clock: ProcTimerListBlockCpuClocksClock<N>;
 }
 
 /** The lines of the clock base, up to the next clock base or the CPU counters */
-export interface ProcTimerListBlockCpuClocksClock {
+export interface ProcTimerListBlockCpuClocksClock<N extends number | bigint = number> {
   /** Address of the clock base (hashed since 4.15), only useful to tell bases apart. Kernel name: `.base`. */
   address: string;
   /** Index of the base within the CPU. Kernel name: `.index`. */
@@ -102,8 +102,8 @@ export interface ProcTimerListBlockCpuClocksClock {
   offset?: number;
   /** The timers queued on this base, soonest first. Kernel name: `active timers:`. */
   activeTimers: ProcTimerListBlockCpuClocksClockActiveTimers;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The timers queued on this base, soonest first */
@@ -149,7 +149,7 @@ export interface ProcTimerListBlockCpuClocksClockActiveTimersTimersExpiryWindow 
 }
 
 /** A tick device and the clock event device behind it: the broadcast device (with the broadcast masks when it has no device) or a CPU's own. */
-export interface ProcTimerListBlockTickDevice {
+export interface ProcTimerListBlockTickDevice<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "tickDevice";
   /** Tick device mode: 0 periodic, 1 one-shot. Kernel name: `tickMode`. */
@@ -190,8 +190,8 @@ export interface ProcTimerListBlockTickDevice {
   broadcastMask?: bigint;
   /** CPUs waiting for a one-shot broadcast wake-up. Kernel name: `tick_broadcast_oneshot_mask`. */
   broadcastOneshotMask?: bigint;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The retry counter of the tick device above and, for a CPU's device, its wake-up device; a blank line separates them from the rest of the device. */

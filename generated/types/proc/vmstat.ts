@@ -2,103 +2,103 @@
 // Change the spec and run `npm run generate`.
 
 /** Virtual memory statistics as one counter per line (page counts by state, dirty thresholds, and cumulative reclaim, fault, swap, migration and huge-page events). */
-export interface ProcVmstat {
+export interface ProcVmstat<N extends number | bigint = number> {
   /** Free pages in the buddy allocator, all zones together. Unit: bytes (the kernel prints pages). Kernel name: `nr_free_pages`. */
-  nrFreePages: number;
+  nrFreePages: N;
   /** Free pages held in free blocks of at least pageblock size (recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_free_pages_blocks`. */
-  nrFreePagesBlocks?: number;
+  nrFreePagesBlocks?: N;
   /** Anonymous pages on inactive LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_inactive_anon`. */
-  nrZoneInactiveAnon?: number;
+  nrZoneInactiveAnon?: N;
   /** Anonymous pages on active LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_active_anon`. */
-  nrZoneActiveAnon?: number;
+  nrZoneActiveAnon?: N;
   /** File-backed pages on inactive LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_inactive_file`. */
-  nrZoneInactiveFile?: number;
+  nrZoneInactiveFile?: N;
   /** File-backed pages on active LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_active_file`. */
-  nrZoneActiveFile?: number;
+  nrZoneActiveFile?: N;
   /** Pages on unevictable LRU lists, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_unevictable`. */
-  nrZoneUnevictable?: number;
+  nrZoneUnevictable?: N;
   /** Pages that are dirty, under writeback or waiting to be written, summed over zones. Unit: bytes (the kernel prints pages). Since Linux 4.8. Kernel name: `nr_zone_write_pending`. */
-  nrZoneWritePending?: number;
+  nrZoneWritePending?: N;
   /** Pages locked into memory with mlock(). Unit: bytes (the kernel prints pages). Kernel name: `nr_mlock`. */
-  nrMlock: number;
+  nrMlock: N;
   /** Pages used as bounce buffers for block I/O (gone from recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_bounce`. */
-  nrBounce?: number;
+  nrBounce?: N;
   /** Pages backing the zsmalloc allocator used by zram and zswap (needs CONFIG_ZSMALLOC). Unit: bytes (the kernel prints pages). Kernel name: `nr_zspages`. */
-  nrZspages?: number;
+  nrZspages?: N;
   /** Free pages inside contiguous-memory-allocator regions (needs CONFIG_CMA on older kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_free_cma`. */
-  nrFreeCma?: number;
+  nrFreeCma?: N;
   /** Pages a confidential-computing guest has not accepted yet (CONFIG_UNACCEPTED_MEMORY, 6.5 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_unaccepted`. */
-  nrUnaccepted?: number;
+  nrUnaccepted?: N;
   /** Pages left in the fair zone allocation batch (about 3.12 to 4.7). Unit: bytes (the kernel prints pages). Kernel name: `nr_alloc_batch`. */
-  nrAllocBatch?: number;
+  nrAllocBatch?: N;
   /** Allocations satisfied from the node they were intended for (NUMA kernels). Kernel name: `numa_hit`. */
-  numaHit?: number;
+  numaHit?: N;
   /** Allocations placed on this node although another node was preferred (NUMA kernels). Kernel name: `numa_miss`. */
-  numaMiss?: number;
+  numaMiss?: N;
   /** Allocations meant for this node that were placed elsewhere (NUMA kernels). Kernel name: `numa_foreign`. */
-  numaForeign?: number;
+  numaForeign?: N;
   /** Allocations placed by the interleave memory policy as intended (NUMA kernels). Kernel name: `numa_interleave`. */
-  numaInterleave?: number;
+  numaInterleave?: N;
   /** Allocations served from the node of the CPU that asked (NUMA kernels). Kernel name: `numa_local`. */
-  numaLocal?: number;
+  numaLocal?: N;
   /** Allocations served from a node other than the requesting CPU's (NUMA kernels). Kernel name: `numa_other`. */
-  numaOther?: number;
+  numaOther?: N;
   /** Anonymous pages on the inactive LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_anon`. */
-  nrInactiveAnon: number;
+  nrInactiveAnon: N;
   /** Anonymous pages on the active LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_anon`. */
-  nrActiveAnon: number;
+  nrActiveAnon: N;
   /** Page-cache pages on the inactive LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_file`. */
-  nrInactiveFile: number;
+  nrInactiveFile: N;
   /** Page-cache pages on the active LRU list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_file`. */
-  nrActiveFile: number;
+  nrActiveFile: N;
   /** Pages on the unevictable LRU list, such as mlocked or ramfs pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_unevictable`. */
-  nrUnevictable: number;
+  nrUnevictable: N;
   /** Slab memory that can be reclaimed under pressure, in pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_slab_reclaimable`. */
-  nrSlabReclaimable: number;
+  nrSlabReclaimable: N;
   /** Slab memory that cannot be reclaimed, in pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_slab_unreclaimable`. */
-  nrSlabUnreclaimable: number;
+  nrSlabUnreclaimable: N;
   /** Anonymous pages temporarily taken off the LRU for reclaim or migration. Unit: bytes (the kernel prints pages). Kernel name: `nr_isolated_anon`. */
-  nrIsolatedAnon: number;
+  nrIsolatedAnon: N;
   /** File pages temporarily taken off the LRU for reclaim or migration. Unit: bytes (the kernel prints pages). Kernel name: `nr_isolated_file`. */
-  nrIsolatedFile: number;
+  nrIsolatedFile: N;
   /** Pages scanned since the last successful reclaim on this node (4.8 to about 4.10). Kernel name: `nr_pages_scanned`. */
   nrPagesScanned?: number;
   /** Radix-tree or xarray nodes holding shadow entries of evicted pages (not pages). Kernel name: `workingset_nodes`. */
   workingsetNodes?: number;
   /** Evicted pages that were faulted back in soon after (3.15 to 5.8, then split into anon and file). Kernel name: `workingset_refault`. */
-  workingsetRefault?: number;
+  workingsetRefault?: N;
   /** Anonymous pages faulted back in soon after eviction. Since Linux 5.9. Kernel name: `workingset_refault_anon`. */
-  workingsetRefaultAnon?: number;
+  workingsetRefaultAnon?: N;
   /** File pages read back in soon after eviction. Since Linux 5.9. Kernel name: `workingset_refault_file`. */
-  workingsetRefaultFile?: number;
+  workingsetRefaultFile?: N;
   /** Refaulted pages activated at once because they were part of the working set (3.15 to 5.8). Kernel name: `workingset_activate`. */
-  workingsetActivate?: number;
+  workingsetActivate?: N;
   /** Refaulted anonymous pages activated at once as part of the working set. Since Linux 5.9. Kernel name: `workingset_activate_anon`. */
-  workingsetActivateAnon?: number;
+  workingsetActivateAnon?: N;
   /** Refaulted file pages activated at once as part of the working set. Since Linux 5.9. Kernel name: `workingset_activate_file`. */
-  workingsetActivateFile?: number;
+  workingsetActivateFile?: N;
   /** Refaulted pages that had been active before eviction (5.1 to 5.8). Kernel name: `workingset_restore`. */
-  workingsetRestore?: number;
+  workingsetRestore?: N;
   /** Refaulted anonymous pages that had been active before eviction. Since Linux 5.9. Kernel name: `workingset_restore_anon`. */
-  workingsetRestoreAnon?: number;
+  workingsetRestoreAnon?: N;
   /** Refaulted file pages that had been active before eviction. Since Linux 5.9. Kernel name: `workingset_restore_file`. */
-  workingsetRestoreFile?: number;
+  workingsetRestoreFile?: N;
   /** Shadow-entry nodes freed by the shrinker to bound their memory. Since Linux 3.15. Kernel name: `workingset_nodereclaim`. */
-  workingsetNodereclaim?: number;
+  workingsetNodereclaim?: N;
   /** Anonymous pages mapped into user page tables. Unit: bytes (the kernel prints pages). Kernel name: `nr_anon_pages`. */
-  nrAnonPages: number;
+  nrAnonPages: N;
   /** Page-cache pages mapped into some process. Unit: bytes (the kernel prints pages). Kernel name: `nr_mapped`. */
-  nrMapped: number;
+  nrMapped: N;
   /** Pages in the page cache, swap cache and shared memory included. Unit: bytes (the kernel prints pages). Kernel name: `nr_file_pages`. */
-  nrFilePages: number;
+  nrFilePages: N;
   /** Page-cache pages modified and not yet written back. Unit: bytes (the kernel prints pages). Kernel name: `nr_dirty`. */
-  nrDirty: number;
+  nrDirty: N;
   /** Pages under writeback right now. Unit: bytes (the kernel prints pages). Kernel name: `nr_writeback`. */
-  nrWriteback: number;
+  nrWriteback: N;
   /** Temporary buffers used by FUSE writeback (gone from recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_writeback_temp`. */
-  nrWritebackTemp?: number;
+  nrWritebackTemp?: N;
   /** Shared-memory and tmpfs pages. Unit: bytes (the kernel prints pages). Kernel name: `nr_shmem`. */
-  nrShmem: number;
+  nrShmem: N;
   /** Shared-memory and tmpfs memory in transparent huge pages, counted in huge pages. Since Linux 4.8. Kernel name: `nr_shmem_hugepages`. */
   nrShmemHugepages?: number;
   /** Shared-memory huge pages mapped into user space with a PMD, counted in huge pages. Since Linux 4.8. Kernel name: `nr_shmem_pmdmapped`. */
@@ -110,7 +110,7 @@ export interface ProcVmstat {
   /** Anonymous transparent huge pages in use, counted in huge pages. Since Linux 2.6.38. Kernel name: `nr_anon_transparent_hugepages`. */
   nrAnonTransparentHugepages?: number;
   /** NFS pages sent but not yet committed by the server (always zero since 5.8, printed last for compatibility). Unit: bytes (the kernel prints pages). Kernel name: `nr_unstable`. */
-  nrUnstable: number;
+  nrUnstable: N;
   /** Pages that reclaim wrote out itself (cumulative). Kernel name: `nr_vmscan_write`. */
   nrVmscanWrite: number;
   /** Pages marked for reclaim as soon as their writeback ends (cumulative). Since Linux 3.2. Kernel name: `nr_vmscan_immediate_reclaim`. */
@@ -122,277 +122,277 @@ export interface ProcVmstat {
   /** Pages written while reclaim was throttled waiting on writeback (cumulative). Since Linux 5.16. Kernel name: `nr_throttled_written`. */
   nrThrottledWritten?: number;
   /** Other reclaimable kernel memory that drivers report, in pages. Unit: bytes (the kernel prints pages). Since Linux 4.20. Kernel name: `nr_kernel_misc_reclaimable`. */
-  nrKernelMiscReclaimable?: number;
+  nrKernelMiscReclaimable?: N;
   /** Page pins taken with FOLL_PIN, such as pin_user_pages() (cumulative). Since Linux 5.7. Kernel name: `nr_foll_pin_acquired`. */
   nrFollPinAcquired?: number;
   /** Page pins released again (cumulative). Since Linux 5.7. Kernel name: `nr_foll_pin_released`. */
   nrFollPinReleased?: number;
   /** Memory used by kernel stacks; in kB since 4.7 (a count of stacks before). Unit: bytes (the kernel prints kB). Kernel name: `nr_kernel_stack`. */
-  nrKernelStack: number;
+  nrKernelStack: N;
   /** Memory used by shadow call stacks in kB (CONFIG_SHADOW_CALL_STACK, 5.8 and later). Unit: bytes (the kernel prints kB). Kernel name: `nr_shadow_call_stack`. */
-  nrShadowCallStack?: number;
+  nrShadowCallStack?: N;
   /** Pages used for user page tables. Unit: bytes (the kernel prints pages). Kernel name: `nr_page_table_pages`. */
-  nrPageTablePages: number;
+  nrPageTablePages: N;
   /** Pages used for secondary page tables such as KVM's or IOMMU's. Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `nr_sec_page_table_pages`. */
-  nrSecPageTablePages?: number;
+  nrSecPageTablePages?: N;
   /** Pages allocated for IOMMU page tables (CONFIG_IOMMU_SUPPORT, recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_iommu_pages`. */
-  nrIommuPages?: number;
+  nrIommuPages?: N;
   /** Pages in the swap cache (CONFIG_SWAP, 5.12 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_swapcached`. */
-  nrSwapcached?: number;
+  nrSwapcached?: N;
   /** Pages promoted to a faster memory tier by NUMA balancing (CONFIG_NUMA_BALANCING, 6.0 and later). Kernel name: `pgpromote_success`. */
-  pgpromoteSuccess?: number;
+  pgpromoteSuccess?: N;
   /** Pages found worth promoting to a faster tier (CONFIG_NUMA_BALANCING). Kernel name: `pgpromote_candidate`. */
-  pgpromoteCandidate?: number;
+  pgpromoteCandidate?: N;
   /** Promotion candidates accepted without the promotion rate limit (recent kernels). Kernel name: `pgpromote_candidate_nrl`. */
-  pgpromoteCandidateNrl?: number;
+  pgpromoteCandidateNrl?: N;
   /** Pages moved to a slower memory tier by kswapd (5.18 and later). Kernel name: `pgdemote_kswapd`. */
-  pgdemoteKswapd?: number;
+  pgdemoteKswapd?: N;
   /** Pages moved to a slower memory tier by direct reclaim (5.18 and later). Kernel name: `pgdemote_direct`. */
-  pgdemoteDirect?: number;
+  pgdemoteDirect?: N;
   /** Pages moved to a slower memory tier by khugepaged reclaim. Kernel name: `pgdemote_khugepaged`. */
-  pgdemoteKhugepaged?: number;
+  pgdemoteKhugepaged?: N;
   /** Pages moved to a slower memory tier by proactive reclaim (memory.reclaim). Kernel name: `pgdemote_proactive`. */
-  pgdemoteProactive?: number;
+  pgdemoteProactive?: N;
   /** Pages held by hugetlb huge pages, in base pages (CONFIG_HUGETLB_PAGE, recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_hugetlb`. */
-  nrHugetlb?: number;
+  nrHugetlb?: N;
   /** Pages taken from the system by a memory balloon driver. Unit: bytes (the kernel prints pages). Since Linux 6.12. Kernel name: `nr_balloon_pages`. */
-  nrBalloonPages?: number;
+  nrBalloonPages?: N;
   /** Page-cache pages allocated for kernel-internal files (recent kernels). Unit: bytes (the kernel prints pages). Kernel name: `nr_kernel_file_pages`. */
-  nrKernelFilePages?: number;
+  nrKernelFilePages?: N;
   /** Dirty-page level at which writers are throttled. Unit: bytes (the kernel prints pages). Since Linux 2.6.37. Kernel name: `nr_dirty_threshold`. */
-  nrDirtyThreshold?: number;
+  nrDirtyThreshold?: N;
   /** Dirty-page level at which background writeback starts. Unit: bytes (the kernel prints pages). Since Linux 2.6.37. Kernel name: `nr_dirty_background_threshold`. */
-  nrDirtyBackgroundThreshold?: number;
+  nrDirtyBackgroundThreshold?: N;
   /** Pages used for struct page arrays allocated after boot (6.11 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_memmap_pages`. */
-  nrMemmapPages?: number;
+  nrMemmapPages?: N;
   /** Pages used for struct page arrays set up at boot (6.11 and later). Unit: bytes (the kernel prints pages). Kernel name: `nr_memmap_boot_pages`. */
-  nrMemmapBootPages?: number;
+  nrMemmapBootPages?: N;
   /** Data read in from block devices, in kB (the kernel halves a count of 512-byte sectors). Unit: bytes (the kernel prints kB). Kernel name: `pgpgin`. */
-  pgpgin: number;
+  pgpgin: N;
   /** Data written out to block devices, in kB (the kernel halves a count of 512-byte sectors). Unit: bytes (the kernel prints kB). Kernel name: `pgpgout`. */
-  pgpgout: number;
+  pgpgout: N;
   /** Pages read in from swap. Kernel name: `pswpin`. */
-  pswpin: number;
+  pswpin: N;
   /** Pages written out to swap. Kernel name: `pswpout`. */
-  pswpout: number;
+  pswpout: N;
   /** Pages allocated from the DMA zone (CONFIG_ZONE_DMA). Kernel name: `pgalloc_dma`. */
-  pgallocDma?: number;
+  pgallocDma?: N;
   /** Pages allocated from the DMA32 zone (CONFIG_ZONE_DMA32). Kernel name: `pgalloc_dma32`. */
-  pgallocDma32?: number;
+  pgallocDma32?: N;
   /** Pages allocated from the Normal zone. Kernel name: `pgalloc_normal`. */
-  pgallocNormal: number;
+  pgallocNormal: N;
   /** Pages allocated from the HighMem zone (32-bit CONFIG_HIGHMEM). Kernel name: `pgalloc_high`. */
-  pgallocHigh?: number;
+  pgallocHigh?: N;
   /** Pages allocated from the Movable zone. Kernel name: `pgalloc_movable`. */
-  pgallocMovable: number;
+  pgallocMovable: N;
   /** Pages allocated from the Device zone (CONFIG_ZONE_DEVICE). Kernel name: `pgalloc_device`. */
-  pgallocDevice?: number;
+  pgallocDevice?: N;
   /** Times an allocation entered direct reclaim (before 4.8, then split per zone). Kernel name: `allocstall`. */
-  allocstall?: number;
+  allocstall?: N;
   /** Direct reclaim stalls for allocations aimed at the DMA zone (4.8 and later, CONFIG_ZONE_DMA). Kernel name: `allocstall_dma`. */
-  allocstallDma?: number;
+  allocstallDma?: N;
   /** Direct reclaim stalls for allocations aimed at the DMA32 zone (4.8 and later, CONFIG_ZONE_DMA32). Kernel name: `allocstall_dma32`. */
-  allocstallDma32?: number;
+  allocstallDma32?: N;
   /** Direct reclaim stalls for allocations aimed at the Normal zone. Since Linux 4.8. Kernel name: `allocstall_normal`. */
-  allocstallNormal?: number;
+  allocstallNormal?: N;
   /** Direct reclaim stalls for allocations aimed at the HighMem zone (4.8 and later, CONFIG_HIGHMEM). Kernel name: `allocstall_high`. */
-  allocstallHigh?: number;
+  allocstallHigh?: N;
   /** Direct reclaim stalls for allocations aimed at the Movable zone. Since Linux 4.8. Kernel name: `allocstall_movable`. */
-  allocstallMovable?: number;
+  allocstallMovable?: N;
   /** Direct reclaim stalls for allocations aimed at the Device zone (CONFIG_ZONE_DEVICE). Kernel name: `allocstall_device`. */
-  allocstallDevice?: number;
+  allocstallDevice?: N;
   /** Pages reclaim skipped because they sat in the DMA zone, above the zone it wanted (4.8 and later). Kernel name: `pgskip_dma`. */
-  pgskipDma?: number;
+  pgskipDma?: N;
   /** Pages reclaim skipped because they sat in the DMA32 zone (4.8 and later). Kernel name: `pgskip_dma32`. */
-  pgskipDma32?: number;
+  pgskipDma32?: N;
   /** Pages reclaim skipped because they sat in the Normal zone. Since Linux 4.8. Kernel name: `pgskip_normal`. */
-  pgskipNormal?: number;
+  pgskipNormal?: N;
   /** Pages reclaim skipped because they sat in the HighMem zone (4.8 and later, CONFIG_HIGHMEM). Kernel name: `pgskip_high`. */
-  pgskipHigh?: number;
+  pgskipHigh?: N;
   /** Pages reclaim skipped because they sat in the Movable zone. Since Linux 4.8. Kernel name: `pgskip_movable`. */
-  pgskipMovable?: number;
+  pgskipMovable?: N;
   /** Pages reclaim skipped because they sat in the Device zone (CONFIG_ZONE_DEVICE). Kernel name: `pgskip_device`. */
-  pgskipDevice?: number;
+  pgskipDevice?: N;
   /** Pages freed. Kernel name: `pgfree`. */
-  pgfree: number;
+  pgfree: N;
   /** Pages moved from an inactive to an active LRU list. Kernel name: `pgactivate`. */
-  pgactivate: number;
+  pgactivate: N;
   /** Pages moved from an active to an inactive LRU list. Kernel name: `pgdeactivate`. */
-  pgdeactivate: number;
+  pgdeactivate: N;
   /** Pages marked lazily freeable with MADV_FREE. Since Linux 4.12. Kernel name: `pglazyfree`. */
-  pglazyfree?: number;
+  pglazyfree?: N;
   /** Page faults of any kind. Kernel name: `pgfault`. */
-  pgfault: number;
+  pgfault: N;
   /** Page faults that needed I/O. Kernel name: `pgmajfault`. */
-  pgmajfault: number;
+  pgmajfault: N;
   /** MADV_FREE pages that reclaim dropped without writing them. Since Linux 4.5. Kernel name: `pglazyfreed`. */
-  pglazyfreed?: number;
+  pglazyfreed?: N;
   /** Pages scanned on active lists to refill inactive lists. Since Linux 4.8. Kernel name: `pgrefill`. */
-  pgrefill?: number;
+  pgrefill?: N;
   /** Write faults that reused the page instead of copying it (about 5.10 and later). Kernel name: `pgreuse`. */
-  pgreuse?: number;
+  pgreuse?: N;
   /** Pages reclaimed by kswapd. Since Linux 4.8. Kernel name: `pgsteal_kswapd`. */
-  pgstealKswapd?: number;
+  pgstealKswapd?: N;
   /** Pages reclaimed by direct reclaim. Since Linux 4.8. Kernel name: `pgsteal_direct`. */
-  pgstealDirect?: number;
+  pgstealDirect?: N;
   /** Pages reclaimed on behalf of khugepaged. Kernel name: `pgsteal_khugepaged`. */
-  pgstealKhugepaged?: number;
+  pgstealKhugepaged?: N;
   /** Pages reclaimed by proactive reclaim (memory.reclaim, recent kernels). Kernel name: `pgsteal_proactive`. */
-  pgstealProactive?: number;
+  pgstealProactive?: N;
   /** Pages scanned by kswapd. Since Linux 4.8. Kernel name: `pgscan_kswapd`. */
-  pgscanKswapd?: number;
+  pgscanKswapd?: N;
   /** Pages scanned by direct reclaim. Since Linux 4.8. Kernel name: `pgscan_direct`. */
-  pgscanDirect?: number;
+  pgscanDirect?: N;
   /** Pages scanned by reclaim on behalf of khugepaged. Kernel name: `pgscan_khugepaged`. */
-  pgscanKhugepaged?: number;
+  pgscanKhugepaged?: N;
   /** Pages scanned by proactive reclaim (memory.reclaim, recent kernels). Kernel name: `pgscan_proactive`. */
-  pgscanProactive?: number;
+  pgscanProactive?: N;
   /** Times direct reclaim was throttled for want of reclaim progress (about 3.6 and later). Kernel name: `pgscan_direct_throttle`. */
-  pgscanDirectThrottle?: number;
+  pgscanDirectThrottle?: N;
   /** Anonymous pages scanned by reclaim. Since Linux 5.8. Kernel name: `pgscan_anon`. */
-  pgscanAnon?: number;
+  pgscanAnon?: N;
   /** File pages scanned by reclaim. Since Linux 5.8. Kernel name: `pgscan_file`. */
-  pgscanFile?: number;
+  pgscanFile?: N;
   /** Anonymous pages reclaimed. Since Linux 5.8. Kernel name: `pgsteal_anon`. */
-  pgstealAnon?: number;
+  pgstealAnon?: N;
   /** File pages reclaimed. Since Linux 5.8. Kernel name: `pgsteal_file`. */
-  pgstealFile?: number;
+  pgstealFile?: N;
   /** Node-local zone reclaim attempts that freed enough (NUMA kernels, recent). Kernel name: `zone_reclaim_success`. */
-  zoneReclaimSuccess?: number;
+  zoneReclaimSuccess?: N;
   /** Node-local zone reclaim attempts that failed (NUMA kernels). Kernel name: `zone_reclaim_failed`. */
-  zoneReclaimFailed?: number;
+  zoneReclaimFailed?: N;
   /** Pages freed by reclaiming inodes outside kswapd. Kernel name: `pginodesteal`. */
-  pginodesteal: number;
+  pginodesteal: N;
   /** Objects that slab shrinkers were asked to scan. Kernel name: `slabs_scanned`. */
-  slabsScanned: number;
+  slabsScanned: N;
   /** Pages freed by kswapd reclaiming inodes. Kernel name: `kswapd_inodesteal`. */
-  kswapdInodesteal: number;
+  kswapdInodesteal: N;
   /** Times kswapd hit the low watermark soon after going to sleep (about 2.6.35 and later). Kernel name: `kswapd_low_wmark_hit_quickly`. */
-  kswapdLowWmarkHitQuickly?: number;
+  kswapdLowWmarkHitQuickly?: N;
   /** Times kswapd hit the high watermark soon after going to sleep (about 2.6.35 and later). Kernel name: `kswapd_high_wmark_hit_quickly`. */
-  kswapdHighWmarkHitQuickly?: number;
+  kswapdHighWmarkHitQuickly?: N;
   /** Balancing passes made by kswapd. Kernel name: `pageoutrun`. */
-  pageoutrun: number;
+  pageoutrun: N;
   /** Pages moved to the tail of the inactive list after writeback. Kernel name: `pgrotated`. */
-  pgrotated: number;
+  pgrotated: N;
   /** Writes of 1 or 3 to /proc/sys/vm/drop_caches. Kernel name: `drop_pagecache`. */
-  dropPagecache?: number;
+  dropPagecache?: N;
   /** Writes of 2 or 3 to /proc/sys/vm/drop_caches. Kernel name: `drop_slab`. */
-  dropSlab?: number;
+  dropSlab?: N;
   /** Processes killed by the out-of-memory killer. Since Linux 4.13. Kernel name: `oom_kill`. */
-  oomKill?: number;
+  oomKill?: N;
   /** Page table entries NUMA balancing marked to trap the next access (CONFIG_NUMA_BALANCING). Kernel name: `numa_pte_updates`. */
-  numaPteUpdates?: number;
+  numaPteUpdates?: N;
   /** Huge-page table entries NUMA balancing marked (CONFIG_NUMA_BALANCING). Kernel name: `numa_huge_pte_updates`. */
-  numaHugePteUpdates?: number;
+  numaHugePteUpdates?: N;
   /** Faults taken on entries marked by NUMA balancing (CONFIG_NUMA_BALANCING). Kernel name: `numa_hint_faults`. */
-  numaHintFaults?: number;
+  numaHintFaults?: N;
   /** NUMA hinting faults where the page was already on the accessing node (CONFIG_NUMA_BALANCING). Kernel name: `numa_hint_faults_local`. */
-  numaHintFaultsLocal?: number;
+  numaHintFaultsLocal?: N;
   /** Pages NUMA balancing moved to another node (CONFIG_NUMA_BALANCING). Kernel name: `numa_pages_migrated`. */
-  numaPagesMigrated?: number;
+  numaPagesMigrated?: N;
   /** Pages migrated successfully (CONFIG_MIGRATION). Kernel name: `pgmigrate_success`. */
-  pgmigrateSuccess?: number;
+  pgmigrateSuccess?: N;
   /** Pages that failed to migrate (CONFIG_MIGRATION). Kernel name: `pgmigrate_fail`. */
-  pgmigrateFail?: number;
+  pgmigrateFail?: N;
   /** Transparent huge pages migrated whole (CONFIG_MIGRATION, 5.9 and later). Kernel name: `thp_migration_success`. */
-  thpMigrationSuccess?: number;
+  thpMigrationSuccess?: N;
   /** Transparent huge pages that failed to migrate whole and could not be split (CONFIG_MIGRATION). Kernel name: `thp_migration_fail`. */
-  thpMigrationFail?: number;
+  thpMigrationFail?: N;
   /** Transparent huge pages split so that their pieces could migrate (CONFIG_MIGRATION). Kernel name: `thp_migration_split`. */
-  thpMigrationSplit?: number;
+  thpMigrationSplit?: N;
   /** Pages the compaction migration scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_migrate_scanned`. */
-  compactMigrateScanned?: number;
+  compactMigrateScanned?: N;
   /** Pages the compaction free scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_free_scanned`. */
-  compactFreeScanned?: number;
+  compactFreeScanned?: N;
   /** Pages compaction isolated for migration or as targets (CONFIG_COMPACTION). Kernel name: `compact_isolated`. */
-  compactIsolated?: number;
+  compactIsolated?: N;
   /** Allocations that ran direct compaction (CONFIG_COMPACTION). Kernel name: `compact_stall`. */
-  compactStall?: number;
+  compactStall?: N;
   /** Direct compaction runs that did not produce the page asked for (CONFIG_COMPACTION). Kernel name: `compact_fail`. */
-  compactFail?: number;
+  compactFail?: N;
   /** Direct compaction runs that produced the page asked for (CONFIG_COMPACTION). Kernel name: `compact_success`. */
-  compactSuccess?: number;
+  compactSuccess?: N;
   /** Times kcompactd woke up (CONFIG_COMPACTION, 4.6 and later). Kernel name: `compact_daemon_wake`. */
-  compactDaemonWake?: number;
+  compactDaemonWake?: N;
   /** Pages kcompactd's migration scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_daemon_migrate_scanned`. */
-  compactDaemonMigrateScanned?: number;
+  compactDaemonMigrateScanned?: N;
   /** Pages kcompactd's free scanner looked at (CONFIG_COMPACTION). Kernel name: `compact_daemon_free_scanned`. */
-  compactDaemonFreeScanned?: number;
+  compactDaemonFreeScanned?: N;
   /** Huge pages the hugetlb pool took from the buddy allocator (CONFIG_HUGETLB_PAGE). Kernel name: `htlb_buddy_alloc_success`. */
-  htlbBuddyAllocSuccess?: number;
+  htlbBuddyAllocSuccess?: N;
   /** Failed attempts of the hugetlb pool to take a huge page from the buddy allocator (CONFIG_HUGETLB_PAGE). Kernel name: `htlb_buddy_alloc_fail`. */
-  htlbBuddyAllocFail?: number;
+  htlbBuddyAllocFail?: N;
   /** Successful contiguous-memory-allocator allocations (CONFIG_CMA). Kernel name: `cma_alloc_success`. */
-  cmaAllocSuccess?: number;
+  cmaAllocSuccess?: N;
   /** Failed contiguous-memory-allocator allocations (CONFIG_CMA). Kernel name: `cma_alloc_fail`. */
-  cmaAllocFail?: number;
+  cmaAllocFail?: N;
   /** Pages moved to the unevictable list during reclaim. Kernel name: `unevictable_pgs_culled`. */
-  unevictablePgsCulled: number;
+  unevictablePgsCulled: N;
   /** Pages scanned on the unevictable list. Kernel name: `unevictable_pgs_scanned`. */
-  unevictablePgsScanned: number;
+  unevictablePgsScanned: N;
   /** Pages moved back from the unevictable list to an evictable one. Kernel name: `unevictable_pgs_rescued`. */
-  unevictablePgsRescued: number;
+  unevictablePgsRescued: N;
   /** Pages locked with mlock(). Kernel name: `unevictable_pgs_mlocked`. */
-  unevictablePgsMlocked: number;
+  unevictablePgsMlocked: N;
   /** Pages unlocked with munlock(). Kernel name: `unevictable_pgs_munlocked`. */
-  unevictablePgsMunlocked: number;
+  unevictablePgsMunlocked: N;
   /** Mlocked pages freed or truncated while still locked. Kernel name: `unevictable_pgs_cleared`. */
-  unevictablePgsCleared: number;
+  unevictablePgsCleared: N;
   /** Mlocked pages found stranded on a non-mlocked mapping. Kernel name: `unevictable_pgs_stranded`. */
-  unevictablePgsStranded: number;
+  unevictablePgsStranded: N;
   /** Page faults served with a newly allocated transparent huge page (CONFIG_TRANSPARENT_HUGEPAGE). Kernel name: `thp_fault_alloc`. */
-  thpFaultAlloc?: number;
+  thpFaultAlloc?: N;
   /** Page faults that wanted a huge page but fell back to small pages. Kernel name: `thp_fault_fallback`. */
-  thpFaultFallback?: number;
+  thpFaultFallback?: N;
   /** Huge-page faults that fell back because the memory cgroup charge failed (5.8 and later). Kernel name: `thp_fault_fallback_charge`. */
-  thpFaultFallbackCharge?: number;
+  thpFaultFallbackCharge?: N;
   /** Huge pages khugepaged allocated to collapse small pages into. Kernel name: `thp_collapse_alloc`. */
-  thpCollapseAlloc?: number;
+  thpCollapseAlloc?: N;
   /** Times khugepaged could not allocate a huge page to collapse into. Kernel name: `thp_collapse_alloc_failed`. */
-  thpCollapseAllocFailed?: number;
+  thpCollapseAllocFailed?: N;
   /** Huge pages allocated for the page cache or shmem (4.8 and later). Kernel name: `thp_file_alloc`. */
-  thpFileAlloc?: number;
+  thpFileAlloc?: N;
   /** Page-cache huge-page allocations that fell back to small pages (5.8 and later). Kernel name: `thp_file_fallback`. */
-  thpFileFallback?: number;
+  thpFileFallback?: N;
   /** Page-cache huge-page allocations that fell back because the cgroup charge failed (5.8 and later). Kernel name: `thp_file_fallback_charge`. */
-  thpFileFallbackCharge?: number;
+  thpFileFallbackCharge?: N;
   /** Page-cache huge pages mapped into user space (4.8 and later). Kernel name: `thp_file_mapped`. */
-  thpFileMapped?: number;
+  thpFileMapped?: N;
   /** Transparent huge pages split (before 4.5). Kernel name: `thp_split`. */
-  thpSplit?: number;
+  thpSplit?: N;
   /** Huge pages split into small pages (4.5 and later). Kernel name: `thp_split_page`. */
-  thpSplitPage?: number;
+  thpSplitPage?: N;
   /** Huge-page splits that failed (4.5 and later). Kernel name: `thp_split_page_failed`. */
-  thpSplitPageFailed?: number;
+  thpSplitPageFailed?: N;
   /** Huge pages queued for splitting later after a partial unmap (4.5 and later). Kernel name: `thp_deferred_split_page`. */
-  thpDeferredSplitPage?: number;
+  thpDeferredSplitPage?: N;
   /** Huge pages split by the shrinker because they were mostly zero (6.12 and later). Kernel name: `thp_underused_split_page`. */
-  thpUnderusedSplitPage?: number;
+  thpUnderusedSplitPage?: N;
   /** PMD mappings of huge pages split into PTE mappings (4.5 and later). Kernel name: `thp_split_pmd`. */
-  thpSplitPmd?: number;
+  thpSplitPmd?: N;
   /** khugepaged collapses skipped for too many empty entries (max_ptes_none). Kernel name: `thp_scan_exceed_none_pte`. */
-  thpScanExceedNonePte?: number;
+  thpScanExceedNonePte?: N;
   /** khugepaged collapses skipped for too many swapped-out entries (max_ptes_swap). Kernel name: `thp_scan_exceed_swap_pte`. */
-  thpScanExceedSwapPte?: number;
+  thpScanExceedSwapPte?: N;
   /** khugepaged collapses skipped for too many shared pages (max_ptes_shared). Kernel name: `thp_scan_exceed_share_pte`. */
-  thpScanExceedSharePte?: number;
+  thpScanExceedSharePte?: N;
   /** PUD mappings of huge pages split (architectures with PUD-sized THP). Kernel name: `thp_split_pud`. */
-  thpSplitPud?: number;
+  thpSplitPud?: N;
   /** Times the huge zero page was allocated. Kernel name: `thp_zero_page_alloc`. */
-  thpZeroPageAlloc?: number;
+  thpZeroPageAlloc?: N;
   /** Times allocating the huge zero page failed. Kernel name: `thp_zero_page_alloc_failed`. */
-  thpZeroPageAllocFailed?: number;
+  thpZeroPageAllocFailed?: N;
   /** Huge pages swapped out whole (4.13 and later). Kernel name: `thp_swpout`. */
-  thpSwpout?: number;
+  thpSwpout?: N;
   /** Huge pages split before being swapped out (4.13 and later). Kernel name: `thp_swpout_fallback`. */
-  thpSwpoutFallback?: number;
+  thpSwpoutFallback?: N;
   /** Pages a balloon driver took from the system (CONFIG_MEMORY_BALLOON). Kernel name: `balloon_inflate`. */
-  balloonInflate?: number;
+  balloonInflate?: N;
   /** Pages a balloon driver gave back (CONFIG_MEMORY_BALLOON). Kernel name: `balloon_deflate`. */
-  balloonDeflate?: number;
+  balloonDeflate?: N;
   /** Balloon pages moved by compaction (CONFIG_BALLOON_COMPACTION). Kernel name: `balloon_migrate`. */
-  balloonMigrate?: number;
+  balloonMigrate?: N;
   /** TLB flush requests sent to other CPUs (CONFIG_DEBUG_TLBFLUSH). Kernel name: `nr_tlb_remote_flush`. */
   nrTlbRemoteFlush?: number;
   /** TLB flush requests received from other CPUs (CONFIG_DEBUG_TLBFLUSH). Kernel name: `nr_tlb_remote_flush_received`. */
@@ -402,55 +402,55 @@ export interface ProcVmstat {
   /** Single-entry local TLB flushes (CONFIG_DEBUG_TLBFLUSH). Kernel name: `nr_tlb_local_flush_one`. */
   nrTlbLocalFlushOne?: number;
   /** Pages read ahead from swap (CONFIG_SWAP, 4.14 and later). Kernel name: `swap_ra`. */
-  swapRa?: number;
+  swapRa?: N;
   /** Swap readahead pages that were then used (CONFIG_SWAP, 4.14 and later). Kernel name: `swap_ra_hit`. */
-  swapRaHit?: number;
+  swapRaHit?: N;
   /** Swap-ins of pages known to be all zero, served without I/O (CONFIG_SWAP, recent kernels). Kernel name: `swpin_zero`. */
-  swpinZero?: number;
+  swpinZero?: N;
   /** Swap-outs of all-zero pages recorded without I/O (CONFIG_SWAP, recent kernels). Kernel name: `swpout_zero`. */
-  swpoutZero?: number;
+  swpoutZero?: N;
   /** KSM pages copied on swap-in (CONFIG_SWAP and CONFIG_KSM). Kernel name: `ksm_swpin_copy`. */
-  ksmSwpinCopy?: number;
+  ksmSwpinCopy?: N;
   /** Copy-on-write faults on KSM-merged pages (CONFIG_KSM). Kernel name: `cow_ksm`. */
-  cowKsm?: number;
+  cowKsm?: N;
   /** Pages loaded back from zswap (CONFIG_ZSWAP). Kernel name: `zswpin`. */
-  zswpin?: number;
+  zswpin?: N;
   /** Pages stored compressed in zswap (CONFIG_ZSWAP). Kernel name: `zswpout`. */
-  zswpout?: number;
+  zswpout?: N;
   /** Pages written back from zswap to the swap device (CONFIG_ZSWAP, 6.8 and later). Kernel name: `zswpwb`. */
-  zswpwb?: number;
+  zswpwb?: N;
   /** Splits of 2 MiB kernel direct-map pages into smaller ones (x86). Kernel name: `direct_map_level2_splits`. */
-  directMapLevel2Splits?: number;
+  directMapLevel2Splits?: N;
   /** Splits of 1 GiB kernel direct-map pages into smaller ones (x86). Kernel name: `direct_map_level3_splits`. */
-  directMapLevel3Splits?: number;
+  directMapLevel3Splits?: N;
   /** Collapses of small kernel direct-map pages back into 2 MiB ones (x86, recent kernels). Kernel name: `direct_map_level2_collapses`. */
-  directMapLevel2Collapses?: number;
+  directMapLevel2Collapses?: N;
   /** Collapses of kernel direct-map pages back into 1 GiB ones (x86, recent kernels). Kernel name: `direct_map_level3_collapses`. */
-  directMapLevel3Collapses?: number;
+  directMapLevel3Collapses?: N;
   /** Page faults handled under the per-VMA lock (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_success`. */
-  vmaLockSuccess?: number;
+  vmaLockSuccess?: N;
   /** Per-VMA-lock faults that fell back to the mmap lock (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_abort`. */
-  vmaLockAbort?: number;
+  vmaLockAbort?: N;
   /** Per-VMA-lock faults that had to be retried (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_retry`. */
-  vmaLockRetry?: number;
+  vmaLockRetry?: N;
   /** Per-VMA-lock lookups that found no VMA (CONFIG_PER_VMA_LOCK_STATS). Kernel name: `vma_lock_miss`. */
-  vmaLockMiss?: number;
+  vmaLockMiss?: N;
   /** Tasks whose peak kernel stack use was under 1 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_1k`. */
-  kstack1k?: number;
+  kstack1k?: N;
   /** Tasks whose peak kernel stack use was 1 to 2 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_2k`. */
-  kstack2k?: number;
+  kstack2k?: N;
   /** Tasks whose peak kernel stack use was 2 to 4 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_4k`. */
-  kstack4k?: number;
+  kstack4k?: N;
   /** Tasks whose peak kernel stack use was 4 to 8 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_8k`. */
-  kstack8k?: number;
+  kstack8k?: N;
   /** Tasks whose peak kernel stack use was 8 to 16 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_16k`. */
-  kstack16k?: number;
+  kstack16k?: N;
   /** Tasks whose peak kernel stack use was 16 to 32 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_32k`. */
-  kstack32k?: number;
+  kstack32k?: N;
   /** Tasks whose peak kernel stack use was 32 to 64 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_64k`. */
-  kstack64k?: number;
+  kstack64k?: N;
   /** Tasks whose peak kernel stack use was above 64 KiB (CONFIG_DEBUG_STACK_USAGE). Kernel name: `kstack_rest`. */
-  kstackRest?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  kstackRest?: N;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }

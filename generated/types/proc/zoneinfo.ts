@@ -2,42 +2,42 @@
 // Change the spec and run `npm run generate`.
 
 /** Memory zones of each NUMA node (free pages, watermarks, per-CPU page lists and counters). */
-export type ProcZoneinfo = ProcZoneinfoBlock[];
+export type ProcZoneinfo<N extends number | bigint = number> = ProcZoneinfoBlock<N>[];
 
 /** One block of Memory zones of each NUMA node (free pages, watermarks, per-CPU page lists and counters). */
-export interface ProcZoneinfoBlock {
+export interface ProcZoneinfoBlock<N extends number | bigint = number> {
   /** NUMA node number. Kernel name: `node`. */
   node: number;
   /** Zone name (DMA, DMA32, Normal, HighMem, Movable, Device). Kernel name: `zone`. */
   zone: string;
   /** Counters of the whole node, shown with the node's first zone. Since Linux 4.8. Kernel name: `per-node stats`. */
-  perNodeStats?: ProcZoneinfoBlockPerNodeStats;
+  perNodeStats?: ProcZoneinfoBlockPerNodeStats<N>;
   /** Free memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `pages`. */
-  free: number;
+  free: N;
   /** Temporary raise of the watermarks after fragmentation events. Unit: bytes (the kernel prints pages). Since Linux 5.0. Not printed by linux-5.4. Kernel name: `boost`. */
-  boost?: number;
+  boost?: N;
   /** Minimum watermark; below it only atomic and reclaim allocations succeed. Unit: bytes (the kernel prints pages). Kernel name: `min`. */
-  min: number;
+  min: N;
   /** Low watermark; below it kswapd starts reclaiming. Unit: bytes (the kernel prints pages). Kernel name: `low`. */
-  low: number;
+  low: N;
   /** High watermark; kswapd stops reclaiming above it. Unit: bytes (the kernel prints pages). Kernel name: `high`. */
-  high: number;
+  high: N;
   /** Watermark used for memory tiering promotion. Unit: bytes (the kernel prints pages). Since Linux 6.1. Kernel name: `promo`. */
-  promo?: number;
+  promo?: N;
   /** Pages scanned since the last reclaim (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `scanned`. */
   scanned?: number;
   /** Size of the zone's physical address range with holes. Unit: bytes (the kernel prints pages). Kernel name: `spanned`. */
-  spanned: number;
+  spanned: N;
   /** Physical memory in the zone. Unit: bytes (the kernel prints pages). Kernel name: `present`. */
-  present: number;
+  present: N;
   /** Memory in the zone managed by the page allocator. Unit: bytes (the kernel prints pages). Not printed by linux-2.6.32. Kernel name: `managed`. */
-  managed?: number;
+  managed?: N;
   /** Memory in the zone reserved for the contiguous memory allocator. Unit: bytes (the kernel prints pages). Since Linux 5.13. Kernel name: `cma`. */
-  cma?: number;
+  cma?: N;
   /** Memory kept back from allocations aimed at each higher zone (lowmem reserve). Kernel name: `protection`. */
-  protection: number[];
+  protection: N[];
   /** Per-CPU page lists of the zone (absent for an empty zone). Kernel name: `pagesets`. */
-  pagesets?: ProcZoneinfoBlockPagesetsBlock[];
+  pagesets?: ProcZoneinfoBlockPagesetsBlock<N>[];
   /** 1 when reclaim on the node has failed repeatedly, else 0. Since Linux 4.8. Kernel name: `node_unreclaimable`. */
   nodeUnreclaimable?: number;
   /** 1 when reclaim on the zone has failed repeatedly, else 0 (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `all_unreclaimable`. */
@@ -46,44 +46,44 @@ export interface ProcZoneinfoBlock {
   startPfn?: number;
   /** Target ratio of active to inactive anonymous pages (older kernels). Removed in Linux 4.8. Not printed by linux-4.19, linux-5.4. Kernel name: `inactive_ratio`. */
   inactiveRatio?: number;
-  /** Zone counters (and per-node counters before 4.8) named as in /proc/vmstat (pages or events) By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  counters: Record<string, number | string>;
+  /** Zone counters (and per-node counters before 4.8) named as in /proc/vmstat (pages or events) By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  counters: Record<string, N | string>;
 }
 
 /** Counters of the whole node, shown with the node's first zone */
-export interface ProcZoneinfoBlockPerNodeStats {
+export interface ProcZoneinfoBlockPerNodeStats<N extends number | bigint = number> {
   /** Anonymous memory on the node's inactive list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_anon`. */
-  nrInactiveAnon: number;
+  nrInactiveAnon: N;
   /** Anonymous memory on the node's active list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_anon`. */
-  nrActiveAnon: number;
+  nrActiveAnon: N;
   /** File-backed memory on the node's inactive list. Unit: bytes (the kernel prints pages). Kernel name: `nr_inactive_file`. */
-  nrInactiveFile: number;
+  nrInactiveFile: N;
   /** File-backed memory on the node's active list. Unit: bytes (the kernel prints pages). Kernel name: `nr_active_file`. */
-  nrActiveFile: number;
+  nrActiveFile: N;
   /** Page cache on the node. Unit: bytes (the kernel prints pages). Kernel name: `nr_file_pages`. */
-  nrFilePages: number;
+  nrFilePages: N;
   /** Anonymous memory mapped on the node. Unit: bytes (the kernel prints pages). Kernel name: `nr_anon_pages`. */
-  nrAnonPages: number;
-  /** Node counters named as in /proc/vmstat By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  counters: Record<string, number | string>;
+  nrAnonPages: N;
+  /** Node counters named as in /proc/vmstat By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  counters: Record<string, N | string>;
 }
 
 /** One block of Per-CPU page lists of the zone (absent for an empty zone). */
-export interface ProcZoneinfoBlockPagesetsBlock {
+export interface ProcZoneinfoBlockPagesetsBlock<N extends number | bigint = number> {
   /** CPU number. Kernel name: `cpu`. */
   cpu: number;
   /** Pages on the CPU's list. Unit: bytes (the kernel prints pages). Kernel name: `count`. */
-  count: number;
+  count: N;
   /** Count above which pages are returned to the zone. Unit: bytes (the kernel prints pages). Kernel name: `high`. */
-  high: number;
+  high: N;
   /** Pages moved to or from the zone at a time. Kernel name: `batch`. */
   batch: number;
   /** Lowest value the high mark is tuned to. Unit: bytes (the kernel prints pages). Since Linux 6.7. Kernel name: `high_min`. */
-  highMin?: number;
+  highMin?: N;
   /** Highest value the high mark is tuned to. Unit: bytes (the kernel prints pages). Since Linux 6.7. Kernel name: `high_max`. */
-  highMax?: number;
+  highMax?: N;
   /** Counter drift allowed per CPU before it is folded into the zone. Kernel name: `vm stats threshold`. */
   vmStatsThreshold: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }

@@ -55,7 +55,8 @@ export const procNetDevSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -73,7 +74,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -91,7 +93,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -109,7 +112,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -127,7 +131,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -145,7 +150,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -163,7 +169,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -181,7 +188,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -200,7 +208,8 @@ export const procNetDevSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -218,7 +227,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -236,7 +246,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -254,7 +265,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -272,7 +284,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -290,7 +303,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -308,7 +322,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -326,7 +341,8 @@ export const procNetDevSpec: SpecModel = {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
-                    "sentinels": []
+                    "sentinels": [],
+                    "wide": true
                   }
                 },
                 "repeat": false,

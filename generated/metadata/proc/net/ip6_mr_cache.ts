@@ -103,7 +103,8 @@ export const procNetIp6MrCacheSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,

@@ -104,7 +104,8 @@ export const procNetNetlinkSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -122,7 +123,8 @@ export const procNetNetlinkSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -292,7 +294,8 @@ export const procNetNetlinkSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "repeat": false,
@@ -310,7 +313,8 @@ export const procNetNetlinkSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "repeat": false,

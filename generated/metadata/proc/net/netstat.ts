@@ -44,7 +44,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -57,7 +58,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -70,7 +72,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -83,7 +86,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -96,7 +100,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -109,7 +114,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -122,7 +128,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -135,7 +142,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -148,7 +156,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -161,7 +170,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -174,7 +184,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -187,7 +198,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -200,7 +212,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -213,7 +226,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -226,7 +240,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -240,7 +255,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -262,7 +278,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -284,7 +301,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -306,7 +324,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -327,7 +346,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -340,7 +360,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -353,7 +374,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -366,7 +388,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -379,7 +402,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -392,7 +416,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -405,7 +430,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -418,7 +444,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -431,7 +458,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -444,7 +472,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -457,7 +486,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -470,7 +500,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -483,7 +514,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -496,7 +528,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -509,7 +542,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -522,7 +556,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -535,7 +570,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -548,7 +584,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -561,7 +598,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -574,7 +612,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -587,7 +626,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -600,7 +640,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -613,7 +654,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -626,7 +668,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -639,7 +682,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -653,7 +697,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -670,7 +715,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -686,7 +732,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -699,7 +746,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -712,7 +760,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -726,15 +775,15 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
                       "linux-4.19",
-                      "linux-4.4",
-                      "linux-5.4"
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -747,7 +796,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -760,7 +810,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -773,7 +824,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -786,7 +838,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -799,7 +852,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -812,7 +866,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -825,7 +880,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -838,7 +894,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -851,7 +908,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -864,7 +922,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -877,7 +936,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -911,7 +971,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -924,7 +985,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -937,7 +999,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -950,7 +1013,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -963,7 +1027,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -976,7 +1041,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -990,7 +1056,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1009,7 +1076,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1023,7 +1091,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1037,7 +1106,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1051,7 +1121,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1068,11 +1139,14 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
-                      "linux-2.6.32"
+                      "linux-2.6.32",
+                      "linux-3.10",
+                      "linux-4.4"
                     ]
                   },
                   {
@@ -1086,7 +1160,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1103,7 +1178,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1120,7 +1196,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1137,7 +1214,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1154,7 +1232,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1171,7 +1250,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1188,7 +1268,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1205,7 +1286,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1222,7 +1304,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1239,7 +1322,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1256,7 +1340,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1273,7 +1358,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1290,7 +1376,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1307,7 +1394,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1324,7 +1412,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1342,7 +1431,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1359,7 +1449,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1376,7 +1467,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1393,7 +1485,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1410,7 +1503,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1430,7 +1524,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1448,7 +1543,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1466,7 +1562,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1484,7 +1581,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1502,7 +1600,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1520,7 +1619,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1538,7 +1638,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1556,7 +1657,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1574,7 +1676,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1592,7 +1695,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1610,7 +1714,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1628,7 +1733,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1646,7 +1752,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1664,7 +1771,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1682,7 +1790,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1700,7 +1809,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1718,7 +1828,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1736,7 +1847,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1754,12 +1866,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10",
-                      "linux-4.4"
+                      "linux-3.10"
                     ]
                   },
                   {
@@ -1773,12 +1885,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10",
-                      "linux-4.4"
+                      "linux-3.10"
                     ]
                   },
                   {
@@ -1792,12 +1904,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10",
-                      "linux-4.4"
+                      "linux-3.10"
                     ]
                   },
                   {
@@ -1811,12 +1923,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10",
-                      "linux-4.4"
+                      "linux-3.10"
                     ]
                   },
                   {
@@ -1830,7 +1942,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1850,7 +1963,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1870,7 +1984,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1890,13 +2005,13 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
-                      "linux-4.19",
                       "linux-4.4"
                     ]
                   },
@@ -1911,13 +2026,13 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
                       "linux-2.6.32",
                       "linux-3.10",
-                      "linux-4.19",
                       "linux-4.4"
                     ]
                   },
@@ -1932,7 +2047,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1951,7 +2067,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1972,7 +2089,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1994,7 +2112,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2016,7 +2135,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2038,7 +2158,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2060,7 +2181,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2082,7 +2204,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2104,7 +2227,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2126,7 +2250,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2148,7 +2273,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2170,7 +2296,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2192,7 +2319,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2214,7 +2342,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -2254,7 +2383,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2267,7 +2397,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2280,7 +2411,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2293,7 +2425,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2306,7 +2439,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2319,7 +2453,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2334,7 +2469,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2349,7 +2485,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2364,7 +2501,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2379,7 +2517,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2394,7 +2533,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2409,7 +2549,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   },
                   {
@@ -2423,7 +2564,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -2440,7 +2582,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -2458,7 +2601,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -2476,7 +2620,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -2494,7 +2639,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -2512,12 +2658,12 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
-                      "linux-3.10",
-                      "linux-4.4"
+                      "linux-3.10"
                     ]
                   }
                 ]
@@ -2554,7 +2700,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2568,7 +2715,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2582,7 +2730,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2595,7 +2744,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2608,7 +2758,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2621,7 +2772,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2635,7 +2787,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2649,7 +2802,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2663,7 +2817,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2677,7 +2832,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2690,7 +2846,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2703,7 +2860,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2716,7 +2874,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2730,7 +2889,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2743,7 +2903,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2757,7 +2918,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2770,7 +2932,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2783,7 +2946,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2796,7 +2960,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2810,7 +2975,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2824,7 +2990,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2838,7 +3005,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2852,7 +3020,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2866,7 +3035,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2879,7 +3049,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2893,7 +3064,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2907,7 +3079,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2921,7 +3094,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2934,7 +3108,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2948,7 +3123,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2962,7 +3138,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2976,7 +3153,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -2990,7 +3168,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3004,7 +3183,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3018,7 +3198,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3032,7 +3213,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3046,7 +3228,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3060,7 +3243,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3074,7 +3258,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3088,7 +3273,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3102,7 +3288,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3116,7 +3303,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3130,7 +3318,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3144,7 +3333,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3158,7 +3348,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3172,7 +3363,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3186,7 +3378,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3200,7 +3393,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3214,7 +3408,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3228,7 +3423,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3242,7 +3438,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3256,7 +3453,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3270,7 +3468,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3284,7 +3483,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3298,7 +3498,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3312,7 +3513,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3326,7 +3528,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3340,7 +3543,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3354,7 +3558,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3368,7 +3573,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3382,7 +3588,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3396,7 +3603,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3410,7 +3618,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3424,7 +3633,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3438,7 +3648,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3452,7 +3663,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3466,7 +3678,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3480,7 +3693,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3508,7 +3722,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3522,7 +3737,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3536,7 +3752,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3550,7 +3767,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3564,7 +3782,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3578,7 +3797,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -3592,7 +3812,8 @@ export const procNetNetstatSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]

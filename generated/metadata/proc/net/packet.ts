@@ -157,7 +157,8 @@ export const procNetPacketSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,

@@ -99,7 +99,8 @@ export const procNetProtocolsSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,
@@ -140,7 +141,8 @@ export const procNetProtocolsSpec: SpecModel = {
                     "description": "The protocol does not account its buffer memory"
                   }
                 ],
-                "unit": "pages"
+                "unit": "pages",
+                "wide": true
               }
             },
             "repeat": false,
@@ -189,7 +191,8 @@ export const procNetProtocolsSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,

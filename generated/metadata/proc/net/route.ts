@@ -161,7 +161,8 @@ export const procNetRouteSpec: SpecModel = {
                 "signed": true,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,
@@ -179,7 +180,8 @@ export const procNetRouteSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,

@@ -83,7 +83,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -96,7 +97,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -109,7 +111,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -122,7 +125,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -135,7 +139,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -148,7 +153,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -161,7 +167,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -174,7 +181,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -187,7 +195,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -200,7 +209,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -213,7 +223,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -226,7 +237,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -239,7 +251,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -252,7 +265,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -265,7 +279,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -278,7 +293,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -291,7 +307,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -305,7 +322,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -345,7 +363,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -358,7 +377,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -372,7 +392,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -388,7 +409,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -401,7 +423,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -414,7 +437,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -427,7 +451,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -440,7 +465,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -453,7 +479,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -466,7 +493,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -479,7 +507,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -492,7 +521,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -505,7 +535,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -518,7 +549,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -531,7 +563,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -544,7 +577,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -558,7 +592,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -580,7 +615,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -601,7 +637,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -614,7 +651,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -627,7 +665,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -640,7 +679,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -653,7 +693,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -666,7 +707,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -679,7 +721,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -692,7 +735,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -705,7 +749,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -718,7 +763,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -731,7 +777,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   }
                 ]
@@ -840,7 +887,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -853,7 +901,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -866,7 +915,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -879,7 +929,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -905,7 +956,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -918,7 +970,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -931,7 +984,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -944,7 +998,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -957,7 +1012,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -971,7 +1027,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1006,7 +1063,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1019,7 +1077,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1032,7 +1091,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1045,7 +1105,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1058,7 +1119,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1071,7 +1133,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1085,7 +1148,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1102,7 +1166,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1120,7 +1185,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",
@@ -1161,7 +1227,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1174,7 +1241,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1187,7 +1255,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1200,7 +1269,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1213,7 +1283,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1226,7 +1297,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   {
@@ -1240,7 +1312,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32"
@@ -1257,7 +1330,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "linux-2.6.32",
@@ -1275,7 +1349,8 @@ export const procNetSnmpSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     },
                     "absentIn": [
                       "gvisor",

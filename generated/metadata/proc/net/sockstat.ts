@@ -131,7 +131,8 @@ export const procNetSockstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 ]
@@ -179,7 +180,8 @@ export const procNetSockstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "pages"
+                      "unit": "pages",
+                      "wide": true
                     }
                   }
                 ]
@@ -293,7 +295,8 @@ export const procNetSockstatSpec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   }
                 ]

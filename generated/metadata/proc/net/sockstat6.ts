@@ -192,7 +192,8 @@ export const procNetSockstat6Spec: SpecModel = {
                       "signed": false,
                       "hex": false,
                       "sentinels": [],
-                      "unit": "bytes"
+                      "unit": "bytes",
+                      "wide": true
                     }
                   }
                 ]

@@ -209,7 +209,8 @@ export const procNetTcp6Spec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "second": {
@@ -222,7 +223,8 @@ export const procNetTcp6Spec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 }
               }

@@ -159,7 +159,8 @@ export const procNetUdpSpec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 },
                 "second": {
@@ -172,7 +173,8 @@ export const procNetUdpSpec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": [],
-                    "unit": "bytes"
+                    "unit": "bytes",
+                    "wide": true
                   }
                 }
               }

@@ -33,7 +33,8 @@ export const procPidIoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -50,7 +51,8 @@ export const procPidIoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -66,7 +68,8 @@ export const procPidIoSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -82,7 +85,8 @@ export const procPidIoSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -99,7 +103,8 @@ export const procPidIoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -116,7 +121,8 @@ export const procPidIoSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -133,7 +139,8 @@ export const procPidIoSpec: SpecModel = {
             "signed": true,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       }

@@ -70,7 +70,8 @@ export const procPidSchedstatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [],
+              "wide": true
             }
           },
           "repeat": false,

@@ -185,7 +185,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -204,7 +205,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -223,7 +225,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -241,7 +244,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -260,7 +264,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -279,7 +284,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "gvisor",
@@ -305,7 +311,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -323,7 +330,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -341,7 +349,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -359,7 +368,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -377,7 +387,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -395,7 +406,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32"
@@ -417,7 +429,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "gvisor",
@@ -444,7 +457,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "gvisor",
@@ -468,7 +482,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32"
@@ -490,7 +505,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "gvisor",
@@ -515,7 +531,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "gvisor",
@@ -541,12 +558,12 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10",
-              "linux-4.4"
+              "linux-3.10"
             ]
           }
         },
@@ -565,12 +582,12 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10",
-              "linux-4.4"
+              "linux-3.10"
             ]
           }
         },
@@ -588,7 +605,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -607,7 +625,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32",
@@ -629,7 +648,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-2.6.32"
@@ -651,7 +671,8 @@ export const procPidSmapsSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "gvisor",

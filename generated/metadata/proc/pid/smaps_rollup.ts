@@ -100,7 +100,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -118,7 +119,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -137,7 +139,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-4.19",
@@ -160,11 +163,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
-              "linux-4.19",
-              "linux-5.4"
+              "linux-4.19"
             ]
           }
         },
@@ -183,11 +186,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
-              "linux-4.19",
-              "linux-5.4"
+              "linux-4.19"
             ]
           }
         },
@@ -206,11 +209,11 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
-              "linux-4.19",
-              "linux-5.4"
+              "linux-4.19"
             ]
           }
         },
@@ -228,7 +231,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -246,7 +250,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -264,7 +269,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -282,7 +288,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -300,7 +307,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -318,7 +326,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -337,7 +346,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-4.19",
@@ -359,7 +369,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -377,7 +388,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -395,7 +407,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -414,7 +427,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             },
             "absentIn": [
               "linux-4.19"
@@ -435,7 +449,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -453,7 +468,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -471,7 +487,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -489,7 +506,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         },
@@ -507,7 +525,8 @@ export const procPidSmapsRollupSpec: SpecModel = {
               "hex": false,
               "sentinels": [],
               "unit": "kB",
-              "suffix": "kB"
+              "suffix": "kB",
+              "wide": true
             }
           }
         }

@@ -268,7 +268,8 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [],
+              "wide": true
             }
           },
           "repeat": false,
@@ -286,7 +287,8 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [],
+              "wide": true
             }
           },
           "repeat": false,
@@ -304,7 +306,8 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [],
+              "wide": true
             }
           },
           "repeat": false,
@@ -322,7 +325,8 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [],
+              "wide": true
             }
           },
           "repeat": false,
@@ -508,7 +512,8 @@ export const procPidStatSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           },
           "repeat": false,
@@ -527,7 +532,8 @@ export const procPidStatSpec: SpecModel = {
               "signed": true,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,
@@ -552,7 +558,8 @@ export const procPidStatSpec: SpecModel = {
                   "description": "No limit (RLIM_INFINITY)"
                 }
               ],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           },
           "repeat": false,
@@ -740,7 +747,8 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [],
+              "wide": true
             }
           },
           "repeat": false,
@@ -758,7 +766,8 @@ export const procPidStatSpec: SpecModel = {
               "kind": "integer",
               "signed": false,
               "hex": false,
-              "sentinels": []
+              "sentinels": [],
+              "wide": true
             }
           },
           "repeat": false,

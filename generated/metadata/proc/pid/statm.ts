@@ -33,7 +33,8 @@ export const procPidStatmSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,
@@ -52,7 +53,8 @@ export const procPidStatmSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,
@@ -71,7 +73,8 @@ export const procPidStatmSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,
@@ -90,7 +93,8 @@ export const procPidStatmSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,
@@ -109,7 +113,8 @@ export const procPidStatmSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,
@@ -128,7 +133,8 @@ export const procPidStatmSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,
@@ -147,7 +153,8 @@ export const procPidStatmSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "pages"
+              "unit": "pages",
+              "wide": true
             }
           },
           "repeat": false,

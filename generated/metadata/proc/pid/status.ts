@@ -617,7 +617,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -642,7 +643,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -665,7 +667,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -689,7 +692,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -714,7 +718,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -739,7 +744,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -762,7 +768,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -788,7 +795,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -814,7 +822,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -840,7 +849,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "linux-2.6.32",
@@ -863,7 +873,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -887,7 +898,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -911,7 +923,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -935,7 +948,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -961,7 +975,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -989,7 +1004,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1014,14 +1030,14 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
             "linprocfs",
             "linux-2.6.32",
-            "linux-3.10",
-            "linux-4.4"
+            "linux-3.10"
           ]
         }
       },
@@ -1040,7 +1056,8 @@ export const procPidStatusSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "kB",
-            "suffix": "kB"
+            "suffix": "kB",
+            "wide": true
           },
           "absentIn": [
             "gvisor",
@@ -1619,7 +1636,8 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linprocfs"
@@ -1639,7 +1657,8 @@ export const procPidStatusSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           },
           "absentIn": [
             "linprocfs"

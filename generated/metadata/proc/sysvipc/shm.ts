@@ -83,7 +83,8 @@ export const procSysvipcShmSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,
@@ -275,7 +276,8 @@ export const procSysvipcShmSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,
@@ -294,7 +296,8 @@ export const procSysvipcShmSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             "repeat": false,

@@ -2,17 +2,30 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetDev, ProcNetDevNoStatistics, ProcNetDevRow, ProcNetDevStats } from '../../../types/proc/net/dev.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetDev as ProcNetDevOf, ProcNetDevNoStatistics, ProcNetDevRow as ProcNetDevRowOf, ProcNetDevStats as ProcNetDevStatsOf } from '../../../types/proc/net/dev.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
-/** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetDev(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDev {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/dev");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetDev = ProcNetDevOf<N>;
+type ProcNetDevRow = ProcNetDevRowOf<N>;
+type ProcNetDevStats = ProcNetDevStatsOf<N>;
+
+/** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDev(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetDevOf<number>;
+/** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDev(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetDevOf<bigint>;
+/** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDev(text: string | Uint8Array, options?: ParseOptions): ProcNetDevOf<number | bigint>;
+/** Parses the text of /proc/net/dev (spec proc/net/dev). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDev(text: string | Uint8Array, options?: ParseOptions): ProcNetDev {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/dev", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -32,40 +45,40 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevRow[] {
 
 function record0(s: Scan, ctx: ParseContext): ProcNetDevStats {
   let v_iface: string;
-  let v_rxBytes: number;
-  let v_rxPackets: number;
-  let v_rxErrors: number;
-  let v_rxDropped: number;
-  let v_rxFifoErrors: number;
-  let v_rxFrameErrors: number;
-  let v_rxCompressed: number;
-  let v_rxMulticast: number;
-  let v_txBytes: number;
-  let v_txPackets: number;
-  let v_txErrors: number;
-  let v_txDropped: number;
-  let v_txFifoErrors: number;
-  let v_collisions: number;
-  let v_txCarrierErrors: number;
-  let v_txCompressed: number;
+  let v_rxBytes: N;
+  let v_rxPackets: N;
+  let v_rxErrors: N;
+  let v_rxDropped: N;
+  let v_rxFifoErrors: N;
+  let v_rxFrameErrors: N;
+  let v_rxCompressed: N;
+  let v_rxMulticast: N;
+  let v_txBytes: N;
+  let v_txPackets: N;
+  let v_txErrors: N;
+  let v_txDropped: N;
+  let v_txFifoErrors: N;
+  let v_collisions: N;
+  let v_txCarrierErrors: N;
+  let v_txCompressed: N;
   s.ws();
   v_iface = s.until(":").trim();
-  v_rxBytes = s.tokU();
-  v_rxPackets = s.tokU();
-  v_rxErrors = s.tokU();
-  v_rxDropped = s.tokU();
-  v_rxFifoErrors = s.tokU();
-  v_rxFrameErrors = s.tokU();
-  v_rxCompressed = s.tokU();
-  v_rxMulticast = s.tokU();
-  v_txBytes = s.tokU();
-  v_txPackets = s.tokU();
-  v_txErrors = s.tokU();
-  v_txDropped = s.tokU();
-  v_txFifoErrors = s.tokU();
-  v_collisions = s.tokU();
-  v_txCarrierErrors = s.tokU();
-  v_txCompressed = s.tokU();
+  v_rxBytes = s.tokW();
+  v_rxPackets = s.tokW();
+  v_rxErrors = s.tokW();
+  v_rxDropped = s.tokW();
+  v_rxFifoErrors = s.tokW();
+  v_rxFrameErrors = s.tokW();
+  v_rxCompressed = s.tokW();
+  v_rxMulticast = s.tokW();
+  v_txBytes = s.tokW();
+  v_txPackets = s.tokW();
+  v_txErrors = s.tokW();
+  v_txDropped = s.tokW();
+  v_txFifoErrors = s.tokW();
+  v_collisions = s.tokW();
+  v_txCarrierErrors = s.tokW();
+  v_txCompressed = s.tokW();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetDevStats = { kind: "stats", iface: v_iface, rxBytes: v_rxBytes, rxPackets: v_rxPackets, rxErrors: v_rxErrors, rxDropped: v_rxDropped, rxFifoErrors: v_rxFifoErrors, rxFrameErrors: v_rxFrameErrors, rxCompressed: v_rxCompressed, rxMulticast: v_rxMulticast, txBytes: v_txBytes, txPackets: v_txPackets, txErrors: v_txErrors, txDropped: v_txDropped, txFifoErrors: v_txFifoErrors, collisions: v_collisions, txCarrierErrors: v_txCarrierErrors, txCompressed: v_txCompressed };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcNetIfInet6, ProcNetIfInet6Row } from '../../../types/proc/net/if_inet6.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/if_inet6 (spec proc/net/if_inet6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIfInet6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIfInet6 {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/if_inet6");
+export function parseProcNetIfInet6(text: string | Uint8Array, options?: ParseOptions): ProcNetIfInet6 {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/if_inet6", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetIp6MrCache, ProcNetIp6MrCacheRow, ProcNetIp6MrCacheRowOutputs } from '../../../types/proc/net/ip6_mr_cache.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetIp6MrCache as ProcNetIp6MrCacheOf, ProcNetIp6MrCacheRow as ProcNetIp6MrCacheRowOf, ProcNetIp6MrCacheRowOutputs } from '../../../types/proc/net/ip6_mr_cache.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIp6MrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrCache {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/ip6_mr_cache");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetIp6MrCache = ProcNetIp6MrCacheOf<N>;
+type ProcNetIp6MrCacheRow = ProcNetIp6MrCacheRowOf<N>;
+
+/** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrCache(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetIp6MrCacheOf<number>;
+/** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrCache(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetIp6MrCacheOf<bigint>;
+/** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrCache(text: string | Uint8Array, options?: ParseOptions): ProcNetIp6MrCacheOf<number | bigint>;
+/** Parses the text of /proc/net/ip6_mr_cache (spec proc/net/ip6_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrCache(text: string | Uint8Array, options?: ParseOptions): ProcNetIp6MrCache {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/ip6_mr_cache", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -33,7 +45,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
   let v_origin: string;
   let v_inputMif: number | "none";
   let v_packets: number;
-  let v_bytes: number;
+  let v_bytes: N;
   let v_wrongInterface: number;
   s.ws();
   v_group = s.word();
@@ -48,7 +60,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
   }
   s.sep();
   v_packets = s.tokU();
-  v_bytes = s.tokU();
+  v_bytes = s.tokW();
   v_wrongInterface = s.tokU();
   s.ws();
   const v_outputs: ProcNetIp6MrCacheRowOutputs[] = [];

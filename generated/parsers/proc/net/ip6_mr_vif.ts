@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetIp6MrVif, ProcNetIp6MrVifRow } from '../../../types/proc/net/ip6_mr_vif.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetIp6MrVif as ProcNetIp6MrVifOf, ProcNetIp6MrVifRow as ProcNetIp6MrVifRowOf } from '../../../types/proc/net/ip6_mr_vif.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/ip6_mr_vif (spec proc/net/ip6_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIp6MrVif(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIp6MrVif {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/ip6_mr_vif");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetIp6MrVif = ProcNetIp6MrVifOf<N>;
+type ProcNetIp6MrVifRow = ProcNetIp6MrVifRowOf<N>;
+
+/** Parses the text of /proc/net/ip6_mr_vif (spec proc/net/ip6_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrVif(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetIp6MrVifOf<number>;
+/** Parses the text of /proc/net/ip6_mr_vif (spec proc/net/ip6_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrVif(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetIp6MrVifOf<bigint>;
+/** Parses the text of /proc/net/ip6_mr_vif (spec proc/net/ip6_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrVif(text: string | Uint8Array, options?: ParseOptions): ProcNetIp6MrVifOf<number | bigint>;
+/** Parses the text of /proc/net/ip6_mr_vif (spec proc/net/ip6_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIp6MrVif(text: string | Uint8Array, options?: ParseOptions): ProcNetIp6MrVif {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/ip6_mr_vif", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -31,18 +43,18 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIp6MrVifRow[] 
 function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrVifRow {
   let v_mif: number;
   let v_device: string;
-  let v_bytesIn: number;
+  let v_bytesIn: N;
   let v_packetsIn: number;
-  let v_bytesOut: number;
+  let v_bytesOut: N;
   let v_packetsOut: number;
   let v_flags: number;
   v_mif = s.tokU();
   s.ws();
   v_device = s.word();
   s.sep();
-  v_bytesIn = s.tokU();
+  v_bytesIn = s.tokW();
   v_packetsIn = s.tokU();
-  v_bytesOut = s.tokU();
+  v_bytesOut = s.tokW();
   v_packetsOut = s.tokU();
   s.ws();
   v_flags = s.hexNum();

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetIpMrCache, ProcNetIpMrCacheRow, ProcNetIpMrCacheRowOutputs } from '../../../types/proc/net/ip_mr_cache.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetIpMrCache as ProcNetIpMrCacheOf, ProcNetIpMrCacheRow as ProcNetIpMrCacheRowOf, ProcNetIpMrCacheRowOutputs } from '../../../types/proc/net/ip_mr_cache.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIpMrCache(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrCache {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/ip_mr_cache");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetIpMrCache = ProcNetIpMrCacheOf<N>;
+type ProcNetIpMrCacheRow = ProcNetIpMrCacheRowOf<N>;
+
+/** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrCache(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetIpMrCacheOf<number>;
+/** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrCache(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetIpMrCacheOf<bigint>;
+/** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrCache(text: string | Uint8Array, options?: ParseOptions): ProcNetIpMrCacheOf<number | bigint>;
+/** Parses the text of /proc/net/ip_mr_cache (spec proc/net/ip_mr_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrCache(text: string | Uint8Array, options?: ParseOptions): ProcNetIpMrCache {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/ip_mr_cache", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -35,7 +47,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
   let v_originRaw: string;
   let v_inputVif: number | "none";
   let v_packets: number;
-  let v_bytes: number;
+  let v_bytes: N;
   let v_wrongInterface: number;
   s.ws();
   v_group = s.inet("host", ctx.littleEndian);
@@ -52,7 +64,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
   }
   s.sep();
   v_packets = s.tokU();
-  v_bytes = s.tokU();
+  v_bytes = s.tokW();
   v_wrongInterface = s.tokU();
   s.ws();
   const v_outputs: ProcNetIpMrCacheRowOutputs[] = [];

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetIpMrVif, ProcNetIpMrVifRow } from '../../../types/proc/net/ip_mr_vif.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetIpMrVif as ProcNetIpMrVifOf, ProcNetIpMrVifRow as ProcNetIpMrVifRowOf } from '../../../types/proc/net/ip_mr_vif.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/ip_mr_vif (spec proc/net/ip_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIpMrVif(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpMrVif {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/ip_mr_vif");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetIpMrVif = ProcNetIpMrVifOf<N>;
+type ProcNetIpMrVifRow = ProcNetIpMrVifRowOf<N>;
+
+/** Parses the text of /proc/net/ip_mr_vif (spec proc/net/ip_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrVif(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetIpMrVifOf<number>;
+/** Parses the text of /proc/net/ip_mr_vif (spec proc/net/ip_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrVif(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetIpMrVifOf<bigint>;
+/** Parses the text of /proc/net/ip_mr_vif (spec proc/net/ip_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrVif(text: string | Uint8Array, options?: ParseOptions): ProcNetIpMrVifOf<number | bigint>;
+/** Parses the text of /proc/net/ip_mr_vif (spec proc/net/ip_mr_vif). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetIpMrVif(text: string | Uint8Array, options?: ParseOptions): ProcNetIpMrVif {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/ip_mr_vif", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -31,9 +43,9 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetIpMrVifRow[] {
 function record0(s: Scan, ctx: ParseContext): ProcNetIpMrVifRow {
   let v_vif: number;
   let v_device: string;
-  let v_bytesIn: number;
+  let v_bytesIn: N;
   let v_packetsIn: number;
-  let v_bytesOut: number;
+  let v_bytesOut: N;
   let v_packetsOut: number;
   let v_flags: number;
   let v_local: string;
@@ -44,9 +56,9 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrVifRow {
   s.ws();
   v_device = s.word();
   s.sep();
-  v_bytesIn = s.tokU();
+  v_bytesIn = s.tokW();
   v_packetsIn = s.tokU();
-  v_bytesOut = s.tokU();
+  v_bytesOut = s.tokW();
   v_packetsOut = s.tokU();
   s.ws();
   v_flags = s.hexNum();

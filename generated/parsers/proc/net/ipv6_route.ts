@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcNetIpv6Route, ProcNetIpv6RouteRow } from '../../../types/proc/net/ipv6_route.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/ipv6_route (spec proc/net/ipv6_route). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetIpv6Route(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetIpv6Route {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/ipv6_route");
+export function parseProcNetIpv6Route(text: string | Uint8Array, options?: ParseOptions): ProcNetIpv6Route {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/ipv6_route", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,17 +2,31 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetNetlink, ProcNetNetlinkDumpPointer, ProcNetNetlinkRow, ProcNetNetlinkSocket } from '../../../types/proc/net/netlink.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetNetlink as ProcNetNetlinkOf, ProcNetNetlinkDumpPointer as ProcNetNetlinkDumpPointerOf, ProcNetNetlinkRow as ProcNetNetlinkRowOf, ProcNetNetlinkSocket as ProcNetNetlinkSocketOf } from '../../../types/proc/net/netlink.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
-/** Parses the text of /proc/net/netlink (spec proc/net/netlink). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetNetlink(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetNetlink {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/netlink");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetNetlink = ProcNetNetlinkOf<N>;
+type ProcNetNetlinkDumpPointer = ProcNetNetlinkDumpPointerOf<N>;
+type ProcNetNetlinkRow = ProcNetNetlinkRowOf<N>;
+type ProcNetNetlinkSocket = ProcNetNetlinkSocketOf<N>;
+
+/** Parses the text of /proc/net/netlink (spec proc/net/netlink). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetlink(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetNetlinkOf<number>;
+/** Parses the text of /proc/net/netlink (spec proc/net/netlink). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetlink(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetNetlinkOf<bigint>;
+/** Parses the text of /proc/net/netlink (spec proc/net/netlink). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetlink(text: string | Uint8Array, options?: ParseOptions): ProcNetNetlinkOf<number | bigint>;
+/** Parses the text of /proc/net/netlink (spec proc/net/netlink). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetlink(text: string | Uint8Array, options?: ParseOptions): ProcNetNetlink {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/netlink", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -35,8 +49,8 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNetlinkSocket {
   let v_family: number;
   let v_portid: number;
   let v_groups: number;
-  let v_rmem: number;
-  let v_wmem: number;
+  let v_rmem: N;
+  let v_wmem: N;
   let v_dumping: "idle" | "running";
   let v_refcount: number;
   let v_drops: number;
@@ -49,8 +63,8 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNetlinkSocket {
   s.ws();
   v_groups = s.hexNum();
   s.sep();
-  v_rmem = s.tokU();
-  v_wmem = s.tokU();
+  v_rmem = s.tokW();
+  v_wmem = s.tokW();
   s.ws();
   switch (s.word()) {
     case "0": v_dumping = "idle"; break;
@@ -72,8 +86,8 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNetlinkDumpPointer {
   let v_family: number;
   let v_portid: number;
   let v_groups: number;
-  let v_rmem: number;
-  let v_wmem: number;
+  let v_rmem: N;
+  let v_wmem: N;
   let v_dumpCallback: bigint | "none";
   let v_refcount: number;
   let v_drops: number | undefined;
@@ -86,8 +100,8 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNetlinkDumpPointer {
   s.ws();
   v_groups = s.hexNum();
   s.sep();
-  v_rmem = s.tokU();
-  v_wmem = s.tokU();
+  v_rmem = s.tokW();
+  v_wmem = s.tokW();
   s.ws();
   switch (s.peek()) {
     case "(null)": s.pos += 6; v_dumpCallback = "none"; break;

@@ -2,13 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetNetstat, ProcNetNetstatIpExt, ProcNetNetstatMptcpExt, ProcNetNetstatTcpExt } from '../../../types/proc/net/netstat.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetNetstat as ProcNetNetstatOf, ProcNetNetstatIpExt as ProcNetNetstatIpExtOf, ProcNetNetstatMptcpExt as ProcNetNetstatMptcpExtOf, ProcNetNetstatTcpExt as ProcNetNetstatTcpExtOf } from '../../../types/proc/net/netstat.js';
 
-/** Parses the text of /proc/net/netstat (spec proc/net/netstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetNetstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetNetstat {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/netstat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetNetstat = ProcNetNetstatOf<N>;
+type ProcNetNetstatIpExt = ProcNetNetstatIpExtOf<N>;
+type ProcNetNetstatMptcpExt = ProcNetNetstatMptcpExtOf<N>;
+type ProcNetNetstatTcpExt = ProcNetNetstatTcpExtOf<N>;
+
+/** Parses the text of /proc/net/netstat (spec proc/net/netstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetstat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetNetstatOf<number>;
+/** Parses the text of /proc/net/netstat (spec proc/net/netstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetstat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetNetstatOf<bigint>;
+/** Parses the text of /proc/net/netstat (spec proc/net/netstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetstat(text: string | Uint8Array, options?: ParseOptions): ProcNetNetstatOf<number | bigint>;
+/** Parses the text of /proc/net/netstat (spec proc/net/netstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetNetstat(text: string | Uint8Array, options?: ParseOptions): ProcNetNetstat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/netstat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -16,7 +30,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetstat {
   let v_tcpExt: ProcNetNetstatTcpExt | undefined;
   let v_ipExt: ProcNetNetstatIpExt | undefined;
   let v_mptcpExt: ProcNetNetstatMptcpExt | undefined;
-  let extra: Record<string, Record<string, number | string>> | undefined;
+  let extra: Record<string, Record<string, N | string>> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -43,7 +57,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetstat {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, number | string>>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, N | string>>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         const names = s.restTokens();
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
@@ -58,508 +72,508 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetstat {
 }
 
 function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetNetstatTcpExt {
-  let v_syncookiesSent: number | undefined;
-  let v_syncookiesRecv: number | undefined;
-  let v_syncookiesFailed: number | undefined;
-  let v_embryonicRsts: number | undefined;
-  let v_pruneCalled: number | undefined;
-  let v_rcvPruned: number | undefined;
-  let v_ofoPruned: number | undefined;
-  let v_outOfWindowIcmps: number | undefined;
-  let v_lockDroppedIcmps: number | undefined;
-  let v_arpFilter: number | undefined;
-  let v_timeWaited: number | undefined;
-  let v_timeWaitRecycled: number | undefined;
-  let v_timeWaitKilled: number | undefined;
-  let v_pawsActive: number | undefined;
-  let v_pawsEstab: number | undefined;
-  let v_beyondWindow: number | undefined;
-  let v_tsEcrRejected: number | undefined;
-  let v_pawsOldAck: number | undefined;
-  let v_pawsTimewait: number | undefined;
-  let v_delayedAcks: number | undefined;
-  let v_delayedAckLocked: number | undefined;
-  let v_delayedAckLost: number | undefined;
-  let v_listenOverflows: number | undefined;
-  let v_listenDrops: number | undefined;
-  let v_tcpHpHits: number | undefined;
-  let v_tcpPureAcks: number | undefined;
-  let v_tcpHpAcks: number | undefined;
-  let v_tcpRenoRecovery: number | undefined;
-  let v_tcpSackRecovery: number | undefined;
-  let v_tcpSackReneging: number | undefined;
-  let v_tcpSackReorder: number | undefined;
-  let v_tcpRenoReorder: number | undefined;
-  let v_tcpTsReorder: number | undefined;
-  let v_tcpFullUndo: number | undefined;
-  let v_tcpPartialUndo: number | undefined;
-  let v_tcpDsackUndo: number | undefined;
-  let v_tcpLossUndo: number | undefined;
-  let v_tcpLostRetransmit: number | undefined;
-  let v_tcpRenoFailures: number | undefined;
-  let v_tcpSackFailures: number | undefined;
-  let v_tcpLossFailures: number | undefined;
-  let v_tcpFastRetrans: number | undefined;
-  let v_tcpSlowStartRetrans: number | undefined;
-  let v_tcpTimeouts: number | undefined;
-  let v_tcpLossProbes: number | undefined;
-  let v_tcpLossProbeRecovery: number | undefined;
-  let v_tcpRenoRecoveryFail: number | undefined;
-  let v_tcpSackRecoveryFail: number | undefined;
-  let v_tcpRcvCollapsed: number | undefined;
-  let v_tcpBacklogCoalesce: number | undefined;
-  let v_tcpDsackOldSent: number | undefined;
-  let v_tcpDsackOfoSent: number | undefined;
-  let v_tcpDsackRecv: number | undefined;
-  let v_tcpDsackOfoRecv: number | undefined;
-  let v_tcpAbortOnData: number | undefined;
-  let v_tcpAbortOnClose: number | undefined;
-  let v_tcpAbortOnMemory: number | undefined;
-  let v_tcpAbortOnTimeout: number | undefined;
-  let v_tcpAbortOnLinger: number | undefined;
-  let v_tcpAbortFailed: number | undefined;
-  let v_tcpMemoryPressures: number | undefined;
+  let v_syncookiesSent: N | undefined;
+  let v_syncookiesRecv: N | undefined;
+  let v_syncookiesFailed: N | undefined;
+  let v_embryonicRsts: N | undefined;
+  let v_pruneCalled: N | undefined;
+  let v_rcvPruned: N | undefined;
+  let v_ofoPruned: N | undefined;
+  let v_outOfWindowIcmps: N | undefined;
+  let v_lockDroppedIcmps: N | undefined;
+  let v_arpFilter: N | undefined;
+  let v_timeWaited: N | undefined;
+  let v_timeWaitRecycled: N | undefined;
+  let v_timeWaitKilled: N | undefined;
+  let v_pawsActive: N | undefined;
+  let v_pawsEstab: N | undefined;
+  let v_beyondWindow: N | undefined;
+  let v_tsEcrRejected: N | undefined;
+  let v_pawsOldAck: N | undefined;
+  let v_pawsTimewait: N | undefined;
+  let v_delayedAcks: N | undefined;
+  let v_delayedAckLocked: N | undefined;
+  let v_delayedAckLost: N | undefined;
+  let v_listenOverflows: N | undefined;
+  let v_listenDrops: N | undefined;
+  let v_tcpHpHits: N | undefined;
+  let v_tcpPureAcks: N | undefined;
+  let v_tcpHpAcks: N | undefined;
+  let v_tcpRenoRecovery: N | undefined;
+  let v_tcpSackRecovery: N | undefined;
+  let v_tcpSackReneging: N | undefined;
+  let v_tcpSackReorder: N | undefined;
+  let v_tcpRenoReorder: N | undefined;
+  let v_tcpTsReorder: N | undefined;
+  let v_tcpFullUndo: N | undefined;
+  let v_tcpPartialUndo: N | undefined;
+  let v_tcpDsackUndo: N | undefined;
+  let v_tcpLossUndo: N | undefined;
+  let v_tcpLostRetransmit: N | undefined;
+  let v_tcpRenoFailures: N | undefined;
+  let v_tcpSackFailures: N | undefined;
+  let v_tcpLossFailures: N | undefined;
+  let v_tcpFastRetrans: N | undefined;
+  let v_tcpSlowStartRetrans: N | undefined;
+  let v_tcpTimeouts: N | undefined;
+  let v_tcpLossProbes: N | undefined;
+  let v_tcpLossProbeRecovery: N | undefined;
+  let v_tcpRenoRecoveryFail: N | undefined;
+  let v_tcpSackRecoveryFail: N | undefined;
+  let v_tcpRcvCollapsed: N | undefined;
+  let v_tcpBacklogCoalesce: N | undefined;
+  let v_tcpDsackOldSent: N | undefined;
+  let v_tcpDsackOfoSent: N | undefined;
+  let v_tcpDsackRecv: N | undefined;
+  let v_tcpDsackOfoRecv: N | undefined;
+  let v_tcpAbortOnData: N | undefined;
+  let v_tcpAbortOnClose: N | undefined;
+  let v_tcpAbortOnMemory: N | undefined;
+  let v_tcpAbortOnTimeout: N | undefined;
+  let v_tcpAbortOnLinger: N | undefined;
+  let v_tcpAbortFailed: N | undefined;
+  let v_tcpMemoryPressures: N | undefined;
   let v_tcpMemoryPressuresChrono: number | undefined;
-  let v_tcpSackDiscard: number | undefined;
-  let v_tcpDsackIgnoredOld: number | undefined;
-  let v_tcpDsackIgnoredNoUndo: number | undefined;
-  let v_tcpSpuriousRtos: number | undefined;
-  let v_tcpMd5NotFound: number | undefined;
-  let v_tcpMd5Unexpected: number | undefined;
-  let v_tcpMd5Failure: number | undefined;
-  let v_tcpSackShifted: number | undefined;
-  let v_tcpSackMerged: number | undefined;
-  let v_tcpSackShiftFallback: number | undefined;
-  let v_tcpBacklogDrop: number | undefined;
-  let v_pfMemallocDrop: number | undefined;
-  let v_tcpMinTtlDrop: number | undefined;
-  let v_tcpDeferAcceptDrop: number | undefined;
-  let v_ipReversePathFilter: number | undefined;
-  let v_tcpTimeWaitOverflow: number | undefined;
-  let v_tcpReqQFullDoCookies: number | undefined;
-  let v_tcpReqQFullDrop: number | undefined;
-  let v_tcpRetransFail: number | undefined;
-  let v_tcpRcvCoalesce: number | undefined;
-  let v_tcpOfoQueue: number | undefined;
-  let v_tcpOfoDrop: number | undefined;
-  let v_tcpOfoMerge: number | undefined;
-  let v_tcpChallengeAck: number | undefined;
-  let v_tcpSynChallenge: number | undefined;
-  let v_tcpFastOpenActive: number | undefined;
-  let v_tcpFastOpenActiveFail: number | undefined;
-  let v_tcpFastOpenPassive: number | undefined;
-  let v_tcpFastOpenPassiveFail: number | undefined;
-  let v_tcpFastOpenListenOverflow: number | undefined;
-  let v_tcpFastOpenCookieReqd: number | undefined;
-  let v_tcpFastOpenBlackhole: number | undefined;
-  let v_tcpSpuriousRtxHostQueues: number | undefined;
-  let v_busyPollRxPackets: number | undefined;
-  let v_tcpAutoCorking: number | undefined;
-  let v_tcpFromZeroWindowAdv: number | undefined;
-  let v_tcpToZeroWindowAdv: number | undefined;
-  let v_tcpWantZeroWindowAdv: number | undefined;
-  let v_tcpSynRetrans: number | undefined;
-  let v_tcpOrigDataSent: number | undefined;
-  let v_tcpHystartTrainDetect: number | undefined;
-  let v_tcpHystartTrainCwnd: number | undefined;
-  let v_tcpHystartDelayDetect: number | undefined;
-  let v_tcpHystartDelayCwnd: number | undefined;
-  let v_tcpAckSkippedSynRecv: number | undefined;
-  let v_tcpAckSkippedPaws: number | undefined;
-  let v_tcpAckSkippedSeq: number | undefined;
-  let v_tcpAckSkippedFinWait2: number | undefined;
-  let v_tcpAckSkippedTimeWait: number | undefined;
-  let v_tcpAckSkippedChallenge: number | undefined;
-  let v_tcpWinProbe: number | undefined;
-  let v_tcpKeepAlive: number | undefined;
-  let v_tcpMtupFail: number | undefined;
-  let v_tcpMtupSuccess: number | undefined;
-  let v_tcpDelivered: number | undefined;
-  let v_tcpDeliveredCe: number | undefined;
-  let v_tcpAckCompressed: number | undefined;
-  let v_tcpZeroWindowDrop: number | undefined;
-  let v_tcpRcvQDrop: number | undefined;
-  let v_tcpWqueueTooBig: number | undefined;
-  let v_tcpFastOpenPassiveAltKey: number | undefined;
-  let v_tcpTimeoutRehash: number | undefined;
-  let v_tcpDuplicateDataRehash: number | undefined;
-  let v_tcpDsackRecvSegs: number | undefined;
-  let v_tcpDsackIgnoredDubious: number | undefined;
-  let v_tcpMigrateReqSuccess: number | undefined;
-  let v_tcpMigrateReqFailure: number | undefined;
-  let v_tcpPlbRehash: number | undefined;
-  let v_tcpAoRequired: number | undefined;
-  let v_tcpAoBad: number | undefined;
-  let v_tcpAoKeyNotFound: number | undefined;
-  let v_tcpAoGood: number | undefined;
-  let v_tcpAoDroppedIcmps: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_tcpSackDiscard: N | undefined;
+  let v_tcpDsackIgnoredOld: N | undefined;
+  let v_tcpDsackIgnoredNoUndo: N | undefined;
+  let v_tcpSpuriousRtos: N | undefined;
+  let v_tcpMd5NotFound: N | undefined;
+  let v_tcpMd5Unexpected: N | undefined;
+  let v_tcpMd5Failure: N | undefined;
+  let v_tcpSackShifted: N | undefined;
+  let v_tcpSackMerged: N | undefined;
+  let v_tcpSackShiftFallback: N | undefined;
+  let v_tcpBacklogDrop: N | undefined;
+  let v_pfMemallocDrop: N | undefined;
+  let v_tcpMinTtlDrop: N | undefined;
+  let v_tcpDeferAcceptDrop: N | undefined;
+  let v_ipReversePathFilter: N | undefined;
+  let v_tcpTimeWaitOverflow: N | undefined;
+  let v_tcpReqQFullDoCookies: N | undefined;
+  let v_tcpReqQFullDrop: N | undefined;
+  let v_tcpRetransFail: N | undefined;
+  let v_tcpRcvCoalesce: N | undefined;
+  let v_tcpOfoQueue: N | undefined;
+  let v_tcpOfoDrop: N | undefined;
+  let v_tcpOfoMerge: N | undefined;
+  let v_tcpChallengeAck: N | undefined;
+  let v_tcpSynChallenge: N | undefined;
+  let v_tcpFastOpenActive: N | undefined;
+  let v_tcpFastOpenActiveFail: N | undefined;
+  let v_tcpFastOpenPassive: N | undefined;
+  let v_tcpFastOpenPassiveFail: N | undefined;
+  let v_tcpFastOpenListenOverflow: N | undefined;
+  let v_tcpFastOpenCookieReqd: N | undefined;
+  let v_tcpFastOpenBlackhole: N | undefined;
+  let v_tcpSpuriousRtxHostQueues: N | undefined;
+  let v_busyPollRxPackets: N | undefined;
+  let v_tcpAutoCorking: N | undefined;
+  let v_tcpFromZeroWindowAdv: N | undefined;
+  let v_tcpToZeroWindowAdv: N | undefined;
+  let v_tcpWantZeroWindowAdv: N | undefined;
+  let v_tcpSynRetrans: N | undefined;
+  let v_tcpOrigDataSent: N | undefined;
+  let v_tcpHystartTrainDetect: N | undefined;
+  let v_tcpHystartTrainCwnd: N | undefined;
+  let v_tcpHystartDelayDetect: N | undefined;
+  let v_tcpHystartDelayCwnd: N | undefined;
+  let v_tcpAckSkippedSynRecv: N | undefined;
+  let v_tcpAckSkippedPaws: N | undefined;
+  let v_tcpAckSkippedSeq: N | undefined;
+  let v_tcpAckSkippedFinWait2: N | undefined;
+  let v_tcpAckSkippedTimeWait: N | undefined;
+  let v_tcpAckSkippedChallenge: N | undefined;
+  let v_tcpWinProbe: N | undefined;
+  let v_tcpKeepAlive: N | undefined;
+  let v_tcpMtupFail: N | undefined;
+  let v_tcpMtupSuccess: N | undefined;
+  let v_tcpDelivered: N | undefined;
+  let v_tcpDeliveredCe: N | undefined;
+  let v_tcpAckCompressed: N | undefined;
+  let v_tcpZeroWindowDrop: N | undefined;
+  let v_tcpRcvQDrop: N | undefined;
+  let v_tcpWqueueTooBig: N | undefined;
+  let v_tcpFastOpenPassiveAltKey: N | undefined;
+  let v_tcpTimeoutRehash: N | undefined;
+  let v_tcpDuplicateDataRehash: N | undefined;
+  let v_tcpDsackRecvSegs: N | undefined;
+  let v_tcpDsackIgnoredDubious: N | undefined;
+  let v_tcpMigrateReqSuccess: N | undefined;
+  let v_tcpMigrateReqFailure: N | undefined;
+  let v_tcpPlbRehash: N | undefined;
+  let v_tcpAoRequired: N | undefined;
+  let v_tcpAoBad: N | undefined;
+  let v_tcpAoKeyNotFound: N | undefined;
+  let v_tcpAoGood: N | undefined;
+  let v_tcpAoDroppedIcmps: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
       case "SyncookiesSent": {
         if (v_syncookiesSent !== undefined) s.duplicate(k);
-        v_syncookiesSent = s.u();
+        v_syncookiesSent = s.w();
         s.sep();
         break;
       }
       case "SyncookiesRecv": {
         if (v_syncookiesRecv !== undefined) s.duplicate(k);
-        v_syncookiesRecv = s.u();
+        v_syncookiesRecv = s.w();
         s.sep();
         break;
       }
       case "SyncookiesFailed": {
         if (v_syncookiesFailed !== undefined) s.duplicate(k);
-        v_syncookiesFailed = s.u();
+        v_syncookiesFailed = s.w();
         s.sep();
         break;
       }
       case "EmbryonicRsts": {
         if (v_embryonicRsts !== undefined) s.duplicate(k);
-        v_embryonicRsts = s.u();
+        v_embryonicRsts = s.w();
         s.sep();
         break;
       }
       case "PruneCalled": {
         if (v_pruneCalled !== undefined) s.duplicate(k);
-        v_pruneCalled = s.u();
+        v_pruneCalled = s.w();
         s.sep();
         break;
       }
       case "RcvPruned": {
         if (v_rcvPruned !== undefined) s.duplicate(k);
-        v_rcvPruned = s.u();
+        v_rcvPruned = s.w();
         s.sep();
         break;
       }
       case "OfoPruned": {
         if (v_ofoPruned !== undefined) s.duplicate(k);
-        v_ofoPruned = s.u();
+        v_ofoPruned = s.w();
         s.sep();
         break;
       }
       case "OutOfWindowIcmps": {
         if (v_outOfWindowIcmps !== undefined) s.duplicate(k);
-        v_outOfWindowIcmps = s.u();
+        v_outOfWindowIcmps = s.w();
         s.sep();
         break;
       }
       case "LockDroppedIcmps": {
         if (v_lockDroppedIcmps !== undefined) s.duplicate(k);
-        v_lockDroppedIcmps = s.u();
+        v_lockDroppedIcmps = s.w();
         s.sep();
         break;
       }
       case "ArpFilter": {
         if (v_arpFilter !== undefined) s.duplicate(k);
-        v_arpFilter = s.u();
+        v_arpFilter = s.w();
         s.sep();
         break;
       }
       case "TW": {
         if (v_timeWaited !== undefined) s.duplicate(k);
-        v_timeWaited = s.u();
+        v_timeWaited = s.w();
         s.sep();
         break;
       }
       case "TWRecycled": {
         if (v_timeWaitRecycled !== undefined) s.duplicate(k);
-        v_timeWaitRecycled = s.u();
+        v_timeWaitRecycled = s.w();
         s.sep();
         break;
       }
       case "TWKilled": {
         if (v_timeWaitKilled !== undefined) s.duplicate(k);
-        v_timeWaitKilled = s.u();
+        v_timeWaitKilled = s.w();
         s.sep();
         break;
       }
       case "PAWSActive": {
         if (v_pawsActive !== undefined) s.duplicate(k);
-        v_pawsActive = s.u();
+        v_pawsActive = s.w();
         s.sep();
         break;
       }
       case "PAWSEstab": {
         if (v_pawsEstab !== undefined) s.duplicate(k);
-        v_pawsEstab = s.u();
+        v_pawsEstab = s.w();
         s.sep();
         break;
       }
       case "BeyondWindow": {
         if (v_beyondWindow !== undefined) s.duplicate(k);
-        v_beyondWindow = s.u();
+        v_beyondWindow = s.w();
         s.sep();
         break;
       }
       case "TSEcrRejected": {
         if (v_tsEcrRejected !== undefined) s.duplicate(k);
-        v_tsEcrRejected = s.u();
+        v_tsEcrRejected = s.w();
         s.sep();
         break;
       }
       case "PAWSOldAck": {
         if (v_pawsOldAck !== undefined) s.duplicate(k);
-        v_pawsOldAck = s.u();
+        v_pawsOldAck = s.w();
         s.sep();
         break;
       }
       case "PAWSTimewait": {
         if (v_pawsTimewait !== undefined) s.duplicate(k);
-        v_pawsTimewait = s.u();
+        v_pawsTimewait = s.w();
         s.sep();
         break;
       }
       case "DelayedACKs": {
         if (v_delayedAcks !== undefined) s.duplicate(k);
-        v_delayedAcks = s.u();
+        v_delayedAcks = s.w();
         s.sep();
         break;
       }
       case "DelayedACKLocked": {
         if (v_delayedAckLocked !== undefined) s.duplicate(k);
-        v_delayedAckLocked = s.u();
+        v_delayedAckLocked = s.w();
         s.sep();
         break;
       }
       case "DelayedACKLost": {
         if (v_delayedAckLost !== undefined) s.duplicate(k);
-        v_delayedAckLost = s.u();
+        v_delayedAckLost = s.w();
         s.sep();
         break;
       }
       case "ListenOverflows": {
         if (v_listenOverflows !== undefined) s.duplicate(k);
-        v_listenOverflows = s.u();
+        v_listenOverflows = s.w();
         s.sep();
         break;
       }
       case "ListenDrops": {
         if (v_listenDrops !== undefined) s.duplicate(k);
-        v_listenDrops = s.u();
+        v_listenDrops = s.w();
         s.sep();
         break;
       }
       case "TCPHPHits": {
         if (v_tcpHpHits !== undefined) s.duplicate(k);
-        v_tcpHpHits = s.u();
+        v_tcpHpHits = s.w();
         s.sep();
         break;
       }
       case "TCPPureAcks": {
         if (v_tcpPureAcks !== undefined) s.duplicate(k);
-        v_tcpPureAcks = s.u();
+        v_tcpPureAcks = s.w();
         s.sep();
         break;
       }
       case "TCPHPAcks": {
         if (v_tcpHpAcks !== undefined) s.duplicate(k);
-        v_tcpHpAcks = s.u();
+        v_tcpHpAcks = s.w();
         s.sep();
         break;
       }
       case "TCPRenoRecovery": {
         if (v_tcpRenoRecovery !== undefined) s.duplicate(k);
-        v_tcpRenoRecovery = s.u();
+        v_tcpRenoRecovery = s.w();
         s.sep();
         break;
       }
       case "TCPSackRecovery": {
         if (v_tcpSackRecovery !== undefined) s.duplicate(k);
-        v_tcpSackRecovery = s.u();
+        v_tcpSackRecovery = s.w();
         s.sep();
         break;
       }
       case "TCPSACKReneging": {
         if (v_tcpSackReneging !== undefined) s.duplicate(k);
-        v_tcpSackReneging = s.u();
+        v_tcpSackReneging = s.w();
         s.sep();
         break;
       }
       case "TCPSACKReorder": {
         if (v_tcpSackReorder !== undefined) s.duplicate(k);
-        v_tcpSackReorder = s.u();
+        v_tcpSackReorder = s.w();
         s.sep();
         break;
       }
       case "TCPRenoReorder": {
         if (v_tcpRenoReorder !== undefined) s.duplicate(k);
-        v_tcpRenoReorder = s.u();
+        v_tcpRenoReorder = s.w();
         s.sep();
         break;
       }
       case "TCPTSReorder": {
         if (v_tcpTsReorder !== undefined) s.duplicate(k);
-        v_tcpTsReorder = s.u();
+        v_tcpTsReorder = s.w();
         s.sep();
         break;
       }
       case "TCPFullUndo": {
         if (v_tcpFullUndo !== undefined) s.duplicate(k);
-        v_tcpFullUndo = s.u();
+        v_tcpFullUndo = s.w();
         s.sep();
         break;
       }
       case "TCPPartialUndo": {
         if (v_tcpPartialUndo !== undefined) s.duplicate(k);
-        v_tcpPartialUndo = s.u();
+        v_tcpPartialUndo = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKUndo": {
         if (v_tcpDsackUndo !== undefined) s.duplicate(k);
-        v_tcpDsackUndo = s.u();
+        v_tcpDsackUndo = s.w();
         s.sep();
         break;
       }
       case "TCPLossUndo": {
         if (v_tcpLossUndo !== undefined) s.duplicate(k);
-        v_tcpLossUndo = s.u();
+        v_tcpLossUndo = s.w();
         s.sep();
         break;
       }
       case "TCPLostRetransmit": {
         if (v_tcpLostRetransmit !== undefined) s.duplicate(k);
-        v_tcpLostRetransmit = s.u();
+        v_tcpLostRetransmit = s.w();
         s.sep();
         break;
       }
       case "TCPRenoFailures": {
         if (v_tcpRenoFailures !== undefined) s.duplicate(k);
-        v_tcpRenoFailures = s.u();
+        v_tcpRenoFailures = s.w();
         s.sep();
         break;
       }
       case "TCPSackFailures": {
         if (v_tcpSackFailures !== undefined) s.duplicate(k);
-        v_tcpSackFailures = s.u();
+        v_tcpSackFailures = s.w();
         s.sep();
         break;
       }
       case "TCPLossFailures": {
         if (v_tcpLossFailures !== undefined) s.duplicate(k);
-        v_tcpLossFailures = s.u();
+        v_tcpLossFailures = s.w();
         s.sep();
         break;
       }
       case "TCPFastRetrans": {
         if (v_tcpFastRetrans !== undefined) s.duplicate(k);
-        v_tcpFastRetrans = s.u();
+        v_tcpFastRetrans = s.w();
         s.sep();
         break;
       }
       case "TCPSlowStartRetrans": {
         if (v_tcpSlowStartRetrans !== undefined) s.duplicate(k);
-        v_tcpSlowStartRetrans = s.u();
+        v_tcpSlowStartRetrans = s.w();
         s.sep();
         break;
       }
       case "TCPTimeouts": {
         if (v_tcpTimeouts !== undefined) s.duplicate(k);
-        v_tcpTimeouts = s.u();
+        v_tcpTimeouts = s.w();
         s.sep();
         break;
       }
       case "TCPLossProbes": {
         if (v_tcpLossProbes !== undefined) s.duplicate(k);
-        v_tcpLossProbes = s.u();
+        v_tcpLossProbes = s.w();
         s.sep();
         break;
       }
       case "TCPLossProbeRecovery": {
         if (v_tcpLossProbeRecovery !== undefined) s.duplicate(k);
-        v_tcpLossProbeRecovery = s.u();
+        v_tcpLossProbeRecovery = s.w();
         s.sep();
         break;
       }
       case "TCPRenoRecoveryFail": {
         if (v_tcpRenoRecoveryFail !== undefined) s.duplicate(k);
-        v_tcpRenoRecoveryFail = s.u();
+        v_tcpRenoRecoveryFail = s.w();
         s.sep();
         break;
       }
       case "TCPSackRecoveryFail": {
         if (v_tcpSackRecoveryFail !== undefined) s.duplicate(k);
-        v_tcpSackRecoveryFail = s.u();
+        v_tcpSackRecoveryFail = s.w();
         s.sep();
         break;
       }
       case "TCPRcvCollapsed": {
         if (v_tcpRcvCollapsed !== undefined) s.duplicate(k);
-        v_tcpRcvCollapsed = s.u();
+        v_tcpRcvCollapsed = s.w();
         s.sep();
         break;
       }
       case "TCPBacklogCoalesce": {
         if (v_tcpBacklogCoalesce !== undefined) s.duplicate(k);
-        v_tcpBacklogCoalesce = s.u();
+        v_tcpBacklogCoalesce = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKOldSent": {
         if (v_tcpDsackOldSent !== undefined) s.duplicate(k);
-        v_tcpDsackOldSent = s.u();
+        v_tcpDsackOldSent = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKOfoSent": {
         if (v_tcpDsackOfoSent !== undefined) s.duplicate(k);
-        v_tcpDsackOfoSent = s.u();
+        v_tcpDsackOfoSent = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKRecv": {
         if (v_tcpDsackRecv !== undefined) s.duplicate(k);
-        v_tcpDsackRecv = s.u();
+        v_tcpDsackRecv = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKOfoRecv": {
         if (v_tcpDsackOfoRecv !== undefined) s.duplicate(k);
-        v_tcpDsackOfoRecv = s.u();
+        v_tcpDsackOfoRecv = s.w();
         s.sep();
         break;
       }
       case "TCPAbortOnData": {
         if (v_tcpAbortOnData !== undefined) s.duplicate(k);
-        v_tcpAbortOnData = s.u();
+        v_tcpAbortOnData = s.w();
         s.sep();
         break;
       }
       case "TCPAbortOnClose": {
         if (v_tcpAbortOnClose !== undefined) s.duplicate(k);
-        v_tcpAbortOnClose = s.u();
+        v_tcpAbortOnClose = s.w();
         s.sep();
         break;
       }
       case "TCPAbortOnMemory": {
         if (v_tcpAbortOnMemory !== undefined) s.duplicate(k);
-        v_tcpAbortOnMemory = s.u();
+        v_tcpAbortOnMemory = s.w();
         s.sep();
         break;
       }
       case "TCPAbortOnTimeout": {
         if (v_tcpAbortOnTimeout !== undefined) s.duplicate(k);
-        v_tcpAbortOnTimeout = s.u();
+        v_tcpAbortOnTimeout = s.w();
         s.sep();
         break;
       }
       case "TCPAbortOnLinger": {
         if (v_tcpAbortOnLinger !== undefined) s.duplicate(k);
-        v_tcpAbortOnLinger = s.u();
+        v_tcpAbortOnLinger = s.w();
         s.sep();
         break;
       }
       case "TCPAbortFailed": {
         if (v_tcpAbortFailed !== undefined) s.duplicate(k);
-        v_tcpAbortFailed = s.u();
+        v_tcpAbortFailed = s.w();
         s.sep();
         break;
       }
       case "TCPMemoryPressures": {
         if (v_tcpMemoryPressures !== undefined) s.duplicate(k);
-        v_tcpMemoryPressures = s.u();
+        v_tcpMemoryPressures = s.w();
         s.sep();
         break;
       }
@@ -571,444 +585,444 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
       }
       case "TCPSACKDiscard": {
         if (v_tcpSackDiscard !== undefined) s.duplicate(k);
-        v_tcpSackDiscard = s.u();
+        v_tcpSackDiscard = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKIgnoredOld": {
         if (v_tcpDsackIgnoredOld !== undefined) s.duplicate(k);
-        v_tcpDsackIgnoredOld = s.u();
+        v_tcpDsackIgnoredOld = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKIgnoredNoUndo": {
         if (v_tcpDsackIgnoredNoUndo !== undefined) s.duplicate(k);
-        v_tcpDsackIgnoredNoUndo = s.u();
+        v_tcpDsackIgnoredNoUndo = s.w();
         s.sep();
         break;
       }
       case "TCPSpuriousRTOs": {
         if (v_tcpSpuriousRtos !== undefined) s.duplicate(k);
-        v_tcpSpuriousRtos = s.u();
+        v_tcpSpuriousRtos = s.w();
         s.sep();
         break;
       }
       case "TCPMD5NotFound": {
         if (v_tcpMd5NotFound !== undefined) s.duplicate(k);
-        v_tcpMd5NotFound = s.u();
+        v_tcpMd5NotFound = s.w();
         s.sep();
         break;
       }
       case "TCPMD5Unexpected": {
         if (v_tcpMd5Unexpected !== undefined) s.duplicate(k);
-        v_tcpMd5Unexpected = s.u();
+        v_tcpMd5Unexpected = s.w();
         s.sep();
         break;
       }
       case "TCPMD5Failure": {
         if (v_tcpMd5Failure !== undefined) s.duplicate(k);
-        v_tcpMd5Failure = s.u();
+        v_tcpMd5Failure = s.w();
         s.sep();
         break;
       }
       case "TCPSackShifted": {
         if (v_tcpSackShifted !== undefined) s.duplicate(k);
-        v_tcpSackShifted = s.u();
+        v_tcpSackShifted = s.w();
         s.sep();
         break;
       }
       case "TCPSackMerged": {
         if (v_tcpSackMerged !== undefined) s.duplicate(k);
-        v_tcpSackMerged = s.u();
+        v_tcpSackMerged = s.w();
         s.sep();
         break;
       }
       case "TCPSackShiftFallback": {
         if (v_tcpSackShiftFallback !== undefined) s.duplicate(k);
-        v_tcpSackShiftFallback = s.u();
+        v_tcpSackShiftFallback = s.w();
         s.sep();
         break;
       }
       case "TCPBacklogDrop": {
         if (v_tcpBacklogDrop !== undefined) s.duplicate(k);
-        v_tcpBacklogDrop = s.u();
+        v_tcpBacklogDrop = s.w();
         s.sep();
         break;
       }
       case "PFMemallocDrop": {
         if (v_pfMemallocDrop !== undefined) s.duplicate(k);
-        v_pfMemallocDrop = s.u();
+        v_pfMemallocDrop = s.w();
         s.sep();
         break;
       }
       case "TCPMinTTLDrop": {
         if (v_tcpMinTtlDrop !== undefined) s.duplicate(k);
-        v_tcpMinTtlDrop = s.u();
+        v_tcpMinTtlDrop = s.w();
         s.sep();
         break;
       }
       case "TCPDeferAcceptDrop": {
         if (v_tcpDeferAcceptDrop !== undefined) s.duplicate(k);
-        v_tcpDeferAcceptDrop = s.u();
+        v_tcpDeferAcceptDrop = s.w();
         s.sep();
         break;
       }
       case "IPReversePathFilter": {
         if (v_ipReversePathFilter !== undefined) s.duplicate(k);
-        v_ipReversePathFilter = s.u();
+        v_ipReversePathFilter = s.w();
         s.sep();
         break;
       }
       case "TCPTimeWaitOverflow": {
         if (v_tcpTimeWaitOverflow !== undefined) s.duplicate(k);
-        v_tcpTimeWaitOverflow = s.u();
+        v_tcpTimeWaitOverflow = s.w();
         s.sep();
         break;
       }
       case "TCPReqQFullDoCookies": {
         if (v_tcpReqQFullDoCookies !== undefined) s.duplicate(k);
-        v_tcpReqQFullDoCookies = s.u();
+        v_tcpReqQFullDoCookies = s.w();
         s.sep();
         break;
       }
       case "TCPReqQFullDrop": {
         if (v_tcpReqQFullDrop !== undefined) s.duplicate(k);
-        v_tcpReqQFullDrop = s.u();
+        v_tcpReqQFullDrop = s.w();
         s.sep();
         break;
       }
       case "TCPRetransFail": {
         if (v_tcpRetransFail !== undefined) s.duplicate(k);
-        v_tcpRetransFail = s.u();
+        v_tcpRetransFail = s.w();
         s.sep();
         break;
       }
       case "TCPRcvCoalesce": {
         if (v_tcpRcvCoalesce !== undefined) s.duplicate(k);
-        v_tcpRcvCoalesce = s.u();
+        v_tcpRcvCoalesce = s.w();
         s.sep();
         break;
       }
       case "TCPOFOQueue": {
         if (v_tcpOfoQueue !== undefined) s.duplicate(k);
-        v_tcpOfoQueue = s.u();
+        v_tcpOfoQueue = s.w();
         s.sep();
         break;
       }
       case "TCPOFODrop": {
         if (v_tcpOfoDrop !== undefined) s.duplicate(k);
-        v_tcpOfoDrop = s.u();
+        v_tcpOfoDrop = s.w();
         s.sep();
         break;
       }
       case "TCPOFOMerge": {
         if (v_tcpOfoMerge !== undefined) s.duplicate(k);
-        v_tcpOfoMerge = s.u();
+        v_tcpOfoMerge = s.w();
         s.sep();
         break;
       }
       case "TCPChallengeACK": {
         if (v_tcpChallengeAck !== undefined) s.duplicate(k);
-        v_tcpChallengeAck = s.u();
+        v_tcpChallengeAck = s.w();
         s.sep();
         break;
       }
       case "TCPSYNChallenge": {
         if (v_tcpSynChallenge !== undefined) s.duplicate(k);
-        v_tcpSynChallenge = s.u();
+        v_tcpSynChallenge = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenActive": {
         if (v_tcpFastOpenActive !== undefined) s.duplicate(k);
-        v_tcpFastOpenActive = s.u();
+        v_tcpFastOpenActive = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenActiveFail": {
         if (v_tcpFastOpenActiveFail !== undefined) s.duplicate(k);
-        v_tcpFastOpenActiveFail = s.u();
+        v_tcpFastOpenActiveFail = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenPassive": {
         if (v_tcpFastOpenPassive !== undefined) s.duplicate(k);
-        v_tcpFastOpenPassive = s.u();
+        v_tcpFastOpenPassive = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenPassiveFail": {
         if (v_tcpFastOpenPassiveFail !== undefined) s.duplicate(k);
-        v_tcpFastOpenPassiveFail = s.u();
+        v_tcpFastOpenPassiveFail = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenListenOverflow": {
         if (v_tcpFastOpenListenOverflow !== undefined) s.duplicate(k);
-        v_tcpFastOpenListenOverflow = s.u();
+        v_tcpFastOpenListenOverflow = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenCookieReqd": {
         if (v_tcpFastOpenCookieReqd !== undefined) s.duplicate(k);
-        v_tcpFastOpenCookieReqd = s.u();
+        v_tcpFastOpenCookieReqd = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenBlackhole": {
         if (v_tcpFastOpenBlackhole !== undefined) s.duplicate(k);
-        v_tcpFastOpenBlackhole = s.u();
+        v_tcpFastOpenBlackhole = s.w();
         s.sep();
         break;
       }
       case "TCPSpuriousRtxHostQueues": {
         if (v_tcpSpuriousRtxHostQueues !== undefined) s.duplicate(k);
-        v_tcpSpuriousRtxHostQueues = s.u();
+        v_tcpSpuriousRtxHostQueues = s.w();
         s.sep();
         break;
       }
       case "BusyPollRxPackets": {
         if (v_busyPollRxPackets !== undefined) s.duplicate(k);
-        v_busyPollRxPackets = s.u();
+        v_busyPollRxPackets = s.w();
         s.sep();
         break;
       }
       case "TCPAutoCorking": {
         if (v_tcpAutoCorking !== undefined) s.duplicate(k);
-        v_tcpAutoCorking = s.u();
+        v_tcpAutoCorking = s.w();
         s.sep();
         break;
       }
       case "TCPFromZeroWindowAdv": {
         if (v_tcpFromZeroWindowAdv !== undefined) s.duplicate(k);
-        v_tcpFromZeroWindowAdv = s.u();
+        v_tcpFromZeroWindowAdv = s.w();
         s.sep();
         break;
       }
       case "TCPToZeroWindowAdv": {
         if (v_tcpToZeroWindowAdv !== undefined) s.duplicate(k);
-        v_tcpToZeroWindowAdv = s.u();
+        v_tcpToZeroWindowAdv = s.w();
         s.sep();
         break;
       }
       case "TCPWantZeroWindowAdv": {
         if (v_tcpWantZeroWindowAdv !== undefined) s.duplicate(k);
-        v_tcpWantZeroWindowAdv = s.u();
+        v_tcpWantZeroWindowAdv = s.w();
         s.sep();
         break;
       }
       case "TCPSynRetrans": {
         if (v_tcpSynRetrans !== undefined) s.duplicate(k);
-        v_tcpSynRetrans = s.u();
+        v_tcpSynRetrans = s.w();
         s.sep();
         break;
       }
       case "TCPOrigDataSent": {
         if (v_tcpOrigDataSent !== undefined) s.duplicate(k);
-        v_tcpOrigDataSent = s.u();
+        v_tcpOrigDataSent = s.w();
         s.sep();
         break;
       }
       case "TCPHystartTrainDetect": {
         if (v_tcpHystartTrainDetect !== undefined) s.duplicate(k);
-        v_tcpHystartTrainDetect = s.u();
+        v_tcpHystartTrainDetect = s.w();
         s.sep();
         break;
       }
       case "TCPHystartTrainCwnd": {
         if (v_tcpHystartTrainCwnd !== undefined) s.duplicate(k);
-        v_tcpHystartTrainCwnd = s.u();
+        v_tcpHystartTrainCwnd = s.w();
         s.sep();
         break;
       }
       case "TCPHystartDelayDetect": {
         if (v_tcpHystartDelayDetect !== undefined) s.duplicate(k);
-        v_tcpHystartDelayDetect = s.u();
+        v_tcpHystartDelayDetect = s.w();
         s.sep();
         break;
       }
       case "TCPHystartDelayCwnd": {
         if (v_tcpHystartDelayCwnd !== undefined) s.duplicate(k);
-        v_tcpHystartDelayCwnd = s.u();
+        v_tcpHystartDelayCwnd = s.w();
         s.sep();
         break;
       }
       case "TCPACKSkippedSynRecv": {
         if (v_tcpAckSkippedSynRecv !== undefined) s.duplicate(k);
-        v_tcpAckSkippedSynRecv = s.u();
+        v_tcpAckSkippedSynRecv = s.w();
         s.sep();
         break;
       }
       case "TCPACKSkippedPAWS": {
         if (v_tcpAckSkippedPaws !== undefined) s.duplicate(k);
-        v_tcpAckSkippedPaws = s.u();
+        v_tcpAckSkippedPaws = s.w();
         s.sep();
         break;
       }
       case "TCPACKSkippedSeq": {
         if (v_tcpAckSkippedSeq !== undefined) s.duplicate(k);
-        v_tcpAckSkippedSeq = s.u();
+        v_tcpAckSkippedSeq = s.w();
         s.sep();
         break;
       }
       case "TCPACKSkippedFinWait2": {
         if (v_tcpAckSkippedFinWait2 !== undefined) s.duplicate(k);
-        v_tcpAckSkippedFinWait2 = s.u();
+        v_tcpAckSkippedFinWait2 = s.w();
         s.sep();
         break;
       }
       case "TCPACKSkippedTimeWait": {
         if (v_tcpAckSkippedTimeWait !== undefined) s.duplicate(k);
-        v_tcpAckSkippedTimeWait = s.u();
+        v_tcpAckSkippedTimeWait = s.w();
         s.sep();
         break;
       }
       case "TCPACKSkippedChallenge": {
         if (v_tcpAckSkippedChallenge !== undefined) s.duplicate(k);
-        v_tcpAckSkippedChallenge = s.u();
+        v_tcpAckSkippedChallenge = s.w();
         s.sep();
         break;
       }
       case "TCPWinProbe": {
         if (v_tcpWinProbe !== undefined) s.duplicate(k);
-        v_tcpWinProbe = s.u();
+        v_tcpWinProbe = s.w();
         s.sep();
         break;
       }
       case "TCPKeepAlive": {
         if (v_tcpKeepAlive !== undefined) s.duplicate(k);
-        v_tcpKeepAlive = s.u();
+        v_tcpKeepAlive = s.w();
         s.sep();
         break;
       }
       case "TCPMTUPFail": {
         if (v_tcpMtupFail !== undefined) s.duplicate(k);
-        v_tcpMtupFail = s.u();
+        v_tcpMtupFail = s.w();
         s.sep();
         break;
       }
       case "TCPMTUPSuccess": {
         if (v_tcpMtupSuccess !== undefined) s.duplicate(k);
-        v_tcpMtupSuccess = s.u();
+        v_tcpMtupSuccess = s.w();
         s.sep();
         break;
       }
       case "TCPDelivered": {
         if (v_tcpDelivered !== undefined) s.duplicate(k);
-        v_tcpDelivered = s.u();
+        v_tcpDelivered = s.w();
         s.sep();
         break;
       }
       case "TCPDeliveredCE": {
         if (v_tcpDeliveredCe !== undefined) s.duplicate(k);
-        v_tcpDeliveredCe = s.u();
+        v_tcpDeliveredCe = s.w();
         s.sep();
         break;
       }
       case "TCPAckCompressed": {
         if (v_tcpAckCompressed !== undefined) s.duplicate(k);
-        v_tcpAckCompressed = s.u();
+        v_tcpAckCompressed = s.w();
         s.sep();
         break;
       }
       case "TCPZeroWindowDrop": {
         if (v_tcpZeroWindowDrop !== undefined) s.duplicate(k);
-        v_tcpZeroWindowDrop = s.u();
+        v_tcpZeroWindowDrop = s.w();
         s.sep();
         break;
       }
       case "TCPRcvQDrop": {
         if (v_tcpRcvQDrop !== undefined) s.duplicate(k);
-        v_tcpRcvQDrop = s.u();
+        v_tcpRcvQDrop = s.w();
         s.sep();
         break;
       }
       case "TCPWqueueTooBig": {
         if (v_tcpWqueueTooBig !== undefined) s.duplicate(k);
-        v_tcpWqueueTooBig = s.u();
+        v_tcpWqueueTooBig = s.w();
         s.sep();
         break;
       }
       case "TCPFastOpenPassiveAltKey": {
         if (v_tcpFastOpenPassiveAltKey !== undefined) s.duplicate(k);
-        v_tcpFastOpenPassiveAltKey = s.u();
+        v_tcpFastOpenPassiveAltKey = s.w();
         s.sep();
         break;
       }
       case "TcpTimeoutRehash": {
         if (v_tcpTimeoutRehash !== undefined) s.duplicate(k);
-        v_tcpTimeoutRehash = s.u();
+        v_tcpTimeoutRehash = s.w();
         s.sep();
         break;
       }
       case "TcpDuplicateDataRehash": {
         if (v_tcpDuplicateDataRehash !== undefined) s.duplicate(k);
-        v_tcpDuplicateDataRehash = s.u();
+        v_tcpDuplicateDataRehash = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKRecvSegs": {
         if (v_tcpDsackRecvSegs !== undefined) s.duplicate(k);
-        v_tcpDsackRecvSegs = s.u();
+        v_tcpDsackRecvSegs = s.w();
         s.sep();
         break;
       }
       case "TCPDSACKIgnoredDubious": {
         if (v_tcpDsackIgnoredDubious !== undefined) s.duplicate(k);
-        v_tcpDsackIgnoredDubious = s.u();
+        v_tcpDsackIgnoredDubious = s.w();
         s.sep();
         break;
       }
       case "TCPMigrateReqSuccess": {
         if (v_tcpMigrateReqSuccess !== undefined) s.duplicate(k);
-        v_tcpMigrateReqSuccess = s.u();
+        v_tcpMigrateReqSuccess = s.w();
         s.sep();
         break;
       }
       case "TCPMigrateReqFailure": {
         if (v_tcpMigrateReqFailure !== undefined) s.duplicate(k);
-        v_tcpMigrateReqFailure = s.u();
+        v_tcpMigrateReqFailure = s.w();
         s.sep();
         break;
       }
       case "TCPPLBRehash": {
         if (v_tcpPlbRehash !== undefined) s.duplicate(k);
-        v_tcpPlbRehash = s.u();
+        v_tcpPlbRehash = s.w();
         s.sep();
         break;
       }
       case "TCPAORequired": {
         if (v_tcpAoRequired !== undefined) s.duplicate(k);
-        v_tcpAoRequired = s.u();
+        v_tcpAoRequired = s.w();
         s.sep();
         break;
       }
       case "TCPAOBad": {
         if (v_tcpAoBad !== undefined) s.duplicate(k);
-        v_tcpAoBad = s.u();
+        v_tcpAoBad = s.w();
         s.sep();
         break;
       }
       case "TCPAOKeyNotFound": {
         if (v_tcpAoKeyNotFound !== undefined) s.duplicate(k);
-        v_tcpAoKeyNotFound = s.u();
+        v_tcpAoKeyNotFound = s.w();
         s.sep();
         break;
       }
       case "TCPAOGood": {
         if (v_tcpAoGood !== undefined) s.duplicate(k);
-        v_tcpAoGood = s.u();
+        v_tcpAoGood = s.w();
         s.sep();
         break;
       }
       case "TCPAODroppedIcmps": {
         if (v_tcpAoDroppedIcmps !== undefined) s.duplicate(k);
-        v_tcpAoDroppedIcmps = s.u();
+        v_tcpAoDroppedIcmps = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }
@@ -1080,138 +1094,138 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
 }
 
 function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetNetstatIpExt {
-  let v_inNoRoutes: number | undefined;
-  let v_inTruncatedPkts: number | undefined;
-  let v_inMcastPkts: number | undefined;
-  let v_outMcastPkts: number | undefined;
-  let v_inBcastPkts: number | undefined;
-  let v_outBcastPkts: number | undefined;
-  let v_inOctets: number | undefined;
-  let v_outOctets: number | undefined;
-  let v_inMcastOctets: number | undefined;
-  let v_outMcastOctets: number | undefined;
-  let v_inBcastOctets: number | undefined;
-  let v_outBcastOctets: number | undefined;
-  let v_inCsumErrors: number | undefined;
-  let v_inNoEctPkts: number | undefined;
-  let v_inEct1Pkts: number | undefined;
-  let v_inEct0Pkts: number | undefined;
-  let v_inCePkts: number | undefined;
-  let v_reasmOverlaps: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_inNoRoutes: N | undefined;
+  let v_inTruncatedPkts: N | undefined;
+  let v_inMcastPkts: N | undefined;
+  let v_outMcastPkts: N | undefined;
+  let v_inBcastPkts: N | undefined;
+  let v_outBcastPkts: N | undefined;
+  let v_inOctets: N | undefined;
+  let v_outOctets: N | undefined;
+  let v_inMcastOctets: N | undefined;
+  let v_outMcastOctets: N | undefined;
+  let v_inBcastOctets: N | undefined;
+  let v_outBcastOctets: N | undefined;
+  let v_inCsumErrors: N | undefined;
+  let v_inNoEctPkts: N | undefined;
+  let v_inEct1Pkts: N | undefined;
+  let v_inEct0Pkts: N | undefined;
+  let v_inCePkts: N | undefined;
+  let v_reasmOverlaps: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
       case "InNoRoutes": {
         if (v_inNoRoutes !== undefined) s.duplicate(k);
-        v_inNoRoutes = s.u();
+        v_inNoRoutes = s.w();
         s.sep();
         break;
       }
       case "InTruncatedPkts": {
         if (v_inTruncatedPkts !== undefined) s.duplicate(k);
-        v_inTruncatedPkts = s.u();
+        v_inTruncatedPkts = s.w();
         s.sep();
         break;
       }
       case "InMcastPkts": {
         if (v_inMcastPkts !== undefined) s.duplicate(k);
-        v_inMcastPkts = s.u();
+        v_inMcastPkts = s.w();
         s.sep();
         break;
       }
       case "OutMcastPkts": {
         if (v_outMcastPkts !== undefined) s.duplicate(k);
-        v_outMcastPkts = s.u();
+        v_outMcastPkts = s.w();
         s.sep();
         break;
       }
       case "InBcastPkts": {
         if (v_inBcastPkts !== undefined) s.duplicate(k);
-        v_inBcastPkts = s.u();
+        v_inBcastPkts = s.w();
         s.sep();
         break;
       }
       case "OutBcastPkts": {
         if (v_outBcastPkts !== undefined) s.duplicate(k);
-        v_outBcastPkts = s.u();
+        v_outBcastPkts = s.w();
         s.sep();
         break;
       }
       case "InOctets": {
         if (v_inOctets !== undefined) s.duplicate(k);
-        v_inOctets = s.u();
+        v_inOctets = s.w();
         s.sep();
         break;
       }
       case "OutOctets": {
         if (v_outOctets !== undefined) s.duplicate(k);
-        v_outOctets = s.u();
+        v_outOctets = s.w();
         s.sep();
         break;
       }
       case "InMcastOctets": {
         if (v_inMcastOctets !== undefined) s.duplicate(k);
-        v_inMcastOctets = s.u();
+        v_inMcastOctets = s.w();
         s.sep();
         break;
       }
       case "OutMcastOctets": {
         if (v_outMcastOctets !== undefined) s.duplicate(k);
-        v_outMcastOctets = s.u();
+        v_outMcastOctets = s.w();
         s.sep();
         break;
       }
       case "InBcastOctets": {
         if (v_inBcastOctets !== undefined) s.duplicate(k);
-        v_inBcastOctets = s.u();
+        v_inBcastOctets = s.w();
         s.sep();
         break;
       }
       case "OutBcastOctets": {
         if (v_outBcastOctets !== undefined) s.duplicate(k);
-        v_outBcastOctets = s.u();
+        v_outBcastOctets = s.w();
         s.sep();
         break;
       }
       case "InCsumErrors": {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
-        v_inCsumErrors = s.u();
+        v_inCsumErrors = s.w();
         s.sep();
         break;
       }
       case "InNoECTPkts": {
         if (v_inNoEctPkts !== undefined) s.duplicate(k);
-        v_inNoEctPkts = s.u();
+        v_inNoEctPkts = s.w();
         s.sep();
         break;
       }
       case "InECT1Pkts": {
         if (v_inEct1Pkts !== undefined) s.duplicate(k);
-        v_inEct1Pkts = s.u();
+        v_inEct1Pkts = s.w();
         s.sep();
         break;
       }
       case "InECT0Pkts": {
         if (v_inEct0Pkts !== undefined) s.duplicate(k);
-        v_inEct0Pkts = s.u();
+        v_inEct0Pkts = s.w();
         s.sep();
         break;
       }
       case "InCEPkts": {
         if (v_inCePkts !== undefined) s.duplicate(k);
-        v_inCePkts = s.u();
+        v_inCePkts = s.w();
         s.sep();
         break;
       }
       case "ReasmOverlaps": {
         if (v_reasmOverlaps !== undefined) s.duplicate(k);
-        v_reasmOverlaps = s.u();
+        v_reasmOverlaps = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }
@@ -1229,491 +1243,491 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
 }
 
 function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetNetstatMptcpExt {
-  let v_mpCapableSynRx: number | undefined;
-  let v_mpCapableSynTx: number | undefined;
-  let v_mpCapableSynAckRx: number | undefined;
-  let v_mpCapableAckRx: number | undefined;
-  let v_mpCapableFallbackAck: number | undefined;
-  let v_mpCapableFallbackSynAck: number | undefined;
-  let v_mpCapableSynTxDrop: number | undefined;
-  let v_mpCapableSynTxDisabled: number | undefined;
-  let v_mpCapableEndpAttempt: number | undefined;
-  let v_mpFallbackTokenInit: number | undefined;
-  let v_mptcpRetrans: number | undefined;
-  let v_mpJoinNoTokenFound: number | undefined;
-  let v_mpJoinSynRx: number | undefined;
-  let v_mpJoinSynBackupRx: number | undefined;
-  let v_mpJoinSynAckRx: number | undefined;
-  let v_mpJoinSynAckBackupRx: number | undefined;
-  let v_mpJoinSynAckHmacFailure: number | undefined;
-  let v_mpJoinAckRx: number | undefined;
-  let v_mpJoinAckHmacFailure: number | undefined;
-  let v_mpJoinRejected: number | undefined;
-  let v_mpJoinSynTx: number | undefined;
-  let v_mpJoinSynTxCreatSkErr: number | undefined;
-  let v_mpJoinSynTxBindErr: number | undefined;
-  let v_mpJoinSynTxConnectErr: number | undefined;
-  let v_dssNotMatching: number | undefined;
-  let v_dssCorruptionFallback: number | undefined;
-  let v_dssCorruptionReset: number | undefined;
-  let v_infiniteMapTx: number | undefined;
-  let v_infiniteMapRx: number | undefined;
-  let v_dssNoMatchTcp: number | undefined;
-  let v_dataCsumErr: number | undefined;
-  let v_ofoQueueTail: number | undefined;
-  let v_ofoQueue: number | undefined;
-  let v_ofoMerge: number | undefined;
-  let v_noDssInWindow: number | undefined;
-  let v_duplicateData: number | undefined;
-  let v_addAddr: number | undefined;
-  let v_addAddrTx: number | undefined;
-  let v_addAddrTxDrop: number | undefined;
-  let v_echoAdd: number | undefined;
-  let v_echoAddTx: number | undefined;
-  let v_echoAddTxDrop: number | undefined;
-  let v_portAdd: number | undefined;
-  let v_addAddrDrop: number | undefined;
-  let v_mpJoinPortSynRx: number | undefined;
-  let v_mpJoinPortSynAckRx: number | undefined;
-  let v_mpJoinPortAckRx: number | undefined;
-  let v_mismatchPortSynRx: number | undefined;
-  let v_mismatchPortAckRx: number | undefined;
-  let v_rmAddr: number | undefined;
-  let v_rmAddrDrop: number | undefined;
-  let v_rmAddrTx: number | undefined;
-  let v_rmAddrTxDrop: number | undefined;
-  let v_rmSubflow: number | undefined;
-  let v_mpPrioTx: number | undefined;
-  let v_mpPrioRx: number | undefined;
-  let v_mpFailTx: number | undefined;
-  let v_mpFailRx: number | undefined;
-  let v_mpFastcloseTx: number | undefined;
-  let v_mpFastcloseRx: number | undefined;
-  let v_mpRstTx: number | undefined;
-  let v_mpRstRx: number | undefined;
-  let v_subflowStale: number | undefined;
-  let v_subflowRecover: number | undefined;
-  let v_sndWndShared: number | undefined;
-  let v_rcvWndShared: number | undefined;
-  let v_rcvWndConflictUpdate: number | undefined;
-  let v_rcvWndConflict: number | undefined;
+  let v_mpCapableSynRx: N | undefined;
+  let v_mpCapableSynTx: N | undefined;
+  let v_mpCapableSynAckRx: N | undefined;
+  let v_mpCapableAckRx: N | undefined;
+  let v_mpCapableFallbackAck: N | undefined;
+  let v_mpCapableFallbackSynAck: N | undefined;
+  let v_mpCapableSynTxDrop: N | undefined;
+  let v_mpCapableSynTxDisabled: N | undefined;
+  let v_mpCapableEndpAttempt: N | undefined;
+  let v_mpFallbackTokenInit: N | undefined;
+  let v_mptcpRetrans: N | undefined;
+  let v_mpJoinNoTokenFound: N | undefined;
+  let v_mpJoinSynRx: N | undefined;
+  let v_mpJoinSynBackupRx: N | undefined;
+  let v_mpJoinSynAckRx: N | undefined;
+  let v_mpJoinSynAckBackupRx: N | undefined;
+  let v_mpJoinSynAckHmacFailure: N | undefined;
+  let v_mpJoinAckRx: N | undefined;
+  let v_mpJoinAckHmacFailure: N | undefined;
+  let v_mpJoinRejected: N | undefined;
+  let v_mpJoinSynTx: N | undefined;
+  let v_mpJoinSynTxCreatSkErr: N | undefined;
+  let v_mpJoinSynTxBindErr: N | undefined;
+  let v_mpJoinSynTxConnectErr: N | undefined;
+  let v_dssNotMatching: N | undefined;
+  let v_dssCorruptionFallback: N | undefined;
+  let v_dssCorruptionReset: N | undefined;
+  let v_infiniteMapTx: N | undefined;
+  let v_infiniteMapRx: N | undefined;
+  let v_dssNoMatchTcp: N | undefined;
+  let v_dataCsumErr: N | undefined;
+  let v_ofoQueueTail: N | undefined;
+  let v_ofoQueue: N | undefined;
+  let v_ofoMerge: N | undefined;
+  let v_noDssInWindow: N | undefined;
+  let v_duplicateData: N | undefined;
+  let v_addAddr: N | undefined;
+  let v_addAddrTx: N | undefined;
+  let v_addAddrTxDrop: N | undefined;
+  let v_echoAdd: N | undefined;
+  let v_echoAddTx: N | undefined;
+  let v_echoAddTxDrop: N | undefined;
+  let v_portAdd: N | undefined;
+  let v_addAddrDrop: N | undefined;
+  let v_mpJoinPortSynRx: N | undefined;
+  let v_mpJoinPortSynAckRx: N | undefined;
+  let v_mpJoinPortAckRx: N | undefined;
+  let v_mismatchPortSynRx: N | undefined;
+  let v_mismatchPortAckRx: N | undefined;
+  let v_rmAddr: N | undefined;
+  let v_rmAddrDrop: N | undefined;
+  let v_rmAddrTx: N | undefined;
+  let v_rmAddrTxDrop: N | undefined;
+  let v_rmSubflow: N | undefined;
+  let v_mpPrioTx: N | undefined;
+  let v_mpPrioRx: N | undefined;
+  let v_mpFailTx: N | undefined;
+  let v_mpFailRx: N | undefined;
+  let v_mpFastcloseTx: N | undefined;
+  let v_mpFastcloseRx: N | undefined;
+  let v_mpRstTx: N | undefined;
+  let v_mpRstRx: N | undefined;
+  let v_subflowStale: N | undefined;
+  let v_subflowRecover: N | undefined;
+  let v_sndWndShared: N | undefined;
+  let v_rcvWndShared: N | undefined;
+  let v_rcvWndConflictUpdate: N | undefined;
+  let v_rcvWndConflict: N | undefined;
   let v_mpCurrEstab: number | undefined;
-  let v_blackhole: number | undefined;
-  let v_mpCapableDataFallback: number | undefined;
-  let v_md5SigFallback: number | undefined;
-  let v_dssFallback: number | undefined;
-  let v_simultConnectFallback: number | undefined;
-  let v_fallbackFailed: number | undefined;
-  let v_winProbe: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_blackhole: N | undefined;
+  let v_mpCapableDataFallback: N | undefined;
+  let v_md5SigFallback: N | undefined;
+  let v_dssFallback: N | undefined;
+  let v_simultConnectFallback: N | undefined;
+  let v_fallbackFailed: N | undefined;
+  let v_winProbe: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
       case "MPCapableSYNRX": {
         if (v_mpCapableSynRx !== undefined) s.duplicate(k);
-        v_mpCapableSynRx = s.u();
+        v_mpCapableSynRx = s.w();
         s.sep();
         break;
       }
       case "MPCapableSYNTX": {
         if (v_mpCapableSynTx !== undefined) s.duplicate(k);
-        v_mpCapableSynTx = s.u();
+        v_mpCapableSynTx = s.w();
         s.sep();
         break;
       }
       case "MPCapableSYNACKRX": {
         if (v_mpCapableSynAckRx !== undefined) s.duplicate(k);
-        v_mpCapableSynAckRx = s.u();
+        v_mpCapableSynAckRx = s.w();
         s.sep();
         break;
       }
       case "MPCapableACKRX": {
         if (v_mpCapableAckRx !== undefined) s.duplicate(k);
-        v_mpCapableAckRx = s.u();
+        v_mpCapableAckRx = s.w();
         s.sep();
         break;
       }
       case "MPCapableFallbackACK": {
         if (v_mpCapableFallbackAck !== undefined) s.duplicate(k);
-        v_mpCapableFallbackAck = s.u();
+        v_mpCapableFallbackAck = s.w();
         s.sep();
         break;
       }
       case "MPCapableFallbackSYNACK": {
         if (v_mpCapableFallbackSynAck !== undefined) s.duplicate(k);
-        v_mpCapableFallbackSynAck = s.u();
+        v_mpCapableFallbackSynAck = s.w();
         s.sep();
         break;
       }
       case "MPCapableSYNTXDrop": {
         if (v_mpCapableSynTxDrop !== undefined) s.duplicate(k);
-        v_mpCapableSynTxDrop = s.u();
+        v_mpCapableSynTxDrop = s.w();
         s.sep();
         break;
       }
       case "MPCapableSYNTXDisabled": {
         if (v_mpCapableSynTxDisabled !== undefined) s.duplicate(k);
-        v_mpCapableSynTxDisabled = s.u();
+        v_mpCapableSynTxDisabled = s.w();
         s.sep();
         break;
       }
       case "MPCapableEndpAttempt": {
         if (v_mpCapableEndpAttempt !== undefined) s.duplicate(k);
-        v_mpCapableEndpAttempt = s.u();
+        v_mpCapableEndpAttempt = s.w();
         s.sep();
         break;
       }
       case "MPFallbackTokenInit": {
         if (v_mpFallbackTokenInit !== undefined) s.duplicate(k);
-        v_mpFallbackTokenInit = s.u();
+        v_mpFallbackTokenInit = s.w();
         s.sep();
         break;
       }
       case "MPTCPRetrans": {
         if (v_mptcpRetrans !== undefined) s.duplicate(k);
-        v_mptcpRetrans = s.u();
+        v_mptcpRetrans = s.w();
         s.sep();
         break;
       }
       case "MPJoinNoTokenFound": {
         if (v_mpJoinNoTokenFound !== undefined) s.duplicate(k);
-        v_mpJoinNoTokenFound = s.u();
+        v_mpJoinNoTokenFound = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynRx": {
         if (v_mpJoinSynRx !== undefined) s.duplicate(k);
-        v_mpJoinSynRx = s.u();
+        v_mpJoinSynRx = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynBackupRx": {
         if (v_mpJoinSynBackupRx !== undefined) s.duplicate(k);
-        v_mpJoinSynBackupRx = s.u();
+        v_mpJoinSynBackupRx = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynAckRx": {
         if (v_mpJoinSynAckRx !== undefined) s.duplicate(k);
-        v_mpJoinSynAckRx = s.u();
+        v_mpJoinSynAckRx = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynAckBackupRx": {
         if (v_mpJoinSynAckBackupRx !== undefined) s.duplicate(k);
-        v_mpJoinSynAckBackupRx = s.u();
+        v_mpJoinSynAckBackupRx = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynAckHMacFailure": {
         if (v_mpJoinSynAckHmacFailure !== undefined) s.duplicate(k);
-        v_mpJoinSynAckHmacFailure = s.u();
+        v_mpJoinSynAckHmacFailure = s.w();
         s.sep();
         break;
       }
       case "MPJoinAckRx": {
         if (v_mpJoinAckRx !== undefined) s.duplicate(k);
-        v_mpJoinAckRx = s.u();
+        v_mpJoinAckRx = s.w();
         s.sep();
         break;
       }
       case "MPJoinAckHMacFailure": {
         if (v_mpJoinAckHmacFailure !== undefined) s.duplicate(k);
-        v_mpJoinAckHmacFailure = s.u();
+        v_mpJoinAckHmacFailure = s.w();
         s.sep();
         break;
       }
       case "MPJoinRejected": {
         if (v_mpJoinRejected !== undefined) s.duplicate(k);
-        v_mpJoinRejected = s.u();
+        v_mpJoinRejected = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynTx": {
         if (v_mpJoinSynTx !== undefined) s.duplicate(k);
-        v_mpJoinSynTx = s.u();
+        v_mpJoinSynTx = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynTxCreatSkErr": {
         if (v_mpJoinSynTxCreatSkErr !== undefined) s.duplicate(k);
-        v_mpJoinSynTxCreatSkErr = s.u();
+        v_mpJoinSynTxCreatSkErr = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynTxBindErr": {
         if (v_mpJoinSynTxBindErr !== undefined) s.duplicate(k);
-        v_mpJoinSynTxBindErr = s.u();
+        v_mpJoinSynTxBindErr = s.w();
         s.sep();
         break;
       }
       case "MPJoinSynTxConnectErr": {
         if (v_mpJoinSynTxConnectErr !== undefined) s.duplicate(k);
-        v_mpJoinSynTxConnectErr = s.u();
+        v_mpJoinSynTxConnectErr = s.w();
         s.sep();
         break;
       }
       case "DSSNotMatching": {
         if (v_dssNotMatching !== undefined) s.duplicate(k);
-        v_dssNotMatching = s.u();
+        v_dssNotMatching = s.w();
         s.sep();
         break;
       }
       case "DSSCorruptionFallback": {
         if (v_dssCorruptionFallback !== undefined) s.duplicate(k);
-        v_dssCorruptionFallback = s.u();
+        v_dssCorruptionFallback = s.w();
         s.sep();
         break;
       }
       case "DSSCorruptionReset": {
         if (v_dssCorruptionReset !== undefined) s.duplicate(k);
-        v_dssCorruptionReset = s.u();
+        v_dssCorruptionReset = s.w();
         s.sep();
         break;
       }
       case "InfiniteMapTx": {
         if (v_infiniteMapTx !== undefined) s.duplicate(k);
-        v_infiniteMapTx = s.u();
+        v_infiniteMapTx = s.w();
         s.sep();
         break;
       }
       case "InfiniteMapRx": {
         if (v_infiniteMapRx !== undefined) s.duplicate(k);
-        v_infiniteMapRx = s.u();
+        v_infiniteMapRx = s.w();
         s.sep();
         break;
       }
       case "DSSNoMatchTCP": {
         if (v_dssNoMatchTcp !== undefined) s.duplicate(k);
-        v_dssNoMatchTcp = s.u();
+        v_dssNoMatchTcp = s.w();
         s.sep();
         break;
       }
       case "DataCsumErr": {
         if (v_dataCsumErr !== undefined) s.duplicate(k);
-        v_dataCsumErr = s.u();
+        v_dataCsumErr = s.w();
         s.sep();
         break;
       }
       case "OFOQueueTail": {
         if (v_ofoQueueTail !== undefined) s.duplicate(k);
-        v_ofoQueueTail = s.u();
+        v_ofoQueueTail = s.w();
         s.sep();
         break;
       }
       case "OFOQueue": {
         if (v_ofoQueue !== undefined) s.duplicate(k);
-        v_ofoQueue = s.u();
+        v_ofoQueue = s.w();
         s.sep();
         break;
       }
       case "OFOMerge": {
         if (v_ofoMerge !== undefined) s.duplicate(k);
-        v_ofoMerge = s.u();
+        v_ofoMerge = s.w();
         s.sep();
         break;
       }
       case "NoDSSInWindow": {
         if (v_noDssInWindow !== undefined) s.duplicate(k);
-        v_noDssInWindow = s.u();
+        v_noDssInWindow = s.w();
         s.sep();
         break;
       }
       case "DuplicateData": {
         if (v_duplicateData !== undefined) s.duplicate(k);
-        v_duplicateData = s.u();
+        v_duplicateData = s.w();
         s.sep();
         break;
       }
       case "AddAddr": {
         if (v_addAddr !== undefined) s.duplicate(k);
-        v_addAddr = s.u();
+        v_addAddr = s.w();
         s.sep();
         break;
       }
       case "AddAddrTx": {
         if (v_addAddrTx !== undefined) s.duplicate(k);
-        v_addAddrTx = s.u();
+        v_addAddrTx = s.w();
         s.sep();
         break;
       }
       case "AddAddrTxDrop": {
         if (v_addAddrTxDrop !== undefined) s.duplicate(k);
-        v_addAddrTxDrop = s.u();
+        v_addAddrTxDrop = s.w();
         s.sep();
         break;
       }
       case "EchoAdd": {
         if (v_echoAdd !== undefined) s.duplicate(k);
-        v_echoAdd = s.u();
+        v_echoAdd = s.w();
         s.sep();
         break;
       }
       case "EchoAddTx": {
         if (v_echoAddTx !== undefined) s.duplicate(k);
-        v_echoAddTx = s.u();
+        v_echoAddTx = s.w();
         s.sep();
         break;
       }
       case "EchoAddTxDrop": {
         if (v_echoAddTxDrop !== undefined) s.duplicate(k);
-        v_echoAddTxDrop = s.u();
+        v_echoAddTxDrop = s.w();
         s.sep();
         break;
       }
       case "PortAdd": {
         if (v_portAdd !== undefined) s.duplicate(k);
-        v_portAdd = s.u();
+        v_portAdd = s.w();
         s.sep();
         break;
       }
       case "AddAddrDrop": {
         if (v_addAddrDrop !== undefined) s.duplicate(k);
-        v_addAddrDrop = s.u();
+        v_addAddrDrop = s.w();
         s.sep();
         break;
       }
       case "MPJoinPortSynRx": {
         if (v_mpJoinPortSynRx !== undefined) s.duplicate(k);
-        v_mpJoinPortSynRx = s.u();
+        v_mpJoinPortSynRx = s.w();
         s.sep();
         break;
       }
       case "MPJoinPortSynAckRx": {
         if (v_mpJoinPortSynAckRx !== undefined) s.duplicate(k);
-        v_mpJoinPortSynAckRx = s.u();
+        v_mpJoinPortSynAckRx = s.w();
         s.sep();
         break;
       }
       case "MPJoinPortAckRx": {
         if (v_mpJoinPortAckRx !== undefined) s.duplicate(k);
-        v_mpJoinPortAckRx = s.u();
+        v_mpJoinPortAckRx = s.w();
         s.sep();
         break;
       }
       case "MismatchPortSynRx": {
         if (v_mismatchPortSynRx !== undefined) s.duplicate(k);
-        v_mismatchPortSynRx = s.u();
+        v_mismatchPortSynRx = s.w();
         s.sep();
         break;
       }
       case "MismatchPortAckRx": {
         if (v_mismatchPortAckRx !== undefined) s.duplicate(k);
-        v_mismatchPortAckRx = s.u();
+        v_mismatchPortAckRx = s.w();
         s.sep();
         break;
       }
       case "RmAddr": {
         if (v_rmAddr !== undefined) s.duplicate(k);
-        v_rmAddr = s.u();
+        v_rmAddr = s.w();
         s.sep();
         break;
       }
       case "RmAddrDrop": {
         if (v_rmAddrDrop !== undefined) s.duplicate(k);
-        v_rmAddrDrop = s.u();
+        v_rmAddrDrop = s.w();
         s.sep();
         break;
       }
       case "RmAddrTx": {
         if (v_rmAddrTx !== undefined) s.duplicate(k);
-        v_rmAddrTx = s.u();
+        v_rmAddrTx = s.w();
         s.sep();
         break;
       }
       case "RmAddrTxDrop": {
         if (v_rmAddrTxDrop !== undefined) s.duplicate(k);
-        v_rmAddrTxDrop = s.u();
+        v_rmAddrTxDrop = s.w();
         s.sep();
         break;
       }
       case "RmSubflow": {
         if (v_rmSubflow !== undefined) s.duplicate(k);
-        v_rmSubflow = s.u();
+        v_rmSubflow = s.w();
         s.sep();
         break;
       }
       case "MPPrioTx": {
         if (v_mpPrioTx !== undefined) s.duplicate(k);
-        v_mpPrioTx = s.u();
+        v_mpPrioTx = s.w();
         s.sep();
         break;
       }
       case "MPPrioRx": {
         if (v_mpPrioRx !== undefined) s.duplicate(k);
-        v_mpPrioRx = s.u();
+        v_mpPrioRx = s.w();
         s.sep();
         break;
       }
       case "MPFailTx": {
         if (v_mpFailTx !== undefined) s.duplicate(k);
-        v_mpFailTx = s.u();
+        v_mpFailTx = s.w();
         s.sep();
         break;
       }
       case "MPFailRx": {
         if (v_mpFailRx !== undefined) s.duplicate(k);
-        v_mpFailRx = s.u();
+        v_mpFailRx = s.w();
         s.sep();
         break;
       }
       case "MPFastcloseTx": {
         if (v_mpFastcloseTx !== undefined) s.duplicate(k);
-        v_mpFastcloseTx = s.u();
+        v_mpFastcloseTx = s.w();
         s.sep();
         break;
       }
       case "MPFastcloseRx": {
         if (v_mpFastcloseRx !== undefined) s.duplicate(k);
-        v_mpFastcloseRx = s.u();
+        v_mpFastcloseRx = s.w();
         s.sep();
         break;
       }
       case "MPRstTx": {
         if (v_mpRstTx !== undefined) s.duplicate(k);
-        v_mpRstTx = s.u();
+        v_mpRstTx = s.w();
         s.sep();
         break;
       }
       case "MPRstRx": {
         if (v_mpRstRx !== undefined) s.duplicate(k);
-        v_mpRstRx = s.u();
+        v_mpRstRx = s.w();
         s.sep();
         break;
       }
       case "SubflowStale": {
         if (v_subflowStale !== undefined) s.duplicate(k);
-        v_subflowStale = s.u();
+        v_subflowStale = s.w();
         s.sep();
         break;
       }
       case "SubflowRecover": {
         if (v_subflowRecover !== undefined) s.duplicate(k);
-        v_subflowRecover = s.u();
+        v_subflowRecover = s.w();
         s.sep();
         break;
       }
       case "SndWndShared": {
         if (v_sndWndShared !== undefined) s.duplicate(k);
-        v_sndWndShared = s.u();
+        v_sndWndShared = s.w();
         s.sep();
         break;
       }
       case "RcvWndShared": {
         if (v_rcvWndShared !== undefined) s.duplicate(k);
-        v_rcvWndShared = s.u();
+        v_rcvWndShared = s.w();
         s.sep();
         break;
       }
       case "RcvWndConflictUpdate": {
         if (v_rcvWndConflictUpdate !== undefined) s.duplicate(k);
-        v_rcvWndConflictUpdate = s.u();
+        v_rcvWndConflictUpdate = s.w();
         s.sep();
         break;
       }
       case "RcvWndConflict": {
         if (v_rcvWndConflict !== undefined) s.duplicate(k);
-        v_rcvWndConflict = s.u();
+        v_rcvWndConflict = s.w();
         s.sep();
         break;
       }
@@ -1725,48 +1739,48 @@ function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
       }
       case "Blackhole": {
         if (v_blackhole !== undefined) s.duplicate(k);
-        v_blackhole = s.u();
+        v_blackhole = s.w();
         s.sep();
         break;
       }
       case "MPCapableDataFallback": {
         if (v_mpCapableDataFallback !== undefined) s.duplicate(k);
-        v_mpCapableDataFallback = s.u();
+        v_mpCapableDataFallback = s.w();
         s.sep();
         break;
       }
       case "MD5SigFallback": {
         if (v_md5SigFallback !== undefined) s.duplicate(k);
-        v_md5SigFallback = s.u();
+        v_md5SigFallback = s.w();
         s.sep();
         break;
       }
       case "DssFallback": {
         if (v_dssFallback !== undefined) s.duplicate(k);
-        v_dssFallback = s.u();
+        v_dssFallback = s.w();
         s.sep();
         break;
       }
       case "SimultConnectFallback": {
         if (v_simultConnectFallback !== undefined) s.duplicate(k);
-        v_simultConnectFallback = s.u();
+        v_simultConnectFallback = s.w();
         s.sep();
         break;
       }
       case "FallbackFailed": {
         if (v_fallbackFailed !== undefined) s.duplicate(k);
-        v_fallbackFailed = s.u();
+        v_fallbackFailed = s.w();
         s.sep();
         break;
       }
       case "WinProbe": {
         if (v_winProbe !== undefined) s.duplicate(k);
-        v_winProbe = s.u();
+        v_winProbe = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetPacket, ProcNetPacketRow } from '../../../types/proc/net/packet.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetPacket as ProcNetPacketOf, ProcNetPacketRow as ProcNetPacketRowOf } from '../../../types/proc/net/packet.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/packet (spec proc/net/packet). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetPacket(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetPacket {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/packet");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetPacket = ProcNetPacketOf<N>;
+type ProcNetPacketRow = ProcNetPacketRowOf<N>;
+
+/** Parses the text of /proc/net/packet (spec proc/net/packet). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetPacket(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetPacketOf<number>;
+/** Parses the text of /proc/net/packet (spec proc/net/packet). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetPacket(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetPacketOf<bigint>;
+/** Parses the text of /proc/net/packet (spec proc/net/packet). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetPacket(text: string | Uint8Array, options?: ParseOptions): ProcNetPacketOf<number | bigint>;
+/** Parses the text of /proc/net/packet (spec proc/net/packet). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetPacket(text: string | Uint8Array, options?: ParseOptions): ProcNetPacket {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/packet", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -35,7 +47,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetPacketRow {
   let v_protocol: number;
   let v_ifindex: number;
   let v_running: "stopped" | "running";
-  let v_rmem: number;
+  let v_rmem: N;
   let v_uid: number;
   let v_inode: number;
   s.ws();
@@ -61,7 +73,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetPacketRow {
     default: s.fail("running: one of 0, 1");
   }
   s.sep();
-  v_rmem = s.tokU();
+  v_rmem = s.tokW();
   v_uid = s.tokU();
   v_inode = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;

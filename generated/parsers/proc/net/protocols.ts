@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetProtocols, ProcNetProtocolsRow } from '../../../types/proc/net/protocols.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetProtocols as ProcNetProtocolsOf, ProcNetProtocolsRow as ProcNetProtocolsRowOf } from '../../../types/proc/net/protocols.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetProtocols(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetProtocols {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/protocols");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetProtocols = ProcNetProtocolsOf<N>;
+type ProcNetProtocolsRow = ProcNetProtocolsRowOf<N>;
+
+/** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetProtocols(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetProtocolsOf<number>;
+/** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetProtocols(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetProtocolsOf<bigint>;
+/** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetProtocols(text: string | Uint8Array, options?: ParseOptions): ProcNetProtocolsOf<number | bigint>;
+/** Parses the text of /proc/net/protocols (spec proc/net/protocols). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetProtocols(text: string | Uint8Array, options?: ParseOptions): ProcNetProtocols {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/protocols", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -52,22 +64,22 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetProtocols, "rows"> {
 
 function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">): ProcNetProtocolsRow {
   let v_protocol: string;
-  let v_size: number;
+  let v_size: N;
   let v_sockets: number;
-  let v_memory: number | "not_tracked";
+  let v_memory: N | "not_tracked";
   let v_pressure: "yes" | "no" | "not_implemented";
-  let v_maxHeader: number;
+  let v_maxHeader: N;
   let v_slab: "yes" | "no";
   let v_module: string;
   s.ws();
   v_protocol = s.word();
   s.sep();
-  v_size = s.tokU();
+  v_size = s.tokW();
   v_sockets = s.tokU();
   s.ws();
   switch (s.peek()) {
     case "-1": s.pos += 2; v_memory = "not_tracked"; break;
-    default: v_memory = s.scale(s.u(), ctx.pageSize);
+    default: v_memory = s.scaleW(s.w(), ctx.pageSize);
   }
   s.sep();
   s.ws();
@@ -78,7 +90,7 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
     default: s.fail("pressure: one of yes, no, NI");
   }
   s.sep();
-  v_maxHeader = s.tokU();
+  v_maxHeader = s.tokW();
   s.ws();
   switch (s.word()) {
     case "yes": v_slab = "yes"; break;

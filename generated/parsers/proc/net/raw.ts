@@ -2,15 +2,28 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetRaw, ProcNetRawRow, ProcNetRawRowLocal, ProcNetRawRowQueues, ProcNetRawRowRemote, ProcNetRawRowTimer } from '../../../types/proc/net/raw.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetRaw as ProcNetRawOf, ProcNetRawRow as ProcNetRawRowOf, ProcNetRawRowLocal, ProcNetRawRowQueues as ProcNetRawRowQueuesOf, ProcNetRawRowRemote, ProcNetRawRowTimer } from '../../../types/proc/net/raw.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/raw (spec proc/net/raw). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetRaw(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRaw {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/raw");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetRaw = ProcNetRawOf<N>;
+type ProcNetRawRow = ProcNetRawRowOf<N>;
+type ProcNetRawRowQueues = ProcNetRawRowQueuesOf<N>;
+
+/** Parses the text of /proc/net/raw (spec proc/net/raw). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetRawOf<number>;
+/** Parses the text of /proc/net/raw (spec proc/net/raw). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetRawOf<bigint>;
+/** Parses the text of /proc/net/raw (spec proc/net/raw). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw(text: string | Uint8Array, options?: ParseOptions): ProcNetRawOf<number | bigint>;
+/** Parses the text of /proc/net/raw (spec proc/net/raw). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw(text: string | Uint8Array, options?: ParseOptions): ProcNetRaw {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/raw", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -71,11 +84,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetRawRow {
   }
   s.sep();
   s.ws();
-  let p4: number;
-  let p5: number;
-  p4 = s.hexNum();
+  let p4: N;
+  let p5: N;
+  p4 = s.wHex();
   s.char(":");
-  p5 = s.hexNum();
+  p5 = s.wHex();
   v_queues = { tx: p4, rx: p5 };
   s.sep();
   s.ws();

@@ -2,15 +2,28 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetRaw6, ProcNetRaw6Row, ProcNetRaw6RowLocal, ProcNetRaw6RowQueues, ProcNetRaw6RowRemote, ProcNetRaw6RowTimer } from '../../../types/proc/net/raw6.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetRaw6 as ProcNetRaw6Of, ProcNetRaw6Row as ProcNetRaw6RowOf, ProcNetRaw6RowLocal, ProcNetRaw6RowQueues as ProcNetRaw6RowQueuesOf, ProcNetRaw6RowRemote, ProcNetRaw6RowTimer } from '../../../types/proc/net/raw6.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/raw6 (spec proc/net/raw6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetRaw6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRaw6 {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/raw6");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetRaw6 = ProcNetRaw6Of<N>;
+type ProcNetRaw6Row = ProcNetRaw6RowOf<N>;
+type ProcNetRaw6RowQueues = ProcNetRaw6RowQueuesOf<N>;
+
+/** Parses the text of /proc/net/raw6 (spec proc/net/raw6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw6(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetRaw6Of<number>;
+/** Parses the text of /proc/net/raw6 (spec proc/net/raw6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw6(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetRaw6Of<bigint>;
+/** Parses the text of /proc/net/raw6 (spec proc/net/raw6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw6(text: string | Uint8Array, options?: ParseOptions): ProcNetRaw6Of<number | bigint>;
+/** Parses the text of /proc/net/raw6 (spec proc/net/raw6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRaw6(text: string | Uint8Array, options?: ParseOptions): ProcNetRaw6 {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/raw6", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -71,11 +84,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetRaw6Row {
   }
   s.sep();
   s.ws();
-  let p4: number;
-  let p5: number;
-  p4 = s.hexNum();
+  let p4: N;
+  let p5: N;
+  p4 = s.wHex();
   s.char(":");
-  p5 = s.hexNum();
+  p5 = s.wHex();
   v_queues = { tx: p4, rx: p5 };
   s.sep();
   s.ws();

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetRoute, ProcNetRouteRow } from '../../../types/proc/net/route.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetRoute as ProcNetRouteOf, ProcNetRouteRow as ProcNetRouteRowOf } from '../../../types/proc/net/route.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/route (spec proc/net/route). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetRoute(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetRoute {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/route");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetRoute = ProcNetRouteOf<N>;
+type ProcNetRouteRow = ProcNetRouteRowOf<N>;
+
+/** Parses the text of /proc/net/route (spec proc/net/route). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRoute(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetRouteOf<number>;
+/** Parses the text of /proc/net/route (spec proc/net/route). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRoute(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetRouteOf<bigint>;
+/** Parses the text of /proc/net/route (spec proc/net/route). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRoute(text: string | Uint8Array, options?: ParseOptions): ProcNetRouteOf<number | bigint>;
+/** Parses the text of /proc/net/route (spec proc/net/route). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetRoute(text: string | Uint8Array, options?: ParseOptions): ProcNetRoute {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/route", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -40,8 +52,8 @@ function record0(s: Scan, ctx: ParseContext): ProcNetRouteRow {
   let v_metric: number;
   let v_mask: string;
   let v_maskRaw: string;
-  let v_mtu: number;
-  let v_window: number;
+  let v_mtu: N;
+  let v_window: N;
   let v_initialRtt: number;
   s.ws();
   v_iface = s.word();
@@ -64,8 +76,8 @@ function record0(s: Scan, ctx: ParseContext): ProcNetRouteRow {
   v_mask = s.inet("host", ctx.littleEndian);
   v_maskRaw = s.lastToken();
   s.sep();
-  v_mtu = s.tokI();
-  v_window = s.tokU();
+  v_mtu = s.tokWI();
+  v_window = s.tokW();
   v_initialRtt = s.tokApproxUnsigned() / 1e3;
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetRouteRow = { iface: v_iface, destination: v_destination, destinationRaw: v_destinationRaw, gateway: v_gateway, gatewayRaw: v_gatewayRaw, flags: v_flags, refCount: v_refCount, use: v_use, metric: v_metric, mask: v_mask, maskRaw: v_maskRaw, mtu: v_mtu, window: v_window, initialRtt: v_initialRtt };

@@ -2,13 +2,30 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetSnmp, ProcNetSnmpIcmp, ProcNetSnmpIcmpMsg, ProcNetSnmpIp, ProcNetSnmpTcp, ProcNetSnmpUdp, ProcNetSnmpUdpLite } from '../../../types/proc/net/snmp.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetSnmp as ProcNetSnmpOf, ProcNetSnmpIcmp as ProcNetSnmpIcmpOf, ProcNetSnmpIcmpMsg as ProcNetSnmpIcmpMsgOf, ProcNetSnmpIp as ProcNetSnmpIpOf, ProcNetSnmpTcp as ProcNetSnmpTcpOf, ProcNetSnmpUdp as ProcNetSnmpUdpOf, ProcNetSnmpUdpLite as ProcNetSnmpUdpLiteOf } from '../../../types/proc/net/snmp.js';
 
-/** Parses the text of /proc/net/snmp (spec proc/net/snmp). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSnmp(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSnmp {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/snmp");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetSnmp = ProcNetSnmpOf<N>;
+type ProcNetSnmpIcmp = ProcNetSnmpIcmpOf<N>;
+type ProcNetSnmpIcmpMsg = ProcNetSnmpIcmpMsgOf<N>;
+type ProcNetSnmpIp = ProcNetSnmpIpOf<N>;
+type ProcNetSnmpTcp = ProcNetSnmpTcpOf<N>;
+type ProcNetSnmpUdp = ProcNetSnmpUdpOf<N>;
+type ProcNetSnmpUdpLite = ProcNetSnmpUdpLiteOf<N>;
+
+/** Parses the text of /proc/net/snmp (spec proc/net/snmp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetSnmpOf<number>;
+/** Parses the text of /proc/net/snmp (spec proc/net/snmp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetSnmpOf<bigint>;
+/** Parses the text of /proc/net/snmp (spec proc/net/snmp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp(text: string | Uint8Array, options?: ParseOptions): ProcNetSnmpOf<number | bigint>;
+/** Parses the text of /proc/net/snmp (spec proc/net/snmp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp(text: string | Uint8Array, options?: ParseOptions): ProcNetSnmp {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/snmp", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -19,7 +36,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
   let v_tcp: ProcNetSnmpTcp | undefined;
   let v_udp: ProcNetSnmpUdp | undefined;
   let v_udpLite: ProcNetSnmpUdpLite | undefined;
-  let extra: Record<string, Record<string, number | string>> | undefined;
+  let extra: Record<string, Record<string, N | string>> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -67,7 +84,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, number | string>>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, Record<string, N | string>>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         const names = s.restTokens();
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
@@ -87,25 +104,25 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
 function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpIp {
   let v_forwarding: "forwarding" | "not_forwarding" | "unknown" | undefined;
   let v_defaultTtl: number | undefined;
-  let v_inReceives: number | undefined;
-  let v_inHdrErrors: number | undefined;
-  let v_inAddrErrors: number | undefined;
-  let v_forwDatagrams: number | undefined;
-  let v_inUnknownProtos: number | undefined;
-  let v_inDiscards: number | undefined;
-  let v_inDelivers: number | undefined;
-  let v_outRequests: number | undefined;
-  let v_outDiscards: number | undefined;
-  let v_outNoRoutes: number | undefined;
-  let v_reasmTimeout: number | undefined;
-  let v_reasmReqds: number | undefined;
-  let v_reasmOks: number | undefined;
-  let v_reasmFails: number | undefined;
-  let v_fragOks: number | undefined;
-  let v_fragFails: number | undefined;
-  let v_fragCreates: number | undefined;
-  let v_outTransmits: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_inReceives: N | undefined;
+  let v_inHdrErrors: N | undefined;
+  let v_inAddrErrors: N | undefined;
+  let v_forwDatagrams: N | undefined;
+  let v_inUnknownProtos: N | undefined;
+  let v_inDiscards: N | undefined;
+  let v_inDelivers: N | undefined;
+  let v_outRequests: N | undefined;
+  let v_outDiscards: N | undefined;
+  let v_outNoRoutes: N | undefined;
+  let v_reasmTimeout: N | undefined;
+  let v_reasmReqds: N | undefined;
+  let v_reasmOks: N | undefined;
+  let v_reasmFails: N | undefined;
+  let v_fragOks: N | undefined;
+  let v_fragFails: N | undefined;
+  let v_fragCreates: N | undefined;
+  let v_outTransmits: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
@@ -128,114 +145,114 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
       }
       case "InReceives": {
         if (v_inReceives !== undefined) s.duplicate(k);
-        v_inReceives = s.u();
+        v_inReceives = s.w();
         s.sep();
         break;
       }
       case "InHdrErrors": {
         if (v_inHdrErrors !== undefined) s.duplicate(k);
-        v_inHdrErrors = s.u();
+        v_inHdrErrors = s.w();
         s.sep();
         break;
       }
       case "InAddrErrors": {
         if (v_inAddrErrors !== undefined) s.duplicate(k);
-        v_inAddrErrors = s.u();
+        v_inAddrErrors = s.w();
         s.sep();
         break;
       }
       case "ForwDatagrams": {
         if (v_forwDatagrams !== undefined) s.duplicate(k);
-        v_forwDatagrams = s.u();
+        v_forwDatagrams = s.w();
         s.sep();
         break;
       }
       case "InUnknownProtos": {
         if (v_inUnknownProtos !== undefined) s.duplicate(k);
-        v_inUnknownProtos = s.u();
+        v_inUnknownProtos = s.w();
         s.sep();
         break;
       }
       case "InDiscards": {
         if (v_inDiscards !== undefined) s.duplicate(k);
-        v_inDiscards = s.u();
+        v_inDiscards = s.w();
         s.sep();
         break;
       }
       case "InDelivers": {
         if (v_inDelivers !== undefined) s.duplicate(k);
-        v_inDelivers = s.u();
+        v_inDelivers = s.w();
         s.sep();
         break;
       }
       case "OutRequests": {
         if (v_outRequests !== undefined) s.duplicate(k);
-        v_outRequests = s.u();
+        v_outRequests = s.w();
         s.sep();
         break;
       }
       case "OutDiscards": {
         if (v_outDiscards !== undefined) s.duplicate(k);
-        v_outDiscards = s.u();
+        v_outDiscards = s.w();
         s.sep();
         break;
       }
       case "OutNoRoutes": {
         if (v_outNoRoutes !== undefined) s.duplicate(k);
-        v_outNoRoutes = s.u();
+        v_outNoRoutes = s.w();
         s.sep();
         break;
       }
       case "ReasmTimeout": {
         if (v_reasmTimeout !== undefined) s.duplicate(k);
-        v_reasmTimeout = s.u();
+        v_reasmTimeout = s.w();
         s.sep();
         break;
       }
       case "ReasmReqds": {
         if (v_reasmReqds !== undefined) s.duplicate(k);
-        v_reasmReqds = s.u();
+        v_reasmReqds = s.w();
         s.sep();
         break;
       }
       case "ReasmOKs": {
         if (v_reasmOks !== undefined) s.duplicate(k);
-        v_reasmOks = s.u();
+        v_reasmOks = s.w();
         s.sep();
         break;
       }
       case "ReasmFails": {
         if (v_reasmFails !== undefined) s.duplicate(k);
-        v_reasmFails = s.u();
+        v_reasmFails = s.w();
         s.sep();
         break;
       }
       case "FragOKs": {
         if (v_fragOks !== undefined) s.duplicate(k);
-        v_fragOks = s.u();
+        v_fragOks = s.w();
         s.sep();
         break;
       }
       case "FragFails": {
         if (v_fragFails !== undefined) s.duplicate(k);
-        v_fragFails = s.u();
+        v_fragFails = s.w();
         s.sep();
         break;
       }
       case "FragCreates": {
         if (v_fragCreates !== undefined) s.duplicate(k);
-        v_fragCreates = s.u();
+        v_fragCreates = s.w();
         s.sep();
         break;
       }
       case "OutTransmits": {
         if (v_outTransmits !== undefined) s.duplicate(k);
-        v_outTransmits = s.u();
+        v_outTransmits = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }
@@ -266,215 +283,215 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
 }
 
 function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpIcmp {
-  let v_inMsgs: number | undefined;
-  let v_inErrors: number | undefined;
-  let v_inCsumErrors: number | undefined;
-  let v_inDestUnreachs: number | undefined;
-  let v_inTimeExcds: number | undefined;
-  let v_inParmProbs: number | undefined;
-  let v_inSrcQuenchs: number | undefined;
-  let v_inRedirects: number | undefined;
-  let v_inEchos: number | undefined;
-  let v_inEchoReps: number | undefined;
-  let v_inTimestamps: number | undefined;
-  let v_inTimestampReps: number | undefined;
-  let v_inAddrMasks: number | undefined;
-  let v_inAddrMaskReps: number | undefined;
-  let v_outMsgs: number | undefined;
-  let v_outErrors: number | undefined;
-  let v_outRateLimitGlobal: number | undefined;
-  let v_outRateLimitHost: number | undefined;
-  let v_outDestUnreachs: number | undefined;
-  let v_outTimeExcds: number | undefined;
-  let v_outParmProbs: number | undefined;
-  let v_outSrcQuenchs: number | undefined;
-  let v_outRedirects: number | undefined;
-  let v_outEchos: number | undefined;
-  let v_outEchoReps: number | undefined;
-  let v_outTimestamps: number | undefined;
-  let v_outTimestampReps: number | undefined;
-  let v_outAddrMasks: number | undefined;
-  let v_outAddrMaskReps: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_inMsgs: N | undefined;
+  let v_inErrors: N | undefined;
+  let v_inCsumErrors: N | undefined;
+  let v_inDestUnreachs: N | undefined;
+  let v_inTimeExcds: N | undefined;
+  let v_inParmProbs: N | undefined;
+  let v_inSrcQuenchs: N | undefined;
+  let v_inRedirects: N | undefined;
+  let v_inEchos: N | undefined;
+  let v_inEchoReps: N | undefined;
+  let v_inTimestamps: N | undefined;
+  let v_inTimestampReps: N | undefined;
+  let v_inAddrMasks: N | undefined;
+  let v_inAddrMaskReps: N | undefined;
+  let v_outMsgs: N | undefined;
+  let v_outErrors: N | undefined;
+  let v_outRateLimitGlobal: N | undefined;
+  let v_outRateLimitHost: N | undefined;
+  let v_outDestUnreachs: N | undefined;
+  let v_outTimeExcds: N | undefined;
+  let v_outParmProbs: N | undefined;
+  let v_outSrcQuenchs: N | undefined;
+  let v_outRedirects: N | undefined;
+  let v_outEchos: N | undefined;
+  let v_outEchoReps: N | undefined;
+  let v_outTimestamps: N | undefined;
+  let v_outTimestampReps: N | undefined;
+  let v_outAddrMasks: N | undefined;
+  let v_outAddrMaskReps: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
       case "InMsgs": {
         if (v_inMsgs !== undefined) s.duplicate(k);
-        v_inMsgs = s.u();
+        v_inMsgs = s.w();
         s.sep();
         break;
       }
       case "InErrors": {
         if (v_inErrors !== undefined) s.duplicate(k);
-        v_inErrors = s.u();
+        v_inErrors = s.w();
         s.sep();
         break;
       }
       case "InCsumErrors": {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
-        v_inCsumErrors = s.u();
+        v_inCsumErrors = s.w();
         s.sep();
         break;
       }
       case "InDestUnreachs": {
         if (v_inDestUnreachs !== undefined) s.duplicate(k);
-        v_inDestUnreachs = s.u();
+        v_inDestUnreachs = s.w();
         s.sep();
         break;
       }
       case "InTimeExcds": {
         if (v_inTimeExcds !== undefined) s.duplicate(k);
-        v_inTimeExcds = s.u();
+        v_inTimeExcds = s.w();
         s.sep();
         break;
       }
       case "InParmProbs": {
         if (v_inParmProbs !== undefined) s.duplicate(k);
-        v_inParmProbs = s.u();
+        v_inParmProbs = s.w();
         s.sep();
         break;
       }
       case "InSrcQuenchs": {
         if (v_inSrcQuenchs !== undefined) s.duplicate(k);
-        v_inSrcQuenchs = s.u();
+        v_inSrcQuenchs = s.w();
         s.sep();
         break;
       }
       case "InRedirects": {
         if (v_inRedirects !== undefined) s.duplicate(k);
-        v_inRedirects = s.u();
+        v_inRedirects = s.w();
         s.sep();
         break;
       }
       case "InEchos": {
         if (v_inEchos !== undefined) s.duplicate(k);
-        v_inEchos = s.u();
+        v_inEchos = s.w();
         s.sep();
         break;
       }
       case "InEchoReps": {
         if (v_inEchoReps !== undefined) s.duplicate(k);
-        v_inEchoReps = s.u();
+        v_inEchoReps = s.w();
         s.sep();
         break;
       }
       case "InTimestamps": {
         if (v_inTimestamps !== undefined) s.duplicate(k);
-        v_inTimestamps = s.u();
+        v_inTimestamps = s.w();
         s.sep();
         break;
       }
       case "InTimestampReps": {
         if (v_inTimestampReps !== undefined) s.duplicate(k);
-        v_inTimestampReps = s.u();
+        v_inTimestampReps = s.w();
         s.sep();
         break;
       }
       case "InAddrMasks": {
         if (v_inAddrMasks !== undefined) s.duplicate(k);
-        v_inAddrMasks = s.u();
+        v_inAddrMasks = s.w();
         s.sep();
         break;
       }
       case "InAddrMaskReps": {
         if (v_inAddrMaskReps !== undefined) s.duplicate(k);
-        v_inAddrMaskReps = s.u();
+        v_inAddrMaskReps = s.w();
         s.sep();
         break;
       }
       case "OutMsgs": {
         if (v_outMsgs !== undefined) s.duplicate(k);
-        v_outMsgs = s.u();
+        v_outMsgs = s.w();
         s.sep();
         break;
       }
       case "OutErrors": {
         if (v_outErrors !== undefined) s.duplicate(k);
-        v_outErrors = s.u();
+        v_outErrors = s.w();
         s.sep();
         break;
       }
       case "OutRateLimitGlobal": {
         if (v_outRateLimitGlobal !== undefined) s.duplicate(k);
-        v_outRateLimitGlobal = s.u();
+        v_outRateLimitGlobal = s.w();
         s.sep();
         break;
       }
       case "OutRateLimitHost": {
         if (v_outRateLimitHost !== undefined) s.duplicate(k);
-        v_outRateLimitHost = s.u();
+        v_outRateLimitHost = s.w();
         s.sep();
         break;
       }
       case "OutDestUnreachs": {
         if (v_outDestUnreachs !== undefined) s.duplicate(k);
-        v_outDestUnreachs = s.u();
+        v_outDestUnreachs = s.w();
         s.sep();
         break;
       }
       case "OutTimeExcds": {
         if (v_outTimeExcds !== undefined) s.duplicate(k);
-        v_outTimeExcds = s.u();
+        v_outTimeExcds = s.w();
         s.sep();
         break;
       }
       case "OutParmProbs": {
         if (v_outParmProbs !== undefined) s.duplicate(k);
-        v_outParmProbs = s.u();
+        v_outParmProbs = s.w();
         s.sep();
         break;
       }
       case "OutSrcQuenchs": {
         if (v_outSrcQuenchs !== undefined) s.duplicate(k);
-        v_outSrcQuenchs = s.u();
+        v_outSrcQuenchs = s.w();
         s.sep();
         break;
       }
       case "OutRedirects": {
         if (v_outRedirects !== undefined) s.duplicate(k);
-        v_outRedirects = s.u();
+        v_outRedirects = s.w();
         s.sep();
         break;
       }
       case "OutEchos": {
         if (v_outEchos !== undefined) s.duplicate(k);
-        v_outEchos = s.u();
+        v_outEchos = s.w();
         s.sep();
         break;
       }
       case "OutEchoReps": {
         if (v_outEchoReps !== undefined) s.duplicate(k);
-        v_outEchoReps = s.u();
+        v_outEchoReps = s.w();
         s.sep();
         break;
       }
       case "OutTimestamps": {
         if (v_outTimestamps !== undefined) s.duplicate(k);
-        v_outTimestamps = s.u();
+        v_outTimestamps = s.w();
         s.sep();
         break;
       }
       case "OutTimestampReps": {
         if (v_outTimestampReps !== undefined) s.duplicate(k);
-        v_outTimestampReps = s.u();
+        v_outTimestampReps = s.w();
         s.sep();
         break;
       }
       case "OutAddrMasks": {
         if (v_outAddrMasks !== undefined) s.duplicate(k);
-        v_outAddrMasks = s.u();
+        v_outAddrMasks = s.w();
         s.sep();
         break;
       }
       case "OutAddrMaskReps": {
         if (v_outAddrMaskReps !== undefined) s.duplicate(k);
-        v_outAddrMaskReps = s.u();
+        v_outAddrMaskReps = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }
@@ -512,7 +529,7 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
 }
 
 function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpIcmpMsg {
-  const others = Object.create(null) as Record<string, number | string>;
+  const others = Object.create(null) as Record<string, N | string>;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
@@ -532,18 +549,18 @@ function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   let v_rtoMin: number | undefined;
   let v_rtoMax: number | undefined;
   let v_maxConn: number | undefined;
-  let v_activeOpens: number | undefined;
-  let v_passiveOpens: number | undefined;
-  let v_attemptFails: number | undefined;
-  let v_estabResets: number | undefined;
+  let v_activeOpens: N | undefined;
+  let v_passiveOpens: N | undefined;
+  let v_attemptFails: N | undefined;
+  let v_estabResets: N | undefined;
   let v_currEstab: number | undefined;
-  let v_inSegs: number | undefined;
-  let v_outSegs: number | undefined;
-  let v_retransSegs: number | undefined;
-  let v_inErrs: number | undefined;
-  let v_outRsts: number | undefined;
-  let v_inCsumErrors: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_inSegs: N | undefined;
+  let v_outSegs: N | undefined;
+  let v_retransSegs: N | undefined;
+  let v_inErrs: N | undefined;
+  let v_outRsts: N | undefined;
+  let v_inCsumErrors: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
@@ -573,25 +590,25 @@ function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
       }
       case "ActiveOpens": {
         if (v_activeOpens !== undefined) s.duplicate(k);
-        v_activeOpens = s.u();
+        v_activeOpens = s.w();
         s.sep();
         break;
       }
       case "PassiveOpens": {
         if (v_passiveOpens !== undefined) s.duplicate(k);
-        v_passiveOpens = s.u();
+        v_passiveOpens = s.w();
         s.sep();
         break;
       }
       case "AttemptFails": {
         if (v_attemptFails !== undefined) s.duplicate(k);
-        v_attemptFails = s.u();
+        v_attemptFails = s.w();
         s.sep();
         break;
       }
       case "EstabResets": {
         if (v_estabResets !== undefined) s.duplicate(k);
-        v_estabResets = s.u();
+        v_estabResets = s.w();
         s.sep();
         break;
       }
@@ -603,42 +620,42 @@ function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
       }
       case "InSegs": {
         if (v_inSegs !== undefined) s.duplicate(k);
-        v_inSegs = s.u();
+        v_inSegs = s.w();
         s.sep();
         break;
       }
       case "OutSegs": {
         if (v_outSegs !== undefined) s.duplicate(k);
-        v_outSegs = s.u();
+        v_outSegs = s.w();
         s.sep();
         break;
       }
       case "RetransSegs": {
         if (v_retransSegs !== undefined) s.duplicate(k);
-        v_retransSegs = s.u();
+        v_retransSegs = s.w();
         s.sep();
         break;
       }
       case "InErrs": {
         if (v_inErrs !== undefined) s.duplicate(k);
-        v_inErrs = s.u();
+        v_inErrs = s.w();
         s.sep();
         break;
       }
       case "OutRsts": {
         if (v_outRsts !== undefined) s.duplicate(k);
-        v_outRsts = s.u();
+        v_outRsts = s.w();
         s.sep();
         break;
       }
       case "InCsumErrors": {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
-        v_inCsumErrors = s.u();
+        v_inCsumErrors = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }
@@ -664,75 +681,75 @@ function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
 }
 
 function record4(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpUdp {
-  let v_inDatagrams: number | undefined;
-  let v_noPorts: number | undefined;
-  let v_inErrors: number | undefined;
-  let v_outDatagrams: number | undefined;
-  let v_rcvbufErrors: number | undefined;
-  let v_sndbufErrors: number | undefined;
-  let v_inCsumErrors: number | undefined;
-  let v_ignoredMulti: number | undefined;
-  let v_memErrors: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_inDatagrams: N | undefined;
+  let v_noPorts: N | undefined;
+  let v_inErrors: N | undefined;
+  let v_outDatagrams: N | undefined;
+  let v_rcvbufErrors: N | undefined;
+  let v_sndbufErrors: N | undefined;
+  let v_inCsumErrors: N | undefined;
+  let v_ignoredMulti: N | undefined;
+  let v_memErrors: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
       case "InDatagrams": {
         if (v_inDatagrams !== undefined) s.duplicate(k);
-        v_inDatagrams = s.u();
+        v_inDatagrams = s.w();
         s.sep();
         break;
       }
       case "NoPorts": {
         if (v_noPorts !== undefined) s.duplicate(k);
-        v_noPorts = s.u();
+        v_noPorts = s.w();
         s.sep();
         break;
       }
       case "InErrors": {
         if (v_inErrors !== undefined) s.duplicate(k);
-        v_inErrors = s.u();
+        v_inErrors = s.w();
         s.sep();
         break;
       }
       case "OutDatagrams": {
         if (v_outDatagrams !== undefined) s.duplicate(k);
-        v_outDatagrams = s.u();
+        v_outDatagrams = s.w();
         s.sep();
         break;
       }
       case "RcvbufErrors": {
         if (v_rcvbufErrors !== undefined) s.duplicate(k);
-        v_rcvbufErrors = s.u();
+        v_rcvbufErrors = s.w();
         s.sep();
         break;
       }
       case "SndbufErrors": {
         if (v_sndbufErrors !== undefined) s.duplicate(k);
-        v_sndbufErrors = s.u();
+        v_sndbufErrors = s.w();
         s.sep();
         break;
       }
       case "InCsumErrors": {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
-        v_inCsumErrors = s.u();
+        v_inCsumErrors = s.w();
         s.sep();
         break;
       }
       case "IgnoredMulti": {
         if (v_ignoredMulti !== undefined) s.duplicate(k);
-        v_ignoredMulti = s.u();
+        v_ignoredMulti = s.w();
         s.sep();
         break;
       }
       case "MemErrors": {
         if (v_memErrors !== undefined) s.duplicate(k);
-        v_memErrors = s.u();
+        v_memErrors = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }
@@ -750,75 +767,75 @@ function record4(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
 }
 
 function record5(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpUdpLite {
-  let v_inDatagrams: number | undefined;
-  let v_noPorts: number | undefined;
-  let v_inErrors: number | undefined;
-  let v_outDatagrams: number | undefined;
-  let v_rcvbufErrors: number | undefined;
-  let v_sndbufErrors: number | undefined;
-  let v_inCsumErrors: number | undefined;
-  let v_ignoredMulti: number | undefined;
-  let v_memErrors: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_inDatagrams: N | undefined;
+  let v_noPorts: N | undefined;
+  let v_inErrors: N | undefined;
+  let v_outDatagrams: N | undefined;
+  let v_rcvbufErrors: N | undefined;
+  let v_sndbufErrors: N | undefined;
+  let v_inCsumErrors: N | undefined;
+  let v_ignoredMulti: N | undefined;
+  let v_memErrors: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   for (const k of names) {
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
     switch (k) {
       case "InDatagrams": {
         if (v_inDatagrams !== undefined) s.duplicate(k);
-        v_inDatagrams = s.u();
+        v_inDatagrams = s.w();
         s.sep();
         break;
       }
       case "NoPorts": {
         if (v_noPorts !== undefined) s.duplicate(k);
-        v_noPorts = s.u();
+        v_noPorts = s.w();
         s.sep();
         break;
       }
       case "InErrors": {
         if (v_inErrors !== undefined) s.duplicate(k);
-        v_inErrors = s.u();
+        v_inErrors = s.w();
         s.sep();
         break;
       }
       case "OutDatagrams": {
         if (v_outDatagrams !== undefined) s.duplicate(k);
-        v_outDatagrams = s.u();
+        v_outDatagrams = s.w();
         s.sep();
         break;
       }
       case "RcvbufErrors": {
         if (v_rcvbufErrors !== undefined) s.duplicate(k);
-        v_rcvbufErrors = s.u();
+        v_rcvbufErrors = s.w();
         s.sep();
         break;
       }
       case "SndbufErrors": {
         if (v_sndbufErrors !== undefined) s.duplicate(k);
-        v_sndbufErrors = s.u();
+        v_sndbufErrors = s.w();
         s.sep();
         break;
       }
       case "InCsumErrors": {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
-        v_inCsumErrors = s.u();
+        v_inCsumErrors = s.w();
         s.sep();
         break;
       }
       case "IgnoredMulti": {
         if (v_ignoredMulti !== undefined) s.duplicate(k);
-        v_ignoredMulti = s.u();
+        v_ignoredMulti = s.w();
         s.sep();
         break;
       }
       case "MemErrors": {
         if (v_memErrors !== undefined) s.duplicate(k);
-        v_memErrors = s.u();
+        v_memErrors = s.w();
         s.sep();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
         extra[k] = s.extraToken();
       }

@@ -2,106 +2,119 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetSnmp6, ProcNetSnmp6Icmp6InTypes, ProcNetSnmp6Icmp6OutTypes } from '../../../types/proc/net/snmp6.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetSnmp6 as ProcNetSnmp6Of, ProcNetSnmp6Icmp6InTypes as ProcNetSnmp6Icmp6InTypesOf, ProcNetSnmp6Icmp6OutTypes as ProcNetSnmp6Icmp6OutTypesOf } from '../../../types/proc/net/snmp6.js';
 
-/** Parses the text of /proc/net/snmp6 (spec proc/net/snmp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSnmp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSnmp6 {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/snmp6");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetSnmp6 = ProcNetSnmp6Of<N>;
+type ProcNetSnmp6Icmp6InTypes = ProcNetSnmp6Icmp6InTypesOf<N>;
+type ProcNetSnmp6Icmp6OutTypes = ProcNetSnmp6Icmp6OutTypesOf<N>;
+
+/** Parses the text of /proc/net/snmp6 (spec proc/net/snmp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp6(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetSnmp6Of<number>;
+/** Parses the text of /proc/net/snmp6 (spec proc/net/snmp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp6(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetSnmp6Of<bigint>;
+/** Parses the text of /proc/net/snmp6 (spec proc/net/snmp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp6(text: string | Uint8Array, options?: ParseOptions): ProcNetSnmp6Of<number | bigint>;
+/** Parses the text of /proc/net/snmp6 (spec proc/net/snmp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSnmp6(text: string | Uint8Array, options?: ParseOptions): ProcNetSnmp6 {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/snmp6", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp6 {
-  let v_ip6InReceives: number | undefined;
-  let v_ip6InHdrErrors: number | undefined;
-  let v_ip6InTooBigErrors: number | undefined;
-  let v_ip6InNoRoutes: number | undefined;
-  let v_ip6InAddrErrors: number | undefined;
-  let v_ip6InUnknownProtos: number | undefined;
-  let v_ip6InTruncatedPkts: number | undefined;
-  let v_ip6InDiscards: number | undefined;
-  let v_ip6InDelivers: number | undefined;
-  let v_ip6OutForwDatagrams: number | undefined;
-  let v_ip6OutRequests: number | undefined;
-  let v_ip6OutDiscards: number | undefined;
-  let v_ip6OutNoRoutes: number | undefined;
-  let v_ip6ReasmTimeout: number | undefined;
-  let v_ip6ReasmReqds: number | undefined;
-  let v_ip6ReasmOks: number | undefined;
-  let v_ip6ReasmFails: number | undefined;
-  let v_ip6FragOks: number | undefined;
-  let v_ip6FragFails: number | undefined;
-  let v_ip6FragCreates: number | undefined;
-  let v_ip6InMcastPkts: number | undefined;
-  let v_ip6OutMcastPkts: number | undefined;
-  let v_ip6InOctets: number | undefined;
-  let v_ip6OutOctets: number | undefined;
-  let v_ip6InMcastOctets: number | undefined;
-  let v_ip6OutMcastOctets: number | undefined;
-  let v_ip6InBcastOctets: number | undefined;
-  let v_ip6OutBcastOctets: number | undefined;
-  let v_ip6InNoEctPkts: number | undefined;
-  let v_ip6InEct1Pkts: number | undefined;
-  let v_ip6InEct0Pkts: number | undefined;
-  let v_ip6InCePkts: number | undefined;
-  let v_ip6OutTransmits: number | undefined;
-  let v_icmp6InMsgs: number | undefined;
-  let v_icmp6InErrors: number | undefined;
-  let v_icmp6OutMsgs: number | undefined;
-  let v_icmp6OutErrors: number | undefined;
-  let v_icmp6InCsumErrors: number | undefined;
-  let v_icmp6OutRateLimitHost: number | undefined;
-  let v_icmp6InDestUnreachs: number | undefined;
-  let v_icmp6InPktTooBigs: number | undefined;
-  let v_icmp6InTimeExcds: number | undefined;
-  let v_icmp6InParmProblems: number | undefined;
-  let v_icmp6InEchos: number | undefined;
-  let v_icmp6InEchoReplies: number | undefined;
-  let v_icmp6InGroupMembQueries: number | undefined;
-  let v_icmp6InGroupMembResponses: number | undefined;
-  let v_icmp6InGroupMembReductions: number | undefined;
-  let v_icmp6InRouterSolicits: number | undefined;
-  let v_icmp6InRouterAdvertisements: number | undefined;
-  let v_icmp6InNeighborSolicits: number | undefined;
-  let v_icmp6InNeighborAdvertisements: number | undefined;
-  let v_icmp6InRedirects: number | undefined;
-  let v_icmp6InMldv2Reports: number | undefined;
-  let v_icmp6OutDestUnreachs: number | undefined;
-  let v_icmp6OutPktTooBigs: number | undefined;
-  let v_icmp6OutTimeExcds: number | undefined;
-  let v_icmp6OutParmProblems: number | undefined;
-  let v_icmp6OutEchos: number | undefined;
-  let v_icmp6OutEchoReplies: number | undefined;
-  let v_icmp6OutGroupMembQueries: number | undefined;
-  let v_icmp6OutGroupMembResponses: number | undefined;
-  let v_icmp6OutGroupMembReductions: number | undefined;
-  let v_icmp6OutRouterSolicits: number | undefined;
-  let v_icmp6OutRouterAdvertisements: number | undefined;
-  let v_icmp6OutNeighborSolicits: number | undefined;
-  let v_icmp6OutNeighborAdvertisements: number | undefined;
-  let v_icmp6OutRedirects: number | undefined;
-  let v_icmp6OutMldv2Reports: number | undefined;
+  let v_ip6InReceives: N | undefined;
+  let v_ip6InHdrErrors: N | undefined;
+  let v_ip6InTooBigErrors: N | undefined;
+  let v_ip6InNoRoutes: N | undefined;
+  let v_ip6InAddrErrors: N | undefined;
+  let v_ip6InUnknownProtos: N | undefined;
+  let v_ip6InTruncatedPkts: N | undefined;
+  let v_ip6InDiscards: N | undefined;
+  let v_ip6InDelivers: N | undefined;
+  let v_ip6OutForwDatagrams: N | undefined;
+  let v_ip6OutRequests: N | undefined;
+  let v_ip6OutDiscards: N | undefined;
+  let v_ip6OutNoRoutes: N | undefined;
+  let v_ip6ReasmTimeout: N | undefined;
+  let v_ip6ReasmReqds: N | undefined;
+  let v_ip6ReasmOks: N | undefined;
+  let v_ip6ReasmFails: N | undefined;
+  let v_ip6FragOks: N | undefined;
+  let v_ip6FragFails: N | undefined;
+  let v_ip6FragCreates: N | undefined;
+  let v_ip6InMcastPkts: N | undefined;
+  let v_ip6OutMcastPkts: N | undefined;
+  let v_ip6InOctets: N | undefined;
+  let v_ip6OutOctets: N | undefined;
+  let v_ip6InMcastOctets: N | undefined;
+  let v_ip6OutMcastOctets: N | undefined;
+  let v_ip6InBcastOctets: N | undefined;
+  let v_ip6OutBcastOctets: N | undefined;
+  let v_ip6InNoEctPkts: N | undefined;
+  let v_ip6InEct1Pkts: N | undefined;
+  let v_ip6InEct0Pkts: N | undefined;
+  let v_ip6InCePkts: N | undefined;
+  let v_ip6OutTransmits: N | undefined;
+  let v_icmp6InMsgs: N | undefined;
+  let v_icmp6InErrors: N | undefined;
+  let v_icmp6OutMsgs: N | undefined;
+  let v_icmp6OutErrors: N | undefined;
+  let v_icmp6InCsumErrors: N | undefined;
+  let v_icmp6OutRateLimitHost: N | undefined;
+  let v_icmp6InDestUnreachs: N | undefined;
+  let v_icmp6InPktTooBigs: N | undefined;
+  let v_icmp6InTimeExcds: N | undefined;
+  let v_icmp6InParmProblems: N | undefined;
+  let v_icmp6InEchos: N | undefined;
+  let v_icmp6InEchoReplies: N | undefined;
+  let v_icmp6InGroupMembQueries: N | undefined;
+  let v_icmp6InGroupMembResponses: N | undefined;
+  let v_icmp6InGroupMembReductions: N | undefined;
+  let v_icmp6InRouterSolicits: N | undefined;
+  let v_icmp6InRouterAdvertisements: N | undefined;
+  let v_icmp6InNeighborSolicits: N | undefined;
+  let v_icmp6InNeighborAdvertisements: N | undefined;
+  let v_icmp6InRedirects: N | undefined;
+  let v_icmp6InMldv2Reports: N | undefined;
+  let v_icmp6OutDestUnreachs: N | undefined;
+  let v_icmp6OutPktTooBigs: N | undefined;
+  let v_icmp6OutTimeExcds: N | undefined;
+  let v_icmp6OutParmProblems: N | undefined;
+  let v_icmp6OutEchos: N | undefined;
+  let v_icmp6OutEchoReplies: N | undefined;
+  let v_icmp6OutGroupMembQueries: N | undefined;
+  let v_icmp6OutGroupMembResponses: N | undefined;
+  let v_icmp6OutGroupMembReductions: N | undefined;
+  let v_icmp6OutRouterSolicits: N | undefined;
+  let v_icmp6OutRouterAdvertisements: N | undefined;
+  let v_icmp6OutNeighborSolicits: N | undefined;
+  let v_icmp6OutNeighborAdvertisements: N | undefined;
+  let v_icmp6OutRedirects: N | undefined;
+  let v_icmp6OutMldv2Reports: N | undefined;
   const v_icmp6InTypes: ProcNetSnmp6Icmp6InTypes[] = [];
   const v_icmp6OutTypes: ProcNetSnmp6Icmp6OutTypes[] = [];
-  let v_udp6InDatagrams: number | undefined;
-  let v_udp6NoPorts: number | undefined;
-  let v_udp6InErrors: number | undefined;
-  let v_udp6OutDatagrams: number | undefined;
-  let v_udp6RcvbufErrors: number | undefined;
-  let v_udp6SndbufErrors: number | undefined;
-  let v_udp6InCsumErrors: number | undefined;
-  let v_udp6IgnoredMulti: number | undefined;
-  let v_udp6MemErrors: number | undefined;
-  let v_udpLite6InDatagrams: number | undefined;
-  let v_udpLite6NoPorts: number | undefined;
-  let v_udpLite6InErrors: number | undefined;
-  let v_udpLite6OutDatagrams: number | undefined;
-  let v_udpLite6RcvbufErrors: number | undefined;
-  let v_udpLite6SndbufErrors: number | undefined;
-  let v_udpLite6InCsumErrors: number | undefined;
-  let v_udpLite6MemErrors: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_udp6InDatagrams: N | undefined;
+  let v_udp6NoPorts: N | undefined;
+  let v_udp6InErrors: N | undefined;
+  let v_udp6OutDatagrams: N | undefined;
+  let v_udp6RcvbufErrors: N | undefined;
+  let v_udp6SndbufErrors: N | undefined;
+  let v_udp6InCsumErrors: N | undefined;
+  let v_udp6IgnoredMulti: N | undefined;
+  let v_udp6MemErrors: N | undefined;
+  let v_udpLite6InDatagrams: N | undefined;
+  let v_udpLite6NoPorts: N | undefined;
+  let v_udpLite6InErrors: N | undefined;
+  let v_udpLite6OutDatagrams: N | undefined;
+  let v_udpLite6RcvbufErrors: N | undefined;
+  let v_udpLite6SndbufErrors: N | undefined;
+  let v_udpLite6InCsumErrors: N | undefined;
+  let v_udpLite6MemErrors: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -132,432 +145,432 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp6 {
     switch (k) {
       case 0: /* Ip6InReceives */ {
         if (v_ip6InReceives !== undefined) s.duplicate(key);
-        v_ip6InReceives = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InReceives = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 1: /* Ip6InHdrErrors */ {
         if (v_ip6InHdrErrors !== undefined) s.duplicate(key);
-        v_ip6InHdrErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InHdrErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 2: /* Ip6InTooBigErrors */ {
         if (v_ip6InTooBigErrors !== undefined) s.duplicate(key);
-        v_ip6InTooBigErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InTooBigErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 3: /* Ip6InNoRoutes */ {
         if (v_ip6InNoRoutes !== undefined) s.duplicate(key);
-        v_ip6InNoRoutes = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InNoRoutes = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 4: /* Ip6InAddrErrors */ {
         if (v_ip6InAddrErrors !== undefined) s.duplicate(key);
-        v_ip6InAddrErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InAddrErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 5: /* Ip6InUnknownProtos */ {
         if (v_ip6InUnknownProtos !== undefined) s.duplicate(key);
-        v_ip6InUnknownProtos = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InUnknownProtos = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 6: /* Ip6InTruncatedPkts */ {
         if (v_ip6InTruncatedPkts !== undefined) s.duplicate(key);
-        v_ip6InTruncatedPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InTruncatedPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 7: /* Ip6InDiscards */ {
         if (v_ip6InDiscards !== undefined) s.duplicate(key);
-        v_ip6InDiscards = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InDiscards = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 8: /* Ip6InDelivers */ {
         if (v_ip6InDelivers !== undefined) s.duplicate(key);
-        v_ip6InDelivers = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InDelivers = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 9: /* Ip6OutForwDatagrams */ {
         if (v_ip6OutForwDatagrams !== undefined) s.duplicate(key);
-        v_ip6OutForwDatagrams = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutForwDatagrams = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 10: /* Ip6OutRequests */ {
         if (v_ip6OutRequests !== undefined) s.duplicate(key);
-        v_ip6OutRequests = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutRequests = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 11: /* Ip6OutDiscards */ {
         if (v_ip6OutDiscards !== undefined) s.duplicate(key);
-        v_ip6OutDiscards = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutDiscards = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 12: /* Ip6OutNoRoutes */ {
         if (v_ip6OutNoRoutes !== undefined) s.duplicate(key);
-        v_ip6OutNoRoutes = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutNoRoutes = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 13: /* Ip6ReasmTimeout */ {
         if (v_ip6ReasmTimeout !== undefined) s.duplicate(key);
-        v_ip6ReasmTimeout = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmTimeout = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 14: /* Ip6ReasmReqds */ {
         if (v_ip6ReasmReqds !== undefined) s.duplicate(key);
-        v_ip6ReasmReqds = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmReqds = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 15: /* Ip6ReasmOKs */ {
         if (v_ip6ReasmOks !== undefined) s.duplicate(key);
-        v_ip6ReasmOks = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmOks = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 16: /* Ip6ReasmFails */ {
         if (v_ip6ReasmFails !== undefined) s.duplicate(key);
-        v_ip6ReasmFails = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmFails = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 17: /* Ip6FragOKs */ {
         if (v_ip6FragOks !== undefined) s.duplicate(key);
-        v_ip6FragOks = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6FragOks = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 18: /* Ip6FragFails */ {
         if (v_ip6FragFails !== undefined) s.duplicate(key);
-        v_ip6FragFails = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6FragFails = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 19: /* Ip6FragCreates */ {
         if (v_ip6FragCreates !== undefined) s.duplicate(key);
-        v_ip6FragCreates = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6FragCreates = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 20: /* Ip6InMcastPkts */ {
         if (v_ip6InMcastPkts !== undefined) s.duplicate(key);
-        v_ip6InMcastPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InMcastPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 21: /* Ip6OutMcastPkts */ {
         if (v_ip6OutMcastPkts !== undefined) s.duplicate(key);
-        v_ip6OutMcastPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutMcastPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 22: /* Ip6InOctets */ {
         if (v_ip6InOctets !== undefined) s.duplicate(key);
-        v_ip6InOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 23: /* Ip6OutOctets */ {
         if (v_ip6OutOctets !== undefined) s.duplicate(key);
-        v_ip6OutOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 24: /* Ip6InMcastOctets */ {
         if (v_ip6InMcastOctets !== undefined) s.duplicate(key);
-        v_ip6InMcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InMcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 25: /* Ip6OutMcastOctets */ {
         if (v_ip6OutMcastOctets !== undefined) s.duplicate(key);
-        v_ip6OutMcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutMcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 26: /* Ip6InBcastOctets */ {
         if (v_ip6InBcastOctets !== undefined) s.duplicate(key);
-        v_ip6InBcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InBcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 27: /* Ip6OutBcastOctets */ {
         if (v_ip6OutBcastOctets !== undefined) s.duplicate(key);
-        v_ip6OutBcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutBcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 28: /* Ip6InNoECTPkts */ {
         if (v_ip6InNoEctPkts !== undefined) s.duplicate(key);
-        v_ip6InNoEctPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InNoEctPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 29: /* Ip6InECT1Pkts */ {
         if (v_ip6InEct1Pkts !== undefined) s.duplicate(key);
-        v_ip6InEct1Pkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InEct1Pkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 30: /* Ip6InECT0Pkts */ {
         if (v_ip6InEct0Pkts !== undefined) s.duplicate(key);
-        v_ip6InEct0Pkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InEct0Pkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 31: /* Ip6InCEPkts */ {
         if (v_ip6InCePkts !== undefined) s.duplicate(key);
-        v_ip6InCePkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InCePkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 32: /* Ip6OutTransmits */ {
         if (v_ip6OutTransmits !== undefined) s.duplicate(key);
-        v_ip6OutTransmits = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutTransmits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 33: /* Icmp6InMsgs */ {
         if (v_icmp6InMsgs !== undefined) s.duplicate(key);
-        v_icmp6InMsgs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InMsgs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 34: /* Icmp6InErrors */ {
         if (v_icmp6InErrors !== undefined) s.duplicate(key);
-        v_icmp6InErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 35: /* Icmp6OutMsgs */ {
         if (v_icmp6OutMsgs !== undefined) s.duplicate(key);
-        v_icmp6OutMsgs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutMsgs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 36: /* Icmp6OutErrors */ {
         if (v_icmp6OutErrors !== undefined) s.duplicate(key);
-        v_icmp6OutErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 37: /* Icmp6InCsumErrors */ {
         if (v_icmp6InCsumErrors !== undefined) s.duplicate(key);
-        v_icmp6InCsumErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InCsumErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 38: /* Icmp6OutRateLimitHost */ {
         if (v_icmp6OutRateLimitHost !== undefined) s.duplicate(key);
-        v_icmp6OutRateLimitHost = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRateLimitHost = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 39: /* Icmp6InDestUnreachs */ {
         if (v_icmp6InDestUnreachs !== undefined) s.duplicate(key);
-        v_icmp6InDestUnreachs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InDestUnreachs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 40: /* Icmp6InPktTooBigs */ {
         if (v_icmp6InPktTooBigs !== undefined) s.duplicate(key);
-        v_icmp6InPktTooBigs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InPktTooBigs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 41: /* Icmp6InTimeExcds */ {
         if (v_icmp6InTimeExcds !== undefined) s.duplicate(key);
-        v_icmp6InTimeExcds = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InTimeExcds = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 42: /* Icmp6InParmProblems */ {
         if (v_icmp6InParmProblems !== undefined) s.duplicate(key);
-        v_icmp6InParmProblems = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InParmProblems = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 43: /* Icmp6InEchos */ {
         if (v_icmp6InEchos !== undefined) s.duplicate(key);
-        v_icmp6InEchos = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InEchos = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 44: /* Icmp6InEchoReplies */ {
         if (v_icmp6InEchoReplies !== undefined) s.duplicate(key);
-        v_icmp6InEchoReplies = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InEchoReplies = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 45: /* Icmp6InGroupMembQueries */ {
         if (v_icmp6InGroupMembQueries !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembQueries = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InGroupMembQueries = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 46: /* Icmp6InGroupMembResponses */ {
         if (v_icmp6InGroupMembResponses !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembResponses = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InGroupMembResponses = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 47: /* Icmp6InGroupMembReductions */ {
         if (v_icmp6InGroupMembReductions !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembReductions = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InGroupMembReductions = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 48: /* Icmp6InRouterSolicits */ {
         if (v_icmp6InRouterSolicits !== undefined) s.duplicate(key);
-        v_icmp6InRouterSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InRouterSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 49: /* Icmp6InRouterAdvertisements */ {
         if (v_icmp6InRouterAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6InRouterAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InRouterAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 50: /* Icmp6InNeighborSolicits */ {
         if (v_icmp6InNeighborSolicits !== undefined) s.duplicate(key);
-        v_icmp6InNeighborSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InNeighborSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 51: /* Icmp6InNeighborAdvertisements */ {
         if (v_icmp6InNeighborAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6InNeighborAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InNeighborAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 52: /* Icmp6InRedirects */ {
         if (v_icmp6InRedirects !== undefined) s.duplicate(key);
-        v_icmp6InRedirects = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InRedirects = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 53: /* Icmp6InMLDv2Reports */ {
         if (v_icmp6InMldv2Reports !== undefined) s.duplicate(key);
-        v_icmp6InMldv2Reports = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InMldv2Reports = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 54: /* Icmp6OutDestUnreachs */ {
         if (v_icmp6OutDestUnreachs !== undefined) s.duplicate(key);
-        v_icmp6OutDestUnreachs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutDestUnreachs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 55: /* Icmp6OutPktTooBigs */ {
         if (v_icmp6OutPktTooBigs !== undefined) s.duplicate(key);
-        v_icmp6OutPktTooBigs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutPktTooBigs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 56: /* Icmp6OutTimeExcds */ {
         if (v_icmp6OutTimeExcds !== undefined) s.duplicate(key);
-        v_icmp6OutTimeExcds = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutTimeExcds = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 57: /* Icmp6OutParmProblems */ {
         if (v_icmp6OutParmProblems !== undefined) s.duplicate(key);
-        v_icmp6OutParmProblems = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutParmProblems = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 58: /* Icmp6OutEchos */ {
         if (v_icmp6OutEchos !== undefined) s.duplicate(key);
-        v_icmp6OutEchos = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutEchos = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 59: /* Icmp6OutEchoReplies */ {
         if (v_icmp6OutEchoReplies !== undefined) s.duplicate(key);
-        v_icmp6OutEchoReplies = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutEchoReplies = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 60: /* Icmp6OutGroupMembQueries */ {
         if (v_icmp6OutGroupMembQueries !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembQueries = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutGroupMembQueries = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 61: /* Icmp6OutGroupMembResponses */ {
         if (v_icmp6OutGroupMembResponses !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembResponses = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutGroupMembResponses = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 62: /* Icmp6OutGroupMembReductions */ {
         if (v_icmp6OutGroupMembReductions !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembReductions = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutGroupMembReductions = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 63: /* Icmp6OutRouterSolicits */ {
         if (v_icmp6OutRouterSolicits !== undefined) s.duplicate(key);
-        v_icmp6OutRouterSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRouterSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 64: /* Icmp6OutRouterAdvertisements */ {
         if (v_icmp6OutRouterAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6OutRouterAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRouterAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 65: /* Icmp6OutNeighborSolicits */ {
         if (v_icmp6OutNeighborSolicits !== undefined) s.duplicate(key);
-        v_icmp6OutNeighborSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutNeighborSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 66: /* Icmp6OutNeighborAdvertisements */ {
         if (v_icmp6OutNeighborAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6OutNeighborAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutNeighborAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 67: /* Icmp6OutRedirects */ {
         if (v_icmp6OutRedirects !== undefined) s.duplicate(key);
-        v_icmp6OutRedirects = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRedirects = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 68: /* Icmp6OutMLDv2Reports */ {
         if (v_icmp6OutMldv2Reports !== undefined) s.duplicate(key);
-        v_icmp6OutMldv2Reports = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutMldv2Reports = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 69: /* Udp6InDatagrams */ {
         if (v_udp6InDatagrams !== undefined) s.duplicate(key);
-        v_udp6InDatagrams = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6InDatagrams = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 70: /* Udp6NoPorts */ {
         if (v_udp6NoPorts !== undefined) s.duplicate(key);
-        v_udp6NoPorts = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6NoPorts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 71: /* Udp6InErrors */ {
         if (v_udp6InErrors !== undefined) s.duplicate(key);
-        v_udp6InErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6InErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 72: /* Udp6OutDatagrams */ {
         if (v_udp6OutDatagrams !== undefined) s.duplicate(key);
-        v_udp6OutDatagrams = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6OutDatagrams = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 73: /* Udp6RcvbufErrors */ {
         if (v_udp6RcvbufErrors !== undefined) s.duplicate(key);
-        v_udp6RcvbufErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6RcvbufErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 74: /* Udp6SndbufErrors */ {
         if (v_udp6SndbufErrors !== undefined) s.duplicate(key);
-        v_udp6SndbufErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6SndbufErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 75: /* Udp6InCsumErrors */ {
         if (v_udp6InCsumErrors !== undefined) s.duplicate(key);
-        v_udp6InCsumErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6InCsumErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 76: /* Udp6IgnoredMulti */ {
         if (v_udp6IgnoredMulti !== undefined) s.duplicate(key);
-        v_udp6IgnoredMulti = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6IgnoredMulti = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 77: /* Udp6MemErrors */ {
         if (v_udp6MemErrors !== undefined) s.duplicate(key);
-        v_udp6MemErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udp6MemErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 78: /* UdpLite6InDatagrams */ {
         if (v_udpLite6InDatagrams !== undefined) s.duplicate(key);
-        v_udpLite6InDatagrams = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6InDatagrams = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 79: /* UdpLite6NoPorts */ {
         if (v_udpLite6NoPorts !== undefined) s.duplicate(key);
-        v_udpLite6NoPorts = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6NoPorts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 80: /* UdpLite6InErrors */ {
         if (v_udpLite6InErrors !== undefined) s.duplicate(key);
-        v_udpLite6InErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6InErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 81: /* UdpLite6OutDatagrams */ {
         if (v_udpLite6OutDatagrams !== undefined) s.duplicate(key);
-        v_udpLite6OutDatagrams = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6OutDatagrams = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 82: /* UdpLite6RcvbufErrors */ {
         if (v_udpLite6RcvbufErrors !== undefined) s.duplicate(key);
-        v_udpLite6RcvbufErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6RcvbufErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 83: /* UdpLite6SndbufErrors */ {
         if (v_udpLite6SndbufErrors !== undefined) s.duplicate(key);
-        v_udpLite6SndbufErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6SndbufErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 84: /* UdpLite6InCsumErrors */ {
         if (v_udpLite6InCsumErrors !== undefined) s.duplicate(key);
-        v_udpLite6InCsumErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6InCsumErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 85: /* UdpLite6MemErrors */ {
         if (v_udpLite6MemErrors !== undefined) s.duplicate(key);
-        v_udpLite6MemErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_udpLite6MemErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       default: {
@@ -571,7 +584,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp6 {
           v_icmp6OutTypes.push({ type: index, ...record1(s, ctx) });
           break;
         }
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -636,8 +649,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp6 {
 }
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcNetSnmp6Icmp6InTypes, "type"> {
-  let v_messages: number;
-  v_messages = s.tokU();
+  let v_messages: N;
+  v_messages = s.tokW();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetSnmp6Icmp6InTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -645,8 +658,8 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetSnmp6Icmp6InTypes, "ty
 }
 
 function record1(s: Scan, ctx: ParseContext): Omit<ProcNetSnmp6Icmp6OutTypes, "type"> {
-  let v_messages: number;
-  v_messages = s.tokU();
+  let v_messages: N;
+  v_messages = s.tokW();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetSnmp6Icmp6OutTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

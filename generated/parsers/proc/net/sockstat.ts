@@ -2,13 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetSockstat, ProcNetSockstatFrag, ProcNetSockstatRaw, ProcNetSockstatSockets, ProcNetSockstatTcp, ProcNetSockstatUdp, ProcNetSockstatUdpLite } from '../../../types/proc/net/sockstat.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetSockstat as ProcNetSockstatOf, ProcNetSockstatFrag as ProcNetSockstatFragOf, ProcNetSockstatRaw, ProcNetSockstatSockets, ProcNetSockstatTcp as ProcNetSockstatTcpOf, ProcNetSockstatUdp as ProcNetSockstatUdpOf, ProcNetSockstatUdpLite } from '../../../types/proc/net/sockstat.js';
 
-/** Parses the text of /proc/net/sockstat (spec proc/net/sockstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSockstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSockstat {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/sockstat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetSockstat = ProcNetSockstatOf<N>;
+type ProcNetSockstatFrag = ProcNetSockstatFragOf<N>;
+type ProcNetSockstatTcp = ProcNetSockstatTcpOf<N>;
+type ProcNetSockstatUdp = ProcNetSockstatUdpOf<N>;
+
+/** Parses the text of /proc/net/sockstat (spec proc/net/sockstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetSockstatOf<number>;
+/** Parses the text of /proc/net/sockstat (spec proc/net/sockstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetSockstatOf<bigint>;
+/** Parses the text of /proc/net/sockstat (spec proc/net/sockstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat(text: string | Uint8Array, options?: ParseOptions): ProcNetSockstatOf<number | bigint>;
+/** Parses the text of /proc/net/sockstat (spec proc/net/sockstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat(text: string | Uint8Array, options?: ParseOptions): ProcNetSockstat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/sockstat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -19,7 +33,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat {
   let v_udpLite: ProcNetSockstatUdpLite | undefined;
   let v_raw: ProcNetSockstatRaw | undefined;
   let v_frag: ProcNetSockstatFrag | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -61,7 +75,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -108,7 +122,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetSockstatTcp {
   let v_orphans: number | undefined;
   let v_timeWait: number | undefined;
   let v_allocated: number | undefined;
-  let v_memory: number | undefined;
+  let v_memory: N | undefined;
   let extra: Record<string, string> | undefined;
   while (s.more()) {
     const k = s.word(); s.ws();
@@ -139,7 +153,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetSockstatTcp {
       }
       case "mem": {
         if (v_memory !== undefined) s.duplicate(k);
-        v_memory = s.scale(s.u(), ctx.pageSize);
+        v_memory = s.scaleW(s.w(), ctx.pageSize);
         s.sep();
         break;
       }
@@ -164,7 +178,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetSockstatTcp {
 
 function record2(s: Scan, ctx: ParseContext): ProcNetSockstatUdp {
   let v_inUse: number | undefined;
-  let v_memory: number | undefined;
+  let v_memory: N | undefined;
   let extra: Record<string, string> | undefined;
   while (s.more()) {
     const k = s.word(); s.ws();
@@ -177,7 +191,7 @@ function record2(s: Scan, ctx: ParseContext): ProcNetSockstatUdp {
       }
       case "mem": {
         if (v_memory !== undefined) s.duplicate(k);
-        v_memory = s.scale(s.u(), ctx.pageSize);
+        v_memory = s.scaleW(s.w(), ctx.pageSize);
         s.sep();
         break;
       }
@@ -251,7 +265,7 @@ function record4(s: Scan, ctx: ParseContext): ProcNetSockstatRaw {
 
 function record5(s: Scan, ctx: ParseContext): ProcNetSockstatFrag {
   let v_inUse: number | undefined;
-  let v_memory: number | undefined;
+  let v_memory: N | undefined;
   let extra: Record<string, string> | undefined;
   while (s.more()) {
     const k = s.word(); s.ws();
@@ -264,7 +278,7 @@ function record5(s: Scan, ctx: ParseContext): ProcNetSockstatFrag {
       }
       case "memory": {
         if (v_memory !== undefined) s.duplicate(k);
-        v_memory = s.u();
+        v_memory = s.w();
         s.sep();
         break;
       }

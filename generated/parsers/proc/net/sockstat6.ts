@@ -2,13 +2,25 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetSockstat6, ProcNetSockstat6Frag6, ProcNetSockstat6Raw6, ProcNetSockstat6Tcp6, ProcNetSockstat6Udp6, ProcNetSockstat6UdpLite6 } from '../../../types/proc/net/sockstat6.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetSockstat6 as ProcNetSockstat6Of, ProcNetSockstat6Frag6 as ProcNetSockstat6Frag6Of, ProcNetSockstat6Raw6, ProcNetSockstat6Tcp6, ProcNetSockstat6Udp6, ProcNetSockstat6UdpLite6 } from '../../../types/proc/net/sockstat6.js';
 
-/** Parses the text of /proc/net/sockstat6 (spec proc/net/sockstat6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSockstat6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSockstat6 {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/sockstat6");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetSockstat6 = ProcNetSockstat6Of<N>;
+type ProcNetSockstat6Frag6 = ProcNetSockstat6Frag6Of<N>;
+
+/** Parses the text of /proc/net/sockstat6 (spec proc/net/sockstat6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat6(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetSockstat6Of<number>;
+/** Parses the text of /proc/net/sockstat6 (spec proc/net/sockstat6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat6(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetSockstat6Of<bigint>;
+/** Parses the text of /proc/net/sockstat6 (spec proc/net/sockstat6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat6(text: string | Uint8Array, options?: ParseOptions): ProcNetSockstat6Of<number | bigint>;
+/** Parses the text of /proc/net/sockstat6 (spec proc/net/sockstat6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetSockstat6(text: string | Uint8Array, options?: ParseOptions): ProcNetSockstat6 {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/sockstat6", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -18,7 +30,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat6 {
   let v_udpLite6: ProcNetSockstat6UdpLite6 | undefined;
   let v_raw6: ProcNetSockstat6Raw6 | undefined;
   let v_frag6: ProcNetSockstat6Frag6 | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
@@ -54,7 +66,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat6 {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -178,7 +190,7 @@ function record3(s: Scan, ctx: ParseContext): ProcNetSockstat6Raw6 {
 
 function record4(s: Scan, ctx: ParseContext): ProcNetSockstat6Frag6 {
   let v_inUse: number | undefined;
-  let v_memory: number | undefined;
+  let v_memory: N | undefined;
   let extra: Record<string, string> | undefined;
   while (s.more()) {
     const k = s.word(); s.ws();
@@ -191,7 +203,7 @@ function record4(s: Scan, ctx: ParseContext): ProcNetSockstat6Frag6 {
       }
       case "memory": {
         if (v_memory !== undefined) s.duplicate(k);
-        v_memory = s.u();
+        v_memory = s.w();
         s.sep();
         break;
       }

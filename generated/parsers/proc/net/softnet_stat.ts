@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcNetSoftnetStat, ProcNetSoftnetStatRow } from '../../../types/proc/net/softnet_stat.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/net/softnet_stat (spec proc/net/softnet_stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetSoftnetStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetSoftnetStat {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/softnet_stat");
+export function parseProcNetSoftnetStat(text: string | Uint8Array, options?: ParseOptions): ProcNetSoftnetStat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/softnet_stat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,15 +2,28 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetTcp, ProcNetTcpRow, ProcNetTcpRowLocal, ProcNetTcpRowQueues, ProcNetTcpRowRemote, ProcNetTcpRowTimer } from '../../../types/proc/net/tcp.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetTcp as ProcNetTcpOf, ProcNetTcpRow as ProcNetTcpRowOf, ProcNetTcpRowLocal, ProcNetTcpRowQueues as ProcNetTcpRowQueuesOf, ProcNetTcpRowRemote, ProcNetTcpRowTimer } from '../../../types/proc/net/tcp.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/tcp (spec proc/net/tcp). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetTcp(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetTcp {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/tcp");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetTcp = ProcNetTcpOf<N>;
+type ProcNetTcpRow = ProcNetTcpRowOf<N>;
+type ProcNetTcpRowQueues = ProcNetTcpRowQueuesOf<N>;
+
+/** Parses the text of /proc/net/tcp (spec proc/net/tcp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetTcpOf<number>;
+/** Parses the text of /proc/net/tcp (spec proc/net/tcp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetTcpOf<bigint>;
+/** Parses the text of /proc/net/tcp (spec proc/net/tcp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp(text: string | Uint8Array, options?: ParseOptions): ProcNetTcpOf<number | bigint>;
+/** Parses the text of /proc/net/tcp (spec proc/net/tcp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp(text: string | Uint8Array, options?: ParseOptions): ProcNetTcp {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/tcp", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -85,11 +98,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetTcpRow {
   }
   s.sep();
   s.ws();
-  let p4: number;
-  let p5: number;
-  p4 = s.hexNum();
+  let p4: N;
+  let p5: N;
+  p4 = s.wHex();
   s.char(":");
-  p5 = s.hexNum();
+  p5 = s.wHex();
   v_queues = { tx: p4, rx: p5 };
   s.sep();
   s.ws();

@@ -2,15 +2,28 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetTcp6, ProcNetTcp6Row, ProcNetTcp6RowLocal, ProcNetTcp6RowQueues, ProcNetTcp6RowRemote, ProcNetTcp6RowTimer } from '../../../types/proc/net/tcp6.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetTcp6 as ProcNetTcp6Of, ProcNetTcp6Row as ProcNetTcp6RowOf, ProcNetTcp6RowLocal, ProcNetTcp6RowQueues as ProcNetTcp6RowQueuesOf, ProcNetTcp6RowRemote, ProcNetTcp6RowTimer } from '../../../types/proc/net/tcp6.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/tcp6 (spec proc/net/tcp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetTcp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetTcp6 {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/tcp6");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetTcp6 = ProcNetTcp6Of<N>;
+type ProcNetTcp6Row = ProcNetTcp6RowOf<N>;
+type ProcNetTcp6RowQueues = ProcNetTcp6RowQueuesOf<N>;
+
+/** Parses the text of /proc/net/tcp6 (spec proc/net/tcp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp6(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetTcp6Of<number>;
+/** Parses the text of /proc/net/tcp6 (spec proc/net/tcp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp6(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetTcp6Of<bigint>;
+/** Parses the text of /proc/net/tcp6 (spec proc/net/tcp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp6(text: string | Uint8Array, options?: ParseOptions): ProcNetTcp6Of<number | bigint>;
+/** Parses the text of /proc/net/tcp6 (spec proc/net/tcp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetTcp6(text: string | Uint8Array, options?: ParseOptions): ProcNetTcp6 {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/tcp6", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -85,11 +98,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetTcp6Row {
   }
   s.sep();
   s.ws();
-  let p4: number;
-  let p5: number;
-  p4 = s.hexNum();
+  let p4: N;
+  let p5: N;
+  p4 = s.wHex();
   s.char(":");
-  p5 = s.hexNum();
+  p5 = s.wHex();
   v_queues = { tx: p4, rx: p5 };
   s.sep();
   s.ws();

@@ -2,15 +2,28 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetUdp, ProcNetUdpRow, ProcNetUdpRowLocal, ProcNetUdpRowQueues, ProcNetUdpRowRemote, ProcNetUdpRowTimer } from '../../../types/proc/net/udp.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetUdp as ProcNetUdpOf, ProcNetUdpRow as ProcNetUdpRowOf, ProcNetUdpRowLocal, ProcNetUdpRowQueues as ProcNetUdpRowQueuesOf, ProcNetUdpRowRemote, ProcNetUdpRowTimer } from '../../../types/proc/net/udp.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/udp (spec proc/net/udp). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetUdp(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUdp {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/udp");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetUdp = ProcNetUdpOf<N>;
+type ProcNetUdpRow = ProcNetUdpRowOf<N>;
+type ProcNetUdpRowQueues = ProcNetUdpRowQueuesOf<N>;
+
+/** Parses the text of /proc/net/udp (spec proc/net/udp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetUdpOf<number>;
+/** Parses the text of /proc/net/udp (spec proc/net/udp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetUdpOf<bigint>;
+/** Parses the text of /proc/net/udp (spec proc/net/udp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp(text: string | Uint8Array, options?: ParseOptions): ProcNetUdpOf<number | bigint>;
+/** Parses the text of /proc/net/udp (spec proc/net/udp). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp(text: string | Uint8Array, options?: ParseOptions): ProcNetUdp {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/udp", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -71,11 +84,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetUdpRow {
   }
   s.sep();
   s.ws();
-  let p4: number;
-  let p5: number;
-  p4 = s.hexNum();
+  let p4: N;
+  let p5: N;
+  p4 = s.wHex();
   s.char(":");
-  p5 = s.hexNum();
+  p5 = s.wHex();
   v_queues = { tx: p4, rx: p5 };
   s.sep();
   s.ws();

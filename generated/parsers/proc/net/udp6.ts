@@ -2,15 +2,28 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcNetUdp6, ProcNetUdp6Row, ProcNetUdp6RowLocal, ProcNetUdp6RowQueues, ProcNetUdp6RowRemote, ProcNetUdp6RowTimer } from '../../../types/proc/net/udp6.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcNetUdp6 as ProcNetUdp6Of, ProcNetUdp6Row as ProcNetUdp6RowOf, ProcNetUdp6RowLocal, ProcNetUdp6RowQueues as ProcNetUdp6RowQueuesOf, ProcNetUdp6RowRemote, ProcNetUdp6RowTimer } from '../../../types/proc/net/udp6.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/net/udp6 (spec proc/net/udp6). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetUdp6(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUdp6 {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/udp6");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetUdp6 = ProcNetUdp6Of<N>;
+type ProcNetUdp6Row = ProcNetUdp6RowOf<N>;
+type ProcNetUdp6RowQueues = ProcNetUdp6RowQueuesOf<N>;
+
+/** Parses the text of /proc/net/udp6 (spec proc/net/udp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp6(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetUdp6Of<number>;
+/** Parses the text of /proc/net/udp6 (spec proc/net/udp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp6(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetUdp6Of<bigint>;
+/** Parses the text of /proc/net/udp6 (spec proc/net/udp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp6(text: string | Uint8Array, options?: ParseOptions): ProcNetUdp6Of<number | bigint>;
+/** Parses the text of /proc/net/udp6 (spec proc/net/udp6). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetUdp6(text: string | Uint8Array, options?: ParseOptions): ProcNetUdp6 {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/udp6", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -71,11 +84,11 @@ function record0(s: Scan, ctx: ParseContext): ProcNetUdp6Row {
   }
   s.sep();
   s.ws();
-  let p4: number;
-  let p5: number;
-  p4 = s.hexNum();
+  let p4: N;
+  let p5: N;
+  p4 = s.wHex();
   s.char(":");
-  p5 = s.hexNum();
+  p5 = s.wHex();
   v_queues = { tx: p4, rx: p5 };
   s.sep();
   s.ws();

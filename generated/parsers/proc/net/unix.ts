@@ -2,8 +2,8 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcNetUnix, ProcNetUnixRow, ProcNetUnixSocket, ProcNetUnixWithoutInode } from '../../../types/proc/net/unix.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
@@ -11,8 +11,9 @@ import type { ProcfsError } from '../../../../runtime/errors.js';
 import type { Miss } from '../../../../runtime/scan.js';
 
 /** Parses the text of /proc/net/unix (spec proc/net/unix). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetUnix(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetUnix {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/unix");
+export function parseProcNetUnix(text: string | Uint8Array, options?: ParseOptions): ProcNetUnix {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/unix", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidCgroup, ProcPidCgroupRow } from '../../../types/proc/pid/cgroup.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/cgroup (spec proc/pid/cgroup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidCgroup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCgroup {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/cgroup");
+export function parseProcPidCgroup(text: string | Uint8Array, options?: ParseOptions): ProcPidCgroup {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/cgroup", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

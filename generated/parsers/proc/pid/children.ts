@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidChildren } from '../../../types/proc/pid/children.js';
 
 /** Parses the text of /proc/[pid]/task/[tid]/children (spec proc/pid/children). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidChildren(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidChildren {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/children");
+export function parseProcPidChildren(text: string | Uint8Array, options?: ParseOptions): ProcPidChildren {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/children", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["pids", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/[pid]/task/[tid]/children as parseProcPidChildren does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidChildren<K extends keyof ProcPidChildren>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidChildren, K> {
+export function pickProcPidChildren<K extends keyof ProcPidChildren>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidChildren, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/children");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/children", options?.bigint === true);
   s.wholeLine();
   let v_pids: number[] | undefined = undefined;
   tokens: {

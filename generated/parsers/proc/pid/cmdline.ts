@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidCmdline } from '../../../types/proc/pid/cmdline.js';
 
 /** Parses the text of /proc/[pid]/cmdline (spec proc/pid/cmdline). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidCmdline(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidCmdline {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/cmdline");
+export function parseProcPidCmdline(text: string | Uint8Array, options?: ParseOptions): ProcPidCmdline {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/cmdline", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

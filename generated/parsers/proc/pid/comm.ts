@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidComm } from '../../../types/proc/pid/comm.js';
 
 /** Parses the text of /proc/[pid]/comm (spec proc/pid/comm). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidComm(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidComm {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/comm");
+export function parseProcPidComm(text: string | Uint8Array, options?: ParseOptions): ProcPidComm {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/comm", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["name", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/[pid]/comm as parseProcPidComm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidComm<K extends keyof ProcPidComm>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidComm, K> {
+export function pickProcPidComm<K extends keyof ProcPidComm>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidComm, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/comm");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/comm", options?.bigint === true);
   s.wholeLine();
   let v_name: string | undefined = undefined;
   tokens: {

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidEnviron, ProcPidEnvironVariable } from '../../../types/proc/pid/environ.js';
 
 /** Parses the text of /proc/[pid]/environ (spec proc/pid/environ). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidEnviron(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidEnviron {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/environ");
+export function parseProcPidEnviron(text: string | Uint8Array, options?: ParseOptions): ProcPidEnviron {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/environ", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

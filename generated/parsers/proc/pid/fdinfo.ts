@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidFdinfo, ProcPidFdinfoEpollTarget, ProcPidFdinfoFanotifyFilesystemMark, ProcPidFdinfoFanotifyGroup, ProcPidFdinfoFanotifyInodeMark, ProcPidFdinfoFanotifyMountMark, ProcPidFdinfoInotifyWatch, ProcPidFdinfoItInterval, ProcPidFdinfoItValue, ProcPidFdinfoLock } from '../../../types/proc/pid/fdinfo.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidFdinfo as ProcPidFdinfoOf, ProcPidFdinfoEpollTarget, ProcPidFdinfoFanotifyFilesystemMark, ProcPidFdinfoFanotifyGroup, ProcPidFdinfoFanotifyInodeMark, ProcPidFdinfoFanotifyMountMark, ProcPidFdinfoInotifyWatch, ProcPidFdinfoItInterval, ProcPidFdinfoItValue, ProcPidFdinfoLock } from '../../../types/proc/pid/fdinfo.js';
 
-/** Parses the text of /proc/[pid]/fdinfo/[fd] (spec proc/pid/fdinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidFdinfo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidFdinfo {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/fdinfo");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidFdinfo = ProcPidFdinfoOf<N>;
+
+/** Parses the text of /proc/[pid]/fdinfo/[fd] (spec proc/pid/fdinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidFdinfo(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidFdinfoOf<number>;
+/** Parses the text of /proc/[pid]/fdinfo/[fd] (spec proc/pid/fdinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidFdinfo(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidFdinfoOf<bigint>;
+/** Parses the text of /proc/[pid]/fdinfo/[fd] (spec proc/pid/fdinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidFdinfo(text: string | Uint8Array, options?: ParseOptions): ProcPidFdinfoOf<number | bigint>;
+/** Parses the text of /proc/[pid]/fdinfo/[fd] (spec proc/pid/fdinfo). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidFdinfo(text: string | Uint8Array, options?: ParseOptions): ProcPidFdinfo {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/fdinfo", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -37,7 +48,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
   let v_pidfdNsPid: number[] | undefined;
   let v_ttyIndex: number | undefined;
   let v_scmFds: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -228,7 +239,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

@@ -2,68 +2,79 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidIo } from '../../../types/proc/pid/io.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidIo as ProcPidIoOf } from '../../../types/proc/pid/io.js';
 
-/** Parses the text of /proc/[pid]/io (spec proc/pid/io). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidIo(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidIo {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/io");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidIo = ProcPidIoOf<N>;
+
+/** Parses the text of /proc/[pid]/io (spec proc/pid/io). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidIo(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidIoOf<number>;
+/** Parses the text of /proc/[pid]/io (spec proc/pid/io). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidIo(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidIoOf<bigint>;
+/** Parses the text of /proc/[pid]/io (spec proc/pid/io). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidIo(text: string | Uint8Array, options?: ParseOptions): ProcPidIoOf<number | bigint>;
+/** Parses the text of /proc/[pid]/io (spec proc/pid/io). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidIo(text: string | Uint8Array, options?: ParseOptions): ProcPidIo {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/io", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidIo {
-  let v_rchar: number | undefined;
-  let v_wchar: number | undefined;
-  let v_syscr: number | undefined;
-  let v_syscw: number | undefined;
-  let v_readBytes: number | undefined;
-  let v_writeBytes: number | undefined;
-  let v_cancelledWriteBytes: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_rchar: N | undefined;
+  let v_wchar: N | undefined;
+  let v_syscr: N | undefined;
+  let v_syscw: N | undefined;
+  let v_readBytes: N | undefined;
+  let v_writeBytes: N | undefined;
+  let v_cancelledWriteBytes: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("colon");
     switch (key) {
       case "rchar": {
         if (v_rchar !== undefined) s.duplicate(key);
-        v_rchar = s.uLine(1, "");
+        v_rchar = s.uLineW(1, "");
         break;
       }
       case "wchar": {
         if (v_wchar !== undefined) s.duplicate(key);
-        v_wchar = s.uLine(1, "");
+        v_wchar = s.uLineW(1, "");
         break;
       }
       case "syscr": {
         if (v_syscr !== undefined) s.duplicate(key);
-        v_syscr = s.uLine(1, "");
+        v_syscr = s.uLineW(1, "");
         break;
       }
       case "syscw": {
         if (v_syscw !== undefined) s.duplicate(key);
-        v_syscw = s.uLine(1, "");
+        v_syscw = s.uLineW(1, "");
         break;
       }
       case "read_bytes": {
         if (v_readBytes !== undefined) s.duplicate(key);
-        v_readBytes = s.uLine(1, "");
+        v_readBytes = s.uLineW(1, "");
         break;
       }
       case "write_bytes": {
         if (v_writeBytes !== undefined) s.duplicate(key);
-        v_writeBytes = s.uLine(1, "");
+        v_writeBytes = s.uLineW(1, "");
         break;
       }
       case "cancelled_write_bytes": {
         if (v_cancelledWriteBytes !== undefined) s.duplicate(key);
         s.ws();
-        v_cancelledWriteBytes = s.i();
+        v_cancelledWriteBytes = s.wi();
         s.eol();
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidMaps, ProcPidMapsRow, ProcPidMapsRowDevice } from '../../../types/proc/pid/maps.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/maps (spec proc/pid/maps). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidMaps(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidMaps {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/maps");
+export function parseProcPidMaps(text: string | Uint8Array, options?: ParseOptions): ProcPidMaps {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/maps", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

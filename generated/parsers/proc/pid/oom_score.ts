@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidOomScore } from '../../../types/proc/pid/oom_score.js';
 
 /** Parses the text of /proc/[pid]/oom_score (spec proc/pid/oom_score). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidOomScore(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidOomScore {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score");
+export function parseProcPidOomScore(text: string | Uint8Array, options?: ParseOptions): ProcPidOomScore {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["score", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/[pid]/oom_score as parseProcPidOomScore does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidOomScore<K extends keyof ProcPidOomScore>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScore, K> {
+export function pickProcPidOomScore<K extends keyof ProcPidOomScore>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidOomScore, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score", options?.bigint === true);
   s.wholeLine();
   let v_score: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidOomScoreAdj } from '../../../types/proc/pid/oom_score_adj.js';
 
 /** Parses the text of /proc/[pid]/oom_score_adj (spec proc/pid/oom_score_adj). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidOomScoreAdj(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidOomScoreAdj {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj");
+export function parseProcPidOomScoreAdj(text: string | Uint8Array, options?: ParseOptions): ProcPidOomScoreAdj {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["adjustment", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/[pid]/oom_score_adj as parseProcPidOomScoreAdj does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidOomScoreAdj<K extends keyof ProcPidOomScoreAdj>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidOomScoreAdj, K> {
+export function pickProcPidOomScoreAdj<K extends keyof ProcPidOomScoreAdj>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidOomScoreAdj, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score_adj", options?.bigint === true);
   s.wholeLine();
   let v_adjustment: number | undefined = undefined;
   tokens: {

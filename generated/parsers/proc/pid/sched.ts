@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidSched } from '../../../types/proc/pid/sched.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidSched as ProcPidSchedOf } from '../../../types/proc/pid/sched.js';
 
-/** Parses the text of /proc/[pid]/sched (spec proc/pid/sched). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidSched(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSched {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/sched");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidSched = ProcPidSchedOf<N>;
+
+/** Parses the text of /proc/[pid]/sched (spec proc/pid/sched). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSched(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidSchedOf<number>;
+/** Parses the text of /proc/[pid]/sched (spec proc/pid/sched). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSched(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidSchedOf<bigint>;
+/** Parses the text of /proc/[pid]/sched (spec proc/pid/sched). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSched(text: string | Uint8Array, options?: ParseOptions): ProcPidSchedOf<number | bigint>;
+/** Parses the text of /proc/[pid]/sched (spec proc/pid/sched). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSched(text: string | Uint8Array, options?: ParseOptions): ProcPidSched {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/sched", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -40,7 +51,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
   let v_policy: number | undefined;
   let v_prio: number | undefined;
   let v_clockDelta: number | undefined;
-  const others = Object.create(null) as Record<string, number | string>;
+  const others = Object.create(null) as Record<string, N | string>;
   while (s.nextLine(end)) {
     if (s.blank()) continue;
     const key = s.key("auto");

@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidSchedstat } from '../../../types/proc/pid/schedstat.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidSchedstat as ProcPidSchedstatOf } from '../../../types/proc/pid/schedstat.js';
 
-/** Parses the text of /proc/[pid]/schedstat (spec proc/pid/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidSchedstat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSchedstat {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidSchedstat = ProcPidSchedstatOf<N>;
+
+/** Parses the text of /proc/[pid]/schedstat (spec proc/pid/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSchedstat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidSchedstatOf<number>;
+/** Parses the text of /proc/[pid]/schedstat (spec proc/pid/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSchedstat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidSchedstatOf<bigint>;
+/** Parses the text of /proc/[pid]/schedstat (spec proc/pid/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSchedstat(text: string | Uint8Array, options?: ParseOptions): ProcPidSchedstatOf<number | bigint>;
+/** Parses the text of /proc/[pid]/schedstat (spec proc/pid/schedstat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSchedstat(text: string | Uint8Array, options?: ParseOptions): ProcPidSchedstat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,13 +30,20 @@ const FIELD_INDEX = new Map<string, number>([["runTime", 0], ["waitTime", 1], ["
 const PLAIN_TOKENS = [1, 1, 1];
 
 /** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidSchedstat, K> {
+export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions & { bigint?: false }): Pick<ProcPidSchedstatOf<number>, K>;
+/** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string | Uint8Array, fields: readonly K[], options: ParseOptions & { bigint: true }): Pick<ProcPidSchedstatOf<bigint>, K>;
+/** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidSchedstatOf<number | bigint>, K>;
+/** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidSchedstat, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat", options?.bigint === true);
   s.wholeLine();
   let v_runTime: number | undefined = undefined;
   let v_waitTime: number | undefined = undefined;
-  let v_timeslices: number | undefined = undefined;
+  let v_timeslices: N | undefined = undefined;
   tokens: {
     if (want[0] === 1) {
       v_runTime = s.tokApproxUnsigned() / 1e9;
@@ -38,7 +56,7 @@ export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: str
     else if (want[4] !== 0) s.skipWords(want[4]!);
     if (want[6] === 1) break tokens;
     if (want[2] === 1) {
-      v_timeslices = s.tokU();
+      v_timeslices = s.tokW();
     }
     else if (want[5] !== 0) s.skipWords(want[5]!);
     if (want[6] === 2) break tokens;
@@ -58,10 +76,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSchedstat {
 function record0(s: Scan, ctx: ParseContext): ProcPidSchedstat {
   let v_runTime: number;
   let v_waitTime: number;
-  let v_timeslices: number;
+  let v_timeslices: N;
   v_runTime = s.tokApproxUnsigned() / 1e9;
   v_waitTime = s.tokApproxUnsigned() / 1e9;
-  v_timeslices = s.tokU();
+  v_timeslices = s.tokW();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidSchedstat = { runTime: v_runTime, waitTime: v_waitTime, timeslices: v_timeslices };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

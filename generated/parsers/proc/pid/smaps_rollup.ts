@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidSmapsRollup, ProcPidSmapsRollupBlock } from '../../../types/proc/pid/smaps_rollup.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidSmapsRollup as ProcPidSmapsRollupOf, ProcPidSmapsRollupBlock as ProcPidSmapsRollupBlockOf } from '../../../types/proc/pid/smaps_rollup.js';
 import { lastLike } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/[pid]/smaps_rollup (spec proc/pid/smaps_rollup). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidSmapsRollup(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidSmapsRollup {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/smaps_rollup");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidSmapsRollup = ProcPidSmapsRollupOf<N>;
+type ProcPidSmapsRollupBlock = ProcPidSmapsRollupBlockOf<N>;
+
+/** Parses the text of /proc/[pid]/smaps_rollup (spec proc/pid/smaps_rollup). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSmapsRollup(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidSmapsRollupOf<number>;
+/** Parses the text of /proc/[pid]/smaps_rollup (spec proc/pid/smaps_rollup). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSmapsRollup(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidSmapsRollupOf<bigint>;
+/** Parses the text of /proc/[pid]/smaps_rollup (spec proc/pid/smaps_rollup). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSmapsRollup(text: string | Uint8Array, options?: ParseOptions): ProcPidSmapsRollupOf<number | bigint>;
+/** Parses the text of /proc/[pid]/smaps_rollup (spec proc/pid/smaps_rollup). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidSmapsRollup(text: string | Uint8Array, options?: ParseOptions): ProcPidSmapsRollup {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/smaps_rollup", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -43,29 +55,29 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   s.lit("0"); s.sep();
   s.lit("[rollup]"); s.sep();
   s.eol();
-  let v_rss: number | undefined;
-  let v_pss: number | undefined;
-  let v_pssDirty: number | undefined;
-  let v_pssAnon: number | undefined;
-  let v_pssFile: number | undefined;
-  let v_pssShmem: number | undefined;
-  let v_sharedClean: number | undefined;
-  let v_sharedDirty: number | undefined;
-  let v_privateClean: number | undefined;
-  let v_privateDirty: number | undefined;
-  let v_referenced: number | undefined;
-  let v_anonymous: number | undefined;
-  let v_ksm: number | undefined;
-  let v_lazyFree: number | undefined;
-  let v_anonHugePages: number | undefined;
-  let v_shmemPmdMapped: number | undefined;
-  let v_filePmdMapped: number | undefined;
-  let v_sharedHugetlb: number | undefined;
-  let v_privateHugetlb: number | undefined;
-  let v_swap: number | undefined;
-  let v_swapPss: number | undefined;
-  let v_locked: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_rss: N | undefined;
+  let v_pss: N | undefined;
+  let v_pssDirty: N | undefined;
+  let v_pssAnon: N | undefined;
+  let v_pssFile: N | undefined;
+  let v_pssShmem: N | undefined;
+  let v_sharedClean: N | undefined;
+  let v_sharedDirty: N | undefined;
+  let v_privateClean: N | undefined;
+  let v_privateDirty: N | undefined;
+  let v_referenced: N | undefined;
+  let v_anonymous: N | undefined;
+  let v_ksm: N | undefined;
+  let v_lazyFree: N | undefined;
+  let v_anonHugePages: N | undefined;
+  let v_shmemPmdMapped: N | undefined;
+  let v_filePmdMapped: N | undefined;
+  let v_sharedHugetlb: N | undefined;
+  let v_privateHugetlb: N | undefined;
+  let v_swap: N | undefined;
+  let v_swapPss: N | undefined;
+  let v_locked: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -96,116 +108,116 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
     switch (k) {
       case 0: /* Rss */ {
         if (v_rss !== undefined) s.duplicate(key);
-        v_rss = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_rss = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 1: /* Pss */ {
         if (v_pss !== undefined) s.duplicate(key);
-        v_pss = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_pss = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 2: /* Pss_Dirty */ {
         if (v_pssDirty !== undefined) s.duplicate(key);
-        v_pssDirty = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_pssDirty = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 3: /* Pss_Anon */ {
         if (v_pssAnon !== undefined) s.duplicate(key);
-        v_pssAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_pssAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 4: /* Pss_File */ {
         if (v_pssFile !== undefined) s.duplicate(key);
-        v_pssFile = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_pssFile = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 5: /* Pss_Shmem */ {
         if (v_pssShmem !== undefined) s.duplicate(key);
-        v_pssShmem = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_pssShmem = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 6: /* Shared_Clean */ {
         if (v_sharedClean !== undefined) s.duplicate(key);
-        v_sharedClean = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_sharedClean = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 7: /* Shared_Dirty */ {
         if (v_sharedDirty !== undefined) s.duplicate(key);
-        v_sharedDirty = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_sharedDirty = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 8: /* Private_Clean */ {
         if (v_privateClean !== undefined) s.duplicate(key);
-        v_privateClean = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_privateClean = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 9: /* Private_Dirty */ {
         if (v_privateDirty !== undefined) s.duplicate(key);
-        v_privateDirty = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_privateDirty = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 10: /* Referenced */ {
         if (v_referenced !== undefined) s.duplicate(key);
-        v_referenced = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_referenced = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 11: /* Anonymous */ {
         if (v_anonymous !== undefined) s.duplicate(key);
-        v_anonymous = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_anonymous = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 12: /* KSM */ {
         if (v_ksm !== undefined) s.duplicate(key);
-        v_ksm = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_ksm = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 13: /* LazyFree */ {
         if (v_lazyFree !== undefined) s.duplicate(key);
-        v_lazyFree = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_lazyFree = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 14: /* AnonHugePages */ {
         if (v_anonHugePages !== undefined) s.duplicate(key);
-        v_anonHugePages = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_anonHugePages = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 15: /* ShmemPmdMapped */ {
         if (v_shmemPmdMapped !== undefined) s.duplicate(key);
-        v_shmemPmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_shmemPmdMapped = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 16: /* FilePmdMapped */ {
         if (v_filePmdMapped !== undefined) s.duplicate(key);
-        v_filePmdMapped = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_filePmdMapped = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 17: /* Shared_Hugetlb */ {
         if (v_sharedHugetlb !== undefined) s.duplicate(key);
-        v_sharedHugetlb = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_sharedHugetlb = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 18: /* Private_Hugetlb */ {
         if (v_privateHugetlb !== undefined) s.duplicate(key);
-        v_privateHugetlb = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_privateHugetlb = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 19: /* Swap */ {
         if (v_swap !== undefined) s.duplicate(key);
-        v_swap = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_swap = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 20: /* SwapPss */ {
         if (v_swapPss !== undefined) s.duplicate(key);
-        v_swapPss = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_swapPss = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 21: /* Locked */ {
         if (v_locked !== undefined) s.duplicate(key);
-        v_locked = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_locked = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

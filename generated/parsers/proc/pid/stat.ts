@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidStat } from '../../../types/proc/pid/stat.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidStat as ProcPidStatOf } from '../../../types/proc/pid/stat.js';
 
-/** Parses the text of /proc/[pid]/stat (spec proc/pid/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStat {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/stat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidStat = ProcPidStatOf<N>;
+
+/** Parses the text of /proc/[pid]/stat (spec proc/pid/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidStatOf<number>;
+/** Parses the text of /proc/[pid]/stat (spec proc/pid/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidStatOf<bigint>;
+/** Parses the text of /proc/[pid]/stat (spec proc/pid/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStat(text: string | Uint8Array, options?: ParseOptions): ProcPidStatOf<number | bigint>;
+/** Parses the text of /proc/[pid]/stat (spec proc/pid/stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStat(text: string | Uint8Array, options?: ParseOptions): ProcPidStat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/stat", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +30,16 @@ const FIELD_INDEX = new Map<string, number>([["pid", 0], ["comm", 1], ["state", 
 const PLAIN_TOKENS = [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
 /** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStat, K> {
+export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions & { bigint?: false }): Pick<ProcPidStatOf<number>, K>;
+/** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint8Array, fields: readonly K[], options: ParseOptions & { bigint: true }): Pick<ProcPidStatOf<bigint>, K>;
+/** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidStatOf<number | bigint>, K>;
+/** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidStat, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/stat");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/stat", options?.bigint === true);
   s.wholeLine();
   let v_pid: number | undefined = undefined;
   let v_comm: string | undefined = undefined;
@@ -32,10 +50,10 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
   let v_ttyNr: number | undefined = undefined;
   let v_tpgid: number | undefined = undefined;
   let v_flags: number | undefined = undefined;
-  let v_minflt: number | undefined = undefined;
-  let v_cminflt: number | undefined = undefined;
-  let v_majflt: number | undefined = undefined;
-  let v_cmajflt: number | undefined = undefined;
+  let v_minflt: N | undefined = undefined;
+  let v_cminflt: N | undefined = undefined;
+  let v_majflt: N | undefined = undefined;
+  let v_cmajflt: N | undefined = undefined;
   let v_utime: number | undefined = undefined;
   let v_stime: number | undefined = undefined;
   let v_cutime: number | undefined = undefined;
@@ -45,9 +63,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
   let v_numThreads: number | undefined = undefined;
   let v_itrealvalue: number | undefined = undefined;
   let v_starttime: number | undefined = undefined;
-  let v_vsize: number | undefined = undefined;
-  let v_rss: number | undefined = undefined;
-  let v_rsslim: number | "unlimited" | undefined = undefined;
+  let v_vsize: N | undefined = undefined;
+  let v_rss: N | undefined = undefined;
+  let v_rsslim: N | "unlimited" | undefined = undefined;
   let v_startcode: bigint | undefined = undefined;
   let v_endcode: bigint | undefined = undefined;
   let v_startstack: bigint | undefined = undefined;
@@ -58,8 +76,8 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
   let v_sigignore: bigint | undefined = undefined;
   let v_sigcatch: bigint | undefined = undefined;
   let v_wchan: bigint | undefined = undefined;
-  let v_nswap: number | undefined = undefined;
-  let v_cnswap: number | undefined = undefined;
+  let v_nswap: N | undefined = undefined;
+  let v_cnswap: N | undefined = undefined;
   let v_exitSignal: number | undefined = undefined;
   let v_processor: number | undefined = undefined;
   let v_rtPriority: number | undefined = undefined;
@@ -147,22 +165,22 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
     else if (want[60] !== 0) s.skipWords(want[60]!);
     if (want[104] === 8) break tokens;
     if (want[9] === 1) {
-      v_minflt = s.tokU();
+      v_minflt = s.tokW();
     }
     else if (want[61] !== 0) s.skipWords(want[61]!);
     if (want[104] === 9) break tokens;
     if (want[10] === 1) {
-      v_cminflt = s.tokU();
+      v_cminflt = s.tokW();
     }
     else if (want[62] !== 0) s.skipWords(want[62]!);
     if (want[104] === 10) break tokens;
     if (want[11] === 1) {
-      v_majflt = s.tokU();
+      v_majflt = s.tokW();
     }
     else if (want[63] !== 0) s.skipWords(want[63]!);
     if (want[104] === 11) break tokens;
     if (want[12] === 1) {
-      v_cmajflt = s.tokU();
+      v_cmajflt = s.tokW();
     }
     else if (want[64] !== 0) s.skipWords(want[64]!);
     if (want[104] === 12) break tokens;
@@ -212,12 +230,12 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
     else if (want[73] !== 0) s.skipWords(want[73]!);
     if (want[104] === 21) break tokens;
     if (want[22] === 1) {
-      v_vsize = s.tokU();
+      v_vsize = s.tokW();
     }
     else if (want[74] !== 0) s.skipWords(want[74]!);
     if (want[104] === 22) break tokens;
     if (want[23] === 1) {
-      v_rss = s.scale(s.tokI(), ctx.pageSize);
+      v_rss = s.scaleW(s.tokWI(), ctx.pageSize);
     }
     else if (want[75] !== 0) s.skipWords(want[75]!);
     if (want[104] === 23) break tokens;
@@ -225,7 +243,7 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       s.ws();
       switch (s.peek()) {
         case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
-        default: v_rsslim = s.u();
+        default: v_rsslim = s.w();
       }
       s.sep();
     }
@@ -302,12 +320,12 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
     else if (want[86] !== 0) s.skipWords(want[86]!);
     if (want[104] === 34) break tokens;
     if (want[35] === 1) {
-      v_nswap = s.tokU();
+      v_nswap = s.tokW();
     }
     else if (want[87] !== 0) s.skipWords(want[87]!);
     if (want[104] === 35) break tokens;
     if (want[36] === 1) {
-      v_cnswap = s.tokU();
+      v_cnswap = s.tokW();
     }
     else if (want[88] !== 0) s.skipWords(want[88]!);
     if (want[104] === 36) break tokens;
@@ -506,10 +524,10 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   let v_ttyNr: number;
   let v_tpgid: number;
   let v_flags: number;
-  let v_minflt: number;
-  let v_cminflt: number;
-  let v_majflt: number;
-  let v_cmajflt: number;
+  let v_minflt: N;
+  let v_cminflt: N;
+  let v_majflt: N;
+  let v_cmajflt: N;
   let v_utime: number;
   let v_stime: number;
   let v_cutime: number;
@@ -519,9 +537,9 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   let v_numThreads: number;
   let v_itrealvalue: number;
   let v_starttime: number;
-  let v_vsize: number;
-  let v_rss: number;
-  let v_rsslim: number | "unlimited";
+  let v_vsize: N;
+  let v_rss: N;
+  let v_rsslim: N | "unlimited";
   let v_startcode: bigint;
   let v_endcode: bigint;
   let v_startstack: bigint;
@@ -532,8 +550,8 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   let v_sigignore: bigint;
   let v_sigcatch: bigint;
   let v_wchan: bigint;
-  let v_nswap: number;
-  let v_cnswap: number;
+  let v_nswap: N;
+  let v_cnswap: N;
   let v_exitSignal: number;
   let v_processor: number;
   let v_rtPriority: number;
@@ -586,10 +604,10 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   v_ttyNr = s.tokI();
   v_tpgid = s.tokI();
   v_flags = s.tokU();
-  v_minflt = s.tokU();
-  v_cminflt = s.tokU();
-  v_majflt = s.tokU();
-  v_cmajflt = s.tokU();
+  v_minflt = s.tokW();
+  v_cminflt = s.tokW();
+  v_majflt = s.tokW();
+  v_cmajflt = s.tokW();
   v_utime = s.tokApproxUnsigned() / ctx.clockTick;
   v_stime = s.tokApproxUnsigned() / ctx.clockTick;
   v_cutime = s.tokApprox() / ctx.clockTick;
@@ -599,12 +617,12 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   v_numThreads = s.tokU();
   v_itrealvalue = s.tokI();
   v_starttime = s.tokApproxUnsigned() / ctx.clockTick;
-  v_vsize = s.tokU();
-  v_rss = s.scale(s.tokI(), ctx.pageSize);
+  v_vsize = s.tokW();
+  v_rss = s.scaleW(s.tokWI(), ctx.pageSize);
   s.ws();
   switch (s.peek()) {
     case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
-    default: v_rsslim = s.u();
+    default: v_rsslim = s.w();
   }
   s.sep();
   s.ws();
@@ -637,8 +655,8 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   s.ws();
   v_wchan = s.u64();
   s.sep();
-  v_nswap = s.tokU();
-  v_cnswap = s.tokU();
+  v_nswap = s.tokW();
+  v_cnswap = s.tokW();
   v_exitSignal = s.tokI();
   v_processor = s.tokU();
   v_rtPriority = s.tokU();

@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidStatm } from '../../../types/proc/pid/statm.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidStatm as ProcPidStatmOf } from '../../../types/proc/pid/statm.js';
 
-/** Parses the text of /proc/[pid]/statm (spec proc/pid/statm). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidStatm(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStatm {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/statm");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidStatm = ProcPidStatmOf<N>;
+
+/** Parses the text of /proc/[pid]/statm (spec proc/pid/statm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatm(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidStatmOf<number>;
+/** Parses the text of /proc/[pid]/statm (spec proc/pid/statm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatm(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidStatmOf<bigint>;
+/** Parses the text of /proc/[pid]/statm (spec proc/pid/statm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatm(text: string | Uint8Array, options?: ParseOptions): ProcPidStatmOf<number | bigint>;
+/** Parses the text of /proc/[pid]/statm (spec proc/pid/statm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatm(text: string | Uint8Array, options?: ParseOptions): ProcPidStatm {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/statm", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,50 +30,57 @@ const FIELD_INDEX = new Map<string, number>([["size", 0], ["resident", 1], ["sha
 const PLAIN_TOKENS = [1, 1, 1, 1, 1, 1, 1];
 
 /** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidStatm, K> {
+export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions & { bigint?: false }): Pick<ProcPidStatmOf<number>, K>;
+/** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Uint8Array, fields: readonly K[], options: ParseOptions & { bigint: true }): Pick<ProcPidStatmOf<bigint>, K>;
+/** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidStatmOf<number | bigint>, K>;
+/** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidStatm, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/statm");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/statm", options?.bigint === true);
   s.wholeLine();
-  let v_size: number | undefined = undefined;
-  let v_resident: number | undefined = undefined;
-  let v_shared: number | undefined = undefined;
-  let v_text: number | undefined = undefined;
-  let v_lib: number | undefined = undefined;
-  let v_data: number | undefined = undefined;
-  let v_dt: number | undefined = undefined;
+  let v_size: N | undefined = undefined;
+  let v_resident: N | undefined = undefined;
+  let v_shared: N | undefined = undefined;
+  let v_text: N | undefined = undefined;
+  let v_lib: N | undefined = undefined;
+  let v_data: N | undefined = undefined;
+  let v_dt: N | undefined = undefined;
   tokens: {
     if (want[0] === 1) {
-      v_size = s.scale(s.tokU(), ctx.pageSize);
+      v_size = s.scaleW(s.tokW(), ctx.pageSize);
     }
     else if (want[7] !== 0) s.skipWords(want[7]!);
     if (want[14] === 0) break tokens;
     if (want[1] === 1) {
-      v_resident = s.scale(s.tokU(), ctx.pageSize);
+      v_resident = s.scaleW(s.tokW(), ctx.pageSize);
     }
     else if (want[8] !== 0) s.skipWords(want[8]!);
     if (want[14] === 1) break tokens;
     if (want[2] === 1) {
-      v_shared = s.scale(s.tokU(), ctx.pageSize);
+      v_shared = s.scaleW(s.tokW(), ctx.pageSize);
     }
     else if (want[9] !== 0) s.skipWords(want[9]!);
     if (want[14] === 2) break tokens;
     if (want[3] === 1) {
-      v_text = s.scale(s.tokU(), ctx.pageSize);
+      v_text = s.scaleW(s.tokW(), ctx.pageSize);
     }
     else if (want[10] !== 0) s.skipWords(want[10]!);
     if (want[14] === 3) break tokens;
     if (want[4] === 1) {
-      v_lib = s.scale(s.tokU(), ctx.pageSize);
+      v_lib = s.scaleW(s.tokW(), ctx.pageSize);
     }
     else if (want[11] !== 0) s.skipWords(want[11]!);
     if (want[14] === 4) break tokens;
     if (want[5] === 1) {
-      v_data = s.scale(s.tokU(), ctx.pageSize);
+      v_data = s.scaleW(s.tokW(), ctx.pageSize);
     }
     else if (want[12] !== 0) s.skipWords(want[12]!);
     if (want[14] === 5) break tokens;
     if (want[6] === 1) {
-      v_dt = s.scale(s.tokU(), ctx.pageSize);
+      v_dt = s.scaleW(s.tokW(), ctx.pageSize);
     }
     else if (want[13] !== 0) s.skipWords(want[13]!);
     if (want[14] === 6) break tokens;
@@ -84,20 +102,20 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatm {
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcPidStatm {
-  let v_size: number;
-  let v_resident: number;
-  let v_shared: number;
-  let v_text: number;
-  let v_lib: number;
-  let v_data: number;
-  let v_dt: number;
-  v_size = s.scale(s.tokU(), ctx.pageSize);
-  v_resident = s.scale(s.tokU(), ctx.pageSize);
-  v_shared = s.scale(s.tokU(), ctx.pageSize);
-  v_text = s.scale(s.tokU(), ctx.pageSize);
-  v_lib = s.scale(s.tokU(), ctx.pageSize);
-  v_data = s.scale(s.tokU(), ctx.pageSize);
-  v_dt = s.scale(s.tokU(), ctx.pageSize);
+  let v_size: N;
+  let v_resident: N;
+  let v_shared: N;
+  let v_text: N;
+  let v_lib: N;
+  let v_data: N;
+  let v_dt: N;
+  v_size = s.scaleW(s.tokW(), ctx.pageSize);
+  v_resident = s.scaleW(s.tokW(), ctx.pageSize);
+  v_shared = s.scaleW(s.tokW(), ctx.pageSize);
+  v_text = s.scaleW(s.tokW(), ctx.pageSize);
+  v_lib = s.scaleW(s.tokW(), ctx.pageSize);
+  v_data = s.scaleW(s.tokW(), ctx.pageSize);
+  v_dt = s.scaleW(s.tokW(), ctx.pageSize);
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidStatm = { size: v_size, resident: v_resident, shared: v_shared, text: v_text, lib: v_lib, data: v_data, dt: v_dt };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

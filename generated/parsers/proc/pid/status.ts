@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcPidStatus, ProcPidStatusGid, ProcPidStatusSigQ, ProcPidStatusState, ProcPidStatusUid } from '../../../types/proc/pid/status.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcPidStatus as ProcPidStatusOf, ProcPidStatusGid, ProcPidStatusSigQ, ProcPidStatusState, ProcPidStatusUid } from '../../../types/proc/pid/status.js';
 
-/** Parses the text of /proc/[pid]/status (spec proc/pid/status). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidStatus(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidStatus {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/status");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcPidStatus = ProcPidStatusOf<N>;
+
+/** Parses the text of /proc/[pid]/status (spec proc/pid/status). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatus(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcPidStatusOf<number>;
+/** Parses the text of /proc/[pid]/status (spec proc/pid/status). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatus(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcPidStatusOf<bigint>;
+/** Parses the text of /proc/[pid]/status (spec proc/pid/status). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatus(text: string | Uint8Array, options?: ParseOptions): ProcPidStatusOf<number | bigint>;
+/** Parses the text of /proc/[pid]/status (spec proc/pid/status). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcPidStatus(text: string | Uint8Array, options?: ParseOptions): ProcPidStatus {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/status", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -30,24 +41,24 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   let v_nsPgid: number[] | undefined;
   let v_nsSid: number[] | undefined;
   let v_kthread: number | undefined;
-  let v_vmPeak: number | undefined;
-  let v_vmSize: number | undefined;
-  let v_vmLck: number | undefined;
-  let v_vmPin: number | undefined;
-  let v_vmHwm: number | undefined;
-  let v_vmRss: number | undefined;
-  let v_rssAnon: number | undefined;
-  let v_rssFile: number | undefined;
-  let v_rssShmem: number | undefined;
-  let v_vmData: number | undefined;
-  let v_vmStk: number | undefined;
-  let v_vmExe: number | undefined;
-  let v_vmLib: number | undefined;
-  let v_vmPte: number | undefined;
-  let v_vmPmd: number | undefined;
-  let v_vmSwap: number | undefined;
-  let v_hugetlbPages: number | undefined;
-  let v_stackUsage: number | undefined;
+  let v_vmPeak: N | undefined;
+  let v_vmSize: N | undefined;
+  let v_vmLck: N | undefined;
+  let v_vmPin: N | undefined;
+  let v_vmHwm: N | undefined;
+  let v_vmRss: N | undefined;
+  let v_rssAnon: N | undefined;
+  let v_rssFile: N | undefined;
+  let v_rssShmem: N | undefined;
+  let v_vmData: N | undefined;
+  let v_vmStk: N | undefined;
+  let v_vmExe: N | undefined;
+  let v_vmLib: N | undefined;
+  let v_vmPte: N | undefined;
+  let v_vmPmd: N | undefined;
+  let v_vmSwap: N | undefined;
+  let v_hugetlbPages: N | undefined;
+  let v_stackUsage: N | undefined;
   let v_coreDumping: number | undefined;
   let v_thpEnabled: number | undefined;
   let v_untagMask: bigint | undefined;
@@ -75,9 +86,9 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   let v_cpusAllowedList: number[] | undefined;
   let v_memsAllowed: bigint | undefined;
   let v_memsAllowedList: number[] | undefined;
-  let v_voluntaryCtxtSwitches: number | undefined;
-  let v_nonvoluntaryCtxtSwitches: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let v_voluntaryCtxtSwitches: N | undefined;
+  let v_nonvoluntaryCtxtSwitches: N | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -260,92 +271,92 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 17: /* VmPeak */ {
         if (v_vmPeak !== undefined) s.duplicate(key);
-        v_vmPeak = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmPeak = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 18: /* VmSize */ {
         if (v_vmSize !== undefined) s.duplicate(key);
-        v_vmSize = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmSize = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 19: /* VmLck */ {
         if (v_vmLck !== undefined) s.duplicate(key);
-        v_vmLck = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmLck = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 20: /* VmPin */ {
         if (v_vmPin !== undefined) s.duplicate(key);
-        v_vmPin = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmPin = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 21: /* VmHWM */ {
         if (v_vmHwm !== undefined) s.duplicate(key);
-        v_vmHwm = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmHwm = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 22: /* VmRSS */ {
         if (v_vmRss !== undefined) s.duplicate(key);
-        v_vmRss = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmRss = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 23: /* RssAnon */ {
         if (v_rssAnon !== undefined) s.duplicate(key);
-        v_rssAnon = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_rssAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 24: /* RssFile */ {
         if (v_rssFile !== undefined) s.duplicate(key);
-        v_rssFile = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_rssFile = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 25: /* RssShmem */ {
         if (v_rssShmem !== undefined) s.duplicate(key);
-        v_rssShmem = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_rssShmem = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 26: /* VmData */ {
         if (v_vmData !== undefined) s.duplicate(key);
-        v_vmData = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmData = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 27: /* VmStk */ {
         if (v_vmStk !== undefined) s.duplicate(key);
-        v_vmStk = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmStk = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 28: /* VmExe */ {
         if (v_vmExe !== undefined) s.duplicate(key);
-        v_vmExe = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmExe = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 29: /* VmLib */ {
         if (v_vmLib !== undefined) s.duplicate(key);
-        v_vmLib = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmLib = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 30: /* VmPTE */ {
         if (v_vmPte !== undefined) s.duplicate(key);
-        v_vmPte = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmPte = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 31: /* VmPMD */ {
         if (v_vmPmd !== undefined) s.duplicate(key);
-        v_vmPmd = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmPmd = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 32: /* VmSwap */ {
         if (v_vmSwap !== undefined) s.duplicate(key);
-        v_vmSwap = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_vmSwap = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 33: /* HugetlbPages */ {
         if (v_hugetlbPages !== undefined) s.duplicate(key);
-        v_hugetlbPages = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_hugetlbPages = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 34: /* Stack usage */ {
         if (v_stackUsage !== undefined) s.duplicate(key);
-        v_stackUsage = fast >= 0 ? fast : s.uLine(1024, "kB");
+        v_stackUsage = fast >= 0 ? s.wide(fast) : s.uLineW(1024, "kB");
         break;
       }
       case 35: /* CoreDumping */ {
@@ -556,16 +567,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
       }
       case 62: /* voluntary_ctxt_switches */ {
         if (v_voluntaryCtxtSwitches !== undefined) s.duplicate(key);
-        v_voluntaryCtxtSwitches = fast >= 0 ? fast : s.uLine(1, "");
+        v_voluntaryCtxtSwitches = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 63: /* nonvoluntary_ctxt_switches */ {
         if (v_nonvoluntaryCtxtSwitches !== undefined) s.duplicate(key);
-        v_nonvoluntaryCtxtSwitches = fast >= 0 ? fast : s.uLine(1, "");
+        v_nonvoluntaryCtxtSwitches = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

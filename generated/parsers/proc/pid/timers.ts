@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidTimers, ProcPidTimersBlock, ProcPidTimersBlockNotify, ProcPidTimersBlockSignal } from '../../../types/proc/pid/timers.js';
 import { lastStarting } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/[pid]/timers (spec proc/pid/timers). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidTimers(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidTimers {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/timers");
+export function parseProcPidTimers(text: string | Uint8Array, options?: ParseOptions): ProcPidTimers {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/timers", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcPidWchan } from '../../../types/proc/pid/wchan.js';
 
 /** Parses the text of /proc/[pid]/wchan (spec proc/pid/wchan). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcPidWchan(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcPidWchan {
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/wchan");
+export function parseProcPidWchan(text: string | Uint8Array, options?: ParseOptions): ProcPidWchan {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/wchan", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["symbol", 0], ["module", 1]]);
 const PLAIN_TOKENS = [0, 0];
 
 /** Reads the text of /proc/[pid]/wchan as parseProcPidWchan does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcPidWchan<K extends keyof ProcPidWchan>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcPidWchan, K> {
+export function pickProcPidWchan<K extends keyof ProcPidWchan>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidWchan, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/pid/wchan");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/pid/wchan", options?.bigint === true);
   s.wholeLine();
   let v_symbol: string | undefined = undefined;
   let v_module: string | undefined = undefined;

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcSysvipcMsg, ProcSysvipcMsgRow } from '../../../types/proc/sysvipc/msg.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcSysvipcMsg as ProcSysvipcMsgOf, ProcSysvipcMsgRow as ProcSysvipcMsgRowOf } from '../../../types/proc/sysvipc/msg.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/sysvipc/msg (spec proc/sysvipc/msg). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysvipcMsg(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcMsg {
-  const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/msg");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcSysvipcMsg = ProcSysvipcMsgOf<N>;
+type ProcSysvipcMsgRow = ProcSysvipcMsgRowOf<N>;
+
+/** Parses the text of /proc/sysvipc/msg (spec proc/sysvipc/msg). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcMsg(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcSysvipcMsgOf<number>;
+/** Parses the text of /proc/sysvipc/msg (spec proc/sysvipc/msg). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcMsg(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcSysvipcMsgOf<bigint>;
+/** Parses the text of /proc/sysvipc/msg (spec proc/sysvipc/msg). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcMsg(text: string | Uint8Array, options?: ParseOptions): ProcSysvipcMsgOf<number | bigint>;
+/** Parses the text of /proc/sysvipc/msg (spec proc/sysvipc/msg). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcMsg(text: string | Uint8Array, options?: ParseOptions): ProcSysvipcMsg {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/msg", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -32,7 +44,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcMsgRow {
   let v_key: number;
   let v_msqid: number;
   let v_perms: number;
-  let v_cbytes: number;
+  let v_cbytes: N;
   let v_qnum: number;
   let v_lspid: number;
   let v_lrpid: number;
@@ -48,7 +60,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcMsgRow {
   s.ws();
   v_perms = s.octNum();
   s.sep();
-  v_cbytes = s.tokU();
+  v_cbytes = s.tokW();
   v_qnum = s.tokU();
   v_lspid = s.tokU();
   v_lrpid = s.tokU();

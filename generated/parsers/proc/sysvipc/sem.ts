@@ -2,15 +2,16 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
 import type { ProcSysvipcSem, ProcSysvipcSemRow } from '../../../types/proc/sysvipc/sem.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
 /** Parses the text of /proc/sysvipc/sem (spec proc/sysvipc/sem). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysvipcSem(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcSem {
-  const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/sem");
+export function parseProcSysvipcSem(text: string | Uint8Array, options?: ParseOptions): ProcSysvipcSem {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/sem", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 

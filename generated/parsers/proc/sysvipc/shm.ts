@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../runtime/context.js';
-import type { ParseContext } from '../../../../runtime/context.js';
-import type { ProcSysvipcShm, ProcSysvipcShmRow } from '../../../types/proc/sysvipc/shm.js';
+import { contextOf } from '../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../runtime/context.js';
+import type { ProcSysvipcShm as ProcSysvipcShmOf, ProcSysvipcShmRow as ProcSysvipcShmRowOf } from '../../../types/proc/sysvipc/shm.js';
 import { lastLine } from '../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/pieces.js';
 
-/** Parses the text of /proc/sysvipc/shm (spec proc/sysvipc/shm). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysvipcShm(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysvipcShm {
-  const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/shm");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcSysvipcShm = ProcSysvipcShmOf<N>;
+type ProcSysvipcShmRow = ProcSysvipcShmRowOf<N>;
+
+/** Parses the text of /proc/sysvipc/shm (spec proc/sysvipc/shm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcShm(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcSysvipcShmOf<number>;
+/** Parses the text of /proc/sysvipc/shm (spec proc/sysvipc/shm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcShm(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcSysvipcShmOf<bigint>;
+/** Parses the text of /proc/sysvipc/shm (spec proc/sysvipc/shm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcShm(text: string | Uint8Array, options?: ParseOptions): ProcSysvipcShmOf<number | bigint>;
+/** Parses the text of /proc/sysvipc/shm (spec proc/sysvipc/shm). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysvipcShm(text: string | Uint8Array, options?: ParseOptions): ProcSysvipcShm {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sysvipc/shm", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -32,7 +44,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcShmRow {
   let v_key: number;
   let v_shmid: number;
   let v_perms: number;
-  let v_size: number;
+  let v_size: N;
   let v_cpid: number;
   let v_lpid: number;
   let v_nattch: number;
@@ -43,14 +55,14 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcShmRow {
   let v_atime: number;
   let v_dtime: number;
   let v_ctime: number;
-  let v_rss: number | undefined;
-  let v_swap: number | undefined;
+  let v_rss: N | undefined;
+  let v_swap: N | undefined;
   v_key = s.tokI();
   v_shmid = s.tokU();
   s.ws();
   v_perms = s.octNum();
   s.sep();
-  v_size = s.tokU();
+  v_size = s.tokW();
   v_cpid = s.tokU();
   v_lpid = s.tokU();
   v_nattch = s.tokU();
@@ -63,11 +75,11 @@ function record0(s: Scan, ctx: ParseContext): ProcSysvipcShmRow {
   v_ctime = s.tokU();
   let ok = s.more();
   if (ok) {
-    v_rss = s.tokU();
+    v_rss = s.tokW();
     ok = s.more();
   }
   if (ok) {
-    v_swap = s.tokU();
+    v_swap = s.tokW();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

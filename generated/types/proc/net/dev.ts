@@ -2,48 +2,48 @@
 // Change the spec and run `npm run generate`.
 
 /** One row of Traffic and error counters of every network interface in a network namespace, one line per interface. Tell the shapes apart by `kind`. */
-export type ProcNetDevRow = ProcNetDevStats | ProcNetDevNoStatistics;
+export type ProcNetDevRow<N extends number | bigint = number> = ProcNetDevStats<N> | ProcNetDevNoStatistics;
 /** Traffic and error counters of every network interface in a network namespace, one line per interface. */
-export type ProcNetDev = ProcNetDevRow[];
+export type ProcNetDev<N extends number | bigint = number> = ProcNetDevRow<N>[];
 
 /** An interface and its counters. */
-export interface ProcNetDevStats {
+export interface ProcNetDevStats<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "stats";
   /** Interface name; the colon after it may be followed directly by the first number on old kernels. Kernel name: `face`. */
   iface: string;
   /** Bytes received. Unit: bytes. Kernel name: `receive bytes`. */
-  rxBytes: number;
+  rxBytes: N;
   /** Packets received. Kernel name: `receive packets`. */
-  rxPackets: number;
+  rxPackets: N;
   /** Receive errors of any kind reported by the driver. Kernel name: `receive errs`. */
-  rxErrors: number;
+  rxErrors: N;
   /** Received packets dropped (no buffer, filtered, or missed by the NIC). Kernel name: `receive drop`. */
-  rxDropped: number;
+  rxDropped: N;
   /** Receive FIFO overrun errors. Kernel name: `receive fifo`. */
-  rxFifoErrors: number;
+  rxFifoErrors: N;
   /** Length, overrun, CRC and alignment errors on received frames, summed. Kernel name: `receive frame`. */
-  rxFrameErrors: number;
+  rxFrameErrors: N;
   /** Compressed packets received (CSLIP, PPP). Kernel name: `receive compressed`. */
-  rxCompressed: number;
+  rxCompressed: N;
   /** Multicast packets received. Kernel name: `receive multicast`. */
-  rxMulticast: number;
+  rxMulticast: N;
   /** Bytes sent. Unit: bytes. Kernel name: `transmit bytes`. */
-  txBytes: number;
+  txBytes: N;
   /** Packets sent. Kernel name: `transmit packets`. */
-  txPackets: number;
+  txPackets: N;
   /** Transmit errors of any kind reported by the driver. Kernel name: `transmit errs`. */
-  txErrors: number;
+  txErrors: N;
   /** Packets dropped on the way out (no buffer, queue full). Kernel name: `transmit drop`. */
-  txDropped: number;
+  txDropped: N;
   /** Transmit FIFO underrun errors. Kernel name: `transmit fifo`. */
-  txFifoErrors: number;
+  txFifoErrors: N;
   /** Collisions detected on the medium while sending. Kernel name: `transmit colls`. */
-  collisions: number;
+  collisions: N;
   /** Carrier, aborted, window and heartbeat errors while sending, summed. Kernel name: `transmit carrier`. */
-  txCarrierErrors: number;
+  txCarrierErrors: N;
   /** Compressed packets sent (CSLIP, PPP). Kernel name: `transmit compressed`. */
-  txCompressed: number;
+  txCompressed: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

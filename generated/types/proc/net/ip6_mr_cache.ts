@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** Multicast forwarding cache of the IPv6 multicast router of a network namespace (default table), one row per (source, group) entry, unresolved entries last. */
-export type ProcNetIp6MrCache = ProcNetIp6MrCacheRow[];
+export type ProcNetIp6MrCache<N extends number | bigint = number> = ProcNetIp6MrCacheRow<N>[];
 
 /** One row of Multicast forwarding cache of the IPv6 multicast router of a network namespace (default table), one row per (source, group) entry, unresolved entries last. */
-export interface ProcNetIp6MrCacheRow {
+export interface ProcNetIp6MrCacheRow<N extends number | bigint = number> {
   /** Multicast group address, written out in full (eight groups of four hex digits). Kernel name: `Group`. */
   group: string;
   /** Source address written out in full, all zeros for a (*,G) entry. Kernel name: `Origin`. */
@@ -15,7 +15,7 @@ export interface ProcNetIp6MrCacheRow {
   /** Packets forwarded by this entry (0 while unresolved). Kernel name: `Pkts`. */
   packets: number;
   /** Bytes forwarded by this entry (0 while unresolved). Unit: bytes. Kernel name: `Bytes`. */
-  bytes: number;
+  bytes: N;
   /** Packets of this entry that arrived on another interface than the input one (0 while unresolved). Kernel name: `Wrong`. */
   wrongInterface: number;
   /** Output interfaces as mif:ttl, none for an unresolved entry. Kernel name: `Oifs`. */

@@ -2,20 +2,20 @@
 // Change the spec and run `npm run generate`.
 
 /** Interfaces of the IPv6 multicast router of a network namespace (default table), one row per interface with its traffic counters. */
-export type ProcNetIp6MrVif = ProcNetIp6MrVifRow[];
+export type ProcNetIp6MrVif<N extends number | bigint = number> = ProcNetIp6MrVifRow<N>[];
 
 /** One row of Interfaces of the IPv6 multicast router of a network namespace (default table), one row per interface with its traffic counters. */
-export interface ProcNetIp6MrVifRow {
+export interface ProcNetIp6MrVifRow<N extends number | bigint = number> {
   /** Index of the multicast interface, as used in ip6_mr_cache (the header has no column name for it). Kernel name: `mif`. */
   mif: number;
   /** Device behind the multicast interface, none when it has gone. Kernel name: `Interface`. */
   device: string;
   /** Bytes of multicast packets received on the interface. Unit: bytes. Kernel name: `BytesIn`. */
-  bytesIn: number;
+  bytesIn: N;
   /** Multicast packets received on the interface. Kernel name: `PktsIn`. */
   packetsIn: number;
   /** Bytes of multicast packets forwarded out of the interface. Unit: bytes. Kernel name: `BytesOut`. */
-  bytesOut: number;
+  bytesOut: N;
   /** Multicast packets forwarded out of the interface. Kernel name: `PktsOut`. */
   packetsOut: number;
   /** MIFF_* flags: 0x1 PIM register interface. Kernel name: `Flags`. */

@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** Multicast forwarding cache of the IPv4 multicast router of a network namespace (default table), one row per (source, group) entry, unresolved entries last. */
-export type ProcNetIpMrCache = ProcNetIpMrCacheRow[];
+export type ProcNetIpMrCache<N extends number | bigint = number> = ProcNetIpMrCacheRow<N>[];
 
 /** One row of Multicast forwarding cache of the IPv4 multicast router of a network namespace (default table), one row per (source, group) entry, unresolved entries last. */
-export interface ProcNetIpMrCacheRow {
+export interface ProcNetIpMrCacheRow<N extends number | bigint = number> {
   /** Multicast group address. Kernel name: `Group`. */
   group: string;
   /** group as the kernel printed it (hex digits). */
@@ -19,7 +19,7 @@ export interface ProcNetIpMrCacheRow {
   /** Packets forwarded by this entry (0 while unresolved). Kernel name: `Pkts`. */
   packets: number;
   /** Bytes forwarded by this entry (0 while unresolved). Unit: bytes. Kernel name: `Bytes`. */
-  bytes: number;
+  bytes: N;
   /** Packets of this entry that arrived on another interface than the input one (0 while unresolved). Kernel name: `Wrong`. */
   wrongInterface: number;
   /** Output interfaces as vif:ttl, none for an unresolved entry. Kernel name: `Oifs`. */

@@ -2,20 +2,20 @@
 // Change the spec and run `npm run generate`.
 
 /** Virtual interfaces of the IPv4 multicast router of a network namespace (default table), one row per interface with its traffic counters. */
-export type ProcNetIpMrVif = ProcNetIpMrVifRow[];
+export type ProcNetIpMrVif<N extends number | bigint = number> = ProcNetIpMrVifRow<N>[];
 
 /** One row of Virtual interfaces of the IPv4 multicast router of a network namespace (default table), one row per interface with its traffic counters. */
-export interface ProcNetIpMrVifRow {
+export interface ProcNetIpMrVifRow<N extends number | bigint = number> {
   /** Index of the virtual interface, as used in ip_mr_cache (the header has no column name for it). Kernel name: `vif`. */
   vif: number;
   /** Device behind the virtual interface, none when it has gone. Kernel name: `Interface`. */
   device: string;
   /** Bytes of multicast packets received on the interface. Unit: bytes. Kernel name: `BytesIn`. */
-  bytesIn: number;
+  bytesIn: N;
   /** Multicast packets received on the interface. Kernel name: `PktsIn`. */
   packetsIn: number;
   /** Bytes of multicast packets forwarded out of the interface. Unit: bytes. Kernel name: `BytesOut`. */
-  bytesOut: number;
+  bytesOut: N;
   /** Multicast packets forwarded out of the interface. Kernel name: `PktsOut`. */
   packetsOut: number;
   /** VIFF_* flags: 0x1 IP-in-IP tunnel, 0x2 source route (unsupported), 0x4 PIM register interface, 0x8 local address given by interface index. Kernel name: `Flags`. */

@@ -2,12 +2,12 @@
 // Change the spec and run `npm run generate`.
 
 /** One row of Netlink sockets of a network namespace, one row per socket, both the kernel's own and those opened by processes. Tell the shapes apart by `kind`. */
-export type ProcNetNetlinkRow = ProcNetNetlinkSocket | ProcNetNetlinkDumpPointer;
+export type ProcNetNetlinkRow<N extends number | bigint = number> = ProcNetNetlinkSocket<N> | ProcNetNetlinkDumpPointer<N>;
 /** Netlink sockets of a network namespace, one row per socket, both the kernel's own and those opened by processes. */
-export type ProcNetNetlink = ProcNetNetlinkRow[];
+export type ProcNetNetlink<N extends number | bigint = number> = ProcNetNetlinkRow<N>[];
 
 /** A socket as kernels print it once the Dump column became a running flag. */
-export interface ProcNetNetlinkSocket {
+export interface ProcNetNetlinkSocket<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "socket";
   /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `sk`. */
@@ -19,9 +19,9 @@ export interface ProcNetNetlinkSocket {
   /** Bit mask of the first 32 multicast groups the socket listens to. Kernel name: `Groups`. */
   groups: number;
   /** Receive buffer memory charged for messages not yet read. Unit: bytes. Kernel name: `Rmem`. */
-  rmem: number;
+  rmem: N;
   /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `Wmem`. */
-  wmem: number;
+  wmem: N;
   /** Whether a dump reply is in progress. Kernel name: `Dump`. */
   dumping: "idle" | "running";
   /** References held on the socket. Kernel name: `Locks`. */
@@ -35,7 +35,7 @@ export interface ProcNetNetlinkSocket {
 }
 
 /** A socket as older kernels print it, with the address of the dump callback in the Dump column and without Drops or Inode before they were added. */
-export interface ProcNetNetlinkDumpPointer {
+export interface ProcNetNetlinkDumpPointer<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "dumpPointer";
   /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `sk`. */
@@ -47,9 +47,9 @@ export interface ProcNetNetlinkDumpPointer {
   /** Bit mask of the first 32 multicast groups the socket listens to. Kernel name: `Groups`. */
   groups: number;
   /** Receive buffer memory charged for messages not yet read. Unit: bytes. Kernel name: `Rmem`. */
-  rmem: number;
+  rmem: N;
   /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `Wmem`. */
-  wmem: number;
+  wmem: N;
   /** Address of the pending dump callback (zeros or (null) when no dump is in progress). Kernel name: `Dump`. */
   dumpCallback: bigint | "none";
   /** References held on the socket. Kernel name: `Locks`. */

@@ -2,489 +2,489 @@
 // Change the spec and run `npm run generate`.
 
 /** Linux-specific TCP, IPv4 and MPTCP counters of a network namespace, beyond the SNMP MIB-II set of net/snmp. */
-export interface ProcNetNetstat {
+export interface ProcNetNetstat<N extends number | bigint = number> {
   /** Linux TCP counters (LINUX_MIB_*): handshakes, losses and recovery, queues, drops and options. Kernel name: `TcpExt`. */
-  tcpExt: ProcNetNetstatTcpExt;
+  tcpExt: ProcNetNetstatTcpExt<N>;
   /** IPv4 counters from RFC 4293 not printed in net/snmp, plus byte, checksum and ECN counts. Not printed by gvisor. Kernel name: `IpExt`. */
-  ipExt?: ProcNetNetstatIpExt;
+  ipExt?: ProcNetNetstatIpExt<N>;
   /** Multipath TCP counters; the line is missing when the kernel is built without MPTCP. Since Linux 5.7. Kernel name: `MPTcpExt`. */
-  mptcpExt?: ProcNetNetstatMptcpExt;
-  /** Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number, anything else as text. */
-  extra?: Record<string, Record<string, number | string>>;
+  mptcpExt?: ProcNetNetstatMptcpExt<N>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number (a bigint when parsed with `bigint: true`), anything else as text. */
+  extra?: Record<string, Record<string, N | string>>;
 }
 
 /** The parts of tcpExt. */
-export interface ProcNetNetstatTcpExt {
+export interface ProcNetNetstatTcpExt<N extends number | bigint = number> {
   /** SYN cookies sent in SYN-ACKs because a listener's SYN queue was full. Kernel name: `SyncookiesSent`. */
-  syncookiesSent: number;
+  syncookiesSent: N;
   /** ACKs received that carried a valid SYN cookie. Kernel name: `SyncookiesRecv`. */
-  syncookiesRecv: number;
+  syncookiesRecv: N;
   /** ACKs received whose SYN cookie did not check out. Kernel name: `SyncookiesFailed`. */
-  syncookiesFailed: number;
+  syncookiesFailed: N;
   /** Resets received for connections still half open (SYN-RECV). Kernel name: `EmbryonicRsts`. */
-  embryonicRsts: number;
+  embryonicRsts: N;
   /** Times a socket's receive queue had to be pruned because it went over its memory budget. Kernel name: `PruneCalled`. */
-  pruneCalled: number;
+  pruneCalled: N;
   /** Times pruning could not free enough memory and received data had to be dropped. Kernel name: `RcvPruned`. */
-  rcvPruned: number;
+  rcvPruned: N;
   /** Times the out-of-order queue was emptied to reclaim memory. Kernel name: `OfoPruned`. */
-  ofoPruned: number;
+  ofoPruned: N;
   /** ICMP errors ignored because they referred to data outside the current send window. Kernel name: `OutOfWindowIcmps`. */
-  outOfWindowIcmps: number;
+  outOfWindowIcmps: N;
   /** ICMP errors dropped because the socket was busy (locked by its user). Kernel name: `LockDroppedIcmps`. */
-  lockDroppedIcmps: number;
+  lockDroppedIcmps: N;
   /** ARP requests ignored because of the arp_filter setting. Kernel name: `ArpFilter`. */
-  arpFilter: number;
+  arpFilter: N;
   /** Sockets that left TIME-WAIT after the full waiting period. Kernel name: `TW`. */
-  timeWaited: number;
+  timeWaited: N;
   /** TIME-WAIT sockets reused for a new connection to the same peer. Kernel name: `TWRecycled`. */
-  timeWaitRecycled: number;
+  timeWaitRecycled: N;
   /** TIME-WAIT sockets ended before the full waiting period. Kernel name: `TWKilled`. */
-  timeWaitKilled: number;
+  timeWaitKilled: N;
   /** SYN-ACKs dropped on outgoing connections because their timestamp failed the PAWS check. Kernel name: `PAWSActive`. */
-  pawsActive: number;
+  pawsActive: N;
   /** Segments dropped on established connections because their timestamp was too old (PAWS). Kernel name: `PAWSEstab`. */
-  pawsEstab: number;
+  pawsEstab: N;
   /** Segments dropped because they fell beyond the receive window. Since Linux 6.17. Not printed by gvisor. Kernel name: `BeyondWindow`. */
-  beyondWindow?: number;
+  beyondWindow?: N;
   /** ACKs rejected in SYN-RECV because the echoed timestamp matched no SYN-ACK that was sent. Since Linux 6.15. Not printed by gvisor. Kernel name: `TSEcrRejected`. */
-  tsEcrRejected?: number;
+  tsEcrRejected?: N;
   /** Old duplicate ACKs dropped by the PAWS check without answering them. Since Linux 6.14. Not printed by gvisor. Kernel name: `PAWSOldAck`. */
-  pawsOldAck?: number;
+  pawsOldAck?: N;
   /** Segments to TIME-WAIT sockets dropped by the PAWS check. Since Linux 6.16. Not printed by gvisor. Kernel name: `PAWSTimewait`. */
-  pawsTimewait?: number;
+  pawsTimewait?: N;
   /** ACKs sent when the delayed-ACK timer fired. Kernel name: `DelayedACKs`. */
-  delayedAcks: number;
+  delayedAcks: N;
   /** Delayed ACKs postponed because the socket was locked by its user when the timer fired. Kernel name: `DelayedACKLocked`. */
-  delayedAckLocked: number;
+  delayedAckLocked: N;
   /** Already received data that arrived again, a sign that an ACK of ours was lost. Kernel name: `DelayedACKLost`. */
-  delayedAckLost: number;
+  delayedAckLost: N;
   /** Connections dropped because a listener's accept queue was full. Kernel name: `ListenOverflows`. */
-  listenOverflows: number;
+  listenOverflows: N;
   /** Connection requests a listener dropped for any reason, overflows included. Kernel name: `ListenDrops`. */
-  listenDrops: number;
+  listenDrops: N;
   /** Data segments handled on the header-prediction fast path. Kernel name: `TCPHPHits`. */
-  tcpHpHits: number;
+  tcpHpHits: N;
   /** ACKs without data handled on the slow path. Kernel name: `TCPPureAcks`. */
-  tcpPureAcks: number;
+  tcpPureAcks: N;
   /** ACKs without data handled on the header-prediction fast path. Kernel name: `TCPHPAcks`. */
-  tcpHpAcks: number;
+  tcpHpAcks: N;
   /** Fast recoveries entered without SACK information (NewReno). Kernel name: `TCPRenoRecovery`. */
-  tcpRenoRecovery: number;
+  tcpRenoRecovery: N;
   /** Fast recoveries entered with SACK information. Kernel name: `TCPSackRecovery`. */
-  tcpSackRecovery: number;
+  tcpSackRecovery: N;
   /** Times the peer threw away data it had already SACKed. Kernel name: `TCPSACKReneging`. */
-  tcpSackReneging: number;
+  tcpSackReneging: N;
   /** Packet reorderings detected with SACK. Kernel name: `TCPSACKReorder`. */
-  tcpSackReorder: number;
+  tcpSackReorder: N;
   /** Packet reorderings detected from duplicate ACKs without SACK. Kernel name: `TCPRenoReorder`. */
-  tcpRenoReorder: number;
+  tcpRenoReorder: N;
   /** Packet reorderings detected with timestamps. Kernel name: `TCPTSReorder`. */
-  tcpTsReorder: number;
+  tcpTsReorder: N;
   /** Congestion window reductions fully undone because the retransmissions proved unnecessary. Kernel name: `TCPFullUndo`. */
-  tcpFullUndo: number;
+  tcpFullUndo: N;
   /** Congestion window reductions partly undone after a partial ACK during recovery. Kernel name: `TCPPartialUndo`. */
-  tcpPartialUndo: number;
+  tcpPartialUndo: N;
   /** Congestion window reductions undone thanks to DSACK information. Kernel name: `TCPDSACKUndo`. */
-  tcpDsackUndo: number;
+  tcpDsackUndo: N;
   /** Congestion window reductions undone after a retransmission timeout proved spurious. Kernel name: `TCPLossUndo`. */
-  tcpLossUndo: number;
+  tcpLossUndo: N;
   /** Retransmitted segments that were lost again. Kernel name: `TCPLostRetransmit`. */
-  tcpLostRetransmit: number;
+  tcpLostRetransmit: N;
   /** Retransmission timeouts that hit after duplicate ACKs but before fast recovery, without SACK. Kernel name: `TCPRenoFailures`. */
-  tcpRenoFailures: number;
+  tcpRenoFailures: N;
   /** Retransmission timeouts that hit after SACKs but before fast recovery. Kernel name: `TCPSackFailures`. */
-  tcpSackFailures: number;
+  tcpSackFailures: N;
   /** Retransmission timeouts that hit while already recovering from an earlier timeout. Kernel name: `TCPLossFailures`. */
-  tcpLossFailures: number;
+  tcpLossFailures: N;
   /** Segments retransmitted by fast retransmit. Kernel name: `TCPFastRetrans`. */
-  tcpFastRetrans: number;
+  tcpFastRetrans: N;
   /** Segments retransmitted in slow start after a timeout. Kernel name: `TCPSlowStartRetrans`. */
-  tcpSlowStartRetrans: number;
+  tcpSlowStartRetrans: N;
   /** Retransmission timeouts on connections that were not in any loss recovery. Kernel name: `TCPTimeouts`. */
-  tcpTimeouts: number;
+  tcpTimeouts: N;
   /** Tail loss probes sent. Since Linux 3.10. Kernel name: `TCPLossProbes`. */
-  tcpLossProbes?: number;
+  tcpLossProbes?: N;
   /** Losses repaired by a tail loss probe. Since Linux 3.10. Kernel name: `TCPLossProbeRecovery`. */
-  tcpLossProbeRecovery?: number;
+  tcpLossProbeRecovery?: N;
   /** Retransmission timeouts that hit during fast recovery without SACK. Kernel name: `TCPRenoRecoveryFail`. */
-  tcpRenoRecoveryFail: number;
+  tcpRenoRecoveryFail: N;
   /** Retransmission timeouts that hit during fast recovery with SACK. Kernel name: `TCPSackRecoveryFail`. */
-  tcpSackRecoveryFail: number;
+  tcpSackRecoveryFail: N;
   /** Received packets merged with neighbours in the receive queue to save memory. Kernel name: `TCPRcvCollapsed`. */
-  tcpRcvCollapsed: number;
-  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Not printed by gvisor, linux-5.4. Kernel name: `TCPBacklogCoalesce`. */
-  tcpBacklogCoalesce?: number;
+  tcpRcvCollapsed: N;
+  /** Received packets merged into the tail of the socket backlog. Since Linux 5.0. Not printed by gvisor. Kernel name: `TCPBacklogCoalesce`. */
+  tcpBacklogCoalesce?: N;
   /** DSACKs sent for duplicate data below the cumulative ACK. Kernel name: `TCPDSACKOldSent`. */
-  tcpDsackOldSent: number;
+  tcpDsackOldSent: N;
   /** DSACKs sent for duplicate out-of-order data. Kernel name: `TCPDSACKOfoSent`. */
-  tcpDsackOfoSent: number;
+  tcpDsackOfoSent: N;
   /** DSACK blocks received for data below the cumulative ACK. Kernel name: `TCPDSACKRecv`. */
-  tcpDsackRecv: number;
+  tcpDsackRecv: N;
   /** DSACK blocks received for out-of-order data. Kernel name: `TCPDSACKOfoRecv`. */
-  tcpDsackOfoRecv: number;
+  tcpDsackOfoRecv: N;
   /** Connections reset because data arrived after the application closed the socket. Kernel name: `TCPAbortOnData`. */
-  tcpAbortOnData: number;
+  tcpAbortOnData: N;
   /** Connections reset because they were closed with unread data. Kernel name: `TCPAbortOnClose`. */
-  tcpAbortOnClose: number;
+  tcpAbortOnClose: N;
   /** Connections reset for lack of memory or because there were too many orphaned sockets. Kernel name: `TCPAbortOnMemory`. */
-  tcpAbortOnMemory: number;
+  tcpAbortOnMemory: N;
   /** Connections reset after running out of retransmissions, keepalive or window probes. Kernel name: `TCPAbortOnTimeout`. */
-  tcpAbortOnTimeout: number;
+  tcpAbortOnTimeout: N;
   /** Connections reset in FIN-WAIT-2 because of the TCP_LINGER2 setting. Kernel name: `TCPAbortOnLinger`. */
-  tcpAbortOnLinger: number;
+  tcpAbortOnLinger: N;
   /** Resets that could not be sent, for lack of memory. Kernel name: `TCPAbortFailed`. */
-  tcpAbortFailed: number;
+  tcpAbortFailed: N;
   /** Times TCP entered memory pressure (net.ipv4.tcp_mem). Kernel name: `TCPMemoryPressures`. */
-  tcpMemoryPressures: number;
+  tcpMemoryPressures: N;
   /** Total time TCP has spent in memory pressure. Unit: seconds (the kernel prints ms). Kernel name: `TCPMemoryPressuresChrono`. */
   tcpMemoryPressuresChrono?: number;
   /** Received SACK blocks ignored as invalid. Kernel name: `TCPSACKDiscard`. */
-  tcpSackDiscard: number;
+  tcpSackDiscard: N;
   /** Received DSACK blocks ignored because they were too old to be useful. Kernel name: `TCPDSACKIgnoredOld`. */
-  tcpDsackIgnoredOld: number;
+  tcpDsackIgnoredOld: N;
   /** Received DSACK blocks ignored because there was nothing to undo. Kernel name: `TCPDSACKIgnoredNoUndo`. */
-  tcpDsackIgnoredNoUndo: number;
+  tcpDsackIgnoredNoUndo: N;
   /** Retransmission timeouts found spurious by F-RTO. Kernel name: `TCPSpuriousRTOs`. */
-  tcpSpuriousRtos: number;
+  tcpSpuriousRtos: N;
   /** Segments dropped because an MD5 signature was expected but absent. Kernel name: `TCPMD5NotFound`. */
-  tcpMd5NotFound: number;
+  tcpMd5NotFound: N;
   /** Segments dropped because they carried an MD5 signature the socket did not expect. Kernel name: `TCPMD5Unexpected`. */
-  tcpMd5Unexpected: number;
+  tcpMd5Unexpected: N;
   /** Segments dropped because their MD5 signature did not verify. Kernel name: `TCPMD5Failure`. */
-  tcpMd5Failure?: number;
+  tcpMd5Failure?: N;
   /** SACKed data moved into a neighbouring buffer while processing SACKs. Since Linux 2.6.29. Kernel name: `TCPSackShifted`. */
-  tcpSackShifted?: number;
+  tcpSackShifted?: N;
   /** SACKed buffers merged into a neighbouring one while processing SACKs. Since Linux 2.6.29. Kernel name: `TCPSackMerged`. */
-  tcpSackMerged?: number;
+  tcpSackMerged?: N;
   /** SACK blocks that could not be shifted or merged and took the slower path. Since Linux 2.6.29. Kernel name: `TCPSackShiftFallback`. */
-  tcpSackShiftFallback?: number;
+  tcpSackShiftFallback?: N;
   /** Packets dropped because the socket backlog was full while the socket was locked. Since Linux 2.6.34. Kernel name: `TCPBacklogDrop`. */
-  tcpBacklogDrop?: number;
-  /** Packets dropped because they used emergency memory reserves a normal socket may not keep. Since Linux 3.6. Not printed by gvisor. Kernel name: `PFMemallocDrop`. */
-  pfMemallocDrop?: number;
+  tcpBacklogDrop?: N;
+  /** Packets dropped because they used emergency memory reserves a normal socket may not keep. Since Linux 3.6. Not printed by gvisor, linux-3.10, linux-4.4. Kernel name: `PFMemallocDrop`. */
+  pfMemallocDrop?: N;
   /** Segments dropped for a TTL below the socket's IP_MINTTL (RFC 5082). Since Linux 2.6.34. Kernel name: `TCPMinTTLDrop`. */
-  tcpMinTtlDrop?: number;
+  tcpMinTtlDrop?: N;
   /** ACKs without data dropped by a listener using TCP_DEFER_ACCEPT. Kernel name: `TCPDeferAcceptDrop`. */
-  tcpDeferAcceptDrop?: number;
+  tcpDeferAcceptDrop?: N;
   /** IPv4 packets dropped by reverse path filtering (rp_filter). Kernel name: `IPReversePathFilter`. */
-  ipReversePathFilter?: number;
+  ipReversePathFilter?: N;
   /** TIME-WAIT sockets not kept because net.ipv4.tcp_max_tw_buckets was reached. Kernel name: `TCPTimeWaitOverflow`. */
-  tcpTimeWaitOverflow?: number;
+  tcpTimeWaitOverflow?: N;
   /** SYNs answered with a SYN cookie because the SYN queue was full. Kernel name: `TCPReqQFullDoCookies`. */
-  tcpReqQFullDoCookies?: number;
+  tcpReqQFullDoCookies?: N;
   /** SYNs dropped because the SYN queue was full and SYN cookies were off. Kernel name: `TCPReqQFullDrop`. */
-  tcpReqQFullDrop?: number;
+  tcpReqQFullDrop?: N;
   /** Retransmissions the lower layers failed to accept. Kernel name: `TCPRetransFail`. */
-  tcpRetransFail?: number;
+  tcpRetransFail?: N;
   /** Received packets merged into the previous packet of the receive queue. Since Linux 3.4. Kernel name: `TCPRcvCoalesce`. */
-  tcpRcvCoalesce?: number;
+  tcpRcvCoalesce?: N;
   /** Packets placed in the out-of-order queue. Kernel name: `TCPOFOQueue`. */
-  tcpOfoQueue?: number;
+  tcpOfoQueue?: N;
   /** Out-of-order packets dropped for lack of receive memory. Kernel name: `TCPOFODrop`. */
-  tcpOfoDrop?: number;
+  tcpOfoDrop?: N;
   /** Out-of-order packets that overlapped data already in the out-of-order queue. Kernel name: `TCPOFOMerge`. */
-  tcpOfoMerge?: number;
+  tcpOfoMerge?: N;
   /** Challenge ACKs sent in answer to suspicious resets or ACKs (RFC 5961). Since Linux 3.6. Kernel name: `TCPChallengeACK`. */
-  tcpChallengeAck?: number;
+  tcpChallengeAck?: N;
   /** Challenge ACKs sent in answer to a SYN on an existing connection. Since Linux 3.6. Kernel name: `TCPSYNChallenge`. */
-  tcpSynChallenge?: number;
+  tcpSynChallenge?: N;
   /** Outgoing connections that sent data in the SYN with a Fast Open cookie. Since Linux 3.6. Kernel name: `TCPFastOpenActive`. */
-  tcpFastOpenActive?: number;
+  tcpFastOpenActive?: N;
   /** Fast Open attempts whose SYN data was not accepted by the peer or timed out. Since Linux 3.15. Kernel name: `TCPFastOpenActiveFail`. */
-  tcpFastOpenActiveFail?: number;
+  tcpFastOpenActiveFail?: N;
   /** Incoming connections accepted with data in the SYN (Fast Open). Since Linux 3.7. Kernel name: `TCPFastOpenPassive`. */
-  tcpFastOpenPassive?: number;
+  tcpFastOpenPassive?: N;
   /** Incoming Fast Open SYNs refused, for a bad cookie or a failure to create the socket. Since Linux 3.7. Kernel name: `TCPFastOpenPassiveFail`. */
-  tcpFastOpenPassiveFail?: number;
+  tcpFastOpenPassiveFail?: N;
   /** Fast Open SYNs refused because the listener's pending Fast Open limit was reached. Since Linux 3.7. Kernel name: `TCPFastOpenListenOverflow`. */
-  tcpFastOpenListenOverflow?: number;
+  tcpFastOpenListenOverflow?: N;
   /** SYNs received that asked for a Fast Open cookie. Since Linux 3.7. Kernel name: `TCPFastOpenCookieReqd`. */
-  tcpFastOpenCookieReqd?: number;
+  tcpFastOpenCookieReqd?: N;
   /** Times client Fast Open was switched off after a path seemed to drop Fast Open packets. Kernel name: `TCPFastOpenBlackhole`. */
-  tcpFastOpenBlackhole?: number;
+  tcpFastOpenBlackhole?: N;
   /** Retransmissions skipped because the original packet was still in a local queue. Since Linux 3.18. Kernel name: `TCPSpuriousRtxHostQueues`. */
-  tcpSpuriousRtxHostQueues?: number;
+  tcpSpuriousRtxHostQueues?: N;
   /** Packets received by busy polling the device. Since Linux 3.11. Kernel name: `BusyPollRxPackets`. */
-  busyPollRxPackets?: number;
+  busyPollRxPackets?: N;
   /** Times small writes were held back to be merged with later data (autocorking). Since Linux 3.14. Kernel name: `TCPAutoCorking`. */
-  tcpAutoCorking?: number;
+  tcpAutoCorking?: N;
   /** Times the advertised receive window reopened after being zero. Since Linux 3.14. Kernel name: `TCPFromZeroWindowAdv`. */
-  tcpFromZeroWindowAdv?: number;
+  tcpFromZeroWindowAdv?: N;
   /** Times the advertised receive window went from open to zero. Since Linux 3.14. Kernel name: `TCPToZeroWindowAdv`. */
-  tcpToZeroWindowAdv?: number;
+  tcpToZeroWindowAdv?: N;
   /** Times the computed receive window was zero, whether or not a zero window was advertised. Since Linux 3.14. Kernel name: `TCPWantZeroWindowAdv`. */
-  tcpWantZeroWindowAdv?: number;
+  tcpWantZeroWindowAdv?: N;
   /** SYN and SYN-ACK retransmissions. Since Linux 3.15. Kernel name: `TCPSynRetrans`. */
-  tcpSynRetrans?: number;
+  tcpSynRetrans?: N;
   /** Segments sent with new data, retransmissions excluded. Since Linux 3.15. Kernel name: `TCPOrigDataSent`. */
-  tcpOrigDataSent?: number;
+  tcpOrigDataSent?: N;
   /** Times CUBIC's HyStart left slow start on its ACK-train test. Kernel name: `TCPHystartTrainDetect`. */
-  tcpHystartTrainDetect?: number;
+  tcpHystartTrainDetect?: N;
   /** Sum of the congestion windows, in packets, at which the ACK-train test ended slow start. Kernel name: `TCPHystartTrainCwnd`. */
-  tcpHystartTrainCwnd?: number;
+  tcpHystartTrainCwnd?: N;
   /** Times CUBIC's HyStart left slow start on its delay-increase test. Kernel name: `TCPHystartDelayDetect`. */
-  tcpHystartDelayDetect?: number;
+  tcpHystartDelayDetect?: N;
   /** Sum of the congestion windows, in packets, at which the delay test ended slow start. Kernel name: `TCPHystartDelayCwnd`. */
-  tcpHystartDelayCwnd?: number;
+  tcpHystartDelayCwnd?: N;
   /** Duplicate ACKs not sent from SYN-RECV because of the out-of-window ACK rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedSynRecv`. */
-  tcpAckSkippedSynRecv?: number;
+  tcpAckSkippedSynRecv?: N;
   /** Duplicate ACKs for PAWS-rejected segments not sent because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedPAWS`. */
-  tcpAckSkippedPaws?: number;
+  tcpAckSkippedPaws?: N;
   /** Duplicate ACKs for out-of-window segments not sent because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedSeq`. */
-  tcpAckSkippedSeq?: number;
+  tcpAckSkippedSeq?: N;
   /** ACKs not sent from FIN-WAIT-2 because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedFinWait2`. */
-  tcpAckSkippedFinWait2?: number;
+  tcpAckSkippedFinWait2?: N;
   /** ACKs not sent from TIME-WAIT because of the rate limit. Since Linux 4.0. Kernel name: `TCPACKSkippedTimeWait`. */
-  tcpAckSkippedTimeWait?: number;
+  tcpAckSkippedTimeWait?: N;
   /** Challenge ACKs not sent because of the per-socket rate limit. Kernel name: `TCPACKSkippedChallenge`. */
-  tcpAckSkippedChallenge?: number;
+  tcpAckSkippedChallenge?: N;
   /** Zero window probes sent. Kernel name: `TCPWinProbe`. */
-  tcpWinProbe?: number;
+  tcpWinProbe?: N;
   /** Keepalive probes sent. Kernel name: `TCPKeepAlive`. */
-  tcpKeepAlive?: number;
+  tcpKeepAlive?: N;
   /** Path MTU probes that were lost. Kernel name: `TCPMTUPFail`. */
-  tcpMtupFail?: number;
+  tcpMtupFail?: N;
   /** Path MTU probes that got through and raised the MSS. Kernel name: `TCPMTUPSuccess`. */
-  tcpMtupSuccess?: number;
+  tcpMtupSuccess?: N;
   /** Data segments the peer reported received, by ACK or SACK. Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPDelivered`. */
-  tcpDelivered?: number;
+  tcpDelivered?: N;
   /** Delivered data segments the peer reported as congestion-marked (ECN CE). Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPDeliveredCE`. */
-  tcpDeliveredCe?: number;
+  tcpDeliveredCe?: N;
   /** ACKs not sent because they were folded into a later one (ACK compression). Since Linux 4.18. Not printed by gvisor. Kernel name: `TCPAckCompressed`. */
-  tcpAckCompressed?: number;
+  tcpAckCompressed?: N;
   /** Incoming segments dropped because the receive window was zero. Since Linux 5.1. Not printed by gvisor. Kernel name: `TCPZeroWindowDrop`. */
-  tcpZeroWindowDrop?: number;
+  tcpZeroWindowDrop?: N;
   /** Incoming segments dropped because the receive queue could not get more memory. Since Linux 5.1. Not printed by gvisor. Kernel name: `TCPRcvQDrop`. */
-  tcpRcvQDrop?: number;
+  tcpRcvQDrop?: N;
   /** Send-queue splits refused because the queue was already too long. Since Linux 5.2. Not printed by gvisor. Kernel name: `TCPWqueueTooBig`. */
-  tcpWqueueTooBig?: number;
+  tcpWqueueTooBig?: N;
   /** Fast Open connections accepted with a cookie made with the backup key. Since Linux 5.3. Not printed by gvisor. Kernel name: `TCPFastOpenPassiveAltKey`. */
-  tcpFastOpenPassiveAltKey?: number;
+  tcpFastOpenPassiveAltKey?: N;
   /** Times the flow hash (IPv6 flow label) was changed after a retransmission timeout. Since Linux 5.6. Not printed by gvisor. Kernel name: `TcpTimeoutRehash`. */
-  tcpTimeoutRehash?: number;
+  tcpTimeoutRehash?: N;
   /** Times the flow hash was changed after receiving duplicate data. Since Linux 5.6. Not printed by gvisor. Kernel name: `TcpDuplicateDataRehash`. */
-  tcpDuplicateDataRehash?: number;
+  tcpDuplicateDataRehash?: N;
   /** Segments covered by received DSACK blocks, estimated from their length and the MSS. Since Linux 5.9. Not printed by gvisor. Kernel name: `TCPDSACKRecvSegs`. */
-  tcpDsackRecvSegs?: number;
+  tcpDsackRecvSegs?: N;
   /** Received DSACK blocks ignored because their range was implausible. Since Linux 5.9. Not printed by gvisor. Kernel name: `TCPDSACKIgnoredDubious`. */
-  tcpDsackIgnoredDubious?: number;
+  tcpDsackIgnoredDubious?: N;
   /** Pending connection requests moved to another SO_REUSEPORT listener when theirs closed. Since Linux 5.14. Not printed by gvisor. Kernel name: `TCPMigrateReqSuccess`. */
-  tcpMigrateReqSuccess?: number;
+  tcpMigrateReqSuccess?: N;
   /** Pending connection requests that could not be moved to another listener. Since Linux 5.14. Not printed by gvisor. Kernel name: `TCPMigrateReqFailure`. */
-  tcpMigrateReqFailure?: number;
+  tcpMigrateReqFailure?: N;
   /** Flow hash changes made by Protective Load Balancing after lasting congestion. Since Linux 6.2. Not printed by gvisor. Kernel name: `TCPPLBRehash`. */
-  tcpPlbRehash?: number;
+  tcpPlbRehash?: N;
   /** Segments dropped because TCP-AO was required but missing. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAORequired`. */
-  tcpAoRequired?: number;
+  tcpAoRequired?: N;
   /** Segments dropped because their TCP-AO MAC did not verify. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOBad`. */
-  tcpAoBad?: number;
+  tcpAoBad?: N;
   /** Segments with TCP-AO dropped because no matching key was configured. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOKeyNotFound`. */
-  tcpAoKeyNotFound?: number;
+  tcpAoKeyNotFound?: N;
   /** Segments whose TCP-AO MAC verified. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAOGood`. */
-  tcpAoGood?: number;
+  tcpAoGood?: N;
   /** ICMP errors ignored on TCP-AO connections. Since Linux 6.7. Not printed by gvisor. Kernel name: `TCPAODroppedIcmps`. */
-  tcpAoDroppedIcmps?: number;
-  /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
-  extra?: Record<string, number | string>;
+  tcpAoDroppedIcmps?: N;
+  /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number (a bigint when parsed with `bigint: true`), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of ipExt. */
-export interface ProcNetNetstatIpExt {
+export interface ProcNetNetstatIpExt<N extends number | bigint = number> {
   /** Received packets dropped because no route to their destination existed. Kernel name: `InNoRoutes`. */
-  inNoRoutes: number;
+  inNoRoutes: N;
   /** Received packets dropped because they were shorter than their header claims. Kernel name: `InTruncatedPkts`. */
-  inTruncatedPkts: number;
+  inTruncatedPkts: N;
   /** Multicast packets received. Kernel name: `InMcastPkts`. */
-  inMcastPkts: number;
+  inMcastPkts: N;
   /** Multicast packets sent. Kernel name: `OutMcastPkts`. */
-  outMcastPkts: number;
+  outMcastPkts: N;
   /** Broadcast packets received. Kernel name: `InBcastPkts`. */
-  inBcastPkts: number;
+  inBcastPkts: N;
   /** Broadcast packets sent. Kernel name: `OutBcastPkts`. */
-  outBcastPkts: number;
+  outBcastPkts: N;
   /** Bytes of IPv4 packets received, headers included. Unit: bytes. Since Linux 2.6.31. Kernel name: `InOctets`. */
-  inOctets?: number;
+  inOctets?: N;
   /** Bytes of IPv4 packets sent, headers included. Unit: bytes. Since Linux 2.6.31. Kernel name: `OutOctets`. */
-  outOctets?: number;
+  outOctets?: N;
   /** Bytes of multicast packets received. Unit: bytes. Since Linux 2.6.31. Kernel name: `InMcastOctets`. */
-  inMcastOctets?: number;
+  inMcastOctets?: N;
   /** Bytes of multicast packets sent. Unit: bytes. Since Linux 2.6.31. Kernel name: `OutMcastOctets`. */
-  outMcastOctets?: number;
+  outMcastOctets?: N;
   /** Bytes of broadcast packets received. Unit: bytes. Since Linux 2.6.31. Kernel name: `InBcastOctets`. */
-  inBcastOctets?: number;
+  inBcastOctets?: N;
   /** Bytes of broadcast packets sent. Unit: bytes. Since Linux 2.6.31. Kernel name: `OutBcastOctets`. */
-  outBcastOctets?: number;
+  outBcastOctets?: N;
   /** Received IPv4 packets with a wrong header checksum. Since Linux 3.10. Kernel name: `InCsumErrors`. */
-  inCsumErrors?: number;
+  inCsumErrors?: N;
   /** Received packets marked as not ECN-capable (ECN field 00). Kernel name: `InNoECTPkts`. */
-  inNoEctPkts?: number;
+  inNoEctPkts?: N;
   /** Received packets marked ECN-capable with ECT(1). Kernel name: `InECT1Pkts`. */
-  inEct1Pkts?: number;
+  inEct1Pkts?: N;
   /** Received packets marked ECN-capable with ECT(0). Kernel name: `InECT0Pkts`. */
-  inEct0Pkts?: number;
+  inEct0Pkts?: N;
   /** Received packets marked Congestion Experienced (ECN CE). Kernel name: `InCEPkts`. */
-  inCePkts?: number;
+  inCePkts?: N;
   /** Fragments dropped because they overlapped fragments already received. Since Linux 4.19. Kernel name: `ReasmOverlaps`. */
-  reasmOverlaps?: number;
-  /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
-  extra?: Record<string, number | string>;
+  reasmOverlaps?: N;
+  /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number (a bigint when parsed with `bigint: true`), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of mptcpExt. */
-export interface ProcNetNetstatMptcpExt {
+export interface ProcNetNetstatMptcpExt<N extends number | bigint = number> {
   /** SYNs received with the MP_CAPABLE option. Kernel name: `MPCapableSYNRX`. */
-  mpCapableSynRx: number;
+  mpCapableSynRx: N;
   /** SYNs sent with the MP_CAPABLE option. Since Linux 5.13. Kernel name: `MPCapableSYNTX`. */
-  mpCapableSynTx?: number;
+  mpCapableSynTx?: N;
   /** SYN-ACKs received with the MP_CAPABLE option. Since Linux 5.13. Kernel name: `MPCapableSYNACKRX`. */
-  mpCapableSynAckRx?: number;
+  mpCapableSynAckRx?: N;
   /** Third-handshake ACKs received with the MP_CAPABLE option. Kernel name: `MPCapableACKRX`. */
-  mpCapableAckRx: number;
+  mpCapableAckRx: N;
   /** Incoming connections that fell back to plain TCP during the handshake. Kernel name: `MPCapableFallbackACK`. */
-  mpCapableFallbackAck: number;
+  mpCapableFallbackAck: N;
   /** Outgoing connections that fell back to plain TCP because the SYN-ACK lacked MP_CAPABLE. Kernel name: `MPCapableFallbackSYNACK`. */
-  mpCapableFallbackSynAck: number;
+  mpCapableFallbackSynAck: N;
   /** Outgoing connections that fell back to TCP after their MP_CAPABLE SYNs were dropped. Since Linux 6.12. Kernel name: `MPCapableSYNTXDrop`. */
-  mpCapableSynTxDrop?: number;
+  mpCapableSynTxDrop?: N;
   /** Outgoing connections made without MPTCP because it was disabled after earlier blackholes. Since Linux 6.12. Kernel name: `MPCapableSYNTXDisabled`. */
-  mpCapableSynTxDisabled?: number;
+  mpCapableSynTxDisabled?: N;
   /** MP_CAPABLE connection attempts refused on a port reserved for an MP_JOIN endpoint. Since Linux 6.12. Kernel name: `MPCapableEndpAttempt`. */
-  mpCapableEndpAttempt?: number;
+  mpCapableEndpAttempt?: N;
   /** Connections that fell back to TCP because no connection token could be allocated. Since Linux 5.13. Kernel name: `MPFallbackTokenInit`. */
-  mpFallbackTokenInit?: number;
+  mpFallbackTokenInit?: N;
   /** Data segments retransmitted at the MPTCP level. Kernel name: `MPTCPRetrans`. */
-  mptcpRetrans: number;
+  mptcpRetrans: N;
   /** MP_JOIN requests dropped because their token matched no connection. Kernel name: `MPJoinNoTokenFound`. */
-  mpJoinNoTokenFound: number;
+  mpJoinNoTokenFound: N;
   /** SYNs received with the MP_JOIN option. Kernel name: `MPJoinSynRx`. */
-  mpJoinSynRx: number;
+  mpJoinSynRx: N;
   /** SYNs received with MP_JOIN and the backup flag. Since Linux 6.11. Kernel name: `MPJoinSynBackupRx`. */
-  mpJoinSynBackupRx?: number;
+  mpJoinSynBackupRx?: N;
   /** SYN-ACKs received with the MP_JOIN option. Kernel name: `MPJoinSynAckRx`. */
-  mpJoinSynAckRx: number;
+  mpJoinSynAckRx: N;
   /** SYN-ACKs received with MP_JOIN and the backup flag. Since Linux 6.11. Kernel name: `MPJoinSynAckBackupRx`. */
-  mpJoinSynAckBackupRx?: number;
+  mpJoinSynAckBackupRx?: N;
   /** MP_JOIN SYN-ACKs whose HMAC was wrong. Kernel name: `MPJoinSynAckHMacFailure`. */
-  mpJoinSynAckHmacFailure: number;
+  mpJoinSynAckHmacFailure: N;
   /** Third-handshake ACKs received with the MP_JOIN option. Kernel name: `MPJoinAckRx`. */
-  mpJoinAckRx: number;
+  mpJoinAckRx: N;
   /** MP_JOIN ACKs whose HMAC was wrong. Kernel name: `MPJoinAckHMacFailure`. */
-  mpJoinAckHmacFailure: number;
+  mpJoinAckHmacFailure: N;
   /** MP_JOIN requests refused by the path manager. Since Linux 6.16. Kernel name: `MPJoinRejected`. */
-  mpJoinRejected?: number;
+  mpJoinRejected?: N;
   /** SYNs sent with the MP_JOIN option to open an extra subflow. Since Linux 6.12. Kernel name: `MPJoinSynTx`. */
-  mpJoinSynTx?: number;
+  mpJoinSynTx?: N;
   /** Extra subflows not opened because their socket could not be created. Since Linux 6.12. Kernel name: `MPJoinSynTxCreatSkErr`. */
-  mpJoinSynTxCreatSkErr?: number;
+  mpJoinSynTxCreatSkErr?: N;
   /** Extra subflows not opened because binding the local address failed. Since Linux 6.12. Kernel name: `MPJoinSynTxBindErr`. */
-  mpJoinSynTxBindErr?: number;
+  mpJoinSynTxBindErr?: N;
   /** Extra subflows not opened because connect() failed. Since Linux 6.12. Kernel name: `MPJoinSynTxConnectErr`. */
-  mpJoinSynTxConnectErr?: number;
+  mpJoinSynTxConnectErr?: N;
   /** Received data mappings (DSS) that did not agree with the previous mapping. Kernel name: `DSSNotMatching`. */
-  dssNotMatching: number;
+  dssNotMatching: N;
   /** Connections that fell back to TCP after a corrupted data mapping was detected. Since Linux 6.12. Kernel name: `DSSCorruptionFallback`. */
-  dssCorruptionFallback?: number;
+  dssCorruptionFallback?: N;
   /** Join subflows reset after a corrupted data mapping was detected. Since Linux 6.12. Kernel name: `DSSCorruptionReset`. */
-  dssCorruptionReset?: number;
+  dssCorruptionReset?: N;
   /** Infinite mappings sent (the connection falls back to a single TCP flow). Since Linux 5.19. Kernel name: `InfiniteMapTx`. */
-  infiniteMapTx?: number;
+  infiniteMapTx?: N;
   /** Infinite mappings received. Kernel name: `InfiniteMapRx`. */
-  infiniteMapRx: number;
+  infiniteMapRx: N;
   /** Data mappings that did not fit the subflow's TCP sequence numbers. Since Linux 5.14. Kernel name: `DSSNoMatchTCP`. */
-  dssNoMatchTcp?: number;
+  dssNoMatchTcp?: N;
   /** Received data whose MPTCP checksum was wrong. Since Linux 5.14. Kernel name: `DataCsumErr`. */
-  dataCsumErr?: number;
+  dataCsumErr?: N;
   /** Segments appended at the tail of the MPTCP out-of-order queue. Since Linux 5.10. Kernel name: `OFOQueueTail`. */
-  ofoQueueTail?: number;
+  ofoQueueTail?: N;
   /** Segments put in the MPTCP out-of-order queue. Since Linux 5.10. Kernel name: `OFOQueue`. */
-  ofoQueue?: number;
+  ofoQueue?: N;
   /** Segments merged into others in the MPTCP out-of-order queue. Since Linux 5.10. Kernel name: `OFOMerge`. */
-  ofoMerge?: number;
+  ofoMerge?: N;
   /** Segments dropped because their data fell outside the MPTCP receive window. Since Linux 5.10. Kernel name: `NoDSSInWindow`. */
-  noDssInWindow?: number;
+  noDssInWindow?: N;
   /** Segments dropped because their data had already been received. Since Linux 5.10. Kernel name: `DuplicateData`. */
-  duplicateData?: number;
+  duplicateData?: N;
   /** ADD_ADDR announcements received (echo flag clear). Since Linux 5.10. Kernel name: `AddAddr`. */
-  addAddr?: number;
+  addAddr?: N;
   /** ADD_ADDR announcements sent (echo flag clear). Since Linux 6.5. Kernel name: `AddAddrTx`. */
-  addAddrTx?: number;
+  addAddrTx?: N;
   /** ADD_ADDR announcements not sent for lack of resources. Since Linux 6.5. Kernel name: `AddAddrTxDrop`. */
-  addAddrTxDrop?: number;
+  addAddrTxDrop?: N;
   /** ADD_ADDR echoes received (echo flag set). Since Linux 5.10. Kernel name: `EchoAdd`. */
-  echoAdd?: number;
+  echoAdd?: N;
   /** ADD_ADDR echoes sent. Since Linux 6.5. Kernel name: `EchoAddTx`. */
-  echoAddTx?: number;
+  echoAddTx?: N;
   /** ADD_ADDR echoes not sent for lack of resources. Since Linux 6.5. Kernel name: `EchoAddTxDrop`. */
-  echoAddTxDrop?: number;
+  echoAddTxDrop?: N;
   /** ADD_ADDR announcements received that carried a port number. Since Linux 5.12. Kernel name: `PortAdd`. */
-  portAdd?: number;
+  portAdd?: N;
   /** Received ADD_ADDR announcements the path manager dropped. Since Linux 5.17. Kernel name: `AddAddrDrop`. */
-  addAddrDrop?: number;
+  addAddrDrop?: N;
   /** MP_JOIN SYNs received on a port other than the connection's. Since Linux 5.12. Kernel name: `MPJoinPortSynRx`. */
-  mpJoinPortSynRx?: number;
+  mpJoinPortSynRx?: N;
   /** MP_JOIN SYN-ACKs received from a port other than the connection's. Since Linux 5.12. Kernel name: `MPJoinPortSynAckRx`. */
-  mpJoinPortSynAckRx?: number;
+  mpJoinPortSynAckRx?: N;
   /** MP_JOIN ACKs received on a port other than the connection's. Since Linux 5.12. Kernel name: `MPJoinPortAckRx`. */
-  mpJoinPortAckRx?: number;
+  mpJoinPortAckRx?: N;
   /** MP_JOIN SYNs refused because their port matched no announced address. Since Linux 5.12. Kernel name: `MismatchPortSynRx`. */
-  mismatchPortSynRx?: number;
+  mismatchPortSynRx?: N;
   /** MP_JOIN ACKs refused because their port matched no announced address. Since Linux 5.12. Kernel name: `MismatchPortAckRx`. */
-  mismatchPortAckRx?: number;
+  mismatchPortAckRx?: N;
   /** RM_ADDR messages received. Since Linux 5.10. Kernel name: `RmAddr`. */
-  rmAddr?: number;
+  rmAddr?: N;
   /** Received RM_ADDR messages the path manager dropped. Since Linux 5.17. Kernel name: `RmAddrDrop`. */
-  rmAddrDrop?: number;
+  rmAddrDrop?: N;
   /** Addresses withdrawn in RM_ADDR messages sent. Since Linux 6.5. Kernel name: `RmAddrTx`. */
-  rmAddrTx?: number;
+  rmAddrTx?: N;
   /** Address withdrawals not sent for lack of resources. Since Linux 6.5. Kernel name: `RmAddrTxDrop`. */
-  rmAddrTxDrop?: number;
+  rmAddrTxDrop?: N;
   /** Subflows removed. Since Linux 5.10. Kernel name: `RmSubflow`. */
-  rmSubflow?: number;
+  rmSubflow?: N;
   /** MP_PRIO options sent (subflow priority changes). Since Linux 5.12. Kernel name: `MPPrioTx`. */
-  mpPrioTx?: number;
+  mpPrioTx?: N;
   /** MP_PRIO options received. Since Linux 5.12. Kernel name: `MPPrioRx`. */
-  mpPrioRx?: number;
+  mpPrioRx?: N;
   /** MP_FAIL options sent. Since Linux 5.15. Kernel name: `MPFailTx`. */
-  mpFailTx?: number;
+  mpFailTx?: N;
   /** MP_FAIL options received. Since Linux 5.15. Kernel name: `MPFailRx`. */
-  mpFailRx?: number;
+  mpFailRx?: N;
   /** MP_FASTCLOSE options sent. Since Linux 5.18. Kernel name: `MPFastcloseTx`. */
-  mpFastcloseTx?: number;
+  mpFastcloseTx?: N;
   /** MP_FASTCLOSE options received. Since Linux 5.18. Kernel name: `MPFastcloseRx`. */
-  mpFastcloseRx?: number;
+  mpFastcloseRx?: N;
   /** MP_RST options sent. Since Linux 5.18. Kernel name: `MPRstTx`. */
-  mpRstTx?: number;
+  mpRstTx?: N;
   /** MP_RST options received. Since Linux 5.18. Kernel name: `MPRstRx`. */
-  mpRstRx?: number;
+  mpRstRx?: N;
   /** Times a subflow was marked stale (stopped being used while unresponsive). Since Linux 5.15. Kernel name: `SubflowStale`. */
-  subflowStale?: number;
+  subflowStale?: N;
   /** Times a stale subflow became active again. Since Linux 5.15. Kernel name: `SubflowRecover`. */
-  subflowRecover?: number;
+  subflowRecover?: N;
   /** Times a subflow's send window was replaced by the connection-level one. Since Linux 5.19. Kernel name: `SndWndShared`. */
-  sndWndShared?: number;
+  sndWndShared?: N;
   /** Times a subflow's advertised window was replaced by the connection-level one. Since Linux 5.19. Kernel name: `RcvWndShared`. */
-  rcvWndShared?: number;
+  rcvWndShared?: N;
   /** Times the connection-level receive window was raised after racing with another subflow's update. Since Linux 5.19. Kernel name: `RcvWndConflictUpdate`. */
-  rcvWndConflictUpdate?: number;
+  rcvWndConflictUpdate?: N;
   /** Races with another subflow while updating the connection-level receive window. Since Linux 5.19. Kernel name: `RcvWndConflict`. */
-  rcvWndConflict?: number;
+  rcvWndConflict?: N;
   /** MPTCP connections currently established (a gauge, not a counter). Since Linux 6.8. Kernel name: `MPCurrEstab`. */
   mpCurrEstab?: number;
   /** Times a path that drops MPTCP packets (a blackhole) was detected. Since Linux 6.12. Kernel name: `Blackhole`. */
-  blackhole?: number;
+  blackhole?: N;
   /** Connections that fell back to TCP because the first data lacked a mapping or MP_CAPABLE. Since Linux 6.17. Kernel name: `MPCapableDataFallback`. */
-  mpCapableDataFallback?: number;
+  mpCapableDataFallback?: N;
   /** Connections that fell back to TCP because a conflicting option (TCP MD5) was set. Since Linux 6.17. Kernel name: `MD5SigFallback`. */
-  md5SigFallback?: number;
+  md5SigFallback?: N;
   /** Connections that fell back to TCP because of a bad or missing data mapping. Since Linux 6.17. Kernel name: `DssFallback`. */
-  dssFallback?: number;
+  dssFallback?: N;
   /** Connections that fell back to TCP after a simultaneous connect. Since Linux 6.17. Kernel name: `SimultConnectFallback`. */
-  simultConnectFallback?: number;
+  simultConnectFallback?: N;
   /** Required fallbacks to TCP that could not happen because of the connection's state. Since Linux 6.17. Kernel name: `FallbackFailed`. */
-  fallbackFailed?: number;
+  fallbackFailed?: N;
   /** Zero window probes sent at the MPTCP level. Since Linux 6.18. Kernel name: `WinProbe`. */
-  winProbe?: number;
-  /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number, anything else as text. */
-  extra?: Record<string, number | string>;
+  winProbe?: N;
+  /** Columns the spec does not name, by header name (a null-prototype record): an integer as a number (a bigint when parsed with `bigint: true`), anything else as text. */
+  extra?: Record<string, N | string>;
 }

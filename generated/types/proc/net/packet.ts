@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** Packet (AF_PACKET) sockets of a network namespace, one row per socket, as used by packet capture and raw link-layer I/O. */
-export type ProcNetPacket = ProcNetPacketRow[];
+export type ProcNetPacket<N extends number | bigint = number> = ProcNetPacketRow<N>[];
 
 /** One row of Packet (AF_PACKET) sockets of a network namespace, one row per socket, as used by packet capture and raw link-layer I/O. */
-export interface ProcNetPacketRow {
+export interface ProcNetPacketRow<N extends number | bigint = number> {
   /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `sk`. */
   socket: bigint;
   /** References held on the socket. Kernel name: `RefCnt`. */
@@ -19,7 +19,7 @@ export interface ProcNetPacketRow {
   /** Whether the socket is receiving. Kernel name: `R`. */
   running: "stopped" | "running";
   /** Receive buffer memory charged for packets not yet read. Unit: bytes. Kernel name: `Rmem`. */
-  rmem: number;
+  rmem: N;
   /** Owner's user id as seen from the reader's user namespace. Kernel name: `User`. */
   uid: number;
   /** Inode of the socket. Kernel name: `Inode`. */

@@ -2,19 +2,19 @@
 // Change the spec and run `npm run generate`.
 
 /** One row of Socket protocols registered with the kernel, one row each with object size, sockets in use, memory accounting and which operations the protocol implements. */
-export interface ProcNetProtocolsRow {
+export interface ProcNetProtocolsRow<N extends number | bigint = number> {
   /** Protocol name (TCP, UDPv6, UNIX, NETLINK...). Kernel name: `protocol`. */
   protocol: string;
   /** Size of one socket object of this protocol. Unit: bytes. Kernel name: `size`. */
-  size: number;
+  size: N;
   /** Sockets of this protocol in use in the reader's network namespace. Kernel name: `sockets`. */
   sockets: number;
   /** Memory charged to the protocol's socket buffers (system-wide). Unit: bytes (the kernel prints pages). Kernel name: `memory`. */
-  memory: number | "not_tracked";
+  memory: N | "not_tracked";
   /** Whether the protocol is currently under memory pressure. Kernel name: `press`. */
   pressure: "yes" | "no" | "not_implemented";
   /** Room the protocol reserves for headers in front of outgoing data. Unit: bytes. Kernel name: `maxhdr`. */
-  maxHeader: number;
+  maxHeader: N;
   /** Whether the protocol has its own slab cache for socket objects. Kernel name: `slab`. */
   slab: "yes" | "no";
   /** Module that registered the protocol, kernel when built in. Kernel name: `module`. */
@@ -26,9 +26,9 @@ export interface ProcNetProtocolsRow {
 }
 
 /** Socket protocols registered with the kernel, one row each with object size, sockets in use, memory accounting and which operations the protocol implements. */
-export interface ProcNetProtocols {
+export interface ProcNetProtocols<N extends number | bigint = number> {
   /** Two-letter names of the protocol operations the flag columns stand for (cl close, co connect, di disconnect, ac accept, io ioctl, in init, de destroy, sh shutdown, ss setsockopt, gs getsockopt, se sendmsg, re recvmsg, sp sendpage, bi bind, br backlog_rcv, ha hash, uh unhash, gp get_port, em enter_memory_pressure); the set changes between kernels. Kernel name: `methods`. */
   methods: string[];
   /** The rows after the header line, in file order. */
-  rows: ProcNetProtocolsRow[];
+  rows: ProcNetProtocolsRow<N>[];
 }

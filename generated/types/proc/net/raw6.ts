@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** Raw IP sockets of a network namespace over IPv6, one row per socket; the local port column holds the IP protocol number. */
-export type ProcNetRaw6 = ProcNetRaw6Row[];
+export type ProcNetRaw6<N extends number | bigint = number> = ProcNetRaw6Row<N>[];
 
 /** One row of Raw IP sockets of a network namespace over IPv6, one row per socket; the local port column holds the IP protocol number. */
-export interface ProcNetRaw6Row {
+export interface ProcNetRaw6Row<N extends number | bigint = number> {
   /** Slot of the socket's protocol in the raw socket hash table (sockets of one protocol share it). Kernel name: `sl`. */
   bucket: number;
   /** Local address and protocol. Kernel name: `local_address`. */
@@ -15,7 +15,7 @@ export interface ProcNetRaw6Row {
   /** Socket state, in the numbering of TCP states (printed in hex). Kernel name: `st`. */
   state: "established" | "close";
   /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
-  queues: ProcNetRaw6RowQueues;
+  queues: ProcNetRaw6RowQueues<N>;
   /** Timer columns shared with TCP, unused for raw sockets. Kernel name: `tr:tm->when`. */
   timer: ProcNetRaw6RowTimer;
   /** Always 0 (raw sockets do not retransmit). Kernel name: `retrnsmt`. */
@@ -57,11 +57,11 @@ export interface ProcNetRaw6RowRemote {
 }
 
 /** The two parts of queues. */
-export interface ProcNetRaw6RowQueues {
+export interface ProcNetRaw6RowQueues<N extends number | bigint = number> {
   /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `tx`. */
-  tx: number;
+  tx: N;
   /** Receive buffer memory charged for packets not yet read. Unit: bytes. Kernel name: `rx`. */
-  rx: number;
+  rx: N;
 }
 
 /** The two parts of timer. */

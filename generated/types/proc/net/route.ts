@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** IPv4 routes of the main routing table of a network namespace, one tab-separated row per route, addresses in hex as stored in memory. */
-export type ProcNetRoute = ProcNetRouteRow[];
+export type ProcNetRoute<N extends number | bigint = number> = ProcNetRouteRow<N>[];
 
 /** One row of IPv4 routes of the main routing table of a network namespace, one tab-separated row per route, addresses in hex as stored in memory. */
-export interface ProcNetRouteRow {
+export interface ProcNetRouteRow<N extends number | bigint = number> {
   /** Output device of the route, * when it has none. Kernel name: `Iface`. */
   iface: string;
   /** Destination network address. Kernel name: `Destination`. */
@@ -29,9 +29,9 @@ export interface ProcNetRouteRow {
   /** mask as the kernel printed it (hex digits). */
   maskRaw: string;
   /** Advertised MSS of the route plus 40 bytes, or 0 when the route sets no advmss. Unit: bytes. Kernel name: `MTU`. */
-  mtu: number;
+  mtu: N;
   /** TCP window clamp set on the route, 0 when none. Unit: bytes. Kernel name: `Window`. */
-  window: number;
+  window: N;
   /** Initial round-trip time set on the route, 0 when none. Unit: seconds (the kernel prints ms). Kernel name: `IRTT`. */
   initialRtt: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */

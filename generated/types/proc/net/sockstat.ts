@@ -2,21 +2,21 @@
 // Change the spec and run `npm run generate`.
 
 /** Socket counts and memory use of IPv4 protocols in a network namespace, one protocol per line as word-value pairs. */
-export interface ProcNetSockstat {
+export interface ProcNetSockstat<N extends number | bigint = number> {
   /** Sockets of every address family. Kernel name: `sockets`. */
   sockets: ProcNetSockstatSockets;
   /** TCP over IPv4. Kernel name: `TCP`. */
-  tcp: ProcNetSockstatTcp;
+  tcp: ProcNetSockstatTcp<N>;
   /** UDP over IPv4. Kernel name: `UDP`. */
-  udp: ProcNetSockstatUdp;
+  udp: ProcNetSockstatUdp<N>;
   /** UDP-Lite over IPv4. Since Linux 2.6.20. Kernel name: `UDPLITE`. */
   udpLite?: ProcNetSockstatUdpLite;
   /** Raw IPv4 sockets. Kernel name: `RAW`. */
   raw: ProcNetSockstatRaw;
   /** IPv4 fragment reassembly. Kernel name: `FRAG`. */
-  frag: ProcNetSockstatFrag;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  frag: ProcNetSockstatFrag<N>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of sockets. */
@@ -28,7 +28,7 @@ export interface ProcNetSockstatSockets {
 }
 
 /** The parts of tcp. */
-export interface ProcNetSockstatTcp {
+export interface ProcNetSockstatTcp<N extends number | bigint = number> {
   /** TCP sockets in use (bound or listening, TIME_WAIT excluded). Kernel name: `inuse`. */
   inUse: number;
   /** TCP sockets no longer attached to a file descriptor but still closing (system-wide). Kernel name: `orphan`. */
@@ -38,17 +38,17 @@ export interface ProcNetSockstatTcp {
   /** TCP sockets allocated, orphans included (system-wide). Kernel name: `alloc`. */
   allocated: number;
   /** Memory charged to TCP socket buffers, compared with net.ipv4.tcp_mem (system-wide). Unit: bytes (the kernel prints pages). Kernel name: `mem`. */
-  memory: number;
+  memory: N;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
 }
 
 /** The parts of udp. */
-export interface ProcNetSockstatUdp {
+export interface ProcNetSockstatUdp<N extends number | bigint = number> {
   /** UDP sockets in use. Kernel name: `inuse`. */
   inUse: number;
   /** Memory charged to UDP socket buffers, compared with net.ipv4.udp_mem (system-wide). Unit: bytes (the kernel prints pages). Since Linux 2.6.25. Kernel name: `mem`. */
-  memory?: number;
+  memory?: N;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
 }
@@ -70,11 +70,11 @@ export interface ProcNetSockstatRaw {
 }
 
 /** The parts of frag. */
-export interface ProcNetSockstatFrag {
+export interface ProcNetSockstatFrag<N extends number | bigint = number> {
   /** IPv4 packets being reassembled from fragments. Kernel name: `inuse`. */
   inUse: number;
   /** Memory held by fragments waiting for reassembly. Unit: bytes. Kernel name: `memory`. */
-  memory: number;
+  memory: N;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
 }

@@ -2,7 +2,7 @@
 // Change the spec and run `npm run generate`.
 
 /** Socket counts of IPv6 protocols and the IPv6 fragment reassembly queue of a network namespace, one protocol per line as word-value pairs. */
-export interface ProcNetSockstat6 {
+export interface ProcNetSockstat6<N extends number | bigint = number> {
   /** TCP over IPv6. Kernel name: `TCP6`. */
   tcp6: ProcNetSockstat6Tcp6;
   /** UDP over IPv6. Kernel name: `UDP6`. */
@@ -12,9 +12,9 @@ export interface ProcNetSockstat6 {
   /** Raw IPv6 sockets. Kernel name: `RAW6`. */
   raw6: ProcNetSockstat6Raw6;
   /** IPv6 fragment reassembly. Kernel name: `FRAG6`. */
-  frag6: ProcNetSockstat6Frag6;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  frag6: ProcNetSockstat6Frag6<N>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of tcp6. */
@@ -50,11 +50,11 @@ export interface ProcNetSockstat6Raw6 {
 }
 
 /** The parts of frag6. */
-export interface ProcNetSockstat6Frag6 {
+export interface ProcNetSockstat6Frag6<N extends number | bigint = number> {
   /** IPv6 packets being reassembled from fragments. Kernel name: `inuse`. */
   inUse: number;
   /** Memory held by fragments waiting for reassembly. Unit: bytes. Kernel name: `memory`. */
-  memory: number;
+  memory: N;
   /** ` ` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
 }

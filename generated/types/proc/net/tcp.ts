@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** TCP sockets of a network namespace over IPv4, one row per socket (listening, connected, in TIME_WAIT or a pending connection request). */
-export type ProcNetTcp = ProcNetTcpRow[];
+export type ProcNetTcp<N extends number | bigint = number> = ProcNetTcpRow<N>[];
 
 /** One row of TCP sockets of a network namespace over IPv4, one row per socket (listening, connected, in TIME_WAIT or a pending connection request). */
-export interface ProcNetTcpRow {
+export interface ProcNetTcpRow<N extends number | bigint = number> {
   /** Row number in this listing. Kernel name: `sl`. */
   slot: number;
   /** Local address and port. Kernel name: `local_address`. */
@@ -15,7 +15,7 @@ export interface ProcNetTcpRow {
   /** TCP state (the kernel prints the state number in hex). Kernel name: `st`. */
   state: "established" | "syn_sent" | "syn_recv" | "fin_wait1" | "fin_wait2" | "time_wait" | "close" | "close_wait" | "last_ack" | "listen" | "closing" | "new_syn_recv";
   /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
-  queues: ProcNetTcpRowQueues;
+  queues: ProcNetTcpRowQueues<N>;
   /** The socket's pending timer. Kernel name: `tr:tm->when`. */
   timer: ProcNetTcpRowTimer;
   /** Unrecovered retransmit timeouts (or SYN-ACK retries for a request). Kernel name: `retrnsmt`. */
@@ -65,11 +65,11 @@ export interface ProcNetTcpRowRemote {
 }
 
 /** The two parts of queues. */
-export interface ProcNetTcpRowQueues {
+export interface ProcNetTcpRowQueues<N extends number | bigint = number> {
   /** Bytes sent but not acknowledged (for a listener: 0). Unit: bytes. Kernel name: `tx`. */
-  tx: number;
+  tx: N;
   /** Bytes received but not read (for a listener: connections waiting in the accept queue). Unit: bytes. Kernel name: `rx`. */
-  rx: number;
+  rx: N;
 }
 
 /** The two parts of timer. */

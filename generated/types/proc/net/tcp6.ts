@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** TCP sockets of a network namespace over IPv6 (and IPv4-mapped), one row per socket (listening, connected, in TIME_WAIT or a pending connection request). */
-export type ProcNetTcp6 = ProcNetTcp6Row[];
+export type ProcNetTcp6<N extends number | bigint = number> = ProcNetTcp6Row<N>[];
 
 /** One row of TCP sockets of a network namespace over IPv6 (and IPv4-mapped), one row per socket (listening, connected, in TIME_WAIT or a pending connection request). */
-export interface ProcNetTcp6Row {
+export interface ProcNetTcp6Row<N extends number | bigint = number> {
   /** Row number in this listing. Kernel name: `sl`. */
   slot: number;
   /** Local address and port. Kernel name: `local_address`. */
@@ -15,7 +15,7 @@ export interface ProcNetTcp6Row {
   /** TCP state number in hex; a timewait entry prints its sub-state (06, or 05 for an orphaned FIN_WAIT2) and a request prints 03. Kernel name: `st`. */
   state: "established" | "syn_sent" | "syn_recv" | "fin_wait1" | "fin_wait2" | "time_wait" | "close" | "close_wait" | "last_ack" | "listen" | "closing" | "new_syn_recv";
   /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
-  queues: ProcNetTcp6RowQueues;
+  queues: ProcNetTcp6RowQueues<N>;
   /** The socket's pending timer. Kernel name: `tr:tm->when`. */
   timer: ProcNetTcp6RowTimer;
   /** Retransmit timeouts since the last progress (for a request: SYN-ACK retries). Kernel name: `retrnsmt`. */
@@ -65,11 +65,11 @@ export interface ProcNetTcp6RowRemote {
 }
 
 /** The two parts of queues. */
-export interface ProcNetTcp6RowQueues {
+export interface ProcNetTcp6RowQueues<N extends number | bigint = number> {
   /** Bytes written but not yet acknowledged (0 for a listener, TIME_WAIT or a request). Unit: bytes. Kernel name: `tx`. */
-  tx: number;
+  tx: N;
   /** Bytes received but not yet read (for a listener: connections waiting to be accepted). Unit: bytes. Kernel name: `rx`. */
-  rx: number;
+  rx: N;
 }
 
 /** The two parts of timer. */

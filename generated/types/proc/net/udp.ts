@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** UDP sockets of a network namespace over IPv4, one row per bound or connected socket. */
-export type ProcNetUdp = ProcNetUdpRow[];
+export type ProcNetUdp<N extends number | bigint = number> = ProcNetUdpRow<N>[];
 
 /** One row of UDP sockets of a network namespace over IPv4, one row per bound or connected socket. */
-export interface ProcNetUdpRow {
+export interface ProcNetUdpRow<N extends number | bigint = number> {
   /** Slot of the socket's local port in the UDP hash table (sockets sharing a port share it). Kernel name: `sl`. */
   bucket: number;
   /** Local address and port. Kernel name: `local_address`. */
@@ -15,7 +15,7 @@ export interface ProcNetUdpRow {
   /** Socket state, in the numbering of TCP states (printed in hex). Kernel name: `st`. */
   state: "established" | "close";
   /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
-  queues: ProcNetUdpRowQueues;
+  queues: ProcNetUdpRowQueues<N>;
   /** Timer columns shared with TCP, unused for UDP. Kernel name: `tr:tm->when`. */
   timer: ProcNetUdpRowTimer;
   /** Always 0 (UDP does not retransmit). Kernel name: `retrnsmt`. */
@@ -57,11 +57,11 @@ export interface ProcNetUdpRowRemote {
 }
 
 /** The two parts of queues. */
-export interface ProcNetUdpRowQueues {
+export interface ProcNetUdpRowQueues<N extends number | bigint = number> {
   /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `tx`. */
-  tx: number;
+  tx: N;
   /** Receive buffer memory charged for datagrams not yet read. Unit: bytes. Kernel name: `rx`. */
-  rx: number;
+  rx: N;
 }
 
 /** The two parts of timer. */

@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** UDP sockets of a network namespace over IPv6 (and IPv4-mapped), one row per bound or connected socket. */
-export type ProcNetUdp6 = ProcNetUdp6Row[];
+export type ProcNetUdp6<N extends number | bigint = number> = ProcNetUdp6Row<N>[];
 
 /** One row of UDP sockets of a network namespace over IPv6 (and IPv4-mapped), one row per bound or connected socket. */
-export interface ProcNetUdp6Row {
+export interface ProcNetUdp6Row<N extends number | bigint = number> {
   /** Slot of the socket's local port in the UDP hash table (sockets sharing a port share it). Kernel name: `sl`. */
   bucket: number;
   /** Local address and port. Kernel name: `local_address`. */
@@ -15,7 +15,7 @@ export interface ProcNetUdp6Row {
   /** Socket state, in the numbering of TCP states (printed in hex). Kernel name: `st`. */
   state: "established" | "close";
   /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
-  queues: ProcNetUdp6RowQueues;
+  queues: ProcNetUdp6RowQueues<N>;
   /** Timer columns shared with TCP, unused for UDP. Kernel name: `tr:tm->when`. */
   timer: ProcNetUdp6RowTimer;
   /** Always 0 (UDP does not retransmit). Kernel name: `retrnsmt`. */
@@ -57,11 +57,11 @@ export interface ProcNetUdp6RowRemote {
 }
 
 /** The two parts of queues. */
-export interface ProcNetUdp6RowQueues {
+export interface ProcNetUdp6RowQueues<N extends number | bigint = number> {
   /** Send buffer memory charged to the socket. Unit: bytes. Kernel name: `tx`. */
-  tx: number;
+  tx: N;
   /** Receive buffer memory charged for datagrams not yet read. Unit: bytes. Kernel name: `rx`. */
-  rx: number;
+  rx: N;
 }
 
 /** The two parts of timer. */

@@ -2,7 +2,7 @@
 // Change the spec and run `npm run generate`.
 
 /** State of one open file descriptor of a process: offset, open flags, mount and inode, then lines that depend on the kind of file (eventfd, epoll, signalfd, inotify, fanotify, timerfd, pidfd, locks). */
-export interface ProcPidFdinfo {
+export interface ProcPidFdinfo<N extends number | bigint = number> {
   /** File offset in bytes (the file position a read or write would use next). Kernel name: `pos`. */
   pos: number;
   /** Open flags (O_ACCMODE, O_NONBLOCK, O_APPEND...) with O_CLOEXEC when close-on-exec is set; the kernel prints them in octal (02004002). Kernel name: `flags`. */
@@ -51,8 +51,8 @@ export interface ProcPidFdinfo {
   ttyIndex?: number;
   /** Unix socket: file descriptors sent with SCM_RIGHTS that wait in the receive queue. Kernel name: `scm_fds`. */
   scmFds?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of lock. */

@@ -2,21 +2,21 @@
 // Change the spec and run `npm run generate`.
 
 /** I/O counters of one process or thread, both through system calls and at the storage layer. */
-export interface ProcPidIo {
+export interface ProcPidIo<N extends number | bigint = number> {
   /** Bytes the task asked read() and similar calls for, whether or not they came from storage (cache hits and pipes count). Unit: bytes. Kernel name: `rchar`. */
-  rchar: number;
+  rchar: N;
   /** Bytes the task passed to write() and similar calls, whether or not they reached storage. Unit: bytes. Kernel name: `wchar`. */
-  wchar: number;
+  wchar: N;
   /** Read system calls made (read, pread and the like). Kernel name: `syscr`. */
-  syscr: number;
+  syscr: N;
   /** Write system calls made (write, pwrite and the like). Kernel name: `syscw`. */
-  syscw: number;
+  syscw: N;
   /** Bytes the task caused to be fetched from the storage layer. Unit: bytes. Kernel name: `read_bytes`. */
-  readBytes: number;
+  readBytes: N;
   /** Bytes the task caused to be sent to the storage layer, counted when pages are dirtied. Unit: bytes. Kernel name: `write_bytes`. */
-  writeBytes: number;
+  writeBytes: N;
   /** Bytes counted in write_bytes that were never written, for instance because the file was truncated first. Unit: bytes. Kernel name: `cancelled_write_bytes`. */
-  cancelledWriteBytes: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  cancelledWriteBytes: N;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }

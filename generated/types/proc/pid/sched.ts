@@ -2,7 +2,7 @@
 // Change the spec and run `npm run generate`.
 
 /** Scheduler state and statistics of one task as the scheduler's debug interface prints them; the set of keys depends on the kernel version and its configuration. */
-export interface ProcPidSched {
+export interface ProcPidSched<N extends number | bigint = number> {
   /** Command name of the task (it may hold spaces and parentheses: it ends at the last opening parenthesis). Kernel name: `comm`. */
   comm: string;
   /** Task id in the reader's pid namespace. Kernel name: `pid`. */
@@ -31,6 +31,6 @@ export interface ProcPidSched {
   prio: number;
   /** Nanoseconds the reading took between two clock samples (a measure of clock read cost). Unit: seconds (the kernel prints ns). Kernel name: `clock-delta`. */
   clockDelta: number;
-  /** Every other line: load-tracking averages, schedstats counters, NUMA fields, as the kernel names them By kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  stats: Record<string, number | string>;
+  /** Every other line: load-tracking averages, schedstats counters, NUMA fields, as the kernel names them By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  stats: Record<string, N | string>;
 }

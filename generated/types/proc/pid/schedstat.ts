@@ -2,13 +2,13 @@
 // Change the spec and run `npm run generate`.
 
 /** CPU time, run-queue wait and time slices of one task (kernels with CONFIG_SCHED_INFO). */
-export interface ProcPidSchedstat {
+export interface ProcPidSchedstat<N extends number | bigint = number> {
   /** Time the task has spent running on a CPU. Unit: seconds (the kernel prints ns). Kernel name: `sum_exec_runtime`. */
   runTime: number;
   /** Time the task has spent runnable but waiting for a CPU. Unit: seconds (the kernel prints ns). Kernel name: `run_delay`. */
   waitTime: number;
   /** Time slices the task has run. Kernel name: `pcount`. */
-  timeslices: number;
+  timeslices: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** Memory use of each mapping of a process: one block per mapping, its maps line then page counts and VMA flags. */
-export type ProcPidSmaps = ProcPidSmapsBlock[];
+export type ProcPidSmaps<N extends number | bigint = number> = ProcPidSmapsBlock<N>[];
 
 /** One block of Memory use of each mapping of a process: one block per mapping, its maps line then page counts and VMA flags. */
-export interface ProcPidSmapsBlock {
+export interface ProcPidSmapsBlock<N extends number | bigint = number> {
   /** First address of the mapping. Kernel name: `start`. */
   start: bigint;
   /** Address just past the end of the mapping (exclusive). Kernel name: `end`. */
@@ -21,59 +21,59 @@ export interface ProcPidSmapsBlock {
   /** File path or a name such as [heap], [stack], [vdso] or [anon:name]; may hold spaces and end in ' (deleted)', a newline shows as \012; absent for plain anonymous memory. Kernel name: `pathname`. */
   pathname?: string;
   /** Virtual size of the mapping. Unit: bytes (the kernel prints kB). Kernel name: `Size`. */
-  size: number;
+  size: N;
   /** Page size the kernel uses to back the mapping. Unit: bytes (the kernel prints kB). Since Linux 2.6.29. Kernel name: `KernelPageSize`. */
-  kernelPageSize?: number;
+  kernelPageSize?: N;
   /** Page size the MMU uses for the mapping (differs from the kernel's on some ppc64 setups). Unit: bytes (the kernel prints kB). Since Linux 2.6.29. Kernel name: `MMUPageSize`. */
-  mmuPageSize?: number;
+  mmuPageSize?: N;
   /** Part of the mapping resident in RAM. Unit: bytes (the kernel prints kB). Kernel name: `Rss`. */
-  rss: number;
+  rss: N;
   /** Proportional set size: resident memory with each page divided by the number of processes mapping it. Unit: bytes (the kernel prints kB). Since Linux 2.6.25. Kernel name: `Pss`. */
-  pss?: number;
+  pss?: N;
   /** Share of Pss made of dirty pages. Unit: bytes (the kernel prints kB). Since Linux 6.0. Not printed by gvisor. Kernel name: `Pss_Dirty`. */
-  pssDirty?: number;
+  pssDirty?: N;
   /** Clean resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
-  sharedClean: number;
+  sharedClean: N;
   /** Dirty resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Dirty`. */
-  sharedDirty: number;
+  sharedDirty: N;
   /** Clean resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Clean`. */
-  privateClean: number;
+  privateClean: N;
   /** Dirty resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Dirty`. */
-  privateDirty: number;
+  privateDirty: N;
   /** Memory currently marked as referenced or accessed. Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
-  referenced: number;
+  referenced: N;
   /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `Anonymous`. */
-  anonymous?: number;
+  anonymous?: N;
   /** Pages merged by kernel samepage merging (KSM zero pages not counted). Unit: bytes (the kernel prints kB). Since Linux 6.6. Not printed by gvisor. Kernel name: `KSM`. */
-  ksm?: number;
+  ksm?: N;
   /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean. Unit: bytes (the kernel prints kB). Since Linux 4.12. Not printed by gvisor. Kernel name: `LazyFree`. */
-  lazyFree?: number;
+  lazyFree?: N;
   /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `AnonHugePages`. */
-  anonHugePages?: number;
+  anonHugePages?: N;
   /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 4.8. Not printed by gvisor. Kernel name: `ShmemPmdMapped`. */
-  shmemPmdMapped?: number;
+  shmemPmdMapped?: N;
   /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Not printed by gvisor. Kernel name: `FilePmdMapped`. */
-  filePmdMapped?: number;
-  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linux-4.4. Kernel name: `Shared_Hugetlb`. */
-  sharedHugetlb?: number;
-  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by linux-4.4. Kernel name: `Private_Hugetlb`. */
-  privateHugetlb?: number;
+  filePmdMapped?: N;
+  /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Shared_Hugetlb`. */
+  sharedHugetlb?: N;
+  /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Since Linux 4.4. Kernel name: `Private_Hugetlb`. */
+  privateHugetlb?: N;
   /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap). Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
-  swap: number;
+  swap: N;
   /** Proportional share of swapped-out pages, each divided by the number of its sharers. Unit: bytes (the kernel prints kB). Since Linux 4.3. Kernel name: `SwapPss`. */
-  swapPss?: number;
+  swapPss?: N;
   /** Memory locked in RAM (mlock), counted proportionally like Pss. Unit: bytes (the kernel prints kB). Not printed by linux-2.6.32. Kernel name: `Locked`. */
-  locked?: number;
+  locked?: N;
   /** Pages of a nonlinear mapping made with remap_file_pages (only printed for such mappings, on 3.x kernels). Unit: bytes (the kernel prints kB). Kernel name: `Nonlinear`. */
-  nonlinear?: number;
+  nonlinear?: N;
   /** 1 when the mapping may get transparent huge pages, else 0. Since Linux 5.0. Not printed by gvisor. Kernel name: `THPeligible`. */
   thpEligible?: number;
   /** Memory protection key of the mapping (only where the CPU supports pkeys, x86 since 4.6). Since Linux 4.6. Not printed by gvisor, linux-4.19, linux-5.4. Kernel name: `ProtectionKey`. */
   protectionKey?: number;
   /** VMA flags as two-letter codes, e.g. rd wr ex sh (read, write, exec, shared), mr mw me ms (may-), gd grows down, pf PFN map, io, lo locked, dc/de no copy/expand, ac accounted, nr no reserve, ht hugetlb, dd no dump, sd soft dirty, mm mixed map, hg/nh huge advice, mg mergeable, um/uw userfaultfd, ss shadow stack, sl sealed. Since Linux 3.8. Kernel name: `VmFlags`. */
   vmFlags?: string[];
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The two parts of device. */

@@ -2,58 +2,58 @@
 // Change the spec and run `npm run generate`.
 
 /** Memory use of a whole process summed over all its mappings, in smaps format: one [rollup] header line then the totals (since 4.14). */
-export type ProcPidSmapsRollup = ProcPidSmapsRollupBlock[];
+export type ProcPidSmapsRollup<N extends number | bigint = number> = ProcPidSmapsRollupBlock<N>[];
 
 /** One block of Memory use of a whole process summed over all its mappings, in smaps format: one [rollup] header line then the totals (since 4.14). */
-export interface ProcPidSmapsRollupBlock {
+export interface ProcPidSmapsRollupBlock<N extends number | bigint = number> {
   /** Start address of the lowest mapping. Kernel name: `start`. */
   start: bigint;
   /** End address of the highest mapping (the vsyscall page included where there is one). Kernel name: `end`. */
   end: bigint;
   /** Resident set size of the process. Unit: bytes (the kernel prints kB). Kernel name: `Rss`. */
-  rss: number;
+  rss: N;
   /** Proportional set size: resident memory with each page divided by the number of processes mapping it. Unit: bytes (the kernel prints kB). Kernel name: `Pss`. */
-  pss: number;
+  pss: N;
   /** Share of Pss made of dirty pages. Unit: bytes (the kernel prints kB). Since Linux 6.0. Kernel name: `Pss_Dirty`. */
-  pssDirty?: number;
-  /** Share of Pss made of anonymous pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Not printed by linux-5.4. Kernel name: `Pss_Anon`. */
-  pssAnon?: number;
-  /** Share of Pss made of file-backed pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Not printed by linux-5.4. Kernel name: `Pss_File`. */
-  pssFile?: number;
-  /** Share of Pss made of shared memory (shmem, tmpfs) pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Not printed by linux-5.4. Kernel name: `Pss_Shmem`. */
-  pssShmem?: number;
+  pssDirty?: N;
+  /** Share of Pss made of anonymous pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Anon`. */
+  pssAnon?: N;
+  /** Share of Pss made of file-backed pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_File`. */
+  pssFile?: N;
+  /** Share of Pss made of shared memory (shmem, tmpfs) pages. Unit: bytes (the kernel prints kB). Since Linux 5.3. Kernel name: `Pss_Shmem`. */
+  pssShmem?: N;
   /** Clean resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Clean`. */
-  sharedClean: number;
+  sharedClean: N;
   /** Dirty resident pages also mapped by other processes. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Dirty`. */
-  sharedDirty: number;
+  sharedDirty: N;
   /** Clean resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Clean`. */
-  privateClean: number;
+  privateClean: N;
   /** Dirty resident pages mapped only by this process. Unit: bytes (the kernel prints kB). Kernel name: `Private_Dirty`. */
-  privateDirty: number;
+  privateDirty: N;
   /** Memory currently marked as referenced or accessed. Unit: bytes (the kernel prints kB). Kernel name: `Referenced`. */
-  referenced: number;
+  referenced: N;
   /** Memory not backed by a file, including private copies of written file pages. Unit: bytes (the kernel prints kB). Kernel name: `Anonymous`. */
-  anonymous: number;
+  anonymous: N;
   /** Pages merged by kernel samepage merging (KSM zero pages not counted). Unit: bytes (the kernel prints kB). Since Linux 6.6. Kernel name: `KSM`. */
-  ksm?: number;
+  ksm?: N;
   /** Memory released with MADV_FREE, reclaimed lazily under pressure if still clean. Unit: bytes (the kernel prints kB). Kernel name: `LazyFree`. */
-  lazyFree: number;
+  lazyFree: N;
   /** Anonymous memory backed by transparent huge pages. Unit: bytes (the kernel prints kB). Kernel name: `AnonHugePages`. */
-  anonHugePages: number;
+  anonHugePages: N;
   /** Shared memory (shmem, tmpfs) mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Kernel name: `ShmemPmdMapped`. */
-  shmemPmdMapped: number;
+  shmemPmdMapped: N;
   /** File-backed memory mapped with huge pages at PMD level. Unit: bytes (the kernel prints kB). Since Linux 5.4. Kernel name: `FilePmdMapped`. */
-  filePmdMapped?: number;
+  filePmdMapped?: N;
   /** Shared hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Kernel name: `Shared_Hugetlb`. */
-  sharedHugetlb: number;
+  sharedHugetlb: N;
   /** Private hugetlbfs memory, not counted in Rss, Pss or the Clean/Dirty lines. Unit: bytes (the kernel prints kB). Kernel name: `Private_Hugetlb`. */
-  privateHugetlb: number;
+  privateHugetlb: N;
   /** Would-be-anonymous memory swapped out (for shmem, also the mapped part of the object in swap). Unit: bytes (the kernel prints kB). Kernel name: `Swap`. */
-  swap: number;
+  swap: N;
   /** Proportional share of swapped-out pages, each divided by the number of its sharers. Unit: bytes (the kernel prints kB). Kernel name: `SwapPss`. */
-  swapPss: number;
+  swapPss: N;
   /** Memory locked in RAM (mlock), counted proportionally like Pss (overcounted in the rollup by kernels before a January 2019 fix). Unit: bytes (the kernel prints kB). Kernel name: `Locked`. */
-  locked: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  locked: N;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }

@@ -2,7 +2,7 @@
 // Change the spec and run `npm run generate`.
 
 /** Status of one process or thread as a single line of positional numbers (what ps and top read). */
-export interface ProcPidStat {
+export interface ProcPidStat<N extends number | bigint = number> {
   /** Process (or thread) ID. Kernel name: `pid`. */
   pid: number;
   /** Command name, at most 15 bytes, which may itself hold spaces and parentheses (so it ends at the last closing parenthesis). Kernel name: `comm`. */
@@ -22,13 +22,13 @@ export interface ProcPidStat {
   /** Kernel flags word of the task (PF_* bits). Kernel name: `flags`. */
   flags: number;
   /** Minor page faults (no disk read). Kernel name: `minflt`. */
-  minflt: number;
+  minflt: N;
   /** Minor page faults of waited-for children. Kernel name: `cminflt`. */
-  cminflt: number;
+  cminflt: N;
   /** Major page faults (a page read from disk). Kernel name: `majflt`. */
-  majflt: number;
+  majflt: N;
   /** Major page faults of waited-for children. Kernel name: `cmajflt`. */
-  cmajflt: number;
+  cmajflt: N;
   /** Time spent in user mode, guest time included. Unit: seconds (the kernel prints ticks). Kernel name: `utime`. */
   utime: number;
   /** Time spent in kernel mode. Unit: seconds (the kernel prints ticks). Kernel name: `stime`. */
@@ -48,11 +48,11 @@ export interface ProcPidStat {
   /** Time the process started, after system boot. Unit: seconds (the kernel prints ticks). Kernel name: `starttime`. */
   starttime: number;
   /** Size of the virtual address space. Unit: bytes. Kernel name: `vsize`. */
-  vsize: number;
+  vsize: N;
   /** Resident set size. Unit: bytes (the kernel prints pages). Kernel name: `rss`. */
-  rss: number;
+  rss: N;
   /** Soft limit on the resident set size (RLIMIT_RSS). Unit: bytes. Kernel name: `rsslim`. */
-  rsslim: number | "unlimited";
+  rsslim: N | "unlimited";
   /** Address where the program text starts (0 or 1 when hidden). Kernel name: `startcode`. */
   startcode: bigint;
   /** Address where the program text ends (0 or 1 when hidden). Kernel name: `endcode`. */
@@ -74,9 +74,9 @@ export interface ProcPidStat {
   /** Nonzero when the task is blocked in the kernel (the address is hidden since 4.4). Kernel name: `wchan`. */
   wchan: bigint;
   /** Pages swapped, not maintained (always 0). Kernel name: `nswap`. */
-  nswap: number;
+  nswap: N;
   /** Pages swapped by children, not maintained (always 0). Kernel name: `cnswap`. */
-  cnswap: number;
+  cnswap: N;
   /** Signal sent to the parent when this task dies. Kernel name: `exit_signal`. */
   exitSignal: number;
   /** CPU the task last ran on. Kernel name: `processor`. */

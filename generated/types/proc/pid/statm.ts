@@ -2,21 +2,21 @@
 // Change the spec and run `npm run generate`.
 
 /** Memory use of one process in pages, on a single line (total, resident, shared, text, data). */
-export interface ProcPidStatm {
+export interface ProcPidStatm<N extends number | bigint = number> {
   /** Total virtual memory size, as VmSize in status. Unit: bytes (the kernel prints pages). Kernel name: `size`. */
-  size: number;
+  size: N;
   /** Resident set size, as VmRSS in status. Unit: bytes (the kernel prints pages). Kernel name: `resident`. */
-  resident: number;
+  resident: N;
   /** Resident file-backed and shared memory pages (RssFile plus RssShmem). Unit: bytes (the kernel prints pages). Kernel name: `shared`. */
-  shared: number;
+  shared: N;
   /** Executable code, as VmExe in status. Unit: bytes (the kernel prints pages). Kernel name: `text`. */
-  text: number;
+  text: N;
   /** Library pages; always 0 since 2.6. Unit: bytes (the kernel prints pages). Kernel name: `lib`. */
-  lib: number;
+  lib: N;
   /** Data and stack, as VmData plus VmStk in status. Unit: bytes (the kernel prints pages). Kernel name: `data`. */
-  data: number;
+  data: N;
   /** Dirty pages; always 0 since 2.6. Unit: bytes (the kernel prints pages). Kernel name: `dt`. */
-  dt: number;
+  dt: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

@@ -2,7 +2,7 @@
 // Change the spec and run `npm run generate`.
 
 /** Human-readable summary of one process or thread (identity, state, credentials, memory, signals, capabilities, CPU and memory placement). */
-export interface ProcPidStatus {
+export interface ProcPidStatus<N extends number | bigint = number> {
   /** Command name of the task (comm, at most 15 bytes); the kernel escapes a backslash or newline in it, and the value is decoded. Kernel name: `Name`. */
   name: string;
   /** File-mode creation mask (the kernel prints it in octal, such as 0022). Since Linux 4.7. Not printed by gvisor, linprocfs. Kernel name: `Umask`. */
@@ -38,41 +38,41 @@ export interface ProcPidStatus {
   /** 1 for a kernel thread, 0 otherwise (added in 2023). Kernel name: `Kthread`. */
   kthread?: number;
   /** Largest virtual memory size the process has had (absent for kernel threads). Unit: bytes (the kernel prints kB). Kernel name: `VmPeak`. */
-  vmPeak?: number;
+  vmPeak?: N;
   /** Virtual memory size (absent for kernel threads). Unit: bytes (the kernel prints kB). Kernel name: `VmSize`. */
-  vmSize?: number;
+  vmSize?: N;
   /** Memory locked with mlock(). Unit: bytes (the kernel prints kB). Kernel name: `VmLck`. */
-  vmLck?: number;
+  vmLck?: N;
   /** Memory pinned so that it cannot move, e.g. for RDMA. Unit: bytes (the kernel prints kB). Since Linux 3.2. Not printed by gvisor, linprocfs, linux-3.10. Kernel name: `VmPin`. */
-  vmPin?: number;
+  vmPin?: N;
   /** Peak resident set size (high water mark). Unit: bytes (the kernel prints kB). Kernel name: `VmHWM`. */
-  vmHwm?: number;
+  vmHwm?: N;
   /** Resident set size, the sum of RssAnon, RssFile and RssShmem. Unit: bytes (the kernel prints kB). Kernel name: `VmRSS`. */
-  vmRss?: number;
+  vmRss?: N;
   /** Resident anonymous memory. Unit: bytes (the kernel prints kB). Since Linux 4.5. Not printed by gvisor, linprocfs. Kernel name: `RssAnon`. */
-  rssAnon?: number;
+  rssAnon?: N;
   /** Resident file mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Not printed by gvisor, linprocfs. Kernel name: `RssFile`. */
-  rssFile?: number;
+  rssFile?: N;
   /** Resident shared memory, including System V shm, tmpfs and shared anonymous mappings. Unit: bytes (the kernel prints kB). Since Linux 4.5. Not printed by gvisor, linprocfs. Kernel name: `RssShmem`. */
-  rssShmem?: number;
+  rssShmem?: N;
   /** Size of private data segments (heap and private writable mappings). Unit: bytes (the kernel prints kB). Kernel name: `VmData`. */
-  vmData?: number;
+  vmData?: N;
   /** Size of the main thread's stack. Unit: bytes (the kernel prints kB). Kernel name: `VmStk`. */
-  vmStk?: number;
+  vmStk?: N;
   /** Size of the executable's text. Unit: bytes (the kernel prints kB). Kernel name: `VmExe`. */
-  vmExe?: number;
+  vmExe?: N;
   /** Size of mapped shared-library code. Unit: bytes (the kernel prints kB). Kernel name: `VmLib`. */
-  vmLib?: number;
+  vmLib?: N;
   /** Memory used by the lowest level of the process's page tables. Unit: bytes (the kernel prints kB). Kernel name: `VmPTE`. */
-  vmPte?: number;
+  vmPte?: N;
   /** Memory used by the second-level page tables. Unit: bytes (the kernel prints kB). Since Linux 4.0. Removed in Linux 4.15. Not printed by gvisor, linprocfs, linux-4.19, linux-5.4, lxcfs. Kernel name: `VmPMD`. */
-  vmPmd?: number;
+  vmPmd?: N;
   /** Anonymous private memory swapped out (shared memory not counted). Unit: bytes (the kernel prints kB). Since Linux 2.6.34. Not printed by gvisor, linprocfs, linux-3.10. Kernel name: `VmSwap`. */
-  vmSwap?: number;
-  /** Memory mapped from hugetlb huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by gvisor, linprocfs, linux-4.4. Kernel name: `HugetlbPages`. */
-  hugetlbPages?: number;
+  vmSwap?: N;
+  /** Memory mapped from hugetlb huge pages. Unit: bytes (the kernel prints kB). Since Linux 4.4. Not printed by gvisor, linprocfs. Kernel name: `HugetlbPages`. */
+  hugetlbPages?: N;
   /** Peak stack use of the task (some distribution 2.6.32 kernels). Unit: bytes (the kernel prints kB). Kernel name: `Stack usage`. */
-  stackUsage?: number;
+  stackUsage?: N;
   /** 1 while the process is writing a core dump, 0 otherwise. Since Linux 4.15. Not printed by gvisor, linprocfs. Kernel name: `CoreDumping`. */
   coreDumping?: number;
   /** 0 when transparent huge pages are disabled for the process with prctl(PR_SET_THP_DISABLE), 1 otherwise. Kernel name: `THP_enabled`. */
@@ -128,11 +128,11 @@ export interface ProcPidStatus {
   /** Memory nodes the task may allocate from, as a list (CONFIG_CPUSETS). Kernel name: `Mems_allowed_list`. */
   memsAllowedList?: number[];
   /** Context switches where the task gave up the CPU, e.g. to wait. Since Linux 2.6.23. Not printed by linprocfs. Kernel name: `voluntary_ctxt_switches`. */
-  voluntaryCtxtSwitches?: number;
+  voluntaryCtxtSwitches?: N;
   /** Context switches where the task was preempted. Since Linux 2.6.23. Not printed by linprocfs. Kernel name: `nonvoluntary_ctxt_switches`. */
-  nonvoluntaryCtxtSwitches?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  nonvoluntaryCtxtSwitches?: N;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
 
 /** The parts of state. */

@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** System V message queues of the reader's IPC namespace, one row per queue after a header line. */
-export type ProcSysvipcMsg = ProcSysvipcMsgRow[];
+export type ProcSysvipcMsg<N extends number | bigint = number> = ProcSysvipcMsgRow<N>[];
 
 /** One row of System V message queues of the reader's IPC namespace, one row per queue after a header line. */
-export interface ProcSysvipcMsgRow {
+export interface ProcSysvipcMsgRow<N extends number | bigint = number> {
   /** Key the queue was created with (msgget), printed as a signed int; 0 for IPC_PRIVATE. Kernel name: `key`. */
   key: number;
   /** Identifier of the queue, as msgsnd and msgrcv take it. Kernel name: `msqid`. */
@@ -13,7 +13,7 @@ export interface ProcSysvipcMsgRow {
   /** Access mode bits of the object, like a file mode (printed in octal, such as 600). Kernel name: `perms`. */
   perms: number;
   /** Bytes of message text currently on the queue. Unit: bytes. Kernel name: `cbytes`. */
-  cbytes: number;
+  cbytes: N;
   /** Messages currently on the queue. Kernel name: `qnum`. */
   qnum: number;
   /** Process that sent the last message (0 if none). Kernel name: `lspid`. */

@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** System V shared memory segments of the reader's IPC namespace, one row per segment after a header line. */
-export type ProcSysvipcShm = ProcSysvipcShmRow[];
+export type ProcSysvipcShm<N extends number | bigint = number> = ProcSysvipcShmRow<N>[];
 
 /** One row of System V shared memory segments of the reader's IPC namespace, one row per segment after a header line. */
-export interface ProcSysvipcShmRow {
+export interface ProcSysvipcShmRow<N extends number | bigint = number> {
   /** Key the segment was created with (shmget), printed as a signed int; 0 for IPC_PRIVATE. Kernel name: `key`. */
   key: number;
   /** Identifier of the segment, as shmat and shmctl take it. Kernel name: `shmid`. */
@@ -13,7 +13,7 @@ export interface ProcSysvipcShmRow {
   /** Access mode bits of the object, like a file mode (printed in octal, such as 600). Kernel name: `perms`. */
   perms: number;
   /** Size the segment was created with. Unit: bytes. Kernel name: `size`. */
-  size: number;
+  size: N;
   /** Process that created the segment. Kernel name: `cpid`. */
   cpid: number;
   /** Process that last attached or detached the segment (0 if none). Kernel name: `lpid`. */
@@ -35,9 +35,9 @@ export interface ProcSysvipcShmRow {
   /** Time of creation or of the last change by shmctl, in seconds since the Unix epoch. Unit: seconds (the kernel prints s). Kernel name: `ctime`. */
   ctime: number;
   /** Part of the segment resident in memory. Unit: bytes. Since Linux 2.6.27. Kernel name: `rss`. */
-  rss?: number;
+  rss?: N;
   /** Part of the segment swapped out. Unit: bytes. Since Linux 2.6.27. Kernel name: `swap`. */
-  swap?: number;
+  swap?: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

@@ -49,7 +49,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -65,7 +66,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -81,7 +83,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -97,7 +100,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -113,7 +117,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -129,7 +134,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -145,7 +151,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -161,7 +168,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -177,7 +185,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -193,7 +202,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -209,7 +219,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -225,7 +236,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -241,7 +253,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -257,7 +270,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -273,7 +287,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -289,7 +304,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -305,7 +321,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -321,7 +338,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -337,7 +355,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -353,7 +372,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -369,7 +389,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -385,7 +406,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -403,7 +425,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -421,7 +444,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -439,7 +463,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -457,7 +482,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -475,7 +501,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -493,7 +520,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -510,7 +538,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -527,7 +556,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -544,7 +574,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -561,7 +592,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -578,7 +610,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -594,7 +627,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -610,7 +644,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -626,7 +661,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -643,7 +679,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -660,7 +697,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -677,7 +715,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -693,7 +732,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -709,7 +749,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -725,7 +766,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -741,7 +783,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -757,7 +800,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -773,7 +817,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -789,7 +834,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -805,7 +851,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -821,7 +868,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -837,7 +885,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -853,7 +902,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -869,7 +919,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -885,7 +936,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -901,7 +953,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -918,7 +971,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -934,7 +988,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -950,7 +1005,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -966,7 +1022,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -982,7 +1039,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -999,7 +1057,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1015,7 +1074,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1032,7 +1092,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1048,7 +1109,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1064,7 +1126,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1080,7 +1143,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1097,7 +1161,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1113,7 +1178,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1129,7 +1195,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1145,7 +1212,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1162,7 +1230,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1189,7 +1258,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": false,
@@ -1227,7 +1297,8 @@ export const procNetDevSnmp6IfaceSpec: SpecModel = {
                       "kind": "integer",
                       "signed": false,
                       "hex": false,
-                      "sentinels": []
+                      "sentinels": [],
+                      "wide": true
                     }
                   },
                   "repeat": false,

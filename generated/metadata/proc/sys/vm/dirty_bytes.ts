@@ -30,7 +30,8 @@ export const procSysVmDirtyBytesSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           },
           "repeat": false,

@@ -30,7 +30,8 @@ export const procSysVmOvercommitKbytesSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "kB"
+              "unit": "kB",
+              "wide": true
             }
           },
           "repeat": false,

@@ -77,7 +77,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             {
@@ -92,7 +93,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             {
@@ -106,7 +108,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": false,
-                "sentinels": []
+                "sentinels": [],
+                "wide": true
               }
             },
             {
@@ -120,7 +123,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": false,
-                "sentinels": []
+                "sentinels": [],
+                "wide": true
               }
             },
             {
@@ -135,7 +139,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes"
+                "unit": "bytes",
+                "wide": true
               }
             },
             {
@@ -149,7 +154,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": false,
-                "sentinels": []
+                "sentinels": [],
+                "wide": true
               }
             },
             {
@@ -314,7 +320,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": false,
-                "sentinels": []
+                "sentinels": [],
+                "wide": true
               }
             },
             {
@@ -328,7 +335,8 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": false,
-                "sentinels": []
+                "sentinels": [],
+                "wide": true
               }
             }
           ]

@@ -31,7 +31,8 @@ export const sysFsCgroupMemoryCurrentSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": [],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           },
           "repeat": false,

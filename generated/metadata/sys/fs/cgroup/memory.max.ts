@@ -35,7 +35,8 @@ export const sysFsCgroupMemoryMaxSpec: SpecModel = {
                   "description": "No limit (the default)"
                 }
               ],
-              "unit": "bytes"
+              "unit": "bytes",
+              "wide": true
             }
           },
           "repeat": false,

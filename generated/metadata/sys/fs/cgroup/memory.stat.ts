@@ -31,7 +31,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -48,7 +49,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -66,7 +68,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -84,7 +87,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -102,7 +106,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -120,7 +125,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -138,7 +144,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -156,7 +163,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -174,7 +182,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -192,7 +201,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -210,7 +220,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -228,7 +239,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -246,7 +258,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -263,7 +276,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -280,7 +294,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -297,7 +312,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -315,7 +331,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -333,7 +350,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -351,7 +369,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -369,7 +388,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -386,7 +406,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -403,7 +424,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -420,7 +442,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -437,7 +460,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -454,7 +478,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -472,7 +497,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -490,7 +516,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -508,7 +535,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -526,7 +554,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": [],
-            "unit": "bytes"
+            "unit": "bytes",
+            "wide": true
           }
         }
       },
@@ -543,7 +572,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -560,7 +590,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -577,7 +608,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -594,7 +626,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -611,7 +644,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -628,7 +662,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -645,7 +680,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -662,7 +698,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -679,7 +716,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -713,7 +751,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -730,7 +769,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -747,7 +787,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -764,7 +805,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -781,7 +823,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -798,7 +841,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -815,7 +859,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -832,7 +877,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -849,7 +895,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -900,7 +947,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -917,7 +965,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -934,7 +983,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -951,7 +1001,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -968,7 +1019,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -985,7 +1037,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1001,7 +1054,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1017,7 +1071,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1034,7 +1089,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1051,7 +1107,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1068,7 +1125,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1085,7 +1143,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1102,7 +1161,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1153,7 +1213,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1170,7 +1231,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1187,7 +1249,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1204,7 +1267,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1221,7 +1285,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1238,7 +1303,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },
@@ -1255,7 +1321,8 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "kind": "integer",
             "signed": false,
             "hex": false,
-            "sentinels": []
+            "sentinels": [],
+            "wide": true
           }
         }
       },

@@ -2,90 +2,103 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { ProcNetDevSnmp6Iface, ProcNetDevSnmp6IfaceIcmp6InTypes, ProcNetDevSnmp6IfaceIcmp6OutTypes } from '../../../../types/proc/net/dev_snmp6/iface.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { ProcNetDevSnmp6Iface as ProcNetDevSnmp6IfaceOf, ProcNetDevSnmp6IfaceIcmp6InTypes as ProcNetDevSnmp6IfaceIcmp6InTypesOf, ProcNetDevSnmp6IfaceIcmp6OutTypes as ProcNetDevSnmp6IfaceIcmp6OutTypesOf } from '../../../../types/proc/net/dev_snmp6/iface.js';
 
-/** Parses the text of /proc/net/dev_snmp6/[iface] (spec proc/net/dev_snmp6/iface). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcNetDevSnmp6Iface(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcNetDevSnmp6Iface {
-  const s: Scan = new Scan(text, ctx.file, "proc/net/dev_snmp6/iface");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcNetDevSnmp6Iface = ProcNetDevSnmp6IfaceOf<N>;
+type ProcNetDevSnmp6IfaceIcmp6InTypes = ProcNetDevSnmp6IfaceIcmp6InTypesOf<N>;
+type ProcNetDevSnmp6IfaceIcmp6OutTypes = ProcNetDevSnmp6IfaceIcmp6OutTypesOf<N>;
+
+/** Parses the text of /proc/net/dev_snmp6/[iface] (spec proc/net/dev_snmp6/iface). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDevSnmp6Iface(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetDevSnmp6IfaceOf<number>;
+/** Parses the text of /proc/net/dev_snmp6/[iface] (spec proc/net/dev_snmp6/iface). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDevSnmp6Iface(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetDevSnmp6IfaceOf<bigint>;
+/** Parses the text of /proc/net/dev_snmp6/[iface] (spec proc/net/dev_snmp6/iface). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDevSnmp6Iface(text: string | Uint8Array, options?: ParseOptions): ProcNetDevSnmp6IfaceOf<number | bigint>;
+/** Parses the text of /proc/net/dev_snmp6/[iface] (spec proc/net/dev_snmp6/iface). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcNetDevSnmp6Iface(text: string | Uint8Array, options?: ParseOptions): ProcNetDevSnmp6Iface {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/net/dev_snmp6/iface", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface {
   let v_ifIndex: number | undefined;
-  let v_ip6InReceives: number | undefined;
-  let v_ip6InHdrErrors: number | undefined;
-  let v_ip6InTooBigErrors: number | undefined;
-  let v_ip6InNoRoutes: number | undefined;
-  let v_ip6InAddrErrors: number | undefined;
-  let v_ip6InUnknownProtos: number | undefined;
-  let v_ip6InTruncatedPkts: number | undefined;
-  let v_ip6InDiscards: number | undefined;
-  let v_ip6InDelivers: number | undefined;
-  let v_ip6OutForwDatagrams: number | undefined;
-  let v_ip6OutRequests: number | undefined;
-  let v_ip6OutDiscards: number | undefined;
-  let v_ip6OutNoRoutes: number | undefined;
-  let v_ip6ReasmTimeout: number | undefined;
-  let v_ip6ReasmReqds: number | undefined;
-  let v_ip6ReasmOks: number | undefined;
-  let v_ip6ReasmFails: number | undefined;
-  let v_ip6FragOks: number | undefined;
-  let v_ip6FragFails: number | undefined;
-  let v_ip6FragCreates: number | undefined;
-  let v_ip6InMcastPkts: number | undefined;
-  let v_ip6OutMcastPkts: number | undefined;
-  let v_ip6InOctets: number | undefined;
-  let v_ip6OutOctets: number | undefined;
-  let v_ip6InMcastOctets: number | undefined;
-  let v_ip6OutMcastOctets: number | undefined;
-  let v_ip6InBcastOctets: number | undefined;
-  let v_ip6OutBcastOctets: number | undefined;
-  let v_ip6InNoEctPkts: number | undefined;
-  let v_ip6InEct1Pkts: number | undefined;
-  let v_ip6InEct0Pkts: number | undefined;
-  let v_ip6InCePkts: number | undefined;
-  let v_ip6OutTransmits: number | undefined;
-  let v_icmp6InMsgs: number | undefined;
-  let v_icmp6InErrors: number | undefined;
-  let v_icmp6OutMsgs: number | undefined;
-  let v_icmp6OutErrors: number | undefined;
-  let v_icmp6InCsumErrors: number | undefined;
-  let v_icmp6OutRateLimitHost: number | undefined;
-  let v_icmp6InDestUnreachs: number | undefined;
-  let v_icmp6InPktTooBigs: number | undefined;
-  let v_icmp6InTimeExcds: number | undefined;
-  let v_icmp6InParmProblems: number | undefined;
-  let v_icmp6InEchos: number | undefined;
-  let v_icmp6InEchoReplies: number | undefined;
-  let v_icmp6InGroupMembQueries: number | undefined;
-  let v_icmp6InGroupMembResponses: number | undefined;
-  let v_icmp6InGroupMembReductions: number | undefined;
-  let v_icmp6InRouterSolicits: number | undefined;
-  let v_icmp6InRouterAdvertisements: number | undefined;
-  let v_icmp6InNeighborSolicits: number | undefined;
-  let v_icmp6InNeighborAdvertisements: number | undefined;
-  let v_icmp6InRedirects: number | undefined;
-  let v_icmp6InMldv2Reports: number | undefined;
-  let v_icmp6OutDestUnreachs: number | undefined;
-  let v_icmp6OutPktTooBigs: number | undefined;
-  let v_icmp6OutTimeExcds: number | undefined;
-  let v_icmp6OutParmProblems: number | undefined;
-  let v_icmp6OutEchos: number | undefined;
-  let v_icmp6OutEchoReplies: number | undefined;
-  let v_icmp6OutGroupMembQueries: number | undefined;
-  let v_icmp6OutGroupMembResponses: number | undefined;
-  let v_icmp6OutGroupMembReductions: number | undefined;
-  let v_icmp6OutRouterSolicits: number | undefined;
-  let v_icmp6OutRouterAdvertisements: number | undefined;
-  let v_icmp6OutNeighborSolicits: number | undefined;
-  let v_icmp6OutNeighborAdvertisements: number | undefined;
-  let v_icmp6OutRedirects: number | undefined;
-  let v_icmp6OutMldv2Reports: number | undefined;
+  let v_ip6InReceives: N | undefined;
+  let v_ip6InHdrErrors: N | undefined;
+  let v_ip6InTooBigErrors: N | undefined;
+  let v_ip6InNoRoutes: N | undefined;
+  let v_ip6InAddrErrors: N | undefined;
+  let v_ip6InUnknownProtos: N | undefined;
+  let v_ip6InTruncatedPkts: N | undefined;
+  let v_ip6InDiscards: N | undefined;
+  let v_ip6InDelivers: N | undefined;
+  let v_ip6OutForwDatagrams: N | undefined;
+  let v_ip6OutRequests: N | undefined;
+  let v_ip6OutDiscards: N | undefined;
+  let v_ip6OutNoRoutes: N | undefined;
+  let v_ip6ReasmTimeout: N | undefined;
+  let v_ip6ReasmReqds: N | undefined;
+  let v_ip6ReasmOks: N | undefined;
+  let v_ip6ReasmFails: N | undefined;
+  let v_ip6FragOks: N | undefined;
+  let v_ip6FragFails: N | undefined;
+  let v_ip6FragCreates: N | undefined;
+  let v_ip6InMcastPkts: N | undefined;
+  let v_ip6OutMcastPkts: N | undefined;
+  let v_ip6InOctets: N | undefined;
+  let v_ip6OutOctets: N | undefined;
+  let v_ip6InMcastOctets: N | undefined;
+  let v_ip6OutMcastOctets: N | undefined;
+  let v_ip6InBcastOctets: N | undefined;
+  let v_ip6OutBcastOctets: N | undefined;
+  let v_ip6InNoEctPkts: N | undefined;
+  let v_ip6InEct1Pkts: N | undefined;
+  let v_ip6InEct0Pkts: N | undefined;
+  let v_ip6InCePkts: N | undefined;
+  let v_ip6OutTransmits: N | undefined;
+  let v_icmp6InMsgs: N | undefined;
+  let v_icmp6InErrors: N | undefined;
+  let v_icmp6OutMsgs: N | undefined;
+  let v_icmp6OutErrors: N | undefined;
+  let v_icmp6InCsumErrors: N | undefined;
+  let v_icmp6OutRateLimitHost: N | undefined;
+  let v_icmp6InDestUnreachs: N | undefined;
+  let v_icmp6InPktTooBigs: N | undefined;
+  let v_icmp6InTimeExcds: N | undefined;
+  let v_icmp6InParmProblems: N | undefined;
+  let v_icmp6InEchos: N | undefined;
+  let v_icmp6InEchoReplies: N | undefined;
+  let v_icmp6InGroupMembQueries: N | undefined;
+  let v_icmp6InGroupMembResponses: N | undefined;
+  let v_icmp6InGroupMembReductions: N | undefined;
+  let v_icmp6InRouterSolicits: N | undefined;
+  let v_icmp6InRouterAdvertisements: N | undefined;
+  let v_icmp6InNeighborSolicits: N | undefined;
+  let v_icmp6InNeighborAdvertisements: N | undefined;
+  let v_icmp6InRedirects: N | undefined;
+  let v_icmp6InMldv2Reports: N | undefined;
+  let v_icmp6OutDestUnreachs: N | undefined;
+  let v_icmp6OutPktTooBigs: N | undefined;
+  let v_icmp6OutTimeExcds: N | undefined;
+  let v_icmp6OutParmProblems: N | undefined;
+  let v_icmp6OutEchos: N | undefined;
+  let v_icmp6OutEchoReplies: N | undefined;
+  let v_icmp6OutGroupMembQueries: N | undefined;
+  let v_icmp6OutGroupMembResponses: N | undefined;
+  let v_icmp6OutGroupMembReductions: N | undefined;
+  let v_icmp6OutRouterSolicits: N | undefined;
+  let v_icmp6OutRouterAdvertisements: N | undefined;
+  let v_icmp6OutNeighborSolicits: N | undefined;
+  let v_icmp6OutNeighborAdvertisements: N | undefined;
+  let v_icmp6OutRedirects: N | undefined;
+  let v_icmp6OutMldv2Reports: N | undefined;
   const v_icmp6InTypes: ProcNetDevSnmp6IfaceIcmp6InTypes[] = [];
   const v_icmp6OutTypes: ProcNetDevSnmp6IfaceIcmp6OutTypes[] = [];
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -121,347 +134,347 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
       }
       case 1: /* Ip6InReceives */ {
         if (v_ip6InReceives !== undefined) s.duplicate(key);
-        v_ip6InReceives = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InReceives = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 2: /* Ip6InHdrErrors */ {
         if (v_ip6InHdrErrors !== undefined) s.duplicate(key);
-        v_ip6InHdrErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InHdrErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 3: /* Ip6InTooBigErrors */ {
         if (v_ip6InTooBigErrors !== undefined) s.duplicate(key);
-        v_ip6InTooBigErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InTooBigErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 4: /* Ip6InNoRoutes */ {
         if (v_ip6InNoRoutes !== undefined) s.duplicate(key);
-        v_ip6InNoRoutes = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InNoRoutes = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 5: /* Ip6InAddrErrors */ {
         if (v_ip6InAddrErrors !== undefined) s.duplicate(key);
-        v_ip6InAddrErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InAddrErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 6: /* Ip6InUnknownProtos */ {
         if (v_ip6InUnknownProtos !== undefined) s.duplicate(key);
-        v_ip6InUnknownProtos = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InUnknownProtos = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 7: /* Ip6InTruncatedPkts */ {
         if (v_ip6InTruncatedPkts !== undefined) s.duplicate(key);
-        v_ip6InTruncatedPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InTruncatedPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 8: /* Ip6InDiscards */ {
         if (v_ip6InDiscards !== undefined) s.duplicate(key);
-        v_ip6InDiscards = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InDiscards = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 9: /* Ip6InDelivers */ {
         if (v_ip6InDelivers !== undefined) s.duplicate(key);
-        v_ip6InDelivers = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InDelivers = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 10: /* Ip6OutForwDatagrams */ {
         if (v_ip6OutForwDatagrams !== undefined) s.duplicate(key);
-        v_ip6OutForwDatagrams = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutForwDatagrams = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 11: /* Ip6OutRequests */ {
         if (v_ip6OutRequests !== undefined) s.duplicate(key);
-        v_ip6OutRequests = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutRequests = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 12: /* Ip6OutDiscards */ {
         if (v_ip6OutDiscards !== undefined) s.duplicate(key);
-        v_ip6OutDiscards = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutDiscards = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 13: /* Ip6OutNoRoutes */ {
         if (v_ip6OutNoRoutes !== undefined) s.duplicate(key);
-        v_ip6OutNoRoutes = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutNoRoutes = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 14: /* Ip6ReasmTimeout */ {
         if (v_ip6ReasmTimeout !== undefined) s.duplicate(key);
-        v_ip6ReasmTimeout = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmTimeout = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 15: /* Ip6ReasmReqds */ {
         if (v_ip6ReasmReqds !== undefined) s.duplicate(key);
-        v_ip6ReasmReqds = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmReqds = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 16: /* Ip6ReasmOKs */ {
         if (v_ip6ReasmOks !== undefined) s.duplicate(key);
-        v_ip6ReasmOks = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmOks = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 17: /* Ip6ReasmFails */ {
         if (v_ip6ReasmFails !== undefined) s.duplicate(key);
-        v_ip6ReasmFails = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6ReasmFails = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 18: /* Ip6FragOKs */ {
         if (v_ip6FragOks !== undefined) s.duplicate(key);
-        v_ip6FragOks = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6FragOks = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 19: /* Ip6FragFails */ {
         if (v_ip6FragFails !== undefined) s.duplicate(key);
-        v_ip6FragFails = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6FragFails = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 20: /* Ip6FragCreates */ {
         if (v_ip6FragCreates !== undefined) s.duplicate(key);
-        v_ip6FragCreates = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6FragCreates = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 21: /* Ip6InMcastPkts */ {
         if (v_ip6InMcastPkts !== undefined) s.duplicate(key);
-        v_ip6InMcastPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InMcastPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 22: /* Ip6OutMcastPkts */ {
         if (v_ip6OutMcastPkts !== undefined) s.duplicate(key);
-        v_ip6OutMcastPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutMcastPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 23: /* Ip6InOctets */ {
         if (v_ip6InOctets !== undefined) s.duplicate(key);
-        v_ip6InOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 24: /* Ip6OutOctets */ {
         if (v_ip6OutOctets !== undefined) s.duplicate(key);
-        v_ip6OutOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 25: /* Ip6InMcastOctets */ {
         if (v_ip6InMcastOctets !== undefined) s.duplicate(key);
-        v_ip6InMcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InMcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 26: /* Ip6OutMcastOctets */ {
         if (v_ip6OutMcastOctets !== undefined) s.duplicate(key);
-        v_ip6OutMcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutMcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 27: /* Ip6InBcastOctets */ {
         if (v_ip6InBcastOctets !== undefined) s.duplicate(key);
-        v_ip6InBcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InBcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 28: /* Ip6OutBcastOctets */ {
         if (v_ip6OutBcastOctets !== undefined) s.duplicate(key);
-        v_ip6OutBcastOctets = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutBcastOctets = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 29: /* Ip6InNoECTPkts */ {
         if (v_ip6InNoEctPkts !== undefined) s.duplicate(key);
-        v_ip6InNoEctPkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InNoEctPkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 30: /* Ip6InECT1Pkts */ {
         if (v_ip6InEct1Pkts !== undefined) s.duplicate(key);
-        v_ip6InEct1Pkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InEct1Pkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 31: /* Ip6InECT0Pkts */ {
         if (v_ip6InEct0Pkts !== undefined) s.duplicate(key);
-        v_ip6InEct0Pkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InEct0Pkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 32: /* Ip6InCEPkts */ {
         if (v_ip6InCePkts !== undefined) s.duplicate(key);
-        v_ip6InCePkts = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6InCePkts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 33: /* Ip6OutTransmits */ {
         if (v_ip6OutTransmits !== undefined) s.duplicate(key);
-        v_ip6OutTransmits = fast >= 0 ? fast : s.uLine(1, "");
+        v_ip6OutTransmits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 34: /* Icmp6InMsgs */ {
         if (v_icmp6InMsgs !== undefined) s.duplicate(key);
-        v_icmp6InMsgs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InMsgs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 35: /* Icmp6InErrors */ {
         if (v_icmp6InErrors !== undefined) s.duplicate(key);
-        v_icmp6InErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 36: /* Icmp6OutMsgs */ {
         if (v_icmp6OutMsgs !== undefined) s.duplicate(key);
-        v_icmp6OutMsgs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutMsgs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 37: /* Icmp6OutErrors */ {
         if (v_icmp6OutErrors !== undefined) s.duplicate(key);
-        v_icmp6OutErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 38: /* Icmp6InCsumErrors */ {
         if (v_icmp6InCsumErrors !== undefined) s.duplicate(key);
-        v_icmp6InCsumErrors = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InCsumErrors = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 39: /* Icmp6OutRateLimitHost */ {
         if (v_icmp6OutRateLimitHost !== undefined) s.duplicate(key);
-        v_icmp6OutRateLimitHost = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRateLimitHost = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 40: /* Icmp6InDestUnreachs */ {
         if (v_icmp6InDestUnreachs !== undefined) s.duplicate(key);
-        v_icmp6InDestUnreachs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InDestUnreachs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 41: /* Icmp6InPktTooBigs */ {
         if (v_icmp6InPktTooBigs !== undefined) s.duplicate(key);
-        v_icmp6InPktTooBigs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InPktTooBigs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 42: /* Icmp6InTimeExcds */ {
         if (v_icmp6InTimeExcds !== undefined) s.duplicate(key);
-        v_icmp6InTimeExcds = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InTimeExcds = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 43: /* Icmp6InParmProblems */ {
         if (v_icmp6InParmProblems !== undefined) s.duplicate(key);
-        v_icmp6InParmProblems = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InParmProblems = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 44: /* Icmp6InEchos */ {
         if (v_icmp6InEchos !== undefined) s.duplicate(key);
-        v_icmp6InEchos = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InEchos = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 45: /* Icmp6InEchoReplies */ {
         if (v_icmp6InEchoReplies !== undefined) s.duplicate(key);
-        v_icmp6InEchoReplies = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InEchoReplies = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 46: /* Icmp6InGroupMembQueries */ {
         if (v_icmp6InGroupMembQueries !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembQueries = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InGroupMembQueries = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 47: /* Icmp6InGroupMembResponses */ {
         if (v_icmp6InGroupMembResponses !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembResponses = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InGroupMembResponses = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 48: /* Icmp6InGroupMembReductions */ {
         if (v_icmp6InGroupMembReductions !== undefined) s.duplicate(key);
-        v_icmp6InGroupMembReductions = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InGroupMembReductions = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 49: /* Icmp6InRouterSolicits */ {
         if (v_icmp6InRouterSolicits !== undefined) s.duplicate(key);
-        v_icmp6InRouterSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InRouterSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 50: /* Icmp6InRouterAdvertisements */ {
         if (v_icmp6InRouterAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6InRouterAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InRouterAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 51: /* Icmp6InNeighborSolicits */ {
         if (v_icmp6InNeighborSolicits !== undefined) s.duplicate(key);
-        v_icmp6InNeighborSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InNeighborSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 52: /* Icmp6InNeighborAdvertisements */ {
         if (v_icmp6InNeighborAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6InNeighborAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InNeighborAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 53: /* Icmp6InRedirects */ {
         if (v_icmp6InRedirects !== undefined) s.duplicate(key);
-        v_icmp6InRedirects = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InRedirects = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 54: /* Icmp6InMLDv2Reports */ {
         if (v_icmp6InMldv2Reports !== undefined) s.duplicate(key);
-        v_icmp6InMldv2Reports = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6InMldv2Reports = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 55: /* Icmp6OutDestUnreachs */ {
         if (v_icmp6OutDestUnreachs !== undefined) s.duplicate(key);
-        v_icmp6OutDestUnreachs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutDestUnreachs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 56: /* Icmp6OutPktTooBigs */ {
         if (v_icmp6OutPktTooBigs !== undefined) s.duplicate(key);
-        v_icmp6OutPktTooBigs = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutPktTooBigs = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 57: /* Icmp6OutTimeExcds */ {
         if (v_icmp6OutTimeExcds !== undefined) s.duplicate(key);
-        v_icmp6OutTimeExcds = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutTimeExcds = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 58: /* Icmp6OutParmProblems */ {
         if (v_icmp6OutParmProblems !== undefined) s.duplicate(key);
-        v_icmp6OutParmProblems = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutParmProblems = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 59: /* Icmp6OutEchos */ {
         if (v_icmp6OutEchos !== undefined) s.duplicate(key);
-        v_icmp6OutEchos = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutEchos = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 60: /* Icmp6OutEchoReplies */ {
         if (v_icmp6OutEchoReplies !== undefined) s.duplicate(key);
-        v_icmp6OutEchoReplies = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutEchoReplies = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 61: /* Icmp6OutGroupMembQueries */ {
         if (v_icmp6OutGroupMembQueries !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembQueries = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutGroupMembQueries = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 62: /* Icmp6OutGroupMembResponses */ {
         if (v_icmp6OutGroupMembResponses !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembResponses = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutGroupMembResponses = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 63: /* Icmp6OutGroupMembReductions */ {
         if (v_icmp6OutGroupMembReductions !== undefined) s.duplicate(key);
-        v_icmp6OutGroupMembReductions = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutGroupMembReductions = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 64: /* Icmp6OutRouterSolicits */ {
         if (v_icmp6OutRouterSolicits !== undefined) s.duplicate(key);
-        v_icmp6OutRouterSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRouterSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 65: /* Icmp6OutRouterAdvertisements */ {
         if (v_icmp6OutRouterAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6OutRouterAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRouterAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 66: /* Icmp6OutNeighborSolicits */ {
         if (v_icmp6OutNeighborSolicits !== undefined) s.duplicate(key);
-        v_icmp6OutNeighborSolicits = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutNeighborSolicits = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 67: /* Icmp6OutNeighborAdvertisements */ {
         if (v_icmp6OutNeighborAdvertisements !== undefined) s.duplicate(key);
-        v_icmp6OutNeighborAdvertisements = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutNeighborAdvertisements = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 68: /* Icmp6OutRedirects */ {
         if (v_icmp6OutRedirects !== undefined) s.duplicate(key);
-        v_icmp6OutRedirects = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutRedirects = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 69: /* Icmp6OutMLDv2Reports */ {
         if (v_icmp6OutMldv2Reports !== undefined) s.duplicate(key);
-        v_icmp6OutMldv2Reports = fast >= 0 ? fast : s.uLine(1, "");
+        v_icmp6OutMldv2Reports = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       default: {
@@ -475,7 +488,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
           v_icmp6OutTypes.push({ type: index, ...record1(s, ctx) });
           break;
         }
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }
@@ -537,8 +550,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
 }
 
 function record0(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6InTypes, "type"> {
-  let v_messages: number;
-  v_messages = s.tokU();
+  let v_messages: N;
+  v_messages = s.tokW();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetDevSnmp6IfaceIcmp6InTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
@@ -546,8 +559,8 @@ function record0(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6InTy
 }
 
 function record1(s: Scan, ctx: ParseContext): Omit<ProcNetDevSnmp6IfaceIcmp6OutTypes, "type"> {
-  let v_messages: number;
-  v_messages = s.tokU();
+  let v_messages: N;
+  v_messages = s.tokW();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: Omit<ProcNetDevSnmp6IfaceIcmp6OutTypes, "type"> = { messages: v_messages };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysFsFileNr } from '../../../../types/proc/sys/fs/file-nr.js';
 
 /** Parses the text of /proc/sys/fs/file-nr (spec proc/sys/fs/file-nr). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysFsFileNr(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysFsFileNr {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-nr");
+export function parseProcSysFsFileNr(text: string | Uint8Array, options?: ParseOptions): ProcSysFsFileNr {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-nr", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["allocated", 0], ["free", 1], ["ma
 const PLAIN_TOKENS = [1, 1, 1];
 
 /** Reads the text of /proc/sys/fs/file-nr as parseProcSysFsFileNr does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysFsFileNr<K extends keyof ProcSysFsFileNr>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysFsFileNr, K> {
+export function pickProcSysFsFileNr<K extends keyof ProcSysFsFileNr>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysFsFileNr, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-nr");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-nr", options?.bigint === true);
   s.wholeLine();
   let v_allocated: number | undefined = undefined;
   let v_free: number | undefined = undefined;

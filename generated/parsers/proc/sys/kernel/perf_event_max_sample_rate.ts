@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysKernelPerfEventMaxSampleRate } from '../../../../types/proc/sys/kernel/perf_event_max_sample_rate.js';
 
 /** Parses the text of /proc/sys/kernel/perf_event_max_sample_rate (spec proc/sys/kernel/perf_event_max_sample_rate). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysKernelPerfEventMaxSampleRate(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysKernelPerfEventMaxSampleRate {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_max_sample_rate");
+export function parseProcSysKernelPerfEventMaxSampleRate(text: string | Uint8Array, options?: ParseOptions): ProcSysKernelPerfEventMaxSampleRate {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_max_sample_rate", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["maxSampleRate", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/kernel/perf_event_max_sample_rate as parseProcSysKernelPerfEventMaxSampleRate does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysKernelPerfEventMaxSampleRate<K extends keyof ProcSysKernelPerfEventMaxSampleRate>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPerfEventMaxSampleRate, K> {
+export function pickProcSysKernelPerfEventMaxSampleRate<K extends keyof ProcSysKernelPerfEventMaxSampleRate>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelPerfEventMaxSampleRate, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_max_sample_rate");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_max_sample_rate", options?.bigint === true);
   s.wholeLine();
   let v_maxSampleRate: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysKernelPerfEventParanoid } from '../../../../types/proc/sys/kernel/perf_event_paranoid.js';
 
 /** Parses the text of /proc/sys/kernel/perf_event_paranoid (spec proc/sys/kernel/perf_event_paranoid). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysKernelPerfEventParanoid(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysKernelPerfEventParanoid {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_paranoid");
+export function parseProcSysKernelPerfEventParanoid(text: string | Uint8Array, options?: ParseOptions): ProcSysKernelPerfEventParanoid {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_paranoid", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["level", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/perf_event_paranoid as parseProcSysKernelPerfEventParanoid does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysKernelPerfEventParanoid<K extends keyof ProcSysKernelPerfEventParanoid>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelPerfEventParanoid, K> {
+export function pickProcSysKernelPerfEventParanoid<K extends keyof ProcSysKernelPerfEventParanoid>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelPerfEventParanoid, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_paranoid");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_paranoid", options?.bigint === true);
   s.wholeLine();
   let v_level: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysKernelSchedCfsBandwidthSliceUs } from '../../../../types/proc/sys/kernel/sched_cfs_bandwidth_slice_us.js';
 
 /** Parses the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us (spec proc/sys/kernel/sched_cfs_bandwidth_slice_us). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysKernelSchedCfsBandwidthSliceUs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysKernelSchedCfsBandwidthSliceUs {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us");
+export function parseProcSysKernelSchedCfsBandwidthSliceUs(text: string | Uint8Array, options?: ParseOptions): ProcSysKernelSchedCfsBandwidthSliceUs {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["slice", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us as parseProcSysKernelSchedCfsBandwidthSliceUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSysKernelSchedCfsBandwidthSliceUs>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K> {
+export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSysKernelSchedCfsBandwidthSliceUs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us", options?.bigint === true);
   s.wholeLine();
   let v_slice: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysKernelSchedDeadlinePeriodMinUs } from '../../../../types/proc/sys/kernel/sched_deadline_period_min_us.js';
 
 /** Parses the text of /proc/sys/kernel/sched_deadline_period_min_us (spec proc/sys/kernel/sched_deadline_period_min_us). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysKernelSchedDeadlinePeriodMinUs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysKernelSchedDeadlinePeriodMinUs {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_min_us");
+export function parseProcSysKernelSchedDeadlinePeriodMinUs(text: string | Uint8Array, options?: ParseOptions): ProcSysKernelSchedDeadlinePeriodMinUs {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_min_us", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["periodMin", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/kernel/sched_deadline_period_min_us as parseProcSysKernelSchedDeadlinePeriodMinUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysKernelSchedDeadlinePeriodMinUs<K extends keyof ProcSysKernelSchedDeadlinePeriodMinUs>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelSchedDeadlinePeriodMinUs, K> {
+export function pickProcSysKernelSchedDeadlinePeriodMinUs<K extends keyof ProcSysKernelSchedDeadlinePeriodMinUs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedDeadlinePeriodMinUs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_min_us");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_min_us", options?.bigint === true);
   s.wholeLine();
   let v_periodMin: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysKernelThreadsMax } from '../../../../types/proc/sys/kernel/threads-max.js';
 
 /** Parses the text of /proc/sys/kernel/threads-max (spec proc/sys/kernel/threads-max). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysKernelThreadsMax(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysKernelThreadsMax {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/threads-max");
+export function parseProcSysKernelThreadsMax(text: string | Uint8Array, options?: ParseOptions): ProcSysKernelThreadsMax {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/threads-max", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["threadsMax", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/kernel/threads-max as parseProcSysKernelThreadsMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysKernelThreadsMax<K extends keyof ProcSysKernelThreadsMax>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysKernelThreadsMax, K> {
+export function pickProcSysKernelThreadsMax<K extends keyof ProcSysKernelThreadsMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelThreadsMax, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/threads-max");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/threads-max", options?.bigint === true);
   s.wholeLine();
   let v_threadsMax: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { ProcSysVmDirtyBytes } from '../../../../types/proc/sys/vm/dirty_bytes.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { ProcSysVmDirtyBytes as ProcSysVmDirtyBytesOf } from '../../../../types/proc/sys/vm/dirty_bytes.js';
 
-/** Parses the text of /proc/sys/vm/dirty_bytes (spec proc/sys/vm/dirty_bytes). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmDirtyBytes(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmDirtyBytes {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_bytes");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcSysVmDirtyBytes = ProcSysVmDirtyBytesOf<N>;
+
+/** Parses the text of /proc/sys/vm/dirty_bytes (spec proc/sys/vm/dirty_bytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmDirtyBytes(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcSysVmDirtyBytesOf<number>;
+/** Parses the text of /proc/sys/vm/dirty_bytes (spec proc/sys/vm/dirty_bytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmDirtyBytes(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcSysVmDirtyBytesOf<bigint>;
+/** Parses the text of /proc/sys/vm/dirty_bytes (spec proc/sys/vm/dirty_bytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmDirtyBytes(text: string | Uint8Array, options?: ParseOptions): ProcSysVmDirtyBytesOf<number | bigint>;
+/** Parses the text of /proc/sys/vm/dirty_bytes (spec proc/sys/vm/dirty_bytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmDirtyBytes(text: string | Uint8Array, options?: ParseOptions): ProcSysVmDirtyBytes {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_bytes", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,16 +30,23 @@ const FIELD_INDEX = new Map<string, number>([["bytes", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/vm/dirty_bytes as parseProcSysVmDirtyBytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmDirtyBytes<K extends keyof ProcSysVmDirtyBytes>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyBytes, K> {
+export function pickProcSysVmDirtyBytes<K extends keyof ProcSysVmDirtyBytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions & { bigint?: false }): Pick<ProcSysVmDirtyBytesOf<number>, K>;
+/** Reads the text of /proc/sys/vm/dirty_bytes as parseProcSysVmDirtyBytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyBytes<K extends keyof ProcSysVmDirtyBytes>(text: string | Uint8Array, fields: readonly K[], options: ParseOptions & { bigint: true }): Pick<ProcSysVmDirtyBytesOf<bigint>, K>;
+/** Reads the text of /proc/sys/vm/dirty_bytes as parseProcSysVmDirtyBytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyBytes<K extends keyof ProcSysVmDirtyBytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmDirtyBytesOf<number | bigint>, K>;
+/** Reads the text of /proc/sys/vm/dirty_bytes as parseProcSysVmDirtyBytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmDirtyBytes<K extends keyof ProcSysVmDirtyBytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmDirtyBytes, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_bytes");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_bytes", options?.bigint === true);
   s.wholeLine();
-  let v_bytes: number | undefined = undefined;
+  let v_bytes: N | undefined = undefined;
   tokens: {
     let ok = s.more();
     if (ok) {
       if (want[0] === 1) {
-        v_bytes = s.tokU();
+        v_bytes = s.tokW();
       }
       else s.skipWords(1);
       ok = s.more();
@@ -46,10 +64,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmDirtyBytes {
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyBytes {
-  let v_bytes: number | undefined;
+  let v_bytes: N | undefined;
   let ok = s.more();
   if (ok) {
-    v_bytes = s.tokU();
+    v_bytes = s.tokW();
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysVmDirtyExpireCentisecs } from '../../../../types/proc/sys/vm/dirty_expire_centisecs.js';
 
 /** Parses the text of /proc/sys/vm/dirty_expire_centisecs (spec proc/sys/vm/dirty_expire_centisecs). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmDirtyExpireCentisecs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmDirtyExpireCentisecs {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs");
+export function parseProcSysVmDirtyExpireCentisecs(text: string | Uint8Array, options?: ParseOptions): ProcSysVmDirtyExpireCentisecs {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["expire", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/vm/dirty_expire_centisecs as parseProcSysVmDirtyExpireCentisecs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmDirtyExpireCentisecs<K extends keyof ProcSysVmDirtyExpireCentisecs>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyExpireCentisecs, K> {
+export function pickProcSysVmDirtyExpireCentisecs<K extends keyof ProcSysVmDirtyExpireCentisecs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmDirtyExpireCentisecs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_expire_centisecs", options?.bigint === true);
   s.wholeLine();
   let v_expire: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysVmDirtyWritebackCentisecs } from '../../../../types/proc/sys/vm/dirty_writeback_centisecs.js';
 
 /** Parses the text of /proc/sys/vm/dirty_writeback_centisecs (spec proc/sys/vm/dirty_writeback_centisecs). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmDirtyWritebackCentisecs(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmDirtyWritebackCentisecs {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_writeback_centisecs");
+export function parseProcSysVmDirtyWritebackCentisecs(text: string | Uint8Array, options?: ParseOptions): ProcSysVmDirtyWritebackCentisecs {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_writeback_centisecs", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["interval", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/vm/dirty_writeback_centisecs as parseProcSysVmDirtyWritebackCentisecs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmDirtyWritebackCentisecs<K extends keyof ProcSysVmDirtyWritebackCentisecs>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmDirtyWritebackCentisecs, K> {
+export function pickProcSysVmDirtyWritebackCentisecs<K extends keyof ProcSysVmDirtyWritebackCentisecs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmDirtyWritebackCentisecs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_writeback_centisecs");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_writeback_centisecs", options?.bigint === true);
   s.wholeLine();
   let v_interval: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { ProcSysVmOvercommitKbytes } from '../../../../types/proc/sys/vm/overcommit_kbytes.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { ProcSysVmOvercommitKbytes as ProcSysVmOvercommitKbytesOf } from '../../../../types/proc/sys/vm/overcommit_kbytes.js';
 
-/** Parses the text of /proc/sys/vm/overcommit_kbytes (spec proc/sys/vm/overcommit_kbytes). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmOvercommitKbytes(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmOvercommitKbytes {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type ProcSysVmOvercommitKbytes = ProcSysVmOvercommitKbytesOf<N>;
+
+/** Parses the text of /proc/sys/vm/overcommit_kbytes (spec proc/sys/vm/overcommit_kbytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmOvercommitKbytes(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcSysVmOvercommitKbytesOf<number>;
+/** Parses the text of /proc/sys/vm/overcommit_kbytes (spec proc/sys/vm/overcommit_kbytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmOvercommitKbytes(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcSysVmOvercommitKbytesOf<bigint>;
+/** Parses the text of /proc/sys/vm/overcommit_kbytes (spec proc/sys/vm/overcommit_kbytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmOvercommitKbytes(text: string | Uint8Array, options?: ParseOptions): ProcSysVmOvercommitKbytesOf<number | bigint>;
+/** Parses the text of /proc/sys/vm/overcommit_kbytes (spec proc/sys/vm/overcommit_kbytes). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseProcSysVmOvercommitKbytes(text: string | Uint8Array, options?: ParseOptions): ProcSysVmOvercommitKbytes {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,16 +30,23 @@ const FIELD_INDEX = new Map<string, number>([["size", 0]]);
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmOvercommitKbytes, K> {
+export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions & { bigint?: false }): Pick<ProcSysVmOvercommitKbytesOf<number>, K>;
+/** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string | Uint8Array, fields: readonly K[], options: ParseOptions & { bigint: true }): Pick<ProcSysVmOvercommitKbytesOf<bigint>, K>;
+/** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmOvercommitKbytesOf<number | bigint>, K>;
+/** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmOvercommitKbytes, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes", options?.bigint === true);
   s.wholeLine();
-  let v_size: number | undefined = undefined;
+  let v_size: N | undefined = undefined;
   tokens: {
     let ok = s.more();
     if (ok) {
       if (want[0] === 1) {
-        v_size = s.scale(s.tokU(), 1024);
+        v_size = s.scaleW(s.tokW(), 1024);
       }
       else s.skipWords(1);
       ok = s.more();
@@ -46,10 +64,10 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcSysVmOvercommitKb
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcSysVmOvercommitKbytes {
-  let v_size: number | undefined;
+  let v_size: N | undefined;
   let ok = s.more();
   if (ok) {
-    v_size = s.scale(s.tokU(), 1024);
+    v_size = s.scaleW(s.tokW(), 1024);
     ok = s.more();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

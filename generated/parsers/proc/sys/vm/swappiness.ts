@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { ProcSysVmSwappiness } from '../../../../types/proc/sys/vm/swappiness.js';
 
 /** Parses the text of /proc/sys/vm/swappiness (spec proc/sys/vm/swappiness). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseProcSysVmSwappiness(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): ProcSysVmSwappiness {
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/swappiness");
+export function parseProcSysVmSwappiness(text: string | Uint8Array, options?: ParseOptions): ProcSysVmSwappiness {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/swappiness", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["swappiness", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/vm/swappiness as parseProcSysVmSwappiness does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickProcSysVmSwappiness<K extends keyof ProcSysVmSwappiness>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<ProcSysVmSwappiness, K> {
+export function pickProcSysVmSwappiness<K extends keyof ProcSysVmSwappiness>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmSwappiness, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/swappiness");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/swappiness", options?.bigint === true);
   s.wholeLine();
   let v_swappiness: number | undefined = undefined;
   tokens: {

@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { SysFsCgroupCpuStat } from '../../../../types/sys/fs/cgroup/cpu.stat.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { SysFsCgroupCpuStat as SysFsCgroupCpuStatOf } from '../../../../types/sys/fs/cgroup/cpu.stat.js';
 
-/** Parses the text of /sys/fs/cgroup/[cgroup]/cpu.stat (spec sys/fs/cgroup/cpu.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupCpuStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupCpuStat {
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/cpu.stat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type SysFsCgroupCpuStat = SysFsCgroupCpuStatOf<N>;
+
+/** Parses the text of /sys/fs/cgroup/[cgroup]/cpu.stat (spec sys/fs/cgroup/cpu.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupCpuStat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): SysFsCgroupCpuStatOf<number>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/cpu.stat (spec sys/fs/cgroup/cpu.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupCpuStat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): SysFsCgroupCpuStatOf<bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/cpu.stat (spec sys/fs/cgroup/cpu.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupCpuStat(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupCpuStatOf<number | bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/cpu.stat (spec sys/fs/cgroup/cpu.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupCpuStat(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupCpuStat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/cpu.stat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -18,12 +29,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
   let v_system: number | undefined;
   let v_nice: number | undefined;
   let v_coreSchedForceIdle: number | undefined;
-  let v_nrPeriods: number | undefined;
-  let v_nrThrottled: number | undefined;
+  let v_nrPeriods: N | undefined;
+  let v_nrThrottled: N | undefined;
   let v_throttled: number | undefined;
-  let v_nrBursts: number | undefined;
+  let v_nrBursts: N | undefined;
   let v_burst: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -89,12 +100,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
       }
       case 5: /* nr_periods */ {
         if (v_nrPeriods !== undefined) s.duplicate(key);
-        v_nrPeriods = fast >= 0 ? fast : s.uLine(1, "");
+        v_nrPeriods = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 6: /* nr_throttled */ {
         if (v_nrThrottled !== undefined) s.duplicate(key);
-        v_nrThrottled = fast >= 0 ? fast : s.uLine(1, "");
+        v_nrThrottled = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 7: /* throttled_usec */ {
@@ -106,7 +117,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
       }
       case 8: /* nr_bursts */ {
         if (v_nrBursts !== undefined) s.duplicate(key);
-        v_nrBursts = fast >= 0 ? fast : s.uLine(1, "");
+        v_nrBursts = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 9: /* burst_usec */ {
@@ -117,7 +128,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

@@ -2,15 +2,27 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { SysFsCgroupIoStat, SysFsCgroupIoStatRow, SysFsCgroupIoStatRowDevice } from '../../../../types/sys/fs/cgroup/io.stat.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { SysFsCgroupIoStat as SysFsCgroupIoStatOf, SysFsCgroupIoStatRow as SysFsCgroupIoStatRowOf, SysFsCgroupIoStatRowDevice } from '../../../../types/sys/fs/cgroup/io.stat.js';
 import { lastLine } from '../../../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../../../runtime/pieces.js';
 
-/** Parses the text of /sys/fs/cgroup/[cgroup]/io.stat (spec sys/fs/cgroup/io.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupIoStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupIoStat {
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/io.stat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type SysFsCgroupIoStat = SysFsCgroupIoStatOf<N>;
+type SysFsCgroupIoStatRow = SysFsCgroupIoStatRowOf<N>;
+
+/** Parses the text of /sys/fs/cgroup/[cgroup]/io.stat (spec sys/fs/cgroup/io.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupIoStat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): SysFsCgroupIoStatOf<number>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/io.stat (spec sys/fs/cgroup/io.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupIoStat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): SysFsCgroupIoStatOf<bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/io.stat (spec sys/fs/cgroup/io.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupIoStat(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupIoStatOf<number | bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/io.stat (spec sys/fs/cgroup/io.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupIoStat(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupIoStat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/io.stat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
@@ -30,12 +42,12 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupIoStatRow[
 
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
   let v_device: SysFsCgroupIoStatRowDevice;
-  let v_rbytes: number | undefined;
-  let v_wbytes: number | undefined;
-  let v_rios: number | undefined;
-  let v_wios: number | undefined;
-  let v_dbytes: number | undefined;
-  let v_dios: number | undefined;
+  let v_rbytes: N | undefined;
+  let v_wbytes: N | undefined;
+  let v_rios: N | undefined;
+  let v_wios: N | undefined;
+  let v_dbytes: N | undefined;
+  let v_dios: N | undefined;
   let v_useDelay: number | undefined;
   let v_delay: number | undefined;
   let v_costVrate: number | undefined;
@@ -46,8 +58,8 @@ function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
   let v_depth: number | "max" | undefined;
   let v_avgLat: number | undefined;
   let v_win: number | undefined;
-  let v_missed: number | undefined;
-  let v_total: number | undefined;
+  let v_missed: N | undefined;
+  let v_total: N | undefined;
   s.ws();
   let p0: number;
   let p1: number;
@@ -62,37 +74,37 @@ function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
     switch (k) {
       case "rbytes": {
         if (v_rbytes !== undefined) s.duplicate(k);
-        v_rbytes = s.u();
+        v_rbytes = s.w();
         s.sep();
         break;
       }
       case "wbytes": {
         if (v_wbytes !== undefined) s.duplicate(k);
-        v_wbytes = s.u();
+        v_wbytes = s.w();
         s.sep();
         break;
       }
       case "rios": {
         if (v_rios !== undefined) s.duplicate(k);
-        v_rios = s.u();
+        v_rios = s.w();
         s.sep();
         break;
       }
       case "wios": {
         if (v_wios !== undefined) s.duplicate(k);
-        v_wios = s.u();
+        v_wios = s.w();
         s.sep();
         break;
       }
       case "dbytes": {
         if (v_dbytes !== undefined) s.duplicate(k);
-        v_dbytes = s.u();
+        v_dbytes = s.w();
         s.sep();
         break;
       }
       case "dios": {
         if (v_dios !== undefined) s.duplicate(k);
-        v_dios = s.u();
+        v_dios = s.w();
         s.sep();
         break;
       }
@@ -161,13 +173,13 @@ function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
       }
       case "missed": {
         if (v_missed !== undefined) s.duplicate(k);
-        v_missed = s.u();
+        v_missed = s.w();
         s.sep();
         break;
       }
       case "total": {
         if (v_total !== undefined) s.duplicate(k);
-        v_total = s.u();
+        v_total = s.w();
         s.sep();
         break;
       }

@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { SysFsCgroupMemoryCurrent } from '../../../../types/sys/fs/cgroup/memory.current.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { SysFsCgroupMemoryCurrent as SysFsCgroupMemoryCurrentOf } from '../../../../types/sys/fs/cgroup/memory.current.js';
 
-/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.current (spec sys/fs/cgroup/memory.current). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupMemoryCurrent(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupMemoryCurrent {
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type SysFsCgroupMemoryCurrent = SysFsCgroupMemoryCurrentOf<N>;
+
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.current (spec sys/fs/cgroup/memory.current). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryCurrent(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): SysFsCgroupMemoryCurrentOf<number>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.current (spec sys/fs/cgroup/memory.current). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryCurrent(text: string | Uint8Array, options: ParseOptions & { bigint: true }): SysFsCgroupMemoryCurrentOf<bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.current (spec sys/fs/cgroup/memory.current). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryCurrent(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupMemoryCurrentOf<number | bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.current (spec sys/fs/cgroup/memory.current). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryCurrent(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupMemoryCurrent {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,14 +30,21 @@ const FIELD_INDEX = new Map<string, number>([["current", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupMemoryCurrent, K> {
+export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions & { bigint?: false }): Pick<SysFsCgroupMemoryCurrentOf<number>, K>;
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string | Uint8Array, fields: readonly K[], options: ParseOptions & { bigint: true }): Pick<SysFsCgroupMemoryCurrentOf<bigint>, K>;
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<SysFsCgroupMemoryCurrentOf<number | bigint>, K>;
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.current as parseSysFsCgroupMemoryCurrent does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupMemoryCurrent<K extends keyof SysFsCgroupMemoryCurrent>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<SysFsCgroupMemoryCurrent, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.current", options?.bigint === true);
   s.wholeLine();
-  let v_current: number | undefined = undefined;
+  let v_current: N | undefined = undefined;
   tokens: {
     if (want[0] === 1) {
-      v_current = s.tokU();
+      v_current = s.tokW();
     }
     else if (want[1] !== 0) s.skipWords(want[1]!);
     if (want[2] === 0) break tokens;
@@ -42,8 +60,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryCurr
 }
 
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupMemoryCurrent {
-  let v_current: number;
-  v_current = s.tokU();
+  let v_current: N;
+  v_current = s.tokW();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysFsCgroupMemoryCurrent = { current: v_current };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;

@@ -2,13 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { SysFsCgroupMemoryMax } from '../../../../types/sys/fs/cgroup/memory.max.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { SysFsCgroupMemoryMax as SysFsCgroupMemoryMaxOf } from '../../../../types/sys/fs/cgroup/memory.max.js';
 
-/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.max (spec sys/fs/cgroup/memory.max). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupMemoryMax(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupMemoryMax {
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.max");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type SysFsCgroupMemoryMax = SysFsCgroupMemoryMaxOf<N>;
+
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.max (spec sys/fs/cgroup/memory.max). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryMax(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): SysFsCgroupMemoryMaxOf<number>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.max (spec sys/fs/cgroup/memory.max). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryMax(text: string | Uint8Array, options: ParseOptions & { bigint: true }): SysFsCgroupMemoryMaxOf<bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.max (spec sys/fs/cgroup/memory.max). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryMax(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupMemoryMaxOf<number | bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.max (spec sys/fs/cgroup/memory.max). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryMax(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupMemoryMax {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.max", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,17 +30,24 @@ const FIELD_INDEX = new Map<string, number>([["max", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /sys/fs/cgroup/[cgroup]/memory.max as parseSysFsCgroupMemoryMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupMemoryMax, K> {
+export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions & { bigint?: false }): Pick<SysFsCgroupMemoryMaxOf<number>, K>;
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.max as parseSysFsCgroupMemoryMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(text: string | Uint8Array, fields: readonly K[], options: ParseOptions & { bigint: true }): Pick<SysFsCgroupMemoryMaxOf<bigint>, K>;
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.max as parseSysFsCgroupMemoryMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<SysFsCgroupMemoryMaxOf<number | bigint>, K>;
+/** Reads the text of /sys/fs/cgroup/[cgroup]/memory.max as parseSysFsCgroupMemoryMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
+export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<SysFsCgroupMemoryMax, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.max");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.max", options?.bigint === true);
   s.wholeLine();
-  let v_max: number | "max" | undefined = undefined;
+  let v_max: N | "max" | undefined = undefined;
   tokens: {
     if (want[0] === 1) {
       s.ws();
       switch (s.peek()) {
         case "max": s.pos += 3; v_max = "max"; break;
-        default: v_max = s.u();
+        default: v_max = s.w();
       }
       s.sep();
     }
@@ -47,11 +65,11 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryMax 
 }
 
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupMemoryMax {
-  let v_max: number | "max";
+  let v_max: N | "max";
   s.ws();
   switch (s.peek()) {
     case "max": s.pos += 3; v_max = "max"; break;
-    default: v_max = s.u();
+    default: v_max = s.w();
   }
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;

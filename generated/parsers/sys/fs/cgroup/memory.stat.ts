@@ -2,93 +2,104 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
-import type { SysFsCgroupMemoryStat } from '../../../../types/sys/fs/cgroup/memory.stat.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
+import type { SysFsCgroupMemoryStat as SysFsCgroupMemoryStatOf } from '../../../../types/sys/fs/cgroup/memory.stat.js';
 
-/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.stat (spec sys/fs/cgroup/memory.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupMemoryStat(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupMemoryStat {
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.stat");
+/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
+type N = number | bigint;
+type SysFsCgroupMemoryStat = SysFsCgroupMemoryStatOf<N>;
+
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.stat (spec sys/fs/cgroup/memory.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryStat(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): SysFsCgroupMemoryStatOf<number>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.stat (spec sys/fs/cgroup/memory.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryStat(text: string | Uint8Array, options: ParseOptions & { bigint: true }): SysFsCgroupMemoryStatOf<bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.stat (spec sys/fs/cgroup/memory.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryStat(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupMemoryStatOf<number | bigint>;
+/** Parses the text of /sys/fs/cgroup/[cgroup]/memory.stat (spec sys/fs/cgroup/memory.stat). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+export function parseSysFsCgroupMemoryStat(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupMemoryStat {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.stat", options?.bigint === true);
   return layout0(s, ctx, s.end);
 }
 
 function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat {
-  let v_anon: number | undefined;
-  let v_file: number | undefined;
-  let v_kernel: number | undefined;
-  let v_kernelStack: number | undefined;
-  let v_pageTables: number | undefined;
-  let v_secondaryPageTables: number | undefined;
-  let v_percpu: number | undefined;
-  let v_sock: number | undefined;
-  let v_vmalloc: number | undefined;
-  let v_shmem: number | undefined;
-  let v_zswap: number | undefined;
-  let v_zswapped: number | undefined;
-  let v_zswapIncompressible: number | undefined;
-  let v_fileMapped: number | undefined;
-  let v_fileDirty: number | undefined;
-  let v_fileWriteback: number | undefined;
-  let v_swapCached: number | undefined;
-  let v_anonThp: number | undefined;
-  let v_fileThp: number | undefined;
-  let v_shmemThp: number | undefined;
-  let v_inactiveAnon: number | undefined;
-  let v_activeAnon: number | undefined;
-  let v_inactiveFile: number | undefined;
-  let v_activeFile: number | undefined;
-  let v_unevictable: number | undefined;
-  let v_slabReclaimable: number | undefined;
-  let v_slabUnreclaimable: number | undefined;
-  let v_slab: number | undefined;
-  let v_hugetlb: number | undefined;
-  let v_workingsetRefault: number | undefined;
-  let v_workingsetActivate: number | undefined;
-  let v_workingsetRestore: number | undefined;
-  let v_workingsetRefaultAnon: number | undefined;
-  let v_workingsetRefaultFile: number | undefined;
-  let v_workingsetActivateAnon: number | undefined;
-  let v_workingsetActivateFile: number | undefined;
-  let v_workingsetRestoreAnon: number | undefined;
-  let v_workingsetRestoreFile: number | undefined;
+  let v_anon: N | undefined;
+  let v_file: N | undefined;
+  let v_kernel: N | undefined;
+  let v_kernelStack: N | undefined;
+  let v_pageTables: N | undefined;
+  let v_secondaryPageTables: N | undefined;
+  let v_percpu: N | undefined;
+  let v_sock: N | undefined;
+  let v_vmalloc: N | undefined;
+  let v_shmem: N | undefined;
+  let v_zswap: N | undefined;
+  let v_zswapped: N | undefined;
+  let v_zswapIncompressible: N | undefined;
+  let v_fileMapped: N | undefined;
+  let v_fileDirty: N | undefined;
+  let v_fileWriteback: N | undefined;
+  let v_swapCached: N | undefined;
+  let v_anonThp: N | undefined;
+  let v_fileThp: N | undefined;
+  let v_shmemThp: N | undefined;
+  let v_inactiveAnon: N | undefined;
+  let v_activeAnon: N | undefined;
+  let v_inactiveFile: N | undefined;
+  let v_activeFile: N | undefined;
+  let v_unevictable: N | undefined;
+  let v_slabReclaimable: N | undefined;
+  let v_slabUnreclaimable: N | undefined;
+  let v_slab: N | undefined;
+  let v_hugetlb: N | undefined;
+  let v_workingsetRefault: N | undefined;
+  let v_workingsetActivate: N | undefined;
+  let v_workingsetRestore: N | undefined;
+  let v_workingsetRefaultAnon: N | undefined;
+  let v_workingsetRefaultFile: N | undefined;
+  let v_workingsetActivateAnon: N | undefined;
+  let v_workingsetActivateFile: N | undefined;
+  let v_workingsetRestoreAnon: N | undefined;
+  let v_workingsetRestoreFile: N | undefined;
   let v_workingsetNodeReclaim: number | undefined;
-  let v_pgdemoteKswapd: number | undefined;
-  let v_pgdemoteDirect: number | undefined;
-  let v_pgdemoteKhugepaged: number | undefined;
-  let v_pgdemoteProactive: number | undefined;
-  let v_pgstealProactive: number | undefined;
-  let v_pgscanProactive: number | undefined;
-  let v_pgpromoteSuccess: number | undefined;
-  let v_pgscan: number | undefined;
-  let v_pgsteal: number | undefined;
+  let v_pgdemoteKswapd: N | undefined;
+  let v_pgdemoteDirect: N | undefined;
+  let v_pgdemoteKhugepaged: N | undefined;
+  let v_pgdemoteProactive: N | undefined;
+  let v_pgstealProactive: N | undefined;
+  let v_pgscanProactive: N | undefined;
+  let v_pgpromoteSuccess: N | undefined;
+  let v_pgscan: N | undefined;
+  let v_pgsteal: N | undefined;
   let v_pswpin: number | undefined;
   let v_pswpout: number | undefined;
-  let v_pgscanKswapd: number | undefined;
-  let v_pgscanDirect: number | undefined;
-  let v_pgscanKhugepaged: number | undefined;
-  let v_pgstealKswapd: number | undefined;
-  let v_pgstealDirect: number | undefined;
-  let v_pgstealKhugepaged: number | undefined;
-  let v_pgfault: number | undefined;
-  let v_pgmajfault: number | undefined;
-  let v_pgrefill: number | undefined;
-  let v_pgactivate: number | undefined;
-  let v_pgdeactivate: number | undefined;
-  let v_pglazyfree: number | undefined;
-  let v_pglazyfreed: number | undefined;
+  let v_pgscanKswapd: N | undefined;
+  let v_pgscanDirect: N | undefined;
+  let v_pgscanKhugepaged: N | undefined;
+  let v_pgstealKswapd: N | undefined;
+  let v_pgstealDirect: N | undefined;
+  let v_pgstealKhugepaged: N | undefined;
+  let v_pgfault: N | undefined;
+  let v_pgmajfault: N | undefined;
+  let v_pgrefill: N | undefined;
+  let v_pgactivate: N | undefined;
+  let v_pgdeactivate: N | undefined;
+  let v_pglazyfree: N | undefined;
+  let v_pglazyfreed: N | undefined;
   let v_swpinZero: number | undefined;
   let v_swpoutZero: number | undefined;
-  let v_zswpin: number | undefined;
-  let v_zswpout: number | undefined;
-  let v_zswpwb: number | undefined;
-  let v_thpFaultAlloc: number | undefined;
-  let v_thpCollapseAlloc: number | undefined;
-  let v_thpSwpout: number | undefined;
-  let v_thpSwpoutFallback: number | undefined;
+  let v_zswpin: N | undefined;
+  let v_zswpout: N | undefined;
+  let v_zswpwb: N | undefined;
+  let v_thpFaultAlloc: N | undefined;
+  let v_thpCollapseAlloc: N | undefined;
+  let v_thpSwpout: N | undefined;
+  let v_thpSwpoutFallback: N | undefined;
   let v_numaPagesMigrated: number | undefined;
   let v_numaPteUpdates: number | undefined;
   let v_numaHintFaults: number | undefined;
-  let extra: Record<string, number | string> | undefined;
+  let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
   for (; ;) {
@@ -119,192 +130,192 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
     switch (k) {
       case 0: /* anon */ {
         if (v_anon !== undefined) s.duplicate(key);
-        v_anon = fast >= 0 ? fast : s.uLine(1, "");
+        v_anon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 1: /* file */ {
         if (v_file !== undefined) s.duplicate(key);
-        v_file = fast >= 0 ? fast : s.uLine(1, "");
+        v_file = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 2: /* kernel */ {
         if (v_kernel !== undefined) s.duplicate(key);
-        v_kernel = fast >= 0 ? fast : s.uLine(1, "");
+        v_kernel = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 3: /* kernel_stack */ {
         if (v_kernelStack !== undefined) s.duplicate(key);
-        v_kernelStack = fast >= 0 ? fast : s.uLine(1, "");
+        v_kernelStack = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 4: /* pagetables */ {
         if (v_pageTables !== undefined) s.duplicate(key);
-        v_pageTables = fast >= 0 ? fast : s.uLine(1, "");
+        v_pageTables = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 5: /* sec_pagetables */ {
         if (v_secondaryPageTables !== undefined) s.duplicate(key);
-        v_secondaryPageTables = fast >= 0 ? fast : s.uLine(1, "");
+        v_secondaryPageTables = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 6: /* percpu */ {
         if (v_percpu !== undefined) s.duplicate(key);
-        v_percpu = fast >= 0 ? fast : s.uLine(1, "");
+        v_percpu = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 7: /* sock */ {
         if (v_sock !== undefined) s.duplicate(key);
-        v_sock = fast >= 0 ? fast : s.uLine(1, "");
+        v_sock = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 8: /* vmalloc */ {
         if (v_vmalloc !== undefined) s.duplicate(key);
-        v_vmalloc = fast >= 0 ? fast : s.uLine(1, "");
+        v_vmalloc = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 9: /* shmem */ {
         if (v_shmem !== undefined) s.duplicate(key);
-        v_shmem = fast >= 0 ? fast : s.uLine(1, "");
+        v_shmem = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 10: /* zswap */ {
         if (v_zswap !== undefined) s.duplicate(key);
-        v_zswap = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswap = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 11: /* zswapped */ {
         if (v_zswapped !== undefined) s.duplicate(key);
-        v_zswapped = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswapped = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 12: /* zswap_incomp */ {
         if (v_zswapIncompressible !== undefined) s.duplicate(key);
-        v_zswapIncompressible = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswapIncompressible = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 13: /* file_mapped */ {
         if (v_fileMapped !== undefined) s.duplicate(key);
-        v_fileMapped = fast >= 0 ? fast : s.uLine(1, "");
+        v_fileMapped = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 14: /* file_dirty */ {
         if (v_fileDirty !== undefined) s.duplicate(key);
-        v_fileDirty = fast >= 0 ? fast : s.uLine(1, "");
+        v_fileDirty = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 15: /* file_writeback */ {
         if (v_fileWriteback !== undefined) s.duplicate(key);
-        v_fileWriteback = fast >= 0 ? fast : s.uLine(1, "");
+        v_fileWriteback = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 16: /* swapcached */ {
         if (v_swapCached !== undefined) s.duplicate(key);
-        v_swapCached = fast >= 0 ? fast : s.uLine(1, "");
+        v_swapCached = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 17: /* anon_thp */ {
         if (v_anonThp !== undefined) s.duplicate(key);
-        v_anonThp = fast >= 0 ? fast : s.uLine(1, "");
+        v_anonThp = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 18: /* file_thp */ {
         if (v_fileThp !== undefined) s.duplicate(key);
-        v_fileThp = fast >= 0 ? fast : s.uLine(1, "");
+        v_fileThp = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 19: /* shmem_thp */ {
         if (v_shmemThp !== undefined) s.duplicate(key);
-        v_shmemThp = fast >= 0 ? fast : s.uLine(1, "");
+        v_shmemThp = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 20: /* inactive_anon */ {
         if (v_inactiveAnon !== undefined) s.duplicate(key);
-        v_inactiveAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_inactiveAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 21: /* active_anon */ {
         if (v_activeAnon !== undefined) s.duplicate(key);
-        v_activeAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_activeAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 22: /* inactive_file */ {
         if (v_inactiveFile !== undefined) s.duplicate(key);
-        v_inactiveFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_inactiveFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 23: /* active_file */ {
         if (v_activeFile !== undefined) s.duplicate(key);
-        v_activeFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_activeFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 24: /* unevictable */ {
         if (v_unevictable !== undefined) s.duplicate(key);
-        v_unevictable = fast >= 0 ? fast : s.uLine(1, "");
+        v_unevictable = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 25: /* slab_reclaimable */ {
         if (v_slabReclaimable !== undefined) s.duplicate(key);
-        v_slabReclaimable = fast >= 0 ? fast : s.uLine(1, "");
+        v_slabReclaimable = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 26: /* slab_unreclaimable */ {
         if (v_slabUnreclaimable !== undefined) s.duplicate(key);
-        v_slabUnreclaimable = fast >= 0 ? fast : s.uLine(1, "");
+        v_slabUnreclaimable = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 27: /* slab */ {
         if (v_slab !== undefined) s.duplicate(key);
-        v_slab = fast >= 0 ? fast : s.uLine(1, "");
+        v_slab = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 28: /* hugetlb */ {
         if (v_hugetlb !== undefined) s.duplicate(key);
-        v_hugetlb = fast >= 0 ? fast : s.uLine(1, "");
+        v_hugetlb = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 29: /* workingset_refault */ {
         if (v_workingsetRefault !== undefined) s.duplicate(key);
-        v_workingsetRefault = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRefault = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 30: /* workingset_activate */ {
         if (v_workingsetActivate !== undefined) s.duplicate(key);
-        v_workingsetActivate = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetActivate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 31: /* workingset_restore */ {
         if (v_workingsetRestore !== undefined) s.duplicate(key);
-        v_workingsetRestore = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRestore = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 32: /* workingset_refault_anon */ {
         if (v_workingsetRefaultAnon !== undefined) s.duplicate(key);
-        v_workingsetRefaultAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRefaultAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 33: /* workingset_refault_file */ {
         if (v_workingsetRefaultFile !== undefined) s.duplicate(key);
-        v_workingsetRefaultFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRefaultFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 34: /* workingset_activate_anon */ {
         if (v_workingsetActivateAnon !== undefined) s.duplicate(key);
-        v_workingsetActivateAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetActivateAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 35: /* workingset_activate_file */ {
         if (v_workingsetActivateFile !== undefined) s.duplicate(key);
-        v_workingsetActivateFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetActivateFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 36: /* workingset_restore_anon */ {
         if (v_workingsetRestoreAnon !== undefined) s.duplicate(key);
-        v_workingsetRestoreAnon = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRestoreAnon = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 37: /* workingset_restore_file */ {
         if (v_workingsetRestoreFile !== undefined) s.duplicate(key);
-        v_workingsetRestoreFile = fast >= 0 ? fast : s.uLine(1, "");
+        v_workingsetRestoreFile = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 38: /* workingset_nodereclaim */ {
@@ -314,47 +325,47 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
       }
       case 39: /* pgdemote_kswapd */ {
         if (v_pgdemoteKswapd !== undefined) s.duplicate(key);
-        v_pgdemoteKswapd = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteKswapd = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 40: /* pgdemote_direct */ {
         if (v_pgdemoteDirect !== undefined) s.duplicate(key);
-        v_pgdemoteDirect = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteDirect = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 41: /* pgdemote_khugepaged */ {
         if (v_pgdemoteKhugepaged !== undefined) s.duplicate(key);
-        v_pgdemoteKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteKhugepaged = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 42: /* pgdemote_proactive */ {
         if (v_pgdemoteProactive !== undefined) s.duplicate(key);
-        v_pgdemoteProactive = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdemoteProactive = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 43: /* pgsteal_proactive */ {
         if (v_pgstealProactive !== undefined) s.duplicate(key);
-        v_pgstealProactive = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealProactive = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 44: /* pgscan_proactive */ {
         if (v_pgscanProactive !== undefined) s.duplicate(key);
-        v_pgscanProactive = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanProactive = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 45: /* pgpromote_success */ {
         if (v_pgpromoteSuccess !== undefined) s.duplicate(key);
-        v_pgpromoteSuccess = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgpromoteSuccess = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 46: /* pgscan */ {
         if (v_pgscan !== undefined) s.duplicate(key);
-        v_pgscan = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscan = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 47: /* pgsteal */ {
         if (v_pgsteal !== undefined) s.duplicate(key);
-        v_pgsteal = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgsteal = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 48: /* pswpin */ {
@@ -369,67 +380,67 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
       }
       case 50: /* pgscan_kswapd */ {
         if (v_pgscanKswapd !== undefined) s.duplicate(key);
-        v_pgscanKswapd = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanKswapd = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 51: /* pgscan_direct */ {
         if (v_pgscanDirect !== undefined) s.duplicate(key);
-        v_pgscanDirect = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanDirect = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 52: /* pgscan_khugepaged */ {
         if (v_pgscanKhugepaged !== undefined) s.duplicate(key);
-        v_pgscanKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgscanKhugepaged = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 53: /* pgsteal_kswapd */ {
         if (v_pgstealKswapd !== undefined) s.duplicate(key);
-        v_pgstealKswapd = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealKswapd = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 54: /* pgsteal_direct */ {
         if (v_pgstealDirect !== undefined) s.duplicate(key);
-        v_pgstealDirect = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealDirect = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 55: /* pgsteal_khugepaged */ {
         if (v_pgstealKhugepaged !== undefined) s.duplicate(key);
-        v_pgstealKhugepaged = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgstealKhugepaged = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 56: /* pgfault */ {
         if (v_pgfault !== undefined) s.duplicate(key);
-        v_pgfault = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgfault = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 57: /* pgmajfault */ {
         if (v_pgmajfault !== undefined) s.duplicate(key);
-        v_pgmajfault = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgmajfault = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 58: /* pgrefill */ {
         if (v_pgrefill !== undefined) s.duplicate(key);
-        v_pgrefill = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgrefill = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 59: /* pgactivate */ {
         if (v_pgactivate !== undefined) s.duplicate(key);
-        v_pgactivate = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgactivate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 60: /* pgdeactivate */ {
         if (v_pgdeactivate !== undefined) s.duplicate(key);
-        v_pgdeactivate = fast >= 0 ? fast : s.uLine(1, "");
+        v_pgdeactivate = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 61: /* pglazyfree */ {
         if (v_pglazyfree !== undefined) s.duplicate(key);
-        v_pglazyfree = fast >= 0 ? fast : s.uLine(1, "");
+        v_pglazyfree = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 62: /* pglazyfreed */ {
         if (v_pglazyfreed !== undefined) s.duplicate(key);
-        v_pglazyfreed = fast >= 0 ? fast : s.uLine(1, "");
+        v_pglazyfreed = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 63: /* swpin_zero */ {
@@ -444,37 +455,37 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
       }
       case 65: /* zswpin */ {
         if (v_zswpin !== undefined) s.duplicate(key);
-        v_zswpin = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswpin = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 66: /* zswpout */ {
         if (v_zswpout !== undefined) s.duplicate(key);
-        v_zswpout = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswpout = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 67: /* zswpwb */ {
         if (v_zswpwb !== undefined) s.duplicate(key);
-        v_zswpwb = fast >= 0 ? fast : s.uLine(1, "");
+        v_zswpwb = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 68: /* thp_fault_alloc */ {
         if (v_thpFaultAlloc !== undefined) s.duplicate(key);
-        v_thpFaultAlloc = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpFaultAlloc = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 69: /* thp_collapse_alloc */ {
         if (v_thpCollapseAlloc !== undefined) s.duplicate(key);
-        v_thpCollapseAlloc = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpCollapseAlloc = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 70: /* thp_swpout */ {
         if (v_thpSwpout !== undefined) s.duplicate(key);
-        v_thpSwpout = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSwpout = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 71: /* thp_swpout_fallback */ {
         if (v_thpSwpoutFallback !== undefined) s.duplicate(key);
-        v_thpSwpoutFallback = fast >= 0 ? fast : s.uLine(1, "");
+        v_thpSwpoutFallback = fast >= 0 ? s.wide(fast) : s.uLineW(1, "");
         break;
       }
       case 72: /* numa_pages_migrated */ {
@@ -493,7 +504,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryStat
         break;
       }
       default: {
-        if (extra === undefined) extra = Object.create(null) as Record<string, number | string>;
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
         if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
         extra[key] = s.extraValue();
       }

@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { SysFsCgroupPidsCurrent } from '../../../../types/sys/fs/cgroup/pids.current.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/pids.current (spec sys/fs/cgroup/pids.current). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupPidsCurrent(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupPidsCurrent {
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.current");
+export function parseSysFsCgroupPidsCurrent(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupPidsCurrent {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.current", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["current", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /sys/fs/cgroup/[cgroup]/pids.current as parseSysFsCgroupPidsCurrent does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickSysFsCgroupPidsCurrent<K extends keyof SysFsCgroupPidsCurrent>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupPidsCurrent, K> {
+export function pickSysFsCgroupPidsCurrent<K extends keyof SysFsCgroupPidsCurrent>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<SysFsCgroupPidsCurrent, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.current");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.current", options?.bigint === true);
   s.wholeLine();
   let v_current: number | undefined = undefined;
   tokens: {

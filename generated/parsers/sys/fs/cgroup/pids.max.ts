@@ -2,13 +2,14 @@
 // Change the spec and run `npm run generate`.
 
 import { Scan } from '../../../../../runtime/scan.js';
-import { DEFAULT_CONTEXT } from '../../../../../runtime/context.js';
-import type { ParseContext } from '../../../../../runtime/context.js';
+import { contextOf } from '../../../../../runtime/context.js';
+import type { ParseContext, ParseOptions } from '../../../../../runtime/context.js';
 import type { SysFsCgroupPidsMax } from '../../../../types/sys/fs/cgroup/pids.max.js';
 
 /** Parses the text of /sys/fs/cgroup/[cgroup]/pids.max (spec sys/fs/cgroup/pids.max). Throws ProcfsError with code "parse" when the text does not fit the spec. */
-export function parseSysFsCgroupPidsMax(text: string | Uint8Array, ctx: ParseContext = DEFAULT_CONTEXT): SysFsCgroupPidsMax {
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.max");
+export function parseSysFsCgroupPidsMax(text: string | Uint8Array, options?: ParseOptions): SysFsCgroupPidsMax {
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.max", options?.bigint === true);
   s.wholeLine();
   return layout0(s, ctx, s.end);
 }
@@ -19,9 +20,10 @@ const FIELD_INDEX = new Map<string, number>([["max", 0]]);
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /sys/fs/cgroup/[cgroup]/pids.max as parseSysFsCgroupPidsMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
-export function pickSysFsCgroupPidsMax<K extends keyof SysFsCgroupPidsMax>(text: string | Uint8Array, fields: readonly K[], ctx: ParseContext = DEFAULT_CONTEXT): Pick<SysFsCgroupPidsMax, K> {
+export function pickSysFsCgroupPidsMax<K extends keyof SysFsCgroupPidsMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<SysFsCgroupPidsMax, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
-  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.max");
+  const ctx: ParseContext = contextOf(options);
+  const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/pids.max", options?.bigint === true);
   s.wholeLine();
   let v_max: number | "max" | undefined = undefined;
   tokens: {

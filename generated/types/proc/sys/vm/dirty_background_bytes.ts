@@ -2,9 +2,9 @@
 // Change the spec and run `npm run generate`.
 
 /** Amount of dirty memory at which background writeback starts, when set in place of dirty_background_ratio. */
-export interface ProcSysVmDirtyBackgroundBytes {
+export interface ProcSysVmDirtyBackgroundBytes<N extends number | bigint = number> {
   /** Background writeback threshold in bytes; 0, the default, while dirty_background_ratio is in use. Unit: bytes. Since Linux 2.6.29. Kernel name: `bytes`. */
-  bytes?: number;
+  bytes?: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

@@ -2,9 +2,9 @@
 // Change the spec and run `npm run generate`.
 
 /** Amount of dirty memory at which a process writing to files must write pages back itself, when set in place of dirty_ratio. */
-export interface ProcSysVmDirtyBytes {
+export interface ProcSysVmDirtyBytes<N extends number | bigint = number> {
   /** Dirty memory limit in bytes; 0, the default, while dirty_ratio is in use; at least two pages when set. Unit: bytes. Since Linux 2.6.29. Kernel name: `bytes`. */
-  bytes?: number;
+  bytes?: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

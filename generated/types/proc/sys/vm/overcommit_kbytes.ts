@@ -2,9 +2,9 @@
 // Change the spec and run `npm run generate`.
 
 /** Fixed amount of RAM that counts toward the commit limit in strict overcommit mode, in place of overcommit_ratio. */
-export interface ProcSysVmOvercommitKbytes {
+export interface ProcSysVmOvercommitKbytes<N extends number | bigint = number> {
   /** RAM added to swap to make the commit limit, in bytes (printed in kilobytes); 0, the default, while overcommit_ratio is in use. Unit: bytes (the kernel prints kB). Since Linux 3.14. Kernel name: `size`. */
-  size?: number;
+  size?: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

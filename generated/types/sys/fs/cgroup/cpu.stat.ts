@@ -2,7 +2,7 @@
 // Change the spec and run `npm run generate`.
 
 /** CPU time used by a cgroup v2 group and its descendants and, with the cpu controller enabled, how often bandwidth limits throttled it. */
-export interface SysFsCgroupCpuStat {
+export interface SysFsCgroupCpuStat<N extends number | bigint = number> {
   /** CPU time the group's tasks ran, in user and system mode together. Unit: seconds (the kernel prints us). Kernel name: `usage_usec`. */
   usage: number;
   /** Part of the usage spent in user mode. Unit: seconds (the kernel prints us). Kernel name: `user_usec`. */
@@ -14,15 +14,15 @@ export interface SysFsCgroupCpuStat {
   /** Time sibling CPU threads were kept idle by core scheduling on behalf of the group (kernels built with CONFIG_SCHED_CORE). Unit: seconds (the kernel prints us). Kernel name: `core_sched.force_idle_usec`. */
   coreSchedForceIdle?: number;
   /** Bandwidth enforcement periods that have passed while the group had runnable tasks (cpu controller, CONFIG_CFS_BANDWIDTH). Kernel name: `nr_periods`. */
-  nrPeriods?: number;
+  nrPeriods?: N;
   /** Periods in which the group used up its cpu.max quota and was throttled. Kernel name: `nr_throttled`. */
-  nrThrottled?: number;
+  nrThrottled?: N;
   /** Total time the group's run queues spent throttled. Unit: seconds (the kernel prints us). Kernel name: `throttled_usec`. */
   throttled?: number;
   /** Periods in which the group ran beyond its quota by drawing on cpu.max.burst. Since Linux 5.16. Kernel name: `nr_bursts`. */
-  nrBursts?: number;
+  nrBursts?: N;
   /** Total CPU time used beyond the quota from the burst allowance. Unit: seconds (the kernel prints us). Since Linux 5.16. Kernel name: `burst_usec`. */
   burst?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }

@@ -2,24 +2,24 @@
 // Change the spec and run `npm run generate`.
 
 /** Block I/O done by a cgroup v2 group and its descendants, one line per device, with extra figures from the io.cost and io.latency controllers when active. */
-export type SysFsCgroupIoStat = SysFsCgroupIoStatRow[];
+export type SysFsCgroupIoStat<N extends number | bigint = number> = SysFsCgroupIoStatRow<N>[];
 
 /** One row of Block I/O done by a cgroup v2 group and its descendants, one line per device, with extra figures from the io.cost and io.latency controllers when active. */
-export interface SysFsCgroupIoStatRow {
+export interface SysFsCgroupIoStatRow<N extends number | bigint = number> {
   /** Device number of the disk, as major:minor. Kernel name: `MAJ:MIN`. */
   device: SysFsCgroupIoStatRowDevice;
   /** Bytes read; this and the next five are left out when the group did no reads or writes on the device. Unit: bytes. Kernel name: `rbytes`. */
-  rbytes?: number;
+  rbytes?: N;
   /** Bytes written. Unit: bytes. Kernel name: `wbytes`. */
-  wbytes?: number;
+  wbytes?: N;
   /** Read requests. Kernel name: `rios`. */
-  rios?: number;
+  rios?: N;
   /** Write requests. Kernel name: `wios`. */
-  wios?: number;
+  wios?: N;
   /** Bytes discarded. Unit: bytes. Kernel name: `dbytes`. */
-  dbytes?: number;
+  dbytes?: N;
   /** Discard requests. Kernel name: `dios`. */
-  dios?: number;
+  dios?: N;
   /** Delay state: how many times io.latency asked to slow the group down, or -1 when io.cost set the delay itself; shown with blkcg debug stats while nonzero. Kernel name: `use_delay`. */
   useDelay?: number;
   /** Throttling delay currently charged to the group's tasks, shown with use_delay. Unit: seconds (the kernel prints ns). Kernel name: `delay_nsec`. */
@@ -41,9 +41,9 @@ export interface SysFsCgroupIoStatRow {
   /** io.latency on rotational disks: length of the sampling window (debug stats only). Unit: seconds (the kernel prints ms). Kernel name: `win`. */
   win?: number;
   /** io.latency on SSDs: requests in the current window that missed the latency target (debug stats only). Kernel name: `missed`. */
-  missed?: number;
+  missed?: N;
   /** io.latency on SSDs: requests completed in the current window (debug stats only). Kernel name: `total`. */
-  total?: number;
+  total?: N;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
 }

@@ -2,9 +2,9 @@
 // Change the spec and run `npm run generate`.
 
 /** Memory currently charged to a cgroup v2 group and its descendants (not present in the root group). */
-export interface SysFsCgroupMemoryCurrent {
+export interface SysFsCgroupMemoryCurrent<N extends number | bigint = number> {
   /** Bytes charged: page cache, anonymous memory and kernel memory together, swap not included. Unit: bytes. Kernel name: `current`. */
-  current: number;
+  current: N;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

@@ -2,9 +2,9 @@
 // Change the spec and run `npm run generate`.
 
 /** Hard limit on the memory of a cgroup v2 group and its descendants: past it the kernel reclaims and, failing that, invokes the OOM killer in the group. */
-export interface SysFsCgroupMemoryMax {
+export interface SysFsCgroupMemoryMax<N extends number | bigint = number> {
   /** Limit in bytes, a multiple of the page size. Unit: bytes. Kernel name: `max`. */
-  max: number | "max";
+  max: N | "max";
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

@@ -2,157 +2,157 @@
 // Change the spec and run `npm run generate`.
 
 /** Memory use of a cgroup v2 group and its descendants by kind, in bytes, followed by reclaim, fault and swap counters. */
-export interface SysFsCgroupMemoryStat {
+export interface SysFsCgroupMemoryStat<N extends number | bigint = number> {
   /** Anonymous memory mapped by the group's processes: heap, stacks and private anonymous mappings. Unit: bytes. Kernel name: `anon`. */
-  anon: number;
+  anon: N;
   /** Page cache: file-backed memory, including tmpfs and shared memory. Unit: bytes. Kernel name: `file`. */
-  file: number;
+  file: N;
   /** All kernel memory charged to the group (stacks, page tables, slab, per-CPU, sockets and more). Unit: bytes. Kernel name: `kernel`. */
-  kernel?: number;
+  kernel?: N;
   /** Kernel stacks of the group's tasks. Unit: bytes. Kernel name: `kernel_stack`. */
-  kernelStack?: number;
+  kernelStack?: N;
   /** Page tables of the group's processes. Unit: bytes. Kernel name: `pagetables`. */
-  pageTables?: number;
+  pageTables?: N;
   /** Secondary page tables, such as those KVM keeps to map guest memory. Unit: bytes. Kernel name: `sec_pagetables`. */
-  secondaryPageTables?: number;
+  secondaryPageTables?: N;
   /** Per-CPU kernel allocations charged to the group. Unit: bytes. Since Linux 5.9. Kernel name: `percpu`. */
-  percpu?: number;
+  percpu?: N;
   /** Network socket buffers. Unit: bytes. Kernel name: `sock`. */
-  sock?: number;
+  sock?: N;
   /** vmalloc and vmap memory charged to the group. Unit: bytes. Kernel name: `vmalloc`. */
-  vmalloc?: number;
+  vmalloc?: N;
   /** Swap-backed page cache: tmpfs, shmem segments and shared anonymous mappings. Unit: bytes. Kernel name: `shmem`. */
-  shmem?: number;
+  shmem?: N;
   /** Memory zswap uses to hold this group's compressed pages. Unit: bytes. Since Linux 5.19. Kernel name: `zswap`. */
-  zswap?: number;
+  zswap?: N;
   /** Uncompressed size of the group's memory now stored in zswap. Unit: bytes. Since Linux 5.19. Kernel name: `zswapped`. */
-  zswapped?: number;
+  zswapped?: N;
   /** Part of the zswapped memory that would not compress and is kept as is. Unit: bytes. Kernel name: `zswap_incomp`. */
-  zswapIncompressible?: number;
+  zswapIncompressible?: N;
   /** Page cache mapped into process address spaces with mmap. Unit: bytes. Kernel name: `file_mapped`. */
-  fileMapped: number;
+  fileMapped: N;
   /** Page cache modified but not yet written back. Unit: bytes. Kernel name: `file_dirty`. */
-  fileDirty: number;
+  fileDirty: N;
   /** Page cache being written back now. Unit: bytes. Kernel name: `file_writeback`. */
-  fileWriteback: number;
+  fileWriteback: N;
   /** Swapped memory also held in the swap cache, using both RAM and swap. Unit: bytes. Kernel name: `swapcached`. */
-  swapCached?: number;
+  swapCached?: N;
   /** Anonymous memory backed by transparent huge pages. Unit: bytes. Kernel name: `anon_thp`. */
-  anonThp?: number;
+  anonThp?: N;
   /** Page cache backed by transparent huge pages. Unit: bytes. Kernel name: `file_thp`. */
-  fileThp?: number;
+  fileThp?: N;
   /** Shared memory backed by transparent huge pages. Unit: bytes. Kernel name: `shmem_thp`. */
-  shmemThp?: number;
+  shmemThp?: N;
   /** Anonymous and swap-backed memory on the inactive LRU list, first to be reclaimed. Unit: bytes. Kernel name: `inactive_anon`. */
-  inactiveAnon: number;
+  inactiveAnon: N;
   /** Anonymous and swap-backed memory on the active LRU list. Unit: bytes. Kernel name: `active_anon`. */
-  activeAnon: number;
+  activeAnon: N;
   /** File-backed memory on the inactive LRU list. Unit: bytes. Kernel name: `inactive_file`. */
-  inactiveFile: number;
+  inactiveFile: N;
   /** File-backed memory on the active LRU list. Unit: bytes. Kernel name: `active_file`. */
-  activeFile: number;
+  activeFile: N;
   /** Memory reclaim cannot take, such as mlocked pages. Unit: bytes. Kernel name: `unevictable`. */
-  unevictable: number;
+  unevictable: N;
   /** Slab objects that can be freed under pressure, such as dentries and inodes. Unit: bytes. Kernel name: `slab_reclaimable`. */
-  slabReclaimable?: number;
+  slabReclaimable?: N;
   /** Slab objects that cannot be freed under pressure. Unit: bytes. Kernel name: `slab_unreclaimable`. */
-  slabUnreclaimable?: number;
+  slabUnreclaimable?: N;
   /** Slab memory in all, reclaimable and not. Unit: bytes. Kernel name: `slab`. */
-  slab?: number;
+  slab?: N;
   /** HugeTLB pages charged to the group, shown only when cgroup2 is mounted with memory_hugetlb_accounting. Unit: bytes. Kernel name: `hugetlb`. */
-  hugetlb?: number;
+  hugetlb?: N;
   /** Evicted pages faulted back in soon after, before anonymous and file counts were split. Removed in Linux 5.9. Kernel name: `workingset_refault`. */
-  workingsetRefault?: number;
+  workingsetRefault?: N;
   /** Refaulted pages moved straight to the active list, before the anonymous and file split. Removed in Linux 5.9. Kernel name: `workingset_activate`. */
-  workingsetActivate?: number;
+  workingsetActivate?: N;
   /** Refaulted pages that had been part of the working set, before the anonymous and file split. Removed in Linux 5.9. Kernel name: `workingset_restore`. */
-  workingsetRestore?: number;
+  workingsetRestore?: N;
   /** Count of evicted anonymous pages faulted back in. Since Linux 5.9. Kernel name: `workingset_refault_anon`. */
-  workingsetRefaultAnon?: number;
+  workingsetRefaultAnon?: N;
   /** Count of evicted file pages faulted back in. Since Linux 5.9. Kernel name: `workingset_refault_file`. */
-  workingsetRefaultFile?: number;
+  workingsetRefaultFile?: N;
   /** Count of refaulted anonymous pages activated at once. Since Linux 5.9. Kernel name: `workingset_activate_anon`. */
-  workingsetActivateAnon?: number;
+  workingsetActivateAnon?: N;
   /** Count of refaulted file pages activated at once. Since Linux 5.9. Kernel name: `workingset_activate_file`. */
-  workingsetActivateFile?: number;
+  workingsetActivateFile?: N;
   /** Count of refaulted anonymous pages that were in the active working set when evicted. Since Linux 5.9. Kernel name: `workingset_restore_anon`. */
-  workingsetRestoreAnon?: number;
+  workingsetRestoreAnon?: N;
   /** Count of refaulted file pages that were in the active working set when evicted. Since Linux 5.9. Kernel name: `workingset_restore_file`. */
-  workingsetRestoreFile?: number;
+  workingsetRestoreFile?: N;
   /** Count of times shadow entries of evicted pages were reclaimed. Kernel name: `workingset_nodereclaim`. */
   workingsetNodeReclaim?: number;
   /** Pages kswapd moved to a slower memory tier. Kernel name: `pgdemote_kswapd`. */
-  pgdemoteKswapd?: number;
+  pgdemoteKswapd?: N;
   /** Pages direct reclaim moved to a slower memory tier. Kernel name: `pgdemote_direct`. */
-  pgdemoteDirect?: number;
+  pgdemoteDirect?: N;
   /** Pages khugepaged moved to a slower memory tier. Kernel name: `pgdemote_khugepaged`. */
-  pgdemoteKhugepaged?: number;
+  pgdemoteKhugepaged?: N;
   /** Pages proactive reclaim (memory.reclaim) moved to a slower memory tier. Kernel name: `pgdemote_proactive`. */
-  pgdemoteProactive?: number;
+  pgdemoteProactive?: N;
   /** Pages reclaimed by proactive reclaim (memory.reclaim). Kernel name: `pgsteal_proactive`. */
-  pgstealProactive?: number;
+  pgstealProactive?: N;
   /** Pages scanned by proactive reclaim (memory.reclaim). Kernel name: `pgscan_proactive`. */
-  pgscanProactive?: number;
+  pgscanProactive?: N;
   /** Pages NUMA balancing moved up to a faster memory tier. Kernel name: `pgpromote_success`. */
-  pgpromoteSuccess?: number;
+  pgpromoteSuccess?: N;
   /** Pages scanned on the inactive lists by all kinds of reclaim. Kernel name: `pgscan`. */
-  pgscan?: number;
+  pgscan?: N;
   /** Pages reclaimed by all kinds of reclaim. Kernel name: `pgsteal`. */
-  pgsteal?: number;
+  pgsteal?: N;
   /** Pages read in from swap. Kernel name: `pswpin`. */
   pswpin?: number;
   /** Pages written out to swap. Kernel name: `pswpout`. */
   pswpout?: number;
   /** Pages scanned by kswapd. Kernel name: `pgscan_kswapd`. */
-  pgscanKswapd?: number;
+  pgscanKswapd?: N;
   /** Pages scanned by direct reclaim in allocating tasks. Kernel name: `pgscan_direct`. */
-  pgscanDirect?: number;
+  pgscanDirect?: N;
   /** Pages scanned by reclaim on behalf of khugepaged. Kernel name: `pgscan_khugepaged`. */
-  pgscanKhugepaged?: number;
+  pgscanKhugepaged?: N;
   /** Pages reclaimed by kswapd. Kernel name: `pgsteal_kswapd`. */
-  pgstealKswapd?: number;
+  pgstealKswapd?: N;
   /** Pages reclaimed by direct reclaim. Kernel name: `pgsteal_direct`. */
-  pgstealDirect?: number;
+  pgstealDirect?: N;
   /** Pages reclaimed on behalf of khugepaged. Kernel name: `pgsteal_khugepaged`. */
-  pgstealKhugepaged?: number;
+  pgstealKhugepaged?: N;
   /** Page faults taken by the group's tasks. Kernel name: `pgfault`. */
-  pgfault: number;
+  pgfault: N;
   /** Page faults that needed I/O to complete. Kernel name: `pgmajfault`. */
-  pgmajfault: number;
+  pgmajfault: N;
   /** Pages scanned on the active lists. Kernel name: `pgrefill`. */
-  pgrefill?: number;
+  pgrefill?: N;
   /** Pages moved to an active list. Kernel name: `pgactivate`. */
-  pgactivate?: number;
+  pgactivate?: N;
   /** Pages moved to an inactive list. Kernel name: `pgdeactivate`. */
-  pgdeactivate?: number;
+  pgdeactivate?: N;
   /** Pages marked for lazy freeing with MADV_FREE. Kernel name: `pglazyfree`. */
-  pglazyfree?: number;
+  pglazyfree?: N;
   /** Lazily freed pages that reclaim actually dropped. Kernel name: `pglazyfreed`. */
-  pglazyfreed?: number;
+  pglazyfreed?: N;
   /** Pages swapped in as zero-filled without reading swap. Kernel name: `swpin_zero`. */
   swpinZero?: number;
   /** Zero-filled pages swapped out without writing to swap. Kernel name: `swpout_zero`. */
   swpoutZero?: number;
   /** Pages loaded back from zswap. Since Linux 5.19. Kernel name: `zswpin`. */
-  zswpin?: number;
+  zswpin?: N;
   /** Pages compressed into zswap. Since Linux 5.19. Kernel name: `zswpout`. */
-  zswpout?: number;
+  zswpout?: N;
   /** Pages written from zswap on to the swap device. Since Linux 6.8. Kernel name: `zswpwb`. */
-  zswpwb?: number;
+  zswpwb?: N;
   /** Transparent huge pages allocated to serve a page fault. Kernel name: `thp_fault_alloc`. */
-  thpFaultAlloc?: number;
+  thpFaultAlloc?: N;
   /** Transparent huge pages allocated to collapse existing small pages. Kernel name: `thp_collapse_alloc`. */
-  thpCollapseAlloc?: number;
+  thpCollapseAlloc?: N;
   /** Transparent huge pages swapped out whole. Kernel name: `thp_swpout`. */
-  thpSwpout?: number;
+  thpSwpout?: N;
   /** Transparent huge pages split before swap-out, usually for want of contiguous swap space. Kernel name: `thp_swpout_fallback`. */
-  thpSwpoutFallback?: number;
+  thpSwpoutFallback?: N;
   /** Pages NUMA balancing migrated to another node. Kernel name: `numa_pages_migrated`. */
   numaPagesMigrated?: number;
   /** Page table entries NUMA balancing marked to catch the next access. Kernel name: `numa_pte_updates`. */
   numaPteUpdates?: number;
   /** NUMA hinting faults taken. Kernel name: `numa_hint_faults`. */
   numaHintFaults?: number;
-  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a `kB` value in bytes), anything else as text. */
-  extra?: Record<string, number | string>;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
 }
