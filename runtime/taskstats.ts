@@ -230,13 +230,12 @@ export interface Taskstats {
 
 const SECONDS: Partial<Record<string, number>> = { ns: 1e-9, us: 1e-6, 'MiB*us': 1048576e-6 };
 
-/** A u64 that must be exact as a number: beyond 2^53 it is a parse error, never a rounded value. */
-function exact(v: bigint, name: string, scale = 1n): number {
-  const n = v * scale;
-  if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new ProcfsError('parse', `struct taskstats: ${name} = ${v} does not fit a JavaScript number exactly`, { file: '<taskstats>', expected: 'a value below 2^53', found: String(v) });
-  }
-  return Number(n);
+/**
+ * A u64 as a number (KiB scaled to bytes): exact up to 2^53, beyond it the
+ * nearest double, as every counter of procspec's default mode (docs/numbers.md).
+ */
+function nearest(v: bigint, scale = 1n): number {
+  return Number(v * scale);
 }
 
 function readField(dv: DataView, f: PlacedField): number | bigint | string {
@@ -259,7 +258,7 @@ function readField(dv: DataView, f: PlacedField): number | bigint | string {
       const scale = SECONDS[f.unit];
       if (scale !== undefined) return Number(v) * scale;
       if (f.unit === 'id' || f.unit === 'dev') return v;
-      return exact(v, f.name, f.unit === 'KiB' ? 1024n : 1n);
+      return nearest(v, f.unit === 'KiB' ? 1024n : 1n);
     }
   }
 }

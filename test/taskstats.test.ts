@@ -59,6 +59,15 @@ describe('struct taskstats layout', () => {
     expect(taskstatsSize(14)).toBe(432);
     expect(taskstatsSize(16)).toBe(560);
   });
+  it('a counter past 2^53 is the nearest double, never an error', () => {
+    const bytes = buildStruct(9, taskstatsSize(9));
+    const field = (name: string) => TASKSTATS_FIELDS.find((f) => f.name === name)!;
+    new DataView(bytes.buffer).setBigUint64(field('read_bytes').offset, 2n ** 64n - 1n, LITTLE_ENDIAN);
+    new DataView(bytes.buffer).setBigUint64(field('hiwater_rss').offset, 2n ** 53n + 1n, LITTLE_ENDIAN);
+    const t = decodeTaskstats(bytes);
+    expect(t.fields.readBytes).toBe(Number('18446744073709551615'));
+    expect(t.fields.hiwaterRss).toBe(Number((2n ** 53n + 1n) * 1024n));
+  });
   it('an older, smaller struct gives only the fields of its version', () => {
     const t = decodeTaskstats(buildStruct(9, taskstatsSize(9)));
     expect(t.version).toBe(9);

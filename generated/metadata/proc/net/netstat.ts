@@ -3703,7 +3703,7 @@ export const procNetNetstatSpec: SpecModel = {
                     "description": "MPTCP connections currently established (a gauge, not a counter)",
                     "since": "6.8",
                     "optional": true,
-                    "measure": "counter",
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,

@@ -65,7 +65,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "DefaultTTL",
                     "description": "Time-to-live put in the header of locally generated IPv4 packets (net.ipv4.ip_default_ttl)",
                     "optional": false,
-                    "measure": "counter",
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -828,7 +828,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "RtoAlgorithm",
                     "description": "Retransmission timeout algorithm in use, as an RFC 2012 code (Linux always reports 1, other)",
                     "optional": false,
-                    "measure": "counter",
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,
@@ -869,7 +869,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "MaxConn",
                     "description": "Limit on simultaneous TCP connections; -1 means the limit is dynamic (Linux always reports -1)",
                     "optional": false,
-                    "measure": "counter",
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": true,
@@ -938,7 +938,7 @@ export const procNetSnmpSpec: SpecModel = {
                     "raw": "CurrEstab",
                     "description": "Connections currently in the ESTABLISHED or CLOSE-WAIT state (a gauge, not a counter)",
                     "optional": false,
-                    "measure": "counter",
+                    "measure": "gauge",
                     "value": {
                       "kind": "integer",
                       "signed": false,

@@ -230,7 +230,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Packets waiting in this CPU's input and process queues when read",
               "since": "5.10",
               "optional": true,
-              "measure": "counter",
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -249,7 +249,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Number of the CPU this line belongs to (offline CPUs have no line)",
               "since": "5.10",
               "optional": true,
-              "measure": "counter",
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -268,7 +268,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Packets waiting in this CPU's input queue when read",
               "since": "6.4",
               "optional": true,
-              "measure": "counter",
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -287,7 +287,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Packets waiting in this CPU's process queue when read",
               "since": "6.4",
               "optional": true,
-              "measure": "counter",
+              "measure": "gauge",
               "value": {
                 "kind": "integer",
                 "signed": false,
