@@ -1,23 +1,28 @@
 /**
- * Times every spec's parser on hostile inputs of 100 KiB and 1 MiB (the
- * patterns below) in one fresh process, and prints the figures for
- * linear.test.ts: wall time, and the parser's own time, which leaves out
- * the garbage collector's pauses (reported by perf_hooks). The collector's
- * cost grows faster than the garbage (V8 marks the whole heap more often
- * as it grows), which says nothing about the parser's algorithm.
+ * Counts the work of every spec's parser on hostile inputs of 100 KiB and
+ * 1 MiB (the patterns below), for linear.test.ts. Run under the work meter
+ * (test/support/work-meter: `node --import tsx --import
+ * test/support/work-meter/register.ts`), which counts loop iterations and
+ * what the builtins called walk: a count that depends on the code and the
+ * input only, not on the machine or its load.
+ *
+ * Counts the meter's sample parsers too (two quadratic, one linear), for
+ * linear.test.ts to show that the check refuses a quadratic parser.
+ * Arguments: the spec ids to count (all without). Prints one line of JSON
+ * per parser (Counts).
  */
-import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { registry } from '../../generated/index.js';
 import { contextOf } from '../../runtime/context.js';
 import { ProcfsError } from '../../runtime/errors.js';
 import type { SpecEntry } from '../../runtime/registry-types.js';
+import { meter } from '../support/work-meter/meter.js';
+import { SEED, samples } from '../support/work-meter/samples/parsers.js';
 import { seedsFor } from './seeds.js';
 
 const KiB = 1024;
 
-/** Inputs of about `size` characters, by pattern. */
-function patterns(entry: SpecEntry): Record<string, (size: number) => string> {
-  const seed = seedsFor(registry, entry).find((s) => s.text.includes('\n'))?.text ?? 'x\n';
+/** Inputs of about `size` characters, by pattern, made from `seed` (a text of the file's kind, with lines). */
+function patterns(seed: string): Record<string, (size: number) => string> {
   const [head, ...body] = seed.split('\n').filter((l) => l !== '');
   const rows = body.length > 0 ? body : [head!];
   const fill = (size: number, first: string, unit: string): string => first + unit.repeat(Math.max(1, Math.ceil((size - first.length) / unit.length)));
@@ -35,79 +40,60 @@ function patterns(entry: SpecEntry): Record<string, (size: number) => string> {
   };
 }
 
+/** One line of output per parser: its id and, by pattern, the work counted at 100 KiB and at 1 MiB. */
+export interface Counts {
+  id: string;
+  rows: [pattern: string, small: number, big: number][];
+  /** Functions the parses called whose cost the meter does not know (so the counts may miss work). */
+  unknown: string[];
+}
+
 const ctx = contextOf({ file: '<linear>' });
 
-/** Garbage-collection pauses seen so far: [start, end] in performance.now() milliseconds. */
-const pauses: [number, number][] = [];
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) pauses.push([e.startTime, e.startTime + e.duration]);
-}).observe({ entryTypes: ['gc'] });
-
-/** Lets the observer deliver the pauses of the runs so far. */
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
-
-/** One parse: [wall time, time outside garbage collection] in ms, once the pauses are in. */
-async function once(entry: SpecEntry, text: Uint8Array): Promise<[number, number]> {
-  const t0 = performance.now();
+/** The work of one parse of `text`; a parse error is an answer like any other. */
+function count(parse: SpecEntry['parse'], text: Uint8Array, unknown: Set<string>): number {
+  meter.reset();
   try {
-    entry.parse(text, ctx);
+    parse(text, ctx);
   } catch (err) {
     if (!(err instanceof ProcfsError)) throw err;
   }
-  const t1 = performance.now();
-  await settle();
-  let paused = 0;
-  for (const [a, b] of pauses) paused += Math.max(0, Math.min(b, t1) - Math.max(a, t0));
-  pauses.length = 0;
-  return [t1 - t0, t1 - t0 - paused];
-}
-
-/** The fastest of nine runs of the small input and three of the big one, alternating, after a warm-up of both (so JIT tiers are alike): [wall small, wall big, parser small, parser big]. */
-async function fastestPair(entry: SpecEntry, small: Uint8Array, big: Uint8Array): Promise<[number, number, number, number]> {
-  await once(entry, small);
-  await once(entry, big);
-  const best: [number, number, number, number] = [Infinity, Infinity, Infinity, Infinity];
-  // The small input is run three times as often: its time is the divisor, and short runs are the noisier.
-  for (let i = 0; i < 9; i++) {
-    const [ws, ps] = await once(entry, small);
-    best[0] = Math.min(best[0], ws);
-    best[2] = Math.min(best[2], ps);
-    if (i % 3 !== 0) continue;
-    const [wb, pb] = await once(entry, big);
-    best[1] = Math.min(best[1], wb);
-    best[3] = Math.min(best[3], pb);
-  }
-  return best;
+  const n = meter.n;
+  for (const name of meter.unknown) unknown.add(name);
+  return n;
 }
 
 /**
- * The bound linear.test.ts checks: the 1 MiB input at most LIMIT times the
- * 100 KiB one, plus SLACK_MS. Not 10: on this kind of machine a plain loop
- * summing the digits of the same bytes takes 11-16 times as long on the
- * bigger input (it and the values made from it no longer fit the caches),
- * while a quadratic parser takes 100 times as long.
+ * The text a spec's inputs are made from: its first seed with lines, of
+ * those that are the same on every machine (its fixtures, the texts
+ * rendered from its spec), so that the counts are too.
  */
-const LIMIT = 16;
-const SLACK_MS = 1;
+function seedOf(entry: SpecEntry): string {
+  const fixed = seedsFor(registry, entry).filter((s) => s.from.startsWith('fixture ') || s.from.startsWith('rendered '));
+  return fixed.find((s) => s.text.includes('\n'))?.text ?? 'x\n';
+}
 
-/** Specs given as arguments (all of them without): linear.test.ts measures a spec again in a process of its own when its first figures are over the bound. */
-const only = new Set(process.argv.slice(2));
+const ids = process.argv.slice(2);
 
-/** One line per spec: {id, rows: [pattern, wall ms at 100 KiB, at 1 MiB, parser ms (GC pauses taken out) at 100 KiB, at 1 MiB][]}. */
-for (const entry of registry.filter((e) => only.size === 0 || only.has(e.id))) {
-  const rows: [string, number, number, number, number][] = [];
-  for (const [name, make] of Object.entries(patterns(entry))) {
+/**
+ * The meter's samples first (their ids start with `sample/`), on inputs of
+ * 1 KiB and 10.24 KiB (a quadratic sample on 1 MiB would take minutes),
+ * then the specs (those named as arguments, all without), on 100 KiB and
+ * 1 MiB: the same ratio of sizes.
+ */
+const parsers: { id: string; parse: SpecEntry['parse']; seed: string; sizes: [number, number] }[] = [
+  ...samples.map((s) => ({ ...s, seed: SEED, sizes: [KiB, 10.24 * KiB] as [number, number] })),
+  ...registry.filter((e) => ids.length === 0 || ids.includes(e.id)).map((e) => ({ id: e.id, parse: e.parse, seed: seedOf(e), sizes: [100 * KiB, 1024 * KiB] as [number, number] })),
+];
+
+for (const { id, parse, seed, sizes } of parsers) {
+  const out: Counts = { id, rows: [], unknown: [] };
+  const unknown = new Set<string>();
+  for (const [name, make] of Object.entries(patterns(seed))) {
     // Bytes, as the readers hand them to the parsers.
-    const small = Buffer.from(make(100 * KiB), 'utf8');
-    const big = Buffer.from(make(1024 * KiB), 'utf8');
-    let f = await fastestPair(entry, small, big);
-    // This machine is shared: a ratio above the bound is measured again (up to four times) and the best kept.
-    // Noise passes on a second look; a parser that is quadratic fails every time (by far: 50x and more).
-    for (let again = 0; again < 4 && f[3] > LIMIT * f[2] + SLACK_MS; again++) {
-      const g = await fastestPair(entry, small, big);
-      if (g[3] / g[2] < f[3] / f[2]) f = g;
-    }
-    rows.push([name, ...f]);
+    const [small, big] = sizes.map((size) => count(parse, Buffer.from(make(size), 'utf8'), unknown));
+    out.rows.push([name, small!, big!]);
   }
-  process.stdout.write(`${JSON.stringify({ id: entry.id, rows })}\n`);
+  out.unknown = [...unknown].sort();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }

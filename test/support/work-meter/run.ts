@@ -1,0 +1,8 @@
+/** Runs a script under the work meter, in a process of its own (the hooks apply to a whole process): its output. */
+import { execFileSync } from 'node:child_process';
+
+const REGISTER = new URL('./register.ts', import.meta.url).pathname;
+
+export function runMetered(script: string, args: string[] = []): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', '--import', REGISTER, script, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+}
