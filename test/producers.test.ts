@@ -14,6 +14,18 @@ import { findProducerFixtures, producerOutcome, producersOf } from './support/pr
 
 const fixtures = findProducerFixtures(registry);
 
+/**
+ * Files real producers print that the specs do not read yet, each with what
+ * is missing. Such a file must still be refused with a parse error (never a
+ * wrong value); when a spec learns to read it, this test fails and the entry goes.
+ */
+const NOT_YET_READ = new Map<string, string>([
+  ['linux-2.6.32/proc/sched_debug', 'format v0.09: a "now at" line and the tunables in the header block'],
+  ['linux-3.10/proc/sched_debug', 'CPU blocks without .clock_task'],
+  ['linux-3.10/proc/timer_list', '.max_hang_time printed with the nsecs suffix'],
+  ['linux-4.4/proc/timer_list', 'timer lines with the CONFIG_TIMER_STATS tail (start site, comm/pid)'],
+]);
+
 describe('producer fixtures', () => {
   it('are there, several producers of them', () => expect(producersOf(fixtures).length).toBeGreaterThanOrEqual(3));
 });
@@ -25,7 +37,9 @@ for (const producer of producersOf(fixtures)) {
     for (const f of mine.filter((x) => x.spec !== undefined)) {
       it(f.path, () => {
         const got = producerOutcome(f);
-        expect(JSON.parse(got), `producers/${producer}${f.path} is refused`).not.toHaveProperty('error');
+        const notYet = NOT_YET_READ.get(`${producer}${f.path}`);
+        if (notYet === undefined) expect(JSON.parse(got), `producers/${producer}${f.path} is refused`).not.toHaveProperty('error');
+        else expect(JSON.parse(got), `producers/${producer}${f.path} is read now (${notYet}): take it off NOT_YET_READ`).toHaveProperty('error.code', 'parse');
         expect(existsSync(f.expectedFile), `missing ${f.expectedFile}: run npm run fixtures:update and review it`).toBe(true);
         expect(got).toBe(readFileSync(f.expectedFile, 'utf8'));
       });

@@ -170,7 +170,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -203,7 +206,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -232,7 +238,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -308,7 +317,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -330,7 +342,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -352,7 +367,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -374,7 +392,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -396,7 +417,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },
@@ -414,7 +438,10 @@ export const procCryptoSpec: SpecModel = {
             },
             "absentIn": [
               "linux-2.6.32",
-              "linux-3.10"
+              "linux-3.10",
+              "linux-4.19",
+              "linux-4.4",
+              "linux-5.4"
             ]
           }
         },

@@ -524,7 +524,11 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -542,7 +546,11 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -560,7 +568,11 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -578,7 +590,11 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -596,7 +612,14 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -665,7 +688,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -683,7 +709,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -701,7 +730,14 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1380,7 +1416,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1398,7 +1437,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1416,7 +1458,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1434,7 +1479,11 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10"
+          ]
         }
       },
       {
@@ -1452,7 +1501,14 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -1542,7 +1598,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1560,7 +1619,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1578,7 +1640,10 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32"
+          ]
         }
       },
       {
@@ -1596,7 +1661,14 @@ export const procNetSnmp6Spec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-2.6.32",
+            "linux-3.10",
+            "linux-4.19",
+            "linux-4.4",
+            "linux-5.4"
+          ]
         }
       }
     ],
