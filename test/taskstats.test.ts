@@ -10,6 +10,7 @@ import { decodeAttrs, decodeGenl, decodeMessages, encodeAttrs, encodeGenl, findA
 import { ExitListener, TASKSTATS_FIELDS, TaskstatsClient, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/taskstats.js';
 import { LAYOUT_VERSION } from '../runtime/taskstats-layout.js';
 import { repo, runCli } from './support/cli.js';
+import { holdSysctl } from './support/hold-sysctl.js';
 
 const root = process.getuid?.() === 0;
 const built = existsSync(join(repo, 'native', 'build', 'taskstats.node'));
@@ -99,15 +100,15 @@ describe('struct taskstats layout', () => {
 });
 
 describe.skipIf(!live)('taskstats of live tasks (root, native module built)', () => {
-  let saved = '';
   const dir = mkdtempSync(join(os.tmpdir(), 'procspec-taskstats-'));
   const children: ChildProcess[] = [];
+  let release = (): void => {};
   beforeAll(() => {
-    saved = readFileSync('/proc/sys/kernel/task_delayacct', 'utf8').trim();
-    writeFileSync('/proc/sys/kernel/task_delayacct', '1');
+    // Held, not just set: another test run on the machine may be setting it back at the same time.
+    release = holdSysctl('/proc/sys/kernel/task_delayacct', '1');
   });
   afterAll(() => {
-    writeFileSync('/proc/sys/kernel/task_delayacct', saved);
+    release();
     for (const c of children) c.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
