@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, loadSpecs } from '../generator/generate.js';
 import { forMinKernel } from '../generator/min-kernel.js';
-import { applyPresence, type ProducerFile } from '../generator/passes/presence.js';
+import { applyPresence, loadProducerFiles, type ProducerFile } from '../generator/passes/presence.js';
 import { fieldsOf, type SpecModel } from '../runtime/model.js';
 
 const repo = join(import.meta.dirname, '..');
@@ -66,5 +66,27 @@ describe('presence pass on empty files', () => {
   it('takes an empty file (a kernel thread\'s smaps) as saying nothing of the keys of its records', () => {
     const out = applyPresence(specs, [{ producer: 'alpha', path: '/proc/2/smaps', text: '' }]);
     expect(byId(out, 'proc/pid/smaps')).toBe(byId(specs, 'proc/pid/smaps'));
+  });
+});
+
+describe('presence pass in variants', () => {
+  const real = loadProducerFiles(join(repo, 'producers'));
+  const fileOf = (producer: string, path: string): ProducerFile => real.find((f) => f.producer === producer && f.path === path)!;
+
+  it('counts a file for the variant whose keys it mostly prints: 3.10\'s x86 CPU blocks lack .clock_task', () => {
+    const out = byId(applyPresence(specs, [fileOf('linux-3.10', '/proc/sched_debug')]), 'proc/sched_debug');
+    const clockTask = fieldsOf(out).filter((f) => f.name === 'clockTask');
+    expect(fieldsOf(byId(specs, 'proc/sched_debug')).filter((f) => f.name === 'clockTask').every((f) => !f.optional)).toBe(true);
+    expect(clockTask.length).toBeGreaterThan(0);
+    expect(clockTask.every((f) => f.optional && f.absentIn?.includes('linux-3.10'))).toBe(true);
+    // The keys the file prints stay required.
+    expect(fieldsOf(out).filter((f) => f.name === 'currPid').every((f) => !f.optional)).toBe(true);
+  });
+
+  it('does not count an x86 cpuinfo against the keys of s390x blocks', () => {
+    const out = byId(applyPresence(specs, [fileOf('linux-5.4', '/proc/cpuinfo')]), 'proc/cpuinfo');
+    const before = fieldsOf(byId(specs, 'proc/cpuinfo')).find((f) => f.raw === 'cpu number')!;
+    expect(before.optional).toBe(false);
+    expect(fieldsOf(out).find((f) => f.raw === 'cpu number')!.optional).toBe(false);
   });
 });

@@ -94,23 +94,52 @@ class Printed {
   }
 }
 
-/** Keyed fields of a layout, with the separator their key is read with and, for `columns` records, their column fields. */
-function* keyedFields(l: LayoutModel): Generator<{ field: FieldModel; key: string; separator: KeySeparator; plain: boolean }> {
+/** A keyed field found in a layout, with the separator its key is read with; `variant`: the keyed fields of the variant it belongs to. */
+interface Keyed {
+  field: FieldModel;
+  key: string;
+  separator: KeySeparator;
+  plain: boolean;
+  variant?: Keyed[];
+}
+
+/** Keyed fields of a layout (for `columns` records, their columns are the field's). */
+function keyedFields(l: LayoutModel, variant?: Keyed[]): Keyed[] {
+  const out: Keyed[] = [];
   switch (l.kind) {
     case 'keyed':
       for (const e of l.entries) {
         // An indexed or repeated key is a list, empty when no line has it: never required.
         const plain = e.indexed === undefined && e.repeated !== true;
-        yield { field: e.field, key: e.key, separator: l.separator, plain };
-        if (e.section) yield* keyedFields(e.section.layout);
+        out.push({ field: e.field, key: e.key, separator: l.separator, plain, ...(variant ? { variant } : {}) });
+        if (e.section) out.push(...keyedFields(e.section.layout, variant));
       }
-      return;
+      break;
     case 'blocks':
-      yield* keyedFields(l.body);
-      return;
-    // The keys of a variant are what tell it from the others (cpuinfo's x86 and s390x blocks): left as they are.
+      out.push(...keyedFields(l.body, variant));
+      break;
+    case 'variants':
+      for (const v of l.variants) {
+        const own: Keyed[] = [];
+        own.push(...keyedFields(v.shape, own));
+        out.push(...own);
+      }
+      break;
     default:
   }
+  return out;
+}
+
+/**
+ * Whether a file speaks for the variant `keys` belong to: it prints at least
+ * half of the variant's required keys. The keys of a variant are what tell it
+ * from the others (cpuinfo's x86 and s390x blocks): an x86 file says nothing
+ * about the keys of s390x's, while an old kernel's x86 file that lacks one
+ * key still speaks for the x86 variant.
+ */
+function speaksFor(seen: Printed, keys: Keyed[]): boolean {
+  const required = keys.filter((k) => k.plain && !k.field.optional);
+  return required.filter((k) => seen.has(k.key, k.separator)).length * 2 >= required.length;
 }
 
 /** A copy of `f` made optional, naming the producers that leave it out. */
@@ -139,16 +168,17 @@ export function applyPresence(specs: SpecModel[], files: readonly ProducerFile[]
     const printed = (bySpec.get(spec.id) ?? []).filter((f) => f.text.trim() !== '').map((f) => ({ producer: f.producer, seen: new Printed(f.text) }));
     if (printed.length === 0) return spec;
     const replace = new Map<FieldModel, FieldModel>();
-    for (const { field, key, separator, plain } of keyedFields(spec.layout)) {
+    for (const { field, key, separator, plain, variant } of keyedFields(spec.layout)) {
+      const speaking = variant ? printed.filter((p) => speaksFor(p.seen, variant)) : printed;
       if (plain) {
-        const missing = new Set(printed.filter((p) => !p.seen.has(key, separator)).map((p) => p.producer));
+        const missing = new Set(speaking.filter((p) => !p.seen.has(key, separator)).map((p) => p.producer));
         if (missing.size > 0) replace.set(field, absentIn(field, missing));
       }
       const v = field.value;
       if (v.kind !== 'record' || !v.record.columns) continue;
       for (const c of v.record.columns.fields) {
         // Only files that print the key say anything about its columns.
-        const missing = new Set(printed.filter((p) => p.seen.has(key, separator) && !p.seen.columns(key).has(c.raw)).map((p) => p.producer));
+        const missing = new Set(speaking.filter((p) => p.seen.has(key, separator) && !p.seen.columns(key).has(c.raw)).map((p) => p.producer));
         if (missing.size > 0) replace.set(c, absentIn(c, missing));
       }
     }

@@ -138,7 +138,13 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -286,7 +292,17 @@ export const procCpuinfoSpec: SpecModel = {
                         "description": "The statement does not hold"
                       }
                     ]
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -311,7 +327,17 @@ export const procCpuinfoSpec: SpecModel = {
                         "description": "The statement does not hold"
                       }
                     ]
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -336,7 +362,17 @@ export const procCpuinfoSpec: SpecModel = {
                         "description": "The statement does not hold"
                       }
                     ]
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -361,7 +397,17 @@ export const procCpuinfoSpec: SpecModel = {
                         "description": "The statement does not hold"
                       }
                     ]
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -489,7 +535,17 @@ export const procCpuinfoSpec: SpecModel = {
                       "escaped": false
                     },
                     "separator": null
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -507,7 +563,12 @@ export const procCpuinfoSpec: SpecModel = {
                       "escaped": false
                     },
                     "separator": null
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -537,7 +598,16 @@ export const procCpuinfoSpec: SpecModel = {
                     "hex": false,
                     "sentinels": [],
                     "suffix": "4K pages"
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4"
+                  ]
                 }
               },
               {
@@ -614,7 +684,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "configDependent": true,
                   "value": {
                     "kind": "float"
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -632,7 +712,17 @@ export const procCpuinfoSpec: SpecModel = {
                       "escaped": false
                     },
                     "separator": null
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -648,7 +738,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -664,7 +764,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -680,7 +790,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -696,7 +816,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -712,7 +842,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -726,7 +866,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -740,7 +890,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "float",
                     "suffix": "MHz"
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -754,7 +914,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -770,7 +940,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -784,7 +964,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -798,7 +988,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -812,7 +1012,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -827,7 +1037,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "kind": "u64",
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -842,7 +1062,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "kind": "u64",
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -857,7 +1087,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "kind": "u64",
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -871,7 +1111,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               }
             ],
@@ -1130,7 +1380,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1146,7 +1406,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": true,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1160,7 +1430,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1176,7 +1456,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1190,7 +1480,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1204,7 +1504,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1218,7 +1528,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1232,7 +1552,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1248,7 +1578,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1261,7 +1601,17 @@ export const procCpuinfoSpec: SpecModel = {
                   "configDependent": true,
                   "value": {
                     "kind": "float"
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1277,7 +1627,17 @@ export const procCpuinfoSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1295,7 +1655,17 @@ export const procCpuinfoSpec: SpecModel = {
                       "escaped": false
                     },
                     "separator": null
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {
@@ -1315,7 +1685,17 @@ export const procCpuinfoSpec: SpecModel = {
                       "sentinels": []
                     },
                     "separator": null
-                  }
+                  },
+                  "absentIn": [
+                    "gvisor",
+                    "linprocfs",
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4",
+                    "lxcfs"
+                  ]
                 }
               },
               {

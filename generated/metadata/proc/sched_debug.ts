@@ -158,7 +158,10 @@ export const procSchedDebugSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-3.10"
+                  ]
                 }
               }
             ],
@@ -294,7 +297,10 @@ export const procSchedDebugSpec: SpecModel = {
                         }
                       ]
                     }
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               }
             ],
@@ -423,11 +429,15 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "clockTask",
                   "raw": ".clock_task",
                   "description": "Run-queue clock less time spent in interrupts and stolen by the hypervisor",
-                  "optional": false,
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -444,7 +454,10 @@ export const procSchedDebugSpec: SpecModel = {
                     "hex": false,
                     "sentinels": [],
                     "unit": "ns"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               },
               {
@@ -461,7 +474,11 @@ export const procSchedDebugSpec: SpecModel = {
                     "hex": false,
                     "sentinels": [],
                     "unit": "ns"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               }
             ],
@@ -624,11 +641,15 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "clockTask",
                   "raw": ".clock_task",
                   "description": "Run-queue clock less time spent in interrupts and stolen by the hypervisor",
-                  "optional": false,
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -645,7 +666,10 @@ export const procSchedDebugSpec: SpecModel = {
                     "hex": false,
                     "sentinels": [],
                     "unit": "ns"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               },
               {
@@ -662,7 +686,11 @@ export const procSchedDebugSpec: SpecModel = {
                     "hex": false,
                     "sentinels": [],
                     "unit": "ns"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               }
             ],
@@ -1076,7 +1104,11 @@ export const procSchedDebugSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -1198,7 +1230,11 @@ export const procSchedDebugSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {

@@ -514,7 +514,10 @@ export const procTimerListSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               },
               {
@@ -530,7 +533,10 @@ export const procTimerListSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               },
               {
@@ -547,7 +553,10 @@ export const procTimerListSpec: SpecModel = {
                     "hex": false,
                     "sentinels": [],
                     "unit": "ns"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               },
               {
@@ -579,7 +588,14 @@ export const procTimerListSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4"
+                  ]
                 }
               },
               {
@@ -595,7 +611,14 @@ export const procTimerListSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4"
+                  ]
                 }
               },
               {
@@ -613,7 +636,10 @@ export const procTimerListSpec: SpecModel = {
                     "sentinels": [],
                     "unit": "ns",
                     "suffix": "nsecs"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               },
               {
@@ -767,7 +793,10 @@ export const procTimerListSpec: SpecModel = {
                     "sentinels": [],
                     "unit": "ns",
                     "suffix": "nsecs"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32"
+                  ]
                 }
               },
               {
@@ -800,7 +829,11 @@ export const procTimerListSpec: SpecModel = {
                     "hex": false,
                     "sentinels": [],
                     "unit": "ns"
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -1022,7 +1055,11 @@ export const procTimerListSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -1036,7 +1073,11 @@ export const procTimerListSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -1050,7 +1091,11 @@ export const procTimerListSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -1064,7 +1109,12 @@ export const procTimerListSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.4"
+                  ]
                 }
               },
               {
@@ -1078,7 +1128,11 @@ export const procTimerListSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10"
+                  ]
                 }
               },
               {
@@ -1191,7 +1245,13 @@ export const procTimerListSpec: SpecModel = {
                   "value": {
                     "kind": "string",
                     "escaped": false
-                  }
+                  },
+                  "absentIn": [
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4"
+                  ]
                 }
               }
             ],

@@ -422,8 +422,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   if (v_nextBalance === undefined) s.missing("the key \".next_balance\"");
   if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
   if (v_clock === undefined) s.missing("the key \".clock\"");
-  if (v_clockTask === undefined) s.missing("the key \".clock_task\"");
-  const o = new ProcSchedDebugBlockCpuX86ObjectNew("cpuX86", v_cpu, v_mhz, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, v_clockTask, others, v_nrLoadUpdates, v_avgIdle, v_maxIdleBalanceCost);
+  const o = new ProcSchedDebugBlockCpuX86ObjectNew("cpuX86", v_cpu, v_mhz, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, others, v_nrLoadUpdates, v_clockTask, v_avgIdle, v_maxIdleBalanceCost);
   return o;
 }
 
@@ -548,8 +547,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   if (v_nextBalance === undefined) s.missing("the key \".next_balance\"");
   if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
   if (v_clock === undefined) s.missing("the key \".clock\"");
-  if (v_clockTask === undefined) s.missing("the key \".clock_task\"");
-  const o = new ProcSchedDebugBlockCpuObjectNew("cpu", v_cpu, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, v_clockTask, others, v_nrLoadUpdates, v_avgIdle, v_maxIdleBalanceCost);
+  const o = new ProcSchedDebugBlockCpuObjectNew("cpu", v_cpu, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, others, v_nrLoadUpdates, v_clockTask, v_avgIdle, v_maxIdleBalanceCost);
   return o;
 }
 
@@ -1136,7 +1134,7 @@ ProcSchedDebugBlockTunablesObject.prototype = Object.prototype;
 const ProcSchedDebugBlockTunablesObjectNew = ProcSchedDebugBlockTunablesObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTunablesObject>) => ProcSchedDebugBlockTunables;
 
 /** The constructor behind ProcSchedDebugBlockCpuX86ObjectNew. */
-function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind: ProcSchedDebugBlockCpuX86["kind"], v_cpu: ProcSchedDebugBlockCpuX86["cpu"], v_mhz: ProcSchedDebugBlockCpuX86["mhz"], v_nrRunning: ProcSchedDebugBlockCpuX86["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpuX86["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpuX86["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpuX86["nextBalance"], v_currPid: ProcSchedDebugBlockCpuX86["currPid"], v_clock: ProcSchedDebugBlockCpuX86["clock"], v_clockTask: ProcSchedDebugBlockCpuX86["clockTask"], v_stats: ProcSchedDebugBlockCpuX86["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpuX86["nrLoadUpdates"], v_avgIdle: ProcSchedDebugBlockCpuX86["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpuX86["maxIdleBalanceCost"]): void {
+function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind: ProcSchedDebugBlockCpuX86["kind"], v_cpu: ProcSchedDebugBlockCpuX86["cpu"], v_mhz: ProcSchedDebugBlockCpuX86["mhz"], v_nrRunning: ProcSchedDebugBlockCpuX86["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpuX86["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpuX86["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpuX86["nextBalance"], v_currPid: ProcSchedDebugBlockCpuX86["currPid"], v_clock: ProcSchedDebugBlockCpuX86["clock"], v_stats: ProcSchedDebugBlockCpuX86["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpuX86["nrLoadUpdates"], v_clockTask: ProcSchedDebugBlockCpuX86["clockTask"], v_avgIdle: ProcSchedDebugBlockCpuX86["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpuX86["maxIdleBalanceCost"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.mhz = v_mhz;
@@ -1146,9 +1144,9 @@ function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind
   this.nextBalance = v_nextBalance;
   this.currPid = v_currPid;
   this.clock = v_clock;
-  this.clockTask = v_clockTask;
   this.stats = v_stats;
   if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
+  if (v_clockTask !== undefined) this.clockTask = v_clockTask;
   if (v_avgIdle !== undefined) this.avgIdle = v_avgIdle;
   if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
 }
@@ -1158,7 +1156,7 @@ ProcSchedDebugBlockCpuX86Object.prototype = Object.prototype;
 const ProcSchedDebugBlockCpuX86ObjectNew = ProcSchedDebugBlockCpuX86Object as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuX86Object>) => ProcSchedDebugBlockCpuX86;
 
 /** The constructor behind ProcSchedDebugBlockCpuObjectNew. */
-function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: ProcSchedDebugBlockCpu["kind"], v_cpu: ProcSchedDebugBlockCpu["cpu"], v_nrRunning: ProcSchedDebugBlockCpu["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpu["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpu["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpu["nextBalance"], v_currPid: ProcSchedDebugBlockCpu["currPid"], v_clock: ProcSchedDebugBlockCpu["clock"], v_clockTask: ProcSchedDebugBlockCpu["clockTask"], v_stats: ProcSchedDebugBlockCpu["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpu["nrLoadUpdates"], v_avgIdle: ProcSchedDebugBlockCpu["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpu["maxIdleBalanceCost"]): void {
+function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: ProcSchedDebugBlockCpu["kind"], v_cpu: ProcSchedDebugBlockCpu["cpu"], v_nrRunning: ProcSchedDebugBlockCpu["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpu["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpu["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpu["nextBalance"], v_currPid: ProcSchedDebugBlockCpu["currPid"], v_clock: ProcSchedDebugBlockCpu["clock"], v_stats: ProcSchedDebugBlockCpu["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpu["nrLoadUpdates"], v_clockTask: ProcSchedDebugBlockCpu["clockTask"], v_avgIdle: ProcSchedDebugBlockCpu["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpu["maxIdleBalanceCost"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.nrRunning = v_nrRunning;
@@ -1167,9 +1165,9 @@ function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: Proc
   this.nextBalance = v_nextBalance;
   this.currPid = v_currPid;
   this.clock = v_clock;
-  this.clockTask = v_clockTask;
   this.stats = v_stats;
   if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
+  if (v_clockTask !== undefined) this.clockTask = v_clockTask;
   if (v_avgIdle !== undefined) this.avgIdle = v_avgIdle;
   if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
 }

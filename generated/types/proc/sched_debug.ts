@@ -90,8 +90,8 @@ export interface ProcSchedDebugBlockCpuX86<N extends number | bigint = number> {
   currPid: number;
   /** Run-queue clock. Unit: seconds (the kernel prints ms). Kernel name: `.clock`. */
   clock: number;
-  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor. Unit: seconds (the kernel prints ms). Kernel name: `.clock_task`. */
-  clockTask: number;
+  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor. Unit: seconds (the kernel prints ms). Not printed by linux-2.6.32, linux-3.10. Kernel name: `.clock_task`. */
+  clockTask?: number;
   /** Average idle period of the CPU. Unit: seconds (the kernel prints ns). Kernel name: `.avg_idle`. */
   avgIdle?: number;
   /** Longest time spent balancing when going idle. Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
@@ -120,8 +120,8 @@ export interface ProcSchedDebugBlockCpu<N extends number | bigint = number> {
   currPid: number;
   /** Run-queue clock. Unit: seconds (the kernel prints ms). Kernel name: `.clock`. */
   clock: number;
-  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor. Unit: seconds (the kernel prints ms). Kernel name: `.clock_task`. */
-  clockTask: number;
+  /** Run-queue clock less time spent in interrupts and stolen by the hypervisor. Unit: seconds (the kernel prints ms). Not printed by linux-2.6.32, linux-3.10. Kernel name: `.clock_task`. */
+  clockTask?: number;
   /** Average idle period of the CPU. Unit: seconds (the kernel prints ns). Kernel name: `.avg_idle`. */
   avgIdle?: number;
   /** Longest time spent balancing when going idle. Unit: seconds (the kernel prints ns). Kernel name: `.max_idle_balance_cost`. */
