@@ -134,7 +134,10 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
       const cpu = group.fields.acUtime! + group.fields.acStime!;
       const fromStat = stat.utime + stat.stime;
       expect(cpu).toBeGreaterThan(0.9);
-      expect(Math.abs(cpu - fromStat) / fromStat).toBeLessThan(0.1);
+      // taskstats gives the tick-sampled split of each thread's time, /proc/PID/stat the split scaled to the
+      // scheduler's exact total: on a busy machine they part by more than 10% (12% seen with two suites at once).
+      // A wrong unit would be off by 1000x.
+      expect(Math.abs(cpu - fromStat) / fromStat).toBeLessThan(0.25);
     } finally {
       client.close();
       child.kill('SIGKILL');
