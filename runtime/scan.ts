@@ -35,6 +35,8 @@ const U64_MAX = 0xffffffffffffffffn;
 const SAFE = Number.MAX_SAFE_INTEGER;
 /** The most slots Scan.listRoom makes room for (V8 gives an array made at a great length slow dictionary elements). */
 const LIST_ROOM = 1024;
+/** CPU and node numbers of a CPU list are below this (see Scan.cpulist). */
+const CPULIST_LIMIT = 1 << 20;
 /**
  * The longest rest of a line whose tokens Scan.listRoom counts (smaps'
  * VmFlags): the tokens of a longer one (cpuinfo's flags, a thousand
@@ -1579,22 +1581,29 @@ export class Scan {
     return v;
   }
 
-  /** A CPU or node list such as `0-3,8,10-11`, expanded to ascending numbers. */
+  /**
+   * A CPU or node list such as `0-3,8,10-11`, expanded to ascending numbers.
+   * The kernel prints the set bits of a mask in order, and no kernel has
+   * 2^20 CPUs or nodes (NR_CPUS stops at 8192): so every number is below
+   * CPULIST_LIMIT and each part starts above the one before, which bounds
+   * the list by the limit whatever the text (a range at 2^53 would
+   * otherwise never end: past 2^53 a double's `c++` is `c`).
+   */
   cpulist(): number[] {
     const out: number[] = [];
     const a = this.pos;
     if (this.pos >= this.le || isSpace(this.b[this.pos]!)) {
       return out;
     }
+    let last = -1;
     for (;;) {
-      const lo = this.u();
+      const lo = this.cpuNumber(last);
       let hi = lo;
       if (this.at('-')) {
         this.pos++;
-        hi = this.u();
-        if (hi < lo) this.fail('a range whose end is not below its start');
-        if (hi - lo > 1 << 20) this.fail('a CPU range of at most 2^20 entries');
+        hi = this.cpuNumber(lo - 1);
       }
+      last = hi;
       for (let c = lo; c <= hi; c++) out.push(c);
       if (!this.at(',')) break;
       this.pos++;
@@ -1602,6 +1611,18 @@ export class Scan {
     this.ts = a;
     return out;
   }
+  /** One number of a CPU list: above `after` and below CPULIST_LIMIT. */
+  private cpuNumber(after: number): number {
+    const a = this.pos;
+    const n = this.u();
+    if (n <= after || n >= CPULIST_LIMIT) {
+      this.ts = a;
+      this.pos = a;
+      this.fail(after < 0 ? `a CPU or node number below ${CPULIST_LIMIT}` : `a CPU or node number above ${after} and below ${CPULIST_LIMIT}`);
+    }
+    return n;
+  }
+
 
   /**
    * A count times a unit size (bytes per kB, page or sector): exact while

@@ -289,3 +289,24 @@ describe('values kept from a large text', () => {
     expect(mounts.grew - none.grew, JSON.stringify({ mounts, none })).toBeLessThan(mounts.text);
   });
 });
+
+describe('Scan.cpulist', () => {
+  const list = (t: string): number[] => {
+    const s = new Scan(Buffer.from(`${t}\n`), 'test-file', 'test', false);
+    s.nextLine(t.length + 1);
+    return s.cpulist();
+  };
+  it('expands ranges and single numbers in order', () => {
+    expect(list('0-3,8,10-11')).toEqual([0, 1, 2, 3, 8, 10, 11]);
+    expect(list('')).toEqual([]);
+    expect(list('0-1048575')).toHaveLength(2 ** 20);
+  });
+  it('refuses numbers no kernel prints and parts out of order, so no text makes the list unbounded', () => {
+    // Past 2^53 a double's c++ is c: this range once never ended.
+    expect(parseErrorOf(() => list('9007199254740992-9007199254740993')).expected).toBe('a CPU or node number below 1048576');
+    expect(parseErrorOf(() => list('0-1048576')).expected).toBe('a CPU or node number below 1048576');
+    expect(parseErrorOf(() => list('0-3,2-5')).column).toBe(5);
+    expect(parseErrorOf(() => list('5,3')).expected).toBe('a CPU or node number above 5 and below 1048576');
+    expect(parseErrorOf(() => list('4-2')).expected).toBe('a CPU or node number above 3 and below 1048576');
+  });
+});
