@@ -6,6 +6,7 @@ import { generate, loadSpecs } from '../generator/generate.js';
 import { forMinKernel } from '../generator/min-kernel.js';
 import { loadSpecText } from '../generator/load.js';
 import { SpecError } from '../generator/spec-error.js';
+import { thrown } from './support/thrown.js';
 
 const base = (field: string): string => `description: test spec
 paths: [/proc/test]
@@ -16,15 +17,7 @@ layout:
     fields:
 ${field}`;
 
-function errorOf(text: string): SpecError {
-  try {
-    checkSpec(loadSpecText('specs/proc/test.yaml', text), 'proc/test');
-  } catch (err) {
-    if (err instanceof SpecError) return err;
-    throw err;
-  }
-  throw new Error('spec was accepted');
-}
+const errorOf = (text: string): SpecError => thrown(() => checkSpec(loadSpecText('specs/proc/test.yaml', text), 'proc/test'), SpecError);
 
 describe('spec errors name the file, the YAML line and the key', () => {
   it('unknown key', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcFs, ProcfsError } from '../../runtime/index.js';
 import { cgroup2Root, cgroupMounts, cgroupMountsOf } from '../../runtime/cgroup-root.js';
+import { thrown } from '../support/thrown.js';
 
 /** A systemd host booted with the unified hierarchy only. */
 const PURE_V2 = `22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw
@@ -50,15 +51,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function errorOf(f: () => unknown): ProcfsError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ProcfsError) return err;
-    throw err;
-  }
-  throw new Error('no error');
-}
+const errorOf = (f: () => unknown): ProcfsError => thrown(f, ProcfsError);
 
 describe('cgroupMountsOf', () => {
   it('finds cgroup2 at /sys/fs/cgroup on a pure v2 host', () => {

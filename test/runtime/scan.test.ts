@@ -11,18 +11,11 @@ import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js
 import { contextOf } from '../../runtime/context.js';
 import { ProcfsError } from '../../runtime/errors.js';
 import { Scan } from '../../runtime/scan.js';
+import { thrown } from '../support/thrown.js';
 
 const ctx = contextOf({ file: 'test-file' });
 
-function parseErrorOf(f: () => unknown): ProcfsError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof ProcfsError) return err;
-    throw err;
-  }
-  throw new Error('parsed without error');
-}
+const parseErrorOf = (f: () => unknown): ProcfsError => thrown(f, ProcfsError);
 
 describe('Scan.unescape', () => {
   it('decodes the octal escapes of mountinfo and swaps', () => {

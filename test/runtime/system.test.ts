@@ -17,6 +17,7 @@ import {
   readAuxv,
   systemFacts,
 } from '../../runtime/system.js';
+import { thrown } from '../support/thrown.js';
 
 const sh = (cmd: string, ...args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' }).trim();
 
@@ -51,15 +52,7 @@ function auxv(pairs: [number, number][], wordSize: 4 | 8, littleEndian: boolean)
   return buf;
 }
 
-function thrown(f: () => unknown): ProcfsError {
-  try {
-    f();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProcfsError);
-    return err as ProcfsError;
-  }
-  throw new Error('expected a throw');
-}
+const failure = (f: () => unknown): ProcfsError => thrown(f, ProcfsError);
 
 describe('auxv', () => {
   it('on this machine, page size and clock tick match getconf', () => {
@@ -92,14 +85,14 @@ describe('auxv', () => {
   });
 
   it('rejects bytes that are no auxv', () => {
-    expect(thrown(() => parseAuxv(Buffer.alloc(0))).code).toBe('parse');
-    expect(thrown(() => parseAuxv(Buffer.from([1, 2, 3]))).code).toBe('parse');
+    expect(failure(() => parseAuxv(Buffer.alloc(0))).code).toBe('parse');
+    expect(failure(() => parseAuxv(Buffer.from([1, 2, 3]))).code).toBe('parse');
     const noNull = auxv(sample, 8, true).subarray(0, -16);
-    expect(thrown(() => parseAuxv(noNull, 'x/auxv')).file).toBe('x/auxv');
+    expect(failure(() => parseAuxv(noNull, 'x/auxv')).file).toBe('x/auxv');
   });
 
   it('a root without self/auxv is not_found', () => {
-    expect(thrown(() => readAuxv(fakeRoot('empty-auxv', {}))).code).toBe('not_found');
+    expect(failure(() => readAuxv(fakeRoot('empty-auxv', {}))).code).toBe('not_found');
   });
 });
 
@@ -128,13 +121,13 @@ describe('kernel release', () => {
   });
 
   it('is not_found when the root has neither file, parse when version is odd', () => {
-    expect(thrown(() => kernelRelease(fakeRoot('no-kernel', {}))).code).toBe('not_found');
-    expect(thrown(() => kernelRelease(fakeRoot('odd-version', { version: 'FreeBSD 14\n' }))).code).toBe('parse');
+    expect(failure(() => kernelRelease(fakeRoot('no-kernel', {}))).code).toBe('not_found');
+    expect(failure(() => kernelRelease(fakeRoot('odd-version', { version: 'FreeBSD 14\n' }))).code).toBe('parse');
   });
 
   it('parses two-number releases and rejects non-releases', () => {
     expect(parseKernelRelease('6.10-rc1')).toEqual({ release: '6.10-rc1', major: 6, minor: 10, patch: 0 });
-    expect(thrown(() => parseKernelRelease('linux')).code).toBe('parse');
+    expect(failure(() => parseKernelRelease('linux')).code).toBe('parse');
   });
 
   it('compareKernel orders numerically, not as text', () => {
@@ -183,6 +176,6 @@ describe('system facts', () => {
   });
 
   it('liveSystemFacts of a root without auxv throws', () => {
-    expect(thrown(() => liveSystemFacts(fakeRoot('no-auxv-live', {}))).code).toBe('not_found');
+    expect(failure(() => liveSystemFacts(fakeRoot('no-auxv-live', {}))).code).toBe('not_found');
   });
 });
