@@ -9,8 +9,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../generated/index.js';
+import { cgroupMountsOf } from '../runtime/cgroup-root.js';
+import { ProcFs } from '../runtime/index.js';
+import { specForPath } from '../runtime/paths.js';
 import { runCli } from './support/cli.js';
-import { findProducerFixtures, producerOutcome, producersOf } from './support/producers.js';
+import { findProducerFixtures, producerOutcome, producersOf, treeFile } from './support/producers.js';
 
 const fixtures = findProducerFixtures(registry);
 
@@ -41,6 +44,27 @@ for (const producer of producersOf(fixtures)) {
         else expect(JSON.parse(got), `producers/${producer}${f.path} is read now (${notYet}): take it off NOT_YET_READ`).toHaveProperty('error.code', 'parse');
         expect(existsSync(f.expectedFile), `missing ${f.expectedFile}: run npm run fixtures:update and review it`).toBe(true);
         expect(got).toBe(readFileSync(f.expectedFile, 'utf8'));
+      });
+    }
+
+    // Where its mount table (its own copy, or its producer's) mounts cgroup2 is where its cgroup v2 files are:
+    // hybrid Linux trees keep them under /sys/fs/cgroup/unified, pure v2 ones under /sys/fs/cgroup.
+    const cgroupFiles = mine.filter((f) => f.spec !== undefined && f.path.startsWith('/sys/fs/cgroup/'));
+    if (cgroupFiles.length > 0) {
+      it('its cgroup files lie under a cgroup mount of its mount table, and read through ProcFs at the cgroup2 mount', () => {
+        const mounts = cgroupMountsOf(readFileSync(treeFile(producer, '/proc/self/mountinfo')));
+        for (const f of cgroupFiles) {
+          const v2 = mounts.v2;
+          if (v2 !== null && f.path.startsWith(`${v2}/`)) {
+            expect(specForPath(registry, f.path, { cgroup2: v2 }), f.path).toBe(f.spec);
+            const fs = new ProcFs({ root: join(mine[0]!.tree, 'proc'), cgroupRoot: join(mine[0]!.tree, v2) });
+            const cgroup = f.path.slice(v2.length + 1, f.path.lastIndexOf('/'));
+            expect(fs.read(f.spec!.id as never, { cgroup }), f.path).toEqual(JSON.parse(producerOutcome(f), (_k, x: unknown) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x)));
+          } else {
+            // Not a cgroup2 file: one of a v1 hierarchy whose format v2 shares (gVisor's pids files).
+            expect(mounts.v1.some((m) => f.path.startsWith(`${m.mountPoint}/`)), `${f.path}: under no cgroup mount of ${producer}`).toBe(true);
+          }
+        }
       });
     }
 

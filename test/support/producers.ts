@@ -5,6 +5,7 @@
  * test/producers/<producer>/<path>.json. Found by walking the tree: adding a
  * producer or a file needs no code.
  */
+import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProducerFiles, type ProducerFile } from '../../generator/passes/presence.js';
 import { contextOf } from '../../runtime/context.js';
@@ -36,6 +37,20 @@ export function findProducerFixtures(registry: readonly SpecEntry[]): ProducerFi
 export function treeOf(producer: string): string {
   const [p, v] = producer.split('/');
   return v === undefined ? join(PRODUCERS, p!) : join(PRODUCERS, p!, 'variants', v);
+}
+
+/**
+ * Where a file of a producer's whole tree is, as a path on the system
+ * (`/proc/self/mountinfo`): a variant's own copy when it has one, else its
+ * producer's (a variant's tree holds only the files that differ). `self` is
+ * read from the producer's tree, the only one that has the link.
+ */
+export function treeFile(producer: string, path: string): string {
+  const [p] = producer.split('/');
+  const self = /^\/proc\/self(\/|$)/.test(path) ? readlinkSync(join(PRODUCERS, p!, 'proc', 'self')) : undefined;
+  const rel = self === undefined ? path.slice(1) : `proc/${self}${path.slice('/proc/self'.length)}`;
+  const own = join(treeOf(producer), rel);
+  return existsSync(own) ? own : join(PRODUCERS, p!, rel);
 }
 
 /** The producers, by folder name (a variant as `<p>/<v>`). */

@@ -84,7 +84,12 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "us"
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4",
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -102,7 +107,12 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "us"
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4",
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -120,7 +130,11 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -138,7 +152,11 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -156,7 +174,11 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "us"
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4"
+          ]
         }
       },
       {
@@ -174,7 +196,12 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4",
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -192,7 +219,12 @@ export const sysFsCgroupCpuStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "unit": "us"
-          }
+          },
+          "absentIn": [
+            "linux-4.19",
+            "linux-5.4",
+            "linux-5.4/cgroup2"
+          ]
         }
       }
     ],

@@ -70,7 +70,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -108,7 +111,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -127,7 +133,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -146,7 +155,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -184,7 +196,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -222,7 +237,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -241,7 +259,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -260,7 +281,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -333,7 +357,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -371,7 +398,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -390,7 +420,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -556,7 +589,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "sentinels": [],
             "unit": "bytes",
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -610,7 +646,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -628,7 +667,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -646,7 +688,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -664,7 +709,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -682,7 +730,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -700,7 +751,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -718,7 +772,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -753,7 +810,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -771,7 +831,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -789,7 +852,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -807,7 +873,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -825,7 +894,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -843,7 +915,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -861,7 +936,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -914,7 +992,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -931,7 +1012,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -949,7 +1033,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -967,7 +1054,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -985,7 +1075,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1003,7 +1096,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1021,7 +1117,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1039,7 +1138,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1180,7 +1282,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1197,7 +1302,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1215,7 +1323,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1233,7 +1344,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1251,7 +1365,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1305,7 +1422,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1323,7 +1443,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "hex": false,
             "sentinels": [],
             "wide": true
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1340,7 +1463,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1357,7 +1483,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       },
       {
@@ -1374,7 +1503,10 @@ export const sysFsCgroupMemoryStatSpec: SpecModel = {
             "signed": false,
             "hex": false,
             "sentinels": []
-          }
+          },
+          "absentIn": [
+            "linux-5.4/cgroup2"
+          ]
         }
       }
     ],

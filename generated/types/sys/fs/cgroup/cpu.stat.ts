@@ -19,9 +19,9 @@ export interface SysFsCgroupCpuStat<N extends number | bigint = number> {
   nrThrottled?: N;
   /** Total time the group's run queues spent throttled. Unit: seconds (the kernel prints us). Kernel name: `throttled_usec`. */
   throttled?: number;
-  /** Periods in which the group ran beyond its quota by drawing on cpu.max.burst. Since Linux 5.16. Kernel name: `nr_bursts`. */
+  /** Periods in which the group ran beyond its quota by drawing on cpu.max.burst. Since Linux 5.16. Not printed by linux-5.4/cgroup2. Kernel name: `nr_bursts`. */
   nrBursts?: N;
-  /** Total CPU time used beyond the quota from the burst allowance. Unit: seconds (the kernel prints us). Since Linux 5.16. Kernel name: `burst_usec`. */
+  /** Total CPU time used beyond the quota from the burst allowance. Unit: seconds (the kernel prints us). Since Linux 5.16. Not printed by linux-5.4/cgroup2. Kernel name: `burst_usec`. */
   burst?: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
   extra?: Record<string, N | string>;

@@ -15,7 +15,7 @@ export interface SysFsCgroupMemoryStat<N extends number | bigint = number> {
   pageTables?: N;
   /** Secondary page tables, such as those KVM keeps to map guest memory. Unit: bytes. Kernel name: `sec_pagetables`. */
   secondaryPageTables?: N;
-  /** Per-CPU kernel allocations charged to the group. Unit: bytes. Since Linux 5.9. Kernel name: `percpu`. */
+  /** Per-CPU kernel allocations charged to the group. Unit: bytes. Since Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `percpu`. */
   percpu?: N;
   /** Network socket buffers. Unit: bytes. Kernel name: `sock`. */
   sock?: N;
@@ -23,9 +23,9 @@ export interface SysFsCgroupMemoryStat<N extends number | bigint = number> {
   vmalloc?: N;
   /** Swap-backed page cache: tmpfs, shmem segments and shared anonymous mappings. Unit: bytes. Kernel name: `shmem`. */
   shmem?: N;
-  /** Memory zswap uses to hold this group's compressed pages. Unit: bytes. Since Linux 5.19. Kernel name: `zswap`. */
+  /** Memory zswap uses to hold this group's compressed pages. Unit: bytes. Since Linux 5.19. Not printed by linux-5.4/cgroup2. Kernel name: `zswap`. */
   zswap?: N;
-  /** Uncompressed size of the group's memory now stored in zswap. Unit: bytes. Since Linux 5.19. Kernel name: `zswapped`. */
+  /** Uncompressed size of the group's memory now stored in zswap. Unit: bytes. Since Linux 5.19. Not printed by linux-5.4/cgroup2. Kernel name: `zswapped`. */
   zswapped?: N;
   /** Part of the zswapped memory that would not compress and is kept as is. Unit: bytes. Kernel name: `zswap_incomp`. */
   zswapIncompressible?: N;
@@ -65,19 +65,19 @@ export interface SysFsCgroupMemoryStat<N extends number | bigint = number> {
   workingsetRefault?: N;
   /** Refaulted pages moved straight to the active list, before the anonymous and file split. Removed in Linux 5.9. Kernel name: `workingset_activate`. */
   workingsetActivate?: N;
-  /** Refaulted pages that had been part of the working set, before the anonymous and file split. Removed in Linux 5.9. Kernel name: `workingset_restore`. */
+  /** Refaulted pages that had been part of the working set, before the anonymous and file split. Removed in Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `workingset_restore`. */
   workingsetRestore?: N;
-  /** Count of evicted anonymous pages faulted back in. Since Linux 5.9. Kernel name: `workingset_refault_anon`. */
+  /** Count of evicted anonymous pages faulted back in. Since Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `workingset_refault_anon`. */
   workingsetRefaultAnon?: N;
-  /** Count of evicted file pages faulted back in. Since Linux 5.9. Kernel name: `workingset_refault_file`. */
+  /** Count of evicted file pages faulted back in. Since Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `workingset_refault_file`. */
   workingsetRefaultFile?: N;
-  /** Count of refaulted anonymous pages activated at once. Since Linux 5.9. Kernel name: `workingset_activate_anon`. */
+  /** Count of refaulted anonymous pages activated at once. Since Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `workingset_activate_anon`. */
   workingsetActivateAnon?: N;
-  /** Count of refaulted file pages activated at once. Since Linux 5.9. Kernel name: `workingset_activate_file`. */
+  /** Count of refaulted file pages activated at once. Since Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `workingset_activate_file`. */
   workingsetActivateFile?: N;
-  /** Count of refaulted anonymous pages that were in the active working set when evicted. Since Linux 5.9. Kernel name: `workingset_restore_anon`. */
+  /** Count of refaulted anonymous pages that were in the active working set when evicted. Since Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `workingset_restore_anon`. */
   workingsetRestoreAnon?: N;
-  /** Count of refaulted file pages that were in the active working set when evicted. Since Linux 5.9. Kernel name: `workingset_restore_file`. */
+  /** Count of refaulted file pages that were in the active working set when evicted. Since Linux 5.9. Not printed by linux-5.4/cgroup2. Kernel name: `workingset_restore_file`. */
   workingsetRestoreFile?: N;
   /** Count of times shadow entries of evicted pages were reclaimed. Kernel name: `workingset_nodereclaim`. */
   workingsetNodeReclaim?: number;
@@ -133,9 +133,9 @@ export interface SysFsCgroupMemoryStat<N extends number | bigint = number> {
   swpinZero?: number;
   /** Zero-filled pages swapped out without writing to swap. Kernel name: `swpout_zero`. */
   swpoutZero?: number;
-  /** Pages loaded back from zswap. Since Linux 5.19. Kernel name: `zswpin`. */
+  /** Pages loaded back from zswap. Since Linux 5.19. Not printed by linux-5.4/cgroup2. Kernel name: `zswpin`. */
   zswpin?: N;
-  /** Pages compressed into zswap. Since Linux 5.19. Kernel name: `zswpout`. */
+  /** Pages compressed into zswap. Since Linux 5.19. Not printed by linux-5.4/cgroup2. Kernel name: `zswpout`. */
   zswpout?: N;
   /** Pages written from zswap on to the swap device. Since Linux 6.8. Kernel name: `zswpwb`. */
   zswpwb?: N;
