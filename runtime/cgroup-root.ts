@@ -7,6 +7,7 @@
  * /sys/fs/cgroup/unified, and a v1-only host has no cgroup2 at all.
  */
 import * as fs from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseProcPidMountinfo } from '../generated/parsers/proc/pid/mountinfo.js';
 import { contextOf } from './context.js';
 import { ioError, ProcfsError } from './errors.js';
@@ -49,14 +50,19 @@ export function cgroupMounts(procRoot = '/proc'): CgroupMounts {
 }
 
 /**
- * Where cgroup2 is mounted, from `<procRoot>/self/mountinfo`. A host without
+ * Where cgroup2 is mounted, from `<procRoot>/self/mountinfo`, under the
+ * folder that holds the procfs root: the mount table names paths of the
+ * host's root, and a procfs root elsewhere stands for that root's /proc (a
+ * host's /proc seen from a container at /host/proc, beside /host/sys; a
+ * saved tree's proc/ beside its sys/), so /sys/fs/cgroup/unified is read at
+ * /host/sys/fs/cgroup/unified, never at this machine's own. A host without
  * it (cgroup v1 only) gives ProcfsError 'unsupported' naming the v1 mounts
  * it has: /sys/fs/cgroup there holds v1 controllers, and reading v2 files
  * under it would read other files or none.
  */
 export function cgroup2Root(procRoot = '/proc'): string {
   const m = cgroupMounts(procRoot);
-  if (m.v2 !== null) return m.v2;
+  if (m.v2 !== null) return join(dirname(resolve(procRoot)), m.v2);
   const file = mountinfoOf(procRoot);
   const v1 = m.v1.length === 0 ? 'no cgroup file system at all' : `cgroup v1 only: ${m.v1.map((x) => x.mountPoint).join(', ')}`;
   throw new ProcfsError('unsupported', `${file}: no cgroup2 file system is mounted (${v1}), so cgroup v2 files cannot be read`, { file });

@@ -39,10 +39,12 @@ const CONTAINER = `500 400 0:40 / / rw,relatime - overlay overlay rw
 
 const dirs: string[] = [];
 /** A procfs root holding only self/mountinfo, with this text, and uptime. */
+/** A saved host: `<tmp>/proc` holding a mount table (returned), beside which `<tmp>/sys` would hold its /sys. */
 function rootWith(mountinfo: string | undefined): string {
-  const dir = mkdtempSync(join(tmpdir(), 'procspec-cgroot-'));
-  dirs.push(dir);
-  mkdirSync(join(dir, 'self'));
+  const top = mkdtempSync(join(tmpdir(), 'procspec-cgroot-'));
+  dirs.push(top);
+  const dir = join(top, 'proc');
+  mkdirSync(join(dir, 'self'), { recursive: true });
   if (mountinfo !== undefined) writeFileSync(join(dir, 'self', 'mountinfo'), mountinfo);
   writeFileSync(join(dir, 'uptime'), '350735.47 234388.90\n');
   return dir;
@@ -80,10 +82,12 @@ describe('cgroupMountsOf', () => {
 });
 
 describe('ProcFs cgroup root', () => {
-  it('reads cgroup files under the cgroup2 mount of <root>/self/mountinfo', () => {
-    expect(new ProcFs({ root: rootWith(PURE_V2) }).path('sys/fs/cgroup/cpu.stat', { cgroup: 'a.slice' })).toBe('/sys/fs/cgroup/a.slice/cpu.stat');
-    expect(new ProcFs({ root: rootWith(HYBRID) }).path('sys/fs/cgroup/cpu.stat', { cgroup: 'a.slice' })).toBe('/sys/fs/cgroup/unified/a.slice/cpu.stat');
-    expect(new ProcFs({ root: rootWith(HYBRID) }).path('proc/pressure', { cgroup: '', resource: 'io' })).toBe('/sys/fs/cgroup/unified/io.pressure');
+  it('reads cgroup files under the cgroup2 mount of <root>/self/mountinfo, beside the procfs root (never this machine\'s own)', () => {
+    const pure = rootWith(PURE_V2);
+    expect(new ProcFs({ root: pure }).path('sys/fs/cgroup/cpu.stat', { cgroup: 'a.slice' })).toBe(join(pure, '../sys/fs/cgroup/a.slice/cpu.stat'));
+    const hybrid = rootWith(HYBRID);
+    expect(new ProcFs({ root: `${hybrid}/` }).path('sys/fs/cgroup/cpu.stat', { cgroup: 'a.slice' })).toBe(join(hybrid, '../sys/fs/cgroup/unified/a.slice/cpu.stat'));
+    expect(new ProcFs({ root: hybrid }).path('proc/pressure', { cgroup: '', resource: 'io' })).toBe(join(hybrid, '../sys/fs/cgroup/unified/io.pressure'));
   });
   it('on a v1-only host, says a cgroup file cannot be read, and still reads /proc files', () => {
     const fs = new ProcFs({ root: rootWith(V1_ONLY) });
