@@ -169,6 +169,181 @@ export const procSchedDebugSpec: SpecModel = {
           }
         },
         {
+          "name": "headerV09",
+          "description": "Format v0.09 (2.6.2x and early 2.6.3x kernels): the version line, the monotonic clock, then jiffies and the tunables in the same block",
+          "shape": {
+            "kind": "keyed",
+            "separator": "auto",
+            "entries": [
+              {
+                "key": "Sched Debug Version",
+                "field": {
+                  "name": "version",
+                  "raw": "Sched Debug Version",
+                  "description": "Format version and the kernel that printed it",
+                  "optional": false,
+                  "value": {
+                    "kind": "record",
+                    "record": {
+                      "tokens": [
+                        {
+                          "kind": "field",
+                          "field": {
+                            "name": "version",
+                            "raw": "version",
+                            "description": "Version of the format, such as v0.11",
+                            "optional": false,
+                            "value": {
+                              "kind": "string",
+                              "escaped": false
+                            }
+                          },
+                          "terminator": ",",
+                          "repeat": false,
+                          "rest": false
+                        },
+                        {
+                          "kind": "field",
+                          "field": {
+                            "name": "release",
+                            "raw": "release",
+                            "description": "Kernel release (as uname -r prints it)",
+                            "optional": false,
+                            "value": {
+                              "kind": "string",
+                              "escaped": false
+                            }
+                          },
+                          "repeat": false,
+                          "rest": false
+                        },
+                        {
+                          "kind": "field",
+                          "field": {
+                            "name": "build",
+                            "raw": "build",
+                            "description": "First word of the kernel's version string, usually the build number such as #1",
+                            "optional": true,
+                            "configDependent": true,
+                            "value": {
+                              "kind": "string",
+                              "escaped": false
+                            }
+                          },
+                          "repeat": false,
+                          "rest": true
+                        }
+                      ]
+                    }
+                  }
+                }
+              },
+              {
+                "key": "now",
+                "field": {
+                  "name": "now",
+                  "raw": "now",
+                  "description": "Monotonic clock at the reading",
+                  "optional": false,
+                  "value": {
+                    "kind": "float",
+                    "unit": "ms",
+                    "suffix": "msecs"
+                  }
+                },
+                "prefix": "at"
+              },
+              {
+                "key": ".jiffies",
+                "field": {
+                  "name": "jiffies",
+                  "raw": ".jiffies",
+                  "description": "Jiffies counter (it starts 5 minutes before wrapping, not at 0)",
+                  "optional": false,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              },
+              {
+                "key": ".sysctl_sched_latency",
+                "field": {
+                  "name": "latency",
+                  "raw": ".sysctl_sched_latency",
+                  "description": "Period in which every runnable task should run once",
+                  "optional": true,
+                  "configDependent": true,
+                  "value": {
+                    "kind": "float",
+                    "unit": "ms"
+                  }
+                }
+              },
+              {
+                "key": ".sysctl_sched_min_granularity",
+                "field": {
+                  "name": "minGranularity",
+                  "raw": ".sysctl_sched_min_granularity",
+                  "description": "Shortest time slice a task gets",
+                  "optional": true,
+                  "configDependent": true,
+                  "value": {
+                    "kind": "float",
+                    "unit": "ms"
+                  }
+                }
+              },
+              {
+                "key": ".sysctl_sched_wakeup_granularity",
+                "field": {
+                  "name": "wakeupGranularity",
+                  "raw": ".sysctl_sched_wakeup_granularity",
+                  "description": "How much less a waking task must have run to preempt the current one",
+                  "optional": true,
+                  "configDependent": true,
+                  "value": {
+                    "kind": "float",
+                    "unit": "ms"
+                  }
+                }
+              },
+              {
+                "key": ".sysctl_sched_child_runs_first",
+                "field": {
+                  "name": "childRunsFirst",
+                  "raw": ".sysctl_sched_child_runs_first",
+                  "description": "1 when a forked child runs before its parent; this version prints the flag the way it prints times, as 0.000000 or 0.000001",
+                  "optional": true,
+                  "configDependent": true,
+                  "value": {
+                    "kind": "float"
+                  }
+                }
+              },
+              {
+                "key": ".sysctl_sched_features",
+                "field": {
+                  "name": "features",
+                  "raw": ".sysctl_sched_features",
+                  "description": "Bit mask of the scheduler features turned on (names in sched_features)",
+                  "optional": true,
+                  "configDependent": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  }
+                }
+              }
+            ],
+            "extra": true
+          }
+        },
+        {
           "name": "tunables",
           "description": "The scheduler's tunables",
           "shape": {
@@ -1107,7 +1282,8 @@ export const procSchedDebugSpec: SpecModel = {
                   },
                   "absentIn": [
                     "linux-2.6.32",
-                    "linux-3.10"
+                    "linux-3.10",
+                    "linux-4.4"
                   ]
                 }
               },
@@ -1233,7 +1409,8 @@ export const procSchedDebugSpec: SpecModel = {
                   },
                   "absentIn": [
                     "linux-2.6.32",
-                    "linux-3.10"
+                    "linux-3.10",
+                    "linux-4.4"
                   ]
                 }
               },
@@ -1344,7 +1521,10 @@ export const procSchedDebugSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-4.4"
+                  ]
                 }
               },
               {
@@ -1360,7 +1540,10 @@ export const procSchedDebugSpec: SpecModel = {
                     "signed": true,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-4.4"
+                  ]
                 }
               },
               {
@@ -1376,7 +1559,10 @@ export const procSchedDebugSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": []
-                  }
+                  },
+                  "absentIn": [
+                    "linux-4.4"
+                  ]
                 }
               }
             ],
@@ -1432,7 +1618,7 @@ export const procSchedDebugSpec: SpecModel = {
               "variants": [
                 {
                   "name": "task",
-                  "description": "A task, read as typed columns when its name has no spaces and does not touch the state column",
+                  "description": "A task, read as typed columns when its line starts with a state mark and its name has no spaces and does not touch the state column",
                   "shape": {
                     "tokens": [
                       {
@@ -1440,11 +1626,62 @@ export const procSchedDebugSpec: SpecModel = {
                         "field": {
                           "name": "state",
                           "raw": "state",
-                          "description": "State letter (R running, S sleeping, D disk sleep, I idle...), >R for the task on the CPU now",
+                          "description": "State mark: a state letter (4.14 on), >R for the task on the CPU now; older kernels print R for that task and nothing for the others",
                           "optional": false,
                           "value": {
-                            "kind": "string",
-                            "escaped": false
+                            "kind": "enum",
+                            "values": [
+                              {
+                                "raw": ">R",
+                                "name": "current",
+                                "description": "The task running on this CPU now"
+                              },
+                              {
+                                "raw": "R",
+                                "name": "running",
+                                "description": "Running or runnable (before 4.14: the task on the CPU now)"
+                              },
+                              {
+                                "raw": "S",
+                                "name": "sleeping",
+                                "description": "Sleeping, interruptibly"
+                              },
+                              {
+                                "raw": "D",
+                                "name": "disk_sleep",
+                                "description": "Waiting uninterruptibly, usually for I/O"
+                              },
+                              {
+                                "raw": "T",
+                                "name": "stopped",
+                                "description": "Stopped by a signal"
+                              },
+                              {
+                                "raw": "t",
+                                "name": "tracing_stop",
+                                "description": "Stopped by a tracer"
+                              },
+                              {
+                                "raw": "X",
+                                "name": "dead",
+                                "description": "Dead"
+                              },
+                              {
+                                "raw": "Z",
+                                "name": "zombie",
+                                "description": "Exited, not yet reaped by its parent"
+                              },
+                              {
+                                "raw": "P",
+                                "name": "parked",
+                                "description": "Parked kernel thread"
+                              },
+                              {
+                                "raw": "I",
+                                "name": "idle",
+                                "description": "Idle kernel thread"
+                              }
+                            ]
                           }
                         },
                         "repeat": false,
@@ -1536,7 +1773,7 @@ export const procSchedDebugSpec: SpecModel = {
                         "field": {
                           "name": "waitTime",
                           "raw": "wait-time",
-                          "description": "Time spent waiting to run (0 without schedstats)",
+                          "description": "Time spent waiting to run (0 without schedstats). Older kernels whose title line names this column exec-runtime (2.6.32, 3.10) print the tree key again here",
                           "optional": false,
                           "value": {
                             "kind": "float",
@@ -1597,7 +1834,7 @@ export const procSchedDebugSpec: SpecModel = {
                 },
                 {
                   "name": "raw",
-                  "description": "A task line the typed columns cannot read (a name with spaces, or one glued to the state letter), kept as text",
+                  "description": "A task line the typed columns cannot read (a name with spaces, one glued to the state letter, or a row of a kernel before 4.14 that starts with a blank instead of a state letter), kept as text",
                   "shape": {
                     "tokens": [
                       {

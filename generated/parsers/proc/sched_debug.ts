@@ -4,7 +4,7 @@
 import { Scan } from '../../../runtime/scan.js';
 import { contextOf } from '../../../runtime/context.js';
 import type { ParseContext, ParseOptions } from '../../../runtime/context.js';
-import type { ProcSchedDebug as ProcSchedDebugOf, ProcSchedDebugBlockCfsRq as ProcSchedDebugBlockCfsRqOf, ProcSchedDebugBlockCfsRqGroup as ProcSchedDebugBlockCfsRqGroupOf, ProcSchedDebugBlockCpu as ProcSchedDebugBlockCpuOf, ProcSchedDebugBlockCpuX86 as ProcSchedDebugBlockCpuX86Of, ProcSchedDebugBlockDlRq as ProcSchedDebugBlockDlRqOf, ProcSchedDebugBlockHeader as ProcSchedDebugBlockHeaderOf, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq as ProcSchedDebugBlockRtRqOf, ProcSchedDebugBlockRtRqGroup as ProcSchedDebugBlockRtRqGroupOf, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables as ProcSchedDebugBlockTunablesOf, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant as ProcSchedDebugBlockVariantOf } from '../../types/proc/sched_debug.js';
+import type { ProcSchedDebug as ProcSchedDebugOf, ProcSchedDebugBlockCfsRq as ProcSchedDebugBlockCfsRqOf, ProcSchedDebugBlockCfsRqGroup as ProcSchedDebugBlockCfsRqGroupOf, ProcSchedDebugBlockCpu as ProcSchedDebugBlockCpuOf, ProcSchedDebugBlockCpuX86 as ProcSchedDebugBlockCpuX86Of, ProcSchedDebugBlockDlRq as ProcSchedDebugBlockDlRqOf, ProcSchedDebugBlockHeader as ProcSchedDebugBlockHeaderOf, ProcSchedDebugBlockHeaderV09 as ProcSchedDebugBlockHeaderV09Of, ProcSchedDebugBlockHeaderV09Version, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq as ProcSchedDebugBlockRtRqOf, ProcSchedDebugBlockRtRqGroup as ProcSchedDebugBlockRtRqGroupOf, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables as ProcSchedDebugBlockTunablesOf, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant as ProcSchedDebugBlockVariantOf } from '../../types/proc/sched_debug.js';
 import { lastAfterBlank } from '../../../runtime/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/pieces.js';
 import type { ProcfsError } from '../../../runtime/errors.js';
@@ -19,6 +19,7 @@ type ProcSchedDebugBlockCpu = ProcSchedDebugBlockCpuOf<N>;
 type ProcSchedDebugBlockCpuX86 = ProcSchedDebugBlockCpuX86Of<N>;
 type ProcSchedDebugBlockDlRq = ProcSchedDebugBlockDlRqOf<N>;
 type ProcSchedDebugBlockHeader = ProcSchedDebugBlockHeaderOf<N>;
+type ProcSchedDebugBlockHeaderV09 = ProcSchedDebugBlockHeaderV09Of<N>;
 type ProcSchedDebugBlockRtRq = ProcSchedDebugBlockRtRqOf<N>;
 type ProcSchedDebugBlockRtRqGroup = ProcSchedDebugBlockRtRqGroupOf<N>;
 type ProcSchedDebugBlockTunables = ProcSchedDebugBlockTunablesOf<N>;
@@ -125,6 +126,13 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockVa
       best = Scan.furthest(best, err);
       s.reset(m);
     }
+    try {
+      return layout12(s, ctx, end);
+    }
+    catch (err) {
+      best = Scan.furthest(best, err);
+      s.reset(m);
+    }
   }
   finally {
     s.trying--;
@@ -217,7 +225,108 @@ function record0(s: Scan, ctx: ParseContext): ProcSchedDebugBlockHeaderVersion {
   return o;
 }
 
-function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTunables {
+function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockHeaderV09 {
+  let v_version: ProcSchedDebugBlockHeaderV09Version | undefined;
+  let v_now: number | undefined;
+  let v_jiffies: number | undefined;
+  let v_latency: number | undefined;
+  let v_minGranularity: number | undefined;
+  let v_wakeupGranularity: number | undefined;
+  let v_childRunsFirst: number | undefined;
+  let v_features: number | undefined;
+  let extra: Record<string, N | string> | undefined;
+  while (s.nextLine(end)) {
+    if (s.blank()) continue;
+    const key = s.key("auto");
+    switch (KEYS0.get(key)) {
+      case 0: /* Sched Debug Version */ {
+        if (v_version !== undefined) s.duplicate(key);
+        s.ws();
+        v_version = record1(s, ctx);
+        break;
+      }
+      case 1: /* now */ {
+        if (v_now !== undefined) s.duplicate(key);
+        s.ws();
+        s.lit("at"); s.sep(); s.ws();
+        v_now = s.f() / 1e3;
+        s.lit("msecs");
+        s.eol();
+        break;
+      }
+      case 2: /* .jiffies */ {
+        if (v_jiffies !== undefined) s.duplicate(key);
+        v_jiffies = s.uLine(1, "");
+        break;
+      }
+      case 3: /* .sysctl_sched_latency */ {
+        if (v_latency !== undefined) s.duplicate(key);
+        s.ws();
+        v_latency = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 4: /* .sysctl_sched_min_granularity */ {
+        if (v_minGranularity !== undefined) s.duplicate(key);
+        s.ws();
+        v_minGranularity = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 5: /* .sysctl_sched_wakeup_granularity */ {
+        if (v_wakeupGranularity !== undefined) s.duplicate(key);
+        s.ws();
+        v_wakeupGranularity = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 6: /* .sysctl_sched_child_runs_first */ {
+        if (v_childRunsFirst !== undefined) s.duplicate(key);
+        s.ws();
+        v_childRunsFirst = s.f();
+        s.eol();
+        break;
+      }
+      case 7: /* .sysctl_sched_features */ {
+        if (v_features !== undefined) s.duplicate(key);
+        v_features = s.uLine(1, "");
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;
+        if (Object.prototype.hasOwnProperty.call(extra, key)) s.duplicate(key);
+        extra[key] = s.extraValue();
+      }
+    }
+  }
+  if (v_version === undefined) s.missing("the key \"Sched Debug Version\"");
+  if (v_now === undefined) s.missing("the key \"now\"");
+  if (v_jiffies === undefined) s.missing("the key \".jiffies\"");
+  const o = new ProcSchedDebugBlockHeaderV09ObjectNew("headerV09", v_version, v_now, v_jiffies, v_latency, v_minGranularity, v_wakeupGranularity, v_childRunsFirst, v_features, extra);
+  return o;
+}
+
+function record1(s: Scan, ctx: ParseContext): ProcSchedDebugBlockHeaderV09Version {
+  let v_version: string;
+  let v_release: string;
+  let v_build: string | undefined;
+  s.ws();
+  v_version = s.until(",").trim();
+  s.ws();
+  v_release = s.word();
+  s.sep();
+  let ok = s.more();
+  if (ok) {
+    s.ws();
+    v_build = s.rest();
+    ok = s.more();
+  }
+  s.eol();
+  const o = new ProcSchedDebugBlockHeaderV09VersionObjectNew(v_version, v_release, v_build);
+  return o;
+}
+
+function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTunables {
   if (!s.nextLine(end)) s.missing("a header line");
   s.lit("sysctl_sched"); s.sep();
   s.eol();
@@ -266,7 +375,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
       case ".sysctl_sched_tunable_scaling": {
         if (v_tunableScaling !== undefined) s.duplicate(key);
         s.ws();
-        v_tunableScaling = record1(s, ctx);
+        v_tunableScaling = record2(s, ctx);
         break;
       }
       default: {
@@ -283,7 +392,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
   return o;
 }
 
-function record1(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTunablesTunableScaling {
+function record2(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTunablesTunableScaling {
   let v_value: number;
   let v_label: string;
   v_value = s.tokU();
@@ -296,7 +405,7 @@ function record1(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTunablesTunable
   return o;
 }
 
-function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCpuX86 {
+function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCpuX86 {
   let v_cpu: number;
   let v_mhz: number;
   if (!s.nextLine(end)) s.missing("a header line");
@@ -307,131 +416,6 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   s.ws();
   v_mhz = s.f();
   s.lit("MHz");
-  s.sep();
-  s.eol();
-  let v_nrRunning: number | undefined;
-  let v_nrSwitches: number | undefined;
-  let v_nrLoadUpdates: number | undefined;
-  let v_nrUninterruptible: number | undefined;
-  let v_nextBalance: number | undefined;
-  let v_currPid: number | undefined;
-  let v_clock: number | undefined;
-  let v_clockTask: number | undefined;
-  let v_avgIdle: number | undefined;
-  let v_maxIdleBalanceCost: number | undefined;
-  const others = Object.create(null) as Record<string, N | string>;
-  let next = 0;
-  let fast = -1;
-  for (; ;) {
-    fast = -1;
-    let k: number | undefined;
-    let key: string;
-    if (next < 10 && (fast = s.keyedNumber(end, KEYS0_BYTES[next]!, 58, KEYS0_FACTOR[next]!, KEYS0_SUFFIX[next]!)) >= 0) {
-      k = next;
-      key = KEYS0_ORDER[next]!;
-    }
-    else {
-      if (!s.nextLine(end)) break;
-      if (s.blank()) continue;
-      if (next < 10 && s.keyIs(KEYS0_BYTES[next]!, 58)) {
-        k = next;
-        key = KEYS0_ORDER[next]!;
-      }
-      else if (next + 1 < 10 && s.keyIs(KEYS0_BYTES[next + 1]!, 58)) {
-        k = next + 1;
-        key = KEYS0_ORDER[next + 1]!;
-      }
-      else {
-        key = s.key("colon");
-        k = KEYS0.get(key);
-      }
-    }
-    if (k !== undefined) next = k + 1;
-    switch (k) {
-      case 0: /* .nr_running */ {
-        if (v_nrRunning !== undefined) s.duplicate(key);
-        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
-        break;
-      }
-      case 1: /* .nr_switches */ {
-        if (v_nrSwitches !== undefined) s.duplicate(key);
-        v_nrSwitches = fast >= 0 ? fast : s.uLine(1, "");
-        break;
-      }
-      case 2: /* .nr_load_updates */ {
-        if (v_nrLoadUpdates !== undefined) s.duplicate(key);
-        v_nrLoadUpdates = fast >= 0 ? fast : s.uLine(1, "");
-        break;
-      }
-      case 3: /* .nr_uninterruptible */ {
-        if (v_nrUninterruptible !== undefined) s.duplicate(key);
-        s.ws();
-        v_nrUninterruptible = s.i();
-        s.eol();
-        break;
-      }
-      case 4: /* .next_balance */ {
-        if (v_nextBalance !== undefined) s.duplicate(key);
-        s.ws();
-        v_nextBalance = s.f();
-        s.eol();
-        break;
-      }
-      case 5: /* .curr->pid */ {
-        if (v_currPid !== undefined) s.duplicate(key);
-        v_currPid = fast >= 0 ? fast : s.uLine(1, "");
-        break;
-      }
-      case 6: /* .clock */ {
-        if (v_clock !== undefined) s.duplicate(key);
-        s.ws();
-        v_clock = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 7: /* .clock_task */ {
-        if (v_clockTask !== undefined) s.duplicate(key);
-        s.ws();
-        v_clockTask = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 8: /* .avg_idle */ {
-        if (v_avgIdle !== undefined) s.duplicate(key);
-        s.ws();
-        v_avgIdle = s.approxUnsigned() / 1e9;
-        s.eol();
-        break;
-      }
-      case 9: /* .max_idle_balance_cost */ {
-        if (v_maxIdleBalanceCost !== undefined) s.duplicate(key);
-        s.ws();
-        v_maxIdleBalanceCost = s.approxUnsigned() / 1e9;
-        s.eol();
-        break;
-      }
-      default: {
-        if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);
-        others[key] = s.extraValue();
-      }
-    }
-  }
-  if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
-  if (v_nrSwitches === undefined) s.missing("the key \".nr_switches\"");
-  if (v_nrUninterruptible === undefined) s.missing("the key \".nr_uninterruptible\"");
-  if (v_nextBalance === undefined) s.missing("the key \".next_balance\"");
-  if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
-  if (v_clock === undefined) s.missing("the key \".clock\"");
-  const o = new ProcSchedDebugBlockCpuX86ObjectNew("cpuX86", v_cpu, v_mhz, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, others, v_nrLoadUpdates, v_clockTask, v_avgIdle, v_maxIdleBalanceCost);
-  return o;
-}
-
-function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCpu {
-  let v_cpu: number;
-  if (!s.nextLine(end)) s.missing("a header line");
-  s.ws();
-  s.lit("cpu#");
-  v_cpu = s.u();
   s.sep();
   s.eol();
   let v_nrRunning: number | undefined;
@@ -547,11 +531,136 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   if (v_nextBalance === undefined) s.missing("the key \".next_balance\"");
   if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
   if (v_clock === undefined) s.missing("the key \".clock\"");
+  const o = new ProcSchedDebugBlockCpuX86ObjectNew("cpuX86", v_cpu, v_mhz, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, others, v_nrLoadUpdates, v_clockTask, v_avgIdle, v_maxIdleBalanceCost);
+  return o;
+}
+
+function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCpu {
+  let v_cpu: number;
+  if (!s.nextLine(end)) s.missing("a header line");
+  s.ws();
+  s.lit("cpu#");
+  v_cpu = s.u();
+  s.sep();
+  s.eol();
+  let v_nrRunning: number | undefined;
+  let v_nrSwitches: number | undefined;
+  let v_nrLoadUpdates: number | undefined;
+  let v_nrUninterruptible: number | undefined;
+  let v_nextBalance: number | undefined;
+  let v_currPid: number | undefined;
+  let v_clock: number | undefined;
+  let v_clockTask: number | undefined;
+  let v_avgIdle: number | undefined;
+  let v_maxIdleBalanceCost: number | undefined;
+  const others = Object.create(null) as Record<string, N | string>;
+  let next = 0;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
+    let k: number | undefined;
+    let key: string;
+    if (next < 10 && (fast = s.keyedNumber(end, KEYS2_BYTES[next]!, 58, KEYS2_FACTOR[next]!, KEYS2_SUFFIX[next]!)) >= 0) {
+      k = next;
+      key = KEYS2_ORDER[next]!;
+    }
+    else {
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 10 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS2_ORDER[next]!;
+      }
+      else if (next + 1 < 10 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS2_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS2.get(key);
+      }
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
+      case 0: /* .nr_running */ {
+        if (v_nrRunning !== undefined) s.duplicate(key);
+        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 1: /* .nr_switches */ {
+        if (v_nrSwitches !== undefined) s.duplicate(key);
+        v_nrSwitches = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 2: /* .nr_load_updates */ {
+        if (v_nrLoadUpdates !== undefined) s.duplicate(key);
+        v_nrLoadUpdates = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 3: /* .nr_uninterruptible */ {
+        if (v_nrUninterruptible !== undefined) s.duplicate(key);
+        s.ws();
+        v_nrUninterruptible = s.i();
+        s.eol();
+        break;
+      }
+      case 4: /* .next_balance */ {
+        if (v_nextBalance !== undefined) s.duplicate(key);
+        s.ws();
+        v_nextBalance = s.f();
+        s.eol();
+        break;
+      }
+      case 5: /* .curr->pid */ {
+        if (v_currPid !== undefined) s.duplicate(key);
+        v_currPid = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 6: /* .clock */ {
+        if (v_clock !== undefined) s.duplicate(key);
+        s.ws();
+        v_clock = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 7: /* .clock_task */ {
+        if (v_clockTask !== undefined) s.duplicate(key);
+        s.ws();
+        v_clockTask = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 8: /* .avg_idle */ {
+        if (v_avgIdle !== undefined) s.duplicate(key);
+        s.ws();
+        v_avgIdle = s.approxUnsigned() / 1e9;
+        s.eol();
+        break;
+      }
+      case 9: /* .max_idle_balance_cost */ {
+        if (v_maxIdleBalanceCost !== undefined) s.duplicate(key);
+        s.ws();
+        v_maxIdleBalanceCost = s.approxUnsigned() / 1e9;
+        s.eol();
+        break;
+      }
+      default: {
+        if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);
+        others[key] = s.extraValue();
+      }
+    }
+  }
+  if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
+  if (v_nrSwitches === undefined) s.missing("the key \".nr_switches\"");
+  if (v_nrUninterruptible === undefined) s.missing("the key \".nr_uninterruptible\"");
+  if (v_nextBalance === undefined) s.missing("the key \".next_balance\"");
+  if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
+  if (v_clock === undefined) s.missing("the key \".clock\"");
   const o = new ProcSchedDebugBlockCpuObjectNew("cpu", v_cpu, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, others, v_nrLoadUpdates, v_clockTask, v_avgIdle, v_maxIdleBalanceCost);
   return o;
 }
 
-function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCfsRqGroup {
+function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCfsRqGroup {
   let v_cpu: number;
   let v_group: string;
   if (!s.nextLine(end)) s.missing("a header line");
@@ -563,127 +672,6 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   s.lit(":");
   v_group = s.word();
   s.sep();
-  s.eol();
-  let v_execClock: number | undefined;
-  let v_minVruntimeQueued: number | undefined;
-  let v_minVruntime: number | undefined;
-  let v_maxVruntime: number | undefined;
-  let v_spread: number | undefined;
-  let v_spread0: number | undefined;
-  let v_nrSpreadOver: number | undefined;
-  let v_nrRunning: number | undefined;
-  let v_load: number | undefined;
-  const others = Object.create(null) as Record<string, N | string>;
-  let next = 0;
-  let fast = -1;
-  for (; ;) {
-    fast = -1;
-    let k: number | undefined;
-    let key: string;
-    if (next < 9 && (fast = s.keyedNumber(end, KEYS2_BYTES[next]!, 58, KEYS2_FACTOR[next]!, KEYS2_SUFFIX[next]!)) >= 0) {
-      k = next;
-      key = KEYS2_ORDER[next]!;
-    }
-    else {
-      if (!s.nextLine(end)) break;
-      if (s.blank()) continue;
-      if (next < 9 && s.keyIs(KEYS2_BYTES[next]!, 58)) {
-        k = next;
-        key = KEYS2_ORDER[next]!;
-      }
-      else if (next + 1 < 9 && s.keyIs(KEYS2_BYTES[next + 1]!, 58)) {
-        k = next + 1;
-        key = KEYS2_ORDER[next + 1]!;
-      }
-      else {
-        key = s.key("colon");
-        k = KEYS2.get(key);
-      }
-    }
-    if (k !== undefined) next = k + 1;
-    switch (k) {
-      case 0: /* .exec_clock */ {
-        if (v_execClock !== undefined) s.duplicate(key);
-        s.ws();
-        v_execClock = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 1: /* .MIN_vruntime */ {
-        if (v_minVruntimeQueued !== undefined) s.duplicate(key);
-        s.ws();
-        v_minVruntimeQueued = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 2: /* .min_vruntime */ {
-        if (v_minVruntime !== undefined) s.duplicate(key);
-        s.ws();
-        v_minVruntime = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 3: /* .max_vruntime */ {
-        if (v_maxVruntime !== undefined) s.duplicate(key);
-        s.ws();
-        v_maxVruntime = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 4: /* .spread */ {
-        if (v_spread !== undefined) s.duplicate(key);
-        s.ws();
-        v_spread = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 5: /* .spread0 */ {
-        if (v_spread0 !== undefined) s.duplicate(key);
-        s.ws();
-        v_spread0 = s.f() / 1e3;
-        s.eol();
-        break;
-      }
-      case 6: /* .nr_spread_over */ {
-        if (v_nrSpreadOver !== undefined) s.duplicate(key);
-        v_nrSpreadOver = fast >= 0 ? fast : s.uLine(1, "");
-        break;
-      }
-      case 7: /* .nr_running */ {
-        if (v_nrRunning !== undefined) s.duplicate(key);
-        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
-        break;
-      }
-      case 8: /* .load */ {
-        if (v_load !== undefined) s.duplicate(key);
-        v_load = fast >= 0 ? fast : s.uLine(1, "");
-        break;
-      }
-      default: {
-        if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);
-        others[key] = s.extraValue();
-      }
-    }
-  }
-  if (v_minVruntimeQueued === undefined) s.missing("the key \".MIN_vruntime\"");
-  if (v_minVruntime === undefined) s.missing("the key \".min_vruntime\"");
-  if (v_maxVruntime === undefined) s.missing("the key \".max_vruntime\"");
-  if (v_spread === undefined) s.missing("the key \".spread\"");
-  if (v_spread0 === undefined) s.missing("the key \".spread0\"");
-  if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
-  if (v_load === undefined) s.missing("the key \".load\"");
-  const o = new ProcSchedDebugBlockCfsRqGroupObjectNew("cfsRqGroup", v_cpu, v_group, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrRunning, v_load, others, v_execClock, v_nrSpreadOver);
-  return o;
-}
-
-function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCfsRq {
-  let v_cpu: number;
-  if (!s.nextLine(end)) s.missing("a header line");
-  s.ws();
-  s.lit("cfs_rq[");
-  v_cpu = s.u();
-  s.char("]");
-  s.lit(":"); s.sep();
   s.eol();
   let v_execClock: number | undefined;
   let v_minVruntimeQueued: number | undefined;
@@ -793,11 +781,132 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   if (v_spread0 === undefined) s.missing("the key \".spread0\"");
   if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
   if (v_load === undefined) s.missing("the key \".load\"");
+  const o = new ProcSchedDebugBlockCfsRqGroupObjectNew("cfsRqGroup", v_cpu, v_group, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrRunning, v_load, others, v_execClock, v_nrSpreadOver);
+  return o;
+}
+
+function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCfsRq {
+  let v_cpu: number;
+  if (!s.nextLine(end)) s.missing("a header line");
+  s.ws();
+  s.lit("cfs_rq[");
+  v_cpu = s.u();
+  s.char("]");
+  s.lit(":"); s.sep();
+  s.eol();
+  let v_execClock: number | undefined;
+  let v_minVruntimeQueued: number | undefined;
+  let v_minVruntime: number | undefined;
+  let v_maxVruntime: number | undefined;
+  let v_spread: number | undefined;
+  let v_spread0: number | undefined;
+  let v_nrSpreadOver: number | undefined;
+  let v_nrRunning: number | undefined;
+  let v_load: number | undefined;
+  const others = Object.create(null) as Record<string, N | string>;
+  let next = 0;
+  let fast = -1;
+  for (; ;) {
+    fast = -1;
+    let k: number | undefined;
+    let key: string;
+    if (next < 9 && (fast = s.keyedNumber(end, KEYS4_BYTES[next]!, 58, KEYS4_FACTOR[next]!, KEYS4_SUFFIX[next]!)) >= 0) {
+      k = next;
+      key = KEYS4_ORDER[next]!;
+    }
+    else {
+      if (!s.nextLine(end)) break;
+      if (s.blank()) continue;
+      if (next < 9 && s.keyIs(KEYS4_BYTES[next]!, 58)) {
+        k = next;
+        key = KEYS4_ORDER[next]!;
+      }
+      else if (next + 1 < 9 && s.keyIs(KEYS4_BYTES[next + 1]!, 58)) {
+        k = next + 1;
+        key = KEYS4_ORDER[next + 1]!;
+      }
+      else {
+        key = s.key("colon");
+        k = KEYS4.get(key);
+      }
+    }
+    if (k !== undefined) next = k + 1;
+    switch (k) {
+      case 0: /* .exec_clock */ {
+        if (v_execClock !== undefined) s.duplicate(key);
+        s.ws();
+        v_execClock = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 1: /* .MIN_vruntime */ {
+        if (v_minVruntimeQueued !== undefined) s.duplicate(key);
+        s.ws();
+        v_minVruntimeQueued = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 2: /* .min_vruntime */ {
+        if (v_minVruntime !== undefined) s.duplicate(key);
+        s.ws();
+        v_minVruntime = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 3: /* .max_vruntime */ {
+        if (v_maxVruntime !== undefined) s.duplicate(key);
+        s.ws();
+        v_maxVruntime = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 4: /* .spread */ {
+        if (v_spread !== undefined) s.duplicate(key);
+        s.ws();
+        v_spread = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 5: /* .spread0 */ {
+        if (v_spread0 !== undefined) s.duplicate(key);
+        s.ws();
+        v_spread0 = s.f() / 1e3;
+        s.eol();
+        break;
+      }
+      case 6: /* .nr_spread_over */ {
+        if (v_nrSpreadOver !== undefined) s.duplicate(key);
+        v_nrSpreadOver = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 7: /* .nr_running */ {
+        if (v_nrRunning !== undefined) s.duplicate(key);
+        v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 8: /* .load */ {
+        if (v_load !== undefined) s.duplicate(key);
+        v_load = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      default: {
+        if (Object.prototype.hasOwnProperty.call(others, key)) s.duplicate(key);
+        others[key] = s.extraValue();
+      }
+    }
+  }
+  if (v_minVruntimeQueued === undefined) s.missing("the key \".MIN_vruntime\"");
+  if (v_minVruntime === undefined) s.missing("the key \".min_vruntime\"");
+  if (v_maxVruntime === undefined) s.missing("the key \".max_vruntime\"");
+  if (v_spread === undefined) s.missing("the key \".spread\"");
+  if (v_spread0 === undefined) s.missing("the key \".spread0\"");
+  if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
+  if (v_load === undefined) s.missing("the key \".load\"");
   const o = new ProcSchedDebugBlockCfsRqObjectNew("cfsRq", v_cpu, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrRunning, v_load, others, v_execClock, v_nrSpreadOver);
   return o;
 }
 
-function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRtRqGroup {
+function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRtRqGroup {
   let v_cpu: number;
   let v_group: string;
   if (!s.nextLine(end)) s.missing("a header line");
@@ -864,7 +973,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
   return o;
 }
 
-function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRtRq {
+function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRtRq {
   let v_cpu: number;
   if (!s.nextLine(end)) s.missing("a header line");
   s.ws();
@@ -927,7 +1036,7 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
   return o;
 }
 
-function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockDlRq {
+function layout11(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockDlRq {
   let v_cpu: number;
   if (!s.nextLine(end)) s.missing("a header line");
   s.ws();
@@ -979,10 +1088,10 @@ function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockD
   return o;
 }
 
-function layout11(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTasks {
+function layout12(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTasks {
   const out: ProcSchedDebugBlockTasks["rows"] = [];
   if (!s.nextLine(end)) s.missing("the header line");
-  const h = record2(s, ctx);
+  const h = record3(s, ctx);
   if (!s.nextLine(end)) s.missing("header line 2");
   if (!s.nextLine(end)) s.missing("header line 3");
   while (s.nextLine(end)) {
@@ -992,14 +1101,14 @@ function layout11(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockT
     s.trying++;
     try {
       try {
-        out.push(record3(s, ctx)); continue;
+        out.push(record4(s, ctx)); continue;
       }
       catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
-        out.push(record4(s, ctx)); continue;
+        out.push(record5(s, ctx)); continue;
       }
       catch (err) {
         best = Scan.furthest(best, err);
@@ -1014,7 +1123,7 @@ function layout11(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockT
   return { kind: "tasks", ...h, rows: out };
 }
 
-function record2(s: Scan, ctx: ParseContext): Omit<ProcSchedDebugBlockTasks, "rows" | "kind"> {
+function record3(s: Scan, ctx: ParseContext): Omit<ProcSchedDebugBlockTasks, "rows" | "kind"> {
   s.lit("runnable"); s.sep();
   s.lit("tasks:"); s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
@@ -1023,8 +1132,8 @@ function record2(s: Scan, ctx: ParseContext): Omit<ProcSchedDebugBlockTasks, "ro
   return o;
 }
 
-function record3(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksTask {
-  let v_state: string;
+function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksTask {
+  let v_state: "current" | "running" | "sleeping" | "disk_sleep" | "stopped" | "tracing_stop" | "dead" | "zombie" | "parked" | "idle";
   let v_comm: string;
   let v_pid: number;
   let v_treeKey: number;
@@ -1035,7 +1144,19 @@ function record3(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksTask {
   let v_sumSleep: number;
   let v_more: string | undefined;
   s.ws();
-  v_state = s.word();
+  switch (s.word()) {
+    case ">R": v_state = "current"; break;
+    case "R": v_state = "running"; break;
+    case "S": v_state = "sleeping"; break;
+    case "D": v_state = "disk_sleep"; break;
+    case "T": v_state = "stopped"; break;
+    case "t": v_state = "tracing_stop"; break;
+    case "X": v_state = "dead"; break;
+    case "Z": v_state = "zombie"; break;
+    case "P": v_state = "parked"; break;
+    case "I": v_state = "idle"; break;
+    default: s.fail("state: one of >R, R, S, D, T, t, X, Z, P, I");
+  }
   s.sep();
   s.ws();
   v_comm = s.word();
@@ -1066,7 +1187,7 @@ function record3(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksTask {
   return o;
 }
 
-function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
+function record5(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
   let v_line: string;
   s.ws();
   v_line = s.rest();
@@ -1116,6 +1237,35 @@ ProcSchedDebugBlockHeaderVersionObject.prototype = Object.prototype;
 
 /** Makes a plain ProcSchedDebugBlockHeaderVersion (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderVersionObjectNew = ProcSchedDebugBlockHeaderVersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderVersionObject>) => ProcSchedDebugBlockHeaderVersion;
+
+/** The constructor behind ProcSchedDebugBlockHeaderV09ObjectNew. */
+function ProcSchedDebugBlockHeaderV09Object(this: ProcSchedDebugBlockHeaderV09, v_kind: ProcSchedDebugBlockHeaderV09["kind"], v_version: ProcSchedDebugBlockHeaderV09["version"], v_now: ProcSchedDebugBlockHeaderV09["now"], v_jiffies: ProcSchedDebugBlockHeaderV09["jiffies"], v_latency: ProcSchedDebugBlockHeaderV09["latency"], v_minGranularity: ProcSchedDebugBlockHeaderV09["minGranularity"], v_wakeupGranularity: ProcSchedDebugBlockHeaderV09["wakeupGranularity"], v_childRunsFirst: ProcSchedDebugBlockHeaderV09["childRunsFirst"], v_features: ProcSchedDebugBlockHeaderV09["features"], v_extra: ProcSchedDebugBlockHeaderV09["extra"]): void {
+  this.kind = v_kind;
+  this.version = v_version;
+  this.now = v_now;
+  this.jiffies = v_jiffies;
+  if (v_latency !== undefined) this.latency = v_latency;
+  if (v_minGranularity !== undefined) this.minGranularity = v_minGranularity;
+  if (v_wakeupGranularity !== undefined) this.wakeupGranularity = v_wakeupGranularity;
+  if (v_childRunsFirst !== undefined) this.childRunsFirst = v_childRunsFirst;
+  if (v_features !== undefined) this.features = v_features;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcSchedDebugBlockHeaderV09Object.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockHeaderV09 (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcSchedDebugBlockHeaderV09ObjectNew = ProcSchedDebugBlockHeaderV09Object as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderV09Object>) => ProcSchedDebugBlockHeaderV09;
+
+/** The constructor behind ProcSchedDebugBlockHeaderV09VersionObjectNew. */
+function ProcSchedDebugBlockHeaderV09VersionObject(this: ProcSchedDebugBlockHeaderV09Version, v_version: ProcSchedDebugBlockHeaderV09Version["version"], v_release: ProcSchedDebugBlockHeaderV09Version["release"], v_build: ProcSchedDebugBlockHeaderV09Version["build"]): void {
+  this.version = v_version;
+  this.release = v_release;
+  if (v_build !== undefined) this.build = v_build;
+}
+ProcSchedDebugBlockHeaderV09VersionObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockHeaderV09Version (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcSchedDebugBlockHeaderV09VersionObjectNew = ProcSchedDebugBlockHeaderV09VersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderV09VersionObject>) => ProcSchedDebugBlockHeaderV09Version;
 
 /** The constructor behind ProcSchedDebugBlockTunablesObjectNew. */
 function ProcSchedDebugBlockTunablesObject(this: ProcSchedDebugBlockTunables, v_kind: ProcSchedDebugBlockTunables["kind"], v_latency: ProcSchedDebugBlockTunables["latency"], v_minGranularity: ProcSchedDebugBlockTunables["minGranularity"], v_wakeupGranularity: ProcSchedDebugBlockTunables["wakeupGranularity"], v_childRunsFirst: ProcSchedDebugBlockTunables["childRunsFirst"], v_features: ProcSchedDebugBlockTunables["features"], v_tunableScaling: ProcSchedDebugBlockTunables["tunableScaling"], v_extra: ProcSchedDebugBlockTunables["extra"]): void {
@@ -1284,15 +1434,9 @@ ProcSchedDebugBlockTasksTaskObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockTasksTask (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTasksTaskObjectNew = ProcSchedDebugBlockTasksTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksTaskObject>) => ProcSchedDebugBlockTasksTask;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
+const KEYS0_ORDER = ["Sched Debug Version", "now", ".jiffies", ".sysctl_sched_latency", ".sysctl_sched_min_granularity", ".sysctl_sched_wakeup_granularity", ".sysctl_sched_child_runs_first", ".sysctl_sched_features"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
-/** Their bytes, for Scan.keyIs. */
-const KEYS0_BYTES = Scan.keyBytes(KEYS0_ORDER);
-/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
-const KEYS0_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
-/** And the unit printed after it (empty: none). */
-const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
 const KEYS1_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */
@@ -1304,15 +1448,15 @@ const KEYS1_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
 /** And the unit printed after it (empty: none). */
 const KEYS1_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS2_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
+const KEYS2_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS2_BYTES = Scan.keyBytes(KEYS2_ORDER);
 /** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
-const KEYS2_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+const KEYS2_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
 /** And the unit printed after it (empty: none). */
-const KEYS2_SUFFIX = ["", "", "", "", "", "", "", "", ""];
+const KEYS2_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
 const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
@@ -1323,3 +1467,13 @@ const KEYS3_BYTES = Scan.keyBytes(KEYS3_ORDER);
 const KEYS3_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1];
 /** And the unit printed after it (empty: none). */
 const KEYS3_SUFFIX = ["", "", "", "", "", "", "", "", ""];
+/** Keys of a keyed layout in the order files print them. */
+const KEYS4_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS4 = new Map<string, number>(KEYS4_ORDER.map((k, i) => [k, i]));
+/** Their bytes, for Scan.keyIs. */
+const KEYS4_BYTES = Scan.keyBytes(KEYS4_ORDER);
+/** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
+const KEYS4_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+/** And the unit printed after it (empty: none). */
+const KEYS4_SUFFIX = ["", "", "", "", "", "", "", "", ""];

@@ -4,7 +4,7 @@
 /** One row of The tasks whose CPU is this one, after two header lines. Tell the shapes apart by `kind`. */
 export type ProcSchedDebugBlockTasksRow = ProcSchedDebugBlockTasksTask | ProcSchedDebugBlockTasksRaw;
 /** One block of The scheduler's debug dump (kernels up to 5.12; later kernels moved it to debugfs): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. Tell the shapes apart by `kind`. */
-export type ProcSchedDebugBlockVariant<N extends number | bigint = number> = ProcSchedDebugBlockHeader<N> | ProcSchedDebugBlockTunables<N> | ProcSchedDebugBlockCpuX86<N> | ProcSchedDebugBlockCpu<N> | ProcSchedDebugBlockCfsRqGroup<N> | ProcSchedDebugBlockCfsRq<N> | ProcSchedDebugBlockRtRqGroup<N> | ProcSchedDebugBlockRtRq<N> | ProcSchedDebugBlockDlRq<N> | ProcSchedDebugBlockTasks;
+export type ProcSchedDebugBlockVariant<N extends number | bigint = number> = ProcSchedDebugBlockHeader<N> | ProcSchedDebugBlockHeaderV09<N> | ProcSchedDebugBlockTunables<N> | ProcSchedDebugBlockCpuX86<N> | ProcSchedDebugBlockCpu<N> | ProcSchedDebugBlockCfsRqGroup<N> | ProcSchedDebugBlockCfsRq<N> | ProcSchedDebugBlockRtRqGroup<N> | ProcSchedDebugBlockRtRq<N> | ProcSchedDebugBlockDlRq<N> | ProcSchedDebugBlockTasks;
 /** The scheduler's debug dump (kernels up to 5.12; later kernels moved it to debugfs): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. */
 export type ProcSchedDebug<N extends number | bigint = number> = ProcSchedDebugBlockVariant<N>[];
 
@@ -30,6 +30,40 @@ export interface ProcSchedDebugBlockHeader<N extends number | bigint = number> {
 
 /** The parts of version. */
 export interface ProcSchedDebugBlockHeaderVersion {
+  /** Version of the format, such as v0.11. Kernel name: `version`. */
+  version: string;
+  /** Kernel release (as uname -r prints it). Kernel name: `release`. */
+  release: string;
+  /** First word of the kernel's version string, usually the build number such as #1. Kernel name: `build`. */
+  build?: string;
+}
+
+/** Format v0.09 (2.6.2x and early 2.6.3x kernels): the version line, the monotonic clock, then jiffies and the tunables in the same block. */
+export interface ProcSchedDebugBlockHeaderV09<N extends number | bigint = number> {
+  /** Which of the shapes this is. */
+  kind: "headerV09";
+  /** Format version and the kernel that printed it. Kernel name: `Sched Debug Version`. */
+  version: ProcSchedDebugBlockHeaderV09Version;
+  /** Monotonic clock at the reading. Unit: seconds (the kernel prints ms). Kernel name: `now`. */
+  now: number;
+  /** Jiffies counter (it starts 5 minutes before wrapping, not at 0). Kernel name: `.jiffies`. */
+  jiffies: number;
+  /** Period in which every runnable task should run once. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_latency`. */
+  latency?: number;
+  /** Shortest time slice a task gets. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_min_granularity`. */
+  minGranularity?: number;
+  /** How much less a waking task must have run to preempt the current one. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_wakeup_granularity`. */
+  wakeupGranularity?: number;
+  /** 1 when a forked child runs before its parent; this version prints the flag the way it prints times, as 0.000000 or 0.000001. Kernel name: `.sysctl_sched_child_runs_first`. */
+  childRunsFirst?: number;
+  /** Bit mask of the scheduler features turned on (names in sched_features). Kernel name: `.sysctl_sched_features`. */
+  features?: number;
+  /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
+  extra?: Record<string, N | string>;
+}
+
+/** The parts of version. */
+export interface ProcSchedDebugBlockHeaderV09Version {
   /** Version of the format, such as v0.11. Kernel name: `version`. */
   version: string;
   /** Kernel release (as uname -r prints it). Kernel name: `release`. */
@@ -248,12 +282,12 @@ export interface ProcSchedDebugBlockDlRq<N extends number | bigint = number> {
   extra?: Record<string, N | string>;
 }
 
-/** A task, read as typed columns when its name has no spaces and does not touch the state column. */
+/** A task, read as typed columns when its line starts with a state mark and its name has no spaces and does not touch the state column. */
 export interface ProcSchedDebugBlockTasksTask {
   /** Which of the shapes this is. */
   kind: "task";
-  /** State letter (R running, S sleeping, D disk sleep, I idle...), >R for the task on the CPU now. Kernel name: `state`. */
-  state: string;
+  /** State mark: a state letter (4.14 on), >R for the task on the CPU now; older kernels print R for that task and nothing for the others. Kernel name: `state`. */
+  state: "current" | "running" | "sleeping" | "disk_sleep" | "stopped" | "tracing_stop" | "dead" | "zombie" | "parked" | "idle";
   /** Command name of the task. Kernel name: `task`. */
   comm: string;
   /** Task id. Kernel name: `PID`. */
@@ -264,7 +298,7 @@ export interface ProcSchedDebugBlockTasksTask {
   switches: number;
   /** Kernel priority (120 is nice 0). Kernel name: `prio`. */
   prio: number;
-  /** Time spent waiting to run (0 without schedstats). Unit: seconds (the kernel prints ms). Kernel name: `wait-time`. */
+  /** Time spent waiting to run (0 without schedstats). Older kernels whose title line names this column exec-runtime (2.6.32, 3.10) print the tree key again here. Unit: seconds (the kernel prints ms). Kernel name: `wait-time`. */
   waitTime: number;
   /** CPU time used. Unit: seconds (the kernel prints ms). Kernel name: `sum-exec`. */
   sumExec: number;
@@ -274,7 +308,7 @@ export interface ProcSchedDebugBlockTasksTask {
   more?: string;
 }
 
-/** A task line the typed columns cannot read (a name with spaces, or one glued to the state letter), kept as text. */
+/** A task line the typed columns cannot read (a name with spaces, one glued to the state letter, or a row of a kernel before 4.14 that starts with a blank instead of a state letter), kept as text. */
 export interface ProcSchedDebugBlockTasksRaw {
   /** Which of the shapes this is. */
   kind: "raw";
