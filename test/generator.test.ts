@@ -94,6 +94,21 @@ layout:
     expect(e.line).toBe(8);
     expect(e.problem).toMatch(/required token cannot follow an optional one/);
   });
+  it('optionalEnd: exactly one end mark, and nothing required after a terminator that may be missing', () => {
+    const line = (tokens: string): SpecError => errorOf(`description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n  line:\n    tokens:\n${tokens}`);
+    expect(errorOf(base('      - { key: a, name: a, type: integer, optionalEnd: true, description: x }\n')).problem).toMatch(/"optionalEnd" makes a value's "suffix", or a token's "terminator", optional: this one has neither/);
+    expect(errorOf(base('      - { key: a, name: a, type: string, optionalEnd: true, description: x }\n')).key).toContain('optionalEnd');
+    let e = line('      - { name: a, type: integer, suffix: kB, terminator: ",", optionalEnd: true, description: x }\n');
+    expect(e.problem).toMatch(/one end mark optional: this token has a "suffix" and a "terminator"/);
+    e = line('      - { name: a, type: integer, terminator: ",", optionalEnd: true, description: x }\n      - { name: b, type: integer, description: y }\n');
+    expect([e.line, e.problem]).toEqual([7, expect.stringMatching(/the tokens after it must be optional/)]);
+    e = line('      - { name: a, type: integer, terminator: ",", optionalEnd: true, description: x }\n      - { literal: z }\n');
+    expect(e.problem).toMatch(/the tokens after it must be optional/);
+    // Accepted: a suffix that may be missing, and a terminator with only optional tokens after it.
+    const ok = `description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n  line:\n    tokens:\n      - { name: a, type: integer, terminator: ",", optionalEnd: true, description: x }\n      - { name: b, type: float, suffix: s, optionalEnd: true, optional: true, description: y }\n`;
+    const model = checkSpec(loadSpecText('specs/proc/test.yaml', ok), 'proc/test');
+    expect(JSON.stringify(model.layout)).toMatch(/"terminatorOptional":true.*"suffixOptional":true/);
+  });
   it('a missing required key', () => {
     const e = errorOf('description: t\npaths: [/proc/test]\nlayout:\n  line: { tokens: [{ literal: x }] }\n');
     expect(e.problem).toMatch(/missing required key "sampling"/);
