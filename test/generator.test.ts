@@ -6,6 +6,8 @@ import { generate, loadSpecs } from '../generator/generate.js';
 import { forMinKernel } from '../generator/min-kernel.js';
 import { loadSpecText } from '../generator/load.js';
 import { SpecError } from '../generator/spec-error.js';
+import { parseProcTimerList } from '../generated/parsers/proc/timer_list.js';
+import { ProcfsError } from '../runtime/errors.js';
 
 const base = (field: string): string => `description: test spec
 paths: [/proc/test]
@@ -262,5 +264,49 @@ describe('a target kernel (npm run generate -- --min-kernel)', () => {
   });
   it('refuses a version that is not one', () => {
     expect(() => forMinKernel(meminfo, 'latest')).toThrow(/--min-kernel latest/);
+  });
+});
+
+describe('optionalEnd in a generated parser (timer_list)', () => {
+  const cpu = (timer: string, hang: string): string => `cpu: 0
+ clock 0:
+  .base:       ffff88007fc0e7a0
+  .index:      0
+  .resolution: 1 nsecs
+active timers:
+ #0: ${timer}
+ # expires at 2000-3000 nsecs [in 1000 to 2000 nsecs]
+  .expires_next   : 2000 nsecs
+  .max_hang_time  : ${hang}
+  .nohz_mode      : 2
+jiffies: 4294967296
+`;
+  const first = (text: string) => {
+    const block = parseProcTimerList(text)[0] as { maxHangTime?: number; clocks: { clock: { activeTimers: { timers: Record<string, unknown>[] } } }[] };
+    const { expiry: _, ...timer } = block.clocks[0]!.clock.activeTimers.timers[0]!;
+    return { timer, maxHangTime: block.maxHangTime };
+  };
+
+  it('reads .max_hang_time with its nsecs (3.10) and without (4.4)', () => {
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '5000 nsecs')).maxHangTime).toBe(5e-6);
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '5000')).maxHangTime).toBe(5e-6);
+  });
+
+  it('keeps the CONFIG_TIMER_STATS tail of a timer line as optional fields, absent when not printed', () => {
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '0')).timer).toEqual({ index: 0, timer: '<ffff88007fc0e8e0>', callback: 'tick_sched_timer', state: 1 });
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01, <0000000000000000>, /-1', '0')).timer).toEqual({
+      index: 0, timer: '<ffff88007fc0e8e0>', callback: 'tick_sched_timer', state: 1, startSite: '<0000000000000000>', startComm: '', startPid: -1,
+    });
+    // A task name may hold a slash and spaces: the pid follows the last slash.
+    expect(first(cpu('<ffff8800b9a7be58>, hrtimer_wakeup, S:01, hrtimer_start_range_ns, rs:main Q/Reg/1025', '0')).timer).toMatchObject({
+      startSite: 'hrtimer_start_range_ns', startComm: 'rs:main Q/Reg', startPid: 1025,
+    });
+  });
+
+  it('refuses text no kernel prints, with a parse error', () => {
+    for (const bad of ['<ffff88007fc0e8e0>, tick_sched_timer, S:01 junk', '<ffff88007fc0e8e0>, tick_sched_timer, S:01, site, comm']) {
+      expect(() => parseProcTimerList(cpu(bad, '0')), bad).toThrow(ProcfsError);
+    }
+    expect(() => parseProcTimerList(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '0 msecs'))).toThrow(ProcfsError);
   });
 });

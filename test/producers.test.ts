@@ -21,8 +21,6 @@ const fixtures = findProducerFixtures(registry);
  */
 const NOT_YET_READ = new Map<string, string>([
   ['linux-2.6.32/proc/sched_debug', 'format v0.09: a "now at" line and the tunables in the header block'],
-  ['linux-3.10/proc/timer_list', '.max_hang_time printed with the nsecs suffix'],
-  ['linux-4.4/proc/timer_list', 'timer lines with the CONFIG_TIMER_STATS tail (start site, comm/pid)'],
 ]);
 
 describe('producer fixtures', () => {
