@@ -282,7 +282,8 @@ active timers:
 jiffies: 4294967296
 `;
   const first = (text: string) => {
-    const block = parseProcTimerList(text)[0] as { maxHangTime?: number; clocks: { clock: { activeTimers: { timers: Record<string, unknown>[] } } }[] };
+    const block = parseProcTimerList(text)[0];
+    if (block?.kind !== 'cpu') throw new Error('no cpu block');
     const { expiry: _, ...timer } = block.clocks[0]!.clock.activeTimers.timers[0]!;
     return { timer, maxHangTime: block.maxHangTime };
   };
