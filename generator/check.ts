@@ -15,7 +15,7 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const NUMERIC = new Set(['integer', 'u64', 'float']);
-const VALUE_KEYS = ['unit', 'suffix', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'verbatim', 'order', 'octal'];
+const VALUE_KEYS = ['unit', 'suffix', 'optionalEnd', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'verbatim', 'order', 'octal'];
 
 /** A read spec (the usual kind) -> its checked model. */
 export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
@@ -127,7 +127,7 @@ class Checker {
 
   /** A first header token whose text can be recognised without reading the line: a number with a terminator. */
   recognisable(t: Obj): boolean {
-    return t.terminator !== undefined && (t.type === 'integer' || t.type === 'u64') && t.signed !== true;
+    return t.terminator !== undefined && t.optionalEnd !== true && (t.type === 'integer' || t.type === 'u64') && t.signed !== true;
   }
 
   table(t: Obj, path: Path): LayoutModel {
@@ -344,6 +344,12 @@ class Checker {
       const perColumn = t.perColumn as string | undefined;
       const width = t.width as number | undefined;
       const untilLast = t.untilLast as string | undefined;
+      const terminatorOptional = t.optionalEnd === true && t.terminator !== undefined;
+      if (terminatorOptional && list.slice(i + 1).some((x) => x.literal !== undefined || (x.optional !== true && x.since === undefined && x.until === undefined))) {
+        // Missing, the terminator means the line ends there: whatever follows must be free to be absent.
+        this.fail([...p, 'optionalEnd'], 'a token whose "terminator" may be missing ends the line then: the tokens after it must be optional');
+      }
+      if (terminatorOptional && r.pairs !== undefined) this.fail([...p, 'optionalEnd'], 'a token whose "terminator" may be missing ends the line then: no "pairs" after it');
       if (untilLast !== undefined && (field.value.kind !== 'string' || repeat || rest || t.width !== undefined || t.enclosed !== undefined || t.terminator !== undefined)) {
         this.fail([...p, 'untilLast'], '"untilLast" reads a string up to the last occurrence of a character: type string, with no other way to end it');
       }
@@ -371,6 +377,7 @@ class Checker {
         field,
         ...(enclosed ? { enclosed: { open: enclosed[0]!, close: enclosed[1]!, closeAt: (t.closeAt as 'first' | 'last' | 'balanced' | undefined) ?? 'first' } } : {}),
         ...(t.terminator !== undefined ? { terminator: t.terminator as string } : {}),
+        ...(terminatorOptional ? { terminatorOptional: true } : {}),
         ...(t.prefix !== undefined ? { prefix: t.prefix as string } : {}),
         repeat,
         rest,
@@ -457,9 +464,9 @@ class Checker {
   value(v: Obj, p: Path, inToken = false): ValueModel {
     const type = v.type as string;
     const allowed: Record<string, string[]> = {
-      integer: ['unit', 'suffix', 'signed', 'hex', 'octal', 'sentinels'],
+      integer: ['unit', 'suffix', 'optionalEnd', 'signed', 'hex', 'octal', 'sentinels'],
       u64: ['hex', 'sentinels'],
-      float: ['unit', 'suffix'],
+      float: ['unit', 'suffix', 'optionalEnd'],
       string: ['escaped', 'quoted', 'verbatim'],
       enum: ['values'],
       mask: [],
@@ -472,10 +479,18 @@ class Checker {
     for (const k of VALUE_KEYS) {
       if (v[k] === undefined) continue;
       if (inToken && k === 'enclosed') continue; // on a token, "enclosed" wraps the token
+      if (inToken && k === 'optionalEnd' && v.terminator !== undefined && v.suffix === undefined) continue; // the token's terminator, whatever its type
       if (!allowed[type]!.includes(k)) {
         const why = k === 'unit' && !NUMERIC.has(type) ? `a unit needs a number, not ${type}` : `"${k}" does not apply to type ${type}`;
         this.fail([...p, k], why);
       }
+    }
+    // "optionalEnd" makes one end mark optional: a value's suffix or, on a token, its terminator (record() takes that case).
+    const suffixOptional = v.optionalEnd === true && v.suffix !== undefined;
+    if (v.optionalEnd === true && (v.suffix !== undefined) === (inToken && v.terminator !== undefined)) {
+      this.fail([...p, 'optionalEnd'], v.suffix !== undefined
+        ? '"optionalEnd" makes one end mark optional: this token has a "suffix" and a "terminator"'
+        : '"optionalEnd" makes a value\'s "suffix", or a token\'s "terminator", optional: this one has neither');
     }
     const sentinels = (): Sentinel[] => this.named(v.sentinels as Obj[] | undefined, [...p, 'sentinels']);
     switch (type) {
@@ -484,11 +499,15 @@ class Checker {
         return {
           kind: 'integer', signed: v.signed === true, hex: v.hex === true, ...(v.octal === true ? { octal: true } : {}), sentinels: sentinels(),
           ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
+          ...(suffixOptional ? { suffixOptional: true } : {}),
         };
       case 'u64':
         return { kind: 'u64', hex: v.hex === true, sentinels: sentinels() };
       case 'float':
-        return { kind: 'float', ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}) };
+        return {
+          kind: 'float', ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
+          ...(suffixOptional ? { suffixOptional: true } : {}),
+        };
       case 'string':
         return { kind: 'string', escaped: v.escaped === true, ...(v.quoted === true ? { quoted: true } : {}), ...(v.verbatim === true ? { verbatim: true } : {}) };
       case 'enum': {

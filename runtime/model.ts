@@ -24,6 +24,8 @@ export type Unit =
 export type ValueModel =
   | {
       kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean; octal?: boolean;
+      /** The suffix may be missing (`optionalEnd`): one kernel prints the unit, another the bare number. */
+      suffixOptional?: boolean;
       /**
        * A count or size the kernel keeps in 64 bits: with `bigint: true` it is
        * read as a bigint (see docs/numbers.md). Set by the generator: a
@@ -32,7 +34,11 @@ export type ValueModel =
       wide?: boolean;
     }
   | { kind: 'u64'; hex: boolean; sentinels: Sentinel[] }
-  | { kind: 'float'; unit?: Unit; suffix?: string }
+  | {
+      kind: 'float'; unit?: Unit; suffix?: string;
+      /** The suffix may be missing (`optionalEnd`). */
+      suffixOptional?: boolean;
+    }
   | {
       kind: 'string';
       /** The kernel escapes white space and backslashes (octal or C letters); the value is decoded. */
@@ -104,6 +110,12 @@ export type TokenModel =
       enclosed?: { open: string; close: string; closeAt: 'first' | 'last' | 'balanced' };
       /** The token ends at this character (consumed) rather than at white space. */
       terminator?: string;
+      /**
+       * The terminator may be missing where the line ends (`optionalEnd`):
+       * printed only when optional tokens follow (timer_list's tail under
+       * CONFIG_TIMER_STATS). Every token after this one is optional.
+       */
+      terminatorOptional?: boolean;
       /** Text the token starts with, not part of the value (`avg10=`). */
       prefix?: string;
       /** The field takes every remaining token as a list. */

@@ -775,6 +775,39 @@ export class Scan {
     this.pos += s.length;
   }
 
+  /**
+   * Steps over the word `s` (after white space) when it is there, ending at
+   * white space or the end of the line; else leaves the cursor as it was: a
+   * unit some kernels print after a number and others leave out.
+   */
+  optLit(s: string): void {
+    const a = this.pos;
+    this.ws();
+    const e = this.pos + s.length;
+    if (startsAt(this.text, this.pos, this.le, s) && (e === this.le || isSpace(this.b[e]!))) {
+      this.ts = this.pos;
+      this.pos = e;
+    } else this.pos = a;
+  }
+
+  /**
+   * Steps over the character `c` right at the cursor or else requires the end
+   * of the line (after white space): a terminator printed only when more
+   * tokens follow.
+   */
+  charOrEnd(c: string): void {
+    if (this.pos < this.le && this.b[this.pos] === codeOf(c)) {
+      this.pos++;
+      return;
+    }
+    const a = this.pos;
+    this.ws();
+    if (this.pos < this.le) {
+      this.ts = a;
+      this.fail(`${JSON.stringify(c)} or the end of the line`);
+    }
+  }
+
   /** Requires the character `c` right at the cursor and steps over it. */
   char(c: string): void {
     this.ts = this.pos;
@@ -979,6 +1012,15 @@ export class Scan {
     let p = this.pos;
     while (p < this.le && !isSpace(b[p]!)) p++;
     return this.str(this.pos, p);
+  }
+
+  /** until(), or with no `c` left on the line the rest of it (the terminator is printed only when more follows). */
+  untilOrEnd(c: string): string {
+    const a = this.pos;
+    const e = findIn(this.text, c, a, this.le);
+    this.ts = a;
+    this.pos = e < 0 ? this.le : e + 1;
+    return this.str(a, e < 0 ? this.le : e);
   }
 
   /** A token up to the character `c`, which is consumed; white space is allowed inside. */
@@ -1249,9 +1291,10 @@ export class Scan {
    * white space) times `factor`, then `suffix` when it is not empty, then
    * the end of the line: the commonest value of keyed files, read in one
    * call from the parser's big dispatch function and, as printed, in one
-   * pass over its bytes. Errors are those of u, scale, lit and eol.
+   * pass over its bytes. Errors are those of u, scale, lit and eol. With
+   * `optional` the suffix may be missing (optLit).
    */
-  uLine(factor: number, suffix: string): number {
+  uLine(factor: number, suffix: string, optional = false): number {
     const b = this.b;
     const le = this.le;
     let p = this.pos;
@@ -1266,10 +1309,11 @@ export class Scan {
     }
     // As the kernel prints it (digits, then one space and the suffix, then the end of the line): read in the one pass.
     const n = suffix.length;
-    if (p > a && p - a <= 15 && (n === 0 ? p === le : p + 1 + n === le && b[p] === SP && bytesAre(b, p + 1, suffix))) {
+    const bare = n === 0 || (optional && p === le);
+    if (p > a && p - a <= 15 && (bare ? p === le : p + 1 + n === le && b[p] === SP && bytesAre(b, p + 1, suffix))) {
       const r = v * factor;
       if (r <= SAFE) {
-        this.ts = n === 0 ? a : p + 1;
+        this.ts = bare ? a : p + 1;
         this.pos = le;
         return r;
       }
@@ -1277,7 +1321,10 @@ export class Scan {
     // Anything else (more white space, an error) is read again step by step, for the exact error.
     this.pos = a;
     const x = factor === 1 ? this.u() : this.scale(this.u(), factor);
-    if (n !== 0) this.lit(suffix);
+    if (n !== 0) {
+      if (optional) this.optLit(suffix);
+      else this.lit(suffix);
+    }
     this.eol();
     return x;
   }
@@ -1694,12 +1741,15 @@ export class Scan {
   }
 
   /** uLine() of a wide integer: in exact mode the value is a bigint, scaled exactly. */
-  uLineW(factor: number, suffix: string): number | bigint {
-    if (!this.big) return this.uLine(factor, suffix);
+  uLineW(factor: number, suffix: string, optional = false): number | bigint {
+    if (!this.big) return this.uLine(factor, suffix, optional);
     this.ws();
     const v = this.u64();
     const x = factor === 1 ? v : v * BigInt(factor);
-    if (suffix.length !== 0) this.lit(suffix);
+    if (suffix.length !== 0) {
+      if (optional) this.optLit(suffix);
+      else this.lit(suffix);
+    }
     this.eol();
     return x;
   }

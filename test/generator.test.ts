@@ -7,6 +7,8 @@ import { forMinKernel } from '../generator/min-kernel.js';
 import { loadSpecText } from '../generator/load.js';
 import { SpecError } from '../generator/spec-error.js';
 import { thrown } from './support/thrown.js';
+import { parseProcTimerList } from '../generated/parsers/proc/timer_list.js';
+import { ProcfsError } from '../runtime/errors.js';
 
 const base = (field: string): string => `description: test spec
 paths: [/proc/test]
@@ -86,6 +88,21 @@ layout:
 `);
     expect(e.line).toBe(8);
     expect(e.problem).toMatch(/required token cannot follow an optional one/);
+  });
+  it('optionalEnd: exactly one end mark, and nothing required after a terminator that may be missing', () => {
+    const line = (tokens: string): SpecError => errorOf(`description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n  line:\n    tokens:\n${tokens}`);
+    expect(errorOf(base('      - { key: a, name: a, type: integer, optionalEnd: true, description: x }\n')).problem).toMatch(/"optionalEnd" makes a value's "suffix", or a token's "terminator", optional: this one has neither/);
+    expect(errorOf(base('      - { key: a, name: a, type: string, optionalEnd: true, description: x }\n')).key).toContain('optionalEnd');
+    let e = line('      - { name: a, type: integer, suffix: kB, terminator: ",", optionalEnd: true, description: x }\n');
+    expect(e.problem).toMatch(/one end mark optional: this token has a "suffix" and a "terminator"/);
+    e = line('      - { name: a, type: integer, terminator: ",", optionalEnd: true, description: x }\n      - { name: b, type: integer, description: y }\n');
+    expect([e.line, e.problem]).toEqual([7, expect.stringMatching(/the tokens after it must be optional/)]);
+    e = line('      - { name: a, type: integer, terminator: ",", optionalEnd: true, description: x }\n      - { literal: z }\n');
+    expect(e.problem).toMatch(/the tokens after it must be optional/);
+    // Accepted: a suffix that may be missing, and a terminator with only optional tokens after it.
+    const ok = `description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n  line:\n    tokens:\n      - { name: a, type: integer, terminator: ",", optionalEnd: true, description: x }\n      - { name: b, type: float, suffix: s, optionalEnd: true, optional: true, description: y }\n`;
+    const model = checkSpec(loadSpecText('specs/proc/test.yaml', ok), 'proc/test');
+    expect(JSON.stringify(model.layout)).toMatch(/"terminatorOptional":true.*"suffixOptional":true/);
   });
   it('a missing required key', () => {
     const e = errorOf('description: t\npaths: [/proc/test]\nlayout:\n  line: { tokens: [{ literal: x }] }\n');
@@ -240,5 +257,50 @@ describe('a target kernel (npm run generate -- --min-kernel)', () => {
   });
   it('refuses a version that is not one', () => {
     expect(() => forMinKernel(meminfo, 'latest')).toThrow(/--min-kernel latest/);
+  });
+});
+
+describe('optionalEnd in a generated parser (timer_list)', () => {
+  const cpu = (timer: string, hang: string): string => `cpu: 0
+ clock 0:
+  .base:       ffff88007fc0e7a0
+  .index:      0
+  .resolution: 1 nsecs
+active timers:
+ #0: ${timer}
+ # expires at 2000-3000 nsecs [in 1000 to 2000 nsecs]
+  .expires_next   : 2000 nsecs
+  .max_hang_time  : ${hang}
+  .nohz_mode      : 2
+jiffies: 4294967296
+`;
+  const first = (text: string) => {
+    const block = parseProcTimerList(text)[0];
+    if (block?.kind !== 'cpu') throw new Error('no cpu block');
+    const { expiry: _, ...timer } = block.clocks[0]!.clock.activeTimers.timers[0]!;
+    return { timer, maxHangTime: block.maxHangTime };
+  };
+
+  it('reads .max_hang_time with its nsecs (3.10) and without (4.4)', () => {
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '5000 nsecs')).maxHangTime).toBe(5e-6);
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '5000')).maxHangTime).toBe(5e-6);
+  });
+
+  it('keeps the CONFIG_TIMER_STATS tail of a timer line as optional fields, absent when not printed', () => {
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '0')).timer).toEqual({ index: 0, timer: '<ffff88007fc0e8e0>', callback: 'tick_sched_timer', state: 1 });
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01, <0000000000000000>, /-1', '0')).timer).toEqual({
+      index: 0, timer: '<ffff88007fc0e8e0>', callback: 'tick_sched_timer', state: 1, startSite: '<0000000000000000>', startComm: '', startPid: -1,
+    });
+    // A task name may hold a slash and spaces: the pid follows the last slash.
+    expect(first(cpu('<ffff8800b9a7be58>, hrtimer_wakeup, S:01, hrtimer_start_range_ns, rs:main Q/Reg/1025', '0')).timer).toMatchObject({
+      startSite: 'hrtimer_start_range_ns', startComm: 'rs:main Q/Reg', startPid: 1025,
+    });
+  });
+
+  it('refuses text no kernel prints, with a parse error', () => {
+    for (const bad of ['<ffff88007fc0e8e0>, tick_sched_timer, S:01 junk', '<ffff88007fc0e8e0>, tick_sched_timer, S:01, site, comm']) {
+      expect(() => parseProcTimerList(cpu(bad, '0')), bad).toThrow(ProcfsError);
+    }
+    expect(() => parseProcTimerList(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '0 msecs'))).toThrow(ProcfsError);
   });
 });

@@ -23,8 +23,6 @@ const fixtures = findProducerFixtures(registry);
  * wrong value); when a spec learns to read it, this test fails and the entry goes.
  */
 const NOT_YET_READ = new Map<string, string>([
-  ['linux-3.10/proc/timer_list', '.max_hang_time printed with the nsecs suffix'],
-  ['linux-4.4/proc/timer_list', 'timer lines with the CONFIG_TIMER_STATS tail (start site, comm/pid)'],
 ]);
 
 describe('producer fixtures', () => {

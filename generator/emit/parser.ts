@@ -66,6 +66,8 @@ interface LineNumber {
   /** Whether the factor is a number known when the parser is generated (Scan.keyedNumber takes those). */
   constant: boolean;
   suffix: string;
+  /** The suffix may be missing: such a line is left to Scan.uLine (its factor in the key table is 0). */
+  optional: boolean;
   /** A wide integer: a bigint in exact mode (Scan.uLineW). */
   wide: boolean;
 }
@@ -76,7 +78,7 @@ function lineNumber(e: KeyedEntry): LineNumber | undefined {
   if (e.repeated || e.prefix !== undefined || val.kind !== 'integer') return undefined;
   const factor = BYTE_FACTORS[val.unit ?? 'bytes'];
   if (factor === undefined || val.signed || val.hex || val.octal || val.sentinels.length > 0) return undefined;
-  return { factor, constant: /^\d+$/.test(factor), suffix: val.suffix ?? '', wide: val.wide === true };
+  return { factor, constant: /^\d+$/.test(factor), suffix: val.suffix ?? '', optional: val.suffixOptional === true, wide: val.wide === true };
 }
 
 /**
@@ -152,12 +154,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         } else {
           w.writeLine(`${target} = ${num};`);
         }
-        if (v.kind === 'integer' && v.suffix !== undefined) w.writeLine(`s.lit(${q(v.suffix)});`);
+        if (v.kind === 'integer' && v.suffix !== undefined) w.writeLine(`s.${v.suffixOptional ? 'optLit' : 'lit'}(${q(v.suffix)});`);
         return;
       }
       case 'float':
         w.writeLine(`${target} = ${scaleExpr('s.f()', v.unit)};`);
-        if (v.suffix !== undefined) w.writeLine(`s.lit(${q(v.suffix)});`);
+        if (v.suffix !== undefined) w.writeLine(`s.${v.suffixOptional ? 'optLit' : 'lit'}(${q(v.suffix)});`);
         return;
       case 'string': {
         const read = place === 'line' ? (v.verbatim ? 's.restVerbatim()' : 's.rest()') : place === 'item' ? 's.whole()' : v.quoted ? 's.quoted()' : 's.word()';
@@ -411,14 +413,16 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       w.writeLine(`${v} = ${esc(`s.untilLast(${q(t.untilLast)}${verbatim ? ', true' : ''})`)};`);
       return;
     }
+    // A terminator that may be missing is there, or the line ends (the optional tokens after it are absent).
+    const end = (c: string): string => `s.${t.terminatorOptional ? 'charOrEnd' : 'char'}(${q(c)});`;
     if (t.enclosed) {
       w.writeLine(`${v} = ${esc(`s.enclosed(${q(t.enclosed.open)}, ${q(t.enclosed.close)}, ${q(t.enclosed.closeAt)})`)};`);
-      if (t.terminator !== undefined) w.writeLine(`s.char(${q(t.terminator)});`);
+      if (t.terminator !== undefined) w.writeLine(end(t.terminator));
       else w.writeLine('s.sep();');
       return;
     }
     if (t.terminator !== undefined && f.value.kind === 'string') {
-      w.writeLine(`${v} = ${esc(`s.until(${q(t.terminator)}).trim()`)};`);
+      w.writeLine(`${v} = ${esc(`s.${t.terminatorOptional ? 'untilOrEnd' : 'until'}(${q(t.terminator)}).trim()`)};`);
       return;
     }
     if (t.terminator !== undefined && f.value.kind === 'list' && f.value.separator !== null && f.value.of.kind === 'string' && f.value.open === undefined) {
@@ -431,12 +435,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         w.writeLine(`if (!s.at(${q(sep)})) break;`);
         w.writeLine('s.pos++;');
       });
-      w.writeLine(`s.char(${q(t.terminator)});`);
+      w.writeLine(end(t.terminator));
       return;
     }
     value(w, f.value, v, 'token', f.name);
     if (f.value.kind === 'inet') w.writeLine(`${v}Raw = s.lastToken();`);
-    if (t.terminator !== undefined) w.writeLine(`s.char(${q(t.terminator)});`);
+    if (t.terminator !== undefined) w.writeLine(end(t.terminator));
     else w.writeLine('s.sep();');
   };
 
@@ -647,7 +651,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       const line = lineNumber(e);
       if (line !== undefined) {
         // An unsigned number alone on its line, with or without a unit suffix: one call (none when the loop read it already).
-        const read = `s.${line.wide ? 'uLineW' : 'uLine'}(${line.factor}, ${q(line.suffix)})`;
+        const read = `s.${line.wide ? 'uLineW' : 'uLine'}(${line.factor}, ${q(line.suffix)}${line.optional ? ', true' : ''})`;
         w.writeLine(`${v} = ${fastRead ? `fast >= 0 ? ${line.wide ? 's.wide(fast)' : 'fast'} : ${read}` : read};`);
         w.writeLine('break;');
         return;
@@ -1156,7 +1160,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       });
     }
     if (t.numbers) {
-      const factors = t.numbers.map((n) => (n?.constant ? n.factor : '0'));
+      const factors = t.numbers.map((n) => (n?.constant && !n.optional ? n.factor : '0'));
       file.addVariableStatement({
         declarationKind: VariableDeclarationKind.Const,
         docs: ['For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber.'],

@@ -303,3 +303,38 @@ describe('Scan.cpulist', () => {
     expect(parseErrorOf(() => list('4-2')).expected).toBe('a CPU or node number above 3 and below 1048576');
   });
 });
+
+describe('end marks that may be missing (optionalEnd)', () => {
+  const line = (text: string, f: (s: Scan) => unknown) => {
+    const s = new Scan(text, 'test-file', 'test');
+    s.nextLine(s.end);
+    return f(s);
+  };
+
+  it('uLine reads a number with or without its optional suffix, in the fast pass and step by step', () => {
+    for (const text of ['0 nsecs\n', '0\n', '  7  nsecs \n', '7 \n']) {
+      expect(line(text, (s) => s.uLine(1, 'nsecs', true)), text).toBe(text.includes('7') ? 7 : 0);
+    }
+    // Without `optional` the suffix stays required; a word that only begins with it is no suffix.
+    expect(parseErrorOf(() => line('0\n', (s) => s.uLine(1, 'nsecs'))).expected).toBe('"nsecs"');
+    expect(parseErrorOf(() => line('0 nsecsX\n', (s) => s.uLine(1, 'nsecs', true))).found).toBe('nsecsX');
+    expect(line('5 kB\n', (s) => s.uLineW(1024, 'kB', true))).toBe(5120);
+  });
+
+  it('optLit steps over a whole word only', () => {
+    expect(line('12 nsecs x\n', (s) => [s.u(), (s.optLit('nsecs'), s.more() && s.word())])).toEqual([12, 'x']);
+    expect(line('12 nsecsx\n', (s) => [s.u(), (s.optLit('nsecs'), s.more() && s.word())])).toEqual([12, 'nsecsx']);
+  });
+
+  it('charOrEnd takes the terminator or the end of the line, and refuses anything else', () => {
+    expect(line('S:01, more\n', (s) => [(s.lit('S:'), s.hexNum()), (s.charOrEnd(','), s.more() && s.word())])).toEqual([1, 'more']);
+    expect(line('S:01  \n', (s) => [(s.lit('S:'), s.hexNum()), (s.charOrEnd(','), s.more())])).toEqual([1, false]);
+    const err = parseErrorOf(() => line('S:01 more\n', (s) => (s.lit('S:'), s.hexNum(), s.charOrEnd(','))));
+    expect([err.expected, err.column]).toEqual(['"," or the end of the line', 5]);
+  });
+
+  it('untilOrEnd reads up to the terminator, or the rest of the line', () => {
+    expect(line('a b, c\n', (s) => [s.untilOrEnd(','), s.rest()])).toEqual(['a b', 'c']);
+    expect(line('a b\n', (s) => [s.untilOrEnd(','), s.more()])).toEqual(['a b', false]);
+  });
+});

@@ -75,9 +75,11 @@ export class Renderer {
         const num = (v.signed ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).chain((small) => fc.oneof(fc.constant(small), fc.integer({ min: -max, max }))) : fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max })))
           .filter((n) => !raws.has(String(n)))
           .map((n): Sample => ({ text: v.hex ? n.toString(16) : v.octal ? `0${n.toString(8)}` : String(n), value: normalise(n, v.unit, ctx) }));
-        const withSuffix = num.map((s) => (v.suffix !== undefined ? { text: `${s.text} ${v.suffix}`, value: s.value } : s));
+        // A suffix that may be missing is drawn with and without.
+        const unit = v.suffix === undefined ? fc.constant('') : v.suffixOptional ? fc.constantFrom(` ${v.suffix}`, '') : fc.constant(` ${v.suffix}`);
+        const withSuffix = fc.tuple(num, unit).map(([s, u]): Sample => ({ ...s, text: `${s.text}${u}` }));
         if (v.sentinels.length === 0) return withSuffix;
-        return fc.oneof(withSuffix, fc.constantFrom(...v.sentinels).map((s): Sample => ({ text: v.suffix !== undefined ? `${s.raw} ${v.suffix}` : s.raw, value: s.name })));
+        return fc.oneof(withSuffix, fc.tuple(fc.constantFrom(...v.sentinels), unit).map(([s, u]): Sample => ({ text: `${s.raw}${u}`, value: s.name })));
       }
       case 'u64': {
         const raws = new Set(v.sentinels.map((s) => s.raw));
@@ -88,9 +90,9 @@ export class Renderer {
         return fc.oneof(num, fc.constantFrom(...v.sentinels).map((s): Sample => ({ text: s.raw, value: s.name })));
       }
       case 'float':
-        return fc.integer({ min: 0, max: 10 ** 9 }).map((n): Sample => {
+        return fc.tuple(fc.integer({ min: 0, max: 10 ** 9 }), fc.boolean()).map(([n, bare]): Sample => {
           const text = (n / 100).toFixed(2);
-          return { text: v.suffix !== undefined ? `${text} ${v.suffix}` : text, value: normalise(Number(text), v.unit, ctx) };
+          return { text: v.suffix !== undefined && !(bare && v.suffixOptional) ? `${text} ${v.suffix}` : text, value: normalise(Number(text), v.unit, ctx) };
         });
       case 'string':
         if (v.verbatim && place === 'line') {
@@ -243,12 +245,15 @@ export class Renderer {
     const canStop = perColumnAt >= 0 && cols > 1 && r.tokens.slice(perColumnAt + 1).every((t) => t.kind === 'field' && t.field.optional);
     const stopAt = canStop ? fc.option(fc.integer({ min: 1, max: cols - 1 }), { freq: 3 }) : fc.constant(null);
     return fc
-      .tuple(fc.tuple(...parts), fc.integer({ min: 0, max: optionalCount }), fc.tuple(...pairArbs), unknownPairs, stopAt, fc.array(fc.boolean(), { minLength: r.tokens.length, maxLength: r.tokens.length }))
-      .map(([samples, keepOptional, pairs, unknown, stop, ownPresent]): Sample => {
+      .tuple(fc.tuple(...parts), fc.integer({ min: 0, max: optionalCount }), fc.tuple(...pairArbs), unknownPairs, stopAt, fc.array(fc.boolean(), { minLength: r.tokens.length, maxLength: r.tokens.length }), fc.boolean())
+      .map(([samples, keepOptional, pairs, unknown, stop, ownPresent, bareEnd]): Sample => {
         const value: Record<string, unknown> = { ...lead };
         const texts: string[] = [];
         let optionalSeen = 0;
         let stopped = false;
+        // An "untilLast" token ends where the next one begins: the line cannot stop between the two.
+        const trailing = fields.filter((t) => t.field.optional && !own.has(t));
+        while (keepOptional > 0 && trailing[keepOptional - 1]!.untilLast !== undefined) keepOptional--;
         r.tokens.forEach((t, i) => {
           if (stopped) return;
           if (t.kind === 'field' && own.has(t)) {
@@ -271,6 +276,11 @@ export class Renderer {
           if (t.kind === 'field') value[t.field.name] = s.value;
           if (t.kind === 'field' && s.raw !== undefined) value[`${t.field.name}Raw`] = s.raw;
         });
+        // A terminator that may be missing, on the token that ends the line: drawn with and without.
+        const lastShown = [...r.tokens].reverse().find((t) => t.kind === 'field' && t.field.name in value);
+        if (bareEnd && lastShown?.kind === 'field' && lastShown.terminatorOptional && texts.at(-1)?.endsWith(lastShown.terminator!)) {
+          texts[texts.length - 1] = texts.at(-1)!.slice(0, -lastShown.terminator!.length);
+        }
         for (const p of pairs) {
           if (!p.present) continue;
           texts.push(`${p.f.raw}${r.pairs!.separator}${p.s.text}`);

@@ -301,7 +301,65 @@ export const procTimerListSpec: SpecModel = {
                                               "sentinels": []
                                             }
                                           },
+                                          "terminator": ",",
+                                          "terminatorOptional": true,
                                           "prefix": "S:",
+                                          "repeat": false,
+                                          "rest": false
+                                        },
+                                        {
+                                          "kind": "field",
+                                          "field": {
+                                            "name": "startSite",
+                                            "raw": "startSite",
+                                            "description": "Where the timer was last started: a kernel function, or a null address in angle brackets while timer statistics were not being collected (CONFIG_TIMER_STATS)",
+                                            "until": "4.11",
+                                            "optional": true,
+                                            "configDependent": true,
+                                            "value": {
+                                              "kind": "string",
+                                              "escaped": false
+                                            }
+                                          },
+                                          "terminator": ",",
+                                          "repeat": false,
+                                          "rest": false
+                                        },
+                                        {
+                                          "kind": "field",
+                                          "field": {
+                                            "name": "startComm",
+                                            "raw": "startComm",
+                                            "description": "Name of the task that started the timer, empty while timer statistics were not being collected (CONFIG_TIMER_STATS)",
+                                            "until": "4.11",
+                                            "optional": true,
+                                            "configDependent": true,
+                                            "value": {
+                                              "kind": "string",
+                                              "escaped": false
+                                            }
+                                          },
+                                          "repeat": false,
+                                          "rest": false,
+                                          "untilLast": "/"
+                                        },
+                                        {
+                                          "kind": "field",
+                                          "field": {
+                                            "name": "startPid",
+                                            "raw": "startPid",
+                                            "description": "Process id of the task that started the timer, -1 while timer statistics were not being collected (CONFIG_TIMER_STATS)",
+                                            "until": "4.11",
+                                            "optional": true,
+                                            "configDependent": true,
+                                            "value": {
+                                              "kind": "integer",
+                                              "signed": true,
+                                              "hex": false,
+                                              "sentinels": []
+                                            }
+                                          },
+                                          "prefix": "/",
                                           "repeat": false,
                                           "rest": false
                                         }
@@ -544,7 +602,7 @@ export const procTimerListSpec: SpecModel = {
                 "field": {
                   "name": "maxHangTime",
                   "raw": ".max_hang_time",
-                  "description": "Longest delay caused by such a hang",
+                  "description": "Longest delay caused by such a hang (3.10 prints nsecs after it, 4.4 a bare number)",
                   "optional": true,
                   "configDependent": true,
                   "value": {
@@ -552,7 +610,9 @@ export const procTimerListSpec: SpecModel = {
                     "signed": false,
                     "hex": false,
                     "sentinels": [],
-                    "unit": "ns"
+                    "unit": "ns",
+                    "suffix": "nsecs",
+                    "suffixOptional": true
                   },
                   "absentIn": [
                     "linux-2.6.32"

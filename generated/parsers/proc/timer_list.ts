@@ -206,6 +206,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
         if (v_maxHangTime !== undefined) s.duplicate(key);
         s.ws();
         v_maxHangTime = s.approxUnsigned() / 1e9;
+        s.optLit("nsecs");
         s.eol();
         break;
       }
@@ -444,6 +445,9 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcTimerListBlockCpuClocksCl
   let v_timer: string;
   let v_callback: string;
   let v_state: number;
+  let v_startSite: string | undefined;
+  let v_startComm: string | undefined;
+  let v_startPid: number | undefined;
   s.ws();
   v_timer = s.until(",").trim();
   s.ws();
@@ -451,10 +455,27 @@ function record1(s: Scan, ctx: ParseContext): Omit<ProcTimerListBlockCpuClocksCl
   s.ws();
   s.lit("S:");
   v_state = s.hexNum();
-  s.sep();
+  s.charOrEnd(",");
+  let ok = s.more();
+  if (ok) {
+    s.ws();
+    v_startSite = s.until(",").trim();
+    ok = s.more();
+  }
+  if (ok) {
+    s.ws();
+    v_startComm = s.untilLast("/");
+    ok = s.more();
+  }
+  if (ok) {
+    s.ws();
+    s.lit("/");
+    v_startPid = s.i();
+    s.sep();
+    ok = s.more();
+  }
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry"> = { timer: v_timer, callback: v_callback, state: v_state };
-  if (extraTokens !== undefined) o.extraTokens = extraTokens;
+  const o = new ProcTimerListBlockCpuClocksClockActiveTimersTimersObjectNew(v_timer, v_callback, v_state, v_startSite, v_startComm, v_startPid, extraTokens);
   return o;
 }
 
@@ -801,6 +822,21 @@ ProcTimerListBlockCpuClocksClockObject.prototype = Object.prototype;
 
 /** Makes a plain ProcTimerListBlockCpuClocksClock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksClockObjectNew = ProcTimerListBlockCpuClocksClockObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockObject>) => ProcTimerListBlockCpuClocksClock;
+
+/** The constructor behind ProcTimerListBlockCpuClocksClockActiveTimersTimersObjectNew. */
+function ProcTimerListBlockCpuClocksClockActiveTimersTimersObject(this: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">, v_timer: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["timer"], v_callback: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["callback"], v_state: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["state"], v_startSite: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["startSite"], v_startComm: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["startComm"], v_startPid: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["startPid"], v_extraTokens: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["extraTokens"]): void {
+  this.timer = v_timer;
+  this.callback = v_callback;
+  this.state = v_state;
+  if (v_startSite !== undefined) this.startSite = v_startSite;
+  if (v_startComm !== undefined) this.startComm = v_startComm;
+  if (v_startPid !== undefined) this.startPid = v_startPid;
+  if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
+}
+ProcTimerListBlockCpuClocksClockActiveTimersTimersObject.prototype = Object.prototype;
+
+/** Makes a plain Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcTimerListBlockCpuClocksClockActiveTimersTimersObjectNew = ProcTimerListBlockCpuClocksClockActiveTimersTimersObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockActiveTimersTimersObject>) => Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">;
 
 /** The constructor behind ProcTimerListBlockTickDeviceObjectNew. */
 function ProcTimerListBlockTickDeviceObject(this: ProcTimerListBlockTickDevice, v_kind: ProcTimerListBlockTickDevice["kind"], v_tickMode: ProcTimerListBlockTickDevice["tickMode"], v_clockEventDevice: ProcTimerListBlockTickDevice["clockEventDevice"], v_perCpuDevice: ProcTimerListBlockTickDevice["perCpuDevice"], v_broadcast: ProcTimerListBlockTickDevice["broadcast"], v_maxDelta: ProcTimerListBlockTickDevice["maxDelta"], v_minDelta: ProcTimerListBlockTickDevice["minDelta"], v_mult: ProcTimerListBlockTickDevice["mult"], v_shift: ProcTimerListBlockTickDevice["shift"], v_state: ProcTimerListBlockTickDevice["state"], v_nextEvent: ProcTimerListBlockTickDevice["nextEvent"], v_setNextEvent: ProcTimerListBlockTickDevice["setNextEvent"], v_shutdown: ProcTimerListBlockTickDevice["shutdown"], v_periodic: ProcTimerListBlockTickDevice["periodic"], v_oneshot: ProcTimerListBlockTickDevice["oneshot"], v_oneshotStopped: ProcTimerListBlockTickDevice["oneshotStopped"], v_resume: ProcTimerListBlockTickDevice["resume"], v_eventHandler: ProcTimerListBlockTickDevice["eventHandler"], v_broadcastMask: ProcTimerListBlockTickDevice["broadcastMask"], v_broadcastOneshotMask: ProcTimerListBlockTickDevice["broadcastOneshotMask"], v_extra: ProcTimerListBlockTickDevice["extra"]): void {

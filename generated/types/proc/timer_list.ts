@@ -38,7 +38,7 @@ export interface ProcTimerListBlockCpu<N extends number | bigint = number> {
   nrRetries?: number;
   /** Times the interrupt handler gave up after too many retries. Kernel name: `.nr_hangs`. */
   nrHangs?: number;
-  /** Longest delay caused by such a hang. Unit: seconds (the kernel prints ns). Kernel name: `.max_hang_time`. */
+  /** Longest delay caused by such a hang (3.10 prints nsecs after it, 4.4 a bare number). Unit: seconds (the kernel prints ns). Kernel name: `.max_hang_time`. */
   maxHangTime?: number;
   /** Tick mode: 0 periodic, 1 low-resolution dynticks, 2 high-resolution dynticks. Removed in Linux 6.9. Kernel name: `.nohz_mode`. */
   nohzMode?: number;
@@ -122,6 +122,12 @@ export interface ProcTimerListBlockCpuClocksClockActiveTimersTimers {
   callback: string;
   /** State bits of the timer in hex (01: queued). Kernel name: `state`. */
   state: number;
+  /** Where the timer was last started: a kernel function, or a null address in angle brackets while timer statistics were not being collected (CONFIG_TIMER_STATS). Removed in Linux 4.11. Kernel name: `startSite`. */
+  startSite?: string;
+  /** Name of the task that started the timer, empty while timer statistics were not being collected (CONFIG_TIMER_STATS). Removed in Linux 4.11. Kernel name: `startComm`. */
+  startComm?: string;
+  /** Process id of the task that started the timer, -1 while timer statistics were not being collected (CONFIG_TIMER_STATS). Removed in Linux 4.11. Kernel name: `startPid`. */
+  startPid?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
   /** The expiry line that follows the timer line */
