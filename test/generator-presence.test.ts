@@ -89,4 +89,14 @@ describe('presence pass in variants', () => {
     expect(before.optional).toBe(false);
     expect(fieldsOf(out).find((f) => f.raw === 'cpu number')!.optional).toBe(false);
   });
+
+  it('tells variants apart by the keys only they read: tunables a later block prints do not make 5.4 speak for v0.09\'s header', () => {
+    // now and .jiffies are the v0.09 header's own keys; childRunsFirst is a float there only (an integer in the tunables block).
+    const v09 = (spec: SpecModel) => fieldsOf(spec).filter((f) => f.raw === 'now' || f.raw === '.jiffies' || (f.raw === '.sysctl_sched_child_runs_first' && f.value.kind === 'float'));
+    expect(v09(byId(specs, 'proc/sched_debug')).map((f) => f.optional)).toEqual([false, false, false]);
+    for (const files of [[fileOf('linux-5.4', '/proc/sched_debug'), fileOf('linux-2.6.32', '/proc/sched_debug')], [fileOf('linux-2.6.32', '/proc/sched_debug')]]) {
+      const out = byId(applyPresence(specs, files), 'proc/sched_debug');
+      expect(v09(out).map((f) => f.optional)).toEqual([false, false, false]);
+    }
+  });
 });

@@ -132,14 +132,27 @@ function keyedFields(l: LayoutModel, variant?: Keyed[]): Keyed[] {
 
 /**
  * Whether a file speaks for the variant `keys` belong to: it prints at least
- * half of the variant's required keys. The keys of a variant are what tell it
- * from the others (cpuinfo's x86 and s390x blocks): an x86 file says nothing
- * about the keys of s390x's, while an old kernel's x86 file that lacks one
- * key still speaks for the x86 variant.
+ * half of the keys that tell the variant apart (`telling`). A variant's keys
+ * are what tell it from the others (cpuinfo's x86 and s390x blocks): an x86
+ * file says nothing about the keys of s390x's, while an old kernel's x86
+ * file that lacks one key still speaks for the x86 variant.
  */
-function speaksFor(seen: Printed, keys: Keyed[]): boolean {
-  const required = keys.filter((k) => k.plain && !k.field.optional);
-  return required.filter((k) => seen.has(k.key, k.separator)).length * 2 >= required.length;
+function speaksFor(seen: Printed, telling: Keyed[]): boolean {
+  return telling.filter((k) => seen.has(k.key, k.separator)).length * 2 >= telling.length;
+}
+
+/**
+ * The keys that tell a variant apart: its required plain keys that no other
+ * part of the spec reads (a key shared with another variant, such as
+ * sched_debug's tunables, which v0.09 prints in its header and later
+ * versions in a block of their own, says nothing of which one a file
+ * prints), or all its required plain keys when none is its own.
+ */
+function tellingKeys(variant: Keyed[], all: Keyed[]): Keyed[] {
+  const required = variant.filter((k) => k.plain && !k.field.optional);
+  const elsewhere = new Set(all.filter((k) => k.variant !== variant).map((k) => k.key));
+  const own = required.filter((k) => !elsewhere.has(k.key));
+  return own.length > 0 ? own : required;
 }
 
 /** A copy of `f` made optional, naming the producers that leave it out. */
@@ -168,8 +181,14 @@ export function applyPresence(specs: SpecModel[], files: readonly ProducerFile[]
     const printed = (bySpec.get(spec.id) ?? []).filter((f) => f.text.trim() !== '').map((f) => ({ producer: f.producer, seen: new Printed(f.text) }));
     if (printed.length === 0) return spec;
     const replace = new Map<FieldModel, FieldModel>();
-    for (const { field, key, separator, plain, variant } of keyedFields(spec.layout)) {
-      const speaking = variant ? printed.filter((p) => speaksFor(p.seen, variant)) : printed;
+    const all = keyedFields(spec.layout);
+    const telling = new Map<Keyed[], Keyed[]>();
+    for (const { field, key, separator, plain, variant } of all) {
+      let speaking = printed;
+      if (variant) {
+        if (!telling.has(variant)) telling.set(variant, tellingKeys(variant, all));
+        speaking = printed.filter((p) => speaksFor(p.seen, telling.get(variant)!));
+      }
       if (plain) {
         const missing = new Set(speaking.filter((p) => !p.seen.has(key, separator)).map((p) => p.producer));
         if (missing.size > 0) replace.set(field, absentIn(field, missing));

@@ -274,8 +274,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "latency",
                   "raw": ".sysctl_sched_latency",
                   "description": "Period in which every runnable task should run once",
-                  "optional": true,
-                  "configDependent": true,
+                  "optional": false,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -288,8 +287,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "minGranularity",
                   "raw": ".sysctl_sched_min_granularity",
                   "description": "Shortest time slice a task gets",
-                  "optional": true,
-                  "configDependent": true,
+                  "optional": false,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -302,8 +300,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "wakeupGranularity",
                   "raw": ".sysctl_sched_wakeup_granularity",
                   "description": "How much less a waking task must have run to preempt the current one",
-                  "optional": true,
-                  "configDependent": true,
+                  "optional": false,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -316,8 +313,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "childRunsFirst",
                   "raw": ".sysctl_sched_child_runs_first",
                   "description": "1 when a forked child runs before its parent; this version prints the flag the way it prints times, as 0.000000 or 0.000001",
-                  "optional": true,
-                  "configDependent": true,
+                  "optional": false,
                   "value": {
                     "kind": "float"
                   }
@@ -329,8 +325,7 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "features",
                   "raw": ".sysctl_sched_features",
                   "description": "Bit mask of the scheduler features turned on (names in sched_features)",
-                  "optional": true,
-                  "configDependent": true,
+                  "optional": false,
                   "value": {
                     "kind": "integer",
                     "signed": false,

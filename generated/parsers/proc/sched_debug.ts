@@ -302,7 +302,13 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockHe
   if (v_version === undefined) s.missing("the key \"Sched Debug Version\"");
   if (v_now === undefined) s.missing("the key \"now\"");
   if (v_jiffies === undefined) s.missing("the key \".jiffies\"");
-  const o = new ProcSchedDebugBlockHeaderV09ObjectNew("headerV09", v_version, v_now, v_jiffies, v_latency, v_minGranularity, v_wakeupGranularity, v_childRunsFirst, v_features, extra);
+  if (v_latency === undefined) s.missing("the key \".sysctl_sched_latency\"");
+  if (v_minGranularity === undefined) s.missing("the key \".sysctl_sched_min_granularity\"");
+  if (v_wakeupGranularity === undefined) s.missing("the key \".sysctl_sched_wakeup_granularity\"");
+  if (v_childRunsFirst === undefined) s.missing("the key \".sysctl_sched_child_runs_first\"");
+  if (v_features === undefined) s.missing("the key \".sysctl_sched_features\"");
+  const o: ProcSchedDebugBlockHeaderV09 = { kind: "headerV09", version: v_version, now: v_now, jiffies: v_jiffies, latency: v_latency, minGranularity: v_minGranularity, wakeupGranularity: v_wakeupGranularity, childRunsFirst: v_childRunsFirst, features: v_features };
+  if (extra !== undefined) o.extra = extra;
   return o;
 }
 
@@ -1237,24 +1243,6 @@ ProcSchedDebugBlockHeaderVersionObject.prototype = Object.prototype;
 
 /** Makes a plain ProcSchedDebugBlockHeaderVersion (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderVersionObjectNew = ProcSchedDebugBlockHeaderVersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderVersionObject>) => ProcSchedDebugBlockHeaderVersion;
-
-/** The constructor behind ProcSchedDebugBlockHeaderV09ObjectNew. */
-function ProcSchedDebugBlockHeaderV09Object(this: ProcSchedDebugBlockHeaderV09, v_kind: ProcSchedDebugBlockHeaderV09["kind"], v_version: ProcSchedDebugBlockHeaderV09["version"], v_now: ProcSchedDebugBlockHeaderV09["now"], v_jiffies: ProcSchedDebugBlockHeaderV09["jiffies"], v_latency: ProcSchedDebugBlockHeaderV09["latency"], v_minGranularity: ProcSchedDebugBlockHeaderV09["minGranularity"], v_wakeupGranularity: ProcSchedDebugBlockHeaderV09["wakeupGranularity"], v_childRunsFirst: ProcSchedDebugBlockHeaderV09["childRunsFirst"], v_features: ProcSchedDebugBlockHeaderV09["features"], v_extra: ProcSchedDebugBlockHeaderV09["extra"]): void {
-  this.kind = v_kind;
-  this.version = v_version;
-  this.now = v_now;
-  this.jiffies = v_jiffies;
-  if (v_latency !== undefined) this.latency = v_latency;
-  if (v_minGranularity !== undefined) this.minGranularity = v_minGranularity;
-  if (v_wakeupGranularity !== undefined) this.wakeupGranularity = v_wakeupGranularity;
-  if (v_childRunsFirst !== undefined) this.childRunsFirst = v_childRunsFirst;
-  if (v_features !== undefined) this.features = v_features;
-  if (v_extra !== undefined) this.extra = v_extra;
-}
-ProcSchedDebugBlockHeaderV09Object.prototype = Object.prototype;
-
-/** Makes a plain ProcSchedDebugBlockHeaderV09 (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
-const ProcSchedDebugBlockHeaderV09ObjectNew = ProcSchedDebugBlockHeaderV09Object as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderV09Object>) => ProcSchedDebugBlockHeaderV09;
 
 /** The constructor behind ProcSchedDebugBlockHeaderV09VersionObjectNew. */
 function ProcSchedDebugBlockHeaderV09VersionObject(this: ProcSchedDebugBlockHeaderV09Version, v_version: ProcSchedDebugBlockHeaderV09Version["version"], v_release: ProcSchedDebugBlockHeaderV09Version["release"], v_build: ProcSchedDebugBlockHeaderV09Version["build"]): void {

@@ -49,15 +49,15 @@ export interface ProcSchedDebugBlockHeaderV09<N extends number | bigint = number
   /** Jiffies counter (it starts 5 minutes before wrapping, not at 0). Kernel name: `.jiffies`. */
   jiffies: number;
   /** Period in which every runnable task should run once. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_latency`. */
-  latency?: number;
+  latency: number;
   /** Shortest time slice a task gets. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_min_granularity`. */
-  minGranularity?: number;
+  minGranularity: number;
   /** How much less a waking task must have run to preempt the current one. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_wakeup_granularity`. */
-  wakeupGranularity?: number;
+  wakeupGranularity: number;
   /** 1 when a forked child runs before its parent; this version prints the flag the way it prints times, as 0.000000 or 0.000001. Kernel name: `.sysctl_sched_child_runs_first`. */
-  childRunsFirst?: number;
+  childRunsFirst: number;
   /** Bit mask of the scheduler features turned on (names in sched_features). Kernel name: `.sysctl_sched_features`. */
-  features?: number;
+  features: number;
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
   extra?: Record<string, N | string>;
 }
