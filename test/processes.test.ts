@@ -26,7 +26,7 @@ function start(cmd: string, args: string[]): ChildProcess {
   return c;
 }
 
-/** The row fields of each stat group (as the README's table of groups lists them). */
+/** The row fields of each stat group (as docs/processes.md's table of groups lists them). */
 const FIELDS = {
   base: ['ppid', 'pgid', 'sid', 'comm', 'state'],
   cpu: ['utime', 'stime', 'cutime', 'cstime', 'startTime', 'processor', 'threads', 'priority', 'nice'],

@@ -1,9 +1,9 @@
 /**
- * The README's coverage table, computed from the specs and the fixtures:
+ * The coverage table of docs/coverage.md, computed from the specs and the fixtures:
  * one row per spec with its paths, whether it is read once, sampled or
  * written, and the kernel versions its fixtures come from. `npx tsx
- * tools/coverage.ts --write` puts it between the README's coverage markers;
- * test/coverage.test.ts fails when the README's table is stale.
+ * tools/coverage.ts --write` puts it between the page's coverage markers;
+ * test/coverage.test.ts fails when the table is stale.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,8 @@ import { isPerProcess } from '../runtime/paths.js';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const START = '<!-- coverage:start (npx tsx tools/coverage.ts --write) -->';
 export const END = '<!-- coverage:end -->';
+/** The page that holds the table, from the repository's root. */
+export const COVERAGE_PAGE = 'docs/coverage.md';
 
 /** Kernel versions named by a spec's fixtures (`4.19-x86_64-….txt` -> 4.19), oldest first. */
 function fixtureKernels(id: string): string[] {
@@ -47,21 +49,21 @@ export function coverageTable(): string {
   ];
   for (const r of rows) {
     const kernels = fixtureKernels(r.id);
-    lines.push(`| ${r.paths.map(code).join('<br>')} | [${r.id}](generated/docs/${r.id}.md) | ${kernels.length > 0 ? kernels.join(', ') : 'live only'} | ${r.access} |`);
+    lines.push(`| ${r.paths.map(code).join('<br>')} | [${r.id}](../generated/docs/${r.id}.md) | ${kernels.length > 0 ? kernels.join(', ') : 'live only'} | ${r.access} |`);
   }
   return lines.join('\n');
 }
 
-/** The README with its coverage section replaced. */
+/** The page with its coverage section replaced. */
 export function withCoverage(readme: string): string {
   const a = readme.indexOf(START);
   const b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error('README.md has no coverage markers');
+  if (a < 0 || b < a) throw new Error(`${COVERAGE_PAGE} has no coverage markers`);
   return `${readme.slice(0, a + START.length)}\n${coverageTable()}\n${readme.slice(b)}`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const file = join(repo, 'README.md');
+  const file = join(repo, COVERAGE_PAGE);
   const next = withCoverage(readFileSync(file, 'utf8'));
   if (process.argv.includes('--write')) writeFileSync(file, next);
   else process.stdout.write(`${coverageTable()}\n`);
