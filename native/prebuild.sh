@@ -19,6 +19,25 @@
 # another version is reported as not compared. Exit 1 on any difference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# npm runs a script named prebuild before every `npm run build` too (a pre-hook,
+# with the same environment): then the npm process above this one was asked
+# for build, not prebuild, and this script leaves the binaries alone.
+if [ "${npm_lifecycle_event:-}" = prebuild ]; then
+  pid=$PPID
+  while [ "${pid:-0}" -gt 1 ] && [ -r "/proc/$pid/cmdline" ]; do
+    args=" $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+    case "$args" in
+      *npm-cli.js\ *|*/npm\ *|\ npm\ *)
+        case "$args" in
+          *\ prebuild\ *) ;;
+          *) echo "prebuild: skipped (npm's pre-hook of build; npm run prebuild builds prebuilds/)"; exit 0 ;;
+        esac
+        break ;;
+    esac
+    pid="$(sed -n 's/.*) [A-Za-z] \([0-9]*\) .*/\1/p' "/proc/$pid/stat")"
+  done
+fi
 . native/flags.sh
 native_flags "$PWD"
 check=0
