@@ -82,8 +82,11 @@ function packageRoots(): string[] {
   return ['..', '../..'].map((rel) => fileURLToPath(new URL(`${rel}/`, import.meta.url)));
 }
 
-/** The files tried for module `name`, in order (see the top of this file). */
-export function nativeCandidates(name: string, tgt: string | undefined = nativeTarget(), mode: string | undefined = process.env.PROCSPEC_NATIVE, roots: string[] = packageRoots()): { path: string; from: Exclude<NativeSource, 'none'> }[] {
+/** The files tried for module `name`, in order (see the top of this file); `where` stands in for this process's target, PROCSPEC_NATIVE and package roots. */
+export function nativeCandidates(name: string, where: { target?: string | undefined; mode?: string | undefined; roots?: string[] } = {}): { path: string; from: Exclude<NativeSource, 'none'> }[] {
+  const tgt = 'target' in where ? where.target : nativeTarget();
+  const mode = 'mode' in where ? where.mode : process.env.PROCSPEC_NATIVE;
+  const roots = where.roots ?? packageRoots();
   const out: { path: string; from: Exclude<NativeSource, 'none'> }[] = [];
   if (tgt !== undefined && mode !== 'build') for (const r of roots) out.push({ path: join(r, 'prebuilds', tgt, `${name}.node`), from: 'prebuilt' });
   if (mode !== 'prebuilt') for (const r of roots) out.push({ path: join(r, 'native', 'build', `${name}.node`), from: 'build' });
@@ -100,7 +103,7 @@ export function loadNative<T>(name: string): T | Error {
     const tgt = nativeTarget();
     const load: NativeLoad = { name, from: 'none', target: tgt, tried: [] };
     let module: unknown;
-    for (const c of nativeCandidates(name, tgt)) {
+    for (const c of nativeCandidates(name, { target: tgt })) {
       if (!existsSync(c.path)) {
         load.tried.push({ path: c.path, error: 'absent' });
         continue;
