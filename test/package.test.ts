@@ -1,6 +1,6 @@
 /**
  * The published package, installed as a user installs it: `npm pack` (which
- * builds dist/ in prepare), `npm install --ignore-scripts <tarball>` into an
+ * builds dist/ in prepack), `npm install --ignore-scripts <tarball>` into an
  * empty folder from the registry with no C compiler on PATH, then the
  * installed bin, the exports map from plain Node ESM, the declarations from
  * tsc, and every native feature from the package's prebuilt binaries: a
@@ -47,7 +47,7 @@ beforeAll(() => {
   mkdirSync(src);
   run('sh', ['-c', `tar -C '${repo}' --exclude=./node_modules --exclude=./dist --exclude=./native/build --exclude=./.git -cf - . | tar -C '${src}' -xf -`], tmp);
   symlinkSync(join(repo, 'node_modules'), join(src, 'node_modules'));
-  // Packing builds dist/ (prepare runs tsc from the linked node_modules), so it has the usual PATH.
+  // Packing builds dist/ (prepack runs tsc from the linked node_modules), so it has the usual PATH.
   const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], { cwd: src, env: { ...env, PATH: process.env.PATH }, encoding: 'utf8', maxBuffer: 64 << 20 });
   if (packed.status !== 0) throw new Error(`npm pack exited ${packed.status}\n${packed.stdout}\n${packed.stderr}`);
   const tgz = readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
@@ -196,14 +196,21 @@ describe('the packed package', () => {
     run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], app);
   });
 
-  it('has no install script: the packed package.json has none (nor a binding.gyp), npm records none, and the install printed no script', () => {
+  it('has no install script: the packed package.json has none (nor prepare, nor a binding.gyp), npm records none, and npm install prints none, with or without --ignore-scripts', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-    for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts?.[hook]).toBeUndefined();
+    // prepare too: npm 11 counts a tarball's prepare among its install scripts (and warns); dist/ is built in prepack.
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts?.[hook]).toBeUndefined();
     expect(entries).not.toContain('package/binding.gyp');
     const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: Record<string, { hasInstallScript?: boolean }> };
     expect(lock.packages['node_modules/procspec']).toBeDefined();
     expect(lock.packages['node_modules/procspec']!.hasInstallScript).toBeUndefined();
     expect(installOutput).not.toMatch(/script/i);
+    // Installed again with scripts allowed, into another empty folder: npm has no install script to run or warn of.
+    const again = join(tmp, 'app-scripts');
+    mkdirSync(again);
+    writeFileSync(join(again, 'package.json'), '{ "name": "procspec-scripts-check", "version": "1.0.0", "private": true }\n');
+    const r = run('npm', ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund'], again);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/script/i);
     // And there was no C compiler to build with.
     expect(spawnSync('sh', ['-c', 'command -v cc || command -v gcc || command -v clang'], { env, encoding: 'utf8' }).status).not.toBe(0);
   });
