@@ -2,7 +2,8 @@
  * The procspec command: `parse` /proc files (live or saved copies) to JSON,
  * ndjson, CSV or a table; `list` the specs; `summary`, a self-describing
  * snapshot; `ps` and `top`; `watch` rates and levels; `audit` a kernel
- * against the specs; `new-spec` to draft a spec from a sample; `docs`.
+ * against the specs; `new-spec` to draft a spec from a sample; `docs`;
+ * `delays`; `doctor`, the native modules and the features they give.
  * Exit codes: 0 done, 1 a file could not be read or parsed (or drift, for
  * audit), 2 bad usage. Errors go to stderr.
  */
@@ -21,6 +22,7 @@ import { FORMATS, formatParsed, type Format, type Parsed } from './format.js';
 import { withRaw } from './raw.js';
 import { newSpecCommand, type NewSpecOptions } from './new-spec.js';
 import { delaysCommand, type DelaysOptions } from './delays.js';
+import { doctorCommand } from './doctor.js';
 import { nearestNote } from './suggest.js';
 import { usageOr } from './usage.js';
 
@@ -247,6 +249,13 @@ export async function main(argv: string[]): Promise<number> {
     .allowUnknownOption()
     .action(async (command: string[], opts: DelaysOptions) => {
       status = await delaysCommand(command, opts);
+    });
+  program
+    .command('doctor')
+    .description('which native modules loaded and from where (prebuilt binary, local build, none), and which features work here or why not (no binary for this platform, kernel interface missing, capability missing)')
+    .option('--json', 'as JSON')
+    .action((opts: { json?: boolean }) => {
+      status = doctorCommand(opts.json === true);
     });
   try {
     await program.parseAsync(argv);

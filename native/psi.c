@@ -21,13 +21,13 @@
 #include "napi-args.h"
 #include <poll.h>
 #include <stdlib.h>
-#include <uv.h>
+#include "uv-abi.h"
 
 #define OUTCOME_FIRED 0
 #define OUTCOME_GONE 1
 
 struct watch {
-  uv_poll_t poll;
+  uv_poll_t *poll; /* libuv's, sized at run time (uv-abi.h) */
   napi_env env;
   /* The JavaScript callback, held strongly until stop(). */
   napi_ref callback;
@@ -58,7 +58,7 @@ static void report(struct watch *w, int outcome) {
 }
 
 static void on_poll(uv_poll_t *handle, int status, int events) {
-  struct watch *w = handle->data;
+  struct watch *w = uv_handle_get_data(UV_HANDLE(handle));
   int outcome;
   /*
    * A removed cgroup's file polls as POLLERR|POLLPRI, which libuv passes on
@@ -76,16 +76,17 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   else return;
   if (outcome != OUTCOME_FIRED && w->polling) {
     /* epoll is level-triggered: a gone trigger would be reported on every loop turn. */
-    uv_poll_stop(&w->poll);
+    uv_poll_stop(w->poll);
     w->polling = 0;
   }
   report(w, outcome);
 }
 
 static void on_close(uv_handle_t *handle) {
-  struct watch *w = handle->data;
+  struct watch *w = uv_handle_get_data(handle);
   napi_delete_reference(w->env, w->callback);
   napi_async_destroy(w->env, w->async);
+  free(w->poll);
   free(w);
 }
 
@@ -109,33 +110,38 @@ static napi_value watch(napi_env env, napi_callback_info info) {
 
   struct watch *w = calloc(1, sizeof *w);
   struct box *b = calloc(1, sizeof *b);
-  if (w == NULL || b == NULL) {
+  uv_poll_t *ph = procspec_new_poll();
+  if (w == NULL || b == NULL || ph == NULL) {
     free(w);
     free(b);
+    free(ph);
     napi_throw_error(env, "ENOMEM", "watch: out of memory");
     return NULL;
   }
   w->env = env;
   w->fd = fd;
-  w->poll.data = w;
+  w->poll = ph;
   napi_value name;
   napi_create_string_utf8(env, "procspec.pressureTrigger", NAPI_AUTO_LENGTH, &name);
   if (napi_async_init(env, NULL, name, &w->async) != napi_ok) {
+    free(w->poll);
     free(w);
     free(b);
     return fail(env, "watch: napi_async_init failed");
   }
-  int rc = uv_poll_init(loop, &w->poll, fd);
+  int rc = uv_poll_init(loop, w->poll, fd);
   if (rc == 0) {
-    rc = uv_poll_start(&w->poll, UV_PRIORITIZED | UV_DISCONNECT, on_poll);
+    uv_handle_set_data(UV_HANDLE(w->poll), w);
+    rc = uv_poll_start(w->poll, UV_PRIORITIZED | UV_DISCONNECT, on_poll);
     if (rc != 0) {
       /* The handle was initialised: it must be closed; on_close frees w. */
       napi_create_reference(env, argv[1], 0, &w->callback);
-      uv_close((uv_handle_t *)&w->poll, on_close);
+      uv_close(UV_HANDLE(w->poll), on_close);
       free(b);
     }
   } else {
     napi_async_destroy(env, w->async);
+    free(w->poll);
     free(w);
     free(b);
   }
@@ -148,7 +154,7 @@ static napi_value watch(napi_env env, napi_callback_info info) {
   b->w = w;
   napi_value handle;
   if (napi_create_external(env, b, finalize_box, NULL, &handle) != napi_ok) {
-    uv_close((uv_handle_t *)&w->poll, on_close);
+    uv_close(UV_HANDLE(w->poll), on_close);
     free(b);
     return fail(env, "watch: napi_create_external failed");
   }
@@ -180,7 +186,7 @@ static napi_value stop(napi_env env, napi_callback_info info) {
     w->polling = 0;
     /* Let the callback go now: nothing is reported after stop(). */
     napi_reference_unref(env, w->callback, NULL);
-    uv_close((uv_handle_t *)&w->poll, on_close);
+    uv_close(UV_HANDLE(w->poll), on_close);
   }
   return NULL;
 }
@@ -193,8 +199,8 @@ static napi_value ref(napi_env env, napi_callback_info info) {
   bool on;
   if (b == NULL || napi_get_value_bool(env, argv[1], &on) != napi_ok) return fail(env, "ref: (handle, boolean)");
   if (b->w != NULL) {
-    if (on) uv_ref((uv_handle_t *)&b->w->poll);
-    else uv_unref((uv_handle_t *)&b->w->poll);
+    if (on) uv_ref(UV_HANDLE(b->w->poll));
+    else uv_unref(UV_HANDLE(b->w->poll));
   }
   return NULL;
 }

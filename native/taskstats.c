@@ -24,7 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <uv.h>
+#include "uv-abi.h"
 
 static int get_int(napi_env env, napi_value v, int32_t *out) {
   return napi_get_value_int32(env, v, out) == napi_ok ? 0 : -1;
@@ -121,7 +121,7 @@ static napi_value nl_close(napi_env env, napi_callback_info info) {
 
 /* A readability watcher: the uv handle, and the JavaScript callback it calls. */
 struct watcher {
-  uv_poll_t poll;
+  uv_poll_t *poll; /* libuv's, sized at run time (uv-abi.h) */
   napi_env env;
   napi_ref callback;
   napi_async_context context;
@@ -132,17 +132,19 @@ struct watcher {
 
 /* The memory goes when both uv and the JavaScript handle are done with it. */
 static void on_closed(uv_handle_t *h) {
-  struct watcher *w = h->data;
+  struct watcher *w = uv_handle_get_data(h);
   /* Let go of the callback only now: stop() may run inside it (unwatch from the callback), as psi.c does. */
   napi_delete_reference(w->env, w->callback);
   napi_async_destroy(w->env, w->context);
   w->closed = 1;
+  free(w->poll);
+  w->poll = NULL;
   if (w->finalized) free(w);
 }
 
 static void on_poll(uv_poll_t *p, int status, int events) {
   (void)events;
-  struct watcher *w = p->data;
+  struct watcher *w = uv_handle_get_data(UV_HANDLE(p));
   if (w->stopped) return;
   napi_handle_scope scope;
   napi_open_handle_scope(w->env, &scope);
@@ -163,8 +165,8 @@ static void on_poll(uv_poll_t *p, int status, int events) {
 static void stop(struct watcher *w) {
   if (w->stopped) return;
   w->stopped = 1;
-  uv_poll_stop(&w->poll);
-  uv_close((uv_handle_t *)&w->poll, on_closed);
+  uv_poll_stop(w->poll);
+  uv_close(UV_HANDLE(w->poll), on_closed);
 }
 
 static void finalize_handle(napi_env env, void *data, void *hint) {
@@ -192,19 +194,24 @@ static napi_value nl_watch(napi_env env, napi_callback_info info) {
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return fail(env, "watch: no event loop");
   struct watcher *w = calloc(1, sizeof *w);
-  if (w == NULL) return fail(env, "watch: out of memory");
-  int r = uv_poll_init(loop, &w->poll, fd);
+  if (w != NULL) w->poll = procspec_new_poll();
+  if (w == NULL || w->poll == NULL) {
+    free(w);
+    return fail(env, "watch: out of memory");
+  }
+  int r = uv_poll_init(loop, w->poll, fd);
   if (r < 0) {
+    free(w->poll);
     free(w);
     return number(env, r);
   }
-  w->poll.data = w;
+  uv_handle_set_data(UV_HANDLE(w->poll), w);
   w->env = env;
   napi_value name;
   napi_create_string_utf8(env, "procspec:netlink", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &w->context);
   napi_create_reference(env, argv[1], 1, &w->callback);
-  r = uv_poll_start(&w->poll, UV_READABLE, on_poll);
+  r = uv_poll_start(w->poll, UV_READABLE, on_poll);
   napi_value handle;
   napi_create_external(env, w, finalize_handle, NULL, &handle);
   if (r < 0) {
@@ -232,8 +239,8 @@ static napi_value nl_ref_watch(napi_env env, napi_callback_info info) {
   bool ref;
   if (w == NULL || napi_get_value_bool(env, argv[1], &ref) != napi_ok) return fail(env, "refWatch(handle, ref)");
   if (!w->stopped) {
-    if (ref) uv_ref((uv_handle_t *)&w->poll);
-    else uv_unref((uv_handle_t *)&w->poll);
+    if (ref) uv_ref(UV_HANDLE(w->poll));
+    else uv_unref(UV_HANDLE(w->poll));
   }
   return NULL;
 }

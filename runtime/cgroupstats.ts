@@ -129,7 +129,7 @@ export function cgroupstatsProcfs(dir: string, proc: ProcFs = new ProcFs()): Cgr
 
 /**
  * Task counts by state of a cgroup directory: from the kernel for cgroup v1 (source 'netlink'),
- * from /proc for cgroup v2 (source 'procfs'), or from /proc when the native module is not built.
+ * from /proc for cgroup v2 (source 'procfs'), or from /proc when the native module is not available.
  */
 export function cgroupstats(dir: string, proc?: ProcFs): CgroupStats {
   if (cgroupVersion(dir) === 1) {

@@ -1,12 +1,11 @@
 /**
- * The optional native reader (native/procread.c, built by native/build.sh at
- * install): one file, or many per call, each costing only its system calls.
- * Absent (no compiler, or PROCSPEC_NATIVE=0): undefined, and callers read
- * through node:fs.
+ * The optional native reader (native/procread.c, prebuilt in prebuilds/ or
+ * built by native/build.sh; see runtime/native-load.ts): one file, or many
+ * per call, each costing only its system calls. Absent (no binary for this
+ * platform, or PROCSPEC_NATIVE=0): undefined, and callers read through node:fs.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism, constants } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { loadNative } from './native-load.js';
 
 export interface NativeReader {
   /** One file into `buf`: its length, -errno, or a new Buffer when the text is longer than `buf`. */
@@ -54,26 +53,15 @@ export type BatchEach = (first: number, texts: Buffer, ends: Int32Array, errs: I
 export const DEFAULT_THREADS = Math.max(0, Math.min(3, availableParallelism() - 1));
 
 /**
- * Loads native/build/<name>.node, built by native/build.sh: the module, or
- * the error of the last place tried when it is not built. runtime/*.ts runs
- * from the sources (../native) or from dist/runtime (../../native), also
- * inside node_modules/procspec; fileURLToPath, not URL.pathname, so a folder
- * with spaces or non-ASCII names works.
+ * Loads a native module (runtime/native-load.ts: the prebuilt binary for this
+ * platform, else native/build/<name>.node, else none): the module, or an
+ * Error saying what was tried and why it did not load.
  */
 export function loadNativeModule<T>(name: string): T | Error {
-  const require = createRequire(import.meta.url);
-  let error = new Error(`native/build/${name}.node not found`);
-  for (const rel of [`../native/build/${name}.node`, `../../native/build/${name}.node`]) {
-    try {
-      return require(fileURLToPath(new URL(rel, import.meta.url))) as T;
-    } catch (err) {
-      error = err as Error;
-    }
-  }
-  return error;
+  return loadNative<T>(name);
 }
 
-/** A native module for a speed-up that has a fallback: undefined when it is not built or PROCSPEC_NATIVE=0. */
+/** A native module for a speed-up that has a fallback: undefined when it is not available or PROCSPEC_NATIVE=0. */
 export function loadOptionalModule<T>(name: string): T | undefined {
   if (process.env.PROCSPEC_NATIVE === '0') return undefined;
   const m = loadNativeModule<T>(name);

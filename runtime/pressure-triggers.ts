@@ -160,12 +160,15 @@ interface PsiNative {
 
 let psiModule: PsiNative | null | undefined;
 
+let psiError = '';
+
 function loadPsi(): PsiNative | null {
   const m = loadNativeModule<PsiNative>('psi');
+  if (m instanceof Error) psiError = m.message;
   return m instanceof Error ? null : m;
 }
 
-/** The native poller, or undefined when it is not built or PROCSPEC_NATIVE=0. */
+/** The native poller, or undefined when it is not available or PROCSPEC_NATIVE=0. */
 function psiNative(): PsiNative | undefined {
   if (process.env.PROCSPEC_NATIVE === '0') return undefined;
   if (psiModule === undefined) psiModule = loadPsi();
@@ -309,7 +312,7 @@ export class PressureWatcher extends EventEmitter<PressureWatcherEvents> {
  * Registers a pressure trigger and watches it (see PressureTriggerOptions
  * for units and limits). Throws, before writing anything: TypeError or
  * RangeError for bad arguments; ProcfsError 'unsupported' when the native
- * module (native/psi.c) is not built, for cpu full system-wide, or when the
+ * module (native/psi.c) is not available, for cpu full system-wide, or when the
  * kernel has no such pressure file (PSI off, no irq accounting, pressure off
  * for the cgroup). Then: 'not_found' (the cgroup does not exist),
  * 'permission' (the file may not be opened for writing), 'unsupported'
@@ -321,7 +324,7 @@ export function watchPressure(opts: PressureTriggerOptions, root: string = opts.
   if (native === undefined) {
     throw new ProcfsError(
       'unsupported',
-      'pressure triggers need the native module native/build/psi.node (build it with `bash native/build.sh`; PROCSPEC_NATIVE=0 turns it off)',
+      process.env.PROCSPEC_NATIVE === '0' ? 'pressure triggers need the native module psi, which PROCSPEC_NATIVE=0 turns off' : `pressure triggers need a native module (${psiError})`,
     );
   }
   const file = pressureFile(spec, root, opts.cgroupMount);

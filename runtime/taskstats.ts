@@ -3,8 +3,9 @@
  * family "TASKSTATS"): CPU, memory and I/O accounting and delay accounting of
  * a thread (by pid) or a process (by tgid), and the records of tasks as they
  * exit. The struct is decoded from runtime/taskstats-layout.ts; sockets come
- * from the optional native module native/build/taskstats.node, loaded on
- * first use. See docs/taskstats.md.
+ * from the optional native module native/taskstats.c (prebuilt, or built by
+ * native/build.sh; runtime/native-load.ts), loaded on first use. See
+ * docs/taskstats.md.
  */
 import { EventEmitter } from 'node:events';
 import { fstatSync, readFileSync } from 'node:fs';
@@ -56,11 +57,11 @@ interface NetlinkNative {
 
 let loaded: NetlinkNative | Error | undefined;
 
-/** Loads native/build/taskstats.node on first use; its absence is ProcfsError 'unsupported'. */
+/** Loads the native module taskstats on first use (runtime/native-load.ts); its absence is ProcfsError 'unsupported'. */
 function nativeModule(): NetlinkNative {
   loaded ??= loadNativeModule<NetlinkNative>('taskstats');
   if (loaded instanceof Error) {
-    throw new ProcfsError('unsupported', `taskstats needs the native module native/build/taskstats.node, which is not built (run \`bash native/build.sh\`; needs cc and Node's headers): ${loaded.message.split('\n')[0]}`, { cause: loaded });
+    throw new ProcfsError('unsupported', `taskstats needs a native module (${loaded.message})`, { cause: loaded });
   }
   return loaded;
 }

@@ -4,7 +4,8 @@
  * is idle and fires under real CPU pressure, close() stopping events and
  * releasing the descriptor, and POLLERR when the cgroup is removed. The
  * parts that create cgroups need root, a writable cgroup2 mount and the
- * native module (native/build/psi.node); they are skipped otherwise.
+ * native module psi (prebuilt or built; runtime/native-load.ts); they are
+ * skipped otherwise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,10 +14,10 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcfsError } from '../runtime/errors.js';
 import { watchPressure, type PressureEvent, type PressureWatcher } from '../runtime/index.js';
+import { loadNative } from '../runtime/native-load.js';
 import { cgroup2Mount, checkTrigger, hasCapSysResource, registerTrigger } from '../runtime/pressure-triggers.js';
 
-const repo = join(import.meta.dirname, '..');
-const nativeBuilt = fs.existsSync(join(repo, 'native/build/psi.node')) && process.env.PROCSPEC_NATIVE !== '0';
+const nativeBuilt = !(loadNative('psi') instanceof Error) && process.env.PROCSPEC_NATIVE !== '0';
 const isRoot = process.getuid?.() === 0;
 const privileged = hasCapSysResource() === true;
 /** The shortest window this process may use. Unit: seconds (the kernel wants multiples of 2 s without CAP_SYS_RESOURCE). */
@@ -185,7 +186,7 @@ describe('pressure triggers: arguments', () => {
     const saved = process.env.PROCSPEC_NATIVE;
     process.env.PROCSPEC_NATIVE = '0';
     try {
-      expect(() => watchPressure({ resource: 'cpu', kind: 'some', stall: 0.1, window: 2 })).toThrow(/native module native\/build\/psi.node/);
+      expect(() => watchPressure({ resource: 'cpu', kind: 'some', stall: 0.1, window: 2 })).toThrow(/native module psi, which PROCSPEC_NATIVE=0 turns off/);
       try {
         watchPressure({ resource: 'cpu', kind: 'some', stall: 0.1, window: 2 });
       } catch (e) {

@@ -9,11 +9,12 @@ import { cgroupstats, cgroupstatsProcfs, cgroupV1Mounts } from '../runtime/cgrou
 import { decodeAttrs, decodeGenl, decodeMessages, encodeAttrs, encodeGenl, findAttr, attrUint, stringAttr, u32Attr, LITTLE_ENDIAN } from '../runtime/netlink.js';
 import { ExitListener, TASKSTATS_FIELDS, TaskstatsClient, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/taskstats.js';
 import { LAYOUT_VERSION } from '../runtime/taskstats-layout.js';
+import { loadNative } from '../runtime/native-load.js';
 import { repo, runCli } from './support/cli.js';
 import { holdSysctl } from './support/hold-sysctl.js';
 
 const root = process.getuid?.() === 0;
-const built = existsSync(join(repo, 'native', 'build', 'taskstats.node'));
+const built = !(loadNative('taskstats') instanceof Error);
 const live = root && built && existsSync('/proc/sys/kernel/task_delayacct');
 
 /** A struct taskstats of `version` and `size` bytes whose u64 fields hold their index + 1 and ac_comm "demo". */
