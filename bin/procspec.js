@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The procspec command, run from the built copy in dist/ (built by `prepare` at `npm ci`,
+// The procspec command, run from the built copy in dist/ (built by `npm start` and `npm test`,
 // by `prepack` in the published package, or by `npm run build`): plain Node, no tsx.
 let main;
 try {

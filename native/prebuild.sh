@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run prebuild`: builds procspec's native modules for every platform the
+# `npm run prebuilds`: builds procspec's native modules for every platform the
 # package carries binaries for, from the same sources and flags
 # (native/flags.sh), against Node-API's headers (node-api-headers), into
 # prebuilds/<target>/<name>.node, and writes prebuilds/MANIFEST: the digest
@@ -20,24 +20,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# npm runs a script named prebuild before every `npm run build` too (a pre-hook,
-# with the same environment): then the npm process above this one was asked
-# for build, not prebuild, and this script leaves the binaries alone.
-if [ "${npm_lifecycle_event:-}" = prebuild ]; then
-  pid=$PPID
-  while [ "${pid:-0}" -gt 1 ] && [ -r "/proc/$pid/cmdline" ]; do
-    args=" $(tr '\0' ' ' <"/proc/$pid/cmdline")"
-    case "$args" in
-      *npm-cli.js\ *|*/npm\ *|\ npm\ *)
-        case "$args" in
-          *\ prebuild\ *) ;;
-          *) echo "prebuild: skipped (npm's pre-hook of build; npm run prebuild builds prebuilds/)"; exit 0 ;;
-        esac
-        break ;;
-    esac
-    pid="$(sed -n 's/.*) [A-Za-z] \([0-9]*\) .*/\1/p' "/proc/$pid/stat")"
-  done
-fi
 . native/flags.sh
 native_flags "$PWD"
 check=0
@@ -94,7 +76,7 @@ if [ $check = 0 ]; then
   mkdir prebuilds
   cp -r "$tmp/out/." prebuilds/
   {
-    echo "# Written by native/prebuild.sh (npm run prebuild); checked by native/prebuild.sh --check."
+    echo "# Written by native/prebuild.sh (npm run prebuilds); checked by native/prebuild.sh --check."
     echo "sources $sources"
     echo "node-api-headers $headers"
     echo "napi-version $NAPI_VERSION"

@@ -1,5 +1,5 @@
 /**
- * The prebuilt native modules (prebuilds/, made by `npm run prebuild`):
+ * The prebuilt native modules (prebuilds/, made by `npm run prebuilds`):
  * rebuilt from the sources they were recorded with, byte for byte, where
  * the same compilers are here; each is the platform its folder says; the
  * musl and arm64 ones load and register their functions in that platform's
@@ -32,7 +32,7 @@ describe('prebuilds/', () => {
     expect(manifest).toMatch(/^napi-version 3$/m);
   });
 
-  it('`npm run prebuild` would make the same bytes from these sources (each target whose compiler is here, at the recorded version)', () => {
+  it('`npm run prebuilds` would make the same bytes from these sources (each target whose compiler is here, at the recorded version)', () => {
     const r = run('bash', ['native/prebuild.sh', '--check']);
     console.log(r.stdout.trim());
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
