@@ -278,8 +278,9 @@ else {
 // The taskstats of a child that burned 300 ms of CPU.
 if (process.getuid() !== 0) out.taskstats = { skipped: 'not root: taskstats needs CAP_NET_ADMIN' };
 else {
-  const child = spawn(process.execPath, ['-e', 'const t = Date.now() + 300; while (Date.now() < t); setTimeout(() => {}, 10000);']);
-  await sleep(1500);
+  // 300 ms of its own CPU time (not of wall-clock time, which a loaded machine shares out), then it says so and waits.
+  const child = spawn(process.execPath, ['-e', 'const c = () => { const u = process.cpuUsage(); return u.user + u.system; }; while (c() < 300000); console.log("burnt"); setTimeout(() => {}, 10000);'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((r) => child.stdout.once('data', r));
   const s = taskstatsOfPid(child.pid); // its main thread: a pid record names the task (a tgid record only sums)
   out.taskstats = { pid: child.pid, acPid: s.fields.acPid, comm: s.fields.acComm, cpuSeconds: s.fields.cpuRunRealTotal };
   child.kill();

@@ -218,15 +218,16 @@ describe('process table', () => {
   it('lists and samples while thousands of short-lived processes come and go: no exception, no row mixing two processes', async () => {
     // Each short-lived process is `true` or `sleep 0` under an argv[0] naming the program it runs, so a row whose
     // command name (from stat) and argv[0] (from cmdline) came from two different processes would show it.
-    const churn = start('bash', ['-c', 'for i in $(seq 1 4000); do if (( i % 2 )); then (exec -a churn-true true); else (exec -a churn-sleep sleep 0); fi; done']);
+    const churn = start('bash', ['-c', 'i=0; while :; do i=$((i + 1)); if (( i % 2 )); then (exec -a churn-true true); else (exec -a churn-sleep sleep 0); fi; done']);
     let listings = 0;
     let gone = 0;
     let seen = 0;
     // The refresh mode too, sync and async: kept descriptors of processes that end, and new ones every sample.
     const monitor = fs.monitor({ groups: ['base', 'cmdline'] });
-    const until = Date.now() + 3000;
+    // Enough work is counted, not a span of time (a loaded machine does less in a second); the limit only stops a hung run.
+    const limit = Date.now() + 200_000;
     try {
-      while (Date.now() < until && churn.exitCode === null) {
+      while ((listings <= 5 || seen + gone === 0) && Date.now() < limit && churn.exitCode === null) {
         const samples = [fs.processes({ groups: ['base', 'cmdline'] }), listings % 2 ? monitor.sample() : await monitor.sampleAsync()];
         listings++;
         for (const l of samples) {
@@ -243,6 +244,7 @@ describe('process table', () => {
       }
     } finally {
       monitor.close();
+      churn.kill();
     }
     expect(listings).toBeGreaterThan(5);
     expect(seen + gone).toBeGreaterThan(0);
@@ -256,13 +258,19 @@ describe('refresh mode', () => {
     const m = fs.monitor({ groups: ['base', 'cpu', 'io'], select: { childrenOf: process.pid } });
     try {
       const first = m.sample();
-      expect(first.rows.find((r) => r.pid === busy.pid)?.rates).toBeUndefined();
+      const before = first.rows.find((r) => r.pid === busy.pid)!;
+      expect(before.rates).toBeUndefined();
       expect(first.openFiles).toBeGreaterThan(0);
-      await sleep(500);
+      // Wait for CPU time, not for a span of wall-clock time: on a loaded machine the loop may get little of a CPU.
+      const cpuOf = (r: { utime: number; stime: number }): number => r.utime + r.stime;
+      await sleep(200);
+      for (let i = 0; i < 600 && cpuOf(fs.read('proc/pid/stat', { pid: busy.pid! })) < cpuOf(before) + 0.05; i++) await sleep(50);
       const second = m.sample();
       const row = second.rows.find((r) => r.pid === busy.pid)!;
-      // A busy loop of one thread: well above idle, at most one CPU (on a loaded shared machine it may get far less than all of one).
-      expect(row.rates!.cpuPercent).toBeGreaterThan(10);
+      // The rate is the CPU time the rows show over the interval between the samples: above 0 for a busy loop, at most one CPU.
+      expect(cpuOf(row)).toBeGreaterThan(cpuOf(before));
+      expect(row.rates!.cpuPercent).toBeCloseTo(((cpuOf(row) - cpuOf(before)) / second.interval) * 100, 6);
+      expect(row.rates!.cpuPercent).toBeGreaterThan(0);
       expect(row.rates!.cpuPercent).toBeLessThan(110);
       expect(second.started).toBe(0);
       busy.kill('SIGKILL');
