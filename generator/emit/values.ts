@@ -126,7 +126,6 @@ export function printToken(w: CodeBlockWriter, names: Names, t: TokenRead, v: st
   w.writeLine(t.space === 'oneSpace' ? 's.oneSpace();' : 's.ws();');
   const b = t.body;
   if (b.kind === 'uList') {
-    names.next('r'); // numbered as a repeated token's item, though it has none
     w.writeLine(predeclared ? `${v} = s.${b.method}();` : `const ${v}: ${b.arrayType} = s.${b.method}();`);
     return;
   }
