@@ -102,10 +102,23 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     const type = pick.type;
     const pickName = pick.name;
     const pickDoc = `Reads the text of ${spec.paths[0]} as ${spec.parseName} does, but returns only \`fields\`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once.`;
+    const count = pick.fieldNames.length;
+    file.addEnum({
+      isConst: true,
+      name: 'Token',
+      docs: [`The number of each field's token, for ${pickName}: where Scan.want's array says whether it is asked for.`],
+      members: pick.fieldNames.map((n, i) => ({ name: n, value: i })),
+    });
+    file.addEnum({
+      isConst: true,
+      name: 'Want',
+      docs: ["Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for."],
+      members: [{ name: 'runs', value: count }, { name: 'last', value: 2 * count }],
+    });
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
       docs: [`Token number of each field, for ${pickName}.`],
-      declarations: [{ name: 'FIELD_INDEX', initializer: `new Map<string, number>([${pick.fieldNames.map((n, i) => `[${q(n)}, ${i}]`).join(', ')}])` }],
+      declarations: [{ name: 'FIELD_INDEX', initializer: `new Map<string, number>([${pick.fieldNames.map((n) => `[${q(n)}, Token.${n}]`).join(', ')}])` }],
     });
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
@@ -126,13 +139,14 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       returnType: `Pick<${type}, K>`,
       statements: (w) => {
         w.writeLine('const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);');
+        w.writeLine('const last = want[Want.last]!;');
         w.writeLine('const ctx: ParseContext = contextOf(options);');
         w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
         w.writeLine('s.wholeLine();');
         printLocals(w, pick.locals);
         w.write('tokens: ').block(() => printTokens(w, names, pick.tokens));
         w.writeLine('const o = {} as Record<string, unknown>;');
-        pick.fieldNames.forEach((n, i) => w.writeLine(`if (want[${i}] === 1 && v_${n} !== undefined) o.${n} = v_${n};`));
+        for (const n of pick.fieldNames) w.writeLine(`if (want[Token.${n}] === 1 && v_${n} !== undefined) o.${n} = v_${n};`);
         w.writeLine(`return o as Pick<${type}, K>;`);
       },
     });

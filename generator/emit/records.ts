@@ -11,7 +11,11 @@ export function printLocals(w: CodeBlockWriter, locals: Local[]): void {
   for (const l of locals) w.writeLine(`let ${l.name}: ${l.type}${l.maybe ? ' | undefined' : ''}${l.init ? ' = undefined' : ''};`);
 }
 
-/** Token steps; in a pick, plain tokens not asked for (see Scan.want) are stepped over, and reading stops after the last one asked for. */
+/**
+ * Token steps; in a pick (`want` from Scan.want, `last` the last token asked
+ * for), plain tokens not asked for are stepped over, and reading stops after
+ * the last one asked for.
+ */
 export function printTokens(w: CodeBlockWriter, names: Names, steps: TokenStep[]): void {
   for (const t of steps) {
     if (t.kind === 'literal') {
@@ -26,11 +30,12 @@ export function printTokens(w: CodeBlockWriter, names: Names, steps: TokenStep[]
     }
     if (t.optional?.first) w.writeLine('let ok = s.more();');
     const pick = t.pick;
+    const token = pick && `Token.${pick.field}`;
     const step = (): void => {
       if (pick?.skippable) {
-        w.write(`if (want[${t.index}] === 1) `).block(read);
-        // A plain token starts a run (want[n + i] > 0) or lies inside one already stepped over.
-        if (pick.runs) w.writeLine(`else if (want[${pick.count + t.index}] !== 0) s.skipWords(want[${pick.count + t.index}]!);`);
+        w.write(`if (want[${token}] === 1) `).block(read);
+        // A plain token starts a run of tokens stepped over (its length at Want.runs + the token) or lies inside one.
+        if (pick.runs) w.writeLine(`else if (want[Want.runs + ${token}] !== 0) s.skipWords(want[Want.runs + ${token}]!);`);
         else w.writeLine('else s.skipWords(1);');
       } else read();
     };
@@ -41,7 +46,7 @@ export function printTokens(w: CodeBlockWriter, names: Names, steps: TokenStep[]
       });
     } else step();
     // A pick reads no further than the last field asked for.
-    if (pick) w.writeLine(`if (want[${2 * pick.count}] === ${t.index}) break tokens;`);
+    if (pick) w.writeLine(`if (last === ${token}) break tokens;`);
   }
 }
 

@@ -111,6 +111,8 @@ export type TokenBody =
 
 /** A pick's handling of one field token. */
 export interface PickToken {
+  /** The field's name, which also names its token number. */
+  field: string;
   /** The token may be stepped over unread when not asked for. */
   skippable: boolean;
   /** It may start a run of stepped-over tokens (Scan.want's plain[i] !== 0). */

@@ -74,7 +74,7 @@ export function tokenSteps(ctx: RecordContext, r: RecordModel, owner: string, pi
     }
     const optional = t.field.optional ? { optional: { kind: 'trailing' as const, first: !opened } } : {};
     if (t.field.optional) opened = true;
-    out.push({ ...base, ...optional, ...(pick ? { pick: { skippable: skippable(t), runs: plain[index] !== 0, count: plain.length } } : {}) });
+    out.push({ ...base, ...optional, ...(pick ? { pick: { field: t.field.name, skippable: skippable(t), runs: plain[index] !== 0, count: plain.length } } : {}) });
   }
   return out;
 }
