@@ -161,15 +161,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   }
   // Declared after the functions that use them (read only when a parser runs).
   for (const b of builders) {
-    const all = [...b.fields, ...b.optional];
     file.addFunction({
       name: b.name,
-      docs: [`The constructor behind ${b.name}New.`],
-      parameters: [{ name: 'this', type: b.type }, ...all.map((n) => ({ name: `v_${n}`, type: `${b.type}[${q(n)}]` }))],
+      docs: [`The constructor behind ${b.name}New: the fields in the order of the type.`],
+      parameters: [{ name: 'this', type: b.type }, ...b.fields.map((f) => ({ name: `v_${f.name}`, type: `${b.type}[${q(f.name)}]` }))],
       returnType: 'void',
       statements: (w) => {
-        for (const n of b.fields) w.writeLine(`this.${n} = v_${n};`);
-        for (const n of b.optional) w.writeLine(`if (v_${n} !== undefined) this.${n} = v_${n};`);
+        for (const f of b.fields) w.writeLine(f.optional ? `if (v_${f.name} !== undefined) this.${f.name} = v_${f.name};` : `this.${f.name} = v_${f.name};`);
       },
     });
     file.addStatements(`${b.name}.prototype = Object.prototype;`);

@@ -103,8 +103,8 @@ function printPairs(w: CodeBlockWriter, names: Names, p: PairsPlan): void {
 /** `const o` = the object (see Planner.object). */
 export function printObject(w: CodeBlockWriter, o: ObjectPlan): void {
   if (o.kind === 'literal') {
-    w.writeLine(`const o: ${o.type} = { ${o.fields.map(([n, e]) => `${n}: ${e}`).join(', ')} };`);
-    for (const [n, e] of o.catchAll) w.writeLine(`if (${e} !== undefined) o.${n} = ${e};`);
+    w.writeLine(`const o: ${o.type} = { ${o.fields.map((f) => `${f.name}: ${f.expr}`).join(', ')} };`);
+    for (const f of o.catchAll) w.writeLine(`if (${f.expr} !== undefined) o.${f.name} = ${f.expr};`);
     return;
   }
   w.writeLine(`const o = new ${o.name}New(${o.args.join(', ')});`);

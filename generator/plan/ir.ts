@@ -163,16 +163,23 @@ export interface ColumnsPlan {
   required: { local: string; expected: string }[];
 }
 
-/** How a record's object is made (see plan/objects.ts). */
+/** A field of an object: its value's expression, and whether it is left out when undefined. */
+export interface ObjectField {
+  name: string;
+  expr: string;
+  optional: boolean;
+}
+
+/** How a record's object is made, its keys in the order of the type (see Planner.object). */
 export type ObjectPlan =
-  | { kind: 'literal'; type: string; fields: [string, string][]; catchAll: [string, string][] }
+  | { kind: 'literal'; type: string; fields: ObjectField[]; catchAll: ObjectField[] }
   | { kind: 'builder'; name: string; args: string[] };
 
+/** A constructor of objects of `type`, taking the fields in order. */
 export interface Builder {
   name: string;
   type: string;
-  fields: string[];
-  optional: string[];
+  fields: { name: string; optional: boolean }[];
 }
 
 export interface RecordBody {

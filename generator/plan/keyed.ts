@@ -12,7 +12,7 @@
  */
 import type { KeyedEntry, LayoutModel, RecordModel } from '../../runtime/model.js';
 import { scalarType, type Shapes } from '../shapes.js';
-import type { EntryCase, EntryRead, KeyedBody, KeyTable } from './ir.js';
+import type { EntryCase, EntryRead, KeyedBody, KeyTable, ObjectField } from './ir.js';
 import { recordLocals, tokenSteps, type RecordContext } from './records.js';
 import { lineNumber, lineNumberRead, valueRead } from './values.js';
 
@@ -89,13 +89,12 @@ export function keyedBody(ctx: KeyedContext, l: Keyed, type: string, outerHeader
     : l.extra ? { kind: 'extra' }
     : { kind: 'fail', expected: `one of the keys ${l.entries.map((e) => e.key).join(', ')}` };
   const required = l.entries.filter((e) => !e.field.optional && !e.indexed && !e.repeated).map((e) => ({ local: `v_${e.field.name}`, expected: `the key "${e.key}"` }));
-  const req: string[] = [];
-  const opt: string[] = [];
-  if (head) for (const t of head.tokens) if (t.kind === 'field') (t.field.optional ? opt : req).push(t.field.name);
-  for (const e of l.entries) (e.field.optional && !e.indexed && !e.repeated ? opt : req).push(e.field.name);
-  const init: [string, string][] = [...(kind !== undefined ? [['kind', JSON.stringify(kind)] as [string, string]] : []), ...req.map((n): [string, string] => [n, `v_${n}`])];
-  if (l.others) init.push([l.others.name, 'others']);
-  const object = ctx.object(type, init, opt.map((n): [string, string] => [n, `v_${n}`]), !l.others && l.extra ? [['extra', 'extra']] : []);
+  // The keys in the order of the type: the variant's kind, the header's fields, the keys in the order the file prints them, the catch-all.
+  const fields: ObjectField[] = kind !== undefined ? [{ name: 'kind', expr: JSON.stringify(kind), optional: false }] : [];
+  if (head) for (const t of head.tokens) if (t.kind === 'field') fields.push({ name: t.field.name, expr: `v_${t.field.name}`, optional: t.field.optional === true });
+  for (const e of l.entries) fields.push({ name: e.field.name, expr: `v_${e.field.name}`, optional: e.field.optional === true && !e.indexed && !e.repeated });
+  if (l.others) fields.push({ name: l.others.name, expr: 'others', optional: false });
+  const object = ctx.object(type, fields, !l.others && l.extra ? [{ name: 'extra', expr: 'extra', optional: true }] : []);
   return {
     kind: 'keyed',
     ...(headPlan ? { head: headPlan } : {}),

@@ -7,7 +7,7 @@
  */
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel } from '../../runtime/model.js';
 import type { Shapes } from '../shapes.js';
-import type { Body, Builder, FnPlan, KeyTable, ModulePlan, ObjectPlan, Param, PiecesPlan, PickPlan, RowsLoop, TableLead, Variants } from './ir.js';
+import type { Body, Builder, FnPlan, KeyTable, ModulePlan, ObjectField, ObjectPlan, Param, PiecesPlan, PickPlan, RowsLoop, TableLead, Variants } from './ir.js';
 import { keyedBody, type KeyedContext } from './keyed.js';
 import { plainTokens, recordBody, recordLocals, tokenSteps, type RecordOptions } from './records.js';
 import { valueRead } from './values.js';
@@ -80,29 +80,29 @@ class Planner implements KeyedContext {
   }
 
   /**
-   * An object of `type` holding the fields `req` (name, expression) and
-   * those of `opt` and `catchAll` whose value is not undefined (absent fields
-   * stay absent). With no optional field it is a literal, and the catch-alls
-   * (extra, extraTokens: text the spec does not describe, seldom there) are
-   * added to it. Otherwise a constructor of the file makes it: the keys of a
-   * literal are all V8 keeps inside the object, and each optional key added
-   * to it after would land in a property array grown (and copied) a few keys
-   * at a time; a constructor's objects get room inside for every key it may set.
+   * An object of `type` holding `fields`, in order, and then the `catchAll`
+   * fields, an optional one only when its value is not undefined (absent
+   * fields stay absent). With no optional field but the catch-alls (extra,
+   * extraTokens: text the spec does not describe, seldom there) it is a
+   * literal, the catch-alls added to it. Otherwise a constructor of the file
+   * makes it: the keys of a literal are all V8 keeps inside the object, and
+   * each optional key added to it after would land in a property array grown
+   * (and copied) a few keys at a time; a constructor's objects get room
+   * inside for every key it may set.
    */
-  object(type: string, req: [string, string][], opt: [string, string][], catchAll: [string, string][]): ObjectPlan {
-    if (opt.length === 0) return { kind: 'literal', type, fields: req, catchAll };
-    opt = [...opt, ...catchAll];
-    const fields = req.map(([n]) => n);
-    const optional = opt.map(([n]) => n);
-    const key = (b: { type: string; fields: string[]; optional: string[] }): string => `${b.type}|${b.fields.join()}|${b.optional.join()}`;
-    let b = this.builders.find((x) => key(x) === key({ type, fields, optional }));
+  object(type: string, fields: ObjectField[], catchAll: ObjectField[]): ObjectPlan {
+    if (!fields.some((f) => f.optional)) return { kind: 'literal', type, fields, catchAll };
+    const all = [...fields, ...catchAll];
+    const shape = all.map((f) => ({ name: f.name, optional: f.optional }));
+    const key = (fs: Builder['fields']): string => fs.map((f) => `${f.name}${f.optional ? '?' : ''}`).join();
+    let b = this.builders.find((x) => x.type === type && key(x.fields) === key(shape));
     if (!b) {
       const base = /^(?:Omit<)?(\w+)/.exec(type)![1]!;
       const taken = this.builders.filter((x) => x.name.startsWith(`${base}Object`)).length;
-      b = { name: `${base}Object${taken === 0 ? '' : taken}`, type, fields, optional };
+      b = { name: `${base}Object${taken === 0 ? '' : taken}`, type, fields: shape };
       this.builders.push(b);
     }
-    return { kind: 'builder', name: b.name, args: [...req, ...opt].map(([, e]) => e) };
+    return { kind: 'builder', name: b.name, args: all.map((f) => f.expr) };
   }
 
   private fn(name: string, params: Param[], returnType: string, plan: () => Body): PendingFn {

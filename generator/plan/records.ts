@@ -4,7 +4,7 @@
  * columns, and how its object is made.
  */
 import type { FieldModel, RecordModel, TokenModel } from '../../runtime/model.js';
-import type { ColumnsPlan, Local, NamedField, ObjectPlan, PairsPlan, RecordBody, TokenStep } from './ir.js';
+import type { ColumnsPlan, Local, NamedField, ObjectField, ObjectPlan, PairsPlan, RecordBody, TokenStep } from './ir.js';
 import { skippable, tokenRead, valueRead } from './values.js';
 
 /** What the record planner asks of the module planner. */
@@ -13,8 +13,8 @@ export interface RecordContext {
   fieldType(f: FieldModel, owner: string): string;
   /** The function reading record `r` (planned on first use). */
   record(r: RecordModel): string;
-  /** How an object of `type` is made from required fields, optional ones and catch-alls (name, expression). */
-  object(type: string, req: [string, string][], opt: [string, string][], catchAll: [string, string][]): ObjectPlan;
+  /** How an object of `type` is made from its fields, in key order; `catchAll`: the last ones, text the spec does not describe. */
+  object(type: string, fields: ObjectField[], catchAll: ObjectField[]): ObjectPlan;
 }
 
 /**
@@ -120,21 +120,20 @@ export function recordBody(ctx: RecordContext, r: RecordModel, full: string, typ
   const pairs = pairsPlan(ctx, r);
   const columns = columnsPlan(ctx, r);
   const tail = !r.closed && !r.pairs && !r.columns && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest));
-  const lead: [string, string][] = opts.kind !== undefined ? [['kind', JSON.stringify(opts.kind)]] : [];
-  if (r.columns?.others) lead.push([r.columns.others.name, 'others']);
-  const more: [string, string][] = [];
-  if (tail) more.push(['extraTokens', 'extraTokens']);
-  if (r.pairs || (r.columns && !r.columns.others)) more.push(['extra', 'extra']);
-  const req: [string, string][] = [...lead];
-  const opt: [string, string][] = [];
+  // The keys in the order of the type: the variant's kind, the fields in the order the line prints them, the catch-alls.
+  const fields: ObjectField[] = opts.kind !== undefined ? [{ name: 'kind', expr: JSON.stringify(opts.kind), optional: false }] : [];
+  const field = (name: string, optional: boolean | undefined): ObjectField => ({ name, expr: `v_${name}`, optional: optional === true });
   for (const t of r.tokens) {
     if (t.kind !== 'field') continue;
-    const list = t.field.optional ? opt : req;
-    list.push([t.field.name, `v_${t.field.name}`]);
-    if (t.field.value.kind === 'inet' && !t.repeat) list.push([`${t.field.name}Raw`, `v_${t.field.name}Raw`]);
+    fields.push(field(t.field.name, t.field.optional));
+    if (t.field.value.kind === 'inet' && !t.repeat) fields.push(field(`${t.field.name}Raw`, t.field.optional));
   }
-  for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) (f.optional ? opt : req).push([f.name, `v_${f.name}`]);
-  const object = ctx.object(type, req, opt, more);
+  for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) fields.push(field(f.name, f.optional));
+  if (r.columns?.others) fields.push({ name: r.columns.others.name, expr: 'others', optional: false });
+  const catchAll: ObjectField[] = [];
+  if (tail) catchAll.push({ name: 'extraTokens', expr: 'extraTokens', optional: true });
+  if (r.pairs || (r.columns && !r.columns.others)) catchAll.push({ name: 'extra', expr: 'extra', optional: true });
+  const object = ctx.object(type, fields, catchAll);
   return { kind: 'record', locals, tokens, ...(pairs ? { pairs } : {}), ...(columns ? { columns } : {}), tail, object };
 }
 

@@ -120,17 +120,17 @@ function record0(s: Scan, ctx: ParseContext): ProcVersion {
   s.ws();
   v_build = s.rest();
   s.eol();
-  const o = new ProcVersionObjectNew(v_sysname, v_release, v_build, v_builder, v_compiler);
+  const o = new ProcVersionObjectNew(v_sysname, v_release, v_builder, v_compiler, v_build);
   return o;
 }
 
-/** The constructor behind ProcVersionObjectNew. */
-function ProcVersionObject(this: ProcVersion, v_sysname: ProcVersion["sysname"], v_release: ProcVersion["release"], v_build: ProcVersion["build"], v_builder: ProcVersion["builder"], v_compiler: ProcVersion["compiler"]): void {
+/** The constructor behind ProcVersionObjectNew: the fields in the order of the type. */
+function ProcVersionObject(this: ProcVersion, v_sysname: ProcVersion["sysname"], v_release: ProcVersion["release"], v_builder: ProcVersion["builder"], v_compiler: ProcVersion["compiler"], v_build: ProcVersion["build"]): void {
   this.sysname = v_sysname;
   this.release = v_release;
-  this.build = v_build;
   if (v_builder !== undefined) this.builder = v_builder;
   if (v_compiler !== undefined) this.compiler = v_compiler;
+  this.build = v_build;
 }
 ProcVersionObject.prototype = Object.prototype;
 

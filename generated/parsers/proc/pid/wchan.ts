@@ -92,7 +92,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidWchan {
   return o;
 }
 
-/** The constructor behind ProcPidWchanObjectNew. */
+/** The constructor behind ProcPidWchanObjectNew: the fields in the order of the type. */
 function ProcPidWchanObject(this: ProcPidWchan, v_symbol: ProcPidWchan["symbol"], v_module: ProcPidWchan["module"], v_extraTokens: ProcPidWchan["extraTokens"]): void {
   if (v_symbol !== undefined) this.symbol = v_symbol;
   if (v_module !== undefined) this.module = v_module;

@@ -71,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelPerfEventParanoid {
   return o;
 }
 
-/** The constructor behind ProcSysKernelPerfEventParanoidObjectNew. */
+/** The constructor behind ProcSysKernelPerfEventParanoidObjectNew: the fields in the order of the type. */
 function ProcSysKernelPerfEventParanoidObject(this: ProcSysKernelPerfEventParanoid, v_level: ProcSysKernelPerfEventParanoid["level"], v_extraTokens: ProcSysKernelPerfEventParanoid["extraTokens"]): void {
   if (v_level !== undefined) this.level = v_level;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

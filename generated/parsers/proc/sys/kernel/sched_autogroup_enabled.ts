@@ -83,7 +83,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedAutogroupEnabled
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedAutogroupEnabledObjectNew. */
+/** The constructor behind ProcSysKernelSchedAutogroupEnabledObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedAutogroupEnabledObject(this: ProcSysKernelSchedAutogroupEnabled, v_autogroup: ProcSysKernelSchedAutogroupEnabled["autogroup"], v_extraTokens: ProcSysKernelSchedAutogroupEnabled["extraTokens"]): void {
   if (v_autogroup !== undefined) this.autogroup = v_autogroup;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -71,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedCfsBandwidthSlic
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedCfsBandwidthSliceUsObjectNew. */
+/** The constructor behind ProcSysKernelSchedCfsBandwidthSliceUsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedCfsBandwidthSliceUsObject(this: ProcSysKernelSchedCfsBandwidthSliceUs, v_slice: ProcSysKernelSchedCfsBandwidthSliceUs["slice"], v_extraTokens: ProcSysKernelSchedCfsBandwidthSliceUs["extraTokens"]): void {
   if (v_slice !== undefined) this.slice = v_slice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -83,7 +83,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedEnergyAware {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedEnergyAwareObjectNew. */
+/** The constructor behind ProcSysKernelSchedEnergyAwareObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedEnergyAwareObject(this: ProcSysKernelSchedEnergyAware, v_energyAware: ProcSysKernelSchedEnergyAware["energyAware"], v_extraTokens: ProcSysKernelSchedEnergyAware["extraTokens"]): void {
   if (v_energyAware !== undefined) this.energyAware = v_energyAware;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

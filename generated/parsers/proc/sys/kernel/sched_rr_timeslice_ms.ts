@@ -71,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRrTimesliceMs {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedRrTimesliceMsObjectNew. */
+/** The constructor behind ProcSysKernelSchedRrTimesliceMsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedRrTimesliceMsObject(this: ProcSysKernelSchedRrTimesliceMs, v_timeslice: ProcSysKernelSchedRrTimesliceMs["timeslice"], v_extraTokens: ProcSysKernelSchedRrTimesliceMs["extraTokens"]): void {
   if (v_timeslice !== undefined) this.timeslice = v_timeslice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -71,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRtPeriodUs {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedRtPeriodUsObjectNew. */
+/** The constructor behind ProcSysKernelSchedRtPeriodUsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedRtPeriodUsObject(this: ProcSysKernelSchedRtPeriodUs, v_period: ProcSysKernelSchedRtPeriodUs["period"], v_extraTokens: ProcSysKernelSchedRtPeriodUs["extraTokens"]): void {
   if (v_period !== undefined) this.period = v_period;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

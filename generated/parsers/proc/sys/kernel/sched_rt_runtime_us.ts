@@ -81,7 +81,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRtRuntimeUs {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedRtRuntimeUsObjectNew. */
+/** The constructor behind ProcSysKernelSchedRtRuntimeUsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedRtRuntimeUsObject(this: ProcSysKernelSchedRtRuntimeUs, v_runtime: ProcSysKernelSchedRtRuntimeUs["runtime"], v_extraTokens: ProcSysKernelSchedRtRuntimeUs["extraTokens"]): void {
   if (v_runtime !== undefined) this.runtime = v_runtime;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -83,7 +83,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedSchedstats {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedSchedstatsObjectNew. */
+/** The constructor behind ProcSysKernelSchedSchedstatsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedSchedstatsObject(this: ProcSysKernelSchedSchedstats, v_schedstats: ProcSysKernelSchedSchedstats["schedstats"], v_extraTokens: ProcSysKernelSchedSchedstats["extraTokens"]): void {
   if (v_schedstats !== undefined) this.schedstats = v_schedstats;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

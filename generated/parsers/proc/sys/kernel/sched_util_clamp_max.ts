@@ -71,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMax {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedUtilClampMaxObjectNew. */
+/** The constructor behind ProcSysKernelSchedUtilClampMaxObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedUtilClampMaxObject(this: ProcSysKernelSchedUtilClampMax, v_utilClampMax: ProcSysKernelSchedUtilClampMax["utilClampMax"], v_extraTokens: ProcSysKernelSchedUtilClampMax["extraTokens"]): void {
   if (v_utilClampMax !== undefined) this.utilClampMax = v_utilClampMax;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -71,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMin {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedUtilClampMinObjectNew. */
+/** The constructor behind ProcSysKernelSchedUtilClampMinObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedUtilClampMinObject(this: ProcSysKernelSchedUtilClampMin, v_utilClampMin: ProcSysKernelSchedUtilClampMin["utilClampMin"], v_extraTokens: ProcSysKernelSchedUtilClampMin["extraTokens"]): void {
   if (v_utilClampMin !== undefined) this.utilClampMin = v_utilClampMin;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

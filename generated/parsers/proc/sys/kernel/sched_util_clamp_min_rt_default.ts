@@ -71,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMinRtDe
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedUtilClampMinRtDefaultObjectNew. */
+/** The constructor behind ProcSysKernelSchedUtilClampMinRtDefaultObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedUtilClampMinRtDefaultObject(this: ProcSysKernelSchedUtilClampMinRtDefault, v_utilClampMinRtDefault: ProcSysKernelSchedUtilClampMinRtDefault["utilClampMinRtDefault"], v_extraTokens: ProcSysKernelSchedUtilClampMinRtDefault["extraTokens"]): void {
   if (v_utilClampMinRtDefault !== undefined) this.utilClampMinRtDefault = v_utilClampMinRtDefault;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -87,7 +87,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyBackgroundBytes {
   return o;
 }
 
-/** The constructor behind ProcSysVmDirtyBackgroundBytesObjectNew. */
+/** The constructor behind ProcSysVmDirtyBackgroundBytesObjectNew: the fields in the order of the type. */
 function ProcSysVmDirtyBackgroundBytesObject(this: ProcSysVmDirtyBackgroundBytes, v_bytes: ProcSysVmDirtyBackgroundBytes["bytes"], v_extraTokens: ProcSysVmDirtyBackgroundBytes["extraTokens"]): void {
   if (v_bytes !== undefined) this.bytes = v_bytes;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

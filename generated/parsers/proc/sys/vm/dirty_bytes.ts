@@ -87,7 +87,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyBytes {
   return o;
 }
 
-/** The constructor behind ProcSysVmDirtyBytesObjectNew. */
+/** The constructor behind ProcSysVmDirtyBytesObjectNew: the fields in the order of the type. */
 function ProcSysVmDirtyBytesObject(this: ProcSysVmDirtyBytes, v_bytes: ProcSysVmDirtyBytes["bytes"], v_extraTokens: ProcSysVmDirtyBytes["extraTokens"]): void {
   if (v_bytes !== undefined) this.bytes = v_bytes;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -87,7 +87,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmOvercommitKbytes {
   return o;
 }
 
-/** The constructor behind ProcSysVmOvercommitKbytesObjectNew. */
+/** The constructor behind ProcSysVmOvercommitKbytesObjectNew: the fields in the order of the type. */
 function ProcSysVmOvercommitKbytesObject(this: ProcSysVmOvercommitKbytes, v_size: ProcSysVmOvercommitKbytes["size"], v_extraTokens: ProcSysVmOvercommitKbytes["extraTokens"]): void {
   if (v_size !== undefined) this.size = v_size;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
