@@ -14,14 +14,26 @@ export function parseProcCmdline(text: string | Uint8Array, options?: ParseOptio
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcCmdline: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  params = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcCmdline. */
-const FIELD_INDEX = new Map<string, number>([["params", 0]]);
+const FIELD_INDEX = new Map<string, number>([["params", Token.params]]);
 /** Which tokens pickProcCmdline may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/cmdline as parseProcCmdline does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcCmdline<K extends keyof ProcCmdline>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcCmdline, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/cmdline", options?.bigint === true);
   s.wholeLine();
@@ -44,10 +56,10 @@ export function pickProcCmdline<K extends keyof ProcCmdline>(text: string | Uint
       v_params.push(r0);
       s.sep();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.params) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_params !== undefined) o.params = v_params;
+  if (want[Token.params] === 1 && v_params !== undefined) o.params = v_params;
   return o as Pick<ProcCmdline, K>;
 }
 

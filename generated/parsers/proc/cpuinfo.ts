@@ -882,7 +882,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
       }
     }
   }
-  const o = new ProcCpuinfoBlockSystemObjectNew("system", v_caches, v_processors, v_hardware, v_boardRevision, v_serial, v_timebase, v_platform, v_machine, v_mmu, v_firmware, v_numProcessors, v_bogomipsPerCpu, v_maxThreadId, v_s390Features, v_facilities, v_model, v_vendorId);
+  const o = new ProcCpuinfoBlockSystemObjectNew("system", v_hardware, v_boardRevision, v_serial, v_timebase, v_platform, v_machine, v_mmu, v_firmware, v_numProcessors, v_bogomipsPerCpu, v_maxThreadId, v_s390Features, v_facilities, v_model, v_vendorId, v_caches, v_processors);
   return o;
 }
 
@@ -994,7 +994,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCpuinfoBl
   }
 }
 
-/** The constructor behind ProcCpuinfoBlockCpuObjectNew. */
+/** The constructor behind ProcCpuinfoBlockCpuObjectNew: the fields in the order of the type. */
 function ProcCpuinfoBlockCpuObject(this: ProcCpuinfoBlockCpu, v_kind: ProcCpuinfoBlockCpu["kind"], v_processor: ProcCpuinfoBlockCpu["processor"], v_vendorId: ProcCpuinfoBlockCpu["vendorId"], v_cpuFamily: ProcCpuinfoBlockCpu["cpuFamily"], v_model: ProcCpuinfoBlockCpu["model"], v_modelName: ProcCpuinfoBlockCpu["modelName"], v_stepping: ProcCpuinfoBlockCpu["stepping"], v_microcode: ProcCpuinfoBlockCpu["microcode"], v_cpuMhz: ProcCpuinfoBlockCpu["cpuMhz"], v_cacheSize: ProcCpuinfoBlockCpu["cacheSize"], v_physicalId: ProcCpuinfoBlockCpu["physicalId"], v_siblings: ProcCpuinfoBlockCpu["siblings"], v_coreId: ProcCpuinfoBlockCpu["coreId"], v_cpuCores: ProcCpuinfoBlockCpu["cpuCores"], v_apicid: ProcCpuinfoBlockCpu["apicid"], v_initialApicid: ProcCpuinfoBlockCpu["initialApicid"], v_fdivBug: ProcCpuinfoBlockCpu["fdivBug"], v_hltBug: ProcCpuinfoBlockCpu["hltBug"], v_f00fBug: ProcCpuinfoBlockCpu["f00fBug"], v_comaBug: ProcCpuinfoBlockCpu["comaBug"], v_fpu: ProcCpuinfoBlockCpu["fpu"], v_fpuException: ProcCpuinfoBlockCpu["fpuException"], v_cpuidLevel: ProcCpuinfoBlockCpu["cpuidLevel"], v_wp: ProcCpuinfoBlockCpu["wp"], v_flags: ProcCpuinfoBlockCpu["flags"], v_vmxFlags: ProcCpuinfoBlockCpu["vmxFlags"], v_bugs: ProcCpuinfoBlockCpu["bugs"], v_bogomips: ProcCpuinfoBlockCpu["bogomips"], v_tlbSize: ProcCpuinfoBlockCpu["tlbSize"], v_clflushSize: ProcCpuinfoBlockCpu["clflushSize"], v_cacheAlignment: ProcCpuinfoBlockCpu["cacheAlignment"], v_addressSizes: ProcCpuinfoBlockCpu["addressSizes"], v_powerManagement: ProcCpuinfoBlockCpu["powerManagement"], v_bogoMips: ProcCpuinfoBlockCpu["bogoMips"], v_features: ProcCpuinfoBlockCpu["features"], v_cpuImplementer: ProcCpuinfoBlockCpu["cpuImplementer"], v_cpuArchitecture: ProcCpuinfoBlockCpu["cpuArchitecture"], v_cpuVariant: ProcCpuinfoBlockCpu["cpuVariant"], v_cpuPart: ProcCpuinfoBlockCpu["cpuPart"], v_cpuRevision: ProcCpuinfoBlockCpu["cpuRevision"], v_cpu: ProcCpuinfoBlockCpu["cpu"], v_clock: ProcCpuinfoBlockCpu["clock"], v_revision: ProcCpuinfoBlockCpu["revision"], v_hart: ProcCpuinfoBlockCpu["hart"], v_isa: ProcCpuinfoBlockCpu["isa"], v_riscvMmu: ProcCpuinfoBlockCpu["riscvMmu"], v_uarch: ProcCpuinfoBlockCpu["uarch"], v_mvendorid: ProcCpuinfoBlockCpu["mvendorid"], v_marchid: ProcCpuinfoBlockCpu["marchid"], v_mimpid: ProcCpuinfoBlockCpu["mimpid"], v_hartIsa: ProcCpuinfoBlockCpu["hartIsa"], v_extra: ProcCpuinfoBlockCpu["extra"]): void {
   this.kind = v_kind;
   this.processor = v_processor;
@@ -1054,7 +1054,7 @@ ProcCpuinfoBlockCpuObject.prototype = Object.prototype;
 /** Makes a plain ProcCpuinfoBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockCpuObjectNew = ProcCpuinfoBlockCpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockCpuObject>) => ProcCpuinfoBlockCpu;
 
-/** The constructor behind ProcCpuinfoBlockS390CpuObjectNew. */
+/** The constructor behind ProcCpuinfoBlockS390CpuObjectNew: the fields in the order of the type. */
 function ProcCpuinfoBlockS390CpuObject(this: ProcCpuinfoBlockS390Cpu, v_kind: ProcCpuinfoBlockS390Cpu["kind"], v_cpuNumber: ProcCpuinfoBlockS390Cpu["cpuNumber"], v_physicalId: ProcCpuinfoBlockS390Cpu["physicalId"], v_coreId: ProcCpuinfoBlockS390Cpu["coreId"], v_siblings: ProcCpuinfoBlockS390Cpu["siblings"], v_cpuCores: ProcCpuinfoBlockS390Cpu["cpuCores"], v_bookId: ProcCpuinfoBlockS390Cpu["bookId"], v_drawerId: ProcCpuinfoBlockS390Cpu["drawerId"], v_dedicated: ProcCpuinfoBlockS390Cpu["dedicated"], v_address: ProcCpuinfoBlockS390Cpu["address"], v_version: ProcCpuinfoBlockS390Cpu["version"], v_identification: ProcCpuinfoBlockS390Cpu["identification"], v_cpuMhzDynamic: ProcCpuinfoBlockS390Cpu["cpuMhzDynamic"], v_cpuMhzStatic: ProcCpuinfoBlockS390Cpu["cpuMhzStatic"], v_machine: ProcCpuinfoBlockS390Cpu["machine"], v_extra: ProcCpuinfoBlockS390Cpu["extra"]): void {
   this.kind = v_kind;
   this.cpuNumber = v_cpuNumber;
@@ -1078,11 +1078,9 @@ ProcCpuinfoBlockS390CpuObject.prototype = Object.prototype;
 /** Makes a plain ProcCpuinfoBlockS390Cpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockS390CpuObjectNew = ProcCpuinfoBlockS390CpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockS390CpuObject>) => ProcCpuinfoBlockS390Cpu;
 
-/** The constructor behind ProcCpuinfoBlockSystemObjectNew. */
-function ProcCpuinfoBlockSystemObject(this: ProcCpuinfoBlockSystem, v_kind: ProcCpuinfoBlockSystem["kind"], v_caches: ProcCpuinfoBlockSystem["caches"], v_processors: ProcCpuinfoBlockSystem["processors"], v_hardware: ProcCpuinfoBlockSystem["hardware"], v_boardRevision: ProcCpuinfoBlockSystem["boardRevision"], v_serial: ProcCpuinfoBlockSystem["serial"], v_timebase: ProcCpuinfoBlockSystem["timebase"], v_platform: ProcCpuinfoBlockSystem["platform"], v_machine: ProcCpuinfoBlockSystem["machine"], v_mmu: ProcCpuinfoBlockSystem["mmu"], v_firmware: ProcCpuinfoBlockSystem["firmware"], v_numProcessors: ProcCpuinfoBlockSystem["numProcessors"], v_bogomipsPerCpu: ProcCpuinfoBlockSystem["bogomipsPerCpu"], v_maxThreadId: ProcCpuinfoBlockSystem["maxThreadId"], v_s390Features: ProcCpuinfoBlockSystem["s390Features"], v_facilities: ProcCpuinfoBlockSystem["facilities"], v_model: ProcCpuinfoBlockSystem["model"], v_vendorId: ProcCpuinfoBlockSystem["vendorId"]): void {
+/** The constructor behind ProcCpuinfoBlockSystemObjectNew: the fields in the order of the type. */
+function ProcCpuinfoBlockSystemObject(this: ProcCpuinfoBlockSystem, v_kind: ProcCpuinfoBlockSystem["kind"], v_hardware: ProcCpuinfoBlockSystem["hardware"], v_boardRevision: ProcCpuinfoBlockSystem["boardRevision"], v_serial: ProcCpuinfoBlockSystem["serial"], v_timebase: ProcCpuinfoBlockSystem["timebase"], v_platform: ProcCpuinfoBlockSystem["platform"], v_machine: ProcCpuinfoBlockSystem["machine"], v_mmu: ProcCpuinfoBlockSystem["mmu"], v_firmware: ProcCpuinfoBlockSystem["firmware"], v_numProcessors: ProcCpuinfoBlockSystem["numProcessors"], v_bogomipsPerCpu: ProcCpuinfoBlockSystem["bogomipsPerCpu"], v_maxThreadId: ProcCpuinfoBlockSystem["maxThreadId"], v_s390Features: ProcCpuinfoBlockSystem["s390Features"], v_facilities: ProcCpuinfoBlockSystem["facilities"], v_model: ProcCpuinfoBlockSystem["model"], v_vendorId: ProcCpuinfoBlockSystem["vendorId"], v_caches: ProcCpuinfoBlockSystem["caches"], v_processors: ProcCpuinfoBlockSystem["processors"]): void {
   this.kind = v_kind;
-  this.caches = v_caches;
-  this.processors = v_processors;
   if (v_hardware !== undefined) this.hardware = v_hardware;
   if (v_boardRevision !== undefined) this.boardRevision = v_boardRevision;
   if (v_serial !== undefined) this.serial = v_serial;
@@ -1098,6 +1096,8 @@ function ProcCpuinfoBlockSystemObject(this: ProcCpuinfoBlockSystem, v_kind: Proc
   if (v_facilities !== undefined) this.facilities = v_facilities;
   if (v_model !== undefined) this.model = v_model;
   if (v_vendorId !== undefined) this.vendorId = v_vendorId;
+  this.caches = v_caches;
+  this.processors = v_processors;
 }
 ProcCpuinfoBlockSystemObject.prototype = Object.prototype;
 

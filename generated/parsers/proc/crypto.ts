@@ -254,7 +254,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCryptoBlock {
   if (v_priority === undefined) s.missing("the key \"priority\"");
   if (v_refcnt === undefined) s.missing("the key \"refcnt\"");
   if (v_type === undefined) s.missing("the key \"type\"");
-  const o = new ProcCryptoBlockObjectNew(v_name, v_driver, v_module, v_priority, v_refcnt, v_type, v_selftest, v_internal, v_fips, v_flags, v_async, v_blockSize, v_minKeySize, v_maxKeySize, v_ivSize, v_chunkSize, v_walkSize, v_stateSize, v_maxAuthSize, v_geniv, v_digestSize, v_seedSize, extra);
+  const o = new ProcCryptoBlockObjectNew(v_name, v_driver, v_module, v_priority, v_refcnt, v_selftest, v_internal, v_fips, v_type, v_flags, v_async, v_blockSize, v_minKeySize, v_maxKeySize, v_ivSize, v_chunkSize, v_walkSize, v_stateSize, v_maxAuthSize, v_geniv, v_digestSize, v_seedSize, extra);
   return o;
 }
 
@@ -274,17 +274,17 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcCryptoBlo
   }
 }
 
-/** The constructor behind ProcCryptoBlockObjectNew. */
-function ProcCryptoBlockObject(this: ProcCryptoBlock, v_name: ProcCryptoBlock["name"], v_driver: ProcCryptoBlock["driver"], v_module: ProcCryptoBlock["module"], v_priority: ProcCryptoBlock["priority"], v_refcnt: ProcCryptoBlock["refcnt"], v_type: ProcCryptoBlock["type"], v_selftest: ProcCryptoBlock["selftest"], v_internal: ProcCryptoBlock["internal"], v_fips: ProcCryptoBlock["fips"], v_flags: ProcCryptoBlock["flags"], v_async: ProcCryptoBlock["async"], v_blockSize: ProcCryptoBlock["blockSize"], v_minKeySize: ProcCryptoBlock["minKeySize"], v_maxKeySize: ProcCryptoBlock["maxKeySize"], v_ivSize: ProcCryptoBlock["ivSize"], v_chunkSize: ProcCryptoBlock["chunkSize"], v_walkSize: ProcCryptoBlock["walkSize"], v_stateSize: ProcCryptoBlock["stateSize"], v_maxAuthSize: ProcCryptoBlock["maxAuthSize"], v_geniv: ProcCryptoBlock["geniv"], v_digestSize: ProcCryptoBlock["digestSize"], v_seedSize: ProcCryptoBlock["seedSize"], v_extra: ProcCryptoBlock["extra"]): void {
+/** The constructor behind ProcCryptoBlockObjectNew: the fields in the order of the type. */
+function ProcCryptoBlockObject(this: ProcCryptoBlock, v_name: ProcCryptoBlock["name"], v_driver: ProcCryptoBlock["driver"], v_module: ProcCryptoBlock["module"], v_priority: ProcCryptoBlock["priority"], v_refcnt: ProcCryptoBlock["refcnt"], v_selftest: ProcCryptoBlock["selftest"], v_internal: ProcCryptoBlock["internal"], v_fips: ProcCryptoBlock["fips"], v_type: ProcCryptoBlock["type"], v_flags: ProcCryptoBlock["flags"], v_async: ProcCryptoBlock["async"], v_blockSize: ProcCryptoBlock["blockSize"], v_minKeySize: ProcCryptoBlock["minKeySize"], v_maxKeySize: ProcCryptoBlock["maxKeySize"], v_ivSize: ProcCryptoBlock["ivSize"], v_chunkSize: ProcCryptoBlock["chunkSize"], v_walkSize: ProcCryptoBlock["walkSize"], v_stateSize: ProcCryptoBlock["stateSize"], v_maxAuthSize: ProcCryptoBlock["maxAuthSize"], v_geniv: ProcCryptoBlock["geniv"], v_digestSize: ProcCryptoBlock["digestSize"], v_seedSize: ProcCryptoBlock["seedSize"], v_extra: ProcCryptoBlock["extra"]): void {
   this.name = v_name;
   this.driver = v_driver;
   this.module = v_module;
   this.priority = v_priority;
   this.refcnt = v_refcnt;
-  this.type = v_type;
   if (v_selftest !== undefined) this.selftest = v_selftest;
   if (v_internal !== undefined) this.internal = v_internal;
   if (v_fips !== undefined) this.fips = v_fips;
+  this.type = v_type;
   if (v_flags !== undefined) this.flags = v_flags;
   if (v_async !== undefined) this.async = v_async;
   if (v_blockSize !== undefined) this.blockSize = v_blockSize;

@@ -83,7 +83,7 @@ function record1(s: Scan, ctx: ParseContext): ProcDevicesBlockRow {
   return o;
 }
 
-/** The constructor behind ProcDevicesObjectNew. */
+/** The constructor behind ProcDevicesObjectNew: the fields in the order of the type. */
 function ProcDevicesObject(this: ProcDevices, v_character: ProcDevices["character"], v_block: ProcDevices["block"]): void {
   this.character = v_character;
   if (v_block !== undefined) this.block = v_block;

@@ -168,7 +168,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcDiskstats
   }
 }
 
-/** The constructor behind ProcDiskstatsFullObjectNew. */
+/** The constructor behind ProcDiskstatsFullObjectNew: the fields in the order of the type. */
 function ProcDiskstatsFullObject(this: ProcDiskstatsFull, v_kind: ProcDiskstatsFull["kind"], v_major: ProcDiskstatsFull["major"], v_minor: ProcDiskstatsFull["minor"], v_device: ProcDiskstatsFull["device"], v_readsCompleted: ProcDiskstatsFull["readsCompleted"], v_readsMerged: ProcDiskstatsFull["readsMerged"], v_readBytes: ProcDiskstatsFull["readBytes"], v_readTime: ProcDiskstatsFull["readTime"], v_writesCompleted: ProcDiskstatsFull["writesCompleted"], v_writesMerged: ProcDiskstatsFull["writesMerged"], v_writeBytes: ProcDiskstatsFull["writeBytes"], v_writeTime: ProcDiskstatsFull["writeTime"], v_ioInProgress: ProcDiskstatsFull["ioInProgress"], v_ioTime: ProcDiskstatsFull["ioTime"], v_weightedIoTime: ProcDiskstatsFull["weightedIoTime"], v_discardsCompleted: ProcDiskstatsFull["discardsCompleted"], v_discardsMerged: ProcDiskstatsFull["discardsMerged"], v_discardBytes: ProcDiskstatsFull["discardBytes"], v_discardTime: ProcDiskstatsFull["discardTime"], v_flushesCompleted: ProcDiskstatsFull["flushesCompleted"], v_flushTime: ProcDiskstatsFull["flushTime"], v_extraTokens: ProcDiskstatsFull["extraTokens"]): void {
   this.kind = v_kind;
   this.major = v_major;

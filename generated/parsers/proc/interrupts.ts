@@ -83,7 +83,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcInterrupt
   }
 }
 
-/** The constructor behind ProcInterruptsRowObjectNew. */
+/** The constructor behind ProcInterruptsRowObjectNew: the fields in the order of the type. */
 function ProcInterruptsRowObject(this: ProcInterruptsRow, v_irq: ProcInterruptsRow["irq"], v_counts: ProcInterruptsRow["counts"], v_details: ProcInterruptsRow["details"]): void {
   this.irq = v_irq;
   this.counts = v_counts;

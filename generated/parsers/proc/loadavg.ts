@@ -14,14 +14,30 @@ export function parseProcLoadavg(text: string | Uint8Array, options?: ParseOptio
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcLoadavg: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  load1 = 0,
+  load5 = 1,
+  load15 = 2,
+  entities = 3,
+  lastPid = 4
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 5,
+  last = 10
+}
+
 /** Token number of each field, for pickProcLoadavg. */
-const FIELD_INDEX = new Map<string, number>([["load1", 0], ["load5", 1], ["load15", 2], ["entities", 3], ["lastPid", 4]]);
+const FIELD_INDEX = new Map<string, number>([["load1", Token.load1], ["load5", Token.load5], ["load15", Token.load15], ["entities", Token.entities], ["lastPid", Token.lastPid]]);
 /** Which tokens pickProcLoadavg may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1, 1, 1, 0, 1];
 
 /** Reads the text of /proc/loadavg as parseProcLoadavg does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcLoadavg, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/loadavg", options?.bigint === true);
   s.wholeLine();
@@ -31,27 +47,27 @@ export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string | Uint
   let v_entities: ProcLoadavgEntities | undefined = undefined;
   let v_lastPid: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.load1] === 1) {
       s.ws();
       v_load1 = s.f();
       s.sep();
     }
-    else if (want[5] !== 0) s.skipWords(want[5]!);
-    if (want[10] === 0) break tokens;
-    if (want[1] === 1) {
+    else if (want[Want.runs + Token.load1] !== 0) s.skipWords(want[Want.runs + Token.load1]!);
+    if (last === Token.load1) break tokens;
+    if (want[Token.load5] === 1) {
       s.ws();
       v_load5 = s.f();
       s.sep();
     }
-    else if (want[6] !== 0) s.skipWords(want[6]!);
-    if (want[10] === 1) break tokens;
-    if (want[2] === 1) {
+    else if (want[Want.runs + Token.load5] !== 0) s.skipWords(want[Want.runs + Token.load5]!);
+    if (last === Token.load5) break tokens;
+    if (want[Token.load15] === 1) {
       s.ws();
       v_load15 = s.f();
       s.sep();
     }
-    else if (want[7] !== 0) s.skipWords(want[7]!);
-    if (want[10] === 2) break tokens;
+    else if (want[Want.runs + Token.load15] !== 0) s.skipWords(want[Want.runs + Token.load15]!);
+    if (last === Token.load15) break tokens;
     s.ws();
     let p0: number;
     let p1: number;
@@ -60,19 +76,19 @@ export function pickProcLoadavg<K extends keyof ProcLoadavg>(text: string | Uint
     p1 = s.u();
     v_entities = { running: p0, total: p1 };
     s.sep();
-    if (want[10] === 3) break tokens;
-    if (want[4] === 1) {
+    if (last === Token.entities) break tokens;
+    if (want[Token.lastPid] === 1) {
       v_lastPid = s.tokU();
     }
-    else if (want[9] !== 0) s.skipWords(want[9]!);
-    if (want[10] === 4) break tokens;
+    else if (want[Want.runs + Token.lastPid] !== 0) s.skipWords(want[Want.runs + Token.lastPid]!);
+    if (last === Token.lastPid) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_load1 !== undefined) o.load1 = v_load1;
-  if (want[1] === 1 && v_load5 !== undefined) o.load5 = v_load5;
-  if (want[2] === 1 && v_load15 !== undefined) o.load15 = v_load15;
-  if (want[3] === 1 && v_entities !== undefined) o.entities = v_entities;
-  if (want[4] === 1 && v_lastPid !== undefined) o.lastPid = v_lastPid;
+  if (want[Token.load1] === 1 && v_load1 !== undefined) o.load1 = v_load1;
+  if (want[Token.load5] === 1 && v_load5 !== undefined) o.load5 = v_load5;
+  if (want[Token.load15] === 1 && v_load15 !== undefined) o.load15 = v_load15;
+  if (want[Token.entities] === 1 && v_entities !== undefined) o.entities = v_entities;
+  if (want[Token.lastPid] === 1 && v_lastPid !== undefined) o.lastPid = v_lastPid;
   return o as Pick<ProcLoadavg, K>;
 }
 

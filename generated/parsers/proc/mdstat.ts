@@ -341,7 +341,7 @@ function record6(s: Scan, ctx: ParseContext): ProcMdstatArraysStatusBitmap {
   return o;
 }
 
-/** The constructor behind ProcMdstatArraysStatusSizeSuperObjectNew. */
+/** The constructor behind ProcMdstatArraysStatusSizeSuperObjectNew: the fields in the order of the type. */
 function ProcMdstatArraysStatusSizeSuperObject(this: ProcMdstatArraysStatusSizeSuper, v_kind: ProcMdstatArraysStatusSizeSuper["kind"], v_blocks: ProcMdstatArraysStatusSizeSuper["blocks"], v_superblock: ProcMdstatArraysStatusSizeSuper["superblock"], v_geometry: ProcMdstatArraysStatusSizeSuper["geometry"]): void {
   this.kind = v_kind;
   this.blocks = v_blocks;
@@ -353,7 +353,7 @@ ProcMdstatArraysStatusSizeSuperObject.prototype = Object.prototype;
 /** Makes a plain ProcMdstatArraysStatusSizeSuper (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcMdstatArraysStatusSizeSuperObjectNew = ProcMdstatArraysStatusSizeSuperObject as unknown as new (...values: Parameters<typeof ProcMdstatArraysStatusSizeSuperObject>) => ProcMdstatArraysStatusSizeSuper;
 
-/** The constructor behind ProcMdstatArraysStatusSizeObjectNew. */
+/** The constructor behind ProcMdstatArraysStatusSizeObjectNew: the fields in the order of the type. */
 function ProcMdstatArraysStatusSizeObject(this: ProcMdstatArraysStatusSize, v_kind: ProcMdstatArraysStatusSize["kind"], v_blocks: ProcMdstatArraysStatusSize["blocks"], v_geometry: ProcMdstatArraysStatusSize["geometry"]): void {
   this.kind = v_kind;
   this.blocks = v_blocks;

@@ -97,7 +97,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcModulesRo
   }
 }
 
-/** The constructor behind ProcModulesRowObjectNew. */
+/** The constructor behind ProcModulesRowObjectNew: the fields in the order of the type. */
 function ProcModulesRowObject(this: ProcModulesRow, v_name: ProcModulesRow["name"], v_size: ProcModulesRow["size"], v_refcount: ProcModulesRow["refcount"], v_usedBy: ProcModulesRow["usedBy"], v_state: ProcModulesRow["state"], v_address: ProcModulesRow["address"], v_taints: ProcModulesRow["taints"], v_extraTokens: ProcModulesRow["extraTokens"]): void {
   this.name = v_name;
   this.size = v_size;

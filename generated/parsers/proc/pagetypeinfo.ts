@@ -142,10 +142,10 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockFreePa
   s.sep();
   s.ws();
   const v_counts: number[] = [];
-  let r1: number;
+  let r0: number;
   for (let n = h.orders.length; n > 0 && s.more(); n--) {
-    r1 = s.u();
-    v_counts.push(r1);
+    r0 = s.u();
+    v_counts.push(r0);
     s.sep();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
@@ -172,10 +172,10 @@ function record2(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockBlockCou
   s.lit("type"); s.sep();
   s.ws();
   const v_migrateTypes: string[] = [];
-  let r2: string;
+  let r1: string;
   while (s.more()) {
-    r2 = s.word();
-    v_migrateTypes.push(r2);
+    r1 = s.word();
+    v_migrateTypes.push(r1);
     s.sep();
   }
   s.eol();
@@ -196,10 +196,10 @@ function record3(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockBlockC
   s.sep();
   s.ws();
   const v_counts: number[] = [];
-  let r3: number;
+  let r2: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
-    r3 = s.u();
-    v_counts.push(r3);
+    r2 = s.u();
+    v_counts.push(r2);
     s.sep();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;
@@ -227,10 +227,10 @@ function record4(s: Scan, ctx: ParseContext): Omit<ProcPagetypeinfoBlockMixedBlo
   s.lit("type"); s.sep();
   s.ws();
   const v_migrateTypes: string[] = [];
-  let r4: string;
+  let r3: string;
   while (s.more()) {
-    r4 = s.word();
-    v_migrateTypes.push(r4);
+    r3 = s.word();
+    v_migrateTypes.push(r3);
     s.sep();
   }
   s.eol();
@@ -251,10 +251,10 @@ function record5(s: Scan, ctx: ParseContext, h: Omit<ProcPagetypeinfoBlockMixedB
   s.sep();
   s.ws();
   const v_counts: number[] = [];
-  let r5: number;
+  let r4: number;
   for (let n = h.migrateTypes.length; n > 0 && s.more(); n--) {
-    r5 = s.u();
-    v_counts.push(r5);
+    r4 = s.u();
+    v_counts.push(r4);
     s.sep();
   }
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -156,7 +156,7 @@ function record1(s: Scan, ctx: ParseContext): ProcPressureFull {
   return o;
 }
 
-/** The constructor behind ProcPressureObjectNew. */
+/** The constructor behind ProcPressureObjectNew: the fields in the order of the type. */
 function ProcPressureObject(this: ProcPressure, v_some: ProcPressure["some"], v_full: ProcPressure["full"], v_extra: ProcPressure["extra"]): void {
   if (v_some !== undefined) this.some = v_some;
   if (v_full !== undefined) this.full = v_full;

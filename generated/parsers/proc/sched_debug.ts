@@ -537,7 +537,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   if (v_nextBalance === undefined) s.missing("the key \".next_balance\"");
   if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
   if (v_clock === undefined) s.missing("the key \".clock\"");
-  const o = new ProcSchedDebugBlockCpuX86ObjectNew("cpuX86", v_cpu, v_mhz, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, others, v_nrLoadUpdates, v_clockTask, v_avgIdle, v_maxIdleBalanceCost);
+  const o = new ProcSchedDebugBlockCpuX86ObjectNew("cpuX86", v_cpu, v_mhz, v_nrRunning, v_nrSwitches, v_nrLoadUpdates, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, v_clockTask, v_avgIdle, v_maxIdleBalanceCost, others);
   return o;
 }
 
@@ -662,7 +662,7 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   if (v_nextBalance === undefined) s.missing("the key \".next_balance\"");
   if (v_currPid === undefined) s.missing("the key \".curr->pid\"");
   if (v_clock === undefined) s.missing("the key \".clock\"");
-  const o = new ProcSchedDebugBlockCpuObjectNew("cpu", v_cpu, v_nrRunning, v_nrSwitches, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, others, v_nrLoadUpdates, v_clockTask, v_avgIdle, v_maxIdleBalanceCost);
+  const o = new ProcSchedDebugBlockCpuObjectNew("cpu", v_cpu, v_nrRunning, v_nrSwitches, v_nrLoadUpdates, v_nrUninterruptible, v_nextBalance, v_currPid, v_clock, v_clockTask, v_avgIdle, v_maxIdleBalanceCost, others);
   return o;
 }
 
@@ -787,7 +787,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   if (v_spread0 === undefined) s.missing("the key \".spread0\"");
   if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
   if (v_load === undefined) s.missing("the key \".load\"");
-  const o = new ProcSchedDebugBlockCfsRqGroupObjectNew("cfsRqGroup", v_cpu, v_group, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrRunning, v_load, others, v_execClock, v_nrSpreadOver);
+  const o = new ProcSchedDebugBlockCfsRqGroupObjectNew("cfsRqGroup", v_cpu, v_group, v_execClock, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrSpreadOver, v_nrRunning, v_load, others);
   return o;
 }
 
@@ -908,7 +908,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   if (v_spread0 === undefined) s.missing("the key \".spread0\"");
   if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
   if (v_load === undefined) s.missing("the key \".load\"");
-  const o = new ProcSchedDebugBlockCfsRqObjectNew("cfsRq", v_cpu, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrRunning, v_load, others, v_execClock, v_nrSpreadOver);
+  const o = new ProcSchedDebugBlockCfsRqObjectNew("cfsRq", v_cpu, v_execClock, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrSpreadOver, v_nrRunning, v_load, others);
   return o;
 }
 
@@ -975,7 +975,7 @@ function layout9(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockRt
   if (v_rtThrottled === undefined) s.missing("the key \".rt_throttled\"");
   if (v_rtTime === undefined) s.missing("the key \".rt_time\"");
   if (v_rtRuntime === undefined) s.missing("the key \".rt_runtime\"");
-  const o = new ProcSchedDebugBlockRtRqGroupObjectNew("rtRqGroup", v_cpu, v_group, v_rtNrRunning, v_rtThrottled, v_rtTime, v_rtRuntime, v_rtNrMigratory, extra);
+  const o = new ProcSchedDebugBlockRtRqGroupObjectNew("rtRqGroup", v_cpu, v_group, v_rtNrRunning, v_rtNrMigratory, v_rtThrottled, v_rtTime, v_rtRuntime, extra);
   return o;
 }
 
@@ -1038,7 +1038,7 @@ function layout10(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockR
   if (v_rtThrottled === undefined) s.missing("the key \".rt_throttled\"");
   if (v_rtTime === undefined) s.missing("the key \".rt_time\"");
   if (v_rtRuntime === undefined) s.missing("the key \".rt_runtime\"");
-  const o = new ProcSchedDebugBlockRtRqObjectNew("rtRq", v_cpu, v_rtNrRunning, v_rtThrottled, v_rtTime, v_rtRuntime, v_rtNrMigratory, extra);
+  const o = new ProcSchedDebugBlockRtRqObjectNew("rtRq", v_cpu, v_rtNrRunning, v_rtNrMigratory, v_rtThrottled, v_rtTime, v_rtRuntime, extra);
   return o;
 }
 
@@ -1217,7 +1217,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSchedDebu
   }
 }
 
-/** The constructor behind ProcSchedDebugBlockHeaderObjectNew. */
+/** The constructor behind ProcSchedDebugBlockHeaderObjectNew: the fields in the order of the type. */
 function ProcSchedDebugBlockHeaderObject(this: ProcSchedDebugBlockHeader, v_kind: ProcSchedDebugBlockHeader["kind"], v_version: ProcSchedDebugBlockHeader["version"], v_ktime: ProcSchedDebugBlockHeader["ktime"], v_schedClk: ProcSchedDebugBlockHeader["schedClk"], v_cpuClk: ProcSchedDebugBlockHeader["cpuClk"], v_jiffies: ProcSchedDebugBlockHeader["jiffies"], v_schedClockStable: ProcSchedDebugBlockHeader["schedClockStable"], v_extra: ProcSchedDebugBlockHeader["extra"]): void {
   this.kind = v_kind;
   this.version = v_version;
@@ -1233,7 +1233,7 @@ ProcSchedDebugBlockHeaderObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockHeader (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderObjectNew = ProcSchedDebugBlockHeaderObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderObject>) => ProcSchedDebugBlockHeader;
 
-/** The constructor behind ProcSchedDebugBlockHeaderVersionObjectNew. */
+/** The constructor behind ProcSchedDebugBlockHeaderVersionObjectNew: the fields in the order of the type. */
 function ProcSchedDebugBlockHeaderVersionObject(this: ProcSchedDebugBlockHeaderVersion, v_version: ProcSchedDebugBlockHeaderVersion["version"], v_release: ProcSchedDebugBlockHeaderVersion["release"], v_build: ProcSchedDebugBlockHeaderVersion["build"]): void {
   this.version = v_version;
   this.release = v_release;
@@ -1244,7 +1244,7 @@ ProcSchedDebugBlockHeaderVersionObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockHeaderVersion (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderVersionObjectNew = ProcSchedDebugBlockHeaderVersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderVersionObject>) => ProcSchedDebugBlockHeaderVersion;
 
-/** The constructor behind ProcSchedDebugBlockHeaderV09VersionObjectNew. */
+/** The constructor behind ProcSchedDebugBlockHeaderV09VersionObjectNew: the fields in the order of the type. */
 function ProcSchedDebugBlockHeaderV09VersionObject(this: ProcSchedDebugBlockHeaderV09Version, v_version: ProcSchedDebugBlockHeaderV09Version["version"], v_release: ProcSchedDebugBlockHeaderV09Version["release"], v_build: ProcSchedDebugBlockHeaderV09Version["build"]): void {
   this.version = v_version;
   this.release = v_release;
@@ -1255,7 +1255,7 @@ ProcSchedDebugBlockHeaderV09VersionObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockHeaderV09Version (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderV09VersionObjectNew = ProcSchedDebugBlockHeaderV09VersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderV09VersionObject>) => ProcSchedDebugBlockHeaderV09Version;
 
-/** The constructor behind ProcSchedDebugBlockTunablesObjectNew. */
+/** The constructor behind ProcSchedDebugBlockTunablesObjectNew: the fields in the order of the type. */
 function ProcSchedDebugBlockTunablesObject(this: ProcSchedDebugBlockTunables, v_kind: ProcSchedDebugBlockTunables["kind"], v_latency: ProcSchedDebugBlockTunables["latency"], v_minGranularity: ProcSchedDebugBlockTunables["minGranularity"], v_wakeupGranularity: ProcSchedDebugBlockTunables["wakeupGranularity"], v_childRunsFirst: ProcSchedDebugBlockTunables["childRunsFirst"], v_features: ProcSchedDebugBlockTunables["features"], v_tunableScaling: ProcSchedDebugBlockTunables["tunableScaling"], v_extra: ProcSchedDebugBlockTunables["extra"]): void {
   this.kind = v_kind;
   this.latency = v_latency;
@@ -1271,100 +1271,100 @@ ProcSchedDebugBlockTunablesObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockTunables (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTunablesObjectNew = ProcSchedDebugBlockTunablesObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTunablesObject>) => ProcSchedDebugBlockTunables;
 
-/** The constructor behind ProcSchedDebugBlockCpuX86ObjectNew. */
-function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind: ProcSchedDebugBlockCpuX86["kind"], v_cpu: ProcSchedDebugBlockCpuX86["cpu"], v_mhz: ProcSchedDebugBlockCpuX86["mhz"], v_nrRunning: ProcSchedDebugBlockCpuX86["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpuX86["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpuX86["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpuX86["nextBalance"], v_currPid: ProcSchedDebugBlockCpuX86["currPid"], v_clock: ProcSchedDebugBlockCpuX86["clock"], v_stats: ProcSchedDebugBlockCpuX86["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpuX86["nrLoadUpdates"], v_clockTask: ProcSchedDebugBlockCpuX86["clockTask"], v_avgIdle: ProcSchedDebugBlockCpuX86["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpuX86["maxIdleBalanceCost"]): void {
+/** The constructor behind ProcSchedDebugBlockCpuX86ObjectNew: the fields in the order of the type. */
+function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind: ProcSchedDebugBlockCpuX86["kind"], v_cpu: ProcSchedDebugBlockCpuX86["cpu"], v_mhz: ProcSchedDebugBlockCpuX86["mhz"], v_nrRunning: ProcSchedDebugBlockCpuX86["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpuX86["nrSwitches"], v_nrLoadUpdates: ProcSchedDebugBlockCpuX86["nrLoadUpdates"], v_nrUninterruptible: ProcSchedDebugBlockCpuX86["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpuX86["nextBalance"], v_currPid: ProcSchedDebugBlockCpuX86["currPid"], v_clock: ProcSchedDebugBlockCpuX86["clock"], v_clockTask: ProcSchedDebugBlockCpuX86["clockTask"], v_avgIdle: ProcSchedDebugBlockCpuX86["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpuX86["maxIdleBalanceCost"], v_stats: ProcSchedDebugBlockCpuX86["stats"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.mhz = v_mhz;
   this.nrRunning = v_nrRunning;
   this.nrSwitches = v_nrSwitches;
+  if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
   this.nrUninterruptible = v_nrUninterruptible;
   this.nextBalance = v_nextBalance;
   this.currPid = v_currPid;
   this.clock = v_clock;
-  this.stats = v_stats;
-  if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
   if (v_clockTask !== undefined) this.clockTask = v_clockTask;
   if (v_avgIdle !== undefined) this.avgIdle = v_avgIdle;
   if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
+  this.stats = v_stats;
 }
 ProcSchedDebugBlockCpuX86Object.prototype = Object.prototype;
 
 /** Makes a plain ProcSchedDebugBlockCpuX86 (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCpuX86ObjectNew = ProcSchedDebugBlockCpuX86Object as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuX86Object>) => ProcSchedDebugBlockCpuX86;
 
-/** The constructor behind ProcSchedDebugBlockCpuObjectNew. */
-function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: ProcSchedDebugBlockCpu["kind"], v_cpu: ProcSchedDebugBlockCpu["cpu"], v_nrRunning: ProcSchedDebugBlockCpu["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpu["nrSwitches"], v_nrUninterruptible: ProcSchedDebugBlockCpu["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpu["nextBalance"], v_currPid: ProcSchedDebugBlockCpu["currPid"], v_clock: ProcSchedDebugBlockCpu["clock"], v_stats: ProcSchedDebugBlockCpu["stats"], v_nrLoadUpdates: ProcSchedDebugBlockCpu["nrLoadUpdates"], v_clockTask: ProcSchedDebugBlockCpu["clockTask"], v_avgIdle: ProcSchedDebugBlockCpu["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpu["maxIdleBalanceCost"]): void {
+/** The constructor behind ProcSchedDebugBlockCpuObjectNew: the fields in the order of the type. */
+function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: ProcSchedDebugBlockCpu["kind"], v_cpu: ProcSchedDebugBlockCpu["cpu"], v_nrRunning: ProcSchedDebugBlockCpu["nrRunning"], v_nrSwitches: ProcSchedDebugBlockCpu["nrSwitches"], v_nrLoadUpdates: ProcSchedDebugBlockCpu["nrLoadUpdates"], v_nrUninterruptible: ProcSchedDebugBlockCpu["nrUninterruptible"], v_nextBalance: ProcSchedDebugBlockCpu["nextBalance"], v_currPid: ProcSchedDebugBlockCpu["currPid"], v_clock: ProcSchedDebugBlockCpu["clock"], v_clockTask: ProcSchedDebugBlockCpu["clockTask"], v_avgIdle: ProcSchedDebugBlockCpu["avgIdle"], v_maxIdleBalanceCost: ProcSchedDebugBlockCpu["maxIdleBalanceCost"], v_stats: ProcSchedDebugBlockCpu["stats"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.nrRunning = v_nrRunning;
   this.nrSwitches = v_nrSwitches;
+  if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
   this.nrUninterruptible = v_nrUninterruptible;
   this.nextBalance = v_nextBalance;
   this.currPid = v_currPid;
   this.clock = v_clock;
-  this.stats = v_stats;
-  if (v_nrLoadUpdates !== undefined) this.nrLoadUpdates = v_nrLoadUpdates;
   if (v_clockTask !== undefined) this.clockTask = v_clockTask;
   if (v_avgIdle !== undefined) this.avgIdle = v_avgIdle;
   if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
+  this.stats = v_stats;
 }
 ProcSchedDebugBlockCpuObject.prototype = Object.prototype;
 
 /** Makes a plain ProcSchedDebugBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCpuObjectNew = ProcSchedDebugBlockCpuObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuObject>) => ProcSchedDebugBlockCpu;
 
-/** The constructor behind ProcSchedDebugBlockCfsRqGroupObjectNew. */
-function ProcSchedDebugBlockCfsRqGroupObject(this: ProcSchedDebugBlockCfsRqGroup, v_kind: ProcSchedDebugBlockCfsRqGroup["kind"], v_cpu: ProcSchedDebugBlockCfsRqGroup["cpu"], v_group: ProcSchedDebugBlockCfsRqGroup["group"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRqGroup["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRqGroup["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRqGroup["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRqGroup["spread"], v_spread0: ProcSchedDebugBlockCfsRqGroup["spread0"], v_nrRunning: ProcSchedDebugBlockCfsRqGroup["nrRunning"], v_load: ProcSchedDebugBlockCfsRqGroup["load"], v_stats: ProcSchedDebugBlockCfsRqGroup["stats"], v_execClock: ProcSchedDebugBlockCfsRqGroup["execClock"], v_nrSpreadOver: ProcSchedDebugBlockCfsRqGroup["nrSpreadOver"]): void {
+/** The constructor behind ProcSchedDebugBlockCfsRqGroupObjectNew: the fields in the order of the type. */
+function ProcSchedDebugBlockCfsRqGroupObject(this: ProcSchedDebugBlockCfsRqGroup, v_kind: ProcSchedDebugBlockCfsRqGroup["kind"], v_cpu: ProcSchedDebugBlockCfsRqGroup["cpu"], v_group: ProcSchedDebugBlockCfsRqGroup["group"], v_execClock: ProcSchedDebugBlockCfsRqGroup["execClock"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRqGroup["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRqGroup["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRqGroup["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRqGroup["spread"], v_spread0: ProcSchedDebugBlockCfsRqGroup["spread0"], v_nrSpreadOver: ProcSchedDebugBlockCfsRqGroup["nrSpreadOver"], v_nrRunning: ProcSchedDebugBlockCfsRqGroup["nrRunning"], v_load: ProcSchedDebugBlockCfsRqGroup["load"], v_stats: ProcSchedDebugBlockCfsRqGroup["stats"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.group = v_group;
+  if (v_execClock !== undefined) this.execClock = v_execClock;
   this.minVruntimeQueued = v_minVruntimeQueued;
   this.minVruntime = v_minVruntime;
   this.maxVruntime = v_maxVruntime;
   this.spread = v_spread;
   this.spread0 = v_spread0;
+  if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
   this.nrRunning = v_nrRunning;
   this.load = v_load;
   this.stats = v_stats;
-  if (v_execClock !== undefined) this.execClock = v_execClock;
-  if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
 }
 ProcSchedDebugBlockCfsRqGroupObject.prototype = Object.prototype;
 
 /** Makes a plain ProcSchedDebugBlockCfsRqGroup (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCfsRqGroupObjectNew = ProcSchedDebugBlockCfsRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqGroupObject>) => ProcSchedDebugBlockCfsRqGroup;
 
-/** The constructor behind ProcSchedDebugBlockCfsRqObjectNew. */
-function ProcSchedDebugBlockCfsRqObject(this: ProcSchedDebugBlockCfsRq, v_kind: ProcSchedDebugBlockCfsRq["kind"], v_cpu: ProcSchedDebugBlockCfsRq["cpu"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRq["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRq["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRq["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRq["spread"], v_spread0: ProcSchedDebugBlockCfsRq["spread0"], v_nrRunning: ProcSchedDebugBlockCfsRq["nrRunning"], v_load: ProcSchedDebugBlockCfsRq["load"], v_stats: ProcSchedDebugBlockCfsRq["stats"], v_execClock: ProcSchedDebugBlockCfsRq["execClock"], v_nrSpreadOver: ProcSchedDebugBlockCfsRq["nrSpreadOver"]): void {
+/** The constructor behind ProcSchedDebugBlockCfsRqObjectNew: the fields in the order of the type. */
+function ProcSchedDebugBlockCfsRqObject(this: ProcSchedDebugBlockCfsRq, v_kind: ProcSchedDebugBlockCfsRq["kind"], v_cpu: ProcSchedDebugBlockCfsRq["cpu"], v_execClock: ProcSchedDebugBlockCfsRq["execClock"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRq["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRq["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRq["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRq["spread"], v_spread0: ProcSchedDebugBlockCfsRq["spread0"], v_nrSpreadOver: ProcSchedDebugBlockCfsRq["nrSpreadOver"], v_nrRunning: ProcSchedDebugBlockCfsRq["nrRunning"], v_load: ProcSchedDebugBlockCfsRq["load"], v_stats: ProcSchedDebugBlockCfsRq["stats"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
+  if (v_execClock !== undefined) this.execClock = v_execClock;
   this.minVruntimeQueued = v_minVruntimeQueued;
   this.minVruntime = v_minVruntime;
   this.maxVruntime = v_maxVruntime;
   this.spread = v_spread;
   this.spread0 = v_spread0;
+  if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
   this.nrRunning = v_nrRunning;
   this.load = v_load;
   this.stats = v_stats;
-  if (v_execClock !== undefined) this.execClock = v_execClock;
-  if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
 }
 ProcSchedDebugBlockCfsRqObject.prototype = Object.prototype;
 
 /** Makes a plain ProcSchedDebugBlockCfsRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCfsRqObjectNew = ProcSchedDebugBlockCfsRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqObject>) => ProcSchedDebugBlockCfsRq;
 
-/** The constructor behind ProcSchedDebugBlockRtRqGroupObjectNew. */
-function ProcSchedDebugBlockRtRqGroupObject(this: ProcSchedDebugBlockRtRqGroup, v_kind: ProcSchedDebugBlockRtRqGroup["kind"], v_cpu: ProcSchedDebugBlockRtRqGroup["cpu"], v_group: ProcSchedDebugBlockRtRqGroup["group"], v_rtNrRunning: ProcSchedDebugBlockRtRqGroup["rtNrRunning"], v_rtThrottled: ProcSchedDebugBlockRtRqGroup["rtThrottled"], v_rtTime: ProcSchedDebugBlockRtRqGroup["rtTime"], v_rtRuntime: ProcSchedDebugBlockRtRqGroup["rtRuntime"], v_rtNrMigratory: ProcSchedDebugBlockRtRqGroup["rtNrMigratory"], v_extra: ProcSchedDebugBlockRtRqGroup["extra"]): void {
+/** The constructor behind ProcSchedDebugBlockRtRqGroupObjectNew: the fields in the order of the type. */
+function ProcSchedDebugBlockRtRqGroupObject(this: ProcSchedDebugBlockRtRqGroup, v_kind: ProcSchedDebugBlockRtRqGroup["kind"], v_cpu: ProcSchedDebugBlockRtRqGroup["cpu"], v_group: ProcSchedDebugBlockRtRqGroup["group"], v_rtNrRunning: ProcSchedDebugBlockRtRqGroup["rtNrRunning"], v_rtNrMigratory: ProcSchedDebugBlockRtRqGroup["rtNrMigratory"], v_rtThrottled: ProcSchedDebugBlockRtRqGroup["rtThrottled"], v_rtTime: ProcSchedDebugBlockRtRqGroup["rtTime"], v_rtRuntime: ProcSchedDebugBlockRtRqGroup["rtRuntime"], v_extra: ProcSchedDebugBlockRtRqGroup["extra"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.group = v_group;
   this.rtNrRunning = v_rtNrRunning;
+  if (v_rtNrMigratory !== undefined) this.rtNrMigratory = v_rtNrMigratory;
   this.rtThrottled = v_rtThrottled;
   this.rtTime = v_rtTime;
   this.rtRuntime = v_rtRuntime;
-  if (v_rtNrMigratory !== undefined) this.rtNrMigratory = v_rtNrMigratory;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcSchedDebugBlockRtRqGroupObject.prototype = Object.prototype;
@@ -1372,15 +1372,15 @@ ProcSchedDebugBlockRtRqGroupObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockRtRqGroup (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockRtRqGroupObjectNew = ProcSchedDebugBlockRtRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqGroupObject>) => ProcSchedDebugBlockRtRqGroup;
 
-/** The constructor behind ProcSchedDebugBlockRtRqObjectNew. */
-function ProcSchedDebugBlockRtRqObject(this: ProcSchedDebugBlockRtRq, v_kind: ProcSchedDebugBlockRtRq["kind"], v_cpu: ProcSchedDebugBlockRtRq["cpu"], v_rtNrRunning: ProcSchedDebugBlockRtRq["rtNrRunning"], v_rtThrottled: ProcSchedDebugBlockRtRq["rtThrottled"], v_rtTime: ProcSchedDebugBlockRtRq["rtTime"], v_rtRuntime: ProcSchedDebugBlockRtRq["rtRuntime"], v_rtNrMigratory: ProcSchedDebugBlockRtRq["rtNrMigratory"], v_extra: ProcSchedDebugBlockRtRq["extra"]): void {
+/** The constructor behind ProcSchedDebugBlockRtRqObjectNew: the fields in the order of the type. */
+function ProcSchedDebugBlockRtRqObject(this: ProcSchedDebugBlockRtRq, v_kind: ProcSchedDebugBlockRtRq["kind"], v_cpu: ProcSchedDebugBlockRtRq["cpu"], v_rtNrRunning: ProcSchedDebugBlockRtRq["rtNrRunning"], v_rtNrMigratory: ProcSchedDebugBlockRtRq["rtNrMigratory"], v_rtThrottled: ProcSchedDebugBlockRtRq["rtThrottled"], v_rtTime: ProcSchedDebugBlockRtRq["rtTime"], v_rtRuntime: ProcSchedDebugBlockRtRq["rtRuntime"], v_extra: ProcSchedDebugBlockRtRq["extra"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.rtNrRunning = v_rtNrRunning;
+  if (v_rtNrMigratory !== undefined) this.rtNrMigratory = v_rtNrMigratory;
   this.rtThrottled = v_rtThrottled;
   this.rtTime = v_rtTime;
   this.rtRuntime = v_rtRuntime;
-  if (v_rtNrMigratory !== undefined) this.rtNrMigratory = v_rtNrMigratory;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcSchedDebugBlockRtRqObject.prototype = Object.prototype;
@@ -1388,7 +1388,7 @@ ProcSchedDebugBlockRtRqObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockRtRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockRtRqObjectNew = ProcSchedDebugBlockRtRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqObject>) => ProcSchedDebugBlockRtRq;
 
-/** The constructor behind ProcSchedDebugBlockDlRqObjectNew. */
+/** The constructor behind ProcSchedDebugBlockDlRqObjectNew: the fields in the order of the type. */
 function ProcSchedDebugBlockDlRqObject(this: ProcSchedDebugBlockDlRq, v_kind: ProcSchedDebugBlockDlRq["kind"], v_cpu: ProcSchedDebugBlockDlRq["cpu"], v_dlNrRunning: ProcSchedDebugBlockDlRq["dlNrRunning"], v_dlNrMigratory: ProcSchedDebugBlockDlRq["dlNrMigratory"], v_dlBw: ProcSchedDebugBlockDlRq["dlBw"], v_dlTotalBw: ProcSchedDebugBlockDlRq["dlTotalBw"], v_extra: ProcSchedDebugBlockDlRq["extra"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
@@ -1403,7 +1403,7 @@ ProcSchedDebugBlockDlRqObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockDlRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockDlRqObjectNew = ProcSchedDebugBlockDlRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockDlRqObject>) => ProcSchedDebugBlockDlRq;
 
-/** The constructor behind ProcSchedDebugBlockTasksTaskObjectNew. */
+/** The constructor behind ProcSchedDebugBlockTasksTaskObjectNew: the fields in the order of the type. */
 function ProcSchedDebugBlockTasksTaskObject(this: ProcSchedDebugBlockTasksTask, v_kind: ProcSchedDebugBlockTasksTask["kind"], v_state: ProcSchedDebugBlockTasksTask["state"], v_comm: ProcSchedDebugBlockTasksTask["comm"], v_pid: ProcSchedDebugBlockTasksTask["pid"], v_treeKey: ProcSchedDebugBlockTasksTask["treeKey"], v_switches: ProcSchedDebugBlockTasksTask["switches"], v_prio: ProcSchedDebugBlockTasksTask["prio"], v_waitTime: ProcSchedDebugBlockTasksTask["waitTime"], v_sumExec: ProcSchedDebugBlockTasksTask["sumExec"], v_sumSleep: ProcSchedDebugBlockTasksTask["sumSleep"], v_more: ProcSchedDebugBlockTasksTask["more"]): void {
   this.kind = v_kind;
   this.state = v_state;

@@ -237,7 +237,7 @@ function record3(s: Scan, ctx: ParseContext): Omit<ProcStatCpus, "cpu"> {
   return o;
 }
 
-/** The constructor behind ProcStatObjectNew. */
+/** The constructor behind ProcStatObjectNew: the fields in the order of the type. */
 function ProcStatObject(this: ProcStat, v_cpu: ProcStat["cpu"], v_cpus: ProcStat["cpus"], v_intr: ProcStat["intr"], v_ctxt: ProcStat["ctxt"], v_btime: ProcStat["btime"], v_processes: ProcStat["processes"], v_procsRunning: ProcStat["procsRunning"], v_procsBlocked: ProcStat["procsBlocked"], v_softirq: ProcStat["softirq"], v_extra: ProcStat["extra"]): void {
   this.cpu = v_cpu;
   this.cpus = v_cpus;
@@ -255,7 +255,7 @@ ProcStatObject.prototype = Object.prototype;
 /** Makes a plain ProcStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatObjectNew = ProcStatObject as unknown as new (...values: Parameters<typeof ProcStatObject>) => ProcStat;
 
-/** The constructor behind ProcStatCpuObjectNew. */
+/** The constructor behind ProcStatCpuObjectNew: the fields in the order of the type. */
 function ProcStatCpuObject(this: ProcStatCpu, v_user: ProcStatCpu["user"], v_nice: ProcStatCpu["nice"], v_system: ProcStatCpu["system"], v_idle: ProcStatCpu["idle"], v_iowait: ProcStatCpu["iowait"], v_irq: ProcStatCpu["irq"], v_softirq: ProcStatCpu["softirq"], v_steal: ProcStatCpu["steal"], v_guest: ProcStatCpu["guest"], v_guestNice: ProcStatCpu["guestNice"], v_extraTokens: ProcStatCpu["extraTokens"]): void {
   this.user = v_user;
   this.nice = v_nice;
@@ -274,7 +274,7 @@ ProcStatCpuObject.prototype = Object.prototype;
 /** Makes a plain ProcStatCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatCpuObjectNew = ProcStatCpuObject as unknown as new (...values: Parameters<typeof ProcStatCpuObject>) => ProcStatCpu;
 
-/** The constructor behind ProcStatCpusObjectNew. */
+/** The constructor behind ProcStatCpusObjectNew: the fields in the order of the type. */
 function ProcStatCpusObject(this: Omit<ProcStatCpus, "cpu">, v_user: Omit<ProcStatCpus, "cpu">["user"], v_nice: Omit<ProcStatCpus, "cpu">["nice"], v_system: Omit<ProcStatCpus, "cpu">["system"], v_idle: Omit<ProcStatCpus, "cpu">["idle"], v_iowait: Omit<ProcStatCpus, "cpu">["iowait"], v_irq: Omit<ProcStatCpus, "cpu">["irq"], v_softirq: Omit<ProcStatCpus, "cpu">["softirq"], v_steal: Omit<ProcStatCpus, "cpu">["steal"], v_guest: Omit<ProcStatCpus, "cpu">["guest"], v_guestNice: Omit<ProcStatCpus, "cpu">["guestNice"], v_extraTokens: Omit<ProcStatCpus, "cpu">["extraTokens"]): void {
   this.user = v_user;
   this.nice = v_nice;

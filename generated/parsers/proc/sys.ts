@@ -14,14 +14,26 @@ export function parseProcSys(text: string | Uint8Array, options?: ParseOptions):
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSys: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  value = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSys. */
-const FIELD_INDEX = new Map<string, number>([["value", 0]]);
+const FIELD_INDEX = new Map<string, number>([["value", Token.value]]);
 /** Which tokens pickProcSys may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/[sysctl] as parseProcSys does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSys<K extends keyof ProcSys>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSys, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys", options?.bigint === true);
   s.wholeLine();
@@ -29,10 +41,10 @@ export function pickProcSys<K extends keyof ProcSys>(text: string | Uint8Array, 
   tokens: {
     s.ws();
     v_value = s.rest();
-    if (want[2] === 0) break tokens;
+    if (last === Token.value) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_value !== undefined) o.value = v_value;
+  if (want[Token.value] === 1 && v_value !== undefined) o.value = v_value;
   return o as Pick<ProcSys, K>;
 }
 

@@ -415,7 +415,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockCpu
   if (v_index === undefined) s.missing("the key \".index\"");
   if (v_resolution === undefined) s.missing("the key \".resolution\"");
   if (v_activeTimers === undefined) s.missing("the key \"active timers:\"");
-  const o = new ProcTimerListBlockCpuClocksClockObjectNew(v_address, v_index, v_resolution, v_activeTimers, v_getTime, v_offset, extra);
+  const o = new ProcTimerListBlockCpuClocksClockObjectNew(v_address, v_index, v_resolution, v_getTime, v_offset, v_activeTimers, extra);
   return o;
 }
 
@@ -685,7 +685,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockTic
     }
   }
   if (v_clockEventDevice === undefined) s.missing("the key \"Clock Event Device\"");
-  const o = new ProcTimerListBlockTickDeviceObjectNew("tickDevice", v_tickMode, v_clockEventDevice, v_perCpuDevice, v_broadcast, v_maxDelta, v_minDelta, v_mult, v_shift, v_state, v_nextEvent, v_setNextEvent, v_shutdown, v_periodic, v_oneshot, v_oneshotStopped, v_resume, v_eventHandler, v_broadcastMask, v_broadcastOneshotMask, extra);
+  const o = new ProcTimerListBlockTickDeviceObjectNew("tickDevice", v_tickMode, v_perCpuDevice, v_broadcast, v_clockEventDevice, v_maxDelta, v_minDelta, v_mult, v_shift, v_state, v_nextEvent, v_setNextEvent, v_shutdown, v_periodic, v_oneshot, v_oneshotStopped, v_resume, v_eventHandler, v_broadcastMask, v_broadcastOneshotMask, extra);
   return o;
 }
 
@@ -764,7 +764,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcTimerList
   }
 }
 
-/** The constructor behind ProcTimerListBlockCpuObjectNew. */
+/** The constructor behind ProcTimerListBlockCpuObjectNew: the fields in the order of the type. */
 function ProcTimerListBlockCpuObject(this: ProcTimerListBlockCpu, v_kind: ProcTimerListBlockCpu["kind"], v_cpu: ProcTimerListBlockCpu["cpu"], v_clocks: ProcTimerListBlockCpu["clocks"], v_expiresNext: ProcTimerListBlockCpu["expiresNext"], v_hresActive: ProcTimerListBlockCpu["hresActive"], v_nrEvents: ProcTimerListBlockCpu["nrEvents"], v_nrRetries: ProcTimerListBlockCpu["nrRetries"], v_nrHangs: ProcTimerListBlockCpu["nrHangs"], v_maxHangTime: ProcTimerListBlockCpu["maxHangTime"], v_nohzMode: ProcTimerListBlockCpu["nohzMode"], v_nohz: ProcTimerListBlockCpu["nohz"], v_highres: ProcTimerListBlockCpu["highres"], v_lastTick: ProcTimerListBlockCpu["lastTick"], v_tickStopped: ProcTimerListBlockCpu["tickStopped"], v_idleJiffies: ProcTimerListBlockCpu["idleJiffies"], v_idleCalls: ProcTimerListBlockCpu["idleCalls"], v_idleSleeps: ProcTimerListBlockCpu["idleSleeps"], v_idleEntrytime: ProcTimerListBlockCpu["idleEntrytime"], v_idleWaketime: ProcTimerListBlockCpu["idleWaketime"], v_idleExittime: ProcTimerListBlockCpu["idleExittime"], v_idleSleeptime: ProcTimerListBlockCpu["idleSleeptime"], v_iowaitSleeptime: ProcTimerListBlockCpu["iowaitSleeptime"], v_lastJiffies: ProcTimerListBlockCpu["lastJiffies"], v_nextTimer: ProcTimerListBlockCpu["nextTimer"], v_idleExpires: ProcTimerListBlockCpu["idleExpires"], v_jiffies: ProcTimerListBlockCpu["jiffies"], v_extra: ProcTimerListBlockCpu["extra"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
@@ -799,7 +799,7 @@ ProcTimerListBlockCpuObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuObjectNew = ProcTimerListBlockCpuObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuObject>) => ProcTimerListBlockCpu;
 
-/** The constructor behind ProcTimerListBlockCpuClocksObjectNew. */
+/** The constructor behind ProcTimerListBlockCpuClocksObjectNew: the fields in the order of the type. */
 function ProcTimerListBlockCpuClocksObject(this: Omit<ProcTimerListBlockCpuClocks, "index" | "clock">, v_note: Omit<ProcTimerListBlockCpuClocks, "index" | "clock">["note"]): void {
   if (v_note !== undefined) this.note = v_note;
 }
@@ -808,14 +808,14 @@ ProcTimerListBlockCpuClocksObject.prototype = Object.prototype;
 /** Makes a plain Omit<ProcTimerListBlockCpuClocks, "index" | "clock"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksObjectNew = ProcTimerListBlockCpuClocksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksObject>) => Omit<ProcTimerListBlockCpuClocks, "index" | "clock">;
 
-/** The constructor behind ProcTimerListBlockCpuClocksClockObjectNew. */
-function ProcTimerListBlockCpuClocksClockObject(this: ProcTimerListBlockCpuClocksClock, v_address: ProcTimerListBlockCpuClocksClock["address"], v_index: ProcTimerListBlockCpuClocksClock["index"], v_resolution: ProcTimerListBlockCpuClocksClock["resolution"], v_activeTimers: ProcTimerListBlockCpuClocksClock["activeTimers"], v_getTime: ProcTimerListBlockCpuClocksClock["getTime"], v_offset: ProcTimerListBlockCpuClocksClock["offset"], v_extra: ProcTimerListBlockCpuClocksClock["extra"]): void {
+/** The constructor behind ProcTimerListBlockCpuClocksClockObjectNew: the fields in the order of the type. */
+function ProcTimerListBlockCpuClocksClockObject(this: ProcTimerListBlockCpuClocksClock, v_address: ProcTimerListBlockCpuClocksClock["address"], v_index: ProcTimerListBlockCpuClocksClock["index"], v_resolution: ProcTimerListBlockCpuClocksClock["resolution"], v_getTime: ProcTimerListBlockCpuClocksClock["getTime"], v_offset: ProcTimerListBlockCpuClocksClock["offset"], v_activeTimers: ProcTimerListBlockCpuClocksClock["activeTimers"], v_extra: ProcTimerListBlockCpuClocksClock["extra"]): void {
   this.address = v_address;
   this.index = v_index;
   this.resolution = v_resolution;
-  this.activeTimers = v_activeTimers;
   if (v_getTime !== undefined) this.getTime = v_getTime;
   if (v_offset !== undefined) this.offset = v_offset;
+  this.activeTimers = v_activeTimers;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcTimerListBlockCpuClocksClockObject.prototype = Object.prototype;
@@ -823,7 +823,7 @@ ProcTimerListBlockCpuClocksClockObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockCpuClocksClock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksClockObjectNew = ProcTimerListBlockCpuClocksClockObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockObject>) => ProcTimerListBlockCpuClocksClock;
 
-/** The constructor behind ProcTimerListBlockCpuClocksClockActiveTimersTimersObjectNew. */
+/** The constructor behind ProcTimerListBlockCpuClocksClockActiveTimersTimersObjectNew: the fields in the order of the type. */
 function ProcTimerListBlockCpuClocksClockActiveTimersTimersObject(this: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">, v_timer: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["timer"], v_callback: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["callback"], v_state: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["state"], v_startSite: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["startSite"], v_startComm: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["startComm"], v_startPid: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["startPid"], v_extraTokens: Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">["extraTokens"]): void {
   this.timer = v_timer;
   this.callback = v_callback;
@@ -838,13 +838,13 @@ ProcTimerListBlockCpuClocksClockActiveTimersTimersObject.prototype = Object.prot
 /** Makes a plain Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksClockActiveTimersTimersObjectNew = ProcTimerListBlockCpuClocksClockActiveTimersTimersObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockActiveTimersTimersObject>) => Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">;
 
-/** The constructor behind ProcTimerListBlockTickDeviceObjectNew. */
-function ProcTimerListBlockTickDeviceObject(this: ProcTimerListBlockTickDevice, v_kind: ProcTimerListBlockTickDevice["kind"], v_tickMode: ProcTimerListBlockTickDevice["tickMode"], v_clockEventDevice: ProcTimerListBlockTickDevice["clockEventDevice"], v_perCpuDevice: ProcTimerListBlockTickDevice["perCpuDevice"], v_broadcast: ProcTimerListBlockTickDevice["broadcast"], v_maxDelta: ProcTimerListBlockTickDevice["maxDelta"], v_minDelta: ProcTimerListBlockTickDevice["minDelta"], v_mult: ProcTimerListBlockTickDevice["mult"], v_shift: ProcTimerListBlockTickDevice["shift"], v_state: ProcTimerListBlockTickDevice["state"], v_nextEvent: ProcTimerListBlockTickDevice["nextEvent"], v_setNextEvent: ProcTimerListBlockTickDevice["setNextEvent"], v_shutdown: ProcTimerListBlockTickDevice["shutdown"], v_periodic: ProcTimerListBlockTickDevice["periodic"], v_oneshot: ProcTimerListBlockTickDevice["oneshot"], v_oneshotStopped: ProcTimerListBlockTickDevice["oneshotStopped"], v_resume: ProcTimerListBlockTickDevice["resume"], v_eventHandler: ProcTimerListBlockTickDevice["eventHandler"], v_broadcastMask: ProcTimerListBlockTickDevice["broadcastMask"], v_broadcastOneshotMask: ProcTimerListBlockTickDevice["broadcastOneshotMask"], v_extra: ProcTimerListBlockTickDevice["extra"]): void {
+/** The constructor behind ProcTimerListBlockTickDeviceObjectNew: the fields in the order of the type. */
+function ProcTimerListBlockTickDeviceObject(this: ProcTimerListBlockTickDevice, v_kind: ProcTimerListBlockTickDevice["kind"], v_tickMode: ProcTimerListBlockTickDevice["tickMode"], v_perCpuDevice: ProcTimerListBlockTickDevice["perCpuDevice"], v_broadcast: ProcTimerListBlockTickDevice["broadcast"], v_clockEventDevice: ProcTimerListBlockTickDevice["clockEventDevice"], v_maxDelta: ProcTimerListBlockTickDevice["maxDelta"], v_minDelta: ProcTimerListBlockTickDevice["minDelta"], v_mult: ProcTimerListBlockTickDevice["mult"], v_shift: ProcTimerListBlockTickDevice["shift"], v_state: ProcTimerListBlockTickDevice["state"], v_nextEvent: ProcTimerListBlockTickDevice["nextEvent"], v_setNextEvent: ProcTimerListBlockTickDevice["setNextEvent"], v_shutdown: ProcTimerListBlockTickDevice["shutdown"], v_periodic: ProcTimerListBlockTickDevice["periodic"], v_oneshot: ProcTimerListBlockTickDevice["oneshot"], v_oneshotStopped: ProcTimerListBlockTickDevice["oneshotStopped"], v_resume: ProcTimerListBlockTickDevice["resume"], v_eventHandler: ProcTimerListBlockTickDevice["eventHandler"], v_broadcastMask: ProcTimerListBlockTickDevice["broadcastMask"], v_broadcastOneshotMask: ProcTimerListBlockTickDevice["broadcastOneshotMask"], v_extra: ProcTimerListBlockTickDevice["extra"]): void {
   this.kind = v_kind;
   this.tickMode = v_tickMode;
-  this.clockEventDevice = v_clockEventDevice;
   if (v_perCpuDevice !== undefined) this.perCpuDevice = v_perCpuDevice;
   if (v_broadcast !== undefined) this.broadcast = v_broadcast;
+  this.clockEventDevice = v_clockEventDevice;
   if (v_maxDelta !== undefined) this.maxDelta = v_maxDelta;
   if (v_minDelta !== undefined) this.minDelta = v_minDelta;
   if (v_mult !== undefined) this.mult = v_mult;
@@ -867,7 +867,7 @@ ProcTimerListBlockTickDeviceObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockTickDevice (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockTickDeviceObjectNew = ProcTimerListBlockTickDeviceObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceObject>) => ProcTimerListBlockTickDevice;
 
-/** The constructor behind ProcTimerListBlockTickDeviceCountersObjectNew. */
+/** The constructor behind ProcTimerListBlockTickDeviceCountersObjectNew: the fields in the order of the type. */
 function ProcTimerListBlockTickDeviceCountersObject(this: ProcTimerListBlockTickDeviceCounters, v_kind: ProcTimerListBlockTickDeviceCounters["kind"], v_retries: ProcTimerListBlockTickDeviceCounters["retries"], v_wakeupDevice: ProcTimerListBlockTickDeviceCounters["wakeupDevice"]): void {
   this.kind = v_kind;
   this.retries = v_retries;
@@ -878,7 +878,7 @@ ProcTimerListBlockTickDeviceCountersObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockTickDeviceCounters (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockTickDeviceCountersObjectNew = ProcTimerListBlockTickDeviceCountersObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceCountersObject>) => ProcTimerListBlockTickDeviceCounters;
 
-/** The constructor behind ProcTimerListBlockBroadcastMasksObjectNew. */
+/** The constructor behind ProcTimerListBlockBroadcastMasksObjectNew: the fields in the order of the type. */
 function ProcTimerListBlockBroadcastMasksObject(this: ProcTimerListBlockBroadcastMasks, v_kind: ProcTimerListBlockBroadcastMasks["kind"], v_broadcastMask: ProcTimerListBlockBroadcastMasks["broadcastMask"], v_broadcastOneshotMask: ProcTimerListBlockBroadcastMasks["broadcastOneshotMask"]): void {
   this.kind = v_kind;
   this.broadcastMask = v_broadcastMask;

@@ -14,38 +14,51 @@ export function parseProcUptime(text: string | Uint8Array, options?: ParseOption
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcUptime: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  uptime = 0,
+  idle = 1
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 2,
+  last = 4
+}
+
 /** Token number of each field, for pickProcUptime. */
-const FIELD_INDEX = new Map<string, number>([["uptime", 0], ["idle", 1]]);
+const FIELD_INDEX = new Map<string, number>([["uptime", Token.uptime], ["idle", Token.idle]]);
 /** Which tokens pickProcUptime may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1, 1];
 
 /** Reads the text of /proc/uptime as parseProcUptime does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcUptime<K extends keyof ProcUptime>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcUptime, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/uptime", options?.bigint === true);
   s.wholeLine();
   let v_uptime: number | undefined = undefined;
   let v_idle: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.uptime] === 1) {
       s.ws();
       v_uptime = s.f();
       s.sep();
     }
-    else if (want[2] !== 0) s.skipWords(want[2]!);
-    if (want[4] === 0) break tokens;
-    if (want[1] === 1) {
+    else if (want[Want.runs + Token.uptime] !== 0) s.skipWords(want[Want.runs + Token.uptime]!);
+    if (last === Token.uptime) break tokens;
+    if (want[Token.idle] === 1) {
       s.ws();
       v_idle = s.f();
       s.sep();
     }
-    else if (want[3] !== 0) s.skipWords(want[3]!);
-    if (want[4] === 1) break tokens;
+    else if (want[Want.runs + Token.idle] !== 0) s.skipWords(want[Want.runs + Token.idle]!);
+    if (last === Token.idle) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_uptime !== undefined) o.uptime = v_uptime;
-  if (want[1] === 1 && v_idle !== undefined) o.idle = v_idle;
+  if (want[Token.uptime] === 1 && v_uptime !== undefined) o.uptime = v_uptime;
+  if (want[Token.idle] === 1 && v_idle !== undefined) o.idle = v_idle;
   return o as Pick<ProcUptime, K>;
 }
 

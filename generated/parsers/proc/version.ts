@@ -14,14 +14,30 @@ export function parseProcVersion(text: string | Uint8Array, options?: ParseOptio
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcVersion: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  sysname = 0,
+  release = 1,
+  builder = 2,
+  compiler = 3,
+  build = 4
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 5,
+  last = 10
+}
+
 /** Token number of each field, for pickProcVersion. */
-const FIELD_INDEX = new Map<string, number>([["sysname", 0], ["release", 1], ["builder", 2], ["compiler", 3], ["build", 4]]);
+const FIELD_INDEX = new Map<string, number>([["sysname", Token.sysname], ["release", Token.release], ["builder", Token.builder], ["compiler", Token.compiler], ["build", Token.build]]);
 /** Which tokens pickProcVersion may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1, 2, 0, 0, 0];
 
 /** Reads the text of /proc/version as parseProcVersion does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcVersion<K extends keyof ProcVersion>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcVersion, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/version", options?.bigint === true);
   s.wholeLine();
@@ -31,21 +47,21 @@ export function pickProcVersion<K extends keyof ProcVersion>(text: string | Uint
   let v_compiler: string | undefined = undefined;
   let v_build: string | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.sysname] === 1) {
       s.ws();
       v_sysname = s.word();
       s.sep();
     }
-    else if (want[5] !== 0) s.skipWords(want[5]!);
-    if (want[10] === 0) break tokens;
+    else if (want[Want.runs + Token.sysname] !== 0) s.skipWords(want[Want.runs + Token.sysname]!);
+    if (last === Token.sysname) break tokens;
     s.lit("version"); s.sep();
-    if (want[1] === 1) {
+    if (want[Token.release] === 1) {
       s.ws();
       v_release = s.word();
       s.sep();
     }
-    else if (want[6] !== 0) s.skipWords(want[6]!);
-    if (want[10] === 1) break tokens;
+    else if (want[Want.runs + Token.release] !== 0) s.skipWords(want[Want.runs + Token.release]!);
+    if (last === Token.release) break tokens;
     s.ws();
     if (s.at("(")) {
       s.ws();
@@ -60,14 +76,14 @@ export function pickProcVersion<K extends keyof ProcVersion>(text: string | Uint
     }
     s.ws();
     v_build = s.rest();
-    if (want[10] === 4) break tokens;
+    if (last === Token.build) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_sysname !== undefined) o.sysname = v_sysname;
-  if (want[1] === 1 && v_release !== undefined) o.release = v_release;
-  if (want[2] === 1 && v_builder !== undefined) o.builder = v_builder;
-  if (want[3] === 1 && v_compiler !== undefined) o.compiler = v_compiler;
-  if (want[4] === 1 && v_build !== undefined) o.build = v_build;
+  if (want[Token.sysname] === 1 && v_sysname !== undefined) o.sysname = v_sysname;
+  if (want[Token.release] === 1 && v_release !== undefined) o.release = v_release;
+  if (want[Token.builder] === 1 && v_builder !== undefined) o.builder = v_builder;
+  if (want[Token.compiler] === 1 && v_compiler !== undefined) o.compiler = v_compiler;
+  if (want[Token.build] === 1 && v_build !== undefined) o.build = v_build;
   return o as Pick<ProcVersion, K>;
 }
 
@@ -104,17 +120,17 @@ function record0(s: Scan, ctx: ParseContext): ProcVersion {
   s.ws();
   v_build = s.rest();
   s.eol();
-  const o = new ProcVersionObjectNew(v_sysname, v_release, v_build, v_builder, v_compiler);
+  const o = new ProcVersionObjectNew(v_sysname, v_release, v_builder, v_compiler, v_build);
   return o;
 }
 
-/** The constructor behind ProcVersionObjectNew. */
-function ProcVersionObject(this: ProcVersion, v_sysname: ProcVersion["sysname"], v_release: ProcVersion["release"], v_build: ProcVersion["build"], v_builder: ProcVersion["builder"], v_compiler: ProcVersion["compiler"]): void {
+/** The constructor behind ProcVersionObjectNew: the fields in the order of the type. */
+function ProcVersionObject(this: ProcVersion, v_sysname: ProcVersion["sysname"], v_release: ProcVersion["release"], v_builder: ProcVersion["builder"], v_compiler: ProcVersion["compiler"], v_build: ProcVersion["build"]): void {
   this.sysname = v_sysname;
   this.release = v_release;
-  this.build = v_build;
   if (v_builder !== undefined) this.builder = v_builder;
   if (v_compiler !== undefined) this.compiler = v_compiler;
+  this.build = v_build;
 }
 ProcVersionObject.prototype = Object.prototype;
 

@@ -201,7 +201,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
   if (v_spanned === undefined) s.missing("the key \"spanned\"");
   if (v_present === undefined) s.missing("the key \"present\"");
   if (v_protection === undefined) s.missing("the key \"protection\"");
-  const o = new ProcZoneinfoBlockObjectNew(v_node, v_zone, v_free, v_min, v_low, v_high, v_spanned, v_present, v_protection, others, v_perNodeStats, v_boost, v_promo, v_scanned, v_managed, v_cma, v_pagesets, v_nodeUnreclaimable, v_allUnreclaimable, v_startPfn, v_inactiveRatio);
+  const o = new ProcZoneinfoBlockObjectNew(v_node, v_zone, v_perNodeStats, v_free, v_boost, v_min, v_low, v_high, v_promo, v_scanned, v_spanned, v_present, v_managed, v_cma, v_protection, v_pagesets, v_nodeUnreclaimable, v_allUnreclaimable, v_startPfn, v_inactiveRatio, others);
   return o;
 }
 
@@ -333,7 +333,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlockPage
   if (v_high === undefined) s.missing("the key \"high\"");
   if (v_batch === undefined) s.missing("the key \"batch\"");
   if (v_vmStatsThreshold === undefined) s.missing("the key \"vm stats threshold\"");
-  const o = new ProcZoneinfoBlockPagesetsBlockObjectNew(v_cpu, v_count, v_high, v_batch, v_vmStatsThreshold, v_highMin, v_highMax, extra);
+  const o = new ProcZoneinfoBlockPagesetsBlockObjectNew(v_cpu, v_count, v_high, v_batch, v_highMin, v_highMax, v_vmStatsThreshold, extra);
   return o;
 }
 
@@ -353,44 +353,44 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcZoneinfoB
   }
 }
 
-/** The constructor behind ProcZoneinfoBlockObjectNew. */
-function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBlock["node"], v_zone: ProcZoneinfoBlock["zone"], v_free: ProcZoneinfoBlock["free"], v_min: ProcZoneinfoBlock["min"], v_low: ProcZoneinfoBlock["low"], v_high: ProcZoneinfoBlock["high"], v_spanned: ProcZoneinfoBlock["spanned"], v_present: ProcZoneinfoBlock["present"], v_protection: ProcZoneinfoBlock["protection"], v_counters: ProcZoneinfoBlock["counters"], v_perNodeStats: ProcZoneinfoBlock["perNodeStats"], v_boost: ProcZoneinfoBlock["boost"], v_promo: ProcZoneinfoBlock["promo"], v_scanned: ProcZoneinfoBlock["scanned"], v_managed: ProcZoneinfoBlock["managed"], v_cma: ProcZoneinfoBlock["cma"], v_pagesets: ProcZoneinfoBlock["pagesets"], v_nodeUnreclaimable: ProcZoneinfoBlock["nodeUnreclaimable"], v_allUnreclaimable: ProcZoneinfoBlock["allUnreclaimable"], v_startPfn: ProcZoneinfoBlock["startPfn"], v_inactiveRatio: ProcZoneinfoBlock["inactiveRatio"]): void {
+/** The constructor behind ProcZoneinfoBlockObjectNew: the fields in the order of the type. */
+function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBlock["node"], v_zone: ProcZoneinfoBlock["zone"], v_perNodeStats: ProcZoneinfoBlock["perNodeStats"], v_free: ProcZoneinfoBlock["free"], v_boost: ProcZoneinfoBlock["boost"], v_min: ProcZoneinfoBlock["min"], v_low: ProcZoneinfoBlock["low"], v_high: ProcZoneinfoBlock["high"], v_promo: ProcZoneinfoBlock["promo"], v_scanned: ProcZoneinfoBlock["scanned"], v_spanned: ProcZoneinfoBlock["spanned"], v_present: ProcZoneinfoBlock["present"], v_managed: ProcZoneinfoBlock["managed"], v_cma: ProcZoneinfoBlock["cma"], v_protection: ProcZoneinfoBlock["protection"], v_pagesets: ProcZoneinfoBlock["pagesets"], v_nodeUnreclaimable: ProcZoneinfoBlock["nodeUnreclaimable"], v_allUnreclaimable: ProcZoneinfoBlock["allUnreclaimable"], v_startPfn: ProcZoneinfoBlock["startPfn"], v_inactiveRatio: ProcZoneinfoBlock["inactiveRatio"], v_counters: ProcZoneinfoBlock["counters"]): void {
   this.node = v_node;
   this.zone = v_zone;
+  if (v_perNodeStats !== undefined) this.perNodeStats = v_perNodeStats;
   this.free = v_free;
+  if (v_boost !== undefined) this.boost = v_boost;
   this.min = v_min;
   this.low = v_low;
   this.high = v_high;
-  this.spanned = v_spanned;
-  this.present = v_present;
-  this.protection = v_protection;
-  this.counters = v_counters;
-  if (v_perNodeStats !== undefined) this.perNodeStats = v_perNodeStats;
-  if (v_boost !== undefined) this.boost = v_boost;
   if (v_promo !== undefined) this.promo = v_promo;
   if (v_scanned !== undefined) this.scanned = v_scanned;
+  this.spanned = v_spanned;
+  this.present = v_present;
   if (v_managed !== undefined) this.managed = v_managed;
   if (v_cma !== undefined) this.cma = v_cma;
+  this.protection = v_protection;
   if (v_pagesets !== undefined) this.pagesets = v_pagesets;
   if (v_nodeUnreclaimable !== undefined) this.nodeUnreclaimable = v_nodeUnreclaimable;
   if (v_allUnreclaimable !== undefined) this.allUnreclaimable = v_allUnreclaimable;
   if (v_startPfn !== undefined) this.startPfn = v_startPfn;
   if (v_inactiveRatio !== undefined) this.inactiveRatio = v_inactiveRatio;
+  this.counters = v_counters;
 }
 ProcZoneinfoBlockObject.prototype = Object.prototype;
 
 /** Makes a plain ProcZoneinfoBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcZoneinfoBlockObjectNew = ProcZoneinfoBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockObject>) => ProcZoneinfoBlock;
 
-/** The constructor behind ProcZoneinfoBlockPagesetsBlockObjectNew. */
-function ProcZoneinfoBlockPagesetsBlockObject(this: ProcZoneinfoBlockPagesetsBlock, v_cpu: ProcZoneinfoBlockPagesetsBlock["cpu"], v_count: ProcZoneinfoBlockPagesetsBlock["count"], v_high: ProcZoneinfoBlockPagesetsBlock["high"], v_batch: ProcZoneinfoBlockPagesetsBlock["batch"], v_vmStatsThreshold: ProcZoneinfoBlockPagesetsBlock["vmStatsThreshold"], v_highMin: ProcZoneinfoBlockPagesetsBlock["highMin"], v_highMax: ProcZoneinfoBlockPagesetsBlock["highMax"], v_extra: ProcZoneinfoBlockPagesetsBlock["extra"]): void {
+/** The constructor behind ProcZoneinfoBlockPagesetsBlockObjectNew: the fields in the order of the type. */
+function ProcZoneinfoBlockPagesetsBlockObject(this: ProcZoneinfoBlockPagesetsBlock, v_cpu: ProcZoneinfoBlockPagesetsBlock["cpu"], v_count: ProcZoneinfoBlockPagesetsBlock["count"], v_high: ProcZoneinfoBlockPagesetsBlock["high"], v_batch: ProcZoneinfoBlockPagesetsBlock["batch"], v_highMin: ProcZoneinfoBlockPagesetsBlock["highMin"], v_highMax: ProcZoneinfoBlockPagesetsBlock["highMax"], v_vmStatsThreshold: ProcZoneinfoBlockPagesetsBlock["vmStatsThreshold"], v_extra: ProcZoneinfoBlockPagesetsBlock["extra"]): void {
   this.cpu = v_cpu;
   this.count = v_count;
   this.high = v_high;
   this.batch = v_batch;
-  this.vmStatsThreshold = v_vmStatsThreshold;
   if (v_highMin !== undefined) this.highMin = v_highMin;
   if (v_highMax !== undefined) this.highMax = v_highMax;
+  this.vmStatsThreshold = v_vmStatsThreshold;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcZoneinfoBlockPagesetsBlockObject.prototype = Object.prototype;

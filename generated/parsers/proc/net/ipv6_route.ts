@@ -98,7 +98,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetIpv6Ro
   }
 }
 
-/** The constructor behind ProcNetIpv6RouteRowObjectNew. */
+/** The constructor behind ProcNetIpv6RouteRowObjectNew: the fields in the order of the type. */
 function ProcNetIpv6RouteRowObject(this: ProcNetIpv6RouteRow, v_destination: ProcNetIpv6RouteRow["destination"], v_destinationRaw: ProcNetIpv6RouteRow["destinationRaw"], v_destinationPrefixLength: ProcNetIpv6RouteRow["destinationPrefixLength"], v_source: ProcNetIpv6RouteRow["source"], v_sourceRaw: ProcNetIpv6RouteRow["sourceRaw"], v_sourcePrefixLength: ProcNetIpv6RouteRow["sourcePrefixLength"], v_nextHop: ProcNetIpv6RouteRow["nextHop"], v_nextHopRaw: ProcNetIpv6RouteRow["nextHopRaw"], v_metric: ProcNetIpv6RouteRow["metric"], v_refCount: ProcNetIpv6RouteRow["refCount"], v_use: ProcNetIpv6RouteRow["use"], v_flags: ProcNetIpv6RouteRow["flags"], v_device: ProcNetIpv6RouteRow["device"], v_extraTokens: ProcNetIpv6RouteRow["extraTokens"]): void {
   this.destination = v_destination;
   this.destinationRaw = v_destinationRaw;

@@ -159,7 +159,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetNetlin
   }
 }
 
-/** The constructor behind ProcNetNetlinkDumpPointerObjectNew. */
+/** The constructor behind ProcNetNetlinkDumpPointerObjectNew: the fields in the order of the type. */
 function ProcNetNetlinkDumpPointerObject(this: ProcNetNetlinkDumpPointer, v_kind: ProcNetNetlinkDumpPointer["kind"], v_socket: ProcNetNetlinkDumpPointer["socket"], v_family: ProcNetNetlinkDumpPointer["family"], v_portid: ProcNetNetlinkDumpPointer["portid"], v_groups: ProcNetNetlinkDumpPointer["groups"], v_rmem: ProcNetNetlinkDumpPointer["rmem"], v_wmem: ProcNetNetlinkDumpPointer["wmem"], v_dumpCallback: ProcNetNetlinkDumpPointer["dumpCallback"], v_refcount: ProcNetNetlinkDumpPointer["refcount"], v_drops: ProcNetNetlinkDumpPointer["drops"], v_inode: ProcNetNetlinkDumpPointer["inode"], v_extraTokens: ProcNetNetlinkDumpPointer["extraTokens"]): void {
   this.kind = v_kind;
   this.socket = v_socket;

@@ -133,7 +133,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetRawRow
   }
 }
 
-/** The constructor behind ProcNetRawRowObjectNew. */
+/** The constructor behind ProcNetRawRowObjectNew: the fields in the order of the type. */
 function ProcNetRawRowObject(this: ProcNetRawRow, v_bucket: ProcNetRawRow["bucket"], v_local: ProcNetRawRow["local"], v_remote: ProcNetRawRow["remote"], v_state: ProcNetRawRow["state"], v_queues: ProcNetRawRow["queues"], v_timer: ProcNetRawRow["timer"], v_retransmits: ProcNetRawRow["retransmits"], v_uid: ProcNetRawRow["uid"], v_timeouts: ProcNetRawRow["timeouts"], v_inode: ProcNetRawRow["inode"], v_refcount: ProcNetRawRow["refcount"], v_socket: ProcNetRawRow["socket"], v_drops: ProcNetRawRow["drops"], v_extraTokens: ProcNetRawRow["extraTokens"]): void {
   this.bucket = v_bucket;
   this.local = v_local;

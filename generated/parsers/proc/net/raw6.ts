@@ -133,7 +133,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetRaw6Ro
   }
 }
 
-/** The constructor behind ProcNetRaw6RowObjectNew. */
+/** The constructor behind ProcNetRaw6RowObjectNew: the fields in the order of the type. */
 function ProcNetRaw6RowObject(this: ProcNetRaw6Row, v_bucket: ProcNetRaw6Row["bucket"], v_local: ProcNetRaw6Row["local"], v_remote: ProcNetRaw6Row["remote"], v_state: ProcNetRaw6Row["state"], v_queues: ProcNetRaw6Row["queues"], v_timer: ProcNetRaw6Row["timer"], v_retransmits: ProcNetRaw6Row["retransmits"], v_uid: ProcNetRaw6Row["uid"], v_timeouts: ProcNetRaw6Row["timeouts"], v_inode: ProcNetRaw6Row["inode"], v_refcount: ProcNetRaw6Row["refcount"], v_socket: ProcNetRaw6Row["socket"], v_drops: ProcNetRaw6Row["drops"], v_extraTokens: ProcNetRaw6Row["extraTokens"]): void {
   this.bucket = v_bucket;
   this.local = v_local;

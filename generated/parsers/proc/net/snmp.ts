@@ -97,7 +97,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
   if (v_icmp === undefined) s.missing("the key \"Icmp\"");
   if (v_tcp === undefined) s.missing("the key \"Tcp\"");
   if (v_udp === undefined) s.missing("the key \"Udp\"");
-  const o = new ProcNetSnmpObjectNew(v_ip, v_icmp, v_tcp, v_udp, v_icmpMsg, v_udpLite, extra);
+  const o = new ProcNetSnmpObjectNew(v_ip, v_icmp, v_icmpMsg, v_tcp, v_udp, v_udpLite, extra);
   return o;
 }
 
@@ -524,7 +524,7 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   if (v_outAddrMasks === undefined) s.missing("the column \"OutAddrMasks\"");
   if (v_outAddrMaskReps === undefined) s.missing("the column \"OutAddrMaskReps\"");
   s.eol();
-  const o = new ProcNetSnmpIcmpObjectNew(v_inMsgs, v_inErrors, v_inDestUnreachs, v_inTimeExcds, v_inParmProbs, v_inSrcQuenchs, v_inRedirects, v_inEchos, v_inEchoReps, v_inTimestamps, v_inTimestampReps, v_inAddrMasks, v_inAddrMaskReps, v_outMsgs, v_outErrors, v_outDestUnreachs, v_outTimeExcds, v_outParmProbs, v_outSrcQuenchs, v_outRedirects, v_outEchos, v_outEchoReps, v_outTimestamps, v_outTimestampReps, v_outAddrMasks, v_outAddrMaskReps, v_inCsumErrors, v_outRateLimitGlobal, v_outRateLimitHost, extra);
+  const o = new ProcNetSnmpIcmpObjectNew(v_inMsgs, v_inErrors, v_inCsumErrors, v_inDestUnreachs, v_inTimeExcds, v_inParmProbs, v_inSrcQuenchs, v_inRedirects, v_inEchos, v_inEchoReps, v_inTimestamps, v_inTimestampReps, v_inAddrMasks, v_inAddrMaskReps, v_outMsgs, v_outErrors, v_outRateLimitGlobal, v_outRateLimitHost, v_outDestUnreachs, v_outTimeExcds, v_outParmProbs, v_outSrcQuenchs, v_outRedirects, v_outEchos, v_outEchoReps, v_outTimestamps, v_outTimestampReps, v_outAddrMasks, v_outAddrMaskReps, extra);
   return o;
 }
 
@@ -852,13 +852,13 @@ function record5(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   return o;
 }
 
-/** The constructor behind ProcNetSnmpObjectNew. */
-function ProcNetSnmpObject(this: ProcNetSnmp, v_ip: ProcNetSnmp["ip"], v_icmp: ProcNetSnmp["icmp"], v_tcp: ProcNetSnmp["tcp"], v_udp: ProcNetSnmp["udp"], v_icmpMsg: ProcNetSnmp["icmpMsg"], v_udpLite: ProcNetSnmp["udpLite"], v_extra: ProcNetSnmp["extra"]): void {
+/** The constructor behind ProcNetSnmpObjectNew: the fields in the order of the type. */
+function ProcNetSnmpObject(this: ProcNetSnmp, v_ip: ProcNetSnmp["ip"], v_icmp: ProcNetSnmp["icmp"], v_icmpMsg: ProcNetSnmp["icmpMsg"], v_tcp: ProcNetSnmp["tcp"], v_udp: ProcNetSnmp["udp"], v_udpLite: ProcNetSnmp["udpLite"], v_extra: ProcNetSnmp["extra"]): void {
   this.ip = v_ip;
   this.icmp = v_icmp;
+  if (v_icmpMsg !== undefined) this.icmpMsg = v_icmpMsg;
   this.tcp = v_tcp;
   this.udp = v_udp;
-  if (v_icmpMsg !== undefined) this.icmpMsg = v_icmpMsg;
   if (v_udpLite !== undefined) this.udpLite = v_udpLite;
   if (v_extra !== undefined) this.extra = v_extra;
 }
@@ -867,7 +867,7 @@ ProcNetSnmpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpObjectNew = ProcNetSnmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpObject>) => ProcNetSnmp;
 
-/** The constructor behind ProcNetSnmpIpObjectNew. */
+/** The constructor behind ProcNetSnmpIpObjectNew: the fields in the order of the type. */
 function ProcNetSnmpIpObject(this: ProcNetSnmpIp, v_forwarding: ProcNetSnmpIp["forwarding"], v_defaultTtl: ProcNetSnmpIp["defaultTtl"], v_inReceives: ProcNetSnmpIp["inReceives"], v_inHdrErrors: ProcNetSnmpIp["inHdrErrors"], v_inAddrErrors: ProcNetSnmpIp["inAddrErrors"], v_forwDatagrams: ProcNetSnmpIp["forwDatagrams"], v_inUnknownProtos: ProcNetSnmpIp["inUnknownProtos"], v_inDiscards: ProcNetSnmpIp["inDiscards"], v_inDelivers: ProcNetSnmpIp["inDelivers"], v_outRequests: ProcNetSnmpIp["outRequests"], v_outDiscards: ProcNetSnmpIp["outDiscards"], v_outNoRoutes: ProcNetSnmpIp["outNoRoutes"], v_reasmTimeout: ProcNetSnmpIp["reasmTimeout"], v_reasmReqds: ProcNetSnmpIp["reasmReqds"], v_reasmOks: ProcNetSnmpIp["reasmOks"], v_reasmFails: ProcNetSnmpIp["reasmFails"], v_fragOks: ProcNetSnmpIp["fragOks"], v_fragFails: ProcNetSnmpIp["fragFails"], v_fragCreates: ProcNetSnmpIp["fragCreates"], v_outTransmits: ProcNetSnmpIp["outTransmits"], v_extra: ProcNetSnmpIp["extra"]): void {
   this.forwarding = v_forwarding;
   this.defaultTtl = v_defaultTtl;
@@ -896,10 +896,11 @@ ProcNetSnmpIpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpIp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpIpObjectNew = ProcNetSnmpIpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIpObject>) => ProcNetSnmpIp;
 
-/** The constructor behind ProcNetSnmpIcmpObjectNew. */
-function ProcNetSnmpIcmpObject(this: ProcNetSnmpIcmp, v_inMsgs: ProcNetSnmpIcmp["inMsgs"], v_inErrors: ProcNetSnmpIcmp["inErrors"], v_inDestUnreachs: ProcNetSnmpIcmp["inDestUnreachs"], v_inTimeExcds: ProcNetSnmpIcmp["inTimeExcds"], v_inParmProbs: ProcNetSnmpIcmp["inParmProbs"], v_inSrcQuenchs: ProcNetSnmpIcmp["inSrcQuenchs"], v_inRedirects: ProcNetSnmpIcmp["inRedirects"], v_inEchos: ProcNetSnmpIcmp["inEchos"], v_inEchoReps: ProcNetSnmpIcmp["inEchoReps"], v_inTimestamps: ProcNetSnmpIcmp["inTimestamps"], v_inTimestampReps: ProcNetSnmpIcmp["inTimestampReps"], v_inAddrMasks: ProcNetSnmpIcmp["inAddrMasks"], v_inAddrMaskReps: ProcNetSnmpIcmp["inAddrMaskReps"], v_outMsgs: ProcNetSnmpIcmp["outMsgs"], v_outErrors: ProcNetSnmpIcmp["outErrors"], v_outDestUnreachs: ProcNetSnmpIcmp["outDestUnreachs"], v_outTimeExcds: ProcNetSnmpIcmp["outTimeExcds"], v_outParmProbs: ProcNetSnmpIcmp["outParmProbs"], v_outSrcQuenchs: ProcNetSnmpIcmp["outSrcQuenchs"], v_outRedirects: ProcNetSnmpIcmp["outRedirects"], v_outEchos: ProcNetSnmpIcmp["outEchos"], v_outEchoReps: ProcNetSnmpIcmp["outEchoReps"], v_outTimestamps: ProcNetSnmpIcmp["outTimestamps"], v_outTimestampReps: ProcNetSnmpIcmp["outTimestampReps"], v_outAddrMasks: ProcNetSnmpIcmp["outAddrMasks"], v_outAddrMaskReps: ProcNetSnmpIcmp["outAddrMaskReps"], v_inCsumErrors: ProcNetSnmpIcmp["inCsumErrors"], v_outRateLimitGlobal: ProcNetSnmpIcmp["outRateLimitGlobal"], v_outRateLimitHost: ProcNetSnmpIcmp["outRateLimitHost"], v_extra: ProcNetSnmpIcmp["extra"]): void {
+/** The constructor behind ProcNetSnmpIcmpObjectNew: the fields in the order of the type. */
+function ProcNetSnmpIcmpObject(this: ProcNetSnmpIcmp, v_inMsgs: ProcNetSnmpIcmp["inMsgs"], v_inErrors: ProcNetSnmpIcmp["inErrors"], v_inCsumErrors: ProcNetSnmpIcmp["inCsumErrors"], v_inDestUnreachs: ProcNetSnmpIcmp["inDestUnreachs"], v_inTimeExcds: ProcNetSnmpIcmp["inTimeExcds"], v_inParmProbs: ProcNetSnmpIcmp["inParmProbs"], v_inSrcQuenchs: ProcNetSnmpIcmp["inSrcQuenchs"], v_inRedirects: ProcNetSnmpIcmp["inRedirects"], v_inEchos: ProcNetSnmpIcmp["inEchos"], v_inEchoReps: ProcNetSnmpIcmp["inEchoReps"], v_inTimestamps: ProcNetSnmpIcmp["inTimestamps"], v_inTimestampReps: ProcNetSnmpIcmp["inTimestampReps"], v_inAddrMasks: ProcNetSnmpIcmp["inAddrMasks"], v_inAddrMaskReps: ProcNetSnmpIcmp["inAddrMaskReps"], v_outMsgs: ProcNetSnmpIcmp["outMsgs"], v_outErrors: ProcNetSnmpIcmp["outErrors"], v_outRateLimitGlobal: ProcNetSnmpIcmp["outRateLimitGlobal"], v_outRateLimitHost: ProcNetSnmpIcmp["outRateLimitHost"], v_outDestUnreachs: ProcNetSnmpIcmp["outDestUnreachs"], v_outTimeExcds: ProcNetSnmpIcmp["outTimeExcds"], v_outParmProbs: ProcNetSnmpIcmp["outParmProbs"], v_outSrcQuenchs: ProcNetSnmpIcmp["outSrcQuenchs"], v_outRedirects: ProcNetSnmpIcmp["outRedirects"], v_outEchos: ProcNetSnmpIcmp["outEchos"], v_outEchoReps: ProcNetSnmpIcmp["outEchoReps"], v_outTimestamps: ProcNetSnmpIcmp["outTimestamps"], v_outTimestampReps: ProcNetSnmpIcmp["outTimestampReps"], v_outAddrMasks: ProcNetSnmpIcmp["outAddrMasks"], v_outAddrMaskReps: ProcNetSnmpIcmp["outAddrMaskReps"], v_extra: ProcNetSnmpIcmp["extra"]): void {
   this.inMsgs = v_inMsgs;
   this.inErrors = v_inErrors;
+  if (v_inCsumErrors !== undefined) this.inCsumErrors = v_inCsumErrors;
   this.inDestUnreachs = v_inDestUnreachs;
   this.inTimeExcds = v_inTimeExcds;
   this.inParmProbs = v_inParmProbs;
@@ -913,6 +914,8 @@ function ProcNetSnmpIcmpObject(this: ProcNetSnmpIcmp, v_inMsgs: ProcNetSnmpIcmp[
   this.inAddrMaskReps = v_inAddrMaskReps;
   this.outMsgs = v_outMsgs;
   this.outErrors = v_outErrors;
+  if (v_outRateLimitGlobal !== undefined) this.outRateLimitGlobal = v_outRateLimitGlobal;
+  if (v_outRateLimitHost !== undefined) this.outRateLimitHost = v_outRateLimitHost;
   this.outDestUnreachs = v_outDestUnreachs;
   this.outTimeExcds = v_outTimeExcds;
   this.outParmProbs = v_outParmProbs;
@@ -924,9 +927,6 @@ function ProcNetSnmpIcmpObject(this: ProcNetSnmpIcmp, v_inMsgs: ProcNetSnmpIcmp[
   this.outTimestampReps = v_outTimestampReps;
   this.outAddrMasks = v_outAddrMasks;
   this.outAddrMaskReps = v_outAddrMaskReps;
-  if (v_inCsumErrors !== undefined) this.inCsumErrors = v_inCsumErrors;
-  if (v_outRateLimitGlobal !== undefined) this.outRateLimitGlobal = v_outRateLimitGlobal;
-  if (v_outRateLimitHost !== undefined) this.outRateLimitHost = v_outRateLimitHost;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcNetSnmpIcmpObject.prototype = Object.prototype;
@@ -934,7 +934,7 @@ ProcNetSnmpIcmpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpIcmp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpIcmpObjectNew = ProcNetSnmpIcmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIcmpObject>) => ProcNetSnmpIcmp;
 
-/** The constructor behind ProcNetSnmpTcpObjectNew. */
+/** The constructor behind ProcNetSnmpTcpObjectNew: the fields in the order of the type. */
 function ProcNetSnmpTcpObject(this: ProcNetSnmpTcp, v_rtoAlgorithm: ProcNetSnmpTcp["rtoAlgorithm"], v_rtoMin: ProcNetSnmpTcp["rtoMin"], v_rtoMax: ProcNetSnmpTcp["rtoMax"], v_maxConn: ProcNetSnmpTcp["maxConn"], v_activeOpens: ProcNetSnmpTcp["activeOpens"], v_passiveOpens: ProcNetSnmpTcp["passiveOpens"], v_attemptFails: ProcNetSnmpTcp["attemptFails"], v_estabResets: ProcNetSnmpTcp["estabResets"], v_currEstab: ProcNetSnmpTcp["currEstab"], v_inSegs: ProcNetSnmpTcp["inSegs"], v_outSegs: ProcNetSnmpTcp["outSegs"], v_retransSegs: ProcNetSnmpTcp["retransSegs"], v_inErrs: ProcNetSnmpTcp["inErrs"], v_outRsts: ProcNetSnmpTcp["outRsts"], v_inCsumErrors: ProcNetSnmpTcp["inCsumErrors"], v_extra: ProcNetSnmpTcp["extra"]): void {
   this.rtoAlgorithm = v_rtoAlgorithm;
   this.rtoMin = v_rtoMin;
@@ -958,7 +958,7 @@ ProcNetSnmpTcpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpTcp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpTcpObjectNew = ProcNetSnmpTcpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpTcpObject>) => ProcNetSnmpTcp;
 
-/** The constructor behind ProcNetSnmpUdpObjectNew. */
+/** The constructor behind ProcNetSnmpUdpObjectNew: the fields in the order of the type. */
 function ProcNetSnmpUdpObject(this: ProcNetSnmpUdp, v_inDatagrams: ProcNetSnmpUdp["inDatagrams"], v_noPorts: ProcNetSnmpUdp["noPorts"], v_inErrors: ProcNetSnmpUdp["inErrors"], v_outDatagrams: ProcNetSnmpUdp["outDatagrams"], v_rcvbufErrors: ProcNetSnmpUdp["rcvbufErrors"], v_sndbufErrors: ProcNetSnmpUdp["sndbufErrors"], v_inCsumErrors: ProcNetSnmpUdp["inCsumErrors"], v_ignoredMulti: ProcNetSnmpUdp["ignoredMulti"], v_memErrors: ProcNetSnmpUdp["memErrors"], v_extra: ProcNetSnmpUdp["extra"]): void {
   this.inDatagrams = v_inDatagrams;
   this.noPorts = v_noPorts;
@@ -976,7 +976,7 @@ ProcNetSnmpUdpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpUdp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpUdpObjectNew = ProcNetSnmpUdpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpObject>) => ProcNetSnmpUdp;
 
-/** The constructor behind ProcNetSnmpUdpLiteObjectNew. */
+/** The constructor behind ProcNetSnmpUdpLiteObjectNew: the fields in the order of the type. */
 function ProcNetSnmpUdpLiteObject(this: ProcNetSnmpUdpLite, v_inDatagrams: ProcNetSnmpUdpLite["inDatagrams"], v_noPorts: ProcNetSnmpUdpLite["noPorts"], v_inErrors: ProcNetSnmpUdpLite["inErrors"], v_outDatagrams: ProcNetSnmpUdpLite["outDatagrams"], v_rcvbufErrors: ProcNetSnmpUdpLite["rcvbufErrors"], v_sndbufErrors: ProcNetSnmpUdpLite["sndbufErrors"], v_inCsumErrors: ProcNetSnmpUdpLite["inCsumErrors"], v_ignoredMulti: ProcNetSnmpUdpLite["ignoredMulti"], v_memErrors: ProcNetSnmpUdpLite["memErrors"], v_extra: ProcNetSnmpUdpLite["extra"]): void {
   this.inDatagrams = v_inDatagrams;
   this.noPorts = v_noPorts;

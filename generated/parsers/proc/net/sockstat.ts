@@ -86,7 +86,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat {
   if (v_udp === undefined) s.missing("the key \"UDP\"");
   if (v_raw === undefined) s.missing("the key \"RAW\"");
   if (v_frag === undefined) s.missing("the key \"FRAG\"");
-  const o = new ProcNetSockstatObjectNew(v_sockets, v_tcp, v_udp, v_raw, v_frag, v_udpLite, extra);
+  const o = new ProcNetSockstatObjectNew(v_sockets, v_tcp, v_udp, v_udpLite, v_raw, v_frag, extra);
   return o;
 }
 
@@ -298,14 +298,14 @@ function record5(s: Scan, ctx: ParseContext): ProcNetSockstatFrag {
   return o;
 }
 
-/** The constructor behind ProcNetSockstatObjectNew. */
-function ProcNetSockstatObject(this: ProcNetSockstat, v_sockets: ProcNetSockstat["sockets"], v_tcp: ProcNetSockstat["tcp"], v_udp: ProcNetSockstat["udp"], v_raw: ProcNetSockstat["raw"], v_frag: ProcNetSockstat["frag"], v_udpLite: ProcNetSockstat["udpLite"], v_extra: ProcNetSockstat["extra"]): void {
+/** The constructor behind ProcNetSockstatObjectNew: the fields in the order of the type. */
+function ProcNetSockstatObject(this: ProcNetSockstat, v_sockets: ProcNetSockstat["sockets"], v_tcp: ProcNetSockstat["tcp"], v_udp: ProcNetSockstat["udp"], v_udpLite: ProcNetSockstat["udpLite"], v_raw: ProcNetSockstat["raw"], v_frag: ProcNetSockstat["frag"], v_extra: ProcNetSockstat["extra"]): void {
   this.sockets = v_sockets;
   this.tcp = v_tcp;
   this.udp = v_udp;
+  if (v_udpLite !== undefined) this.udpLite = v_udpLite;
   this.raw = v_raw;
   this.frag = v_frag;
-  if (v_udpLite !== undefined) this.udpLite = v_udpLite;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcNetSockstatObject.prototype = Object.prototype;
@@ -313,7 +313,7 @@ ProcNetSockstatObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSockstat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSockstatObjectNew = ProcNetSockstatObject as unknown as new (...values: Parameters<typeof ProcNetSockstatObject>) => ProcNetSockstat;
 
-/** The constructor behind ProcNetSockstatUdpObjectNew. */
+/** The constructor behind ProcNetSockstatUdpObjectNew: the fields in the order of the type. */
 function ProcNetSockstatUdpObject(this: ProcNetSockstatUdp, v_inUse: ProcNetSockstatUdp["inUse"], v_memory: ProcNetSockstatUdp["memory"], v_extra: ProcNetSockstatUdp["extra"]): void {
   this.inUse = v_inUse;
   if (v_memory !== undefined) this.memory = v_memory;

@@ -76,7 +76,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSockstat6 {
   if (v_udp6 === undefined) s.missing("the key \"UDP6\"");
   if (v_raw6 === undefined) s.missing("the key \"RAW6\"");
   if (v_frag6 === undefined) s.missing("the key \"FRAG6\"");
-  const o = new ProcNetSockstat6ObjectNew(v_tcp6, v_udp6, v_raw6, v_frag6, v_udpLite6, extra);
+  const o = new ProcNetSockstat6ObjectNew(v_tcp6, v_udp6, v_udpLite6, v_raw6, v_frag6, extra);
   return o;
 }
 
@@ -223,13 +223,13 @@ function record4(s: Scan, ctx: ParseContext): ProcNetSockstat6Frag6 {
   return o;
 }
 
-/** The constructor behind ProcNetSockstat6ObjectNew. */
-function ProcNetSockstat6Object(this: ProcNetSockstat6, v_tcp6: ProcNetSockstat6["tcp6"], v_udp6: ProcNetSockstat6["udp6"], v_raw6: ProcNetSockstat6["raw6"], v_frag6: ProcNetSockstat6["frag6"], v_udpLite6: ProcNetSockstat6["udpLite6"], v_extra: ProcNetSockstat6["extra"]): void {
+/** The constructor behind ProcNetSockstat6ObjectNew: the fields in the order of the type. */
+function ProcNetSockstat6Object(this: ProcNetSockstat6, v_tcp6: ProcNetSockstat6["tcp6"], v_udp6: ProcNetSockstat6["udp6"], v_udpLite6: ProcNetSockstat6["udpLite6"], v_raw6: ProcNetSockstat6["raw6"], v_frag6: ProcNetSockstat6["frag6"], v_extra: ProcNetSockstat6["extra"]): void {
   this.tcp6 = v_tcp6;
   this.udp6 = v_udp6;
+  if (v_udpLite6 !== undefined) this.udpLite6 = v_udpLite6;
   this.raw6 = v_raw6;
   this.frag6 = v_frag6;
-  if (v_udpLite6 !== undefined) this.udpLite6 = v_udpLite6;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcNetSockstat6Object.prototype = Object.prototype;

@@ -127,7 +127,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetSoftne
   }
 }
 
-/** The constructor behind ProcNetSoftnetStatRowObjectNew. */
+/** The constructor behind ProcNetSoftnetStatRowObjectNew: the fields in the order of the type. */
 function ProcNetSoftnetStatRowObject(this: ProcNetSoftnetStatRow, v_processed: ProcNetSoftnetStatRow["processed"], v_dropped: ProcNetSoftnetStatRow["dropped"], v_timeSqueeze: ProcNetSoftnetStatRow["timeSqueeze"], v_throttled: ProcNetSoftnetStatRow["throttled"], v_fastrouteHit: ProcNetSoftnetStatRow["fastrouteHit"], v_fastrouteSuccess: ProcNetSoftnetStatRow["fastrouteSuccess"], v_fastrouteDefer: ProcNetSoftnetStatRow["fastrouteDefer"], v_fastrouteDeferredOut: ProcNetSoftnetStatRow["fastrouteDeferredOut"], v_cpuCollision: ProcNetSoftnetStatRow["cpuCollision"], v_receivedRps: ProcNetSoftnetStatRow["receivedRps"], v_flowLimitCount: ProcNetSoftnetStatRow["flowLimitCount"], v_backlogLength: ProcNetSoftnetStatRow["backlogLength"], v_cpu: ProcNetSoftnetStatRow["cpu"], v_inputQueueLength: ProcNetSoftnetStatRow["inputQueueLength"], v_processQueueLength: ProcNetSoftnetStatRow["processQueueLength"], v_extraTokens: ProcNetSoftnetStatRow["extraTokens"]): void {
   this.processed = v_processed;
   this.dropped = v_dropped;

@@ -163,7 +163,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetTcpRow
   }
 }
 
-/** The constructor behind ProcNetTcpRowObjectNew. */
+/** The constructor behind ProcNetTcpRowObjectNew: the fields in the order of the type. */
 function ProcNetTcpRowObject(this: ProcNetTcpRow, v_slot: ProcNetTcpRow["slot"], v_local: ProcNetTcpRow["local"], v_remote: ProcNetTcpRow["remote"], v_state: ProcNetTcpRow["state"], v_queues: ProcNetTcpRow["queues"], v_timer: ProcNetTcpRow["timer"], v_retransmits: ProcNetTcpRow["retransmits"], v_uid: ProcNetTcpRow["uid"], v_timeouts: ProcNetTcpRow["timeouts"], v_inode: ProcNetTcpRow["inode"], v_refcount: ProcNetTcpRow["refcount"], v_socket: ProcNetTcpRow["socket"], v_rto: ProcNetTcpRow["rto"], v_ato: ProcNetTcpRow["ato"], v_quickAckPingpong: ProcNetTcpRow["quickAckPingpong"], v_congestionWindow: ProcNetTcpRow["congestionWindow"], v_slowStartThreshold: ProcNetTcpRow["slowStartThreshold"], v_extraTokens: ProcNetTcpRow["extraTokens"]): void {
   this.slot = v_slot;
   this.local = v_local;

@@ -163,7 +163,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetTcp6Ro
   }
 }
 
-/** The constructor behind ProcNetTcp6RowObjectNew. */
+/** The constructor behind ProcNetTcp6RowObjectNew: the fields in the order of the type. */
 function ProcNetTcp6RowObject(this: ProcNetTcp6Row, v_slot: ProcNetTcp6Row["slot"], v_local: ProcNetTcp6Row["local"], v_remote: ProcNetTcp6Row["remote"], v_state: ProcNetTcp6Row["state"], v_queues: ProcNetTcp6Row["queues"], v_timer: ProcNetTcp6Row["timer"], v_retransmits: ProcNetTcp6Row["retransmits"], v_uid: ProcNetTcp6Row["uid"], v_timeouts: ProcNetTcp6Row["timeouts"], v_inode: ProcNetTcp6Row["inode"], v_refcount: ProcNetTcp6Row["refcount"], v_socket: ProcNetTcp6Row["socket"], v_rto: ProcNetTcp6Row["rto"], v_ato: ProcNetTcp6Row["ato"], v_quickAckPingpong: ProcNetTcp6Row["quickAckPingpong"], v_congestionWindow: ProcNetTcp6Row["congestionWindow"], v_slowStartThreshold: ProcNetTcp6Row["slowStartThreshold"], v_extraTokens: ProcNetTcp6Row["extraTokens"]): void {
   this.slot = v_slot;
   this.local = v_local;

@@ -133,7 +133,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetUdpRow
   }
 }
 
-/** The constructor behind ProcNetUdpRowObjectNew. */
+/** The constructor behind ProcNetUdpRowObjectNew: the fields in the order of the type. */
 function ProcNetUdpRowObject(this: ProcNetUdpRow, v_bucket: ProcNetUdpRow["bucket"], v_local: ProcNetUdpRow["local"], v_remote: ProcNetUdpRow["remote"], v_state: ProcNetUdpRow["state"], v_queues: ProcNetUdpRow["queues"], v_timer: ProcNetUdpRow["timer"], v_retransmits: ProcNetUdpRow["retransmits"], v_uid: ProcNetUdpRow["uid"], v_timeouts: ProcNetUdpRow["timeouts"], v_inode: ProcNetUdpRow["inode"], v_refcount: ProcNetUdpRow["refcount"], v_socket: ProcNetUdpRow["socket"], v_drops: ProcNetUdpRow["drops"], v_extraTokens: ProcNetUdpRow["extraTokens"]): void {
   this.bucket = v_bucket;
   this.local = v_local;

@@ -133,7 +133,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetUdp6Ro
   }
 }
 
-/** The constructor behind ProcNetUdp6RowObjectNew. */
+/** The constructor behind ProcNetUdp6RowObjectNew: the fields in the order of the type. */
 function ProcNetUdp6RowObject(this: ProcNetUdp6Row, v_bucket: ProcNetUdp6Row["bucket"], v_local: ProcNetUdp6Row["local"], v_remote: ProcNetUdp6Row["remote"], v_state: ProcNetUdp6Row["state"], v_queues: ProcNetUdp6Row["queues"], v_timer: ProcNetUdp6Row["timer"], v_retransmits: ProcNetUdp6Row["retransmits"], v_uid: ProcNetUdp6Row["uid"], v_timeouts: ProcNetUdp6Row["timeouts"], v_inode: ProcNetUdp6Row["inode"], v_refcount: ProcNetUdp6Row["refcount"], v_socket: ProcNetUdp6Row["socket"], v_drops: ProcNetUdp6Row["drops"], v_extraTokens: ProcNetUdp6Row["extraTokens"]): void {
   this.bucket = v_bucket;
   this.local = v_local;

@@ -166,7 +166,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetUnixRo
   }
 }
 
-/** The constructor behind ProcNetUnixSocketObjectNew. */
+/** The constructor behind ProcNetUnixSocketObjectNew: the fields in the order of the type. */
 function ProcNetUnixSocketObject(this: ProcNetUnixSocket, v_kind: ProcNetUnixSocket["kind"], v_socket: ProcNetUnixSocket["socket"], v_refcount: ProcNetUnixSocket["refcount"], v_protocol: ProcNetUnixSocket["protocol"], v_flags: ProcNetUnixSocket["flags"], v_type: ProcNetUnixSocket["type"], v_state: ProcNetUnixSocket["state"], v_inode: ProcNetUnixSocket["inode"], v_path: ProcNetUnixSocket["path"]): void {
   this.kind = v_kind;
   this.socket = v_socket;
@@ -183,7 +183,7 @@ ProcNetUnixSocketObject.prototype = Object.prototype;
 /** Makes a plain ProcNetUnixSocket (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUnixSocketObjectNew = ProcNetUnixSocketObject as unknown as new (...values: Parameters<typeof ProcNetUnixSocketObject>) => ProcNetUnixSocket;
 
-/** The constructor behind ProcNetUnixWithoutInodeObjectNew. */
+/** The constructor behind ProcNetUnixWithoutInodeObjectNew: the fields in the order of the type. */
 function ProcNetUnixWithoutInodeObject(this: ProcNetUnixWithoutInode, v_kind: ProcNetUnixWithoutInode["kind"], v_num: ProcNetUnixWithoutInode["num"], v_refcount: ProcNetUnixWithoutInode["refcount"], v_protocol: ProcNetUnixWithoutInode["protocol"], v_flags: ProcNetUnixWithoutInode["flags"], v_type: ProcNetUnixWithoutInode["type"], v_state: ProcNetUnixWithoutInode["state"], v_path: ProcNetUnixWithoutInode["path"]): void {
   this.kind = v_kind;
   this.num = v_num;

@@ -14,14 +14,26 @@ export function parseProcPidChildren(text: string | Uint8Array, options?: ParseO
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidChildren: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  pids = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcPidChildren. */
-const FIELD_INDEX = new Map<string, number>([["pids", 0]]);
+const FIELD_INDEX = new Map<string, number>([["pids", Token.pids]]);
 /** Which tokens pickProcPidChildren may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/[pid]/task/[tid]/children as parseProcPidChildren does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidChildren<K extends keyof ProcPidChildren>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidChildren, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/children", options?.bigint === true);
   s.wholeLine();
@@ -29,10 +41,10 @@ export function pickProcPidChildren<K extends keyof ProcPidChildren>(text: strin
   tokens: {
     s.ws();
     v_pids = s.uList();
-    if (want[2] === 0) break tokens;
+    if (last === Token.pids) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_pids !== undefined) o.pids = v_pids;
+  if (want[Token.pids] === 1 && v_pids !== undefined) o.pids = v_pids;
   return o as Pick<ProcPidChildren, K>;
 }
 

@@ -14,14 +14,26 @@ export function parseProcPidComm(text: string | Uint8Array, options?: ParseOptio
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidComm: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  name = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcPidComm. */
-const FIELD_INDEX = new Map<string, number>([["name", 0]]);
+const FIELD_INDEX = new Map<string, number>([["name", Token.name]]);
 /** Which tokens pickProcPidComm may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/[pid]/comm as parseProcPidComm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidComm<K extends keyof ProcPidComm>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidComm, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/comm", options?.bigint === true);
   s.wholeLine();
@@ -29,10 +41,10 @@ export function pickProcPidComm<K extends keyof ProcPidComm>(text: string | Uint
   tokens: {
     s.oneSpace();
     v_name = s.restVerbatim();
-    if (want[2] === 0) break tokens;
+    if (last === Token.name) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_name !== undefined) o.name = v_name;
+  if (want[Token.name] === 1 && v_name !== undefined) o.name = v_name;
   return o as Pick<ProcPidComm, K>;
 }
 

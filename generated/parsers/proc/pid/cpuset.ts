@@ -14,14 +14,26 @@ export function parseProcPidCpuset(text: string | Uint8Array, options?: ParseOpt
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidCpuset: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  path = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcPidCpuset. */
-const FIELD_INDEX = new Map<string, number>([["path", 0]]);
+const FIELD_INDEX = new Map<string, number>([["path", Token.path]]);
 /** Which tokens pickProcPidCpuset may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/[pid]/cpuset as parseProcPidCpuset does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidCpuset<K extends keyof ProcPidCpuset>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidCpuset, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/cpuset", options?.bigint === true);
   s.wholeLine();
@@ -29,10 +41,10 @@ export function pickProcPidCpuset<K extends keyof ProcPidCpuset>(text: string | 
   tokens: {
     s.ws();
     v_path = s.rest();
-    if (want[2] === 0) break tokens;
+    if (last === Token.path) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_path !== undefined) o.path = v_path;
+  if (want[Token.path] === 1 && v_path !== undefined) o.path = v_path;
   return o as Pick<ProcPidCpuset, K>;
 }
 

@@ -247,7 +247,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdinfo {
   }
   if (v_pos === undefined) s.missing("the key \"pos\"");
   if (v_flags === undefined) s.missing("the key \"flags\"");
-  const o = new ProcPidFdinfoObjectNew(v_pos, v_flags, v_lock, v_epollTarget, v_inotifyWatch, v_fanotifyInodeMark, v_fanotifyMountMark, v_fanotifyFilesystemMark, v_mntId, v_ino, v_eventfdCount, v_eventfdId, v_eventfdSemaphore, v_sigmask, v_fanotifyGroup, v_clockid, v_ticks, v_settimeFlags, v_itValue, v_itInterval, v_pidfdPid, v_pidfdNsPid, v_ttyIndex, v_scmFds, extra);
+  const o = new ProcPidFdinfoObjectNew(v_pos, v_flags, v_mntId, v_ino, v_lock, v_eventfdCount, v_eventfdId, v_eventfdSemaphore, v_epollTarget, v_sigmask, v_inotifyWatch, v_fanotifyGroup, v_fanotifyInodeMark, v_fanotifyMountMark, v_fanotifyFilesystemMark, v_clockid, v_ticks, v_settimeFlags, v_itValue, v_itInterval, v_pidfdPid, v_pidfdNsPid, v_ttyIndex, v_scmFds, extra);
   return o;
 }
 
@@ -575,23 +575,23 @@ function record8(s: Scan, ctx: ParseContext): ProcPidFdinfoItInterval {
   return o;
 }
 
-/** The constructor behind ProcPidFdinfoObjectNew. */
-function ProcPidFdinfoObject(this: ProcPidFdinfo, v_pos: ProcPidFdinfo["pos"], v_flags: ProcPidFdinfo["flags"], v_lock: ProcPidFdinfo["lock"], v_epollTarget: ProcPidFdinfo["epollTarget"], v_inotifyWatch: ProcPidFdinfo["inotifyWatch"], v_fanotifyInodeMark: ProcPidFdinfo["fanotifyInodeMark"], v_fanotifyMountMark: ProcPidFdinfo["fanotifyMountMark"], v_fanotifyFilesystemMark: ProcPidFdinfo["fanotifyFilesystemMark"], v_mntId: ProcPidFdinfo["mntId"], v_ino: ProcPidFdinfo["ino"], v_eventfdCount: ProcPidFdinfo["eventfdCount"], v_eventfdId: ProcPidFdinfo["eventfdId"], v_eventfdSemaphore: ProcPidFdinfo["eventfdSemaphore"], v_sigmask: ProcPidFdinfo["sigmask"], v_fanotifyGroup: ProcPidFdinfo["fanotifyGroup"], v_clockid: ProcPidFdinfo["clockid"], v_ticks: ProcPidFdinfo["ticks"], v_settimeFlags: ProcPidFdinfo["settimeFlags"], v_itValue: ProcPidFdinfo["itValue"], v_itInterval: ProcPidFdinfo["itInterval"], v_pidfdPid: ProcPidFdinfo["pidfdPid"], v_pidfdNsPid: ProcPidFdinfo["pidfdNsPid"], v_ttyIndex: ProcPidFdinfo["ttyIndex"], v_scmFds: ProcPidFdinfo["scmFds"], v_extra: ProcPidFdinfo["extra"]): void {
+/** The constructor behind ProcPidFdinfoObjectNew: the fields in the order of the type. */
+function ProcPidFdinfoObject(this: ProcPidFdinfo, v_pos: ProcPidFdinfo["pos"], v_flags: ProcPidFdinfo["flags"], v_mntId: ProcPidFdinfo["mntId"], v_ino: ProcPidFdinfo["ino"], v_lock: ProcPidFdinfo["lock"], v_eventfdCount: ProcPidFdinfo["eventfdCount"], v_eventfdId: ProcPidFdinfo["eventfdId"], v_eventfdSemaphore: ProcPidFdinfo["eventfdSemaphore"], v_epollTarget: ProcPidFdinfo["epollTarget"], v_sigmask: ProcPidFdinfo["sigmask"], v_inotifyWatch: ProcPidFdinfo["inotifyWatch"], v_fanotifyGroup: ProcPidFdinfo["fanotifyGroup"], v_fanotifyInodeMark: ProcPidFdinfo["fanotifyInodeMark"], v_fanotifyMountMark: ProcPidFdinfo["fanotifyMountMark"], v_fanotifyFilesystemMark: ProcPidFdinfo["fanotifyFilesystemMark"], v_clockid: ProcPidFdinfo["clockid"], v_ticks: ProcPidFdinfo["ticks"], v_settimeFlags: ProcPidFdinfo["settimeFlags"], v_itValue: ProcPidFdinfo["itValue"], v_itInterval: ProcPidFdinfo["itInterval"], v_pidfdPid: ProcPidFdinfo["pidfdPid"], v_pidfdNsPid: ProcPidFdinfo["pidfdNsPid"], v_ttyIndex: ProcPidFdinfo["ttyIndex"], v_scmFds: ProcPidFdinfo["scmFds"], v_extra: ProcPidFdinfo["extra"]): void {
   this.pos = v_pos;
   this.flags = v_flags;
-  this.lock = v_lock;
-  this.epollTarget = v_epollTarget;
-  this.inotifyWatch = v_inotifyWatch;
-  this.fanotifyInodeMark = v_fanotifyInodeMark;
-  this.fanotifyMountMark = v_fanotifyMountMark;
-  this.fanotifyFilesystemMark = v_fanotifyFilesystemMark;
   if (v_mntId !== undefined) this.mntId = v_mntId;
   if (v_ino !== undefined) this.ino = v_ino;
+  this.lock = v_lock;
   if (v_eventfdCount !== undefined) this.eventfdCount = v_eventfdCount;
   if (v_eventfdId !== undefined) this.eventfdId = v_eventfdId;
   if (v_eventfdSemaphore !== undefined) this.eventfdSemaphore = v_eventfdSemaphore;
+  this.epollTarget = v_epollTarget;
   if (v_sigmask !== undefined) this.sigmask = v_sigmask;
+  this.inotifyWatch = v_inotifyWatch;
   if (v_fanotifyGroup !== undefined) this.fanotifyGroup = v_fanotifyGroup;
+  this.fanotifyInodeMark = v_fanotifyInodeMark;
+  this.fanotifyMountMark = v_fanotifyMountMark;
+  this.fanotifyFilesystemMark = v_fanotifyFilesystemMark;
   if (v_clockid !== undefined) this.clockid = v_clockid;
   if (v_ticks !== undefined) this.ticks = v_ticks;
   if (v_settimeFlags !== undefined) this.settimeFlags = v_settimeFlags;
@@ -608,7 +608,7 @@ ProcPidFdinfoObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfo (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoObjectNew = ProcPidFdinfoObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoObject>) => ProcPidFdinfo;
 
-/** The constructor behind ProcPidFdinfoEpollTargetObjectNew. */
+/** The constructor behind ProcPidFdinfoEpollTargetObjectNew: the fields in the order of the type. */
 function ProcPidFdinfoEpollTargetObject(this: ProcPidFdinfoEpollTarget, v_fd: ProcPidFdinfoEpollTarget["fd"], v_events: ProcPidFdinfoEpollTarget["events"], v_data: ProcPidFdinfoEpollTarget["data"], v_pos: ProcPidFdinfoEpollTarget["pos"], v_ino: ProcPidFdinfoEpollTarget["ino"], v_sdev: ProcPidFdinfoEpollTarget["sdev"], v_extraTokens: ProcPidFdinfoEpollTarget["extraTokens"]): void {
   this.fd = v_fd;
   this.events = v_events;
@@ -623,7 +623,7 @@ ProcPidFdinfoEpollTargetObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfoEpollTarget (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoEpollTargetObjectNew = ProcPidFdinfoEpollTargetObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoEpollTargetObject>) => ProcPidFdinfoEpollTarget;
 
-/** The constructor behind ProcPidFdinfoInotifyWatchObjectNew. */
+/** The constructor behind ProcPidFdinfoInotifyWatchObjectNew: the fields in the order of the type. */
 function ProcPidFdinfoInotifyWatchObject(this: ProcPidFdinfoInotifyWatch, v_wd: ProcPidFdinfoInotifyWatch["wd"], v_ino: ProcPidFdinfoInotifyWatch["ino"], v_sdev: ProcPidFdinfoInotifyWatch["sdev"], v_mask: ProcPidFdinfoInotifyWatch["mask"], v_ignoredMask: ProcPidFdinfoInotifyWatch["ignoredMask"], v_fhandleBytes: ProcPidFdinfoInotifyWatch["fhandleBytes"], v_fhandleType: ProcPidFdinfoInotifyWatch["fhandleType"], v_fHandle: ProcPidFdinfoInotifyWatch["fHandle"], v_extraTokens: ProcPidFdinfoInotifyWatch["extraTokens"]): void {
   this.wd = v_wd;
   this.ino = v_ino;
@@ -640,7 +640,7 @@ ProcPidFdinfoInotifyWatchObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfoInotifyWatch (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoInotifyWatchObjectNew = ProcPidFdinfoInotifyWatchObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoInotifyWatchObject>) => ProcPidFdinfoInotifyWatch;
 
-/** The constructor behind ProcPidFdinfoFanotifyInodeMarkObjectNew. */
+/** The constructor behind ProcPidFdinfoFanotifyInodeMarkObjectNew: the fields in the order of the type. */
 function ProcPidFdinfoFanotifyInodeMarkObject(this: ProcPidFdinfoFanotifyInodeMark, v_ino: ProcPidFdinfoFanotifyInodeMark["ino"], v_sdev: ProcPidFdinfoFanotifyInodeMark["sdev"], v_mflags: ProcPidFdinfoFanotifyInodeMark["mflags"], v_mask: ProcPidFdinfoFanotifyInodeMark["mask"], v_ignoredMask: ProcPidFdinfoFanotifyInodeMark["ignoredMask"], v_fhandleBytes: ProcPidFdinfoFanotifyInodeMark["fhandleBytes"], v_fhandleType: ProcPidFdinfoFanotifyInodeMark["fhandleType"], v_fHandle: ProcPidFdinfoFanotifyInodeMark["fHandle"], v_extraTokens: ProcPidFdinfoFanotifyInodeMark["extraTokens"]): void {
   this.ino = v_ino;
   this.sdev = v_sdev;

@@ -74,7 +74,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidLimits
   }
 }
 
-/** The constructor behind ProcPidLimitsRowObjectNew. */
+/** The constructor behind ProcPidLimitsRowObjectNew: the fields in the order of the type. */
 function ProcPidLimitsRowObject(this: ProcPidLimitsRow, v_limit: ProcPidLimitsRow["limit"], v_soft: ProcPidLimitsRow["soft"], v_hard: ProcPidLimitsRow["hard"], v_units: ProcPidLimitsRow["units"], v_extraTokens: ProcPidLimitsRow["extraTokens"]): void {
   this.limit = v_limit;
   this.soft = v_soft;

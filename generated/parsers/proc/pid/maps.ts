@@ -84,7 +84,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMapsRo
   }
 }
 
-/** The constructor behind ProcPidMapsRowObjectNew. */
+/** The constructor behind ProcPidMapsRowObjectNew: the fields in the order of the type. */
 function ProcPidMapsRowObject(this: ProcPidMapsRow, v_start: ProcPidMapsRow["start"], v_end: ProcPidMapsRow["end"], v_perms: ProcPidMapsRow["perms"], v_offset: ProcPidMapsRow["offset"], v_device: ProcPidMapsRow["device"], v_inode: ProcPidMapsRow["inode"], v_pathname: ProcPidMapsRow["pathname"]): void {
   this.start = v_start;
   this.end = v_end;

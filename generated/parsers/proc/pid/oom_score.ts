@@ -14,27 +14,39 @@ export function parseProcPidOomScore(text: string | Uint8Array, options?: ParseO
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidOomScore: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  score = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcPidOomScore. */
-const FIELD_INDEX = new Map<string, number>([["score", 0]]);
+const FIELD_INDEX = new Map<string, number>([["score", Token.score]]);
 /** Which tokens pickProcPidOomScore may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/[pid]/oom_score as parseProcPidOomScore does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidOomScore<K extends keyof ProcPidOomScore>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidOomScore, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/oom_score", options?.bigint === true);
   s.wholeLine();
   let v_score: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.score] === 1) {
       v_score = s.tokU();
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.score] !== 0) s.skipWords(want[Want.runs + Token.score]!);
+    if (last === Token.score) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_score !== undefined) o.score = v_score;
+  if (want[Token.score] === 1 && v_score !== undefined) o.score = v_score;
   return o as Pick<ProcPidOomScore, K>;
 }
 

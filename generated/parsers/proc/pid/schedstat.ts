@@ -24,8 +24,21 @@ export function parseProcPidSchedstat(text: string | Uint8Array, options?: Parse
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidSchedstat: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  runTime = 0,
+  waitTime = 1,
+  timeslices = 2
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 3,
+  last = 6
+}
+
 /** Token number of each field, for pickProcPidSchedstat. */
-const FIELD_INDEX = new Map<string, number>([["runTime", 0], ["waitTime", 1], ["timeslices", 2]]);
+const FIELD_INDEX = new Map<string, number>([["runTime", Token.runTime], ["waitTime", Token.waitTime], ["timeslices", Token.timeslices]]);
 /** Which tokens pickProcPidSchedstat may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1, 1, 1];
 
@@ -38,6 +51,7 @@ export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: str
 /** Reads the text of /proc/[pid]/schedstat as parseProcPidSchedstat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidSchedstat, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/schedstat", options?.bigint === true);
   s.wholeLine();
@@ -45,26 +59,26 @@ export function pickProcPidSchedstat<K extends keyof ProcPidSchedstat>(text: str
   let v_waitTime: number | undefined = undefined;
   let v_timeslices: N | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.runTime] === 1) {
       v_runTime = s.tokApproxUnsigned() / 1e9;
     }
-    else if (want[3] !== 0) s.skipWords(want[3]!);
-    if (want[6] === 0) break tokens;
-    if (want[1] === 1) {
+    else if (want[Want.runs + Token.runTime] !== 0) s.skipWords(want[Want.runs + Token.runTime]!);
+    if (last === Token.runTime) break tokens;
+    if (want[Token.waitTime] === 1) {
       v_waitTime = s.tokApproxUnsigned() / 1e9;
     }
-    else if (want[4] !== 0) s.skipWords(want[4]!);
-    if (want[6] === 1) break tokens;
-    if (want[2] === 1) {
+    else if (want[Want.runs + Token.waitTime] !== 0) s.skipWords(want[Want.runs + Token.waitTime]!);
+    if (last === Token.waitTime) break tokens;
+    if (want[Token.timeslices] === 1) {
       v_timeslices = s.tokW();
     }
-    else if (want[5] !== 0) s.skipWords(want[5]!);
-    if (want[6] === 2) break tokens;
+    else if (want[Want.runs + Token.timeslices] !== 0) s.skipWords(want[Want.runs + Token.timeslices]!);
+    if (last === Token.timeslices) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_runTime !== undefined) o.runTime = v_runTime;
-  if (want[1] === 1 && v_waitTime !== undefined) o.waitTime = v_waitTime;
-  if (want[2] === 1 && v_timeslices !== undefined) o.timeslices = v_timeslices;
+  if (want[Token.runTime] === 1 && v_runTime !== undefined) o.runTime = v_runTime;
+  if (want[Token.waitTime] === 1 && v_waitTime !== undefined) o.waitTime = v_waitTime;
+  if (want[Token.timeslices] === 1 && v_timeslices !== undefined) o.timeslices = v_timeslices;
   return o as Pick<ProcPidSchedstat, K>;
 }
 

@@ -290,7 +290,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   if (v_privateDirty === undefined) s.missing("the key \"Private_Dirty\"");
   if (v_referenced === undefined) s.missing("the key \"Referenced\"");
   if (v_swap === undefined) s.missing("the key \"Swap\"");
-  const o = new ProcPidSmapsBlockObjectNew(v_start, v_end, v_perms, v_offset, v_device, v_inode, v_size, v_rss, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_swap, v_pathname, v_kernelPageSize, v_mmuPageSize, v_pss, v_pssDirty, v_anonymous, v_ksm, v_lazyFree, v_anonHugePages, v_shmemPmdMapped, v_filePmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swapPss, v_locked, v_nonlinear, v_thpEligible, v_protectionKey, v_vmFlags, extra);
+  const o = new ProcPidSmapsBlockObjectNew(v_start, v_end, v_perms, v_offset, v_device, v_inode, v_pathname, v_size, v_kernelPageSize, v_mmuPageSize, v_rss, v_pss, v_pssDirty, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_anonymous, v_ksm, v_lazyFree, v_anonHugePages, v_shmemPmdMapped, v_filePmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swap, v_swapPss, v_locked, v_nonlinear, v_thpEligible, v_protectionKey, v_vmFlags, extra);
   return o;
 }
 
@@ -310,27 +310,26 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsB
   }
 }
 
-/** The constructor behind ProcPidSmapsBlockObjectNew. */
-function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsBlock["start"], v_end: ProcPidSmapsBlock["end"], v_perms: ProcPidSmapsBlock["perms"], v_offset: ProcPidSmapsBlock["offset"], v_device: ProcPidSmapsBlock["device"], v_inode: ProcPidSmapsBlock["inode"], v_size: ProcPidSmapsBlock["size"], v_rss: ProcPidSmapsBlock["rss"], v_sharedClean: ProcPidSmapsBlock["sharedClean"], v_sharedDirty: ProcPidSmapsBlock["sharedDirty"], v_privateClean: ProcPidSmapsBlock["privateClean"], v_privateDirty: ProcPidSmapsBlock["privateDirty"], v_referenced: ProcPidSmapsBlock["referenced"], v_swap: ProcPidSmapsBlock["swap"], v_pathname: ProcPidSmapsBlock["pathname"], v_kernelPageSize: ProcPidSmapsBlock["kernelPageSize"], v_mmuPageSize: ProcPidSmapsBlock["mmuPageSize"], v_pss: ProcPidSmapsBlock["pss"], v_pssDirty: ProcPidSmapsBlock["pssDirty"], v_anonymous: ProcPidSmapsBlock["anonymous"], v_ksm: ProcPidSmapsBlock["ksm"], v_lazyFree: ProcPidSmapsBlock["lazyFree"], v_anonHugePages: ProcPidSmapsBlock["anonHugePages"], v_shmemPmdMapped: ProcPidSmapsBlock["shmemPmdMapped"], v_filePmdMapped: ProcPidSmapsBlock["filePmdMapped"], v_sharedHugetlb: ProcPidSmapsBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsBlock["privateHugetlb"], v_swapPss: ProcPidSmapsBlock["swapPss"], v_locked: ProcPidSmapsBlock["locked"], v_nonlinear: ProcPidSmapsBlock["nonlinear"], v_thpEligible: ProcPidSmapsBlock["thpEligible"], v_protectionKey: ProcPidSmapsBlock["protectionKey"], v_vmFlags: ProcPidSmapsBlock["vmFlags"], v_extra: ProcPidSmapsBlock["extra"]): void {
+/** The constructor behind ProcPidSmapsBlockObjectNew: the fields in the order of the type. */
+function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsBlock["start"], v_end: ProcPidSmapsBlock["end"], v_perms: ProcPidSmapsBlock["perms"], v_offset: ProcPidSmapsBlock["offset"], v_device: ProcPidSmapsBlock["device"], v_inode: ProcPidSmapsBlock["inode"], v_pathname: ProcPidSmapsBlock["pathname"], v_size: ProcPidSmapsBlock["size"], v_kernelPageSize: ProcPidSmapsBlock["kernelPageSize"], v_mmuPageSize: ProcPidSmapsBlock["mmuPageSize"], v_rss: ProcPidSmapsBlock["rss"], v_pss: ProcPidSmapsBlock["pss"], v_pssDirty: ProcPidSmapsBlock["pssDirty"], v_sharedClean: ProcPidSmapsBlock["sharedClean"], v_sharedDirty: ProcPidSmapsBlock["sharedDirty"], v_privateClean: ProcPidSmapsBlock["privateClean"], v_privateDirty: ProcPidSmapsBlock["privateDirty"], v_referenced: ProcPidSmapsBlock["referenced"], v_anonymous: ProcPidSmapsBlock["anonymous"], v_ksm: ProcPidSmapsBlock["ksm"], v_lazyFree: ProcPidSmapsBlock["lazyFree"], v_anonHugePages: ProcPidSmapsBlock["anonHugePages"], v_shmemPmdMapped: ProcPidSmapsBlock["shmemPmdMapped"], v_filePmdMapped: ProcPidSmapsBlock["filePmdMapped"], v_sharedHugetlb: ProcPidSmapsBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsBlock["privateHugetlb"], v_swap: ProcPidSmapsBlock["swap"], v_swapPss: ProcPidSmapsBlock["swapPss"], v_locked: ProcPidSmapsBlock["locked"], v_nonlinear: ProcPidSmapsBlock["nonlinear"], v_thpEligible: ProcPidSmapsBlock["thpEligible"], v_protectionKey: ProcPidSmapsBlock["protectionKey"], v_vmFlags: ProcPidSmapsBlock["vmFlags"], v_extra: ProcPidSmapsBlock["extra"]): void {
   this.start = v_start;
   this.end = v_end;
   this.perms = v_perms;
   this.offset = v_offset;
   this.device = v_device;
   this.inode = v_inode;
+  if (v_pathname !== undefined) this.pathname = v_pathname;
   this.size = v_size;
+  if (v_kernelPageSize !== undefined) this.kernelPageSize = v_kernelPageSize;
+  if (v_mmuPageSize !== undefined) this.mmuPageSize = v_mmuPageSize;
   this.rss = v_rss;
+  if (v_pss !== undefined) this.pss = v_pss;
+  if (v_pssDirty !== undefined) this.pssDirty = v_pssDirty;
   this.sharedClean = v_sharedClean;
   this.sharedDirty = v_sharedDirty;
   this.privateClean = v_privateClean;
   this.privateDirty = v_privateDirty;
   this.referenced = v_referenced;
-  this.swap = v_swap;
-  if (v_pathname !== undefined) this.pathname = v_pathname;
-  if (v_kernelPageSize !== undefined) this.kernelPageSize = v_kernelPageSize;
-  if (v_mmuPageSize !== undefined) this.mmuPageSize = v_mmuPageSize;
-  if (v_pss !== undefined) this.pss = v_pss;
-  if (v_pssDirty !== undefined) this.pssDirty = v_pssDirty;
   if (v_anonymous !== undefined) this.anonymous = v_anonymous;
   if (v_ksm !== undefined) this.ksm = v_ksm;
   if (v_lazyFree !== undefined) this.lazyFree = v_lazyFree;
@@ -339,6 +338,7 @@ function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsB
   if (v_filePmdMapped !== undefined) this.filePmdMapped = v_filePmdMapped;
   if (v_sharedHugetlb !== undefined) this.sharedHugetlb = v_sharedHugetlb;
   if (v_privateHugetlb !== undefined) this.privateHugetlb = v_privateHugetlb;
+  this.swap = v_swap;
   if (v_swapPss !== undefined) this.swapPss = v_swapPss;
   if (v_locked !== undefined) this.locked = v_locked;
   if (v_nonlinear !== undefined) this.nonlinear = v_nonlinear;

@@ -239,7 +239,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsRollupBlo
   if (v_swap === undefined) s.missing("the key \"Swap\"");
   if (v_swapPss === undefined) s.missing("the key \"SwapPss\"");
   if (v_locked === undefined) s.missing("the key \"Locked\"");
-  const o = new ProcPidSmapsRollupBlockObjectNew(v_start, v_end, v_rss, v_pss, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_anonymous, v_lazyFree, v_anonHugePages, v_shmemPmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swap, v_swapPss, v_locked, v_pssDirty, v_pssAnon, v_pssFile, v_pssShmem, v_ksm, v_filePmdMapped, extra);
+  const o = new ProcPidSmapsRollupBlockObjectNew(v_start, v_end, v_rss, v_pss, v_pssDirty, v_pssAnon, v_pssFile, v_pssShmem, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_anonymous, v_ksm, v_lazyFree, v_anonHugePages, v_shmemPmdMapped, v_filePmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swap, v_swapPss, v_locked, extra);
   return o;
 }
 
@@ -259,32 +259,32 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsR
   }
 }
 
-/** The constructor behind ProcPidSmapsRollupBlockObjectNew. */
-function ProcPidSmapsRollupBlockObject(this: ProcPidSmapsRollupBlock, v_start: ProcPidSmapsRollupBlock["start"], v_end: ProcPidSmapsRollupBlock["end"], v_rss: ProcPidSmapsRollupBlock["rss"], v_pss: ProcPidSmapsRollupBlock["pss"], v_sharedClean: ProcPidSmapsRollupBlock["sharedClean"], v_sharedDirty: ProcPidSmapsRollupBlock["sharedDirty"], v_privateClean: ProcPidSmapsRollupBlock["privateClean"], v_privateDirty: ProcPidSmapsRollupBlock["privateDirty"], v_referenced: ProcPidSmapsRollupBlock["referenced"], v_anonymous: ProcPidSmapsRollupBlock["anonymous"], v_lazyFree: ProcPidSmapsRollupBlock["lazyFree"], v_anonHugePages: ProcPidSmapsRollupBlock["anonHugePages"], v_shmemPmdMapped: ProcPidSmapsRollupBlock["shmemPmdMapped"], v_sharedHugetlb: ProcPidSmapsRollupBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsRollupBlock["privateHugetlb"], v_swap: ProcPidSmapsRollupBlock["swap"], v_swapPss: ProcPidSmapsRollupBlock["swapPss"], v_locked: ProcPidSmapsRollupBlock["locked"], v_pssDirty: ProcPidSmapsRollupBlock["pssDirty"], v_pssAnon: ProcPidSmapsRollupBlock["pssAnon"], v_pssFile: ProcPidSmapsRollupBlock["pssFile"], v_pssShmem: ProcPidSmapsRollupBlock["pssShmem"], v_ksm: ProcPidSmapsRollupBlock["ksm"], v_filePmdMapped: ProcPidSmapsRollupBlock["filePmdMapped"], v_extra: ProcPidSmapsRollupBlock["extra"]): void {
+/** The constructor behind ProcPidSmapsRollupBlockObjectNew: the fields in the order of the type. */
+function ProcPidSmapsRollupBlockObject(this: ProcPidSmapsRollupBlock, v_start: ProcPidSmapsRollupBlock["start"], v_end: ProcPidSmapsRollupBlock["end"], v_rss: ProcPidSmapsRollupBlock["rss"], v_pss: ProcPidSmapsRollupBlock["pss"], v_pssDirty: ProcPidSmapsRollupBlock["pssDirty"], v_pssAnon: ProcPidSmapsRollupBlock["pssAnon"], v_pssFile: ProcPidSmapsRollupBlock["pssFile"], v_pssShmem: ProcPidSmapsRollupBlock["pssShmem"], v_sharedClean: ProcPidSmapsRollupBlock["sharedClean"], v_sharedDirty: ProcPidSmapsRollupBlock["sharedDirty"], v_privateClean: ProcPidSmapsRollupBlock["privateClean"], v_privateDirty: ProcPidSmapsRollupBlock["privateDirty"], v_referenced: ProcPidSmapsRollupBlock["referenced"], v_anonymous: ProcPidSmapsRollupBlock["anonymous"], v_ksm: ProcPidSmapsRollupBlock["ksm"], v_lazyFree: ProcPidSmapsRollupBlock["lazyFree"], v_anonHugePages: ProcPidSmapsRollupBlock["anonHugePages"], v_shmemPmdMapped: ProcPidSmapsRollupBlock["shmemPmdMapped"], v_filePmdMapped: ProcPidSmapsRollupBlock["filePmdMapped"], v_sharedHugetlb: ProcPidSmapsRollupBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsRollupBlock["privateHugetlb"], v_swap: ProcPidSmapsRollupBlock["swap"], v_swapPss: ProcPidSmapsRollupBlock["swapPss"], v_locked: ProcPidSmapsRollupBlock["locked"], v_extra: ProcPidSmapsRollupBlock["extra"]): void {
   this.start = v_start;
   this.end = v_end;
   this.rss = v_rss;
   this.pss = v_pss;
+  if (v_pssDirty !== undefined) this.pssDirty = v_pssDirty;
+  if (v_pssAnon !== undefined) this.pssAnon = v_pssAnon;
+  if (v_pssFile !== undefined) this.pssFile = v_pssFile;
+  if (v_pssShmem !== undefined) this.pssShmem = v_pssShmem;
   this.sharedClean = v_sharedClean;
   this.sharedDirty = v_sharedDirty;
   this.privateClean = v_privateClean;
   this.privateDirty = v_privateDirty;
   this.referenced = v_referenced;
   this.anonymous = v_anonymous;
+  if (v_ksm !== undefined) this.ksm = v_ksm;
   this.lazyFree = v_lazyFree;
   this.anonHugePages = v_anonHugePages;
   this.shmemPmdMapped = v_shmemPmdMapped;
+  if (v_filePmdMapped !== undefined) this.filePmdMapped = v_filePmdMapped;
   this.sharedHugetlb = v_sharedHugetlb;
   this.privateHugetlb = v_privateHugetlb;
   this.swap = v_swap;
   this.swapPss = v_swapPss;
   this.locked = v_locked;
-  if (v_pssDirty !== undefined) this.pssDirty = v_pssDirty;
-  if (v_pssAnon !== undefined) this.pssAnon = v_pssAnon;
-  if (v_pssFile !== undefined) this.pssFile = v_pssFile;
-  if (v_pssShmem !== undefined) this.pssShmem = v_pssShmem;
-  if (v_ksm !== undefined) this.ksm = v_ksm;
-  if (v_filePmdMapped !== undefined) this.filePmdMapped = v_filePmdMapped;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcPidSmapsRollupBlockObject.prototype = Object.prototype;

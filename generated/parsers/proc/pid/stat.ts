@@ -24,8 +24,70 @@ export function parseProcPidStat(text: string | Uint8Array, options?: ParseOptio
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidStat: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  pid = 0,
+  comm = 1,
+  state = 2,
+  ppid = 3,
+  pgrp = 4,
+  session = 5,
+  ttyNr = 6,
+  tpgid = 7,
+  flags = 8,
+  minflt = 9,
+  cminflt = 10,
+  majflt = 11,
+  cmajflt = 12,
+  utime = 13,
+  stime = 14,
+  cutime = 15,
+  cstime = 16,
+  priority = 17,
+  nice = 18,
+  numThreads = 19,
+  itrealvalue = 20,
+  starttime = 21,
+  vsize = 22,
+  rss = 23,
+  rsslim = 24,
+  startcode = 25,
+  endcode = 26,
+  startstack = 27,
+  kstkesp = 28,
+  kstkeip = 29,
+  signal = 30,
+  blocked = 31,
+  sigignore = 32,
+  sigcatch = 33,
+  wchan = 34,
+  nswap = 35,
+  cnswap = 36,
+  exitSignal = 37,
+  processor = 38,
+  rtPriority = 39,
+  policy = 40,
+  delayacctBlkioTicks = 41,
+  guestTime = 42,
+  cguestTime = 43,
+  startData = 44,
+  endData = 45,
+  startBrk = 46,
+  argStart = 47,
+  argEnd = 48,
+  envStart = 49,
+  envEnd = 50,
+  exitCode = 51
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 52,
+  last = 104
+}
+
 /** Token number of each field, for pickProcPidStat. */
-const FIELD_INDEX = new Map<string, number>([["pid", 0], ["comm", 1], ["state", 2], ["ppid", 3], ["pgrp", 4], ["session", 5], ["ttyNr", 6], ["tpgid", 7], ["flags", 8], ["minflt", 9], ["cminflt", 10], ["majflt", 11], ["cmajflt", 12], ["utime", 13], ["stime", 14], ["cutime", 15], ["cstime", 16], ["priority", 17], ["nice", 18], ["numThreads", 19], ["itrealvalue", 20], ["starttime", 21], ["vsize", 22], ["rss", 23], ["rsslim", 24], ["startcode", 25], ["endcode", 26], ["startstack", 27], ["kstkesp", 28], ["kstkeip", 29], ["signal", 30], ["blocked", 31], ["sigignore", 32], ["sigcatch", 33], ["wchan", 34], ["nswap", 35], ["cnswap", 36], ["exitSignal", 37], ["processor", 38], ["rtPriority", 39], ["policy", 40], ["delayacctBlkioTicks", 41], ["guestTime", 42], ["cguestTime", 43], ["startData", 44], ["endData", 45], ["startBrk", 46], ["argStart", 47], ["argEnd", 48], ["envStart", 49], ["envEnd", 50], ["exitCode", 51]]);
+const FIELD_INDEX = new Map<string, number>([["pid", Token.pid], ["comm", Token.comm], ["state", Token.state], ["ppid", Token.ppid], ["pgrp", Token.pgrp], ["session", Token.session], ["ttyNr", Token.ttyNr], ["tpgid", Token.tpgid], ["flags", Token.flags], ["minflt", Token.minflt], ["cminflt", Token.cminflt], ["majflt", Token.majflt], ["cmajflt", Token.cmajflt], ["utime", Token.utime], ["stime", Token.stime], ["cutime", Token.cutime], ["cstime", Token.cstime], ["priority", Token.priority], ["nice", Token.nice], ["numThreads", Token.numThreads], ["itrealvalue", Token.itrealvalue], ["starttime", Token.starttime], ["vsize", Token.vsize], ["rss", Token.rss], ["rsslim", Token.rsslim], ["startcode", Token.startcode], ["endcode", Token.endcode], ["startstack", Token.startstack], ["kstkesp", Token.kstkesp], ["kstkeip", Token.kstkeip], ["signal", Token.signal], ["blocked", Token.blocked], ["sigignore", Token.sigignore], ["sigcatch", Token.sigcatch], ["wchan", Token.wchan], ["nswap", Token.nswap], ["cnswap", Token.cnswap], ["exitSignal", Token.exitSignal], ["processor", Token.processor], ["rtPriority", Token.rtPriority], ["policy", Token.policy], ["delayacctBlkioTicks", Token.delayacctBlkioTicks], ["guestTime", Token.guestTime], ["cguestTime", Token.cguestTime], ["startData", Token.startData], ["endData", Token.endData], ["startBrk", Token.startBrk], ["argStart", Token.argStart], ["argEnd", Token.argEnd], ["envStart", Token.envStart], ["envEnd", Token.envEnd], ["exitCode", Token.exitCode]]);
 /** Which tokens pickProcPidStat may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
@@ -38,6 +100,7 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
 /** Reads the text of /proc/[pid]/stat as parseProcPidStat does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidStat, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/stat", options?.bigint === true);
   s.wholeLine();
@@ -94,16 +157,16 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
   let v_envEnd: bigint | undefined = undefined;
   let v_exitCode: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.pid] === 1) {
       v_pid = s.tokU();
     }
-    else if (want[52] !== 0) s.skipWords(want[52]!);
-    if (want[104] === 0) break tokens;
+    else if (want[Want.runs + Token.pid] !== 0) s.skipWords(want[Want.runs + Token.pid]!);
+    if (last === Token.pid) break tokens;
     s.ws();
     v_comm = s.enclosed("(", ")", "last");
     s.sep();
-    if (want[104] === 1) break tokens;
-    if (want[2] === 1) {
+    if (last === Token.comm) break tokens;
+    if (want[Token.state] === 1) {
       s.ws();
       switch (s.word()) {
         case "R": v_state = "running"; break;
@@ -122,14 +185,14 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       }
       s.sep();
     }
-    else if (want[54] !== 0) s.skipWords(want[54]!);
-    if (want[104] === 2) break tokens;
-    if (want[3] === 1) {
+    else if (want[Want.runs + Token.state] !== 0) s.skipWords(want[Want.runs + Token.state]!);
+    if (last === Token.state) break tokens;
+    if (want[Token.ppid] === 1) {
       v_ppid = s.tokU();
     }
-    else if (want[55] !== 0) s.skipWords(want[55]!);
-    if (want[104] === 3) break tokens;
-    if (want[4] === 1) {
+    else if (want[Want.runs + Token.ppid] !== 0) s.skipWords(want[Want.runs + Token.ppid]!);
+    if (last === Token.ppid) break tokens;
+    if (want[Token.pgrp] === 1) {
       s.ws();
       switch (s.peek()) {
         case "-1": s.pos += 2; v_pgrp = "none"; break;
@@ -137,9 +200,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       }
       s.sep();
     }
-    else if (want[56] !== 0) s.skipWords(want[56]!);
-    if (want[104] === 4) break tokens;
-    if (want[5] === 1) {
+    else if (want[Want.runs + Token.pgrp] !== 0) s.skipWords(want[Want.runs + Token.pgrp]!);
+    if (last === Token.pgrp) break tokens;
+    if (want[Token.session] === 1) {
       s.ws();
       switch (s.peek()) {
         case "-1": s.pos += 2; v_session = "none"; break;
@@ -147,99 +210,99 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       }
       s.sep();
     }
-    else if (want[57] !== 0) s.skipWords(want[57]!);
-    if (want[104] === 5) break tokens;
-    if (want[6] === 1) {
+    else if (want[Want.runs + Token.session] !== 0) s.skipWords(want[Want.runs + Token.session]!);
+    if (last === Token.session) break tokens;
+    if (want[Token.ttyNr] === 1) {
       v_ttyNr = s.tokI();
     }
-    else if (want[58] !== 0) s.skipWords(want[58]!);
-    if (want[104] === 6) break tokens;
-    if (want[7] === 1) {
+    else if (want[Want.runs + Token.ttyNr] !== 0) s.skipWords(want[Want.runs + Token.ttyNr]!);
+    if (last === Token.ttyNr) break tokens;
+    if (want[Token.tpgid] === 1) {
       v_tpgid = s.tokI();
     }
-    else if (want[59] !== 0) s.skipWords(want[59]!);
-    if (want[104] === 7) break tokens;
-    if (want[8] === 1) {
+    else if (want[Want.runs + Token.tpgid] !== 0) s.skipWords(want[Want.runs + Token.tpgid]!);
+    if (last === Token.tpgid) break tokens;
+    if (want[Token.flags] === 1) {
       v_flags = s.tokU();
     }
-    else if (want[60] !== 0) s.skipWords(want[60]!);
-    if (want[104] === 8) break tokens;
-    if (want[9] === 1) {
+    else if (want[Want.runs + Token.flags] !== 0) s.skipWords(want[Want.runs + Token.flags]!);
+    if (last === Token.flags) break tokens;
+    if (want[Token.minflt] === 1) {
       v_minflt = s.tokW();
     }
-    else if (want[61] !== 0) s.skipWords(want[61]!);
-    if (want[104] === 9) break tokens;
-    if (want[10] === 1) {
+    else if (want[Want.runs + Token.minflt] !== 0) s.skipWords(want[Want.runs + Token.minflt]!);
+    if (last === Token.minflt) break tokens;
+    if (want[Token.cminflt] === 1) {
       v_cminflt = s.tokW();
     }
-    else if (want[62] !== 0) s.skipWords(want[62]!);
-    if (want[104] === 10) break tokens;
-    if (want[11] === 1) {
+    else if (want[Want.runs + Token.cminflt] !== 0) s.skipWords(want[Want.runs + Token.cminflt]!);
+    if (last === Token.cminflt) break tokens;
+    if (want[Token.majflt] === 1) {
       v_majflt = s.tokW();
     }
-    else if (want[63] !== 0) s.skipWords(want[63]!);
-    if (want[104] === 11) break tokens;
-    if (want[12] === 1) {
+    else if (want[Want.runs + Token.majflt] !== 0) s.skipWords(want[Want.runs + Token.majflt]!);
+    if (last === Token.majflt) break tokens;
+    if (want[Token.cmajflt] === 1) {
       v_cmajflt = s.tokW();
     }
-    else if (want[64] !== 0) s.skipWords(want[64]!);
-    if (want[104] === 12) break tokens;
-    if (want[13] === 1) {
+    else if (want[Want.runs + Token.cmajflt] !== 0) s.skipWords(want[Want.runs + Token.cmajflt]!);
+    if (last === Token.cmajflt) break tokens;
+    if (want[Token.utime] === 1) {
       v_utime = s.tokApproxUnsigned() / ctx.clockTick;
     }
-    else if (want[65] !== 0) s.skipWords(want[65]!);
-    if (want[104] === 13) break tokens;
-    if (want[14] === 1) {
+    else if (want[Want.runs + Token.utime] !== 0) s.skipWords(want[Want.runs + Token.utime]!);
+    if (last === Token.utime) break tokens;
+    if (want[Token.stime] === 1) {
       v_stime = s.tokApproxUnsigned() / ctx.clockTick;
     }
-    else if (want[66] !== 0) s.skipWords(want[66]!);
-    if (want[104] === 14) break tokens;
-    if (want[15] === 1) {
+    else if (want[Want.runs + Token.stime] !== 0) s.skipWords(want[Want.runs + Token.stime]!);
+    if (last === Token.stime) break tokens;
+    if (want[Token.cutime] === 1) {
       v_cutime = s.tokApprox() / ctx.clockTick;
     }
-    else if (want[67] !== 0) s.skipWords(want[67]!);
-    if (want[104] === 15) break tokens;
-    if (want[16] === 1) {
+    else if (want[Want.runs + Token.cutime] !== 0) s.skipWords(want[Want.runs + Token.cutime]!);
+    if (last === Token.cutime) break tokens;
+    if (want[Token.cstime] === 1) {
       v_cstime = s.tokApprox() / ctx.clockTick;
     }
-    else if (want[68] !== 0) s.skipWords(want[68]!);
-    if (want[104] === 16) break tokens;
-    if (want[17] === 1) {
+    else if (want[Want.runs + Token.cstime] !== 0) s.skipWords(want[Want.runs + Token.cstime]!);
+    if (last === Token.cstime) break tokens;
+    if (want[Token.priority] === 1) {
       v_priority = s.tokI();
     }
-    else if (want[69] !== 0) s.skipWords(want[69]!);
-    if (want[104] === 17) break tokens;
-    if (want[18] === 1) {
+    else if (want[Want.runs + Token.priority] !== 0) s.skipWords(want[Want.runs + Token.priority]!);
+    if (last === Token.priority) break tokens;
+    if (want[Token.nice] === 1) {
       v_nice = s.tokI();
     }
-    else if (want[70] !== 0) s.skipWords(want[70]!);
-    if (want[104] === 18) break tokens;
-    if (want[19] === 1) {
+    else if (want[Want.runs + Token.nice] !== 0) s.skipWords(want[Want.runs + Token.nice]!);
+    if (last === Token.nice) break tokens;
+    if (want[Token.numThreads] === 1) {
       v_numThreads = s.tokU();
     }
-    else if (want[71] !== 0) s.skipWords(want[71]!);
-    if (want[104] === 19) break tokens;
-    if (want[20] === 1) {
+    else if (want[Want.runs + Token.numThreads] !== 0) s.skipWords(want[Want.runs + Token.numThreads]!);
+    if (last === Token.numThreads) break tokens;
+    if (want[Token.itrealvalue] === 1) {
       v_itrealvalue = s.tokI();
     }
-    else if (want[72] !== 0) s.skipWords(want[72]!);
-    if (want[104] === 20) break tokens;
-    if (want[21] === 1) {
+    else if (want[Want.runs + Token.itrealvalue] !== 0) s.skipWords(want[Want.runs + Token.itrealvalue]!);
+    if (last === Token.itrealvalue) break tokens;
+    if (want[Token.starttime] === 1) {
       v_starttime = s.tokApproxUnsigned() / ctx.clockTick;
     }
-    else if (want[73] !== 0) s.skipWords(want[73]!);
-    if (want[104] === 21) break tokens;
-    if (want[22] === 1) {
+    else if (want[Want.runs + Token.starttime] !== 0) s.skipWords(want[Want.runs + Token.starttime]!);
+    if (last === Token.starttime) break tokens;
+    if (want[Token.vsize] === 1) {
       v_vsize = s.tokW();
     }
-    else if (want[74] !== 0) s.skipWords(want[74]!);
-    if (want[104] === 22) break tokens;
-    if (want[23] === 1) {
+    else if (want[Want.runs + Token.vsize] !== 0) s.skipWords(want[Want.runs + Token.vsize]!);
+    if (last === Token.vsize) break tokens;
+    if (want[Token.rss] === 1) {
       v_rss = s.scaleW(s.tokWI(), ctx.pageSize);
     }
-    else if (want[75] !== 0) s.skipWords(want[75]!);
-    if (want[104] === 23) break tokens;
-    if (want[24] === 1) {
+    else if (want[Want.runs + Token.rss] !== 0) s.skipWords(want[Want.runs + Token.rss]!);
+    if (last === Token.rss) break tokens;
+    if (want[Token.rsslim] === 1) {
       s.ws();
       switch (s.peek()) {
         case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
@@ -247,135 +310,135 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       }
       s.sep();
     }
-    else if (want[76] !== 0) s.skipWords(want[76]!);
-    if (want[104] === 24) break tokens;
-    if (want[25] === 1) {
+    else if (want[Want.runs + Token.rsslim] !== 0) s.skipWords(want[Want.runs + Token.rsslim]!);
+    if (last === Token.rsslim) break tokens;
+    if (want[Token.startcode] === 1) {
       s.ws();
       v_startcode = s.u64();
       s.sep();
     }
-    else if (want[77] !== 0) s.skipWords(want[77]!);
-    if (want[104] === 25) break tokens;
-    if (want[26] === 1) {
+    else if (want[Want.runs + Token.startcode] !== 0) s.skipWords(want[Want.runs + Token.startcode]!);
+    if (last === Token.startcode) break tokens;
+    if (want[Token.endcode] === 1) {
       s.ws();
       v_endcode = s.u64();
       s.sep();
     }
-    else if (want[78] !== 0) s.skipWords(want[78]!);
-    if (want[104] === 26) break tokens;
-    if (want[27] === 1) {
+    else if (want[Want.runs + Token.endcode] !== 0) s.skipWords(want[Want.runs + Token.endcode]!);
+    if (last === Token.endcode) break tokens;
+    if (want[Token.startstack] === 1) {
       s.ws();
       v_startstack = s.u64();
       s.sep();
     }
-    else if (want[79] !== 0) s.skipWords(want[79]!);
-    if (want[104] === 27) break tokens;
-    if (want[28] === 1) {
+    else if (want[Want.runs + Token.startstack] !== 0) s.skipWords(want[Want.runs + Token.startstack]!);
+    if (last === Token.startstack) break tokens;
+    if (want[Token.kstkesp] === 1) {
       s.ws();
       v_kstkesp = s.u64();
       s.sep();
     }
-    else if (want[80] !== 0) s.skipWords(want[80]!);
-    if (want[104] === 28) break tokens;
-    if (want[29] === 1) {
+    else if (want[Want.runs + Token.kstkesp] !== 0) s.skipWords(want[Want.runs + Token.kstkesp]!);
+    if (last === Token.kstkesp) break tokens;
+    if (want[Token.kstkeip] === 1) {
       s.ws();
       v_kstkeip = s.u64();
       s.sep();
     }
-    else if (want[81] !== 0) s.skipWords(want[81]!);
-    if (want[104] === 29) break tokens;
-    if (want[30] === 1) {
+    else if (want[Want.runs + Token.kstkeip] !== 0) s.skipWords(want[Want.runs + Token.kstkeip]!);
+    if (last === Token.kstkeip) break tokens;
+    if (want[Token.signal] === 1) {
       s.ws();
       v_signal = s.u64();
       s.sep();
     }
-    else if (want[82] !== 0) s.skipWords(want[82]!);
-    if (want[104] === 30) break tokens;
-    if (want[31] === 1) {
+    else if (want[Want.runs + Token.signal] !== 0) s.skipWords(want[Want.runs + Token.signal]!);
+    if (last === Token.signal) break tokens;
+    if (want[Token.blocked] === 1) {
       s.ws();
       v_blocked = s.u64();
       s.sep();
     }
-    else if (want[83] !== 0) s.skipWords(want[83]!);
-    if (want[104] === 31) break tokens;
-    if (want[32] === 1) {
+    else if (want[Want.runs + Token.blocked] !== 0) s.skipWords(want[Want.runs + Token.blocked]!);
+    if (last === Token.blocked) break tokens;
+    if (want[Token.sigignore] === 1) {
       s.ws();
       v_sigignore = s.u64();
       s.sep();
     }
-    else if (want[84] !== 0) s.skipWords(want[84]!);
-    if (want[104] === 32) break tokens;
-    if (want[33] === 1) {
+    else if (want[Want.runs + Token.sigignore] !== 0) s.skipWords(want[Want.runs + Token.sigignore]!);
+    if (last === Token.sigignore) break tokens;
+    if (want[Token.sigcatch] === 1) {
       s.ws();
       v_sigcatch = s.u64();
       s.sep();
     }
-    else if (want[85] !== 0) s.skipWords(want[85]!);
-    if (want[104] === 33) break tokens;
-    if (want[34] === 1) {
+    else if (want[Want.runs + Token.sigcatch] !== 0) s.skipWords(want[Want.runs + Token.sigcatch]!);
+    if (last === Token.sigcatch) break tokens;
+    if (want[Token.wchan] === 1) {
       s.ws();
       v_wchan = s.u64();
       s.sep();
     }
-    else if (want[86] !== 0) s.skipWords(want[86]!);
-    if (want[104] === 34) break tokens;
-    if (want[35] === 1) {
+    else if (want[Want.runs + Token.wchan] !== 0) s.skipWords(want[Want.runs + Token.wchan]!);
+    if (last === Token.wchan) break tokens;
+    if (want[Token.nswap] === 1) {
       v_nswap = s.tokW();
     }
-    else if (want[87] !== 0) s.skipWords(want[87]!);
-    if (want[104] === 35) break tokens;
-    if (want[36] === 1) {
+    else if (want[Want.runs + Token.nswap] !== 0) s.skipWords(want[Want.runs + Token.nswap]!);
+    if (last === Token.nswap) break tokens;
+    if (want[Token.cnswap] === 1) {
       v_cnswap = s.tokW();
     }
-    else if (want[88] !== 0) s.skipWords(want[88]!);
-    if (want[104] === 36) break tokens;
-    if (want[37] === 1) {
+    else if (want[Want.runs + Token.cnswap] !== 0) s.skipWords(want[Want.runs + Token.cnswap]!);
+    if (last === Token.cnswap) break tokens;
+    if (want[Token.exitSignal] === 1) {
       v_exitSignal = s.tokI();
     }
-    else if (want[89] !== 0) s.skipWords(want[89]!);
-    if (want[104] === 37) break tokens;
-    if (want[38] === 1) {
+    else if (want[Want.runs + Token.exitSignal] !== 0) s.skipWords(want[Want.runs + Token.exitSignal]!);
+    if (last === Token.exitSignal) break tokens;
+    if (want[Token.processor] === 1) {
       v_processor = s.tokU();
     }
-    else if (want[90] !== 0) s.skipWords(want[90]!);
-    if (want[104] === 38) break tokens;
-    if (want[39] === 1) {
+    else if (want[Want.runs + Token.processor] !== 0) s.skipWords(want[Want.runs + Token.processor]!);
+    if (last === Token.processor) break tokens;
+    if (want[Token.rtPriority] === 1) {
       v_rtPriority = s.tokU();
     }
-    else if (want[91] !== 0) s.skipWords(want[91]!);
-    if (want[104] === 39) break tokens;
-    if (want[40] === 1) {
+    else if (want[Want.runs + Token.rtPriority] !== 0) s.skipWords(want[Want.runs + Token.rtPriority]!);
+    if (last === Token.rtPriority) break tokens;
+    if (want[Token.policy] === 1) {
       v_policy = s.tokU();
     }
-    else if (want[92] !== 0) s.skipWords(want[92]!);
-    if (want[104] === 40) break tokens;
+    else if (want[Want.runs + Token.policy] !== 0) s.skipWords(want[Want.runs + Token.policy]!);
+    if (last === Token.policy) break tokens;
     let ok = s.more();
     if (ok) {
-      if (want[41] === 1) {
+      if (want[Token.delayacctBlkioTicks] === 1) {
         v_delayacctBlkioTicks = s.tokApproxUnsigned() / ctx.clockTick;
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 41) break tokens;
+    if (last === Token.delayacctBlkioTicks) break tokens;
     if (ok) {
-      if (want[42] === 1) {
+      if (want[Token.guestTime] === 1) {
         v_guestTime = s.tokApproxUnsigned() / ctx.clockTick;
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 42) break tokens;
+    if (last === Token.guestTime) break tokens;
     if (ok) {
-      if (want[43] === 1) {
+      if (want[Token.cguestTime] === 1) {
         v_cguestTime = s.tokApprox() / ctx.clockTick;
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 43) break tokens;
+    if (last === Token.cguestTime) break tokens;
     if (ok) {
-      if (want[44] === 1) {
+      if (want[Token.startData] === 1) {
         s.ws();
         v_startData = s.u64();
         s.sep();
@@ -383,9 +446,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 44) break tokens;
+    if (last === Token.startData) break tokens;
     if (ok) {
-      if (want[45] === 1) {
+      if (want[Token.endData] === 1) {
         s.ws();
         v_endData = s.u64();
         s.sep();
@@ -393,9 +456,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 45) break tokens;
+    if (last === Token.endData) break tokens;
     if (ok) {
-      if (want[46] === 1) {
+      if (want[Token.startBrk] === 1) {
         s.ws();
         v_startBrk = s.u64();
         s.sep();
@@ -403,9 +466,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 46) break tokens;
+    if (last === Token.startBrk) break tokens;
     if (ok) {
-      if (want[47] === 1) {
+      if (want[Token.argStart] === 1) {
         s.ws();
         v_argStart = s.u64();
         s.sep();
@@ -413,9 +476,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 47) break tokens;
+    if (last === Token.argStart) break tokens;
     if (ok) {
-      if (want[48] === 1) {
+      if (want[Token.argEnd] === 1) {
         s.ws();
         v_argEnd = s.u64();
         s.sep();
@@ -423,9 +486,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 48) break tokens;
+    if (last === Token.argEnd) break tokens;
     if (ok) {
-      if (want[49] === 1) {
+      if (want[Token.envStart] === 1) {
         s.ws();
         v_envStart = s.u64();
         s.sep();
@@ -433,9 +496,9 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 49) break tokens;
+    if (last === Token.envStart) break tokens;
     if (ok) {
-      if (want[50] === 1) {
+      if (want[Token.envEnd] === 1) {
         s.ws();
         v_envEnd = s.u64();
         s.sep();
@@ -443,69 +506,69 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 50) break tokens;
+    if (last === Token.envEnd) break tokens;
     if (ok) {
-      if (want[51] === 1) {
+      if (want[Token.exitCode] === 1) {
         v_exitCode = s.tokI();
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[104] === 51) break tokens;
+    if (last === Token.exitCode) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_pid !== undefined) o.pid = v_pid;
-  if (want[1] === 1 && v_comm !== undefined) o.comm = v_comm;
-  if (want[2] === 1 && v_state !== undefined) o.state = v_state;
-  if (want[3] === 1 && v_ppid !== undefined) o.ppid = v_ppid;
-  if (want[4] === 1 && v_pgrp !== undefined) o.pgrp = v_pgrp;
-  if (want[5] === 1 && v_session !== undefined) o.session = v_session;
-  if (want[6] === 1 && v_ttyNr !== undefined) o.ttyNr = v_ttyNr;
-  if (want[7] === 1 && v_tpgid !== undefined) o.tpgid = v_tpgid;
-  if (want[8] === 1 && v_flags !== undefined) o.flags = v_flags;
-  if (want[9] === 1 && v_minflt !== undefined) o.minflt = v_minflt;
-  if (want[10] === 1 && v_cminflt !== undefined) o.cminflt = v_cminflt;
-  if (want[11] === 1 && v_majflt !== undefined) o.majflt = v_majflt;
-  if (want[12] === 1 && v_cmajflt !== undefined) o.cmajflt = v_cmajflt;
-  if (want[13] === 1 && v_utime !== undefined) o.utime = v_utime;
-  if (want[14] === 1 && v_stime !== undefined) o.stime = v_stime;
-  if (want[15] === 1 && v_cutime !== undefined) o.cutime = v_cutime;
-  if (want[16] === 1 && v_cstime !== undefined) o.cstime = v_cstime;
-  if (want[17] === 1 && v_priority !== undefined) o.priority = v_priority;
-  if (want[18] === 1 && v_nice !== undefined) o.nice = v_nice;
-  if (want[19] === 1 && v_numThreads !== undefined) o.numThreads = v_numThreads;
-  if (want[20] === 1 && v_itrealvalue !== undefined) o.itrealvalue = v_itrealvalue;
-  if (want[21] === 1 && v_starttime !== undefined) o.starttime = v_starttime;
-  if (want[22] === 1 && v_vsize !== undefined) o.vsize = v_vsize;
-  if (want[23] === 1 && v_rss !== undefined) o.rss = v_rss;
-  if (want[24] === 1 && v_rsslim !== undefined) o.rsslim = v_rsslim;
-  if (want[25] === 1 && v_startcode !== undefined) o.startcode = v_startcode;
-  if (want[26] === 1 && v_endcode !== undefined) o.endcode = v_endcode;
-  if (want[27] === 1 && v_startstack !== undefined) o.startstack = v_startstack;
-  if (want[28] === 1 && v_kstkesp !== undefined) o.kstkesp = v_kstkesp;
-  if (want[29] === 1 && v_kstkeip !== undefined) o.kstkeip = v_kstkeip;
-  if (want[30] === 1 && v_signal !== undefined) o.signal = v_signal;
-  if (want[31] === 1 && v_blocked !== undefined) o.blocked = v_blocked;
-  if (want[32] === 1 && v_sigignore !== undefined) o.sigignore = v_sigignore;
-  if (want[33] === 1 && v_sigcatch !== undefined) o.sigcatch = v_sigcatch;
-  if (want[34] === 1 && v_wchan !== undefined) o.wchan = v_wchan;
-  if (want[35] === 1 && v_nswap !== undefined) o.nswap = v_nswap;
-  if (want[36] === 1 && v_cnswap !== undefined) o.cnswap = v_cnswap;
-  if (want[37] === 1 && v_exitSignal !== undefined) o.exitSignal = v_exitSignal;
-  if (want[38] === 1 && v_processor !== undefined) o.processor = v_processor;
-  if (want[39] === 1 && v_rtPriority !== undefined) o.rtPriority = v_rtPriority;
-  if (want[40] === 1 && v_policy !== undefined) o.policy = v_policy;
-  if (want[41] === 1 && v_delayacctBlkioTicks !== undefined) o.delayacctBlkioTicks = v_delayacctBlkioTicks;
-  if (want[42] === 1 && v_guestTime !== undefined) o.guestTime = v_guestTime;
-  if (want[43] === 1 && v_cguestTime !== undefined) o.cguestTime = v_cguestTime;
-  if (want[44] === 1 && v_startData !== undefined) o.startData = v_startData;
-  if (want[45] === 1 && v_endData !== undefined) o.endData = v_endData;
-  if (want[46] === 1 && v_startBrk !== undefined) o.startBrk = v_startBrk;
-  if (want[47] === 1 && v_argStart !== undefined) o.argStart = v_argStart;
-  if (want[48] === 1 && v_argEnd !== undefined) o.argEnd = v_argEnd;
-  if (want[49] === 1 && v_envStart !== undefined) o.envStart = v_envStart;
-  if (want[50] === 1 && v_envEnd !== undefined) o.envEnd = v_envEnd;
-  if (want[51] === 1 && v_exitCode !== undefined) o.exitCode = v_exitCode;
+  if (want[Token.pid] === 1 && v_pid !== undefined) o.pid = v_pid;
+  if (want[Token.comm] === 1 && v_comm !== undefined) o.comm = v_comm;
+  if (want[Token.state] === 1 && v_state !== undefined) o.state = v_state;
+  if (want[Token.ppid] === 1 && v_ppid !== undefined) o.ppid = v_ppid;
+  if (want[Token.pgrp] === 1 && v_pgrp !== undefined) o.pgrp = v_pgrp;
+  if (want[Token.session] === 1 && v_session !== undefined) o.session = v_session;
+  if (want[Token.ttyNr] === 1 && v_ttyNr !== undefined) o.ttyNr = v_ttyNr;
+  if (want[Token.tpgid] === 1 && v_tpgid !== undefined) o.tpgid = v_tpgid;
+  if (want[Token.flags] === 1 && v_flags !== undefined) o.flags = v_flags;
+  if (want[Token.minflt] === 1 && v_minflt !== undefined) o.minflt = v_minflt;
+  if (want[Token.cminflt] === 1 && v_cminflt !== undefined) o.cminflt = v_cminflt;
+  if (want[Token.majflt] === 1 && v_majflt !== undefined) o.majflt = v_majflt;
+  if (want[Token.cmajflt] === 1 && v_cmajflt !== undefined) o.cmajflt = v_cmajflt;
+  if (want[Token.utime] === 1 && v_utime !== undefined) o.utime = v_utime;
+  if (want[Token.stime] === 1 && v_stime !== undefined) o.stime = v_stime;
+  if (want[Token.cutime] === 1 && v_cutime !== undefined) o.cutime = v_cutime;
+  if (want[Token.cstime] === 1 && v_cstime !== undefined) o.cstime = v_cstime;
+  if (want[Token.priority] === 1 && v_priority !== undefined) o.priority = v_priority;
+  if (want[Token.nice] === 1 && v_nice !== undefined) o.nice = v_nice;
+  if (want[Token.numThreads] === 1 && v_numThreads !== undefined) o.numThreads = v_numThreads;
+  if (want[Token.itrealvalue] === 1 && v_itrealvalue !== undefined) o.itrealvalue = v_itrealvalue;
+  if (want[Token.starttime] === 1 && v_starttime !== undefined) o.starttime = v_starttime;
+  if (want[Token.vsize] === 1 && v_vsize !== undefined) o.vsize = v_vsize;
+  if (want[Token.rss] === 1 && v_rss !== undefined) o.rss = v_rss;
+  if (want[Token.rsslim] === 1 && v_rsslim !== undefined) o.rsslim = v_rsslim;
+  if (want[Token.startcode] === 1 && v_startcode !== undefined) o.startcode = v_startcode;
+  if (want[Token.endcode] === 1 && v_endcode !== undefined) o.endcode = v_endcode;
+  if (want[Token.startstack] === 1 && v_startstack !== undefined) o.startstack = v_startstack;
+  if (want[Token.kstkesp] === 1 && v_kstkesp !== undefined) o.kstkesp = v_kstkesp;
+  if (want[Token.kstkeip] === 1 && v_kstkeip !== undefined) o.kstkeip = v_kstkeip;
+  if (want[Token.signal] === 1 && v_signal !== undefined) o.signal = v_signal;
+  if (want[Token.blocked] === 1 && v_blocked !== undefined) o.blocked = v_blocked;
+  if (want[Token.sigignore] === 1 && v_sigignore !== undefined) o.sigignore = v_sigignore;
+  if (want[Token.sigcatch] === 1 && v_sigcatch !== undefined) o.sigcatch = v_sigcatch;
+  if (want[Token.wchan] === 1 && v_wchan !== undefined) o.wchan = v_wchan;
+  if (want[Token.nswap] === 1 && v_nswap !== undefined) o.nswap = v_nswap;
+  if (want[Token.cnswap] === 1 && v_cnswap !== undefined) o.cnswap = v_cnswap;
+  if (want[Token.exitSignal] === 1 && v_exitSignal !== undefined) o.exitSignal = v_exitSignal;
+  if (want[Token.processor] === 1 && v_processor !== undefined) o.processor = v_processor;
+  if (want[Token.rtPriority] === 1 && v_rtPriority !== undefined) o.rtPriority = v_rtPriority;
+  if (want[Token.policy] === 1 && v_policy !== undefined) o.policy = v_policy;
+  if (want[Token.delayacctBlkioTicks] === 1 && v_delayacctBlkioTicks !== undefined) o.delayacctBlkioTicks = v_delayacctBlkioTicks;
+  if (want[Token.guestTime] === 1 && v_guestTime !== undefined) o.guestTime = v_guestTime;
+  if (want[Token.cguestTime] === 1 && v_cguestTime !== undefined) o.cguestTime = v_cguestTime;
+  if (want[Token.startData] === 1 && v_startData !== undefined) o.startData = v_startData;
+  if (want[Token.endData] === 1 && v_endData !== undefined) o.endData = v_endData;
+  if (want[Token.startBrk] === 1 && v_startBrk !== undefined) o.startBrk = v_startBrk;
+  if (want[Token.argStart] === 1 && v_argStart !== undefined) o.argStart = v_argStart;
+  if (want[Token.argEnd] === 1 && v_argEnd !== undefined) o.argEnd = v_argEnd;
+  if (want[Token.envStart] === 1 && v_envStart !== undefined) o.envStart = v_envStart;
+  if (want[Token.envEnd] === 1 && v_envEnd !== undefined) o.envEnd = v_envEnd;
+  if (want[Token.exitCode] === 1 && v_exitCode !== undefined) o.exitCode = v_exitCode;
   return o as Pick<ProcPidStat, K>;
 }
 
@@ -725,7 +788,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   return o;
 }
 
-/** The constructor behind ProcPidStatObjectNew. */
+/** The constructor behind ProcPidStatObjectNew: the fields in the order of the type. */
 function ProcPidStatObject(this: ProcPidStat, v_pid: ProcPidStat["pid"], v_comm: ProcPidStat["comm"], v_state: ProcPidStat["state"], v_ppid: ProcPidStat["ppid"], v_pgrp: ProcPidStat["pgrp"], v_session: ProcPidStat["session"], v_ttyNr: ProcPidStat["ttyNr"], v_tpgid: ProcPidStat["tpgid"], v_flags: ProcPidStat["flags"], v_minflt: ProcPidStat["minflt"], v_cminflt: ProcPidStat["cminflt"], v_majflt: ProcPidStat["majflt"], v_cmajflt: ProcPidStat["cmajflt"], v_utime: ProcPidStat["utime"], v_stime: ProcPidStat["stime"], v_cutime: ProcPidStat["cutime"], v_cstime: ProcPidStat["cstime"], v_priority: ProcPidStat["priority"], v_nice: ProcPidStat["nice"], v_numThreads: ProcPidStat["numThreads"], v_itrealvalue: ProcPidStat["itrealvalue"], v_starttime: ProcPidStat["starttime"], v_vsize: ProcPidStat["vsize"], v_rss: ProcPidStat["rss"], v_rsslim: ProcPidStat["rsslim"], v_startcode: ProcPidStat["startcode"], v_endcode: ProcPidStat["endcode"], v_startstack: ProcPidStat["startstack"], v_kstkesp: ProcPidStat["kstkesp"], v_kstkeip: ProcPidStat["kstkeip"], v_signal: ProcPidStat["signal"], v_blocked: ProcPidStat["blocked"], v_sigignore: ProcPidStat["sigignore"], v_sigcatch: ProcPidStat["sigcatch"], v_wchan: ProcPidStat["wchan"], v_nswap: ProcPidStat["nswap"], v_cnswap: ProcPidStat["cnswap"], v_exitSignal: ProcPidStat["exitSignal"], v_processor: ProcPidStat["processor"], v_rtPriority: ProcPidStat["rtPriority"], v_policy: ProcPidStat["policy"], v_delayacctBlkioTicks: ProcPidStat["delayacctBlkioTicks"], v_guestTime: ProcPidStat["guestTime"], v_cguestTime: ProcPidStat["cguestTime"], v_startData: ProcPidStat["startData"], v_endData: ProcPidStat["endData"], v_startBrk: ProcPidStat["startBrk"], v_argStart: ProcPidStat["argStart"], v_argEnd: ProcPidStat["argEnd"], v_envStart: ProcPidStat["envStart"], v_envEnd: ProcPidStat["envEnd"], v_exitCode: ProcPidStat["exitCode"], v_extraTokens: ProcPidStat["extraTokens"]): void {
   this.pid = v_pid;
   this.comm = v_comm;

@@ -24,8 +24,25 @@ export function parseProcPidStatm(text: string | Uint8Array, options?: ParseOpti
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidStatm: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  size = 0,
+  resident = 1,
+  shared = 2,
+  text = 3,
+  lib = 4,
+  data = 5,
+  dt = 6
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 7,
+  last = 14
+}
+
 /** Token number of each field, for pickProcPidStatm. */
-const FIELD_INDEX = new Map<string, number>([["size", 0], ["resident", 1], ["shared", 2], ["text", 3], ["lib", 4], ["data", 5], ["dt", 6]]);
+const FIELD_INDEX = new Map<string, number>([["size", Token.size], ["resident", Token.resident], ["shared", Token.shared], ["text", Token.text], ["lib", Token.lib], ["data", Token.data], ["dt", Token.dt]]);
 /** Which tokens pickProcPidStatm may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1, 1, 1, 1, 1, 1, 1];
 
@@ -38,6 +55,7 @@ export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Ui
 /** Reads the text of /proc/[pid]/statm as parseProcPidStatm does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidStatm, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/statm", options?.bigint === true);
   s.wholeLine();
@@ -49,50 +67,50 @@ export function pickProcPidStatm<K extends keyof ProcPidStatm>(text: string | Ui
   let v_data: N | undefined = undefined;
   let v_dt: N | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.size] === 1) {
       v_size = s.scaleW(s.tokW(), ctx.pageSize);
     }
-    else if (want[7] !== 0) s.skipWords(want[7]!);
-    if (want[14] === 0) break tokens;
-    if (want[1] === 1) {
+    else if (want[Want.runs + Token.size] !== 0) s.skipWords(want[Want.runs + Token.size]!);
+    if (last === Token.size) break tokens;
+    if (want[Token.resident] === 1) {
       v_resident = s.scaleW(s.tokW(), ctx.pageSize);
     }
-    else if (want[8] !== 0) s.skipWords(want[8]!);
-    if (want[14] === 1) break tokens;
-    if (want[2] === 1) {
+    else if (want[Want.runs + Token.resident] !== 0) s.skipWords(want[Want.runs + Token.resident]!);
+    if (last === Token.resident) break tokens;
+    if (want[Token.shared] === 1) {
       v_shared = s.scaleW(s.tokW(), ctx.pageSize);
     }
-    else if (want[9] !== 0) s.skipWords(want[9]!);
-    if (want[14] === 2) break tokens;
-    if (want[3] === 1) {
+    else if (want[Want.runs + Token.shared] !== 0) s.skipWords(want[Want.runs + Token.shared]!);
+    if (last === Token.shared) break tokens;
+    if (want[Token.text] === 1) {
       v_text = s.scaleW(s.tokW(), ctx.pageSize);
     }
-    else if (want[10] !== 0) s.skipWords(want[10]!);
-    if (want[14] === 3) break tokens;
-    if (want[4] === 1) {
+    else if (want[Want.runs + Token.text] !== 0) s.skipWords(want[Want.runs + Token.text]!);
+    if (last === Token.text) break tokens;
+    if (want[Token.lib] === 1) {
       v_lib = s.scaleW(s.tokW(), ctx.pageSize);
     }
-    else if (want[11] !== 0) s.skipWords(want[11]!);
-    if (want[14] === 4) break tokens;
-    if (want[5] === 1) {
+    else if (want[Want.runs + Token.lib] !== 0) s.skipWords(want[Want.runs + Token.lib]!);
+    if (last === Token.lib) break tokens;
+    if (want[Token.data] === 1) {
       v_data = s.scaleW(s.tokW(), ctx.pageSize);
     }
-    else if (want[12] !== 0) s.skipWords(want[12]!);
-    if (want[14] === 5) break tokens;
-    if (want[6] === 1) {
+    else if (want[Want.runs + Token.data] !== 0) s.skipWords(want[Want.runs + Token.data]!);
+    if (last === Token.data) break tokens;
+    if (want[Token.dt] === 1) {
       v_dt = s.scaleW(s.tokW(), ctx.pageSize);
     }
-    else if (want[13] !== 0) s.skipWords(want[13]!);
-    if (want[14] === 6) break tokens;
+    else if (want[Want.runs + Token.dt] !== 0) s.skipWords(want[Want.runs + Token.dt]!);
+    if (last === Token.dt) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_size !== undefined) o.size = v_size;
-  if (want[1] === 1 && v_resident !== undefined) o.resident = v_resident;
-  if (want[2] === 1 && v_shared !== undefined) o.shared = v_shared;
-  if (want[3] === 1 && v_text !== undefined) o.text = v_text;
-  if (want[4] === 1 && v_lib !== undefined) o.lib = v_lib;
-  if (want[5] === 1 && v_data !== undefined) o.data = v_data;
-  if (want[6] === 1 && v_dt !== undefined) o.dt = v_dt;
+  if (want[Token.size] === 1 && v_size !== undefined) o.size = v_size;
+  if (want[Token.resident] === 1 && v_resident !== undefined) o.resident = v_resident;
+  if (want[Token.shared] === 1 && v_shared !== undefined) o.shared = v_shared;
+  if (want[Token.text] === 1 && v_text !== undefined) o.text = v_text;
+  if (want[Token.lib] === 1 && v_lib !== undefined) o.lib = v_lib;
+  if (want[Token.data] === 1 && v_data !== undefined) o.data = v_data;
+  if (want[Token.dt] === 1 && v_dt !== undefined) o.dt = v_dt;
   return o as Pick<ProcPidStatm, K>;
 }
 

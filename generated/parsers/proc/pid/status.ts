@@ -594,7 +594,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
   if (v_capInh === undefined) s.missing("the key \"CapInh\"");
   if (v_capPrm === undefined) s.missing("the key \"CapPrm\"");
   if (v_capEff === undefined) s.missing("the key \"CapEff\"");
-  const o = new ProcPidStatusObjectNew(v_name, v_state, v_tgid, v_pid, v_ppid, v_tracerPid, v_uid, v_gid, v_groups, v_capInh, v_capPrm, v_capEff, v_umask, v_ngid, v_fdSize, v_nsTgid, v_nsPid, v_nsPgid, v_nsSid, v_kthread, v_vmPeak, v_vmSize, v_vmLck, v_vmPin, v_vmHwm, v_vmRss, v_rssAnon, v_rssFile, v_rssShmem, v_vmData, v_vmStk, v_vmExe, v_vmLib, v_vmPte, v_vmPmd, v_vmSwap, v_hugetlbPages, v_stackUsage, v_coreDumping, v_thpEnabled, v_untagMask, v_x86ThreadFeatures, v_x86ThreadFeaturesLocked, v_sleepAvg, v_threads, v_sigQ, v_sigPnd, v_shdPnd, v_sigBlk, v_sigIgn, v_sigCgt, v_capBnd, v_capAmb, v_noNewPrivs, v_seccomp, v_seccompFilters, v_speculationStoreBypass, v_speculationIndirectBranch, v_cpusAllowed, v_cpusAllowedList, v_memsAllowed, v_memsAllowedList, v_voluntaryCtxtSwitches, v_nonvoluntaryCtxtSwitches, extra);
+  const o = new ProcPidStatusObjectNew(v_name, v_umask, v_state, v_tgid, v_ngid, v_pid, v_ppid, v_tracerPid, v_uid, v_gid, v_fdSize, v_groups, v_nsTgid, v_nsPid, v_nsPgid, v_nsSid, v_kthread, v_vmPeak, v_vmSize, v_vmLck, v_vmPin, v_vmHwm, v_vmRss, v_rssAnon, v_rssFile, v_rssShmem, v_vmData, v_vmStk, v_vmExe, v_vmLib, v_vmPte, v_vmPmd, v_vmSwap, v_hugetlbPages, v_stackUsage, v_coreDumping, v_thpEnabled, v_untagMask, v_x86ThreadFeatures, v_x86ThreadFeaturesLocked, v_sleepAvg, v_threads, v_sigQ, v_sigPnd, v_shdPnd, v_sigBlk, v_sigIgn, v_sigCgt, v_capInh, v_capPrm, v_capEff, v_capBnd, v_capAmb, v_noNewPrivs, v_seccomp, v_seccompFilters, v_speculationStoreBypass, v_speculationIndirectBranch, v_cpusAllowed, v_cpusAllowedList, v_memsAllowed, v_memsAllowedList, v_voluntaryCtxtSwitches, v_nonvoluntaryCtxtSwitches, extra);
   return o;
 }
 
@@ -656,23 +656,20 @@ function record2(s: Scan, ctx: ParseContext): ProcPidStatusGid {
   return o;
 }
 
-/** The constructor behind ProcPidStatusObjectNew. */
-function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"], v_state: ProcPidStatus["state"], v_tgid: ProcPidStatus["tgid"], v_pid: ProcPidStatus["pid"], v_ppid: ProcPidStatus["ppid"], v_tracerPid: ProcPidStatus["tracerPid"], v_uid: ProcPidStatus["uid"], v_gid: ProcPidStatus["gid"], v_groups: ProcPidStatus["groups"], v_capInh: ProcPidStatus["capInh"], v_capPrm: ProcPidStatus["capPrm"], v_capEff: ProcPidStatus["capEff"], v_umask: ProcPidStatus["umask"], v_ngid: ProcPidStatus["ngid"], v_fdSize: ProcPidStatus["fdSize"], v_nsTgid: ProcPidStatus["nsTgid"], v_nsPid: ProcPidStatus["nsPid"], v_nsPgid: ProcPidStatus["nsPgid"], v_nsSid: ProcPidStatus["nsSid"], v_kthread: ProcPidStatus["kthread"], v_vmPeak: ProcPidStatus["vmPeak"], v_vmSize: ProcPidStatus["vmSize"], v_vmLck: ProcPidStatus["vmLck"], v_vmPin: ProcPidStatus["vmPin"], v_vmHwm: ProcPidStatus["vmHwm"], v_vmRss: ProcPidStatus["vmRss"], v_rssAnon: ProcPidStatus["rssAnon"], v_rssFile: ProcPidStatus["rssFile"], v_rssShmem: ProcPidStatus["rssShmem"], v_vmData: ProcPidStatus["vmData"], v_vmStk: ProcPidStatus["vmStk"], v_vmExe: ProcPidStatus["vmExe"], v_vmLib: ProcPidStatus["vmLib"], v_vmPte: ProcPidStatus["vmPte"], v_vmPmd: ProcPidStatus["vmPmd"], v_vmSwap: ProcPidStatus["vmSwap"], v_hugetlbPages: ProcPidStatus["hugetlbPages"], v_stackUsage: ProcPidStatus["stackUsage"], v_coreDumping: ProcPidStatus["coreDumping"], v_thpEnabled: ProcPidStatus["thpEnabled"], v_untagMask: ProcPidStatus["untagMask"], v_x86ThreadFeatures: ProcPidStatus["x86ThreadFeatures"], v_x86ThreadFeaturesLocked: ProcPidStatus["x86ThreadFeaturesLocked"], v_sleepAvg: ProcPidStatus["sleepAvg"], v_threads: ProcPidStatus["threads"], v_sigQ: ProcPidStatus["sigQ"], v_sigPnd: ProcPidStatus["sigPnd"], v_shdPnd: ProcPidStatus["shdPnd"], v_sigBlk: ProcPidStatus["sigBlk"], v_sigIgn: ProcPidStatus["sigIgn"], v_sigCgt: ProcPidStatus["sigCgt"], v_capBnd: ProcPidStatus["capBnd"], v_capAmb: ProcPidStatus["capAmb"], v_noNewPrivs: ProcPidStatus["noNewPrivs"], v_seccomp: ProcPidStatus["seccomp"], v_seccompFilters: ProcPidStatus["seccompFilters"], v_speculationStoreBypass: ProcPidStatus["speculationStoreBypass"], v_speculationIndirectBranch: ProcPidStatus["speculationIndirectBranch"], v_cpusAllowed: ProcPidStatus["cpusAllowed"], v_cpusAllowedList: ProcPidStatus["cpusAllowedList"], v_memsAllowed: ProcPidStatus["memsAllowed"], v_memsAllowedList: ProcPidStatus["memsAllowedList"], v_voluntaryCtxtSwitches: ProcPidStatus["voluntaryCtxtSwitches"], v_nonvoluntaryCtxtSwitches: ProcPidStatus["nonvoluntaryCtxtSwitches"], v_extra: ProcPidStatus["extra"]): void {
+/** The constructor behind ProcPidStatusObjectNew: the fields in the order of the type. */
+function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"], v_umask: ProcPidStatus["umask"], v_state: ProcPidStatus["state"], v_tgid: ProcPidStatus["tgid"], v_ngid: ProcPidStatus["ngid"], v_pid: ProcPidStatus["pid"], v_ppid: ProcPidStatus["ppid"], v_tracerPid: ProcPidStatus["tracerPid"], v_uid: ProcPidStatus["uid"], v_gid: ProcPidStatus["gid"], v_fdSize: ProcPidStatus["fdSize"], v_groups: ProcPidStatus["groups"], v_nsTgid: ProcPidStatus["nsTgid"], v_nsPid: ProcPidStatus["nsPid"], v_nsPgid: ProcPidStatus["nsPgid"], v_nsSid: ProcPidStatus["nsSid"], v_kthread: ProcPidStatus["kthread"], v_vmPeak: ProcPidStatus["vmPeak"], v_vmSize: ProcPidStatus["vmSize"], v_vmLck: ProcPidStatus["vmLck"], v_vmPin: ProcPidStatus["vmPin"], v_vmHwm: ProcPidStatus["vmHwm"], v_vmRss: ProcPidStatus["vmRss"], v_rssAnon: ProcPidStatus["rssAnon"], v_rssFile: ProcPidStatus["rssFile"], v_rssShmem: ProcPidStatus["rssShmem"], v_vmData: ProcPidStatus["vmData"], v_vmStk: ProcPidStatus["vmStk"], v_vmExe: ProcPidStatus["vmExe"], v_vmLib: ProcPidStatus["vmLib"], v_vmPte: ProcPidStatus["vmPte"], v_vmPmd: ProcPidStatus["vmPmd"], v_vmSwap: ProcPidStatus["vmSwap"], v_hugetlbPages: ProcPidStatus["hugetlbPages"], v_stackUsage: ProcPidStatus["stackUsage"], v_coreDumping: ProcPidStatus["coreDumping"], v_thpEnabled: ProcPidStatus["thpEnabled"], v_untagMask: ProcPidStatus["untagMask"], v_x86ThreadFeatures: ProcPidStatus["x86ThreadFeatures"], v_x86ThreadFeaturesLocked: ProcPidStatus["x86ThreadFeaturesLocked"], v_sleepAvg: ProcPidStatus["sleepAvg"], v_threads: ProcPidStatus["threads"], v_sigQ: ProcPidStatus["sigQ"], v_sigPnd: ProcPidStatus["sigPnd"], v_shdPnd: ProcPidStatus["shdPnd"], v_sigBlk: ProcPidStatus["sigBlk"], v_sigIgn: ProcPidStatus["sigIgn"], v_sigCgt: ProcPidStatus["sigCgt"], v_capInh: ProcPidStatus["capInh"], v_capPrm: ProcPidStatus["capPrm"], v_capEff: ProcPidStatus["capEff"], v_capBnd: ProcPidStatus["capBnd"], v_capAmb: ProcPidStatus["capAmb"], v_noNewPrivs: ProcPidStatus["noNewPrivs"], v_seccomp: ProcPidStatus["seccomp"], v_seccompFilters: ProcPidStatus["seccompFilters"], v_speculationStoreBypass: ProcPidStatus["speculationStoreBypass"], v_speculationIndirectBranch: ProcPidStatus["speculationIndirectBranch"], v_cpusAllowed: ProcPidStatus["cpusAllowed"], v_cpusAllowedList: ProcPidStatus["cpusAllowedList"], v_memsAllowed: ProcPidStatus["memsAllowed"], v_memsAllowedList: ProcPidStatus["memsAllowedList"], v_voluntaryCtxtSwitches: ProcPidStatus["voluntaryCtxtSwitches"], v_nonvoluntaryCtxtSwitches: ProcPidStatus["nonvoluntaryCtxtSwitches"], v_extra: ProcPidStatus["extra"]): void {
   this.name = v_name;
+  if (v_umask !== undefined) this.umask = v_umask;
   this.state = v_state;
   this.tgid = v_tgid;
+  if (v_ngid !== undefined) this.ngid = v_ngid;
   this.pid = v_pid;
   this.ppid = v_ppid;
   this.tracerPid = v_tracerPid;
   this.uid = v_uid;
   this.gid = v_gid;
-  this.groups = v_groups;
-  this.capInh = v_capInh;
-  this.capPrm = v_capPrm;
-  this.capEff = v_capEff;
-  if (v_umask !== undefined) this.umask = v_umask;
-  if (v_ngid !== undefined) this.ngid = v_ngid;
   if (v_fdSize !== undefined) this.fdSize = v_fdSize;
+  this.groups = v_groups;
   if (v_nsTgid !== undefined) this.nsTgid = v_nsTgid;
   if (v_nsPid !== undefined) this.nsPid = v_nsPid;
   if (v_nsPgid !== undefined) this.nsPgid = v_nsPgid;
@@ -709,6 +706,9 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
   if (v_sigBlk !== undefined) this.sigBlk = v_sigBlk;
   if (v_sigIgn !== undefined) this.sigIgn = v_sigIgn;
   if (v_sigCgt !== undefined) this.sigCgt = v_sigCgt;
+  this.capInh = v_capInh;
+  this.capPrm = v_capPrm;
+  this.capEff = v_capEff;
   if (v_capBnd !== undefined) this.capBnd = v_capBnd;
   if (v_capAmb !== undefined) this.capAmb = v_capAmb;
   if (v_noNewPrivs !== undefined) this.noNewPrivs = v_noNewPrivs;

@@ -14,14 +14,27 @@ export function parseProcPidWchan(text: string | Uint8Array, options?: ParseOpti
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcPidWchan: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  symbol = 0,
+  module = 1
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 2,
+  last = 4
+}
+
 /** Token number of each field, for pickProcPidWchan. */
-const FIELD_INDEX = new Map<string, number>([["symbol", 0], ["module", 1]]);
+const FIELD_INDEX = new Map<string, number>([["symbol", Token.symbol], ["module", Token.module]]);
 /** Which tokens pickProcPidWchan may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0, 0];
 
 /** Reads the text of /proc/[pid]/wchan as parseProcPidWchan does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcPidWchan<K extends keyof ProcPidWchan>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcPidWchan, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/pid/wchan", options?.bigint === true);
   s.wholeLine();
@@ -30,7 +43,7 @@ export function pickProcPidWchan<K extends keyof ProcPidWchan>(text: string | Ui
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.symbol] === 1) {
         s.ws();
         v_symbol = s.word();
         s.sep();
@@ -38,18 +51,18 @@ export function pickProcPidWchan<K extends keyof ProcPidWchan>(text: string | Ui
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[4] === 0) break tokens;
+    if (last === Token.symbol) break tokens;
     if (ok) {
       s.ws();
       v_module = s.enclosed("[", "]", "first");
       s.sep();
       ok = s.more();
     }
-    if (want[4] === 1) break tokens;
+    if (last === Token.module) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_symbol !== undefined) o.symbol = v_symbol;
-  if (want[1] === 1 && v_module !== undefined) o.module = v_module;
+  if (want[Token.symbol] === 1 && v_symbol !== undefined) o.symbol = v_symbol;
+  if (want[Token.module] === 1 && v_module !== undefined) o.module = v_module;
   return o as Pick<ProcPidWchan, K>;
 }
 
@@ -79,7 +92,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidWchan {
   return o;
 }
 
-/** The constructor behind ProcPidWchanObjectNew. */
+/** The constructor behind ProcPidWchanObjectNew: the fields in the order of the type. */
 function ProcPidWchanObject(this: ProcPidWchan, v_symbol: ProcPidWchan["symbol"], v_module: ProcPidWchan["module"], v_extraTokens: ProcPidWchan["extraTokens"]): void {
   if (v_symbol !== undefined) this.symbol = v_symbol;
   if (v_module !== undefined) this.module = v_module;

@@ -101,7 +101,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcSysvipcSh
   }
 }
 
-/** The constructor behind ProcSysvipcShmRowObjectNew. */
+/** The constructor behind ProcSysvipcShmRowObjectNew: the fields in the order of the type. */
 function ProcSysvipcShmRowObject(this: ProcSysvipcShmRow, v_key: ProcSysvipcShmRow["key"], v_shmid: ProcSysvipcShmRow["shmid"], v_perms: ProcSysvipcShmRow["perms"], v_size: ProcSysvipcShmRow["size"], v_cpid: ProcSysvipcShmRow["cpid"], v_lpid: ProcSysvipcShmRow["lpid"], v_nattch: ProcSysvipcShmRow["nattch"], v_uid: ProcSysvipcShmRow["uid"], v_gid: ProcSysvipcShmRow["gid"], v_cuid: ProcSysvipcShmRow["cuid"], v_cgid: ProcSysvipcShmRow["cgid"], v_atime: ProcSysvipcShmRow["atime"], v_dtime: ProcSysvipcShmRow["dtime"], v_ctime: ProcSysvipcShmRow["ctime"], v_rss: ProcSysvipcShmRow["rss"], v_swap: ProcSysvipcShmRow["swap"], v_extraTokens: ProcSysvipcShmRow["extraTokens"]): void {
   this.key = v_key;
   this.shmid = v_shmid;

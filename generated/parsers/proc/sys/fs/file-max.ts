@@ -14,29 +14,41 @@ export function parseProcSysFsFileMax(text: string | Uint8Array, options?: Parse
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysFsFileMax: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  fileMax = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysFsFileMax. */
-const FIELD_INDEX = new Map<string, number>([["fileMax", 0]]);
+const FIELD_INDEX = new Map<string, number>([["fileMax", Token.fileMax]]);
 /** Which tokens pickProcSysFsFileMax may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/fs/file-max as parseProcSysFsFileMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysFsFileMax<K extends keyof ProcSysFsFileMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysFsFileMax, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-max", options?.bigint === true);
   s.wholeLine();
   let v_fileMax: bigint | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.fileMax] === 1) {
       s.ws();
       v_fileMax = s.u64();
       s.sep();
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.fileMax] !== 0) s.skipWords(want[Want.runs + Token.fileMax]!);
+    if (last === Token.fileMax) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_fileMax !== undefined) o.fileMax = v_fileMax;
+  if (want[Token.fileMax] === 1 && v_fileMax !== undefined) o.fileMax = v_fileMax;
   return o as Pick<ProcSysFsFileMax, K>;
 }
 

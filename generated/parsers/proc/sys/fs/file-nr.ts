@@ -14,14 +14,28 @@ export function parseProcSysFsFileNr(text: string | Uint8Array, options?: ParseO
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysFsFileNr: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  allocated = 0,
+  free = 1,
+  max = 2
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 3,
+  last = 6
+}
+
 /** Token number of each field, for pickProcSysFsFileNr. */
-const FIELD_INDEX = new Map<string, number>([["allocated", 0], ["free", 1], ["max", 2]]);
+const FIELD_INDEX = new Map<string, number>([["allocated", Token.allocated], ["free", Token.free], ["max", Token.max]]);
 /** Which tokens pickProcSysFsFileNr may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1, 1, 1];
 
 /** Reads the text of /proc/sys/fs/file-nr as parseProcSysFsFileNr does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysFsFileNr<K extends keyof ProcSysFsFileNr>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysFsFileNr, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/fs/file-nr", options?.bigint === true);
   s.wholeLine();
@@ -29,28 +43,28 @@ export function pickProcSysFsFileNr<K extends keyof ProcSysFsFileNr>(text: strin
   let v_free: number | undefined = undefined;
   let v_max: bigint | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.allocated] === 1) {
       v_allocated = s.tokU();
     }
-    else if (want[3] !== 0) s.skipWords(want[3]!);
-    if (want[6] === 0) break tokens;
-    if (want[1] === 1) {
+    else if (want[Want.runs + Token.allocated] !== 0) s.skipWords(want[Want.runs + Token.allocated]!);
+    if (last === Token.allocated) break tokens;
+    if (want[Token.free] === 1) {
       v_free = s.tokU();
     }
-    else if (want[4] !== 0) s.skipWords(want[4]!);
-    if (want[6] === 1) break tokens;
-    if (want[2] === 1) {
+    else if (want[Want.runs + Token.free] !== 0) s.skipWords(want[Want.runs + Token.free]!);
+    if (last === Token.free) break tokens;
+    if (want[Token.max] === 1) {
       s.ws();
       v_max = s.u64();
       s.sep();
     }
-    else if (want[5] !== 0) s.skipWords(want[5]!);
-    if (want[6] === 2) break tokens;
+    else if (want[Want.runs + Token.max] !== 0) s.skipWords(want[Want.runs + Token.max]!);
+    if (last === Token.max) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_allocated !== undefined) o.allocated = v_allocated;
-  if (want[1] === 1 && v_free !== undefined) o.free = v_free;
-  if (want[2] === 1 && v_max !== undefined) o.max = v_max;
+  if (want[Token.allocated] === 1 && v_allocated !== undefined) o.allocated = v_allocated;
+  if (want[Token.free] === 1 && v_free !== undefined) o.free = v_free;
+  if (want[Token.max] === 1 && v_max !== undefined) o.max = v_max;
   return o as Pick<ProcSysFsFileNr, K>;
 }
 

@@ -14,27 +14,39 @@ export function parseProcSysKernelPerfEventMaxSampleRate(text: string | Uint8Arr
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelPerfEventMaxSampleRate: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  maxSampleRate = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelPerfEventMaxSampleRate. */
-const FIELD_INDEX = new Map<string, number>([["maxSampleRate", 0]]);
+const FIELD_INDEX = new Map<string, number>([["maxSampleRate", Token.maxSampleRate]]);
 /** Which tokens pickProcSysKernelPerfEventMaxSampleRate may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/kernel/perf_event_max_sample_rate as parseProcSysKernelPerfEventMaxSampleRate does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelPerfEventMaxSampleRate<K extends keyof ProcSysKernelPerfEventMaxSampleRate>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelPerfEventMaxSampleRate, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_max_sample_rate", options?.bigint === true);
   s.wholeLine();
   let v_maxSampleRate: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.maxSampleRate] === 1) {
       v_maxSampleRate = s.tokU();
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.maxSampleRate] !== 0) s.skipWords(want[Want.runs + Token.maxSampleRate]!);
+    if (last === Token.maxSampleRate) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_maxSampleRate !== undefined) o.maxSampleRate = v_maxSampleRate;
+  if (want[Token.maxSampleRate] === 1 && v_maxSampleRate !== undefined) o.maxSampleRate = v_maxSampleRate;
   return o as Pick<ProcSysKernelPerfEventMaxSampleRate, K>;
 }
 

@@ -14,14 +14,26 @@ export function parseProcSysKernelPerfEventParanoid(text: string | Uint8Array, o
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelPerfEventParanoid: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  level = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelPerfEventParanoid. */
-const FIELD_INDEX = new Map<string, number>([["level", 0]]);
+const FIELD_INDEX = new Map<string, number>([["level", Token.level]]);
 /** Which tokens pickProcSysKernelPerfEventParanoid may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/perf_event_paranoid as parseProcSysKernelPerfEventParanoid does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelPerfEventParanoid<K extends keyof ProcSysKernelPerfEventParanoid>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelPerfEventParanoid, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/perf_event_paranoid", options?.bigint === true);
   s.wholeLine();
@@ -29,16 +41,16 @@ export function pickProcSysKernelPerfEventParanoid<K extends keyof ProcSysKernel
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.level] === 1) {
         v_level = s.tokI();
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.level) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_level !== undefined) o.level = v_level;
+  if (want[Token.level] === 1 && v_level !== undefined) o.level = v_level;
   return o as Pick<ProcSysKernelPerfEventParanoid, K>;
 }
 
@@ -59,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelPerfEventParanoid {
   return o;
 }
 
-/** The constructor behind ProcSysKernelPerfEventParanoidObjectNew. */
+/** The constructor behind ProcSysKernelPerfEventParanoidObjectNew: the fields in the order of the type. */
 function ProcSysKernelPerfEventParanoidObject(this: ProcSysKernelPerfEventParanoid, v_level: ProcSysKernelPerfEventParanoid["level"], v_extraTokens: ProcSysKernelPerfEventParanoid["extraTokens"]): void {
   if (v_level !== undefined) this.level = v_level;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

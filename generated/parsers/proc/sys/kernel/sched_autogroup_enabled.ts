@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedAutogroupEnabled(text: string | Uint8Arra
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedAutogroupEnabled: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  autogroup = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedAutogroupEnabled. */
-const FIELD_INDEX = new Map<string, number>([["autogroup", 0]]);
+const FIELD_INDEX = new Map<string, number>([["autogroup", Token.autogroup]]);
 /** Which tokens pickProcSysKernelSchedAutogroupEnabled may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_autogroup_enabled as parseProcSysKernelSchedAutogroupEnabled does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedAutogroupEnabled<K extends keyof ProcSysKernelSchedAutogroupEnabled>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedAutogroupEnabled, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_autogroup_enabled", options?.bigint === true);
   s.wholeLine();
@@ -29,7 +41,7 @@ export function pickProcSysKernelSchedAutogroupEnabled<K extends keyof ProcSysKe
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.autogroup] === 1) {
         s.ws();
         switch (s.word()) {
           case "0": v_autogroup = "disabled"; break;
@@ -41,10 +53,10 @@ export function pickProcSysKernelSchedAutogroupEnabled<K extends keyof ProcSysKe
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.autogroup) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_autogroup !== undefined) o.autogroup = v_autogroup;
+  if (want[Token.autogroup] === 1 && v_autogroup !== undefined) o.autogroup = v_autogroup;
   return o as Pick<ProcSysKernelSchedAutogroupEnabled, K>;
 }
 
@@ -71,7 +83,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedAutogroupEnabled
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedAutogroupEnabledObjectNew. */
+/** The constructor behind ProcSysKernelSchedAutogroupEnabledObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedAutogroupEnabledObject(this: ProcSysKernelSchedAutogroupEnabled, v_autogroup: ProcSysKernelSchedAutogroupEnabled["autogroup"], v_extraTokens: ProcSysKernelSchedAutogroupEnabled["extraTokens"]): void {
   if (v_autogroup !== undefined) this.autogroup = v_autogroup;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedCfsBandwidthSliceUs(text: string | Uint8A
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedCfsBandwidthSliceUs: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  slice = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedCfsBandwidthSliceUs. */
-const FIELD_INDEX = new Map<string, number>([["slice", 0]]);
+const FIELD_INDEX = new Map<string, number>([["slice", Token.slice]]);
 /** Which tokens pickProcSysKernelSchedCfsBandwidthSliceUs may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_cfs_bandwidth_slice_us as parseProcSysKernelSchedCfsBandwidthSliceUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSysKernelSchedCfsBandwidthSliceUs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_cfs_bandwidth_slice_us", options?.bigint === true);
   s.wholeLine();
@@ -29,16 +41,16 @@ export function pickProcSysKernelSchedCfsBandwidthSliceUs<K extends keyof ProcSy
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.slice] === 1) {
         v_slice = s.tokApproxUnsigned() / 1e6;
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.slice) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_slice !== undefined) o.slice = v_slice;
+  if (want[Token.slice] === 1 && v_slice !== undefined) o.slice = v_slice;
   return o as Pick<ProcSysKernelSchedCfsBandwidthSliceUs, K>;
 }
 
@@ -59,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedCfsBandwidthSlic
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedCfsBandwidthSliceUsObjectNew. */
+/** The constructor behind ProcSysKernelSchedCfsBandwidthSliceUsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedCfsBandwidthSliceUsObject(this: ProcSysKernelSchedCfsBandwidthSliceUs, v_slice: ProcSysKernelSchedCfsBandwidthSliceUs["slice"], v_extraTokens: ProcSysKernelSchedCfsBandwidthSliceUs["extraTokens"]): void {
   if (v_slice !== undefined) this.slice = v_slice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -14,27 +14,39 @@ export function parseProcSysKernelSchedDeadlinePeriodMaxUs(text: string | Uint8A
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedDeadlinePeriodMaxUs: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  periodMax = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedDeadlinePeriodMaxUs. */
-const FIELD_INDEX = new Map<string, number>([["periodMax", 0]]);
+const FIELD_INDEX = new Map<string, number>([["periodMax", Token.periodMax]]);
 /** Which tokens pickProcSysKernelSchedDeadlinePeriodMaxUs may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/kernel/sched_deadline_period_max_us as parseProcSysKernelSchedDeadlinePeriodMaxUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedDeadlinePeriodMaxUs<K extends keyof ProcSysKernelSchedDeadlinePeriodMaxUs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedDeadlinePeriodMaxUs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_deadline_period_max_us", options?.bigint === true);
   s.wholeLine();
   let v_periodMax: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.periodMax] === 1) {
       v_periodMax = s.tokApproxUnsigned() / 1e6;
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.periodMax] !== 0) s.skipWords(want[Want.runs + Token.periodMax]!);
+    if (last === Token.periodMax) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_periodMax !== undefined) o.periodMax = v_periodMax;
+  if (want[Token.periodMax] === 1 && v_periodMax !== undefined) o.periodMax = v_periodMax;
   return o as Pick<ProcSysKernelSchedDeadlinePeriodMaxUs, K>;
 }
 

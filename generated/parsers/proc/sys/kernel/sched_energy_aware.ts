@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedEnergyAware(text: string | Uint8Array, op
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedEnergyAware: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  energyAware = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedEnergyAware. */
-const FIELD_INDEX = new Map<string, number>([["energyAware", 0]]);
+const FIELD_INDEX = new Map<string, number>([["energyAware", Token.energyAware]]);
 /** Which tokens pickProcSysKernelSchedEnergyAware may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_energy_aware as parseProcSysKernelSchedEnergyAware does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedEnergyAware<K extends keyof ProcSysKernelSchedEnergyAware>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedEnergyAware, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_energy_aware", options?.bigint === true);
   s.wholeLine();
@@ -29,7 +41,7 @@ export function pickProcSysKernelSchedEnergyAware<K extends keyof ProcSysKernelS
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.energyAware] === 1) {
         s.ws();
         switch (s.word()) {
           case "0": v_energyAware = "disabled"; break;
@@ -41,10 +53,10 @@ export function pickProcSysKernelSchedEnergyAware<K extends keyof ProcSysKernelS
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.energyAware) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_energyAware !== undefined) o.energyAware = v_energyAware;
+  if (want[Token.energyAware] === 1 && v_energyAware !== undefined) o.energyAware = v_energyAware;
   return o as Pick<ProcSysKernelSchedEnergyAware, K>;
 }
 
@@ -71,7 +83,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedEnergyAware {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedEnergyAwareObjectNew. */
+/** The constructor behind ProcSysKernelSchedEnergyAwareObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedEnergyAwareObject(this: ProcSysKernelSchedEnergyAware, v_energyAware: ProcSysKernelSchedEnergyAware["energyAware"], v_extraTokens: ProcSysKernelSchedEnergyAware["extraTokens"]): void {
   if (v_energyAware !== undefined) this.energyAware = v_energyAware;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedRrTimesliceMs(text: string | Uint8Array, 
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedRrTimesliceMs: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  timeslice = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedRrTimesliceMs. */
-const FIELD_INDEX = new Map<string, number>([["timeslice", 0]]);
+const FIELD_INDEX = new Map<string, number>([["timeslice", Token.timeslice]]);
 /** Which tokens pickProcSysKernelSchedRrTimesliceMs may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_rr_timeslice_ms as parseProcSysKernelSchedRrTimesliceMs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedRrTimesliceMs<K extends keyof ProcSysKernelSchedRrTimesliceMs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedRrTimesliceMs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rr_timeslice_ms", options?.bigint === true);
   s.wholeLine();
@@ -29,16 +41,16 @@ export function pickProcSysKernelSchedRrTimesliceMs<K extends keyof ProcSysKerne
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.timeslice] === 1) {
         v_timeslice = s.tokApprox() / 1e3;
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.timeslice) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_timeslice !== undefined) o.timeslice = v_timeslice;
+  if (want[Token.timeslice] === 1 && v_timeslice !== undefined) o.timeslice = v_timeslice;
   return o as Pick<ProcSysKernelSchedRrTimesliceMs, K>;
 }
 
@@ -59,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRrTimesliceMs {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedRrTimesliceMsObjectNew. */
+/** The constructor behind ProcSysKernelSchedRrTimesliceMsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedRrTimesliceMsObject(this: ProcSysKernelSchedRrTimesliceMs, v_timeslice: ProcSysKernelSchedRrTimesliceMs["timeslice"], v_extraTokens: ProcSysKernelSchedRrTimesliceMs["extraTokens"]): void {
   if (v_timeslice !== undefined) this.timeslice = v_timeslice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

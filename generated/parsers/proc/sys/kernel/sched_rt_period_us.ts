@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedRtPeriodUs(text: string | Uint8Array, opt
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedRtPeriodUs: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  period = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedRtPeriodUs. */
-const FIELD_INDEX = new Map<string, number>([["period", 0]]);
+const FIELD_INDEX = new Map<string, number>([["period", Token.period]]);
 /** Which tokens pickProcSysKernelSchedRtPeriodUs may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_rt_period_us as parseProcSysKernelSchedRtPeriodUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedRtPeriodUs<K extends keyof ProcSysKernelSchedRtPeriodUs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedRtPeriodUs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rt_period_us", options?.bigint === true);
   s.wholeLine();
@@ -29,16 +41,16 @@ export function pickProcSysKernelSchedRtPeriodUs<K extends keyof ProcSysKernelSc
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.period] === 1) {
         v_period = s.tokApproxUnsigned() / 1e6;
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.period) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_period !== undefined) o.period = v_period;
+  if (want[Token.period] === 1 && v_period !== undefined) o.period = v_period;
   return o as Pick<ProcSysKernelSchedRtPeriodUs, K>;
 }
 
@@ -59,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRtPeriodUs {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedRtPeriodUsObjectNew. */
+/** The constructor behind ProcSysKernelSchedRtPeriodUsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedRtPeriodUsObject(this: ProcSysKernelSchedRtPeriodUs, v_period: ProcSysKernelSchedRtPeriodUs["period"], v_extraTokens: ProcSysKernelSchedRtPeriodUs["extraTokens"]): void {
   if (v_period !== undefined) this.period = v_period;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

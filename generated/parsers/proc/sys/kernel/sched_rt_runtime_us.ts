@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedRtRuntimeUs(text: string | Uint8Array, op
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedRtRuntimeUs: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  runtime = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedRtRuntimeUs. */
-const FIELD_INDEX = new Map<string, number>([["runtime", 0]]);
+const FIELD_INDEX = new Map<string, number>([["runtime", Token.runtime]]);
 /** Which tokens pickProcSysKernelSchedRtRuntimeUs may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_rt_runtime_us as parseProcSysKernelSchedRtRuntimeUs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedRtRuntimeUs<K extends keyof ProcSysKernelSchedRtRuntimeUs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedRtRuntimeUs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_rt_runtime_us", options?.bigint === true);
   s.wholeLine();
@@ -29,7 +41,7 @@ export function pickProcSysKernelSchedRtRuntimeUs<K extends keyof ProcSysKernelS
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.runtime] === 1) {
         s.ws();
         switch (s.peek()) {
           case "-1": s.pos += 2; v_runtime = "unlimited"; break;
@@ -40,10 +52,10 @@ export function pickProcSysKernelSchedRtRuntimeUs<K extends keyof ProcSysKernelS
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.runtime) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_runtime !== undefined) o.runtime = v_runtime;
+  if (want[Token.runtime] === 1 && v_runtime !== undefined) o.runtime = v_runtime;
   return o as Pick<ProcSysKernelSchedRtRuntimeUs, K>;
 }
 
@@ -69,7 +81,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRtRuntimeUs {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedRtRuntimeUsObjectNew. */
+/** The constructor behind ProcSysKernelSchedRtRuntimeUsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedRtRuntimeUsObject(this: ProcSysKernelSchedRtRuntimeUs, v_runtime: ProcSysKernelSchedRtRuntimeUs["runtime"], v_extraTokens: ProcSysKernelSchedRtRuntimeUs["extraTokens"]): void {
   if (v_runtime !== undefined) this.runtime = v_runtime;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

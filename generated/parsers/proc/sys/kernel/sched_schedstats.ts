@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedSchedstats(text: string | Uint8Array, opt
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedSchedstats: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  schedstats = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedSchedstats. */
-const FIELD_INDEX = new Map<string, number>([["schedstats", 0]]);
+const FIELD_INDEX = new Map<string, number>([["schedstats", Token.schedstats]]);
 /** Which tokens pickProcSysKernelSchedSchedstats may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_schedstats as parseProcSysKernelSchedSchedstats does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedSchedstats<K extends keyof ProcSysKernelSchedSchedstats>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedSchedstats, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_schedstats", options?.bigint === true);
   s.wholeLine();
@@ -29,7 +41,7 @@ export function pickProcSysKernelSchedSchedstats<K extends keyof ProcSysKernelSc
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.schedstats] === 1) {
         s.ws();
         switch (s.word()) {
           case "0": v_schedstats = "disabled"; break;
@@ -41,10 +53,10 @@ export function pickProcSysKernelSchedSchedstats<K extends keyof ProcSysKernelSc
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.schedstats) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_schedstats !== undefined) o.schedstats = v_schedstats;
+  if (want[Token.schedstats] === 1 && v_schedstats !== undefined) o.schedstats = v_schedstats;
   return o as Pick<ProcSysKernelSchedSchedstats, K>;
 }
 
@@ -71,7 +83,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedSchedstats {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedSchedstatsObjectNew. */
+/** The constructor behind ProcSysKernelSchedSchedstatsObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedSchedstatsObject(this: ProcSysKernelSchedSchedstats, v_schedstats: ProcSysKernelSchedSchedstats["schedstats"], v_extraTokens: ProcSysKernelSchedSchedstats["extraTokens"]): void {
   if (v_schedstats !== undefined) this.schedstats = v_schedstats;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedUtilClampMax(text: string | Uint8Array, o
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedUtilClampMax: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  utilClampMax = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedUtilClampMax. */
-const FIELD_INDEX = new Map<string, number>([["utilClampMax", 0]]);
+const FIELD_INDEX = new Map<string, number>([["utilClampMax", Token.utilClampMax]]);
 /** Which tokens pickProcSysKernelSchedUtilClampMax may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_util_clamp_max as parseProcSysKernelSchedUtilClampMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedUtilClampMax<K extends keyof ProcSysKernelSchedUtilClampMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedUtilClampMax, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_max", options?.bigint === true);
   s.wholeLine();
@@ -29,16 +41,16 @@ export function pickProcSysKernelSchedUtilClampMax<K extends keyof ProcSysKernel
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.utilClampMax] === 1) {
         v_utilClampMax = s.tokU();
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.utilClampMax) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_utilClampMax !== undefined) o.utilClampMax = v_utilClampMax;
+  if (want[Token.utilClampMax] === 1 && v_utilClampMax !== undefined) o.utilClampMax = v_utilClampMax;
   return o as Pick<ProcSysKernelSchedUtilClampMax, K>;
 }
 
@@ -59,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMax {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedUtilClampMaxObjectNew. */
+/** The constructor behind ProcSysKernelSchedUtilClampMaxObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedUtilClampMaxObject(this: ProcSysKernelSchedUtilClampMax, v_utilClampMax: ProcSysKernelSchedUtilClampMax["utilClampMax"], v_extraTokens: ProcSysKernelSchedUtilClampMax["extraTokens"]): void {
   if (v_utilClampMax !== undefined) this.utilClampMax = v_utilClampMax;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedUtilClampMin(text: string | Uint8Array, o
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedUtilClampMin: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  utilClampMin = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedUtilClampMin. */
-const FIELD_INDEX = new Map<string, number>([["utilClampMin", 0]]);
+const FIELD_INDEX = new Map<string, number>([["utilClampMin", Token.utilClampMin]]);
 /** Which tokens pickProcSysKernelSchedUtilClampMin may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_util_clamp_min as parseProcSysKernelSchedUtilClampMin does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedUtilClampMin<K extends keyof ProcSysKernelSchedUtilClampMin>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedUtilClampMin, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_min", options?.bigint === true);
   s.wholeLine();
@@ -29,16 +41,16 @@ export function pickProcSysKernelSchedUtilClampMin<K extends keyof ProcSysKernel
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.utilClampMin] === 1) {
         v_utilClampMin = s.tokU();
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.utilClampMin) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_utilClampMin !== undefined) o.utilClampMin = v_utilClampMin;
+  if (want[Token.utilClampMin] === 1 && v_utilClampMin !== undefined) o.utilClampMin = v_utilClampMin;
   return o as Pick<ProcSysKernelSchedUtilClampMin, K>;
 }
 
@@ -59,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMin {
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedUtilClampMinObjectNew. */
+/** The constructor behind ProcSysKernelSchedUtilClampMinObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedUtilClampMinObject(this: ProcSysKernelSchedUtilClampMin, v_utilClampMin: ProcSysKernelSchedUtilClampMin["utilClampMin"], v_extraTokens: ProcSysKernelSchedUtilClampMin["extraTokens"]): void {
   if (v_utilClampMin !== undefined) this.utilClampMin = v_utilClampMin;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -14,14 +14,26 @@ export function parseProcSysKernelSchedUtilClampMinRtDefault(text: string | Uint
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysKernelSchedUtilClampMinRtDefault: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  utilClampMinRtDefault = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysKernelSchedUtilClampMinRtDefault. */
-const FIELD_INDEX = new Map<string, number>([["utilClampMinRtDefault", 0]]);
+const FIELD_INDEX = new Map<string, number>([["utilClampMinRtDefault", Token.utilClampMinRtDefault]]);
 /** Which tokens pickProcSysKernelSchedUtilClampMinRtDefault may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
 /** Reads the text of /proc/sys/kernel/sched_util_clamp_min_rt_default as parseProcSysKernelSchedUtilClampMinRtDefault does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysKernelSchedUtilClampMinRtDefault<K extends keyof ProcSysKernelSchedUtilClampMinRtDefault>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysKernelSchedUtilClampMinRtDefault, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/kernel/sched_util_clamp_min_rt_default", options?.bigint === true);
   s.wholeLine();
@@ -29,16 +41,16 @@ export function pickProcSysKernelSchedUtilClampMinRtDefault<K extends keyof Proc
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.utilClampMinRtDefault] === 1) {
         v_utilClampMinRtDefault = s.tokU();
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.utilClampMinRtDefault) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_utilClampMinRtDefault !== undefined) o.utilClampMinRtDefault = v_utilClampMinRtDefault;
+  if (want[Token.utilClampMinRtDefault] === 1 && v_utilClampMinRtDefault !== undefined) o.utilClampMinRtDefault = v_utilClampMinRtDefault;
   return o as Pick<ProcSysKernelSchedUtilClampMinRtDefault, K>;
 }
 
@@ -59,7 +71,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedUtilClampMinRtDe
   return o;
 }
 
-/** The constructor behind ProcSysKernelSchedUtilClampMinRtDefaultObjectNew. */
+/** The constructor behind ProcSysKernelSchedUtilClampMinRtDefaultObjectNew: the fields in the order of the type. */
 function ProcSysKernelSchedUtilClampMinRtDefaultObject(this: ProcSysKernelSchedUtilClampMinRtDefault, v_utilClampMinRtDefault: ProcSysKernelSchedUtilClampMinRtDefault["utilClampMinRtDefault"], v_extraTokens: ProcSysKernelSchedUtilClampMinRtDefault["extraTokens"]): void {
   if (v_utilClampMinRtDefault !== undefined) this.utilClampMinRtDefault = v_utilClampMinRtDefault;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

@@ -24,8 +24,19 @@ export function parseProcSysVmDirtyBackgroundBytes(text: string | Uint8Array, op
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysVmDirtyBackgroundBytes: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  bytes = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysVmDirtyBackgroundBytes. */
-const FIELD_INDEX = new Map<string, number>([["bytes", 0]]);
+const FIELD_INDEX = new Map<string, number>([["bytes", Token.bytes]]);
 /** Which tokens pickProcSysVmDirtyBackgroundBytes may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
@@ -38,6 +49,7 @@ export function pickProcSysVmDirtyBackgroundBytes<K extends keyof ProcSysVmDirty
 /** Reads the text of /proc/sys/vm/dirty_background_bytes as parseProcSysVmDirtyBackgroundBytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmDirtyBackgroundBytes<K extends keyof ProcSysVmDirtyBackgroundBytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmDirtyBackgroundBytes, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_background_bytes", options?.bigint === true);
   s.wholeLine();
@@ -45,16 +57,16 @@ export function pickProcSysVmDirtyBackgroundBytes<K extends keyof ProcSysVmDirty
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.bytes] === 1) {
         v_bytes = s.tokW();
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.bytes) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_bytes !== undefined) o.bytes = v_bytes;
+  if (want[Token.bytes] === 1 && v_bytes !== undefined) o.bytes = v_bytes;
   return o as Pick<ProcSysVmDirtyBackgroundBytes, K>;
 }
 
@@ -75,7 +87,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmDirtyBackgroundBytes {
   return o;
 }
 
-/** The constructor behind ProcSysVmDirtyBackgroundBytesObjectNew. */
+/** The constructor behind ProcSysVmDirtyBackgroundBytesObjectNew: the fields in the order of the type. */
 function ProcSysVmDirtyBackgroundBytesObject(this: ProcSysVmDirtyBackgroundBytes, v_bytes: ProcSysVmDirtyBackgroundBytes["bytes"], v_extraTokens: ProcSysVmDirtyBackgroundBytes["extraTokens"]): void {
   if (v_bytes !== undefined) this.bytes = v_bytes;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

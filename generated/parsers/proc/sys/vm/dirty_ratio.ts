@@ -14,27 +14,39 @@ export function parseProcSysVmDirtyRatio(text: string | Uint8Array, options?: Pa
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysVmDirtyRatio: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  ratio = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysVmDirtyRatio. */
-const FIELD_INDEX = new Map<string, number>([["ratio", 0]]);
+const FIELD_INDEX = new Map<string, number>([["ratio", Token.ratio]]);
 /** Which tokens pickProcSysVmDirtyRatio may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/vm/dirty_ratio as parseProcSysVmDirtyRatio does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmDirtyRatio<K extends keyof ProcSysVmDirtyRatio>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmDirtyRatio, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_ratio", options?.bigint === true);
   s.wholeLine();
   let v_ratio: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.ratio] === 1) {
       v_ratio = s.tokU();
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.ratio] !== 0) s.skipWords(want[Want.runs + Token.ratio]!);
+    if (last === Token.ratio) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_ratio !== undefined) o.ratio = v_ratio;
+  if (want[Token.ratio] === 1 && v_ratio !== undefined) o.ratio = v_ratio;
   return o as Pick<ProcSysVmDirtyRatio, K>;
 }
 

@@ -14,27 +14,39 @@ export function parseProcSysVmDirtyWritebackCentisecs(text: string | Uint8Array,
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysVmDirtyWritebackCentisecs: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  interval = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysVmDirtyWritebackCentisecs. */
-const FIELD_INDEX = new Map<string, number>([["interval", 0]]);
+const FIELD_INDEX = new Map<string, number>([["interval", Token.interval]]);
 /** Which tokens pickProcSysVmDirtyWritebackCentisecs may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/vm/dirty_writeback_centisecs as parseProcSysVmDirtyWritebackCentisecs does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmDirtyWritebackCentisecs<K extends keyof ProcSysVmDirtyWritebackCentisecs>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmDirtyWritebackCentisecs, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/dirty_writeback_centisecs", options?.bigint === true);
   s.wholeLine();
   let v_interval: number | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.interval] === 1) {
       v_interval = s.tokApproxUnsigned() / 100;
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.interval] !== 0) s.skipWords(want[Want.runs + Token.interval]!);
+    if (last === Token.interval) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_interval !== undefined) o.interval = v_interval;
+  if (want[Token.interval] === 1 && v_interval !== undefined) o.interval = v_interval;
   return o as Pick<ProcSysVmDirtyWritebackCentisecs, K>;
 }
 

@@ -24,8 +24,19 @@ export function parseProcSysVmOvercommitKbytes(text: string | Uint8Array, option
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysVmOvercommitKbytes: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  size = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysVmOvercommitKbytes. */
-const FIELD_INDEX = new Map<string, number>([["size", 0]]);
+const FIELD_INDEX = new Map<string, number>([["size", Token.size]]);
 /** Which tokens pickProcSysVmOvercommitKbytes may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [0];
 
@@ -38,6 +49,7 @@ export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommi
 /** Reads the text of /proc/sys/vm/overcommit_kbytes as parseProcSysVmOvercommitKbytes does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommitKbytes>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmOvercommitKbytes, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_kbytes", options?.bigint === true);
   s.wholeLine();
@@ -45,16 +57,16 @@ export function pickProcSysVmOvercommitKbytes<K extends keyof ProcSysVmOvercommi
   tokens: {
     let ok = s.more();
     if (ok) {
-      if (want[0] === 1) {
+      if (want[Token.size] === 1) {
         v_size = s.scaleW(s.tokW(), 1024);
       }
       else s.skipWords(1);
       ok = s.more();
     }
-    if (want[2] === 0) break tokens;
+    if (last === Token.size) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_size !== undefined) o.size = v_size;
+  if (want[Token.size] === 1 && v_size !== undefined) o.size = v_size;
   return o as Pick<ProcSysVmOvercommitKbytes, K>;
 }
 
@@ -75,7 +87,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysVmOvercommitKbytes {
   return o;
 }
 
-/** The constructor behind ProcSysVmOvercommitKbytesObjectNew. */
+/** The constructor behind ProcSysVmOvercommitKbytesObjectNew: the fields in the order of the type. */
 function ProcSysVmOvercommitKbytesObject(this: ProcSysVmOvercommitKbytes, v_size: ProcSysVmOvercommitKbytes["size"], v_extraTokens: ProcSysVmOvercommitKbytes["extraTokens"]): void {
   if (v_size !== undefined) this.size = v_size;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;

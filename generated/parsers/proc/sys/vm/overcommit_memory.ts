@@ -14,20 +14,32 @@ export function parseProcSysVmOvercommitMemory(text: string | Uint8Array, option
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickProcSysVmOvercommitMemory: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  mode = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickProcSysVmOvercommitMemory. */
-const FIELD_INDEX = new Map<string, number>([["mode", 0]]);
+const FIELD_INDEX = new Map<string, number>([["mode", Token.mode]]);
 /** Which tokens pickProcSysVmOvercommitMemory may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
 /** Reads the text of /proc/sys/vm/overcommit_memory as parseProcSysVmOvercommitMemory does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickProcSysVmOvercommitMemory<K extends keyof ProcSysVmOvercommitMemory>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<ProcSysVmOvercommitMemory, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/sys/vm/overcommit_memory", options?.bigint === true);
   s.wholeLine();
   let v_mode: "guess" | "always" | "never" | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.mode] === 1) {
       s.ws();
       switch (s.word()) {
         case "0": v_mode = "guess"; break;
@@ -37,11 +49,11 @@ export function pickProcSysVmOvercommitMemory<K extends keyof ProcSysVmOvercommi
       }
       s.sep();
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.mode] !== 0) s.skipWords(want[Want.runs + Token.mode]!);
+    if (last === Token.mode) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_mode !== undefined) o.mode = v_mode;
+  if (want[Token.mode] === 1 && v_mode !== undefined) o.mode = v_mode;
   return o as Pick<ProcSysVmOvercommitMemory, K>;
 }
 

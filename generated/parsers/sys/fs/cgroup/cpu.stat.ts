@@ -141,7 +141,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
   return o;
 }
 
-/** The constructor behind SysFsCgroupCpuStatObjectNew. */
+/** The constructor behind SysFsCgroupCpuStatObjectNew: the fields in the order of the type. */
 function SysFsCgroupCpuStatObject(this: SysFsCgroupCpuStat, v_usage: SysFsCgroupCpuStat["usage"], v_user: SysFsCgroupCpuStat["user"], v_system: SysFsCgroupCpuStat["system"], v_nice: SysFsCgroupCpuStat["nice"], v_coreSchedForceIdle: SysFsCgroupCpuStat["coreSchedForceIdle"], v_nrPeriods: SysFsCgroupCpuStat["nrPeriods"], v_nrThrottled: SysFsCgroupCpuStat["nrThrottled"], v_throttled: SysFsCgroupCpuStat["throttled"], v_nrBursts: SysFsCgroupCpuStat["nrBursts"], v_burst: SysFsCgroupCpuStat["burst"], v_extra: SysFsCgroupCpuStat["extra"]): void {
   this.usage = v_usage;
   this.user = v_user;

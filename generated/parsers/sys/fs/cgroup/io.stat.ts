@@ -209,7 +209,7 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: SysFsCgroupIo
   }
 }
 
-/** The constructor behind SysFsCgroupIoStatRowObjectNew. */
+/** The constructor behind SysFsCgroupIoStatRowObjectNew: the fields in the order of the type. */
 function SysFsCgroupIoStatRowObject(this: SysFsCgroupIoStatRow, v_device: SysFsCgroupIoStatRow["device"], v_rbytes: SysFsCgroupIoStatRow["rbytes"], v_wbytes: SysFsCgroupIoStatRow["wbytes"], v_rios: SysFsCgroupIoStatRow["rios"], v_wios: SysFsCgroupIoStatRow["wios"], v_dbytes: SysFsCgroupIoStatRow["dbytes"], v_dios: SysFsCgroupIoStatRow["dios"], v_useDelay: SysFsCgroupIoStatRow["useDelay"], v_delay: SysFsCgroupIoStatRow["delay"], v_costVrate: SysFsCgroupIoStatRow["costVrate"], v_costUsage: SysFsCgroupIoStatRow["costUsage"], v_costWait: SysFsCgroupIoStatRow["costWait"], v_costIndebt: SysFsCgroupIoStatRow["costIndebt"], v_costIndelay: SysFsCgroupIoStatRow["costIndelay"], v_depth: SysFsCgroupIoStatRow["depth"], v_avgLat: SysFsCgroupIoStatRow["avgLat"], v_win: SysFsCgroupIoStatRow["win"], v_missed: SysFsCgroupIoStatRow["missed"], v_total: SysFsCgroupIoStatRow["total"], v_extra: SysFsCgroupIoStatRow["extra"]): void {
   this.device = v_device;
   if (v_rbytes !== undefined) this.rbytes = v_rbytes;

@@ -24,8 +24,19 @@ export function parseSysFsCgroupMemoryMax(text: string | Uint8Array, options?: P
   return layout0(s, ctx, s.end);
 }
 
+/** The number of each field's token, for pickSysFsCgroupMemoryMax: where Scan.want's array says whether it is asked for. */
+const enum Token {
+  max = 0
+}
+
+/** Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for. */
+const enum Want {
+  runs = 1,
+  last = 2
+}
+
 /** Token number of each field, for pickSysFsCgroupMemoryMax. */
-const FIELD_INDEX = new Map<string, number>([["max", 0]]);
+const FIELD_INDEX = new Map<string, number>([["max", Token.max]]);
 /** Which tokens pickSysFsCgroupMemoryMax may step over in runs (see Scan.want). */
 const PLAIN_TOKENS = [1];
 
@@ -38,12 +49,13 @@ export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(t
 /** Reads the text of /sys/fs/cgroup/[cgroup]/memory.max as parseSysFsCgroupMemoryMax does, but returns only `fields`: the others before the last of them are stepped over, not converted, and the text after it is not read. Pass the same array each time: its field numbers are computed once. */
 export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(text: string | Uint8Array, fields: readonly K[], options?: ParseOptions): Pick<SysFsCgroupMemoryMax, K> {
   const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);
+  const last = want[Want.last]!;
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "sys/fs/cgroup/memory.max", options?.bigint === true);
   s.wholeLine();
   let v_max: N | "max" | undefined = undefined;
   tokens: {
-    if (want[0] === 1) {
+    if (want[Token.max] === 1) {
       s.ws();
       switch (s.peek()) {
         case "max": s.pos += 3; v_max = "max"; break;
@@ -51,11 +63,11 @@ export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(t
       }
       s.sep();
     }
-    else if (want[1] !== 0) s.skipWords(want[1]!);
-    if (want[2] === 0) break tokens;
+    else if (want[Want.runs + Token.max] !== 0) s.skipWords(want[Want.runs + Token.max]!);
+    if (last === Token.max) break tokens;
   }
   const o = {} as Record<string, unknown>;
-  if (want[0] === 1 && v_max !== undefined) o.max = v_max;
+  if (want[Token.max] === 1 && v_max !== undefined) o.max = v_max;
   return o as Pick<SysFsCgroupMemoryMax, K>;
 }
 
