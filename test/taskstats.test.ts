@@ -114,7 +114,7 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a child that read 20 MB and burned CPU: read bytes, CPU time within 10% of /proc/PID/stat', async () => {
+  it('a child that read 20 MB and burned CPU: read bytes, CPU time within 25% of /proc/PID/stat', async () => {
     const file = join(dir, 'data');
     writeFileSync(file, Buffer.alloc(20 << 20, 7));
     // A second of its own CPU time, not of the clock: on a busy machine a second of the clock may hold much less.
