@@ -37,19 +37,123 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { file: 'meminfo', path: '/proc/meminfo', ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/meminfo')), theirs: 'meminfo' },
-  { file: 'stat', path: '/proc/stat', ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/stat')), theirs: 'stat' },
-  { file: 'pid/stat', path: `${self}/stat`, ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/pid/stat')), theirs: 'processStat' },
-  { file: 'pid/status', path: `${self}/status`, ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/pid/status')), theirs: 'processStatus' },
-  { file: 'pid/statm', path: `${self}/statm`, ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/pid/statm')), theirs: 'processStatm' },
-  { file: 'pid/io', path: `${self}/io`, ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/pid/io')), theirs: 'processIo' },
-  { file: 'pid/limits', path: `${self}/limits`, ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/pid/limits')), theirs: 'processLimits' },
-  { file: 'pid/mountinfo', path: `${self}/mountinfo`, ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/pid/mountinfo')), theirs: 'processMountinfo' },
-  { file: 'pid/environ', path: `${self}/environ`, ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/pid/environ')), theirs: 'processEnviron' },
-  { file: 'diskstats', path: '/proc/diskstats', ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/diskstats')), theirs: 'diskstats' },
-  { file: 'net/dev', path: '/proc/net/dev', ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/net/dev')), theirs: 'processNetDev' },
-  { file: 'cpuinfo', path: '/proc/cpuinfo', ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/cpuinfo')), theirs: 'cpuinfo' },
-  { file: 'loadavg', path: '/proc/loadavg', ours: ((p) => (t: string) => p(t, ctx))(parserOf('proc/loadavg')), theirs: 'loadavg' },
+  {
+    file: 'meminfo',
+    path: '/proc/meminfo',
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/meminfo')),
+    theirs: 'meminfo',
+  },
+  {
+    file: 'stat',
+    path: '/proc/stat',
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/stat')),
+    theirs: 'stat',
+  },
+  {
+    file: 'pid/stat',
+    path: `${self}/stat`,
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/pid/stat')),
+    theirs: 'processStat',
+  },
+  {
+    file: 'pid/status',
+    path: `${self}/status`,
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/pid/status')),
+    theirs: 'processStatus',
+  },
+  {
+    file: 'pid/statm',
+    path: `${self}/statm`,
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/pid/statm')),
+    theirs: 'processStatm',
+  },
+  {
+    file: 'pid/io',
+    path: `${self}/io`,
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/pid/io')),
+    theirs: 'processIo',
+  },
+  {
+    file: 'pid/limits',
+    path: `${self}/limits`,
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/pid/limits')),
+    theirs: 'processLimits',
+  },
+  {
+    file: 'pid/mountinfo',
+    path: `${self}/mountinfo`,
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/pid/mountinfo')),
+    theirs: 'processMountinfo',
+  },
+  {
+    file: 'pid/environ',
+    path: `${self}/environ`,
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/pid/environ')),
+    theirs: 'processEnviron',
+  },
+  {
+    file: 'diskstats',
+    path: '/proc/diskstats',
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/diskstats')),
+    theirs: 'diskstats',
+  },
+  {
+    file: 'net/dev',
+    path: '/proc/net/dev',
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/net/dev')),
+    theirs: 'processNetDev',
+  },
+  {
+    file: 'cpuinfo',
+    path: '/proc/cpuinfo',
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/cpuinfo')),
+    theirs: 'cpuinfo',
+  },
+  {
+    file: 'loadavg',
+    path: '/proc/loadavg',
+    ours: (
+      (p) => (t: string) =>
+        p(t, ctx)
+    )(parserOf('proc/loadavg')),
+    theirs: 'loadavg',
+  },
 ];
 
 const fmt = (ns: number): string => (ns >= 1e4 ? `${(ns / 1e3).toFixed(1)} µs` : `${ns.toFixed(0)} ns`);
@@ -77,13 +181,15 @@ for (const c of cases) {
   ratios.push(ratio);
   const mem = [retainedBytes(() => c.ours(text), 500), retainedBytes(() => theirs(text), 500)];
   const memText = mem.map((m) => (m === undefined ? 'n/a' : `${Math.round(m)} B`));
-  rows.push(`${pad(c.file, 15)}${pad(String(text.length), 8)}${pad(fmt(r.timings[0]!.medianNs), 11)}${pad(fmt(r.timings[1]!.medianNs), 11)}${pad(`${ratio.toFixed(2)}x`, 8)}${pad(memText[0]!, 17)}${memText[1]}`);
+  rows.push(
+    `${pad(c.file, 15)}${pad(String(text.length), 8)}${pad(fmt(r.timings[0]!.medianNs), 11)}${pad(fmt(r.timings[1]!.medianNs), 11)}${pad(`${ratio.toFixed(2)}x`, 8)}${pad(memText[0]!, 17)}${memText[1]}`,
+  );
 }
 const geo = Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length);
 rows.push(`geometric mean of the ratios: ${geo.toFixed(2)}x over ${ratios.length} files`);
 
 rows.push('');
-rows.push('read + parse of this process\'s stat (ratio = other / procspec)');
+rows.push("read + parse of this process's stat (ratio = other / procspec)");
 const peerFs = new Peer();
 const read = compare([
   { name: 'procspec ProcFs.read', run: () => fs.read('proc/pid/stat', { pid: process.pid }) },
@@ -91,6 +197,8 @@ const read = compare([
   { name: 'procspec reader only', run: () => readFileSync(`${self}/stat`) },
   { name: 'fs.readFileSync only', run: () => nodeReadFileSync(`${self}/stat`, 'utf8') },
 ]);
-read.timings.forEach((t, i) => rows.push(`${pad(t.name, 26)}${pad(fmt(t.medianNs), 11)}${read.ratios[i]!.toFixed(2)}x`));
+read.timings.forEach((t, i) => {
+  rows.push(`${pad(t.name, 26)}${pad(fmt(t.medianNs), 11)}${read.ratios[i]!.toFixed(2)}x`);
+});
 rows.push(`(${read.rounds} rounds of ${read.callsPerRound} calls; heap figures need node --expose-gc)`);
 process.stdout.write(`${rows.join('\n')}\n`);

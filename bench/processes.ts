@@ -195,9 +195,24 @@ async function scaleRun(scale: number): Promise<void> {
     const count = fs.processes({ groups: [] }).rows.length;
     const warm = () => fs.processes({ groups: [...PS_GROUPS] });
     warm();
-    const ps: Record<string, number[]> = { C: [], procspec: [], 'procspec, threads: 0': [], 'procspec async': [], '@stroncium/procfs': [], 'ps-list': [], 'procps ps -eo': [], pidusage: [] };
+    const ps: Record<string, number[]> = {
+      C: [],
+      procspec: [],
+      'procspec, threads: 0': [],
+      'procspec async': [],
+      '@stroncium/procfs': [],
+      'ps-list': [],
+      'procps ps -eo': [],
+      pidusage: [],
+    };
     const stat: Record<string, number[]> = { C: [], procspec: [], 'procspec, threads: 0': [] };
-    const refresh: Record<string, number[]> = { 'C (reopen)': [], 'C (kept open)': [], 'procspec refresh': [], 'procspec refresh async': [], 'procspec refresh, first sample after the C readers': [] };
+    const refresh: Record<string, number[]> = {
+      'C (reopen)': [],
+      'C (kept open)': [],
+      'procspec refresh': [],
+      'procspec refresh async': [],
+      'procspec refresh, first sample after the C readers': [],
+    };
     const pids = (fs.processes({ groups: [] }).rows as { pid: number }[]).map((r) => r.pid);
     for (let r = 0; r < ROUNDS; r++) {
       const c = cRound('ps');
@@ -212,19 +227,27 @@ async function scaleRun(scale: number): Promise<void> {
         ps['procps ps -eo']!.push(time(procpsPs));
         // pidusage opens every pid's files at once: in chunks of 500 it stays within the descriptor limit.
         if (pids.length > 4000) {
-          if (r === 0) notes.push(`pidusage skipped at ${pids.length} processes: it keeps every pid's stat open between calls, which exhausts the descriptor limit (${softLimit()})`);
+          if (r === 0)
+            notes.push(
+              `pidusage skipped at ${pids.length} processes: it keeps every pid's stat open between calls, which exhausts the descriptor limit (${softLimit()})`,
+            );
         } else {
           const before = new Set(readdirSync('/proc/self/fd'));
-          ps.pidusage!.push(await timeAsync(async () => {
-            for (let i = 0; i < pids.length; i += 500) {
-              await pidusage(pids.slice(i, i + 500)).catch(() => undefined);
-              pidusage.clear();
-            }
-          }));
+          ps.pidusage!.push(
+            await timeAsync(async () => {
+              for (let i = 0; i < pids.length; i += 500) {
+                await pidusage(pids.slice(i, i + 500)).catch(() => undefined);
+                pidusage.clear();
+              }
+            }),
+          );
           // pidusage keeps each pid's stat open for its next call, and clear() leaves them open: close them, or
           // the contenders after it (the refresh mode above all) run short of descriptors.
           const left = closeLeftStats(before);
-          if (r === 0 && left > 0) notes.push(`pidusage left ${left} descriptors of /proc/<pid>/stat open after clear() at ${pids.length} processes; the benchmark closes them after each of its rounds`);
+          if (r === 0 && left > 0)
+            notes.push(
+              `pidusage left ${left} descriptors of /proc/<pid>/stat open after clear() at ${pids.length} processes; the benchmark closes them after each of its rounds`,
+            );
         }
       }
       const cs = cRound('stat');
@@ -261,7 +284,9 @@ async function scaleRun(scale: number): Promise<void> {
     notes.push(
       `refresh at ${count} processes: CPU time of a sample (every thread of the process) ${ms(median(cpu.sync))} ms sync, ${ms(median(cpu.async))} ms async`,
     );
-    notes.push(`refresh at ${count} processes: ${relisted} of ${2 * ROUNDS} timed samples (sync and async) listed /proc (a task was created since the sample before)`);
+    notes.push(
+      `refresh at ${count} processes: ${relisted} of ${2 * ROUNDS} timed samples (sync and async) listed /proc (a task was created since the sample before)`,
+    );
     const kept = monitor.budget;
     monitor.close();
     notes.push(`refresh at ${count} processes kept at most ${kept} files open (the soft descriptor limit is ${softLimit()})`);
@@ -274,8 +299,7 @@ async function scaleRun(scale: number): Promise<void> {
     notes.push(
       `ps task at ${count} processes, medians of per-round ratios: @stroncium/procfs took ${against('@stroncium/procfs', 'procspec')} the time of procspec and ${against('@stroncium/procfs', 'procspec async')} that of procspec async; procps ps -eo ${against('procps ps -eo', 'procspec')} and ${against('procps ps -eo', 'procspec async')}`,
     );
-    const add = (task: string, m: Record<string, number[]>) =>
-      report.push({ task, scale, processes: count, figures: figuresOf(m) });
+    const add = (task: string, m: Record<string, number[]>) => report.push({ task, scale, processes: count, figures: figuresOf(m) });
     add('ps task (pid, ppid, state, comm, utime, stime, rss, cmdline)', ps);
     add('stat only', stat);
     add('refresh of the ps task', refresh);
@@ -288,7 +312,10 @@ async function scaleRun(scale: number): Promise<void> {
 // Single files and large files
 
 function singleFiles(): void {
-  for (const [mode, id, path] of [['meminfo', 'proc/meminfo', '/proc/meminfo'], ['stat1', 'proc/stat', '/proc/stat']] as const) {
+  for (const [mode, id, path] of [
+    ['meminfo', 'proc/meminfo', '/proc/meminfo'],
+    ['stat1', 'proc/stat', '/proc/stat'],
+  ] as const) {
     const c: number[] = [];
     const cKept: number[] = [];
     const ours: number[] = [];
@@ -299,9 +326,11 @@ function singleFiles(): void {
       if (x !== undefined) c.push(x / 1000);
       const k = cRound(`${mode}-kept`);
       if (k !== undefined) cKept.push(k / 1000);
-      ours.push(time(() => {
-        for (let i = 0; i < 1000; i++) fs.read(id);
-      }) / 1000);
+      ours.push(
+        time(() => {
+          for (let i = 0; i < 1000; i++) fs.read(id);
+        }) / 1000,
+      );
     }
     // procspec keeps a sampled system-wide file open and re-reads it (ProcFsOptions.keepOpen), so C doing the same is shown too.
     report.push({ task: `read + parse ${path} (per call)`, scale: 0, processes: 1, figures: figuresOf({ C: c, 'C (kept open)': cKept, procspec: ours }) });
@@ -418,7 +447,9 @@ function render(extra: string[]): string {
   for (const r of report) {
     for (const f of r.figures) {
       const per = r.processes > 1 ? `${us(f.ns / r.processes)} µs` : '';
-      lines.push(`| ${r.task} | ${r.processes} | ${f.name} | ${r.processes > 1 ? `${ms(f.ns)} ms` : `${us(f.ns)} µs`} | ${per} | ${f.ratio !== undefined ? `${f.ratio.toFixed(2)}x` : ''} |`);
+      lines.push(
+        `| ${r.task} | ${r.processes} | ${f.name} | ${r.processes > 1 ? `${ms(f.ns)} ms` : `${us(f.ns)} µs`} | ${per} | ${f.ratio !== undefined ? `${f.ratio.toFixed(2)}x` : ''} |`,
+      );
     }
   }
   return [...lines, '', ...extra].join('\n');

@@ -6,7 +6,7 @@
  * prints but the file lacks. Exit code 1 when there is any drift: this is
  * how a new kernel is followed.
  */
-import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ProcFs } from '../runtime/index.js';
 import { compareKernel, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
@@ -14,8 +14,26 @@ import type { FieldModel, LayoutModel } from '../runtime/model.js';
 
 /** Files no spec is meant for: binary, blocking or not a text interface (read by other means or not at all). */
 const NOT_TEXT = new Set([
-  'kcore', 'kmsg', 'kpagecount', 'kpageflags', 'kpagecgroup', 'pagemap', 'mem', 'auxv', 'sysrq-trigger', 'ioports', 'iomem',
-  'self/auxv', 'self/mem', 'self/pagemap', 'self/clear_refs', 'self/exe', 'self/cwd', 'self/root', 'self/syscall', 'self/stack',
+  'kcore',
+  'kmsg',
+  'kpagecount',
+  'kpageflags',
+  'kpagecgroup',
+  'pagemap',
+  'mem',
+  'auxv',
+  'sysrq-trigger',
+  'ioports',
+  'iomem',
+  'self/auxv',
+  'self/mem',
+  'self/pagemap',
+  'self/clear_refs',
+  'self/exe',
+  'self/cwd',
+  'self/root',
+  'self/syscall',
+  'self/stack',
 ]);
 
 /** Folders below the root whose files an audit looks at (pid folders are represented by self). */
@@ -36,7 +54,7 @@ function unspecified(root: string): string[] {
     for (const name of names) {
       if (/^\d+$/.test(name)) continue;
       const path = join(dir, name);
-      let st;
+      let st: Stats;
       try {
         st = lstatSync(path);
       } catch {
@@ -45,7 +63,7 @@ function unspecified(root: string): string[] {
       if (!st.isFile()) continue;
       const rel = relative(root, path);
       if (NOT_TEXT.has(rel)) continue;
-      if (specForPath(all as never, join("/proc", rel)) === undefined) out.push(rel);
+      if (specForPath(all as never, join('/proc', rel)) === undefined) out.push(rel);
     }
   }
   return out.sort();
@@ -97,7 +115,15 @@ export function audit(fs: ProcFs): AuditReport {
   })();
   const pid = existsSync(join(root, 'self')) ? 'self' : readdirSync(root).find((n) => /^\d+$/.test(n));
   const params: Record<string, string | number> = { pid: pid ?? 'self', tid: pid ?? 'self', fd: 0, iface: 'lo', sysctl: 'kernel/ostype', resource: 'cpu' };
-  const report: AuditReport = { root, ...(kernel ? { kernel: kernel.release } : {}), unspecified: unspecified(root), unknown: [], missing: [], failed: [], checked: 0 };
+  const report: AuditReport = {
+    root,
+    ...(kernel ? { kernel: kernel.release } : {}),
+    unspecified: unspecified(root),
+    unknown: [],
+    missing: [],
+    failed: [],
+    checked: 0,
+  };
   for (const e of registry) {
     if (!e.model.paths.some((p) => p.startsWith('/proc/'))) continue;
     let file: string;
@@ -122,7 +148,10 @@ export function audit(fs: ProcFs): AuditReport {
     if (kernel !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const fields = topFields(e.model.layout).filter(
         (f) =>
-          f.since !== undefined && !f.configDependent && compareKernel(kernel, f.since) >= 0 && (f.until === undefined || compareKernel(kernel, f.until) < 0) &&
+          f.since !== undefined &&
+          !f.configDependent &&
+          compareKernel(kernel, f.since) >= 0 &&
+          (f.until === undefined || compareKernel(kernel, f.until) < 0) &&
           (value as Record<string, unknown>)[f.name] === undefined,
       );
       if (fields.length > 0) report.missing.push({ spec: e.id, file, fields: fields.map((f) => `${f.raw} (since ${f.since})`) });
@@ -139,7 +168,10 @@ export function auditCommand(fs: ProcFs, json: boolean): number {
   else {
     const lines = [`procspec audit of ${r.root}${r.kernel ? ` (kernel ${r.kernel})` : ''}: ${r.checked} files checked against their specs`];
     lines.push(`files no spec covers: ${r.unspecified.length}`, ...r.unspecified.map((f) => `  ${f}`));
-    lines.push(`keys or tokens the specs do not name: ${r.unknown.length} files`, ...r.unknown.map((u) => `  ${u.spec}: ${u.keys.slice(0, 12).join(', ')}${u.keys.length > 12 ? `, … (${u.keys.length})` : ''}`));
+    lines.push(
+      `keys or tokens the specs do not name: ${r.unknown.length} files`,
+      ...r.unknown.map((u) => `  ${u.spec}: ${u.keys.slice(0, 12).join(', ')}${u.keys.length > 12 ? `, … (${u.keys.length})` : ''}`),
+    );
     lines.push(`fields this kernel should print but the file lacks: ${r.missing.length} files`, ...r.missing.map((m) => `  ${m.spec}: ${m.fields.join(', ')}`));
     if (r.failed.length > 0) lines.push(`files that did not parse: ${r.failed.length}`, ...r.failed.map((f) => `  ${f.spec}: ${f.message}`));
     lines.push(drifted(r) ? 'drift: yes (exit 1)' : 'drift: none');

@@ -28,7 +28,12 @@ export function docsCommand(spec: string | undefined): number {
     return 0;
   }
   if (![...registry, ...writers].some((e) => e.id === spec)) {
-    process.stderr.write(`procspec docs: no spec named ${spec}${nearestNote(spec, [...registry, ...writers].map((e) => e.id))}\n`);
+    process.stderr.write(
+      `procspec docs: no spec named ${spec}${nearestNote(
+        spec,
+        [...registry, ...writers].map((e) => e.id),
+      )}\n`,
+    );
     return 2;
   }
   process.stdout.write(readFileSync(`${dir}${spec}.md`, 'utf8'));

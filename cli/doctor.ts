@@ -59,7 +59,8 @@ function pressureFeature(load: NativeLoad): Feature {
   const needs = 'native module psi; /proc/pressure (CONFIG_PSI, not booted with psi=0)';
   if (process.env.PROCSPEC_NATIVE === '0') return { name, needs, available: false, detail: 'PROCSPEC_NATIVE=0 turns the module off' };
   if (load.from === 'none') return { name, needs, available: false, detail: whyNot(load) };
-  if (!existsSync('/proc/pressure')) return { name, needs, available: false, detail: 'the kernel has no /proc/pressure (built without CONFIG_PSI, or booted with psi=0)' };
+  if (!existsSync('/proc/pressure'))
+    return { name, needs, available: false, detail: 'the kernel has no /proc/pressure (built without CONFIG_PSI, or booted with psi=0)' };
   try {
     // A trigger that asks for half of a 2 s window: armed, then closed at once.
     const w = watchPressure({ resource: 'memory', kind: 'some', stall: 1, window: 2 });
@@ -79,13 +80,15 @@ function taskstatsFeature(load: NativeLoad): Feature {
   try {
     const s = taskstatsOfTgid(process.pid);
     const delays = delayAccountingEnabled();
-    const note = delays === false ? '; delay accounting is off (kernel.task_delayacct = 0), so delays read as 0' : delays === true ? '; delay accounting is on' : '';
+    const note =
+      delays === false ? '; delay accounting is off (kernel.task_delayacct = 0), so delays read as 0' : delays === true ? '; delay accounting is on' : '';
     return { name, needs, available: true, detail: `the taskstats of this process were read (version ${s.version})${note}` };
   } catch (err) {
     if (err instanceof ProcfsError && err.code === 'permission' && cap === false) {
       return { name, needs, available: false, detail: `this process lacks CAP_NET_ADMIN, which the kernel asks for taskstats (${message(err)})` };
     }
-    if (err instanceof ProcfsError && err.code === 'unsupported') return { name, needs, available: false, detail: `the kernel has no TASKSTATS family (built without CONFIG_TASKSTATS?): ${message(err)}` };
+    if (err instanceof ProcfsError && err.code === 'unsupported')
+      return { name, needs, available: false, detail: `the kernel has no TASKSTATS family (built without CONFIG_TASKSTATS?): ${message(err)}` };
     return { name, needs, available: false, detail: `${err instanceof ProcfsError ? `${err.code}: ` : ''}${message(err)}` };
   }
 }
@@ -97,7 +100,12 @@ export function doctorReport(): DoctorReport {
   });
   const byName = (n: string): NativeLoad => modules.find((m) => m.name === n)!;
   const features: Feature[] = [
-    moduleFeature('batched process reader (ps, top, processes(), monitor())', 'native module procread', byName('procread'), 'processes are read through node:fs'),
+    moduleFeature(
+      'batched process reader (ps, top, processes(), monitor())',
+      'native module procread',
+      byName('procread'),
+      'processes are read through node:fs',
+    ),
     moduleFeature('long files read on a thread while parsed', 'native module stream', byName('stream'), 'long files are read through node:fs, then parsed'),
     pressureFeature(byName('psi')),
     taskstatsFeature(byName('taskstats')),

@@ -50,13 +50,13 @@ export function formatParsed(parsed: Parsed[], opts: FormatOptions): string {
       return opts.several || parsed.length > 0 ? `${toJson(value, 2, opts.digits === true)}\n` : '';
     }
     case 'ndjson':
-      return rowsOf(parsed, opts.several).map((r) => `${toJson(r, 0, opts.digits === true)}\n`).join('');
+      return rowsOf(parsed, opts.several)
+        .map((r) => `${toJson(r, 0, opts.digits === true)}\n`)
+        .join('');
     case 'csv':
       return toCsv(rowsOf(parsed, opts.several), opts.delimiter);
     case 'table':
-      return parsed
-        .map((p) => [...(opts.several ? [`==> ${p.file} <==`] : []), ...tableLines(recordsOf(p.value)), ''].join('\n'))
-        .join('\n');
+      return parsed.map((p) => [...(opts.several ? [`==> ${p.file} <==`] : []), ...tableLines(recordsOf(p.value)), ''].join('\n')).join('\n');
   }
 }
 
@@ -79,7 +79,9 @@ export function flatten(value: unknown, prefix = '', out: Record<string, string>
   if (isInline(value)) {
     out[prefix === '' ? 'value' : prefix] = cellText(value);
   } else if (Array.isArray(value)) {
-    value.forEach((el, i) => flatten(el, prefix === '' ? String(i) : `${prefix}.${i}`, out));
+    value.forEach((el, i) => {
+      flatten(el, prefix === '' ? String(i) : `${prefix}.${i}`, out);
+    });
   } else {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
   }
@@ -97,13 +99,19 @@ export function toCsv(rows: Record<string, unknown>[], delimiter: string): strin
   let header: string | undefined;
   for (const row of rows) {
     const flat = flatten(row);
-    const names = Object.keys(flat).map((k) => csvField(k, delimiter)).join(delimiter);
+    const names = Object.keys(flat)
+      .map((k) => csvField(k, delimiter))
+      .join(delimiter);
     if (names !== header) {
       if (header !== undefined) lines.push('');
       lines.push(names);
       header = names;
     }
-    lines.push(Object.values(flat).map((v) => csvField(v, delimiter)).join(delimiter));
+    lines.push(
+      Object.values(flat)
+        .map((v) => csvField(v, delimiter))
+        .join(delimiter),
+    );
   }
   return lines.map((l) => `${l}\n`).join('');
 }
@@ -132,8 +140,7 @@ const MAX_CELL = 64;
 function listLines(items: unknown[], pad: string): string[] {
   const rows = items.map((el) => (isObject(el) ? el : { value: el }));
   const flats = rows.map((r) => flatten(r));
-  const fits = (r: unknown): boolean =>
-    isInline(r) || (isObject(r) ? Object.values(r).every(fits) : false);
+  const fits = (r: unknown): boolean => isInline(r) || (isObject(r) ? Object.values(r).every(fits) : false);
   if (rows.every(fits) && flats.every((f) => Object.values(f).every((c) => c.length <= MAX_CELL))) return columnLines(flats, pad);
   return rows.flatMap((r, i) => [`${pad}[${i}]`, ...objectLines(r, `${pad}  `)]);
 }

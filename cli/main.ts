@@ -74,7 +74,9 @@ function liveCgroup2(files: string[]): string | null | undefined {
 /** Why a live /sys/fs/cgroup file outside the cgroup2 mount has no spec: it is a cgroup v1 file. */
 function cgroupV1Note(file: string, cgroup2: string | null | undefined): string {
   if (cgroup2 === undefined || !/^\/sys\/fs\/cgroup\//.test(file) || (cgroup2 !== null && file.startsWith(`${cgroup2}/`))) return '';
-  return cgroup2 === null ? ' (no cgroup2 file system is mounted: a cgroup v1 file, which no spec reads)' : ` (outside the cgroup2 mount ${cgroup2}: a cgroup v1 file, which no spec reads)`;
+  return cgroup2 === null
+    ? ' (no cgroup2 file system is mounted: a cgroup v1 file, which no spec reads)'
+    : ` (outside the cgroup2 mount ${cgroup2}: a cgroup v1 file, which no spec reads)`;
 }
 
 function parseCommand(files: string[], opts: ParseOptions): number {
@@ -91,9 +93,14 @@ function parseCommand(files: string[], opts: ParseOptions): number {
   for (const file of files) {
     const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, matchedPath(file), { cgroup2 });
     if (entry === undefined) {
-      const near = nearestNote(opts.as ?? basename(file), registry.map((e) => e.id));
+      const near = nearestNote(
+        opts.as ?? basename(file),
+        registry.map((e) => e.id),
+      );
       const why = opts.as === undefined ? cgroupV1Note(matchedPath(file), cgroup2) : '';
-      process.stderr.write(`procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${why}${near}; use --as SPEC (see \`procspec list\`)\n`);
+      process.stderr.write(
+        `procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${why}${near}; use --as SPEC (see \`procspec list\`)\n`,
+      );
       status = 1;
       continue;
     }
@@ -137,7 +144,9 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name('procspec')
-    .description('Typed parsers for Linux /proc files, generated from YAML specs. JSON output writes 64-bit values (bigints) as decimal strings; with --bigint, as JSON numbers with all their digits.')
+    .description(
+      'Typed parsers for Linux /proc files, generated from YAML specs. JSON output writes 64-bit values (bigints) as decimal strings; with --bigint, as JSON numbers with all their digits.',
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   program
@@ -149,10 +158,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--page-size <bytes>', 'bytes per page, for a copy from another machine')
     .option('--clock-tick <hz>', 'clock ticks per second, for a copy from another machine')
     .option('--big-endian', 'the copy comes from a big-endian machine (s390x): addresses in net/tcp and the like')
-    .addOption(new Option('--format <format>', 'json, ndjson (one record a line), csv (one record a row) or table (for reading)').choices(FORMATS).default('json'))
+    .addOption(
+      new Option('--format <format>', 'json, ndjson (one record a line), csv (one record a row) or table (for reading)').choices(FORMATS).default('json'),
+    )
     .option('--delimiter <char>', 'CSV field delimiter (default ","; "tab" for a tab)', delimiterOption)
     .option('--raw', "add beside each field `<field>.raw`: the kernel's name for it and its value in the kernel's unit")
-    .option('--bigint', 'exact mode: 64-bit counters and sizes as exact integers, written in JSON as numbers with all their digits (default: numbers, exact up to 2^53)')
+    .option(
+      '--bigint',
+      'exact mode: 64-bit counters and sizes as exact integers, written in JSON as numbers with all their digits (default: numbers, exact up to 2^53)',
+    )
     .action((files: string[], opts: ParseOptions, cmd: Command) => {
       if (opts.delimiter !== undefined && opts.format !== 'csv') cmd.error('error: --delimiter applies to --format csv', { exitCode: 2 });
       status = parseCommand(files, opts);
@@ -179,7 +193,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command('summary')
-    .description('one self-describing snapshot of the machine (or --root): sizes in bytes, times in seconds, a format version, when it was read and from which files')
+    .description(
+      'one self-describing snapshot of the machine (or --root): sizes in bytes, times in seconds, a format version, when it was read and from which files',
+    )
     .option('--root <dir>', 'procfs root', '/proc')
     .option('--json', 'as JSON')
     .option('--shell', 'as Name=value lines a shell can source')
@@ -216,7 +232,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command('audit')
-    .description('compare the kernel (or a captured tree) with the specs: files no spec covers, keys the specs do not name, fields this kernel should print but does not; exit 1 on drift')
+    .description(
+      'compare the kernel (or a captured tree) with the specs: files no spec covers, keys the specs do not name, fields this kernel should print but does not; exit 1 on drift',
+    )
     .option('--root <dir>', 'procfs root', '/proc')
     .option('--json', 'as JSON')
     .action((opts: { root: string; json?: boolean }) => {
@@ -224,7 +242,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command('new-spec')
-    .description('draft a spec from a sample of a /proc file: recognise its shape, type its values, check the draft parses the sample back, and print the YAML (names and descriptions are left for you: TODO)')
+    .description(
+      'draft a spec from a sample of a /proc file: recognise its shape, type its values, check the draft parses the sample back, and print the YAML (names and descriptions are left for you: TODO)',
+    )
     .argument('<sample>', 'the file, live (/proc/...) or a copy')
     .option('--path <path>', "the /proc path the spec is for (default: the sample's own path under /proc/, else /proc/<file name>)")
     .option('--id <id>', 'spec id, its file under specs/ without .yaml (default: from the path)')
@@ -241,7 +261,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command('delays')
-    .description("a task's delays (CPU, block I/O, swap-in, reclaim, thrashing, compaction, wpcopy, IRQ) from taskstats, like getdelays: `delays -- COMMAND [ARGS...]` runs the command and prints them when it exits; needs CAP_NET_ADMIN")
+    .description(
+      "a task's delays (CPU, block I/O, swap-in, reclaim, thrashing, compaction, wpcopy, IRQ) from taskstats, like getdelays: `delays -- COMMAND [ARGS...]` runs the command and prints them when it exits; needs CAP_NET_ADMIN",
+    )
     .argument('[command...]', 'the command to run and its arguments (after --)')
     .option('-p, --pid <pid>', 'a live thread instead')
     .option('-t, --tgid <tgid>', 'a live process (thread group) instead')
@@ -252,7 +274,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   program
     .command('doctor')
-    .description('which native modules loaded and from where (prebuilt binary, local build, none), and which features work here or why not (no binary for this platform, kernel interface missing, capability missing)')
+    .description(
+      'which native modules loaded and from where (prebuilt binary, local build, none), and which features work here or why not (no binary for this platform, kernel interface missing, capability missing)',
+    )
     .option('--json', 'as JSON')
     .action((opts: { json?: boolean }) => {
       status = doctorCommand(opts.json === true);

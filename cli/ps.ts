@@ -20,7 +20,18 @@ interface Column {
 }
 
 const STATE: Record<string, string> = {
-  running: 'R', sleeping: 'S', disk_sleep: 'D', zombie: 'Z', stopped: 'T', tracing_stop: 't', paging: 'W', dead: 'X', dead_task: 'x', wakekill: 'K', parked: 'P', idle: 'I',
+  running: 'R',
+  sleeping: 'S',
+  disk_sleep: 'D',
+  zombie: 'Z',
+  stopped: 'T',
+  tracing_stop: 't',
+  paging: 'W',
+  dead: 'X',
+  dead_task: 'x',
+  wakekill: 'K',
+  parked: 'P',
+  idle: 'I',
 };
 
 const mibOf = (bytes: number | undefined): string | undefined => (bytes === undefined ? undefined : mib(bytes));
@@ -38,13 +49,22 @@ export const COLUMNS: Record<string, Column> = {
   comm: { title: 'COMMAND', groups: ['base'], value: (r) => r.comm },
   utime: { title: 'USER(s)', groups: ['cpu'], value: (r) => r.utime?.toFixed(2), right: true },
   stime: { title: 'SYS(s)', groups: ['cpu'], value: (r) => r.stime?.toFixed(2), right: true },
-  time: { title: 'TIME(s)', groups: ['cpu'], value: (r) => (r.utime === undefined || r.stime === undefined ? undefined : (r.utime + r.stime).toFixed(2)), right: true },
+  time: {
+    title: 'TIME(s)',
+    groups: ['cpu'],
+    value: (r) => (r.utime === undefined || r.stime === undefined ? undefined : (r.utime + r.stime).toFixed(2)),
+    right: true,
+  },
   threads: { title: 'THR', groups: ['cpu'], value: (r) => r.threads, right: true },
   nice: { title: 'NI', groups: ['cpu'], value: (r) => r.nice, right: true },
   rss: { title: 'RSS(MiB)', groups: ['memory'], value: (r) => mibOf(r.rss), right: true },
   vsz: { title: 'VSZ(MiB)', groups: ['memory'], value: (r) => mibOf(r.vsize), right: true },
   uid: { title: 'UID', groups: ['credentials'], value: (r) => r.credentials?.uid.effective, right: true },
-  args: { title: 'ARGS', groups: ['cmdline'], value: (r) => (r.cmdline === undefined ? undefined : r.cmdline.length > 0 ? r.cmdline.join(' ') : `[${r.comm ?? ''}]`) },
+  args: {
+    title: 'ARGS',
+    groups: ['cmdline'],
+    value: (r) => (r.cmdline === undefined ? undefined : r.cmdline.length > 0 ? r.cmdline.join(' ') : `[${r.comm ?? ''}]`),
+  },
 };
 
 export interface PsOptions {
@@ -94,7 +114,10 @@ function treeOrder(rows: Row[]): { row: Row; depth: number }[] {
 }
 
 export function psCommand(fs: ProcFs, opts: PsOptions): number {
-  const names = opts.columns.split(',').map((c) => c.trim()).filter(Boolean);
+  const names = opts.columns
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const cols = names.map((n) => {
     const c = COLUMNS[n];
     if (!c) throw new UsageError(`unknown column ${n} (one of ${Object.keys(COLUMNS).join(', ')})`);
@@ -102,7 +125,14 @@ export function psCommand(fs: ProcFs, opts: PsOptions): number {
   });
   const groups = new Set<Group>(cols.flatMap((c) => c.groups));
   if (opts.tree) groups.add('base');
-  const select = opts.pid !== undefined ? (opts.threads ? { threadsOf: Number(opts.pid) } : { pid: Number(opts.pid) }) : opts.threads ? { all: 'threads' as const } : { all: 'processes' as const };
+  const select =
+    opts.pid !== undefined
+      ? opts.threads
+        ? { threadsOf: Number(opts.pid) }
+        : { pid: Number(opts.pid) }
+      : opts.threads
+        ? { all: 'threads' as const }
+        : { all: 'processes' as const };
   const listing = fs.processes({ groups: [...groups], select });
   let rows = listing.rows as Row[];
   if (opts.sort) rows = [...rows].sort(sorter(opts.sort));
@@ -116,7 +146,9 @@ export function psCommand(fs: ProcFs, opts: PsOptions): number {
       return o;
     });
     const failed = (listing.failed ?? []).map((f) => ({ pid: f.pid, error: f.error.message }));
-    process.stdout.write(`${toJson({ processes: out, gone: listing.gone, denied: listing.denied, ...(failed.length ? { failed } : {}), ...(listing.hidden ? { hidden: listing.hidden } : {}) })}\n`);
+    process.stdout.write(
+      `${toJson({ processes: out, gone: listing.gone, denied: listing.denied, ...(failed.length ? { failed } : {}), ...(listing.hidden ? { hidden: listing.hidden } : {}) })}\n`,
+    );
     return 0;
   }
   const cells = ordered.map(({ row, depth }) =>
@@ -126,8 +158,17 @@ export function psCommand(fs: ProcFs, opts: PsOptions): number {
       return opts.tree && (names[i] === 'comm' || names[i] === 'args') ? `${'  '.repeat(depth)}${depth > 0 ? '\\_ ' : ''}${text}` : text;
     }),
   );
-  const lines = alignedLines(cols.map((c) => c.title), cells, cols.map((c) => c.right === true));
-  if (listing.gone > 0) lines.push(fs.root === '/proc' ? `(${listing.gone} processes ended while being read)` : `(${listing.gone} process folders without a stat file: not in this copy, or ended while being read)`);
+  const lines = alignedLines(
+    cols.map((c) => c.title),
+    cells,
+    cols.map((c) => c.right === true),
+  );
+  if (listing.gone > 0)
+    lines.push(
+      fs.root === '/proc'
+        ? `(${listing.gone} processes ended while being read)`
+        : `(${listing.gone} process folders without a stat file: not in this copy, or ended while being read)`,
+    );
   for (const f of listing.failed ?? []) lines.push(`(process ${f.pid} left out: ${f.error.message})`);
   if (listing.hidden) lines.push(`(/proc is mounted with ${listing.hidden}: other users' processes are hidden)`);
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -53,19 +53,19 @@ const fieldNode = (f: FieldModel, children = valueScope(f.value)): [string, Node
 
 function valueScope(v: ValueModel): Scope | undefined {
   switch (v.kind) {
-    case 'record': return recordScope(v.record);
-    case 'pair': return scope([fieldNode(v.first), fieldNode(v.second)]);
-    case 'list': return valueScope(v.of);
-    default: return undefined;
+    case 'record':
+      return recordScope(v.record);
+    case 'pair':
+      return scope([fieldNode(v.first), fieldNode(v.second)]);
+    case 'list':
+      return valueScope(v.of);
+    default:
+      return undefined;
   }
 }
 
 function recordScope(r: RecordModel): Scope {
-  const fields = [
-    ...r.tokens.flatMap((t) => (t.kind === 'field' ? [t.field] : [])),
-    ...(r.pairs?.fields ?? []),
-    ...(r.columns?.fields ?? []),
-  ];
+  const fields = [...r.tokens.flatMap((t) => (t.kind === 'field' ? [t.field] : [])), ...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])];
   return scope(fields.map((f) => fieldNode(f)));
 }
 
@@ -107,16 +107,26 @@ function variantsScope(variants: [string, Scope][]): Scope {
 /** How many of the kernel's units make one normalised unit (byte or second). */
 function kernelPerNormalised(unit: Unit | undefined, ctx: ParseContext): number {
   switch (unit) {
-    case 'kB': return 1 / 1024;
-    case 'pages': return 1 / ctx.pageSize;
-    case 'sectors': return 1 / 512;
-    case 'ticks': return ctx.clockTick;
-    case 'jiffies': return ctx.hz;
-    case 'ns': return 1e9;
-    case 'us': return 1e6;
-    case 'ms': return 1e3;
-    case 'cs': return 100;
-    default: return 1;
+    case 'kB':
+      return 1 / 1024;
+    case 'pages':
+      return 1 / ctx.pageSize;
+    case 'sectors':
+      return 1 / 512;
+    case 'ticks':
+      return ctx.clockTick;
+    case 'jiffies':
+      return ctx.hz;
+    case 'ns':
+      return 1e9;
+    case 'us':
+      return 1e6;
+    case 'ms':
+      return 1e3;
+    case 'cs':
+      return 100;
+    default:
+      return 1;
   }
 }
 
@@ -157,7 +167,8 @@ function rawOf(node: Node & { field: FieldModel }, name: string, x: unknown, par
   const f = node.field;
   if (node.children !== undefined) return { key: f.raw };
   const value = f.value.kind === 'inet' && typeof parent[`${name}Raw`] === 'string' ? parent[`${name}Raw`] : kernelValue(f.value, x, ctx);
-  const unit = f.value.kind === 'integer' || f.value.kind === 'float' ? f.value.unit : f.value.kind === 'list' && 'unit' in f.value.of ? f.value.of.unit : undefined;
+  const unit =
+    f.value.kind === 'integer' || f.value.kind === 'float' ? f.value.unit : f.value.kind === 'list' && 'unit' in f.value.of ? f.value.of.unit : undefined;
   return unit !== undefined ? { key: f.raw, value, unit } : { key: f.raw, value };
 }
 

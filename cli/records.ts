@@ -39,9 +39,7 @@ export function recordsOf(value: unknown): Records {
     const v = value[k];
     return Array.isArray(v) && v.length > 0 && v.every(isObject);
   });
-  const headerOnly = Object.entries(value).every(
-    ([k, v]) => k === rowKeys[0] || isScalar(v) || (Array.isArray(v) && v.every(isScalar)),
-  );
+  const headerOnly = Object.entries(value).every(([k, v]) => k === rowKeys[0] || isScalar(v) || (Array.isArray(v) && v.every(isScalar)));
   if (rowKeys.length !== 1 || !headerOnly) return { shared: {}, rows: [value], list: false };
   const shared: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (k !== rowKeys[0]) shared[k] = v;

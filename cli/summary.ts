@@ -46,7 +46,8 @@ export function snapshot(fs: ProcFs<boolean>): Record<string, unknown> {
       return undefined;
     }
   };
-  type R = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: the snapshot is walked by key names the summary chooses at run time
+  type R = Record<string, any>;
   const version = read<R>('proc/version');
   const uptime = read<R>('proc/uptime');
   const load = read<R>('proc/loadavg');
@@ -81,8 +82,22 @@ export function snapshot(fs: ProcFs<boolean>): Record<string, unknown> {
     sources,
     kernel: version && { name: version.sysname, release: version.release, build: version.build, builtBy: version.builder, compiler: version.compiler },
     uptimeSeconds: uptime?.uptime,
-    load: load && { average1Minute: load.load1, average5Minutes: load.load5, average15Minutes: load.load15, runnableThreads: load.entities?.running, threads: load.entities?.total },
-    cpu: stat && { count: stat.cpus.length, sinceBoot: cpuTimes(stat.cpu), contextSwitches: stat.ctxt, processesCreated: stat.processes, threadsRunnable: stat.procsRunning, threadsBlockedOnIo: stat.procsBlocked, bootedAt: new Date(stat.btime * 1000).toISOString() },
+    load: load && {
+      average1Minute: load.load1,
+      average5Minutes: load.load5,
+      average15Minutes: load.load15,
+      runnableThreads: load.entities?.running,
+      threads: load.entities?.total,
+    },
+    cpu: stat && {
+      count: stat.cpus.length,
+      sinceBoot: cpuTimes(stat.cpu),
+      contextSwitches: stat.ctxt,
+      processesCreated: stat.processes,
+      threadsRunnable: stat.procsRunning,
+      threadsBlockedOnIo: stat.procsBlocked,
+      bootedAt: new Date(stat.btime * 1000).toISOString(),
+    },
     memory: mem && {
       totalBytes: mem.memTotal,
       freeBytes: mem.memFree,
@@ -94,19 +109,34 @@ export function snapshot(fs: ProcFs<boolean>): Record<string, unknown> {
       swapFreeBytes: mem.swapFree,
     },
     pressure: Object.fromEntries(Object.entries(pressure).map(([k, v]) => [k, psi(v)])),
-    disks: disks?.filter((d) => d.readBytes + d.writeBytes > 0).map((d) => ({ name: d.device, readBytes: d.readBytes, writtenBytes: d.writeBytes, readsCompleted: d.readsCompleted, writesCompleted: d.writesCompleted, busySeconds: d.ioTime })),
-    networkInterfaces: net?.flatMap((n) => (n.kind === 'stats' ? [{ name: n.iface, receivedBytes: n.rxBytes, sentBytes: n.txBytes, receivedPackets: n.rxPackets, sentPackets: n.txPackets }] : [])),
+    disks: disks
+      ?.filter((d) => d.readBytes + d.writeBytes > 0)
+      .map((d) => ({
+        name: d.device,
+        readBytes: d.readBytes,
+        writtenBytes: d.writeBytes,
+        readsCompleted: d.readsCompleted,
+        writesCompleted: d.writesCompleted,
+        busySeconds: d.ioTime,
+      })),
+    networkInterfaces: net?.flatMap((n) =>
+      n.kind === 'stats' ? [{ name: n.iface, receivedBytes: n.rxBytes, sentBytes: n.txBytes, receivedPackets: n.rxPackets, sentPackets: n.txPackets }] : [],
+    ),
     problems,
   };
 }
 
 /** A shell variable name from a path of keys: letters, digits and underscores, not starting with a digit. */
-const shellName = (path: string[]): string => path.join('_').replace(/[^A-Za-z0-9_]/g, '_').replace(/^([0-9])/, '_$1');
+const shellName = (path: string[]): string =>
+  path
+    .join('_')
+    .replace(/[^A-Za-z0-9_]/g, '_')
+    .replace(/^([0-9])/, '_$1');
 
 /** A value as a shell word: bare when it is plain, else single-quoted (a quote inside written as '\''). */
 const shellWord = (v: unknown): string => {
   const s = typeof v === 'string' ? v : String(v);
-  return /^[A-Za-z0-9_.:\/+-]*$/.test(s) && s !== '' ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.:/+-]*$/.test(s) && s !== '' ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 };
 
 /** Name=value lines for `source`: nested names joined with underscores, list items by their name or index. */
@@ -130,7 +160,8 @@ export function shellLines(data: unknown): string[] {
 
 /** Writes the snapshot; with `digits` (summary --bigint, a ProcFs in exact mode) JSON writes its bigints as numbers with all their digits. */
 export function summary(fs: ProcFs<boolean>, as: 'text' | 'json' | 'shell', digits = false): number {
-  const data = snapshot(fs) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: as above, a snapshot walked by key names
+  const data = snapshot(fs) as Record<string, any>;
   if (as === 'json') {
     process.stdout.write(`${toJson(data, 2, digits)}\n`);
     return 0;
@@ -140,7 +171,9 @@ export function summary(fs: ProcFs<boolean>, as: 'text' | 'json' | 'shell', digi
     return 0;
   }
   const lines: string[] = [];
-  lines.push(`procspec summary of ${data.root} (format ${data.format.version}, read in ${(data.snapshot.readSeconds * 1000).toFixed(1)} ms at ${data.snapshot.startedAt})`);
+  lines.push(
+    `procspec summary of ${data.root} (format ${data.format.version}, read in ${(data.snapshot.readSeconds * 1000).toFixed(1)} ms at ${data.snapshot.startedAt})`,
+  );
   if (data.kernel) lines.push(`  kernel     ${data.kernel.release}`);
   if (data.uptimeSeconds !== undefined) lines.push(`  uptime     ${fmtSeconds(data.uptimeSeconds)}`);
   if (data.cpu) {
@@ -148,17 +181,24 @@ export function summary(fs: ProcFs<boolean>, as: 'text' | 'json' | 'shell', digi
     const busy = t.userSeconds + t.niceSeconds + t.systemSeconds + (t.irqSeconds ?? 0) + (t.softirqSeconds ?? 0) + (t.stealSeconds ?? 0);
     lines.push(`  cpus       ${data.cpu.count}, ${((100 * busy) / (busy + t.idleSeconds + (t.iowaitSeconds ?? 0))).toFixed(1)}% busy since boot`);
   }
-  if (data.load) lines.push(`  load       ${[data.load.average1Minute, data.load.average5Minutes, data.load.average15Minutes].map((x: number) => x.toFixed(2)).join(' ')} (1, 5, 15 min)`);
+  if (data.load)
+    lines.push(
+      `  load       ${[data.load.average1Minute, data.load.average5Minutes, data.load.average15Minutes].map((x: number) => x.toFixed(2)).join(' ')} (1, 5, 15 min)`,
+    );
   if (data.memory) {
     const m = data.memory;
     lines.push(`  memory     ${fmtBytes(m.totalBytes)} total, ${m.availableBytes !== undefined ? fmtBytes(m.availableBytes) : '?'} available`);
     lines.push(`  swap       ${fmtBytes(m.swapTotalBytes)} total, ${fmtBytes(m.swapFreeBytes)} free`);
   }
   for (const [r, p] of Object.entries(data.pressure as Record<string, Record<string, number> | undefined>)) {
-    if (p) lines.push(`  pressure   ${r.padEnd(6)} some ${p.someAvg10Percent?.toFixed(2) ?? '-'}%${p.fullAvg10Percent !== undefined ? `, full ${p.fullAvg10Percent.toFixed(2)}%` : ''} (10 s average)`);
+    if (p)
+      lines.push(
+        `  pressure   ${r.padEnd(6)} some ${p.someAvg10Percent?.toFixed(2) ?? '-'}%${p.fullAvg10Percent !== undefined ? `, full ${p.fullAvg10Percent.toFixed(2)}%` : ''} (10 s average)`,
+      );
   }
   for (const d of data.disks ?? []) lines.push(`  disk       ${d.name.padEnd(10)} read ${fmtBytes(d.readBytes)}, written ${fmtBytes(d.writtenBytes)}`);
-  for (const n of data.networkInterfaces ?? []) lines.push(`  net        ${n.name.padEnd(10)} received ${fmtBytes(n.receivedBytes)}, sent ${fmtBytes(n.sentBytes)}`);
+  for (const n of data.networkInterfaces ?? [])
+    lines.push(`  net        ${n.name.padEnd(10)} received ${fmtBytes(n.receivedBytes)}, sent ${fmtBytes(n.sentBytes)}`);
   for (const p of data.problems) lines.push(`  (not read) ${p.message}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;

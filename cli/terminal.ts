@@ -49,7 +49,10 @@ export function alignedLines(header: string[], rows: string[][], right: boolean[
   for (const r of rows) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, visibleLength(r[i]!));
   const pad = (c: string, i: number): string => ' '.repeat(widths[i]! - visibleLength(c));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (right[i] ? pad(c, i) + c : i === cells.length - 1 ? c : c + pad(c, i))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (right[i] ? pad(c, i) + c : i === cells.length - 1 ? c : c + pad(c, i)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

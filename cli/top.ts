@@ -48,21 +48,38 @@ export async function topCommand(fs: ProcFs<boolean>, opts: TopOptions): Promise
           threads: r.threads,
           startTicks: r.startTicks,
         }));
-      const key = opts.sort === 'rss' ? (x: (typeof rows)[number]) => Number(x.rssBytes) : opts.sort === 'faults' ? (x: (typeof rows)[number]) => x.minorFaultsPerSecond + x.majorFaultsPerSecond : (x: (typeof rows)[number]) => x.cpuPercent;
+      const key =
+        opts.sort === 'rss'
+          ? (x: (typeof rows)[number]) => Number(x.rssBytes)
+          : opts.sort === 'faults'
+            ? (x: (typeof rows)[number]) => x.minorFaultsPerSecond + x.majorFaultsPerSecond
+            : (x: (typeof rows)[number]) => x.cpuPercent;
       rows.sort((a, b) => key(b) - key(a) || a.pid - b.pid);
       const top = rows.slice(0, limit).map(({ startTicks, ...r }) => ({ ...r, command: commandOf(fs, r.pid, startTicks, r.comm) }));
       const time = new Date().toISOString();
       const total = rows.reduce((t, r) => t + r.cpuPercent, 0);
       if (json) {
-        process.stdout.write(`${toJson({ time, interval: s.interval, processes: s.rows.length, started: s.started, ended: s.ended, cpuPercentAll: total, top }, 0, opts.bigint === true)}\n`);
+        process.stdout.write(
+          `${toJson({ time, interval: s.interval, processes: s.rows.length, started: s.started, ended: s.ended, cpuPercentAll: total, top }, 0, opts.bigint === true)}\n`,
+        );
         continue;
       }
       const body = table(
         ['PID', 'CPU%', 'RSS MiB', 'MINFLT/s', 'THR', 'S', 'COMMAND'],
-        top.map((r) => [String(r.pid), r.cpuPercent.toFixed(1), mib(Number(r.rssBytes)), r.minorFaultsPerSecond.toFixed(0), String(r.threads), r.state, r.command.slice(0, 80)]),
+        top.map((r) => [
+          String(r.pid),
+          r.cpuPercent.toFixed(1),
+          mib(Number(r.rssBytes)),
+          r.minorFaultsPerSecond.toFixed(0),
+          String(r.threads),
+          r.state,
+          r.command.slice(0, 80),
+        ]),
         [true, true, true, true, true, false, false],
       );
-      const head = dim(`procspec top, every ${opts.interval}, ${time}: ${s.rows.length} processes (${s.started} started, ${s.ended} ended), all together ${total.toFixed(1)}% of one CPU`);
+      const head = dim(
+        `procspec top, every ${opts.interval}, ${time}: ${s.rows.length} processes (${s.started} started, ${s.ended} ended), all together ${total.toFixed(1)}% of one CPU`,
+      );
       process.stdout.write(`${clearScreen()}${head}\n\n${body}\n`);
     }
   } finally {

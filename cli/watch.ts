@@ -14,7 +14,16 @@ import { clearScreen, dim, isTerminal, parseCount, parseInterval, sleep, table, 
 import { UsageError } from './usage.js';
 
 /** What `summary` watches: the files the summary is made from. */
-export const SUMMARY_SOURCES = ['proc/loadavg', 'proc/meminfo', 'proc/stat', 'proc/pressure:resource=cpu', 'proc/pressure:resource=memory', 'proc/pressure:resource=io', 'proc/diskstats', 'proc/net/dev'];
+export const SUMMARY_SOURCES = [
+  'proc/loadavg',
+  'proc/meminfo',
+  'proc/stat',
+  'proc/pressure:resource=cpu',
+  'proc/pressure:resource=memory',
+  'proc/pressure:resource=io',
+  'proc/diskstats',
+  'proc/net/dev',
+];
 
 interface Source {
   /** As given: `proc/net/dev`, `proc/pid/stat:pid=1`. */

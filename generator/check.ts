@@ -6,7 +6,17 @@
  */
 import type { LoadedSpec } from './load.js';
 import type {
-  EnumValue, FieldModel, KeyedEntry, LayoutModel, RecordModel, Sentinel, SpecModel, TokenModel, ValueModel, Variant, WriteSpecModel,
+  EnumValue,
+  FieldModel,
+  KeyedEntry,
+  LayoutModel,
+  RecordModel,
+  Sentinel,
+  SpecModel,
+  TokenModel,
+  ValueModel,
+  Variant,
+  WriteSpecModel,
 } from '../runtime/model.js';
 import { compareVersions, isSafeFieldName, isSafeSymbolName, parseNameOf, typeNameOf } from './names.js';
 import { SpecError } from './spec-error.js';
@@ -15,7 +25,28 @@ type Path = (string | number)[];
 type Obj = Record<string, unknown>;
 
 const NUMERIC = new Set(['integer', 'u64', 'float']);
-const VALUE_KEYS = ['unit', 'suffix', 'optionalEnd', 'signed', 'hex', 'sentinels', 'values', 'of', 'separator', 'enclosed', 'first', 'second', 'tokens', 'pairs', 'columns', 'escaped', 'quoted', 'verbatim', 'order', 'octal'];
+const VALUE_KEYS = [
+  'unit',
+  'suffix',
+  'optionalEnd',
+  'signed',
+  'hex',
+  'sentinels',
+  'values',
+  'of',
+  'separator',
+  'enclosed',
+  'first',
+  'second',
+  'tokens',
+  'pairs',
+  'columns',
+  'escaped',
+  'quoted',
+  'verbatim',
+  'order',
+  'octal',
+];
 
 /** A read spec (the usual kind) -> its checked model. */
 export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
@@ -98,19 +129,24 @@ class Checker {
     const bp = [...path, 'blocks'];
     const splits = [b.blank, b.start, b.startAtHeader].filter((x) => x !== undefined).length;
     if (splits !== 1) this.fail(bp, 'blocks need exactly one of "blank", "start" or "startAtHeader"');
-    if (b.header !== undefined && b.blank !== undefined) this.fail([...bp, 'header'], 'a header record needs "start" or "startAtHeader" (the header is the start line)');
+    if (b.header !== undefined && b.blank !== undefined)
+      this.fail([...bp, 'header'], 'a header record needs "start" or "startAtHeader" (the header is the start line)');
     if (b.startAtHeader !== undefined) {
       if (b.header === undefined) this.fail(bp, '"startAtHeader" needs a "header" record');
       const first = ((b.header as Obj).tokens as Obj[] | undefined)?.[0];
       if (!first || (first.literal === undefined && !this.recognisable(first))) {
-        this.fail([...bp, 'header', 'tokens', 0], 'with "startAtHeader" the header\'s first token must be recognisable: a literal, or a number (decimal or hex) ended by a "terminator"');
+        this.fail(
+          [...bp, 'header', 'tokens', 0],
+          'with "startAtHeader" the header\'s first token must be recognisable: a literal, or a number (decimal or hex) ended by a "terminator"',
+        );
       }
     }
     const body = this.layout(b.body as Obj, [...bp, 'body']);
     if (body.kind === 'line' || body.kind === 'items') this.fail([...bp, 'body'], 'a block body spans lines: use keyed, table, blocks or variants');
-    if (b.header !== undefined && body.kind !== 'keyed' && body.kind !== 'variants') this.fail([...bp, 'body'], 'a block with a header record has a keyed body (the header\'s fields join its object)');
+    if (b.header !== undefined && body.kind !== 'keyed' && body.kind !== 'variants')
+      this.fail([...bp, 'body'], "a block with a header record has a keyed body (the header's fields join its object)");
     const header = b.header === undefined ? undefined : this.record(b.header as Obj, [...bp, 'header']);
-    if (header && body.kind === 'keyed' && body.header) this.fail([...bp, 'body', 'keyed', 'header'], 'the block\'s start line is already its header');
+    if (header && body.kind === 'keyed' && body.header) this.fail([...bp, 'body', 'keyed', 'header'], "the block's start line is already its header");
     if (header && body.kind === 'keyed') {
       const names = new Set(this.recordNames(header));
       body.entries.forEach((e) => {
@@ -141,7 +177,8 @@ class Checker {
       r.tokens.forEach((tok, i) => {
         if (tok.kind !== 'field' || tok.perColumn === undefined) return;
         const h = header?.tokens.find((x) => x.kind === 'field' && x.field.name === tok.perColumn);
-        if (!h || h.kind !== 'field' || !h.repeat) this.fail([...p, 'tokens', i, 'perColumn'], `"perColumn" names a repeated token of the table's header, and "${tok.perColumn}" is not one`);
+        if (h?.kind !== 'field' || !h.repeat)
+          this.fail([...p, 'tokens', i, 'perColumn'], `"perColumn" names a repeated token of the table's header, and "${tok.perColumn}" is not one`);
       });
       for (const n of this.recordNames(r)) if (headerNames.includes(n)) this.fail(p, `field name "${n}" is used by the header too`);
     };
@@ -157,7 +194,8 @@ class Checker {
           names.add(name);
           const record = this.record(v, p);
           if (v.closed === true) {
-            if (record.tokens.some((x) => x.kind === 'field' && (x.repeat || x.rest || x.field.optional))) this.fail([...p, 'closed'], 'a closed shape has a fixed number of tokens: no optional, repeat or rest tokens');
+            if (record.tokens.some((x) => x.kind === 'field' && (x.repeat || x.rest || x.field.optional)))
+              this.fail([...p, 'closed'], 'a closed shape has a fixed number of tokens: no optional, repeat or rest tokens');
             record.closed = true;
           }
           if (this.recordNames(record).includes('kind')) this.fail(p, 'a variant row cannot have a field named "kind": it holds the variant\'s name');
@@ -183,7 +221,8 @@ class Checker {
       if (names.has(name)) this.fail([...p, 'variant'], `duplicate variant "${name}"`);
       names.add(name);
       const shape = this.layout(v.layout as Obj, [...p, 'layout']);
-      if (shape.kind !== 'keyed' && !(shape.kind === 'table' && shape.header)) this.fail([...p, 'layout'], 'a layout variant is keyed, or a table with a header (its value is an object that can carry "kind")');
+      if (shape.kind !== 'keyed' && !(shape.kind === 'table' && shape.header))
+        this.fail([...p, 'layout'], 'a layout variant is keyed, or a table with a header (its value is an object that can carry "kind")');
       const fieldNames = shape.kind === 'keyed' ? [...shape.entries.map((e) => e.field.name), shape.others?.name] : this.recordNames(shape.header!);
       if (fieldNames.includes('kind')) this.fail([...p, 'layout'], 'a variant cannot have a field named "kind": it holds the variant\'s name');
       return { name, description: v.description as string, shape };
@@ -218,19 +257,25 @@ class Checker {
       keys.add(slot);
       if (hasLine) {
         if (e.section === undefined) this.fail(p, 'a "line" entry opens a section: it needs "section"');
-        if ((e.section as Obj).name !== undefined) this.fail([...p, 'section', 'name'], 'the section of a "line" entry is the entry\'s own field: name the entry');
+        if ((e.section as Obj).name !== undefined)
+          this.fail([...p, 'section', 'name'], 'the section of a "line" entry is the entry\'s own field: name the entry');
         if (e.type !== undefined) this.fail([...p, 'type'], 'a section has a layout, not a type');
         const s = e.section as Obj;
         const name = this.name(e, p, names);
         const layout = this.layout(s.layout as Obj, [...p, 'section', 'layout']);
         const field: FieldModel = {
-          name, raw: key, description: e.description as string, optional: this.optional(e, p),
-          ...this.versions(e, p), value: { kind: 'string', escaped: false },
+          name,
+          raw: key,
+          description: e.description as string,
+          optional: this.optional(e, p),
+          ...this.versions(e, p),
+          value: { kind: 'string', escaped: false },
         };
         entries.push({ key, field, section: { until: (s.until as string[] | undefined) ?? [], layout } });
         return;
       }
-      if (e.section !== undefined && e.indexed === undefined) this.fail([...p, 'section'], 'a section is opened by a "line" entry or follows each line of an "indexed" entry, not a plain "key" entry');
+      if (e.section !== undefined && e.indexed === undefined)
+        this.fail([...p, 'section'], 'a section is opened by a "line" entry or follows each line of an "indexed" entry, not a plain "key" entry');
       if (e.type === undefined) this.fail(p, 'missing required key "type"');
       if (/\s/.test(key) && k.separator === 'space') this.fail([...p, 'key'], 'with separator "space" a key cannot contain white space');
       if (key.includes(':') && k.separator !== 'space') this.fail([...p, 'key'], 'a key cannot contain ":" where ":" ends keys');
@@ -242,7 +287,8 @@ class Checker {
         entry.prefix = e.prefix as string;
       }
       if (e.repeat === true) {
-        if (e.indexed !== undefined || e.section !== undefined || (field.value.kind === 'record' && field.value.record.columns)) this.fail([...p, 'repeat'], '"repeat" collects the values of a plain key that comes on several lines');
+        if (e.indexed !== undefined || e.section !== undefined || (field.value.kind === 'record' && field.value.record.columns))
+          this.fail([...p, 'repeat'], '"repeat" collects the values of a plain key that comes on several lines');
         entry.repeated = true;
       }
       if (e.indexed !== undefined) {
@@ -254,9 +300,11 @@ class Checker {
         if (e.section !== undefined) {
           const sc = e.section as Obj;
           const sp = [...p, 'section'];
-          if (sc.name === undefined || sc.description === undefined) this.fail(sp, 'the section of an indexed entry needs "name" and "description" (it becomes a field of each record)');
+          if (sc.name === undefined || sc.description === undefined)
+            this.fail(sp, 'the section of an indexed entry needs "name" and "description" (it becomes a field of each record)');
           if (!isSafeFieldName(sc.name as string)) this.fail([...sp, 'name'], `"${String(sc.name)}" is not a safe camelCase name`);
-          if ([...this.recordNames(field.value.record), entry.indexed.name].includes(sc.name as string)) this.fail([...sp, 'name'], `duplicate name "${String(sc.name)}"`);
+          if ([...this.recordNames(field.value.record), entry.indexed.name].includes(sc.name as string))
+            this.fail([...sp, 'name'], `duplicate name "${String(sc.name)}"`);
           entry.section = {
             until: (sc.until as string[] | undefined) ?? [],
             layout: this.layout(sc.layout as Obj, [...sp, 'layout']),
@@ -280,12 +328,21 @@ class Checker {
     const headed = entries.filter((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
     if (headed.length > 0) {
       entries.forEach((e, i) => {
-        if (!headed.includes(e)) this.fail([...path, 'fields', i], 'in a layout with "columns" records every key comes as a line of names and a line of values: every entry needs "columns"');
+        if (!headed.includes(e))
+          this.fail(
+            [...path, 'fields', i],
+            'in a layout with "columns" records every key comes as a line of names and a line of values: every entry needs "columns"',
+          );
         if (e.indexed || e.prefix !== undefined) this.fail([...path, 'fields', i], 'a "columns" entry is a plain key');
       });
       if (k.others !== undefined) this.fail([...path, 'others'], 'keys of a "columns" layout the spec does not name are kept in "extra"');
     }
-    const model: LayoutModel = { kind: 'keyed', separator: k.separator as 'colon' | 'space' | 'auto', entries, extra: (k.extra as boolean | undefined) ?? true };
+    const model: LayoutModel = {
+      kind: 'keyed',
+      separator: k.separator as 'colon' | 'space' | 'auto',
+      entries,
+      extra: (k.extra as boolean | undefined) ?? true,
+    };
     if (k.header !== undefined) {
       const header = this.record(k.header as Obj, [...path, 'header']);
       if (header.columns) this.fail([...path, 'header'], 'a header is read as tokens');
@@ -314,7 +371,8 @@ class Checker {
       fields.forEach((f, i) => {
         if (raws.has(f.raw)) this.fail([...path, 'columns', 'fields', i], `duplicate column "${f.raw}"`);
         raws.add(f.raw);
-        if (!['integer', 'u64', 'float', 'string', 'enum'].includes(f.value.kind)) this.fail([...path, 'columns', 'fields', i, 'type'], 'a column holds one scalar token');
+        if (!['integer', 'u64', 'float', 'string', 'enum'].includes(f.value.kind))
+          this.fail([...path, 'columns', 'fields', i, 'type'], 'a column holds one scalar token');
       });
       if (cols.others !== undefined) {
         const o = cols.others as Obj;
@@ -334,7 +392,8 @@ class Checker {
       }
       const field = this.field(t, p, names, undefined, true);
       if (field.value.kind === 'inet') {
-        if (names.has(`${field.name}Raw`)) this.fail([...p, 'name'], `"${field.name}Raw" holds the hex of "${field.name}": another field cannot have that name`);
+        if (names.has(`${field.name}Raw`))
+          this.fail([...p, 'name'], `"${field.name}Raw" holds the hex of "${field.name}": another field cannot have that name`);
         names.add(`${field.name}Raw`);
       }
       const repeat = t.repeat === true;
@@ -345,37 +404,58 @@ class Checker {
       const width = t.width as number | undefined;
       const untilLast = t.untilLast as string | undefined;
       const terminatorOptional = t.optionalEnd === true && t.terminator !== undefined;
-      if (terminatorOptional && list.slice(i + 1).some((x) => x.literal !== undefined || (x.optional !== true && x.since === undefined && x.until === undefined))) {
+      if (
+        terminatorOptional &&
+        list.slice(i + 1).some((x) => x.literal !== undefined || (x.optional !== true && x.since === undefined && x.until === undefined))
+      ) {
         // Missing, the terminator means the line ends there: whatever follows must be free to be absent.
         this.fail([...p, 'optionalEnd'], 'a token whose "terminator" may be missing ends the line then: the tokens after it must be optional');
       }
-      if (terminatorOptional && r.pairs !== undefined) this.fail([...p, 'optionalEnd'], 'a token whose "terminator" may be missing ends the line then: no "pairs" after it');
-      if (untilLast !== undefined && (field.value.kind !== 'string' || repeat || rest || t.width !== undefined || t.enclosed !== undefined || t.terminator !== undefined)) {
+      if (terminatorOptional && r.pairs !== undefined)
+        this.fail([...p, 'optionalEnd'], 'a token whose "terminator" may be missing ends the line then: no "pairs" after it');
+      if (
+        untilLast !== undefined &&
+        (field.value.kind !== 'string' || repeat || rest || t.width !== undefined || t.enclosed !== undefined || t.terminator !== undefined)
+      ) {
         this.fail([...p, 'untilLast'], '"untilLast" reads a string up to the last occurrence of a character: type string, with no other way to end it');
       }
       if (endsAt !== undefined && !repeat) this.fail([...p, 'endsAt'], '"endsAt" ends a "repeat" list');
       if (perColumn !== undefined && (repeat || rest)) this.fail([...p, 'perColumn'], '"perColumn" is its own kind of list: no "repeat" or "rest"');
-      if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(field.value.kind)) this.fail([...p, 'type'], '"perColumn" takes scalar tokens');
-      if (width !== undefined && (field.value.kind !== 'string' || repeat || rest || t.enclosed !== undefined || t.terminator !== undefined || t.prefix !== undefined)) {
+      if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(field.value.kind))
+        this.fail([...p, 'type'], '"perColumn" takes scalar tokens');
+      if (
+        width !== undefined &&
+        (field.value.kind !== 'string' || repeat || rest || t.enclosed !== undefined || t.terminator !== undefined || t.prefix !== undefined)
+      ) {
         this.fail([...p, 'width'], '"width" reads a padded string column: type string, with no other token option');
       }
-      if ((repeat || rest) && !last && endsAt === undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" takes the remaining tokens: it must be the last token`);
+      if ((repeat || rest) && !last && endsAt === undefined)
+        this.fail(p, `"${repeat ? 'repeat' : 'rest'}" takes the remaining tokens: it must be the last token`);
       if ((repeat || rest) && r.pairs !== undefined && endsAt === undefined) this.fail(p, `"${repeat ? 'repeat' : 'rest'}" leaves nothing for "pairs"`);
       if (perColumn !== undefined && field.optional) this.fail([...p, 'optional'], 'a "perColumn" list is always there (it may be short)');
       if (rest && field.value.kind !== 'string') this.fail([...p, 'type'], '"rest" takes text: its type must be string');
-      if (field.value.kind === 'string' && field.value.verbatim && !rest && untilLast === undefined) this.fail([...p, 'verbatim'], '"verbatim" keeps the white space at the edges of a value that ends at the line\'s end or at its last given character: a "rest" or "untilLast" token, or a keyed value');
-      if (repeat && !['integer', 'u64', 'float', 'string', 'mask', 'pair'].includes(field.value.kind)) this.fail([...p, 'type'], '"repeat" takes scalar or pair tokens');
+      if (field.value.kind === 'string' && field.value.verbatim && !rest && untilLast === undefined)
+        this.fail(
+          [...p, 'verbatim'],
+          '"verbatim" keeps the white space at the edges of a value that ends at the line\'s end or at its last given character: a "rest" or "untilLast" token, or a keyed value',
+        );
+      if (repeat && !['integer', 'u64', 'float', 'string', 'mask', 'pair'].includes(field.value.kind))
+        this.fail([...p, 'type'], '"repeat" takes scalar or pair tokens');
       if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
-      if (t.enclosed !== undefined && field.value.kind === 'list') this.fail([...p, 'enclosed'], 'an enclosed list token is not supported: enclose the list value');
+      if (t.enclosed !== undefined && field.value.kind === 'list')
+        this.fail([...p, 'enclosed'], 'an enclosed list token is not supported: enclose the list value');
       // An optional token inside delimiters is recognised by its opening character, so required ones may follow it.
       const recognisable = field.optional && t.enclosed !== undefined;
       if (field.optional && !recognisable) sawOptional = true;
-      else if (!field.optional && sawOptional) this.fail(p, 'a required token cannot follow an optional one (optional tokens are trailing, unless "enclosed": newer kernels append)');
+      else if (!field.optional && sawOptional)
+        this.fail(p, 'a required token cannot follow an optional one (optional tokens are trailing, unless "enclosed": newer kernels append)');
       const enclosed = t.enclosed as string | undefined;
       tokens.push({
         kind: 'field',
         field,
-        ...(enclosed ? { enclosed: { open: enclosed[0]!, close: enclosed[1]!, closeAt: (t.closeAt as 'first' | 'last' | 'balanced' | undefined) ?? 'first' } } : {}),
+        ...(enclosed
+          ? { enclosed: { open: enclosed[0]!, close: enclosed[1]!, closeAt: (t.closeAt as 'first' | 'last' | 'balanced' | undefined) ?? 'first' } }
+          : {}),
         ...(t.terminator !== undefined ? { terminator: t.terminator as string } : {}),
         ...(terminatorOptional ? { terminatorOptional: true } : {}),
         ...(t.prefix !== undefined ? { prefix: t.prefix as string } : {}),
@@ -411,7 +491,8 @@ class Checker {
 
   name(f: Obj, p: Path, names: Set<string>): string {
     const name = f.name as string;
-    if (!isSafeFieldName(name)) this.fail([...p, 'name'], `"${name}" is not a safe camelCase name (letters and digits, starting lower case, not a reserved word)`);
+    if (!isSafeFieldName(name))
+      this.fail([...p, 'name'], `"${name}" is not a safe camelCase name (letters and digits, starting lower case, not a reserved word)`);
     if (names.has(name)) this.fail([...p, 'name'], `duplicate name "${name}"`);
     names.add(name);
     return name;
@@ -444,7 +525,8 @@ class Checker {
     const wide = !this.narrow && wideRule(value, measure);
     if (f.narrow === true) {
       if (this.narrow) this.fail([...p, 'narrow'], 'the spec says "narrow: true": every field is narrow already');
-      if (!wide) this.fail([...p, 'narrow'], '"narrow" is for an integer that would be wide (a counter, or a value in a byte unit): this one is narrow already');
+      if (!wide)
+        this.fail([...p, 'narrow'], '"narrow" is for an integer that would be wide (a counter, or a value in a byte unit): this one is narrow already');
     } else if (wide) {
       if (value.kind === 'list') value.of = { ...(value.of as Extract<ValueModel, { kind: 'integer' }>), wide: true };
       else (value as Extract<ValueModel, { kind: 'integer' }>).wide = true;
@@ -488,28 +570,43 @@ class Checker {
     // "optionalEnd" makes one end mark optional: a value's suffix or, on a token, its terminator (record() takes that case).
     const suffixOptional = v.optionalEnd === true && v.suffix !== undefined;
     if (v.optionalEnd === true && (v.suffix !== undefined) === (inToken && v.terminator !== undefined)) {
-      this.fail([...p, 'optionalEnd'], v.suffix !== undefined
-        ? '"optionalEnd" makes one end mark optional: this token has a "suffix" and a "terminator"'
-        : '"optionalEnd" makes a value\'s "suffix", or a token\'s "terminator", optional: this one has neither');
+      this.fail(
+        [...p, 'optionalEnd'],
+        v.suffix !== undefined
+          ? '"optionalEnd" makes one end mark optional: this token has a "suffix" and a "terminator"'
+          : '"optionalEnd" makes a value\'s "suffix", or a token\'s "terminator", optional: this one has neither',
+      );
     }
     const sentinels = (): Sentinel[] => this.named(v.sentinels as Obj[] | undefined, [...p, 'sentinels']);
     switch (type) {
       case 'integer':
         if (v.octal === true && (v.hex === true || v.signed === true)) this.fail([...p, 'octal'], 'an octal integer is unsigned and not hex');
         return {
-          kind: 'integer', signed: v.signed === true, hex: v.hex === true, ...(v.octal === true ? { octal: true } : {}), sentinels: sentinels(),
-          ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
+          kind: 'integer',
+          signed: v.signed === true,
+          hex: v.hex === true,
+          ...(v.octal === true ? { octal: true } : {}),
+          sentinels: sentinels(),
+          ...(v.unit !== undefined ? { unit: v.unit as never } : {}),
+          ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
           ...(suffixOptional ? { suffixOptional: true } : {}),
         };
       case 'u64':
         return { kind: 'u64', hex: v.hex === true, sentinels: sentinels() };
       case 'float':
         return {
-          kind: 'float', ...(v.unit !== undefined ? { unit: v.unit as never } : {}), ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
+          kind: 'float',
+          ...(v.unit !== undefined ? { unit: v.unit as never } : {}),
+          ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
           ...(suffixOptional ? { suffixOptional: true } : {}),
         };
       case 'string':
-        return { kind: 'string', escaped: v.escaped === true, ...(v.quoted === true ? { quoted: true } : {}), ...(v.verbatim === true ? { verbatim: true } : {}) };
+        return {
+          kind: 'string',
+          escaped: v.escaped === true,
+          ...(v.quoted === true ? { quoted: true } : {}),
+          ...(v.verbatim === true ? { verbatim: true } : {}),
+        };
       case 'enum': {
         if (v.values === undefined) this.fail(p, 'an enum needs "values"');
         return { kind: 'enum', values: this.named(v.values as Obj[], [...p, 'values']) as EnumValue[] };
@@ -519,7 +616,8 @@ class Checker {
       case 'cpulist':
         return { kind: 'cpulist' };
       case 'inet':
-        if (v.order === undefined) this.fail(p, 'an inet address needs "order": host (32-bit words in the machine\'s byte order, net/tcp) or network (bytes in order, if_inet6)');
+        if (v.order === undefined)
+          this.fail(p, 'an inet address needs "order": host (32-bit words in the machine\'s byte order, net/tcp) or network (bytes in order, if_inet6)');
         if (!inToken) this.fail([...p, 'type'], 'an inet address is a token of a record or a part of a pair (its hex is kept beside it)');
         return { kind: 'inet', order: v.order as 'host' | 'network' };
       case 'list': {
@@ -528,7 +626,9 @@ class Checker {
         if (!['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(of.kind)) this.fail([...p, 'of'], 'list items are scalars');
         const enc = inToken ? undefined : (v.enclosed as string | undefined);
         return {
-          kind: 'list', of, separator: (v.separator as string | undefined) ?? null,
+          kind: 'list',
+          of,
+          separator: (v.separator as string | undefined) ?? null,
           ...(enc ? { open: enc[0]!, close: enc[1]! } : {}),
         };
       }
@@ -537,12 +637,17 @@ class Checker {
         const names = new Set<string>();
         const first = this.field(v.first as Obj, [...p, 'first'], names, undefined, true);
         const second = this.field(v.second as Obj, [...p, 'second'], names, undefined, true);
-        for (const [f, k] of [[first, 'first'], [second, 'second']] as const) {
+        for (const [f, k] of [
+          [first, 'first'],
+          [second, 'second'],
+        ] as const) {
           if (!['integer', 'u64', 'float', 'string', 'inet'].includes(f.value.kind)) this.fail([...p, k], 'pair items are numbers, strings or inet addresses');
-          if (f.value.kind === 'inet' && names.has(`${f.name}Raw`)) this.fail([...p, k], `"${f.name}Raw" holds the hex of "${f.name}": another field cannot have that name`);
+          if (f.value.kind === 'inet' && names.has(`${f.name}Raw`))
+            this.fail([...p, k], `"${f.name}Raw" holds the hex of "${f.name}": another field cannot have that name`);
         }
         if (first.optional) this.fail([...p, 'first'], 'the first part of a pair is always there');
-        if (second.optional && first.value.kind !== 'string') this.fail([...p, 'second'], 'an optional second part needs a string first part (it ends at the separator or the token\'s end)');
+        if (second.optional && first.value.kind !== 'string')
+          this.fail([...p, 'second'], "an optional second part needs a string first part (it ends at the separator or the token's end)");
         return { kind: 'pair', separator: v.separator as string, first, second };
       }
       case 'record':

@@ -7,7 +7,7 @@
  * `--min-kernel X`: generates for kernels X and later (see min-kernel.ts);
  * the committed generated/ targets every kernel.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Dirent, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate, loadSpecs, type Output } from './generate.js';
@@ -21,7 +21,7 @@ const outDir = join(repo, 'generated');
 function listFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {

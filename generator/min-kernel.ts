@@ -16,8 +16,12 @@ import { compareVersions } from './names.js';
  * on leaves it out (see passes/presence.ts).
  */
 const alwaysFrom = (f: FieldModel, target: string): boolean =>
-  f.optional && f.since !== undefined && f.until === undefined && !f.configDependent && compareVersions(f.since, target) <= 0
-  && !(f.absentIn ?? []).some((p) => !/^linux-\d/.test(p) || compareVersions(p.slice('linux-'.length), target) >= 0);
+  f.optional &&
+  f.since !== undefined &&
+  f.until === undefined &&
+  !f.configDependent &&
+  compareVersions(f.since, target) <= 0 &&
+  !(f.absentIn ?? []).some((p) => !/^linux-\d/.test(p) || compareVersions(p.slice('linux-'.length), target) >= 0);
 
 /** Makes the fields required in place; in a record's tokens only while every token before is required (a required token never follows an optional one). */
 function visit(x: unknown, target: string, seen: Set<unknown>): void {

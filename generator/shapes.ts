@@ -90,8 +90,18 @@ function genericNames(shapes: Shapes): Set<string> {
 const pascal = (s: string): string => s[0]!.toUpperCase() + s.slice(1);
 
 const UNIT_WORDS: Record<string, string> = {
-  bytes: 'bytes', kB: 'bytes', pages: 'bytes', sectors: 'bytes',
-  ticks: 'seconds', jiffies: 'seconds', ns: 'seconds', us: 'seconds', ms: 'seconds', cs: 'seconds', s: 'seconds', percent: 'percent',
+  bytes: 'bytes',
+  kB: 'bytes',
+  pages: 'bytes',
+  sectors: 'bytes',
+  ticks: 'seconds',
+  jiffies: 'seconds',
+  ns: 'seconds',
+  us: 'seconds',
+  ms: 'seconds',
+  cs: 'seconds',
+  s: 'seconds',
+  percent: 'percent',
 };
 
 /** The unit a normalised value is in, as a word for docs (`bytes`, `seconds`). */
@@ -118,7 +128,10 @@ export function fieldDoc(f: FieldModel): string {
   const d = f.description.replace(/\*\//g, '* /');
   const parts = [/[.!?]$/.test(d) ? d : `${d}.`];
   const unit = normalisedUnit(f.value);
-  if (unit) parts.push(`Unit: ${unit}${f.value.kind !== 'string' && 'unit' in f.value && f.value.unit && UNIT_WORDS[f.value.unit] !== f.value.unit ? ` (the kernel prints ${f.value.unit})` : ''}.`);
+  if (unit)
+    parts.push(
+      `Unit: ${unit}${f.value.kind !== 'string' && 'unit' in f.value && f.value.unit && UNIT_WORDS[f.value.unit] !== f.value.unit ? ` (the kernel prints ${f.value.unit})` : ''}.`,
+    );
   if (f.since) parts.push(`Since Linux ${f.since}.`);
   if (f.until) parts.push(`Removed in Linux ${f.until}.`);
   const absent = absenceNote(f);
@@ -159,7 +172,10 @@ export function buildShapes(spec: SpecModel): Shapes {
 
   /** The hex an inet address was printed as, kept beside its text form. */
   const rawField = (f: FieldModel): ShapeField => ({
-    name: `${f.name}Raw`, type: 'string', optional: f.optional, doc: `${f.name} as the kernel printed it (hex digits).`,
+    name: `${f.name}Raw`,
+    type: 'string',
+    optional: f.optional,
+    doc: `${f.name} as the kernel printed it (hex digits).`,
   });
 
   const fieldOf = (f: FieldModel, owner: string): ShapeField => ({
@@ -185,13 +201,33 @@ export function buildShapes(spec: SpecModel): Shapes {
     for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
     for (const f of r.columns?.fields ?? []) shape.fields.push(fieldOf(f, name));
     if (r.columns?.others) {
-      shape.fields.push({ name: r.columns.others.name, type: 'Record<string, N | string>', optional: false, doc: `${r.columns.others.description} By column name (a null-prototype record): an integer as a number (a bigint when parsed with \`bigint: true\`), anything else as text.` });
+      shape.fields.push({
+        name: r.columns.others.name,
+        type: 'Record<string, N | string>',
+        optional: false,
+        doc: `${r.columns.others.description} By column name (a null-prototype record): an integer as a number (a bigint when parsed with \`bigint: true\`), anything else as text.`,
+      });
     } else if (r.columns) {
-      shape.fields.push({ name: 'extra', type: 'Record<string, N | string>', optional: true, doc: 'Columns the spec does not name, by header name (a null-prototype record): an integer as a number (a bigint when parsed with `bigint: true`), anything else as text.' });
+      shape.fields.push({
+        name: 'extra',
+        type: 'Record<string, N | string>',
+        optional: true,
+        doc: 'Columns the spec does not name, by header name (a null-prototype record): an integer as a number (a bigint when parsed with `bigint: true`), anything else as text.',
+      });
     } else if (r.pairs) {
-      shape.fields.push({ name: 'extra', type: 'Record<string, string>', optional: true, doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).` });
+      shape.fields.push({
+        name: 'extra',
+        type: 'Record<string, string>',
+        optional: true,
+        doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).`,
+      });
     } else if (!r.closed && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
-      shape.fields.push({ name: 'extraTokens', type: 'string[]', optional: true, doc: 'Tokens after the last one the spec names (a newer kernel may append fields).' });
+      shape.fields.push({
+        name: 'extraTokens',
+        type: 'string[]',
+        optional: true,
+        doc: 'Tokens after the last one the spec names (a newer kernel may append fields).',
+      });
     }
     return name;
   };
@@ -277,27 +313,44 @@ export function buildShapes(spec: SpecModel): Shapes {
               const st = layoutShape(e.section.layout, t + pascal(e.section.name), e.section.description!);
               rec.fields.push({ name: e.section.name, type: st, optional: false, doc: e.section.description! });
             }
-            shape.fields.push({ name: e.field.name, type: `${t}[]`, optional: false, doc: `${fieldDoc(e.field)} One entry per \`${e.key}N\` line.`, model: e.field });
+            shape.fields.push({
+              name: e.field.name,
+              type: `${t}[]`,
+              optional: false,
+              doc: `${fieldDoc(e.field)} One entry per \`${e.key}N\` line.`,
+              model: e.field,
+            });
           } else if (e.repeated) {
             const sf = fieldOf(e.field, name);
-            shape.fields.push({ ...sf, type: sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`, optional: false, doc: `${sf.doc} One entry per \`${e.key}\` line, in order.` });
+            shape.fields.push({
+              ...sf,
+              type: sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`,
+              optional: false,
+              doc: `${sf.doc} One entry per \`${e.key}\` line, in order.`,
+            });
           } else {
             shape.fields.push(fieldOf(e.field, name));
           }
         }
         if (l.others) {
           shape.fields.push({
-            name: l.others.name, type: 'Record<string, N | string>', optional: false,
+            name: l.others.name,
+            type: 'Record<string, N | string>',
+            optional: false,
             doc: `${l.others.description} By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with \`bigint: true\`; a \`kB\` value in bytes), anything else as text.`,
           });
         } else if (l.extra && l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns)) {
           shape.fields.push({
-            name: 'extra', type: 'Record<string, Record<string, N | string>>', optional: true,
+            name: 'extra',
+            type: 'Record<string, Record<string, N | string>>',
+            optional: true,
             doc: 'Keys the spec does not name, by kernel key (a null-prototype record), each a record of its columns by header name: an integer as a number (a bigint when parsed with `bigint: true`), anything else as text.',
           });
         } else if (l.extra) {
           shape.fields.push({
-            name: 'extra', type: 'Record<string, N | string>', optional: true,
+            name: 'extra',
+            type: 'Record<string, N | string>',
+            optional: true,
             doc: 'Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text.',
           });
         }

@@ -64,11 +64,13 @@ function sequenceLength(b: Uint8Array, i: number, end: number): number {
   if (x >= 0xc2 && x <= 0xdf) n = 2;
   else if (x >= 0xe0 && x <= 0xef) {
     n = 3;
-    if (x === 0xe0) lo = 0xa0; // below: an overlong form
+    if (x === 0xe0)
+      lo = 0xa0; // below: an overlong form
     else if (x === 0xed) hi = 0x9f; // above: a surrogate
   } else if (x >= 0xf0 && x <= 0xf4) {
     n = 4;
-    if (x === 0xf0) lo = 0x90; // below: an overlong form
+    if (x === 0xf0)
+      lo = 0x90; // below: an overlong form
     else if (x === 0xf4) hi = 0x8f; // above: beyond U+10FFFF
   } else return 0;
   if (i + n > end) return 0;

@@ -77,7 +77,11 @@ export function cgroupstatsNetlink(dir: string): CgroupStats {
     const fields = placeFields(CGROUPSTATS_LAYOUT);
     const end = Math.max(...fields.map((f) => f.offset + f.size));
     if (payload === undefined || payload.length < end) {
-      throw new ProcfsError('parse', `cgroupstats of ${dir}: expected a struct cgroupstats of ${end} bytes`, { file: dir, expected: `${end} bytes`, found: `${payload?.length ?? 0} bytes` });
+      throw new ProcfsError('parse', `cgroupstats of ${dir}: expected a struct cgroupstats of ${end} bytes`, {
+        file: dir,
+        expected: `${end} bytes`,
+        found: `${payload?.length ?? 0} bytes`,
+      });
     }
     const dv = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const v = (name: string): number => Number(dv.getBigUint64(fields.find((f) => f.name === name)!.offset, LITTLE_ENDIAN));
@@ -108,7 +112,10 @@ export function cgroupstatsProcfs(dir: string, proc: ProcFs = new ProcFs()): Cgr
     }
   }
   const out: CgroupStats = { nrSleeping: 0, nrRunning: 0, nrStopped: 0, nrUninterruptible: 0, nrIoWait: null, source: 'procfs', gone: 0 };
-  for (const tid of text.split('\n').filter((l) => l !== '').map(Number)) {
+  for (const tid of text
+    .split('\n')
+    .filter((l) => l !== '')
+    .map(Number)) {
     let state: string;
     try {
       state = proc.read('proc/pid/stat', { pid: tid }).state;

@@ -41,7 +41,13 @@ export const DEFAULT_CONTEXT: ParseContext = Object.freeze({
 export function contextOf(partial?: ParseOptions): ParseContext {
   if (partial === undefined) return DEFAULT_CONTEXT;
   // A full context (what ProcFs passes) is used as it is: no object is made per parse.
-  if (partial.file !== undefined && partial.pageSize !== undefined && partial.clockTick !== undefined && partial.hz !== undefined && partial.littleEndian !== undefined) {
+  if (
+    partial.file !== undefined &&
+    partial.pageSize !== undefined &&
+    partial.clockTick !== undefined &&
+    partial.hz !== undefined &&
+    partial.littleEndian !== undefined
+  ) {
     return partial as ParseContext;
   }
   return {

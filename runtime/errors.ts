@@ -105,5 +105,9 @@ export function ioError(file: string, err: unknown): ProcfsError {
  */
 export function absent(err: unknown, folderExists: boolean): unknown {
   if (!(err instanceof ProcfsError) || err.code !== 'not_found' || err.errno !== 'ENOENT' || !folderExists || err.file === undefined) return err;
-  return new ProcfsError('unsupported', `${err.file}: not offered by this kernel (ENOENT, though its folder exists)`, { file: err.file, errno: 'ENOENT', cause: err });
+  return new ProcfsError('unsupported', `${err.file}: not offered by this kernel (ENOENT, though its folder exists)`, {
+    file: err.file,
+    errno: 'ENOENT',
+    cause: err,
+  });
 }

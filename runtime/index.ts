@@ -17,8 +17,35 @@ export type { SpecModel } from './model.js';
 export type { ProcFsOptions } from './procfs.js';
 export { GROUPS, type Group, type Identity, type Listing, type ListOptions, type ProcessRow, type Selection } from './processes.js';
 export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './monitor.js';
-export { TaskstatsClient, ExitListener, decodeTaskstats, taskstatsOfPid, taskstatsOfTgid, taskstatsSize, delayAccountingEnabled, onlineCpus, TASKSTATS_FIELDS, cgroupstats, cgroupV1Mounts, type CgroupStats, type Taskstats, type TaskstatsFields, type DelayStats, type TaskRecord, type LostRecords, type ExitListenerOptions } from './taskstats.js';
-export { watchPressure, PressureWatcher, type PressureTriggerOptions, type PressureEvent, type PressureGone, type PressureResource, type PressureKind } from './pressure-triggers.js';
+export {
+  TaskstatsClient,
+  ExitListener,
+  decodeTaskstats,
+  taskstatsOfPid,
+  taskstatsOfTgid,
+  taskstatsSize,
+  delayAccountingEnabled,
+  onlineCpus,
+  TASKSTATS_FIELDS,
+  cgroupstats,
+  cgroupV1Mounts,
+  type CgroupStats,
+  type Taskstats,
+  type TaskstatsFields,
+  type DelayStats,
+  type TaskRecord,
+  type LostRecords,
+  type ExitListenerOptions,
+} from './taskstats.js';
+export {
+  watchPressure,
+  PressureWatcher,
+  type PressureTriggerOptions,
+  type PressureEvent,
+  type PressureGone,
+  type PressureResource,
+  type PressureKind,
+} from './pressure-triggers.js';
 
 /** How a ProcFs reads wide integers: bigint in exact mode. */
 type Wide<B extends boolean> = B extends true ? bigint : number;

@@ -57,7 +57,9 @@ export function leaves(model: SpecModel, value: unknown): Leaf[] {
       if (own !== undefined) out.push({ path, value: x, measure: own });
       else if (x <= BigInt(Number.MAX_SAFE_INTEGER) && x >= -BigInt(Number.MAX_SAFE_INTEGER)) out.push({ path, value: Number(x) });
     } else if (Array.isArray(x)) {
-      x.forEach((y, i) => walk(y, `${path}[${elementName(y, i)}]`, key, own));
+      x.forEach((y, i) => {
+        walk(y, `${path}[${elementName(y, i)}]`, key, own);
+      });
     } else if (x !== null && typeof x === 'object') {
       // Keys and columns no field names (extra, header-named columns) take the record's measure, else the spec's.
       for (const [k, y] of Object.entries(x)) walk(y, path === '' ? k : `${path}.${k}`, k, own ?? model.measure);

@@ -6,24 +6,18 @@
  */
 
 /** Units the kernel prints in; the runtime normalises them to bytes or seconds. */
-export type Unit =
-  | 'bytes'
-  | 'kB'
-  | 'pages'
-  | 'sectors'
-  | 'ticks'
-  | 'jiffies'
-  | 'ns'
-  | 'us'
-  | 'ms'
-  | 'cs'
-  | 's'
-  | 'percent';
+export type Unit = 'bytes' | 'kB' | 'pages' | 'sectors' | 'ticks' | 'jiffies' | 'ns' | 'us' | 'ms' | 'cs' | 's' | 'percent';
 
 /** A value as it appears in the text, and the type it becomes. */
 export type ValueModel =
   | {
-      kind: 'integer'; signed: boolean; unit?: Unit; suffix?: string; sentinels: Sentinel[]; hex: boolean; octal?: boolean;
+      kind: 'integer';
+      signed: boolean;
+      unit?: Unit;
+      suffix?: string;
+      sentinels: Sentinel[];
+      hex: boolean;
+      octal?: boolean;
       /** The suffix may be missing (`optionalEnd`): one kernel prints the unit, another the bare number. */
       suffixOptional?: boolean;
       /**
@@ -35,7 +29,9 @@ export type ValueModel =
     }
   | { kind: 'u64'; hex: boolean; sentinels: Sentinel[] }
   | {
-      kind: 'float'; unit?: Unit; suffix?: string;
+      kind: 'float';
+      unit?: Unit;
+      suffix?: string;
       /** The suffix may be missing (`optionalEnd`). */
       suffixOptional?: boolean;
     }

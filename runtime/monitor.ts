@@ -11,10 +11,33 @@ import { isLiveProcfs, readKeptSync } from './kept-files.js';
 import { parseProcStat } from '../generated/parsers/proc/stat.js';
 import type { ReadContext } from './context.js';
 import { difference } from './measures.js';
-import { batchText, DEFAULT_CONCURRENCY, filesOf, helpersOf, hidepidOf, tasksPerBatch, singleFlags, listingContext, plan, readTaskFile, readTaskOrFail, SINGLE_RECORD, tasksOf, type Group, type ListOptions, type Parsed, type Plan, type ProcessRow, type Selection, type Stat, type Task, type TaskRead } from './processes.js';
+import {
+  batchText,
+  DEFAULT_CONCURRENCY,
+  filesOf,
+  helpersOf,
+  hidepidOf,
+  tasksPerBatch,
+  singleFlags,
+  listingContext,
+  plan,
+  readTaskFile,
+  readTaskOrFail,
+  SINGLE_RECORD,
+  tasksOf,
+  type Group,
+  type ListOptions,
+  type Parsed,
+  type Plan,
+  type ProcessRow,
+  type Selection,
+  type Stat,
+  type Task,
+  type TaskRead,
+} from './processes.js';
 import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
-import { ioError, ProcfsError } from './errors.js';
-import { errnoError, native, poolBatches, textsOf, type NativeReader } from './native.js';
+import { ProcfsError } from './errors.js';
+import { native, poolBatches, textsOf, type NativeReader } from './native.js';
 import { openFdSync, readFileSync, rereadFdSync, type FileText } from './read.js';
 
 function outOfDescriptors(err: unknown): boolean {
@@ -31,7 +54,6 @@ function softFileLimit(): number {
     return 1024;
   }
 }
-
 
 /** Rates of one process since the previous sample (absent on its first sample). */
 export interface Rates {
@@ -301,8 +323,20 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
   /** A new watched task, with no file open and no previous counters. */
   private watch(stamp: number): Watched {
     return {
-      startTicks: -1, fds: this.files.map(() => -1), open: 0, seen: stamp, pre: undefined, preAt: 0, preSample: 0, inFlight: false,
-      at: -1, cpu: 0, minflt: 0, majflt: 0, readBytes: undefined, writeBytes: undefined,
+      startTicks: -1,
+      fds: this.files.map(() => -1),
+      open: 0,
+      seen: stamp,
+      pre: undefined,
+      preAt: 0,
+      preSample: 0,
+      inFlight: false,
+      at: -1,
+      cpu: 0,
+      minflt: 0,
+      majflt: 0,
+      readBytes: undefined,
+      writeBytes: undefined,
     };
   }
 
@@ -317,8 +351,20 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
     const relist = forks === undefined || forks !== this.listedAtForks || this.tasks === undefined;
     const tasks = relist ? tasksOf(this.root, this.select, this.opts.native !== false) : this.tasks!;
     return {
-      now, interval, forks, relist, tasks, stamp: ++this.samples, c: listingContext(this.root, this.ctx),
-      rows: new Array(tasks.length), keep: new Uint8Array(tasks.length), stepped: new Uint8Array(tasks.length), started: 0, gone: 0, denied: 0, failed: [],
+      now,
+      interval,
+      forks,
+      relist,
+      tasks,
+      stamp: ++this.samples,
+      c: listingContext(this.root, this.ctx),
+      rows: new Array(tasks.length),
+      keep: new Uint8Array(tasks.length),
+      stepped: new Uint8Array(tasks.length),
+      started: 0,
+      gone: 0,
+      denied: 0,
+      failed: [],
     };
   }
 
@@ -546,7 +592,16 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
       this.watched.delete(id);
       ended++;
     }
-    const out: MonitorSample<G, N> = { rows, interval: r.interval, started: r.started, ended, gone: r.gone, denied: r.denied, openFiles: this.openFiles, listed: r.relist };
+    const out: MonitorSample<G, N> = {
+      rows,
+      interval: r.interval,
+      started: r.started,
+      ended,
+      gone: r.gone,
+      denied: r.denied,
+      openFiles: this.openFiles,
+      listed: r.relist,
+    };
     if (r.failed.length > 0) out.failed = r.failed;
     if (this.hidden !== undefined) out.hidden = this.hidden;
     return out;

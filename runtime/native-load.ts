@@ -83,7 +83,10 @@ function packageRoots(): string[] {
 }
 
 /** The files tried for module `name`, in order (see the top of this file); `where` stands in for this process's target, PROCSPEC_NATIVE and package roots. */
-export function nativeCandidates(name: string, where: { target?: string | undefined; mode?: string | undefined; roots?: string[] } = {}): { path: string; from: Exclude<NativeSource, 'none'> }[] {
+export function nativeCandidates(
+  name: string,
+  where: { target?: string | undefined; mode?: string | undefined; roots?: string[] } = {},
+): { path: string; from: Exclude<NativeSource, 'none'> }[] {
   const tgt = 'target' in where ? where.target : nativeTarget();
   const mode = 'mode' in where ? where.mode : process.env.PROCSPEC_NATIVE;
   const roots = where.roots ?? packageRoots();
@@ -136,7 +139,10 @@ export function whyNot(load: NativeLoad): string {
         : (PREBUILT_TARGETS as readonly string[]).includes(load.target)
           ? `prebuilds/${load.target}/${load.name}.node is missing from the package`
           : `no prebuilt binary for ${load.target} (the package carries ${PREBUILT_TARGETS.join(', ')})`;
-  const local = mode === 'prebuilt' ? 'local builds are skipped (PROCSPEC_NATIVE=prebuilt)' : `native/build/${load.name}.node is not built (bash native/build.sh, with a C compiler)`;
+  const local =
+    mode === 'prebuilt'
+      ? 'local builds are skipped (PROCSPEC_NATIVE=prebuilt)'
+      : `native/build/${load.name}.node is not built (bash native/build.sh, with a C compiler)`;
   return `native module ${load.name} is not available: ${prebuilt}, and ${local}`;
 }
 

@@ -30,7 +30,15 @@ export interface NativeReader {
    * root cannot be listed, 0 when its names are not those of procfs (a name
    * of digits too long for a pid, pids out of order): nothing handed on.
    */
-  readProcessesEach(root: string, files: readonly string[], per: number, single: Uint8Array, helpers: number, listed: (pids: Int32Array) => void, each: BatchEach): number;
+  readProcessesEach(
+    root: string,
+    files: readonly string[],
+    per: number,
+    single: Uint8Array,
+    helpers: number,
+    listed: (pids: Int32Array) => void,
+    each: BatchEach,
+  ): number;
   /** The next pids of a folder open at `fd` into `out` (room for 512): how many, 0 at its end, -errno, or -EOVERFLOW for a name of digits too long for a pid. */
   listPidsAt(fd: number, out: Int32Array): number;
   /** The pid folders of a procfs root in getdents' order; -errno when it cannot be listed, 0 when a name of digits is too long for a pid. */
@@ -118,7 +126,11 @@ export interface OpenPool {
 }
 
 /** An open-ended poolBatches: batches are added with `add` until `close` (see poolBatches). */
-export function openPool(concurrency: number, start: (index: number, done: BatchDone) => void, each: (index: number, texts: (Uint8Array | number)[]) => void): OpenPool {
+export function openPool(
+  concurrency: number,
+  start: (index: number, done: BatchDone) => void,
+  each: (index: number, texts: (Uint8Array | number)[]) => void,
+): OpenPool {
   const inFlight = Math.max(1, Math.min(4, Math.floor(concurrency / 16)));
   let count = 0;
   let closed = false;

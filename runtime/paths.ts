@@ -134,7 +134,31 @@ export function resolvePath(spec: PathSpec, roots: string | Roots, params: PathP
 // The spec of a file path
 
 /** Folders of /proc that hold files of their own (a file below one is not a top-level /proc file). */
-const PROC_FOLDERS = new Set(['fs', 'xfs', 'nfsd', 'net', 'sys', 'driver', 'irq', 'bus', 'sysvipc', 'tty', 'pressure', 'stat', 'dev_snmp6', 'fdinfo', 'fd', 'ns', 'attr', 'acpi', 'scsi', 'ipv4', 'ipv6', 'vm', 'kernel']);
+const PROC_FOLDERS = new Set([
+  'fs',
+  'xfs',
+  'nfsd',
+  'net',
+  'sys',
+  'driver',
+  'irq',
+  'bus',
+  'sysvipc',
+  'tty',
+  'pressure',
+  'stat',
+  'dev_snmp6',
+  'fdinfo',
+  'fd',
+  'ns',
+  'attr',
+  'acpi',
+  'scsi',
+  'ipv4',
+  'ipv6',
+  'vm',
+  'kernel',
+]);
 
 const PARAM_TEST: Record<string, (s: string) => boolean> = {
   pid: (s) => /^[0-9]+$/.test(s) || s === 'self' || s === 'thread-self',

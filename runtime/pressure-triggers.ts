@@ -324,7 +324,9 @@ export function watchPressure(opts: PressureTriggerOptions, root: string = opts.
   if (native === undefined) {
     throw new ProcfsError(
       'unsupported',
-      process.env.PROCSPEC_NATIVE === '0' ? 'pressure triggers need the native module psi, which PROCSPEC_NATIVE=0 turns off' : `pressure triggers need a native module (${psiError})`,
+      process.env.PROCSPEC_NATIVE === '0'
+        ? 'pressure triggers need the native module psi, which PROCSPEC_NATIVE=0 turns off'
+        : `pressure triggers need a native module (${psiError})`,
     );
   }
   const file = pressureFile(spec, root, opts.cgroupMount);

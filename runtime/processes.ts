@@ -37,18 +37,40 @@ import { DEFAULT_THREADS, errnoError, native, openPool, textsOf, type NativeRead
 import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
-export type Group = 'base' | 'cpu' | 'memory' | 'credentials' | 'statm' | 'io' | 'cmdline' | 'environ' | 'cgroup' | 'schedstat' | 'maps' | 'smapsRollup' | 'smaps';
+export type Group =
+  | 'base'
+  | 'cpu'
+  | 'memory'
+  | 'credentials'
+  | 'statm'
+  | 'io'
+  | 'cmdline'
+  | 'environ'
+  | 'cgroup'
+  | 'schedstat'
+  | 'maps'
+  | 'smapsRollup'
+  | 'smaps';
 
 /** Every group, in the order rows are filled. */
-export const GROUPS: readonly Group[] = ['base', 'cpu', 'memory', 'credentials', 'statm', 'io', 'cmdline', 'environ', 'cgroup', 'schedstat', 'maps', 'smapsRollup', 'smaps'];
+export const GROUPS: readonly Group[] = [
+  'base',
+  'cpu',
+  'memory',
+  'credentials',
+  'statm',
+  'io',
+  'cmdline',
+  'environ',
+  'cgroup',
+  'schedstat',
+  'maps',
+  'smapsRollup',
+  'smaps',
+];
 
 /** Which processes or threads to list (the selection modes of the kernel's task_diag proposal). */
-export type Selection =
-  | { all: 'processes' }
-  | { all: 'threads' }
-  | { childrenOf: number }
-  | { threadsOf: number }
-  | { pid: number };
+export type Selection = { all: 'processes' } | { all: 'threads' } | { childrenOf: number } | { threadsOf: number } | { pid: number };
 
 /** What identifies one process incarnation: a pid is reused, (pid, startTicks) is not. */
 export interface Identity {
@@ -170,8 +192,19 @@ export interface ListOptions<G extends Group> {
 
 /** Files (relative to a task folder) per group; groups that share a file read it once. */
 export const FILE_OF: Record<Group, string> = {
-  base: 'stat', cpu: 'stat', memory: 'stat', credentials: 'status', statm: 'statm', io: 'io', cmdline: 'cmdline',
-  environ: 'environ', cgroup: 'cgroup', schedstat: 'schedstat', maps: 'maps', smapsRollup: 'smaps_rollup', smaps: 'smaps',
+  base: 'stat',
+  cpu: 'stat',
+  memory: 'stat',
+  credentials: 'status',
+  statm: 'statm',
+  io: 'io',
+  cmdline: 'cmdline',
+  environ: 'environ',
+  cgroup: 'cgroup',
+  schedstat: 'schedstat',
+  maps: 'maps',
+  smapsRollup: 'smaps_rollup',
+  smaps: 'smaps',
 };
 
 export type Parsed = Record<string, unknown>;
@@ -229,15 +262,33 @@ function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContext, stat
       row.credentials = { uid: s.uid, gid: s.gid, groups: s.groups, capabilities } satisfies Credentials;
       return;
     }
-    case 'statm': row.statm = parseProcPidStatm(text, ctx); return;
-    case 'io': row.io = parseProcPidIo(text, ctx); return;
-    case 'cmdline': row.cmdline = parseProcPidCmdline(text, ctx); return;
-    case 'environ': row.environ = parseProcPidEnviron(text, ctx); return;
-    case 'cgroup': row.cgroup = parseProcPidCgroup(text, ctx); return;
-    case 'schedstat': row.schedstat = parseProcPidSchedstat(text, ctx); return;
-    case 'maps': row.maps = parseProcPidMaps(text, ctx); return;
-    case 'smapsRollup': row.smapsRollup = parseProcPidSmapsRollup(text, ctx); return;
-    case 'smaps': row.smaps = parseProcPidSmaps(text, ctx); return;
+    case 'statm':
+      row.statm = parseProcPidStatm(text, ctx);
+      return;
+    case 'io':
+      row.io = parseProcPidIo(text, ctx);
+      return;
+    case 'cmdline':
+      row.cmdline = parseProcPidCmdline(text, ctx);
+      return;
+    case 'environ':
+      row.environ = parseProcPidEnviron(text, ctx);
+      return;
+    case 'cgroup':
+      row.cgroup = parseProcPidCgroup(text, ctx);
+      return;
+    case 'schedstat':
+      row.schedstat = parseProcPidSchedstat(text, ctx);
+      return;
+    case 'maps':
+      row.maps = parseProcPidMaps(text, ctx);
+      return;
+    case 'smapsRollup':
+      row.smapsRollup = parseProcPidSmapsRollup(text, ctx);
+      return;
+    case 'smaps':
+      row.smaps = parseProcPidSmaps(text, ctx);
+      return;
   }
 }
 
@@ -250,10 +301,27 @@ function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContext, stat
 function statRow(t: Task, s: Stat, startTicks: number, statGroups: readonly Group[], c: ParseContext): Parsed {
   if (statGroups.length === 3) {
     return {
-      pid: t.pid, tgid: t.tgid, startTicks,
-      ppid: s.ppid, pgid: s.pgrp, sid: s.session, comm: s.comm, state: s.state,
-      utime: s.utime, stime: s.stime, cutime: s.cutime, cstime: s.cstime, startTime: s.starttime, processor: s.processor, threads: s.numThreads, priority: s.priority, nice: s.nice,
-      vsize: s.vsize, rss: s.rss, minorFaults: s.minflt, majorFaults: s.majflt,
+      pid: t.pid,
+      tgid: t.tgid,
+      startTicks,
+      ppid: s.ppid,
+      pgid: s.pgrp,
+      sid: s.session,
+      comm: s.comm,
+      state: s.state,
+      utime: s.utime,
+      stime: s.stime,
+      cutime: s.cutime,
+      cstime: s.cstime,
+      startTime: s.starttime,
+      processor: s.processor,
+      threads: s.numThreads,
+      priority: s.priority,
+      nice: s.nice,
+      vsize: s.vsize,
+      rss: s.rss,
+      minorFaults: s.minflt,
+      majorFaults: s.majflt,
     };
   }
   if (statGroups.length === 1 && statGroups[0] === 'base') {
@@ -340,7 +408,11 @@ function nativeIds(dir: string, viaNative: boolean): Int32Array | number | undef
 }
 
 /** The names of digits among `names` (not starting with 0), as numbers in ascending order. */
-const idsAmong = (names: readonly string[]): number[] => names.filter(isPid).map(Number).sort((a, b) => a - b);
+const idsAmong = (names: readonly string[]): number[] =>
+  names
+    .filter(isPid)
+    .map(Number)
+    .sort((a, b) => a - b);
 
 /** The task folders a selection names (before reading them), listed by the native reader or, with `viaNative` false, node:fs. */
 export function tasksOf(root: string, select: Selection, viaNative = true): Task[] {
@@ -417,13 +489,7 @@ export function plan(groups: readonly Group[]): Plan {
  * listing's parse context, whose `file` is set to each file before it is
  * parsed (one context per listing, not one per file).
  */
-export function readTask(
-  t: Task,
-  { statGroups, others, statFields }: Plan,
-  c: ParseContext,
-  read: TaskRead,
-  seen?: (stat: Stat) => void,
-): Parsed | undefined {
+export function readTask(t: Task, { statGroups, others, statFields }: Plan, c: ParseContext, read: TaskRead, seen?: (stat: Stat) => void): Parsed | undefined {
   let stat: Stat;
   try {
     const text = read(t.dir, 'stat');
@@ -505,7 +571,7 @@ const HIDEPID_FOR_MS = 1000;
 const HIDEPID = new Map<string, { at: number; option: string | undefined }>();
 
 function hidepidNow(root: string): string | undefined {
-  let mounts;
+  let mounts: ReturnType<typeof parseProcPidMountinfo>;
   try {
     mounts = parseProcPidMountinfo(readFileSync('/proc/self/mountinfo'));
   } catch {
@@ -592,7 +658,13 @@ function readWhileListing(reader: NativeReader, root: string, files: string[], t
 const lastListed = new Map<string, number>();
 
 /** Hands each task of a batch (tasks[at] first) with a reader of its texts to `each`; their results, in order. */
-function eachOfBatch<R>(tasks: readonly Task[], at: number, texts: readonly (Uint8Array | number)[], view: BatchTexts, each: (t: Task, read: TaskRead) => R): R[] {
+function eachOfBatch<R>(
+  tasks: readonly Task[],
+  at: number,
+  texts: readonly (Uint8Array | number)[],
+  view: BatchTexts,
+  each: (t: Task, read: TaskRead) => R,
+): R[] {
   const k = view.files.length;
   const out: R[] = new Array(texts.length / k);
   for (let i = 0; i < out.length; i++) {
@@ -642,7 +714,11 @@ export function batchText(texts: readonly (Uint8Array | number)[], at: number, f
 type TaskResult = Parsed | undefined | null;
 
 /** Lists processes or threads of a /proc root with the requested groups, synchronously. */
-export function listProcesses<G extends Group, N extends number | bigint = number>(root: string, ctx: (file: string) => ReadContext, opts: ListOptions<G>): Listing<G, N> {
+export function listProcesses<G extends Group, N extends number | bigint = number>(
+  root: string,
+  ctx: (file: string) => ReadContext,
+  opts: ListOptions<G>,
+): Listing<G, N> {
   const p = plan(opts.groups);
   const select = opts.select ?? { all: 'processes' };
   const c = listingContext(root, ctx);
@@ -662,7 +738,12 @@ export function listProcesses<G extends Group, N extends number | bigint = numbe
 }
 
 /** A listing from the result of each listed task (a row, undefined: gone, null: failed to parse). */
-function listingOf<G extends Group, N extends number | bigint>(root: string, listed: number, results: readonly TaskResult[], failed: { pid: number; error: ProcfsError }[]): Listing<G, N> {
+function listingOf<G extends Group, N extends number | bigint>(
+  root: string,
+  listed: number,
+  results: readonly TaskResult[],
+  failed: { pid: number; error: ProcfsError }[],
+): Listing<G, N> {
   const rows: Parsed[] = [];
   let gone = 0;
   let denied = 0;
@@ -747,7 +828,12 @@ function taskPool(
     concurrency,
     (index, done) => {
       const batch = tasks.slice(index * size, (index + 1) * size);
-      reader.readTaskFilesAsync(batch.map((t) => t.dir), files, batch.length === size ? single : single.subarray(0, batch.length * k), done);
+      reader.readTaskFilesAsync(
+        batch.map((t) => t.dir),
+        files,
+        batch.length === size ? single : single.subarray(0, batch.length * k),
+        done,
+      );
     },
     (index, texts) => {
       parts[index] = eachOfBatch(tasks, index * size, texts, view, each);
@@ -852,7 +938,9 @@ export async function listProcessesAsync<G extends Group, N extends number | big
   const c = listingContext(root, ctx);
   if (native !== undefined && opts.native !== false && 'all' in select && select.all === 'processes') {
     const failedWhile: { pid: number; error: ProcfsError }[] = [];
-    const got = await readWhileListingAsync(native, root, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) => readTaskOrFail(failedWhile, t, p, c, read));
+    const got = await readWhileListingAsync(native, root, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) =>
+      readTaskOrFail(failedWhile, t, p, c, read),
+    );
     if (got !== undefined) return listingOf<G, N>(root, got.listed, got.results, failedWhile);
   }
   const tasks = tasksOf(root, select, opts.native !== false);

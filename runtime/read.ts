@@ -210,11 +210,7 @@ export function readBytesAsync(path: string, singleRecord = false): Promise<Buff
  * the results keep the order of `items`. On the first rejection, no further
  * calls start and the returned promise rejects with that error.
  */
-export async function mapLimit<T, R>(
-  items: Iterable<T>,
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
+export async function mapLimit<T, R>(items: Iterable<T>, limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   if (!(limit >= 1)) throw new RangeError(`mapLimit: limit must be at least 1, got ${limit}`);
   const list = Array.from(items);
   const results = new Array<R>(list.length);
@@ -259,7 +255,7 @@ export function writeTextSync(path: string, text: string): void {
 
 /** writeTextSync without blocking the event loop. */
 export async function writeTextAsync(path: string, text: string): Promise<void> {
-  let h;
+  let h: fs.promises.FileHandle;
   try {
     h = await fs.promises.open(path, 'w');
   } catch (err) {

@@ -459,7 +459,6 @@ export class Scan {
    */
   sectionEnd(end: number, sep: 'colon' | 'space' | 'auto', until: ReadonlySet<string>, indexed?: string): number {
     if (until.size === 0 && indexed === undefined) return end;
-    const b = this.b;
     let i = this.nl;
     while (i < end) {
       const n = this.lineEnd(i, end);
@@ -686,7 +685,7 @@ export class Scan {
         this.ts = this.pos;
         this.fail(`a value for the column "${name}"`);
       }
-      if (Object.prototype.hasOwnProperty.call(out, name)) this.duplicate(name);
+      if (Object.hasOwn(out, name)) this.duplicate(name);
       out[name] = this.extraToken();
     }
     this.eol();
@@ -703,7 +702,7 @@ export class Scan {
       const old = x[k];
       if (isPlainRecord(old) && isPlainRecord(v)) {
         for (const [ck, cv] of Object.entries(v)) {
-          if (Object.prototype.hasOwnProperty.call(old, ck)) this.duplicate(ck);
+          if (Object.hasOwn(old, ck)) this.duplicate(ck);
           old[ck] = cv;
         }
       } else if (old !== undefined) this.duplicate(k);
@@ -1669,7 +1668,6 @@ export class Scan {
     }
     return n;
   }
-
 
   /**
    * A count times a unit size (bytes per kB, page or sector): exact while

@@ -24,7 +24,7 @@ interface StreamModule {
   readAsync(fd: number, buf: Buffer, at: number, want: number, done: (errno: number | null, bytes: number, end: boolean) => void): void;
 }
 
-const RUNNING = 0;
+// The reader's state codes: 0 while it runs, then END or FULL.
 const END = 1;
 const FULL = 2;
 const EBUSY = constants.errno.EBUSY;

@@ -25,7 +25,22 @@ export type FieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'char[32]' | 'u8[3]';
  * ns, us → seconds; KiB → bytes; MiB*us (memory integrated over system time) → byte-seconds;
  * unix-s → seconds since 1970 (as is); bytes, count, id, flags, status, nice, version, text, dev → as is.
  */
-export type RawUnit = 'ns' | 'us' | 'KiB' | 'MiB*us' | 'unix-s' | 'bytes' | 'count' | 'id' | 'flags' | 'status' | 'nice' | 'version' | 'text' | 'dev' | 'padding';
+export type RawUnit =
+  | 'ns'
+  | 'us'
+  | 'KiB'
+  | 'MiB*us'
+  | 'unix-s'
+  | 'bytes'
+  | 'count'
+  | 'id'
+  | 'flags'
+  | 'status'
+  | 'nice'
+  | 'version'
+  | 'text'
+  | 'dev'
+  | 'padding';
 
 /** One field of struct taskstats. */
 export interface LayoutField {
@@ -76,7 +91,13 @@ const delayPeak = (kind: DelayKind, what: string) =>
 export const TASKSTATS_LAYOUT = [
   { name: 'version', type: 'u16', since: 1, unit: 'version', description: 'Version of this struct (TASKSTATS_VERSION of the kernel that wrote it)' },
   { name: 'ac_exitcode', type: 'u32', since: 1, unit: 'status', description: 'Exit status, as wait() encodes it (exit records; 0 for a live task)' },
-  { name: 'ac_flag', type: 'u8', since: 1, unit: 'flags', description: 'Accounting flags (linux/acct.h): AFORK 0x01, ASU 0x02, ACORE 0x08, AXSIG 0x10, AGROUP 0x20 (whole thread group, v12)' },
+  {
+    name: 'ac_flag',
+    type: 'u8',
+    since: 1,
+    unit: 'flags',
+    description: 'Accounting flags (linux/acct.h): AFORK 0x01, ASU 0x02, ACORE 0x08, AXSIG 0x10, AGROUP 0x20 (whole thread group, v12)',
+  },
   { name: 'ac_nice', type: 'u8', since: 1, unit: 'nice', description: 'Nice value (-20..19; the kernel stores it in a u8)' },
   { ...delayPair('cpu', 1, 'waiting for a CPU while runnable')[0], align: 8 },
   delayPair('cpu', 1, 'waiting for a CPU while runnable')[1],
@@ -119,7 +140,13 @@ export const TASKSTATS_LAYOUT = [
   ...delayPair('compact', 11, 'waiting for memory compaction'),
   { name: 'ac_tgid', type: 'u32', since: 12, unit: 'id', description: 'Thread group (process) id' },
   { name: 'ac_tgetime', type: 'u64', since: 12, unit: 'us', align: 8, description: 'Elapsed time of the thread group (whole process when ac_flag has AGROUP)' },
-  { name: 'ac_exe_dev', type: 'u64', since: 12, unit: 'dev', description: "Device of the program's executable (kernel dev_t encoding: major = (v >> 8) & 0xfff, minor = (v & 0xff) | ((v >> 12) & 0xfff00))" },
+  {
+    name: 'ac_exe_dev',
+    type: 'u64',
+    since: 12,
+    unit: 'dev',
+    description: "Device of the program's executable (kernel dev_t encoding: major = (v >> 8) & 0xfff, minor = (v & 0xff) | ((v >> 12) & 0xfff00))",
+  },
   { name: 'ac_exe_inode', type: 'u64', since: 12, unit: 'id', description: "Inode of the program's executable" },
   ...delayPair('wpcopy', 13, 'waiting for a write-protect copy'),
   ...delayPair('irq', 14, 'from IRQ/softirq handling'),

@@ -69,7 +69,14 @@ function nativeModule(): NetlinkNative {
 /** A ProcfsError for a failed netlink call (`errno` positive). */
 function netlinkError(what: string, errno: number): ProcfsError {
   const name = errnoName(errno);
-  const code = name === 'ESRCH' || name === 'ENOENT' ? 'not_found' : name === 'EPERM' || name === 'EACCES' ? 'permission' : name === 'EOPNOTSUPP' || name === 'EINVAL' ? 'unsupported' : 'io';
+  const code =
+    name === 'ESRCH' || name === 'ENOENT'
+      ? 'not_found'
+      : name === 'EPERM' || name === 'EACCES'
+        ? 'permission'
+        : name === 'EOPNOTSUPP' || name === 'EINVAL'
+          ? 'unsupported'
+          : 'io';
   const hint = code === 'permission' ? ' (needs CAP_NET_ADMIN)' : '';
   return new ProcfsError(code, `${what}: ${name}${hint}`, { errno: name });
 }
@@ -137,7 +144,10 @@ export function genlFamily(sock: GenlSocket, name: string): number {
     reply = sock.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, [stringAttr(CTRL_ATTR_FAMILY_NAME, name)], `generic netlink family ${name}`);
   } catch (err) {
     if (err instanceof ProcfsError && err.errno === 'ENOENT') {
-      throw new ProcfsError('unsupported', `this kernel has no generic netlink family ${name} (built without CONFIG_TASKSTATS?)`, { errno: 'ENOENT', cause: err });
+      throw new ProcfsError('unsupported', `this kernel has no generic netlink family ${name} (built without CONFIG_TASKSTATS?)`, {
+        errno: 'ENOENT',
+        cause: err,
+      });
     }
     throw err;
   }
@@ -276,7 +286,8 @@ export function decodeTaskstats(bytes: Uint8Array, opts: { delayAccountingOff?: 
   if (bytes.length < 2) throw fail('at least the 2-byte version', `${bytes.length} bytes`);
   const version = dv.getUint16(0, LITTLE_ENDIAN);
   if (version === 0) throw fail('a version of 1 or more', 'version 0');
-  if (BROKEN_VERSIONS.includes(version)) throw fail('a struct version other than 15 (its layout inserted fields mid-struct and was replaced by version 16)', `version ${version}`);
+  if (BROKEN_VERSIONS.includes(version))
+    throw fail('a struct version other than 15 (its layout inserted fields mid-struct and was replaced by version 16)', `version ${version}`);
   const known = Math.min(version, LAYOUT_VERSION);
   const size = (SIZE_OF_VERSION[known] ??= taskstatsSize(known));
   if (bytes.length < size) throw fail(`${size} bytes for version ${version}`, `${bytes.length} bytes`);
@@ -349,7 +360,8 @@ export function taskRecords(msg: GenlMessage, delayAccountingOff?: boolean): Tas
     const kind = a.type === TASKSTATS.TYPE_AGGR_PID ? 'pid' : 'tgid';
     const id = findAttr(inner, kind === 'pid' ? TASKSTATS.TYPE_PID : TASKSTATS.TYPE_TGID);
     const stats = findAttr(inner, TASKSTATS.TYPE_STATS);
-    if (id === undefined || stats === undefined) throw new ProcfsError('parse', `taskstats message: a ${kind} record without its id or stats`, { file: '<taskstats>' });
+    if (id === undefined || stats === undefined)
+      throw new ProcfsError('parse', `taskstats message: a ${kind} record without its id or stats`, { file: '<taskstats>' });
     out.push({ kind, id: attrUint(id), stats: decodeTaskstats(stats, delayAccountingOff === undefined ? {} : { delayAccountingOff }) });
   }
   return out;
@@ -484,9 +496,20 @@ export class ExitListener extends EventEmitter<{ record: [TaskRecord]; lost: [Lo
       this.receiveBufferBytes = this.nat.getRcvBuf(this.sock.fd);
       this.cpus = opts.cpus ?? onlineCpus();
       const early: NlMessage[] = [];
-      this.sock.request(this.family, TASKSTATS.CMD_GET, TASKSTATS.GENL_VERSION, [stringAttr(TASKSTATS.CMD_ATTR_REGISTER_CPUMASK, this.cpus)], `taskstats exit records on CPUs ${this.cpus}`, true, (m) => early.push(m));
+      this.sock.request(
+        this.family,
+        TASKSTATS.CMD_GET,
+        TASKSTATS.GENL_VERSION,
+        [stringAttr(TASKSTATS.CMD_ATTR_REGISTER_CPUMASK, this.cpus)],
+        `taskstats exit records on CPUs ${this.cpus}`,
+        true,
+        (m) => early.push(m),
+      );
       // Records that came before the acknowledgement: emitted once the caller has attached its listeners.
-      if (early.length > 0) process.nextTick(() => early.forEach((m) => this.dispatch(m)));
+      if (early.length > 0)
+        process.nextTick(() => {
+          for (const m of early) this.dispatch(m);
+        });
     } catch (err) {
       this.sock.close();
       throw err;
@@ -596,7 +619,14 @@ export class ExitListener extends EventEmitter<{ record: [TaskRecord]; lost: [Lo
     if (this.watcher !== undefined) this.nat.unwatch(this.watcher);
     this.watcher = undefined;
     try {
-      this.sock.request(this.family, TASKSTATS.CMD_GET, TASKSTATS.GENL_VERSION, [stringAttr(TASKSTATS.CMD_ATTR_DEREGISTER_CPUMASK, this.cpus)], 'taskstats deregister', true);
+      this.sock.request(
+        this.family,
+        TASKSTATS.CMD_GET,
+        TASKSTATS.GENL_VERSION,
+        [stringAttr(TASKSTATS.CMD_ATTR_DEREGISTER_CPUMASK, this.cpus)],
+        'taskstats deregister',
+        true,
+      );
     } catch {
       // Closing the socket below removes the listener too (the kernel drops listeners whose socket is gone).
     }

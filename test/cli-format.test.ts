@@ -183,7 +183,13 @@ describe.skipIf(!hasCorpus)('procspec parse --format, saved copies from the corp
     expect(r.status).toBe(0);
     const sections = csvSections(r.stdout);
     expect(sections.map((s) => s.length)).toEqual([3, 5, 4]);
-    expect(sections[0]![0]).toMatchObject({ start: '4194304', 'device.major': '253', 'device.minor': '1', pathname: '/bin/alertmanager', vmFlags: 'rd ex mr mw me dw sd' });
+    expect(sections[0]![0]).toMatchObject({
+      start: '4194304',
+      'device.major': '253',
+      'device.minor': '1',
+      pathname: '/bin/alertmanager',
+      vmFlags: 'rd ex mr mw me dw sd',
+    });
     expect('pathname' in sections[1]![0]!).toBe(false);
     expect(sections[2]!.map((row) => row.pathname)).toEqual(['[stack]', '[vvar]', '[vdso]', '[vsyscall]']);
     // The [vsyscall] mapping ends above 2^53: written as decimal digits, not rounded.
@@ -209,7 +215,12 @@ describe.skipIf(!hasCorpus)('procspec parse --format, saved copies from the corp
     const v = JSON.parse(run('parse', '--raw', file).stdout) as Record<string, unknown>;
     expect(v['memTotal.raw']).toEqual({ key: 'MemTotal', value: kb, unit: 'kB' });
     const [rows] = csvSections(run('parse', '--raw', '--format', 'csv', file).stdout);
-    expect(rows![0]).toMatchObject({ memTotal: String(kb * 1024), 'memTotal.raw.key': 'MemTotal', 'memTotal.raw.value': String(kb), 'memTotal.raw.unit': 'kB' });
+    expect(rows![0]).toMatchObject({
+      memTotal: String(kb * 1024),
+      'memTotal.raw.key': 'MemTotal',
+      'memTotal.raw.value': String(kb),
+      'memTotal.raw.unit': 'kB',
+    });
   });
 
   it('--raw with a copy from another machine uses its page size', { timeout: SLOW }, () => {

@@ -8,7 +8,15 @@ const plain = (s: string): string => s.replace(/\x1b\[[0-9;]*m/g, '');
 describe('alignedLines', () => {
   it('pads by what shows on the screen: a coloured cell lines up with plain ones', () => {
     const yellow = '\x1b[33mreset\x1b[0m';
-    const lines = alignedLines(['name', 'rate'], [['a', '12'], ['bb', yellow], ['c', '7']], [false, true]);
+    const lines = alignedLines(
+      ['name', 'rate'],
+      [
+        ['a', '12'],
+        ['bb', yellow],
+        ['c', '7'],
+      ],
+      [false, true],
+    );
     expect(lines.map(plain)).toEqual(['name   rate', 'a        12', 'bb    reset', 'c         7']);
     expect(lines[2]).toContain(yellow);
   });

@@ -14,7 +14,11 @@ import { registry } from '../runtime/index.js';
 import { repo, runCli } from './support/cli.js';
 
 const run = runCli;
-const lines = (s: string): unknown[] => s.trim().split('\n').map((l) => JSON.parse(l));
+const lines = (s: string): unknown[] =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 const corpus = process.env.PROCSPEC_CORPUS ?? join(repo, '..', 'shared', 'corpus');
 
 describe('watch', () => {
@@ -105,18 +109,40 @@ describe('summary', () => {
     expect(s.format).toEqual({ name: 'procspec-summary', version: expect.stringMatching(/^1\.\d+$/) });
     expect(Date.parse(s.snapshot.endedAt)).toBeGreaterThanOrEqual(Date.parse(s.snapshot.startedAt));
     expect(s.kernel.release).toBe(os.release());
-    expect(s.sources).toEqual(['/proc/version', '/proc/uptime', '/proc/loadavg', '/proc/stat', '/proc/meminfo', '/proc/pressure/cpu', '/proc/pressure/memory', '/proc/pressure/io', '/proc/diskstats', '/proc/net/dev']);
+    expect(s.sources).toEqual([
+      '/proc/version',
+      '/proc/uptime',
+      '/proc/loadavg',
+      '/proc/stat',
+      '/proc/meminfo',
+      '/proc/pressure/cpu',
+      '/proc/pressure/memory',
+      '/proc/pressure/io',
+      '/proc/diskstats',
+      '/proc/net/dev',
+    ]);
     expect(s.memory.totalBytes).toBe(os.totalmem());
     expect(s.cpu.count).toBe(os.cpus().length);
     expect(Math.abs(s.uptimeSeconds - os.uptime())).toBeLessThan(5);
   });
 
   it('--shell writes Name=value lines that bash sources', () => {
-    const r = spawnSync('bash', ['-c', `eval "$(${process.execPath} --import tsx cli/run.ts summary --shell)" && echo "$memory_totalBytes|$kernel_release|$format_version|$kernel_build"`], { cwd: repo, encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `eval "$(${process.execPath} --import tsx cli/run.ts summary --shell)" && echo "$memory_totalBytes|$kernel_release|$format_version|$kernel_build"`,
+      ],
+      { cwd: repo, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const [total, release, version, build] = r.stdout.trim().split('|');
     expect([Number(total), release, version]).toEqual([os.totalmem(), os.release(), '1.0']);
-    expect(build).toBe(readFileSync('/proc/version', 'utf8').match(/(#\S+.*?)$/m)?.[1]?.trim() ?? build);
+    expect(build).toBe(
+      readFileSync('/proc/version', 'utf8')
+        .match(/(#\S+.*?)$/m)?.[1]
+        ?.trim() ?? build,
+    );
   });
 
   it.skipIf(!readFileSafe(join(corpus, 'prometheus-procfs', 'proc', 'meminfo')))('reads a captured tree, and says which files it could not read', () => {
@@ -125,7 +151,10 @@ describe('summary', () => {
     const s = JSON.parse(r.stdout);
     expect(s.memory.totalBytes).toBeGreaterThan(0);
     // This copy has no version or uptime file: said, with the file, not fatal.
-    expect(s.problems.map((x: { source: string; code: string }) => [x.source.split('/').pop(), x.code])).toEqual([['version', 'unsupported'], ['uptime', 'unsupported']]);
+    expect(s.problems.map((x: { source: string; code: string }) => [x.source.split('/').pop(), x.code])).toEqual([
+      ['version', 'unsupported'],
+      ['uptime', 'unsupported'],
+    ]);
   });
 });
 
@@ -181,7 +210,10 @@ describe('docs, --help, and terminals', () => {
   // `script` gives the command a terminal: a redrawn table there; colour only without NO_COLOR.
   it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table, redrawn; piped: no control codes', () => {
     const onTty = (env: string) =>
-      spawnSync('script', ['-qec', `${env} ${process.execPath} --import tsx cli/run.ts watch proc/loadavg -i 200ms -n 1 --match load1`, '/dev/null'], { cwd: repo, encoding: 'utf8' });
+      spawnSync('script', ['-qec', `${env} ${process.execPath} --import tsx cli/run.ts watch proc/loadavg -i 200ms -n 1 --match load1`, '/dev/null'], {
+        cwd: repo,
+        encoding: 'utf8',
+      });
     const tty = onTty('');
     expect(tty.status, tty.stderr).toBe(0);
     expect(tty.stdout).toContain('\x1b[2J');
@@ -198,7 +230,9 @@ describe.skipIf(!readFileSafe(join(corpus, 'prometheus-procfs', 'proc', 'meminfo
     const watch = run(['watch', '--root', root, '-i', '100ms', '-n', '1']);
     expect(watch.status, watch.stderr).toBe(0);
     const w = lines(watch.stdout) as { source: string; gauges: Record<string, number> }[];
-    expect(w.find((x) => x.source === 'proc/meminfo')!.gauges.memTotal).toBe(Number(/MemTotal:\s+(\d+)/.exec(readFileSync(join(root, 'meminfo'), 'utf8'))![1]) * 1024);
+    expect(w.find((x) => x.source === 'proc/meminfo')!.gauges.memTotal).toBe(
+      Number(/MemTotal:\s+(\d+)/.exec(readFileSync(join(root, 'meminfo'), 'utf8'))![1]) * 1024,
+    );
     const top = run(['top', '--root', root, '-i', '100ms', '-n', '1']);
     expect(top.status, top.stderr).toBe(0);
     expect((lines(top.stdout)[0] as { top: { pid: number }[] }).top.map((p) => p.pid)).toContain(26231);

@@ -49,7 +49,10 @@ describe('procspec CLI', () => {
 
   // Root reads everything: the permission error is seen by the command after it drops to the user nobody.
   it.skipIf(process.getuid?.() !== 0)('a root-only file read as nobody is a permission error, not a parse error', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'as-nobody.ts'), 'parse', '/proc/slabinfo'], { cwd: repo, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'as-nobody.ts'), 'parse', '/proc/slabinfo'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/\/proc\/slabinfo: permission denied/);
   });

@@ -29,9 +29,7 @@ const REFUSED: Record<string, string> = {
 
 describe.skipIf(!corpus)('conformance corpus (PROCSPEC_CORPUS)', () => {
   const files = corpus ? corpusFiles(corpus) : [];
-  const covered = files
-    .map((f) => ({ f, rel: relative(corpus!, f), spec: corpusSpec(registry, f) }))
-    .filter((x) => x.spec !== undefined);
+  const covered = files.map((f) => ({ f, rel: relative(corpus!, f), spec: corpusSpec(registry, f) })).filter((x) => x.spec !== undefined);
 
   it('covers files of the corpus', () => {
     expect(covered.length).toBeGreaterThan(10);

@@ -40,16 +40,24 @@ describe('procspec doctor', () => {
     expect(text.stdout).toMatch(/^ {2}procread +(prebuilt|build) +\//m);
   }, 60_000);
 
-  it.runIf(root && setpriv)('says taskstats is unavailable for want of CAP_NET_ADMIN in a process without capabilities', () => {
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', ...CLI, 'doctor', '--json'], {
-      cwd: repo,
-      encoding: 'utf8',
-      env: { ...process.env, PROCSPEC_NATIVE: '' },
-    });
-    const ts = feature(report(r), 'taskstats');
-    expect(ts.available).toBe(false);
-    expect(ts.detail).toMatch(/lacks CAP_NET_ADMIN/);
-  }, 60_000);
+  it.runIf(root && setpriv)(
+    'says taskstats is unavailable for want of CAP_NET_ADMIN in a process without capabilities',
+    () => {
+      const r = spawnSync(
+        'setpriv',
+        ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', ...CLI, 'doctor', '--json'],
+        {
+          cwd: repo,
+          encoding: 'utf8',
+          env: { ...process.env, PROCSPEC_NATIVE: '' },
+        },
+      );
+      const ts = feature(report(r), 'taskstats');
+      expect(ts.available).toBe(false);
+      expect(ts.detail).toMatch(/lacks CAP_NET_ADMIN/);
+    },
+    60_000,
+  );
 
   it('with PROCSPEC_NATIVE=0 the batched reader is off and says so', () => {
     const d = report(runCli(['doctor', '--json'], { PROCSPEC_NATIVE: '0' }));

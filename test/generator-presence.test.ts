@@ -13,13 +13,37 @@ const field = (spec: SpecModel, name: string) => fieldsOf(spec).find((f) => f.na
 
 /** A meminfo printed by a made-up producer, from the keys of this spec, leaving out `without`. */
 function meminfoWithout(producer: string, without: string[]): ProducerFile {
-  const keys = ['MemTotal', 'MemFree', 'Buffers', 'Cached', 'SwapCached', 'Active', 'Inactive', 'SwapTotal', 'SwapFree', 'Dirty', 'Writeback', 'AnonPages', 'Mapped'];
-  return { producer, path: '/proc/meminfo', text: keys.filter((k) => !without.includes(k)).map((k) => `${k}: 1 kB\n`).join('') };
+  const keys = [
+    'MemTotal',
+    'MemFree',
+    'Buffers',
+    'Cached',
+    'SwapCached',
+    'Active',
+    'Inactive',
+    'SwapTotal',
+    'SwapFree',
+    'Dirty',
+    'Writeback',
+    'AnonPages',
+    'Mapped',
+  ];
+  return {
+    producer,
+    path: '/proc/meminfo',
+    text: keys
+      .filter((k) => !without.includes(k))
+      .map((k) => `${k}: 1 kB\n`)
+      .join(''),
+  };
 }
 
 describe('presence pass', () => {
   it('makes a key one producer leaves out optional, naming the producers, and leaves the others required', () => {
-    const out = byId(applyPresence(specs, [meminfoWithout('alpha', ['Buffers']), meminfoWithout('beta', ['Buffers', 'Dirty']), meminfoWithout('gamma', [])]), 'proc/meminfo');
+    const out = byId(
+      applyPresence(specs, [meminfoWithout('alpha', ['Buffers']), meminfoWithout('beta', ['Buffers', 'Dirty']), meminfoWithout('gamma', [])]),
+      'proc/meminfo',
+    );
     expect(field(out, 'buffers')).toMatchObject({ optional: true, absentIn: ['alpha', 'beta'] });
     expect(field(out, 'dirty')).toMatchObject({ optional: true, absentIn: ['beta'] });
     expect(field(out, 'memTotal').optional).toBe(false);
@@ -39,7 +63,9 @@ describe('presence pass', () => {
   it('reads the column names of a two-line record (net/snmp)', () => {
     const text = 'Udp: InDatagrams NoPorts InErrors OutDatagrams\nUdp: 1 2 3 4\n';
     const out = byId(applyPresence(specs, [{ producer: 'alpha', path: '/proc/net/snmp', text }]), 'proc/net/snmp');
-    const names = fieldsOf(out).filter((f) => f.absentIn?.includes('alpha')).map((f) => f.name);
+    const names = fieldsOf(out)
+      .filter((f) => f.absentIn?.includes('alpha'))
+      .map((f) => f.name);
     // Columns of a key the file prints that it leaves out, and keys it does not print at all.
     expect(names).toContain('rcvbufErrors');
     expect(names).toContain('tcp');
@@ -47,7 +73,10 @@ describe('presence pass', () => {
   });
 
   it('reads space-separated keys and leaves indexed ones (cpuN) alone', () => {
-    const out = byId(applyPresence(specs, [{ producer: 'alpha', path: '/proc/stat', text: 'cpu 1 2 3 4\ncpu0 1 2 3 4\nintr 5\nctxt 1\nprocesses 2\n' }]), 'proc/stat');
+    const out = byId(
+      applyPresence(specs, [{ producer: 'alpha', path: '/proc/stat', text: 'cpu 1 2 3 4\ncpu0 1 2 3 4\nintr 5\nctxt 1\nprocesses 2\n' }]),
+      'proc/stat',
+    );
     expect(field(out, 'btime')).toMatchObject({ optional: true, absentIn: ['alpha'] });
     expect(field(out, 'ctxt').optional).toBe(false);
     expect(fieldsOf(out).find((f) => f.name === 'cpus')!.absentIn).toBeUndefined();
@@ -63,7 +92,7 @@ describe('presence pass', () => {
 });
 
 describe('presence pass on empty files', () => {
-  it('takes an empty file (a kernel thread\'s smaps) as saying nothing of the keys of its records', () => {
+  it("takes an empty file (a kernel thread's smaps) as saying nothing of the keys of its records", () => {
     const out = applyPresence(specs, [{ producer: 'alpha', path: '/proc/2/smaps', text: '' }]);
     expect(byId(out, 'proc/pid/smaps')).toBe(byId(specs, 'proc/pid/smaps'));
   });
@@ -73,14 +102,22 @@ describe('presence pass in variants', () => {
   const real = loadProducerFiles(join(repo, 'producers'));
   const fileOf = (producer: string, path: string): ProducerFile => real.find((f) => f.producer === producer && f.path === path)!;
 
-  it('counts a file for the variant whose keys it mostly prints: 3.10\'s x86 CPU blocks lack .clock_task', () => {
+  it("counts a file for the variant whose keys it mostly prints: 3.10's x86 CPU blocks lack .clock_task", () => {
     const out = byId(applyPresence(specs, [fileOf('linux-3.10', '/proc/sched_debug')]), 'proc/sched_debug');
     const clockTask = fieldsOf(out).filter((f) => f.name === 'clockTask');
-    expect(fieldsOf(byId(specs, 'proc/sched_debug')).filter((f) => f.name === 'clockTask').every((f) => !f.optional)).toBe(true);
+    expect(
+      fieldsOf(byId(specs, 'proc/sched_debug'))
+        .filter((f) => f.name === 'clockTask')
+        .every((f) => !f.optional),
+    ).toBe(true);
     expect(clockTask.length).toBeGreaterThan(0);
     expect(clockTask.every((f) => f.optional && f.absentIn?.includes('linux-3.10'))).toBe(true);
     // The keys the file prints stay required.
-    expect(fieldsOf(out).filter((f) => f.name === 'currPid').every((f) => !f.optional)).toBe(true);
+    expect(
+      fieldsOf(out)
+        .filter((f) => f.name === 'currPid')
+        .every((f) => !f.optional),
+    ).toBe(true);
   });
 
   it('does not count an x86 cpuinfo against the keys of s390x blocks', () => {
@@ -90,11 +127,15 @@ describe('presence pass in variants', () => {
     expect(fieldsOf(out).find((f) => f.raw === 'cpu number')!.optional).toBe(false);
   });
 
-  it('tells variants apart by the keys only they read: tunables a later block prints do not make 5.4 speak for v0.09\'s header', () => {
+  it("tells variants apart by the keys only they read: tunables a later block prints do not make 5.4 speak for v0.09's header", () => {
     // now and .jiffies are the v0.09 header's own keys; childRunsFirst is a float there only (an integer in the tunables block).
-    const v09 = (spec: SpecModel) => fieldsOf(spec).filter((f) => f.raw === 'now' || f.raw === '.jiffies' || (f.raw === '.sysctl_sched_child_runs_first' && f.value.kind === 'float'));
+    const v09 = (spec: SpecModel) =>
+      fieldsOf(spec).filter((f) => f.raw === 'now' || f.raw === '.jiffies' || (f.raw === '.sysctl_sched_child_runs_first' && f.value.kind === 'float'));
     expect(v09(byId(specs, 'proc/sched_debug')).map((f) => f.optional)).toEqual([false, false, false]);
-    for (const files of [[fileOf('linux-5.4', '/proc/sched_debug'), fileOf('linux-2.6.32', '/proc/sched_debug')], [fileOf('linux-2.6.32', '/proc/sched_debug')]]) {
+    for (const files of [
+      [fileOf('linux-5.4', '/proc/sched_debug'), fileOf('linux-2.6.32', '/proc/sched_debug')],
+      [fileOf('linux-2.6.32', '/proc/sched_debug')],
+    ]) {
       const out = byId(applyPresence(specs, files), 'proc/sched_debug');
       expect(v09(out).map((f) => f.optional)).toEqual([false, false, false]);
     }

@@ -41,7 +41,9 @@ describe('spec errors name the file, the YAML line and the key', () => {
     expect(e.problem).toMatch(/a unit needs a number, not string/);
   });
   it('duplicate names and duplicate keys', () => {
-    expect(errorOf(base('      - { key: A, name: a, type: integer, description: x }\n      - { key: B, name: a, type: integer, description: y }\n')).problem).toMatch(/duplicate name "a"/);
+    expect(
+      errorOf(base('      - { key: A, name: a, type: integer, description: x }\n      - { key: B, name: a, type: integer, description: y }\n')).problem,
+    ).toMatch(/duplicate name "a"/);
     const dup = errorOf(base('      - { key: A, name: a, type: integer, description: x }\n      - { key: A, name: b, type: integer, description: y }\n'));
     expect(dup.problem).toMatch(/duplicate key "A"/);
     expect(dup.line).toBe(9);
@@ -69,7 +71,12 @@ describe('spec errors name the file, the YAML line and the key', () => {
     expect(already.key).toBe('layout.keyed.fields.0.narrow');
     expect(already.problem).toMatch(/narrow already/);
     expect(errorOf(base('      - { key: A, name: a, type: string, narrow: true, description: x }\n')).problem).toMatch(/narrow already/);
-    const both = errorOf(base('      - { key: A, name: a, type: integer, unit: kB, narrow: true, description: x }\n').replace('sampling: sampled\n', 'sampling: sampled\nnarrow: true\n'));
+    const both = errorOf(
+      base('      - { key: A, name: a, type: integer, unit: kB, narrow: true, description: x }\n').replace(
+        'sampling: sampled\n',
+        'sampling: sampled\nnarrow: true\n',
+      ),
+    );
     expect(both.problem).toMatch(/every field is narrow already/);
   });
   it('since after until', () => {
@@ -91,7 +98,9 @@ layout:
   });
   it('optionalEnd: exactly one end mark, and nothing required after a terminator that may be missing', () => {
     const line = (tokens: string): SpecError => errorOf(`description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n  line:\n    tokens:\n${tokens}`);
-    expect(errorOf(base('      - { key: a, name: a, type: integer, optionalEnd: true, description: x }\n')).problem).toMatch(/"optionalEnd" makes a value's "suffix", or a token's "terminator", optional: this one has neither/);
+    expect(errorOf(base('      - { key: a, name: a, type: integer, optionalEnd: true, description: x }\n')).problem).toMatch(
+      /"optionalEnd" makes a value's "suffix", or a token's "terminator", optional: this one has neither/,
+    );
     expect(errorOf(base('      - { key: a, name: a, type: string, optionalEnd: true, description: x }\n')).key).toContain('optionalEnd');
     let e = line('      - { name: a, type: integer, suffix: kB, terminator: ",", optionalEnd: true, description: x }\n');
     expect(e.problem).toMatch(/one end mark optional: this token has a "suffix" and a "terminator"/);
@@ -115,19 +124,26 @@ layout:
   });
   it('constructs of the newer shapes are checked where they are used', () => {
     const spec = (layout: string): string => `description: t\npaths: [/proc/test]\nsampling: sampled\nlayout:\n${layout}`;
-    expect(errorOf(spec('  line:\n    tokens:\n      - { name: a, type: string, verbatim: true, description: x }\n      - { name: b, type: integer, description: y }\n')).problem).toMatch(/"verbatim" keeps the white space/);
-    const perColumn = errorOf(spec(`  table:
+    expect(
+      errorOf(
+        spec('  line:\n    tokens:\n      - { name: a, type: string, verbatim: true, description: x }\n      - { name: b, type: integer, description: y }\n'),
+      ).problem,
+    ).toMatch(/"verbatim" keeps the white space/);
+    const perColumn = errorOf(
+      spec(`  table:
     header:
       tokens:
         - { name: cpus, type: integer, prefix: CPU, repeat: true, description: x }
     tokens:
       - { name: irq, type: string, terminator: ":", description: x }
       - { name: counts, type: integer, perColumn: cpu, description: x }
-`));
+`),
+    );
     expect(perColumn.key).toBe('layout.table.tokens.1.perColumn');
     expect(perColumn.line).toBe(11);
     expect(perColumn.problem).toMatch(/"cpu" is not one/);
-    const kind = errorOf(spec(`  table:
+    const kind = errorOf(
+      spec(`  table:
     rows:
       - variant: a
         description: x
@@ -135,12 +151,22 @@ layout:
       - variant: b
         description: y
         tokens: [{ name: v, type: integer, description: x }]
-`));
+`),
+    );
     expect(kind.problem).toMatch(/field named "kind"/);
-    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: integer, width: 20, description: x }\n`)).problem).toMatch(/"width" reads a padded string column/);
-    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: string, endsAt: "-", description: x }\n`)).problem).toMatch(/"endsAt" ends a "repeat" list/);
-    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: string, repeat: true, description: x }\n      - { name: b, type: string, description: x }\n`)).problem).toMatch(/must be the last token/);
-    const start = errorOf(spec(`  blocks:
+    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: integer, width: 20, description: x }\n`)).problem).toMatch(
+      /"width" reads a padded string column/,
+    );
+    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: string, endsAt: "-", description: x }\n`)).problem).toMatch(
+      /"endsAt" ends a "repeat" list/,
+    );
+    expect(
+      errorOf(
+        spec(`  table:\n    tokens:\n      - { name: a, type: string, repeat: true, description: x }\n      - { name: b, type: string, description: x }\n`),
+      ).problem,
+    ).toMatch(/must be the last token/);
+    const start = errorOf(
+      spec(`  blocks:
     startAtHeader: true
     header:
       tokens: [{ name: name, type: string, description: x }]
@@ -148,19 +174,26 @@ layout:
       keyed:
         separator: colon
         fields: [{ key: A, name: a, type: integer, description: x }]
-`));
+`),
+    );
     expect(start.key).toBe('layout.blocks.header.tokens.0');
     expect(start.problem).toMatch(/must be recognisable/);
-    expect(errorOf(spec(`  items:\n    separator: nul\n    item: { name: a, type: list, of: integer, description: x }\n`)).problem).toMatch(/an item is a string, a number, or a pair/);
-    const mixed = errorOf(spec(`  keyed:
+    expect(errorOf(spec(`  items:\n    separator: nul\n    item: { name: a, type: list, of: integer, description: x }\n`)).problem).toMatch(
+      /an item is a string, a number, or a pair/,
+    );
+    const mixed = errorOf(
+      spec(`  keyed:
     separator: colon
     fields:
       - { key: Tcp, name: tcp, type: record, columns: { fields: [] }, description: x }
       - { key: Udp, name: udp, type: integer, description: x }
-`));
+`),
+    );
     expect(mixed.key).toBe('layout.keyed.fields.1');
     expect(mixed.problem).toMatch(/every entry needs "columns"/);
-    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: integer, escaped: true, description: x }\n`)).problem).toMatch(/"escaped" does not apply to type integer/);
+    expect(errorOf(spec(`  table:\n    tokens:\n      - { name: a, type: integer, escaped: true, description: x }\n`)).problem).toMatch(
+      /"escaped" does not apply to type integer/,
+    );
   });
   it('oversized specs', () => {
     expect(errorOf(`description: ${'x'.repeat(300 * 1024)}\n`).problem).toMatch(/larger than/);
@@ -168,14 +201,7 @@ layout:
 });
 
 describe('a spec cannot inject code', () => {
-  const hostile = [
-    `a'); process.exit(1); //`,
-    '__proto__',
-    'constructor',
-    'extra',
-    'a b',
-    'A',
-  ];
+  const hostile = [`a'); process.exit(1); //`, '__proto__', 'constructor', 'extra', 'a b', 'A'];
   for (const name of hostile) {
     it(`refuses the field name ${JSON.stringify(name)}`, () => {
       const e = errorOf(base(`      - { key: A, name: ${JSON.stringify(name)}, type: integer, description: x }\n`));
@@ -184,7 +210,11 @@ describe('a spec cannot inject code', () => {
     });
   }
   it('refuses a hostile enum name', () => {
-    const e = errorOf(base(`      - key: A\n        name: a\n        type: enum\n        description: x\n        values: [{ raw: R, name: "x\\"); process.exit(1); //", description: y }]\n`));
+    const e = errorOf(
+      base(
+        `      - key: A\n        name: a\n        type: enum\n        description: x\n        values: [{ raw: R, name: "x\\"); process.exit(1); //", description: y }]\n`,
+      ),
+    );
     expect(e.problem).toMatch(/not a safe name/);
   });
   it('quotes hostile keys, raw names and descriptions as string literals', () => {
@@ -287,13 +317,26 @@ jiffies: 4294967296
   });
 
   it('keeps the CONFIG_TIMER_STATS tail of a timer line as optional fields, absent when not printed', () => {
-    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '0')).timer).toEqual({ index: 0, timer: '<ffff88007fc0e8e0>', callback: 'tick_sched_timer', state: 1 });
+    expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01', '0')).timer).toEqual({
+      index: 0,
+      timer: '<ffff88007fc0e8e0>',
+      callback: 'tick_sched_timer',
+      state: 1,
+    });
     expect(first(cpu('<ffff88007fc0e8e0>, tick_sched_timer, S:01, <0000000000000000>, /-1', '0')).timer).toEqual({
-      index: 0, timer: '<ffff88007fc0e8e0>', callback: 'tick_sched_timer', state: 1, startSite: '<0000000000000000>', startComm: '', startPid: -1,
+      index: 0,
+      timer: '<ffff88007fc0e8e0>',
+      callback: 'tick_sched_timer',
+      state: 1,
+      startSite: '<0000000000000000>',
+      startComm: '',
+      startPid: -1,
     });
     // A task name may hold a slash and spaces: the pid follows the last slash.
     expect(first(cpu('<ffff8800b9a7be58>, hrtimer_wakeup, S:01, hrtimer_start_range_ns, rs:main Q/Reg/1025', '0')).timer).toMatchObject({
-      startSite: 'hrtimer_start_range_ns', startComm: 'rs:main Q/Reg', startPid: 1025,
+      startSite: 'hrtimer_start_range_ns',
+      startComm: 'rs:main Q/Reg',
+      startPid: 1025,
     });
   });
 

@@ -110,9 +110,11 @@ describe('live /proc of this machine', () => {
     expect(maps.every((m) => m.start < m.end)).toBe(true);
   });
 
-  it('writing reset_peak_rss to clear_refs brings a process\'s peak resident size down to its current one', async () => {
+  it("writing reset_peak_rss to clear_refs brings a process's peak resident size down to its current one", async () => {
     // A child that touches 192 MiB, frees it (returned to the kernel: large allocations are mmap'd) and waits.
-    const child = spawn('python3', ['-c', 'import sys\nx = bytearray(192 << 20)\ndel x\nprint("ready", flush=True)\nsys.stdin.read()'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('python3', ['-c', 'import sys\nx = bytearray(192 << 20)\ndel x\nprint("ready", flush=True)\nsys.stdin.read()'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout.once('data', () => resolve());

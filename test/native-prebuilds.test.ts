@@ -42,7 +42,9 @@ describe('prebuilds/', () => {
 
   it.skipIf(!has('file'))('`file` sees x86-64 in linux-x64 and linux-x64-musl, aarch64 in linux-arm64; readelf sees glibc or musl', () => {
     for (const t of PREBUILT_TARGETS) {
-      const out = run('file', ['-b', ...NATIVE_MODULES.map((n) => `prebuilds/${t}/${n}.node`)]).stdout.trim().split('\n');
+      const out = run('file', ['-b', ...NATIVE_MODULES.map((n) => `prebuilds/${t}/${n}.node`)])
+        .stdout.trim()
+        .split('\n');
       for (const line of out) {
         expect(line).toMatch(/^ELF 64-bit LSB shared object, .*dynamically linked, stripped$/);
         expect(line).toContain(t === 'linux-arm64' ? 'ARM aarch64' : 'x86-64');
@@ -56,7 +58,10 @@ describe('prebuilds/', () => {
 
   it.skipIf(!has('objdump'))('the glibc x86-64 modules ask for glibc 2.34 at most (Debian 12, Ubuntu 22.04, RHEL 9)', () => {
     const versions = run('objdump', ['-T', ...NATIVE_MODULES.map((n) => `prebuilds/linux-x64/${n}.node`)]).stdout.match(/GLIBC_[0-9.]+/g) ?? [];
-    const newest = versions.map((v) => v.slice(6).split('.').map(Number)).sort((a, b) => a[0]! - b[0]! || (a[1] ?? 0) - (b[1] ?? 0)).pop();
+    const newest = versions
+      .map((v) => v.slice(6).split('.').map(Number))
+      .sort((a, b) => a[0]! - b[0]! || (a[1] ?? 0) - (b[1] ?? 0))
+      .pop();
     expect(newest).toEqual([2, 34]);
   });
 
@@ -68,7 +73,13 @@ describe('prebuilds/', () => {
     const names = run('sh', ['-c', 'nm -D --undefined-only prebuilds/linux-x64/*.node']).stdout.match(/\b(napi|uv)_\w+/g) ?? [];
     const own = new Set(['napi_create_function', 'napi_set_named_property', 'napi_add_env_cleanup_hook']);
     const dir = mkdtempSync(join(tmp, `${target}-`));
-    writeFileSync(join(dir, 'stubs.h'), [...new Set(names)].filter((n) => !own.has(n)).map((n) => `EXPORTED int ${n}(void) { return 9; }\n`).join(''));
+    writeFileSync(
+      join(dir, 'stubs.h'),
+      [...new Set(names)]
+        .filter((n) => !own.has(n))
+        .map((n) => `EXPORTED int ${n}(void) { return 9; }\n`)
+        .join(''),
+    );
     const bin = join(dir, 'napi-harness');
     const built = run(cc, ['-O1', '-rdynamic', `-I${dir}`, '-o', bin, 'native/harness/napi-harness.c', '-ldl']);
     expect(built.status, built.stderr).toBe(0);
@@ -81,13 +92,21 @@ describe('prebuilds/', () => {
     }
   }
 
-  it.skipIf(!has('musl-gcc') || os.arch() !== 'x64')('the musl modules load in musl\'s dynamic loader and register what the glibc ones register in Node', () => {
-    harness('musl-gcc', 'linux-x64-musl', []);
-  }, 60_000);
+  it.skipIf(!has('musl-gcc') || os.arch() !== 'x64')(
+    "the musl modules load in musl's dynamic loader and register what the glibc ones register in Node",
+    () => {
+      harness('musl-gcc', 'linux-x64-musl', []);
+    },
+    60_000,
+  );
 
-  it.skipIf(!has('aarch64-linux-gnu-gcc') || !has('qemu-aarch64-static'))('the arm64 modules load in an arm64 process (qemu-aarch64) and register what the x86-64 ones register in Node', () => {
-    harness('aarch64-linux-gnu-gcc', 'linux-arm64', ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu']);
-  }, 60_000);
+  it.skipIf(!has('aarch64-linux-gnu-gcc') || !has('qemu-aarch64-static'))(
+    'the arm64 modules load in an arm64 process (qemu-aarch64) and register what the x86-64 ones register in Node',
+    () => {
+      harness('aarch64-linux-gnu-gcc', 'linux-arm64', ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu']);
+    },
+    60_000,
+  );
 });
 
 describe('the loader (runtime/native-load.ts)', () => {
@@ -109,12 +128,12 @@ describe('the loader (runtime/native-load.ts)', () => {
     expect(whyNot({ name: 'psi', from: 'none', target: 'linux-riscv64', tried: [] })).toBe(
       'native module psi is not available: no prebuilt binary for linux-riscv64 (the package carries linux-x64, linux-x64-musl, linux-arm64), and native/build/psi.node is not built (bash native/build.sh, with a C compiler)',
     );
-    expect(whyNot({ name: 'psi', from: 'none', target: 'linux-x64', tried: [{ path: '/p/prebuilds/linux-x64/psi.node', error: 'GLIBC_2.34 not found' }] })).toBe(
-      'native module psi did not load: /p/prebuilds/linux-x64/psi.node: GLIBC_2.34 not found',
-    );
+    expect(
+      whyNot({ name: 'psi', from: 'none', target: 'linux-x64', tried: [{ path: '/p/prebuilds/linux-x64/psi.node', error: 'GLIBC_2.34 not found' }] }),
+    ).toBe('native module psi did not load: /p/prebuilds/linux-x64/psi.node: GLIBC_2.34 not found');
   });
 
-  it('names this process\'s C library as Node\'s report does, and loads this target\'s prebuilt binaries', () => {
+  it("names this process's C library as Node's report does, and loads this target's prebuilt binaries", () => {
     const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
     expect(detectLibc()).toBe(header.glibcVersionRuntime !== undefined ? 'glibc' : 'musl');
     const t = nativeTarget();

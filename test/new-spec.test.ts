@@ -129,7 +129,9 @@ describe.concurrent('procspec new-spec', { timeout: 180_000 }, () => {
 
   it('a value alone on its line is named after the file, with the unit its name ends in: /proc/[pid]/timerslack_ns', async () => {
     const { layout } = await draft('self-timerslack_ns.txt', '/proc/[pid]/timerslack_ns', 'proc/pid/timerslack_ns');
-    expect((layout.line as { tokens: Obj[] }).tokens).toEqual([{ name: 'timerslackNs', type: 'integer', unit: 'ns', description: 'TODO: describe timerslack_ns' }]);
+    expect((layout.line as { tokens: Obj[] }).tokens).toEqual([
+      { name: 'timerslackNs', type: 'integer', unit: 'ns', description: 'TODO: describe timerslack_ns' },
+    ]);
   });
 
   it('keyed lines with both separators: /proc/[pid]/ksm_stat', async () => {
@@ -161,7 +163,9 @@ describe.concurrent('procspec new-spec', { timeout: 180_000 }, () => {
     const r = await run('new-spec', join(dir, 'blob'));
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^procspec new-spec: no shape of the spec language fits .*blob: the sample (holds NUL bytes|is not valid UTF-8|holds the control character)/);
+    expect(r.stderr).toMatch(
+      /^procspec new-spec: no shape of the spec language fits .*blob: the sample (holds NUL bytes|is not valid UTF-8|holds the control character)/,
+    );
   });
 
   it('a file that cannot be read is exit 1', async () => {

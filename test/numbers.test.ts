@@ -235,7 +235,9 @@ describe('ProcFs and rates in exact mode', () => {
 
   it('toJson: bigints as strings by default, as JSON numbers with all their digits when asked', () => {
     expect(toJson({ a: 18446744073709551615n, b: 'x' }, 0)).toBe('{"a":"18446744073709551615","b":"x"}');
-    expect(toJson({ a: 18446744073709551615n, b: [-1n, 2], s: '18446744073709551615' }, 0, true)).toBe('{"a":18446744073709551615,"b":[-1,2],"s":"18446744073709551615"}');
+    expect(toJson({ a: 18446744073709551615n, b: [-1n, 2], s: '18446744073709551615' }, 0, true)).toBe(
+      '{"a":18446744073709551615,"b":[-1,2],"s":"18446744073709551615"}',
+    );
   });
 
   it('procspec parse --bigint prints the exact digits; without it the nearest double', () => {

@@ -26,9 +26,18 @@ let entries: string[] = [];
 const bin = join(tmp, 'bin');
 mkdirSync(bin);
 const which = (cmd: string): string => realpathSync(spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim());
-for (const [name, to] of [['node', process.execPath], ['npm', which('npm')], ['sh', which('sh')], ['tar', which('tar')], ['gzip', which('gzip')]] as const) symlinkSync(to, join(bin, name));
+for (const [name, to] of [
+  ['node', process.execPath],
+  ['npm', which('npm')],
+  ['sh', which('sh')],
+  ['tar', which('tar')],
+  ['gzip', which('gzip')],
+] as const)
+  symlinkSync(to, join(bin, name));
 const env = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|INIT_CWD$|PROCSPEC_NATIVE$)/i.test(k))),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(npm_config_local_prefix|npm_package_|npm_lifecycle_|INIT_CWD$|PROCSPEC_NATIVE$)/i.test(k)),
+  ),
   PATH: bin,
 };
 let installOutput = '';
@@ -45,10 +54,19 @@ beforeAll(() => {
   // does not rewrite this checkout's dist/ or native reader while other tests use them.
   const src = join(tmp, 'src');
   mkdirSync(src);
-  run('sh', ['-c', `tar -C '${repo}' --exclude=./node_modules --exclude=./dist --exclude=./native/build --exclude=./.git -cf - . | tar -C '${src}' -xf -`], tmp);
+  run(
+    'sh',
+    ['-c', `tar -C '${repo}' --exclude=./node_modules --exclude=./dist --exclude=./native/build --exclude=./.git -cf - . | tar -C '${src}' -xf -`],
+    tmp,
+  );
   symlinkSync(join(repo, 'node_modules'), join(src, 'node_modules'));
   // Packing builds dist/ (prepack runs tsc from the linked node_modules), so it has the usual PATH.
-  const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], { cwd: src, env: { ...env, PATH: process.env.PATH }, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], {
+    cwd: src,
+    env: { ...env, PATH: process.env.PATH },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (packed.status !== 0) throw new Error(`npm pack exited ${packed.status}\n${packed.stdout}\n${packed.stderr}`);
   const tgz = readdirSync(tmp).filter((f) => f.endsWith('.tgz'));
   expect(tgz).toHaveLength(1);
@@ -91,7 +109,9 @@ describe('the packed package', () => {
     ]) {
       expect(files).toContain(f);
     }
-    const unwanted = files.filter((f) => /^(test|bench|tools|generator|specs|node_modules|\.ci)\/|^native\/(build|harness)\/|^native\/prebuild\.sh$|\.ts$(?<!\.d\.ts)/.test(f));
+    const unwanted = files.filter((f) =>
+      /^(test|bench|tools|generator|specs|node_modules|\.ci)\/|^native\/(build|harness)\/|^native\/prebuild\.sh$|\.ts$(?<!\.d\.ts)/.test(f),
+    );
     expect(unwanted).toEqual([]);
   });
 
@@ -108,7 +128,11 @@ describe('the packed package', () => {
     const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
     const generated = readdirSync(join(installed, 'dist', 'generated'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
     // The entry points: the command (bin/procspec.js loads dist/cli/main.js), the runtime, and every file the parsers/* and types/* patterns export.
-    const queue = [join(installed, 'dist', 'cli', 'main.js'), join(installed, 'dist', 'runtime', 'index.js'), ...generated.map((f) => join(installed, 'dist', 'generated', f))];
+    const queue = [
+      join(installed, 'dist', 'cli', 'main.js'),
+      join(installed, 'dist', 'runtime', 'index.js'),
+      ...generated.map((f) => join(installed, 'dist', 'generated', f)),
+    ];
     const seen = new Set<string>();
     const outside: string[] = [];
     for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
@@ -215,19 +239,31 @@ describe('the packed package', () => {
     expect(spawnSync('sh', ['-c', 'command -v cc || command -v gcc || command -v clang'], { env, encoding: 'utf8' }).status).not.toBe(0);
   });
 
-  it('with no C compiler on PATH, the installed `procspec doctor` finds every native module in the package\'s prebuilds/', () => {
+  it("with no C compiler on PATH, the installed `procspec doctor` finds every native module in the package's prebuilds/", () => {
     const r = spawnSync(join(app, 'node_modules', '.bin', 'procspec'), ['doctor', '--json'], { cwd: app, env, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
-    const d = JSON.parse(r.stdout) as { target: string; modules: { name: string; from: string; path?: string; why?: string }[]; features: { name: string; available: boolean; detail: string }[] };
+    const d = JSON.parse(r.stdout) as {
+      target: string;
+      modules: { name: string; from: string; path?: string; why?: string }[];
+      features: { name: string; available: boolean; detail: string }[];
+    };
     if (!['linux-x64', 'linux-x64-musl', 'linux-arm64'].includes(d.target)) {
       console.warn(`no prebuilt binaries for ${d.target}: ${d.modules.map((m) => m.why).join('; ')}`);
       return;
     }
     for (const m of d.modules) expect(m).toMatchObject({ from: 'prebuilt', path: join(realpathSync(installed), 'prebuilds', d.target, `${m.name}.node`) });
     // Without them (PROCSPEC_NATIVE=build: a local build only, and there is none), each says why.
-    const none = spawnSync(join(app, 'node_modules', '.bin', 'procspec'), ['doctor', '--json'], { cwd: app, env: { ...env, PROCSPEC_NATIVE: 'build' }, encoding: 'utf8' });
+    const none = spawnSync(join(app, 'node_modules', '.bin', 'procspec'), ['doctor', '--json'], {
+      cwd: app,
+      env: { ...env, PROCSPEC_NATIVE: 'build' },
+      encoding: 'utf8',
+    });
     const n = JSON.parse(none.stdout) as typeof d;
-    for (const m of n.modules) expect(m).toMatchObject({ from: 'none', why: `native module ${m.name} is not available: prebuilt binaries are skipped (PROCSPEC_NATIVE=build), and native/build/${m.name}.node is not built (bash native/build.sh, with a C compiler)` });
+    for (const m of n.modules)
+      expect(m).toMatchObject({
+        from: 'none',
+        why: `native module ${m.name} is not available: prebuilt binaries are skipped (PROCSPEC_NATIVE=build), and native/build/${m.name}.node is not built (bash native/build.sh, with a C compiler)`,
+      });
     expect(n.features.find((f) => f.name.startsWith('taskstats'))).toMatchObject({ available: false });
   });
 

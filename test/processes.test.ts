@@ -64,7 +64,9 @@ describe('process table', () => {
       const some = rowsOf(gs).filter((r) => all.some((a) => a.pid === r.pid));
       // The same fields as the full row, in the same order, for exactly the groups asked for.
       const keys = (r: object) => Object.keys(r);
-      const expected = all.map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => ['pid', 'tgid', 'startTicks'].includes(k) || gs.some((g) => FIELDS[g].includes(k)))));
+      const expected = all.map((r) =>
+        Object.fromEntries(Object.entries(r).filter(([k]) => ['pid', 'tgid', 'startTicks'].includes(k) || gs.some((g) => FIELDS[g].includes(k)))),
+      );
       expect(some).toEqual(expected);
       expect(some.map(keys)).toEqual(expected.map(keys));
     }
@@ -118,7 +120,10 @@ describe('process table', () => {
   });
 
   it('reads the same rows asynchronously', async () => {
-    const sync = fs.processes({ groups: ['base'] }).rows.filter((r) => r.pid < process.pid).map((r) => r.pid);
+    const sync = fs
+      .processes({ groups: ['base'] })
+      .rows.filter((r) => r.pid < process.pid)
+      .map((r) => r.pid);
     const async = (await fs.processesAsync({ groups: ['base'], concurrency: 8 })).rows.filter((r) => r.pid < process.pid).map((r) => r.pid);
     expect(async).toEqual(sync);
   });
@@ -156,7 +161,11 @@ describe('process table', () => {
     children.push(child);
     await sleep(100);
     const select = { pid: child.pid! };
-    const rows = [fs.processes({ groups: ['environ'], select }), await fs.processesAsync({ groups: ['environ'], select }), await fs.processesAsync({ groups: ['environ'], select, native: false })];
+    const rows = [
+      fs.processes({ groups: ['environ'], select }),
+      await fs.processesAsync({ groups: ['environ'], select }),
+      await fs.processesAsync({ groups: ['environ'], select, native: false }),
+    ];
     for (const l of rows) {
       const env = l.rows[0]?.environ as { name: string; value: string }[] | undefined;
       expect(env?.filter((e) => e.name.startsWith('BIG') && e.value === big).length).toBe(3);
@@ -178,7 +187,11 @@ describe('process table', () => {
     // The sync batch, the async batch (one buffer grown as it fills) and the refresh's async re-read of kept descriptors.
     const monitor = fs.monitor({ groups: ['environ'], select });
     await monitor.sampleAsync();
-    const listings = { sync: fs.processes({ groups: ['environ'], select }), async: await fs.processesAsync({ groups: ['environ'], select }), refresh: await monitor.sampleAsync() };
+    const listings = {
+      sync: fs.processes({ groups: ['environ'], select }),
+      async: await fs.processesAsync({ groups: ['environ'], select }),
+      refresh: await monitor.sampleAsync(),
+    };
     monitor.close();
     for (const [how, listing] of Object.entries(listings)) {
       for (const [i, child] of kids.entries()) {
@@ -194,9 +207,9 @@ describe('process table', () => {
   it('agrees with procps ps on parent, command name and resident size', () => {
     const psRun = () => execFileSync('ps', ['-eo', 'pid=,ppid=,stat=,rss=,comm='], { encoding: 'utf8' }).trim().split('\n');
     const before = new Set(psRun());
-    const ours = JSON.parse(
-      runCli(['ps', '--json', '-o', 'pid,ppid,state,comm,rss']).stdout,
-    ) as { processes: { pid: number; ppid: number; state: string; comm: string; rss: string }[] };
+    const ours = JSON.parse(runCli(['ps', '--json', '-o', 'pid,ppid,state,comm,rss']).stdout) as {
+      processes: { pid: number; ppid: number; state: string; comm: string; rss: string }[];
+    };
     // Processes that did not change between two ps runs around ours (ours and ps's own children come and go).
     const theirs = psRun()
       .filter((l) => before.has(l))
@@ -218,7 +231,10 @@ describe('process table', () => {
   it('lists and samples while thousands of short-lived processes come and go: no exception, no row mixing two processes', async () => {
     // Each short-lived process is `true` or `sleep 0` under an argv[0] naming the program it runs, so a row whose
     // command name (from stat) and argv[0] (from cmdline) came from two different processes would show it.
-    const churn = start('bash', ['-c', 'i=0; while :; do i=$((i + 1)); if (( i % 2 )); then (exec -a churn-true true); else (exec -a churn-sleep sleep 0); fi; done']);
+    const churn = start('bash', [
+      '-c',
+      'i=0; while :; do i=$((i + 1)); if (( i % 2 )); then (exec -a churn-true true); else (exec -a churn-sleep sleep 0); fi; done',
+    ]);
     let listings = 0;
     let gone = 0;
     let seen = 0;
@@ -387,10 +403,14 @@ describe('refresh mode', () => {
       for (const threads of [1, 3]) expect(tree.processes({ groups: [...groups], threads })).toEqual(alone);
       expect(tree.processes({ groups: [...groups], native: false })).toEqual(alone);
       // The refresh: two samples each, times moved in between; rows (less their rates) alike.
-      const monitors = [tree.monitor({ groups: [...groups], threads: 0 }), tree.monitor({ groups: [...groups], threads: 3 }), tree.monitor({ groups: [...groups], native: false })];
+      const monitors = [
+        tree.monitor({ groups: [...groups], threads: 0 }),
+        tree.monitor({ groups: [...groups], threads: 3 }),
+        tree.monitor({ groups: [...groups], native: false }),
+      ];
       const firsts = monitors.map((m) => m.sample());
       for (const s of firsts) expect(s.rows).toEqual(alone.rows);
-      for (const pid of pids) if (pid % 97 !== 3 && pid % 3 === 0) writeStat(root, pid, pid % 300 + 7);
+      for (const pid of pids) if (pid % 97 !== 3 && pid % 3 === 0) writeStat(root, pid, (pid % 300) + 7);
       const seconds = [monitors[0]!.sample(), monitors[1]!.sample(), await monitors[1]!.sampleAsync(), monitors[2]!.sample()];
       const plain = (rows: object[]) => rows.map((r) => ({ ...r, rates: undefined }));
       expect(seconds[0]!.rows.find((r) => r.pid === 1002)?.utime).toBeCloseTo(((1002 % 300) + 7) / 100);
@@ -407,7 +427,10 @@ describe('refresh mode', () => {
       const m = fs.monitor({ groups: ['base', 'cmdline'], native: nat });
       try {
         m.sample();
-        return m.sample().rows.filter((r) => r.pid < process.pid && !r.comm?.startsWith('kworker')).map((r) => [r.pid, r.startTicks, r.comm, r.cmdline]);
+        return m
+          .sample()
+          .rows.filter((r) => r.pid < process.pid && !r.comm?.startsWith('kworker'))
+          .map((r) => [r.pid, r.startTicks, r.comm, r.cmdline]);
       } finally {
         m.close();
       }

@@ -22,8 +22,7 @@ const fixtures = findProducerFixtures(registry);
  * is missing. Such a file must still be refused with a parse error (never a
  * wrong value); when a spec learns to read it, this test fails and the entry goes.
  */
-const NOT_YET_READ = new Map<string, string>([
-]);
+const NOT_YET_READ = new Map<string, string>([]);
 
 describe('producer fixtures', () => {
   it('are there, several producers of them', () => expect(producersOf(fixtures).length).toBeGreaterThanOrEqual(3));
@@ -57,10 +56,15 @@ for (const producer of producersOf(fixtures)) {
             // The default cgroup root: the tree's own mount table, under the tree (not this machine's /sys).
             const fs = new ProcFs({ root: join(mine[0]!.tree, 'proc') });
             const cgroup = f.path.slice(v2.length + 1, f.path.lastIndexOf('/'));
-            expect(fs.read(f.spec!.id as never, { cgroup }), f.path).toEqual(JSON.parse(producerOutcome(f), (_k, x: unknown) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x)));
+            expect(fs.read(f.spec!.id as never, { cgroup }), f.path).toEqual(
+              JSON.parse(producerOutcome(f), (_k, x: unknown) => (typeof x === 'string' && /^\d+n$/.test(x) ? BigInt(x.slice(0, -1)) : x)),
+            );
           } else {
             // Not a cgroup2 file: one of a v1 hierarchy whose format v2 shares (gVisor's pids files).
-            expect(mounts.v1.some((m) => f.path.startsWith(`${m.mountPoint}/`)), `${f.path}: under no cgroup mount of ${producer}`).toBe(true);
+            expect(
+              mounts.v1.some((m) => f.path.startsWith(`${m.mountPoint}/`)),
+              `${f.path}: under no cgroup mount of ${producer}`,
+            ).toBe(true);
           }
         }
       });
@@ -69,7 +73,10 @@ for (const producer of producersOf(fixtures)) {
     // A variant's tree holds only the files that differ from its producer's: the commands run on whole trees.
     if (producer.includes('/')) return;
     const root = join(mine[0]!.tree, 'proc');
-    const pids = readdirSync(root).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+    const pids = readdirSync(root)
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .sort((a, b) => a - b);
     it('summary runs on its tree', () => {
       const r = runCli(['summary', '--root', root, '--json']);
       expect(r.stderr).toBe('');

@@ -74,7 +74,11 @@ describe('adversarial process names', () => {
   const names = ['a) R 1 (b', ') R 1 2 (', 'x\ny z', ' (()) ', 'tab\there', 'back\\slash', '0 0 0 0 0 0 0', ')'];
   it.skipIf(!has('python3')).each(names)('a process named %j reads back with that name from stat, status and a listing', async (name) => {
     // Only a thread of the process may rename it: the child names itself, then waits.
-    const child = spawn('python3', ['-c', "import sys, time; open('/proc/self/comm', 'w').write(sys.argv[1]); print('ready', flush=True); time.sleep(30)", name], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      'python3',
+      ['-c', "import sys, time; open('/proc/self/comm', 'w').write(sys.argv[1]); print('ready', flush=True); time.sleep(30)", name],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     children.push(child);
     await new Promise((r) => child.stdout!.once('data', r));
     const pid = child.pid!;
@@ -109,11 +113,18 @@ describe('files larger than any fixed buffer parse whole', () => {
 
   it.skipIf(!cc || !has('ss'))('net/unix with 10,000 sockets: every socket of the process, as ss sees them', async () => {
     await withLoad('unix', 10000, (pid) => {
-      const mine = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]).filter((x) => x !== undefined).map(Number));
+      const mine = new Set(
+        readdirSync(`/proc/${pid}/fd`)
+          .map((fd) => /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1])
+          .filter((x) => x !== undefined)
+          .map(Number),
+      );
       // 10,000 made, and the sockets Node gave the process for its stdin and stdout.
       expect(mine.size).toBeGreaterThanOrEqual(10000);
-      const parsed = fs.read("proc/net/unix").filter((s) => mine.has((s as { inode?: number }).inode ?? -1)).length;
-      const ss = execFileSync('ss', ['-xaH'], { encoding: 'utf8', maxBuffer: 1 << 28 }).split('\n').filter((l) => mine.has(Number(l.trim().split(/\s+/)[5]))).length;
+      const parsed = fs.read('proc/net/unix').filter((s) => mine.has((s as { inode?: number }).inode ?? -1)).length;
+      const ss = execFileSync('ss', ['-xaH'], { encoding: 'utf8', maxBuffer: 1 << 28 })
+        .split('\n')
+        .filter((l) => mine.has(Number(l.trim().split(/\s+/)[5]))).length;
       expect([parsed, ss]).toEqual([mine.size, mine.size]);
     });
   });
@@ -136,7 +147,9 @@ describe('files larger than any fixed buffer parse whole', () => {
   it.skipIf(!cc || !root || !has('findmnt'))('mountinfo of a private mount namespace with 10,000 mounts: as many as findmnt lists', async () => {
     await withLoad('mounts', 10000, (pid) => {
       const mounts = fs.read('proc/pid/mountinfo', { pid });
-      const findmnt = execFileSync('findmnt', ['--task', String(pid), '--raw', '--noheadings', '--output', 'TARGET'], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim().split('\n').length;
+      const findmnt = execFileSync('findmnt', ['--task', String(pid), '--raw', '--noheadings', '--output', 'TARGET'], { encoding: 'utf8', maxBuffer: 1 << 28 })
+        .trim()
+        .split('\n').length;
       expect(mounts.length).toBeGreaterThan(10000);
       expect(mounts.length).toBe(findmnt);
       expect(fs.read('proc/pid/mountinfo', { pid })).toEqual(fs.parse('proc/pid/mountinfo', Buffer.from(readViewSync(`/proc/${pid}/mountinfo`))));
@@ -151,7 +164,10 @@ describe.skipIf(!root)('permissions', () => {
   it('as nobody, root-only files give the typed permission error', () => {
     const lines = (r: ReturnType<typeof asNobody>) => {
       expect(r.status, r.stderr).toBe(0);
-      return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; pid: string; code?: string; ok?: boolean });
+      return r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: string; pid: string; code?: string; ok?: boolean });
     };
     // slabinfo is mode 0400 root; pid 1's environ and io need ptrace access to a root process.
     expect(lines(asNobody('read', 'proc/slabinfo', '1')).map((l) => l.code)).toEqual(['permission']);
@@ -193,7 +209,11 @@ describe('files this kernel does not offer', () => {
   });
 
   it('a system file the kernel lacks is unsupported; a file of a process that is gone is not_found', async () => {
-    for (const [id, path] of [['proc/schedstat', '/proc/schedstat'], ['proc/mdstat', '/proc/mdstat'], ['proc/sched_debug', '/proc/sched_debug']] as const) {
+    for (const [id, path] of [
+      ['proc/schedstat', '/proc/schedstat'],
+      ['proc/mdstat', '/proc/mdstat'],
+      ['proc/sched_debug', '/proc/sched_debug'],
+    ] as const) {
       let present = true;
       try {
         readFileSync(path);
@@ -201,7 +221,10 @@ describe('files this kernel does not offer', () => {
         present = false;
       }
       if (!present) {
-        expect(codeOf(() => fs.read(id)), id).toBe('unsupported');
+        expect(
+          codeOf(() => fs.read(id)),
+          id,
+        ).toBe('unsupported');
         await expect(fs.readAsync(id)).rejects.toMatchObject({ code: 'unsupported' });
       }
     }

@@ -31,7 +31,9 @@ describe('picks: the fields asked for, as the full parse reads them', () => {
     const pick = entry.pick;
     if (pick === undefined) continue;
     it(`${entry.id} (${runs} runs)`, () => {
-      const names = (entry.model.layout as { record: { tokens: { kind: string; field?: { name: string } }[] } }).record.tokens.flatMap((t) => (t.field ? [t.field.name] : []));
+      const names = (entry.model.layout as { record: { tokens: { kind: string; field?: { name: string } }[] } }).record.tokens.flatMap((t) =>
+        t.field ? [t.field.name] : [],
+      );
       fc.assert(
         fc.property(renderer.file(entry.model), fc.subarray(names), (sample, fields) => {
           const full = entry.parse(sample.text, ctx) as Record<string, unknown>;

@@ -1,16 +1,27 @@
 /** taskstats over generic netlink: the wire format, the versioned struct, live statistics, exit records, cgroupstats, `procspec delays`. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../runtime/index.js';
 import { cgroupstats, cgroupstatsProcfs, cgroupV1Mounts } from '../runtime/cgroupstats.js';
-import { decodeAttrs, decodeGenl, decodeMessages, encodeAttrs, encodeGenl, findAttr, attrUint, stringAttr, u32Attr, LITTLE_ENDIAN } from '../runtime/netlink.js';
+import {
+  decodeAttrs,
+  decodeGenl,
+  decodeMessages,
+  encodeAttrs,
+  encodeGenl,
+  findAttr,
+  attrUint,
+  stringAttr,
+  u32Attr,
+  LITTLE_ENDIAN,
+} from '../runtime/netlink.js';
 import { ExitListener, TASKSTATS_FIELDS, TaskstatsClient, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/taskstats.js';
 import { LAYOUT_VERSION } from '../runtime/taskstats-layout.js';
 import { loadNative } from '../runtime/native-load.js';
-import { repo, runCli } from './support/cli.js';
+import { runCli } from './support/cli.js';
 import { holdSysctl } from './support/hold-sysctl.js';
 
 const root = process.getuid?.() === 0;
@@ -56,7 +67,9 @@ describe('netlink messages', () => {
 describe('struct taskstats layout', () => {
   it('offsets follow C alignment (the header of version 16 is 560 bytes on 64-bit Linux)', () => {
     const at = (name: string) => TASKSTATS_FIELDS.find((f) => f.name === name)!.offset;
-    expect([at('ac_exitcode'), at('ac_flag'), at('cpu_count'), at('ac_comm'), at('ac_sched'), at('ac_uid'), at('ac_etime')]).toEqual([4, 8, 16, 80, 112, 120, 144]);
+    expect([at('ac_exitcode'), at('ac_flag'), at('cpu_count'), at('ac_comm'), at('ac_sched'), at('ac_uid'), at('ac_etime')]).toEqual([
+      4, 8, 16, 80, 112, 120, 144,
+    ]);
     expect(taskstatsSize(1)).toBe(80);
     expect(taskstatsSize(14)).toBe(432);
     expect(taskstatsSize(16)).toBe(560);
@@ -267,7 +280,8 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
     expect(r.stdout).toMatch(/^sleep 1 \(pid \d+\): taskstats version \d+, exit status 0$/m);
     // At least the second it slept; a busy machine may make it more.
     expect(Number(/elapsed (\d+\.\d{3}) s/.exec(r.stdout)?.[1])).toBeGreaterThanOrEqual(1);
-    for (const row of ['CPU', 'block I/O', 'swap-in', 'reclaim', 'thrashing', 'compaction', 'wpcopy', 'IRQ']) expect(r.stdout).toMatch(new RegExp(`^${row.replace('/', '\\/')}\\s+\\d+\\s+\\d+\\.\\d{6}\\s+\\d+\\.\\d{3}$`, 'm'));
+    for (const row of ['CPU', 'block I/O', 'swap-in', 'reclaim', 'thrashing', 'compaction', 'wpcopy', 'IRQ'])
+      expect(r.stdout).toMatch(new RegExp(`^${row.replace('/', '\\/')}\\s+\\d+\\s+\\d+\\.\\d{6}\\s+\\d+\\.\\d{3}$`, 'm'));
     const j = runCli(['delays', '--json', '--', 'sh', '-c', 'exit 3']);
     expect(j.status).toBe(3);
     const v = JSON.parse(j.stdout) as { exitStatus: number; stats: { delays: { cpu: { count: number } }; delayAccountingOff: boolean } };

@@ -25,7 +25,12 @@ function fixtureKernels(id: string): string[] {
   } catch {
     return [];
   }
-  const versions = new Set(names.filter((n) => n.endsWith('.txt')).map((n) => /^([0-9]+\.[0-9]+(?:\.[0-9]+)?)/.exec(n)?.[1]).filter((v): v is string => v !== undefined));
+  const versions = new Set(
+    names
+      .filter((n) => n.endsWith('.txt'))
+      .map((n) => /^([0-9]+\.[0-9]+(?:\.[0-9]+)?)/.exec(n)?.[1])
+      .filter((v): v is string => v !== undefined),
+  );
   return [...versions].sort((a, b) => {
     const pa = a.split('.').map(Number);
     const pb = b.split('.').map(Number);
@@ -38,7 +43,11 @@ const code = (s: string): string => `\`${s.replace(/\|/g, '\\|')}\``;
 
 export function coverageTable(): string {
   const rows = [
-    ...registry.map((e) => ({ id: e.id, paths: e.model.paths, access: e.model.sampling === 'once' ? (isPerProcess(e.model) ? 'read once per process' : 'read once') : 'sampled' })),
+    ...registry.map((e) => ({
+      id: e.id,
+      paths: e.model.paths,
+      access: e.model.sampling === 'once' ? (isPerProcess(e.model) ? 'read once per process' : 'read once') : 'sampled',
+    })),
     ...writers.map((e) => ({ id: e.id, paths: e.model.paths, access: 'write-only' })),
   ].sort((a, b) => (a.id < b.id ? -1 : 1));
   const lines = [
@@ -49,7 +58,9 @@ export function coverageTable(): string {
   ];
   for (const r of rows) {
     const kernels = fixtureKernels(r.id);
-    lines.push(`| ${r.paths.map(code).join('<br>')} | [${r.id}](../generated/docs/${r.id}.md) | ${kernels.length > 0 ? kernels.join(', ') : 'live only'} | ${r.access} |`);
+    lines.push(
+      `| ${r.paths.map(code).join('<br>')} | [${r.id}](../generated/docs/${r.id}.md) | ${kernels.length > 0 ? kernels.join(', ') : 'live only'} | ${r.access} |`,
+    );
   }
   return lines.join('\n');
 }

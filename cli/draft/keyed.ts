@@ -10,7 +10,7 @@ import { allPairs, pairsOf } from './record.js';
 import { todo, type DraftField, type DraftLayout } from './spec.js';
 import { trimmed, tokensOf } from './text.js';
 import { unitOfWord } from './units.js';
-import { keyedValueOf, valueOf } from './values.js';
+import { keyedValueOf, draftValueOf } from './values.js';
 
 type Separator = 'colon' | 'space' | 'auto';
 
@@ -58,8 +58,8 @@ function spaceLine(line: string): KeyedLine | undefined {
  */
 function headedColumns(lines: readonly KeyedLine[]): boolean {
   const [first, ...rest] = lines;
-  if (first === undefined || rest.length === 0 || tokensOf(first.value).length !== 1 || valueOf([first.value]).type !== 'string') return false;
-  return rest.every((l) => tokensOf(l.value).length === 1 && valueOf([l.value]).type !== 'string');
+  if (first === undefined || rest.length === 0 || tokensOf(first.value).length !== 1 || draftValueOf([first.value]).type !== 'string') return false;
+  return rest.every((l) => tokensOf(l.value).length === 1 && draftValueOf([l.value]).type !== 'string');
 }
 
 /** How the parser would split the line under `sep`, when that split gives a key. */

@@ -36,7 +36,9 @@ export function specIdOfPath(path: string): string {
 
 /** Why `path` cannot be a spec's path, or undefined when it can. */
 export function badPath(path: string): string | undefined {
-  return SPEC_PATH.test(path) && path.length <= MAX_PATH ? undefined : `--path ${path}: a spec's path starts with /proc/ or /sys/ and holds at most ${MAX_PATH} letters, digits, _ . - / and [parameter] words`;
+  return SPEC_PATH.test(path) && path.length <= MAX_PATH
+    ? undefined
+    : `--path ${path}: a spec's path starts with /proc/ or /sys/ and holds at most ${MAX_PATH} letters, digits, _ . - / and [parameter] words`;
 }
 
 /** Why `id` cannot be a spec id, or undefined when it can. */

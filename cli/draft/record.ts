@@ -7,7 +7,7 @@
 import { MAX_PAIRS, MAX_RAW, MAX_TOKENS } from './limits.js';
 import type { NameSet } from './names.js';
 import { todo, type DraftField, type DraftPairs, type DraftRecord, type DraftToken } from './spec.js';
-import { valueOf } from './values.js';
+import { draftValueOf } from './values.js';
 
 /** A `key=value` token: a key that reads as a name, then a value. */
 const PAIR = /^([A-Za-z_][A-Za-z0-9_.-]*)=(\S+)$/;
@@ -57,7 +57,7 @@ export function pairsOf(rows: readonly (readonly string[])[], names: NameSet): D
   const fields: DraftField[] = [...values].map(([key, texts]) => ({
     name: names.name(key, 'value'),
     raw: key,
-    value: valueOf(texts, key),
+    value: draftValueOf(texts, key),
     optional: rowsWith.get(key) !== rows.length,
     description: todo(key),
   }));
@@ -98,7 +98,7 @@ function positional(rows: readonly (readonly string[])[], columns: number, namin
     const field: DraftField = {
       name: naming.names.name(kernelName, columns === 1 && naming.lone !== undefined ? 'value' : `field${i + 1}`),
       ...(headerWord !== undefined ? { raw: headerWord } : {}),
-      value: valueOf(texts, kernelName),
+      value: draftValueOf(texts, kernelName),
       optional: texts.length < rows.length,
       description: todo(headerWord ?? (kernelName !== undefined ? kernelName : `${naming.what} ${i + 1}`)),
     };
@@ -112,6 +112,16 @@ export function recordOf(rows: readonly (readonly string[])[], naming: RecordNam
   const start = pairsStart(rows);
   // Tokens after the first MAX_TOKENS are left unnamed: the parser keeps them in `extraTokens`.
   if (start === undefined || start > MAX_TOKENS) return { tokens: positional(rows, Math.min(MAX_TOKENS, Math.max(...rows.map((r) => r.length))), naming) };
-  const tokens = positional(rows.map((r) => r.slice(0, start)), start, naming);
-  return { tokens, pairs: pairsOf(rows.map((r) => r.slice(start)), naming.names) };
+  const tokens = positional(
+    rows.map((r) => r.slice(0, start)),
+    start,
+    naming,
+  );
+  return {
+    tokens,
+    pairs: pairsOf(
+      rows.map((r) => r.slice(start)),
+      naming.names,
+    ),
+  };
 }

@@ -8,16 +8,16 @@ import type { NameSet } from './names.js';
 import { recordOf } from './record.js';
 import type { DraftLayout } from './spec.js';
 import { isBlank, tokensOf } from './text.js';
-import { valueOf } from './values.js';
+import { draftValueOf } from './values.js';
 
 /** Share of rows that must have the commonest number of tokens for the lines to be a table. */
 const REGULAR_SHARE = 0.5;
 
 function isHeader(first: readonly string[], below: readonly (readonly string[])[]): boolean {
-  if (below.length === 0 || first.some((w) => w.length > MAX_LITERAL || valueOf([w]).type !== 'string')) return false;
+  if (below.length === 0 || first.some((w) => w.length > MAX_LITERAL || draftValueOf([w]).type !== 'string')) return false;
   return first.some((_, i) => {
     const texts = below.filter((row) => row.length > i).map((row) => row[i]!);
-    return texts.length === below.length && valueOf(texts).type !== 'string';
+    return texts.length === below.length && draftValueOf(texts).type !== 'string';
   });
 }
 

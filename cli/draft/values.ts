@@ -43,7 +43,7 @@ function hexValue(texts: readonly string[]): DraftValue {
 }
 
 /** The type that reads every one of `texts` (single tokens), with a unit when `kernelName` ends in one (`_ns`). */
-export function valueOf(texts: readonly string[], kernelName?: string): DraftValue {
+export function draftValueOf(texts: readonly string[], kernelName?: string): DraftValue {
   return withNameUnit(scalarOf(texts), kernelName);
 }
 
@@ -79,7 +79,11 @@ function withNameUnit(value: DraftValue, kernelName: string | undefined): DraftV
  */
 export function keyedValueOf(texts: readonly string[], key: string): DraftValue {
   const tokens = texts.map(tokensOf);
-  if (tokens.every((ts) => ts.length === 1)) return valueOf(tokens.map((ts) => ts[0]!), key);
+  if (tokens.every((ts) => ts.length === 1))
+    return draftValueOf(
+      tokens.map((ts) => ts[0]!),
+      key,
+    );
   const word = tokens[0]?.[1];
   if (word !== undefined && tokens.every((ts) => ts.length === 2 && ts[1] === word)) {
     const unit = unitOfWord(word);

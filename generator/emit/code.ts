@@ -32,9 +32,12 @@ export function stringRead(r: StringRead): string {
 
 export function scaled(expr: string, scale: Scale): string {
   switch (scale.kind) {
-    case 'none': return expr;
-    case 'bytes': return `s.${scale.wide ? 'scaleW' : 'scale'}(${expr}, ${scale.factor})`;
-    case 'divide': return `${expr} / ${scale.by}`;
+    case 'none':
+      return expr;
+    case 'bytes':
+      return `s.${scale.wide ? 'scaleW' : 'scale'}(${expr}, ${scale.factor})`;
+    case 'divide':
+      return `${expr} / ${scale.by}`;
   }
 }
 

@@ -30,7 +30,9 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
   lines.push(`# ${spec.paths[0]}`, '', spec.description, '');
   lines.push(`- Spec: \`${spec.id}\` (${spec.source})`);
   lines.push(`- Paths: ${spec.paths.map((p) => `\`${p}\``).join(', ')}`);
-  const once = isPerProcess(spec) ? 'read once per process (the content does not change while the process runs)' : 'read once (the content does not change while the system runs)';
+  const once = isPerProcess(spec)
+    ? 'read once per process (the content does not change while the process runs)'
+    : 'read once (the content does not change while the system runs)';
   lines.push(`- Sampling: ${spec.sampling === 'once' ? once : 'sampled (read it each time)'}`);
   lines.push(`- Layout: ${spec.layout.kind}`);
   lines.push(`- TypeScript: \`${spec.typeName}\`, parsed by \`${spec.parseName}\``, '');
@@ -45,7 +47,9 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
       }
       const unit = normalisedUnit(m.value);
       const rawUnit = 'unit' in m.value && m.value.unit ? m.value.unit : undefined;
-      const kernel = [m.since ? `since ${m.since}` : '', m.until ? `until ${m.until}` : '', absenceNote(m) ? `not printed by ${absenceNote(m)}` : ''].filter(Boolean).join(', ');
+      const kernel = [m.since ? `since ${m.since}` : '', m.until ? `until ${m.until}` : '', absenceNote(m) ? `not printed by ${absenceNote(m)}` : '']
+        .filter(Boolean)
+        .join(', ');
       lines.push(
         `| \`${cell(m.raw)}\` | \`${m.name}\`${m.optional ? '?' : ''} | ${cell(typeText(m.value))} | ${unit ? `${unit}${rawUnit && rawUnit !== unit ? ` (from ${rawUnit})` : ''}` : ''}${m.measure ? `${unit ? ', ' : ''}${m.measure}` : ''} | ${kernel} | ${cell(m.description)} |`,
       );

@@ -11,13 +11,15 @@ import { printValue } from './values.js';
 export function printBody(w: CodeBlockWriter, names: Names, b: Body): void {
   switch (b.kind) {
     case 'record':
-      return printRecord(w, names, b);
+      printRecord(w, names, b);
+      return;
     case 'line':
       w.writeLine('void end;');
       w.writeLine(`return ${b.record}(s, ctx);`);
       return;
     case 'variants':
-      return printVariants(w, b.variants);
+      printVariants(w, b.variants);
+      return;
     case 'table':
       w.writeLine(`const out: ${b.rowType} = [];`);
       printLead(w, b.lead);
@@ -35,9 +37,11 @@ export function printBody(w: CodeBlockWriter, names: Names, b: Body): void {
       w.writeLine(`return { h: ${b.lead.head ? 'h' : 'undefined'}, out };`);
       return;
     case 'rows':
-      return printRows(w, b.loop);
+      printRows(w, b.loop);
+      return;
     case 'items':
-      return printItems(w, names, b);
+      printItems(w, names, b);
+      return;
     case 'blocks':
       w.writeLine(`const out: ${b.type} = [];`);
       printRows(w, b.loop);
@@ -52,7 +56,8 @@ export function printBody(w: CodeBlockWriter, names: Names, b: Body): void {
       w.writeLine('return { h: undefined, out };');
       return;
     case 'keyed':
-      return printKeyed(w, names, b);
+      printKeyed(w, names, b);
+      return;
   }
 }
 
@@ -136,6 +141,7 @@ function printItems(w: CodeBlockWriter, names: Names, b: ItemsBody): void {
 /** Reads the line of values that follows a line of names with the same key. */
 function valuesLine(w: CodeBlockWriter, sep: string): void {
   w.writeLine('const names = s.restTokens();');
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated parser
   w.writeLine('if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);');
   w.writeLine(`if (s.key(${q(sep)}) !== key) { s.ts = s.ls; s.fail(\`a line of values for "\${key}"\`); }`);
 }
@@ -219,10 +225,12 @@ function printKeyedLine(w: CodeBlockWriter, names: Names, k: KeyedBody): void {
       });
     };
     if (fast) {
-      w.write(`if (next < ${d.count} && (fast = s.keyedNumber(end, ${t}_BYTES[next]!, ${d.sepCode}, ${t}_FACTOR[next]!, ${t}_SUFFIX[next]!)) >= 0) `).block(() => {
-        w.writeLine('k = next;');
-        w.writeLine(`key = ${t}_ORDER[next]!;`);
-      });
+      w.write(`if (next < ${d.count} && (fast = s.keyedNumber(end, ${t}_BYTES[next]!, ${d.sepCode}, ${t}_FACTOR[next]!, ${t}_SUFFIX[next]!)) >= 0) `).block(
+        () => {
+          w.writeLine('k = next;');
+          w.writeLine(`key = ${t}_ORDER[next]!;`);
+        },
+      );
       w.write('else ').block(() => {
         open();
         match();
@@ -294,4 +302,3 @@ function printKeyed(w: CodeBlockWriter, names: Names, k: KeyedBody): void {
   printObject(w, k.object);
   w.writeLine('return o;');
 }
-

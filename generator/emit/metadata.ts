@@ -12,7 +12,7 @@ export function metadataName(spec: SpecModel): string {
 
 export function emitMetadata(file: SourceFile, spec: SpecModel): void {
   file.addImportDeclaration({
-    moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/model.js',
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model.js`,
     isTypeOnly: true,
     namedImports: ['SpecModel'],
   });

@@ -25,13 +25,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const keyTables = plan.keyTables;
   const usesVariants = plan.usesVariants;
   const typeNames = new Set<string>([...shapes.list.map((s) => s.name), ...shapes.aliases.map((a) => a.name)]);
-  file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/scan.js', namedImports: ['Scan'] });
+  file.addImportDeclaration({ moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/scan.js`, namedImports: ['Scan'] });
   file.addImportDeclaration({
-    moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/context.js',
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/context.js`,
     namedImports: ['contextOf'],
   });
   file.addImportDeclaration({
-    moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/context.js',
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/context.js`,
     isTypeOnly: true,
     namedImports: ['ParseContext', 'ParseOptions'],
   });
@@ -49,12 +49,22 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   }
   const text = { name: 'text', type: 'string | Uint8Array' };
   /** Signatures by mode: the default gives numbers, `bigint: true` bigints, an option not known when compiled either. */
-  const overloads = (params: { name: string; type: string }[], result: (n: string) => string, doc: string): { docs: string[]; parameters: { name: string; type: string; hasQuestionToken?: boolean }[]; returnType: string }[] =>
-    generic.size === 0 ? [] : [
-      { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions & { bigint?: false }', hasQuestionToken: true }], returnType: result('number') },
-      { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions & { bigint: true }' }], returnType: result('bigint') },
-      { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions', hasQuestionToken: true }], returnType: result('number | bigint') },
-    ];
+  const overloads = (
+    params: { name: string; type: string }[],
+    result: (n: string) => string,
+    doc: string,
+  ): { docs: string[]; parameters: { name: string; type: string; hasQuestionToken?: boolean }[]; returnType: string }[] =>
+    generic.size === 0
+      ? []
+      : [
+          {
+            docs: [doc],
+            parameters: [...params, { name: 'options', type: 'ParseOptions & { bigint?: false }', hasQuestionToken: true }],
+            returnType: result('number'),
+          },
+          { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions & { bigint: true }' }], returnType: result('bigint') },
+          { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions', hasQuestionToken: true }], returnType: result('number | bigint') },
+        ];
   const parseDoc = `Parses the text of ${spec.paths[0]} (spec ${spec.id}). Throws ProcfsError with code "parse" when the text does not fit the spec.${generic.size > 0 ? ' With `bigint: true` its wide integers (counters and sizes) are bigints.' : ''}`;
   const typeIn = (t: string, n: string): string => (generic.has(t) ? `${of(t)}<${n}>` : t);
   file.addFunction({
@@ -74,12 +84,18 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   if (plan.pieces) {
     const p = plan.pieces;
     const result = p.result === 'spread' ? '({ ...p.h, rows: p.out })' : 'p.out';
-    file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/pieces.js', namedImports: [p.cut.fn] });
-    file.addImportDeclaration({ moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/pieces.js', isTypeOnly: true, namedImports: ['Piece', 'Pieces'] });
+    file.addImportDeclaration({ moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/pieces.js`, namedImports: [p.cut.fn] });
+    file.addImportDeclaration({
+      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/pieces.js`,
+      isTypeOnly: true,
+      namedImports: ['Piece', 'Pieces'],
+    });
     file.addVariableStatement({
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      docs: [`Reads the text of ${spec.paths[0]} a piece at a time, each piece ending where a record begins, with ${spec.parseName}'s result (see runtime/pieces.ts).`],
+      docs: [
+        `Reads the text of ${spec.paths[0]} a piece at a time, each piece ending where a record begins, with ${spec.parseName}'s result (see runtime/pieces.ts).`,
+      ],
       declarations: [
         {
           name: piecesNameOf(spec),
@@ -112,8 +128,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     file.addEnum({
       isConst: true,
       name: 'Want',
-      docs: ["Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for."],
-      members: [{ name: 'runs', value: count }, { name: 'last', value: 2 * count }],
+      docs: [
+        "Where Scan.want's array holds, after a flag per token, the length of the run of tokens stepped over from each token, and then the number of the last token asked for.",
+      ],
+      members: [
+        { name: 'runs', value: count },
+        { name: 'last', value: 2 * count },
+      ],
     });
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
@@ -128,7 +149,10 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     file.addFunction({
       isExported: true,
       name: pickName,
-      overloads: overloads([text, { name: 'fields', type: 'readonly K[]' }], (n) => `Pick<${typeIn(type, n)}, K>`, pickDoc).map((o) => ({ ...o, typeParameters: [{ name: 'K', constraint: `keyof ${type}` }] })),
+      overloads: overloads([text, { name: 'fields', type: 'readonly K[]' }], (n) => `Pick<${typeIn(type, n)}, K>`, pickDoc).map((o) => ({
+        ...o,
+        typeParameters: [{ name: 'K', constraint: `keyof ${type}` }],
+      })),
       typeParameters: [{ name: 'K', constraint: `keyof ${type}` }],
       docs: [pickDoc],
       parameters: [
@@ -213,12 +237,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   // ts-morph puts these after the other imports.
   if (usesVariants) {
     file.addImportDeclaration({
-      moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/errors.js',
+      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/errors.js`,
       isTypeOnly: true,
       namedImports: ['ProcfsError'],
     });
     file.addImportDeclaration({
-      moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/scan.js',
+      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/scan.js`,
       isTypeOnly: true,
       namedImports: ['Miss'],
     });

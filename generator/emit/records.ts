@@ -67,6 +67,7 @@ function printColumns(w: CodeBlockWriter, names: Names, c: ColumnsPlan): void {
   if (c.others) w.writeLine('const others = Object.create(null) as Record<string, N | string>;');
   else w.writeLine('let extra: Record<string, N | string> | undefined;');
   w.write('for (const k of names) ').block(() => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated parser
     w.writeLine('if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }');
     w.write('switch (k) ').block(() => {
       namedCases(w, names, c.fields);

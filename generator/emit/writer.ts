@@ -11,7 +11,7 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function emitWriter(file: SourceFile, spec: WriteSpecModel): void {
   file.addImportDeclaration({
-    moduleSpecifier: '../'.repeat(spec.id.split('/').length) + '../runtime/model.js',
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model.js`,
     isTypeOnly: true,
     namedImports: ['WriteSpecModel'],
   });
@@ -37,7 +37,9 @@ export function emitWriter(file: SourceFile, spec: WriteSpecModel): void {
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: [`The checked model of spec ${spec.id}.`],
-    declarations: [{ name: `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`, type: 'WriteSpecModel', initializer: JSON.stringify(spec, null, 2) }],
+    declarations: [
+      { name: `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`, type: 'WriteSpecModel', initializer: JSON.stringify(spec, null, 2) },
+    ],
   });
 }
 

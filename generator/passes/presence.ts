@@ -90,7 +90,14 @@ class Printed {
   /** Column names of a `columns` record: the words after `key:` on the first line that has the key. */
   columns(key: string): Set<string> {
     const line = this.lines.find((l) => l.startsWith(`${key}:`));
-    return new Set(line === undefined ? [] : line.slice(key.length + 1).trim().split(/\s+/));
+    return new Set(
+      line === undefined
+        ? []
+        : line
+            .slice(key.length + 1)
+            .trim()
+            .split(/\s+/),
+    );
   }
 }
 

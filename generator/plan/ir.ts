@@ -16,10 +16,7 @@ export interface Call {
 }
 
 /** How a number read is turned into the value: times a byte factor, or divided into seconds. */
-export type Scale =
-  | { kind: 'none' }
-  | { kind: 'bytes'; factor: string; wide: boolean }
-  | { kind: 'divide'; by: string };
+export type Scale = { kind: 'none' } | { kind: 'bytes'; factor: string; wide: boolean } | { kind: 'divide'; by: string };
 
 /**
  * A string read: the call, then `.trim()` when asked; an escaped string is
@@ -171,9 +168,7 @@ export interface ObjectField {
 }
 
 /** How a record's object is made, its keys in the order of the type (see Planner.object). */
-export type ObjectPlan =
-  | { kind: 'literal'; type: string; fields: ObjectField[]; catchAll: ObjectField[] }
-  | { kind: 'builder'; name: string; args: string[] };
+export type ObjectPlan = { kind: 'literal'; type: string; fields: ObjectField[]; catchAll: ObjectField[] } | { kind: 'builder'; name: string; args: string[] };
 
 /** A constructor of objects of `type`, taking the fields in order. */
 export interface Builder {
@@ -232,14 +227,9 @@ export interface TableLead {
   skip: number[];
 }
 
-export type RowsLoop =
-  | { kind: 'table'; rows: { call: string }[] }
-  | { kind: 'blocks'; body: string; start: BlockStart };
+export type RowsLoop = { kind: 'table'; rows: { call: string }[] } | { kind: 'blocks'; body: string; start: BlockStart };
 
-export type BlockStart =
-  | { kind: 'like'; cls: string; terminator: string }
-  | { kind: 'start'; word: string }
-  | { kind: 'blank' };
+export type BlockStart = { kind: 'like'; cls: string; terminator: string } | { kind: 'start'; word: string } | { kind: 'blank' };
 
 export interface TableBody {
   kind: 'table';
@@ -255,7 +245,14 @@ export interface ItemsBody {
   type: string;
   separator: string;
   item:
-    | { kind: 'pair'; separator: string; required: boolean; first: { name: string; escaped: boolean }; second: { name: string; escaped: boolean }; optional: boolean }
+    | {
+        kind: 'pair';
+        separator: string;
+        required: boolean;
+        first: { name: string; escaped: boolean };
+        second: { name: string; escaped: boolean };
+        optional: boolean;
+      }
     | { kind: 'value'; read: ValueRead };
 }
 

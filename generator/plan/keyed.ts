@@ -37,7 +37,13 @@ function entryRead(ctx: KeyedContext, e: KeyedEntry, fromLoop: boolean): EntryRe
   if (e.repeated) {
     // Each line of a repeated key adds one value.
     const itemType = v.kind === 'record' ? ctx.shapes.recordType.get(v.record)! : v.kind === 'pair' ? ctx.shapes.pairType.get(v)! : scalarType(v);
-    return { kind: 'repeated', itemType, ...(e.prefix !== undefined ? { prefix: e.prefix } : {}), read: valueRead(v, 'line', e.field.name, rec), eol: v.kind !== 'record' };
+    return {
+      kind: 'repeated',
+      itemType,
+      ...(e.prefix !== undefined ? { prefix: e.prefix } : {}),
+      read: valueRead(v, 'line', e.field.name, rec),
+      eol: v.kind !== 'record',
+    };
   }
   // A key may come in several pairs of lines (IcmpMsg: 16 columns per pair); their columns join.
   if (v.kind === 'record' && v.record.columns) return { kind: 'columns', record: ctx.record(v.record) };
@@ -72,7 +78,11 @@ export function keyedBody(ctx: KeyedContext, l: Keyed, type: string, outerHeader
           return { factor: n?.constant && !n.optional ? n.factor : '0', suffix: n?.suffix ?? '' };
         })
       : undefined;
-    const table = ctx.keyTable(plain.map((e) => e.key), sepCode !== undefined, numbers);
+    const table = ctx.keyTable(
+      plain.map((e) => e.key),
+      sepCode !== undefined,
+      numbers,
+    );
     dispatch = sepCode !== undefined ? { kind: 'bytes', table, sepCode, count: plain.length, fast } : { kind: 'map', table };
   }
   const cases: EntryCase[] = plain.map((e, i) => ({ key: e.key, ...(tabled ? { label: i } : {}), local: `v_${e.field.name}`, read: entryRead(ctx, e, fast) }));
@@ -84,14 +94,20 @@ export function keyedBody(ctx: KeyedContext, l: Keyed, type: string, outerHeader
     ...(e.section ? { section: { name: e.section.name!, until: e.section.until, fn: ctx.sectionFn(e) } } : {}),
   }));
   const fallback: KeyedBody['fallback'] =
-    headed && l.extra ? { kind: 'extraColumns' }
-    : l.others ? { kind: 'others' }
-    : l.extra ? { kind: 'extra' }
-    : { kind: 'fail', expected: `one of the keys ${l.entries.map((e) => e.key).join(', ')}` };
-  const required = l.entries.filter((e) => !e.field.optional && !e.indexed && !e.repeated).map((e) => ({ local: `v_${e.field.name}`, expected: `the key "${e.key}"` }));
+    headed && l.extra
+      ? { kind: 'extraColumns' }
+      : l.others
+        ? { kind: 'others' }
+        : l.extra
+          ? { kind: 'extra' }
+          : { kind: 'fail', expected: `one of the keys ${l.entries.map((e) => e.key).join(', ')}` };
+  const required = l.entries
+    .filter((e) => !e.field.optional && !e.indexed && !e.repeated)
+    .map((e) => ({ local: `v_${e.field.name}`, expected: `the key "${e.key}"` }));
   // The keys in the order of the type: the variant's kind, the header's fields, the keys in the order the file prints them, the catch-all.
   const fields: ObjectField[] = kind !== undefined ? [{ name: 'kind', expr: JSON.stringify(kind), optional: false }] : [];
-  if (head) for (const t of head.tokens) if (t.kind === 'field') fields.push({ name: t.field.name, expr: `v_${t.field.name}`, optional: t.field.optional === true });
+  if (head)
+    for (const t of head.tokens) if (t.kind === 'field') fields.push({ name: t.field.name, expr: `v_${t.field.name}`, optional: t.field.optional === true });
   for (const e of l.entries) fields.push({ name: e.field.name, expr: `v_${e.field.name}`, optional: e.field.optional === true && !e.indexed && !e.repeated });
   if (l.others) fields.push({ name: l.others.name, expr: 'others', optional: false });
   const object = ctx.object(type, fields, !l.others && l.extra ? [{ name: 'extra', expr: 'extra', optional: true }] : []);

@@ -148,7 +148,13 @@ class Planner implements KeyedContext {
         break;
       case 'variants': {
         const bodies = l.variants.map((v) => this.layout(v.shape, header, v.name));
-        fn.plan = () => ({ kind: 'variants', variants: this.variants(bodies.map((b) => `${b}(s, ctx, end)`), 'return') });
+        fn.plan = () => ({
+          kind: 'variants',
+          variants: this.variants(
+            bodies.map((b) => `${b}(s, ctx, end)`),
+            'return',
+          ),
+        });
         break;
       }
       case 'items':
@@ -161,7 +167,14 @@ class Planner implements KeyedContext {
             separator: l.separator,
             item:
               v.kind === 'pair'
-                ? { kind: 'pair', separator: v.separator, required: !v.second.optional, optional: v.second.optional === true, first: { name: v.first.name, escaped: escaped(v.first) }, second: { name: v.second.name, escaped: escaped(v.second) } }
+                ? {
+                    kind: 'pair',
+                    separator: v.separator,
+                    required: !v.second.optional,
+                    optional: v.second.optional === true,
+                    first: { name: v.first.name, escaped: escaped(v.first) },
+                    second: { name: v.second.name, escaped: escaped(v.second) },
+                  }
                 : { kind: 'value', read: valueRead(v, v.kind === 'string' ? 'item' : 'token', l.item.name, (r) => this.record(r)) },
           };
         };
@@ -174,7 +187,10 @@ class Planner implements KeyedContext {
         for (const e of l.entries) if (!e.section && !e.indexed && e.field.value.kind === 'record') this.record(e.field.value.record);
         for (const e of l.entries) {
           if (e.indexed && e.field.value.kind === 'record') {
-            this.indexedFns.set(e, this.record(e.field.value.record, { omit: e.section?.name !== undefined ? [e.indexed.name, e.section.name] : [e.indexed.name] }));
+            this.indexedFns.set(
+              e,
+              this.record(e.field.value.record, { omit: e.section?.name !== undefined ? [e.indexed.name, e.section.name] : [e.indexed.name] }),
+            );
           }
         }
         for (const e of l.entries) if (e.indexed && e.section) this.sectionFns.set(e, this.layout(e.section.layout));
@@ -197,9 +213,10 @@ class Planner implements KeyedContext {
     const head = l.header ? this.record(l.header, { omit: kind !== undefined ? ['rows', 'kind'] : ['rows'] }) : undefined;
     const perColumn = (r: RecordModel): boolean => r.tokens.some((t) => t.kind === 'field' && t.perColumn !== undefined);
     const rowRecords = 'record' in l.rows ? [l.rows.record] : l.rows.variants.map((v) => v.shape);
-    const rows = 'record' in l.rows
-      ? [this.record(l.rows.record, { header: headerType! })]
-      : l.rows.variants.map((v) => this.record(v.shape, { kind: v.name, header: headerType! }));
+    const rows =
+      'record' in l.rows
+        ? [this.record(l.rows.record, { header: headerType! })]
+        : l.rows.variants.map((v) => this.record(v.shape, { kind: v.name, header: headerType! }));
     const rowType = l.header ? `${type}["rows"]` : type;
     const lead: TableLead = { ...(head ? { head } : {}), skip: Array.from({ length: l.skip }, (_x, i) => i + (head ? 2 : 1)) };
     const calls = rows.map((fnName, i) => `${fnName}(${perColumn(rowRecords[i]!) ? 's, ctx, h' : 's, ctx'})`);
@@ -210,9 +227,24 @@ class Planner implements KeyedContext {
     if (l === this.spec.layout) {
       // The whole file is this table: also readable in pieces (see runtime/pieces.ts).
       const rowsUseHead = rowRecords.some(perColumn);
-      this.pieces = { layout: name, lead: (head ? 1 : 0) + l.skip, cut: { fn: 'lastLine', args: [] }, head: headerType ?? 'undefined', rows: rowType, result: l.header ? 'spread' : 'out', rowsUseHead };
+      this.pieces = {
+        layout: name,
+        lead: (head ? 1 : 0) + l.skip,
+        cut: { fn: 'lastLine', args: [] },
+        head: headerType ?? 'undefined',
+        rows: rowType,
+        result: l.header ? 'spread' : 'out',
+        rowsUseHead,
+      };
       fn.plan = () => ({ kind: 'tableWhole', layout: name, result: l.header ? '{ ...p.h, rows: p.out }' : 'p.out' });
-      this.piecesFns(name, headerType ?? 'undefined', rowType, rowsUseHead, () => ({ kind: 'tableFirst', lead, rowType, layout: name, rowsUseHead }), () => ({ kind: 'rows', loop: loop() }));
+      this.piecesFns(
+        name,
+        headerType ?? 'undefined',
+        rowType,
+        rowsUseHead,
+        () => ({ kind: 'tableFirst', lead, rowType, layout: name, rowsUseHead }),
+        () => ({ kind: 'rows', loop: loop() }),
+      );
       return;
     }
     fn.plan = () => ({ kind: 'table', rowType, lead, loop: loop(), ...(l.header ? { header: kind !== undefined ? { kind } : {} } : {}) });
@@ -223,7 +255,10 @@ class Planner implements KeyedContext {
     const first = l.header?.tokens[0];
     // How a block's first line is told: after a blank line, by a number and its terminator (smaps' address range), or by a start word.
     const v = first?.kind === 'field' ? first.field.value : undefined;
-    const like = 'header' in l.split && first?.kind === 'field' ? { cls: (v?.kind === 'u64' || v?.kind === 'integer') && v.hex ? 'hex' : 'dec', terminator: first.terminator! } : undefined;
+    const like =
+      'header' in l.split && first?.kind === 'field'
+        ? { cls: (v?.kind === 'u64' || v?.kind === 'integer') && v.hex ? 'hex' : 'dec', terminator: first.terminator! }
+        : undefined;
     const start = 'blank' in l.split || like ? undefined : 'start' in l.split ? l.split.start : (first as { text: string }).text;
     const loop: RowsLoop = {
       kind: 'blocks',
@@ -232,10 +267,21 @@ class Planner implements KeyedContext {
     };
     if (l === this.spec.layout) {
       // The whole file is these blocks: also readable in pieces (see runtime/pieces.ts).
-      const cut = like ? { fn: 'lastLike', args: [like.cls, like.terminator] } : start !== undefined ? { fn: 'lastStarting', args: [start] } : { fn: 'lastAfterBlank', args: [] };
+      const cut = like
+        ? { fn: 'lastLike', args: [like.cls, like.terminator] }
+        : start !== undefined
+          ? { fn: 'lastStarting', args: [start] }
+          : { fn: 'lastAfterBlank', args: [] };
       this.pieces = { layout: name, lead: 0, cut, head: 'undefined', rows: type, result: 'out', rowsUseHead: false };
       fn.plan = () => ({ kind: 'blocksWhole', layout: name });
-      this.piecesFns(name, 'undefined', type, false, () => ({ kind: 'blocksFirst', type, layout: name }), () => ({ kind: 'rows', loop }));
+      this.piecesFns(
+        name,
+        'undefined',
+        type,
+        false,
+        () => ({ kind: 'blocksFirst', type, layout: name }),
+        () => ({ kind: 'rows', loop }),
+      );
       return;
     }
     fn.plan = () => ({ kind: 'blocks', type, loop });
@@ -268,5 +314,13 @@ export function planModule(spec: SpecModel, shapes: Shapes): ModulePlan {
     const f = p.fns[i]!;
     fns.push({ name: f.name, params: f.params, returnType: f.returnType, body: f.plan() });
   }
-  return { top, fns, builders: p.builders, keyTables: p.keyTables, ...(p.pieces ? { pieces: p.pieces } : {}), ...(pick ? { pick } : {}), usesVariants: p.usesVariants };
+  return {
+    top,
+    fns,
+    builders: p.builders,
+    keyTables: p.keyTables,
+    ...(p.pieces ? { pieces: p.pieces } : {}),
+    ...(pick ? { pick } : {}),
+    usesVariants: p.usesVariants,
+  };
 }

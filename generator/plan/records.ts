@@ -50,7 +50,8 @@ export function recordLocals(ctx: RecordContext, r: RecordModel, owner: string, 
     out.push({ name: `v_${t.field.name}`, type: ctx.fieldType(t.field, owner), maybe, init: pick });
     if (t.field.value.kind === 'inet') out.push({ name: `v_${t.field.name}Raw`, type: 'string', maybe, init: false });
   }
-  for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) out.push({ name: `v_${f.name}`, type: ctx.fieldType(f, owner), maybe: true, init: false });
+  for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])])
+    out.push({ name: `v_${f.name}`, type: ctx.fieldType(f, owner), maybe: true, init: false });
   return out;
 }
 
@@ -66,7 +67,13 @@ export function tokenSteps(ctx: RecordContext, r: RecordModel, owner: string, pi
       continue;
     }
     index++;
-    const base = { kind: 'field' as const, index, local: `v_${t.field.name}`, read: tokenRead(t, ctx.fieldType(t.field, owner), (x) => ctx.record(x)), predeclared: pick };
+    const base = {
+      kind: 'field' as const,
+      index,
+      local: `v_${t.field.name}`,
+      read: tokenRead(t, ctx.fieldType(t.field, owner), (x) => ctx.record(x)),
+      predeclared: pick,
+    };
     if (t.field.optional && t.enclosed && recognised(r, t)) {
       // An optional token inside delimiters before required ones is there when its opening character is.
       out.push({ ...base, optional: { kind: 'opening', open: t.enclosed.open } });
@@ -74,7 +81,11 @@ export function tokenSteps(ctx: RecordContext, r: RecordModel, owner: string, pi
     }
     const optional = t.field.optional ? { optional: { kind: 'trailing' as const, first: !opened } } : {};
     if (t.field.optional) opened = true;
-    out.push({ ...base, ...optional, ...(pick ? { pick: { field: t.field.name, skippable: skippable(t), runs: plain[index] !== 0, count: plain.length } } : {}) });
+    out.push({
+      ...base,
+      ...optional,
+      ...(pick ? { pick: { field: t.field.name, skippable: skippable(t), runs: plain[index] !== 0, count: plain.length } } : {}),
+    });
   }
   return out;
 }
@@ -136,4 +147,3 @@ export function recordBody(ctx: RecordContext, r: RecordModel, full: string, typ
   const object = ctx.object(type, fields, catchAll);
   return { kind: 'record', locals, tokens, ...(pairs ? { pairs } : {}), ...(columns ? { columns } : {}), tail, object };
 }
-

@@ -48,7 +48,13 @@ export function lineNumber(e: KeyedEntry): LineNumber | undefined {
   return { factor, constant: /^\d+$/.test(factor), suffix: val.suffix ?? '', optional: val.suffixOptional === true, wide: val.wide === true };
 }
 
-export const lineNumberRead = (n: LineNumber, fromLoop: boolean): LineNumberRead => ({ wide: n.wide, factor: n.factor, suffix: n.suffix, optional: n.optional, fromLoop });
+export const lineNumberRead = (n: LineNumber, fromLoop: boolean): LineNumberRead => ({
+  wide: n.wide,
+  factor: n.factor,
+  suffix: n.suffix,
+  optional: n.optional,
+  fromLoop,
+});
 
 /**
  * Whether a value is read as a bare s.u(): an unsigned decimal integer with
@@ -71,11 +77,29 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
       const toSeconds = v.kind === 'integer' && v.unit !== undefined && TIME_UNITS.has(v.unit);
       const wide = v.kind === 'integer' && v.wide === true;
       const method =
-        v.kind === 'u64' ? (v.hex ? 'hex64' : 'u64')
-        : v.hex ? (wide ? 'wHex' : 'hexNum')
-        : v.octal ? (wide ? 'wOct' : 'octNum')
-        : toSeconds ? (v.signed ? 'approx' : 'approxUnsigned')
-        : v.signed ? (wide ? 'wi' : 'i') : wide ? 'w' : 'u';
+        v.kind === 'u64'
+          ? v.hex
+            ? 'hex64'
+            : 'u64'
+          : v.hex
+            ? wide
+              ? 'wHex'
+              : 'hexNum'
+            : v.octal
+              ? wide
+                ? 'wOct'
+                : 'octNum'
+              : toSeconds
+                ? v.signed
+                  ? 'approx'
+                  : 'approxUnsigned'
+                : v.signed
+                  ? wide
+                    ? 'wi'
+                    : 'i'
+                  : wide
+                    ? 'w'
+                    : 'u';
       return {
         kind: 'number',
         call: call(method),
@@ -85,13 +109,23 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
       };
     }
     case 'float':
-      return { kind: 'number', call: call('f'), scale: scaleOf(v.unit), sentinels: [], ...(v.suffix !== undefined ? { suffix: { text: v.suffix, optional: v.suffixOptional === true } } : {}) };
+      return {
+        kind: 'number',
+        call: call('f'),
+        scale: scaleOf(v.unit),
+        sentinels: [],
+        ...(v.suffix !== undefined ? { suffix: { text: v.suffix, optional: v.suffixOptional === true } } : {}),
+      };
     case 'string': {
       const c = place === 'line' ? call(v.verbatim ? 'restVerbatim' : 'rest') : place === 'item' ? call('whole') : call(v.quoted ? 'quoted' : 'word');
       return { kind: 'string', read: str(c, v.escaped) };
     }
     case 'enum':
-      return { kind: 'enum', values: v.values.map((e) => ({ raw: e.raw, name: e.name })), expected: `${label}: one of ${v.values.map((e) => e.raw).join(', ')}` };
+      return {
+        kind: 'enum',
+        values: v.values.map((e) => ({ raw: e.raw, name: e.name })),
+        expected: `${label}: one of ${v.values.map((e) => e.raw).join(', ')}`,
+      };
     case 'mask':
       return { kind: 'call', call: call('mask') };
     case 'cpulist':
@@ -125,7 +159,9 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
           ? { kind: 'string', read: str(fv.quoted ? call('quoted', v.separator) : call('wordTo', v.separator), fv.escaped) }
           : valueRead(fv, 'token', v.first.name, record);
       const second: ValueRead =
-        sv.kind === 'string' && sv.quoted ? { kind: 'string', read: str(call('quoted', undefined, true), sv.escaped) } : valueRead(sv, 'token', v.second.name, record);
+        sv.kind === 'string' && sv.quoted
+          ? { kind: 'string', read: str(call('quoted', undefined, true), sv.escaped) }
+          : valueRead(sv, 'token', v.second.name, record);
       return {
         kind: 'pair',
         separator: v.separator,
@@ -141,8 +177,15 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
 
 /** A token a pick can step over without reading its value: one plain word. */
 export const skippable = (t: FieldToken): boolean =>
-  !t.repeat && !t.rest && t.perColumn === undefined && t.enclosed === undefined && t.width === undefined && t.untilLast === undefined &&
-  t.prefix === undefined && t.terminator === undefined && ['integer', 'u64', 'float', 'string', 'enum', 'mask', 'cpulist'].includes(t.field.value.kind);
+  !t.repeat &&
+  !t.rest &&
+  t.perColumn === undefined &&
+  t.enclosed === undefined &&
+  t.width === undefined &&
+  t.untilLast === undefined &&
+  t.prefix === undefined &&
+  t.terminator === undefined &&
+  ['integer', 'u64', 'float', 'string', 'enum', 'mask', 'cpulist'].includes(t.field.value.kind);
 
 /**
  * The read of one field token; `fieldType` is the field's declared type (a
@@ -154,9 +197,19 @@ export function tokenRead(t: FieldToken, fieldType: string, record: (r: Extract<
   const escaped = fv.kind === 'string' && fv.escaped === true;
   const verbatim = fv.kind === 'string' && fv.verbatim === true;
   if (
-    fv.kind === 'integer' && !fv.hex && !fv.octal && fv.sentinels.length === 0 && fv.suffix === undefined &&
-    !t.repeat && t.perColumn === undefined && t.prefix === undefined && !t.rest && t.width === undefined &&
-    t.untilLast === undefined && t.enclosed === undefined && t.terminator === undefined
+    fv.kind === 'integer' &&
+    !fv.hex &&
+    !fv.octal &&
+    fv.sentinels.length === 0 &&
+    fv.suffix === undefined &&
+    !t.repeat &&
+    t.perColumn === undefined &&
+    t.prefix === undefined &&
+    !t.rest &&
+    t.width === undefined &&
+    t.untilLast === undefined &&
+    t.enclosed === undefined &&
+    t.terminator === undefined
   ) {
     const toSeconds = fv.unit !== undefined && TIME_UNITS.has(fv.unit);
     const wide = fv.wide === true;
@@ -179,9 +232,11 @@ export function tokenRead(t: FieldToken, fieldType: string, record: (r: Extract<
         ...(t.prefix !== undefined ? { prefix: t.prefix } : {}),
         item: valueRead(fv, 'token', f.name, record),
         until:
-          t.perColumn !== undefined ? { kind: 'columns', header: t.perColumn }
-          : t.endsAt !== undefined ? { kind: 'endsAt', word: t.endsAt, expected: `a lone "${t.endsAt}" ending ${f.name}` }
-          : { kind: 'line' },
+          t.perColumn !== undefined
+            ? { kind: 'columns', header: t.perColumn }
+            : t.endsAt !== undefined
+              ? { kind: 'endsAt', word: t.endsAt, expected: `a lone "${t.endsAt}" ending ${f.name}` }
+              : { kind: 'line' },
       },
       undefined,
     );
@@ -199,7 +254,13 @@ export function tokenRead(t: FieldToken, fieldType: string, record: (r: Extract<
   }
   if (t.terminator !== undefined && fv.kind === 'list' && fv.separator !== null && fv.of.kind === 'string' && fv.open === undefined) {
     // A list ended by a terminator (cgroup's `cpu,cpuacct:`): items stop at either character, and it may be empty.
-    return read({ kind: 'terminatedList', item: str(call('wordBefore', fv.separator, t.terminator), fv.of.escaped), separator: fv.separator, terminator: t.terminator, end });
+    return read({
+      kind: 'terminatedList',
+      item: str(call('wordBefore', fv.separator, t.terminator), fv.of.escaped),
+      separator: fv.separator,
+      terminator: t.terminator,
+      end,
+    });
   }
   return read({ kind: 'value', read: valueRead(fv, 'token', f.name, record), inet: fv.kind === 'inet', end });
 }

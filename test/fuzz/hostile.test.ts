@@ -67,7 +67,13 @@ describe('keys named after Object.prototype members never reach a prototype', ()
 
 /** Task names as the kernel may hold them: up to 15 bytes of anything but NUL, biased to the characters parsers trip on. */
 const taskName = fc
-  .array(fc.oneof(fc.constantFrom(')', '(', ' ', '\n', '\t', '\\', 'R', 'S', '1', '-', ':'), fc.string({ minLength: 1, maxLength: 1, unit: 'grapheme-ascii' }).filter((c) => c !== '\0')), { minLength: 1, maxLength: 15 })
+  .array(
+    fc.oneof(
+      fc.constantFrom(')', '(', ' ', '\n', '\t', '\\', 'R', 'S', '1', '-', ':'),
+      fc.string({ minLength: 1, maxLength: 1, unit: 'grapheme-ascii' }).filter((c) => c !== '\0'),
+    ),
+    { minLength: 1, maxLength: 15 },
+  )
   .map((cs) => cs.join(''));
 
 describe(`adversarial task names (seed ${SEED}, ${RUNS} cases)`, () => {

@@ -83,7 +83,9 @@ const ids = process.argv.slice(2);
  */
 const parsers: { id: string; parse: SpecEntry['parse']; seed: string; sizes: [number, number] }[] = [
   ...samples.map((s) => ({ ...s, seed: SEED, sizes: [KiB, 10.24 * KiB] as [number, number] })),
-  ...registry.filter((e) => ids.length === 0 || ids.includes(e.id)).map((e) => ({ id: e.id, parse: e.parse, seed: seedOf(e), sizes: [100 * KiB, 1024 * KiB] as [number, number] })),
+  ...registry
+    .filter((e) => ids.length === 0 || ids.includes(e.id))
+    .map((e) => ({ id: e.id, parse: e.parse, seed: seedOf(e), sizes: [100 * KiB, 1024 * KiB] as [number, number] })),
 ];
 
 for (const { id, parse, seed, sizes } of parsers) {

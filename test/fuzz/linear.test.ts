@@ -33,14 +33,16 @@ function measure(): Map<string, Counts> {
 
 /** The rows of `counts` over the bound, each with its figures: none for a linear parser. */
 function overBound(counts: Counts): string[] {
-  return counts.rows.filter(([, small, big]) => big > LIMIT * small + SLACK).map(([name, small, big]) => `${name}: ${small} at the smaller size, ${big} at the bigger (${(big / small).toFixed(2)}x)`);
+  return counts.rows
+    .filter(([, small, big]) => big > LIMIT * small + SLACK)
+    .map(([name, small, big]) => `${name}: ${small} at the smaller size, ${big} at the bigger (${(big / small).toFixed(2)}x)`);
 }
 
 const say = (counts: Counts): string => counts.rows.map(([name, small, big]) => `${name}: ${small} -> ${big} (${(big / small).toFixed(2)}x)`).join('; ');
 
 const byId = measure();
 
-describe('the check refuses a quadratic parser (the meter\'s samples, on 1 KiB and 10.24 KiB)', () => {
+describe("the check refuses a quadratic parser (the meter's samples, on 1 KiB and 10.24 KiB)", () => {
   it('an indexOf per line that may run to the end of the text', () => {
     const c = byId.get('sample/unbounded-search')!;
     expect(overBound(c), say(c)).toEqual(expect.arrayContaining([expect.stringMatching(/^its own lines repeated/)]));

@@ -44,10 +44,13 @@ function rulesOf(model: SpecModel): Map<string, NumberRule> {
     const v = f.value;
     const item = v.kind === 'list' ? v.of : v;
     const rule: NumberRule =
-      v.kind === 'mask' ? 'mask'
-      : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit)) ? 'real'
-      : item.kind === 'integer' && BYTES.has(item.unit ?? '') ? 'bytes'
-      : 'int';
+      v.kind === 'mask'
+        ? 'mask'
+        : v.kind === 'float' || (v.kind === 'integer' && v.unit !== undefined && TIME.has(v.unit))
+          ? 'real'
+          : item.kind === 'integer' && BYTES.has(item.unit ?? '')
+            ? 'bytes'
+            : 'int';
     // A name used for several kinds gets the loosest of them.
     const old = rules.get(f.name);
     if (old === undefined || old === 'int' || (old === 'bytes' && rule !== 'int')) rules.set(f.name, rule);
@@ -73,7 +76,9 @@ export function inexact(model: SpecModel, value: unknown): string[] {
         if (x <= -SCALED_LIMIT || x >= SCALED_LIMIT) out.push(`${path} = ${x} is more than 64 bits times a unit`);
       } else if (x < -(2n ** 63n) || x >= 2n ** 64n) out.push(`${path} = ${x} does not fit 64 bits`);
     } else if (Array.isArray(x)) {
-      x.forEach((y, i) => walk(y, key, `${path}[${i}]`));
+      x.forEach((y, i) => {
+        walk(y, key, `${path}[${i}]`);
+      });
     } else if (x !== null && typeof x === 'object') {
       for (const [k, y] of Object.entries(x)) walk(y, k, `${path}.${k}`);
     }
@@ -88,7 +93,8 @@ export function inexact(model: SpecModel, value: unknown): string[] {
  * default may be a bigint in exact mode, whose nearest double it must be.
  */
 export function modeDifferences(d: unknown, e: unknown, path = '$'): string[] {
-  if (typeof e === 'bigint' && typeof d === 'number') return Number(e) === d ? [] : [`${path}: ${d} by default, ${e}n exactly, whose nearest double is ${Number(e)}`];
+  if (typeof e === 'bigint' && typeof d === 'number')
+    return Number(e) === d ? [] : [`${path}: ${d} by default, ${e}n exactly, whose nearest double is ${Number(e)}`];
   if (Array.isArray(d) && Array.isArray(e)) {
     if (d.length !== e.length) return [`${path}: ${d.length} items by default, ${e.length} exactly`];
     return d.flatMap((x, i) => modeDifferences(x, e[i], `${path}[${i}]`));
@@ -158,7 +164,9 @@ function checkPieces(entry: SpecEntry, text: string, ctx: ParseContext, whole: {
       throw new Error(`${entry.id}: in pieces of ${step} bytes: ${'error' in got ? String((got.error as Error).message) : 'a value'}, whole: ${want}`);
     }
   } else if (!('value' in got) || !isDeepStrictEqual(got.value, whole.value)) {
-    throw new Error(`${entry.id}: in pieces of ${step} bytes: ${'error' in got ? String((got.error as Error).message) : 'another value'} than the whole text gives`);
+    throw new Error(
+      `${entry.id}: in pieces of ${step} bytes: ${'error' in got ? String((got.error as Error).message) : 'another value'} than the whole text gives`,
+    );
   }
 }
 
@@ -175,7 +183,8 @@ export function checkParse(entry: SpecEntry, text: string, ctx: ParseContext): '
     const lineCount = text.split('\n').length;
     const items = text.split('\0').length;
     if (err.file !== ctx.file || err.spec !== entry.id) throw new Error(`${entry.id}: error names file ${err.file} spec ${err.spec}`);
-    if (!Number.isInteger(err.line) || err.line! < 1 || err.line! > Math.max(lineCount, items) + 1) throw new Error(`${entry.id}: error line ${err.line} outside the text (${lineCount} lines)`);
+    if (!Number.isInteger(err.line) || err.line! < 1 || err.line! > Math.max(lineCount, items) + 1)
+      throw new Error(`${entry.id}: error line ${err.line} outside the text (${lineCount} lines)`);
     if (!Number.isInteger(err.column) || err.column! < 1) throw new Error(`${entry.id}: error column ${err.column}`);
     if (!err.expected) throw new Error(`${entry.id}: error says nothing of what was expected`);
     if (!err.message.startsWith(`${ctx.file}:${err.line}:${err.column}: expected `)) throw new Error(`${entry.id}: message ${err.message}`);

@@ -47,7 +47,10 @@ export function fuzzSpecs(part: number, parts: number): void {
             try {
               if (checkParse(entry, c.text, ctx) === 'value') values++;
             } catch (err) {
-              throw new Error(`${(err as Error).message}\n  mutated from: ${c.from}\n  text: ${JSON.stringify(c.text.length > 600 ? `${c.text.slice(0, 600)}…` : c.text)}`, { cause: err });
+              throw new Error(
+                `${(err as Error).message}\n  mutated from: ${c.from}\n  text: ${JSON.stringify(c.text.length > 600 ? `${c.text.slice(0, 600)}…` : c.text)}`,
+                { cause: err },
+              );
             }
           }),
           { numRuns: RUNS, seed: (SEED + offset(entry.id)) % 2 ** 31 },
@@ -64,5 +67,8 @@ export function fuzzSpecs(part: number, parts: number): void {
 export function regressionsOf(id: string): { name: string; text: string }[] {
   const dir = join(REGRESSIONS, id);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().filter((f) => f.endsWith('.txt')).map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
+  return readdirSync(dir)
+    .sort()
+    .filter((f) => f.endsWith('.txt'))
+    .map((f) => ({ name: f, text: readFileSync(join(dir, f), 'utf8') }));
 }

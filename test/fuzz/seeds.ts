@@ -63,6 +63,8 @@ export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed
     }
   }
   const renderer = new Renderer(contextOf({ file: '<fuzz>' }));
-  fc.sample(renderer.file(entry.model), { numRuns: 3, seed: 7 }).forEach((s, i) => out.push({ from: `rendered #${i}`, text: s.text }));
+  fc.sample(renderer.file(entry.model), { numRuns: 3, seed: 7 }).forEach((s, i) => {
+    out.push({ from: `rendered #${i}`, text: s.text });
+  });
   return out.map((s) => ({ from: s.from, text: cut(s.text) }));
 }

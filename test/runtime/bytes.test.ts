@@ -5,7 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bytesOf, decodeBytes, parseProcPidCmdline, parseProcPidMaps, parseProcPidMountinfo, parseProcNetUnix, ProcFs, readFileAsync as readTextAsync, readFileSync as readTextSync, toJson } from '../../runtime/index.js';
+import {
+  bytesOf,
+  decodeBytes,
+  parseProcPidCmdline,
+  parseProcPidMaps,
+  parseProcPidMountinfo,
+  parseProcNetUnix,
+  ProcFs,
+  readFileAsync as readTextAsync,
+  readFileSync as readTextSync,
+  toJson,
+} from '../../runtime/index.js';
 
 const b = (...xs: number[]): Buffer => Buffer.from(xs);
 /** The escape of byte x. */
@@ -65,7 +76,15 @@ describe('decodeBytes', () => {
     const bytes = fc.oneof(
       fc.uint8Array({ maxLength: 48 }),
       // Mostly valid UTF-8 with stray bytes, where the two kinds meet.
-      fc.array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 4 }).map((s) => [...Buffer.from(s, 'utf8')]), fc.integer({ min: 0x80, max: 0xff }).map((x) => [x])), { maxLength: 12 }).map((xs) => Uint8Array.from(xs.flat())),
+      fc
+        .array(
+          fc.oneof(
+            fc.string({ unit: 'grapheme', maxLength: 4 }).map((s) => [...Buffer.from(s, 'utf8')]),
+            fc.integer({ min: 0x80, max: 0xff }).map((x) => [x]),
+          ),
+          { maxLength: 12 },
+        )
+        .map((xs) => Uint8Array.from(xs.flat())),
     );
     fc.assert(
       fc.property(bytes, (u) => {
@@ -84,11 +103,16 @@ describe('decodeBytes', () => {
   it.skipIf(!python)("agrees with Python's surrogateescape on every one- and two-byte text and on random ones", () => {
     const inputs: Buffer[] = [];
     for (let x = 0; x < 256; x++) for (let y = 0; y < 256; y++) inputs.push(b(x, y));
-    fc.sample(fc.uint8Array({ minLength: 1, maxLength: 16 }), { numRuns: 5000, seed: 42 }).forEach((u) => inputs.push(Buffer.from(u)));
+    fc.sample(fc.uint8Array({ minLength: 1, maxLength: 16 }), { numRuns: 5000, seed: 42 }).forEach((u) => {
+      inputs.push(Buffer.from(u));
+    });
     for (const lead of [0xe0, 0xed, 0xf0, 0xf4]) for (let y = 0x80; y < 0xc0; y++) inputs.push(b(lead, y, 0x80, 0x80));
     const script = 'import sys, json\nfor line in sys.stdin:\n    print(json.dumps(bytes.fromhex(line.strip()).decode("utf-8", "surrogateescape")))';
     const r = spawnSync('python3', ['-c', script], { input: inputs.map((x) => x.toString('hex')).join('\n'), encoding: 'utf8', maxBuffer: 1 << 26 });
-    const theirs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as string);
+    const theirs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string);
     expect(theirs.length).toBe(inputs.length);
     const differ = inputs.filter((x, i) => decodeBytes(x) !== theirs[i]).map((x) => x.toString('hex'));
     expect(differ).toEqual([]);
@@ -112,7 +136,11 @@ describe('strings of parsed files', () => {
     const maps = Buffer.concat([Buffer.from('7f0000000000-7f0000001000 r--p 00000000 08:01 123                        '), path, b(0x0a)]);
     expect(bytesOf(parseProcPidMaps(maps)[0]!.pathname!)).toEqual(path);
 
-    const unix = Buffer.concat([Buffer.from('Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 12345 '), path, b(0x0a)]);
+    const unix = Buffer.concat([
+      Buffer.from('Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 12345 '),
+      path,
+      b(0x0a),
+    ]);
     const row = parseProcNetUnix(unix)[0]!;
     expect(bytesOf(row.path!)).toEqual(path);
 
@@ -147,7 +175,15 @@ describe('strings of parsed files', () => {
 
 describe.skipIf(!python)('a live process whose argv and environment are not UTF-8', () => {
   it('reads its cmdline and environ through ProcFs, and bytesOf gives the exact bytes', async () => {
-    const argv = [b(0x70, 0x79), Buffer.from('-c'), Buffer.from('import time; time.sleep(60)'), b(0xff, 0xfe, 0x2d, 0x61), b(0x63, 0x61, 0x66, 0xc3, 0xa9), b(0xed, 0xa0, 0x80), b(0xc0, 0xaf, 0x20, 0x7a)];
+    const argv = [
+      b(0x70, 0x79),
+      Buffer.from('-c'),
+      Buffer.from('import time; time.sleep(60)'),
+      b(0xff, 0xfe, 0x2d, 0x61),
+      b(0x63, 0x61, 0x66, 0xc3, 0xa9),
+      b(0xed, 0xa0, 0x80),
+      b(0xc0, 0xaf, 0x20, 0x7a),
+    ];
     const env = [
       [Buffer.from('PROCSPEC_BYTES'), b(0xff, 0x80, 0x76, 0xe2, 0x82)],
       [b(0x4e, 0xe9), Buffer.from('latin-1 name')],

@@ -82,11 +82,13 @@ describe('cgroupMountsOf', () => {
 });
 
 describe('ProcFs cgroup root', () => {
-  it('reads cgroup files under the cgroup2 mount of <root>/self/mountinfo, beside the procfs root (never this machine\'s own)', () => {
+  it("reads cgroup files under the cgroup2 mount of <root>/self/mountinfo, beside the procfs root (never this machine's own)", () => {
     const pure = rootWith(PURE_V2);
     expect(new ProcFs({ root: pure }).path('sys/fs/cgroup/cpu.stat', { cgroup: 'a.slice' })).toBe(join(pure, '../sys/fs/cgroup/a.slice/cpu.stat'));
     const hybrid = rootWith(HYBRID);
-    expect(new ProcFs({ root: `${hybrid}/` }).path('sys/fs/cgroup/cpu.stat', { cgroup: 'a.slice' })).toBe(join(hybrid, '../sys/fs/cgroup/unified/a.slice/cpu.stat'));
+    expect(new ProcFs({ root: `${hybrid}/` }).path('sys/fs/cgroup/cpu.stat', { cgroup: 'a.slice' })).toBe(
+      join(hybrid, '../sys/fs/cgroup/unified/a.slice/cpu.stat'),
+    );
     expect(new ProcFs({ root: hybrid }).path('proc/pressure', { cgroup: '', resource: 'io' })).toBe(join(hybrid, '../sys/fs/cgroup/unified/io.pressure'));
   });
   it('on a v1-only host, says a cgroup file cannot be read, and still reads /proc files', () => {

@@ -20,7 +20,7 @@ const LINES = '22 1 0:21 / /a rw,nosuid,nodev shared:1 master:2 - tmpfs t1 rw,si
 function flaw(v: unknown, path = '$'): string | undefined {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      if (!Object.prototype.hasOwnProperty.call(v, i)) return `${path}[${i}] (a hole)`;
+      if (!Object.hasOwn(v, i)) return `${path}[${i}] (a hole)`;
       const f = flaw(v[i], `${path}[${i}]`);
       if (f !== undefined) return f;
     }
@@ -36,7 +36,10 @@ function flaw(v: unknown, path = '$'): string | undefined {
 }
 
 describe('lists in parsed values', () => {
-  for (const [name, text] of [['a short text', LINES], ['a long text', LINES.repeat(100)]] as const) {
+  for (const [name, text] of [
+    ['a short text', LINES],
+    ['a long text', LINES.repeat(100)],
+  ] as const) {
     it(`gives every record lists of its own, from ${name}`, () => {
       const rows = parseProcPidMountinfo(text);
       for (let i = 0; i < rows.length; i += 2) {
@@ -85,7 +88,8 @@ describe('items counted before they are read', () => {
 
 describe('fields a text lacks', () => {
   it('are absent from the object, in records made by a constructor too', () => {
-    const text = '00400000-00401000 r-xp 00000000 fd:00 123 /bin/x\nSize: 4 kB\nRss: 4 kB\nShared_Clean: 0 kB\nShared_Dirty: 0 kB\nPrivate_Clean: 4 kB\nPrivate_Dirty: 0 kB\nReferenced: 4 kB\nAnonymous: 0 kB\nAnonHugePages: 0 kB\nSwap: 0 kB\nLocked: 0 kB\n';
+    const text =
+      '00400000-00401000 r-xp 00000000 fd:00 123 /bin/x\nSize: 4 kB\nRss: 4 kB\nShared_Clean: 0 kB\nShared_Dirty: 0 kB\nPrivate_Clean: 4 kB\nPrivate_Dirty: 0 kB\nReferenced: 4 kB\nAnonymous: 0 kB\nAnonHugePages: 0 kB\nSwap: 0 kB\nLocked: 0 kB\n';
     const [full, bare] = parseProcPidSmaps(`${text}VmFlags: rd ex\n${text.replace(' /bin/x', '')}`);
     expect(Object.getPrototypeOf(full)).toBe(Object.prototype);
     expect(full!.pathname).toBe('/bin/x');
@@ -97,7 +101,8 @@ describe('fields a text lacks', () => {
   });
 
   it('a list of tokens to the end of a short line and of a long one holds exactly its tokens', () => {
-    const head = '00400000-00401000 r-xp 00000000 fd:00 123 /bin/x\nSize: 4 kB\nRss: 4 kB\nShared_Clean: 0 kB\nShared_Dirty: 0 kB\nPrivate_Clean: 4 kB\nPrivate_Dirty: 0 kB\nReferenced: 4 kB\nAnonymous: 0 kB\nAnonHugePages: 0 kB\nSwap: 0 kB\nLocked: 0 kB\n';
+    const head =
+      '00400000-00401000 r-xp 00000000 fd:00 123 /bin/x\nSize: 4 kB\nRss: 4 kB\nShared_Clean: 0 kB\nShared_Dirty: 0 kB\nPrivate_Clean: 4 kB\nPrivate_Dirty: 0 kB\nReferenced: 4 kB\nAnonymous: 0 kB\nAnonHugePages: 0 kB\nSwap: 0 kB\nLocked: 0 kB\n';
     // Counted first on a short line; grown by push on one of more than 256 characters.
     for (const flags of [['rd', 'ex', 'mr'], Array.from({ length: 120 }, (_, i) => `f${i}`)]) {
       const [block] = parseProcPidSmaps(`${head}VmFlags: ${flags.join(' ')}  \n`);

@@ -41,7 +41,10 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs `read` and gathers each batch's first index and its texts as strings (or errno numbers). */
-function gather(read: (each: (first: number, texts: Buffer, ends: Int32Array, errs: Int32Array) => void) => void): { firsts: number[]; texts: (string | number)[] } {
+function gather(read: (each: (first: number, texts: Buffer, ends: Int32Array, errs: Int32Array) => void) => void): {
+  firsts: number[];
+  texts: (string | number)[];
+} {
   const firsts: number[] = [];
   const texts: (string | number)[] = [];
   read((first, buf, ends, errs) => {
@@ -109,8 +112,8 @@ describe.skipIf(native === undefined)('native batches read synchronously', () =>
   });
 });
 
-describe.skipIf(native === undefined)('the native modules\' own threads', () => {
-  it('are named and block every signal (signals go to Node\'s threads, and never interrupt their reads)', () => {
+describe.skipIf(native === undefined)("the native modules' own threads", () => {
+  it("are named and block every signal (signals go to Node's threads, and never interrupt their reads)", () => {
     // A listing of this machine's processes makes more than one batch: the helpers start.
     expect(new ProcFs().processes({ groups: ['base'], threads: 1 }).rows.length).toBeGreaterThan(33);
     const ours = readdirSync('/proc/self/task')
@@ -158,14 +161,25 @@ describe.skipIf(native === undefined)('reading processes while listing them (rea
   const PIDS = Array.from({ length: 700 }, (_, i) => 950 + i);
   /** What file `name` of task `pid` holds: a stat from writeStat, a cmdline (missing for every 31st, 120 KiB for every 100th). */
   const file = (pid: number, name: string): string | undefined =>
-    name === 'stat' ? readFileSync(join(up, String(pid), 'stat'), 'latin1') : pid % 31 === 4 ? undefined : pid % 100 === 0 ? 'z'.repeat(120 * 1024) : `prog\0${pid}\0`;
+    name === 'stat'
+      ? readFileSync(join(up, String(pid), 'stat'), 'latin1')
+      : pid % 31 === 4
+        ? undefined
+        : pid % 100 === 0
+          ? 'z'.repeat(120 * 1024)
+          : `prog\0${pid}\0`;
   let up = '';
   beforeAll(() => {
-    up = ascendingRoot('procspec-ascending-', PIDS, (dir, pid) => {
-      writeStat(dir, pid);
-      const cmdline = file(pid, 'cmdline');
-      if (cmdline !== undefined) writeFileSync(join(dir, String(pid), 'cmdline'), cmdline);
-    }, (dir) => native!.listPids(dir) as Int32Array);
+    up = ascendingRoot(
+      'procspec-ascending-',
+      PIDS,
+      (dir, pid) => {
+        writeStat(dir, pid);
+        const cmdline = file(pid, 'cmdline');
+        if (cmdline !== undefined) writeFileSync(join(dir, String(pid), 'cmdline'), cmdline);
+      },
+      (dir) => native!.listPids(dir) as Int32Array,
+    );
   });
   afterAll(() => rmSync(up, { recursive: true, force: true }));
 
@@ -175,13 +189,21 @@ describe.skipIf(native === undefined)('reading processes while listing them (rea
     let pids: number[] = [];
     let done = 0;
     const got = gather((each) => {
-      done = native!.readProcessesEach(root, ['stat', 'cmdline'], tasks * 2, single(tasks * 2), helpers, (p) => {
-        calls.push('listed');
-        pids = [...p];
-      }, (first, buf, ends, errs) => {
-        calls.push('each');
-        each(first, buf, ends, errs);
-      });
+      done = native!.readProcessesEach(
+        root,
+        ['stat', 'cmdline'],
+        tasks * 2,
+        single(tasks * 2),
+        helpers,
+        (p) => {
+          calls.push('listed');
+          pids = [...p];
+        },
+        (first, buf, ends, errs) => {
+          calls.push('each');
+          each(first, buf, ends, errs);
+        },
+      );
     });
     return { done, pids, calls, ...got };
   }
@@ -222,9 +244,23 @@ describe.skipIf(native === undefined)('reading processes while listing them (rea
 
   it('throws on an exception of either callback; the next call reads as usual', () => {
     const call = (listed: () => void, each: () => void) => native!.readProcessesEach(up, ['stat'], 16, single(16), 1, listed, each);
-    expect(() => call(() => { throw new Error('from listed'); }, () => {})).toThrow('from listed');
+    expect(() =>
+      call(
+        () => {
+          throw new Error('from listed');
+        },
+        () => {},
+      ),
+    ).toThrow('from listed');
     let batches = 0;
-    expect(() => call(() => {}, () => { if (++batches === 3) throw new Error('from each'); })).toThrow('from each');
+    expect(() =>
+      call(
+        () => {},
+        () => {
+          if (++batches === 3) throw new Error('from each');
+        },
+      ),
+    ).toThrow('from each');
     expect(batches).toBe(3);
     expect(run(up, 16, 1).pids).toEqual(PIDS);
   });
@@ -255,10 +291,15 @@ describe.skipIf(native === undefined)('the async listing of all processes, queue
   const PIDS = Array.from({ length: 700 }, (_, i) => 950 + i);
   let up = '';
   beforeAll(() => {
-    up = ascendingRoot('procspec-ascending-async-', PIDS, (dir, pid) => {
-      writeStat(dir, pid);
-      writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid % 100 === 0 ? 'y'.repeat(100 * 1024) : pid}\0`);
-    }, (dir) => native!.listPids(dir) as Int32Array);
+    up = ascendingRoot(
+      'procspec-ascending-async-',
+      PIDS,
+      (dir, pid) => {
+        writeStat(dir, pid);
+        writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid % 100 === 0 ? 'y'.repeat(100 * 1024) : pid}\0`);
+      },
+      (dir) => native!.listPids(dir) as Int32Array,
+    );
   });
   afterAll(() => rmSync(up, { recursive: true, force: true }));
   const openFds = () => readdirSync('/proc/self/fd').length;
@@ -336,10 +377,15 @@ describe.skipIf(native === undefined)('the async listing of all processes, queue
 describe.skipIf(native === undefined)('sync listings from two threads at once', () => {
   it('a worker thread and the main thread each list every task (one has the helpers, the other reads alone), both reading while they list', async () => {
     const { Worker } = await import('node:worker_threads');
-    const root = ascendingRoot('procspec-two-listings-', Array.from({ length: 400 }, (_, i) => 100 + i), (dir, pid) => {
-      writeStat(dir, pid);
-      writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid}\0`);
-    }, (dir) => native!.listPids(dir) as Int32Array);
+    const root = ascendingRoot(
+      'procspec-two-listings-',
+      Array.from({ length: 400 }, (_, i) => 100 + i),
+      (dir, pid) => {
+        writeStat(dir, pid);
+        writeFileSync(join(dir, String(pid), 'cmdline'), `prog\0${pid}\0`);
+      },
+      (dir) => native!.listPids(dir) as Int32Array,
+    );
     try {
       const p = new ProcFs({ root });
       const expected = JSON.stringify(p.processes({ groups: ['base', 'cpu', 'cmdline'], threads: 0 }).rows);

@@ -1,5 +1,5 @@
 /** Path patterns: filling in parameters under any root, and finding the spec of a live path or a saved copy. */
-import { readdirSync } from 'node:fs';
+import { type Dirent, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
 import { ProcfsError } from '../../runtime/errors.js';
@@ -16,7 +16,9 @@ describe('resolvePath', () => {
   });
   it('puts cgroup files under the cgroup root, a cgroup being a path of any depth or empty for the root', () => {
     expect(resolvePath(model('proc/pressure'), roots, { resource: 'io' })).toBe('/host/proc/pressure/io');
-    expect(resolvePath(model('proc/pressure'), roots, { cgroup: 'system.slice/ssh.service', resource: 'memory' })).toBe('/host/cgroup/system.slice/ssh.service/memory.pressure');
+    expect(resolvePath(model('proc/pressure'), roots, { cgroup: 'system.slice/ssh.service', resource: 'memory' })).toBe(
+      '/host/cgroup/system.slice/ssh.service/memory.pressure',
+    );
     expect(resolvePath(model('proc/pressure'), roots, { cgroup: '', resource: 'cpu' })).toBe('/host/cgroup/cpu.pressure');
   });
   it('refuses parameters that would leave their folder', () => {
@@ -164,7 +166,7 @@ describe('every path pattern of every spec', () => {
 function liveSysFiles(max: number): string[] {
   const out: string[] = [];
   const walk = (dir: string, depth: number): void => {
-    let names;
+    let names: Dirent[];
     try {
       names = readdirSync(dir, { withFileTypes: true });
     } catch {

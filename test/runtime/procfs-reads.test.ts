@@ -133,7 +133,8 @@ describe('saved copies', () => {
   it('parses the bytes it read as the decoded text, and a value outlives the read buffer it came from', () => {
     const root = path.join(dir, 'utf8', 'proc');
     fs.mkdirSync(path.join(root, '7'), { recursive: true });
-    const line = (name: string) => `7 (${name}) S 1 7 7 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 1 0 100 1000 50 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n`;
+    const line = (name: string) =>
+      `7 (${name}) S 1 7 7 0 -1 4194560 1 0 0 0 2 3 0 0 20 0 1 0 100 1000 50 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n`;
     fs.writeFileSync(path.join(root, '7', 'stat'), line('tâche-进程'));
     fs.writeFileSync(path.join(root, '7', 'comm'), 'other name\n');
     const p = new ProcFs({ root });

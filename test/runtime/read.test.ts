@@ -168,9 +168,13 @@ describe('reading regular files', () => {
       files.push({ file: write(`many-${i}.txt`, data), data });
     }
     const texts = await Promise.all(files.map((f) => readFileAsync(f.file)));
-    texts.forEach((t, i) => expect(t).toBe(files[i]!.data.toString('utf8')));
+    texts.forEach((t, i) => {
+      expect(t).toBe(files[i]!.data.toString('utf8'));
+    });
     const bytes = await Promise.all(files.map((f) => readBytesAsync(f.file)));
-    bytes.forEach((b, i) => expect(b.equals(files[i]!.data)).toBe(true));
+    bytes.forEach((b, i) => {
+      expect(b.equals(files[i]!.data)).toBe(true);
+    });
   });
 });
 

@@ -45,8 +45,14 @@ describe('Scan.unescape', () => {
       }
     };
     for (const line of lines) {
-      expect(run(line, (s) => s.wordUnescaped()), line).toBe(run(line, (s) => Scan.unescape(s.word())));
-      expect(run(line, (s) => s.wordToUnescaped(',')), line).toBe(run(line, (s) => Scan.unescape(s.wordTo(','))));
+      expect(
+        run(line, (s) => s.wordUnescaped()),
+        line,
+      ).toBe(run(line, (s) => Scan.unescape(s.word())));
+      expect(
+        run(line, (s) => s.wordToUnescaped(',')),
+        line,
+      ).toBe(run(line, (s) => Scan.unescape(s.wordTo(','))));
       expect(run(line, (s) => s.wordBeforeUnescaped(',', '='))).toBe(run(line, (s) => Scan.unescape(s.wordBefore(',', '='))));
     }
     expect(run('/mnt/My\\040Disk rest', (s) => s.wordUnescaped())).toBe('/mnt/My Disk|15');
@@ -76,11 +82,7 @@ describe('NUL-separated items', () => {
     expect(parseProcPidCmdline('', ctx)).toEqual([]);
   });
   it('splits environ entries at the first = only', () => {
-    expect(parseProcPidEnviron('A=1\0B=x=y\0NOEQUALS\0', ctx)).toEqual([
-      { name: 'A', value: '1' },
-      { name: 'B', value: 'x=y' },
-      { name: 'NOEQUALS' },
-    ]);
+    expect(parseProcPidEnviron('A=1\0B=x=y\0NOEQUALS\0', ctx)).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: 'x=y' }, { name: 'NOEQUALS' }]);
   });
 });
 
@@ -113,11 +115,7 @@ describe('keyed lines: the key expected next and the key looked up agree', () =>
   it('a number line read whole in one pass (keyedNumber) gives what the steps give, and leaves any other line to them', () => {
     const inOrder = parseProcMeminfo(text, ctx);
     // Tabs, more spaces, a trailing space, no newline at the end: each value as before.
-    const variants = [
-      lines.map((l) => l.replace(/:\s+/, ':\t\t')).join('\n'),
-      `${lines.map((l) => l.replace(' kB', ' kB ')).join('\n')}\n`,
-      lines.join('\n'),
-    ];
+    const variants = [lines.map((l) => l.replace(/:\s+/, ':\t\t')).join('\n'), `${lines.map((l) => l.replace(' kB', ' kB ')).join('\n')}\n`, lines.join('\n')];
     for (const v of variants) expect(parseProcMeminfo(v, ctx)).toEqual(inOrder);
     const scan = (t: string) => {
       const sc = new Scan(Buffer.from(t), 'f', 'spec');
@@ -129,7 +127,11 @@ describe('keyed lines: the key expected next and the key looked up agree', () =>
     expect([ok.line, ok.ls, ok.le, ok.nl, ok.pos]).toEqual([1, 0, 16, 17, 16]);
     // Refused, with the cursor where it was: another key, a longer key, no unit, another unit, 16 digits, a factor of 0, past `end`.
     for (const [t, end] of [
-      ['MemFreeX: 12 kB\n', 0], ['MemFree: 12\n', 0], ['MemFree: 12 MB\n', 0], ['MemFree: 1234567890123456 kB\n', 0], ['MemFree: 12 kB\n', 10],
+      ['MemFreeX: 12 kB\n', 0],
+      ['MemFree: 12\n', 0],
+      ['MemFree: 12 MB\n', 0],
+      ['MemFree: 1234567890123456 kB\n', 0],
+      ['MemFree: 12 kB\n', 10],
     ] as const) {
       const sc = scan(t);
       expect(sc.keyedNumber(end || sc.end, key, 58, 1024, 'kB'), t).toBe(-1);
@@ -179,7 +181,10 @@ describe('Scan numbers at their limits', () => {
     expect(read('ffff8f3a12345678', (s) => s.hex64())).toBe(0xffff8f3a12345678n);
     for (let digits = 1; digits <= 16; digits++) {
       const text = 'fedcba9876543210'.slice(0, digits);
-      expect(read(text, (s) => s.hex64()), text).toBe(BigInt(`0x${text}`));
+      expect(
+        read(text, (s) => s.hex64()),
+        text,
+      ).toBe(BigInt(`0x${text}`));
     }
     expect(parseErrorOf(() => read('10000000000000000', (s) => s.hex64())).expected).toBe('a hexadecimal integer below 2^64');
   });
@@ -269,7 +274,11 @@ describe('Scan over bytes', () => {
 describe('values kept from a large text', () => {
   it('do not keep the text alive (V8 slices of 13 characters or more would)', () => {
     const run = (count: number, what: string) =>
-      JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, '..', 'support', 'retained.ts'), String(count), what], { encoding: 'utf8' })) as {
+      JSON.parse(
+        execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, '..', 'support', 'retained.ts'), String(count), what], {
+          encoding: 'utf8',
+        }),
+      ) as {
         kept: number;
         length: number;
         grew: number;
@@ -313,7 +322,10 @@ describe('end marks that may be missing (optionalEnd)', () => {
 
   it('uLine reads a number with or without its optional suffix, in the fast pass and step by step', () => {
     for (const text of ['0 nsecs\n', '0\n', '  7  nsecs \n', '7 \n']) {
-      expect(line(text, (s) => s.uLine(1, 'nsecs', true)), text).toBe(text.includes('7') ? 7 : 0);
+      expect(
+        line(text, (s) => s.uLine(1, 'nsecs', true)),
+        text,
+      ).toBe(text.includes('7') ? 7 : 0);
     }
     // Without `optional` the suffix stays required; a word that only begins with it is no suffix.
     expect(parseErrorOf(() => line('0\n', (s) => s.uLine(1, 'nsecs'))).expected).toBe('"nsecs"');

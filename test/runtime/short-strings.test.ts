@@ -16,7 +16,7 @@ function largeText(tokens: readonly string[]): { text: string; at: number[] } {
     at.push(text.length);
     text += `${t}\n`;
   }
-  while (text.length <= 4096) text += '#'.repeat(60) + '\n';
+  while (text.length <= 4096) text += `${'#'.repeat(60)}\n`;
   return { text, at };
 }
 
@@ -26,7 +26,9 @@ function madeTwice(tokens: readonly string[]): string[] {
   const out: string[] = [];
   for (let pass = 0; pass < 2; pass++) {
     const s = new Scan(new TextEncoder().encode(text), 'test-file', 'test');
-    tokens.forEach((t, i) => out.push(s.str(at[i]!, at[i]! + t.length)));
+    tokens.forEach((t, i) => {
+      out.push(s.str(at[i]!, at[i]! + t.length));
+    });
   }
   return out;
 }

@@ -26,19 +26,47 @@ function mountinfo(n: number): string {
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     const shared = i % 3 === 0 ? ` shared:${i}` : i % 3 === 1 ? ` master:${i} propagate_from:2` : '';
-    lines.push(`${i + 20} ${i === 0 ? 1 : 20 + (i >> 1)} 0:${i % 4096} / /mnt/with\\040space/m${i} rw,${i % 2 ? 'nosuid,' : ''}relatime${shared} - tmpfs tmpfs-${i} rw,size=${i * 4}k,inode64`);
+    lines.push(
+      `${i + 20} ${i === 0 ? 1 : 20 + (i >> 1)} 0:${i % 4096} / /mnt/with\\040space/m${i} rw,${i % 2 ? 'nosuid,' : ''}relatime${shared} - tmpfs tmpfs-${i} rw,size=${i * 4}k,inode64`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** An smaps block per mapping: the maps line, then the counters. */
 function smaps(n: number): string {
-  const keys = ['Size', 'KernelPageSize', 'MMUPageSize', 'Rss', 'Pss', 'Pss_Dirty', 'Shared_Clean', 'Shared_Dirty', 'Private_Clean', 'Private_Dirty', 'Referenced', 'Anonymous', 'LazyFree', 'AnonHugePages', 'ShmemPmdMapped', 'FilePmdMapped', 'Shared_Hugetlb', 'Private_Hugetlb', 'Swap', 'SwapPss', 'Locked'];
+  const keys = [
+    'Size',
+    'KernelPageSize',
+    'MMUPageSize',
+    'Rss',
+    'Pss',
+    'Pss_Dirty',
+    'Shared_Clean',
+    'Shared_Dirty',
+    'Private_Clean',
+    'Private_Dirty',
+    'Referenced',
+    'Anonymous',
+    'LazyFree',
+    'AnonHugePages',
+    'ShmemPmdMapped',
+    'FilePmdMapped',
+    'Shared_Hugetlb',
+    'Private_Hugetlb',
+    'Swap',
+    'SwapPss',
+    'Locked',
+  ];
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const start = 0x7f0000000000 + i * 0x2000;
-    out.push(`${start.toString(16)}-${(start + 0x1000).toString(16)} r${i % 2 ? 'w' : '-'}-p 00000000 00:00 0${i % 5 === 0 ? `                          /usr/lib/lib${i}.so` : ''}`);
-    keys.forEach((k, j) => out.push(`${`${k}:`.padEnd(16)}${String((i * 7 + j) % 4096).padStart(8)} kB`));
+    out.push(
+      `${start.toString(16)}-${(start + 0x1000).toString(16)} r${i % 2 ? 'w' : '-'}-p 00000000 00:00 0${i % 5 === 0 ? `                          /usr/lib/lib${i}.so` : ''}`,
+    );
+    keys.forEach((k, j) => {
+      out.push(`${`${k}:`.padEnd(16)}${String((i * 7 + j) % 4096).padStart(8)} kB`);
+    });
     out.push('THPeligible:    0');
     out.push('VmFlags: rd mr mw me ac sd ');
   }
@@ -72,7 +100,9 @@ describe.skipIf(!streamedReads)('streamed reads of long files', () => {
   it('reads a table with a header line through a kept descriptor (pread from offset 0), twice', () => {
     const lines = ['  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'];
     for (let i = 0; i < 8000; i++) {
-      lines.push(`${String(i).padStart(4)}: 0100007F:${(1024 + i).toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${100000 + i} 1 0000000000000000 100 0 0 10 0`);
+      lines.push(
+        `${String(i).padStart(4)}: 0100007F:${(1024 + i).toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 ${100000 + i} 1 0000000000000000 100 0 0 10 0`,
+      );
     }
     const text = `${lines.join('\n')}\n`;
     const file = path.join(root, 'net', 'tcp');
@@ -181,7 +211,13 @@ describe('async reads of long files, parsed while the next part is read', () => 
       const { streamedReads } = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/streamed-read.ts'))});
       const rows = await new ProcFs({ root: ${JSON.stringify(root)} }).readAsync('proc/pid/mountinfo', { pid: 7 });
       console.log(JSON.stringify({ streamedReads, rows }));`;
-    const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, PROCSPEC_NATIVE: '0' }, encoding: 'utf8', maxBuffer: 1 << 28 })) as { streamedReads: boolean; rows: unknown };
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, PROCSPEC_NATIVE: '0' },
+        encoding: 'utf8',
+        maxBuffer: 1 << 28,
+      }),
+    ) as { streamedReads: boolean; rows: unknown };
     expect(out.streamedReads).toBe(false);
     expect(out.rows).toEqual(JSON.parse(JSON.stringify(entry('proc/pid/mountinfo').parse(Buffer.from(text), contextOf({ file: '<text>' })))));
   });

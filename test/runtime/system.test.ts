@@ -71,7 +71,12 @@ describe('auxv', () => {
     [3, 0x400040],
     [25, 0x7ffd2000],
   ];
-  for (const [wordSize, littleEndian] of [[8, true], [8, false], [4, true], [4, false]] as const) {
+  for (const [wordSize, littleEndian] of [
+    [8, true],
+    [8, false],
+    [4, true],
+    [4, false],
+  ] as const) {
     it(`parses ${wordSize * 8}-bit ${littleEndian ? 'little' : 'big'} endian`, () => {
       const a = parseAuxv(auxv(sample, wordSize, littleEndian));
       expect(a).toMatchObject({ pageSize: 65536, clockTick: 250, wordSize, littleEndian });
@@ -159,7 +164,14 @@ describe('system facts', () => {
 
   it('a snapshot with self/auxv and osrelease uses them; options win over both', () => {
     const root = fakeRoot('full', {
-      'self/auxv': auxv([[AT_PAGESZ, 16384], [AT_CLKTCK, 1000]], 8, true),
+      'self/auxv': auxv(
+        [
+          [AT_PAGESZ, 16384],
+          [AT_CLKTCK, 1000],
+        ],
+        8,
+        true,
+      ),
       'sys/kernel/osrelease': '6.1.0\n',
     });
     expect(systemFacts(root)).toEqual({ pageSize: 16384, clockTick: 1000, kernel: { release: '6.1.0', major: 6, minor: 1, patch: 0 } });

@@ -29,7 +29,9 @@ if (mode === 'read') {
   }
 } else if (mode === 'list') {
   const l = fs.processes({ groups: ['base', 'credentials'] });
-  process.stdout.write(`${JSON.stringify({ rows: l.rows.length, uids: [...new Set(l.rows.map((r) => r.credentials?.uid.real))], hidden: l.hidden ?? null })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rows: l.rows.length, uids: [...new Set(l.rows.map((r) => r.credentials?.uid.real))], hidden: l.hidden ?? null })}\n`,
+  );
 } else {
   process.stderr.write(`unknown mode ${mode}\n`);
   process.exitCode = 2;

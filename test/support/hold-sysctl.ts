@@ -58,7 +58,9 @@ export function holdSysctl(path: string, value: string): () => void {
   return () =>
     locked(lock, () => {
       rmSync(join(holders, String(process.pid)), { force: true });
-      const others = readdirSync(holders).map(Number).filter((pid) => alive(pid));
+      const others = readdirSync(holders)
+        .map(Number)
+        .filter((pid) => alive(pid));
       if (others.length > 0) return;
       writeFileSync(path, readFileSync(saved, 'utf8'));
       unlinkSync(saved);

@@ -7,7 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const TEMPLATE = readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'prometheus-procfs', 'proc', '26231', 'stat'), 'latin1').split(' ');
+const TEMPLATE = readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'prometheus-procfs', 'proc', '26231', 'stat'), 'latin1').split(
+  ' ',
+);
 
 /** Writes the stat of task `pid` of `root`: named t<pid>, with `utime` clock ticks of user time (the template's when not given). */
 export function writeStat(root: string, pid: number, utime?: number): void {
@@ -35,7 +37,12 @@ export function madeUpRoot(prefix: string, pids: readonly number[], fill: (root:
  * the native reader reads such a root while listing it. Throws when neither
  * order lists ascending.
  */
-export function ascendingRoot(prefix: string, pids: readonly number[], fill: (root: string, pid: number) => void, listed: (root: string) => ArrayLike<number>): string {
+export function ascendingRoot(
+  prefix: string,
+  pids: readonly number[],
+  fill: (root: string, pid: number) => void,
+  listed: (root: string) => ArrayLike<number>,
+): string {
   const up = [...pids].sort((a, b) => a - b);
   for (const order of [up, [...up].reverse()]) {
     const root = mkdtempSync(join('/dev/shm', prefix));

@@ -29,16 +29,26 @@ const WORD = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.-]{0,11}$/);
 
 function unitFactor(unit: string | undefined, ctx: ParseContext): { mul?: number; div?: number } {
   switch (unit) {
-    case 'kB': return { mul: 1024 };
-    case 'pages': return { mul: ctx.pageSize };
-    case 'sectors': return { mul: 512 };
-    case 'ticks': return { div: ctx.clockTick };
-    case 'jiffies': return { div: ctx.hz };
-    case 'ns': return { div: 1e9 };
-    case 'us': return { div: 1e6 };
-    case 'ms': return { div: 1e3 };
-    case 'cs': return { div: 100 };
-    default: return {};
+    case 'kB':
+      return { mul: 1024 };
+    case 'pages':
+      return { mul: ctx.pageSize };
+    case 'sectors':
+      return { mul: 512 };
+    case 'ticks':
+      return { div: ctx.clockTick };
+    case 'jiffies':
+      return { div: ctx.hz };
+    case 'ns':
+      return { div: 1e9 };
+    case 'us':
+      return { div: 1e6 };
+    case 'ms':
+      return { div: 1e3 };
+    case 'cs':
+      return { div: 100 };
+    default:
+      return {};
   }
 }
 
@@ -72,22 +82,33 @@ export class Renderer {
       case 'integer': {
         const max = v.unit && unitFactor(v.unit, ctx).mul !== undefined ? 2 ** 40 : Number.MAX_SAFE_INTEGER;
         const raws = new Set(v.sentinels.map((s) => s.raw));
-        const num = (v.signed ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).chain((small) => fc.oneof(fc.constant(small), fc.integer({ min: -max, max }))) : fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max })))
+        const num = (
+          v.signed
+            ? fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).chain((small) => fc.oneof(fc.constant(small), fc.integer({ min: -max, max })))
+            : fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max }))
+        )
           .filter((n) => !raws.has(String(n)))
           .map((n): Sample => ({ text: v.hex ? n.toString(16) : v.octal ? `0${n.toString(8)}` : String(n), value: normalise(n, v.unit, ctx) }));
         // A suffix that may be missing is drawn with and without.
         const unit = v.suffix === undefined ? fc.constant('') : v.suffixOptional ? fc.constantFrom(` ${v.suffix}`, '') : fc.constant(` ${v.suffix}`);
         const withSuffix = fc.tuple(num, unit).map(([s, u]): Sample => ({ ...s, text: `${s.text}${u}` }));
         if (v.sentinels.length === 0) return withSuffix;
-        return fc.oneof(withSuffix, fc.tuple(fc.constantFrom(...v.sentinels), unit).map(([s, u]): Sample => ({ text: `${s.raw}${u}`, value: s.name })));
+        return fc.oneof(
+          withSuffix,
+          fc.tuple(fc.constantFrom(...v.sentinels), unit).map(([s, u]): Sample => ({ text: `${s.raw}${u}`, value: s.name })),
+        );
       }
       case 'u64': {
         const raws = new Set(v.sentinels.map((s) => s.raw));
-        const num = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })
+        const num = fc
+          .bigInt({ min: 0n, max: 2n ** 64n - 1n })
           .filter((n) => !raws.has(n.toString()))
           .map((n): Sample => ({ text: v.hex ? `0x${n.toString(16).padStart(16, '0')}` : n.toString(), value: n }));
         if (v.sentinels.length === 0) return num;
-        return fc.oneof(num, fc.constantFrom(...v.sentinels).map((s): Sample => ({ text: s.raw, value: s.name })));
+        return fc.oneof(
+          num,
+          fc.constantFrom(...v.sentinels).map((s): Sample => ({ text: s.raw, value: s.name })),
+        );
       }
       case 'float':
         return fc.tuple(fc.integer({ min: 0, max: 10 ** 9 }), fc.boolean()).map(([n, bare]): Sample => {
@@ -98,7 +119,9 @@ export class Renderer {
         if (v.verbatim && place === 'line') {
           // White space at the edges belongs to a verbatim value: draw some.
           const edge = fc.constantFrom('', ' ', '  ');
-          return fc.tuple(edge, this.value({ ...v, verbatim: false }, place), edge).map(([a, x, b]): Sample => ({ text: `${a}${x.text}${b}`, value: `${a}${x.value as string}${b}` }));
+          return fc
+            .tuple(edge, this.value({ ...v, verbatim: false }, place), edge)
+            .map(([a, x, b]): Sample => ({ text: `${a}${x.text}${b}`, value: `${a}${x.value as string}${b}` }));
         }
         if (v.escaped) {
           // Names with the characters the kernel escapes: the text holds octal escapes, the value the characters.
@@ -116,7 +139,10 @@ export class Renderer {
           });
         }
         if (place === 'item') {
-          return fc.string({ maxLength: 12 }).filter((x) => !x.includes('\0')).map((x): Sample => ({ text: x, value: x }));
+          return fc
+            .string({ maxLength: 12 })
+            .filter((x) => !x.includes('\0'))
+            .map((x): Sample => ({ text: x, value: x }));
         }
         if (place === 'line') {
           return fc.array(WORD, { minLength: 1, maxLength: 4 }).map((ws): Sample => ({ text: ws.join(' '), value: ws.join(' ') }));
@@ -131,7 +157,9 @@ export class Renderer {
         });
       case 'inet': {
         const hex = (b: number): string => b.toString(16).toUpperCase().padStart(2, '0');
-        const mapped = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }).map((v4) => [...new Array<number>(10).fill(0), 255, 255, ...v4]);
+        const mapped = fc
+          .array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 })
+          .map((v4) => [...new Array<number>(10).fill(0), 255, 255, ...v4]);
         const sparse = fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 255 })), { minLength: 16, maxLength: 16 });
         const addr = fc.oneof(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }), sparse, mapped);
         return addr.map((bytes): Sample => {
@@ -160,11 +188,17 @@ export class Renderer {
       case 'pair': {
         const first = this.value(v.first.value, 'token').filter((a) => !a.text.includes(v.separator));
         const second = v.second.optional ? fc.option(this.value(v.second.value, 'token')) : this.value(v.second.value, 'token');
-        const part = (name: string, x: Sample): Record<string, unknown> => (x.raw !== undefined ? { [name]: x.value, [`${name}Raw`]: x.raw } : { [name]: x.value });
-        return fc.tuple(first, second).map(([a, b]): Sample => (b === null ? { text: a.text, value: part(v.first.name, a) } : {
-          text: `${a.text}${v.separator}${b.text}`,
-          value: { ...part(v.first.name, a), ...part(v.second.name, b) },
-        }));
+        const part = (name: string, x: Sample): Record<string, unknown> =>
+          x.raw !== undefined ? { [name]: x.value, [`${name}Raw`]: x.raw } : { [name]: x.value };
+        return fc.tuple(first, second).map(
+          ([a, b]): Sample =>
+            b === null
+              ? { text: a.text, value: part(v.first.name, a) }
+              : {
+                  text: `${a.text}${v.separator}${b.text}`,
+                  value: { ...part(v.first.name, a), ...part(v.second.name, b) },
+                },
+        );
       }
       case 'record':
         return this.record(v.record);
@@ -175,30 +209,46 @@ export class Renderer {
     const f = t.field;
     const item = this.value(f.value, 'token').map((x): Sample => ({ text: `${t.prefix ?? ''}${x.text}`, value: x.value }));
     if (t.perColumn !== undefined) {
-      return fc.array(item, { minLength: cols, maxLength: cols }).map((items): Sample => ({ text: items.map((i) => i.text).join(' '), value: items.map((i) => i.value) }));
+      return fc
+        .array(item, { minLength: cols, maxLength: cols })
+        .map((items): Sample => ({ text: items.map((i) => i.text).join(' '), value: items.map((i) => i.value) }));
     }
     if (t.repeat) {
       const items = t.endsAt !== undefined ? item.filter((x) => x.text !== t.endsAt) : item;
-      return fc.array(items, { maxLength: 6 }).map((list): Sample => ({
-        text: [...list.map((i) => i.text), ...(t.endsAt !== undefined ? [t.endsAt] : [])].join(' '),
-        value: list.map((i) => i.value),
-      }));
+      return fc.array(items, { maxLength: 6 }).map(
+        (list): Sample => ({
+          text: [...list.map((i) => i.text), ...(t.endsAt !== undefined ? [t.endsAt] : [])].join(' '),
+          value: list.map((i) => i.value),
+        }),
+      );
     }
     if (t.untilLast !== undefined) {
       const c = t.untilLast;
       const verbatim = f.value.kind === 'string' && f.value.verbatim === true;
-      return fc.tuple(
-        fc.array(fc.oneof(WORD, fc.constantFrom(c, `${c}x`, 'a)')), { minLength: 1, maxLength: 4 })
-          .map((ws) => ws.join(' '))
-          .filter((x) => /^[^ ].*[^ ]$|^[^ ]$/.test(x)),
-        // A verbatim value may begin or end with spaces.
-        verbatim ? fc.constantFrom('', ' ') : fc.constant(''),
-        verbatim ? fc.constantFrom('', ' ') : fc.constant(''),
-      ).map(([x, a, b]): Sample => ({ text: `${a}${x}${b}`, value: `${a}${x}${b}` }));
+      return fc
+        .tuple(
+          fc
+            .array(fc.oneof(WORD, fc.constantFrom(c, `${c}x`, 'a)')), { minLength: 1, maxLength: 4 })
+            .map((ws) => ws.join(' '))
+            .filter((x) => /^[^ ].*[^ ]$|^[^ ]$/.test(x)),
+          // A verbatim value may begin or end with spaces.
+          verbatim ? fc.constantFrom('', ' ') : fc.constant(''),
+          verbatim ? fc.constantFrom('', ' ') : fc.constant(''),
+        )
+        .map(([x, a, b]): Sample => ({ text: `${a}${x}${b}`, value: `${a}${x}${b}` }));
     }
     if (t.width !== undefined) {
       const width = t.width;
-      return fc.array(WORD, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' ').slice(0, width - 1).trim()).filter((x) => x !== '').map((x): Sample => ({ text: x.padEnd(width, ' '), value: x }));
+      return fc
+        .array(WORD, { minLength: 1, maxLength: 3 })
+        .map((ws) =>
+          ws
+            .join(' ')
+            .slice(0, width - 1)
+            .trim(),
+        )
+        .filter((x) => x !== '')
+        .map((x): Sample => ({ text: x.padEnd(width, ' '), value: x }));
     }
     if (t.rest) return this.value(f.value, 'line');
     if (t.enclosed) {
@@ -207,7 +257,15 @@ export class Renderer {
         closeAt === 'last'
           ? fc.array(fc.oneof(WORD, fc.constantFrom(open, close, `${close} R 1 ${open}`)), { minLength: 1, maxLength: 4 }).map((ws) => ws.join(' '))
           : closeAt === 'balanced'
-            ? fc.array(fc.oneof(WORD, WORD.map((w) => `${open}${w} ${w}${close}`)), { minLength: 1, maxLength: 4 }).map((ws) => ws.join(' '))
+            ? fc
+                .array(
+                  fc.oneof(
+                    WORD,
+                    WORD.map((w) => `${open}${w} ${w}${close}`),
+                  ),
+                  { minLength: 1, maxLength: 4 },
+                )
+                .map((ws) => ws.join(' '))
             : fc.array(WORD, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' '));
       return inner.map((s): Sample => ({ text: `${open}${s}${close}${t.terminator ?? ''}`, value: s }));
     }
@@ -245,7 +303,15 @@ export class Renderer {
     const canStop = perColumnAt >= 0 && cols > 1 && r.tokens.slice(perColumnAt + 1).every((t) => t.kind === 'field' && t.field.optional);
     const stopAt = canStop ? fc.option(fc.integer({ min: 1, max: cols - 1 }), { freq: 3 }) : fc.constant(null);
     return fc
-      .tuple(fc.tuple(...parts), fc.integer({ min: 0, max: optionalCount }), fc.tuple(...pairArbs), unknownPairs, stopAt, fc.array(fc.boolean(), { minLength: r.tokens.length, maxLength: r.tokens.length }), fc.boolean())
+      .tuple(
+        fc.tuple(...parts),
+        fc.integer({ min: 0, max: optionalCount }),
+        fc.tuple(...pairArbs),
+        unknownPairs,
+        stopAt,
+        fc.array(fc.boolean(), { minLength: r.tokens.length, maxLength: r.tokens.length }),
+        fc.boolean(),
+      )
       .map(([samples, keepOptional, pairs, unknown, stop, ownPresent, bareEnd]): Sample => {
         const value: Record<string, unknown> = { ...lead };
         const texts: string[] = [];
@@ -302,7 +368,11 @@ export class Renderer {
     const fields = r.columns!.fields;
     const known = fields.map((f) => fc.tuple(fc.boolean(), this.value(f.value, 'token')).map(([p, s]) => ({ f, present: p || !f.optional, s })));
     const raws = new Set(fields.map((f) => f.raw));
-    const unknown = fc.uniqueArray(fc.tuple(fc.stringMatching(/^X[A-Za-z]{1,8}$/), fc.oneof(fc.integer({ min: -5, max: 10 ** 9 }), WORD)), { maxLength: 3, selector: ([k]) => k })
+    const unknown = fc
+      .uniqueArray(fc.tuple(fc.stringMatching(/^X[A-Za-z]{1,8}$/), fc.oneof(fc.integer({ min: -5, max: 10 ** 9 }), WORD)), {
+        maxLength: 3,
+        selector: ([k]) => k,
+      })
       .map((xs) => xs.filter(([k]) => !raws.has(k)));
     return fc.tuple(fc.tuple(...known), unknown).chain(([ks, us]) => {
       const cols: { name: string; text: string; key?: string; value: unknown }[] = [
@@ -330,15 +400,22 @@ export class Renderer {
     const entryArb = (e: KeyedEntry): Arb<{ e: KeyedEntry; present: boolean; lines: string[]; value: unknown }> => {
       if (e.section && !e.indexed) {
         return fc.tuple(fc.boolean(), this.layout(e.section.layout)).map(([p, s]) => ({
-          e, present: p || !e.field.optional, lines: [e.key, ...(s.text === '' ? [] : s.text.split('\n'))], value: s.value,
+          e,
+          present: p || !e.field.optional,
+          lines: [e.key, ...(s.text === '' ? [] : s.text.split('\n'))],
+          value: s.value,
         }));
       }
       if (e.indexed) {
         const rec = (e.field.value as { record: RecordModel }).record;
         const section = e.section ? this.layout(e.section.layout) : fc.constant<Sample | null>(null);
         return fc.array(fc.tuple(this.record(rec), section), { maxLength: 3 }).map((recs) => ({
-          e, present: true,
-          lines: recs.flatMap(([r, sec], i) => [`${e.key}${i}${l.separator === 'space' ? '' : ':'} ${r.text}`, ...(sec && sec.text !== '' ? sec.text.split('\n') : [])]),
+          e,
+          present: true,
+          lines: recs.flatMap(([r, sec], i) => [
+            `${e.key}${i}${l.separator === 'space' ? '' : ':'} ${r.text}`,
+            ...(sec && sec.text !== '' ? sec.text.split('\n') : []),
+          ]),
           value: recs.map(([r, sec], i) => ({ [e.indexed!.name]: i, ...(r.value as object), ...(sec ? { [e.section!.name!]: sec.value } : {}) })),
         }));
       }
@@ -353,7 +430,10 @@ export class Renderer {
         const sep = l.separator === 'space' ? ' ' : ':\t';
         const prefix = e.prefix !== undefined ? `${e.prefix} ` : '';
         return fc.array(this.value(e.field.value, 'line'), { maxLength: 3 }).map((xs) => ({
-          e, present: true, lines: xs.map((x) => `${e.key}${sep}${prefix}${x.text}`.trimEnd()), value: xs.map((x) => x.value),
+          e,
+          present: true,
+          lines: xs.map((x) => `${e.key}${sep}${prefix}${x.text}`.trimEnd()),
+          value: xs.map((x) => x.value),
         }));
       }
       const verbatim = e.field.value.kind === 'string' && e.field.value.verbatim === true;
@@ -364,7 +444,10 @@ export class Renderer {
         return { e, present: p || !e.field.optional, lines: [verbatim ? line : line.trimEnd()], value: s.value };
       });
     };
-    const unknown = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 10 ** 6 })), { maxLength: l.extra || l.others ? 3 : 0, selector: ([k]) => k });
+    const unknown = fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 999 }), fc.integer({ min: 0, max: 10 ** 6 })), {
+      maxLength: l.extra || l.others ? 3 : 0,
+      selector: ([k]) => k,
+    });
     return fc
       .tuple(fc.tuple(...l.entries.map(entryArb)), unknown, header ? this.record(header) : fc.constant<Sample>({ text: '', value: {} }))
       .map(([entries, extras, head]): Sample => {
@@ -426,9 +509,8 @@ export class Renderer {
         return header.chain((h) => {
           const counted = l.header?.tokens.find((t) => t.kind === 'field' && t.repeat);
           const cols = h && counted?.kind === 'field' ? (h.value as Record<string, unknown[]>)[counted.field.name]!.length : 0;
-          const row = 'record' in l.rows
-            ? this.record(l.rows.record, {}, cols)
-            : fc.oneof(...l.rows.variants.map((v) => this.record(v.shape, { kind: v.name }, cols)));
+          const row =
+            'record' in l.rows ? this.record(l.rows.record, {}, cols) : fc.oneof(...l.rows.variants.map((v) => this.record(v.shape, { kind: v.name }, cols)));
           return fc.array(row, { maxLength: 5 }).map((rows): Sample => {
             const text = [...(h ? [h.text] : []), ...skipped, ...rows.map((r) => r.text)].join('\n');
             const list = rows.map((r) => r.value);
@@ -437,12 +519,16 @@ export class Renderer {
         });
       }
       case 'variants':
-        return fc.oneof(...l.variants.map((v) => this.layout(v.shape, header).map((x): Sample => ({ text: x.text, value: { kind: v.name, ...(x.value as object) } }))));
+        return fc.oneof(
+          ...l.variants.map((v) => this.layout(v.shape, header).map((x): Sample => ({ text: x.text, value: { kind: v.name, ...(x.value as object) } }))),
+        );
       case 'items':
-        return fc.array(this.item(l.item), { maxLength: 6 }).map((items): Sample => ({
-          text: items.map((i) => `${i.text}\0`).join(''),
-          value: items.map((i) => i.value),
-        }));
+        return fc.array(this.item(l.item), { maxLength: 6 }).map(
+          (items): Sample => ({
+            text: items.map((i) => `${i.text}\0`).join(''),
+            value: items.map((i) => i.value),
+          }),
+        );
       case 'blocks':
         return fc.array(this.layout(l.body, l.header), { maxLength: 4 }).map((blocks): Sample => {
           const nonEmpty = blocks.filter((b) => b.text.trim() !== '');
@@ -457,10 +543,15 @@ export class Renderer {
     if (v.kind !== 'pair') return this.value(v, 'item');
     const raw = fc.string({ maxLength: 10 }).filter((x) => !x.includes('\0'));
     const first = raw.filter((x) => !x.includes(v.separator));
-    return fc.tuple(first, fc.option(raw)).map(([a, b]): Sample => ({
-      text: b === null ? a : `${a}${v.separator}${b}`,
-      value: b === null ? { [v.first.name]: a } : { [v.first.name]: a, [v.second.name]: b },
-    })).filter((x) => v.second.optional || x.text.includes(v.separator));
+    return fc
+      .tuple(first, fc.option(raw))
+      .map(
+        ([a, b]): Sample => ({
+          text: b === null ? a : `${a}${v.separator}${b}`,
+          value: b === null ? { [v.first.name]: a } : { [v.first.name]: a, [v.second.name]: b },
+        }),
+      )
+      .filter((x) => v.second.optional || x.text.includes(v.separator));
   }
 
   /** A whole file of `spec` and its parsed value. */

@@ -8,7 +8,8 @@ import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinf
 
 const [count, what] = [Number(process.argv[2] ?? 20), process.argv[3] ?? 'mountPoint'];
 const lines: string[] = [];
-for (let i = 0; i < 10000; i++) lines.push(`${100 + i} 1 0:${50 + (i % 900)} / /tmp/procspec-mounts-abcdef/${String(i).padStart(5, '0')} rw,relatime shared:${i} - tmpfs tmpfs rw,inode64`);
+for (let i = 0; i < 10000; i++)
+  lines.push(`${100 + i} 1 0:${50 + (i % 900)} / /tmp/procspec-mounts-abcdef/${String(i).padStart(5, '0')} rw,relatime shared:${i} - tmpfs tmpfs rw,inode64`);
 const bytes = Buffer.from(`${lines.join('\n')}\n`);
 const gc = (globalThis as { gc?: () => void }).gc!;
 // One parse first: compiled code and caches are not what is measured.

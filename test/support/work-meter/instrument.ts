@@ -42,9 +42,19 @@ function ownFunctions(root: ts.SourceFile): Set<string> {
   };
   const walk = (node: ts.Node): void => {
     if ((ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isBindingElement(node)) && !ts.isBindingElement(node.parent)) names(node.name);
-    else if ((ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isImportSpecifier(node) || ts.isNamespaceImport(node) || ts.isImportClause(node)) && 'name' in node && node.name) names(node.name as ts.Node);
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) targets(node.left);
-    if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) targets(node.operand);
+    else if (
+      (ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isImportSpecifier(node) || ts.isNamespaceImport(node) || ts.isImportClause(node)) &&
+      'name' in node &&
+      node.name
+    )
+      names(node.name as ts.Node);
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment)
+      targets(node.left);
+    if (
+      (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) &&
+      (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)
+    )
+      targets(node.operand);
     if ((ts.isForInStatement(node) || ts.isForOfStatement(node)) && !ts.isVariableDeclarationList(node.initializer)) targets(node.initializer);
     node.forEachChild(walk);
   };
@@ -105,7 +115,8 @@ function rewrite(root: ts.SourceFile, context: ts.TransformationContext, meterUr
         }
         self = callee.expression;
       }
-      if (n.arguments.length <= 3 && !n.arguments.some(ts.isSpreadElement)) return f.createCallExpression(meter(`c${n.arguments.length}`), undefined, [callee, self, ...n.arguments]);
+      if (n.arguments.length <= 3 && !n.arguments.some(ts.isSpreadElement))
+        return f.createCallExpression(meter(`c${n.arguments.length}`), undefined, [callee, self, ...n.arguments]);
       return f.createCallExpression(meter('apply'), undefined, [callee, self, f.createArrayLiteralExpression(n.arguments)]);
     }
     return n;

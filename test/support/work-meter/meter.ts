@@ -22,7 +22,16 @@ export const MARK = 'work-meter';
 /** The cost of one call of a builtin, from its receiver, its arguments and its result. */
 type Cost = (self: any, args: any[], result: any) => number;
 
-const lengthOf = (x: any): number => (typeof x === 'string' ? x.length : typeof x?.length === 'number' ? x.length : typeof x?.byteLength === 'number' ? x.byteLength : typeof x?.size === 'number' ? x.size : 1);
+const lengthOf = (x: any): number =>
+  typeof x === 'string'
+    ? x.length
+    : typeof x?.length === 'number'
+      ? x.length
+      : typeof x?.byteLength === 'number'
+        ? x.byteLength
+        : typeof x?.size === 'number'
+          ? x.size
+          : 1;
 const one: Cost = () => 1;
 const self: Cost = (s) => lengthOf(s);
 const result: Cost = (_s, _a, r) => lengthOf(r);
@@ -80,7 +89,11 @@ costs(String.prototype, ['indexOf'], searched(String.prototype.indexOf));
 costs(String.prototype, ['includes'], searched(String.prototype.indexOf));
 costs(String.prototype, ['lastIndexOf'], searchedBack);
 costs(String.prototype, ['startsWith', 'endsWith'], arg0);
-costs(String.prototype, ['slice', 'substring', 'substr', 'trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'padStart', 'padEnd', 'repeat', 'concat', 'normalize'], result);
+costs(
+  String.prototype,
+  ['slice', 'substring', 'substr', 'trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'padStart', 'padEnd', 'repeat', 'concat', 'normalize'],
+  result,
+);
 costs(String.prototype, ['split', 'replace', 'replaceAll', 'match', 'matchAll', 'search', 'localeCompare', 'toString', 'valueOf'], self);
 costs(String.prototype, ['charCodeAt', 'codePointAt', 'charAt', 'at'], one);
 costs(String, ['fromCharCode', 'fromCodePoint'], argCount);
@@ -107,7 +120,33 @@ costs(Array.prototype, ['lastIndexOf'], searchedBack);
 costs(Array.prototype, ['push', 'unshift'], argCount);
 costs(Array.prototype, ['pop', 'at'], one);
 costs(Array.prototype, ['slice', 'concat', 'join', 'splice'], result);
-costs(Array.prototype, ['shift', 'map', 'filter', 'forEach', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'reduce', 'reduceRight', 'fill', 'reverse', 'sort', 'flat', 'flatMap', 'keys', 'values', 'entries', 'toString'], self);
+costs(
+  Array.prototype,
+  [
+    'shift',
+    'map',
+    'filter',
+    'forEach',
+    'some',
+    'every',
+    'find',
+    'findIndex',
+    'findLast',
+    'findLastIndex',
+    'reduce',
+    'reduceRight',
+    'fill',
+    'reverse',
+    'sort',
+    'flat',
+    'flatMap',
+    'keys',
+    'values',
+    'entries',
+    'toString',
+  ],
+  self,
+);
 costs(Array, ['from'], result);
 costs(Array, ['isArray'], one);
 costs(Array, ['of'], argCount);
@@ -134,14 +173,40 @@ costs({ isAscii, isUtf8 }, ['isAscii', 'isUtf8'], arg0);
 costs(TextDecoder.prototype, ['decode'], (_s, a) => (a[0] === undefined ? 1 : lengthOf(a[0])));
 costs(TextEncoder.prototype, ['encode'], arg0);
 costs(ArrayBuffer, ['isView'], one);
-costs(globalThis, ['Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float64Array', 'BigUint64Array', 'BigInt64Array', 'DataView', 'ArrayBuffer'], result);
+costs(
+  globalThis,
+  [
+    'Uint8Array',
+    'Int8Array',
+    'Uint16Array',
+    'Int16Array',
+    'Uint32Array',
+    'Int32Array',
+    'Float64Array',
+    'BigUint64Array',
+    'BigInt64Array',
+    'DataView',
+    'ArrayBuffer',
+  ],
+  result,
+);
 costs(globalThis, ['TextDecoder', 'TextEncoder'], one);
 
 // Maps, sets, objects: a step per entry for what walks them all, one for the rest.
 for (const C of [Map, Set, WeakMap, WeakSet]) {
-  const names = Object.getOwnPropertyNames(C.prototype).filter((k) => k !== 'constructor' && typeof Object.getOwnPropertyDescriptor(C.prototype, k)!.value === 'function');
-  costs(C.prototype, names.filter((k) => k !== 'forEach' && k !== 'clear'), one);
-  costs(C.prototype, names.filter((k) => k === 'forEach' || k === 'clear'), self);
+  const names = Object.getOwnPropertyNames(C.prototype).filter(
+    (k) => k !== 'constructor' && typeof Object.getOwnPropertyDescriptor(C.prototype, k)!.value === 'function',
+  );
+  costs(
+    C.prototype,
+    names.filter((k) => k !== 'forEach' && k !== 'clear'),
+    one,
+  );
+  costs(
+    C.prototype,
+    names.filter((k) => k === 'forEach' || k === 'clear'),
+    self,
+  );
   costs(globalThis, [C.name], result);
 }
 costs(Object, ['keys', 'values', 'entries', 'getOwnPropertyNames'], result);
