@@ -9,9 +9,9 @@
 import { readFileSync as nodeReadFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { registry } from '../dist/generated/index.js';
-import type { ParseContext } from '../dist/runtime/context.js';
+import type { ParseContext } from '../dist/runtime/core/context.js';
 import { ProcFs } from '../dist/runtime/index.js';
-import { readFileSync } from '../dist/runtime/read.js';
+import { readFileSync } from '../dist/runtime/reading/read.js';
 import { compare, retainedBytes } from './measure.js';
 
 type PeerParsers = Record<string, (text: string) => unknown>;

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import pidusage from 'pidusage';
 import psList from 'ps-list';
 import { ProcFs } from '../dist/runtime/index.js';
-import { readViewSync } from '../dist/runtime/read.js';
+import { readViewSync } from '../dist/runtime/reading/read.js';
 
 const here = import.meta.dirname;
 const require = createRequire(import.meta.url);

@@ -10,7 +10,7 @@ import { existsSync, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ProcFs } from '../runtime/index.js';
 import { compareKernel, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
-import type { FieldModel, LayoutModel } from '../runtime/model.js';
+import type { FieldModel, LayoutModel } from '../runtime/model/model.js';
 
 /** Files no spec is meant for: binary, blocking or not a text interface (read by other means or not at all). */
 const NOT_TEXT = new Set([

@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { ExitListener, ProcfsError, TaskstatsClient, toJson, type TaskRecord, type Taskstats } from '../runtime/index.js';
-import type { DelayKind } from '../runtime/taskstats-layout.js';
+import type { DelayKind } from '../runtime/accounting/taskstats-layout.js';
 
 export interface DelaysOptions {
   pid?: string;

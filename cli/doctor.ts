@@ -10,8 +10,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { ProcfsError, toJson, watchPressure } from '../runtime/index.js';
-import { NATIVE_MODULES, detectLibc, nativeLoad, nativeTarget, whyNot, type NativeLoad } from '../runtime/native-load.js';
-import { delayAccountingEnabled, taskstatsOfTgid } from '../runtime/taskstats.js';
+import { NATIVE_MODULES, detectLibc, nativeLoad, nativeTarget, whyNot, type NativeLoad } from '../runtime/reading/native-load.js';
+import { delayAccountingEnabled, taskstatsOfTgid } from '../runtime/accounting/taskstats.js';
 
 export interface Feature {
   name: string;

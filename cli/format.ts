@@ -20,7 +20,7 @@
  * ndjson and csv records start with a `file` column, and table gives each
  * file a `==> file <==` heading.
  */
-import { toJson } from '../runtime/json.js';
+import { toJson } from '../runtime/core/json.js';
 import { isObject, recordsOf, withShared, type Records } from './records.js';
 import { alignedLines } from './terminal.js';
 

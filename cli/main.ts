@@ -11,8 +11,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { basename, isAbsolute, resolve } from 'node:path';
 import { bytesOf, ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
-import { readViewSync } from '../runtime/read.js';
-import { cgroupMounts } from '../runtime/cgroup-root.js';
+import { readViewSync } from '../runtime/reading/read.js';
+import { cgroupMounts } from '../runtime/reading/cgroup-root.js';
 import { summary } from './summary.js';
 import { auditCommand } from './audit.js';
 import { docsCommand } from './docs.js';
@@ -106,7 +106,7 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     }
     try {
       const ctx = fs.context(file);
-      // The bytes, not a UTF-8 decode of the whole file: a byte that is not UTF-8 stays in the value (see runtime/bytes.ts).
+      // The bytes, not a UTF-8 decode of the whole file: a byte that is not UTF-8 stays in the value (see runtime/core/bytes.ts).
       const value = entry.parse(readViewSync(file), digits ? { ...ctx, bigint: true } : ctx);
       parsed.push({ file, value: opts.raw === true ? withRaw(value, entry.model, ctx) : value });
     } catch (err) {

@@ -9,8 +9,8 @@
  * (or the draft does not parse it back), 2 bad usage.
  */
 import { basename } from 'node:path';
-import { ProcfsError } from '../runtime/errors.js';
-import { readBytesSync } from '../runtime/read.js';
+import { ProcfsError } from '../runtime/core/errors.js';
+import { readBytesSync } from '../runtime/reading/read.js';
 import { badId, badPath, defaultPathOf, specIdOfPath } from './draft/paths.js';
 import { recognise } from './draft/recognise.js';
 import { todo } from './draft/spec.js';

@@ -15,8 +15,8 @@
  * gets only `key`, and its own fields get their `.raw`. Keys the spec does
  * not name (`extra`, `extraTokens`, open-ended counters) are left as they are.
  */
-import type { ParseContext } from '../runtime/context.js';
-import type { FieldModel, LayoutModel, RecordModel, SpecModel, Unit, ValueModel } from '../runtime/model.js';
+import type { ParseContext } from '../runtime/core/context.js';
+import type { FieldModel, LayoutModel, RecordModel, SpecModel, Unit, ValueModel } from '../runtime/model/model.js';
 import { isObject } from './records.js';
 
 /** The fields the objects of one level of a parsed value may hold, by TypeScript name. */

@@ -8,8 +8,8 @@
  */
 import type { ProcFs } from '../runtime/index.js';
 import { ProcfsError, toJson } from '../runtime/index.js';
-import { changes, leaves, type Change, type Leaf } from '../runtime/measures.js';
-import type { PathParams } from '../runtime/paths.js';
+import { changes, leaves, type Change, type Leaf } from '../runtime/model/measures.js';
+import type { PathParams } from '../runtime/model/paths.js';
 import { clearScreen, dim, isTerminal, parseCount, parseInterval, sleep, table, yellow } from './terminal.js';
 import { UsageError } from './usage.js';
 

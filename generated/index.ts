@@ -232,8 +232,8 @@ import { sysFsCgroupPidsCurrentSpec } from './metadata/sys/fs/cgroup/pids.curren
 import { parseSysFsCgroupPidsMax, pickSysFsCgroupPidsMax } from './parsers/sys/fs/cgroup/pids.max.js';
 import { sysFsCgroupPidsMaxSpec } from './metadata/sys/fs/cgroup/pids.max.js';
 import { formatProcPidClearRefs, procPidClearRefsValueSpec } from './writers/proc/pid/clear_refs.js';
-import type { SpecEntry, WriterEntry } from '../runtime/registry-types.js';
-import type { Pieces } from '../runtime/pieces.js';
+import type { SpecEntry, WriterEntry } from '../runtime/core/registry-types.js';
+import type { Pieces } from '../runtime/core/pieces.js';
 import type { ProcPidClearRefsValue as ProcPidClearRefsValueType } from './writers/proc/pid/clear_refs.js';
 import type { ProcBuddyinfo as ProcBuddyinfoValue } from './types/proc/buddyinfo.js';
 import type { ProcCmdline as ProcCmdlineValue } from './types/proc/cmdline.js';

@@ -17,7 +17,7 @@ import type {
   ValueModel,
   Variant,
   WriteSpecModel,
-} from '../runtime/model.js';
+} from '../runtime/model/model.js';
 import { compareVersions, isSafeFieldName, isSafeSymbolName, parseNameOf, typeNameOf } from './names.js';
 import { SpecError } from './spec-error.js';
 

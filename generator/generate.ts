@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { IndentationText, Project, QuoteKind, type SourceFile } from 'ts-morph';
-import type { SpecModel, WriteSpecModel } from '../runtime/model.js';
+import type { SpecModel, WriteSpecModel } from '../runtime/model/model.js';
 import { checkSpec, checkWriteSpec } from './check.js';
 import { renderDocs } from './emit/docs.js';
 import { emitMetadata, metadataName } from './emit/metadata.js';
@@ -105,8 +105,8 @@ export function generate(all: Specs | SpecModel[]): Output {
     });
     index.addExportDeclaration({ moduleSpecifier: `./writers/${spec.id}.js`, isTypeOnly: true, namedExports: [spec.typeName] });
   }
-  index.addImportDeclaration({ moduleSpecifier: '../runtime/registry-types.js', isTypeOnly: true, namedImports: ['SpecEntry', 'WriterEntry'] });
-  index.addImportDeclaration({ moduleSpecifier: '../runtime/pieces.js', isTypeOnly: true, namedImports: ['Pieces'] });
+  index.addImportDeclaration({ moduleSpecifier: '../runtime/core/registry-types.js', isTypeOnly: true, namedImports: ['SpecEntry', 'WriterEntry'] });
+  index.addImportDeclaration({ moduleSpecifier: '../runtime/core/pieces.js', isTypeOnly: true, namedImports: ['Pieces'] });
   for (const spec of writes) {
     index.addImportDeclaration({ moduleSpecifier: `./writers/${spec.id}.js`, isTypeOnly: true, namedImports: [`${spec.typeName} as ${spec.typeName}Type`] });
   }

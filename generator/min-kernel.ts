@@ -7,7 +7,7 @@
  * kernel: such fields stay optional. A field some other producer leaves out
  * stays optional too.
  */
-import type { FieldModel, RecordModel, SpecModel, TokenModel } from '../runtime/model.js';
+import type { FieldModel, RecordModel, SpecModel, TokenModel } from '../runtime/model/model.js';
 import { compareVersions } from './names.js';
 
 /**

@@ -3,7 +3,7 @@
  * and section becomes one interface, named after the path that leads to it
  * (ProcStat -> ProcStatCpus). Both the types and the parser emitters use it.
  */
-import type { FieldModel, LayoutModel, RecordModel, SpecModel, ValueModel } from '../runtime/model.js';
+import type { FieldModel, LayoutModel, RecordModel, SpecModel, ValueModel } from '../runtime/model/model.js';
 import { compareVersions } from './names.js';
 
 export interface ShapeField {

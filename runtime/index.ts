@@ -1,22 +1,19 @@
-/** procspec's public API: the generated parsers and a ProcFs bound to them. */
-import { registry, writers, type BigintSpecTypes, type SpecTypes, type WriterTypes } from '../generated/index.js';
-import { ProcessMonitor, type MonitorOptions } from './monitor.js';
-import { isSameProcess, listProcesses, listProcessesAsync, type Group, type Listing, type ListOptions } from './processes.js';
-import { ProcFs as BaseProcFs, type ProcFsOptions } from './procfs.js';
+/** procspec's public API: the generated parsers, ProcFs and the interfaces built on it. Only re-exports: see docs/architecture.md. */
+export { ProcFs } from './api/procfs.js';
 
 export * from '../generated/index.js';
-export { ProcfsError, type ProcfsErrorCode } from './errors.js';
-export { DEFAULT_CONTEXT, contextOf, type ParseContext, type ParseOptions } from './context.js';
-export { toJson } from './json.js';
-export { bytesOf, decodeBytes } from './bytes.js';
-export { specForPath, resolvePath, type PathParams, type MatchOptions } from './paths.js';
-export { cgroupMounts, cgroupMountsOf, cgroup2Root, type CgroupMounts } from './cgroup-root.js';
-export { readFileSync, readFileAsync } from './read.js';
-export { systemFacts, kernelRelease, compareKernel, type SystemFacts, type KernelRelease } from './system.js';
-export type { SpecModel } from './model.js';
-export type { ProcFsOptions } from './procfs.js';
-export { GROUPS, type Group, type Identity, type Listing, type ListOptions, type ProcessRow, type Selection } from './processes.js';
-export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './monitor.js';
+export { ProcfsError, type ProcfsErrorCode } from './core/errors.js';
+export { DEFAULT_CONTEXT, contextOf, type ParseContext, type ParseOptions } from './core/context.js';
+export { toJson } from './core/json.js';
+export { bytesOf, decodeBytes } from './core/bytes.js';
+export { specForPath, resolvePath, type PathParams, type MatchOptions } from './model/paths.js';
+export { cgroupMounts, cgroupMountsOf, cgroup2Root, type CgroupMounts } from './reading/cgroup-root.js';
+export { readFileSync, readFileAsync } from './reading/read.js';
+export { systemFacts, kernelRelease, compareKernel, type SystemFacts, type KernelRelease } from './reading/system.js';
+export type { SpecModel } from './model/model.js';
+export type { ProcFsOptions } from './api/procfs-base.js';
+export { GROUPS, type Group, type Identity, type Listing, type ListOptions, type ProcessRow, type Selection } from './processes/processes.js';
+export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './processes/monitor.js';
 export {
   TaskstatsClient,
   ExitListener,
@@ -27,16 +24,14 @@ export {
   delayAccountingEnabled,
   onlineCpus,
   TASKSTATS_FIELDS,
-  cgroupstats,
-  cgroupV1Mounts,
-  type CgroupStats,
   type Taskstats,
   type TaskstatsFields,
   type DelayStats,
   type TaskRecord,
   type LostRecords,
   type ExitListenerOptions,
-} from './taskstats.js';
+} from './accounting/taskstats.js';
+export { cgroupstats, cgroupV1Mounts, type CgroupStats, type ProcReads } from './accounting/cgroupstats.js';
 export {
   watchPressure,
   PressureWatcher,
@@ -45,38 +40,4 @@ export {
   type PressureGone,
   type PressureResource,
   type PressureKind,
-} from './pressure-triggers.js';
-
-/** How a ProcFs reads wide integers: bigint in exact mode. */
-type Wide<B extends boolean> = B extends true ? bigint : number;
-
-/**
- * Reads and parses /proc files (or a copy under another root) with every
- * spec of procspec. `new ProcFs({ bigint: true })` reads in exact mode: its
- * reads are typed with BigintSpecTypes (wide integers bigint) with no cast.
- */
-export class ProcFs<B extends boolean = false> extends BaseProcFs<B extends true ? BigintSpecTypes : SpecTypes, WriterTypes> {
-  constructor(options: ProcFsOptions & { bigint?: B } = {}) {
-    super(registry, options, writers);
-  }
-
-  /** Lists processes (or threads) with the attribute groups asked for; see runtime/processes.ts. In exact mode the wide fields are bigints. */
-  processes<G extends Group>(opts: ListOptions<G>): Listing<G, Wide<B>> {
-    return listProcesses<G, Wide<B>>(this.root, (file) => this.readContext(file), opts);
-  }
-
-  /** processes() without blocking the event loop (`concurrency` default 64; see listProcessesAsync). */
-  processesAsync<G extends Group>(opts: ListOptions<G> & { concurrency?: number }): Promise<Listing<G, Wide<B>>> {
-    return listProcessesAsync<G, Wide<B>>(this.root, (file) => this.readContext(file), opts);
-  }
-
-  /** A refresh-mode monitor that keeps the watched processes' files open between samples; in exact mode its counters are bigints, its rates numbers. */
-  monitor<G extends Group>(opts: MonitorOptions<G>): ProcessMonitor<G, Wide<B>> {
-    return new ProcessMonitor<G, Wide<B>>(this.root, (file) => this.readContext(file), opts);
-  }
-
-  /** Whether `pid` is still the process incarnation that started at `startTicks` (a row's identity). */
-  isSameProcess(pid: number, startTicks: number): boolean {
-    return isSameProcess(this.root, pid, startTicks, this.facts().clockTick);
-  }
-}
+} from './accounting/pressure-triggers.js';

@@ -9,7 +9,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } f
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { changes, leaves } from '../runtime/measures.js';
+import { changes, leaves } from '../runtime/model/measures.js';
 import { registry } from '../runtime/index.js';
 import { repo, runCli } from './support/cli.js';
 

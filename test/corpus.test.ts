@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../generated/index.js';
-import { contextOf } from '../runtime/context.js';
-import { ProcfsError } from '../runtime/errors.js';
+import { contextOf } from '../runtime/core/context.js';
+import { ProcfsError } from '../runtime/core/errors.js';
 import { corpusFiles, corpusSpec } from './support/corpus.js';
 
 const corpus = process.env.PROCSPEC_CORPUS;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../cli/doctor.js';
-import { NATIVE_MODULES, PREBUILT_TARGETS } from '../runtime/native-load.js';
+import { NATIVE_MODULES, PREBUILT_TARGETS } from '../runtime/reading/native-load.js';
 import { CLI, repo, runCli } from './support/cli.js';
 
 const clean = { PROCSPEC_NATIVE: undefined as unknown as string };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { generate, loadSpecs } from '../generator/generate.js';
 import { forMinKernel } from '../generator/min-kernel.js';
 import { applyPresence, loadProducerFiles, type ProducerFile } from '../generator/passes/presence.js';
-import { fieldsOf, type SpecModel } from '../runtime/model.js';
+import { fieldsOf, type SpecModel } from '../runtime/model/model.js';
 
 const repo = join(import.meta.dirname, '..');
 const specs = loadSpecs(join(repo, 'specs'), repo).read;

@@ -8,7 +8,7 @@ import { loadSpecText } from '../generator/load.js';
 import { SpecError } from '../generator/spec-error.js';
 import { thrown } from './support/thrown.js';
 import { parseProcTimerList } from '../generated/parsers/proc/timer_list.js';
-import { ProcfsError } from '../runtime/errors.js';
+import { ProcfsError } from '../runtime/core/errors.js';
 
 const base = (field: string): string => `description: test spec
 paths: [/proc/test]

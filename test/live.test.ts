@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ProcFs, registry } from '../runtime/index.js';
-import { resolvePath } from '../runtime/paths.js';
+import { resolvePath } from '../runtime/model/paths.js';
 
 // cgroup v2 files are read under the cgroup2 mount (found with procspec's own mountinfo), for this process's cgroup.
 const cgroup2 = new ProcFs().read('proc/pid/mountinfo', { pid: process.pid }).find((m) => m.fsType === 'cgroup2')?.mountPoint;

@@ -5,7 +5,7 @@
  * musl and arm64 ones load and register their functions in that platform's
  * dynamic loader (a C stand-in for Node, native/harness/napi-harness.c, run
  * under musl's loader and under qemu-aarch64); and the loader's order and
- * its reasons (runtime/native-load.ts).
+ * its reasons (runtime/reading/native-load.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectLibc, nativeCandidates, nativeLoad, nativeTarget, NATIVE_MODULES, PREBUILT_TARGETS, whyNot } from '../runtime/native-load.js';
+import { detectLibc, nativeCandidates, nativeLoad, nativeTarget, NATIVE_MODULES, PREBUILT_TARGETS, whyNot } from '../runtime/reading/native-load.js';
 
 const repo = join(import.meta.dirname, '..');
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -109,7 +109,7 @@ describe('prebuilds/', () => {
   );
 });
 
-describe('the loader (runtime/native-load.ts)', () => {
+describe('the loader (runtime/reading/native-load.ts)', () => {
   it('tries the prebuilt binary for this target, then native/build, under each package root; PROCSPEC_NATIVE=build or prebuilt keeps one kind', () => {
     const roots = ['/pkg/', '/pkg/dist/..'];
     expect(nativeCandidates('psi', { target: 'linux-x64-musl', mode: undefined, roots: ['/a', '/b'] })).toEqual([

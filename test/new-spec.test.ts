@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { checkSpec } from '../generator/check.js';
 import { loadSpecText } from '../generator/load.js';
-import type { SpecModel } from '../runtime/model.js';
+import type { SpecModel } from '../runtime/model/model.js';
 import { CLI, repo } from './support/cli.js';
 
 const samples = join(repo, 'test', 'new-spec-samples');

@@ -26,7 +26,7 @@ import {
   type ProcPidIo,
   type SpecTypes,
 } from '../runtime/index.js';
-import { changes, difference, leaves } from '../runtime/measures.js';
+import { changes, difference, leaves } from '../runtime/model/measures.js';
 import { runCli } from './support/cli.js';
 import { madeUpRoot, writeStat } from './support/made-up-root.js';
 

@@ -187,7 +187,7 @@ describe('the packed package', () => {
     const v = JSON.parse(r.stdout) as { name: string; memTotal: number; readTotal: number; error: string };
     expect(v).toEqual({ name: 'procspec', memTotal: os.totalmem(), readTotal: os.totalmem(), error: 'parse' });
     // Only the exported subpaths resolve.
-    writeFileSync(join(app, 'private.mjs'), "await import('procspec/dist/runtime/read.js');\n");
+    writeFileSync(join(app, 'private.mjs'), "await import('procspec/dist/runtime/reading/read.js');\n");
     const denied = spawnSync(process.execPath, ['private.mjs'], { cwd: app, env, encoding: 'utf8' });
     expect(denied.status).not.toBe(0);
     expect(denied.stderr).toMatch(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
@@ -274,7 +274,7 @@ describe('the packed package', () => {
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ProcFs, taskstatsOfPid, toJson, watchPressure } from 'procspec';
-const { native } = await import('./node_modules/procspec/dist/runtime/native.js');
+const { native } = await import('./node_modules/procspec/dist/runtime/reading/native.js');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const out = {};
 

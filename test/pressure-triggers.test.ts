@@ -4,7 +4,7 @@
  * is idle and fires under real CPU pressure, close() stopping events and
  * releasing the descriptor, and POLLERR when the cgroup is removed. The
  * parts that create cgroups need root, a writable cgroup2 mount and the
- * native module psi (prebuilt or built; runtime/native-load.ts); they are
+ * native module psi (prebuilt or built; runtime/reading/native-load.ts); they are
  * skipped otherwise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -12,10 +12,10 @@ import * as fs from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProcfsError } from '../runtime/errors.js';
+import { ProcfsError } from '../runtime/core/errors.js';
 import { watchPressure, type PressureEvent, type PressureWatcher } from '../runtime/index.js';
-import { loadNative } from '../runtime/native-load.js';
-import { cgroup2Mount, checkTrigger, hasCapSysResource, registerTrigger } from '../runtime/pressure-triggers.js';
+import { loadNative } from '../runtime/reading/native-load.js';
+import { cgroup2Mount, checkTrigger, hasCapSysResource, registerTrigger } from '../runtime/accounting/pressure-triggers.js';
 
 const nativeBuilt = !(loadNative('psi') instanceof Error) && process.env.PROCSPEC_NATIVE !== '0';
 const isRoot = process.getuid?.() === 0;

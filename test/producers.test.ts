@@ -9,9 +9,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../generated/index.js';
-import { cgroupMountsOf } from '../runtime/cgroup-root.js';
+import { cgroupMountsOf } from '../runtime/reading/cgroup-root.js';
 import { ProcFs } from '../runtime/index.js';
-import { specForPath } from '../runtime/paths.js';
+import { specForPath } from '../runtime/model/paths.js';
 import { runCli } from './support/cli.js';
 import { findProducerFixtures, producerOutcome, producersOf, treeFile } from './support/producers.js';
 

@@ -11,9 +11,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../runtime/index.js';
-import { ProcfsError } from '../runtime/errors.js';
-import { readViewSync } from '../runtime/read.js';
-import { streamCounts, streamedReads } from '../runtime/streamed-read.js';
+import { ProcfsError } from '../runtime/core/errors.js';
+import { readViewSync } from '../runtime/reading/read.js';
+import { streamCounts, streamedReads } from '../runtime/reading/streamed-read.js';
 
 const fs = new ProcFs();
 const repo = join(import.meta.dirname, '..');

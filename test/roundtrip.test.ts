@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../generated/index.js';
-import { contextOf } from '../runtime/context.js';
+import { contextOf } from '../runtime/core/context.js';
 import { parseInPieces } from './fuzz/oracle.js';
 import { Renderer } from './support/render.js';
 

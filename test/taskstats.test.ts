@@ -5,7 +5,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../runtime/index.js';
-import { cgroupstats, cgroupstatsProcfs, cgroupV1Mounts } from '../runtime/cgroupstats.js';
+import { cgroupstats, cgroupstatsProcfs, cgroupV1Mounts } from '../runtime/accounting/cgroupstats.js';
 import {
   decodeAttrs,
   decodeGenl,
@@ -17,10 +17,10 @@ import {
   stringAttr,
   u32Attr,
   LITTLE_ENDIAN,
-} from '../runtime/netlink.js';
-import { ExitListener, TASKSTATS_FIELDS, TaskstatsClient, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/taskstats.js';
-import { LAYOUT_VERSION } from '../runtime/taskstats-layout.js';
-import { loadNative } from '../runtime/native-load.js';
+} from '../runtime/accounting/netlink.js';
+import { ExitListener, TASKSTATS_FIELDS, TaskstatsClient, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/accounting/taskstats.js';
+import { LAYOUT_VERSION } from '../runtime/accounting/taskstats-layout.js';
+import { loadNative } from '../runtime/reading/native-load.js';
 import { runCli } from './support/cli.js';
 import { holdSysctl } from './support/hold-sysctl.js';
 

@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registry, writers } from '../generated/index.js';
-import { isPerProcess } from '../runtime/paths.js';
+import { isPerProcess } from '../runtime/model/paths.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const START = '<!-- coverage:start (npx tsx tools/coverage.ts --write) -->';

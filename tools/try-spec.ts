@@ -15,9 +15,9 @@ import { generate } from '../generator/generate.js';
 import { loadSpecFile } from '../generator/load.js';
 import { specIdOf } from '../generator/names.js';
 import { SpecError } from '../generator/spec-error.js';
-import { contextOf, type ParseContext } from '../runtime/context.js';
-import { toJson } from '../runtime/json.js';
-import type { SpecModel } from '../runtime/model.js';
+import { contextOf, type ParseContext } from '../runtime/core/context.js';
+import { toJson } from '../runtime/core/json.js';
+import type { SpecModel } from '../runtime/model/model.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -4,7 +4,7 @@
  * to replace; descriptions start with `TODO:` so that a draft never passes
  * for a finished spec.
  */
-import type { Unit } from '../../runtime/model.js';
+import type { Unit } from '../../runtime/model/model.js';
 
 /** A scalar value: its type in the spec language and the options read from the text. */
 export interface DraftValue {

@@ -4,7 +4,7 @@
  * (`timerslack_ns`, `AVX512_elapsed_ms`). Only units the spec language
  * normalises are recognised; other words are left for the author.
  */
-import type { Unit } from '../../runtime/model.js';
+import type { Unit } from '../../runtime/model/model.js';
 
 /** Words the kernel prints after a number, and the unit each stands for. */
 const UNIT_WORDS: ReadonlyMap<string, Unit> = new Map<string, Unit>([

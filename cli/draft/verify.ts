@@ -6,9 +6,9 @@
  */
 import { checkSpec } from '../../generator/check.js';
 import { loadSpecText } from '../../generator/load.js';
-import { contextOf } from '../../runtime/context.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import type { SpecModel } from '../../runtime/model.js';
+import { contextOf } from '../../runtime/core/context.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import type { SpecModel } from '../../runtime/model/model.js';
 import { loadSpecParser } from '../../tools/try-spec.js';
 
 export { SpecError } from '../../generator/spec-error.js';

@@ -1,6 +1,6 @@
 /** The docs emitter: a markdown page per spec, one table per object type. */
-import type { SpecModel, ValueModel } from '../../runtime/model.js';
-import { isPerProcess } from '../../runtime/paths.js';
+import type { SpecModel, ValueModel } from '../../runtime/model/model.js';
+import { isPerProcess } from '../../runtime/model/paths.js';
 import { absenceNote, normalisedUnit, type Shapes } from '../shapes.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

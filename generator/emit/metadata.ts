@@ -4,7 +4,7 @@
  */
 import type { SourceFile } from 'ts-morph';
 import { VariableDeclarationKind } from 'ts-morph';
-import type { SpecModel } from '../../runtime/model.js';
+import type { SpecModel } from '../../runtime/model/model.js';
 
 export function metadataName(spec: SpecModel): string {
   return `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`;
@@ -12,7 +12,7 @@ export function metadataName(spec: SpecModel): string {
 
 export function emitMetadata(file: SourceFile, spec: SpecModel): void {
   file.addImportDeclaration({
-    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model.js`,
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model/model.js`,
     isTypeOnly: true,
     namedImports: ['SpecModel'],
   });

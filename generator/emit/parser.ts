@@ -1,6 +1,6 @@
 /**
  * The parser printer: one pure function `(text, context) -> value` per spec,
- * made of calls to the scanner in runtime/scan.ts in the order the spec
+ * made of calls to the scanner in runtime/core/scan.ts in the order the spec
  * describes. What the functions do is decided by the read plan
  * (plan/module.ts); this prints the module around it: imports, the exported
  * parse, pieces and pick functions, the plan's functions, the constructors
@@ -8,7 +8,7 @@
  * JSON.stringify (a quoted literal); names are checked identifiers.
  */
 import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
-import type { SpecModel } from '../../runtime/model.js';
+import type { SpecModel } from '../../runtime/model/model.js';
 import { hasPick, hasPieces, piecesNameOf, pickNameOf, planModule } from '../plan/module.js';
 import type { Shapes } from '../shapes.js';
 import { args, Names, q } from './code.js';
@@ -25,13 +25,13 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   const keyTables = plan.keyTables;
   const usesVariants = plan.usesVariants;
   const typeNames = new Set<string>([...shapes.list.map((s) => s.name), ...shapes.aliases.map((a) => a.name)]);
-  file.addImportDeclaration({ moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/scan.js`, namedImports: ['Scan'] });
+  file.addImportDeclaration({ moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/scan.js`, namedImports: ['Scan'] });
   file.addImportDeclaration({
-    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/context.js`,
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/context.js`,
     namedImports: ['contextOf'],
   });
   file.addImportDeclaration({
-    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/context.js`,
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/context.js`,
     isTypeOnly: true,
     namedImports: ['ParseContext', 'ParseOptions'],
   });
@@ -84,9 +84,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   if (plan.pieces) {
     const p = plan.pieces;
     const result = p.result === 'spread' ? '({ ...p.h, rows: p.out })' : 'p.out';
-    file.addImportDeclaration({ moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/pieces.js`, namedImports: [p.cut.fn] });
+    file.addImportDeclaration({ moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/pieces.js`, namedImports: [p.cut.fn] });
     file.addImportDeclaration({
-      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/pieces.js`,
+      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/pieces.js`,
       isTypeOnly: true,
       namedImports: ['Piece', 'Pieces'],
     });
@@ -94,7 +94,7 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
       docs: [
-        `Reads the text of ${spec.paths[0]} a piece at a time, each piece ending where a record begins, with ${spec.parseName}'s result (see runtime/pieces.ts).`,
+        `Reads the text of ${spec.paths[0]} a piece at a time, each piece ending where a record begins, with ${spec.parseName}'s result (see runtime/core/pieces.ts).`,
       ],
       declarations: [
         {
@@ -237,12 +237,12 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
   // ts-morph puts these after the other imports.
   if (usesVariants) {
     file.addImportDeclaration({
-      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/errors.js`,
+      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/errors.js`,
       isTypeOnly: true,
       namedImports: ['ProcfsError'],
     });
     file.addImportDeclaration({
-      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/scan.js`,
+      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/scan.js`,
       isTypeOnly: true,
       namedImports: ['Miss'],
     });

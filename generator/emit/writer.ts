@@ -4,14 +4,14 @@
  * text, the model as metadata, and a docs page.
  */
 import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
-import type { WriteSpecModel } from '../../runtime/model.js';
+import type { WriteSpecModel } from '../../runtime/model/model.js';
 
 const q = (s: string): string => JSON.stringify(s);
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function emitWriter(file: SourceFile, spec: WriteSpecModel): void {
   file.addImportDeclaration({
-    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model.js`,
+    moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model/model.js`,
     isTypeOnly: true,
     namedImports: ['WriteSpecModel'],
   });

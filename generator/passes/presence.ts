@@ -14,8 +14,8 @@
  */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { FieldModel, KeySeparator, LayoutModel, SpecModel } from '../../runtime/model.js';
-import { specForPath } from '../../runtime/paths.js';
+import type { FieldModel, KeySeparator, LayoutModel, SpecModel } from '../../runtime/model/model.js';
+import { specForPath } from '../../runtime/model/paths.js';
 
 /** One file a producer prints: its producer (the folder under producers/), its path as on the system, its text. */
 export interface ProducerFile {

@@ -10,7 +10,7 @@
  * and looking it up; and when some keys hold a plain number, the expected
  * key's whole line is tried in one pass (Scan.keyedNumber).
  */
-import type { KeyedEntry, LayoutModel, RecordModel } from '../../runtime/model.js';
+import type { KeyedEntry, LayoutModel, RecordModel } from '../../runtime/model/model.js';
 import { scalarType, type Shapes } from '../shapes.js';
 import type { EntryCase, EntryRead, KeyedBody, KeyTable, ObjectField } from './ir.js';
 import { recordLocals, tokenSteps, type RecordContext } from './records.js';

@@ -5,7 +5,7 @@
  * them. Function bodies are planned after the layout tree is walked, in the
  * order of the functions, so that names come out in a stable order.
  */
-import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel } from '../../runtime/model.js';
+import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel } from '../../runtime/model/model.js';
 import type { Shapes } from '../shapes.js';
 import type { Body, Builder, FnPlan, KeyTable, ModulePlan, ObjectField, ObjectPlan, Param, PiecesPlan, PickPlan, RowsLoop, TableLead, Variants } from './ir.js';
 import { keyedBody, type KeyedContext } from './keyed.js';
@@ -225,7 +225,7 @@ class Planner implements KeyedContext {
       return { kind: 'table', rows: calls.map((call) => ({ call })) };
     };
     if (l === this.spec.layout) {
-      // The whole file is this table: also readable in pieces (see runtime/pieces.ts).
+      // The whole file is this table: also readable in pieces (see runtime/core/pieces.ts).
       const rowsUseHead = rowRecords.some(perColumn);
       this.pieces = {
         layout: name,
@@ -266,7 +266,7 @@ class Planner implements KeyedContext {
       start: like ? { kind: 'like', ...like } : start !== undefined ? { kind: 'start', word: start } : { kind: 'blank' },
     };
     if (l === this.spec.layout) {
-      // The whole file is these blocks: also readable in pieces (see runtime/pieces.ts).
+      // The whole file is these blocks: also readable in pieces (see runtime/core/pieces.ts).
       const cut = like
         ? { fn: 'lastLike', args: [like.cls, like.terminator] }
         : start !== undefined

@@ -3,7 +3,7 @@
  * pick's: which tokens it may step over), its `key=value` pairs or named
  * columns, and how its object is made.
  */
-import type { FieldModel, RecordModel, TokenModel } from '../../runtime/model.js';
+import type { FieldModel, RecordModel, TokenModel } from '../../runtime/model/model.js';
 import type { ColumnsPlan, Local, NamedField, ObjectField, ObjectPlan, PairsPlan, RecordBody, TokenStep } from './ir.js';
 import { skippable, tokenRead, valueRead } from './values.js';
 

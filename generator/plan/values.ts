@@ -2,7 +2,7 @@
  * Reads of values and tokens: which scanner call reads a value, how it is
  * scaled, and which fast path a token takes.
  */
-import type { KeyedEntry, TokenModel, ValueModel } from '../../runtime/model.js';
+import type { KeyedEntry, TokenModel, ValueModel } from '../../runtime/model/model.js';
 import { scalarType } from '../shapes.js';
 import type { Call, LineNumberRead, Scale, StringRead, TokenBody, TokenEnd, TokenRead, ValueRead } from './ir.js';
 

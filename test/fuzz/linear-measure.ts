@@ -12,9 +12,9 @@
  * per parser (Counts).
  */
 import { registry } from '../../generated/index.js';
-import { contextOf } from '../../runtime/context.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import type { SpecEntry } from '../../runtime/registry-types.js';
+import { contextOf } from '../../runtime/core/context.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import type { SpecEntry } from '../../runtime/core/registry-types.js';
 import { meter } from '../support/work-meter/meter.js';
 import { SEED, samples } from '../support/work-meter/samples/parsers.js';
 import { seedsFor } from './seeds.js';

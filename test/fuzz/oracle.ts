@@ -12,11 +12,11 @@
  * a streamed read parses it, gives the same value or the same error.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ParseContext } from '../../runtime/context.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import { fieldsOf, type SpecModel } from '../../runtime/model.js';
-import { PieceParser } from '../../runtime/pieces.js';
-import type { SpecEntry } from '../../runtime/registry-types.js';
+import type { ParseContext } from '../../runtime/core/context.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { fieldsOf, type SpecModel } from '../../runtime/model/model.js';
+import { PieceParser } from '../../runtime/core/pieces.js';
+import type { SpecEntry } from '../../runtime/core/registry-types.js';
 
 /** Units whose values are divided into seconds: floats by design. */
 const TIME = new Set(['ticks', 'jiffies', 'ns', 'us', 'ms', 'cs']);
@@ -136,7 +136,7 @@ const PROTO = protoNames();
 export const prototypeUntouched = (): boolean => protoNames() === PROTO && ({} as Record<string, unknown>).polluted === undefined;
 
 /**
- * The text parsed in pieces as a streamed read parses it (runtime/pieces.ts),
+ * The text parsed in pieces as a streamed read parses it (runtime/core/pieces.ts),
  * the bytes arriving `step` at a time: the value, or the error thrown.
  */
 export function parseInPieces(entry: SpecEntry, text: string, ctx: ParseContext, step: number): { value: unknown } | { error: unknown } {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
-import { contextOf } from '../../runtime/context.js';
+import { contextOf } from '../../runtime/core/context.js';
 import { checkParse } from './oracle.js';
 import { regressionsOf } from './run.js';
 

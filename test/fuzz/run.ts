@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
-import { contextOf } from '../../runtime/context.js';
+import { contextOf } from '../../runtime/core/context.js';
 import { mutation, randomText } from './mutate.js';
 import { checkParse } from './oracle.js';
 import { seedsFor } from './seeds.js';

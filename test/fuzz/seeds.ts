@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contextOf } from '../../runtime/context.js';
+import { contextOf } from '../../runtime/core/context.js';
 import { corpusFiles, corpusSpec } from '../support/corpus.js';
-import type { SpecEntry } from '../../runtime/registry-types.js';
+import type { SpecEntry } from '../../runtime/core/registry-types.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { Renderer } from '../support/render.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OnceCache } from '../../runtime/cache.js';
+import { OnceCache } from '../../runtime/reading/cache.js';
 
 describe('OnceCache', () => {
   it('computes once per (root, path)', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcFs, ProcfsError } from '../../runtime/index.js';
-import { cgroup2Root, cgroupMounts, cgroupMountsOf } from '../../runtime/cgroup-root.js';
+import { cgroup2Root, cgroupMounts, cgroupMountsOf } from '../../runtime/reading/cgroup-root.js';
 import { thrown } from '../support/thrown.js';
 
 /** A systemd host booted with the unified hierarchy only. */

@@ -10,8 +10,8 @@ import { registry } from '../../generated/index.js';
 import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js';
 import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
 import { parseProcPidSmaps } from '../../generated/parsers/proc/pid/smaps.js';
-import { contextOf } from '../../runtime/context.js';
-import { ProcfsError } from '../../runtime/errors.js';
+import { contextOf } from '../../runtime/core/context.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
 import { findFixtures } from '../support/fixtures.js';
 
 const LINES = '22 1 0:21 / /a rw,nosuid,nodev shared:1 master:2 - tmpfs t1 rw,size=4k,mode=755\n23 22 0:22 / /b ro - proc p ro\n';

@@ -9,8 +9,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
-import { DEFAULT_THREADS, native, textsOf } from '../../runtime/native.js';
-import { helpersOf, listPids } from '../../runtime/processes.js';
+import { DEFAULT_THREADS, native, textsOf } from '../../runtime/reading/native.js';
+import { helpersOf, listPids } from '../../runtime/processes/processes.js';
 import { ascendingRoot, madeUpRoot, writeStat } from '../support/made-up-root.js';
 
 const FILES = ['a', 'b'];

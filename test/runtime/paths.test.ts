@@ -2,8 +2,8 @@
 import { type Dirent, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import { matchScore, resolvePath, specForPath, type MatchOptions } from '../../runtime/paths.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { matchScore, resolvePath, specForPath, type MatchOptions } from '../../runtime/model/paths.js';
 
 const model = (id: string) => registry.find((e) => e.id === id)!.model;
 const roots = { proc: '/host/proc/', cgroup: '/host/cgroup' };

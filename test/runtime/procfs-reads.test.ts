@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import { closeKeptFiles, isLiveProcfs, keptCount, MAX_KEPT, readKeptSync } from '../../runtime/kept-files.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { closeKeptFiles, isLiveProcfs, keptCount, MAX_KEPT, readKeptSync } from '../../runtime/reading/kept-files.js';
 
 const live = isLiveProcfs('/proc');
 

@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcfsError } from '../../runtime/errors.js';
-import { mapLimit, openFdSync, readBytesAsync, readBytesSync, readFileAsync, readFileSync, rereadFdSync } from '../../runtime/read.js';
-import { native } from '../../runtime/native.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { mapLimit, openFdSync, readBytesAsync, readBytesSync, readFileAsync, readFileSync, rereadFdSync } from '../../runtime/reading/read.js';
+import { native } from '../../runtime/reading/native.js';
 
 let dir: string;
 beforeAll(() => {
@@ -128,7 +128,7 @@ describe('reading regular files', () => {
       }
     }
     // The same files through the other reader, in a process where the choice is made the other way.
-    const script = `const r = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/read.ts'))});
+    const script = `const r = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/reading/read.ts'))});
       const fs = await import('node:fs');
       const { createHash } = await import('node:crypto');
       const h = (t) => createHash('sha1').update(t).digest('hex');

@@ -8,9 +8,9 @@ import { parseProcDiskstats } from '../../generated/parsers/proc/diskstats.js';
 import { parseProcLocks } from '../../generated/parsers/proc/locks.js';
 import { parseProcPidEnviron } from '../../generated/parsers/proc/pid/environ.js';
 import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js';
-import { contextOf } from '../../runtime/context.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import { Scan } from '../../runtime/scan.js';
+import { contextOf } from '../../runtime/core/context.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { Scan } from '../../runtime/core/scan.js';
 import { thrown } from '../support/thrown.js';
 
 const ctx = contextOf({ file: 'test-file' });
@@ -218,7 +218,7 @@ describe('Scan numbers at their limits', () => {
   });
 
   it('findIn and findLastIn find a character inside the range only, short or long', async () => {
-    const { findIn, findLastIn } = await import('../../runtime/scan.js');
+    const { findIn, findLastIn } = await import('../../runtime/core/scan.js');
     expect(findLastIn('1 (a) b) c) d', ')', 0, 13)).toBe(10);
     expect(findLastIn('1 (a) b) c) d', ')', 0, 9)).toBe(7);
     expect(findLastIn('))x', ')', 2, 3)).toBe(-1);

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
-import { Scan } from '../../runtime/scan.js';
+import { Scan } from '../../runtime/core/scan.js';
 
 /** A text over 4,096 bytes of the given tokens, one a line, and where each starts. */
 function largeText(tokens: readonly string[]): { text: string; at: number[] } {

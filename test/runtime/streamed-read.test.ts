@@ -1,4 +1,4 @@
-/** Long files of records read on a thread of their own while they are parsed (runtime/streamed-read.ts). */
+/** Long files of records read on a thread of their own while they are parsed (runtime/reading/streamed-read.ts). */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
 import { ProcFs } from '../../runtime/index.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import { contextOf } from '../../runtime/context.js';
-import { readParsedAsync, readParsedSync, streamCounts, streamedReads } from '../../runtime/streamed-read.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { contextOf } from '../../runtime/core/context.js';
+import { readParsedAsync, readParsedSync, streamCounts, streamedReads } from '../../runtime/reading/streamed-read.js';
 
 let root: string;
 beforeAll(() => {
@@ -208,7 +208,7 @@ describe('async reads of long files, parsed while the next part is read', () => 
     const text = mountinfo(20000);
     fs.writeFileSync(path.join(root, '7', 'mountinfo'), text);
     const script = `const { ProcFs } = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/index.ts'))});
-      const { streamedReads } = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/streamed-read.ts'))});
+      const { streamedReads } = await import(${JSON.stringify(path.join(import.meta.dirname, '../../runtime/reading/streamed-read.ts'))});
       const rows = await new ProcFs({ root: ${JSON.stringify(root)} }).readAsync('proc/pid/mountinfo', { pid: 7 });
       console.log(JSON.stringify({ streamedReads, rows }));`;
     const out = JSON.parse(

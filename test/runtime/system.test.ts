@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcfsError } from '../../runtime/errors.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
 import {
   AT_CLKTCK,
   AT_PAGESZ,
@@ -16,7 +16,7 @@ import {
   parseKernelRelease,
   readAuxv,
   systemFacts,
-} from '../../runtime/system.js';
+} from '../../runtime/reading/system.js';
 import { thrown } from '../support/thrown.js';
 
 const sh = (cmd: string, ...args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' }).trim();

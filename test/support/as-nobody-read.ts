@@ -6,7 +6,7 @@
  *   list ROOT         a listing of ROOT: {rows, uids, hidden}
  */
 import { ProcFs } from '../../runtime/index.js';
-import { ProcfsError } from '../../runtime/errors.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
 
 const [mode, ...args] = process.argv.slice(2);
 const fs = new ProcFs(mode === 'list' ? { root: args[0]! } : {});

@@ -5,8 +5,8 @@
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { specForPath } from '../../runtime/paths.js';
-import type { SpecEntry } from '../../runtime/registry-types.js';
+import { specForPath } from '../../runtime/model/paths.js';
+import type { SpecEntry } from '../../runtime/core/registry-types.js';
 
 /** The regular files below `dir` (symbolic links left out), sorted. */
 export function corpusFiles(dir: string): string[] {

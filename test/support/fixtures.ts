@@ -6,9 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ProcfsError } from '../../runtime/errors.js';
-import { contextOf } from '../../runtime/context.js';
-import type { SpecEntry } from '../../runtime/registry-types.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { contextOf } from '../../runtime/core/context.js';
+import type { SpecEntry } from '../../runtime/core/registry-types.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 

@@ -8,10 +8,10 @@
 import { existsSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadProducerFiles, type ProducerFile } from '../../generator/passes/presence.js';
-import { contextOf } from '../../runtime/context.js';
-import { ProcfsError } from '../../runtime/errors.js';
-import { specForPath } from '../../runtime/paths.js';
-import type { SpecEntry } from '../../runtime/registry-types.js';
+import { contextOf } from '../../runtime/core/context.js';
+import { ProcfsError } from '../../runtime/core/errors.js';
+import { specForPath } from '../../runtime/model/paths.js';
+import type { SpecEntry } from '../../runtime/core/registry-types.js';
 
 export const PRODUCERS = join(import.meta.dirname, '..', '..', 'producers');
 export const EXPECTED = join(import.meta.dirname, '..', 'producers');

@@ -4,8 +4,8 @@
  * them, and computes the value the parser must return for that text.
  */
 import fc from 'fast-check';
-import type { ParseContext } from '../../runtime/context.js';
-import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model.js';
+import type { ParseContext } from '../../runtime/core/context.js';
+import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
 
 /** A rendered piece of text and the value it must parse to. */
 export interface Sample {

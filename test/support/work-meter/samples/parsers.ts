@@ -4,7 +4,7 @@
  * does the same work in linear time. The hooks instrument this folder as
  * they do the runtime and the generated parsers.
  */
-import { findIn } from '../../../../runtime/scan.js';
+import { findIn } from '../../../../runtime/core/scan.js';
 
 /** One line per key; a line's key ends at a ':' or, without one, at its first space. */
 export type Lines = [key: string, value: string][];

@@ -3,7 +3,7 @@
  * order, each with its C type, the struct version that appended it, the
  * kernel's unit and what it means. The struct is append-only (a newer kernel
  * adds fields at the end and bumps `version`), so offsets are computed from
- * this list with C's alignment rules (runtime/taskstats.ts), and a struct of
+ * this list with C's alignment rules (runtime/accounting/taskstats.ts), and a struct of
  * any version decodes: the fields its version has, the rest of its bytes
  * counted as unknown.
  *

@@ -7,8 +7,8 @@
  * fs.readFile is not used (it has returned truncated /proc files).
  */
 import * as fs from 'node:fs';
-import { utf8Text } from './bytes.js';
-import { ioError } from './errors.js';
+import { utf8Text } from '../core/bytes.js';
+import { ioError } from '../core/errors.js';
 import { errnoError, native } from './native.js';
 
 /** Size in bytes of a fresh read buffer; most /proc files fit in it. */
@@ -95,12 +95,6 @@ function readSyncWith<T>(path: string, take: (buf: Buffer, length: number) => T,
   }
   return take(read[0], read[1]);
 }
-
-/**
- * What a parser reads: a file's bytes as read (a view that may be valid only
- * until the next read, see readViewSync), or text given as a string.
- */
-export type FileText = string | Uint8Array;
 
 /**
  * The bytes of a native read into the sync buffer: its length (a view of

@@ -4,16 +4,41 @@
  * hierarchy; for a cgroup v2 directory the same counts are computed from its
  * cgroup.threads and each thread's /proc/<tid>/stat. `source` says which.
  */
-import { closeSync, openSync, readFileSync, statfsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ProcfsError, ioError } from './errors.js';
-import { ProcFs } from './index.js';
+import { closeSync, existsSync, openSync, readFileSync, statfsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ProcfsError, ioError } from '../core/errors.js';
+import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
+import { parseProcPidStat } from '../../generated/parsers/proc/pid/stat.js';
+import type { ProcPidMountinfo } from '../../generated/types/proc/pid/mountinfo.js';
+import type { ProcPidStat } from '../../generated/types/proc/pid/stat.js';
+import { absent } from '../core/errors.js';
+import { readViewSync } from '../reading/read.js';
 import { LITTLE_ENDIAN, findAttr, u32Attr } from './netlink.js';
 import { CGROUPSTATS_LAYOUT } from './taskstats-layout.js';
 import { GenlSocket, TASKSTATS, genlFamily, placeFields } from './taskstats.js';
 
 /** Commands and attributes of include/uapi/linux/cgroupstats.h (they share the TASKSTATS family). */
 export const CGROUPSTATS = { CMD_GET: 4, CMD_NEW: 5, TYPE_CGROUP_STATS: 1, CMD_ATTR_FD: 1 } as const;
+
+/** What cgroupstats reads /proc through: a ProcFs, or by default the live /proc read directly. */
+export interface ProcReads {
+  read(id: 'proc/pid/mountinfo', params: { pid: 'self' }): ProcPidMountinfo;
+  read(id: 'proc/pid/stat', params: { pid: number }): ProcPidStat;
+}
+
+/** The live /proc, read without a ProcFs: the two files this module needs, parsed by their generated parsers. */
+const liveProc: ProcReads = {
+  read(id: 'proc/pid/mountinfo' | 'proc/pid/stat', params: { pid: 'self' | number }): never {
+    const file = id === 'proc/pid/stat' ? `/proc/${params.pid}/stat` : `/proc/${params.pid}/mountinfo`;
+    let text: Buffer;
+    try {
+      text = readViewSync(file);
+    } catch (err) {
+      throw absent(err, existsSync(dirname(file)));
+    }
+    return (id === 'proc/pid/stat' ? parseProcPidStat(text, { file }) : parseProcPidMountinfo(text, { file })) as never;
+  },
+};
 
 /** statfs f_type of cgroup v1 and v2 file systems. */
 const CGROUP_SUPER_MAGIC = 0x27e0eb;
@@ -54,7 +79,7 @@ export function cgroupVersion(dir: string): 1 | 2 {
 }
 
 /** Mount points of cgroup v1 hierarchies (fsType 'cgroup' in /proc/self/mountinfo) with their options (controllers). */
-export function cgroupV1Mounts(proc: ProcFs = new ProcFs()): { mountPoint: string; options: string[] }[] {
+export function cgroupV1Mounts(proc: ProcReads = liveProc): { mountPoint: string; options: string[] }[] {
   return proc
     .read('proc/pid/mountinfo', { pid: 'self' })
     .filter((m) => m.fsType === 'cgroup')
@@ -100,7 +125,7 @@ export function cgroupstatsNetlink(dir: string): CgroupStats {
 }
 
 /** The counts from /proc, for any cgroup directory (cgroup v2 in practice): its threads' states. */
-export function cgroupstatsProcfs(dir: string, proc: ProcFs = new ProcFs()): CgroupStats {
+export function cgroupstatsProcfs(dir: string, proc: ProcReads = liveProc): CgroupStats {
   let text: string;
   try {
     text = readFileSync(join(dir, 'cgroup.threads'), 'utf8');
@@ -138,7 +163,7 @@ export function cgroupstatsProcfs(dir: string, proc: ProcFs = new ProcFs()): Cgr
  * Task counts by state of a cgroup directory: from the kernel for cgroup v1 (source 'netlink'),
  * from /proc for cgroup v2 (source 'procfs'), or from /proc when the native module is not available.
  */
-export function cgroupstats(dir: string, proc?: ProcFs): CgroupStats {
+export function cgroupstats(dir: string, proc?: ProcReads): CgroupStats {
   if (cgroupVersion(dir) === 1) {
     try {
       return cgroupstatsNetlink(dir);

@@ -5,7 +5,7 @@
  */
 import { endianness } from 'node:os';
 import * as path from 'node:path';
-import { ProcfsError, parseError } from './errors.js';
+import { ProcfsError, parseError } from '../core/errors.js';
 import { readBytesSync, readFileSync } from './read.js';
 
 // ---------------------------------------------------------------------------

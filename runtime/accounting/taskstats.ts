@@ -2,16 +2,16 @@
  * Per-task statistics from the kernel's taskstats interface (generic netlink
  * family "TASKSTATS"): CPU, memory and I/O accounting and delay accounting of
  * a thread (by pid) or a process (by tgid), and the records of tasks as they
- * exit. The struct is decoded from runtime/taskstats-layout.ts; sockets come
+ * exit. The struct is decoded from runtime/accounting/taskstats-layout.ts; sockets come
  * from the optional native module native/taskstats.c (prebuilt, or built by
- * native/build.sh; runtime/native-load.ts), loaded on first use. See
+ * native/build.sh; runtime/reading/native-load.ts), loaded on first use. See
  * docs/taskstats.md.
  */
 import { EventEmitter } from 'node:events';
 import { fstatSync, readFileSync } from 'node:fs';
-import { parseProcNetNetlink } from '../generated/parsers/proc/net/netlink.js';
-import { ProcfsError } from './errors.js';
-import { errnoName, loadNativeModule } from './native.js';
+import { parseProcNetNetlink } from '../../generated/parsers/proc/net/netlink.js';
+import { ProcfsError } from '../core/errors.js';
+import { errnoName, loadNativeModule } from '../reading/native.js';
 import {
   CTRL_ATTR_FAMILY_ID,
   CTRL_ATTR_FAMILY_NAME,
@@ -37,9 +37,6 @@ import {
 } from './netlink.js';
 import { BROKEN_VERSIONS, DELAY_KINDS, LAYOUT_VERSION, TASKSTATS_LAYOUT, type DelayKind, type FieldType, type LayoutField } from './taskstats-layout.js';
 
-/** cgroupstats shares the TASKSTATS family; its module is runtime/cgroupstats.ts. */
-export { cgroupstats, cgroupstatsNetlink, cgroupstatsProcfs, cgroupV1Mounts, cgroupVersion, type CgroupStats } from './cgroupstats.js';
-
 // ---- the native module -------------------------------------------------------------------------
 
 /** The system calls of native/taskstats.c; numbers below 0 are -errno. */
@@ -57,7 +54,7 @@ interface NetlinkNative {
 
 let loaded: NetlinkNative | Error | undefined;
 
-/** Loads the native module taskstats on first use (runtime/native-load.ts); its absence is ProcfsError 'unsupported'. */
+/** Loads the native module taskstats on first use (runtime/reading/native-load.ts); its absence is ProcfsError 'unsupported'. */
 function nativeModule(): NetlinkNative {
   loaded ??= loadNativeModule<NetlinkNative>('taskstats');
   if (loaded instanceof Error) {
@@ -202,7 +199,7 @@ type ValueOf<F> = F extends { type: 'char[32]' } ? string : F extends { type: 'u
  * The fields of a struct taskstats, named in camelCase (cpu_delay_total → cpuDelayTotal), normalised:
  * times in seconds (the kernel writes ns or µs), sizes in bytes (hiwater_* are KiB), coremem and
  * virtmem in byte-seconds (MiB·µs), 64-bit ids as bigint. Fields newer than version 1 are present
- * only when the struct's version has them. See runtime/taskstats-layout.ts for each field.
+ * only when the struct's version has them. See runtime/accounting/taskstats-layout.ts for each field.
  */
 export type TaskstatsFields = { [F in Decoded as F['since'] extends 1 ? Camel<F['name']> : never]: ValueOf<F> } & {
   [F in Decoded as F['since'] extends 1 ? never : Camel<F['name']>]?: ValueOf<F>;

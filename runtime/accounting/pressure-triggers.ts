@@ -11,13 +11,13 @@
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
-import { parseProcPressure } from '../generated/parsers/proc/pressure.js';
-import type { ProcPressure } from '../generated/types/proc/pressure.js';
-import { cgroup2Root } from './cgroup-root.js';
-import { DEFAULT_CONTEXT } from './context.js';
-import { absent, ioError, ProcfsError } from './errors.js';
-import { errnoName, loadNativeModule } from './native.js';
-import { rereadFdSync } from './read.js';
+import { parseProcPressure } from '../../generated/parsers/proc/pressure.js';
+import type { ProcPressure } from '../../generated/types/proc/pressure.js';
+import { cgroup2Root } from '../reading/cgroup-root.js';
+import { DEFAULT_CONTEXT } from '../core/context.js';
+import { absent, ioError, ProcfsError } from '../core/errors.js';
+import { errnoName, loadNativeModule } from '../reading/native.js';
+import { rereadFdSync } from '../reading/read.js';
 
 /** A resource PSI tracks. `irq` exists only with CONFIG_IRQ_TIME_ACCOUNTING and has only `full`. */
 export type PressureResource = 'cpu' | 'memory' | 'io' | 'irq';

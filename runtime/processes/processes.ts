@@ -8,33 +8,34 @@
  * is left out of that row with the reason.
  */
 import * as fs from 'node:fs';
-import { parseProcPidCgroup } from '../generated/parsers/proc/pid/cgroup.js';
-import { parseProcPidCmdline } from '../generated/parsers/proc/pid/cmdline.js';
-import { parseProcPidEnviron } from '../generated/parsers/proc/pid/environ.js';
-import { parseProcPidIo } from '../generated/parsers/proc/pid/io.js';
-import { parseProcPidMaps } from '../generated/parsers/proc/pid/maps.js';
-import { parseProcPidMountinfo } from '../generated/parsers/proc/pid/mountinfo.js';
-import { parseProcPidSchedstat } from '../generated/parsers/proc/pid/schedstat.js';
-import { parseProcPidSmaps } from '../generated/parsers/proc/pid/smaps.js';
-import { parseProcPidSmapsRollup } from '../generated/parsers/proc/pid/smaps_rollup.js';
-import { parseProcPidStat, pickProcPidStat } from '../generated/parsers/proc/pid/stat.js';
-import { parseProcPidStatm } from '../generated/parsers/proc/pid/statm.js';
-import { parseProcPidStatus } from '../generated/parsers/proc/pid/status.js';
-import { registry } from '../generated/index.js';
-import type { ProcPidCgroup } from '../generated/types/proc/pid/cgroup.js';
-import type { ProcPidEnviron } from '../generated/types/proc/pid/environ.js';
-import type { ProcPidIo } from '../generated/types/proc/pid/io.js';
-import type { ProcPidMaps } from '../generated/types/proc/pid/maps.js';
-import type { ProcPidSchedstat } from '../generated/types/proc/pid/schedstat.js';
-import type { ProcPidSmaps } from '../generated/types/proc/pid/smaps.js';
-import type { ProcPidSmapsRollup } from '../generated/types/proc/pid/smaps_rollup.js';
-import type { ProcPidStat } from '../generated/types/proc/pid/stat.js';
-import type { ProcPidStatm } from '../generated/types/proc/pid/statm.js';
-import type { ProcPidStatus } from '../generated/types/proc/pid/status.js';
-import { contextOf, type ParseContext, type ParseOptions, type ReadContext } from './context.js';
-import { ioError, ProcfsError } from './errors.js';
-import { DEFAULT_THREADS, errnoError, native, openPool, textsOf, type NativeReader, type OpenPool } from './native.js';
-import { readFileSync, readFileAsync, readViewSync, mapLimit, type FileText } from './read.js';
+import { parseProcPidCgroup } from '../../generated/parsers/proc/pid/cgroup.js';
+import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js';
+import { parseProcPidEnviron } from '../../generated/parsers/proc/pid/environ.js';
+import { parseProcPidIo } from '../../generated/parsers/proc/pid/io.js';
+import { parseProcPidMaps } from '../../generated/parsers/proc/pid/maps.js';
+import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
+import { parseProcPidSchedstat } from '../../generated/parsers/proc/pid/schedstat.js';
+import { parseProcPidSmaps } from '../../generated/parsers/proc/pid/smaps.js';
+import { parseProcPidSmapsRollup } from '../../generated/parsers/proc/pid/smaps_rollup.js';
+import { parseProcPidStat, pickProcPidStat } from '../../generated/parsers/proc/pid/stat.js';
+import { parseProcPidStatm } from '../../generated/parsers/proc/pid/statm.js';
+import { parseProcPidStatus } from '../../generated/parsers/proc/pid/status.js';
+import { registry } from '../../generated/index.js';
+import type { ProcPidCgroup } from '../../generated/types/proc/pid/cgroup.js';
+import type { ProcPidEnviron } from '../../generated/types/proc/pid/environ.js';
+import type { ProcPidIo } from '../../generated/types/proc/pid/io.js';
+import type { ProcPidMaps } from '../../generated/types/proc/pid/maps.js';
+import type { ProcPidSchedstat } from '../../generated/types/proc/pid/schedstat.js';
+import type { ProcPidSmaps } from '../../generated/types/proc/pid/smaps.js';
+import type { ProcPidSmapsRollup } from '../../generated/types/proc/pid/smaps_rollup.js';
+import type { ProcPidStat } from '../../generated/types/proc/pid/stat.js';
+import type { ProcPidStatm } from '../../generated/types/proc/pid/statm.js';
+import type { ProcPidStatus } from '../../generated/types/proc/pid/status.js';
+import { contextOf, type ParseContext, type ParseOptions, type ReadContext } from '../core/context.js';
+import { ioError, ProcfsError } from '../core/errors.js';
+import { DEFAULT_THREADS, errnoError, native, openPool, textsOf, type NativeReader, type OpenPool } from '../reading/native.js';
+import { readFileSync, readFileAsync, readViewSync, mapLimit } from '../reading/read.js';
+import type { FileText } from '../core/bytes.js';
 
 /** Attribute groups a listing may ask for; each names the file it needs. */
 export type Group =

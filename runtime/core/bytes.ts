@@ -115,3 +115,9 @@ export function bytesOf(value: string): Buffer {
   if (run < value.length) parts.push(Buffer.from(value.slice(run), 'utf8'));
   return Buffer.concat(parts);
 }
+
+/**
+ * What a parser reads: a file's bytes as read (a view that may be valid only
+ * until the next read, see readViewSync), or text given as a string.
+ */
+export type FileText = string | Uint8Array;

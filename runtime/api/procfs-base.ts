@@ -6,16 +6,17 @@
 import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { dirname } from 'node:path';
-import { OnceCache } from './cache.js';
-import { closeKeptFiles, isLiveProcfs, keptDescriptor, readKeptSync, refuseKept } from './kept-files.js';
-import { contextOf, type ParseContext, type ReadContext } from './context.js';
-import { absent, ProcfsError } from './errors.js';
-import { cgroup2Root } from './cgroup-root.js';
-import { isPerProcess, resolvePath, type PathParams, type Roots } from './paths.js';
-import { readBytesAsync, readViewSync, writeTextAsync, writeTextSync, type FileText } from './read.js';
-import type { SpecEntry, WriterEntry } from './registry-types.js';
-import { readParsedAsync, readParsedSync, streamedReads } from './streamed-read.js';
-import { systemFacts, type KernelRelease, type SystemFacts } from './system.js';
+import { OnceCache } from '../reading/cache.js';
+import { closeKeptFiles, isLiveProcfs, keptDescriptor, readKeptSync, refuseKept } from '../reading/kept-files.js';
+import { contextOf, type ParseContext, type ReadContext } from '../core/context.js';
+import { absent, ProcfsError } from '../core/errors.js';
+import { cgroup2Root } from '../reading/cgroup-root.js';
+import { isPerProcess, resolvePath, type PathParams, type Roots } from '../model/paths.js';
+import { readBytesAsync, readViewSync, writeTextAsync, writeTextSync } from '../reading/read.js';
+import type { FileText } from '../core/bytes.js';
+import type { SpecEntry, WriterEntry } from '../core/registry-types.js';
+import { readParsedAsync, readParsedSync, streamedReads } from '../reading/streamed-read.js';
+import { systemFacts, type KernelRelease, type SystemFacts } from '../reading/system.js';
 
 export interface ProcFsOptions {
   /** Folder that stands for /proc. Default `/proc`. */

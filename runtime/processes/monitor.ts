@@ -7,10 +7,10 @@
  * gives per-process rates from the change since the previous sample.
  */
 import { closeSync } from 'node:fs';
-import { isLiveProcfs, readKeptSync } from './kept-files.js';
-import { parseProcStat } from '../generated/parsers/proc/stat.js';
-import type { ReadContext } from './context.js';
-import { difference } from './measures.js';
+import { isLiveProcfs, readKeptSync } from '../reading/kept-files.js';
+import { parseProcStat } from '../../generated/parsers/proc/stat.js';
+import type { ReadContext } from '../core/context.js';
+import { difference } from '../model/measures.js';
 import {
   batchText,
   DEFAULT_CONCURRENCY,
@@ -35,10 +35,11 @@ import {
   type Task,
   type TaskRead,
 } from './processes.js';
-import { parseProcPidLimits } from '../generated/parsers/proc/pid/limits.js';
-import { ProcfsError } from './errors.js';
-import { native, poolBatches, textsOf, type NativeReader } from './native.js';
-import { openFdSync, readFileSync, rereadFdSync, type FileText } from './read.js';
+import { parseProcPidLimits } from '../../generated/parsers/proc/pid/limits.js';
+import { ProcfsError } from '../core/errors.js';
+import { native, poolBatches, textsOf, type NativeReader } from '../reading/native.js';
+import { openFdSync, readFileSync, rereadFdSync } from '../reading/read.js';
+import type { FileText } from '../core/bytes.js';
 
 function outOfDescriptors(err: unknown): boolean {
   return err instanceof ProcfsError && (err.errno === 'EMFILE' || err.errno === 'ENFILE');

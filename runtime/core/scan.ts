@@ -11,7 +11,7 @@
  * and a Latin-1 string, for what V8's string builtins do faster than any
  * loop (finding a newline, matching a key) and for cutting out the strings
  * a parser returns; a string with bytes beyond ASCII is decoded as UTF-8,
- * any byte that is not UTF-8 kept as a lone surrogate (runtime/bytes.ts).
+ * any byte that is not UTF-8 kept as a lone surrogate (runtime/core/bytes.ts).
  * Positions are byte offsets; error columns count characters.
  */
 import { isAscii } from 'node:buffer';
@@ -185,7 +185,7 @@ export class Scan {
   /**
    * `text`: the file's bytes (what the readers hand over), or its text as a
    * string, encoded as UTF-8 here (a byte a decode escaped, U+DC80..U+DCFF
-   * alone, as that byte: see runtime/bytes.ts).
+   * alone, as that byte: see runtime/core/bytes.ts).
    */
   constructor(
     text: string | Uint8Array,
@@ -224,7 +224,7 @@ export class Scan {
   /**
    * The text of b[a, e): a slice of the Latin-1 view when it is ASCII, else
    * decoded as UTF-8, a byte that is not UTF-8 kept as U+DC80 + (byte - 0x80)
-   * (see runtime/bytes.ts; bytesOf gives the bytes back). V8 makes a slice of 13
+   * (see runtime/core/bytes.ts; bytesOf gives the bytes back). V8 makes a slice of 13
    * characters or more a view that keeps the whole text alive as long as it
    * is held: from a text longer than OWN_TEXT_ABOVE such a string is made
    * from the bytes instead, so that a value kept from a large file does not

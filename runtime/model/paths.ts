@@ -5,7 +5,7 @@
  * (`…/1234/stat`). The rule is at specForPath.
  */
 import type { SpecModel } from './model.js';
-import { ProcfsError } from './errors.js';
+import { ProcfsError } from '../core/errors.js';
 
 /** Values for the bracketed parameters of a path pattern. */
 export type PathParams = Record<string, string | number>;

@@ -8,9 +8,9 @@
  */
 import * as fs from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseProcPidMountinfo } from '../generated/parsers/proc/pid/mountinfo.js';
-import { contextOf } from './context.js';
-import { ioError, ProcfsError } from './errors.js';
+import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
+import { contextOf } from '../core/context.js';
+import { ioError, ProcfsError } from '../core/errors.js';
 
 /** The cgroup mounts of one mount table. */
 export interface CgroupMounts {

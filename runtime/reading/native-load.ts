@@ -73,13 +73,14 @@ export function nativeTarget(): string | undefined {
 }
 
 /**
- * The folders a package root may be in: runtime/*.ts runs from the sources
- * (runtime/ → ..) or compiled (dist/runtime/ → ../..), also inside
+ * The folders a package root may be in: runtime/reading/*.ts runs from the
+ * sources (runtime/reading/ → ../..) or compiled (dist/runtime/reading/ →
+ * ../../..), also inside
  * node_modules/procspec. fileURLToPath, not URL.pathname, so that a folder
  * with spaces or non-ASCII names works.
  */
 function packageRoots(): string[] {
-  return ['..', '../..'].map((rel) => fileURLToPath(new URL(`${rel}/`, import.meta.url)));
+  return ['../..', '../../..'].map((rel) => fileURLToPath(new URL(`${rel}/`, import.meta.url)));
 }
 
 /** The files tried for module `name`, in order (see the top of this file); `where` stands in for this process's target, PROCSPEC_NATIVE and package roots. */

@@ -2,7 +2,7 @@
  * Reading a text in pieces: the generated parser of a file made of records
  * (a table's rows, a list of blocks) also parses it a piece at a time, each
  * piece ending where a record begins, with the same result as parsing the
- * whole text. runtime/streamed-read.ts uses it to parse the start of a long
+ * whole text. runtime/reading/streamed-read.ts uses it to parse the start of a long
  * file while the rest is still being read.
  */
 import type { ParseContext, ReadContext } from './context.js';

@@ -1,6 +1,6 @@
 /**
  * The optional native reader (native/procread.c, prebuilt in prebuilds/ or
- * built by native/build.sh; see runtime/native-load.ts): one file, or many
+ * built by native/build.sh; see runtime/reading/native-load.ts): one file, or many
  * per call, each costing only its system calls. Absent (no binary for this
  * platform, or PROCSPEC_NATIVE=0): undefined, and callers read through node:fs.
  */
@@ -61,7 +61,7 @@ export type BatchEach = (first: number, texts: Buffer, ends: Int32Array, errs: I
 export const DEFAULT_THREADS = Math.max(0, Math.min(3, availableParallelism() - 1));
 
 /**
- * Loads a native module (runtime/native-load.ts: the prebuilt binary for this
+ * Loads a native module (runtime/reading/native-load.ts: the prebuilt binary for this
  * platform, else native/build/<name>.node, else none): the module, or an
  * Error saying what was tried and why it did not load.
  */

@@ -1,7 +1,7 @@
 /**
  * Reading and parsing a long file at once: the native module of
  * native/stream.c reads the file on a thread of its own while this thread
- * parses it a piece at a time (runtime/pieces.ts), so that a file of
+ * parses it a piece at a time (runtime/core/pieces.ts), so that a file of
  * megabytes (smaps of a large process, net/tcp of a busy server) takes about
  * as long as its read. A file shorter than HAND_OVER_BYTES is read and
  * parsed whole, as by readViewSync and the parser. The async counterpart
@@ -10,10 +10,10 @@
  */
 import { promises as fsp } from 'node:fs';
 import { constants } from 'node:os';
-import type { ReadContext } from './context.js';
-import { ioError } from './errors.js';
+import type { ReadContext } from '../core/context.js';
+import { ioError } from '../core/errors.js';
 import { errnoError, loadOptionalModule } from './native.js';
-import { PieceParser, type Pieces } from './pieces.js';
+import { PieceParser, type Pieces } from '../core/pieces.js';
 import { grow, MAX_RETAINED_BUFFER_BYTES } from './read.js';
 
 interface StreamModule {
