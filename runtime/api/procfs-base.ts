@@ -3,19 +3,17 @@
  * container's /host/proc, or a saved copy), sync or async, with the units of
  * that system, caching the files that never change.
  */
-import { existsSync } from 'node:fs';
 import { endianness } from 'node:os';
-import { dirname } from 'node:path';
 import { OnceCache } from '../reading/cache.js';
-import { closeKeptFiles, isLiveProcfs, keptDescriptor, readKeptSync, refuseKept } from '../reading/kept-files.js';
+import { closeKeptFiles, isLiveProcfs } from '../reading/kept-files.js';
 import { contextOf, type ParseContext, type ReadContext } from '../core/context.js';
-import { absent, ProcfsError } from '../core/errors.js';
+import { ProcfsError } from '../core/errors.js';
 import { cgroup2Root } from '../reading/cgroup-root.js';
 import { isPerProcess, resolvePath, type PathParams, type Roots } from '../model/paths.js';
-import { readBytesAsync, readViewSync, writeTextAsync, writeTextSync } from '../reading/read.js';
+import { writeTextAsync, writeTextSync } from '../reading/read.js';
+import { readWayFor, type Parsing, type ReadTarget } from '../reading/read-ways.js';
 import type { FileText } from '../core/bytes.js';
 import type { SpecEntry, WriterEntry } from '../core/registry-types.js';
-import { readParsedAsync, readParsedSync, streamedReads } from '../reading/streamed-read.js';
 import { systemFacts, type KernelRelease, type SystemFacts } from '../reading/system.js';
 
 export interface ProcFsOptions {
@@ -149,7 +147,9 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   }
 
   /** Path, parse context and way of reading of each spec read without parameters (a fixed file such as /proc/meminfo), made once. */
-  private readonly fixed = new Map<string, Target>();
+  private readonly fixed = new Map<string, ReadTarget>();
+  /** What each spec read so far is parsed with. */
+  private readonly parsings = new Map<string, Parsing>();
   private liveCache: boolean | undefined;
 
   /** Whether sampled fixed files of this root are read through kept descriptors. */
@@ -164,19 +164,33 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     return this.options.bigint === true ? { ...ctx, bigint: true } : ctx;
   }
 
-  /** The file a read names and its parse context. */
-  private target(e: SpecEntry, params: PathParams | undefined): Target {
+  private parsing(e: SpecEntry): Parsing {
+    let p = this.parsings.get(e.id);
+    if (p === undefined) {
+      p = { id: e.id, parse: e.parse, pieces: e.pieces, single: e.model.singleRecord === true };
+      this.parsings.set(e.id, p);
+    }
+    return p;
+  }
+
+  /**
+   * The file a read names, its parse context and the way it is read
+   * (runtime/reading/read-ways.ts). A fixed file's target is made on its
+   * first read and kept: a sampled one of a live procfs is read through a
+   * kept descriptor. A file named by parameters (a pid's) is read by path.
+   */
+  private target(e: SpecEntry, p: Parsing, params: PathParams | undefined): ReadTarget {
     if (params === undefined) {
       let t = this.fixed.get(e.id);
       if (t === undefined) {
         const file = resolvePath(e.model, this.roots);
         const keep = e.model.sampling === 'sampled' && file.startsWith(`${this.root}/`) && this.keeps();
-        this.fixed.set(e.id, (t = { file, ctx: this.readContext(file), keep }));
+        this.fixed.set(e.id, (t = { file, ctx: this.readContext(file), way: readWayFor(p, keep) }));
       }
       return t;
     }
     const file = resolvePath(e.model, this.roots, params);
-    return { file, ctx: this.readContext(file), keep: false };
+    return { file, ctx: this.readContext(file), way: readWayFor(p, false) };
   }
 
   /** The key of a read-once file in the cache shared by the ProcFs of a root: the two modes keep their own values. */
@@ -191,52 +205,19 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
    */
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
     const e = this.entry(id);
-    const t = this.target(e, params);
-    if (cachedOnce(e)) return shared.get({ root: this.root, path: this.onceKey(t.file) }, () => this.readNow(e, t)) as Types[K];
-    return this.readNow(e, t) as Types[K];
-  }
-
-  private readNow(e: SpecEntry, { file, ctx, keep }: Target): unknown {
-    const single = e.model.singleRecord === true;
-    let text: Buffer;
-    try {
-      if (e.pieces !== undefined && streamedReads && !single) {
-        // A file of records: a long one is parsed while the rest of it is read.
-        const fd = keep ? keptDescriptor(file) : undefined;
-        let value: unknown;
-        try {
-          value = readParsedSync(fd ?? file, file, e.id, e.pieces, e.parse, ctx);
-        } catch (err) {
-          // As readKeptSync: a kept read that fails is done again by path (below), which gives the error a caller would see.
-          if (fd === undefined || (err instanceof ProcfsError && err.code === 'parse')) throw err;
-          refuseKept(file);
-        }
-        if (value !== undefined) return value;
-      }
-      text = keep ? readKeptSync(file, single) : readViewSync(file, single);
-    } catch (err) {
-      throw absent(err, existsSync(dirname(file)));
-    }
-    return e.parse(text, ctx);
+    const p = this.parsing(e);
+    const t = this.target(e, p, params);
+    if (cachedOnce(e)) return shared.get({ root: this.root, path: this.onceKey(t.file) }, () => t.way.readSync(t, p)) as Types[K];
+    return t.way.readSync(t, p) as Types[K];
   }
 
   /** Like read, without blocking the event loop. */
   readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
     const e = this.entry(id);
-    const { file, ctx } = this.target(e, params);
-    const single = e.model.singleRecord === true;
-    const parse = async (): Promise<Types[K]> => {
-      let text: Buffer;
-      try {
-        // A file of records is parsed as it arrives, while the rest of it is read.
-        if (e.pieces !== undefined && !single) return (await readParsedAsync(file, e.id, e.pieces, ctx)) as Types[K];
-        text = await readBytesAsync(file, single);
-      } catch (err) {
-        throw absent(err, existsSync(dirname(file)));
-      }
-      return e.parse(text, ctx) as Types[K];
-    };
-    return cachedOnce(e) ? shared.get({ root: this.root, path: this.onceKey(`async:${file}`) }, parse) : parse();
+    const p = this.parsing(e);
+    const t = this.target(e, p, params);
+    const read = () => t.way.readAsync(t, p) as Promise<Types[K]>;
+    return cachedOnce(e) ? shared.get({ root: this.root, path: this.onceKey(`async:${t.file}`) }, read) : read();
   }
 
   /** Parses text with a spec, using this root's units. */
@@ -255,11 +236,4 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
 /** Whether reads of a spec are cached per root: files read once that belong to the system, not to one process. */
 function cachedOnce(e: SpecEntry): boolean {
   return e.model.sampling === 'once' && !isPerProcess(e.model);
-}
-
-/** Where a read goes: the file, its parse context, and whether it is read through a kept descriptor. */
-interface Target {
-  file: string;
-  ctx: ReadContext;
-  keep: boolean;
 }

@@ -116,10 +116,27 @@ function nativeView(r: number | Buffer, path: string): Buffer {
  * reading again). Throws ProcfsError.
  */
 export function readViewSync(path: string, singleRecord = false): Buffer {
-  // The native reader does open, read and close in one call, without node:fs's work around each.
-  if (native !== undefined) return nativeView(native.readFile(path, syncBuffer, singleRecord), path);
-  return readSyncWith(path, (buf, length) => buf.subarray(0, length), singleRecord);
+  return wholeSync(path, singleRecord);
 }
+
+/**
+ * The reader of readViewSync and rereadFdSync, chosen once when this module
+ * loads: the native one does open, read and close in one call, without
+ * node:fs's work around each; node:fs's when the native module is absent.
+ */
+const { wholeSync, rereadSync } = ((n) =>
+  n !== undefined
+    ? {
+        wholeSync: (path: string, single: boolean): Buffer => nativeView(n.readFile(path, syncBuffer, single), path),
+        rereadSync: (fd: number, path: string, single: boolean): Buffer => nativeView(n.preadFd(fd, syncBuffer, single), path),
+      }
+    : {
+        wholeSync: (path: string, single: boolean): Buffer => readSyncWith(path, (buf, length) => buf.subarray(0, length), single),
+        rereadSync: (fd: number, path: string, single: boolean): Buffer => {
+          const [buf, length] = readLoop(fd, path, true, single);
+          return buf.subarray(0, length);
+        },
+      })(native);
 
 /** Reads a whole file as UTF-8 text, a byte that is not UTF-8 kept (see bytes.ts: bytesOf gives it back). Throws ProcfsError. */
 export function readFileSync(path: string, singleRecord = false): string {
@@ -133,9 +150,7 @@ export function readFileSync(path: string, singleRecord = false): string {
  * until the next synchronous read. `path` names it in errors. Throws ProcfsError.
  */
 export function rereadFdSync(fd: number, path: string, singleRecord = false): Buffer {
-  if (native !== undefined) return nativeView(native.preadFd(fd, syncBuffer, singleRecord), path);
-  const [buf, length] = readLoop(fd, path, true, singleRecord);
-  return buf.subarray(0, length);
+  return rereadSync(fd, path, singleRecord);
 }
 
 /** Opens a file for re-reading with rereadFdSync. Throws ProcfsError. */

@@ -1,0 +1,173 @@
+/**
+ * How a file is read and parsed, chosen once for each target (a file a
+ * ProcFs reads) and held by it:
+ * - whole: open, read to the end, close (the native reader in one call, or
+ *   node:fs; read.ts picks which when it loads);
+ * - kept: a sampled file of a live procfs, re-read from offset 0 through a
+ *   descriptor kept open (kept-files.ts): one system call instead of three;
+ * - streamed: a file of records, read on a thread of its own while the
+ *   records already read are parsed (streamed-read.ts), by path or through a
+ *   kept descriptor.
+ * A way is stateless; the target passes itself in. The one change after the
+ * choice: a kept descriptor that fails to read is given up, and the target
+ * is switched for good to reading by path (which also gives the caller the
+ * error a read by path gives).
+ */
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ReadContext } from '../core/context.js';
+import { absent, ProcfsError } from '../core/errors.js';
+import type { Pieces } from '../core/pieces.js';
+import { keptDescriptor, refuseKept } from './kept-files.js';
+import { readBytesAsync, readViewSync, rereadFdSync } from './read.js';
+import { readParsedAsync, readParsedSync, streamedReads } from './streamed-read.js';
+
+/** What a file is parsed with: the spec's parser, and its piece parser for a file of records. */
+export interface Parsing {
+  /** The spec's id, named in errors. */
+  readonly id: string;
+  readonly parse: (text: Uint8Array, ctx: ReadContext) => unknown;
+  readonly pieces?: Pieces<unknown> | undefined;
+  /** The kernel prints the file in one piece: a short read is its end. */
+  readonly single: boolean;
+}
+
+/** A file to read: its path, its parse context, and the way it is read (which a failed kept read changes). */
+export interface ReadTarget {
+  readonly file: string;
+  readonly ctx: ReadContext;
+  way: ReadWay;
+}
+
+export interface ReadWay {
+  /** whole, kept, streamed or streamed-kept. */
+  readonly name: string;
+  /** The file's value. Throws ProcfsError: a missing file is 'not_found', one this kernel does not offer 'unsupported'. */
+  readSync(t: ReadTarget, p: Parsing): unknown;
+  /** readSync without blocking the event loop. */
+  readAsync(t: ReadTarget, p: Parsing): Promise<unknown>;
+}
+
+/** A read error as the caller sees it: ENOENT in a folder that exists means the kernel does not offer the file. */
+function asSeen(err: unknown, file: string): unknown {
+  return absent(err, existsSync(dirname(file)));
+}
+
+async function wholeAsync(t: ReadTarget, p: Parsing): Promise<unknown> {
+  let text: Buffer;
+  try {
+    text = await readBytesAsync(t.file, p.single);
+  } catch (err) {
+    throw asSeen(err, t.file);
+  }
+  return p.parse(text, t.ctx);
+}
+
+function wholeSync(t: ReadTarget, p: Parsing): unknown {
+  let text: Buffer;
+  try {
+    text = readViewSync(t.file, p.single);
+  } catch (err) {
+    throw asSeen(err, t.file);
+  }
+  return p.parse(text, t.ctx);
+}
+
+const WHOLE: ReadWay = { name: 'whole', readSync: wholeSync, readAsync: wholeAsync };
+
+/** After a kept read failed: the target reads by path from now on, and this read is done that way. */
+function giveUpKept(t: ReadTarget, p: Parsing, way: ReadWay): unknown {
+  refuseKept(t.file);
+  t.way = way;
+  return way.readSync(t, p);
+}
+
+/**
+ * The kept descriptor of the target's file, opened on its first read; -1
+ * when the file was given up (by another reader of it) and is read by path.
+ * Throws the open's error as the caller sees it.
+ */
+function keptFd(t: ReadTarget): number {
+  try {
+    return keptDescriptor(t.file) ?? -1;
+  } catch (err) {
+    throw asSeen(err, t.file);
+  }
+}
+
+const KEPT: ReadWay = {
+  name: 'kept',
+  readSync(t, p) {
+    const fd = keptFd(t);
+    if (fd < 0) return giveUpKept(t, p, WHOLE);
+    let text: Buffer;
+    try {
+      text = rereadFdSync(fd, t.file, p.single);
+    } catch {
+      return giveUpKept(t, p, WHOLE);
+    }
+    return p.parse(text, t.ctx);
+  },
+  // A kept descriptor is read on this thread only; the async read goes by path.
+  readAsync: wholeAsync,
+};
+
+/** The file of records read on the reading thread; undefined when that thread is busy with another worker's read (read whole then). */
+function streamedSync(t: ReadTarget, p: Parsing, source: string | number): unknown {
+  try {
+    return readParsedSync(source, t.file, p.id, p.pieces!, p.parse, t.ctx);
+  } catch (err) {
+    throw asSeen(err, t.file);
+  }
+}
+
+async function streamedAsync(t: ReadTarget, p: Parsing): Promise<unknown> {
+  try {
+    return await readParsedAsync(t.file, p.id, p.pieces!, t.ctx);
+  } catch (err) {
+    throw asSeen(err, t.file);
+  }
+}
+
+const STREAMED: ReadWay = {
+  name: 'streamed',
+  readSync(t, p) {
+    return streamedSync(t, p, t.file) ?? wholeSync(t, p);
+  },
+  readAsync: streamedAsync,
+};
+
+const STREAMED_KEPT: ReadWay = {
+  name: 'streamed-kept',
+  readSync(t, p) {
+    const fd = keptFd(t);
+    if (fd < 0) return giveUpKept(t, p, STREAMED);
+    let value: unknown;
+    try {
+      value = readParsedSync(fd, t.file, p.id, p.pieces!, p.parse, t.ctx);
+    } catch (err) {
+      if (err instanceof ProcfsError && err.code === 'parse') throw err;
+      return giveUpKept(t, p, STREAMED);
+    }
+    return value ?? KEPT.readSync(t, p);
+  },
+  readAsync: streamedAsync,
+};
+
+/** Without the reading thread: a file of records is read whole on this thread, streamed only through the pool. */
+const STREAMED_ASYNC: ReadWay = { name: 'whole', readSync: wholeSync, readAsync: streamedAsync };
+const KEPT_STREAMED_ASYNC: ReadWay = { name: 'kept', readSync: KEPT.readSync, readAsync: streamedAsync };
+
+/**
+ * The way to read a file: streamed for a file of records that is not printed
+ * in one piece (when the reading thread's module loaded), through a kept
+ * descriptor when `keep` (a sampled file of a live procfs), else whole. The
+ * async reads of a file of records are streamed through the thread pool with
+ * or without the native module.
+ */
+export function readWayFor(p: Parsing, keep: boolean): ReadWay {
+  const records = p.pieces !== undefined && !p.single;
+  if (records && streamedReads) return keep ? STREAMED_KEPT : STREAMED;
+  if (records) return keep ? KEPT_STREAMED_ASYNC : STREAMED_ASYNC;
+  return keep ? KEPT : WHOLE;
+}
