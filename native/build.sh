@@ -4,8 +4,9 @@
 # prebuilt binary for (prebuilds/, made by native/prebuild.sh), or to try a
 # change to the sources. Nothing runs this at install: procspec works without
 # the modules (node:fs is used instead, and the APIs that need one say they
-# are unavailable), and runtime/native.ts prefers a matching prebuilt binary
-# over native/build/ (PROCSPEC_NATIVE=build loads native/build/ only).
+# are unavailable), and runtime/reading/native-load.ts, which loads the
+# modules, prefers a matching prebuilt binary over native/build/
+# (PROCSPEC_NATIVE=build loads native/build/ only).
 #
 # Headers: Node-API's own (the npm package node-api-headers, a dev
 # dependency) when installed, else those of the running Node; either way the

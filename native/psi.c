@@ -5,7 +5,7 @@
  * thread, no spinning), and calls back into JavaScript on the loop thread.
  * JavaScript opens the file, writes the trigger, reads the values and closes
  * the descriptor; this module only polls. Without it, watchPressure() says
- * it needs this module (runtime/pressure-triggers.ts).
+ * it needs this module (runtime/accounting/pressure-triggers.ts).
  *
  *   watch(fd: number, callback: (outcome: number) => void) -> handle
  *   stop(handle) -> undefined        stop polling; call before closing fd

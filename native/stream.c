@@ -1,7 +1,7 @@
 /*
  * Optional native module: reads one long file on a thread of its own while
- * JavaScript parses the part already read (runtime/streamed-read.ts), so a
- * large file costs about its read, not its read plus its parse.
+ * JavaScript parses the part already read (runtime/reading/streamed-read.ts),
+ * so a large file costs about its read, not its read plus its parse.
  *
  *   start(file, buf, threshold, state: Float64Array) -> status
  *     file: a path (opened here, closed at the end) or a kept descriptor

@@ -1,8 +1,9 @@
 /*
  * Optional native primitives for generic netlink (taskstats, cgroupstats):
  * Node has no API for AF_NETLINK sockets. Only the system calls live here;
- * messages are built and parsed in TypeScript (runtime/netlink.ts). When this
- * module is not built, the taskstats APIs throw ProcfsError 'unsupported'.
+ * messages are built and parsed in TypeScript (runtime/accounting/netlink.ts).
+ * When this module is not built, the taskstats APIs throw ProcfsError
+ * 'unsupported'.
  *
  *   open() -> fd | -errno            NETLINK_GENERIC, nonblocking, close-on-exec, bound (port id from the kernel)
  *   send(fd, buf: Uint8Array) -> bytes sent | -errno   (to the kernel, port 0)
