@@ -2,7 +2,7 @@
  * Per-task statistics from the kernel's taskstats interface (generic netlink
  * family "TASKSTATS"): CPU, memory and I/O accounting and delay accounting of
  * a thread (by pid) or a process (by tgid), and the records of tasks as they
- * exit. The struct is decoded from runtime/accounting/taskstats-layout.ts; sockets come
+ * exit. The struct is laid out by struct-layout.ts from taskstats-layout.ts; sockets come
  * from the optional native module native/taskstats.c (prebuilt, or built by
  * native/build.sh; runtime/reading/native-load.ts), loaded on first use. See
  * docs/taskstats.md.
@@ -35,7 +35,8 @@ import {
   type GenlMessage,
   type NlMessage,
 } from './netlink.js';
-import { BROKEN_VERSIONS, DELAY_KINDS, LAYOUT_VERSION, TASKSTATS_LAYOUT, type DelayKind, type FieldType, type LayoutField } from './taskstats-layout.js';
+import { placeFields, structSize } from './struct-layout.js';
+import { BROKEN_VERSIONS, DELAY_KINDS, LAYOUT_VERSION, TASKSTATS, TASKSTATS_LAYOUT, type DelayKind, type LayoutField } from './taskstats-layout.js';
 
 // ---- the native module -------------------------------------------------------------------------
 
@@ -156,27 +157,11 @@ export function genlFamily(sock: GenlSocket, name: string): number {
 
 // ---- struct taskstats --------------------------------------------------------------------------
 
-const SIZES: Record<FieldType, number> = { u8: 1, u16: 2, u32: 4, u64: 8, 'char[32]': 32, 'u8[3]': 3 };
-const ALIGNS: Record<FieldType, number> = { u8: 1, u16: 2, u32: 4, u64: 8, 'char[32]': 1, 'u8[3]': 1 };
-
 /** A field with its byte offset, and its name in the decoded value (camelCase). */
 export interface PlacedField extends LayoutField {
   offset: number;
   size: number;
   key: string;
-}
-
-const camel = (s: string): string => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-/** Places the fields one after another with C's alignment (natural, or an explicit aligned(N)). */
-export function placeFields(layout: readonly LayoutField[]): PlacedField[] {
-  let at = 0;
-  return layout.map((f) => {
-    const align = Math.max(ALIGNS[f.type], f.align ?? 1);
-    const offset = Math.ceil(at / align) * align;
-    at = offset + SIZES[f.type];
-    return { ...f, offset, size: SIZES[f.type], key: camel(f.name) };
-  });
 }
 
 /** Every field of struct taskstats with its offset. */
@@ -185,10 +170,9 @@ export const TASKSTATS_FIELDS: readonly PlacedField[] = placeFields(TASKSTATS_LA
 /** taskstatsSize of each version of this layout, worked out once per version decoded. */
 const SIZE_OF_VERSION: number[] = [];
 
-/** sizeof(struct taskstats) of a version: its last field's end, rounded up to the struct's 8-byte alignment. */
+/** sizeof(struct taskstats) of a version, in bytes: its last field's end, rounded up to the struct's alignment (8: it has u64 fields). */
 export function taskstatsSize(version: number, fields: readonly PlacedField[] = TASKSTATS_FIELDS): number {
-  const end = Math.max(0, ...fields.filter((f) => f.since <= version).map((f) => f.offset + f.size));
-  return Math.ceil(end / 8) * 8;
+  return structSize(fields.filter((f) => f.since <= version));
 }
 
 type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
@@ -320,24 +304,6 @@ export function delayAccountingEnabled(): boolean | undefined {
 }
 
 // ---- requests ----------------------------------------------------------------------------------
-
-/** Commands and attributes of include/uapi/linux/taskstats.h. */
-export const TASKSTATS = {
-  GENL_NAME: 'TASKSTATS',
-  GENL_VERSION: 1,
-  CMD_GET: 1,
-  CMD_NEW: 2,
-  TYPE_PID: 1,
-  TYPE_TGID: 2,
-  TYPE_STATS: 3,
-  TYPE_AGGR_PID: 4,
-  TYPE_AGGR_TGID: 5,
-  TYPE_NULL: 6,
-  CMD_ATTR_PID: 1,
-  CMD_ATTR_TGID: 2,
-  CMD_ATTR_REGISTER_CPUMASK: 3,
-  CMD_ATTR_DEREGISTER_CPUMASK: 4,
-} as const;
 
 /** Statistics of one task or thread group, as the kernel tagged them. */
 export interface TaskRecord {
