@@ -13,10 +13,10 @@ import type { ProcPidMountinfo } from '../../generated/types/proc/pid/mountinfo.
 import type { ProcPidStat } from '../../generated/types/proc/pid/stat.js';
 import { absent } from '../core/errors.js';
 import { readViewSync } from '../reading/read.js';
+import { GenlSocket, genlFamily } from './genl-socket.js';
 import { LITTLE_ENDIAN, findAttr, u32Attr } from './netlink.js';
 import { placeFields, structSize } from './struct-layout.js';
 import { CGROUPSTATS_LAYOUT, TASKSTATS } from './taskstats-layout.js';
-import { GenlSocket, genlFamily } from './taskstats.js';
 
 /** Commands and attributes of include/uapi/linux/cgroupstats.h (they share the TASKSTATS family). */
 export const CGROUPSTATS = { CMD_GET: 4, CMD_NEW: 5, TYPE_CGROUP_STATS: 1, CMD_ATTR_FD: 1 } as const;

@@ -2,160 +2,29 @@
  * Per-task statistics from the kernel's taskstats interface (generic netlink
  * family "TASKSTATS"): CPU, memory and I/O accounting and delay accounting of
  * a thread (by pid) or a process (by tgid), and the records of tasks as they
- * exit. The struct is laid out by struct-layout.ts from taskstats-layout.ts; sockets come
- * from the optional native module native/taskstats.c (prebuilt, or built by
- * native/build.sh; runtime/reading/native-load.ts), loaded on first use. See
- * docs/taskstats.md.
+ * exit. The struct is laid out by struct-layout.ts from taskstats-layout.ts;
+ * the socket is genl-socket.ts. See docs/taskstats.md.
  */
 import { EventEmitter } from 'node:events';
-import { fstatSync, readFileSync } from 'node:fs';
-import { parseProcNetNetlink } from '../../generated/parsers/proc/net/netlink.js';
+import { readFileSync } from 'node:fs';
 import { ProcfsError } from '../core/errors.js';
-import { errnoName, loadNativeModule } from '../reading/native.js';
+import { GenlSocket, RECV_DROPPED, RECV_NONE, genlFamily, netlinkError, type SocketWatch } from './genl-socket.js';
 import {
-  CTRL_ATTR_FAMILY_ID,
-  CTRL_ATTR_FAMILY_NAME,
-  CTRL_CMD_GETFAMILY,
-  GENL_ID_CTRL,
   LITTLE_ENDIAN,
-  NLMSG_DONE,
-  NLMSG_ERROR,
-  NLM_F_ACK,
-  NLM_F_REQUEST,
   attrUint,
   decodeAttrs,
   decodeGenl,
   decodeMessages,
-  encodeGenl,
-  errorOf,
   findAttr,
   stringAttr,
   u32Attr,
-  type Attr,
   type GenlMessage,
   type NlMessage,
 } from './netlink.js';
 import { placeFields, structSize } from './struct-layout.js';
 import { BROKEN_VERSIONS, DELAY_KINDS, LAYOUT_VERSION, TASKSTATS, TASKSTATS_LAYOUT, type DelayKind, type LayoutField } from './taskstats-layout.js';
 
-// ---- the native module -------------------------------------------------------------------------
-
-/** The system calls of native/taskstats.c; numbers below 0 are -errno. */
-interface NetlinkNative {
-  open(): number;
-  send(fd: number, buf: Uint8Array): number;
-  recv(fd: number, buf: Uint8Array): number;
-  setRcvBuf(fd: number, bytes: number, force: boolean): number;
-  getRcvBuf(fd: number): number;
-  close(fd: number): number;
-  watch(fd: number, callback: (status: number) => void): object | number;
-  unwatch(handle: object): void;
-  refWatch(handle: object, ref: boolean): void;
-}
-
-let loaded: NetlinkNative | Error | undefined;
-
-/** Loads the native module taskstats on first use (runtime/reading/native-load.ts); its absence is ProcfsError 'unsupported'. */
-function nativeModule(): NetlinkNative {
-  loaded ??= loadNativeModule<NetlinkNative>('taskstats');
-  if (loaded instanceof Error) {
-    throw new ProcfsError('unsupported', `taskstats needs a native module (${loaded.message})`, { cause: loaded });
-  }
-  return loaded;
-}
-
-/** A ProcfsError for a failed netlink call (`errno` positive). */
-function netlinkError(what: string, errno: number): ProcfsError {
-  const name = errnoName(errno);
-  const code =
-    name === 'ESRCH' || name === 'ENOENT'
-      ? 'not_found'
-      : name === 'EPERM' || name === 'EACCES'
-        ? 'permission'
-        : name === 'EOPNOTSUPP' || name === 'EINVAL'
-          ? 'unsupported'
-          : 'io';
-  const hint = code === 'permission' ? ' (needs CAP_NET_ADMIN)' : '';
-  return new ProcfsError(code, `${what}: ${name}${hint}`, { errno: name });
-}
-
-// ---- a generic netlink socket ------------------------------------------------------------------
-
-/** One NETLINK_GENERIC socket: requests answered synchronously (the kernel replies inside send). */
-export class GenlSocket {
-  readonly fd: number;
-  private readonly nat: NetlinkNative;
-  private seq = 1;
-  /** Receive buffer for one datagram: taskstats messages are under 1 KiB. */
-  readonly buf = new Uint8Array(65536);
-
-  constructor() {
-    this.nat = nativeModule();
-    const fd = this.nat.open();
-    if (fd < 0) throw netlinkError('netlink socket', -fd);
-    this.fd = fd;
-  }
-
-  /**
-   * Sends a request and returns the answer's generic netlink messages (an ACK gives none); kernel
-   * errors throw. Messages that are not the answer (exit records on a listening socket) go to `other`.
-   */
-  request(family: number, cmd: number, version: number, attrs: readonly Attr[], what: string, ack = false, other?: (m: NlMessage) => void): GenlMessage[] {
-    const seq = this.seq++;
-    const sent = this.nat.send(this.fd, encodeGenl({ family, flags: NLM_F_REQUEST | (ack ? NLM_F_ACK : 0), seq, cmd, version, attrs }));
-    if (sent < 0) throw netlinkError(what, -sent);
-    const out: GenlMessage[] = [];
-    for (;;) {
-      const n = this.nat.recv(this.fd, this.buf);
-      if (n < 0) throw netlinkError(what, -n === 11 ? 62 : -n); // EAGAIN: no answer came (ETIME)
-      if (n > this.buf.length) throw new ProcfsError('io', `${what}: a reply of ${n} bytes did not fit in ${this.buf.length}`);
-      for (const m of decodeMessages(this.buf.subarray(0, n))) {
-        if (m.seq !== seq) {
-          other?.(m); // a stale answer to an earlier request, or a record sent unasked
-          continue;
-        }
-        if (m.type === NLMSG_ERROR) {
-          const e = errorOf(m);
-          if (e !== 0) throw netlinkError(what, e);
-          return out;
-        }
-        if (m.type === NLMSG_DONE) return out;
-        out.push(decodeGenl(m.payload));
-        if (!ack) return out;
-      }
-    }
-  }
-
-  close(): void {
-    this.nat.close(this.fd);
-  }
-}
-
-const familyIds = new Map<string, number>();
-
-/** The id of a generic netlink family; a family the kernel lacks is ProcfsError 'unsupported'. */
-export function genlFamily(sock: GenlSocket, name: string): number {
-  const known = familyIds.get(name);
-  if (known !== undefined) return known;
-  let reply: GenlMessage[];
-  try {
-    reply = sock.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, [stringAttr(CTRL_ATTR_FAMILY_NAME, name)], `generic netlink family ${name}`);
-  } catch (err) {
-    if (err instanceof ProcfsError && err.errno === 'ENOENT') {
-      throw new ProcfsError('unsupported', `this kernel has no generic netlink family ${name} (built without CONFIG_TASKSTATS?)`, {
-        errno: 'ENOENT',
-        cause: err,
-      });
-    }
-    throw err;
-  }
-  const id = findAttr(reply[0]?.attrs ?? [], CTRL_ATTR_FAMILY_ID);
-  if (id === undefined) throw new ProcfsError('io', `generic netlink family ${name}: the controller's answer has no family id`);
-  familyIds.set(name, attrUint(id));
-  return attrUint(id);
-}
-
-// ---- struct taskstats --------------------------------------------------------------------------
+// ---- struct taskstats -------------------------------------------------------------------------
 
 /** A field with its byte offset, and its name in the decoded value (camelCase). */
 export interface PlacedField extends LayoutField {
@@ -294,17 +163,6 @@ export function decodeTaskstats(bytes: Uint8Array, opts: { delayAccountingOff?: 
   return out;
 }
 
-/** Whether delay accounting is on (kernel.task_delayacct); undefined when the sysctl cannot be read. */
-export function delayAccountingEnabled(): boolean | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/task_delayacct', 'utf8').trim() !== '0';
-  } catch {
-    return undefined;
-  }
-}
-
-// ---- requests ----------------------------------------------------------------------------------
-
 /** Statistics of one task or thread group, as the kernel tagged them. */
 export interface TaskRecord {
   /** 'pid': one thread; 'tgid': a whole thread group (process). */
@@ -328,6 +186,17 @@ export function taskRecords(msg: GenlMessage, delayAccountingOff?: boolean): Tas
     out.push({ kind, id: attrUint(id), stats: decodeTaskstats(stats, delayAccountingOff === undefined ? {} : { delayAccountingOff }) });
   }
   return out;
+}
+
+// ---- requests ----------------------------------------------------------------------------------
+
+/** Whether delay accounting is on (kernel.task_delayacct); undefined when the sysctl cannot be read. */
+export function delayAccountingEnabled(): boolean | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/task_delayacct', 'utf8').trim() !== '0';
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -415,16 +284,6 @@ export interface ExitListenerOptions {
   ref?: boolean;
 }
 
-/** The socket's drop counter, from the row of /proc/net/netlink whose inode is the socket's. */
-function socketDrops(inode: number): number | null {
-  try {
-    return parseProcNetNetlink(readFileSync('/proc/net/netlink', 'utf8')).find((r) => r.inode === inode)?.drops ?? null;
-  } catch {
-    // Not readable: unknown.
-    return null;
-  }
-}
-
 /**
  * The statistics of tasks as they exit, on the CPUs of a cpumask: one 'record' event per task
  * (kind 'pid') and one per thread group when its last thread exits (kind 'tgid'; a single-threaded
@@ -439,24 +298,18 @@ export class ExitListener extends EventEmitter<{ record: [TaskRecord]; lost: [Lo
   readonly receiveBufferBytes: number;
   private readonly sock: GenlSocket;
   private readonly family: number;
-  private readonly nat: NetlinkNative;
-  private readonly inode: number;
   private readonly dropsAtOpen: number | null;
   private lastDrops: number | null;
-  private watcher: object | undefined;
+  private watcher: SocketWatch | undefined;
   private closed = false;
   private readonly delayOff: boolean | undefined;
 
   constructor(opts: ExitListenerOptions = {}) {
     super();
-    this.nat = nativeModule();
     this.sock = new GenlSocket();
     try {
       this.family = genlFamily(this.sock, TASKSTATS.GENL_NAME);
-      const want = opts.receiveBuffer ?? 4 << 20;
-      // The kernel doubles the value asked for (bookkeeping overhead), so ask for half.
-      if (this.nat.setRcvBuf(this.sock.fd, Math.ceil(want / 2), true) < 0) this.nat.setRcvBuf(this.sock.fd, Math.ceil(want / 2), false);
-      this.receiveBufferBytes = this.nat.getRcvBuf(this.sock.fd);
+      this.receiveBufferBytes = this.sock.setReceiveBuffer(opts.receiveBuffer ?? 4 << 20);
       this.cpus = opts.cpus ?? onlineCpus();
       const early: NlMessage[] = [];
       this.sock.request(
@@ -477,23 +330,24 @@ export class ExitListener extends EventEmitter<{ record: [TaskRecord]; lost: [Lo
       this.sock.close();
       throw err;
     }
-    this.inode = fstatSync(this.sock.fd).ino;
-    this.dropsAtOpen = socketDrops(this.inode);
+    this.dropsAtOpen = this.sock.drops();
     this.lastDrops = this.dropsAtOpen;
     const off = delayAccountingEnabled();
     this.delayOff = off === undefined ? undefined : !off;
-    const w = this.nat.watch(this.sock.fd, (status) => this.onReadable(status));
-    if (typeof w === 'number') {
+    let watcher: SocketWatch;
+    try {
+      watcher = this.sock.watch((status) => this.onReadable(status), 'watching the taskstats socket');
+    } catch (err) {
       this.close();
-      throw netlinkError('watching the taskstats socket', -w);
+      throw err;
     }
-    this.watcher = w;
-    if (opts.ref === false) this.nat.refWatch(w, false);
+    if (opts.ref === false) watcher.ref(false);
+    this.watcher = watcher;
   }
 
   /** Whether the listener keeps the process alive. */
   ref(on = true): this {
-    if (this.watcher !== undefined) this.nat.refWatch(this.watcher, on);
+    this.watcher?.ref(on);
     return this;
   }
 
@@ -501,11 +355,10 @@ export class ExitListener extends EventEmitter<{ record: [TaskRecord]; lost: [Lo
   drain(): void {
     if (this.closed) return;
     for (;;) {
-      const n = this.nat.recv(this.sock.fd, this.sock.buf);
-      if (n === -11) return; // EAGAIN: nothing more
-      if (n === -105) {
-        // ENOBUFS: the kernel dropped records because the buffer was full.
-        const now = socketDrops(this.inode);
+      const n = this.sock.receive();
+      if (n === RECV_NONE) return;
+      if (n === RECV_DROPPED) {
+        const now = this.sock.drops();
         const count = now === null || this.lastDrops === null ? null : now - this.lastDrops;
         this.lastDrops = now;
         this.emit('lost', { count, total: now === null || this.dropsAtOpen === null ? null : now - this.dropsAtOpen });
@@ -579,7 +432,7 @@ export class ExitListener extends EventEmitter<{ record: [TaskRecord]; lost: [Lo
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.watcher !== undefined) this.nat.unwatch(this.watcher);
+    this.watcher?.stop();
     this.watcher = undefined;
     try {
       this.sock.request(
