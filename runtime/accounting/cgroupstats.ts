@@ -6,12 +6,11 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ProcfsError, ioError } from '../core/errors.js';
 import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
 import { parseProcPidStat } from '../../generated/parsers/proc/pid/stat.js';
 import type { ProcPidMountinfo } from '../../generated/types/proc/pid/mountinfo.js';
 import type { ProcPidStat } from '../../generated/types/proc/pid/stat.js';
-import { absent } from '../core/errors.js';
+import { ProcfsError, absent, ioError } from '../core/errors.js';
 import { readViewSync } from '../reading/read.js';
 import { GenlSocket, genlFamily } from './genl-socket.js';
 import { LITTLE_ENDIAN, findAttr, u32Attr } from './netlink.js';
