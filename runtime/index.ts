@@ -14,23 +14,17 @@ export type { SpecModel } from './model/model.js';
 export type { ProcFsOptions } from './api/procfs-base.js';
 export { GROUPS, type Group, type Identity, type Listing, type ListOptions, type ProcessRow, type Selection } from './processes/processes.js';
 export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './processes/monitor.js';
+export { TaskstatsClient, taskstatsOfPid, taskstatsOfTgid, delayAccountingEnabled } from './accounting/taskstats.js';
 export {
-  TaskstatsClient,
-  ExitListener,
   decodeTaskstats,
-  taskstatsOfPid,
-  taskstatsOfTgid,
   taskstatsSize,
-  delayAccountingEnabled,
-  onlineCpus,
   TASKSTATS_FIELDS,
   type Taskstats,
   type TaskstatsFields,
   type DelayStats,
   type TaskRecord,
-  type LostRecords,
-  type ExitListenerOptions,
-} from './accounting/taskstats.js';
+} from './accounting/taskstats-decode.js';
+export { ExitListener, onlineCpus, type LostRecords, type ExitListenerOptions } from './accounting/exit-listener.js';
 export { cgroupstats, cgroupV1Mounts, type CgroupStats, type ProcReads } from './accounting/cgroupstats.js';
 export {
   watchPressure,

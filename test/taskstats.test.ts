@@ -18,7 +18,9 @@ import {
   u32Attr,
   LITTLE_ENDIAN,
 } from '../runtime/accounting/netlink.js';
-import { ExitListener, TASKSTATS_FIELDS, TaskstatsClient, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/accounting/taskstats.js';
+import { ExitListener } from '../runtime/accounting/exit-listener.js';
+import { TaskstatsClient } from '../runtime/accounting/taskstats.js';
+import { TASKSTATS_FIELDS, decodeTaskstats, taskstatsSize, type TaskRecord } from '../runtime/accounting/taskstats-decode.js';
 import { LAYOUT_VERSION } from '../runtime/accounting/taskstats-layout.js';
 import { loadNative } from '../runtime/reading/native-load.js';
 import { runCli } from './support/cli.js';

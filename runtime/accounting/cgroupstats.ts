@@ -6,16 +6,16 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, statfsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ProcfsError, ioError } from '../core/errors.js';
 import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
 import { parseProcPidStat } from '../../generated/parsers/proc/pid/stat.js';
 import type { ProcPidMountinfo } from '../../generated/types/proc/pid/mountinfo.js';
 import type { ProcPidStat } from '../../generated/types/proc/pid/stat.js';
-import { absent } from '../core/errors.js';
+import { ProcfsError, absent, ioError } from '../core/errors.js';
 import { readViewSync } from '../reading/read.js';
+import { GenlSocket, genlFamily } from './genl-socket.js';
 import { LITTLE_ENDIAN, findAttr, u32Attr } from './netlink.js';
-import { CGROUPSTATS_LAYOUT } from './taskstats-layout.js';
-import { GenlSocket, TASKSTATS, genlFamily, placeFields } from './taskstats.js';
+import { placeFields, structSize } from './struct-layout.js';
+import { CGROUPSTATS_LAYOUT, TASKSTATS } from './taskstats-layout.js';
 
 /** Commands and attributes of include/uapi/linux/cgroupstats.h (they share the TASKSTATS family). */
 export const CGROUPSTATS = { CMD_GET: 4, CMD_NEW: 5, TYPE_CGROUP_STATS: 1, CMD_ATTR_FD: 1 } as const;
@@ -100,11 +100,11 @@ export function cgroupstatsNetlink(dir: string): CgroupStats {
     const reply = sock.request(family, CGROUPSTATS.CMD_GET, TASKSTATS.GENL_VERSION, [u32Attr(CGROUPSTATS.CMD_ATTR_FD, fd)], `cgroupstats of ${dir}`);
     const payload = findAttr(reply[0]?.attrs ?? [], CGROUPSTATS.TYPE_CGROUP_STATS);
     const fields = placeFields(CGROUPSTATS_LAYOUT);
-    const end = Math.max(...fields.map((f) => f.offset + f.size));
-    if (payload === undefined || payload.length < end) {
-      throw new ProcfsError('parse', `cgroupstats of ${dir}: expected a struct cgroupstats of ${end} bytes`, {
+    const size = structSize(fields);
+    if (payload === undefined || payload.length < size) {
+      throw new ProcfsError('parse', `cgroupstats of ${dir}: expected a struct cgroupstats of ${size} bytes`, {
         file: dir,
-        expected: `${end} bytes`,
+        expected: `${size} bytes`,
         found: `${payload?.length ?? 0} bytes`,
       });
     }

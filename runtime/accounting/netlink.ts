@@ -2,7 +2,7 @@
  * Netlink and generic netlink messages as bytes: the message header
  * (nlmsghdr), the generic netlink header (genlmsghdr) and attributes (nlattr
  * TLVs), in the host's byte order and 4-byte alignment, as the kernel reads
- * and writes them. Pure functions: the socket is in runtime/accounting/taskstats.ts.
+ * and writes them. Pure functions: the socket is genl-socket.ts.
  */
 import { endianness } from 'node:os';
 

@@ -1,11 +1,11 @@
 /**
- * struct taskstats (include/uapi/linux/taskstats.h) as data: its fields in
- * order, each with its C type, the struct version that appended it, the
- * kernel's unit and what it means. The struct is append-only (a newer kernel
- * adds fields at the end and bumps `version`), so offsets are computed from
- * this list with C's alignment rules (runtime/accounting/taskstats.ts), and a struct of
- * any version decodes: the fields its version has, the rest of its bytes
- * counted as unknown.
+ * include/uapi/linux/taskstats.h as data: the generic netlink commands and
+ * attributes, and struct taskstats, its fields in order, each with its C
+ * type, the struct version that appended it, the kernel's unit and what it
+ * means. The struct is append-only (a newer kernel adds fields at the end
+ * and bumps `version`), so offsets are computed from this list with C's
+ * alignment rules (struct-layout.ts), and a struct of any version decodes:
+ * the fields its version has, the rest of its bytes counted as unknown.
  *
  * Version 15 is the exception: it inserted max/min fields in the middle
  * (upstream commits 658eb5ab916d, f65c64f311ee) and was replaced by version
@@ -16,9 +16,25 @@
  * (basic and extended accounting, storage I/O, context switches, scaled
  * times, reclaim delays); from version 9 on, the header marks each addition.
  */
+import type { StructField } from './struct-layout.js';
 
-/** C types of the struct's fields. */
-export type FieldType = 'u8' | 'u16' | 'u32' | 'u64' | 'char[32]' | 'u8[3]';
+/** Commands and attributes of include/uapi/linux/taskstats.h. */
+export const TASKSTATS = {
+  GENL_NAME: 'TASKSTATS',
+  GENL_VERSION: 1,
+  CMD_GET: 1,
+  CMD_NEW: 2,
+  TYPE_PID: 1,
+  TYPE_TGID: 2,
+  TYPE_STATS: 3,
+  TYPE_AGGR_PID: 4,
+  TYPE_AGGR_TGID: 5,
+  TYPE_NULL: 6,
+  CMD_ATTR_PID: 1,
+  CMD_ATTR_TGID: 2,
+  CMD_ATTR_REGISTER_CPUMASK: 3,
+  CMD_ATTR_DEREGISTER_CPUMASK: 4,
+} as const;
 
 /**
  * The unit the kernel writes a field in, and what procspec returns:
@@ -42,17 +58,12 @@ export type RawUnit =
   | 'dev'
   | 'padding';
 
-/** One field of struct taskstats. */
-export interface LayoutField {
-  /** The kernel's name of the field. */
-  name: string;
-  type: FieldType;
+/** One field of struct taskstats (or cgroupstats). */
+export interface LayoutField extends StructField {
   /** The struct version that appended it. */
   since: number;
   unit: RawUnit;
   description: string;
-  /** An explicit __attribute__((aligned(N))) in the header. */
-  align?: number;
   /** Which delay kind a `*_count` / `*_delay_total` / `*_delay_max` / `*_delay_min` field belongs to. */
   delay?: DelayKind;
 }
