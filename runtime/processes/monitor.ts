@@ -11,30 +11,12 @@ import { isLiveProcfs, readKeptSync } from '../reading/kept-files.js';
 import { parseProcStat } from '../../generated/parsers/proc/stat.js';
 import type { ReadContext } from '../core/context.js';
 import { difference } from '../model/measures.js';
-import {
-  batchText,
-  DEFAULT_CONCURRENCY,
-  filesOf,
-  helpersOf,
-  hidepidOf,
-  tasksPerBatch,
-  singleFlags,
-  listingContext,
-  plan,
-  readTaskFile,
-  readTaskOrFail,
-  SINGLE_RECORD,
-  tasksOf,
-  type Group,
-  type ListOptions,
-  type Parsed,
-  type Plan,
-  type ProcessRow,
-  type Selection,
-  type Stat,
-  type Task,
-  type TaskRead,
-} from './processes.js';
+import { batchText, DEFAULT_CONCURRENCY, helpersOf, singleFlags, tasksPerBatch } from './batches.js';
+import { filesOf, type Group, type Parsed, type Plan, plan, type ProcessRow, type Stat } from './groups.js';
+import { hidepidOf } from './hidepid.js';
+import type { ListOptions } from './listing.js';
+import { listingContext, readTaskFile, readTaskOrFail, SINGLE_RECORD, type TaskRead } from './task-read.js';
+import { type Selection, type Task, tasksOf } from './tasks.js';
 import { parseProcPidLimits } from '../../generated/parsers/proc/pid/limits.js';
 import { ProcfsError } from '../core/errors.js';
 import { native, poolBatches, textsOf, type NativeReader } from '../reading/native.js';
