@@ -16,7 +16,8 @@ export { GROUPS, type Group, type ProcessRow } from './processes/groups.js';
 export type { Identity } from './processes/identity.js';
 export type { Listing, ListOptions } from './processes/listing.js';
 export type { Selection } from './processes/tasks.js';
-export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './processes/monitor.js';
+export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample } from './processes/monitor.js';
+export type { Rates } from './processes/monitor-rates.js';
 export {
   TaskstatsClient,
   ExitListener,
