@@ -76,9 +76,16 @@ module.exports = {
     },
     {
       name: 'monitor-uses-the-listing-api',
-      comment: 'The refresh-mode monitor is built on the listing modules the way any caller could: not on their private helpers.',
+      comment: 'The refresh-mode monitor (monitor.ts and its monitor-*.ts parts) is built on the listing modules the way any caller could: not on their private helpers.',
       severity: 'error',
       from: { path: '^runtime/processes/monitor' },
+      to: { path: '^runtime/processes/internal/' },
+    },
+    {
+      name: 'listing-internals-stay-in-the-listing',
+      comment: 'runtime/processes/internal/ holds helpers private to the listing modules: the rest of the product uses their exported modules.',
+      severity: 'error',
+      from: { path: '^(runtime|generated|generator|cli|tools|examples)/', pathNot: '^runtime/processes/' },
       to: { path: '^runtime/processes/internal/' },
     },
     {

@@ -12,8 +12,12 @@ export { readFileSync, readFileAsync } from './reading/read.js';
 export { systemFacts, kernelRelease, compareKernel, type SystemFacts, type KernelRelease } from './reading/system.js';
 export type { SpecModel } from './model/model.js';
 export type { ProcFsOptions } from './api/procfs-base.js';
-export { GROUPS, type Group, type Identity, type Listing, type ListOptions, type ProcessRow, type Selection } from './processes/processes.js';
-export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample, type Rates } from './processes/monitor.js';
+export { GROUPS, type Group, type ProcessRow } from './processes/groups.js';
+export type { Identity } from './processes/identity.js';
+export type { Listing, ListOptions } from './processes/listing.js';
+export type { Selection } from './processes/tasks.js';
+export { ProcessMonitor, type MonitorOptions, type MonitorRow, type MonitorSample } from './processes/monitor.js';
+export type { Rates } from './processes/monitor-rates.js';
 export { TaskstatsClient, taskstatsOfPid, taskstatsOfTgid, delayAccountingEnabled } from './accounting/taskstats.js';
 export {
   decodeTaskstats,

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { madeUpRoot, writeStat } from './support/made-up-root.js';
 import { ProcFs } from '../runtime/index.js';
 import { native } from '../runtime/reading/native.js';
-import { listProcesses } from '../runtime/processes/processes.js';
+import { listProcesses } from '../runtime/processes/list-processes.js';
 import { repo, runCli } from './support/cli.js';
 
 const fs = new ProcFs();

@@ -1,7 +1,11 @@
 /** The ProcFs of procspec: the generic reader bound to every generated spec, with the process table on top. */
 import { registry, writers, type BigintSpecTypes, type SpecTypes, type WriterTypes } from '../../generated/index.js';
 import { ProcessMonitor, type MonitorOptions } from '../processes/monitor.js';
-import { isSameProcess, listProcesses, listProcessesAsync, type Group, type Listing, type ListOptions } from '../processes/processes.js';
+import type { Group } from '../processes/groups.js';
+import { isSameProcess } from '../processes/identity.js';
+import { listProcesses } from '../processes/list-processes.js';
+import { listProcessesAsync } from '../processes/list-processes-async.js';
+import type { Listing, ListOptions } from '../processes/listing.js';
 import { ProcFs as BaseProcFs, type ProcFsOptions } from './procfs-base.js';
 
 /** How a ProcFs reads wide integers: bigint in exact mode. */
@@ -17,7 +21,7 @@ export class ProcFs<B extends boolean = false> extends BaseProcFs<B extends true
     super(registry, options, writers);
   }
 
-  /** Lists processes (or threads) with the attribute groups asked for; see runtime/processes.ts. In exact mode the wide fields are bigints. */
+  /** Lists processes (or threads) with the attribute groups asked for; see runtime/processes/list-processes.ts. In exact mode the wide fields are bigints. */
   processes<G extends Group>(opts: ListOptions<G>): Listing<G, Wide<B>> {
     return listProcesses<G, Wide<B>>(this.root, (file) => this.readContext(file), opts);
   }

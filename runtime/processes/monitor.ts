@@ -1,75 +1,32 @@
 /**
  * Refresh mode of the process table, for tools that sample (top-like): the
- * files of the processes watched stay open between samples (up to a budget
- * of file descriptors, the least recently used closed first) and are re-read
- * from offset 0, which costs one read instead of open, read and close. Each
- * sample picks up new processes, closes the files of those that ended, and
- * gives per-process rates from the change since the previous sample.
+ * files of the processes watched stay open between samples (monitor-kept.ts)
+ * and are re-read, in batches with the native reader (monitor-reads.ts).
+ * Each sample picks up new processes, closes the files of those that ended,
+ * and gives per-process rates from the change since the previous sample
+ * (monitor-rates.ts). Built on the listing's modules as any caller could be:
+ * the task folders of a selection (tasks.ts), rows read by readTask
+ * (task-read.ts), the plan of the groups (groups.ts).
  */
-import { closeSync } from 'node:fs';
-import { isLiveProcfs, readKeptSync } from '../reading/kept-files.js';
 import { parseProcStat } from '../../generated/parsers/proc/stat.js';
 import type { ReadContext } from '../core/context.js';
-import { difference } from '../model/measures.js';
-import {
-  batchText,
-  DEFAULT_CONCURRENCY,
-  filesOf,
-  helpersOf,
-  hidepidOf,
-  tasksPerBatch,
-  singleFlags,
-  listingContext,
-  plan,
-  readTaskFile,
-  readTaskOrFail,
-  SINGLE_RECORD,
-  tasksOf,
-  type Group,
-  type ListOptions,
-  type Parsed,
-  type Plan,
-  type ProcessRow,
-  type Selection,
-  type Stat,
-  type Task,
-  type TaskRead,
-} from './processes.js';
-import { parseProcPidLimits } from '../../generated/parsers/proc/pid/limits.js';
 import { ProcfsError } from '../core/errors.js';
-import { native, poolBatches, textsOf, type NativeReader } from '../reading/native.js';
-import { openFdSync, readFileSync, rereadFdSync } from '../reading/read.js';
-import type { FileText } from '../core/bytes.js';
+import { isLiveProcfs, readKeptSync } from '../reading/kept-files.js';
+import { native } from '../reading/native.js';
+import { DEFAULT_CONCURRENCY, helpersOf } from './batches.js';
+import { filesOf, type Group, type Plan, plan, type ProcessRow, type Stat } from './groups.js';
+import { hidepidOf } from './hidepid.js';
+import type { ListOptions } from './listing.js';
+import { KeptFiles } from './monitor-kept.js';
+import { rereadKept, rereadKeptAsync, type Step } from './monitor-reads.js';
+import { type IoCounters, type Rates, stepRates } from './monitor-rates.js';
+import { listingContext, readTaskOrFail, type TaskResult } from './task-read.js';
+import { type Selection, type Task, tasksOf } from './tasks.js';
 
-function outOfDescriptors(err: unknown): boolean {
-  return err instanceof ProcfsError && (err.errno === 'EMFILE' || err.errno === 'ENFILE');
-}
-
-/** The soft limit on open files of this process (from its limits file), or 1024 when it cannot be read. */
-function softFileLimit(): number {
-  try {
-    const soft = parseProcPidLimits(readFileSync('/proc/self/limits')).find((l) => l.limit === 'Max open files')?.soft;
-    if (soft === undefined) return 1024;
-    return soft === 'unlimited' || soft > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(soft);
-  } catch {
-    return 1024;
-  }
-}
-
-/** Rates of one process since the previous sample (absent on its first sample). */
-export interface Rates {
-  /** CPU time used per wall-clock time, in percent of one CPU (200 is two CPUs busy). */
-  cpuPercent: number;
-  minorFaultsPerSecond: number;
-  majorFaultsPerSecond: number;
-  /** Bytes per second fetched from storage (with the io group). */
-  readBytesPerSecond?: number;
-  /** Bytes per second sent to storage (with the io group). */
-  writeBytesPerSecond?: number;
-}
-
+/** A row of a sample: a listing's row, with its rates from the second sample of its process on. */
 export type MonitorRow<G extends Group, N extends number | bigint = number> = ProcessRow<G, N> & { rates?: Rates };
 
+/** One sample: its rows and what changed since the previous one. */
 export interface MonitorSample<G extends Group, N extends number | bigint = number> {
   rows: MonitorRow<G, N>[];
   /** Seconds since the previous sample (0 for the first). */
@@ -88,12 +45,11 @@ export interface MonitorSample<G extends Group, N extends number | bigint = numb
   openFiles: number;
   /** Whether the root was listed for this sample; false when no task had been created since the last listing, so the tasks it had were re-read. */
   listed: boolean;
+  /** hidepid option of the procfs at the root, when it hides processes (see Listing). */
   hidden?: string;
 }
 
-/** Descriptors a budget the caller sets leaves free: reads by path, and the system files kept open (at most 64). */
-const OWN_DESCRIPTORS = 128;
-
+/** What to watch and how (a listing's options, and the refresh mode's). */
 export interface MonitorOptions<G extends Group> extends ListOptions<G> {
   /**
    * Most files kept open between samples. Default 4096, at most the soft
@@ -113,40 +69,15 @@ export interface MonitorOptions<G extends Group> extends ListOptions<G> {
   concurrency?: number;
 }
 
-interface Watched {
-  startTicks: number;
-  /** Descriptor of each file of the plan (by position in `files`), -1 when not open. */
-  fds: number[];
-  /** How many of `fds` are open. */
-  open: number;
-  /** Number of the last sample that read this process (for "least recently used" and "ended"). */
-  seen: number;
-  /** Reader through this process's kept descriptors (made once). */
-  read?: TaskRead;
-  /** Texts (or errno numbers) read ahead by the native batch: this process's files start at `preAt`; valid in sample `preSample` only. */
-  pre: (Uint8Array | number)[] | undefined;
-  preAt: number;
-  preSample: number;
-  /** True while a batch of sampleAsync reads this process's descriptors: they must stay open. */
-  inFlight: boolean;
-  /** Counters of the previous sample (at < 0: none yet), for rates; bigints in exact mode, subtracted exactly. */
-  at: number;
-  cpu: number;
-  minflt: number | bigint;
-  majflt: number | bigint;
-  readBytes: number | bigint | undefined;
-  writeBytes: number | bigint | undefined;
-}
-
+/** Samples the processes of a selection again and again, their files kept open (see MonitorOptions). */
 export class ProcessMonitor<G extends Group, N extends number | bigint = number> {
-  /** Watched tasks by task id (a pid, or a tid for thread rows: unique within one selection). */
-  private readonly watched = new Map<number, Watched>();
-  private openFiles = 0;
+  private readonly kept: KeptFiles;
   private last = 0;
   private readonly plan: Plan;
   /** hidepid option of the procfs at the root, if any. */
   private readonly hidden: string | undefined;
-  private maxOpenFiles: number;
+  /** Whether rows have the io group (for its rates). */
+  private readonly ioWanted: boolean;
 
   constructor(
     private readonly root: string,
@@ -154,20 +85,15 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
     private readonly opts: MonitorOptions<G>,
   ) {
     this.plan = plan(opts.groups);
+    this.ioWanted = this.plan.others.includes('io');
     // Mount options do not change between samples: read them once.
     this.hidden = hidepidOf(root);
-    // Never more than the process may open, with room left for everything else it does:
-    // by default a generous share, when the caller names a number only what procspec's own reads need.
-    const soft = softFileLimit();
-    this.maxOpenFiles =
-      opts.maxOpenFiles === undefined
-        ? Math.min(4096, Math.max(0, soft - Math.max(1024, Math.floor(soft / 8))))
-        : Math.min(opts.maxOpenFiles, Math.max(0, soft - OWN_DESCRIPTORS));
+    this.kept = new KeptFiles(filesOf(this.plan), opts.maxOpenFiles);
   }
 
   /** Files kept open at most (the option, bounded by the soft RLIMIT_NOFILE, lowered when the system runs out). */
   get budget(): number {
-    return this.maxOpenFiles;
+    return this.kept.budget;
   }
 
   /** Closes every file held open. The monitor may sample again afterwards (it reopens them). */
@@ -177,111 +103,8 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
       this.closing = true;
       return;
     }
-    for (const w of this.watched.values()) this.closeFiles(w);
-    this.watched.clear();
+    this.kept.closeAll();
   }
-
-  private closeFiles(w: Watched): void {
-    for (let j = 0; j < w.fds.length; j++) {
-      const fd = w.fds[j]!;
-      if (fd < 0) continue;
-      try {
-        closeSync(fd);
-      } catch {
-        // Already gone: nothing held.
-      }
-      w.fds[j] = -1;
-    }
-    this.openFiles -= w.open;
-    w.open = 0;
-  }
-
-  private samples = 0;
-
-  /** Processes whose files are next to close, least recently read first (refilled in batches). */
-  private victims: Watched[] = [];
-
-  /**
-   * Frees budget by closing the files of the least recently read process
-   * among those not read in this sample nor the one before (a process that
-   * has ended or left the selection). Processes read every sample are never
-   * evicted for one another: that is the cyclic scan on which least-recently-
-   * used thrashes; beyond the budget their files are read by path instead.
-   * Candidates are chosen in batches, so evicting stays linear.
-   */
-  private evict(keep: Watched): boolean {
-    const stale = this.samples - 1;
-    for (;;) {
-      const w = this.victims.pop();
-      if (w === undefined) break;
-      if (w === keep || w.open === 0 || w.seen >= stale || w.inFlight) continue;
-      this.closeFiles(w);
-      return true;
-    }
-    if (this.refilled === this.samples) return false;
-    this.refilled = this.samples;
-    const holders = [...this.watched.values()].filter((w) => w !== keep && w.open > 0 && w.seen < stale && !w.inFlight);
-    if (holders.length === 0) return false;
-    holders.sort((a, b) => b.seen - a.seen);
-    this.victims = holders;
-    return this.evict(keep);
-  }
-
-  /** Sample in which the eviction candidates were last gathered (once per sample is enough). */
-  private refilled = 0;
-
-  /** A reader for one task's files through its kept descriptors, opening (within the budget) what is not open. */
-  private reader(w: Watched): TaskRead {
-    if (w.read !== undefined) return w.read;
-    const files = this.files;
-    return (w.read = (dir: string, name: string): FileText => {
-      // Texts read ahead for this sample; never those of an earlier one (a sample that threw before reading this task).
-      if (w.pre !== undefined && w.preSample === this.samples) return batchText(w.pre, w.preAt, files, dir, name);
-      const j = files.indexOf(name);
-      let fd = w.fds[j]!;
-      const path = `${dir}/${name}`;
-      if (fd < 0) {
-        if (this.openFiles >= this.maxOpenFiles && !this.evict(w)) return this.byPath(w, dir, name);
-        try {
-          fd = openFdSync(path);
-        } catch (err) {
-          if (!outOfDescriptors(err)) throw err;
-          this.shed(w);
-          return this.byPath(w, dir, name);
-        }
-        w.fds[j] = fd;
-        w.open++;
-        this.openFiles++;
-      }
-      return rereadFdSync(fd, path, SINGLE_RECORD.has(name));
-    });
-  }
-
-  /** Reads a file by path; when the process is out of descriptors (others hold them), keeps fewer and tries again. */
-  private byPath(w: Watched, dir: string, name: string): FileText {
-    try {
-      return readTaskFile(dir, name);
-    } catch (err) {
-      if (!outOfDescriptors(err)) throw err;
-      this.shed(w);
-      return readTaskFile(dir, name);
-    }
-  }
-
-  /** Out of descriptors after all (other code holds some): lowers the budget and closes kept files down to it. */
-  private shed(keep: Watched): void {
-    this.maxOpenFiles = Math.max(0, this.openFiles - 256);
-    for (const w of this.watched.values()) {
-      if (this.openFiles <= this.maxOpenFiles) break;
-      if (w !== keep && !w.inFlight) this.closeFiles(w);
-    }
-  }
-
-  /** Files each watched process has, in the order the plan reads them. */
-  private get files(): string[] {
-    return (this.filesCache ??= filesOf(this.plan));
-  }
-  private filesCache: string[] | undefined;
 
   /** The stat of the task read last (set by readTask through `seen`). */
   private stat: Stat | undefined;
@@ -321,26 +144,6 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
     }
   }
 
-  /** A new watched task, with no file open and no previous counters. */
-  private watch(stamp: number): Watched {
-    return {
-      startTicks: -1,
-      fds: this.files.map(() => -1),
-      open: 0,
-      seen: stamp,
-      pre: undefined,
-      preAt: 0,
-      preSample: 0,
-      inFlight: false,
-      at: -1,
-      cpu: 0,
-      minflt: 0,
-      majflt: 0,
-      readBytes: undefined,
-      writeBytes: undefined,
-    };
-  }
-
   /** State of the sample being taken: what sample() and sampleAsync() share. */
   private begin(): Round<G, N> {
     if (this.busy) throw new ProcfsError('unsupported', 'monitor: a sample is already being taken (wait for sampleAsync to settle)');
@@ -357,7 +160,7 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
       forks,
       relist,
       tasks,
-      stamp: ++this.samples,
+      stamp: this.kept.nextSample(),
       c: listingContext(this.root, this.ctx),
       rows: new Array(tasks.length),
       keep: new Uint8Array(tasks.length),
@@ -372,7 +175,7 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
   /** Reads every watched process once more, and the new ones. */
   sample(): MonitorSample<G, N> {
     const r = this.begin();
-    if (native !== undefined && this.opts.native !== false) this.readKept(native, r);
+    if (native !== undefined && this.opts.native !== false) rereadKept(native, this.kept, r.tasks, helpersOf(this.opts), this.stepOf(r));
     for (let i = 0; i < r.tasks.length; i++) if (r.stepped[i] === 0) this.step(r, i);
     return this.finish(r);
   }
@@ -392,7 +195,7 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
     const r = this.begin();
     this.busy = true;
     try {
-      await this.readAsync(native, r);
+      await rereadKeptAsync(native, this.kept, r.tasks, this.opts.concurrency ?? DEFAULT_CONCURRENCY, this.stepOf(r));
       for (let i = 0; i < r.tasks.length; i++) if (r.stepped[i] === 0) this.step(r, i);
     } finally {
       this.busy = false;
@@ -408,91 +211,9 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
   private busy = false;
   private closing = false;
 
-  /**
-   * The processes of the round whose files are all open (their kept files
-   * are re-read in batches) and the index of each in the round's tasks.
-   * Their descriptors are marked in flight: nothing closes them until their
-   * batch has been read and stepped.
-   */
-  private kept(r: Round<G, N>): { ready: Watched[]; at: number[] } {
-    const k = this.files.length;
-    const at: number[] = [];
-    const ready: Watched[] = [];
-    for (let i = 0; i < r.tasks.length; i++) {
-      const w = this.watched.get(r.tasks[i]!.pid);
-      if (w === undefined || w.open !== k) continue;
-      w.inFlight = true;
-      at.push(i);
-      ready.push(w);
-    }
-    return { ready, at };
-  }
-
-  /** The descriptors of ready[from..to), each process's files in the order of the plan. */
-  private fdsOf(ready: readonly Watched[], from: number, to: number): Int32Array {
-    const k = this.files.length;
-    const fds = new Int32Array((to - from) * k);
-    for (let i = from; i < to; i++) for (let j = 0; j < k; j++) fds[(i - from) * k + j] = ready[i]!.fds[j]!;
-    return fds;
-  }
-
-  /** Steps the processes of a batch read from their kept files, ready[from] first, with the batch's texts. */
-  private stepBatch(r: Round<G, N>, ready: readonly Watched[], at: readonly number[], from: number, texts: (Uint8Array | number)[]): void {
-    const k = this.files.length;
-    for (let i = 0; i * k < texts.length; i++) {
-      const w = ready[from + i]!;
-      w.inFlight = false;
-      w.pre = texts;
-      w.preAt = i * k;
-      w.preSample = r.stamp;
-      this.step(r, at[from + i]!);
-    }
-  }
-
-  /**
-   * sample()'s reads: the kept files re-read on this thread and `threads`
-   * more (preadFdsEach), each batch stepped here as soon as it is read.
-   */
-  private readKept(reader: NativeReader, r: Round<G, N>): void {
-    const { ready, at } = this.kept(r);
-    const k = this.files.length;
-    const size = tasksPerBatch(ready.length);
-    try {
-      reader.preadFdsEach(this.fdsOf(ready, 0, ready.length), size * k, singleFlags(this.files, size), helpersOf(this.opts), (first, texts, ends, errs) =>
-        this.stepBatch(r, ready, at, first / k, textsOf(texts, ends, errs)),
-      );
-    } finally {
-      // The call has returned: none of these descriptors is being read.
-      for (const w of ready) w.inFlight = false;
-    }
-  }
-
-  /**
-   * sampleAsync's reads: the kept files re-read in the thread pool
-   * (tasksPerBatch processes per batch, `concurrency` / 16 batches at once),
-   * each batch stepped as it arrives. Settles once no batch is out, with
-   * the tasks stepped, or the first error.
-   */
-  private async readAsync(reader: NativeReader, r: Round<G, N>): Promise<void> {
-    const { ready, at } = this.kept(r);
-    const k = this.files.length;
-    const size = tasksPerBatch(ready.length);
-    const single = singleFlags(this.files, size);
-    try {
-      await poolBatches(
-        Math.ceil(ready.length / size),
-        this.opts.concurrency ?? DEFAULT_CONCURRENCY,
-        (index, read) => {
-          const from = index * size;
-          const n = Math.min(size, ready.length - from);
-          reader.preadFdsAsync(this.fdsOf(ready, from, from + n), n === size ? single : single.subarray(0, n * k), read);
-        },
-        (index, texts) => this.stepBatch(r, ready, at, index * size, texts),
-      );
-    } finally {
-      // Every batch is back (poolBatches settles only then): none of these descriptors is being read.
-      for (const w of ready) w.inFlight = false;
-    }
+  /** The step of round `r` that the batch reads call for each task they read ahead (one per sample). */
+  private stepOf(r: Round<G, N>): Step {
+    return (i) => this.step(r, i);
   }
 
   /** Reads task `i` of the round: its row (with rates) at rows[i], keep[i] set when it stays listed. */
@@ -500,12 +221,13 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
     r.stepped[i] = 1;
     const t = r.tasks[i]!;
     const { stamp, c, failed } = r;
-    let w = this.watched.get(t.pid);
-    let row: Parsed | undefined | null;
+    const kept = this.kept;
+    let w = kept.get(t.pid);
     // null: a file of the task did not parse (it is in `failed`); undefined: the task ended.
+    let row: TaskResult;
     if (w !== undefined) {
       w.seen = stamp;
-      row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
+      row = readTaskOrFail(failed, t, this.plan, c, kept.reader(w), this.seen);
       w.pre = undefined;
       if (row === undefined && !r.relist) {
         // Gone from the listing of an earlier sample: it ended (counted below, as a process a new listing lacks).
@@ -514,26 +236,22 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
       }
       if (row === null) {
         // A file of it stopped parsing (a damaged copy): reported once in `failed`, not watched, tried again next sample.
-        this.closeFiles(w);
-        this.watched.delete(t.pid);
+        kept.forget(t.pid, w);
         r.keep[i] = 1;
         return;
       }
       if (row === undefined || row.startTicks !== w.startTicks) {
         // The watched process ended (its files say so); the pid may now be another process: start afresh.
-        this.closeFiles(w);
-        this.watched.delete(t.pid);
+        kept.forget(t.pid, w);
         w = undefined;
         row = undefined;
       }
     }
     if (w === undefined) {
-      w = this.watch(stamp);
-      this.watched.set(t.pid, w);
-      row = readTaskOrFail(failed, t, this.plan, c, this.reader(w), this.seen);
+      w = kept.watch(t.pid, stamp);
+      row = readTaskOrFail(failed, t, this.plan, c, kept.reader(w), this.seen);
       if (row == null) {
-        this.closeFiles(w);
-        this.watched.delete(t.pid);
+        kept.forget(t.pid, w);
         if (row === undefined) r.gone++;
         // A task whose file did not parse is tried again (and reported again) next time, as a new listing would.
         else r.keep[i] = 1;
@@ -542,38 +260,13 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
       w.startTicks = row.startTicks as number;
       r.started++;
     }
-    const s = this.stat!;
-    const now = r.now;
-    const cpu = s.utime + s.stime;
-    const io = this.ioWanted ? (row!.io as { readBytes: number | bigint; writeBytes: number | bigint } | undefined) : undefined;
-    if (w.at >= 0 && now > w.at) {
-      const dt = now - w.at;
-      // Counters read as bigints are subtracted as bigints; only the difference becomes a number.
-      const rates: Rates = {
-        cpuPercent: ((cpu - w.cpu) / dt) * 100,
-        minorFaultsPerSecond: difference(s.minflt, w.minflt) / dt,
-        majorFaultsPerSecond: difference(s.majflt, w.majflt) / dt,
-      };
-      if (io !== undefined && w.readBytes !== undefined) rates.readBytesPerSecond = difference(io.readBytes, w.readBytes) / dt;
-      if (io !== undefined && w.writeBytes !== undefined) rates.writeBytesPerSecond = difference(io.writeBytes, w.writeBytes) / dt;
-      row!.rates = rates;
-    }
-    w.at = now;
-    w.cpu = cpu;
-    w.minflt = s.minflt;
-    w.majflt = s.majflt;
-    w.readBytes = io?.readBytes;
-    w.writeBytes = io?.writeBytes;
+    const io = this.ioWanted ? (row!.io as IoCounters | undefined) : undefined;
+    const rates = stepRates(w, this.stat!, io, r.now);
+    if (rates !== undefined) row!.rates = rates;
     if (row!.denied) r.denied++;
     r.rows[i] = row as MonitorRow<G, N>;
     r.keep[i] = 1;
   }
-
-  /** Whether rows have the io group (for its rates). */
-  private get ioWanted(): boolean {
-    return (this.ioWantedCache ??= this.plan.others.includes('io'));
-  }
-  private ioWantedCache: boolean | undefined;
 
   /** The sample from a round whose tasks have all been stepped: rows in the order of the tasks; closes the files of processes that ended. */
   private finish(r: Round<G, N>): MonitorSample<G, N> {
@@ -586,13 +279,7 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
     }
     this.tasks = kept;
     if (r.relist) this.listedAtForks = r.forks;
-    let ended = 0;
-    for (const [id, w] of this.watched) {
-      if (w.seen === r.stamp) continue;
-      this.closeFiles(w);
-      this.watched.delete(id);
-      ended++;
-    }
+    const ended = this.kept.endUnread(r.stamp);
     const out: MonitorSample<G, N> = {
       rows,
       interval: r.interval,
@@ -600,7 +287,7 @@ export class ProcessMonitor<G extends Group, N extends number | bigint = number>
       ended,
       gone: r.gone,
       denied: r.denied,
-      openFiles: this.openFiles,
+      openFiles: this.kept.openFiles,
       listed: r.relist,
     };
     if (r.failed.length > 0) out.failed = r.failed;

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
 import { DEFAULT_THREADS, native, textsOf } from '../../runtime/reading/native.js';
-import { helpersOf, listPids } from '../../runtime/processes/processes.js';
+import { helpersOf } from '../../runtime/processes/batches.js';
+import { listPids } from '../../runtime/processes/tasks.js';
 import { ascendingRoot, madeUpRoot, writeStat } from '../support/made-up-root.js';
 
 const FILES = ['a', 'b'];

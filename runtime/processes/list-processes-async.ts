@@ -1,0 +1,201 @@
+/**
+ * The async listing: listProcesses without blocking the event loop. With
+ * the native reader, batches of tasks are read in libuv's thread pool and
+ * each is parsed on the main thread as it arrives (every process of a root
+ * queued while the root is still listed); through node:fs, a bounded number
+ * of files are read at once.
+ */
+import * as fs from 'node:fs';
+import type { ReadContext } from '../core/context.js';
+import { ProcfsError } from '../core/errors.js';
+import { native, type NativeReader, type OpenPool, openPool } from '../reading/native.js';
+import { readFileAsync, mapLimit } from '../reading/read.js';
+import { DEFAULT_CONCURRENCY, singleFlags, tasksPerBatch } from './batches.js';
+import { filesOf, type Group, plan } from './groups.js';
+import { listingOf } from './internal/listing-of.js';
+import { BatchTexts, batchSizeWhileListing, eachOfBatch, noteListed } from './internal/native-batches.js';
+import type { Listing, ListOptions } from './listing.js';
+import { listingContext, readTaskOrFail, SINGLE_RECORD, type TaskRead, type TaskResult } from './task-read.js';
+import { type Task, tasksOf } from './tasks.js';
+
+/**
+ * listProcesses without blocking the event loop: with the native reader,
+ * batches of tasks are read in libuv's thread pool (concurrency / 16
+ * batches at once, 1 to 4); through node:fs, at most `concurrency` files
+ * are read at once.
+ */
+export async function listProcessesAsync<G extends Group, N extends number | bigint = number>(
+  root: string,
+  ctx: (file: string) => ReadContext,
+  opts: ListOptions<G> & { concurrency?: number },
+): Promise<Listing<G, N>> {
+  const p = plan(opts.groups);
+  const files = filesOf(p);
+  const select = opts.select ?? { all: 'processes' };
+  const c = listingContext(root, ctx);
+  if (native !== undefined && opts.native !== false && 'all' in select && select.all === 'processes') {
+    const failedWhile: { pid: number; error: ProcfsError }[] = [];
+    const got = await readWhileListingAsync(native, root, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) =>
+      readTaskOrFail(failedWhile, t, p, c, read),
+    );
+    if (got !== undefined) return listingOf<G, N>(root, got.listed, got.results, failedWhile);
+  }
+  const tasks = tasksOf(root, select, opts.native !== false);
+  const failed: { pid: number; error: ProcfsError }[] = [];
+  const results =
+    native !== undefined && opts.native !== false
+      ? await readBatchesAsync(native, tasks, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) => readTaskOrFail(failed, t, p, c, read))
+      : await readEachAsync(tasks, files, opts.concurrency ?? DEFAULT_CONCURRENCY, (t, read) => readTaskOrFail(failed, t, p, c, read));
+  return listingOf<G, N>(root, tasks.length, results, failed);
+}
+
+/**
+ * The async listing through node:fs: each task's files read with at most
+ * `concurrency` reads at once, then parsed with the sync path over the texts.
+ */
+async function readEachAsync(tasks: Task[], files: string[], concurrency: number, each: (t: Task, read: TaskRead) => TaskResult): Promise<TaskResult[]> {
+  return mapLimit(tasks, concurrency, async (t) => {
+    const texts = new Map<string, string | ProcfsError>();
+    for (const f of files) {
+      try {
+        texts.set(f, await readFileAsync(`${t.dir}/${f}`, SINGLE_RECORD.has(f)));
+      } catch (err) {
+        if (!(err instanceof ProcfsError)) throw err;
+        texts.set(f, err);
+        if (f === 'stat') break;
+      }
+    }
+    return each(t, (dir, file) => {
+      const v = texts.get(file);
+      if (v === undefined || v instanceof ProcfsError) throw v ?? new ProcfsError('not_found', `${dir}/${file}: not read`, { file: `${dir}/${file}` });
+      return v;
+    });
+  });
+}
+
+/**
+ * The async listing through the native reader: batches of tasks read in
+ * libuv's thread pool (taskPool), each parsed on the main thread as it
+ * arrives while the pool reads the next. Rows keep the order of the tasks.
+ */
+async function readBatchesAsync(
+  reader: NativeReader,
+  tasks: Task[],
+  files: string[],
+  concurrency: number,
+  each: (t: Task, read: TaskRead) => TaskResult,
+): Promise<TaskResult[]> {
+  const size = tasksPerBatch(tasks.length);
+  const { pool, parts } = taskPool(reader, tasks, files, size, concurrency, each);
+  pool.add(Math.ceil(tasks.length / size));
+  pool.close();
+  await pool.done;
+  return parts.flat();
+}
+
+/**
+ * An open pool (see openPool) reading batch i of `tasks` (tasks[i * size]
+ * to the next `size`, as far as `tasks` has them when it is queued) with the
+ * native reader in libuv's thread pool, and its results by batch: each
+ * batch back is handed task by task to `each` into parts[i].
+ */
+function taskPool(
+  reader: NativeReader,
+  tasks: readonly Task[],
+  files: string[],
+  size: number,
+  concurrency: number,
+  each: (t: Task, read: TaskRead) => TaskResult,
+): { pool: OpenPool; parts: TaskResult[][] } {
+  const k = files.length;
+  const single = singleFlags(files, size);
+  const parts: TaskResult[][] = [];
+  const view = new BatchTexts(files);
+  const pool = openPool(
+    concurrency,
+    (index, done) => {
+      const batch = tasks.slice(index * size, (index + 1) * size);
+      reader.readTaskFilesAsync(
+        batch.map((t) => t.dir),
+        files,
+        batch.length === size ? single : single.subarray(0, batch.length * k),
+        done,
+      );
+    },
+    (index, texts) => {
+      parts[index] = eachOfBatch(tasks, index * size, texts, view, each);
+    },
+  );
+  return { pool, parts };
+}
+
+/**
+ * readBatchesAsync over the processes of a procfs root, each batch queued
+ * to the thread pool as soon as the listing has found its pids (the root is
+ * listed a getdents piece at a time, with a turn of the event loop between
+ * pieces, in which the batches back are parsed and more are queued): how
+ * many were listed and each one's result, or undefined when the root cannot
+ * be listed this way (not opened, out of order as no procfs lists, a name
+ * too long for a pid, or no pid at all), after every batch queued is back;
+ * the caller then lists it as usual, and `each` has been given nothing
+ * that counts (its results are dropped).
+ */
+async function readWhileListingAsync(
+  reader: NativeReader,
+  root: string,
+  files: string[],
+  concurrency: number,
+  each: (t: Task, read: TaskRead) => TaskResult,
+): Promise<{ listed: number; results: TaskResult[] } | undefined> {
+  let fd: number;
+  try {
+    fd = fs.openSync(root, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  } catch {
+    return undefined;
+  }
+  const size = batchSizeWhileListing(root);
+  const tasks: Task[] = [];
+  const { pool, parts } = taskPool(reader, tasks, files, size, concurrency, each);
+  // Handled here as well, so that a batch failing while the listing goes on is not an unhandled rejection; awaited below.
+  pool.done.catch(() => undefined);
+  const pids = new Int32Array(512);
+  let batches = 0;
+  let usable = true;
+  try {
+    for (;;) {
+      const n = reader.listPidsAt(fd, pids);
+      if (n <= 0) {
+        usable = n === 0;
+        break;
+      }
+      for (let i = 0; i < n && usable; i++) {
+        const pid = pids[i]!;
+        if (tasks.length > 0 && pid <= tasks[tasks.length - 1]!.pid) usable = false;
+        else tasks.push({ dir: `${root}/${pid}`, pid, tgid: pid });
+      }
+      if (!usable) break;
+      const full = Math.floor(tasks.length / size);
+      if (full > batches) {
+        pool.add(full - batches);
+        batches = full;
+      }
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  } catch (err) {
+    pool.cancel(err);
+    await pool.done.catch(() => undefined);
+    throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!usable || tasks.length === 0) {
+    pool.cancel(new Error('listed another way'));
+    await pool.done.catch(() => undefined);
+    return undefined;
+  }
+  pool.add(Math.ceil(tasks.length / size) - batches);
+  pool.close();
+  await pool.done;
+  noteListed(root, tasks.length);
+  return { listed: tasks.length, results: parts.flat() };
+}
