@@ -129,14 +129,17 @@ struct watcher {
   int stopped;
   int closed;    /* uv has closed the handle */
   int finalized; /* the JavaScript handle was collected */
+  int env_gone;  /* the environment is being torn down: no more Node-API calls */
 };
 
 /* The memory goes when both uv and the JavaScript handle are done with it. */
 static void on_closed(uv_handle_t *h) {
   struct watcher *w = uv_handle_get_data(h);
   /* Let go of the callback only now: stop() may run inside it (unwatch from the callback), as psi.c does. */
-  napi_delete_reference(w->env, w->callback);
-  napi_async_destroy(w->env, w->context);
+  if (!w->env_gone) {
+    napi_delete_reference(w->env, w->callback);
+    napi_async_destroy(w->env, w->context);
+  }
   w->closed = 1;
   free(w->poll);
   w->poll = NULL;
@@ -163,11 +166,27 @@ static void on_poll(uv_poll_t *p, int status, int events) {
   napi_close_handle_scope(w->env, scope);
 }
 
-static void stop(struct watcher *w) {
-  if (w->stopped) return;
+static void close_poll(struct watcher *w) {
   w->stopped = 1;
   uv_poll_stop(w->poll);
   uv_close(UV_HANDLE(w->poll), on_closed);
+}
+
+/*
+ * The environment is going away (the process exits with a watch still
+ * open, unref'd): close the handle now, while its loop is still there, and
+ * make no Node-API call on the environment after this.
+ */
+static void on_env_gone(void *arg) {
+  struct watcher *w = arg;
+  w->env_gone = 1;
+  if (!w->stopped) close_poll(w);
+}
+
+static void stop(struct watcher *w) {
+  if (w->stopped) return;
+  if (!w->env_gone) napi_remove_env_cleanup_hook(w->env, on_env_gone, w);
+  close_poll(w);
 }
 
 static void finalize_handle(napi_env env, void *data, void *hint) {
@@ -212,6 +231,7 @@ static napi_value nl_watch(napi_env env, napi_callback_info info) {
   napi_create_string_utf8(env, "procspec:netlink", NAPI_AUTO_LENGTH, &name);
   napi_async_init(env, NULL, name, &w->context);
   napi_create_reference(env, argv[1], 1, &w->callback);
+  napi_add_env_cleanup_hook(env, on_env_gone, w);
   r = uv_poll_start(w->poll, UV_READABLE, on_poll);
   napi_value handle;
   napi_create_external(env, w, finalize_handle, NULL, &handle);

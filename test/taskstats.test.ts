@@ -1,5 +1,5 @@
 /** taskstats over generic netlink: the wire format, the versioned struct, live statistics, exit records, cgroupstats, `procspec delays`. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -190,6 +190,15 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
       if (r.id === child.pid) listener.close();
     }
     expect(seen).toContain(child.pid);
+  });
+
+  it('a process that ends with an unref\'d listener still open exits cleanly (the watch is closed before Node tears down)', () => {
+    const script = `const { ExitListener } = await import(${JSON.stringify(join(import.meta.dirname, '../runtime/accounting/exit-listener.ts'))});
+      new ExitListener({ ref: false }); console.log('listening');`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stdout).toBe('listening\n');
+    // Before the fix, Node-API calls on the torn-down environment ended this with SIGSEGV.
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
   });
 
   /** N `sleep 60` processes moved into a cgroup by writing their pids to `file`. */
