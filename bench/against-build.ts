@@ -13,15 +13,16 @@
  * the baseline (A/A) shows how far two identical builds drift apart on this
  * machine, the noise the figures of this build are to be read against.
  *
- * Every figure runs the three in rounds: this build, the baseline, the copy,
- * and the reverse order in the next round (the baseline stays in the middle,
- * so this build and the copy stand in the same places relative to it). A
- * round runs each for a batch of calls sized to take about the same time;
- * what is reported is the median time per call, and the medians over rounds
- * of (this build / baseline) and (copy / baseline) in the same round.
+ * Every figure runs the three in rounds, in the six orders in turn (012,
+ * 120, 201, 210, 102, 021: over six rounds each build runs twice in each
+ * place and before each other build three times, and no build runs twice in
+ * a row across rounds). A round runs each for a batch of calls sized to
+ * take about the same time; what is reported is the median time per call,
+ * and the medians over rounds of (this build / baseline) and (copy /
+ * baseline) in the same round, in wall-clock and in CPU time.
  * Prints a markdown report and writes it to bench/last-run-against.md.
- * BENCH_ROUNDS sets the rounds of every figure (default 21 for parse and
- * read, 11 for the process table).
+ * BENCH_ROUNDS sets the rounds of every figure (default 24 for parse and
+ * read, 12 for the process table; a multiple of 6 keeps the orders even).
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -175,6 +176,21 @@ interface Result {
   rounds: number;
 }
 
+/**
+ * The orders of the rounds, in turn: each build in each place as often, and
+ * none twice in a row across rounds. (Reversing one order each round, 012
+ * then 210, would keep the baseline in the middle and run the others twice
+ * in a row, 2|2 and 0|0.)
+ */
+const ORDERS = [
+  [0, 1, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [2, 1, 0],
+  [1, 0, 2],
+  [0, 2, 1],
+];
+
 /** Runs the three builds' calls (this, baseline, copy) in interleaved rounds. */
 async function interleave(calls: Call[], rounds: number, targetMs: number, minCalls: number): Promise<Result> {
   gc?.();
@@ -185,7 +201,7 @@ async function interleave(calls: Call[], rounds: number, targetMs: number, minCa
   const perRound = Math.max(minCalls, Math.round((targetMs * 1e6) / Math.max(slowest, 1)));
   const costs: Cost[][] = calls.map(() => []);
   for (let r = 0; r < rounds; r++) {
-    const order = r % 2 ? [2, 1, 0] : [0, 1, 2];
+    const order = ORDERS[r % ORDERS.length]!;
     for (const i of order) {
       await turn();
       costs[i]!.push(await batch(calls[i]!, perRound));
@@ -210,8 +226,8 @@ async function interleave(calls: Call[], rounds: number, targetMs: number, minCa
 const ROUNDS = process.env.BENCH_ROUNDS === undefined ? undefined : Number(process.env.BENCH_ROUNDS);
 if (ROUNDS !== undefined && !(Number.isInteger(ROUNDS) && ROUNDS > 0))
   throw new Error(`BENCH_ROUNDS=${process.env.BENCH_ROUNDS}: a whole number of rounds, 1 or more`);
-const FILE_ROUNDS = ROUNDS ?? 21;
-const TABLE_ROUNDS = ROUNDS ?? 11;
+const FILE_ROUNDS = ROUNDS ?? 24;
+const TABLE_ROUNDS = ROUNDS ?? 12;
 const self = `/proc/${process.pid}`;
 const PS_GROUPS = ['base', 'cpu', 'memory', 'cmdline'];
 
@@ -348,7 +364,7 @@ function render(builds: Build[], rows: Row[], notes: string[], load: [string, st
     `- baseline: ${describe(builds[1]!.dir)}`,
     `- copy of the baseline (dist/, prebuilds/, package.json in a temporary folder), for the A/A column`,
     '',
-    `Rounds: ${FILE_ROUNDS} for parse and read, ${TABLE_ROUNDS} for the process table; each round runs this build, the baseline and the copy (the reverse order in the next round) for a batch of calls sized to about 25 ms of an undisturbed run (50 ms for the process table). Times are wall-clock medians per call. "this / baseline" is the median over rounds of this build's time over the baseline's in the same round (< 1: this build is faster); "A/A" the same for the copy of the baseline: how far two identical builds drift apart on this machine, figure by figure. The CPU columns are the same ratios in CPU time of the whole process (every thread: helper readers, libuv's pool, the collector), which time spent waiting for a core does not move.`,
+    `Rounds: ${FILE_ROUNDS} for parse and read, ${TABLE_ROUNDS} for the process table; each round runs this build, the baseline and the copy, in the six orders in turn, for a batch of calls sized to about 25 ms of an undisturbed run (50 ms for the process table). Times are wall-clock medians per call. "this / baseline" is the median over rounds of this build's time over the baseline's in the same round (< 1: this build is faster); "A/A" the same for the copy of the baseline: how far two identical builds drift apart on this machine, figure by figure. The CPU columns are the same ratios in CPU time of the whole process (every thread: helper readers, libuv's pool, the collector), which time spent waiting for a core does not move.`,
   ];
   const sections = [...new Set(rows.map((r) => r.section))];
   for (const s of sections) {
