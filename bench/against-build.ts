@@ -133,6 +133,15 @@ interface Cost {
   cpu: number;
 }
 
+/**
+ * Runs a batch and measures it. The last value is dropped when the batch
+ * ends: kept alive into the next build's batch and through the collection
+ * before the next figure, the values of the build that ran last before the
+ * rounds (the copy) outlived their parse where the others' did not, and its
+ * pid/maps parse then took 1.4-1.6x the CPU time of the same code in the
+ * baseline for the whole figure (V8 pretenuring its allocation sites, most
+ * likely).
+ */
 async function batch(c: Call, calls: number): Promise<Cost> {
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -140,6 +149,7 @@ async function batch(c: Call, calls: number): Promise<Cost> {
   else for (let i = 0; i < calls; i++) sink = await c.async();
   const wall = Number(process.hrtime.bigint() - t0) / calls;
   const cpu = process.cpuUsage(cpu0);
+  sink = undefined;
   return { wall, cpu: ((cpu.user + cpu.system) * 1000) / calls };
 }
 
