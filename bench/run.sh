@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# npm run bench: the parser benchmark, then the process-table benchmark. The
-# refresh mode keeps two files per process open: with 10,000 processes that
-# needs more descriptors than the usual soft limit, so the run asks for
-# 65536 when prlimit may grant it.
+# npm run bench: the parser benchmark, then the process-table benchmark, and
+# with BENCH_BASELINE=/path/to/other/checkout (its dist/ built) this build
+# against that one (bench/against-build.ts). The refresh mode keeps two files
+# per process open: with 10,000 processes that needs more descriptors than
+# the usual soft limit, so the run asks for 65536 when prlimit may grant it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # What is measured is the package as it ships: the JavaScript tsc builds into
@@ -19,3 +20,7 @@ run() {
 }
 run bench/parsers.ts
 run bench/processes.ts
+if [[ -n "${BENCH_BASELINE:-}" ]]; then
+  # A relative path is taken from where npm was started (npm runs this from the package root).
+  run bench/against-build.ts
+fi
