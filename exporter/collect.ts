@@ -104,11 +104,18 @@ export class Collections {
   private readonly timeouts = new Map<string, number>();
   /** Collections run so far (scrapes that shared one count once). */
   collections = 0;
+  /** Scrapes that joined a collection already in flight. */
+  joined = 0;
 
   /** Reads with this ProcFs, in its mode (exact mode prints 64-bit counters exactly). */
   constructor(fs: ProcFs<boolean>) {
     this.reads = readsOf(fs);
     this.root = fs.root;
+  }
+
+  /** Reads started and not finished (a file past its deadline keeps one). */
+  get pendingReads(): number {
+    return this.pending.size;
   }
 
   /** Closes the descriptors kept for reads. */
@@ -126,7 +133,10 @@ export class Collections {
     for (;;) {
       const now = this.inflight;
       if (now === undefined) break;
-      if (now.key === key) return now.promise;
+      if (now.key === key) {
+        this.joined++;
+        return now.promise;
+      }
       await now.promise.catch(() => undefined);
     }
     const promise = this.run(selection, deadlineMs);
@@ -196,20 +206,19 @@ export class Collections {
       fail(`its files could not be listed: ${(err as Error).message}`);
     }
     const label = c.param === undefined ? undefined : c.param.name;
-    await Promise.all(
-      reads.map(async (r) => {
-        const got = await Promise.race([this.read(c, r.label, r.params), expired]);
-        if (got === TIMEOUT) {
-          this.timeouts.set(c.name, (this.timeouts.get(c.name) ?? 0) + 1);
-          return fail(`the deadline passed while reading ${r.label === '' ? c.id : `${c.id} ${r.label}`}`);
-        }
-        if ('error' in got) {
-          if (got.error instanceof ProcfsError && got.error.code === 'parse') this.parseErrors.set(c.name, (this.parseErrors.get(c.name) ?? 0) + 1);
-          return fail(got.error instanceof Error ? got.error.message : String(got.error));
-        }
-        c.families.walk(got.value, label === undefined ? '' : labelPair(label, r.label), sink);
-      }),
-    );
+    // Read at once, walked in the order of the listing: samples come out in the same order whatever read ended first.
+    const got = await Promise.all(reads.map((r) => Promise.race([this.read(c, r.label, r.params), expired])));
+    for (let i = 0; i < got.length; i++) {
+      const g = got[i]!;
+      const r = reads[i]!;
+      if (g === TIMEOUT) {
+        this.timeouts.set(c.name, (this.timeouts.get(c.name) ?? 0) + 1);
+        fail(`the deadline passed while reading ${r.label === '' ? c.id : `${c.id} ${r.label}`}`);
+      } else if ('error' in g) {
+        if (g.error instanceof ProcfsError && g.error.code === 'parse') this.parseErrors.set(c.name, (this.parseErrors.get(c.name) ?? 0) + 1);
+        fail(g.error instanceof Error ? g.error.message : String(g.error));
+      } else c.families.walk(g.value, label === undefined ? '' : labelPair(label, r.label), sink);
+    }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     return error === undefined ? { name: c.name, success: true, seconds } : { name: c.name, success: false, seconds, error };
   }

@@ -19,13 +19,19 @@ export function contentType(f: Format): string {
   return f.kind === 'text' ? 'text/plain; version=0.0.4; charset=utf-8' : `application/openmetrics-text; version=${f.version}; charset=utf-8`;
 }
 
-/** A sample's value as printed: exact digits for a bigint, the shortest decimal that reads back for a number. */
+/**
+ * A sample's value as printed: exact digits for a bigint, the shortest
+ * decimal that reads back for a number. A value divided (a percentage made
+ * a ratio) is rounded to 15 significant digits, so that 1.53% is 0.0153,
+ * not the 0.015300000000000001 the division gives.
+ */
 export function formatValue(v: number | bigint, div = 1): string {
   let x: number;
   if (typeof v === 'bigint') {
     if (div === 1) return v.toString();
     x = Number(v) / div;
   } else x = div === 1 ? v : v / div;
+  if (div !== 1 && Number.isFinite(x)) x = Number(x.toPrecision(15));
   if (Number.isFinite(x)) return String(x);
   return Number.isNaN(x) ? 'NaN' : x > 0 ? '+Inf' : '-Inf';
 }

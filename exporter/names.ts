@@ -91,7 +91,8 @@ const RESERVED_LAST = new Set(['total', 'count', 'sum', 'bucket']);
  * `intr.total`) does not say `total` twice: `procspec_pressure_seconds_total`.
  * A gauge whose name would end in `_total`, `_count`, `_sum` or `_bucket`
  * has that word first instead: meminfo's `HugePages_Total` is
- * `procspec_meminfo_total_huge_pages`.
+ * `procspec_meminfo_total_huge_pages`; a gauge named by that word alone
+ * ends in `_value` (net/raw's `bucket`: `procspec_net_raw_bucket_value`).
  */
 export function familyName(parts: readonly string[], type: MetricType, unit: BaseUnit): { name: string; base: string } {
   const [stem = '', ...rest] = parts.map(snake);
@@ -101,7 +102,10 @@ export function familyName(parts: readonly string[], type: MetricType, unit: Bas
     .filter((w) => w !== '');
   const last = words[words.length - 1];
   if (type === 'counter' && last === 'total') words.pop();
-  else if (type === 'gauge' && unit === '' && last !== undefined && RESERVED_LAST.has(last)) words.unshift(words.pop()!);
+  else if (type === 'gauge' && unit === '' && last !== undefined && RESERVED_LAST.has(last)) {
+    if (words.length > 1) words.unshift(words.pop()!);
+    else words.push('value');
+  }
   let name = ['procspec', stem, ...words].filter((w) => w !== '').join('_');
   if (unit !== '' && !name.endsWith(`_${unit}`)) name += `_${unit}`;
   return type === 'counter' ? { name: `${name}_total`, base: name } : { name, base: name };
