@@ -33,7 +33,11 @@ export interface MetricsOptions extends ExporterOptions {
  */
 export async function metricsText(fs: ProcFs<boolean>, options: MetricsOptions = {}): Promise<string> {
   const exporter = new Exporter(fs, options);
-  const scrape = await exporter.scrape(exporter.enabled, options.deadlineMs);
-  const format: Format = options.format === 'openmetrics' ? OPENMETRICS : TEXT;
-  return scrape.text(format);
+  try {
+    const scrape = await exporter.scrape(exporter.enabled, options.deadlineMs);
+    const format: Format = options.format === 'openmetrics' ? OPENMETRICS : TEXT;
+    return scrape.text(format);
+  } finally {
+    exporter.close();
+  }
 }

@@ -69,33 +69,45 @@ async function reread(fd: number, single: boolean): Promise<Buffer> {
 export function readsOf(procfs: ProcFs<boolean>): Reads {
   const fs = procfs as unknown as Fs;
   if (!isLive(fs.root)) return { read: (id, params) => fs.readAsync(id, params), close: () => {} };
-  /** Descriptor (or its opening) by path; Map order is the order of last use. */
-  const kept = new Map<string, Promise<number>>();
+  /**
+   * Descriptor (or its opening) by path, and the read through it that ended
+   * last or is under way: a descriptor is closed only once its read has
+   * ended, so that no read goes to a number the system has given to another
+   * file. Map order is the order of last use.
+   */
+  const kept = new Map<string, { fd: Promise<number>; busy: Promise<unknown> }>();
   const drop = (path: string): void => {
-    const fd = kept.get(path);
+    const k = kept.get(path);
     kept.delete(path);
-    if (fd !== undefined)
-      fd.then(
-        (n) => close(n, () => {}),
-        () => {},
-      );
+    if (k !== undefined) {
+      const shut = () =>
+        k.fd.then(
+          (n) => close(n, () => {}),
+          () => {},
+        );
+      k.busy.then(shut, shut);
+    }
   };
-  const descriptor = (path: string): Promise<number> => {
-    let fd = kept.get(path);
-    if (fd !== undefined) kept.delete(path);
+  const descriptor = (path: string): { fd: Promise<number>; busy: Promise<unknown> } => {
+    let k = kept.get(path);
+    if (k !== undefined) kept.delete(path);
     else {
       if (kept.size >= MAX_KEPT) drop(kept.keys().next().value as string);
-      fd = openAsync(path);
+      const fd = openAsync(path);
+      k = { fd, busy: fd };
     }
-    kept.set(path, fd);
-    return fd;
+    kept.set(path, k);
+    return k;
   };
   return {
     async read(id, params) {
       const path = fs.path(id, params);
       let bytes: Buffer;
       try {
-        bytes = await reread(await descriptor(path), fs.entry(id).model.singleRecord === true);
+        const k = descriptor(path);
+        const read = k.fd.then((fd) => reread(fd, fs.entry(id).model.singleRecord === true));
+        k.busy = read;
+        bytes = await read;
       } catch {
         drop(path);
         return fs.readAsync(id, params);
