@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { type ProcFs, ProcfsError, type PathParams } from '../runtime/index.js';
 import { type CollectorDef, filesOf } from './collectors.js';
 import { type Reads, readsOf } from './reads.js';
-import { labelPair, type Sample, Sink } from './families.js';
+import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, render } from './exposition.js';
 import type { FamilyDef } from './names.js';
 

@@ -6,7 +6,7 @@
  * digits (a 64-bit counter exactly as the kernel printed it), a number as
  * JavaScript prints it (shortest round trip; NaN, +Inf, -Inf).
  */
-import type { Sample } from './families.js';
+import type { Sample } from './walks.js';
 import type { FamilyDef } from './names.js';
 
 export type Format = { kind: 'text' } | { kind: 'openmetrics'; version: '1.0.0' | '0.0.1' };

@@ -21,42 +21,7 @@
  */
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, Unit, ValueModel } from '../runtime/model/model.js';
 import { baseUnit, type FamilyDef, familyName, helpText, labelName, type MetricType, rawName, snake, specFile, specStem } from './names.js';
-
-/** One sample: its labels as printed between the braces (`cpu="0",mode="user"`, or empty) and its value. */
-export interface Sample {
-  readonly labels: string;
-  readonly value: number | bigint;
-  /** Divide the value by this when printing it (100 for a percentage exported as a ratio). */
-  readonly div: number;
-}
-
-/** Where a walk puts the samples it finds: a list per family. */
-export class Sink {
-  readonly families = new Map<FamilyDef, Sample[]>();
-  /** The table whose rows are being walked (its header's columns name per-column values). */
-  header: Record<string, unknown> | undefined;
-
-  add(def: FamilyDef, labels: string, value: number | bigint, div: number): void {
-    let list = this.families.get(def);
-    if (list === undefined) this.families.set(def, (list = []));
-    list.push({ labels, value, div });
-  }
-}
-
-/** Walks a value, adding the samples it holds under `labels`. */
-export type Walk = (value: unknown, labels: string, sink: Sink) => void;
-
-/** A member of an object: the walk of the value at its key. */
-interface Member {
-  readonly key: string;
-  readonly walk: Walk;
-}
-
-/** A label of a row taken from one of its fields. */
-interface RowLabel {
-  readonly key: string;
-  readonly name: string;
-}
+import { isObject, joinLabels, labelPair, type Member, objectWalk, rowsWalk, textLabels, union, type Walk } from './walks.js';
 
 /** A spec compiled for export. */
 export interface SpecFamilies {
@@ -82,32 +47,6 @@ interface Ctx {
   readonly measure: MetricType | undefined;
   /** The header record of the table being compiled, whose fields name per-column values. */
   readonly header?: RecordModel | undefined;
-}
-
-const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
-
-/** `name="value"`, the value escaped as both formats escape it. */
-export function labelPair(name: string, value: string): string {
-  return `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`;
-}
-
-const join = (a: string, b: string): string => (a === '' ? b : b === '' ? a : `${a},${b}`);
-
-function objectWalk(members: readonly Member[]): Walk {
-  return (v, labels, sink) => {
-    if (!isObject(v)) return;
-    for (const m of members) {
-      const x = v[m.key];
-      if (x !== undefined) m.walk(x, labels, sink);
-    }
-  };
-}
-
-/** Members by key: the first that names a key keeps it (variants of a row or a layout share most of their fields). */
-function union(lists: readonly (readonly Member[])[]): Member[] {
-  const out = new Map<string, Member>();
-  for (const list of lists) for (const m of list) if (!out.has(m.key)) out.set(m.key, m);
-  return [...out.values()];
 }
 
 /** The family of a number field, made once per name; undefined (and noted) when the name is taken by another type or unit. */
@@ -188,7 +127,7 @@ function siblingMember(f: FieldModel, ctx: Ctx, alike: ReadonlyMap<string, numbe
   if (s !== '' && alike.get(s)! > 1 && f.value.kind === 'record') {
     const walk = objectWalk(recordMembers(f.value.record, { ...ctx, measure: f.measure ?? ctx.measure }));
     const label = labelPair('kind', snake(f.name));
-    return { key: f.name, walk: (x, labels, sink) => walk(x, join(labels, label), sink) };
+    return { key: f.name, walk: (x, labels, sink) => walk(x, joinLabels(labels, label), sink) };
   }
   return fieldMember(f, ctx);
 }
@@ -219,7 +158,7 @@ function perColumnMember(f: FieldModel, column: string, ctx: Ctx): Member | unde
       const cols = sink.header?.[column];
       const named = Array.isArray(cols) && cols.length === x.length;
       x.forEach((y, i) => {
-        if (typeof y === 'number' || typeof y === 'bigint') sink.add(def, named ? join(labels, labelPair(name, String(cols[i]))) : labels, y, div);
+        if (typeof y === 'number' || typeof y === 'bigint') sink.add(def, named ? joinLabels(labels, labelPair(name, String(cols[i]))) : labels, y, div);
       });
     },
   };
@@ -270,48 +209,6 @@ function recordMembers(r: RecordModel, ctx: Ctx): Member[] {
   out.push(...fieldMembers(plain, ctx));
   if (r.columns?.others) out.push(othersMember(r.columns.others, ctx));
   return out;
-}
-
-/** Text fields (strings, addresses, enum words) that label a row; `kind`, which names the row's shape, is not one. */
-function textLabels(fields: readonly FieldModel[]): RowLabel[] {
-  const out = new Map<string, RowLabel>();
-  for (const f of fields) {
-    const k = f.value.kind;
-    if ((k === 'string' || k === 'inet' || k === 'enum') && f.name !== 'kind' && !out.has(f.name)) out.set(f.name, { key: f.name, name: labelName(f.name) });
-  }
-  return [...out.values()];
-}
-
-function labelValue(x: unknown): string | undefined {
-  return typeof x === 'string' ? x : typeof x === 'number' || typeof x === 'bigint' ? String(x) : undefined;
-}
-
-/**
- * The walk of a list of rows: each row labelled by `labels` (an index, its
- * text fields); when they leave two rows alike (or there are none), every
- * row also gets its position as `index`.
- */
-function rowsWalk(members: readonly Member[], rowLabels: readonly RowLabel[]): Walk {
-  const walk = objectWalk(members);
-  return (v, labels, sink) => {
-    if (!Array.isArray(v)) return;
-    const names: string[] = [];
-    for (const row of v) {
-      let s = '';
-      if (isObject(row)) {
-        for (const l of rowLabels) {
-          const t = labelValue(row[l.key]);
-          if (t !== undefined) s = join(s, labelPair(l.name, t));
-        }
-      }
-      names.push(s);
-    }
-    const positional = rowLabels.length === 0 || new Set(names).size !== names.length;
-    for (let i = 0; i < v.length; i++) {
-      const own = positional ? join(names[i]!, labelPair('index', String(i))) : names[i]!;
-      walk(v[i], join(labels, own), sink);
-    }
-  };
 }
 
 /** The members of a keyed layout: its header's fields, its entries (indexed ones as labelled rows), what it expects unnamed. */

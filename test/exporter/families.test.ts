@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allCollectors, Exporter, familyName, OFF_BY_DEFAULT, snake, specFamilies, specStem } from '../../exporter/index.js';
-import { Sink } from '../../exporter/families.js';
+import { Sink } from '../../exporter/walks.js';
 import { type FamilyDef, labelName } from '../../exporter/names.js';
 import { fieldsOf } from '../../runtime/model/model.js';
 import { ProcFs, registry } from '../../runtime/index.js';
