@@ -27,9 +27,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` after each short pause until it gives a value (waiting for work: the test's own time limit ends a hung run). */
-async function until<T>(check: () => Promise<T | undefined>): Promise<T> {
+/**
+ * Polls `check` after each short pause until it gives a value (waiting for
+ * work: the test's own time limit ends a hung run); throws what `dead` says
+ * when a process it waits on has ended.
+ */
+async function until<T>(check: () => Promise<T | undefined>, dead: () => string | undefined): Promise<T> {
   for (;;) {
+    const why = dead();
+    if (why !== undefined) throw new Error(why);
     const v = await check().catch(() => undefined);
     if (v !== undefined) return v;
     await new Promise((r) => setTimeout(r, 200));
@@ -91,6 +97,12 @@ describe.skipIf(!installed)(
         await exited;
       });
       const api = `http://127.0.0.1:${port}`;
+      const dead = () =>
+        prom.exitCode !== null
+          ? `prometheus exited (${prom.exitCode}): ${log}`
+          : serve.child.exitCode !== null
+            ? `procspec serve exited (${serve.child.exitCode})`
+            : undefined;
       const json = async (path: string): Promise<{ status: string; data: unknown }> => {
         const r = await get(api + path);
         if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body.toString()}`);
@@ -98,12 +110,12 @@ describe.skipIf(!installed)(
       };
       const vector = async (q: string): Promise<Vector[]> => ((await json(`/api/v1/query?query=${encodeURIComponent(q)}`)).data as { result: Vector[] }).result;
 
-      await until(async () => ((await get(`${api}/-/ready`)).status === 200 ? true : undefined));
+      await until(async () => ((await get(`${api}/-/ready`)).status === 200 ? true : undefined), dead);
       // Two scrapes done.
       await until(async () => {
         const r = await vector('count_over_time(up{job="procspec"}[5m])');
         return r.length === 1 && Number(r[0]!.value[1]) >= 2 ? true : undefined;
-      });
+      }, dead);
 
       const up = await vector('up{job="procspec"}');
       expect(
