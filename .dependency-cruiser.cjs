@@ -12,6 +12,7 @@
  *   runtime/accounting  netlink: taskstats, cgroupstats; pressure triggers
  *   runtime/api         ProcFs
  *   runtime/index.ts    the package's entry: re-exports only
+ *   exporter            the Prometheus exporter: the public API, the model and the registry; used by the CLI
  * Authoring and tools beside them: generator (imports only the model),
  * cli, tools; test and bench import anything and nothing imports them.
  */
@@ -108,6 +109,20 @@ module.exports = {
       severity: 'error',
       from: { path: '^runtime/index\\.ts$' },
       to: outside('runtime/', 'generated/'),
+    },
+    {
+      name: 'exporter-uses-the-public-api',
+      comment: 'The exporter stands on what a program embedding procspec sees: the entry, the spec model and the generated registry, never runtime internals, the generator or the CLI.',
+      severity: 'error',
+      from: { path: '^exporter/' },
+      to: { path: '^(runtime|generated|generator|cli|tools|test|bench|examples)/', pathNot: ['^runtime/index\\.ts$', '^runtime/model/', '^generated/'] },
+    },
+    {
+      name: 'exporter-is-used-by-the-cli',
+      comment: 'Only the CLI (procspec serve) and the tests import the exporter: the runtime, the generator and the tools stand below it or beside it.',
+      severity: 'error',
+      from: { path: '^(runtime|generated|generator|tools|bench|examples)/' },
+      to: { path: '^exporter/' },
     },
     {
       name: 'generator-imports-only-the-model',

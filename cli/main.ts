@@ -25,6 +25,7 @@ import { delaysCommand, type DelaysOptions } from './delays.js';
 import { doctorCommand } from './doctor.js';
 import { nearestNote } from './suggest.js';
 import { usageOr } from './usage.js';
+import { serveCommand } from './serve.js';
 
 /** Options of `procspec parse`. */
 interface ParseOptions {
@@ -280,6 +281,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'as JSON')
     .action((opts: { json?: boolean }) => {
       status = doctorCommand(opts.json === true);
+    });
+  program
+    .command('serve')
+    .description(
+      "a Prometheus exporter of the specs over HTTP, with node_exporter's flags (--web.listen-address, --collector.NAME, ...): `procspec serve --help`",
+    )
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument('[flags...]')
+    .action(async (flags: string[]) => {
+      status = await usageOr('serve', () => serveCommand(flags));
     });
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,225 @@
+/**
+ * A collection: every selected collector's files read (async, all at once),
+ * walked into samples, and the exporter's own metrics beside them. One
+ * collection is in flight at a time: a scrape that asks for the same
+ * collectors while one runs shares it; one that asks for others waits for
+ * it to end. A read that has not finished by the deadline marks its
+ * collector failed (the rest is served); it is not started again while it
+ * is still pending, so a file that never answers holds one read, not one
+ * per scrape.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ProcFs, ProcfsError, type PathParams } from '../runtime/index.js';
+import { type CollectorDef, filesOf } from './collectors.js';
+import { type Reads, readsOf } from './reads.js';
+import { labelPair, type Sample, Sink } from './walks.js';
+import { type Format, render } from './exposition.js';
+import type { FamilyDef } from './names.js';
+
+/** How one collector did in a collection. */
+export interface CollectorResult {
+  readonly name: string;
+  readonly success: boolean;
+  readonly seconds: number;
+  /** Why it failed: the first error met (a file's, or the deadline). */
+  readonly error?: string;
+}
+
+/** The outcome of a collection: its families in order, ready to print in either format. */
+export class Scrape {
+  private readonly bodies = new Map<string, string>();
+  constructor(
+    readonly families: ReadonlyMap<FamilyDef, readonly Sample[]>,
+    readonly results: readonly CollectorResult[],
+  ) {}
+
+  /** The body in a format, printed once per format and collection. */
+  text(format: Format): string {
+    const key = format.kind === 'text' ? 'text' : format.version;
+    let body = this.bodies.get(key);
+    if (body === undefined) this.bodies.set(key, (body = render(this.families, format)));
+    return body;
+  }
+
+  /** How many samples it holds. */
+  get samples(): number {
+    let n = 0;
+    for (const s of this.families.values()) n += s.length;
+    return n;
+  }
+}
+
+const self = (name: string, type: FamilyDef['type'], unit: FamilyDef['unit'], help: string): FamilyDef => ({
+  name: type === 'counter' ? `${name}_total` : name,
+  base: name,
+  type,
+  unit,
+  help,
+});
+
+/** The exporter's own families. */
+export const SELF = {
+  duration: self('procspec_scrape_collector_duration_seconds', 'gauge', 'seconds', 'Time a collector took to read and convert its files in this scrape.'),
+  success: self(
+    'procspec_scrape_collector_success',
+    'gauge',
+    '',
+    'Whether every file of a collector was read and parsed in time in this scrape (1) or not (0).',
+  ),
+  parseErrors: self(
+    'procspec_scrape_collector_parse_errors',
+    'counter',
+    '',
+    'Files of a collector whose text did not have the shape its spec describes, since the exporter started.',
+  ),
+  timeouts: self('procspec_scrape_collector_timeouts', 'counter', '', 'Reads of a collector not finished by the scrape deadline, since the exporter started.'),
+  build: self('procspec_build_info', 'gauge', '', 'The procspec exporter: its version and the Node.js that runs it (always 1).'),
+} as const;
+
+/** procspec's version, from the package.json above this module (source or dist/). */
+function packageVersion(): string {
+  for (const up of ['..', join('..', '..')]) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(import.meta.dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'procspec' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not this folder
+    }
+  }
+  return 'unknown';
+}
+
+const BUILD_LABELS = `${labelPair('version', packageVersion())},${labelPair('nodejs', process.version)}`;
+
+const TIMEOUT = Symbol('timeout');
+
+export class Collections {
+  private readonly reads: Reads;
+  private readonly root: string;
+  private inflight: { key: string; promise: Promise<Scrape> } | undefined;
+  /** Reads still running, by collector and file label: a read past its deadline is joined, not started again. */
+  private readonly pending = new Map<string, Promise<{ value: unknown } | { error: unknown }>>();
+  private readonly parseErrors = new Map<string, number>();
+  private readonly timeouts = new Map<string, number>();
+  /** Collections run so far (scrapes that shared one count once). */
+  collections = 0;
+  /** Scrapes that joined a collection already in flight. */
+  joined = 0;
+
+  /** Reads with this ProcFs, in its mode (exact mode prints 64-bit counters exactly). */
+  constructor(fs: ProcFs<boolean>) {
+    this.reads = readsOf(fs);
+    this.root = fs.root;
+  }
+
+  /** Reads started and not finished (a file past its deadline keeps one). */
+  get pendingReads(): number {
+    return this.pending.size;
+  }
+
+  /** Closes the descriptors kept for reads. */
+  close(): void {
+    this.reads.close();
+  }
+
+  /**
+   * The scrape of these collectors, with reads given `deadlineMs`: the one
+   * in flight when it asks for the same collectors, else a new one (after
+   * the one in flight, if any, ends).
+   */
+  async scrape(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
+    const key = selection.map((c) => c.name).join(',');
+    for (;;) {
+      const now = this.inflight;
+      if (now === undefined) break;
+      if (now.key === key) {
+        this.joined++;
+        return now.promise;
+      }
+      await now.promise.catch(() => undefined);
+    }
+    const promise = this.run(selection, deadlineMs);
+    const mine = { key, promise };
+    this.inflight = mine;
+    const done = () => {
+      if (this.inflight === mine) this.inflight = undefined;
+    };
+    promise.then(done, done);
+    return promise;
+  }
+
+  private async run(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
+    this.collections++;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<typeof TIMEOUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, deadlineMs));
+    });
+    try {
+      const sinks = selection.map(() => new Sink());
+      const results = await Promise.all(selection.map((c, i) => this.collect(c, sinks[i]!, expired)));
+      const families = new Map<FamilyDef, Sample[]>();
+      for (const sink of sinks) for (const [def, samples] of sink.families) families.set(def, samples);
+      const extra = new Sink();
+      for (const r of results) {
+        const l = labelPair('collector', r.name);
+        extra.add(SELF.duration, l, r.seconds, 1);
+        extra.add(SELF.success, l, r.success ? 1 : 0, 1);
+        extra.add(SELF.parseErrors, l, this.parseErrors.get(r.name) ?? 0, 1);
+        extra.add(SELF.timeouts, l, this.timeouts.get(r.name) ?? 0, 1);
+      }
+      extra.add(SELF.build, BUILD_LABELS, 1, 1);
+      for (const [def, samples] of extra.families) families.set(def, samples);
+      return new Scrape(families, results);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** One read, joined if the same file's read is still pending from an earlier collection. */
+  private read(c: CollectorDef, label: string, params: PathParams | undefined): Promise<{ value: unknown } | { error: unknown }> {
+    const key = `${c.id}\0${label}`;
+    let p = this.pending.get(key);
+    if (p === undefined) {
+      p = this.reads.read(c.id, params).then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+      this.pending.set(key, p);
+      void p.then(() => this.pending.delete(key));
+    }
+    return p;
+  }
+
+  private async collect(c: CollectorDef, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
+    const start = process.hrtime.bigint();
+    let error: string | undefined;
+    const fail = (why: string) => {
+      error ??= why;
+    };
+    let reads: Awaited<ReturnType<typeof filesOf>> = [];
+    try {
+      const listed = await Promise.race([filesOf(c, this.root), expired]);
+      if (listed === TIMEOUT) fail('the deadline passed while listing its files');
+      else reads = listed;
+    } catch (err) {
+      fail(`its files could not be listed: ${(err as Error).message}`);
+    }
+    const label = c.param === undefined ? undefined : c.param.name;
+    // Read at once, walked in the order of the listing: samples come out in the same order whatever read ended first.
+    const got = await Promise.all(reads.map((r) => Promise.race([this.read(c, r.label, r.params), expired])));
+    for (let i = 0; i < got.length; i++) {
+      const g = got[i]!;
+      const r = reads[i]!;
+      if (g === TIMEOUT) {
+        this.timeouts.set(c.name, (this.timeouts.get(c.name) ?? 0) + 1);
+        fail(`the deadline passed while reading ${r.label === '' ? c.id : `${c.id} ${r.label}`}`);
+      } else if ('error' in g) {
+        if (g.error instanceof ProcfsError && g.error.code === 'parse') this.parseErrors.set(c.name, (this.parseErrors.get(c.name) ?? 0) + 1);
+        fail(g.error instanceof Error ? g.error.message : String(g.error));
+      } else c.families.walk(g.value, label === undefined ? '' : labelPair(label, r.label), sink);
+    }
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return error === undefined ? { name: c.name, success: true, seconds } : { name: c.name, success: false, seconds, error };
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The exporter of one ProcFs: the collectors it has, those it was started
+ * with (the default set, changed by `--collector.X` / `--no-collector.X`),
+ * the choice of a scrape among them (`collect[]`, `exclude[]`), and its
+ * collections.
+ */
+import { type ProcFs, registry } from '../runtime/index.js';
+import { Collections, type Scrape } from './collect.js';
+import { type CollectorDef, collectorsOf, defaultCollectors, findCollector } from './collectors.js';
+import { specStem } from './names.js';
+
+/** A collector name that is unknown or not enabled: a usage error (exit 2) or a 400. */
+export class SelectionError extends Error {
+  override readonly name = 'SelectionError';
+}
+
+export interface ExporterOptions {
+  /** Start from no collector instead of the default set (`--collector.disable-defaults`). */
+  disableDefaults?: boolean;
+  /** Collectors to add (`--collector.X`) and to remove (`--no-collector.X`), by name (`net_dev`) or spec id (`proc/net/dev`). */
+  enable?: readonly string[];
+  disable?: readonly string[];
+}
+
+/** The collectors of procspec's registry, and the specs that are none with the reason. */
+const ALL = collectorsOf(registry);
+
+/** Every collector, in the order of the registry. */
+export function allCollectors(): readonly CollectorDef[] {
+  return ALL.collectors;
+}
+
+/** Why a name is not a collector: the spec's reason, or that no spec has it. */
+function unknown(name: string): SelectionError {
+  const id = registry.find((e) => e.id === name || specStem(e.id) === name)?.id;
+  const why = id !== undefined ? ALL.not.get(id) : undefined;
+  return new SelectionError(
+    why !== undefined ? `${id} is not a collector: ${why}` : `no collector named ${JSON.stringify(name)} (procspec serve --help lists them)`,
+  );
+}
+
+function find(name: string): CollectorDef {
+  const c = findCollector(ALL.collectors, name);
+  if (c === undefined) throw unknown(name);
+  return c;
+}
+
+export class Exporter {
+  /** The collectors this exporter may run, in registry order. */
+  readonly enabled: readonly CollectorDef[];
+  readonly collections: Collections;
+
+  constructor(
+    readonly fs: ProcFs<boolean>,
+    options: ExporterOptions = {},
+  ) {
+    const on = new Set(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, fs.root));
+    for (const n of options.enable ?? []) on.add(find(n));
+    for (const n of options.disable ?? []) on.delete(find(n));
+    this.enabled = ALL.collectors.filter((c) => on.has(c));
+    this.collections = new Collections(fs);
+  }
+
+  /**
+   * The collectors a scrape asks for: `collect` (all enabled when empty)
+   * less `exclude`. Throws SelectionError for a name that is no collector
+   * or one not enabled.
+   */
+  select(collect: readonly string[] = [], exclude: readonly string[] = []): CollectorDef[] {
+    const enabled = new Set(this.enabled);
+    const check = (n: string): CollectorDef => {
+      const c = find(n);
+      if (!enabled.has(c)) throw new SelectionError(`collector ${c.name} is not enabled (start procspec serve with --collector.${c.name})`);
+      return c;
+    };
+    const wanted = collect.length > 0 ? new Set(collect.map(check)) : enabled;
+    const dropped = new Set(exclude.map(check));
+    return this.enabled.filter((c) => wanted.has(c) && !dropped.has(c));
+  }
+
+  /** Closes the files kept open between scrapes. */
+  close(): void {
+    this.collections.close();
+  }
+
+  /** A scrape of the chosen collectors (all enabled by default) with reads given `deadlineMs`. */
+  scrape(selection: readonly CollectorDef[] = this.enabled, deadlineMs = 10_000): Promise<Scrape> {
+    return this.collections.scrape(selection, deadlineMs);
+  }
+}
