@@ -135,8 +135,9 @@ function resolveWithBases(spec: WrittenSpec, lookup: SpecLookup | undefined, cha
   withOrigin(out, d, keys);
   const override = d.override as Obj | undefined;
   if (override !== undefined) {
-    const fields = fieldsByPath(out.layout as Obj);
     for (const [path, changes] of Object.entries(override)) {
+      // Found again for each change: a change to a field replaces it, and the fields inside it with it.
+      const fields = fieldsByPath(out.layout as Obj);
       const target = fields.get(path);
       if (target === undefined) {
         const known = [...fields.keys()];

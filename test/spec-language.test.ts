@@ -398,7 +398,9 @@ describe('a spec that extends another', () => {
   it('takes its layout and keys, with its own description and paths and the fields it overrides', () => {
     const lib = library({
       'proc/net/tcp': tcp,
-      'proc/net/tcp6': tcp6('override:\n  local.address: {description: Local IPv6 address}\n  remote: {raw: remote_address}\n'),
+      'proc/net/tcp6': tcp6(
+        'override:\n  local: {raw: local6}\n  local.address: {description: Local IPv6 address}\n  remote: {raw: remote_address}\n  local.port: {hex: false}\n',
+      ),
     });
     const base = lib.load('proc/net/tcp');
     const derived = lib.load('proc/net/tcp6');
@@ -413,7 +415,10 @@ describe('a spec that extends another', () => {
     const expected = structuredClone(base.layout) as Extract<LayoutModel, { kind: 'table' }>;
     const tokens = (expected.rows as { record: { tokens: { kind: string; field: FieldModel }[] } }).record.tokens;
     const local = tokens[1]!.field.value as Extract<FieldModel['value'], { kind: 'pair' }>;
+    // A field and the fields inside it may both change, in either order.
+    tokens[1]!.field.raw = 'local6';
     local.first.description = 'Local IPv6 address';
+    (local.second.value as { hex: boolean }).hex = false;
     tokens[2]!.field.raw = 'remote_address';
     expect(derived.layout).toEqual(expected);
     // Its generated types and parser have its own names.
