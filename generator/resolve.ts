@@ -62,9 +62,6 @@ function fail(at: Location, problem: string): never {
   throw new SpecError(at.file, at.line, at.path.join('.'), problem, at.column);
 }
 
-/** Where the spec that holds `spec` says something, for messages: its id when it is under specs/, else its file. */
-const nameOf = (spec: WrittenSpec): string => spec.file;
-
 /** A copy of an object or array that keeps its origins (an object's or array's own location, and its keys'). */
 function withOrigin<T extends object>(value: T, from: unknown, keys?: Map<string, Location>): T {
   const o = originOf(from);
@@ -114,7 +111,7 @@ function resolveWithBases(spec: WrittenSpec, lookup: SpecLookup | undefined, cha
   const id = d.extends as string;
   const base = find(ctx, id, at('extends'), '"extends"');
   if (base.file === spec.file || chain.some((c) => c.file === base.file)) {
-    const names = [...chain, spec, base].map((s) => nameOf(s));
+    const names = [...chain, spec, base].map((s) => s.file);
     fail(at('extends'), `"extends" makes a cycle: ${names.join(' -> ')}`);
   }
   if (d.layout !== undefined) fail(at('layout'), `a spec that extends another takes its layout: change its fields with "override"`);
@@ -278,7 +275,7 @@ function expand(x: Obj, ctx: Context): unknown[] {
   return fields;
 }
 
-/** Keys a default may give (the schema says which): a value's type and options, and a field's presence and measure. */
+/** `fields` with each field that does not write its own type completed by `defaults` (the schema says which keys they may give). */
 function applyDefaults(fields: unknown[], defaults: Obj): unknown[] {
   const out = fields.map((f) => {
     // A field that writes its own type describes its value itself, and an entry that opens a section has none.
