@@ -19,6 +19,7 @@ import type {
   WriteSpecModel,
 } from '../runtime/model/model.js';
 import { compareVersions, isSafeFieldName, isSafeSymbolName, parseNameOf, typeNameOf } from './names.js';
+import { nameDerivedFrom } from './resolve.js';
 import { SpecError } from './spec-error.js';
 
 type Path = (string | number)[];
@@ -112,7 +113,8 @@ class Checker {
   }
 
   fail(path: Path, problem: string): never {
-    throw new SpecError(this.loaded.file, this.loaded.lineOf(path), path.join('.'), problem);
+    const at = this.loaded.locate(path);
+    throw new SpecError(at.file, at.line, at.path.join('.'), problem, at.column);
   }
 
   layout(l: Obj, path: Path): LayoutModel {
@@ -490,10 +492,17 @@ class Checker {
   }
 
   name(f: Obj, p: Path, names: Set<string>): string {
+    if (f.name === undefined) this.fail(p, 'missing required key "name" (a field is named after its key, line or raw name when it has one)');
     const name = f.name as string;
+    const from = nameDerivedFrom(f);
     if (!isSafeFieldName(name))
-      this.fail([...p, 'name'], `"${name}" is not a safe camelCase name (letters and digits, starting lower case, not a reserved word)`);
-    if (names.has(name)) this.fail([...p, 'name'], `duplicate name "${name}"`);
+      this.fail(
+        [...p, 'name'],
+        from === undefined
+          ? `"${name}" is not a safe camelCase name (letters and digits, starting lower case, not "extra" nor a member of Object.prototype)`
+          : `the ${from} "${String(f[from])}" gives the name "${name}", which is not a safe camelCase name: write a "name"`,
+      );
+    if (names.has(name)) this.fail([...p, 'name'], `duplicate name "${name}"${from === undefined ? '' : ` (the name the ${from} "${String(f[from])}" gives)`}`);
     names.add(name);
     return name;
   }
@@ -544,6 +553,7 @@ class Checker {
   }
 
   value(v: Obj, p: Path, inToken = false): ValueModel {
+    if (v.type === undefined) this.fail(p, 'missing required key "type"');
     const type = v.type as string;
     const allowed: Record<string, string[]> = {
       integer: ['unit', 'suffix', 'optionalEnd', 'signed', 'hex', 'octal', 'sentinels'],

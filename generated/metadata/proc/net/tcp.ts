@@ -118,7 +118,7 @@ export const procNetTcpSpec: SpecModel = {
             "field": {
               "name": "state",
               "raw": "st",
-              "description": "TCP state (the kernel prints the state number in hex)",
+              "description": "TCP state number in hex; a timewait entry prints its sub-state (06, or 05 for an orphaned FIN_WAIT2) and a request prints 03",
               "optional": false,
               "value": {
                 "kind": "enum",
@@ -202,7 +202,7 @@ export const procNetTcpSpec: SpecModel = {
                 "first": {
                   "name": "tx",
                   "raw": "tx",
-                  "description": "Bytes sent but not acknowledged (for a listener: 0)",
+                  "description": "Bytes written but not yet acknowledged (0 for a listener, TIME_WAIT or a request)",
                   "optional": false,
                   "value": {
                     "kind": "integer",
@@ -245,7 +245,7 @@ export const procNetTcpSpec: SpecModel = {
                 "first": {
                   "name": "active",
                   "raw": "active",
-                  "description": "Timer pending: 0 none, 1 retransmit or loss probe, 2 keepalive, 3 TIME_WAIT, 4 zero window probe",
+                  "description": "Timer pending: 0 none, 1 retransmit, reorder or loss probe (always 1 for a request), 2 keepalive, 3 TIME_WAIT, 4 zero window probe",
                   "optional": false,
                   "value": {
                     "kind": "integer",
@@ -257,7 +257,7 @@ export const procNetTcpSpec: SpecModel = {
                 "second": {
                   "name": "expires",
                   "raw": "expires",
-                  "description": "Time until the timer fires",
+                  "description": "Time left until the timer fires (0 when none is pending)",
                   "optional": false,
                   "value": {
                     "kind": "integer",
@@ -294,7 +294,7 @@ export const procNetTcpSpec: SpecModel = {
             "field": {
               "name": "uid",
               "raw": "uid",
-              "description": "Owner's user id in the reader's user namespace",
+              "description": "Owner's user id as seen from the reader's user namespace (0 for TIME_WAIT)",
               "optional": false,
               "value": {
                 "kind": "integer",
@@ -345,7 +345,7 @@ export const procNetTcpSpec: SpecModel = {
             "field": {
               "name": "refcount",
               "raw": "refcount",
-              "description": "References held on the socket",
+              "description": "References held on the socket (0 for requests)",
               "optional": false,
               "value": {
                 "kind": "integer",
@@ -362,7 +362,7 @@ export const procNetTcpSpec: SpecModel = {
             "field": {
               "name": "socket",
               "raw": "socket",
-              "description": "Kernel address of the socket (zeros unless the reader may see kernel pointers)",
+              "description": "Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers)",
               "optional": false,
               "value": {
                 "kind": "u64",

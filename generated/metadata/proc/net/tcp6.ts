@@ -216,7 +216,7 @@ export const procNetTcp6Spec: SpecModel = {
                 "second": {
                   "name": "rx",
                   "raw": "rx",
-                  "description": "Bytes received but not yet read (for a listener: connections waiting to be accepted)",
+                  "description": "Bytes received but not read (for a listener: connections waiting in the accept queue)",
                   "optional": false,
                   "value": {
                     "kind": "integer",
@@ -277,7 +277,7 @@ export const procNetTcp6Spec: SpecModel = {
             "field": {
               "name": "retransmits",
               "raw": "retrnsmt",
-              "description": "Retransmit timeouts since the last progress (for a request: SYN-ACK retries)",
+              "description": "Unrecovered retransmit timeouts (or SYN-ACK retries for a request)",
               "optional": false,
               "value": {
                 "kind": "integer",
@@ -311,7 +311,7 @@ export const procNetTcp6Spec: SpecModel = {
             "field": {
               "name": "timeouts",
               "raw": "timeout",
-              "description": "Unanswered zero window or keepalive probes",
+              "description": "Unanswered probes (zero window or keepalive)",
               "optional": false,
               "value": {
                 "kind": "integer",
@@ -452,7 +452,7 @@ export const procNetTcp6Spec: SpecModel = {
             "field": {
               "name": "slowStartThreshold",
               "raw": "ssthresh",
-              "description": "Slow start threshold in segments (-1 during initial slow start); for a listener, the TCP Fast Open queue limit",
+              "description": "Slow start threshold in segments, -1 while still in initial slow start; for a listener, the TCP Fast Open queue limit instead",
               "optional": true,
               "configDependent": true,
               "value": {

@@ -12,7 +12,7 @@ export interface ProcNetTcpRow<N extends number | bigint = number> {
   local: ProcNetTcpRowLocal;
   /** Remote address and port. Kernel name: `rem_address`. */
   remote: ProcNetTcpRowRemote;
-  /** TCP state (the kernel prints the state number in hex). Kernel name: `st`. */
+  /** TCP state number in hex; a timewait entry prints its sub-state (06, or 05 for an orphaned FIN_WAIT2) and a request prints 03. Kernel name: `st`. */
   state: "established" | "syn_sent" | "syn_recv" | "fin_wait1" | "fin_wait2" | "time_wait" | "close" | "close_wait" | "last_ack" | "listen" | "closing" | "new_syn_recv";
   /** Send and receive queue sizes. Kernel name: `tx_queue:rx_queue`. */
   queues: ProcNetTcpRowQueues<N>;
@@ -20,15 +20,15 @@ export interface ProcNetTcpRow<N extends number | bigint = number> {
   timer: ProcNetTcpRowTimer;
   /** Unrecovered retransmit timeouts (or SYN-ACK retries for a request). Kernel name: `retrnsmt`. */
   retransmits: number;
-  /** Owner's user id in the reader's user namespace. Kernel name: `uid`. */
+  /** Owner's user id as seen from the reader's user namespace (0 for TIME_WAIT). Kernel name: `uid`. */
   uid: number;
   /** Unanswered probes (zero window or keepalive). Kernel name: `timeout`. */
   timeouts: number;
   /** Inode of the socket (0 for TIME_WAIT and requests). Kernel name: `inode`. */
   inode: number;
-  /** References held on the socket. Kernel name: `refcount`. */
+  /** References held on the socket (0 for requests). Kernel name: `refcount`. */
   refcount: number;
-  /** Kernel address of the socket (zeros unless the reader may see kernel pointers). Kernel name: `socket`. */
+  /** Kernel address of the socket (zeros or a hashed value unless the reader may see kernel pointers). Kernel name: `socket`. */
   socket: bigint;
   /** Retransmission timeout (full sockets only). Unit: seconds (the kernel prints ticks). Kernel name: `rto`. */
   rto?: number;
@@ -66,7 +66,7 @@ export interface ProcNetTcpRowRemote {
 
 /** The two parts of queues. */
 export interface ProcNetTcpRowQueues<N extends number | bigint = number> {
-  /** Bytes sent but not acknowledged (for a listener: 0). Unit: bytes. Kernel name: `tx`. */
+  /** Bytes written but not yet acknowledged (0 for a listener, TIME_WAIT or a request). Unit: bytes. Kernel name: `tx`. */
   tx: N;
   /** Bytes received but not read (for a listener: connections waiting in the accept queue). Unit: bytes. Kernel name: `rx`. */
   rx: N;
@@ -74,8 +74,8 @@ export interface ProcNetTcpRowQueues<N extends number | bigint = number> {
 
 /** The two parts of timer. */
 export interface ProcNetTcpRowTimer {
-  /** Timer pending: 0 none, 1 retransmit or loss probe, 2 keepalive, 3 TIME_WAIT, 4 zero window probe. Kernel name: `active`. */
+  /** Timer pending: 0 none, 1 retransmit, reorder or loss probe (always 1 for a request), 2 keepalive, 3 TIME_WAIT, 4 zero window probe. Kernel name: `active`. */
   active: number;
-  /** Time until the timer fires. Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
+  /** Time left until the timer fires (0 when none is pending). Unit: seconds (the kernel prints ticks). Kernel name: `expires`. */
   expires: number;
 }

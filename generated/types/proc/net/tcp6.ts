@@ -18,11 +18,11 @@ export interface ProcNetTcp6Row<N extends number | bigint = number> {
   queues: ProcNetTcp6RowQueues<N>;
   /** The socket's pending timer. Kernel name: `tr:tm->when`. */
   timer: ProcNetTcp6RowTimer;
-  /** Retransmit timeouts since the last progress (for a request: SYN-ACK retries). Kernel name: `retrnsmt`. */
+  /** Unrecovered retransmit timeouts (or SYN-ACK retries for a request). Kernel name: `retrnsmt`. */
   retransmits: number;
   /** Owner's user id as seen from the reader's user namespace (0 for TIME_WAIT). Kernel name: `uid`. */
   uid: number;
-  /** Unanswered zero window or keepalive probes. Kernel name: `timeout`. */
+  /** Unanswered probes (zero window or keepalive). Kernel name: `timeout`. */
   timeouts: number;
   /** Inode of the socket (0 for TIME_WAIT and requests). Kernel name: `inode`. */
   inode: number;
@@ -38,7 +38,7 @@ export interface ProcNetTcp6Row<N extends number | bigint = number> {
   quickAckPingpong?: number;
   /** Congestion window in segments. Kernel name: `snd_cwnd`. */
   congestionWindow?: number;
-  /** Slow start threshold in segments (-1 during initial slow start); for a listener, the TCP Fast Open queue limit. Kernel name: `ssthresh`. */
+  /** Slow start threshold in segments, -1 while still in initial slow start; for a listener, the TCP Fast Open queue limit instead. Kernel name: `ssthresh`. */
   slowStartThreshold?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
@@ -68,7 +68,7 @@ export interface ProcNetTcp6RowRemote {
 export interface ProcNetTcp6RowQueues<N extends number | bigint = number> {
   /** Bytes written but not yet acknowledged (0 for a listener, TIME_WAIT or a request). Unit: bytes. Kernel name: `tx`. */
   tx: N;
-  /** Bytes received but not yet read (for a listener: connections waiting to be accepted). Unit: bytes. Kernel name: `rx`. */
+  /** Bytes received but not read (for a listener: connections waiting in the accept queue). Unit: bytes. Kernel name: `rx`. */
   rx: N;
 }
 
