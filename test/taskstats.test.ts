@@ -192,7 +192,7 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
     expect(seen).toContain(child.pid);
   });
 
-  it('a process that ends with an unref\'d listener still open exits cleanly (the watch is closed before Node tears down)', () => {
+  it("a process that ends with an unref'd listener still open exits cleanly (the watch is closed before Node tears down)", () => {
     const script = `const { ExitListener } = await import(${JSON.stringify(join(import.meta.dirname, '../runtime/accounting/exit-listener.ts'))});
       new ExitListener({ ref: false }); console.log('listening');`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
