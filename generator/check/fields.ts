@@ -1,0 +1,193 @@
+/** Checks of a field and its value: types, units, options that belong to a type, wide integers. */
+import type { EnumValue, FieldModel, RecordModel, Sentinel, ValueModel } from '../../runtime/model/model.js';
+import { CheckerBase, type Obj, type Path } from './base.js';
+
+const NUMERIC = new Set(['integer', 'u64', 'float']);
+const VALUE_KEYS = [
+  'unit',
+  'suffix',
+  'optionalEnd',
+  'signed',
+  'hex',
+  'sentinels',
+  'values',
+  'of',
+  'separator',
+  'enclosed',
+  'first',
+  'second',
+  'tokens',
+  'pairs',
+  'columns',
+  'escaped',
+  'quoted',
+  'verbatim',
+  'order',
+  'octal',
+];
+
+export abstract class FieldChecker extends CheckerBase {
+  /** A record (a value of type record, a token's pairs): checked by RecordChecker. */
+  abstract record(r: Obj, path: Path): RecordModel;
+
+  field(f: Obj, p: Path, names: Set<string>, key: string | undefined, inToken = false): FieldModel {
+    const name = this.name(f, p, names);
+    const raw = key ?? (f.raw as string | undefined) ?? name;
+    if (key !== undefined && f.raw !== undefined) this.fail([...p, 'raw'], 'the raw name of a keyed field is its key');
+    const value = this.value(f, p, inToken);
+    const numeric = value.kind === 'integer' || value.kind === 'u64' || value.kind === 'float';
+    if (f.measure !== undefined && !numeric) this.fail([...p, 'measure'], `"measure" says how a number moves: not for a ${value.kind}`);
+    const measure = (f.measure as 'counter' | 'gauge' | undefined) ?? (numeric ? this.measure : undefined);
+    const wide = !this.narrow && wideRule(value, measure);
+    if (f.narrow === true) {
+      if (this.narrow) this.fail([...p, 'narrow'], 'the spec says "narrow: true": every field is narrow already');
+      if (!wide)
+        this.fail([...p, 'narrow'], '"narrow" is for an integer that would be wide (a counter, or a value in a byte unit): this one is narrow already');
+    } else if (wide) {
+      if (value.kind === 'list') value.of = { ...(value.of as Extract<ValueModel, { kind: 'integer' }>), wide: true };
+      else (value as Extract<ValueModel, { kind: 'integer' }>).wide = true;
+    }
+    return {
+      name,
+      raw,
+      description: f.description as string,
+      ...this.versions(f, p),
+      optional: this.optional(f, p),
+      ...(f.optional === true ? { configDependent: true } : {}),
+      ...(measure !== undefined ? { measure } : {}),
+      value,
+    };
+  }
+
+  value(v: Obj, p: Path, inToken = false): ValueModel {
+    if (v.type === undefined) this.fail(p, 'missing required key "type"');
+    const type = v.type as string;
+    const allowed: Record<string, string[]> = {
+      integer: ['unit', 'suffix', 'optionalEnd', 'signed', 'hex', 'octal', 'sentinels'],
+      u64: ['hex', 'sentinels'],
+      float: ['unit', 'suffix', 'optionalEnd'],
+      string: ['escaped', 'quoted', 'verbatim'],
+      enum: ['values'],
+      mask: [],
+      cpulist: [],
+      inet: ['order'],
+      list: ['of', 'separator', 'enclosed'],
+      pair: ['separator', 'first', 'second'],
+      record: ['tokens', 'pairs', 'columns'],
+    };
+    for (const k of VALUE_KEYS) {
+      if (v[k] === undefined) continue;
+      if (inToken && k === 'enclosed') continue; // on a token, "enclosed" wraps the token
+      if (inToken && k === 'optionalEnd' && v.terminator !== undefined && v.suffix === undefined) continue; // the token's terminator, whatever its type
+      if (!allowed[type]!.includes(k)) {
+        const why = k === 'unit' && !NUMERIC.has(type) ? `a unit needs a number, not ${type}` : `"${k}" does not apply to type ${type}`;
+        this.fail([...p, k], why);
+      }
+    }
+    // "optionalEnd" makes one end mark optional: a value's suffix or, on a token, its terminator (record() takes that case).
+    const suffixOptional = v.optionalEnd === true && v.suffix !== undefined;
+    if (v.optionalEnd === true && (v.suffix !== undefined) === (inToken && v.terminator !== undefined)) {
+      this.fail(
+        [...p, 'optionalEnd'],
+        v.suffix !== undefined
+          ? '"optionalEnd" makes one end mark optional: this token has a "suffix" and a "terminator"'
+          : '"optionalEnd" makes a value\'s "suffix", or a token\'s "terminator", optional: this one has neither',
+      );
+    }
+    const sentinels = (): Sentinel[] => this.named(v.sentinels as Obj[] | undefined, [...p, 'sentinels']);
+    switch (type) {
+      case 'integer':
+        if (v.octal === true && (v.hex === true || v.signed === true)) this.fail([...p, 'octal'], 'an octal integer is unsigned and not hex');
+        return {
+          kind: 'integer',
+          signed: v.signed === true,
+          hex: v.hex === true,
+          ...(v.octal === true ? { octal: true } : {}),
+          sentinels: sentinels(),
+          ...(v.unit !== undefined ? { unit: v.unit as never } : {}),
+          ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
+          ...(suffixOptional ? { suffixOptional: true } : {}),
+        };
+      case 'u64':
+        return { kind: 'u64', hex: v.hex === true, sentinels: sentinels() };
+      case 'float':
+        return {
+          kind: 'float',
+          ...(v.unit !== undefined ? { unit: v.unit as never } : {}),
+          ...(v.suffix !== undefined ? { suffix: v.suffix as string } : {}),
+          ...(suffixOptional ? { suffixOptional: true } : {}),
+        };
+      case 'string':
+        return {
+          kind: 'string',
+          escaped: v.escaped === true,
+          ...(v.quoted === true ? { quoted: true } : {}),
+          ...(v.verbatim === true ? { verbatim: true } : {}),
+        };
+      case 'enum': {
+        if (v.values === undefined) this.fail(p, 'an enum needs "values"');
+        return { kind: 'enum', values: this.named(v.values as Obj[], [...p, 'values']) as EnumValue[] };
+      }
+      case 'mask':
+        return { kind: 'mask' };
+      case 'cpulist':
+        return { kind: 'cpulist' };
+      case 'inet':
+        if (v.order === undefined)
+          this.fail(p, 'an inet address needs "order": host (32-bit words in the machine\'s byte order, net/tcp) or network (bytes in order, if_inet6)');
+        if (!inToken) this.fail([...p, 'type'], 'an inet address is a token of a record or a part of a pair (its hex is kept beside it)');
+        return { kind: 'inet', order: v.order as 'host' | 'network' };
+      case 'list': {
+        if (v.of === undefined) this.fail(p, 'a list needs "of"');
+        const of = typeof v.of === 'string' ? this.value({ type: v.of }, [...p, 'of']) : this.value(v.of as Obj, [...p, 'of']);
+        if (!['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(of.kind)) this.fail([...p, 'of'], 'list items are scalars');
+        const enc = inToken ? undefined : (v.enclosed as string | undefined);
+        return {
+          kind: 'list',
+          of,
+          separator: (v.separator as string | undefined) ?? null,
+          ...(enc ? { open: enc[0]!, close: enc[1]! } : {}),
+        };
+      }
+      case 'pair': {
+        if (v.first === undefined || v.second === undefined || v.separator === undefined) this.fail(p, 'a pair needs "separator", "first" and "second"');
+        const names = new Set<string>();
+        const first = this.field(v.first as Obj, [...p, 'first'], names, undefined, true);
+        const second = this.field(v.second as Obj, [...p, 'second'], names, undefined, true);
+        for (const [f, k] of [
+          [first, 'first'],
+          [second, 'second'],
+        ] as const) {
+          if (!['integer', 'u64', 'float', 'string', 'inet'].includes(f.value.kind)) this.fail([...p, k], 'pair items are numbers, strings or inet addresses');
+          if (f.value.kind === 'inet' && names.has(`${f.name}Raw`))
+            this.fail([...p, k], `"${f.name}Raw" holds the hex of "${f.name}": another field cannot have that name`);
+        }
+        if (first.optional) this.fail([...p, 'first'], 'the first part of a pair is always there');
+        if (second.optional && first.value.kind !== 'string')
+          this.fail([...p, 'second'], "an optional second part needs a string first part (it ends at the separator or the token's end)");
+        return { kind: 'pair', separator: v.separator as string, first, second };
+      }
+      case 'record':
+        if (v.tokens === undefined && v.pairs === undefined && v.columns === undefined) this.fail(p, 'a record needs "tokens", "pairs" or "columns"');
+        return { kind: 'record', record: this.record(v, p) };
+      default:
+        this.fail([...p, 'type'], `unknown type ${type}`);
+    }
+  }
+}
+
+const BYTE_UNITS: ReadonlySet<string> = new Set(['bytes', 'kB', 'pages', 'sectors']);
+
+/**
+ * Whether an integer is wide by the rule of docs/numbers.md: a decimal,
+ * hex or octal integer in a byte unit, or one whose measure is counter and
+ * that is not turned into seconds (ticks, jiffies, ns: those stay numbers).
+ * A list is wide when its items are in a byte unit. Pids, ids and levels
+ * that the rule catches are marked `narrow` in their spec.
+ */
+export function wideRule(value: ValueModel, measure: 'counter' | 'gauge' | undefined): boolean {
+  const v = value.kind === 'list' ? value.of : value;
+  if (v.kind !== 'integer') return false;
+  if (v.unit !== undefined && BYTE_UNITS.has(v.unit)) return true;
+  return value.kind === 'integer' && measure === 'counter' && (v.unit === undefined || v.unit === 'percent');
+}
