@@ -17,24 +17,18 @@
 import { isAscii } from 'node:buffer';
 import { bytesOf, hasEscapedBytes, utf8Text } from './bytes.js';
 import { parseError, ProcfsError } from './errors.js';
+import * as chars from './scan/chars.js';
+import * as limits from './scan/limits.js';
+import * as shortStrings from './scan/short-strings.js';
 
-const SP = 32;
-const TAB = 9;
-const NL = 10;
-const COLON = 58;
-const BACKSLASH = 92;
-const ZERO = 48;
-const NINE = 57;
-const MINUS = 45;
-const PLUS = 43;
-/** Digits of the largest unsigned 64-bit integer (2^64 - 1) and of 2^63, the magnitude of the most negative signed one. */
-const U64_MAX_DIGITS = '18446744073709551615';
-const I64_MIN_DIGITS = '9223372036854775808';
-const U64_MAX = 0xffffffffffffffffn;
-/** Largest integer a JavaScript number holds exactly. */
-const SAFE = Number.MAX_SAFE_INTEGER;
-/** The most slots Scan.listRoom makes room for (V8 gives an array made at a great length slow dictionary elements). */
-const LIST_ROOM = 1024;
+export { bytesAre, findIn, findLastIn, isSpace } from './scan/chars.js';
+
+// Copied into constants of this module once: an import is read through its module cell at every use (see scan/chars.ts).
+const { isSpace, hexDigit, isOctal, codeOf, findIn, findLastIn, bytesAre, startsAt } = chars;
+const { SP, NL, COLON, BACKSLASH, ZERO, NINE, MINUS, PLUS } = chars.CHAR;
+const { U64_MAX_DIGITS, I64_MIN_DIGITS, U64_MAX, SAFE, LIST_ROOM } = limits;
+const { shortString } = shortStrings;
+
 /** CPU and node numbers of a CPU list are below this (see Scan.cpulist). */
 const CPULIST_LIMIT = 1 << 20;
 /**
@@ -44,87 +38,11 @@ const CPULIST_LIMIT = 1 << 20;
  */
 const SHORT_LIST_LINE = 256;
 
-export function isSpace(c: number): boolean {
-  return c === SP || c === TAB;
-}
-
-function hexDigit(c: number): number {
-  if (c >= ZERO && c <= NINE) return c - ZERO;
-  if (c >= 97 && c <= 102) return c - 87;
-  if (c >= 65 && c <= 70) return c - 55;
-  return -1;
-}
-
-/** Code of a one-character ASCII argument (a separator or terminator named by a spec). */
-function codeOf(c: string): number {
-  return c.charCodeAt(0);
-}
-
-/**
- * Index of `c` in t[a, b), or -1. Unlike indexOf it never looks past `b`:
- * an unbounded search for a character a line lacks runs on to the next line
- * that has it, and done on every line, that is quadratic in the text. A
- * short range is scanned directly; a long one is searched in a slice of the
- * text (a view, not a copy), as fast as indexOf and bounded.
- */
-export function findIn(t: string, c: string, a: number, b: number): number {
-  if (b - a > 32 || c.length !== 1) {
-    const i = t.slice(a, b).indexOf(c);
-    return i < 0 ? -1 : a + i;
-  }
-  const code = c.charCodeAt(0);
-  for (let i = a; i < b; i++) if (t.charCodeAt(i) === code) return i;
-  return -1;
-}
-
-/**
- * Index of the last `c` in t[a, b), or -1 (never looking before `a`;
- * searched in a slice, see findIn). Forward searches from one match to the
- * next: V8's indexOf is a fast builtin, its lastIndexOf a slow runtime call
- * (8x slower on a stat line), and the text is still read only once.
- */
-export function findLastIn(t: string, c: string, a: number, b: number): number {
-  const s = t.slice(a, b);
-  let i = s.indexOf(c);
-  if (i < 0) return -1;
-  for (;;) {
-    const j = s.indexOf(c, i + 1);
-    if (j < 0) return a + i;
-    i = j;
-  }
-}
-
-/** True when b[p, p + s.length) holds the ASCII text `s` (a short suffix: compared byte by byte, no call). */
-export function bytesAre(b: Uint8Array, p: number, s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (b[p + i] !== s.charCodeAt(i)) return false;
-  return true;
-}
-
-/** True when t[p, p + s.length) is `s` and ends by `limit`. */
-function startsAt(t: string, p: number, limit: number, s: string): boolean {
-  return p + s.length <= limit && t.startsWith(s, p);
-}
-
 /** Bytes of a text given as a string, reused by each such parse (a parse never runs inside another). */
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /** Length from which V8 makes a slice of a string a view into it (SlicedString::kMinLength). */
 const SLICE_VIEW_MIN = 13;
-
-/** Slots of the table of short strings (a power of two; see Scan.shortStr). */
-const SHORT_BITS = 12;
-const SHORT_SLOTS = 1 << SHORT_BITS;
-
-/**
- * Strings of 2 to 12 characters made before, by a hash of their bytes: a
- * token a file repeats on every line (rw, relatime, tmpfs, VmFlags' rd and
- * mr, a process name) is one string, not one per line. Each slot holds the
- * last string made for it, so the table stays 4,096 short strings.
- */
-const shortStrings: string[] = new Array<string>(SHORT_SLOTS).fill('');
-
-/** The bytes of each slot's string, four to a word, and its length (0: an empty slot). */
-const shortKeys = new Int32Array(SHORT_SLOTS * 4);
 
 /** Texts longer than this give strings of their own (see Scan.str): a view may keep at most this much alive. */
 const OWN_TEXT_ABOVE = 4096;
@@ -229,7 +147,8 @@ export class Scan {
    * is held: from a text longer than OWN_TEXT_ABOVE such a string is made
    * from the bytes instead, so that a value kept from a large file does not
    * keep the file (20 mount points kept from 868 KB mountinfo texts held
-   * 23.6 MiB). A short string of such a text is shared (see shortStr).
+   * 23.6 MiB). A short string of such a text is shared (see
+   * scan/short-strings.ts).
    */
   str(a: number, e: number): string {
     if (!this.ascii) {
@@ -238,35 +157,7 @@ export class Scan {
     }
     const n = e - a;
     if (n >= SLICE_VIEW_MIN) return this.end > OWN_TEXT_ABOVE ? (this.b as CodecBuffer).latin1Slice(a, e) : this.text.slice(a, e);
-    return n < 2 || this.end <= OWN_TEXT_ABOVE ? this.text.slice(a, e) : this.shortStr(a, e, n);
-  }
-
-  /**
-   * A string of 2 to 12 ASCII bytes b[a, e) of a large text: the one made
-   * before for the same bytes when the slot of their hash still holds it
-   * (see shortStrings), else a new one that takes the slot.
-   */
-  private shortStr(a: number, e: number, n: number): string {
-    let w0 = 0;
-    let w1 = 0;
-    let w2 = 0;
-    const b = this.b;
-    for (let i = 0; i < n; i++) {
-      const c = b[a + i]!;
-      if (i < 4) w0 |= c << (i << 3);
-      else if (i < 8) w1 |= c << ((i - 4) << 3);
-      else w2 |= c << ((i - 8) << 3);
-    }
-    const slot = Math.imul(w0 ^ Math.imul(w1, 0x85ebca6b) ^ Math.imul(w2 ^ n, 0xc2b2ae35), 0x9e3779b1) >>> (32 - SHORT_BITS);
-    const k = slot << 2;
-    if (shortKeys[k] === w0 && shortKeys[k + 1] === w1 && shortKeys[k + 2] === w2 && shortKeys[k + 3] === n) return shortStrings[slot]!;
-    const made = this.text.slice(a, e);
-    shortKeys[k] = w0;
-    shortKeys[k + 1] = w1;
-    shortKeys[k + 2] = w2;
-    shortKeys[k + 3] = n;
-    shortStrings[slot] = made;
-    return made;
+    return n < 2 || this.end <= OWN_TEXT_ABOVE ? this.text.slice(a, e) : shortString(this.b, this.text, a, e, n);
   }
 
   /**
@@ -1845,10 +1736,6 @@ function ipv6Text(b: number[]): string {
   const hex = (xs: number[]): string => xs.map((x) => x.toString(16)).join(':');
   if (bestAt < 0) return hex(g);
   return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
-}
-
-function isOctal(c: number): boolean {
-  return c >= ZERO && c <= 55;
 }
 
 /** Bytes of the kernel's letter escapes (string_escape_mem's ESCAPE_SPACE and ESCAPE_SPECIAL). */
