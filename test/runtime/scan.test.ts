@@ -11,6 +11,7 @@ import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js
 import { contextOf } from '../../runtime/core/context.js';
 import { ProcfsError } from '../../runtime/core/errors.js';
 import { Scan } from '../../runtime/core/scan.js';
+import { ScanText } from '../../runtime/core/scan/text.js';
 import { thrown } from '../support/thrown.js';
 
 const ctx = contextOf({ file: 'test-file' });
@@ -348,5 +349,18 @@ describe('end marks that may be missing (optionalEnd)', () => {
   it('untilOrEnd reads up to the terminator, or the rest of the line', () => {
     expect(line('a b, c\n', (s) => [s.untilOrEnd(','), s.rest()])).toEqual(['a b', 'c']);
     expect(line('a b\n', (s) => [s.untilOrEnd(','), s.more()])).toEqual(['a b', false]);
+  });
+});
+
+describe('one shape for every scanner', () => {
+  // Generated parsers' calls to Scan's methods stay monomorphic only while every scanner has the same fields in the same order, all set by the base class (runtime/core/scan/text.ts).
+  it('has the fields of the base class, in one order, whatever the text', () => {
+    const base = Object.keys(new ScanText('', 'f', 'spec'));
+    expect(base.length).toBeGreaterThan(10);
+    const texts = ['a b\n', 'café\n', 'a\udcffb\n', '', Buffer.from('a b\n'), new TextEncoder().encode('x\n'), Buffer.alloc(2000, 0x61)];
+    for (const text of texts) {
+      expect(Object.keys(new Scan(text, 'f', 'spec'))).toEqual(base);
+      expect(Object.keys(new Scan(text, 'f', 'spec', true))).toEqual(base);
+    }
   });
 });
