@@ -1,6 +1,6 @@
 /**
  * Module hooks (registered by register.ts, after tsx's): the JavaScript tsx
- * makes of the project's runtime (runtime/*.ts), of its generated parsers
+ * makes of the project's runtime (runtime/**), of its generated parsers
  * (generated/parsers/**) and of the meter's own samples (samples/) is
  * rewritten by instrument.ts to count its work into meter.ts's meter.
  * Everything else loads as tsx gives it.
@@ -10,7 +10,7 @@ import { instrument } from './instrument.js';
 
 const root = new URL('../../../', import.meta.url).href;
 const meterUrl = new URL('./meter.ts', import.meta.url).href;
-const counted = [/^runtime\/[^/]+\.ts$/, /^generated\/parsers\/.+\.ts$/, /^test\/support\/work-meter\/samples\/[^/]+\.ts$/];
+const counted = [/^runtime\/.+\.ts$/, /^generated\/parsers\/.+\.ts$/, /^test\/support\/work-meter\/samples\/[^/]+\.ts$/];
 
 interface Loaded {
   format?: string | null;
