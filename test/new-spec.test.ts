@@ -189,8 +189,9 @@ describe.concurrent('procspec new-spec', { timeout: 180_000 }, () => {
 
 /**
  * `procspec new-spec` through the command's bin (bin/procspec.js), which
- * runs authoring commands from the sources with tsx in a checkout, and
- * says where to run them in a package installed without the generator.
+ * runs authoring commands from the sources with tsx in a checkout (and the
+ * others while dist/ is not built), and says where to run them in a package
+ * installed without the generator.
  */
 describe.concurrent('the procspec bin runs new-spec', { timeout: 180_000 }, () => {
   const tmp = mkdtempSync(join(os.tmpdir(), 'procspec-bin-'));
@@ -222,6 +223,10 @@ describe.concurrent('the procspec bin runs new-spec', { timeout: 180_000 }, () =
     // Its usage errors and exit statuses are the command's own.
     const usage = bin(dir, 'new-spec');
     expect([usage.status, usage.stderr]).toEqual([2, expect.stringMatching(/missing required argument 'sample'/)]);
+    // The other commands too run from the sources while dist/ is not built.
+    const docs = bin(dir, 'docs', 'meminfo');
+    expect(docs.status, docs.stderr).toBe(0);
+    expect(docs.stdout).toMatch(/from specs\/proc\/meminfo\.yaml/);
   });
 
   it('from a clone without npm ci: says to run it', () => {
