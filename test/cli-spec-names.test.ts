@@ -58,7 +58,10 @@ describe('commands name specs alike', { timeout: 60_000 }, () => {
     const r = runCli(['watch', 'meminfo', '/proc/loadavg', `pid/stat:pid=${process.pid}`, '-i', '100ms', '-n', '1']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { source: string; gauges: Record<string, number> });
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { source: string; gauges: Record<string, number> });
     expect(lines.map((l) => l.source)).toEqual(['meminfo', '/proc/loadavg', `pid/stat:pid=${process.pid}`]);
     expect(lines[0]!.gauges.memTotal).toBeGreaterThan(0);
     expect(lines[1]!.gauges.load1).toBeGreaterThanOrEqual(0);

@@ -171,7 +171,9 @@ describe('the packed package', () => {
     const r = spawnSync(join(app, 'node_modules', '.bin', 'procspec'), ['new-spec', '/proc/loadavg'], { cwd: app, env, encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^procspec new-spec: this command drafts and checks specs with procspec's generator, which is not installed with the package: run it in a clone/);
+    expect(r.stderr).toMatch(
+      /^procspec new-spec: this command drafts and checks specs with procspec's generator, which is not installed with the package: run it in a clone/,
+    );
   });
 
   it('the exports map serves the runtime and the parsers to plain Node ESM', () => {
