@@ -1,12 +1,14 @@
 /**
  * `procspec docs [SPEC]`: the generated documentation, as markdown: the
  * index of every spec, or the page of one (its fields, their types, units,
- * counter or gauge, and the kernels that print them).
+ * counter or gauge, and the kernels that print them), named as every command
+ * names a spec (cli/resolve-spec.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registry, writers } from '../runtime/index.js';
-import { nearestNote } from './suggest.js';
+import { resolveSpec } from './resolve-spec.js';
+import { UsageError } from './usage.js';
 
 /** generated/docs, from the sources (cli/) or from the built package (dist/cli/). */
 function docsFolder(): string | undefined {
@@ -27,15 +29,14 @@ export function docsCommand(spec: string | undefined): number {
     process.stdout.write(readFileSync(`${dir}README.md`, 'utf8'));
     return 0;
   }
-  if (![...registry, ...writers].some((e) => e.id === spec)) {
-    process.stderr.write(
-      `procspec docs: no spec named ${spec}${nearestNote(
-        spec,
-        [...registry, ...writers].map((e) => e.id),
-      )}\n`,
-    );
+  let id: string;
+  try {
+    id = resolveSpec(spec, [...registry, ...writers]).entry.id;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`procspec docs: ${err.message}\n`);
     return 2;
   }
-  process.stdout.write(readFileSync(`${dir}${spec}.md`, 'utf8'));
+  process.stdout.write(readFileSync(`${dir}${id}.md`, 'utf8'));
   return 0;
 }

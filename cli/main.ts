@@ -8,7 +8,7 @@
  * audit), 2 bad usage. Errors go to stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { basename, isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute } from 'node:path';
 import { bytesOf, ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
 import { readViewSync } from '../runtime/reading/read.js';
@@ -26,6 +26,7 @@ import { doctorCommand } from './doctor.js';
 import { nearestNote } from './suggest.js';
 import { usageOr } from './usage.js';
 import { serveCommand } from './serve.js';
+import { matchedPath, resolveSpec } from './resolve-spec.js';
 
 /** Options of `procspec parse`. */
 interface ParseOptions {
@@ -45,17 +46,6 @@ function delimiterOption(text: string): string {
   const d = text === 'tab' || text === '\\t' ? '\t' : text;
   if ([...d].length !== 1 || /["\r\n]/.test(d)) throw new InvalidArgumentError('one character other than a quote or a line break ("tab" for a tab)');
   return d;
-}
-
-/**
- * The path a file's spec is found from: a relative path that names a file in
- * /proc or /sys (`stat` in /sys/block/sda) as that absolute path, so that it
- * is matched as the kernel's file it is; any other path as given.
- */
-function matchedPath(file: string): string {
-  if (isAbsolute(file)) return file;
-  const abs = resolve(file);
-  return /^\/(proc|sys)\//.test(abs) ? abs : file;
 }
 
 /**
@@ -81,6 +71,8 @@ function cgroupV1Note(file: string, cgroup2: string | null | undefined): string 
 }
 
 function parseCommand(files: string[], opts: ParseOptions): number {
+  // --as names its spec as every command names one: `proc/net/dev`, `net/dev`, `/proc/net/dev`.
+  const as = opts.as !== undefined ? resolveSpec(opts.as, registry).entry : undefined;
   const fs = new ProcFs({
     ...(opts.root !== undefined ? { root: opts.root } : {}),
     ...(opts.pageSize !== undefined ? { pageSize: Number(opts.pageSize) } : {}),
@@ -92,16 +84,13 @@ function parseCommand(files: string[], opts: ParseOptions): number {
   const parsed: Parsed[] = [];
   const cgroup2 = liveCgroup2(files.map(matchedPath));
   for (const file of files) {
-    const entry = opts.as !== undefined ? registry.find((e) => e.id === opts.as) : specForPath(registry, matchedPath(file), { cgroup2 });
+    const entry = as ?? specForPath(registry, matchedPath(file), { cgroup2 });
     if (entry === undefined) {
       const near = nearestNote(
-        opts.as ?? basename(file),
+        basename(file),
         registry.map((e) => e.id),
       );
-      const why = opts.as === undefined ? cgroupV1Note(matchedPath(file), cgroup2) : '';
-      process.stderr.write(
-        `procspec: ${opts.as !== undefined ? `no spec named ${opts.as}` : `no spec matches ${file}`}${why}${near}; use --as SPEC (see \`procspec list\`)\n`,
-      );
+      process.stderr.write(`procspec: no spec matches ${file}${cgroupV1Note(matchedPath(file), cgroup2)}${near}; use --as SPEC (see \`procspec list\`)\n`);
       status = 1;
       continue;
     }
@@ -154,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('parse')
     .description('parse /proc files (live or saved copies) and print JSON, NDJSON, CSV or a table; sizes in bytes, times in seconds')
     .argument('<file...>', 'files to parse; the spec is found from the path (…/meminfo, …/1234/stat, …/net/dev)')
-    .option('--as <spec>', 'parse with this spec (see `procspec list`)')
+    .option('--as <spec>', 'parse with this spec: its id, short name or a path it reads (proc/net/dev, net/dev, /proc/net/dev; see `procspec list`)')
     .option('--root <dir>', 'procfs root whose units (page size, clock tick) apply', '/proc')
     .option('--page-size <bytes>', 'bytes per page, for a copy from another machine')
     .option('--clock-tick <hz>', 'clock ticks per second, for a copy from another machine')
@@ -168,9 +157,9 @@ export async function main(argv: string[]): Promise<number> {
       '--bigint',
       'exact mode: 64-bit counters and sizes as exact integers, written in JSON as numbers with all their digits (default: numbers, exact up to 2^53)',
     )
-    .action((files: string[], opts: ParseOptions, cmd: Command) => {
+    .action(async (files: string[], opts: ParseOptions, cmd: Command) => {
       if (opts.delimiter !== undefined && opts.format !== 'csv') cmd.error('error: --delimiter applies to --format csv', { exitCode: 2 });
-      status = parseCommand(files, opts);
+      status = await usageOr('parse', () => parseCommand(files, opts));
     });
   program
     .command('list')
@@ -208,7 +197,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('watch')
     .description('sample files and show counters as rates per second and gauges as levels (a table on a terminal, ndjson when piped)')
-    .argument('[specs...]', 'spec ids, with parameters as id:name=value,... (proc/pid/io:pid=1); `summary` (the default) watches the files of the summary')
+    .argument(
+      '[specs...]',
+      'specs by id, short name or file path (proc/meminfo, meminfo, /proc/meminfo, /proc/1/io), parameters as name:key=value,... (pid/io:pid=1); `summary` (the default) watches the files of the summary',
+    )
     .option('-i, --interval <time>', 'time between samples: 1s, 500ms, 2m', '1s')
     .option('-n, --count <n>', 'stop after this many samples (default: until interrupted)')
     .option('--match <regex>', 'only the values whose path matches')
@@ -256,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('docs')
     .description('the generated documentation as markdown: the index of all specs, or the page of one')
-    .argument('[spec]', 'a spec id (see `procspec list`)')
+    .argument('[spec]', 'a spec by id, short name or file path (proc/meminfo, meminfo, /proc/meminfo; see `procspec list`)')
     .action((spec: string | undefined) => {
       status = docsCommand(spec);
     });

@@ -32,8 +32,9 @@ function missingSources(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION';
 }
 
+/** bin/procspec.js runs new-spec from the sources where they are; a copy without them (dist/ run by hand) says this. */
 const SOURCES_NEEDED =
-  'procspec new-spec: checking a draft needs the generator, which is in the procspec sources: run `npx tsx cli/run.ts new-spec ...` in the procspec folder (after `npm ci`)\n';
+  "procspec new-spec: checking a draft needs procspec's generator, which is not in this copy: run `npx procspec new-spec ...` in a clone of the procspec repository, after `npm ci` there\n";
 
 export async function newSpecCommand(sample: string, opts: NewSpecOptions): Promise<number> {
   const path = opts.path ?? defaultPathOf(sample);

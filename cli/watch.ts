@@ -1,16 +1,18 @@
 /**
  * `procspec watch [SPEC... | summary] --interval 1s [--count N]`: samples
- * files and shows, for each number, its rate per second when the spec says
- * it is a counter, and its level when it is a gauge. A counter that went
+ * files (each named as every command names a spec: proc/meminfo, meminfo,
+ * /proc/meminfo, pid/io:pid=1) and shows, for each number, its rate per
+ * second when the spec says it is a counter, and its level when it is a gauge. A counter that went
  * backwards (reset, or a narrow counter that wrapped) is shown as a reset.
  * On a terminal: a table redrawn each interval; piped: one JSON line per
  * file per sample.
  */
 import type { ProcFs } from '../runtime/index.js';
-import { ProcfsError, toJson } from '../runtime/index.js';
+import { ProcfsError, readFileSync, registry, toJson } from '../runtime/index.js';
 import { changes, leaves, type Change, type Leaf } from '../runtime/model/measures.js';
 import type { PathParams } from '../runtime/model/paths.js';
 import { clearScreen, dim, isTerminal, parseCount, parseInterval, sleep, table, yellow } from './terminal.js';
+import { type Named, resolveSpec } from './resolve-spec.js';
 import { UsageError } from './usage.js';
 
 /** What `summary` watches: the files the summary is made from. */
@@ -26,22 +28,37 @@ export const SUMMARY_SOURCES = [
 ];
 
 interface Source {
-  /** As given: `proc/net/dev`, `proc/pid/stat:pid=1`. */
+  /** As given: `proc/net/dev`, `net/dev`, `pid/stat:pid=1`, `/proc/1/stat`. */
   label: string;
   id: string;
   params: PathParams;
+  /** The file read, when the source was named by its path (read as it is, whatever --root says). */
+  file?: string;
 }
 
-/** `proc/pid/io:pid=1,tid=1` -> the spec id and its path parameters. */
-function source(label: string): Source {
-  const [id, rest] = label.split(':', 2) as [string, string | undefined];
+/** `k=v,k=v`: the parameters after a spec's name. */
+const PARAMS = /^[^=,]+=[^,]*(,[^=,]+=[^,]*)*$/;
+
+/**
+ * A source as given: a spec named as every command names one (its id, a
+ * short name or the path of a file, see resolve-spec.ts), a name followed by
+ * its path parameters (`proc/pid/io:pid=1,tid=1`, `pid/io:pid=1`).
+ */
+function source(label: string, entries: readonly Named[]): Source {
+  const colon = label.lastIndexOf(':');
+  const withParams = colon > 0 && PARAMS.test(label.slice(colon + 1));
+  const name = withParams ? label.slice(0, colon) : label;
   const params: Record<string, string | number> = {};
-  for (const kv of rest ? rest.split(',') : []) {
-    const [k, v] = kv.split('=', 2);
-    if (!k || v === undefined) throw new UsageError(`bad parameter ${JSON.stringify(kv)} in ${label}: use name=value`);
+  for (const kv of withParams ? label.slice(colon + 1).split(',') : []) {
+    const [k, v] = kv.split('=', 2) as [string, string];
     params[k] = /^\d+$/.test(v) ? Number(v) : v;
   }
-  return { label, id, params };
+  // A colon in a path is part of it (a cgroup named a:b); after a name it starts the parameters.
+  if (!withParams && colon > 0 && !/^[/.]/.test(label)) throw new UsageError(`bad parameters in ${label}: use name:key=value,key=value (pid/io:pid=1)`);
+  const { entry, file } = resolveSpec(name, entries);
+  if (file !== undefined && withParams)
+    throw new UsageError(`${label}: a file path names its file, with no parameters (give the spec's name with them: pid/io:pid=1)`);
+  return { label, id: entry.id, params, ...(file !== undefined ? { file } : {}) };
 }
 
 export interface WatchOptions {
@@ -67,8 +84,8 @@ function render(label: string, cs: Change[], match: RegExp | undefined): string 
 }
 
 export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOptions): Promise<number> {
-  const sources = (targets.length === 0 || targets.includes('summary') ? SUMMARY_SOURCES : targets).map(source);
-  for (const s of sources) fs.entry(s.id); // an unknown spec fails here, before any sampling
+  // An unknown spec fails here, before any sampling.
+  const sources = (targets.length === 0 || targets.includes('summary') ? SUMMARY_SOURCES : targets).map((t) => source(t, registry));
   const seconds = parseInterval(opts.interval);
   const count = parseCount(opts.count);
   const match = opts.match !== undefined ? pattern(opts.match) : undefined;
@@ -79,7 +96,7 @@ export async function watchCommand(fs: ProcFs, targets: string[], opts: WatchOpt
     const out = new Map<string, { at: number; leaves: Leaf[] } | ProcfsError>();
     for (const s of sources) {
       try {
-        const value = fs.read(s.id as never, s.params);
+        const value = s.file !== undefined ? fs.parse(s.id as never, readFileSync(s.file), s.file) : fs.read(s.id as never, s.params);
         out.set(s.label, { at: performance.now() / 1000, leaves: leaves(fs.entry(s.id).model, value) });
       } catch (err) {
         if (!(err instanceof ProcfsError)) throw err;

@@ -4,12 +4,12 @@
  * see PROVENANCE.md) must pass the project's own loader and checker, parse
  * their sample back (the command's --check), and have the shape the sample has.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { checkSpec } from '../generator/check.js';
 import { loadSpecText } from '../generator/load.js';
@@ -184,5 +184,67 @@ describe.concurrent('procspec new-spec', { timeout: 180_000 }, () => {
     const r = await run('new-spec', join(samples, 'net-psched.txt'), '--path', 'net/psched');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--path net\/psched: a spec's path starts with \/proc\/ or \/sys\//);
+  });
+});
+
+/**
+ * `procspec new-spec` through the command's bin (bin/procspec.js), which
+ * runs authoring commands from the sources with tsx in a checkout (and the
+ * others while dist/ is not built), and says where to run them in a package
+ * installed without the generator.
+ */
+describe.concurrent('the procspec bin runs new-spec', { timeout: 180_000 }, () => {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'procspec-bin-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** A copy of the sources as a fresh clone has them (no dist/, no native build), with node_modules when `npm ci` has run. */
+  function clone(name: string, installed: boolean): string {
+    const dir = join(tmp, name);
+    mkdirSync(dir);
+    const copy = spawnSync(
+      'sh',
+      ['-c', `tar -C '${repo}' --exclude=./node_modules --exclude=./dist --exclude=./native/build --exclude=./.git -cf - . | tar -C '${dir}' -xf -`],
+      { encoding: 'utf8' },
+    );
+    expect(copy.status, copy.stderr).toBe(0);
+    if (installed) symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  }
+
+  const bin = (dir: string, ...args: string[]) => spawnSync(process.execPath, [join(dir, 'bin', 'procspec.js'), ...args], { cwd: dir, encoding: 'utf8' });
+
+  it('from a fresh clone after npm ci, with no dist/ built: drafts from the sources', () => {
+    const dir = clone('fresh', true);
+    const r = bin(dir, 'new-spec', join(samples, 'net-psched.txt'), '--path', '/proc/net/psched', '--id', 'proc/net/psched');
+    expect(r.stderr).toMatch(/recognised a single line \(4 positional tokens\); the draft parses the sample back/);
+    expect(r.status).toBe(0);
+    expect((parseYaml(r.stdout) as Obj).paths).toEqual(['/proc/net/psched']);
+    expect(existsSync(join(dir, 'dist'))).toBe(false);
+    // Its usage errors and exit statuses are the command's own.
+    const usage = bin(dir, 'new-spec');
+    expect([usage.status, usage.stderr]).toEqual([2, expect.stringMatching(/missing required argument 'sample'/)]);
+    // The other commands too run from the sources while dist/ is not built.
+    const docs = bin(dir, 'docs', 'meminfo');
+    expect(docs.status, docs.stderr).toBe(0);
+    expect(docs.stdout).toMatch(/from specs\/proc\/meminfo\.yaml/);
+  });
+
+  it('from a clone without npm ci: says to run it', () => {
+    const dir = clone('bare', false);
+    const r = bin(dir, 'new-spec', join(samples, 'net-psched.txt'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`procspec new-spec: runs from the sources with tsx, a development dependency: run \`npm ci\` in ${dir}\n`);
+  });
+
+  it('installed without the generator (the bin and nothing of the sources): says where to run it', () => {
+    const dir = join(tmp, 'installed');
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    copyFileSync(join(repo, 'bin', 'procspec.js'), join(dir, 'bin', 'procspec.js'));
+    const r = bin(dir, 'new-spec', join(samples, 'net-psched.txt'));
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /^procspec new-spec: this command drafts and checks specs with procspec's generator, which is not installed with the package: run it in a clone of the procspec repository, after `npm ci` there/,
+    );
   });
 });

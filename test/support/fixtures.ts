@@ -1,8 +1,14 @@
 /**
  * Fixtures: byte-exact /proc files of other kernels under test/fixtures/<spec
- * id>/<kernel>-<arch>-<reason>.txt, each with an expected .json beside it (the
- * parsed value, or the parse error for a file that must be refused). Found by
- * glob: adding a fixture needs no code.
+ * id>/<origin>-<version>-<arch>[-<what>].txt, each with an expected .json
+ * beside it (the parsed value, or the parse error for a file that must be
+ * refused) and the folder's PROVENANCE.md saying where each came from. The
+ * origin is `captured` (bytes a machine printed, copied unchanged) or
+ * `written` (written by hand from the producer's printing code: no machine
+ * printed those bytes); the version is the kernel's (`6.1`, `2.6.32`) or,
+ * for a file that numbers its own format, that number (`v16`). Found by
+ * glob: adding a fixture needs no code, and a name that does not say all
+ * this is refused.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,7 +18,29 @@ import type { SpecEntry } from '../../runtime/core/registry-types.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
-export interface Fixture {
+/** How a fixture came to be: captured from a machine, or written from a producer's source. */
+export type Origin = 'captured' | 'written';
+
+/** What a fixture's file name says. */
+export interface FixtureName {
+  origin: Origin;
+  /** The kernel version (`6.1`, `2.6.32`), or the file's own format version (`v16`). */
+  version: string;
+  arch: string;
+  /** What it exercises, when the name says (`two-nodes`). */
+  what?: string;
+}
+
+const NAME = /^(captured|written)-([0-9]+\.[0-9]+(?:\.[0-9]+)?|v[0-9]+)-([a-z0-9_]+)(?:-([A-Za-z0-9][A-Za-z0-9._-]*))?\.txt$/;
+
+/** The parts of a fixture's file name, or undefined when the name does not follow the scheme. */
+export function fixtureName(base: string): FixtureName | undefined {
+  const m = NAME.exec(base);
+  if (m === null) return undefined;
+  return { origin: m[1] as Origin, version: m[2]!, arch: m[3]!, ...(m[4] !== undefined ? { what: m[4] } : {}) };
+}
+
+export interface Fixture extends FixtureName {
   spec: SpecEntry;
   file: string;
   expectedFile: string;
@@ -28,7 +56,12 @@ export function findFixtures(registry: readonly SpecEntry[]): Fixture[] {
         const id = relative(FIXTURES, dir);
         const spec = registry.find((r) => r.id === id);
         if (!spec) throw new Error(`fixture ${p}: no spec ${id}`);
-        out.push({ spec, file: p, expectedFile: p.replace(/\.txt$/, '.json') });
+        const name = fixtureName(e.name);
+        if (name === undefined)
+          throw new Error(
+            `fixture ${p}: name it captured-<kernel>-<arch>[-<what>].txt (copied from a machine) or written-<kernel>-<arch>[-<what>].txt (written from the producer's source), and say which in PROVENANCE.md`,
+          );
+        out.push({ ...name, spec, file: p, expectedFile: p.replace(/\.txt$/, '.json') });
       }
     }
   };
