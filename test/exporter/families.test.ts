@@ -126,12 +126,12 @@ describe('families of the real specs', () => {
 
 describe('labels', () => {
   it('an indexed key labels its lines (stat: cpu)', () => {
-    const s = samplesOf('proc/stat', 'stat/2.6.33-x86_64-10-values.txt');
+    const s = samplesOf('proc/stat', 'stat/written-2.6.33-x86_64-10-values.txt');
     expect(s.get('procspec_stat_cpus_user_seconds_total')!.map((x) => x.labels)).toEqual(['cpu="0"', 'cpu="1"', 'cpu="2"', 'cpu="3"']);
     expect(s.get('procspec_stat_cpu_user_seconds_total')).toEqual([{ labels: '', value: '100319.04' }]);
   });
   it("a table's text fields label its rows (net/dev: iface; diskstats: device), the row's shape (kind) does not", () => {
-    const dev = samplesOf('proc/net/dev', 'net/dev/2.6.18-x86_64-glued-iface.txt');
+    const dev = samplesOf('proc/net/dev', 'net/dev/written-2.6.18-x86_64-glued-iface.txt');
     expect(dev.get('procspec_net_dev_rx_bytes_total')!.map((x) => x.labels)).toEqual([
       'iface="lo"',
       'iface="eth0"',
@@ -139,16 +139,16 @@ describe('labels', () => {
       'iface="eth0.100"',
       'iface="sit0"',
     ]);
-    const disk = samplesOf('proc/diskstats', 'diskstats/6.1-x86_64-20-fields.txt');
+    const disk = samplesOf('proc/diskstats', 'diskstats/written-6.1-x86_64-20-fields.txt');
     expect(disk.get('procspec_diskstats_read_bytes_total')![0]!.labels).toMatch(/^device="[a-z0-9-]+"$/);
   });
   it('a per-column list takes the header column as label (interrupts: irq, details, cpu)', () => {
-    const s = samplesOf('proc/interrupts', 'interrupts/6.1-arm64.txt');
+    const s = samplesOf('proc/interrupts', 'interrupts/written-6.1-arm64.txt');
     const counts = s.get('procspec_interrupts_counts_total')!;
     expect(counts[0]!.labels).toMatch(/^irq="[^"]+",details="[^"]*",cpu="0"$/);
   });
   it('rows their text does not tell apart are also labelled by position (zoneinfo of two nodes)', () => {
-    const s = samplesOf('proc/zoneinfo', 'zoneinfo/5.15-x86_64-two-nodes.txt');
+    const s = samplesOf('proc/zoneinfo', 'zoneinfo/written-5.15-x86_64-two-nodes.txt');
     const free = s.get('procspec_zoneinfo_free_bytes')!.map((x) => x.labels);
     expect(free).toHaveLength(10);
     expect(free[0]).toBe('zone="DMA",index="0"');

@@ -17,14 +17,14 @@ export const HUGE_NET_DEV = `Inter-|   Receive                                  
 
 /** The files of the made-up root: fixtures of other kernels, each a file the exporter collects by default. */
 export const ROOT_FILES: Record<string, string> = {
-  meminfo: fixture('meminfo/4.19-arm64.txt'),
-  stat: fixture('stat/2.6.33-x86_64-10-values.txt'),
-  loadavg: fixture('loadavg/3.10-x86_64.txt'),
-  uptime: fixture('uptime/4.4-x86_64-8-cpus.txt'),
-  vmstat: fixture('vmstat/4.9-x86_64.txt'),
-  diskstats: fixture('diskstats/6.1-x86_64-20-fields.txt'),
-  'pressure/cpu': fixture('pressure/cpu-5.4-x86_64-no-full.txt'),
-  'pressure/memory': fixture('pressure/memory-6.1-x86_64.txt'),
+  meminfo: fixture('meminfo/written-4.19-arm64.txt'),
+  stat: fixture('stat/written-2.6.33-x86_64-10-values.txt'),
+  loadavg: fixture('loadavg/written-3.10-x86_64.txt'),
+  uptime: fixture('uptime/written-4.4-x86_64-8-cpus.txt'),
+  vmstat: fixture('vmstat/written-4.9-x86_64.txt'),
+  diskstats: fixture('diskstats/written-6.1-x86_64-20-fields.txt'),
+  'pressure/cpu': fixture('pressure/written-5.4-x86_64-cpu-no-full.txt'),
+  'pressure/memory': fixture('pressure/written-6.1-x86_64-memory.txt'),
   'net/dev': HUGE_NET_DEV,
   'net/softnet_stat': `${'0000247d 00000000 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000'}\n${'00011389 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000002 00000000'}\n`,
   'sys/fs/file-nr': '1128\t0\t9223372036854775807\n',
