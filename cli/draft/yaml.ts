@@ -1,9 +1,10 @@
 /**
  * A drafted spec -> the YAML of a spec file, written the way the specs
  * under specs/ are: block style for layouts, one flow map per field or
- * literal (`- { name: count, type: integer, description: ... }`), a comment
+ * literal (`- {name: count, type: integer, description: ...}`), a comment
  * at the top saying it is a draft and where it goes.
  */
+import { formatSpec } from '../../generator/format.js';
 import { Document, isScalar, visit } from 'yaml';
 import type { DraftField, DraftLayout, DraftRecord, DraftSpec, DraftToken } from './spec.js';
 
@@ -57,7 +58,7 @@ function layoutOf(l: DraftLayout): Plain {
   }
 }
 
-/** The spec file's YAML text; `comment` is written above it, line by line. */
+/** The spec file's YAML text, in the one style of specs/ (generator/format.ts: what `npm run format:specs` writes); `comment` is written above it, line by line. */
 export function draftYaml(spec: DraftSpec, comment: readonly string[]): string {
   // `sampled` (read every time) is right for any file; the author makes it `once` for text that never changes while the system runs.
   const doc = new Document({ description: spec.description, paths: spec.paths, sampling: 'sampled', layout: layoutOf(spec.layout) });
@@ -71,5 +72,5 @@ export function draftYaml(spec: DraftSpec, comment: readonly string[]): string {
     },
   });
   doc.commentBefore = comment.map((l) => ` ${l}`).join('\n');
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: true });
+  return formatSpec(doc.toString({ lineWidth: 0 }));
 }
