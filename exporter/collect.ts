@@ -10,9 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ProcFs, ProcfsError, type PathParams } from '../runtime/index.js';
+import { type ProcFs, ProcfsError, type PathParams, type SpecTypes } from '../runtime/index.js';
 import { type CollectorDef, filesOf } from './collectors.js';
-import { type Reads, readsOf } from './reads.js';
 import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, render } from './exposition.js';
 import type { FamilyDef } from './names.js';
@@ -95,7 +94,7 @@ const BUILD_LABELS = `${labelPair('version', packageVersion())},${labelPair('nod
 const TIMEOUT = Symbol('timeout');
 
 export class Collections {
-  private readonly reads: Reads;
+  private readonly fs: ProcFs<boolean>;
   private readonly root: string;
   private inflight: { key: string; promise: Promise<Scrape> } | undefined;
   /** Reads still running, by collector and file label: a read past its deadline is joined, not started again. */
@@ -107,9 +106,14 @@ export class Collections {
   /** Scrapes that joined a collection already in flight. */
   joined = 0;
 
-  /** Reads with this ProcFs, in its mode (exact mode prints 64-bit counters exactly). */
+  /**
+   * Reads with this ProcFs, in its mode (exact mode prints 64-bit counters
+   * exactly), async: a file that does not answer misses the deadline without
+   * stopping the server. On a live procfs its files are kept open and
+   * re-read (ProcFsOptions.keepOpen).
+   */
   constructor(fs: ProcFs<boolean>) {
-    this.reads = readsOf(fs);
+    this.fs = fs;
     this.root = fs.root;
   }
 
@@ -118,9 +122,9 @@ export class Collections {
     return this.pending.size;
   }
 
-  /** Closes the descriptors kept for reads. */
+  /** Closes the descriptors kept for reads of this root. */
   close(): void {
-    this.reads.close();
+    this.fs.dropCache();
   }
 
   /**
@@ -181,7 +185,7 @@ export class Collections {
     const key = `${c.id}\0${label}`;
     let p = this.pending.get(key);
     if (p === undefined) {
-      p = this.reads.read(c.id, params).then(
+      p = this.fs.readAsync(c.id as keyof SpecTypes, params).then(
         (value) => ({ value }),
         (error: unknown) => ({ error }),
       );

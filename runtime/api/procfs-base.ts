@@ -38,9 +38,9 @@ export interface ProcFsOptions {
   littleEndian?: boolean;
   /**
    * Keep system-wide files of a live procfs (/proc/meminfo, /proc/stat, …)
-   * open between sync reads and re-read them from offset 0: one system call
-   * per read instead of three. At most 64 descriptors over all roots;
-   * dropCache() closes this root's. Default true.
+   * open between reads and re-read them from offset 0: one system call per
+   * read instead of three (async: one request to the thread pool). At most
+   * 64 descriptors over all roots; dropCache() closes this root's. Default true.
    */
   keepOpen?: boolean;
   /**
@@ -52,6 +52,9 @@ export interface ProcFsOptions {
 }
 
 const shared = new OnceCache();
+
+/** Most targets of kept files named by parameters held by a ProcFs (the kept descriptors are fewer: kept-files.ts). */
+const MAX_TARGETS = 256;
 
 export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extends { [K in keyof Writes]: string } = Record<never, string>> {
   readonly root: string;
@@ -148,11 +151,13 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
 
   /** Path, parse context and way of reading of each spec read without parameters (a fixed file such as /proc/meminfo), made once. */
   private readonly fixed = new Map<string, ReadTarget>();
+  /** Targets of kept files named by parameters, by path. */
+  private readonly named = new Map<string, ReadTarget>();
   /** What each spec read so far is parsed with. */
   private readonly parsings = new Map<string, Parsing>();
   private liveCache: boolean | undefined;
 
-  /** Whether sampled fixed files of this root are read through kept descriptors. */
+  /** Whether sampled files of this root are read through kept descriptors. */
   private keeps(): boolean {
     if (this.liveCache === undefined) this.liveCache = this.options.keepOpen !== false && isLiveProcfs(this.root);
     return this.liveCache;
@@ -175,22 +180,36 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
 
   /**
    * The file a read names, its parse context and the way it is read
-   * (runtime/reading/read-ways.ts). A fixed file's target is made on its
-   * first read and kept: a sampled one of a live procfs is read through a
-   * kept descriptor. A file named by parameters (a pid's) is read by path.
+   * (runtime/reading/read-ways.ts). A sampled file of the system in a live
+   * procfs (/proc/meminfo, /proc/pressure/cpu) is read through a kept
+   * descriptor; its target is made on its first read and kept (at most
+   * MAX_TARGETS of those named by parameters). A file of a process is read
+   * by path: a pid may name another process by the next read.
    */
   private target(e: SpecEntry, p: Parsing, params: PathParams | undefined): ReadTarget {
     if (params === undefined) {
       let t = this.fixed.get(e.id);
       if (t === undefined) {
         const file = resolvePath(e.model, this.roots);
-        const keep = e.model.sampling === 'sampled' && file.startsWith(`${this.root}/`) && this.keeps();
-        this.fixed.set(e.id, (t = { file, ctx: this.readContext(file), way: readWayFor(p, keep) }));
+        this.fixed.set(e.id, (t = { file, ctx: this.readContext(file), way: readWayFor(p, this.keptHere(e, file, false)) }));
       }
       return t;
     }
     const file = resolvePath(e.model, this.roots, params);
-    return { file, ctx: this.readContext(file), way: readWayFor(p, false) };
+    let t = this.named.get(file);
+    if (t !== undefined) return t;
+    const keep = this.keptHere(e, file, true);
+    t = { file, ctx: this.readContext(file), way: readWayFor(p, keep) };
+    if (keep) {
+      if (this.named.size >= MAX_TARGETS) this.named.clear();
+      this.named.set(file, t);
+    }
+    return t;
+  }
+
+  /** Whether `file`, of spec `e`, is read through a kept descriptor: sampled, under this live procfs root, and (when `named` by parameters) not a process's. */
+  private keptHere(e: SpecEntry, file: string, named: boolean): boolean {
+    return e.model.sampling === 'sampled' && !(named && isPerProcess(e.model)) && file.startsWith(`${this.root}/`) && this.keeps();
   }
 
   /** The key of a read-once file in the cache shared by the ProcFs of a root: the two modes keep their own values. */

@@ -8,7 +8,10 @@
  * replaced by a new file under the same name), at most MAX_KEPT over all
  * roots, the one read longest ago closed first. A kept read that fails is
  * done again by path, which gives the error the caller would have seen, and
- * that file is not kept again.
+ * that file is not kept again. An async read holds its descriptor
+ * (holdKept/releaseKept) while it runs in the thread pool: a descriptor
+ * given up under it is closed once the last such read has ended, so that no
+ * read goes to a number the system has given to another file.
  */
 import { closeSync, statfsSync } from 'node:fs';
 import { openFdSync, readViewSync, rereadFdSync } from './read.js';
@@ -32,6 +35,10 @@ export const MAX_KEPT = 64;
 const kept = new Map<string, number>();
 /** Files whose kept descriptor failed once: read by path from then on. */
 const refused = new Set<string>();
+/** Async reads running through a descriptor, by descriptor. */
+const inFlight = new Map<number, number>();
+/** Descriptors given up while reads ran through them: closed when the last ends. */
+const closeWhenIdle = new Set<number>();
 
 /**
  * The kept descriptor of `path`, a file of a live procfs (opened now if it
@@ -78,7 +85,24 @@ function closeKept(path: string): void {
   const fd = kept.get(path);
   if (fd === undefined) return;
   kept.delete(path);
-  closeQuietly(fd);
+  if (inFlight.has(fd)) closeWhenIdle.add(fd);
+  else closeQuietly(fd);
+}
+
+/** Marks an async read through `fd` as running: the descriptor stays open until releaseKept. */
+export function holdKept(fd: number): void {
+  inFlight.set(fd, (inFlight.get(fd) ?? 0) + 1);
+}
+
+/** Ends what holdKept began; closes the descriptor if it was given up meanwhile and no other read runs through it. */
+export function releaseKept(fd: number): void {
+  const n = (inFlight.get(fd) ?? 1) - 1;
+  if (n > 0) {
+    inFlight.set(fd, n);
+    return;
+  }
+  inFlight.delete(fd);
+  if (closeWhenIdle.delete(fd)) closeQuietly(fd);
 }
 
 function closeQuietly(fd: number): void {
@@ -99,4 +123,9 @@ export function closeKeptFiles(root?: string): void {
 /** How many descriptors are kept open now. */
 export function keptCount(): number {
   return kept.size;
+}
+
+/** How many descriptors were given up while an async read ran through them, and are still open for it. */
+export function closingCount(): number {
+  return closeWhenIdle.size;
 }

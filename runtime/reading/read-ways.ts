@@ -4,10 +4,12 @@
  * - whole: open, read to the end, close (the native reader in one call, or
  *   node:fs; read.ts picks which when it loads);
  * - kept: a sampled file of a live procfs, re-read from offset 0 through a
- *   descriptor kept open (kept-files.ts): one system call instead of three;
+ *   descriptor kept open (kept-files.ts): one system call instead of three,
+ *   on this thread, or one request to the thread pool for an async read
+ *   (the descriptor held until it ends);
  * - streamed: a file of records, read on a thread of its own while the
- *   records already read are parsed (streamed-read.ts), by path or through a
- *   kept descriptor.
+ *   records already read are parsed (streamed-read.ts), by path or (sync)
+ *   through a kept descriptor; a kept one's async read is the kept way's.
  * A way is stateless; the target passes itself in. The one change after the
  * choice: a kept descriptor that fails to read is given up, and the target
  * is switched for good to reading by path (which also gives the caller the
@@ -18,8 +20,8 @@ import { dirname } from 'node:path';
 import type { ReadContext } from '../core/context.js';
 import { absent, ProcfsError } from '../core/errors.js';
 import type { Pieces } from '../core/pieces.js';
-import { keptDescriptor, refuseKept } from './kept-files.js';
-import { readBytesAsync, readViewSync, rereadFdSync } from './read.js';
+import { holdKept, keptDescriptor, refuseKept, releaseKept } from './kept-files.js';
+import { readBytesAsync, readViewSync, rereadFdAsync, rereadFdSync } from './read.js';
 import { readParsedAsync, readParsedSync, streamedReads } from './streamed-read.js';
 
 /** What a file is parsed with: the spec's parser, and its piece parser for a file of records. */
@@ -95,6 +97,32 @@ function keptFd(t: ReadTarget): number {
   }
 }
 
+/** giveUpKept for an async read. */
+function giveUpKeptAsync(t: ReadTarget, p: Parsing, way: ReadWay): Promise<unknown> {
+  refuseKept(t.file);
+  t.way = way;
+  return way.readAsync(t, p);
+}
+
+/**
+ * The async read of a kept descriptor: re-read in the thread pool and
+ * parsed. A read that fails gives the descriptor up (closed once no read
+ * runs through it) and switches the target to `byPath`, which reads again.
+ */
+async function keptAsync(t: ReadTarget, p: Parsing, byPath: ReadWay): Promise<unknown> {
+  const fd = keptFd(t);
+  if (fd < 0) return giveUpKeptAsync(t, p, byPath);
+  holdKept(fd);
+  try {
+    return await rereadFdAsync(fd, t.file, p.single, (text) => p.parse(text, t.ctx));
+  } catch (err) {
+    if (err instanceof ProcfsError && err.code === 'parse') throw err;
+    return giveUpKeptAsync(t, p, byPath);
+  } finally {
+    releaseKept(fd);
+  }
+}
+
 const KEPT: ReadWay = {
   name: 'kept',
   readSync(t, p) {
@@ -108,8 +136,7 @@ const KEPT: ReadWay = {
     }
     return p.parse(text, t.ctx);
   },
-  // A kept descriptor is read on this thread only; the async read goes by path.
-  readAsync: wholeAsync,
+  readAsync: (t, p) => keptAsync(t, p, WHOLE),
 };
 
 /** The file of records read on the reading thread; undefined when that thread is busy with another worker's read (read whole then). */
@@ -151,19 +178,19 @@ const STREAMED_KEPT: ReadWay = {
     }
     return value ?? KEPT.readSync(t, p);
   },
-  readAsync: streamedAsync,
+  readAsync: (t, p) => keptAsync(t, p, STREAMED),
 };
 
 /** Without the reading thread: a file of records is read whole on this thread, streamed only through the pool. */
 const STREAMED_ASYNC: ReadWay = { name: 'whole', readSync: wholeSync, readAsync: streamedAsync };
-const KEPT_STREAMED_ASYNC: ReadWay = { name: 'kept', readSync: KEPT.readSync, readAsync: streamedAsync };
+const KEPT_STREAMED_ASYNC: ReadWay = { name: 'kept', readSync: KEPT.readSync, readAsync: (t, p) => keptAsync(t, p, STREAMED_ASYNC) };
 
 /**
  * The way to read a file: streamed for a file of records that is not printed
  * in one piece (when the reading thread's module loaded), through a kept
  * descriptor when `keep` (a sampled file of a live procfs), else whole. The
- * async reads of a file of records are streamed through the thread pool with
- * or without the native module.
+ * async reads of a file of records read by path are streamed through the
+ * thread pool with or without the native module.
  */
 export function readWayFor(p: Parsing, keep: boolean): ReadWay {
   const records = p.pieces !== undefined && !p.single;

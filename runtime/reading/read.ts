@@ -201,6 +201,57 @@ async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number
   }
 }
 
+/**
+ * rereadFdSync without blocking the event loop: the kept descriptor `fd`
+ * re-read from offset 0 in libuv's thread pool (the native reader in one
+ * request; node:fs one request per read() without it), the bytes handed to
+ * `take` while this read still owns them. The caller keeps `fd` open until
+ * the promise settles. Rejects with ProcfsError.
+ */
+export function rereadFdAsync<T>(fd: number, path: string, single: boolean, take: (bytes: Buffer) => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const n = native;
+    if (n !== undefined) {
+      n.preadFdsAsync(Int32Array.of(fd), Uint8Array.of(single ? 1 : 0), (err, texts, ends, errs) => {
+        if (err !== null) reject(ioError(path, err));
+        else if (errs[0] !== 0) reject(ioError(path, errnoError(errs[0]!, path)));
+        else settle(resolve, reject, () => take(texts.subarray(0, ends[0])));
+      });
+      return;
+    }
+    let buf = takeAsyncBuffer();
+    let length = 0;
+    const next = (): void => {
+      if (length === buf.length) buf = grow(buf, length);
+      fs.read(fd, buf, length, buf.length - length, length, (err, got) => {
+        if (err !== null) {
+          returnAsyncBuffer(buf);
+          reject(ioError(path, err));
+          return;
+        }
+        length += got;
+        if (got === 0 || (single && length < buf.length)) {
+          settle(resolve, reject, () => take(buf.subarray(0, length)));
+          returnAsyncBuffer(buf);
+        } else next();
+      });
+    };
+    next();
+  });
+}
+
+/** Resolves with what `make` returns, or rejects with what it throws (a parse error). */
+function settle<T>(resolve: (v: T) => void, reject: (e: unknown) => void, make: () => T): void {
+  let v: T;
+  try {
+    v = make();
+  } catch (err) {
+    reject(err);
+    return;
+  }
+  resolve(v);
+}
+
 /** Reads a whole file as UTF-8 text, a byte that is not UTF-8 kept (see readFileSync). Rejects with ProcfsError. */
 export function readFileAsync(path: string, singleRecord = false): Promise<string> {
   return readAsyncWith(path, (buf, length) => utf8Text(buf, 0, length), singleRecord);
