@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { type ProcFs, ProcfsError, type PathParams, type SpecTypes } from '../runtime/index.js';
 import { type CollectorDef, filesOf } from './collectors.js';
 import { labelPair, type Sample, Sink } from './walks.js';
-import { type Format, render } from './exposition.js';
+import { type Format, renderBytes } from './exposition.js';
+import type { Layout } from './gzip.js';
 import type { FamilyDef } from './names.js';
 
 /** How one collector did in a collection. */
@@ -27,18 +28,31 @@ export interface CollectorResult {
 
 /** The outcome of a collection: its families in order, ready to print in either format. */
 export class Scrape {
-  private readonly bodies = new Map<string, string>();
+  private readonly bodies = new Map<string, { body: Buffer; layout: Layout }>();
   constructor(
     readonly families: ReadonlyMap<FamilyDef, readonly Sample[]>,
     readonly results: readonly CollectorResult[],
   ) {}
 
-  /** The body in a format, printed once per format and collection. */
-  text(format: Format): string {
+  /** The body in a format as UTF-8 bytes, printed once per format and collection, and where its families' constant lines are. */
+  printed(format: Format): { body: Buffer; layout: Layout } {
     const key = format.kind === 'text' ? 'text' : format.version;
-    let body = this.bodies.get(key);
-    if (body === undefined) this.bodies.set(key, (body = render(this.families, format)));
-    return body;
+    let p = this.bodies.get(key);
+    if (p === undefined) {
+      const layout: Layout = { defs: [], starts: [], heads: [] };
+      this.bodies.set(key, (p = { body: renderBytes(this.families, format, layout), layout }));
+    }
+    return p;
+  }
+
+  /** The body in a format as UTF-8 bytes. */
+  bytes(format: Format): Buffer {
+    return this.printed(format).body;
+  }
+
+  /** The body in a format. */
+  text(format: Format): string {
+    return this.bytes(format).toString('utf8');
   }
 
   /** How many samples it holds. */

@@ -8,6 +8,7 @@
  */
 import type { Sample } from './walks.js';
 import type { FamilyDef } from './names.js';
+import type { Layout } from './gzip.js';
 
 export type Format = { kind: 'text' } | { kind: 'openmetrics'; version: '1.0.0' | '0.0.1' };
 
@@ -45,32 +46,73 @@ function escapeHelp(text: string, om: boolean): string {
 /** Families with their samples, in the order they are printed. */
 export type Exposition = Iterable<readonly [FamilyDef, readonly Sample[]]>;
 
-/** The HELP, TYPE (and UNIT) lines of a family in each format, made once per family. */
-const heads = new WeakMap<FamilyDef, { text: string; om: string }>();
+/** The HELP, TYPE (and UNIT) lines of a family in each format as UTF-8, made once per family. */
+const heads = new WeakMap<FamilyDef, { text: Buffer; om: Buffer }>();
 
-function head(def: FamilyDef, om: boolean): string {
+function head(def: FamilyDef, om: boolean): Buffer {
   let h = heads.get(def);
   if (h === undefined) {
     const unit = def.unit === '' ? '' : `# UNIT ${def.base} ${def.unit}\n`;
     h = {
-      text: `# HELP ${def.name} ${escapeHelp(def.help, false)}\n# TYPE ${def.name} ${def.type}\n`,
-      om: `# TYPE ${def.base} ${def.type}\n${unit}# HELP ${def.base} ${escapeHelp(def.help, true)}\n`,
+      text: Buffer.from(`# HELP ${def.name} ${escapeHelp(def.help, false)}\n# TYPE ${def.name} ${def.type}\n`),
+      om: Buffer.from(`# TYPE ${def.base} ${def.type}\n${unit}# HELP ${def.base} ${escapeHelp(def.help, true)}\n`),
     };
     heads.set(def, h);
   }
   return om ? h.om : h.text;
 }
 
-/** The body of a scrape in a format. A counter's samples are named with `_total` in both. */
-export function render(families: Exposition, format: Format): string {
+/**
+ * Where bodies are printed, reused (grown when a body does not fit): a body
+ * is written into it piece by piece and copied out once. Joining a string of
+ * some 2,000 pieces and encoding it took 1.5-2 ms for a 210 KB body, writing
+ * the same pieces here 0.3 ms.
+ */
+let scratch = Buffer.allocUnsafe(256 * 1024);
+
+/** `scratch` with room for `more` bytes after `used`. */
+function room(used: number, more: number): Buffer {
+  if (used + more > scratch.length) {
+    const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, used + more));
+    scratch.copy(bigger, 0, 0, used);
+    scratch = bigger;
+  }
+  return scratch;
+}
+
+/**
+ * The body of a scrape in a format, as UTF-8 bytes. A counter's samples are
+ * named with `_total` in both. `layout`, when given, gets where each
+ * family's constant lines start and end.
+ */
+export function renderBytes(families: Exposition, format: Format, layout?: Layout): Buffer {
   const om = format.kind === 'openmetrics';
-  let out = '';
+  let at = 0;
   for (const [def, samples] of families) {
     if (samples.length === 0) continue;
-    out += head(def, om);
+    const h = head(def, om);
+    if (layout !== undefined) {
+      layout.defs.push(def);
+      layout.starts.push(at);
+      layout.heads.push(at + h.length);
+    }
+    room(at, h.length).set(h, at);
+    at += h.length;
     const name = def.name;
     const open = `${name}{`;
-    for (const s of samples) out += s.labels === '' ? `${name} ${formatValue(s.value, s.div)}\n` : `${open}${s.labels}} ${formatValue(s.value, s.div)}\n`;
+    for (const s of samples) {
+      const line = s.labels === '' ? `${name} ${formatValue(s.value, s.div)}\n` : `${open}${s.labels}} ${formatValue(s.value, s.div)}\n`;
+      // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
+      at += room(at, line.length * 3).write(line, at, 'utf8');
+    }
   }
-  return om ? `${out}# EOF\n` : out;
+  if (om) at += room(at, 6).write('# EOF\n', at, 'latin1');
+  const body = Buffer.allocUnsafe(at);
+  scratch.copy(body, 0, 0, at);
+  return body;
+}
+
+/** The body of a scrape in a format. A counter's samples are named with `_total` in both. */
+export function render(families: Exposition, format: Format): string {
+  return renderBytes(families, format).toString('utf8');
 }
