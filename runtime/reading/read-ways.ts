@@ -5,8 +5,9 @@
  *   node:fs; read.ts picks which when it loads);
  * - kept: a sampled file of a live procfs, re-read from offset 0 through a
  *   descriptor kept open (kept-files.ts): one system call instead of three,
- *   on this thread, or one request to the thread pool for an async read
- *   (the descriptor held until it ends);
+ *   on this thread, or in the thread pool for an async read (the reads
+ *   asked for in one turn of the event loop in one request, each descriptor
+ *   held until its read ends);
  * - streamed: a file of records, read on a thread of its own while the
  *   records already read are parsed (streamed-read.ts), by path or (sync)
  *   through a kept descriptor; a kept one's async read is the kept way's.
@@ -20,8 +21,8 @@ import { dirname } from 'node:path';
 import type { ReadContext } from '../core/context.js';
 import { absent, ProcfsError } from '../core/errors.js';
 import type { Pieces } from '../core/pieces.js';
-import { holdKept, keptDescriptor, refuseKept, releaseKept } from './kept-files.js';
-import { readBytesAsync, readViewSync, rereadFdAsync, rereadFdSync } from './read.js';
+import { keptDescriptor, refuseKept, rereadKeptAsync } from './kept-files.js';
+import { readBytesAsync, readViewSync, rereadFdSync } from './read.js';
 import { readParsedAsync, readParsedSync, streamedReads } from './streamed-read.js';
 
 /** What a file is parsed with: the spec's parser, and its piece parser for a file of records. */
@@ -112,15 +113,13 @@ function giveUpKeptAsync(t: ReadTarget, p: Parsing, way: ReadWay): Promise<unkno
 async function keptAsync(t: ReadTarget, p: Parsing, byPath: ReadWay): Promise<unknown> {
   const fd = keptFd(t);
   if (fd < 0) return giveUpKeptAsync(t, p, byPath);
-  holdKept(fd);
+  let text: Uint8Array;
   try {
-    return await rereadFdAsync(fd, t.file, p.single, (text) => p.parse(text, t.ctx));
-  } catch (err) {
-    if (err instanceof ProcfsError && err.code === 'parse') throw err;
+    text = await rereadKeptAsync(fd, t.file, p.single);
+  } catch {
     return giveUpKeptAsync(t, p, byPath);
-  } finally {
-    releaseKept(fd);
   }
+  return p.parse(text, t.ctx);
 }
 
 const KEPT: ReadWay = {

@@ -202,23 +202,14 @@ async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number
 }
 
 /**
- * rereadFdSync without blocking the event loop: the kept descriptor `fd`
- * re-read from offset 0 in libuv's thread pool (the native reader in one
- * request; node:fs one request per read() without it), the bytes handed to
- * `take` while this read still owns them. The caller keeps `fd` open until
- * the promise settles. Rejects with ProcfsError.
+ * rereadFdSync without blocking the event loop, through node:fs: the kept
+ * descriptor `fd` re-read from offset 0 in libuv's thread pool, one request
+ * per read(), the bytes handed to `take` while this read still owns them
+ * (kept-files.ts reads with the native reader when it loaded). The caller
+ * keeps `fd` open until the promise settles. Rejects with ProcfsError.
  */
 export function rereadFdAsync<T>(fd: number, path: string, single: boolean, take: (bytes: Buffer) => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const n = native;
-    if (n !== undefined) {
-      n.preadFdsAsync(Int32Array.of(fd), Uint8Array.of(single ? 1 : 0), (err, texts, ends, errs) => {
-        if (err !== null) reject(ioError(path, err));
-        else if (errs[0] !== 0) reject(ioError(path, errnoError(errs[0]!, path)));
-        else settle(resolve, reject, () => take(texts.subarray(0, ends[0])));
-      });
-      return;
-    }
     let buf = takeAsyncBuffer();
     let length = 0;
     const next = (): void => {

@@ -160,6 +160,30 @@ describe('the async read of a kept file', () => {
     expect(descriptorsOn(bad)).toBe(1);
   });
 
+  it('reads asked for in one turn each get their own file; one that fails fails alone', async () => {
+    const p = parsingOf('proc/loadavg');
+    const targets: ReadTarget[] = [];
+    for (let i = 0; i < 5; i++) {
+      const file = path.join(dir, `loadavg-turn-${i}`);
+      fs.writeFileSync(file, `0.10 0.20 0.30 1/100 ${1000 + i}\n`);
+      targets.push({ file, ctx: contextOf({ file }), way: readWayFor(p, true) });
+    }
+    const folder = path.join(dir, 'folder-turn');
+    fs.mkdirSync(folder);
+    const broken: ReadTarget = { file: folder, ctx: contextOf({ file: folder }), way: readWayFor(p, true) };
+    const reads = [...targets.slice(0, 2), broken, ...targets.slice(2)].map((t) =>
+      t.way.readAsync(t, p).then(
+        (v) => (v as { lastPid: number }).lastPid,
+        (e: unknown) => (e as ProcfsError).errno,
+      ),
+    );
+    expect(await Promise.all(reads)).toEqual([1000, 1001, 'EISDIR', 1002, 1003, 1004]);
+    expect(targets.map((t) => t.way.name)).toEqual(['kept', 'kept', 'kept', 'kept', 'kept']);
+    expect(broken.way.name).toBe('whole');
+    expect(keptCount()).toBe(5);
+    expect(closingCount()).toBe(0);
+  });
+
   // Fixtures of keyed files, a table and files of records (the streamed-kept way when the reading thread loaded).
   const FIXTURES: [string, string][] = [
     ['proc/meminfo', 'test/fixtures/proc/meminfo/written-4.19-arm64.txt'],
