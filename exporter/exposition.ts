@@ -62,13 +62,17 @@ function head(def: FamilyDef, om: boolean): Buffer {
   return om ? h.om : h.text;
 }
 
+/** Bytes of the buffer bodies are first printed into, and the most kept after a body. */
+const FIRST_SCRATCH = 256 * 1024;
+const MAX_SCRATCH = 4 * 1024 * 1024;
+
 /**
  * Where bodies are printed, reused (grown when a body does not fit): a body
  * is written into it piece by piece and copied out once. Joining a string of
  * some 2,000 pieces and encoding it took 1.5-2 ms for a 210 KB body, writing
  * the same pieces here 0.3 ms.
  */
-let scratch = Buffer.allocUnsafe(256 * 1024);
+let scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
 
 /** `scratch` with room for `more` bytes after `used`. */
 function room(used: number, more: number): Buffer {
@@ -109,6 +113,8 @@ export function renderBytes(families: Exposition, format: Format, layout?: Layou
   if (om) at += room(at, 6).write('# EOF\n', at, 'latin1');
   const body = Buffer.allocUnsafe(at);
   scratch.copy(body, 0, 0, at);
+  // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
+  if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
   return body;
 }
 
