@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# npm run bench: the parser benchmark, then the process-table benchmark, and
+# npm run bench: the parser benchmark, the process-table benchmark, procspec serve
+# against node_exporter (bench/exporter.ts), and
 # with BENCH_BASELINE=/path/to/other/checkout (its dist/ built) this build
 # against that one (bench/against-build.ts). The refresh mode keeps two files
 # per process open: with 10,000 processes that needs more descriptors than
@@ -20,6 +21,7 @@ run() {
 }
 run bench/parsers.ts
 run bench/processes.ts
+run bench/exporter.ts
 if [[ -n "${BENCH_BASELINE:-}" ]]; then
   # A relative path is taken from where npm was started (npm runs this from the package root).
   run bench/against-build.ts

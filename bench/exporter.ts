@@ -1,0 +1,307 @@
+/**
+ * `procspec serve` against node_exporter 1.5 (Debian's
+ * prometheus-node-exporter), in one run, side by side: each exporter is a
+ * child process on a port of 127.0.0.1, scraped as Prometheus scrapes (its
+ * Accept header, gzip, a kept-alive connection, one scrape after the
+ * other). For each: CPU seconds per scrape of the exporter's process
+ * (utime+stime of /proc/PID/stat, every thread, over BENCH_SCRAPES
+ * scrapes), median latency (request sent to body read), body size (gzip
+ * and plain), samples and families; the ratios procspec / node_exporter in
+ * the same round; and the heap of procspec serve over BENCH_LONG scrapes.
+ * Rounds run the exporters in turn, the order rotated, and the figures are
+ * medians over rounds (the machine is shared: the load average is printed
+ * with each round). Skipped, with a message, when node_exporter is not
+ * installed. Writes the table to bench/last-run-exporter.md.
+ *
+ *   node --import tsx bench/exporter.ts   (dist/ built: npx tsc -p tsconfig.build.json)
+ *   BENCH_ROUNDS=5 BENCH_SCRAPES=100 BENCH_LONG=10000 PROCSPEC_DIR=/other/checkout
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+const here = import.meta.dirname;
+/** The procspec checkout whose dist/ is served (this one by default). */
+const procspecDir = resolve(process.env.PROCSPEC_DIR ?? join(here, '..'));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 100);
+const LONG = Number(process.env.BENCH_LONG ?? 10_000);
+/** Scrapes of each exporter before the rounds. */
+const WARM = 200;
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+
+/** What Prometheus 2.x sends (scrape.go, scrapeAcceptHeader). */
+const ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
+/** node_exporter's collectors that read /proc, and procspec's collectors of the same files. */
+const NODE_PROC = ['cpu', 'stat', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'vmstat', 'pressure', 'filefd', 'sockstat', 'netstat', 'softnet'];
+const PROCSPEC_PROC = [
+  'stat',
+  'meminfo',
+  'loadavg',
+  'diskstats',
+  'net_dev',
+  'vmstat',
+  'pressure',
+  'sys_fs_file_nr',
+  'net_sockstat',
+  'net_sockstat6',
+  'net_netstat',
+  'net_snmp',
+  'net_snmp6',
+  'net_softnet_stat',
+];
+
+interface Contender {
+  label: string;
+  command: string;
+  args: (port: number) => string[];
+  procspec: boolean;
+}
+
+const serve = (extra: string[]) => (port: number) => [join(procspecDir, 'bin/procspec.js'), 'serve', '--web.listen-address', `127.0.0.1:${port}`, ...extra];
+const nodeExporter = (extra: string[]) => (port: number) => [`--web.listen-address=127.0.0.1:${port}`, ...extra];
+
+const CONTENDERS: Contender[] = [
+  { label: 'procspec serve, default set', command: process.execPath, args: serve([]), procspec: true },
+  {
+    label: "procspec serve, node_exporter's /proc files",
+    command: process.execPath,
+    args: serve(['--collector.disable-defaults', ...PROCSPEC_PROC.map((c) => `--collector.${c}`)]),
+    procspec: true,
+  },
+  {
+    label: 'node_exporter 1.5, /proc collectors',
+    command: NODE_EXPORTER,
+    args: nodeExporter(['--collector.disable-defaults', ...NODE_PROC.map((c) => `--collector.${c}`)]),
+    procspec: false,
+  },
+  { label: 'node_exporter 1.5, defaults', command: NODE_EXPORTER, args: nodeExporter(['--no-collector.systemd']), procspec: false },
+];
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc/PID/stat. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of stat(5) (utime, stime) are 12 and 13 after the command's closing parenthesis.
+  return (Number(f[11]) + Number(f[12])) / TICK;
+}
+
+interface Got {
+  status: number;
+  body: Buffer;
+  encoding: string | undefined;
+  ms: number;
+}
+
+function scrape(agent: Agent, port: number, path = '/metrics'): Promise<Got> {
+  return new Promise((res, rej) => {
+    const t0 = process.hrtime.bigint();
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        agent,
+        headers: { Accept: ACCEPT, 'Accept-Encoding': 'gzip', 'User-Agent': 'Prometheus/2.53.0', 'X-Prometheus-Scrape-Timeout-Seconds': '10' },
+      },
+      (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () =>
+          res({
+            status: r.statusCode ?? 0,
+            body: Buffer.concat(chunks),
+            encoding: r.headers['content-encoding'],
+            ms: Number(process.hrtime.bigint() - t0) / 1e6,
+          }),
+        );
+        r.on('error', rej);
+      },
+    );
+    req.on('error', rej);
+    req.end();
+  });
+}
+
+interface Running {
+  c: Contender;
+  child: ChildProcess;
+  port: number;
+  agent: Agent;
+}
+
+let nextPort = 19_000 + (process.pid % 1000) * 10;
+
+async function start(c: Contender): Promise<Running> {
+  const port = nextPort++;
+  const child = spawn(c.command, c.args(port), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    if (err.length < 4000) err += d.toString();
+  });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`${c.label} exited (${child.exitCode}): ${err}`);
+    try {
+      const g = await scrape(agent, port);
+      if (g.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 200) throw new Error(`${c.label} did not answer on port ${port}: ${err}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { c, child, port, agent };
+}
+
+function stop(r: Running): void {
+  r.agent.destroy();
+  r.child.kill('SIGTERM');
+}
+
+/** Samples and families of a body (text format or OpenMetrics). */
+function count(text: string): { samples: number; families: number } {
+  let samples = 0;
+  let families = 0;
+  for (const line of text.split('\n')) {
+    if (line === '' || line === '# EOF') continue;
+    if (line.startsWith('# TYPE ')) families++;
+    else if (!line.startsWith('#')) samples++;
+  }
+  return { samples, families };
+}
+
+interface Round {
+  cpuMs: number;
+  latencyMs: number;
+}
+
+/** SCRAPES scrapes one after the other: CPU ms per scrape of the exporter, median latency. */
+async function measure(r: Running): Promise<Round> {
+  for (let i = 0; i < 10; i++) await scrape(r.agent, r.port);
+  const pid = r.child.pid!;
+  const cpu0 = cpuSeconds(pid);
+  const lat: number[] = [];
+  for (let i = 0; i < SCRAPES; i++) {
+    const g = await scrape(r.agent, r.port);
+    if (g.status !== 200) throw new Error(`${r.c.label}: HTTP ${g.status}`);
+    lat.push(g.ms);
+  }
+  return { cpuMs: ((cpuSeconds(pid) - cpu0) * 1000) / SCRAPES, latencyMs: median(lat) };
+}
+
+const fmt = (x: number, d = 2): string => x.toFixed(d);
+const la = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+async function main(): Promise<void> {
+  if (!existsSync(NODE_EXPORTER)) {
+    process.stdout.write(`bench/exporter.ts skipped: ${NODE_EXPORTER} is not installed (apt-get install prometheus-node-exporter)\n`);
+    return;
+  }
+  if (!existsSync(join(procspecDir, 'dist/cli/main.js'))) throw new Error(`${procspecDir}/dist is not built (npx tsc -p tsconfig.build.json)`);
+  const version = execFileSync(NODE_EXPORTER, ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
+  const out: string[] = [];
+  const say = (line: string) => {
+    out.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  say('# procspec serve against node_exporter');
+  say('');
+  say(`${new Date().toISOString()}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), Node.js ${process.version}, ${version}.`);
+  say(`procspec: ${procspecDir}. ${ROUNDS} rounds of ${SCRAPES} scrapes per exporter, the order rotated; medians over rounds.`);
+  say('');
+  const running: Running[] = [];
+  try {
+    for (const c of CONTENDERS) running.push(await start(c));
+    // Warm up: a JIT compiles procspec's hot functions over the first scrapes.
+    for (const r of running) for (let i = 0; i < WARM; i++) await scrape(r.agent, r.port);
+    // What each serves: one scrape, as Prometheus reads it.
+    const shape = [];
+    for (const r of running) {
+      const g = await scrape(r.agent, r.port);
+      const plain = g.encoding === 'gzip' ? gunzipSync(g.body) : g.body;
+      shape.push({ gzip: g.encoding === 'gzip' ? g.body.length : Number.NaN, plain: plain.length, ...count(plain.toString('utf8')) });
+    }
+    const rounds: Round[][] = running.map(() => []);
+    const loads: string[] = [];
+    for (let k = 0; k < ROUNDS; k++) {
+      loads.push(la());
+      const order = running.map((_r, i) => (i + k) % running.length);
+      for (const i of order) rounds[i]!.push(await measure(running[i]!));
+      process.stderr.write(
+        `round ${k + 1}/${ROUNDS} (load ${loads[k]}): ${rounds.map((r, i) => `${running[i]!.c.label.split(',')[0]} ${fmt(r[k]!.cpuMs)}`).join(', ')} ms CPU/scrape\n`,
+      );
+    }
+    say('| exporter | CPU ms / scrape | min-max over rounds | median latency ms | body KB (gzip) | families | samples | CPU µs / sample |');
+    say('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (let i = 0; i < running.length; i++) {
+      const cpu = rounds[i]!.map((r) => r.cpuMs);
+      const s = shape[i]!;
+      say(
+        `| ${running[i]!.c.label} | ${fmt(median(cpu))} | ${fmt(Math.min(...cpu))}-${fmt(Math.max(...cpu))} | ${fmt(median(rounds[i]!.map((r) => r.latencyMs)))} | ${fmt(s.plain / 1024, 0)} (${fmt(s.gzip / 1024, 1)}) | ${s.families} | ${s.samples} | ${fmt((median(cpu) * 1000) / s.samples, 1)} |`,
+      );
+    }
+    say('');
+    say(`Load average (1, 5, 15 min) at the start of each round: ${loads.join('; ')}.`);
+    say('');
+    say('Ratios, procspec / node_exporter, CPU per scrape, median of the per-round ratios:');
+    say('');
+    const ratio = (a: number, b: number) => fmt(median(rounds[a]!.map((r, k) => r.cpuMs / rounds[b]![k]!.cpuMs)));
+    say(`- ${running[1]!.c.label} / ${running[2]!.c.label}: ${ratio(1, 2)}`);
+    say(`- ${running[0]!.c.label} / ${running[3]!.c.label}: ${ratio(0, 3)}`);
+    say(`- ${running[0]!.c.label} / ${running[2]!.c.label}: ${ratio(0, 2)}`);
+    say('');
+    if (LONG > 0) {
+      // A fresh procspec serve (default set) that prints its memory, after a full GC, on SIGUSR2.
+      const probe = `process.on('SIGUSR2', () => { globalThis.gc(); process.stderr.write('MEM ' + JSON.stringify(process.memoryUsage()) + '\\n'); });`;
+      const c = CONTENDERS[0]!;
+      const r = await start({ ...c, args: (port) => ['--expose-gc', '--import', `data:text/javascript,${encodeURIComponent(probe)}`, ...c.args(port)] });
+      running.push(r);
+      const memory = async (): Promise<{ rss: number; heapUsed: number }> => {
+        const seen = new Promise<string>((res) => {
+          let text = '';
+          const on = (d: Buffer) => {
+            text += d.toString();
+            const m = /MEM (\{.*\})\n/.exec(text);
+            if (m) {
+              r.child.stderr!.off('data', on);
+              res(m[1]!);
+            }
+          };
+          r.child.stderr!.on('data', on);
+        });
+        r.child.kill('SIGUSR2');
+        return JSON.parse(await seen) as { rss: number; heapUsed: number };
+      };
+      for (let i = 0; i < 100; i++) await scrape(r.agent, r.port);
+      const m0 = await memory();
+      const t0 = Date.now();
+      for (let i = 0; i < LONG; i++) await scrape(r.agent, r.port);
+      const m1 = await memory();
+      const mib = (x: number) => fmt(x / 2 ** 20, 1);
+      say(
+        `${c.label}, ${LONG} scrapes after 100 (${((Date.now() - t0) / 1000).toFixed(0)} s): heap used after a full GC ${mib(m0.heapUsed)} MiB before, ${mib(m1.heapUsed)} MiB after; RSS ${mib(m0.rss)} MiB before, ${mib(m1.rss)} MiB after.`,
+      );
+    }
+  } finally {
+    for (const r of running) stop(r);
+  }
+  writeFileSync(join(here, 'last-run-exporter.md'), `${out.join('\n')}\n`);
+}
+
+await main();
