@@ -264,12 +264,14 @@ const PARSED = [
   'net/tcp',
 ];
 
-/** ProcFs.read per call: sampled system-wide files (read through kept descriptors), this process's files by path, a large record file sync and async. */
+/** ProcFs.read per call: sampled system-wide files (read through kept descriptors, sync and async), this process's files by path, a large record file sync and async. */
 const READS: { name: string; id: string; params?: Record<string, number>; async?: boolean }[] = [
   { name: '/proc/meminfo', id: 'proc/meminfo' },
   { name: '/proc/stat', id: 'proc/stat' },
   { name: '/proc/loadavg', id: 'proc/loadavg' },
   { name: '/proc/vmstat', id: 'proc/vmstat' },
+  { name: '/proc/meminfo, readAsync', id: 'proc/meminfo', async: true },
+  { name: '/proc/net/netstat, readAsync', id: 'proc/net/netstat', async: true },
   { name: 'pid/stat (this process)', id: 'proc/pid/stat', params: { pid: process.pid } },
   { name: 'pid/status (this process)', id: 'proc/pid/status', params: { pid: process.pid } },
   { name: 'pid/smaps (this process)', id: 'proc/pid/smaps', params: { pid: process.pid } },
