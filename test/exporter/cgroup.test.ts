@@ -224,7 +224,7 @@ describe('the cost of a scrape of many groups', () => {
   }
 
   /** A ProcFs that notes the file of every read the exporter asks of it. */
-  function counting(root: string): { fs: ProcFs; files: string[] } {
+  function counting(root: string): { fs: ProcFs<true>; files: string[] } {
     const real = new ProcFs({ root, bigint: true });
     const files: string[] = [];
     const fs = new Proxy(real, {
