@@ -3,6 +3,7 @@
  * tree of fixture files): names, labels and values, the depth, files a
  * group does not hold, cgroup v1-only hosts, and the files read per scrape.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { parseServeFlags } from '../../cli/serve.js';
 import { allCollectors, DEFAULT_CGROUP_DEPTH, Exporter, type ExporterOptions } from '../../exporter/index.js';
 import { ProcFs } from '../../runtime/index.js';
 import { cgroupFixture as cg, madeUpHost, MOUNTINFO, procFixture } from './cgroup-support.js';
+
+const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 
 const tops: string[] = [];
 afterAll(() => {
@@ -191,6 +194,27 @@ describe('cgroup collectors', () => {
       expect(s.text({ kind: 'text' })).not.toMatch(/^procspec_cgroup_/m);
     }
     e.close();
+  });
+
+  it('family names: valid, and no two collectors share one', () => {
+    const owner = new Map<string, string>();
+    for (const c of allCollectors())
+      for (const name of c.families.families.keys()) {
+        expect(name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+        expect(owner.get(name) ?? c.name, name).toBe(c.name);
+        owner.set(name, c.name);
+      }
+    expect([...owner].filter(([, c]) => c.startsWith('cgroup_')).every(([n]) => n.startsWith('procspec_cgroup_'))).toBe(true);
+  });
+
+  it.skipIf(!hasPromtool)('promtool check metrics finds no problem in every cgroup collector of a made-up tree', async () => {
+    const h = host(MOUNTINFO.pure, { '': ROOT, 'system.slice': FULL, 'system.slice/ssh.service': FULL });
+    const e = new Exporter(new ProcFs({ root: h.proc, bigint: true }), { enable: [...CGROUP_COLLECTORS] });
+    const text = (await e.scrape()).text({ kind: 'text' });
+    e.close();
+    expect(text).toContain('procspec_cgroup_memory_stat_anon_bytes{cgroup="/system.slice/ssh.service"}');
+    // promtool exits 0 with no output when it finds nothing (lint problems exit 3, parse errors 1).
+    expect(execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] })).toBe('');
   });
 
   it('--collector.cgroup.depth N', () => {
