@@ -7,7 +7,7 @@
  * printed as the kernel printed them) and runs until SIGINT or SIGTERM.
  */
 import { ProcFs } from '../runtime/index.js';
-import { allCollectors, Exporter, SelectionError } from '../exporter/index.js';
+import { allCollectors, DEFAULT_CGROUP_DEPTH, Exporter, SelectionError } from '../exporter/index.js';
 import { startServer } from '../exporter/server.js';
 import { UsageError } from './usage.js';
 
@@ -20,6 +20,8 @@ export interface ServeFlags {
   disableDefaults: boolean;
   enable: string[];
   disable: string[];
+  /** Levels of cgroup v2 groups below the root read by the cgroup collectors. */
+  cgroupDepth: number;
   help: boolean;
 }
 
@@ -32,7 +34,14 @@ export function parseListenAddress(text: string): { host: string | undefined; po
   return { host: host === '' ? undefined : host, port };
 }
 
-const VALUED = new Set(['--web.listen-address', '--web.telemetry-path', '--web.max-requests', '--path.procfs', '--web.config.file']);
+const VALUED = new Set([
+  '--web.listen-address',
+  '--web.telemetry-path',
+  '--web.max-requests',
+  '--path.procfs',
+  '--web.config.file',
+  '--collector.cgroup.depth',
+]);
 
 /** The flags of `procspec serve`; UsageError for one it does not know or a bad value. */
 export function parseServeFlags(args: readonly string[]): ServeFlags {
@@ -45,6 +54,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     disableDefaults: false,
     enable: [],
     disable: [],
+    cgroupDepth: DEFAULT_CGROUP_DEPTH,
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -67,7 +77,11 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     } else if (flag === '--path.procfs') out.procfs = value!;
     else if (flag === '--web.config.file')
       throw new UsageError('--web.config.file (TLS and basic auth) is not supported yet: serve on 127.0.0.1 or behind a proxy');
-    else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
+    else if (flag === '--collector.cgroup.depth') {
+      if (!/^[0-9]{1,3}$/.test(value!))
+        throw new UsageError(`--collector.cgroup.depth ${JSON.stringify(value)}: a number of levels below the root cgroup, 0 or more`);
+      out.cgroupDepth = Number(value);
+    } else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
     else if (flag.startsWith('--collector.') && value === undefined) out.enable.push(flag.slice('--collector.'.length));
     else if (flag.startsWith('--collector.') && (value === 'true' || value === 'false'))
       (value === 'true' ? out.enable : out.disable).push(flag.slice('--collector.'.length));
@@ -97,6 +111,8 @@ Flags:
   --collector.NAME              enable a collector (name or spec id: net_dev, proc/net/dev)
   --no-collector.NAME           disable a collector
   --collector.disable-defaults  start from no collector
+  --collector.cgroup.depth N    levels of cgroup v2 groups below the root read by the cgroup_* collectors
+                                (0: the root group only; default ${DEFAULT_CGROUP_DEPTH}: /system.slice/ssh.service)
 URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these).
 
 Collectors (on: collected by default here):
@@ -113,7 +129,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const fs = new ProcFs({ root: flags.procfs, bigint: true });
   let exporter: Exporter;
   try {
-    exporter = new Exporter(fs, { disableDefaults: flags.disableDefaults, enable: flags.enable, disable: flags.disable });
+    exporter = new Exporter(fs, { disableDefaults: flags.disableDefaults, enable: flags.enable, disable: flags.disable, cgroupDepth: flags.cgroupDepth });
   } catch (err) {
     if (err instanceof SelectionError) throw new UsageError(err.message);
     throw err;
@@ -125,6 +141,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     process.stderr.write(`procspec serve: cannot listen on ${flags.host ?? '*'}:${flags.port}: ${(err as Error).message}\n`);
     return 1;
   }
+  for (const note of exporter.notes) process.stderr.write(`procspec serve: ${note}\n`);
   process.stderr.write(
     `procspec serve: listening on ${server.url} (${exporter.enabled.length} collectors: ${exporter.enabled.map((c) => c.name).join(' ')})\n`,
   );

@@ -11,7 +11,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ProcFs, ProcfsError, type PathParams } from '../runtime/index.js';
-import { type CollectorDef, filesOf } from './collectors.js';
+import { type CollectorDef, type FileRead, filesOf, Listing, type Places } from './collectors.js';
+import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { type Reads, readsOf } from './reads.js';
 import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, render } from './exposition.js';
@@ -94,9 +95,13 @@ const BUILD_LABELS = `${labelPair('version', packageVersion())},${labelPair('nod
 
 const TIMEOUT = Symbol('timeout');
 
+/** Whether a read failed because its file is gone: a cgroup removed between its listing and the read. */
+const vanished = (err: unknown): boolean => err instanceof ProcfsError && (err.errno === 'ENOENT' || err.errno === 'ENODEV');
+
 export class Collections {
   private readonly reads: Reads;
-  private readonly root: string;
+  /** Where the collectors' files are listed. */
+  readonly places: Places;
   private inflight: { key: string; promise: Promise<Scrape> } | undefined;
   /** Reads still running, by collector and file label: a read past its deadline is joined, not started again. */
   private readonly pending = new Map<string, Promise<{ value: unknown } | { error: unknown }>>();
@@ -106,11 +111,13 @@ export class Collections {
   collections = 0;
   /** Scrapes that joined a collection already in flight. */
   joined = 0;
+  /** Folders listed (a procfs folder, a cgroup group) in the last collection. */
+  foldersListed = 0;
 
-  /** Reads with this ProcFs, in its mode (exact mode prints 64-bit counters exactly). */
-  constructor(fs: ProcFs<boolean>) {
+  /** Reads with this ProcFs, in its mode (exact mode prints 64-bit counters exactly); its cgroup2 tree is looked up here unless `places` gives it. */
+  constructor(fs: ProcFs<boolean>, places?: Places) {
     this.reads = readsOf(fs);
-    this.root = fs.root;
+    this.places = places ?? { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: DEFAULT_CGROUP_DEPTH };
   }
 
   /** Reads started and not finished (a file past its deadline keeps one). */
@@ -157,7 +164,9 @@ export class Collections {
     });
     try {
       const sinks = selection.map(() => new Sink());
-      const results = await Promise.all(selection.map((c, i) => this.collect(c, sinks[i]!, expired)));
+      const listing = new Listing(this.places);
+      const results = await Promise.all(selection.map((c, i) => this.collect(c, listing, sinks[i]!, expired)));
+      this.foldersListed = listing.counts.folders;
       const families = new Map<FamilyDef, Sample[]>();
       for (const sink of sinks) for (const [def, samples] of sink.families) families.set(def, samples);
       const extra = new Sink();
@@ -177,8 +186,8 @@ export class Collections {
   }
 
   /** One read, joined if the same file's read is still pending from an earlier collection. */
-  private read(c: CollectorDef, label: string, params: PathParams | undefined): Promise<{ value: unknown } | { error: unknown }> {
-    const key = `${c.id}\0${label}`;
+  private read(c: CollectorDef, what: string, params: PathParams | undefined): Promise<{ value: unknown } | { error: unknown }> {
+    const key = `${c.name}\0${what}`;
     let p = this.pending.get(key);
     if (p === undefined) {
       p = this.reads.read(c.id, params).then(
@@ -191,33 +200,33 @@ export class Collections {
     return p;
   }
 
-  private async collect(c: CollectorDef, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
+  private async collect(c: CollectorDef, listing: Listing, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
     const start = process.hrtime.bigint();
     let error: string | undefined;
     const fail = (why: string) => {
       error ??= why;
     };
-    let reads: Awaited<ReturnType<typeof filesOf>> = [];
+    let reads: FileRead[] = [];
     try {
-      const listed = await Promise.race([filesOf(c, this.root), expired]);
+      const listed = await Promise.race([filesOf(c, listing), expired]);
       if (listed === TIMEOUT) fail('the deadline passed while listing its files');
       else reads = listed;
     } catch (err) {
       fail(`its files could not be listed: ${(err as Error).message}`);
     }
-    const label = c.param === undefined ? undefined : c.param.name;
     // Read at once, walked in the order of the listing: samples come out in the same order whatever read ended first.
-    const got = await Promise.all(reads.map((r) => Promise.race([this.read(c, r.label, r.params), expired])));
+    const got = await Promise.all(reads.map((r) => Promise.race([this.read(c, r.what, r.params), expired])));
     for (let i = 0; i < got.length; i++) {
       const g = got[i]!;
       const r = reads[i]!;
       if (g === TIMEOUT) {
         this.timeouts.set(c.name, (this.timeouts.get(c.name) ?? 0) + 1);
-        fail(`the deadline passed while reading ${r.label === '' ? c.id : `${c.id} ${r.label}`}`);
+        fail(`the deadline passed while reading ${r.what === '' ? c.id : `${c.id} ${r.what}`}`);
       } else if ('error' in g) {
+        if (r.mayVanish && vanished(g.error)) continue;
         if (g.error instanceof ProcfsError && g.error.code === 'parse') this.parseErrors.set(c.name, (this.parseErrors.get(c.name) ?? 0) + 1);
         fail(g.error instanceof Error ? g.error.message : String(g.error));
-      } else c.families.walk(g.value, label === undefined ? '' : labelPair(label, r.label), sink);
+      } else c.families.walk(g.value, r.labels, sink);
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     return error === undefined ? { name: c.name, success: true, seconds } : { name: c.name, success: false, seconds, error };

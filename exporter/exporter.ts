@@ -6,7 +6,8 @@
  */
 import { type ProcFs, registry } from '../runtime/index.js';
 import { Collections, type Scrape } from './collect.js';
-import { type CollectorDef, collectorsOf, defaultCollectors, findCollector } from './collectors.js';
+import { type CollectorDef, collectorsOf, defaultCollectors, findCollector, type Places } from './collectors.js';
+import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { specStem } from './names.js';
 
 /** A collector name that is unknown or not enabled: a usage error (exit 2) or a 400. */
@@ -20,6 +21,8 @@ export interface ExporterOptions {
   /** Collectors to add (`--collector.X`) and to remove (`--no-collector.X`), by name (`net_dev`) or spec id (`proc/net/dev`). */
   enable?: readonly string[];
   disable?: readonly string[];
+  /** Levels of cgroup v2 groups below the root group that the cgroup collectors read (`--collector.cgroup.depth`); default 2. */
+  cgroupDepth?: number;
 }
 
 /** The collectors of procspec's registry, and the specs that are none with the reason. */
@@ -49,16 +52,23 @@ export class Exporter {
   /** The collectors this exporter may run, in registry order. */
   readonly enabled: readonly CollectorDef[];
   readonly collections: Collections;
+  /** What the exporter says once at its start: why enabled collectors will serve nothing here (no cgroup2 mounted). */
+  readonly notes: readonly string[];
 
   constructor(
     readonly fs: ProcFs<boolean>,
     options: ExporterOptions = {},
   ) {
-    const on = new Set(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, fs.root));
+    const depth = options.cgroupDepth ?? DEFAULT_CGROUP_DEPTH;
+    if (!Number.isInteger(depth) || depth < 0) throw new SelectionError(`cgroup depth ${depth}: expected a whole number of levels, 0 or more`);
+    const places: Places = { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: depth };
+    const on = new Set(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, places));
     for (const n of options.enable ?? []) on.add(find(n));
     for (const n of options.disable ?? []) on.delete(find(n));
     this.enabled = ALL.collectors.filter((c) => on.has(c));
-    this.collections = new Collections(fs);
+    this.collections = new Collections(fs, places);
+    const idle = this.enabled.filter((c) => c.place.kind === 'cgroup');
+    this.notes = 'why' in places.cgroup && idle.length > 0 ? [`${idle.map((c) => c.name).join(', ')}: no series, ${places.cgroup.why}`] : [];
   }
 
   /**

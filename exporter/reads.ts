@@ -99,9 +99,12 @@ export function readsOf(procfs: ProcFs<boolean>): Reads {
     kept.set(path, k);
     return k;
   };
+  // Only files of the procfs are kept: a cgroup's files are many, and a descriptor kept would hold the group's file after it is removed.
+  const underProc = `${fs.root.replace(/\/+$/, '')}/`;
   return {
     async read(id, params) {
       const path = fs.path(id, params);
+      if (!path.startsWith(underProc)) return fs.readAsync(id, params);
       let bytes: Buffer;
       try {
         const k = descriptor(path);

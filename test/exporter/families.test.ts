@@ -172,8 +172,8 @@ describe('collectors', () => {
       expect(on).toContain(n);
     for (const n of ['interrupts', 'softirqs', 'zoneinfo', 'buddyinfo', 'slabinfo', 'net_tcp', 'net_unix']) expect(on).not.toContain(n);
     expect(Object.keys(OFF_BY_DEFAULT).every((id) => allCollectors().some((c) => c.id === id))).toBe(true);
-    // Per process, per cgroup, read once: not collectors (yet).
-    for (const id of ['proc/pid/stat', 'sys/fs/cgroup/cpu.stat', 'proc/cpuinfo', 'proc/sys']) expect(allCollectors().some((c) => c.id === id)).toBe(false);
+    // Per process, read once, a sysctl path: not collectors (yet). Per cgroup: test/exporter/cgroup.test.ts.
+    for (const id of ['proc/pid/stat', 'proc/cpuinfo', 'proc/sys']) expect(allCollectors().some((c) => c.id === id)).toBe(false);
   });
   it('under another root: only the files there', () => {
     const on = new Exporter(new ProcFs({ root: madeUpProc() })).enabled.map((c) => c.name);
