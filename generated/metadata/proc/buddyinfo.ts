@@ -31,7 +31,7 @@ export const procBuddyinfoSpec: SpecModel = {
               "raw": "node",
               "description": "NUMA node number",
               "optional": false,
-              "measure": "gauge",
+              "label": true,
               "value": {
                 "kind": "integer",
                 "signed": false,
