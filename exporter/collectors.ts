@@ -57,7 +57,6 @@ export interface CollectorDef {
 
 /** Why a spec cannot be collected, or its system-wide pattern's parameter (null: none). */
 function systemPattern(model: SpecModel): { param: { name: string; dir: string } | null } | { why: string } {
-  if (model.sampling !== 'sampled') return { why: 'it is read once (a description of the system, not a measure)' };
   const why = new Set<string>();
   for (const p of model.paths) {
     if (p.startsWith('/proc/self/') || p.startsWith('/proc/thread-self/')) continue;
@@ -89,7 +88,13 @@ export function collectorsOf(entries: readonly SpecEntry[]): { collectors: Colle
       not.set(e.id, p.why);
       continue;
     }
-    const off = OFF_BY_DEFAULT[e.id] ?? (classified(e.model) ? undefined : 'its spec gives its numbers no measure (counter or gauge)');
+    const off =
+      OFF_BY_DEFAULT[e.id] ??
+      (e.model.sampling === 'once'
+        ? 'read once: its text is an _info series'
+        : classified(e.model)
+          ? undefined
+          : 'its spec gives its numbers no measure (counter or gauge)');
     collectors.push({
       name: specStem(e.id),
       id: e.id,

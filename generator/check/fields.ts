@@ -79,6 +79,12 @@ export abstract class FieldChecker extends CheckerBase {
       if (label === true) this.fail(at, 'a record is labelled by its name under a label the spec names: write "label: <name>" (pressure\'s some and full: stall)');
       return label;
     }
+    if (value.kind === 'list') {
+      // A list of numbers known by their position (buddyinfo's blocks per order): each item is labelled by its position.
+      if (label === true || (value.of.kind !== 'integer' && value.of.kind !== 'float'))
+        this.fail(at, 'a list is labelled only when it holds numbers, each by its position under a label the spec names: write "label: <name>"');
+      return label;
+    }
     if (!text && value.kind !== 'integer' && value.kind !== 'u64')
       this.fail(at, `a label is one word, number or address that names its row: not a ${value.kind}`);
     if (value.kind === 'integer' && value.unit !== undefined) this.fail(at, `a label is a name, not a quantity in ${value.unit}`);

@@ -46,6 +46,8 @@ export abstract class RecordChecker extends FieldChecker {
         names.add(`${field.name}Raw`);
       }
       const repeat = t.repeat === true;
+      if (repeat && field.label === true)
+        this.fail([...p, 'label'], 'repeated numbers are labelled each by its position, under a label the spec names: write "label: <name>"');
       const rest = t.rest === true;
       const last = i === list.length - 1;
       const endsAt = t.endsAt as string | undefined;
