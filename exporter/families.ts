@@ -69,8 +69,9 @@ function infoFamily(ctx: Ctx): FamilyDef | undefined {
   return family(ctx, [...ctx.path, 'info'], 'gauge', undefined, help, [...ctx.path, 'info'].join('.'));
 }
 
-/** The walk of a row's `_info` sample (1, with the row's labels), when the spec is read once. */
+/** The walk of a row's `_info` sample (1, with the row's labels), when the spec is read once; notes `index`, which rows may get. */
 function rowInfo(ctx: Ctx): Walk | undefined {
+  ctx.labels.add('index');
   const def = infoFamily(ctx);
   return def === undefined ? undefined : (_v, labels, sink) => sink.add(def, labels, 1, 1);
 }
@@ -148,7 +149,13 @@ function numberWalk(def: FamilyDef, unit: Unit | undefined): Walk {
   };
 }
 
-const child = (ctx: Ctx, f: FieldModel): Ctx => ({ ...ctx, path: [...ctx.path, f.name], raws: [...ctx.raws, rawName(f)], measure: f.measure ?? ctx.measure, row: false });
+const child = (ctx: Ctx, f: FieldModel): Ctx => ({
+  ...ctx,
+  path: [...ctx.path, f.name],
+  raws: [...ctx.raws, rawName(f)],
+  measure: f.measure ?? ctx.measure,
+  row: false,
+});
 
 function numberFamily(f: FieldModel, ctx: Ctx, unit: Unit | undefined): FamilyDef | undefined {
   const help = helpText(f.description, ctx.file, [...ctx.raws, rawName(f)], unit);

@@ -76,7 +76,8 @@ export abstract class FieldChecker extends CheckerBase {
     }
     if (f.measure !== undefined) this.fail(at, 'a label names its row and does not move: it has no "measure"');
     if (value.kind === 'record') {
-      if (label === true) this.fail(at, 'a record is labelled by its name under a label the spec names: write "label: <name>" (pressure\'s some and full: stall)');
+      if (label === true)
+        this.fail(at, 'a record is labelled by its name under a label the spec names: write "label: <name>" (pressure\'s some and full: stall)');
       return label;
     }
     if (value.kind === 'list') {
