@@ -103,7 +103,10 @@ export abstract class FieldChecker extends CheckerBase {
       if (f.label === undefined || f.label === false) return;
       const name = f.label === true ? f.name : f.label;
       const other = seen.get(name);
-      if (other === undefined) return void seen.set(name, f);
+      if (other === undefined) {
+        seen.set(name, f);
+        return;
+      }
       if (f.value.kind !== 'record' || other.value.kind !== 'record')
         this.fail([...paths[i]!, 'label'], `label "${name}" is also given by field "${other.name}"`);
       if (JSON.stringify(f.value.record) !== JSON.stringify(other.value.record))
