@@ -74,6 +74,8 @@ export abstract class FieldChecker extends CheckerBase {
       if (!text) this.fail(at, `"label: false" says a text field (a string, enum word or address) does not name its row: not for a ${value.kind}`);
       return false;
     }
+    if (typeof label === 'string' && !/^[a-z][a-z0-9_]*$/.test(label))
+      this.fail(at, `"${label}" is not a label name: lower case letters, digits and _, starting with a letter`);
     if (f.measure !== undefined) this.fail(at, 'a label names its row and does not move: it has no "measure"');
     if (value.kind === 'record') {
       if (label === true)
