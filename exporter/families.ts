@@ -1,23 +1,30 @@
 /**
  * A spec's metric families and the walk that finds their samples in a parsed
- * value, compiled once from the spec's checked model (no code per spec):
+ * value, compiled once from the spec's checked model (no code per spec).
+ * The spec's `label:` markers decide where they are given; elsewhere:
  * - a number field is a family; its type is its measure (its own, else the
- *   record's it is in, else the spec's), a gauge when none says;
+ *   record's it is in, else the spec's), a gauge when none says; a u64 only
+ *   when it says its own measure (else an address, mask, id or inode);
  * - nested records add their names to the family name (`loadavg_entities_running`);
- * - sibling records declared alike (same fields, same descriptions: a YAML
- *   anchor, pressure's `some` and `full`) are one family, told apart by a
- *   label `kind` (their name);
+ * - sibling records marked with one label name (pressure's `some` and
+ *   `full`: `stall`), or unmarked ones declared alike (a YAML anchor, label
+ *   `kind`), are one set of families told apart by that label;
  * - the rows of a table, the blocks of a file and the lines of an indexed
- *   key are told apart by labels: the index (`cpu`), the row's text fields
- *   (`iface`, `device`); when those do not tell rows apart (or there are
- *   none), also by their position, label `index`;
+ *   key are told apart by labels: the index (`cpu`), the fields marked as
+ *   labels (softnet_stat's `cpu`, diskstats' `major`), the row's text
+ *   fields not marked `label: false` (`iface`, `device`); when those do not
+ *   tell rows apart (or there are none), also by their position, `index`;
  * - a per-column list (interrupts' counts per CPU) is labelled by the
- *   header's column name (`cpu`);
+ *   header's column name (`cpu`); repeated numbers marked `label: <name>`,
+ *   by their position (buddyinfo's `order`);
+ * - an enum that is not a row's label is a gauge per state (`state`);
+ * - a read-once spec's objects and rows are `_info` series of value 1,
+ *   labelled by their text;
  * - keys a spec expects but does not name (`others`) are families named by
  *   the kernel's key;
- * - left out: text outside rows, enums, addresses and masks (u64, mask),
- *   lists of numbers known only by their position, keys the spec does not
- *   expect (`extra`), sentinel words.
+ * - left out: text outside rows of a sampled spec, masks and u64s without a
+ *   measure, lists of numbers known only by their position, keys the spec
+ *   does not expect (`extra`), sentinel words.
  */
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, Unit, ValueModel } from '../runtime/model/model.js';
 import { baseUnit, type FamilyDef, familyName, helpText, labelName, type MetricType, rawName, snake, specFile, specStem } from './names.js';
