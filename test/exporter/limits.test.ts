@@ -12,7 +12,7 @@ import { compilePattern, labelRule, LimitError, labelValues, parseRuleParam } fr
 import { parseQuery } from '../../exporter/server.js';
 import { ProcFs } from '../../runtime/index.js';
 import { runCli } from '../support/cli.js';
-import { get, madeUpProc, ROOT_FILES } from './support.js';
+import { get, madeUpProc, ROOT_FILES, startServe } from './support.js';
 
 const root = madeUpProc();
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
@@ -96,6 +96,18 @@ describe('flags and URL parameters', () => {
     const n = runCli(['serve', '--path.procfs', root, '--collector.nope.max-series', '5']);
     expect(n.status).toBe(2);
     expect(n.stderr).toMatch(/no collector named "nope"/);
+  });
+  it('procspec serve applies its filter and budget flags to every scrape', async () => {
+    const serve = await startServe(['--path.procfs', root, '--collector.net_dev.iface-exclude=lo', '--collector.diskstats.max-series', '3']);
+    try {
+      const body = (await get(serve.url)).body.toString();
+      expect(linesOf(body, 'procspec_net_dev_rx_bytes_total')).toEqual(['procspec_net_dev_rx_bytes_total{iface="eth0"} 18446744073709551615']);
+      expect(body).not.toMatch(/^procspec_diskstats_/m);
+      expect(body).toContain('procspec_scrape_collector_success{collector="diskstats"} 0\n');
+      expect(body).toMatch(/^procspec_scrape_collector_series_dropped\{collector="diskstats"\} [1-9][0-9]*$/m);
+    } finally {
+      await serve.stop();
+    }
   });
   it('URL: include[] and exclude[] with COLLECTOR:LABEL=REGEX are filters; without a colon, exclude[] names a collector', () => {
     const q = parseQuery('include[]=net_dev:iface=eth.*&exclude[]=diskstats&exclude[]=diskstats:device=loop%5B0-9%5D');
