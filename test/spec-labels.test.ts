@@ -19,8 +19,7 @@ const load = (text: string): SpecModel => checkSpec(loadSpecText('specs/proc/tes
 const error = (text: string): SpecError => thrown(() => load(text), SpecError);
 
 /** A table spec of counters whose row tokens are `tokens` (YAML lines of a list). */
-const table = (tokens: string): string =>
-  `description: t\npaths: [/proc/test]\nsampling: sampled\nmeasure: counter\nlayout:\n  table:\n    tokens:\n${tokens}`;
+const table = (tokens: string): string => `description: t\npaths: [/proc/test]\nsampling: sampled\nmeasure: counter\nlayout:\n  table:\n    tokens:\n${tokens}`;
 
 const rowFields = (m: SpecModel): Record<string, FieldModel> => {
   if (m.layout.kind !== 'table' || !('record' in m.layout.rows)) throw new Error('not a table of one shape');
@@ -69,7 +68,11 @@ describe('the label marker', () => {
       ['      - {name: n, type: integer, unit: kB, label: true, description: x}\n', 8, /a label is a name, not a quantity in kB/],
       ['      - {name: n, type: mask, label: true, description: x}\n', 8, /not a mask/],
       ['      - {name: n, type: integer, repeat: true, label: true, description: x}\n', 8, /each by its position, under a label the spec names/],
-      ['      - {name: a, type: string, label: x, description: x}\n      - {name: b, type: integer, label: x, description: x}\n', 9, /label "x" is also given by field "a"/],
+      [
+        '      - {name: a, type: string, label: x, description: x}\n      - {name: b, type: integer, label: x, description: x}\n',
+        9,
+        /label "x" is also given by field "a"/,
+      ],
       ['      - {name: n, type: integer, label: Bad-Name, description: x}\n', 8, /"Bad-Name" is not a label name/],
     ];
     for (const [tokens, line, why] of cases) {

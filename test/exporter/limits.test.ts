@@ -24,7 +24,7 @@ const linesOf = (text: string, prefix: string): string[] => text.split('\n').fil
 const DISKS = ROOT_FILES.diskstats!.split('\n').filter((l) => l.trim() !== '').length;
 
 describe('patterns', () => {
-  it('are anchored at both ends, with Go\'s leading flags and (?P<name>) groups', () => {
+  it("are anchored at both ends, with Go's leading flags and (?P<name>) groups", () => {
     expect(compilePattern('eth', 'x').test('eth0')).toBe(false);
     expect(compilePattern('eth.*', 'x').test('eth0')).toBe(true);
     expect(compilePattern('lo|eth0', 'x').test('lo')).toBe(true);
