@@ -9,6 +9,7 @@
 import { ProcFs } from '../runtime/index.js';
 import { allCollectors, DEFAULT_CGROUP_DEPTH, Exporter, SelectionError } from '../exporter/index.js';
 import { startServer } from '../exporter/server.js';
+import { isLimitFlag, LimitError, type LimitFlags, limitFlag } from '../exporter/limits.js';
 import { UsageError } from './usage.js';
 
 export interface ServeFlags {
@@ -22,6 +23,8 @@ export interface ServeFlags {
   disable: string[];
   /** Levels of cgroup v2 groups below the root read by the cgroup collectors. */
   cgroupDepth: number;
+  /** Label filters and series budgets (exporter/limits.ts). */
+  limits: LimitFlags;
   help: boolean;
 }
 
@@ -55,6 +58,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     enable: [],
     disable: [],
     cgroupDepth: DEFAULT_CGROUP_DEPTH,
+    limits: { filters: [], budgets: { collectors: new Map() } },
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -62,6 +66,17 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     let value: string | undefined = flag !== arg ? arg.slice(eq + 1) : undefined;
+    if (isLimitFlag(flag)) {
+      value ??= args[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+      try {
+        limitFlag(out.limits, flag, value);
+      } catch (err) {
+        if (err instanceof LimitError) throw new UsageError(err.message);
+        throw err;
+      }
+      continue;
+    }
     if (VALUED.has(flag) && value === undefined) {
       value = args[++i];
       if (value === undefined) throw new UsageError(`${flag} needs a value`);
@@ -113,7 +128,13 @@ Flags:
   --collector.disable-defaults  start from no collector
   --collector.cgroup.depth N    levels of cgroup v2 groups below the root read by the cgroup_* collectors
                                 (0: the root group only; default ${DEFAULT_CGROUP_DEPTH}: /system.slice/ssh.service)
-URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these).
+  --collector.NAME.LABEL-include REGEX  serve only NAME's series whose LABEL matches (anchored, RE2 syntax)
+  --collector.NAME.LABEL-exclude REGEX  leave out NAME's series whose LABEL matches
+  --collector.NAME.max-series N  most series NAME may give, else it is left out of the scrape (default: --collector.max-series)
+  --collector.max-series N      the same for every collector (default 10000)
+  --web.max-series N            most series of a scrape; a collector that would pass it is left out (default 50000)
+URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these),
+include[]=NAME:LABEL=REGEX and exclude[]=NAME:LABEL=REGEX (label filters, as the flags).
 
 Collectors (on: collected by default here):
 ${rows.join('\n')}
@@ -129,7 +150,14 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const fs = new ProcFs({ root: flags.procfs, bigint: true });
   let exporter: Exporter;
   try {
-    exporter = new Exporter(fs, { disableDefaults: flags.disableDefaults, enable: flags.enable, disable: flags.disable, cgroupDepth: flags.cgroupDepth });
+    exporter = new Exporter(fs, {
+      disableDefaults: flags.disableDefaults,
+      enable: flags.enable,
+      disable: flags.disable,
+      filters: flags.limits.filters,
+      budgets: flags.limits.budgets,
+      cgroupDepth: flags.cgroupDepth,
+    });
   } catch (err) {
     if (err instanceof SelectionError) throw new UsageError(err.message);
     throw err;

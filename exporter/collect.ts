@@ -17,6 +17,7 @@ import { type Reads, readsOf } from './reads.js';
 import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, render } from './exposition.js';
 import type { FamilyDef } from './names.js';
+import { applyLimits, type Budgets, DEFAULT_BUDGETS, type LabelRule, SERIES_DROPPED } from './limits.js';
 
 /** How one collector did in a collection. */
 export interface CollectorResult {
@@ -114,8 +115,13 @@ export class Collections {
   /** Folders listed (a procfs folder, a cgroup group) in the last collection. */
   foldersListed = 0;
 
-  /** Reads with this ProcFs, in its mode (exact mode prints 64-bit counters exactly); its cgroup2 tree is looked up here unless `places` gives it. */
-  constructor(fs: ProcFs<boolean>, places?: Places) {
+  /** Reads with this ProcFs, in its mode (exact mode prints 64-bit counters exactly); label filters and series budgets of every scrape; its cgroup2 tree is looked up here unless `places` gives it. */
+  constructor(
+    fs: ProcFs<boolean>,
+    private readonly rules: readonly LabelRule[] = [],
+    private readonly budgets: Budgets = DEFAULT_BUDGETS,
+    places?: Places,
+  ) {
     this.reads = readsOf(fs);
     this.places = places ?? { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: DEFAULT_CGROUP_DEPTH };
   }
@@ -135,8 +141,8 @@ export class Collections {
    * in flight when it asks for the same collectors, else a new one (after
    * the one in flight, if any, ends).
    */
-  async scrape(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
-    const key = selection.map((c) => c.name).join(',');
+  async scrape(selection: readonly CollectorDef[], deadlineMs: number, rules: readonly LabelRule[] = []): Promise<Scrape> {
+    const key = [selection.map((c) => c.name).join(','), ...rules.map((r) => `${r.include ? '+' : '-'}${r.collector}:${r.label}=${r.source}`)].join('\0');
     for (;;) {
       const now = this.inflight;
       if (now === undefined) break;
@@ -146,7 +152,7 @@ export class Collections {
       }
       await now.promise.catch(() => undefined);
     }
-    const promise = this.run(selection, deadlineMs);
+    const promise = this.run(selection, deadlineMs, rules);
     const mine = { key, promise };
     this.inflight = mine;
     const done = () => {
@@ -156,7 +162,7 @@ export class Collections {
     return promise;
   }
 
-  private async run(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
+  private async run(selection: readonly CollectorDef[], deadlineMs: number, rules: readonly LabelRule[]): Promise<Scrape> {
     this.collections++;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<typeof TIMEOUT>((resolve) => {
@@ -165,8 +171,19 @@ export class Collections {
     try {
       const sinks = selection.map(() => new Sink());
       const listing = new Listing(this.places);
-      const results = await Promise.all(selection.map((c, i) => this.collect(c, listing, sinks[i]!, expired)));
+      const collected = await Promise.all(selection.map((c, i) => this.collect(c, listing, sinks[i]!, expired)));
       this.foldersListed = listing.counts.folders;
+      // Filters and budgets before anything is served: a collector past its budget is left out and fails.
+      const over = applyLimits(
+        selection.map((c) => c.name),
+        sinks,
+        [...this.rules, ...rules],
+        this.budgets,
+      );
+      const results = collected.map((r): CollectorResult => {
+        const o = over.get(r.name);
+        return o === undefined ? r : { name: r.name, success: false, seconds: r.seconds, error: r.error ?? `left out: ${o.why}` };
+      });
       const families = new Map<FamilyDef, Sample[]>();
       for (const sink of sinks) for (const [def, samples] of sink.families) families.set(def, samples);
       const extra = new Sink();
@@ -176,6 +193,7 @@ export class Collections {
         extra.add(SELF.success, l, r.success ? 1 : 0, 1);
         extra.add(SELF.parseErrors, l, this.parseErrors.get(r.name) ?? 0, 1);
         extra.add(SELF.timeouts, l, this.timeouts.get(r.name) ?? 0, 1);
+        extra.add(SERIES_DROPPED, l, over.get(r.name)?.dropped ?? 0, 1);
       }
       extra.add(SELF.build, BUILD_LABELS, 1, 1);
       for (const [def, samples] of extra.families) families.set(def, samples);

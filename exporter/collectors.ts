@@ -47,6 +47,7 @@ export const OFF_BY_DEFAULT: Readonly<Record<string, string>> = {
   'proc/locks': 'a row per file lock',
   'proc/timer_list': 'a row per timer',
   'proc/sched_debug': 'a row per task',
+  'proc/sys/fs/file-max': 'the same value as sys_fs_file_nr\'s max',
 };
 
 /** Parameters never listed from a folder: a path of any depth (cgroup, sysctl), a process or a thread. */
@@ -97,7 +98,6 @@ interface Pattern {
 
 /** The collectors a spec makes (its system-wide pattern, its cgroup pattern), or why it makes none. */
 function patternsOf(model: SpecModel): Pattern[] | { why: string } {
-  if (model.sampling !== 'sampled') return { why: 'it is read once (a description of the system, not a measure)' };
   const why = new Set<string>();
   const listed = listedParams(model);
   const out: Pattern[] = [];
@@ -155,7 +155,13 @@ export function collectorsOf(entries: readonly SpecEntry[]): { collectors: Colle
       not.set(e.id, patterns.why);
       continue;
     }
-    const off = OFF_BY_DEFAULT[e.id] ?? (classified(e.model) ? undefined : 'its spec gives its numbers no measure (counter or gauge)');
+    const off =
+      OFF_BY_DEFAULT[e.id] ??
+      (e.model.sampling === 'once'
+        ? 'read once: its text is an _info series'
+        : classified(e.model)
+          ? undefined
+          : 'its spec gives its numbers no measure (counter or gauge)');
     for (const p of patterns)
       collectors.push({
         name: p.name,

@@ -9,6 +9,7 @@ import { Collections, type Scrape } from './collect.js';
 import { type CollectorDef, collectorsOf, defaultCollectors, findCollector, type Places } from './collectors.js';
 import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { specStem } from './names.js';
+import { type Budgets, DEFAULT_BUDGETS, type LabelRule, LimitError, resolveRules, type RuleTarget } from './limits.js';
 
 /** A collector name that is unknown or not enabled: a usage error (exit 2) or a 400. */
 export class SelectionError extends Error {
@@ -23,6 +24,27 @@ export interface ExporterOptions {
   disable?: readonly string[];
   /** Levels of cgroup v2 groups below the root group that the cgroup collectors read (`--collector.cgroup.depth`); default 2. */
   cgroupDepth?: number;
+  /** Label filters of every scrape (`--collector.NAME.LABEL-include REGEX`, `-exclude`): exporter/limits.ts. */
+  filters?: readonly LabelRule[];
+  /** Series budgets (`--collector.max-series`, `--collector.NAME.max-series`, `--web.max-series`); DEFAULT_BUDGETS otherwise. */
+  budgets?: Partial<Budgets>;
+}
+
+/** A collector as a rule names it: its name and the labels its series may carry (its file parameter, positions). */
+function target(c: CollectorDef): RuleTarget {
+  const labels = new Set(c.families.labels);
+  if (c.param !== undefined) labels.add(c.param.name);
+  return { name: c.name, labels };
+}
+
+/** Rules resolved against collectors; a SelectionError says what is wrong. */
+function resolved(rules: readonly LabelRule[], find: (name: string) => CollectorDef): LabelRule[] {
+  try {
+    return resolveRules(rules, (n) => target(find(n)));
+  } catch (err) {
+    if (err instanceof LimitError) throw new SelectionError(err.message);
+    throw err;
+  }
 }
 
 /** The collectors of procspec's registry, and the specs that are none with the reason. */
@@ -66,7 +88,13 @@ export class Exporter {
     for (const n of options.enable ?? []) on.add(find(n));
     for (const n of options.disable ?? []) on.delete(find(n));
     this.enabled = ALL.collectors.filter((c) => on.has(c));
-    this.collections = new Collections(fs, places);
+    const b = options.budgets ?? {};
+    const budgets: Budgets = {
+      perCollector: b.perCollector ?? DEFAULT_BUDGETS.perCollector,
+      total: b.total ?? DEFAULT_BUDGETS.total,
+      collectors: new Map([...(b.collectors ?? new Map<string, number>())].map(([n, v]) => [find(n).name, v])),
+    };
+    this.collections = new Collections(fs, resolved(options.filters ?? [], find), budgets, places);
     const idle = this.enabled.filter((c) => c.place.kind === 'cgroup');
     this.notes = 'why' in places.cgroup && idle.length > 0 ? [`${idle.map((c) => c.name).join(', ')}: no series, ${places.cgroup.why}`] : [];
   }
@@ -93,8 +121,13 @@ export class Exporter {
     this.collections.close();
   }
 
-  /** A scrape of the chosen collectors (all enabled by default) with reads given `deadlineMs`. */
-  scrape(selection: readonly CollectorDef[] = this.enabled, deadlineMs = 10_000): Promise<Scrape> {
-    return this.collections.scrape(selection, deadlineMs);
+  /** A scrape's own label filters (URL parameters) checked against the enabled collectors; SelectionError for a wrong one. */
+  rules(rules: readonly LabelRule[]): LabelRule[] {
+    return resolved(rules, (n) => this.select([n])[0]!);
+  }
+
+  /** A scrape of the chosen collectors (all enabled by default) with reads given `deadlineMs`, and the scrape's own label filters (checked by `rules`). */
+  scrape(selection: readonly CollectorDef[] = this.enabled, deadlineMs = 10_000, rules: readonly LabelRule[] = []): Promise<Scrape> {
+    return this.collections.scrape(selection, deadlineMs, rules);
   }
 }

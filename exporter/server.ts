@@ -17,6 +17,7 @@ import type { Scrape } from './collect.js';
 import { contentType, type Format } from './exposition.js';
 import { type Exporter, SelectionError } from './exporter.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
+import { type LabelRule, LimitError, parseRuleParam } from './limits.js';
 
 export interface ServeOptions {
   exporter: Exporter;
@@ -41,10 +42,15 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** The collectors a query asks for and leaves out, or why it is refused. */
-export function parseQuery(query: string): { collect: string[]; exclude: string[] } | { error: string } {
+/**
+ * The collectors a query asks for and leaves out, and its label filters
+ * (`include[]=net_dev:device=eth.*`, `exclude[]=net_dev:device=lo`: a value
+ * with a `:` is a filter, one without names a collector), or why it is refused.
+ */
+export function parseQuery(query: string): { collect: string[]; exclude: string[]; rules: LabelRule[] } | { error: string } {
   const collect: string[] = [];
   const exclude: string[] = [];
+  const rules: LabelRule[] = [];
   for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
@@ -56,12 +62,25 @@ export function parseQuery(query: string): { collect: string[]; exclude: string[
     } catch {
       return { error: `malformed percent-encoding in the URL parameter ${JSON.stringify(part.slice(0, 100))}` };
     }
-    if (key !== 'collect[]' && key !== 'exclude[]')
-      return { error: `unknown URL parameter ${JSON.stringify(key.slice(0, 100))} (known: collect[], exclude[])` };
-    if (value === undefined || value === '') return { error: `${key} needs a collector name` };
+    if (key !== 'collect[]' && key !== 'exclude[]' && key !== 'include[]')
+      return { error: `unknown URL parameter ${JSON.stringify(key.slice(0, 100))} (known: collect[], exclude[], include[])` };
+    if (value === undefined || value === '') return { error: key === 'include[]' ? `${key} needs COLLECTOR:LABEL=REGEX` : `${key} needs a collector name` };
+    if (key !== 'collect[]') {
+      try {
+        const rule = parseRuleParam(key, value);
+        if (rule !== undefined) {
+          rules.push(rule);
+          continue;
+        }
+      } catch (err) {
+        if (err instanceof LimitError) return { error: err.message };
+        throw err;
+      }
+      if (key === 'include[]') return { error: `include[]=${value.slice(0, 100)}: expected COLLECTOR:LABEL=REGEX (such as net_dev:device=eth.*)` };
+    }
     (key === 'collect[]' ? collect : exclude).push(value);
   }
-  return { collect, exclude };
+  return { collect, exclude, rules };
 }
 
 /** The deadline of a scrape: Prometheus's timeout less a margin (a tenth, at most 0.5 s) to send the answer. */
@@ -112,8 +131,10 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     const q = parseQuery(query);
     if ('error' in q) return send(req, res, 400, 'text/plain; charset=utf-8', `${q.error}\n`);
     let selection: ReturnType<Exporter['select']>;
+    let rules: LabelRule[];
     try {
       selection = opts.exporter.select(q.collect, q.exclude);
+      rules = opts.exporter.rules(q.rules);
     } catch (err) {
       if (err instanceof SelectionError) return send(req, res, 400, 'text/plain; charset=utf-8', `${err.message}\n`);
       throw err;
@@ -121,7 +142,7 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     if (inFlight >= maxRequests) return send(req, res, 503, 'text/plain; charset=utf-8', `more than ${maxRequests} scrapes in flight\n`);
     inFlight++;
     try {
-      const result = await opts.exporter.scrape(selection, deadlineMs(req.headers['x-prometheus-scrape-timeout-seconds'], fallback));
+      const result = await opts.exporter.scrape(selection, deadlineMs(req.headers['x-prometheus-scrape-timeout-seconds'], fallback), rules);
       const format = negotiateFormat(req.headers.accept);
       const body = result.text(format);
       const headers: Record<string, string> = { Vary: 'Accept, Accept-Encoding', 'Cache-Control': 'no-store' };

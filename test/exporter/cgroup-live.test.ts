@@ -93,7 +93,7 @@ describe.skipIf(mount === undefined)(`a group made on this machine${mount === un
         const b = line(before.pressure[r]!);
         const a = line(after.pressure[r]!);
         if (b === null || a === null) continue;
-        const labels = `${label},resource="${r}",kind="${kind}"`;
+        const labels = `${label},resource="${r}",stall="${kind}"`;
         const total = Math.round(sample(text, `procspec_cgroup_pressure_seconds_total{${labels}}`) * 1e6);
         expect(total, `${r} ${kind} total`).toBeGreaterThanOrEqual(Number(b[4]));
         expect(total, `${r} ${kind} total`).toBeLessThanOrEqual(Number(a[4]));

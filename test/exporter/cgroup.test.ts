@@ -104,9 +104,9 @@ describe('cgroup collectors', () => {
       expect(got).toContain(`procspec_cgroup_cpu_stat_usage_seconds_total{cgroup="${g}"} 8.327741`);
       expect(got).toContain(`procspec_cgroup_cpu_stat_nr_throttled_total{cgroup="${g}"} 37`);
       // memory.pressure's "full ... total=2104775" (us) and "some avg60=0.12" (percent).
-      expect(got).toContain(`procspec_cgroup_pressure_seconds_total{cgroup="${g}",resource="memory",kind="full"} 2.104775`);
-      expect(got).toContain(`procspec_cgroup_pressure_avg60_ratio{cgroup="${g}",resource="memory",kind="some"} 0.0012`);
-      expect(got).toContain(`procspec_cgroup_pressure_avg10_ratio{cgroup="${g}",resource="cpu",kind="some"} 0.0153`);
+      expect(got).toContain(`procspec_cgroup_pressure_seconds_total{cgroup="${g}",resource="memory",stall="full"} 2.104775`);
+      expect(got).toContain(`procspec_cgroup_pressure_avg60_ratio{cgroup="${g}",resource="memory",stall="some"} 0.0012`);
+      expect(got).toContain(`procspec_cgroup_pressure_avg10_ratio{cgroup="${g}",resource="cpu",stall="some"} 0.0153`);
     }
     const sys = '{cgroup="/system.slice"}';
     expect(got).toContain(`procspec_cgroup_memory_current_current_bytes${sys} 1471238144`);

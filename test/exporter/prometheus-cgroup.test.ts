@@ -73,7 +73,7 @@ describe.skipIf(why !== '')(`Prometheus scrapes a cgroup's pressure from procspe
     const after = pressureOf(readFileSync(file, 'utf8'));
 
     expect([...before.keys()].sort()).toEqual(['full', 'some']);
-    const got = new Map(series.map((s) => [`${s.metric.__name__} ${s.metric.kind}`, Number(s.value[1])]));
+    const got = new Map(series.map((s) => [`${s.metric.__name__} ${s.metric.stall}`, Number(s.value[1])]));
     expect(got.size).toBe(8);
     // Busy loops that wait for a CPU: the group's cpu pressure is not zero.
     expect(after.get('some')![3]).toBeGreaterThan(0);
