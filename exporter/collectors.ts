@@ -47,7 +47,7 @@ export const OFF_BY_DEFAULT: Readonly<Record<string, string>> = {
   'proc/locks': 'a row per file lock',
   'proc/timer_list': 'a row per timer',
   'proc/sched_debug': 'a row per task',
-  'proc/sys/fs/file-max': 'the same value as sys_fs_file_nr\'s max',
+  'proc/sys/fs/file-max': "the same value as sys_fs_file_nr's max",
 };
 
 /** Parameters never listed from a folder: a path of any depth (cgroup, sysctl), a process or a thread. */
