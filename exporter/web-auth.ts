@@ -39,6 +39,11 @@ export class BasicAuth {
   /** bcrypt comparisons made (for tests and for knowing the cache works). */
   hashChecks = 0;
 
+  /** Checks kept. */
+  get cached(): number {
+    return this.#cache.size;
+  }
+
   /** Whether the header names a user of `users` with the right password. */
   async check(users: ReadonlyMap<string, string>, header: string | undefined): Promise<boolean> {
     const cred = basicCredentials(header);
