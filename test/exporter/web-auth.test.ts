@@ -21,7 +21,7 @@ import { basic } from './web-support.js';
 
 describe('basicCredentials', () => {
   it('reads RFC 7617 credentials; the password may hold colons; anything else is none', () => {
-    expect(basicCredentials(basic('alice', 'pa:ss')['Authorization'])).toEqual({ user: 'alice', password: 'pa:ss' });
+    expect(basicCredentials(basic('alice', 'pa:ss').Authorization)).toEqual({ user: 'alice', password: 'pa:ss' });
     expect(basicCredentials(`basic ${Buffer.from('bob:').toString('base64')}`)).toEqual({ user: 'bob', password: '' });
     for (const h of [
       undefined,
