@@ -152,4 +152,11 @@ describe('procspec serve: basic auth from --web.config.file', () => {
     // bob's pair was checked in an earlier test of this server: no check at all now.
     expect(guard.auth.hashChecks - before).toBe(0);
   });
+
+  it('a changed user list serves from the next connection, without a restart', async () => {
+    writeFileSync(join(dir, 'web.yml'), `basic_auth_users:\n  carol: ${bcrypt.hashSync('c4rol', 4)}\n`);
+    expect((await get(server.url, basic('carol', 'c4rol'))).status).toBe(200);
+    expect((await get(server.url, basic('alice', 's3cret'))).status).toBe(401);
+    expect(guard.reloads).toBe(1);
+  });
 });

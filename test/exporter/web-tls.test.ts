@@ -10,10 +10,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Exporter } from '../../exporter/index.js';
 import { type Server, startServer } from '../../exporter/server.js';
-import { WebGuard } from '../../exporter/web-server.js';
+import { subjectAltNames, WebGuard } from '../../exporter/web-server.js';
 import { ProcFs } from '../../runtime/index.js';
 import { madeUpProc } from './support.js';
 import { hasOpenssl, httpsGet, makeCert, makeCerts } from './web-support.js';
+
+describe('subjectAltNames', () => {
+  it("reads node's text of a certificate's SANs, IPv6 addresses as Go prints them, quoted values unescaped", () => {
+    // X509Certificate.subjectAltName of a certificate made by openssl with these six names (node 20).
+    const text = 'IP Address:0:0:0:0:0:0:0:1, IP Address:FE80:0:0:0:0:0:1:2, DNS:a.b, DNS:"c\\u002c d", email:x@y.z, URI:spiffe://x/y';
+    expect(subjectAltNames(text)).toEqual(['::1', 'fe80::1:2', 'a.b', 'c, d', 'x@y.z', 'spiffe://x/y']);
+    expect(subjectAltNames(undefined)).toEqual([]);
+  });
+});
 
 describe.skipIf(!hasOpenssl)('procspec serve: HTTPS from --web.config.file', () => {
   let dir: string;
