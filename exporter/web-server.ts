@@ -1,9 +1,9 @@
 /**
  * What a web config file (web-config.ts) does to `procspec serve`'s server:
  * HTTPS when it configures TLS, with its client certificate policy; its
- * rate limit, headers and basic auth on every request. Like
- * exporter-toolkit, which reads the file again for each connection, the
- * file and the ones it names are looked at when a connection comes
+ * rate limit, headers and basic auth on every request. As
+ * exporter-toolkit reads the file again for each connection and request,
+ * the file and the ones it names are looked at when a connection comes
  * (before its handshake): when one changed, all are read and checked again
  * and the new certificate, key, CAs, users and headers serve from then on,
  * so a renewed certificate needs no restart. A change that does not pass
