@@ -61,24 +61,34 @@ export interface TlsReply {
   body: string;
   /** The certificate the server showed. */
   peer: PeerCertificate;
+  /** The protocol and the cipher suite (IANA name) agreed on. */
+  protocol: string | null;
+  cipher: string;
 }
 
 /** One HTTPS request on a new connection, trusting `ca`, with a client certificate when given. */
 export function httpsGet(
   url: string,
-  opts: { ca: Buffer; cert?: Buffer; key?: Buffer; headers?: Record<string, string>; maxVersion?: 'TLSv1.2' | 'TLSv1.3' },
+  opts: { ca: Buffer; cert?: Buffer; key?: Buffer; headers?: Record<string, string>; minVersion?: 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1.2' | 'TLSv1.3' },
 ): Promise<TlsReply> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, ca: opts.ca, cert: opts.cert, key: opts.key, headers: opts.headers ?? {}, maxVersion: opts.maxVersion }, (res) => {
-      const peer = (res.socket as TLSSocket).getPeerCertificate();
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        body += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, peer }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { agent: false, ca: opts.ca, cert: opts.cert, key: opts.key, headers: opts.headers ?? {}, minVersion: opts.minVersion, maxVersion: opts.maxVersion },
+      (res) => {
+        const socket = res.socket as TLSSocket;
+        const peer = socket.getPeerCertificate();
+        const protocol = socket.getProtocol();
+        const cipher = socket.getCipher().standardName;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => {
+          body += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, peer, protocol, cipher }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end();
   });

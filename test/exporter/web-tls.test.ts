@@ -139,6 +139,18 @@ describe.skipIf(!hasOpenssl)('procspec serve: HTTPS from --web.config.file', () 
     expect(guard.reloads).toBe(1);
   });
 
+  it('versions and cipher suites as configured: TLS 1.3 by default; a TLS 1.2 server agrees on the one suite it is given', async () => {
+    const dflt = await httpsGet((await serve(TLS())).server.url, { ca: pem('ca.crt') });
+    expect(dflt.protocol).toBe('TLSv1.3');
+    const { server } = await serve(
+      TLS('  max_version: TLS12\n  cipher_suites: [TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256]\n  curve_preferences: [CurveP384]\n'),
+    );
+    const r = await httpsGet(server.url, { ca: pem('ca.crt') });
+    expect([r.status, r.protocol, r.cipher]).toEqual([200, 'TLSv1.2', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256']);
+    // A client that offers only TLS 1.3 finds no common version.
+    await expect(httpsGet(server.url, { ca: pem('ca.crt'), minVersion: 'TLSv1.3' })).rejects.toThrow(/version|protocol/i);
+  });
+
   it("the file's headers on every answer; its rate limit answers 429 past the burst", async () => {
     const { server } = await serve(
       TLS(
