@@ -2,7 +2,8 @@
  * `procspec serve`: the Prometheus exporter over HTTP, with node_exporter's
  * flag names (`--web.listen-address`, `--web.telemetry-path`,
  * `--collector.<name>`, `--no-collector.<name>`, `--collector.disable-defaults`,
- * `--path.procfs`), each as `--flag value` or `--flag=value`. It listens on
+ * `--path.procfs`, `--web.config.file`), each as `--flag value` or
+ * `--flag=value`. It listens on
  * 127.0.0.1:9256 unless told otherwise, reads in exact mode (64-bit counters
  * printed as the kernel printed them) and runs until SIGINT or SIGTERM.
  */
@@ -10,6 +11,8 @@ import { ProcFs } from '../runtime/index.js';
 import { allCollectors, DEFAULT_CGROUP_DEPTH, Exporter, SelectionError } from '../exporter/index.js';
 import { startServer } from '../exporter/server.js';
 import { isLimitFlag, LimitError, type LimitFlags, limitFlag } from '../exporter/limits.js';
+import { WebConfigError } from '../exporter/web-config.js';
+import { WebGuard } from '../exporter/web-server.js';
 import { UsageError } from './usage.js';
 
 export interface ServeFlags {
@@ -18,6 +21,8 @@ export interface ServeFlags {
   telemetryPath: string;
   maxRequests: number;
   procfs: string;
+  /** exporter-toolkit's web config file (TLS, basic auth, headers); undefined: none. */
+  webConfigFile: string | undefined;
   disableDefaults: boolean;
   enable: string[];
   disable: string[];
@@ -54,6 +59,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     telemetryPath: '/metrics',
     maxRequests: 40,
     procfs: '/proc',
+    webConfigFile: undefined,
     disableDefaults: false,
     enable: [],
     disable: [],
@@ -90,8 +96,8 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       if (!/^[1-9][0-9]{0,5}$/.test(value!)) throw new UsageError(`--web.max-requests ${JSON.stringify(value)}: a number of requests, 1 or more`);
       out.maxRequests = Number(value);
     } else if (flag === '--path.procfs') out.procfs = value!;
-    else if (flag === '--web.config.file')
-      throw new UsageError('--web.config.file (TLS and basic auth) is not supported yet: serve on 127.0.0.1 or behind a proxy');
+    // An empty value is no file, as in node_exporter.
+    else if (flag === '--web.config.file') out.webConfigFile = value === '' ? undefined : value;
     else if (flag === '--collector.cgroup.depth') {
       if (!/^[0-9]{1,3}$/.test(value!))
         throw new UsageError(`--collector.cgroup.depth ${JSON.stringify(value)}: a number of levels below the root cgroup, 0 or more`);
@@ -123,6 +129,7 @@ Flags:
   --web.telemetry-path PATH     where metrics are served (default /metrics)
   --web.max-requests N          scrapes answered at once; more get 503 (default 40)
   --path.procfs DIR             procfs root (default /proc)
+  --web.config.file FILE        TLS, basic auth and headers, in exporter-toolkit's format (docs/exporter.md)
   --collector.NAME              enable a collector (name or spec id: net_dev, proc/net/dev)
   --no-collector.NAME           disable a collector
   --collector.disable-defaults  start from no collector
@@ -139,6 +146,15 @@ include[]=NAME:LABEL=REGEX and exclude[]=NAME:LABEL=REGEX (label filters, as the
 Collectors (on: collected by default here):
 ${rows.join('\n')}
 `;
+}
+
+/** What the web config file turned on, for the line that says where the server listens. */
+function webSummary(web: WebGuard): string {
+  const c = web.config;
+  const parts = [c.tls ? `TLS, client certificates: ${c.tls.clientAuth}` : 'no TLS'];
+  if (c.users.size > 0) parts.push(`basic auth for ${c.users.size} user${c.users.size === 1 ? '' : 's'}`);
+  if (c.rateLimit) parts.push(`rate limit: a burst of ${c.rateLimit.burst}, one more request per ${c.rateLimit.intervalMs} ms`);
+  return ` (${web.file}: ${parts.join('; ')})`;
 }
 
 export async function serveCommand(args: readonly string[]): Promise<number> {
@@ -162,16 +178,27 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
     if (err instanceof SelectionError) throw new UsageError(err.message);
     throw err;
   }
+  let web: WebGuard | undefined;
+  if (flags.webConfigFile !== undefined) {
+    try {
+      web = new WebGuard(flags.webConfigFile);
+    } catch (err) {
+      if (!(err instanceof WebConfigError)) throw err;
+      process.stderr.write(`procspec serve: ${err.message}\n`);
+      exporter.close();
+      return 1;
+    }
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ exporter, host: flags.host, port: flags.port, telemetryPath: flags.telemetryPath, maxRequests: flags.maxRequests });
+    server = await startServer({ exporter, host: flags.host, port: flags.port, telemetryPath: flags.telemetryPath, maxRequests: flags.maxRequests, web });
   } catch (err) {
     process.stderr.write(`procspec serve: cannot listen on ${flags.host ?? '*'}:${flags.port}: ${(err as Error).message}\n`);
     return 1;
   }
   for (const note of exporter.notes) process.stderr.write(`procspec serve: ${note}\n`);
   process.stderr.write(
-    `procspec serve: listening on ${server.url} (${exporter.enabled.length} collectors: ${exporter.enabled.map((c) => c.name).join(' ')})\n`,
+    `procspec serve: listening on ${server.url} (${exporter.enabled.length} collectors: ${exporter.enabled.map((c) => c.name).join(' ')})${web ? webSummary(web) : ''}\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -8,9 +8,11 @@
  * answer). Limits keep the server up whatever a client sends: header size
  * (431), time to send the request (408), idle sockets, requests in flight
  * (503), and any error in a handler answers 500 instead of ending the
- * process.
+ * process. A web config file (web-server.ts) makes it HTTPS and adds basic
+ * auth, headers and a rate limit to every path.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { constants, gzipSync } from 'node:zlib';
 import type { Scrape } from './collect.js';
@@ -18,6 +20,7 @@ import { contentType, type Format } from './exposition.js';
 import { type Exporter, SelectionError } from './exporter.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { type LabelRule, LimitError, parseRuleParam } from './limits.js';
+import type { WebGuard } from './web-server.js';
 
 export interface ServeOptions {
   exporter: Exporter;
@@ -31,13 +34,15 @@ export interface ServeOptions {
   maxRequests?: number;
   /** Deadline of a scrape that does not send X-Prometheus-Scrape-Timeout-Seconds. Default 10 s. */
   defaultTimeoutSeconds?: number;
+  /** The web config file's TLS, basic auth, headers and rate limit; undefined: plain HTTP, open to all. */
+  web?: WebGuard;
 }
 
 export interface Server {
-  readonly http: HttpServer;
+  readonly http: HttpServer | HttpsServer;
   readonly host: string;
   readonly port: number;
-  /** `http://host:port` of the telemetry path. */
+  /** `http://host:port` (https with TLS) of the telemetry path. */
   readonly url: string;
   close(): Promise<void>;
 }
@@ -157,6 +162,8 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     req.resume(); // a body, if any, is read and dropped
+    const refusal = await opts.web?.refusal(req, res);
+    if (refusal !== undefined) return send(req, res, refusal.status, 'text/plain; charset=utf-8', refusal.text, refusal.headers);
     const url = req.url ?? '/';
     const cut = url.indexOf('?');
     const where = cut < 0 ? url : url.slice(0, cut);
@@ -166,12 +173,14 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     return send(req, res, 404, 'text/plain; charset=utf-8', `not found; metrics are at ${path}\n`);
   };
 
-  const http = createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const limits = { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       send(req, res, 500, 'text/plain; charset=utf-8', 'internal error\n');
       process.emitWarning(`procspec serve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     });
-  });
+  };
+  const http = opts.web ? opts.web.createServer(limits, listener) : createServer(limits, listener);
   // A socket idle this long (a client that stopped reading or sending) is closed.
   http.setTimeout(60_000, (socket) => socket.destroy());
   http.maxConnections = 512;
@@ -198,7 +207,7 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     http,
     host: a.address,
     port: a.port,
-    url: `http://${shown}:${a.port}${path}`,
+    url: `${opts.web?.config.tls ? 'https' : 'http'}://${shown}:${a.port}${path}`,
     close: () =>
       new Promise<void>((resolve) => {
         http.close(() => resolve());
