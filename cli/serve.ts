@@ -2,13 +2,17 @@
  * `procspec serve`: the Prometheus exporter over HTTP, with node_exporter's
  * flag names (`--web.listen-address`, `--web.telemetry-path`,
  * `--collector.<name>`, `--no-collector.<name>`, `--collector.disable-defaults`,
- * `--path.procfs`), each as `--flag value` or `--flag=value`. It listens on
+ * `--path.procfs`, `--web.config.file`), each as `--flag value` or
+ * `--flag=value`. It listens on
  * 127.0.0.1:9256 unless told otherwise, reads in exact mode (64-bit counters
  * printed as the kernel printed them) and runs until SIGINT or SIGTERM.
  */
 import { ProcFs } from '../runtime/index.js';
-import { allCollectors, Exporter, SelectionError } from '../exporter/index.js';
+import { allCollectors, DEFAULT_CGROUP_DEPTH, Exporter, SelectionError } from '../exporter/index.js';
 import { startServer } from '../exporter/server.js';
+import { isLimitFlag, LimitError, type LimitFlags, limitFlag } from '../exporter/limits.js';
+import { WebConfigError } from '../exporter/web-config.js';
+import { WebGuard } from '../exporter/web-server.js';
 import { UsageError } from './usage.js';
 
 export interface ServeFlags {
@@ -17,9 +21,15 @@ export interface ServeFlags {
   telemetryPath: string;
   maxRequests: number;
   procfs: string;
+  /** exporter-toolkit's web config file (TLS, basic auth, headers); undefined: none. */
+  webConfigFile: string | undefined;
   disableDefaults: boolean;
   enable: string[];
   disable: string[];
+  /** Levels of cgroup v2 groups below the root read by the cgroup collectors. */
+  cgroupDepth: number;
+  /** Label filters and series budgets (exporter/limits.ts). */
+  limits: LimitFlags;
   help: boolean;
 }
 
@@ -32,7 +42,14 @@ export function parseListenAddress(text: string): { host: string | undefined; po
   return { host: host === '' ? undefined : host, port };
 }
 
-const VALUED = new Set(['--web.listen-address', '--web.telemetry-path', '--web.max-requests', '--path.procfs', '--web.config.file']);
+const VALUED = new Set([
+  '--web.listen-address',
+  '--web.telemetry-path',
+  '--web.max-requests',
+  '--path.procfs',
+  '--web.config.file',
+  '--collector.cgroup.depth',
+]);
 
 /** The flags of `procspec serve`; UsageError for one it does not know or a bad value. */
 export function parseServeFlags(args: readonly string[]): ServeFlags {
@@ -42,9 +59,12 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     telemetryPath: '/metrics',
     maxRequests: 40,
     procfs: '/proc',
+    webConfigFile: undefined,
     disableDefaults: false,
     enable: [],
     disable: [],
+    cgroupDepth: DEFAULT_CGROUP_DEPTH,
+    limits: { filters: [], budgets: { collectors: new Map() } },
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -52,6 +72,17 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     let value: string | undefined = flag !== arg ? arg.slice(eq + 1) : undefined;
+    if (isLimitFlag(flag)) {
+      value ??= args[++i];
+      if (value === undefined) throw new UsageError(`${flag} needs a value`);
+      try {
+        limitFlag(out.limits, flag, value);
+      } catch (err) {
+        if (err instanceof LimitError) throw new UsageError(err.message);
+        throw err;
+      }
+      continue;
+    }
     if (VALUED.has(flag) && value === undefined) {
       value = args[++i];
       if (value === undefined) throw new UsageError(`${flag} needs a value`);
@@ -65,9 +96,13 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       if (!/^[1-9][0-9]{0,5}$/.test(value!)) throw new UsageError(`--web.max-requests ${JSON.stringify(value)}: a number of requests, 1 or more`);
       out.maxRequests = Number(value);
     } else if (flag === '--path.procfs') out.procfs = value!;
-    else if (flag === '--web.config.file')
-      throw new UsageError('--web.config.file (TLS and basic auth) is not supported yet: serve on 127.0.0.1 or behind a proxy');
-    else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
+    // An empty value is no file, as in node_exporter.
+    else if (flag === '--web.config.file') out.webConfigFile = value === '' ? undefined : value;
+    else if (flag === '--collector.cgroup.depth') {
+      if (!/^[0-9]{1,3}$/.test(value!))
+        throw new UsageError(`--collector.cgroup.depth ${JSON.stringify(value)}: a number of levels below the root cgroup, 0 or more`);
+      out.cgroupDepth = Number(value);
+    } else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
     else if (flag.startsWith('--collector.') && value === undefined) out.enable.push(flag.slice('--collector.'.length));
     else if (flag.startsWith('--collector.') && (value === 'true' || value === 'false'))
       (value === 'true' ? out.enable : out.disable).push(flag.slice('--collector.'.length));
@@ -94,14 +129,32 @@ Flags:
   --web.telemetry-path PATH     where metrics are served (default /metrics)
   --web.max-requests N          scrapes answered at once; more get 503 (default 40)
   --path.procfs DIR             procfs root (default /proc)
+  --web.config.file FILE        TLS, basic auth and headers, in exporter-toolkit's format (docs/exporter.md)
   --collector.NAME              enable a collector (name or spec id: net_dev, proc/net/dev)
   --no-collector.NAME           disable a collector
   --collector.disable-defaults  start from no collector
-URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these).
+  --collector.cgroup.depth N    levels of cgroup v2 groups below the root read by the cgroup_* collectors
+                                (0: the root group only; default ${DEFAULT_CGROUP_DEPTH}: /system.slice/ssh.service)
+  --collector.NAME.LABEL-include REGEX  serve only NAME's series whose LABEL matches (anchored, RE2 syntax)
+  --collector.NAME.LABEL-exclude REGEX  leave out NAME's series whose LABEL matches
+  --collector.NAME.max-series N  most series NAME may give, else it is left out of the scrape (default: --collector.max-series)
+  --collector.max-series N      the same for every collector (default 10000)
+  --web.max-series N            most series of a scrape; a collector that would pass it is left out (default 50000)
+URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these),
+include[]=NAME:LABEL=REGEX and exclude[]=NAME:LABEL=REGEX (label filters, as the flags).
 
 Collectors (on: collected by default here):
 ${rows.join('\n')}
 `;
+}
+
+/** What the web config file turned on, for the line that says where the server listens. */
+function webSummary(web: WebGuard): string {
+  const c = web.config;
+  const parts = [c.tls ? `TLS, client certificates: ${c.tls.clientAuth}` : 'no TLS'];
+  if (c.users.size > 0) parts.push(`basic auth for ${c.users.size} user${c.users.size === 1 ? '' : 's'}`);
+  if (c.rateLimit) parts.push(`rate limit: a burst of ${c.rateLimit.burst}, one more request per ${c.rateLimit.intervalMs} ms`);
+  return ` (${web.file}: ${parts.join('; ')})`;
 }
 
 export async function serveCommand(args: readonly string[]): Promise<number> {
@@ -113,20 +166,39 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const fs = new ProcFs({ root: flags.procfs, bigint: true });
   let exporter: Exporter;
   try {
-    exporter = new Exporter(fs, { disableDefaults: flags.disableDefaults, enable: flags.enable, disable: flags.disable });
+    exporter = new Exporter(fs, {
+      disableDefaults: flags.disableDefaults,
+      enable: flags.enable,
+      disable: flags.disable,
+      filters: flags.limits.filters,
+      budgets: flags.limits.budgets,
+      cgroupDepth: flags.cgroupDepth,
+    });
   } catch (err) {
     if (err instanceof SelectionError) throw new UsageError(err.message);
     throw err;
   }
+  let web: WebGuard | undefined;
+  if (flags.webConfigFile !== undefined) {
+    try {
+      web = new WebGuard(flags.webConfigFile);
+    } catch (err) {
+      if (!(err instanceof WebConfigError)) throw err;
+      process.stderr.write(`procspec serve: ${err.message}\n`);
+      exporter.close();
+      return 1;
+    }
+  }
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ exporter, host: flags.host, port: flags.port, telemetryPath: flags.telemetryPath, maxRequests: flags.maxRequests });
+    server = await startServer({ exporter, host: flags.host, port: flags.port, telemetryPath: flags.telemetryPath, maxRequests: flags.maxRequests, web });
   } catch (err) {
     process.stderr.write(`procspec serve: cannot listen on ${flags.host ?? '*'}:${flags.port}: ${(err as Error).message}\n`);
     return 1;
   }
+  for (const note of exporter.notes) process.stderr.write(`procspec serve: ${note}\n`);
   process.stderr.write(
-    `procspec serve: listening on ${server.url} (${exporter.enabled.length} collectors: ${exporter.enabled.map((c) => c.name).join(' ')})\n`,
+    `procspec serve: listening on ${server.url} (${exporter.enabled.length} collectors: ${exporter.enabled.map((c) => c.name).join(' ')})${web ? webSummary(web) : ''}\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => {

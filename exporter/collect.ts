@@ -11,11 +11,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ProcFs, ProcfsError, type PathParams, type SpecTypes } from '../runtime/index.js';
-import { type CollectorDef, filesOf } from './collectors.js';
+import { type CollectorDef, type FileRead, filesOf, Listing, type Places } from './collectors.js';
+import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, renderBytes } from './exposition.js';
 import type { Layout } from './gzip.js';
 import type { FamilyDef } from './names.js';
+import { applyLimits, type Budgets, DEFAULT_BUDGETS, type LabelRule, SERIES_DROPPED } from './limits.js';
 
 /** How one collector did in a collection. */
 export interface CollectorResult {
@@ -107,9 +109,13 @@ const BUILD_LABELS = `${labelPair('version', packageVersion())},${labelPair('nod
 
 const TIMEOUT = Symbol('timeout');
 
+/** Whether a read failed because its file is gone: a cgroup removed between its listing and the read. */
+const vanished = (err: unknown): boolean => err instanceof ProcfsError && (err.errno === 'ENOENT' || err.errno === 'ENODEV');
+
 export class Collections {
   private readonly fs: ProcFs<boolean>;
-  private readonly root: string;
+  /** Where the collectors' files are listed. */
+  readonly places: Places;
   private inflight: { key: string; promise: Promise<Scrape> } | undefined;
   /** Reads still running, by collector and file label: a read past its deadline is joined, not started again. */
   private readonly pending = new Map<string, Promise<{ value: unknown } | { error: unknown }>>();
@@ -119,16 +125,25 @@ export class Collections {
   collections = 0;
   /** Scrapes that joined a collection already in flight. */
   joined = 0;
+  /** Folders listed (a procfs folder, a cgroup group) in the last collection. */
+  foldersListed = 0;
 
   /**
    * Reads with this ProcFs, in its mode (exact mode prints 64-bit counters
    * exactly), async: a file that does not answer misses the deadline without
-   * stopping the server. On a live procfs its files are kept open and
-   * re-read (ProcFsOptions.keepOpen).
+   * stopping the server; on a live procfs its files are kept open and
+   * re-read (ProcFsOptions.keepOpen), a cgroup's are read by path. Label
+   * filters and series budgets of every scrape; its cgroup2 tree is looked
+   * up here unless `places` gives it.
    */
-  constructor(fs: ProcFs<boolean>) {
+  constructor(
+    fs: ProcFs<boolean>,
+    private readonly rules: readonly LabelRule[] = [],
+    private readonly budgets: Budgets = DEFAULT_BUDGETS,
+    places?: Places,
+  ) {
     this.fs = fs;
-    this.root = fs.root;
+    this.places = places ?? { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: DEFAULT_CGROUP_DEPTH };
   }
 
   /** Reads started and not finished (a file past its deadline keeps one). */
@@ -146,8 +161,8 @@ export class Collections {
    * in flight when it asks for the same collectors, else a new one (after
    * the one in flight, if any, ends).
    */
-  async scrape(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
-    const key = selection.map((c) => c.name).join(',');
+  async scrape(selection: readonly CollectorDef[], deadlineMs: number, rules: readonly LabelRule[] = []): Promise<Scrape> {
+    const key = [selection.map((c) => c.name).join(','), ...rules.map((r) => `${r.include ? '+' : '-'}${r.collector}:${r.label}=${r.source}`)].join('\0');
     for (;;) {
       const now = this.inflight;
       if (now === undefined) break;
@@ -157,7 +172,7 @@ export class Collections {
       }
       await now.promise.catch(() => undefined);
     }
-    const promise = this.run(selection, deadlineMs);
+    const promise = this.run(selection, deadlineMs, rules);
     const mine = { key, promise };
     this.inflight = mine;
     const done = () => {
@@ -167,7 +182,7 @@ export class Collections {
     return promise;
   }
 
-  private async run(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
+  private async run(selection: readonly CollectorDef[], deadlineMs: number, rules: readonly LabelRule[]): Promise<Scrape> {
     this.collections++;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<typeof TIMEOUT>((resolve) => {
@@ -175,7 +190,20 @@ export class Collections {
     });
     try {
       const sinks = selection.map(() => new Sink());
-      const results = await Promise.all(selection.map((c, i) => this.collect(c, sinks[i]!, expired)));
+      const listing = new Listing(this.places);
+      const collected = await Promise.all(selection.map((c, i) => this.collect(c, listing, sinks[i]!, expired)));
+      this.foldersListed = listing.counts.folders;
+      // Filters and budgets before anything is served: a collector past its budget is left out and fails.
+      const over = applyLimits(
+        selection.map((c) => c.name),
+        sinks,
+        [...this.rules, ...rules],
+        this.budgets,
+      );
+      const results = collected.map((r): CollectorResult => {
+        const o = over.get(r.name);
+        return o === undefined ? r : { name: r.name, success: false, seconds: r.seconds, error: r.error ?? `left out: ${o.why}` };
+      });
       const families = new Map<FamilyDef, Sample[]>();
       for (const sink of sinks) for (const [def, samples] of sink.families) families.set(def, samples);
       const extra = new Sink();
@@ -185,6 +213,7 @@ export class Collections {
         extra.add(SELF.success, l, r.success ? 1 : 0, 1);
         extra.add(SELF.parseErrors, l, this.parseErrors.get(r.name) ?? 0, 1);
         extra.add(SELF.timeouts, l, this.timeouts.get(r.name) ?? 0, 1);
+        extra.add(SERIES_DROPPED, l, over.get(r.name)?.dropped ?? 0, 1);
       }
       extra.add(SELF.build, BUILD_LABELS, 1, 1);
       for (const [def, samples] of extra.families) families.set(def, samples);
@@ -195,8 +224,8 @@ export class Collections {
   }
 
   /** One read, joined if the same file's read is still pending from an earlier collection. */
-  private read(c: CollectorDef, label: string, params: PathParams | undefined): Promise<{ value: unknown } | { error: unknown }> {
-    const key = `${c.id}\0${label}`;
+  private read(c: CollectorDef, what: string, params: PathParams | undefined): Promise<{ value: unknown } | { error: unknown }> {
+    const key = `${c.name}\0${what}`;
     let p = this.pending.get(key);
     if (p === undefined) {
       p = this.fs.readAsync(c.id as keyof SpecTypes, params).then(
@@ -209,33 +238,33 @@ export class Collections {
     return p;
   }
 
-  private async collect(c: CollectorDef, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
+  private async collect(c: CollectorDef, listing: Listing, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
     const start = process.hrtime.bigint();
     let error: string | undefined;
     const fail = (why: string) => {
       error ??= why;
     };
-    let reads: Awaited<ReturnType<typeof filesOf>> = [];
+    let reads: FileRead[] = [];
     try {
-      const listed = await Promise.race([filesOf(c, this.root), expired]);
+      const listed = await Promise.race([filesOf(c, listing), expired]);
       if (listed === TIMEOUT) fail('the deadline passed while listing its files');
       else reads = listed;
     } catch (err) {
       fail(`its files could not be listed: ${(err as Error).message}`);
     }
-    const label = c.param === undefined ? undefined : c.param.name;
     // Read at once, walked in the order of the listing: samples come out in the same order whatever read ended first.
-    const got = await Promise.all(reads.map((r) => Promise.race([this.read(c, r.label, r.params), expired])));
+    const got = await Promise.all(reads.map((r) => Promise.race([this.read(c, r.what, r.params), expired])));
     for (let i = 0; i < got.length; i++) {
       const g = got[i]!;
       const r = reads[i]!;
       if (g === TIMEOUT) {
         this.timeouts.set(c.name, (this.timeouts.get(c.name) ?? 0) + 1);
-        fail(`the deadline passed while reading ${r.label === '' ? c.id : `${c.id} ${r.label}`}`);
+        fail(`the deadline passed while reading ${r.what === '' ? c.id : `${c.id} ${r.what}`}`);
       } else if ('error' in g) {
+        if (r.mayVanish && vanished(g.error)) continue;
         if (g.error instanceof ProcfsError && g.error.code === 'parse') this.parseErrors.set(c.name, (this.parseErrors.get(c.name) ?? 0) + 1);
         fail(g.error instanceof Error ? g.error.message : String(g.error));
-      } else c.families.walk(g.value, label === undefined ? '' : labelPair(label, r.label), sink);
+      } else c.families.walk(g.value, r.labels, sink);
     }
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     return error === undefined ? { name: c.name, success: true, seconds } : { name: c.name, success: false, seconds, error };

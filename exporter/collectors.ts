@@ -1,19 +1,28 @@
 /**
- * Which specs the exporter can collect and which it collects by default.
- * A spec is a collector (named by its metric prefix: `meminfo`, `net_dev`,
- * `pressure`) when it is sampled and has a system-wide /proc file: one path
- * without parameters, or with one last parameter whose values are the names
- * in a folder (`/proc/pressure/[resource]`, each file a label). It is on by
- * default when its file exists here, its spec says how its numbers move
- * (a `measure`), and it is not in OFF_BY_DEFAULT. Files of a process, of a
- * cgroup or named by a sysctl path are not collected yet.
+ * Which specs the exporter can collect, which it collects by default, and
+ * how a collector finds its files at each collection. A collector (named
+ * by its metric prefix: `meminfo`, `net_dev`, `pressure`, `cgroup_cpu_stat`)
+ * is a sampled spec and one of its path patterns:
+ * - a system-wide /proc file: no parameter, or one last parameter whose
+ *   values are the names in a folder (`/proc/pressure/[resource]`, each
+ *   file a label);
+ * - a file of every cgroup v2 group down to a depth
+ *   (`/sys/fs/cgroup/[cgroup]/cpu.stat`, label `cgroup`), its other
+ *   parameters listed from the folder the spec's /proc pattern names
+ *   (`[resource].pressure`: the names in /proc/pressure).
+ * It is on by default when its file (for a cgroup collector: cgroup2) is
+ * here, its spec says how its numbers move (a `measure`), and it is not in
+ * OFF_BY_DEFAULT. Files of a process or named by a sysctl path are not
+ * collected yet.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { fieldsOf, type SpecModel } from '../runtime/model/model.js';
 import type { PathParams, registry } from '../runtime/index.js';
+import { type CgroupTree, type Group, listGroups } from './cgroups.js';
 import { specFamilies, type SpecFamilies } from './families.js';
-import { specStem } from './names.js';
+import { snake, specStem } from './names.js';
+import { labelPair } from './walks.js';
 
 type SpecEntry = (typeof registry)[number];
 
@@ -38,39 +47,85 @@ export const OFF_BY_DEFAULT: Readonly<Record<string, string>> = {
   'proc/locks': 'a row per file lock',
   'proc/timer_list': 'a row per timer',
   'proc/sched_debug': 'a row per task',
+  'proc/sys/fs/file-max': "the same value as sys_fs_file_nr's max",
 };
 
 /** Parameters never listed from a folder: a path of any depth (cgroup, sysctl), a process or a thread. */
 const UNLISTED = new Set(['cgroup', 'sysctl', 'pid', 'tid']);
 
+/** A parameter whose values are the names in a folder of the procfs root (pressure's `resource`: /proc/pressure), labelled by its name. */
+export interface ListedParam {
+  readonly name: string;
+  /** The folder below the procfs root (`pressure`). */
+  readonly dir: string;
+}
+
+/** Where a collector's files are: one /proc file, or the same file in every cgroup v2 group down to the depth. */
+export type Place = { readonly kind: 'proc' } | { readonly kind: 'cgroup'; readonly file: string };
+
 export interface CollectorDef {
-  /** The name in flags and URL parameters: the spec's metric prefix (`net_dev`). */
+  /** The name in flags and URL parameters: its metric prefix (`net_dev`, `cgroup_cpu_stat`). */
   readonly name: string;
   readonly id: string;
   readonly entry: SpecEntry;
   readonly families: SpecFamilies;
-  /** The parameter whose values are the names in a folder of the procfs root (`pressure` for resource), labelled by its name. */
-  readonly param?: { readonly name: string; readonly dir: string };
+  readonly place: Place;
+  /** The parameter listed from a folder, when its path has one. */
+  readonly param?: ListedParam;
   /** Why it is off by default, when it is. */
   readonly off?: string;
 }
 
-/** Why a spec cannot be collected, or its system-wide pattern's parameter (null: none). */
-function systemPattern(model: SpecModel): { param: { name: string; dir: string } | null } | { why: string } {
-  if (model.sampling !== 'sampled') return { why: 'it is read once (a description of the system, not a measure)' };
+const paramsOf = (p: string): string[] => [...p.matchAll(/\[([a-z]+)\]/g)].map((m) => m[1]!);
+
+/** The parameters a spec's /proc patterns list from a folder: the last component of a pattern (`resource` in /proc/pressure/[resource]). */
+function listedParams(model: SpecModel): Map<string, ListedParam> {
+  const out = new Map<string, ListedParam>();
+  for (const p of model.paths) {
+    const last = /^\/proc\/([^[\]]+)\/\[([a-z]+)\]$/.exec(p);
+    if (last !== null && !UNLISTED.has(last[2]!) && !out.has(last[2]!)) out.set(last[2]!, { name: last[2]!, dir: last[1]! });
+  }
+  return out;
+}
+
+interface Pattern {
+  readonly name: string;
+  readonly place: Place;
+  readonly param?: ListedParam;
+  /** The path its help names. */
+  readonly path: string;
+}
+
+/** The collectors a spec makes (its system-wide pattern, its cgroup pattern), or why it makes none. */
+function patternsOf(model: SpecModel): Pattern[] | { why: string } {
   const why = new Set<string>();
+  const listed = listedParams(model);
+  const out: Pattern[] = [];
   for (const p of model.paths) {
     if (p.startsWith('/proc/self/') || p.startsWith('/proc/thread-self/')) continue;
-    const params = [...p.matchAll(/\[([a-z]+)\]/g)].map((m) => m[1]!);
+    const params = paramsOf(p);
+    const cgroup = /^\/sys\/fs\/cgroup\/\[cgroup\]\/([^/]+)$/.exec(p);
+    if (cgroup !== null) {
+      // Its other parameters must be listed by a /proc pattern of the same spec (one at most, labelled by its name).
+      const rest = params.filter((x) => x !== 'cgroup');
+      const param = rest.length === 1 ? listed.get(rest[0]!) : undefined;
+      if (rest.length === 0 || (rest.length === 1 && param !== undefined)) {
+        const file = cgroup[1]!;
+        out.push({ name: `cgroup_${snake(file.replace(/\[[a-z]+\]/g, ''))}`, place: { kind: 'cgroup', file }, path: p, ...(param ? { param } : {}) });
+      } else for (const x of rest) why.add(x);
+      continue;
+    }
     if (!p.startsWith('/proc/')) {
       for (const x of params) why.add(x);
       continue;
     }
-    if (params.length === 0) return { param: null };
-    const last = /^\/proc\/(.+)\/\[([a-z]+)\]$/.exec(p);
-    if (params.length === 1 && last !== null && !UNLISTED.has(last[2]!)) return { param: { name: last[2]!, dir: last[1]! } };
-    for (const x of params) if (UNLISTED.has(x) || params.length > 1) why.add(x);
+    if (out.some((x) => x.place.kind === 'proc')) continue;
+    if (params.length === 0) out.push({ name: specStem(model.id), place: { kind: 'proc' }, path: p });
+    else if (params.length === 1 && listed.has(params[0]!) && p.endsWith(`/[${params[0]}]`))
+      out.push({ name: specStem(model.id), place: { kind: 'proc' }, path: p, param: listed.get(params[0]!)! });
+    else for (const x of params) if (UNLISTED.has(x) || params.length > 1) why.add(x);
   }
+  if (out.length > 0) return out;
   return { why: `its files are named by ${[...why].map((x) => `[${x}]`).join(', ') || 'a path outside /proc'}: the exporter does not list those yet` };
 }
 
@@ -79,33 +134,62 @@ function classified(model: SpecModel): boolean {
   return model.measure !== undefined || fieldsOf(model).some((f) => f.measure !== undefined);
 }
 
-/** The collectors of a registry, and the specs that are not, with the reason. */
+/**
+ * The families of a cgroup collector: the spec's, named from a view of its
+ * model that has the collector's name as its id and the cgroup file as its
+ * one path, so that the families are `procspec_cgroup_pressure_...` and
+ * their help names the cgroup file (the families are compiled from a model).
+ */
+function familiesOf(model: SpecModel, pattern: Pattern): SpecFamilies {
+  if (pattern.place.kind === 'proc') return specFamilies(model);
+  return specFamilies({ ...model, id: pattern.name, paths: [pattern.path] });
+}
+
+/** The collectors of a registry, and the specs that are none, with the reason. */
 export function collectorsOf(entries: readonly SpecEntry[]): { collectors: CollectorDef[]; not: Map<string, string> } {
   const collectors: CollectorDef[] = [];
   const not = new Map<string, string>();
   for (const e of entries) {
-    const p = systemPattern(e.model);
-    if ('why' in p) {
-      not.set(e.id, p.why);
+    const patterns = patternsOf(e.model);
+    if (!Array.isArray(patterns)) {
+      not.set(e.id, patterns.why);
       continue;
     }
-    const off = OFF_BY_DEFAULT[e.id] ?? (classified(e.model) ? undefined : 'its spec gives its numbers no measure (counter or gauge)');
-    collectors.push({
-      name: specStem(e.id),
-      id: e.id,
-      entry: e,
-      families: specFamilies(e.model),
-      ...(p.param !== null ? { param: p.param } : {}),
-      ...(off !== undefined ? { off } : {}),
-    });
+    const off =
+      OFF_BY_DEFAULT[e.id] ??
+      (e.model.sampling === 'once'
+        ? 'read once: its text is an _info series'
+        : classified(e.model)
+          ? undefined
+          : 'its spec gives its numbers no measure (counter or gauge)');
+    for (const p of patterns)
+      collectors.push({
+        name: p.name,
+        id: e.id,
+        entry: e,
+        families: familiesOf(e.model, p),
+        place: p.place,
+        ...(p.param !== undefined ? { param: p.param } : {}),
+        ...(off !== undefined ? { off } : {}),
+      });
   }
   return { collectors, not };
 }
 
 const trim = (root: string): string => (root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root);
 
-/** Whether a collector's file (or folder of files) exists under a procfs root. */
-export function presentUnder(c: CollectorDef, root: string): boolean {
+/** Where the collectors of an exporter find their files: the procfs root, and the cgroup2 tree with the depth listed. */
+export interface Places {
+  readonly procRoot: string;
+  readonly cgroup: CgroupTree;
+  /** Levels below the root group whose groups are collected (0: the root group only). */
+  readonly cgroupDepth: number;
+}
+
+/** Whether a collector's file (or folder of files, or cgroup2 for a cgroup collector) exists. */
+export function presentUnder(c: CollectorDef, places: Places): boolean {
+  if (c.place.kind === 'cgroup') return 'root' in places.cgroup;
+  const root = places.procRoot;
   if (c.param !== undefined) {
     try {
       return readdirSync(`${trim(root)}/${c.param.dir}`).length > 0;
@@ -117,16 +201,78 @@ export function presentUnder(c: CollectorDef, root: string): boolean {
   return fixed !== undefined && existsSync(`${trim(root)}${fixed.slice('/proc'.length)}`);
 }
 
-/** The collectors on by default under a root: not off, and present. */
-export function defaultCollectors(all: readonly CollectorDef[], root: string): CollectorDef[] {
-  return all.filter((c) => c.off === undefined && presentUnder(c, root));
+/** The collectors on by default: not off, and present. */
+export function defaultCollectors(all: readonly CollectorDef[], places: Places): CollectorDef[] {
+  return all.filter((c) => c.off === undefined && presentUnder(c, places));
 }
 
-/** The reads of one collection: one without parameters, or one per name in the collector's folder (sorted), with its label. */
-export async function filesOf(c: CollectorDef, root: string): Promise<{ params: PathParams | undefined; label: string }[]> {
-  if (c.param === undefined) return [{ params: undefined, label: '' }];
-  const names = (await readdir(`${trim(root)}/${c.param.dir}`)).sort();
-  return names.map((n) => ({ params: { [c.param!.name]: n }, label: n }));
+/** One read of a collection. */
+export interface FileRead {
+  readonly params: PathParams | undefined;
+  /** Its labels (`resource="cpu"`, `cgroup="/system.slice",resource="io"`), in the text of the exposition. */
+  readonly labels: string;
+  /** What it reads, for messages and to join a read still pending (`cpu`, `/system.slice io`); '' for a collector's one file. */
+  readonly what: string;
+  /** A file that may be gone when read (its group was removed since it was listed): then it is skipped, not an error. */
+  readonly mayVanish: boolean;
+}
+
+/**
+ * The folders and the cgroup tree of one collection, each listed once
+ * however many collectors ask (eight cgroup collectors share one walk).
+ * `folders` counts the folders listed.
+ */
+export class Listing {
+  private readonly dirs = new Map<string, Promise<string[]>>();
+  private tree: Promise<Group[]> | undefined;
+  readonly counts = { folders: 0 };
+  constructor(readonly places: Places) {}
+
+  /** The names in a folder below the procfs root, sorted. */
+  folder(dir: string): Promise<string[]> {
+    let p = this.dirs.get(dir);
+    if (p === undefined) {
+      this.counts.folders++;
+      this.dirs.set(dir, (p = readdir(`${trim(this.places.procRoot)}/${dir}`).then((names) => names.sort())));
+    }
+    return p;
+  }
+
+  /** The cgroup v2 groups down to the depth; none without cgroup2 (the exporter said why once, at its start). */
+  groups(): Promise<Group[]> {
+    const tree = this.places.cgroup;
+    this.tree ??= 'root' in tree ? listGroups(tree.root, this.places.cgroupDepth, this.counts) : Promise.resolve([]);
+    return this.tree;
+  }
+}
+
+/**
+ * The reads of one collection, with their labels: one without parameters;
+ * one per name in the collector's folder (sorted); for a cgroup collector,
+ * one per group and value of its listed parameter whose file the group
+ * holds, labelled `cgroup` (the path from the root group, `/` for it).
+ */
+export async function filesOf(c: CollectorDef, listing: Listing): Promise<FileRead[]> {
+  const param = c.param;
+  const values = param === undefined ? [undefined] : await listing.folder(param.dir);
+  if (c.place.kind === 'proc')
+    return values.map((v) =>
+      v === undefined || param === undefined
+        ? { params: undefined, labels: '', what: '', mayVanish: false }
+        : { params: { [param.name]: v }, labels: labelPair(param.name, v), what: v, mayVanish: false },
+    );
+  const file = c.place.file;
+  const names = values.map((v) => ({ v, name: v === undefined ? file : file.replace(`[${param!.name}]`, v) }));
+  const out: FileRead[] = [];
+  for (const g of await listing.groups()) {
+    const label = labelPair('cgroup', `/${g.path}`);
+    for (const { v, name } of names) {
+      if (!g.files.has(name)) continue;
+      if (v === undefined || param === undefined) out.push({ params: { cgroup: g.path }, labels: label, what: `/${g.path}`, mayVanish: true });
+      else out.push({ params: { cgroup: g.path, [param.name]: v }, labels: `${label},${labelPair(param.name, v)}`, what: `/${g.path} ${v}`, mayVanish: true });
+    }
+  }
+  return out;
 }
 
 /** A collector by its name or its spec id; undefined when there is none. */

@@ -6,8 +6,10 @@
  */
 import { type ProcFs, registry } from '../runtime/index.js';
 import { Collections, type Scrape } from './collect.js';
-import { type CollectorDef, collectorsOf, defaultCollectors, findCollector } from './collectors.js';
+import { type CollectorDef, collectorsOf, defaultCollectors, findCollector, type Places } from './collectors.js';
+import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { specStem } from './names.js';
+import { type Budgets, DEFAULT_BUDGETS, type LabelRule, LimitError, resolveRules, type RuleTarget } from './limits.js';
 
 /** A collector name that is unknown or not enabled: a usage error (exit 2) or a 400. */
 export class SelectionError extends Error {
@@ -20,6 +22,29 @@ export interface ExporterOptions {
   /** Collectors to add (`--collector.X`) and to remove (`--no-collector.X`), by name (`net_dev`) or spec id (`proc/net/dev`). */
   enable?: readonly string[];
   disable?: readonly string[];
+  /** Levels of cgroup v2 groups below the root group that the cgroup collectors read (`--collector.cgroup.depth`); default 2. */
+  cgroupDepth?: number;
+  /** Label filters of every scrape (`--collector.NAME.LABEL-include REGEX`, `-exclude`): exporter/limits.ts. */
+  filters?: readonly LabelRule[];
+  /** Series budgets (`--collector.max-series`, `--collector.NAME.max-series`, `--web.max-series`); DEFAULT_BUDGETS otherwise. */
+  budgets?: Partial<Budgets>;
+}
+
+/** A collector as a rule names it: its name and the labels its series may carry (its file parameter, positions). */
+function target(c: CollectorDef): RuleTarget {
+  const labels = new Set(c.families.labels);
+  if (c.param !== undefined) labels.add(c.param.name);
+  return { name: c.name, labels };
+}
+
+/** Rules resolved against collectors; a SelectionError says what is wrong. */
+function resolved(rules: readonly LabelRule[], find: (name: string) => CollectorDef): LabelRule[] {
+  try {
+    return resolveRules(rules, (n) => target(find(n)));
+  } catch (err) {
+    if (err instanceof LimitError) throw new SelectionError(err.message);
+    throw err;
+  }
 }
 
 /** The collectors of procspec's registry, and the specs that are none with the reason. */
@@ -49,16 +74,29 @@ export class Exporter {
   /** The collectors this exporter may run, in registry order. */
   readonly enabled: readonly CollectorDef[];
   readonly collections: Collections;
+  /** What the exporter says once at its start: why enabled collectors will serve nothing here (no cgroup2 mounted). */
+  readonly notes: readonly string[];
 
   constructor(
     readonly fs: ProcFs<boolean>,
     options: ExporterOptions = {},
   ) {
-    const on = new Set(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, fs.root));
+    const depth = options.cgroupDepth ?? DEFAULT_CGROUP_DEPTH;
+    if (!Number.isInteger(depth) || depth < 0) throw new SelectionError(`cgroup depth ${depth}: expected a whole number of levels, 0 or more`);
+    const places: Places = { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: depth };
+    const on = new Set(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, places));
     for (const n of options.enable ?? []) on.add(find(n));
     for (const n of options.disable ?? []) on.delete(find(n));
     this.enabled = ALL.collectors.filter((c) => on.has(c));
-    this.collections = new Collections(fs);
+    const b = options.budgets ?? {};
+    const budgets: Budgets = {
+      perCollector: b.perCollector ?? DEFAULT_BUDGETS.perCollector,
+      total: b.total ?? DEFAULT_BUDGETS.total,
+      collectors: new Map([...(b.collectors ?? new Map<string, number>())].map(([n, v]) => [find(n).name, v])),
+    };
+    this.collections = new Collections(fs, resolved(options.filters ?? [], find), budgets, places);
+    const idle = this.enabled.filter((c) => c.place.kind === 'cgroup');
+    this.notes = 'why' in places.cgroup && idle.length > 0 ? [`${idle.map((c) => c.name).join(', ')}: no series, ${places.cgroup.why}`] : [];
   }
 
   /**
@@ -83,8 +121,13 @@ export class Exporter {
     this.collections.close();
   }
 
-  /** A scrape of the chosen collectors (all enabled by default) with reads given `deadlineMs`. */
-  scrape(selection: readonly CollectorDef[] = this.enabled, deadlineMs = 10_000): Promise<Scrape> {
-    return this.collections.scrape(selection, deadlineMs);
+  /** A scrape's own label filters (URL parameters) checked against the enabled collectors; SelectionError for a wrong one. */
+  rules(rules: readonly LabelRule[]): LabelRule[] {
+    return resolved(rules, (n) => this.select([n])[0]!);
+  }
+
+  /** A scrape of the chosen collectors (all enabled by default) with reads given `deadlineMs`, and the scrape's own label filters (checked by `rules`). */
+  scrape(selection: readonly CollectorDef[] = this.enabled, deadlineMs = 10_000, rules: readonly LabelRule[] = []): Promise<Scrape> {
+    return this.collections.scrape(selection, deadlineMs, rules);
   }
 }

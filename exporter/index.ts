@@ -11,6 +11,7 @@ import { Exporter, type ExporterOptions } from './exporter.js';
 export { Exporter, SelectionError, allCollectors, type ExporterOptions } from './exporter.js';
 export { Scrape, SELF, type CollectorResult } from './collect.js';
 export { OFF_BY_DEFAULT, type CollectorDef } from './collectors.js';
+export { DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 export { specFamilies, type SpecFamilies } from './families.js';
 export { type Sample, Sink } from './walks.js';
 export { contentType, formatValue, render, type Format } from './exposition.js';

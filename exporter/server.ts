@@ -8,9 +8,11 @@
  * answer). Limits keep the server up whatever a client sends: header size
  * (431), time to send the request (408), idle sockets, requests in flight
  * (503), and any error in a handler answers 500 instead of ending the
- * process.
+ * process. A web config file (web-server.ts) makes it HTTPS and adds basic
+ * auth, headers and a rate limit to every path.
  */
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { constants, gzipSync } from 'node:zlib';
 import type { Scrape } from './collect.js';
@@ -18,6 +20,8 @@ import { contentType, type Format } from './exposition.js';
 import { canSplice, splicedGzip } from './gzip.js';
 import { type Exporter, SelectionError } from './exporter.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
+import { type LabelRule, LimitError, parseRuleParam } from './limits.js';
+import type { WebGuard } from './web-server.js';
 
 export interface ServeOptions {
   exporter: Exporter;
@@ -31,21 +35,28 @@ export interface ServeOptions {
   maxRequests?: number;
   /** Deadline of a scrape that does not send X-Prometheus-Scrape-Timeout-Seconds. Default 10 s. */
   defaultTimeoutSeconds?: number;
+  /** The web config file's TLS, basic auth, headers and rate limit; undefined: plain HTTP, open to all. */
+  web?: WebGuard;
 }
 
 export interface Server {
-  readonly http: HttpServer;
+  readonly http: HttpServer | HttpsServer;
   readonly host: string;
   readonly port: number;
-  /** `http://host:port` of the telemetry path. */
+  /** `http://host:port` (https with TLS) of the telemetry path. */
   readonly url: string;
   close(): Promise<void>;
 }
 
-/** The collectors a query asks for and leaves out, or why it is refused. */
-export function parseQuery(query: string): { collect: string[]; exclude: string[] } | { error: string } {
+/**
+ * The collectors a query asks for and leaves out, and its label filters
+ * (`include[]=net_dev:device=eth.*`, `exclude[]=net_dev:device=lo`: a value
+ * with a `:` is a filter, one without names a collector), or why it is refused.
+ */
+export function parseQuery(query: string): { collect: string[]; exclude: string[]; rules: LabelRule[] } | { error: string } {
   const collect: string[] = [];
   const exclude: string[] = [];
+  const rules: LabelRule[] = [];
   for (const part of query.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
@@ -57,12 +68,25 @@ export function parseQuery(query: string): { collect: string[]; exclude: string[
     } catch {
       return { error: `malformed percent-encoding in the URL parameter ${JSON.stringify(part.slice(0, 100))}` };
     }
-    if (key !== 'collect[]' && key !== 'exclude[]')
-      return { error: `unknown URL parameter ${JSON.stringify(key.slice(0, 100))} (known: collect[], exclude[])` };
-    if (value === undefined || value === '') return { error: `${key} needs a collector name` };
+    if (key !== 'collect[]' && key !== 'exclude[]' && key !== 'include[]')
+      return { error: `unknown URL parameter ${JSON.stringify(key.slice(0, 100))} (known: collect[], exclude[], include[])` };
+    if (value === undefined || value === '') return { error: key === 'include[]' ? `${key} needs COLLECTOR:LABEL=REGEX` : `${key} needs a collector name` };
+    if (key !== 'collect[]') {
+      try {
+        const rule = parseRuleParam(key, value);
+        if (rule !== undefined) {
+          rules.push(rule);
+          continue;
+        }
+      } catch (err) {
+        if (err instanceof LimitError) return { error: err.message };
+        throw err;
+      }
+      if (key === 'include[]') return { error: `include[]=${value.slice(0, 100)}: expected COLLECTOR:LABEL=REGEX (such as net_dev:device=eth.*)` };
+    }
     (key === 'collect[]' ? collect : exclude).push(value);
   }
-  return { collect, exclude };
+  return { collect, exclude, rules };
 }
 
 /** The deadline of a scrape: Prometheus's timeout less a margin (a tenth, at most 0.5 s) to send the answer. */
@@ -117,8 +141,10 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     const q = parseQuery(query);
     if ('error' in q) return send(req, res, 400, 'text/plain; charset=utf-8', `${q.error}\n`);
     let selection: ReturnType<Exporter['select']>;
+    let rules: LabelRule[];
     try {
       selection = opts.exporter.select(q.collect, q.exclude);
+      rules = opts.exporter.rules(q.rules);
     } catch (err) {
       if (err instanceof SelectionError) return send(req, res, 400, 'text/plain; charset=utf-8', `${err.message}\n`);
       throw err;
@@ -126,7 +152,7 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     if (inFlight >= maxRequests) return send(req, res, 503, 'text/plain; charset=utf-8', `more than ${maxRequests} scrapes in flight\n`);
     inFlight++;
     try {
-      const result = await opts.exporter.scrape(selection, deadlineMs(req.headers['x-prometheus-scrape-timeout-seconds'], fallback));
+      const result = await opts.exporter.scrape(selection, deadlineMs(req.headers['x-prometheus-scrape-timeout-seconds'], fallback), rules);
       const format = negotiateFormat(req.headers.accept);
       const headers: Record<string, string> = { Vary: 'Accept, Accept-Encoding', 'Cache-Control': 'no-store' };
       if (acceptsGzip(req.headers['accept-encoding'])) {
@@ -140,6 +166,8 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     req.resume(); // a body, if any, is read and dropped
+    const refusal = await opts.web?.refusal(req, res);
+    if (refusal !== undefined) return send(req, res, refusal.status, 'text/plain; charset=utf-8', refusal.text, refusal.headers);
     const url = req.url ?? '/';
     const cut = url.indexOf('?');
     const where = cut < 0 ? url : url.slice(0, cut);
@@ -149,12 +177,14 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     return send(req, res, 404, 'text/plain; charset=utf-8', `not found; metrics are at ${path}\n`);
   };
 
-  const http = createServer({ maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 }, (req, res) => {
+  const limits = { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       send(req, res, 500, 'text/plain; charset=utf-8', 'internal error\n');
       process.emitWarning(`procspec serve: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     });
-  });
+  };
+  const http = opts.web ? opts.web.createServer(limits, listener) : createServer(limits, listener);
   // A socket idle this long (a client that stopped reading or sending) is closed.
   http.setTimeout(60_000, (socket) => socket.destroy());
   http.maxConnections = 512;
@@ -181,7 +211,7 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
     http,
     host: a.address,
     port: a.port,
-    url: `http://${shown}:${a.port}${path}`,
+    url: `${opts.web?.config.tls ? 'https' : 'http'}://${shown}:${a.port}${path}`,
     close: () =>
       new Promise<void>((resolve) => {
         http.close(() => resolve());

@@ -68,14 +68,41 @@ export function union(lists: readonly (readonly Member[])[]): Member[] {
   return [...out.values()];
 }
 
-/** Text fields (strings, addresses, enum words) that label a row; `kind`, which names the row's shape, is not one. */
+/** Whether a field is a label by its spec's marker (`label: true` or a name) rather than a value. */
+export const marked = (f: FieldModel): boolean => f.label === true || typeof f.label === 'string';
+
+/**
+ * The label a field gives its row, if any: a field the spec marks
+ * (`label: true`, or `label: <name>`), else a text field (string, address,
+ * enum word) not marked `label: false`; `kind`, which names the row's shape,
+ * is not one.
+ */
+export function rowLabel(f: FieldModel): RowLabel | undefined {
+  if (f.value.kind === 'record' || f.value.kind === 'list' || f.label === false) return undefined;
+  if (typeof f.label === 'string') return { key: f.name, name: f.label };
+  const k = f.value.kind;
+  if (f.label === true || ((k === 'string' || k === 'inet' || k === 'enum') && f.name !== 'kind')) return { key: f.name, name: labelName(f.name) };
+  return undefined;
+}
+
+/** The labels of a row's fields, each name once. */
 export function textLabels(fields: readonly FieldModel[]): RowLabel[] {
   const out = new Map<string, RowLabel>();
   for (const f of fields) {
-    const k = f.value.kind;
-    if ((k === 'string' || k === 'inet' || k === 'enum') && f.name !== 'kind' && !out.has(f.name)) out.set(f.name, { key: f.name, name: labelName(f.name) });
+    const l = rowLabel(f);
+    if (l !== undefined && !out.has(l.key)) out.set(l.key, l);
   }
   return [...out.values()];
+}
+
+/** A row's (or an object's) labels from its fields, as printed between braces. */
+export function labelsOf(v: Record<string, unknown>, rowLabels: readonly RowLabel[]): string {
+  let s = '';
+  for (const l of rowLabels) {
+    const t = labelValue(v[l.key]);
+    if (t !== undefined) s = joinLabels(s, labelPair(l.name, t));
+  }
+  return s;
 }
 
 function labelValue(x: unknown): string | undefined {
@@ -85,27 +112,19 @@ function labelValue(x: unknown): string | undefined {
 /**
  * The walk of a list of rows: each row labelled by `labels` (an index, its
  * text fields); when they leave two rows alike (or there are none), every
- * row also gets its position as `index`.
+ * row also gets its position as `index`. `each` is given every row with
+ * its labels (a row's `_info` sample).
  */
-export function rowsWalk(members: readonly Member[], rowLabels: readonly RowLabel[]): Walk {
+export function rowsWalk(members: readonly Member[], rowLabels: readonly RowLabel[], each?: Walk): Walk {
   const walk = objectWalk(members);
   return (v, labels, sink) => {
     if (!Array.isArray(v)) return;
-    const names: string[] = [];
-    for (const row of v) {
-      let s = '';
-      if (isObject(row)) {
-        for (const l of rowLabels) {
-          const t = labelValue(row[l.key]);
-          if (t !== undefined) s = joinLabels(s, labelPair(l.name, t));
-        }
-      }
-      names.push(s);
-    }
+    const names = v.map((row) => (isObject(row) ? labelsOf(row, rowLabels) : ''));
     const positional = rowLabels.length === 0 || new Set(names).size !== names.length;
     for (let i = 0; i < v.length; i++) {
       const own = positional ? joinLabels(names[i]!, labelPair('index', String(i))) : names[i]!;
       walk(v[i], joinLabels(labels, own), sink);
+      each?.(v[i], joinLabels(labels, own), sink);
     }
   };
 }

@@ -78,6 +78,7 @@ export const KEY_ORDER = [
   'optional',
   'measure',
   'narrow',
+  'label',
   'closed',
   'extra',
   'blank',

@@ -62,8 +62,22 @@ class TestCgroup {
   removed = false;
 
   constructor(root: string) {
+    TestCgroup.sweep(root);
     this.path = join(root, this.name);
     fs.mkdirSync(this.path);
+  }
+
+  /** Removes empty test cgroups left by a run that was killed before its cleanup (their test process is gone). */
+  static sweep(root: string): void {
+    for (const name of fs.readdirSync(root)) {
+      const pid = /^procspec-psi-test-([0-9]+)-/.exec(name)?.[1];
+      if (pid === undefined || fs.existsSync(`/proc/${pid}`)) continue;
+      try {
+        fs.rmdirSync(join(root, name));
+      } catch {
+        // still populated or already gone: left for the next sweep
+      }
+    }
   }
 
   /** Starts `n` shell busy loops in this cgroup: more runnable tasks than CPUs is CPU pressure on the cgroup. */

@@ -37,8 +37,11 @@ export abstract class FieldChecker extends CheckerBase {
     const value = this.value(f, p, inToken);
     const numeric = value.kind === 'integer' || value.kind === 'u64' || value.kind === 'float';
     if (f.measure !== undefined && !numeric) this.fail([...p, 'measure'], `"measure" says how a number moves: not for a ${value.kind}`);
-    const measure = (f.measure as 'counter' | 'gauge' | undefined) ?? (numeric ? this.measure : undefined);
-    const wide = !this.narrow && wideRule(value, measure);
+    // A u64 is a quantity (a limit, a maximum) only when it says its own measure: addresses, masks, ids and inodes say none.
+    const measure = (f.measure as 'counter' | 'gauge' | undefined) ?? (numeric && value.kind !== 'u64' ? this.measure : undefined);
+    const label = this.label(f, p, value);
+    // A label names its row: never a 64-bit count, so never wide.
+    const wide = !this.narrow && (label === undefined || label === false) && wideRule(value, measure);
     if (f.narrow === true) {
       if (this.narrow) this.fail([...p, 'narrow'], 'the spec says "narrow: true": every field is narrow already');
       if (!wide)
@@ -54,9 +57,63 @@ export abstract class FieldChecker extends CheckerBase {
       ...this.versions(f, p),
       optional: this.optional(f, p),
       ...(f.optional === true ? { configDependent: true } : {}),
-      ...(measure !== undefined ? { measure } : {}),
+      // A label names its row: it does not move, so it has no measure (the inherited one still decides wide, as parsing did).
+      ...(measure !== undefined && (label === undefined || label === false) ? { measure } : {}),
+      ...(label !== undefined ? { label } : {}),
       value,
     };
+  }
+
+  /** A field's `label` marker (what it is to an exporter), checked against its type. */
+  label(f: Obj, p: Path, value: ValueModel): boolean | string | undefined {
+    const label = f.label as boolean | string | undefined;
+    if (label === undefined) return undefined;
+    const at = [...p, 'label'];
+    const text = value.kind === 'string' || value.kind === 'enum' || value.kind === 'inet';
+    if (label === false) {
+      if (!text) this.fail(at, `"label: false" says a text field (a string, enum word or address) does not name its row: not for a ${value.kind}`);
+      return false;
+    }
+    if (typeof label === 'string' && !/^[a-z][a-z0-9_]*$/.test(label))
+      this.fail(at, `"${label}" is not a label name: lower case letters, digits and _, starting with a letter`);
+    if (f.measure !== undefined) this.fail(at, 'a label names its row and does not move: it has no "measure"');
+    if (value.kind === 'record') {
+      if (label === true)
+        this.fail(at, 'a record is labelled by its name under a label the spec names: write "label: <name>" (pressure\'s some and full: stall)');
+      return label;
+    }
+    if (value.kind === 'list') {
+      // A list of numbers known by their position (buddyinfo's blocks per order): each item is labelled by its position.
+      if (label === true || (value.of.kind !== 'integer' && value.of.kind !== 'float'))
+        this.fail(at, 'a list is labelled only when it holds numbers, each by its position under a label the spec names: write "label: <name>"');
+      return label;
+    }
+    if (!text && value.kind !== 'integer' && value.kind !== 'u64')
+      this.fail(at, `a label is one word, number or address that names its row: not a ${value.kind}`);
+    if (value.kind === 'integer' && value.unit !== undefined) this.fail(at, `a label is a name, not a quantity in ${value.unit}`);
+    return label;
+  }
+
+  /**
+   * The labels of one list of fields: no two name the same label, and
+   * records that share a label name are declared alike (they are one set
+   * of metric families, told apart by the label).
+   */
+  labels(fields: readonly FieldModel[], paths: readonly Path[]): void {
+    const seen = new Map<string, FieldModel>();
+    fields.forEach((f, i) => {
+      if (f.label === undefined || f.label === false) return;
+      const name = f.label === true ? f.name : f.label;
+      const other = seen.get(name);
+      if (other === undefined) {
+        seen.set(name, f);
+        return;
+      }
+      if (f.value.kind !== 'record' || other.value.kind !== 'record')
+        this.fail([...paths[i]!, 'label'], `label "${name}" is also given by field "${other.name}"`);
+      if (JSON.stringify(f.value.record) !== JSON.stringify(other.value.record))
+        this.fail([...paths[i]!, 'label'], `records sharing label "${name}" are one set of families: "${f.name}" is not declared like "${other.name}"`);
+    });
   }
 
   value(v: Obj, p: Path, inToken = false): ValueModel {

@@ -206,6 +206,10 @@ export class Checker extends RecordChecker {
       }
       entries.push(entry);
     });
+    this.labels(
+      entries.map((e) => e.field),
+      entries.map((_, i) => [...path, 'fields', i]),
+    );
     // A key that starts with an indexed key's prefix would be ambiguous only if it ends in digits.
     for (const e of entries) {
       if (!e.indexed) continue;

@@ -19,6 +19,10 @@ export abstract class RecordChecker extends FieldChecker {
         if (!['integer', 'u64', 'float', 'string', 'enum'].includes(f.value.kind))
           this.fail([...path, 'columns', 'fields', i, 'type'], 'a column holds one scalar token');
       });
+      this.labels(
+        fields,
+        fields.map((_, i) => [...path, 'columns', 'fields', i]),
+      );
       if (cols.others !== undefined) {
         const o = cols.others as Obj;
         this.name(o, [...path, 'columns', 'others'], names);
@@ -42,6 +46,8 @@ export abstract class RecordChecker extends FieldChecker {
         names.add(`${field.name}Raw`);
       }
       const repeat = t.repeat === true;
+      if (repeat && field.label === true)
+        this.fail([...p, 'label'], 'repeated numbers are labelled each by its position, under a label the spec names: write "label: <name>"');
       const rest = t.rest === true;
       const last = i === list.length - 1;
       const endsAt = t.endsAt as string | undefined;
@@ -123,6 +129,14 @@ export abstract class RecordChecker extends FieldChecker {
       });
       model.pairs = { separator: pr.separator as string, fields };
     }
+    const all: { field: TokenModel & { kind: 'field' }; at: Path }[] = [];
+    tokens.forEach((t, i) => {
+      if (t.kind === 'field') all.push({ field: t, at: [...path, 'tokens', i] });
+    });
+    this.labels(
+      [...all.map((a) => a.field.field), ...(model.pairs?.fields ?? [])],
+      [...all.map((a) => a.at), ...(model.pairs?.fields ?? []).map((_, i) => [...path, 'pairs', 'fields', i])],
+    );
     return model;
   }
 

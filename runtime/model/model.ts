@@ -93,6 +93,16 @@ export interface FieldModel {
    * read as it is. Absent: not classified.
    */
   measure?: 'counter' | 'gauge';
+  /**
+   * What the field is to a Prometheus exporter, as the spec marks it
+   * (`label:`): `true` or a label name, the field names its row (its value
+   * labels the row's samples instead of being one) or, on a record, the
+   * label whose value is the record's name among sibling records declared
+   * alike; `false`, a text field that does not name its row (free text).
+   * Absent: the exporter's default (text fields of a row label it). Parsing
+   * does not look at it.
+   */
+  label?: boolean | string;
   value: ValueModel;
 }
 

@@ -39,7 +39,7 @@ describe('procspec serve flags', () => {
     expect(() => parseServeFlags(['--web.listen-address', 'nowhere'])).toThrow(/expected host:port/);
     expect(() => parseServeFlags(['--web.listen-address', '1.2.3.4:70000'])).toThrow(/expected host:port/);
     expect(() => parseServeFlags(['--web.telemetry-path=/'])).toThrow(/not \/ itself/);
-    expect(() => parseServeFlags(['--web.config.file=web.yml'])).toThrow(/not supported yet/);
+    expect(() => parseServeFlags(['--web.config.file'])).toThrow(/--web.config.file needs a value/);
     expect(() => parseServeFlags(['--web.listen-address'])).toThrow(/needs a value/);
     expect(() => parseServeFlags(['--frobnicate'])).toThrow(/unknown flag "--frobnicate"/);
   });
@@ -54,7 +54,7 @@ describe('procspec serve', () => {
     expect(help.stdout).toMatch(/^ {2}interrupts +off +proc\/interrupts \(a series per interrupt line and CPU/m);
     for (const [args, why] of [
       [['serve', '--collector.nope'], /no collector named "nope"/],
-      [['serve', '--web.config.file', 'web.yml'], /not supported yet/],
+      [['serve', '--web.config.file'], /--web.config.file needs a value/],
       [['serve', '--bogus'], /unknown flag/],
     ] as const) {
       const r = runCli(args);

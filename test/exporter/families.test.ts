@@ -85,8 +85,13 @@ describe('families of the real specs', () => {
     expect(def('proc/vmstat', 'procspec_vmstat_nr_free_pages_bytes').type).toBe('gauge');
     expect(def('proc/vmstat', 'procspec_vmstat_pgfault_total').type).toBe('counter');
   });
-  it('file-nr: the u64 maximum is not exported', () => {
-    expect([...families('proc/sys/fs/file-nr').keys()]).toEqual(['procspec_sys_fs_file_nr_allocated', 'procspec_sys_fs_file_nr_free']);
+  it('file-nr: the u64 maximum, which says its measure, is a gauge', () => {
+    expect([...families('proc/sys/fs/file-nr').keys()]).toEqual([
+      'procspec_sys_fs_file_nr_allocated',
+      'procspec_sys_fs_file_nr_free',
+      'procspec_sys_fs_file_nr_max',
+    ]);
+    expect(def('proc/sys/fs/file-nr', 'procspec_sys_fs_file_nr_max').type).toBe('gauge');
   });
   it('every spec: names valid and unique (in both formats), no field left out for a clash, gauges not named like counters', () => {
     const textNames = new Map<string, string>();
@@ -111,9 +116,9 @@ describe('families of the real specs', () => {
     }
     expect(textNames.size).toBeGreaterThan(1000);
   });
-  it('no family of an address or a mask (u64, mask fields)', () => {
+  it('no family of an address or a mask (u64 fields without a measure, mask fields)', () => {
     for (const e of registry) {
-      const wide = fieldsOf(e.model).filter((f) => f.value.kind === 'u64' || f.value.kind === 'mask');
+      const wide = fieldsOf(e.model).filter((f) => (f.value.kind === 'u64' && f.measure === undefined) || f.value.kind === 'mask');
       const helps = [...specFamilies(e.model).families.values()].map((d) => d.help);
       for (const f of wide)
         expect(
@@ -140,27 +145,27 @@ describe('labels', () => {
       'iface="sit0"',
     ]);
     const disk = samplesOf('proc/diskstats', 'diskstats/written-6.1-x86_64-20-fields.txt');
-    expect(disk.get('procspec_diskstats_read_bytes_total')![0]!.labels).toMatch(/^device="[a-z0-9-]+"$/);
+    expect(disk.get('procspec_diskstats_read_bytes_total')![0]!.labels).toMatch(/^major="[0-9]+",minor="[0-9]+",device="[a-z0-9-]+"$/);
   });
-  it('a per-column list takes the header column as label (interrupts: irq, details, cpu)', () => {
+  it('a per-column list takes the header column as label (interrupts: irq, cpu; details is free text, no label)', () => {
     const s = samplesOf('proc/interrupts', 'interrupts/written-6.1-arm64.txt');
     const counts = s.get('procspec_interrupts_counts_total')!;
-    expect(counts[0]!.labels).toMatch(/^irq="[^"]+",details="[^"]*",cpu="0"$/);
+    expect(counts[0]!.labels).toMatch(/^irq="[^"]+",cpu="0"$/);
   });
-  it('rows their text does not tell apart are also labelled by position (zoneinfo of two nodes)', () => {
+  it('rows are labelled by the fields their spec marks (zoneinfo of two nodes: node)', () => {
     const s = samplesOf('proc/zoneinfo', 'zoneinfo/written-5.15-x86_64-two-nodes.txt');
     const free = s.get('procspec_zoneinfo_free_bytes')!.map((x) => x.labels);
     expect(free).toHaveLength(10);
-    expect(free[0]).toBe('zone="DMA",index="0"');
-    expect(free[5]).toBe('zone="DMA",index="5"');
+    expect(free[0]).toBe('node="0",zone="DMA"');
+    expect(free[5]).toBe('node="1",zone="DMA"');
     expect(new Set(free).size).toBe(10);
   });
-  it('rows without text are labelled by position (softnet_stat: index); alike records by kind, listed files by their parameter (pressure)', async () => {
+  it('rows without labels are labelled by position (softnet_stat before 5.10: index); records by their marked label, listed files by their parameter (pressure)', async () => {
     const exporter = new Exporter(new ProcFs({ root: madeUpProc(), bigint: true }));
     const text = (await exporter.scrape()).text({ kind: 'text' });
     expect(text).toContain('procspec_net_softnet_stat_processed_total{index="1"} 70537\n');
-    expect(text).toContain('procspec_pressure_seconds_total{resource="memory",kind="full"} 2.104775\n');
-    expect(text).toContain('procspec_pressure_avg10_ratio{resource="cpu",kind="some"} 0.0153\n');
+    expect(text).toContain('procspec_pressure_seconds_total{resource="memory",stall="full"} 2.104775\n');
+    expect(text).toContain('procspec_pressure_avg10_ratio{resource="cpu",stall="some"} 0.0153\n');
     expect(text).not.toMatch(/kind="stats"/);
   });
 });
@@ -172,8 +177,9 @@ describe('collectors', () => {
       expect(on).toContain(n);
     for (const n of ['interrupts', 'softirqs', 'zoneinfo', 'buddyinfo', 'slabinfo', 'net_tcp', 'net_unix']) expect(on).not.toContain(n);
     expect(Object.keys(OFF_BY_DEFAULT).every((id) => allCollectors().some((c) => c.id === id))).toBe(true);
-    // Per process, per cgroup, read once: not collectors (yet).
-    for (const id of ['proc/pid/stat', 'sys/fs/cgroup/cpu.stat', 'proc/cpuinfo', 'proc/sys']) expect(allCollectors().some((c) => c.id === id)).toBe(false);
+    // Per process, a sysctl path: not collectors (yet); read once: off by default. Per cgroup: test/exporter/cgroup.test.ts.
+    for (const id of ['proc/pid/stat', 'proc/sys']) expect(allCollectors().some((c) => c.id === id)).toBe(false);
+    expect(allCollectors().find((c) => c.id === 'proc/cpuinfo')?.off).toMatch(/read once/);
   });
   it('under another root: only the files there', () => {
     const on = new Exporter(new ProcFs({ root: madeUpProc() })).enabled.map((c) => c.name);

@@ -79,7 +79,7 @@ describe('procspec serve: HTTP', () => {
   });
   it('answers a clear 400 for unknown or malformed URL parameters and collectors not enabled', async () => {
     const cases: [string, RegExp][] = [
-      ['?foo=1', /unknown URL parameter "foo" \(known: collect\[\], exclude\[\]\)/],
+      ['?foo=1', /unknown URL parameter "foo" \(known: collect\[\], exclude\[\], include\[\]\)/],
       ['?collect=meminfo', /unknown URL parameter "collect"/],
       ['?collect[]=nope', /no collector named "nope"/],
       ['?collect[]=interrupts', /collector interrupts is not enabled \(start procspec serve with --collector.interrupts\)/],

@@ -31,7 +31,7 @@ export const procBuddyinfoSpec: SpecModel = {
               "raw": "node",
               "description": "NUMA node number",
               "optional": false,
-              "measure": "gauge",
+              "label": true,
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -69,7 +69,7 @@ export const procBuddyinfoSpec: SpecModel = {
               "raw": "nr_free",
               "description": "Free blocks at each order, starting at order 0; a block of order n is 2^n contiguous pages",
               "optional": false,
-              "measure": "gauge",
+              "label": "order",
               "value": {
                 "kind": "integer",
                 "signed": false,

@@ -35,6 +35,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "processor",
                   "description": "Logical CPU number the kernel gives this CPU (every architecture prints it except s390x)",
                   "optional": false,
+                  "label": "cpu",
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -1142,6 +1143,7 @@ export const procCpuinfoSpec: SpecModel = {
                   "raw": "cpu number",
                   "description": "Logical CPU number (s390x per-CPU block)",
                   "optional": false,
+                  "label": "cpu",
                   "value": {
                     "kind": "integer",
                     "signed": false,

@@ -31,7 +31,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "major",
                   "description": "Major number of the device",
                   "optional": false,
-                  "measure": "gauge",
+                  "label": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -49,7 +49,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "minor",
                   "description": "Minor number of the device",
                   "optional": false,
-                  "measure": "gauge",
+                  "label": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -421,7 +421,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "major",
                   "description": "Major number of the device",
                   "optional": false,
-                  "measure": "gauge",
+                  "label": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -439,7 +439,7 @@ export const procDiskstatsSpec: SpecModel = {
                   "raw": "minor",
                   "description": "Minor number of the device",
                   "optional": false,
-                  "measure": "gauge",
+                  "label": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,

@@ -86,6 +86,7 @@ export const procInterruptsSpec: SpecModel = {
               "description": "Free text after the counts: the interrupt chip, hardware line and trigger type, and the devices using it, or what a special interrupt is",
               "optional": true,
               "configDependent": true,
+              "label": false,
               "value": {
                 "kind": "string",
                 "escaped": false

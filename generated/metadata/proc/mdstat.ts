@@ -52,6 +52,7 @@ export const procMdstatSpec: SpecModel = {
                     "raw": "state",
                     "description": "Whether the array is running",
                     "optional": false,
+                    "label": false,
                     "value": {
                       "kind": "enum",
                       "values": [

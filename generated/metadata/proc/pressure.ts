@@ -28,6 +28,7 @@ export const procPressureSpec: SpecModel = {
           "description": "Stall time during which at least one runnable task waited on the resource (absent from irq files, which only report full)",
           "optional": true,
           "configDependent": true,
+          "label": "stall",
           "value": {
             "kind": "record",
             "record": {
@@ -96,6 +97,7 @@ export const procPressureSpec: SpecModel = {
           "description": "Stall time during which every non-idle task waited on the resource at once (system cpu prints it from 5.13, always zero)",
           "optional": true,
           "configDependent": true,
+          "label": "stall",
           "value": {
             "kind": "record",
             "record": {

@@ -32,7 +32,7 @@ export const procZoneinfoSpec: SpecModel = {
             "raw": "node",
             "description": "NUMA node number",
             "optional": false,
-            "measure": "gauge",
+            "label": true,
             "value": {
               "kind": "integer",
               "signed": false,
@@ -501,7 +501,7 @@ export const procZoneinfoSpec: SpecModel = {
                       "raw": "cpu",
                       "description": "CPU number",
                       "optional": false,
-                      "measure": "gauge",
+                      "label": true,
                       "value": {
                         "kind": "integer",
                         "signed": false,

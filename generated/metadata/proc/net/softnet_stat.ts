@@ -249,7 +249,7 @@ export const procNetSoftnetStatSpec: SpecModel = {
               "description": "Number of the CPU this line belongs to (offline CPUs have no line)",
               "since": "5.10",
               "optional": true,
-              "measure": "gauge",
+              "label": true,
               "value": {
                 "kind": "integer",
                 "signed": false,

@@ -31,7 +31,6 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "start",
             "description": "First address of the mapping",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -49,7 +48,6 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "end",
             "description": "Address just past the end of the mapping (exclusive)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -81,7 +79,6 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "offset",
             "description": "Offset in the mapped file where the mapping starts, 0 for anonymous mappings",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -139,7 +136,6 @@ export const procPidSmapsSpec: SpecModel = {
             "raw": "inode",
             "description": "Inode of the mapped file, 0 when there is none (a u64 because overlayfs can set high bits)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,

@@ -32,7 +32,6 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "start",
             "description": "Start address of the lowest mapping",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,
@@ -50,7 +49,6 @@ export const procPidSmapsRollupSpec: SpecModel = {
             "raw": "end",
             "description": "End address of the highest mapping (the vsyscall page included where there is one)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": true,

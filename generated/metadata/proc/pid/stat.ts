@@ -572,7 +572,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "startcode",
             "description": "Address where the program text starts (0 or 1 when hidden)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -589,7 +588,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "endcode",
             "description": "Address where the program text ends (0 or 1 when hidden)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -606,7 +604,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "startstack",
             "description": "Address of the bottom of the main stack (0 when hidden)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -623,7 +620,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "kstkesp",
             "description": "Saved stack pointer (0 unless the task is a zombie or being dumped)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -640,7 +636,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "kstkeip",
             "description": "Saved instruction pointer (0 unless the task is a zombie or being dumped)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -657,7 +652,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "signal",
             "description": "Pending signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -674,7 +668,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "blocked",
             "description": "Blocked signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -691,7 +684,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "sigignore",
             "description": "Ignored signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -708,7 +700,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "sigcatch",
             "description": "Caught signals as a decimal bit mask (obsolete, see status)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -725,7 +716,6 @@ export const procPidStatSpec: SpecModel = {
             "raw": "wchan",
             "description": "Nonzero when the task is blocked in the kernel (the address is hidden since 4.4)",
             "optional": false,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -913,7 +903,6 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where initialised and uninitialised data start",
             "since": "3.3",
             "optional": true,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -931,7 +920,6 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where initialised and uninitialised data end",
             "since": "3.3",
             "optional": true,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -949,7 +937,6 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the heap starts (brk)",
             "since": "3.3",
             "optional": true,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -967,7 +954,6 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the command-line arguments start",
             "since": "3.5",
             "optional": true,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -985,7 +971,6 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the command-line arguments end",
             "since": "3.5",
             "optional": true,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -1003,7 +988,6 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the environment starts",
             "since": "3.5",
             "optional": true,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,
@@ -1021,7 +1005,6 @@ export const procPidStatSpec: SpecModel = {
             "description": "Address where the environment ends",
             "since": "3.5",
             "optional": true,
-            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,

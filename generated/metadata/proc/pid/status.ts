@@ -1128,7 +1128,6 @@ export const procPidStatusSpec: SpecModel = {
           "description": "Mask the kernel applies to user pointers to strip tag bits (x86 linear address masking, 6.4 and later)",
           "optional": true,
           "configDependent": true,
-          "measure": "gauge",
           "value": {
             "kind": "u64",
             "hex": true,

@@ -24,6 +24,7 @@ export const procSysFsFileMaxSpec: SpecModel = {
             "raw": "max_files",
             "description": "Handle limit, a long, so up to 2^63-1 (what systemd writes at boot to lift the limit); the boot default is one handle per 10 KiB of RAM, at least 8192",
             "optional": false,
+            "measure": "gauge",
             "value": {
               "kind": "u64",
               "hex": false,

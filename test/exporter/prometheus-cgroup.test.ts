@@ -1,0 +1,94 @@
+/**
+ * A real Prometheus (Debian's package) scrapes `procspec serve` every
+ * second while a group made for the test runs busy processes (root only):
+ * the group's pressure series, queried through Prometheus's HTTP API, agree
+ * with its files read before and after the scrape Prometheus took: each
+ * `total` counter between the two reads, each average within their values.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cgroup2Root } from '../../runtime/index.js';
+import { instant, liveGroup, startPrometheus, until } from './cgroup-support.js';
+import { startServe } from './support.js';
+
+const installed = spawnSync('prometheus', ['--version']).status === 0;
+
+function writableMount(): string | undefined {
+  try {
+    const m = cgroup2Root('/proc');
+    accessSync(m, constants.W_OK);
+    return process.getuid?.() === 0 ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const mount = writableMount();
+const why = !installed
+  ? 'the prometheus command is not installed; apt-get install prometheus'
+  : mount === undefined
+    ? 'needs root and a writable cgroup2 mount'
+    : '';
+
+/** The lines `some ...` and `full ...` of a pressure file: avg10, avg60, avg300 (percent) and total (us). */
+function pressureOf(text: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const m of text.matchAll(/^(some|full) avg10=([\d.]+) avg60=([\d.]+) avg300=([\d.]+) total=(\d+)$/gm)) out.set(m[1]!, m.slice(2, 6).map(Number));
+  return out;
+}
+
+describe.skipIf(why !== '')(`Prometheus scrapes a cgroup's pressure from procspec serve${why === '' ? '' : ` (skipped: ${why})`}`, () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const f of cleanup.reverse()) await f();
+  });
+
+  it("the group's pressure series agree with its files read before and after the scrape", async () => {
+    const group = await liveGroup(mount!, `procspec-test-prometheus-${process.pid}`, 2);
+    cleanup.push(group.remove);
+    const serve = await startServe(['--collector.disable-defaults', '--collector.cgroup_pressure']);
+    cleanup.push(serve.stop);
+    const dir = mkdtempSync(join(tmpdir(), 'procspec-prometheus-cgroup-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const prom = await startPrometheus(new URL(serve.url).host, dir);
+    cleanup.push(prom.stop);
+    const dead = () => prom.dead() ?? (serve.child.exitCode !== null ? `procspec serve exited (${serve.child.exitCode})` : undefined);
+    const cgroup = `/${group.path}`;
+    const selector = `{cgroup="${cgroup}",resource="cpu"}`;
+    const file = join(group.dir, 'cpu.pressure');
+
+    // The group's series are in Prometheus.
+    await until(async () => ((await instant(prom.api, `procspec_cgroup_pressure_seconds_total${selector}`)).length === 2 ? true : undefined), dead);
+
+    const before = pressureOf(readFileSync(file, 'utf8'));
+    const read = Date.now() / 1000;
+    // A scrape that began after the first read: the exporter read the file between the two reads.
+    await until(async () => {
+      const ts = await instant(prom.api, `timestamp(procspec_cgroup_pressure_seconds_total${selector})`);
+      return ts.length === 2 && ts.every((t) => Number(t.value[1]) > read) ? true : undefined;
+    }, dead);
+    const series = await instant(prom.api, `{__name__=~"procspec_cgroup_pressure_.*",cgroup="${cgroup}",resource="cpu"}`);
+    const after = pressureOf(readFileSync(file, 'utf8'));
+
+    expect([...before.keys()].sort()).toEqual(['full', 'some']);
+    const got = new Map(series.map((s) => [`${s.metric.__name__} ${s.metric.stall}`, Number(s.value[1])]));
+    expect(got.size).toBe(8);
+    // Busy loops that wait for a CPU: the group's cpu pressure is not zero.
+    expect(after.get('some')![3]).toBeGreaterThan(0);
+    for (const kind of ['some', 'full']) {
+      const b = before.get(kind)!;
+      const a = after.get(kind)!;
+      const total = Math.round(got.get(`procspec_cgroup_pressure_seconds_total ${kind}`)! * 1e6);
+      expect(total, `${kind} total`).toBeGreaterThanOrEqual(b[3]!);
+      expect(total, `${kind} total`).toBeLessThanOrEqual(a[3]!);
+      for (const [i, avg] of ['avg10', 'avg60', 'avg300'].entries()) {
+        const v = got.get(`procspec_cgroup_pressure_${avg}_ratio ${kind}`)! * 100;
+        const lo = Math.min(b[i]!, a[i]!);
+        const hi = Math.max(b[i]!, a[i]!);
+        expect(v >= lo - 1e-9 && v <= hi + 1e-9, `${kind} ${avg}: ${v} not within ${lo} and ${hi}`).toBe(true);
+      }
+    }
+  });
+});
