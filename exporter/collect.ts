@@ -15,7 +15,6 @@ import { type CollectorDef, type FileRead, filesOf, Listing, type Places } from 
 import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, renderBytes } from './exposition.js';
-import type { Layout } from './gzip.js';
 import type { FamilyDef } from './names.js';
 import { applyLimits, type Budgets, DEFAULT_BUDGETS, type LabelRule, SERIES_DROPPED } from './limits.js';
 
@@ -30,26 +29,23 @@ export interface CollectorResult {
 
 /** The outcome of a collection: its families in order, ready to print in either format. */
 export class Scrape {
-  private readonly bodies = new Map<string, { body: Buffer; layout: Layout }>();
+  private readonly bodies = new Map<string, Buffer>();
   constructor(
     readonly families: ReadonlyMap<FamilyDef, readonly Sample[]>,
     readonly results: readonly CollectorResult[],
   ) {}
 
-  /** The body in a format as UTF-8 bytes, printed once per format and collection, and where its families' constant lines are. */
-  printed(format: Format): { body: Buffer; layout: Layout } {
+  /** The body in a format as UTF-8 bytes, printed once per format and collection. */
+  printed(format: Format): Buffer {
     const key = format.kind === 'text' ? 'text' : format.version;
-    let p = this.bodies.get(key);
-    if (p === undefined) {
-      const layout: Layout = { defs: [], starts: [], heads: [] };
-      this.bodies.set(key, (p = { body: renderBytes(this.families, format, layout), layout }));
-    }
-    return p;
+    let body = this.bodies.get(key);
+    if (body === undefined) this.bodies.set(key, (body = renderBytes(this.families, format)));
+    return body;
   }
 
   /** The body in a format as UTF-8 bytes. */
   bytes(format: Format): Buffer {
-    return this.printed(format).body;
+    return this.printed(format);
   }
 
   /** The body in a format. */

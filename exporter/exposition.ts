@@ -8,7 +8,6 @@
  */
 import type { Sample } from './walks.js';
 import type { FamilyDef } from './names.js';
-import type { Layout } from './gzip.js';
 
 export type Format = { kind: 'text' } | { kind: 'openmetrics'; version: '1.0.0' | '0.0.1' };
 
@@ -86,20 +85,14 @@ function room(used: number, more: number): Buffer {
 
 /**
  * The body of a scrape in a format, as UTF-8 bytes. A counter's samples are
- * named with `_total` in both. `layout`, when given, gets where each
- * family's constant lines start and end.
+ * named with `_total` in both.
  */
-export function renderBytes(families: Exposition, format: Format, layout?: Layout): Buffer {
+export function renderBytes(families: Exposition, format: Format): Buffer {
   const om = format.kind === 'openmetrics';
   let at = 0;
   for (const [def, samples] of families) {
     if (samples.length === 0) continue;
     const h = head(def, om);
-    if (layout !== undefined) {
-      layout.defs.push(def);
-      layout.starts.push(at);
-      layout.heads.push(at + h.length);
-    }
     room(at, h.length).set(h, at);
     at += h.length;
     const name = def.name;
