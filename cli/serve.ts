@@ -8,6 +8,8 @@
  */
 import { ProcFs } from '../runtime/index.js';
 import { allCollectors, Exporter, SelectionError } from '../exporter/index.js';
+import { GroupsConfigError, readGroupsConfig } from '../exporter/groups/config.js';
+import { parseDuration } from '../exporter/groups/duration.js';
 import { startServer } from '../exporter/server.js';
 import { UsageError } from './usage.js';
 
@@ -20,6 +22,9 @@ export interface ServeFlags {
   disableDefaults: boolean;
   enable: string[];
   disable: string[];
+  /** The process groups config (`--collector.process_groups.config`), and how long an empty group stays. */
+  groupsConfig: string | undefined;
+  removeEmptyAfterMs: number | undefined;
   help: boolean;
 }
 
@@ -32,7 +37,17 @@ export function parseListenAddress(text: string): { host: string | undefined; po
   return { host: host === '' ? undefined : host, port };
 }
 
-const VALUED = new Set(['--web.listen-address', '--web.telemetry-path', '--web.max-requests', '--path.procfs', '--web.config.file']);
+const GROUPS_CONFIG = '--collector.process_groups.config';
+const GROUPS_REMOVE = '--collector.process_groups.remove-empty-after';
+const VALUED = new Set([
+  '--web.listen-address',
+  '--web.telemetry-path',
+  '--web.max-requests',
+  '--path.procfs',
+  '--web.config.file',
+  GROUPS_CONFIG,
+  GROUPS_REMOVE,
+]);
 
 /** The flags of `procspec serve`; UsageError for one it does not know or a bad value. */
 export function parseServeFlags(args: readonly string[]): ServeFlags {
@@ -45,6 +60,8 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     disableDefaults: false,
     enable: [],
     disable: [],
+    groupsConfig: undefined,
+    removeEmptyAfterMs: undefined,
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -67,7 +84,12 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     } else if (flag === '--path.procfs') out.procfs = value!;
     else if (flag === '--web.config.file')
       throw new UsageError('--web.config.file (TLS and basic auth) is not supported yet: serve on 127.0.0.1 or behind a proxy');
-    else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
+    else if (flag === GROUPS_CONFIG) out.groupsConfig = value!;
+    else if (flag === GROUPS_REMOVE) {
+      const ms = parseDuration(value!);
+      if (ms === undefined) throw new UsageError(`${GROUPS_REMOVE} ${JSON.stringify(value)}: a duration such as 10m, 1h30m or 0s`);
+      out.removeEmptyAfterMs = ms;
+    } else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
     else if (flag.startsWith('--collector.') && value === undefined) out.enable.push(flag.slice('--collector.'.length));
     else if (flag.startsWith('--collector.') && (value === 'true' || value === 'false'))
       (value === 'true' ? out.enable : out.disable).push(flag.slice('--collector.'.length));
@@ -97,6 +119,11 @@ Flags:
   --collector.NAME              enable a collector (name or spec id: net_dev, proc/net/dev)
   --no-collector.NAME           disable a collector
   --collector.disable-defaults  start from no collector
+  --collector.process_groups.config FILE
+                                process groups in process-exporter's config format (its --config.path);
+                                enables the process_groups collector
+  --collector.process_groups.remove-empty-after DURATION
+                                drop a group's series once it has been empty this long (default 10m)
 URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these).
 
 Collectors (on: collected by default here):
@@ -113,9 +140,21 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const fs = new ProcFs({ root: flags.procfs, bigint: true });
   let exporter: Exporter;
   try {
-    exporter = new Exporter(fs, { disableDefaults: flags.disableDefaults, enable: flags.enable, disable: flags.disable });
+    const groups = flags.groupsConfig === undefined ? undefined : readGroupsConfig(flags.groupsConfig);
+    exporter = new Exporter(fs, {
+      disableDefaults: flags.disableDefaults,
+      enable: flags.enable,
+      disable: flags.disable,
+      ...(groups !== undefined
+        ? { processGroups: { config: groups, ...(flags.removeEmptyAfterMs !== undefined ? { removeEmptyAfterMs: flags.removeEmptyAfterMs } : {}) } }
+        : {}),
+    });
   } catch (err) {
     if (err instanceof SelectionError) throw new UsageError(err.message);
+    if (err instanceof GroupsConfigError) {
+      process.stderr.write(`procspec serve: ${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
   let server: Awaited<ReturnType<typeof startServer>>;

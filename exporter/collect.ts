@@ -17,6 +17,17 @@ import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, render } from './exposition.js';
 import type { FamilyDef } from './names.js';
 
+/** A collector that reads for itself rather than a spec's files (process groups): it adds its samples to the sink and says why it failed, if it did. */
+export interface OwnCollector {
+  readonly name: string;
+  readonly id: string;
+  collect(sink: Sink, expired: Promise<unknown>): Promise<{ error?: string; timedOut?: boolean }>;
+  close(): void;
+}
+
+/** A spec's collector or one of the exporter's own. */
+export type Collector = CollectorDef | OwnCollector;
+
 /** How one collector did in a collection. */
 export interface CollectorResult {
   readonly name: string;
@@ -128,7 +139,7 @@ export class Collections {
    * in flight when it asks for the same collectors, else a new one (after
    * the one in flight, if any, ends).
    */
-  async scrape(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
+  async scrape(selection: readonly Collector[], deadlineMs: number): Promise<Scrape> {
     const key = selection.map((c) => c.name).join(',');
     for (;;) {
       const now = this.inflight;
@@ -149,7 +160,7 @@ export class Collections {
     return promise;
   }
 
-  private async run(selection: readonly CollectorDef[], deadlineMs: number): Promise<Scrape> {
+  private async run(selection: readonly Collector[], deadlineMs: number): Promise<Scrape> {
     this.collections++;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<typeof TIMEOUT>((resolve) => {
@@ -157,7 +168,7 @@ export class Collections {
     });
     try {
       const sinks = selection.map(() => new Sink());
-      const results = await Promise.all(selection.map((c, i) => this.collect(c, sinks[i]!, expired)));
+      const results = await Promise.all(selection.map((c, i) => ('collect' in c ? this.own(c, sinks[i]!, expired) : this.collect(c, sinks[i]!, expired))));
       const families = new Map<FamilyDef, Sample[]>();
       for (const sink of sinks) for (const [def, samples] of sink.families) families.set(def, samples);
       const extra = new Sink();
@@ -174,6 +185,20 @@ export class Collections {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** An own collector's collection, timed, its deadline misses counted. */
+  private async own(c: OwnCollector, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
+    const start = process.hrtime.bigint();
+    let r: { error?: string; timedOut?: boolean };
+    try {
+      r = await c.collect(sink, expired);
+    } catch (err) {
+      r = { error: (err as Error).message };
+    }
+    if (r.timedOut === true) this.timeouts.set(c.name, (this.timeouts.get(c.name) ?? 0) + 1);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return r.error === undefined ? { name: c.name, success: true, seconds } : { name: c.name, success: false, seconds, error: r.error };
   }
 
   /** One read, joined if the same file's read is still pending from an earlier collection. */
