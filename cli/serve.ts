@@ -9,6 +9,7 @@
 import { ProcFs } from '../runtime/index.js';
 import { allCollectors, Exporter, SelectionError } from '../exporter/index.js';
 import { GroupsConfigError, readGroupsConfig } from '../exporter/groups/config.js';
+import { GROUP_METRICS, type GroupMetric } from '../exporter/groups/collector.js';
 import { parseDuration } from '../exporter/groups/duration.js';
 import { startServer } from '../exporter/server.js';
 import { UsageError } from './usage.js';
@@ -25,6 +26,7 @@ export interface ServeFlags {
   /** The process groups config (`--collector.process_groups.config`), and how long an empty group stays. */
   groupsConfig: string | undefined;
   removeEmptyAfterMs: number | undefined;
+  groupMetrics: GroupMetric[] | undefined;
   help: boolean;
 }
 
@@ -39,6 +41,7 @@ export function parseListenAddress(text: string): { host: string | undefined; po
 
 const GROUPS_CONFIG = '--collector.process_groups.config';
 const GROUPS_REMOVE = '--collector.process_groups.remove-empty-after';
+const GROUPS_METRICS = '--collector.process_groups.metrics';
 const VALUED = new Set([
   '--web.listen-address',
   '--web.telemetry-path',
@@ -47,6 +50,7 @@ const VALUED = new Set([
   '--web.config.file',
   GROUPS_CONFIG,
   GROUPS_REMOVE,
+  GROUPS_METRICS,
 ]);
 
 /** The flags of `procspec serve`; UsageError for one it does not know or a bad value. */
@@ -62,6 +66,7 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     disable: [],
     groupsConfig: undefined,
     removeEmptyAfterMs: undefined,
+    groupMetrics: undefined,
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -89,6 +94,11 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       const ms = parseDuration(value!);
       if (ms === undefined) throw new UsageError(`${GROUPS_REMOVE} ${JSON.stringify(value)}: a duration such as 10m, 1h30m or 0s`);
       out.removeEmptyAfterMs = ms;
+    } else if (flag === GROUPS_METRICS) {
+      const names = value!.split(',').filter((n) => n !== '');
+      const bad = names.find((n) => !(GROUP_METRICS as readonly string[]).includes(n));
+      if (bad !== undefined) throw new UsageError(`${GROUPS_METRICS}: no metric ${JSON.stringify(bad)} (expected some of ${GROUP_METRICS.join(',')})`);
+      out.groupMetrics = names as GroupMetric[];
     } else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
     else if (flag.startsWith('--collector.') && value === undefined) out.enable.push(flag.slice('--collector.'.length));
     else if (flag.startsWith('--collector.') && (value === 'true' || value === 'false'))
@@ -124,6 +134,9 @@ Flags:
                                 enables the process_groups collector
   --collector.process_groups.remove-empty-after DURATION
                                 drop a group's series once it has been empty this long (default 10m)
+  --collector.process_groups.metrics LIST
+                                metrics beyond stat's, each reading its file at every scrape: some of
+                                io,swap,context_switches,fds (default all; "" for none)
 URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these).
 
 Collectors (on: collected by default here):

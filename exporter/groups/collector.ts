@@ -6,15 +6,21 @@
  * `groupname`, as process-exporter names its groups.
  */
 import { readdirSync, statSync } from 'node:fs';
-import { compareKernel, kernelRelease, type ProcessMonitor, type ProcFs } from '../../runtime/index.js';
+import { compareKernel, kernelRelease, type ProcessMonitor, ProcFs } from '../../runtime/index.js';
 import type { FamilyDef } from '../names.js';
 import { joinLabels, labelPair, type Sink } from '../walks.js';
 import type { GroupsConfig } from './config.js';
 import { factsOf, groupOf, Usernames } from './match.js';
 import { type Counters, GroupTracker, type Observation } from './tracker.js';
 
+/** The metrics beyond stat's, each with the file it reads at every scrape: io (/proc/PID/io), swap and context_switches (/proc/PID/status), fds (/proc/PID/fd). */
+export const GROUP_METRICS = ['io', 'swap', 'context_switches', 'fds'] as const;
+export type GroupMetric = (typeof GROUP_METRICS)[number];
+
 export interface ProcessGroupsOptions {
   readonly config: GroupsConfig;
+  /** The metrics beyond stat's to export (default all of GROUP_METRICS); only their files are read. */
+  readonly metrics?: readonly GroupMetric[];
   /** Milliseconds a group may stay empty before its series are dropped (default 10 minutes). */
   readonly removeEmptyAfterMs?: number;
   /** The clock in milliseconds (tests drive it). */
@@ -79,12 +85,13 @@ export class ProcessGroupsCollector {
   readonly name = 'process_groups';
   readonly id = 'process groups (--collector.process_groups.config)';
   readonly tracker: GroupTracker;
-  private readonly monitor: ProcessMonitor<Groups, number | bigint>;
+  private readonly monitor: ProcessMonitor<Groups, number>;
   private readonly root: string;
   private readonly hz: number;
   private bootMs: number | undefined;
   private readonly fdsBySize: boolean;
   private pending: Promise<void> | undefined;
+  private readonly on: ReadonlySet<GroupMetric>;
 
   constructor(
     private readonly fs: ProcFs<boolean>,
@@ -93,12 +100,29 @@ export class ProcessGroupsCollector {
     this.root = fs.root;
     this.hz = fs.facts().clockTick;
     const users = new Usernames(opts.passwd);
-    this.tracker = new GroupTracker((f) => groupOf(opts.config.rules, f), {
+    const rules = opts.config.rules;
+    this.on = new Set(opts.metrics ?? GROUP_METRICS);
+    const status = this.on.has('swap') || this.on.has('context_switches');
+    const facts = fs.facts();
+    // Numbers, not the exporter's exact mode: a process's own counters are far below 2^53, and status parses twice as fast without bigints.
+    const numbers = new ProcFs({ root: fs.root, clockTick: facts.clockTick, pageSize: facts.pageSize });
+    const groups: Groups[] = ['base', 'cpu', 'memory'];
+    if (status) groups.push('status');
+    if (this.on.has('io')) groups.push('io');
+    this.monitor = numbers.monitor({ groups, select: { all: 'processes' } });
+    // The effective uid of a new process: from the sample's status, else read once for the rules that ask.
+    const uidOf = (o: Observation) => (): number | undefined => {
+      if (o.uid !== undefined || status) return o.uid;
+      try {
+        return numbers.read('proc/pid/status', { pid: o.pid }).uid.effective;
+      } catch {
+        return undefined;
+      }
+    };
+    this.tracker = new GroupTracker((o) => groupOf(rules, factsOf(this.root, o.pid, o.comm, uidOf(o), this.boot() + (o.startTicks * 1000) / this.hz, users)), {
       removeEmptyAfterMs: opts.removeEmptyAfterMs ?? DEFAULT_REMOVE_EMPTY_AFTER_MS,
       ...(opts.now ? { now: opts.now } : {}),
     });
-    this.users = users;
-    this.monitor = fs.monitor({ groups: ['base', 'cpu', 'memory', 'status', 'io'], select: { all: 'processes' } });
     let k: ReturnType<typeof kernelRelease> | undefined;
     try {
       k = kernelRelease(this.root);
@@ -108,8 +132,6 @@ export class ProcessGroupsCollector {
     // Since Linux 6.2 the size of /proc/PID/fd is its number of open descriptors: one stat instead of a listing.
     this.fdsBySize = k !== undefined && compareKernel(k, '6.2.0') >= 0;
   }
-
-  private readonly users: Usernames;
 
   /** Closes the files the process table keeps open. */
   close(): void {
@@ -135,42 +157,39 @@ export class ProcessGroupsCollector {
   private async update(): Promise<void> {
     const s = await this.monitor.sampleAsync();
     const hz = this.hz;
-    const boot = this.boot();
-    const root = this.root;
-    const users = this.users;
     const fds = (pid: number) => this.fds(pid);
-    const ticks = (seconds: number): bigint => BigInt(Math.round(seconds * hz));
-    const big = (x: number | bigint | undefined): bigint | undefined => (x === undefined ? undefined : BigInt(x));
     const rows = s.rows;
     const seen: Observation[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       const st = r.status;
       const io = r.io;
+      // Times come in seconds (ticks / hz): back to whole ticks, so that sums are exact.
       const counters: Counters = [
-        ticks(r.utime),
-        ticks(r.stime),
-        BigInt(r.minorFaults),
-        BigInt(r.majorFaults),
-        big(io?.readBytes),
-        big(io?.writeBytes),
-        big(st?.voluntaryCtxtSwitches),
-        big(st?.nonvoluntaryCtxtSwitches),
+        Math.round(r.utime * hz),
+        Math.round(r.stime * hz),
+        r.minorFaults,
+        r.majorFaults,
+        io?.readBytes,
+        io?.writeBytes,
+        st?.voluntaryCtxtSwitches,
+        st?.nonvoluntaryCtxtSwitches,
       ];
       seen[i] = {
         pid: r.pid,
         startTicks: r.startTicks,
+        comm: r.comm,
+        uid: st?.uid.effective,
         counters,
         threads: r.threads,
-        rss: BigInt(r.rss),
-        vsize: BigInt(r.vsize),
-        swap: big(st?.vmSwap) ?? (st === undefined ? undefined : 0n),
-        facts: () => factsOf(root, r.pid, r.comm, st?.uid.effective, boot + (r.startTicks * 1000) / hz, users),
+        rss: r.rss,
+        vsize: r.vsize,
+        swap: st === undefined ? undefined : (st.vmSwap ?? 0),
       };
     }
     this.tracker.update(seen);
     // Descriptors: members only, counted after matching so that processes of no group cost nothing more.
-    this.countFds(seen, fds);
+    if (this.on.has('fds')) this.countFds(seen, fds);
   }
 
   /** Adds the open descriptors of the members seen in this sample to their groups. */
@@ -203,6 +222,7 @@ export class ProcessGroupsCollector {
     const F = GROUP_FAMILIES;
     const hz = this.hz;
     const boot = this.boot();
+    const on = this.on;
     for (const g of this.tracker.groups.values()) {
       const l = labelPair('groupname', g.name);
       const t = g.totals;
@@ -210,19 +230,23 @@ export class ProcessGroupsCollector {
       sink.add(F.threads, l, g.threads, 1);
       sink.add(F.cpu, joinLabels(l, 'mode="user"'), t[0]!, hz);
       sink.add(F.cpu, joinLabels(l, 'mode="system"'), t[1]!, hz);
-      sink.add(F.read, l, t[4]!, 1);
-      sink.add(F.write, l, t[5]!, 1);
+      if (on.has('io')) {
+        sink.add(F.read, l, t[4]!, 1);
+        sink.add(F.write, l, t[5]!, 1);
+      }
       sink.add(F.major, l, t[3]!, 1);
       sink.add(F.minor, l, t[2]!, 1);
-      sink.add(F.ctx, joinLabels(l, 'ctxswitchtype="voluntary"'), t[6]!, 1);
-      sink.add(F.ctx, joinLabels(l, 'ctxswitchtype="nonvoluntary"'), t[7]!, 1);
+      if (on.has('context_switches')) {
+        sink.add(F.ctx, joinLabels(l, 'ctxswitchtype="voluntary"'), t[6]!, 1);
+        sink.add(F.ctx, joinLabels(l, 'ctxswitchtype="nonvoluntary"'), t[7]!, 1);
+      }
       sink.add(F.memory, joinLabels(l, 'memtype="resident"'), g.rss, 1);
       sink.add(F.memory, joinLabels(l, 'memtype="virtual"'), g.vsize, 1);
-      sink.add(F.memory, joinLabels(l, 'memtype="swap"'), g.swap, 1);
-      sink.add(F.fds, l, g.fds, 1);
+      if (on.has('swap')) sink.add(F.memory, joinLabels(l, 'memtype="swap"'), g.swap, 1);
+      if (on.has('fds')) sink.add(F.fds, l, g.fds, 1);
       if (g.oldestTicks !== undefined) sink.add(F.oldest, l, boot * hz + g.oldestTicks * 1000, hz * 1000);
-      sink.add(F.denied, joinLabels(l, 'file="io"'), g.ioMissing, 1);
-      sink.add(F.denied, joinLabels(l, 'file="fd"'), g.fdsMissing, 1);
+      if (on.has('io')) sink.add(F.denied, joinLabels(l, 'file="io"'), g.ioMissing, 1);
+      if (on.has('fds')) sink.add(F.denied, joinLabels(l, 'file="fd"'), g.fdsMissing, 1);
     }
   }
 }

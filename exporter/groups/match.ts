@@ -15,7 +15,7 @@ export interface ProcessFacts {
   readonly pid: number;
   readonly comm: string;
   /** Effective uid (status), undefined when status could not be read. */
-  readonly uid: number | undefined;
+  uid(): number | undefined;
   /** Start time in milliseconds since the epoch. */
   readonly startMs: number;
   cmdline(): readonly string[];
@@ -51,7 +51,8 @@ export class Usernames {
 }
 
 /** The facts of a process under a procfs root, the files read when first asked for. */
-export function factsOf(root: string, pid: number, comm: string, uid: number | undefined, startMs: number, users: Usernames): ProcessFacts {
+export function factsOf(root: string, pid: number, comm: string, uidOf: () => number | undefined, startMs: number, users: Usernames): ProcessFacts {
+  let uid: number | undefined | null = null;
   let cmdline: string[] | undefined;
   let cgroups: string[] | undefined;
   let cwd: string | undefined;
@@ -59,7 +60,10 @@ export function factsOf(root: string, pid: number, comm: string, uid: number | u
   return {
     pid,
     comm,
-    uid,
+    uid() {
+      if (uid === null) uid = uidOf();
+      return uid;
+    },
     startMs,
     cmdline() {
       if (cmdline === undefined) {
@@ -97,7 +101,8 @@ export function factsOf(root: string, pid: number, comm: string, uid: number | u
       return cwd;
     },
     username() {
-      return uid === undefined ? '' : users.of(uid);
+      const u = this.uid();
+      return u === undefined ? '' : users.of(u);
     },
   };
 }
@@ -128,8 +133,9 @@ export function matchRule(rule: GroupRule, p: ProcessFacts): string | undefined 
     }
   }
   if (rule.user !== undefined) {
-    if (p.uid === undefined) return undefined;
-    if (!rule.user.uids.has(p.uid) && (rule.user.names.size === 0 || !rule.user.names.has(p.username()))) return undefined;
+    const uid = p.uid();
+    if (uid === undefined) return undefined;
+    if (!rule.user.uids.has(uid) && (rule.user.names.size === 0 || !rule.user.names.has(p.username()))) return undefined;
   }
   if (rule.cgroup !== undefined) {
     let found: RegExpExecArray | null = null;

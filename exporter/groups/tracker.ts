@@ -9,24 +9,26 @@
  * `removeEmptyAfterMs` is dropped (its counters start again from 0 if it
  * comes back, which Prometheus reads as a counter reset).
  */
-import type { ProcessFacts } from './match.js';
-
 /** The counters of a member, in this order (undefined: not readable for this process, such as io of another user's process unprivileged). */
 export const COUNTERS = ['userTicks', 'systemTicks', 'minorFaults', 'majorFaults', 'readBytes', 'writeBytes', 'voluntary', 'nonvoluntary'] as const;
-export type Counters = (bigint | undefined)[];
+export type Counters = (number | undefined)[];
 
-/** What one scrape saw of one process. */
+/**
+ * What one scrape saw of one process. Numbers are a process's own, exact
+ * integers (far below 2^53); a group's sums are bigints.
+ */
 export interface Observation {
   readonly pid: number;
   readonly startTicks: number;
+  readonly comm: string;
+  /** Effective uid, undefined when status was not read. */
+  readonly uid: number | undefined;
   /** Its counters, indexed as COUNTERS. */
   readonly counters: Counters;
   readonly threads: number;
-  readonly rss: bigint;
-  readonly vsize: bigint;
-  readonly swap: bigint | undefined;
-  /** What the rules may read of it; asked only for a process not seen before. */
-  facts(): ProcessFacts;
+  readonly rss: number;
+  readonly vsize: number;
+  readonly swap: number | undefined;
 }
 
 /** One group: its counters since it was made, and what its members hold now. */
@@ -74,7 +76,8 @@ export class GroupTracker {
   private readonly now: () => number;
 
   constructor(
-    private readonly name: (facts: ProcessFacts) => string | undefined,
+    /** The group of a process not seen before (undefined: none). */
+    private readonly name: (o: Observation) => string | undefined,
     private readonly opts: TrackerOptions,
   ) {
     this.now = opts.now ?? Date.now;
@@ -130,12 +133,12 @@ export class GroupTracker {
             const now = o.counters[i];
             const before = m.last[i];
             // Counters of one process do not go back; a value newly readable (or unreadable) adds nothing.
-            if (now !== undefined && before !== undefined && now > before) g.totals[i]! += now - before;
+            if (now !== undefined && before !== undefined && now > before) g.totals[i]! += BigInt(now - before);
           }
           m.last = o.counters;
         }
       } else {
-        const name = this.name(o.facts());
+        const name = this.name(o);
         m = { startTicks: o.startTicks, group: name === undefined ? null : this.group(name), last: o.counters, stamp };
         this.members.set(o.pid, m);
       }
@@ -144,9 +147,9 @@ export class GroupTracker {
       if (g === null) continue;
       g.procs++;
       g.threads += o.threads;
-      g.rss += o.rss;
-      g.vsize += o.vsize;
-      if (o.swap !== undefined) g.swap += o.swap;
+      g.rss += BigInt(o.rss);
+      g.vsize += BigInt(o.vsize);
+      if (o.swap !== undefined) g.swap += BigInt(o.swap);
       else g.swapMissing++;
       if (o.counters[4] === undefined) g.ioMissing++;
       if (g.oldestTicks === undefined || o.startTicks < g.oldestTicks) g.oldestTicks = o.startTicks;
