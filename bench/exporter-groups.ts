@@ -6,13 +6,15 @@
  * started for the run (bench/c/idle-procs.c, ended afterwards). Each
  * exporter is scraped the same way, one scrape after another as
  * Prometheus 2.42 asks (OpenMetrics first in Accept, gzip), in rounds of
- * 100 that alternate between the exporters; reported are the medians over
+ * 100 that alternate between the exporters (3 rounds, 1 at 2,000 processes: BENCH_GROUPS_ROUNDS,
+ * BENCH_GROUPS_ROUNDS_LARGE); reported are the medians over
  * the rounds of: CPU per scrape of the exporter process (utime + stime of
  * /proc/PID/stat, every thread, over the round's scrapes), the median
  * latency, the body (uncompressed) and its samples. process-exporter runs
  * twice: as installed (its defaults read threads and smaps_rollup too) and
- * with -threads=false -gather-smaps=false -children=false, which reads what
- * procspec reads. Needs dist/ (npm run build) and cc; skips process-exporter
+ * with -threads=false -gather-smaps=false -children=false, closer to what
+ * procspec reads (it still reads limits and lists fd). procspec runs twice
+ * too: with every metric, and with stat's only. Needs dist/ (npm run build) and cc; skips process-exporter
  * with a message when it is not installed. Writes bench/last-run-exporter-groups.md.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -27,7 +29,9 @@ import { gunzipSync } from 'node:zlib';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
 const PE = 'prometheus-process-exporter';
+/** Rounds at the machine's own processes and at 2,000 more (where process-exporter takes seconds a scrape). */
 const ROUNDS = Number(process.env.BENCH_GROUPS_ROUNDS ?? 3);
+const ROUNDS_LARGE = Number(process.env.BENCH_GROUPS_ROUNDS_LARGE ?? 1);
 const SCRAPES = 100;
 const WARMUP = 10;
 const ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -115,7 +119,7 @@ interface Round {
 async function round(e: Exporter): Promise<Round> {
   const pid = e.child.pid!;
   const latencies: number[] = [];
-  let body = Buffer.alloc(0);
+  let body: Buffer = Buffer.alloc(0);
   const before = cpuTicks(pid);
   for (let i = 0; i < SCRAPES; i++) {
     const t0 = process.hrtime.bigint();
@@ -146,7 +150,7 @@ async function startIdle(cmd: string, n: number): Promise<ChildProcess> {
   return child;
 }
 
-async function scale(label: string, idle: number, idleCmd: string | undefined, havePe: boolean): Promise<string[]> {
+async function scale(label: string, idle: number, idleCmd: string | undefined, havePe: boolean, rounds: number): Promise<string[]> {
   const helper = idle > 0 && idleCmd !== undefined ? await startIdle(idleCmd, idle) : undefined;
   const exporters: Exporter[] = [];
   try {
@@ -167,6 +171,24 @@ async function scale(label: string, idle: number, idleCmd: string | undefined, h
         p1,
       ),
     );
+    const p0 = await freePort();
+    exporters.push(
+      await start(
+        "procspec serve, stat's metrics only (--collector.process_groups.metrics='')",
+        process.execPath,
+        [
+          join(repo, 'bin', 'procspec.js'),
+          'serve',
+          '--web.listen-address',
+          `127.0.0.1:${p0}`,
+          '--collector.disable-defaults',
+          '--collector.process_groups.config',
+          CONFIG,
+          '--collector.process_groups.metrics=',
+        ],
+        p0,
+      ),
+    );
     if (havePe) {
       const p2 = await freePort();
       exporters.push(await start('process-exporter 0.7.10, defaults', PE, ['-config.path', CONFIG, '-web.listen-address', `127.0.0.1:${p2}`], p2));
@@ -182,7 +204,7 @@ async function scale(label: string, idle: number, idleCmd: string | undefined, h
     }
     for (const e of exporters) for (let i = 0; i < WARMUP; i++) await get(e.url);
     const got: Round[][] = exporters.map(() => []);
-    for (let r = 0; r < ROUNDS; r++) {
+    for (let r = 0; r < rounds; r++) {
       const order = exporters.map((_e, i) => i);
       if (r % 2) order.reverse();
       for (const i of order) got[i]!.push(await round(exporters[i]!));
@@ -218,15 +240,16 @@ async function main(): Promise<void> {
       .join(' ');
   const loadBefore = load();
   const own = Number(execFileSync('sh', ['-c', 'ls -d /proc/[0-9]* | wc -l'], { encoding: 'utf8' }).trim());
-  const rows = [...(await scale(`${own} (this machine)`, 0, idle, havePe))];
-  if (idle !== undefined) rows.push(...(await scale(`${own + 2001} (2,000 idle)`, 2000, idle, havePe)));
+  const rows = [...(await scale(`${own} (this machine)`, 0, idle, havePe, ROUNDS))];
+  if (idle !== undefined) rows.push(...(await scale(`${own + 2001} (2,000 idle)`, 2000, idle, havePe, ROUNDS_LARGE)));
   const text = `# Process groups against process-exporter, last run
 
 ${new Date().toISOString()}: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Linux ${os.release()}, Node ${process.version};
 load average ${loadBefore} before the run, ${load()} after (the machine is shared). Config: the idle
 processes in one group by comm, every other process in a group per comm (cmdline: ['.+'], name
 "{{.Comm}}"). Each exporter scraped ${SCRAPES} times a round, one scrape after another, as Prometheus asks
-(OpenMetrics first, gzip); ${ROUNDS} rounds alternating between exporters; medians over the rounds. CPU:
+(OpenMetrics first, gzip); ${ROUNDS} rounds (${ROUNDS_LARGE} with 2,000 idle processes) alternating between exporters;
+medians over the rounds. CPU:
 utime + stime of the exporter process over the round, per scrape; ratio: its CPU to procspec's.
 
 | processes | exporter | CPU per scrape | CPU ratio | median latency | body | samples |

@@ -8,8 +8,8 @@
  */
 import { ProcFs } from '../runtime/index.js';
 import { allCollectors, Exporter, SelectionError } from '../exporter/index.js';
-import { GroupsConfigError, readGroupsConfig } from '../exporter/groups/config.js';
-import { GROUP_METRICS, type GroupMetric } from '../exporter/groups/collector.js';
+import { type GroupsConfig, GroupsConfigError, readGroupsConfig } from '../exporter/groups/config.js';
+import { GROUP_METRICS, type GroupMetric, type ProcessGroupsOptions } from '../exporter/groups/collector.js';
 import { parseDuration } from '../exporter/groups/duration.js';
 import { startServer } from '../exporter/server.js';
 import { UsageError } from './usage.js';
@@ -144,6 +144,15 @@ ${rows.join('\n')}
 `;
 }
 
+/** The process groups collector's options from the flags. */
+function groupsOptions(config: GroupsConfig, flags: ServeFlags): ProcessGroupsOptions {
+  return {
+    config,
+    ...(flags.removeEmptyAfterMs !== undefined ? { removeEmptyAfterMs: flags.removeEmptyAfterMs } : {}),
+    ...(flags.groupMetrics !== undefined ? { metrics: flags.groupMetrics } : {}),
+  };
+}
+
 export async function serveCommand(args: readonly string[]): Promise<number> {
   const flags = parseServeFlags(args);
   if (flags.help) {
@@ -158,9 +167,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       disableDefaults: flags.disableDefaults,
       enable: flags.enable,
       disable: flags.disable,
-      ...(groups !== undefined
-        ? { processGroups: { config: groups, ...(flags.removeEmptyAfterMs !== undefined ? { removeEmptyAfterMs: flags.removeEmptyAfterMs } : {}) } }
-        : {}),
+      ...(groups !== undefined ? { processGroups: groupsOptions(groups, flags) } : {}),
     });
   } catch (err) {
     if (err instanceof SelectionError) throw new UsageError(err.message);

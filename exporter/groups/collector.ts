@@ -5,7 +5,7 @@
  * descriptors of each member, and the tracker's groups as metrics labelled
  * `groupname`, as process-exporter names its groups.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { compareKernel, kernelRelease, type ProcessMonitor, ProcFs } from '../../runtime/index.js';
 import type { FamilyDef } from '../names.js';
 import { joinLabels, labelPair, type Sink } from '../walks.js';
@@ -80,6 +80,21 @@ type Groups = 'base' | 'cpu' | 'memory' | 'status' | 'io';
 
 const TIMEOUT = Symbol('timeout');
 
+/**
+ * Files the process table may keep open: up to three per process here, so
+ * more than its default 4096 when the soft descriptor limit allows, less
+ * 1024 left to the server and the other collectors. Undefined: its default.
+ */
+function keptBudget(): number | undefined {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const soft = m === null ? 0 : m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+    return soft - 1024 > 4096 ? soft - 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** One collector of process groups over a ProcFs; see the module's comment. */
 export class ProcessGroupsCollector {
   readonly name = 'process_groups';
@@ -109,7 +124,8 @@ export class ProcessGroupsCollector {
     const groups: Groups[] = ['base', 'cpu', 'memory'];
     if (status) groups.push('status');
     if (this.on.has('io')) groups.push('io');
-    this.monitor = numbers.monitor({ groups, select: { all: 'processes' } });
+    const budget = keptBudget();
+    this.monitor = numbers.monitor({ groups, select: { all: 'processes' }, ...(budget !== undefined ? { maxOpenFiles: budget } : {}) });
     // The effective uid of a new process: from the sample's status, else read once for the rules that ask.
     const uidOf = (o: Observation) => (): number | undefined => {
       if (o.uid !== undefined || status) return o.uid;

@@ -2,7 +2,8 @@
  * A real Prometheus (Debian's package) scrapes `procspec serve` with only
  * the process_groups collector, a group of sleep copies the test starts:
  * the target is up, the group's process count is what the test started,
- * and the collector's own success metric is 1.
+ * the collector's own success metric is 1, and only the metrics asked for
+ * with --collector.process_groups.metrics are served.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,7 +66,12 @@ describe.skipIf(!installed)(
         () => undefined,
       );
       writeFileSync(join(dir, 'groups.yaml'), 'process_names:\n  - name: "prom-{{.Comm}}"\n    comm: [pgt-prom]\n');
-      const serve = await startServe(['--collector.disable-defaults', '--collector.process_groups.config', join(dir, 'groups.yaml')]);
+      const serve = await startServe([
+        '--collector.disable-defaults',
+        '--collector.process_groups.config',
+        join(dir, 'groups.yaml'),
+        '--collector.process_groups.metrics=io,swap',
+      ]);
       cleanup.push(serve.stop);
       writeFileSync(
         join(dir, 'prometheus.yml'),
@@ -121,6 +127,13 @@ describe.skipIf(!installed)(
       // A counter family as Prometheus reads it (OpenMetrics: named without _total in the metadata).
       const cpu = await vector('procspec_process_groups_cpu_seconds_total{job="groups",groupname="prom-pgt-prom"}');
       expect(cpu.map((v) => v.metric.mode).sort()).toEqual(['system', 'user']);
+      // Only the metrics asked for beyond stat's: io and swap, not context switches or descriptors.
+      const body = (await get(serve.url)).body.toString();
+      const families = new Set(body.split('\n').flatMap((l) => /^(procspec_process_groups_[a-z_]+)/.exec(l)?.[1] ?? []));
+      expect(families.has('procspec_process_groups_read_bytes_total')).toBe(true);
+      expect(body).toContain('memtype="swap"');
+      expect(families.has('procspec_process_groups_context_switches_total')).toBe(false);
+      expect(families.has('procspec_process_groups_open_filedesc')).toBe(false);
     });
   },
 );
