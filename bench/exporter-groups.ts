@@ -13,8 +13,8 @@
  * latency, the body (uncompressed) and its samples. process-exporter runs
  * twice: as installed (its defaults read threads and smaps_rollup too) and
  * with -threads=false -gather-smaps=false -children=false, closer to what
- * procspec reads (it still reads limits and lists fd). procspec runs twice
- * too: with every metric, and with stat's only. Needs dist/ (npm run build) and cc; skips process-exporter
+ * procspec reads (it still reads limits and lists fd). procspec runs three
+ * times: with every metric, without those of status, with stat's only. Needs dist/ (npm run build) and cc; skips process-exporter
  * with a message when it is not installed. Writes bench/last-run-exporter-groups.md.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -171,24 +171,30 @@ async function scale(label: string, idle: number, idleCmd: string | undefined, h
         p1,
       ),
     );
-    const p0 = await freePort();
-    exporters.push(
-      await start(
-        "procspec serve, stat's metrics only (--collector.process_groups.metrics='')",
-        process.execPath,
-        [
-          join(repo, 'bin', 'procspec.js'),
-          'serve',
-          '--web.listen-address',
-          `127.0.0.1:${p0}`,
-          '--collector.disable-defaults',
-          '--collector.process_groups.config',
-          CONFIG,
-          '--collector.process_groups.metrics=',
-        ],
-        p0,
-      ),
-    );
+    // procspec again without the metrics of status (swap, context switches), and with stat's alone.
+    for (const [what, metrics] of [
+      ['without status (--collector.process_groups.metrics=io,fds)', 'io,fds'],
+      ["stat's metrics only (--collector.process_groups.metrics=)", ''],
+    ] as const) {
+      const port = await freePort();
+      exporters.push(
+        await start(
+          `procspec serve, ${what}`,
+          process.execPath,
+          [
+            join(repo, 'bin', 'procspec.js'),
+            'serve',
+            '--web.listen-address',
+            `127.0.0.1:${port}`,
+            '--collector.disable-defaults',
+            '--collector.process_groups.config',
+            CONFIG,
+            `--collector.process_groups.metrics=${metrics}`,
+          ],
+          port,
+        ),
+      );
+    }
     if (havePe) {
       const p2 = await freePort();
       exporters.push(await start('process-exporter 0.7.10, defaults', PE, ['-config.path', CONFIG, '-web.listen-address', `127.0.0.1:${p2}`], p2));
