@@ -22,6 +22,7 @@ run() {
 run bench/parsers.ts
 run bench/processes.ts
 run bench/exporter.ts
+run bench/exporter-groups.ts
 if [[ -n "${BENCH_BASELINE:-}" ]]; then
   # A relative path is taken from where npm was started (npm runs this from the package root).
   run bench/against-build.ts

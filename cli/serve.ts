@@ -9,6 +9,9 @@
  */
 import { ProcFs } from '../runtime/index.js';
 import { allCollectors, DEFAULT_CGROUP_DEPTH, Exporter, SelectionError } from '../exporter/index.js';
+import { type GroupsConfig, GroupsConfigError, readGroupsConfig } from '../exporter/groups/config.js';
+import { GROUP_METRICS, type GroupMetric, type ProcessGroupsOptions } from '../exporter/groups/collector.js';
+import { parseDuration } from '../exporter/groups/duration.js';
 import { startServer } from '../exporter/server.js';
 import { isLimitFlag, LimitError, type LimitFlags, limitFlag } from '../exporter/limits.js';
 import { WebConfigError } from '../exporter/web-config.js';
@@ -30,6 +33,10 @@ export interface ServeFlags {
   cgroupDepth: number;
   /** Label filters and series budgets (exporter/limits.ts). */
   limits: LimitFlags;
+  /** The process groups config (`--collector.process_groups.config`), and how long an empty group stays. */
+  groupsConfig: string | undefined;
+  removeEmptyAfterMs: number | undefined;
+  groupMetrics: GroupMetric[] | undefined;
   help: boolean;
 }
 
@@ -42,6 +49,9 @@ export function parseListenAddress(text: string): { host: string | undefined; po
   return { host: host === '' ? undefined : host, port };
 }
 
+const GROUPS_CONFIG = '--collector.process_groups.config';
+const GROUPS_REMOVE = '--collector.process_groups.remove-empty-after';
+const GROUPS_METRICS = '--collector.process_groups.metrics';
 const VALUED = new Set([
   '--web.listen-address',
   '--web.telemetry-path',
@@ -49,6 +59,9 @@ const VALUED = new Set([
   '--path.procfs',
   '--web.config.file',
   '--collector.cgroup.depth',
+  GROUPS_CONFIG,
+  GROUPS_REMOVE,
+  GROUPS_METRICS,
 ]);
 
 /** The flags of `procspec serve`; UsageError for one it does not know or a bad value. */
@@ -65,6 +78,9 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
     disable: [],
     cgroupDepth: DEFAULT_CGROUP_DEPTH,
     limits: { filters: [], budgets: { collectors: new Map() } },
+    groupsConfig: undefined,
+    removeEmptyAfterMs: undefined,
+    groupMetrics: undefined,
     help: false,
   };
   for (let i = 0; i < args.length; i++) {
@@ -102,6 +118,16 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
       if (!/^[0-9]{1,3}$/.test(value!))
         throw new UsageError(`--collector.cgroup.depth ${JSON.stringify(value)}: a number of levels below the root cgroup, 0 or more`);
       out.cgroupDepth = Number(value);
+    } else if (flag === GROUPS_CONFIG) out.groupsConfig = value!;
+    else if (flag === GROUPS_REMOVE) {
+      const ms = parseDuration(value!);
+      if (ms === undefined) throw new UsageError(`${GROUPS_REMOVE} ${JSON.stringify(value)}: a duration such as 10m, 1h30m or 0s`);
+      out.removeEmptyAfterMs = ms;
+    } else if (flag === GROUPS_METRICS) {
+      const names = value!.split(',').filter((n) => n !== '');
+      const bad = names.find((n) => !(GROUP_METRICS as readonly string[]).includes(n));
+      if (bad !== undefined) throw new UsageError(`${GROUPS_METRICS}: no metric ${JSON.stringify(bad)} (expected some of ${GROUP_METRICS.join(',')})`);
+      out.groupMetrics = names as GroupMetric[];
     } else if (flag === '--collector.disable-defaults') out.disableDefaults = true;
     else if (flag.startsWith('--collector.') && value === undefined) out.enable.push(flag.slice('--collector.'.length));
     else if (flag.startsWith('--collector.') && (value === 'true' || value === 'false'))
@@ -140,6 +166,14 @@ Flags:
   --collector.NAME.max-series N  most series NAME may give, else it is left out of the scrape (default: --collector.max-series)
   --collector.max-series N      the same for every collector (default 10000)
   --web.max-series N            most series of a scrape; a collector that would pass it is left out (default 50000)
+  --collector.process_groups.config FILE
+                                process groups in process-exporter's config format (its --config.path);
+                                enables the process_groups collector
+  --collector.process_groups.remove-empty-after DURATION
+                                drop a group's series once it has been empty this long (default 10m)
+  --collector.process_groups.metrics LIST
+                                metrics beyond stat's, each reading its file at every scrape: some of
+                                io,swap,context_switches,fds (default all; "" for none)
 URL parameters of a scrape: collect[]=NAME (only these), exclude[]=NAME (not these),
 include[]=NAME:LABEL=REGEX and exclude[]=NAME:LABEL=REGEX (label filters, as the flags).
 
@@ -157,6 +191,15 @@ function webSummary(web: WebGuard): string {
   return ` (${web.file}: ${parts.join('; ')})`;
 }
 
+/** The process groups collector's options from the flags. */
+function groupsOptions(config: GroupsConfig, flags: ServeFlags): ProcessGroupsOptions {
+  return {
+    config,
+    ...(flags.removeEmptyAfterMs !== undefined ? { removeEmptyAfterMs: flags.removeEmptyAfterMs } : {}),
+    ...(flags.groupMetrics !== undefined ? { metrics: flags.groupMetrics } : {}),
+  };
+}
+
 export async function serveCommand(args: readonly string[]): Promise<number> {
   const flags = parseServeFlags(args);
   if (flags.help) {
@@ -166,6 +209,7 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
   const fs = new ProcFs({ root: flags.procfs, bigint: true });
   let exporter: Exporter;
   try {
+    const groups = flags.groupsConfig === undefined ? undefined : readGroupsConfig(flags.groupsConfig);
     exporter = new Exporter(fs, {
       disableDefaults: flags.disableDefaults,
       enable: flags.enable,
@@ -173,9 +217,14 @@ export async function serveCommand(args: readonly string[]): Promise<number> {
       filters: flags.limits.filters,
       budgets: flags.limits.budgets,
       cgroupDepth: flags.cgroupDepth,
+      ...(groups !== undefined ? { processGroups: groupsOptions(groups, flags) } : {}),
     });
   } catch (err) {
     if (err instanceof SelectionError) throw new UsageError(err.message);
+    if (err instanceof GroupsConfigError) {
+      process.stderr.write(`procspec serve: ${err.message}\n`);
+      return 1;
+    }
     throw err;
   }
   let web: WebGuard | undefined;

@@ -18,6 +18,17 @@ import { type Format, renderBytes } from './exposition.js';
 import type { FamilyDef } from './names.js';
 import { applyLimits, type Budgets, DEFAULT_BUDGETS, type LabelRule, SERIES_DROPPED } from './limits.js';
 
+/** A collector that reads for itself rather than a spec's files (process groups): it adds its samples to the sink and says why it failed, if it did. */
+export interface OwnCollector {
+  readonly name: string;
+  readonly id: string;
+  collect(sink: Sink, expired: Promise<unknown>): Promise<{ error?: string; timedOut?: boolean }>;
+  close(): void;
+}
+
+/** A spec's collector or one of the exporter's own. */
+export type Collector = CollectorDef | OwnCollector;
+
 /** How one collector did in a collection. */
 export interface CollectorResult {
   readonly name: string;
@@ -157,7 +168,7 @@ export class Collections {
    * in flight when it asks for the same collectors, else a new one (after
    * the one in flight, if any, ends).
    */
-  async scrape(selection: readonly CollectorDef[], deadlineMs: number, rules: readonly LabelRule[] = []): Promise<Scrape> {
+  async scrape(selection: readonly Collector[], deadlineMs: number, rules: readonly LabelRule[] = []): Promise<Scrape> {
     const key = [selection.map((c) => c.name).join(','), ...rules.map((r) => `${r.include ? '+' : '-'}${r.collector}:${r.label}=${r.source}`)].join('\0');
     for (;;) {
       const now = this.inflight;
@@ -178,7 +189,7 @@ export class Collections {
     return promise;
   }
 
-  private async run(selection: readonly CollectorDef[], deadlineMs: number, rules: readonly LabelRule[]): Promise<Scrape> {
+  private async run(selection: readonly Collector[], deadlineMs: number, rules: readonly LabelRule[]): Promise<Scrape> {
     this.collections++;
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<typeof TIMEOUT>((resolve) => {
@@ -187,7 +198,9 @@ export class Collections {
     try {
       const sinks = selection.map(() => new Sink());
       const listing = new Listing(this.places);
-      const collected = await Promise.all(selection.map((c, i) => this.collect(c, listing, sinks[i]!, expired)));
+      const collected = await Promise.all(
+        selection.map((c, i) => ('collect' in c ? this.own(c, sinks[i]!, expired) : this.collect(c, listing, sinks[i]!, expired))),
+      );
       this.foldersListed = listing.counts.folders;
       // Filters and budgets before anything is served: a collector past its budget is left out and fails.
       const over = applyLimits(
@@ -217,6 +230,20 @@ export class Collections {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** An own collector's collection, timed, its deadline misses counted. */
+  private async own(c: OwnCollector, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
+    const start = process.hrtime.bigint();
+    let r: { error?: string; timedOut?: boolean };
+    try {
+      r = await c.collect(sink, expired);
+    } catch (err) {
+      r = { error: (err as Error).message };
+    }
+    if (r.timedOut === true) this.timeouts.set(c.name, (this.timeouts.get(c.name) ?? 0) + 1);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    return r.error === undefined ? { name: c.name, success: true, seconds } : { name: c.name, success: false, seconds, error: r.error };
   }
 
   /** One read, joined if the same file's read is still pending from an earlier collection. */

@@ -5,9 +5,11 @@
  * collections.
  */
 import { type ProcFs, registry } from '../runtime/index.js';
-import { Collections, type Scrape } from './collect.js';
+import { type Collector, Collections, type OwnCollector, type Scrape } from './collect.js';
 import { type CollectorDef, collectorsOf, defaultCollectors, findCollector, type Places } from './collectors.js';
 import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
+import { ProcessGroupsCollector, type ProcessGroupsOptions } from './groups/collector.js';
+import { privilegeNotes } from './privileges.js';
 import { specStem } from './names.js';
 import { type Budgets, DEFAULT_BUDGETS, type LabelRule, LimitError, resolveRules, type RuleTarget } from './limits.js';
 
@@ -28,17 +30,20 @@ export interface ExporterOptions {
   filters?: readonly LabelRule[];
   /** Series budgets (`--collector.max-series`, `--collector.NAME.max-series`, `--web.max-series`); DEFAULT_BUDGETS otherwise. */
   budgets?: Partial<Budgets>;
+  /** Process groups from a config (`--collector.process_groups.config`): the `process_groups` collector, on unless disabled. */
+  processGroups?: ProcessGroupsOptions;
 }
 
 /** A collector as a rule names it: its name and the labels its series may carry (its file parameter, positions). */
-function target(c: CollectorDef): RuleTarget {
+function target(c: Collector): RuleTarget {
+  if (!('families' in c)) return { name: c.name, labels: new Set() };
   const labels = new Set(c.families.labels);
   if (c.param !== undefined) labels.add(c.param.name);
   return { name: c.name, labels };
 }
 
 /** Rules resolved against collectors; a SelectionError says what is wrong. */
-function resolved(rules: readonly LabelRule[], find: (name: string) => CollectorDef): LabelRule[] {
+function resolved(rules: readonly LabelRule[], find: (name: string) => Collector): LabelRule[] {
   try {
     return resolveRules(rules, (n) => target(find(n)));
   } catch (err) {
@@ -71,11 +76,13 @@ function find(name: string): CollectorDef {
 }
 
 export class Exporter {
-  /** The collectors this exporter may run, in registry order. */
-  readonly enabled: readonly CollectorDef[];
+  /** The collectors this exporter may run, in registry order, then its own (process groups). */
+  readonly enabled: readonly Collector[];
   readonly collections: Collections;
   /** What the exporter says once at its start: why enabled collectors will serve nothing here (no cgroup2 mounted). */
   readonly notes: readonly string[];
+  /** Collectors that are not a spec's, made from the options. */
+  private readonly own: OwnCollector[];
 
   constructor(
     readonly fs: ProcFs<boolean>,
@@ -84,19 +91,30 @@ export class Exporter {
     const depth = options.cgroupDepth ?? DEFAULT_CGROUP_DEPTH;
     if (!Number.isInteger(depth) || depth < 0) throw new SelectionError(`cgroup depth ${depth}: expected a whole number of levels, 0 or more`);
     const places: Places = { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: depth };
-    const on = new Set(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, places));
-    for (const n of options.enable ?? []) on.add(find(n));
-    for (const n of options.disable ?? []) on.delete(find(n));
-    this.enabled = ALL.collectors.filter((c) => on.has(c));
+    this.own = options.processGroups ? [new ProcessGroupsCollector(fs, options.processGroups)] : [];
+    const on = new Set<Collector>(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, places));
+    for (const c of this.own) on.add(c);
+    for (const n of options.enable ?? []) on.add(this.find(n));
+    for (const n of options.disable ?? []) on.delete(this.find(n));
+    this.enabled = [...ALL.collectors, ...this.own].filter((c) => on.has(c));
     const b = options.budgets ?? {};
     const budgets: Budgets = {
       perCollector: b.perCollector ?? DEFAULT_BUDGETS.perCollector,
       total: b.total ?? DEFAULT_BUDGETS.total,
-      collectors: new Map([...(b.collectors ?? new Map<string, number>())].map(([n, v]) => [find(n).name, v])),
+      collectors: new Map([...(b.collectors ?? new Map<string, number>())].map(([n, v]) => [this.find(n).name, v])),
     };
-    this.collections = new Collections(fs, resolved(options.filters ?? [], find), budgets, places);
-    const idle = this.enabled.filter((c) => c.place.kind === 'cgroup');
-    this.notes = 'why' in places.cgroup && idle.length > 0 ? [`${idle.map((c) => c.name).join(', ')}: no series, ${places.cgroup.why}`] : [];
+    this.collections = new Collections(
+      fs,
+      resolved(options.filters ?? [], (n) => this.find(n)),
+      budgets,
+      places,
+    );
+    const specs = this.enabled.filter((c): c is CollectorDef => 'families' in c);
+    const idle = specs.filter((c) => c.place.kind === 'cgroup');
+    this.notes = [
+      ...('why' in places.cgroup && idle.length > 0 ? [`${idle.map((c) => c.name).join(', ')}: no series, ${places.cgroup.why}`] : []),
+      ...privilegeNotes(specs, places),
+    ];
   }
 
   /**
@@ -104,10 +122,10 @@ export class Exporter {
    * less `exclude`. Throws SelectionError for a name that is no collector
    * or one not enabled.
    */
-  select(collect: readonly string[] = [], exclude: readonly string[] = []): CollectorDef[] {
+  select(collect: readonly string[] = [], exclude: readonly string[] = []): Collector[] {
     const enabled = new Set(this.enabled);
-    const check = (n: string): CollectorDef => {
-      const c = find(n);
+    const check = (n: string): Collector => {
+      const c = this.find(n);
       if (!enabled.has(c)) throw new SelectionError(`collector ${c.name} is not enabled (start procspec serve with --collector.${c.name})`);
       return c;
     };
@@ -116,9 +134,18 @@ export class Exporter {
     return this.enabled.filter((c) => wanted.has(c) && !dropped.has(c));
   }
 
+  /** A collector by name: a spec's, or one of this exporter's own. */
+  private find(name: string): Collector {
+    const own = this.own.find((c) => c.name === name);
+    if (own !== undefined) return own;
+    if (name === 'process_groups') throw new SelectionError('the process_groups collector needs its config: --collector.process_groups.config FILE');
+    return find(name);
+  }
+
   /** Closes the files kept open between scrapes. */
   close(): void {
     this.collections.close();
+    for (const c of this.own) c.close();
   }
 
   /** A scrape's own label filters (URL parameters) checked against the enabled collectors; SelectionError for a wrong one. */
@@ -127,7 +154,7 @@ export class Exporter {
   }
 
   /** A scrape of the chosen collectors (all enabled by default) with reads given `deadlineMs`, and the scrape's own label filters (checked by `rules`). */
-  scrape(selection: readonly CollectorDef[] = this.enabled, deadlineMs = 10_000, rules: readonly LabelRule[] = []): Promise<Scrape> {
+  scrape(selection: readonly Collector[] = this.enabled, deadlineMs = 10_000, rules: readonly LabelRule[] = []): Promise<Scrape> {
     return this.collections.scrape(selection, deadlineMs, rules);
   }
 }

@@ -18,6 +18,8 @@ export { contentType, formatValue, render, type Format } from './exposition.js';
 export { acceptsGzip, negotiateFormat } from './negotiate.js';
 export { familyName, snake, specStem, type FamilyDef, type MetricType, type BaseUnit } from './names.js';
 export { startServer, type ServeOptions, type Server } from './server.js';
+export { GROUP_METRICS, type GroupMetric, type ProcessGroupsOptions } from './groups/collector.js';
+export { GroupsConfigError, parseGroupsConfig, readGroupsConfig, type GroupsConfig } from './groups/config.js';
 
 export interface MetricsOptions extends ExporterOptions {
   /** `text` (0.0.4, the default) or `openmetrics` (1.0.0). */

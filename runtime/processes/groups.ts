@@ -23,6 +23,7 @@ export type Group =
   | 'cpu'
   | 'memory'
   | 'credentials'
+  | 'status'
   | 'statm'
   | 'io'
   | 'cmdline'
@@ -39,6 +40,7 @@ export const GROUPS: readonly Group[] = [
   'cpu',
   'memory',
   'credentials',
+  'status',
   'statm',
   'io',
   'cmdline',
@@ -102,6 +104,8 @@ export interface GroupFields<N extends number | bigint = number> {
   cpu: CpuFields;
   memory: MemoryFields<N>;
   credentials: { credentials: Credentials };
+  /** The whole of status (memory, context switches, ids): for callers that need more than the credentials. */
+  status: { status: ProcPidStatus<N> };
   statm: { statm: ProcPidStatm<N> };
   io: { io: ProcPidIo<N> };
   cmdline: { cmdline: string[] };
@@ -136,6 +140,7 @@ export const FILE_OF: Record<Group, string> = {
   cpu: 'stat',
   memory: 'stat',
   credentials: 'status',
+  status: 'status',
   statm: 'statm',
   io: 'io',
   cmdline: 'cmdline',

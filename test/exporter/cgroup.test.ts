@@ -178,7 +178,7 @@ describe('cgroup collectors', () => {
   it('a cgroup v1-only host: off by default; enabled, it serves no series and says why once, at the start, not per scrape', async () => {
     const h = host(MOUNTINFO.v1, {});
     const fs = new ProcFs({ root: h.proc });
-    expect(new Exporter(fs).enabled.filter((c) => c.place.kind === 'cgroup')).toEqual([]);
+    expect(new Exporter(fs).enabled.filter((c) => 'place' in c && c.place.kind === 'cgroup')).toEqual([]);
     expect(new Exporter(fs).notes).toEqual([]);
     const e = new Exporter(fs, { disableDefaults: true, enable: ['cgroup_cpu_stat', 'cgroup_pressure'] });
     expect(e.notes).toHaveLength(1);

@@ -52,6 +52,9 @@ export function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContex
       row.credentials = { uid: s.uid, gid: s.gid, groups: s.groups, capabilities } satisfies Credentials;
       return;
     }
+    case 'status':
+      row.status = parseProcPidStatus(text, ctx);
+      return;
     case 'statm':
       row.statm = parseProcPidStatm(text, ctx);
       return;
