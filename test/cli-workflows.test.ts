@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changes, leaves } from '../runtime/model/measures.js';
 import { registry } from '../runtime/index.js';
-import { repo, runCli } from './support/cli.js';
+import { CLI_LINE, repo, runCli } from './support/cli.js';
 
 const run = runCli;
 const lines = (s: string): unknown[] =>
@@ -127,14 +127,10 @@ describe('summary', () => {
   });
 
   it('--shell writes Name=value lines that bash sources', () => {
-    const r = spawnSync(
-      'bash',
-      [
-        '-c',
-        `eval "$(${process.execPath} --import tsx cli/run.ts summary --shell)" && echo "$memory_totalBytes|$kernel_release|$format_version|$kernel_build"`,
-      ],
-      { cwd: repo, encoding: 'utf8' },
-    );
+    const r = spawnSync('bash', ['-c', `eval "$(${CLI_LINE} summary --shell)" && echo "$memory_totalBytes|$kernel_release|$format_version|$kernel_build"`], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const [total, release, version, build] = r.stdout.trim().split('|');
     expect([Number(total), release, version]).toEqual([os.totalmem(), os.release(), '1.0']);
@@ -210,7 +206,7 @@ describe('docs, --help, and terminals', () => {
   // `script` gives the command a terminal: a redrawn table there; colour only without NO_COLOR.
   it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table, redrawn; piped: no control codes', () => {
     const onTty = (env: string) =>
-      spawnSync('script', ['-qec', `${env} ${process.execPath} --import tsx cli/run.ts watch proc/loadavg -i 200ms -n 1 --match load1`, '/dev/null'], {
+      spawnSync('script', ['-qec', `${env} ${CLI_LINE} watch proc/loadavg -i 200ms -n 1 --match load1`, '/dev/null'], {
         cwd: repo,
         encoding: 'utf8',
       });

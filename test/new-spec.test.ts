@@ -15,7 +15,7 @@ import { checkSpec } from '../generator/check.js';
 import { formatSpec } from '../generator/format.js';
 import { loadSpecText } from '../generator/load.js';
 import type { SpecModel } from '../runtime/model/model.js';
-import { CLI, repo } from './support/cli.js';
+import { CLI_SOURCES, repo } from './support/cli.js';
 
 const samples = join(repo, 'test', 'new-spec-samples');
 
@@ -28,7 +28,7 @@ interface Run {
 /** The command as test/cli.test.ts runs it; asynchronous, so that the cases of this file run side by side. */
 function run(...args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(CLI[0], [...CLI.slice(1), ...args], { cwd: repo });
+    const child = spawn(CLI_SOURCES[0], [...CLI_SOURCES.slice(1), ...args], { cwd: repo });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

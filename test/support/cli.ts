@@ -1,11 +1,62 @@
-/** Runs the procspec CLI from the sources as a user would (spawned), for tests of commands. */
+/**
+ * Runs the procspec CLI as a user would (spawned), for tests of commands.
+ *
+ * A spawn of `bin/procspec.js` runs the built copy in dist/ (plain Node: about a third of the CPU time of a start
+ * through tsx, which compiles the TypeScript it loads); `npm test` builds dist/ before vitest runs. When dist/ is
+ * missing or older than a source it is built from (a source edited since the last build, a test file run by
+ * itself), the tests run the sources through tsx instead, so that they never test a stale copy.
+ */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const repo = join(import.meta.dirname, '..', '..');
 
-/** The command that starts the CLI from the sources: node --import tsx cli/run.ts. */
-export const CLI = [process.execPath, '--import', 'tsx', join(repo, 'cli', 'run.ts')] as const;
+/**
+ * The command that starts the CLI from the sources: node --import tsx cli/run.ts (tsx named by its file, so that
+ * it runs in any working folder). new-spec always runs so: it loads the generator.
+ */
+export const CLI_SOURCES = [process.execPath, '--import', join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs'), join(repo, 'cli', 'run.ts')] as const;
+
+/** The command that starts the built CLI as the package's `procspec` does: node bin/procspec.js. */
+export const CLI_BUILT = [process.execPath, join(repo, 'bin', 'procspec.js')] as const;
+
+/** The folders tsconfig.build.json compiles; what they import (exporter/, ...) is compiled with them. */
+const BUILT_FROM = ['runtime', 'generated', 'cli'];
+
+/** Every file under `dir` (relative to it) whose name ends with `ext`; none when it does not exist. */
+function filesOf(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  return (readdirSync(dir, { recursive: true, encoding: 'utf8' }) as string[]).filter((f) => f.endsWith(ext) && !f.endsWith('.d.ts'));
+}
+
+const mtime = (path: string): number | undefined => (existsSync(path) ? statSync(path).mtimeMs : undefined);
+
+/**
+ * Whether dist/ was built from the sources as they are: every .ts of the built folders has its .js in dist/, and
+ * no .js in dist/ is older than its .ts. A source changed since the build (mtime) makes dist/ stale.
+ */
+export function distIsFresh(): boolean {
+  const dist = join(repo, 'dist');
+  if (mtime(join(dist, 'cli', 'main.js')) === undefined) return false;
+  for (const folder of BUILT_FROM) {
+    for (const f of filesOf(join(repo, folder), '.ts')) {
+      const built = mtime(join(dist, folder, f.replace(/\.ts$/, '.js')));
+      if (built === undefined || built < statSync(join(repo, folder, f)).mtimeMs) return false;
+    }
+  }
+  for (const f of filesOf(dist, '.js')) {
+    const source = mtime(join(repo, f.replace(/\.js$/, '.ts')));
+    if (source !== undefined && source > statSync(join(dist, f)).mtimeMs) return false;
+  }
+  return true;
+}
+
+/** The command that starts the CLI: the built one when dist/ is fresh, else the sources through tsx. */
+export const CLI: readonly [string, ...string[]] = distIsFresh() ? CLI_BUILT : CLI_SOURCES;
+
+/** CLI as one line for `sh -c` (each word single-quoted). */
+export const CLI_LINE = CLI.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
 
 /** Runs `procspec ARGS...` to its end: status, stdout and stderr as text. */
 export function runCli(args: readonly string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
