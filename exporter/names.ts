@@ -100,6 +100,8 @@ export function familyName(parts: readonly string[], type: MetricType, unit: Bas
     .join('_')
     .split('_')
     .filter((w) => w !== '');
+  // A field named as its file (memory.current's `current`, uptime's `uptime`) does not say that word twice.
+  if (words.length > 0 && words[0] === stem.slice(stem.lastIndexOf('_') + 1)) words.shift();
   const last = words[words.length - 1];
   if (type === 'counter' && last === 'total') words.pop();
   else if (type === 'gauge' && unit === '' && last !== undefined && RESERVED_LAST.has(last)) {

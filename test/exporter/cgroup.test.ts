@@ -109,10 +109,10 @@ describe('cgroup collectors', () => {
       expect(got).toContain(`procspec_cgroup_pressure_avg10_ratio{cgroup="${g}",resource="cpu",stall="some"} 0.0153`);
     }
     const sys = '{cgroup="/system.slice"}';
-    expect(got).toContain(`procspec_cgroup_memory_current_current_bytes${sys} 1471238144`);
+    expect(got).toContain(`procspec_cgroup_memory_current_bytes${sys} 1471238144`);
     expect(got).toContain(`procspec_cgroup_memory_stat_anon_bytes${sys} 1302528000`);
-    expect(got).toContain(`procspec_cgroup_memory_max_max_bytes${sys} 2147483648`);
-    expect(got).toContain(`procspec_cgroup_pids_current_current${sys} 37`);
+    expect(got).toContain(`procspec_cgroup_memory_max_bytes${sys} 2147483648`);
+    expect(got).toContain(`procspec_cgroup_pids_current${sys} 37`);
     expect(got).toContain('procspec_cgroup_io_stat_wbytes_bytes_total{cgroup="/system.slice",index="0"} 9841618944');
     // pids.max "max" (no limit) is a sentinel word: no sample. The root group holds none of these files: no sample, no error.
     expect(got.filter((l) => l.startsWith('procspec_cgroup_pids_max'))).toEqual([]);
@@ -140,7 +140,7 @@ describe('cgroup collectors', () => {
       'procspec_cgroup_cpu_stat_usage_seconds_total{cgroup="/system.slice/cron.service"} 8.327741',
     ]);
     expect(got.filter((l) => l.startsWith('procspec_cgroup_memory_current_'))).toEqual([
-      'procspec_cgroup_memory_current_current_bytes{cgroup="/init.scope"} 1471238144',
+      'procspec_cgroup_memory_current_bytes{cgroup="/init.scope"} 1471238144',
     ]);
   });
 

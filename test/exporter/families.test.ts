@@ -53,6 +53,9 @@ describe('names', () => {
     });
     expect(familyName(['pressure', 'total'], 'counter', 'seconds').name).toBe('procspec_pressure_seconds_total');
     expect(familyName(['stat', 'intr', 'total'], 'counter', '').name).toBe('procspec_stat_intr_total');
+    expect(familyName(['uptime', 'uptime'], 'counter', 'seconds').name).toBe('procspec_uptime_seconds_total');
+    expect(familyName(['sys_fs_cgroup_memory_current', 'current'], 'gauge', 'bytes').name).toBe('procspec_sys_fs_cgroup_memory_current_bytes');
+    expect(familyName(['uptime', 'idle'], 'counter', 'seconds').name).toBe('procspec_uptime_idle_seconds_total');
     // A gauge does not end in a word kept for counters or histograms.
     expect(familyName(['meminfo', 'hugePagesTotal'], 'gauge', '').name).toBe('procspec_meminfo_total_huge_pages');
     expect(familyName(['loadavg', 'entities', 'total'], 'gauge', '').name).toBe('procspec_loadavg_total_entities');
