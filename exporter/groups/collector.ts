@@ -76,7 +76,7 @@ export const GROUP_FAMILIES = {
   ),
 } as const;
 
-type Groups = 'base' | 'cpu' | 'memory' | 'status' | 'io';
+type Groups = 'base' | 'cpu' | 'memory' | 'statusCounters' | 'io';
 
 const TIMEOUT = Symbol('timeout');
 
@@ -122,7 +122,8 @@ export class ProcessGroupsCollector {
     // Numbers, not the exporter's exact mode: a process's own counters are far below 2^53, and status parses twice as fast without bigints.
     const numbers = new ProcFs({ root: fs.root, clockTick: facts.clockTick, pageSize: facts.pageSize });
     const groups: Groups[] = ['base', 'cpu', 'memory'];
-    if (status) groups.push('status');
+    // Of status only the uid, swap and context switches: its other lines are stepped over, not parsed.
+    if (status) groups.push('statusCounters');
     if (this.on.has('io')) groups.push('io');
     const budget = keptBudget();
     this.monitor = numbers.monitor({ groups, select: { all: 'processes' }, ...(budget !== undefined ? { maxOpenFiles: budget } : {}) });
@@ -178,7 +179,7 @@ export class ProcessGroupsCollector {
     const seen: Observation[] = new Array(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
-      const st = r.status;
+      const st = r.statusCounters;
       const io = r.io;
       // Times come in seconds (ticks / hz): back to whole ticks, so that sums are exact.
       const counters: Counters = [

@@ -17,6 +17,7 @@ import type { FileText } from '../../core/bytes.js';
 import type { ParseContext } from '../../core/context.js';
 import type { Credentials, Group, Parsed, Stat } from '../groups.js';
 import type { Task } from '../tasks.js';
+import { pickStatusCounters } from './status-pick.js';
 
 /** Fills `row` with the fields of `group` from the parsed text of its file. */
 export function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContext, stat: Stat): void {
@@ -54,6 +55,9 @@ export function fill(row: Parsed, group: Group, text: FileText, ctx: ParseContex
     }
     case 'status':
       row.status = parseProcPidStatus(text, ctx);
+      return;
+    case 'statusCounters':
+      row.statusCounters = pickStatusCounters(text, ctx);
       return;
     case 'statm':
       row.statm = parseProcPidStatm(text, ctx);
