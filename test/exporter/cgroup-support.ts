@@ -138,7 +138,7 @@ function freePort(): Promise<number> {
 export async function startPrometheus(target: string, dir: string): Promise<{ api: string; dead: () => string | undefined; stop: () => Promise<void> }> {
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: procspec\n    static_configs:\n      - targets: ['${target}']\n`,
+    `global:\n  scrape_interval: 3s\n  scrape_timeout: 3s\nscrape_configs:\n  - job_name: procspec\n    static_configs:\n      - targets: ['${target}']\n`,
   );
   const port = await freePort();
   const prom = spawn(

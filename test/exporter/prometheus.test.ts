@@ -73,7 +73,7 @@ describe.skipIf(!installed)(
       cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
       writeFileSync(
         join(dir, 'prometheus.yml'),
-        `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n  - job_name: procspec\n    static_configs:\n      - targets: ['${target}']\n`,
+        `global:\n  scrape_interval: 3s\n  scrape_timeout: 3s\nscrape_configs:\n  - job_name: procspec\n    static_configs:\n      - targets: ['${target}']\n`,
       );
       const port = await freePort();
       const prom: ChildProcess = spawn(

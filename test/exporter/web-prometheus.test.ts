@@ -67,7 +67,7 @@ ${cert ? `      cert_file: ${join(dir, 'client.crt')}\n      key_file: ${join(di
 `;
       writeFileSync(
         join(dir, 'prometheus.yml'),
-        `global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n${job('procspec', 'scrape-me', true)}${job('wrong-password', 'guess', true)}${job('no-certificate', 'scrape-me', false)}`,
+        `global:\n  scrape_interval: 3s\n  scrape_timeout: 3s\nscrape_configs:\n${job('procspec', 'scrape-me', true)}${job('wrong-password', 'guess', true)}${job('no-certificate', 'scrape-me', false)}`,
       );
       const port = await freePort();
       const prom: ChildProcess = spawn(
