@@ -6,10 +6,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { repo } from '../support/cli.js';
-import { get } from './support.js';
 
 /** A fixture of a cgroup v2 file (test/fixtures/sys/fs/cgroup/...). */
 export const cgroupFixture = (path: string): string => readFileSync(join(repo, 'test', 'fixtures', 'sys', 'fs', 'cgroup', path), 'utf8');
@@ -120,71 +118,4 @@ export async function liveGroup(mount: string, name: string, busy: number): Prom
     throw err;
   }
   return { path: name, dir, children, remove };
-}
-
-/** A port of 127.0.0.1 free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A Prometheus that scrapes `target` (host:port) every second, with its data in `dir`, once it is ready; `dead` says why it ended, if it did. */
-export async function startPrometheus(target: string, dir: string): Promise<{ api: string; dead: () => string | undefined; stop: () => Promise<void> }> {
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 3s\n  scrape_timeout: 3s\nscrape_configs:\n  - job_name: procspec\n    static_configs:\n      - targets: ['${target}']\n`,
-  );
-  const port = await freePort();
-  const prom = spawn(
-    'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  prom.stderr!.on('data', (d: Buffer) => {
-    log += d.toString();
-  });
-  const stop = async (): Promise<void> => {
-    if (prom.exitCode !== null || prom.signalCode !== null) return;
-    const exited = new Promise((r) => prom.once('exit', r));
-    prom.kill('SIGTERM');
-    await exited;
-  };
-  const dead = () => (prom.exitCode !== null ? `prometheus exited (${prom.exitCode}): ${log}` : undefined);
-  const api = `http://127.0.0.1:${port}`;
-  try {
-    await until(async () => ((await get(`${api}/-/ready`)).status === 200 ? true : undefined), dead);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { api, dead, stop };
-}
-
-/**
- * Polls `check` after each short pause until it gives a value (the test's
- * own time limit ends a hung run); throws what `dead` says when a process
- * it waits on has ended.
- */
-export async function until<T>(check: () => Promise<T | undefined>, dead: () => string | undefined, pauseMs = 100): Promise<T> {
-  for (;;) {
-    const why = dead();
-    if (why !== undefined) throw new Error(why);
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, pauseMs));
-  }
-}
-
-/** One instant query of Prometheus's HTTP API: its vector. */
-export async function instant(api: string, query: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-  const r = await get(`${api}/api/v1/query?query=${encodeURIComponent(query)}`);
-  if (r.status !== 200) throw new Error(`${query}: ${r.status} ${r.body.toString()}`);
-  return (JSON.parse(r.body.toString()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
 }

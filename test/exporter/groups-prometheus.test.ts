@@ -5,137 +5,72 @@
  * the collector's own success metric is 1, and only the metrics asked for
  * with --collector.process_groups.metrics are served.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prometheusInstalled as installed, prometheusMissing, startPrometheus, until } from './prometheus-support.js';
 import { get, startServe } from './support.js';
 
-const installed = spawnSync('prometheus', ['--version']).status === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+describe.skipIf(!installed)(`a real Prometheus scrapes process groups${prometheusMissing}`, () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const f of cleanup.reverse()) await f();
   });
-}
 
-/** Polls `check` until it gives a value; throws what `dead` says when a process it waits on has ended. */
-async function until<T>(check: () => Promise<T | undefined>, dead: () => string | undefined): Promise<T> {
-  for (;;) {
-    const why = dead();
-    if (why !== undefined) throw new Error(why);
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-interface Vector {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-describe.skipIf(!installed)(
-  `a real Prometheus scrapes process groups${installed ? '' : ' (skipped: the prometheus command is not installed; apt-get install prometheus)'}`,
-  () => {
-    const cleanup: (() => Promise<void> | void)[] = [];
-    afterAll(async () => {
-      for (const f of cleanup.reverse()) await f();
+  it('up 1, the group series as the test started it, the collector successful', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'procspec-groups-prometheus-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const sleeper = join(dir, 'pgt-prom');
+    copyFileSync('/usr/bin/sleep', sleeper);
+    const kids = [0, 1, 2].map(() => spawn(sleeper, ['600'], { stdio: 'ignore' }));
+    cleanup.push(() => {
+      for (const k of kids) k.kill('SIGKILL');
     });
+    const pids = kids.map((k) => k.pid!);
+    // Each has executed the copy once its comm is the copy's name.
+    await until(
+      async () => (pids.every((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'pgt-prom') ? true : undefined),
+      () => undefined,
+    );
+    writeFileSync(join(dir, 'groups.yaml'), 'process_names:\n  - name: "prom-{{.Comm}}"\n    comm: [pgt-prom]\n');
+    const serve = await startServe([
+      '--collector.disable-defaults',
+      '--collector.process_groups.config',
+      join(dir, 'groups.yaml'),
+      '--collector.process_groups.metrics=io,swap',
+    ]);
+    cleanup.push(serve.stop);
+    const prom = await startPrometheus(`  - job_name: groups\n    static_configs:\n      - targets: ['${new URL(serve.url).host}']\n`, dir, () =>
+      serve.child.exitCode !== null ? `procspec serve exited (${serve.child.exitCode})` : undefined,
+    );
+    cleanup.push(prom.stop);
+    const { vector, dead } = prom;
+    // Two scrapes, the last one up: on a busy machine one scrape may miss its deadline, and the next is waited for.
+    await until(async () => {
+      const r = await vector('count_over_time(up{job="groups"}[5m])');
+      const up = await vector('up{job="groups"}');
+      return r.length === 1 && Number(r[0]!.value[1]) >= 2 && up[0]?.value[1] === '1' ? true : undefined;
+    }, dead);
 
-    it('up 1, the group series as the test started it, the collector successful', async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'procspec-groups-prometheus-'));
-      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-      const sleeper = join(dir, 'pgt-prom');
-      copyFileSync('/usr/bin/sleep', sleeper);
-      const kids = [0, 1, 2].map(() => spawn(sleeper, ['600'], { stdio: 'ignore' }));
-      cleanup.push(() => {
-        for (const k of kids) k.kill('SIGKILL');
-      });
-      const pids = kids.map((k) => k.pid!);
-      // Each has executed the copy once its comm is the copy's name.
-      await until(
-        async () => (pids.every((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'pgt-prom') ? true : undefined),
-        () => undefined,
-      );
-      writeFileSync(join(dir, 'groups.yaml'), 'process_names:\n  - name: "prom-{{.Comm}}"\n    comm: [pgt-prom]\n');
-      const serve = await startServe([
-        '--collector.disable-defaults',
-        '--collector.process_groups.config',
-        join(dir, 'groups.yaml'),
-        '--collector.process_groups.metrics=io,swap',
-      ]);
-      cleanup.push(serve.stop);
-      writeFileSync(
-        join(dir, 'prometheus.yml'),
-        `global:\n  scrape_interval: 3s\n  scrape_timeout: 3s\nscrape_configs:\n  - job_name: groups\n    static_configs:\n      - targets: ['${new URL(serve.url).host}']\n`,
-      );
-      const port = await freePort();
-      const prom: ChildProcess = spawn(
-        'prometheus',
-        [
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--log.level=warn',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let log = '';
-      prom.stderr!.on('data', (d: Buffer) => {
-        log += d.toString();
-      });
-      cleanup.push(async () => {
-        if (prom.exitCode !== null) return;
-        const exited = new Promise((r) => prom.once('exit', r));
-        prom.kill('SIGTERM');
-        await exited;
-      });
-      const api = `http://127.0.0.1:${port}`;
-      const dead = () =>
-        prom.exitCode !== null
-          ? `prometheus exited (${prom.exitCode}): ${log}`
-          : serve.child.exitCode !== null
-            ? `procspec serve exited (${serve.child.exitCode})`
-            : undefined;
-      const vector = async (q: string): Promise<Vector[]> => {
-        const r = await get(`${api}/api/v1/query?query=${encodeURIComponent(q)}`);
-        if (r.status !== 200) throw new Error(`${q}: ${r.status} ${r.body.toString()}`);
-        return (JSON.parse(r.body.toString()) as { data: { result: Vector[] } }).data.result;
-      };
-      await until(async () => ((await get(`${api}/-/ready`)).status === 200 ? true : undefined), dead);
-      await until(async () => {
-        // Two scrapes, the last one up: on a busy machine one scrape may miss its deadline, and the next is waited for.
-        const r = await vector('count_over_time(up{job="groups"}[5m])');
-        const up = await vector('up{job="groups"}');
-        return r.length === 1 && Number(r[0]!.value[1]) >= 2 && up[0]?.value[1] === '1' ? true : undefined;
-      }, dead);
-
-      expect(
-        (await vector('up{job="groups"}')).map((v) => v.value[1]),
-        log,
-      ).toEqual(['1']);
-      const procs = await vector('procspec_process_groups_num_procs{job="groups"}');
-      expect(procs.map((v) => [v.metric.groupname, v.value[1]])).toEqual([['prom-pgt-prom', '3']]);
-      const ok = await vector('procspec_scrape_collector_success{job="groups"}');
-      expect(ok.map((v) => [v.metric.collector, v.value[1]])).toEqual([['process_groups', '1']]);
-      // A counter family as Prometheus reads it (OpenMetrics: named without _total in the metadata).
-      const cpu = await vector('procspec_process_groups_cpu_seconds_total{job="groups",groupname="prom-pgt-prom"}');
-      expect(cpu.map((v) => v.metric.mode).sort()).toEqual(['system', 'user']);
-      // Only the metrics asked for beyond stat's: io and swap, not context switches or descriptors.
-      const body = (await get(serve.url)).body.toString();
-      const families = new Set(body.split('\n').flatMap((l) => /^(procspec_process_groups_[a-z_]+)/.exec(l)?.[1] ?? []));
-      expect(families.has('procspec_process_groups_read_bytes_total')).toBe(true);
-      expect(body).toContain('memtype="swap"');
-      expect(families.has('procspec_process_groups_context_switches_total')).toBe(false);
-      expect(families.has('procspec_process_groups_open_filedesc')).toBe(false);
-    });
-  },
-);
+    expect(
+      (await vector('up{job="groups"}')).map((v) => v.value[1]),
+      prom.log(),
+    ).toEqual(['1']);
+    const procs = await vector('procspec_process_groups_num_procs{job="groups"}');
+    expect(procs.map((v) => [v.metric.groupname, v.value[1]])).toEqual([['prom-pgt-prom', '3']]);
+    const ok = await vector('procspec_scrape_collector_success{job="groups"}');
+    expect(ok.map((v) => [v.metric.collector, v.value[1]])).toEqual([['process_groups', '1']]);
+    // A counter family as Prometheus reads it (OpenMetrics: named without _total in the metadata).
+    const cpu = await vector('procspec_process_groups_cpu_seconds_total{job="groups",groupname="prom-pgt-prom"}');
+    expect(cpu.map((v) => v.metric.mode).sort()).toEqual(['system', 'user']);
+    // Only the metrics asked for beyond stat's: io and swap, not context switches or descriptors.
+    const body = (await get(serve.url)).body.toString();
+    const families = new Set(body.split('\n').flatMap((l) => /^(procspec_process_groups_[a-z_]+)/.exec(l)?.[1] ?? []));
+    expect(families.has('procspec_process_groups_read_bytes_total')).toBe(true);
+    expect(body).toContain('memtype="swap"');
+    expect(families.has('procspec_process_groups_context_switches_total')).toBe(false);
+    expect(families.has('procspec_process_groups_open_filedesc')).toBe(false);
+  });
+});

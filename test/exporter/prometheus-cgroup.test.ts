@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cgroup2Root } from '../../runtime/index.js';
-import { instant, liveGroup, startPrometheus, until } from './cgroup-support.js';
+import { liveGroup } from './cgroup-support.js';
+import { startPrometheus, until } from './prometheus-support.js';
 import { startServe } from './support.js';
 
 const installed = spawnSync('prometheus', ['--version']).status === 0;
@@ -52,7 +53,7 @@ describe.skipIf(why !== '')(`Prometheus scrapes a cgroup's pressure from procspe
     cleanup.push(serve.stop);
     const dir = mkdtempSync(join(tmpdir(), 'procspec-prometheus-cgroup-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    const prom = await startPrometheus(new URL(serve.url).host, dir);
+    const prom = await startPrometheus(`  - job_name: procspec\n    static_configs:\n      - targets: ['${new URL(serve.url).host}']\n`, dir);
     cleanup.push(prom.stop);
     const dead = () => prom.dead() ?? (serve.child.exitCode !== null ? `procspec serve exited (${serve.child.exitCode})` : undefined);
     const cgroup = `/${group.path}`;
@@ -60,16 +61,16 @@ describe.skipIf(why !== '')(`Prometheus scrapes a cgroup's pressure from procspe
     const file = join(group.dir, 'cpu.pressure');
 
     // The group's series are in Prometheus.
-    await until(async () => ((await instant(prom.api, `procspec_cgroup_pressure_seconds_total${selector}`)).length === 2 ? true : undefined), dead);
+    await until(async () => ((await prom.vector(`procspec_cgroup_pressure_seconds_total${selector}`)).length === 2 ? true : undefined), dead);
 
     const before = pressureOf(readFileSync(file, 'utf8'));
     const read = Date.now() / 1000;
     // A scrape that began after the first read: the exporter read the file between the two reads.
     await until(async () => {
-      const ts = await instant(prom.api, `timestamp(procspec_cgroup_pressure_seconds_total${selector})`);
+      const ts = await prom.vector(`timestamp(procspec_cgroup_pressure_seconds_total${selector})`);
       return ts.length === 2 && ts.every((t) => Number(t.value[1]) > read) ? true : undefined;
     }, dead);
-    const series = await instant(prom.api, `{__name__=~"procspec_cgroup_pressure_.*",cgroup="${cgroup}",resource="cpu"}`);
+    const series = await prom.vector(`{__name__=~"procspec_cgroup_pressure_.*",cgroup="${cgroup}",resource="cpu"}`);
     const after = pressureOf(readFileSync(file, 'utf8'));
 
     expect([...before.keys()].sort()).toEqual(['full', 'some']);

@@ -1,51 +1,16 @@
 /**
  * A real Prometheus (Debian's package; .ci/run installs it) scrapes
- * `procspec serve` every second: after two scrapes its HTTP API says the
+ * `procspec serve` every 3 seconds: after two scrapes its HTTP API says the
  * target is up, that the scrape negotiated OpenMetrics (the metadata has
  * `# UNIT`s and counter families named without `_total`), that no sample was
  * refused, and that rate() over a procspec counter has a value.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { prometheusInstalled as installed, prometheusMissing, startPrometheus } from './prometheus-support.js';
 import { get, startServe } from './support.js';
-
-const installed = spawnSync('prometheus', ['--version']).status === 0;
-
-/** A port of 127.0.0.1 free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Polls `check` after each short pause until it gives a value (waiting for
- * work: the test's own time limit ends a hung run); throws what `dead` says
- * when a process it waits on has ended.
- */
-async function until<T>(check: () => Promise<T | undefined>, dead: () => string | undefined): Promise<T> {
-  for (;;) {
-    const why = dead();
-    if (why !== undefined) throw new Error(why);
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-interface Vector {
-  metric: Record<string, string>;
-  value: [number, string];
-}
 
 /** What Prometheus's own metrics count of samples it refused. */
 const REFUSED = [
@@ -57,106 +22,64 @@ const REFUSED = [
   'prometheus_target_scrape_pool_exceeded_label_limits_total',
 ];
 
-describe.skipIf(!installed)(
-  `a real Prometheus scrapes procspec serve${installed ? '' : ' (skipped: the prometheus command is not installed; apt-get install prometheus)'}`,
-  () => {
-    const cleanup: (() => Promise<void> | void)[] = [];
-    afterAll(async () => {
-      for (const f of cleanup.reverse()) await f();
-    });
+describe.skipIf(!installed)(`a real Prometheus scrapes procspec serve${prometheusMissing}`, () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const f of cleanup.reverse()) await f();
+  });
 
-    it('up, OpenMetrics negotiated, no sample refused, rate() of a counter', async () => {
-      const serve = await startServe([]);
-      cleanup.push(serve.stop);
-      const target = new URL(serve.url).host;
-      const dir = mkdtempSync(join(tmpdir(), 'procspec-prometheus-'));
-      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-      writeFileSync(
-        join(dir, 'prometheus.yml'),
-        `global:\n  scrape_interval: 3s\n  scrape_timeout: 3s\nscrape_configs:\n  - job_name: procspec\n    static_configs:\n      - targets: ['${target}']\n`,
-      );
-      const port = await freePort();
-      const prom: ChildProcess = spawn(
-        'prometheus',
-        [
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--log.level=warn',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let log = '';
-      prom.stderr!.on('data', (d: Buffer) => {
-        log += d.toString();
-      });
-      cleanup.push(async () => {
-        if (prom.exitCode !== null) return;
-        const exited = new Promise((r) => prom.once('exit', r));
-        prom.kill('SIGTERM');
-        await exited;
-      });
-      const api = `http://127.0.0.1:${port}`;
-      const dead = () =>
-        prom.exitCode !== null
-          ? `prometheus exited (${prom.exitCode}): ${log}`
-          : serve.child.exitCode !== null
-            ? `procspec serve exited (${serve.child.exitCode})`
-            : undefined;
-      const json = async (path: string): Promise<{ status: string; data: unknown }> => {
-        const r = await get(api + path);
-        if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body.toString()}`);
-        return JSON.parse(r.body.toString()) as { status: string; data: unknown };
-      };
-      const vector = async (q: string): Promise<Vector[]> => ((await json(`/api/v1/query?query=${encodeURIComponent(q)}`)).data as { result: Vector[] }).result;
+  it('up, OpenMetrics negotiated, no sample refused, rate() of a counter', async () => {
+    const serve = await startServe([]);
+    cleanup.push(serve.stop);
+    const target = new URL(serve.url).host;
+    const dir = mkdtempSync(join(tmpdir(), 'procspec-prometheus-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const prom = await startPrometheus(`  - job_name: procspec\n    static_configs:\n      - targets: ['${target}']\n`, dir, () =>
+      serve.child.exitCode !== null ? `procspec serve exited (${serve.child.exitCode})` : undefined,
+    );
+    cleanup.push(prom.stop);
+    const { api, json, vector } = prom;
+    await prom.scraped(['procspec']);
 
-      await until(async () => ((await get(`${api}/-/ready`)).status === 200 ? true : undefined), dead);
-      // Two scrapes done.
-      await until(async () => {
-        const r = await vector('count_over_time(up{job="procspec"}[5m])');
-        return r.length === 1 && Number(r[0]!.value[1]) >= 2 ? true : undefined;
-      }, dead);
+    const up = await vector('up{job="procspec"}');
+    expect(
+      up.map((v) => v.value[1]),
+      prom.log(),
+    ).toEqual(['1']);
+    const targets = (await json('/api/v1/targets')).data as { activeTargets: { health: string; lastError: string }[] };
+    expect(targets.activeTargets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
 
-      const up = await vector('up{job="procspec"}');
-      expect(
-        up.map((v) => v.value[1]),
-        log,
-      ).toEqual(['1']);
-      const targets = (await json('/api/v1/targets')).data as { activeTargets: { health: string; lastError: string }[] };
-      expect(targets.activeTargets.map((t) => [t.health, t.lastError])).toEqual([['up', '']]);
+    // OpenMetrics: the families have units, and a counter's family is named without _total.
+    const metadata = async (metric: string) =>
+      (await json(`/api/v1/targets/metadata?match_target=${encodeURIComponent('{job="procspec"}')}&metric=${metric}`)).data as {
+        type: string;
+        unit: string;
+      }[];
+    expect((await metadata('procspec_meminfo_mem_total_bytes')).map((m) => [m.type, m.unit])).toEqual([['gauge', 'bytes']]);
+    expect((await metadata('procspec_stat_cpu_user_seconds')).map((m) => [m.type, m.unit])).toEqual([['counter', 'seconds']]);
+    expect(await metadata('procspec_stat_ctxt_total')).toEqual([]);
 
-      // OpenMetrics: the families have units, and a counter's family is named without _total.
-      const metadata = async (metric: string) =>
-        (await json(`/api/v1/targets/metadata?match_target=${encodeURIComponent('{job="procspec"}')}&metric=${metric}`)).data as {
-          type: string;
-          unit: string;
-        }[];
-      expect((await metadata('procspec_meminfo_mem_total_bytes')).map((m) => [m.type, m.unit])).toEqual([['gauge', 'bytes']]);
-      expect((await metadata('procspec_stat_cpu_user_seconds')).map((m) => [m.type, m.unit])).toEqual([['counter', 'seconds']]);
-      expect(await metadata('procspec_stat_ctxt_total')).toEqual([]);
+    // Every sample served was taken: as many scraped as kept, about as many as the exporter serves, none refused.
+    const scraped = Number((await vector('scrape_samples_scraped{job="procspec"}'))[0]!.value[1]);
+    const kept = Number((await vector('scrape_samples_post_metric_relabeling{job="procspec"}'))[0]!.value[1]);
+    const served = (await get(serve.url)).body
+      .toString()
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#')).length;
+    expect(kept).toBe(scraped);
+    expect(Math.abs(scraped - served)).toBeLessThanOrEqual(Math.max(10, served * 0.02));
+    const own = (await get(`${api}/metrics`)).body.toString();
+    for (const name of REFUSED) {
+      const line = own.split('\n').find((l) => l.startsWith(`${name} `));
+      expect(line, `${name} in Prometheus's own metrics`).toBeDefined();
+      expect(line).toBe(`${name} 0`);
+    }
 
-      // Every sample served was taken: as many scraped as kept, about as many as the exporter serves, none refused.
-      const scraped = Number((await vector('scrape_samples_scraped{job="procspec"}'))[0]!.value[1]);
-      const kept = Number((await vector('scrape_samples_post_metric_relabeling{job="procspec"}'))[0]!.value[1]);
-      const served = (await get(serve.url)).body
-        .toString()
-        .split('\n')
-        .filter((l) => l !== '' && !l.startsWith('#')).length;
-      expect(kept).toBe(scraped);
-      expect(Math.abs(scraped - served)).toBeLessThanOrEqual(Math.max(10, served * 0.02));
-      const own = (await get(`${api}/metrics`)).body.toString();
-      for (const name of REFUSED) {
-        const line = own.split('\n').find((l) => l.startsWith(`${name} `));
-        expect(line, `${name} in Prometheus's own metrics`).toBeDefined();
-        expect(line).toBe(`${name} 0`);
-      }
-
-      // A counter as Prometheus reads it: a rate over the scrapes so far.
-      const rate = await vector('rate(procspec_stat_ctxt_total[1m])');
-      expect(rate).toHaveLength(1);
-      expect(Number(rate[0]!.value[1])).toBeGreaterThan(0);
-      const cpu = await vector('sum(rate(procspec_stat_cpus_user_seconds_total[1m]))');
-      expect(Number.isFinite(Number(cpu[0]!.value[1]))).toBe(true);
-    });
-  },
-);
+    // A counter as Prometheus reads it: a rate over the scrapes so far.
+    const rate = await vector('rate(procspec_stat_ctxt_total[1m])');
+    expect(rate).toHaveLength(1);
+    expect(Number(rate[0]!.value[1])).toBeGreaterThan(0);
+    const cpu = await vector('sum(rate(procspec_stat_cpus_user_seconds_total[1m]))');
+    expect(Number.isFinite(Number(cpu[0]!.value[1]))).toBe(true);
+  });
+});

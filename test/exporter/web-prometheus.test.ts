@@ -2,40 +2,30 @@
  * A real Prometheus (Debian's package, 2.42; .ci/run installs it) scrapes
  * `procspec serve --web.config.file` over HTTPS: the server asks for a
  * client certificate signed by the test CA and for basic auth. Three jobs
- * scrape the same target every second: one with the CA (`tls_config.ca_file`),
+ * scrape the same target every 3 seconds: one with the CA (`tls_config.ca_file`),
  * the client certificate and the right password is up; one with a wrong
  * password is down with a 401; one without a client certificate is down at
  * the handshake. Each is read through Prometheus's HTTP API.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { get } from './support.js';
-import { freePort, hasOpenssl, makeCerts, startServeWeb, until } from './web-support.js';
+import { prometheusInstalled as installed, prometheusMissing, startPrometheus } from './prometheus-support.js';
+import { hasOpenssl, makeCerts, startServeWeb } from './web-support.js';
 
-const installed = spawnSync('prometheus', ['--version']).status === 0;
+describe.skipIf(!installed || !hasOpenssl)(`a real Prometheus scrapes procspec serve over HTTPS with basic auth${prometheusMissing}`, () => {
+  const cleanup: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const f of cleanup.reverse()) await f();
+  });
 
-interface Vector {
-  metric: Record<string, string>;
-  value: [number, string];
-}
-
-describe.skipIf(!installed || !hasOpenssl)(
-  `a real Prometheus scrapes procspec serve over HTTPS with basic auth${installed ? '' : ' (skipped: the prometheus command is not installed; apt-get install prometheus)'}`,
-  () => {
-    const cleanup: (() => Promise<void> | void)[] = [];
-    afterAll(async () => {
-      for (const f of cleanup.reverse()) await f();
-    });
-
-    it('up with the CA, a client certificate and the right password; down with a wrong password or without a certificate', async () => {
-      const dir = makeCerts();
-      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-      writeFileSync(
-        join(dir, 'web.yml'),
-        `tls_server_config:
+  it('up with the CA, a client certificate and the right password; down with a wrong password or without a certificate', async () => {
+    const dir = makeCerts();
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(
+      join(dir, 'web.yml'),
+      `tls_server_config:
   cert_file: server.crt
   key_file: server.key
   client_auth_type: RequireAndVerifyClientCert
@@ -43,19 +33,19 @@ describe.skipIf(!installed || !hasOpenssl)(
 basic_auth_users:
   prometheus: ${bcrypt.hashSync('scrape-me', 10)}
 `,
-      );
-      const serve = await startServeWeb([
-        '--collector.disable-defaults',
-        '--collector.loadavg',
-        '--collector.meminfo',
-        '--web.config.file',
-        join(dir, 'web.yml'),
-      ]);
-      cleanup.push(serve.stop);
-      expect(serve.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
-      const target = new URL(serve.url).host;
+    );
+    const serve = await startServeWeb([
+      '--collector.disable-defaults',
+      '--collector.loadavg',
+      '--collector.meminfo',
+      '--web.config.file',
+      join(dir, 'web.yml'),
+    ]);
+    cleanup.push(serve.stop);
+    expect(serve.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
+    const target = new URL(serve.url).host;
 
-      const job = (name: string, auth: string, cert: boolean) => `  - job_name: ${name}
+    const job = (name: string, auth: string, cert: boolean) => `  - job_name: ${name}
     scheme: https
     tls_config:
       ca_file: ${join(dir, 'ca.crt')}
@@ -65,62 +55,24 @@ ${cert ? `      cert_file: ${join(dir, 'client.crt')}\n      key_file: ${join(di
     static_configs:
       - targets: ['${target}']
 `;
-      writeFileSync(
-        join(dir, 'prometheus.yml'),
-        `global:\n  scrape_interval: 3s\n  scrape_timeout: 3s\nscrape_configs:\n${job('procspec', 'scrape-me', true)}${job('wrong-password', 'guess', true)}${job('no-certificate', 'scrape-me', false)}`,
-      );
-      const port = await freePort();
-      const prom: ChildProcess = spawn(
-        'prometheus',
-        [
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-          '--log.level=warn',
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      let log = '';
-      prom.stderr!.on('data', (d: Buffer) => {
-        log += d.toString();
-      });
-      cleanup.push(async () => {
-        if (prom.exitCode !== null) return;
-        const exited = new Promise((r) => prom.once('exit', r));
-        prom.kill('SIGTERM');
-        await exited;
-      });
-      const api = `http://127.0.0.1:${port}`;
-      const dead = () =>
-        prom.exitCode !== null
-          ? `prometheus exited (${prom.exitCode}): ${log}`
-          : serve.child.exitCode !== null
-            ? `procspec serve exited (${serve.child.exitCode}): ${serve.stderr()}`
-            : undefined;
-      const json = async (path: string): Promise<{ status: string; data: unknown }> => {
-        const r = await get(api + path);
-        if (r.status !== 200) throw new Error(`${path}: ${r.status} ${r.body.toString()}`);
-        return JSON.parse(r.body.toString()) as { status: string; data: unknown };
-      };
-      const vector = async (q: string): Promise<Vector[]> => ((await json(`/api/v1/query?query=${encodeURIComponent(q)}`)).data as { result: Vector[] }).result;
+    const prom = await startPrometheus(
+      `${job('procspec', 'scrape-me', true)}${job('wrong-password', 'guess', true)}${job('no-certificate', 'scrape-me', false)}`,
+      dir,
+      () => (serve.child.exitCode !== null ? `procspec serve exited (${serve.child.exitCode}): ${serve.stderr()}` : undefined),
+    );
+    cleanup.push(prom.stop);
+    const { json, vector } = prom;
+    await prom.scraped(['procspec', 'wrong-password', 'no-certificate']);
 
-      await until(async () => ((await get(`${api}/-/ready`)).status === 200 ? true : undefined), dead);
-      // Two scrapes done by each job.
-      await until(async () => {
-        const r = await vector('count_over_time(up[5m])');
-        return r.length === 3 && r.every((v) => Number(v.value[1]) >= 2) ? true : undefined;
-      }, dead);
-
-      const up = Object.fromEntries((await vector('up')).map((v) => [v.metric.job, v.value[1]]));
-      expect(up, log).toEqual({ procspec: '1', 'wrong-password': '0', 'no-certificate': '0' });
-      const targets = (await json('/api/v1/targets')).data as { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
-      const byJob = Object.fromEntries(targets.activeTargets.map((t) => [t.labels.job, t]));
-      expect([byJob.procspec!.health, byJob.procspec!.lastError]).toEqual(['up', '']);
-      expect(byJob['wrong-password']!.lastError).toBe('server returned HTTP status 401 Unauthorized');
-      expect(byJob['no-certificate']!.lastError).toMatch(/remote error: tls: certificate required$/);
-      // The metrics came through: a gauge of the enabled collectors, as Prometheus stored it.
-      expect(await vector('procspec_meminfo_mem_total_bytes{job="procspec"}')).toHaveLength(1);
-      expect(await vector('procspec_meminfo_mem_total_bytes{job="wrong-password"}')).toEqual([]);
-    });
-  },
-);
+    const up = Object.fromEntries((await vector('up')).map((v) => [v.metric.job, v.value[1]]));
+    expect(up, prom.log()).toEqual({ procspec: '1', 'wrong-password': '0', 'no-certificate': '0' });
+    const targets = (await json('/api/v1/targets')).data as { activeTargets: { labels: { job: string }; health: string; lastError: string }[] };
+    const byJob = Object.fromEntries(targets.activeTargets.map((t) => [t.labels.job, t]));
+    expect([byJob.procspec!.health, byJob.procspec!.lastError]).toEqual(['up', '']);
+    expect(byJob['wrong-password']!.lastError).toBe('server returned HTTP status 401 Unauthorized');
+    expect(byJob['no-certificate']!.lastError).toMatch(/remote error: tls: certificate required$/);
+    // The metrics came through: a gauge of the enabled collectors, as Prometheus stored it.
+    expect(await vector('procspec_meminfo_mem_total_bytes{job="procspec"}')).toHaveLength(1);
+    expect(await vector('procspec_meminfo_mem_total_bytes{job="wrong-password"}')).toEqual([]);
+  });
+});

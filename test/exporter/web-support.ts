@@ -8,7 +8,6 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
@@ -120,31 +119,4 @@ export async function startServeWeb(args: readonly string[]): Promise<{ child: C
     await exited;
   };
   return { child, url, stderr: () => err, stop };
-}
-
-/** A port of 127.0.0.1 free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Polls `check` after each short pause until it gives a value (waiting for
- * work: the test's own time limit ends a hung run); throws what `dead` says
- * when a process it waits on has ended.
- */
-export async function until<T>(check: () => Promise<T | undefined>, dead: () => string | undefined): Promise<T> {
-  for (;;) {
-    const why = dead();
-    if (why !== undefined) throw new Error(why);
-    const v = await check().catch(() => undefined);
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
