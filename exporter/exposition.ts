@@ -45,20 +45,57 @@ function escapeHelp(text: string, om: boolean): string {
 /** Families with their samples, in the order they are printed. */
 export type Exposition = Iterable<readonly [FamilyDef, readonly Sample[]]>;
 
-/** The HELP, TYPE (and UNIT) lines of a family in each format as UTF-8, made once per family. */
-const heads = new WeakMap<FamilyDef, { text: Buffer; om: Buffer }>();
+/**
+ * What is printed the same every scrape for a family, made once: its HELP,
+ * TYPE (and UNIT) lines in each format as UTF-8, and the start of each of
+ * its lines (`name{labels} `) by label set, which both formats share.
+ */
+interface Printed {
+  readonly text: Buffer;
+  readonly om: Buffer;
+  /** A line's start by its labels, and the body it was last printed in. */
+  readonly starts: Map<string, { readonly bytes: Buffer; seen: number }>;
+}
 
-function head(def: FamilyDef, om: boolean): Buffer {
-  let h = heads.get(def);
-  if (h === undefined) {
+const printedOf = new WeakMap<FamilyDef, Printed>();
+
+function printedFor(def: FamilyDef): Printed {
+  let p = printedOf.get(def);
+  if (p === undefined) {
     const unit = def.unit === '' ? '' : `# UNIT ${def.base} ${def.unit}\n`;
-    h = {
+    p = {
       text: Buffer.from(`# HELP ${def.name} ${escapeHelp(def.help, false)}\n# TYPE ${def.name} ${def.type}\n`),
       om: Buffer.from(`# TYPE ${def.base} ${def.type}\n${unit}# HELP ${def.base} ${escapeHelp(def.help, true)}\n`),
+      starts: new Map(),
     };
-    heads.set(def, h);
+    printedOf.set(def, p);
   }
-  return om ? h.om : h.text;
+  return p;
+}
+
+/** Bodies printed so far: a line start not printed in the last few bodies is dropped (label sets of processes or sockets come and go). */
+let bodies = 0;
+const KEEP_BODIES = 4;
+
+/** The start of a sample's line, `name{labels} `, as UTF-8. */
+function lineStart(def: FamilyDef, p: Printed, labels: string): Buffer {
+  let s = p.starts.get(labels);
+  if (s === undefined) {
+    s = { bytes: Buffer.from(labels === '' ? `${def.name} ` : `${def.name}{${labels}} `), seen: bodies };
+    p.starts.set(labels, s);
+  } else s.seen = bodies;
+  return s.bytes;
+}
+
+/** How many line starts of a family are kept between bodies. */
+export function keptLineStarts(def: FamilyDef): number {
+  return printedOf.get(def)?.starts.size ?? 0;
+}
+
+/** Drops the line starts of a family not printed lately, once they outnumber its samples. */
+function sweep(p: Printed, samples: number): void {
+  if (p.starts.size <= 2 * samples + 16) return;
+  for (const [labels, s] of p.starts) if (bodies - s.seen >= KEEP_BODIES) p.starts.delete(labels);
 }
 
 /** Bytes of the buffer bodies are first printed into, and the most kept after a body. */
@@ -89,19 +126,25 @@ function room(used: number, more: number): Buffer {
  */
 export function renderBytes(families: Exposition, format: Format): Buffer {
   const om = format.kind === 'openmetrics';
+  bodies++;
   let at = 0;
   for (const [def, samples] of families) {
     if (samples.length === 0) continue;
-    const h = head(def, om);
+    const p = printedFor(def);
+    const h = om ? p.om : p.text;
     room(at, h.length).set(h, at);
     at += h.length;
-    const name = def.name;
-    const open = `${name}{`;
     for (const s of samples) {
-      const line = s.labels === '' ? `${name} ${formatValue(s.value, s.div)}\n` : `${open}${s.labels}} ${formatValue(s.value, s.div)}\n`;
-      // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
-      at += room(at, line.length * 3).write(line, at, 'utf8');
+      const start = lineStart(def, p, s.labels);
+      const value = formatValue(s.value, s.div);
+      // The value is ASCII (digits, sign, point, exponent, NaN, Inf) and short: a loop costs less than a call to write it.
+      const buf = room(at, start.length + value.length + 1);
+      buf.set(start, at);
+      at += start.length;
+      for (let i = 0; i < value.length; i++) buf[at++] = value.charCodeAt(i);
+      buf[at++] = 10;
     }
+    sweep(p, samples.length);
   }
   if (om) at += room(at, 6).write('# EOF\n', at, 'latin1');
   const body = Buffer.allocUnsafe(at);

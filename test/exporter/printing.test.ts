@@ -1,0 +1,47 @@
+/** The body printed from kept line starts is what the samples say, scrape after scrape, and the kept starts stay bounded. */
+import { describe, expect, it } from 'vitest';
+import { formatValue, keptLineStarts, renderBytes, TEXT, OPENMETRICS } from '../../exporter/exposition.js';
+import type { FamilyDef } from '../../exporter/names.js';
+import { labelPair, type Sample } from '../../exporter/walks.js';
+
+const def = (name: string): FamilyDef => ({ name, base: name, type: 'gauge', unit: '', help: 'A level.' });
+
+/** The lines of samples printed as the format says, built as strings: what the kept starts must give. */
+function expected(name: string, samples: readonly Sample[]): string {
+  return samples.map((s) => `${s.labels === '' ? name : `${name}{${s.labels}}`} ${formatValue(s.value, s.div)}\n`).join('');
+}
+
+describe('printing from kept line starts', () => {
+  it('prints each body from its own samples when label sets and values change between bodies', () => {
+    const d = def('procspec_t_changing');
+    for (let round = 0; round < 6; round++) {
+      const samples: Sample[] = [
+        { labels: '', value: round, div: 1 },
+        { labels: labelPair('pid', String(1000 + round)), value: 2n ** 64n - 1n - BigInt(round), div: 1 },
+        { labels: labelPair('dev', 'sda'), value: 1.5 + round, div: 100 },
+        { labels: labelPair('comm', 'é"\\\n'), value: Number.NaN, div: 1 },
+      ];
+      const head = '# HELP procspec_t_changing A level.\n# TYPE procspec_t_changing gauge\n';
+      expect(renderBytes([[d, samples]], TEXT).toString('utf8')).toBe(head + expected(d.name, samples));
+      expect(renderBytes([[d, samples]], OPENMETRICS).toString('utf8')).toBe(
+        `# TYPE procspec_t_changing gauge\n# HELP procspec_t_changing A level.\n${expected(d.name, samples)}# EOF\n`,
+      );
+    }
+  });
+
+  it('escapes label values that need it and leaves the others as they are', () => {
+    expect(labelPair('a', 'plain value')).toBe('a="plain value"');
+    expect(labelPair('a', 'x"y\\z\nw')).toBe('a="x\\"y\\\\z\\nw"');
+  });
+
+  it('drops the starts of label sets gone for a few bodies once they outnumber the samples', () => {
+    const d = def('procspec_t_churn');
+    for (let round = 0; round < 200; round++) {
+      const samples: Sample[] = [0, 1, 2].map((i) => ({ labels: labelPair('pid', String(round * 3 + i)), value: i, div: 1 }));
+      renderBytes([[d, samples]], TEXT);
+    }
+    // 3 samples a body: kept starts never exceed 2 * 3 + 16 after a sweep.
+    expect(keptLineStarts(d)).toBeLessThanOrEqual(22);
+    expect(keptLineStarts(d)).toBeGreaterThanOrEqual(3);
+  });
+});
