@@ -1,15 +1,16 @@
 /**
- * procspec serve needs no privilege: run as the user nobody, every default
+ * procspec serve needs no privilege: run as the user nobody (it drops root
+ * after loading, test/exporter/serve-unprivileged.ts), every default
  * collector succeeds, and an enabled collector whose file is readable by
  * root only (slabinfo, mode 0400) is named at the start and fails alone.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allCollectors } from '../../exporter/index.js';
 import { privilegeNeed } from '../../exporter/privileges.js';
-import { CLI, repo } from '../support/cli.js';
+import { CLI_SOURCES, repo } from '../support/cli.js';
 import { get, madeUpProc } from './support.js';
 
 const slabinfo = allCollectors().find((c) => c.name === 'slabinfo')!;
@@ -28,7 +29,7 @@ describe('what a collector needs beyond an ordinary user', () => {
   });
 });
 
-const asNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+const asNobody = process.getuid?.() === 0;
 
 describe.skipIf(!asNobody)('procspec serve as the user nobody', () => {
   let child: ChildProcess | undefined;
@@ -37,8 +38,9 @@ describe.skipIf(!asNobody)('procspec serve as the user nobody', () => {
   });
 
   it('serves every default collector; slabinfo, readable by root only, is named at the start and fails alone', async () => {
-    const args = ['--reuid=65534', '--regid=65534', '--clear-groups', ...CLI, 'serve', '--web.listen-address', '127.0.0.1:0', '--collector.slabinfo'];
-    child = spawn('setpriv', args, { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HOME: '/tmp' } });
+    const script = join(repo, 'test', 'exporter', 'serve-unprivileged.ts');
+    const args = [...CLI_SOURCES.slice(1, -1), script, '--web.listen-address', '127.0.0.1:0', '--collector.slabinfo'];
+    child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     const url = await new Promise<string>((resolve, reject) => {
       child!.stderr!.on('data', (d: Buffer) => {
