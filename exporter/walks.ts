@@ -39,6 +39,8 @@ export interface Member {
 /** A label of a row taken from one of its fields. */
 export interface RowLabel {
   readonly key: string;
+  /** The member of a pair field the label is (io.stat's `device.major`), when it is one. */
+  readonly sub?: string;
   readonly name: string;
 }
 
@@ -94,6 +96,14 @@ export function rowLabel(f: FieldModel): RowLabel | undefined {
 export function textLabels(fields: readonly FieldModel[]): RowLabel[] {
   const out = new Map<string, RowLabel>();
   for (const f of fields) {
+    if (f.value.kind === 'pair') {
+      // A pair's marked members label the row each (a device's major and minor numbers).
+      for (const m of [f.value.first, f.value.second]) {
+        const l = marked(m) ? rowLabel(m) : undefined;
+        if (l !== undefined && !out.has(`${f.name}.${m.name}`)) out.set(`${f.name}.${m.name}`, { key: f.name, sub: m.name, name: l.name });
+      }
+      continue;
+    }
     const l = rowLabel(f);
     if (l !== undefined && !out.has(l.key)) out.set(l.key, l);
   }
@@ -104,7 +114,8 @@ export function textLabels(fields: readonly FieldModel[]): RowLabel[] {
 export function labelsOf(v: Record<string, unknown>, rowLabels: readonly RowLabel[]): string {
   let s = '';
   for (const l of rowLabels) {
-    const t = labelValue(v[l.key]);
+    const x = v[l.key];
+    const t = labelValue(l.sub === undefined ? x : isObject(x) ? x[l.sub] : undefined);
     if (t !== undefined) s = joinLabels(s, labelPair(l.name, t));
   }
   return s;

@@ -113,7 +113,7 @@ describe('cgroup collectors', () => {
     expect(got).toContain(`procspec_cgroup_memory_stat_anon_bytes${sys} 1302528000`);
     expect(got).toContain(`procspec_cgroup_memory_max_bytes${sys} 2147483648`);
     expect(got).toContain(`procspec_cgroup_pids_current${sys} 37`);
-    expect(got).toContain('procspec_cgroup_io_stat_wbytes_bytes_total{cgroup="/system.slice",index="0"} 9841618944');
+    expect(got).toContain('procspec_cgroup_io_stat_wbytes_bytes_total{cgroup="/system.slice",major="259",minor="0"} 9841618944');
     // pids.max "max" (no limit) is a sentinel word: no sample. The root group holds none of these files: no sample, no error.
     expect(got.filter((l) => l.startsWith('procspec_cgroup_pids_max'))).toEqual([]);
     expect(got.filter((l) => l.includes('cgroup="/"}') && !l.startsWith('procspec_cgroup_cpu_stat_'))).toEqual([]);

@@ -35,7 +35,7 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                   "raw": "major",
                   "description": "Major device number",
                   "optional": false,
-                  "measure": "counter",
+                  "label": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
@@ -48,7 +48,7 @@ export const sysFsCgroupIoStatSpec: SpecModel = {
                   "raw": "minor",
                   "description": "Minor device number",
                   "optional": false,
-                  "measure": "counter",
+                  "label": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
