@@ -16,6 +16,7 @@ import { ProcfsError } from '../runtime/core/errors.js';
 import { watchPressure, type PressureEvent, type PressureWatcher } from '../runtime/index.js';
 import { loadNative } from '../runtime/reading/native-load.js';
 import { cgroup2Mount, checkTrigger, hasCapSysResource, registerTrigger } from '../runtime/accounting/pressure-triggers.js';
+import { descriptorsOn } from './support/descriptors.js';
 
 const nativeBuilt = !(loadNative('psi') instanceof Error) && process.env.PROCSPEC_NATIVE !== '0';
 const isRoot = process.getuid?.() === 0;
@@ -40,19 +41,6 @@ function writableCgroup2(): string | undefined {
 }
 const mount = writableCgroup2();
 const live = mount !== undefined && nativeBuilt;
-
-/** Descriptors of this process open on `file`. */
-function fdsOn(file: string): number {
-  let n = 0;
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
-    } catch {
-      // The descriptor readdir itself used, closed by now.
-    }
-  }
-  return n;
-}
 
 /** A test cgroup with busy-looping children moved into it; remove() kills them and removes the cgroup. */
 class TestCgroup {
@@ -262,11 +250,11 @@ describe.runIf(live)('pressure triggers on a cgroup (root)', () => {
   it('stays quiet on an idle cgroup, then fires under CPU pressure; close() stops events and frees the descriptor', async () => {
     const cg = cgroup();
     const file = join(cg.path, 'cpu.pressure');
-    expect(fdsOn(file)).toBe(0);
+    expect(descriptorsOn(file)).toBe(0);
     const { w, events } = watched(watchPressure({ resource: 'cpu', kind: 'some', stall: 0.05, window: WINDOW, cgroup: cg.name }));
     expect(w.file).toBe(file);
     expect(w.trigger).toBe(`some 50000 ${WINDOW * 1e6}`);
-    expect(fdsOn(file)).toBe(1);
+    expect(descriptorsOn(file)).toBe(1);
 
     // Idle: no task in the cgroup, no stall, no event.
     await sleep(2500);
@@ -287,12 +275,12 @@ describe.runIf(live)('pressure triggers on a cgroup (root)', () => {
     w.close();
     expect(closes).toBe(1);
     expect(w.closed).toBe(true);
-    expect(fdsOn(file)).toBe(0);
+    expect(descriptorsOn(file)).toBe(0);
     // The pressure goes on; a closed watcher reports nothing (events are at most one per window).
     const seen = events.length;
     await sleep(WINDOW * 1000 * 2 + 2500);
     expect(events.length).toBe(seen);
-    expect(fdsOn(file)).toBe(0);
+    expect(descriptorsOn(file)).toBe(0);
   });
 
   it('reports POLLERR as gone when the cgroup is removed, and closes itself', async () => {
@@ -315,7 +303,7 @@ describe.runIf(live)('pressure triggers on a cgroup (root)', () => {
     expect(events).toHaveLength(0);
     expect(w.closed).toBe(true);
     expect(closes).toBe(1);
-    expect(fdsOn(file)).toBe(0);
+    expect(descriptorsOn(file)).toBe(0);
     w.close();
     expect(closes).toBe(1);
   });

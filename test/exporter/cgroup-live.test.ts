@@ -4,23 +4,13 @@
  * files hold, read before and after the scrape; once removed, it is gone
  * from the next scrape without an error.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Exporter } from '../../exporter/index.js';
-import { cgroup2Root, ProcFs } from '../../runtime/index.js';
-import { type LiveGroup, liveGroup } from './cgroup-support.js';
+import { ProcFs } from '../../runtime/index.js';
+import { type LiveGroup, liveGroup, writableMount } from './cgroup-support.js';
 
-/** The cgroup2 mount, when this process may make a group there. */
-function writableMount(): string | undefined {
-  try {
-    const m = cgroup2Root('/proc');
-    accessSync(m, constants.W_OK);
-    return process.getuid?.() === 0 ? m : undefined;
-  } catch {
-    return undefined;
-  }
-}
 const mount = writableMount();
 
 /** A number after `key` in a file's text (`usage_usec 123`, `total=456` of the `some` line). */

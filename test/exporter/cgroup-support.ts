@@ -4,9 +4,10 @@
  * real cgroup v2 group made for a test, with busy processes moved into it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { cgroup2Root } from '../../runtime/index.js';
 import { repo } from '../support/cli.js';
 
 /** A fixture of a cgroup v2 file (test/fixtures/sys/fs/cgroup/...). */
@@ -118,4 +119,15 @@ export async function liveGroup(mount: string, name: string, busy: number): Prom
     throw err;
   }
   return { path: name, dir, children, remove };
+}
+
+/** The cgroup2 mount, when this process (root) may make a group there. */
+export function writableMount(): string | undefined {
+  try {
+    const m = cgroup2Root('/proc');
+    accessSync(m, constants.W_OK);
+    return process.getuid?.() === 0 ? m : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,26 +6,16 @@
  * `total` counter between the two reads, each average within their values.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cgroup2Root } from '../../runtime/index.js';
-import { liveGroup } from './cgroup-support.js';
+import { liveGroup, writableMount } from './cgroup-support.js';
 import { startPrometheus, until } from './prometheus-support.js';
 import { startServe } from './support.js';
 
 const installed = spawnSync('prometheus', ['--version']).status === 0;
 
-function writableMount(): string | undefined {
-  try {
-    const m = cgroup2Root('/proc');
-    accessSync(m, constants.W_OK);
-    return process.getuid?.() === 0 ? m : undefined;
-  } catch {
-    return undefined;
-  }
-}
 const mount = writableMount();
 const why = !installed
   ? 'the prometheus command is not installed; apt-get install prometheus'

@@ -64,14 +64,14 @@ export function get(url: string, headers: Record<string, string> = {}, method = 
 export const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
-/** `procspec serve` started from the sources on a free port of 127.0.0.1, once it listens. */
-export async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stop: () => Promise<void> }> {
+/** `procspec serve` with `args` on a free port of 127.0.0.1, once it listens (http, or https with a web config file); or how it ended. */
+export async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string; stop: () => Promise<void> }> {
   const child = spawn(CLI[0], [...CLI.slice(1), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(err);
+      const m = /listening on (https?:\/\/\S+)/.exec(err);
       if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`procspec serve exited (${code}): ${err}`)));
@@ -82,5 +82,5 @@ export async function startServe(args: readonly string[]): Promise<{ child: Chil
     child.kill('SIGTERM');
     await exited;
   };
-  return { child, url, stop };
+  return { child, url, stderr: () => err, stop };
 }

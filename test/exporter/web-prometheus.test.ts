@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { prometheusInstalled as installed, prometheusMissing, startPrometheus } from './prometheus-support.js';
-import { hasOpenssl, makeCerts, startServeWeb } from './web-support.js';
+import { startServe } from './support.js';
+import { hasOpenssl, makeCerts } from './web-support.js';
 
 describe.skipIf(!installed || !hasOpenssl)(`a real Prometheus scrapes procspec serve over HTTPS with basic auth${prometheusMissing}`, () => {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -34,13 +35,7 @@ basic_auth_users:
   prometheus: ${bcrypt.hashSync('scrape-me', 10)}
 `,
     );
-    const serve = await startServeWeb([
-      '--collector.disable-defaults',
-      '--collector.loadavg',
-      '--collector.meminfo',
-      '--web.config.file',
-      join(dir, 'web.yml'),
-    ]);
+    const serve = await startServe(['--collector.disable-defaults', '--collector.loadavg', '--collector.meminfo', '--web.config.file', join(dir, 'web.yml')]);
     cleanup.push(serve.stop);
     expect(serve.url).toMatch(/^https:\/\/127\.0\.0\.1:/);
     const target = new URL(serve.url).host;

@@ -2,16 +2,14 @@
  * Helpers of the web config tests: test certificates made with `openssl`
  * in a temporary folder (a CA, a server certificate for 127.0.0.1 and
  * localhost, a client certificate, all signed by the CA; and a second CA
- * with a client of its own), HTTPS requests, and `procspec serve` started
- * with a web config file.
+ * with a client of its own) and HTTPS requests.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { CLI, repo } from '../support/cli.js';
 
 export const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
@@ -97,26 +95,3 @@ export function httpsGet(
 export const basic = (user: string, password: string): Record<string, string> => ({
   Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
 });
-
-/** `procspec serve` with `args`, on a free port of 127.0.0.1, once it listens (http or https); or how it ended. */
-export async function startServeWeb(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string; stop: () => Promise<void> }> {
-  const child = spawn(CLI[0], [...CLI.slice(1), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', () => {
-      const m = /listening on (https?:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`procspec serve exited (${code}): ${err}`)));
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  return { child, url, stderr: () => err, stop };
-}

@@ -10,6 +10,7 @@ import { closeKeptFiles, closingCount, isLiveProcfs, keptCount } from '../../run
 import { ProcFs } from '../../runtime/index.js';
 import { readWayFor, type Parsing, type ReadTarget } from '../../runtime/reading/read-ways.js';
 import { streamedReads } from '../../runtime/reading/streamed-read.js';
+import { descriptorsOn } from '../support/descriptors.js';
 
 const parsingOf = (id: string): Parsing => {
   const e = registry.find((x) => x.id === id)!;
@@ -77,19 +78,6 @@ describe('a kept read that fails', () => {
     expect(t.way.name).toBe('kept');
   });
 });
-
-/** Descriptors of this process open on `file` (its links in /proc/self/fd). */
-function descriptorsOn(file: string): number {
-  let n = 0;
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) n++;
-    } catch {
-      // closed since the listing (the listing's own descriptor)
-    }
-  }
-  return n;
-}
 
 describe('the async read of a kept file', () => {
   it('reads through one descriptor, opened on the first read, across reads in turn and at once', async () => {
