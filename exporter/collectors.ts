@@ -197,8 +197,14 @@ export function presentUnder(c: CollectorDef, places: Places): boolean {
       return false;
     }
   }
+  const file = fixedFile(c, root);
+  return file !== undefined && existsSync(file);
+}
+
+/** Where a collector's one /proc file is under a procfs root; undefined for one whose files are named by a parameter. */
+export function fixedFile(c: CollectorDef, procRoot: string): string | undefined {
   const fixed = c.entry.model.paths.find((p) => p.startsWith('/proc/') && !p.includes('['));
-  return fixed !== undefined && existsSync(`${trim(root)}${fixed.slice('/proc'.length)}`);
+  return fixed === undefined ? undefined : `${trim(procRoot)}${fixed.slice('/proc'.length)}`;
 }
 
 /** The collectors on by default: not off, and present. */

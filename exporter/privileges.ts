@@ -8,14 +8,13 @@
  * up or closes it is seen as it is.
  */
 import { statSync } from 'node:fs';
-import type { CollectorDef, Places } from './collectors.js';
+import { type CollectorDef, fixedFile, type Places } from './collectors.js';
 
 /** Why a collector's file needs more than this process has, or undefined when it can read it (or it is absent). */
 export function privilegeNeed(c: CollectorDef, places: Places, uid = process.getuid?.() ?? 0): string | undefined {
   if (c.place.kind !== 'proc' || c.param !== undefined) return undefined;
-  const fixed = c.entry.model.paths.find((p) => p.startsWith('/proc/') && !p.includes('['));
-  if (fixed === undefined) return undefined;
-  const file = `${places.procRoot.replace(/\/+$/, '')}${fixed.slice('/proc'.length)}`;
+  const file = fixedFile(c, places.procRoot);
+  if (file === undefined) return undefined;
   let st: ReturnType<typeof statSync>;
   try {
     st = statSync(file);
