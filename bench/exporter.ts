@@ -29,6 +29,8 @@ const procspecDir = resolve(process.env.PROCSPEC_DIR ?? join(here, '..'));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SCRAPES = Number(process.env.BENCH_SCRAPES ?? 100);
 const LONG = Number(process.env.BENCH_LONG ?? 10_000);
+/** Scrapes before the heap is judged flat (the JIT's code and type feedback grow until then). */
+const WARM_HEAP = 1000;
 /** Scrapes of each exporter before the rounds. */
 const WARM = 200;
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
@@ -203,6 +205,20 @@ async function measure(r: Running): Promise<Round> {
 }
 
 const fmt = (x: number, d = 2): string => x.toFixed(d);
+
+/** The least-squares slope of y over x. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p[0], 0) / n;
+  const my = points.reduce((a, p) => a + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
 const la = (): string =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -288,15 +304,29 @@ async function main(): Promise<void> {
         r.child.kill('SIGUSR2');
         return JSON.parse(await seen) as { rss: number; heapUsed: number };
       };
+      // The heap after a full GC every tenth of the run: the first samples take in the JIT's warm-up (code and
+      // type feedback), so flatness is judged on the samples after WARM_HEAP scrapes, by their spread and slope.
       for (let i = 0; i < 100; i++) await scrape(r.agent, r.port);
-      const m0 = await memory();
+      const step = Math.max(1, Math.round(LONG / 10));
+      const points: { n: number; heapUsed: number; rss: number }[] = [];
       const t0 = Date.now();
-      for (let i = 0; i < LONG; i++) await scrape(r.agent, r.port);
-      const m1 = await memory();
+      for (let n = 0; ; n += step) {
+        const m = await memory();
+        points.push({ n, heapUsed: m.heapUsed, rss: m.rss });
+        if (n >= LONG) break;
+        for (let i = 0; i < step; i++) await scrape(r.agent, r.port);
+      }
       const mib = (x: number) => fmt(x / 2 ** 20, 1);
+      const warm = points.filter((p) => p.n >= WARM_HEAP);
+      const heaps = warm.map((p) => p.heapUsed);
       say(
-        `${c.label}, ${LONG} scrapes after 100 (${((Date.now() - t0) / 1000).toFixed(0)} s): heap used after a full GC ${mib(m0.heapUsed)} MiB before, ${mib(m1.heapUsed)} MiB after; RSS ${mib(m0.rss)} MiB before, ${mib(m1.rss)} MiB after.`,
+        `${c.label}, ${LONG} scrapes after 100 (${((Date.now() - t0) / 1000).toFixed(0)} s), heap used after a full GC every ${step} scrapes (MiB): ${points.map((p) => mib(p.heapUsed)).join(', ')}; RSS ${mib(points[0]!.rss)} MiB at the start, ${mib(points.at(-1)!.rss)} MiB at the end.`,
       );
+      if (warm.length >= 3) {
+        say(
+          `After the first ${WARM_HEAP} scrapes (JIT warm-up): heap ${mib(Math.min(...heaps))}-${mib(Math.max(...heaps))} MiB over ${warm.length} samples, least-squares slope ${fmt(slope(warm.map((p) => [p.n / 1000, p.heapUsed / 1024])), 1)} KiB per 1,000 scrapes.`,
+        );
+      }
     }
   } finally {
     for (const r of running) stop(r);
