@@ -10,6 +10,7 @@ import { type CollectorDef, collectorsOf, defaultCollectors, findCollector, type
 import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { ProcessGroupsCollector, type ProcessGroupsOptions } from './groups/collector.js';
 import { privilegeNotes } from './privileges.js';
+import { ProcessCollector } from './own-process.js';
 import { specStem } from './names.js';
 import { type Budgets, DEFAULT_BUDGETS, type LabelRule, LimitError, resolveRules, type RuleTarget } from './limits.js';
 
@@ -76,7 +77,7 @@ function find(name: string): CollectorDef {
 }
 
 export class Exporter {
-  /** The collectors this exporter may run, in registry order, then its own (process groups). */
+  /** The collectors this exporter may run, in registry order, then its own (its process, process groups). */
   readonly enabled: readonly Collector[];
   readonly collections: Collections;
   /** What the exporter says once at its start: why enabled collectors will serve nothing here (no cgroup2 mounted). */
@@ -91,9 +92,11 @@ export class Exporter {
     const depth = options.cgroupDepth ?? DEFAULT_CGROUP_DEPTH;
     if (!Number.isInteger(depth) || depth < 0) throw new SelectionError(`cgroup depth ${depth}: expected a whole number of levels, 0 or more`);
     const places: Places = { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: depth };
-    this.own = options.processGroups ? [new ProcessGroupsCollector(fs, options.processGroups)] : [];
-    const on = new Set<Collector>(options.disableDefaults === true ? [] : defaultCollectors(ALL.collectors, places));
-    for (const c of this.own) on.add(c);
+    const self = new ProcessCollector();
+    const groups = options.processGroups ? [new ProcessGroupsCollector(fs, options.processGroups)] : [];
+    this.own = [self, ...groups];
+    const on = new Set<Collector>(options.disableDefaults === true ? [] : [...defaultCollectors(ALL.collectors, places), self]);
+    for (const c of groups) on.add(c);
     for (const n of options.enable ?? []) on.add(this.find(n));
     for (const n of options.disable ?? []) on.delete(this.find(n));
     this.enabled = [...ALL.collectors, ...this.own].filter((c) => on.has(c));

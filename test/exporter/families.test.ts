@@ -184,9 +184,9 @@ describe('collectors', () => {
     for (const id of ['proc/pid/stat', 'proc/sys']) expect(allCollectors().some((c) => c.id === id)).toBe(false);
     expect(allCollectors().find((c) => c.id === 'proc/cpuinfo')?.off).toMatch(/read once/);
   });
-  it('under another root: only the files there', () => {
+  it('under another root: only the files there, and the exporter process itself', () => {
     const on = new Exporter(new ProcFs({ root: madeUpProc() })).enabled.map((c) => c.name);
-    expect(on).toEqual(['diskstats', 'loadavg', 'meminfo', 'net_dev', 'net_softnet_stat', 'pressure', 'stat', 'sys_fs_file_nr', 'uptime', 'vmstat']);
+    expect(on).toEqual(['diskstats', 'loadavg', 'meminfo', 'net_dev', 'net_softnet_stat', 'pressure', 'stat', 'sys_fs_file_nr', 'uptime', 'vmstat', 'process']);
   });
   it('enable and disable by name or spec id; unknown names say why', () => {
     const fs = new ProcFs({ root: madeUpProc() });

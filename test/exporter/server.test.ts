@@ -11,7 +11,8 @@ import { ProcFs } from '../../runtime/index.js';
 import { get, madeUpProc, PROMETHEUS_ACCEPT, ROOT_FILES } from './support.js';
 
 /** Without the exporter's own timings, which change from scrape to scrape. */
-const steady = (body: string) => body.replace(/^procspec_scrape_collector_duration_seconds.*\n/gm, '');
+/** A body less the lines that change from one scrape to the next: collector durations and the exporter process's own use. */
+const steady = (body: string) => body.replace(/^(?:procspec_scrape_collector_duration_seconds|process_(?:cpu|resident|virtual|open)).*\n/gm, '');
 
 /** A raw request on a socket: what the server answers before it closes the connection. */
 function raw(port: number, text: string): Promise<string> {
