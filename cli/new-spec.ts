@@ -36,12 +36,20 @@ function missingSources(err: unknown): boolean {
 const SOURCES_NEEDED =
   "procspec new-spec: checking a draft needs procspec's generator, which is not in this copy: run `npx procspec new-spec ...` in a clone of the procspec repository, after `npm ci` there\n";
 
-export async function newSpecCommand(sample: string, opts: NewSpecOptions): Promise<number> {
+/** Where the command writes: the draft to `out`, messages to `err` (the process's stdout and stderr, or a test's strings). */
+export interface CommandOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const PROCESS_OUTPUT: CommandOutput = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export async function newSpecCommand(sample: string, opts: NewSpecOptions, io: CommandOutput = PROCESS_OUTPUT): Promise<number> {
   const path = opts.path ?? defaultPathOf(sample);
   const id = opts.id ?? specIdOfPath(path);
   const usage = badPath(path) ?? badId(id);
   if (usage !== undefined) {
-    process.stderr.write(`procspec new-spec: ${usage}\n`);
+    io.err(`procspec new-spec: ${usage}\n`);
     return 2;
   }
   let bytes: Buffer;
@@ -49,14 +57,14 @@ export async function newSpecCommand(sample: string, opts: NewSpecOptions): Prom
     bytes = readBytesSync(sample);
   } catch (err) {
     if (!(err instanceof ProcfsError)) throw err;
-    process.stderr.write(`procspec new-spec: ${err.message}\n`);
+    io.err(`procspec new-spec: ${err.message}\n`);
     return 1;
   }
   const notText = notTextReason(bytes);
   const text = bytes.toString('utf8');
   const found = notText === undefined ? recognise(text, basename(path)) : { reason: notText };
   if ('reason' in found) {
-    process.stderr.write(`procspec new-spec: no shape of the spec language fits ${sample}: ${found.reason}\n`);
+    io.err(`procspec new-spec: no shape of the spec language fits ${sample}: ${found.reason}\n`);
     return 1;
   }
   const yaml = draftYaml({ description: todo(`what ${path} holds`), paths: [path], layout: found.layout }, [
@@ -69,7 +77,7 @@ export async function newSpecCommand(sample: string, opts: NewSpecOptions): Prom
     verify = await import('./draft/verify.js');
   } catch (err) {
     if (!missingSources(err)) throw err;
-    process.stderr.write(SOURCES_NEEDED);
+    io.err(SOURCES_NEEDED);
     return 1;
   }
   let spec: ReturnType<typeof verify.checkDraft>;
@@ -77,7 +85,7 @@ export async function newSpecCommand(sample: string, opts: NewSpecOptions): Prom
     spec = verify.checkDraft(yaml, id);
   } catch (err) {
     if (!(err instanceof verify.SpecError)) throw err;
-    process.stderr.write(`procspec new-spec: the draft for ${sample} breaks a rule of the spec language (a bug in new-spec): ${err.message}\n`);
+    io.err(`procspec new-spec: the draft for ${sample} breaks a rule of the spec language (a bug in new-spec): ${err.message}\n`);
     return 1;
   }
   if (opts.check !== false) {
@@ -86,19 +94,19 @@ export async function newSpecCommand(sample: string, opts: NewSpecOptions): Prom
       failure = await verify.parseBack(spec, text, sample);
     } catch (err) {
       if (!missingSources(err)) throw err;
-      process.stderr.write(SOURCES_NEEDED);
+      io.err(SOURCES_NEEDED);
       return 1;
     }
     if (failure !== undefined) {
-      process.stderr.write(
+      io.err(
         `procspec new-spec: the draft recognised ${found.shape}, but its parser does not read the sample back: ${failure.message}\n` +
           'procspec new-spec: run with --no-check to print the draft anyway, and fix it by hand\n',
       );
       return 1;
     }
   }
-  process.stdout.write(yaml);
-  process.stderr.write(
+  io.out(yaml);
+  io.err(
     `procspec new-spec: recognised ${found.shape}${opts.check !== false ? '; the draft parses the sample back' : ''}.\n` +
       `procspec new-spec: this is a draft: give every field a name and a description of your own (each TODO), check the types, units and sampling, ` +
       `save it as specs/${id}.yaml, try it with \`npx tsx tools/try-spec.ts specs/${id}.yaml ${sample}\`, then run \`npm run generate\`.\n`,
