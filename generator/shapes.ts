@@ -292,7 +292,12 @@ export function buildShapes(spec: SpecModel): Shapes {
         const rowDoc = `One line of ${doc.replace(/\.$/, '')}.`;
         const node = unique(`${wanted}Node`);
         const tree: ShapeField[] = [
-          { name: 'depth', type: 'number', optional: false, doc: 'How deep the line is nested: 0 for a line at the left edge, one more per level of indentation.' },
+          {
+            name: 'depth',
+            type: 'number',
+            optional: false,
+            doc: 'How deep the line is nested: 0 for a line at the left edge, one more per level of indentation.',
+          },
           { name: 'children', type: `${node}[]`, optional: false, doc: 'The lines nested one level below this one, in file order.' },
         ];
         let row: string;
@@ -303,7 +308,11 @@ export function buildShapes(spec: SpecModel): Shapes {
           row = unique(`${wanted}Row`);
           shapes.aliases.push({ name: row, type: names.join(' | '), doc: `${rowDoc} Tell the shapes apart by \`kind\`.` });
         }
-        shapes.aliases.push({ name: node, type: `${row} & { ${tree.map((f) => `${f.name}: ${f.type}`).join('; ')} }`, doc: `${rowDoc} With its depth and the lines nested under it.` });
+        shapes.aliases.push({
+          name: node,
+          type: `${row} & { ${tree.map((f) => `${f.name}: ${f.type}`).join('; ')} }`,
+          doc: `${rowDoc} With its depth and the lines nested under it.`,
+        });
         const t = `${node}[]`;
         shapes.layoutType.set(l, t);
         return t;

@@ -47,7 +47,9 @@ const params = {
 const liveParams: Record<string, Record<string, string | number>> = {
   'proc/pressure': { resource: 'cpu' },
   // A size of multi-size transparent huge pages this kernel offers (hugepages-2048kB).
-  'sys/kernel/mm/transparent_hugepage/hugepages/enabled': { size: firstIn('/sys/kernel/mm/transparent_hugepage', (n) => n.startsWith('hugepages-')).replace(/^hugepages-(\d+)kB$/, '$1') },
+  'sys/kernel/mm/transparent_hugepage/hugepages/enabled': {
+    size: firstIn('/sys/kernel/mm/transparent_hugepage', (n) => n.startsWith('hugepages-')).replace(/^hugepages-(\d+)kB$/, '$1'),
+  },
 };
 const paramsOf = (id: string, paths: string[]): Record<string, string | number> => {
   if (liveParams[id]) return liveParams[id]!;

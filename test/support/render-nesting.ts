@@ -49,7 +49,7 @@ export function treeSample(l: Extract<LayoutModel, { kind: 'tree' }>, row: RowAr
       above.push(node);
       lines.push(`${depth === 0 ? '' : ' '.repeat(l.first + (depth - 1) * l.indent)}${s.text}`);
     }
-    const valueOf = (n: TreeNode): unknown => ({ ...n.value, children: n.children.map(valueOf) });
-    return { text: lines.join('\n'), value: roots.map(valueOf) };
+    const nodeValue = (n: TreeNode): unknown => ({ ...n.value, children: n.children.map(nodeValue) });
+    return { text: lines.join('\n'), value: roots.map(nodeValue) };
   });
 }

@@ -28,11 +28,7 @@ export class ScanNesting extends ScanInet {
     const d = n === 0 ? 0 : n >= first && (n - first) % indent === 0 ? 1 + (n - first) / indent : -1;
     if (d < 0) this.fail(`an indentation of 0, ${first}, ${first + indent}, ${first + 2 * indent}... spaces (${indent} more per level)`);
     if (d > max) {
-      this.fail(
-        max === 0
-          ? 'a first line at the left edge (depth 0)'
-          : `a line at most one level below the line above (depth ${max} or less, not ${d})`,
-      );
+      this.fail(max === 0 ? 'a first line at the left edge (depth 0)' : `a line at most one level below the line above (depth ${max} or less, not ${d})`);
     }
     return d;
   }
