@@ -4,7 +4,12 @@
  */
 import fc from 'fast-check';
 import type { LayoutModel, RecordModel, ValueModel } from '../../runtime/model/model.js';
-import type { Sample } from './render.js';
+
+/** A rendered piece of text and the value it must parse to (render.ts's Sample, which imports this module). */
+interface Sample {
+  text: string;
+  value: unknown;
+}
 
 const WORD = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.+-]{0,11}$/);
 
