@@ -408,6 +408,7 @@ function layoutWalk(layout: LayoutModel, ctx: Ctx): Walk | undefined {
       return rowsWalk(members, track(bctx, labels), rowInfo(bctx));
     }
     case 'items':
+    case 'tree':
       return undefined;
     default:
       return objectLabelledWalk(objectMembers(layout, ctx), objectFields(layout), ctx);

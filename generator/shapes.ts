@@ -34,6 +34,8 @@ export function scalarType(v: ValueModel): string {
       return 'number[]';
     case 'inet':
       return 'string';
+    case 'choice':
+      return v.unselected ? '{ selected?: string; choices: string[] }' : '{ selected: string; choices: string[] }';
     default:
       throw new Error(`not a scalar: ${v.kind}`);
   }
@@ -221,7 +223,7 @@ export function buildShapes(spec: SpecModel): Shapes {
         optional: true,
         doc: `\`${r.pairs.separator}\` pairs the spec does not name, by key (a null-prototype record).`,
       });
-    } else if (!r.closed && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
+    } else if (!r.closed && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest || t.field.value.kind === 'choice'))) {
       shape.fields.push({
         name: 'extraTokens',
         type: 'string[]',
@@ -282,6 +284,36 @@ export function buildShapes(spec: SpecModel): Shapes {
       }
       case 'items': {
         const t = `${valueType(l.item.value, wanted, l.item.name)}[]`;
+        shapes.layoutType.set(l, t);
+        return t;
+      }
+      case 'tree': {
+        // Each row (of one shape, or one of several) is a node: the row's fields, its depth and its children.
+        const rowDoc = `One line of ${doc.replace(/\.$/, '')}.`;
+        const node = unique(`${wanted}Node`);
+        const tree: ShapeField[] = [
+          {
+            name: 'depth',
+            type: 'number',
+            optional: false,
+            doc: 'How deep the line is nested: 0 for a line at the left edge, one more per level of indentation.',
+          },
+          { name: 'children', type: `${node}[]`, optional: false, doc: 'The lines nested one level below this one, in file order.' },
+        ];
+        let row: string;
+        if ('record' in l.rows) {
+          row = recordShape(l.rows.record, `${wanted}Row`, rowDoc);
+        } else {
+          const names = l.rows.variants.map((v) => recordShape(v.shape, wanted + pascal(v.name), `${v.description.replace(/\.$/, '')}.`, [kindField(v.name)]));
+          row = unique(`${wanted}Row`);
+          shapes.aliases.push({ name: row, type: names.join(' | '), doc: `${rowDoc} Tell the shapes apart by \`kind\`.` });
+        }
+        shapes.aliases.push({
+          name: node,
+          type: `${row} & { ${tree.map((f) => `${f.name}: ${f.type}`).join('; ')} }`,
+          doc: `${rowDoc} With its depth and the lines nested under it.`,
+        });
+        const t = `${node}[]`;
         shapes.layoutType.set(l, t);
         return t;
       }

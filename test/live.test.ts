@@ -3,7 +3,7 @@
  * key or token the spec does not name, and agrees with another source.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ProcFs, registry } from '../runtime/index.js';
@@ -26,9 +26,31 @@ function leftovers(v: unknown, path = '$'): string[] {
   return out;
 }
 
-/** Parameters for every pattern: this process, its main thread, its stdin, the loopback interface, a sysctl every kernel has. */
-const params = { pid: process.pid, tid: process.pid, fd: 0, iface: 'lo', sysctl: 'kernel/ostype', cgroup: ownCgroup, resource: 'cpu' };
-const liveParams: Record<string, Record<string, string | number>> = { 'proc/pressure': { resource: 'cpu' } };
+/** The first name in a /sys folder that `pick` accepts, else the first name in it, else a name that is not there. */
+const firstIn = (dir: string, pick: (name: string) => boolean = () => true): string => {
+  const names = existsSync(dir) ? readdirSync(dir).sort() : [];
+  return names.find(pick) ?? names[0] ?? 'none';
+};
+/** Parameters for every pattern: this process, its main thread, its stdin, the loopback interface, a sysctl every kernel has; in /sys a disk (not a loop or RAM disk), CPU 0, node 0. */
+const params = {
+  pid: process.pid,
+  tid: process.pid,
+  fd: 0,
+  iface: 'lo',
+  sysctl: 'kernel/ostype',
+  cgroup: ownCgroup,
+  resource: 'cpu',
+  dev: firstIn('/sys/block', (n) => !/^(loop|ram|zram)/.test(n)),
+  cpu: 0,
+  node: 0,
+};
+const liveParams: Record<string, Record<string, string | number>> = {
+  'proc/pressure': { resource: 'cpu' },
+  // A size of multi-size transparent huge pages this kernel offers (hugepages-2048kB).
+  'sys/kernel/mm/transparent_hugepage/hugepages/enabled': {
+    size: firstIn('/sys/kernel/mm/transparent_hugepage', (n) => n.startsWith('hugepages-')).replace(/^hugepages-(\d+)kB$/, '$1'),
+  },
+};
 const paramsOf = (id: string, paths: string[]): Record<string, string | number> => {
   if (liveParams[id]) return liveParams[id]!;
   const used = new Set(paths.flatMap((p) => [...p.matchAll(/\[([a-z]+)\]/g)].map((m) => m[1]!)));

@@ -24,6 +24,7 @@ const VALUE_KEYS = [
   'verbatim',
   'order',
   'octal',
+  'unselected',
 ];
 
 export abstract class FieldChecker extends CheckerBase {
@@ -127,6 +128,7 @@ export abstract class FieldChecker extends CheckerBase {
       enum: ['values'],
       mask: [],
       cpulist: [],
+      choice: ['unselected'],
       inet: ['order'],
       list: ['of', 'separator', 'enclosed'],
       pair: ['separator', 'first', 'second'],
@@ -189,6 +191,9 @@ export abstract class FieldChecker extends CheckerBase {
         return { kind: 'mask' };
       case 'cpulist':
         return { kind: 'cpulist' };
+      case 'choice':
+        // The words of a choice run to the end of the line: a token of one is the line's last (checkChoice, records.ts).
+        return { kind: 'choice', ...(v.unselected === true ? { unselected: true } : {}) };
       case 'inet':
         if (v.order === undefined)
           this.fail(p, 'an inet address needs "order": host (32-bit words in the machine\'s byte order, net/tcp) or network (bytes in order, if_inet6)');

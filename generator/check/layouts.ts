@@ -3,6 +3,7 @@ import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, ValueModel, Vari
 import type { Obj, Path } from './base.js';
 import { isSafeFieldName } from '../names.js';
 import { RecordChecker } from './records.js';
+import { treeLayout } from './trees.js';
 
 /** The checker of a spec: every check, from the layout down to each value. */
 export class Checker extends RecordChecker {
@@ -16,6 +17,7 @@ export class Checker extends RecordChecker {
     if (l.keyed !== undefined) return this.keyed(l.keyed as Obj, [...path, 'keyed']);
     if (l.variants !== undefined) return this.layoutVariants(l.variants as Obj[], [...path, 'variants']);
     if (l.items !== undefined) return this.items(l.items as Obj, [...path, 'items']);
+    if (l.tree !== undefined) return treeLayout(this, l.tree as Obj, [...path, 'tree']);
     const b = l.blocks as Obj;
     const bp = [...path, 'blocks'];
     const splits = [b.blank, b.start, b.startAtHeader].filter((x) => x !== undefined).length;

@@ -70,6 +70,11 @@ export abstract class RecordChecker extends FieldChecker {
       ) {
         this.fail([...p, 'untilLast'], '"untilLast" reads a string up to the last occurrence of a character: type string, with no other way to end it');
       }
+      if (
+        field.value.kind === 'choice' &&
+        (!last || r.pairs !== undefined || repeat || rest || t.enclosed !== undefined || t.terminator !== undefined || t.prefix !== undefined)
+      )
+        this.fail([...p, 'type'], 'a choice is the words up to the end of the line: the last token, plain (no repeat, rest, enclosed, terminator or prefix)');
       if (endsAt !== undefined && !repeat) this.fail([...p, 'endsAt'], '"endsAt" ends a "repeat" list');
       if (perColumn !== undefined && (repeat || rest)) this.fail([...p, 'perColumn'], '"perColumn" is its own kind of list: no "repeat" or "rest"');
       if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(field.value.kind))

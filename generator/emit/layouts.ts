@@ -3,7 +3,7 @@
  * and keyed layouts.
  */
 import type { CodeBlockWriter } from 'ts-morph';
-import type { Body, EntryCase, ItemsBody, KeyedBody, RowsLoop, TableLead, Variants } from '../plan/ir.js';
+import type { Body, EntryCase, ItemsBody, KeyedBody, RowsLoop, TableLead, TreeBody, Variants } from '../plan/ir.js';
 import { args, listAdd, listEnd, listStart, q, type Names } from './code.js';
 import { printLocals, printObject, printRecord, printTokens } from './records.js';
 import { printValue } from './values.js';
@@ -58,7 +58,28 @@ export function printBody(w: CodeBlockWriter, names: Names, b: Body): void {
     case 'keyed':
       printKeyed(w, names, b);
       return;
+    case 'tree':
+      printTree(w, b);
+      return;
   }
+}
+
+/** Rows of a tree: each line's depth from its indentation, then its row, pushed under the nearest shallower line. */
+function printTree(w: CodeBlockWriter, b: TreeBody): void {
+  w.writeLine(`const out: ${b.type} = [];`);
+  // The nodes from a root down to the line before: a line at depth d is a child of above[d - 1].
+  w.writeLine(`const above: ${b.type} = [];`);
+  w.write('while (s.nextLine(end)) ').block(() => {
+    w.writeLine('if (s.blank()) continue;');
+    w.writeLine(`const d = s.treeDepth(${b.indent}, ${b.first}, above.length);`);
+    w.writeLine(`const n = ${b.row} as ${b.nodeType};`);
+    w.writeLine('n.depth = d;');
+    w.writeLine('n.children = [];');
+    w.writeLine('above.length = d;');
+    w.writeLine('(d === 0 ? out : above[d - 1]!.children).push(n);');
+    w.writeLine('above.push(n);');
+  });
+  w.writeLine('return out;');
 }
 
 /** Statements that try each variant in turn, from the same cursor; all failing throws the error that got furthest. */

@@ -218,7 +218,20 @@ export type Body =
   | { kind: 'blocks'; type: string; loop: RowsLoop }
   | { kind: 'blocksWhole'; layout: string }
   | { kind: 'blocksFirst'; type: string; layout: string }
+  | TreeBody
   | KeyedBody;
+
+/** Lines nested by indentation: each row read by `row`, placed under the nearest shallower line (see Scan.treeDepth). */
+export interface TreeBody {
+  kind: 'tree';
+  /** The layout's type (an array of nodes) and a node's. */
+  type: string;
+  nodeType: string;
+  /** The call reading one row at the cursor. */
+  row: string;
+  indent: number;
+  first: number;
+}
 
 export interface TableLead {
   /** Function reading the header line into h. */

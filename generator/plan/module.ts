@@ -182,6 +182,24 @@ class Planner implements KeyedContext {
       case 'blocks':
         this.blocks(l, fn, name, type);
         break;
+      case 'tree': {
+        // One row: its record, or a function trying each variant's record in turn.
+        const records = 'record' in l.rows ? [this.record(l.rows.record)] : l.rows.variants.map((v) => this.record(v.shape, { kind: v.name }));
+        let row = records[0]!;
+        if (records.length > 1) {
+          row = `${name}Row`;
+          const rowType = 'variants' in l.rows ? l.rows.variants.map((v) => this.shapes.recordType.get(v.shape)!).join(' | ') : '';
+          this.fn(row, SCAN, rowType, () => ({
+            kind: 'variants',
+            variants: this.variants(
+              records.map((r) => `${r}(s, ctx)`),
+              'return',
+            ),
+          }));
+        }
+        fn.plan = () => ({ kind: 'tree', type, nodeType: type.slice(0, -2), row: `${row}(s, ctx)`, indent: l.indent, first: l.first });
+        break;
+      }
       case 'keyed': {
         for (const e of l.entries) if (e.section && !e.indexed) this.sectionFns.set(e, this.layout(e.section.layout));
         for (const e of l.entries) if (!e.section && !e.indexed && e.field.value.kind === 'record') this.record(e.field.value.record);

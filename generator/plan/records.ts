@@ -130,7 +130,11 @@ export function recordBody(ctx: RecordContext, r: RecordModel, full: string, typ
   const tokens = tokenSteps(ctx, r, full);
   const pairs = pairsPlan(ctx, r);
   const columns = columnsPlan(ctx, r);
-  const tail = !r.closed && !r.pairs && !r.columns && !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest));
+  const tail =
+    !r.closed &&
+    !r.pairs &&
+    !r.columns &&
+    !r.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest || t.field.value.kind === 'choice'));
   // The keys in the order of the type: the variant's kind, the fields in the order the line prints them, the catch-alls.
   const fields: ObjectField[] = opts.kind !== undefined ? [{ name: 'kind', expr: JSON.stringify(opts.kind), optional: false }] : [];
   const field = (name: string, optional: boolean | undefined): ObjectField => ({ name, expr: `v_${name}`, optional: optional === true });

@@ -130,6 +130,8 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
       return { kind: 'call', call: call('mask') };
     case 'cpulist':
       return { kind: 'call', call: call('cpulist') };
+    case 'choice':
+      return { kind: 'call', call: call('choice', v.unselected === true) };
     case 'inet':
       return { kind: 'call', call: call('inet', v.order, { code: 'ctx.littleEndian' }) };
     case 'list': {

@@ -57,6 +57,13 @@ export type ValueModel =
     }
   | { kind: 'mask' }
   | { kind: 'cpulist' }
+  /**
+   * Words of which one is in brackets (`always [madvise] never`): the
+   * bracketed word is `selected`, every word (without brackets) is in
+   * `choices`. With `unselected`, a line with no bracketed word is read too
+   * (`selected` absent); two bracketed words are always an error.
+   */
+  | { kind: 'choice'; unselected?: boolean }
   | { kind: 'list'; of: ValueModel; separator: string | null; open?: string; close?: string }
   | { kind: 'pair'; separator: string; first: FieldModel; second: FieldModel }
   | { kind: 'record'; record: RecordModel };
@@ -225,6 +232,18 @@ export type LayoutModel =
       body: LayoutModel;
     }
   | { kind: 'variants'; variants: Variant<LayoutModel>[] }
+  | {
+      /**
+       * Lines that nest by indentation (iomem, fib_trie): each line is a row
+       * (one record, or one of several variants), a child of the nearest line
+       * above it that is one level shallower. A line at column 0 is at depth
+       * 0; depth d > 0 starts at column `first + (d - 1) * indent`.
+       */
+      kind: 'tree';
+      indent: number;
+      first: number;
+      rows: { record: RecordModel } | { variants: Variant<RecordModel>[] };
+    }
   | {
       kind: 'items';
       /** Items end at this character instead of a newline (NUL for cmdline and environ). */

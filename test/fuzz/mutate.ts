@@ -2,7 +2,8 @@
  * Mutations of /proc text for the fuzzer, as fast-check arbitraries: each
  * draws an edit (bytes flipped, lines cut, duplicated, swapped or shuffled,
  * truncation, fields inserted and removed, numbers at and beyond 2^53 and
- * 2^64, negative numbers, NUL bytes, invalid UTF-8, CRLF, very long lines)
+ * 2^64, negative numbers, NUL bytes, invalid UTF-8, CRLF, very long lines,
+ * indentation changed, words bracketed and unbracketed)
  * and applies it to a text. Shrinking works on the edits, so a failure is
  * reported with few, small ones.
  */
@@ -183,6 +184,21 @@ const edits: fc.Arbitrary<Edit>[] = [
   }),
   fc.constant((t: string) => t.replace(/\n$/, '')),
   fc.constant((t: string) => `${t}\n`),
+  // A line indented more or less (a tree's depth, by a level or by part of one).
+  fc.tuple(frac, fc.integer({ min: -6, max: 6 })).map(([f, n]) => (t: string) => {
+    const l = lines(t);
+    const i = lineAt(l.length, f);
+    l[i] = n >= 0 ? ' '.repeat(n) + l[i]! : l[i]!.replace(new RegExp(`^ {0,${-n}}`), '');
+    return l.join('\n');
+  }),
+  // A word put in brackets, or its brackets taken off (a choice list's selected word).
+  frac.map((f) => (t: string) => {
+    const ts = tokens(t);
+    if (ts.length === 0) return t;
+    const [a, b] = ts[Math.floor(f * ts.length)]!;
+    const w = t.slice(a, b);
+    return t.slice(0, a) + (/^\[.*\]$/.test(w) ? w.slice(1, -1) : `[${w}]`) + t.slice(b);
+  }),
 ];
 
 /** One to four edits, applied in order. */

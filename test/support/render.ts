@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import type { ParseContext } from '../../runtime/core/context.js';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
+import { choiceSample, treeSample } from './render-nesting.js';
 
 /** A rendered piece of text and the value it must parse to. */
 export interface Sample {
@@ -171,6 +172,8 @@ export class Renderer {
           return { text, value: bytes.length === 4 ? bytes.join('.') : ipv6Text(bytes), raw: text };
         });
       }
+      case 'choice':
+        return choiceSample(v);
       case 'cpulist':
         return fc.uniqueArray(fc.integer({ min: 0, max: 127 }), { minLength: 1, maxLength: 12 }).map((xs): Sample => {
           const sorted = [...xs].sort((a, b) => a - b);
@@ -529,6 +532,8 @@ export class Renderer {
             value: items.map((i) => i.value),
           }),
         );
+      case 'tree':
+        return treeSample(l, (r, lead) => this.record(r, lead));
       case 'blocks':
         return fc.array(this.layout(l.body, l.header), { maxLength: 4 }).map((blocks): Sample => {
           const nonEmpty = blocks.filter((b) => b.text.trim() !== '');
