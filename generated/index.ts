@@ -796,7 +796,7 @@ export interface BigintSpecTypes {
   "proc/net/mcfilter": ProcNetMcfilterValue;
   "proc/net/mcfilter6": ProcNetMcfilter6Value;
   "proc/net/netfilter/nf_log": ProcNetNetfilterNfLogValue;
-  "proc/net/netfilter/nfnetlink_queue": ProcNetNetfilterNfnetlinkQueueValue<bigint>;
+  "proc/net/netfilter/nfnetlink_queue": ProcNetNetfilterNfnetlinkQueueValue;
   "proc/net/netlink": ProcNetNetlinkValue<bigint>;
   "proc/net/netstat": ProcNetNetstatValue<bigint>;
   "proc/net/packet": ProcNetPacketValue<bigint>;
@@ -815,8 +815,8 @@ export interface BigintSpecTypes {
   "proc/net/softnet_stat": ProcNetSoftnetStatValue;
   "proc/net/stat/arp_cache": ProcNetStatArpCacheValue<bigint>;
   "proc/net/stat/ndisc_cache": ProcNetStatNdiscCacheValue<bigint>;
-  "proc/net/stat/nf_conntrack": ProcNetStatNfConntrackValue<bigint>;
-  "proc/net/stat/rt_cache": ProcNetStatRtCacheValue<bigint>;
+  "proc/net/stat/nf_conntrack": ProcNetStatNfConntrackValue;
+  "proc/net/stat/rt_cache": ProcNetStatRtCacheValue;
   "proc/net/tcp": ProcNetTcpValue<bigint>;
   "proc/net/tcp6": ProcNetTcp6Value<bigint>;
   "proc/net/tls_stat": ProcNetTlsStatValue<bigint>;

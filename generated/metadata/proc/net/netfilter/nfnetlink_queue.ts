@@ -46,6 +46,7 @@ export const procNetNetfilterNfnetlinkQueueSpec: SpecModel = {
               "raw": "portid",
               "description": "Netlink port id of the program bound to the queue",
               "optional": false,
+              "label": true,
               "value": {
                 "kind": "integer",
                 "signed": false,
@@ -118,8 +119,7 @@ export const procNetNetfilterNfnetlinkQueueSpec: SpecModel = {
                 "signed": false,
                 "hex": false,
                 "sentinels": [],
-                "unit": "bytes",
-                "wide": true
+                "unit": "bytes"
               }
             },
             "repeat": false,
@@ -137,8 +137,7 @@ export const procNetNetfilterNfnetlinkQueueSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": false,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -156,8 +155,7 @@ export const procNetNetfilterNfnetlinkQueueSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": false,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -168,8 +166,9 @@ export const procNetNetfilterNfnetlinkQueueSpec: SpecModel = {
             "field": {
               "name": "lastId",
               "raw": "lastId",
-              "description": "Id given to the most recent packet queued (ids count up per queue)",
+              "description": "Id given to the most recent packet queued: ids count up per queue, so it grows with every packet queued",
               "optional": false,
+              "measure": "counter",
               "value": {
                 "kind": "integer",
                 "signed": false,

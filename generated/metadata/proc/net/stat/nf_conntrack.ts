@@ -52,8 +52,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -71,8 +70,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -90,8 +88,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -109,8 +106,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -128,8 +124,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -147,8 +142,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -166,8 +160,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -185,8 +178,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -204,8 +196,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -223,8 +214,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -242,8 +232,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -261,8 +250,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -280,8 +268,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -299,8 +286,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -318,8 +304,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,
@@ -337,8 +322,7 @@ export const procNetStatNfConntrackSpec: SpecModel = {
                 "kind": "integer",
                 "signed": false,
                 "hex": true,
-                "sentinels": [],
-                "wide": true
+                "sentinels": []
               }
             },
             "repeat": false,

@@ -4,22 +4,11 @@
 import { Scan } from '../../../../../runtime/core/scan.js';
 import { contextOf } from '../../../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../../../runtime/core/context.js';
-import type { ProcNetNetfilterNfnetlinkQueue as ProcNetNetfilterNfnetlinkQueueOf, ProcNetNetfilterNfnetlinkQueueRow as ProcNetNetfilterNfnetlinkQueueRowOf } from '../../../../types/proc/net/netfilter/nfnetlink_queue.js';
+import type { ProcNetNetfilterNfnetlinkQueue, ProcNetNetfilterNfnetlinkQueueRow } from '../../../../types/proc/net/netfilter/nfnetlink_queue.js';
 import { lastLine } from '../../../../../runtime/core/pieces.js';
 import type { Piece, Pieces } from '../../../../../runtime/core/pieces.js';
 
-/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
-type N = number | bigint;
-type ProcNetNetfilterNfnetlinkQueue = ProcNetNetfilterNfnetlinkQueueOf<N>;
-type ProcNetNetfilterNfnetlinkQueueRow = ProcNetNetfilterNfnetlinkQueueRowOf<N>;
-
-/** Parses the text of /proc/net/netfilter/nfnetlink_queue (spec proc/net/netfilter/nfnetlink_queue). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetNetfilterNfnetlinkQueue(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetNetfilterNfnetlinkQueueOf<number>;
-/** Parses the text of /proc/net/netfilter/nfnetlink_queue (spec proc/net/netfilter/nfnetlink_queue). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetNetfilterNfnetlinkQueue(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetNetfilterNfnetlinkQueueOf<bigint>;
-/** Parses the text of /proc/net/netfilter/nfnetlink_queue (spec proc/net/netfilter/nfnetlink_queue). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetNetfilterNfnetlinkQueue(text: string | Uint8Array, options?: ParseOptions): ProcNetNetfilterNfnetlinkQueueOf<number | bigint>;
-/** Parses the text of /proc/net/netfilter/nfnetlink_queue (spec proc/net/netfilter/nfnetlink_queue). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+/** Parses the text of /proc/net/netfilter/nfnetlink_queue (spec proc/net/netfilter/nfnetlink_queue). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetNetfilterNfnetlinkQueue(text: string | Uint8Array, options?: ParseOptions): ProcNetNetfilterNfnetlinkQueue {
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/net/netfilter/nfnetlink_queue", options?.bigint === true);
@@ -45,9 +34,9 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNetfilterNfnetlinkQueueRow 
   let v_portid: number;
   let v_queued: number;
   let v_copyMode: "none" | "meta" | "packet";
-  let v_copyRange: N;
-  let v_dropped: N;
-  let v_userDropped: N;
+  let v_copyRange: number;
+  let v_dropped: number;
+  let v_userDropped: number;
   let v_lastId: number;
   v_queue = s.tokU();
   v_portid = s.tokU();
@@ -60,9 +49,9 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNetfilterNfnetlinkQueueRow 
     default: s.fail("copyMode: one of 0, 1, 2");
   }
   s.sep();
-  v_copyRange = s.tokW();
-  v_dropped = s.tokW();
-  v_userDropped = s.tokW();
+  v_copyRange = s.tokU();
+  v_dropped = s.tokU();
+  v_userDropped = s.tokU();
   v_lastId = s.tokU();
   s.lit("1"); s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;

@@ -4,22 +4,11 @@
 import { Scan } from '../../../../../runtime/core/scan.js';
 import { contextOf } from '../../../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../../../runtime/core/context.js';
-import type { ProcNetStatNfConntrack as ProcNetStatNfConntrackOf, ProcNetStatNfConntrackRow as ProcNetStatNfConntrackRowOf } from '../../../../types/proc/net/stat/nf_conntrack.js';
+import type { ProcNetStatNfConntrack, ProcNetStatNfConntrackRow } from '../../../../types/proc/net/stat/nf_conntrack.js';
 import { lastLine } from '../../../../../runtime/core/pieces.js';
 import type { Piece, Pieces } from '../../../../../runtime/core/pieces.js';
 
-/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
-type N = number | bigint;
-type ProcNetStatNfConntrack = ProcNetStatNfConntrackOf<N>;
-type ProcNetStatNfConntrackRow = ProcNetStatNfConntrackRowOf<N>;
-
-/** Parses the text of /proc/net/stat/nf_conntrack (spec proc/net/stat/nf_conntrack). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetStatNfConntrack(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetStatNfConntrackOf<number>;
-/** Parses the text of /proc/net/stat/nf_conntrack (spec proc/net/stat/nf_conntrack). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetStatNfConntrack(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetStatNfConntrackOf<bigint>;
-/** Parses the text of /proc/net/stat/nf_conntrack (spec proc/net/stat/nf_conntrack). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetStatNfConntrack(text: string | Uint8Array, options?: ParseOptions): ProcNetStatNfConntrackOf<number | bigint>;
-/** Parses the text of /proc/net/stat/nf_conntrack (spec proc/net/stat/nf_conntrack). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+/** Parses the text of /proc/net/stat/nf_conntrack (spec proc/net/stat/nf_conntrack). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetStatNfConntrack(text: string | Uint8Array, options?: ParseOptions): ProcNetStatNfConntrack {
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/net/stat/nf_conntrack", options?.bigint === true);
@@ -42,72 +31,72 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetStatNfConntrac
 
 function record0(s: Scan, ctx: ParseContext): ProcNetStatNfConntrackRow {
   let v_entries: number;
-  let v_clashResolved: N;
-  let v_found: N;
-  let v_new: N;
-  let v_invalid: N;
-  let v_ignore: N;
-  let v_delete: N;
-  let v_chainTooLong: N;
-  let v_insert: N;
-  let v_insertFailed: N;
-  let v_drop: N;
-  let v_earlyDrop: N;
-  let v_icmpError: N;
-  let v_expectNew: N;
-  let v_expectCreate: N;
-  let v_expectDelete: N;
-  let v_searchRestart: N;
+  let v_clashResolved: number;
+  let v_found: number;
+  let v_new: number;
+  let v_invalid: number;
+  let v_ignore: number;
+  let v_delete: number;
+  let v_chainTooLong: number;
+  let v_insert: number;
+  let v_insertFailed: number;
+  let v_drop: number;
+  let v_earlyDrop: number;
+  let v_icmpError: number;
+  let v_expectNew: number;
+  let v_expectCreate: number;
+  let v_expectDelete: number;
+  let v_searchRestart: number;
   s.ws();
   v_entries = s.hexNum();
   s.sep();
   s.ws();
-  v_clashResolved = s.wHex();
+  v_clashResolved = s.hexNum();
   s.sep();
   s.ws();
-  v_found = s.wHex();
+  v_found = s.hexNum();
   s.sep();
   s.ws();
-  v_new = s.wHex();
+  v_new = s.hexNum();
   s.sep();
   s.ws();
-  v_invalid = s.wHex();
+  v_invalid = s.hexNum();
   s.sep();
   s.ws();
-  v_ignore = s.wHex();
+  v_ignore = s.hexNum();
   s.sep();
   s.ws();
-  v_delete = s.wHex();
+  v_delete = s.hexNum();
   s.sep();
   s.ws();
-  v_chainTooLong = s.wHex();
+  v_chainTooLong = s.hexNum();
   s.sep();
   s.ws();
-  v_insert = s.wHex();
+  v_insert = s.hexNum();
   s.sep();
   s.ws();
-  v_insertFailed = s.wHex();
+  v_insertFailed = s.hexNum();
   s.sep();
   s.ws();
-  v_drop = s.wHex();
+  v_drop = s.hexNum();
   s.sep();
   s.ws();
-  v_earlyDrop = s.wHex();
+  v_earlyDrop = s.hexNum();
   s.sep();
   s.ws();
-  v_icmpError = s.wHex();
+  v_icmpError = s.hexNum();
   s.sep();
   s.ws();
-  v_expectNew = s.wHex();
+  v_expectNew = s.hexNum();
   s.sep();
   s.ws();
-  v_expectCreate = s.wHex();
+  v_expectCreate = s.hexNum();
   s.sep();
   s.ws();
-  v_expectDelete = s.wHex();
+  v_expectDelete = s.hexNum();
   s.sep();
   s.ws();
-  v_searchRestart = s.wHex();
+  v_searchRestart = s.hexNum();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetStatNfConntrackRow = { entries: v_entries, clashResolved: v_clashResolved, found: v_found, new: v_new, invalid: v_invalid, ignore: v_ignore, delete: v_delete, chainTooLong: v_chainTooLong, insert: v_insert, insertFailed: v_insertFailed, drop: v_drop, earlyDrop: v_earlyDrop, icmpError: v_icmpError, expectNew: v_expectNew, expectCreate: v_expectCreate, expectDelete: v_expectDelete, searchRestart: v_searchRestart };

@@ -4,22 +4,11 @@
 import { Scan } from '../../../../../runtime/core/scan.js';
 import { contextOf } from '../../../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../../../runtime/core/context.js';
-import type { ProcNetStatRtCache as ProcNetStatRtCacheOf, ProcNetStatRtCacheRow as ProcNetStatRtCacheRowOf } from '../../../../types/proc/net/stat/rt_cache.js';
+import type { ProcNetStatRtCache, ProcNetStatRtCacheRow } from '../../../../types/proc/net/stat/rt_cache.js';
 import { lastLine } from '../../../../../runtime/core/pieces.js';
 import type { Piece, Pieces } from '../../../../../runtime/core/pieces.js';
 
-/** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
-type N = number | bigint;
-type ProcNetStatRtCache = ProcNetStatRtCacheOf<N>;
-type ProcNetStatRtCacheRow = ProcNetStatRtCacheRowOf<N>;
-
-/** Parses the text of /proc/net/stat/rt_cache (spec proc/net/stat/rt_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetStatRtCache(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcNetStatRtCacheOf<number>;
-/** Parses the text of /proc/net/stat/rt_cache (spec proc/net/stat/rt_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetStatRtCache(text: string | Uint8Array, options: ParseOptions & { bigint: true }): ProcNetStatRtCacheOf<bigint>;
-/** Parses the text of /proc/net/stat/rt_cache (spec proc/net/stat/rt_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
-export function parseProcNetStatRtCache(text: string | Uint8Array, options?: ParseOptions): ProcNetStatRtCacheOf<number | bigint>;
-/** Parses the text of /proc/net/stat/rt_cache (spec proc/net/stat/rt_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
+/** Parses the text of /proc/net/stat/rt_cache (spec proc/net/stat/rt_cache). Throws ProcfsError with code "parse" when the text does not fit the spec. */
 export function parseProcNetStatRtCache(text: string | Uint8Array, options?: ParseOptions): ProcNetStatRtCache {
   const ctx: ParseContext = contextOf(options);
   const s: Scan = new Scan(text, ctx.file, "proc/net/stat/rt_cache", options?.bigint === true);
@@ -42,72 +31,72 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetStatRtCacheRow
 
 function record0(s: Scan, ctx: ParseContext): ProcNetStatRtCacheRow {
   let v_entries: number;
-  let v_inHit: N;
-  let v_inSlowTot: N;
-  let v_inSlowMc: N;
-  let v_inNoRoute: N;
-  let v_inBrd: N;
-  let v_inMartianDst: N;
-  let v_inMartianSrc: N;
-  let v_outHit: N;
-  let v_outSlowTot: N;
-  let v_outSlowMc: N;
-  let v_gcTotal: N;
-  let v_gcIgnored: N;
-  let v_gcGoalMiss: N;
-  let v_gcDstOverflow: N;
-  let v_inHlistSearch: N;
-  let v_outHlistSearch: N;
+  let v_inHit: number;
+  let v_inSlowTot: number;
+  let v_inSlowMc: number;
+  let v_inNoRoute: number;
+  let v_inBrd: number;
+  let v_inMartianDst: number;
+  let v_inMartianSrc: number;
+  let v_outHit: number;
+  let v_outSlowTot: number;
+  let v_outSlowMc: number;
+  let v_gcTotal: number;
+  let v_gcIgnored: number;
+  let v_gcGoalMiss: number;
+  let v_gcDstOverflow: number;
+  let v_inHlistSearch: number;
+  let v_outHlistSearch: number;
   s.ws();
   v_entries = s.hexNum();
   s.sep();
   s.ws();
-  v_inHit = s.wHex();
+  v_inHit = s.hexNum();
   s.sep();
   s.ws();
-  v_inSlowTot = s.wHex();
+  v_inSlowTot = s.hexNum();
   s.sep();
   s.ws();
-  v_inSlowMc = s.wHex();
+  v_inSlowMc = s.hexNum();
   s.sep();
   s.ws();
-  v_inNoRoute = s.wHex();
+  v_inNoRoute = s.hexNum();
   s.sep();
   s.ws();
-  v_inBrd = s.wHex();
+  v_inBrd = s.hexNum();
   s.sep();
   s.ws();
-  v_inMartianDst = s.wHex();
+  v_inMartianDst = s.hexNum();
   s.sep();
   s.ws();
-  v_inMartianSrc = s.wHex();
+  v_inMartianSrc = s.hexNum();
   s.sep();
   s.ws();
-  v_outHit = s.wHex();
+  v_outHit = s.hexNum();
   s.sep();
   s.ws();
-  v_outSlowTot = s.wHex();
+  v_outSlowTot = s.hexNum();
   s.sep();
   s.ws();
-  v_outSlowMc = s.wHex();
+  v_outSlowMc = s.hexNum();
   s.sep();
   s.ws();
-  v_gcTotal = s.wHex();
+  v_gcTotal = s.hexNum();
   s.sep();
   s.ws();
-  v_gcIgnored = s.wHex();
+  v_gcIgnored = s.hexNum();
   s.sep();
   s.ws();
-  v_gcGoalMiss = s.wHex();
+  v_gcGoalMiss = s.hexNum();
   s.sep();
   s.ws();
-  v_gcDstOverflow = s.wHex();
+  v_gcDstOverflow = s.hexNum();
   s.sep();
   s.ws();
-  v_inHlistSearch = s.wHex();
+  v_inHlistSearch = s.hexNum();
   s.sep();
   s.ws();
-  v_outHlistSearch = s.wHex();
+  v_outHlistSearch = s.hexNum();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcNetStatRtCacheRow = { entries: v_entries, inHit: v_inHit, inSlowTot: v_inSlowTot, inSlowMc: v_inSlowMc, inNoRoute: v_inNoRoute, inBrd: v_inBrd, inMartianDst: v_inMartianDst, inMartianSrc: v_inMartianSrc, outHit: v_outHit, outSlowTot: v_outSlowTot, outSlowMc: v_outSlowMc, gcTotal: v_gcTotal, gcIgnored: v_gcIgnored, gcGoalMiss: v_gcGoalMiss, gcDstOverflow: v_gcDstOverflow, inHlistSearch: v_inHlistSearch, outHlistSearch: v_outHlistSearch };

@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** Netfilter queues (NFQUEUE) bound by user-space programs in a network namespace, one row per queue with its backlog and drop counts; present once nfnetlink_queue is loaded. */
-export type ProcNetNetfilterNfnetlinkQueue<N extends number | bigint = number> = ProcNetNetfilterNfnetlinkQueueRow<N>[];
+export type ProcNetNetfilterNfnetlinkQueue = ProcNetNetfilterNfnetlinkQueueRow[];
 
 /** One row of Netfilter queues (NFQUEUE) bound by user-space programs in a network namespace, one row per queue with its backlog and drop counts; present once nfnetlink_queue is loaded. */
-export interface ProcNetNetfilterNfnetlinkQueueRow<N extends number | bigint = number> {
+export interface ProcNetNetfilterNfnetlinkQueueRow {
   /** Number of the queue (the --queue-num of the NFQUEUE rule). Kernel name: `queue`. */
   queue: number;
   /** Netlink port id of the program bound to the queue. Kernel name: `portid`. */
@@ -15,12 +15,12 @@ export interface ProcNetNetfilterNfnetlinkQueueRow<N extends number | bigint = n
   /** What the program asked to receive of each packet. Kernel name: `copyMode`. */
   copyMode: "none" | "meta" | "packet";
   /** Most bytes of each packet copied to the program. Unit: bytes. Kernel name: `copyRange`. */
-  copyRange: N;
+  copyRange: number;
   /** Packets dropped because the queue was full (queue-maxlen) and no fail-open or bypass applied. Kernel name: `dropped`. */
-  dropped: N;
+  dropped: number;
   /** Packets dropped because sending them to the program over netlink failed (its socket buffer full). Kernel name: `userDropped`. */
-  userDropped: N;
-  /** Id given to the most recent packet queued (ids count up per queue). Kernel name: `lastId`. */
+  userDropped: number;
+  /** Id given to the most recent packet queued: ids count up per queue, so it grows with every packet queued. Kernel name: `lastId`. */
   lastId: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];

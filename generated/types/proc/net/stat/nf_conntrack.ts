@@ -2,44 +2,44 @@
 // Change the spec and run `npm run generate`.
 
 /** Counters of netfilter connection tracking of a network namespace, one line of hex columns per possible CPU after a header line; the entries column is the namespace's, the others count that CPU's events. */
-export type ProcNetStatNfConntrack<N extends number | bigint = number> = ProcNetStatNfConntrackRow<N>[];
+export type ProcNetStatNfConntrack = ProcNetStatNfConntrackRow[];
 
 /** One row of Counters of netfilter connection tracking of a network namespace, one line of hex columns per possible CPU after a header line; the entries column is the namespace's, the others count that CPU's events. */
-export interface ProcNetStatNfConntrackRow<N extends number | bigint = number> {
+export interface ProcNetStatNfConntrackRow {
   /** Connections tracked in the namespace when read (the same on every line). Kernel name: `entries`. */
   entries: number;
   /** Races between two packets creating the same connection that were resolved by keeping one entry (kernels whose header says clashres; those saying searched counted hash table searches here). Kernel name: `clashres`. */
-  clashResolved: N;
+  clashResolved: number;
   /** Packets that found their connection already tracked. Kernel name: `found`. */
-  found: N;
+  found: number;
   /** Connections added; printed as 0 by 5.x and later kernels (insert counts them). Kernel name: `new`. */
-  new: N;
+  new: number;
   /** Packets that could not be tracked (malformed or not fitting the protocol's state). Kernel name: `invalid`. */
-  invalid: N;
+  invalid: number;
   /** Packets already tracked or marked untracked; printed as 0 by 5.x and later kernels. Kernel name: `ignore`. */
-  ignore: N;
+  ignore: number;
   /** Connections removed; printed as 0 by 5.x and later kernels. Kernel name: `delete`. */
-  delete: N;
+  delete: number;
   /** Connections refused because their hash chain was too long (kernels whose header says chainlength; those saying delete_list counted removals from the dying list, later printed as 0). Kernel name: `chainlength`. */
-  chainTooLong: N;
+  chainTooLong: number;
   /** Connections confirmed and put into the table. Kernel name: `insert`. */
-  insert: N;
+  insert: number;
   /** Connections that could not be put into the table (an equal entry won a race). Kernel name: `insert_failed`. */
-  insertFailed: N;
+  insertFailed: number;
   /** Packets dropped because tracking them failed (table full or insert failed). Kernel name: `drop`. */
-  drop: N;
+  drop: number;
   /** Unconfirmed or unreplied connections evicted to make room when the table was full. Kernel name: `early_drop`. */
-  earlyDrop: N;
+  earlyDrop: number;
   /** Packets dropped as errors by the protocol's tracker (bad checksum, ICMP error for no connection). Kernel name: `icmp_error`. */
-  icmpError: N;
+  icmpError: number;
   /** Expected connections (from helpers such as ftp) that arrived. Kernel name: `expect_new`. */
-  expectNew: N;
+  expectNew: number;
   /** Expectations set up by helpers. Kernel name: `expect_create`. */
-  expectCreate: N;
+  expectCreate: number;
   /** Expectations removed. Kernel name: `expect_delete`. */
-  expectDelete: N;
+  expectDelete: number;
   /** Table lookups started again because the table changed under them. Kernel name: `search_restart`. */
-  searchRestart: N;
+  searchRestart: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }

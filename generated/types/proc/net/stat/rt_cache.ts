@@ -2,44 +2,44 @@
 // Change the spec and run `npm run generate`.
 
 /** Counters of IPv4 route lookups of a network namespace, one line of hex columns per possible CPU after a header line; since the route cache went away (3.6) several columns are always 0. */
-export type ProcNetStatRtCache<N extends number | bigint = number> = ProcNetStatRtCacheRow<N>[];
+export type ProcNetStatRtCache = ProcNetStatRtCacheRow[];
 
 /** One row of Counters of IPv4 route lookups of a network namespace, one line of hex columns per possible CPU after a header line; since the route cache went away (3.6) several columns are always 0. */
-export interface ProcNetStatRtCacheRow<N extends number | bigint = number> {
+export interface ProcNetStatRtCacheRow {
   /** IPv4 destination cache entries in use when read (the same on every line). Kernel name: `entries`. */
   entries: number;
   /** Received packets routed from the cache; always 0 since 3.6. Kernel name: `in_hit`. */
-  inHit: N;
+  inHit: number;
   /** Received packets that needed a full route lookup. Kernel name: `in_slow_tot`. */
-  inSlowTot: N;
+  inSlowTot: number;
   /** Received multicast packets that needed a full route lookup. Kernel name: `in_slow_mc`. */
-  inSlowMc: N;
+  inSlowMc: number;
   /** Received packets for which no route was found. Kernel name: `in_no_route`. */
-  inNoRoute: N;
+  inNoRoute: number;
   /** Received broadcast packets. Kernel name: `in_brd`. */
-  inBrd: N;
+  inBrd: number;
   /** Received packets dropped for an impossible destination address. Kernel name: `in_martian_dst`. */
-  inMartianDst: N;
+  inMartianDst: number;
   /** Received packets dropped for an impossible source address. Kernel name: `in_martian_src`. */
-  inMartianSrc: N;
+  inMartianSrc: number;
   /** Outgoing route lookups answered from the cache; always 0 since 3.6. Kernel name: `out_hit`. */
-  outHit: N;
+  outHit: number;
   /** Outgoing route lookups that needed a full lookup. Kernel name: `out_slow_tot`. */
-  outSlowTot: N;
+  outSlowTot: number;
   /** Outgoing multicast route lookups that needed a full lookup. Kernel name: `out_slow_mc`. */
-  outSlowMc: N;
+  outSlowMc: number;
   /** Route cache garbage collections; always 0 since 3.6. Kernel name: `gc_total`. */
-  gcTotal: N;
+  gcTotal: number;
   /** Route cache garbage collections skipped; always 0 since 3.6. Kernel name: `gc_ignored`. */
-  gcIgnored: N;
+  gcIgnored: number;
   /** Route cache garbage collections that missed their goal; always 0 since 3.6. Kernel name: `gc_goal_miss`. */
-  gcGoalMiss: N;
+  gcGoalMiss: number;
   /** Route cache overflows; always 0 since 3.6. Kernel name: `gc_dst_overflow`. */
-  gcDstOverflow: N;
+  gcDstOverflow: number;
   /** Cache chain steps on receive; always 0 since 3.6. Kernel name: `in_hlist_search`. */
-  inHlistSearch: N;
+  inHlistSearch: number;
   /** Cache chain steps on send; always 0 since 3.6. Kernel name: `out_hlist_search`. */
-  outHlistSearch: N;
+  outHlistSearch: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }
