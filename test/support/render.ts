@@ -275,7 +275,7 @@ export class Renderer {
     if (t.terminator !== undefined && f.value.kind === 'list' && f.value.separator !== null && f.value.of.kind === 'string' && f.value.open === undefined) {
       const { separator } = f.value;
       const item = WORD.filter((x) => !x.includes(separator) && !x.includes(t.terminator!));
-      return fc.array(item, { maxLength: 3 }).map((xs): Sample => ({ text: `${xs.join(separator)}${t.terminator}`, value: xs }));
+      return fc.array(item, { maxLength: 3 }).map((xs): Sample => ({ text: `${t.prefix ?? ''}${xs.join(separator)}${t.terminator}`, value: xs }));
     }
     const base = this.value(f.value, 'token');
     // A string ended by a terminator cannot hold that character.
