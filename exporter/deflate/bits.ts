@@ -35,15 +35,19 @@ export class BitWriter {
 
   /** Writes a segment's bits. */
   append(seg: Segment): void {
-    const full = seg.bits >>> 4;
-    const words = seg.words;
+    this.words(seg.words, 0, seg.bits);
+  }
+
+  /** Writes `bits` bits kept as 16-bit words from `words[from]` on. */
+  words(words: Uint16Array, from: number, bits: number): void {
+    const full = bits >>> 4;
     if (this.at + 2 * full + 4 > this.buf.length) this.grow(2 * full + 4);
     // Fewer than 16 bits are pending between calls, so each whole word completes two bytes: kept in locals, the loop does only that.
     const buf = this.buf;
     let acc = this.acc;
     let at = this.at;
     const n = this.n;
-    for (let k = 0; k < full; k++) {
+    for (let k = from; k < from + full; k++) {
       acc |= words[k]! << n;
       buf[at] = acc & 255;
       buf[at + 1] = (acc >>> 8) & 255;
@@ -52,8 +56,8 @@ export class BitWriter {
     }
     this.acc = acc;
     this.at = at;
-    const rest = seg.bits & 15;
-    if (rest > 0) this.bits(words[full]!, rest);
+    const rest = bits & 15;
+    if (rest > 0) this.bits(words[from + full]!, rest);
   }
 
   /** Writes the bytes `from[start, end)` each as its code (`codes[b]`, `lengths[b]` bits). */

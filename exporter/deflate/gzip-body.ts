@@ -9,6 +9,7 @@ import { crc32 } from 'node:zlib';
 import { type Exposition, type Format, type PieceLog, renderBytes } from '../exposition.js';
 import { BitWriter } from './bits.js';
 import { Codes, SymbolCounts } from './block.js';
+import { BodyPlan } from './plan.js';
 import { BodyTokens } from './tokens.js';
 
 /** gzip's member header: magic, deflate, no flags, no time, no extra flags, OS Unix. */
@@ -25,6 +26,9 @@ class FormatState {
   gen = 0;
   /** Bodies written with the current codes. */
   uses = 0;
+  readonly plan = new BodyPlan();
+  /** The work of the last body. */
+  work = { matchedBytes: 0, keptPieces: 0, encodedPieces: 0 };
 
   constructor(slot: number) {
     this.tokens = new BodyTokens(slot);
@@ -48,7 +52,7 @@ export interface Gzipped {
 
 /** The work of the last body of a format (tests count it: the constant pieces are matched once). */
 export function lastWork(format: Format): { matchedBytes: number; keptPieces: number; encodedPieces: number } {
-  return { ...stateOf(format).tokens.work };
+  return stateOf(format).work;
 }
 
 function stateOf(format: Format): FormatState {
@@ -62,20 +66,30 @@ export function gzipBody(families: Exposition, format: Format): Gzipped {
   const w = writer;
   w.reset();
   for (const b of HEADER) w.bits(b, 8);
-  const missing = state.tokens.start(log);
-  if (missing || state.codes === undefined || state.uses >= CODES_KEPT_FOR) {
-    // New codes from this body's own counts: its tokens are found and counted first.
-    counts.clear();
-    state.tokens.find(plain, log, counts, missing);
-    const codes = new Codes(counts);
-    state.codes = codes;
-    state.gen++;
-    state.uses = 0;
-    w.append(codes.header);
-    codes.tokens(w, state.tokens.tokens, state.tokens.count);
-  } else {
+  if (state.codes !== undefined && state.uses < CODES_KEPT_FOR && state.plan.fits(log, state.gen)) {
+    // The same pieces as the last body: written from the plan.
     w.append(state.codes.header);
-    state.tokens.write(plain, log, w, state.codes, state.gen);
+    state.plan.write(plain, log, w, state.codes);
+    state.work = { matchedBytes: 0, keptPieces: log.count - state.plan.remade, encodedPieces: state.plan.remade };
+  } else {
+    const missing = state.tokens.start(log);
+    if (missing || state.codes === undefined || state.uses >= CODES_KEPT_FOR) {
+      // New codes from this body's own counts: its tokens are found and counted first.
+      counts.clear();
+      state.tokens.find(plain, log, counts, missing);
+      const codes = new Codes(counts);
+      state.codes = codes;
+      state.gen++;
+      state.uses = 0;
+      state.plan.drop();
+      w.append(codes.header);
+      codes.tokens(w, state.tokens.tokens, state.tokens.count);
+    } else {
+      w.append(state.codes.header);
+      state.tokens.write(plain, log, w, state.codes, state.gen);
+      state.plan.build(log, state.tokens.codes, state.gen);
+    }
+    state.work = { ...state.tokens.work };
   }
   state.uses++;
   state.codes.end(w);

@@ -14,7 +14,7 @@ import { BitWriter, type Segment } from './bits.js';
 import { type Codes, match, type SymbolCounts } from './block.js';
 
 /** Deflate's window: the farthest back a match may reach. */
-const WINDOW = 32768;
+export const WINDOW = 32768;
 /** zlib's TOO_FAR: a 3-byte match farther than this costs more than three literals. */
 const FAR_FOR_THREE = 4096;
 /** Candidates tried per position when matching a new piece. */
@@ -25,21 +25,22 @@ const HASH_BITS = 15;
 const STALE_BODIES = 4;
 
 /** A token triple's kinds besides an index into `refs`. */
-const SELF = -1;
-const LITERALS = -2;
+export const SELF = -1;
+export const LITERALS = -2;
 const EMPTY = new Int32Array(0);
 
 /** A piece and its tokens. */
-interface PieceCode {
+export interface PieceCode {
   readonly bytes: Buffer;
   /** Triples of length, kind (SELF: `off` is the distance; LITERALS: `off` is where in the piece; else an index into `refs`), offset. */
   toks: Int32Array | undefined;
   readonly refs: (PieceCode | undefined)[];
   /** Per triple, the distance a match into another piece had when last placed (0: written as literals). */
   resolved: Int32Array;
-  /** The body it was last placed in, and where. */
+  /** The body it was last placed in, where, and its index in that body's log. */
   stamp: number;
   pos: number;
+  idx: number;
   /** Its bits as last written, and the generation of codes they were written with. */
   bits: Segment | undefined;
   gen: number;
@@ -53,7 +54,8 @@ export class BodyTokens {
   tokens = new Uint32Array(1 << 16);
   count = 0;
   private stamp = 0;
-  private codes: PieceCode[] = [];
+  /** The pieces of the last body started, in log order. */
+  readonly codes: PieceCode[] = [];
   private head = new Int32Array(1 << HASH_BITS);
   private prev = new Int32Array(WINDOW);
   /** The log index of the piece each body position belongs to (valid for positions put in the hash chains). */
@@ -80,7 +82,7 @@ export class BodyTokens {
       const piece: Piece = log.pieces[i]!;
       let c = piece.kept[this.slot] as PieceCode | undefined;
       if (c === undefined) {
-        c = { bytes: piece.bytes, toks: undefined, refs: [], resolved: EMPTY, stamp: 0, pos: 0, bits: undefined, gen: -1 };
+        c = { bytes: piece.bytes, toks: undefined, refs: [], resolved: EMPTY, stamp: 0, pos: 0, idx: -1, bits: undefined, gen: -1 };
         piece.kept[this.slot] = c;
       }
       if (c.toks === undefined) missing = true;
@@ -106,7 +108,7 @@ export class BodyTokens {
         c.toks = this.match(body, log, i, start, start + c.bytes.length);
         c.resolved = new Int32Array(c.toks.length / 3);
       } else if (missing) this.insert(body, i, start, start + c.bytes.length);
-      this.place(c, start);
+      this.place(c, i, start);
       this.emit(c, counts);
       at = start + c.bytes.length;
     }
@@ -124,7 +126,7 @@ export class BodyTokens {
       const c = this.codes[i]!;
       const start = log.at[i]!;
       codes.literals(w, body, at, start);
-      const same = this.place(c, start) && c.gen === gen && c.bits !== undefined;
+      const same = this.place(c, i, start) && c.gen === gen && c.bits !== undefined;
       if (!same) {
         const s = this.scratch;
         s.reset();
@@ -139,10 +141,11 @@ export class BodyTokens {
     codes.literals(w, body, at, body.length);
   }
 
-  /** Places a piece at `start` of this body and works out its matches into other pieces; whether they are as last time. */
-  private place(c: PieceCode, start: number): boolean {
+  /** Places a piece (log entry `i`) at `start` of this body and works out its matches into other pieces; whether they are as last time. */
+  private place(c: PieceCode, i: number, start: number): boolean {
     c.stamp = this.stamp;
     c.pos = start;
+    c.idx = i;
     const toks = c.toks!;
     const res = c.resolved;
     let same = true;

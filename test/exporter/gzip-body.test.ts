@@ -49,7 +49,7 @@ const sampleArb = fc.record({
 
 /** Families from the generated records: one FamilyDef per distinct name, kept across bodies (as the exporter keeps them). */
 const defs = new Map<string, FamilyDef>();
-function defOf(f: fc.infer<typeof familyArb>): FamilyDef {
+function defOf(f: typeof familyArb extends fc.Arbitrary<infer T> ? T : never): FamilyDef {
   const base = `${f.name}_${f.suffix}${f.unit === '' ? '' : `_${f.unit}`}`;
   const key = `${base}|${f.type}|${f.help.join(' ')}`;
   let d = defs.get(key);
