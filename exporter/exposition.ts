@@ -152,6 +152,25 @@ export interface PieceLog {
  * named with `_total` in both. `log`, when given, is filled with the pieces.
  */
 export function renderBytes(families: Exposition, format: Format, log?: PieceLog): Buffer {
+  const at = print(families, format, log);
+  const body = Buffer.allocUnsafe(at);
+  scratch.copy(body, 0, 0, at);
+  return body;
+}
+
+/**
+ * The body as renderBytes prints it, not copied out: a view of the buffer
+ * bodies are printed in, good until the next body is printed (for an
+ * encoder that reads it at once, such as deflate/gzip-body.ts).
+ */
+export function renderView(families: Exposition, format: Format, log?: PieceLog): Buffer {
+  return scratch.subarray(0, print(families, format, log));
+}
+
+/** Prints a body into `scratch`; its length. */
+function print(families: Exposition, format: Format, log: PieceLog | undefined): number {
+  // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
+  if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
   const om = format.kind === 'openmetrics';
   bodies++;
   let at = 0;
@@ -180,11 +199,7 @@ export function renderBytes(families: Exposition, format: Format, log?: PieceLog
   }
   if (om) at += room(at, 6).write('# EOF\n', at, 'latin1');
   if (log) log.count = n;
-  const body = Buffer.allocUnsafe(at);
-  scratch.copy(body, 0, 0, at);
-  // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
-  if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
-  return body;
+  return at;
 }
 
 /** The body of a scrape in a format. A counter's samples are named with `_total` in both. */

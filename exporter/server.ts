@@ -118,7 +118,7 @@ function gzipped(scrape: Scrape, format: Format): Buffer {
   const key = format.kind === 'text' ? 'text' : format.version;
   let b = m.get(key);
   if (b === undefined) {
-    b = gzipBody(scrape.families, format).gzip;
+    b = gzipBody(scrape.families, format);
     m.set(key, b);
   }
   return b;

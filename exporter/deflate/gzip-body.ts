@@ -6,7 +6,7 @@
  * body it unpacks to is exactly renderBytes's.
  */
 import { crc32 } from 'node:zlib';
-import { type Exposition, type Format, type PieceLog, renderBytes } from '../exposition.js';
+import { type Exposition, type Format, type PieceLog, renderView } from '../exposition.js';
 import { BitWriter } from './bits.js';
 import { Codes, SymbolCounts } from './block.js';
 import { BodyPlan } from './plan.js';
@@ -44,12 +44,6 @@ let writer = new BitWriter(64 * 1024);
 /** Bytes of output buffer kept after a body: a larger one (a body of megabytes) is let go. */
 const MAX_KEPT = 4 * 1024 * 1024;
 
-/** A plain body and its gzip member. */
-export interface Gzipped {
-  readonly plain: Buffer;
-  readonly gzip: Buffer;
-}
-
 /** The work of the last body of a format (tests count it: the constant pieces are matched once). */
 export function lastWork(format: Format): { matchedBytes: number; keptPieces: number; encodedPieces: number } {
   return stateOf(format).work;
@@ -59,9 +53,10 @@ function stateOf(format: Format): FormatState {
   return states[format.kind === 'text' ? 0 : format.version === '1.0.0' ? 1 : 2]!;
 }
 
-/** A body gzipped: `families` printed in `format`, as renderBytes prints them, and compressed. */
-export function gzipBody(families: Exposition, format: Format): Gzipped {
-  const plain = renderBytes(families, format, log);
+/** A body gzipped: `families` printed in `format`, as renderBytes prints them, and compressed (a gzip member). */
+export function gzipBody(families: Exposition, format: Format): Buffer {
+  // Read here only, before anything else is printed: the printed body is not copied out.
+  const plain = renderView(families, format, log);
   const state = stateOf(format);
   const w = writer;
   w.reset();
@@ -102,5 +97,5 @@ export function gzipBody(families: Exposition, format: Format): Gzipped {
   // The log does not hold pieces past the body (line starts swept by exposition.ts may then be collected).
   log.pieces.length = 0;
   log.at.length = 0;
-  return { plain, gzip: out };
+  return out;
 }

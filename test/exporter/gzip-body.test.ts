@@ -20,10 +20,8 @@ const FORMATS = [TEXT, OPENMETRICS, OM_OLD];
 
 /** The body gzipped, unpacked by zlib, against what renderBytes prints of the same families. */
 function roundTrip(families: Exposition, format: Format): Buffer {
-  const { plain, gzip } = gzipBody(families, format);
-  expect(plain.equals(renderBytes(families, format))).toBe(true);
-  const back = gunzipSync(gzip);
-  expect(back.equals(plain)).toBe(true);
+  const gzip = gzipBody(families, format);
+  expect(gunzipSync(gzip).equals(renderBytes(families, format))).toBe(true);
   return gzip;
 }
 
