@@ -6,7 +6,9 @@
  * both formats. Each round takes a new scrape (new values), then times a
  * batch of bodies each way, one after the other; reported are medians over
  * the rounds of the CPU per body and its ratio, and the sizes. Run: `node
- * --import tsx bench/exporter-gzip.ts` (BENCH_GZIP_ROUNDS, BENCH_GZIP_BATCH).
+ * --import tsx bench/exporter-gzip.ts` after building dist/ (`npx tsc -p
+ * tsconfig.build.json`; bench/ reads the exporter as built, as the CLI
+ * does), BENCH_GZIP_ROUNDS and BENCH_GZIP_BATCH to change the rounds.
  * Writes bench/last-run-exporter-gzip.md.
  */
 import { writeFileSync } from 'node:fs';
@@ -14,10 +16,10 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
-import { gzipBody } from '../exporter/deflate/gzip-body.js';
-import { Exporter, type ExporterOptions } from '../exporter/exporter.js';
-import { type Format, OPENMETRICS, renderBytes, TEXT } from '../exporter/exposition.js';
-import { ProcFs } from '../runtime/index.js';
+import { gzipBody } from '../dist/exporter/deflate/gzip-body.js';
+import { Exporter, type ExporterOptions } from '../dist/exporter/exporter.js';
+import { type Format, OPENMETRICS, renderBytes, TEXT } from '../dist/exporter/exposition.js';
+import { ProcFs } from '../dist/runtime/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_GZIP_ROUNDS ?? 21);

@@ -57,13 +57,11 @@ function defOf(f: typeof familyArb extends fc.Arbitrary<infer T> ? T : never): F
   }
   return d;
 }
-const bodyArb = fc.array(fc.tuple(familyArb, fc.array(sampleArb, { maxLength: 6 })), { maxLength: 12 }).map(
-  (fams): [FamilyDef, Sample[]][] =>
-    fams.map(([f, samples]) => [
-      defOf(f),
-      samples.map((s) => ({ labels: s.labels.map(([k, v]) => labelPair(k, v)).join(','), value: s.value, div: s.div })),
-    ]),
-);
+const bodyArb = fc
+  .array(fc.tuple(familyArb, fc.array(sampleArb, { maxLength: 6 })), { maxLength: 12 })
+  .map((fams): [FamilyDef, Sample[]][] =>
+    fams.map(([f, samples]) => [defOf(f), samples.map((s) => ({ labels: s.labels.map(([k, v]) => labelPair(k, v)).join(','), value: s.value, div: s.div }))]),
+  );
 
 describe('gzip of exposition bodies', () => {
   it('unpacks to the printed body for random families, labels and values, in each format, body after body', () => {
