@@ -51,10 +51,19 @@ export type Exposition = Iterable<readonly [FamilyDef, readonly Sample[]]>;
  * its lines (`name{labels} `) by label set, which both formats share.
  */
 interface Printed {
-  readonly text: Buffer;
-  readonly om: Buffer;
+  readonly text: Piece;
+  readonly om: Piece;
   /** A line's start by its labels, and the body it was last printed in. */
-  readonly starts: Map<string, { readonly bytes: Buffer; seen: number }>;
+  readonly starts: Map<string, Piece & { seen: number }>;
+}
+
+/**
+ * Bytes printed the same every time, and what encoders keep with them
+ * (deflate/tokens.ts: the piece's LZ77 tokens), each in its own slot.
+ */
+export interface Piece {
+  readonly bytes: Buffer;
+  readonly kept: unknown[];
 }
 
 const printedOf = new WeakMap<FamilyDef, Printed>();
@@ -64,8 +73,8 @@ function printedFor(def: FamilyDef): Printed {
   if (p === undefined) {
     const unit = def.unit === '' ? '' : `# UNIT ${def.base} ${def.unit}\n`;
     p = {
-      text: Buffer.from(`# HELP ${def.name} ${escapeHelp(def.help, false)}\n# TYPE ${def.name} ${def.type}\n`),
-      om: Buffer.from(`# TYPE ${def.base} ${def.type}\n${unit}# HELP ${def.base} ${escapeHelp(def.help, true)}\n`),
+      text: { bytes: Buffer.from(`# HELP ${def.name} ${escapeHelp(def.help, false)}\n# TYPE ${def.name} ${def.type}\n`), kept: [] },
+      om: { bytes: Buffer.from(`# TYPE ${def.base} ${def.type}\n${unit}# HELP ${def.base} ${escapeHelp(def.help, true)}\n`), kept: [] },
       starts: new Map(),
     };
     printedOf.set(def, p);
@@ -78,13 +87,13 @@ let bodies = 0;
 const KEEP_BODIES = 4;
 
 /** The start of a sample's line, `name{labels} `, as UTF-8. */
-function lineStart(def: FamilyDef, p: Printed, labels: string): Buffer {
+function lineStart(def: FamilyDef, p: Printed, labels: string): Piece {
   let s = p.starts.get(labels);
   if (s === undefined) {
-    s = { bytes: Buffer.from(labels === '' ? `${def.name} ` : `${def.name}{${labels}} `), seen: bodies };
+    s = { bytes: Buffer.from(labels === '' ? `${def.name} ` : `${def.name}{${labels}} `), kept: [], seen: bodies };
     p.starts.set(labels, s);
   } else s.seen = bodies;
-  return s.bytes;
+  return s;
 }
 
 /** How many line starts of a family are kept between bodies. */
@@ -120,25 +129,67 @@ function room(used: number, more: number): Buffer {
   return scratch;
 }
 
+/** `log` with its entry `n` set to a piece at `at`; the next entry. */
+function logged(log: PieceLog, n: number, piece: Piece, at: number): number {
+  log.pieces[n] = piece;
+  log.at[n] = at;
+  return n + 1;
+}
+
+/**
+ * Where a body's constant pieces landed (HELP/TYPE/UNIT heads and line
+ * starts, kept between bodies so the same Buffer comes back each time): the
+ * first `count` entries, in body order. Bytes between pieces are values.
+ */
+export interface PieceLog {
+  pieces: Piece[];
+  at: number[];
+  count: number;
+}
+
 /**
  * The body of a scrape in a format, as UTF-8 bytes. A counter's samples are
- * named with `_total` in both.
+ * named with `_total` in both. `log`, when given, is filled with the pieces.
  */
-export function renderBytes(families: Exposition, format: Format): Buffer {
+export function renderBytes(families: Exposition, format: Format, log?: PieceLog): Buffer {
+  const at = print(families, format, log);
+  const body = Buffer.allocUnsafe(at);
+  scratch.copy(body, 0, 0, at);
+  return body;
+}
+
+/**
+ * The body as renderBytes prints it, not copied out: a view of the buffer
+ * bodies are printed in, good until the next body is printed (for an
+ * encoder that reads it at once, such as deflate/gzip-body.ts).
+ */
+export function renderView(families: Exposition, format: Format, log?: PieceLog): Buffer {
+  return scratch.subarray(0, print(families, format, log));
+}
+
+/** Prints a body into `scratch`; its length. */
+function print(families: Exposition, format: Format, log: PieceLog | undefined): number {
+  // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
+  if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
   const om = format.kind === 'openmetrics';
   bodies++;
   let at = 0;
+  let n = 0;
   for (const [def, samples] of families) {
     if (samples.length === 0) continue;
     const p = printedFor(def);
-    const h = om ? p.om : p.text;
+    const head = om ? p.om : p.text;
+    const h = head.bytes;
+    if (log) n = logged(log, n, head, at);
     room(at, h.length).set(h, at);
     at += h.length;
     for (const s of samples) {
-      const start = lineStart(def, p, s.labels);
+      const piece = lineStart(def, p, s.labels);
+      const start = piece.bytes;
       const value = formatValue(s.value, s.div);
       // The value is ASCII (digits, sign, point, exponent, NaN, Inf) and short: a loop costs less than a call to write it.
       const buf = room(at, start.length + value.length + 1);
+      if (log) n = logged(log, n, piece, at);
       buf.set(start, at);
       at += start.length;
       for (let i = 0; i < value.length; i++) buf[at++] = value.charCodeAt(i);
@@ -147,11 +198,8 @@ export function renderBytes(families: Exposition, format: Format): Buffer {
     sweep(p, samples.length);
   }
   if (om) at += room(at, 6).write('# EOF\n', at, 'latin1');
-  const body = Buffer.allocUnsafe(at);
-  scratch.copy(body, 0, 0, at);
-  // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
-  if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
-  return body;
+  if (log) log.count = n;
+  return at;
 }
 
 /** The body of a scrape in a format. A counter's samples are named with `_total` in both. */
