@@ -26,6 +26,8 @@ export interface ProcFsOptions {
    * host; none on a cgroup v1-only host, where such reads are 'unsupported').
    */
   cgroupRoot?: string;
+  /** Folder that stands for /sys in specs of /sys files other than cgroup v2's. Default: `sys` beside `root` (/sys for /proc, /host/sys for /host/proc). */
+  sysRoot?: string;
   /** Bytes per page; default from `<root>/self/auxv`, else 4096. */
   pageSize?: number;
   /** Clock ticks per second; default from `<root>/self/auxv`, else 100. */
@@ -71,7 +73,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     writers: readonly WriterEntry[] = [],
   ) {
     this.root = options.root ?? '/proc';
-    this.roots = { proc: this.root, cgroup: () => this.cgroupRoot };
+    this.roots = { proc: this.root, cgroup: () => this.cgroupRoot, ...(options.sysRoot !== undefined ? { sys: options.sysRoot } : {}) };
     this.byId = new Map(registry.map((e) => [e.id, e]));
     this.writersById = new Map(writers.map((e) => [e.id, e]));
   }

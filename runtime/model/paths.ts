@@ -10,8 +10,14 @@ import { ProcfsError } from '../core/errors.js';
 /** Values for the bracketed parameters of a path pattern. */
 export type PathParams = Record<string, string | number>;
 
-/** The roots patterns are written under; a spec's file lives below one of them. */
-const ROOTS = ['/proc', '/sys/fs/cgroup'];
+/** The roots patterns are written under; a spec's file lives below one of them (cgroup v2 files: see rootOf). */
+const ROOTS = ['/proc', '/sys'];
+
+/** The root a pattern is written under: a cgroup v2 file is a parameter `[cgroup]` right below /sys/fs/cgroup, any other /sys file is under /sys. */
+function rootOf(pattern: string): '/proc' | '/sys/fs/cgroup' | '/sys' | undefined {
+  if (pattern.startsWith('/sys/fs/cgroup/[')) return '/sys/fs/cgroup';
+  return ROOTS.find((r) => pattern.startsWith(`${r}/`)) as '/proc' | '/sys' | undefined;
+}
 
 /**
  * Whether a spec's file belongs to one process (its paths name a [pid]):
@@ -22,12 +28,21 @@ export function isPerProcess(spec: Pick<SpecModel, 'paths'>): boolean {
   return spec.paths.some((p) => p.includes('[pid]'));
 }
 
-/** Where a spec's files are read from: /proc, and the cgroup v2 hierarchy. */
+/** Where a spec's files are read from: /proc, the cgroup v2 hierarchy and /sys. */
 export interface Roots {
   /** Folder that stands for /proc. */
   proc: string;
   /** Folder that stands for /sys/fs/cgroup (the cgroup v2 mount), or a function that finds it, called only for a cgroup file. */
   cgroup: string | (() => string);
+  /** Folder that stands for /sys (its files other than cgroup v2's). Default: `sys` beside the /proc folder (/sys for /proc, /host/sys for /host/proc). */
+  sys?: string;
+}
+
+/** The folder named `sys` beside a /proc folder: a host's /proc and /sys are mounted, and a saved tree keeps them, side by side. */
+export function sysBeside(procRoot: string): string {
+  const p = trimRoot(procRoot);
+  const cut = p.lastIndexOf('/');
+  return cut < 0 ? 'sys' : `${p.slice(0, cut)}/sys`;
 }
 
 /**
@@ -39,7 +54,7 @@ const MULTI = new Set(['cgroup', 'sysctl']);
 
 /** A path pattern split once into literal text and parameter names. */
 interface Template {
-  root: keyof Roots;
+  root: 'proc' | 'cgroup' | 'sys';
   /** Alternating literal text and parameter names: [text, name, text, name, ..., text]. */
   pieces: string[];
   params: string[];
@@ -50,17 +65,19 @@ type PathSpec = Pick<SpecModel, 'id' | 'paths'>;
 
 const templates = new WeakMap<PathSpec, Template[]>();
 
-/** The spec's /proc and cgroup patterns (not the /proc/self ones), compiled once per spec. */
+const ROOT_NAME = { '/proc': 'proc', '/sys/fs/cgroup': 'cgroup', '/sys': 'sys' } as const;
+
+/** The spec's /proc, cgroup and /sys patterns (not the /proc/self ones), compiled once per spec. */
 function templatesOf(spec: PathSpec): Template[] {
   let list = templates.get(spec);
   if (list === undefined) {
     list = [];
     for (const p of spec.paths) {
       if (p.startsWith('/proc/self/') || p.startsWith('/proc/thread-self/')) continue;
-      const root: keyof Roots | undefined = p.startsWith('/proc/') ? 'proc' : p.startsWith('/sys/fs/cgroup/') ? 'cgroup' : undefined;
+      const root = rootOf(p);
       if (root === undefined) continue;
-      const pieces = p.slice(root === 'proc' ? '/proc'.length : '/sys/fs/cgroup'.length).split(/\[([a-z]+)\]/);
-      list.push({ root, pieces, params: pieces.filter((_x, i) => i % 2 === 1) });
+      const pieces = p.slice(root.length).split(/\[([a-z]+)\]/);
+      list.push({ root: ROOT_NAME[root], pieces, params: pieces.filter((_x, i) => i % 2 === 1) });
     }
     templates.set(spec, list);
   }
@@ -87,7 +104,8 @@ const trimRoot = (root: string): string => (root === '/' ? '' : root.length > 1 
 
 /**
  * The file of `spec` for these parameters, under `roots` (a string is the
- * folder that stands for /proc; cgroup files are then under /sys/fs/cgroup).
+ * folder that stands for /proc; cgroup files are then under /sys/fs/cgroup,
+ * other /sys files under the `sys` folder beside it).
  * `pid` defaults to `self`; the pattern used is the first whose parameters
  * are all given, preferring one that uses them all.
  */
@@ -113,7 +131,7 @@ export function resolvePath(spec: PathSpec, roots: string | Roots, params: PathP
     const need = list.map((t) => t.params.join(', ')).join(' or ');
     throw new ProcfsError('not_found', `spec ${spec.id} needs parameters ${need}`, { spec: spec.id });
   }
-  const base = best.root === 'proc' ? r.proc : typeof r.cgroup === 'string' ? r.cgroup : r.cgroup();
+  const base = best.root === 'proc' ? r.proc : best.root === 'sys' ? (r.sys ?? sysBeside(r.proc)) : typeof r.cgroup === 'string' ? r.cgroup : r.cgroup();
   let out = trimRoot(base);
   const pieces = best.pieces;
   for (let i = 0; i < pieces.length; i++) {
@@ -178,7 +196,7 @@ type Part =
 
 interface Compiled {
   parts: Part[];
-  /** How many leading parts are the root (/proc: 1, /sys/fs/cgroup: 3), which a saved copy need not keep. */
+  /** How many leading parts are the root (/proc and /sys: 1, /sys/fs/cgroup: 3), which a saved copy need not keep. */
   root: number;
   /** A /proc pattern. */
   proc: boolean;
@@ -191,7 +209,7 @@ const compiled = new Map<string, Compiled>();
 function compile(pattern: string): Compiled {
   let c = compiled.get(pattern);
   if (c === undefined) {
-    const root = ROOTS.find((r) => pattern.startsWith(`${r}/`));
+    const root = rootOf(pattern);
     c = {
       parts: pattern.split('/').filter(Boolean).map(partOf),
       root: root === undefined ? 0 : root.split('/').length - 1,
@@ -346,13 +364,13 @@ export function matchScore(pattern: string, file: string, opts: MatchOptions = {
  * - A path with a `proc` or `sys` component is read from there as the
  *   kernel's /proc/… or /sys/… path (`/proc/1/stat`, `copy/proc/net/dev`):
  *   a pattern must match all of it. So a /sys file no spec names
- *   (/sys/block/sda/stat) matches none, rather than the spec of a /proc file
+ *   (/sys/devices/virtual/misc/stat) matches none, rather than the spec of a /proc file
  *   with the same last components.
  * - A live cgroup path, when `opts.cgroup2` is given, is matched below the
  *   cgroup2 mount (see MatchOptions).
  * - Any other path (a saved copy: `saved/1234/stat`) is matched by its last
  *   components, which must match every part of a pattern below its root
- *   (`/proc`, `/sys/fs/cgroup`); a cgroup there takes the folders left
+ *   (`/proc`, `/sys/fs/cgroup`, `/sys`); a cgroup there takes the folders left
  *   (`cg/user.slice/io.pressure`).
  *
  * Of several matches the most specific wins: more components matched by a
