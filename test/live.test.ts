@@ -43,6 +43,16 @@ const params = {
   dev: firstIn('/sys/block', (n) => !/^(loop|ram|zram)/.test(n)),
   cpu: 0,
   node: 0,
+  vulnerability: 'meltdown',
+  size: firstIn('/sys/kernel/mm/hugepages').replace(/^hugepages-(\d+)kB$/, '$1'),
+  zone: firstIn('/sys/class/thermal', (n) => n.startsWith('thermal_zone')).replace(/^thermal_zone/, ''),
+};
+/** An interface with a link, whose speed and duplex can be read (they fail while an interface is down, and on loopback). */
+const linked = {
+  iface: firstIn(
+    '/sys/class/net',
+    (n) => n !== 'lo' && existsSync(`/sys/class/net/${n}/operstate`) && readFileSync(`/sys/class/net/${n}/operstate`, 'utf8').trim() === 'up',
+  ),
 };
 const liveParams: Record<string, Record<string, string | number>> = {
   'proc/pressure': { resource: 'cpu' },
@@ -50,6 +60,10 @@ const liveParams: Record<string, Record<string, string | number>> = {
   'sys/kernel/mm/transparent_hugepage/hugepages/enabled': {
     size: firstIn('/sys/kernel/mm/transparent_hugepage', (n) => n.startsWith('hugepages-')).replace(/^hugepages-(\d+)kB$/, '$1'),
   },
+  'sys/class/net/iface/speed': linked,
+  'sys/class/net/iface/duplex': linked,
+  'sys/class/powercap/zone/energy_uj': { zone: firstIn('/sys/class/powercap', (n) => n.includes(':')) },
+  'sys/class/powercap/zone/max_energy_range_uj': { zone: firstIn('/sys/class/powercap', (n) => n.includes(':')) },
 };
 const paramsOf = (id: string, paths: string[]): Record<string, string | number> => {
   if (liveParams[id]) return liveParams[id]!;
@@ -153,6 +167,24 @@ describe('live /proc of this machine', () => {
       child.stdin.end();
       child.kill();
     }
+  });
+
+  it("a disk's /sys stat agrees with its line of /proc/diskstats, and the CPUs online are os.cpus()", () => {
+    const dev = params.dev;
+    const line = fs.read('proc/diskstats').find((r) => r.device === dev);
+    if (line !== undefined && line.kind === 'full') {
+      const stat = fs.read('sys/block/dev/stat', { dev });
+      expect(stat.readsCompleted).toBeGreaterThanOrEqual(line.readsCompleted);
+      expect(stat.readsCompleted - line.readsCompleted).toBeLessThan(1000);
+      expect(stat.readBytes).toBeGreaterThanOrEqual(line.readBytes);
+    }
+    expect(fs.read('sys/devices/system/cpu/online').cpus).toEqual(os.cpus().map((_c, i) => i));
+  });
+
+  it("the huge page pool in /sys agrees with meminfo's HugePages_Total", () => {
+    const size = fs.read('proc/meminfo').hugepagesize;
+    if (size === undefined || !existsSync(`/sys/kernel/mm/hugepages/hugepages-${size / 1024}kB`)) return;
+    expect(fs.read('sys/kernel/mm/hugepages/size/nr_hugepages', { size: size / 1024 }).pages).toBe(fs.read('proc/meminfo').hugePagesTotal);
   });
 
   it('loadavg agrees with os.loadavg()', () => {

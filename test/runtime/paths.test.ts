@@ -21,6 +21,13 @@ describe('resolvePath', () => {
     );
     expect(resolvePath(model('proc/pressure'), roots, { cgroup: '', resource: 'cpu' })).toBe('/host/cgroup/cpu.pressure');
   });
+  it('puts other /sys files under the sys folder beside the /proc root, or under the one given', () => {
+    expect(resolvePath(model('sys/block/dev/stat'), roots, { dev: 'sda' })).toBe('/host/sys/class/block/sda/stat');
+    expect(resolvePath(model('sys/block/dev/queue/rotational'), '/proc', { dev: 'nvme0n1' })).toBe('/sys/block/nvme0n1/queue/rotational');
+    expect(resolvePath(model('sys/block/dev/inflight'), 'saved/proc', { dev: 'vda' })).toBe('saved/sys/class/block/vda/inflight');
+    expect(resolvePath(model('sys/block/dev/stat'), { ...roots, sys: '/mnt/sys/' }, { dev: 'sda' })).toBe('/mnt/sys/class/block/sda/stat');
+    expect(() => resolvePath(model('sys/block/dev/stat'), roots, { dev: '../../etc' })).toThrow(ProcfsError);
+  });
   it('refuses parameters that would leave their folder', () => {
     for (const params of [{ pid: '../1' }, { pid: '..' }, { pid: '' }]) {
       expect(() => resolvePath(model('proc/pid/stat'), roots, params)).toThrow(ProcfsError);
@@ -30,6 +37,12 @@ describe('resolvePath', () => {
 });
 
 describe('specForPath', () => {
+  it('finds the spec of a /sys file by its whole path, not by its last components', () => {
+    expect(specForPath(registry, '/sys/block/sda/stat')?.id).toBe('sys/block/dev/stat');
+    expect(specForPath(registry, '/host/sys/class/block/sda1/stat')?.id).toBe('sys/block/dev/stat');
+    expect(specForPath(registry, '/sys/block/sda/queue/rotational')?.id).toBe('sys/block/dev/queue/rotational');
+    expect(specForPath(registry, '/sys/block/sda/device/stat')).toBeUndefined();
+  });
   it('finds specs of saved copies by their last components', () => {
     expect(specForPath(registry, 'saved/1234/stat')?.id).toBe('proc/pid/stat');
     expect(specForPath(registry, 'saved/stat')?.id).toBe('proc/stat');
@@ -44,8 +57,8 @@ describe('specForPath', () => {
     expect(matchScore('/proc/sys/[sysctl]', 'copy/sys')).toBeUndefined();
   });
   it('reads a path that holds proc or sys from there: it must match a pattern whole', () => {
-    expect(specForPath(registry, '/sys/block/sda/stat')).toBeUndefined();
-    expect(specForPath(registry, 'copy/sys/block/sda/stat')).toBeUndefined();
+    expect(specForPath(registry, '/sys/devices/virtual/misc/stat')).toBeUndefined();
+    expect(specForPath(registry, 'copy/sys/devices/virtual/misc/stat')).toBeUndefined();
     expect(specForPath(registry, '/proc/1/root/etc/stat')).toBeUndefined();
     // An interface named sys: its `sys` is no place to begin, the path's `proc` is.
     expect(specForPath(registry, '/proc/net/dev_snmp6/sys')?.id).toBe('proc/net/dev_snmp6/iface');
@@ -84,6 +97,14 @@ const VALUES: Record<string, string[]> = {
   sysctl: ['kernel/ostype', 'net/ipv4/ip_forward', 'fs/inotify/max_user_watches', 'kernel/random/entropy_avail'],
   // Depth 0 to 3, some named like other folders.
   cgroup: ['', 'user.slice', 'system.slice/ssh.service', 'a/b/c', 'proc', 'x/sys/1234'],
+  // /sys objects: disks and partitions, CPUs and NUMA nodes by number.
+  dev: ['sda', 'nvme0n1', 'nvme0n1p2', 'dm-0', 'proc'],
+  cpu: ['0', '17'],
+  node: ['0', '3'],
+  policy: ['0', '4'],
+  vulnerability: ['meltdown', 'spectre_v2'],
+  size: ['2048', '1048576'],
+  zone: ['0', 'intel-rapl:0', 'intel-rapl:0:1'],
 };
 
 /** Where cgroup2 is mounted on a pure v2 host and on a hybrid one. */
@@ -140,7 +161,7 @@ describe('every path pattern of every spec', () => {
     expect(wrong).toEqual([]);
   });
 
-  it('sends no /sys path to the sysctl spec, and none outside the cgroup patterns to any spec', () => {
+  it('sends no /sys path to the sysctl spec, none under /sys/fs/cgroup outside the cgroup patterns, and other /sys paths only to /sys specs', () => {
     const sys = [
       ...cases.filter((c) => c.path.startsWith('/sys/')).map((c) => c.path),
       ...liveSysFiles(2000),
@@ -154,7 +175,9 @@ describe('every path pattern of every spec', () => {
     for (const file of sys) {
       for (const opts of [{}, { cgroup2: '/sys/fs/cgroup' }, { cgroup2: '/sys/fs/cgroup/unified' }, { cgroup2: null }]) {
         const id = specForPath(registry, file, opts)?.id;
-        const allowed = file.startsWith('/sys/fs/cgroup/') ? id === undefined || id.startsWith('sys/fs/cgroup/') || id === 'proc/pressure' : id === undefined;
+        const allowed = file.startsWith('/sys/fs/cgroup/')
+          ? id === undefined || id.startsWith('sys/fs/cgroup/') || id === 'proc/pressure'
+          : id === undefined || (id.startsWith('sys/') && !id.startsWith('sys/fs/cgroup/'));
         if (!allowed) wrong.push(`${file} ${JSON.stringify(opts)}: ${id}`);
       }
     }
