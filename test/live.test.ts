@@ -27,7 +27,7 @@ function leftovers(v: unknown, path = '$'): string[] {
 }
 
 /** Parameters for every pattern: this process, its main thread, its stdin, the loopback interface, a sysctl every kernel has. */
-const params = { pid: process.pid, tid: process.pid, fd: 0, iface: 'lo', sysctl: 'kernel/ostype', cgroup: ownCgroup, resource: 'cpu' };
+const params = { pid: process.pid, tid: process.pid, fd: 0, ns: 'net', iface: 'lo', sysctl: 'kernel/ostype', cgroup: ownCgroup, resource: 'cpu' };
 const liveParams: Record<string, Record<string, string | number>> = { 'proc/pressure': { resource: 'cpu' } };
 const paramsOf = (id: string, paths: string[]): Record<string, string | number> => {
   if (liveParams[id]) return liveParams[id]!;
