@@ -30,10 +30,11 @@ export const procPidFdFdSpec: SpecModel = {
                 "field": {
                   "name": "inode",
                   "raw": "inode",
-                  "description": "Inode number of the socket on sockfs: the inode column of net/tcp, net/tcp6, net/udp, net/unix and the other socket tables",
+                  "description": "Inode number of the socket on sockfs (get_next_ino: 32 bits), the inode column of net/tcp, net/tcp6, net/udp, net/unix and the other socket tables",
                   "optional": false,
                   "value": {
-                    "kind": "u64",
+                    "kind": "integer",
+                    "signed": false,
                     "hex": false,
                     "sentinels": []
                   }
@@ -63,7 +64,8 @@ export const procPidFdFdSpec: SpecModel = {
                   "description": "Inode number of the pipe on pipefs; both ends of one pipe have the same inode",
                   "optional": false,
                   "value": {
-                    "kind": "u64",
+                    "kind": "integer",
+                    "signed": false,
                     "hex": false,
                     "sentinels": []
                   }
@@ -208,10 +210,11 @@ export const procPidFdFdSpec: SpecModel = {
                 "field": {
                   "name": "inode",
                   "raw": "inode",
-                  "description": "Inode number of the namespace on nsfs: equal inodes are the same namespace (what lsns groups by)",
+                  "description": "Inode number of the namespace on nsfs (a proc inode number, 32 bits): equal inodes are the same namespace (what lsns groups by)",
                   "optional": false,
                   "value": {
-                    "kind": "u64",
+                    "kind": "integer",
+                    "signed": false,
                     "hex": false,
                     "sentinels": []
                   }

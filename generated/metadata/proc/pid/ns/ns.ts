@@ -81,10 +81,11 @@ export const procPidNsNsSpec: SpecModel = {
           "field": {
             "name": "inode",
             "raw": "inode",
-            "description": "Inode number of the namespace on nsfs: equal inodes are the same namespace (what lsns groups by)",
+            "description": "Inode number of the namespace on nsfs (a proc inode number, 32 bits): equal inodes are the same namespace (what lsns groups by)",
             "optional": false,
             "value": {
-              "kind": "u64",
+              "kind": "integer",
+              "signed": false,
               "hex": false,
               "sentinels": []
             }

@@ -76,10 +76,10 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidFdFdSocket {
 }
 
 function record0(s: Scan, ctx: ParseContext): ProcPidFdFdSocket {
-  let v_inode: bigint;
+  let v_inode: number;
   s.ws();
   s.lit("socket:[");
-  v_inode = s.u64();
+  v_inode = s.u();
   s.char("]");
   s.eol();
   const o: ProcPidFdFdSocket = { kind: "socket", inode: v_inode };
@@ -92,10 +92,10 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcPidFdFdPipe {
 }
 
 function record1(s: Scan, ctx: ParseContext): ProcPidFdFdPipe {
-  let v_inode: bigint;
+  let v_inode: number;
   s.ws();
   s.lit("pipe:[");
-  v_inode = s.u64();
+  v_inode = s.u();
   s.char("]");
   s.eol();
   const o: ProcPidFdFdPipe = { kind: "pipe", inode: v_inode };
@@ -141,7 +141,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcPidFdFdNamespace 
 
 function record4(s: Scan, ctx: ParseContext): ProcPidFdFdNamespace {
   let v_type: "cgroup" | "ipc" | "mnt" | "net" | "pid" | "time" | "user" | "uts";
-  let v_inode: bigint;
+  let v_inode: number;
   s.ws();
   switch (s.wordTo(":")) {
     case "cgroup": v_type = "cgroup"; break;
@@ -157,7 +157,7 @@ function record4(s: Scan, ctx: ParseContext): ProcPidFdFdNamespace {
   s.char(":");
   s.ws();
   s.lit("[");
-  v_inode = s.u64();
+  v_inode = s.u();
   s.char("]");
   s.eol();
   const o: ProcPidFdFdNamespace = { kind: "namespace", type: v_type, inode: v_inode };

@@ -21,7 +21,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidNsNs {
 
 function record0(s: Scan, ctx: ParseContext): ProcPidNsNs {
   let v_type: "cgroup" | "ipc" | "mnt" | "net" | "pid" | "time" | "user" | "uts";
-  let v_inode: bigint;
+  let v_inode: number;
   s.ws();
   switch (s.wordTo(":")) {
     case "cgroup": v_type = "cgroup"; break;
@@ -37,7 +37,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidNsNs {
   s.char(":");
   s.ws();
   s.lit("[");
-  v_inode = s.u64();
+  v_inode = s.u();
   s.char("]");
   s.eol();
   const o: ProcPidNsNs = { type: v_type, inode: v_inode };

@@ -10,8 +10,8 @@ export type ProcPidFdFd = ProcPidFdFdVariant;
 export interface ProcPidFdFdSocket {
   /** Which of the shapes this is. */
   kind: "socket";
-  /** Inode number of the socket on sockfs: the inode column of net/tcp, net/tcp6, net/udp, net/unix and the other socket tables. Kernel name: `inode`. */
-  inode: bigint;
+  /** Inode number of the socket on sockfs (get_next_ino: 32 bits), the inode column of net/tcp, net/tcp6, net/udp, net/unix and the other socket tables. Kernel name: `inode`. */
+  inode: number;
 }
 
 /** A pipe or FIFO made by pipe() (pipefs_dname in fs/pipe.c prints pipe:[inode]); a named FIFO opened by path shows its path instead. */
@@ -19,7 +19,7 @@ export interface ProcPidFdFdPipe {
   /** Which of the shapes this is. */
   kind: "pipe";
   /** Inode number of the pipe on pipefs; both ends of one pipe have the same inode. Kernel name: `inode`. */
-  inode: bigint;
+  inode: number;
 }
 
 /** An object with no file of its own, made on the shared anonymous inode (anon_inodefs_dname in fs/anon_inodes.c prints anon_inode: then the name its maker gave, most in brackets: [eventfd], [eventpoll], [timerfd], [signalfd], [pidfd], [io_uring], [perf_event]). */
@@ -44,8 +44,8 @@ export interface ProcPidFdFdNamespace {
   kind: "namespace";
   /** Kind of namespace, the name of its operations (ns_dname in fs/nsfs.c prints it before the inode); pid_for_children and time_for_children name the pid and time kinds. Kernel name: `type`. */
   type: "cgroup" | "ipc" | "mnt" | "net" | "pid" | "time" | "user" | "uts";
-  /** Inode number of the namespace on nsfs: equal inodes are the same namespace (what lsns groups by). Kernel name: `inode`. */
-  inode: bigint;
+  /** Inode number of the namespace on nsfs (a proc inode number, 32 bits): equal inodes are the same namespace (what lsns groups by). Kernel name: `inode`. */
+  inode: number;
 }
 
 /** A file, directory or device reached by a path (d_path in fs/d_path.c: the path from the root of the reading process, with " (deleted)" after it when the file was unlinked); also a memfd or other object of an internal filesystem that prints /name (deleted) (simple_dname). */

@@ -5,6 +5,6 @@
 export interface ProcPidNsNs {
   /** Kind of namespace, the name of its operations (ns_dname in fs/nsfs.c prints it before the inode); pid_for_children and time_for_children name the pid and time kinds. Kernel name: `type`. */
   type: "cgroup" | "ipc" | "mnt" | "net" | "pid" | "time" | "user" | "uts";
-  /** Inode number of the namespace on nsfs: equal inodes are the same namespace (what lsns groups by). Kernel name: `inode`. */
-  inode: bigint;
+  /** Inode number of the namespace on nsfs (a proc inode number, 32 bits): equal inodes are the same namespace (what lsns groups by). Kernel name: `inode`. */
+  inode: number;
 }
