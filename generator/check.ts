@@ -49,7 +49,8 @@ export function checkWriteSpec(loaded: LoadedSpec, id: string): WriteSpecModel {
   const d = loaded.data as Obj;
   if (d.access !== 'write') c.fail(['access'], 'a write spec says access: write');
   if (d.write === undefined) c.fail([], 'missing required key "write"');
-  for (const key of ['sampling', 'layout', 'singleRecord', 'link']) if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
+  for (const key of ['sampling', 'layout', 'singleRecord', 'link'])
+    if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
   return {
     id,
     typeName: `${typeNameOf(id)}Value`,

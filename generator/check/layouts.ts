@@ -115,7 +115,7 @@ export class Checker extends RecordChecker {
       // A line variant reads the whole text (a file of one line, or a link's target): only at the top, and all variants alike.
       const top = path.length === 2 && path[0] === 'layout';
       if (shape.kind === 'line' && !(top && list.every((x) => (x.layout as Obj).line !== undefined)))
-        this.fail([...p, 'layout'], 'line variants read the whole text: they are the variants of a spec\'s layout, and every variant is a line');
+        this.fail([...p, 'layout'], "line variants read the whole text: they are the variants of a spec's layout, and every variant is a line");
       if (shape.kind !== 'keyed' && shape.kind !== 'line' && !(shape.kind === 'table' && shape.header))
         this.fail([...p, 'layout'], 'a layout variant is keyed, a table with a header, or a line (its value is an object that can carry "kind")');
       const fieldNames =

@@ -92,7 +92,10 @@ export abstract class RecordChecker extends FieldChecker {
         );
       const trailer = t.trailer as Obj | undefined;
       const startsWith = t.startsWith as string | undefined;
-      for (const [key, x] of [['trailer', trailer], ['startsWith', startsWith]] as const) {
+      for (const [key, x] of [
+        ['trailer', trailer],
+        ['startsWith', startsWith],
+      ] as const) {
         if (x !== undefined && (field.value.kind !== 'string' || !rest || field.optional))
           this.fail([...p, key], `"${key}" is a mark at an edge of the rest of the line: a required string token with "rest"`);
       }

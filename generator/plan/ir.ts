@@ -45,7 +45,7 @@ export type ValueRead =
       suffix?: { text: string; optional: boolean };
     }
   | { kind: 'string'; read: StringRead }
-  | { kind: 'enum'; values: SentinelRead[]; expected: string; /** The word also ends at this character (a token's terminator). */ stop?: string }
+  | { kind: 'enum'; values: SentinelRead[]; expected: string /** The word also ends at this character (a token's terminator). */; stop?: string }
   | { kind: 'call'; call: Call }
   | ListRead
   | PairRead

@@ -6,9 +6,15 @@
  */
 import fc from 'fast-check';
 import type { TokenModel } from '../../runtime/model/model.js';
-import type { Sample } from './render.js';
 
 type FieldToken = Extract<TokenModel, { kind: 'field' }>;
+
+/** A token's text and value (render.ts's Sample), with the trailer's boolean by name. */
+interface Sample {
+  text: string;
+  value: unknown;
+  flags?: Record<string, boolean>;
+}
 
 /** Whether a token is a rest string with a mark at an edge. */
 export const marked = (t: FieldToken): boolean => t.rest && (t.startsWith !== undefined || t.trailer !== undefined);
