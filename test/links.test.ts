@@ -6,6 +6,7 @@
  * a closed descriptor and of a file that is not a link; and the
  * generator's checks of the construct.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, openSync, closeSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -196,6 +197,20 @@ describe('links under another root, and their errors', () => {
     const fd = openSync('/dev/null', 'r');
     closeSync(fd);
     expect(thrown(() => fs.read('proc/pid/fd/fd', { pid, fd }), ProcfsError)).toMatchObject({ code: 'not_found', errno: 'ENOENT' });
+  });
+});
+
+describe('procspec parse and try-spec read a link, and a saved copy of a target', () => {
+  it('parses /proc/self/ns/net and a fixture holding a target', () => {
+    const cli = (...args: string[]): unknown => JSON.parse(execFileSync(process.execPath, ['bin/procspec.js', 'parse', ...args], { encoding: 'utf8' }));
+    const [net] = readlinkSync('/proc/self/ns/net').match(/\d+/)!;
+    expect(cli('/proc/self/ns/net')).toEqual({ type: 'net', inode: Number(net) });
+    expect(cli('--as', 'proc/pid/exe', 'test/fixtures/proc/pid/exe/captured-6.18-x86_64-deleted.txt')).toEqual({
+      path: expect.stringMatching(/^\/tmp\/.*\/sleep$/),
+      deleted: true,
+    });
+    const tried = execFileSync(process.execPath, ['--import', 'tsx', 'tools/try-spec.ts', 'specs/proc/pid/exe.yaml', '/proc/self/exe'], { encoding: 'utf8' });
+    expect(JSON.parse(tried.slice(tried.indexOf('\n') + 1))).toEqual({ path: readlinkSync('/proc/self/exe'), deleted: false });
   });
 });
 
