@@ -29,9 +29,6 @@ const NOT_TEXT = new Set([
   'self/mem',
   'self/pagemap',
   'self/clear_refs',
-  'self/exe',
-  'self/cwd',
-  'self/root',
   'self/syscall',
   'self/stack',
 ]);
@@ -114,7 +111,15 @@ export function audit(fs: ProcFs): AuditReport {
     }
   })();
   const pid = existsSync(join(root, 'self')) ? 'self' : readdirSync(root).find((n) => /^\d+$/.test(n));
-  const params: Record<string, string | number> = { pid: pid ?? 'self', tid: pid ?? 'self', fd: 0, iface: 'lo', sysctl: 'kernel/ostype', resource: 'cpu' };
+  const params: Record<string, string | number> = {
+    pid: pid ?? 'self',
+    tid: pid ?? 'self',
+    fd: 0,
+    ns: 'net',
+    iface: 'lo',
+    sysctl: 'kernel/ostype',
+    resource: 'cpu',
+  };
   const report: AuditReport = {
     root,
     ...(kernel ? { kernel: kernel.release } : {}),

@@ -8,9 +8,11 @@
  * audit), 2 bad usage. Errors go to stderr.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { lstatSync } from 'node:fs';
 import { basename, isAbsolute } from 'node:path';
 import { bytesOf, ProcFs, ProcfsError, registry, specForPath, toJson, writers } from '../runtime/index.js';
 import { COLUMNS, psCommand, type PsOptions } from './ps.js';
+import { readLinkSync } from '../runtime/reading/link.js';
 import { readViewSync } from '../runtime/reading/read.js';
 import { cgroupMounts } from '../runtime/reading/cgroup-root.js';
 import { summary } from './summary.js';
@@ -27,6 +29,15 @@ import { nearestNote } from './suggest.js';
 import { usageOr } from './usage.js';
 import { serveCommand } from './serve.js';
 import { matchedPath, resolveSpec } from './resolve-spec.js';
+
+/** Whether `file` is a symbolic link (a missing file is not: reading it gives the error). */
+const isLink = (file: string): boolean => {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 /** Options of `procspec parse`. */
 interface ParseOptions {
@@ -97,7 +108,9 @@ function parseCommand(files: string[], opts: ParseOptions): number {
     try {
       const ctx = fs.context(file);
       // The bytes, not a UTF-8 decode of the whole file: a byte that is not UTF-8 stays in the value (see runtime/core/bytes.ts).
-      const value = entry.parse(readViewSync(file), digits ? { ...ctx, bigint: true } : ctx);
+      // A link spec's file is a link read with readlink, or a saved copy of its target text.
+      const bytes = entry.model.link === true && isLink(file) ? readLinkSync(file) : readViewSync(file);
+      const value = entry.parse(bytes, digits ? { ...ctx, bigint: true } : ctx);
       parsed.push({ file, value: opts.raw === true ? withRaw(value, entry.model, ctx) : value });
     } catch (err) {
       if (!(err instanceof ProcfsError)) throw err;

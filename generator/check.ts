@@ -2,6 +2,7 @@ import type { EnumValue, SpecModel, WriteSpecModel } from '../runtime/model/mode
 import type { LoadedSpec } from './load.js';
 import { parseNameOf, typeNameOf } from './names.js';
 import { Checker } from './check/layouts.js';
+import { checkLink } from './check/link.js';
 import type { Obj } from './check/base.js';
 
 export { wideRule } from './check/fields.js';
@@ -15,6 +16,7 @@ export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
   for (const key of ['sampling', 'layout']) if (d[key] === undefined) c.fail([], `missing required key "${key}"`);
   const layout = c.layout(d.layout as Obj, ['layout']);
   const paths = checkPaths(c, d);
+  const link = checkLink(c, d, layout);
   return {
     id,
     typeName: typeNameOf(id),
@@ -23,6 +25,7 @@ export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
     paths,
     sampling: d.sampling as 'once' | 'sampled',
     ...(d.singleRecord === true ? { singleRecord: true } : {}),
+    ...(link ? { link: true } : {}),
     ...(d.measure !== undefined ? { measure: d.measure as 'counter' | 'gauge' } : {}),
     layout,
     source: `specs/${id}.yaml`,
@@ -46,7 +49,8 @@ export function checkWriteSpec(loaded: LoadedSpec, id: string): WriteSpecModel {
   const d = loaded.data as Obj;
   if (d.access !== 'write') c.fail(['access'], 'a write spec says access: write');
   if (d.write === undefined) c.fail([], 'missing required key "write"');
-  for (const key of ['sampling', 'layout', 'singleRecord']) if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
+  for (const key of ['sampling', 'layout', 'singleRecord', 'link'])
+    if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
   return {
     id,
     typeName: `${typeNameOf(id)}Value`,

@@ -199,6 +199,13 @@ export function buildShapes(spec: SpecModel): Shapes {
       if (t.repeat || t.perColumn !== undefined) sf.type = sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`;
       shape.fields.push(sf);
       if (t.field.value.kind === 'inet' && !t.repeat) shape.fields.push(rawField(t.field));
+      if (t.trailer)
+        shape.fields.push({
+          name: t.trailer.name,
+          type: 'boolean',
+          optional: false,
+          doc: `${t.trailer.description} (${JSON.stringify(t.trailer.text)} after ${t.field.name}).`,
+        });
     }
     for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
     for (const f of r.columns?.fields ?? []) shape.fields.push(fieldOf(f, name));
@@ -239,7 +246,7 @@ export function buildShapes(spec: SpecModel): Shapes {
   const layoutShape = (l: LayoutModel, wanted: string, doc: string, header?: RecordModel, leading: ShapeField[] = []): string => {
     switch (l.kind) {
       case 'line': {
-        const t = recordShape(l.record, wanted, doc);
+        const t = recordShape(l.record, wanted, doc, leading);
         shapes.layoutType.set(l, t);
         return t;
       }

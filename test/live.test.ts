@@ -31,11 +31,12 @@ const firstIn = (dir: string, pick: (name: string) => boolean = () => true): str
   const names = existsSync(dir) ? readdirSync(dir).sort() : [];
   return names.find(pick) ?? names[0] ?? 'none';
 };
-/** Parameters for every pattern: this process, its main thread, its stdin, the loopback interface, a sysctl every kernel has; in /sys a disk (not a loop or RAM disk), CPU 0, node 0. */
+/** Parameters for every pattern: this process, its main thread, its stdin, its net namespace, the loopback interface, a sysctl every kernel has; in /sys a disk (not a loop or RAM disk), CPU 0, node 0. */
 const params = {
   pid: process.pid,
   tid: process.pid,
   fd: 0,
+  ns: 'net',
   iface: 'lo',
   sysctl: 'kernel/ostype',
   cgroup: ownCgroup,

@@ -160,7 +160,8 @@ async function main(args: string[]): Promise<number> {
   for (const f of files) {
     let text: string;
     try {
-      text = readFileSync(f, 'utf8');
+      // A link spec parses a link's target (readlink), and the target text of a saved fixture as it is.
+      text = spec.link === true && lstatSync(f).isSymbolicLink() ? readlinkSync(f, 'utf8') : readFileSync(f, 'utf8');
     } catch (err) {
       failed++;
       process.stdout.write(`${f}: cannot read it (${(err as Error).message})\n`);

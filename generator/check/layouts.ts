@@ -114,9 +114,16 @@ export class Checker extends RecordChecker {
       if (names.has(name)) this.fail([...p, 'variant'], `duplicate variant "${name}"`);
       names.add(name);
       const shape = this.layout(v.layout as Obj, [...p, 'layout']);
-      if (shape.kind !== 'keyed' && !(shape.kind === 'table' && shape.header))
-        this.fail([...p, 'layout'], 'a layout variant is keyed, or a table with a header (its value is an object that can carry "kind")');
-      const fieldNames = shape.kind === 'keyed' ? [...shape.entries.map((e) => e.field.name), shape.others?.name] : this.recordNames(shape.header!);
+      // A line variant reads the whole text (a file of one line, or a link's target): only at the top, and all variants alike.
+      const top = path.length === 2 && path[0] === 'layout';
+      if (shape.kind === 'line' && !(top && list.every((x) => (x.layout as Obj).line !== undefined)))
+        this.fail([...p, 'layout'], "line variants read the whole text: they are the variants of a spec's layout, and every variant is a line");
+      if (shape.kind !== 'keyed' && shape.kind !== 'line' && !(shape.kind === 'table' && shape.header))
+        this.fail([...p, 'layout'], 'a layout variant is keyed, a table with a header, or a line (its value is an object that can carry "kind")');
+      const fieldNames =
+        shape.kind === 'keyed'
+          ? [...shape.entries.map((e) => e.field.name), shape.others?.name]
+          : this.recordNames(shape.kind === 'line' ? shape.record : shape.header!);
       if (fieldNames.includes('kind')) this.fail([...p, 'layout'], 'a variant cannot have a field named "kind": it holds the variant\'s name');
       return { name, description: v.description as string, shape };
     });

@@ -95,9 +95,23 @@ export abstract class RecordChecker extends FieldChecker {
           [...p, 'verbatim'],
           '"verbatim" keeps the white space at the edges of a value that ends at the line\'s end or at its last given character: a "rest" or "untilLast" token, or a keyed value',
         );
+      const trailer = t.trailer as Obj | undefined;
+      const startsWith = t.startsWith as string | undefined;
+      for (const [key, x] of [
+        ['trailer', trailer],
+        ['startsWith', startsWith],
+      ] as const) {
+        if (x !== undefined && (field.value.kind !== 'string' || !rest || field.optional))
+          this.fail([...p, key], `"${key}" is a mark at an edge of the rest of the line: a required string token with "rest"`);
+      }
+      if (trailer !== undefined) {
+        this.name(trailer, [...p, 'trailer'], names);
+      }
       if (repeat && !['integer', 'u64', 'float', 'string', 'mask', 'pair'].includes(field.value.kind))
         this.fail([...p, 'type'], '"repeat" takes scalar or pair tokens');
       if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
+      if (t.enclosed !== undefined && !['string', 'list'].includes(field.value.kind))
+        this.fail([...p, 'enclosed'], 'an enclosed token is read as text: a number or enum between marks is a "prefix" and a "terminator"');
       if (t.enclosed !== undefined && field.value.kind === 'list')
         this.fail([...p, 'enclosed'], 'an enclosed list token is not supported: enclose the list value');
       // An optional token inside delimiters is recognised by its opening character, so required ones may follow it.
@@ -121,6 +135,10 @@ export abstract class RecordChecker extends FieldChecker {
         ...(perColumn !== undefined ? { perColumn } : {}),
         ...(width !== undefined ? { width } : {}),
         ...(untilLast !== undefined ? { untilLast } : {}),
+        ...(startsWith !== undefined ? { startsWith } : {}),
+        ...(trailer !== undefined
+          ? { trailer: { text: trailer.text as string, name: trailer.name as string, description: trailer.description as string } }
+          : {}),
       });
     });
     const model: RecordModel = { tokens };
@@ -147,7 +165,7 @@ export abstract class RecordChecker extends FieldChecker {
 
   recordNames(r: RecordModel): string[] {
     const out: string[] = [];
-    for (const t of r.tokens) if (t.kind === 'field') out.push(t.field.name);
+    for (const t of r.tokens) if (t.kind === 'field') out.push(t.field.name, ...(t.trailer ? [t.trailer.name] : []));
     for (const f of r.pairs?.fields ?? []) out.push(f.name);
     for (const f of r.columns?.fields ?? []) out.push(f.name);
     return out;

@@ -77,7 +77,9 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     statements: (w) => {
       w.writeLine('const ctx: ParseContext = contextOf(options);');
       w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
-      if (spec.layout.kind === 'line') w.writeLine('s.wholeLine();');
+      // A link's target is read as it is (a path may end with a newline); a file of one line drops its final newline.
+      const lines = spec.layout.kind === 'line' || (spec.layout.kind === 'variants' && spec.layout.variants.every((v) => v.shape.kind === 'line'));
+      if (lines) w.writeLine(spec.link === true ? 's.wholeText();' : 's.wholeLine();');
       w.writeLine(`return ${top}(s, ctx, s.end);`);
     },
   });

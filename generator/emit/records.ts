@@ -22,7 +22,17 @@ export function printTokens(w: CodeBlockWriter, names: Names, steps: TokenStep[]
       w.writeLine(`s.lit(${q(t.text)}); s.sep();`);
       continue;
     }
-    const read = (): void => printToken(w, names, t.read, t.local, t.predeclared);
+    const read = (): void => {
+      if (t.startsWith !== undefined) {
+        w.writeLine('s.oneSpace(); s.ts = s.pos;');
+        w.writeLine(`if (!s.atText(${q(t.startsWith)})) s.fail(${q(`a text starting with ${JSON.stringify(t.startsWith)}`)});`);
+      }
+      printToken(w, names, t.read, t.local, t.predeclared);
+      if (t.trailer) {
+        w.writeLine(`${t.trailer.local} = ${t.local}.endsWith(${q(t.trailer.text)});`);
+        w.writeLine(`if (${t.trailer.local}) ${t.local} = ${t.local}.slice(0, ${-t.trailer.text.length});`);
+      }
+    };
     if (t.optional?.kind === 'opening') {
       w.writeLine('s.ws();');
       w.write(`if (s.at(${q(t.optional.open)})) `).block(read);

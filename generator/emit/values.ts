@@ -25,7 +25,7 @@ export function printValue(w: CodeBlockWriter, names: Names, v: ValueRead, targe
       w.writeLine(`${target} = ${stringRead(v.read)};`);
       return;
     case 'enum':
-      w.write('switch (s.word()) ').block(() => {
+      w.write(`switch (${v.stop !== undefined ? `s.wordTo(${q(v.stop)})` : 's.word()'}) `).block(() => {
         for (const e of v.values) w.writeLine(`case ${q(e.raw)}: ${target} = ${q(e.name)}; break;`);
         w.writeLine(`default: s.fail(${q(v.expected)});`);
       });

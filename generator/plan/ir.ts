@@ -45,7 +45,7 @@ export type ValueRead =
       suffix?: { text: string; optional: boolean };
     }
   | { kind: 'string'; read: StringRead }
-  | { kind: 'enum'; values: SentinelRead[]; expected: string }
+  | { kind: 'enum'; values: SentinelRead[]; expected: string /** The word also ends at this character (a token's terminator). */; stop?: string }
   | { kind: 'call'; call: Call }
   | ListRead
   | PairRead
@@ -130,6 +130,10 @@ export type TokenStep =
       /** Optional: 'opening' when read by its opening character, 'trailing' when read while the line goes on; first: opens the trailing group. */
       optional?: { kind: 'opening'; open: string } | { kind: 'trailing'; first: boolean };
       pick?: PickToken;
+      /** A text the kernel may append to this string: cut off when there, and `local` (a boolean) says whether it was. */
+      trailer?: { text: string; local: string };
+      /** The value must begin with this text (checked before it is read; it is kept). */
+      startsWith?: string;
     };
 
 export interface Local {

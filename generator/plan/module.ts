@@ -16,7 +16,10 @@ const q = (s: string): string => JSON.stringify(s);
 
 /** Whether the parser module of `spec` has a pick function (a one-line file of positional fields). */
 export function hasPick(spec: SpecModel): boolean {
-  return spec.layout.kind === 'line' && !spec.layout.record.pairs && spec.layout.record.tokens.some((t) => t.kind === 'field');
+  const r = spec.layout.kind === 'line' ? spec.layout.record : undefined;
+  // A link's target is read whole (one readlink), and a rest token with a mark at its edges is not stepped over: no pick.
+  const marked = r?.tokens.some((t) => t.kind === 'field' && (t.trailer !== undefined || t.startsWith !== undefined));
+  return r !== undefined && spec.link !== true && !r.pairs && r.tokens.some((t) => t.kind === 'field') && !marked;
 }
 
 /** Whether the parser module of `spec` exports a pieces reader (a file that is one table or one list of blocks). */
@@ -139,7 +142,7 @@ class Planner implements KeyedContext {
     const fn = this.fn(name, LAYOUT, type, () => ({ kind: 'line', record: '' }));
     switch (l.kind) {
       case 'line': {
-        const record = this.record(l.record);
+        const record = this.record(l.record, kind !== undefined ? { kind } : {});
         fn.plan = () => ({ kind: 'line', record });
         break;
       }

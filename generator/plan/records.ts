@@ -49,6 +49,7 @@ export function recordLocals(ctx: RecordContext, r: RecordModel, owner: string, 
     const maybe = t.field.optional || pick;
     out.push({ name: `v_${t.field.name}`, type: ctx.fieldType(t.field, owner), maybe, init: pick });
     if (t.field.value.kind === 'inet') out.push({ name: `v_${t.field.name}Raw`, type: 'string', maybe, init: false });
+    if (t.trailer) out.push({ name: `v_${t.trailer.name}`, type: 'boolean', maybe, init: false });
   }
   for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])])
     out.push({ name: `v_${f.name}`, type: ctx.fieldType(f, owner), maybe: true, init: false });
@@ -73,6 +74,8 @@ export function tokenSteps(ctx: RecordContext, r: RecordModel, owner: string, pi
       local: `v_${t.field.name}`,
       read: tokenRead(t, ctx.fieldType(t.field, owner), (x) => ctx.record(x)),
       predeclared: pick,
+      ...(t.trailer ? { trailer: { text: t.trailer.text, local: `v_${t.trailer.name}` } } : {}),
+      ...(t.startsWith !== undefined ? { startsWith: t.startsWith } : {}),
     };
     if (t.field.optional && t.enclosed && recognised(r, t)) {
       // An optional token inside delimiters before required ones is there when its opening character is.
@@ -142,6 +145,7 @@ export function recordBody(ctx: RecordContext, r: RecordModel, full: string, typ
     if (t.kind !== 'field') continue;
     fields.push(field(t.field.name, t.field.optional));
     if (t.field.value.kind === 'inet' && !t.repeat) fields.push(field(`${t.field.name}Raw`, t.field.optional));
+    if (t.trailer) fields.push(field(t.trailer.name, false));
   }
   for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) fields.push(field(f.name, f.optional));
   if (r.columns?.others) fields.push({ name: r.columns.others.name, expr: 'others', optional: false });

@@ -264,5 +264,8 @@ export function tokenRead(t: FieldToken, fieldType: string, record: (r: Extract<
       end,
     });
   }
-  return read({ kind: 'value', read: valueRead(fv, 'token', f.name, record), inet: fv.kind === 'inet', end });
+  const value = valueRead(fv, 'token', f.name, record);
+  // An enum's word ends at its terminator too (nsfs's `net:[…]`).
+  if (value.kind === 'enum' && t.terminator !== undefined) value.stop = t.terminator;
+  return read({ kind: 'value', read: value, inet: fv.kind === 'inet', end });
 }

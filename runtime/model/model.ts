@@ -143,6 +143,14 @@ export type TokenModel =
       width?: number;
       /** The token is the text up to the last `untilLast` character of the line (which is not consumed). */
       untilLast?: string;
+      /**
+       * A text the kernel may append to this string (a `rest` token): cut off
+       * when the value ends with it, and field `name` says whether it did
+       * (` (deleted)` after the path of an unlinked file).
+       */
+      trailer?: { text: string; name: string; description: string };
+      /** The value (a `rest` string) must begin with this text, which it keeps: the line is not this shape otherwise (a path's `/`). */
+      startsWith?: string;
     };
 
 /**
@@ -270,6 +278,12 @@ export interface SpecModel {
    * would return 0.
    */
   singleRecord?: boolean;
+  /**
+   * The file is a symbolic link: its target, read with readlink, is the text
+   * the layout reads, as one line with nothing dropped (a newline is part of
+   * a path). The layout is `line`, or `variants` of line layouts.
+   */
+  link?: boolean;
   /** How the spec's numbers move, unless a field says otherwise (also for keys and columns no field names). */
   measure?: 'counter' | 'gauge';
   layout: LayoutModel;

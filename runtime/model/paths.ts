@@ -182,6 +182,8 @@ const PARAM_TEST: Record<string, (s: string) => boolean> = {
   pid: (s) => /^[0-9]+$/.test(s) || s === 'self' || s === 'thread-self',
   tid: (s) => /^[0-9]+$/.test(s),
   fd: (s) => /^[0-9]+$/.test(s),
+  // The names in /proc/[pid]/ns: net, mnt, pid_for_children...
+  ns: (s) => /^[a-z][a-z_]*$/.test(s),
   resource: (s) => s === 'cpu' || s === 'memory' || s === 'io' || s === 'irq',
 };
 

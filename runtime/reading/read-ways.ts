@@ -22,6 +22,7 @@ import type { ReadContext } from '../core/context.js';
 import { absent, ProcfsError } from '../core/errors.js';
 import type { Pieces } from '../core/pieces.js';
 import { keptDescriptor, refuseKept, rereadKeptAsync } from './kept-files.js';
+import { readLinkAsync, readLinkSync } from './link.js';
 import { readBytesAsync, readViewSync, rereadFdSync } from './read.js';
 import { readParsedAsync, readParsedSync, streamedReads } from './streamed-read.js';
 
@@ -33,6 +34,8 @@ export interface Parsing {
   readonly pieces?: Pieces<unknown> | undefined;
   /** The kernel prints the file in one piece: a short read is its end. */
   readonly single: boolean;
+  /** The file is a symbolic link: its target (readlink) is the text parsed. */
+  readonly link?: boolean;
 }
 
 /** A file to read: its path, its parse context, and the way it is read (which a failed kept read changes). */
@@ -184,14 +187,22 @@ const STREAMED_KEPT: ReadWay = {
 const STREAMED_ASYNC: ReadWay = { name: 'whole', readSync: wholeSync, readAsync: streamedAsync };
 const KEPT_STREAMED_ASYNC: ReadWay = { name: 'kept', readSync: KEPT.readSync, readAsync: (t, p) => keptAsync(t, p, STREAMED_ASYNC) };
 
+/** A symbolic link (a spec with `link: true`): its target read with readlink and parsed, each time (link.ts). */
+const LINK: ReadWay = {
+  name: 'link',
+  readSync: (t, p) => p.parse(readLinkSync(t.file), t.ctx),
+  readAsync: async (t, p) => p.parse(await readLinkAsync(t.file), t.ctx),
+};
+
 /**
- * The way to read a file: streamed for a file of records that is not printed
+ * The way to read a file: a link's target for a link; streamed for a file of records that is not printed
  * in one piece (when the reading thread's module loaded), through a kept
  * descriptor when `keep` (a sampled file of a live procfs), else whole. The
  * async reads of a file of records read by path are streamed through the
  * thread pool with or without the native module.
  */
 export function readWayFor(p: Parsing, keep: boolean): ReadWay {
+  if (p.link === true) return LINK;
   const records = p.pieces !== undefined && !p.single;
   if (records && streamedReads) return keep ? STREAMED_KEPT : STREAMED;
   if (records) return keep ? KEPT_STREAMED_ASYNC : STREAMED_ASYNC;

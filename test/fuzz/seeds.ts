@@ -32,7 +32,7 @@ let corpusList: string[] | undefined;
 
 /** The live path of a spec on this machine, with this process, its stdin and the loopback interface as parameters. */
 function livePath(entry: SpecEntry): string | undefined {
-  const params: Record<string, string> = { pid: 'self', tid: String(process.pid), fd: '0', iface: 'lo', sysctl: 'kernel/ostype', resource: 'cpu' };
+  const params: Record<string, string> = { pid: 'self', tid: String(process.pid), fd: '0', ns: 'net', iface: 'lo', sysctl: 'kernel/ostype', resource: 'cpu' };
   for (const p of entry.model.paths) {
     if (!p.startsWith('/proc/')) continue;
     const path = p.replace(/\[([a-z]+)\]/g, (_m, k: string) => params[k] ?? '\0');

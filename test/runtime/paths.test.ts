@@ -91,6 +91,7 @@ const VALUES: Record<string, string[]> = {
   pid: ['1', '4242', 'self', 'thread-self'],
   tid: ['1', '4243'],
   fd: ['0', '17'],
+  ns: ['net', 'mnt', 'pid_for_children'],
   iface: ['lo', 'eth0', 'br-1a2b', 'sys', 'proc', 'stat'],
   resource: ['cpu', 'memory', 'io', 'irq'],
   // Sysctls no spec of its own names.

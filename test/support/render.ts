@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import type { ParseContext } from '../../runtime/core/context.js';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
 import { choiceSample, treeSample } from './render-nesting.js';
+import { marked, markedRest } from './render-marks.js';
 
 /** A rendered piece of text and the value it must parse to. */
 export interface Sample {
@@ -14,6 +15,8 @@ export interface Sample {
   value: unknown;
   /** For an inet address: the hex kept beside the value as `<name>Raw`. */
   raw?: string;
+  /** For a rest string with a trailer: its boolean, by name (see render-marks.ts). */
+  flags?: Record<string, boolean>;
 }
 
 /** IPv6 text by the WHATWG URL parser (an implementation independent of the scanner's). */
@@ -253,6 +256,7 @@ export class Renderer {
         .filter((x) => x !== '')
         .map((x): Sample => ({ text: x.padEnd(width, ' '), value: x }));
     }
+    if (marked(t)) return markedRest(t);
     if (t.rest) return this.value(f.value, 'line');
     if (t.enclosed) {
       const { open, close, closeAt } = t.enclosed;
@@ -270,7 +274,7 @@ export class Renderer {
                 )
                 .map((ws) => ws.join(' '))
             : fc.array(WORD, { minLength: 1, maxLength: 3 }).map((ws) => ws.join(' '));
-      return inner.map((s): Sample => ({ text: `${open}${s}${close}${t.terminator ?? ''}`, value: s }));
+      return inner.map((s): Sample => ({ text: `${t.prefix ?? ''}${open}${s}${close}${t.terminator ?? ''}`, value: s }));
     }
     if (t.terminator !== undefined && f.value.kind === 'list' && f.value.separator !== null && f.value.of.kind === 'string' && f.value.open === undefined) {
       const { separator } = f.value;
@@ -344,6 +348,7 @@ export class Renderer {
           if (s.text !== '') texts.push(s.text);
           if (t.kind === 'field') value[t.field.name] = s.value;
           if (t.kind === 'field' && s.raw !== undefined) value[`${t.field.name}Raw`] = s.raw;
+          if (s.flags !== undefined) Object.assign(value, s.flags);
         });
         // A terminator that may be missing, on the token that ends the line: drawn with and without.
         const lastShown = [...r.tokens].reverse().find((t) => t.kind === 'field' && t.field.name in value);
@@ -561,7 +566,8 @@ export class Renderer {
 
   /** A whole file of `spec` and its parsed value. */
   file(spec: SpecModel): Arb<Sample> {
-    if (spec.layout.kind === 'items') return this.layout(spec.layout);
+    // A link's target is the text as readlink gives it, with no final newline.
+    if (spec.layout.kind === 'items' || spec.link === true) return this.layout(spec.layout);
     // A table with a header has its header line even when the line is empty and no rows follow.
     if (spec.layout.kind === 'table' && spec.layout.header) return this.layout(spec.layout).map((s) => ({ text: `${s.text}\n`, value: s.value }));
     return this.layout(spec.layout).map((s) => ({ text: s.text === '' ? '' : `${s.text}\n`, value: s.value }));

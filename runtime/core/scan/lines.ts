@@ -99,9 +99,16 @@ export class ScanLines extends ScanFailures {
 
   /** Treats the whole text, less one final newline, as a single line. */
   wholeLine(): void {
+    this.wholeText();
+    const n = this.end;
+    this.le = n > 0 && this.b[n - 1] === NL ? n - 1 : n;
+  }
+
+  /** Treats the whole text, newlines included, as a single line (a link's target, which readlink gives with no newline added). */
+  wholeText(): void {
     const n = this.end;
     this.ls = 0;
-    this.le = n > 0 && this.b[n - 1] === NL ? n - 1 : n;
+    this.le = n;
     this.nl = n;
     this.line = 1;
     this.pos = 0;

@@ -107,6 +107,13 @@ export class ScanTokens extends ScanLines {
     return this.pos < this.le && this.b[this.pos] === codeOf(c);
   }
 
+  /** True when the text at the cursor begins with `t` (a `startsWith` token: nothing is consumed). */
+  atText(t: string): boolean {
+    if (this.pos + t.length > this.le) return false;
+    for (let i = 0; i < t.length; i++) if (this.b[this.pos + i] !== t.charCodeAt(i)) return false;
+    return true;
+  }
+
   /** A token up to white space or the end of the line. */
   word(): string {
     const b = this.b;
