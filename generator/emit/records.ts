@@ -22,7 +22,10 @@ export function printTokens(w: CodeBlockWriter, names: Names, steps: TokenStep[]
       w.writeLine(`s.lit(${q(t.text)}); s.sep();`);
       continue;
     }
-    const read = (): void => printToken(w, names, t.read, t.local, t.predeclared);
+    const read = (): void => {
+      printToken(w, names, t.read, t.local, t.predeclared);
+      if (t.decode !== undefined) w.writeLine(t.decode);
+    };
     if (t.optional?.kind === 'opening') {
       w.writeLine('s.ws();');
       w.write(`if (s.at(${q(t.optional.open)})) `).block(read);

@@ -17,6 +17,7 @@
  *   ScanKeys      keys of keyed lines, sections, values a spec does not know (keys.ts)
  *   ScanSets      CPU lists and bit masks (sets.ts)
  *   ScanInet      IPv4 and IPv6 addresses (inet.ts)
+ *   ScanDecode    flag letters and key=value items decoded further (decode.ts)
  *
  * beside character classes and searches (chars.ts), number limits
  * (limits.ts) and the table of short strings (short-strings.ts). The chain
@@ -24,11 +25,11 @@
  * ScanText's), so a call to an inherited method is as monomorphic as one to
  * an own method, and V8 skips the subclasses' empty constructors.
  */
-import { ScanInet } from './scan/inet.js';
+import { ScanDecode } from './scan/decode.js';
 
 export { bytesAre, findIn, findLastIn, isSpace } from './scan/chars.js';
 export { Miss } from './scan/failures.js';
 export { looksLike } from './scan/lines.js';
 
 /** The scanner generated parsers make, one per parse: `new Scan(text, file, spec, big)`. */
-export class Scan extends ScanInet {}
+export class Scan extends ScanDecode {}
