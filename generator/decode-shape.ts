@@ -4,7 +4,21 @@
  * plus `extra`, or a record of every key when it names none.
  */
 import type { DecodeModel } from '../runtime/model/model.js';
-import type { Shape, ShapeField } from './shapes.js';
+
+/** A field of a shape (shapes.ts ShapeField, written here so the two modules do not import each other). */
+interface ShapeField {
+  name: string;
+  type: string;
+  optional: boolean;
+  doc: string;
+}
+
+/** A shape (shapes.ts Shape). */
+interface Shape {
+  name: string;
+  fields: ShapeField[];
+  doc: string;
+}
 
 /** The doc of what `options` keeps of keys it does not name. */
 const EXTRA_DOC = 'Keys the spec does not name, each with its value, or true for a key that comes alone (a null-prototype record).';

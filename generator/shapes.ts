@@ -144,7 +144,15 @@ export function fieldDoc(f: FieldModel): string {
 }
 
 export function buildShapes(spec: SpecModel): Shapes {
-  const shapes: Shapes = { list: [], layoutType: new Map(), recordType: new Map(), pairType: new Map(), decodeType: new Map(), aliases: [], generic: new Set() };
+  const shapes: Shapes = {
+    list: [],
+    layoutType: new Map(),
+    recordType: new Map(),
+    pairType: new Map(),
+    decodeType: new Map(),
+    aliases: [],
+    generic: new Set(),
+  };
   const used = new Set<string>();
   const unique = (name: string): string => {
     let n = name;
@@ -195,7 +203,12 @@ export function buildShapes(spec: SpecModel): Shapes {
     if (!d) return;
     const type = decodeType(d, shape.name + pascal(d.name), unique, (x) => shapes.list.push(x));
     shapes.decodeType.set(f, type);
-    shape.fields.push({ name: d.name, type, optional: f.optional, doc: `${d.description.replace(/\.$/, '')}. Decoded from ${f.name}, which stays as printed.` });
+    shape.fields.push({
+      name: d.name,
+      type,
+      optional: f.optional,
+      doc: `${d.description.replace(/\.$/, '')}. Decoded from ${f.name}, which stays as printed.`,
+    });
   };
 
   const recordShape = (r: RecordModel, wanted: string, doc: string, leading: ShapeField[] = []): string => {

@@ -37,8 +37,7 @@ export function decodeExpr(f: FieldModel): string {
   const d = f.decode!;
   const from = d.kind === 'bits' ? `v_${f.name}` : `v_${d.name}`;
   if (d.kind === 'options') return from;
-  const flags =
-    d.kind === 'letters' ? d.values.map((v, i) => `${v.name}: ${bitSet(from, i)}`) : d.values.map((v) => `${v.name}: ${bitSet(from, v.bit)}`);
+  const flags = d.kind === 'letters' ? d.values.map((v, i) => `${v.name}: ${bitSet(from, i)}`) : d.values.map((v) => `${v.name}: ${bitSet(from, v.bit)}`);
   const object = `{ ${flags.join(', ')} }`;
   return f.optional ? `${from} === undefined ? undefined : ${object}` : object;
 }

@@ -5,6 +5,7 @@
  * (`…/1234/stat`). The rule is at specForPath.
  */
 import type { SpecModel } from './model.js';
+import { existsSync } from 'node:fs';
 import { ProcfsError } from '../core/errors.js';
 
 /** Values for the bracketed parameters of a path pattern. */
@@ -28,6 +29,8 @@ export interface Roots {
   proc: string;
   /** Folder that stands for /sys/fs/cgroup (the cgroup v2 mount), or a function that finds it, called only for a cgroup file. */
   cgroup: string | (() => string);
+  /** Folder that stands for /sys (other than the cgroup mount); by default the folder beside the one for /proc (/sys for /proc). */
+  sys?: string;
 }
 
 /**
@@ -57,9 +60,15 @@ function templatesOf(spec: PathSpec): Template[] {
     list = [];
     for (const p of spec.paths) {
       if (p.startsWith('/proc/self/') || p.startsWith('/proc/thread-self/')) continue;
-      const root: keyof Roots | undefined = p.startsWith('/proc/') ? 'proc' : p.startsWith('/sys/fs/cgroup/') ? 'cgroup' : undefined;
+      const root: keyof Roots | undefined = p.startsWith('/proc/')
+        ? 'proc'
+        : p.startsWith('/sys/fs/cgroup/')
+          ? 'cgroup'
+          : p.startsWith('/sys/')
+            ? 'sys'
+            : undefined;
       if (root === undefined) continue;
-      const pieces = p.slice(root === 'proc' ? '/proc'.length : '/sys/fs/cgroup'.length).split(/\[([a-z]+)\]/);
+      const pieces = p.slice(root === 'proc' ? '/proc'.length : root === 'cgroup' ? '/sys/fs/cgroup'.length : '/sys'.length).split(/\[([a-z]+)\]/);
       list.push({ root, pieces, params: pieces.filter((_x, i) => i % 2 === 1) });
     }
     templates.set(spec, list);
@@ -82,6 +91,9 @@ function paramText(spec: PathSpec, name: string, text: string): string {
   if (parts.length === 0 && name !== 'cgroup') badParam(spec, name, text, 'is empty');
   return parts.join('/');
 }
+
+/** The folder for /sys beside the folder for /proc (`/sys` for `/proc`, `x/sys` for `x/proc`). */
+const sysBeside = (proc: string): string => `${trimRoot(proc).replace(/\/?[^/]*$/, '')}/sys`;
 
 const trimRoot = (root: string): string => (root === '/' ? '' : root.length > 1 && root.endsWith('/') ? root.slice(0, -1) : root);
 
@@ -109,11 +121,21 @@ export function resolvePath(spec: PathSpec, roots: string | Roots, params: PathP
     }
   }
   best ??= fallback;
+  // A file the kernel moved (sched_debug, to debugfs in 5.13): of several patterns without parameters, the first whose file is there.
+  if (best !== undefined && best.params.length === 0) {
+    const fixed = list.filter((t) => t.params.length === 0);
+    if (fixed.length > 1) best = fixed.find((t) => existsSync(fileOf(t, r, spec, params))) ?? best;
+  }
   if (best === undefined) {
     const need = list.map((t) => t.params.join(', ')).join(' or ');
     throw new ProcfsError('not_found', `spec ${spec.id} needs parameters ${need}`, { spec: spec.id });
   }
-  const base = best.root === 'proc' ? r.proc : typeof r.cgroup === 'string' ? r.cgroup : r.cgroup();
+  return fileOf(best, r, spec, params);
+}
+
+/** The file of pattern `best` under roots `r` with `params`. */
+function fileOf(best: Template, r: Roots, spec: PathSpec, params: PathParams): string {
+  const base = best.root === 'proc' ? r.proc : best.root === 'sys' ? (r.sys ?? sysBeside(r.proc)) : typeof r.cgroup === 'string' ? r.cgroup : r.cgroup();
   let out = trimRoot(base);
   const pieces = best.pieces;
   for (let i = 0; i < pieces.length; i++) {
