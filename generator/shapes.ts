@@ -4,6 +4,7 @@
  * (ProcStat -> ProcStatCpus). Both the types and the parser emitters use it.
  */
 import type { FieldModel, LayoutModel, RecordModel, SpecModel, ValueModel } from '../runtime/model/model.js';
+import { decodeType } from './decode-shape.js';
 import { compareVersions } from './names.js';
 
 export interface ShapeField {
@@ -56,6 +57,8 @@ export interface Shapes {
   recordType: Map<RecordModel, string>;
   /** The interface of each pair value. */
   pairType: Map<ValueModel, string>;
+  /** The type of each token's decoding (generator/decode-shape.ts). */
+  decodeType: Map<FieldModel, string>;
   /** Aliases `export type X = Y[]` for table and block layouts. */
   aliases: { name: string; type: string; doc: string }[];
   /**
@@ -143,7 +146,15 @@ export function fieldDoc(f: FieldModel): string {
 }
 
 export function buildShapes(spec: SpecModel): Shapes {
-  const shapes: Shapes = { list: [], layoutType: new Map(), recordType: new Map(), pairType: new Map(), aliases: [], generic: new Set() };
+  const shapes: Shapes = {
+    list: [],
+    layoutType: new Map(),
+    recordType: new Map(),
+    pairType: new Map(),
+    decodeType: new Map(),
+    aliases: [],
+    generic: new Set(),
+  };
   const used = new Set<string>();
   const unique = (name: string): string => {
     let n = name;
@@ -188,6 +199,20 @@ export function buildShapes(spec: SpecModel): Shapes {
     model: f,
   });
 
+  /** The field of `f`'s decoding, if it has one, after `f` in `shape`. */
+  const decoded = (shape: Shape, f: FieldModel): void => {
+    const d = f.decode;
+    if (!d) return;
+    const type = decodeType(d, shape.name + pascal(d.name), unique, (x) => shapes.list.push(x));
+    shapes.decodeType.set(f, type);
+    shape.fields.push({
+      name: d.name,
+      type,
+      optional: f.optional,
+      doc: `${d.description.replace(/\.$/, '')}. Decoded from ${f.name}, which stays as printed.`,
+    });
+  };
+
   const recordShape = (r: RecordModel, wanted: string, doc: string, leading: ShapeField[] = []): string => {
     const name = unique(wanted);
     shapes.recordType.set(r, name);
@@ -206,6 +231,7 @@ export function buildShapes(spec: SpecModel): Shapes {
           optional: false,
           doc: `${t.trailer.description} (${JSON.stringify(t.trailer.text)} after ${t.field.name}).`,
         });
+      decoded(shape, t.field);
     }
     for (const f of r.pairs?.fields ?? []) shape.fields.push(fieldOf(f, name));
     for (const f of r.columns?.fields ?? []) shape.fields.push(fieldOf(f, name));
@@ -274,6 +300,7 @@ export function buildShapes(spec: SpecModel): Shapes {
           const sf = fieldOf(t.field, name);
           if (t.repeat) sf.type = sf.type.includes('|') ? `Array<${sf.type}>` : `${sf.type}[]`;
           shape.fields.push(sf);
+          decoded(shape, t.field);
         }
         if (!l.header.tokens.some((t) => t.kind === 'field' && ((t.repeat && t.endsAt === undefined) || t.rest))) {
           shape.fields.push({ name: 'extraTokens', type: 'string[]', optional: true, doc: 'Header tokens after the last one the spec names.' });
@@ -338,7 +365,11 @@ export function buildShapes(spec: SpecModel): Shapes {
         if (head) {
           // The header record (the block's start line, or the layout's first line) is read into the same object.
           shapes.recordType.set(head, name);
-          for (const t of head.tokens) if (t.kind === 'field') shape.fields.push(fieldOf(t.field, name));
+          for (const t of head.tokens) {
+            if (t.kind !== 'field') continue;
+            shape.fields.push(fieldOf(t.field, name));
+            decoded(shape, t.field);
+          }
         }
         for (const e of l.entries) {
           if (e.section && !e.indexed) {

@@ -1,6 +1,7 @@
 /** Checks of a record: its tokens, pairs and columns, and the names they give. */
 import type { RecordModel, TokenModel } from '../../runtime/model/model.js';
 import type { Obj, Path } from './base.js';
+import { checkDecode, withoutDecode } from './decode.js';
 import { FieldChecker } from './fields.js';
 
 export abstract class RecordChecker extends FieldChecker {
@@ -39,7 +40,9 @@ export abstract class RecordChecker extends FieldChecker {
         tokens.push({ kind: 'literal', text: t.literal as string });
         return;
       }
-      const field = this.field(t, p, names, undefined, true);
+      const field = this.field(withoutDecode(t), p, names, undefined, true);
+      const decode = checkDecode(this, t, p, field, names);
+      if (decode) field.decode = decode;
       if (field.value.kind === 'inet') {
         if (names.has(`${field.name}Raw`))
           this.fail([...p, 'name'], `"${field.name}Raw" holds the hex of "${field.name}": another field cannot have that name`);

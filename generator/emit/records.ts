@@ -32,6 +32,7 @@ export function printTokens(w: CodeBlockWriter, names: Names, steps: TokenStep[]
         w.writeLine(`${t.trailer.local} = ${t.local}.endsWith(${q(t.trailer.text)});`);
         w.writeLine(`if (${t.trailer.local}) ${t.local} = ${t.local}.slice(0, ${-t.trailer.text.length});`);
       }
+      if (t.decode !== undefined) w.writeLine(t.decode);
     };
     if (t.optional?.kind === 'opening') {
       w.writeLine('s.ws();');

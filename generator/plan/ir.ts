@@ -127,6 +127,8 @@ export type TokenStep =
       read: TokenRead;
       /** The repeated-token array is declared already (a pick's locals come before its tokens). */
       predeclared: boolean;
+      /** A statement reading the token's decoding, printed right after it (plan/decode.ts). */
+      decode?: string | undefined;
       /** Optional: 'opening' when read by its opening character, 'trailing' when read while the line goes on; first: opens the trailing group. */
       optional?: { kind: 'opening'; open: string } | { kind: 'trailing'; first: boolean };
       pick?: PickToken;

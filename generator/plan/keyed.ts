@@ -10,6 +10,7 @@
  * and looking it up; and when some keys hold a plain number, the expected
  * key's whole line is tried in one pass (Scan.keyedNumber).
  */
+import { decodeExpr } from './decode.js';
 import type { KeyedEntry, LayoutModel, RecordModel } from '../../runtime/model/model.js';
 import { scalarType, type Shapes } from '../shapes.js';
 import type { EntryCase, EntryRead, KeyedBody, KeyTable, ObjectField } from './ir.js';
@@ -107,7 +108,11 @@ export function keyedBody(ctx: KeyedContext, l: Keyed, type: string, outerHeader
   // The keys in the order of the type: the variant's kind, the header's fields, the keys in the order the file prints them, the catch-all.
   const fields: ObjectField[] = kind !== undefined ? [{ name: 'kind', expr: JSON.stringify(kind), optional: false }] : [];
   if (head)
-    for (const t of head.tokens) if (t.kind === 'field') fields.push({ name: t.field.name, expr: `v_${t.field.name}`, optional: t.field.optional === true });
+    for (const t of head.tokens) {
+      if (t.kind !== 'field') continue;
+      fields.push({ name: t.field.name, expr: `v_${t.field.name}`, optional: t.field.optional === true });
+      if (t.field.decode) fields.push({ name: t.field.decode.name, expr: decodeExpr(t.field), optional: t.field.optional });
+    }
   for (const e of l.entries) fields.push({ name: e.field.name, expr: `v_${e.field.name}`, optional: e.field.optional === true && !e.indexed && !e.repeated });
   if (l.others) fields.push({ name: l.others.name, expr: 'others', optional: false });
   const object = ctx.object(type, fields, !l.others && l.extra ? [{ name: 'extra', expr: 'extra', optional: true }] : []);

@@ -61,6 +61,10 @@ class Planner implements KeyedContext {
     readonly shapes: Shapes,
   ) {}
 
+  decodeType(f: FieldModel): string {
+    return this.shapes.decodeType.get(f)!;
+  }
+
   fieldType(f: FieldModel, owner: string): string {
     const shape = this.shapes.list.find((s) => s.name === owner);
     const sf = shape?.fields.find((x) => x.name === f.name);

@@ -5,12 +5,15 @@
  */
 import type { FieldModel, RecordModel, TokenModel } from '../../runtime/model/model.js';
 import type { ColumnsPlan, Local, NamedField, ObjectField, ObjectPlan, PairsPlan, RecordBody, TokenStep } from './ir.js';
+import { decodeExpr, decodeLocal, decodeStatement } from './decode.js';
 import { skippable, tokenRead, valueRead } from './values.js';
 
 /** What the record planner asks of the module planner. */
 export interface RecordContext {
   /** The declared type of field `f` of the shape named `owner`. */
   fieldType(f: FieldModel, owner: string): string;
+  /** The type of field `f`'s decoding (generator/decode-shape.ts). */
+  decodeType(f: FieldModel): string;
   /** The function reading record `r` (planned on first use). */
   record(r: RecordModel): string;
   /** How an object of `type` is made from its fields, in key order; `catchAll`: the last ones, text the spec does not describe. */
@@ -51,6 +54,11 @@ export function recordLocals(ctx: RecordContext, r: RecordModel, owner: string, 
     if (t.field.value.kind === 'inet') out.push({ name: `v_${t.field.name}Raw`, type: 'string', maybe, init: false });
     if (t.trailer) out.push({ name: `v_${t.trailer.name}`, type: 'boolean', maybe, init: false });
   }
+  // A decoding is read with its token, outside a pick (which returns the fields asked for only).
+  for (const t of r.tokens) {
+    const local = t.kind === 'field' && t.field.decode && !pick ? decodeLocal(t.field, ctx.decodeType(t.field)) : undefined;
+    if (local) out.push(local);
+  }
   for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])])
     out.push({ name: `v_${f.name}`, type: ctx.fieldType(f, owner), maybe: true, init: false });
   return out;
@@ -76,6 +84,7 @@ export function tokenSteps(ctx: RecordContext, r: RecordModel, owner: string, pi
       predeclared: pick,
       ...(t.trailer ? { trailer: { text: t.trailer.text, local: `v_${t.trailer.name}` } } : {}),
       ...(t.startsWith !== undefined ? { startsWith: t.startsWith } : {}),
+      ...(t.field.decode && !pick ? { decode: decodeStatement(t.field, ctx.decodeType(t.field)) } : {}),
     };
     if (t.field.optional && t.enclosed && recognised(r, t)) {
       // An optional token inside delimiters before required ones is there when its opening character is.
@@ -146,6 +155,7 @@ export function recordBody(ctx: RecordContext, r: RecordModel, full: string, typ
     fields.push(field(t.field.name, t.field.optional));
     if (t.field.value.kind === 'inet' && !t.repeat) fields.push(field(`${t.field.name}Raw`, t.field.optional));
     if (t.trailer) fields.push(field(t.trailer.name, false));
+    if (t.field.decode) fields.push({ name: t.field.decode.name, expr: decodeExpr(t.field), optional: t.field.optional });
   }
   for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) fields.push(field(f.name, f.optional));
   if (r.columns?.others) fields.push({ name: r.columns.others.name, expr: 'others', optional: false });

@@ -18,6 +18,7 @@
  *   ScanSets      CPU lists and bit masks (sets.ts)
  *   ScanInet      IPv4 and IPv6 addresses (inet.ts)
  *   ScanNesting   depths of indented lines, choice lists (nesting.ts)
+ *   ScanDecode    flag letters and key=value items decoded further (decode.ts)
  *
  * beside character classes and searches (chars.ts), number limits
  * (limits.ts) and the table of short strings (short-strings.ts). The chain
@@ -25,11 +26,11 @@
  * ScanText's), so a call to an inherited method is as monomorphic as one to
  * an own method, and V8 skips the subclasses' empty constructors.
  */
-import { ScanNesting } from './scan/nesting.js';
+import { ScanDecode } from './scan/decode.js';
 
 export { bytesAre, findIn, findLastIn, isSpace } from './scan/chars.js';
 export { Miss } from './scan/failures.js';
 export { looksLike } from './scan/lines.js';
 
 /** The scanner generated parsers make, one per parse: `new Scan(text, file, spec, big)`. */
-export class Scan extends ScanNesting {}
+export class Scan extends ScanDecode {}

@@ -111,7 +111,27 @@ export interface FieldModel {
    */
   label?: boolean | string;
   value: ValueModel;
+  /** The value decoded further into a field of its own beside it (docs/spec-language.md, Decoding); the value stays as printed. */
+  decode?: DecodeModel;
 }
+
+/**
+ * A decoding of a token's value into a sibling field `name`: flag letters
+ * (one per position, `letter` when on, `clear` when off) or bits of an
+ * integer to named booleans, or the items of a list of strings split into
+ * key and optional value (`fields`: keys typed by the spec; a field with no
+ * type is a key that comes alone, read as true).
+ */
+export type DecodeModel =
+  | { kind: 'letters'; name: string; description: string; values: { letter: string; clear: string; name: string; description: string }[] }
+  | { kind: 'bits'; name: string; description: string; values: { bit: number; name: string; description: string }[] }
+  | {
+      kind: 'options';
+      name: string;
+      description: string;
+      separator: string;
+      fields: { raw: string; name: string; type?: 'integer' | 'string'; description: string }[];
+    };
 
 /** One whitespace-separated token of a record. */
 export type TokenModel =

@@ -5,6 +5,7 @@
  * (`…/1234/stat`). The rule is at specForPath.
  */
 import type { SpecModel } from './model.js';
+import { existsSync } from 'node:fs';
 import { ProcfsError } from '../core/errors.js';
 
 /** Values for the bracketed parameters of a path pattern. */
@@ -127,10 +128,20 @@ export function resolvePath(spec: PathSpec, roots: string | Roots, params: PathP
     }
   }
   best ??= fallback;
+  // A file the kernel moved (sched_debug, to debugfs in 5.13): of several patterns without parameters, the first whose file is there.
+  if (best !== undefined && best.params.length === 0) {
+    const fixed = list.filter((t) => t.params.length === 0);
+    if (fixed.length > 1) best = fixed.find((t) => existsSync(fileOf(t, r, spec, params))) ?? best;
+  }
   if (best === undefined) {
     const need = list.map((t) => t.params.join(', ')).join(' or ');
     throw new ProcfsError('not_found', `spec ${spec.id} needs parameters ${need}`, { spec: spec.id });
   }
+  return fileOf(best, r, spec, params);
+}
+
+/** The file of pattern `best` under roots `r` with `params`. */
+function fileOf(best: Template, r: Roots, spec: PathSpec, params: PathParams): string {
   const base = best.root === 'proc' ? r.proc : best.root === 'sys' ? (r.sys ?? sysBeside(r.proc)) : typeof r.cgroup === 'string' ? r.cgroup : r.cgroup();
   let out = trimRoot(base);
   const pieces = best.pieces;

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import type { ParseContext } from '../../runtime/core/context.js';
+import { decodedToken } from './render-decode.js';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
 import { choiceSample, treeSample } from './render-nesting.js';
 import { marked, markedRest } from './render-marks.js';
@@ -17,6 +18,8 @@ export interface Sample {
   raw?: string;
   /** For a rest string with a trailer: its boolean, by name (see render-marks.ts). */
   flags?: Record<string, boolean>;
+  /** For a token with a decoding: the decoded value, kept beside the value under the decoding's name. */
+  decoded?: unknown;
 }
 
 /** IPv6 text by the WHATWG URL parser (an implementation independent of the scanner's). */
@@ -213,6 +216,7 @@ export class Renderer {
 
   token(t: Extract<TokenModel, { kind: 'field' }>, cols = 0): Arb<Sample> {
     const f = t.field;
+    if (f.decode) return decodedToken(t, this.value(f.value, 'token'));
     const item = this.value(f.value, 'token').map((x): Sample => ({ text: `${t.prefix ?? ''}${x.text}`, value: x.value }));
     if (t.perColumn !== undefined) {
       return fc
@@ -349,6 +353,7 @@ export class Renderer {
           if (t.kind === 'field') value[t.field.name] = s.value;
           if (t.kind === 'field' && s.raw !== undefined) value[`${t.field.name}Raw`] = s.raw;
           if (s.flags !== undefined) Object.assign(value, s.flags);
+          if (t.kind === 'field' && t.field.decode) value[t.field.decode.name] = s.decoded;
         });
         // A terminator that may be missing, on the token that ends the line: drawn with and without.
         const lastShown = [...r.tokens].reverse().find((t) => t.kind === 'field' && t.field.name in value);

@@ -80,6 +80,13 @@ export const procMountsSpec: SpecModel = {
                   "escaped": true
                 },
                 "separator": ","
+              },
+              "decode": {
+                "kind": "options",
+                "name": "optionsByKey",
+                "description": "The options by name: each option that comes alone is true, one written key=value has its value (size=1024k, mode=755)",
+                "separator": "=",
+                "fields": []
               }
             },
             "repeat": false,

@@ -8,9 +8,10 @@ export const procSchedDebugSpec: SpecModel = {
   "id": "proc/sched_debug",
   "typeName": "ProcSchedDebug",
   "parseName": "parseProcSchedDebug",
-  "description": "The scheduler's debug dump (kernels up to 5.12; later kernels moved it to debugfs): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra.",
+  "description": "The scheduler's debug dump: /proc/sched_debug up to 5.12, then debugfs's sched/debug (read from the first of the two that exists): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra.",
   "paths": [
-    "/proc/sched_debug"
+    "/proc/sched_debug",
+    "/sys/kernel/debug/sched/debug"
   ],
   "sampling": "sampled",
   "layout": {
@@ -351,7 +352,8 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "latency",
                   "raw": ".sysctl_sched_latency",
                   "description": "Period in which every runnable task should run once",
-                  "optional": false,
+                  "until": "6.6",
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -364,7 +366,8 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "minGranularity",
                   "raw": ".sysctl_sched_min_granularity",
                   "description": "Shortest time slice a task gets",
-                  "optional": false,
+                  "until": "6.6",
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -377,11 +380,33 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "wakeupGranularity",
                   "raw": ".sysctl_sched_wakeup_granularity",
                   "description": "How much less a waking task must have run to preempt the current one",
-                  "optional": false,
+                  "until": "6.6",
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
                   }
+                }
+              },
+              {
+                "key": ".sysctl_sched_base_slice",
+                "field": {
+                  "name": "baseSlice",
+                  "raw": ".sysctl_sched_base_slice",
+                  "description": "Time slice a task asks for by default under the EEVDF scheduler",
+                  "since": "6.6",
+                  "optional": true,
+                  "value": {
+                    "kind": "float",
+                    "unit": "ms"
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4"
+                  ]
                 }
               },
               {
@@ -920,7 +945,8 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "minVruntimeQueued",
                   "raw": ".MIN_vruntime",
                   "description": "Smallest virtual run time among queued tasks (a tiny value when none)",
-                  "optional": false,
+                  "until": "6.6",
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -932,8 +958,9 @@ export const procSchedDebugSpec: SpecModel = {
                 "field": {
                   "name": "minVruntime",
                   "raw": ".min_vruntime",
-                  "description": "Virtual run time the queue has reached",
-                  "optional": false,
+                  "description": "Virtual run time the queue has reached (recent kernels print zero_vruntime instead)",
+                  "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -946,7 +973,8 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "maxVruntime",
                   "raw": ".max_vruntime",
                   "description": "Largest virtual run time among queued tasks (a tiny value when none)",
-                  "optional": false,
+                  "until": "6.6",
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -971,8 +999,9 @@ export const procSchedDebugSpec: SpecModel = {
                 "field": {
                   "name": "spread0",
                   "raw": ".spread0",
-                  "description": "This queue's minimum virtual run time minus that of CPU 0",
-                  "optional": false,
+                  "description": "This queue's minimum virtual run time minus that of CPU 0 (older kernels)",
+                  "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -1000,14 +1029,38 @@ export const procSchedDebugSpec: SpecModel = {
                 "field": {
                   "name": "nrRunning",
                   "raw": ".nr_running",
-                  "description": "Runnable entities on the queue",
-                  "optional": false,
+                  "description": "Runnable entities on the queue (recent kernels print nr_queued instead)",
+                  "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
                     "sentinels": []
                   }
+                }
+              },
+              {
+                "key": ".nr_queued",
+                "field": {
+                  "name": "nrQueued",
+                  "raw": ".nr_queued",
+                  "description": "Entities queued on the queue (the name of nr_running in recent kernels)",
+                  "optional": true,
+                  "configDependent": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4"
+                  ]
                 }
               },
               {
@@ -1099,7 +1152,8 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "minVruntimeQueued",
                   "raw": ".MIN_vruntime",
                   "description": "Smallest virtual run time among queued tasks (a tiny value when none)",
-                  "optional": false,
+                  "until": "6.6",
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -1111,8 +1165,9 @@ export const procSchedDebugSpec: SpecModel = {
                 "field": {
                   "name": "minVruntime",
                   "raw": ".min_vruntime",
-                  "description": "Virtual run time the queue has reached",
-                  "optional": false,
+                  "description": "Virtual run time the queue has reached (recent kernels print zero_vruntime instead)",
+                  "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -1125,7 +1180,8 @@ export const procSchedDebugSpec: SpecModel = {
                   "name": "maxVruntime",
                   "raw": ".max_vruntime",
                   "description": "Largest virtual run time among queued tasks (a tiny value when none)",
-                  "optional": false,
+                  "until": "6.6",
+                  "optional": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -1150,8 +1206,9 @@ export const procSchedDebugSpec: SpecModel = {
                 "field": {
                   "name": "spread0",
                   "raw": ".spread0",
-                  "description": "This queue's minimum virtual run time minus that of CPU 0",
-                  "optional": false,
+                  "description": "This queue's minimum virtual run time minus that of CPU 0 (older kernels)",
+                  "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "float",
                     "unit": "ms"
@@ -1179,14 +1236,38 @@ export const procSchedDebugSpec: SpecModel = {
                 "field": {
                   "name": "nrRunning",
                   "raw": ".nr_running",
-                  "description": "Runnable entities on the queue",
-                  "optional": false,
+                  "description": "Runnable entities on the queue (recent kernels print nr_queued instead)",
+                  "optional": true,
+                  "configDependent": true,
                   "value": {
                     "kind": "integer",
                     "signed": false,
                     "hex": false,
                     "sentinels": []
                   }
+                }
+              },
+              {
+                "key": ".nr_queued",
+                "field": {
+                  "name": "nrQueued",
+                  "raw": ".nr_queued",
+                  "description": "Entities queued on the queue (the name of nr_running in recent kernels)",
+                  "optional": true,
+                  "configDependent": true,
+                  "value": {
+                    "kind": "integer",
+                    "signed": false,
+                    "hex": false,
+                    "sentinels": []
+                  },
+                  "absentIn": [
+                    "linux-2.6.32",
+                    "linux-3.10",
+                    "linux-4.19",
+                    "linux-4.4",
+                    "linux-5.4"
+                  ]
                 }
               },
               {
@@ -1814,6 +1895,293 @@ export const procSchedDebugSpec: SpecModel = {
                           "name": "more",
                           "raw": "more",
                           "description": "Columns that depend on the build: NUMA node and group (NUMA balancing), then the task group path (group scheduling)",
+                          "optional": true,
+                          "configDependent": true,
+                          "value": {
+                            "kind": "string",
+                            "escaped": false
+                          }
+                        },
+                        "repeat": false,
+                        "rest": true
+                      }
+                    ]
+                  }
+                },
+                {
+                  "name": "eevdfTask",
+                  "description": "A task line that the shape above cannot read: a task of an EEVDF kernel that prints eligibility, deadline, slice and block time (6.18 does), read as typed columns when its name has no spaces",
+                  "shape": {
+                    "tokens": [
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "state",
+                          "raw": "state",
+                          "description": "State mark: a state letter (4.14 on), >R for the task on the CPU now; older kernels print R for that task and nothing for the others",
+                          "optional": false,
+                          "value": {
+                            "kind": "enum",
+                            "values": [
+                              {
+                                "raw": ">R",
+                                "name": "current",
+                                "description": "The task running on this CPU now"
+                              },
+                              {
+                                "raw": "R",
+                                "name": "running",
+                                "description": "Running or runnable (before 4.14: the task on the CPU now)"
+                              },
+                              {
+                                "raw": "S",
+                                "name": "sleeping",
+                                "description": "Sleeping, interruptibly"
+                              },
+                              {
+                                "raw": "D",
+                                "name": "disk_sleep",
+                                "description": "Waiting uninterruptibly, usually for I/O"
+                              },
+                              {
+                                "raw": "T",
+                                "name": "stopped",
+                                "description": "Stopped by a signal"
+                              },
+                              {
+                                "raw": "t",
+                                "name": "tracing_stop",
+                                "description": "Stopped by a tracer"
+                              },
+                              {
+                                "raw": "X",
+                                "name": "dead",
+                                "description": "Dead"
+                              },
+                              {
+                                "raw": "Z",
+                                "name": "zombie",
+                                "description": "Exited, not yet reaped by its parent"
+                              },
+                              {
+                                "raw": "P",
+                                "name": "parked",
+                                "description": "Parked kernel thread"
+                              },
+                              {
+                                "raw": "I",
+                                "name": "idle",
+                                "description": "Idle kernel thread"
+                              }
+                            ]
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "comm",
+                          "raw": "task",
+                          "description": "Command name of the task",
+                          "optional": false,
+                          "value": {
+                            "kind": "string",
+                            "escaped": false
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "pid",
+                          "raw": "PID",
+                          "description": "Task id",
+                          "optional": false,
+                          "value": {
+                            "kind": "integer",
+                            "signed": false,
+                            "hex": false,
+                            "sentinels": []
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "vruntime",
+                          "raw": "vruntime",
+                          "description": "Virtual run time of the task",
+                          "optional": false,
+                          "value": {
+                            "kind": "float",
+                            "unit": "ms"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "eligible",
+                          "raw": "eligible",
+                          "description": "Whether the task may be picked now (its virtual lag is not negative)",
+                          "optional": false,
+                          "value": {
+                            "kind": "enum",
+                            "values": [
+                              {
+                                "raw": "E",
+                                "name": "eligible",
+                                "description": "Eligible to run now"
+                              },
+                              {
+                                "raw": "N",
+                                "name": "not_eligible",
+                                "description": "Not eligible until the queue's average virtual time catches up"
+                              }
+                            ]
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "deadline",
+                          "raw": "deadline",
+                          "description": "Virtual deadline of the task's current request",
+                          "optional": false,
+                          "value": {
+                            "kind": "float",
+                            "unit": "ms"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "slice",
+                          "raw": "slice",
+                          "description": "Length of the task's time slice",
+                          "optional": false,
+                          "value": {
+                            "kind": "float",
+                            "unit": "ms"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "sumExec",
+                          "raw": "sum-exec",
+                          "description": "CPU time used",
+                          "optional": false,
+                          "value": {
+                            "kind": "float",
+                            "unit": "ms"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "switches",
+                          "raw": "switches",
+                          "description": "Context switches of the task",
+                          "optional": false,
+                          "value": {
+                            "kind": "integer",
+                            "signed": false,
+                            "hex": false,
+                            "sentinels": []
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "prio",
+                          "raw": "prio",
+                          "description": "Kernel priority (120 is nice 0)",
+                          "optional": false,
+                          "value": {
+                            "kind": "integer",
+                            "signed": false,
+                            "hex": false,
+                            "sentinels": []
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "waitTime",
+                          "raw": "wait-time",
+                          "description": "Time spent waiting to run (0 without schedstats)",
+                          "optional": false,
+                          "value": {
+                            "kind": "float",
+                            "unit": "ms"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "sumSleep",
+                          "raw": "sum-sleep",
+                          "description": "Time spent sleeping (0 without schedstats)",
+                          "optional": false,
+                          "value": {
+                            "kind": "float",
+                            "unit": "ms"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "sumBlock",
+                          "raw": "sum-block",
+                          "description": "Time spent blocked (0 without schedstats)",
+                          "optional": false,
+                          "value": {
+                            "kind": "float",
+                            "unit": "ms"
+                          }
+                        },
+                        "repeat": false,
+                        "rest": false
+                      },
+                      {
+                        "kind": "field",
+                        "field": {
+                          "name": "more",
+                          "raw": "more",
+                          "description": "Columns that depend on the build: NUMA node and group (NUMA balancing), then the task group id and path (group scheduling)",
                           "optional": true,
                           "configDependent": true,
                           "value": {

@@ -36,6 +36,7 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   let v_options: string[];
   let v_dump: number;
   let v_pass: number;
+  let v_optionsByKey: Record<string, string | true>;
   s.ws();
   v_device = s.wordUnescaped();
   s.sep();
@@ -62,10 +63,11 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   if (a0n < a0.length) a0.length = a0n;
   v_options = a0;
   s.sep();
+  v_optionsByKey = s.options(v_options, "=", []) as Record<string, string | true>;
   v_dump = s.tokU();
   v_pass = s.tokU();
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcMountsRow = { device: v_device, mountPoint: v_mountPoint, fsType: v_fsType, options: v_options, dump: v_dump, pass: v_pass };
+  const o: ProcMountsRow = { device: v_device, mountPoint: v_mountPoint, fsType: v_fsType, options: v_options, optionsByKey: v_optionsByKey, dump: v_dump, pass: v_pass };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }

@@ -4,7 +4,7 @@
 import { Scan } from '../../../runtime/core/scan.js';
 import { contextOf } from '../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../runtime/core/context.js';
-import type { ProcSchedDebug as ProcSchedDebugOf, ProcSchedDebugBlockCfsRq as ProcSchedDebugBlockCfsRqOf, ProcSchedDebugBlockCfsRqGroup as ProcSchedDebugBlockCfsRqGroupOf, ProcSchedDebugBlockCpu as ProcSchedDebugBlockCpuOf, ProcSchedDebugBlockCpuX86 as ProcSchedDebugBlockCpuX86Of, ProcSchedDebugBlockDlRq as ProcSchedDebugBlockDlRqOf, ProcSchedDebugBlockHeader as ProcSchedDebugBlockHeaderOf, ProcSchedDebugBlockHeaderV09 as ProcSchedDebugBlockHeaderV09Of, ProcSchedDebugBlockHeaderV09Version, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq as ProcSchedDebugBlockRtRqOf, ProcSchedDebugBlockRtRqGroup as ProcSchedDebugBlockRtRqGroupOf, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables as ProcSchedDebugBlockTunablesOf, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant as ProcSchedDebugBlockVariantOf } from '../../types/proc/sched_debug.js';
+import type { ProcSchedDebug as ProcSchedDebugOf, ProcSchedDebugBlockCfsRq as ProcSchedDebugBlockCfsRqOf, ProcSchedDebugBlockCfsRqGroup as ProcSchedDebugBlockCfsRqGroupOf, ProcSchedDebugBlockCpu as ProcSchedDebugBlockCpuOf, ProcSchedDebugBlockCpuX86 as ProcSchedDebugBlockCpuX86Of, ProcSchedDebugBlockDlRq as ProcSchedDebugBlockDlRqOf, ProcSchedDebugBlockHeader as ProcSchedDebugBlockHeaderOf, ProcSchedDebugBlockHeaderV09 as ProcSchedDebugBlockHeaderV09Of, ProcSchedDebugBlockHeaderV09Version, ProcSchedDebugBlockHeaderVersion, ProcSchedDebugBlockRtRq as ProcSchedDebugBlockRtRqOf, ProcSchedDebugBlockRtRqGroup as ProcSchedDebugBlockRtRqGroupOf, ProcSchedDebugBlockTasks, ProcSchedDebugBlockTasksEevdfTask, ProcSchedDebugBlockTasksRaw, ProcSchedDebugBlockTasksRow, ProcSchedDebugBlockTasksTask, ProcSchedDebugBlockTunables as ProcSchedDebugBlockTunablesOf, ProcSchedDebugBlockTunablesTunableScaling, ProcSchedDebugBlockVariant as ProcSchedDebugBlockVariantOf } from '../../types/proc/sched_debug.js';
 import { lastAfterBlank } from '../../../runtime/core/pieces.js';
 import type { Piece, Pieces } from '../../../runtime/core/pieces.js';
 import type { ProcfsError } from '../../../runtime/core/errors.js';
@@ -339,6 +339,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
   let v_latency: number | undefined;
   let v_minGranularity: number | undefined;
   let v_wakeupGranularity: number | undefined;
+  let v_baseSlice: number | undefined;
   let v_childRunsFirst: number | undefined;
   let v_features: number | undefined;
   let v_tunableScaling: ProcSchedDebugBlockTunablesTunableScaling | undefined;
@@ -368,6 +369,13 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
         s.eol();
         break;
       }
+      case ".sysctl_sched_base_slice": {
+        if (v_baseSlice !== undefined) s.duplicate(key);
+        s.ws();
+        v_baseSlice = s.f() / 1e3;
+        s.eol();
+        break;
+      }
       case ".sysctl_sched_child_runs_first": {
         if (v_childRunsFirst !== undefined) s.duplicate(key);
         v_childRunsFirst = s.uLine(1, "");
@@ -391,10 +399,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockTu
       }
     }
   }
-  if (v_latency === undefined) s.missing("the key \".sysctl_sched_latency\"");
-  if (v_minGranularity === undefined) s.missing("the key \".sysctl_sched_min_granularity\"");
-  if (v_wakeupGranularity === undefined) s.missing("the key \".sysctl_sched_wakeup_granularity\"");
-  const o = new ProcSchedDebugBlockTunablesObjectNew("tunables", v_latency, v_minGranularity, v_wakeupGranularity, v_childRunsFirst, v_features, v_tunableScaling, extra);
+  const o = new ProcSchedDebugBlockTunablesObjectNew("tunables", v_latency, v_minGranularity, v_wakeupGranularity, v_baseSlice, v_childRunsFirst, v_features, v_tunableScaling, extra);
   return o;
 }
 
@@ -687,6 +692,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_spread0: number | undefined;
   let v_nrSpreadOver: number | undefined;
   let v_nrRunning: number | undefined;
+  let v_nrQueued: number | undefined;
   let v_load: number | undefined;
   const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
@@ -695,18 +701,18 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
     fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 9 && (fast = s.keyedNumber(end, KEYS3_BYTES[next]!, 58, KEYS3_FACTOR[next]!, KEYS3_SUFFIX[next]!)) >= 0) {
+    if (next < 10 && (fast = s.keyedNumber(end, KEYS3_BYTES[next]!, 58, KEYS3_FACTOR[next]!, KEYS3_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS3_ORDER[next]!;
     }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;
-      if (next < 9 && s.keyIs(KEYS3_BYTES[next]!, 58)) {
+      if (next < 10 && s.keyIs(KEYS3_BYTES[next]!, 58)) {
         k = next;
         key = KEYS3_ORDER[next]!;
       }
-      else if (next + 1 < 9 && s.keyIs(KEYS3_BYTES[next + 1]!, 58)) {
+      else if (next + 1 < 10 && s.keyIs(KEYS3_BYTES[next + 1]!, 58)) {
         k = next + 1;
         key = KEYS3_ORDER[next + 1]!;
       }
@@ -769,7 +775,12 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
         v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
-      case 8: /* .load */ {
+      case 8: /* .nr_queued */ {
+        if (v_nrQueued !== undefined) s.duplicate(key);
+        v_nrQueued = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 9: /* .load */ {
         if (v_load !== undefined) s.duplicate(key);
         v_load = fast >= 0 ? fast : s.uLine(1, "");
         break;
@@ -780,14 +791,9 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       }
     }
   }
-  if (v_minVruntimeQueued === undefined) s.missing("the key \".MIN_vruntime\"");
-  if (v_minVruntime === undefined) s.missing("the key \".min_vruntime\"");
-  if (v_maxVruntime === undefined) s.missing("the key \".max_vruntime\"");
   if (v_spread === undefined) s.missing("the key \".spread\"");
-  if (v_spread0 === undefined) s.missing("the key \".spread0\"");
-  if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
   if (v_load === undefined) s.missing("the key \".load\"");
-  const o = new ProcSchedDebugBlockCfsRqGroupObjectNew("cfsRqGroup", v_cpu, v_group, v_execClock, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrSpreadOver, v_nrRunning, v_load, others);
+  const o = new ProcSchedDebugBlockCfsRqGroupObjectNew("cfsRqGroup", v_cpu, v_group, v_execClock, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrSpreadOver, v_nrRunning, v_nrQueued, v_load, others);
   return o;
 }
 
@@ -808,6 +814,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   let v_spread0: number | undefined;
   let v_nrSpreadOver: number | undefined;
   let v_nrRunning: number | undefined;
+  let v_nrQueued: number | undefined;
   let v_load: number | undefined;
   const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
@@ -816,18 +823,18 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
     fast = -1;
     let k: number | undefined;
     let key: string;
-    if (next < 9 && (fast = s.keyedNumber(end, KEYS4_BYTES[next]!, 58, KEYS4_FACTOR[next]!, KEYS4_SUFFIX[next]!)) >= 0) {
+    if (next < 10 && (fast = s.keyedNumber(end, KEYS4_BYTES[next]!, 58, KEYS4_FACTOR[next]!, KEYS4_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS4_ORDER[next]!;
     }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;
-      if (next < 9 && s.keyIs(KEYS4_BYTES[next]!, 58)) {
+      if (next < 10 && s.keyIs(KEYS4_BYTES[next]!, 58)) {
         k = next;
         key = KEYS4_ORDER[next]!;
       }
-      else if (next + 1 < 9 && s.keyIs(KEYS4_BYTES[next + 1]!, 58)) {
+      else if (next + 1 < 10 && s.keyIs(KEYS4_BYTES[next + 1]!, 58)) {
         k = next + 1;
         key = KEYS4_ORDER[next + 1]!;
       }
@@ -890,7 +897,12 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
         v_nrRunning = fast >= 0 ? fast : s.uLine(1, "");
         break;
       }
-      case 8: /* .load */ {
+      case 8: /* .nr_queued */ {
+        if (v_nrQueued !== undefined) s.duplicate(key);
+        v_nrQueued = fast >= 0 ? fast : s.uLine(1, "");
+        break;
+      }
+      case 9: /* .load */ {
         if (v_load !== undefined) s.duplicate(key);
         v_load = fast >= 0 ? fast : s.uLine(1, "");
         break;
@@ -901,14 +913,9 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       }
     }
   }
-  if (v_minVruntimeQueued === undefined) s.missing("the key \".MIN_vruntime\"");
-  if (v_minVruntime === undefined) s.missing("the key \".min_vruntime\"");
-  if (v_maxVruntime === undefined) s.missing("the key \".max_vruntime\"");
   if (v_spread === undefined) s.missing("the key \".spread\"");
-  if (v_spread0 === undefined) s.missing("the key \".spread0\"");
-  if (v_nrRunning === undefined) s.missing("the key \".nr_running\"");
   if (v_load === undefined) s.missing("the key \".load\"");
-  const o = new ProcSchedDebugBlockCfsRqObjectNew("cfsRq", v_cpu, v_execClock, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrSpreadOver, v_nrRunning, v_load, others);
+  const o = new ProcSchedDebugBlockCfsRqObjectNew("cfsRq", v_cpu, v_execClock, v_minVruntimeQueued, v_minVruntime, v_maxVruntime, v_spread, v_spread0, v_nrSpreadOver, v_nrRunning, v_nrQueued, v_load, others);
   return o;
 }
 
@@ -1120,6 +1127,13 @@ function layout12(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockT
         best = Scan.furthest(best, err);
         s.reset(m);
       }
+      try {
+        out.push(record6(s, ctx)); continue;
+      }
+      catch (err) {
+        best = Scan.furthest(best, err);
+        s.reset(m);
+      }
     }
     finally {
       s.trying--;
@@ -1193,7 +1207,82 @@ function record4(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksTask {
   return o;
 }
 
-function record5(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
+function record5(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksEevdfTask {
+  let v_state: "current" | "running" | "sleeping" | "disk_sleep" | "stopped" | "tracing_stop" | "dead" | "zombie" | "parked" | "idle";
+  let v_comm: string;
+  let v_pid: number;
+  let v_vruntime: number;
+  let v_eligible: "eligible" | "not_eligible";
+  let v_deadline: number;
+  let v_slice: number;
+  let v_sumExec: number;
+  let v_switches: number;
+  let v_prio: number;
+  let v_waitTime: number;
+  let v_sumSleep: number;
+  let v_sumBlock: number;
+  let v_more: string | undefined;
+  s.ws();
+  switch (s.word()) {
+    case ">R": v_state = "current"; break;
+    case "R": v_state = "running"; break;
+    case "S": v_state = "sleeping"; break;
+    case "D": v_state = "disk_sleep"; break;
+    case "T": v_state = "stopped"; break;
+    case "t": v_state = "tracing_stop"; break;
+    case "X": v_state = "dead"; break;
+    case "Z": v_state = "zombie"; break;
+    case "P": v_state = "parked"; break;
+    case "I": v_state = "idle"; break;
+    default: s.fail("state: one of >R, R, S, D, T, t, X, Z, P, I");
+  }
+  s.sep();
+  s.ws();
+  v_comm = s.word();
+  s.sep();
+  v_pid = s.tokU();
+  s.ws();
+  v_vruntime = s.f() / 1e3;
+  s.sep();
+  s.ws();
+  switch (s.word()) {
+    case "E": v_eligible = "eligible"; break;
+    case "N": v_eligible = "not_eligible"; break;
+    default: s.fail("eligible: one of E, N");
+  }
+  s.sep();
+  s.ws();
+  v_deadline = s.f() / 1e3;
+  s.sep();
+  s.ws();
+  v_slice = s.f() / 1e3;
+  s.sep();
+  s.ws();
+  v_sumExec = s.f() / 1e3;
+  s.sep();
+  v_switches = s.tokU();
+  v_prio = s.tokU();
+  s.ws();
+  v_waitTime = s.f() / 1e3;
+  s.sep();
+  s.ws();
+  v_sumSleep = s.f() / 1e3;
+  s.sep();
+  s.ws();
+  v_sumBlock = s.f() / 1e3;
+  s.sep();
+  let ok = s.more();
+  if (ok) {
+    s.ws();
+    v_more = s.rest();
+    ok = s.more();
+  }
+  s.eol();
+  const o = new ProcSchedDebugBlockTasksEevdfTaskObjectNew("eevdfTask", v_state, v_comm, v_pid, v_vruntime, v_eligible, v_deadline, v_slice, v_sumExec, v_switches, v_prio, v_waitTime, v_sumSleep, v_sumBlock, v_more);
+  return o;
+}
+
+function record6(s: Scan, ctx: ParseContext): ProcSchedDebugBlockTasksRaw {
   let v_line: string;
   s.ws();
   v_line = s.rest();
@@ -1256,11 +1345,12 @@ ProcSchedDebugBlockHeaderV09VersionObject.prototype = Object.prototype;
 const ProcSchedDebugBlockHeaderV09VersionObjectNew = ProcSchedDebugBlockHeaderV09VersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderV09VersionObject>) => ProcSchedDebugBlockHeaderV09Version;
 
 /** The constructor behind ProcSchedDebugBlockTunablesObjectNew: the fields in the order of the type. */
-function ProcSchedDebugBlockTunablesObject(this: ProcSchedDebugBlockTunables, v_kind: ProcSchedDebugBlockTunables["kind"], v_latency: ProcSchedDebugBlockTunables["latency"], v_minGranularity: ProcSchedDebugBlockTunables["minGranularity"], v_wakeupGranularity: ProcSchedDebugBlockTunables["wakeupGranularity"], v_childRunsFirst: ProcSchedDebugBlockTunables["childRunsFirst"], v_features: ProcSchedDebugBlockTunables["features"], v_tunableScaling: ProcSchedDebugBlockTunables["tunableScaling"], v_extra: ProcSchedDebugBlockTunables["extra"]): void {
+function ProcSchedDebugBlockTunablesObject(this: ProcSchedDebugBlockTunables, v_kind: ProcSchedDebugBlockTunables["kind"], v_latency: ProcSchedDebugBlockTunables["latency"], v_minGranularity: ProcSchedDebugBlockTunables["minGranularity"], v_wakeupGranularity: ProcSchedDebugBlockTunables["wakeupGranularity"], v_baseSlice: ProcSchedDebugBlockTunables["baseSlice"], v_childRunsFirst: ProcSchedDebugBlockTunables["childRunsFirst"], v_features: ProcSchedDebugBlockTunables["features"], v_tunableScaling: ProcSchedDebugBlockTunables["tunableScaling"], v_extra: ProcSchedDebugBlockTunables["extra"]): void {
   this.kind = v_kind;
-  this.latency = v_latency;
-  this.minGranularity = v_minGranularity;
-  this.wakeupGranularity = v_wakeupGranularity;
+  if (v_latency !== undefined) this.latency = v_latency;
+  if (v_minGranularity !== undefined) this.minGranularity = v_minGranularity;
+  if (v_wakeupGranularity !== undefined) this.wakeupGranularity = v_wakeupGranularity;
+  if (v_baseSlice !== undefined) this.baseSlice = v_baseSlice;
   if (v_childRunsFirst !== undefined) this.childRunsFirst = v_childRunsFirst;
   if (v_features !== undefined) this.features = v_features;
   if (v_tunableScaling !== undefined) this.tunableScaling = v_tunableScaling;
@@ -1315,18 +1405,19 @@ ProcSchedDebugBlockCpuObject.prototype = Object.prototype;
 const ProcSchedDebugBlockCpuObjectNew = ProcSchedDebugBlockCpuObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuObject>) => ProcSchedDebugBlockCpu;
 
 /** The constructor behind ProcSchedDebugBlockCfsRqGroupObjectNew: the fields in the order of the type. */
-function ProcSchedDebugBlockCfsRqGroupObject(this: ProcSchedDebugBlockCfsRqGroup, v_kind: ProcSchedDebugBlockCfsRqGroup["kind"], v_cpu: ProcSchedDebugBlockCfsRqGroup["cpu"], v_group: ProcSchedDebugBlockCfsRqGroup["group"], v_execClock: ProcSchedDebugBlockCfsRqGroup["execClock"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRqGroup["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRqGroup["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRqGroup["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRqGroup["spread"], v_spread0: ProcSchedDebugBlockCfsRqGroup["spread0"], v_nrSpreadOver: ProcSchedDebugBlockCfsRqGroup["nrSpreadOver"], v_nrRunning: ProcSchedDebugBlockCfsRqGroup["nrRunning"], v_load: ProcSchedDebugBlockCfsRqGroup["load"], v_stats: ProcSchedDebugBlockCfsRqGroup["stats"]): void {
+function ProcSchedDebugBlockCfsRqGroupObject(this: ProcSchedDebugBlockCfsRqGroup, v_kind: ProcSchedDebugBlockCfsRqGroup["kind"], v_cpu: ProcSchedDebugBlockCfsRqGroup["cpu"], v_group: ProcSchedDebugBlockCfsRqGroup["group"], v_execClock: ProcSchedDebugBlockCfsRqGroup["execClock"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRqGroup["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRqGroup["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRqGroup["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRqGroup["spread"], v_spread0: ProcSchedDebugBlockCfsRqGroup["spread0"], v_nrSpreadOver: ProcSchedDebugBlockCfsRqGroup["nrSpreadOver"], v_nrRunning: ProcSchedDebugBlockCfsRqGroup["nrRunning"], v_nrQueued: ProcSchedDebugBlockCfsRqGroup["nrQueued"], v_load: ProcSchedDebugBlockCfsRqGroup["load"], v_stats: ProcSchedDebugBlockCfsRqGroup["stats"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   this.group = v_group;
   if (v_execClock !== undefined) this.execClock = v_execClock;
-  this.minVruntimeQueued = v_minVruntimeQueued;
-  this.minVruntime = v_minVruntime;
-  this.maxVruntime = v_maxVruntime;
+  if (v_minVruntimeQueued !== undefined) this.minVruntimeQueued = v_minVruntimeQueued;
+  if (v_minVruntime !== undefined) this.minVruntime = v_minVruntime;
+  if (v_maxVruntime !== undefined) this.maxVruntime = v_maxVruntime;
   this.spread = v_spread;
-  this.spread0 = v_spread0;
+  if (v_spread0 !== undefined) this.spread0 = v_spread0;
   if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
-  this.nrRunning = v_nrRunning;
+  if (v_nrRunning !== undefined) this.nrRunning = v_nrRunning;
+  if (v_nrQueued !== undefined) this.nrQueued = v_nrQueued;
   this.load = v_load;
   this.stats = v_stats;
 }
@@ -1336,17 +1427,18 @@ ProcSchedDebugBlockCfsRqGroupObject.prototype = Object.prototype;
 const ProcSchedDebugBlockCfsRqGroupObjectNew = ProcSchedDebugBlockCfsRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqGroupObject>) => ProcSchedDebugBlockCfsRqGroup;
 
 /** The constructor behind ProcSchedDebugBlockCfsRqObjectNew: the fields in the order of the type. */
-function ProcSchedDebugBlockCfsRqObject(this: ProcSchedDebugBlockCfsRq, v_kind: ProcSchedDebugBlockCfsRq["kind"], v_cpu: ProcSchedDebugBlockCfsRq["cpu"], v_execClock: ProcSchedDebugBlockCfsRq["execClock"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRq["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRq["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRq["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRq["spread"], v_spread0: ProcSchedDebugBlockCfsRq["spread0"], v_nrSpreadOver: ProcSchedDebugBlockCfsRq["nrSpreadOver"], v_nrRunning: ProcSchedDebugBlockCfsRq["nrRunning"], v_load: ProcSchedDebugBlockCfsRq["load"], v_stats: ProcSchedDebugBlockCfsRq["stats"]): void {
+function ProcSchedDebugBlockCfsRqObject(this: ProcSchedDebugBlockCfsRq, v_kind: ProcSchedDebugBlockCfsRq["kind"], v_cpu: ProcSchedDebugBlockCfsRq["cpu"], v_execClock: ProcSchedDebugBlockCfsRq["execClock"], v_minVruntimeQueued: ProcSchedDebugBlockCfsRq["minVruntimeQueued"], v_minVruntime: ProcSchedDebugBlockCfsRq["minVruntime"], v_maxVruntime: ProcSchedDebugBlockCfsRq["maxVruntime"], v_spread: ProcSchedDebugBlockCfsRq["spread"], v_spread0: ProcSchedDebugBlockCfsRq["spread0"], v_nrSpreadOver: ProcSchedDebugBlockCfsRq["nrSpreadOver"], v_nrRunning: ProcSchedDebugBlockCfsRq["nrRunning"], v_nrQueued: ProcSchedDebugBlockCfsRq["nrQueued"], v_load: ProcSchedDebugBlockCfsRq["load"], v_stats: ProcSchedDebugBlockCfsRq["stats"]): void {
   this.kind = v_kind;
   this.cpu = v_cpu;
   if (v_execClock !== undefined) this.execClock = v_execClock;
-  this.minVruntimeQueued = v_minVruntimeQueued;
-  this.minVruntime = v_minVruntime;
-  this.maxVruntime = v_maxVruntime;
+  if (v_minVruntimeQueued !== undefined) this.minVruntimeQueued = v_minVruntimeQueued;
+  if (v_minVruntime !== undefined) this.minVruntime = v_minVruntime;
+  if (v_maxVruntime !== undefined) this.maxVruntime = v_maxVruntime;
   this.spread = v_spread;
-  this.spread0 = v_spread0;
+  if (v_spread0 !== undefined) this.spread0 = v_spread0;
   if (v_nrSpreadOver !== undefined) this.nrSpreadOver = v_nrSpreadOver;
-  this.nrRunning = v_nrRunning;
+  if (v_nrRunning !== undefined) this.nrRunning = v_nrRunning;
+  if (v_nrQueued !== undefined) this.nrQueued = v_nrQueued;
   this.load = v_load;
   this.stats = v_stats;
 }
@@ -1421,6 +1513,29 @@ ProcSchedDebugBlockTasksTaskObject.prototype = Object.prototype;
 
 /** Makes a plain ProcSchedDebugBlockTasksTask (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTasksTaskObjectNew = ProcSchedDebugBlockTasksTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksTaskObject>) => ProcSchedDebugBlockTasksTask;
+
+/** The constructor behind ProcSchedDebugBlockTasksEevdfTaskObjectNew: the fields in the order of the type. */
+function ProcSchedDebugBlockTasksEevdfTaskObject(this: ProcSchedDebugBlockTasksEevdfTask, v_kind: ProcSchedDebugBlockTasksEevdfTask["kind"], v_state: ProcSchedDebugBlockTasksEevdfTask["state"], v_comm: ProcSchedDebugBlockTasksEevdfTask["comm"], v_pid: ProcSchedDebugBlockTasksEevdfTask["pid"], v_vruntime: ProcSchedDebugBlockTasksEevdfTask["vruntime"], v_eligible: ProcSchedDebugBlockTasksEevdfTask["eligible"], v_deadline: ProcSchedDebugBlockTasksEevdfTask["deadline"], v_slice: ProcSchedDebugBlockTasksEevdfTask["slice"], v_sumExec: ProcSchedDebugBlockTasksEevdfTask["sumExec"], v_switches: ProcSchedDebugBlockTasksEevdfTask["switches"], v_prio: ProcSchedDebugBlockTasksEevdfTask["prio"], v_waitTime: ProcSchedDebugBlockTasksEevdfTask["waitTime"], v_sumSleep: ProcSchedDebugBlockTasksEevdfTask["sumSleep"], v_sumBlock: ProcSchedDebugBlockTasksEevdfTask["sumBlock"], v_more: ProcSchedDebugBlockTasksEevdfTask["more"]): void {
+  this.kind = v_kind;
+  this.state = v_state;
+  this.comm = v_comm;
+  this.pid = v_pid;
+  this.vruntime = v_vruntime;
+  this.eligible = v_eligible;
+  this.deadline = v_deadline;
+  this.slice = v_slice;
+  this.sumExec = v_sumExec;
+  this.switches = v_switches;
+  this.prio = v_prio;
+  this.waitTime = v_waitTime;
+  this.sumSleep = v_sumSleep;
+  this.sumBlock = v_sumBlock;
+  if (v_more !== undefined) this.more = v_more;
+}
+ProcSchedDebugBlockTasksEevdfTaskObject.prototype = Object.prototype;
+
+/** Makes a plain ProcSchedDebugBlockTasksEevdfTask (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcSchedDebugBlockTasksEevdfTaskObjectNew = ProcSchedDebugBlockTasksEevdfTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksEevdfTaskObject>) => ProcSchedDebugBlockTasksEevdfTask;
 /** Keys of a keyed layout in the order files print them. */
 const KEYS0_ORDER = ["Sched Debug Version", "now", ".jiffies", ".sysctl_sched_latency", ".sysctl_sched_min_granularity", ".sysctl_sched_wakeup_granularity", ".sysctl_sched_child_runs_first", ".sysctl_sched_features"];
 /** The same keys numbered, for the switch that reads their values. */
@@ -1446,22 +1561,22 @@ const KEYS2_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
 /** And the unit printed after it (empty: none). */
 const KEYS2_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
+const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".nr_queued", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS3 = new Map<string, number>(KEYS3_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS3_BYTES = Scan.keyBytes(KEYS3_ORDER);
 /** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
-const KEYS3_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+const KEYS3_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
 /** And the unit printed after it (empty: none). */
-const KEYS3_SUFFIX = ["", "", "", "", "", "", "", "", ""];
+const KEYS3_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS4_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".load"];
+const KEYS4_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".nr_queued", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS4 = new Map<string, number>(KEYS4_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
 const KEYS4_BYTES = Scan.keyBytes(KEYS4_ORDER);
 /** For each key whose value is an unsigned number alone on its line: the factor to bytes (0: another kind of value), for Scan.keyedNumber. */
-const KEYS4_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+const KEYS4_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
 /** And the unit printed after it (empty: none). */
-const KEYS4_SUFFIX = ["", "", "", "", "", "", "", "", ""];
+const KEYS4_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];

@@ -14,6 +14,8 @@ export interface ProcMountsRow {
   fsType: string;
   /** rw or ro, then superblock flags, per-mount flags (nosuid, nodev, noexec, relatime...) and filesystem options, each with its escapes decoded. Kernel name: `fs_mntops`. */
   options: string[];
+  /** The options by name: each option that comes alone is true, one written key=value has its value (size=1024k, mode=755). Decoded from options, which stays as printed. */
+  optionsByKey: Record<string, string | true>;
   /** Dump frequency field of fstab; the kernel always prints 0. Kernel name: `fs_freq`. */
   dump: number;
   /** fsck pass number field of fstab; the kernel always prints 0. Kernel name: `fs_passno`. */

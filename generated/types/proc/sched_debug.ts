@@ -2,10 +2,10 @@
 // Change the spec and run `npm run generate`.
 
 /** One row of The tasks whose CPU is this one, after two header lines. Tell the shapes apart by `kind`. */
-export type ProcSchedDebugBlockTasksRow = ProcSchedDebugBlockTasksTask | ProcSchedDebugBlockTasksRaw;
-/** One block of The scheduler's debug dump (kernels up to 5.12; later kernels moved it to debugfs): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. Tell the shapes apart by `kind`. */
+export type ProcSchedDebugBlockTasksRow = ProcSchedDebugBlockTasksTask | ProcSchedDebugBlockTasksEevdfTask | ProcSchedDebugBlockTasksRaw;
+/** One block of The scheduler's debug dump: /proc/sched_debug up to 5.12, then debugfs's sched/debug (read from the first of the two that exists): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. Tell the shapes apart by `kind`. */
 export type ProcSchedDebugBlockVariant<N extends number | bigint = number> = ProcSchedDebugBlockHeader<N> | ProcSchedDebugBlockHeaderV09<N> | ProcSchedDebugBlockTunables<N> | ProcSchedDebugBlockCpuX86<N> | ProcSchedDebugBlockCpu<N> | ProcSchedDebugBlockCfsRqGroup<N> | ProcSchedDebugBlockCfsRq<N> | ProcSchedDebugBlockRtRqGroup<N> | ProcSchedDebugBlockRtRq<N> | ProcSchedDebugBlockDlRq<N> | ProcSchedDebugBlockTasks;
-/** The scheduler's debug dump (kernels up to 5.12; later kernels moved it to debugfs): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. */
+/** The scheduler's debug dump: /proc/sched_debug up to 5.12, then debugfs's sched/debug (read from the first of the two that exists): clocks and tunables, then for each CPU its run queue, the fair, real-time and deadline queues and the tasks on it. Keys the spec does not name are kept in extra. */
 export type ProcSchedDebug<N extends number | bigint = number> = ProcSchedDebugBlockVariant<N>[];
 
 /** The version line and the clocks at the time of the reading. */
@@ -76,12 +76,14 @@ export interface ProcSchedDebugBlockHeaderV09Version {
 export interface ProcSchedDebugBlockTunables<N extends number | bigint = number> {
   /** Which of the shapes this is. */
   kind: "tunables";
-  /** Period in which every runnable task should run once. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_latency`. */
-  latency: number;
-  /** Shortest time slice a task gets. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_min_granularity`. */
-  minGranularity: number;
-  /** How much less a waking task must have run to preempt the current one. Unit: seconds (the kernel prints ms). Kernel name: `.sysctl_sched_wakeup_granularity`. */
-  wakeupGranularity: number;
+  /** Period in which every runnable task should run once. Unit: seconds (the kernel prints ms). Removed in Linux 6.6. Kernel name: `.sysctl_sched_latency`. */
+  latency?: number;
+  /** Shortest time slice a task gets. Unit: seconds (the kernel prints ms). Removed in Linux 6.6. Kernel name: `.sysctl_sched_min_granularity`. */
+  minGranularity?: number;
+  /** How much less a waking task must have run to preempt the current one. Unit: seconds (the kernel prints ms). Removed in Linux 6.6. Kernel name: `.sysctl_sched_wakeup_granularity`. */
+  wakeupGranularity?: number;
+  /** Time slice a task asks for by default under the EEVDF scheduler. Unit: seconds (the kernel prints ms). Since Linux 6.6. Kernel name: `.sysctl_sched_base_slice`. */
+  baseSlice?: number;
   /** 1 when a forked child runs before its parent. Kernel name: `.sysctl_sched_child_runs_first`. */
   childRunsFirst?: number;
   /** Bit mask of the scheduler features turned on (names in sched_features). Kernel name: `.sysctl_sched_features`. */
@@ -174,20 +176,22 @@ export interface ProcSchedDebugBlockCfsRqGroup<N extends number | bigint = numbe
   group: string;
   /** Time tasks of this queue ran. Unit: seconds (the kernel prints ms). Kernel name: `.exec_clock`. */
   execClock?: number;
-  /** Smallest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.MIN_vruntime`. */
-  minVruntimeQueued: number;
-  /** Virtual run time the queue has reached. Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
-  minVruntime: number;
-  /** Largest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.max_vruntime`. */
-  maxVruntime: number;
+  /** Smallest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Removed in Linux 6.6. Kernel name: `.MIN_vruntime`. */
+  minVruntimeQueued?: number;
+  /** Virtual run time the queue has reached (recent kernels print zero_vruntime instead). Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
+  minVruntime?: number;
+  /** Largest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Removed in Linux 6.6. Kernel name: `.max_vruntime`. */
+  maxVruntime?: number;
   /** Difference between the largest and smallest queued virtual run times. Unit: seconds (the kernel prints ms). Kernel name: `.spread`. */
   spread: number;
-  /** This queue's minimum virtual run time minus that of CPU 0. Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
-  spread0: number;
+  /** This queue's minimum virtual run time minus that of CPU 0 (older kernels). Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
+  spread0?: number;
   /** Times the spread grew past the scheduler's limit. Kernel name: `.nr_spread_over`. */
   nrSpreadOver?: number;
-  /** Runnable entities on the queue. Kernel name: `.nr_running`. */
-  nrRunning: number;
+  /** Runnable entities on the queue (recent kernels print nr_queued instead). Kernel name: `.nr_running`. */
+  nrRunning?: number;
+  /** Entities queued on the queue (the name of nr_running in recent kernels). Kernel name: `.nr_queued`. */
+  nrQueued?: number;
   /** Sum of the load weights on the queue. Kernel name: `.load`. */
   load: number;
   /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
@@ -202,20 +206,22 @@ export interface ProcSchedDebugBlockCfsRq<N extends number | bigint = number> {
   cpu: number;
   /** Time tasks of this queue ran. Unit: seconds (the kernel prints ms). Kernel name: `.exec_clock`. */
   execClock?: number;
-  /** Smallest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.MIN_vruntime`. */
-  minVruntimeQueued: number;
-  /** Virtual run time the queue has reached. Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
-  minVruntime: number;
-  /** Largest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Kernel name: `.max_vruntime`. */
-  maxVruntime: number;
+  /** Smallest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Removed in Linux 6.6. Kernel name: `.MIN_vruntime`. */
+  minVruntimeQueued?: number;
+  /** Virtual run time the queue has reached (recent kernels print zero_vruntime instead). Unit: seconds (the kernel prints ms). Kernel name: `.min_vruntime`. */
+  minVruntime?: number;
+  /** Largest virtual run time among queued tasks (a tiny value when none). Unit: seconds (the kernel prints ms). Removed in Linux 6.6. Kernel name: `.max_vruntime`. */
+  maxVruntime?: number;
   /** Difference between the largest and smallest queued virtual run times. Unit: seconds (the kernel prints ms). Kernel name: `.spread`. */
   spread: number;
-  /** This queue's minimum virtual run time minus that of CPU 0. Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
-  spread0: number;
+  /** This queue's minimum virtual run time minus that of CPU 0 (older kernels). Unit: seconds (the kernel prints ms). Kernel name: `.spread0`. */
+  spread0?: number;
   /** Times the spread grew past the scheduler's limit. Kernel name: `.nr_spread_over`. */
   nrSpreadOver?: number;
-  /** Runnable entities on the queue. Kernel name: `.nr_running`. */
-  nrRunning: number;
+  /** Runnable entities on the queue (recent kernels print nr_queued instead). Kernel name: `.nr_running`. */
+  nrRunning?: number;
+  /** Entities queued on the queue (the name of nr_running in recent kernels). Kernel name: `.nr_queued`. */
+  nrQueued?: number;
   /** Sum of the load weights on the queue. Kernel name: `.load`. */
   load: number;
   /** Every other line: load-tracking averages, bandwidth throttling, and the group entity's own statistics By kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
@@ -305,6 +311,40 @@ export interface ProcSchedDebugBlockTasksTask {
   /** Time spent sleeping (0 without schedstats). Unit: seconds (the kernel prints ms). Kernel name: `sum-sleep`. */
   sumSleep: number;
   /** Columns that depend on the build: NUMA node and group (NUMA balancing), then the task group path (group scheduling). Kernel name: `more`. */
+  more?: string;
+}
+
+/** A task line that the shape above cannot read: a task of an EEVDF kernel that prints eligibility, deadline, slice and block time (6.18 does), read as typed columns when its name has no spaces. */
+export interface ProcSchedDebugBlockTasksEevdfTask {
+  /** Which of the shapes this is. */
+  kind: "eevdfTask";
+  /** State mark: a state letter (4.14 on), >R for the task on the CPU now; older kernels print R for that task and nothing for the others. Kernel name: `state`. */
+  state: "current" | "running" | "sleeping" | "disk_sleep" | "stopped" | "tracing_stop" | "dead" | "zombie" | "parked" | "idle";
+  /** Command name of the task. Kernel name: `task`. */
+  comm: string;
+  /** Task id. Kernel name: `PID`. */
+  pid: number;
+  /** Virtual run time of the task. Unit: seconds (the kernel prints ms). Kernel name: `vruntime`. */
+  vruntime: number;
+  /** Whether the task may be picked now (its virtual lag is not negative). Kernel name: `eligible`. */
+  eligible: "eligible" | "not_eligible";
+  /** Virtual deadline of the task's current request. Unit: seconds (the kernel prints ms). Kernel name: `deadline`. */
+  deadline: number;
+  /** Length of the task's time slice. Unit: seconds (the kernel prints ms). Kernel name: `slice`. */
+  slice: number;
+  /** CPU time used. Unit: seconds (the kernel prints ms). Kernel name: `sum-exec`. */
+  sumExec: number;
+  /** Context switches of the task. Kernel name: `switches`. */
+  switches: number;
+  /** Kernel priority (120 is nice 0). Kernel name: `prio`. */
+  prio: number;
+  /** Time spent waiting to run (0 without schedstats). Unit: seconds (the kernel prints ms). Kernel name: `wait-time`. */
+  waitTime: number;
+  /** Time spent sleeping (0 without schedstats). Unit: seconds (the kernel prints ms). Kernel name: `sum-sleep`. */
+  sumSleep: number;
+  /** Time spent blocked (0 without schedstats). Unit: seconds (the kernel prints ms). Kernel name: `sum-block`. */
+  sumBlock: number;
+  /** Columns that depend on the build: NUMA node and group (NUMA balancing), then the task group id and path (group scheduling). Kernel name: `more`. */
   more?: string;
 }
 

@@ -60,11 +60,42 @@ export const procPidMapsSpec: SpecModel = {
             "field": {
               "name": "perms",
               "raw": "perms",
-              "description": "Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write)",
+              "description": "Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write); decoded in access",
               "optional": false,
               "value": {
                 "kind": "string",
                 "escaped": false
+              },
+              "decode": {
+                "kind": "letters",
+                "name": "access",
+                "description": "The access letters as booleans (fs/proc/task_mmu.c show_map_vma)",
+                "values": [
+                  {
+                    "letter": "r",
+                    "clear": "-",
+                    "name": "read",
+                    "description": "The mapping may be read (VM_READ)"
+                  },
+                  {
+                    "letter": "w",
+                    "clear": "-",
+                    "name": "write",
+                    "description": "The mapping may be written (VM_WRITE)"
+                  },
+                  {
+                    "letter": "x",
+                    "clear": "-",
+                    "name": "execute",
+                    "description": "Code in the mapping may run (VM_EXEC)"
+                  },
+                  {
+                    "letter": "s",
+                    "clear": "p",
+                    "name": "shared",
+                    "description": "The mapping may be shared with other processes (VM_MAYSHARE), so writes reach the object; false (p) for a private, copy-on-write mapping"
+                  }
+                ]
               }
             },
             "repeat": false,

@@ -137,6 +137,13 @@ export const procPidMountinfoSpec: SpecModel = {
                   "escaped": true
                 },
                 "separator": ","
+              },
+              "decode": {
+                "kind": "options",
+                "name": "mountOptionsByKey",
+                "description": "The per-mount options by name: each option that comes alone is true, one written key=value has its value",
+                "separator": "=",
+                "fields": []
               }
             },
             "repeat": false,
@@ -152,6 +159,37 @@ export const procPidMountinfoSpec: SpecModel = {
               "value": {
                 "kind": "string",
                 "escaped": false
+              },
+              "decode": {
+                "kind": "options",
+                "name": "propagation",
+                "description": "The optional fields typed (fs/proc_namespace.c show_mountinfo): the mount's peer group, the group it receives from, and whether it may be bind mounted; tags of newer kernels land in extra",
+                "separator": ":",
+                "fields": [
+                  {
+                    "raw": "shared",
+                    "name": "shared",
+                    "type": "integer",
+                    "description": "Peer group the mount shares mount and unmount events with (shared:N)"
+                  },
+                  {
+                    "raw": "master",
+                    "name": "master",
+                    "type": "integer",
+                    "description": "Peer group the mount receives events from, as a slave (master:N)"
+                  },
+                  {
+                    "raw": "propagate_from",
+                    "name": "propagateFrom",
+                    "type": "integer",
+                    "description": "Nearest dominant peer group in the reader's namespace it receives from, printed when the master group is not visible there (propagate_from:N, since 2.6.26)"
+                  },
+                  {
+                    "raw": "unbindable",
+                    "name": "unbindable",
+                    "description": "The mount may not be bind mounted (unbindable)"
+                  }
+                ]
               }
             },
             "repeat": true,
@@ -202,6 +240,13 @@ export const procPidMountinfoSpec: SpecModel = {
                   "escaped": true
                 },
                 "separator": ","
+              },
+              "decode": {
+                "kind": "options",
+                "name": "superOptionsByKey",
+                "description": "The superblock options by name: each option that comes alone is true, one written key=value has its value (size=1024k, mode=755)",
+                "separator": "=",
+                "fields": []
               }
             },
             "repeat": false,

@@ -243,7 +243,7 @@ export const procPidStatSpec: SpecModel = {
           "field": {
             "name": "flags",
             "raw": "flags",
-            "description": "Kernel flags word of the task (PF_* bits)",
+            "description": "Kernel flags word of the task (PF_* bits); decoded in flagBits",
             "optional": false,
             "measure": "gauge",
             "value": {
@@ -251,6 +251,153 @@ export const procPidStatSpec: SpecModel = {
               "signed": false,
               "hex": false,
               "sentinels": []
+            },
+            "decode": {
+              "kind": "bits",
+              "name": "flagBits",
+              "description": "The PF_* bits as booleans, named after include/linux/sched.h of recent kernels (6.x); a few bits meant other things in older kernels, and a bit no name covers is seen in flags",
+              "values": [
+                {
+                  "bit": 0,
+                  "name": "vcpu",
+                  "description": "Running a virtual CPU (PF_VCPU)"
+                },
+                {
+                  "bit": 1,
+                  "name": "idle",
+                  "description": "An idle thread of a CPU (PF_IDLE)"
+                },
+                {
+                  "bit": 2,
+                  "name": "exiting",
+                  "description": "Being shut down (PF_EXITING)"
+                },
+                {
+                  "bit": 3,
+                  "name": "postCoredump",
+                  "description": "A core dump leaves this task out (PF_POSTCOREDUMP)"
+                },
+                {
+                  "bit": 4,
+                  "name": "ioWorker",
+                  "description": "An io_uring worker thread (PF_IO_WORKER)"
+                },
+                {
+                  "bit": 5,
+                  "name": "workqueueWorker",
+                  "description": "A workqueue worker thread (PF_WQ_WORKER)"
+                },
+                {
+                  "bit": 6,
+                  "name": "forkNoExec",
+                  "description": "Forked and has not called exec since (PF_FORKNOEXEC)"
+                },
+                {
+                  "bit": 7,
+                  "name": "mceProcess",
+                  "description": "Has its own policy for machine-check memory errors (PF_MCE_PROCESS)"
+                },
+                {
+                  "bit": 8,
+                  "name": "superPriv",
+                  "description": "Has used superuser privileges (PF_SUPERPRIV)"
+                },
+                {
+                  "bit": 9,
+                  "name": "dumpedCore",
+                  "description": "Dumped core (PF_DUMPCORE)"
+                },
+                {
+                  "bit": 10,
+                  "name": "signaled",
+                  "description": "Killed by a signal (PF_SIGNALED)"
+                },
+                {
+                  "bit": 11,
+                  "name": "memalloc",
+                  "description": "Allocating memory in order to free memory, allowed into reserves (PF_MEMALLOC)"
+                },
+                {
+                  "bit": 12,
+                  "name": "nprocExceeded",
+                  "description": "Found over its RLIMIT_NPROC when it changed user (PF_NPROC_EXCEEDED)"
+                },
+                {
+                  "bit": 13,
+                  "name": "usedMath",
+                  "description": "Has used the floating-point unit (PF_USED_MATH)"
+                },
+                {
+                  "bit": 14,
+                  "name": "userWorker",
+                  "description": "A kernel thread cloned from a user thread, such as an io_uring or vhost worker (PF_USER_WORKER)"
+                },
+                {
+                  "bit": 15,
+                  "name": "noFreeze",
+                  "description": "Never frozen for suspend (PF_NOFREEZE)"
+                },
+                {
+                  "bit": 16,
+                  "name": "kcompactd",
+                  "description": "The kcompactd memory compaction thread (PF_KCOMPACTD)"
+                },
+                {
+                  "bit": 17,
+                  "name": "kswapd",
+                  "description": "The kswapd page reclaim thread (PF_KSWAPD)"
+                },
+                {
+                  "bit": 18,
+                  "name": "memallocNoFs",
+                  "description": "Its allocations may not call into filesystems (PF_MEMALLOC_NOFS)"
+                },
+                {
+                  "bit": 19,
+                  "name": "memallocNoIo",
+                  "description": "Its allocations may not start I/O (PF_MEMALLOC_NOIO)"
+                },
+                {
+                  "bit": 20,
+                  "name": "localThrottle",
+                  "description": "Writeback throttles it only against its own device (PF_LOCAL_THROTTLE)"
+                },
+                {
+                  "bit": 21,
+                  "name": "kthread",
+                  "description": "A kernel thread (PF_KTHREAD)"
+                },
+                {
+                  "bit": 22,
+                  "name": "randomize",
+                  "description": "Its address space layout is randomised (PF_RANDOMIZE)"
+                },
+                {
+                  "bit": 26,
+                  "name": "noSetAffinity",
+                  "description": "User space may not change its CPU affinity (PF_NO_SETAFFINITY)"
+                },
+                {
+                  "bit": 27,
+                  "name": "mceEarly",
+                  "description": "Killed early on a machine-check memory error (PF_MCE_EARLY)"
+                },
+                {
+                  "bit": 28,
+                  "name": "memallocPin",
+                  "description": "Its allocations avoid memory that cannot be pinned for long (PF_MEMALLOC_PIN)"
+                },
+                {
+                  "bit": 29,
+                  "name": "blockTimestamp",
+                  "description": "Its block plug holds a cached time that needs updating (PF_BLOCK_TS, since 6.9)"
+                },
+                {
+                  "bit": 31,
+                  "name": "suspendTask",
+                  "description": "The thread that froze the others for suspend (PF_SUSPEND_TASK)"
+                }
+              ]
             }
           },
           "repeat": false,

@@ -4,7 +4,7 @@
 import { Scan } from '../../../../runtime/core/scan.js';
 import { contextOf } from '../../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../../runtime/core/context.js';
-import type { ProcPidMaps, ProcPidMapsRow, ProcPidMapsRowDevice } from '../../../types/proc/pid/maps.js';
+import type { ProcPidMaps, ProcPidMapsRow, ProcPidMapsRowAccess, ProcPidMapsRowDevice } from '../../../types/proc/pid/maps.js';
 import { lastLine } from '../../../../runtime/core/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/core/pieces.js';
 
@@ -37,6 +37,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMapsRow {
   let v_device: ProcPidMapsRowDevice;
   let v_inode: bigint;
   let v_pathname: string | undefined;
+  let v_access: number;
   s.ws();
   v_start = s.hex64();
   s.char("-");
@@ -46,6 +47,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMapsRow {
   s.ws();
   v_perms = s.word();
   s.sep();
+  v_access = s.letters(v_perms, "rwxs", "---p");
   s.ws();
   v_offset = s.hex64();
   s.sep();
@@ -67,7 +69,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMapsRow {
     ok = s.more();
   }
   s.eol();
-  const o = new ProcPidMapsRowObjectNew(v_start, v_end, v_perms, v_offset, v_device, v_inode, v_pathname);
+  const o = new ProcPidMapsRowObjectNew(v_start, v_end, v_perms, { read: (v_access & 0x1) !== 0, write: (v_access & 0x2) !== 0, execute: (v_access & 0x4) !== 0, shared: (v_access & 0x8) !== 0 }, v_offset, v_device, v_inode, v_pathname);
   return o;
 }
 
@@ -85,10 +87,11 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMapsRo
 }
 
 /** The constructor behind ProcPidMapsRowObjectNew: the fields in the order of the type. */
-function ProcPidMapsRowObject(this: ProcPidMapsRow, v_start: ProcPidMapsRow["start"], v_end: ProcPidMapsRow["end"], v_perms: ProcPidMapsRow["perms"], v_offset: ProcPidMapsRow["offset"], v_device: ProcPidMapsRow["device"], v_inode: ProcPidMapsRow["inode"], v_pathname: ProcPidMapsRow["pathname"]): void {
+function ProcPidMapsRowObject(this: ProcPidMapsRow, v_start: ProcPidMapsRow["start"], v_end: ProcPidMapsRow["end"], v_perms: ProcPidMapsRow["perms"], v_access: ProcPidMapsRow["access"], v_offset: ProcPidMapsRow["offset"], v_device: ProcPidMapsRow["device"], v_inode: ProcPidMapsRow["inode"], v_pathname: ProcPidMapsRow["pathname"]): void {
   this.start = v_start;
   this.end = v_end;
   this.perms = v_perms;
+  this.access = v_access;
   this.offset = v_offset;
   this.device = v_device;
   this.inode = v_inode;

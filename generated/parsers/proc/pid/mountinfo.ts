@@ -4,7 +4,7 @@
 import { Scan } from '../../../../runtime/core/scan.js';
 import { contextOf } from '../../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../../runtime/core/context.js';
-import type { ProcPidMountinfo, ProcPidMountinfoRow, ProcPidMountinfoRowDevice } from '../../../types/proc/pid/mountinfo.js';
+import type { ProcPidMountinfo, ProcPidMountinfoRow, ProcPidMountinfoRowDevice, ProcPidMountinfoRowPropagation } from '../../../types/proc/pid/mountinfo.js';
 import { lastLine } from '../../../../runtime/core/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/core/pieces.js';
 
@@ -39,6 +39,9 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   let v_fsType: string;
   let v_source: string;
   let v_superOptions: string[];
+  let v_mountOptionsByKey: Record<string, string | true>;
+  let v_propagation: ProcPidMountinfoRowPropagation;
+  let v_superOptionsByKey: Record<string, string | true>;
   v_mountId = s.tokU();
   v_parentId = s.tokU();
   s.ws();
@@ -72,6 +75,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   if (a2n < a2.length) a2.length = a2n;
   v_mountOptions = a2;
   s.sep();
+  v_mountOptionsByKey = s.options(v_mountOptions, "=", []) as Record<string, string | true>;
   s.ws();
   const v_optionalFields: string[] = [];
   let r4: string;
@@ -82,6 +86,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
     v_optionalFields.push(r4);
     s.sep();
   }
+  v_propagation = s.options(v_optionalFields, ":", [["shared", "shared", "i"], ["master", "master", "i"], ["propagate_from", "propagateFrom", "i"], ["unbindable", "unbindable", "f"]]) as ProcPidMountinfoRowPropagation;
   s.ws();
   v_fsType = s.wordUnescaped();
   s.sep();
@@ -105,8 +110,9 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   if (a5n < a5.length) a5.length = a5n;
   v_superOptions = a5;
   s.sep();
+  v_superOptionsByKey = s.options(v_superOptions, "=", []) as Record<string, string | true>;
   const extraTokens = s.more() ? s.restTokens() : undefined;
-  const o: ProcPidMountinfoRow = { mountId: v_mountId, parentId: v_parentId, device: v_device, root: v_root, mountPoint: v_mountPoint, mountOptions: v_mountOptions, optionalFields: v_optionalFields, fsType: v_fsType, source: v_source, superOptions: v_superOptions };
+  const o: ProcPidMountinfoRow = { mountId: v_mountId, parentId: v_parentId, device: v_device, root: v_root, mountPoint: v_mountPoint, mountOptions: v_mountOptions, mountOptionsByKey: v_mountOptionsByKey, optionalFields: v_optionalFields, propagation: v_propagation, fsType: v_fsType, source: v_source, superOptions: v_superOptions, superOptionsByKey: v_superOptionsByKey };
   if (extraTokens !== undefined) o.extraTokens = extraTokens;
   return o;
 }

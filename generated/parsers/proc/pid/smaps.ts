@@ -4,7 +4,7 @@
 import { Scan } from '../../../../runtime/core/scan.js';
 import { contextOf } from '../../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../../runtime/core/context.js';
-import type { ProcPidSmaps as ProcPidSmapsOf, ProcPidSmapsBlock as ProcPidSmapsBlockOf, ProcPidSmapsBlockDevice } from '../../../types/proc/pid/smaps.js';
+import type { ProcPidSmaps as ProcPidSmapsOf, ProcPidSmapsBlock as ProcPidSmapsBlockOf, ProcPidSmapsBlockAccess, ProcPidSmapsBlockDevice } from '../../../types/proc/pid/smaps.js';
 import { lastLike } from '../../../../runtime/core/pieces.js';
 import type { Piece, Pieces } from '../../../../runtime/core/pieces.js';
 
@@ -47,6 +47,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   let v_device: ProcPidSmapsBlockDevice;
   let v_inode: bigint;
   let v_pathname: string | undefined;
+  let v_access: number;
   if (!s.nextLine(end)) s.missing("a header line");
   s.ws();
   v_start = s.hex64();
@@ -57,6 +58,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   s.ws();
   v_perms = s.word();
   s.sep();
+  v_access = s.letters(v_perms, "rwxs", "---p");
   s.ws();
   v_offset = s.hex64();
   s.sep();
@@ -290,7 +292,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   if (v_privateDirty === undefined) s.missing("the key \"Private_Dirty\"");
   if (v_referenced === undefined) s.missing("the key \"Referenced\"");
   if (v_swap === undefined) s.missing("the key \"Swap\"");
-  const o = new ProcPidSmapsBlockObjectNew(v_start, v_end, v_perms, v_offset, v_device, v_inode, v_pathname, v_size, v_kernelPageSize, v_mmuPageSize, v_rss, v_pss, v_pssDirty, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_anonymous, v_ksm, v_lazyFree, v_anonHugePages, v_shmemPmdMapped, v_filePmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swap, v_swapPss, v_locked, v_nonlinear, v_thpEligible, v_protectionKey, v_vmFlags, extra);
+  const o = new ProcPidSmapsBlockObjectNew(v_start, v_end, v_perms, { read: (v_access & 0x1) !== 0, write: (v_access & 0x2) !== 0, execute: (v_access & 0x4) !== 0, shared: (v_access & 0x8) !== 0 }, v_offset, v_device, v_inode, v_pathname, v_size, v_kernelPageSize, v_mmuPageSize, v_rss, v_pss, v_pssDirty, v_sharedClean, v_sharedDirty, v_privateClean, v_privateDirty, v_referenced, v_anonymous, v_ksm, v_lazyFree, v_anonHugePages, v_shmemPmdMapped, v_filePmdMapped, v_sharedHugetlb, v_privateHugetlb, v_swap, v_swapPss, v_locked, v_nonlinear, v_thpEligible, v_protectionKey, v_vmFlags, extra);
   return o;
 }
 
@@ -311,10 +313,11 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidSmapsB
 }
 
 /** The constructor behind ProcPidSmapsBlockObjectNew: the fields in the order of the type. */
-function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsBlock["start"], v_end: ProcPidSmapsBlock["end"], v_perms: ProcPidSmapsBlock["perms"], v_offset: ProcPidSmapsBlock["offset"], v_device: ProcPidSmapsBlock["device"], v_inode: ProcPidSmapsBlock["inode"], v_pathname: ProcPidSmapsBlock["pathname"], v_size: ProcPidSmapsBlock["size"], v_kernelPageSize: ProcPidSmapsBlock["kernelPageSize"], v_mmuPageSize: ProcPidSmapsBlock["mmuPageSize"], v_rss: ProcPidSmapsBlock["rss"], v_pss: ProcPidSmapsBlock["pss"], v_pssDirty: ProcPidSmapsBlock["pssDirty"], v_sharedClean: ProcPidSmapsBlock["sharedClean"], v_sharedDirty: ProcPidSmapsBlock["sharedDirty"], v_privateClean: ProcPidSmapsBlock["privateClean"], v_privateDirty: ProcPidSmapsBlock["privateDirty"], v_referenced: ProcPidSmapsBlock["referenced"], v_anonymous: ProcPidSmapsBlock["anonymous"], v_ksm: ProcPidSmapsBlock["ksm"], v_lazyFree: ProcPidSmapsBlock["lazyFree"], v_anonHugePages: ProcPidSmapsBlock["anonHugePages"], v_shmemPmdMapped: ProcPidSmapsBlock["shmemPmdMapped"], v_filePmdMapped: ProcPidSmapsBlock["filePmdMapped"], v_sharedHugetlb: ProcPidSmapsBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsBlock["privateHugetlb"], v_swap: ProcPidSmapsBlock["swap"], v_swapPss: ProcPidSmapsBlock["swapPss"], v_locked: ProcPidSmapsBlock["locked"], v_nonlinear: ProcPidSmapsBlock["nonlinear"], v_thpEligible: ProcPidSmapsBlock["thpEligible"], v_protectionKey: ProcPidSmapsBlock["protectionKey"], v_vmFlags: ProcPidSmapsBlock["vmFlags"], v_extra: ProcPidSmapsBlock["extra"]): void {
+function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsBlock["start"], v_end: ProcPidSmapsBlock["end"], v_perms: ProcPidSmapsBlock["perms"], v_access: ProcPidSmapsBlock["access"], v_offset: ProcPidSmapsBlock["offset"], v_device: ProcPidSmapsBlock["device"], v_inode: ProcPidSmapsBlock["inode"], v_pathname: ProcPidSmapsBlock["pathname"], v_size: ProcPidSmapsBlock["size"], v_kernelPageSize: ProcPidSmapsBlock["kernelPageSize"], v_mmuPageSize: ProcPidSmapsBlock["mmuPageSize"], v_rss: ProcPidSmapsBlock["rss"], v_pss: ProcPidSmapsBlock["pss"], v_pssDirty: ProcPidSmapsBlock["pssDirty"], v_sharedClean: ProcPidSmapsBlock["sharedClean"], v_sharedDirty: ProcPidSmapsBlock["sharedDirty"], v_privateClean: ProcPidSmapsBlock["privateClean"], v_privateDirty: ProcPidSmapsBlock["privateDirty"], v_referenced: ProcPidSmapsBlock["referenced"], v_anonymous: ProcPidSmapsBlock["anonymous"], v_ksm: ProcPidSmapsBlock["ksm"], v_lazyFree: ProcPidSmapsBlock["lazyFree"], v_anonHugePages: ProcPidSmapsBlock["anonHugePages"], v_shmemPmdMapped: ProcPidSmapsBlock["shmemPmdMapped"], v_filePmdMapped: ProcPidSmapsBlock["filePmdMapped"], v_sharedHugetlb: ProcPidSmapsBlock["sharedHugetlb"], v_privateHugetlb: ProcPidSmapsBlock["privateHugetlb"], v_swap: ProcPidSmapsBlock["swap"], v_swapPss: ProcPidSmapsBlock["swapPss"], v_locked: ProcPidSmapsBlock["locked"], v_nonlinear: ProcPidSmapsBlock["nonlinear"], v_thpEligible: ProcPidSmapsBlock["thpEligible"], v_protectionKey: ProcPidSmapsBlock["protectionKey"], v_vmFlags: ProcPidSmapsBlock["vmFlags"], v_extra: ProcPidSmapsBlock["extra"]): void {
   this.start = v_start;
   this.end = v_end;
   this.perms = v_perms;
+  this.access = v_access;
   this.offset = v_offset;
   this.device = v_device;
   this.inode = v_inode;

@@ -10,8 +10,10 @@ export interface ProcPidMapsRow {
   start: bigint;
   /** Address just past the end of the mapping (exclusive). Kernel name: `end`. */
   end: bigint;
-  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write). Kernel name: `perms`. */
+  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write); decoded in access. Kernel name: `perms`. */
   perms: string;
+  /** The access letters as booleans (fs/proc/task_mmu.c show_map_vma). Decoded from perms, which stays as printed. */
+  access: ProcPidMapsRowAccess;
   /** Offset in the mapped file where the mapping starts, 0 for anonymous mappings. Kernel name: `offset`. */
   offset: bigint;
   /** Device of the mapped file's filesystem as major:minor in hex, 00:00 when there is no file. Kernel name: `device`. */
@@ -20,6 +22,18 @@ export interface ProcPidMapsRow {
   inode: bigint;
   /** File path or a name such as [heap], [stack], [vdso], [anon:name] or, from 3.4 to 4.4, [stack:TID] for a thread's stack; may hold spaces and end in ' (deleted)', a newline shows as \012; absent for plain anonymous memory. Kernel name: `pathname`. */
   pathname?: string;
+}
+
+/** The access letters as booleans (fs/proc/task_mmu.c show_map_vma). */
+export interface ProcPidMapsRowAccess {
+  /** The mapping may be read (VM_READ). Letter `r` (`-` when off). */
+  read: boolean;
+  /** The mapping may be written (VM_WRITE). Letter `w` (`-` when off). */
+  write: boolean;
+  /** Code in the mapping may run (VM_EXEC). Letter `x` (`-` when off). */
+  execute: boolean;
+  /** The mapping may be shared with other processes (VM_MAYSHARE), so writes reach the object; false (p) for a private, copy-on-write mapping. Letter `s` (`p` when off). */
+  shared: boolean;
 }
 
 /** The two parts of device. */

@@ -18,14 +18,20 @@ export interface ProcPidMountinfoRow {
   mountPoint: string;
   /** Per-mount options: rw or ro first, then flags such as nosuid, nodev, noexec, relatime. Kernel name: `mount options`. */
   mountOptions: string[];
+  /** The per-mount options by name: each option that comes alone is true, one written key=value has its value. Decoded from mountOptions, which stays as printed. */
+  mountOptionsByKey: Record<string, string | true>;
   /** Zero or more tag[:value] fields ended by a lone -: shared:N, master:N, propagate_from:N, unbindable. Kernel name: `optional fields`. */
   optionalFields: string[];
+  /** The optional fields typed (fs/proc_namespace.c show_mountinfo): the mount's peer group, the group it receives from, and whether it may be bind mounted; tags of newer kernels land in extra. Decoded from optionalFields, which stays as printed. */
+  propagation: ProcPidMountinfoRowPropagation;
   /** Filesystem type, with a subtype after a dot for FUSE (fuse.sshfs). Kernel name: `filesystem type`. */
   fsType: string;
   /** Filesystem-specific source such as a device path, or none; escapes decoded. Kernel name: `mount source`. */
   source: string;
   /** Options of the filesystem's superblock (shared by every mount of it): rw or ro, then filesystem-specific options. Kernel name: `super options`. */
   superOptions: string[];
+  /** The superblock options by name: each option that comes alone is true, one written key=value has its value (size=1024k, mode=755). Decoded from superOptions, which stays as printed. */
+  superOptionsByKey: Record<string, string | true>;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
 }
@@ -36,4 +42,18 @@ export interface ProcPidMountinfoRowDevice {
   major: number;
   /** Minor device number of the filesystem's st_dev. Kernel name: `minor`. */
   minor: number;
+}
+
+/** The optional fields typed (fs/proc_namespace.c show_mountinfo): the mount's peer group, the group it receives from, and whether it may be bind mounted; tags of newer kernels land in extra. */
+export interface ProcPidMountinfoRowPropagation {
+  /** Peer group the mount shares mount and unmount events with (shared:N). Kernel name: `shared`. */
+  shared?: number;
+  /** Peer group the mount receives events from, as a slave (master:N). Kernel name: `master`. */
+  master?: number;
+  /** Nearest dominant peer group in the reader's namespace it receives from, printed when the master group is not visible there (propagate_from:N, since 2.6.26). Kernel name: `propagate_from`. */
+  propagateFrom?: number;
+  /** The mount may not be bind mounted (unbindable). Kernel name: `unbindable`. */
+  unbindable?: true;
+  /** Keys the spec does not name, each with its value, or true for a key that comes alone (a null-prototype record). */
+  extra?: Record<string, string | true>;
 }

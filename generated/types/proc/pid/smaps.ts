@@ -10,8 +10,10 @@ export interface ProcPidSmapsBlock<N extends number | bigint = number> {
   start: bigint;
   /** Address just past the end of the mapping (exclusive). Kernel name: `end`. */
   end: bigint;
-  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write). Kernel name: `perms`. */
+  /** Access as four letters: r, w, x (or -), then s for shared or p for private (copy on write); decoded in access. Kernel name: `perms`. */
   perms: string;
+  /** The access letters as booleans (fs/proc/task_mmu.c show_map_vma). Decoded from perms, which stays as printed. */
+  access: ProcPidSmapsBlockAccess;
   /** Offset in the mapped file where the mapping starts, 0 for anonymous mappings. Kernel name: `offset`. */
   offset: bigint;
   /** Device of the mapped file's filesystem as major:minor in hex, 00:00 when there is no file. Kernel name: `device`. */
@@ -74,6 +76,18 @@ export interface ProcPidSmapsBlock<N extends number | bigint = number> {
   vmFlags?: string[];
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
   extra?: Record<string, N | string>;
+}
+
+/** The access letters as booleans (fs/proc/task_mmu.c show_map_vma). */
+export interface ProcPidSmapsBlockAccess {
+  /** The mapping may be read (VM_READ). Letter `r` (`-` when off). */
+  read: boolean;
+  /** The mapping may be written (VM_WRITE). Letter `w` (`-` when off). */
+  write: boolean;
+  /** Code in the mapping may run (VM_EXEC). Letter `x` (`-` when off). */
+  execute: boolean;
+  /** The mapping may be shared with other processes (VM_MAYSHARE), so writes reach the object; false (p) for a private, copy-on-write mapping. Letter `s` (`p` when off). */
+  shared: boolean;
 }
 
 /** The two parts of device. */

@@ -19,8 +19,10 @@ export interface ProcPidStat<N extends number | bigint = number> {
   ttyNr: number;
   /** Foreground process group of the controlling terminal, -1 for none. Kernel name: `tpgid`. */
   tpgid: number;
-  /** Kernel flags word of the task (PF_* bits). Kernel name: `flags`. */
+  /** Kernel flags word of the task (PF_* bits); decoded in flagBits. Kernel name: `flags`. */
   flags: number;
+  /** The PF_* bits as booleans, named after include/linux/sched.h of recent kernels (6.x); a few bits meant other things in older kernels, and a bit no name covers is seen in flags. Decoded from flags, which stays as printed. */
+  flagBits: ProcPidStatFlagBits;
   /** Minor page faults (no disk read). Kernel name: `minflt`. */
   minflt: N;
   /** Minor page faults of waited-for children. Kernel name: `cminflt`. */
@@ -109,4 +111,64 @@ export interface ProcPidStat<N extends number | bigint = number> {
   exitCode?: number;
   /** Tokens after the last one the spec names (a newer kernel may append fields). */
   extraTokens?: string[];
+}
+
+/** The PF_* bits as booleans, named after include/linux/sched.h of recent kernels (6.x); a few bits meant other things in older kernels, and a bit no name covers is seen in flags. */
+export interface ProcPidStatFlagBits {
+  /** Running a virtual CPU (PF_VCPU). Bit 0 (0x1). */
+  vcpu: boolean;
+  /** An idle thread of a CPU (PF_IDLE). Bit 1 (0x2). */
+  idle: boolean;
+  /** Being shut down (PF_EXITING). Bit 2 (0x4). */
+  exiting: boolean;
+  /** A core dump leaves this task out (PF_POSTCOREDUMP). Bit 3 (0x8). */
+  postCoredump: boolean;
+  /** An io_uring worker thread (PF_IO_WORKER). Bit 4 (0x10). */
+  ioWorker: boolean;
+  /** A workqueue worker thread (PF_WQ_WORKER). Bit 5 (0x20). */
+  workqueueWorker: boolean;
+  /** Forked and has not called exec since (PF_FORKNOEXEC). Bit 6 (0x40). */
+  forkNoExec: boolean;
+  /** Has its own policy for machine-check memory errors (PF_MCE_PROCESS). Bit 7 (0x80). */
+  mceProcess: boolean;
+  /** Has used superuser privileges (PF_SUPERPRIV). Bit 8 (0x100). */
+  superPriv: boolean;
+  /** Dumped core (PF_DUMPCORE). Bit 9 (0x200). */
+  dumpedCore: boolean;
+  /** Killed by a signal (PF_SIGNALED). Bit 10 (0x400). */
+  signaled: boolean;
+  /** Allocating memory in order to free memory, allowed into reserves (PF_MEMALLOC). Bit 11 (0x800). */
+  memalloc: boolean;
+  /** Found over its RLIMIT_NPROC when it changed user (PF_NPROC_EXCEEDED). Bit 12 (0x1000). */
+  nprocExceeded: boolean;
+  /** Has used the floating-point unit (PF_USED_MATH). Bit 13 (0x2000). */
+  usedMath: boolean;
+  /** A kernel thread cloned from a user thread, such as an io_uring or vhost worker (PF_USER_WORKER). Bit 14 (0x4000). */
+  userWorker: boolean;
+  /** Never frozen for suspend (PF_NOFREEZE). Bit 15 (0x8000). */
+  noFreeze: boolean;
+  /** The kcompactd memory compaction thread (PF_KCOMPACTD). Bit 16 (0x10000). */
+  kcompactd: boolean;
+  /** The kswapd page reclaim thread (PF_KSWAPD). Bit 17 (0x20000). */
+  kswapd: boolean;
+  /** Its allocations may not call into filesystems (PF_MEMALLOC_NOFS). Bit 18 (0x40000). */
+  memallocNoFs: boolean;
+  /** Its allocations may not start I/O (PF_MEMALLOC_NOIO). Bit 19 (0x80000). */
+  memallocNoIo: boolean;
+  /** Writeback throttles it only against its own device (PF_LOCAL_THROTTLE). Bit 20 (0x100000). */
+  localThrottle: boolean;
+  /** A kernel thread (PF_KTHREAD). Bit 21 (0x200000). */
+  kthread: boolean;
+  /** Its address space layout is randomised (PF_RANDOMIZE). Bit 22 (0x400000). */
+  randomize: boolean;
+  /** User space may not change its CPU affinity (PF_NO_SETAFFINITY). Bit 26 (0x4000000). */
+  noSetAffinity: boolean;
+  /** Killed early on a machine-check memory error (PF_MCE_EARLY). Bit 27 (0x8000000). */
+  mceEarly: boolean;
+  /** Its allocations avoid memory that cannot be pinned for long (PF_MEMALLOC_PIN). Bit 28 (0x10000000). */
+  memallocPin: boolean;
+  /** Its block plug holds a cached time that needs updating (PF_BLOCK_TS, since 6.9). Bit 29 (0x20000000). */
+  blockTimestamp: boolean;
+  /** The thread that froze the others for suspend (PF_SUSPEND_TASK). Bit 31 (0x80000000). */
+  suspendTask: boolean;
 }
