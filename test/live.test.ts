@@ -3,7 +3,7 @@
  * key or token the spec does not name, and agrees with another source.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ProcFs, registry } from '../runtime/index.js';
@@ -26,8 +26,10 @@ function leftovers(v: unknown, path = '$'): string[] {
   return out;
 }
 
-/** Parameters for every pattern: this process, its main thread, its stdin, the loopback interface, a sysctl every kernel has. */
-const params = { pid: process.pid, tid: process.pid, fd: 0, iface: 'lo', sysctl: 'kernel/ostype', cgroup: ownCgroup, resource: 'cpu' };
+// An interrupt line with an affinity of its own (the timer's, 0, has none on x86).
+const irq = (existsSync('/proc/irq') ? readdirSync('/proc/irq') : []).find((n) => existsSync(`/proc/irq/${n}/smp_affinity`)) ?? '0';
+/** Parameters for every pattern: this process, its main thread, its stdin, the loopback interface, a sysctl every kernel has, that interrupt. */
+const params = { pid: process.pid, tid: process.pid, fd: 0, iface: 'lo', sysctl: 'kernel/ostype', cgroup: ownCgroup, resource: 'cpu', irq };
 const liveParams: Record<string, Record<string, string | number>> = { 'proc/pressure': { resource: 'cpu' } };
 const paramsOf = (id: string, paths: string[]): Record<string, string | number> => {
   if (liveParams[id]) return liveParams[id]!;
