@@ -49,6 +49,8 @@ export const OFF_BY_DEFAULT: Readonly<Record<string, string>> = {
   'proc/timer_list': 'a row per timer',
   'proc/sched_debug': 'a row per task',
   'proc/sys/fs/file-max': "the same value as sys_fs_file_nr's max",
+  'proc/vmallocinfo': 'a row per vmalloc area, and readable by root only',
+  'proc/keys': 'a row per key',
 };
 
 /** Parameters never listed from a folder: a path of any depth (cgroup, sysctl), a process or a thread. */

@@ -31,7 +31,9 @@ const firstIn = (dir: string, pick: (name: string) => boolean = () => true): str
   const names = existsSync(dir) ? readdirSync(dir).sort() : [];
   return names.find(pick) ?? names[0] ?? 'none';
 };
-/** Parameters for every pattern: this process, its main thread, its stdin, its net namespace, the loopback interface, a sysctl every kernel has; in /sys a disk (not a loop or RAM disk), CPU 0, node 0. */
+// An interrupt line with an affinity of its own (the timer's, 0, has none on x86).
+const irq = (existsSync('/proc/irq') ? readdirSync('/proc/irq') : []).find((n) => existsSync(`/proc/irq/${n}/smp_affinity`)) ?? '0';
+/** Parameters for every pattern: this process, its main thread, its stdin, its net namespace, the loopback interface, a sysctl every kernel has, that interrupt; in /sys a disk (not a loop or RAM disk), CPU 0, node 0. */
 const params = {
   pid: process.pid,
   tid: process.pid,
@@ -41,6 +43,7 @@ const params = {
   sysctl: 'kernel/ostype',
   cgroup: ownCgroup,
   resource: 'cpu',
+  irq,
   dev: firstIn('/sys/block', (n) => !/^(loop|ram|zram)/.test(n)),
   cpu: 0,
   node: 0,
