@@ -164,7 +164,9 @@ export function renderBytes(families: Exposition, format: Format, log?: PieceLog
  * encoder that reads it at once, such as deflate/gzip-body.ts).
  */
 export function renderView(families: Exposition, format: Format, log?: PieceLog): Buffer {
-  return scratch.subarray(0, print(families, format, log));
+  // Printed first: printing may move the body to a bigger buffer, which `scratch` then names.
+  const at = print(families, format, log);
+  return scratch.subarray(0, at);
 }
 
 /** Prints a body into `scratch`; its length. */
