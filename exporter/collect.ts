@@ -15,7 +15,7 @@ import { type CollectorDef, type FileRead, filesOf, Listing, type Places } from 
 import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 import { labelPair, type Sample, Sink } from './walks.js';
 import { type Format, renderBytes } from './exposition.js';
-import type { FamilyDef } from './names.js';
+import { type FamilyDef, ownFamily } from './names.js';
 import { applyLimits, type Budgets, DEFAULT_BUDGETS, type LabelRule, SERIES_DROPPED } from './limits.js';
 
 /** A collector that reads for itself rather than a spec's files (process groups): it adds its samples to the sink and says why it failed, if it did. */
@@ -72,13 +72,7 @@ export class Scrape {
   }
 }
 
-const self = (name: string, type: FamilyDef['type'], unit: FamilyDef['unit'], help: string): FamilyDef => ({
-  name: type === 'counter' ? `${name}_total` : name,
-  base: name,
-  type,
-  unit,
-  help,
-});
+const self = ownFamily;
 
 /** The exporter's own families. */
 export const SELF = {

@@ -38,6 +38,11 @@ const BASE: Record<Unit, BaseUnit> = {
   percent: 'ratio',
 };
 
+/** A family named in full by the exporter itself (its own metrics, not a spec's): `_total` added to a counter's samples. */
+export function ownFamily(base: string, type: MetricType, unit: BaseUnit, help: string): FamilyDef {
+  return { name: type === 'counter' ? `${base}_total` : base, base, type, unit, help };
+}
+
 /** The base unit of a kernel unit (the runtime has already scaled bytes and seconds; a percentage is divided by 100 on the way out). */
 export function baseUnit(unit: Unit | undefined): BaseUnit {
   return unit === undefined ? '' : BASE[unit];

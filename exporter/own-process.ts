@@ -9,16 +9,10 @@
 import { readdir } from 'node:fs/promises';
 import { ProcFs } from '../runtime/index.js';
 import type { OwnCollector } from './collect.js';
-import type { FamilyDef } from './names.js';
+import { ownFamily } from './names.js';
 import type { Sink } from './walks.js';
 
-const fam = (name: string, type: FamilyDef['type'], unit: FamilyDef['unit'], help: string): FamilyDef => ({
-  name: type === 'counter' ? `${name}_total` : name,
-  base: name,
-  type,
-  unit,
-  help,
-});
+const fam = ownFamily;
 
 export const PROCESS_FAMILIES = {
   cpu: fam('process_cpu_seconds', 'counter', 'seconds', 'CPU time the exporter has used in user and kernel mode. /proc/self/stat utime + stime.'),

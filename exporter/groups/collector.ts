@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { compareKernel, kernelRelease, type ProcessMonitor, ProcFs } from '../../runtime/index.js';
-import type { FamilyDef } from '../names.js';
+import { type FamilyDef, ownFamily } from '../names.js';
 import { joinLabels, labelPair, type Sink } from '../walks.js';
 import type { GroupsConfig } from './config.js';
 import { factsOf, groupOf, Usernames } from './match.js';
@@ -32,13 +32,7 @@ export interface ProcessGroupsOptions {
 export const DEFAULT_REMOVE_EMPTY_AFTER_MS = 10 * 60 * 1000;
 
 const P = 'procspec_process_groups_';
-const fam = (name: string, type: FamilyDef['type'], unit: FamilyDef['unit'], help: string): FamilyDef => ({
-  name: type === 'counter' ? `${P}${name}_total` : `${P}${name}`,
-  base: `${P}${name}`,
-  type,
-  unit,
-  help,
-});
+const fam = (name: string, type: FamilyDef['type'], unit: FamilyDef['unit'], help: string): FamilyDef => ownFamily(`${P}${name}`, type, unit, help);
 
 /** The families, named as process-exporter's `namedprocess_namegroup_*` with procspec's prefix. */
 export const GROUP_FAMILIES = {
