@@ -267,6 +267,15 @@ export function buildShapes(spec: SpecModel): Shapes {
     return name;
   };
 
+  /** The type of a table's or a tree's rows: one record's shape, or the union of its variants' (told apart by `kind`). */
+  const rowShape = (rows: Extract<LayoutModel, { kind: 'table' }>['rows'], wanted: string, rowDoc: string): string => {
+    if ('record' in rows) return recordShape(rows.record, `${wanted}Row`, rowDoc);
+    const names = rows.variants.map((v) => recordShape(v.shape, wanted + pascal(v.name), `${v.description.replace(/\.$/, '')}.`, [kindField(v.name)]));
+    const row = unique(`${wanted}Row`);
+    shapes.aliases.push({ name: row, type: names.join(' | '), doc: `${rowDoc} Tell the shapes apart by \`kind\`.` });
+    return row;
+  };
+
   const kindField = (name: string): ShapeField => ({ name: 'kind', type: JSON.stringify(name), optional: false, doc: 'Which of the shapes this is.' });
 
   const layoutShape = (l: LayoutModel, wanted: string, doc: string, header?: RecordModel, leading: ShapeField[] = []): string => {
@@ -278,14 +287,7 @@ export function buildShapes(spec: SpecModel): Shapes {
       }
       case 'table': {
         const rowDoc = `One row of ${doc.replace(/\.$/, '')}.`;
-        let row: string;
-        if ('record' in l.rows) {
-          row = recordShape(l.rows.record, `${wanted}Row`, rowDoc);
-        } else {
-          const names = l.rows.variants.map((v) => recordShape(v.shape, wanted + pascal(v.name), `${v.description.replace(/\.$/, '')}.`, [kindField(v.name)]));
-          row = unique(`${wanted}Row`);
-          shapes.aliases.push({ name: row, type: names.join(' | '), doc: `${rowDoc} Tell the shapes apart by \`kind\`.` });
-        }
+        const row = rowShape(l.rows, wanted, rowDoc);
         if (!l.header) {
           const t = `${row}[]`;
           shapes.layoutType.set(l, t);
@@ -334,14 +336,7 @@ export function buildShapes(spec: SpecModel): Shapes {
           },
           { name: 'children', type: `${node}[]`, optional: false, doc: 'The lines nested one level below this one, in file order.' },
         ];
-        let row: string;
-        if ('record' in l.rows) {
-          row = recordShape(l.rows.record, `${wanted}Row`, rowDoc);
-        } else {
-          const names = l.rows.variants.map((v) => recordShape(v.shape, wanted + pascal(v.name), `${v.description.replace(/\.$/, '')}.`, [kindField(v.name)]));
-          row = unique(`${wanted}Row`);
-          shapes.aliases.push({ name: row, type: names.join(' | '), doc: `${rowDoc} Tell the shapes apart by \`kind\`.` });
-        }
+        const row = rowShape(l.rows, wanted, rowDoc);
         shapes.aliases.push({
           name: node,
           type: `${row} & { ${tree.map((f) => `${f.name}: ${f.type}`).join('; ')} }`,
