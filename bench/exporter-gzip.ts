@@ -20,31 +20,15 @@ import { gzipBody } from '../dist/exporter/deflate/gzip-body.js';
 import { Exporter, type ExporterOptions } from '../dist/exporter/exporter.js';
 import { type Format, OPENMETRICS, renderBytes, TEXT } from '../dist/exporter/exposition.js';
 import { ProcFs } from '../dist/runtime/index.js';
+import { PROCSPEC_PROC } from './exporter-sets.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_GZIP_ROUNDS ?? 21);
 /** Bodies per timed batch: process.cpuUsage of one body is too coarse to read. */
 const BATCH = Number(process.env.BENCH_GZIP_BATCH ?? 50);
 
-/** node_exporter's /proc collectors, by procspec's names (as bench/exporter.ts limits both). */
-const PROC_SET = [
-  'stat',
-  'meminfo',
-  'loadavg',
-  'diskstats',
-  'net_dev',
-  'vmstat',
-  'pressure',
-  'sys_fs_file_nr',
-  'net_sockstat',
-  'net_sockstat6',
-  'net_netstat',
-  'net_snmp',
-  'net_snmp6',
-  'net_softnet_stat',
-];
 const SETS: [string, ExporterOptions][] = [
-  ["node_exporter's /proc set", { disableDefaults: true, enable: PROC_SET }],
+  ["node_exporter's /proc set", { disableDefaults: true, enable: PROCSPEC_PROC }],
   ['default set', {}],
 ];
 

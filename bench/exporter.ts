@@ -22,6 +22,7 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { NODE_PROC, PROCSPEC_PROC } from './exporter-sets.js';
 
 const here = import.meta.dirname;
 /** The procspec checkout whose dist/ is served (this one by default). */
@@ -37,25 +38,6 @@ const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 
 /** What Prometheus 2.x sends (scrape.go, scrapeAcceptHeader). */
 const ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
-
-/** node_exporter's collectors that read /proc, and procspec's collectors of the same files. */
-const NODE_PROC = ['cpu', 'stat', 'meminfo', 'loadavg', 'diskstats', 'netdev', 'vmstat', 'pressure', 'filefd', 'sockstat', 'netstat', 'softnet'];
-const PROCSPEC_PROC = [
-  'stat',
-  'meminfo',
-  'loadavg',
-  'diskstats',
-  'net_dev',
-  'vmstat',
-  'pressure',
-  'sys_fs_file_nr',
-  'net_sockstat',
-  'net_sockstat6',
-  'net_netstat',
-  'net_snmp',
-  'net_snmp6',
-  'net_softnet_stat',
-];
 
 interface Contender {
   label: string;
