@@ -40,10 +40,11 @@ describe('resolveSpec', () => {
   });
 
   it('refuses a name or path that names no spec, with the nearest ids; and a name several ids end in', () => {
-    expect(thrown(() => idOf('memnifo'))).toBe('no spec named memnifo (nearest: proc/meminfo); see `procspec list`');
+    expect(thrown(() => idOf('memnifo'))).toBe('no spec named memnifo (nearest: proc/meminfo, sys/devices/system/node/node/meminfo); see `procspec list`');
     expect(thrown(() => idOf('net/devv'))).toMatch(/^no spec named net\/devv \(nearest: proc\/net\/dev\b/);
     expect(thrown(() => idOf('zzzzzz'))).toBe('no spec named zzzzzz; see `procspec list`');
-    expect(thrown(() => idOf('/sys/block/sda/stat'))).toMatch(/^no spec reads \/sys\/block\/sda\/stat \(nearest: proc\/pid\/stat, proc\/stat, /);
+    expect(idOf('/sys/block/sda/stat')).toBe('sys/block/dev/stat');
+    expect(thrown(() => idOf('/sys/block/sda/device/stat'))).toMatch(/^no spec reads \/sys\/block\/sda\/device\/stat \(nearest: .*proc\/stat/);
     expect(thrown(() => idOf('clear_refs'))).toMatch(/no spec named clear_refs/); // write-only: not among the specs parse and watch read
     const twins = [
       { id: 'proc/a/x', model: { paths: ['/proc/a/x'] } },
@@ -69,11 +70,21 @@ describe('commands name specs alike', { timeout: 60_000 }, () => {
 
   it('watch, docs and parse --as refuse a name that names nothing with the nearest ids, exit 2', () => {
     const watch = runCli(['watch', 'memnifo', '-n', '1']);
-    expect([watch.status, watch.stderr]).toEqual([2, 'procspec watch: no spec named memnifo (nearest: proc/meminfo); see `procspec list`\n']);
+    expect([watch.status, watch.stderr]).toEqual([
+      2,
+      'procspec watch: no spec named memnifo (nearest: proc/meminfo, sys/devices/system/node/node/meminfo); see `procspec list`\n',
+    ]);
     const docs = runCli(['docs', 'memnifo']);
-    expect([docs.status, docs.stderr]).toEqual([2, 'procspec docs: no spec named memnifo (nearest: proc/meminfo); see `procspec list`\n']);
+    expect([docs.status, docs.stderr]).toEqual([
+      2,
+      'procspec docs: no spec named memnifo (nearest: proc/meminfo, sys/devices/system/node/node/meminfo); see `procspec list`\n',
+    ]);
     const parse = runCli(['parse', '--as', 'memnifo', '/proc/meminfo']);
-    expect([parse.status, parse.stdout, parse.stderr]).toEqual([2, '', 'procspec parse: no spec named memnifo (nearest: proc/meminfo); see `procspec list`\n']);
+    expect([parse.status, parse.stdout, parse.stderr]).toEqual([
+      2,
+      '',
+      'procspec parse: no spec named memnifo (nearest: proc/meminfo, sys/devices/system/node/node/meminfo); see `procspec list`\n',
+    ]);
   });
 
   it('docs and parse --as take a short name and a file path', () => {

@@ -48,7 +48,8 @@ describe('specForPath', () => {
     expect(specForPath(registry, 'saved/stat')?.id).toBe('proc/stat');
     expect(specForPath(registry, 'box/net/dev')?.id).toBe('proc/net/dev');
     expect(specForPath(registry, 'cg/user.slice/io.pressure')?.id).toBe('proc/pressure');
-    expect(specForPath(registry, 'fs/xfs/stat')).toBeUndefined();
+    expect(specForPath(registry, 'fs/xfs/stat')?.id).toBe('proc/fs/xfs/stat');
+    expect(specForPath(registry, 'fs/nfsd/stat')).toBeUndefined();
   });
   it('matches parameters inside a file name and parameters of any depth', () => {
     expect(matchScore('/sys/fs/cgroup/[cgroup]/[resource].pressure', 'a/b/irq.pressure')).toEqual({ fixed: 0, named: 1, deep: 2 });
@@ -106,6 +107,7 @@ const VALUES: Record<string, string[]> = {
   vulnerability: ['meltdown', 'spectre_v2'],
   size: ['2048', '1048576'],
   zone: ['0', 'intel-rapl:0', 'intel-rapl:0:1'],
+  irq: ['0', '24'],
 };
 
 /** Where cgroup2 is mounted on a pure v2 host and on a hybrid one. */
