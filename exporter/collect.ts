@@ -208,7 +208,8 @@ export class Collections {
         return o === undefined ? r : { name: r.name, success: false, seconds: r.seconds, error: r.error ?? `left out: ${o.why}` };
       });
       const families = new Map<FamilyDef, Sample[]>();
-      for (const sink of sinks) for (const [def, samples] of sink.families) families.set(def, samples);
+      // forEach, not for-of: an entry array per family made each scrape is garbage the next one collects.
+      for (const sink of sinks) sink.families.forEach((samples, def) => void families.set(def, samples));
       const extra = new Sink();
       for (const r of results) {
         const l = labelPair('collector', r.name);
@@ -219,7 +220,7 @@ export class Collections {
         extra.add(SERIES_DROPPED, l, over.get(r.name)?.dropped ?? 0, 1);
       }
       extra.add(SELF.build, BUILD_LABELS, 1, 1);
-      for (const [def, samples] of extra.families) families.set(def, samples);
+      extra.families.forEach((samples, def) => void families.set(def, samples));
       return new Scrape(families, results);
     } finally {
       clearTimeout(timer);

@@ -169,6 +169,51 @@ export function renderView(families: Exposition, format: Format, log?: PieceLog)
   return scratch.subarray(0, at);
 }
 
+/** Digits of the widest whole number wholeOf gives (2^53 - 1), and a sign. */
+const MAX_WHOLE_DIGITS = 17;
+const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A value that is a whole number of at most 2^53 - 1 (a bigint too) as a number; undefined for any other. */
+function wholeOf(v: number | bigint): number | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? v : undefined;
+  return v <= SAFE_BIG && v >= -SAFE_BIG ? Number(v) : undefined;
+}
+
+/**
+ * Writes a whole number (|n| < 2^53) in decimal at `at`; the offset after
+ * it, in two parts below 10^9 that int32 arithmetic writes.
+ */
+function writeWhole(buf: Buffer, at: number, n: number): number {
+  if (n < 0) {
+    buf[at++] = 45;
+    n = -n;
+  }
+  // Exact: the quotient is below 2^27, where doubles lie 2^-26 apart, so rounding never carries a fraction of at most 1 - 10^-8 up to the next whole number.
+  const hi = Math.floor(n / 1e8);
+  const lo = n - hi * 1e8;
+  if (hi === 0) return writeSmall(buf, at, lo, 0);
+  at = writeSmall(buf, at, hi, 0);
+  return writeSmall(buf, at, lo, 8);
+}
+
+/** Writes 0 <= n < 10^9 in decimal, padded with zeros to `width` digits; the offset after it. */
+function writeSmall(buf: Buffer, at: number, n: number, width: number): number {
+  let digits = 1;
+  for (let x = n; x >= 10; x = (x / 10) | 0) digits++;
+  if (digits < width) digits = width;
+  const end = at + digits;
+  for (let i = end - 1; i >= at; i--) {
+    const q = (n / 10) | 0;
+    buf[i] = 48 + n - q * 10;
+    n = q;
+  }
+  return end;
+}
+
+/** An exposition as a Map, whose keys are walked rather than its entries (an array made per family). */
+const asMap = (families: Exposition): ReadonlyMap<FamilyDef, readonly Sample[]> =>
+  families instanceof Map ? (families as ReadonlyMap<FamilyDef, readonly Sample[]>) : new Map(families);
+
 /** Prints a body into `scratch`; its length. */
 function print(families: Exposition, format: Format, log: PieceLog | undefined): number {
   // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
@@ -177,7 +222,9 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
   bodies++;
   let at = 0;
   let n = 0;
-  for (const [def, samples] of families) {
+  const map = asMap(families);
+  for (const def of map.keys()) {
+    const samples = map.get(def)!;
     if (samples.length === 0) continue;
     const p = printedFor(def);
     const head = om ? p.om : p.text;
@@ -188,10 +235,20 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
     for (const s of samples) {
       const piece = lineStart(def, p, s.labels);
       const start = piece.bytes;
-      const value = formatValue(s.value, s.div);
+      if (log) n = logged(log, n, piece, at);
+      const v = s.value;
+      const whole = s.div === 1 ? wholeOf(v) : undefined;
+      if (whole !== undefined) {
+        // Most values are whole numbers: their digits go straight into the body, with no string made.
+        const buf = room(at, start.length + MAX_WHOLE_DIGITS + 2);
+        buf.set(start, at);
+        at = writeWhole(buf, at + start.length, whole);
+        buf[at++] = 10;
+        continue;
+      }
+      const value = formatValue(v, s.div);
       // The value is ASCII (digits, sign, point, exponent, NaN, Inf) and short: a loop costs less than a call to write it.
       const buf = room(at, start.length + value.length + 1);
-      if (log) n = logged(log, n, piece, at);
       buf.set(start, at);
       at += start.length;
       for (let i = 0; i < value.length; i++) buf[at++] = value.charCodeAt(i);

@@ -282,7 +282,8 @@ function othersMember(others: { name: string; description: string }, ctx: Ctx): 
     key: others.name,
     walk: (x, labels, sink) => {
       if (!isObject(x)) return;
-      for (const [k, y] of Object.entries(x)) {
+      for (const k in x) {
+        const y = x[k];
         if (typeof y !== 'number' && typeof y !== 'bigint') continue;
         let def = made.get(k);
         if (!made.has(k)) {

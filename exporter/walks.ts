@@ -21,9 +21,10 @@ export class Sink {
   header: Record<string, unknown> | undefined;
 
   add(def: FamilyDef, labels: string, value: number | bigint, div: number): void {
-    let list = this.families.get(def);
-    if (list === undefined) this.families.set(def, (list = []));
-    list.push({ labels, value, div });
+    const list = this.families.get(def);
+    // Most families have one sample: a list made with it holds one slot, where push would have made room for 17.
+    if (list === undefined) this.families.set(def, [{ labels, value, div }]);
+    else list.push({ labels, value, div });
   }
 }
 
@@ -46,17 +47,42 @@ export interface RowLabel {
 
 export const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
-/** A character a label value escapes. */
-const ESCAPED = /[\\\n"]/;
+/**
+ * Label texts made so far, kept so that a scrape hands printing the very
+ * strings the last one did: V8 keeps a string's hash in the string, so the
+ * line-start lookup by labels (exposition.ts) then hashes nothing, and no
+ * label text is built, joined or flattened again. Bounded: past MAX_TEXTS
+ * entries (label values of processes or sockets come and go) it starts over.
+ */
+const pairs = new Map<string, Map<string, string>>();
+const joins = new Map<string, Map<string, string>>();
+let texts = 0;
+const MAX_TEXTS = 100_000;
+
+/** The text kept for (a, b) in `cache`, or undefined. */
+const keptText = (cache: Map<string, Map<string, string>>, a: string, b: string): string | undefined => cache.get(a)?.get(b);
+
+/** Keeps `t` as the text of (a, b) in `cache`; `t`. */
+function keep(cache: Map<string, Map<string, string>>, a: string, b: string, t: string): string {
+  if (texts >= MAX_TEXTS) {
+    pairs.clear();
+    joins.clear();
+    texts = 0;
+  }
+  let inner = cache.get(a);
+  if (inner === undefined) cache.set(a, (inner = new Map()));
+  inner.set(b, t);
+  texts++;
+  return t;
+}
 
 /** `name="value"`, the value escaped as both formats escape it. */
 export function labelPair(name: string, value: string): string {
-  // Most values have nothing to escape: one test rather than three replaces every scrape.
-  if (!ESCAPED.test(value)) return `${name}="${value}"`;
-  return `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`;
+  return keptText(pairs, name, value) ?? keep(pairs, name, value, `${name}="${value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`);
 }
 
-export const joinLabels = (a: string, b: string): string => (a === '' ? b : b === '' ? a : `${a},${b}`);
+/** Two label texts joined with a comma (either may be empty). */
+export const joinLabels = (a: string, b: string): string => (a === '' ? b : b === '' ? a : (keptText(joins, a, b) ?? keep(joins, a, b, `${a},${b}`)));
 
 export function objectWalk(members: readonly Member[]): Walk {
   return (v, labels, sink) => {

@@ -1,5 +1,6 @@
 /** The two exposition formats and the negotiation between them. */
 import { execFileSync, spawnSync } from 'node:child_process';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { acceptsGzip, formatValue, negotiateFormat, render, type Sample } from '../../exporter/index.js';
 import type { FamilyDef } from '../../exporter/names.js';
@@ -40,6 +41,29 @@ describe('exposition', () => {
     expect(formatValue(Number.NaN)).toBe('NaN');
     expect(formatValue(Number.POSITIVE_INFINITY)).toBe('+Inf');
     expect(formatValue(Number.NEGATIVE_INFINITY)).toBe('-Inf');
+  });
+  it('whole numbers and bigints print as String() prints them, at every size and sign', () => {
+    const whole = fc.oneof(
+      fc.maxSafeInteger(),
+      fc.integer(),
+      fc.constantFrom(0, -0, 9, 10, 99_999_999, 100_000_000, 100_000_001, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, 12.5),
+    );
+    const value = fc.oneof(
+      whole,
+      whole.filter(Number.isInteger).map((n) => BigInt(n)),
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }),
+    );
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 20 }), (values) => {
+        const samples = values.map((v, i) => ({ labels: `i="${i}"`, value: v, div: 1 }));
+        const want = values.map((v, i) => `procspec_x_level{i="${i}"} ${String(v)}`);
+        const got = render([[gauge, samples]], { kind: 'text' })
+          .split('\n')
+          .slice(2, -1);
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
   });
   it('text 0.0.4: HELP (backslash and line feed escaped), TYPE, samples; families without samples left out', () => {
     expect(render(families, { kind: 'text' })).toBe(
