@@ -112,6 +112,9 @@ const TIMEOUT = Symbol('timeout');
 
 /** Whether a read failed because its file is gone: a cgroup removed between its listing and the read. */
 const vanished = (err: unknown): boolean => err instanceof ProcfsError && (err.errno === 'ENOENT' || err.errno === 'ENODEV');
+/** Errors of a /sys attribute that this object has no value for (sysfs show functions return them). */
+const LACKING = new Set(['EINVAL', 'EOPNOTSUPP', 'ENOTSUP', 'ENXIO', 'ENODATA']);
+const lacking = (err: unknown): boolean => err instanceof ProcfsError && err.errno !== undefined && LACKING.has(err.errno);
 
 export class Collections {
   private readonly fs: ProcFs<boolean>;
@@ -144,7 +147,7 @@ export class Collections {
     places?: Places,
   ) {
     this.fs = fs;
-    this.places = places ?? { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: DEFAULT_CGROUP_DEPTH };
+    this.places = places ?? { procRoot: fs.root, sysRoot: fs.sysRoot, cgroup: cgroupTreeOf(fs), cgroupDepth: DEFAULT_CGROUP_DEPTH };
   }
 
   /** Reads started and not finished (a file past its deadline keeps one). */
@@ -280,6 +283,7 @@ export class Collections {
         fail(`the deadline passed while reading ${r.what === '' ? c.id : `${c.id} ${r.what}`}`);
       } else if ('error' in g) {
         if (r.mayVanish && vanished(g.error)) continue;
+        if (r.mayLack === true && lacking(g.error)) continue;
         if (g.error instanceof ProcfsError && g.error.code === 'parse') this.parseErrors.set(c.name, (this.parseErrors.get(c.name) ?? 0) + 1);
         fail(g.error instanceof Error ? g.error.message : String(g.error));
       } else c.families.walk(g.value, r.labels, sink);

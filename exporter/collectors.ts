@@ -10,6 +10,9 @@
  *   (`/sys/fs/cgroup/[cgroup]/cpu.stat`, label `cgroup`), its other
  *   parameters listed from the folder the spec's /proc pattern names
  *   (`[resource].pressure`: the names in /proc/pressure).
+ * - a /sys file outside cgroup2 (`/sys/class/net/[iface]/speed`), each of
+ *   its parameters listed from the folder it names (one read per object;
+ *   off by default).
  * It is on by default when its file (for a cgroup collector: cgroup2) is
  * here, its spec says how its numbers move (a `measure`), and it is not in
  * OFF_BY_DEFAULT. Files of a process or named by a sysctl path are not
@@ -22,7 +25,7 @@ import type { PathParams, registry } from '../runtime/index.js';
 import { type CgroupTree, type Group, listGroups } from './cgroups.js';
 import { specFamilies, type SpecFamilies } from './families.js';
 import { snake, specStem } from './names.js';
-import { labelPair } from './walks.js';
+import { joinLabels, labelPair } from './walks.js';
 
 type SpecEntry = (typeof registry)[number];
 
@@ -63,8 +66,15 @@ export interface ListedParam {
   readonly dir: string;
 }
 
-/** Where a collector's files are: one /proc file, or the same file in every cgroup v2 group down to the depth. */
-export type Place = { readonly kind: 'proc' } | { readonly kind: 'cgroup'; readonly file: string };
+/**
+ * Where a collector's files are: one /proc file, the same file in every
+ * cgroup v2 group down to the depth, or a /sys pattern below the /sys root
+ * (`class/net/[iface]/speed`) whose parameters are listed from folders.
+ */
+export type Place = { readonly kind: 'proc' } | { readonly kind: 'cgroup'; readonly file: string } | { readonly kind: 'sys'; readonly pattern: string };
+
+/** Why /sys collectors are off by default. */
+const SYS_OFF = 'a /sys file, read once per object it lists each scrape';
 
 export interface CollectorDef {
   /** The name in flags and URL parameters: its metric prefix (`net_dev`, `cgroup_cpu_stat`). */
@@ -104,6 +114,7 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
   const why = new Set<string>();
   const listed = listedParams(model);
   const out: Pattern[] = [];
+  let sys: Pattern | undefined;
   for (const p of model.paths) {
     if (p.startsWith('/proc/self/') || p.startsWith('/proc/thread-self/')) continue;
     const params = paramsOf(p);
@@ -119,7 +130,8 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
       continue;
     }
     if (!p.startsWith('/proc/')) {
-      for (const x of params) why.add(x);
+      if (sysOf(p) !== undefined) sys ??= { name: specStem(model.id), place: { kind: 'sys', pattern: sysOf(p)! }, path: p };
+      else for (const x of params) why.add(x);
       continue;
     }
     if (out.some((x) => x.place.kind === 'proc')) continue;
@@ -128,8 +140,25 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
       out.push({ name: specStem(model.id), place: { kind: 'proc' }, path: p, param: listed.get(params[0]!)! });
     else for (const x of params) if (UNLISTED.has(x) || params.length > 1) why.add(x);
   }
+  // A file the kernel prints under /proc too is read there.
+  if (sys !== undefined && !out.some((x) => x.place.kind === 'proc')) out.push(sys);
   if (out.length > 0) return out;
   return { why: `its files are named by ${[...why].map((x) => `[${x}]`).join(', ') || 'a path outside /proc'}: the exporter does not list those yet` };
+}
+
+/**
+ * The pattern below the /sys root of a /sys path outside cgroup2 whose
+ * parameters can be listed (each within one path component, none of any
+ * depth), or undefined.
+ */
+function sysOf(p: string): string | undefined {
+  if (!p.startsWith('/sys/') || p.startsWith('/sys/fs/cgroup/')) return undefined;
+  const rest = p.slice('/sys/'.length);
+  for (const part of rest.split('/')) {
+    const names = paramsOf(part);
+    if (names.length > 1 || names.some((x) => UNLISTED.has(x))) return undefined;
+  }
+  return rest;
 }
 
 /** Whether a spec says how any of its numbers move. */
@@ -160,6 +189,7 @@ export function collectorsOf(entries: readonly SpecEntry[]): { collectors: Colle
     }
     const off =
       OFF_BY_DEFAULT[e.id] ??
+      (patterns.every((p) => p.place.kind === 'sys') ? SYS_OFF : undefined) ??
       (e.model.sampling === 'once'
         ? 'read once: its text is an _info series'
         : classified(e.model)
@@ -181,9 +211,11 @@ export function collectorsOf(entries: readonly SpecEntry[]): { collectors: Colle
 
 const trim = (root: string): string => (root.endsWith('/') && root.length > 1 ? root.slice(0, -1) : root);
 
-/** Where the collectors of an exporter find their files: the procfs root, and the cgroup2 tree with the depth listed. */
+/** Where the collectors of an exporter find their files: the procfs root, the /sys root, and the cgroup2 tree with the depth listed. */
 export interface Places {
   readonly procRoot: string;
+  /** The folder that stands for /sys (its files other than cgroup2's). */
+  readonly sysRoot: string;
   readonly cgroup: CgroupTree;
   /** Levels below the root group whose groups are collected (0: the root group only). */
   readonly cgroupDepth: number;
@@ -192,6 +224,7 @@ export interface Places {
 /** Whether a collector's file (or folder of files, or cgroup2 for a cgroup collector) exists. */
 export function presentUnder(c: CollectorDef, places: Places): boolean {
   if (c.place.kind === 'cgroup') return 'root' in places.cgroup;
+  if (c.place.kind === 'sys') return sysObjects(c.place.pattern, places.sysRoot, (dir) => readdirSync(dir)).length > 0;
   const root = places.procRoot;
   if (c.param !== undefined) {
     try {
@@ -215,6 +248,46 @@ export function defaultCollectors(all: readonly CollectorDef[], places: Places):
   return all.filter((c) => c.off === undefined && presentUnder(c, places));
 }
 
+/** A parameter within a path component: the text before and after it. */
+const PARAM_IN_PART = /^(.*)\[([a-z]+)\](.*)$/;
+
+/**
+ * The objects a /sys pattern names under `sysRoot`: the values of its
+ * parameters, each listed from the folder its component is in (sorted),
+ * whose file is there. A parameter within a name (`cpu[cpu]`,
+ * `hugepages-[size]kB`) stands for a number, as the kernel numbers such
+ * objects, so `cpufreq` is not a cpu. Folders that cannot be listed give none.
+ */
+export function sysObjects(pattern: string, sysRoot: string, list: (dir: string) => string[]): PathParams[] {
+  let level: { dir: string; params: Record<string, string> }[] = [{ dir: trim(sysRoot), params: {} }];
+  const parts = pattern.split('/');
+  for (const part of parts) {
+    const m = PARAM_IN_PART.exec(part);
+    if (m === null) {
+      level = level.map((x) => ({ dir: `${x.dir}/${part}`, params: x.params }));
+      continue;
+    }
+    const [, before, name, after] = m as unknown as [string, string, string, string];
+    const next: typeof level = [];
+    for (const x of level) {
+      let names: string[];
+      try {
+        names = list(x.dir);
+      } catch {
+        continue;
+      }
+      for (const n of [...names].sort()) {
+        if (n.length <= before.length + after.length || !n.startsWith(before) || !n.endsWith(after)) continue;
+        const v = n.slice(before.length, n.length - after.length);
+        if ((before !== '' || after !== '') && !/^[0-9]+$/.test(v)) continue;
+        next.push({ dir: `${x.dir}/${n}`, params: { ...x.params, [name]: v } });
+      }
+    }
+    level = next;
+  }
+  return level.filter((x) => existsSync(x.dir)).map((x) => x.params);
+}
+
 /** One read of a collection. */
 export interface FileRead {
   readonly params: PathParams | undefined;
@@ -224,6 +297,8 @@ export interface FileRead {
   readonly what: string;
   /** A file that may be gone when read (its group was removed since it was listed): then it is skipped, not an error. */
   readonly mayVanish: boolean;
+  /** A /sys attribute the kernel may refuse for this object (a link's speed while it is down: EINVAL): then it is left out, not an error. */
+  readonly mayLack?: boolean;
 }
 
 /**
@@ -233,9 +308,24 @@ export interface FileRead {
  */
 export class Listing {
   private readonly dirs = new Map<string, Promise<string[]>>();
+  private readonly sysDirs = new Map<string, string[]>();
   private tree: Promise<Group[]> | undefined;
   readonly counts = { folders: 0 };
   constructor(readonly places: Places) {}
+
+  /**
+   * The names in a folder of /sys, listed once per collection. Listed in
+   * one call: sysfs folders answer at once (no file system below them can
+   * hang), and a pattern lists folders level by level.
+   */
+  listedSync(dir: string): string[] {
+    let names = this.sysDirs.get(dir);
+    if (names === undefined) {
+      this.counts.folders++;
+      this.sysDirs.set(dir, (names = readdirSync(dir)));
+    }
+    return names;
+  }
 
   /** The names in a folder below the procfs root, sorted. */
   folder(dir: string): Promise<string[]> {
@@ -264,6 +354,15 @@ export class Listing {
 export async function filesOf(c: CollectorDef, listing: Listing): Promise<FileRead[]> {
   const param = c.param;
   const values = param === undefined ? [undefined] : await listing.folder(param.dir);
+  if (c.place.kind === 'sys') {
+    const sysRoot = listing.places.sysRoot;
+    const objects = sysObjects(c.place.pattern, sysRoot, (dir) => listing.listedSync(dir));
+    return objects.map((params) => {
+      let labels = '';
+      for (const k in params) labels = joinLabels(labels, labelPair(k, String(params[k])));
+      return { params, labels, what: Object.values(params).join(' '), mayVanish: true, mayLack: true };
+    });
+  }
   if (c.place.kind === 'proc')
     return values.map((v) =>
       v === undefined || param === undefined

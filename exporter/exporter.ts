@@ -91,7 +91,7 @@ export class Exporter {
   ) {
     const depth = options.cgroupDepth ?? DEFAULT_CGROUP_DEPTH;
     if (!Number.isInteger(depth) || depth < 0) throw new SelectionError(`cgroup depth ${depth}: expected a whole number of levels, 0 or more`);
-    const places: Places = { procRoot: fs.root, cgroup: cgroupTreeOf(fs), cgroupDepth: depth };
+    const places: Places = { procRoot: fs.root, sysRoot: fs.sysRoot, cgroup: cgroupTreeOf(fs), cgroupDepth: depth };
     const self = new ProcessCollector();
     const groups = options.processGroups ? [new ProcessGroupsCollector(fs, options.processGroups)] : [];
     this.own = [self, ...groups];

@@ -9,7 +9,7 @@ import { closeKeptFiles, isLiveProcfs } from '../reading/kept-files.js';
 import { contextOf, type ParseContext, type ReadContext } from '../core/context.js';
 import { ProcfsError } from '../core/errors.js';
 import { cgroup2Root } from '../reading/cgroup-root.js';
-import { isPerProcess, resolvePath, type PathParams, type Roots } from '../model/paths.js';
+import { isPerProcess, resolvePath, sysBeside, type PathParams, type Roots } from '../model/paths.js';
 import { writeTextAsync, writeTextSync } from '../reading/read.js';
 import { readWayFor, type Parsing, type ReadTarget } from '../reading/read-ways.js';
 import type { FileText } from '../core/bytes.js';
@@ -85,6 +85,11 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
    */
   get cgroupRoot(): string {
     return (this.cgroupRootCache ??= this.options.cgroupRoot ?? cgroup2Root(this.root));
+  }
+
+  /** Folder that stands for /sys in its files other than cgroup2's (see ProcFsOptions.sysRoot). */
+  get sysRoot(): string {
+    return this.roots.sys ?? sysBeside(this.root);
   }
 
   private writer(id: string): WriterEntry {

@@ -14,7 +14,7 @@ import { CLI_SOURCES, repo } from '../support/cli.js';
 import { get, madeUpProc } from './support.js';
 
 const slabinfo = allCollectors().find((c) => c.name === 'slabinfo')!;
-const places = (procRoot: string) => ({ procRoot, cgroup: { why: 'not here' }, cgroupDepth: 0 }) as const;
+const places = (procRoot: string) => ({ procRoot, sysRoot: join(procRoot, 'sys'), cgroup: { why: 'not here' }, cgroupDepth: 0 }) as const;
 
 describe('what a collector needs beyond an ordinary user', () => {
   it("is read from the file's mode: owner-only is named for another user, nothing for the owner or a file anyone reads", () => {
