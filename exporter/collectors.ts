@@ -119,7 +119,9 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
       continue;
     }
     if (!p.startsWith('/proc/')) {
-      for (const x of params) why.add(x);
+      // A cgroup v1 controller's file (/sys/fs/cgroup/memory/[cgroup]/...): the groups walked are cgroup2's, whose files differ.
+      if (/^\/sys\/fs\/cgroup\/[^[/]+\/\[cgroup\]\//.test(p)) why.add('v1');
+      else for (const x of params) why.add(x);
       continue;
     }
     if (out.some((x) => x.place.kind === 'proc')) continue;
@@ -129,6 +131,7 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
     else for (const x of params) if (UNLISTED.has(x) || params.length > 1) why.add(x);
   }
   if (out.length > 0) return out;
+  if (why.has('v1')) return { why: 'a cgroup v1 file: the cgroup collectors walk the cgroup2 tree only' };
   return { why: `its files are named by ${[...why].map((x) => `[${x}]`).join(', ') || 'a path outside /proc'}: the exporter does not list those yet` };
 }
 
