@@ -116,6 +116,8 @@ const VALUES: Record<string, string[]> = {
   size: ['2048', '1048576'],
   zone: ['0', 'intel-rapl:0', 'intel-rapl:0:1'],
   irq: ['0', '24'],
+  // Counters of a multi-size THP size's stats folder (nr_anon has a spec of its own).
+  stat: ['anon_fault_alloc', 'swpout_fallback'],
 };
 
 /** Where cgroup2 is mounted on a pure v2 host and on a hybrid one. */
