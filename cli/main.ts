@@ -73,12 +73,12 @@ function liveCgroup2(files: string[]): string | null | undefined {
   }
 }
 
-/** Why a live /sys/fs/cgroup file outside the cgroup2 mount has no spec: it is a cgroup v1 file. */
+/** Why a live /sys/fs/cgroup file outside the cgroup2 mount has no spec: it is a cgroup v1 file, and not one of the controller files the specs read. */
 function cgroupV1Note(file: string, cgroup2: string | null | undefined): string {
   if (cgroup2 === undefined || !/^\/sys\/fs\/cgroup\//.test(file) || (cgroup2 !== null && file.startsWith(`${cgroup2}/`))) return '';
   return cgroup2 === null
-    ? ' (no cgroup2 file system is mounted: a cgroup v1 file, which no spec reads)'
-    : ` (outside the cgroup2 mount ${cgroup2}: a cgroup v1 file, which no spec reads)`;
+    ? ' (no cgroup2 file system is mounted: a cgroup v1 file that no spec reads)'
+    : ` (outside the cgroup2 mount ${cgroup2}: a cgroup v1 file that no spec reads)`;
 }
 
 function parseCommand(files: string[], opts: ParseOptions): number {

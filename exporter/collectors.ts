@@ -130,7 +130,9 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
       continue;
     }
     if (!p.startsWith('/proc/')) {
-      if (sysOf(p) !== undefined) sys ??= { name: specStem(model.id), place: { kind: 'sys', pattern: sysOf(p)! }, path: p };
+      // A cgroup v1 controller's file (/sys/fs/cgroup/memory/[cgroup]/...): the groups walked are cgroup2's, whose files differ.
+      if (/^\/sys\/fs\/cgroup\/[^[/]+\/\[cgroup\]\//.test(p)) why.add('v1');
+      else if (sysOf(p) !== undefined) sys ??= { name: specStem(model.id), place: { kind: 'sys', pattern: sysOf(p)! }, path: p };
       else for (const x of params) why.add(x);
       continue;
     }
@@ -143,6 +145,7 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
   // A file the kernel prints under /proc too is read there.
   if (sys !== undefined && !out.some((x) => x.place.kind === 'proc')) out.push(sys);
   if (out.length > 0) return out;
+  if (why.has('v1')) return { why: 'a cgroup v1 file: the cgroup collectors walk the cgroup2 tree only' };
   return { why: `its files are named by ${[...why].map((x) => `[${x}]`).join(', ') || 'a path outside /proc'}: the exporter does not list those yet` };
 }
 

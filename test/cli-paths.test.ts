@@ -1,6 +1,6 @@
 /**
  * `procspec parse` finds the spec of a live /sys path (cgroup files below the
- * cgroup2 mount, nothing for other /sys files), and keeps bytes that are not UTF-8.
+ * cgroup2 mount, v1 controllers' files outside it, nothing for other /sys files), and keeps bytes that are not UTF-8.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,16 +36,24 @@ describe('procspec parse of /sys paths', () => {
     expect(r.stderr).toMatch(/no spec matches \/sys\/kernel\/profiling/);
   });
 
-  it.skipIf(cgroup2 === undefined || cpuV1 === undefined)('says a cgroup v1 file is outside the cgroup2 mount', () => {
+  it.skipIf(cgroup2 === undefined || cpuV1 === undefined)('parses cpu.stat of a cgroup v1 cpu hierarchy with its v1 spec', () => {
     const r = runCli(['parse', `${cpuV1}/cpu.stat`]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveProperty('nrThrottled');
+  });
+
+  it.skipIf(cgroup2 === undefined || cpuV1 === undefined)('says a cgroup v1 file no spec reads is outside the cgroup2 mount', () => {
+    // Every v1 hierarchy has notify_on_release, which no spec reads.
+    const r = runCli(['parse', `${cpuV1}/notify_on_release`]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`outside the cgroup2 mount ${cgroup2}: a cgroup v1 file`);
     // Named from the folder it is in, it is the same file.
     // tsx is named by its file: the working folder is not the repository.
     const tsx = join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-    const here = spawnSync(process.execPath, ['--import', tsx, join(repo, 'cli', 'run.ts'), 'parse', 'cpu.stat'], { cwd: cpuV1, encoding: 'utf8' });
+    const here = spawnSync(process.execPath, ['--import', tsx, join(repo, 'cli', 'run.ts'), 'parse', 'notify_on_release'], { cwd: cpuV1, encoding: 'utf8' });
     expect(here.status).toBe(1);
-    expect(here.stderr).toContain('no spec matches cpu.stat (outside the cgroup2 mount');
+    expect(here.stderr).toContain('no spec matches notify_on_release (outside the cgroup2 mount');
   });
 });
 

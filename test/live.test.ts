@@ -58,12 +58,16 @@ const linked = {
     (n) => n !== 'lo' && existsSync(`/sys/class/net/${n}/operstate`) && readFileSync(`/sys/class/net/${n}/operstate`, 'utf8').trim() === 'up',
   ),
 };
+/** A size of multi-size transparent huge pages this kernel offers (hugepages-2048kB). */
+const thpSize = firstIn('/sys/kernel/mm/transparent_hugepage', (n) => n.startsWith('hugepages-')).replace(/^hugepages-(\d+)kB$/, '$1');
 const liveParams: Record<string, Record<string, string | number>> = {
   'proc/pressure': { resource: 'cpu' },
-  // A size of multi-size transparent huge pages this kernel offers (hugepages-2048kB).
-  'sys/kernel/mm/transparent_hugepage/hugepages/enabled': {
-    size: firstIn('/sys/kernel/mm/transparent_hugepage', (n) => n.startsWith('hugepages-')).replace(/^hugepages-(\d+)kB$/, '$1'),
-  },
+  'sys/kernel/mm/transparent_hugepage/hugepages/enabled': { size: thpSize },
+  'sys/kernel/mm/transparent_hugepage/hugepages/shmem_enabled': { size: thpSize },
+  // An event counter every kernel with multi-size THP statistics has.
+  'sys/kernel/mm/transparent_hugepage/hugepages/stats/stat': { size: thpSize, stat: 'anon_fault_alloc' },
+  'sys/kernel/mm/transparent_hugepage/hugepages/stats/nr_anon': { size: thpSize },
+  'sys/kernel/mm/transparent_hugepage/hugepages/stats/nr_anon_partially_mapped': { size: thpSize },
   'sys/class/net/iface/speed': linked,
   'sys/class/net/iface/duplex': linked,
   'sys/class/powercap/zone/energy_uj': { zone: firstIn('/sys/class/powercap', (n) => n.includes(':')) },

@@ -320,9 +320,12 @@ export interface MatchOptions {
   /**
    * Where cgroup2 is mounted on this machine (a live path is read there),
    * or null when it is not (cgroup v1 only). Given, an absolute path below
-   * it is matched to the cgroup patterns, and one below /sys/fs/cgroup but
-   * outside it (a cgroup v1 file) matches none. Absent: /sys/fs/cgroup/… is
-   * taken as the cgroup2 hierarchy, a folder below it (`unified`) as a cgroup.
+   * it is matched to the cgroup patterns only, and one below /sys/fs/cgroup
+   * but outside it (a cgroup v1 file) to the other /sys patterns only: those
+   * that name a v1 controller's folder (`/sys/fs/cgroup/memory/[cgroup]/…`).
+   * Absent: /sys/fs/cgroup/… is matched to both, the pattern that names more
+   * folders winning (`cpu/x/cpu.stat` is v1's), so a folder below it that no
+   * v1 pattern names (`unified`) is a cgroup.
    */
   cgroup2?: string | null;
 }
@@ -332,8 +335,10 @@ interface Reading {
   comps: string[];
   /** Indices of `proc` and `sys` components, where the kernel's path may begin. */
   anchors: number[];
-  /** A live cgroup path: the components below the cgroup2 mount, or null for one outside it. */
-  live?: string[] | null;
+  /** A live cgroup path: the components below the cgroup2 mount. */
+  live?: string[];
+  /** A live path below /sys/fs/cgroup outside the cgroup2 mount: a cgroup v1 file, which no cgroup2 pattern matches. */
+  v1?: true;
 }
 
 const isUnder = (comps: string[], dir: string[]): boolean => comps.length > dir.length && dir.every((x, i) => comps[i] === x);
@@ -343,7 +348,8 @@ function readingOf(file: string, opts: MatchOptions): Reading {
   if (file.startsWith('/') && opts.cgroup2 !== undefined) {
     const mount = opts.cgroup2?.split('/').filter(Boolean);
     if (mount !== undefined && mount.length > 0 && isUnder(comps, mount)) return { comps, anchors: [], live: comps.slice(mount.length) };
-    if (isUnder(comps, ['sys', 'fs', 'cgroup'])) return { comps, anchors: [], live: null };
+    // A cgroup v1 file is matched as any live /sys file is, from its root: only its controller's patterns name its folder.
+    if (isUnder(comps, ['sys', 'fs', 'cgroup'])) return { comps, anchors: [0], v1: true };
   }
   const anchors: number[] = [];
   comps.forEach((x, i) => {
@@ -354,9 +360,10 @@ function readingOf(file: string, opts: MatchOptions): Reading {
 
 function scoreOf(c: Compiled, r: Reading): MatchScore | undefined {
   if (r.live !== undefined) {
-    if (r.live === null || !c.cgroup) return undefined;
+    if (!c.cgroup) return undefined;
     return matchWhole(c.parts, c.root, r.live, 0, { fixed: c.root, named: 0, deep: 0 });
   }
+  if (r.v1 === true && c.cgroup) return undefined;
   if (r.anchors.length === 0) return matchTail(c, r.comps);
   let best: MatchScore | undefined;
   for (const a of r.anchors) {
@@ -380,7 +387,7 @@ export function matchScore(pattern: string, file: string, opts: MatchOptions = {
  *   (/sys/devices/virtual/misc/stat) matches none, rather than the spec of a /proc file
  *   with the same last components.
  * - A live cgroup path, when `opts.cgroup2` is given, is matched below the
- *   cgroup2 mount (see MatchOptions).
+ *   cgroup2 mount, and one outside it to the cgroup v1 patterns (see MatchOptions).
  * - Any other path (a saved copy: `saved/1234/stat`) is matched by its last
  *   components, which must match every part of a pattern below its root
  *   (`/proc`, `/sys/fs/cgroup`, `/sys`); a cgroup there takes the folders left

@@ -8,8 +8,9 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseServeFlags } from '../../cli/serve.js';
+import { collectorsOf } from '../../exporter/collectors.js';
 import { allCollectors, DEFAULT_CGROUP_DEPTH, Exporter, type ExporterOptions } from '../../exporter/index.js';
-import { ProcFs } from '../../runtime/index.js';
+import { ProcFs, registry } from '../../runtime/index.js';
 import { cgroupFixture as cg, madeUpHost, MOUNTINFO, procFixture } from './cgroup-support.js';
 
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
@@ -94,6 +95,17 @@ describe('cgroup collectors', () => {
     ]);
     expect(allCollectors().find((c) => c.name === 'cgroup_memory_max')?.off).toMatch(/no measure/);
     expect(DEFAULT_CGROUP_DEPTH).toBe(2);
+  });
+
+  it('none for a cgroup v1 controller file, whose groups are not the cgroup2 ones walked', () => {
+    const { collectors, not } = collectorsOf(registry);
+    const v1 = registry.filter((e) => e.model.paths.some((p) => /^\/sys\/fs\/cgroup\/[a-z]/.test(p))).map((e) => e.id);
+    expect(v1).toContain('sys/fs/cgroup/memory/memory.stat');
+    expect(v1).toContain('sys/fs/cgroup/cpuacct/cpuacct.usage');
+    for (const id of v1) {
+      expect(not.get(id), id).toMatch(/cgroup v1 file: the cgroup collectors walk the cgroup2 tree only/);
+      expect(collectors.some((c) => c.id === id)).toBe(false);
+    }
   });
 
   it('values of each group, labelled by its path from the root ("/"), with the help naming the cgroup file', async () => {

@@ -75,12 +75,20 @@ describe('specForPath', () => {
     expect(specForPath([cg, proc], 'saved/a/cpu.stat')?.id).toBe('proc');
     expect(specForPath([proc, cg], 'saved/a/cpu.stat')?.id).toBe('proc');
   });
-  it('matches a live cgroup path below the cgroup2 mount, and a cgroup v1 path to nothing', () => {
+  it('matches a live cgroup path below the cgroup2 mount, and a cgroup v1 path to the spec of its controller or to nothing', () => {
     const hybrid = { cgroup2: '/sys/fs/cgroup/unified' };
     expect(specForPath(registry, '/sys/fs/cgroup/unified/cpu.stat', hybrid)?.id).toBe('sys/fs/cgroup/cpu.stat');
     expect(matchScore('/sys/fs/cgroup/[cgroup]/cpu.stat', '/sys/fs/cgroup/unified/cpu.stat', hybrid)).toEqual({ fixed: 4, named: 0, deep: 0 });
-    expect(specForPath(registry, '/sys/fs/cgroup/cpu/cpu.stat', hybrid)).toBeUndefined();
+    // Outside the cgroup2 mount, v1's cpu.stat (its own format), never v2's.
+    expect(specForPath(registry, '/sys/fs/cgroup/cpu/cpu.stat', hybrid)?.id).toBe('sys/fs/cgroup/cpu/cpu.stat');
+    expect(specForPath(registry, '/sys/fs/cgroup/cpu,cpuacct/system.slice/cpu.stat', { cgroup2: null })?.id).toBe('sys/fs/cgroup/cpu/cpu.stat');
+    expect(matchScore('/sys/fs/cgroup/[cgroup]/cpu.stat', '/sys/fs/cgroup/cpu/cpu.stat', hybrid)).toBeUndefined();
+    expect(specForPath(registry, '/sys/fs/cgroup/memory/user.slice/memory.stat', hybrid)?.id).toBe('sys/fs/cgroup/memory/memory.stat');
+    // A v1 folder with no spec of that name, and a file right under /sys/fs/cgroup, match nothing.
+    expect(specForPath(registry, '/sys/fs/cgroup/pids/user.slice/memory.stat', hybrid)).toBeUndefined();
     expect(specForPath(registry, '/sys/fs/cgroup/cpu.stat', { cgroup2: null })).toBeUndefined();
+    // Below a cgroup2 mount at /sys/fs/cgroup, `memory` is a cgroup like any other.
+    expect(specForPath(registry, '/sys/fs/cgroup/memory/memory.stat', { cgroup2: '/sys/fs/cgroup' })?.id).toBe('sys/fs/cgroup/memory.stat');
     expect(specForPath(registry, '/mnt/cg2/a/memory.max', { cgroup2: '/mnt/cg2' })?.id).toBe('sys/fs/cgroup/memory.max');
     // Without the mount known, /sys/fs/cgroup is the cgroup2 hierarchy and `unified` a cgroup in it.
     expect(specForPath(registry, '/sys/fs/cgroup/unified/cpu.stat')?.id).toBe('sys/fs/cgroup/cpu.stat');
@@ -108,14 +116,16 @@ const VALUES: Record<string, string[]> = {
   size: ['2048', '1048576'],
   zone: ['0', 'intel-rapl:0', 'intel-rapl:0:1'],
   irq: ['0', '24'],
+  // Counters of a multi-size THP size's stats folder (nr_anon has a spec of its own).
+  stat: ['anon_fault_alloc', 'swpout_fallback'],
 };
 
 /** Where cgroup2 is mounted on a pure v2 host and on a hybrid one. */
 const MOUNTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'];
 
-/** Every path a pattern stands for with VALUES; a cgroup pattern's /sys/fs/cgroup is each of MOUNTS. */
+/** Every path a pattern stands for with VALUES; a cgroup2 pattern's /sys/fs/cgroup is each of MOUNTS (a v1 pattern names its controller's folder below /sys/fs/cgroup). */
 function instances(pattern: string): { path: string; mount?: string }[] {
-  let out: { path: string; mount?: string }[] = pattern.startsWith('/sys/fs/cgroup/')
+  let out: { path: string; mount?: string }[] = pattern.startsWith('/sys/fs/cgroup/[')
     ? MOUNTS.map((m) => ({ path: m + pattern.slice('/sys/fs/cgroup'.length), mount: m }))
     : [{ path: pattern }];
   for (const [name, values] of Object.entries(VALUES)) {
@@ -147,6 +157,10 @@ describe('every path pattern of every spec', () => {
       if (c.mount !== undefined) {
         check(c.path, c.id, { cgroup2: c.mount });
         check(`/tmp/copy${c.path}`, c.id, { cgroup2: c.mount });
+      } else if (c.pattern.startsWith('/sys/fs/cgroup/')) {
+        // A cgroup v1 file, live on a hybrid host and on a v1-only one.
+        check(c.path, c.id, { cgroup2: '/sys/fs/cgroup/unified' });
+        check(c.path, c.id, { cgroup2: null });
       }
     }
     expect(wrong).toEqual([]);
