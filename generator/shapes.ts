@@ -210,7 +210,7 @@ export function buildShapes(spec: SpecModel): Shapes {
       type,
       // A number no name covers has none.
       optional: f.optional || d.kind === 'names',
-      doc: `${d.description.replace(/\.$/, '')}. Decoded from ${f.name}, which stays as printed.`,
+      doc: `${d.description.replace(/\.$/, '')}. Decoded from ${f.name}, which stays as printed.${d.kind === 'names' ? ` ${d.values.map((v) => `${v.value} ${v.name}: ${v.description.replace(/\.$/, '')}.`).join(' ')}` : ''}`,
     });
   };
 
