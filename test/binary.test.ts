@@ -10,6 +10,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { specFamilies } from '../exporter/index.js';
 import { Sink } from '../exporter/walks.js';
@@ -17,9 +18,12 @@ import { checkSpec } from '../generator/check.js';
 import { loadSpecText } from '../generator/load.js';
 import { SpecError } from '../generator/spec-error.js';
 import { parseProcNetRtAcct, parseProcPidAuxv } from '../generated/index.js';
+import { contextOf } from '../runtime/core/context.js';
 import { ProcFs, ProcfsError, registry } from '../runtime/index.js';
 import { readAuxv } from '../runtime/reading/system.js';
+import { loadSpecParser } from '../tools/try-spec.js';
 import { repo } from './support/cli.js';
+import { Renderer } from './support/render.js';
 import { thrown } from './support/thrown.js';
 
 const fixture = (...p: string[]): Buffer => readFileSync(join(repo, 'test', 'fixtures', 'proc', ...p));
@@ -175,6 +179,41 @@ describe('errors: a ProcfsError naming the file, line 1 and the column of the by
     const more = err(() => parseProcPidAuxv(Buffer.concat([whole, auxv([[6n, 4096n]])]), { file: 'auxv' }));
     expect([more.line, more.column, more.expected]).toEqual([1, whole.length + 1, 'the end of the file after the end record (a_type = 0)']);
     expect(more.found).toBe('06 00 00 00 00 00 00 00 …');
+  });
+});
+
+describe('names on a text token', () => {
+  const text = `description: test spec
+paths: [/proc/test]
+sampling: sampled
+layout:
+  table:
+    tokens:
+      - name: code
+        type: integer
+        description: d
+        names:
+          name: codeName
+          description: d
+          values: [{value: 1, name: ONE, description: d}, {value: 7, name: SEVEN, description: d}]
+      - {name: rest, type: string, description: d}
+`;
+  const model = checkSpec(loadSpecText('specs/proc/test.yaml', text), 'proc/test');
+
+  it('gives the name beside the number, none for a number no name covers, and round-trips', async () => {
+    const parse = await loadSpecParser(model);
+    expect(parse('1 a\n7 b\n8 c\n', contextOf({ file: 't' }))).toEqual([
+      { code: 1, codeName: 'ONE', rest: 'a' },
+      { code: 7, codeName: 'SEVEN', rest: 'b' },
+      { code: 8, rest: 'c' },
+    ]);
+    const renderer = new Renderer(contextOf({ file: 't' }));
+    for (const sample of fc.sample(renderer.file(model), { numRuns: 100, seed: 3 })) expect(parse(sample.text, contextOf({ file: 't' }))).toEqual(sample.value);
+  });
+
+  it('refuses names on what is not a plain integer', () => {
+    const bad = text.replace('type: integer', 'type: string');
+    expect(thrown(() => checkSpec(loadSpecText('specs/proc/test.yaml', bad), 'proc/test'), SpecError).message).toMatch(/"names" decodes an integer token/);
   });
 });
 

@@ -54,7 +54,7 @@ export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed
   if (corpus !== undefined && existsSync(corpus)) {
     corpusList ??= corpusFiles(corpus);
     for (const f of corpusList) {
-      if (corpusSpec(registry, f)?.id === entry.id) out.push({ from: `corpus ${f}`, text: readFileSync(f, 'utf8') });
+      if (corpusSpec(registry, f)?.id === entry.id) out.push({ from: `corpus ${f}`, text: readFileSync(f, encoding) });
     }
   }
   const live = livePath(entry);
