@@ -25,7 +25,6 @@ const NOT_TEXT = new Set([
   'sysrq-trigger',
   'ioports',
   'iomem',
-  'self/auxv',
   'self/mem',
   'self/pagemap',
   'self/clear_refs',

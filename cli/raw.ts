@@ -94,6 +94,8 @@ function layoutScope(l: LayoutModel): Scope {
       return variantsScope(l.variants.map((v) => [v.name, layoutScope(v.shape)]));
     case 'items':
       return scope();
+    case 'binary':
+      return recordScope(l.record);
     case 'tree': {
       // A node's children are rows of the same tree: the scope holds itself.
       const rows = 'record' in l.rows ? recordScope(l.rows.record) : variantsScope(l.rows.variants.map((v) => [v.name, recordScope(v.shape)]));

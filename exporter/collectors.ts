@@ -54,6 +54,7 @@ export const OFF_BY_DEFAULT: Readonly<Record<string, string>> = {
   'proc/sys/fs/file-max': "the same value as sys_fs_file_nr's max",
   'proc/vmallocinfo': 'a row per vmalloc area, and readable by root only',
   'proc/keys': 'a row per key',
+  'proc/net/rt_acct': 'a row per routing realm (256), mostly zero unless routes carry realms',
 };
 
 /** Parameters never listed from a folder: a path of any depth (cgroup, sysctl), a process or a thread. */

@@ -408,6 +408,11 @@ function layoutWalk(layout: LayoutModel, ctx: Ctx): Walk | undefined {
       const labels = textLabels([...(layout.header ? recordFields(layout.header) : []), ...objectFields(layout.body)]);
       return rowsWalk(members, track(bctx, labels), rowInfo(bctx));
     }
+    case 'binary': {
+      // Records of a binary file are rows, as a table's without a header (rt_acct's realms).
+      const tctx: Ctx = { ...ctx, row: true };
+      return rowsWalk(recordMembers(layout.record, tctx), track(tctx, textLabels(recordFields(layout.record))), rowInfo(tctx));
+    }
     case 'items':
     case 'tree':
       return undefined;

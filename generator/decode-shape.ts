@@ -36,6 +36,8 @@ const flag = (name: string, description: string, where: string): ShapeField => (
  */
 export function decodeType(d: DecodeModel, wanted: string, unique: (n: string) => string, push: (s: Shape) => void): string {
   if (d.kind === 'options' && d.fields.length === 0) return 'Record<string, string | true>';
+  // The name of the number: a union of the names (a number none covers has no name).
+  if (d.kind === 'names') return d.values.map((v) => JSON.stringify(v.name)).join(' | ');
   const name = unique(wanted);
   const fields: ShapeField[] =
     d.kind === 'options'

@@ -208,8 +208,9 @@ export function buildShapes(spec: SpecModel): Shapes {
     shape.fields.push({
       name: d.name,
       type,
-      optional: f.optional,
-      doc: `${d.description.replace(/\.$/, '')}. Decoded from ${f.name}, which stays as printed.`,
+      // A number no name covers has none.
+      optional: f.optional || d.kind === 'names',
+      doc: `${d.description.replace(/\.$/, '')}. Decoded from ${f.name}, which stays as printed.${d.kind === 'names' ? ` ${d.values.map((v) => `${v.value} ${v.name}: ${v.description.replace(/\.$/, '')}.`).join(' ')}` : ''}`,
     });
   };
 
@@ -315,6 +316,12 @@ export function buildShapes(spec: SpecModel): Shapes {
         const names = l.variants.map((v) => layoutShape(v.shape, wanted + pascal(v.name), `${v.description.replace(/\.$/, '')}.`, header, [kindField(v.name)]));
         const t = unique(`${wanted}Variant`);
         shapes.aliases.push({ name: t, type: names.join(' | '), doc: `${doc} Tell the shapes apart by \`kind\`.` });
+        shapes.layoutType.set(l, t);
+        return t;
+      }
+      case 'binary': {
+        // Records of fixed-width integers: an array of rows, as a table without a header.
+        const t = `${recordShape(l.record, `${wanted}Row`, `One record of ${doc.replace(/\.$/, '')}.`)}[]`;
         shapes.layoutType.set(l, t);
         return t;
       }

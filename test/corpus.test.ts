@@ -47,7 +47,8 @@ describe.skipIf(!corpus)('conformance corpus (PROCSPEC_CORPUS)', () => {
   for (const { f, rel, spec } of covered) {
     const refused = refusal(rel);
     it(`${rel} ${refused ? 'is refused' : 'parses'} (${spec!.id})`, () => {
-      const text = readFileSync(f, 'utf8');
+      // A binary file (auxv) is its bytes; a text file is decoded as UTF-8.
+      const text = spec!.model.layout.kind === 'binary' ? readFileSync(f) : readFileSync(f, 'utf8');
       const ctx = contextOf({ file: rel });
       if (refused) {
         let err: unknown;

@@ -8,7 +8,7 @@ import { isSafeFieldName } from '../names.js';
 import type { CheckerBase, Obj, Path } from './base.js';
 
 /** The keys of a token that ask for a decoding. */
-export const DECODE_KEYS = ['letters', 'bits', 'options'] as const;
+export const DECODE_KEYS = ['letters', 'bits', 'options', 'names'] as const;
 
 /** The token without its decoding keys (what the field checks see). */
 export function withoutDecode(t: Obj): Obj {
@@ -17,12 +17,12 @@ export function withoutDecode(t: Obj): Obj {
   return out;
 }
 
-/** Names of one decoding's booleans or keys: safe, and each once. */
-function names(c: CheckerBase, list: Obj[], p: Path, key: string): void {
+/** Names of one decoding's booleans or keys: safe, and each once (a `names` decoding's are values, the kernel's own names). */
+function names(c: CheckerBase, list: Obj[], p: Path, key: string, values = false): void {
   const seen = new Set<string>();
   list.forEach((v, i) => {
     const name = v.name as string;
-    if (!isSafeFieldName(name)) c.fail([...p, i, 'name'], `"${name}" is not a safe camelCase name`);
+    if (!values && !isSafeFieldName(name)) c.fail([...p, i, 'name'], `"${name}" is not a safe camelCase name`);
     if (seen.has(name)) c.fail([...p, i, 'name'], `duplicate name "${name}"`);
     seen.add(name);
     const k = String(v[key]);
@@ -33,7 +33,8 @@ function names(c: CheckerBase, list: Obj[], p: Path, key: string): void {
 /**
  * The decoding token `t` asks for, checked against its field: letters of a
  * string, bits of an integer that is a number (not wide, no sentinels),
- * options of a list of strings or of a repeated string token. Its name
+ * options of a list of strings or of a repeated string token, names of a
+ * plain integer. Its name
  * joins the record's `names`.
  */
 export function checkDecode(c: CheckerBase, t: Obj, p: Path, field: FieldModel, recordNames: Set<string>): DecodeModel | undefined {
@@ -65,6 +66,13 @@ export function checkDecode(c: CheckerBase, t: Obj, p: Path, field: FieldModel, 
       if (v.unit !== undefined) c.fail(at, `"bits" decodes a mask, not a quantity in ${v.unit}`);
       names(c, values, [...at, 'values'], 'bit');
       const out = values.map((x) => ({ bit: x.bit as number, name: x.name as string, description: x.description as string }));
+      return { kind, name, description: d.description as string, values: out };
+    }
+    case 'names': {
+      if (v.kind !== 'integer' || repeat) c.fail(at, '"names" decodes an integer token');
+      if (v.sentinels.length > 0 || v.unit !== undefined || v.wide === true) c.fail(at, '"names" decodes a plain integer: not wide, no sentinels, no unit');
+      names(c, values, [...at, 'values'], 'value', true);
+      const out = values.map((x) => ({ value: x.value as number, name: x.name as string, description: x.description as string }));
       return { kind, name, description: d.description as string, values: out };
     }
     default: {

@@ -1,9 +1,10 @@
-/** Checks of a layout (line, table, keyed, variants, items, blocks): the whole spec's shape. */
+/** Checks of a layout (line, table, keyed, variants, items, blocks, tree, binary): the whole spec's shape. */
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, ValueModel, Variant } from '../../runtime/model/model.js';
 import type { Obj, Path } from './base.js';
 import { isSafeFieldName } from '../names.js';
 import { RecordChecker } from './records.js';
 import { treeLayout } from './trees.js';
+import { binaryLayout } from './binary.js';
 
 /** The checker of a spec: every check, from the layout down to each value. */
 export class Checker extends RecordChecker {
@@ -18,6 +19,10 @@ export class Checker extends RecordChecker {
     if (l.variants !== undefined) return this.layoutVariants(l.variants as Obj[], [...path, 'variants']);
     if (l.items !== undefined) return this.items(l.items as Obj, [...path, 'items']);
     if (l.tree !== undefined) return treeLayout(this, l.tree as Obj, [...path, 'tree']);
+    if (l.binary !== undefined) {
+      if (path.length !== 1) this.fail([...path, 'binary'], 'a binary layout reads the whole file: it is the layout of a spec, not of a part');
+      return binaryLayout(this, l.binary as Obj, [...path, 'binary']);
+    }
     const b = l.blocks as Obj;
     const bp = [...path, 'blocks'];
     const splits = [b.blank, b.start, b.startAtHeader].filter((x) => x !== undefined).length;

@@ -12,12 +12,17 @@ import type { SpecModel } from '../../runtime/model/model.js';
 import { hasPick, hasPieces, piecesNameOf, pickNameOf, planModule } from '../plan/module.js';
 import type { Shapes } from '../shapes.js';
 import { args, Names, q } from './code.js';
+import { emitBinaryParser } from './binary.js';
 import { printBody } from './layouts.js';
 import { printLocals, printTokens } from './records.js';
 
 export { hasPick, hasPieces, piecesNameOf, pickNameOf };
 
 export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, typesModule: string): void {
+  if (spec.layout.kind === 'binary') {
+    emitBinaryParser(file, spec, shapes, typesModule);
+    return;
+  }
   const plan = planModule(spec, shapes);
   const names = new Names();
   const top = plan.top;

@@ -1,5 +1,5 @@
 /**
- * Plans of a token's decoding (`letters`, `bits`, `options`, see
+ * Plans of a token's decoding (`letters`, `bits`, `options`, `names`, see
  * runtime/model/model.ts DecodeModel): the local it is read into, the
  * statement that reads it right after its token (so a parse error points
  * into the token), and the expression of its field in the record's object.
@@ -9,17 +9,17 @@ import type { Local } from './ir.js';
 
 const q = (s: string): string => JSON.stringify(s);
 
-/** The local a decoding is read into (none for bits: they are taken from the number itself). */
+/** The local a decoding is read into (none for bits and names: they are taken from the number itself). */
 export function decodeLocal(f: FieldModel, type: string): Local | undefined {
   const d = f.decode;
-  if (d === undefined || d.kind === 'bits') return undefined;
+  if (d === undefined || d.kind === 'bits' || d.kind === 'names') return undefined;
   return { name: `v_${d.name}`, type: d.kind === 'letters' ? 'number' : type, maybe: f.optional, init: false };
 }
 
 /** The statement reading the decoding, printed right after its token is read. */
 export function decodeStatement(f: FieldModel, type: string): string | undefined {
   const d = f.decode;
-  if (d === undefined || d.kind === 'bits') return undefined;
+  if (d === undefined || d.kind === 'bits' || d.kind === 'names') return undefined;
   if (d.kind === 'letters') {
     const on = d.values.map((v) => v.letter).join('');
     const off = d.values.map((v) => v.clear).join('');
@@ -35,8 +35,10 @@ const bitSet = (v: string, bit: number): string => (bit < 32 ? `(${v} & 0x${(2 *
 /** The expression of the decoding's field in the record's object (undefined when its token is). */
 export function decodeExpr(f: FieldModel): string {
   const d = f.decode!;
-  const from = d.kind === 'bits' ? `v_${f.name}` : `v_${d.name}`;
+  const from = d.kind === 'bits' || d.kind === 'names' ? `v_${f.name}` : `v_${d.name}`;
   if (d.kind === 'options') return from;
+  // The name of the number, undefined for a number no name covers (or an absent token).
+  if (d.kind === 'names') return `${d.values.map((v) => `${from} === ${v.value} ? ${q(v.name)} : `).join('')}undefined`;
   const flags = d.kind === 'letters' ? d.values.map((v, i) => `${v.name}: ${bitSet(from, i)}`) : d.values.map((v) => `${v.name}: ${bitSet(from, v.bit)}`);
   const object = `{ ${flags.join(', ')} }`;
   return f.optional ? `${from} === undefined ? undefined : ${object}` : object;

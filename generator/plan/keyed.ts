@@ -111,7 +111,7 @@ export function keyedBody(ctx: KeyedContext, l: Keyed, type: string, outerHeader
     for (const t of head.tokens) {
       if (t.kind !== 'field') continue;
       fields.push({ name: t.field.name, expr: `v_${t.field.name}`, optional: t.field.optional === true });
-      if (t.field.decode) fields.push({ name: t.field.decode.name, expr: decodeExpr(t.field), optional: t.field.optional });
+      if (t.field.decode) fields.push({ name: t.field.decode.name, expr: decodeExpr(t.field), optional: t.field.optional || t.field.decode.kind === 'names' });
     }
   for (const e of l.entries) fields.push({ name: e.field.name, expr: `v_${e.field.name}`, optional: e.field.optional === true && !e.indexed && !e.repeated });
   if (l.others) fields.push({ name: l.others.name, expr: 'others', optional: false });

@@ -155,7 +155,7 @@ export function recordBody(ctx: RecordContext, r: RecordModel, full: string, typ
     fields.push(field(t.field.name, t.field.optional));
     if (t.field.value.kind === 'inet' && !t.repeat) fields.push(field(`${t.field.name}Raw`, t.field.optional));
     if (t.trailer) fields.push(field(t.trailer.name, false));
-    if (t.field.decode) fields.push({ name: t.field.decode.name, expr: decodeExpr(t.field), optional: t.field.optional });
+    if (t.field.decode) fields.push({ name: t.field.decode.name, expr: decodeExpr(t.field), optional: t.field.optional || t.field.decode.kind === 'names' });
   }
   for (const f of [...(r.pairs?.fields ?? []), ...(r.columns?.fields ?? [])]) fields.push(field(f.name, f.optional));
   if (r.columns?.others) fields.push({ name: r.columns.others.name, expr: 'others', optional: false });

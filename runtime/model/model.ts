@@ -120,7 +120,8 @@ export interface FieldModel {
  * (one per position, `letter` when on, `clear` when off) or bits of an
  * integer to named booleans, or the items of a list of strings split into
  * key and optional value (`fields`: keys typed by the spec; a field with no
- * type is a key that comes alone, read as true).
+ * type is a key that comes alone, read as true), or an integer to the name
+ * of its value (`names`; absent for a number no name covers).
  */
 export type DecodeModel =
   | { kind: 'letters'; name: string; description: string; values: { letter: string; clear: string; name: string; description: string }[] }
@@ -131,7 +132,8 @@ export type DecodeModel =
       description: string;
       separator: string;
       fields: { raw: string; name: string; type?: 'integer' | 'string'; description: string }[];
-    };
+    }
+  | { kind: 'names'; name: string; description: string; values: { value: number; name: string; description: string }[] };
 
 /** One whitespace-separated token of a record. */
 export type TokenModel =
@@ -277,7 +279,29 @@ export type LayoutModel =
       /** Items end at this character instead of a newline (NUL for cmdline and environ). */
       separator: string;
       item: FieldModel;
-    };
+    }
+  | BinaryLayout;
+
+/** The C type of a field of a binary record: its width in bytes (ulong: the machine word, 8 bytes on a 64-bit machine). */
+export type BinaryType = 'u8' | 'u16' | 'u32' | 'u64' | 'ulong';
+
+/**
+ * A file the kernel writes as bytes, not text (rt_acct, pid/auxv): records of
+ * fixed-width integers, one after another to the end of the file, in the
+ * byte order `order` (host: the machine's that wrote it, ParseContext.littleEndian).
+ * `record` holds the fields as the tokens of a closed record (how the types
+ * and the exporter see a row), `types` the C type of each token, null for
+ * the field that holds the record's position instead (`index`). With
+ * `until`, the record whose field `until.field` is `until.value` ends the
+ * file and is not a row (auxv's AT_NULL).
+ */
+export interface BinaryLayout {
+  kind: 'binary';
+  order: 'host' | 'little' | 'big';
+  record: RecordModel;
+  types: (BinaryType | null)[];
+  until?: { field: string; value: number };
+}
 
 export interface SpecModel {
   /** Spec id, the path under specs/ without extension: `proc/meminfo`. */

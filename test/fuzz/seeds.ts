@@ -44,20 +44,23 @@ function livePath(entry: SpecEntry): string | undefined {
 export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed[] {
   const out: Seed[] = [];
   const dir = join(FIXTURES, entry.id);
+  // A binary file's bytes, one character each (latin1), which is how its parser takes a string.
+  const encoding = entry.model.layout.kind === 'binary' ? 'latin1' : 'utf8';
   if (existsSync(dir)) {
-    for (const f of readdirSync(dir).sort()) if (f.endsWith('.txt')) out.push({ from: `fixture ${entry.id}/${f}`, text: readFileSync(join(dir, f), 'utf8') });
+    for (const f of readdirSync(dir).sort())
+      if (f.endsWith('.txt') || f.endsWith('.bin')) out.push({ from: `fixture ${entry.id}/${f}`, text: readFileSync(join(dir, f), encoding) });
   }
   const corpus = process.env.PROCSPEC_CORPUS;
   if (corpus !== undefined && existsSync(corpus)) {
     corpusList ??= corpusFiles(corpus);
     for (const f of corpusList) {
-      if (corpusSpec(registry, f)?.id === entry.id) out.push({ from: `corpus ${f}`, text: readFileSync(f, 'utf8') });
+      if (corpusSpec(registry, f)?.id === entry.id) out.push({ from: `corpus ${f}`, text: readFileSync(f, encoding) });
     }
   }
   const live = livePath(entry);
   if (live !== undefined) {
     try {
-      out.push({ from: `live ${live}`, text: readFileSync(live, 'utf8') });
+      out.push({ from: `live ${live}`, text: readFileSync(live, encoding) });
     } catch {
       // Absent on this kernel, or not readable: the other seeds remain.
     }

@@ -1,6 +1,7 @@
 /**
  * Fixtures: byte-exact /proc files of other kernels under test/fixtures/<spec
- * id>/<origin>-<version>-<arch>[-<what>].txt, each with an expected .json
+ * id>/<origin>-<version>-<arch>[-<what>].txt (.bin for a file the kernel
+ * writes as bytes, a spec with a binary layout), each with an expected .json
  * beside it (the parsed value, or the parse error for a file that must be
  * refused) and the folder's PROVENANCE.md saying where each came from. The
  * origin is `captured` (bytes a machine printed, copied unchanged) or
@@ -31,7 +32,7 @@ export interface FixtureName {
   what?: string;
 }
 
-const NAME = /^(captured|written)-([0-9]+\.[0-9]+(?:\.[0-9]+)?|v[0-9]+)-([a-z0-9_]+)(?:-([A-Za-z0-9][A-Za-z0-9._-]*))?\.txt$/;
+const NAME = /^(captured|written)-([0-9]+\.[0-9]+(?:\.[0-9]+)?|v[0-9]+)-([a-z0-9_]+)(?:-([A-Za-z0-9][A-Za-z0-9._-]*))?\.(txt|bin)$/;
 
 /** The parts of a fixture's file name, or undefined when the name does not follow the scheme. */
 export function fixtureName(base: string): FixtureName | undefined {
@@ -52,16 +53,21 @@ export function findFixtures(registry: readonly SpecEntry[]): Fixture[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.txt')) {
+      else if (e.name.endsWith('.txt') || e.name.endsWith('.bin')) {
         const id = relative(FIXTURES, dir);
         const spec = registry.find((r) => r.id === id);
         if (!spec) throw new Error(`fixture ${p}: no spec ${id}`);
         const name = fixtureName(e.name);
         if (name === undefined)
           throw new Error(
-            `fixture ${p}: name it captured-<kernel>-<arch>[-<what>].txt (copied from a machine) or written-<kernel>-<arch>[-<what>].txt (written from the producer's source), and say which in PROVENANCE.md`,
+            `fixture ${p}: name it captured-<kernel>-<arch>[-<what>].txt (copied from a machine) or written-<kernel>-<arch>[-<what>].txt (written from the producer's source), .bin for a binary spec's bytes, and say which in PROVENANCE.md`,
           );
-        out.push({ ...name, spec, file: p, expectedFile: p.replace(/\.txt$/, '.json') });
+        // A file of bytes is a .bin, and only a binary spec's file is one.
+        if (e.name.endsWith('.bin') !== (spec.model.layout.kind === 'binary'))
+          throw new Error(
+            `fixture ${p}: a fixture of ${id} is a ${spec.model.layout.kind === 'binary' ? '.bin (its spec reads bytes)' : '.txt (its spec reads text)'}`,
+          );
+        out.push({ ...name, spec, file: p, expectedFile: p.replace(/\.(txt|bin)$/, '.json') });
       }
     }
   };
@@ -74,7 +80,8 @@ export function outcome(f: Fixture): string {
   const ctx = contextOf({ file: relative(FIXTURES, f.file), pageSize: 4096, clockTick: 100, hz: 250 });
   let v: unknown;
   try {
-    v = f.spec.parse(readFileSync(f.file, 'utf8'), ctx);
+    // A binary file is its bytes; a text file is decoded as UTF-8, as the fixtures were first read.
+    v = f.spec.parse(f.file.endsWith('.bin') ? readFileSync(f.file) : readFileSync(f.file, 'utf8'), ctx);
   } catch (err) {
     if (!(err instanceof ProcfsError)) throw err;
     v = { error: { code: err.code, message: err.message, line: err.line, column: err.column, expected: err.expected } };

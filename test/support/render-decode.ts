@@ -39,6 +39,11 @@ export function optionsOf(d: Extract<DecodeModel, { kind: 'options' }>, items: r
   return out;
 }
 
+/** The name a `names` decoding gives number `n`, undefined when none covers it. */
+export function nameOf(d: Extract<DecodeModel, { kind: 'names' }>, n: number): string | undefined {
+  return d.values.find((v) => v.value === n)?.name;
+}
+
 /** Samples of token `t`, whose field has a decoding; `item` draws a plain item of the value when the decoding takes the value's own. */
 export function decodedToken(t: Token, integer: fc.Arbitrary<{ text: string; value: unknown }>): fc.Arbitrary<DecodedSample> {
   const d = t.field.decode!;
@@ -48,6 +53,12 @@ export function decodedToken(t: Token, integer: fc.Arbitrary<{ text: string; val
       const text = d.values.map((v, i) => (on[i] ? v.letter : v.clear)).join('');
       return { text: `${pre}${text}`, value: text, decoded: Object.fromEntries(d.values.map((v, i) => [v.name, on[i]!])) };
     });
+  }
+  if (d.kind === 'names') {
+    const hex = t.field.value.kind === 'integer' && t.field.value.hex;
+    // A number a name covers, or anything the integer itself draws (most have no name).
+    const drawn = fc.oneof(fc.constantFrom(...d.values.map((v) => ({ text: hex ? v.value.toString(16) : String(v.value), value: v.value }))), integer);
+    return drawn.map((x) => ({ text: `${pre}${x.text}`, value: x.value, decoded: nameOf(d, x.value as number) }));
   }
   if (d.kind === 'bits') {
     const named = d.values.reduce((m, v) => m + 2 ** v.bit, 0);

@@ -8,6 +8,7 @@ import type { ParseContext } from '../../runtime/core/context.js';
 import { decodedToken } from './render-decode.js';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
 import { choiceSample, treeSample } from './render-nesting.js';
+import { binarySample } from './render-binary.js';
 import { marked, markedRest } from './render-marks.js';
 
 /** A rendered piece of text and the value it must parse to. */
@@ -353,7 +354,7 @@ export class Renderer {
           if (t.kind === 'field') value[t.field.name] = s.value;
           if (t.kind === 'field' && s.raw !== undefined) value[`${t.field.name}Raw`] = s.raw;
           if (s.flags !== undefined) Object.assign(value, s.flags);
-          if (t.kind === 'field' && t.field.decode) value[t.field.decode.name] = s.decoded;
+          if (t.kind === 'field' && t.field.decode && s.decoded !== undefined) value[t.field.decode.name] = s.decoded;
         });
         // A terminator that may be missing, on the token that ends the line: drawn with and without.
         const lastShown = [...r.tokens].reverse().find((t) => t.kind === 'field' && t.field.name in value);
@@ -544,6 +545,8 @@ export class Renderer {
         );
       case 'tree':
         return treeSample(l, (r, lead) => this.record(r, lead));
+      case 'binary':
+        return binarySample(l, this.ctx.littleEndian);
       case 'blocks':
         return fc.array(this.layout(l.body, l.header), { maxLength: 4 }).map((blocks): Sample => {
           const nonEmpty = blocks.filter((b) => b.text.trim() !== '');
@@ -572,7 +575,8 @@ export class Renderer {
   /** A whole file of `spec` and its parsed value. */
   file(spec: SpecModel): Arb<Sample> {
     // A link's target is the text as readlink gives it, with no final newline.
-    if (spec.layout.kind === 'items' || spec.link === true) return this.layout(spec.layout);
+    // A binary file is its bytes, with no newline added.
+    if (spec.layout.kind === 'items' || spec.layout.kind === 'binary' || spec.link === true) return this.layout(spec.layout);
     // A table with a header has its header line even when the line is empty and no rows follow.
     if (spec.layout.kind === 'table' && spec.layout.header) return this.layout(spec.layout).map((s) => ({ text: `${s.text}\n`, value: s.value }));
     return this.layout(spec.layout).map((s) => ({ text: s.text === '' ? '' : `${s.text}\n`, value: s.value }));
