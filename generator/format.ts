@@ -65,6 +65,7 @@ export const KEY_ORDER = [
   'escaped',
   'quoted',
   'verbatim',
+  'phrases',
   'unselected',
   'unit',
   'suffix',

@@ -98,6 +98,12 @@ export abstract class RecordChecker extends FieldChecker {
           [...p, 'verbatim'],
           '"verbatim" keeps the white space at the edges of a value that ends at the line\'s end or at its last given character: a "rest" or "untilLast" token, or a keyed value',
         );
+      if (
+        field.value.kind === 'string' &&
+        field.value.phrases !== undefined &&
+        (rest || width !== undefined || untilLast !== undefined || t.enclosed !== undefined || t.terminator !== undefined)
+      )
+        this.fail([...p, 'phrases'], '"phrases" lets a word run on past a space: a token read as a word (no rest, width, untilLast, enclosed or terminator)');
       const trailer = t.trailer as Obj | undefined;
       const startsWith = t.startsWith as string | undefined;
       for (const [key, x] of [

@@ -43,6 +43,8 @@ export type ValueModel =
       quoted?: boolean;
       /** The value is the text as printed, white space at its edges included (a task name may begin or end with spaces). */
       verbatim?: boolean;
+      /** Texts holding white space that the word may begin with (numa_maps' `weighted interleave`), longest first. */
+      phrases?: string[];
     }
   | { kind: 'enum'; values: EnumValue[] }
   | {

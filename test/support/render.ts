@@ -154,6 +154,11 @@ export class Renderer {
         if (place === 'line') {
           return fc.array(WORD, { minLength: 1, maxLength: 4 }).map((ws): Sample => ({ text: ws.join(' '), value: ws.join(' ') }));
         }
+        if (v.phrases !== undefined) {
+          // A word that may begin with a phrase holding spaces, which the word may run on past.
+          const phrased = fc.tuple(fc.constantFrom(...v.phrases), fc.oneof(fc.constant(''), WORD)).map(([ph, w]) => `${ph}${w}`);
+          return fc.oneof(WORD, phrased).map((w): Sample => ({ text: w, value: w }));
+        }
         return WORD.map((w): Sample => ({ text: w, value: w }));
       case 'enum':
         return fc.constantFrom(...v.values).map((e): Sample => ({ text: e.raw, value: e.name }));
