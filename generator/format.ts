@@ -80,6 +80,7 @@ export const KEY_ORDER = [
   'repeat',
   'rest',
   'endsAt',
+  'endsBefore',
   'perColumn',
   'since',
   'until',

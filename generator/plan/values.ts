@@ -253,7 +253,9 @@ export function tokenRead(t: FieldToken, fieldType: string, record: (r: Extract<
           t.perColumn !== undefined
             ? { kind: 'columns', header: t.perColumn }
             : t.endsAt !== undefined
-              ? { kind: 'endsAt', word: t.endsAt, expected: `a lone "${t.endsAt}" ending ${f.name}` }
+              ? t.endsBefore
+                ? { kind: 'endsAt', word: t.endsAt, expected: '', before: true }
+                : { kind: 'endsAt', word: t.endsAt, expected: `a lone "${t.endsAt}" ending ${f.name}` }
               : { kind: 'line' },
       },
       undefined,

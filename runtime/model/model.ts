@@ -159,6 +159,8 @@ export type TokenModel =
       rest: boolean;
       /** With repeat: the list ends at a token equal to this marker (consumed), and tokens may follow. */
       endsAt?: string;
+      /** With endsAt: the list ends before a token that begins with the marker (`endsBefore`), which is not consumed. */
+      endsBefore?: boolean;
       /** One value per item of this header field (interrupts' per-CPU counts); a row may end early. */
       perColumn?: string;
       /** The token is this many characters wide, padded with spaces (a fixed-width column). */

@@ -229,10 +229,11 @@ export class Renderer {
         .map((items): Sample => ({ text: items.map((i) => i.text).join(' '), value: items.map((i) => i.value) }));
     }
     if (t.repeat) {
-      const items = t.endsAt !== undefined ? item.filter((x) => x.text !== t.endsAt) : item;
+      const ends = t.endsAt;
+      const items = ends === undefined ? item : t.endsBefore ? item.filter((x) => !x.text.startsWith(ends)) : item.filter((x) => x.text !== ends);
       return fc.array(items, { maxLength: 6 }).map(
         (list): Sample => ({
-          text: [...list.map((i) => i.text), ...(t.endsAt !== undefined ? [t.endsAt] : [])].join(' '),
+          text: [...list.map((i) => i.text), ...(t.endsAt !== undefined && !t.endsBefore ? [t.endsAt] : [])].join(' '),
           value: list.map((i) => i.value),
         }),
       );
