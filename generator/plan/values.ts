@@ -153,6 +153,8 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
         v.separator !== null && v.of.kind === 'string' && v.separator.length === 1
           ? { kind: 'string', read: str(call('wordBefore', v.separator, v.separator), v.of.escaped) }
           : valueRead(v.of, 'token', label, record);
+      // An enum item ends at the separator too (`PERMANENT,INACTIVE`).
+      if (item.kind === 'enum' && v.separator !== null && v.separator.length === 1) item.stop = v.separator;
       return {
         kind: 'list',
         itemType: scalarType(v.of),

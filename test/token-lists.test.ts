@@ -1,7 +1,8 @@
 /**
- * `endsBefore` on a repeated token: the list ends before the first token
- * that begins with the marker, which the next token reads (nf_conntrack's
- * original direction ends where the reply's `src=` begins).
+ * Lists in a line: `endsBefore` on a repeated token (the list ends before
+ * the first token that begins with the marker, which the next token reads:
+ * nf_conntrack's original direction ends where the reply's `src=` begins),
+ * and enum items of a separated list (nf_conntrack_expect's flags).
  */
 import { describe, expect, it } from 'vitest';
 import { checkSpec } from '../generator/check.js';
@@ -41,5 +42,28 @@ describe('a list with endsBefore', () => {
         '      - {name: a, type: string, repeat: true, endsAt: "-", endsBefore: src=, description: x}\n      - {name: b, type: string, description: x}\n',
       ),
     ).toMatch(/not both/);
+  });
+});
+
+describe('an enum item of a separated list', () => {
+  it('ends at the separator, so each item is a word of its own', async () => {
+    const text = table(`      - {name: n, type: integer, description: x}
+      - name: flags
+        type: list
+        of:
+          type: enum
+          values:
+            - {raw: PERMANENT, name: permanent, description: x}
+            - {raw: INACTIVE, name: inactive, description: x}
+        separator: ","
+        description: x
+`);
+    const parse = await loadSpecParser(checkSpec(loadSpecText('specs/proc/test.yaml', text), 'proc/test'));
+    const ctx = contextOf({ file: 'test' });
+    expect(parse('1 PERMANENT,INACTIVE\n2 INACTIVE\n', ctx)).toEqual([
+      { n: 1, flags: ['permanent', 'inactive'] },
+      { n: 2, flags: ['inactive'] },
+    ]);
+    expect(thrown(() => parse('3 PERMANENT,OTHER\n', ctx), ProcfsError).message).toMatch(/^test:1:13: expected flags: one of PERMANENT, INACTIVE/);
   });
 });
