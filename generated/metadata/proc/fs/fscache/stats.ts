@@ -33,6 +33,20 @@ export const procFsFscacheStatsSpec: SpecModel = {
         }
       },
       {
+        "key": "--",
+        "field": {
+          "name": "titles",
+          "raw": "--",
+          "description": "Title lines of newer kernels between dashes (-- FS-Cache statistics --), as the text after the first --",
+          "optional": false,
+          "value": {
+            "kind": "string",
+            "escaped": false
+          }
+        },
+        "repeated": true
+      },
+      {
         "key": "Cookies",
         "field": {
           "name": "cookies",
@@ -1017,6 +1031,21 @@ export const procFsFscacheStatsSpec: SpecModel = {
                     "name": "wr",
                     "raw": "wr",
                     "description": "Writes to the cache",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "mis",
+                    "raw": "mis",
+                    "description": "Direct I/O that did not fit the cache's block size (misfit, newer kernels)",
                     "optional": true,
                     "configDependent": true,
                     "measure": "counter",
@@ -2205,6 +2234,771 @@ export const procFsFscacheStatsSpec: SpecModel = {
                     "name": "cul",
                     "raw": "cul",
                     "description": "Objects culled",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "Reads",
+        "field": {
+          "name": "reads",
+          "raw": "Reads",
+          "description": "Netfs reads (newer kernels, where the Netfs lines were split by kind): direct, readahead, read_folio, single-object reads, write_begin and its skips",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "dr",
+                    "raw": "DR",
+                    "description": "Direct I/O reads",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "ra",
+                    "raw": "RA",
+                    "description": "readahead calls",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "rf",
+                    "raw": "RF",
+                    "description": "read_folio calls",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "rs",
+                    "raw": "RS",
+                    "description": "Reads of a whole single object (newest kernels)",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wb",
+                    "raw": "WB",
+                    "description": "write_begin calls",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wbz",
+                    "raw": "WBZ",
+                    "description": "write_begin calls that skipped reading the folio",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "Writes",
+        "field": {
+          "name": "writes",
+          "raw": "Writes",
+          "description": "Netfs writes (newer kernels): buffered, writethrough, direct, writepages, copies to the cache",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "bw",
+                    "raw": "BW",
+                    "description": "Buffered writes",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wt",
+                    "raw": "WT",
+                    "description": "Writethrough writes",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "dw",
+                    "raw": "DW",
+                    "description": "Direct I/O writes",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wp",
+                    "raw": "WP",
+                    "description": "writepages calls",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "copyToCache",
+                    "raw": "2C",
+                    "description": "Copies of downloaded data to the cache",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "ZeroOps",
+        "field": {
+          "name": "zeroOps",
+          "raw": "ZeroOps",
+          "description": "Netfs subrequests (newer kernels): zero-filled, short reads, skipped",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "zr",
+                    "raw": "ZR",
+                    "description": "Subrequests zero-filled",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "sh",
+                    "raw": "sh",
+                    "description": "Short reads",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "sk",
+                    "raw": "sk",
+                    "description": "Subrequests skipped",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "DownOps",
+        "field": {
+          "name": "downOps",
+          "raw": "DownOps",
+          "description": "Netfs downloads from the server (newer kernels): started, done, failed, made instead of cache reads",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "dl",
+                    "raw": "DL",
+                    "description": "Downloads",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "ds",
+                    "raw": "ds",
+                    "description": "Downloads done",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "df",
+                    "raw": "df",
+                    "description": "Downloads failed",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "di",
+                    "raw": "di",
+                    "description": "Downloads made instead of cache reads",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "CaRdOps",
+        "field": {
+          "name": "caRdOps",
+          "raw": "CaRdOps",
+          "description": "Netfs reads from the cache (newer kernels): started, done, failed",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "rd",
+                    "raw": "RD",
+                    "description": "Cache reads",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "rs",
+                    "raw": "rs",
+                    "description": "Cache reads done",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "rf",
+                    "raw": "rf",
+                    "description": "Cache reads failed",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "UpldOps",
+        "field": {
+          "name": "upldOps",
+          "raw": "UpldOps",
+          "description": "Netfs uploads to the server (newer kernels): started, done, failed",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "ul",
+                    "raw": "UL",
+                    "description": "Uploads",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "us",
+                    "raw": "us",
+                    "description": "Uploads done",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "uf",
+                    "raw": "uf",
+                    "description": "Uploads failed",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "CaWrOps",
+        "field": {
+          "name": "caWrOps",
+          "raw": "CaWrOps",
+          "description": "Netfs writes to the cache (newer kernels): started, done, failed",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "wr",
+                    "raw": "WR",
+                    "description": "Cache writes",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "ws",
+                    "raw": "ws",
+                    "description": "Cache writes done",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wf",
+                    "raw": "wf",
+                    "description": "Cache writes failed",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "Retries",
+        "field": {
+          "name": "retries",
+          "raw": "Retries",
+          "description": "Netfs retries (newest kernels): read requests, read subrequests, write requests, write subrequests",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "rq",
+                    "raw": "rq",
+                    "description": "Read requests retried",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "rs",
+                    "raw": "rs",
+                    "description": "Read subrequests retried",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wq",
+                    "raw": "wq",
+                    "description": "Write requests retried",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "ws",
+                    "raw": "ws",
+                    "description": "Write subrequests retried",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "Objs",
+        "field": {
+          "name": "objs",
+          "raw": "Objs",
+          "description": "Netfs objects in use (newer kernels): read requests, subrequests, folio queues, write stream conflicts",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "rr",
+                    "raw": "rr",
+                    "description": "Read requests",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "sr",
+                    "raw": "sr",
+                    "description": "Subrequests",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "foq",
+                    "raw": "foq",
+                    "description": "Folio queue segments",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wsc",
+                    "raw": "wsc",
+                    "description": "Write stream conflicts",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  }
+                ]
+              }
+            }
+          }
+        }
+      },
+      {
+        "key": "WbLock",
+        "field": {
+          "name": "wbLock",
+          "raw": "WbLock",
+          "description": "Netfs writeback lock (newer kernels): skipped, waited",
+          "optional": true,
+          "configDependent": true,
+          "value": {
+            "kind": "record",
+            "record": {
+              "tokens": [],
+              "pairs": {
+                "separator": "=",
+                "fields": [
+                  {
+                    "name": "skip",
+                    "raw": "skip",
+                    "description": "Writebacks that skipped a locked inode",
+                    "optional": true,
+                    "configDependent": true,
+                    "measure": "counter",
+                    "value": {
+                      "kind": "integer",
+                      "signed": false,
+                      "hex": false,
+                      "sentinels": [],
+                      "wide": true
+                    }
+                  },
+                  {
+                    "name": "wait",
+                    "raw": "wait",
+                    "description": "Writebacks that waited for the lock",
                     "optional": true,
                     "configDependent": true,
                     "measure": "counter",

@@ -4,7 +4,7 @@
 import { Scan } from '../../../../../runtime/core/scan.js';
 import { contextOf } from '../../../../../runtime/core/context.js';
 import type { ParseContext, ParseOptions } from '../../../../../runtime/core/context.js';
-import type { ProcFsFscacheStats as ProcFsFscacheStatsOf, ProcFsFscacheStatsAcquire as ProcFsFscacheStatsAcquireOf, ProcFsFscacheStatsAllocs as ProcFsFscacheStatsAllocsOf, ProcFsFscacheStatsAttrChg as ProcFsFscacheStatsAttrChgOf, ProcFsFscacheStatsCacheEv as ProcFsFscacheStatsCacheEvOf, ProcFsFscacheStatsCacheOp as ProcFsFscacheStatsCacheOpOf, ProcFsFscacheStatsChkAux as ProcFsFscacheStatsChkAuxOf, ProcFsFscacheStatsCookies as ProcFsFscacheStatsCookiesOf, ProcFsFscacheStatsInvals as ProcFsFscacheStatsInvalsOf, ProcFsFscacheStatsIo as ProcFsFscacheStatsIoOf, ProcFsFscacheStatsLookups as ProcFsFscacheStatsLookupsOf, ProcFsFscacheStatsLru as ProcFsFscacheStatsLruOf, ProcFsFscacheStatsNetfs as ProcFsFscacheStatsNetfsOf, ProcFsFscacheStatsNoSpace as ProcFsFscacheStatsNoSpaceOf, ProcFsFscacheStatsObjects as ProcFsFscacheStatsObjectsOf, ProcFsFscacheStatsOps as ProcFsFscacheStatsOpsOf, ProcFsFscacheStatsPages as ProcFsFscacheStatsPagesOf, ProcFsFscacheStatsRelinqs as ProcFsFscacheStatsRelinqsOf, ProcFsFscacheStatsRetrvls as ProcFsFscacheStatsRetrvlsOf, ProcFsFscacheStatsStores as ProcFsFscacheStatsStoresOf, ProcFsFscacheStatsUpdates as ProcFsFscacheStatsUpdatesOf, ProcFsFscacheStatsVmScan as ProcFsFscacheStatsVmScanOf } from '../../../../types/proc/fs/fscache/stats.js';
+import type { ProcFsFscacheStats as ProcFsFscacheStatsOf, ProcFsFscacheStatsAcquire as ProcFsFscacheStatsAcquireOf, ProcFsFscacheStatsAllocs as ProcFsFscacheStatsAllocsOf, ProcFsFscacheStatsAttrChg as ProcFsFscacheStatsAttrChgOf, ProcFsFscacheStatsCaRdOps as ProcFsFscacheStatsCaRdOpsOf, ProcFsFscacheStatsCaWrOps as ProcFsFscacheStatsCaWrOpsOf, ProcFsFscacheStatsCacheEv as ProcFsFscacheStatsCacheEvOf, ProcFsFscacheStatsCacheOp as ProcFsFscacheStatsCacheOpOf, ProcFsFscacheStatsChkAux as ProcFsFscacheStatsChkAuxOf, ProcFsFscacheStatsCookies as ProcFsFscacheStatsCookiesOf, ProcFsFscacheStatsDownOps as ProcFsFscacheStatsDownOpsOf, ProcFsFscacheStatsInvals as ProcFsFscacheStatsInvalsOf, ProcFsFscacheStatsIo as ProcFsFscacheStatsIoOf, ProcFsFscacheStatsLookups as ProcFsFscacheStatsLookupsOf, ProcFsFscacheStatsLru as ProcFsFscacheStatsLruOf, ProcFsFscacheStatsNetfs as ProcFsFscacheStatsNetfsOf, ProcFsFscacheStatsNoSpace as ProcFsFscacheStatsNoSpaceOf, ProcFsFscacheStatsObjects as ProcFsFscacheStatsObjectsOf, ProcFsFscacheStatsObjs as ProcFsFscacheStatsObjsOf, ProcFsFscacheStatsOps as ProcFsFscacheStatsOpsOf, ProcFsFscacheStatsPages as ProcFsFscacheStatsPagesOf, ProcFsFscacheStatsReads as ProcFsFscacheStatsReadsOf, ProcFsFscacheStatsRelinqs as ProcFsFscacheStatsRelinqsOf, ProcFsFscacheStatsRetries as ProcFsFscacheStatsRetriesOf, ProcFsFscacheStatsRetrvls as ProcFsFscacheStatsRetrvlsOf, ProcFsFscacheStatsStores as ProcFsFscacheStatsStoresOf, ProcFsFscacheStatsUpdates as ProcFsFscacheStatsUpdatesOf, ProcFsFscacheStatsUpldOps as ProcFsFscacheStatsUpldOpsOf, ProcFsFscacheStatsVmScan as ProcFsFscacheStatsVmScanOf, ProcFsFscacheStatsWbLock as ProcFsFscacheStatsWbLockOf, ProcFsFscacheStatsWrites as ProcFsFscacheStatsWritesOf, ProcFsFscacheStatsZeroOps as ProcFsFscacheStatsZeroOpsOf } from '../../../../types/proc/fs/fscache/stats.js';
 
 /** A wide integer as the code reads it: a number, or with `bigint: true` a bigint. */
 type N = number | bigint;
@@ -12,10 +12,13 @@ type ProcFsFscacheStats = ProcFsFscacheStatsOf<N>;
 type ProcFsFscacheStatsAcquire = ProcFsFscacheStatsAcquireOf<N>;
 type ProcFsFscacheStatsAllocs = ProcFsFscacheStatsAllocsOf<N>;
 type ProcFsFscacheStatsAttrChg = ProcFsFscacheStatsAttrChgOf<N>;
+type ProcFsFscacheStatsCaRdOps = ProcFsFscacheStatsCaRdOpsOf<N>;
+type ProcFsFscacheStatsCaWrOps = ProcFsFscacheStatsCaWrOpsOf<N>;
 type ProcFsFscacheStatsCacheEv = ProcFsFscacheStatsCacheEvOf<N>;
 type ProcFsFscacheStatsCacheOp = ProcFsFscacheStatsCacheOpOf<N>;
 type ProcFsFscacheStatsChkAux = ProcFsFscacheStatsChkAuxOf<N>;
 type ProcFsFscacheStatsCookies = ProcFsFscacheStatsCookiesOf<N>;
+type ProcFsFscacheStatsDownOps = ProcFsFscacheStatsDownOpsOf<N>;
 type ProcFsFscacheStatsInvals = ProcFsFscacheStatsInvalsOf<N>;
 type ProcFsFscacheStatsIo = ProcFsFscacheStatsIoOf<N>;
 type ProcFsFscacheStatsLookups = ProcFsFscacheStatsLookupsOf<N>;
@@ -23,13 +26,20 @@ type ProcFsFscacheStatsLru = ProcFsFscacheStatsLruOf<N>;
 type ProcFsFscacheStatsNetfs = ProcFsFscacheStatsNetfsOf<N>;
 type ProcFsFscacheStatsNoSpace = ProcFsFscacheStatsNoSpaceOf<N>;
 type ProcFsFscacheStatsObjects = ProcFsFscacheStatsObjectsOf<N>;
+type ProcFsFscacheStatsObjs = ProcFsFscacheStatsObjsOf<N>;
 type ProcFsFscacheStatsOps = ProcFsFscacheStatsOpsOf<N>;
 type ProcFsFscacheStatsPages = ProcFsFscacheStatsPagesOf<N>;
+type ProcFsFscacheStatsReads = ProcFsFscacheStatsReadsOf<N>;
 type ProcFsFscacheStatsRelinqs = ProcFsFscacheStatsRelinqsOf<N>;
+type ProcFsFscacheStatsRetries = ProcFsFscacheStatsRetriesOf<N>;
 type ProcFsFscacheStatsRetrvls = ProcFsFscacheStatsRetrvlsOf<N>;
 type ProcFsFscacheStatsStores = ProcFsFscacheStatsStoresOf<N>;
 type ProcFsFscacheStatsUpdates = ProcFsFscacheStatsUpdatesOf<N>;
+type ProcFsFscacheStatsUpldOps = ProcFsFscacheStatsUpldOpsOf<N>;
 type ProcFsFscacheStatsVmScan = ProcFsFscacheStatsVmScanOf<N>;
+type ProcFsFscacheStatsWbLock = ProcFsFscacheStatsWbLockOf<N>;
+type ProcFsFscacheStatsWrites = ProcFsFscacheStatsWritesOf<N>;
+type ProcFsFscacheStatsZeroOps = ProcFsFscacheStatsZeroOpsOf<N>;
 
 /** Parses the text of /proc/fs/fscache/stats (spec proc/fs/fscache/stats). Throws ProcfsError with code "parse" when the text does not fit the spec. With `bigint: true` its wide integers (counters and sizes) are bigints. */
 export function parseProcFsFscacheStats(text: string | Uint8Array, options?: ParseOptions & { bigint?: false }): ProcFsFscacheStatsOf<number>;
@@ -46,6 +56,7 @@ export function parseProcFsFscacheStats(text: string | Uint8Array, options?: Par
 
 function layout0(s: Scan, ctx: ParseContext, end: number): ProcFsFscacheStats {
   let v_fsCache: string | undefined;
+  const v_titles: string[] = [];
   let v_cookies: ProcFsFscacheStatsCookies | undefined;
   let v_objects: ProcFsFscacheStatsObjects | undefined;
   let v_chkAux: ProcFsFscacheStatsChkAux | undefined;
@@ -66,6 +77,16 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcFsFscacheStats {
   const v_ops: ProcFsFscacheStatsOps[] = [];
   const v_cacheOp: ProcFsFscacheStatsCacheOp[] = [];
   let v_cacheEv: ProcFsFscacheStatsCacheEv | undefined;
+  let v_reads: ProcFsFscacheStatsReads | undefined;
+  let v_writes: ProcFsFscacheStatsWrites | undefined;
+  let v_zeroOps: ProcFsFscacheStatsZeroOps | undefined;
+  let v_downOps: ProcFsFscacheStatsDownOps | undefined;
+  let v_caRdOps: ProcFsFscacheStatsCaRdOps | undefined;
+  let v_upldOps: ProcFsFscacheStatsUpldOps | undefined;
+  let v_caWrOps: ProcFsFscacheStatsCaWrOps | undefined;
+  let v_retries: ProcFsFscacheStatsRetries | undefined;
+  let v_objs: ProcFsFscacheStatsObjs | undefined;
+  let v_wbLock: ProcFsFscacheStatsWbLock | undefined;
   const v_netfs: ProcFsFscacheStatsNetfs[] = [];
   let extra: Record<string, N | string> | undefined;
   while (s.nextLine(end)) {
@@ -79,136 +100,204 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcFsFscacheStats {
         s.eol();
         break;
       }
-      case 1: /* Cookies */ {
+      case 1: /* -- */ {
+        let r0: string;
+        s.ws();
+        r0 = s.rest();
+        s.eol();
+        v_titles.push(r0);
+        break;
+      }
+      case 2: /* Cookies */ {
         if (v_cookies !== undefined) s.duplicate(key);
         s.ws();
         v_cookies = record0(s, ctx);
         break;
       }
-      case 2: /* Objects */ {
+      case 3: /* Objects */ {
         if (v_objects !== undefined) s.duplicate(key);
         s.ws();
         v_objects = record1(s, ctx);
         break;
       }
-      case 3: /* ChkAux */ {
+      case 4: /* ChkAux */ {
         if (v_chkAux !== undefined) s.duplicate(key);
         s.ws();
         v_chkAux = record2(s, ctx);
         break;
       }
-      case 4: /* Pages */ {
+      case 5: /* Pages */ {
         if (v_pages !== undefined) s.duplicate(key);
         s.ws();
         v_pages = record3(s, ctx);
         break;
       }
-      case 5: /* Acquire */ {
+      case 6: /* Acquire */ {
         if (v_acquire !== undefined) s.duplicate(key);
         s.ws();
         v_acquire = record4(s, ctx);
         break;
       }
-      case 6: /* LRU */ {
+      case 7: /* LRU */ {
         if (v_lru !== undefined) s.duplicate(key);
         s.ws();
         v_lru = record5(s, ctx);
         break;
       }
-      case 7: /* Lookups */ {
+      case 8: /* Lookups */ {
         if (v_lookups !== undefined) s.duplicate(key);
         s.ws();
         v_lookups = record6(s, ctx);
         break;
       }
-      case 8: /* Invals */ {
+      case 9: /* Invals */ {
         if (v_invals !== undefined) s.duplicate(key);
         s.ws();
         v_invals = record7(s, ctx);
         break;
       }
-      case 9: /* Updates */ {
+      case 10: /* Updates */ {
         if (v_updates !== undefined) s.duplicate(key);
         s.ws();
         v_updates = record8(s, ctx);
         break;
       }
-      case 10: /* Relinqs */ {
+      case 11: /* Relinqs */ {
         if (v_relinqs !== undefined) s.duplicate(key);
         s.ws();
         v_relinqs = record9(s, ctx);
         break;
       }
-      case 11: /* NoSpace */ {
+      case 12: /* NoSpace */ {
         if (v_noSpace !== undefined) s.duplicate(key);
         s.ws();
         v_noSpace = record10(s, ctx);
         break;
       }
-      case 12: /* IO */ {
+      case 13: /* IO */ {
         if (v_io !== undefined) s.duplicate(key);
         s.ws();
         v_io = record11(s, ctx);
         break;
       }
-      case 13: /* AttrChg */ {
+      case 14: /* AttrChg */ {
         if (v_attrChg !== undefined) s.duplicate(key);
         s.ws();
         v_attrChg = record12(s, ctx);
         break;
       }
-      case 14: /* Allocs */ {
-        let r0: ProcFsFscacheStatsAllocs;
+      case 15: /* Allocs */ {
+        let r1: ProcFsFscacheStatsAllocs;
         s.ws();
-        r0 = record13(s, ctx);
-        v_allocs.push(r0);
+        r1 = record13(s, ctx);
+        v_allocs.push(r1);
         break;
       }
-      case 15: /* Retrvls */ {
-        let r1: ProcFsFscacheStatsRetrvls;
+      case 16: /* Retrvls */ {
+        let r2: ProcFsFscacheStatsRetrvls;
         s.ws();
-        r1 = record14(s, ctx);
-        v_retrvls.push(r1);
+        r2 = record14(s, ctx);
+        v_retrvls.push(r2);
         break;
       }
-      case 16: /* Stores */ {
-        let r2: ProcFsFscacheStatsStores;
+      case 17: /* Stores */ {
+        let r3: ProcFsFscacheStatsStores;
         s.ws();
-        r2 = record15(s, ctx);
-        v_stores.push(r2);
+        r3 = record15(s, ctx);
+        v_stores.push(r3);
         break;
       }
-      case 17: /* VmScan */ {
+      case 18: /* VmScan */ {
         if (v_vmScan !== undefined) s.duplicate(key);
         s.ws();
         v_vmScan = record16(s, ctx);
         break;
       }
-      case 18: /* Ops */ {
-        let r3: ProcFsFscacheStatsOps;
+      case 19: /* Ops */ {
+        let r4: ProcFsFscacheStatsOps;
         s.ws();
-        r3 = record17(s, ctx);
-        v_ops.push(r3);
+        r4 = record17(s, ctx);
+        v_ops.push(r4);
         break;
       }
-      case 19: /* CacheOp */ {
-        let r4: ProcFsFscacheStatsCacheOp;
+      case 20: /* CacheOp */ {
+        let r5: ProcFsFscacheStatsCacheOp;
         s.ws();
-        r4 = record18(s, ctx);
-        v_cacheOp.push(r4);
+        r5 = record18(s, ctx);
+        v_cacheOp.push(r5);
         break;
       }
-      case 20: /* CacheEv */ {
+      case 21: /* CacheEv */ {
         if (v_cacheEv !== undefined) s.duplicate(key);
         s.ws();
         v_cacheEv = record19(s, ctx);
         break;
       }
-      case 21: /* Netfs */ {
-        let r5: ProcFsFscacheStatsNetfs;
+      case 22: /* Reads */ {
+        if (v_reads !== undefined) s.duplicate(key);
         s.ws();
-        r5 = record20(s, ctx);
-        v_netfs.push(r5);
+        v_reads = record20(s, ctx);
+        break;
+      }
+      case 23: /* Writes */ {
+        if (v_writes !== undefined) s.duplicate(key);
+        s.ws();
+        v_writes = record21(s, ctx);
+        break;
+      }
+      case 24: /* ZeroOps */ {
+        if (v_zeroOps !== undefined) s.duplicate(key);
+        s.ws();
+        v_zeroOps = record22(s, ctx);
+        break;
+      }
+      case 25: /* DownOps */ {
+        if (v_downOps !== undefined) s.duplicate(key);
+        s.ws();
+        v_downOps = record23(s, ctx);
+        break;
+      }
+      case 26: /* CaRdOps */ {
+        if (v_caRdOps !== undefined) s.duplicate(key);
+        s.ws();
+        v_caRdOps = record24(s, ctx);
+        break;
+      }
+      case 27: /* UpldOps */ {
+        if (v_upldOps !== undefined) s.duplicate(key);
+        s.ws();
+        v_upldOps = record25(s, ctx);
+        break;
+      }
+      case 28: /* CaWrOps */ {
+        if (v_caWrOps !== undefined) s.duplicate(key);
+        s.ws();
+        v_caWrOps = record26(s, ctx);
+        break;
+      }
+      case 29: /* Retries */ {
+        if (v_retries !== undefined) s.duplicate(key);
+        s.ws();
+        v_retries = record27(s, ctx);
+        break;
+      }
+      case 30: /* Objs */ {
+        if (v_objs !== undefined) s.duplicate(key);
+        s.ws();
+        v_objs = record28(s, ctx);
+        break;
+      }
+      case 31: /* WbLock */ {
+        if (v_wbLock !== undefined) s.duplicate(key);
+        s.ws();
+        v_wbLock = record29(s, ctx);
+        break;
+      }
+      case 32: /* Netfs */ {
+        let r6: ProcFsFscacheStatsNetfs;
+        s.ws();
+        r6 = record30(s, ctx);
+        v_netfs.push(r6);
         break;
       }
       default: {
@@ -218,7 +307,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcFsFscacheStats {
       }
     }
   }
-  const o = new ProcFsFscacheStatsObjectNew(v_fsCache, v_cookies, v_objects, v_chkAux, v_pages, v_acquire, v_lru, v_lookups, v_invals, v_updates, v_relinqs, v_noSpace, v_io, v_attrChg, v_allocs, v_retrvls, v_stores, v_vmScan, v_ops, v_cacheOp, v_cacheEv, v_netfs, extra);
+  const o = new ProcFsFscacheStatsObjectNew(v_fsCache, v_titles, v_cookies, v_objects, v_chkAux, v_pages, v_acquire, v_lru, v_lookups, v_invals, v_updates, v_relinqs, v_noSpace, v_io, v_attrChg, v_allocs, v_retrvls, v_stores, v_vmScan, v_ops, v_cacheOp, v_cacheEv, v_reads, v_writes, v_zeroOps, v_downOps, v_caRdOps, v_upldOps, v_caWrOps, v_retries, v_objs, v_wbLock, v_netfs, extra);
   return o;
 }
 
@@ -759,6 +848,7 @@ function record10(s: Scan, ctx: ParseContext): ProcFsFscacheStatsNoSpace {
 function record11(s: Scan, ctx: ParseContext): ProcFsFscacheStatsIo {
   let v_rd: N | undefined;
   let v_wr: N | undefined;
+  let v_mis: N | undefined;
   let extra: Record<string, string> | undefined;
   while (s.more()) {
     const k = s.until("=");
@@ -775,6 +865,12 @@ function record11(s: Scan, ctx: ParseContext): ProcFsFscacheStatsIo {
         s.sep();
         break;
       }
+      case "mis": {
+        if (v_mis !== undefined) s.duplicate(k);
+        v_mis = s.w();
+        s.sep();
+        break;
+      }
       default: {
         if (extra === undefined) extra = Object.create(null) as Record<string, string>;
         if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
@@ -784,7 +880,7 @@ function record11(s: Scan, ctx: ParseContext): ProcFsFscacheStatsIo {
     }
   }
   s.eol();
-  const o = new ProcFsFscacheStatsIoObjectNew(v_rd, v_wr, extra);
+  const o = new ProcFsFscacheStatsIoObjectNew(v_rd, v_wr, v_mis, extra);
   return o;
 }
 
@@ -1408,7 +1504,446 @@ function record19(s: Scan, ctx: ParseContext): ProcFsFscacheStatsCacheEv {
   return o;
 }
 
-function record20(s: Scan, ctx: ParseContext): ProcFsFscacheStatsNetfs {
+function record20(s: Scan, ctx: ParseContext): ProcFsFscacheStatsReads {
+  let v_dr: N | undefined;
+  let v_ra: N | undefined;
+  let v_rf: N | undefined;
+  let v_rs: N | undefined;
+  let v_wb: N | undefined;
+  let v_wbz: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "DR": {
+        if (v_dr !== undefined) s.duplicate(k);
+        v_dr = s.w();
+        s.sep();
+        break;
+      }
+      case "RA": {
+        if (v_ra !== undefined) s.duplicate(k);
+        v_ra = s.w();
+        s.sep();
+        break;
+      }
+      case "RF": {
+        if (v_rf !== undefined) s.duplicate(k);
+        v_rf = s.w();
+        s.sep();
+        break;
+      }
+      case "RS": {
+        if (v_rs !== undefined) s.duplicate(k);
+        v_rs = s.w();
+        s.sep();
+        break;
+      }
+      case "WB": {
+        if (v_wb !== undefined) s.duplicate(k);
+        v_wb = s.w();
+        s.sep();
+        break;
+      }
+      case "WBZ": {
+        if (v_wbz !== undefined) s.duplicate(k);
+        v_wbz = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsReadsObjectNew(v_dr, v_ra, v_rf, v_rs, v_wb, v_wbz, extra);
+  return o;
+}
+
+function record21(s: Scan, ctx: ParseContext): ProcFsFscacheStatsWrites {
+  let v_bw: N | undefined;
+  let v_wt: N | undefined;
+  let v_dw: N | undefined;
+  let v_wp: N | undefined;
+  let v_copyToCache: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "BW": {
+        if (v_bw !== undefined) s.duplicate(k);
+        v_bw = s.w();
+        s.sep();
+        break;
+      }
+      case "WT": {
+        if (v_wt !== undefined) s.duplicate(k);
+        v_wt = s.w();
+        s.sep();
+        break;
+      }
+      case "DW": {
+        if (v_dw !== undefined) s.duplicate(k);
+        v_dw = s.w();
+        s.sep();
+        break;
+      }
+      case "WP": {
+        if (v_wp !== undefined) s.duplicate(k);
+        v_wp = s.w();
+        s.sep();
+        break;
+      }
+      case "2C": {
+        if (v_copyToCache !== undefined) s.duplicate(k);
+        v_copyToCache = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsWritesObjectNew(v_bw, v_wt, v_dw, v_wp, v_copyToCache, extra);
+  return o;
+}
+
+function record22(s: Scan, ctx: ParseContext): ProcFsFscacheStatsZeroOps {
+  let v_zr: N | undefined;
+  let v_sh: N | undefined;
+  let v_sk: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "ZR": {
+        if (v_zr !== undefined) s.duplicate(k);
+        v_zr = s.w();
+        s.sep();
+        break;
+      }
+      case "sh": {
+        if (v_sh !== undefined) s.duplicate(k);
+        v_sh = s.w();
+        s.sep();
+        break;
+      }
+      case "sk": {
+        if (v_sk !== undefined) s.duplicate(k);
+        v_sk = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsZeroOpsObjectNew(v_zr, v_sh, v_sk, extra);
+  return o;
+}
+
+function record23(s: Scan, ctx: ParseContext): ProcFsFscacheStatsDownOps {
+  let v_dl: N | undefined;
+  let v_ds: N | undefined;
+  let v_df: N | undefined;
+  let v_di: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "DL": {
+        if (v_dl !== undefined) s.duplicate(k);
+        v_dl = s.w();
+        s.sep();
+        break;
+      }
+      case "ds": {
+        if (v_ds !== undefined) s.duplicate(k);
+        v_ds = s.w();
+        s.sep();
+        break;
+      }
+      case "df": {
+        if (v_df !== undefined) s.duplicate(k);
+        v_df = s.w();
+        s.sep();
+        break;
+      }
+      case "di": {
+        if (v_di !== undefined) s.duplicate(k);
+        v_di = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsDownOpsObjectNew(v_dl, v_ds, v_df, v_di, extra);
+  return o;
+}
+
+function record24(s: Scan, ctx: ParseContext): ProcFsFscacheStatsCaRdOps {
+  let v_rd: N | undefined;
+  let v_rs: N | undefined;
+  let v_rf: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "RD": {
+        if (v_rd !== undefined) s.duplicate(k);
+        v_rd = s.w();
+        s.sep();
+        break;
+      }
+      case "rs": {
+        if (v_rs !== undefined) s.duplicate(k);
+        v_rs = s.w();
+        s.sep();
+        break;
+      }
+      case "rf": {
+        if (v_rf !== undefined) s.duplicate(k);
+        v_rf = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsCaRdOpsObjectNew(v_rd, v_rs, v_rf, extra);
+  return o;
+}
+
+function record25(s: Scan, ctx: ParseContext): ProcFsFscacheStatsUpldOps {
+  let v_ul: N | undefined;
+  let v_us: N | undefined;
+  let v_uf: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "UL": {
+        if (v_ul !== undefined) s.duplicate(k);
+        v_ul = s.w();
+        s.sep();
+        break;
+      }
+      case "us": {
+        if (v_us !== undefined) s.duplicate(k);
+        v_us = s.w();
+        s.sep();
+        break;
+      }
+      case "uf": {
+        if (v_uf !== undefined) s.duplicate(k);
+        v_uf = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsUpldOpsObjectNew(v_ul, v_us, v_uf, extra);
+  return o;
+}
+
+function record26(s: Scan, ctx: ParseContext): ProcFsFscacheStatsCaWrOps {
+  let v_wr: N | undefined;
+  let v_ws: N | undefined;
+  let v_wf: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "WR": {
+        if (v_wr !== undefined) s.duplicate(k);
+        v_wr = s.w();
+        s.sep();
+        break;
+      }
+      case "ws": {
+        if (v_ws !== undefined) s.duplicate(k);
+        v_ws = s.w();
+        s.sep();
+        break;
+      }
+      case "wf": {
+        if (v_wf !== undefined) s.duplicate(k);
+        v_wf = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsCaWrOpsObjectNew(v_wr, v_ws, v_wf, extra);
+  return o;
+}
+
+function record27(s: Scan, ctx: ParseContext): ProcFsFscacheStatsRetries {
+  let v_rq: N | undefined;
+  let v_rs: N | undefined;
+  let v_wq: N | undefined;
+  let v_ws: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "rq": {
+        if (v_rq !== undefined) s.duplicate(k);
+        v_rq = s.w();
+        s.sep();
+        break;
+      }
+      case "rs": {
+        if (v_rs !== undefined) s.duplicate(k);
+        v_rs = s.w();
+        s.sep();
+        break;
+      }
+      case "wq": {
+        if (v_wq !== undefined) s.duplicate(k);
+        v_wq = s.w();
+        s.sep();
+        break;
+      }
+      case "ws": {
+        if (v_ws !== undefined) s.duplicate(k);
+        v_ws = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsRetriesObjectNew(v_rq, v_rs, v_wq, v_ws, extra);
+  return o;
+}
+
+function record28(s: Scan, ctx: ParseContext): ProcFsFscacheStatsObjs {
+  let v_rr: N | undefined;
+  let v_sr: N | undefined;
+  let v_foq: N | undefined;
+  let v_wsc: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "rr": {
+        if (v_rr !== undefined) s.duplicate(k);
+        v_rr = s.w();
+        s.sep();
+        break;
+      }
+      case "sr": {
+        if (v_sr !== undefined) s.duplicate(k);
+        v_sr = s.w();
+        s.sep();
+        break;
+      }
+      case "foq": {
+        if (v_foq !== undefined) s.duplicate(k);
+        v_foq = s.w();
+        s.sep();
+        break;
+      }
+      case "wsc": {
+        if (v_wsc !== undefined) s.duplicate(k);
+        v_wsc = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsObjsObjectNew(v_rr, v_sr, v_foq, v_wsc, extra);
+  return o;
+}
+
+function record29(s: Scan, ctx: ParseContext): ProcFsFscacheStatsWbLock {
+  let v_skip: N | undefined;
+  let v_wait: N | undefined;
+  let extra: Record<string, string> | undefined;
+  while (s.more()) {
+    const k = s.until("=");
+    switch (k) {
+      case "skip": {
+        if (v_skip !== undefined) s.duplicate(k);
+        v_skip = s.w();
+        s.sep();
+        break;
+      }
+      case "wait": {
+        if (v_wait !== undefined) s.duplicate(k);
+        v_wait = s.w();
+        s.sep();
+        break;
+      }
+      default: {
+        if (extra === undefined) extra = Object.create(null) as Record<string, string>;
+        if (Object.prototype.hasOwnProperty.call(extra, k)) s.duplicate(k);
+        extra[k] = s.peek();
+        s.word();
+      }
+    }
+  }
+  s.eol();
+  const o = new ProcFsFscacheStatsWbLockObjectNew(v_skip, v_wait, extra);
+  return o;
+}
+
+function record30(s: Scan, ctx: ParseContext): ProcFsFscacheStatsNetfs {
   let v_ra: N | undefined;
   let v_rp: N | undefined;
   let v_wb: N | undefined;
@@ -1581,8 +2116,9 @@ function record20(s: Scan, ctx: ParseContext): ProcFsFscacheStatsNetfs {
 }
 
 /** The constructor behind ProcFsFscacheStatsObjectNew: the fields in the order of the type. */
-function ProcFsFscacheStatsObject(this: ProcFsFscacheStats, v_fsCache: ProcFsFscacheStats["fsCache"], v_cookies: ProcFsFscacheStats["cookies"], v_objects: ProcFsFscacheStats["objects"], v_chkAux: ProcFsFscacheStats["chkAux"], v_pages: ProcFsFscacheStats["pages"], v_acquire: ProcFsFscacheStats["acquire"], v_lru: ProcFsFscacheStats["lru"], v_lookups: ProcFsFscacheStats["lookups"], v_invals: ProcFsFscacheStats["invals"], v_updates: ProcFsFscacheStats["updates"], v_relinqs: ProcFsFscacheStats["relinqs"], v_noSpace: ProcFsFscacheStats["noSpace"], v_io: ProcFsFscacheStats["io"], v_attrChg: ProcFsFscacheStats["attrChg"], v_allocs: ProcFsFscacheStats["allocs"], v_retrvls: ProcFsFscacheStats["retrvls"], v_stores: ProcFsFscacheStats["stores"], v_vmScan: ProcFsFscacheStats["vmScan"], v_ops: ProcFsFscacheStats["ops"], v_cacheOp: ProcFsFscacheStats["cacheOp"], v_cacheEv: ProcFsFscacheStats["cacheEv"], v_netfs: ProcFsFscacheStats["netfs"], v_extra: ProcFsFscacheStats["extra"]): void {
+function ProcFsFscacheStatsObject(this: ProcFsFscacheStats, v_fsCache: ProcFsFscacheStats["fsCache"], v_titles: ProcFsFscacheStats["titles"], v_cookies: ProcFsFscacheStats["cookies"], v_objects: ProcFsFscacheStats["objects"], v_chkAux: ProcFsFscacheStats["chkAux"], v_pages: ProcFsFscacheStats["pages"], v_acquire: ProcFsFscacheStats["acquire"], v_lru: ProcFsFscacheStats["lru"], v_lookups: ProcFsFscacheStats["lookups"], v_invals: ProcFsFscacheStats["invals"], v_updates: ProcFsFscacheStats["updates"], v_relinqs: ProcFsFscacheStats["relinqs"], v_noSpace: ProcFsFscacheStats["noSpace"], v_io: ProcFsFscacheStats["io"], v_attrChg: ProcFsFscacheStats["attrChg"], v_allocs: ProcFsFscacheStats["allocs"], v_retrvls: ProcFsFscacheStats["retrvls"], v_stores: ProcFsFscacheStats["stores"], v_vmScan: ProcFsFscacheStats["vmScan"], v_ops: ProcFsFscacheStats["ops"], v_cacheOp: ProcFsFscacheStats["cacheOp"], v_cacheEv: ProcFsFscacheStats["cacheEv"], v_reads: ProcFsFscacheStats["reads"], v_writes: ProcFsFscacheStats["writes"], v_zeroOps: ProcFsFscacheStats["zeroOps"], v_downOps: ProcFsFscacheStats["downOps"], v_caRdOps: ProcFsFscacheStats["caRdOps"], v_upldOps: ProcFsFscacheStats["upldOps"], v_caWrOps: ProcFsFscacheStats["caWrOps"], v_retries: ProcFsFscacheStats["retries"], v_objs: ProcFsFscacheStats["objs"], v_wbLock: ProcFsFscacheStats["wbLock"], v_netfs: ProcFsFscacheStats["netfs"], v_extra: ProcFsFscacheStats["extra"]): void {
   if (v_fsCache !== undefined) this.fsCache = v_fsCache;
+  this.titles = v_titles;
   if (v_cookies !== undefined) this.cookies = v_cookies;
   if (v_objects !== undefined) this.objects = v_objects;
   if (v_chkAux !== undefined) this.chkAux = v_chkAux;
@@ -1603,6 +2139,16 @@ function ProcFsFscacheStatsObject(this: ProcFsFscacheStats, v_fsCache: ProcFsFsc
   this.ops = v_ops;
   this.cacheOp = v_cacheOp;
   if (v_cacheEv !== undefined) this.cacheEv = v_cacheEv;
+  if (v_reads !== undefined) this.reads = v_reads;
+  if (v_writes !== undefined) this.writes = v_writes;
+  if (v_zeroOps !== undefined) this.zeroOps = v_zeroOps;
+  if (v_downOps !== undefined) this.downOps = v_downOps;
+  if (v_caRdOps !== undefined) this.caRdOps = v_caRdOps;
+  if (v_upldOps !== undefined) this.upldOps = v_upldOps;
+  if (v_caWrOps !== undefined) this.caWrOps = v_caWrOps;
+  if (v_retries !== undefined) this.retries = v_retries;
+  if (v_objs !== undefined) this.objs = v_objs;
+  if (v_wbLock !== undefined) this.wbLock = v_wbLock;
   this.netfs = v_netfs;
   if (v_extra !== undefined) this.extra = v_extra;
 }
@@ -1759,9 +2305,10 @@ ProcFsFscacheStatsNoSpaceObject.prototype = Object.prototype;
 const ProcFsFscacheStatsNoSpaceObjectNew = ProcFsFscacheStatsNoSpaceObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsNoSpaceObject>) => ProcFsFscacheStatsNoSpace;
 
 /** The constructor behind ProcFsFscacheStatsIoObjectNew: the fields in the order of the type. */
-function ProcFsFscacheStatsIoObject(this: ProcFsFscacheStatsIo, v_rd: ProcFsFscacheStatsIo["rd"], v_wr: ProcFsFscacheStatsIo["wr"], v_extra: ProcFsFscacheStatsIo["extra"]): void {
+function ProcFsFscacheStatsIoObject(this: ProcFsFscacheStatsIo, v_rd: ProcFsFscacheStatsIo["rd"], v_wr: ProcFsFscacheStatsIo["wr"], v_mis: ProcFsFscacheStatsIo["mis"], v_extra: ProcFsFscacheStatsIo["extra"]): void {
   if (v_rd !== undefined) this.rd = v_rd;
   if (v_wr !== undefined) this.wr = v_wr;
+  if (v_mis !== undefined) this.mis = v_mis;
   if (v_extra !== undefined) this.extra = v_extra;
 }
 ProcFsFscacheStatsIoObject.prototype = Object.prototype;
@@ -1909,6 +2456,133 @@ ProcFsFscacheStatsCacheEvObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsCacheEv (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsCacheEvObjectNew = ProcFsFscacheStatsCacheEvObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCacheEvObject>) => ProcFsFscacheStatsCacheEv;
 
+/** The constructor behind ProcFsFscacheStatsReadsObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsReadsObject(this: ProcFsFscacheStatsReads, v_dr: ProcFsFscacheStatsReads["dr"], v_ra: ProcFsFscacheStatsReads["ra"], v_rf: ProcFsFscacheStatsReads["rf"], v_rs: ProcFsFscacheStatsReads["rs"], v_wb: ProcFsFscacheStatsReads["wb"], v_wbz: ProcFsFscacheStatsReads["wbz"], v_extra: ProcFsFscacheStatsReads["extra"]): void {
+  if (v_dr !== undefined) this.dr = v_dr;
+  if (v_ra !== undefined) this.ra = v_ra;
+  if (v_rf !== undefined) this.rf = v_rf;
+  if (v_rs !== undefined) this.rs = v_rs;
+  if (v_wb !== undefined) this.wb = v_wb;
+  if (v_wbz !== undefined) this.wbz = v_wbz;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsReadsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsReads (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsReadsObjectNew = ProcFsFscacheStatsReadsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsReadsObject>) => ProcFsFscacheStatsReads;
+
+/** The constructor behind ProcFsFscacheStatsWritesObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsWritesObject(this: ProcFsFscacheStatsWrites, v_bw: ProcFsFscacheStatsWrites["bw"], v_wt: ProcFsFscacheStatsWrites["wt"], v_dw: ProcFsFscacheStatsWrites["dw"], v_wp: ProcFsFscacheStatsWrites["wp"], v_copyToCache: ProcFsFscacheStatsWrites["copyToCache"], v_extra: ProcFsFscacheStatsWrites["extra"]): void {
+  if (v_bw !== undefined) this.bw = v_bw;
+  if (v_wt !== undefined) this.wt = v_wt;
+  if (v_dw !== undefined) this.dw = v_dw;
+  if (v_wp !== undefined) this.wp = v_wp;
+  if (v_copyToCache !== undefined) this.copyToCache = v_copyToCache;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsWritesObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsWrites (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsWritesObjectNew = ProcFsFscacheStatsWritesObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsWritesObject>) => ProcFsFscacheStatsWrites;
+
+/** The constructor behind ProcFsFscacheStatsZeroOpsObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsZeroOpsObject(this: ProcFsFscacheStatsZeroOps, v_zr: ProcFsFscacheStatsZeroOps["zr"], v_sh: ProcFsFscacheStatsZeroOps["sh"], v_sk: ProcFsFscacheStatsZeroOps["sk"], v_extra: ProcFsFscacheStatsZeroOps["extra"]): void {
+  if (v_zr !== undefined) this.zr = v_zr;
+  if (v_sh !== undefined) this.sh = v_sh;
+  if (v_sk !== undefined) this.sk = v_sk;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsZeroOpsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsZeroOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsZeroOpsObjectNew = ProcFsFscacheStatsZeroOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsZeroOpsObject>) => ProcFsFscacheStatsZeroOps;
+
+/** The constructor behind ProcFsFscacheStatsDownOpsObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsDownOpsObject(this: ProcFsFscacheStatsDownOps, v_dl: ProcFsFscacheStatsDownOps["dl"], v_ds: ProcFsFscacheStatsDownOps["ds"], v_df: ProcFsFscacheStatsDownOps["df"], v_di: ProcFsFscacheStatsDownOps["di"], v_extra: ProcFsFscacheStatsDownOps["extra"]): void {
+  if (v_dl !== undefined) this.dl = v_dl;
+  if (v_ds !== undefined) this.ds = v_ds;
+  if (v_df !== undefined) this.df = v_df;
+  if (v_di !== undefined) this.di = v_di;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsDownOpsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsDownOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsDownOpsObjectNew = ProcFsFscacheStatsDownOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsDownOpsObject>) => ProcFsFscacheStatsDownOps;
+
+/** The constructor behind ProcFsFscacheStatsCaRdOpsObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsCaRdOpsObject(this: ProcFsFscacheStatsCaRdOps, v_rd: ProcFsFscacheStatsCaRdOps["rd"], v_rs: ProcFsFscacheStatsCaRdOps["rs"], v_rf: ProcFsFscacheStatsCaRdOps["rf"], v_extra: ProcFsFscacheStatsCaRdOps["extra"]): void {
+  if (v_rd !== undefined) this.rd = v_rd;
+  if (v_rs !== undefined) this.rs = v_rs;
+  if (v_rf !== undefined) this.rf = v_rf;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsCaRdOpsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsCaRdOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsCaRdOpsObjectNew = ProcFsFscacheStatsCaRdOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCaRdOpsObject>) => ProcFsFscacheStatsCaRdOps;
+
+/** The constructor behind ProcFsFscacheStatsUpldOpsObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsUpldOpsObject(this: ProcFsFscacheStatsUpldOps, v_ul: ProcFsFscacheStatsUpldOps["ul"], v_us: ProcFsFscacheStatsUpldOps["us"], v_uf: ProcFsFscacheStatsUpldOps["uf"], v_extra: ProcFsFscacheStatsUpldOps["extra"]): void {
+  if (v_ul !== undefined) this.ul = v_ul;
+  if (v_us !== undefined) this.us = v_us;
+  if (v_uf !== undefined) this.uf = v_uf;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsUpldOpsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsUpldOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsUpldOpsObjectNew = ProcFsFscacheStatsUpldOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsUpldOpsObject>) => ProcFsFscacheStatsUpldOps;
+
+/** The constructor behind ProcFsFscacheStatsCaWrOpsObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsCaWrOpsObject(this: ProcFsFscacheStatsCaWrOps, v_wr: ProcFsFscacheStatsCaWrOps["wr"], v_ws: ProcFsFscacheStatsCaWrOps["ws"], v_wf: ProcFsFscacheStatsCaWrOps["wf"], v_extra: ProcFsFscacheStatsCaWrOps["extra"]): void {
+  if (v_wr !== undefined) this.wr = v_wr;
+  if (v_ws !== undefined) this.ws = v_ws;
+  if (v_wf !== undefined) this.wf = v_wf;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsCaWrOpsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsCaWrOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsCaWrOpsObjectNew = ProcFsFscacheStatsCaWrOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCaWrOpsObject>) => ProcFsFscacheStatsCaWrOps;
+
+/** The constructor behind ProcFsFscacheStatsRetriesObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsRetriesObject(this: ProcFsFscacheStatsRetries, v_rq: ProcFsFscacheStatsRetries["rq"], v_rs: ProcFsFscacheStatsRetries["rs"], v_wq: ProcFsFscacheStatsRetries["wq"], v_ws: ProcFsFscacheStatsRetries["ws"], v_extra: ProcFsFscacheStatsRetries["extra"]): void {
+  if (v_rq !== undefined) this.rq = v_rq;
+  if (v_rs !== undefined) this.rs = v_rs;
+  if (v_wq !== undefined) this.wq = v_wq;
+  if (v_ws !== undefined) this.ws = v_ws;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsRetriesObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsRetries (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsRetriesObjectNew = ProcFsFscacheStatsRetriesObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsRetriesObject>) => ProcFsFscacheStatsRetries;
+
+/** The constructor behind ProcFsFscacheStatsObjsObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsObjsObject(this: ProcFsFscacheStatsObjs, v_rr: ProcFsFscacheStatsObjs["rr"], v_sr: ProcFsFscacheStatsObjs["sr"], v_foq: ProcFsFscacheStatsObjs["foq"], v_wsc: ProcFsFscacheStatsObjs["wsc"], v_extra: ProcFsFscacheStatsObjs["extra"]): void {
+  if (v_rr !== undefined) this.rr = v_rr;
+  if (v_sr !== undefined) this.sr = v_sr;
+  if (v_foq !== undefined) this.foq = v_foq;
+  if (v_wsc !== undefined) this.wsc = v_wsc;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsObjsObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsObjs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsObjsObjectNew = ProcFsFscacheStatsObjsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsObjsObject>) => ProcFsFscacheStatsObjs;
+
+/** The constructor behind ProcFsFscacheStatsWbLockObjectNew: the fields in the order of the type. */
+function ProcFsFscacheStatsWbLockObject(this: ProcFsFscacheStatsWbLock, v_skip: ProcFsFscacheStatsWbLock["skip"], v_wait: ProcFsFscacheStatsWbLock["wait"], v_extra: ProcFsFscacheStatsWbLock["extra"]): void {
+  if (v_skip !== undefined) this.skip = v_skip;
+  if (v_wait !== undefined) this.wait = v_wait;
+  if (v_extra !== undefined) this.extra = v_extra;
+}
+ProcFsFscacheStatsWbLockObject.prototype = Object.prototype;
+
+/** Makes a plain ProcFsFscacheStatsWbLock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
+const ProcFsFscacheStatsWbLockObjectNew = ProcFsFscacheStatsWbLockObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsWbLockObject>) => ProcFsFscacheStatsWbLock;
+
 /** The constructor behind ProcFsFscacheStatsNetfsObjectNew: the fields in the order of the type. */
 function ProcFsFscacheStatsNetfsObject(this: ProcFsFscacheStatsNetfs, v_ra: ProcFsFscacheStatsNetfs["ra"], v_rp: ProcFsFscacheStatsNetfs["rp"], v_wb: ProcFsFscacheStatsNetfs["wb"], v_wbz: ProcFsFscacheStatsNetfs["wbz"], v_rr: ProcFsFscacheStatsNetfs["rr"], v_sr: ProcFsFscacheStatsNetfs["sr"], v_zr: ProcFsFscacheStatsNetfs["zr"], v_sh: ProcFsFscacheStatsNetfs["sh"], v_sk: ProcFsFscacheStatsNetfs["sk"], v_dl: ProcFsFscacheStatsNetfs["dl"], v_ds: ProcFsFscacheStatsNetfs["ds"], v_df: ProcFsFscacheStatsNetfs["df"], v_di: ProcFsFscacheStatsNetfs["di"], v_rd: ProcFsFscacheStatsNetfs["rd"], v_rs: ProcFsFscacheStatsNetfs["rs"], v_rf: ProcFsFscacheStatsNetfs["rf"], v_ul: ProcFsFscacheStatsNetfs["ul"], v_us: ProcFsFscacheStatsNetfs["us"], v_uf: ProcFsFscacheStatsNetfs["uf"], v_wr: ProcFsFscacheStatsNetfs["wr"], v_ws: ProcFsFscacheStatsNetfs["ws"], v_wf: ProcFsFscacheStatsNetfs["wf"], v_extra: ProcFsFscacheStatsNetfs["extra"]): void {
   if (v_ra !== undefined) this.ra = v_ra;
@@ -1940,6 +2614,6 @@ ProcFsFscacheStatsNetfsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsNetfs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsNetfsObjectNew = ProcFsFscacheStatsNetfsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsNetfsObject>) => ProcFsFscacheStatsNetfs;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["FS-Cache", "Cookies", "Objects", "ChkAux", "Pages", "Acquire", "LRU", "Lookups", "Invals", "Updates", "Relinqs", "NoSpace", "IO", "AttrChg", "Allocs", "Retrvls", "Stores", "VmScan", "Ops", "CacheOp", "CacheEv", "Netfs"];
+const KEYS0_ORDER = ["FS-Cache", "--", "Cookies", "Objects", "ChkAux", "Pages", "Acquire", "LRU", "Lookups", "Invals", "Updates", "Relinqs", "NoSpace", "IO", "AttrChg", "Allocs", "Retrvls", "Stores", "VmScan", "Ops", "CacheOp", "CacheEv", "Reads", "Writes", "ZeroOps", "DownOps", "CaRdOps", "UpldOps", "CaWrOps", "Retries", "Objs", "WbLock", "Netfs"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -5,6 +5,8 @@
 export interface ProcFsFscacheStats<N extends number | bigint = number> {
   /** The title line FS-Cache statistics, read as its first word and the rest. Kernel name: `FS-Cache`. */
   fsCache?: string;
+  /** Title lines of newer kernels between dashes (-- FS-Cache statistics --), as the text after the first --. Kernel name: `--`. One entry per `--` line, in order. */
+  titles: string[];
   /** Cookies and volumes: n cookies and v volumes in use, vcol volume collisions, voom volumes not made for want of memory (5.17 on); idx, dat and spc index, data and special cookies (before 5.17). Kernel name: `Cookies`. */
   cookies?: ProcFsFscacheStatsCookies<N>;
   /** Cache objects (before 5.17): allocated, not allocated, made available, dead. Kernel name: `Objects`. */
@@ -45,6 +47,26 @@ export interface ProcFsFscacheStats<N extends number | bigint = number> {
   cacheOp: ProcFsFscacheStatsCacheOp<N>[];
   /** Events the cache backend reported (before 5.17): no space, stale objects, retired objects, culled objects. Kernel name: `CacheEv`. */
   cacheEv?: ProcFsFscacheStatsCacheEv<N>;
+  /** Netfs reads (newer kernels, where the Netfs lines were split by kind): direct, readahead, read_folio, single-object reads, write_begin and its skips. Kernel name: `Reads`. */
+  reads?: ProcFsFscacheStatsReads<N>;
+  /** Netfs writes (newer kernels): buffered, writethrough, direct, writepages, copies to the cache. Kernel name: `Writes`. */
+  writes?: ProcFsFscacheStatsWrites<N>;
+  /** Netfs subrequests (newer kernels): zero-filled, short reads, skipped. Kernel name: `ZeroOps`. */
+  zeroOps?: ProcFsFscacheStatsZeroOps<N>;
+  /** Netfs downloads from the server (newer kernels): started, done, failed, made instead of cache reads. Kernel name: `DownOps`. */
+  downOps?: ProcFsFscacheStatsDownOps<N>;
+  /** Netfs reads from the cache (newer kernels): started, done, failed. Kernel name: `CaRdOps`. */
+  caRdOps?: ProcFsFscacheStatsCaRdOps<N>;
+  /** Netfs uploads to the server (newer kernels): started, done, failed. Kernel name: `UpldOps`. */
+  upldOps?: ProcFsFscacheStatsUpldOps<N>;
+  /** Netfs writes to the cache (newer kernels): started, done, failed. Kernel name: `CaWrOps`. */
+  caWrOps?: ProcFsFscacheStatsCaWrOps<N>;
+  /** Netfs retries (newest kernels): read requests, read subrequests, write requests, write subrequests. Kernel name: `Retries`. */
+  retries?: ProcFsFscacheStatsRetries<N>;
+  /** Netfs objects in use (newer kernels): read requests, subrequests, folio queues, write stream conflicts. Kernel name: `Objs`. */
+  objs?: ProcFsFscacheStatsObjs<N>;
+  /** Netfs writeback lock (newer kernels): skipped, waited. Kernel name: `WbLock`. */
+  wbLock?: ProcFsFscacheStatsWbLock<N>;
   /** Network filesystem helper counters printed in the same file from 6.8, on six lines: readahead, readpage, write_begin and its skips, read requests and subrequests; zeroed, short and skipped reads; downloads, done, failed, instead of cache reads; cache reads, done, failed; uploads, done, failed; cache writes, done, failed. Kernel name: `Netfs`. One entry per `Netfs` line, in order. */
   netfs: ProcFsFscacheStatsNetfs<N>[];
   /** Keys the spec does not name, by kernel key (a null-prototype record): a plain integer as a number (a bigint when parsed with `bigint: true`; a `kB` value in bytes), anything else as text. */
@@ -219,6 +241,8 @@ export interface ProcFsFscacheStatsIo<N extends number | bigint = number> {
   rd?: N;
   /** Writes to the cache. Kernel name: `wr`. */
   wr?: N;
+  /** Direct I/O that did not fit the cache's block size (misfit, newer kernels). Kernel name: `mis`. */
+  mis?: N;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
 }
@@ -403,6 +427,140 @@ export interface ProcFsFscacheStatsCacheEv<N extends number | bigint = number> {
   rtr?: N;
   /** Objects culled. Kernel name: `cul`. */
   cul?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of reads. */
+export interface ProcFsFscacheStatsReads<N extends number | bigint = number> {
+  /** Direct I/O reads. Kernel name: `DR`. */
+  dr?: N;
+  /** readahead calls. Kernel name: `RA`. */
+  ra?: N;
+  /** read_folio calls. Kernel name: `RF`. */
+  rf?: N;
+  /** Reads of a whole single object (newest kernels). Kernel name: `RS`. */
+  rs?: N;
+  /** write_begin calls. Kernel name: `WB`. */
+  wb?: N;
+  /** write_begin calls that skipped reading the folio. Kernel name: `WBZ`. */
+  wbz?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of writes. */
+export interface ProcFsFscacheStatsWrites<N extends number | bigint = number> {
+  /** Buffered writes. Kernel name: `BW`. */
+  bw?: N;
+  /** Writethrough writes. Kernel name: `WT`. */
+  wt?: N;
+  /** Direct I/O writes. Kernel name: `DW`. */
+  dw?: N;
+  /** writepages calls. Kernel name: `WP`. */
+  wp?: N;
+  /** Copies of downloaded data to the cache. Kernel name: `2C`. */
+  copyToCache?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of zeroOps. */
+export interface ProcFsFscacheStatsZeroOps<N extends number | bigint = number> {
+  /** Subrequests zero-filled. Kernel name: `ZR`. */
+  zr?: N;
+  /** Short reads. Kernel name: `sh`. */
+  sh?: N;
+  /** Subrequests skipped. Kernel name: `sk`. */
+  sk?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of downOps. */
+export interface ProcFsFscacheStatsDownOps<N extends number | bigint = number> {
+  /** Downloads. Kernel name: `DL`. */
+  dl?: N;
+  /** Downloads done. Kernel name: `ds`. */
+  ds?: N;
+  /** Downloads failed. Kernel name: `df`. */
+  df?: N;
+  /** Downloads made instead of cache reads. Kernel name: `di`. */
+  di?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of caRdOps. */
+export interface ProcFsFscacheStatsCaRdOps<N extends number | bigint = number> {
+  /** Cache reads. Kernel name: `RD`. */
+  rd?: N;
+  /** Cache reads done. Kernel name: `rs`. */
+  rs?: N;
+  /** Cache reads failed. Kernel name: `rf`. */
+  rf?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of upldOps. */
+export interface ProcFsFscacheStatsUpldOps<N extends number | bigint = number> {
+  /** Uploads. Kernel name: `UL`. */
+  ul?: N;
+  /** Uploads done. Kernel name: `us`. */
+  us?: N;
+  /** Uploads failed. Kernel name: `uf`. */
+  uf?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of caWrOps. */
+export interface ProcFsFscacheStatsCaWrOps<N extends number | bigint = number> {
+  /** Cache writes. Kernel name: `WR`. */
+  wr?: N;
+  /** Cache writes done. Kernel name: `ws`. */
+  ws?: N;
+  /** Cache writes failed. Kernel name: `wf`. */
+  wf?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of retries. */
+export interface ProcFsFscacheStatsRetries<N extends number | bigint = number> {
+  /** Read requests retried. Kernel name: `rq`. */
+  rq?: N;
+  /** Read subrequests retried. Kernel name: `rs`. */
+  rs?: N;
+  /** Write requests retried. Kernel name: `wq`. */
+  wq?: N;
+  /** Write subrequests retried. Kernel name: `ws`. */
+  ws?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of objs. */
+export interface ProcFsFscacheStatsObjs<N extends number | bigint = number> {
+  /** Read requests. Kernel name: `rr`. */
+  rr?: N;
+  /** Subrequests. Kernel name: `sr`. */
+  sr?: N;
+  /** Folio queue segments. Kernel name: `foq`. */
+  foq?: N;
+  /** Write stream conflicts. Kernel name: `wsc`. */
+  wsc?: N;
+  /** `=` pairs the spec does not name, by key (a null-prototype record). */
+  extra?: Record<string, string>;
+}
+
+/** The parts of wbLock. */
+export interface ProcFsFscacheStatsWbLock<N extends number | bigint = number> {
+  /** Writebacks that skipped a locked inode. Kernel name: `skip`. */
+  skip?: N;
+  /** Writebacks that waited for the lock. Kernel name: `wait`. */
+  wait?: N;
   /** `=` pairs the spec does not name, by key (a null-prototype record). */
   extra?: Record<string, string>;
 }
