@@ -48,6 +48,8 @@ export const OFF_BY_DEFAULT: Readonly<Record<string, string>> = {
   'proc/net/netlink': 'a row per socket',
   'proc/net/packet': 'a row per socket',
   'proc/net/netfilter/nfnetlink_queue': 'readable by root only (mode 0440), a row per queue',
+  'proc/net/nf_conntrack': 'a row per tracked connection, and readable by root only (mode 0440)',
+  'proc/net/nf_conntrack_expect': 'a row per expected connection, and readable by root only (mode 0440)',
   'proc/locks': 'a row per file lock',
   'proc/timer_list': 'a row per timer',
   'proc/sched_debug': 'a row per task',

@@ -22,6 +22,7 @@ const VALUE_KEYS = [
   'escaped',
   'quoted',
   'verbatim',
+  'phrases',
   'order',
   'octal',
   'unselected',
@@ -124,7 +125,7 @@ export abstract class FieldChecker extends CheckerBase {
       integer: ['unit', 'suffix', 'optionalEnd', 'signed', 'hex', 'octal', 'sentinels'],
       u64: ['hex', 'sentinels'],
       float: ['unit', 'suffix', 'optionalEnd'],
-      string: ['escaped', 'quoted', 'verbatim'],
+      string: ['escaped', 'quoted', 'verbatim', 'phrases'],
       enum: ['values'],
       mask: [],
       cpulist: [],
@@ -182,6 +183,7 @@ export abstract class FieldChecker extends CheckerBase {
           escaped: v.escaped === true,
           ...(v.quoted === true ? { quoted: true } : {}),
           ...(v.verbatim === true ? { verbatim: true } : {}),
+          ...(v.phrases !== undefined ? { phrases: checkPhrases(this, v, p, inToken) } : {}),
         };
       case 'enum': {
         if (v.values === undefined) this.fail(p, 'an enum needs "values"');
@@ -236,6 +238,24 @@ export abstract class FieldChecker extends CheckerBase {
         this.fail([...p, 'type'], `unknown type ${type}`);
     }
   }
+}
+
+/**
+ * The `phrases` of a string: texts of printable ASCII that hold a space (a
+ * word needs no phrase), each once, on a word of a token or the first part
+ * of a pair, read plainly (not quoted, not verbatim); longest first, so the
+ * longest one a text begins with is taken.
+ */
+function checkPhrases(c: FieldChecker, v: Obj, p: Path, inToken: boolean): string[] {
+  const list = v.phrases as string[];
+  if (!inToken) c.fail([...p, 'phrases'], '"phrases" lets a word of a token run on past a space: not for a keyed value or an item');
+  if (v.quoted === true || v.verbatim === true) c.fail([...p, 'phrases'], '"phrases" is for a plain word: not with "quoted" or "verbatim"');
+  list.forEach((ph, i) => {
+    if (!/^[\x21-\x7e]+( [\x21-\x7e]+)+$/.test(ph))
+      c.fail([...p, 'phrases', i], 'a phrase is words of printable ASCII separated by single spaces, at least two of them (a one-word text needs no phrase)');
+    if (list.indexOf(ph) !== i) c.fail([...p, 'phrases', i], `phrase "${ph}" is given twice`);
+  });
+  return [...list].sort((a, b) => b.length - a.length);
 }
 
 const BYTE_UNITS: ReadonlySet<string> = new Set(['bytes', 'kB', 'pages', 'sectors']);

@@ -53,7 +53,9 @@ export abstract class RecordChecker extends FieldChecker {
         this.fail([...p, 'label'], 'repeated numbers are labelled each by its position, under a label the spec names: write "label: <name>"');
       const rest = t.rest === true;
       const last = i === list.length - 1;
-      const endsAt = t.endsAt as string | undefined;
+      if (t.endsAt !== undefined && t.endsBefore !== undefined)
+        this.fail([...p, 'endsBefore'], 'a list ends at a lone marker ("endsAt") or before a token that begins with one ("endsBefore"), not both');
+      const endsAt = (t.endsAt ?? t.endsBefore) as string | undefined;
       const perColumn = t.perColumn as string | undefined;
       const width = t.width as number | undefined;
       const untilLast = t.untilLast as string | undefined;
@@ -78,7 +80,8 @@ export abstract class RecordChecker extends FieldChecker {
         (!last || r.pairs !== undefined || repeat || rest || t.enclosed !== undefined || t.terminator !== undefined || t.prefix !== undefined)
       )
         this.fail([...p, 'type'], 'a choice is the words up to the end of the line: the last token, plain (no repeat, rest, enclosed, terminator or prefix)');
-      if (endsAt !== undefined && !repeat) this.fail([...p, 'endsAt'], '"endsAt" ends a "repeat" list');
+      if (endsAt !== undefined && !repeat)
+        this.fail([...p, t.endsAt !== undefined ? 'endsAt' : 'endsBefore'], `"${t.endsAt !== undefined ? 'endsAt' : 'endsBefore'}" ends a "repeat" list`);
       if (perColumn !== undefined && (repeat || rest)) this.fail([...p, 'perColumn'], '"perColumn" is its own kind of list: no "repeat" or "rest"');
       if (perColumn !== undefined && !['integer', 'u64', 'float', 'string', 'mask', 'enum'].includes(field.value.kind))
         this.fail([...p, 'type'], '"perColumn" takes scalar tokens');
@@ -98,6 +101,12 @@ export abstract class RecordChecker extends FieldChecker {
           [...p, 'verbatim'],
           '"verbatim" keeps the white space at the edges of a value that ends at the line\'s end or at its last given character: a "rest" or "untilLast" token, or a keyed value',
         );
+      if (
+        field.value.kind === 'string' &&
+        field.value.phrases !== undefined &&
+        (rest || width !== undefined || untilLast !== undefined || t.enclosed !== undefined || t.terminator !== undefined)
+      )
+        this.fail([...p, 'phrases'], '"phrases" lets a word run on past a space: a token read as a word (no rest, width, untilLast, enclosed or terminator)');
       const trailer = t.trailer as Obj | undefined;
       const startsWith = t.startsWith as string | undefined;
       for (const [key, x] of [
@@ -135,6 +144,7 @@ export abstract class RecordChecker extends FieldChecker {
         repeat,
         rest,
         ...(endsAt !== undefined ? { endsAt } : {}),
+        ...(t.endsBefore !== undefined ? { endsBefore: true } : {}),
         ...(perColumn !== undefined ? { perColumn } : {}),
         ...(width !== undefined ? { width } : {}),
         ...(untilLast !== undefined ? { untilLast } : {}),

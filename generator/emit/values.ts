@@ -143,6 +143,9 @@ export function printToken(w: CodeBlockWriter, names: Names, t: TokenRead, v: st
     if (until.kind === 'columns') {
       // One value per header column; a row may stop early at the end of its line (x86's ERR: and MIS:).
       w.write(`for (let n = h.${until.header}.length; n > 0 && s.more(); n--) `).block(each);
+    } else if (until.kind === 'endsAt' && until.before === true) {
+      // The list ends before the token that begins with the marker: the next token reads it.
+      w.write(`while (s.more() && !s.atText(${q(until.word)})) `).block(each);
     } else if (until.kind === 'endsAt') {
       w.write('for (;;) ').block(() => {
         w.writeLine(`if (!s.more()) { s.ts = s.pos; s.fail(${q(until.expected)}); }`);

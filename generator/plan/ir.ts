@@ -96,7 +96,7 @@ export type TokenBody =
       itemType: string;
       prefix?: string;
       item: ValueRead;
-      until: { kind: 'columns'; header: string } | { kind: 'endsAt'; word: string; expected: string } | { kind: 'line' };
+      until: { kind: 'columns'; header: string } | { kind: 'endsAt'; word: string; expected: string; before?: boolean } | { kind: 'line' };
     }
   /** A string read that is the whole token (rest of line, fixed width, up to a last character). */
   | { kind: 'string'; read: StringRead }

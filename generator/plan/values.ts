@@ -67,6 +67,9 @@ function isPlainUnsigned(v: ValueModel): boolean {
   return v.unit === undefined || v.unit === 'bytes' || (BYTE_FACTORS[v.unit] === undefined && !TIME_UNITS.has(v.unit));
 }
 
+/** A word that may begin with a phrase holding spaces (Scan.wordPhrased); the phrases are longest first. */
+const phrased = (phrases: string[], stop?: string): Call => call('wordPhrased', { code: JSON.stringify(phrases) }, stop);
+
 const str = (c: Call, escaped: boolean | undefined, trim = false): StringRead => ({ call: c, escaped: escaped === true, ...(trim ? { trim } : {}) });
 
 /** The read of a value at the cursor; `record` names the function of a record value. */
@@ -117,7 +120,14 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
         ...(v.suffix !== undefined ? { suffix: { text: v.suffix, optional: v.suffixOptional === true } } : {}),
       };
     case 'string': {
-      const c = place === 'line' ? call(v.verbatim ? 'restVerbatim' : 'rest') : place === 'item' ? call('whole') : call(v.quoted ? 'quoted' : 'word');
+      const c =
+        place === 'line'
+          ? call(v.verbatim ? 'restVerbatim' : 'rest')
+          : place === 'item'
+            ? call('whole')
+            : v.phrases !== undefined
+              ? phrased(v.phrases)
+              : call(v.quoted ? 'quoted' : 'word');
       return { kind: 'string', read: str(c, v.escaped) };
     }
     case 'enum':
@@ -143,6 +153,8 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
         v.separator !== null && v.of.kind === 'string' && v.separator.length === 1
           ? { kind: 'string', read: str(call('wordBefore', v.separator, v.separator), v.of.escaped) }
           : valueRead(v.of, 'token', label, record);
+      // An enum item ends at the separator too (`PERMANENT,INACTIVE`).
+      if (item.kind === 'enum' && v.separator !== null && v.separator.length === 1) item.stop = v.separator;
       return {
         kind: 'list',
         itemType: scalarType(v.of),
@@ -158,7 +170,13 @@ export function valueRead(v: ValueModel, place: Place, label: string, record: (r
       // A string first part ends at the separator (or, with an optional second part, at the token's end).
       const first: ValueRead =
         fv.kind === 'string' && v.separator.length === 1
-          ? { kind: 'string', read: str(fv.quoted ? call('quoted', v.separator) : call('wordTo', v.separator), fv.escaped) }
+          ? {
+              kind: 'string',
+              read: str(
+                fv.quoted ? call('quoted', v.separator) : fv.phrases !== undefined ? phrased(fv.phrases, v.separator) : call('wordTo', v.separator),
+                fv.escaped,
+              ),
+            }
           : valueRead(fv, 'token', v.first.name, record);
       const second: ValueRead =
         sv.kind === 'string' && sv.quoted
@@ -237,7 +255,9 @@ export function tokenRead(t: FieldToken, fieldType: string, record: (r: Extract<
           t.perColumn !== undefined
             ? { kind: 'columns', header: t.perColumn }
             : t.endsAt !== undefined
-              ? { kind: 'endsAt', word: t.endsAt, expected: `a lone "${t.endsAt}" ending ${f.name}` }
+              ? t.endsBefore
+                ? { kind: 'endsAt', word: t.endsAt, expected: '', before: true }
+                : { kind: 'endsAt', word: t.endsAt, expected: `a lone "${t.endsAt}" ending ${f.name}` }
               : { kind: 'line' },
       },
       undefined,

@@ -43,6 +43,8 @@ export type ValueModel =
       quoted?: boolean;
       /** The value is the text as printed, white space at its edges included (a task name may begin or end with spaces). */
       verbatim?: boolean;
+      /** Texts holding white space that the word may begin with (numa_maps' `weighted interleave`), longest first. */
+      phrases?: string[];
     }
   | { kind: 'enum'; values: EnumValue[] }
   | {
@@ -159,6 +161,8 @@ export type TokenModel =
       rest: boolean;
       /** With repeat: the list ends at a token equal to this marker (consumed), and tokens may follow. */
       endsAt?: string;
+      /** With endsAt: the list ends before a token that begins with the marker (`endsBefore`), which is not consumed. */
+      endsBefore?: boolean;
       /** One value per item of this header field (interrupts' per-CPU counts); a row may end early. */
       perColumn?: string;
       /** The token is this many characters wide, padded with spaces (a fixed-width column). */

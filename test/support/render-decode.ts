@@ -88,11 +88,14 @@ export function decodedToken(t: Token, integer: fc.Arbitrary<{ text: string; val
     fc.tuple(WORD, WORD).map(([k, v]) => `${k}${sep}${v}`),
     fc.tuple(WORD, WORD).map(([k, v]) => `${k}${sep}${v}${sep}${v}`),
   );
-  const item = known.length > 0 ? fc.oneof(unknown, ...known) : unknown;
+  const any = known.length > 0 ? fc.oneof(unknown, ...known) : unknown;
+  // A list that ends before a token beginning with its marker holds no such item.
+  const ends = t.endsAt;
+  const item = t.endsBefore && ends !== undefined ? any.filter((x) => !x.startsWith(ends)) : any;
   const min = t.repeat ? 0 : 1;
   return fc.array(item, { minLength: min, maxLength: 6 }).map((items) => {
     const body = items.join(listSep);
-    const text = t.repeat ? [...items, ...(t.endsAt !== undefined ? [t.endsAt] : [])].join(' ') : body;
+    const text = t.repeat ? [...items, ...(t.endsAt !== undefined && !t.endsBefore ? [t.endsAt] : [])].join(' ') : body;
     return { text: `${pre}${text}`, value: items, decoded: optionsOf(d, items) };
   });
 }

@@ -155,6 +155,11 @@ export class Renderer {
         if (place === 'line') {
           return fc.array(WORD, { minLength: 1, maxLength: 4 }).map((ws): Sample => ({ text: ws.join(' '), value: ws.join(' ') }));
         }
+        if (v.phrases !== undefined) {
+          // A word that may begin with a phrase holding spaces, which the word may run on past.
+          const phrased = fc.tuple(fc.constantFrom(...v.phrases), fc.oneof(fc.constant(''), WORD)).map(([ph, w]) => `${ph}${w}`);
+          return fc.oneof(WORD, phrased).map((w): Sample => ({ text: w, value: w }));
+        }
         return WORD.map((w): Sample => ({ text: w, value: w }));
       case 'enum':
         return fc.constantFrom(...v.values).map((e): Sample => ({ text: e.raw, value: e.name }));
@@ -225,10 +230,11 @@ export class Renderer {
         .map((items): Sample => ({ text: items.map((i) => i.text).join(' '), value: items.map((i) => i.value) }));
     }
     if (t.repeat) {
-      const items = t.endsAt !== undefined ? item.filter((x) => x.text !== t.endsAt) : item;
+      const ends = t.endsAt;
+      const items = ends === undefined ? item : t.endsBefore ? item.filter((x) => !x.text.startsWith(ends)) : item.filter((x) => x.text !== ends);
       return fc.array(items, { maxLength: 6 }).map(
         (list): Sample => ({
-          text: [...list.map((i) => i.text), ...(t.endsAt !== undefined ? [t.endsAt] : [])].join(' '),
+          text: [...list.map((i) => i.text), ...(t.endsAt !== undefined && !t.endsBefore ? [t.endsAt] : [])].join(' '),
           value: list.map((i) => i.value),
         }),
       );

@@ -56,6 +56,25 @@ export class ScanStrings extends ScanTokens {
   }
 
   /**
+   * A word that may begin with one of `phrases`, texts that hold white space
+   * (numa_maps' `weighted interleave`, `prefer (many)`), longest first: the
+   * phrase the text at the cursor begins with is taken whole, then the word
+   * runs on to white space or `stop` as word()/wordTo() does, and may end
+   * right after the phrase. A text that begins with no phrase is one word.
+   */
+  wordPhrased(phrases: readonly string[], stop?: string): string {
+    const a = this.pos;
+    for (const ph of phrases) {
+      if (!this.atText(ph)) continue;
+      this.pos += ph.length;
+      const rest = stop === undefined ? this.wordBefore(' ', ' ') : this.wordBefore(stop, stop);
+      this.ts = a;
+      return ph + rest;
+    }
+    return stop === undefined ? this.word() : this.wordTo(stop);
+  }
+
+  /**
    * A word in which double-quoted runs may hold spaces, read the way the
    * kernel reads its command line (next_arg in kernel/params.c): it ends at
    * white space outside quotes, or at `stop` (not consumed); a quote that

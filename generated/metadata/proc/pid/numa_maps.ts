@@ -45,7 +45,7 @@ export const procPidNumaMapsSpec: SpecModel = {
                 "field": {
                   "name": "policy",
                   "raw": "policy",
-                  "description": "Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon",
+                  "description": "Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon",
                   "optional": false,
                   "value": {
                     "kind": "pair",
@@ -53,11 +53,15 @@ export const procPidNumaMapsSpec: SpecModel = {
                     "first": {
                       "name": "mode",
                       "raw": "mode",
-                      "description": "default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES",
+                      "description": "default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing)",
                       "optional": false,
                       "value": {
                         "kind": "string",
-                        "escaped": false
+                        "escaped": false,
+                        "phrases": [
+                          "weighted interleave",
+                          "prefer (many)"
+                        ]
                       }
                     },
                     "second": {
@@ -158,7 +162,7 @@ export const procPidNumaMapsSpec: SpecModel = {
                 "field": {
                   "name": "policy",
                   "raw": "policy",
-                  "description": "Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon",
+                  "description": "Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon",
                   "optional": false,
                   "value": {
                     "kind": "pair",
@@ -166,11 +170,15 @@ export const procPidNumaMapsSpec: SpecModel = {
                     "first": {
                       "name": "mode",
                       "raw": "mode",
-                      "description": "default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES",
+                      "description": "default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing)",
                       "optional": false,
                       "value": {
                         "kind": "string",
-                        "escaped": false
+                        "escaped": false,
+                        "phrases": [
+                          "weighted interleave",
+                          "prefer (many)"
+                        ]
                       }
                     },
                     "second": {
@@ -275,7 +283,7 @@ export const procPidNumaMapsSpec: SpecModel = {
                 "field": {
                   "name": "policy",
                   "raw": "policy",
-                  "description": "Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon",
+                  "description": "Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon",
                   "optional": false,
                   "value": {
                     "kind": "pair",
@@ -283,11 +291,15 @@ export const procPidNumaMapsSpec: SpecModel = {
                     "first": {
                       "name": "mode",
                       "raw": "mode",
-                      "description": "default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES",
+                      "description": "default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing)",
                       "optional": false,
                       "value": {
                         "kind": "string",
-                        "escaped": false
+                        "escaped": false,
+                        "phrases": [
+                          "weighted interleave",
+                          "prefer (many)"
+                        ]
                       }
                     },
                     "second": {
@@ -376,7 +388,7 @@ export const procPidNumaMapsSpec: SpecModel = {
                 "field": {
                   "name": "policy",
                   "raw": "policy",
-                  "description": "Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon",
+                  "description": "Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon",
                   "optional": false,
                   "value": {
                     "kind": "pair",
@@ -384,11 +396,15 @@ export const procPidNumaMapsSpec: SpecModel = {
                     "first": {
                       "name": "mode",
                       "raw": "mode",
-                      "description": "default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES",
+                      "description": "default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing)",
                       "optional": false,
                       "value": {
                         "kind": "string",
-                        "escaped": false
+                        "escaped": false,
+                        "phrases": [
+                          "weighted interleave",
+                          "prefer (many)"
+                        ]
                       }
                     },
                     "second": {
@@ -477,7 +493,7 @@ export const procPidNumaMapsSpec: SpecModel = {
                 "field": {
                   "name": "policy",
                   "raw": "policy",
-                  "description": "Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon",
+                  "description": "Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon",
                   "optional": false,
                   "value": {
                     "kind": "pair",
@@ -485,11 +501,15 @@ export const procPidNumaMapsSpec: SpecModel = {
                     "first": {
                       "name": "mode",
                       "raw": "mode",
-                      "description": "default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES",
+                      "description": "default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing)",
                       "optional": false,
                       "value": {
                         "kind": "string",
-                        "escaped": false
+                        "escaped": false,
+                        "phrases": [
+                          "weighted interleave",
+                          "prefer (many)"
+                        ]
                       }
                     },
                     "second": {
@@ -578,7 +598,7 @@ export const procPidNumaMapsSpec: SpecModel = {
                 "field": {
                   "name": "policy",
                   "raw": "policy",
-                  "description": "Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon",
+                  "description": "Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon",
                   "optional": false,
                   "value": {
                     "kind": "pair",
@@ -586,11 +606,15 @@ export const procPidNumaMapsSpec: SpecModel = {
                     "first": {
                       "name": "mode",
                       "raw": "mode",
-                      "description": "default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES",
+                      "description": "default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing)",
                       "optional": false,
                       "value": {
                         "kind": "string",
-                        "escaped": false
+                        "escaped": false,
+                        "phrases": [
+                          "weighted interleave",
+                          "prefer (many)"
+                        ]
                       }
                     },
                     "second": {

@@ -41,7 +41,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidNumaMapsFile {
   s.ws();
   let p0: string;
   let p1: string | undefined;
-  p0 = s.wordTo(":");
+  p0 = s.wordPhrased(["weighted interleave", "prefer (many)"], ":");
   if (s.at(":")) {
     s.pos++;
     p1 = s.word();
@@ -81,7 +81,7 @@ function record1(s: Scan, ctx: ParseContext): ProcPidNumaMapsFileHuge {
   s.ws();
   let p5: string;
   let p6: string | undefined;
-  p5 = s.wordTo(":");
+  p5 = s.wordPhrased(["weighted interleave", "prefer (many)"], ":");
   if (s.at(":")) {
     s.pos++;
     p6 = s.word();
@@ -121,7 +121,7 @@ function record2(s: Scan, ctx: ParseContext): ProcPidNumaMapsHeap {
   s.ws();
   let p10: string;
   let p11: string | undefined;
-  p10 = s.wordTo(":");
+  p10 = s.wordPhrased(["weighted interleave", "prefer (many)"], ":");
   if (s.at(":")) {
     s.pos++;
     p11 = s.word();
@@ -157,7 +157,7 @@ function record3(s: Scan, ctx: ParseContext): ProcPidNumaMapsStack {
   s.ws();
   let p15: string;
   let p16: string | undefined;
-  p15 = s.wordTo(":");
+  p15 = s.wordPhrased(["weighted interleave", "prefer (many)"], ":");
   if (s.at(":")) {
     s.pos++;
     p16 = s.word();
@@ -193,7 +193,7 @@ function record4(s: Scan, ctx: ParseContext): ProcPidNumaMapsAnonHuge {
   s.ws();
   let p20: string;
   let p21: string | undefined;
-  p20 = s.wordTo(":");
+  p20 = s.wordPhrased(["weighted interleave", "prefer (many)"], ":");
   if (s.at(":")) {
     s.pos++;
     p21 = s.word();
@@ -229,7 +229,7 @@ function record5(s: Scan, ctx: ParseContext): ProcPidNumaMapsAnon {
   s.ws();
   let p25: string;
   let p26: string | undefined;
-  p25 = s.wordTo(":");
+  p25 = s.wordPhrased(["weighted interleave", "prefer (many)"], ":");
   if (s.at(":")) {
     s.pos++;
     p26 = s.word();

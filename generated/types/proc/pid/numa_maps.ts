@@ -12,7 +12,7 @@ export interface ProcPidNumaMapsFile {
   kind: "file";
   /** First address of the mapping, in hex (the same as in maps). Kernel name: `start`. */
   start: bigint;
-  /** Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon. Kernel name: `policy`. */
+  /** Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon. Kernel name: `policy`. */
   policy: ProcPidNumaMapsFilePolicy;
   /** Path of the mapped file, with white space and = escaped in octal. Kernel name: `file`. */
   file: string;
@@ -22,7 +22,7 @@ export interface ProcPidNumaMapsFile {
 
 /** The two parts of policy. */
 export interface ProcPidNumaMapsFilePolicy {
-  /** default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES. Kernel name: `mode`. */
+  /** default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing). Kernel name: `mode`. */
   mode: string;
   /** Nodes the policy names, as a list of ranges such as 0-1,3; absent for default and local. Kernel name: `nodes`. */
   nodes?: string;
@@ -42,7 +42,7 @@ export interface ProcPidNumaMapsFileHuge {
   kind: "fileHuge";
   /** First address of the mapping, in hex (the same as in maps). Kernel name: `start`. */
   start: bigint;
-  /** Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon. Kernel name: `policy`. */
+  /** Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon. Kernel name: `policy`. */
   policy: ProcPidNumaMapsFileHugePolicy;
   /** Path of the mapped file, with white space and = escaped in octal. Kernel name: `file`. */
   file: string;
@@ -52,7 +52,7 @@ export interface ProcPidNumaMapsFileHuge {
 
 /** The two parts of policy. */
 export interface ProcPidNumaMapsFileHugePolicy {
-  /** default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES. Kernel name: `mode`. */
+  /** default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing). Kernel name: `mode`. */
   mode: string;
   /** Nodes the policy names, as a list of ranges such as 0-1,3; absent for default and local. Kernel name: `nodes`. */
   nodes?: string;
@@ -72,7 +72,7 @@ export interface ProcPidNumaMapsHeap {
   kind: "heap";
   /** First address of the mapping, in hex (the same as in maps). Kernel name: `start`. */
   start: bigint;
-  /** Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon. Kernel name: `policy`. */
+  /** Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon. Kernel name: `policy`. */
   policy: ProcPidNumaMapsHeapPolicy;
   /** Page counts, each key=pages, only those above zero (none when no page is present): anon, dirty, mapped (pages present, shown when not all anon or all dirty), mapmax (most mappings of one page), swapcache, active, writeback, N<node> (pages on each node), then kernelpagesize_kB (the page size, in kB). Kernel name: `counts`. */
   counts: ProcPidNumaMapsHeapCounts[];
@@ -80,7 +80,7 @@ export interface ProcPidNumaMapsHeap {
 
 /** The two parts of policy. */
 export interface ProcPidNumaMapsHeapPolicy {
-  /** default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES. Kernel name: `mode`. */
+  /** default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing). Kernel name: `mode`. */
   mode: string;
   /** Nodes the policy names, as a list of ranges such as 0-1,3; absent for default and local. Kernel name: `nodes`. */
   nodes?: string;
@@ -100,7 +100,7 @@ export interface ProcPidNumaMapsStack {
   kind: "stack";
   /** First address of the mapping, in hex (the same as in maps). Kernel name: `start`. */
   start: bigint;
-  /** Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon. Kernel name: `policy`. */
+  /** Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon. Kernel name: `policy`. */
   policy: ProcPidNumaMapsStackPolicy;
   /** Page counts, each key=pages, only those above zero (none when no page is present): anon, dirty, mapped (pages present, shown when not all anon or all dirty), mapmax (most mappings of one page), swapcache, active, writeback, N<node> (pages on each node), then kernelpagesize_kB (the page size, in kB). Kernel name: `counts`. */
   counts: ProcPidNumaMapsStackCounts[];
@@ -108,7 +108,7 @@ export interface ProcPidNumaMapsStack {
 
 /** The two parts of policy. */
 export interface ProcPidNumaMapsStackPolicy {
-  /** default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES. Kernel name: `mode`. */
+  /** default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing). Kernel name: `mode`. */
   mode: string;
   /** Nodes the policy names, as a list of ranges such as 0-1,3; absent for default and local. Kernel name: `nodes`. */
   nodes?: string;
@@ -128,7 +128,7 @@ export interface ProcPidNumaMapsAnonHuge {
   kind: "anonHuge";
   /** First address of the mapping, in hex (the same as in maps). Kernel name: `start`. */
   start: bigint;
-  /** Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon. Kernel name: `policy`. */
+  /** Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon. Kernel name: `policy`. */
   policy: ProcPidNumaMapsAnonHugePolicy;
   /** Page counts, each key=pages, only those above zero (none when no page is present): anon, dirty, mapped (pages present, shown when not all anon or all dirty), mapmax (most mappings of one page), swapcache, active, writeback, N<node> (pages on each node), then kernelpagesize_kB (the page size, in kB). Kernel name: `counts`. */
   counts: ProcPidNumaMapsAnonHugeCounts[];
@@ -136,7 +136,7 @@ export interface ProcPidNumaMapsAnonHuge {
 
 /** The two parts of policy. */
 export interface ProcPidNumaMapsAnonHugePolicy {
-  /** default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES. Kernel name: `mode`. */
+  /** default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing). Kernel name: `mode`. */
   mode: string;
   /** Nodes the policy names, as a list of ranges such as 0-1,3; absent for default and local. Kernel name: `nodes`. */
   nodes?: string;
@@ -156,7 +156,7 @@ export interface ProcPidNumaMapsAnon {
   kind: "anon";
   /** First address of the mapping, in hex (the same as in maps). Kernel name: `start`. */
   start: bigint;
-  /** Memory policy of the mapping, or of the task when the mapping has none: mode, =static or =relative when set with a flag, then the nodes after a colon. Kernel name: `policy`. */
+  /** Memory policy of the mapping, or of the task when the mapping has none: the mode, its flags after =, then the nodes after a colon. Kernel name: `policy`. */
   policy: ProcPidNumaMapsAnonPolicy;
   /** Page counts, each key=pages, only those above zero (none when no page is present): anon, dirty, mapped (pages present, shown when not all anon or all dirty), mapmax (most mappings of one page), swapcache, active, writeback, N<node> (pages on each node), then kernelpagesize_kB (the page size, in kB). Kernel name: `counts`. */
   counts: ProcPidNumaMapsAnonCounts[];
@@ -164,7 +164,7 @@ export interface ProcPidNumaMapsAnon {
 
 /** The two parts of policy. */
 export interface ProcPidNumaMapsAnonPolicy {
-  /** default, prefer, bind, interleave or local, with =static or =relative appended when the policy was set with MPOL_F_STATIC_NODES or MPOL_F_RELATIVE_NODES. Kernel name: `mode`. */
+  /** default, local, prefer, bind, interleave, prefer (many) (5.15) or weighted interleave (6.9), then the flags the policy was set with after =: static or relative, balancing (set with MPOL_F_NUMA_BALANCING, shown from 6.11), or both joined by | (bind=static|balancing). Kernel name: `mode`. */
   mode: string;
   /** Nodes the policy names, as a list of ranges such as 0-1,3; absent for default and local. Kernel name: `nodes`. */
   nodes?: string;
