@@ -45,7 +45,7 @@ exit status: 0 every FILE parsed, 1 a FILE could not be read or did not parse,
 `;
 
 /** A generated parser: the text of a file -> its value; throws ProcfsError when the text does not fit the spec. */
-export type SpecParser = (text: string, ctx: ParseContext) => unknown;
+export type SpecParser = (text: string | Uint8Array, ctx: ParseContext) => unknown;
 
 /**
  * A folder laid out like the repository for generated code: DIR/generated/
@@ -158,10 +158,15 @@ async function main(args: string[]): Promise<number> {
   if (files.length === 0) process.stderr.write(`try-spec: ${spec.id} is a valid spec; name files to parse with it\n`);
   let failed = 0;
   for (const f of files) {
-    let text: string;
+    let text: string | Uint8Array;
     try {
-      // A link spec parses a link's target (readlink), and the target text of a saved fixture as it is.
-      text = spec.link === true && lstatSync(f).isSymbolicLink() ? readlinkSync(f, 'utf8') : readFileSync(f, 'utf8');
+      // A link spec parses a link's target (readlink), and the target text of a saved fixture as it is; a compressed spec's parser takes the bytes.
+      text =
+        spec.link === true && lstatSync(f).isSymbolicLink()
+          ? readlinkSync(f, 'utf8')
+          : spec.compressed !== undefined
+            ? readFileSync(f)
+            : readFileSync(f, 'utf8');
     } catch (err) {
       failed++;
       process.stdout.write(`${f}: cannot read it (${(err as Error).message})\n`);

@@ -7,10 +7,11 @@
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { contextOf } from '../../runtime/core/context.js';
 import { corpusFiles, corpusSpec } from '../support/corpus.js';
 import type { SpecEntry } from '../../runtime/core/registry-types.js';
-import { FIXTURES } from '../support/fixtures.js';
+import { FIXTURES, fixtureText } from '../support/fixtures.js';
 import { Renderer } from '../support/render.js';
 
 export interface Seed {
@@ -45,7 +46,8 @@ export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed
   const out: Seed[] = [];
   const dir = join(FIXTURES, entry.id);
   if (existsSync(dir)) {
-    for (const f of readdirSync(dir).sort()) if (f.endsWith('.txt')) out.push({ from: `fixture ${entry.id}/${f}`, text: readFileSync(join(dir, f), 'utf8') });
+    for (const f of readdirSync(dir).sort())
+      if (f.endsWith('.txt') || f.endsWith('.gz')) out.push({ from: `fixture ${entry.id}/${f}`, text: fixtureText(join(dir, f)) });
   }
   const corpus = process.env.PROCSPEC_CORPUS;
   if (corpus !== undefined && existsSync(corpus)) {
@@ -57,7 +59,11 @@ export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed
   const live = livePath(entry);
   if (live !== undefined) {
     try {
-      out.push({ from: `live ${live}`, text: readFileSync(live, 'utf8') });
+      // A compressed file's seed is its text: the fuzzer damages the gzip data apart (compressed.ts).
+      out.push({
+        from: `live ${live}`,
+        text: entry.model.compressed === 'gzip' ? gunzipSync(readFileSync(live)).toString('utf8') : readFileSync(live, 'utf8'),
+      });
     } catch {
       // Absent on this kernel, or not readable: the other seeds remain.
     }

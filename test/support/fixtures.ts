@@ -8,10 +8,13 @@
  * printed those bytes); the version is the kernel's (`6.1`, `2.6.32`) or,
  * for a file that numbers its own format, that number (`v16`). Found by
  * glob: adding a fixture needs no code, and a name that does not say all
- * this is refused.
+ * this is refused. A spec whose file is compressed (`compressed: gzip`,
+ * /proc/config.gz) has fixtures as the file holds them, `.gz` instead of
+ * `.txt`, parsed from their bytes (the parser decompresses them).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ProcfsError } from '../../runtime/core/errors.js';
 import { contextOf } from '../../runtime/core/context.js';
 import type { SpecEntry } from '../../runtime/core/registry-types.js';
@@ -31,7 +34,7 @@ export interface FixtureName {
   what?: string;
 }
 
-const NAME = /^(captured|written)-([0-9]+\.[0-9]+(?:\.[0-9]+)?|v[0-9]+)-([a-z0-9_]+)(?:-([A-Za-z0-9][A-Za-z0-9._-]*))?\.txt$/;
+const NAME = /^(captured|written)-([0-9]+\.[0-9]+(?:\.[0-9]+)?|v[0-9]+)-([a-z0-9_]+)(?:-([A-Za-z0-9][A-Za-z0-9._-]*))?\.(?:txt|gz)$/;
 
 /** The parts of a fixture's file name, or undefined when the name does not follow the scheme. */
 export function fixtureName(base: string): FixtureName | undefined {
@@ -52,16 +55,18 @@ export function findFixtures(registry: readonly SpecEntry[]): Fixture[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.txt')) {
+      else if (e.name.endsWith('.txt') || e.name.endsWith('.gz')) {
         const id = relative(FIXTURES, dir);
         const spec = registry.find((r) => r.id === id);
         if (!spec) throw new Error(`fixture ${p}: no spec ${id}`);
+        if (e.name.endsWith('.gz') && spec.model.compressed !== 'gzip')
+          throw new Error(`fixture ${p}: a .gz fixture is for a spec whose file is gzip-compressed`);
         const name = fixtureName(e.name);
         if (name === undefined)
           throw new Error(
             `fixture ${p}: name it captured-<kernel>-<arch>[-<what>].txt (copied from a machine) or written-<kernel>-<arch>[-<what>].txt (written from the producer's source), and say which in PROVENANCE.md`,
           );
-        out.push({ ...name, spec, file: p, expectedFile: p.replace(/\.txt$/, '.json') });
+        out.push({ ...name, spec, file: p, expectedFile: p.replace(/\.(txt|gz)$/, '.json') });
       }
     }
   };
@@ -69,12 +74,22 @@ export function findFixtures(registry: readonly SpecEntry[]): Fixture[] {
   return out.sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
+/** What a parser reads of a fixture: its text, or the bytes of a compressed one (`.gz`). */
+export function fixtureInput(file: string): string | Buffer {
+  return file.endsWith('.gz') ? readFileSync(file) : readFileSync(file, 'utf8');
+}
+
+/** The text of a fixture: a compressed one decompressed. */
+export function fixtureText(file: string): string {
+  return file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString('utf8') : readFileSync(file, 'utf8');
+}
+
 /** What a fixture parses to, as JSON text: the value, or the error for a refused file. */
 export function outcome(f: Fixture): string {
   const ctx = contextOf({ file: relative(FIXTURES, f.file), pageSize: 4096, clockTick: 100, hz: 250 });
   let v: unknown;
   try {
-    v = f.spec.parse(readFileSync(f.file, 'utf8'), ctx);
+    v = f.spec.parse(fixtureInput(f.file), ctx);
   } catch (err) {
     if (!(err instanceof ProcfsError)) throw err;
     v = { error: { code: err.code, message: err.message, line: err.line, column: err.column, expected: err.expected } };

@@ -3,12 +3,13 @@
  * draws raw values with fast-check, writes them as the kernel would print
  * them, and computes the value the parser must return for that text.
  */
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { ParseContext } from '../../runtime/core/context.js';
 import { decodedToken } from './render-decode.js';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
 import { choiceSample, treeSample } from './render-nesting.js';
-import { marked, markedRest } from './render-marks.js';
+import { marked, markedRest, quotedEscaped } from './render-marks.js';
 
 /** A rendered piece of text and the value it must parse to. */
 export interface Sample {
@@ -18,6 +19,8 @@ export interface Sample {
   raw?: string;
   /** For a rest string with a trailer: its boolean, by name (see render-marks.ts). */
   flags?: Record<string, boolean>;
+  /** For a whole compressed file: its bytes, the text compressed (the text is what the parser reads of them). */
+  file?: Uint8Array;
   /** For a token with a decoding: the decoded value, kept beside the value under the decoding's name. */
   decoded?: unknown;
 }
@@ -262,6 +265,7 @@ export class Renderer {
     }
     if (marked(t)) return markedRest(t);
     if (t.rest) return this.value(f.value, 'line');
+    if (t.enclosed?.open === '"' && t.enclosed.closeAt === 'last' && f.value.kind === 'string' && f.value.escaped) return quotedEscaped(t);
     if (t.enclosed) {
       const { open, close, closeAt } = t.enclosed;
       const inner =
@@ -569,8 +573,13 @@ export class Renderer {
       .filter((x) => v.second.optional || x.text.includes(v.separator));
   }
 
-  /** A whole file of `spec` and its parsed value. */
+  /** A whole file of `spec` and its parsed value; a compressed file's bytes in `file`, its text compressed again (the bytes need not be the kernel's). */
   file(spec: SpecModel): Arb<Sample> {
+    const whole = this.wholeText(spec);
+    return spec.compressed === 'gzip' ? whole.map((s) => ({ ...s, file: gzipSync(s.text) })) : whole;
+  }
+
+  private wholeText(spec: SpecModel): Arb<Sample> {
     // A link's target is the text as readlink gives it, with no final newline.
     if (spec.layout.kind === 'items' || spec.link === true) return this.layout(spec.layout);
     // A table with a header has its header line even when the line is empty and no rows follow.
