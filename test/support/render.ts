@@ -6,7 +6,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { ParseContext } from '../../runtime/core/context.js';
-import { decodedToken } from './render-decode.js';
+import { decodedToken, optionsOf } from './render-decode.js';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
 import { choiceSample, treeSample } from './render-nesting.js';
 import { marked, markedRest, quotedEscaped } from './render-marks.js';
@@ -499,6 +499,8 @@ export class Renderer {
           }
           lines.push(...x.lines);
           value[x.e.field.name] = x.value;
+          const d = x.e.field.decode;
+          if (d?.kind === 'options') value[d.name] = optionsOf(d, x.value as string[]);
         }
         const headed = l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
         for (const { key, n } of extraLines) {
