@@ -260,9 +260,13 @@ async function main(): Promise<void> {
         `round ${k + 1}/${ROUNDS} (load ${loads[k]}): ${rounds.map((r, i) => `${running[i]!.c.label.split(',')[0]} ${fmt(r[k]!.cpuMs)}`).join(', ')} ms CPU/scrape\n`,
       );
     }
-    say(`Each exporter was scraped ${WARM} times before the rounds; the last column is its CPU per scrape over the first ${FIRST} of them (the JIT's warm-up included).`);
+    say(
+      `Each exporter was scraped ${WARM} times before the rounds; the last column is its CPU per scrape over the first ${FIRST} of them (the JIT's warm-up included).`,
+    );
     say('');
-    say(`| exporter | CPU ms / scrape | min-max over rounds | median latency ms | body KB (gzip) | families | samples | CPU µs / sample | first ${FIRST} scrapes, CPU ms / scrape |`);
+    say(
+      `| exporter | CPU ms / scrape | min-max over rounds | median latency ms | body KB (gzip) | families | samples | CPU µs / sample | first ${FIRST} scrapes, CPU ms / scrape |`,
+    );
     say('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (let i = 0; i < running.length; i++) {
       const cpu = rounds[i]!.map((r) => r.cpuMs);

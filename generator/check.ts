@@ -2,6 +2,7 @@ import type { EnumValue, SpecModel, WriteSpecModel } from '../runtime/model/mode
 import type { LoadedSpec } from './load.js';
 import { parseNameOf, typeNameOf } from './names.js';
 import { Checker } from './check/layouts.js';
+import { checkCompressed } from './check/compressed.js';
 import { checkLink } from './check/link.js';
 import type { Obj } from './check/base.js';
 
@@ -16,6 +17,7 @@ export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
   for (const key of ['sampling', 'layout']) if (d[key] === undefined) c.fail([], `missing required key "${key}"`);
   const layout = c.layout(d.layout as Obj, ['layout']);
   const paths = checkPaths(c, d);
+  const compressed = checkCompressed(c, d);
   const link = checkLink(c, d, layout);
   return {
     id,
@@ -26,6 +28,7 @@ export function checkSpec(loaded: LoadedSpec, id: string): SpecModel {
     sampling: d.sampling as 'once' | 'sampled',
     ...(d.singleRecord === true ? { singleRecord: true } : {}),
     ...(link ? { link: true } : {}),
+    ...(compressed !== undefined ? { compressed } : {}),
     ...(d.measure !== undefined ? { measure: d.measure as 'counter' | 'gauge' } : {}),
     layout,
     source: `specs/${id}.yaml`,
@@ -49,7 +52,7 @@ export function checkWriteSpec(loaded: LoadedSpec, id: string): WriteSpecModel {
   const d = loaded.data as Obj;
   if (d.access !== 'write') c.fail(['access'], 'a write spec says access: write');
   if (d.write === undefined) c.fail([], 'missing required key "write"');
-  for (const key of ['sampling', 'layout', 'singleRecord', 'link'])
+  for (const key of ['sampling', 'layout', 'singleRecord', 'link', 'compressed'])
     if (d[key] !== undefined) c.fail([key], `a write-only spec has no "${key}": nothing is read`);
   return {
     id,

@@ -34,6 +34,7 @@ export const TOP_ORDER = [
   'narrow',
   'singleRecord',
   'link',
+  'compressed',
   'override',
   'write',
   'fragments',

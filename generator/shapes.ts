@@ -402,6 +402,7 @@ export function buildShapes(spec: SpecModel): Shapes {
             });
           } else {
             shape.fields.push(fieldOf(e.field, name));
+            decoded(shape, e.field);
           }
         }
         if (l.others) {

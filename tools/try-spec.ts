@@ -160,11 +160,11 @@ async function main(args: string[]): Promise<number> {
   for (const f of files) {
     let text: string | Uint8Array;
     try {
-      // A link spec parses a link's target (readlink), and the target text of a saved fixture as it is; a binary file is its bytes.
+      // A link spec parses a link's target (readlink), and the target text of a saved fixture as it is; a binary file is its bytes, and so is a compressed one.
       text =
         spec.link === true && lstatSync(f).isSymbolicLink()
           ? readlinkSync(f, 'utf8')
-          : spec.layout.kind === 'binary'
+          : spec.layout.kind === 'binary' || spec.compressed !== undefined
             ? readFileSync(f)
             : readFileSync(f, 'utf8');
     } catch (err) {

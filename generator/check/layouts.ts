@@ -3,6 +3,7 @@ import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, ValueModel, Vari
 import type { Obj, Path } from './base.js';
 import { isSafeFieldName } from '../names.js';
 import { RecordChecker } from './records.js';
+import { checkDecode, withoutDecode } from './decode.js';
 import { treeLayout } from './trees.js';
 import { binaryLayout } from './binary.js';
 
@@ -185,8 +186,15 @@ export class Checker extends RecordChecker {
       if (/\s/.test(key) && k.separator === 'space') this.fail([...p, 'key'], 'with separator "space" a key cannot contain white space');
       if (key.includes(':') && k.separator !== 'space') this.fail([...p, 'key'], 'a key cannot contain ":" where ":" ends keys');
       if (e.indexed === undefined && (key.trim() !== key || key === '')) this.fail([...p, 'key'], 'a key is not empty and has no white space at either end');
-      const field = this.field(e, p, names, key);
+      const field = this.field(e.options === undefined ? e : withoutDecode(e), p, names, key);
       const entry: KeyedEntry = { key, field };
+      // A key's value decoded as a token's is (`options`): the value after the separator, read on its own line.
+      if (e.options !== undefined) {
+        if (e.repeat === true || e.indexed !== undefined || e.prefix !== undefined)
+          this.fail([...p, 'options'], '"options" decodes the value of a plain key (not repeated, indexed or with a prefix)');
+        const decode = checkDecode(this, { options: e.options }, p, field, names);
+        if (decode) field.decode = decode;
+      }
       if (e.prefix !== undefined) {
         if (e.indexed !== undefined || field.value.kind === 'record') this.fail([...p, 'prefix'], 'a prefix goes before a single value, not a record');
         entry.prefix = e.prefix as string;

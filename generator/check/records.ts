@@ -122,6 +122,8 @@ export abstract class RecordChecker extends FieldChecker {
       if (repeat && !['integer', 'u64', 'float', 'string', 'mask', 'pair'].includes(field.value.kind))
         this.fail([...p, 'type'], '"repeat" takes scalar or pair tokens');
       if (t.closeAt !== undefined && t.enclosed === undefined) this.fail([...p, 'closeAt'], '"closeAt" goes with "enclosed"');
+      if (t.enclosed === '""' && t.closeAt === 'balanced')
+        this.fail([...p, 'closeAt'], 'quotes do not nest: a quoted token closes at its "first" or "last" quote');
       if (t.enclosed !== undefined && !['string', 'list'].includes(field.value.kind))
         this.fail([...p, 'enclosed'], 'an enclosed token is read as text: a number or enum between marks is a "prefix" and a "terminator"');
       if (t.enclosed !== undefined && field.value.kind === 'list')

@@ -34,6 +34,8 @@ export function renderDocs(spec: SpecModel, shapes: Shapes): string {
     ? 'read once per process (the content does not change while the process runs)'
     : 'read once (the content does not change while the system runs)';
   lines.push(`- Sampling: ${spec.sampling === 'once' ? once : 'sampled (read it each time)'}`);
+  if (spec.compressed !== undefined)
+    lines.push(`- Compressed: the file holds its text ${spec.compressed}-compressed; procspec decompresses it before the layout reads it`);
   lines.push(`- Layout: ${spec.layout.kind}`);
   lines.push(`- TypeScript: \`${spec.typeName}\`, parsed by \`${spec.parseName}\``, '');
   for (const s of shapes.list) {

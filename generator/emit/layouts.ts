@@ -200,6 +200,7 @@ function printEntry(w: CodeBlockWriter, names: Names, e: EntryCase, sep: string)
         w.writeLine(r.space === 'oneSpace' ? 's.oneSpace();' : 's.ws();');
         if (r.prefix !== undefined) w.writeLine(`s.lit(${q(r.prefix)}); s.sep(); s.ws();`);
         printValue(w, names, r.read, v);
+        if (e.decode !== undefined) w.writeLine(e.decode);
         if (r.eol) w.writeLine('s.eol();');
         break;
     }

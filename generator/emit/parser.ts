@@ -70,7 +70,17 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
           { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions & { bigint: true }' }], returnType: result('bigint') },
           { docs: [doc], parameters: [...params, { name: 'options', type: 'ParseOptions', hasQuestionToken: true }], returnType: result('number | bigint') },
         ];
-  const parseDoc = `Parses the text of ${spec.paths[0]} (spec ${spec.id}). Throws ProcfsError with code "parse" when the text does not fit the spec.${generic.size > 0 ? ' With `bigint: true` its wide integers (counters and sizes) are bigints.' : ''}`;
+  const compressed = spec.compressed;
+  if (compressed !== undefined)
+    file.addImportDeclaration({
+      moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/core/compressed.js`,
+      namedImports: ['textOfCompressed'],
+    });
+  const bytesDoc =
+    compressed !== undefined
+      ? ` The file holds it ${compressed}-compressed: bytes that are ${compressed} data (the file as read) are decompressed first, and text is read as it is.`
+      : '';
+  const parseDoc = `Parses the text of ${spec.paths[0]} (spec ${spec.id}).${bytesDoc} Throws ProcfsError with code "parse" when the text does not fit the spec.${generic.size > 0 ? ' With `bigint: true` its wide integers (counters and sizes) are bigints.' : ''}`;
   const typeIn = (t: string, n: string): string => (generic.has(t) ? `${of(t)}<${n}>` : t);
   file.addFunction({
     isExported: true,
@@ -81,7 +91,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
     returnType: spec.typeName,
     statements: (w) => {
       w.writeLine('const ctx: ParseContext = contextOf(options);');
-      w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
+      const read = compressed !== undefined ? `textOfCompressed(text, ${q(compressed)}, ctx.file, ${q(spec.id)})` : 'text';
+      w.writeLine(`const s: Scan = new Scan(${read}, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
       // A link's target is read as it is (a path may end with a newline); a file of one line drops its final newline.
       const lines = spec.layout.kind === 'line' || (spec.layout.kind === 'variants' && spec.layout.variants.every((v) => v.shape.kind === 'line'));
       if (lines) w.writeLine(spec.link === true ? 's.wholeText();' : 's.wholeLine();');
@@ -172,7 +183,8 @@ export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, ty
         w.writeLine('const want = Scan.want(fields, FIELD_INDEX, PLAIN_TOKENS);');
         w.writeLine('const last = want[Want.last]!;');
         w.writeLine('const ctx: ParseContext = contextOf(options);');
-        w.writeLine(`const s: Scan = new Scan(text, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
+        const read = compressed !== undefined ? `textOfCompressed(text, ${q(compressed)}, ctx.file, ${q(spec.id)})` : 'text';
+        w.writeLine(`const s: Scan = new Scan(${read}, ctx.file, ${q(spec.id)}, options?.bigint === true);`);
         w.writeLine('s.wholeLine();');
         printLocals(w, pick.locals);
         w.write('tokens: ').block(() => printTokens(w, names, pick.tokens));

@@ -297,6 +297,8 @@ export interface EntryCase {
   label?: number;
   local: string;
   read: EntryRead;
+  /** The statement decoding the value further (`options`), right after it is read. */
+  decode?: string;
 }
 
 export interface KeyTable {

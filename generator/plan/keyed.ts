@@ -10,7 +10,7 @@
  * and looking it up; and when some keys hold a plain number, the expected
  * key's whole line is tried in one pass (Scan.keyedNumber).
  */
-import { decodeExpr } from './decode.js';
+import { decodeExpr, decodeLocal, decodeStatement } from './decode.js';
 import type { KeyedEntry, LayoutModel, RecordModel } from '../../runtime/model/model.js';
 import { scalarType, type Shapes } from '../shapes.js';
 import type { EntryCase, EntryRead, KeyedBody, KeyTable, ObjectField } from './ir.js';
@@ -86,7 +86,13 @@ export function keyedBody(ctx: KeyedContext, l: Keyed, type: string, outerHeader
     );
     dispatch = sepCode !== undefined ? { kind: 'bytes', table, sepCode, count: plain.length, fast } : { kind: 'map', table };
   }
-  const cases: EntryCase[] = plain.map((e, i) => ({ key: e.key, ...(tabled ? { label: i } : {}), local: `v_${e.field.name}`, read: entryRead(ctx, e, fast) }));
+  const cases: EntryCase[] = plain.map((e, i) => ({
+    key: e.key,
+    ...(tabled ? { label: i } : {}),
+    local: `v_${e.field.name}`,
+    read: entryRead(ctx, e, fast),
+    ...(e.field.decode ? { decode: decodeStatement(e.field, ctx.decodeType(e.field)) } : {}),
+  }));
   const indexedPlans = indexed.map((e) => ({
     key: e.key,
     local: `v_${e.field.name}`,
@@ -113,14 +119,23 @@ export function keyedBody(ctx: KeyedContext, l: Keyed, type: string, outerHeader
       fields.push({ name: t.field.name, expr: `v_${t.field.name}`, optional: t.field.optional === true });
       if (t.field.decode) fields.push({ name: t.field.decode.name, expr: decodeExpr(t.field), optional: t.field.optional || t.field.decode.kind === 'names' });
     }
-  for (const e of l.entries) fields.push({ name: e.field.name, expr: `v_${e.field.name}`, optional: e.field.optional === true && !e.indexed && !e.repeated });
+  for (const e of l.entries) {
+    fields.push({ name: e.field.name, expr: `v_${e.field.name}`, optional: e.field.optional === true && !e.indexed && !e.repeated });
+    if (e.field.decode) fields.push({ name: e.field.decode.name, expr: decodeExpr(e.field), optional: e.field.optional });
+  }
   if (l.others) fields.push({ name: l.others.name, expr: 'others', optional: false });
   const object = ctx.object(type, fields, !l.others && l.extra ? [{ name: 'extra', expr: 'extra', optional: true }] : []);
   return {
     kind: 'keyed',
     ...(headPlan ? { head: headPlan } : {}),
     skip: Array.from({ length: l.skip ?? 0 }, (_x, i) => i + (head ? 2 : 1)),
-    locals: l.entries.map((e) => ({ name: `v_${e.field.name}`, type: ctx.fieldType(e.field, type), list: e.indexed !== undefined || e.repeated === true })),
+    locals: [
+      ...l.entries.map((e) => ({ name: `v_${e.field.name}`, type: ctx.fieldType(e.field, type), list: e.indexed !== undefined || e.repeated === true })),
+      ...l.entries.flatMap((e) => {
+        const d = e.field.decode ? decodeLocal(e.field, ctx.decodeType(e.field)) : undefined;
+        return d ? [{ name: d.name, type: d.type, list: false }] : [];
+      }),
+    ],
     catchAll: l.others ? 'others' : l.extra && headed ? 'extraColumns' : l.extra ? 'extra' : undefined,
     separator: l.separator,
     dispatch,

@@ -179,7 +179,14 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   private parsing(e: SpecEntry): Parsing {
     let p = this.parsings.get(e.id);
     if (p === undefined) {
-      p = { id: e.id, parse: e.parse, pieces: e.pieces, single: e.model.singleRecord === true, ...(e.model.link === true ? { link: true } : {}) };
+      p = {
+        id: e.id,
+        parse: e.parse,
+        pieces: e.pieces,
+        single: e.model.singleRecord === true,
+        ...(e.model.link === true ? { link: true } : {}),
+        ...(e.model.compressed !== undefined ? { compressed: e.model.compressed } : {}),
+      };
       this.parsings.set(e.id, p);
     }
     return p;

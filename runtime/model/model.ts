@@ -332,6 +332,12 @@ export interface SpecModel {
    * a path). The layout is `line`, or `variants` of line layouts.
    */
   link?: boolean;
+  /**
+   * The file holds its text compressed (/proc/config.gz, gzip): the runtime
+   * decompresses what it reads (runtime/core/compressed.ts) before the layout
+   * reads it, and a parser given the file's bytes decompresses them.
+   */
+  compressed?: 'gzip';
   /** How the spec's numbers move, unless a field says otherwise (also for keys and columns no field names). */
   measure?: 'counter' | 'gauge';
   layout: LayoutModel;

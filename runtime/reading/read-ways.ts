@@ -21,6 +21,8 @@ import { dirname } from 'node:path';
 import type { ReadContext } from '../core/context.js';
 import { absent, ProcfsError } from '../core/errors.js';
 import type { Pieces } from '../core/pieces.js';
+import type { Compression } from '../core/compressed.js';
+import { decompressAsync, decompressSync } from './compressed.js';
 import { keptDescriptor, refuseKept, rereadKeptAsync } from './kept-files.js';
 import { readLinkAsync, readLinkSync } from './link.js';
 import { readBytesAsync, readViewSync, rereadFdSync } from './read.js';
@@ -36,6 +38,8 @@ export interface Parsing {
   readonly single: boolean;
   /** The file is a symbolic link: its target (readlink) is the text parsed. */
   readonly link?: boolean;
+  /** The file holds its text compressed: it is read whole and decompressed before parsing (compressed.ts). */
+  readonly compressed?: Compression;
 }
 
 /** A file to read: its path, its parse context, and the way it is read (which a failed kept read changes). */
@@ -194,8 +198,31 @@ const LINK: ReadWay = {
   readAsync: async (t, p) => p.parse(await readLinkAsync(t.file), t.ctx),
 };
 
+/** A compressed file (a spec with `compressed: gzip`): read whole, decompressed (in the thread pool for an async read), parsed. */
+const COMPRESSED: ReadWay = {
+  name: 'compressed',
+  readSync(t, p) {
+    let bytes: Buffer;
+    try {
+      bytes = readViewSync(t.file, false);
+    } catch (err) {
+      throw asSeen(err, t.file);
+    }
+    return p.parse(decompressSync(bytes, p.compressed!, t.file, p.id), t.ctx);
+  },
+  async readAsync(t, p) {
+    let bytes: Buffer;
+    try {
+      bytes = await readBytesAsync(t.file, false);
+    } catch (err) {
+      throw asSeen(err, t.file);
+    }
+    return p.parse(await decompressAsync(bytes, p.compressed!, t.file, p.id), t.ctx);
+  },
+};
+
 /**
- * The way to read a file: a link's target for a link; streamed for a file of records that is not printed
+ * The way to read a file: a link's target for a link; a compressed file whole, then decompressed; streamed for a file of records that is not printed
  * in one piece (when the reading thread's module loaded), through a kept
  * descriptor when `keep` (a sampled file of a live procfs), else whole. The
  * async reads of a file of records read by path are streamed through the
@@ -203,6 +230,7 @@ const LINK: ReadWay = {
  */
 export function readWayFor(p: Parsing, keep: boolean): ReadWay {
   if (p.link === true) return LINK;
+  if (p.compressed !== undefined) return COMPRESSED;
   const records = p.pieces !== undefined && !p.single;
   if (records && streamedReads) return keep ? STREAMED_KEPT : STREAMED;
   if (records) return keep ? KEPT_STREAMED_ASYNC : STREAMED_ASYNC;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
 import { contextOf } from '../../runtime/core/context.js';
+import { checkCompressedCase } from './compressed.js';
 import { mutation, randomText } from './mutate.js';
 import { checkParse } from './oracle.js';
 import { seedsFor } from './seeds.js';
@@ -46,6 +47,7 @@ export function fuzzSpecs(part: number, parts: number): void {
             cases++;
             try {
               if (checkParse(entry, c.text, ctx) === 'value') values++;
+              checkCompressedCase(entry, c.text, ctx);
             } catch (err) {
               throw new Error(
                 `${(err as Error).message}\n  mutated from: ${c.from}\n  text: ${JSON.stringify(c.text.length > 600 ? `${c.text.slice(0, 600)}…` : c.text)}`,

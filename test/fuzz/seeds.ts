@@ -7,10 +7,11 @@
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { contextOf } from '../../runtime/core/context.js';
 import { corpusFiles, corpusSpec } from '../support/corpus.js';
 import type { SpecEntry } from '../../runtime/core/registry-types.js';
-import { FIXTURES } from '../support/fixtures.js';
+import { FIXTURES, fixtureText } from '../support/fixtures.js';
 import { Renderer } from '../support/render.js';
 
 export interface Seed {
@@ -48,7 +49,7 @@ export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed
   const encoding = entry.model.layout.kind === 'binary' ? 'latin1' : 'utf8';
   if (existsSync(dir)) {
     for (const f of readdirSync(dir).sort())
-      if (f.endsWith('.txt') || f.endsWith('.bin')) out.push({ from: `fixture ${entry.id}/${f}`, text: readFileSync(join(dir, f), encoding) });
+      if (f.endsWith('.txt') || f.endsWith('.bin') || f.endsWith('.gz')) out.push({ from: `fixture ${entry.id}/${f}`, text: fixtureText(join(dir, f)) });
   }
   const corpus = process.env.PROCSPEC_CORPUS;
   if (corpus !== undefined && existsSync(corpus)) {
@@ -60,7 +61,11 @@ export function seedsFor(registry: readonly SpecEntry[], entry: SpecEntry): Seed
   const live = livePath(entry);
   if (live !== undefined) {
     try {
-      out.push({ from: `live ${live}`, text: readFileSync(live, encoding) });
+      // A compressed file's seed is its text: the fuzzer damages the gzip data apart (compressed.ts).
+      out.push({
+        from: `live ${live}`,
+        text: entry.model.compressed === 'gzip' ? gunzipSync(readFileSync(live)).toString('utf8') : readFileSync(live, encoding),
+      });
     } catch {
       // Absent on this kernel, or not readable: the other seeds remain.
     }

@@ -9,10 +9,13 @@
  * printed those bytes); the version is the kernel's (`6.1`, `2.6.32`) or,
  * for a file that numbers its own format, that number (`v16`). Found by
  * glob: adding a fixture needs no code, and a name that does not say all
- * this is refused.
+ * this is refused. A spec whose file is compressed (`compressed: gzip`,
+ * /proc/config.gz) has fixtures as the file holds them, `.gz` instead of
+ * `.txt`, parsed from their bytes (the parser decompresses them).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ProcfsError } from '../../runtime/core/errors.js';
 import { contextOf } from '../../runtime/core/context.js';
 import type { SpecEntry } from '../../runtime/core/registry-types.js';
@@ -32,7 +35,7 @@ export interface FixtureName {
   what?: string;
 }
 
-const NAME = /^(captured|written)-([0-9]+\.[0-9]+(?:\.[0-9]+)?|v[0-9]+)-([a-z0-9_]+)(?:-([A-Za-z0-9][A-Za-z0-9._-]*))?\.(txt|bin)$/;
+const NAME = /^(captured|written)-([0-9]+\.[0-9]+(?:\.[0-9]+)?|v[0-9]+)-([a-z0-9_]+)(?:-([A-Za-z0-9][A-Za-z0-9._-]*))?\.(txt|bin|gz)$/;
 
 /** The parts of a fixture's file name, or undefined when the name does not follow the scheme. */
 export function fixtureName(base: string): FixtureName | undefined {
@@ -53,10 +56,12 @@ export function findFixtures(registry: readonly SpecEntry[]): Fixture[] {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.txt') || e.name.endsWith('.bin')) {
+      else if (e.name.endsWith('.txt') || e.name.endsWith('.bin') || e.name.endsWith('.gz')) {
         const id = relative(FIXTURES, dir);
         const spec = registry.find((r) => r.id === id);
         if (!spec) throw new Error(`fixture ${p}: no spec ${id}`);
+        if (e.name.endsWith('.gz') && spec.model.compressed !== 'gzip')
+          throw new Error(`fixture ${p}: a .gz fixture is for a spec whose file is gzip-compressed`);
         const name = fixtureName(e.name);
         if (name === undefined)
           throw new Error(
@@ -67,7 +72,7 @@ export function findFixtures(registry: readonly SpecEntry[]): Fixture[] {
           throw new Error(
             `fixture ${p}: a fixture of ${id} is a ${spec.model.layout.kind === 'binary' ? '.bin (its spec reads bytes)' : '.txt (its spec reads text)'}`,
           );
-        out.push({ ...name, spec, file: p, expectedFile: p.replace(/\.(txt|bin)$/, '.json') });
+        out.push({ ...name, spec, file: p, expectedFile: p.replace(/\.(txt|bin|gz)$/, '.json') });
       }
     }
   };
@@ -75,13 +80,23 @@ export function findFixtures(registry: readonly SpecEntry[]): Fixture[] {
   return out.sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
+/** What a parser reads of a fixture: its text, or the bytes of a compressed (`.gz`) or binary (`.bin`) one. */
+export function fixtureInput(file: string): string | Buffer {
+  return file.endsWith('.gz') || file.endsWith('.bin') ? readFileSync(file) : readFileSync(file, 'utf8');
+}
+
+/** The text of a fixture: a compressed one decompressed, a binary one a character per byte. */
+export function fixtureText(file: string): string {
+  if (file.endsWith('.bin')) return readFileSync(file, 'latin1');
+  return file.endsWith('.gz') ? gunzipSync(readFileSync(file)).toString('utf8') : readFileSync(file, 'utf8');
+}
+
 /** What a fixture parses to, as JSON text: the value, or the error for a refused file. */
 export function outcome(f: Fixture): string {
   const ctx = contextOf({ file: relative(FIXTURES, f.file), pageSize: 4096, clockTick: 100, hz: 250 });
   let v: unknown;
   try {
-    // A binary file is its bytes; a text file is decoded as UTF-8, as the fixtures were first read.
-    v = f.spec.parse(f.file.endsWith('.bin') ? readFileSync(f.file) : readFileSync(f.file, 'utf8'), ctx);
+    v = f.spec.parse(fixtureInput(f.file), ctx);
   } catch (err) {
     if (!(err instanceof ProcfsError)) throw err;
     v = { error: { code: err.code, message: err.message, line: err.line, column: err.column, expected: err.expected } };

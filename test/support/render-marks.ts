@@ -37,3 +37,16 @@ export function markedRest(t: FieldToken): fc.Arbitrary<Sample> {
     return { text: on && t.trailer ? `${x}${trailer}` : x, value: x, ...(flags ? { flags } : {}) };
   });
 }
+
+/**
+ * The text and value of a double-quoted, escaped token that closes at the
+ * last quote (kconfig's string values, `"gcc (GCC) 15.3.0"`): any text,
+ * empty too, with a backslash before each quote and backslash it holds.
+ */
+export function quotedEscaped(t: FieldToken): fc.Arbitrary<Sample> {
+  const part = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._-]{1,8}$/), fc.constantFrom(' ', '"', '\\', '(', ')', '=', '#', 'é'));
+  return fc.array(part, { maxLength: 6 }).map((ps): Sample => {
+    const value = ps.join('');
+    return { text: `${t.prefix ?? ''}"${value.replace(/["\\]/g, (c) => `\\${c}`)}"${t.terminator ?? ''}`, value };
+  });
+}

@@ -1,15 +1,15 @@
 /**
- * The spec-driven renderer of the round-trip tests: from a spec's model it
- * draws raw values with fast-check, writes them as the kernel would print
- * them, and computes the value the parser must return for that text.
+ * The spec-driven renderer of the round-trip tests: from a spec's model it draws raw values with fast-check,
+ * writes them as the kernel would print them, and computes the value the parser must return for that text.
  */
+import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { ParseContext } from '../../runtime/core/context.js';
-import { decodedToken } from './render-decode.js';
+import { decodedToken, optionsOf } from './render-decode.js';
 import type { FieldModel, KeyedEntry, LayoutModel, RecordModel, SpecModel, TokenModel, ValueModel } from '../../runtime/model/model.js';
 import { choiceSample, treeSample } from './render-nesting.js';
 import { binarySample } from './render-binary.js';
-import { marked, markedRest } from './render-marks.js';
+import { marked, markedRest, quotedEscaped } from './render-marks.js';
 
 /** A rendered piece of text and the value it must parse to. */
 export interface Sample {
@@ -19,6 +19,8 @@ export interface Sample {
   raw?: string;
   /** For a rest string with a trailer: its boolean, by name (see render-marks.ts). */
   flags?: Record<string, boolean>;
+  /** For a whole compressed file: its bytes, the text compressed (the text is what the parser reads of them). */
+  file?: Uint8Array;
   /** For a token with a decoding: the decoded value, kept beside the value under the decoding's name. */
   decoded?: unknown;
 }
@@ -269,6 +271,7 @@ export class Renderer {
     }
     if (marked(t)) return markedRest(t);
     if (t.rest) return this.value(f.value, 'line');
+    if (t.enclosed?.open === '"' && t.enclosed.closeAt === 'last' && f.value.kind === 'string' && f.value.escaped) return quotedEscaped(t);
     if (t.enclosed) {
       const { open, close, closeAt } = t.enclosed;
       const inner =
@@ -502,6 +505,8 @@ export class Renderer {
           }
           lines.push(...x.lines);
           value[x.e.field.name] = x.value;
+          const d = x.e.field.decode;
+          if (d?.kind === 'options') value[d.name] = optionsOf(d, x.value as string[]);
         }
         const headed = l.entries.some((e) => e.field.value.kind === 'record' && e.field.value.record.columns);
         for (const { key, n } of extraLines) {
@@ -578,10 +583,13 @@ export class Renderer {
       .filter((x) => v.second.optional || x.text.includes(v.separator));
   }
 
-  /** A whole file of `spec` and its parsed value. */
+  /** A whole file of `spec` and its parsed value; a compressed file's bytes in `file`, its text compressed again (the bytes need not be the kernel's). */
   file(spec: SpecModel): Arb<Sample> {
-    // A link's target is the text as readlink gives it, with no final newline.
-    // A binary file is its bytes, with no newline added.
+    return spec.compressed === 'gzip' ? this.wholeText(spec).map((s) => ({ ...s, file: gzipSync(s.text) })) : this.wholeText(spec);
+  }
+
+  private wholeText(spec: SpecModel): Arb<Sample> {
+    // A link's target is the text as readlink gives it, a binary file its bytes: no final newline added.
     if (spec.layout.kind === 'items' || spec.layout.kind === 'binary' || spec.link === true) return this.layout(spec.layout);
     // A table with a header has its header line even when the line is empty and no rows follow.
     if (spec.layout.kind === 'table' && spec.layout.header) return this.layout(spec.layout).map((s) => ({ text: `${s.text}\n`, value: s.value }));

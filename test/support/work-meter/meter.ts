@@ -160,7 +160,11 @@ costs(TypedArray.prototype, ['set'], arg0);
 costs(TypedArray.prototype, ['fill', 'join', 'map', 'forEach', 'every', 'some', 'reverse', 'sort', 'keys', 'values', 'entries'], self);
 costs(TypedArray.prototype, ['at'], one);
 // A DataView reads a fixed number of bytes (a binary layout's fields).
-costs(DataView.prototype, ['getUint8', 'getUint16', 'getUint32', 'getBigUint64', 'getInt8', 'getInt16', 'getInt32', 'getBigInt64', 'getFloat32', 'getFloat64'], one);
+costs(
+  DataView.prototype,
+  ['getUint8', 'getUint16', 'getUint32', 'getBigUint64', 'getInt8', 'getInt16', 'getInt32', 'getBigInt64', 'getFloat32', 'getFloat64'],
+  one,
+);
 costs(Buffer.prototype, ['indexOf', 'includes'], searched(Buffer.prototype.indexOf));
 costs(Buffer.prototype, ['lastIndexOf'], searchedBack);
 costs(Buffer.prototype, ['slice', 'subarray'], result);

@@ -128,6 +128,13 @@ export const procPidMountstatsSpec: SpecModel = {
                 "escaped": false
               },
               "separator": ","
+            },
+            "decode": {
+              "kind": "options",
+              "name": "options",
+              "description": "The mount options by name: each value as printed, or true for an option that comes alone (rw, hard)",
+              "separator": "=",
+              "fields": []
             }
           }
         },
@@ -178,6 +185,13 @@ export const procPidMountstatsSpec: SpecModel = {
                 "escaped": false
               },
               "separator": ","
+            },
+            "decode": {
+              "kind": "options",
+              "name": "capabilities",
+              "description": "The server's capabilities and sizes by name (caps, wtmult, dtsize, bsize, namlen), each value as printed",
+              "separator": "=",
+              "fields": []
             }
           }
         },
@@ -210,6 +224,13 @@ export const procPidMountstatsSpec: SpecModel = {
                 "escaped": false
               },
               "separator": ","
+            },
+            "decode": {
+              "kind": "options",
+              "name": "security",
+              "description": "The security flavor by name (flavor, and pseudoflavor for GSS), each value as printed",
+              "separator": "=",
+              "fields": []
             }
           }
         },

@@ -85,6 +85,9 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
   let v_rpc: ProcPidMountstatsBlockRpc | undefined;
   const v_xprt: ProcPidMountstatsBlockXprt[] = [];
   let v_operations: ProcPidMountstatsBlockOperationsRow[] | undefined;
+  let v_options: Record<string, string | true> | undefined;
+  let v_capabilities: Record<string, string | true> | undefined;
+  let v_security: Record<string, string | true> | undefined;
   let extra: Record<string, N | string> | undefined;
   let next = 0;
   while (s.nextLine(end)) {
@@ -130,6 +133,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
         }
         if (a0n < a0.length) a0.length = a0n;
         v_opts = a0;
+        v_options = s.options(v_opts, "=", []) as Record<string, string | true>;
         s.eol();
         break;
       }
@@ -165,6 +169,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
         }
         if (a2n < a2.length) a2.length = a2n;
         v_caps = a2;
+        v_capabilities = s.options(v_caps, "=", []) as Record<string, string | true>;
         s.eol();
         break;
       }
@@ -193,6 +198,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
         }
         if (a4n < a4.length) a4.length = a4n;
         v_sec = a4;
+        v_security = s.options(v_sec, "=", []) as Record<string, string | true>;
         s.eol();
         break;
       }
@@ -234,7 +240,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
       }
     }
   }
-  const o = new ProcPidMountstatsBlockObjectNew(v_device, v_mountPoint, v_fsType, v_statsVersion, v_opts, v_age, v_implementationId, v_caps, v_nfsv4, v_sec, v_events, v_bytes, v_fsc, v_rpc, v_xprt, v_operations, extra);
+  const o = new ProcPidMountstatsBlockObjectNew(v_device, v_mountPoint, v_fsType, v_statsVersion, v_opts, v_options, v_age, v_implementationId, v_caps, v_capabilities, v_nfsv4, v_sec, v_security, v_events, v_bytes, v_fsc, v_rpc, v_xprt, v_operations, extra);
   return o;
 }
 
@@ -445,17 +451,20 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcPidMounts
 }
 
 /** The constructor behind ProcPidMountstatsBlockObjectNew: the fields in the order of the type. */
-function ProcPidMountstatsBlockObject(this: ProcPidMountstatsBlock, v_device: ProcPidMountstatsBlock["device"], v_mountPoint: ProcPidMountstatsBlock["mountPoint"], v_fsType: ProcPidMountstatsBlock["fsType"], v_statsVersion: ProcPidMountstatsBlock["statsVersion"], v_opts: ProcPidMountstatsBlock["opts"], v_age: ProcPidMountstatsBlock["age"], v_implementationId: ProcPidMountstatsBlock["implementationId"], v_caps: ProcPidMountstatsBlock["caps"], v_nfsv4: ProcPidMountstatsBlock["nfsv4"], v_sec: ProcPidMountstatsBlock["sec"], v_events: ProcPidMountstatsBlock["events"], v_bytes: ProcPidMountstatsBlock["bytes"], v_fsc: ProcPidMountstatsBlock["fsc"], v_rpc: ProcPidMountstatsBlock["rpc"], v_xprt: ProcPidMountstatsBlock["xprt"], v_operations: ProcPidMountstatsBlock["operations"], v_extra: ProcPidMountstatsBlock["extra"]): void {
+function ProcPidMountstatsBlockObject(this: ProcPidMountstatsBlock, v_device: ProcPidMountstatsBlock["device"], v_mountPoint: ProcPidMountstatsBlock["mountPoint"], v_fsType: ProcPidMountstatsBlock["fsType"], v_statsVersion: ProcPidMountstatsBlock["statsVersion"], v_opts: ProcPidMountstatsBlock["opts"], v_options: ProcPidMountstatsBlock["options"], v_age: ProcPidMountstatsBlock["age"], v_implementationId: ProcPidMountstatsBlock["implementationId"], v_caps: ProcPidMountstatsBlock["caps"], v_capabilities: ProcPidMountstatsBlock["capabilities"], v_nfsv4: ProcPidMountstatsBlock["nfsv4"], v_sec: ProcPidMountstatsBlock["sec"], v_security: ProcPidMountstatsBlock["security"], v_events: ProcPidMountstatsBlock["events"], v_bytes: ProcPidMountstatsBlock["bytes"], v_fsc: ProcPidMountstatsBlock["fsc"], v_rpc: ProcPidMountstatsBlock["rpc"], v_xprt: ProcPidMountstatsBlock["xprt"], v_operations: ProcPidMountstatsBlock["operations"], v_extra: ProcPidMountstatsBlock["extra"]): void {
   this.device = v_device;
   this.mountPoint = v_mountPoint;
   this.fsType = v_fsType;
   if (v_statsVersion !== undefined) this.statsVersion = v_statsVersion;
   if (v_opts !== undefined) this.opts = v_opts;
+  if (v_options !== undefined) this.options = v_options;
   if (v_age !== undefined) this.age = v_age;
   if (v_implementationId !== undefined) this.implementationId = v_implementationId;
   if (v_caps !== undefined) this.caps = v_caps;
+  if (v_capabilities !== undefined) this.capabilities = v_capabilities;
   if (v_nfsv4 !== undefined) this.nfsv4 = v_nfsv4;
   if (v_sec !== undefined) this.sec = v_sec;
+  if (v_security !== undefined) this.security = v_security;
   if (v_events !== undefined) this.events = v_events;
   if (v_bytes !== undefined) this.bytes = v_bytes;
   if (v_fsc !== undefined) this.fsc = v_fsc;

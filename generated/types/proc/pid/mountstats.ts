@@ -16,16 +16,22 @@ export interface ProcPidMountstatsBlock<N extends number | bigint = number> {
   statsVersion?: string;
   /** Mount options in effect (rw or ro first, then vers=, rsize=, wsize=, proto=, timeo=, sec= and the rest), each name or name=value. Kernel name: `opts`. */
   opts?: string[];
+  /** The mount options by name: each value as printed, or true for an option that comes alone (rw, hard). Decoded from opts, which stays as printed. */
+  options?: Record<string, string | true>;
   /** Time since the mount was made (from the superblock's mount time). Unit: seconds (the kernel prints s). Kernel name: `age`. */
   age?: number;
   /** NFSv4.1 server implementation id: name='..',domain='..',date='seconds,nanoseconds' (when the server sent one). Kernel name: `impl_id`. */
   implementationId?: string;
   /** Server capabilities and sizes: caps (NFS_CAP_* bits in hex), wtmult, dtsize, bsize, namlen. Kernel name: `caps`. */
   caps?: string[];
+  /** The server's capabilities and sizes by name (caps, wtmult, dtsize, bsize, namlen), each value as printed. Decoded from caps, which stays as printed. */
+  capabilities?: Record<string, string | true>;
   /** NFSv4 only, comma-separated: supported attribute bitmaps bm0..bm2 and acl in hex, sessions (4.1), pnfs= the layout driver or 'not configured' (which holds a space), then lease_time= and lease_expired= in seconds. Kernel name: `nfsv4`. */
   nfsv4?: string;
   /** Security flavor in use: flavor= (1 AUTH_UNIX, 6 RPCSEC_GSS) and, for GSS, pseudoflavor= (390003 krb5, 390004 krb5i, 390005 krb5p). Kernel name: `sec`. */
   sec?: string[];
+  /** The security flavor by name (flavor, and pseudoflavor for GSS), each value as printed. Decoded from sec, which stays as printed. */
+  security?: Record<string, string | true>;
   /** Counts of VFS and NFS client events since the mount (the NFSIOS_* event counters, summed over CPUs). Kernel name: `events`. */
   events?: ProcPidMountstatsBlockEvents<N>;
   /** Byte and page counts of reads and writes since the mount. Kernel name: `bytes`. */
