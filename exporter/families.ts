@@ -17,7 +17,8 @@
  * - a per-column list (interrupts' counts per CPU) is labelled by the
  *   header's column name (`cpu`); repeated numbers marked `label: <name>`,
  *   by their position (buddyinfo's `order`);
- * - an enum that is not a row's label is a gauge per state (`state`);
+ * - an enum that is not a row's label is a gauge per state (`state`), and
+ *   so is a choice list, per choice the file lists;
  * - a read-once spec's objects and rows are `_info` series of value 1,
  *   labelled by their text;
  * - keys a spec expects but does not name (`others`) are families named by
@@ -134,6 +135,24 @@ function stateWalk(f: FieldModel, values: readonly { name: string }[], ctx: Ctx)
   };
 }
 
+/**
+ * A choice list (`[madvise] always never`): one gauge per choice the file
+ * lists, labelled `state`, 1 for the selected one and 0 for the others (all
+ * 0 when none is selected), as an enum's states are.
+ */
+function choiceWalk(f: FieldModel, ctx: Ctx): Walk | undefined {
+  const parts = [...ctx.path, f.name];
+  if (!/state$/i.test(f.name)) parts.push('state');
+  const help = `${helpText(f.description, ctx.file, [...ctx.raws, rawName(f)], undefined)} One series per choice the file lists: 1 for the selected one, else 0.`;
+  const def = family(ctx, parts, 'gauge', undefined, help, [...ctx.path, f.name].join('.'));
+  if (def === undefined) return undefined;
+  ctx.labels.add('state');
+  return (x, labels, sink) => {
+    if (!isObject(x) || !Array.isArray(x.choices)) return;
+    for (const c of x.choices) if (typeof c === 'string') sink.add(def, joinLabels(labels, labelPair('state', c)), c === x.selected ? 1 : 0, 1);
+  };
+}
+
 /** The family of a number field, made once per name; undefined (and noted) when the name is taken by another type or unit. */
 function family(ctx: Ctx, parts: readonly string[], type: MetricType, unit: Unit | undefined, help: string, what: string): FamilyDef | undefined {
   const u = baseUnit(unit);
@@ -186,6 +205,8 @@ function valueWalk(f: FieldModel, v: ValueModel, ctx: Ctx): Walk | undefined {
     }
     case 'enum':
       return marked(f) || (ctx.row && f.label !== false) ? undefined : stateWalk(f, v.values, ctx);
+    case 'choice':
+      return marked(f) ? undefined : choiceWalk(f, ctx);
     case 'record': {
       const c = child(ctx, f);
       return objectLabelledWalk(recordMembers(v.record, c), recordFields(v.record), c);

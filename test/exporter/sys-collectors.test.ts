@@ -89,6 +89,27 @@ describe('/sys collectors', () => {
     expect(lines.filter((l) => l.includes('nr_hugepages'))).toEqual([expect.stringMatching(/\{size="2048"\} 4$/)]);
   });
 
+  it('export a choice list as a gauge per choice the file lists, 1 for the selected one (none selected: all 0)', async () => {
+    const { proc } = machine({
+      'kernel/mm/transparent_hugepage/enabled': 'always [madvise] never\n',
+      'block/vda/queue/scheduler': '[mq-deadline] kyber none\n',
+      'block/loop0/queue/scheduler': 'none\n',
+    });
+    const lines = await samples(proc, ['sys_kernel_mm_transparent_hugepage_enabled', 'sys_block_dev_queue_scheduler']);
+    const values = (part: string) =>
+      lines
+        .filter((l) => l.includes(part))
+        .map((l) => l.replace(/^\S*?\{/, '{'))
+        .sort();
+    expect(values('transparent_hugepage_enabled')).toEqual(['{state="always"} 0', '{state="madvise"} 1', '{state="never"} 0']);
+    expect(values('queue_scheduler')).toEqual([
+      '{dev="loop0",state="none"} 0',
+      '{dev="vda",state="kyber"} 0',
+      '{dev="vda",state="mq-deadline"} 1',
+      '{dev="vda",state="none"} 0',
+    ]);
+  });
+
   it('leave out a listed folder without the file, and still succeed', async () => {
     const { proc, sys } = machine({ 'class/net/eth0/carrier_changes': '3\n' });
     mkdirSync(join(sys, 'class/net/gone'), { recursive: true });
