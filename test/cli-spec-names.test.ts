@@ -28,7 +28,9 @@ describe('resolveSpec', () => {
     expect(idOf('pid/stat')).toBe('proc/pid/stat');
     expect(idOf('stat')).toBe('proc/stat'); // proc/stat, not proc/pid/stat
     expect(idOf('limits')).toBe('proc/pid/limits');
-    expect(idOf('cpu.stat')).toBe('sys/fs/cgroup/cpu.stat');
+    expect(idOf('memory.current')).toBe('sys/fs/cgroup/memory.current');
+    // cgroup2's cpu.stat and cgroup v1's cpu controller's: a name both end in is refused, with both ids.
+    expect(thrown(() => idOf('cpu.stat'))).toBe('cpu.stat names several specs: sys/fs/cgroup/cpu.stat, sys/fs/cgroup/cpu/cpu.stat; give one of them');
     expect(resolveSpec('clear_refs', [...registry, ...writers]).entry.id).toBe('proc/pid/clear_refs');
   });
 
