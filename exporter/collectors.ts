@@ -134,8 +134,9 @@ function patternsOf(model: SpecModel): Pattern[] | { why: string } {
     }
     if (!p.startsWith('/proc/')) {
       // A cgroup v1 controller's file (/sys/fs/cgroup/memory/[cgroup]/...): the groups walked are cgroup2's, whose files differ.
+      const pattern = sysOf(p);
       if (/^\/sys\/fs\/cgroup\/[^[/]+\/\[cgroup\]\//.test(p)) why.add('v1');
-      else if (sysOf(p) !== undefined) sys ??= { name: specStem(model.id), place: { kind: 'sys', pattern: sysOf(p)! }, path: p };
+      else if (pattern !== undefined) sys ??= { name: specStem(model.id), place: { kind: 'sys', pattern }, path: p };
       else for (const x of params) why.add(x);
       continue;
     }
