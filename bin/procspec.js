@@ -15,6 +15,29 @@ const command = process.argv.slice(2).find((a) => !a.startsWith('-'));
 const at = (rel) => fileURLToPath(new URL(rel, import.meta.url));
 const checkout = existsSync(at('../cli/run.ts')) && existsSync(at('../generator/generate.ts'));
 
+/**
+ * V8 flags `procspec serve` runs under. Between scrapes the exporter idles for seconds, and with
+ * V8's defaults that idle time is spent shrinking the heap (the memory reducer) and ageing
+ * compiled bytecode away (bytecode flushing), so the next scrape first rebuilds both: at a
+ * scrape every 4 s that tripled the CPU per scrape (docs/exporter.md, "Measured"). The flags
+ * only take effect on node's command line, not when set from inside the process, so serve is
+ * started again as a child process with them. A command line that already names either flag,
+ * in either form, is left as it is: that is the way to run serve under V8's defaults.
+ */
+const SERVE_V8_FLAGS = ['--no-memory-reducer', '--no-flush-bytecode'];
+const namesServeFlag = (arg) => /^--(no-)?(memory-reducer|flush-bytecode)$/.test(arg.replaceAll('_', '-'));
+
+// The child of serveUnderFlags: it stops, as on SIGTERM, when its parent's channel closes.
+if (process.env.PROCSPEC_SERVE_PARENT !== undefined && process.channel !== undefined) {
+  delete process.env.PROCSPEC_SERVE_PARENT;
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
+if (command === 'serve' && !process.execArgv.some(namesServeFlag) && !process.argv.includes('--help') && !process.argv.includes('-h')) {
+  await serveUnderFlags();
+}
+
 if (command !== undefined && AUTHORING.has(command)) {
   if (!checkout) {
     process.stderr.write(
@@ -47,8 +70,38 @@ function fromSources(noTsx) {
     process.stderr.write(`${noTsx}\n`);
     return 1;
   }
-  const r = spawnSync(process.execPath, ['--import', tsx, at('../cli/run.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [...process.execArgv, '--import', tsx, at('../cli/run.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
   if (r.error !== undefined) throw r.error;
   if (r.signal !== null) process.kill(process.pid, r.signal);
   return r.status ?? 1;
+}
+
+/**
+ * Runs this command again in a child node with SERVE_V8_FLAGS and ends as the child ends, with
+ * its exit status or signal. The signals a supervisor sends are passed on; the child is given
+ * an IPC channel, and it stops when that channel closes, so it never outlives this process,
+ * even one killed with SIGKILL.
+ */
+async function serveUnderFlags() {
+  const { spawn } = await import('node:child_process');
+  // Its own process group, so a terminal's ^C reaches it once, passed on from here.
+  const child = spawn(process.execPath, [...process.execArgv, ...SERVE_V8_FLAGS, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+    env: { ...process.env, PROCSPEC_SERVE_PARENT: String(process.pid) },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+  }
+  const [code, signal] = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c, s) => resolve([c, s]));
+  });
+  if (signal !== null) {
+    process.removeAllListeners(signal);
+    process.kill(process.pid, signal);
+  }
+  process.exit(code ?? 1);
 }
