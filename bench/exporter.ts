@@ -9,19 +9,21 @@
  * and plain), samples and families; the ratios procspec / node_exporter in
  * the same round; the CPU per scrape over each one's first scrapes (JIT
  * warm-up, before BENCH_WARM scrapes that precede the rounds); and the heap
- * of procspec serve over BENCH_LONG scrapes.
+ * of procspec serve over BENCH_LONG scrapes; then the CPU per scrape of each at Prometheus's pace
+ * (BENCH_PACED_SCRAPES scrapes BENCH_PACED_GAP ms apart, idle time included).
  * Rounds run the exporters in turn, the order rotated, and the figures are
  * medians over rounds (the machine is shared: the load average is printed
  * with each round). Skipped, with a message, when node_exporter is not
  * installed. Writes the table to bench/last-run-exporter.md.
  *
  *   node --import tsx bench/exporter.ts   (dist/ built: npx tsc -p tsconfig.build.json)
- *   BENCH_ROUNDS=5 BENCH_SCRAPES=100 BENCH_WARM=2000 BENCH_LONG=10000 PROCSPEC_DIR=/other/checkout
+ *   BENCH_ROUNDS=5 BENCH_SCRAPES=100 BENCH_WARM=2000 BENCH_LONG=10000 BENCH_PACED_SCRAPES=20 BENCH_PACED_GAP=15000
+ *   PROCSPEC_DIR=/other/checkout
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { NODE_PROC, PROCSPEC_PROC } from './exporter-sets.js';
@@ -43,6 +45,13 @@ const WARM_HEAP = 1000;
 const WARM = Number(process.env.BENCH_WARM ?? 2000);
 const FIRST = Math.min(1000, WARM);
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+/**
+ * Scrapes of each exporter at Prometheus's pace, BENCH_PACED_GAP ms apart (15 s, a common
+ * scrape_interval), after the rounds: there the exporter idles between scrapes, and its CPU per
+ * scrape is all its CPU over the span (idle-time work included) divided by the scrapes.
+ */
+const PACED = Number(process.env.BENCH_PACED_SCRAPES ?? 20);
+const GAP = Number(process.env.BENCH_PACED_GAP ?? 15_000);
 
 /** What Prometheus 2.x sends (scrape.go, scrapeAcceptHeader). */
 const ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
@@ -72,6 +81,13 @@ const CONTENDERS: Contender[] = [
     procspec: false,
   },
   { label: 'node_exporter 1.5, defaults', command: NODE_EXPORTER, args: nodeExporter(['--no-collector.systemd']), procspec: false },
+  {
+    // Naming the flags on node's command line keeps bin/procspec.js from starting serve again under its V8 flags.
+    label: "procspec serve under V8's defaults, node_exporter's /proc files",
+    command: process.execPath,
+    args: (port) => ['--memory-reducer', '--flush-bytecode', ...serve(['--collector.disable-defaults', ...PROCSPEC_PROC.map((c) => `--collector.${c}`)])(port)],
+    procspec: true,
+  },
 ];
 
 const median = (xs: readonly number[]): number => {
@@ -82,12 +98,35 @@ const median = (xs: readonly number[]): number => {
 
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** CPU seconds (user + system, all threads) a process has used, from /proc/PID/stat. */
+/** The processes under `pid` (children, their children, ...), from /proc/PID/task/TID/children. */
+function descendants(pid: number): number[] {
+  let kids: number[] = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+  return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+/**
+ * CPU seconds (user + system, all threads) a process and the processes under it have used, from
+ * /proc/PID/stat: `procspec serve` serves from a child node started with V8 flags
+ * (bin/procspec.js), and both are counted.
+ */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of stat(5) (utime, stime) are 12 and 13 after the command's closing parenthesis.
-  return (Number(f[11]) + Number(f[12])) / TICK;
+  let ticks = 0;
+  for (const p of [pid, ...descendants(pid)]) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'latin1');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Fields 14 and 15 of stat(5) (utime, stime) are 12 and 13 after the command's closing parenthesis.
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // ended between the listing and the read
+    }
+  }
+  return ticks / TICK;
 }
 
 interface Got {
@@ -195,6 +234,39 @@ async function measure(r: Running): Promise<Round> {
 }
 
 const fmt = (x: number, d = 2): string => x.toFixed(d);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** Resident memory (MiB) of a process and the processes under it, from /proc/PID/status. */
+function rssMiB(pid: number): number {
+  let kib = 0;
+  for (const p of [pid, ...descendants(pid)]) {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'latin1'));
+    kib += Number(m?.[1] ?? 0);
+  }
+  return kib / 1024;
+}
+
+/**
+ * PACED scrapes of each exporter GAP ms apart, all at once with their phases spread over the gap:
+ * each one's CPU over PACED gaps (from its first scrape to a gap after its last) per scrape, and
+ * its resident memory at the end.
+ */
+async function paced(rs: readonly Running[]): Promise<{ cpuMs: number; rss: number }[]> {
+  return Promise.all(
+    rs.map(async (r, i) => {
+      await sleep((i * GAP) / rs.length);
+      const pid = r.child.pid!;
+      const cpu0 = cpuSeconds(pid);
+      const t0 = Date.now();
+      for (let k = 0; k < PACED; k++) {
+        const g = await scrape(r.agent, r.port);
+        if (g.status !== 200) throw new Error(`${r.c.label}: HTTP ${g.status}`);
+        await sleep(t0 + (k + 1) * GAP - Date.now());
+      }
+      return { cpuMs: ((cpuSeconds(pid) - cpu0) * 1000) / PACED, rss: rssMiB(pid) };
+    }),
+  );
+}
 
 /** The least-squares slope of y over x. */
 function slope(points: readonly (readonly [number, number])[]): number {
@@ -245,9 +317,11 @@ async function main(): Promise<void> {
     }
     // What each serves: one scrape, as Prometheus reads it.
     const shape = [];
+    const bodies: Buffer[] = [];
     for (const r of running) {
       const g = await scrape(r.agent, r.port);
       const plain = g.encoding === 'gzip' ? gunzipSync(g.body) : g.body;
+      bodies.push(g.body);
       shape.push({ gzip: g.encoding === 'gzip' ? g.body.length : Number.NaN, plain: plain.length, ...count(plain.toString('utf8')) });
     }
     const rounds: Round[][] = running.map(() => []);
@@ -285,6 +359,36 @@ async function main(): Promise<void> {
     say(`- ${running[0]!.c.label} / ${running[3]!.c.label}: ${ratio(0, 3)}`);
     say(`- ${running[0]!.c.label} / ${running[2]!.c.label}: ${ratio(0, 2)}`);
     say('');
+    if (PACED > 0) {
+      // The floor of any exporter run by node: node's HTTP server sending procspec's gzip answer of node_exporter's
+      // /proc files, held as one Buffer (no collection, no printing), scraped at the same pace.
+      const bodyFile = join(mkdtempSync(join(tmpdir(), 'procspec-bench-')), 'body.gz');
+      writeFileSync(bodyFile, bodies[1]!);
+      const fixed = `const body = require('fs').readFileSync(${JSON.stringify(bodyFile)}); require('http').createServer({ keepAliveTimeout: 65000 }, (q, s) => { s.writeHead(200, { 'Content-Type': 'application/openmetrics-text; version=1.0.0; charset=utf-8', 'Content-Encoding': 'gzip' }); s.end(body); }).listen(Number(process.argv[1]), '127.0.0.1');`;
+      const floor = await start({
+        label: "node's HTTP server sending that answer as a fixed body (node_exporter's /proc files, gzip)",
+        command: process.execPath,
+        args: (port) => ['--no-memory-reducer', '--no-flush-bytecode', '-e', fixed, String(port)],
+        procspec: false,
+      });
+      for (let i = 0; i < WARM; i++) await scrape(floor.agent, floor.port);
+      running.push(floor);
+      const t0 = Date.now();
+      const at = await paced(running);
+      say(
+        `At Prometheus's pace: ${PACED} scrapes of each exporter ${GAP / 1000} s apart, all exporters at once with their phases spread over the gap (${((Date.now() - t0) / 1000).toFixed(0)} s). CPU per scrape is all the CPU the exporter's processes used over the ${PACED} gaps, idle time included, divided by ${PACED}; resident memory at the end, the processes under it included.`,
+      );
+      say('');
+      say('| exporter | CPU ms / scrape | resident MiB |');
+      say('|---|---:|---:|');
+      for (let i = 0; i < running.length; i++) say(`| ${running[i]!.c.label} | ${fmt(at[i]!.cpuMs)} | ${fmt(at[i]!.rss, 0)} |`);
+      say('');
+      const r = (a: number, b: number) => fmt(at[a]!.cpuMs / at[b]!.cpuMs);
+      say(
+        `Ratios at that pace: ${running[1]!.c.label} / ${running[2]!.c.label}: ${r(1, 2)}; ${running[0]!.c.label} / ${running[3]!.c.label}: ${r(0, 3)}; ${running[4]!.c.label} / ${running[2]!.c.label}: ${r(4, 2)}; the fixed body / ${running[2]!.c.label}: ${r(5, 2)}.`,
+      );
+      say('');
+    }
     if (LONG > 0) {
       // A fresh procspec serve (default set) that prints its memory, after a full GC, on SIGUSR2.
       const probe = `process.on('SIGUSR2', () => { globalThis.gc(); process.stderr.write('MEM ' + JSON.stringify(process.memoryUsage()) + '\\n'); });`;
@@ -304,7 +408,8 @@ async function main(): Promise<void> {
           };
           r.child.stderr!.on('data', on);
         });
-        r.child.kill('SIGUSR2');
+        // The probe is loaded by every node of the tree (bin/procspec.js passes its node flags on): signal the one that serves.
+        process.kill(descendants(r.child.pid!).at(-1) ?? r.child.pid!, 'SIGUSR2');
         return JSON.parse(await seen) as { rss: number; heapUsed: number };
       };
       // The heap after a full GC every tenth of the run: the first samples take in the JIT's warm-up (code and
