@@ -4,7 +4,7 @@
  * offset by runtime/core/binary.ts, no scanner. Strings reach the code only
  * through JSON.stringify; names are checked identifiers.
  */
-import type { SourceFile } from 'ts-morph';
+import type { Statements } from './statements.js';
 import type { BinaryLayout, BinaryType, FieldModel, SpecModel } from '../../runtime/model/model.js';
 import { CTYPE_BYTES } from '../check/binary.js';
 import { decodeExpr } from '../plan/decode.js';
@@ -20,7 +20,7 @@ function readExpr(f: FieldModel, t: BinaryType, at: string): string {
   return f.value.kind === 'integer' && f.value.wide === true ? `big ? r.u64n(${at}) : r.u64(${at})` : `r.u64(${at})`;
 }
 
-export function emitBinaryParser(file: SourceFile, spec: SpecModel, shapes: Shapes, typesModule: string): void {
+export function emitBinaryParser(file: Statements, spec: SpecModel, shapes: Shapes, typesModule: string): void {
   const l = spec.layout as BinaryLayout;
   const up = '../'.repeat(spec.id.split('/').length);
   const row = shapes.recordType.get(l.record)!;

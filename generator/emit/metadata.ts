@@ -2,7 +2,7 @@
  * The metadata emitter: the checked model of a spec as a typed constant, for
  * the runtime (paths, sampling), the CLI, the docs and the round-trip tests.
  */
-import type { SourceFile } from 'ts-morph';
+import type { Statements } from './statements.js';
 import { VariableDeclarationKind } from 'ts-morph';
 import type { SpecModel } from '../../runtime/model/model.js';
 
@@ -10,7 +10,7 @@ export function metadataName(spec: SpecModel): string {
   return `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`;
 }
 
-export function emitMetadata(file: SourceFile, spec: SpecModel): void {
+export function emitMetadata(file: Statements, spec: SpecModel): void {
   file.addImportDeclaration({
     moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model/model.js`,
     isTypeOnly: true,

@@ -7,7 +7,8 @@
  * of its objects and its key tables. Strings reach the code only through
  * JSON.stringify (a quoted literal); names are checked identifiers.
  */
-import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
+import { VariableDeclarationKind } from 'ts-morph';
+import type { Statements } from './statements.js';
 import type { SpecModel } from '../../runtime/model/model.js';
 import { hasPick, hasPieces, piecesNameOf, pickNameOf, planModule } from '../plan/module.js';
 import type { Shapes } from '../shapes.js';
@@ -18,7 +19,7 @@ import { printLocals, printTokens } from './records.js';
 
 export { hasPick, hasPieces, piecesNameOf, pickNameOf };
 
-export function emitParser(file: SourceFile, spec: SpecModel, shapes: Shapes, typesModule: string): void {
+export function emitParser(file: Statements, spec: SpecModel, shapes: Shapes, typesModule: string): void {
   if (spec.layout.kind === 'binary') {
     emitBinaryParser(file, spec, shapes, typesModule);
     return;

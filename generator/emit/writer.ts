@@ -3,13 +3,14 @@
  * the values a file takes, a function that turns a value into the kernel's
  * text, the model as metadata, and a docs page.
  */
-import { VariableDeclarationKind, type SourceFile } from 'ts-morph';
+import { VariableDeclarationKind } from 'ts-morph';
+import type { Statements } from './statements.js';
 import type { WriteSpecModel } from '../../runtime/model/model.js';
 
 const q = (s: string): string => JSON.stringify(s);
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function emitWriter(file: SourceFile, spec: WriteSpecModel): void {
+export function emitWriter(file: Statements, spec: WriteSpecModel): void {
   file.addImportDeclaration({
     moduleSpecifier: `${'../'.repeat(spec.id.split('/').length)}../runtime/model/model.js`,
     isTypeOnly: true,

@@ -183,7 +183,7 @@ function ProcConfigGzCommentObject(this: ProcConfigGzComment, v_kind: ProcConfig
   this.kind = v_kind;
   if (v_text !== undefined) this.text = v_text;
 }
-ProcConfigGzCommentObject.prototype = Object.prototype;
 
+ProcConfigGzCommentObject.prototype = Object.prototype;
 /** Makes a plain ProcConfigGzComment (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcConfigGzCommentObjectNew = ProcConfigGzCommentObject as unknown as new (...values: Parameters<typeof ProcConfigGzCommentObject>) => ProcConfigGzComment;

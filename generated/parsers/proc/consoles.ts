@@ -81,7 +81,7 @@ function ProcConsolesRowObject(this: ProcConsolesRow, v_name: ProcConsolesRow["n
   if (v_device !== undefined) this.device = v_device;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcConsolesRowObject.prototype = Object.prototype;
 
+ProcConsolesRowObject.prototype = Object.prototype;
 /** Makes a plain ProcConsolesRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcConsolesRowObjectNew = ProcConsolesRowObject as unknown as new (...values: Parameters<typeof ProcConsolesRowObject>) => ProcConsolesRow;

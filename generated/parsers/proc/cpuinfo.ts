@@ -1049,8 +1049,8 @@ function ProcCpuinfoBlockCpuObject(this: ProcCpuinfoBlockCpu, v_kind: ProcCpuinf
   if (v_hartIsa !== undefined) this.hartIsa = v_hartIsa;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcCpuinfoBlockCpuObject.prototype = Object.prototype;
 
+ProcCpuinfoBlockCpuObject.prototype = Object.prototype;
 /** Makes a plain ProcCpuinfoBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockCpuObjectNew = ProcCpuinfoBlockCpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockCpuObject>) => ProcCpuinfoBlockCpu;
 
@@ -1073,8 +1073,8 @@ function ProcCpuinfoBlockS390CpuObject(this: ProcCpuinfoBlockS390Cpu, v_kind: Pr
   if (v_machine !== undefined) this.machine = v_machine;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcCpuinfoBlockS390CpuObject.prototype = Object.prototype;
 
+ProcCpuinfoBlockS390CpuObject.prototype = Object.prototype;
 /** Makes a plain ProcCpuinfoBlockS390Cpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockS390CpuObjectNew = ProcCpuinfoBlockS390CpuObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockS390CpuObject>) => ProcCpuinfoBlockS390Cpu;
 
@@ -1099,8 +1099,8 @@ function ProcCpuinfoBlockSystemObject(this: ProcCpuinfoBlockSystem, v_kind: Proc
   this.caches = v_caches;
   this.processors = v_processors;
 }
-ProcCpuinfoBlockSystemObject.prototype = Object.prototype;
 
+ProcCpuinfoBlockSystemObject.prototype = Object.prototype;
 /** Makes a plain ProcCpuinfoBlockSystem (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockSystemObjectNew = ProcCpuinfoBlockSystemObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockSystemObject>) => ProcCpuinfoBlockSystem;
 /** Keys of a keyed layout in the order files print them. */

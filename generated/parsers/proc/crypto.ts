@@ -300,8 +300,8 @@ function ProcCryptoBlockObject(this: ProcCryptoBlock, v_name: ProcCryptoBlock["n
   if (v_seedSize !== undefined) this.seedSize = v_seedSize;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcCryptoBlockObject.prototype = Object.prototype;
 
+ProcCryptoBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcCryptoBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCryptoBlockObjectNew = ProcCryptoBlockObject as unknown as new (...values: Parameters<typeof ProcCryptoBlockObject>) => ProcCryptoBlock;
 /** Keys of a keyed layout in the order files print them. */

@@ -88,7 +88,7 @@ function ProcDevicesObject(this: ProcDevices, v_character: ProcDevices["characte
   this.character = v_character;
   if (v_block !== undefined) this.block = v_block;
 }
-ProcDevicesObject.prototype = Object.prototype;
 
+ProcDevicesObject.prototype = Object.prototype;
 /** Makes a plain ProcDevices (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcDevicesObjectNew = ProcDevicesObject as unknown as new (...values: Parameters<typeof ProcDevicesObject>) => ProcDevices;

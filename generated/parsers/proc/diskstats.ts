@@ -193,7 +193,7 @@ function ProcDiskstatsFullObject(this: ProcDiskstatsFull, v_kind: ProcDiskstatsF
   if (v_flushTime !== undefined) this.flushTime = v_flushTime;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcDiskstatsFullObject.prototype = Object.prototype;
 
+ProcDiskstatsFullObject.prototype = Object.prototype;
 /** Makes a plain ProcDiskstatsFull (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcDiskstatsFullObjectNew = ProcDiskstatsFullObject as unknown as new (...values: Parameters<typeof ProcDiskstatsFullObject>) => ProcDiskstatsFull;

@@ -89,7 +89,7 @@ function ProcInterruptsRowObject(this: ProcInterruptsRow, v_irq: ProcInterruptsR
   this.counts = v_counts;
   if (v_details !== undefined) this.details = v_details;
 }
-ProcInterruptsRowObject.prototype = Object.prototype;
 
+ProcInterruptsRowObject.prototype = Object.prototype;
 /** Makes a plain ProcInterruptsRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcInterruptsRowObjectNew = ProcInterruptsRowObject as unknown as new (...values: Parameters<typeof ProcInterruptsRowObject>) => ProcInterruptsRow;

@@ -76,7 +76,7 @@ function ProcKallsymsRowObject(this: ProcKallsymsRow, v_address: ProcKallsymsRow
   if (v_module !== undefined) this.module = v_module;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcKallsymsRowObject.prototype = Object.prototype;
 
+ProcKallsymsRowObject.prototype = Object.prototype;
 /** Makes a plain ProcKallsymsRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcKallsymsRowObjectNew = ProcKallsymsRowObject as unknown as new (...values: Parameters<typeof ProcKallsymsRowObject>) => ProcKallsymsRow;

@@ -93,7 +93,7 @@ function ProcKeysRowObject(this: ProcKeysRow, v_serial: ProcKeysRow["serial"], v
   this.type = v_type;
   if (v_description !== undefined) this.description = v_description;
 }
-ProcKeysRowObject.prototype = Object.prototype;
 
+ProcKeysRowObject.prototype = Object.prototype;
 /** Makes a plain ProcKeysRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcKeysRowObjectNew = ProcKeysRowObject as unknown as new (...values: Parameters<typeof ProcKeysRowObject>) => ProcKeysRow;

@@ -348,8 +348,8 @@ function ProcMdstatArraysStatusSizeSuperObject(this: ProcMdstatArraysStatusSizeS
   this.superblock = v_superblock;
   if (v_geometry !== undefined) this.geometry = v_geometry;
 }
-ProcMdstatArraysStatusSizeSuperObject.prototype = Object.prototype;
 
+ProcMdstatArraysStatusSizeSuperObject.prototype = Object.prototype;
 /** Makes a plain ProcMdstatArraysStatusSizeSuper (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcMdstatArraysStatusSizeSuperObjectNew = ProcMdstatArraysStatusSizeSuperObject as unknown as new (...values: Parameters<typeof ProcMdstatArraysStatusSizeSuperObject>) => ProcMdstatArraysStatusSizeSuper;
 
@@ -359,7 +359,7 @@ function ProcMdstatArraysStatusSizeObject(this: ProcMdstatArraysStatusSize, v_ki
   this.blocks = v_blocks;
   if (v_geometry !== undefined) this.geometry = v_geometry;
 }
-ProcMdstatArraysStatusSizeObject.prototype = Object.prototype;
 
+ProcMdstatArraysStatusSizeObject.prototype = Object.prototype;
 /** Makes a plain ProcMdstatArraysStatusSize (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcMdstatArraysStatusSizeObjectNew = ProcMdstatArraysStatusSizeObject as unknown as new (...values: Parameters<typeof ProcMdstatArraysStatusSizeObject>) => ProcMdstatArraysStatusSize;

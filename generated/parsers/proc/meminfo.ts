@@ -536,8 +536,8 @@ function ProcMeminfoObject(this: ProcMeminfo, v_memTotal: ProcMeminfo["memTotal"
   if (v_directMap1g !== undefined) this.directMap1g = v_directMap1g;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcMeminfoObject.prototype = Object.prototype;
 
+ProcMeminfoObject.prototype = Object.prototype;
 /** Makes a plain ProcMeminfo (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcMeminfoObjectNew = ProcMeminfoObject as unknown as new (...values: Parameters<typeof ProcMeminfoObject>) => ProcMeminfo;
 /** Keys of a keyed layout in the order files print them. */

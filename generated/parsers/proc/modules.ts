@@ -108,7 +108,7 @@ function ProcModulesRowObject(this: ProcModulesRow, v_name: ProcModulesRow["name
   if (v_taints !== undefined) this.taints = v_taints;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcModulesRowObject.prototype = Object.prototype;
 
+ProcModulesRowObject.prototype = Object.prototype;
 /** Makes a plain ProcModulesRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcModulesRowObjectNew = ProcModulesRowObject as unknown as new (...values: Parameters<typeof ProcModulesRowObject>) => ProcModulesRow;

@@ -162,7 +162,7 @@ function ProcPressureObject(this: ProcPressure, v_some: ProcPressure["some"], v_
   if (v_full !== undefined) this.full = v_full;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPressureObject.prototype = Object.prototype;
 
+ProcPressureObject.prototype = Object.prototype;
 /** Makes a plain ProcPressure (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPressureObjectNew = ProcPressureObject as unknown as new (...values: Parameters<typeof ProcPressureObject>) => ProcPressure;

@@ -1317,8 +1317,8 @@ function ProcSchedDebugBlockHeaderObject(this: ProcSchedDebugBlockHeader, v_kind
   if (v_schedClockStable !== undefined) this.schedClockStable = v_schedClockStable;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcSchedDebugBlockHeaderObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockHeaderObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockHeader (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderObjectNew = ProcSchedDebugBlockHeaderObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderObject>) => ProcSchedDebugBlockHeader;
 
@@ -1328,8 +1328,8 @@ function ProcSchedDebugBlockHeaderVersionObject(this: ProcSchedDebugBlockHeaderV
   this.release = v_release;
   if (v_build !== undefined) this.build = v_build;
 }
-ProcSchedDebugBlockHeaderVersionObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockHeaderVersionObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockHeaderVersion (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderVersionObjectNew = ProcSchedDebugBlockHeaderVersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderVersionObject>) => ProcSchedDebugBlockHeaderVersion;
 
@@ -1339,8 +1339,8 @@ function ProcSchedDebugBlockHeaderV09VersionObject(this: ProcSchedDebugBlockHead
   this.release = v_release;
   if (v_build !== undefined) this.build = v_build;
 }
-ProcSchedDebugBlockHeaderV09VersionObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockHeaderV09VersionObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockHeaderV09Version (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockHeaderV09VersionObjectNew = ProcSchedDebugBlockHeaderV09VersionObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockHeaderV09VersionObject>) => ProcSchedDebugBlockHeaderV09Version;
 
@@ -1356,8 +1356,8 @@ function ProcSchedDebugBlockTunablesObject(this: ProcSchedDebugBlockTunables, v_
   if (v_tunableScaling !== undefined) this.tunableScaling = v_tunableScaling;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcSchedDebugBlockTunablesObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockTunablesObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockTunables (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTunablesObjectNew = ProcSchedDebugBlockTunablesObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTunablesObject>) => ProcSchedDebugBlockTunables;
 
@@ -1378,8 +1378,8 @@ function ProcSchedDebugBlockCpuX86Object(this: ProcSchedDebugBlockCpuX86, v_kind
   if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
   this.stats = v_stats;
 }
-ProcSchedDebugBlockCpuX86Object.prototype = Object.prototype;
 
+ProcSchedDebugBlockCpuX86Object.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockCpuX86 (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCpuX86ObjectNew = ProcSchedDebugBlockCpuX86Object as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuX86Object>) => ProcSchedDebugBlockCpuX86;
 
@@ -1399,8 +1399,8 @@ function ProcSchedDebugBlockCpuObject(this: ProcSchedDebugBlockCpu, v_kind: Proc
   if (v_maxIdleBalanceCost !== undefined) this.maxIdleBalanceCost = v_maxIdleBalanceCost;
   this.stats = v_stats;
 }
-ProcSchedDebugBlockCpuObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockCpuObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCpuObjectNew = ProcSchedDebugBlockCpuObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCpuObject>) => ProcSchedDebugBlockCpu;
 
@@ -1421,8 +1421,8 @@ function ProcSchedDebugBlockCfsRqGroupObject(this: ProcSchedDebugBlockCfsRqGroup
   this.load = v_load;
   this.stats = v_stats;
 }
-ProcSchedDebugBlockCfsRqGroupObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockCfsRqGroupObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockCfsRqGroup (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCfsRqGroupObjectNew = ProcSchedDebugBlockCfsRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqGroupObject>) => ProcSchedDebugBlockCfsRqGroup;
 
@@ -1442,8 +1442,8 @@ function ProcSchedDebugBlockCfsRqObject(this: ProcSchedDebugBlockCfsRq, v_kind: 
   this.load = v_load;
   this.stats = v_stats;
 }
-ProcSchedDebugBlockCfsRqObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockCfsRqObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockCfsRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockCfsRqObjectNew = ProcSchedDebugBlockCfsRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockCfsRqObject>) => ProcSchedDebugBlockCfsRq;
 
@@ -1459,8 +1459,8 @@ function ProcSchedDebugBlockRtRqGroupObject(this: ProcSchedDebugBlockRtRqGroup, 
   this.rtRuntime = v_rtRuntime;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcSchedDebugBlockRtRqGroupObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockRtRqGroupObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockRtRqGroup (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockRtRqGroupObjectNew = ProcSchedDebugBlockRtRqGroupObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqGroupObject>) => ProcSchedDebugBlockRtRqGroup;
 
@@ -1475,8 +1475,8 @@ function ProcSchedDebugBlockRtRqObject(this: ProcSchedDebugBlockRtRq, v_kind: Pr
   this.rtRuntime = v_rtRuntime;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcSchedDebugBlockRtRqObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockRtRqObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockRtRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockRtRqObjectNew = ProcSchedDebugBlockRtRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockRtRqObject>) => ProcSchedDebugBlockRtRq;
 
@@ -1490,8 +1490,8 @@ function ProcSchedDebugBlockDlRqObject(this: ProcSchedDebugBlockDlRq, v_kind: Pr
   if (v_dlTotalBw !== undefined) this.dlTotalBw = v_dlTotalBw;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcSchedDebugBlockDlRqObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockDlRqObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockDlRq (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockDlRqObjectNew = ProcSchedDebugBlockDlRqObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockDlRqObject>) => ProcSchedDebugBlockDlRq;
 
@@ -1509,8 +1509,8 @@ function ProcSchedDebugBlockTasksTaskObject(this: ProcSchedDebugBlockTasksTask, 
   this.sumSleep = v_sumSleep;
   if (v_more !== undefined) this.more = v_more;
 }
-ProcSchedDebugBlockTasksTaskObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockTasksTaskObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockTasksTask (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTasksTaskObjectNew = ProcSchedDebugBlockTasksTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksTaskObject>) => ProcSchedDebugBlockTasksTask;
 
@@ -1532,8 +1532,8 @@ function ProcSchedDebugBlockTasksEevdfTaskObject(this: ProcSchedDebugBlockTasksE
   this.sumBlock = v_sumBlock;
   if (v_more !== undefined) this.more = v_more;
 }
-ProcSchedDebugBlockTasksEevdfTaskObject.prototype = Object.prototype;
 
+ProcSchedDebugBlockTasksEevdfTaskObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockTasksEevdfTask (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTasksEevdfTaskObjectNew = ProcSchedDebugBlockTasksEevdfTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksEevdfTaskObject>) => ProcSchedDebugBlockTasksEevdfTask;
 /** Keys of a keyed layout in the order files print them. */

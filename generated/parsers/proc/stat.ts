@@ -250,8 +250,8 @@ function ProcStatObject(this: ProcStat, v_cpu: ProcStat["cpu"], v_cpus: ProcStat
   if (v_softirq !== undefined) this.softirq = v_softirq;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcStatObject.prototype = Object.prototype;
 
+ProcStatObject.prototype = Object.prototype;
 /** Makes a plain ProcStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatObjectNew = ProcStatObject as unknown as new (...values: Parameters<typeof ProcStatObject>) => ProcStat;
 
@@ -269,8 +269,8 @@ function ProcStatCpuObject(this: ProcStatCpu, v_user: ProcStatCpu["user"], v_nic
   if (v_guestNice !== undefined) this.guestNice = v_guestNice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcStatCpuObject.prototype = Object.prototype;
 
+ProcStatCpuObject.prototype = Object.prototype;
 /** Makes a plain ProcStatCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatCpuObjectNew = ProcStatCpuObject as unknown as new (...values: Parameters<typeof ProcStatCpuObject>) => ProcStatCpu;
 
@@ -288,8 +288,8 @@ function ProcStatCpusObject(this: Omit<ProcStatCpus, "cpu">, v_user: Omit<ProcSt
   if (v_guestNice !== undefined) this.guestNice = v_guestNice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcStatCpusObject.prototype = Object.prototype;
 
+ProcStatCpusObject.prototype = Object.prototype;
 /** Makes a plain Omit<ProcStatCpus, "cpu"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatCpusObjectNew = ProcStatCpusObject as unknown as new (...values: Parameters<typeof ProcStatCpusObject>) => Omit<ProcStatCpus, "cpu">;
 /** Keys of a keyed layout in the order files print them. */

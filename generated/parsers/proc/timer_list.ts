@@ -794,8 +794,8 @@ function ProcTimerListBlockCpuObject(this: ProcTimerListBlockCpu, v_kind: ProcTi
   if (v_jiffies !== undefined) this.jiffies = v_jiffies;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcTimerListBlockCpuObject.prototype = Object.prototype;
 
+ProcTimerListBlockCpuObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockCpu (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuObjectNew = ProcTimerListBlockCpuObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuObject>) => ProcTimerListBlockCpu;
 
@@ -803,8 +803,8 @@ const ProcTimerListBlockCpuObjectNew = ProcTimerListBlockCpuObject as unknown as
 function ProcTimerListBlockCpuClocksObject(this: Omit<ProcTimerListBlockCpuClocks, "index" | "clock">, v_note: Omit<ProcTimerListBlockCpuClocks, "index" | "clock">["note"]): void {
   if (v_note !== undefined) this.note = v_note;
 }
-ProcTimerListBlockCpuClocksObject.prototype = Object.prototype;
 
+ProcTimerListBlockCpuClocksObject.prototype = Object.prototype;
 /** Makes a plain Omit<ProcTimerListBlockCpuClocks, "index" | "clock"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksObjectNew = ProcTimerListBlockCpuClocksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksObject>) => Omit<ProcTimerListBlockCpuClocks, "index" | "clock">;
 
@@ -818,8 +818,8 @@ function ProcTimerListBlockCpuClocksClockObject(this: ProcTimerListBlockCpuClock
   this.activeTimers = v_activeTimers;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcTimerListBlockCpuClocksClockObject.prototype = Object.prototype;
 
+ProcTimerListBlockCpuClocksClockObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockCpuClocksClock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksClockObjectNew = ProcTimerListBlockCpuClocksClockObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockObject>) => ProcTimerListBlockCpuClocksClock;
 
@@ -833,8 +833,8 @@ function ProcTimerListBlockCpuClocksClockActiveTimersTimersObject(this: Omit<Pro
   if (v_startPid !== undefined) this.startPid = v_startPid;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcTimerListBlockCpuClocksClockActiveTimersTimersObject.prototype = Object.prototype;
 
+ProcTimerListBlockCpuClocksClockActiveTimersTimersObject.prototype = Object.prototype;
 /** Makes a plain Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockCpuClocksClockActiveTimersTimersObjectNew = ProcTimerListBlockCpuClocksClockActiveTimersTimersObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockCpuClocksClockActiveTimersTimersObject>) => Omit<ProcTimerListBlockCpuClocksClockActiveTimersTimers, "index" | "expiry">;
 
@@ -862,8 +862,8 @@ function ProcTimerListBlockTickDeviceObject(this: ProcTimerListBlockTickDevice, 
   if (v_broadcastOneshotMask !== undefined) this.broadcastOneshotMask = v_broadcastOneshotMask;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcTimerListBlockTickDeviceObject.prototype = Object.prototype;
 
+ProcTimerListBlockTickDeviceObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockTickDevice (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockTickDeviceObjectNew = ProcTimerListBlockTickDeviceObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceObject>) => ProcTimerListBlockTickDevice;
 
@@ -873,8 +873,8 @@ function ProcTimerListBlockTickDeviceCountersObject(this: ProcTimerListBlockTick
   this.retries = v_retries;
   if (v_wakeupDevice !== undefined) this.wakeupDevice = v_wakeupDevice;
 }
-ProcTimerListBlockTickDeviceCountersObject.prototype = Object.prototype;
 
+ProcTimerListBlockTickDeviceCountersObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockTickDeviceCounters (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockTickDeviceCountersObjectNew = ProcTimerListBlockTickDeviceCountersObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockTickDeviceCountersObject>) => ProcTimerListBlockTickDeviceCounters;
 
@@ -884,8 +884,8 @@ function ProcTimerListBlockBroadcastMasksObject(this: ProcTimerListBlockBroadcas
   this.broadcastMask = v_broadcastMask;
   if (v_broadcastOneshotMask !== undefined) this.broadcastOneshotMask = v_broadcastOneshotMask;
 }
-ProcTimerListBlockBroadcastMasksObject.prototype = Object.prototype;
 
+ProcTimerListBlockBroadcastMasksObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockBroadcastMasks (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockBroadcastMasksObjectNew = ProcTimerListBlockBroadcastMasksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockBroadcastMasksObject>) => ProcTimerListBlockBroadcastMasks;
 /** Keys of a keyed layout in the order files print them. */

@@ -132,7 +132,7 @@ function ProcVersionObject(this: ProcVersion, v_sysname: ProcVersion["sysname"],
   if (v_compiler !== undefined) this.compiler = v_compiler;
   this.build = v_build;
 }
-ProcVersionObject.prototype = Object.prototype;
 
+ProcVersionObject.prototype = Object.prototype;
 /** Makes a plain ProcVersion (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcVersionObjectNew = ProcVersionObject as unknown as new (...values: Parameters<typeof ProcVersionObject>) => ProcVersion;

@@ -1680,8 +1680,8 @@ function ProcVmstatObject(this: ProcVmstat, v_nrFreePages: ProcVmstat["nrFreePag
   if (v_kstackRest !== undefined) this.kstackRest = v_kstackRest;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcVmstatObject.prototype = Object.prototype;
 
+ProcVmstatObject.prototype = Object.prototype;
 /** Makes a plain ProcVmstat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcVmstatObjectNew = ProcVmstatObject as unknown as new (...values: Parameters<typeof ProcVmstatObject>) => ProcVmstat;
 /** Keys of a keyed layout in the order files print them. */

@@ -377,8 +377,8 @@ function ProcZoneinfoBlockObject(this: ProcZoneinfoBlock, v_node: ProcZoneinfoBl
   if (v_inactiveRatio !== undefined) this.inactiveRatio = v_inactiveRatio;
   this.counters = v_counters;
 }
-ProcZoneinfoBlockObject.prototype = Object.prototype;
 
+ProcZoneinfoBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcZoneinfoBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcZoneinfoBlockObjectNew = ProcZoneinfoBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockObject>) => ProcZoneinfoBlock;
 
@@ -393,8 +393,8 @@ function ProcZoneinfoBlockPagesetsBlockObject(this: ProcZoneinfoBlockPagesetsBlo
   this.vmStatsThreshold = v_vmStatsThreshold;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcZoneinfoBlockPagesetsBlockObject.prototype = Object.prototype;
 
+ProcZoneinfoBlockPagesetsBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcZoneinfoBlockPagesetsBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcZoneinfoBlockPagesetsBlockObjectNew = ProcZoneinfoBlockPagesetsBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockPagesetsBlockObject>) => ProcZoneinfoBlockPagesetsBlock;
 /** Keys of a keyed layout in the order files print them. */

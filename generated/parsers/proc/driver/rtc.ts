@@ -269,8 +269,8 @@ function ProcDriverRtcObject(this: ProcDriverRtc, v_rtcTime: ProcDriverRtc["rtcT
   if (v_battStatus !== undefined) this.battStatus = v_battStatus;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcDriverRtcObject.prototype = Object.prototype;
 
+ProcDriverRtcObject.prototype = Object.prototype;
 /** Makes a plain ProcDriverRtc (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcDriverRtcObjectNew = ProcDriverRtcObject as unknown as new (...values: Parameters<typeof ProcDriverRtcObject>) => ProcDriverRtc;
 /** Keys of a keyed layout in the order files print them. */

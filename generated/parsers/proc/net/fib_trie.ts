@@ -182,7 +182,7 @@ function ProcNetFibTrieRouteObject(this: ProcNetFibTrieRoute, v_kind: ProcNetFib
   if (v_tos !== undefined) this.tos = v_tos;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetFibTrieRouteObject.prototype = Object.prototype;
 
+ProcNetFibTrieRouteObject.prototype = Object.prototype;
 /** Makes a plain ProcNetFibTrieRoute (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetFibTrieRouteObjectNew = ProcNetFibTrieRouteObject as unknown as new (...values: Parameters<typeof ProcNetFibTrieRouteObject>) => ProcNetFibTrieRoute;

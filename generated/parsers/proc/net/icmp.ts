@@ -150,7 +150,7 @@ function ProcNetIcmpRowObject(this: ProcNetIcmpRow, v_bucket: ProcNetIcmpRow["bu
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetIcmpRowObject.prototype = Object.prototype;
 
+ProcNetIcmpRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetIcmpRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetIcmpRowObjectNew = ProcNetIcmpRowObject as unknown as new (...values: Parameters<typeof ProcNetIcmpRowObject>) => ProcNetIcmpRow;

@@ -150,7 +150,7 @@ function ProcNetIcmp6RowObject(this: ProcNetIcmp6Row, v_bucket: ProcNetIcmp6Row[
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetIcmp6RowObject.prototype = Object.prototype;
 
+ProcNetIcmp6RowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetIcmp6Row (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetIcmp6RowObjectNew = ProcNetIcmp6RowObject as unknown as new (...values: Parameters<typeof ProcNetIcmp6RowObject>) => ProcNetIcmp6Row;

@@ -115,7 +115,7 @@ function ProcNetIpv6RouteRowObject(this: ProcNetIpv6RouteRow, v_destination: Pro
   if (v_device !== undefined) this.device = v_device;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetIpv6RouteRowObject.prototype = Object.prototype;
 
+ProcNetIpv6RouteRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetIpv6RouteRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetIpv6RouteRowObjectNew = ProcNetIpv6RouteRowObject as unknown as new (...values: Parameters<typeof ProcNetIpv6RouteRowObject>) => ProcNetIpv6RouteRow;

@@ -174,7 +174,7 @@ function ProcNetNetlinkDumpPointerObject(this: ProcNetNetlinkDumpPointer, v_kind
   if (v_inode !== undefined) this.inode = v_inode;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetNetlinkDumpPointerObject.prototype = Object.prototype;
 
+ProcNetNetlinkDumpPointerObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNetlinkDumpPointer (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetlinkDumpPointerObjectNew = ProcNetNetlinkDumpPointerObject as unknown as new (...values: Parameters<typeof ProcNetNetlinkDumpPointerObject>) => ProcNetNetlinkDumpPointer;

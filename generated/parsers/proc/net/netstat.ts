@@ -1811,8 +1811,8 @@ function ProcNetNetstatObject(this: ProcNetNetstat, v_tcpExt: ProcNetNetstat["tc
   if (v_mptcpExt !== undefined) this.mptcpExt = v_mptcpExt;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetNetstatObject.prototype = Object.prototype;
 
+ProcNetNetstatObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNetstat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatObjectNew = ProcNetNetstatObject as unknown as new (...values: Parameters<typeof ProcNetNetstatObject>) => ProcNetNetstat;
 
@@ -1955,8 +1955,8 @@ function ProcNetNetstatTcpExtObject(this: ProcNetNetstatTcpExt, v_syncookiesSent
   if (v_tcpAoDroppedIcmps !== undefined) this.tcpAoDroppedIcmps = v_tcpAoDroppedIcmps;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetNetstatTcpExtObject.prototype = Object.prototype;
 
+ProcNetNetstatTcpExtObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNetstatTcpExt (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatTcpExtObjectNew = ProcNetNetstatTcpExtObject as unknown as new (...values: Parameters<typeof ProcNetNetstatTcpExtObject>) => ProcNetNetstatTcpExt;
 
@@ -1982,8 +1982,8 @@ function ProcNetNetstatIpExtObject(this: ProcNetNetstatIpExt, v_inNoRoutes: Proc
   if (v_reasmOverlaps !== undefined) this.reasmOverlaps = v_reasmOverlaps;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetNetstatIpExtObject.prototype = Object.prototype;
 
+ProcNetNetstatIpExtObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNetstatIpExt (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatIpExtObjectNew = ProcNetNetstatIpExtObject as unknown as new (...values: Parameters<typeof ProcNetNetstatIpExtObject>) => ProcNetNetstatIpExt;
 
@@ -2067,7 +2067,7 @@ function ProcNetNetstatMptcpExtObject(this: ProcNetNetstatMptcpExt, v_mpCapableS
   if (v_winProbe !== undefined) this.winProbe = v_winProbe;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetNetstatMptcpExtObject.prototype = Object.prototype;
 
+ProcNetNetstatMptcpExtObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNetstatMptcpExt (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatMptcpExtObjectNew = ProcNetNetstatMptcpExtObject as unknown as new (...values: Parameters<typeof ProcNetNetstatMptcpExtObject>) => ProcNetNetstatMptcpExt;

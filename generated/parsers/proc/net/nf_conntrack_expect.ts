@@ -843,8 +843,8 @@ function ProcNetNfConntrackExpectPortsFlaggedObject(this: ProcNetNfConntrackExpe
   if (v_helper !== undefined) this.helper = v_helper;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetNfConntrackExpectPortsFlaggedObject.prototype = Object.prototype;
 
+ProcNetNfConntrackExpectPortsFlaggedObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNfConntrackExpectPortsFlagged (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNfConntrackExpectPortsFlaggedObjectNew = ProcNetNfConntrackExpectPortsFlaggedObject as unknown as new (...values: Parameters<typeof ProcNetNfConntrackExpectPortsFlaggedObject>) => ProcNetNfConntrackExpectPortsFlagged;
 
@@ -863,8 +863,8 @@ function ProcNetNfConntrackExpectIcmpFlaggedObject(this: ProcNetNfConntrackExpec
   if (v_helper !== undefined) this.helper = v_helper;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetNfConntrackExpectIcmpFlaggedObject.prototype = Object.prototype;
 
+ProcNetNfConntrackExpectIcmpFlaggedObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNfConntrackExpectIcmpFlagged (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNfConntrackExpectIcmpFlaggedObjectNew = ProcNetNfConntrackExpectIcmpFlaggedObject as unknown as new (...values: Parameters<typeof ProcNetNfConntrackExpectIcmpFlaggedObject>) => ProcNetNfConntrackExpectIcmpFlagged;
 
@@ -882,8 +882,8 @@ function ProcNetNfConntrackExpectGreFlaggedObject(this: ProcNetNfConntrackExpect
   if (v_helper !== undefined) this.helper = v_helper;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetNfConntrackExpectGreFlaggedObject.prototype = Object.prototype;
 
+ProcNetNfConntrackExpectGreFlaggedObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNfConntrackExpectGreFlagged (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNfConntrackExpectGreFlaggedObjectNew = ProcNetNfConntrackExpectGreFlaggedObject as unknown as new (...values: Parameters<typeof ProcNetNfConntrackExpectGreFlaggedObject>) => ProcNetNfConntrackExpectGreFlagged;
 
@@ -899,7 +899,7 @@ function ProcNetNfConntrackExpectAddressesFlaggedObject(this: ProcNetNfConntrack
   if (v_helper !== undefined) this.helper = v_helper;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetNfConntrackExpectAddressesFlaggedObject.prototype = Object.prototype;
 
+ProcNetNfConntrackExpectAddressesFlaggedObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNfConntrackExpectAddressesFlagged (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNfConntrackExpectAddressesFlaggedObjectNew = ProcNetNfConntrackExpectAddressesFlaggedObject as unknown as new (...values: Parameters<typeof ProcNetNfConntrackExpectAddressesFlaggedObject>) => ProcNetNfConntrackExpectAddressesFlagged;

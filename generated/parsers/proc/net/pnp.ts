@@ -83,7 +83,7 @@ function ProcNetPnpObject(this: ProcNetPnp, v_configuredBy: ProcNetPnp["configur
   this.nameservers = v_nameservers;
   if (v_bootserver !== undefined) this.bootserver = v_bootserver;
 }
-ProcNetPnpObject.prototype = Object.prototype;
 
+ProcNetPnpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetPnp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetPnpObjectNew = ProcNetPnpObject as unknown as new (...values: Parameters<typeof ProcNetPnpObject>) => ProcNetPnp;

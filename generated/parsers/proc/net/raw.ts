@@ -150,7 +150,7 @@ function ProcNetRawRowObject(this: ProcNetRawRow, v_bucket: ProcNetRawRow["bucke
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetRawRowObject.prototype = Object.prototype;
 
+ProcNetRawRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetRawRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetRawRowObjectNew = ProcNetRawRowObject as unknown as new (...values: Parameters<typeof ProcNetRawRowObject>) => ProcNetRawRow;

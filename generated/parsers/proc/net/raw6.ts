@@ -150,7 +150,7 @@ function ProcNetRaw6RowObject(this: ProcNetRaw6Row, v_bucket: ProcNetRaw6Row["bu
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetRaw6RowObject.prototype = Object.prototype;
 
+ProcNetRaw6RowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetRaw6Row (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetRaw6RowObjectNew = ProcNetRaw6RowObject as unknown as new (...values: Parameters<typeof ProcNetRaw6RowObject>) => ProcNetRaw6Row;

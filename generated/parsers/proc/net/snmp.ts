@@ -862,8 +862,8 @@ function ProcNetSnmpObject(this: ProcNetSnmp, v_ip: ProcNetSnmp["ip"], v_icmp: P
   if (v_udpLite !== undefined) this.udpLite = v_udpLite;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSnmpObject.prototype = Object.prototype;
 
+ProcNetSnmpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpObjectNew = ProcNetSnmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpObject>) => ProcNetSnmp;
 
@@ -891,8 +891,8 @@ function ProcNetSnmpIpObject(this: ProcNetSnmpIp, v_forwarding: ProcNetSnmpIp["f
   if (v_outTransmits !== undefined) this.outTransmits = v_outTransmits;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSnmpIpObject.prototype = Object.prototype;
 
+ProcNetSnmpIpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpIp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpIpObjectNew = ProcNetSnmpIpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIpObject>) => ProcNetSnmpIp;
 
@@ -929,8 +929,8 @@ function ProcNetSnmpIcmpObject(this: ProcNetSnmpIcmp, v_inMsgs: ProcNetSnmpIcmp[
   this.outAddrMaskReps = v_outAddrMaskReps;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSnmpIcmpObject.prototype = Object.prototype;
 
+ProcNetSnmpIcmpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpIcmp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpIcmpObjectNew = ProcNetSnmpIcmpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpIcmpObject>) => ProcNetSnmpIcmp;
 
@@ -953,8 +953,8 @@ function ProcNetSnmpTcpObject(this: ProcNetSnmpTcp, v_rtoAlgorithm: ProcNetSnmpT
   if (v_inCsumErrors !== undefined) this.inCsumErrors = v_inCsumErrors;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSnmpTcpObject.prototype = Object.prototype;
 
+ProcNetSnmpTcpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpTcp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpTcpObjectNew = ProcNetSnmpTcpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpTcpObject>) => ProcNetSnmpTcp;
 
@@ -971,8 +971,8 @@ function ProcNetSnmpUdpObject(this: ProcNetSnmpUdp, v_inDatagrams: ProcNetSnmpUd
   if (v_memErrors !== undefined) this.memErrors = v_memErrors;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSnmpUdpObject.prototype = Object.prototype;
 
+ProcNetSnmpUdpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpUdp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpUdpObjectNew = ProcNetSnmpUdpObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpObject>) => ProcNetSnmpUdp;
 
@@ -989,7 +989,7 @@ function ProcNetSnmpUdpLiteObject(this: ProcNetSnmpUdpLite, v_inDatagrams: ProcN
   if (v_memErrors !== undefined) this.memErrors = v_memErrors;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSnmpUdpLiteObject.prototype = Object.prototype;
 
+ProcNetSnmpUdpLiteObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpUdpLite (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpUdpLiteObjectNew = ProcNetSnmpUdpLiteObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpLiteObject>) => ProcNetSnmpUdpLite;

@@ -758,8 +758,8 @@ function ProcNetSnmp6Object(this: ProcNetSnmp6, v_ip6InReceives: ProcNetSnmp6["i
   if (v_udpLite6MemErrors !== undefined) this.udpLite6MemErrors = v_udpLite6MemErrors;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSnmp6Object.prototype = Object.prototype;
 
+ProcNetSnmp6Object.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmp6 (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmp6ObjectNew = ProcNetSnmp6Object as unknown as new (...values: Parameters<typeof ProcNetSnmp6Object>) => ProcNetSnmp6;
 /** Keys of a keyed layout in the order files print them. */

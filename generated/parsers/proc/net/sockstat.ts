@@ -308,8 +308,8 @@ function ProcNetSockstatObject(this: ProcNetSockstat, v_sockets: ProcNetSockstat
   this.frag = v_frag;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSockstatObject.prototype = Object.prototype;
 
+ProcNetSockstatObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSockstat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSockstatObjectNew = ProcNetSockstatObject as unknown as new (...values: Parameters<typeof ProcNetSockstatObject>) => ProcNetSockstat;
 
@@ -319,7 +319,7 @@ function ProcNetSockstatUdpObject(this: ProcNetSockstatUdp, v_inUse: ProcNetSock
   if (v_memory !== undefined) this.memory = v_memory;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSockstatUdpObject.prototype = Object.prototype;
 
+ProcNetSockstatUdpObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSockstatUdp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSockstatUdpObjectNew = ProcNetSockstatUdpObject as unknown as new (...values: Parameters<typeof ProcNetSockstatUdpObject>) => ProcNetSockstatUdp;

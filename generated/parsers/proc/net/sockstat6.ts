@@ -232,7 +232,7 @@ function ProcNetSockstat6Object(this: ProcNetSockstat6, v_tcp6: ProcNetSockstat6
   this.frag6 = v_frag6;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetSockstat6Object.prototype = Object.prototype;
 
+ProcNetSockstat6Object.prototype = Object.prototype;
 /** Makes a plain ProcNetSockstat6 (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSockstat6ObjectNew = ProcNetSockstat6Object as unknown as new (...values: Parameters<typeof ProcNetSockstat6Object>) => ProcNetSockstat6;

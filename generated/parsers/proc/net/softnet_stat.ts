@@ -146,7 +146,7 @@ function ProcNetSoftnetStatRowObject(this: ProcNetSoftnetStatRow, v_processed: P
   if (v_processQueueLength !== undefined) this.processQueueLength = v_processQueueLength;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetSoftnetStatRowObject.prototype = Object.prototype;
 
+ProcNetSoftnetStatRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSoftnetStatRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSoftnetStatRowObjectNew = ProcNetSoftnetStatRowObject as unknown as new (...values: Parameters<typeof ProcNetSoftnetStatRowObject>) => ProcNetSoftnetStatRow;

@@ -184,7 +184,7 @@ function ProcNetTcpRowObject(this: ProcNetTcpRow, v_slot: ProcNetTcpRow["slot"],
   if (v_slowStartThreshold !== undefined) this.slowStartThreshold = v_slowStartThreshold;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetTcpRowObject.prototype = Object.prototype;
 
+ProcNetTcpRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetTcpRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetTcpRowObjectNew = ProcNetTcpRowObject as unknown as new (...values: Parameters<typeof ProcNetTcpRowObject>) => ProcNetTcpRow;

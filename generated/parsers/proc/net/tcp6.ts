@@ -184,7 +184,7 @@ function ProcNetTcp6RowObject(this: ProcNetTcp6Row, v_slot: ProcNetTcp6Row["slot
   if (v_slowStartThreshold !== undefined) this.slowStartThreshold = v_slowStartThreshold;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetTcp6RowObject.prototype = Object.prototype;
 
+ProcNetTcp6RowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetTcp6Row (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetTcp6RowObjectNew = ProcNetTcp6RowObject as unknown as new (...values: Parameters<typeof ProcNetTcp6RowObject>) => ProcNetTcp6Row;

@@ -196,8 +196,8 @@ function ProcNetTlsStatObject(this: ProcNetTlsStat, v_tlsCurrTxSw: ProcNetTlsSta
   if (v_tlsRxRekeyReceived !== undefined) this.tlsRxRekeyReceived = v_tlsRxRekeyReceived;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetTlsStatObject.prototype = Object.prototype;
 
+ProcNetTlsStatObject.prototype = Object.prototype;
 /** Makes a plain ProcNetTlsStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetTlsStatObjectNew = ProcNetTlsStatObject as unknown as new (...values: Parameters<typeof ProcNetTlsStatObject>) => ProcNetTlsStat;
 /** Keys of a keyed layout in the order files print them. */

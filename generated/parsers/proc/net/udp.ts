@@ -150,7 +150,7 @@ function ProcNetUdpRowObject(this: ProcNetUdpRow, v_bucket: ProcNetUdpRow["bucke
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetUdpRowObject.prototype = Object.prototype;
 
+ProcNetUdpRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetUdpRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUdpRowObjectNew = ProcNetUdpRowObject as unknown as new (...values: Parameters<typeof ProcNetUdpRowObject>) => ProcNetUdpRow;

@@ -150,7 +150,7 @@ function ProcNetUdp6RowObject(this: ProcNetUdp6Row, v_bucket: ProcNetUdp6Row["bu
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetUdp6RowObject.prototype = Object.prototype;
 
+ProcNetUdp6RowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetUdp6Row (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUdp6RowObjectNew = ProcNetUdp6RowObject as unknown as new (...values: Parameters<typeof ProcNetUdp6RowObject>) => ProcNetUdp6Row;

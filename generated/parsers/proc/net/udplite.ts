@@ -150,7 +150,7 @@ function ProcNetUdpliteRowObject(this: ProcNetUdpliteRow, v_bucket: ProcNetUdpli
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetUdpliteRowObject.prototype = Object.prototype;
 
+ProcNetUdpliteRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetUdpliteRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUdpliteRowObjectNew = ProcNetUdpliteRowObject as unknown as new (...values: Parameters<typeof ProcNetUdpliteRowObject>) => ProcNetUdpliteRow;

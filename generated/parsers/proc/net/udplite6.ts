@@ -150,7 +150,7 @@ function ProcNetUdplite6RowObject(this: ProcNetUdplite6Row, v_bucket: ProcNetUdp
   if (v_drops !== undefined) this.drops = v_drops;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetUdplite6RowObject.prototype = Object.prototype;
 
+ProcNetUdplite6RowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetUdplite6Row (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUdplite6RowObjectNew = ProcNetUdplite6RowObject as unknown as new (...values: Parameters<typeof ProcNetUdplite6RowObject>) => ProcNetUdplite6Row;

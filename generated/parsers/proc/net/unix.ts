@@ -178,8 +178,8 @@ function ProcNetUnixSocketObject(this: ProcNetUnixSocket, v_kind: ProcNetUnixSoc
   this.inode = v_inode;
   if (v_path !== undefined) this.path = v_path;
 }
-ProcNetUnixSocketObject.prototype = Object.prototype;
 
+ProcNetUnixSocketObject.prototype = Object.prototype;
 /** Makes a plain ProcNetUnixSocket (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUnixSocketObjectNew = ProcNetUnixSocketObject as unknown as new (...values: Parameters<typeof ProcNetUnixSocketObject>) => ProcNetUnixSocket;
 
@@ -194,7 +194,7 @@ function ProcNetUnixWithoutInodeObject(this: ProcNetUnixWithoutInode, v_kind: Pr
   this.state = v_state;
   if (v_path !== undefined) this.path = v_path;
 }
-ProcNetUnixWithoutInodeObject.prototype = Object.prototype;
 
+ProcNetUnixWithoutInodeObject.prototype = Object.prototype;
 /** Makes a plain ProcNetUnixWithoutInode (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetUnixWithoutInodeObjectNew = ProcNetUnixWithoutInodeObject as unknown as new (...values: Parameters<typeof ProcNetUnixWithoutInodeObject>) => ProcNetUnixWithoutInode;

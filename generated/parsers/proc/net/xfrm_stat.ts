@@ -317,8 +317,8 @@ function ProcNetXfrmStatObject(this: ProcNetXfrmStat, v_xfrmInError: ProcNetXfrm
   if (v_xfrmOutNoQueueSpace !== undefined) this.xfrmOutNoQueueSpace = v_xfrmOutNoQueueSpace;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetXfrmStatObject.prototype = Object.prototype;
 
+ProcNetXfrmStatObject.prototype = Object.prototype;
 /** Makes a plain ProcNetXfrmStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetXfrmStatObjectNew = ProcNetXfrmStatObject as unknown as new (...values: Parameters<typeof ProcNetXfrmStatObject>) => ProcNetXfrmStat;
 /** Keys of a keyed layout in the order files print them. */

@@ -56,7 +56,7 @@ function ProcPidArchStatusObject(this: ProcPidArchStatus, v_avx512ElapsedMs: Pro
   if (v_avx512ElapsedMs !== undefined) this.avx512ElapsedMs = v_avx512ElapsedMs;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPidArchStatusObject.prototype = Object.prototype;
 
+ProcPidArchStatusObject.prototype = Object.prototype;
 /** Makes a plain ProcPidArchStatus (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidArchStatusObjectNew = ProcPidArchStatusObject as unknown as new (...values: Parameters<typeof ProcPidArchStatusObject>) => ProcPidArchStatus;

@@ -603,8 +603,8 @@ function ProcPidFdinfoObject(this: ProcPidFdinfo, v_pos: ProcPidFdinfo["pos"], v
   if (v_scmFds !== undefined) this.scmFds = v_scmFds;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPidFdinfoObject.prototype = Object.prototype;
 
+ProcPidFdinfoObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfo (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoObjectNew = ProcPidFdinfoObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoObject>) => ProcPidFdinfo;
 
@@ -618,8 +618,8 @@ function ProcPidFdinfoEpollTargetObject(this: ProcPidFdinfoEpollTarget, v_fd: Pr
   if (v_sdev !== undefined) this.sdev = v_sdev;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidFdinfoEpollTargetObject.prototype = Object.prototype;
 
+ProcPidFdinfoEpollTargetObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfoEpollTarget (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoEpollTargetObjectNew = ProcPidFdinfoEpollTargetObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoEpollTargetObject>) => ProcPidFdinfoEpollTarget;
 
@@ -635,8 +635,8 @@ function ProcPidFdinfoInotifyWatchObject(this: ProcPidFdinfoInotifyWatch, v_wd: 
   if (v_fHandle !== undefined) this.fHandle = v_fHandle;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidFdinfoInotifyWatchObject.prototype = Object.prototype;
 
+ProcPidFdinfoInotifyWatchObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfoInotifyWatch (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoInotifyWatchObjectNew = ProcPidFdinfoInotifyWatchObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoInotifyWatchObject>) => ProcPidFdinfoInotifyWatch;
 
@@ -652,8 +652,8 @@ function ProcPidFdinfoFanotifyInodeMarkObject(this: ProcPidFdinfoFanotifyInodeMa
   if (v_fHandle !== undefined) this.fHandle = v_fHandle;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidFdinfoFanotifyInodeMarkObject.prototype = Object.prototype;
 
+ProcPidFdinfoFanotifyInodeMarkObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfoFanotifyInodeMark (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoFanotifyInodeMarkObjectNew = ProcPidFdinfoFanotifyInodeMarkObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoFanotifyInodeMarkObject>) => ProcPidFdinfoFanotifyInodeMark;
 /** Keys of a keyed layout in the order files print them. */

@@ -76,7 +76,7 @@ function ProcPidKsmMergingPagesObject(this: ProcPidKsmMergingPages, v_pages: Pro
   if (v_pages !== undefined) this.pages = v_pages;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidKsmMergingPagesObject.prototype = Object.prototype;
 
+ProcPidKsmMergingPagesObject.prototype = Object.prototype;
 /** Makes a plain ProcPidKsmMergingPages (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidKsmMergingPagesObjectNew = ProcPidKsmMergingPagesObject as unknown as new (...values: Parameters<typeof ProcPidKsmMergingPagesObject>) => ProcPidKsmMergingPages;

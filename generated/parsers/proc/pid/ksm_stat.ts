@@ -102,7 +102,7 @@ function ProcPidKsmStatObject(this: ProcPidKsmStat, v_ksmRmapItems: ProcPidKsmSt
   if (v_ksmMergeable !== undefined) this.ksmMergeable = v_ksmMergeable;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPidKsmStatObject.prototype = Object.prototype;
 
+ProcPidKsmStatObject.prototype = Object.prototype;
 /** Makes a plain ProcPidKsmStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidKsmStatObjectNew = ProcPidKsmStatObject as unknown as new (...values: Parameters<typeof ProcPidKsmStatObject>) => ProcPidKsmStat;

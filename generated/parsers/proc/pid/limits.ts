@@ -82,7 +82,7 @@ function ProcPidLimitsRowObject(this: ProcPidLimitsRow, v_limit: ProcPidLimitsRo
   if (v_units !== undefined) this.units = v_units;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidLimitsRowObject.prototype = Object.prototype;
 
+ProcPidLimitsRowObject.prototype = Object.prototype;
 /** Makes a plain ProcPidLimitsRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidLimitsRowObjectNew = ProcPidLimitsRowObject as unknown as new (...values: Parameters<typeof ProcPidLimitsRowObject>) => ProcPidLimitsRow;

@@ -97,7 +97,7 @@ function ProcPidMapsRowObject(this: ProcPidMapsRow, v_start: ProcPidMapsRow["sta
   this.inode = v_inode;
   if (v_pathname !== undefined) this.pathname = v_pathname;
 }
-ProcPidMapsRowObject.prototype = Object.prototype;
 
+ProcPidMapsRowObject.prototype = Object.prototype;
 /** Makes a plain ProcPidMapsRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidMapsRowObjectNew = ProcPidMapsRowObject as unknown as new (...values: Parameters<typeof ProcPidMapsRowObject>) => ProcPidMapsRow;

@@ -473,8 +473,8 @@ function ProcPidMountstatsBlockObject(this: ProcPidMountstatsBlock, v_device: Pr
   if (v_operations !== undefined) this.operations = v_operations;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPidMountstatsBlockObject.prototype = Object.prototype;
 
+ProcPidMountstatsBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcPidMountstatsBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidMountstatsBlockObjectNew = ProcPidMountstatsBlockObject as unknown as new (...values: Parameters<typeof ProcPidMountstatsBlockObject>) => ProcPidMountstatsBlock;
 
@@ -492,8 +492,8 @@ function ProcPidMountstatsBlockOperationsRowObject(this: ProcPidMountstatsBlockO
   if (v_errors !== undefined) this.errors = v_errors;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidMountstatsBlockOperationsRowObject.prototype = Object.prototype;
 
+ProcPidMountstatsBlockOperationsRowObject.prototype = Object.prototype;
 /** Makes a plain ProcPidMountstatsBlockOperationsRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidMountstatsBlockOperationsRowObjectNew = ProcPidMountstatsBlockOperationsRowObject as unknown as new (...values: Parameters<typeof ProcPidMountstatsBlockOperationsRowObject>) => ProcPidMountstatsBlockOperationsRow;
 
@@ -528,8 +528,8 @@ function ProcPidMountstatsBlockEventsObject(this: ProcPidMountstatsBlockEvents, 
   if (v_pnfsWrite !== undefined) this.pnfsWrite = v_pnfsWrite;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidMountstatsBlockEventsObject.prototype = Object.prototype;
 
+ProcPidMountstatsBlockEventsObject.prototype = Object.prototype;
 /** Makes a plain ProcPidMountstatsBlockEvents (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidMountstatsBlockEventsObjectNew = ProcPidMountstatsBlockEventsObject as unknown as new (...values: Parameters<typeof ProcPidMountstatsBlockEventsObject>) => ProcPidMountstatsBlockEvents;
 /** Keys of a keyed layout in the order files print them. */

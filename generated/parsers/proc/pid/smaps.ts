@@ -350,8 +350,8 @@ function ProcPidSmapsBlockObject(this: ProcPidSmapsBlock, v_start: ProcPidSmapsB
   if (v_vmFlags !== undefined) this.vmFlags = v_vmFlags;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPidSmapsBlockObject.prototype = Object.prototype;
 
+ProcPidSmapsBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcPidSmapsBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidSmapsBlockObjectNew = ProcPidSmapsBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsBlockObject>) => ProcPidSmapsBlock;
 /** Keys of a keyed layout in the order files print them. */

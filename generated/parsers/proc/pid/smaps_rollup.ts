@@ -287,8 +287,8 @@ function ProcPidSmapsRollupBlockObject(this: ProcPidSmapsRollupBlock, v_start: P
   this.locked = v_locked;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPidSmapsRollupBlockObject.prototype = Object.prototype;
 
+ProcPidSmapsRollupBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcPidSmapsRollupBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidSmapsRollupBlockObjectNew = ProcPidSmapsRollupBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsRollupBlockObject>) => ProcPidSmapsRollupBlock;
 /** Keys of a keyed layout in the order files print them. */

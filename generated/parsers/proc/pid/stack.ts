@@ -127,7 +127,7 @@ function ProcPidStackFrameObject(this: ProcPidStackFrame, v_kind: ProcPidStackFr
   if (v_module !== undefined) this.module = v_module;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidStackFrameObject.prototype = Object.prototype;
 
+ProcPidStackFrameObject.prototype = Object.prototype;
 /** Makes a plain ProcPidStackFrame (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidStackFrameObjectNew = ProcPidStackFrameObject as unknown as new (...values: Parameters<typeof ProcPidStackFrameObject>) => ProcPidStackFrame;

@@ -845,7 +845,7 @@ function ProcPidStatObject(this: ProcPidStat, v_pid: ProcPidStat["pid"], v_comm:
   if (v_exitCode !== undefined) this.exitCode = v_exitCode;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidStatObject.prototype = Object.prototype;
 
+ProcPidStatObject.prototype = Object.prototype;
 /** Makes a plain ProcPidStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidStatObjectNew = ProcPidStatObject as unknown as new (...values: Parameters<typeof ProcPidStatObject>) => ProcPidStat;

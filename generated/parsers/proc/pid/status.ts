@@ -724,8 +724,8 @@ function ProcPidStatusObject(this: ProcPidStatus, v_name: ProcPidStatus["name"],
   if (v_nonvoluntaryCtxtSwitches !== undefined) this.nonvoluntaryCtxtSwitches = v_nonvoluntaryCtxtSwitches;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcPidStatusObject.prototype = Object.prototype;
 
+ProcPidStatusObject.prototype = Object.prototype;
 /** Makes a plain ProcPidStatus (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidStatusObjectNew = ProcPidStatusObject as unknown as new (...values: Parameters<typeof ProcPidStatusObject>) => ProcPidStatus;
 /** Keys of a keyed layout in the order files print them. */

@@ -98,7 +98,7 @@ function ProcPidWchanObject(this: ProcPidWchan, v_symbol: ProcPidWchan["symbol"]
   if (v_module !== undefined) this.module = v_module;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcPidWchanObject.prototype = Object.prototype;
 
+ProcPidWchanObject.prototype = Object.prototype;
 /** Makes a plain ProcPidWchan (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidWchanObjectNew = ProcPidWchanObject as unknown as new (...values: Parameters<typeof ProcPidWchanObject>) => ProcPidWchan;

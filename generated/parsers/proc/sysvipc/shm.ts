@@ -121,7 +121,7 @@ function ProcSysvipcShmRowObject(this: ProcSysvipcShmRow, v_key: ProcSysvipcShmR
   if (v_swap !== undefined) this.swap = v_swap;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysvipcShmRowObject.prototype = Object.prototype;
 
+ProcSysvipcShmRowObject.prototype = Object.prototype;
 /** Makes a plain ProcSysvipcShmRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysvipcShmRowObjectNew = ProcSysvipcShmRowObject as unknown as new (...values: Parameters<typeof ProcSysvipcShmRowObject>) => ProcSysvipcShmRow;

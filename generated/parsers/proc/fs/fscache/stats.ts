@@ -2152,8 +2152,8 @@ function ProcFsFscacheStatsObject(this: ProcFsFscacheStats, v_fsCache: ProcFsFsc
   this.netfs = v_netfs;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStats (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsObjectNew = ProcFsFscacheStatsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsObject>) => ProcFsFscacheStats;
 
@@ -2168,8 +2168,8 @@ function ProcFsFscacheStatsCookiesObject(this: ProcFsFscacheStatsCookies, v_n: P
   if (v_spc !== undefined) this.spc = v_spc;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsCookiesObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsCookiesObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsCookies (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsCookiesObjectNew = ProcFsFscacheStatsCookiesObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCookiesObject>) => ProcFsFscacheStatsCookies;
 
@@ -2181,8 +2181,8 @@ function ProcFsFscacheStatsObjectsObject(this: ProcFsFscacheStatsObjects, v_alc:
   if (v_ded !== undefined) this.ded = v_ded;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsObjectsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsObjectsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsObjects (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsObjectsObjectNew = ProcFsFscacheStatsObjectsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsObjectsObject>) => ProcFsFscacheStatsObjects;
 
@@ -2194,8 +2194,8 @@ function ProcFsFscacheStatsChkAuxObject(this: ProcFsFscacheStatsChkAux, v_non: P
   if (v_obs !== undefined) this.obs = v_obs;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsChkAuxObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsChkAuxObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsChkAux (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsChkAuxObjectNew = ProcFsFscacheStatsChkAuxObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsChkAuxObject>) => ProcFsFscacheStatsChkAux;
 
@@ -2205,8 +2205,8 @@ function ProcFsFscacheStatsPagesObject(this: ProcFsFscacheStatsPages, v_mrk: Pro
   if (v_unc !== undefined) this.unc = v_unc;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsPagesObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsPagesObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsPages (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsPagesObjectNew = ProcFsFscacheStatsPagesObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsPagesObject>) => ProcFsFscacheStatsPages;
 
@@ -2220,8 +2220,8 @@ function ProcFsFscacheStatsAcquireObject(this: ProcFsFscacheStatsAcquire, v_n: P
   if (v_oom !== undefined) this.oom = v_oom;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsAcquireObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsAcquireObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsAcquire (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsAcquireObjectNew = ProcFsFscacheStatsAcquireObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsAcquireObject>) => ProcFsFscacheStatsAcquire;
 
@@ -2234,8 +2234,8 @@ function ProcFsFscacheStatsLruObject(this: ProcFsFscacheStatsLru, v_n: ProcFsFsc
   if (v_at !== undefined) this.at = v_at;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsLruObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsLruObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsLru (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsLruObjectNew = ProcFsFscacheStatsLruObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsLruObject>) => ProcFsFscacheStatsLru;
 
@@ -2248,8 +2248,8 @@ function ProcFsFscacheStatsLookupsObject(this: ProcFsFscacheStatsLookups, v_n: P
   if (v_tmo !== undefined) this.tmo = v_tmo;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsLookupsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsLookupsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsLookups (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsLookupsObjectNew = ProcFsFscacheStatsLookupsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsLookupsObject>) => ProcFsFscacheStatsLookups;
 
@@ -2259,8 +2259,8 @@ function ProcFsFscacheStatsInvalsObject(this: ProcFsFscacheStatsInvals, v_n: Pro
   if (v_run !== undefined) this.run = v_run;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsInvalsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsInvalsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsInvals (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsInvalsObjectNew = ProcFsFscacheStatsInvalsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsInvalsObject>) => ProcFsFscacheStatsInvals;
 
@@ -2273,8 +2273,8 @@ function ProcFsFscacheStatsUpdatesObject(this: ProcFsFscacheStatsUpdates, v_n: P
   if (v_rsn !== undefined) this.rsn = v_rsn;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsUpdatesObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsUpdatesObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsUpdates (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsUpdatesObjectNew = ProcFsFscacheStatsUpdatesObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsUpdatesObject>) => ProcFsFscacheStatsUpdates;
 
@@ -2287,8 +2287,8 @@ function ProcFsFscacheStatsRelinqsObject(this: ProcFsFscacheStatsRelinqs, v_n: P
   if (v_drop !== undefined) this.drop = v_drop;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsRelinqsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsRelinqsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsRelinqs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsRelinqsObjectNew = ProcFsFscacheStatsRelinqsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsRelinqsObject>) => ProcFsFscacheStatsRelinqs;
 
@@ -2299,8 +2299,8 @@ function ProcFsFscacheStatsNoSpaceObject(this: ProcFsFscacheStatsNoSpace, v_nwr:
   if (v_cull !== undefined) this.cull = v_cull;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsNoSpaceObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsNoSpaceObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsNoSpace (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsNoSpaceObjectNew = ProcFsFscacheStatsNoSpaceObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsNoSpaceObject>) => ProcFsFscacheStatsNoSpace;
 
@@ -2311,8 +2311,8 @@ function ProcFsFscacheStatsIoObject(this: ProcFsFscacheStatsIo, v_rd: ProcFsFsca
   if (v_mis !== undefined) this.mis = v_mis;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsIoObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsIoObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsIo (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsIoObjectNew = ProcFsFscacheStatsIoObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsIoObject>) => ProcFsFscacheStatsIo;
 
@@ -2325,8 +2325,8 @@ function ProcFsFscacheStatsAttrChgObject(this: ProcFsFscacheStatsAttrChg, v_n: P
   if (v_run !== undefined) this.run = v_run;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsAttrChgObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsAttrChgObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsAttrChg (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsAttrChgObjectNew = ProcFsFscacheStatsAttrChgObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsAttrChgObject>) => ProcFsFscacheStatsAttrChg;
 
@@ -2342,8 +2342,8 @@ function ProcFsFscacheStatsAllocsObject(this: ProcFsFscacheStatsAllocs, v_n: Pro
   if (v_abt !== undefined) this.abt = v_abt;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsAllocsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsAllocsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsAllocs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsAllocsObjectNew = ProcFsFscacheStatsAllocsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsAllocsObject>) => ProcFsFscacheStatsAllocs;
 
@@ -2361,8 +2361,8 @@ function ProcFsFscacheStatsRetrvlsObject(this: ProcFsFscacheStatsRetrvls, v_n: P
   if (v_abt !== undefined) this.abt = v_abt;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsRetrvlsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsRetrvlsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsRetrvls (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsRetrvlsObjectNew = ProcFsFscacheStatsRetrvlsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsRetrvlsObject>) => ProcFsFscacheStatsRetrvls;
 
@@ -2380,8 +2380,8 @@ function ProcFsFscacheStatsStoresObject(this: ProcFsFscacheStatsStores, v_n: Pro
   if (v_olm !== undefined) this.olm = v_olm;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsStoresObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsStoresObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsStores (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsStoresObjectNew = ProcFsFscacheStatsStoresObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsStoresObject>) => ProcFsFscacheStatsStores;
 
@@ -2394,8 +2394,8 @@ function ProcFsFscacheStatsVmScanObject(this: ProcFsFscacheStatsVmScan, v_nos: P
   if (v_wt !== undefined) this.wt = v_wt;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsVmScanObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsVmScanObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsVmScan (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsVmScanObjectNew = ProcFsFscacheStatsVmScanObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsVmScanObject>) => ProcFsFscacheStatsVmScan;
 
@@ -2412,8 +2412,8 @@ function ProcFsFscacheStatsOpsObject(this: ProcFsFscacheStatsOps, v_pend: ProcFs
   if (v_gc !== undefined) this.gc = v_gc;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsOpsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsOpsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsOpsObjectNew = ProcFsFscacheStatsOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsOpsObject>) => ProcFsFscacheStatsOps;
 
@@ -2438,8 +2438,8 @@ function ProcFsFscacheStatsCacheOpObject(this: ProcFsFscacheStatsCacheOp, v_alo:
   if (v_dsp !== undefined) this.dsp = v_dsp;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsCacheOpObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsCacheOpObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsCacheOp (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsCacheOpObjectNew = ProcFsFscacheStatsCacheOpObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCacheOpObject>) => ProcFsFscacheStatsCacheOp;
 
@@ -2451,8 +2451,8 @@ function ProcFsFscacheStatsCacheEvObject(this: ProcFsFscacheStatsCacheEv, v_nsp:
   if (v_cul !== undefined) this.cul = v_cul;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsCacheEvObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsCacheEvObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsCacheEv (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsCacheEvObjectNew = ProcFsFscacheStatsCacheEvObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCacheEvObject>) => ProcFsFscacheStatsCacheEv;
 
@@ -2466,8 +2466,8 @@ function ProcFsFscacheStatsReadsObject(this: ProcFsFscacheStatsReads, v_dr: Proc
   if (v_wbz !== undefined) this.wbz = v_wbz;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsReadsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsReadsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsReads (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsReadsObjectNew = ProcFsFscacheStatsReadsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsReadsObject>) => ProcFsFscacheStatsReads;
 
@@ -2480,8 +2480,8 @@ function ProcFsFscacheStatsWritesObject(this: ProcFsFscacheStatsWrites, v_bw: Pr
   if (v_copyToCache !== undefined) this.copyToCache = v_copyToCache;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsWritesObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsWritesObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsWrites (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsWritesObjectNew = ProcFsFscacheStatsWritesObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsWritesObject>) => ProcFsFscacheStatsWrites;
 
@@ -2492,8 +2492,8 @@ function ProcFsFscacheStatsZeroOpsObject(this: ProcFsFscacheStatsZeroOps, v_zr: 
   if (v_sk !== undefined) this.sk = v_sk;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsZeroOpsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsZeroOpsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsZeroOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsZeroOpsObjectNew = ProcFsFscacheStatsZeroOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsZeroOpsObject>) => ProcFsFscacheStatsZeroOps;
 
@@ -2505,8 +2505,8 @@ function ProcFsFscacheStatsDownOpsObject(this: ProcFsFscacheStatsDownOps, v_dl: 
   if (v_di !== undefined) this.di = v_di;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsDownOpsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsDownOpsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsDownOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsDownOpsObjectNew = ProcFsFscacheStatsDownOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsDownOpsObject>) => ProcFsFscacheStatsDownOps;
 
@@ -2517,8 +2517,8 @@ function ProcFsFscacheStatsCaRdOpsObject(this: ProcFsFscacheStatsCaRdOps, v_rd: 
   if (v_rf !== undefined) this.rf = v_rf;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsCaRdOpsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsCaRdOpsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsCaRdOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsCaRdOpsObjectNew = ProcFsFscacheStatsCaRdOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCaRdOpsObject>) => ProcFsFscacheStatsCaRdOps;
 
@@ -2529,8 +2529,8 @@ function ProcFsFscacheStatsUpldOpsObject(this: ProcFsFscacheStatsUpldOps, v_ul: 
   if (v_uf !== undefined) this.uf = v_uf;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsUpldOpsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsUpldOpsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsUpldOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsUpldOpsObjectNew = ProcFsFscacheStatsUpldOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsUpldOpsObject>) => ProcFsFscacheStatsUpldOps;
 
@@ -2541,8 +2541,8 @@ function ProcFsFscacheStatsCaWrOpsObject(this: ProcFsFscacheStatsCaWrOps, v_wr: 
   if (v_wf !== undefined) this.wf = v_wf;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsCaWrOpsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsCaWrOpsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsCaWrOps (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsCaWrOpsObjectNew = ProcFsFscacheStatsCaWrOpsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsCaWrOpsObject>) => ProcFsFscacheStatsCaWrOps;
 
@@ -2554,8 +2554,8 @@ function ProcFsFscacheStatsRetriesObject(this: ProcFsFscacheStatsRetries, v_rq: 
   if (v_ws !== undefined) this.ws = v_ws;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsRetriesObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsRetriesObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsRetries (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsRetriesObjectNew = ProcFsFscacheStatsRetriesObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsRetriesObject>) => ProcFsFscacheStatsRetries;
 
@@ -2567,8 +2567,8 @@ function ProcFsFscacheStatsObjsObject(this: ProcFsFscacheStatsObjs, v_rr: ProcFs
   if (v_wsc !== undefined) this.wsc = v_wsc;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsObjsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsObjsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsObjs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsObjsObjectNew = ProcFsFscacheStatsObjsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsObjsObject>) => ProcFsFscacheStatsObjs;
 
@@ -2578,8 +2578,8 @@ function ProcFsFscacheStatsWbLockObject(this: ProcFsFscacheStatsWbLock, v_skip: 
   if (v_wait !== undefined) this.wait = v_wait;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsWbLockObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsWbLockObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsWbLock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsWbLockObjectNew = ProcFsFscacheStatsWbLockObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsWbLockObject>) => ProcFsFscacheStatsWbLock;
 
@@ -2609,8 +2609,8 @@ function ProcFsFscacheStatsNetfsObject(this: ProcFsFscacheStatsNetfs, v_ra: Proc
   if (v_wf !== undefined) this.wf = v_wf;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsFscacheStatsNetfsObject.prototype = Object.prototype;
 
+ProcFsFscacheStatsNetfsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsNetfs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsNetfsObjectNew = ProcFsFscacheStatsNetfsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsNetfsObject>) => ProcFsFscacheStatsNetfs;
 /** Keys of a keyed layout in the order files print them. */

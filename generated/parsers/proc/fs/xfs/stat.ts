@@ -1108,8 +1108,8 @@ function ProcFsXfsStatObject(this: ProcFsXfsStat, v_extentAlloc: ProcFsXfsStat["
   this.debug = v_debug;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcFsXfsStatObject.prototype = Object.prototype;
 
+ProcFsXfsStatObject.prototype = Object.prototype;
 /** Makes a plain ProcFsXfsStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsXfsStatObjectNew = ProcFsXfsStatObject as unknown as new (...values: Parameters<typeof ProcFsXfsStatObject>) => ProcFsXfsStat;
 /** Keys of a keyed layout in the order files print them. */

@@ -643,8 +643,8 @@ function ProcNetDevSnmp6IfaceObject(this: ProcNetDevSnmp6Iface, v_ifIndex: ProcN
   this.icmp6OutTypes = v_icmp6OutTypes;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetDevSnmp6IfaceObject.prototype = Object.prototype;
 
+ProcNetDevSnmp6IfaceObject.prototype = Object.prototype;
 /** Makes a plain ProcNetDevSnmp6Iface (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetDevSnmp6IfaceObjectNew = ProcNetDevSnmp6IfaceObject as unknown as new (...values: Parameters<typeof ProcNetDevSnmp6IfaceObject>) => ProcNetDevSnmp6Iface;
 /** Keys of a keyed layout in the order files print them. */

@@ -266,8 +266,8 @@ function ProcNetRpcNfsdObject(this: ProcNetRpcNfsd, v_replyCache: ProcNetRpcNfsd
   if (v_writeDelegationGetattrs !== undefined) this.writeDelegationGetattrs = v_writeDelegationGetattrs;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-ProcNetRpcNfsdObject.prototype = Object.prototype;
 
+ProcNetRpcNfsdObject.prototype = Object.prototype;
 /** Makes a plain ProcNetRpcNfsd (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetRpcNfsdObjectNew = ProcNetRpcNfsdObject as unknown as new (...values: Parameters<typeof ProcNetRpcNfsdObject>) => ProcNetRpcNfsd;
 /** Keys of a keyed layout in the order files print them. */

@@ -133,7 +133,7 @@ function ProcNetStatArpCacheRowObject(this: ProcNetStatArpCacheRow, v_entries: P
   if (v_tableFulls !== undefined) this.tableFulls = v_tableFulls;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetStatArpCacheRowObject.prototype = Object.prototype;
 
+ProcNetStatArpCacheRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetStatArpCacheRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetStatArpCacheRowObjectNew = ProcNetStatArpCacheRowObject as unknown as new (...values: Parameters<typeof ProcNetStatArpCacheRowObject>) => ProcNetStatArpCacheRow;

@@ -133,7 +133,7 @@ function ProcNetStatNdiscCacheRowObject(this: ProcNetStatNdiscCacheRow, v_entrie
   if (v_tableFulls !== undefined) this.tableFulls = v_tableFulls;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcNetStatNdiscCacheRowObject.prototype = Object.prototype;
 
+ProcNetStatNdiscCacheRowObject.prototype = Object.prototype;
 /** Makes a plain ProcNetStatNdiscCacheRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetStatNdiscCacheRowObjectNew = ProcNetStatNdiscCacheRowObject as unknown as new (...values: Parameters<typeof ProcNetStatNdiscCacheRowObject>) => ProcNetStatNdiscCacheRow;

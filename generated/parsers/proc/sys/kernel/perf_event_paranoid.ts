@@ -76,7 +76,7 @@ function ProcSysKernelPerfEventParanoidObject(this: ProcSysKernelPerfEventParano
   if (v_level !== undefined) this.level = v_level;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelPerfEventParanoidObject.prototype = Object.prototype;
 
+ProcSysKernelPerfEventParanoidObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelPerfEventParanoid (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelPerfEventParanoidObjectNew = ProcSysKernelPerfEventParanoidObject as unknown as new (...values: Parameters<typeof ProcSysKernelPerfEventParanoidObject>) => ProcSysKernelPerfEventParanoid;

@@ -88,7 +88,7 @@ function ProcSysKernelSchedAutogroupEnabledObject(this: ProcSysKernelSchedAutogr
   if (v_autogroup !== undefined) this.autogroup = v_autogroup;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedAutogroupEnabledObject.prototype = Object.prototype;
 
+ProcSysKernelSchedAutogroupEnabledObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedAutogroupEnabled (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedAutogroupEnabledObjectNew = ProcSysKernelSchedAutogroupEnabledObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedAutogroupEnabledObject>) => ProcSysKernelSchedAutogroupEnabled;

@@ -76,7 +76,7 @@ function ProcSysKernelSchedCfsBandwidthSliceUsObject(this: ProcSysKernelSchedCfs
   if (v_slice !== undefined) this.slice = v_slice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedCfsBandwidthSliceUsObject.prototype = Object.prototype;
 
+ProcSysKernelSchedCfsBandwidthSliceUsObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedCfsBandwidthSliceUs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedCfsBandwidthSliceUsObjectNew = ProcSysKernelSchedCfsBandwidthSliceUsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedCfsBandwidthSliceUsObject>) => ProcSysKernelSchedCfsBandwidthSliceUs;

@@ -88,7 +88,7 @@ function ProcSysKernelSchedEnergyAwareObject(this: ProcSysKernelSchedEnergyAware
   if (v_energyAware !== undefined) this.energyAware = v_energyAware;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedEnergyAwareObject.prototype = Object.prototype;
 
+ProcSysKernelSchedEnergyAwareObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedEnergyAware (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedEnergyAwareObjectNew = ProcSysKernelSchedEnergyAwareObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedEnergyAwareObject>) => ProcSysKernelSchedEnergyAware;

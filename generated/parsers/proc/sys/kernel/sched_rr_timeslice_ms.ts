@@ -76,7 +76,7 @@ function ProcSysKernelSchedRrTimesliceMsObject(this: ProcSysKernelSchedRrTimesli
   if (v_timeslice !== undefined) this.timeslice = v_timeslice;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedRrTimesliceMsObject.prototype = Object.prototype;
 
+ProcSysKernelSchedRrTimesliceMsObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedRrTimesliceMs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedRrTimesliceMsObjectNew = ProcSysKernelSchedRrTimesliceMsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedRrTimesliceMsObject>) => ProcSysKernelSchedRrTimesliceMs;

@@ -76,7 +76,7 @@ function ProcSysKernelSchedRtPeriodUsObject(this: ProcSysKernelSchedRtPeriodUs, 
   if (v_period !== undefined) this.period = v_period;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedRtPeriodUsObject.prototype = Object.prototype;
 
+ProcSysKernelSchedRtPeriodUsObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedRtPeriodUs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedRtPeriodUsObjectNew = ProcSysKernelSchedRtPeriodUsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedRtPeriodUsObject>) => ProcSysKernelSchedRtPeriodUs;

@@ -86,7 +86,7 @@ function ProcSysKernelSchedRtRuntimeUsObject(this: ProcSysKernelSchedRtRuntimeUs
   if (v_runtime !== undefined) this.runtime = v_runtime;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedRtRuntimeUsObject.prototype = Object.prototype;
 
+ProcSysKernelSchedRtRuntimeUsObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedRtRuntimeUs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedRtRuntimeUsObjectNew = ProcSysKernelSchedRtRuntimeUsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedRtRuntimeUsObject>) => ProcSysKernelSchedRtRuntimeUs;

@@ -88,7 +88,7 @@ function ProcSysKernelSchedSchedstatsObject(this: ProcSysKernelSchedSchedstats, 
   if (v_schedstats !== undefined) this.schedstats = v_schedstats;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedSchedstatsObject.prototype = Object.prototype;
 
+ProcSysKernelSchedSchedstatsObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedSchedstats (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedSchedstatsObjectNew = ProcSysKernelSchedSchedstatsObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedSchedstatsObject>) => ProcSysKernelSchedSchedstats;

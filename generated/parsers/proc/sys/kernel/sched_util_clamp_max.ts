@@ -76,7 +76,7 @@ function ProcSysKernelSchedUtilClampMaxObject(this: ProcSysKernelSchedUtilClampM
   if (v_utilClampMax !== undefined) this.utilClampMax = v_utilClampMax;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedUtilClampMaxObject.prototype = Object.prototype;
 
+ProcSysKernelSchedUtilClampMaxObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedUtilClampMax (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedUtilClampMaxObjectNew = ProcSysKernelSchedUtilClampMaxObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedUtilClampMaxObject>) => ProcSysKernelSchedUtilClampMax;

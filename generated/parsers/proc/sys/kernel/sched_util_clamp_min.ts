@@ -76,7 +76,7 @@ function ProcSysKernelSchedUtilClampMinObject(this: ProcSysKernelSchedUtilClampM
   if (v_utilClampMin !== undefined) this.utilClampMin = v_utilClampMin;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedUtilClampMinObject.prototype = Object.prototype;
 
+ProcSysKernelSchedUtilClampMinObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedUtilClampMin (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedUtilClampMinObjectNew = ProcSysKernelSchedUtilClampMinObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedUtilClampMinObject>) => ProcSysKernelSchedUtilClampMin;

@@ -76,7 +76,7 @@ function ProcSysKernelSchedUtilClampMinRtDefaultObject(this: ProcSysKernelSchedU
   if (v_utilClampMinRtDefault !== undefined) this.utilClampMinRtDefault = v_utilClampMinRtDefault;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysKernelSchedUtilClampMinRtDefaultObject.prototype = Object.prototype;
 
+ProcSysKernelSchedUtilClampMinRtDefaultObject.prototype = Object.prototype;
 /** Makes a plain ProcSysKernelSchedUtilClampMinRtDefault (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysKernelSchedUtilClampMinRtDefaultObjectNew = ProcSysKernelSchedUtilClampMinRtDefaultObject as unknown as new (...values: Parameters<typeof ProcSysKernelSchedUtilClampMinRtDefaultObject>) => ProcSysKernelSchedUtilClampMinRtDefault;

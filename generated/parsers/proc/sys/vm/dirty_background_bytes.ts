@@ -92,7 +92,7 @@ function ProcSysVmDirtyBackgroundBytesObject(this: ProcSysVmDirtyBackgroundBytes
   if (v_bytes !== undefined) this.bytes = v_bytes;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysVmDirtyBackgroundBytesObject.prototype = Object.prototype;
 
+ProcSysVmDirtyBackgroundBytesObject.prototype = Object.prototype;
 /** Makes a plain ProcSysVmDirtyBackgroundBytes (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysVmDirtyBackgroundBytesObjectNew = ProcSysVmDirtyBackgroundBytesObject as unknown as new (...values: Parameters<typeof ProcSysVmDirtyBackgroundBytesObject>) => ProcSysVmDirtyBackgroundBytes;

@@ -92,7 +92,7 @@ function ProcSysVmDirtyBytesObject(this: ProcSysVmDirtyBytes, v_bytes: ProcSysVm
   if (v_bytes !== undefined) this.bytes = v_bytes;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysVmDirtyBytesObject.prototype = Object.prototype;
 
+ProcSysVmDirtyBytesObject.prototype = Object.prototype;
 /** Makes a plain ProcSysVmDirtyBytes (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysVmDirtyBytesObjectNew = ProcSysVmDirtyBytesObject as unknown as new (...values: Parameters<typeof ProcSysVmDirtyBytesObject>) => ProcSysVmDirtyBytes;

@@ -92,7 +92,7 @@ function ProcSysVmOvercommitKbytesObject(this: ProcSysVmOvercommitKbytes, v_size
   if (v_size !== undefined) this.size = v_size;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-ProcSysVmOvercommitKbytesObject.prototype = Object.prototype;
 
+ProcSysVmOvercommitKbytesObject.prototype = Object.prototype;
 /** Makes a plain ProcSysVmOvercommitKbytes (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSysVmOvercommitKbytesObjectNew = ProcSysVmOvercommitKbytesObject as unknown as new (...values: Parameters<typeof ProcSysVmOvercommitKbytesObject>) => ProcSysVmOvercommitKbytes;

@@ -298,7 +298,7 @@ function SysBlockDevStatObject(this: SysBlockDevStat, v_readsCompleted: SysBlock
   if (v_flushTime !== undefined) this.flushTime = v_flushTime;
   if (v_extraTokens !== undefined) this.extraTokens = v_extraTokens;
 }
-SysBlockDevStatObject.prototype = Object.prototype;
 
+SysBlockDevStatObject.prototype = Object.prototype;
 /** Makes a plain SysBlockDevStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysBlockDevStatObjectNew = SysBlockDevStatObject as unknown as new (...values: Parameters<typeof SysBlockDevStatObject>) => SysBlockDevStat;

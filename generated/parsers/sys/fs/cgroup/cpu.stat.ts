@@ -155,8 +155,8 @@ function SysFsCgroupCpuStatObject(this: SysFsCgroupCpuStat, v_usage: SysFsCgroup
   if (v_burst !== undefined) this.burst = v_burst;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-SysFsCgroupCpuStatObject.prototype = Object.prototype;
 
+SysFsCgroupCpuStatObject.prototype = Object.prototype;
 /** Makes a plain SysFsCgroupCpuStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysFsCgroupCpuStatObjectNew = SysFsCgroupCpuStatObject as unknown as new (...values: Parameters<typeof SysFsCgroupCpuStatObject>) => SysFsCgroupCpuStat;
 /** Keys of a keyed layout in the order files print them. */

@@ -232,7 +232,7 @@ function SysFsCgroupIoStatRowObject(this: SysFsCgroupIoStatRow, v_device: SysFsC
   if (v_total !== undefined) this.total = v_total;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-SysFsCgroupIoStatRowObject.prototype = Object.prototype;
 
+SysFsCgroupIoStatRowObject.prototype = Object.prototype;
 /** Makes a plain SysFsCgroupIoStatRow (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysFsCgroupIoStatRowObjectNew = SysFsCgroupIoStatRowObject as unknown as new (...values: Parameters<typeof SysFsCgroupIoStatRowObject>) => SysFsCgroupIoStatRow;

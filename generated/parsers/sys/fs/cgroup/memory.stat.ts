@@ -605,8 +605,8 @@ function SysFsCgroupMemoryStatObject(this: SysFsCgroupMemoryStat, v_anon: SysFsC
   if (v_numaHintFaults !== undefined) this.numaHintFaults = v_numaHintFaults;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-SysFsCgroupMemoryStatObject.prototype = Object.prototype;
 
+SysFsCgroupMemoryStatObject.prototype = Object.prototype;
 /** Makes a plain SysFsCgroupMemoryStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysFsCgroupMemoryStatObjectNew = SysFsCgroupMemoryStatObject as unknown as new (...values: Parameters<typeof SysFsCgroupMemoryStatObject>) => SysFsCgroupMemoryStat;
 /** Keys of a keyed layout in the order files print them. */

@@ -95,7 +95,7 @@ function SysFsCgroupCpuCpuStatObject(this: SysFsCgroupCpuCpuStat, v_nrPeriods: S
   if (v_burst !== undefined) this.burst = v_burst;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-SysFsCgroupCpuCpuStatObject.prototype = Object.prototype;
 
+SysFsCgroupCpuCpuStatObject.prototype = Object.prototype;
 /** Makes a plain SysFsCgroupCpuCpuStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysFsCgroupCpuCpuStatObjectNew = SysFsCgroupCpuCpuStatObject as unknown as new (...values: Parameters<typeof SysFsCgroupCpuCpuStatObject>) => SysFsCgroupCpuCpuStat;

@@ -429,8 +429,8 @@ function SysFsCgroupMemoryMemoryStatObject(this: SysFsCgroupMemoryMemoryStat, v_
   if (v_recentScannedFile !== undefined) this.recentScannedFile = v_recentScannedFile;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-SysFsCgroupMemoryMemoryStatObject.prototype = Object.prototype;
 
+SysFsCgroupMemoryMemoryStatObject.prototype = Object.prototype;
 /** Makes a plain SysFsCgroupMemoryMemoryStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysFsCgroupMemoryMemoryStatObjectNew = SysFsCgroupMemoryMemoryStatObject as unknown as new (...values: Parameters<typeof SysFsCgroupMemoryMemoryStatObject>) => SysFsCgroupMemoryMemoryStat;
 /** Keys of a keyed layout in the order files print them. */

@@ -1656,8 +1656,8 @@ function SysDevicesSystemNodeNodeVmstatObject(this: SysDevicesSystemNodeNodeVmst
   if (v_kstackRest !== undefined) this.kstackRest = v_kstackRest;
   if (v_extra !== undefined) this.extra = v_extra;
 }
-SysDevicesSystemNodeNodeVmstatObject.prototype = Object.prototype;
 
+SysDevicesSystemNodeNodeVmstatObject.prototype = Object.prototype;
 /** Makes a plain SysDevicesSystemNodeNodeVmstat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysDevicesSystemNodeNodeVmstatObjectNew = SysDevicesSystemNodeNodeVmstatObject as unknown as new (...values: Parameters<typeof SysDevicesSystemNodeNodeVmstatObject>) => SysDevicesSystemNodeNodeVmstat;
 /** Keys of a keyed layout in the order files print them. */
