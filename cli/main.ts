@@ -22,12 +22,11 @@ import { topCommand, type TopOptions } from './top.js';
 import { watchCommand, type WatchOptions } from './watch.js';
 import { FORMATS, formatParsed, type Format, type Parsed } from './format.js';
 import { withRaw } from './raw.js';
-import { newSpecCommand, type NewSpecOptions } from './new-spec.js';
+import type { NewSpecOptions } from './new-spec.js';
 import { delaysCommand, type DelaysOptions } from './delays.js';
 import { doctorCommand } from './doctor.js';
 import { nearestNote } from './suggest.js';
 import { usageOr } from './usage.js';
-import { serveCommand } from './serve.js';
 import { matchedPath, resolveSpec } from './resolve-spec.js';
 
 /** Whether `file` is a symbolic link (a missing file is not: reading it gives the error). */
@@ -256,6 +255,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--id <id>', 'spec id, its file under specs/ without .yaml (default: from the path)')
     .option('--no-check', 'skip parsing the sample back with a parser generated from the draft')
     .action(async (sample: string, opts: NewSpecOptions) => {
+      // Loaded here: drafting loads a YAML writer no other command needs.
+      const { newSpecCommand } = await import('./new-spec.js');
       status = await newSpecCommand(sample, opts);
     });
   program
@@ -297,6 +298,8 @@ export async function main(argv: string[]): Promise<number> {
     .allowExcessArguments()
     .argument('[flags...]')
     .action(async (flags: string[]) => {
+      // Loaded here: the exporter is only needed by serve.
+      const { serveCommand } = await import('./serve.js');
       status = await usageOr('serve', () => serveCommand(flags));
     });
   try {

@@ -53,25 +53,26 @@ function resolved(rules: readonly LabelRule[], find: (name: string) => Collector
   }
 }
 
-/** The collectors of procspec's registry, and the specs that are none with the reason. */
-const ALL = collectorsOf(registry);
+let all: ReturnType<typeof collectorsOf> | undefined;
+/** The collectors of procspec's registry, and the specs that are none with the reason: worked out when first asked for, not when a program that never serves loads this module. */
+const ALL = (): ReturnType<typeof collectorsOf> => (all ??= collectorsOf(registry));
 
 /** Every collector, in the order of the registry. */
 export function allCollectors(): readonly CollectorDef[] {
-  return ALL.collectors;
+  return ALL().collectors;
 }
 
 /** Why a name is not a collector: the spec's reason, or that no spec has it. */
 function unknown(name: string): SelectionError {
   const id = registry.find((e) => e.id === name || specStem(e.id) === name)?.id;
-  const why = id !== undefined ? ALL.not.get(id) : undefined;
+  const why = id !== undefined ? ALL().not.get(id) : undefined;
   return new SelectionError(
     why !== undefined ? `${id} is not a collector: ${why}` : `no collector named ${JSON.stringify(name)} (procspec serve --help lists them)`,
   );
 }
 
 function find(name: string): CollectorDef {
-  const c = findCollector(ALL.collectors, name);
+  const c = findCollector(ALL().collectors, name);
   if (c === undefined) throw unknown(name);
   return c;
 }
@@ -95,11 +96,11 @@ export class Exporter {
     const self = new ProcessCollector();
     const groups = options.processGroups ? [new ProcessGroupsCollector(fs, options.processGroups)] : [];
     this.own = [self, ...groups];
-    const on = new Set<Collector>(options.disableDefaults === true ? [] : [...defaultCollectors(ALL.collectors, places), self]);
+    const on = new Set<Collector>(options.disableDefaults === true ? [] : [...defaultCollectors(ALL().collectors, places), self]);
     for (const c of groups) on.add(c);
     for (const n of options.enable ?? []) on.add(this.find(n));
     for (const n of options.disable ?? []) on.delete(this.find(n));
-    this.enabled = [...ALL.collectors, ...this.own].filter((c) => on.has(c));
+    this.enabled = [...ALL().collectors, ...this.own].filter((c) => on.has(c));
     const b = options.budgets ?? {};
     const budgets: Budgets = {
       perCollector: b.perCollector ?? DEFAULT_BUDGETS.perCollector,
