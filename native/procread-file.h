@@ -14,17 +14,28 @@
  * current offset. Returns the total length, -errno, or -ENOBUFS when buf is
  * full before the end.
  */
+/*
+ * Most bytes asked for by one read(): the kernel refuses a read of a sysctl
+ * file whose count is KMALLOC_MAX_SIZE (4 MiB on x86-64) or more with ENOMEM
+ * (fs/proc/proc_sysctl.c, proc_sys_call_handler), and a buffer grown by a
+ * long file, or a batch's arena, can be that large. The same as
+ * MAX_READ_ASK in runtime/reading/read.ts.
+ */
+#define MAX_READ_ASK ((size_t)1 << 20)
+
 static ssize_t read_on(int fd, char *buf, size_t n, size_t cap, int positional, int single) {
   for (;;) {
     if (n == cap) return -ENOBUFS;
-    ssize_t r = positional ? pread(fd, buf + n, cap - n, (off_t)n) : read(fd, buf + n, cap - n);
+    size_t ask = cap - n < MAX_READ_ASK ? cap - n : MAX_READ_ASK;
+    ssize_t r = positional ? pread(fd, buf + n, ask, (off_t)n) : read(fd, buf + n, ask);
     if (r < 0) {
       if (errno == EINTR) continue;
       return -errno;
     }
     if (r == 0) return (ssize_t)n;
     n += (size_t)r;
-    if (single && n < cap) return (ssize_t)n;
+    /* A file printed in one piece is whole once a read returns less than asked for. */
+    if (single && (size_t)r < ask) return (ssize_t)n;
   }
 }
 

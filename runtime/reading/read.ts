@@ -21,6 +21,18 @@ const INITIAL_BUFFER_BYTES = 64 * 1024;
  */
 export const MAX_RETAINED_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Most bytes asked for by one read(). The kernel refuses a read of a sysctl
+ * file (/proc/sys) whose count is KMALLOC_MAX_SIZE (4 MiB on x86-64) or more
+ * with ENOMEM (fs/proc/proc_sysctl.c, proc_sys_call_handler), so a buffer
+ * grown by a long file must not be offered whole; native/procread-file.h
+ * asks for the same at most.
+ */
+export const MAX_READ_ASK = 1024 * 1024;
+
+/** Bytes to ask for: the room left in a buffer of `size` holding `length`, at most MAX_READ_ASK. */
+const askOf = (size: number, length: number): number => Math.min(size - length, MAX_READ_ASK);
+
 /** How many idle buffers the async pool keeps (more may exist while reads run). */
 const MAX_POOLED_BUFFERS = 8;
 
@@ -64,10 +76,11 @@ function readLoop(fd: number, path: string, positional: boolean, single: boolean
   try {
     for (;;) {
       if (length === buf.length) buf = grow(buf, length);
-      const n = fs.readSync(fd, buf, length, buf.length - length, positional ? length : null);
+      const ask = askOf(buf.length, length);
+      const n = fs.readSync(fd, buf, length, ask, positional ? length : null);
       if (n === 0) break;
       length += n;
-      if (single && length < buf.length) break;
+      if (single && n < ask) break;
     }
   } catch (err) {
     throw ioError(path, err);
@@ -183,10 +196,11 @@ async function readAsyncWith<T>(path: string, take: (buf: Buffer, length: number
   try {
     for (;;) {
       if (length === buf.length) buf = grow(buf, length);
-      const { bytesRead } = await handle.read(buf, length, buf.length - length, null);
+      const ask = askOf(buf.length, length);
+      const { bytesRead } = await handle.read(buf, length, ask, null);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (single && length < buf.length) break;
+      if (single && bytesRead < ask) break;
     }
     return take(buf, length);
   } catch (err) {
@@ -214,14 +228,15 @@ export function rereadFdAsync<T>(fd: number, path: string, single: boolean, take
     let length = 0;
     const next = (): void => {
       if (length === buf.length) buf = grow(buf, length);
-      fs.read(fd, buf, length, buf.length - length, length, (err, got) => {
+      const ask = askOf(buf.length, length);
+      fs.read(fd, buf, length, ask, length, (err, got) => {
         if (err !== null) {
           returnAsyncBuffer(buf);
           reject(ioError(path, err));
           return;
         }
         length += got;
-        if (got === 0 || (single && length < buf.length)) {
+        if (got === 0 || (single && got < ask)) {
           settle(resolve, reject, () => take(buf.subarray(0, length)));
           returnAsyncBuffer(buf);
         } else next();

@@ -5,7 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcfsError } from '../../runtime/core/errors.js';
-import { mapLimit, openFdSync, readBytesAsync, readBytesSync, readFileAsync, readFileSync, rereadFdSync } from '../../runtime/reading/read.js';
+import { mapLimit, openFdSync, readBytesAsync, readBytesSync, readFileAsync, readFileSync, readViewSync, rereadFdSync } from '../../runtime/reading/read.js';
+import { readKeptSync } from '../../runtime/reading/kept-files.js';
+import { ProcFs } from '../../runtime/index.js';
 import { native } from '../../runtime/reading/native.js';
 
 let dir: string;
@@ -273,5 +275,25 @@ describe('files printed in one piece (singleRecord)', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+});
+
+describe('a buffer grown by a long file', () => {
+  // The kernel refuses a sysctl read asking for 4 MiB or more with ENOMEM (proc_sys_call_handler); the shared
+  // buffer of sync reads grows to 4 MiB after a 3 MiB file, and must not be offered whole to the next read.
+  it('still reads /proc/sys files: whole, kept, and through ProcFs sync and async', async () => {
+    const big = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'procspec-big-')), 'big');
+    fs.writeFileSync(big, 'x'.repeat(3 * 1024 * 1024));
+    const grow = () => expect(readViewSync(big).length).toBe(3 * 1024 * 1024);
+    grow();
+    expect(readViewSync('/proc/sys/kernel/ostype').toString()).toBe(fs.readFileSync('/proc/sys/kernel/ostype', 'utf8'));
+    grow();
+    expect(readKeptSync('/proc/sys/kernel/osrelease', false).toString()).toBe(fs.readFileSync('/proc/sys/kernel/osrelease', 'utf8'));
+    grow();
+    const pidMax = Number(fs.readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+    expect(new ProcFs().read('proc/sys/kernel/pid_max')).toEqual({ pidMax });
+    grow();
+    expect(await new ProcFs().readAsync('proc/sys/kernel/pid_max')).toEqual({ pidMax });
+    fs.rmSync(path.dirname(big), { recursive: true });
   });
 });
