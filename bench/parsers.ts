@@ -8,6 +8,7 @@
  */
 import { readFileSync as nodeReadFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { registry } from '../dist/generated/index.js';
 import type { ParseContext } from '../dist/runtime/core/context.js';
 import { ProcFs } from '../dist/runtime/index.js';
@@ -164,6 +165,8 @@ rows.push(`procspec bench — node ${process.version}, ${new Date().toISOString(
 rows.push('parse only, same text, same process (ratio = peer time / procspec time; > 1: procspec is faster)');
 rows.push(`${pad('file', 15)}${pad('bytes', 8)}${pad('procspec', 11)}${pad('peer', 11)}${pad('ratio', 8)}${pad('heap/value ours', 17)}heap/value peer`);
 const ratios: number[] = [];
+/** Per file: the speed ratio and the heap per value of each side, for the target line (issue #26's target 3). */
+const target: { file: string; ratio: number; ours?: number; peer?: number }[] = [];
 for (const c of cases) {
   const text = readFileSync(c.path);
   const theirs = peer[c.theirs]!;
@@ -180,6 +183,7 @@ for (const c of cases) {
   const ratio = r.ratios[1]!;
   ratios.push(ratio);
   const mem = [retainedBytes(() => c.ours(text), 500), retainedBytes(() => theirs(text), 500)];
+  target.push({ file: c.file, ratio, ours: mem[0], peer: mem[1] });
   const memText = mem.map((m) => (m === undefined ? 'n/a' : `${Math.round(m)} B`));
   rows.push(
     `${pad(c.file, 15)}${pad(String(text.length), 8)}${pad(fmt(r.timings[0]!.medianNs), 11)}${pad(fmt(r.timings[1]!.medianNs), 11)}${pad(`${ratio.toFixed(2)}x`, 8)}${pad(memText[0]!, 17)}${memText[1]}`,
@@ -187,6 +191,17 @@ for (const c of cases) {
 }
 const geo = Math.exp(ratios.reduce((a, x) => a + Math.log(x), 0) / ratios.length);
 rows.push(`geometric mean of the ratios: ${geo.toFixed(2)}x over ${ratios.length} files`);
+{
+  // Target 3: at least 1.5x the peer's speed on every file both parse, and no more heap per value.
+  const slow = target.filter((t) => t.ratio < 1.5);
+  const heavy = target.filter((t) => t.ours !== undefined && t.peer !== undefined && t.ours > t.peer);
+  const worst = target.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  rows.push(
+    `target 3 (parse >= 1.5x the peer's speed, heap/value <= the peer's): speed met on ${target.length - slow.length} of ${target.length} files (below: ${slow.map((t) => `${t.file} ${t.ratio.toFixed(2)}x`).join(', ') || 'none'}; slowest ${worst.file} ${worst.ratio.toFixed(2)}x); heap met on ${target.length - heavy.length} of ${target.length} (above: ${heavy.map((t) => `${t.file} ${Math.round(t.ours!)} B against ${Math.round(t.peer!)} B`).join(', ') || 'none'}); load average ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
+}
 
 rows.push('');
 rows.push("read + parse of this process's stat (ratio = other / procspec)");

@@ -8,7 +8,7 @@
  * files, parse cost on large files against a raw read, and heap growth.
  * Prints a markdown report (and writes it to bench/last-run.md).
  * BENCH_SCALES (0,2000,10000) chooses the process counts and BENCH_PARTS
- * (processes,single,large,memory) the parts, for a partial run.
+ * (processes,single,system,large,memory) the parts, for a partial run.
  * procspec is imported from dist/ (built by bench/run.sh): the package as it ships.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -29,7 +29,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 /** Rounds of the large-file figures: three times as many (a round takes milliseconds, and the collector's pauses are a large share of a parse's time). */
 const LARGE_ROUNDS = 3 * ROUNDS;
 const SCALES = (process.env.BENCH_SCALES ?? '0,2000,10000').split(',').map(Number);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'processes,single,large,memory').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'processes,single,system,large,memory').split(','));
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -337,6 +337,101 @@ function singleFiles(): void {
   }
 }
 
+/** A system file the exporter reads by default: its spec, the parameters that name it, its path here. */
+interface SystemFile {
+  id: string;
+  params?: Record<string, string>;
+  path: string;
+}
+
+/**
+ * The system files the exporter reads by default (issue #26's target 2)
+ * that this machine has; the cgroup files are the root group's under
+ * ProcFs's cgroup2 mount. Those it lacks are named in the notes.
+ */
+function systemFiles(): SystemFile[] {
+  const wanted: { id: string; params?: Record<string, string> }[] = [
+    ...['stat', 'meminfo', 'vmstat', 'loadavg', 'uptime', 'diskstats', 'net/dev', 'net/snmp', 'net/netstat', 'net/sockstat', 'net/softnet_stat'].map((f) => ({
+      id: `proc/${f}`,
+    })),
+    ...['cpu', 'memory', 'io', 'irq'].map((resource) => ({ id: 'proc/pressure', params: { resource } })),
+    { id: 'proc/sys/fs/file-nr' },
+    ...['cpu.stat', 'memory.stat', 'io.stat'].map((f) => ({ id: `sys/fs/cgroup/${f}`, params: { cgroup: '' } })),
+  ];
+  const out: SystemFile[] = [];
+  const absent: string[] = [];
+  for (const w of wanted) {
+    let path: string | undefined;
+    try {
+      path = fs.path(w.id as never, w.params);
+    } catch {
+      path = undefined;
+    }
+    if (path !== undefined && existsSync(path)) out.push({ ...w, path });
+    else absent.push(path ?? w.id);
+  }
+  if (absent.length > 0) notes.push(`system files: not on this machine, so not timed: ${absent.join(', ')}`);
+  return out;
+}
+
+/**
+ * Read + parse per call of each system file and of a whole system sample
+ * (all of them, one after another), against the C reader keeping the files
+ * open (re-read with pread at 0, every number parsed with strtoll) and
+ * reopening them; procspec reads through ProcFs, which keeps them open too.
+ */
+function systemSample(): void {
+  const files = systemFiles();
+  const read = (f: SystemFile): unknown => (f.params === undefined ? fs.read(f.id as never) : fs.read(f.id as never, f.params as never));
+  const cFiles = (mode: string, paths: string[]): number | undefined => {
+    if (!cReader) return undefined;
+    const out = execFileSync(cReader, [mode, '2', ...paths], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
+    return Number(out[1]!.split(' ')[2]) / 1000;
+  };
+  const worst: { name: string; ratio: number }[] = [];
+  const timeRows = (task: string, paths: string[], call: () => void): void => {
+    const m: Record<string, number[]> = { 'C (kept open)': [], C: [], procspec: [] };
+    for (let i = 0; i < 1000; i++) call();
+    for (let r = 0; r < ROUNDS; r++) {
+      const k = cFiles('files-kept', paths);
+      if (k !== undefined) m['C (kept open)']!.push(k);
+      const c = cFiles('files', paths);
+      if (c !== undefined) m.C!.push(c);
+      m.procspec!.push(
+        time(() => {
+          for (let i = 0; i < 1000; i++) call();
+        }) / 1000,
+      );
+    }
+    const figures = figuresOf(m);
+    report.push({ task, scale: 0, processes: 1, figures });
+    const ours = figures.find((f) => f.name === 'procspec')?.ratio;
+    if (ours !== undefined) worst.push({ name: task, ratio: ours });
+  };
+  for (const f of files) timeRows(`read + parse ${f.path} (per call)`, [f.path], () => read(f));
+  const sampleWorst = worst.slice();
+  timeRows(
+    `system sample: the ${files.length} files above (per call)`,
+    files.map((f) => f.path),
+    () => {
+      for (const f of files) read(f);
+    },
+  );
+  if (sampleWorst.length > 0) {
+    const w = sampleWorst.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const over = sampleWorst.filter((x) => x.ratio > 1.1).length;
+    const sample = worst[worst.length - 1]!;
+    notes.push(
+      `target 2 (read + parse at most 1.1x C keeping the file open): ${sampleWorst.length - over} of ${sampleWorst.length} files within it, the worst ${w.ratio.toFixed(2)}x (${w.name}); the system sample ${sample.ratio.toFixed(2)}x; load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
+  }
+}
+
 interface Large {
   task: string;
   load: string;
@@ -459,6 +554,7 @@ async function main(): Promise<void> {
   if (!cc) process.stderr.write('note: cc not found, the C reader and the process helpers are skipped\n');
   if (PARTS.has('processes')) for (const s of SCALES) await scaleRun(s);
   if (PARTS.has('single')) singleFiles();
+  if (PARTS.has('system')) systemSample();
   if (PARTS.has('large')) await largeFiles();
   const extra = [...(PARTS.has('memory') ? [await memory()] : []), ...notes];
   const text = render(extra);

@@ -5,7 +5,10 @@
  *   ps-reader MODE ROUNDS
  * MODE: ps (stat + cmdline), stat (stat only), refresh (ps task on files
  * kept open, re-read with pread at offset 0), meminfo, stat1 (/proc/stat),
- * meminfo-kept, stat1-kept (the file opened once, re-read with pread).
+ * meminfo-kept, stat1-kept (the file opened once, re-read with pread);
+ * files, files-kept: the files named after ROUNDS, all of them read (and
+ * their numbers parsed) per call, as one system sample (one file: that
+ * file's row).
  * Prints one line per round: "<mode> <processes> <nanoseconds>".
  */
 #define _GNU_SOURCE
@@ -94,9 +97,38 @@ static int pids(int *out, int max) {
 
 static volatile long sink;
 
+/* Every number of buf[0, n), as a parser must read them. */
+static long long parse_numbers(ssize_t n) {
+  long long total = 0;
+  for (char *p = buf; p < buf + n; p++) {
+    if (*p >= '0' && *p <= '9') total += strtoll(p, &p, 10);
+  }
+  return total;
+}
+
+/* files / files-kept: 1000 calls a round, each reading and parsing every file named. */
+static int files(const char *mode, int rounds, int nfiles, char **paths) {
+  static int fds[256];
+  int kept = strcmp(mode, "files-kept") == 0;
+  if (nfiles > 256) nfiles = 256;
+  for (int f = 0; f < nfiles; f++) fds[f] = kept ? open(paths[f], O_RDONLY | O_CLOEXEC) : -1;
+  for (int k = 0; k < rounds; k++) {
+    long long t0 = now_ns();
+    for (int i = 0; i < 1000; i++) {
+      for (int f = 0; f < nfiles; f++) {
+        ssize_t n = kept ? read_fd(fds[f], 0) : read_file(paths[f]);
+        if (n > 0) sink += parse_numbers(n);
+      }
+    }
+    printf("%s %d %lld\n", mode, 1000, now_ns() - t0);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *mode = argc > 1 ? argv[1] : "ps";
   int rounds = argc > 2 ? atoi(argv[2]) : 5;
+  if (strncmp(mode, "files", 5) == 0) return files(mode, rounds, argc - 3, argv + 3);
   static int list[200000];
   static int statfd[200000], cmdfd[200000];
   struct row r;
@@ -129,12 +161,7 @@ int main(int argc, char **argv) {
     if (single_file) {
       for (int i = 0; i < 1000; i++) {
         ssize_t n = single_fd >= 0 ? read_fd(single_fd, 0) : read_file(single_path);
-        /* parse every number of the file, as a parser must */
-        long long total = 0;
-        for (char *p = buf; p < buf + n; p++) {
-          if (*p >= '0' && *p <= '9') total += strtoll(p, &p, 10);
-        }
-        sink += total;
+        sink += parse_numbers(n);
       }
       count = 1000;
     } else {

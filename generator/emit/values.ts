@@ -6,11 +6,18 @@ import type { CodeBlockWriter } from 'ts-morph';
 import type { ListRead, PairRead, TokenEnd, TokenRead, ValueRead } from '../plan/ir.js';
 import { call, listAdd, listEnd, listStart, q, scaled, stringRead, type Names } from './code.js';
 
+/** A sentinel Scan.atWord can compare byte by byte: printable ASCII, no white space. */
+const ASCII_WORD = /^[\x21-\x7e]+$/;
+
 export function printValue(w: CodeBlockWriter, names: Names, v: ValueRead, target: string): void {
   switch (v.kind) {
     case 'number': {
       const num = scaled(call(v.call), v.scale);
-      if (v.sentinels.length > 0) {
+      if (v.sentinels.length > 0 && v.sentinels.every((st) => ASCII_WORD.test(st.raw))) {
+        // Compared in place (Scan.atWord): no string is cut out of the text for the comparison.
+        const arms = v.sentinels.map((st) => `if (s.atWord(${q(st.raw)})) { s.pos += ${st.raw.length}; ${target} = ${q(st.name)}; }`);
+        w.writeLine(`${arms.join(' else ')} else ${target} = ${num};`);
+      } else if (v.sentinels.length > 0) {
         w.write('switch (s.peek()) ').block(() => {
           for (const st of v.sentinels) w.writeLine(`case ${q(st.raw)}: s.pos += ${st.raw.length}; ${target} = ${q(st.name)}; break;`);
           w.writeLine(`default: ${target} = ${num};`);
@@ -102,9 +109,10 @@ function printPair(w: CodeBlockWriter, names: Names, v: PairRead, target: string
       second();
     });
     if (v.checkQuote) w.writeLine(`if (s.quoteOpen) { s.quoteOpen = false; s.fail(${q('a closing double quote')}); }`);
-    w.writeLine(`${target} = { ${firstProps} };`);
-    w.writeLine(`if (${b} !== undefined) ${target}.${v.second.name} = ${b};`);
-    if (sRaw) w.writeLine(`if (${sRaw} !== undefined) ${target}.${v.second.name}Raw = ${sRaw};`);
+    // Made whole in one literal or the other (one hidden class each), not given the second part afterwards.
+    w.writeLine(
+      `${target} = ${b} !== undefined ? { ${firstProps}, ${v.second.name}: ${b}${sRaw ? `, ${v.second.name}Raw: ${sRaw}!` : ''} } : { ${firstProps} };`,
+    );
   } else {
     w.writeLine(`s.char(${q(v.separator)});`);
     second();

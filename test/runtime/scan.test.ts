@@ -157,6 +157,54 @@ describe('Scan numbers at their limits', () => {
     return f(s);
   };
 
+  it('f: what Number() gives the token, read from the bytes or from the text, and the same errors', () => {
+    const tokens = [
+      '0.52',
+      '1.00',
+      '12.5',
+      '-3.25',
+      '+0.5',
+      '.5',
+      '5.',
+      '-0.0',
+      '0',
+      '123456789012345',
+      '1234567890.12345',
+      '0.000000000000001',
+      '9007199254740993.5',
+      '1e5',
+      '1.5e-3',
+      '00000000000000012.5',
+    ];
+    for (let i = 0; i < 500; i++) {
+      const int = String(Math.floor(Math.random() * 10 ** (i % 9)));
+      const frac = String(Math.floor(Math.random() * 10 ** (i % 7))).padStart(i % 7, '0');
+      tokens.push(`${i % 3 === 0 ? '-' : ''}${int}.${frac}`);
+    }
+    for (const t of tokens)
+      expect(
+        read(`${t} x`, (s) => s.f()),
+        t,
+      ).toBe(Number(t));
+    for (const bad of ['.', '-', '1.2.3', '1-2', '+-1', 'e5']) expect(parseErrorOf(() => read(bad, (s) => s.f())).expected, bad).toBe('a decimal number');
+  });
+
+  it('atWord: whether the token at the cursor is the text, as peek() === text', () => {
+    const at = (line: string, t: string): [boolean, boolean] => read(line, (s) => [s.atWord(t), s.peek() === t]) as [boolean, boolean];
+    for (const [line, t] of [
+      ['-1 2', '-1'],
+      ['-12 2', '-1'],
+      ['-1', '-1'],
+      ['-', '-1'],
+      ['', '-1'],
+      ['-1\t3', '-1'],
+      ['x-1', '-1'],
+    ]) {
+      const [a, b] = at(line!, t!);
+      expect(a, line).toBe(b);
+    }
+  });
+
   it('hexNum: exact up to 2^53 - 1 in any number of digits, the nearest double above up to 16 digits, with or without 0x', () => {
     expect(read('fffffffffffff', (s) => s.hexNum())).toBe(2 ** 52 - 1);
     expect(read('0x1fffffffffffff', (s) => s.hexNum())).toBe(Number.MAX_SAFE_INTEGER);
@@ -303,6 +351,15 @@ describe('Scan.cpulist', () => {
     expect(list('0-3,8,10-11')).toEqual([0, 1, 2, 3, 8, 10, 11]);
     expect(list('')).toEqual([]);
     expect(list('0-1048575')).toHaveLength(2 ** 20);
+  });
+  it('gives lists made anew each call, the same after a long one, and after an error', () => {
+    const a = list('0-1');
+    expect(list('0-5000')).toHaveLength(5001);
+    expect(() => list('0-3,2-5')).toThrow();
+    const b = list('0-1');
+    expect(a).toEqual([0, 1]);
+    expect(b).toEqual([0, 1]);
+    expect(b).not.toBe(a);
   });
   it('refuses numbers no kernel prints and parts out of order, so no text makes the list unbounded', () => {
     // Past 2^53 a double's c++ is c: this range once never ended.

@@ -51,8 +51,7 @@ export function pickProcCmdline<K extends keyof ProcCmdline>(text: string | Uint
         p2 = s.quoted(undefined, true);
       }
       if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
-      r0 = { name: p1 };
-      if (p2 !== undefined) r0.value = p2;
+      r0 = p2 !== undefined ? { name: p1, value: p2 } : { name: p1 };
       v_params.push(r0);
       s.sep();
     }
@@ -81,8 +80,7 @@ function record0(s: Scan, ctx: ParseContext): ProcCmdline {
       p5 = s.quoted(undefined, true);
     }
     if (s.quoteOpen) { s.quoteOpen = false; s.fail("a closing double quote"); }
-    r3 = { name: p4 };
-    if (p5 !== undefined) r3.value = p5;
+    r3 = p5 !== undefined ? { name: p4, value: p5 } : { name: p4 };
     v_params.push(r3);
     s.sep();
   }

@@ -190,10 +190,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       case 5: /* stepping */ {
         if (v_stepping !== undefined) s.duplicate(key);
         s.ws();
-        switch (s.peek()) {
-          case "unknown": s.pos += 7; v_stepping = "unknown"; break;
-          default: v_stepping = s.u();
-        }
+        if (s.atWord("unknown")) { s.pos += 7; v_stepping = "unknown"; } else v_stepping = s.u();
         s.eol();
         break;
       }

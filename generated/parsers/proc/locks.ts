@@ -88,10 +88,7 @@ function record0(s: Scan, ctx: ParseContext): ProcLocksWaiter {
   v_inode = s.tokU();
   v_start = s.tokU();
   s.ws();
-  switch (s.peek()) {
-    case "EOF": s.pos += 3; v_end = "eof"; break;
-    default: v_end = s.u();
-  }
+  if (s.atWord("EOF")) { s.pos += 3; v_end = "eof"; } else v_end = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcLocksWaiter = { kind: "waiter", id: v_id, lockClass: v_lockClass, mode: v_mode, type: v_type, pid: v_pid, major: v_major, minor: v_minor, inode: v_inode, start: v_start, end: v_end };
@@ -155,10 +152,7 @@ function record1(s: Scan, ctx: ParseContext): ProcLocksLock {
   v_inode = s.tokU();
   v_start = s.tokU();
   s.ws();
-  switch (s.peek()) {
-    case "EOF": s.pos += 3; v_end = "eof"; break;
-    default: v_end = s.u();
-  }
+  if (s.atWord("EOF")) { s.pos += 3; v_end = "eof"; } else v_end = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcLocksLock = { kind: "lock", id: v_id, lockClass: v_lockClass, mode: v_mode, type: v_type, pid: v_pid, major: v_major, minor: v_minor, inode: v_inode, start: v_start, end: v_end };

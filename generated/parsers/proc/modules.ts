@@ -53,10 +53,7 @@ function record0(s: Scan, ctx: ParseContext): ProcModulesRow {
   s.sep();
   v_size = s.tokW();
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_refcount = "unknown"; break;
-    default: v_refcount = s.i();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_refcount = "unknown"; } else v_refcount = s.i();
   s.sep();
   s.ws();
   v_usedBy = s.word();

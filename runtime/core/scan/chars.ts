@@ -43,10 +43,13 @@ export function codeOf(c: string): number {
  * an unbounded search for a character a line lacks runs on to the next line
  * that has it, and done on every line, that is quadratic in the text. A
  * short range is scanned directly; a long one is searched in a slice of the
- * text (a view, not a copy), as fast as indexOf and bounded.
+ * text (a view, not a copy), as fast as indexOf and bounded, or in the text
+ * itself when the range ends where the text does.
  */
 export function findIn(t: string, c: string, a: number, b: number): number {
   if (b - a > 32 || c.length !== 1) {
+    // A range that runs to the text's end needs no bound: the text itself is searched, no slice made.
+    if (b === t.length) return t.indexOf(c, a);
     const i = t.slice(a, b).indexOf(c);
     return i < 0 ? -1 : a + i;
   }

@@ -73,12 +73,14 @@ export class ScanLines extends ScanFailures {
     return this.str(this.ls, this.le);
   }
 
-  /** Splits the current item at the first `sep`: [before, after], or [all] when there is none. */
-  splitItem(sep: string): [string, string | undefined] {
-    const k = findIn(this.text, sep, this.ls, this.le);
+  /**
+   * Index of the first `sep` in the current item, or -1, with the cursor
+   * moved to the item's end: the parser cuts out the parts, str(ls, k) and
+   * str(k + 1, le), itself (a `name=value` item of environ).
+   */
+  itemSep(sep: string): number {
     this.pos = this.le;
-    if (k < 0) return [this.str(this.ls, this.le), undefined];
-    return [this.str(this.ls, k), this.str(k + 1, this.le)];
+    return findIn(this.text, sep, this.ls, this.le);
   }
 
   /** The cursor state, to try one reading of the text and come back for another. */

@@ -19,6 +19,9 @@ const WORD32 = new Uint32Array(WORD64.buffer);
 /** Index in WORD32 of the word's low half (0 on a little-endian machine). */
 const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
+/** 10^k for the fraction digits of f()'s fast path (at most 15), each exact. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
 export class ScanNumbers extends ScanStrings {
   /**
    * An unsigned decimal integer of at most 2^64 - 1: exact up to 2^53,
@@ -209,17 +212,43 @@ export class ScanNumbers extends ScanStrings {
     return this.u();
   }
 
-  /** A decimal number with optional fraction and exponent. */
+  /**
+   * A decimal number with optional fraction and exponent. The usual form
+   * (`0.52`, `-3.25`: a sign, at most 15 digits, one point) is read from the
+   * bytes as digits / 10^k: both exact, so the one division rounds the exact
+   * quotient, which is the double Number() gives (Clinger's fast path);
+   * anything else is converted from its text.
+   */
   f(): number {
     const b = this.b;
     const a = this.pos;
     let p = a;
+    const c0 = p < this.le ? b[p]! : -1;
+    if (c0 === MINUS || c0 === PLUS) p++;
+    let m = 0;
+    let digits = 0;
+    let point = -1;
+    while (p < this.le) {
+      const c = b[p]!;
+      if (c >= ZERO && c <= NINE) {
+        m = m * 10 + (c - ZERO);
+        digits++;
+      } else if (c === 46 && point < 0) point = p;
+      else break;
+      p++;
+    }
+    const end = p;
     while (p < this.le) {
       const c = b[p]!;
       if ((c >= ZERO && c <= NINE) || c === 46 || c === MINUS || c === PLUS || c === 101 || c === 69) p++;
       else break;
     }
     this.ts = a;
+    if (p === end && digits > 0 && digits <= 15) {
+      const x = point < 0 ? m : m / POW10[end - point - 1]!;
+      this.pos = p;
+      return c0 === MINUS ? -x : x;
+    }
     const v = p === a ? Number.NaN : Number(this.text.slice(a, p));
     if (!Number.isFinite(v)) this.fail('a decimal number');
     this.pos = p;
@@ -340,7 +369,7 @@ export class ScanNumbers extends ScanStrings {
     if (p - d <= 13) {
       let n = 0;
       for (let i = d; i < p; i++) n = n * 16 + hexDigit(b[i]!);
-      return BigInt(n);
+      return n === 0 ? 0n : BigInt(n);
     }
     // Two exact halves of at most 8 digits each (32 bits), read as one 64-bit word: one bigint made, no text parsed.
     let hi = 0;

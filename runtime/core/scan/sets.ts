@@ -11,6 +11,12 @@ const { isSpace, hexDigit } = chars;
 /** CPU and node numbers of a CPU list are below this (see Scan.cpulist). */
 const CPULIST_LIMIT = 1 << 20;
 
+/** The numbers of the CPU list being read (see Scan.cpulist), reused by each call. */
+let cpuScratch: number[] = [];
+
+/** Largest scratch kept after a call. */
+const CPU_SCRATCH_KEEP = 4096;
+
 export class ScanSets extends ScanKeys {
   /**
    * A CPU or node list such as `0-3,8,10-11`, expanded to ascending numbers.
@@ -21,11 +27,13 @@ export class ScanSets extends ScanKeys {
    * otherwise never end: past 2^53 a double's `c++` is `c`).
    */
   cpulist(): number[] {
-    const out: number[] = [];
     const a = this.pos;
     if (this.pos >= this.le || isSpace(this.b[this.pos]!)) {
-      return out;
+      return [];
     }
+    // Gathered in a scratch array and copied out at their number: an array grown by push keeps room for 17 or more (status' `0-1` held 152 bytes of elements for 2 numbers).
+    let out = cpuScratch;
+    let n = 0;
     let last = -1;
     for (;;) {
       const lo = this.cpuNumber(last);
@@ -35,12 +43,16 @@ export class ScanSets extends ScanKeys {
         hi = this.cpuNumber(lo - 1);
       }
       last = hi;
-      for (let c = lo; c <= hi; c++) out.push(c);
+      for (let c = lo; c <= hi; c++) out[n++] = c;
       if (!this.at(',')) break;
       this.pos++;
     }
     this.ts = a;
-    return out;
+    const list = out.slice(0, n);
+    // A scratch grown by a long list is let go, not kept for good.
+    if (out.length > CPU_SCRATCH_KEEP) out = [];
+    cpuScratch = out;
+    return list;
   }
 
   /** One number of a CPU list: above `after` and below CPULIST_LIMIT. */
@@ -85,7 +97,8 @@ export class ScanSets extends ScanKeys {
     this.ts = a;
     if (p === from) this.fail('a hexadecimal mask');
     this.pos = p;
-    if (sig <= 13) return BigInt(n);
+    // 0n is a constant; BigInt(0) makes a new bigint each time.
+    if (sig <= 13) return n === 0 ? 0n : BigInt(n);
     const t = this.text;
     let digits = '';
     let run = sigStart;

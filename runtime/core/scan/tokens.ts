@@ -9,7 +9,7 @@ import * as limits from './limits.js';
 import { ScanLines } from './lines.js';
 
 // Copied into constants of this module once: an import is read through its module cell at every use (see chars.ts).
-const { isSpace, codeOf, startsAt } = chars;
+const { isSpace, codeOf, startsAt, bytesAre } = chars;
 const { LIST_ROOM } = limits;
 
 /**
@@ -148,6 +148,17 @@ export class ScanTokens extends ScanLines {
     this.ts = a;
     this.pos = p;
     return this.str(a, p);
+  }
+
+  /**
+   * True when the token at the cursor (up to white space or the end of the
+   * line) is exactly the ASCII text `t`, compared byte by byte: peek() ===
+   * t without making the string (a sentinel such as `-1`). The cursor stays.
+   */
+  atWord(t: string): boolean {
+    const e = this.pos + t.length;
+    if (e > this.le || (e < this.le && !isSpace(this.b[e]!))) return false;
+    return bytesAre(this.b, this.pos, t);
   }
 
   /** The token at the cursor, without moving (empty at the end of the line). */

@@ -54,10 +54,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIp6MrCacheRow {
   v_origin = s.word();
   s.sep();
   s.ws();
-  switch (s.peek()) {
-    case "-1": s.pos += 2; v_inputMif = "none"; break;
-    default: v_inputMif = s.i();
-  }
+  if (s.atWord("-1")) { s.pos += 2; v_inputMif = "none"; } else v_inputMif = s.i();
   s.sep();
   v_packets = s.tokU();
   v_bytes = s.tokW();

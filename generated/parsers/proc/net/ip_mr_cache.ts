@@ -58,10 +58,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetIpMrCacheRow {
   v_originRaw = s.lastToken();
   s.sep();
   s.ws();
-  switch (s.peek()) {
-    case "-1": s.pos += 2; v_inputVif = "none"; break;
-    default: v_inputVif = s.i();
-  }
+  if (s.atWord("-1")) { s.pos += 2; v_inputVif = "none"; } else v_inputVif = s.i();
   s.sep();
   v_packets = s.tokU();
   v_bytes = s.tokW();

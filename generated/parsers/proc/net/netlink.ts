@@ -103,10 +103,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNetlinkDumpPointer {
   v_rmem = s.tokW();
   v_wmem = s.tokW();
   s.ws();
-  switch (s.peek()) {
-    case "(null)": s.pos += 6; v_dumpCallback = "none"; break;
-    default: v_dumpCallback = s.hex64();
-  }
+  if (s.atWord("(null)")) { s.pos += 6; v_dumpCallback = "none"; } else v_dumpCallback = s.hex64();
   s.sep();
   v_refcount = s.tokU();
   let ok = s.more();

@@ -40,10 +40,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectPorts {
   let v_sport: number;
   let v_dport: number;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -84,10 +81,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectPortsFlagg
   let v_flags: Array<"permanent" | "inactive" | "userspace">;
   let v_helper: ProcNetNfConntrackExpectPortsFlaggedHelper | undefined;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -144,8 +138,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectPortsFlagg
       s.pos++;
       p3 = s.word();
     }
-    v_helper = { name: p2 };
-    if (p3 !== undefined) v_helper.class = p3;
+    v_helper = p3 !== undefined ? { name: p2, class: p3 } : { name: p2 };
     s.sep();
     ok = s.more();
   }
@@ -164,10 +157,7 @@ function record2(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectPortsHelpe
   let v_dport: number;
   let v_helper: ProcNetNfConntrackExpectPortsHelpedHelper;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -200,8 +190,7 @@ function record2(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectPortsHelpe
     s.pos++;
     p5 = s.word();
   }
-  v_helper = { name: p4 };
-  if (p5 !== undefined) v_helper.class = p5;
+  v_helper = p5 !== undefined ? { name: p4, class: p5 } : { name: p4 };
   s.sep();
   s.eol();
   const o: ProcNetNfConntrackExpectPortsHelped = { kind: "portsHelped", timeout: v_timeout, l3num: v_l3num, proto: v_proto, src: v_src, dst: v_dst, sport: v_sport, dport: v_dport, helper: v_helper };
@@ -218,10 +207,7 @@ function record3(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectIcmp {
   let v_code: number;
   let v_id: number;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -267,10 +253,7 @@ function record4(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectIcmpFlagge
   let v_flags: Array<"permanent" | "inactive" | "userspace">;
   let v_helper: ProcNetNfConntrackExpectIcmpFlaggedHelper | undefined;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -331,8 +314,7 @@ function record4(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectIcmpFlagge
       s.pos++;
       p9 = s.word();
     }
-    v_helper = { name: p8 };
-    if (p9 !== undefined) v_helper.class = p9;
+    v_helper = p9 !== undefined ? { name: p8, class: p9 } : { name: p8 };
     s.sep();
     ok = s.more();
   }
@@ -352,10 +334,7 @@ function record5(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectIcmpHelped
   let v_id: number;
   let v_helper: ProcNetNfConntrackExpectIcmpHelpedHelper;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -392,8 +371,7 @@ function record5(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectIcmpHelped
     s.pos++;
     p11 = s.word();
   }
-  v_helper = { name: p10 };
-  if (p11 !== undefined) v_helper.class = p11;
+  v_helper = p11 !== undefined ? { name: p10, class: p11 } : { name: p10 };
   s.sep();
   s.eol();
   const o: ProcNetNfConntrackExpectIcmpHelped = { kind: "icmpHelped", timeout: v_timeout, l3num: v_l3num, proto: v_proto, src: v_src, dst: v_dst, type: v_type, code: v_code, id: v_id, helper: v_helper };
@@ -409,10 +387,7 @@ function record6(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectGre {
   let v_srckey: string;
   let v_dstkey: string;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -453,10 +428,7 @@ function record7(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectGreFlagged
   let v_flags: Array<"permanent" | "inactive" | "userspace">;
   let v_helper: ProcNetNfConntrackExpectGreFlaggedHelper | undefined;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -513,8 +485,7 @@ function record7(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectGreFlagged
       s.pos++;
       p15 = s.word();
     }
-    v_helper = { name: p14 };
-    if (p15 !== undefined) v_helper.class = p15;
+    v_helper = p15 !== undefined ? { name: p14, class: p15 } : { name: p14 };
     s.sep();
     ok = s.more();
   }
@@ -533,10 +504,7 @@ function record8(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectGreHelped 
   let v_dstkey: string;
   let v_helper: ProcNetNfConntrackExpectGreHelpedHelper;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -569,8 +537,7 @@ function record8(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectGreHelped 
     s.pos++;
     p17 = s.word();
   }
-  v_helper = { name: p16 };
-  if (p17 !== undefined) v_helper.class = p17;
+  v_helper = p17 !== undefined ? { name: p16, class: p17 } : { name: p16 };
   s.sep();
   s.eol();
   const o: ProcNetNfConntrackExpectGreHelped = { kind: "greHelped", timeout: v_timeout, l3num: v_l3num, proto: v_proto, src: v_src, dst: v_dst, srckey: v_srckey, dstkey: v_dstkey, helper: v_helper };
@@ -584,10 +551,7 @@ function record9(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectAddresses 
   let v_src: string;
   let v_dst: string;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -618,10 +582,7 @@ function record10(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectAddresses
   let v_flags: Array<"permanent" | "inactive" | "userspace">;
   let v_helper: ProcNetNfConntrackExpectAddressesFlaggedHelper | undefined;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -670,8 +631,7 @@ function record10(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectAddresses
       s.pos++;
       p21 = s.word();
     }
-    v_helper = { name: p20 };
-    if (p21 !== undefined) v_helper.class = p21;
+    v_helper = p21 !== undefined ? { name: p20, class: p21 } : { name: p20 };
     s.sep();
     ok = s.more();
   }
@@ -688,10 +648,7 @@ function record11(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectAddresses
   let v_dst: string;
   let v_helper: ProcNetNfConntrackExpectAddressesHelpedHelper;
   s.ws();
-  switch (s.peek()) {
-    case "-": s.pos += 1; v_timeout = "none"; break;
-    default: v_timeout = s.u();
-  }
+  if (s.atWord("-")) { s.pos += 1; v_timeout = "none"; } else v_timeout = s.u();
   s.sep();
   s.lit("l3proto"); s.sep();
   s.lit("="); s.sep();
@@ -716,8 +673,7 @@ function record11(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectAddresses
     s.pos++;
     p23 = s.word();
   }
-  v_helper = { name: p22 };
-  if (p23 !== undefined) v_helper.class = p23;
+  v_helper = p23 !== undefined ? { name: p22, class: p23 } : { name: p22 };
   s.sep();
   s.eol();
   const o: ProcNetNfConntrackExpectAddressesHelped = { kind: "addressesHelped", timeout: v_timeout, l3num: v_l3num, proto: v_proto, src: v_src, dst: v_dst, helper: v_helper };

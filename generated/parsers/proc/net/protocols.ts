@@ -77,10 +77,7 @@ function record1(s: Scan, ctx: ParseContext, h: Omit<ProcNetProtocols, "rows">):
   v_size = s.tokW();
   v_sockets = s.tokU();
   s.ws();
-  switch (s.peek()) {
-    case "-1": s.pos += 2; v_memory = "not_tracked"; break;
-    default: v_memory = s.scaleW(s.w(), ctx.pageSize);
-  }
+  if (s.atWord("-1")) { s.pos += 2; v_memory = "not_tracked"; } else v_memory = s.scaleW(s.w(), ctx.pageSize);
   s.sep();
   s.ws();
   switch (s.word()) {

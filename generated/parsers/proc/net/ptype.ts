@@ -36,10 +36,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetPtypeAnyDeviceModule {
   let v_function: string;
   let v_module: string;
   s.ws();
-  switch (s.peek()) {
-    case "ALL": s.pos += 3; v_type = "all"; break;
-    default: v_type = s.hexNum();
-  }
+  if (s.atWord("ALL")) { s.pos += 3; v_type = "all"; } else v_type = s.hexNum();
   s.sep();
   s.ws();
   v_function = s.word();
@@ -56,10 +53,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetPtypeAnyDevice {
   let v_type: number | "all";
   let v_function: string;
   s.ws();
-  switch (s.peek()) {
-    case "ALL": s.pos += 3; v_type = "all"; break;
-    default: v_type = s.hexNum();
-  }
+  if (s.atWord("ALL")) { s.pos += 3; v_type = "all"; } else v_type = s.hexNum();
   s.sep();
   s.ws();
   v_function = s.word();
@@ -75,10 +69,7 @@ function record2(s: Scan, ctx: ParseContext): ProcNetPtypeOneDeviceModule {
   let v_function: string;
   let v_module: string;
   s.ws();
-  switch (s.peek()) {
-    case "ALL": s.pos += 3; v_type = "all"; break;
-    default: v_type = s.hexNum();
-  }
+  if (s.atWord("ALL")) { s.pos += 3; v_type = "all"; } else v_type = s.hexNum();
   s.sep();
   s.ws();
   v_device = s.word();
@@ -99,10 +90,7 @@ function record3(s: Scan, ctx: ParseContext): ProcNetPtypeOneDevice {
   let v_device: string;
   let v_function: string;
   s.ws();
-  switch (s.peek()) {
-    case "ALL": s.pos += 3; v_type = "all"; break;
-    default: v_type = s.hexNum();
-  }
+  if (s.atWord("ALL")) { s.pos += 3; v_type = "all"; } else v_type = s.hexNum();
   s.sep();
   s.ws();
   v_device = s.word();

@@ -33,10 +33,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidArchStatus {
       case "AVX512_elapsed_ms": {
         if (v_avx512ElapsedMs !== undefined) s.duplicate(key);
         s.ws();
-        switch (s.peek()) {
-          case "-1": s.pos += 2; v_avx512ElapsedMs = "never"; break;
-          default: v_avx512ElapsedMs = s.i();
-        }
+        if (s.atWord("-1")) { s.pos += 2; v_avx512ElapsedMs = "never"; } else v_avx512ElapsedMs = s.i();
         s.eol();
         break;
       }

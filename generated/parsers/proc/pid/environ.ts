@@ -18,9 +18,8 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidEnvironVariabl
   let outn = 0;
   let item: ProcPidEnvironVariable[][number];
   while (s.nextItem(end, "\u0000")) {
-    const [a, b] = s.splitItem("=");
-    item = { name: a };
-    if (b !== undefined) item.value = b;
+    const k = s.itemSep("=");
+    item = k < 0 ? { name: s.str(s.ls, s.le) } : { name: s.str(s.ls, k), value: s.str(k + 1, s.le) };
     if (outn < out.length) out[outn] = item; else out.push(item);
     outn++;
   }

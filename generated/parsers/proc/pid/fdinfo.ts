@@ -311,10 +311,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidFdinfoLock {
   s.sep();
   v_start = s.tokU();
   s.ws();
-  switch (s.peek()) {
-    case "EOF": s.pos += 3; v_end = "eof"; break;
-    default: v_end = s.u();
-  }
+  if (s.atWord("EOF")) { s.pos += 3; v_end = "eof"; } else v_end = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidFdinfoLock = { id: v_id, lockClass: v_lockClass, mode: v_mode, type: v_type, pid: v_pid, major: v_major, minor: v_minor, inode: v_inode, start: v_start, end: v_end };

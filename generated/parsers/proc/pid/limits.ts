@@ -37,16 +37,10 @@ function record0(s: Scan, ctx: ParseContext): ProcPidLimitsRow {
   s.ws();
   v_limit = s.fixed(26);
   s.ws();
-  switch (s.peek()) {
-    case "unlimited": s.pos += 9; v_soft = "unlimited"; break;
-    default: v_soft = s.u64();
-  }
+  if (s.atWord("unlimited")) { s.pos += 9; v_soft = "unlimited"; } else v_soft = s.u64();
   s.sep();
   s.ws();
-  switch (s.peek()) {
-    case "unlimited": s.pos += 9; v_hard = "unlimited"; break;
-    default: v_hard = s.u64();
-  }
+  if (s.atWord("unlimited")) { s.pos += 9; v_hard = "unlimited"; } else v_hard = s.u64();
   s.sep();
   let ok = s.more();
   if (ok) {

@@ -41,10 +41,7 @@ export function pickProcPidLoginuid<K extends keyof ProcPidLoginuid>(text: strin
   tokens: {
     if (want[Token.uid] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "4294967295": s.pos += 10; v_uid = "unset"; break;
-        default: v_uid = s.u();
-      }
+      if (s.atWord("4294967295")) { s.pos += 10; v_uid = "unset"; } else v_uid = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.uid] !== 0) s.skipWords(want[Want.runs + Token.uid]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidLoginuid {
 function record0(s: Scan, ctx: ParseContext): ProcPidLoginuid {
   let v_uid: number | "unset";
   s.ws();
-  switch (s.peek()) {
-    case "4294967295": s.pos += 10; v_uid = "unset"; break;
-    default: v_uid = s.u();
-  }
+  if (s.atWord("4294967295")) { s.pos += 10; v_uid = "unset"; } else v_uid = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidLoginuid = { uid: v_uid };

@@ -46,8 +46,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidNumaMapsFile {
     s.pos++;
     p1 = s.word();
   }
-  v_policy = { mode: p0 };
-  if (p1 !== undefined) v_policy.nodes = p1;
+  v_policy = p1 !== undefined ? { mode: p0, nodes: p1 } : { mode: p0 };
   s.sep();
   s.ws();
   s.lit("file=");
@@ -86,8 +85,7 @@ function record1(s: Scan, ctx: ParseContext): ProcPidNumaMapsFileHuge {
     s.pos++;
     p6 = s.word();
   }
-  v_policy = { mode: p5 };
-  if (p6 !== undefined) v_policy.nodes = p6;
+  v_policy = p6 !== undefined ? { mode: p5, nodes: p6 } : { mode: p5 };
   s.sep();
   s.ws();
   s.lit("file=");
@@ -126,8 +124,7 @@ function record2(s: Scan, ctx: ParseContext): ProcPidNumaMapsHeap {
     s.pos++;
     p11 = s.word();
   }
-  v_policy = { mode: p10 };
-  if (p11 !== undefined) v_policy.nodes = p11;
+  v_policy = p11 !== undefined ? { mode: p10, nodes: p11 } : { mode: p10 };
   s.sep();
   s.lit("heap"); s.sep();
   s.ws();
@@ -162,8 +159,7 @@ function record3(s: Scan, ctx: ParseContext): ProcPidNumaMapsStack {
     s.pos++;
     p16 = s.word();
   }
-  v_policy = { mode: p15 };
-  if (p16 !== undefined) v_policy.nodes = p16;
+  v_policy = p16 !== undefined ? { mode: p15, nodes: p16 } : { mode: p15 };
   s.sep();
   s.lit("stack"); s.sep();
   s.ws();
@@ -198,8 +194,7 @@ function record4(s: Scan, ctx: ParseContext): ProcPidNumaMapsAnonHuge {
     s.pos++;
     p21 = s.word();
   }
-  v_policy = { mode: p20 };
-  if (p21 !== undefined) v_policy.nodes = p21;
+  v_policy = p21 !== undefined ? { mode: p20, nodes: p21 } : { mode: p20 };
   s.sep();
   s.lit("huge"); s.sep();
   s.ws();
@@ -234,8 +229,7 @@ function record5(s: Scan, ctx: ParseContext): ProcPidNumaMapsAnon {
     s.pos++;
     p26 = s.word();
   }
-  v_policy = { mode: p25 };
-  if (p26 !== undefined) v_policy.nodes = p26;
+  v_policy = p26 !== undefined ? { mode: p25, nodes: p26 } : { mode: p25 };
   s.sep();
   s.ws();
   const v_counts: ProcPidNumaMapsAnonCounts[] = [];

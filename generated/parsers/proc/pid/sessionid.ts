@@ -41,10 +41,7 @@ export function pickProcPidSessionid<K extends keyof ProcPidSessionid>(text: str
   tokens: {
     if (want[Token.session] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "4294967295": s.pos += 10; v_session = "unset"; break;
-        default: v_session = s.u();
-      }
+      if (s.atWord("4294967295")) { s.pos += 10; v_session = "unset"; } else v_session = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.session] !== 0) s.skipWords(want[Want.runs + Token.session]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSessionid {
 function record0(s: Scan, ctx: ParseContext): ProcPidSessionid {
   let v_session: number | "unset";
   s.ws();
-  switch (s.peek()) {
-    case "4294967295": s.pos += 10; v_session = "unset"; break;
-    default: v_session = s.u();
-  }
+  if (s.atWord("4294967295")) { s.pos += 10; v_session = "unset"; } else v_session = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: ProcPidSessionid = { session: v_session };

@@ -194,20 +194,14 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
     if (last === Token.ppid) break tokens;
     if (want[Token.pgrp] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "-1": s.pos += 2; v_pgrp = "none"; break;
-        default: v_pgrp = s.u();
-      }
+      if (s.atWord("-1")) { s.pos += 2; v_pgrp = "none"; } else v_pgrp = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.pgrp] !== 0) s.skipWords(want[Want.runs + Token.pgrp]!);
     if (last === Token.pgrp) break tokens;
     if (want[Token.session] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "-1": s.pos += 2; v_session = "none"; break;
-        default: v_session = s.u();
-      }
+      if (s.atWord("-1")) { s.pos += 2; v_session = "none"; } else v_session = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.session] !== 0) s.skipWords(want[Want.runs + Token.session]!);
@@ -304,10 +298,7 @@ export function pickProcPidStat<K extends keyof ProcPidStat>(text: string | Uint
     if (last === Token.rss) break tokens;
     if (want[Token.rsslim] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
-        default: v_rsslim = s.w();
-      }
+      if (s.atWord("18446744073709551615")) { s.pos += 20; v_rsslim = "unlimited"; } else v_rsslim = s.w();
       s.sep();
     }
     else if (want[Want.runs + Token.rsslim] !== 0) s.skipWords(want[Want.runs + Token.rsslim]!);
@@ -653,16 +644,10 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   s.sep();
   v_ppid = s.tokU();
   s.ws();
-  switch (s.peek()) {
-    case "-1": s.pos += 2; v_pgrp = "none"; break;
-    default: v_pgrp = s.u();
-  }
+  if (s.atWord("-1")) { s.pos += 2; v_pgrp = "none"; } else v_pgrp = s.u();
   s.sep();
   s.ws();
-  switch (s.peek()) {
-    case "-1": s.pos += 2; v_session = "none"; break;
-    default: v_session = s.u();
-  }
+  if (s.atWord("-1")) { s.pos += 2; v_session = "none"; } else v_session = s.u();
   s.sep();
   v_ttyNr = s.tokI();
   v_tpgid = s.tokI();
@@ -683,10 +668,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidStat {
   v_vsize = s.tokW();
   v_rss = s.scaleW(s.tokWI(), ctx.pageSize);
   s.ws();
-  switch (s.peek()) {
-    case "18446744073709551615": s.pos += 20; v_rsslim = "unlimited"; break;
-    default: v_rsslim = s.w();
-  }
+  if (s.atWord("18446744073709551615")) { s.pos += 20; v_rsslim = "unlimited"; } else v_rsslim = s.w();
   s.sep();
   s.ws();
   v_startcode = s.u64();

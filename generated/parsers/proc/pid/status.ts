@@ -430,10 +430,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidStatus {
         let p15: number | "unlimited";
         p14 = s.u();
         s.char("/");
-        switch (s.peek()) {
-          case "18446744073709551615": s.pos += 20; p15 = "unlimited"; break;
-          default: p15 = s.u();
-        }
+        if (s.atWord("18446744073709551615")) { s.pos += 20; p15 = "unlimited"; } else p15 = s.u();
         v_sigQ = { queued: p14, limit: p15 };
         s.eol();
         break;

@@ -43,10 +43,7 @@ export function pickProcSysKernelSchedRtRuntimeUs<K extends keyof ProcSysKernelS
     if (ok) {
       if (want[Token.runtime] === 1) {
         s.ws();
-        switch (s.peek()) {
-          case "-1": s.pos += 2; v_runtime = "unlimited"; break;
-          default: v_runtime = s.approx() / 1e6;
-        }
+        if (s.atWord("-1")) { s.pos += 2; v_runtime = "unlimited"; } else v_runtime = s.approx() / 1e6;
         s.sep();
       }
       else s.skipWords(1);
@@ -69,10 +66,7 @@ function record0(s: Scan, ctx: ParseContext): ProcSysKernelSchedRtRuntimeUs {
   let ok = s.more();
   if (ok) {
     s.ws();
-    switch (s.peek()) {
-      case "-1": s.pos += 2; v_runtime = "unlimited"; break;
-      default: v_runtime = s.approx() / 1e6;
-    }
+    if (s.atWord("-1")) { s.pos += 2; v_runtime = "unlimited"; } else v_runtime = s.approx() / 1e6;
     s.sep();
     ok = s.more();
   }

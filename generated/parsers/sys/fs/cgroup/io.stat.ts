@@ -152,10 +152,7 @@ function record0(s: Scan, ctx: ParseContext): SysFsCgroupIoStatRow {
       }
       case "depth": {
         if (v_depth !== undefined) s.duplicate(k);
-        switch (s.peek()) {
-          case "max": s.pos += 3; v_depth = "max"; break;
-          default: v_depth = s.u();
-        }
+        if (s.atWord("max")) { s.pos += 3; v_depth = "max"; } else v_depth = s.u();
         s.sep();
         break;
       }

@@ -57,10 +57,7 @@ export function pickSysFsCgroupMemoryMax<K extends keyof SysFsCgroupMemoryMax>(t
   tokens: {
     if (want[Token.max] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "max": s.pos += 3; v_max = "max"; break;
-        default: v_max = s.w();
-      }
+      if (s.atWord("max")) { s.pos += 3; v_max = "max"; } else v_max = s.w();
       s.sep();
     }
     else if (want[Want.runs + Token.max] !== 0) s.skipWords(want[Want.runs + Token.max]!);
@@ -79,10 +76,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupMemoryMax 
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupMemoryMax {
   let v_max: N | "max";
   s.ws();
-  switch (s.peek()) {
-    case "max": s.pos += 3; v_max = "max"; break;
-    default: v_max = s.w();
-  }
+  if (s.atWord("max")) { s.pos += 3; v_max = "max"; } else v_max = s.w();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysFsCgroupMemoryMax = { max: v_max };

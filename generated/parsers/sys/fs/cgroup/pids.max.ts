@@ -41,10 +41,7 @@ export function pickSysFsCgroupPidsMax<K extends keyof SysFsCgroupPidsMax>(text:
   tokens: {
     if (want[Token.max] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "max": s.pos += 3; v_max = "max"; break;
-        default: v_max = s.u();
-      }
+      if (s.atWord("max")) { s.pos += 3; v_max = "max"; } else v_max = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.max] !== 0) s.skipWords(want[Want.runs + Token.max]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupPidsMax {
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupPidsMax {
   let v_max: number | "max";
   s.ws();
-  switch (s.peek()) {
-    case "max": s.pos += 3; v_max = "max"; break;
-    default: v_max = s.u();
-  }
+  if (s.atWord("max")) { s.pos += 3; v_max = "max"; } else v_max = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysFsCgroupPidsMax = { max: v_max };

@@ -41,10 +41,7 @@ export function pickSysClassNetIfaceSpeed<K extends keyof SysClassNetIfaceSpeed>
   tokens: {
     if (want[Token.mbps] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "-1": s.pos += 2; v_mbps = "unknown"; break;
-        default: v_mbps = s.i();
-      }
+      if (s.atWord("-1")) { s.pos += 2; v_mbps = "unknown"; } else v_mbps = s.i();
       s.sep();
     }
     else if (want[Want.runs + Token.mbps] !== 0) s.skipWords(want[Want.runs + Token.mbps]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysClassNetIfaceSpeed
 function record0(s: Scan, ctx: ParseContext): SysClassNetIfaceSpeed {
   let v_mbps: number | "unknown";
   s.ws();
-  switch (s.peek()) {
-    case "-1": s.pos += 2; v_mbps = "unknown"; break;
-    default: v_mbps = s.i();
-  }
+  if (s.atWord("-1")) { s.pos += 2; v_mbps = "unknown"; } else v_mbps = s.i();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysClassNetIfaceSpeed = { mbps: v_mbps };

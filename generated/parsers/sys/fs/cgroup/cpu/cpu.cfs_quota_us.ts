@@ -41,10 +41,7 @@ export function pickSysFsCgroupCpuCpuCfsQuotaUs<K extends keyof SysFsCgroupCpuCp
   tokens: {
     if (want[Token.quota] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "-1": s.pos += 2; v_quota = "unlimited"; break;
-        default: v_quota = s.approxUnsigned() / 1e6;
-      }
+      if (s.atWord("-1")) { s.pos += 2; v_quota = "unlimited"; } else v_quota = s.approxUnsigned() / 1e6;
       s.sep();
     }
     else if (want[Want.runs + Token.quota] !== 0) s.skipWords(want[Want.runs + Token.quota]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuCpuCfsQ
 function record0(s: Scan, ctx: ParseContext): SysFsCgroupCpuCpuCfsQuotaUs {
   let v_quota: number | "unlimited";
   s.ws();
-  switch (s.peek()) {
-    case "-1": s.pos += 2; v_quota = "unlimited"; break;
-    default: v_quota = s.approxUnsigned() / 1e6;
-  }
+  if (s.atWord("-1")) { s.pos += 2; v_quota = "unlimited"; } else v_quota = s.approxUnsigned() / 1e6;
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysFsCgroupCpuCpuCfsQuotaUs = { quota: v_quota };

@@ -41,10 +41,7 @@ export function pickSysDevicesSystemCpuCpuCpufreqCpuinfoCurFreq<K extends keyof 
   tokens: {
     if (want[Token.khz] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "<unknown>": s.pos += 9; v_khz = "unknown"; break;
-        default: v_khz = s.u();
-      }
+      if (s.atWord("<unknown>")) { s.pos += 9; v_khz = "unknown"; } else v_khz = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.khz] !== 0) s.skipWords(want[Want.runs + Token.khz]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysDevicesSystemCpuCp
 function record0(s: Scan, ctx: ParseContext): SysDevicesSystemCpuCpuCpufreqCpuinfoCurFreq {
   let v_khz: number | "unknown";
   s.ws();
-  switch (s.peek()) {
-    case "<unknown>": s.pos += 9; v_khz = "unknown"; break;
-    default: v_khz = s.u();
-  }
+  if (s.atWord("<unknown>")) { s.pos += 9; v_khz = "unknown"; } else v_khz = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysDevicesSystemCpuCpuCpufreqCpuinfoCurFreq = { khz: v_khz };

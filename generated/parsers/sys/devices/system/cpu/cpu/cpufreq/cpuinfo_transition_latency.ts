@@ -41,10 +41,7 @@ export function pickSysDevicesSystemCpuCpuCpufreqCpuinfoTransitionLatency<K exte
   tokens: {
     if (want[Token.latency] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "4294967295": s.pos += 10; v_latency = "unknown"; break;
-        default: v_latency = s.approxUnsigned() / 1e9;
-      }
+      if (s.atWord("4294967295")) { s.pos += 10; v_latency = "unknown"; } else v_latency = s.approxUnsigned() / 1e9;
       s.sep();
     }
     else if (want[Want.runs + Token.latency] !== 0) s.skipWords(want[Want.runs + Token.latency]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysDevicesSystemCpuCp
 function record0(s: Scan, ctx: ParseContext): SysDevicesSystemCpuCpuCpufreqCpuinfoTransitionLatency {
   let v_latency: number | "unknown";
   s.ws();
-  switch (s.peek()) {
-    case "4294967295": s.pos += 10; v_latency = "unknown"; break;
-    default: v_latency = s.approxUnsigned() / 1e9;
-  }
+  if (s.atWord("4294967295")) { s.pos += 10; v_latency = "unknown"; } else v_latency = s.approxUnsigned() / 1e9;
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysDevicesSystemCpuCpuCpufreqCpuinfoTransitionLatency = { latency: v_latency };

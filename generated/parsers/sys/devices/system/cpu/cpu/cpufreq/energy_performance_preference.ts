@@ -41,14 +41,7 @@ export function pickSysDevicesSystemCpuCpuCpufreqEnergyPerformancePreference<K e
   tokens: {
     if (want[Token.epp] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "default": s.pos += 7; v_epp = "default"; break;
-        case "performance": s.pos += 11; v_epp = "performance"; break;
-        case "balance_performance": s.pos += 19; v_epp = "balance_performance"; break;
-        case "balance_power": s.pos += 13; v_epp = "balance_power"; break;
-        case "power": s.pos += 5; v_epp = "power"; break;
-        default: v_epp = s.u();
-      }
+      if (s.atWord("default")) { s.pos += 7; v_epp = "default"; } else if (s.atWord("performance")) { s.pos += 11; v_epp = "performance"; } else if (s.atWord("balance_performance")) { s.pos += 19; v_epp = "balance_performance"; } else if (s.atWord("balance_power")) { s.pos += 13; v_epp = "balance_power"; } else if (s.atWord("power")) { s.pos += 5; v_epp = "power"; } else v_epp = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.epp] !== 0) s.skipWords(want[Want.runs + Token.epp]!);
@@ -67,14 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysDevicesSystemCpuCp
 function record0(s: Scan, ctx: ParseContext): SysDevicesSystemCpuCpuCpufreqEnergyPerformancePreference {
   let v_epp: number | "default" | "performance" | "balance_performance" | "balance_power" | "power";
   s.ws();
-  switch (s.peek()) {
-    case "default": s.pos += 7; v_epp = "default"; break;
-    case "performance": s.pos += 11; v_epp = "performance"; break;
-    case "balance_performance": s.pos += 19; v_epp = "balance_performance"; break;
-    case "balance_power": s.pos += 13; v_epp = "balance_power"; break;
-    case "power": s.pos += 5; v_epp = "power"; break;
-    default: v_epp = s.u();
-  }
+  if (s.atWord("default")) { s.pos += 7; v_epp = "default"; } else if (s.atWord("performance")) { s.pos += 11; v_epp = "performance"; } else if (s.atWord("balance_performance")) { s.pos += 19; v_epp = "balance_performance"; } else if (s.atWord("balance_power")) { s.pos += 13; v_epp = "balance_power"; } else if (s.atWord("power")) { s.pos += 5; v_epp = "power"; } else v_epp = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysDevicesSystemCpuCpuCpufreqEnergyPerformancePreference = { epp: v_epp };

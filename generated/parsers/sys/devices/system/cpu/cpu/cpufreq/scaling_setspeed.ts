@@ -41,10 +41,7 @@ export function pickSysDevicesSystemCpuCpuCpufreqScalingSetspeed<K extends keyof
   tokens: {
     if (want[Token.khz] === 1) {
       s.ws();
-      switch (s.peek()) {
-        case "<unsupported>": s.pos += 13; v_khz = "unsupported"; break;
-        default: v_khz = s.u();
-      }
+      if (s.atWord("<unsupported>")) { s.pos += 13; v_khz = "unsupported"; } else v_khz = s.u();
       s.sep();
     }
     else if (want[Want.runs + Token.khz] !== 0) s.skipWords(want[Want.runs + Token.khz]!);
@@ -63,10 +60,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysDevicesSystemCpuCp
 function record0(s: Scan, ctx: ParseContext): SysDevicesSystemCpuCpuCpufreqScalingSetspeed {
   let v_khz: number | "unsupported";
   s.ws();
-  switch (s.peek()) {
-    case "<unsupported>": s.pos += 13; v_khz = "unsupported"; break;
-    default: v_khz = s.u();
-  }
+  if (s.atWord("<unsupported>")) { s.pos += 13; v_khz = "unsupported"; } else v_khz = s.u();
   s.sep();
   const extraTokens = s.more() ? s.restTokens() : undefined;
   const o: SysDevicesSystemCpuCpuCpufreqScalingSetspeed = { khz: v_khz };
