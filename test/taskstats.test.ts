@@ -129,7 +129,7 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a child that read 20 MB and burned CPU: read bytes, CPU time within 25% of /proc/PID/stat', async () => {
+  it('a child that read 20 MB and burned CPU: read bytes, CPU time within 50% of /proc/PID/stat', async () => {
     const file = join(dir, 'data');
     writeFileSync(file, Buffer.alloc(20 << 20, 7));
     // A second of its own CPU time, not of the clock: on a busy machine a second of the clock may hold much less.
@@ -151,9 +151,9 @@ describe.skipIf(!live)('taskstats of live tasks (root, native module built)', ()
       const fromStat = stat.utime + stat.stime;
       expect(cpu).toBeGreaterThan(0.9);
       // taskstats gives the tick-sampled split of each thread's time, /proc/PID/stat the split scaled to the
-      // scheduler's exact total: on a busy machine they part by more than 10% (12% seen with two suites at once).
-      // A wrong unit would be off by 1000x.
-      expect(Math.abs(cpu - fromStat) / fromStat).toBeLessThan(0.25);
+      // scheduler's exact total: on a busy machine they part by more than 10% (12% seen with two suites at once,
+      // 26% at a load of 7). A wrong unit would be off by 1000x.
+      expect(Math.abs(cpu - fromStat) / fromStat).toBeLessThan(0.5);
     } finally {
       client.close();
       child.kill('SIGKILL');
