@@ -14,12 +14,9 @@ import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkSpec } from '../generator/check.js';
-import { generate } from '../generator/generate.js';
-import { loadSpecFile } from '../generator/load.js';
 import { specIdOf } from '../generator/names.js';
 import { SpecError } from '../generator/spec-error.js';
-import { contextOf, type ParseContext, type SpecModel, toJson } from '../runtime/index.js';
+import type { ParseContext, SpecModel } from '../runtime/index.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -78,6 +75,8 @@ export async function loadSpecParser(spec: SpecModel, keepIn?: string): Promise<
   try {
     if (keepIn !== undefined) mkdirSync(keepIn, { recursive: true });
     prepare(dir);
+    // Loaded here: ts-morph takes a second to load, which --help and a mistaken command line need not wait for.
+    const { generate } = await import('../generator/generate.js');
     for (const [p, text] of generate([spec])) {
       const file = join(dir, 'generated', p);
       mkdirSync(dirname(file), { recursive: true });
@@ -134,6 +133,7 @@ async function main(args: string[]): Promise<number> {
       if (inRepo(out)) throw new UsageError(`--out ${opts.out} is inside the repository: name a folder outside it (try-spec never writes into the repository)`);
     }
     if (!existsSync(abs)) throw new UsageError(`no spec file ${specFile}`);
+    const [{ checkSpec }, { loadSpecFile }] = await Promise.all([import('../generator/check.js'), import('../generator/load.js')]);
     spec = checkSpec(loadSpecFile(abs, inRepo(abs) ? relative(repo, abs) : abs), idOf(abs, opts.id));
   } catch (err) {
     if (err instanceof SpecError) {
@@ -156,6 +156,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (out !== undefined) process.stderr.write(`try-spec: the generated files of ${spec.id} are in ${join(out, 'generated')}\n`);
   if (files.length === 0) process.stderr.write(`try-spec: ${spec.id} is a valid spec; name files to parse with it\n`);
+  const { contextOf, toJson } = await import('../runtime/index.js');
   let failed = 0;
   for (const f of files) {
     let text: string | Uint8Array;
