@@ -26,6 +26,7 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { ProcFs } from '../dist/runtime/index.js';
 import { NODE_PROC, PROCSPEC_PROC } from './exporter-sets.js';
 
 const here = import.meta.dirname;
@@ -98,16 +99,10 @@ const median = (xs: readonly number[]): number => {
 
 const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
-/** The processes under `pid` (children, their children, ...), from /proc/PID/task/TID/children. */
-function descendants(pid: number): number[] {
-  let kids: number[] = [];
-  try {
-    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
+const procfs = new ProcFs();
+/** The processes under `pid` (children, their children, ...). */
+const descendants = (pid: number): number[] =>
+  procfs.processes({ groups: ['base'], select: { childrenOf: pid } }).rows.flatMap((r) => [r.pid, ...descendants(r.pid)]);
 
 /**
  * CPU seconds (user + system, all threads) a process and the processes under it have used, from

@@ -65,8 +65,14 @@ export const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 /** `procspec serve` with `args` on a free port of 127.0.0.1, once it listens (http, or https with a web config file); or how it ended. */
-export async function startServe(args: readonly string[]): Promise<{ child: ChildProcess; url: string; stderr: () => string; stop: () => Promise<void> }> {
-  const child = spawn(CLI[0], [...CLI.slice(1), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+export async function startServe(
+  args: readonly string[],
+  command: readonly string[] = CLI,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string; stop: () => Promise<void> }> {
+  const child = spawn(command[0]!, [...command.slice(1), 'serve', '--web.listen-address', '127.0.0.1:0', ...args], {
+    cwd: repo,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {

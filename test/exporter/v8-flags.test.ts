@@ -4,27 +4,20 @@
  * them, the first process passes signals on and takes its child's end, and the child never
  * outlives it.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI_BUILT } from '../support/cli.js';
-import { get, madeUpProc } from './support.js';
+import { ProcFs } from '../../runtime/index.js';
+import { get, madeUpProc, startServe } from './support.js';
 
 const FLAGS = ['--no-memory-reducer', '--no-flush-bytecode'];
 
 /** The command line of a process, as its arguments. */
 const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
 
-/** The processes under `pid` (children, their children, ...), from /proc/PID/task/TID/children. */
-function descendants(pid: number): number[] {
-  let kids: number[] = [];
-  try {
-    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
+/** The processes under `pid` (children, their children, ...). */
+const descendants = (pid: number): number[] =>
+  new ProcFs().processes({ groups: ['base'], select: { childrenOf: pid } }).rows.flatMap((r) => [r.pid, ...descendants(r.pid)]);
 
 const gone = (pid: number): boolean => {
   try {
@@ -34,19 +27,9 @@ const gone = (pid: number): boolean => {
   }
 };
 
+/** `procspec serve` started by the package's bin under node with `node` flags, and its end as a promise. */
 async function serve(node: readonly string[]) {
-  const child = spawn(CLI_BUILT[0], [...node, ...CLI_BUILT.slice(1), 'serve', '--web.listen-address', '127.0.0.1:0', '--path.procfs', madeUpProc()], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on (https?:\/\/\S+)/.exec(err);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`procspec serve exited (${code}): ${err}`)));
-  });
+  const { child, url } = await startServe(['--path.procfs', madeUpProc()], [CLI_BUILT[0], ...node, ...CLI_BUILT.slice(1)]);
   const ended = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
   return { child, url, ended };
 }
