@@ -221,9 +221,15 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     return t;
   }
 
-  /** Whether `file`, of spec `e`, is read through a kept descriptor: sampled, under this live procfs root, and (when `named` by parameters) not a process's. */
+  /**
+   * Whether `file`, of spec `e`, is read through a kept descriptor: sampled, (when `named` by parameters) not a
+   * process's, and under this live procfs root, or under the live /sys beside it (a cgroup's cpu.stat, a disk's
+   * stat: sysfs and cgroupfs make the text anew at each read from offset 0, as procfs does).
+   */
   private keptHere(e: SpecEntry, file: string, named: boolean): boolean {
-    return e.model.sampling === 'sampled' && !(named && isPerProcess(e.model)) && file.startsWith(`${this.root}/`) && this.keeps();
+    if (e.model.sampling !== 'sampled' || (named && isPerProcess(e.model))) return false;
+    const under = file.startsWith(`${this.root}/`) || (this.root === '/proc' && this.sysRoot === '/sys' && file.startsWith('/sys/'));
+    return under && this.keeps();
   }
 
   /** The key of a read-once file in the cache shared by the ProcFs of a root: the two modes keep their own values. */

@@ -45,6 +45,18 @@ describe.skipIf(!live)('kept descriptors on the live /proc', () => {
     expect(keptCount()).toBe(1);
   });
 
+  const rootCpuStat = `${new ProcFs().cgroupRoot}/cpu.stat`;
+  it.skipIf(!fs.existsSync(rootCpuStat))('keeps a sampled /sys file open too, and sees what changed since (the cgroup2 root cpu.stat)', () => {
+    const p = new ProcFs();
+    const before = p.read('sys/fs/cgroup/cpu.stat', { cgroup: '' }).usage;
+    expect(openPaths().filter((f) => f === rootCpuStat)).toHaveLength(1);
+    // Some CPU time of this process: the root cgroup's usage must move, and a stale text would not show it.
+    for (const t0 = process.cpuUsage().user; process.cpuUsage().user - t0 < 30_000; );
+    const after = p.read('sys/fs/cgroup/cpu.stat', { cgroup: '' }).usage;
+    expect(after).toBeGreaterThan(before);
+    expect(openPaths().filter((f) => f === rootCpuStat)).toHaveLength(1);
+  });
+
   it('does not hand its kept descriptors to the processes it starts', () => {
     new ProcFs().read('proc/meminfo');
     expect(openPaths()).toContain('/proc/meminfo');
