@@ -2465,4 +2465,3 @@ export const registry: readonly SpecEntry[] = [
 export const writers: readonly WriterEntry[] = [
   { id: "proc/pid/clear_refs", format: formatProcPidClearRefs as (value: string) => string, model: procPidClearRefsValueSpec },
 ];
-

@@ -5,15 +5,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import {
-  type ExportDeclarationStructure,
-  type ImportDeclarationStructure,
-  IndentationText,
-  Project,
-  QuoteKind,
-  type SourceFile,
-  StructureKind,
-} from 'ts-morph';
+import { IndentationText, Project, QuoteKind, type SourceFile } from 'ts-morph';
 import type { SpecModel, WriteSpecModel } from '../runtime/model/model.js';
 import { checkSpec, checkWriteSpec } from './check.js';
 import { renderDocs } from './emit/docs.js';
@@ -105,67 +97,61 @@ export function generate(all: Specs | SpecModel[]): Output {
     files.push([`writers/${spec.id}.ts`, file, spec.source]);
     out.set(`docs/${spec.id}.md`, renderWriterDocs(spec));
   }
-  const index = project.createSourceFile('/index.ts', '');
-  // Every import and export declaration in one call each: ts-morph parses the file again after each insertion, so
-  // one call per declaration (some 1,400 here) made this file alone a third of the generator's time.
-  const imports: ImportDeclarationStructure[] = [];
-  const exports: ExportDeclarationStructure[] = [];
-  const importOf = (moduleSpecifier: string, namedImports: string[], isTypeOnly = false): void => {
-    imports.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier, namedImports, isTypeOnly });
-  };
-  for (const spec of specs) {
-    importOf(`./parsers/${spec.id}.js`, parserExports(spec));
-    importOf(`./metadata/${spec.id}.js`, [metadataName(spec)]);
-    exports.push({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./types/${spec.id}.js`, isTypeOnly: true });
-  }
-  for (const spec of writes) {
-    importOf(`./writers/${spec.id}.js`, [spec.formatName, `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`]);
-    exports.push({ kind: StructureKind.ExportDeclaration, moduleSpecifier: `./writers/${spec.id}.js`, isTypeOnly: true, namedExports: [spec.typeName] });
-  }
-  importOf('../runtime/core/registry-types.js', ['SpecEntry', 'WriterEntry'], true);
-  importOf('../runtime/core/pieces.js', ['Pieces'], true);
-  for (const spec of writes) importOf(`./writers/${spec.id}.js`, [`${spec.typeName} as ${spec.typeName}Type`], true);
-  for (const spec of specs) importOf(`./types/${spec.id}.js`, [`${spec.typeName} as ${spec.typeName}Value`], true);
-  index.addImportDeclarations(imports);
-  index.addExportDeclarations(exports);
-  index.addInterface({
-    isExported: true,
-    name: 'WriterTypes',
-    docs: ['The values each write-only spec takes, by spec id.'],
-    properties: writes.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Type` })),
-  });
-  index.addInterface({
-    isExported: true,
-    name: 'SpecTypes',
-    docs: ['The value each spec parses to, by spec id.'],
-    properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value` })),
-  });
-  index.addInterface({
-    isExported: true,
-    name: 'BigintSpecTypes',
-    docs: ['The value each spec parses to with `bigint: true` (its wide integers bigints), by spec id.'],
-    properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value${wide.has(s.id) ? '<bigint>' : ''}` })),
-  });
-  index.addExportDeclaration({ namedExports: [...specs.flatMap((s) => [...parserExports(s), metadataName(s)]), ...writes.map((s) => s.formatName)] });
-  index.addStatements((w) => {
-    w.writeLine('/** Every spec, sorted by id. */');
-    w.write('export const registry: readonly SpecEntry[] = [').indent(() => {
-      for (const s of specs) {
-        const pick = hasPick(s) ? `, pick: ${pickNameOf(s)} as SpecEntry['pick']` : '';
-        const pieces = hasPieces(s) ? `, pieces: ${piecesNameOf(s)} as Pieces<unknown>` : '';
-        w.writeLine(`{ id: ${JSON.stringify(s.id)}, parse: ${s.parseName}${pick}${pieces}, model: ${metadataName(s)} },`);
-      }
+  const index = fileOf('/index.ts', (index) => {
+    const importOf = (moduleSpecifier: string, namedImports: string[], isTypeOnly = false): void =>
+      index.addImportDeclaration({ moduleSpecifier, namedImports, isTypeOnly });
+    for (const spec of specs) {
+      importOf(`./parsers/${spec.id}.js`, parserExports(spec));
+      importOf(`./metadata/${spec.id}.js`, [metadataName(spec)]);
+      index.addExportDeclaration({ moduleSpecifier: `./types/${spec.id}.js`, isTypeOnly: true });
+    }
+    for (const spec of writes) {
+      importOf(`./writers/${spec.id}.js`, [spec.formatName, `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`]);
+      index.addExportDeclaration({ moduleSpecifier: `./writers/${spec.id}.js`, isTypeOnly: true, namedExports: [spec.typeName] });
+    }
+    importOf('../runtime/core/registry-types.js', ['SpecEntry', 'WriterEntry'], true);
+    importOf('../runtime/core/pieces.js', ['Pieces'], true);
+    for (const spec of writes) importOf(`./writers/${spec.id}.js`, [`${spec.typeName} as ${spec.typeName}Type`], true);
+    for (const spec of specs) importOf(`./types/${spec.id}.js`, [`${spec.typeName} as ${spec.typeName}Value`], true);
+    index.addInterface({
+      isExported: true,
+      name: 'WriterTypes',
+      docs: ['The values each write-only spec takes, by spec id.'],
+      properties: writes.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Type` })),
     });
-    w.writeLine('];');
-    w.writeLine('/** Every write-only spec, sorted by id. */');
-    w.write('export const writers: readonly WriterEntry[] = [').indent(() => {
-      for (const s of writes) {
-        w.writeLine(
-          `{ id: ${JSON.stringify(s.id)}, format: ${s.formatName} as (value: string) => string, model: ${s.typeName[0]!.toLowerCase()}${s.typeName.slice(1)}Spec },`,
-        );
-      }
+    index.addInterface({
+      isExported: true,
+      name: 'SpecTypes',
+      docs: ['The value each spec parses to, by spec id.'],
+      properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value` })),
     });
-    w.writeLine('];');
+    index.addInterface({
+      isExported: true,
+      name: 'BigintSpecTypes',
+      docs: ['The value each spec parses to with `bigint: true` (its wide integers bigints), by spec id.'],
+      properties: specs.map((s) => ({ name: JSON.stringify(s.id), type: `${s.typeName}Value${wide.has(s.id) ? '<bigint>' : ''}` })),
+    });
+    index.addExportDeclaration({ namedExports: [...specs.flatMap((s) => [...parserExports(s), metadataName(s)]), ...writes.map((s) => s.formatName)] });
+    index.addStatements((w) => {
+      w.writeLine('/** Every spec, sorted by id. */');
+      w.write('export const registry: readonly SpecEntry[] = [').indent(() => {
+        for (const s of specs) {
+          const pick = hasPick(s) ? `, pick: ${pickNameOf(s)} as SpecEntry['pick']` : '';
+          const pieces = hasPieces(s) ? `, pieces: ${piecesNameOf(s)} as Pieces<unknown>` : '';
+          w.writeLine(`{ id: ${JSON.stringify(s.id)}, parse: ${s.parseName}${pick}${pieces}, model: ${metadataName(s)} },`);
+        }
+      });
+      w.writeLine('];');
+      w.writeLine('/** Every write-only spec, sorted by id. */');
+      w.write('export const writers: readonly WriterEntry[] = [').indent(() => {
+        for (const s of writes) {
+          w.writeLine(
+            `{ id: ${JSON.stringify(s.id)}, format: ${s.formatName} as (value: string) => string, model: ${s.typeName[0]!.toLowerCase()}${s.typeName.slice(1)}Spec },`,
+          );
+        }
+      });
+      w.writeLine('];');
+    });
   });
   files.push(['index.ts', index, `every spec under specs/ (${specs.length + writes.length})`]);
   for (const [path, file, source] of files) {

@@ -8,6 +8,7 @@
  */
 import {
   type EnumDeclarationStructure,
+  type ExportDeclarationStructure,
   type FunctionDeclarationStructure,
   type ImportDeclarationStructure,
   type InterfaceDeclarationStructure,
@@ -17,11 +18,12 @@ import {
   StructureKind,
   type TypeAliasDeclarationStructure,
   type VariableStatementStructure,
+  type WriterFunction,
 } from 'ts-morph';
 
 export class Statements {
   private readonly imports: ImportDeclarationStructure[] = [];
-  private readonly rest: (string | StatementStructures)[] = [];
+  private readonly rest: (string | WriterFunction | StatementStructures)[] = [];
 
   addImportDeclaration(s: OptionalKind<ImportDeclarationStructure>): void {
     this.imports.push({ ...s, kind: StructureKind.ImportDeclaration });
@@ -47,8 +49,12 @@ export class Statements {
     this.rest.push({ ...s, kind: StructureKind.Interface });
   }
 
-  /** A statement given as its text. */
-  addStatements(text: string): void {
+  addExportDeclaration(s: OptionalKind<ExportDeclarationStructure>): void {
+    this.rest.push({ ...s, kind: StructureKind.ExportDeclaration });
+  }
+
+  /** Statements given as their text, or written by a function. */
+  addStatements(text: string | WriterFunction): void {
     this.rest.push(text);
   }
 
