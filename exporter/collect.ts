@@ -131,6 +131,15 @@ export class Collections {
   joined = 0;
   /** Folders listed (a procfs folder, a cgroup group) in the last collection. */
   foldersListed = 0;
+  /**
+   * What the last collection made (its files' values, reads, sinks and
+   * timer), held until the next one ends. V8 drops the shape of an object at
+   * a full GC that finds none of its kind alive, and with it the optimized
+   * code made for that shape: between scrapes nothing of a collection was
+   * left, and each full GC sent the parsers and walks back to be compiled
+   * again over the scrapes after it (docs/exporter.md, "Measured").
+   */
+  held: readonly unknown[] = [];
 
   /**
    * Reads with this ProcFs, in its mode (exact mode prints 64-bit counters
@@ -192,11 +201,13 @@ export class Collections {
     const expired = new Promise<typeof TIMEOUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMEOUT), Math.max(0, deadlineMs));
     });
+    const held: unknown[] = [];
     try {
       const sinks = selection.map(() => new Sink());
       const listing = new Listing(this.places);
+      held.push(sinks, listing);
       const collected = await Promise.all(
-        selection.map((c, i) => ('collect' in c ? this.own(c, sinks[i]!, expired) : this.collect(c, listing, sinks[i]!, expired))),
+        selection.map((c, i) => ('collect' in c ? this.own(c, sinks[i]!, expired) : this.collect(c, listing, sinks[i]!, expired, held))),
       );
       this.foldersListed = listing.counts.folders;
       // Filters and budgets before anything is served: a collector past its budget is left out and fails.
@@ -224,9 +235,13 @@ export class Collections {
       }
       extra.add(SELF.build, BUILD_LABELS, 1, 1);
       extra.families.forEach((samples, def) => void families.set(def, samples));
-      return new Scrape(families, results);
+      const scrape = new Scrape(families, results);
+      held.push(extra, scrape);
+      return scrape;
     } finally {
       clearTimeout(timer);
+      held.push(timer);
+      this.held = held;
     }
   }
 
@@ -259,7 +274,7 @@ export class Collections {
     return p;
   }
 
-  private async collect(c: CollectorDef, listing: Listing, sink: Sink, expired: Promise<typeof TIMEOUT>): Promise<CollectorResult> {
+  private async collect(c: CollectorDef, listing: Listing, sink: Sink, expired: Promise<typeof TIMEOUT>, held: unknown[]): Promise<CollectorResult> {
     const start = process.hrtime.bigint();
     let error: string | undefined;
     const fail = (why: string) => {
@@ -275,6 +290,7 @@ export class Collections {
     }
     // Read at once, walked in the order of the listing: samples come out in the same order whatever read ended first.
     const got = await Promise.all(reads.map((r) => Promise.race([this.read(c, r.what, r.params), expired])));
+    held.push(reads, got);
     for (let i = 0; i < got.length; i++) {
       const g = got[i]!;
       const r = reads[i]!;

@@ -33,4 +33,14 @@ export { Miss } from './scan/failures.js';
 export { looksLike } from './scan/lines.js';
 
 /** The scanner generated parsers make, one per parse: `new Scan(text, file, spec, big)`. */
-export class Scan extends ScanDecode {}
+export class Scan extends ScanDecode {
+  /**
+   * A scanner alive as long as the process. V8 reaches the shape of a built
+   * scanner only through weak links from the class's own, and drops it at a
+   * full GC that finds no scanner alive; with it goes the optimized code of
+   * every parser and scanner method, compiled again over the next parses. A
+   * program that parses between idle spells (an exporter between scrapes, a
+   * monitor between samples) met that after each full GC.
+   */
+  static readonly kept: Scan = new Scan('', '', '', false);
+}

@@ -145,6 +145,12 @@ interface Ask {
 
 /** Reads asked for in this turn of the event loop. */
 let asks: Ask[] = [];
+/**
+ * The last flush scheduled, held after it ran: V8 drops the shape of node's
+ * immediates at a full GC that finds none alive, and the code made for it
+ * (see Scan.kept).
+ */
+const held: { flush?: NodeJS.Immediate } = {};
 
 /**
  * How long (ms) a request of several files may take before each of its
@@ -172,7 +178,7 @@ export function rereadKeptAsync(fd: number, path: string, single: boolean): Prom
   }
   return new Promise<Uint8Array>((resolve, reject) => {
     asks.push({ fd, path, single, resolve, reject, settled: false });
-    if (asks.length === 1) setImmediate(flush);
+    if (asks.length === 1) held.flush = setImmediate(flush);
   });
 }
 
