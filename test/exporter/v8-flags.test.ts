@@ -10,7 +10,7 @@ import { CLI_BUILT } from '../support/cli.js';
 import { ProcFs } from '../../runtime/index.js';
 import { get, madeUpProc, startServe } from './support.js';
 
-const FLAGS = ['--no-memory-reducer', '--no-flush-bytecode'];
+const FLAGS = ['--no-memory-reducer', '--no-flush-bytecode', '--heap-growing-percent=50'];
 
 /** The command line of a process, as its arguments. */
 const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
@@ -63,8 +63,8 @@ describe('procspec serve under V8 flags', () => {
     await expect(get(url)).rejects.toThrow();
   });
 
-  it('is left as started when node was given either flag', async () => {
-    const { child, url, ended } = await serve(['--memory-reducer']);
+  it.each([['--memory-reducer'], ['--heap_growing_percent=80']])('is left as started when node was given one of the flags (%s)', async (flag) => {
+    const { child, url, ended } = await serve([flag]);
     expect(descendants(child.pid!)).toEqual([]);
     expect((await get(url)).status).toBe(200);
     child.kill('SIGTERM');
