@@ -38,11 +38,11 @@ ex.close();
 describe('full GCs between scrapes', () => {
   it('deoptimize none of the code the scrapes were compiled to', { timeout: 120_000 }, () => {
     const loader = built ? [] : [CLI_SOURCES[1], CLI_SOURCES[2]];
-    const r = spawnSync(
-      CLI_SOURCES[0],
-      ['--expose-gc', '--trace-deopt', '--no-memory-reducer', ...loader, '--input-type=module', '-e', SCRIPT],
-      { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
+    const r = spawnSync(CLI_SOURCES[0], ['--expose-gc', '--trace-deopt', '--no-memory-reducer', ...loader, '--input-type=module', '-e', SCRIPT], {
+      cwd: repo,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(r.stderr.replace(/^.*ExperimentalWarning.*$/gm, '').trim()).toBe('');
     expect(r.status).toBe(0);
     const after = r.stdout.split('MARK warm')[1] ?? '';
