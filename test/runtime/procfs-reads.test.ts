@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
 import { ProcfsError } from '../../runtime/core/errors.js';
 import { closeKeptFiles, isLiveProcfs, keptCount, MAX_KEPT, readKeptSync } from '../../runtime/reading/kept-files.js';
@@ -28,6 +28,8 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'procspec-kept-'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+// The files of a worker share the module graph, so an earlier file's reads may still hold descriptors.
+beforeEach(() => closeKeptFiles());
 afterEach(() => closeKeptFiles());
 
 describe.skipIf(!live)('kept descriptors on the live /proc', () => {

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registry } from '../../generated/index.js';
 import { contextOf } from '../../runtime/core/context.js';
 import { ProcfsError } from '../../runtime/core/errors.js';
@@ -22,6 +22,8 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'procspec-ways-'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+// The files of a worker share the module graph, so an earlier file's reads may still hold descriptors.
+beforeEach(() => closeKeptFiles());
 afterEach(() => closeKeptFiles());
 
 describe('readWayFor', () => {
