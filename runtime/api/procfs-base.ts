@@ -11,7 +11,7 @@ import { ProcfsError } from '../core/errors.js';
 import { cgroup2Root } from '../reading/cgroup-root.js';
 import { isPerProcess, resolvePath, sysBeside, type PathParams, type Roots } from '../model/paths.js';
 import { writeTextAsync, writeTextSync } from '../reading/read.js';
-import { readWayFor, type Parsing, type ReadTarget } from '../reading/read-ways.js';
+import { readNowAsync, readWayFor, type Parsing, type ReadTarget } from '../reading/read-ways.js';
 import type { FileText } from '../core/bytes.js';
 import type { SpecEntry, WriterEntry } from '../core/registry-types.js';
 import { systemFacts, type KernelRelease, type SystemFacts } from '../reading/system.js';
@@ -205,7 +205,8 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
       let t = this.fixed.get(e.id);
       if (t === undefined) {
         const file = resolvePath(e.model, this.roots);
-        this.fixed.set(e.id, (t = { file, ctx: this.readContext(file), way: readWayFor(p, this.keptHere(e, file, false)) }));
+        const keep = this.keptHere(e, file, false);
+        this.fixed.set(e.id, (t = { file, ctx: this.readContext(file), way: readWayFor(p, keep), now: keep && this.printedAtOnce(file) }));
       }
       return t;
     }
@@ -213,7 +214,7 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     let t = this.named.get(file);
     if (t !== undefined) return t;
     const keep = this.keptHere(e, file, true);
-    t = { file, ctx: this.readContext(file), way: readWayFor(p, keep) };
+    t = { file, ctx: this.readContext(file), way: readWayFor(p, keep), now: keep && this.printedAtOnce(file) };
     if (keep) {
       if (this.named.size >= MAX_TARGETS) this.named.clear();
       this.named.set(file, t);
@@ -230,6 +231,22 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     if (e.model.sampling !== 'sampled' || (named && isPerProcess(e.model))) return false;
     const under = file.startsWith(`${this.root}/`) || (this.root === '/proc' && this.sysRoot === '/sys' && file.startsWith('/sys/'));
     return under && this.keeps();
+  }
+
+  /**
+   * Whether a kept file is one the kernel prints at once, so that an async
+   * read of it is done on this thread (read-ways.ts, readNowAsync): a file of
+   * the system under this procfs root that is procfs's own. Not a file in a
+   * process's folder (its maps and cmdline wait on the process's memory
+   * lock; /proc/net, the reader's own network namespace, is not one), not /sys
+   * (a driver's attribute may ask the hardware), not a file another file
+   * system lays over procfs (lxcfs's FUSE files in a container, answered by
+   * a daemon).
+   */
+  private printedAtOnce(file: string): boolean {
+    if (!file.startsWith(`${this.root}/`)) return false;
+    const first = file.slice(this.root.length + 1).split('/', 1)[0]!;
+    return !/^(?:\d+|self|thread-self)$/.test(first) && isLiveProcfs(file);
   }
 
   /** The key of a read-once file in the cache shared by the ProcFs of a root: the two modes keep their own values. */
@@ -250,12 +267,16 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
     return t.way.readSync(t, p) as Types[K];
   }
 
-  /** Like read, without blocking the event loop. */
+  /**
+   * Like read, without blocking the event loop on a file that may wait: a
+   * system-wide file of a mounted procfs, which the kernel prints at once,
+   * is read on this thread (printedAtOnce).
+   */
   readAsync<K extends keyof Types & string>(id: K, params?: PathParams): Promise<Types[K]> {
     const e = this.entry(id);
     const p = this.parsing(e);
     const t = this.target(e, p, params);
-    const read = () => t.way.readAsync(t, p) as Promise<Types[K]>;
+    const read = () => (t.now === true ? readNowAsync(t, p) : t.way.readAsync(t, p)) as Promise<Types[K]>;
     return cachedOnce(e) ? shared.get({ root: this.root, path: this.onceKey(`async:${t.file}`) }, read) : read();
   }
 

@@ -3,10 +3,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProcFs } from '../../runtime/index.js';
 import { ProcfsError } from '../../runtime/core/errors.js';
 import { closeKeptFiles, isLiveProcfs, keptCount, MAX_KEPT, readKeptSync } from '../../runtime/reading/kept-files.js';
+import { native } from '../../runtime/reading/native.js';
 
 const live = isLiveProcfs('/proc');
 
@@ -58,6 +59,30 @@ describe.skipIf(!live)('kept descriptors on the live /proc', () => {
     expect(after).toBeGreaterThan(before);
     expect(openPaths().filter((f) => f === rootCpuStat)).toHaveLength(1);
   });
+
+  it.skipIf(native === undefined)(
+    "reads a system-wide procfs file of an async read on this thread, and its own process's file in the thread pool",
+    async () => {
+      const pool = vi.spyOn(native!, 'preadFdsAsync');
+      try {
+        const p = new ProcFs();
+        const reads = [p.readAsync('proc/meminfo'), p.readAsync('proc/net/dev'), p.readAsync('proc/sys/fs/file-nr')] as const;
+        // Read before the promises are made: no turn of the event loop is needed.
+        expect(keptCount()).toBe(3);
+        const [meminfo, dev, fileNr] = await Promise.all(reads);
+        expect(meminfo.memTotal).toBeGreaterThan(0);
+        expect(dev.length).toBeGreaterThan(0);
+        expect(fileNr.allocated).toBeGreaterThan(0);
+        expect(pool).not.toHaveBeenCalled();
+        // /proc/self/stat: a file in a process's folder, which may wait on that process's memory lock.
+        const self = await p.readAsync('proc/pid/stat');
+        expect(self.pid).toBe(process.pid);
+        expect(pool).toHaveBeenCalledTimes(1);
+      } finally {
+        pool.mockRestore();
+      }
+    },
+  );
 
   it('does not hand its kept descriptors to the processes it starts', () => {
     new ProcFs().read('proc/meminfo');
