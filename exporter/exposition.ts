@@ -47,14 +47,28 @@ export type Exposition = Iterable<readonly [FamilyDef, readonly Sample[]]>;
 
 /**
  * What is printed the same every scrape for a family, made once: its HELP,
- * TYPE (and UNIT) lines in each format as UTF-8, and the start of each of
- * its lines (`name{labels} `) by label set, which both formats share.
+ * TYPE (and UNIT) lines in each format as UTF-8, and the template of its
+ * last body in each format.
  */
 interface Printed {
   readonly text: Piece;
   readonly om: Piece;
-  /** A line's start by its labels, and the body it was last printed in. */
-  readonly starts: Map<string, Piece & { seen: number }>;
+  /** The template of the text format and of OpenMetrics, made again when the family's label sets change. */
+  readonly templates: [Template | undefined, Template | undefined];
+}
+
+/**
+ * A family's body with its values left out, for one sequence of label
+ * sets: run 0 is the head and the first line's start (`name{labels} `),
+ * run k a line feed and line k's start. The body is each run followed by
+ * its value, then a line feed. Scrape after scrape the same runs come
+ * back, so the printer copies one piece per sample and encoders keep what
+ * they learnt of each run.
+ */
+interface Template {
+  /** The label sets it was made for, in order (the very strings walks.ts keeps, so that most compare by reference). */
+  readonly labels: readonly string[];
+  readonly runs: readonly Piece[];
 }
 
 /**
@@ -75,36 +89,52 @@ function printedFor(def: FamilyDef): Printed {
     p = {
       text: { bytes: Buffer.from(`# HELP ${def.name} ${escapeHelp(def.help, false)}\n# TYPE ${def.name} ${def.type}\n`), kept: [] },
       om: { bytes: Buffer.from(`# TYPE ${def.base} ${def.type}\n${unit}# HELP ${def.base} ${escapeHelp(def.help, true)}\n`), kept: [] },
-      starts: new Map(),
+      templates: [undefined, undefined],
     };
     printedOf.set(def, p);
   }
   return p;
 }
 
-/** Bodies printed so far: a line start not printed in the last few bodies is dropped (label sets of processes or sockets come and go). */
-let bodies = 0;
-const KEEP_BODIES = 4;
-
-/** The start of a sample's line, `name{labels} `, as UTF-8. */
-function lineStart(def: FamilyDef, p: Printed, labels: string): Piece {
-  let s = p.starts.get(labels);
-  if (s === undefined) {
-    s = { bytes: Buffer.from(labels === '' ? `${def.name} ` : `${def.name}{${labels}} `), kept: [], seen: bodies };
-    p.starts.set(labels, s);
-  } else s.seen = bodies;
-  return s;
+/** The family's template in a format for these samples' label sets: the last one when they are the same, else a new one. */
+function templateFor(def: FamilyDef, p: Printed, om: boolean, samples: readonly Sample[]): Template {
+  const slot = om ? 1 : 0;
+  const t = p.templates[slot];
+  if (t !== undefined && sameLabels(t.labels, samples)) return t;
+  const made = makeTemplate(def, om ? p.om.bytes : p.text.bytes, samples);
+  p.templates[slot] = made;
+  return made;
 }
 
-/** How many line starts of a family are kept between bodies. */
+function sameLabels(labels: readonly string[], samples: readonly Sample[]): boolean {
+  if (labels.length !== samples.length) return false;
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== samples[i]!.labels) return false;
+  return true;
+}
+
+/** The runs of a template, cut from one buffer (a family's runs lie together in memory, in body order). */
+function makeTemplate(def: FamilyDef, head: Buffer, samples: readonly Sample[]): Template {
+  const labels = samples.map((s) => s.labels);
+  const starts = labels.map((l, i) => `${i === 0 ? '' : '\n'}${l === '' ? def.name : `${def.name}{${l}}`} `);
+  const lengths = starts.map((x) => Buffer.byteLength(x));
+  const all = Buffer.allocUnsafe(head.length + lengths.reduce((a, b) => a + b, 0));
+  head.copy(all, 0);
+  let at = head.length;
+  for (const x of starts) at += all.write(x, at, 'utf8');
+  const runs: Piece[] = [];
+  let from = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const to = (i === 0 ? head.length : from) + lengths[i]!;
+    runs.push({ bytes: all.subarray(from, to), kept: [] });
+    from = to;
+  }
+  return { labels, runs };
+}
+
+/** How many line starts (runs) a family's templates hold: those of its last body in each format. */
 export function keptLineStarts(def: FamilyDef): number {
-  return printedOf.get(def)?.starts.size ?? 0;
-}
-
-/** Drops the line starts of a family not printed lately, once they outnumber its samples. */
-function sweep(p: Printed, samples: number): void {
-  if (p.starts.size <= 2 * samples + 16) return;
-  for (const [labels, s] of p.starts) if (bodies - s.seen >= KEEP_BODIES) p.starts.delete(labels);
+  const p = printedOf.get(def);
+  return (p?.templates[0]?.runs.length ?? 0) + (p?.templates[1]?.runs.length ?? 0);
 }
 
 /** Bytes of the buffer bodies are first printed into, and the most kept after a body. */
@@ -137,9 +167,10 @@ function logged(log: PieceLog, n: number, piece: Piece, at: number): number {
 }
 
 /**
- * Where a body's constant pieces landed (HELP/TYPE/UNIT heads and line
- * starts, kept between bodies so the same Buffer comes back each time): the
- * first `count` entries, in body order. Bytes between pieces are values.
+ * Where a body's constant pieces landed (the runs of its families'
+ * templates, kept between bodies so the same Buffer comes back each time):
+ * the first `count` entries, in body order. Bytes between pieces are values
+ * and each family's last line feed.
  */
 export interface PieceLog {
   pieces: Piece[];
@@ -219,42 +250,36 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
   // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
   if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
   const om = format.kind === 'openmetrics';
-  bodies++;
   let at = 0;
   let n = 0;
   const map = asMap(families);
   for (const def of map.keys()) {
     const samples = map.get(def)!;
     if (samples.length === 0) continue;
-    const p = printedFor(def);
-    const head = om ? p.om : p.text;
-    const h = head.bytes;
-    if (log) n = logged(log, n, head, at);
-    room(at, h.length).set(h, at);
-    at += h.length;
-    for (const s of samples) {
-      const piece = lineStart(def, p, s.labels);
-      const start = piece.bytes;
+    const runs = templateFor(def, printedFor(def), om, samples).runs;
+    let buf: Buffer = scratch;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i]!;
+      const piece = runs[i]!;
+      const run = piece.bytes;
       if (log) n = logged(log, n, piece, at);
       const v = s.value;
       const whole = s.div === 1 ? wholeOf(v) : undefined;
       if (whole !== undefined) {
-        // Most values are whole numbers: their digits go straight into the body, with no string made.
-        const buf = room(at, start.length + MAX_WHOLE_DIGITS + 2);
-        buf.set(start, at);
-        at = writeWhole(buf, at + start.length, whole);
-        buf[at++] = 10;
+        // Most values are whole numbers: their digits go straight into the body, with no string made. One byte more for the last line feed.
+        buf = room(at, run.length + MAX_WHOLE_DIGITS + 2);
+        buf.set(run, at);
+        at = writeWhole(buf, at + run.length, whole);
         continue;
       }
       const value = formatValue(v, s.div);
       // The value is ASCII (digits, sign, point, exponent, NaN, Inf) and short: a loop costs less than a call to write it.
-      const buf = room(at, start.length + value.length + 1);
-      buf.set(start, at);
-      at += start.length;
-      for (let i = 0; i < value.length; i++) buf[at++] = value.charCodeAt(i);
-      buf[at++] = 10;
+      buf = room(at, run.length + value.length + 1);
+      buf.set(run, at);
+      at += run.length;
+      for (let k = 0; k < value.length; k++) buf[at++] = value.charCodeAt(k);
     }
-    sweep(p, samples.length);
+    buf[at++] = 10;
   }
   if (om) at += room(at, 6).write('# EOF\n', at, 'latin1');
   if (log) log.count = n;
