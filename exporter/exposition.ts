@@ -245,24 +245,89 @@ function writeSmall(buf: Buffer, at: number, n: number, width: number): number {
 const asMap = (families: Exposition): ReadonlyMap<FamilyDef, readonly Sample[]> =>
   families instanceof Map ? (families as ReadonlyMap<FamilyDef, readonly Sample[]>) : new Map(families);
 
+/**
+ * The last body's templates in one format, flat and in body order: the
+ * families, how many samples each, every sample's label set and run. A body
+ * of the same families and label sets (the usual scrape) is checked and
+ * printed from these arrays alone. Between scrapes a server's other work
+ * pushes the families' own objects out of the CPU's caches: reaching each
+ * family's template through them cost more than the printing itself (the
+ * print of the default set took 1.3-1.5 ms served against 0.45 in a loop).
+ */
+interface BodyTemplate {
+  readonly defs: readonly FamilyDef[];
+  readonly counts: Int32Array;
+  readonly labels: readonly string[];
+  readonly runs: readonly Piece[];
+  /** Each run's bytes, one load closer, in one buffer. */
+  readonly bytes: readonly Buffer[];
+}
+
+/** The body template of the text format and of OpenMetrics. */
+const bodyTemplates: [BodyTemplate | undefined, BodyTemplate | undefined] = [undefined, undefined];
+
+/** Whether a body's families and label sets are those of a body template, in its order. */
+function fitsBody(t: BodyTemplate, map: ReadonlyMap<FamilyDef, readonly Sample[]>): boolean {
+  const { defs, counts, labels } = t;
+  let k = 0;
+  let j = 0;
+  let fits = true;
+  // forEach, not for-of over entries: no array made per family.
+  map.forEach((samples, def) => {
+    const n = samples.length;
+    if (!fits || n === 0) return;
+    if (k === defs.length || defs[k] !== def || counts[k] !== n) fits = false;
+    else for (let i = 0; i < n && fits; i++) if (labels[j + i] !== samples[i]!.labels) fits = false;
+    k++;
+    j += n;
+  });
+  return fits && k === defs.length;
+}
+
+/** The body template of a body, from its families' templates (a family whose label sets did not change keeps its runs). */
+function makeBody(map: ReadonlyMap<FamilyDef, readonly Sample[]>, om: boolean): BodyTemplate {
+  const defs: FamilyDef[] = [];
+  const counts: number[] = [];
+  const labels: string[] = [];
+  const runs: Piece[] = [];
+  for (const [def, samples] of map) {
+    if (samples.length === 0) continue;
+    const t = templateFor(def, printedFor(def), om, samples);
+    defs.push(def);
+    counts.push(samples.length);
+    labels.push(...t.labels);
+    runs.push(...t.runs);
+  }
+  // The runs' bytes copied together in body order: printing then reads one buffer from its start to its end.
+  const arena = Buffer.allocUnsafeSlow(runs.reduce((a, r) => a + r.bytes.length, 0));
+  let at = 0;
+  const bytes = runs.map((r) => {
+    r.bytes.copy(arena, at);
+    at += r.bytes.length;
+    return arena.subarray(at - r.bytes.length, at);
+  });
+  return { defs, counts: Int32Array.from(counts), labels, runs, bytes };
+}
+
 /** Prints a body into `scratch`; its length. */
 function print(families: Exposition, format: Format, log: PieceLog | undefined): number {
   // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
   if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
   const om = format.kind === 'openmetrics';
-  let at = 0;
-  let n = 0;
   const map = asMap(families);
-  for (const def of map.keys()) {
-    const samples = map.get(def)!;
+  const slot = om ? 1 : 0;
+  let body = bodyTemplates[slot];
+  if (body === undefined || !fitsBody(body, map)) bodyTemplates[slot] = body = makeBody(map, om);
+  const { runs, bytes } = body;
+  let at = 0;
+  let j = 0;
+  let buf: Buffer = scratch;
+  for (const samples of map.values()) {
     if (samples.length === 0) continue;
-    const runs = templateFor(def, printedFor(def), om, samples).runs;
-    let buf: Buffer = scratch;
-    for (let i = 0; i < samples.length; i++) {
+    for (let i = 0; i < samples.length; i++, j++) {
       const s = samples[i]!;
-      const piece = runs[i]!;
-      const run = piece.bytes;
-      if (log) n = logged(log, n, piece, at);
+      const run = bytes[j]!;
+      if (log) logged(log, j, runs[j]!, at);
       const v = s.value;
       const whole = s.div === 1 ? wholeOf(v) : undefined;
       if (whole !== undefined) {
@@ -282,7 +347,7 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
     buf[at++] = 10;
   }
   if (om) at += room(at, 6).write('# EOF\n', at, 'latin1');
-  if (log) log.count = n;
+  if (log) log.count = j;
   return at;
 }
 

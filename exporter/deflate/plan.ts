@@ -29,6 +29,8 @@ export class BodyPlan {
   private segStart = new Int32Array(0);
   private segBits = new Int32Array(0);
   private segCap = new Int32Array(0);
+  /** Per piece, its length in bytes (kept here: the piece objects themselves are far apart in memory). */
+  private lengths = new Int32Array(0);
   private flat = new Uint16Array(0);
   private flatUsed = 0;
   private readonly scratch = new BitWriter(1024);
@@ -66,6 +68,7 @@ export class BodyPlan {
     this.segStart = new Int32Array(n);
     this.segBits = new Int32Array(n);
     this.segCap = new Int32Array(n);
+    this.lengths = Int32Array.from(this.pieces, (p) => p.bytes.length);
     // Room for pieces whose bits grow to be made again at the end.
     this.flat = new Uint16Array(words + (words >> 3) + 64);
     let r = 0;
@@ -113,7 +116,7 @@ export class BodyPlan {
       }
       if (!same) this.remake(i, log, codes);
       w.words(this.flat, this.segStart[i]!, this.segBits[i]!);
-      end = start + this.pieces[i]!.bytes.length;
+      end = start + this.lengths[i]!;
     }
     codes.literals(w, body, end, body.length);
   }

@@ -29,6 +29,29 @@ describe('printing from kept line starts', () => {
     }
   });
 
+  it('prints a body of the last label sets from its template, and one whose families or label sets changed anew', () => {
+    const a = def('procspec_t_same_a');
+    const b = def('procspec_t_same_b');
+    const c = def('procspec_t_same_c');
+    const bodyOf = (fams: [FamilyDef, Sample[]][]): string =>
+      fams
+        .filter(([, s]) => s.length > 0)
+        .map(([d, s]) => `# HELP ${d.name} A level.\n# TYPE ${d.name} gauge\n${expected(d.name, s)}`)
+        .join('');
+    for (let round = 0; round < 8; round++) {
+      const cpu = (i: number): Sample => ({ labels: labelPair('cpu', String(i)), value: round * 1000 + i, div: 1 });
+      const fams: [FamilyDef, Sample[]][] = [
+        [a, [cpu(0), cpu(1)]],
+        // The same label sets on most rounds; a third cpu on rounds 3 and 4; empty on round 5.
+        [b, round === 5 ? [] : round === 3 || round === 4 ? [cpu(0), cpu(1), cpu(2)] : [cpu(0), cpu(1)]],
+        [c, [{ labels: '', value: round % 2 === 0 ? 2n ** 63n + BigInt(round) : 0.25 * round, div: round % 2 === 0 ? 1 : 100 }]],
+      ];
+      // Families in another order on round 6.
+      if (round === 6) fams.reverse();
+      expect(renderBytes(fams, TEXT).toString('utf8')).toBe(bodyOf(fams));
+    }
+  });
+
   it('escapes label values that need it and leaves the others as they are', () => {
     expect(labelPair('a', 'plain value')).toBe('a="plain value"');
     expect(labelPair('a', 'x"y\\z\nw')).toBe('a="x\\"y\\\\z\\nw"');
