@@ -6,7 +6,7 @@
  * own files with procspec's parsers, always from /proc (the procfs of the
  * exporter's own pid namespace, whatever root the other collectors read).
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { ProcFs } from '../runtime/index.js';
 import type { OwnCollector } from './collect.js';
 import { ownFamily } from './names.js';
@@ -47,11 +47,11 @@ export class ProcessCollector implements OwnCollector {
 
   async collect(sink: Sink): Promise<{ error?: string }> {
     const pid = process.pid;
-    const [stat, limits, fds] = await Promise.all([
-      this.fs.readAsync('proc/pid/stat', { pid }),
-      this.fs.readAsync('proc/pid/limits', { pid }),
-      readdir('/proc/self/fd'),
-    ]);
+    // Read on this thread: files of the exporter's own process, which the kernel prints at once (whatever could hold
+    // this process's locks is this process), where each async read or listing was a hop to the thread pool and back.
+    const stat = this.fs.read('proc/pid/stat', { pid });
+    const limits = this.fs.read('proc/pid/limits', { pid });
+    const fds = readdirSync('/proc/self/fd');
     this.btime ??= this.fs.read('proc/stat').btime;
     const F = PROCESS_FAMILIES;
     sink.add(F.cpu, '', stat.utime + stat.stime, 1);
