@@ -63,11 +63,8 @@ export interface ReadTarget {
  * exporter's collection). Errors reject the promise.
  */
 export function readNowAsync(t: ReadTarget, p: Parsing): Promise<unknown> {
-  // A kept file of records is read whole here too: streaming a system file's few pages through the reading thread costs
-  // a hop to that thread and back per file (the exporter's default set took a tenth more CPU that way).
-  const way = t.way === STREAMED_KEPT || t.way === KEPT_STREAMED_ASYNC ? KEPT : t.way;
   try {
-    return Promise.resolve(way.readSync(t, p));
+    return Promise.resolve(t.way.readSync(t, p));
   } catch (err) {
     return Promise.reject(err);
   }
