@@ -5,9 +5,9 @@
  * (the root has no memory.current; memory.stat needs the memory controller
  * enabled above the group) is then simply not read.
  */
-import { type Dirent, readdirSync, statfsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import type { ProcFs } from '../runtime/index.js';
+import { listFolder } from './kernel-folders.js';
 
 /** Levels below the root group listed by default: 2 reaches /system.slice/ssh.service and /user.slice/user-1000.slice. */
 export const DEFAULT_CGROUP_DEPTH = 2;
@@ -30,42 +30,20 @@ export interface Group {
   readonly files: ReadonlySet<string>;
 }
 
-const CGROUP2_SUPER_MAGIC = 0x63677270;
-
-/** Whether a folder is a mounted cgroup2, by path; asked once per root for the life of the process. */
-const mounted = new Map<string, boolean>();
-
-function mountedCgroup2(root: string): boolean {
-  let yes = mounted.get(root);
-  if (yes === undefined) {
-    try {
-      yes = statfsSync(root).type === CGROUP2_SUPER_MAGIC;
-    } catch {
-      yes = false;
-    }
-    mounted.set(root, yes);
-  }
-  return yes;
-}
-
 /**
  * The groups from the root down to `depth` levels below it, in path order
  * (each group before its children, names sorted), each folder listed once.
  * A group removed while it is listed is left out; only a root that cannot
  * be listed is an error. `listed` counts the folders listed. A mounted
- * cgroup2's folders are listed in one call each, as /sys's are (the kernel
- * answers at once; each async listing was a hop to the thread pool and
- * back); a copy's are listed async.
+ * cgroup2's folders are listed in one call each (kernel-folders.ts).
  */
 export async function listGroups(root: string, depth: number, listed: { folders: number } = { folders: 0 }): Promise<Group[]> {
-  const now = mountedCgroup2(root);
   // Children are listed at once; the arrays they return are joined in name order, so the order does not depend on which read ends first.
   const visit = async (path: string, level: number): Promise<Group[]> => {
     let entries: Dirent[];
     try {
       listed.folders++;
-      const dir = path === '' ? root : `${root}/${path}`;
-      entries = now ? readdirSync(dir, { withFileTypes: true }) : await readdir(dir, { withFileTypes: true });
+      entries = await listFolder(path === '' ? root : `${root}/${path}`, root);
     } catch (err) {
       if (path === '') throw err;
       return [];

@@ -19,10 +19,10 @@
  * collected yet.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { fieldsOf, type SpecModel } from '../runtime/model/model.js';
-import { isLiveProcfs, type PathParams, type registry } from '../runtime/index.js';
+import type { PathParams, registry } from '../runtime/index.js';
 import { type CgroupTree, type Group, listGroups } from './cgroups.js';
+import { listFolder } from './kernel-folders.js';
 import { specFamilies, type SpecFamilies } from './families.js';
 import { snake, specStem } from './names.js';
 import { joinLabels, labelPair } from './walks.js';
@@ -308,15 +308,6 @@ export interface FileRead {
   readonly mayLack?: boolean;
 }
 
-/** Whether a folder is on a mounted procfs, by path; asked once per folder for the life of the process. */
-const onProcfs = new Map<string, boolean>();
-
-function mountedProcfs(dir: string): boolean {
-  let yes = onProcfs.get(dir);
-  if (yes === undefined) onProcfs.set(dir, (yes = isLiveProcfs(dir)));
-  return yes;
-}
-
 /**
  * The folders and the cgroup tree of one collection, each listed once
  * however many collectors ask (eight cgroup collectors share one walk).
@@ -343,25 +334,12 @@ export class Listing {
     return names;
   }
 
-  /**
-   * The names in a folder below the procfs root, sorted. A mounted procfs's
-   * folder is listed in one call, as /sys's are (the kernel answers it at
-   * once), so that its files are read in the same request to the thread
-   * pool as the collection's other files; a saved copy's is listed async.
-   */
+  /** The names in a folder below the procfs root, sorted; a mounted procfs's in one call (kernel-folders.ts). */
   folder(dir: string): Promise<string[]> {
     let p = this.dirs.get(dir);
     if (p === undefined) {
       this.counts.folders++;
-      const path = `${trim(this.places.procRoot)}/${dir}`;
-      if (mountedProcfs(path)) {
-        try {
-          p = Promise.resolve(readdirSync(path).sort());
-        } catch (err) {
-          p = Promise.reject(err);
-        }
-      } else p = readdir(path).then((names) => names.sort());
-      this.dirs.set(dir, p);
+      this.dirs.set(dir, (p = listFolder(`${trim(this.places.procRoot)}/${dir}`).then((entries) => entries.map((e) => e.name).sort())));
     }
     return p;
   }

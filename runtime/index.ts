@@ -9,7 +9,6 @@ export { bytesOf, decodeBytes } from './core/bytes.js';
 export { specForPath, resolvePath, type PathParams, type MatchOptions } from './model/paths.js';
 export { cgroupMounts, cgroupMountsOf, cgroup2Root, type CgroupMounts } from './reading/cgroup-root.js';
 export { readFileSync, readFileAsync } from './reading/read.js';
-export { isLiveProcfs } from './reading/kept-files.js';
 export { systemFacts, kernelRelease, compareKernel, type SystemFacts, type KernelRelease } from './reading/system.js';
 export type { SpecModel } from './model/model.js';
 export type { ProcFsOptions } from './api/procfs-base.js';
