@@ -159,13 +159,6 @@ function room(used: number, more: number): Buffer {
   return scratch;
 }
 
-/** `log` with its entry `n` set to a piece at `at`; the next entry. */
-function logged(log: PieceLog, n: number, piece: Piece, at: number): number {
-  log.pieces[n] = piece;
-  log.at[n] = at;
-  return n + 1;
-}
-
 /**
  * Where a body's constant pieces landed (the runs of its families'
  * templates, kept between bodies so the same Buffer comes back each time):
@@ -173,10 +166,15 @@ function logged(log: PieceLog, n: number, piece: Piece, at: number): number {
  * and each family's last line feed.
  */
 export interface PieceLog {
-  pieces: Piece[];
-  at: number[];
+  /** The body template's own runs (never changed once made), not a copy. */
+  pieces: readonly Piece[];
+  /** Kept between bodies and grown when a body has more pieces: nothing is allocated per body. */
+  at: Int32Array;
   count: number;
 }
+
+/** A log for renderBytes or renderView to fill. */
+export const pieceLog = (): PieceLog => ({ pieces: [], at: new Int32Array(1024), count: 0 });
 
 /**
  * The body of a scrape in a format, as UTF-8 bytes. A counter's samples are
@@ -319,6 +317,11 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
   let body = bodyTemplates[slot];
   if (body === undefined || !fitsBody(body, map)) bodyTemplates[slot] = body = makeBody(map, om);
   const { runs, bytes } = body;
+  if (log) {
+    log.pieces = runs;
+    if (log.at.length < runs.length) log.at = new Int32Array(runs.length + (runs.length >> 2));
+  }
+  const starts = log?.at;
   let at = 0;
   let j = 0;
   let buf: Buffer = scratch;
@@ -327,7 +330,7 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
     for (let i = 0; i < samples.length; i++, j++) {
       const s = samples[i]!;
       const run = bytes[j]!;
-      if (log) logged(log, j, runs[j]!, at);
+      if (starts) starts[j] = at;
       const v = s.value;
       const whole = s.div === 1 ? wholeOf(v) : undefined;
       if (whole !== undefined) {

@@ -6,7 +6,7 @@
  * body it unpacks to is exactly renderBytes's.
  */
 import { crc32 } from 'node:zlib';
-import { type Exposition, type Format, type PieceLog, renderView } from '../exposition.js';
+import { type Exposition, type Format, pieceLog, renderView } from '../exposition.js';
 import { BitWriter } from './bits.js';
 import { Codes, SymbolCounts } from './block.js';
 import { BodyPlan } from './plan.js';
@@ -37,7 +37,7 @@ class FormatState {
 
 /** A state per format (text, OpenMetrics 1.0.0, 0.0.1): heads differ between them, line starts are shared. */
 const states = [new FormatState(0), new FormatState(1), new FormatState(2)];
-const log: PieceLog = { pieces: [], at: [], count: 0 };
+const log = pieceLog();
 const counts = new SymbolCounts();
 let writer = new BitWriter(64 * 1024);
 
@@ -94,8 +94,7 @@ export function gzipBody(families: Exposition, format: Format): Buffer {
   out.writeUInt32LE(crc32(plain) >>> 0, w.at);
   out.writeUInt32LE(plain.length >>> 0, w.at + 4);
   if (w.buf.length > MAX_KEPT) writer = new BitWriter(64 * 1024);
-  // The log does not hold pieces past the body (line starts swept by exposition.ts may then be collected).
-  log.pieces.length = 0;
-  log.at.length = 0;
+  // The log does not hold pieces past the body (runs of a template printing has dropped may then be collected).
+  log.pieces = [];
   return out;
 }

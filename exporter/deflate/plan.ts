@@ -16,7 +16,8 @@ import { LITERALS, type PieceCode, SELF, WINDOW } from './tokens.js';
 const AGAIN = -2;
 
 export class BodyPlan {
-  private pieces: Piece[] = [];
+  /** The pieces of the body the plan was made from: a body template's runs, which are never changed. */
+  private pieces: readonly Piece[] = [];
   private codes: PieceCode[] = [];
   /** Codes generation the bits were made with; -1: no plan. */
   private gen = -1;
@@ -41,6 +42,8 @@ export class BodyPlan {
   fits(log: PieceLog, gen: number): boolean {
     if (gen !== this.gen || log.count !== this.pieces.length) return false;
     const pieces = this.pieces;
+    // The usual body: printed from the same body template, whose runs array is the plan's.
+    if (log.pieces === pieces) return true;
     for (let i = 0; i < log.count; i++) if (log.pieces[i] !== pieces[i]) return false;
     return true;
   }
@@ -53,7 +56,7 @@ export class BodyPlan {
   /** Makes the plan from the pieces of a body just written piece by piece (tokens.ts write: every piece has its bits for `gen`). */
   build(log: PieceLog, codes: readonly PieceCode[], gen: number): void {
     const n = log.count;
-    this.pieces = log.pieces.slice(0, n);
+    this.pieces = log.pieces.length === n ? log.pieces : log.pieces.slice(0, n);
     this.codes = codes.slice(0, n);
     this.gen = gen;
     let refs = 0;
