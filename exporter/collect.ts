@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { type ProcFs, ProcfsError, type PathParams, type SpecTypes } from '../runtime/index.js';
 import { type CollectorDef, type FileRead, filesOf, Listing, type Places } from './collectors.js';
 import { cgroupTreeOf, DEFAULT_CGROUP_DEPTH } from './cgroups.js';
-import { labelPair, type Sample, Sink } from './walks.js';
+import { FamilyList, FamilySlots, labelPair, type Sample, Sink } from './walks.js';
 import { type Format, renderBytes } from './exposition.js';
 import { type FamilyDef, ownFamily } from './names.js';
 import { applyLimits, type Budgets, DEFAULT_BUDGETS, type LabelRule, SERIES_DROPPED } from './limits.js';
@@ -42,7 +42,7 @@ export interface CollectorResult {
 export class Scrape {
   private readonly bodies = new Map<string, Buffer>();
   constructor(
-    readonly families: ReadonlyMap<FamilyDef, readonly Sample[]>,
+    readonly families: FamilyList,
     readonly results: readonly CollectorResult[],
   ) {}
 
@@ -67,7 +67,7 @@ export class Scrape {
   /** How many samples it holds. */
   get samples(): number {
     let n = 0;
-    for (const s of this.families.values()) n += s.length;
+    for (const s of this.families.lists) n += s.length;
     return n;
   }
 }
@@ -140,6 +140,11 @@ export class Collections {
    * again over the scrapes after it (docs/exporter.md, "Measured").
    */
   held: readonly unknown[] = [];
+  /** Each collector's family slots (its sinks' layout), and those of the exporter's own families. */
+  private readonly slots = new Map<string, FamilySlots>();
+  private readonly ownSlots = new FamilySlots();
+  /** Per family, the collection that last printed it and where: a family two collectors give is printed once. */
+  private readonly placed = new Map<FamilyDef, { stamp: number; at: number }>();
 
   /**
    * Reads with this ProcFs, in its mode (exact mode prints 64-bit counters
@@ -203,7 +208,7 @@ export class Collections {
     });
     const held: unknown[] = [];
     try {
-      const sinks = selection.map(() => new Sink());
+      const sinks = selection.map((c) => new Sink(this.slotsOf(c.name)));
       const listing = new Listing(this.places);
       held.push(sinks, listing);
       const collected = await Promise.all(
@@ -221,10 +226,7 @@ export class Collections {
         const o = over.get(r.name);
         return o === undefined ? r : { name: r.name, success: false, seconds: r.seconds, error: r.error ?? `left out: ${o.why}` };
       });
-      const families = new Map<FamilyDef, Sample[]>();
-      // forEach, not for-of: an entry array per family made each scrape is garbage the next one collects.
-      for (const sink of sinks) sink.families.forEach((samples, def) => void families.set(def, samples));
-      const extra = new Sink();
+      const extra = new Sink(this.ownSlots);
       for (const r of results) {
         const l = labelPair('collector', r.name);
         extra.add(SELF.duration, l, r.seconds, 1);
@@ -234,8 +236,7 @@ export class Collections {
         extra.add(SERIES_DROPPED, l, over.get(r.name)?.dropped ?? 0, 1);
       }
       extra.add(SELF.build, BUILD_LABELS, 1, 1);
-      extra.families.forEach((samples, def) => void families.set(def, samples));
-      const scrape = new Scrape(families, results);
+      const scrape = new Scrape(this.merged([...sinks, extra]), results);
       held.push(extra, scrape);
       return scrape;
     } finally {
@@ -243,6 +244,38 @@ export class Collections {
       held.push(timer);
       this.held = held;
     }
+  }
+
+  private slotsOf(name: string): FamilySlots {
+    let s = this.slots.get(name);
+    if (s === undefined) this.slots.set(name, (s = new FamilySlots()));
+    return s;
+  }
+
+  /** The sinks' families in order; a family two sinks give is printed where it first came, with the last one's samples. */
+  private merged(sinks: readonly Sink[]): FamilyList {
+    const stamp = this.collections;
+    let most = 0;
+    for (const sink of sinks) most += sink.size;
+    // Made at their size: grown entry by entry they were a tenth of what a scrape allocated.
+    const defs = new Array<FamilyDef>(most);
+    const lists = new Array<Sample[]>(most);
+    let n = 0;
+    for (const sink of sinks)
+      sink.forEach((samples, def) => {
+        let p = this.placed.get(def);
+        if (p === undefined) this.placed.set(def, (p = { stamp: 0, at: 0 }));
+        if (p.stamp === stamp) lists[p.at] = samples;
+        else {
+          p.stamp = stamp;
+          p.at = n;
+          defs[n] = def;
+          lists[n++] = samples;
+        }
+      });
+    defs.length = n;
+    lists.length = n;
+    return new FamilyList(defs, lists);
   }
 
   /** An own collector's collection, timed, its deadline misses counted. */

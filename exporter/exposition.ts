@@ -6,7 +6,7 @@
  * digits (a 64-bit counter exactly as the kernel printed it), a number as
  * JavaScript prints it (shortest round trip; NaN, +Inf, -Inf).
  */
-import type { Sample } from './walks.js';
+import { FamilyList, type Sample } from './walks.js';
 import type { FamilyDef } from './names.js';
 
 export type Format = { kind: 'text' } | { kind: 'openmetrics'; version: '1.0.0' | '0.0.1' };
@@ -239,10 +239,6 @@ function writeSmall(buf: Buffer, at: number, n: number, width: number): number {
   return end;
 }
 
-/** An exposition as a Map, whose keys are walked rather than its entries (an array made per family). */
-const asMap = (families: Exposition): ReadonlyMap<FamilyDef, readonly Sample[]> =>
-  families instanceof Map ? (families as ReadonlyMap<FamilyDef, readonly Sample[]>) : new Map(families);
-
 /**
  * The last body's templates in one format, flat and in body order: the
  * families, how many samples each, every sample's label set and run. A body
@@ -265,30 +261,31 @@ interface BodyTemplate {
 const bodyTemplates: [BodyTemplate | undefined, BodyTemplate | undefined] = [undefined, undefined];
 
 /** Whether a body's families and label sets are those of a body template, in its order. */
-function fitsBody(t: BodyTemplate, map: ReadonlyMap<FamilyDef, readonly Sample[]>): boolean {
+function fitsBody(t: BodyTemplate, list: FamilyList): boolean {
   const { defs, counts, labels } = t;
   let k = 0;
   let j = 0;
-  let fits = true;
-  // forEach, not for-of over entries: no array made per family.
-  map.forEach((samples, def) => {
+  for (let f = 0; f < list.defs.length; f++) {
+    const samples = list.lists[f]!;
     const n = samples.length;
-    if (!fits || n === 0) return;
-    if (k === defs.length || defs[k] !== def || counts[k] !== n) fits = false;
-    else for (let i = 0; i < n && fits; i++) if (labels[j + i] !== samples[i]!.labels) fits = false;
+    if (n === 0) continue;
+    if (k === defs.length || defs[k] !== list.defs[f] || counts[k] !== n) return false;
+    for (let i = 0; i < n; i++) if (labels[j + i] !== samples[i]!.labels) return false;
     k++;
     j += n;
-  });
-  return fits && k === defs.length;
+  }
+  return k === defs.length;
 }
 
 /** The body template of a body, from its families' templates (a family whose label sets did not change keeps its runs). */
-function makeBody(map: ReadonlyMap<FamilyDef, readonly Sample[]>, om: boolean): BodyTemplate {
+function makeBody(list: FamilyList, om: boolean): BodyTemplate {
   const defs: FamilyDef[] = [];
   const counts: number[] = [];
   const labels: string[] = [];
   const runs: Piece[] = [];
-  for (const [def, samples] of map) {
+  for (let f = 0; f < list.defs.length; f++) {
+    const def = list.defs[f]!;
+    const samples = list.lists[f]!;
     if (samples.length === 0) continue;
     const t = templateFor(def, printedFor(def), om, samples);
     defs.push(def);
@@ -312,10 +309,10 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
   // A body of every socket's row may take megabytes: such a buffer is not kept for the next.
   if (scratch.length > MAX_SCRATCH) scratch = Buffer.allocUnsafe(FIRST_SCRATCH);
   const om = format.kind === 'openmetrics';
-  const map = asMap(families);
+  const list = FamilyList.of(families);
   const slot = om ? 1 : 0;
   let body = bodyTemplates[slot];
-  if (body === undefined || !fitsBody(body, map)) bodyTemplates[slot] = body = makeBody(map, om);
+  if (body === undefined || !fitsBody(body, list)) bodyTemplates[slot] = body = makeBody(list, om);
   const { runs, bytes } = body;
   if (log) {
     log.pieces = runs;
@@ -325,7 +322,9 @@ function print(families: Exposition, format: Format, log: PieceLog | undefined):
   let at = 0;
   let j = 0;
   let buf: Buffer = scratch;
-  for (const samples of map.values()) {
+  const lists = list.lists;
+  for (let f = 0; f < lists.length; f++) {
+    const samples = lists[f]!;
     if (samples.length === 0) continue;
     for (let i = 0; i < samples.length; i++, j++) {
       const s = samples[i]!;

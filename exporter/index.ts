@@ -13,7 +13,7 @@ export { Scrape, SELF, type CollectorResult } from './collect.js';
 export { OFF_BY_DEFAULT, type CollectorDef } from './collectors.js';
 export { DEFAULT_CGROUP_DEPTH } from './cgroups.js';
 export { specFamilies, type SpecFamilies } from './families.js';
-export { type Sample, Sink } from './walks.js';
+export { FamilyList, FamilySlots, type Sample, Sink } from './walks.js';
 export { contentType, formatValue, render, type Format } from './exposition.js';
 export { acceptsGzip, negotiateFormat } from './negotiate.js';
 export { familyName, snake, specStem, type FamilyDef, type MetricType, type BaseUnit } from './names.js';

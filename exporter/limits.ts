@@ -9,7 +9,7 @@
  * limited to what RE2 (Go's regexp, Prometheus's) accepts.
  */
 import type { FamilyDef } from './names.js';
-import type { Sample, Sink } from './walks.js';
+import type { Sink } from './walks.js';
 
 /** A filter, a budget or a pattern that is not valid: a usage error (exit 2) or a 400. */
 export class LimitError extends Error {
@@ -135,18 +135,7 @@ function passes(labels: string, rules: readonly LabelRule[]): boolean {
 /** Drops the series of a collector's sink that the rules leave out. */
 export function filterSink(sink: Sink, rules: readonly LabelRule[]): void {
   if (rules.length === 0) return;
-  for (const [def, samples] of sink.families) {
-    const kept: Sample[] = samples.filter((s) => passes(s.labels, rules));
-    if (kept.length === 0) sink.families.delete(def);
-    else if (kept.length !== samples.length) sink.families.set(def, kept);
-  }
-}
-
-/** How many series a sink holds. */
-export function seriesOf(sink: Sink): number {
-  let n = 0;
-  for (const s of sink.families.values()) n += s.length;
-  return n;
+  sink.filter((s) => passes(s.labels, rules));
 }
 
 /**
@@ -170,14 +159,14 @@ export function applyLimits(
       sink,
       rules.filter((r) => r.collector === name),
     );
-    const n = seriesOf(sink);
+    const n = sink.series;
     const own = budgets.collectors.get(name) ?? budgets.perCollector;
     let why: string | undefined;
     if (n > own) why = `${n} series, more than its budget of ${own} (--collector.${name}.max-series)`;
     else if (total + n > budgets.total) why = `${n} series would take the scrape past its budget of ${budgets.total} (--web.max-series)`;
     if (why === undefined) total += n;
     else {
-      sink.families.clear();
+      sink.clear();
       out.set(name, { dropped: n, why });
     }
   });

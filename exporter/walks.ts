@@ -14,17 +14,125 @@ export interface Sample {
   readonly div: number;
 }
 
-/** Where a walk puts the samples it finds: a list per family. */
+/** Families and their samples in the order they are printed: two arrays side by side. */
+export class FamilyList implements Iterable<readonly [FamilyDef, readonly Sample[]]> {
+  constructor(
+    readonly defs: readonly FamilyDef[],
+    readonly lists: readonly (readonly Sample[])[],
+  ) {}
+
+  /** The families of an iterable of entries (a Map), in its order. */
+  static of(families: Iterable<readonly [FamilyDef, readonly Sample[]]>): FamilyList {
+    if (families instanceof FamilyList) return families;
+    const defs: FamilyDef[] = [];
+    const lists: (readonly Sample[])[] = [];
+    for (const [def, samples] of families) {
+      defs.push(def);
+      lists.push(samples);
+    }
+    return new FamilyList(defs, lists);
+  }
+
+  /** How many families. */
+  get size(): number {
+    return this.defs.length;
+  }
+
+  forEach(each: (samples: readonly Sample[], def: FamilyDef) => void): void {
+    for (let i = 0; i < this.defs.length; i++) each(this.lists[i]!, this.defs[i]!);
+  }
+
+  *[Symbol.iterator](): IterableIterator<readonly [FamilyDef, readonly Sample[]]> {
+    for (let i = 0; i < this.defs.length; i++) yield [this.defs[i]!, this.lists[i]!] as const;
+  }
+}
+
+/**
+ * A slot per family a collector has given, kept across scrapes: a sink
+ * finds a family's list by its slot in an array rather than in a map made
+ * for each scrape (whose growth was a quarter of what a scrape allocated).
+ * Slots are given in the order families are first met.
+ */
+export class FamilySlots {
+  private readonly index = new Map<FamilyDef, number>();
+  readonly defs: FamilyDef[] = [];
+
+  slot(def: FamilyDef): number {
+    let k = this.index.get(def);
+    if (k === undefined) {
+      k = this.defs.length;
+      this.index.set(def, k);
+      this.defs.push(def);
+    }
+    return k;
+  }
+}
+
+/** Where a walk puts the samples it finds: a list per family, in the order of their slots. */
 export class Sink {
-  readonly families = new Map<FamilyDef, Sample[]>();
+  private readonly slots: FamilySlots;
+  /** Per slot, the family's samples (undefined: none). */
+  private lists: (Sample[] | undefined)[];
   /** The table whose rows are being walked (its header's columns name per-column values). */
   header: Record<string, unknown> | undefined;
 
+  /** `slots`: the collector's, kept between its sinks (a sink of its own by default). */
+  constructor(slots: FamilySlots = new FamilySlots()) {
+    this.slots = slots;
+    this.lists = new Array<Sample[] | undefined>(slots.defs.length);
+  }
+
   add(def: FamilyDef, labels: string, value: number | bigint, div: number): void {
-    const list = this.families.get(def);
+    const k = this.slots.slot(def);
+    const list = this.lists[k];
     // Most families have one sample: a list made with it holds one slot, where push would have made room for 17.
-    if (list === undefined) this.families.set(def, [{ labels, value, div }]);
+    if (list === undefined) this.lists[k] = [{ labels, value, div }];
     else list.push({ labels, value, div });
+  }
+
+  /** Each family with samples, in slot order. */
+  forEach(each: (samples: Sample[], def: FamilyDef) => void): void {
+    const defs = this.slots.defs;
+    for (let k = 0; k < this.lists.length; k++) {
+      const list = this.lists[k];
+      if (list !== undefined && list.length > 0) each(list, defs[k]!);
+    }
+  }
+
+  /** The families with samples, as a new map (for reading; the sink does not see changes to it). */
+  get families(): Map<FamilyDef, Sample[]> {
+    const out = new Map<FamilyDef, Sample[]>();
+    this.forEach((samples, def) => void out.set(def, samples));
+    return out;
+  }
+
+  /** How many families have samples. */
+  get size(): number {
+    let n = 0;
+    for (const list of this.lists) if (list !== undefined && list.length > 0) n++;
+    return n;
+  }
+
+  /** How many samples it holds. */
+  get series(): number {
+    let n = 0;
+    for (const list of this.lists) if (list !== undefined) n += list.length;
+    return n;
+  }
+
+  /** Keeps only the samples `keep` accepts. */
+  filter(keep: (s: Sample) => boolean): void {
+    for (let k = 0; k < this.lists.length; k++) {
+      const list = this.lists[k];
+      if (list === undefined) continue;
+      const kept = list.filter(keep);
+      if (kept.length !== list.length) this.lists[k] = kept.length === 0 ? undefined : kept;
+    }
+  }
+
+  /** Drops every sample. */
+  clear(): void {
+    this.lists = [];
   }
 }
 
