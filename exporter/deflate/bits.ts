@@ -84,6 +84,19 @@ export class BitWriter {
     this.at = at;
   }
 
+  /** 16-bit words the bits written since the writer was empty take. */
+  get words16(): number {
+    return (this.at * 8 + this.n + 15) >>> 4;
+  }
+
+  /** Copies the bits written since the writer was empty into `dst` from `from` on, as segment() would hold them; how many bits. */
+  wordsTo(dst: Uint16Array, from: number): number {
+    for (let k = 0; 2 * k + 1 < this.at; k++) dst[from + k] = this.buf[2 * k]! | (this.buf[2 * k + 1]! << 8);
+    // `at` is even here: bytes are stored in pairs, so the pending bits start a word.
+    if (this.n > 0) dst[from + (this.at >>> 1)] = this.acc & 0xffff;
+    return this.at * 8 + this.n;
+  }
+
   /** The bits written since the writer was empty, as a segment (the writer is left as it was). */
   segment(): Segment {
     const bits = this.at * 8 + this.n;

@@ -5,7 +5,8 @@
  * piece, the distance to each piece its matches reach into, as it was when
  * its bits were made, and those bits in one array. A piece whose distances
  * changed (a value between them printed longer or shorter) gets its bits
- * made again; the others are copied.
+ * made again, from its tokens kept here in body order and its bytes where
+ * the body printed them; the others are copied.
  */
 import type { Piece, PieceLog } from '../exposition.js';
 import { BitWriter } from './bits.js';
@@ -18,7 +19,6 @@ const AGAIN = -2;
 export class BodyPlan {
   /** The pieces of the body the plan was made from: a body template's runs, which are never changed. */
   private pieces: readonly Piece[] = [];
-  private codes: PieceCode[] = [];
   /** Codes generation the bits were made with; -1: no plan. */
   private gen = -1;
   /** Per piece, its range in `refIdx` and `refDelta` (one entry per entry of its `refs`). */
@@ -34,6 +34,14 @@ export class BodyPlan {
   private lengths = new Int32Array(0);
   private flat = new Uint16Array(0);
   private flatUsed = 0;
+  /**
+   * Every piece's token triples (tokens.ts PieceCode.toks, as they were when
+   * the plan was made), in body order: piece i's are `toks[tokStart[i],
+   * tokStart[i + 1])`. A scrape at Prometheus's pace finds more pieces to
+   * make again, and reaching each one's own arrays then missed the caches.
+   */
+  private toks = new Int32Array(0);
+  private tokStart = new Int32Array(1);
   private readonly scratch = new BitWriter(1024);
   /** Pieces whose bits were made again in the last body written from the plan. */
   remade = 0;
@@ -57,14 +65,18 @@ export class BodyPlan {
   build(log: PieceLog, codes: readonly PieceCode[], gen: number): void {
     const n = log.count;
     this.pieces = log.pieces.length === n ? log.pieces : log.pieces.slice(0, n);
-    this.codes = codes.slice(0, n);
     this.gen = gen;
     let refs = 0;
     let words = 0;
-    for (const c of this.codes) {
+    let toks = 0;
+    for (let i = 0; i < n; i++) {
+      const c = codes[i]!;
       refs += c.refs.length;
       words += c.bits!.words.length;
+      toks += c.toks!.length;
     }
+    this.toks = new Int32Array(toks);
+    this.tokStart = new Int32Array(n + 1);
     this.refStart = new Int32Array(n + 1);
     this.refIdx = new Int32Array(refs);
     this.refDelta = new Int32Array(refs);
@@ -76,9 +88,13 @@ export class BodyPlan {
     this.flat = new Uint16Array(words + (words >> 3) + 64);
     let r = 0;
     let f = 0;
+    let t = 0;
     for (let i = 0; i < n; i++) {
-      const c = this.codes[i]!;
+      const c = codes[i]!;
       this.refStart[i] = r;
+      this.tokStart[i] = t;
+      this.toks.set(c.toks!, t);
+      t += c.toks!.length;
       for (const ref of c.refs) {
         // A ref placed in this body has its log index; one not placed matches nothing. One placed again after this piece
         // (a piece printed twice) hides where this piece's match went: the piece is made again each body (as literals there).
@@ -95,6 +111,7 @@ export class BodyPlan {
       f += seg.words.length;
     }
     this.refStart[n] = r;
+    this.tokStart[n] = t;
     this.flatUsed = f;
   }
 
@@ -117,7 +134,7 @@ export class BodyPlan {
           if (j >= 0) refDelta[r] = start - at[j]!;
         }
       }
-      if (!same) this.remake(i, log, codes);
+      if (!same) this.remake(i, body, log, codes);
       w.words(this.flat, this.segStart[i]!, this.segBits[i]!);
       end = start + this.lengths[i]!;
     }
@@ -125,40 +142,40 @@ export class BodyPlan {
   }
 
   /** Makes the bits of piece `i` again for where its refs landed in this body, in its slot or at the end of `flat`. */
-  private remake(i: number, log: PieceLog, codes: Codes): void {
+  private remake(i: number, body: Uint8Array, log: PieceLog, codes: Codes): void {
     this.remade++;
-    const c = this.codes[i]!;
-    const toks = c.toks!;
-    const start = log.at[i]!;
+    const toks = this.toks;
+    const at = log.at;
+    const start = at[i]!;
     const s = this.scratch;
     s.reset();
-    let p = 0;
-    for (let k = 0; k < toks.length; k += 3) {
+    let p = start;
+    for (let k = this.tokStart[i]!; k < this.tokStart[i + 1]!; k += 3) {
       const len = toks[k]!;
       const kind = toks[k + 1]!;
       let d = 0;
       if (kind === SELF) d = toks[k + 2]!;
       else if (kind !== LITERALS) {
         const j = this.refIdx[this.refStart[i]! + kind]!;
-        const src = j < 0 ? -1 : log.at[j]! + toks[k + 2]!;
-        if (j >= 0 && src + len <= start && start + p - src <= WINDOW) d = start + p - src;
+        const src = j < 0 ? -1 : at[j]! + toks[k + 2]!;
+        if (j >= 0 && src + len <= start && p - src <= WINDOW) d = p - src;
       }
       if (d > 0) codes.match(s, len, d);
-      else codes.literals(s, c.bytes, p, p + len);
+      // The piece's own bytes, as the body printed them.
+      else codes.literals(s, body, p, p + len);
       p += len;
     }
-    const seg = s.segment();
-    if (seg.words.length > this.segCap[i]!) {
-      if (this.flatUsed + seg.words.length > this.flat.length) {
-        const bigger = new Uint16Array(2 * (this.flatUsed + seg.words.length));
+    const words = s.words16;
+    if (words > this.segCap[i]!) {
+      if (this.flatUsed + words > this.flat.length) {
+        const bigger = new Uint16Array(2 * (this.flatUsed + words));
         bigger.set(this.flat.subarray(0, this.flatUsed));
         this.flat = bigger;
       }
       this.segStart[i] = this.flatUsed;
-      this.segCap[i] = seg.words.length;
-      this.flatUsed += seg.words.length;
+      this.segCap[i] = words;
+      this.flatUsed += words;
     }
-    this.flat.set(seg.words, this.segStart[i]!);
-    this.segBits[i] = seg.bits;
+    this.segBits[i] = s.wordsTo(this.flat, this.segStart[i]!);
   }
 }
