@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { changes, leaves } from '../runtime/model/measures.js';
 import { registry } from '../runtime/index.js';
-import { CLI_LINE, repo, runCli } from './support/cli.js';
+import { CLI_LINE, repo, runCliAsync } from './support/cli.js';
 
-const run = runCli;
+/** The command, spawned; the cases of each describe run side by side, so that its spawns keep both cores busy. */
+const run = runCliAsync;
 const lines = (s: string): unknown[] =>
   s
     .trim()
@@ -21,9 +22,9 @@ const lines = (s: string): unknown[] =>
     .map((l) => JSON.parse(l));
 const corpus = process.env.PROCSPEC_CORPUS ?? join(repo, '..', 'shared', 'corpus');
 
-describe('watch', () => {
-  it('piped: one JSON line per file per sample, counters as rates, gauges as levels', () => {
-    const r = run(['watch', 'proc/stat', 'proc/meminfo', '-i', '200ms', '-n', '2']);
+describe.concurrent('watch', () => {
+  it('piped: one JSON line per file per sample, counters as rates, gauges as levels', async () => {
+    const r = await run(['watch', 'proc/stat', 'proc/meminfo', '-i', '200ms', '-n', '2']);
     expect(r.status, r.stderr).toBe(0);
     const out = lines(r.stdout) as { source: string; interval: number; rates: Record<string, number>; gauges: Record<string, number>; resets: unknown[] }[];
     expect(out.map((o) => o.source)).toEqual(['proc/stat', 'proc/meminfo', 'proc/stat', 'proc/meminfo']);
@@ -40,7 +41,7 @@ describe('watch', () => {
     expect(Object.keys(mem.rates)).toEqual([]);
   });
 
-  it('a counter that went backwards is a reset, never a negative rate', () => {
+  it('a counter that went backwards is a reset, never a negative rate', async () => {
     const model = registry.find((e) => e.id === 'proc/net/dev')!.model;
     const row = (rx: number) => [{ kind: 'stats', iface: 'eth0', rxBytes: rx, txBytes: 10 }];
     const cs = changes(leaves(model, row(5000)), leaves(model, row(100)), 1);
@@ -48,19 +49,19 @@ describe('watch', () => {
     expect(cs.find((c) => c.path === '[eth0].txBytes')).toMatchObject({ perSecond: 0 });
   });
 
-  it('bad usage exits 2 with the reason on stderr', () => {
-    const bad = run(['watch', 'proc/meminfo', '-i', 'soon', '-n', '1']);
+  it('bad usage exits 2 with the reason on stderr', async () => {
+    const bad = await run(['watch', 'proc/meminfo', '-i', 'soon', '-n', '1']);
     expect([bad.status, bad.stderr]).toEqual([2, expect.stringMatching(/bad interval "soon"/)]);
-    const pattern = run(['watch', 'proc/loadavg', '--match', '(', '-n', '1']);
+    const pattern = await run(['watch', 'proc/loadavg', '--match', '(', '-n', '1']);
     expect([pattern.status, pattern.stderr]).toEqual([2, expect.stringMatching(/bad --match "\("/)]);
-    const unknown = run(['watch', 'proc/nothing', '-n', '1']);
+    const unknown = await run(['watch', 'proc/nothing', '-n', '1']);
     expect([unknown.status, unknown.stderr]).toEqual([2, expect.stringMatching(/no spec named proc\/nothing/)]);
   });
 
-  it('a file whose text does not fit its spec is an error record of that sample, naming file, line and column; watching goes on', () => {
+  it('a file whose text does not fit its spec is an error record of that sample, naming file, line and column; watching goes on', async () => {
     const root = mkdtempSync(join(os.tmpdir(), 'procspec-watch-'));
     writeFileSync(join(root, 'loadavg'), '0.10 0.20 zero 1/100 42\n');
-    const r = run(['watch', 'proc/loadavg', '--root', root, '-i', '100ms', '-n', '2']);
+    const r = await run(['watch', 'proc/loadavg', '--root', root, '-i', '100ms', '-n', '2']);
     expect(r.status, r.stderr).toBe(0);
     const out = lines(r.stdout) as { source: string; error?: { code: string; message: string } }[];
     expect(out).toHaveLength(2);
@@ -69,13 +70,13 @@ describe('watch', () => {
 });
 
 describe('top', () => {
-  it('piped: one JSON line per sample with the processes using the most CPU first', () => {
+  it('piped: one JSON line per sample with the processes using the most CPU first', async () => {
     // A process that spins is shown with its command line and some CPU use; the limit is wide because on a busy
     // machine (two test runs at once) a dozen other processes may be as busy within one 200 ms sample.
     const busy = spawn(process.execPath, ['-e', 'for (;;) {}', 'procspec-top-spinner']);
-    let r: ReturnType<typeof run>;
+    let r: Awaited<ReturnType<typeof run>>;
     try {
-      r = run(['top', '-i', '200ms', '-n', '2', '--limit', '1000']);
+      r = await run(['top', '-i', '200ms', '-n', '2', '--limit', '1000']);
     } finally {
       busy.kill('SIGKILL');
     }
@@ -92,18 +93,18 @@ describe('top', () => {
       const cpu = s.top.map((p) => p.cpuPercent);
       expect(cpu).toEqual([...cpu].sort((a, b) => b - a));
     }
-    expect(run(['top', '--sort', 'colour', '-n', '1']).status).toBe(2);
+    expect((await run(['top', '--sort', 'colour', '-n', '1'])).status).toBe(2);
     // A fractional count is refused, as watch refuses it (it used to run three samples).
-    const frac = run(['top', '-i', '100ms', '-n', '2.5']);
+    const frac = await run(['top', '-i', '100ms', '-n', '2.5']);
     expect(frac.status).toBe(2);
     expect(frac.stdout).toBe('');
     expect(frac.stderr).toMatch(/bad --count 2\.5/);
   });
 });
 
-describe('summary', () => {
-  it('is self-describing: format version, start and end, the kernel, its sources, bytes and seconds', () => {
-    const r = run(['summary', '--json']);
+describe.concurrent('summary', () => {
+  it('is self-describing: format version, start and end, the kernel, its sources, bytes and seconds', async () => {
+    const r = await run(['summary', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.format).toEqual({ name: 'procspec-summary', version: expect.stringMatching(/^1\.\d+$/) });
@@ -126,7 +127,7 @@ describe('summary', () => {
     expect(Math.abs(s.uptimeSeconds - os.uptime())).toBeLessThan(5);
   });
 
-  it('--shell writes Name=value lines that bash sources', () => {
+  it('--shell writes Name=value lines that bash sources', async () => {
     const r = spawnSync('bash', ['-c', `eval "$(${CLI_LINE} summary --shell)" && echo "$memory_totalBytes|$kernel_release|$format_version|$kernel_build"`], {
       cwd: repo,
       encoding: 'utf8',
@@ -141,8 +142,8 @@ describe('summary', () => {
     );
   });
 
-  it.skipIf(!readFileSafe(join(corpus, 'prometheus-procfs', 'proc', 'meminfo')))('reads a captured tree, and says which files it could not read', () => {
-    const r = run(['summary', '--json', '--root', join(corpus, 'prometheus-procfs', 'proc')]);
+  it.skipIf(!readFileSafe(join(corpus, 'prometheus-procfs', 'proc', 'meminfo')))('reads a captured tree, and says which files it could not read', async () => {
+    const r = await run(['summary', '--json', '--root', join(corpus, 'prometheus-procfs', 'proc')]);
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s.memory.totalBytes).toBeGreaterThan(0);
@@ -163,9 +164,9 @@ function readFileSafe(p: string): boolean {
   }
 }
 
-describe('audit', () => {
-  it('on the live kernel: lists files no spec covers and exits 1, as JSON too', () => {
-    const r = run(['audit', '--json']);
+describe.concurrent('audit', () => {
+  it('on the live kernel: lists files no spec covers and exits 1, as JSON too', async () => {
+    const r = await run(['audit', '--json']);
     expect(r.status).toBe(1);
     const a = JSON.parse(r.stdout);
     expect(a.checked).toBeGreaterThan(50);
@@ -174,37 +175,39 @@ describe('audit', () => {
     expect(a.kernel).toBe(os.release());
   });
 
-  it('a captured tree the specs cover is no drift (exit 0); a key the spec does not name is (exit 1)', () => {
+  it('a captured tree the specs cover is no drift (exit 0); a key the spec does not name is (exit 1)', async () => {
     const root = mkdtempSync(join(os.tmpdir(), 'procspec-audit-'));
     // /proc files report size 0: copied by reading them, as copyFileSync would copy nothing.
     for (const f of ['meminfo', 'stat', 'loadavg', 'uptime', 'version']) writeFileSync(join(root, f), readFileSync(`/proc/${f}`));
     mkdirSync(join(root, 'sys', 'kernel'), { recursive: true });
-    const clean = run(['audit', '--root', root]);
+    const clean = await run(['audit', '--root', root]);
     expect([clean.status, clean.stdout]).toEqual([0, expect.stringMatching(/drift: none/)]);
     appendFileSync(join(root, 'meminfo'), 'NewCounter:      42 kB\n');
-    const drift = run(['audit', '--root', root]);
+    const drift = await run(['audit', '--root', root]);
     expect(drift.status).toBe(1);
     expect(drift.stdout).toMatch(/proc\/meminfo: extra\.NewCounter/);
   });
 });
 
-describe('docs, --help, and terminals', () => {
-  it('docs prints the index or one spec page; an unknown spec exits 2', () => {
-    expect(run(['docs']).stdout).toMatch(/\[proc\/meminfo\]\(proc\/meminfo\.md\)/);
-    expect(run(['docs', 'proc/stat']).stdout).toMatch(/\| `ctxt` \| `ctxt` \| integer \| counter \|/);
-    expect(run(['docs', 'proc/nothing']).status).toBe(2);
+describe.concurrent('docs, --help, and terminals', () => {
+  it('docs prints the index or one spec page; an unknown spec exits 2', async () => {
+    expect((await run(['docs'])).stdout).toMatch(/\[proc\/meminfo\]\(proc\/meminfo\.md\)/);
+    expect((await run(['docs', 'proc/stat'])).stdout).toMatch(/\| `ctxt` \| `ctxt` \| integer \| counter \|/);
+    expect((await run(['docs', 'proc/nothing'])).status).toBe(2);
   });
 
-  it('every command has --help', () => {
-    for (const cmd of ['parse', 'list', 'ps', 'summary', 'watch', 'top', 'audit', 'docs']) {
-      const r = run([cmd, '--help']);
+  it('every command has --help', async () => {
+    const cmds = ['parse', 'list', 'ps', 'summary', 'watch', 'top', 'audit', 'docs'];
+    const runs = await Promise.all(cmds.map((cmd) => run([cmd, '--help'])));
+    for (const [i, cmd] of cmds.entries()) {
+      const r = runs[i]!;
       expect([cmd, r.status]).toEqual([cmd, 0]);
       expect(r.stdout).toMatch(new RegExp(`Usage: procspec ${cmd}`));
     }
   });
 
   // `script` gives the command a terminal: a redrawn table there; colour only without NO_COLOR.
-  it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table, redrawn; piped: no control codes', () => {
+  it.skipIf(spawnSync('sh', ['-c', 'command -v script']).status !== 0)('on a terminal: a table, redrawn; piped: no control codes', async () => {
     const onTty = (env: string) =>
       spawnSync('script', ['-qec', `${env} ${CLI_LINE} watch proc/loadavg -i 200ms -n 1 --match load1`, '/dev/null'], {
         cwd: repo,
@@ -216,30 +219,30 @@ describe('docs, --help, and terminals', () => {
     expect(tty.stdout).toMatch(/load1\s+gauge/);
     expect(tty.stdout).toContain('\x1b[2m');
     expect(onTty('NO_COLOR=1').stdout).not.toContain('\x1b[2m');
-    expect(run(['watch', 'proc/loadavg', '-i', '200ms', '-n', '1']).stdout).not.toContain('\x1b');
+    expect((await run(['watch', 'proc/loadavg', '-i', '200ms', '-n', '1'])).stdout).not.toContain('\x1b');
   });
 });
 
 describe.skipIf(!readFileSafe(join(corpus, 'prometheus-procfs', 'proc', 'meminfo')))('every command on a captured tree (the corpus)', () => {
   const root = join(corpus, 'prometheus-procfs', 'proc');
-  it('watch, top, ps, audit and summary read it; a damaged process file is reported, not fatal', () => {
-    const watch = run(['watch', '--root', root, '-i', '100ms', '-n', '1']);
+  it('watch, top, ps, audit and summary read it; a damaged process file is reported, not fatal', async () => {
+    const watch = await run(['watch', '--root', root, '-i', '100ms', '-n', '1']);
     expect(watch.status, watch.stderr).toBe(0);
     const w = lines(watch.stdout) as { source: string; gauges: Record<string, number> }[];
     expect(w.find((x) => x.source === 'proc/meminfo')!.gauges.memTotal).toBe(
       Number(/MemTotal:\s+(\d+)/.exec(readFileSync(join(root, 'meminfo'), 'utf8'))![1]) * 1024,
     );
-    const top = run(['top', '--root', root, '-i', '100ms', '-n', '1']);
+    const top = await run(['top', '--root', root, '-i', '100ms', '-n', '1']);
     expect(top.status, top.stderr).toBe(0);
     expect((lines(top.stdout)[0] as { top: { pid: number }[] }).top.map((p) => p.pid)).toContain(26231);
-    const ps = run(['ps', '--root', root, '--json']);
+    const ps = await run(['ps', '--root', root, '--json']);
     expect(ps.status, ps.stderr).toBe(0);
     const listing = JSON.parse(ps.stdout) as { processes: { pid: number }[]; failed?: { pid: number; error: string }[] };
     expect(listing.processes.map((p) => p.pid)).toContain(26231);
     // 26232/stat holds an exit_signal of -2^63: within 64 bits, so it is read (docs/numbers.md), not left out.
     expect(listing.processes.map((p) => p.pid)).toContain(26232);
     expect(listing.failed).toBeUndefined();
-    const audit = run(['audit', '--root', root, '--json']);
+    const audit = await run(['audit', '--root', root, '--json']);
     expect(audit.status).toBe(1);
     expect((JSON.parse(audit.stdout) as { checked: number }).checked).toBeGreaterThan(10);
   });

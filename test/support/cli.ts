@@ -6,7 +6,7 @@
  * missing or older than a source it is built from (a source edited since the last build, a test file run by
  * itself), the tests run the sources through tsx instead, so that they never test a stale copy.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -61,4 +61,27 @@ export const CLI_LINE = CLI.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' '
 /** Runs `procspec ARGS...` to its end: status, stdout and stderr as text. */
 export function runCli(args: readonly string[], env: Record<string, string> = {}): SpawnSyncReturns<string> {
   return spawnSync(CLI[0], [...CLI.slice(1), ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 28 });
+}
+
+/** What `runCliAsync` gives: the exit status (null when killed by a signal), stdout and stderr as text. */
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `procspec ARGS...` to its end as runCli does, without blocking the test process: the cases of a file that
+ * spawn many commands run them side by side (it.concurrent), which keeps both cores busy while one waits.
+ */
+export function runCliAsync(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(CLI[0], [...CLI.slice(1), ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
