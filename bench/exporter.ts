@@ -363,7 +363,16 @@ async function main(): Promise<void> {
       const floor = await start({
         label: "node's HTTP server sending that answer as a fixed body (node_exporter's /proc files, gzip)",
         command: process.execPath,
-        args: (port) => ['--no-memory-reducer', '--no-flush-bytecode', '--heap-growing-percent=50', '-e', fixed, String(port)],
+        args: (port) => [
+          '--no-memory-reducer',
+          '--no-flush-bytecode',
+          '--heap-growing-percent=50',
+          '--min-semi-space-size=16',
+          '--max-semi-space-size=16',
+          '-e',
+          fixed,
+          String(port),
+        ],
         procspec: false,
       });
       for (let i = 0; i < WARM; i++) await scrape(floor.agent, floor.port);

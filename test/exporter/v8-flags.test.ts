@@ -10,7 +10,7 @@ import { CLI_BUILT } from '../support/cli.js';
 import { ProcFs } from '../../runtime/index.js';
 import { get, madeUpProc, startServe } from './support.js';
 
-const FLAGS = ['--no-memory-reducer', '--no-flush-bytecode', '--heap-growing-percent=50'];
+const FLAGS = ['--no-memory-reducer', '--no-flush-bytecode', '--heap-growing-percent=50', '--min-semi-space-size=16', '--max-semi-space-size=16'];
 
 /** The command line of a process, as its arguments. */
 const cmdline = (pid: number): string[] => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
@@ -63,11 +63,14 @@ describe('procspec serve under V8 flags', () => {
     await expect(get(url)).rejects.toThrow();
   });
 
-  it.each([['--memory-reducer'], ['--heap_growing_percent=80']])('is left as started when node was given one of the flags (%s)', async (flag) => {
-    const { child, url, ended } = await serve([flag]);
-    expect(descendants(child.pid!)).toEqual([]);
-    expect((await get(url)).status).toBe(200);
-    child.kill('SIGTERM');
-    expect(await ended).toEqual([0, null]);
-  });
+  it.each([['--memory-reducer'], ['--heap_growing_percent=80'], ['--max-semi-space-size=4']])(
+    'is left as started when node was given one of the flags (%s)',
+    async (flag) => {
+      const { child, url, ended } = await serve([flag]);
+      expect(descendants(child.pid!)).toEqual([]);
+      expect((await get(url)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await ended).toEqual([0, null]);
+    },
+  );
 });
