@@ -9,9 +9,10 @@ const ISOLATED = ['test/runtime/streamed-read.test.ts', 'test/runtime/native-bat
 
 export default defineConfig({
   test: {
-    // Two test files at a time at least: vitest's default (one less than the CPUs) is one on a 2-core machine, where
-    // many files wait on spawned commands, sampling intervals and sockets and would leave a core idle.
-    maxWorkers: Math.max(2, os.availableParallelism()),
+    // Three test files at a time at least: vitest's default (one less than the CPUs) is one on a 2-core machine, where
+    // many files wait on spawned commands, sampling intervals and sockets and would leave a core idle (with two, a
+    // run of the suite kept the 2 cores 70% busy).
+    maxWorkers: Math.max(3, os.availableParallelism()),
     // Limits for giving up on a hung test, not measures of speed: a busy 2-core machine (two suites at once)
     // can make a test that takes 5 s alone take ten times as long.
     testTimeout: 300_000,
