@@ -12,7 +12,7 @@ import { registry } from '../generated/index.js';
 import { cgroupMountsOf } from '../runtime/reading/cgroup-root.js';
 import { ProcFs } from '../runtime/index.js';
 import { specForPath } from '../runtime/model/paths.js';
-import { runCli } from './support/cli.js';
+import { runCliAsync } from './support/cli.js';
 import { findProducerFixtures, producerOutcome, producersOf, treeFile } from './support/producers.js';
 
 const fixtures = findProducerFixtures(registry);
@@ -77,21 +77,21 @@ for (const producer of producersOf(fixtures)) {
       .filter((n) => /^\d+$/.test(n))
       .map(Number)
       .sort((a, b) => a - b);
-    it('summary runs on its tree', () => {
-      const r = runCli(['summary', '--root', root, '--json']);
+    it.concurrent('summary runs on its tree', async () => {
+      const r = await runCliAsync(['summary', '--root', root, '--json']);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(JSON.parse(r.stdout)).toHaveProperty('format');
     });
-    it('ps lists the processes of its tree', () => {
-      const r = runCli(['ps', '--root', root, '--json']);
+    it.concurrent('ps lists the processes of its tree', async () => {
+      const r = await runCliAsync(['ps', '--root', root, '--json']);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const listed = (JSON.parse(r.stdout) as { processes: { pid: number }[] }).processes.map((p) => p.pid).sort((a, b) => a - b);
       expect(listed).toEqual(pids);
     });
-    it('ps -L lists a row per thread of its tree (a process without thread folders is one thread)', () => {
-      const r = runCli(['ps', '-L', '--root', root, '--json', '-o', 'pid,tid']);
+    it.concurrent('ps -L lists a row per thread of its tree (a process without thread folders is one thread)', async () => {
+      const r = await runCliAsync(['ps', '-L', '--root', root, '--json', '-o', 'pid,tid']);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       const rows = (JSON.parse(r.stdout) as { processes: { pid: number; tid: number }[] }).processes.map((p) => `${p.pid}/${p.tid}`).sort();
@@ -101,8 +101,8 @@ for (const producer of producersOf(fixtures)) {
       });
       expect(rows).toEqual(expected.sort());
     });
-    it('top samples its tree', () => {
-      const r = runCli(['top', '--root', root, '--json', '-n', '1', '-i', '10ms']);
+    it.concurrent('top samples its tree', async () => {
+      const r = await runCliAsync(['top', '--root', root, '--json', '-n', '1', '-i', '10ms']);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout.trim().split('\n')).toHaveLength(1);
