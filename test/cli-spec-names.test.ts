@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveSpec } from '../cli/resolve-spec.js';
 import { UsageError } from '../cli/usage.js';
 import { registry, writers } from '../runtime/index.js';
-import { runCli } from './support/cli.js';
+import { runCliAsync as runCli } from './support/cli.js';
 
 const idOf = (word: string) => resolveSpec(word, registry).entry.id;
 const thrown = (f: () => unknown): string => {
@@ -56,9 +56,9 @@ describe('resolveSpec', () => {
   });
 });
 
-describe('commands name specs alike', { timeout: 60_000 }, () => {
-  it('watch takes a short name, a file path, and a short name with parameters', () => {
-    const r = runCli(['watch', 'meminfo', '/proc/loadavg', `pid/stat:pid=${process.pid}`, '-i', '100ms', '-n', '1']);
+describe.concurrent('commands name specs alike', { timeout: 60_000 }, () => {
+  it('watch takes a short name, a file path, and a short name with parameters', async () => {
+    const r = await runCli(['watch', 'meminfo', '/proc/loadavg', `pid/stat:pid=${process.pid}`, '-i', '100ms', '-n', '1']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const lines = r.stdout
@@ -70,18 +70,18 @@ describe('commands name specs alike', { timeout: 60_000 }, () => {
     expect(lines[1]!.gauges.load1).toBeGreaterThanOrEqual(0);
   });
 
-  it('watch, docs and parse --as refuse a name that names nothing with the nearest ids, exit 2', () => {
-    const watch = runCli(['watch', 'memnifo', '-n', '1']);
+  it('watch, docs and parse --as refuse a name that names nothing with the nearest ids, exit 2', async () => {
+    const watch = await runCli(['watch', 'memnifo', '-n', '1']);
     expect([watch.status, watch.stderr]).toEqual([
       2,
       'procspec watch: no spec named memnifo (nearest: proc/meminfo, sys/devices/system/node/node/meminfo); see `procspec list`\n',
     ]);
-    const docs = runCli(['docs', 'memnifo']);
+    const docs = await runCli(['docs', 'memnifo']);
     expect([docs.status, docs.stderr]).toEqual([
       2,
       'procspec docs: no spec named memnifo (nearest: proc/meminfo, sys/devices/system/node/node/meminfo); see `procspec list`\n',
     ]);
-    const parse = runCli(['parse', '--as', 'memnifo', '/proc/meminfo']);
+    const parse = await runCli(['parse', '--as', 'memnifo', '/proc/meminfo']);
     expect([parse.status, parse.stdout, parse.stderr]).toEqual([
       2,
       '',
@@ -89,10 +89,10 @@ describe('commands name specs alike', { timeout: 60_000 }, () => {
     ]);
   });
 
-  it('docs and parse --as take a short name and a file path', () => {
-    expect(runCli(['docs', 'meminfo']).stdout).toMatch(/from specs\/proc\/meminfo\.yaml/);
-    expect(runCli(['docs', '/proc/net/dev']).stdout).toMatch(/from specs\/proc\/net\/dev\.yaml/);
-    const r = runCli(['parse', '--as', 'net/dev', '/proc/net/dev', '--format', 'csv']);
+  it('docs and parse --as take a short name and a file path', async () => {
+    expect((await runCli(['docs', 'meminfo'])).stdout).toMatch(/from specs\/proc\/meminfo\.yaml/);
+    expect((await runCli(['docs', '/proc/net/dev'])).stdout).toMatch(/from specs\/proc\/net\/dev\.yaml/);
+    const r = await runCli(['parse', '--as', 'net/dev', '/proc/net/dev', '--format', 'csv']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^kind,iface,rxBytes,/);
   });
