@@ -158,23 +158,38 @@ describe('files larger than any fixed buffer parse whole', () => {
 });
 
 describe.skipIf(!root)('permissions', () => {
-  const asNobody = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'as-nobody-read.ts'), ...args], { cwd: repo, encoding: 'utf8' });
+  /** as-nobody-read.ts with ARGS, spawned: its exit status, stdout and stderr (the four runs below go side by side). */
+  const asNobody = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'as-nobody-read.ts'), ...args], { cwd: repo });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+      child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
 
-  it('as nobody, root-only files give the typed permission error', () => {
-    const lines = (r: ReturnType<typeof asNobody>) => {
+  it('as nobody, root-only files give the typed permission error', async () => {
+    const lines = (r: Awaited<ReturnType<typeof asNobody>>) => {
       expect(r.status, r.stderr).toBe(0);
       return r.stdout
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as { id: string; pid: string; code?: string; ok?: boolean });
     };
+    const [slabinfo, environ, io, stat] = await Promise.all([
+      asNobody('read', 'proc/slabinfo', '1'),
+      asNobody('read', 'proc/pid/environ', '1', String(process.pid)),
+      asNobody('read', 'proc/pid/io', '1'),
+      asNobody('read', 'proc/pid/stat', '1'),
+    ]);
     // slabinfo is mode 0400 root; pid 1's environ and io need ptrace access to a root process.
-    expect(lines(asNobody('read', 'proc/slabinfo', '1')).map((l) => l.code)).toEqual(['permission']);
-    expect(lines(asNobody('read', 'proc/pid/environ', '1', String(process.pid))).map((l) => l.code)).toEqual(['permission', 'permission']);
-    expect(lines(asNobody('read', 'proc/pid/io', '1')).map((l) => l.code)).toEqual(['permission']);
+    expect(lines(slabinfo).map((l) => l.code)).toEqual(['permission']);
+    expect(lines(environ).map((l) => l.code)).toEqual(['permission', 'permission']);
+    expect(lines(io).map((l) => l.code)).toEqual(['permission']);
     // What nobody may read, it reads.
-    expect(lines(asNobody('read', 'proc/pid/stat', '1')).map((l) => l.ok)).toEqual([true]);
+    expect(lines(stat).map((l) => l.ok)).toEqual([true]);
   });
 
   it.skipIf(!has('unshare'))('on a procfs mounted with hidepid=2, a listing has the visible processes and says the others are hidden', () => {
