@@ -97,6 +97,19 @@ function quality(list: readonly Element[], type: string, versions: readonly stri
  */
 export function negotiateFormat(accept: string | undefined): Format {
   if (accept === undefined) return TEXT;
+  // A scraper sends the same header every time: its answer is kept, not parsed again.
+  if (accept !== lastAccept) {
+    lastFormat = formatOf(accept);
+    lastAccept = accept;
+  }
+  return lastFormat;
+}
+
+/** The last Accept header negotiated, and its format. */
+let lastAccept: string | undefined;
+let lastFormat: Format = TEXT;
+
+function formatOf(accept: string): Format {
   const list = parseList(accept, MEDIA);
   if (list === undefined) return TEXT;
   const om = quality(list, 'application/openmetrics-text', ['1.0.0', '0.0.1']);
@@ -109,6 +122,18 @@ export function negotiateFormat(accept: string | undefined): Format {
 /** Whether an Accept-Encoding header allows gzip (named with q above 0, or `*` when gzip is not refused); false when malformed. */
 export function acceptsGzip(header: string | undefined): boolean {
   if (header === undefined) return false;
+  if (header !== lastEncoding) {
+    lastGzip = gzipIn(header);
+    lastEncoding = header;
+  }
+  return lastGzip;
+}
+
+/** The last Accept-Encoding header, and whether it allows gzip. */
+let lastEncoding: string | undefined;
+let lastGzip = false;
+
+function gzipIn(header: string): boolean {
   const list = parseList(header, TOKEN);
   if (list === undefined) return false;
   const gzip = list.find((e) => e.value === 'gzip' || e.value === 'x-gzip');
