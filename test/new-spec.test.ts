@@ -3,7 +3,7 @@
  * see PROVENANCE.md) must pass the project's own loader and checker, parse
  * their sample back (the command's --check), and have the shape the sample has.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,34 +15,18 @@ import { formatSpec } from '../generator/format.js';
 import { loadSpecText } from '../generator/load.js';
 import type { SpecModel } from '../runtime/model/model.js';
 import { newSpecCommand } from '../cli/new-spec.js';
-import { CLI_SOURCES, repo } from './support/cli.js';
+import { CLI_SOURCES, type CliRun, repo, runCliAsync } from './support/cli.js';
 
 const samples = join(repo, 'test', 'new-spec-samples');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The command as test/cli.test.ts runs it; asynchronous, so that the cases of this file run side by side. */
-function run(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(CLI_SOURCES[0], [...CLI_SOURCES.slice(1), ...args], { cwd: repo });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const run = (...args: string[]) => runCliAsync(args, {}, CLI_SOURCES);
 
 /**
  * The command's own function with its output caught, for the drafts of many samples: a spawn through tsx costs
  * some 2.5 s of CPU, and the spawned runs below cover the command line itself.
  */
-async function inProcess(sample: string, path: string, id: string): Promise<Run> {
+async function inProcess(sample: string, path: string, id: string): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const status = await newSpecCommand(sample, { path, id }, { out: (t) => (stdout += t), err: (t) => (stderr += t) });

@@ -72,11 +72,12 @@ export interface CliRun {
 
 /**
  * Runs `procspec ARGS...` to its end as runCli does, without blocking the test process: the cases of a file that
- * spawn many commands run them side by side (it.concurrent), which keeps both cores busy while one waits.
+ * spawn many commands run them side by side (it.concurrent), which keeps both cores busy while one waits. `command`
+ * starts the CLI (CLI_SOURCES for a command that loads the generator).
  */
-export function runCliAsync(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+export function runCliAsync(args: readonly string[], env: Record<string, string> = {}, command: readonly string[] = CLI): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(CLI[0], [...CLI.slice(1), ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
