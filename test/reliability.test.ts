@@ -14,9 +14,9 @@ import { ProcFs } from '../runtime/index.js';
 import { ProcfsError } from '../runtime/core/errors.js';
 import { readViewSync } from '../runtime/reading/read.js';
 import { streamCounts, streamedReads } from '../runtime/reading/streamed-read.js';
+import { repo, runAsync } from './support/cli.js';
 
 const fs = new ProcFs();
-const repo = join(import.meta.dirname, '..');
 const root = process.getuid?.() === 0;
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const children: ChildProcess[] = [];
@@ -159,16 +159,7 @@ describe('files larger than any fixed buffer parse whole', () => {
 
 describe.skipIf(!root)('permissions', () => {
   /** as-nobody-read.ts with ARGS, spawned: its exit status, stdout and stderr (the four runs below go side by side). */
-  const asNobody = (...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'test', 'support', 'as-nobody-read.ts'), ...args], { cwd: repo });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-      child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+  const asNobody = (...args: string[]) => runAsync([process.execPath, '--import', 'tsx', join(repo, 'test', 'support', 'as-nobody-read.ts')], args);
 
   it('as nobody, root-only files give the typed permission error', async () => {
     const lines = (r: Awaited<ReturnType<typeof asNobody>>) => {

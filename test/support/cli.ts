@@ -70,12 +70,8 @@ export interface CliRun {
   stderr: string;
 }
 
-/**
- * Runs `procspec ARGS...` to its end as runCli does, without blocking the test process: the cases of a file that
- * spawn many commands run them side by side (it.concurrent), which keeps both cores busy while one waits. `command`
- * starts the CLI (CLI_SOURCES for a command that loads the generator).
- */
-export function runCliAsync(args: readonly string[], env: Record<string, string> = {}, command: readonly string[] = CLI): Promise<CliRun> {
+/** Runs `command ARGS...` from the repository to its end without blocking the test process: status, stdout and stderr as text. */
+export function runAsync(command: readonly string[], args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, [...command.slice(1), ...args], { cwd: repo, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -86,3 +82,11 @@ export function runCliAsync(args: readonly string[], env: Record<string, string>
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
 }
+
+/**
+ * Runs `procspec ARGS...` to its end as runCli does, without blocking the test process: the cases of a file that
+ * spawn many commands run them side by side (it.concurrent), which keeps both cores busy while one waits. `command`
+ * starts the CLI (CLI_SOURCES for a command that loads the generator).
+ */
+export const runCliAsync = (args: readonly string[], env: Record<string, string> = {}, command: readonly string[] = CLI): Promise<CliRun> =>
+  runAsync(command, args, env);
