@@ -99,12 +99,8 @@ export class BitWriter {
 
   /** The bits written since the writer was empty, as a segment (the writer is left as it was). */
   segment(): Segment {
-    const bits = this.at * 8 + this.n;
-    const words = new Uint16Array((bits + 15) >>> 4);
-    for (let k = 0; 2 * k + 1 < this.at; k++) words[k] = this.buf[2 * k]! | (this.buf[2 * k + 1]! << 8);
-    // `at` is even here: bytes are stored in pairs, so the pending bits start a word.
-    if (this.n > 0) words[this.at >>> 1] = this.acc & 0xffff;
-    return { words, bits };
+    const words = new Uint16Array(this.words16);
+    return { words, bits: this.wordsTo(words, 0) };
   }
 
   /** Empties the writer (its buffer is kept). */
