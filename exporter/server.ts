@@ -20,6 +20,7 @@ import { contentType, type Format } from './exposition.js';
 import { type Exporter, SelectionError } from './exporter.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { type LabelRule, LimitError, parseRuleParam } from './limits.js';
+import { CHECK_NEVER, guardRequests } from './request-deadlines.js';
 import type { WebGuard } from './web-server.js';
 
 export interface ServeOptions {
@@ -34,6 +35,8 @@ export interface ServeOptions {
   maxRequests?: number;
   /** Deadline of a scrape that does not send X-Prometheus-Scrape-Timeout-Seconds. Default 10 s. */
   defaultTimeoutSeconds?: number;
+  /** Time a client has to send a complete request header, from its connection or its last answer's end and the keep-alive wait (ms). Default 10 s. */
+  requestTimeoutMs?: number;
   /** The web config file's TLS, basic auth, headers and rate limit; undefined: plain HTTP, open to all. */
   web?: WebGuard;
 }
@@ -97,6 +100,9 @@ export function deadlineMs(header: string | string[] | undefined, fallbackSecond
 
 /** How long (ms) an idle connection is kept for its next request: longer than the usual scrape intervals (15 s to 1 min). */
 export const KEEP_ALIVE_MS = 65_000;
+
+/** How long (ms) a client has to send a complete request header: from its connection, or past the keep-alive wait after an answer. */
+export const REQUEST_MS = 10_000;
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -182,7 +188,8 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
 
   // A scraper's connection is kept between scrapes a minute apart: Prometheus reuses it, and accepting and closing
   // one per scrape is a fifth of the CPU of a scrape made after seconds idle (docs/exporter.md, "Measured").
-  const limits = { maxHeaderSize: 16 * 1024, headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: KEEP_ALIVE_MS };
+  // node's timeouts for sending a request are off (their check wakes the process every 30 s); guardRequests keeps them.
+  const limits = { maxHeaderSize: 16 * 1024, headersTimeout: 0, requestTimeout: 0, connectionsCheckingInterval: CHECK_NEVER, keepAliveTimeout: KEEP_ALIVE_MS };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((err: unknown) => {
       send(req, res, 500, 'text/plain; charset=utf-8', 'internal error\n');
@@ -193,6 +200,8 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
   // A socket idle longer than a kept connection (a client that stopped reading or sending) is closed.
   http.setTimeout(KEEP_ALIVE_MS + 15_000, (socket) => socket.destroy());
   http.maxConnections = 512;
+  const requestMs = opts.requestTimeoutMs ?? REQUEST_MS;
+  guardRequests(http, { firstRequestMs: requestMs, nextRequestMs: KEEP_ALIVE_MS + 1_000 + requestMs });
   http.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     if (!socket.writable || socket.destroyed) return void socket.destroy();
     const status =
