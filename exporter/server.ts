@@ -21,6 +21,7 @@ import { type Exporter, SelectionError } from './exporter.js';
 import { acceptsGzip, negotiateFormat } from './negotiate.js';
 import { type LabelRule, LimitError, parseRuleParam } from './limits.js';
 import { CHECK_NEVER, guardRequests } from './request-deadlines.js';
+import { settleTimers } from './settle-timers.js';
 import type { WebGuard } from './web-server.js';
 
 export interface ServeOptions {
@@ -136,7 +137,14 @@ function gzipped(scrape: Scrape, format: Format): Buffer {
 function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(buf.length), 'X-Content-Type-Options': 'nosniff', ...headers });
+  // The Date header made here: node's own is cached for a second by a timer, which would wake an idle exporter.
+  res.writeHead(status, {
+    Date: new Date().toUTCString(),
+    'Content-Type': type,
+    'Content-Length': String(buf.length),
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
   res.end(req.method === 'HEAD' ? undefined : buf);
 }
 
@@ -175,6 +183,7 @@ export async function startServer(opts: ServeOptions): Promise<Server> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     req.resume(); // a body, if any, is read and dropped
+    res.once('finish', settleTimers); // after node's own, which sets the keep-alive timer
     const refusal = await opts.web?.refusal(req, res);
     if (refusal !== undefined) return send(req, res, refusal.status, 'text/plain; charset=utf-8', refusal.text, refusal.headers);
     const url = req.url ?? '/';
