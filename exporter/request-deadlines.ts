@@ -4,12 +4,14 @@
  * by waking every 30 s (connectionsCheckingInterval) to look at every
  * connection. On an exporter scraped every 15 s that wake is as costly as a
  * fifth of a scrape: after seconds idle every page it touches is cold
- * (docs/exporter.md, "Measured"). Here each connection has one timer instead,
+ * (docs/exporter.md, "Idle wakes"). Here each connection has one timer instead,
  * armed only while a request is owed: from the connection (or its TLS
  * handshake) until its first request arrives, and from the end of each
  * answer until the next one does. A connection past its deadline is handed
  * to the server's clientError handler as node's own check would (a 408).
- * Timers re-armed every scrape never fire, so an idle exporter is not woken.
+ * A kept connection's timer is set anew at each answer, so between scrapes
+ * it never comes due (settle-timers.ts keeps node from waking for the one
+ * it replaced).
  */
 import type { Server as HttpServer } from 'node:http';
 import type { Socket } from 'node:net';
