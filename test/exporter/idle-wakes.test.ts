@@ -11,8 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { distIsFresh, repo } from '../support/cli.js';
 
 /** Times the main thread of `pid` has gone to sleep of itself. */
-const sleeps = (pid: number): number =>
-  Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'latin1'))![1]);
+const sleeps = (pid: number): number => Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'latin1'))![1]);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
