@@ -124,6 +124,9 @@ function cpuSeconds(pid: number): number {
   return ticks / TICK;
 }
 
+/** Whether the kernel keeps per-thread run times (CONFIG_SCHED_INFO). */
+const SCHEDSTAT = existsSync('/proc/self/schedstat');
+
 /**
  * CPU seconds a process and the processes under it have run, to the nanosecond: the sum of every
  * thread's run time in /proc/PID/task/TID/schedstat. At a scrape every 15 s a scrape is a few
@@ -133,6 +136,7 @@ function cpuSeconds(pid: number): number {
  * CONFIG_SCHED_INFO) the ticks are taken.
  */
 function runSeconds(pid: number): number {
+  if (!SCHEDSTAT) return cpuSeconds(pid);
   let ns = 0;
   for (const p of [pid, ...descendants(pid)]) {
     let tasks: string[];
@@ -144,8 +148,8 @@ function runSeconds(pid: number): number {
     for (const t of tasks) {
       try {
         ns += Number(readFileSync(`/proc/${p}/task/${t}/schedstat`, 'latin1').split(' ')[0]);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT' && existsSync(`/proc/${p}/task/${t}`)) return cpuSeconds(pid);
+      } catch {
+        // the thread ended between the listing and the read
       }
     }
   }

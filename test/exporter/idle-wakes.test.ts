@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { distIsFresh, repo } from '../support/cli.js';
+import { CLI_SOURCES, distIsFresh, repo } from '../support/cli.js';
 
 /** Times the main thread of `pid` has gone to sleep of itself. */
 const sleeps = (pid: number): number => Number(/^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'latin1'))![1]);
@@ -23,7 +23,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function wakesAfterClearing(settle: boolean): Promise<number> {
   const [module, loader] = distIsFresh()
     ? [join(repo, 'dist', 'exporter', 'settle-timers.js'), []]
-    : [join(repo, 'exporter', 'settle-timers.ts'), ['--import', join(repo, 'node_modules', 'tsx', 'dist', 'loader.mjs')]];
+    : [join(repo, 'exporter', 'settle-timers.ts'), CLI_SOURCES.slice(1, 3)];
   const script = `
     const { settleTimers } = await import(${JSON.stringify(module)});
     setTimeout(() => setImmediate(() => {

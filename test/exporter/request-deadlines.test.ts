@@ -29,6 +29,11 @@ const REQUEST = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n';
 /** The number of complete answers in what a connection was sent. */
 const answers = (text: string) => text.match(/^HTTP\/1\.1 /gm)?.length ?? 0;
 
+/** Waits until a connection has been sent `n` answers, checking after each turn of the event loop. */
+async function answered(c: { got: () => string }, n: number): Promise<void> {
+  while (answers(c.got()) < n) await new Promise((r) => setTimeout(r, 5));
+}
+
 describe('procspec serve: deadlines for sending a request', () => {
   let server: Server;
   let exporter: Exporter;
@@ -68,7 +73,7 @@ describe('procspec serve: deadlines for sending a request', () => {
     while (performance.now() - t0 < 3 * DEADLINE_MS) {
       c.s.write(REQUEST);
       n++;
-      while (answers(c.got()) < n) await new Promise((r) => setTimeout(r, 5));
+      await answered(c, n);
     }
     expect(c.got()).not.toContain(' 408 ');
     expect(c.s.destroyed).toBe(false);
@@ -78,12 +83,12 @@ describe('procspec serve: deadlines for sending a request', () => {
   it('gives a kept connection the keep-alive wait and the deadline before its next request', async () => {
     const c = await open(server.port);
     c.s.write(REQUEST);
-    while (answers(c.got()) < 1) await new Promise((r) => setTimeout(r, 5));
+    await answered(c, 1);
     // Past the deadline of a first request, not past the keep-alive wait: still open, and served.
     await new Promise((r) => setTimeout(r, 2 * DEADLINE_MS));
     expect(c.s.destroyed).toBe(false);
     c.s.write(REQUEST);
-    while (answers(c.got()) < 2) await new Promise((r) => setTimeout(r, 5));
+    await answered(c, 2);
     expect(c.got()).not.toContain(' 408 ');
     expect(KEEP_ALIVE_MS).toBeGreaterThan(10 * DEADLINE_MS);
     c.s.destroy();
@@ -94,7 +99,7 @@ describe('procspec serve: deadlines for sending a request', () => {
     for (const c of slow) c.s.write('GET /metrics HTTP/1.1\r\n');
     const fast = await open(server.port);
     fast.s.write(REQUEST);
-    while (answers(fast.got()) < 1) await new Promise((r) => setTimeout(r, 5));
+    await answered(fast, 1);
     expect(fast.got()).toMatch(/^HTTP\/1\.1 200 /);
     await Promise.all(slow.map((c) => c.ended));
     for (const c of slow) expect(c.got()).toMatch(/^HTTP\/1\.1 408 /);
