@@ -8,8 +8,9 @@
  * Prometheus 2.42 asks (OpenMetrics first in Accept, gzip), in rounds of
  * 100 that alternate between the exporters (3 rounds, 1 at 2,000 processes: BENCH_GROUPS_ROUNDS,
  * BENCH_GROUPS_ROUNDS_LARGE); reported are the medians over
- * the rounds of: CPU per scrape of the exporter process (utime + stime of
- * /proc/PID/stat, every thread, over the round's scrapes), the median
+ * the rounds of: CPU per scrape of the exporter's processes (procspec
+ * serve's child under its V8 flags included: every thread's run time from
+ * schedstat, over the round's scrapes), the median
  * latency, the body (uncompressed) and its samples. process-exporter runs
  * twice: as installed (its defaults read threads and smaps_rollup too) and
  * with -threads=false -gather-smaps=false -children=false, closer to what
@@ -25,6 +26,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { runSeconds } from './process-cpu.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..');
@@ -57,14 +59,6 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-/** Clock ticks a process has used (utime + stime of every thread). */
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-const HZ = 100;
 
 function get(url: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -120,13 +114,13 @@ async function round(e: Exporter): Promise<Round> {
   const pid = e.child.pid!;
   const latencies: number[] = [];
   let body: Buffer = Buffer.alloc(0);
-  const before = cpuTicks(pid);
+  const before = runSeconds(pid);
   for (let i = 0; i < SCRAPES; i++) {
     const t0 = process.hrtime.bigint();
     body = await get(e.url);
     latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  const cpuMs = ((cpuTicks(pid) - before) * 1000) / HZ / SCRAPES;
+  const cpuMs = ((runSeconds(pid) - before) * 1000) / SCRAPES;
   const text = body.toString();
   const samples = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
   return { cpuMs, latencyMs: median(latencies), bytes: body.length, samples };
@@ -255,8 +249,8 @@ load average ${loadBefore} before the run, ${load()} after (the machine is share
 processes in one group by comm, every other process in a group per comm (cmdline: ['.+'], name
 "{{.Comm}}"). Each exporter scraped ${SCRAPES} times a round, one scrape after another, as Prometheus asks
 (OpenMetrics first, gzip); ${ROUNDS} rounds (${ROUNDS_LARGE} with 2,000 idle processes) alternating between exporters;
-medians over the rounds. CPU:
-utime + stime of the exporter process over the round, per scrape; ratio: its CPU to procspec's.
+medians over the rounds. CPU: every thread's run time (schedstat) of the exporter's processes (procspec
+serve's child under its V8 flags included) over the round, per scrape; ratio: its CPU to procspec's.
 
 | processes | exporter | CPU per scrape | CPU ratio | median latency | body | samples |
 |---|---|---|---|---|---|---|

@@ -21,13 +21,13 @@
  *   PROCSPEC_DIR=/other/checkout
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ProcFs } from '../dist/runtime/index.js';
 import { NODE_PROC, PROCSPEC_PROC } from './exporter-sets.js';
+import { cpuSeconds, descendants, rssMiB, runSeconds } from './process-cpu.js';
 
 const here = import.meta.dirname;
 /** The procspec checkout whose dist/ is served (this one by default). */
@@ -96,65 +96,6 @@ const median = (xs: readonly number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-
-const TICK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-const procfs = new ProcFs();
-/** The processes under `pid` (children, their children, ...). */
-const descendants = (pid: number): number[] =>
-  procfs.processes({ groups: ['base'], select: { childrenOf: pid } }).rows.flatMap((r) => [r.pid, ...descendants(r.pid)]);
-
-/**
- * CPU seconds (user + system, all threads) a process and the processes under it have used, from
- * /proc/PID/stat: `procspec serve` serves from a child node started with V8 flags
- * (bin/procspec.js), and both are counted.
- */
-function cpuSeconds(pid: number): number {
-  let ticks = 0;
-  for (const p of [pid, ...descendants(pid)]) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'latin1');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // Fields 14 and 15 of stat(5) (utime, stime) are 12 and 13 after the command's closing parenthesis.
-      ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // ended between the listing and the read
-    }
-  }
-  return ticks / TICK;
-}
-
-/** Whether the kernel keeps per-thread run times (CONFIG_SCHED_INFO). */
-const SCHEDSTAT = existsSync('/proc/self/schedstat');
-
-/**
- * CPU seconds a process and the processes under it have run, to the nanosecond: the sum of every
- * thread's run time in /proc/PID/task/TID/schedstat. At a scrape every 15 s a scrape is a few
- * milliseconds, and utime and stime, charged a whole 10 ms tick to whatever runs when the tick
- * comes, put a fifth of noise on 20 of them. A thread that ended is not counted (none of the
- * exporters here ends threads while serving); without schedstat (a kernel built without
- * CONFIG_SCHED_INFO) the ticks are taken.
- */
-function runSeconds(pid: number): number {
-  if (!SCHEDSTAT) return cpuSeconds(pid);
-  let ns = 0;
-  for (const p of [pid, ...descendants(pid)]) {
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${p}/task`);
-    } catch {
-      continue; // ended between the listing and the read
-    }
-    for (const t of tasks) {
-      try {
-        ns += Number(readFileSync(`/proc/${p}/task/${t}/schedstat`, 'latin1').split(' ')[0]);
-      } catch {
-        // the thread ended between the listing and the read
-      }
-    }
-  }
-  return ns / 1e9;
-}
 
 interface Got {
   status: number;
@@ -262,16 +203,6 @@ async function measure(r: Running): Promise<Round> {
 
 const fmt = (x: number, d = 2): string => x.toFixed(d);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
-/** Resident memory (MiB) of a process and the processes under it, from /proc/PID/status. */
-function rssMiB(pid: number): number {
-  let kib = 0;
-  for (const p of [pid, ...descendants(pid)]) {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'latin1'));
-    kib += Number(m?.[1] ?? 0);
-  }
-  return kib / 1024;
-}
 
 /**
  * PACED scrapes of each exporter GAP ms apart, all at once with their phases spread over the gap:
