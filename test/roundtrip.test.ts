@@ -9,7 +9,7 @@ import { contextOf } from '../runtime/core/context.js';
 import { parseInPieces } from './fuzz/oracle.js';
 import { Renderer } from './support/render.js';
 
-const runs = Number(process.env.PROCSPEC_ROUNDTRIP_RUNS ?? 200);
+const runs = Number(process.env.PROCSPEC_ROUNDTRIP_RUNS ?? 100);
 const ctx = contextOf({ file: '<roundtrip>', pageSize: 4096, clockTick: 100, hz: 250 });
 const renderer = new Renderer(ctx);
 

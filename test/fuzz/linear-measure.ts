@@ -1,6 +1,7 @@
 /**
- * Counts the work of every spec's parser on hostile inputs of 100 KiB and
- * 1 MiB (the patterns below), for linear.test.ts. Run under the work meter
+ * Counts the work of every spec's parser on hostile inputs of SMALL and
+ * 10.24 times SMALL (the patterns below), for linear.test.ts. SMALL is
+ * PROCSPEC_LINEAR_KIB KiB: 10 by default, 100 in .ci/run. Run under the work meter
  * (test/support/work-meter: `node --import tsx --import
  * test/support/work-meter/register.ts`), which counts loop iterations and
  * what the builtins called walk: a count that depends on the code and the
@@ -20,6 +21,8 @@ import { SEED, samples } from '../support/work-meter/samples/parsers.js';
 import { seedsFor } from './seeds.js';
 
 const KiB = 1024;
+/** The smaller input of a spec's parser (KiB). A quadratic parser does about 100 times the work on 10.24 times the input at any size; a larger size shows a quadratic term that is small next to the linear ones. */
+const SMALL = Number(process.env.PROCSPEC_LINEAR_KIB ?? 10) * KiB;
 
 /** Inputs of about `size` characters, by pattern, made from `seed` (a text of the file's kind, with lines). */
 function patterns(seed: string): Record<string, (size: number) => string> {
@@ -40,7 +43,7 @@ function patterns(seed: string): Record<string, (size: number) => string> {
   };
 }
 
-/** One line of output per parser: its id and, by pattern, the work counted at 100 KiB and at 1 MiB. */
+/** One line of output per parser: its id and, by pattern, the work counted at the smaller size and at the bigger. */
 export interface Counts {
   id: string;
   rows: [pattern: string, small: number, big: number][];
@@ -79,14 +82,14 @@ const ids = process.argv.slice(2);
 /**
  * The meter's samples first (their ids start with `sample/`), on inputs of
  * 1 KiB and 10.24 KiB (a quadratic sample on 1 MiB would take minutes),
- * then the specs (those named as arguments, all without), on 100 KiB and
- * 1 MiB: the same ratio of sizes.
+ * then the specs (those named as arguments, all without), on SMALL and
+ * 10.24 times SMALL: the same ratio of sizes.
  */
 const parsers: { id: string; parse: SpecEntry['parse']; seed: string; sizes: [number, number] }[] = [
   ...samples.map((s) => ({ ...s, seed: SEED, sizes: [KiB, 10.24 * KiB] as [number, number] })),
   ...registry
     .filter((e) => ids.length === 0 || ids.includes(e.id))
-    .map((e) => ({ id: e.id, parse: e.parse, seed: seedOf(e), sizes: [100 * KiB, 1024 * KiB] as [number, number] })),
+    .map((e) => ({ id: e.id, parse: e.parse, seed: seedOf(e), sizes: [SMALL, 10.24 * SMALL] as [number, number] })),
 ];
 
 for (const { id, parse, seed, sizes } of parsers) {

@@ -2,7 +2,7 @@
  * The fuzz pass over every spec (a new spec is fuzzed with no new test code):
  * each case is a seed text with one to four mutations, or random text, and
  * must satisfy the oracle. PROCSPEC_FUZZ_RUNS sets the cases per spec (a
- * short pass by default; .ci/run runs 10,000), PROCSPEC_FUZZ_SEED the seed
+ * short pass of 100 by default; .ci/run runs 4,000), PROCSPEC_FUZZ_SEED the seed
  * (printed, so a failure can be replayed), and PROCSPEC_FUZZ_REPORT a file
  * that receives the count of cases run per spec.
  */
@@ -18,7 +18,7 @@ import { checkParse } from './oracle.js';
 import { seedsFor } from './seeds.js';
 
 /** Cases per spec (and per hostile pattern). */
-export const RUNS = Number(process.env.PROCSPEC_FUZZ_RUNS ?? 300);
+export const RUNS = Number(process.env.PROCSPEC_FUZZ_RUNS ?? 100);
 export const SEED = Number(process.env.PROCSPEC_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const REPORT = process.env.PROCSPEC_FUZZ_REPORT;
 
