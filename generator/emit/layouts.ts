@@ -88,9 +88,10 @@ function printVariants(w: CodeBlockWriter, v: Variants): void {
   w.writeLine('let best: Miss | ProcfsError | undefined;');
   // Failures inside the attempts are expected: they throw a Miss, not an Error with a stack trace.
   w.writeLine('s.trying++;');
-  w.write('try ').block(() => {
+  // inlineBlock: no line break after the brace, so that catch and finally follow it on its line.
+  w.write('try ').inlineBlock(() => {
     for (const c of v.calls) {
-      w.write('try ').block(() => w.writeLine(v.use === 'push' ? `out.push(${c}); continue;` : `return ${c};`));
+      w.write('try ').inlineBlock(() => w.writeLine(v.use === 'push' ? `out.push(${c}); continue;` : `return ${c};`));
       w.write(' catch (err) ').block(() => {
         w.writeLine('best = Scan.furthest(best, err);');
         w.writeLine('s.reset(m);');
@@ -219,7 +220,7 @@ function printKeyedLine(w: CodeBlockWriter, names: Names, k: KeyedBody): void {
     for (const e of k.sections) {
       w.write(`if (whole === ${q(e.key)}) `).block(() => {
         w.writeLine(`if (${e.local} !== undefined) s.duplicate(whole);`);
-        w.writeLine(`const e = s.sectionEnd(end, ${q(k.separator)}, new Set(${JSON.stringify(e.until)}));`);
+        w.writeLine(`const e = s.sectionEnd(end, ${q(k.separator)}, new Set([${e.until.map((u) => JSON.stringify(u)).join(', ')}]));`);
         w.writeLine(`${e.local} = ${e.fn}(s, ctx, e);`);
         w.writeLine('continue;');
       });
@@ -267,7 +268,7 @@ function printKeyedLine(w: CodeBlockWriter, names: Names, k: KeyedBody): void {
           if (e.section) {
             // The lines after this one, up to the next line of the same key, are its section.
             w.writeLine(`const r = ${read};`);
-            w.writeLine(`const e = s.sectionEnd(end, ${q(k.separator)}, new Set(${JSON.stringify(e.section.until)}), ${q(e.key)});`);
+            w.writeLine(`const e = s.sectionEnd(end, ${q(k.separator)}, new Set([${e.section.until.map((u) => JSON.stringify(u)).join(', ')}]), ${q(e.key)});`);
             w.writeLine(`${e.local}.push({ ${e.indexName}: index, ...r, ${e.section.name}: ${e.section.fn}(s, ctx, e) });`);
           } else {
             w.writeLine(`${e.local}.push({ ${e.indexName}: index, ...${read} });`);

@@ -3,7 +3,6 @@
  * the runtime (paths, sampling), the CLI, the docs and the round-trip tests.
  */
 import type { Statements } from './statements.js';
-import { VariableDeclarationKind } from 'ts-morph';
 import type { SpecModel } from '../../runtime/model/model.js';
 
 export function metadataName(spec: SpecModel): string {
@@ -16,10 +15,11 @@ export function emitMetadata(file: Statements, spec: SpecModel): void {
     isTypeOnly: true,
     namedImports: ['SpecModel'],
   });
-  file.addVariableStatement({
+  file.addConstant({
     isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [`The checked model of spec ${spec.id}.`],
-    declarations: [{ name: metadataName(spec), type: 'SpecModel', initializer: JSON.stringify(spec, null, 2) }],
+    doc: `The checked model of spec ${spec.id}.`,
+    name: metadataName(spec),
+    type: 'SpecModel',
+    initializer: JSON.stringify(spec, null, 2),
   });
 }

@@ -109,26 +109,19 @@ export function emitParser(file: Statements, spec: SpecModel, shapes: Shapes, ty
       isTypeOnly: true,
       namedImports: ['Piece', 'Pieces'],
     });
-    file.addVariableStatement({
+    const members = [
+      `lead: ${p.lead},`,
+      `cut: (b, from, to) => ${p.cut.fn}(b, from, to${p.cut.args.length > 0 ? `, ${args(p.cut.args)}` : ''}),`,
+      `first: (s, ctx) => ${p.layout}First(s, ctx, s.end),`,
+      `next: (s, ctx, p) => ${p.layout}Rows(s, ctx, s.end, p.out${p.rowsUseHead ? ', p.h' : ''}),`,
+      `done: (p) => ${result},`,
+    ];
+    file.addConstant({
       isExported: true,
-      declarationKind: VariableDeclarationKind.Const,
-      docs: [
-        `Reads the text of ${spec.paths[0]} a piece at a time, each piece ending where a record begins, with ${spec.parseName}'s result (see runtime/core/pieces.ts).`,
-      ],
-      declarations: [
-        {
-          name: piecesNameOf(spec),
-          type: `Pieces<${spec.typeName}, Piece<${p.head}, ${p.rows}>>`,
-          initializer: (w) =>
-            w.block(() => {
-              w.writeLine(`lead: ${p.lead},`);
-              w.writeLine(`cut: (b, from, to) => ${p.cut.fn}(b, from, to${p.cut.args.length > 0 ? `, ${args(p.cut.args)}` : ''}),`);
-              w.writeLine(`first: (s, ctx) => ${p.layout}First(s, ctx, s.end),`);
-              w.writeLine(`next: (s, ctx, p) => ${p.layout}Rows(s, ctx, s.end, p.out${p.rowsUseHead ? ', p.h' : ''}),`);
-              w.writeLine(`done: (p) => ${result},`);
-            }),
-        },
-      ],
+      doc: `Reads the text of ${spec.paths[0]} a piece at a time, each piece ending where a record begins, with ${spec.parseName}'s result (see runtime/core/pieces.ts).`,
+      name: piecesNameOf(spec),
+      type: `Pieces<${spec.typeName}, Piece<${p.head}, ${p.rows}>>`,
+      initializer: `{\n${members.map((m) => `  ${m}\n`).join('')}}`,
     });
   }
   if (plan.pick) {

@@ -115,7 +115,7 @@ function printPairs(w: CodeBlockWriter, names: Names, p: PairsPlan): void {
 /** `const o` = the object (see Planner.object). */
 export function printObject(w: CodeBlockWriter, o: ObjectPlan): void {
   if (o.kind === 'literal') {
-    w.writeLine(`const o: ${o.type} = { ${o.fields.map((f) => `${f.name}: ${f.expr}`).join(', ')} };`);
+    w.writeLine(`const o: ${o.type} = {${o.fields.map((f) => ` ${f.name}: ${f.expr}`).join(',')}${o.fields.length > 0 ? ' ' : ''}};`);
     for (const f of o.catchAll) w.writeLine(`if (${f.expr} !== undefined) o.${f.name} = ${f.expr};`);
     return;
   }

@@ -53,6 +53,17 @@ export class Statements {
     this.rest.push({ ...s, kind: StructureKind.ExportDeclaration });
   }
 
+  /**
+   * A constant whose initializer spans lines (a model, an object of
+   * functions), written as text: ts-morph indents every line after the
+   * first of a declaration's initializer one level more, which only its
+   * formatter (the slowest part of a run) undid.
+   */
+  addConstant(c: { isExported?: boolean; doc: string; name: string; type?: string; initializer: string }): void {
+    const type = c.type === undefined ? '' : `: ${c.type}`;
+    this.rest.push(`/** ${c.doc} */\n${c.isExported === true ? 'export ' : ''}const ${c.name}${type} = ${c.initializer};`);
+  }
+
   /** Statements given as their text, or written by a function. */
   addStatements(text: string | WriterFunction): void {
     this.rest.push(text);

@@ -3,7 +3,6 @@
  * the values a file takes, a function that turns a value into the kernel's
  * text, the model as metadata, and a docs page.
  */
-import { VariableDeclarationKind } from 'ts-morph';
 import type { Statements } from './statements.js';
 import type { WriteSpecModel } from '../../runtime/model/model.js';
 
@@ -34,13 +33,12 @@ export function emitWriter(file: Statements, spec: WriteSpecModel): void {
       });
     },
   });
-  file.addVariableStatement({
+  file.addConstant({
     isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    docs: [`The checked model of spec ${spec.id}.`],
-    declarations: [
-      { name: `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`, type: 'WriteSpecModel', initializer: JSON.stringify(spec, null, 2) },
-    ],
+    doc: `The checked model of spec ${spec.id}.`,
+    name: `${spec.typeName[0]!.toLowerCase()}${spec.typeName.slice(1)}Spec`,
+    type: 'WriteSpecModel',
+    initializer: JSON.stringify(spec, null, 2),
   });
 }
 

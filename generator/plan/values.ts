@@ -68,7 +68,7 @@ function isPlainUnsigned(v: ValueModel): boolean {
 }
 
 /** A word that may begin with a phrase holding spaces (Scan.wordPhrased); the phrases are longest first. */
-const phrased = (phrases: string[], stop?: string): Call => call('wordPhrased', { code: JSON.stringify(phrases) }, stop);
+const phrased = (phrases: string[], stop?: string): Call => call('wordPhrased', { code: `[${phrases.map((p) => JSON.stringify(p)).join(', ')}]` }, stop);
 
 const str = (c: Call, escaped: boolean | undefined, trim = false): StringRead => ({ call: c, escaped: escaped === true, ...(trim ? { trim } : {}) });
 

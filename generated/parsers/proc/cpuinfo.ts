@@ -52,27 +52,23 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockVaria
   try {
     try {
       return layout2(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout3(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout4(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
-  }
-  finally {
+  } finally {
     s.trying--;
   }
   throw s.final(best!);
@@ -132,7 +128,7 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
   let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;
@@ -585,7 +581,7 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
   let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;
@@ -719,7 +715,7 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
   const v_processors: ProcCpuinfoBlockSystemProcessors[] = [];
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;

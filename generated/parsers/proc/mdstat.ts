@@ -124,48 +124,41 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcMdstatArraysStatu
     try {
       try {
         out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record2(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record3(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record4(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record5(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record6(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
-    }
-    finally {
+    } finally {
       s.trying--;
     }
     throw s.final(best!);

@@ -93,7 +93,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcMeminfo {
   let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;

@@ -50,7 +50,7 @@ function record0(s: Scan, ctx: ParseContext): ProcMountsRow {
   const a0 = new Array<string>(s.listRoom(44));
   let a0n = 0;
   let i1: string;
-  if (s.more()) for (; ;) {
+  if (s.more()) for (;;) {
     s.ws();
     i1 = s.wordBeforeUnescaped(",", ",");
     if (a0n < a0.length) a0[a0n] = i1; else a0.push(i1);

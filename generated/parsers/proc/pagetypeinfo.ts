@@ -37,34 +37,29 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPagetypeinfoBlock
   try {
     try {
       return layout2(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout3(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout4(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout5(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
-  }
-  finally {
+  } finally {
     s.trying--;
   }
   throw s.final(best!);

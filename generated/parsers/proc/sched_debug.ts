@@ -58,83 +58,71 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockVa
   try {
     try {
       return layout2(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout3(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout4(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout5(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout6(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout7(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout8(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout9(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout10(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout11(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout12(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
-  }
-  finally {
+  } finally {
     s.trying--;
   }
   throw s.final(best!);
@@ -442,7 +430,7 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;
@@ -567,7 +555,7 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
   const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;
@@ -697,7 +685,7 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;
@@ -819,7 +807,7 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
   const others = Object.create(null) as Record<string, N | string>;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;
@@ -1115,27 +1103,23 @@ function layout12(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockT
     try {
       try {
         out.push(record4(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record5(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record6(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
-    }
-    finally {
+    } finally {
       s.trying--;
     }
     throw s.final(best!);

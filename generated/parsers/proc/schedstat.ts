@@ -88,20 +88,17 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcSchedstatCpusDoma
     try {
       try {
         out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record2(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
-    }
-    finally {
+    } finally {
       s.trying--;
     }
     throw s.final(best!);

@@ -53,41 +53,35 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcTimerListBlockVar
   try {
     try {
       return layout2(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout3(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout7(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout8(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout9(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
-  }
-  finally {
+  } finally {
     s.trying--;
   }
   throw s.final(best!);

@@ -154,7 +154,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcZoneinfoBlock {
         const a0: N[] = [];
         let i1: N;
         s.ws(); s.char("("); s.ws();
-        if (!s.at(")")) for (; ;) {
+        if (!s.at(")")) for (;;) {
           s.ws();
           i1 = s.scaleW(s.w(), ctx.pageSize);
           a0.push(i1);

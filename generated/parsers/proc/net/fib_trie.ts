@@ -133,41 +133,35 @@ function layout0Row(s: Scan, ctx: ParseContext): ProcNetFibTrieTnode | ProcNetFi
   try {
     try {
       return record0(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record1(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record2(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record3(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record4(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
-  }
-  finally {
+  } finally {
     s.trying--;
   }
   throw s.final(best!);

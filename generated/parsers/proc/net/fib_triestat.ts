@@ -194,97 +194,83 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetFibTri
     try {
       try {
         out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record2(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record3(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record4(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record5(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record6(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record7(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record8(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record9(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record10(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record11(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record12(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record13(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
-    }
-    finally {
+    } finally {
       s.trying--;
     }
     throw s.final(best!);

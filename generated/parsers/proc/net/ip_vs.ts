@@ -382,111 +382,95 @@ function layout0Row(s: Scan, ctx: ParseContext): ProcNetIpVsVersion | ProcNetIpV
   try {
     try {
       return record0(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record1(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record2(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record3(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record4(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record5(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record6(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record7(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record8(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record9(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record10(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record11(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record12(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record13(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return record14(s, ctx);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
-  }
-  finally {
+  } finally {
     s.trying--;
   }
   throw s.final(best!);

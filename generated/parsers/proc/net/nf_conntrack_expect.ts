@@ -110,7 +110,7 @@ function record1(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectPortsFlagg
   const a0 = new Array<"permanent" | "inactive" | "userspace">(s.listRoom(44));
   let a0n = 0;
   let i1: "permanent" | "inactive" | "userspace";
-  if (s.more()) for (; ;) {
+  if (s.more()) for (;;) {
     s.ws();
     switch (s.wordTo(",")) {
       case "PERMANENT": i1 = "permanent"; break;
@@ -286,7 +286,7 @@ function record4(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectIcmpFlagge
   const a6 = new Array<"permanent" | "inactive" | "userspace">(s.listRoom(44));
   let a6n = 0;
   let i7: "permanent" | "inactive" | "userspace";
-  if (s.more()) for (; ;) {
+  if (s.more()) for (;;) {
     s.ws();
     switch (s.wordTo(",")) {
       case "PERMANENT": i7 = "permanent"; break;
@@ -457,7 +457,7 @@ function record7(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectGreFlagged
   const a12 = new Array<"permanent" | "inactive" | "userspace">(s.listRoom(44));
   let a12n = 0;
   let i13: "permanent" | "inactive" | "userspace";
-  if (s.more()) for (; ;) {
+  if (s.more()) for (;;) {
     s.ws();
     switch (s.wordTo(",")) {
       case "PERMANENT": i13 = "permanent"; break;
@@ -603,7 +603,7 @@ function record10(s: Scan, ctx: ParseContext): ProcNetNfConntrackExpectAddresses
   const a18 = new Array<"permanent" | "inactive" | "userspace">(s.listRoom(44));
   let a18n = 0;
   let i19: "permanent" | "inactive" | "userspace";
-  if (s.more()) for (; ;) {
+  if (s.more()) for (;;) {
     s.ws();
     switch (s.wordTo(",")) {
       case "PERMANENT": i19 = "permanent"; break;
@@ -695,90 +695,77 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: ProcNetNfConn
     try {
       try {
         out.push(record0(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record2(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record3(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record4(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record5(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record6(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record7(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record8(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record9(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record10(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record11(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
-    }
-    finally {
+    } finally {
       s.trying--;
     }
     throw s.final(best!);

@@ -38,7 +38,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidCgroupRow {
   s.char(":");
   s.ws();
   v_controllers = [];
-  if (!s.at(":")) for (; ;) {
+  if (!s.at(":")) for (;;) {
     v_controllers.push(s.wordBefore(",", ":"));
     if (!s.at(",")) break;
     s.pos++;

@@ -62,7 +62,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   const a2 = new Array<string>(s.listRoom(44));
   let a2n = 0;
   let i3: string;
-  if (s.more()) for (; ;) {
+  if (s.more()) for (;;) {
     s.ws();
     i3 = s.wordBeforeUnescaped(",", ",");
     if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
@@ -79,7 +79,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   s.ws();
   const v_optionalFields: string[] = [];
   let r4: string;
-  for (; ;) {
+  for (;;) {
     if (!s.more()) { s.ts = s.pos; s.fail("a lone \"-\" ending optionalFields"); }
     if (s.peek() === "-") { s.pos += 1; break; }
     r4 = s.word();
@@ -97,7 +97,7 @@ function record0(s: Scan, ctx: ParseContext): ProcPidMountinfoRow {
   const a5 = new Array<string>(s.listRoom(44));
   let a5n = 0;
   let i6: string;
-  if (s.more()) for (; ;) {
+  if (s.more()) for (;;) {
     s.ws();
     i6 = s.wordBeforeUnescaped(",", ",");
     if (a5n < a5.length) a5[a5n] = i6; else a5.push(i6);

@@ -121,7 +121,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
         const a0 = new Array<string>(s.listRoom(44));
         let a0n = 0;
         let i1: string;
-        if (s.more()) for (; ;) {
+        if (s.more()) for (;;) {
           s.ws();
           i1 = s.wordBefore(",", ",");
           if (a0n < a0.length) a0[a0n] = i1; else a0.push(i1);
@@ -157,7 +157,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
         const a2 = new Array<string>(s.listRoom(44));
         let a2n = 0;
         let i3: string;
-        if (s.more()) for (; ;) {
+        if (s.more()) for (;;) {
           s.ws();
           i3 = s.wordBefore(",", ",");
           if (a2n < a2.length) a2[a2n] = i3; else a2.push(i3);
@@ -186,7 +186,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidMountstatsBloc
         const a4 = new Array<string>(s.listRoom(44));
         let a4n = 0;
         let i5: string;
-        if (s.more()) for (; ;) {
+        if (s.more()) for (;;) {
           s.ws();
           i5 = s.wordBefore(",", ",");
           if (a4n < a4.length) a4[a4n] = i5; else a4.push(i5);

@@ -109,7 +109,7 @@ function layout1(s: Scan, ctx: ParseContext, end: number): ProcPidSmapsBlock {
   let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;

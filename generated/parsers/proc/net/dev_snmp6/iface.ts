@@ -101,7 +101,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetDevSnmp6Iface 
   let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;

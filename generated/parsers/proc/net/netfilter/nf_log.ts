@@ -40,7 +40,7 @@ function record0(s: Scan, ctx: ParseContext): ProcNetNetfilterNfLogRow {
   s.ws();
   s.lit("(");
   v_registered = [];
-  if (!s.at(")")) for (; ;) {
+  if (!s.at(")")) for (;;) {
     v_registered.push(s.wordBefore(",", ")"));
     if (!s.at(",")) break;
     s.pos++;

@@ -23,48 +23,41 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidFdFdVariant {
   try {
     try {
       return layout1(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout2(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout3(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout4(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout5(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
     try {
       return layout6(s, ctx, end);
-    }
-    catch (err) {
+    } catch (err) {
       best = Scan.furthest(best, err);
       s.reset(m);
     }
-  }
-  finally {
+  } finally {
     s.trying--;
   }
   throw s.final(best!);

@@ -98,20 +98,17 @@ function layout0Rows(s: Scan, ctx: ParseContext, end: number, out: SysFsCgroupBl
     try {
       try {
         out.push(record0(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
       try {
         out.push(record1(s, ctx)); continue;
-      }
-      catch (err) {
+      } catch (err) {
         best = Scan.furthest(best, err);
         s.reset(m);
       }
-    }
-    finally {
+    } finally {
       s.trying--;
     }
     throw s.final(best!);

@@ -251,7 +251,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysDevicesSystemNodeN
   let extra: Record<string, N | string> | undefined;
   let next = 0;
   let fast = -1;
-  for (; ;) {
+  for (;;) {
     fast = -1;
     let k: number | undefined;
     let key: string;
