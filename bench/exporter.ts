@@ -16,7 +16,7 @@
  * with each round). Skipped, with a message, when node_exporter is not
  * installed. Writes the table to bench/last-run-exporter.md.
  *
- *   node --import tsx bench/exporter.ts   (dist/ built: npx tsc -p tsconfig.build.json)
+ *   node --import tsx bench/exporter.ts   (dist/ built: npm run build)
  *   BENCH_ROUNDS=5 BENCH_SCRAPES=100 BENCH_WARM=2000 BENCH_LONG=10000 BENCH_PACED_SCRAPES=20 BENCH_PACED_GAP=15000
  *   PROCSPEC_DIR=/other/checkout
  */
@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     process.stdout.write(`bench/exporter.ts skipped: ${NODE_EXPORTER} is not installed (apt-get install prometheus-node-exporter)\n`);
     return;
   }
-  if (!existsSync(join(procspecDir, 'dist/cli/main.js'))) throw new Error(`${procspecDir}/dist is not built (npx tsc -p tsconfig.build.json)`);
+  if (!existsSync(join(procspecDir, 'dist/bin/main.js'))) throw new Error(`${procspecDir}/dist is not built (npm run build)`);
   const version = execFileSync(NODE_EXPORTER, ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
   const out: string[] = [];
   const say = (line: string) => {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # What is measured is the package as it ships: the JavaScript tsc builds into
 # dist/ (the sources run through tsx carry its transform's helpers, 5-15%
 # slower on the process table). The benchmark scripts themselves run with tsx.
-npx tsc -p tsconfig.build.json
+npm run -s build
 node=(node --expose-gc --import tsx)
 run() {
   if command -v prlimit >/dev/null && prlimit --nofile=65536:65536 true 2>/dev/null; then

@@ -58,9 +58,10 @@ if (command !== undefined && AUTHORING.has(command)) {
 
 let main;
 try {
-  ({ main } = await import('../dist/cli/main.js'));
+  // The CLI bundled by the build (tools/bundle-cli.mjs): it starts in about half the time of dist/cli/main.js's modules.
+  ({ main } = await import('../dist/bin/main.js'));
 } catch (err) {
-  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist/cli/main.js')) throw err;
+  if (err?.code !== 'ERR_MODULE_NOT_FOUND' || !String(err.message).includes('dist/bin/main.js')) throw err;
   if (checkout) process.exit(fromSources('procspec: dist/ is not built: run `npm run build` in the procspec folder'));
   process.stderr.write('procspec: dist/ is not built: run `npm run build` in the procspec folder\n');
   process.exit(1);

@@ -99,6 +99,7 @@ describe('the packed package', () => {
       'dist/runtime/index.js',
       'dist/runtime/index.d.ts',
       'dist/cli/main.js',
+      'dist/bin/main.js',
       'dist/generated/parsers/proc/meminfo.js',
       'dist/generated/parsers/proc/meminfo.d.ts',
       'dist/generated/types/proc/meminfo.d.ts',
@@ -128,9 +129,9 @@ describe('the packed package', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     const allowed = new Set([...Object.keys(pkg.dependencies), ...builtinModules]);
     const generated = readdirSync(join(installed, 'dist', 'generated'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
-    // The entry points: the command (bin/procspec.js loads dist/cli/main.js), the runtime, and every file the parsers/* and types/* patterns export.
+    // The entry points: the command (bin/procspec.js loads the bundled CLI, dist/bin/main.js), the runtime, and every file the parsers/* and types/* patterns export.
     const queue = [
-      join(installed, 'dist', 'cli', 'main.js'),
+      join(installed, 'dist', 'bin', 'main.js'),
       join(installed, 'dist', 'runtime', 'index.js'),
       ...generated.map((f) => join(installed, 'dist', 'generated', f)),
     ];

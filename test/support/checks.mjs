@@ -19,7 +19,8 @@ const CHECKS = [
   { name: 'lint', command: ['biome', 'check', '.'] },
   { name: 'spec format', command: ['tsx', 'tools/format-specs.ts', '--check'] },
   { name: 'generated/ fresh', command: ['tsx', 'generator/main.ts', '--check'] },
-  { name: 'build', command: ['tsc', '-p', 'tsconfig.build.json'] },
+  // dist/ as `npm run build` makes it: the modules (tsc) and the bundled CLI that bin/procspec.js runs.
+  { name: 'build', command: ['npm', 'run', '-s', 'build'] },
   // bench/ imports dist/: a fresh clone has its files only after the build.
   { name: 'layers', command: ['npm', 'run', '-s', 'layers'], after: ['build'] },
   { name: 'types', command: ['tsc', '-p', 'tsconfig.json', '--noEmit'], after: ['build'] },

@@ -33,12 +33,15 @@ function filesOf(dir: string, ext: string): string[] {
 const mtime = (path: string): number | undefined => (existsSync(path) ? statSync(path).mtimeMs : undefined);
 
 /**
- * Whether dist/ was built from the sources as they are: every .ts of the built folders has its .js in dist/, and
- * no .js in dist/ is older than its .ts. A source changed since the build (mtime) makes dist/ stale.
+ * Whether dist/ was built from the sources as they are: every .ts of the built folders has its .js in dist/, no
+ * .js in dist/ is older than its .ts, and the bundled CLI (dist/bin/, tools/bundle-cli.mjs) is no older than the
+ * modules it was made from. A source changed since the build (mtime), or a tsc run without the bundle after it,
+ * makes dist/ stale.
  */
 export function distIsFresh(): boolean {
   const dist = join(repo, 'dist');
-  if (mtime(join(dist, 'cli', 'main.js')) === undefined) return false;
+  const bundled = mtime(join(dist, 'bin', 'main.js'));
+  if (mtime(join(dist, 'cli', 'main.js')) === undefined || bundled === undefined) return false;
   for (const folder of BUILT_FROM) {
     for (const f of filesOf(join(repo, folder), '.ts')) {
       const built = mtime(join(dist, folder, f.replace(/\.ts$/, '.js')));
@@ -46,8 +49,10 @@ export function distIsFresh(): boolean {
     }
   }
   for (const f of filesOf(dist, '.js')) {
+    const built = statSync(join(dist, f)).mtimeMs;
     const source = mtime(join(repo, f.replace(/\.js$/, '.ts')));
-    if (source !== undefined && source > statSync(join(dist, f)).mtimeMs) return false;
+    if (source !== undefined && source > built) return false;
+    if (!f.startsWith('bin/') && built > bundled) return false;
   }
   return true;
 }
