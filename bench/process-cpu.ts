@@ -16,7 +16,7 @@ const procfs = new ProcFs();
 export const descendants = (pid: number): number[] =>
   procfs.processes({ groups: ['base'], select: { childrenOf: pid } }).rows.flatMap((r) => [r.pid, ...descendants(r.pid)]);
 
-/** CPU seconds (user + system, all threads) a process and the processes under it have used, from /proc/PID/stat, in clock ticks. */
+/** CPU seconds (user + system, all threads) a process and the processes under it have used, from /proc/PID/stat (counted in clock ticks of 10 ms). */
 export function cpuSeconds(pid: number): number {
   let ticks = 0;
   for (const p of [pid, ...descendants(pid)]) {
