@@ -85,6 +85,23 @@ describe('NUL-separated items', () => {
   it('splits environ entries at the first = only', () => {
     expect(parseProcPidEnviron('A=1\0B=x=y\0NOEQUALS\0', ctx)).toEqual([{ name: 'A', value: '1' }, { name: 'B', value: 'x=y' }, { name: 'NOEQUALS' }]);
   });
+  it("finds an item's separator after items without one, and again after going back to an earlier item", () => {
+    const s = new Scan('NO1\0NO2\0K=v\0X\0Y=z', '<test>', 'test');
+    const seps = (): number[] => {
+      const out: number[] = [];
+      while (s.nextItem(s.end, '\0')) out.push(s.itemSep('='));
+      return out;
+    };
+    const m = s.mark();
+    expect(seps()).toEqual([-1, -1, 9, -1, 15]);
+    s.reset(m);
+    expect(seps()).toEqual([-1, -1, 9, -1, 15]);
+    // An item longer than the 32 characters findIn searches byte by byte, its = far from its start.
+    const long = `${'a'.repeat(40)}=b\0${'c'.repeat(40)}`;
+    const t = new Scan(long, '<test>', 'test');
+    expect(t.nextItem(t.end, '\0') && t.itemSep('=')).toBe(40);
+    expect(t.nextItem(t.end, '\0') && t.itemSep('=')).toBe(-1);
+  });
 });
 
 describe('keyed lines: the key expected next and the key looked up agree', () => {

@@ -80,7 +80,19 @@ export class ScanLines extends ScanFailures {
    */
   itemSep(sep: string): number {
     this.pos = this.le;
-    return findIn(this.text, sep, this.ls, this.le);
+    const ls = this.ls;
+    if (sep.length !== 1) return findIn(this.text, sep, ls, this.le);
+    const code = sep.charCodeAt(0);
+    let at = this.sepAt;
+    if (code !== this.sepCode || ls < this.sepFrom || at < ls) {
+      // indexOf over the rest of the text rather than a slice of the item: the next search starts past what this one finds.
+      at = this.text.indexOf(sep, ls);
+      if (at < 0) at = this.text.length;
+      this.sepCode = code;
+      this.sepFrom = ls;
+      this.sepAt = at;
+    }
+    return at < this.le ? at : -1;
   }
 
   /** The cursor state, to try one reading of the text and come back for another. */

@@ -94,6 +94,17 @@ export class ScanText {
    * into the parse error.
    */
   declare trying: number;
+  /**
+   * The last search for an item's separator (Scan.itemSep): the character
+   * searched for (-1: none yet), where the search started, and where it
+   * found the character (the text's end: nowhere). No such character lies
+   * between the start and the find, so an item inside that span is answered
+   * without searching again, and each search starts past the last find:
+   * the searches of a text together read it once.
+   */
+  declare sepCode: number;
+  declare sepFrom: number;
+  declare sepAt: number;
 
   /**
    * `text`: the file's bytes (what the readers hand over), or its text as a
@@ -145,6 +156,9 @@ export class ScanText {
     this.ascii = ascii;
     this.quoteOpen = false;
     this.trying = 0;
+    this.sepCode = -1;
+    this.sepFrom = 0;
+    this.sepAt = 0;
   }
 
   /**
