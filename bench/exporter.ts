@@ -21,7 +21,7 @@
  *   PROCSPEC_DIR=/other/checkout
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -249,7 +249,10 @@ async function main(): Promise<void> {
     process.stdout.write(`bench/exporter.ts skipped: ${NODE_EXPORTER} is not installed (apt-get install prometheus-node-exporter)\n`);
     return;
   }
-  if (!existsSync(join(procspecDir, 'dist/bin/main.js'))) throw new Error(`${procspecDir}/dist is not built (npm run build)`);
+  // The module that checkout's bin loads (dist/bin/main.js, or dist/cli/main.js in a checkout from before the bundle):
+  // without it the bin would run the sources through tsx, and the bench would time those.
+  const entry = /import\('\.\.\/(dist\/[^']+)'\)/.exec(readFileSync(join(procspecDir, 'bin', 'procspec.js'), 'utf8'))?.[1] ?? 'dist/cli/main.js';
+  if (!existsSync(join(procspecDir, entry))) throw new Error(`${procspecDir}/${entry} is not built (npm run build there)`);
   const version = execFileSync(NODE_EXPORTER, ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
   const out: string[] = [];
   const say = (line: string) => {
