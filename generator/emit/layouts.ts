@@ -157,9 +157,13 @@ function printItems(w: CodeBlockWriter, names: Names, b: ItemsBody): void {
   w.writeLine('return out;');
 }
 
-/** Reads the line of values that follows a line of names with the same key. */
-function valuesLine(w: CodeBlockWriter, sep: string): void {
-  w.writeLine('const names = s.restTokens();');
+/**
+ * Reads the line of values that follows a line of names with the same key:
+ * with a columns table, the names come from Scan.columns as `cols` (each
+ * one's number in the table too), else as `names`.
+ */
+function valuesLine(w: CodeBlockWriter, sep: string, table?: string): void {
+  w.writeLine(table === undefined ? 'const names = s.restTokens();' : `const cols = s.columns(${table});`);
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated parser
   w.writeLine('if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);');
   w.writeLine(`if (s.key(${q(sep)}) !== key) { s.ts = s.ls; s.fail(\`a line of values for "\${key}"\`); }`);
@@ -181,8 +185,8 @@ function printEntry(w: CodeBlockWriter, names: Names, e: EntryCase, sep: string)
         break;
       }
       case 'columns': {
-        valuesLine(w, sep);
-        const read = `${r.record}(s, ctx, names)`;
+        valuesLine(w, sep, r.table);
+        const read = `${r.record}(s, ctx, cols.names, cols.index)`;
         w.writeLine(`${v} = ${v} === undefined ? ${read} : s.joinColumns(${v}, ${read});`);
         break;
       }

@@ -220,7 +220,7 @@ export function emitParser(file: Statements, spec: SpecModel, shapes: Shapes, ty
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,
       docs: ['Keys of a keyed layout in the order files print them.'],
-      declarations: [{ name: `${t.name}_ORDER`, initializer: `[${t.keys.map((k) => q(k)).join(', ')}]` }],
+      declarations: [{ name: `${t.name}_ORDER`, type: 'readonly string[]', initializer: `[${t.keys.map((k) => q(k)).join(', ')}]` }],
     });
     file.addVariableStatement({
       declarationKind: VariableDeclarationKind.Const,

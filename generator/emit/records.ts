@@ -61,10 +61,10 @@ export function printTokens(w: CodeBlockWriter, names: Names, steps: TokenStep[]
   }
 }
 
-/** `case "<raw>":` arms reading the value of each named field into its local. */
-function namedCases(w: CodeBlockWriter, names: Names, fields: NamedField[]): void {
-  for (const f of fields) {
-    w.write(`case ${q(f.raw)}: `).block(() => {
+/** Case arms reading the value of each named field into its local: `case "<raw>":`, or by its number in a columns table (`case 3: /* raw *\/`). */
+function namedCases(w: CodeBlockWriter, names: Names, fields: NamedField[], numbered = false): void {
+  for (const [i, f] of fields.entries()) {
+    w.write(numbered ? `case ${i}: /* ${f.raw.replace(/\*\//g, '* /')} */ ` : `case ${q(f.raw)}: `).block(() => {
       w.writeLine(`if (${f.local} !== undefined) s.duplicate(k);`);
       printValue(w, names, f.read, f.local);
       w.writeLine('s.sep();');
@@ -73,15 +73,21 @@ function namedCases(w: CodeBlockWriter, names: Names, fields: NamedField[]): voi
   }
 }
 
-/** Reads one value per header name (`names`), by name: spec fields typed, the others into `extra` (or `others`). */
+/**
+ * Reads one value per header name (`names`), by the name's number in the
+ * columns table (`index`, from Scan.columns: a switch on numbers, where one
+ * on the names compares a name with each case in turn): spec fields typed,
+ * the others into `extra` (or `others`).
+ */
 function printColumns(w: CodeBlockWriter, names: Names, c: ColumnsPlan): void {
   if (c.others) w.writeLine('const others = Object.create(null) as Record<string, N | string>;');
   else w.writeLine('let extra: Record<string, N | string> | undefined;');
-  w.write('for (const k of names) ').block(() => {
+  w.write('for (let i = 0; i < names.length; i++) ').block(() => {
+    w.writeLine('const k = names[i]!;');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal of the generated parser
     w.writeLine('if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }');
-    w.write('switch (k) ').block(() => {
-      namedCases(w, names, c.fields);
+    w.write('switch (index[i]) ').block(() => {
+      namedCases(w, names, c.fields, true);
       w.write('default: ').block(() => {
         const into = c.others ? 'others' : 'extra';
         if (!c.others) w.writeLine('if (extra === undefined) extra = Object.create(null) as Record<string, N | string>;');

@@ -162,6 +162,8 @@ export interface PairsPlan {
 
 export interface ColumnsPlan {
   others: boolean;
+  /** The key table of the names the spec describes: a name's number there is its case arm (Scan.columns). */
+  table: string;
   fields: NamedField[];
   required: { local: string; expected: string }[];
 }
@@ -287,7 +289,7 @@ export interface LineNumberRead {
 
 export type EntryRead =
   | { kind: 'repeated'; itemType: string; prefix?: string; read: ValueRead; eol: boolean }
-  | { kind: 'columns'; record: string }
+  | { kind: 'columns'; record: string; table: string }
   | { kind: 'number'; number: LineNumberRead }
   | { kind: 'value'; space: 'ws' | 'oneSpace'; prefix?: string; read: ValueRead; eol: boolean };
 

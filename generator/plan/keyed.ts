@@ -47,7 +47,7 @@ function entryRead(ctx: KeyedContext, e: KeyedEntry, fromLoop: boolean): EntryRe
     };
   }
   // A key may come in several pairs of lines (IcmpMsg: 16 columns per pair); their columns join.
-  if (v.kind === 'record' && v.record.columns) return { kind: 'columns', record: ctx.record(v.record) };
+  if (v.kind === 'record' && v.record.columns) return { kind: 'columns', record: ctx.record(v.record), table: ctx.columnsTable(v.record) };
   // An unsigned number alone on its line, with or without a unit suffix: one call (none when the loop read it already).
   const line = lineNumber(e);
   if (line !== undefined) return { kind: 'number', number: lineNumberRead(line, fromLoop) };

@@ -78,6 +78,22 @@ class Planner implements KeyedContext {
     return name;
   }
 
+  private readonly columnTables = new Map<RecordModel, string>();
+
+  columnsTable(r: RecordModel): string {
+    let t = this.columnTables.get(r);
+    if (t === undefined)
+      this.columnTables.set(
+        r,
+        (t = this.keyTable(
+          r.columns!.fields.map((f) => f.raw),
+          false,
+          undefined,
+        )),
+      );
+    return t;
+  }
+
   sectionFn(e: KeyedEntry): string {
     return this.sectionFns.get(e)!;
   }
@@ -126,7 +142,8 @@ class Planner implements KeyedContext {
     const full = this.shapes.recordType.get(r)!;
     const type = opts.omit === undefined ? full : `Omit<${full}, ${opts.omit.map(q).join(' | ')}>`;
     const params = [...SCAN];
-    if (r.columns) params.push({ name: 'names', type: 'readonly string[]' });
+    // The header line's names, and each one's number in the record's columns table (Scan.columns).
+    if (r.columns) params.push({ name: 'names', type: 'readonly string[]' }, { name: 'index', type: 'Int32Array' });
     if (r.tokens.some((t) => t.kind === 'field' && t.perColumn !== undefined)) params.push({ name: 'h', type: opts.header! });
     this.fn(name, params, type, () => recordBody(this, r, full, type, opts));
     return name;

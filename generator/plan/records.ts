@@ -16,6 +16,8 @@ export interface RecordContext {
   decodeType(f: FieldModel): string;
   /** The function reading record `r` (planned on first use). */
   record(r: RecordModel): string;
+  /** The key table of the column names record `r` describes (made on first use). */
+  columnsTable(r: RecordModel): string;
   /** How an object of `type` is made from its fields, in key order; `catchAll`: the last ones, text the spec does not describe. */
   object(type: string, fields: ObjectField[], catchAll: ObjectField[]): ObjectPlan;
 }
@@ -121,6 +123,7 @@ function columnsPlan(ctx: RecordContext, r: RecordModel): ColumnsPlan | undefine
   const c = r.columns;
   return {
     others: c.others !== undefined,
+    table: ctx.columnsTable(r),
     fields: namedFields(ctx, c.fields),
     required: c.fields.filter((f) => !f.optional).map((f) => ({ local: `v_${f.name}`, expected: `the column "${f.raw}"` })),
   };

@@ -8,6 +8,7 @@ import { parseProcDiskstats } from '../../generated/parsers/proc/diskstats.js';
 import { parseProcLocks } from '../../generated/parsers/proc/locks.js';
 import { parseProcPidEnviron } from '../../generated/parsers/proc/pid/environ.js';
 import { parseProcPidCmdline } from '../../generated/parsers/proc/pid/cmdline.js';
+import { parseProcNetSnmp } from '../../generated/parsers/proc/net/snmp.js';
 import { contextOf } from '../../runtime/core/context.js';
 import { ProcfsError } from '../../runtime/core/errors.js';
 import { Scan } from '../../runtime/core/scan.js';
@@ -436,5 +437,38 @@ describe('one shape for every scanner', () => {
       expect(Object.keys(new Scan(text, 'f', 'spec'))).toEqual(base);
       expect(Object.keys(new Scan(text, 'f', 'spec', true))).toEqual(base);
     }
+  });
+});
+
+describe('column names (Scan.columns): a header line seen before is answered from its last reading', () => {
+  const fixture = readFileSync(join(import.meta.dirname, '../fixtures/proc/net/snmp/written-6.18-x86_64-many-icmp-types.txt'), 'utf8');
+  const NAMES =
+    'RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails EstabResets CurrEstab InSegs OutSegs RetransSegs InErrs OutRsts InCsumErrors';
+  const VALUES = '1 200 120000 -1 129 4 1 0 0 10998 7349 0 0 222 0';
+  const tcp = (names: string, values: string): string => fixture.replace(/^Tcp: .*\nTcp: .*\n/m, `Tcp: ${names}\nTcp: ${values}\n`);
+  /** The Tcp lines with their columns in reverse order. */
+  const reversed = (names: string, values: string): string => tcp(names.split(' ').reverse().join(' '), values.split(' ').reverse().join(' '));
+
+  it("the same text parsed again gives the same value, IcmpMsg's two header lines included", () => {
+    const first = parseProcNetSnmp(fixture);
+    for (let i = 0; i < 3; i++) expect(parseProcNetSnmp(fixture)).toEqual(first);
+    expect(Object.keys(first.icmpMsg?.types ?? {}).length).toBe(18);
+  });
+
+  it('a header that changes between reads (another order, a name the spec does not describe) is read anew', () => {
+    const a = parseProcNetSnmp(tcp(NAMES, VALUES));
+    expect(a.tcp).toMatchObject({ rtoAlgorithm: 1, rtoMin: 0.2, rtoMax: 120, maxConn: -1, outRsts: 222 });
+    // The same names in the reverse order: each value goes with its name, not its place.
+    expect(parseProcNetSnmp(reversed(NAMES, VALUES)).tcp).toEqual(a.tcp);
+    // One more name, unknown to the spec: its value goes to extra.
+    const c = parseProcNetSnmp(tcp(`${NAMES} TcpNewCounter`, `${VALUES} 7`));
+    expect(c.tcp).toEqual({ ...a.tcp, extra: { TcpNewCounter: 7 } });
+    // And back to the first: still right after the header cache has moved on.
+    expect(parseProcNetSnmp(tcp(NAMES, VALUES)).tcp).toEqual(a.tcp);
+  });
+
+  it('a line of values shorter than its header fails at the column it lacks, from a header seen before too', () => {
+    const text = tcp(NAMES, VALUES.replace(/ 0$/, ''));
+    for (let i = 0; i < 2; i++) expect(thrown(() => parseProcNetSnmp(text), ProcfsError).message).toMatch(/a value for the column "InCsumErrors"/);
   });
 });

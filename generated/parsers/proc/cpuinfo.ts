@@ -1097,7 +1097,7 @@ ProcCpuinfoBlockSystemObject.prototype = Object.prototype;
 /** Makes a plain ProcCpuinfoBlockSystem (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCpuinfoBlockSystemObjectNew = ProcCpuinfoBlockSystemObject as unknown as new (...values: Parameters<typeof ProcCpuinfoBlockSystemObject>) => ProcCpuinfoBlockSystem;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];
+const KEYS0_ORDER: readonly string[] = ["processor", "vendor_id", "cpu family", "model", "model name", "stepping", "microcode", "cpu MHz", "cache size", "physical id", "siblings", "core id", "cpu cores", "apicid", "initial apicid", "fdiv_bug", "hlt_bug", "f00f_bug", "coma_bug", "fpu", "fpu_exception", "cpuid level", "wp", "flags", "vmx flags", "bugs", "bogomips", "TLB size", "clflush size", "cache_alignment", "address sizes", "power management", "BogoMIPS", "Features", "CPU implementer", "CPU architecture", "CPU variant", "CPU part", "CPU revision", "cpu", "clock", "revision", "hart", "isa", "mmu", "uarch", "mvendorid", "marchid", "mimpid", "hart isa"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
@@ -1107,7 +1107,7 @@ const KEYS0_FACTOR = [1, 0, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0
 /** And the unit printed after it (empty: none). */
 const KEYS0_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "4K pages", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS1_ORDER = ["cpu number", "physical id", "core id", "siblings", "cpu cores", "book id", "drawer id", "dedicated", "address", "version", "identification", "cpu MHz dynamic", "cpu MHz static", "machine"];
+const KEYS1_ORDER: readonly string[] = ["cpu number", "physical id", "core id", "siblings", "cpu cores", "book id", "drawer id", "dedicated", "address", "version", "identification", "cpu MHz dynamic", "cpu MHz static", "machine"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
@@ -1117,7 +1117,7 @@ const KEYS1_FACTOR = [1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0];
 /** And the unit printed after it (empty: none). */
 const KEYS1_SUFFIX = ["", "", "", "", "", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS2_ORDER = ["Hardware", "Revision", "Serial", "timebase", "platform", "machine", "MMU", "firmware", "# processors", "bogomips per cpu", "max thread id", "features", "facilities", "model", "vendor_id"];
+const KEYS2_ORDER: readonly string[] = ["Hardware", "Revision", "Serial", "timebase", "platform", "machine", "MMU", "firmware", "# processors", "bogomips per cpu", "max thread id", "features", "facilities", "model", "vendor_id"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

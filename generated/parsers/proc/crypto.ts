@@ -305,7 +305,7 @@ ProcCryptoBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcCryptoBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcCryptoBlockObjectNew = ProcCryptoBlockObject as unknown as new (...values: Parameters<typeof ProcCryptoBlockObject>) => ProcCryptoBlock;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["name", "driver", "module", "priority", "refcnt", "selftest", "internal", "fips", "type", "flags", "async", "blocksize", "min keysize", "max keysize", "ivsize", "chunksize", "walksize", "statesize", "maxauthsize", "geniv", "digestsize", "seedsize"];
+const KEYS0_ORDER: readonly string[] = ["name", "driver", "module", "priority", "refcnt", "selftest", "internal", "fips", "type", "flags", "async", "blocksize", "min keysize", "max keysize", "ivsize", "chunksize", "walksize", "statesize", "maxauthsize", "geniv", "digestsize", "seedsize"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

@@ -1521,11 +1521,11 @@ ProcSchedDebugBlockTasksEevdfTaskObject.prototype = Object.prototype;
 /** Makes a plain ProcSchedDebugBlockTasksEevdfTask (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcSchedDebugBlockTasksEevdfTaskObjectNew = ProcSchedDebugBlockTasksEevdfTaskObject as unknown as new (...values: Parameters<typeof ProcSchedDebugBlockTasksEevdfTaskObject>) => ProcSchedDebugBlockTasksEevdfTask;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["Sched Debug Version", "now", ".jiffies", ".sysctl_sched_latency", ".sysctl_sched_min_granularity", ".sysctl_sched_wakeup_granularity", ".sysctl_sched_child_runs_first", ".sysctl_sched_features"];
+const KEYS0_ORDER: readonly string[] = ["Sched Debug Version", "now", ".jiffies", ".sysctl_sched_latency", ".sysctl_sched_min_granularity", ".sysctl_sched_wakeup_granularity", ".sysctl_sched_child_runs_first", ".sysctl_sched_features"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Keys of a keyed layout in the order files print them. */
-const KEYS1_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
+const KEYS1_ORDER: readonly string[] = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
@@ -1535,7 +1535,7 @@ const KEYS1_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
 /** And the unit printed after it (empty: none). */
 const KEYS1_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS2_ORDER = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
+const KEYS2_ORDER: readonly string[] = [".nr_running", ".nr_switches", ".nr_load_updates", ".nr_uninterruptible", ".next_balance", ".curr->pid", ".clock", ".clock_task", ".avg_idle", ".max_idle_balance_cost"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
@@ -1545,7 +1545,7 @@ const KEYS2_FACTOR = [1, 1, 1, 0, 0, 1, 0, 0, 0, 0];
 /** And the unit printed after it (empty: none). */
 const KEYS2_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS3_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".nr_queued", ".load"];
+const KEYS3_ORDER: readonly string[] = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".nr_queued", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS3 = new Map<string, number>(KEYS3_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
@@ -1555,7 +1555,7 @@ const KEYS3_FACTOR = [0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
 /** And the unit printed after it (empty: none). */
 const KEYS3_SUFFIX = ["", "", "", "", "", "", "", "", "", ""];
 /** Keys of a keyed layout in the order files print them. */
-const KEYS4_ORDER = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".nr_queued", ".load"];
+const KEYS4_ORDER: readonly string[] = [".exec_clock", ".MIN_vruntime", ".min_vruntime", ".max_vruntime", ".spread", ".spread0", ".nr_spread_over", ".nr_running", ".nr_queued", ".load"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS4 = new Map<string, number>(KEYS4_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

@@ -293,7 +293,7 @@ ProcStatCpusObject.prototype = Object.prototype;
 /** Makes a plain Omit<ProcStatCpus, "cpu"> (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcStatCpusObjectNew = ProcStatCpusObject as unknown as new (...values: Parameters<typeof ProcStatCpusObject>) => Omit<ProcStatCpus, "cpu">;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked", "softirq"];
+const KEYS0_ORDER: readonly string[] = ["cpu", "intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked", "softirq"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

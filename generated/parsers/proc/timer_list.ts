@@ -883,10 +883,10 @@ ProcTimerListBlockBroadcastMasksObject.prototype = Object.prototype;
 /** Makes a plain ProcTimerListBlockBroadcastMasks (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcTimerListBlockBroadcastMasksObjectNew = ProcTimerListBlockBroadcastMasksObject as unknown as new (...values: Parameters<typeof ProcTimerListBlockBroadcastMasksObject>) => ProcTimerListBlockBroadcastMasks;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["cpu", ".expires_next", ".hres_active", ".nr_events", ".nr_retries", ".nr_hangs", ".max_hang_time", ".nohz_mode", ".nohz", ".highres", ".last_tick", ".tick_stopped", ".idle_jiffies", ".idle_calls", ".idle_sleeps", ".idle_entrytime", ".idle_waketime", ".idle_exittime", ".idle_sleeptime", ".iowait_sleeptime", ".last_jiffies", ".next_timer", ".idle_expires", "jiffies"];
+const KEYS0_ORDER: readonly string[] = ["cpu", ".expires_next", ".hres_active", ".nr_events", ".nr_retries", ".nr_hangs", ".max_hang_time", ".nohz_mode", ".nohz", ".highres", ".last_tick", ".tick_stopped", ".idle_jiffies", ".idle_calls", ".idle_sleeps", ".idle_entrytime", ".idle_waketime", ".idle_exittime", ".idle_sleeptime", ".iowait_sleeptime", ".last_jiffies", ".next_timer", ".idle_expires", "jiffies"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Keys of a keyed layout in the order files print them. */
-const KEYS1_ORDER = ["Per CPU device", "Broadcast", "Clock Event Device", "max_delta_ns", "min_delta_ns", "mult", "shift", "mode", "next_event", "set_next_event", "shutdown", "periodic", "oneshot", "oneshot stopped", "resume", "event_handler", "tick_broadcast_mask", "tick_broadcast_oneshot_mask"];
+const KEYS1_ORDER: readonly string[] = ["Per CPU device", "Broadcast", "Clock Event Device", "max_delta_ns", "min_delta_ns", "mult", "shift", "mode", "next_event", "set_next_event", "shutdown", "periodic", "oneshot", "oneshot stopped", "resume", "event_handler", "tick_broadcast_mask", "tick_broadcast_oneshot_mask"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));

@@ -398,6 +398,6 @@ ProcZoneinfoBlockPagesetsBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcZoneinfoBlockPagesetsBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcZoneinfoBlockPagesetsBlockObjectNew = ProcZoneinfoBlockPagesetsBlockObject as unknown as new (...values: Parameters<typeof ProcZoneinfoBlockPagesetsBlockObject>) => ProcZoneinfoBlockPagesetsBlock;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];
+const KEYS0_ORDER: readonly string[] = ["pages", "boost", "min", "low", "high", "promo", "scanned", "spanned", "present", "managed", "cma", "protection", "node_unreclaimable", "all_unreclaimable", "start_pfn", "inactive_ratio"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -13,7 +13,59 @@ const { isSpace, findIn, bytesAre, startsAt } = chars;
 const { SP, NL, COLON, ZERO, NINE, MINUS } = chars.CHAR;
 const { U64_MAX_DIGITS, I64_MIN_DIGITS, SAFE } = limits;
 
+/**
+ * A line of column names (net/snmp's `Tcp: RtoAlgorithm RtoMin ...`): the
+ * line as it was printed, its names, and each name's number in the table
+ * of the names a spec describes (-1: a column it does not describe).
+ */
+export interface ColumnHeader {
+  readonly line: string;
+  readonly names: readonly string[];
+  readonly index: Int32Array;
+}
+
+/**
+ * The header lines read last for each table of column names, most recent
+ * last. The kernel prints the same names at every read, so a line is
+ * matched against these (one comparison of its text) instead of being cut
+ * into names and each name looked up again; a key printed over several
+ * pairs of lines (IcmpMsg) has a header of each.
+ */
+const headersSeen = new WeakMap<ReadonlyMap<string, number>, ColumnHeader[]>();
+
+/** Header lines kept per table. */
+const HEADERS_KEPT = 4;
+
 export class ScanKeys extends ScanWide {
+  /**
+   * The names of the columns from the cursor to the end of the line, and
+   * each one's number in `known` (-1 when it is not there); the cursor goes
+   * to the line's end. A line seen in one of the last parses is answered
+   * from then (see headersSeen).
+   */
+  columns(known: ReadonlyMap<string, number>): ColumnHeader {
+    const a = this.pos;
+    const e = this.le;
+    let seen = headersSeen.get(known);
+    if (seen === undefined) headersSeen.set(known, (seen = []));
+    const line = this.text.slice(a, e);
+    for (let i = seen.length - 1; i >= 0; i--) {
+      const h = seen[i]!;
+      if (h.line === line) {
+        this.pos = e;
+        return h;
+      }
+    }
+    const names = this.restTokens();
+    const index = new Int32Array(names.length);
+    for (let i = 0; i < names.length; i++) index[i] = known.get(names[i]!) ?? -1;
+    // A copy of the line's text, not a slice of the file's (which would keep the whole text alive).
+    const h: ColumnHeader = { line: this.b.toString('latin1', a, e), names, index };
+    if (seen.length >= HEADERS_KEPT) seen.shift();
+    seen.push(h);
+    return h;
+  }
+
   /** Reads the key of a keyed line and leaves the cursor after its separator. */
   key(sep: 'colon' | 'space' | 'auto'): string {
     const b = this.b;

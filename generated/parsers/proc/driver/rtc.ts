@@ -274,7 +274,7 @@ ProcDriverRtcObject.prototype = Object.prototype;
 /** Makes a plain ProcDriverRtc (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcDriverRtcObjectNew = ProcDriverRtcObject as unknown as new (...values: Parameters<typeof ProcDriverRtcObject>) => ProcDriverRtc;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["rtc_time", "rtc_date", "alrm_time", "alrm_date", "alarm_IRQ", "alrm_pending", "update IRQ enabled", "periodic IRQ enabled", "periodic IRQ frequency", "max user IRQ frequency", "24hr", "periodic_IRQ", "update_IRQ", "HPET_emulated", "BCD", "DST_enable", "periodic_freq", "batt_status"];
+const KEYS0_ORDER: readonly string[] = ["rtc_time", "rtc_date", "alrm_time", "alrm_date", "alarm_IRQ", "alrm_pending", "update IRQ enabled", "periodic IRQ enabled", "periodic IRQ frequency", "max user IRQ frequency", "24hr", "periodic_IRQ", "update_IRQ", "HPET_emulated", "BCD", "DST_enable", "periodic_freq", "batt_status"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

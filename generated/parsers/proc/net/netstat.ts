@@ -36,24 +36,24 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetstat {
     const key = s.key("colon");
     switch (key) {
       case "TcpExt": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS0);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_tcpExt = v_tcpExt === undefined ? record0(s, ctx, names) : s.joinColumns(v_tcpExt, record0(s, ctx, names));
+        v_tcpExt = v_tcpExt === undefined ? record0(s, ctx, cols.names, cols.index) : s.joinColumns(v_tcpExt, record0(s, ctx, cols.names, cols.index));
         break;
       }
       case "IpExt": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS1);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_ipExt = v_ipExt === undefined ? record1(s, ctx, names) : s.joinColumns(v_ipExt, record1(s, ctx, names));
+        v_ipExt = v_ipExt === undefined ? record1(s, ctx, cols.names, cols.index) : s.joinColumns(v_ipExt, record1(s, ctx, cols.names, cols.index));
         break;
       }
       case "MPTcpExt": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS2);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_mptcpExt = v_mptcpExt === undefined ? record2(s, ctx, names) : s.joinColumns(v_mptcpExt, record2(s, ctx, names));
+        v_mptcpExt = v_mptcpExt === undefined ? record2(s, ctx, cols.names, cols.index) : s.joinColumns(v_mptcpExt, record2(s, ctx, cols.names, cols.index));
         break;
       }
       default: {
@@ -71,7 +71,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetNetstat {
   return o;
 }
 
-function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetNetstatTcpExt {
+function record0(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetNetstatTcpExt {
   let v_syncookiesSent: N | undefined;
   let v_syncookiesRecv: N | undefined;
   let v_syncookiesFailed: N | undefined;
@@ -208,814 +208,815 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
   let v_tcpAoGood: N | undefined;
   let v_tcpAoDroppedIcmps: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "SyncookiesSent": {
+    switch (index[i]) {
+      case 0: /* SyncookiesSent */ {
         if (v_syncookiesSent !== undefined) s.duplicate(k);
         v_syncookiesSent = s.w();
         s.sep();
         break;
       }
-      case "SyncookiesRecv": {
+      case 1: /* SyncookiesRecv */ {
         if (v_syncookiesRecv !== undefined) s.duplicate(k);
         v_syncookiesRecv = s.w();
         s.sep();
         break;
       }
-      case "SyncookiesFailed": {
+      case 2: /* SyncookiesFailed */ {
         if (v_syncookiesFailed !== undefined) s.duplicate(k);
         v_syncookiesFailed = s.w();
         s.sep();
         break;
       }
-      case "EmbryonicRsts": {
+      case 3: /* EmbryonicRsts */ {
         if (v_embryonicRsts !== undefined) s.duplicate(k);
         v_embryonicRsts = s.w();
         s.sep();
         break;
       }
-      case "PruneCalled": {
+      case 4: /* PruneCalled */ {
         if (v_pruneCalled !== undefined) s.duplicate(k);
         v_pruneCalled = s.w();
         s.sep();
         break;
       }
-      case "RcvPruned": {
+      case 5: /* RcvPruned */ {
         if (v_rcvPruned !== undefined) s.duplicate(k);
         v_rcvPruned = s.w();
         s.sep();
         break;
       }
-      case "OfoPruned": {
+      case 6: /* OfoPruned */ {
         if (v_ofoPruned !== undefined) s.duplicate(k);
         v_ofoPruned = s.w();
         s.sep();
         break;
       }
-      case "OutOfWindowIcmps": {
+      case 7: /* OutOfWindowIcmps */ {
         if (v_outOfWindowIcmps !== undefined) s.duplicate(k);
         v_outOfWindowIcmps = s.w();
         s.sep();
         break;
       }
-      case "LockDroppedIcmps": {
+      case 8: /* LockDroppedIcmps */ {
         if (v_lockDroppedIcmps !== undefined) s.duplicate(k);
         v_lockDroppedIcmps = s.w();
         s.sep();
         break;
       }
-      case "ArpFilter": {
+      case 9: /* ArpFilter */ {
         if (v_arpFilter !== undefined) s.duplicate(k);
         v_arpFilter = s.w();
         s.sep();
         break;
       }
-      case "TW": {
+      case 10: /* TW */ {
         if (v_timeWaited !== undefined) s.duplicate(k);
         v_timeWaited = s.w();
         s.sep();
         break;
       }
-      case "TWRecycled": {
+      case 11: /* TWRecycled */ {
         if (v_timeWaitRecycled !== undefined) s.duplicate(k);
         v_timeWaitRecycled = s.w();
         s.sep();
         break;
       }
-      case "TWKilled": {
+      case 12: /* TWKilled */ {
         if (v_timeWaitKilled !== undefined) s.duplicate(k);
         v_timeWaitKilled = s.w();
         s.sep();
         break;
       }
-      case "PAWSActive": {
+      case 13: /* PAWSActive */ {
         if (v_pawsActive !== undefined) s.duplicate(k);
         v_pawsActive = s.w();
         s.sep();
         break;
       }
-      case "PAWSEstab": {
+      case 14: /* PAWSEstab */ {
         if (v_pawsEstab !== undefined) s.duplicate(k);
         v_pawsEstab = s.w();
         s.sep();
         break;
       }
-      case "BeyondWindow": {
+      case 15: /* BeyondWindow */ {
         if (v_beyondWindow !== undefined) s.duplicate(k);
         v_beyondWindow = s.w();
         s.sep();
         break;
       }
-      case "TSEcrRejected": {
+      case 16: /* TSEcrRejected */ {
         if (v_tsEcrRejected !== undefined) s.duplicate(k);
         v_tsEcrRejected = s.w();
         s.sep();
         break;
       }
-      case "PAWSOldAck": {
+      case 17: /* PAWSOldAck */ {
         if (v_pawsOldAck !== undefined) s.duplicate(k);
         v_pawsOldAck = s.w();
         s.sep();
         break;
       }
-      case "PAWSTimewait": {
+      case 18: /* PAWSTimewait */ {
         if (v_pawsTimewait !== undefined) s.duplicate(k);
         v_pawsTimewait = s.w();
         s.sep();
         break;
       }
-      case "DelayedACKs": {
+      case 19: /* DelayedACKs */ {
         if (v_delayedAcks !== undefined) s.duplicate(k);
         v_delayedAcks = s.w();
         s.sep();
         break;
       }
-      case "DelayedACKLocked": {
+      case 20: /* DelayedACKLocked */ {
         if (v_delayedAckLocked !== undefined) s.duplicate(k);
         v_delayedAckLocked = s.w();
         s.sep();
         break;
       }
-      case "DelayedACKLost": {
+      case 21: /* DelayedACKLost */ {
         if (v_delayedAckLost !== undefined) s.duplicate(k);
         v_delayedAckLost = s.w();
         s.sep();
         break;
       }
-      case "ListenOverflows": {
+      case 22: /* ListenOverflows */ {
         if (v_listenOverflows !== undefined) s.duplicate(k);
         v_listenOverflows = s.w();
         s.sep();
         break;
       }
-      case "ListenDrops": {
+      case 23: /* ListenDrops */ {
         if (v_listenDrops !== undefined) s.duplicate(k);
         v_listenDrops = s.w();
         s.sep();
         break;
       }
-      case "TCPHPHits": {
+      case 24: /* TCPHPHits */ {
         if (v_tcpHpHits !== undefined) s.duplicate(k);
         v_tcpHpHits = s.w();
         s.sep();
         break;
       }
-      case "TCPPureAcks": {
+      case 25: /* TCPPureAcks */ {
         if (v_tcpPureAcks !== undefined) s.duplicate(k);
         v_tcpPureAcks = s.w();
         s.sep();
         break;
       }
-      case "TCPHPAcks": {
+      case 26: /* TCPHPAcks */ {
         if (v_tcpHpAcks !== undefined) s.duplicate(k);
         v_tcpHpAcks = s.w();
         s.sep();
         break;
       }
-      case "TCPRenoRecovery": {
+      case 27: /* TCPRenoRecovery */ {
         if (v_tcpRenoRecovery !== undefined) s.duplicate(k);
         v_tcpRenoRecovery = s.w();
         s.sep();
         break;
       }
-      case "TCPSackRecovery": {
+      case 28: /* TCPSackRecovery */ {
         if (v_tcpSackRecovery !== undefined) s.duplicate(k);
         v_tcpSackRecovery = s.w();
         s.sep();
         break;
       }
-      case "TCPSACKReneging": {
+      case 29: /* TCPSACKReneging */ {
         if (v_tcpSackReneging !== undefined) s.duplicate(k);
         v_tcpSackReneging = s.w();
         s.sep();
         break;
       }
-      case "TCPSACKReorder": {
+      case 30: /* TCPSACKReorder */ {
         if (v_tcpSackReorder !== undefined) s.duplicate(k);
         v_tcpSackReorder = s.w();
         s.sep();
         break;
       }
-      case "TCPRenoReorder": {
+      case 31: /* TCPRenoReorder */ {
         if (v_tcpRenoReorder !== undefined) s.duplicate(k);
         v_tcpRenoReorder = s.w();
         s.sep();
         break;
       }
-      case "TCPTSReorder": {
+      case 32: /* TCPTSReorder */ {
         if (v_tcpTsReorder !== undefined) s.duplicate(k);
         v_tcpTsReorder = s.w();
         s.sep();
         break;
       }
-      case "TCPFullUndo": {
+      case 33: /* TCPFullUndo */ {
         if (v_tcpFullUndo !== undefined) s.duplicate(k);
         v_tcpFullUndo = s.w();
         s.sep();
         break;
       }
-      case "TCPPartialUndo": {
+      case 34: /* TCPPartialUndo */ {
         if (v_tcpPartialUndo !== undefined) s.duplicate(k);
         v_tcpPartialUndo = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKUndo": {
+      case 35: /* TCPDSACKUndo */ {
         if (v_tcpDsackUndo !== undefined) s.duplicate(k);
         v_tcpDsackUndo = s.w();
         s.sep();
         break;
       }
-      case "TCPLossUndo": {
+      case 36: /* TCPLossUndo */ {
         if (v_tcpLossUndo !== undefined) s.duplicate(k);
         v_tcpLossUndo = s.w();
         s.sep();
         break;
       }
-      case "TCPLostRetransmit": {
+      case 37: /* TCPLostRetransmit */ {
         if (v_tcpLostRetransmit !== undefined) s.duplicate(k);
         v_tcpLostRetransmit = s.w();
         s.sep();
         break;
       }
-      case "TCPRenoFailures": {
+      case 38: /* TCPRenoFailures */ {
         if (v_tcpRenoFailures !== undefined) s.duplicate(k);
         v_tcpRenoFailures = s.w();
         s.sep();
         break;
       }
-      case "TCPSackFailures": {
+      case 39: /* TCPSackFailures */ {
         if (v_tcpSackFailures !== undefined) s.duplicate(k);
         v_tcpSackFailures = s.w();
         s.sep();
         break;
       }
-      case "TCPLossFailures": {
+      case 40: /* TCPLossFailures */ {
         if (v_tcpLossFailures !== undefined) s.duplicate(k);
         v_tcpLossFailures = s.w();
         s.sep();
         break;
       }
-      case "TCPFastRetrans": {
+      case 41: /* TCPFastRetrans */ {
         if (v_tcpFastRetrans !== undefined) s.duplicate(k);
         v_tcpFastRetrans = s.w();
         s.sep();
         break;
       }
-      case "TCPSlowStartRetrans": {
+      case 42: /* TCPSlowStartRetrans */ {
         if (v_tcpSlowStartRetrans !== undefined) s.duplicate(k);
         v_tcpSlowStartRetrans = s.w();
         s.sep();
         break;
       }
-      case "TCPTimeouts": {
+      case 43: /* TCPTimeouts */ {
         if (v_tcpTimeouts !== undefined) s.duplicate(k);
         v_tcpTimeouts = s.w();
         s.sep();
         break;
       }
-      case "TCPLossProbes": {
+      case 44: /* TCPLossProbes */ {
         if (v_tcpLossProbes !== undefined) s.duplicate(k);
         v_tcpLossProbes = s.w();
         s.sep();
         break;
       }
-      case "TCPLossProbeRecovery": {
+      case 45: /* TCPLossProbeRecovery */ {
         if (v_tcpLossProbeRecovery !== undefined) s.duplicate(k);
         v_tcpLossProbeRecovery = s.w();
         s.sep();
         break;
       }
-      case "TCPRenoRecoveryFail": {
+      case 46: /* TCPRenoRecoveryFail */ {
         if (v_tcpRenoRecoveryFail !== undefined) s.duplicate(k);
         v_tcpRenoRecoveryFail = s.w();
         s.sep();
         break;
       }
-      case "TCPSackRecoveryFail": {
+      case 47: /* TCPSackRecoveryFail */ {
         if (v_tcpSackRecoveryFail !== undefined) s.duplicate(k);
         v_tcpSackRecoveryFail = s.w();
         s.sep();
         break;
       }
-      case "TCPRcvCollapsed": {
+      case 48: /* TCPRcvCollapsed */ {
         if (v_tcpRcvCollapsed !== undefined) s.duplicate(k);
         v_tcpRcvCollapsed = s.w();
         s.sep();
         break;
       }
-      case "TCPBacklogCoalesce": {
+      case 49: /* TCPBacklogCoalesce */ {
         if (v_tcpBacklogCoalesce !== undefined) s.duplicate(k);
         v_tcpBacklogCoalesce = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKOldSent": {
+      case 50: /* TCPDSACKOldSent */ {
         if (v_tcpDsackOldSent !== undefined) s.duplicate(k);
         v_tcpDsackOldSent = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKOfoSent": {
+      case 51: /* TCPDSACKOfoSent */ {
         if (v_tcpDsackOfoSent !== undefined) s.duplicate(k);
         v_tcpDsackOfoSent = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKRecv": {
+      case 52: /* TCPDSACKRecv */ {
         if (v_tcpDsackRecv !== undefined) s.duplicate(k);
         v_tcpDsackRecv = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKOfoRecv": {
+      case 53: /* TCPDSACKOfoRecv */ {
         if (v_tcpDsackOfoRecv !== undefined) s.duplicate(k);
         v_tcpDsackOfoRecv = s.w();
         s.sep();
         break;
       }
-      case "TCPAbortOnData": {
+      case 54: /* TCPAbortOnData */ {
         if (v_tcpAbortOnData !== undefined) s.duplicate(k);
         v_tcpAbortOnData = s.w();
         s.sep();
         break;
       }
-      case "TCPAbortOnClose": {
+      case 55: /* TCPAbortOnClose */ {
         if (v_tcpAbortOnClose !== undefined) s.duplicate(k);
         v_tcpAbortOnClose = s.w();
         s.sep();
         break;
       }
-      case "TCPAbortOnMemory": {
+      case 56: /* TCPAbortOnMemory */ {
         if (v_tcpAbortOnMemory !== undefined) s.duplicate(k);
         v_tcpAbortOnMemory = s.w();
         s.sep();
         break;
       }
-      case "TCPAbortOnTimeout": {
+      case 57: /* TCPAbortOnTimeout */ {
         if (v_tcpAbortOnTimeout !== undefined) s.duplicate(k);
         v_tcpAbortOnTimeout = s.w();
         s.sep();
         break;
       }
-      case "TCPAbortOnLinger": {
+      case 58: /* TCPAbortOnLinger */ {
         if (v_tcpAbortOnLinger !== undefined) s.duplicate(k);
         v_tcpAbortOnLinger = s.w();
         s.sep();
         break;
       }
-      case "TCPAbortFailed": {
+      case 59: /* TCPAbortFailed */ {
         if (v_tcpAbortFailed !== undefined) s.duplicate(k);
         v_tcpAbortFailed = s.w();
         s.sep();
         break;
       }
-      case "TCPMemoryPressures": {
+      case 60: /* TCPMemoryPressures */ {
         if (v_tcpMemoryPressures !== undefined) s.duplicate(k);
         v_tcpMemoryPressures = s.w();
         s.sep();
         break;
       }
-      case "TCPMemoryPressuresChrono": {
+      case 61: /* TCPMemoryPressuresChrono */ {
         if (v_tcpMemoryPressuresChrono !== undefined) s.duplicate(k);
         v_tcpMemoryPressuresChrono = s.approxUnsigned() / 1e3;
         s.sep();
         break;
       }
-      case "TCPSACKDiscard": {
+      case 62: /* TCPSACKDiscard */ {
         if (v_tcpSackDiscard !== undefined) s.duplicate(k);
         v_tcpSackDiscard = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKIgnoredOld": {
+      case 63: /* TCPDSACKIgnoredOld */ {
         if (v_tcpDsackIgnoredOld !== undefined) s.duplicate(k);
         v_tcpDsackIgnoredOld = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKIgnoredNoUndo": {
+      case 64: /* TCPDSACKIgnoredNoUndo */ {
         if (v_tcpDsackIgnoredNoUndo !== undefined) s.duplicate(k);
         v_tcpDsackIgnoredNoUndo = s.w();
         s.sep();
         break;
       }
-      case "TCPSpuriousRTOs": {
+      case 65: /* TCPSpuriousRTOs */ {
         if (v_tcpSpuriousRtos !== undefined) s.duplicate(k);
         v_tcpSpuriousRtos = s.w();
         s.sep();
         break;
       }
-      case "TCPMD5NotFound": {
+      case 66: /* TCPMD5NotFound */ {
         if (v_tcpMd5NotFound !== undefined) s.duplicate(k);
         v_tcpMd5NotFound = s.w();
         s.sep();
         break;
       }
-      case "TCPMD5Unexpected": {
+      case 67: /* TCPMD5Unexpected */ {
         if (v_tcpMd5Unexpected !== undefined) s.duplicate(k);
         v_tcpMd5Unexpected = s.w();
         s.sep();
         break;
       }
-      case "TCPMD5Failure": {
+      case 68: /* TCPMD5Failure */ {
         if (v_tcpMd5Failure !== undefined) s.duplicate(k);
         v_tcpMd5Failure = s.w();
         s.sep();
         break;
       }
-      case "TCPSackShifted": {
+      case 69: /* TCPSackShifted */ {
         if (v_tcpSackShifted !== undefined) s.duplicate(k);
         v_tcpSackShifted = s.w();
         s.sep();
         break;
       }
-      case "TCPSackMerged": {
+      case 70: /* TCPSackMerged */ {
         if (v_tcpSackMerged !== undefined) s.duplicate(k);
         v_tcpSackMerged = s.w();
         s.sep();
         break;
       }
-      case "TCPSackShiftFallback": {
+      case 71: /* TCPSackShiftFallback */ {
         if (v_tcpSackShiftFallback !== undefined) s.duplicate(k);
         v_tcpSackShiftFallback = s.w();
         s.sep();
         break;
       }
-      case "TCPBacklogDrop": {
+      case 72: /* TCPBacklogDrop */ {
         if (v_tcpBacklogDrop !== undefined) s.duplicate(k);
         v_tcpBacklogDrop = s.w();
         s.sep();
         break;
       }
-      case "PFMemallocDrop": {
+      case 73: /* PFMemallocDrop */ {
         if (v_pfMemallocDrop !== undefined) s.duplicate(k);
         v_pfMemallocDrop = s.w();
         s.sep();
         break;
       }
-      case "TCPMinTTLDrop": {
+      case 74: /* TCPMinTTLDrop */ {
         if (v_tcpMinTtlDrop !== undefined) s.duplicate(k);
         v_tcpMinTtlDrop = s.w();
         s.sep();
         break;
       }
-      case "TCPDeferAcceptDrop": {
+      case 75: /* TCPDeferAcceptDrop */ {
         if (v_tcpDeferAcceptDrop !== undefined) s.duplicate(k);
         v_tcpDeferAcceptDrop = s.w();
         s.sep();
         break;
       }
-      case "IPReversePathFilter": {
+      case 76: /* IPReversePathFilter */ {
         if (v_ipReversePathFilter !== undefined) s.duplicate(k);
         v_ipReversePathFilter = s.w();
         s.sep();
         break;
       }
-      case "TCPTimeWaitOverflow": {
+      case 77: /* TCPTimeWaitOverflow */ {
         if (v_tcpTimeWaitOverflow !== undefined) s.duplicate(k);
         v_tcpTimeWaitOverflow = s.w();
         s.sep();
         break;
       }
-      case "TCPReqQFullDoCookies": {
+      case 78: /* TCPReqQFullDoCookies */ {
         if (v_tcpReqQFullDoCookies !== undefined) s.duplicate(k);
         v_tcpReqQFullDoCookies = s.w();
         s.sep();
         break;
       }
-      case "TCPReqQFullDrop": {
+      case 79: /* TCPReqQFullDrop */ {
         if (v_tcpReqQFullDrop !== undefined) s.duplicate(k);
         v_tcpReqQFullDrop = s.w();
         s.sep();
         break;
       }
-      case "TCPRetransFail": {
+      case 80: /* TCPRetransFail */ {
         if (v_tcpRetransFail !== undefined) s.duplicate(k);
         v_tcpRetransFail = s.w();
         s.sep();
         break;
       }
-      case "TCPRcvCoalesce": {
+      case 81: /* TCPRcvCoalesce */ {
         if (v_tcpRcvCoalesce !== undefined) s.duplicate(k);
         v_tcpRcvCoalesce = s.w();
         s.sep();
         break;
       }
-      case "TCPOFOQueue": {
+      case 82: /* TCPOFOQueue */ {
         if (v_tcpOfoQueue !== undefined) s.duplicate(k);
         v_tcpOfoQueue = s.w();
         s.sep();
         break;
       }
-      case "TCPOFODrop": {
+      case 83: /* TCPOFODrop */ {
         if (v_tcpOfoDrop !== undefined) s.duplicate(k);
         v_tcpOfoDrop = s.w();
         s.sep();
         break;
       }
-      case "TCPOFOMerge": {
+      case 84: /* TCPOFOMerge */ {
         if (v_tcpOfoMerge !== undefined) s.duplicate(k);
         v_tcpOfoMerge = s.w();
         s.sep();
         break;
       }
-      case "TCPChallengeACK": {
+      case 85: /* TCPChallengeACK */ {
         if (v_tcpChallengeAck !== undefined) s.duplicate(k);
         v_tcpChallengeAck = s.w();
         s.sep();
         break;
       }
-      case "TCPSYNChallenge": {
+      case 86: /* TCPSYNChallenge */ {
         if (v_tcpSynChallenge !== undefined) s.duplicate(k);
         v_tcpSynChallenge = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenActive": {
+      case 87: /* TCPFastOpenActive */ {
         if (v_tcpFastOpenActive !== undefined) s.duplicate(k);
         v_tcpFastOpenActive = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenActiveFail": {
+      case 88: /* TCPFastOpenActiveFail */ {
         if (v_tcpFastOpenActiveFail !== undefined) s.duplicate(k);
         v_tcpFastOpenActiveFail = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenPassive": {
+      case 89: /* TCPFastOpenPassive */ {
         if (v_tcpFastOpenPassive !== undefined) s.duplicate(k);
         v_tcpFastOpenPassive = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenPassiveFail": {
+      case 90: /* TCPFastOpenPassiveFail */ {
         if (v_tcpFastOpenPassiveFail !== undefined) s.duplicate(k);
         v_tcpFastOpenPassiveFail = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenListenOverflow": {
+      case 91: /* TCPFastOpenListenOverflow */ {
         if (v_tcpFastOpenListenOverflow !== undefined) s.duplicate(k);
         v_tcpFastOpenListenOverflow = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenCookieReqd": {
+      case 92: /* TCPFastOpenCookieReqd */ {
         if (v_tcpFastOpenCookieReqd !== undefined) s.duplicate(k);
         v_tcpFastOpenCookieReqd = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenBlackhole": {
+      case 93: /* TCPFastOpenBlackhole */ {
         if (v_tcpFastOpenBlackhole !== undefined) s.duplicate(k);
         v_tcpFastOpenBlackhole = s.w();
         s.sep();
         break;
       }
-      case "TCPSpuriousRtxHostQueues": {
+      case 94: /* TCPSpuriousRtxHostQueues */ {
         if (v_tcpSpuriousRtxHostQueues !== undefined) s.duplicate(k);
         v_tcpSpuriousRtxHostQueues = s.w();
         s.sep();
         break;
       }
-      case "BusyPollRxPackets": {
+      case 95: /* BusyPollRxPackets */ {
         if (v_busyPollRxPackets !== undefined) s.duplicate(k);
         v_busyPollRxPackets = s.w();
         s.sep();
         break;
       }
-      case "TCPAutoCorking": {
+      case 96: /* TCPAutoCorking */ {
         if (v_tcpAutoCorking !== undefined) s.duplicate(k);
         v_tcpAutoCorking = s.w();
         s.sep();
         break;
       }
-      case "TCPFromZeroWindowAdv": {
+      case 97: /* TCPFromZeroWindowAdv */ {
         if (v_tcpFromZeroWindowAdv !== undefined) s.duplicate(k);
         v_tcpFromZeroWindowAdv = s.w();
         s.sep();
         break;
       }
-      case "TCPToZeroWindowAdv": {
+      case 98: /* TCPToZeroWindowAdv */ {
         if (v_tcpToZeroWindowAdv !== undefined) s.duplicate(k);
         v_tcpToZeroWindowAdv = s.w();
         s.sep();
         break;
       }
-      case "TCPWantZeroWindowAdv": {
+      case 99: /* TCPWantZeroWindowAdv */ {
         if (v_tcpWantZeroWindowAdv !== undefined) s.duplicate(k);
         v_tcpWantZeroWindowAdv = s.w();
         s.sep();
         break;
       }
-      case "TCPSynRetrans": {
+      case 100: /* TCPSynRetrans */ {
         if (v_tcpSynRetrans !== undefined) s.duplicate(k);
         v_tcpSynRetrans = s.w();
         s.sep();
         break;
       }
-      case "TCPOrigDataSent": {
+      case 101: /* TCPOrigDataSent */ {
         if (v_tcpOrigDataSent !== undefined) s.duplicate(k);
         v_tcpOrigDataSent = s.w();
         s.sep();
         break;
       }
-      case "TCPHystartTrainDetect": {
+      case 102: /* TCPHystartTrainDetect */ {
         if (v_tcpHystartTrainDetect !== undefined) s.duplicate(k);
         v_tcpHystartTrainDetect = s.w();
         s.sep();
         break;
       }
-      case "TCPHystartTrainCwnd": {
+      case 103: /* TCPHystartTrainCwnd */ {
         if (v_tcpHystartTrainCwnd !== undefined) s.duplicate(k);
         v_tcpHystartTrainCwnd = s.w();
         s.sep();
         break;
       }
-      case "TCPHystartDelayDetect": {
+      case 104: /* TCPHystartDelayDetect */ {
         if (v_tcpHystartDelayDetect !== undefined) s.duplicate(k);
         v_tcpHystartDelayDetect = s.w();
         s.sep();
         break;
       }
-      case "TCPHystartDelayCwnd": {
+      case 105: /* TCPHystartDelayCwnd */ {
         if (v_tcpHystartDelayCwnd !== undefined) s.duplicate(k);
         v_tcpHystartDelayCwnd = s.w();
         s.sep();
         break;
       }
-      case "TCPACKSkippedSynRecv": {
+      case 106: /* TCPACKSkippedSynRecv */ {
         if (v_tcpAckSkippedSynRecv !== undefined) s.duplicate(k);
         v_tcpAckSkippedSynRecv = s.w();
         s.sep();
         break;
       }
-      case "TCPACKSkippedPAWS": {
+      case 107: /* TCPACKSkippedPAWS */ {
         if (v_tcpAckSkippedPaws !== undefined) s.duplicate(k);
         v_tcpAckSkippedPaws = s.w();
         s.sep();
         break;
       }
-      case "TCPACKSkippedSeq": {
+      case 108: /* TCPACKSkippedSeq */ {
         if (v_tcpAckSkippedSeq !== undefined) s.duplicate(k);
         v_tcpAckSkippedSeq = s.w();
         s.sep();
         break;
       }
-      case "TCPACKSkippedFinWait2": {
+      case 109: /* TCPACKSkippedFinWait2 */ {
         if (v_tcpAckSkippedFinWait2 !== undefined) s.duplicate(k);
         v_tcpAckSkippedFinWait2 = s.w();
         s.sep();
         break;
       }
-      case "TCPACKSkippedTimeWait": {
+      case 110: /* TCPACKSkippedTimeWait */ {
         if (v_tcpAckSkippedTimeWait !== undefined) s.duplicate(k);
         v_tcpAckSkippedTimeWait = s.w();
         s.sep();
         break;
       }
-      case "TCPACKSkippedChallenge": {
+      case 111: /* TCPACKSkippedChallenge */ {
         if (v_tcpAckSkippedChallenge !== undefined) s.duplicate(k);
         v_tcpAckSkippedChallenge = s.w();
         s.sep();
         break;
       }
-      case "TCPWinProbe": {
+      case 112: /* TCPWinProbe */ {
         if (v_tcpWinProbe !== undefined) s.duplicate(k);
         v_tcpWinProbe = s.w();
         s.sep();
         break;
       }
-      case "TCPKeepAlive": {
+      case 113: /* TCPKeepAlive */ {
         if (v_tcpKeepAlive !== undefined) s.duplicate(k);
         v_tcpKeepAlive = s.w();
         s.sep();
         break;
       }
-      case "TCPMTUPFail": {
+      case 114: /* TCPMTUPFail */ {
         if (v_tcpMtupFail !== undefined) s.duplicate(k);
         v_tcpMtupFail = s.w();
         s.sep();
         break;
       }
-      case "TCPMTUPSuccess": {
+      case 115: /* TCPMTUPSuccess */ {
         if (v_tcpMtupSuccess !== undefined) s.duplicate(k);
         v_tcpMtupSuccess = s.w();
         s.sep();
         break;
       }
-      case "TCPDelivered": {
+      case 116: /* TCPDelivered */ {
         if (v_tcpDelivered !== undefined) s.duplicate(k);
         v_tcpDelivered = s.w();
         s.sep();
         break;
       }
-      case "TCPDeliveredCE": {
+      case 117: /* TCPDeliveredCE */ {
         if (v_tcpDeliveredCe !== undefined) s.duplicate(k);
         v_tcpDeliveredCe = s.w();
         s.sep();
         break;
       }
-      case "TCPAckCompressed": {
+      case 118: /* TCPAckCompressed */ {
         if (v_tcpAckCompressed !== undefined) s.duplicate(k);
         v_tcpAckCompressed = s.w();
         s.sep();
         break;
       }
-      case "TCPZeroWindowDrop": {
+      case 119: /* TCPZeroWindowDrop */ {
         if (v_tcpZeroWindowDrop !== undefined) s.duplicate(k);
         v_tcpZeroWindowDrop = s.w();
         s.sep();
         break;
       }
-      case "TCPRcvQDrop": {
+      case 120: /* TCPRcvQDrop */ {
         if (v_tcpRcvQDrop !== undefined) s.duplicate(k);
         v_tcpRcvQDrop = s.w();
         s.sep();
         break;
       }
-      case "TCPWqueueTooBig": {
+      case 121: /* TCPWqueueTooBig */ {
         if (v_tcpWqueueTooBig !== undefined) s.duplicate(k);
         v_tcpWqueueTooBig = s.w();
         s.sep();
         break;
       }
-      case "TCPFastOpenPassiveAltKey": {
+      case 122: /* TCPFastOpenPassiveAltKey */ {
         if (v_tcpFastOpenPassiveAltKey !== undefined) s.duplicate(k);
         v_tcpFastOpenPassiveAltKey = s.w();
         s.sep();
         break;
       }
-      case "TcpTimeoutRehash": {
+      case 123: /* TcpTimeoutRehash */ {
         if (v_tcpTimeoutRehash !== undefined) s.duplicate(k);
         v_tcpTimeoutRehash = s.w();
         s.sep();
         break;
       }
-      case "TcpDuplicateDataRehash": {
+      case 124: /* TcpDuplicateDataRehash */ {
         if (v_tcpDuplicateDataRehash !== undefined) s.duplicate(k);
         v_tcpDuplicateDataRehash = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKRecvSegs": {
+      case 125: /* TCPDSACKRecvSegs */ {
         if (v_tcpDsackRecvSegs !== undefined) s.duplicate(k);
         v_tcpDsackRecvSegs = s.w();
         s.sep();
         break;
       }
-      case "TCPDSACKIgnoredDubious": {
+      case 126: /* TCPDSACKIgnoredDubious */ {
         if (v_tcpDsackIgnoredDubious !== undefined) s.duplicate(k);
         v_tcpDsackIgnoredDubious = s.w();
         s.sep();
         break;
       }
-      case "TCPMigrateReqSuccess": {
+      case 127: /* TCPMigrateReqSuccess */ {
         if (v_tcpMigrateReqSuccess !== undefined) s.duplicate(k);
         v_tcpMigrateReqSuccess = s.w();
         s.sep();
         break;
       }
-      case "TCPMigrateReqFailure": {
+      case 128: /* TCPMigrateReqFailure */ {
         if (v_tcpMigrateReqFailure !== undefined) s.duplicate(k);
         v_tcpMigrateReqFailure = s.w();
         s.sep();
         break;
       }
-      case "TCPPLBRehash": {
+      case 129: /* TCPPLBRehash */ {
         if (v_tcpPlbRehash !== undefined) s.duplicate(k);
         v_tcpPlbRehash = s.w();
         s.sep();
         break;
       }
-      case "TCPAORequired": {
+      case 130: /* TCPAORequired */ {
         if (v_tcpAoRequired !== undefined) s.duplicate(k);
         v_tcpAoRequired = s.w();
         s.sep();
         break;
       }
-      case "TCPAOBad": {
+      case 131: /* TCPAOBad */ {
         if (v_tcpAoBad !== undefined) s.duplicate(k);
         v_tcpAoBad = s.w();
         s.sep();
         break;
       }
-      case "TCPAOKeyNotFound": {
+      case 132: /* TCPAOKeyNotFound */ {
         if (v_tcpAoKeyNotFound !== undefined) s.duplicate(k);
         v_tcpAoKeyNotFound = s.w();
         s.sep();
         break;
       }
-      case "TCPAOGood": {
+      case 133: /* TCPAOGood */ {
         if (v_tcpAoGood !== undefined) s.duplicate(k);
         v_tcpAoGood = s.w();
         s.sep();
         break;
       }
-      case "TCPAODroppedIcmps": {
+      case 134: /* TCPAODroppedIcmps */ {
         if (v_tcpAoDroppedIcmps !== undefined) s.duplicate(k);
         v_tcpAoDroppedIcmps = s.w();
         s.sep();
@@ -1093,7 +1094,7 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
   return o;
 }
 
-function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetNetstatIpExt {
+function record1(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetNetstatIpExt {
   let v_inNoRoutes: N | undefined;
   let v_inTruncatedPkts: N | undefined;
   let v_inMcastPkts: N | undefined;
@@ -1113,112 +1114,113 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
   let v_inCePkts: N | undefined;
   let v_reasmOverlaps: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "InNoRoutes": {
+    switch (index[i]) {
+      case 0: /* InNoRoutes */ {
         if (v_inNoRoutes !== undefined) s.duplicate(k);
         v_inNoRoutes = s.w();
         s.sep();
         break;
       }
-      case "InTruncatedPkts": {
+      case 1: /* InTruncatedPkts */ {
         if (v_inTruncatedPkts !== undefined) s.duplicate(k);
         v_inTruncatedPkts = s.w();
         s.sep();
         break;
       }
-      case "InMcastPkts": {
+      case 2: /* InMcastPkts */ {
         if (v_inMcastPkts !== undefined) s.duplicate(k);
         v_inMcastPkts = s.w();
         s.sep();
         break;
       }
-      case "OutMcastPkts": {
+      case 3: /* OutMcastPkts */ {
         if (v_outMcastPkts !== undefined) s.duplicate(k);
         v_outMcastPkts = s.w();
         s.sep();
         break;
       }
-      case "InBcastPkts": {
+      case 4: /* InBcastPkts */ {
         if (v_inBcastPkts !== undefined) s.duplicate(k);
         v_inBcastPkts = s.w();
         s.sep();
         break;
       }
-      case "OutBcastPkts": {
+      case 5: /* OutBcastPkts */ {
         if (v_outBcastPkts !== undefined) s.duplicate(k);
         v_outBcastPkts = s.w();
         s.sep();
         break;
       }
-      case "InOctets": {
+      case 6: /* InOctets */ {
         if (v_inOctets !== undefined) s.duplicate(k);
         v_inOctets = s.w();
         s.sep();
         break;
       }
-      case "OutOctets": {
+      case 7: /* OutOctets */ {
         if (v_outOctets !== undefined) s.duplicate(k);
         v_outOctets = s.w();
         s.sep();
         break;
       }
-      case "InMcastOctets": {
+      case 8: /* InMcastOctets */ {
         if (v_inMcastOctets !== undefined) s.duplicate(k);
         v_inMcastOctets = s.w();
         s.sep();
         break;
       }
-      case "OutMcastOctets": {
+      case 9: /* OutMcastOctets */ {
         if (v_outMcastOctets !== undefined) s.duplicate(k);
         v_outMcastOctets = s.w();
         s.sep();
         break;
       }
-      case "InBcastOctets": {
+      case 10: /* InBcastOctets */ {
         if (v_inBcastOctets !== undefined) s.duplicate(k);
         v_inBcastOctets = s.w();
         s.sep();
         break;
       }
-      case "OutBcastOctets": {
+      case 11: /* OutBcastOctets */ {
         if (v_outBcastOctets !== undefined) s.duplicate(k);
         v_outBcastOctets = s.w();
         s.sep();
         break;
       }
-      case "InCsumErrors": {
+      case 12: /* InCsumErrors */ {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
         v_inCsumErrors = s.w();
         s.sep();
         break;
       }
-      case "InNoECTPkts": {
+      case 13: /* InNoECTPkts */ {
         if (v_inNoEctPkts !== undefined) s.duplicate(k);
         v_inNoEctPkts = s.w();
         s.sep();
         break;
       }
-      case "InECT1Pkts": {
+      case 14: /* InECT1Pkts */ {
         if (v_inEct1Pkts !== undefined) s.duplicate(k);
         v_inEct1Pkts = s.w();
         s.sep();
         break;
       }
-      case "InECT0Pkts": {
+      case 15: /* InECT0Pkts */ {
         if (v_inEct0Pkts !== undefined) s.duplicate(k);
         v_inEct0Pkts = s.w();
         s.sep();
         break;
       }
-      case "InCEPkts": {
+      case 16: /* InCEPkts */ {
         if (v_inCePkts !== undefined) s.duplicate(k);
         v_inCePkts = s.w();
         s.sep();
         break;
       }
-      case "ReasmOverlaps": {
+      case 17: /* ReasmOverlaps */ {
         if (v_reasmOverlaps !== undefined) s.duplicate(k);
         v_reasmOverlaps = s.w();
         s.sep();
@@ -1242,7 +1244,7 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
   return o;
 }
 
-function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetNetstatMptcpExt {
+function record2(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetNetstatMptcpExt {
   let v_mpCapableSynRx: N | undefined;
   let v_mpCapableSynTx: N | undefined;
   let v_mpCapableSynAckRx: N | undefined;
@@ -1320,460 +1322,461 @@ function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetN
   let v_fallbackFailed: N | undefined;
   let v_winProbe: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "MPCapableSYNRX": {
+    switch (index[i]) {
+      case 0: /* MPCapableSYNRX */ {
         if (v_mpCapableSynRx !== undefined) s.duplicate(k);
         v_mpCapableSynRx = s.w();
         s.sep();
         break;
       }
-      case "MPCapableSYNTX": {
+      case 1: /* MPCapableSYNTX */ {
         if (v_mpCapableSynTx !== undefined) s.duplicate(k);
         v_mpCapableSynTx = s.w();
         s.sep();
         break;
       }
-      case "MPCapableSYNACKRX": {
+      case 2: /* MPCapableSYNACKRX */ {
         if (v_mpCapableSynAckRx !== undefined) s.duplicate(k);
         v_mpCapableSynAckRx = s.w();
         s.sep();
         break;
       }
-      case "MPCapableACKRX": {
+      case 3: /* MPCapableACKRX */ {
         if (v_mpCapableAckRx !== undefined) s.duplicate(k);
         v_mpCapableAckRx = s.w();
         s.sep();
         break;
       }
-      case "MPCapableFallbackACK": {
+      case 4: /* MPCapableFallbackACK */ {
         if (v_mpCapableFallbackAck !== undefined) s.duplicate(k);
         v_mpCapableFallbackAck = s.w();
         s.sep();
         break;
       }
-      case "MPCapableFallbackSYNACK": {
+      case 5: /* MPCapableFallbackSYNACK */ {
         if (v_mpCapableFallbackSynAck !== undefined) s.duplicate(k);
         v_mpCapableFallbackSynAck = s.w();
         s.sep();
         break;
       }
-      case "MPCapableSYNTXDrop": {
+      case 6: /* MPCapableSYNTXDrop */ {
         if (v_mpCapableSynTxDrop !== undefined) s.duplicate(k);
         v_mpCapableSynTxDrop = s.w();
         s.sep();
         break;
       }
-      case "MPCapableSYNTXDisabled": {
+      case 7: /* MPCapableSYNTXDisabled */ {
         if (v_mpCapableSynTxDisabled !== undefined) s.duplicate(k);
         v_mpCapableSynTxDisabled = s.w();
         s.sep();
         break;
       }
-      case "MPCapableEndpAttempt": {
+      case 8: /* MPCapableEndpAttempt */ {
         if (v_mpCapableEndpAttempt !== undefined) s.duplicate(k);
         v_mpCapableEndpAttempt = s.w();
         s.sep();
         break;
       }
-      case "MPFallbackTokenInit": {
+      case 9: /* MPFallbackTokenInit */ {
         if (v_mpFallbackTokenInit !== undefined) s.duplicate(k);
         v_mpFallbackTokenInit = s.w();
         s.sep();
         break;
       }
-      case "MPTCPRetrans": {
+      case 10: /* MPTCPRetrans */ {
         if (v_mptcpRetrans !== undefined) s.duplicate(k);
         v_mptcpRetrans = s.w();
         s.sep();
         break;
       }
-      case "MPJoinNoTokenFound": {
+      case 11: /* MPJoinNoTokenFound */ {
         if (v_mpJoinNoTokenFound !== undefined) s.duplicate(k);
         v_mpJoinNoTokenFound = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynRx": {
+      case 12: /* MPJoinSynRx */ {
         if (v_mpJoinSynRx !== undefined) s.duplicate(k);
         v_mpJoinSynRx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynBackupRx": {
+      case 13: /* MPJoinSynBackupRx */ {
         if (v_mpJoinSynBackupRx !== undefined) s.duplicate(k);
         v_mpJoinSynBackupRx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynAckRx": {
+      case 14: /* MPJoinSynAckRx */ {
         if (v_mpJoinSynAckRx !== undefined) s.duplicate(k);
         v_mpJoinSynAckRx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynAckBackupRx": {
+      case 15: /* MPJoinSynAckBackupRx */ {
         if (v_mpJoinSynAckBackupRx !== undefined) s.duplicate(k);
         v_mpJoinSynAckBackupRx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynAckHMacFailure": {
+      case 16: /* MPJoinSynAckHMacFailure */ {
         if (v_mpJoinSynAckHmacFailure !== undefined) s.duplicate(k);
         v_mpJoinSynAckHmacFailure = s.w();
         s.sep();
         break;
       }
-      case "MPJoinAckRx": {
+      case 17: /* MPJoinAckRx */ {
         if (v_mpJoinAckRx !== undefined) s.duplicate(k);
         v_mpJoinAckRx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinAckHMacFailure": {
+      case 18: /* MPJoinAckHMacFailure */ {
         if (v_mpJoinAckHmacFailure !== undefined) s.duplicate(k);
         v_mpJoinAckHmacFailure = s.w();
         s.sep();
         break;
       }
-      case "MPJoinRejected": {
+      case 19: /* MPJoinRejected */ {
         if (v_mpJoinRejected !== undefined) s.duplicate(k);
         v_mpJoinRejected = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynTx": {
+      case 20: /* MPJoinSynTx */ {
         if (v_mpJoinSynTx !== undefined) s.duplicate(k);
         v_mpJoinSynTx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynTxCreatSkErr": {
+      case 21: /* MPJoinSynTxCreatSkErr */ {
         if (v_mpJoinSynTxCreatSkErr !== undefined) s.duplicate(k);
         v_mpJoinSynTxCreatSkErr = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynTxBindErr": {
+      case 22: /* MPJoinSynTxBindErr */ {
         if (v_mpJoinSynTxBindErr !== undefined) s.duplicate(k);
         v_mpJoinSynTxBindErr = s.w();
         s.sep();
         break;
       }
-      case "MPJoinSynTxConnectErr": {
+      case 23: /* MPJoinSynTxConnectErr */ {
         if (v_mpJoinSynTxConnectErr !== undefined) s.duplicate(k);
         v_mpJoinSynTxConnectErr = s.w();
         s.sep();
         break;
       }
-      case "DSSNotMatching": {
+      case 24: /* DSSNotMatching */ {
         if (v_dssNotMatching !== undefined) s.duplicate(k);
         v_dssNotMatching = s.w();
         s.sep();
         break;
       }
-      case "DSSCorruptionFallback": {
+      case 25: /* DSSCorruptionFallback */ {
         if (v_dssCorruptionFallback !== undefined) s.duplicate(k);
         v_dssCorruptionFallback = s.w();
         s.sep();
         break;
       }
-      case "DSSCorruptionReset": {
+      case 26: /* DSSCorruptionReset */ {
         if (v_dssCorruptionReset !== undefined) s.duplicate(k);
         v_dssCorruptionReset = s.w();
         s.sep();
         break;
       }
-      case "InfiniteMapTx": {
+      case 27: /* InfiniteMapTx */ {
         if (v_infiniteMapTx !== undefined) s.duplicate(k);
         v_infiniteMapTx = s.w();
         s.sep();
         break;
       }
-      case "InfiniteMapRx": {
+      case 28: /* InfiniteMapRx */ {
         if (v_infiniteMapRx !== undefined) s.duplicate(k);
         v_infiniteMapRx = s.w();
         s.sep();
         break;
       }
-      case "DSSNoMatchTCP": {
+      case 29: /* DSSNoMatchTCP */ {
         if (v_dssNoMatchTcp !== undefined) s.duplicate(k);
         v_dssNoMatchTcp = s.w();
         s.sep();
         break;
       }
-      case "DataCsumErr": {
+      case 30: /* DataCsumErr */ {
         if (v_dataCsumErr !== undefined) s.duplicate(k);
         v_dataCsumErr = s.w();
         s.sep();
         break;
       }
-      case "OFOQueueTail": {
+      case 31: /* OFOQueueTail */ {
         if (v_ofoQueueTail !== undefined) s.duplicate(k);
         v_ofoQueueTail = s.w();
         s.sep();
         break;
       }
-      case "OFOQueue": {
+      case 32: /* OFOQueue */ {
         if (v_ofoQueue !== undefined) s.duplicate(k);
         v_ofoQueue = s.w();
         s.sep();
         break;
       }
-      case "OFOMerge": {
+      case 33: /* OFOMerge */ {
         if (v_ofoMerge !== undefined) s.duplicate(k);
         v_ofoMerge = s.w();
         s.sep();
         break;
       }
-      case "NoDSSInWindow": {
+      case 34: /* NoDSSInWindow */ {
         if (v_noDssInWindow !== undefined) s.duplicate(k);
         v_noDssInWindow = s.w();
         s.sep();
         break;
       }
-      case "DuplicateData": {
+      case 35: /* DuplicateData */ {
         if (v_duplicateData !== undefined) s.duplicate(k);
         v_duplicateData = s.w();
         s.sep();
         break;
       }
-      case "AddAddr": {
+      case 36: /* AddAddr */ {
         if (v_addAddr !== undefined) s.duplicate(k);
         v_addAddr = s.w();
         s.sep();
         break;
       }
-      case "AddAddrTx": {
+      case 37: /* AddAddrTx */ {
         if (v_addAddrTx !== undefined) s.duplicate(k);
         v_addAddrTx = s.w();
         s.sep();
         break;
       }
-      case "AddAddrTxDrop": {
+      case 38: /* AddAddrTxDrop */ {
         if (v_addAddrTxDrop !== undefined) s.duplicate(k);
         v_addAddrTxDrop = s.w();
         s.sep();
         break;
       }
-      case "EchoAdd": {
+      case 39: /* EchoAdd */ {
         if (v_echoAdd !== undefined) s.duplicate(k);
         v_echoAdd = s.w();
         s.sep();
         break;
       }
-      case "EchoAddTx": {
+      case 40: /* EchoAddTx */ {
         if (v_echoAddTx !== undefined) s.duplicate(k);
         v_echoAddTx = s.w();
         s.sep();
         break;
       }
-      case "EchoAddTxDrop": {
+      case 41: /* EchoAddTxDrop */ {
         if (v_echoAddTxDrop !== undefined) s.duplicate(k);
         v_echoAddTxDrop = s.w();
         s.sep();
         break;
       }
-      case "PortAdd": {
+      case 42: /* PortAdd */ {
         if (v_portAdd !== undefined) s.duplicate(k);
         v_portAdd = s.w();
         s.sep();
         break;
       }
-      case "AddAddrDrop": {
+      case 43: /* AddAddrDrop */ {
         if (v_addAddrDrop !== undefined) s.duplicate(k);
         v_addAddrDrop = s.w();
         s.sep();
         break;
       }
-      case "MPJoinPortSynRx": {
+      case 44: /* MPJoinPortSynRx */ {
         if (v_mpJoinPortSynRx !== undefined) s.duplicate(k);
         v_mpJoinPortSynRx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinPortSynAckRx": {
+      case 45: /* MPJoinPortSynAckRx */ {
         if (v_mpJoinPortSynAckRx !== undefined) s.duplicate(k);
         v_mpJoinPortSynAckRx = s.w();
         s.sep();
         break;
       }
-      case "MPJoinPortAckRx": {
+      case 46: /* MPJoinPortAckRx */ {
         if (v_mpJoinPortAckRx !== undefined) s.duplicate(k);
         v_mpJoinPortAckRx = s.w();
         s.sep();
         break;
       }
-      case "MismatchPortSynRx": {
+      case 47: /* MismatchPortSynRx */ {
         if (v_mismatchPortSynRx !== undefined) s.duplicate(k);
         v_mismatchPortSynRx = s.w();
         s.sep();
         break;
       }
-      case "MismatchPortAckRx": {
+      case 48: /* MismatchPortAckRx */ {
         if (v_mismatchPortAckRx !== undefined) s.duplicate(k);
         v_mismatchPortAckRx = s.w();
         s.sep();
         break;
       }
-      case "RmAddr": {
+      case 49: /* RmAddr */ {
         if (v_rmAddr !== undefined) s.duplicate(k);
         v_rmAddr = s.w();
         s.sep();
         break;
       }
-      case "RmAddrDrop": {
+      case 50: /* RmAddrDrop */ {
         if (v_rmAddrDrop !== undefined) s.duplicate(k);
         v_rmAddrDrop = s.w();
         s.sep();
         break;
       }
-      case "RmAddrTx": {
+      case 51: /* RmAddrTx */ {
         if (v_rmAddrTx !== undefined) s.duplicate(k);
         v_rmAddrTx = s.w();
         s.sep();
         break;
       }
-      case "RmAddrTxDrop": {
+      case 52: /* RmAddrTxDrop */ {
         if (v_rmAddrTxDrop !== undefined) s.duplicate(k);
         v_rmAddrTxDrop = s.w();
         s.sep();
         break;
       }
-      case "RmSubflow": {
+      case 53: /* RmSubflow */ {
         if (v_rmSubflow !== undefined) s.duplicate(k);
         v_rmSubflow = s.w();
         s.sep();
         break;
       }
-      case "MPPrioTx": {
+      case 54: /* MPPrioTx */ {
         if (v_mpPrioTx !== undefined) s.duplicate(k);
         v_mpPrioTx = s.w();
         s.sep();
         break;
       }
-      case "MPPrioRx": {
+      case 55: /* MPPrioRx */ {
         if (v_mpPrioRx !== undefined) s.duplicate(k);
         v_mpPrioRx = s.w();
         s.sep();
         break;
       }
-      case "MPFailTx": {
+      case 56: /* MPFailTx */ {
         if (v_mpFailTx !== undefined) s.duplicate(k);
         v_mpFailTx = s.w();
         s.sep();
         break;
       }
-      case "MPFailRx": {
+      case 57: /* MPFailRx */ {
         if (v_mpFailRx !== undefined) s.duplicate(k);
         v_mpFailRx = s.w();
         s.sep();
         break;
       }
-      case "MPFastcloseTx": {
+      case 58: /* MPFastcloseTx */ {
         if (v_mpFastcloseTx !== undefined) s.duplicate(k);
         v_mpFastcloseTx = s.w();
         s.sep();
         break;
       }
-      case "MPFastcloseRx": {
+      case 59: /* MPFastcloseRx */ {
         if (v_mpFastcloseRx !== undefined) s.duplicate(k);
         v_mpFastcloseRx = s.w();
         s.sep();
         break;
       }
-      case "MPRstTx": {
+      case 60: /* MPRstTx */ {
         if (v_mpRstTx !== undefined) s.duplicate(k);
         v_mpRstTx = s.w();
         s.sep();
         break;
       }
-      case "MPRstRx": {
+      case 61: /* MPRstRx */ {
         if (v_mpRstRx !== undefined) s.duplicate(k);
         v_mpRstRx = s.w();
         s.sep();
         break;
       }
-      case "SubflowStale": {
+      case 62: /* SubflowStale */ {
         if (v_subflowStale !== undefined) s.duplicate(k);
         v_subflowStale = s.w();
         s.sep();
         break;
       }
-      case "SubflowRecover": {
+      case 63: /* SubflowRecover */ {
         if (v_subflowRecover !== undefined) s.duplicate(k);
         v_subflowRecover = s.w();
         s.sep();
         break;
       }
-      case "SndWndShared": {
+      case 64: /* SndWndShared */ {
         if (v_sndWndShared !== undefined) s.duplicate(k);
         v_sndWndShared = s.w();
         s.sep();
         break;
       }
-      case "RcvWndShared": {
+      case 65: /* RcvWndShared */ {
         if (v_rcvWndShared !== undefined) s.duplicate(k);
         v_rcvWndShared = s.w();
         s.sep();
         break;
       }
-      case "RcvWndConflictUpdate": {
+      case 66: /* RcvWndConflictUpdate */ {
         if (v_rcvWndConflictUpdate !== undefined) s.duplicate(k);
         v_rcvWndConflictUpdate = s.w();
         s.sep();
         break;
       }
-      case "RcvWndConflict": {
+      case 67: /* RcvWndConflict */ {
         if (v_rcvWndConflict !== undefined) s.duplicate(k);
         v_rcvWndConflict = s.w();
         s.sep();
         break;
       }
-      case "MPCurrEstab": {
+      case 68: /* MPCurrEstab */ {
         if (v_mpCurrEstab !== undefined) s.duplicate(k);
         v_mpCurrEstab = s.u();
         s.sep();
         break;
       }
-      case "Blackhole": {
+      case 69: /* Blackhole */ {
         if (v_blackhole !== undefined) s.duplicate(k);
         v_blackhole = s.w();
         s.sep();
         break;
       }
-      case "MPCapableDataFallback": {
+      case 70: /* MPCapableDataFallback */ {
         if (v_mpCapableDataFallback !== undefined) s.duplicate(k);
         v_mpCapableDataFallback = s.w();
         s.sep();
         break;
       }
-      case "MD5SigFallback": {
+      case 71: /* MD5SigFallback */ {
         if (v_md5SigFallback !== undefined) s.duplicate(k);
         v_md5SigFallback = s.w();
         s.sep();
         break;
       }
-      case "DssFallback": {
+      case 72: /* DssFallback */ {
         if (v_dssFallback !== undefined) s.duplicate(k);
         v_dssFallback = s.w();
         s.sep();
         break;
       }
-      case "SimultConnectFallback": {
+      case 73: /* SimultConnectFallback */ {
         if (v_simultConnectFallback !== undefined) s.duplicate(k);
         v_simultConnectFallback = s.w();
         s.sep();
         break;
       }
-      case "FallbackFailed": {
+      case 74: /* FallbackFailed */ {
         if (v_fallbackFailed !== undefined) s.duplicate(k);
         v_fallbackFailed = s.w();
         s.sep();
         break;
       }
-      case "WinProbe": {
+      case 75: /* WinProbe */ {
         if (v_winProbe !== undefined) s.duplicate(k);
         v_winProbe = s.w();
         s.sep();
@@ -2071,3 +2074,15 @@ function ProcNetNetstatMptcpExtObject(this: ProcNetNetstatMptcpExt, v_mpCapableS
 ProcNetNetstatMptcpExtObject.prototype = Object.prototype;
 /** Makes a plain ProcNetNetstatMptcpExt (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetNetstatMptcpExtObjectNew = ProcNetNetstatMptcpExtObject as unknown as new (...values: Parameters<typeof ProcNetNetstatMptcpExtObject>) => ProcNetNetstatMptcpExt;
+/** Keys of a keyed layout in the order files print them. */
+const KEYS0_ORDER: readonly string[] = ["SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed", "EmbryonicRsts", "PruneCalled", "RcvPruned", "OfoPruned", "OutOfWindowIcmps", "LockDroppedIcmps", "ArpFilter", "TW", "TWRecycled", "TWKilled", "PAWSActive", "PAWSEstab", "BeyondWindow", "TSEcrRejected", "PAWSOldAck", "PAWSTimewait", "DelayedACKs", "DelayedACKLocked", "DelayedACKLost", "ListenOverflows", "ListenDrops", "TCPHPHits", "TCPPureAcks", "TCPHPAcks", "TCPRenoRecovery", "TCPSackRecovery", "TCPSACKReneging", "TCPSACKReorder", "TCPRenoReorder", "TCPTSReorder", "TCPFullUndo", "TCPPartialUndo", "TCPDSACKUndo", "TCPLossUndo", "TCPLostRetransmit", "TCPRenoFailures", "TCPSackFailures", "TCPLossFailures", "TCPFastRetrans", "TCPSlowStartRetrans", "TCPTimeouts", "TCPLossProbes", "TCPLossProbeRecovery", "TCPRenoRecoveryFail", "TCPSackRecoveryFail", "TCPRcvCollapsed", "TCPBacklogCoalesce", "TCPDSACKOldSent", "TCPDSACKOfoSent", "TCPDSACKRecv", "TCPDSACKOfoRecv", "TCPAbortOnData", "TCPAbortOnClose", "TCPAbortOnMemory", "TCPAbortOnTimeout", "TCPAbortOnLinger", "TCPAbortFailed", "TCPMemoryPressures", "TCPMemoryPressuresChrono", "TCPSACKDiscard", "TCPDSACKIgnoredOld", "TCPDSACKIgnoredNoUndo", "TCPSpuriousRTOs", "TCPMD5NotFound", "TCPMD5Unexpected", "TCPMD5Failure", "TCPSackShifted", "TCPSackMerged", "TCPSackShiftFallback", "TCPBacklogDrop", "PFMemallocDrop", "TCPMinTTLDrop", "TCPDeferAcceptDrop", "IPReversePathFilter", "TCPTimeWaitOverflow", "TCPReqQFullDoCookies", "TCPReqQFullDrop", "TCPRetransFail", "TCPRcvCoalesce", "TCPOFOQueue", "TCPOFODrop", "TCPOFOMerge", "TCPChallengeACK", "TCPSYNChallenge", "TCPFastOpenActive", "TCPFastOpenActiveFail", "TCPFastOpenPassive", "TCPFastOpenPassiveFail", "TCPFastOpenListenOverflow", "TCPFastOpenCookieReqd", "TCPFastOpenBlackhole", "TCPSpuriousRtxHostQueues", "BusyPollRxPackets", "TCPAutoCorking", "TCPFromZeroWindowAdv", "TCPToZeroWindowAdv", "TCPWantZeroWindowAdv", "TCPSynRetrans", "TCPOrigDataSent", "TCPHystartTrainDetect", "TCPHystartTrainCwnd", "TCPHystartDelayDetect", "TCPHystartDelayCwnd", "TCPACKSkippedSynRecv", "TCPACKSkippedPAWS", "TCPACKSkippedSeq", "TCPACKSkippedFinWait2", "TCPACKSkippedTimeWait", "TCPACKSkippedChallenge", "TCPWinProbe", "TCPKeepAlive", "TCPMTUPFail", "TCPMTUPSuccess", "TCPDelivered", "TCPDeliveredCE", "TCPAckCompressed", "TCPZeroWindowDrop", "TCPRcvQDrop", "TCPWqueueTooBig", "TCPFastOpenPassiveAltKey", "TcpTimeoutRehash", "TcpDuplicateDataRehash", "TCPDSACKRecvSegs", "TCPDSACKIgnoredDubious", "TCPMigrateReqSuccess", "TCPMigrateReqFailure", "TCPPLBRehash", "TCPAORequired", "TCPAOBad", "TCPAOKeyNotFound", "TCPAOGood", "TCPAODroppedIcmps"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
+const KEYS1_ORDER: readonly string[] = ["InNoRoutes", "InTruncatedPkts", "InMcastPkts", "OutMcastPkts", "InBcastPkts", "OutBcastPkts", "InOctets", "OutOctets", "InMcastOctets", "OutMcastOctets", "InBcastOctets", "OutBcastOctets", "InCsumErrors", "InNoECTPkts", "InECT1Pkts", "InECT0Pkts", "InCEPkts", "ReasmOverlaps"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
+const KEYS2_ORDER: readonly string[] = ["MPCapableSYNRX", "MPCapableSYNTX", "MPCapableSYNACKRX", "MPCapableACKRX", "MPCapableFallbackACK", "MPCapableFallbackSYNACK", "MPCapableSYNTXDrop", "MPCapableSYNTXDisabled", "MPCapableEndpAttempt", "MPFallbackTokenInit", "MPTCPRetrans", "MPJoinNoTokenFound", "MPJoinSynRx", "MPJoinSynBackupRx", "MPJoinSynAckRx", "MPJoinSynAckBackupRx", "MPJoinSynAckHMacFailure", "MPJoinAckRx", "MPJoinAckHMacFailure", "MPJoinRejected", "MPJoinSynTx", "MPJoinSynTxCreatSkErr", "MPJoinSynTxBindErr", "MPJoinSynTxConnectErr", "DSSNotMatching", "DSSCorruptionFallback", "DSSCorruptionReset", "InfiniteMapTx", "InfiniteMapRx", "DSSNoMatchTCP", "DataCsumErr", "OFOQueueTail", "OFOQueue", "OFOMerge", "NoDSSInWindow", "DuplicateData", "AddAddr", "AddAddrTx", "AddAddrTxDrop", "EchoAdd", "EchoAddTx", "EchoAddTxDrop", "PortAdd", "AddAddrDrop", "MPJoinPortSynRx", "MPJoinPortSynAckRx", "MPJoinPortAckRx", "MismatchPortSynRx", "MismatchPortAckRx", "RmAddr", "RmAddrDrop", "RmAddrTx", "RmAddrTxDrop", "RmSubflow", "MPPrioTx", "MPPrioRx", "MPFailTx", "MPFailRx", "MPFastcloseTx", "MPFastcloseRx", "MPRstTx", "MPRstRx", "SubflowStale", "SubflowRecover", "SndWndShared", "RcvWndShared", "RcvWndConflictUpdate", "RcvWndConflict", "MPCurrEstab", "Blackhole", "MPCapableDataFallback", "MD5SigFallback", "DssFallback", "SimultConnectFallback", "FallbackFailed", "WinProbe"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));

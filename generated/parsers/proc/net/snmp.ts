@@ -42,45 +42,45 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
     const key = s.key("colon");
     switch (key) {
       case "Ip": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS0);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_ip = v_ip === undefined ? record0(s, ctx, names) : s.joinColumns(v_ip, record0(s, ctx, names));
+        v_ip = v_ip === undefined ? record0(s, ctx, cols.names, cols.index) : s.joinColumns(v_ip, record0(s, ctx, cols.names, cols.index));
         break;
       }
       case "Icmp": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS1);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_icmp = v_icmp === undefined ? record1(s, ctx, names) : s.joinColumns(v_icmp, record1(s, ctx, names));
+        v_icmp = v_icmp === undefined ? record1(s, ctx, cols.names, cols.index) : s.joinColumns(v_icmp, record1(s, ctx, cols.names, cols.index));
         break;
       }
       case "IcmpMsg": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS2);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_icmpMsg = v_icmpMsg === undefined ? record2(s, ctx, names) : s.joinColumns(v_icmpMsg, record2(s, ctx, names));
+        v_icmpMsg = v_icmpMsg === undefined ? record2(s, ctx, cols.names, cols.index) : s.joinColumns(v_icmpMsg, record2(s, ctx, cols.names, cols.index));
         break;
       }
       case "Tcp": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS3);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_tcp = v_tcp === undefined ? record3(s, ctx, names) : s.joinColumns(v_tcp, record3(s, ctx, names));
+        v_tcp = v_tcp === undefined ? record3(s, ctx, cols.names, cols.index) : s.joinColumns(v_tcp, record3(s, ctx, cols.names, cols.index));
         break;
       }
       case "Udp": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS4);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_udp = v_udp === undefined ? record4(s, ctx, names) : s.joinColumns(v_udp, record4(s, ctx, names));
+        v_udp = v_udp === undefined ? record4(s, ctx, cols.names, cols.index) : s.joinColumns(v_udp, record4(s, ctx, cols.names, cols.index));
         break;
       }
       case "UdpLite": {
-        const names = s.restTokens();
+        const cols = s.columns(KEYS5);
         if (!s.nextLine(end)) s.missing(`the line of values after the names of "${key}"`);
         if (s.key("colon") !== key) { s.ts = s.ls; s.fail(`a line of values for "${key}"`); }
-        v_udpLite = v_udpLite === undefined ? record5(s, ctx, names) : s.joinColumns(v_udpLite, record5(s, ctx, names));
+        v_udpLite = v_udpLite === undefined ? record5(s, ctx, cols.names, cols.index) : s.joinColumns(v_udpLite, record5(s, ctx, cols.names, cols.index));
         break;
       }
       default: {
@@ -101,7 +101,7 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcNetSnmp {
   return o;
 }
 
-function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpIp {
+function record0(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetSnmpIp {
   let v_forwarding: "forwarding" | "not_forwarding" | "unknown" | undefined;
   let v_defaultTtl: number | undefined;
   let v_inReceives: N | undefined;
@@ -123,10 +123,11 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   let v_fragCreates: N | undefined;
   let v_outTransmits: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "Forwarding": {
+    switch (index[i]) {
+      case 0: /* Forwarding */ {
         if (v_forwarding !== undefined) s.duplicate(k);
         switch (s.word()) {
           case "1": v_forwarding = "forwarding"; break;
@@ -137,115 +138,115 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
         s.sep();
         break;
       }
-      case "DefaultTTL": {
+      case 1: /* DefaultTTL */ {
         if (v_defaultTtl !== undefined) s.duplicate(k);
         v_defaultTtl = s.u();
         s.sep();
         break;
       }
-      case "InReceives": {
+      case 2: /* InReceives */ {
         if (v_inReceives !== undefined) s.duplicate(k);
         v_inReceives = s.w();
         s.sep();
         break;
       }
-      case "InHdrErrors": {
+      case 3: /* InHdrErrors */ {
         if (v_inHdrErrors !== undefined) s.duplicate(k);
         v_inHdrErrors = s.w();
         s.sep();
         break;
       }
-      case "InAddrErrors": {
+      case 4: /* InAddrErrors */ {
         if (v_inAddrErrors !== undefined) s.duplicate(k);
         v_inAddrErrors = s.w();
         s.sep();
         break;
       }
-      case "ForwDatagrams": {
+      case 5: /* ForwDatagrams */ {
         if (v_forwDatagrams !== undefined) s.duplicate(k);
         v_forwDatagrams = s.w();
         s.sep();
         break;
       }
-      case "InUnknownProtos": {
+      case 6: /* InUnknownProtos */ {
         if (v_inUnknownProtos !== undefined) s.duplicate(k);
         v_inUnknownProtos = s.w();
         s.sep();
         break;
       }
-      case "InDiscards": {
+      case 7: /* InDiscards */ {
         if (v_inDiscards !== undefined) s.duplicate(k);
         v_inDiscards = s.w();
         s.sep();
         break;
       }
-      case "InDelivers": {
+      case 8: /* InDelivers */ {
         if (v_inDelivers !== undefined) s.duplicate(k);
         v_inDelivers = s.w();
         s.sep();
         break;
       }
-      case "OutRequests": {
+      case 9: /* OutRequests */ {
         if (v_outRequests !== undefined) s.duplicate(k);
         v_outRequests = s.w();
         s.sep();
         break;
       }
-      case "OutDiscards": {
+      case 10: /* OutDiscards */ {
         if (v_outDiscards !== undefined) s.duplicate(k);
         v_outDiscards = s.w();
         s.sep();
         break;
       }
-      case "OutNoRoutes": {
+      case 11: /* OutNoRoutes */ {
         if (v_outNoRoutes !== undefined) s.duplicate(k);
         v_outNoRoutes = s.w();
         s.sep();
         break;
       }
-      case "ReasmTimeout": {
+      case 12: /* ReasmTimeout */ {
         if (v_reasmTimeout !== undefined) s.duplicate(k);
         v_reasmTimeout = s.w();
         s.sep();
         break;
       }
-      case "ReasmReqds": {
+      case 13: /* ReasmReqds */ {
         if (v_reasmReqds !== undefined) s.duplicate(k);
         v_reasmReqds = s.w();
         s.sep();
         break;
       }
-      case "ReasmOKs": {
+      case 14: /* ReasmOKs */ {
         if (v_reasmOks !== undefined) s.duplicate(k);
         v_reasmOks = s.w();
         s.sep();
         break;
       }
-      case "ReasmFails": {
+      case 15: /* ReasmFails */ {
         if (v_reasmFails !== undefined) s.duplicate(k);
         v_reasmFails = s.w();
         s.sep();
         break;
       }
-      case "FragOKs": {
+      case 16: /* FragOKs */ {
         if (v_fragOks !== undefined) s.duplicate(k);
         v_fragOks = s.w();
         s.sep();
         break;
       }
-      case "FragFails": {
+      case 17: /* FragFails */ {
         if (v_fragFails !== undefined) s.duplicate(k);
         v_fragFails = s.w();
         s.sep();
         break;
       }
-      case "FragCreates": {
+      case 18: /* FragCreates */ {
         if (v_fragCreates !== undefined) s.duplicate(k);
         v_fragCreates = s.w();
         s.sep();
         break;
       }
-      case "OutTransmits": {
+      case 19: /* OutTransmits */ {
         if (v_outTransmits !== undefined) s.duplicate(k);
         v_outTransmits = s.w();
         s.sep();
@@ -282,7 +283,7 @@ function record0(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   return o;
 }
 
-function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpIcmp {
+function record1(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetSnmpIcmp {
   let v_inMsgs: N | undefined;
   let v_inErrors: N | undefined;
   let v_inCsumErrors: N | undefined;
@@ -313,178 +314,179 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   let v_outAddrMasks: N | undefined;
   let v_outAddrMaskReps: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "InMsgs": {
+    switch (index[i]) {
+      case 0: /* InMsgs */ {
         if (v_inMsgs !== undefined) s.duplicate(k);
         v_inMsgs = s.w();
         s.sep();
         break;
       }
-      case "InErrors": {
+      case 1: /* InErrors */ {
         if (v_inErrors !== undefined) s.duplicate(k);
         v_inErrors = s.w();
         s.sep();
         break;
       }
-      case "InCsumErrors": {
+      case 2: /* InCsumErrors */ {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
         v_inCsumErrors = s.w();
         s.sep();
         break;
       }
-      case "InDestUnreachs": {
+      case 3: /* InDestUnreachs */ {
         if (v_inDestUnreachs !== undefined) s.duplicate(k);
         v_inDestUnreachs = s.w();
         s.sep();
         break;
       }
-      case "InTimeExcds": {
+      case 4: /* InTimeExcds */ {
         if (v_inTimeExcds !== undefined) s.duplicate(k);
         v_inTimeExcds = s.w();
         s.sep();
         break;
       }
-      case "InParmProbs": {
+      case 5: /* InParmProbs */ {
         if (v_inParmProbs !== undefined) s.duplicate(k);
         v_inParmProbs = s.w();
         s.sep();
         break;
       }
-      case "InSrcQuenchs": {
+      case 6: /* InSrcQuenchs */ {
         if (v_inSrcQuenchs !== undefined) s.duplicate(k);
         v_inSrcQuenchs = s.w();
         s.sep();
         break;
       }
-      case "InRedirects": {
+      case 7: /* InRedirects */ {
         if (v_inRedirects !== undefined) s.duplicate(k);
         v_inRedirects = s.w();
         s.sep();
         break;
       }
-      case "InEchos": {
+      case 8: /* InEchos */ {
         if (v_inEchos !== undefined) s.duplicate(k);
         v_inEchos = s.w();
         s.sep();
         break;
       }
-      case "InEchoReps": {
+      case 9: /* InEchoReps */ {
         if (v_inEchoReps !== undefined) s.duplicate(k);
         v_inEchoReps = s.w();
         s.sep();
         break;
       }
-      case "InTimestamps": {
+      case 10: /* InTimestamps */ {
         if (v_inTimestamps !== undefined) s.duplicate(k);
         v_inTimestamps = s.w();
         s.sep();
         break;
       }
-      case "InTimestampReps": {
+      case 11: /* InTimestampReps */ {
         if (v_inTimestampReps !== undefined) s.duplicate(k);
         v_inTimestampReps = s.w();
         s.sep();
         break;
       }
-      case "InAddrMasks": {
+      case 12: /* InAddrMasks */ {
         if (v_inAddrMasks !== undefined) s.duplicate(k);
         v_inAddrMasks = s.w();
         s.sep();
         break;
       }
-      case "InAddrMaskReps": {
+      case 13: /* InAddrMaskReps */ {
         if (v_inAddrMaskReps !== undefined) s.duplicate(k);
         v_inAddrMaskReps = s.w();
         s.sep();
         break;
       }
-      case "OutMsgs": {
+      case 14: /* OutMsgs */ {
         if (v_outMsgs !== undefined) s.duplicate(k);
         v_outMsgs = s.w();
         s.sep();
         break;
       }
-      case "OutErrors": {
+      case 15: /* OutErrors */ {
         if (v_outErrors !== undefined) s.duplicate(k);
         v_outErrors = s.w();
         s.sep();
         break;
       }
-      case "OutRateLimitGlobal": {
+      case 16: /* OutRateLimitGlobal */ {
         if (v_outRateLimitGlobal !== undefined) s.duplicate(k);
         v_outRateLimitGlobal = s.w();
         s.sep();
         break;
       }
-      case "OutRateLimitHost": {
+      case 17: /* OutRateLimitHost */ {
         if (v_outRateLimitHost !== undefined) s.duplicate(k);
         v_outRateLimitHost = s.w();
         s.sep();
         break;
       }
-      case "OutDestUnreachs": {
+      case 18: /* OutDestUnreachs */ {
         if (v_outDestUnreachs !== undefined) s.duplicate(k);
         v_outDestUnreachs = s.w();
         s.sep();
         break;
       }
-      case "OutTimeExcds": {
+      case 19: /* OutTimeExcds */ {
         if (v_outTimeExcds !== undefined) s.duplicate(k);
         v_outTimeExcds = s.w();
         s.sep();
         break;
       }
-      case "OutParmProbs": {
+      case 20: /* OutParmProbs */ {
         if (v_outParmProbs !== undefined) s.duplicate(k);
         v_outParmProbs = s.w();
         s.sep();
         break;
       }
-      case "OutSrcQuenchs": {
+      case 21: /* OutSrcQuenchs */ {
         if (v_outSrcQuenchs !== undefined) s.duplicate(k);
         v_outSrcQuenchs = s.w();
         s.sep();
         break;
       }
-      case "OutRedirects": {
+      case 22: /* OutRedirects */ {
         if (v_outRedirects !== undefined) s.duplicate(k);
         v_outRedirects = s.w();
         s.sep();
         break;
       }
-      case "OutEchos": {
+      case 23: /* OutEchos */ {
         if (v_outEchos !== undefined) s.duplicate(k);
         v_outEchos = s.w();
         s.sep();
         break;
       }
-      case "OutEchoReps": {
+      case 24: /* OutEchoReps */ {
         if (v_outEchoReps !== undefined) s.duplicate(k);
         v_outEchoReps = s.w();
         s.sep();
         break;
       }
-      case "OutTimestamps": {
+      case 25: /* OutTimestamps */ {
         if (v_outTimestamps !== undefined) s.duplicate(k);
         v_outTimestamps = s.w();
         s.sep();
         break;
       }
-      case "OutTimestampReps": {
+      case 26: /* OutTimestampReps */ {
         if (v_outTimestampReps !== undefined) s.duplicate(k);
         v_outTimestampReps = s.w();
         s.sep();
         break;
       }
-      case "OutAddrMasks": {
+      case 27: /* OutAddrMasks */ {
         if (v_outAddrMasks !== undefined) s.duplicate(k);
         v_outAddrMasks = s.w();
         s.sep();
         break;
       }
-      case "OutAddrMaskReps": {
+      case 28: /* OutAddrMaskReps */ {
         if (v_outAddrMaskReps !== undefined) s.duplicate(k);
         v_outAddrMaskReps = s.w();
         s.sep();
@@ -528,11 +530,12 @@ function record1(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   return o;
 }
 
-function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpIcmpMsg {
+function record2(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetSnmpIcmpMsg {
   const others = Object.create(null) as Record<string, N | string>;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
+    switch (index[i]) {
       default: {
         if (Object.prototype.hasOwnProperty.call(others, k)) s.duplicate(k);
         others[k] = s.extraToken();
@@ -544,7 +547,7 @@ function record2(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   return o;
 }
 
-function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpTcp {
+function record3(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetSnmpTcp {
   let v_rtoAlgorithm: number | undefined;
   let v_rtoMin: number | undefined;
   let v_rtoMax: number | undefined;
@@ -561,94 +564,95 @@ function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   let v_outRsts: N | undefined;
   let v_inCsumErrors: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "RtoAlgorithm": {
+    switch (index[i]) {
+      case 0: /* RtoAlgorithm */ {
         if (v_rtoAlgorithm !== undefined) s.duplicate(k);
         v_rtoAlgorithm = s.u();
         s.sep();
         break;
       }
-      case "RtoMin": {
+      case 1: /* RtoMin */ {
         if (v_rtoMin !== undefined) s.duplicate(k);
         v_rtoMin = s.approxUnsigned() / 1e3;
         s.sep();
         break;
       }
-      case "RtoMax": {
+      case 2: /* RtoMax */ {
         if (v_rtoMax !== undefined) s.duplicate(k);
         v_rtoMax = s.approxUnsigned() / 1e3;
         s.sep();
         break;
       }
-      case "MaxConn": {
+      case 3: /* MaxConn */ {
         if (v_maxConn !== undefined) s.duplicate(k);
         v_maxConn = s.i();
         s.sep();
         break;
       }
-      case "ActiveOpens": {
+      case 4: /* ActiveOpens */ {
         if (v_activeOpens !== undefined) s.duplicate(k);
         v_activeOpens = s.w();
         s.sep();
         break;
       }
-      case "PassiveOpens": {
+      case 5: /* PassiveOpens */ {
         if (v_passiveOpens !== undefined) s.duplicate(k);
         v_passiveOpens = s.w();
         s.sep();
         break;
       }
-      case "AttemptFails": {
+      case 6: /* AttemptFails */ {
         if (v_attemptFails !== undefined) s.duplicate(k);
         v_attemptFails = s.w();
         s.sep();
         break;
       }
-      case "EstabResets": {
+      case 7: /* EstabResets */ {
         if (v_estabResets !== undefined) s.duplicate(k);
         v_estabResets = s.w();
         s.sep();
         break;
       }
-      case "CurrEstab": {
+      case 8: /* CurrEstab */ {
         if (v_currEstab !== undefined) s.duplicate(k);
         v_currEstab = s.u();
         s.sep();
         break;
       }
-      case "InSegs": {
+      case 9: /* InSegs */ {
         if (v_inSegs !== undefined) s.duplicate(k);
         v_inSegs = s.w();
         s.sep();
         break;
       }
-      case "OutSegs": {
+      case 10: /* OutSegs */ {
         if (v_outSegs !== undefined) s.duplicate(k);
         v_outSegs = s.w();
         s.sep();
         break;
       }
-      case "RetransSegs": {
+      case 11: /* RetransSegs */ {
         if (v_retransSegs !== undefined) s.duplicate(k);
         v_retransSegs = s.w();
         s.sep();
         break;
       }
-      case "InErrs": {
+      case 12: /* InErrs */ {
         if (v_inErrs !== undefined) s.duplicate(k);
         v_inErrs = s.w();
         s.sep();
         break;
       }
-      case "OutRsts": {
+      case 13: /* OutRsts */ {
         if (v_outRsts !== undefined) s.duplicate(k);
         v_outRsts = s.w();
         s.sep();
         break;
       }
-      case "InCsumErrors": {
+      case 14: /* InCsumErrors */ {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
         v_inCsumErrors = s.w();
         s.sep();
@@ -680,7 +684,7 @@ function record3(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   return o;
 }
 
-function record4(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpUdp {
+function record4(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetSnmpUdp {
   let v_inDatagrams: N | undefined;
   let v_noPorts: N | undefined;
   let v_inErrors: N | undefined;
@@ -691,58 +695,59 @@ function record4(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   let v_ignoredMulti: N | undefined;
   let v_memErrors: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "InDatagrams": {
+    switch (index[i]) {
+      case 0: /* InDatagrams */ {
         if (v_inDatagrams !== undefined) s.duplicate(k);
         v_inDatagrams = s.w();
         s.sep();
         break;
       }
-      case "NoPorts": {
+      case 1: /* NoPorts */ {
         if (v_noPorts !== undefined) s.duplicate(k);
         v_noPorts = s.w();
         s.sep();
         break;
       }
-      case "InErrors": {
+      case 2: /* InErrors */ {
         if (v_inErrors !== undefined) s.duplicate(k);
         v_inErrors = s.w();
         s.sep();
         break;
       }
-      case "OutDatagrams": {
+      case 3: /* OutDatagrams */ {
         if (v_outDatagrams !== undefined) s.duplicate(k);
         v_outDatagrams = s.w();
         s.sep();
         break;
       }
-      case "RcvbufErrors": {
+      case 4: /* RcvbufErrors */ {
         if (v_rcvbufErrors !== undefined) s.duplicate(k);
         v_rcvbufErrors = s.w();
         s.sep();
         break;
       }
-      case "SndbufErrors": {
+      case 5: /* SndbufErrors */ {
         if (v_sndbufErrors !== undefined) s.duplicate(k);
         v_sndbufErrors = s.w();
         s.sep();
         break;
       }
-      case "InCsumErrors": {
+      case 6: /* InCsumErrors */ {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
         v_inCsumErrors = s.w();
         s.sep();
         break;
       }
-      case "IgnoredMulti": {
+      case 7: /* IgnoredMulti */ {
         if (v_ignoredMulti !== undefined) s.duplicate(k);
         v_ignoredMulti = s.w();
         s.sep();
         break;
       }
-      case "MemErrors": {
+      case 8: /* MemErrors */ {
         if (v_memErrors !== undefined) s.duplicate(k);
         v_memErrors = s.w();
         s.sep();
@@ -766,7 +771,7 @@ function record4(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   return o;
 }
 
-function record5(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetSnmpUdpLite {
+function record5(s: Scan, ctx: ParseContext, names: readonly string[], index: Int32Array): ProcNetSnmpUdpLite {
   let v_inDatagrams: N | undefined;
   let v_noPorts: N | undefined;
   let v_inErrors: N | undefined;
@@ -777,58 +782,59 @@ function record5(s: Scan, ctx: ParseContext, names: readonly string[]): ProcNetS
   let v_ignoredMulti: N | undefined;
   let v_memErrors: N | undefined;
   let extra: Record<string, N | string> | undefined;
-  for (const k of names) {
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i]!;
     if (!s.more()) { s.ts = s.pos; s.fail(`a value for the column "${k}"`); }
-    switch (k) {
-      case "InDatagrams": {
+    switch (index[i]) {
+      case 0: /* InDatagrams */ {
         if (v_inDatagrams !== undefined) s.duplicate(k);
         v_inDatagrams = s.w();
         s.sep();
         break;
       }
-      case "NoPorts": {
+      case 1: /* NoPorts */ {
         if (v_noPorts !== undefined) s.duplicate(k);
         v_noPorts = s.w();
         s.sep();
         break;
       }
-      case "InErrors": {
+      case 2: /* InErrors */ {
         if (v_inErrors !== undefined) s.duplicate(k);
         v_inErrors = s.w();
         s.sep();
         break;
       }
-      case "OutDatagrams": {
+      case 3: /* OutDatagrams */ {
         if (v_outDatagrams !== undefined) s.duplicate(k);
         v_outDatagrams = s.w();
         s.sep();
         break;
       }
-      case "RcvbufErrors": {
+      case 4: /* RcvbufErrors */ {
         if (v_rcvbufErrors !== undefined) s.duplicate(k);
         v_rcvbufErrors = s.w();
         s.sep();
         break;
       }
-      case "SndbufErrors": {
+      case 5: /* SndbufErrors */ {
         if (v_sndbufErrors !== undefined) s.duplicate(k);
         v_sndbufErrors = s.w();
         s.sep();
         break;
       }
-      case "InCsumErrors": {
+      case 6: /* InCsumErrors */ {
         if (v_inCsumErrors !== undefined) s.duplicate(k);
         v_inCsumErrors = s.w();
         s.sep();
         break;
       }
-      case "IgnoredMulti": {
+      case 7: /* IgnoredMulti */ {
         if (v_ignoredMulti !== undefined) s.duplicate(k);
         v_ignoredMulti = s.w();
         s.sep();
         break;
       }
-      case "MemErrors": {
+      case 8: /* MemErrors */ {
         if (v_memErrors !== undefined) s.duplicate(k);
         v_memErrors = s.w();
         s.sep();
@@ -993,3 +999,27 @@ function ProcNetSnmpUdpLiteObject(this: ProcNetSnmpUdpLite, v_inDatagrams: ProcN
 ProcNetSnmpUdpLiteObject.prototype = Object.prototype;
 /** Makes a plain ProcNetSnmpUdpLite (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetSnmpUdpLiteObjectNew = ProcNetSnmpUdpLiteObject as unknown as new (...values: Parameters<typeof ProcNetSnmpUdpLiteObject>) => ProcNetSnmpUdpLite;
+/** Keys of a keyed layout in the order files print them. */
+const KEYS0_ORDER: readonly string[] = ["Forwarding", "DefaultTTL", "InReceives", "InHdrErrors", "InAddrErrors", "ForwDatagrams", "InUnknownProtos", "InDiscards", "InDelivers", "OutRequests", "OutDiscards", "OutNoRoutes", "ReasmTimeout", "ReasmReqds", "ReasmOKs", "ReasmFails", "FragOKs", "FragFails", "FragCreates", "OutTransmits"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
+const KEYS1_ORDER: readonly string[] = ["InMsgs", "InErrors", "InCsumErrors", "InDestUnreachs", "InTimeExcds", "InParmProbs", "InSrcQuenchs", "InRedirects", "InEchos", "InEchoReps", "InTimestamps", "InTimestampReps", "InAddrMasks", "InAddrMaskReps", "OutMsgs", "OutErrors", "OutRateLimitGlobal", "OutRateLimitHost", "OutDestUnreachs", "OutTimeExcds", "OutParmProbs", "OutSrcQuenchs", "OutRedirects", "OutEchos", "OutEchoReps", "OutTimestamps", "OutTimestampReps", "OutAddrMasks", "OutAddrMaskReps"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS1 = new Map<string, number>(KEYS1_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
+const KEYS2_ORDER: readonly string[] = [];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS2 = new Map<string, number>(KEYS2_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
+const KEYS3_ORDER: readonly string[] = ["RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn", "ActiveOpens", "PassiveOpens", "AttemptFails", "EstabResets", "CurrEstab", "InSegs", "OutSegs", "RetransSegs", "InErrs", "OutRsts", "InCsumErrors"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS3 = new Map<string, number>(KEYS3_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
+const KEYS4_ORDER: readonly string[] = ["InDatagrams", "NoPorts", "InErrors", "OutDatagrams", "RcvbufErrors", "SndbufErrors", "InCsumErrors", "IgnoredMulti", "MemErrors"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS4 = new Map<string, number>(KEYS4_ORDER.map((k, i) => [k, i]));
+/** Keys of a keyed layout in the order files print them. */
+const KEYS5_ORDER: readonly string[] = ["InDatagrams", "NoPorts", "InErrors", "OutDatagrams", "RcvbufErrors", "SndbufErrors", "InCsumErrors", "IgnoredMulti", "MemErrors"];
+/** The same keys numbered, for the switch that reads their values. */
+const KEYS5 = new Map<string, number>(KEYS5_ORDER.map((k, i) => [k, i]));

@@ -201,7 +201,7 @@ ProcNetTlsStatObject.prototype = Object.prototype;
 /** Makes a plain ProcNetTlsStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetTlsStatObjectNew = ProcNetTlsStatObject as unknown as new (...values: Parameters<typeof ProcNetTlsStatObject>) => ProcNetTlsStat;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["TlsCurrTxSw", "TlsCurrRxSw", "TlsCurrTxDevice", "TlsCurrRxDevice", "TlsTxSw", "TlsRxSw", "TlsTxDevice", "TlsRxDevice", "TlsDecryptError", "TlsRxDeviceResync", "TlsDecryptRetry", "TlsRxNoPadViolation", "TlsRxRekeyOk", "TlsRxRekeyError", "TlsTxRekeyOk", "TlsTxRekeyError", "TlsRxRekeyReceived"];
+const KEYS0_ORDER: readonly string[] = ["TlsCurrTxSw", "TlsCurrRxSw", "TlsCurrTxDevice", "TlsCurrRxDevice", "TlsTxSw", "TlsRxSw", "TlsTxDevice", "TlsRxDevice", "TlsDecryptError", "TlsRxDeviceResync", "TlsDecryptRetry", "TlsRxNoPadViolation", "TlsRxRekeyOk", "TlsRxRekeyError", "TlsTxRekeyOk", "TlsTxRekeyError", "TlsRxRekeyReceived"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

@@ -654,7 +654,7 @@ ProcPidFdinfoFanotifyInodeMarkObject.prototype = Object.prototype;
 /** Makes a plain ProcPidFdinfoFanotifyInodeMark (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidFdinfoFanotifyInodeMarkObjectNew = ProcPidFdinfoFanotifyInodeMarkObject as unknown as new (...values: Parameters<typeof ProcPidFdinfoFanotifyInodeMarkObject>) => ProcPidFdinfoFanotifyInodeMark;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "eventfd-id", "eventfd-semaphore", "tfd", "sigmask", "inotify wd", "fanotify flags", "fanotify ino", "fanotify mnt_id", "fanotify sdev", "clockid", "ticks", "settime flags", "it_value", "it_interval", "Pid", "NSpid", "tty-index", "scm_fds"];
+const KEYS0_ORDER: readonly string[] = ["pos", "flags", "mnt_id", "ino", "lock", "eventfd-count", "eventfd-id", "eventfd-semaphore", "tfd", "sigmask", "inotify wd", "fanotify flags", "fanotify ino", "fanotify mnt_id", "fanotify sdev", "clockid", "ticks", "settime flags", "it_value", "it_interval", "Pid", "NSpid", "tty-index", "scm_fds"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

@@ -533,7 +533,7 @@ ProcPidMountstatsBlockEventsObject.prototype = Object.prototype;
 /** Makes a plain ProcPidMountstatsBlockEvents (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidMountstatsBlockEventsObjectNew = ProcPidMountstatsBlockEventsObject as unknown as new (...values: Parameters<typeof ProcPidMountstatsBlockEventsObject>) => ProcPidMountstatsBlockEvents;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["opts", "age", "impl_id", "caps", "nfsv4", "sec", "events", "bytes", "fsc", "RPC iostats version", "xprt"];
+const KEYS0_ORDER: readonly string[] = ["opts", "age", "impl_id", "caps", "nfsv4", "sec", "events", "bytes", "fsc", "RPC iostats version", "xprt"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

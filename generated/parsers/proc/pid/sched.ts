@@ -141,6 +141,6 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcPidSched {
 }
 
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["se.exec_start", "se.vruntime", "se.sum_exec_runtime", "se.nr_migrations", "nr_switches", "nr_voluntary_switches", "nr_involuntary_switches", "se.load.weight", "policy", "prio", "clock-delta"];
+const KEYS0_ORDER: readonly string[] = ["se.exec_start", "se.vruntime", "se.sum_exec_runtime", "se.nr_migrations", "nr_switches", "nr_voluntary_switches", "nr_involuntary_switches", "se.load.weight", "policy", "prio", "clock-delta"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -355,7 +355,7 @@ ProcPidSmapsBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcPidSmapsBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidSmapsBlockObjectNew = ProcPidSmapsBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsBlockObject>) => ProcPidSmapsBlock;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];
+const KEYS0_ORDER: readonly string[] = ["Size", "KernelPageSize", "MMUPageSize", "Rss", "Pss", "Pss_Dirty", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked", "Nonlinear", "THPeligible", "ProtectionKey", "VmFlags"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

@@ -292,7 +292,7 @@ ProcPidSmapsRollupBlockObject.prototype = Object.prototype;
 /** Makes a plain ProcPidSmapsRollupBlock (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcPidSmapsRollupBlockObjectNew = ProcPidSmapsRollupBlockObject as unknown as new (...values: Parameters<typeof ProcPidSmapsRollupBlockObject>) => ProcPidSmapsRollupBlock;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked"];
+const KEYS0_ORDER: readonly string[] = ["Rss", "Pss", "Pss_Dirty", "Pss_Anon", "Pss_File", "Pss_Shmem", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty", "Referenced", "Anonymous", "KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped", "Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

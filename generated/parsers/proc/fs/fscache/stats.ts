@@ -2614,6 +2614,6 @@ ProcFsFscacheStatsNetfsObject.prototype = Object.prototype;
 /** Makes a plain ProcFsFscacheStatsNetfs (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsFscacheStatsNetfsObjectNew = ProcFsFscacheStatsNetfsObject as unknown as new (...values: Parameters<typeof ProcFsFscacheStatsNetfsObject>) => ProcFsFscacheStatsNetfs;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["FS-Cache", "--", "Cookies", "Objects", "ChkAux", "Pages", "Acquire", "LRU", "Lookups", "Invals", "Updates", "Relinqs", "NoSpace", "IO", "AttrChg", "Allocs", "Retrvls", "Stores", "VmScan", "Ops", "CacheOp", "CacheEv", "Reads", "Writes", "ZeroOps", "DownOps", "CaRdOps", "UpldOps", "CaWrOps", "Retries", "Objs", "WbLock", "Netfs"];
+const KEYS0_ORDER: readonly string[] = ["FS-Cache", "--", "Cookies", "Objects", "ChkAux", "Pages", "Acquire", "LRU", "Lookups", "Invals", "Updates", "Relinqs", "NoSpace", "IO", "AttrChg", "Allocs", "Retrvls", "Stores", "VmScan", "Ops", "CacheOp", "CacheEv", "Reads", "Writes", "ZeroOps", "DownOps", "CaRdOps", "UpldOps", "CaWrOps", "Retries", "Objs", "WbLock", "Netfs"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));

@@ -1113,7 +1113,7 @@ ProcFsXfsStatObject.prototype = Object.prototype;
 /** Makes a plain ProcFsXfsStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcFsXfsStatObjectNew = ProcFsXfsStatObject as unknown as new (...values: Parameters<typeof ProcFsXfsStatObject>) => ProcFsXfsStat;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["extent_alloc", "abt", "blk_map", "bmbt", "dir", "trans", "ig", "log", "push_ail", "xstrat", "rw", "attr", "icluster", "vnodes", "buf", "abtb2", "abtc2", "bmbt2", "ibt2", "fibt2", "rmapbt", "refcntbt", "rmapbt_mem", "rcbagbt", "rtrmapbt", "rtrmapbt_mem", "rtrefcntbt", "qm", "xpc", "defer_relog", "debug"];
+const KEYS0_ORDER: readonly string[] = ["extent_alloc", "abt", "blk_map", "bmbt", "dir", "trans", "ig", "log", "push_ail", "xstrat", "rw", "attr", "icluster", "vnodes", "buf", "abtb2", "abtc2", "bmbt2", "ibt2", "fibt2", "rmapbt", "refcntbt", "rmapbt_mem", "rcbagbt", "rtrmapbt", "rtrmapbt_mem", "rtrefcntbt", "qm", "xpc", "defer_relog", "debug"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

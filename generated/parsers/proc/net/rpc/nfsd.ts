@@ -271,7 +271,7 @@ ProcNetRpcNfsdObject.prototype = Object.prototype;
 /** Makes a plain ProcNetRpcNfsd (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const ProcNetRpcNfsdObjectNew = ProcNetRpcNfsdObject as unknown as new (...values: Parameters<typeof ProcNetRpcNfsdObject>) => ProcNetRpcNfsd;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["rc", "fh", "io", "th", "ra", "net", "rpc", "proc4ops", "wdeleg_getattr"];
+const KEYS0_ORDER: readonly string[] = ["rc", "fh", "io", "th", "ra", "net", "rpc", "proc4ops", "wdeleg_getattr"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */

@@ -160,7 +160,7 @@ SysFsCgroupCpuStatObject.prototype = Object.prototype;
 /** Makes a plain SysFsCgroupCpuStat (prototype Object.prototype) without the optional fields that are undefined: a constructor, so that V8 keeps every field inside the object. */
 const SysFsCgroupCpuStatObjectNew = SysFsCgroupCpuStatObject as unknown as new (...values: Parameters<typeof SysFsCgroupCpuStatObject>) => SysFsCgroupCpuStat;
 /** Keys of a keyed layout in the order files print them. */
-const KEYS0_ORDER = ["usage_usec", "user_usec", "system_usec", "nice_usec", "core_sched.force_idle_usec", "nr_periods", "nr_throttled", "throttled_usec", "nr_bursts", "burst_usec"];
+const KEYS0_ORDER: readonly string[] = ["usage_usec", "user_usec", "system_usec", "nice_usec", "core_sched.force_idle_usec", "nr_periods", "nr_throttled", "throttled_usec", "nr_bursts", "burst_usec"];
 /** The same keys numbered, for the switch that reads their values. */
 const KEYS0 = new Map<string, number>(KEYS0_ORDER.map((k, i) => [k, i]));
 /** Their bytes, for Scan.keyIs. */
