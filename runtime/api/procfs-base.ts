@@ -160,6 +160,13 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
   private readonly fixed = new Map<string, ReadTarget>();
   /** Targets of kept files named by parameters, by path. */
   private readonly named = new Map<string, ReadTarget>();
+  /**
+   * Target and parsing of each spec read without parameters and not cached
+   * (/proc/meminfo, /proc/stat): a read of one of those looks up this map
+   * alone, where it looked up the spec, its parsing and its target (a
+   * monitor reads a dozen such files every second).
+   */
+  private readonly sampled = new Map<string, { t: ReadTarget; p: Parsing }>();
   /** What each spec read so far is parsed with. */
   private readonly parsings = new Map<string, Parsing>();
   private liveCache: boolean | undefined;
@@ -260,10 +267,15 @@ export class ProcFs<Types extends { [K in keyof Types]: unknown }, Writes extend
    * read each time, as the pid may name another process by then.
    */
   read<K extends keyof Types & string>(id: K, params?: PathParams): Types[K] {
+    if (params === undefined) {
+      const f = this.sampled.get(id);
+      if (f !== undefined) return f.t.way.readSync(f.t, f.p) as Types[K];
+    }
     const e = this.entry(id);
     const p = this.parsing(e);
     const t = this.target(e, p, params);
     if (cachedOnce(e)) return shared.get({ root: this.root, path: this.onceKey(t.file) }, () => t.way.readSync(t, p)) as Types[K];
+    if (params === undefined) this.sampled.set(id, { t, p });
     return t.way.readSync(t, p) as Types[K];
   }
 

@@ -34,8 +34,20 @@ export function isLiveProcfs(root: string): boolean {
 /** Most descriptors kept open at once, over every root. */
 export const MAX_KEPT = 64;
 
-/** Kept descriptor by path; Map order is the order of last use. */
-const kept = new Map<string, number>();
+/** A kept descriptor and when it was used last (a count of uses over all of them). */
+interface Kept {
+  readonly fd: number;
+  used: number;
+}
+
+/**
+ * Kept descriptors by path. The one used longest ago is found by its count
+ * when a new file needs room (a scan of at most MAX_KEPT entries, once per
+ * file opened), so that a read only stamps its entry: moving it to the end
+ * of the map's order took a delete and a set on every read.
+ */
+const kept = new Map<string, Kept>();
+let uses = 0;
 /** Files whose kept descriptor failed once: read by path from then on. */
 const refused = new Set<string>();
 /** Async reads running through a descriptor, by descriptor. */
@@ -49,17 +61,29 @@ const closeWhenIdle = new Set<number>();
  * read by path. Throws ProcfsError when it cannot be opened.
  */
 export function keptDescriptor(path: string): number | undefined {
-  if (refused.has(path)) return undefined;
-  let fd = kept.get(path);
-  if (fd === undefined) {
-    fd = openFdSync(path);
-    if (kept.size >= MAX_KEPT) closeKept(kept.keys().next().value as string);
-  } else {
-    // Moved to the end: the order of the map is the order of last use.
-    kept.delete(path);
+  const k = kept.get(path);
+  if (k !== undefined) {
+    k.used = ++uses;
+    return k.fd;
   }
-  kept.set(path, fd);
+  if (refused.has(path)) return undefined;
+  const fd = openFdSync(path);
+  if (kept.size >= MAX_KEPT) closeKept(leastRecent());
+  kept.set(path, { fd, used: ++uses });
   return fd;
+}
+
+/** The path of the kept descriptor used longest ago (kept is not empty). */
+function leastRecent(): string {
+  let oldest = '';
+  let at = Number.POSITIVE_INFINITY;
+  for (const [path, k] of kept) {
+    if (k.used < at) {
+      at = k.used;
+      oldest = path;
+    }
+  }
+  return oldest;
 }
 
 /** Closes the kept descriptor of `path` after a read through it failed: the file is read by path from then on. */
@@ -85,7 +109,7 @@ export function readKeptSync(path: string, single: boolean): Buffer {
 }
 
 function closeKept(path: string): void {
-  const fd = kept.get(path);
+  const fd = kept.get(path)?.fd;
   if (fd === undefined) return;
   kept.delete(path);
   if (inFlight.has(fd)) closeWhenIdle.add(fd);
