@@ -1,6 +1,6 @@
 /**
  * The published package, installed as a user installs it: `npm pack` (which
- * builds dist/ in prepack), `npm install --ignore-scripts <tarball>` into an
+ * builds dist/ in prepack; the checkout's dist/ when it is fresh), `npm install --ignore-scripts <tarball>` into an
  * empty folder from the registry with no C compiler on PATH, then the
  * installed bin, the exports map from plain Node ESM, the declarations from
  * tsc, and every native feature from the package's prebuilt binaries: a
@@ -9,11 +9,12 @@
  * typescript) is installed there, and the package has no install script.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { distIsFresh } from './support/cli.js';
 
 const repo = join(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(os.tmpdir(), 'procspec-pack-'));
@@ -60,8 +61,12 @@ beforeAll(() => {
     tmp,
   );
   symlinkSync(join(repo, 'node_modules'), join(src, 'node_modules'));
-  // Packing builds dist/ (prepack runs tsc from the linked node_modules), so it has the usual PATH.
-  const packed = spawnSync('npm', ['pack', '--pack-destination', tmp], {
+  // Packing builds dist/ (prepack runs tsc from the linked node_modules), so it has the usual PATH. When this checkout's
+  // dist/ is fresh (`npm test` has just built it, with the build prepack runs), it is packed as it is, without prepack:
+  // a build is some 25 s of CPU, the longest part of this file.
+  const fresh = distIsFresh();
+  if (fresh) cpSync(join(repo, 'dist'), join(src, 'dist'), { recursive: true });
+  const packed = spawnSync('npm', ['pack', ...(fresh ? ['--ignore-scripts'] : []), '--pack-destination', tmp], {
     cwd: src,
     env: { ...env, PATH: process.env.PATH },
     encoding: 'utf8',
@@ -233,6 +238,8 @@ describe('the packed package', () => {
 
   it('has no install script: the packed package.json has none (nor prepare, nor a binding.gyp), npm records none, and npm install prints none, with or without --ignore-scripts', () => {
     const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    // dist/ is built when the package is packed, by the build `npm test` checks (and packs, when it has just run it).
+    expect(pkg.scripts?.prepack).toBe('npm run -s build');
     // prepare too: npm 11 counts a tarball's prepare among its install scripts (and warns); dist/ is built in prepack.
     for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(pkg.scripts?.[hook]).toBeUndefined();
     expect(entries).not.toContain('package/binding.gyp');
