@@ -14,7 +14,7 @@ import { checkSpec } from '../generator/check.js';
 import { formatSpec } from '../generator/format.js';
 import { loadSpecText } from '../generator/load.js';
 import type { SpecModel } from '../runtime/model/model.js';
-import { newSpecCommand } from '../cli/new-spec.js';
+import { type NewSpecOptions, newSpecCommand } from '../cli/new-spec.js';
 import { CLI_SOURCES, type CliRun, repo, runCliAsync } from './support/cli.js';
 
 const samples = join(repo, 'test', 'new-spec-samples');
@@ -26,10 +26,10 @@ const run = (...args: string[]) => runCliAsync(args, {}, CLI_SOURCES);
  * The command's own function with its output caught, for the drafts of many samples: a spawn through tsx costs
  * some 2.5 s of CPU, and the spawned runs below cover the command line itself.
  */
-async function inProcess(sample: string, path: string, id: string): Promise<CliRun> {
+async function inProcess(sample: string, opts: NewSpecOptions = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const status = await newSpecCommand(sample, { path, id }, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+  const status = await newSpecCommand(sample, opts, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
   return { status, stdout, stderr };
 }
 
@@ -44,7 +44,7 @@ function descriptions(v: unknown): string[] {
 
 /** Drafts SAMPLE as the spec `id` at `path`, and checks what every draft must be: accepted by the checker, parsed back, marked as a draft. */
 async function draft(sample: string, path: string, id: string): Promise<{ yaml: Obj; layout: Obj; model: SpecModel; stderr: string }> {
-  const r = await inProcess(join(samples, sample), path, id);
+  const r = await inProcess(join(samples, sample), { path, id });
   expect(r.stderr).toMatch(/the draft parses the sample back/);
   expect(r.status).toBe(0);
   expect(r.stderr).toMatch(/this is a draft: give every field a name and a description of your own/);
@@ -149,8 +149,9 @@ describe.concurrent('procspec new-spec', { timeout: 180_000 }, () => {
     expect(r.stderr).not.toMatch(/parses the sample back/);
   });
 
+  // In the test's process, as the drafts above: the spawned runs here cover the command line and its exit statuses.
   it('the path of a live file of a process defaults to its [pid] pattern, and gives the spec id', async () => {
-    const r = await run('new-spec', '/proc/self/timerslack_ns');
+    const r = await inProcess('/proc/self/timerslack_ns');
     expect(r.status).toBe(0);
     expect((parseYaml(r.stdout) as Obj).paths).toEqual(['/proc/[pid]/timerslack_ns']);
     expect(r.stderr).toMatch(/save it as specs\/proc\/pid\/timerslack_ns\.yaml/);
@@ -159,7 +160,7 @@ describe.concurrent('procspec new-spec', { timeout: 180_000 }, () => {
   it('random binary bytes fit no shape: exit 1 with a message, nothing on stdout', async () => {
     const dir = mkdtempSync(join(os.tmpdir(), 'procspec-new-spec-'));
     writeFileSync(join(dir, 'blob'), randomBytes(4096));
-    const r = await run('new-spec', join(dir, 'blob'));
+    const r = await inProcess(join(dir, 'blob'));
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
@@ -180,7 +181,7 @@ describe.concurrent('procspec new-spec', { timeout: 180_000 }, () => {
   });
 
   it('a path no spec can have is exit 2', async () => {
-    const r = await run('new-spec', join(samples, 'net-psched.txt'), '--path', 'net/psched');
+    const r = await inProcess(join(samples, 'net-psched.txt'), { path: 'net/psched' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--path net\/psched: a spec's path starts with \/proc\/ or \/sys\//);
   });
