@@ -2,7 +2,8 @@
  * For the permission tests: loads procspec, drops to the user nobody (uid
  * and gid 65534), then does what the arguments say and prints one JSON line
  * per result.
- *   read ID PID...    ProcFs.read of spec ID for each pid: {id, pid, ok} or {id, pid, code}
+ *   read ID=PID[,PID...]...
+ *                     ProcFs.read of spec ID for each pid, for each ID: {id, pid, ok} or {id, pid, code}
  *   list ROOT         a listing of ROOT: {rows, uids, hidden}
  */
 import { ProcFs } from '../../runtime/index.js';
@@ -17,14 +18,16 @@ process.setgid!(65534);
 process.setuid!(65534);
 
 if (mode === 'read') {
-  const [id, ...pids] = args;
-  for (const pid of pids) {
-    try {
-      fs.read(id as never, { pid: Number(pid) });
-      process.stdout.write(`${JSON.stringify({ id, pid, ok: true })}\n`);
-    } catch (err) {
-      if (!(err instanceof ProcfsError)) throw err;
-      process.stdout.write(`${JSON.stringify({ id, pid, code: err.code })}\n`);
+  for (const arg of args) {
+    const [id, pids] = arg.split('=') as [string, string];
+    for (const pid of pids.split(',')) {
+      try {
+        fs.read(id as never, { pid: Number(pid) });
+        process.stdout.write(`${JSON.stringify({ id, pid, ok: true })}\n`);
+      } catch (err) {
+        if (!(err instanceof ProcfsError)) throw err;
+        process.stdout.write(`${JSON.stringify({ id, pid, code: err.code })}\n`);
+      }
     }
   }
 } else if (mode === 'list') {
