@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcfsError } from '../runtime/core/errors.js';
@@ -68,7 +68,11 @@ class TestCgroup {
     }
   }
 
-  /** Starts `n` shell busy loops in this cgroup: more runnable tasks than CPUs is CPU pressure on the cgroup. */
+  /**
+   * Starts `n` shell busy loops in this cgroup: more runnable tasks than CPUs is CPU pressure on the cgroup. They run
+   * at the lowest priority (nice 19): they still wait for a CPU, which is the pressure, but give it to the other tests
+   * running beside this file, which they would otherwise slow for the seconds they spin.
+   */
   async busy(n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const c = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
@@ -77,6 +81,7 @@ class TestCgroup {
         c.once('spawn', resolve);
         c.once('error', reject);
       });
+      setPriority(c.pid!, 19);
       fs.writeFileSync(join(this.path, 'cgroup.procs'), String(c.pid));
     }
   }
