@@ -86,44 +86,49 @@ async function readBatchesAsync(
   each: (t: Task, read: TaskRead) => TaskResult,
 ): Promise<TaskResult[]> {
   const size = tasksPerBatch(tasks.length);
-  const { pool, parts } = taskPool(reader, tasks, files, size, concurrency, each);
-  pool.add(Math.ceil(tasks.length / size));
+  const bounds = [0];
+  for (let at = size; at < tasks.length; at += size) bounds.push(at);
+  bounds.push(tasks.length);
+  const { pool, parts } = taskPool(reader, tasks, files, bounds, size, concurrency, each);
+  pool.add(bounds.length - 1);
   pool.close();
   await pool.done;
   return parts.flat();
 }
 
 /**
- * An open pool (see openPool) reading batch i of `tasks` (tasks[i * size]
- * to the next `size`, as far as `tasks` has them when it is queued) with the
- * native reader in libuv's thread pool, and its results by batch: each
- * batch back is handed task by task to `each` into parts[i].
+ * An open pool (see openPool) reading batch i of `tasks` (tasks[bounds[i]]
+ * up to tasks[bounds[i + 1]], bounds growing as batches are added; a batch
+ * holds at most 2 * size tasks) with the native reader in libuv's thread
+ * pool, and its results by batch: each batch back is handed task by task
+ * to `each` into parts[i].
  */
 function taskPool(
   reader: NativeReader,
   tasks: readonly Task[],
   files: string[],
+  bounds: readonly number[],
   size: number,
   concurrency: number,
   each: (t: Task, read: TaskRead) => TaskResult,
 ): { pool: OpenPool; parts: TaskResult[][] } {
   const k = files.length;
-  const single = singleFlags(files, size);
+  const single = singleFlags(files, 2 * size);
   const parts: TaskResult[][] = [];
   const view = new BatchTexts(files);
   const pool = openPool(
     concurrency,
     (index, done) => {
-      const batch = tasks.slice(index * size, (index + 1) * size);
+      const batch = tasks.slice(bounds[index], bounds[index + 1]);
       reader.readTaskFilesAsync(
         batch.map((t) => t.dir),
         files,
-        batch.length === size ? single : single.subarray(0, batch.length * k),
+        single.subarray(0, batch.length * k),
         done,
       );
     },
     (index, texts) => {
-      parts[index] = eachOfBatch(tasks, index * size, texts, view, each);
+      parts[index] = eachOfBatch(tasks, bounds[index]!, texts, view, each);
     },
   );
   return { pool, parts };
@@ -155,11 +160,11 @@ async function readWhileListingAsync(
   }
   const size = batchSizeWhileListing(root);
   const tasks: Task[] = [];
-  const { pool, parts } = taskPool(reader, tasks, files, size, concurrency, each);
+  const bounds = [0];
+  const { pool, parts } = taskPool(reader, tasks, files, bounds, size, concurrency, each);
   // Handled here as well, so that a batch failing while the listing goes on is not an unhandled rejection; awaited below.
   pool.done.catch(() => undefined);
   const pids = new Int32Array(512);
-  let batches = 0;
   let usable = true;
   try {
     for (;;) {
@@ -174,11 +179,15 @@ async function readWhileListingAsync(
         else tasks.push({ dir: `${root}/${pid}`, pid, tgid: pid });
       }
       if (!usable) break;
-      const full = Math.floor(tasks.length / size);
-      if (full > batches) {
-        pool.add(full - batches);
-        batches = full;
+      // Batches of `size` go to the pool as the listing finds their tasks, but for the last `size` or more found: those
+      // wait for the listing's end, and go with the rest in one batch (or two), so that no batch of a few tasks costs a
+      // trip through the pool of its own (66 processes: two batches of 32 and 34, not three of 32, 32 and 2).
+      let queued = 0;
+      while (tasks.length - bounds[bounds.length - 1]! >= 2 * size) {
+        bounds.push(bounds[bounds.length - 1]! + size);
+        queued++;
       }
+      if (queued > 0) pool.add(queued);
       await new Promise<void>((r) => setImmediate(r));
     }
   } catch (err) {
@@ -193,7 +202,13 @@ async function readWhileListingAsync(
     await pool.done.catch(() => undefined);
     return undefined;
   }
-  pool.add(Math.ceil(tasks.length / size) - batches);
+  const added = bounds.length - 1;
+  const last = bounds[added]!;
+  const left = tasks.length - last;
+  // The rest: one batch of up to 1.5 times the size, else two halves (each under `size`, as the rest is under 2 * size).
+  if (left > size + (size >> 1)) bounds.push(last + Math.ceil(left / 2));
+  if (left > 0) bounds.push(tasks.length);
+  pool.add(bounds.length - 1 - added);
   pool.close();
   await pool.done;
   noteListed(root, tasks.length);

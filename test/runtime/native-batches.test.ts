@@ -356,6 +356,30 @@ describe.skipIf(native === undefined)('the async listing of all processes, queue
     await expect(new ProcFs({ root: join(up, 'missing') }).processesAsync({ groups: ['base'] })).rejects.toThrow(/cannot list processes \(ENOENT\)/);
   });
 
+  it('sends no batch of a few tasks of its own: the last ones found go with the batch before them', async () => {
+    // 66 tasks: once a listing has found that many, batches are of 32; the 2 after the second 32 join it.
+    const few = ascendingRoot('procspec-few-async-', PIDS.slice(0, 66), (dir, pid) => writeStat(dir, pid), (dir) => native!.listPids(dir) as Int32Array);
+    const real = native!.readTaskFilesAsync.bind(native);
+    const sizes: number[] = [];
+    const spy = vi.spyOn(native!, 'readTaskFilesAsync').mockImplementation((dirs, files, single, done) => {
+      sizes.push(dirs.length);
+      real(dirs, files, single, done);
+    });
+    try {
+      const tree = new ProcFs({ root: few });
+      for (let i = 0; i < 2; i++) {
+        sizes.length = 0;
+        expect((await tree.processesAsync({ groups: ['base'] })).rows.map((r) => r.pid)).toEqual(PIDS.slice(0, 66));
+        expect(sizes.reduce((a, b) => a + b, 0)).toBe(66);
+        expect(Math.min(...sizes)).toBeGreaterThanOrEqual(Math.max(...sizes) / 2);
+      }
+      expect(sizes.length).toBe(2);
+    } finally {
+      spy.mockRestore();
+      rmSync(few, { recursive: true, force: true });
+    }
+  });
+
   it('rejects with the error of a batch that fails while the listing goes on, once every batch is back, and closes the folder', async () => {
     const tree = new ProcFs({ root: up });
     const real = native!.readTaskFilesAsync.bind(native);
