@@ -24,7 +24,8 @@ export interface Comparison {
   callsPerRound: number;
 }
 
-const median = (xs: number[]): number => {
+/** The median of xs (the mean of the two middle ones for an even count). */
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -97,4 +98,37 @@ export function retainedBytes(make: () => unknown, count = 2000): number | undef
   const samples: number[] = [];
   for (let r = 0; r < 5; r++) samples.push(retainedOnce(make, count, gc));
   return median(samples);
+}
+
+/** Nanoseconds f takes. */
+export const time = (f: () => unknown): number => {
+  const t0 = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - t0);
+};
+
+/** Nanoseconds until f's promise settles. */
+export const timeAsync = async (f: () => Promise<unknown>): Promise<number> => {
+  const t0 = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t0);
+};
+
+/** CPU time (user and system, every thread of this process) of f, sync or async, in nanoseconds. */
+export const cpuOf = async (f: () => unknown): Promise<number> => {
+  const c = process.cpuUsage();
+  await f();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) * 1000;
+};
+
+/**
+ * Runs `f` until it has run `calls` times or for `ms` milliseconds, whichever
+ * comes first: V8 compiles a function optimised only after it has run a
+ * while, and a monitor lists its processes every few seconds for hours, so
+ * the figures are of the code it runs then, not of the first calls.
+ */
+export async function warmUp(f: () => unknown, calls = 200, ms = 300): Promise<void> {
+  const end = performance.now() + ms;
+  for (let i = 0; i < calls && performance.now() < end; i++) await f();
 }

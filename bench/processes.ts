@@ -13,8 +13,8 @@
  * a partial run.
  * procspec is imported from dist/ (built by bench/run.sh): the package as it ships.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, readdirSync, readFileSync as nodeRead, readlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, existsSync, readdirSync, readFileSync as nodeRead, readlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,8 @@ import psList from 'ps-list';
 import { ProcFs } from '../dist/runtime/index.js';
 import { readKeptSync } from '../dist/runtime/reading/kept-files.js';
 import { readViewSync } from '../dist/runtime/reading/read.js';
+import { cc, cReader, cRound, idle, makeLoad, startHelper, stopHelper } from './c-helpers.js';
+import { cpuOf, median, time, timeAsync, warmUp } from './measure.js';
 
 const here = import.meta.dirname;
 const require = createRequire(import.meta.url);
@@ -34,80 +36,11 @@ const LARGE_ROUNDS = 3 * ROUNDS;
 const SCALES = (process.env.BENCH_SCALES ?? '0,=200,2000,10000').split(',');
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'processes,single,system,large,memory').split(','));
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const ms = (ns: number): string => (ns / 1e6).toFixed(1);
 const us = (ns: number): string => (ns / 1e3).toFixed(1);
 
 // ---------------------------------------------------------------------------
-// Helpers in C
-
-const bin = mkdtempSync(join(os.tmpdir(), 'procspec-bench-'));
-const cc = spawnSync('cc', ['--version']).status === 0;
-function build(name: string): string | undefined {
-  if (!cc) return undefined;
-  const out = join(bin, name);
-  execFileSync('cc', ['-O2', '-o', out, join(here, 'c', `${name}.c`)]);
-  return out;
-}
-const cReader = build('ps-reader');
-const idle = build('idle-procs');
-const makeLoad = build('make-load');
-
-/** Nanoseconds per round of the C reader for `mode`, one round per call (so rounds interleave with ours). */
-function cRound(mode: string): number | undefined {
-  if (!cReader) return undefined;
-  const out = execFileSync(cReader, [mode, '2'], { encoding: 'utf8' }).trim().split('\n');
-  // The first round warms the dentry caches the same way our warm-up does; keep the second.
-  return Number(out[1]!.split(' ')[2]);
-}
-
-/** Starts a helper that prints "ready ..." and waits for stdin to close. */
-async function startHelper(cmd: string, args: string[]): Promise<{ child: ChildProcess; pid: number }> {
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes('\n')) resolve(buf);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${cmd} exited with ${code}`)));
-  });
-  const pid = Number(/ready (\d+)/.exec(line)?.[1] ?? child.pid);
-  return { child, pid };
-}
-
-async function stopHelper(h: { child: ChildProcess }): Promise<void> {
-  const done = new Promise((r) => h.child.once('exit', r));
-  h.child.stdin!.end();
-  await done;
-}
-
-// ---------------------------------------------------------------------------
 // Contenders
-
-/** CPU time (user and system, every thread of this process) of f, sync or async, in nanoseconds. */
-const cpuOf = async (f: () => unknown): Promise<number> => {
-  const c = process.cpuUsage();
-  await f();
-  const d = process.cpuUsage(c);
-  return (d.user + d.system) * 1000;
-};
-
-const time = (f: () => unknown): number => {
-  const t0 = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - t0);
-};
-const timeAsync = async (f: () => Promise<unknown>): Promise<number> => {
-  const t0 = process.hrtime.bigint();
-  await f();
-  return Number(process.hrtime.bigint() - t0);
-};
 
 /*
  * The C reader reports the second of two rounds in one process, the first
@@ -198,17 +131,6 @@ const softLimit = (): string => /^Max open files\s+(\S+)/m.exec(nodeRead('/proc/
 function addedFor(scale: string): number {
   if (!scale.startsWith('=')) return Number(scale);
   return Math.max(0, Number(scale.slice(1)) - fs.processes({ groups: [] }).rows.length);
-}
-
-/**
- * Runs `f` until it has run `calls` times or for `ms` milliseconds, whichever
- * comes first: V8 compiles a function optimised only after it has run a
- * while, and a monitor lists its processes every few seconds for hours, so
- * the figures are of the code it runs then, not of the first calls.
- */
-async function warmUp(f: () => unknown, calls = 200, ms = 300): Promise<void> {
-  const end = performance.now() + ms;
-  for (let i = 0; i < calls && performance.now() < end; i++) await f();
 }
 
 /** The figures at small process counts, where one listing takes a millisecond: rounds, a third of them of the tools that spawn ps. */

@@ -358,7 +358,12 @@ describe.skipIf(native === undefined)('the async listing of all processes, queue
 
   it('sends no batch of a few tasks of its own: the last ones found go with the batch before them', async () => {
     // 66 tasks: once a listing has found that many, batches are of 32; the 2 after the second 32 join it.
-    const few = ascendingRoot('procspec-few-async-', PIDS.slice(0, 66), (dir, pid) => writeStat(dir, pid), (dir) => native!.listPids(dir) as Int32Array);
+    const few = ascendingRoot(
+      'procspec-few-async-',
+      PIDS.slice(0, 66),
+      (dir, pid) => writeStat(dir, pid),
+      (dir) => native!.listPids(dir) as Int32Array,
+    );
     const real = native!.readTaskFilesAsync.bind(native);
     const sizes: number[] = [];
     const spy = vi.spyOn(native!, 'readTaskFilesAsync').mockImplementation((dirs, files, single, done) => {
