@@ -166,6 +166,7 @@ async function readWhileListingAsync(
   pool.done.catch(() => undefined);
   const pids = new Int32Array(512);
   let usable = true;
+  let pieces = 0;
   try {
     for (;;) {
       const n = reader.listPidsAt(fd, pids);
@@ -188,7 +189,10 @@ async function readWhileListingAsync(
         queued++;
       }
       if (queued > 0) pool.add(queued);
-      await new Promise<void>((r) => setImmediate(r));
+      // A turn of the event loop between pieces, for the batches back to be parsed while a long listing goes on; not
+      // after the first, so that a root listed in one getdents (a few hundred processes) has its end found and its
+      // last batch queued at once, not a turn later.
+      if (++pieces > 1) await new Promise<void>((r) => setImmediate(r));
     }
   } catch (err) {
     pool.cancel(err);
