@@ -249,17 +249,12 @@ function printKeyedLine(w: CodeBlockWriter, names: Names, k: KeyedBody): void {
       });
     };
     if (fast) {
-      const keyedNumber = (at: string): string => `s.keyedNumber(end, ${t}_BYTES[${at}]!, ${d.sepCode}, ${t}_FACTOR[${at}]!, ${t}_SUFFIX[${at}]!)`;
-      w.write(`if (next < ${d.count} && (fast = ${keyedNumber('next')}) >= 0) `).block(() => {
-        w.writeLine('k = next;');
-        w.writeLine(`key = ${t}_ORDER[next]!;`);
-      });
-      // The key after the expected one: a key this kernel does not print is most often skipped alone (vmstat's
-      // nr_bounce, meminfo's Zswap), and the line is still read in one pass (a key that differs fails at its first bytes).
-      w.write(`else if (next + 1 < ${d.count} && (fast = ${keyedNumber('next + 1')}) >= 0) `).block(() => {
-        w.writeLine('k = next + 1;');
-        w.writeLine(`key = ${t}_ORDER[next + 1]!;`);
-      });
+      w.write(`if (next < ${d.count} && (fast = s.keyedNumber(end, ${t}_BYTES[next]!, ${d.sepCode}, ${t}_FACTOR[next]!, ${t}_SUFFIX[next]!)) >= 0) `).block(
+        () => {
+          w.writeLine('k = next;');
+          w.writeLine(`key = ${t}_ORDER[next]!;`);
+        },
+      );
       w.write('else ').block(() => {
         open();
         match();

@@ -136,10 +136,6 @@ function layout2(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockCpu {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 50 && (fast = s.keyedNumber(end, KEYS0_BYTES[next + 1]!, 58, KEYS0_FACTOR[next + 1]!, KEYS0_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;
@@ -593,10 +589,6 @@ function layout3(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockS390C
       k = next;
       key = KEYS1_ORDER[next]!;
     }
-    else if (next + 1 < 14 && (fast = s.keyedNumber(end, KEYS1_BYTES[next + 1]!, 58, KEYS1_FACTOR[next + 1]!, KEYS1_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS1_ORDER[next + 1]!;
-    }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;
@@ -730,10 +722,6 @@ function layout4(s: Scan, ctx: ParseContext, end: number): ProcCpuinfoBlockSyste
     if (next < 15 && (fast = s.keyedNumber(end, KEYS2_BYTES[next]!, 58, KEYS2_FACTOR[next]!, KEYS2_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS2_ORDER[next]!;
-    }
-    else if (next + 1 < 15 && (fast = s.keyedNumber(end, KEYS2_BYTES[next + 1]!, 58, KEYS2_FACTOR[next + 1]!, KEYS2_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS2_ORDER[next + 1]!;
     }
     else {
       if (!s.nextLine(end)) break;

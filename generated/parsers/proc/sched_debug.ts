@@ -438,10 +438,6 @@ function layout5(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
       k = next;
       key = KEYS1_ORDER[next]!;
     }
-    else if (next + 1 < 10 && (fast = s.keyedNumber(end, KEYS1_BYTES[next + 1]!, 58, KEYS1_FACTOR[next + 1]!, KEYS1_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS1_ORDER[next + 1]!;
-    }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;
@@ -566,10 +562,6 @@ function layout6(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCp
     if (next < 10 && (fast = s.keyedNumber(end, KEYS2_BYTES[next]!, 58, KEYS2_FACTOR[next]!, KEYS2_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS2_ORDER[next]!;
-    }
-    else if (next + 1 < 10 && (fast = s.keyedNumber(end, KEYS2_BYTES[next + 1]!, 58, KEYS2_FACTOR[next + 1]!, KEYS2_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS2_ORDER[next + 1]!;
     }
     else {
       if (!s.nextLine(end)) break;
@@ -701,10 +693,6 @@ function layout7(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
       k = next;
       key = KEYS3_ORDER[next]!;
     }
-    else if (next + 1 < 10 && (fast = s.keyedNumber(end, KEYS3_BYTES[next + 1]!, 58, KEYS3_FACTOR[next + 1]!, KEYS3_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS3_ORDER[next + 1]!;
-    }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;
@@ -826,10 +814,6 @@ function layout8(s: Scan, ctx: ParseContext, end: number): ProcSchedDebugBlockCf
     if (next < 10 && (fast = s.keyedNumber(end, KEYS4_BYTES[next]!, 58, KEYS4_FACTOR[next]!, KEYS4_SUFFIX[next]!)) >= 0) {
       k = next;
       key = KEYS4_ORDER[next]!;
-    }
-    else if (next + 1 < 10 && (fast = s.keyedNumber(end, KEYS4_BYTES[next + 1]!, 58, KEYS4_FACTOR[next + 1]!, KEYS4_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS4_ORDER[next + 1]!;
     }
     else {
       if (!s.nextLine(end)) break;

@@ -53,10 +53,6 @@ function layout0(s: Scan, ctx: ParseContext, end: number): ProcDriverRtc {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 18 && (fast = s.keyedNumber(end, KEYS0_BYTES[next + 1]!, 58, KEYS0_FACTOR[next + 1]!, KEYS0_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;

@@ -45,10 +45,6 @@ function layout0(s: Scan, ctx: ParseContext, end: number): SysFsCgroupCpuStat {
       k = next;
       key = KEYS0_ORDER[next]!;
     }
-    else if (next + 1 < 10 && (fast = s.keyedNumber(end, KEYS0_BYTES[next + 1]!, 32, KEYS0_FACTOR[next + 1]!, KEYS0_SUFFIX[next + 1]!)) >= 0) {
-      k = next + 1;
-      key = KEYS0_ORDER[next + 1]!;
-    }
     else {
       if (!s.nextLine(end)) break;
       if (s.blank()) continue;
