@@ -88,7 +88,7 @@ async function readBatchesAsync(
   const size = tasksPerBatch(tasks.length);
   const bounds = [0];
   for (let at = size; at < tasks.length; at += size) bounds.push(at);
-  bounds.push(tasks.length);
+  if (tasks.length > 0) bounds.push(tasks.length);
   const { pool, parts } = taskPool(reader, tasks, files, bounds, size, concurrency, each);
   pool.add(bounds.length - 1);
   pool.close();

@@ -4,6 +4,7 @@
  * read beside the caller; texts that outgrow a batch's buffer; errors per
  * file; an exception thrown by the caller's callback ends the call.
  */
+import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -382,6 +383,24 @@ describe.skipIf(native === undefined)('the async listing of all processes, queue
     } finally {
       spy.mockRestore();
       rmSync(few, { recursive: true, force: true });
+    }
+  });
+
+  it('sends no batch for a selection with no task (the children of a process that has none)', async () => {
+    const spy = vi.spyOn(native!, 'readTaskFilesAsync');
+    try {
+      // No pipes: the tests after this one count the descriptors open.
+      const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        expect((await new ProcFs().processesAsync({ groups: ['base'], select: { childrenOf: child.pid! } })).rows).toEqual([]);
+      } finally {
+        child.kill();
+        await exited;
+      }
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
     }
   });
 
