@@ -387,9 +387,9 @@ function systemSample(): void {
     if (ours !== undefined) worst.push({ name: task, ratio: ours });
   };
   for (const f of files) {
-    const parse = fs.entry(f.id).parse;
+    const { parse, model } = fs.entry(f.id);
     const ctx = fs.readContext(f.path);
-    const single = fs.entry(f.id).model.singleRecord === true;
+    const single = model.singleRecord === true;
     const bytes = Buffer.from(readKeptSync(f.path, single));
     timeRows(`read + parse ${f.path} (per call)`, [f.path], () => read(f), {
       read: () => readKeptSync(f.path, single),

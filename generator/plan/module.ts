@@ -50,6 +50,8 @@ class Planner implements KeyedContext {
   readonly builders: Builder[] = [];
   readonly keyTables: KeyTable[] = [];
   private readonly recordFn = new Map<RecordModel, string>();
+  /** The key table of each columns record's names (columnsTable). */
+  private readonly columnTables = new Map<RecordModel, string>();
   private readonly layoutFn = new Map<LayoutModel, string>();
   private readonly sectionFns = new Map<KeyedEntry, string>();
   private readonly indexedFns = new Map<KeyedEntry, string>();
@@ -78,19 +80,16 @@ class Planner implements KeyedContext {
     return name;
   }
 
-  private readonly columnTables = new Map<RecordModel, string>();
-
   columnsTable(r: RecordModel): string {
     let t = this.columnTables.get(r);
-    if (t === undefined)
-      this.columnTables.set(
-        r,
-        (t = this.keyTable(
-          r.columns!.fields.map((f) => f.raw),
-          false,
-          undefined,
-        )),
+    if (t === undefined) {
+      t = this.keyTable(
+        r.columns!.fields.map((f) => f.raw),
+        false,
+        undefined,
       );
+      this.columnTables.set(r, t);
+    }
     return t;
   }
 
