@@ -19,15 +19,25 @@ const CHECKS = [
   { name: 'lint', command: ['biome', 'check', '.'] },
   { name: 'spec format', command: ['tsx', 'tools/format-specs.ts', '--check'] },
   { name: 'generated/ fresh', command: ['tsx', 'generator/main.ts', '--check'] },
-  // dist/ as `npm run build` makes it: the modules (tsc) and the bundled CLI that bin/procspec.js runs.
-  { name: 'build', command: ['npm', 'run', '-s', 'build'] },
+  // dist/ as `npm run build` makes it (the modules and the bundled CLI that bin/procspec.js runs), and the type check
+  // of everything (tsc -p tsconfig.json --noEmit), from one TypeScript program: build-and-types.mjs.
+  { name: 'build', shared: 'tsc' },
+  { name: 'types', shared: 'tsc' },
   // bench/ imports dist/: a fresh clone has its files only after the build.
   { name: 'layers', command: ['npm', 'run', '-s', 'layers'], after: ['build'] },
-  { name: 'types', command: ['tsc', '-p', 'tsconfig.json', '--noEmit'], after: ['build'] },
 ];
+
+/** Processes that report several checks: the command, and the names of the checks it reports on fd 3. */
+const SHARED = { tsc: { command: ['node', 'test/support/build-and-types.mjs'], checks: ['build', 'types'] } };
 
 const env = { ...process.env, PATH: `${join(repo, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
 const done = new Map();
+
+/** Prints the result of a check and its output. */
+function print(name, command, ok, text) {
+  process.stdout.write(`${ok ? 'ok' : 'FAILED'}: ${name} (${command.join(' ')})\n`);
+  if (text.trim() !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
 
 /** Runs one check: its exit status, with its output printed whole when it ends. */
 function run(check) {
@@ -38,13 +48,49 @@ function run(check) {
     child.stderr.on('data', (b) => out.push(b));
     child.on('error', (err) => out.push(Buffer.from(`${err.message}\n`)));
     child.on('close', (status, signal) => {
-      const ok = status === 0;
-      process.stdout.write(`${ok ? 'ok' : 'FAILED'}: ${check.name} (${check.command.join(' ')})${signal ? ` killed by ${signal}` : ''}\n`);
-      const text = Buffer.concat(out).toString('utf8');
-      if (text.trim() !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-      resolve(ok);
+      print(`${check.name}${signal ? ` killed by ${signal}` : ''}`, check.command, status === 0, Buffer.concat(out).toString('utf8'));
+      resolve(status === 0);
     });
   });
+}
+
+const sharedRuns = new Map();
+
+/**
+ * Runs a process of SHARED once: for each of its checks, a promise of whether it passed, printed as the process
+ * reports it (a JSON line on fd 3); a check it has not reported when it ends failed, with what it wrote.
+ */
+function runShared(name) {
+  if (!sharedRuns.has(name)) {
+    const { command, checks } = SHARED[name];
+    const settle = new Map();
+    const results = new Map(checks.map((c) => [c, new Promise((resolve) => settle.set(c, resolve))]));
+    const child = spawn(command[0], command.slice(1), { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const out = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => out.push(b));
+    child.on('error', (err) => out.push(Buffer.from(`${err.message}\n`)));
+    let pending = '';
+    child.stdio[3].setEncoding('utf8').on('data', (s) => {
+      pending += s;
+      for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n')) {
+        const { check, ok, output } = JSON.parse(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+        print(check, command, ok, output);
+        settle.get(check)?.(ok);
+        settle.delete(check);
+      }
+    });
+    child.on('close', (status, signal) => {
+      for (const [check, resolve] of settle) {
+        print(check, command, false, `${Buffer.concat(out).toString('utf8')}exited ${status ?? signal} before it reported ${check}\n`);
+        resolve(false);
+      }
+      settle.clear();
+    });
+    sharedRuns.set(name, results);
+  }
+  return sharedRuns.get(name);
 }
 
 function start(check) {
@@ -53,6 +99,7 @@ function start(check) {
     done.set(
       check.name,
       Promise.all(needs).then((oks) => {
+        if (check.shared !== undefined) return runShared(check.shared).get(check.name);
         if (oks.every(Boolean)) return run(check);
         process.stdout.write(`not run: ${check.name} (needs ${check.after.join(', ')})\n`);
         return false;
