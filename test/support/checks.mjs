@@ -14,17 +14,20 @@ import { join } from 'node:path';
 
 const repo = join(import.meta.dirname, '..', '..');
 
-/** name: the command; after: the checks it needs done first. */
+/**
+ * name: the command; after: the checks it needs done first; low: run at a lower priority (nice 10), so that the build,
+ * which vitest waits for, and then vitest have the cores first.
+ */
 const CHECKS = [
-  { name: 'lint', command: ['biome', 'check', '.'] },
-  { name: 'spec format', command: ['tsx', 'tools/format-specs.ts', '--check'] },
-  { name: 'generated/ fresh', command: ['tsx', 'generator/main.ts', '--check'] },
+  { name: 'lint', command: ['biome', 'check', '.'], low: true },
+  { name: 'spec format', command: ['tsx', 'tools/format-specs.ts', '--check'], low: true },
+  { name: 'generated/ fresh', command: ['tsx', 'generator/main.ts', '--check'], low: true },
   // dist/ as `npm run build` makes it (the modules and the bundled CLI that bin/procspec.js runs), and the type check
   // of everything (tsc -p tsconfig.json --noEmit), from one TypeScript program: build-and-types.mjs.
   { name: 'build', shared: 'tsc' },
   { name: 'types', shared: 'tsc' },
   // bench/ imports dist/: a fresh clone has its files only after the build.
-  { name: 'layers', command: ['npm', 'run', '-s', 'layers'], after: ['build'] },
+  { name: 'layers', command: ['npm', 'run', '-s', 'layers'], after: ['build'], low: true },
 ];
 
 /** Processes that report several checks: the command, and the names of the checks it reports on fd 3. */
@@ -42,7 +45,8 @@ function print(name, command, ok, text) {
 /** Runs one check: its exit status, with its output printed whole when it ends. */
 function run(check) {
   return new Promise((resolve) => {
-    const child = spawn(check.command[0], check.command.slice(1), { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = check.low ? ['nice', '-n', '10', ...check.command] : check.command;
+    const child = spawn(command[0], command.slice(1), { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out = [];
     child.stdout.on('data', (b) => out.push(b));
     child.stderr.on('data', (b) => out.push(b));
