@@ -4,6 +4,7 @@
  * keys ends, duplicate keys, and the values of keys and columns a spec does
  * not describe.
  */
+import * as bigints from './bigints.js';
 import * as chars from './chars.js';
 import * as limits from './limits.js';
 import { ScanWide } from './wide.js';
@@ -12,6 +13,7 @@ import { ScanWide } from './wide.js';
 const { isSpace, findIn, bytesAre, startsAt } = chars;
 const { SP, NL, COLON, ZERO, NINE, MINUS } = chars.CHAR;
 const { U64_MAX_DIGITS, I64_MIN_DIGITS, SAFE } = limits;
+const { bigOf } = bigints;
 
 /**
  * A line of column names (net/snmp's `Tcp: RtoAlgorithm RtoMin ...`): the
@@ -257,7 +259,7 @@ export class ScanKeys extends ScanWide {
     // Text beyond 64 bits is no integer the kernel prints: it is kept as text.
     if (i === a || (i !== e && !kB) || (i - a > 15 && !this.within(a, i, U64_MAX_DIGITS))) return this.str(a, e);
     if (this.big) {
-      const x = i - a <= 15 ? BigInt(v) : BigInt(this.text.slice(a, i));
+      const x = i - a <= 15 ? bigOf(v) : BigInt(this.text.slice(a, i));
       return kB ? x * 1024n : x;
     }
     const n = i - a <= 15 ? v : Number(this.text.slice(a, i));

@@ -4,6 +4,7 @@
  * fraction, scaled by a unit, a line of them, and the tokens that are one.
  * Exact up to 2^53, beyond it the double nearest the text (docs/numbers.md).
  */
+import * as bigints from './bigints.js';
 import * as chars from './chars.js';
 import * as limits from './limits.js';
 import { ScanStrings } from './strings.js';
@@ -12,12 +13,7 @@ import { ScanStrings } from './strings.js';
 const { isSpace, hexDigit, bytesAre } = chars;
 const { SP, ZERO, NINE, MINUS, PLUS } = chars.CHAR;
 const { U64_MAX_DIGITS, I64_MIN_DIGITS, U64_MAX, SAFE } = limits;
-
-/** One 64-bit word seen as two 32-bit halves, for hex64: the halves go in, one bigint comes out. */
-const WORD64 = new BigUint64Array(1);
-const WORD32 = new Uint32Array(WORD64.buffer);
-/** Index in WORD32 of the word's low half (0 on a little-endian machine). */
-const LOW = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+const { bigOf, bigOfWord } = bigints;
 
 /** 10^k for the fraction digits of f()'s fast path (at most 15), each exact. */
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
@@ -369,7 +365,7 @@ export class ScanNumbers extends ScanStrings {
     if (p - d <= 13) {
       let n = 0;
       for (let i = d; i < p; i++) n = n * 16 + hexDigit(b[i]!);
-      return n === 0 ? 0n : BigInt(n);
+      return bigOf(n);
     }
     // Two exact halves of at most 8 digits each (32 bits), read as one 64-bit word: one bigint made, no text parsed.
     let hi = 0;
@@ -377,9 +373,6 @@ export class ScanNumbers extends ScanStrings {
     const m = p - 8;
     for (let i = d; i < m; i++) hi = hi * 16 + hexDigit(b[i]!);
     for (let i = m; i < p; i++) lo = lo * 16 + hexDigit(b[i]!);
-    if (hi === 0 && lo === 0) return 0n;
-    WORD32[LOW] = lo;
-    WORD32[1 - LOW] = hi;
-    return WORD64[0]!;
+    return bigOfWord(hi, lo);
   }
 }

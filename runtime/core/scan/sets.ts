@@ -2,11 +2,13 @@
  * Sets of the scanner (runtime/core/scan.ts): CPU and node lists
  * (`0-3,8`) and bit masks in hexadecimal.
  */
+import * as bigints from './bigints.js';
 import * as chars from './chars.js';
 import { ScanKeys } from './keys.js';
 
 // Copied into constants of this module once: an import is read through its module cell at every use (see chars.ts).
 const { isSpace, hexDigit } = chars;
+const { bigOf } = bigints;
 
 /** CPU and node numbers of a CPU list are below this (see Scan.cpulist). */
 const CPULIST_LIMIT = 1 << 20;
@@ -97,8 +99,7 @@ export class ScanSets extends ScanKeys {
     this.ts = a;
     if (p === from) this.fail('a hexadecimal mask');
     this.pos = p;
-    // 0n is a constant; BigInt(0) makes a new bigint each time.
-    if (sig <= 13) return n === 0 ? 0n : BigInt(n);
+    if (sig <= 13) return bigOf(n);
     const t = this.text;
     let digits = '';
     let run = sigStart;

@@ -4,6 +4,7 @@
  * mode (a parse with `bigint: true`; docs/numbers.md), and the bigint
  * readers of exact mode.
  */
+import * as bigints from './bigints.js';
 import * as chars from './chars.js';
 import * as limits from './limits.js';
 import { ScanNumbers } from './numbers.js';
@@ -11,6 +12,7 @@ import { ScanNumbers } from './numbers.js';
 // Copied into constants of this module once: an import is read through its module cell at every use (see chars.ts).
 const { ZERO, NINE, MINUS, PLUS } = chars.CHAR;
 const { I64_MIN_DIGITS, SAFE } = limits;
+const { bigOf } = bigints;
 
 export class ScanWide extends ScanNumbers {
   /** An unsigned decimal 64-bit integer as a bigint. */
@@ -27,10 +29,10 @@ export class ScanWide extends ScanNumbers {
     }
     this.ts = a;
     if (p === a) this.fail('a decimal integer');
-    // Up to 15 digits the number is exact, and BigInt(number) is much cheaper than parsing text; 0n needs no allocation.
+    // Up to 15 digits the number is exact, and its bigint much cheaper to make than by parsing text.
     if (p - a <= 15) {
       this.pos = p;
-      return n === 0 ? 0n : BigInt(n);
+      return bigOf(n);
     }
     const v = BigInt(this.text.slice(a, p));
     if (v > 0xffffffffffffffffn) this.fail('an integer below 2^64');
@@ -56,7 +58,7 @@ export class ScanWide extends ScanNumbers {
   oct64(): bigint {
     const a = this.pos;
     const v = this.octNum();
-    return v <= SAFE ? BigInt(v) : this.octBig(a, this.pos);
+    return v <= SAFE ? bigOf(v) : this.octBig(a, this.pos);
   }
 
   /** An unsigned wide integer: u(), or in exact mode u64(). */
@@ -97,7 +99,7 @@ export class ScanWide extends ScanNumbers {
 
   /** The wide value of a number read exactly by keyedNumber (at most 2^53): itself, or in exact mode its bigint. */
   wide(v: number): number | bigint {
-    return this.big ? BigInt(v) : v;
+    return this.big ? bigOf(v) : v;
   }
 
   /** scale() of a wide value: a bigint is multiplied exactly. */
