@@ -1,28 +1,29 @@
 /**
- * Short strings of large texts come from a table that keeps the last string
- * made for each slot (Scan.shortStr): whatever the table held, the string a
- * parse returns is exactly the bytes it was asked for.
+ * Short strings come from a table that keeps the last string made for each
+ * slot (Scan.str, short-strings.ts), in texts of any size: whatever the
+ * table held, the string a parse returns is exactly the bytes it was asked
+ * for.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseProcPidMountinfo } from '../../generated/parsers/proc/pid/mountinfo.js';
 import { Scan } from '../../runtime/core/scan.js';
 
-/** A text over 4,096 bytes of the given tokens, one a line, and where each starts. */
-function largeText(tokens: readonly string[]): { text: string; at: number[] } {
+/** A text of the given tokens, one a line (padded to over 4,096 bytes unless `small`), and where each starts. */
+function largeText(tokens: readonly string[], small = false): { text: string; at: number[] } {
   const at: number[] = [];
   let text = '';
   for (const t of tokens) {
     at.push(text.length);
     text += `${t}\n`;
   }
-  while (text.length <= 4096) text += `${'#'.repeat(60)}\n`;
+  while (!small && text.length <= 4096) text += `${'#'.repeat(60)}\n`;
   return { text, at };
 }
 
 /** The strings a Scan of `text` makes of `tokens` (at their offsets), twice over, each pass from the table the last one left. */
-function madeTwice(tokens: readonly string[]): string[] {
-  const { text, at } = largeText(tokens);
+function madeTwice(tokens: readonly string[], small = false): string[] {
+  const { text, at } = largeText(tokens, small);
   const out: string[] = [];
   for (let pass = 0; pass < 2; pass++) {
     const s = new Scan(new TextEncoder().encode(text), 'test-file', 'test');
@@ -33,7 +34,7 @@ function madeTwice(tokens: readonly string[]): string[] {
   return out;
 }
 
-describe('short strings of large texts', () => {
+describe('short strings', () => {
   it('gives back exactly the bytes asked for, for every length of 2 to 12, tokens that differ in one byte and tokens that differ in trailing NULs', () => {
     // 12,000 tokens sharing their first bytes: several of them land in each of the table's slots.
     const tokens: string[] = [];
@@ -64,6 +65,16 @@ describe('short strings of large texts', () => {
         expect(madeTwice(tokens)).toEqual([...tokens, ...tokens]);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('matches a slice of a small text for any tokens, the table holding what earlier texts left (fast-check)', () => {
+    const token = fc.string({ unit: fc.constantFrom(...'abcdefgh=,:/_-0123456789\0'), minLength: 1, maxLength: 14 });
+    fc.assert(
+      fc.property(fc.array(token, { minLength: 1, maxLength: 40 }), (tokens) => {
+        expect(madeTwice(tokens, true)).toEqual([...tokens, ...tokens]);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,7 +1,7 @@
 /**
- * The table of short strings the scanner shares between parses of large
- * texts (see Scan.str): a token a file repeats on every line is one
- * string, not one per line.
+ * The table of short strings the scanner shares between parses (see
+ * Scan.str): a token a file repeats on every line, or a value repeats in
+ * every parse, is one string, not one per line.
  */
 
 /** Slots of the table of short strings (a power of two; see shortString). */
@@ -20,7 +20,7 @@ const shortStrings: string[] = new Array<string>(SHORT_SLOTS).fill('');
 const shortKeys = new Int32Array(SHORT_SLOTS * 4);
 
 /**
- * A string of 2 to 12 ASCII bytes b[a, e) of a large text: the one made
+ * A string of 2 to 12 ASCII bytes b[a, e): the one made
  * before for the same bytes when the slot of their hash still holds it
  * (see shortStrings), else a new one that takes the slot. `text`: the
  * Latin-1 view of the bytes `b` (see ScanText).
