@@ -23,6 +23,7 @@ import psList from 'ps-list';
 import { ProcFs } from '../dist/runtime/index.js';
 import { readKeptSync } from '../dist/runtime/reading/kept-files.js';
 import { readViewSync } from '../dist/runtime/reading/read.js';
+import { asyncFloor } from './async-floor.js';
 import { cc, cReader, cRound, idle, makeLoad, startHelper, stopHelper } from './c-helpers.js';
 import { cpuOf, median, time, timeAsync, warmUp } from './measure.js';
 
@@ -244,6 +245,8 @@ async function scaleRun(scale: string): Promise<void> {
     notes.push(
       `refresh at ${count} processes: ${relisted} of ${2 * rounds} timed samples (sync and async) listed /proc (a task was created since the sample before)`,
     );
+    const floor = await asyncFloor(fs, PS_GROUPS, count);
+    if (floor !== undefined) notes.push(floor);
     const kept = monitor.budget;
     monitor.close();
     notes.push(`refresh at ${count} processes kept at most ${kept} files open (the soft descriptor limit is ${softLimit()})`);
