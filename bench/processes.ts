@@ -389,15 +389,15 @@ function systemSample(): void {
     const ours = figures.find((f) => f.name === 'procspec')?.ratio;
     if (ours !== undefined) worst.push({ name: task, ratio: ours });
   };
-  for (const f of files) {
+  const halves = files.map((f) => {
     const { parse, model } = fs.entry(f.id);
     const ctx = fs.readContext(f.path);
     const single = model.singleRecord === true;
     const bytes = Buffer.from(readKeptSync(f.path, single));
-    timeRows(`read + parse ${f.path} (per call)`, [f.path], () => read(f), {
-      read: () => readKeptSync(f.path, single),
-      parse: () => parse(bytes, ctx),
-    });
+    return { read: () => readKeptSync(f.path, single), parse: () => parse(bytes, ctx) };
+  });
+  for (const [i, f] of files.entries()) {
+    timeRows(`read + parse ${f.path} (per call)`, [f.path], () => read(f), halves[i]);
   }
   const sampleWorst = worst.slice();
   timeRows(
@@ -406,13 +406,22 @@ function systemSample(): void {
     () => {
       for (const f of files) read(f);
     },
+    {
+      read: () => {
+        for (const h of halves) h.read();
+      },
+      parse: () => {
+        for (const h of halves) h.parse();
+      },
+    },
   );
   if (sampleWorst.length > 0) {
     const w = sampleWorst.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const over = sampleWorst.filter((x) => x.ratio > 1.1).length;
     const sample = worst[worst.length - 1]!;
+    const half = (name: string): string => `${(report[report.length - 1]!.figures.find((f) => f.name === name)?.ratio ?? Number.NaN).toFixed(2)}x`;
     targets.push(
-      `target 2 (read + parse at most 1.1x C keeping the file open): ${sampleWorst.length - over} of ${sampleWorst.length} files within it, the worst ${w.ratio.toFixed(2)}x (${w.name}); the system sample ${sample.ratio.toFixed(2)}x; load average ${os
+      `target 2 (read + parse at most 1.1x C keeping the file open): ${sampleWorst.length - over} of ${sampleWorst.length} files within it, the worst ${w.ratio.toFixed(2)}x (${w.name}); the system sample ${sample.ratio.toFixed(2)}x (its reads alone ${half('procspec, read alone')}, its parse alone ${half('procspec, parse alone')}); load average ${os
         .loadavg()
         .map((x) => x.toFixed(2))
         .join(' ')}`,
