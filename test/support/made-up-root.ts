@@ -1,13 +1,15 @@
 /**
  * A made-up /proc root for listing tests (values cannot move between reads):
- * a folder per task whose stat is a task captured from another kernel with
- * its pid, name and user time changed, and a cmdline.
+ * a folder per task whose stat is the 52-field line of the project's own
+ * fixture (test/fixtures/proc/pid/stat/written-3.10-x86_64-52-fields.txt,
+ * written from fs/proc/array.c's do_task_stat) with its pid, name and user
+ * time changed, and a cmdline. No file outside the project is needed.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const TEMPLATE = readFileSync(join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'prometheus-procfs', 'proc', '26231', 'stat'), 'latin1').split(
+const TEMPLATE = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'proc', 'pid', 'stat', 'written-3.10-x86_64-52-fields.txt'), 'latin1').split(
   ' ',
 );
 
