@@ -9,9 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const TEMPLATE = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'proc', 'pid', 'stat', 'written-3.10-x86_64-52-fields.txt'), 'latin1').split(
-  ' ',
-);
+const TEMPLATE = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'proc', 'pid', 'stat', 'written-3.10-x86_64-52-fields.txt'), 'latin1').split(' ');
 
 /** Writes the stat of task `pid` of `root`: named t<pid>, with `utime` clock ticks of user time (the template's when not given). */
 export function writeStat(root: string, pid: number, utime?: number): void {
