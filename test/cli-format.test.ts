@@ -7,11 +7,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repo, runCliAsync } from './support/cli.js';
+import { runCliAsync } from './support/cli.js';
+import { corpusDir as corpus } from './support/corpus.js';
 
 /** The command, spawned; the cases of each describe run side by side, so that its spawns keep both cores busy. */
 const run = (...args: string[]) => runCliAsync(args);
-const corpus = process.env.PROCSPEC_CORPUS ?? join(repo, '..', 'shared', 'corpus');
 const saved = join(corpus, 'prometheus-procfs', 'proc');
 const hasCorpus = existsSync(saved);
 if (!hasCorpus) console.warn(`cli-format: corpus tests skipped, no ${saved} (set PROCSPEC_CORPUS to the corpus folder)`);

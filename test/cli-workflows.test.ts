@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { changes, leaves } from '../runtime/model/measures.js';
 import { registry } from '../runtime/index.js';
 import { CLI_LINE, repo, runCliAsync } from './support/cli.js';
+import { corpusDir as corpus } from './support/corpus.js';
 
 /** The command, spawned; the cases of each describe run side by side, so that its spawns keep both cores busy. */
 const run = runCliAsync;
@@ -20,7 +21,6 @@ const lines = (s: string): unknown[] =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-const corpus = process.env.PROCSPEC_CORPUS ?? join(repo, '..', 'shared', 'corpus');
 
 describe.concurrent('watch', () => {
   it('piped: one JSON line per file per sample, counters as rates, gauges as levels', async () => {

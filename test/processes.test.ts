@@ -13,10 +13,11 @@ import { ProcFs } from '../runtime/index.js';
 import { native } from '../runtime/reading/native.js';
 import { listProcesses } from '../runtime/processes/list-processes.js';
 import { repo, runCli } from './support/cli.js';
+import { corpusDir } from './support/corpus.js';
 
 const fs = new ProcFs();
-/** A /proc tree captured from another machine (../shared/corpus, beside the clone in CI): its tests are skipped without it. */
-const CAPTURED_TREE = join(repo, '..', 'shared', 'corpus', 'prometheus-procfs', 'proc');
+/** A /proc tree captured from another machine, in the corpus: its tests are skipped without it. */
+const CAPTURED_TREE = join(corpusDir, 'prometheus-procfs', 'proc');
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { specForPath } from '../../runtime/model/paths.js';
 import type { SpecEntry } from '../../runtime/core/registry-types.js';
 
+/** Where the corpus is: PROCSPEC_CORPUS (.ci/run sets it), else ../shared/corpus beside the clone. */
+export const corpusDir = process.env.PROCSPEC_CORPUS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
+
 /** The regular files below `dir` (symbolic links left out), sorted. */
 export function corpusFiles(dir: string): string[] {
   const out: string[] = [];
